@@ -1,0 +1,3 @@
+from zsl_cli.cli import main
+
+main()

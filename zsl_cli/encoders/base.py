@@ -1,0 +1,76 @@
+"""The encoder protocol every model backend implements, and the small value types around it.
+
+This module does not import torch: it is safe to import from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class ScoreHead:
+    """How a model turns cosine similarities into scores.
+
+    softmax: p = softmax(scale * cos) over the candidate classes (CLIP).
+    sigmoid: p = sigmoid(scale * cos + bias), each class on its own (SigLIP).
+    """
+
+    kind: Literal["softmax", "sigmoid"]
+    scale: float
+    bias: float = 0.0
+
+
+class ImagePreprocessor(Protocol):
+    """Turns a decoded RGB image into the model's uint8 input (H x W x 3).
+
+    Runs in decode workers, so it must be thread-safe and must not touch torch.
+    """
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(height, width) of the arrays it returns."""
+        ...
+
+    @property
+    def decode_hint(self) -> tuple[int, int] | None:
+        """(width, height) the decoder may shrink to before preprocessing (PIL draft), or None."""
+        ...
+
+    def __call__(self, image: Image.Image) -> np.ndarray: ...
+
+
+class Encoder(Protocol):
+    """A dual image/text encoder. Embeddings are float32 and L2-normalised."""
+
+    @property
+    def name(self) -> str:
+        """What the user asked for (bundled name, directory or hub id)."""
+        ...
+
+    @property
+    def identity(self) -> str:
+        """Stable hash of the weights and preprocessing: embeddings are comparable iff equal."""
+        ...
+
+    @property
+    def head(self) -> ScoreHead: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def preprocessor(self) -> ImagePreprocessor: ...
+
+    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        """uint8 [B, H, W, 3] from `preprocessor` -> float32 [B, dim]."""
+        ...
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Prompts -> float32 [len(texts), dim]."""
+        ...

@@ -1,0 +1,17 @@
+"""The one error type the library raises for problems a user can cause, and the exit codes."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
+EXIT_USAGE = 2  # bad options, bad input files, model not available
+EXIT_INTERRUPTED = 130
+
+
+class ZslError(Exception):
+    """A problem the user can fix. The CLI prints `message` as one line on stderr and exits."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
