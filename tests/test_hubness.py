@@ -1,0 +1,391 @@
+"""Hubness statistics and reductions, checked against scipy and naive textbook implementations."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from zsl_cli import hubness
+from zsl_cli.errors import ZslError
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    return a / np.linalg.norm(a, axis=-1, keepdims=True)
+
+
+def _random_sims(n_images: int, n_classes: int, seed: int, dim: int = 16) -> np.ndarray:
+    """Cosines of random unit images with random class vectors, some slightly non-unit."""
+    rng = np.random.default_rng(seed)
+    images = _unit(rng.normal(size=(n_images, dim)))
+    classes = _unit(rng.normal(size=(n_classes, dim))) * rng.uniform(0.95, 1.05, (n_classes, 1))
+    return (images @ classes.T).astype(np.float32)
+
+
+def _planted_hub(
+    seed: int = 0, n_images: int = 2000, n_classes: int = 50, antihub: bool = False
+) -> np.ndarray:
+    """Images are random unit vectors in 64-d sharing one direction m (like CLIP's modality gap).
+
+    Ordinary classes are random unit vectors orthogonal to m, so no class is favoured; the last
+    class is pulled toward m, so its cosines to all images are shifted up with the same spread.
+    With `antihub`, class 0 is pushed away from m and falls out of every image's top classes.
+    """
+    rng = np.random.default_rng(seed)
+    dim = 64
+    shared = _unit(rng.normal(size=dim))
+    images = _unit(0.5 * shared + _unit(rng.normal(size=(n_images, dim))))
+    classes = rng.normal(size=(n_classes, dim))
+    classes -= np.outer(classes @ shared, shared)
+    classes = _unit(classes)
+    classes[-1] = _unit(classes[-1] + 0.2 * shared)
+    if antihub:
+        classes[0] = _unit(classes[0] - 2.0 * shared)
+    return (images @ classes.T).astype(np.float32)
+
+
+def _descending_ranks(scores: np.ndarray) -> np.ndarray:
+    return np.argsort(-np.asarray(scores, dtype=np.float64), axis=1, kind="stable")
+
+
+# --- k-occurrence and statistics ---------------------------------------------------------------
+
+
+def test_k_occurrence_by_hand():
+    sims = np.array(
+        [
+            [0.9, 0.1, 0.5, 0.0],
+            [0.8, 0.7, 0.0, 0.1],
+            [0.6, 0.0, 0.1, 0.3],
+        ],
+        dtype=np.float32,
+    )
+    np.testing.assert_array_equal(hubness.k_occurrence(sims, 1), [3, 0, 0, 0])
+    np.testing.assert_array_equal(hubness.k_occurrence(sims, 2), [3, 1, 1, 1])
+    np.testing.assert_array_equal(hubness.k_occurrence(sims, 4), [3, 3, 3, 3])
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_k_occurrence_matches_a_loop_counts_zeros_and_sums_to_n_times_k(k):
+    sims = _planted_hub(n_images=300, n_classes=40, antihub=True)
+    expected = np.zeros(sims.shape[1], dtype=np.int64)
+    for row in sims:
+        for c in np.argsort(-row)[:k]:
+            expected[c] += 1
+    counts = hubness.k_occurrence(sims, k)
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.shape == (40,)
+    assert counts.sum() == 300 * k
+    assert counts[0] == 0  # the antihub is counted, with N_k = 0
+
+
+def test_skewness_with_a_planted_hub_matches_scipy_over_all_classes():
+    sims = _planted_hub(antihub=True)
+    counts = hubness.k_occurrence(sims, 10)
+    result = hubness.hubness_stats(counts, 10, sims.shape[0])
+    assert result.skewness == pytest.approx(stats.skew(counts), rel=1e-12)
+    assert result.skewness > 1.5
+    assert result.top_hubs == [(sims.shape[1] - 1, int(counts[-1]))]
+
+    # Leaving the antihub's zero out would change the answer: it must be included.
+    assert counts[0] == 0 and result.antihub_rate == pytest.approx(1 / sims.shape[1])
+    assert result.skewness != pytest.approx(stats.skew(counts[counts > 0]), rel=1e-3)
+
+
+def test_equal_counts_give_zero_skewness_and_no_hubs():
+    # Each image's top-2 classes are itself and the next one, so every class is hit twice.
+    n = 7
+    sims = np.eye(n, dtype=np.float32) + 0.5 * np.roll(np.eye(n, dtype=np.float32), 1, axis=1)
+    counts = hubness.k_occurrence(sims, 2)
+    np.testing.assert_array_equal(counts, np.full(n, 2))
+    result = hubness.hubness_stats(counts, 2, n)
+    assert result.skewness == 0.0
+    assert (result.n_hubs, result.hub_occupancy, result.antihub_rate) == (0, 0.0, 0.0)
+    assert result.robin_hood == 0.0
+    assert result.top_hubs == []
+
+
+def test_stats_by_hand_on_tiny_counts():
+    # N = 4 images, k = 2, C = 4 classes: mean N_k = 2, hub threshold 2 * 4 * 2 / 4 = 4.
+    result = hubness.hubness_stats(np.array([6, 0, 1, 1]), k=2, n_queries=4)
+    assert result.hub_threshold == 4.0
+    assert result.n_hubs == 1
+    assert result.hub_occupancy == pytest.approx(6 / 8)
+    assert result.antihub_rate == pytest.approx(1 / 4)
+    assert result.robin_hood == pytest.approx(0.5 * (4 + 2 + 1 + 1) / 8)
+    assert result.top_hubs == [(0, 6)]
+    assert result.skewness == pytest.approx(stats.skew([6, 0, 1, 1]))
+    assert (result.k, result.n_queries, result.n_targets) == (2, 4, 4)
+
+
+def test_top_hubs_largest_first_ties_by_index_and_limited():
+    # N = 6, k = 2, C = 5: threshold 2 * 6 * 2 / 5 = 4.8, so only the counts of 5 are hubs.
+    counts = np.array([1, 5, 0, 5, 1])
+    assert hubness.hubness_stats(counts, 2, 6).top_hubs == [(1, 5), (3, 5)]
+    assert hubness.hubness_stats(counts, 2, 6, top=1).top_hubs == [(1, 5)]
+    assert hubness.hubness_stats(counts, 2, 6, hub_size=1.0).top_hubs == [(1, 5), (3, 5)]
+
+
+# --- reductions against naive implementations ---------------------------------------------------
+
+
+def _naive_csls(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    s = sims.astype(np.float64)
+    n, c = s.shape
+    r_img = np.array([np.mean(sorted(s[i], reverse=True)[: min(k, c)]) for i in range(n)])
+    r_cls = np.array([np.mean(sorted(s[:, j], reverse=True)[: min(k, n)]) for j in range(c)])
+    csls = np.empty_like(s)
+    for i in range(n):
+        for j in range(c):
+            csls[i, j] = 2 * s[i, j] - r_img[i] - r_cls[j]
+    return csls, r_img, r_cls
+
+
+@pytest.mark.parametrize(("seed", "k"), [(0, 5), (1, 10), (2, 100)])
+def test_csls_matches_the_textbook_formula(seed, k):
+    sims = _random_sims(30, 12, seed)
+    csls, r_img, r_cls = _naive_csls(sims, k)
+    reduced = hubness.reduce(sims, "csls", k=k)
+    assert reduced.dtype == np.float32 and reduced.shape == sims.shape
+    np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(csls))
+    # The documented cosine-scale form: (CSLS + r_img + mean r_cls) / 2.
+    expected = (csls + r_img[:, None] + r_cls.mean()) / 2
+    np.testing.assert_allclose(reduced, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(("seed", "beta"), [(3, 20.0), (4, 5.0), (5, 30.0)])
+def test_inverted_softmax_matches_the_textbook_formula(seed, beta):
+    sims = _random_sims(25, 9, seed).astype(np.float64)
+    weights = np.exp(beta * sims)
+    unnormalised = weights / weights.sum(axis=0, keepdims=True)  # normalise over images first
+    probabilities = unnormalised / unnormalised.sum(axis=1, keepdims=True)
+    reduced = hubness.reduce(sims.astype(np.float32), "isoftmax", temperature=beta)
+    np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(probabilities))
+    # Cosine-scale form: log of the unnormalised P / b, shifted back by the mean class offset.
+    class_offsets = np.log(weights.sum(axis=0)) / beta
+    expected = np.log(unnormalised) / beta + class_offsets.mean()
+    np.testing.assert_allclose(reduced, expected, atol=1e-5)
+
+
+def test_centering_matches_the_textbook_formula():
+    sims = _random_sims(40, 11, seed=6).astype(np.float64)
+    class_means = np.array([np.mean(sims[:, j]) for j in range(sims.shape[1])])
+    centred = sims - class_means
+    reduced = hubness.reduce(sims.astype(np.float32), "centering")
+    np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(centred))
+    np.testing.assert_allclose(reduced, centred + class_means.mean(), atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_mutual_proximity_matches_the_textbook_formula(seed):
+    sims = _random_sims(35, 10, seed).astype(np.float64)
+    distances = 1.0 - sims
+    n, c = sims.shape
+    mp = np.empty_like(sims)
+    for i in range(n):
+        for j in range(c):
+            # P(D_i > d) * P(D_c > d), each from a normal fitted to that point's distances.
+            from_image = stats.norm.sf(distances[i, j], distances[i].mean(), distances[i].std())
+            from_class = stats.norm.sf(
+                distances[i, j], distances[:, j].mean(), distances[:, j].std()
+            )
+            mp[i, j] = from_image * from_class
+    reduced = hubness.reduce(sims.astype(np.float32), "mp")
+    np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(mp))
+    row_mean = sims.mean(axis=1, keepdims=True)
+    row_std = sims.std(axis=1, keepdims=True)
+    expected = row_mean + row_std * stats.norm.ppf(np.sqrt(mp))
+    np.testing.assert_allclose(reduced, expected, atol=1e-5)
+
+
+def test_none_returns_the_raw_similarities():
+    sims = _random_sims(10, 4, seed=10)
+    assert hubness.reduce(sims, "none") is sims
+    np.testing.assert_array_equal(hubness.reduce(sims.astype(np.float64), "none"), sims)
+
+
+@pytest.mark.parametrize("method", ["csls", "isoftmax", "centering"])
+def test_offset_methods_keep_each_images_mean_score(method):
+    sims = _random_sims(30, 8, seed=11)
+    reduced = hubness.reduce(sims, method)
+    np.testing.assert_allclose(reduced.mean(axis=1), sims.mean(axis=1), atol=1e-6)
+
+
+def test_normal_helpers_match_scipy_in_both_tails():
+    z = np.linspace(-35, 35, 20001)
+    exact = special.log_ndtr(z)
+    assert np.max(np.abs(hubness._log_ndtr(z) - exact) / np.abs(exact)) < 2e-7
+    log_p = -np.logspace(-250, 2.5, 20001)
+    np.testing.assert_allclose(hubness._ndtri_from_log(log_p), special.ndtri_exp(log_p), rtol=2e-9)
+
+
+def test_mutual_proximity_stays_finite_for_extreme_outliers():
+    sims = np.zeros((500, 3), dtype=np.float32)
+    sims[0, 0] = 1.0  # a 22-sigma outlier for class 0 over the images
+    sims[:, 2] = np.linspace(-0.1, 0.1, 500)
+    reduced = hubness.reduce(sims, "mp")
+    assert np.isfinite(reduced).all()
+
+
+# --- the planted hub -----------------------------------------------------------------------------
+
+
+def test_csls_and_centering_lower_the_skewness_of_a_planted_hub():
+    sims = _planted_hub()
+    hub = sims.shape[1] - 1
+
+    def stats_of(method: str) -> tuple[float, int]:
+        counts = hubness.k_occurrence(hubness.reduce(sims, method), 10)
+        return hubness.hubness_stats(counts, 10, sims.shape[0]).skewness, int(counts[hub])
+
+    raw_skewness, raw_hub_count = stats_of("none")
+    assert raw_skewness > 5 and raw_hub_count > 800  # a hub: over twice the mean N_k (400)
+    csls_skewness, csls_hub_count = stats_of("csls")
+    assert csls_skewness < raw_skewness / 2
+    assert csls_hub_count < raw_hub_count * 0.75
+    centering_skewness, _ = stats_of("centering")
+    assert abs(centering_skewness) < 1
+
+
+# --- chunking, in place, compare() ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", hubness.METHODS)
+def test_chunked_equals_unchunked(method):
+    sims = _random_sims(103, 9, seed=12)
+    whole = hubness.reduce(sims, method, k=20)
+    chunked = hubness.reduce(sims, method, k=20, chunk_rows=7)
+    np.testing.assert_allclose(chunked, whole, atol=1e-6)
+    np.testing.assert_array_equal(_descending_ranks(chunked), _descending_ranks(whole))
+    np.testing.assert_array_equal(
+        hubness.k_occurrence(whole, 3), hubness.k_occurrence(whole, 3, chunk_rows=7)
+    )
+
+
+def test_reduce_in_place():
+    sims = _random_sims(50, 6, seed=13)
+    expected = hubness.reduce(sims, "mp", chunk_rows=8)
+    same = hubness.reduce(sims, "mp", chunk_rows=8, out=sims)
+    assert same is sims
+    np.testing.assert_array_equal(sims, expected)
+
+
+def test_compare_layout_and_accuracy_by_hand():
+    # 5 images, 3 classes; raw top-1 predictions are [0, 0, 0, 1, 2].
+    sims = np.array(
+        [
+            [0.9, 0.1, 0.0],
+            [0.8, 0.7, 0.0],
+            [0.7, 0.1, 0.6],
+            [0.2, 0.9, 0.1],
+            [0.1, 0.2, 0.8],
+        ],
+        dtype=np.float32,
+    )
+    truth = np.array([0, 1, 2, 1, -1])
+    unseen = np.array([False, False, True])
+    result = hubness.compare(
+        sims,
+        ["cat", "dog", "owl"],
+        k=1,
+        truth=truth,
+        unseen_mask=unseen,
+        methods=("none",),
+        hub_size=1.5,
+    )
+    assert json.loads(json.dumps(result)) == result
+    assert (result["k"], result["n_images"], result["n_classes"]) == (1, 5, 3)
+    assert list(result["methods"]) == ["none"]
+    entry = result["methods"]["none"]
+    # N_1 = [3, 1, 1]: threshold 1.5 * 5 * 1 / 3 = 2.5, cat is the one hub.
+    assert entry["top_hubs"] == [{"class": "cat", "n_k": 3}]
+    assert entry["n_hubs"] == 1
+    assert entry["hub_occupancy"] == pytest.approx(3 / 5)
+    assert entry["skewness"] == pytest.approx(stats.skew([3, 1, 1]))
+    # Known images: cat 1/1, dog 1/2, owl 0/1 -> per class (1 + 0.5 + 0) / 3; overall 2/4.
+    assert entry["accuracy"] == {
+        "mean_per_class": pytest.approx(0.5),
+        "overall": pytest.approx(0.5),
+        "unseen_mean_per_class": pytest.approx(0.0),
+    }
+    assert isinstance(result["recommendation"], str) and result["recommendation"]
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+def test_compare_matches_sklearn_balanced_accuracy_and_clips_k():
+    from sklearn.metrics import balanced_accuracy_score
+
+    sims = _planted_hub(n_images=400, n_classes=6)
+    truth = sims[:, :-1].argmax(axis=1)  # every image truly belongs to an ordinary class
+    result = hubness.compare(sims, [f"c{i}" for i in range(6)], k=50, truth=truth)
+    assert result["k"] == 5
+    assert list(result["methods"]) == list(hubness.METHODS)
+    for method, entry in result["methods"].items():
+        top1 = hubness.reduce(sims, method).argmax(axis=1)
+        expected = balanced_accuracy_score(truth, top1)
+        assert entry["accuracy"]["mean_per_class"] == pytest.approx(expected)
+        assert "unseen_mean_per_class" not in entry["accuracy"]
+
+
+def test_compare_chunked_equals_unchunked():
+    sims = _planted_hub(n_images=250, n_classes=20)
+    names = [f"c{i}" for i in range(20)]
+    truth = np.where(np.arange(250) % 5 == 0, -1, sims[:, :-1].argmax(axis=1))
+    whole = hubness.compare(sims, names, truth=truth)
+    chunked = hubness.compare(sims, names, truth=truth, chunk_rows=11)
+    assert chunked["recommendation"] == whole["recommendation"]
+    for method in hubness.METHODS:
+        a, b = whole["methods"][method], chunked["methods"][method]
+        assert a["top_hubs"] == b["top_hubs"] and a["n_hubs"] == b["n_hubs"]
+        assert a["skewness"] == pytest.approx(b["skewness"], abs=1e-9)
+        assert a["accuracy"] == pytest.approx(b["accuracy"])
+
+
+def test_recommendations():
+    sims = _planted_hub(n_images=600, n_classes=30)
+    names = [f"c{i}" for i in range(30)]
+    by_hubness = hubness.compare(sims, names)["recommendation"]
+    assert by_hubness.startswith("Try --hubness-reduction centering")
+    truth = sims[:, :-1].argmax(axis=1)  # the hub class owns no image
+    by_accuracy = hubness.compare(sims, names, truth=truth)["recommendation"]
+    assert by_accuracy.startswith("Try --hubness-reduction ")
+    assert "accuracy" in by_accuracy
+    low = hubness.compare(_random_sims(300, 30, seed=14), names)["recommendation"]
+    assert "no reduction needed" in low
+
+
+def test_compare_reports_only_the_requested_methods():
+    sims = _planted_hub(n_images=300, n_classes=20)
+    result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls", "csls"))
+    assert list(result["methods"]) == ["csls"]
+    assert result["recommendation"].startswith("Try --hubness-reduction csls")
+
+
+@pytest.mark.parametrize("method", hubness.METHODS)
+def test_reduce_accepts_an_empty_folder(method):
+    assert hubness.reduce(np.zeros((0, 3), dtype=np.float32), method).shape == (0, 3)
+
+
+def test_method_help_covers_every_method():
+    assert set(hubness.METHOD_HELP) == set(hubness.METHODS)
+
+
+# --- user errors ----------------------------------------------------------------------------------
+
+
+def test_user_errors_are_zsl_errors():
+    sims = _random_sims(5, 3, seed=15)
+    with pytest.raises(ZslError, match="unknown hubness reduction 'foo'"):
+        hubness.reduce(sims, "foo")
+    with pytest.raises(ZslError, match="between 1 and the number of classes"):
+        hubness.k_occurrence(sims, 4)
+    with pytest.raises(ZslError, match="temperature must be positive"):
+        hubness.reduce(sims, "isoftmax", temperature=0)
+    with pytest.raises(ZslError, match="no images"):
+        hubness.compare(sims[:0], ["a", "b", "c"])
+    bad = sims.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ZslError, match="image 3 is NaN"):
+        hubness.reduce(bad, "csls")

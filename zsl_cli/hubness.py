@@ -1,0 +1,610 @@
+"""Hubness of class prompts over a folder of images: k-occurrence statistics and reductions.
+
+Setting: the queries are the N images of the folder being labelled, the targets are the C classes,
+and the input is their cosine-similarity matrix `sims` [N, C] (float32, higher = more similar).
+Because zsl labels a whole folder at once, the folder is its own query bank: every per-class
+statistic below is taken over the folder's images.
+
+Score contract of `reduce` (what the labelling code relies on):
+- Every method returns an *adjusted similarity* [N, C] float32 on the cosine scale, so the model's
+  own head (softmax(scale * s) for CLIP, sigmoid(scale * s + bias) for SigLIP) can be applied to it
+  unchanged.
+- For each image, sorting its row of the output gives exactly the method's ranking of the classes.
+- csls, isoftmax and centering are "cosine minus a per-class offset" up to per-image constants
+  (which never change an image's ranking). They return  s'(i, c) = cos(i, c) - (o(c) - mean_c o),
+  i.e. the offsets are centred over classes, so each image's mean over classes is unchanged and a
+  class of average hubness keeps its raw cosines:
+    csls:       o(c) = r_cls(c) / 2, r_cls(c) = mean cosine of class c to its K most similar
+                images.  s' = (CSLS(i, c) + r_img(i) + mean_c r_cls) / 2 with
+                CSLS = 2 cos - r_img - r_cls (Lample et al. 2018).
+    isoftmax:   o(c) = logsumexp_i(b * cos(i, c)) / b.  s' = log P(c | i) / b + const(i) for the
+                inverted softmax P(c | i) proportional to
+                exp(b cos(i, c)) / sum_i' exp(b cos(i', c)) (Smith et al. 2017), in log space.
+    centering:  o(c) = mean_i cos(i, c).
+- mp (mutual proximity, Gaussian) yields a probability MP(i, c) = P_i(S < s) * P_c(S < s), each
+  factor from a normal fitted to that point's similarities (image i over its C classes, class c
+  over the N images; population std). It returns
+        s'(i, c) = mu_i + sd_i * Phi^-1( sqrt(MP(i, c)) ),
+  the cosine at which image i's own normal reaches the geometric mean of the two percentiles. It is
+  strictly increasing in MP for each image (so the ranking is MP's), equals the raw cosine when
+  image and class agree on the pair's percentile, and is lower (higher) when the class finds the
+  image less (more) remarkable than the image finds the class: hubs are pushed down, antihubs up.
+  Exception: an image with the same similarity to every class (sd_i = 0) keeps all scores equal.
+
+Choices:
+- `isoftmax` is the plain inverted softmax over the folder. QB-Norm's dynamic variant normalises
+  only queries whose top-1 class is in the activation set (classes that are some bank image's
+  top-1); with the folder as its own bank every image qualifies, so it would be the same thing.
+- `mp` is the Gaussian variant: the empirical one needs, for every pair, a count over all N images
+  (N^2 C work), while the Gaussian needs one mean and std per image and per class.
+- The folder is the query bank, so the class statistics need images: with a single image,
+  centering and isoftmax make all its classes tie. Classes with no close image in the folder have
+  a low CSLS/isoftmax offset and are promoted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from zsl_cli.errors import ZslError
+
+METHODS = ("none", "csls", "isoftmax", "centering", "mp")
+
+METHOD_HELP: dict[str, str] = {
+    "none": "raw cosine similarities, no correction.",
+    "csls": "CSLS: cosine minus half of each class's mean cosine to its K most similar images "
+    "in the folder (Lample et al. 2018).",
+    "isoftmax": "inverted softmax: normalises each class over the folder's images "
+    "(log-sum-exp of b*cosine per class, b = 20; Smith et al. 2017).",
+    "centering": "subtracts each class's mean cosine over the folder's images.",
+    "mp": "Gaussian mutual proximity: a pair scores high only if each side ranks the other high "
+    "(mean and std of each image's and each class's cosines; Schnitzer et al. 2012).",
+}
+
+DEFAULT_K = 10
+# b = 20 as in QB-Norm. b -> 0 turns the inverted softmax into centering (the class offset becomes
+# the mean over images); b -> inf subtracts each class's single best cosine, which one outlier image
+# decides. At b = 20 a cosine gap of 0.05 weighs e^1, so the offset is a soft maximum over the
+# few per cent of images most similar to the class (cosines of CLIP-like models spread ~0.05-0.1).
+DEFAULT_TEMPERATURE = 20.0
+DEFAULT_HUB_SIZE = 2.0
+# Rule of thumb from the hubness literature: an N_k skewness below ~1 is mild.
+LOW_SKEWNESS = 1.0
+# A reduction is recommended on accuracy only if it gains at least half a point of mean per-class
+# accuracy: smaller differences are within the noise of a folder of a few hundred images.
+_MIN_GAIN = 0.005
+
+# Rows per chunk are chosen so that one float64 temporary of a chunk stays near 8 MB.
+_CHUNK_ELEMENTS = 1 << 20
+# The normal's upper tail 1 - Phi(z) underflows a float64 near z = 37.5; clipping z at 35 keeps
+# Phi^-1 finite (a pair that far out is the top match either way).
+_MAX_Z = 35.0
+
+
+@dataclass(frozen=True)
+class HubnessStats:
+    """k-occurrence statistics of the classes (targets) over the images (queries)."""
+
+    k: int
+    n_queries: int
+    n_targets: int
+    skewness: float  # biased sample skewness of N_k over all classes (0 when all N_k are equal)
+    hub_occupancy: float  # share of all k-occurrences that fall on hubs
+    antihub_rate: float  # share of classes with N_k = 0
+    robin_hood: float  # share of occurrences that would have to move to make N_k uniform
+    n_hubs: int  # classes with N_k >= hub_threshold
+    top_hubs: list[tuple[int, int]]  # (class index, N_k) of the largest hubs, largest first
+    hub_threshold: float  # hub_size * n_queries * k / n_targets
+
+
+def k_occurrence(sims: np.ndarray, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
+    """N_k(c): how many images have class c among their k most similar classes, zeros included.
+
+    Returns int64 [C]; the counts sum to N * k. Ties between equal similarities are broken
+    arbitrarily (by np.argpartition).
+    """
+    sims = _checked_sims(sims)
+    n_classes = sims.shape[1]
+    _check_k(k, n_classes)
+    counts = np.zeros(n_classes, dtype=np.int64)
+    for rows in _row_chunks(sims.shape[0], n_classes, chunk_rows):
+        counts += _count_top_k(sims[rows], k)
+    return counts
+
+
+def hubness_stats(
+    n_k: np.ndarray,
+    k: int,
+    n_queries: int,
+    hub_size: float = DEFAULT_HUB_SIZE,
+    top: int = 5,
+) -> HubnessStats:
+    """Skewness, hub occupancy, antihub rate and Robin Hood index of a k-occurrence vector.
+
+    Hubs are classes with N_k >= hub_size * n_queries * k / C (the mean N_k when queries and
+    targets differ); `top_hubs` lists at most `top` of them, largest N_k first, ties by index.
+    """
+    counts = np.asarray(n_k)
+    if counts.ndim != 1 or counts.size == 0 or not np.issubdtype(counts.dtype, np.integer):
+        raise ValueError("n_k must be a non-empty 1-D integer array")
+    if (counts < 0).any():
+        raise ValueError("n_k must not contain negative counts")
+    if n_queries < 1:
+        raise ZslError("no images to measure hubness on: give at least one readable image")
+    if k < 1:
+        raise ZslError(f"k must be at least 1, got {k}")
+
+    n_targets = counts.size
+    values = counts.astype(np.float64)
+    total = values.sum()
+    mean = values.mean()
+    deviations = values - mean
+    second_moment = np.mean(deviations**2)
+    # Biased (Fisher) sample skewness, as scipy.stats.skew; 0 when all counts are equal, as
+    # scikit-hubness does (scipy returns nan there).
+    skewness = 0.0 if second_moment <= 0 else float(np.mean(deviations**3) / second_moment**1.5)
+
+    hub_threshold = hub_size * n_queries * k / n_targets
+    is_hub = values >= hub_threshold
+    hub_indices = np.flatnonzero(is_hub)
+    # Largest first, ties by class index: lexsort sorts by the last key first.
+    ordered = hub_indices[np.lexsort((hub_indices, -counts[hub_indices]))]
+    top_hubs = [(int(c), int(counts[c])) for c in ordered[: max(top, 0)]]
+
+    return HubnessStats(
+        k=k,
+        n_queries=n_queries,
+        n_targets=n_targets,
+        skewness=skewness,
+        hub_occupancy=float(values[is_hub].sum() / total) if total > 0 else 0.0,
+        antihub_rate=float(np.mean(counts == 0)),
+        robin_hood=float(0.5 * np.abs(deviations).sum() / total) if total > 0 else 0.0,
+        n_hubs=int(is_hub.sum()),
+        top_hubs=top_hubs,
+        hub_threshold=float(hub_threshold),
+    )
+
+
+def reduce(
+    sims: np.ndarray,
+    method: str,
+    *,
+    k: int = DEFAULT_K,
+    temperature: float = DEFAULT_TEMPERATURE,
+    chunk_rows: int | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Hubness-reduced similarities [N, C] float32 on the cosine scale; higher = better.
+
+    See the module docstring for the score contract of each method. `k` is the CSLS neighbourhood
+    size (clipped to N); `temperature` is the inverted-softmax multiplier b on cosines (an inverse
+    temperature: larger = sharper). `out` may be `sims` itself (float32) to work in place; "none"
+    without `out` returns the input itself when it is already float32. Class statistics come from
+    the rows of `sims`, so pass the whole folder, not one batch at a time.
+    """
+    sims = _checked_sims(sims)
+    adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
+    if out is None:
+        if method == "none" and sims.dtype == np.float32:
+            return sims
+        out = np.empty(sims.shape, dtype=np.float32)
+    elif out.shape != sims.shape or out.dtype != np.float32:
+        raise ValueError("out must be a float32 array of the same shape as sims")
+    for rows in _row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
+        out[rows] = adjust(sims[rows])
+    return out
+
+
+def compare(
+    sims: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    k: int = DEFAULT_K,
+    methods: Sequence[str] = METHODS,
+    truth: np.ndarray | None = None,
+    unseen_mask: np.ndarray | None = None,
+    reduction_k: int = DEFAULT_K,
+    temperature: float = DEFAULT_TEMPERATURE,
+    hub_size: float = DEFAULT_HUB_SIZE,
+    top: int = 5,
+    chunk_rows: int | None = None,
+) -> dict:
+    """Hubness statistics (and accuracy, with `truth`) of each method, as a JSON-ready dict.
+
+    `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key
+    reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
+    one class index per image (-1 = unknown); `unseen_mask` is a bool [C]. Accuracy is top-1 over
+    all classes: "mean_per_class" over the classes present in truth, "overall" over images with a
+    known class, "unseen_mean_per_class" over the unseen classes present. The "accuracy" key is
+    left out when no image has a known class, "unseen_mean_per_class" when no unseen class is
+    present. Layout: {"k", "n_images", "n_classes", "methods": {name: {...}}, "recommendation"}.
+    """
+    sims = _checked_sims(sims)
+    n_images, n_classes = sims.shape
+    if n_images == 0:
+        raise ZslError("no images to measure hubness on: give at least one readable image")
+    if len(class_names) != n_classes:
+        raise ValueError(f"{len(class_names)} class names for {n_classes} similarity columns")
+    if k < 1:
+        raise ZslError(f"k must be at least 1, got {k}")
+    k_used = min(k, max(n_classes - 1, 1))
+    requested = _checked_methods(methods)
+    truth = _checked_truth(truth, n_images, n_classes)
+    unseen_mask = _checked_unseen_mask(unseen_mask, n_classes)
+
+    # The recommendation is relative to raw similarities, so "none" is always measured.
+    measured = ("none",) + tuple(m for m in requested if m != "none")
+    entries: dict[str, dict] = {}
+    for method in measured:
+        adjust = _fit(sims, method, k=reduction_k, temperature=temperature, chunk_rows=chunk_rows)
+        counts = np.zeros(n_classes, dtype=np.int64)
+        top1 = np.empty(n_images, dtype=np.int64)
+        for rows in _row_chunks(n_images, n_classes, chunk_rows):
+            adjusted = adjust(sims[rows])
+            counts += _count_top_k(adjusted, k_used)
+            top1[rows] = adjusted.argmax(axis=1)
+        stats = hubness_stats(counts, k_used, n_images, hub_size=hub_size, top=top)
+        entry = _stats_entry(stats, class_names)
+        if truth is not None:
+            accuracy = _accuracy(top1, truth, unseen_mask, n_classes)
+            if accuracy is not None:
+                entry["accuracy"] = accuracy
+        entries[method] = entry
+
+    return {
+        "k": k_used,
+        "n_images": n_images,
+        "n_classes": n_classes,
+        "methods": {m: entries[m] for m in requested},
+        "recommendation": _recommendation(entries, k_used),
+    }
+
+
+# --- fitting: per-class statistics over the query bank, then a per-chunk adjustment -------------
+
+
+class _Adjust(Protocol):
+    def __call__(self, chunk: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class _Identity:
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        return chunk.astype(np.float32, copy=False)
+
+
+@dataclass(frozen=True)
+class _ClassOffset:
+    """s' = s - offset(c), with offsets centred over classes (see the module docstring)."""
+
+    offset: np.ndarray  # float32 [C], mean 0
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        return (chunk - self.offset).astype(np.float32, copy=False)
+
+
+@dataclass(frozen=True)
+class _MutualProximity:
+    """Gaussian mutual proximity, mapped back onto image i's cosine scale."""
+
+    class_mean: np.ndarray  # float64 [C]
+    class_std: np.ndarray  # float64 [C]
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        sims = chunk.astype(np.float64)
+        image_mean = sims.mean(axis=1, keepdims=True)
+        image_std = sims.std(axis=1, keepdims=True)
+        log_image_side = _log_ndtr(_standardise(sims, image_mean, image_std))
+        log_class_side = _log_ndtr(_standardise(sims, self.class_mean, self.class_std))
+        # log sqrt(MP): the geometric mean of the two percentiles.
+        log_root = 0.5 * (log_image_side + log_class_side)
+        return (image_mean + image_std * _ndtri_from_log(log_root)).astype(np.float32)
+
+
+def _fit(
+    sims: np.ndarray, method: str, *, k: int, temperature: float, chunk_rows: int | None
+) -> _Adjust:
+    if method not in METHODS:
+        raise ZslError(f"unknown hubness reduction '{method}': choose one of {', '.join(METHODS)}")
+    n_images, n_classes = sims.shape
+    if method == "none" or n_images == 0:
+        return _Identity()
+    chunks = list(_row_chunks(n_images, n_classes, chunk_rows))
+    if method == "csls":
+        if k < 1:
+            raise ZslError(f"the CSLS neighbourhood k must be at least 1, got {k}")
+        return _centred_offset(0.5 * _class_top_mean(sims, min(k, n_images), chunks))
+    if method == "isoftmax":
+        if not temperature > 0:
+            raise ZslError(f"the inverted-softmax temperature must be positive, got {temperature}")
+        return _centred_offset(_class_logsumexp(sims, temperature, chunks) / temperature)
+    if method == "centering":
+        return _centred_offset(_class_mean(sims, chunks))
+    class_mean = _class_mean(sims, chunks)
+    return _MutualProximity(class_mean, _class_std(sims, class_mean, chunks))
+
+
+def _centred_offset(offset: np.ndarray) -> _ClassOffset:
+    return _ClassOffset((offset - offset.mean()).astype(np.float32))
+
+
+def _class_mean(sims: np.ndarray, chunks: list[slice]) -> np.ndarray:
+    total = np.zeros(sims.shape[1], dtype=np.float64)
+    for rows in chunks:
+        total += sims[rows].sum(axis=0, dtype=np.float64)
+    return total / sims.shape[0]
+
+
+def _class_std(sims: np.ndarray, class_mean: np.ndarray, chunks: list[slice]) -> np.ndarray:
+    # Two passes (mean, then squared deviations) avoid the cancellation of E[x^2] - E[x]^2.
+    total = np.zeros(sims.shape[1], dtype=np.float64)
+    for rows in chunks:
+        total += ((sims[rows] - class_mean) ** 2).sum(axis=0)
+    return np.sqrt(total / sims.shape[0])
+
+
+def _class_top_mean(sims: np.ndarray, k: int, chunks: list[slice]) -> np.ndarray:
+    """Mean of each class's k largest similarities over all images, k <= N."""
+    best = np.empty((0, sims.shape[1]), dtype=np.float64)
+    for rows in chunks:
+        stacked = np.concatenate([best, sims[rows].astype(np.float64)])
+        if stacked.shape[0] > k:
+            stacked = np.partition(stacked, stacked.shape[0] - k, axis=0)[-k:]
+        best = stacked
+    return best.mean(axis=0)
+
+
+def _class_logsumexp(sims: np.ndarray, beta: float, chunks: list[slice]) -> np.ndarray:
+    """logsumexp over images of beta * sims, per class, streamed over row chunks."""
+    n_classes = sims.shape[1]
+    running_max = np.full(n_classes, -np.inf)
+    running_sum = np.zeros(n_classes)
+    for rows in chunks:
+        scaled = beta * sims[rows].astype(np.float64)
+        new_max = np.maximum(running_max, scaled.max(axis=0))
+        running_sum = running_sum * np.exp(running_max - new_max)
+        running_sum += np.exp(scaled - new_max).sum(axis=0)
+        running_max = new_max
+    return running_max + np.log(running_sum)
+
+
+def _standardise(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """(values - mean) / std, 0 where std is 0 (no spread: every value is typical)."""
+    z = (values - mean) / np.where(std > 0, std, np.inf)
+    return np.minimum(z, _MAX_Z, out=z)
+
+
+# --- the standard normal in log space, pure numpy (scipy is not a runtime dependency) ---------
+
+# Numerical Recipes' erfc approximation: relative error < 1.2e-7 for every x >= 0, written as
+# t * exp(...) so that log erfc stays exact far into the tail.
+_ERFC_POLY = (
+    0.17087277,
+    -0.82215223,
+    1.48851587,
+    -1.13520398,
+    0.27886807,
+    -0.18628806,
+    0.09678418,
+    0.37409196,
+    1.00002368,
+    -1.26551223,
+)
+
+# Acklam's rational approximation of the inverse normal CDF (relative error < 1.15e-9).
+_ACKLAM_A = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_ACKLAM_B = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+    1.0,
+)
+_ACKLAM_C = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549732539343734e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
+_ACKLAM_D = (
+    7.784695709041462e-03,
+    3.224671290700398e-01,
+    2.445134137142996e00,
+    3.754408661907416e00,
+    1.0,
+)
+_ACKLAM_P_LOW = 0.02425
+
+
+def _horner(coefficients: tuple[float, ...], x: np.ndarray) -> np.ndarray:
+    result = np.full_like(x, coefficients[0])
+    for coefficient in coefficients[1:]:
+        result *= x
+        result += coefficient
+    return result
+
+
+def _log_ndtr(z: np.ndarray) -> np.ndarray:
+    """log Phi(z), accurate in both tails (relative error ~1e-7)."""
+    x = np.abs(z) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.5 * x)
+    # log of the smaller tail, Phi(-|z|) = erfc(|z| / sqrt 2) / 2.
+    result = _horner(_ERFC_POLY, t)
+    result -= x * x
+    result += np.log(0.5 * t)
+    # Upper half: log Phi(z) = log(1 - Phi(-z)); exp and log1p only where needed (they are slow).
+    upper = z >= 0
+    result[upper] = np.log1p(-np.exp(result[upper]))
+    return result
+
+
+def _ndtri_from_log(log_p: np.ndarray) -> np.ndarray:
+    """Phi^-1(p) from log p (log p <= 0), without underflow in either tail."""
+    result = np.empty_like(log_p)
+    low = log_p < math.log(_ACKLAM_P_LOW)
+    high = log_p > math.log1p(-_ACKLAM_P_LOW)
+    central = ~(low | high)
+
+    q = np.sqrt(-2.0 * log_p[low])
+    result[low] = _horner(_ACKLAM_C, q) / _horner(_ACKLAM_D, q)
+
+    q = np.exp(log_p[central]) - 0.5
+    r = q * q
+    result[central] = q * _horner(_ACKLAM_A, r) / _horner(_ACKLAM_B, r)
+
+    # Upper tail by symmetry: 1 - p = -expm1(log p) keeps its precision when p is close to 1.
+    q = np.sqrt(-2.0 * np.log(-np.expm1(log_p[high])))
+    result[high] = -_horner(_ACKLAM_C, q) / _horner(_ACKLAM_D, q)
+    return result
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _checked_sims(sims: np.ndarray) -> np.ndarray:
+    sims = np.asarray(sims)
+    if sims.ndim != 2 or not np.issubdtype(sims.dtype, np.floating):
+        raise ValueError(f"sims must be a 2-D float array [images, classes], got {sims.shape}")
+    if sims.shape[1] == 0:
+        raise ZslError("no classes to score: the class file defines none")
+    for rows in _row_chunks(sims.shape[0], sims.shape[1], None):
+        bad = ~np.isfinite(sims[rows])
+        if bad.any():
+            row = rows.start + int(np.argwhere(bad)[0][0])
+            raise ZslError(
+                f"similarity of image {row} is NaN or infinite: the model produced invalid "
+                "embeddings (try another precision or model)"
+            )
+    return sims
+
+
+def _check_k(k: int, n_classes: int) -> None:
+    if not 1 <= k <= n_classes:
+        raise ZslError(f"k must be between 1 and the number of classes ({n_classes}), got {k}")
+
+
+def _checked_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    unique = tuple(dict.fromkeys(methods))
+    if not unique:
+        raise ZslError(f"no hubness methods given: choose from {', '.join(METHODS)}")
+    for method in unique:
+        if method not in METHODS:
+            raise ZslError(
+                f"unknown hubness reduction '{method}': choose one of {', '.join(METHODS)}"
+            )
+    return unique
+
+
+def _checked_truth(truth: np.ndarray | None, n_images: int, n_classes: int) -> np.ndarray | None:
+    if truth is None:
+        return None
+    truth = np.asarray(truth)
+    if truth.shape != (n_images,) or not np.issubdtype(truth.dtype, np.integer):
+        raise ValueError(f"truth must be an integer array of shape ({n_images},)")
+    if ((truth < -1) | (truth >= n_classes)).any():
+        raise ValueError(f"truth values must be class indices in [0, {n_classes}) or -1")
+    return truth.astype(np.int64, copy=False)
+
+
+def _checked_unseen_mask(mask: np.ndarray | None, n_classes: int) -> np.ndarray | None:
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    if mask.shape != (n_classes,) or mask.dtype != np.bool_:
+        raise ValueError(f"unseen_mask must be a bool array of shape ({n_classes},)")
+    return mask
+
+
+def _row_chunks(n_rows: int, n_columns: int, chunk_rows: int | None) -> Iterator[slice]:
+    rows = chunk_rows if chunk_rows is not None else max(1, _CHUNK_ELEMENTS // max(n_columns, 1))
+    if rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, got {rows}")
+    for start in range(0, n_rows, rows):
+        yield slice(start, min(start + rows, n_rows))
+
+
+def _count_top_k(chunk: np.ndarray, k: int) -> np.ndarray:
+    n_classes = chunk.shape[1]
+    top = np.argpartition(chunk, n_classes - k, axis=1)[:, n_classes - k :]
+    return np.bincount(top.ravel(), minlength=n_classes)
+
+
+def _stats_entry(stats: HubnessStats, class_names: Sequence[str]) -> dict:
+    return {
+        "skewness": stats.skewness,
+        "hub_occupancy": stats.hub_occupancy,
+        "antihub_rate": stats.antihub_rate,
+        "robin_hood": stats.robin_hood,
+        "n_hubs": stats.n_hubs,
+        "top_hubs": [{"class": class_names[c], "n_k": n} for c, n in stats.top_hubs],
+    }
+
+
+def _accuracy(
+    top1: np.ndarray, truth: np.ndarray, unseen_mask: np.ndarray | None, n_classes: int
+) -> dict | None:
+    known = truth >= 0
+    if not known.any():
+        return None
+    labels = truth[known]
+    correct = top1[known] == labels
+    hits = np.bincount(labels, weights=correct, minlength=n_classes)
+    totals = np.bincount(labels, minlength=n_classes)
+    present = totals > 0
+    accuracy = {
+        "mean_per_class": float(np.mean(hits[present] / totals[present])),
+        "overall": float(np.mean(correct)),
+    }
+    if unseen_mask is not None:
+        unseen_present = present & unseen_mask
+        if unseen_present.any():
+            recall = hits[unseen_present] / totals[unseen_present]
+            accuracy["unseen_mean_per_class"] = float(np.mean(recall))
+    return accuracy
+
+
+def _recommendation(entries: dict[str, dict], k: int) -> str:
+    baseline = entries["none"]
+    reductions = [m for m in entries if m != "none"]
+    if "accuracy" in baseline:
+        base_accuracy = baseline["accuracy"]["mean_per_class"]
+        best = max(reductions, key=lambda m: entries[m]["accuracy"]["mean_per_class"], default="")
+        if best and entries[best]["accuracy"]["mean_per_class"] >= base_accuracy + _MIN_GAIN:
+            best_accuracy = entries[best]["accuracy"]["mean_per_class"]
+            return (
+                f"Try --hubness-reduction {best}: mean per-class accuracy {best_accuracy:.1%} "
+                f"vs {base_accuracy:.1%} without reduction."
+            )
+        return (
+            f"Keep no reduction: no method beats its mean per-class accuracy "
+            f"({base_accuracy:.1%}) on these images."
+        )
+    skewness = baseline["skewness"]
+    if skewness < LOW_SKEWNESS:
+        return f"Hubness is low (N_k skewness {skewness:.2f} at k={k}): no reduction needed."
+    best = min(reductions, key=lambda m: abs(entries[m]["skewness"]), default="")
+    if not best or abs(entries[best]["skewness"]) >= skewness:
+        return (
+            f"Hubness is high (N_k skewness {skewness:.2f} at k={k}) but no measured reduction "
+            "lowers it: keep none."
+        )
+    return (
+        f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
+        f"{entries[best]['skewness']:.2f}, hubs {baseline['n_hubs']} -> {entries[best]['n_hubs']} "
+        "(check a few labels: less hubness is not always better labels)."
+    )
