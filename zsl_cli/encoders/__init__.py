@@ -1,0 +1,130 @@
+"""Model backends. `load_encoder(name)` is the one factory: bundled name, local directory or hub id.
+
+Importing this package does not import torch; `load_encoder` does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ScoreHead
+from zsl_cli.errors import ZslError
+
+if TYPE_CHECKING:
+    from zsl_cli.encoders.hf import ModelSource
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Encoder",
+    "ImagePreprocessor",
+    "ScoreHead",
+    "bundled_models",
+    "load_encoder",
+]
+
+DEFAULT_MODEL = "openai/clip-vit-base-patch32"
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def bundled_models() -> list[str]:
+    if not BUNDLED_DIR.is_dir():
+        return []
+    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / "config.json").is_file())
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1)
+
+
+def resolve_model(name: str) -> ModelSource:
+    from zsl_cli.encoders.hf import ModelSource
+
+    if name in bundled_models():
+        return ModelSource(name, str(BUNDLED_DIR / name), is_local=True)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ZslError(
+                f"model directory {name} has no config.json (is it a save_pretrained folder?)"
+            )
+        return ModelSource(name, str(path), is_local=True)
+    if path.exists():
+        raise ZslError(
+            f"--model {name} is a file; give a save_pretrained directory, a hub id "
+            "or a bundled name"
+        )
+    if _looks_like_path(name):
+        raise ZslError(f"model directory not found: {name}")
+    return ModelSource(name, name, is_local=False)
+
+
+def load_encoder(
+    name: str = DEFAULT_MODEL,
+    *,
+    device: str = "auto",
+    precision: str = "auto",
+    exact_preprocessing: bool = False,
+    trust_remote_code: bool = False,
+    revision: str | None = None,
+) -> Encoder:
+    """Load a dual image/text encoder. Raises ZslError with a one-line fix when unavailable."""
+    from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
+
+    source = resolve_model(name)
+    torch_device = pick_device(device)
+    dtype = pick_dtype(precision, torch_device)
+    model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
+    if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
+        raise ZslError(
+            f"model {name} ({type(model).__name__}) has no image and text feature heads; "
+            "zsl needs a dual encoder such as CLIP or SigLIP"
+        )
+    model = model.to(device=torch_device, dtype=dtype).eval()
+    return TransformersEncoder(
+        source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
+    )
+
+
+def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
+    import transformers
+    from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
+
+    options = {"trust_remote_code": trust_remote_code, "revision": revision}
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()  # its warnings are not actionable for our users
+    try:
+        model = AutoModel.from_pretrained(source.location, **options)
+        tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
+        image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
+    except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
+        raise ZslError(_load_failure_message(source, error)) from None
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+    return model, tokenizer, image_processor
+
+
+def _load_failure_message(source: ModelSource, error: Exception) -> str:
+    text = " ".join(str(error).split())
+    if "trust_remote_code" in text:
+        return (
+            f"model {source.name} needs custom code from its repository; "
+            "re-run with --trust-remote-code if you trust it"
+        )
+    if source.is_local:
+        return f"cannot load model {source.name} from {source.location}: {text[:300]}"
+    offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
+    not_available = any(
+        marker in text
+        for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
+    )
+    if offline or not_available or type(error).__name__.endswith(("NotFoundError", "ConnectError")):
+        bundled = ", ".join(bundled_models()) or "none"
+        return (
+            f"model {source.name} is not available offline (not in the Hugging Face cache and the "
+            f"hub cannot be reached): download it once with network access "
+            f"(`hf download {source.name}`), or pass a local save_pretrained directory, "
+            f"or use a bundled model ({bundled})"
+        )
+    return f"cannot load model {source.name}: {text[:300]}"

@@ -1,0 +1,119 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zsl_cli.classes import load_class_spec, parse_attributes, parse_classes, parse_descriptions
+from zsl_cli.errors import ZslError
+
+
+def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
+    file = tmp_path / "c.txt"
+    file.write_bytes(
+        "\ufeff# animals\r\n\ncat\n  dog  \nbird: a photo of a {}; a bird in flight\n".encode()
+    )
+    spec = load_class_spec(classes=file)
+    assert spec.names == ["cat", "dog", "bird"]
+    assert spec.classes[2].prompts == ("a photo of a {}", "a bird in flight")
+    assert spec.classes[0].prompts == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "no classes found"),
+        ("# only a comment\n\n", "no classes found"),
+        ("cat\ndog\ncat\n", "c.txt:3: duplicate class 'cat' (first at c.txt:1)"),
+        ("cat|dog\n", "contains '|'"),
+        ("cat:\n", "has ':' but no prompts"),
+        (": a photo\n", "empty class name"),
+    ],
+)
+def test_bad_classes_txt(text, message):
+    with pytest.raises(
+        ZslError, match=message.replace("|", r"\|").replace("(", r"\(").replace(")", r"\)")
+    ):
+        parse_classes(text, "c.txt")
+
+
+def test_missing_and_non_utf8_class_files(tmp_path: Path):
+    with pytest.raises(ZslError, match="class file not found"):
+        load_class_spec(classes=tmp_path / "nope.txt")
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ZslError, match="not UTF-8"):
+        load_class_spec(classes=bad)
+    with pytest.raises(ZslError, match="no classes given"):
+        load_class_spec()
+
+
+def test_attributes_csv_with_phrase_row():
+    spec = parse_attributes(
+        "class,red,round\n#phrase,red colour,\nred circle,1,1\nred square,1,0\n", "a.csv"
+    )
+    assert spec.names == ["red circle", "red square"]
+    assert spec.attributes.names == ("red", "round")
+    assert spec.attributes.phrases == ("red colour", "round")
+    np.testing.assert_array_equal(spec.attributes.weights, [[1, 1], [1, 0]])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty attribute file"),
+        ("name,red\nx,1\n", "header must be"),
+        ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
+        ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
+        ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),
+        ("class,red,blue\nx,1,yes\n", "a.csv:2: column 3 \\('blue'\\): 'yes' is not a number"),
+        ("class,red,blue\nx,nan,1\n", "not a finite number"),
+        ("class,red,blue\nx,0,0\n", "all-zero attribute weights"),
+        ("class,red\nx,1\nx,0.5\n", "duplicate class 'x'"),
+        ("class,red\n", "no class rows"),
+    ],
+)
+def test_bad_attribute_files(text, message):
+    with pytest.raises(ZslError, match=message):
+        parse_attributes(text, "a.csv")
+
+
+def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
+    spec = parse_descriptions('{"cat": ["whiskers", " "], "dog": "a wagging tail"}', "d.json")
+    assert spec.classes[0].descriptors == ("whiskers",)
+    assert spec.classes[1].descriptors == ("a wagging tail",)
+
+    (tmp_path / "c.txt").write_text("cat\ndog\nbird\n")
+    (tmp_path / "d.json").write_text('{"cat": ["whiskers"]}')
+    merged = load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    assert merged.names == ["cat", "dog", "bird"]
+    assert merged.classes[0].descriptors == ("whiskers",) and merged.classes[1].descriptors == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, 2]", "expected a JSON object"),
+        ("{", "invalid JSON"),
+        ('{"cat": [1]}', "list of strings"),
+        ('{"cat": []}', "no descriptors"),
+    ],
+)
+def test_bad_descriptions(text, message):
+    with pytest.raises(ZslError, match=message):
+        parse_descriptions(text, "d.json")
+
+
+def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Path):
+    (tmp_path / "c.txt").write_text("cat\n")
+    (tmp_path / "d.json").write_text('{"lion": ["mane"]}')
+    (tmp_path / "a.csv").write_text("class,red\ncat,1\n")
+    with pytest.raises(ZslError, match="not in the class list: 'lion'"):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    with pytest.raises(ZslError, match="do not combine"):
+        load_class_spec(classes=tmp_path / "c.txt", attributes=tmp_path / "a.csv")
+
+
+def test_fingerprint_changes_with_content():
+    a = parse_classes("cat\ndog\n")
+    assert a.fingerprint() == parse_classes("cat\n\ndog\n").fingerprint()
+    assert a.fingerprint() != parse_classes("cat\ndog: a dog\n").fingerprint()

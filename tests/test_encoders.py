@@ -1,0 +1,107 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from transformers import AutoImageProcessor
+
+from zsl_cli.encoders import load_encoder, resolve_model
+from zsl_cli.encoders.preprocess import PilPreprocessor, fast_preprocessor_from
+from zsl_cli.errors import ZslError
+
+
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+@pytest.mark.parametrize("size", [(64, 48), (48, 64), (32, 32), (20, 90), (7, 5), (333, 101)])
+def test_fast_preprocessing_matches_the_transformers_processor(model, size, request):
+    directory = request.getfixturevalue(model)
+    processor = AutoImageProcessor.from_pretrained(directory)
+    geometry, norm = fast_preprocessor_from(processor)
+    rng = np.random.default_rng(sum(size))
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    ours = geometry(image).astype(np.float32).transpose(2, 0, 1)
+    ours = (ours * norm.rescale - np.array(norm.mean)[:, None, None]) / np.array(norm.std)[
+        :, None, None
+    ]
+    reference = processor(images=[image], return_tensors="np")["pixel_values"][0]
+    assert ours.shape == reference.shape
+    np.testing.assert_allclose(ours, reference, atol=1e-5)
+
+
+def test_shortest_edge_rounding_follows_transformers():
+    geometry = PilPreprocessor(shortest_edge=224, resize_to=None, crop=(224, 224), resample=3)
+    assert geometry._resize_size(640, 480) == (298, 224)
+    assert geometry._resize_size(480, 641) == (224, 299)
+    assert geometry.decode_hint == (224, 224)
+
+
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+def test_embeddings_are_unit_length_and_heads_follow_the_family(model, request):
+    encoder = load_encoder(str(request.getfixturevalue(model)))
+    texts = encoder.encode_texts(["a photo of a cat.", "a dog", "x" * 500])  # long text truncates
+    assert texts.shape == (3, encoder.dim) and texts.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(texts, axis=1), 1.0, atol=1e-5)
+    pixels = np.zeros((2, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    images = encoder.encode_images(pixels)
+    np.testing.assert_allclose(np.linalg.norm(images, axis=1), 1.0, atol=1e-5)
+    expected = "sigmoid" if model == "tiny_siglip" else "softmax"
+    assert encoder.head.kind == expected
+    if expected == "sigmoid":
+        assert encoder.head.bias == pytest.approx(-3.0)
+
+
+def test_identity_is_stable_and_depends_on_weights(tiny_clip, tmp_path):
+    from tests.tiny_models import make_tiny_clip
+
+    first = load_encoder(str(tiny_clip)).identity
+    assert load_encoder(str(tiny_clip)).identity == first
+    other = make_tiny_clip(tmp_path / "other", seed=1)
+    assert load_encoder(str(other)).identity != first
+    assert load_encoder(str(tiny_clip), exact_preprocessing=True).identity != first
+
+
+def test_unknown_hub_model_offline_is_one_clear_line():
+    with pytest.raises(ZslError) as info:
+        load_encoder("no-such-org/no-such-model-zsl")
+    message = info.value.message
+    assert "\n" not in message and "not available offline" in message
+    assert "no-such-org/no-such-model-zsl" in message and info.value.exit_code == 2
+
+
+def test_bad_local_model_directories(tmp_path: Path):
+    with pytest.raises(ZslError, match="model directory not found"):
+        resolve_model(str(tmp_path / "missing" / "model"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ZslError, match="no config.json"):
+        resolve_model(str(tmp_path / "empty"))
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    (remote / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "zsl-custom",
+                "auto_map": {
+                    "AutoConfig": "configuration.CustomConfig",
+                    "AutoModel": "modeling.Custom",
+                },
+            }
+        )
+    )
+    with pytest.raises(ZslError, match="--trust-remote-code"):
+        load_encoder(str(remote))
+
+
+def test_model_without_feature_heads_is_refused(tmp_path: Path):
+    from transformers import BertConfig, BertModel
+
+    BertModel(
+        BertConfig(
+            hidden_size=8,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=8,
+            vocab_size=10,
+        )
+    ).save_pretrained(tmp_path / "bert")
+    with pytest.raises(ZslError):
+        load_encoder(str(tmp_path / "bert"))

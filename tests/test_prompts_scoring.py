@@ -1,0 +1,111 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zsl_cli.classes import parse_attributes, parse_classes, parse_descriptions
+from zsl_cli.encoders.base import ScoreHead
+from zsl_cli.errors import ZslError
+from zsl_cli.prompts import BUILTIN_TEMPLATES, Templates, plan_prompts, resolve_templates
+from zsl_cli.records import ImageItem
+from zsl_cli.scoring import Decision, apply_head, predict_items, score_rows, top_k
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
+    assert resolve_templates("imagenet80").templates == BUILTIN_TEMPLATES["imagenet80"]
+    assert len(resolve_templates("imagenet7").templates) == 7
+    file = tmp_path / "t.txt"
+    file.write_text("# mine\na {}.\n\nart of {}\n")
+    assert resolve_templates(str(file)).templates == ("a {}.", "art of {}")
+    assert resolve_templates("itap of a {}").templates == ("itap of a {}",)
+
+
+@pytest.mark.parametrize("value", ["no placeholder", "two {} {}", "bad {0} {x}", "brace { {}"])
+def test_bad_templates(value):
+    with pytest.raises(ZslError):
+        resolve_templates(value)
+
+
+def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():
+    spec = parse_classes("cat\ndog: a photo of a {}; a dog\n")
+    plan = plan_prompts(spec, Templates("x", ("a photo of a {}", "{}")))
+    # "a photo of a dog" appears in the dog's own prompts only once: texts are unique
+    assert plan.texts == ("a photo of a cat", "cat", "a photo of a dog", "a dog")
+    rng = np.random.default_rng(0)
+    text = _unit(rng.normal(size=(4, 8))).astype(np.float32)
+    vectors = plan.class_vectors(text)
+    expected_cat = _unit((text[0] + text[1])[None])[0]
+    np.testing.assert_allclose(vectors[0], expected_cat, atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+
+
+def test_descriptions_are_plain_means_and_attributes_weighted_means():
+    spec = parse_descriptions('{"cat": ["whiskers", "a tail"]}')
+    plan = plan_prompts(spec, Templates("x", ("{}",)))
+    assert plan.texts == ("cat, which has whiskers", "cat, which has a tail")
+    text = _unit(np.random.default_rng(1).normal(size=(2, 8))).astype(np.float32)
+    np.testing.assert_allclose(plan.class_vectors(text)[0], text.mean(axis=0), atol=1e-6)
+
+    spec = parse_attributes("class,red,round,big\nx,1,1,0\ny,0,2,2\n")
+    plan = plan_prompts(spec, Templates("x", ("{}",)), attribute_template="a {} thing")
+    assert plan.texts == ("a red thing", "a round thing", "a big thing")
+    np.testing.assert_allclose(plan.weights, [[0.5, 0.5, 0], [0, 0.5, 0.5]])
+
+
+def test_softmax_and_sigmoid_heads():
+    sims = np.array([[0.1, 0.3, -0.2]], dtype=np.float32)
+    soft = apply_head(sims, ScoreHead("softmax", 10.0))
+    expected = np.exp(10 * sims) / np.exp(10 * sims).sum()
+    np.testing.assert_allclose(soft, expected, rtol=1e-6)
+    sig = apply_head(sims, ScoreHead("sigmoid", 10.0, -2.0))
+    np.testing.assert_allclose(sig, 1 / (1 + np.exp(-(10 * sims - 2))), rtol=1e-6)
+    extreme = apply_head(np.array([[100.0, -100.0]], dtype=np.float32), ScoreHead("sigmoid", 10.0))
+    assert np.isfinite(extreme).all()
+
+
+def test_top_k_orders_best_first_and_breaks_ties_by_class_order():
+    scores = np.array([[0.1, 0.5, 0.5, 0.2, 0.5], [0.9, 0.0, 0.1, 0.1, 0.1]], dtype=np.float32)
+    indices, values = top_k(scores, 2)
+    assert indices.tolist() == [[1, 2], [0, 2]]
+    np.testing.assert_allclose(values, [[0.5, 0.5], [0.9, 0.1]])
+    assert top_k(scores, 0)[0].shape == (2, 5)
+    assert top_k(scores, 99)[0].tolist()[1] == [0, 2, 3, 4, 1]
+
+
+def test_top_k_matches_full_sort_on_random_data():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 5, size=(200, 30)).astype(np.float32)  # many ties
+    indices, _ = top_k(scores, 4)
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :4]
+    np.testing.assert_array_equal(indices, expected)
+
+
+def test_chunked_scoring_equals_one_shot():
+    rng = np.random.default_rng(2)
+    images = _unit(rng.normal(size=(50, 16))).astype(np.float32)
+    classes = _unit(rng.normal(size=(7, 16))).astype(np.float32)
+    head = ScoreHead("softmax", 30.0)
+    chunks = list(score_rows(images, classes, head, 3, chunk_rows=8))
+    assert len(chunks) == 7
+    indices = np.concatenate([c[0] for c in chunks])
+    expected = top_k(apply_head(images @ classes.T, head), 3)[0]
+    np.testing.assert_array_equal(indices, expected)
+
+
+def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
+    items = [
+        ImageItem(0, Path("a.png")),
+        ImageItem(1, Path("b.png"), status="truncated", error="ends early"),
+        ImageItem(2, Path("c.png")),
+    ]
+    scores = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]], dtype=np.float32)
+    out = predict_items(items, scores, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
+    assert [p.path for p in out] == ["a.png", "b.png", "c.png"]
+    assert (out[0].label, out[1].label, out[2].label) == ("x", "", "unknown")
+    assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()
+    assert [s.label for s in out[2].top_k] == ["x", "y"]
+    assert out[2].score == pytest.approx(0.4)

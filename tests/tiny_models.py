@@ -1,0 +1,108 @@
+"""Tiny random CLIP and SigLIP checkpoints, saved with save_pretrained, for tests.
+
+They load through the same factory and the same transformers classes as hub checkpoints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from transformers import (
+    CLIPConfig,
+    CLIPImageProcessor,
+    CLIPModel,
+    CLIPTokenizer,
+    SiglipConfig,
+    SiglipImageProcessor,
+    SiglipModel,
+)
+
+_BOS, _EOS = "<|startoftext|>", "<|endoftext|>"
+
+
+def _byte_level_vocab() -> dict[str, int]:
+    # GPT-2's byte-to-unicode table: every byte maps to one printable character.
+    printable = (
+        list(range(ord("!"), ord("~") + 1))
+        + list(range(ord("¡"), ord("¬") + 1))
+        + list(range(ord("®"), ord("ÿ") + 1))
+    )
+    chars, extra = [], 0
+    for byte in range(256):
+        if byte in printable:
+            chars.append(chr(byte))
+        else:
+            chars.append(chr(256 + extra))
+            extra += 1
+    vocab = {c: i for i, c in enumerate(chars)}
+    vocab.update({c + "</w>": 256 + i for i, c in enumerate(chars)})
+    vocab[_BOS], vocab[_EOS] = 512, 513
+    return vocab
+
+
+def tiny_tokenizer() -> CLIPTokenizer:
+    """A character-level CLIP tokenizer: every text tokenizes, special tokens are added."""
+    return CLIPTokenizer(vocab=_byte_level_vocab(), merges=[])
+
+
+def _tower(**overrides: int) -> dict[str, int]:
+    base = {
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+    }
+    base.update(overrides)
+    return base
+
+
+def make_tiny_clip(directory: Path, seed: int = 0, image_size: int = 32) -> Path:
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = CLIPConfig(
+        text_config=_tower(
+            vocab_size=len(tokenizer),
+            max_position_embeddings=77,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+        ),
+        vision_config=_tower(image_size=image_size, patch_size=8),
+        projection_dim=16,
+    )
+    model = CLIPModel(config).eval()
+    processor = CLIPImageProcessor(
+        size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
+    )
+    return _save(directory, model, tokenizer, processor)
+
+
+def make_tiny_siglip(directory: Path, seed: int = 0, image_size: int = 32) -> Path:
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = SiglipConfig(
+        text_config=_tower(
+            vocab_size=len(tokenizer),
+            max_position_embeddings=64,
+            pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            projection_size=32,
+        ),
+        vision_config=_tower(image_size=image_size, patch_size=8),
+    )
+    model = SiglipModel(config).eval()
+    with torch.no_grad():  # a bias away from 0 makes the sigmoid head's bias term matter
+        model.logit_scale.fill_(2.0)
+        model.logit_bias.fill_(-3.0)
+    processor = SiglipImageProcessor(size={"height": image_size, "width": image_size})
+    return _save(directory, model, tokenizer, processor)
+
+
+def _save(directory: Path, model, tokenizer, processor) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    processor.save_pretrained(directory)
+    return directory

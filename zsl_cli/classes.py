@@ -1,0 +1,249 @@
+"""Class definitions from plain files, parsed into one ClassSpec.
+
+- classes.txt: one class per line; full-line `#` comments and blank lines ignored;
+  `name: prompt one; prompt two` gives a class its own prompts (`{}` in a prompt is the name).
+- attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
+  (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
+  use for each attribute in prompts (defaults to the column name).
+- descriptions JSON: `{"class name": ["descriptor", ...], ...}`.
+
+Every problem is reported as a ZslError naming the file, line/row/column and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from zsl_cli.errors import ZslError
+
+# Characters that would corrupt the output formats (top-k lists are joined with "|").
+_FORBIDDEN_IN_NAMES = ("|", "\n", "\r", "\t")
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    name: str
+    prompts: tuple[str, ...] = ()  # explicit prompts: used instead of the templates
+    descriptors: tuple[str, ...] = ()  # descriptions mode: "<name>, which has <descriptor>"
+
+
+@dataclass(frozen=True, eq=False)
+class AttributeTable:
+    names: tuple[str, ...]  # column names
+    phrases: tuple[str, ...]  # text used in prompts for each attribute
+    weights: np.ndarray  # [n_classes, n_attributes] float64
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    classes: tuple[ClassDef, ...]
+    attributes: AttributeTable | None = None
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.classes]
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that defines the classes (recorded with outputs)."""
+        digest = hashlib.sha256()
+        for c in self.classes:
+            digest.update(
+                json.dumps([c.name, c.prompts, c.descriptors]).encode("utf-8", "surrogatepass")
+            )
+        if self.attributes is not None:
+            digest.update(json.dumps([self.attributes.names, self.attributes.phrases]).encode())
+            digest.update(np.ascontiguousarray(self.attributes.weights, dtype="<f8").tobytes())
+        return digest.hexdigest()[:16]
+
+
+def load_class_spec(
+    classes: str | Path | None = None,
+    attributes: str | Path | None = None,
+    descriptions: str | Path | None = None,
+) -> ClassSpec:
+    """Build the class spec from the files the user gave (at least one of them)."""
+    if attributes is not None and (classes is not None or descriptions is not None):
+        raise ZslError(
+            "--attributes defines the classes by itself; do not combine it with "
+            "--classes or --descriptions"
+        )
+    if attributes is not None:
+        return parse_attributes(_read_text(attributes), str(attributes))
+    if classes is None and descriptions is None:
+        raise ZslError(
+            "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
+        )
+    if descriptions is None:
+        return parse_classes(_read_text(classes), str(classes))
+    described = parse_descriptions(_read_text(descriptions), str(descriptions))
+    if classes is None:
+        return described
+    spec = parse_classes(_read_text(classes), str(classes))
+    return merge_descriptions(spec, described, str(descriptions))
+
+
+def _read_text(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ZslError(f"class file not found: {path}") from None
+    except IsADirectoryError:
+        raise ZslError(f"class file is a directory: {path}") from None
+    except OSError as error:
+        raise ZslError(f"cannot read class file {path}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ZslError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def _check_name(name: str, where: str) -> None:
+    if not name:
+        raise ZslError(f"{where}: empty class name")
+    bad = next((ch for ch in _FORBIDDEN_IN_NAMES if ch in name), None)
+    if bad is not None:
+        raise ZslError(f"{where}: class name {name!r} contains {bad!r}, which is not allowed")
+
+
+def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
+    seen: dict[str, str] = {}
+    for name, where in names:
+        if name in seen:
+            raise ZslError(f"{where}: duplicate {what} {name!r} (first at {seen[name]})")
+        seen[name] = where
+
+
+def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
+    entries: list[ClassDef] = []
+    places: list[tuple[str, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{source}:{number}"
+        name, colon, prompt_text = line.partition(":")
+        name = name.strip()
+        _check_name(name, where)
+        prompts: tuple[str, ...] = ()
+        if colon:
+            prompts = tuple(p.strip() for p in prompt_text.split(";") if p.strip())
+            if not prompts:
+                raise ZslError(
+                    f"{where}: {name!r} has ':' but no prompts after it "
+                    "(write `name: prompt one; prompt two`)"
+                )
+        entries.append(ClassDef(name, prompts))
+        places.append((name, where))
+    if not entries:
+        raise ZslError(f"{source}: no classes found (one class name per line)")
+    _check_unique(places)
+    return ClassSpec(tuple(entries), sources=(source,))
+
+
+def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
+    if not isinstance(data, dict) or not data:
+        raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
+    entries = []
+    for name, descriptors in data.items():
+        where = f"{source}: class {name!r}"
+        _check_name(name.strip(), where)
+        if isinstance(descriptors, str):
+            descriptors = [descriptors]
+        if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
+            raise ZslError(f"{where}: descriptors must be a list of strings")
+        cleaned = tuple(d.strip() for d in descriptors if d.strip())
+        if not cleaned:
+            raise ZslError(f"{where}: no descriptors")
+        entries.append(ClassDef(name.strip(), descriptors=cleaned))
+    _check_unique([(e.name, f"{source}: class {e.name!r}") for e in entries])
+    return ClassSpec(tuple(entries), sources=(source,))
+
+
+def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:
+    """classes.txt decides which classes exist; descriptions add descriptors to them."""
+    known = {c.name for c in spec.classes}
+    unknown = [c.name for c in described.classes if c.name not in known]
+    if unknown:
+        raise ZslError(
+            f"{source}: descriptions for classes not in the class list: "
+            + ", ".join(repr(n) for n in unknown[:5])
+        )
+    descriptors = {c.name: c.descriptors for c in described.classes}
+    merged = tuple(ClassDef(c.name, c.prompts, descriptors.get(c.name, ())) for c in spec.classes)
+    return ClassSpec(merged, sources=spec.sources + (source,))
+
+
+def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
+    rows = list(csv.reader(io.StringIO(text)))
+    numbered = [
+        (n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)
+    ]
+    if not numbered:
+        raise ZslError(f"{source}: empty attribute file (expected header `class,<attr1>,...`)")
+    header_line, header = numbered[0]
+    header = [cell.strip() for cell in header]
+    if len(header) < 2 or header[0].lower() != "class":
+        raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`")
+    attributes = header[1:]
+    for column, name in enumerate(attributes, start=2):
+        if not name:
+            raise ZslError(f"{source}:{header_line}: column {column} has an empty attribute name")
+    _check_unique([(a, f"{source}:{header_line}") for a in attributes], what="attribute")
+    body = numbered[1:]
+    phrases = list(attributes)
+    if body and body[0][1] and body[0][1][0].strip().lower() == "#phrase":
+        phrase_line, phrase_row = body.pop(0)
+        if len(phrase_row) != len(header):
+            raise ZslError(
+                f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
+                f"header has {len(header)}"
+            )
+        phrases = [p.strip() or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
+    classes, weights, places = [], [], []
+    for line, row in body:
+        where = f"{source}:{line}"
+        if row[0].strip().startswith("#"):
+            continue
+        if len(row) != len(header):
+            raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}")
+        name = row[0].strip()
+        _check_name(name, where)
+        values = []
+        for column, cell in enumerate(row[1:], start=2):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise ZslError(
+                    f"{where}: column {column} ({attributes[column - 2]!r}): "
+                    f"{cell.strip()!r} is not a number"
+                ) from None
+            if not math.isfinite(value):
+                raise ZslError(
+                    f"{where}: column {column} ({attributes[column - 2]!r}): "
+                    f"{cell.strip()!r} is not a finite number"
+                )
+            values.append(value)
+        if not any(values):
+            raise ZslError(f"{where}: class {name!r} has all-zero attribute weights")
+        classes.append(ClassDef(name))
+        weights.append(values)
+        places.append((name, where))
+    if not classes:
+        raise ZslError(f"{source}: no class rows after the header")
+    _check_unique(places)
+    table = AttributeTable(tuple(attributes), tuple(phrases), np.asarray(weights, dtype=np.float64))
+    return ClassSpec(tuple(classes), attributes=table, sources=(source,))

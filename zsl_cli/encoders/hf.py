@@ -1,0 +1,254 @@
+"""Encoder backend over Hugging Face transformers checkpoints (CLIP, SigLIP, and any model with
+`get_image_features` / `get_text_features` heads).
+
+Scores follow each family's training objective: CLIP-style models are trained with a softmax over
+candidates (softmax(logit_scale * cos)), SigLIP with an independent sigmoid per pair
+(sigmoid(logit_scale * cos + logit_bias)), so each gets its own head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from zsl_cli.encoders.base import ImagePreprocessor, ScoreHead
+from zsl_cli.encoders.preprocess import (
+    Normalisation,
+    ReferencePreprocessor,
+    fast_preprocessor_from,
+    reference_input_size,
+)
+from zsl_cli.errors import ZslError
+
+TEXT_BATCH = 256
+# SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
+SIGLIP_TEXT_LENGTH = 64
+_PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: what the user typed and what from_pretrained gets."""
+
+    name: str
+    location: str  # local directory or hub id
+    is_local: bool
+
+
+def pick_device(device: str) -> torch.device:
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ZslError(f"--device {device}: no CUDA device is available (use --device cpu)")
+    if device == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
+        raise ZslError("--device mps: Apple MPS is not available here (use --device cpu)")
+    try:
+        return torch.device(device)
+    except RuntimeError as error:
+        raise ZslError(f"--device {device}: {error}") from None
+
+
+def pick_dtype(precision: str, device: torch.device) -> torch.dtype:
+    if precision == "auto":
+        return torch.float32 if device.type == "cpu" else torch.float16
+    if precision not in _PRECISIONS:
+        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
+    return _PRECISIONS[precision]
+
+
+class TransformersEncoder:
+    """A loaded transformers dual encoder. Build it with `load_encoder`."""
+
+    def __init__(
+        self,
+        source: ModelSource,
+        model: Any,
+        tokenizer: Any,
+        image_processor: Any,
+        device: torch.device,
+        dtype: torch.dtype,
+        exact_preprocessing: bool = False,
+    ) -> None:
+        self._source = source
+        self._model = model
+        self._tokenizer = tokenizer
+        self._image_processor = image_processor
+        self.device = device
+        self.dtype = dtype
+        self.model_type = str(getattr(model.config, "model_type", "") or "")
+        fast = fast_preprocessor_from(image_processor)
+        if fast is None:
+            self._preprocessor: ImagePreprocessor = ReferencePreprocessor(
+                image_processor, reference_input_size(image_processor)
+            )
+            self._normalisation: Normalisation | None = None
+        else:
+            self._preprocessor, self._normalisation = fast
+        self.exact_preprocessing = exact_preprocessing or fast is None
+        if self._normalisation is not None:
+            shape = (1, 3, 1, 1)
+            self._scale = torch.tensor(self._normalisation.rescale, device=device)
+            self._mean = torch.tensor(self._normalisation.mean, device=device).view(shape)
+            self._std = torch.tensor(self._normalisation.std, device=device).view(shape)
+
+    # -- protocol properties -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._source.name
+
+    @property
+    def preprocessor(self) -> ImagePreprocessor:
+        return self._preprocessor
+
+    @cached_property
+    def head(self) -> ScoreHead:
+        scale = getattr(self._model, "logit_scale", None)
+        scale_value = float(scale.detach().float().exp().item()) if scale is not None else 100.0
+        if "siglip" in self.model_type:
+            bias = getattr(self._model, "logit_bias", None)
+            bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
+            return ScoreHead("sigmoid", scale_value, bias_value)
+        return ScoreHead("softmax", scale_value)
+
+    @cached_property
+    def dim(self) -> int:
+        config = self._model.config
+        for key in ("projection_dim", "hidden_size"):
+            value = getattr(config, key, None)
+            if isinstance(value, int):
+                return value
+        return int(self.encode_texts(["x"]).shape[1])
+
+    @cached_property
+    def identity(self) -> str:
+        """Hash of architecture, weights and preprocessing: equal iff embeddings are comparable."""
+        digest = hashlib.sha256()
+        digest.update(type(self._model).__name__.encode())
+        digest.update(self._model.config.to_json_string(use_diff=False).encode())
+        digest.update(_weights_fingerprint(self._source, self._model).encode())
+        digest.update(_preprocessing_fingerprint(self._image_processor).encode())
+        digest.update(b"exact" if self.exact_preprocessing else b"fast")
+        return digest.hexdigest()[:32]
+
+    # -- encoding ------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        batch = torch.from_numpy(pixels)
+        if batch.dtype == torch.uint8:
+            # uint8 crosses to the device (4x less traffic); normalisation runs there.
+            if self.device.type == "cuda":
+                batch = batch.pin_memory()
+            batch = batch.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float()
+            batch = (batch * self._scale - self._mean) / self._std
+        else:
+            batch = batch.to(self.device)
+        features = self._model.get_image_features(pixel_values=batch.to(self.dtype))
+        return _normalised(_pooled(features))
+
+    @torch.inference_mode()
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        chunks = [
+            self._encode_text_chunk(list(texts[i : i + TEXT_BATCH]))
+            for i in range(0, len(texts), TEXT_BATCH)
+        ]
+        if not chunks:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate(chunks)
+
+    def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
+        if "siglip" in self.model_type:
+            options: dict[str, Any] = {"padding": "max_length", "max_length": SIGLIP_TEXT_LENGTH}
+        else:
+            options = {"padding": True, "max_length": _text_max_length(self._model)}
+        tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)
+        inputs = {
+            k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
+        }
+        features = self._model.get_text_features(**inputs)
+        return _normalised(_pooled(features))
+
+
+def _pooled(output: Any) -> torch.Tensor:
+    # transformers 5 returns a model output whose pooler_output is the projected embedding;
+    # transformers 4 returned the tensor itself.
+    return output if isinstance(output, torch.Tensor) else output.pooler_output
+
+
+def _normalised(features: torch.Tensor) -> np.ndarray:
+    features = features.float()
+    features = features / features.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    return features.cpu().numpy()
+
+
+def _text_max_length(model: Any) -> int:
+    text_config = getattr(model.config, "text_config", None)
+    length = getattr(text_config, "max_position_embeddings", None)
+    return int(length) if isinstance(length, int) else 77
+
+
+def _weights_fingerprint(source: ModelSource, model: Any) -> str:
+    """A content hash of the weight files when they are on disk, else of the tensors."""
+    directory = Path(source.location) if source.is_local else None
+    if directory is None:
+        commit = getattr(model.config, "_commit_hash", None) or ""
+        if commit:
+            return f"{source.location}@{commit}"
+        directory = _cached_snapshot_dir(model)
+    files = (
+        sorted(directory.glob("*.safetensors")) + sorted(directory.glob("*.bin"))
+        if directory
+        else []
+    )
+    if not files:
+        digest = hashlib.sha256()
+        for key, tensor in sorted(model.state_dict().items()):
+            digest.update(key.encode())
+            digest.update(tensor.detach().float().cpu().numpy().tobytes())
+        return digest.hexdigest()
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(_file_hash(file).encode())
+    return digest.hexdigest()
+
+
+def _cached_snapshot_dir(model: Any) -> Path | None:
+    name_or_path = getattr(model, "name_or_path", "") or ""
+    return Path(name_or_path) if name_or_path and Path(name_or_path).is_dir() else None
+
+
+def _file_hash(file: Path) -> str:
+    # Hub cache files are symlinks to blobs named by their content hash: no need to read them.
+    target = Path(os.path.realpath(file))
+    if target != file and len(target.name) in (40, 64) and _is_hex(target.name):
+        return target.name
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
+
+
+def _preprocessing_fingerprint(image_processor: Any) -> str:
+    to_dict = getattr(image_processor, "to_dict", None)
+    config = to_dict() if callable(to_dict) else {}
+    return json.dumps(config, sort_keys=True, default=str)

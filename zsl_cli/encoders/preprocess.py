@@ -1,0 +1,184 @@
+"""Image preprocessing that reproduces a Hugging Face image processor, split so the cheap part runs
+in decode workers and the float part runs on the model's device.
+
+Workers only resize and crop with PIL and hand over uint8 arrays (4x smaller than float32, and the
+normalisation then happens on the GPU when there is one). The geometry follows transformers' PIL
+backend step for step (resize with the processor's resample filter, integer size rounding, centre
+crop offsets), so the pixels are identical to what `AutoImageProcessor` produces.
+
+Configurations this fast path cannot express fall back to calling the processor itself
+(`ReferencePreprocessor`), which is also what `--exact-preprocessing` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+# The processor keys the fast path understands; anything else switches on one of them means the
+# fast path would silently differ, so we fall back to the reference processor instead.
+_UNSUPPORTED_FLAGS = ("do_pad", "do_reduce_labels", "do_image_splitting", "do_flip_channel_order")
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """(pixels * rescale - mean) / std, applied to uint8 input on the model's device."""
+
+    rescale: float
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class PilPreprocessor:
+    """Resize (shortest edge or fixed size) + optional centre crop, returning uint8 H x W x 3."""
+
+    shortest_edge: int | None
+    resize_to: tuple[int, int] | None  # (height, width) for fixed-size resizes
+    crop: tuple[int, int] | None  # (height, width)
+    resample: int
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        if self.crop is not None:
+            return self.crop
+        if self.resize_to is not None:
+            return self.resize_to
+        raise ValueError("shortest-edge resize without a crop has no fixed input size")
+
+    @property
+    def decode_hint(self) -> tuple[int, int] | None:
+        if self.resize_to is not None:
+            height, width = self.resize_to
+            return (width, height)
+        if self.shortest_edge is not None:
+            return (self.shortest_edge, self.shortest_edge)
+        return None
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        size = self._resize_size(image.width, image.height)
+        if size is not None and size != (image.width, image.height):
+            image = image.resize(size, resample=self.resample)
+        array = np.asarray(image)
+        if self.crop is not None:
+            array = _centre_crop(array, self.crop)
+        return np.ascontiguousarray(array)
+
+    def _resize_size(self, width: int, height: int) -> tuple[int, int] | None:
+        """(width, height) after resizing, rounded exactly as transformers does."""
+        if self.resize_to is not None:
+            return (self.resize_to[1], self.resize_to[0])
+        if self.shortest_edge is None:
+            return None
+        short, long = (width, height) if width <= height else (height, width)
+        new_short, new_long = self.shortest_edge, int(self.shortest_edge * long / short)
+        return (new_short, new_long) if width <= height else (new_long, new_short)
+
+
+def _centre_crop(array: np.ndarray, crop: tuple[int, int]) -> np.ndarray:
+    """Centre crop with zero padding when the image is smaller, like transformers' center_crop."""
+    crop_h, crop_w = crop
+    height, width = array.shape[:2]
+    if height >= crop_h and width >= crop_w:
+        top, left = (height - crop_h) // 2, (width - crop_w) // 2
+        return array[top : top + crop_h, left : left + crop_w]
+    padded_h, padded_w = max(crop_h, height), max(crop_w, width)
+    padded = np.zeros((padded_h, padded_w, array.shape[2]), dtype=array.dtype)
+    pad_top, pad_left = -(-(padded_h - height) // 2), -(-(padded_w - width) // 2)
+    padded[pad_top : pad_top + height, pad_left : pad_left + width] = array
+    top, left = (height - crop_h) // 2 + pad_top, (width - crop_w) // 2 + pad_left
+    top, left = max(0, top), max(0, left)
+    return padded[top : top + crop_h, left : left + crop_w]
+
+
+class ReferencePreprocessor:
+    """Runs the model's own image processor: slower, but exactly what transformers does.
+
+    Returns float32 C x H x W arrays that are already normalised.
+    """
+
+    def __init__(self, image_processor: Any, input_size: tuple[int, int]) -> None:
+        self._processor = image_processor
+        self._input_size = input_size
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self._input_size
+
+    @property
+    def decode_hint(self) -> tuple[int, int] | None:
+        return None
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        pixels = self._processor(images=[image], return_tensors="np")["pixel_values"][0]
+        return np.asarray(pixels, dtype=np.float32)
+
+
+def _size_dict(value: Any) -> dict[str, int]:
+    if value is None:
+        return {}
+    if isinstance(value, int):
+        return {"height": value, "width": value}
+    if isinstance(value, dict):
+        return {k: int(v) for k, v in value.items() if v is not None}
+    # transformers 5 SizeDict objects
+    return {
+        k: int(getattr(value, k))
+        for k in ("shortest_edge", "longest_edge", "height", "width")
+        if getattr(value, k, None) is not None
+    }
+
+
+def fast_preprocessor_from(image_processor: Any) -> tuple[PilPreprocessor, Normalisation] | None:
+    """The fast-path equivalent of a transformers image processor, or None if none is exact."""
+    get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
+    if any(get(flag) for flag in _UNSUPPORTED_FLAGS):
+        return None
+    if get("do_convert_rgb") is False:
+        return None
+    size = _size_dict(get("size")) if get("do_resize", True) else {}
+    crop = _size_dict(get("crop_size")) if get("do_center_crop", False) else {}
+    if "longest_edge" in size:
+        return None
+    shortest_edge = size.get("shortest_edge")
+    resize_to = (size["height"], size["width"]) if "height" in size and "width" in size else None
+    if shortest_edge is None and resize_to is None:
+        return None
+    crop_hw = (crop["height"], crop["width"]) if crop else None
+    if crop_hw is None and resize_to is None:
+        return None  # shortest-edge resize alone gives images of varying size: no batching
+    resample = get("resample")
+    resample = int(getattr(resample, "value", resample)) if resample is not None else 2
+    geometry = PilPreprocessor(shortest_edge, resize_to, crop_hw, resample)
+
+    rescale = float(get("rescale_factor", 1 / 255)) if get("do_rescale", True) else 1.0
+    if get("do_normalize", True):
+        mean = tuple(float(x) for x in _three(get("image_mean", (0.0, 0.0, 0.0))))
+        std = tuple(float(x) for x in _three(get("image_std", (1.0, 1.0, 1.0))))
+    else:
+        mean, std = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+    return geometry, Normalisation(rescale, mean, std)  # type: ignore[arg-type]
+
+
+def _three(values: Any) -> list[float]:
+    values = [values] * 3 if isinstance(values, (int, float)) else list(values)
+    if len(values) != 3:
+        raise ValueError(f"expected 3 channel values, got {values}")
+    return values
+
+
+def reference_input_size(image_processor: Any) -> tuple[int, int]:
+    """The (height, width) the processor outputs, for shape checks and the exact path."""
+    crop = _size_dict(getattr(image_processor, "crop_size", None))
+    if getattr(image_processor, "do_center_crop", False) and crop:
+        return (crop["height"], crop["width"])
+    size = _size_dict(getattr(image_processor, "size", None))
+    if "height" in size and "width" in size:
+        return (size["height"], size["width"])
+    edge = size.get("shortest_edge", 224)
+    return (edge, edge)

@@ -1,0 +1,176 @@
+"""Prompt templates and how class prompts combine into one vector per class.
+
+Every class mode reduces to the same shape: a list of unique prompt texts, encoded once, and a
+[classes x prompts] weight matrix that mixes their embeddings into class vectors:
+- names + templates (CLIP ensembling): the mean of the class's normalised prompt embeddings,
+  renormalised (Radford et al. 2021);
+- descriptions (Menon & Vondrick 2023): score = mean over descriptors of cos(image, "<class>, which
+  has <descriptor>") = image . mean(descriptor embeddings), so the mean is NOT renormalised;
+- attributes (DAP-style, Lampert et al.): a weighted mean of attribute prompt embeddings, weights
+  normalised per class so classes with more attributes are not favoured, not renormalised, so a
+  class score is the weighted mean of the image's attribute similarities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from zsl_cli.classes import ClassSpec
+from zsl_cli.errors import ZslError
+
+DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
+DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
+
+# The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
+IMAGENET80 = (
+    "a bad photo of a {}.", "a photo of many {}.", "a sculpture of a {}.",
+    "a photo of the hard to see {}.", "a low resolution photo of the {}.", "a rendering of a {}.",
+    "graffiti of a {}.", "a bad photo of the {}.", "a cropped photo of the {}.",
+    "a tattoo of a {}.", "the embroidered {}.", "a photo of a hard to see {}.",
+    "a bright photo of a {}.", "a photo of a clean {}.", "a photo of a dirty {}.",
+    "a dark photo of the {}.", "a drawing of a {}.", "a photo of my {}.", "the plastic {}.",
+    "a photo of the cool {}.", "a close-up photo of a {}.", "a black and white photo of the {}.",
+    "a painting of the {}.", "a painting of a {}.", "a pixelated photo of the {}.",
+    "a sculpture of the {}.", "a bright photo of the {}.", "a cropped photo of a {}.",
+    "a plastic {}.", "a photo of the dirty {}.", "a jpeg corrupted photo of a {}.",
+    "a blurry photo of the {}.", "a photo of the {}.", "a good photo of the {}.",
+    "a rendering of the {}.", "a {} in a video game.", "a photo of one {}.", "a doodle of a {}.",
+    "a close-up photo of the {}.", "a photo of a {}.", "the origami {}.",
+    "the {} in a video game.", "a sketch of a {}.", "a doodle of the {}.", "a origami {}.",
+    "a low resolution photo of a {}.", "the toy {}.", "a rendition of the {}.",
+    "a photo of the clean {}.", "a photo of a large {}.", "a rendition of a {}.",
+    "a photo of a nice {}.", "a photo of a weird {}.", "a blurry photo of a {}.",
+    "a cartoon {}.", "art of a {}.", "a sketch of the {}.", "a embroidered {}.",
+    "a pixelated photo of a {}.", "itap of the {}.", "a jpeg corrupted photo of the {}.",
+    "a good photo of a {}.", "a plushie {}.", "a photo of the nice {}.",
+    "a photo of the small {}.", "a photo of the weird {}.", "the cartoon {}.", "art of the {}.",
+    "a drawing of the {}.", "a photo of the large {}.", "a black and white photo of a {}.",
+    "the plushie {}.", "a dark photo of a {}.", "itap of a {}.", "graffiti of the {}.",
+    "a toy {}.", "itap of my {}.", "a photo of a cool {}.", "a photo of a small {}.",
+    "a tattoo of the {}.",
+)  # fmt: skip
+
+# The 7-template subset found by forward selection in the same notebook.
+IMAGENET7 = (
+    "itap of a {}.", "a bad photo of the {}.", "a origami {}.", "a photo of the large {}.",
+    "a {} in a video game.", "art of the {}.", "a photo of the small {}.",
+)  # fmt: skip
+
+BUILTIN_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "default": ("a photo of a {}.",),
+    "imagenet80": IMAGENET80,
+    "imagenet7": IMAGENET7,
+    "bare": ("{}",),
+}
+
+
+@dataclass(frozen=True)
+class Templates:
+    name: str  # built-in name, file path or "literal"
+    templates: tuple[str, ...]
+
+
+def resolve_templates(value: str) -> Templates:
+    """A built-in set name, a file with one template per line, or a literal string with `{}`."""
+    if value in BUILTIN_TEMPLATES:
+        return Templates(value, BUILTIN_TEMPLATES[value])
+    path = Path(value)
+    if "{}" not in value and path.is_file():
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ZslError(f"cannot read template file {value}: {error}") from None
+        templates = tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
+        if not templates:
+            raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
+        for number, template in enumerate(templates, start=1):
+            _check_template(template, f"{value}: template {number}")
+        return Templates(value, templates)
+    if "{}" in value:
+        _check_template(value, "--templates")
+        return Templates("literal", (value,))
+    names = ", ".join(BUILTIN_TEMPLATES)
+    raise ZslError(
+        f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "
+        "placeholder for the class name"
+    )
+
+
+def _check_template(template: str, where: str, placeholders: int = 1) -> None:
+    try:
+        template.format(*(["x"] * placeholders))
+    except (IndexError, KeyError, ValueError):
+        raise ZslError(
+            f"{where}: {template!r} must contain {placeholders} '{{}}' placeholder(s) "
+            "(write literal braces as {{ and }})"
+        ) from None
+    if template.count("{}") != placeholders:
+        raise ZslError(f"{where}: {template!r} must contain exactly {placeholders} '{{}}'")
+
+
+@dataclass(frozen=True, eq=False)
+class PromptPlan:
+    """Unique prompt texts and how to mix their embeddings into class vectors."""
+
+    texts: tuple[str, ...]
+    weights: np.ndarray  # [n_classes, n_texts] float32
+    renormalise: np.ndarray  # [n_classes] bool: unit-length class vector (ensembles) or not
+
+    def class_vectors(self, text_embeddings: np.ndarray) -> np.ndarray:
+        """[n_texts, dim] normalised prompt embeddings -> [n_classes, dim] class vectors."""
+        vectors = self.weights @ text_embeddings.astype(np.float32, copy=False)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        scale = np.where(self.renormalise[:, None], 1.0 / np.maximum(norms, 1e-12), 1.0)
+        return (vectors * scale).astype(np.float32)
+
+
+def plan_prompts(
+    spec: ClassSpec,
+    templates: Templates,
+    *,
+    description_template: str = DEFAULT_DESCRIPTION_TEMPLATE,
+    attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE,
+) -> PromptPlan:
+    """Every class's prompts, deduplicated, with the mixing weights of its class mode."""
+    if spec.attributes is not None:
+        _check_template(attribute_template, "--attribute-template")
+        table = spec.attributes
+        texts = tuple(attribute_template.format(p) for p in table.phrases)
+        weights = table.weights / np.abs(table.weights).sum(axis=1, keepdims=True)
+        renormalise = np.zeros(len(spec.classes), dtype=bool)
+        return _deduplicated(texts, weights, renormalise)
+
+    _check_template(description_template, "--description-template", placeholders=2)
+    per_class: list[list[str]] = []
+    renormalise = np.zeros(len(spec.classes), dtype=bool)
+    for index, cls in enumerate(spec.classes):
+        if cls.descriptors:
+            per_class.append([description_template.format(cls.name, d) for d in cls.descriptors])
+        elif cls.prompts:
+            per_class.append([p.replace("{}", cls.name) for p in cls.prompts])
+            renormalise[index] = True
+        else:
+            per_class.append([t.format(cls.name) for t in templates.templates])
+            renormalise[index] = True
+    texts = tuple(t for prompts in per_class for t in prompts)
+    weights = np.zeros((len(per_class), len(texts)))
+    start = 0
+    for row, prompts in enumerate(per_class):
+        weights[row, start : start + len(prompts)] = 1.0 / len(prompts)
+        start += len(prompts)
+    return _deduplicated(texts, weights, renormalise)
+
+
+def _deduplicated(
+    texts: tuple[str, ...], weights: np.ndarray, renormalise: np.ndarray
+) -> PromptPlan:
+    """Merge identical prompt texts so each is encoded once."""
+    unique = tuple(dict.fromkeys(texts))
+    column = {text: i for i, text in enumerate(unique)}
+    merged = np.zeros((weights.shape[0], len(unique)), dtype=np.float64)
+    for source, text in enumerate(texts):
+        merged[:, column[text]] += weights[:, source]
+    return PromptPlan(unique, merged.astype(np.float32), renormalise)
