@@ -1,0 +1,265 @@
+"""discover() on real folder trees: order, dedupe, globs, stdin lists, hidden files, links."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import write_bad_files, write_non_utf8_file
+from zsl_cli.discovery import IMAGE_EXTENSIONS, discover, normalize_extensions, scan
+from zsl_cli.errors import EXIT_USAGE, ZslError
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+
+
+@pytest.fixture
+def photos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small tree, with the working directory set to its parent so relative paths work."""
+    touch(
+        tmp_path / "photos",
+        "b.png",
+        "a.JPG",
+        "notes.txt",
+        "Z.gif",
+        "sub/c.jpeg",
+        "sub/deeper/d.webp",
+        "sub2/e.tif",
+        ".hidden.png",
+        ".cache/f.png",
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "photos"
+
+
+def names(paths: list[Path]) -> list[str]:
+    return [str(path) for path in paths]
+
+
+VISIBLE = [
+    "photos/Z.gif",
+    "photos/a.JPG",
+    "photos/b.png",
+    "photos/sub/c.jpeg",
+    "photos/sub/deeper/d.webp",
+    "photos/sub2/e.tif",
+]
+
+
+def test_walk_is_sorted_by_bytes_and_keeps_relative_spelling(photos: Path) -> None:
+    assert names(discover(["photos"])) == VISIBLE  # 'Z' < 'a' in bytes; .txt and hidden left out
+    assert names(discover(["photos/"])) == VISIBLE
+    assert discover([str(photos)]) == [photos.parent / name for name in VISIBLE]
+
+
+def test_order_does_not_depend_on_arguments(photos: Path) -> None:
+    forward = discover(["photos/sub2", "photos/sub", "photos/b.png"])
+    backward = discover(["photos/b.png", "photos/sub", "photos/sub2"])
+    assert forward == backward
+    assert names(forward) == [
+        "photos/b.png",
+        "photos/sub/c.jpeg",
+        "photos/sub/deeper/d.webp",
+        "photos/sub2/e.tif",
+    ]
+
+
+def test_duplicates_appear_once(photos: Path) -> None:
+    found = discover(["photos", "photos/b.png", "./photos/sub", "photos/*.png", "photos//b.png"])
+    assert names(found) == VISIBLE
+    # Two spellings of one path: the byte-wise smaller one is kept, whatever the argument order.
+    absolute = str(photos / "b.png")
+    assert names(discover(["photos/b.png", absolute])) == [absolute]
+    assert names(discover([absolute, "photos/b.png"])) == [absolute]
+
+
+def test_explicit_files_are_kept_whatever_their_extension(photos: Path) -> None:
+    assert names(discover(["photos/notes.txt", "photos/.hidden.png"])) == [
+        "photos/.hidden.png",
+        "photos/notes.txt",
+    ]
+
+
+def test_hidden_entries_need_include_hidden(photos: Path) -> None:
+    found = names(discover(["photos"], include_hidden=True))
+    assert found == sorted(VISIBLE + ["photos/.cache/f.png", "photos/.hidden.png"], key=os.fsencode)
+
+
+def test_extensions_are_case_insensitive_and_configurable(photos: Path) -> None:
+    assert names(discover(["photos"], extensions={"TXT", ".gif"})) == [
+        "photos/Z.gif",
+        "photos/notes.txt",
+    ]
+    assert normalize_extensions(["JPG", ".Png", "."]) == {".jpg", ".png"}
+    assert {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"} <= IMAGE_EXTENSIONS
+
+
+def test_globs(photos: Path) -> None:
+    assert names(discover(["photos/*.png"])) == ["photos/b.png"]
+    assert names(discover(["photos/[ab].*"])) == ["photos/a.JPG", "photos/b.png"]
+    assert names(discover(["photos/sub?"])) == ["photos/sub2/e.tif"]  # matched folder is walked
+    assert names(discover(["photos/**/*.jp*g"])) == ["photos/sub/c.jpeg"]  # `**` = 0+ folders
+    assert names(discover(["photos/**"])) == VISIBLE
+    assert names(discover(["**/d.webp"])) == ["photos/sub/deeper/d.webp"]
+    assert names(discover(["photos/*"])) == VISIBLE  # notes.txt matched but not an image
+    assert names(discover(["photos/.*"])) == ["photos/.cache/f.png", "photos/.hidden.png"]
+    assert names(discover(["photos/*.png"], include_hidden=True)) == [
+        "photos/.hidden.png",
+        "photos/b.png",
+    ]
+    assert discover([str(photos) + "/s*/*.tif"]) == [photos / "sub2" / "e.tif"]
+
+
+def test_literal_name_wins_over_glob(photos: Path) -> None:
+    touch(photos, "x[1].png", "x1.png")
+    assert names(discover(["photos/x[1].png"])) == ["photos/x[1].png"]
+    assert names(discover(["photos/x[0-9].png"])) == ["photos/x1.png"]
+
+
+def test_missing_argument_is_a_usage_error(photos: Path) -> None:
+    for missing in ("photos/nope.jpg", "nothing/*.jpg", "photos/*.nope"):
+        with pytest.raises(ZslError) as caught:
+            discover(["photos", missing])
+        assert caught.value.message == f"no such file or directory: {missing}"
+        assert caught.value.exit_code == EXIT_USAGE
+
+
+def test_no_images_is_a_usage_error(photos: Path) -> None:
+    touch(photos, "empty_dir/readme.md")
+    for inputs in (["photos/empty_dir"], ["photos/*.txt"]):
+        with pytest.raises(ZslError) as caught:
+            discover(inputs)
+        message = caught.value.message
+        assert message.startswith(f"no images found in {inputs[0]}")
+        assert ".jpg" in message and ".png" in message and "--ext" in message
+        assert caught.value.exit_code == EXIT_USAGE
+    with pytest.raises(ZslError):
+        discover([])
+
+
+def test_stdin_newline_list(photos: Path) -> None:
+    listing = b"photos/b.png\r\n\n  \nphotos/sub\nphotos/missing.jpg\nphotos/notes.txt\n"
+    found = names(discover(["-"], stdin=io.BytesIO(listing)))
+    assert found == [
+        "photos/b.png",
+        "photos/missing.jpg",  # kept: the decoder reports it as not_found
+        "photos/notes.txt",  # named, so kept whatever the extension
+        "photos/sub/c.jpeg",
+        "photos/sub/deeper/d.webp",
+    ]
+
+
+def test_stdin_nul_list_with_odd_names(photos: Path) -> None:
+    (photos / "new\nline.png").write_bytes(b"x")
+    raw = os.fsencode(photos) + b"/caf\xe9.png"  # need not exist
+    listing = b"photos/new\nline.png\0" + raw + b"\0\0photos/a.JPG\0"
+    found = discover(["-"], stdin=io.BytesIO(listing), nul_separated=True)
+    assert [os.fsencode(path) for path in found] == [raw, b"photos/a.JPG", b"photos/new\nline.png"]
+
+
+def test_stdin_list_combines_with_arguments(photos: Path) -> None:
+    found = names(discover(["photos/sub2", "-"], stdin=io.BytesIO(b"photos/b.png\n")))
+    assert found == ["photos/b.png", "photos/sub2/e.tif"]
+
+
+def test_non_utf8_names_survive(tmp_path: Path) -> None:
+    created = write_non_utf8_file(tmp_path, b"x")
+    if created is None:
+        pytest.skip("file system refuses names that are not UTF-8")
+    found = discover([str(tmp_path)])
+    assert found == [created]
+    assert os.fsencode(found[0]) == os.fsencode(tmp_path) + b"/caf\xe9.png"
+    assert os.path.exists(found[0])
+    assert discover([str(tmp_path / "caf*.png")]) == [created]
+    with pytest.raises(ZslError) as caught:  # the message stays printable
+        discover([str(tmp_path / "caf\udce9.jpg")])
+    assert caught.value.message.endswith("caf\\xe9.jpg")
+    caught.value.message.encode("utf-8")
+
+
+def test_symlink_loops_terminate_and_do_not_repeat(tmp_path: Path) -> None:
+    touch(tmp_path, "top/a.png", "top/sub/b.png")
+    (tmp_path / "top" / "sub" / "up").symlink_to("..", target_is_directory=True)
+    (tmp_path / "top" / "sub" / "up2").symlink_to("..", target_is_directory=True)
+    (tmp_path / "top" / "self").symlink_to(".", target_is_directory=True)
+    expected = [tmp_path / "top" / "a.png", tmp_path / "top" / "sub" / "b.png"]
+    assert discover([str(tmp_path / "top")]) == expected
+    assert discover([str(tmp_path / "top" / "**" / "*.png")]) == expected
+    # Entering through a link is fine too: the walk still visits each real folder once.
+    assert discover([str(tmp_path / "top" / "sub" / "up")]) == [
+        tmp_path / "top" / "sub" / "up" / "a.png",
+        tmp_path / "top" / "sub" / "up" / "sub" / "b.png",
+    ]
+
+
+def test_linked_folder_listed_once_under_its_real_name(tmp_path: Path) -> None:
+    touch(tmp_path, "root/real/x.png")
+    # 'a_link' sorts before 'real': still the link-free spelling is the one listed.
+    (tmp_path / "root" / "a_link").symlink_to("real", target_is_directory=True)
+    assert discover([str(tmp_path / "root")]) == [tmp_path / "root" / "real" / "x.png"]
+    # A folder linked from outside the walked tree is followed.
+    touch(tmp_path, "elsewhere/y.jpg")
+    (tmp_path / "root" / "outside").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert discover([str(tmp_path / "root")])[0] == tmp_path / "root" / "outside" / "y.jpg"
+
+
+def test_file_links_are_separate_inputs_and_broken_links_are_returned(tmp_path: Path) -> None:
+    touch(tmp_path, "a.png")
+    (tmp_path / "alias.png").symlink_to("a.png")
+    (tmp_path / "broken.jpg").symlink_to("gone.jpg")
+    (tmp_path / "broken.txt").symlink_to("gone.txt")
+    assert names(discover([str(tmp_path)])) == [
+        str(tmp_path / name) for name in ("a.png", "alias.png", "broken.jpg")
+    ]
+    assert discover([str(tmp_path / "broken.txt")]) == [tmp_path / "broken.txt"]
+
+
+def test_folder_named_like_an_image_is_walked(tmp_path: Path) -> None:
+    touch(tmp_path, "album.jpg/inside.png")
+    assert discover([str(tmp_path)]) == [tmp_path / "album.jpg" / "inside.png"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 folder")
+def test_unreadable_folder_is_skipped_and_reported(tmp_path: Path) -> None:
+    touch(tmp_path, "ok/a.png", "locked/b.png")
+    (tmp_path / "locked").chmod(0)
+    try:
+        result = scan([str(tmp_path)])
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert result.paths == [tmp_path / "ok" / "a.png"]
+    assert result.skipped == [(tmp_path / "locked", "permission denied")]
+
+
+def test_bad_file_corpus_walk(tmp_path: Path) -> None:
+    expected = write_bad_files(tmp_path / "bad")
+    not_walked = {"missing.jpg", "folder.jpg", "again", "script.eps"}
+    wanted = sorted((p for p in expected if p.name not in not_walked), key=os.fsencode)
+    assert discover([str(tmp_path / "bad")]) == wanted
+
+
+def test_walk_stats_folders_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Speed for 100k files: scandir's own type information, one stat per folder, none per file."""
+    for folder in range(10):
+        (tmp_path / f"d{folder}").mkdir()
+        for index in range(50):
+            (tmp_path / f"d{folder}" / f"{index}.jpg").write_bytes(b"")
+    calls = []
+    real_stat = os.stat
+
+    def counting_stat(*args, **kwargs):
+        calls.append(args[0])
+        return real_stat(*args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    found = discover([str(tmp_path)])
+    monkeypatch.undo()
+    assert len(found) == 500
+    assert len(calls) <= 11 + 2  # 10 folders + the root, + the isdir check of the argument

@@ -1,0 +1,330 @@
+"""decode_image on real files: statuses for broken ones, correct pixels for odd ones."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import random
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFile, features
+
+from tests.corpus import (
+    blocky_rgb,
+    png_declaring_size,
+    write_bad_files,
+    write_large_jpeg,
+    write_odd_images,
+)
+from zsl_cli.images import (
+    DECODE_STATUSES,
+    DEFAULT_MAX_PIXELS,
+    DecodeError,
+    DecodeOptions,
+    configure_pillow,
+    decode_image,
+)
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return write_odd_images(tmp_path_factory.mktemp("odd"))
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
+    return write_bad_files(tmp_path_factory.mktemp("bad"))
+
+
+def status_of(path: Path, options: DecodeOptions = DecodeOptions()) -> str:
+    try:
+        image = decode_image(path, options)
+    except DecodeError as error:
+        assert error.reason and "\n" not in error.reason
+        assert error.status in DECODE_STATUSES
+        return error.status
+    assert image.mode == "RGB"
+    return "ok"
+
+
+def mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).mean())
+
+
+ODD_NAMES = [
+    *(f"jpeg_orientation_{n}" for n in range(2, 9)),
+    "cmyk_jpeg",
+    "grayscale_png",
+    "png_16bit_gray",
+    "tiff_16bit_gray",
+    "tiff_float_gray",
+    "png_rgba",
+    "png_la",
+    "png_palette_transparency",
+    "gif_animated",
+]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_odd_image_decodes_to_its_clean_original(odd: dict, name: str) -> None:
+    case = odd[name]
+    image = decode_image(case.path)
+    assert image.mode == "RGB"
+    pixels = np.asarray(image)
+    assert pixels.shape == case.expected.shape
+    assert mean_abs_diff(pixels, case.expected) <= case.tolerance
+
+
+def test_corpus_defeats_a_naive_decoder(odd: dict) -> None:
+    """The odd images must actually be odd: plain convert("RGB") gets these wrong."""
+    for name in ("jpeg_orientation_3", "png_16bit_gray", "tiff_float_gray", "png_rgba", "png_la"):
+        case = odd[name]
+        with Image.open(case.path) as image:
+            naive = np.asarray(image.convert("RGB"))
+        assert mean_abs_diff(naive, case.expected) > 20 * (case.tolerance + 1), name
+    for name in ("jpeg_orientation_6", "jpeg_orientation_8"):
+        with Image.open(odd[name].path) as image:
+            assert np.asarray(image.convert("RGB")).shape != odd[name].expected.shape
+
+
+def test_first_frame_of_animated_gif(odd: dict) -> None:
+    case = odd["gif_animated"]
+    with Image.open(case.path) as image:
+        assert image.n_frames == 3
+        image.seek(1)
+        second = np.asarray(image.convert("RGB"))
+    assert mean_abs_diff(second, case.expected) > 50  # frames differ, so frame 0 is identified
+    assert np.array_equal(np.asarray(decode_image(case.path)), case.expected)
+
+
+def test_alpha_is_composited_on_white(tmp_path: Path) -> None:
+    pixels = np.zeros((4, 6, 4), np.uint8)
+    pixels[..., :3] = (10, 20, 30)
+    pixels[:, :3, 3] = 0  # left half fully transparent
+    pixels[:, 3:, 3] = 255
+    Image.fromarray(pixels).save(tmp_path / "a.png")
+    decoded = np.asarray(decode_image(tmp_path / "a.png"))
+    assert (decoded[:, :3] == 255).all()
+    assert (decoded[:, 3:] == (10, 20, 30)).all()
+
+
+def test_16bit_is_scaled_not_clipped(tmp_path: Path) -> None:
+    values = np.array([[0, 257, 32896, 65535]], np.uint16)
+    Image.fromarray(values).save(tmp_path / "deep.png")
+    decoded = np.asarray(decode_image(tmp_path / "deep.png"))
+    assert decoded[0, :, 0].tolist() == [0, 1, 128, 255]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (np.array([[0, 1000, 65535]], np.int32), [0, 4, 255]),  # 16-bit data in an I image
+        (np.array([[-100, 0, 100]], np.int32), [0, 128, 255]),  # other ranges are stretched
+        (np.array([[0.0, 0.5, 1.0]], np.float32), [0, 128, 255]),
+        (np.array([[-2.0, np.nan, 2.0]], np.float32), [0, 0, 255]),
+    ],
+)
+def test_32bit_modes_are_scaled(tmp_path: Path, values: np.ndarray, expected: list[int]) -> None:
+    Image.fromarray(values).save(tmp_path / "deep.tif")
+    with Image.open(tmp_path / "deep.tif") as image:
+        assert image.mode in ("I", "F")
+    assert np.asarray(decode_image(tmp_path / "deep.tif"))[0, :, 0].tolist() == expected
+
+
+def test_every_bad_file_gets_its_status(bad: dict[Path, str]) -> None:
+    got = {path: status_of(path) for path in bad}
+    assert got == bad
+
+
+def test_bad_files_cover_every_status(bad: dict[Path, str]) -> None:
+    covered = set(bad.values()) - {"ok"}
+    missing = set(DECODE_STATUSES) - covered
+    if os.geteuid() == 0:  # root reads through chmod 000, so the corpus has no unreadable file
+        missing.discard("unreadable")
+    assert not missing
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.png"
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(path)
+    path.chmod(0)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    assert (caught.value.status, caught.value.reason) == ("unreadable", "permission denied")
+
+
+def test_too_large_is_judged_from_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "small.png"
+    Image.fromarray(blocky_rgb(16, 12, 0)).save(path)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path, DecodeOptions(max_pixels=16 * 12 - 1))
+    assert caught.value.status == "too_large"
+    assert "16x12" in caught.value.reason and "--max-pixels" in caught.value.reason
+    assert decode_image(path, DecodeOptions(max_pixels=16 * 12)).size == (16, 12)
+
+
+def test_bomb_between_pillow_warning_and_error_is_too_large(tmp_path: Path) -> None:
+    # 90 MP: above Pillow's warning threshold (89.5 MP), below its error (179 MP); our check
+    # rejects it from the header, so nothing near 270 MB is ever allocated.
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_declaring_size(10_000, 9_000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with pytest.raises(DecodeError) as caught:
+            decode_image(path)
+    assert caught.value.status == "too_large"
+    assert caught.value.reason.startswith("10000x9000 = 90 MP exceeds the 89.5 MP limit")
+
+
+def test_configure_pillow_lifts_a_lower_pillow_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "img.png"
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(path)  # 3072 pixels
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow refuses more than 2000
+    options = DecodeOptions(max_pixels=10_000)
+    with warnings.catch_warnings():
+        with pytest.raises(DecodeError) as caught:
+            decode_image(path, options)
+        assert caught.value.status == "too_large"
+        assert "Pillow's 0.002 MP decompression-bomb limit" in caught.value.reason
+        configure_pillow(options.max_pixels)
+        assert Image.MAX_IMAGE_PIXELS == 10_000
+        assert decode_image(path, options).size == (64, 48)
+        configure_pillow(5)  # never lowers Pillow's limit
+        assert Image.MAX_IMAGE_PIXELS == 10_000
+
+
+def test_configure_pillow_silences_bomb_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "img.png"
+    Image.fromarray(blocky_rgb(40, 40, 0)).save(path)  # 1600 pixels: Pillow warns above 1000
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    options = DecodeOptions(max_pixels=1000)
+    for configured in (False, True):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            if configured:
+                configure_pillow(options.max_pixels)
+            assert status_of(path, options) == "too_large"
+        bomb_warnings = [w for w in seen if issubclass(w.category, Image.DecompressionBombWarning)]
+        assert len(bomb_warnings) == (0 if configured else 1)
+
+
+def test_decoding_leaves_pillow_globals_alone(bad: dict[Path, str]) -> None:
+    def pillow_globals() -> tuple[int | None, bool]:
+        return Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
+
+    assert pillow_globals() == (DEFAULT_MAX_PIXELS, False)
+    for path in bad:
+        status_of(path, DecodeOptions(max_pixels=10**9))
+    assert pillow_globals() == (DEFAULT_MAX_PIXELS, False)
+
+
+@pytest.mark.skipif(not features.check("webp"), reason="Pillow built without WebP")
+def test_truncated_webp(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(buffer, "WEBP", quality=80)
+    (tmp_path / "cut.webp").write_bytes(buffer.getvalue()[:-100])
+    (tmp_path / "whole.webp").write_bytes(buffer.getvalue())
+    assert status_of(tmp_path / "cut.webp") == "truncated"
+    assert status_of(tmp_path / "whole.webp") == "ok"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's TIFF reader warns on bad tags
+def test_random_damage_raises_only_decode_error(tmp_path: Path) -> None:
+    """Cut and scribbled-on PNG, JPEG, GIF, BMP and TIFF files: an image or a DecodeError."""
+    rng = random.Random(0)
+    statuses = set()
+    for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
+        buffer = io.BytesIO()
+        Image.fromarray(blocky_rgb(24, 16, 1)).save(buffer, fmt)
+        data = buffer.getvalue()
+        for index in range(30):
+            damaged = bytearray(data[: rng.randrange(1, len(data))] if index % 2 else data)
+            for _ in range(rng.randrange(1, 6)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            path = tmp_path / f"{fmt}_{index}.img"
+            path.write_bytes(bytes(damaged))
+            statuses.add(status_of(path))
+    assert {"truncated", "not_an_image"} <= statuses
+
+
+def test_draft_decodes_large_jpeg_smaller_but_close(tmp_path: Path) -> None:
+    path = tmp_path / "large.jpg"
+    write_large_jpeg(path, size=(2048, 1536))
+    exact = decode_image(path)
+    drafted = decode_image(path, DecodeOptions(draft=(224, 224)))
+    assert exact.size == (2048, 1536)
+    assert drafted.size == (512, 384)  # 1/4 scale: 1/8 would give 256x192, below 224 high
+    target = (224, 224)
+    a = np.asarray(exact.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0))
+    b = np.asarray(drafted.resize(target, Image.Resampling.BICUBIC))
+    assert mean_abs_diff(a, b) < 2.0
+
+
+def test_draft_bound_is_honoured_for_quarter_turned_jpeg(tmp_path: Path) -> None:
+    path = tmp_path / "turned.jpg"
+    upright = write_large_jpeg(path, size=(1600, 1200), orientation=6)  # shown as 1200 x 1600
+    assert upright.shape[:2] == (1600, 1200)
+    drafted = decode_image(path, DecodeOptions(draft=(400, 300)))
+    # Requested in the stored orientation (300, 400): scale 1/2 -> stored 800x600, shown 600x800.
+    # Without the swap it would pick 1/4 and show 300x400, narrower than the 400 asked for.
+    assert drafted.size == (600, 800)
+    expected = np.asarray(Image.fromarray(upright).resize(drafted.size, Image.Resampling.BOX))
+    assert mean_abs_diff(np.asarray(drafted), expected) < 3.0
+
+
+def test_draft_is_ignored_for_other_formats_and_small_images(tmp_path: Path) -> None:
+    Image.fromarray(blocky_rgb(640, 480, 0)).save(tmp_path / "big.png")
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(tmp_path / "small.jpg")
+    assert decode_image(tmp_path / "big.png", DecodeOptions(draft=(64, 64))).size == (640, 480)
+    assert decode_image(tmp_path / "small.jpg", DecodeOptions(draft=(224, 224))).size == (64, 48)
+
+
+def test_threads_give_the_same_results(odd: dict, bad: dict[Path, str]) -> None:
+    paths = [case.path for case in odd.values()] + list(bad)
+
+    def run(path: Path) -> tuple[str, bytes]:
+        try:
+            return "ok", decode_image(path).tobytes()
+        except DecodeError as error:
+            return error.status, b""
+
+    sequential = [run(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            assert list(pool.map(run, paths)) == sequential
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_no_file_descriptor_leaks(odd: dict, bad: dict[Path, str]) -> None:
+    paths = [case.path for case in odd.values()] + list(bad)
+    for path in paths:  # warm-up: Pillow imports plugins on first use
+        status_of(path)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        for path in paths:
+            status_of(path)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_decode_error_survives_pickling(bad: dict[Path, str]) -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode_image(next(path for path, status in bad.items() if status == "truncated"))
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert (copy.status, copy.reason, str(copy)) == ("truncated", caught.value.reason, copy.reason)
+
+
+def test_decode_options_are_validated() -> None:
+    with pytest.raises(ValueError):
+        DecodeOptions(max_pixels=0)
+    with pytest.raises(ValueError):
+        DecodeOptions(draft=(0, 224))

@@ -1,0 +1,357 @@
+"""Turn PATH arguments into the run's list of input files.
+
+Each input is one of:
+- a folder: walked recursively for files whose extension (case-insensitive) is in `extensions`;
+- a file: included whatever its extension, because the user named it;
+- a glob pattern (`*`, `?`, `[...]`, and `**` for any number of folders), expanded only when no
+  file or folder has that literal name: matched folders are walked, matched files are kept when
+  their extension is in `extensions`;
+- `-`: a list of paths read from stdin (newline- or NUL-separated). Entries are taken as given:
+  folders are walked, anything else is returned, even a path that does not exist, so that the
+  decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
+
+Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
+leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'.
+Symbolic links are followed, but a walk enters each real folder (st_dev, st_ino) once, so link
+loops terminate and a linked folder is not listed twice; folders reachable without a link are
+listed under that spelling. Every non-folder entry with a listed extension is returned, including
+broken links and special files: the decoder gives them a status. A folder that cannot be read is
+skipped and recorded in `Discovery.skipped`.
+
+Output paths keep the user's spelling (relative stays relative), are deduplicated on
+os.path.abspath(os.path.normpath(...)) (not realpath: two links to one file are two inputs; of two
+spellings of one path the byte-wise smaller is kept), and are sorted by os.fsencode(path), so the
+order depends neither on the file system nor on the order of the arguments. Names that are not
+valid UTF-8 travel as str with surrogate escapes (os.fsdecode) and are never re-encoded strictly.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from zsl_cli.errors import ZslError
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".apng",
+        ".gif",
+        ".bmp",
+        ".dib",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".ppm",
+        ".pgm",
+        ".pbm",
+        ".pnm",
+    }
+)
+STDIN_INPUT = "-"
+_GLOB_CHARACTERS = frozenset("*?[")
+_SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")
+_SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a scan found: the inputs, and the folders it could not read with the reason."""
+
+    paths: list[Path]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def discover(
+    inputs: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    nul_separated: bool = False,
+    extensions: Collection[str] = IMAGE_EXTENSIONS,
+    include_hidden: bool = False,
+) -> list[Path]:
+    """The run's input files (see the module doc); ZslError for a missing PATH or no images."""
+    return scan(
+        inputs,
+        stdin=stdin,
+        nul_separated=nul_separated,
+        extensions=extensions,
+        include_hidden=include_hidden,
+    ).paths
+
+
+def scan(
+    inputs: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    nul_separated: bool = False,
+    extensions: Collection[str] = IMAGE_EXTENSIONS,
+    include_hidden: bool = False,
+) -> Discovery:
+    """Like `discover`, also returning the folders that were skipped because they are unreadable.
+
+    `stdin` is read for a `-` input (sys.stdin's binary buffer when None).
+    """
+    if not inputs:
+        raise ZslError("no input paths given")
+    walker = _Walker(normalize_extensions(extensions), include_hidden)
+    found: list[str] = []
+    for item in inputs:
+        if item == STDIN_INPUT:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            for entry in read_path_list(stream, nul_separated=nul_separated):
+                found.extend(walker.take(entry))
+        elif _lexists(item):
+            found.extend(walker.take(item))
+        elif (matches := walker.glob(item)) is not None:
+            found.extend(matches)
+        else:
+            raise ZslError(f"no such file or directory: {printable(item)}")
+    paths = _dedupe_and_sort(found)
+    if not paths:
+        raise ZslError(_nothing_found_message(inputs, walker))
+    return Discovery(paths=paths, skipped=walker.skipped)
+
+
+def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str]:
+    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored."""
+    data = stream.read()
+    if nul_separated:
+        entries = data.split(b"\0")
+    else:
+        entries = [line.removesuffix(b"\r") for line in data.split(b"\n")]
+    return [os.fsdecode(entry) for entry in entries if entry.strip()]
+
+
+def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
+    """Lower-case, with a leading dot: {"JPG", ".png"} -> {".jpg", ".png"}."""
+    return frozenset(
+        extension.lower() if extension.startswith(".") else "." + extension.lower()
+        for extension in extensions
+        if extension.strip(".")
+    )
+
+
+def printable(path: str | Path) -> str:
+    """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+class _Walker:
+    """Folder walks and glob expansion sharing one set of rules and one list of skipped folders.
+
+    Paths are kept as strings in pathlib's normal spelling (str(Path(p))), so that they can be
+    deduplicated and sorted before the one Path per result is built.
+    """
+
+    def __init__(self, extensions: frozenset[str], include_hidden: bool) -> None:
+        self.extensions = extensions
+        self.include_hidden = include_hidden
+        self.skipped: list[tuple[Path, str]] = []
+
+    def take(self, path: str) -> list[str]:
+        """A path named by the user: a folder is walked, anything else is kept as it is."""
+        return self.walk(path) if os.path.isdir(path) else [_normal(path)]
+
+    def walk(self, root: str) -> list[str]:
+        """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
+        return [
+            _prefix(folder) + entry.name
+            for folder, others in self._tree(_normal(root))
+            for entry in others
+            if _extension(entry.name) in self.extensions
+        ]
+
+    def glob(self, pattern: str) -> list[str] | None:
+        """Files matching `pattern`, with matched folders walked; None when nothing matches."""
+        if not _GLOB_CHARACTERS.intersection(pattern):
+            return None
+        drive, rest = os.path.splitdrive(pattern)
+        anchor = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
+        parts = [part for part in _SEPARATORS.split(rest) if part]
+        matches = sorted(set(self._expand(anchor, parts)), key=lambda match: os.fsencode(match[0]))
+        if not matches:
+            return None
+        found: list[str] = []
+        walked: set[str] = set()
+        for path, is_folder in matches:
+            if not is_folder:
+                if _extension(path) in self.extensions:
+                    found.append(_normal(path))
+            elif not _inside_any(path, walked):  # `a/**` matches every folder under a: walk a once
+                walked.add(path)
+                found.extend(self.walk(path))
+        return found
+
+    def _expand(self, base: str, parts: list[str]) -> Iterator[tuple[str, bool]]:
+        """(path, is_folder) for the paths under folder `base` that match `parts`.
+
+        `**` matches zero or more folders. The standard library's glob follows folder links under
+        `**` with no loop detection (two looping links make it run for ever), hence this small
+        expander, which uses the walk's loop-safe traversal for `**`.
+        """
+        head, rest = parts[0], parts[1:]
+        folder = base or os.curdir
+        if head == "**":
+            if not rest:
+                yield folder, True  # everything below: a walk of `folder` lists it
+                return
+            for sub_folder, _others in self._tree(_normal(folder)):
+                yield from self._expand(sub_folder, rest)
+        elif _GLOB_CHARACTERS.intersection(head):
+            for entry in self._list(folder):
+                if self._wildcard_may_match(entry.name, head) and fnmatch.fnmatch(entry.name, head):
+                    path, is_folder = _join(base, entry.name), _is_dir(entry)
+                    if not rest:
+                        yield path, is_folder
+                    elif is_folder:
+                        yield from self._expand(path, rest)
+        else:
+            path = _join(base, head)
+            if not rest:
+                if _lexists(path):
+                    yield path, os.path.isdir(path)
+            elif os.path.isdir(path):
+                yield from self._expand(path, rest)
+
+    def _tree(self, root: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+        """(folder, its entries that are not folders) for `root` and each folder below it.
+
+        Hidden entries are left out unless include_hidden. Each real folder (st_dev, st_ino) is
+        listed once, so link loops end. Folders reached through a symbolic link wait until every
+        folder reachable without one has been listed, so a folder is spelled without a link
+        whenever it can be.
+        """
+        visited: set[tuple[int, int]] = set()
+        plain_folders, linked_folders = [root], []
+        while plain_folders or linked_folders:
+            folder = plain_folders.pop() if plain_folders else linked_folders.pop()
+            if not self._first_visit(folder, visited):
+                continue
+            prefix = _prefix(folder)
+            others = []
+            # Reversed, so the stacks pop folders in sorted order: of two links to one folder,
+            # the byte-wise smaller name is the one listed.
+            for entry in reversed(self._list(folder)):
+                if not self.include_hidden and entry.name.startswith("."):
+                    continue
+                if not _is_dir(entry):
+                    others.append(entry)
+                elif entry.is_symlink():
+                    linked_folders.append(prefix + entry.name)
+                else:
+                    plain_folders.append(prefix + entry.name)
+            yield folder, others
+
+    def _wildcard_may_match(self, name: str, pattern_part: str) -> bool:
+        return self.include_hidden or not name.startswith(".") or pattern_part.startswith(".")
+
+    def _first_visit(self, folder: str, visited: set[tuple[int, int]]) -> bool:
+        """Record `folder` as visited; False when this real folder was seen before (or is gone)."""
+        try:
+            info = os.stat(folder)
+        except OSError as error:
+            self._skip(folder, error)
+            return False
+        key = (info.st_dev, info.st_ino)
+        if key in visited:
+            return False
+        visited.add(key)
+        return True
+
+    def _list(self, folder: str) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as iterator:
+                entries = list(iterator)
+        except OSError as error:
+            self._skip(folder, error)
+            return []
+        return sorted(entries, key=lambda entry: os.fsencode(entry.name))
+
+    def _skip(self, folder: str, error: OSError) -> None:
+        self.skipped.append((Path(folder), (error.strerror or str(error)).lower()))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links; False for a broken one
+    except OSError:
+        return False
+
+
+def _extension(name: str) -> str:
+    return os.path.splitext(name)[1].lower()
+
+
+def _lexists(path: str) -> bool:
+    """True when something has this name, even a broken link or an entry we may not stat."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # e.g. permission denied on a parent: let the decoder report it
+    return True
+
+
+def _inside_any(path: str, folders: set[str]) -> bool:
+    parent = os.path.dirname(path)
+    while parent and parent != path:
+        if parent in folders:
+            return True
+        path, parent = parent, os.path.dirname(parent)
+    return False
+
+
+def _normal(path: str) -> str:
+    """pathlib's spelling of a path: no '.' parts, repeated or trailing separators."""
+    return str(Path(path))
+
+
+def _prefix(folder: str) -> str:
+    """What to put before an entry name of `folder` (already in pathlib's spelling)."""
+    if folder == os.curdir:
+        return ""
+    return folder if folder.endswith(os.sep) else folder + os.sep
+
+
+def _join(base: str, name: str) -> str:
+    return os.path.join(base, name) if base else name
+
+
+def _dedupe_and_sort(found: list[str]) -> list[Path]:
+    """One Path per absolute normalised path (the byte-wise smallest spelling), sorted by bytes."""
+    cwd = os.getcwd()
+    unique: dict[str, str] = {}
+    for spelled in found:
+        key = os.path.normpath(os.path.join(cwd, spelled))
+        kept = unique.get(key)
+        if kept is None or (kept != spelled and os.fsencode(spelled) < os.fsencode(kept)):
+            unique[key] = spelled
+    return [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
+
+
+def _nothing_found_message(inputs: Sequence[str], walker: _Walker) -> str:
+    shown = ", ".join(printable(item) for item in inputs[:3])
+    if len(inputs) > 3:
+        shown += f" and {len(inputs) - 3} more"
+    message = (
+        f"no images found in {shown} (looked for "
+        f"{' '.join(sorted(walker.extensions))}; add extensions with --ext)"
+    )
+    if walker.skipped:
+        folder, reason = walker.skipped[0]
+        message += (
+            f"; {len(walker.skipped)} folder(s) unreadable, e.g. {printable(folder)}: {reason}"
+        )
+    return message

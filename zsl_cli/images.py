@@ -1,0 +1,357 @@
+"""Safe decoding of one image file into an RGB Pillow image.
+
+`decode_image` returns a fully loaded RGB image or raises `DecodeError`, whose `status` is one of
+these short codes (a stable contract: they appear in the `status` column of every output):
+
+    not_found      the path does not exist
+    broken_link    a symbolic link whose target is missing (or a symbolic link loop)
+    not_a_file     a directory, named pipe, socket or device
+    unreadable     permission denied or an I/O error while reading
+    empty          the file has zero bytes
+    not_an_image   Pillow cannot identify the format (also EPS, refused on purpose: Pillow decodes
+                   it by running Ghostscript on the file)
+    truncated      the data ends before the image does
+    too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
+                   before any pixel is decoded) or Pillow's own decompression-bomb limit
+    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
+
+`DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
+file.
+
+What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
+palette or "transparency" info) is composited on white; CMYK becomes RGB with Pillow's conversion
+(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and float images are
+scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give their first frame.
+ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
+
+Threads: `decode_image` mutates no global state, so decode workers may call it concurrently. The
+CLI calls `configure_pillow` once at start-up, before workers start, to line Pillow's global pixel
+limit up with the user's `--max-pixels`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+NOT_FOUND = "not_found"
+BROKEN_LINK = "broken_link"
+NOT_A_FILE = "not_a_file"
+UNREADABLE = "unreadable"
+EMPTY = "empty"
+NOT_AN_IMAGE = "not_an_image"
+TRUNCATED = "truncated"
+TOO_LARGE = "too_large"
+DECODE_ERROR = "decode_error"
+DECODE_STATUSES = frozenset(
+    {
+        NOT_FOUND,
+        BROKEN_LINK,
+        NOT_A_FILE,
+        UNREADABLE,
+        EMPTY,
+        NOT_AN_IMAGE,
+        TRUNCATED,
+        TOO_LARGE,
+        DECODE_ERROR,
+    }
+)
+
+# Pillow's default, read at import time so that configure_pillow() cannot move our default.
+DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
+
+# Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
+_REFUSED_FORMATS = frozenset({"EPS"})
+_JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_WHITE = (255, 255, 255)
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # not on Windows, where named pipes live elsewhere
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How to decode.
+
+    max_pixels: largest width * height accepted, judged from the file's header (the declared size,
+        also when `draft` would decode fewer pixels).
+    draft: (width, height) lower bound for JPEG draft decoding, in the displayed orientation:
+        large JPEGs are decoded at a reduced DCT scale (1/2, 1/4 or 1/8) that still covers the
+        bound. Pixels differ slightly from an exact decode. None decodes at full size.
+    """
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    draft: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_pixels <= 0:
+            raise ValueError(f"max_pixels must be positive, not {self.max_pixels}")
+        if self.draft is not None and (len(self.draft) != 2 or min(self.draft) <= 0):
+            raise ValueError(f"draft must be a positive (width, height), not {self.draft}")
+
+
+class DecodeError(Exception):
+    """A file that cannot be decoded: `status` is a short code (see module doc), `reason` a line."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, str]]:
+        # Exceptions pickle as cls(*args); ours takes two arguments (worker processes need this).
+        return DecodeError, (self.status, self.reason)
+
+
+def configure_pillow(max_pixels: int) -> None:
+    """Prepare Pillow's process-wide settings for decoding with this pixel limit.
+
+    Call once at start-up, before decode threads start (the CLI does). It registers every Pillow
+    plugin (lazy registration inside concurrent Image.open calls can miss a format), raises
+    Pillow's own MAX_IMAGE_PIXELS to `max_pixels` when that is higher (Pillow refuses images over
+    twice its limit, whatever our option says; it is never lowered) and silences
+    DecompressionBombWarning, which then only fires for images decode_image reports as too_large.
+    """
+    Image.init()
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
+    """Decode `path` into a new, fully loaded RGB image, or raise DecodeError."""
+    # Registering all plugins up front is idempotent and keeps concurrent Image.open calls from
+    # racing to register them lazily (which can make one of them miss a format).
+    Image.init()
+    file, size = _open_regular_file(path)
+    with file:
+        if size == 0:
+            raise DecodeError(EMPTY, "file is empty (0 bytes)")
+        try:
+            return _decode_open_file(file, options)
+        except DecodeError:
+            raise
+        except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
+            raise _classify(error, file, size, options) from error
+
+
+def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
+    """Open for reading and return (binary file, size); DecodeError for anything not readable.
+
+    O_NONBLOCK keeps a named pipe from blocking the open; fstat on the open descriptor then tells
+    what the path really is, with no window for it to change in between.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise DecodeError(BROKEN_LINK, _broken_link_reason(path)) from None
+        raise DecodeError(NOT_FOUND, "file not found") from None
+    except NotADirectoryError:
+        raise DecodeError(NOT_FOUND, "file not found (a parent in the path is a file)") from None
+    except IsADirectoryError:
+        raise DecodeError(NOT_A_FILE, "is a directory") from None
+    except PermissionError:
+        raise DecodeError(UNREADABLE, "permission denied") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DecodeError(BROKEN_LINK, "symbolic link loop") from None
+        if error.errno == errno.ENXIO:
+            raise DecodeError(NOT_A_FILE, "is a socket or a device with no driver") from None
+        raise DecodeError(UNREADABLE, f"cannot open: {_os_error_text(error)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DecodeError(NOT_A_FILE, _not_a_file_reason(info.st_mode))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), info.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
+    formats = [name for name in Image.ID if name not in _REFUSED_FORMATS]
+    with Image.open(file, formats=formats) as image:
+        if image.width * image.height > options.max_pixels:
+            raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
+        if options.draft is not None and image.format in _JPEG_FORMATS:
+            _apply_draft(image, options.draft, _orientation(image))
+        image.load()
+        # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
+        # applies the orientation itself (and then drops the tag).
+        orientation = _orientation(image)
+        rgb = _to_rgb(image)
+    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    return rgb if method is None else rgb.transpose(method)
+
+
+def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
+    """Ask the JPEG decoder for a reduced DCT scale that still covers `bound` once oriented."""
+    width, height = bound
+    if orientation in _QUARTER_TURN_ORIENTATIONS:
+        # The bound is for the displayed image; the decoder works on the stored, turned one.
+        width, height = height, width
+    image.draft("RGB", (width, height))
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a corrupt EXIF block should not cost the pixels
+        return 1
+    return value if value in _TRANSPOSE_FOR_ORIENTATION else 1
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """A new RGB image: alpha composited on white, deep modes scaled to 8 bits."""
+    if image.mode in ("I", "F") or image.mode.startswith("I;"):
+        return Image.fromarray(_scale_to_8bit(image)).convert("RGB")
+    if _has_transparency(image):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, _WHITE)
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")  # a copy when already RGB, so the result never shares the file
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
+        return True
+    return image.mode == "P" and image.palette is not None and image.palette.mode.endswith("A")
+
+
+def _scale_to_8bit(image: Image.Image) -> np.ndarray:
+    """uint8 grey levels from a 16/32-bit integer or float image, scaled rather than clipped.
+
+    - 16-bit modes (I;16, I;16B, ...): the full 16-bit range maps to 0..255 (v * 255 / 65535).
+    - I (32-bit signed): values within 0..65535 are 16-bit data in a wider container (Pillow gives
+      16-bit PNGs and TIFFs this mode in some versions) and scale as above; anything else is
+      stretched from its minimum to its maximum.
+    - F (float): values within [0, 1] scale by 255; anything else is stretched from min to max.
+    Non-finite values count as the minimum; a constant image outside those ranges becomes black.
+    """
+    values = np.asarray(image)
+    if image.mode.startswith("I;"):
+        info = np.iinfo(values.dtype)
+        return _stretch(values.astype(np.float64), float(info.min), float(info.max))
+    values = values.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.shape, np.uint8)
+    low, high = float(values[finite].min()), float(values[finite].max())
+    values = np.where(finite, values, low)
+    if image.mode == "I" and low >= 0 and high <= 65535:
+        return _stretch(values, 0.0, 65535.0)
+    if image.mode == "F" and low >= 0 and high <= 1:
+        return _stretch(values, 0.0, 1.0)
+    return _stretch(values, low, high)
+
+
+def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    if high <= low:
+        return np.zeros(values.shape, np.uint8)
+    scaled = np.rint((values - low) * 255.0 / (high - low))
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOptions) -> DecodeError:
+    if isinstance(error, Image.DecompressionBombError):
+        return DecodeError(TOO_LARGE, _bomb_reason(error, options))
+    if isinstance(error, UnidentifiedImageError):
+        return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
+    if isinstance(error, OSError) and error.errno is not None:
+        # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
+        return DecodeError(UNREADABLE, f"read error: {_os_error_text(error)}")
+    ends_early = isinstance(error, EOFError) or "truncated" in str(error).lower()
+    if ends_early or _riff_cut_short(file, size):
+        return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+    if isinstance(error, MemoryError):
+        return DecodeError(DECODE_ERROR, "out of memory while decoding")
+    detail = " ".join(str(error).split()) or "no detail"
+    return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def _riff_cut_short(file: BinaryIO, size: int) -> bool:
+    """True for a RIFF file (WebP) shorter than its header says: Pillow's WebP decoder only
+    reports "could not create decoder object" for those."""
+    try:
+        file.seek(0)
+        head = file.read(12)
+    except (OSError, ValueError):
+        return False
+    if len(head) < 12 or head[:4] != b"RIFF":
+        return False
+    return size < int.from_bytes(head[4:8], "little") + 8
+
+
+def _too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
+    return (
+        f"{size[0]}x{size[1]} = {_megapixels(size[0] * size[1])} MP exceeds the "
+        f"{_megapixels(max_pixels)} MP limit (raise it with --max-pixels)"
+    )
+
+
+def _bomb_reason(error: Exception, options: DecodeOptions) -> str:
+    match = re.search(r"\((\d+) pixels\)", str(error))
+    declared = f"{_megapixels(int(match.group(1)))} MP" if match else "the image"
+    pillow_error_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if match and int(match.group(1)) > options.max_pixels:
+        limit = f"the {_megapixels(options.max_pixels)} MP limit"
+    else:
+        limit = f"Pillow's {_megapixels(pillow_error_limit)} MP decompression-bomb limit"
+    return f"{declared} exceeds {limit} (raise it with --max-pixels)"
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1e6:.3g}"
+
+
+def _broken_link_reason(path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "broken symbolic link"
+    return f"broken symbolic link (its target {_printable(target)} does not exist)"
+
+
+def _not_a_file_reason(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "is a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    return "not a regular file"
+
+
+def _os_error_text(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def _printable(text: str) -> str:
+    """Undecodable file-name bytes as \\xNN, so a reason can always be written as UTF-8."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
