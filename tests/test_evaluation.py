@@ -1,0 +1,441 @@
+"""zsl_cli.evaluation and zsl_cli.report on real files: truth folders and CSVs, path matching,
+GZSL from prediction scores, the JSON result and the report files."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import (
+    evaluate,
+    evaluate_files,
+    load_truth,
+    match_predictions,
+    read_seen_classes,
+)
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.report import write_report
+
+
+def touch(path) -> str:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(b"not decoded by evaluate")
+    return os.fsdecode(path)
+
+
+def predicted(path, label, ranking=None, status="ok") -> Prediction:
+    """A prediction whose top_k is `ranking` (default: just the label), scores falling by 0.1."""
+    if status != "ok":
+        return Prediction(path=os.fsdecode(path), label="", score=None, status=status, error="x")
+    names = ranking or [label]
+    top_k = tuple(LabelScore(name, 0.9 - 0.1 * i) for i, name in enumerate(names))
+    return Prediction(path=os.fsdecode(path), label=label, score=top_k[0].score, top_k=top_k)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    """photos/{cat,dog,bird}: cat has a nested folder, dog a hidden file and a readme, bird none."""
+    root = tmp_path / "photos"
+    for name in ("cat/a.jpg", "cat/b.png", "cat/more/c.jpg", "dog/d.jpg", "dog/e.JPG"):
+        touch(root / name)
+    touch(root / "dog" / ".hidden.jpg")
+    touch(root / "dog" / "notes.txt")
+    touch(root / ".cache" / "x.jpg")  # a hidden folder is no class
+    (root / "bird").mkdir()
+    touch(root / "classes.txt")  # files at the top are not classes
+    return root
+
+
+def test_folder_truth_classes_items_and_hidden_entries(photos):
+    truth = load_truth(photos)
+    assert truth.kind == "folder"
+    assert truth.classes == ("bird", "cat", "dog")
+    shown = sorted(item.shown for item in truth.items)
+    assert shown == [
+        "cat/a.jpg",
+        "cat/b.png",
+        "cat/more/c.jpg",
+        "dog/d.jpg",
+        "dog/e.JPG",
+        "dog/notes.txt",
+    ]
+    labels = {item.shown: item.label for item in truth.items}
+    assert labels["cat/more/c.jpg"] == "cat"
+    assert not next(i for i in truth.items if i.shown == "dog/notes.txt").image_like
+
+
+def test_absolute_and_relative_prediction_paths(photos, monkeypatch):
+    monkeypatch.chdir(photos.parent)
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat"),  # absolute
+        predicted("photos/cat/b.png", "dog"),  # relative to the current folder
+        predicted("./photos/cat/../cat/more/c.jpg", "cat"),  # unnormalised
+        predicted("photos/dog/d.jpg", "dog"),
+        predicted("photos/dog/e.JPG", "", status="unreadable"),
+    ]
+    result = evaluate(predictions, load_truth("photos"), ks=(1,))
+    assert result.n == 5
+    assert result.unmatched.predictions == 0 and result.unmatched.truth == 0
+    assert result.unmatched.ignored_files == 1
+    assert result.unmatched.ignored_examples == ("dog/notes.txt",)
+    stats = {s.name: s for s in result.metrics.per_class}
+    assert (stats["cat"].support, stats["cat"].correct) == (3, 2)
+    assert (stats["dog"].support, stats["dog"].correct) == (2, 1)
+    assert result.metrics.top_k[0].mean_per_class == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert result.metrics.failed_by_status == {"unreadable": 1}
+    # bird has a folder but no images: left out of the averages, and said so.
+    assert "bird" not in result.metrics.classes
+    assert any("bird" in note for note in result.notes)
+
+
+def test_unmatched_on_both_sides_are_counted_with_examples(photos, tmp_path):
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat"),
+        predicted(tmp_path / "elsewhere" / "zebra.jpg", "cat"),
+        predicted(tmp_path / "elsewhere" / "horse.jpg", "dog"),
+    ]
+    result = evaluate(predictions, load_truth(photos))
+    u = result.unmatched
+    assert u.predictions == 2
+    assert sorted(os.path.basename(p) for p in u.prediction_examples) == ["horse.jpg", "zebra.jpg"]
+    assert u.truth == 4  # the readme is not counted: it is no image and nothing names it
+    assert set(u.truth_examples) == {"cat/b.png", "cat/more/c.jpg", "dog/d.jpg", "dog/e.JPG"}
+    data = result.to_json()["unmatched"]
+    assert data["predictions"]["count"] == 2 and data["truth"]["count"] == 4
+    assert result.n == 1
+
+
+def test_predictions_made_elsewhere_match_by_path_relative_to_truth_root(photos):
+    predictions = [
+        predicted("/mnt/other-machine/photos/cat/a.jpg", "cat"),
+        predicted("/mnt/other-machine/photos/cat/more/c.jpg", "dog"),
+        # Two predictions ending in dog/d.jpg: ambiguous, so neither is matched.
+        predicted("/mnt/one/dog/d.jpg", "dog"),
+        predicted("/mnt/two/dog/d.jpg", "dog"),
+    ]
+    result = evaluate(predictions, load_truth(photos), ks=(1,))
+    assert result.n == 2
+    assert result.unmatched.matched_by_relative_path == 2
+    assert result.unmatched.predictions == 2
+    assert any("relative to the truth root" in note for note in result.notes)
+    assert result.metrics.per_class[0].name == "cat"
+    assert result.metrics.per_class[0].correct == 1
+
+
+def test_exact_matches_win_over_relative_path_matches(photos):
+    exact = predicted(photos / "cat" / "a.jpg", "cat")
+    copy_elsewhere = predicted("/mnt/other/photos/cat/a.jpg", "dog")
+    matching = match_predictions([copy_elsewhere, exact], load_truth(photos))
+    assert matching.pairs == ((1, 0),)  # truth item 0 is cat/a.jpg
+    assert matching.unmatched.predictions == 1
+    assert matching.unmatched.matched_by_relative_path == 0
+
+
+def test_symlinked_truth_root_matches_by_real_path(photos, tmp_path):
+    link = tmp_path / "link-to-photos"
+    link.symlink_to(photos, target_is_directory=True)
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat"),
+        predicted(photos / "dog" / "d.jpg", "cat"),
+    ]
+    result = evaluate(predictions, load_truth(link), ks=(1,))
+    assert result.n == 2
+    assert result.unmatched.matched_by_relative_path == 0
+    assert result.metrics.top_k[0].overall == pytest.approx(0.5)
+
+
+def write_csv(path, text: bytes) -> str:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(text)
+    return os.fsdecode(path)
+
+
+def test_csv_truth_relative_to_its_folder_and_absolute(photos, tmp_path, monkeypatch):
+    absolute = os.fsencode(photos / "dog" / "d.jpg")
+    csv_path = write_csv(
+        photos / "truth.csv",
+        b"\xef\xbb\xbfpath,label\r\ncat/a.jpg,cat\r\n\r\n cat/more/c.jpg , cat \r\n"
+        + absolute
+        + b",dog\r\ncat/a.jpg,cat\r\n",  # an identical repeat is harmless
+    )
+    monkeypatch.chdir(tmp_path)  # not the CSV's folder: paths resolve against the CSV's folder
+    truth = load_truth(csv_path)
+    assert truth.kind == "csv" and truth.classes == ("cat", "dog")
+    assert len(truth.items) == 3
+    predictions = [
+        predicted("photos/cat/a.jpg", "cat"),
+        predicted(photos / "cat" / "more" / "c.jpg", "dog"),
+        predicted("photos/dog/d.jpg", "dog"),
+        predicted("photos/cat/b.png", "cat"),  # not in the CSV
+    ]
+    result = evaluate(predictions, truth, ks=(1,))
+    assert result.n == 3 and result.unmatched.predictions == 1
+    assert result.unmatched.matched_by_relative_path == 0
+    assert result.metrics.top_k[0].mean_per_class == pytest.approx((1 / 2 + 1) / 2)
+
+
+def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, monkeypatch):
+    # The CSV lives in labels/ but its paths start at tmp_path: matched by path ending.
+    csv_path = write_csv(tmp_path / "labels" / "truth.csv", b"label,path\ncat,photos/cat/a.jpg\n")
+    monkeypatch.chdir(tmp_path)
+    result = evaluate([predicted("photos/cat/a.jpg", "cat")], load_truth(csv_path))
+    assert result.n == 1 and result.unmatched.matched_by_relative_path == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "header with columns path,label"),
+        (b"file,class\na.jpg,cat\n", "found: file,class"),
+        (b"path,label\na.jpg,\n", "line 2: the label is empty"),
+        (b"path,label\na.jpg\n", "line 2: expected the columns"),
+        (b"path,label\na.jpg,cat\nb.jpg,dog\na.jpg,dog\n", "line 4: a.jpg is labelled 'dog'"),
+        (b"path,label\n", "no rows"),
+    ],
+)
+def test_csv_truth_errors_name_the_line_and_fix(tmp_path, content, message):
+    csv_path = write_csv(tmp_path / "truth.csv", content)
+    with pytest.raises(ZslError) as error:
+        load_truth(csv_path)
+    assert message in error.value.message
+    assert "truth.csv" in error.value.message
+
+
+def test_truth_errors(tmp_path):
+    with pytest.raises(ZslError, match="not found"):
+        load_truth(tmp_path / "missing")
+    (tmp_path / "flat").mkdir()
+    touch(tmp_path / "flat" / "a.jpg")
+    with pytest.raises(ZslError, match="no class sub-folders"):
+        load_truth(tmp_path / "flat")
+    touch(tmp_path / "reserved" / "unknown" / "a.jpg")
+    with pytest.raises(ZslError, match="'unknown' is a reserved name"):
+        evaluate(
+            [predicted(tmp_path / "reserved" / "unknown" / "a.jpg", "x")],
+            load_truth(tmp_path / "reserved"),
+        )
+
+
+def test_duplicate_and_unmatchable_predictions_are_errors(photos):
+    truth = load_truth(photos)
+    twice = [predicted(photos / "cat" / "a.jpg", "cat"), predicted(photos / "cat" / "a.jpg", "dog")]
+    with pytest.raises(ZslError, match="twice"):
+        evaluate(twice, truth)
+    with pytest.raises(ZslError, match="none of the 1 predictions"):
+        evaluate([predicted("/nowhere/x.jpg", "cat")], truth)
+    with pytest.raises(ZslError, match="no predictions"):
+        evaluate([], truth)
+    with pytest.raises(ZslError, match="top-k"):
+        evaluate([predicted(photos / "cat" / "a.jpg", "cat")], truth, ks=(0,))
+
+
+def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):
+    root = os.fsencode(tmp_path / "truth")
+    bad_class = b"caf\xe9"  # Latin-1 bytes: not valid UTF-8
+    image = touch(os.path.join(root, bad_class, b"na\xefve.jpg"))
+    other = touch(os.path.join(root, b"plain", b"\xff.jpg"))
+    assert "\udce9" in image  # surrogate escapes, not a decoding error
+    predictions = [
+        predicted(image, os.fsdecode(bad_class)),
+        predicted(other, os.fsdecode(bad_class)),
+    ]
+    result = evaluate(predictions, load_truth(os.fsdecode(root)), ks=(1,))
+    assert result.n == 2
+    assert os.fsdecode(bad_class) in result.metrics.classes
+    assert result.top_mistakes() == [("plain", os.fsdecode(bad_class), 1)]
+    json.dumps(result.to_json())  # default ensure_ascii keeps lone surrogates as \udcXX
+    write_report(result, tmp_path / "report.html")
+    assert "caf\\xe9" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+    csv_path = write_csv(
+        tmp_path / "truth.csv", b"path,label\ntruth/caf\xe9/na\xefve.jpg,caf\xe9\n"
+    )
+    from_csv = evaluate([predictions[0]], load_truth(csv_path), ks=(1,))
+    assert from_csv.n == 1 and from_csv.metrics.top_k[0].overall == 1.0
+
+
+# --- generalised zero-shot from prediction scores -----------------------------------------------
+
+# Classes A, B seen and C unseen, with every class scored for every image (zsl label --top-k 0).
+SCORES = {
+    "A/1.jpg": {"A": 0.6, "B": 0.1, "C": 0.3},
+    "B/1.jpg": {"A": 0.2, "B": 0.5, "C": 0.3},
+    "C/1.jpg": {"A": 0.5, "B": 0.1, "C": 0.4},
+    "C/2.jpg": {"A": 0.25, "B": 0.5, "C": 0.25},
+}
+
+
+def scored_predictions(root, keep=None):
+    predictions = []
+    for name, scores in SCORES.items():
+        ranking = sorted(scores.items(), key=lambda item: -item[1])[:keep]
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(root / name), top_k[0].label, top_k[0].score, top_k))
+    return predictions
+
+
+def test_gzsl_and_calibrated_stacking_from_scores(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"])
+    g = result.gzsl
+    assert g.seen_classes == ("A", "B") and g.unseen_classes == ("C",)
+    # Top-1 labels: A right, B right, both C images predicted as seen classes.
+    assert (g.seen, g.unseen, g.harmonic_mean) == (1.0, 0.0, 0.0)
+    cal = g.calibrated
+    assert cal is not None
+    assert cal.gamma == pytest.approx(0.15)
+    assert cal.harmonic_mean == pytest.approx(2 / 3)
+    assert cal.ausuc == pytest.approx(0.75)
+    data = result.to_json()["gzsl"]
+    assert data["calibrated_stacking"]["available"] is True
+    assert data["calibrated_stacking"]["gamma"] == pytest.approx(0.15)
+    assert data["harmonic_mean"] == 0.0
+    # 3 candidates: top-5 is clipped to top-3, which every image carries.
+    top5 = result.to_json()["top_k"]["5"]
+    assert top5["k_used"] == 3 and top5["overall"] == 1.0 and "clipped" in top5["note"]
+
+
+def test_calibrated_stacking_needs_every_class_score(tmp_path):
+    predictions = scored_predictions(tmp_path / "world", keep=2)
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B", "Z"])
+    assert result.gzsl.calibrated is None
+    assert "--top-k 0" in result.gzsl.calibrated_reason
+    stacking = result.to_json()["gzsl"]["calibrated_stacking"]
+    assert stacking == {"available": False, "reason": result.gzsl.calibrated_reason}
+    assert any("Z" in note for note in result.gzsl.notes)  # a seen name nobody knows
+    top5 = result.to_json()["top_k"]["5"]
+    assert top5["overall"] is None and "not computable" in top5["note"]
+
+
+def test_gzsl_without_unseen_images(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B", "C"])
+    assert result.gzsl.unseen is None and result.gzsl.harmonic_mean is None
+    assert result.gzsl.calibrated is None and "unseen" in result.gzsl.calibrated_reason
+
+
+def test_failed_image_is_wrong_in_calibrated_stacking(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    predictions[0] = Prediction(predictions[0].path, "", None, (), "truncated", "cut short")
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"])
+    # Class A's only image failed, so seen accuracy can reach 0.5 at most.
+    assert result.gzsl.calibrated.seen_curve.max() == pytest.approx(0.5)
+    assert result.to_json()["failed"] == {"count": 1, "by_status": {"truncated": 1}}
+
+
+# --- the JSON result and its helpers -------------------------------------------------------------
+
+
+def test_json_layout_and_renderer_helpers(photos):
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]),
+        predicted(photos / "cat" / "b.png", "dog", ["dog", "cat"]),
+        predicted(photos / "cat" / "more" / "c.jpg", "unknown", ["dog", "cat"]),
+        predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat"]),
+        predicted(photos / "dog" / "e.JPG", "fox", ["fox", "dog"]),
+    ]
+    result = evaluate(predictions, load_truth(photos), seen=["cat"])
+    data = json.loads(json.dumps(result.to_json()))
+    for key in (
+        "n",
+        "n_classes",
+        "top_k",
+        "per_class",
+        "macro_f1",
+        "confusion",
+        "failed",
+        "unmatched",
+        "gzsl",
+    ):
+        assert key in data
+    assert data["n"] == 5 and data["n_classes"] == 2
+    assert set(data["top_k"]) == {"1", "5"}
+    assert set(data["top_k"]["1"]) >= {"mean_per_class", "overall"}
+    assert set(data["per_class"]["cat"]) == {"support", "accuracy", "precision", "recall", "f1"}
+    assert data["confusion"]["labels"] == ["cat", "dog"]
+    assert data["confusion"]["columns"] == ["cat", "dog", "fox", "unknown", "failed"]
+    assert data["confusion"]["matrix"] == [[1, 1, 0, 1, 0], [0, 1, 1, 0, 0]]
+    assert data["extra_predicted"] == {"fox": 1} and data["abstained"] == 1
+    assert data["gzsl"]["seen"] == pytest.approx(1 / 3) and data["gzsl"]["unseen"] == 0.5
+    assert [row.name for row in result.class_rows()] == ["cat", "dog"]  # 1/3 before 1/2
+    assert [row.name for row in result.class_rows(worst_first=False)] == ["cat", "dog"]
+    assert result.top_mistakes() == [("cat", "dog", 1), ("cat", "unknown", 1), ("dog", "fox", 1)]
+
+
+def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypatch):
+    from zsl_cli.writers import open_writer
+
+    monkeypatch.chdir(photos.parent)
+    predictions = [
+        predicted("photos/cat/a.jpg", "cat", ["cat", "dog"]),
+        predicted("photos/dog/d.jpg", "cat", ["cat", "dog"]),
+        predicted("photos/dog/e.JPG", "", status="not_an_image"),
+    ]
+    seen_file = tmp_path / "seen.txt"
+    seen_file.write_text("# seen classes\n\ncat: a photo of a cat\n", encoding="utf-8")
+    assert read_seen_classes(seen_file) == ["cat"]
+    for fmt, name in (("csv", "p.csv"), ("jsonl", "p.jsonl"), ("json", "p.json")):
+        with open_writer(tmp_path / name, fmt) as writer:
+            for prediction in predictions:
+                writer.write(prediction)
+            writer.close({})
+        result = evaluate_files(tmp_path / name, "photos", ks=(1, 2), seen_path=seen_file)
+        assert result.n == 3
+        assert result.metrics.top_k[0].mean_per_class == pytest.approx(0.5)
+        assert result.metrics.top_k[1].mean_per_class == pytest.approx(0.75)
+        assert result.gzsl.seen == 1.0 and result.gzsl.unseen == 0.0
+    with pytest.raises(ZslError, match="empty"):
+        read_seen_classes(write_csv(tmp_path / "empty.txt", b"# nothing\n"))
+    with pytest.raises(ZslError, match="cannot read"):
+        read_seen_classes(tmp_path / "missing.txt")
+
+
+# --- report files --------------------------------------------------------------------------------
+
+
+def test_html_and_png_reports(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"])
+    html_path = tmp_path / "report.html"
+    write_report(result, html_path)
+    page = html_path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "AUSUC" in page and "Confusion matrix" in page
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    png_path = tmp_path / "report.png"
+    write_report(result, png_path)
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_report_errors(tmp_path, monkeypatch):
+    result = evaluate(scored_predictions(tmp_path / "world"), load_truth(tmp_path / "world"))
+    with pytest.raises(ZslError, match="use .html or .png"):
+        write_report(result, tmp_path / "report.pdf")
+    with pytest.raises(ZslError, match="cannot write"):
+        write_report(result, tmp_path / "no-such-folder" / "report.html")
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if matplotlib were missing
+    with pytest.raises(ZslError, match=r"zsl-cli\[report\]"):
+        write_report(result, tmp_path / "report.png")
+    assert not (tmp_path / "report.png").exists()
+
+
+def test_html_report_limits_a_large_confusion_matrix(tmp_path):
+    root = tmp_path / "many"
+    predictions = []
+    for i in range(40):
+        name = f"class{i:02d}"
+        # Half the classes are always right, the others always confused with the next class.
+        label = name if i % 2 == 0 else f"class{(i + 1) % 40:02d}"
+        predictions.append(predicted(touch(root / name / "x.jpg"), label))
+    result = evaluate(predictions, load_truth(root), ks=(1,))
+    write_report(result, tmp_path / "many.html")
+    page = (tmp_path / "many.html").read_text(encoding="utf-8")
+    assert "the 30 worst of 40 classes shown" in page
+    assert "other classes" in page

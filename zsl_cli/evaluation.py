@@ -1,0 +1,602 @@
+"""`zsl evaluate`: read ground truth, match it to predictions, compute metrics, build the result.
+
+Ground truth is either a folder whose immediate, non-hidden sub-folders are the classes
+(ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
+`label` columns. In a CSV, relative paths are relative to the CSV's own folder, so the CSV can
+travel with its images.
+
+A prediction matches a truth image when, in this order:
+1. their absolute paths are equal (a relative prediction path is taken from the current folder);
+2. their real paths are equal (symlinks resolved);
+3. the prediction path ends with the image's path relative to the truth root (for a folder:
+   `class/.../file`; for a CSV: a relative path as written), for predictions made in another
+   folder or on another machine. The longest such ending wins; when several predictions end
+   with the same truth path, none of them is matched.
+Each truth image matches at most one prediction. What is left over on either side is counted and
+reported with a few examples, never dropped silently; so are files under a truth folder that no
+prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
+readme files, thumbnail databases. Hidden files and folders (name starting with '.') are skipped,
+as `zsl label` skips them.
+
+Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
+encoded strictly here. Writing the JSON result with json.dump's default ensure_ascii=True keeps
+them (as \\udcXX escapes).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from zsl_cli.discovery import IMAGE_EXTENSIONS, printable
+from zsl_cli.errors import ZslError
+from zsl_cli.metrics import (
+    FAILED,
+    UNKNOWN,
+    CalibratedStacking,
+    ClassificationMetrics,
+    ClassStats,
+    calibrated_stacking,
+    classification_metrics,
+    gzsl_accuracy,
+)
+from zsl_cli.records import Prediction
+
+DEFAULT_KS = (1, 5)
+EXAMPLES = 5  # unmatched paths shown per side
+
+
+@dataclass(frozen=True)
+class TruthItem:
+    path: str  # absolute and normalised
+    relative: tuple[str, ...]  # parts relative to the truth root; () when there is none
+    label: str
+    shown: str  # how to name it in messages: relative path or the CSV's text
+    image_like: bool = True  # False: not counted as unmatched when no prediction names it
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    source: str  # the folder or CSV as given
+    kind: Literal["folder", "csv"]
+    classes: tuple[str, ...]  # every class the truth names (empty class folders included)
+    items: tuple[TruthItem, ...]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    predictions: int  # predictions with no truth image
+    prediction_examples: tuple[str, ...]
+    truth: int  # truth images with no prediction
+    truth_examples: tuple[str, ...]
+    matched_by_relative_path: int  # matches made by rule 3 (path relative to the truth root)
+    ignored_files: int  # non-image files under a truth folder that no prediction names
+    ignored_examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Matching:
+    pairs: tuple[tuple[int, int], ...]  # (prediction index, truth item index)
+    unmatched: Unmatched
+
+
+@dataclass(frozen=True)
+class GzslResult:
+    seen_classes: tuple[str, ...]  # truth classes in the seen list
+    unseen_classes: tuple[str, ...]  # the other truth classes
+    seen: float | None
+    unseen: float | None
+    harmonic_mean: float | None
+    calibrated: CalibratedStacking | None
+    calibrated_reason: str  # why `calibrated` is None
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        if self.calibrated is None:
+            stacking: dict[str, Any] = {"available": False, "reason": self.calibrated_reason}
+        else:
+            cal = self.calibrated
+            stacking = {
+                "available": True,
+                "gamma": cal.gamma,
+                "seen": cal.seen,
+                "unseen": cal.unseen,
+                "harmonic_mean": cal.harmonic_mean,
+                "ausuc": cal.ausuc,
+                "n_gammas": int(cal.gammas.size),
+            }
+        return {
+            "seen": self.seen,
+            "unseen": self.unseen,
+            "harmonic_mean": self.harmonic_mean,
+            "n_seen_classes": len(self.seen_classes),
+            "n_unseen_classes": len(self.unseen_classes),
+            "calibrated_stacking": stacking,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    predictions_source: str
+    truth_source: str
+    metrics: ClassificationMetrics
+    unmatched: Unmatched
+    gzsl: GzslResult | None  # only when a seen-class list was given
+    notes: tuple[str, ...]  # things the reader should know (clipped k, classes without images)
+
+    @property
+    def n(self) -> int:
+        return self.metrics.n
+
+    def class_rows(self, worst_first: bool = True) -> list[ClassStats]:
+        """Per-class rows; worst first sorts by accuracy, then F1, then support (largest first)."""
+        rows = list(self.metrics.per_class)
+        if worst_first:
+            rows.sort(key=lambda row: (row.accuracy, row.f1, -row.support, row.name))
+        return rows
+
+    def top_mistakes(self, limit: int = 10) -> list[tuple[str, str, int]]:
+        """The most common (true class, predicted label, count); "unknown" counts, "failed" not."""
+        return self.metrics.confusion.mistakes(limit)
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.metrics
+        result: dict[str, Any] = {
+            "predictions": self.predictions_source,
+            "truth": self.truth_source,
+            "n": m.n,
+            "n_classes": len(m.classes),
+            "top_k": {
+                str(t.k): {
+                    "mean_per_class": t.mean_per_class,
+                    "overall": t.overall,
+                    "k_used": t.k_used,
+                    "note": t.note,
+                }
+                for t in m.top_k
+            },
+            "per_class": {
+                s.name: {
+                    "support": s.support,
+                    "accuracy": s.accuracy,
+                    "precision": s.precision,
+                    "recall": s.recall,
+                    "f1": s.f1,
+                }
+                for s in m.per_class
+            },
+            "macro_f1": m.macro_f1,
+            "confusion": {
+                "labels": list(m.confusion.labels),
+                "columns": list(m.confusion.columns),
+                "matrix": m.confusion.matrix.tolist(),
+            },
+            "extra_predicted": dict(m.extra_predicted),
+            "abstained": m.abstained,
+            "failed": {"count": m.failed, "by_status": dict(m.failed_by_status)},
+            "unmatched": {
+                "predictions": {
+                    "count": self.unmatched.predictions,
+                    "examples": list(self.unmatched.prediction_examples),
+                },
+                "truth": {
+                    "count": self.unmatched.truth,
+                    "examples": list(self.unmatched.truth_examples),
+                },
+                "matched_by_relative_path": self.unmatched.matched_by_relative_path,
+                "ignored_files": {
+                    "count": self.unmatched.ignored_files,
+                    "examples": list(self.unmatched.ignored_examples),
+                },
+            },
+            "notes": list(self.notes),
+        }
+        if self.gzsl is not None:
+            result["gzsl"] = self.gzsl.to_json()
+        return result
+
+
+def evaluate_files(
+    predictions_path: str | Path,
+    truth_path: str | Path,
+    *,
+    ks: Sequence[int] = DEFAULT_KS,
+    seen_path: str | Path | None = None,
+) -> EvaluationResult:
+    """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
+    from zsl_cli.writers import read_predictions  # another pipeline stage; only needed here
+
+    predictions = read_predictions(predictions_path)
+    seen = read_seen_classes(seen_path) if seen_path is not None else None
+    return evaluate(
+        predictions,
+        load_truth(truth_path),
+        ks=ks,
+        seen=seen,
+        predictions_source=os.fspath(predictions_path),
+    )
+
+
+def evaluate(
+    predictions: Sequence[Prediction],
+    truth: GroundTruth,
+    *,
+    ks: Sequence[int] = DEFAULT_KS,
+    seen: Collection[str] | None = None,
+    predictions_source: str = "predictions",
+) -> EvaluationResult:
+    """Match already-read predictions to the truth and compute every metric."""
+    if not ks or any(k < 1 for k in ks):
+        raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks))})")
+    if not predictions:
+        raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
+    reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
+    if reserved:
+        raise ZslError(
+            f"{printable(truth.source)}: class '{reserved[0]}' is a reserved name in evaluation "
+            f"(abstentions and failed images); rename that class"
+        )
+
+    matching = match_predictions(predictions, truth)
+    if not matching.pairs:
+        raise ZslError(_nothing_matched_message(predictions, truth, predictions_source))
+
+    matched = [predictions[j] for j, _ in matching.pairs]
+    truth_labels = [truth.items[i].label for _, i in matching.pairs]
+    metrics = classification_metrics(
+        truth_labels,
+        [p.label for p in matched],
+        [[choice.label for choice in p.top_k] for p in matched],
+        [p.status for p in matched],
+        ks,
+    )
+
+    notes = [t.note for t in metrics.top_k if t.note]
+    without_images = sorted(set(truth.classes) - set(metrics.classes))
+    if without_images:
+        notes.append(
+            f"{len(without_images)} truth classes have no evaluated images and are left out "
+            f"of the averages: {_some(without_images)}"
+        )
+    if matching.unmatched.matched_by_relative_path:
+        notes.append(
+            f"{matching.unmatched.matched_by_relative_path} predictions matched the truth by "
+            f"their path relative to the truth root, not by absolute path"
+        )
+    gzsl = None
+    if seen is not None:
+        gzsl = _gzsl(matched, truth_labels, metrics, set(seen), truth)
+    return EvaluationResult(
+        predictions_source=predictions_source,
+        truth_source=truth.source,
+        metrics=metrics,
+        unmatched=matching.unmatched,
+        gzsl=gzsl,
+        notes=tuple(notes),
+    )
+
+
+def load_truth(path: str | Path) -> GroundTruth:
+    """Read an ImageFolder-style folder or a `path,label` CSV."""
+    source = os.fspath(path)
+    where = printable(source)
+    if os.path.isdir(source):
+        return _truth_from_folder(source)
+    if os.path.isfile(source):
+        return _truth_from_csv(source)
+    raise ZslError(f"ground truth not found: {where} (give a class-folder tree or a CSV file)")
+
+
+def read_seen_classes(path: str | Path) -> list[str]:
+    """A seen-class list: one class per line; blank lines, `#` comments and any `: prompts` part
+    (as in classes.txt) are ignored."""
+    source = os.fspath(path)
+    where = printable(source)
+    try:
+        with open(source, encoding="utf-8-sig", errors="surrogateescape") as handle:
+            lines = handle.read().splitlines()
+    except OSError as error:
+        raise ZslError(f"cannot read the seen-class list {where}: {error.strerror}") from error
+    names = []
+    for line in lines:
+        text = line.strip()
+        if text and not text.startswith("#"):
+            names.append(text.split(":", 1)[0].strip())
+    if not names:
+        raise ZslError(f"{where}: the seen-class list is empty; put one class name per line")
+    return names
+
+
+def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> Matching:
+    """Pair predictions with truth images (rules in the module docstring)."""
+    by_path = {item.path: i for i, item in enumerate(truth.items)}
+    by_real: dict[str, int | None] | None = None  # built only when some path needs it
+    taken = [False] * len(truth.items)
+    pairs: list[tuple[int, int]] = []
+    leftover: list[int] = []
+    first_row: dict[str, int] = {}
+
+    for j, prediction in enumerate(predictions):
+        absolute = os.path.abspath(prediction.path)
+        if absolute in first_row:
+            raise ZslError(
+                f"the predictions list {prediction.path!r} twice (rows {first_row[absolute] + 1} "
+                f"and {j + 1}); evaluate the output of a single run"
+            )
+        first_row[absolute] = j
+        i = by_path.get(absolute)
+        if i is None:
+            if by_real is None:
+                by_real = _unique_index(os.path.realpath(item.path) for item in truth.items)
+            i = by_real.get(os.path.realpath(absolute))
+        if i is not None and not taken[i]:
+            taken[i] = True
+            pairs.append((j, i))
+        else:
+            leftover.append(j)
+
+    by_relative = _unique_index(item.relative for item in truth.items if item.relative)
+    claims: dict[int, list[int]] = {}
+    for j in leftover:
+        parts = _parts(predictions[j].path)
+        for length in range(len(parts), 0, -1):
+            i = by_relative.get(parts[-length:])
+            if i is not None:
+                if not taken[i]:
+                    claims.setdefault(i, []).append(j)
+                break
+    by_suffix = 0
+    for i, claimants in claims.items():
+        if len(claimants) == 1:
+            taken[i] = True
+            pairs.append((claimants[0], i))
+            by_suffix += 1
+
+    matched_predictions = {j for j, _ in pairs}
+    lost_predictions = [p.path for j, p in enumerate(predictions) if j not in matched_predictions]
+    lost_truth = [
+        item.shown
+        for item, used in zip(truth.items, taken, strict=True)
+        if not used and item.image_like
+    ]
+    ignored = [
+        item.shown
+        for item, used in zip(truth.items, taken, strict=True)
+        if not used and not item.image_like
+    ]
+    pairs.sort()
+    return Matching(
+        pairs=tuple(pairs),
+        unmatched=Unmatched(
+            predictions=len(lost_predictions),
+            prediction_examples=tuple(lost_predictions[:EXAMPLES]),
+            truth=len(lost_truth),
+            truth_examples=tuple(lost_truth[:EXAMPLES]),
+            matched_by_relative_path=by_suffix,
+            ignored_files=len(ignored),
+            ignored_examples=tuple(ignored[:EXAMPLES]),
+        ),
+    )
+
+
+def _unique_index(keys: Any) -> dict[Any, int | None]:
+    """key -> position; None where two positions share a key (an ambiguous key matches nothing)."""
+    index: dict[Any, int | None] = {}
+    for position, key in enumerate(keys):
+        index[key] = None if key in index else position
+    return index
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """Path components without root, '.' and '..' (for matching by path ending)."""
+    return tuple(
+        part for part in os.path.normpath(path).split(os.sep) if part not in ("", ".", "..")
+    )
+
+
+def _truth_from_folder(source: str) -> GroundTruth:
+    where = printable(source)
+    root = os.path.abspath(source)
+    try:
+        classes = sorted(
+            entry.name
+            for entry in os.scandir(root)
+            if entry.is_dir() and not entry.name.startswith(".")
+        )
+    except OSError as error:
+        raise ZslError(f"cannot read the ground-truth folder {where}: {error.strerror}") from error
+    if not classes:
+        raise ZslError(
+            f"{where}: no class sub-folders; a ground-truth folder needs one sub-folder per "
+            f"class (ImageFolder), or give a CSV with columns path,label"
+        )
+
+    def unreadable(error: OSError) -> None:
+        raise ZslError(
+            f"cannot read {printable(error.filename)} in the ground truth: {error.strerror}"
+        )
+
+    items = []
+    for name in classes:
+        for folder, subfolders, files in os.walk(os.path.join(root, name), onerror=unreadable):
+            subfolders[:] = sorted(sub for sub in subfolders if not sub.startswith("."))
+            for file_name in sorted(files):
+                if file_name.startswith("."):
+                    continue
+                full = os.path.join(folder, file_name)
+                relative = os.path.relpath(full, root)
+                items.append(
+                    TruthItem(
+                        path=full,
+                        relative=_parts(relative),
+                        label=name,
+                        shown=relative,
+                        image_like=os.path.splitext(file_name)[1].lower() in IMAGE_EXTENSIONS,
+                    )
+                )
+    return GroundTruth(source=source, kind="folder", classes=tuple(classes), items=tuple(items))
+
+
+def _truth_from_csv(source: str) -> GroundTruth:
+    where = printable(source)
+    base = os.path.dirname(os.path.abspath(source))
+    items: list[TruthItem] = []
+    line_of: dict[str, int] = {}
+    try:
+        with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            columns = [name.strip().lower() for name in header or []]
+            if "path" not in columns or "label" not in columns:
+                found = ",".join(header or [])
+                raise ZslError(
+                    f"{where}: a ground-truth CSV needs a header with columns path,label "
+                    f"(found: {found or 'nothing'})"
+                )
+            path_col, label_col = columns.index("path"), columns.index("label")
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                line = reader.line_num
+                if len(row) <= max(path_col, label_col):
+                    raise ZslError(f"{where}, line {line}: expected the columns path,label")
+                written, label = row[path_col].strip(), row[label_col].strip()
+                if not written or not label:
+                    missing = "path" if not written else "label"
+                    raise ZslError(f"{where}, line {line}: the {missing} is empty")
+                full = os.path.normpath(os.path.join(base, written))
+                if full in line_of:
+                    earlier = items[line_of[full]]
+                    if earlier.label != label:
+                        labels = f"'{printable(label)}' here and '{printable(earlier.label)}'"
+                        raise ZslError(
+                            f"{where}, line {line}: {printable(written)} is labelled {labels} "
+                            f"earlier; keep one label per image"
+                        )
+                    continue
+                line_of[full] = len(items)
+                relative = () if os.path.isabs(written) else _parts(written)
+                items.append(TruthItem(full, relative, label, written))
+    except OSError as error:
+        raise ZslError(f"cannot read the ground truth {where}: {error.strerror}") from error
+    except csv.Error as error:
+        raise ZslError(f"{where}: not a readable CSV ({error})") from error
+    if not items:
+        raise ZslError(f"{where}: the ground-truth CSV has no rows")
+    classes = tuple(sorted({item.label for item in items}))
+    return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _gzsl(
+    matched: Sequence[Prediction],
+    truth_labels: Sequence[str],
+    metrics: ClassificationMetrics,
+    seen: set[str],
+    truth: GroundTruth,
+) -> GzslResult:
+    accuracy = {stats.name: stats.accuracy for stats in metrics.per_class}
+    plain = gzsl_accuracy(accuracy, seen)
+    seen_classes = tuple(name for name in metrics.classes if name in seen)
+    unseen_classes = tuple(name for name in metrics.classes if name not in seen)
+    notes = []
+    unknown_names = sorted(seen - set(truth.classes) - set(metrics.candidates))
+    if unknown_names:
+        notes.append(
+            f"{len(unknown_names)} seen classes are neither in the truth nor among the "
+            f"predicted classes: {_some(unknown_names)}"
+        )
+    if not seen_classes or not unseen_classes:
+        missing = "seen" if not seen_classes else "unseen"
+        reason = f"the evaluated images include no {missing} class"
+        notes.append(f"seen/unseen accuracy and H need images of both groups; {reason}")
+        calibrated, calibrated_reason = None, reason
+    else:
+        calibrated, calibrated_reason = _stacking(matched, truth_labels, seen, notes)
+    return GzslResult(
+        seen_classes=seen_classes,
+        unseen_classes=unseen_classes,
+        seen=plain.seen,
+        unseen=plain.unseen,
+        harmonic_mean=plain.harmonic_mean,
+        calibrated=calibrated,
+        calibrated_reason=calibrated_reason,
+        notes=tuple(notes),
+    )
+
+
+def _stacking(
+    matched: Sequence[Prediction],
+    truth_labels: Sequence[str],
+    seen: set[str],
+    notes: list[str],
+) -> tuple[CalibratedStacking | None, str]:
+    """Calibrated stacking from the predictions' scores, or None and the reason it cannot run."""
+    scored = [p for p in matched if p.ok]
+    if not scored:
+        return None, "no evaluated image was labelled successfully"
+    offered = [[choice.label for choice in p.top_k] for p in scored]
+    candidates = sorted(set().union(*offered) - {UNKNOWN, ""})
+    wanted = len(candidates)
+    short = [
+        (p, names)
+        for p, names in zip(scored, offered, strict=True)
+        if len(names) < wanted or len(set(names) - {UNKNOWN, ""}) < wanted
+    ]
+    if short:
+        example, names = short[0]
+        return None, (
+            f"{len(short)} of {len(scored)} images carry scores for fewer than all {wanted} "
+            f"candidate classes (e.g. {example.path!r} has {len(set(names))}); label with "
+            f"--top-k 0 to keep every class's score"
+        )
+    if not any(name not in seen for name in candidates):
+        return None, "no unseen class is among the predicted candidate classes"
+    if not any(name in seen for name in candidates):
+        return None, "no seen class is among the predicted candidate classes"
+
+    # A truth class the labeller never offered can never be predicted: -inf keeps it that way.
+    absent = sorted(set(truth_labels) - set(candidates))
+    columns = candidates + absent
+    column_of = {name: i for i, name in enumerate(columns)}
+    scores = np.full((len(matched), len(columns)), -np.inf)
+    for row, prediction in enumerate(matched):
+        if not prediction.ok:
+            scores[row] = np.nan  # a failed image is wrong at every gamma
+            continue
+        chosen = [choice for choice in prediction.top_k if choice.label in column_of]
+        values = np.array([choice.score for choice in chosen], dtype=np.float64)
+        if not np.isfinite(values).all():
+            return None, f"{prediction.path!r} has class labels without finite scores"
+        scores[row, [column_of[choice.label] for choice in chosen]] = values
+    if absent:
+        notes.append(
+            f"{len(absent)} truth classes are not among the predicted candidate classes and "
+            f"can never be predicted: {_some(absent)}"
+        )
+    truth_idx = np.array([column_of[name] for name in truth_labels])
+    seen_mask = np.array([name in seen for name in columns])
+    return calibrated_stacking(scores, truth_idx, seen_mask), ""
+
+
+def _nothing_matched_message(
+    predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str
+) -> str:
+    example_truth = truth.items[0].shown if truth.items else "(no images)"
+    return (
+        f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
+        f"an image of the ground truth {printable(truth.source)} (e.g. {predictions[0].path!r} "
+        f"vs {example_truth!r}); run evaluate from the folder you labelled from, or give a "
+        f"truth CSV with those paths"
+    )
+
+
+def _some(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")

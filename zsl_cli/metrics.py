@@ -1,0 +1,400 @@
+"""Metrics for zero-shot labels: pure functions on lists and arrays (numpy only).
+
+Conventions (the JSON result of `zsl evaluate` and its renderers rely on them):
+
+- Classes are the ground-truth classes with at least one evaluated image. "Mean per class" is the
+  unweighted mean over these classes, so large classes cannot hide failures on small ones.
+- A failed image (status other than "ok") has no label: it is wrong for every metric, sits in the
+  confusion matrix's "failed" column and is counted by status.
+- The labels "unknown" and "failed" are reserved for these two cases.
+- "unknown" means the model abstained: wrong for every metric (the ranking behind an abstention is
+  not used), own "unknown" column, never a false positive of any class.
+- A predicted class that no evaluated image belongs to gets a confusion column and a count in
+  `extra_predicted`, but no row and no F1 of its own: macro F1 averages over the truth classes
+  only. Its predictions are still wrong, so they lower the recall of the true classes.
+- Precision of a class that nothing was labelled as is 0.0 (scikit-learn's zero_division result);
+  its recall and F1 are 0.0 as well because the class has images.
+- Top-k: an image's ranking is its label followed by the rest of its top_k, in the order given
+  (ties keep the labeller's order). k above the number of candidate classes (every class any
+  image was labelled or ranked with) is clipped to it and noted; when some image carries fewer
+  ranked classes than the clipped k, the metric is not computable and is reported as None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zsl_cli.records import STATUS_OK
+
+UNKNOWN = "unknown"  # the label of an abstention
+FAILED = "failed"  # the confusion-matrix column of images that could not be labelled
+
+
+@dataclass(frozen=True)
+class TopKAccuracy:
+    k: int  # as requested
+    k_used: int  # k clipped to the number of candidate classes
+    mean_per_class: float | None  # None when not computable (see `note`)
+    overall: float | None
+    note: str = ""  # why k was clipped or why the metric is not computable
+
+    @property
+    def available(self) -> bool:
+        return self.overall is not None
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    name: str
+    support: int  # evaluated images of this class
+    correct: int  # of those, labelled with this class
+    predicted: int  # images (of any class) labelled with this class
+    precision: float
+    recall: float
+    f1: float
+
+    @property
+    def accuracy(self) -> float:
+        """Per-class accuracy is the class's recall."""
+        return self.recall
+
+
+@dataclass(frozen=True)
+class Confusion:
+    labels: tuple[str, ...]  # rows: truth classes
+    columns: tuple[str, ...]  # truth classes, predicted-only classes, "unknown", "failed"
+    matrix: np.ndarray  # int64 [len(labels), len(columns)]
+
+    def mistakes(self, limit: int | None = None) -> list[tuple[str, str, int]]:
+        """(true, predicted, count) off the diagonal, most frequent first; failures left out."""
+        found = []
+        for row, true_label in enumerate(self.labels):
+            for col, predicted in enumerate(self.columns):
+                count = int(self.matrix[row, col])
+                if count and predicted != true_label and predicted != FAILED:
+                    found.append((true_label, predicted, count))
+        found.sort(key=lambda item: (-item[2], item[0], item[1]))
+        return found if limit is None else found[:limit]
+
+
+@dataclass(frozen=True)
+class ClassificationMetrics:
+    n: int  # evaluated images
+    classes: tuple[str, ...]  # truth classes, sorted
+    candidates: tuple[str, ...]  # every class any ok image was labelled or ranked with, sorted
+    top_k: tuple[TopKAccuracy, ...]
+    per_class: tuple[ClassStats, ...]  # in `classes` order
+    macro_f1: float
+    confusion: Confusion
+    extra_predicted: dict[str, int]  # predicted classes absent from the truth -> images
+    abstained: int  # ok images labelled "unknown"
+    failed: int
+    failed_by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class GzslAccuracy:
+    seen: float | None  # mean per-class top-1 over the seen truth classes; None without any
+    unseen: float | None
+    harmonic_mean: float | None  # None unless both groups have classes
+
+
+@dataclass(frozen=True)
+class CalibratedStacking:
+    gamma: float  # the gamma with the best harmonic mean
+    seen: float
+    unseen: float
+    harmonic_mean: float
+    ausuc: float  # area under the seen-unseen accuracy curve (x = unseen, y = seen)
+    gammas: np.ndarray  # the sweep, ascending
+    seen_curve: np.ndarray  # acc_seen at each gamma (non-increasing)
+    unseen_curve: np.ndarray  # acc_unseen at each gamma (non-decreasing)
+
+
+def classification_metrics(
+    truth: Sequence[str],
+    labels: Sequence[str],
+    ranked: Sequence[Sequence[str]],
+    statuses: Sequence[str],
+    ks: Sequence[int] = (1, 5),
+) -> ClassificationMetrics:
+    """Top-k accuracies, per-class precision/recall/F1, macro F1 and the confusion matrix.
+
+    Item i has true class truth[i], label labels[i] ("unknown" = abstained; ignored unless
+    statuses[i] is "ok"), ranked classes ranked[i] (best first) and status statuses[i].
+    """
+    n = len(truth)
+    if not (len(labels) == len(ranked) == len(statuses) == n):
+        raise ValueError("truth, labels, ranked and statuses must have the same length")
+    if n == 0:
+        raise ValueError("no items to evaluate")
+    if any(k < 1 for k in ks):
+        raise ValueError("every k must be at least 1")
+
+    decided = [_decision(label, status) for label, status in zip(labels, statuses, strict=True)]
+    classes = tuple(sorted(set(truth)))
+    extra = Counter(label for label in decided if label not in (UNKNOWN, FAILED))
+    for name in classes:
+        extra.pop(name, None)
+    columns = (*classes, *sorted(extra), UNKNOWN, FAILED)
+
+    row_of = {name: i for i, name in enumerate(classes)}
+    col_of = {name: i for i, name in enumerate(columns)}
+    truth_rows = np.array([row_of[name] for name in truth], dtype=np.int64)
+    decided_cols = np.array([col_of[name] for name in decided], dtype=np.int64)
+    matrix = np.zeros((len(classes), len(columns)), dtype=np.int64)
+    np.add.at(matrix, (truth_rows, decided_cols), 1)
+
+    # Truth classes lead the columns, so class `row` is also column `row`.
+    per_class = tuple(
+        _class_stats(name, matrix[row], int(matrix[:, row].sum()), row)
+        for row, name in enumerate(classes)
+    )
+    offered: set[str] = set()
+    for label, alternatives in zip(decided, ranked, strict=True):
+        if label != FAILED:
+            offered.update(alternatives)
+            offered.add(label)
+    candidates = tuple(sorted(offered - {"", UNKNOWN}))
+    # Only the first max(ks) classes of a ranking matter; one spare covers a repeated label.
+    depth = max(ks) + 1
+    rankings = [
+        _ranking(label, alternatives[:depth]) if label not in (UNKNOWN, FAILED) else ()
+        for label, alternatives in zip(decided, ranked, strict=True)
+    ]
+    scored = [len(ranking) for ranking in rankings if ranking]
+    top_k = tuple(
+        _top_k(k, truth, rankings, truth_rows, len(classes), len(candidates), scored)
+        for k in sorted(set(ks))
+    )
+    failures = Counter(status for status in statuses if status != STATUS_OK)
+    return ClassificationMetrics(
+        n=n,
+        classes=classes,
+        candidates=candidates,
+        top_k=top_k,
+        per_class=per_class,
+        macro_f1=float(np.mean([stats.f1 for stats in per_class])),
+        confusion=Confusion(labels=classes, columns=columns, matrix=matrix),
+        extra_predicted=dict(sorted(extra.items())),
+        abstained=sum(1 for label in decided if label == UNKNOWN),
+        failed=sum(failures.values()),
+        failed_by_status=dict(sorted(failures.items())),
+    )
+
+
+def _decision(label: str, status: str) -> str:
+    if status != STATUS_OK:
+        return FAILED
+    # An ok image without a label gave no answer, which is what an abstention is.
+    return label if label else UNKNOWN
+
+
+def _ranking(label: str, alternatives: Sequence[str]) -> tuple[str, ...]:
+    ordered = dict.fromkeys((label, *alternatives))  # first occurrence wins, order kept
+    return tuple(name for name in ordered if name not in ("", UNKNOWN))
+
+
+def _class_stats(name: str, row: np.ndarray, predicted: int, col: int) -> ClassStats:
+    support = int(row.sum())
+    correct = int(row[col])
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / support
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return ClassStats(name, support, correct, predicted, precision, recall, f1)
+
+
+def _top_k(
+    k: int,
+    truth: Sequence[str],
+    rankings: Sequence[tuple[str, ...]],
+    truth_rows: np.ndarray,
+    n_classes: int,
+    n_candidates: int,
+    scored_lengths: Sequence[int],
+) -> TopKAccuracy:
+    k_used = min(k, n_candidates) if n_candidates else k
+    notes = []
+    if k_used < k:
+        notes.append(f"k={k} clipped to {k_used}, the number of candidate classes")
+    fewest = min(scored_lengths, default=k_used)
+    if fewest < k_used:
+        notes.append(
+            f"not computable: some images carry only {fewest} ranked classes, fewer than "
+            f"{k_used}; label with --top-k 0 (all classes) or --top-k {k_used} or more"
+        )
+        return TopKAccuracy(k, k_used, None, None, "; ".join(notes))
+    hits = np.array(
+        [name in ranking[:k_used] for name, ranking in zip(truth, rankings, strict=True)],
+        dtype=np.float64,
+    )
+    return TopKAccuracy(
+        k=k,
+        k_used=k_used,
+        mean_per_class=mean_per_class(hits, truth_rows, n_classes),
+        overall=float(hits.mean()),
+        note="; ".join(notes),
+    )
+
+
+def mean_per_class(hits: np.ndarray, class_index: np.ndarray, n_classes: int) -> float:
+    """Mean over classes 0..n_classes-1 (each must occur) of the per-class hit rate."""
+    support = np.bincount(class_index, minlength=n_classes)
+    if (support == 0).any():
+        raise ValueError("every class must have at least one item")
+    rates = np.bincount(class_index, weights=hits, minlength=n_classes) / support
+    return float(rates.mean())
+
+
+def harmonic_mean(seen: float, unseen: float) -> float:
+    """H = 2 s u / (s + u), and 0 when both are 0."""
+    total = seen + unseen
+    return 2 * seen * unseen / total if total else 0.0
+
+
+def gzsl_accuracy(
+    per_class_accuracy: Mapping[str, float], seen_classes: Collection[str]
+) -> GzslAccuracy:
+    """Seen/unseen mean per-class top-1 and their harmonic mean (Xian et al., TPAMI 2018).
+
+    `per_class_accuracy` has the truth classes (top-1 with all classes as candidates); those in
+    `seen_classes` form the seen group, the rest the unseen group.
+    """
+    seen_set = set(seen_classes)
+    seen = [acc for name, acc in per_class_accuracy.items() if name in seen_set]
+    unseen = [acc for name, acc in per_class_accuracy.items() if name not in seen_set]
+    acc_seen = float(np.mean(seen)) if seen else None
+    acc_unseen = float(np.mean(unseen)) if unseen else None
+    both = acc_seen is not None and acc_unseen is not None
+    return GzslAccuracy(acc_seen, acc_unseen, harmonic_mean(acc_seen, acc_unseen) if both else None)
+
+
+def calibrated_stacking(
+    scores: np.ndarray,
+    truth_idx: np.ndarray,
+    seen_mask: np.ndarray,
+    gammas: Sequence[float] | np.ndarray | None = None,
+) -> CalibratedStacking:
+    """Calibrated stacking (Chao et al., ECCV 2016): predict argmax_c [scores[i, c] - gamma*seen].
+
+    scores: [N, C] (any real scale: probabilities, logits or cosines); a row with a NaN is an
+    image that could not be scored and is wrong at every gamma; -inf marks a class that was not a
+    candidate. truth_idx: [N] column of each image's true class. seen_mask: [C] bool.
+    acc_seen / acc_unseen are the mean per-class accuracies over the seen / unseen classes that
+    occur in truth_idx; both groups must occur.
+
+    Image i switches from its best seen class to its best unseen class once gamma reaches
+    d_i = max_seen_i - max_unseen_i (at an exact tie the unseen class wins; within a group the
+    lowest column wins, as np.argmax). The default sweep is therefore exact: one gamma below all
+    finite d_i (every image predicts a seen class), the midpoint between each pair of
+    consecutive distinct d_i, and one above all (every image predicts an unseen class), so it
+    traces every point of the seen-unseen curve. AUSUC is the trapezoid rule over the curve
+    (x = acc_unseen, y = acc_seen), always including its end points at gamma = -inf and +inf.
+    The best gamma maximises H; among equal H the gamma nearest 0 wins (the smallest change).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    truth_idx = np.asarray(truth_idx, dtype=np.int64)
+    seen_mask = np.asarray(seen_mask, dtype=bool)
+    n, c = scores.shape
+    if truth_idx.shape != (n,) or seen_mask.shape != (c,):
+        raise ValueError("scores must be [N, C], truth_idx [N] and seen_mask [C]")
+    if n == 0 or truth_idx.min() < 0 or truth_idx.max() >= c:
+        raise ValueError("truth_idx must hold column indices of scores, one per row")
+
+    truth_seen = seen_mask[truth_idx]
+    if truth_seen.all() or not truth_seen.any():
+        raise ValueError("calibrated stacking needs images of both seen and unseen classes")
+    support = np.bincount(truth_idx, minlength=c)
+    n_seen_classes = int(np.count_nonzero(support[seen_mask]))
+    n_unseen_classes = int(np.count_nonzero(support[~seen_mask]))
+    # Each image's share of its group's mean per-class accuracy.
+    weight = 1.0 / (support[truth_idx] * np.where(truth_seen, n_seen_classes, n_unseen_classes))
+
+    valid = ~np.isnan(scores).any(axis=1)
+    best_seen, seen_arg = _masked_best(scores, seen_mask)
+    best_unseen, unseen_arg = _masked_best(scores, ~seen_mask)
+    seen_right = valid & np.isfinite(best_seen) & (seen_arg == truth_idx)
+    unseen_right = valid & np.isfinite(best_unseen) & (unseen_arg == truth_idx)
+    with np.errstate(invalid="ignore"):
+        switch = best_seen - best_unseen  # d_i; NaN for rows that cannot be right anyway
+
+    # A seen-class image can only be right while it predicts a seen class (d_i > gamma) and an
+    # unseen-class image only once it predicts an unseen one (d_i <= gamma).
+    seen_gain = np.where(truth_seen & seen_right, weight, 0.0)
+    unseen_gain = np.where(~truth_seen & unseen_right, weight, 0.0)
+    seen_order = _sorted_gains(switch, seen_gain)
+    unseen_order = _sorted_gains(switch, unseen_gain)
+
+    def curve(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        acc_seen = seen_order.total - seen_order.up_to(at)
+        acc_unseen = unseen_order.up_to(at)
+        return np.clip(acc_seen, 0.0, 1.0), np.clip(acc_unseen, 0.0, 1.0)
+
+    if gammas is None:
+        sweep = _default_gammas(switch)
+    else:
+        sweep = np.unique(np.asarray(gammas, dtype=np.float64))
+        if sweep.size == 0 or not np.isfinite(sweep).all():
+            raise ValueError("gammas must be finite numbers")
+    seen_curve, unseen_curve = curve(sweep)
+    h = np.array([harmonic_mean(s, u) for s, u in zip(seen_curve, unseen_curve, strict=True)])
+    best = min(np.flatnonzero(h == h.max()), key=lambda i: (abs(sweep[i]), sweep[i]))
+
+    far = np.finfo(np.float64).max
+    ends_seen, ends_unseen = curve(np.array([-far, far]))
+    xs = np.concatenate([[ends_unseen[0]], unseen_curve, [ends_unseen[1]]])
+    ys = np.concatenate([[ends_seen[0]], seen_curve, [ends_seen[1]]])
+    ausuc = float(np.sum((xs[1:] - xs[:-1]) * (ys[1:] + ys[:-1]) / 2))
+    return CalibratedStacking(
+        gamma=float(sweep[best]),
+        seen=float(seen_curve[best]),
+        unseen=float(unseen_curve[best]),
+        harmonic_mean=float(h[best]),
+        ausuc=ausuc,
+        gammas=sweep,
+        seen_curve=seen_curve,
+        unseen_curve=unseen_curve,
+    )
+
+
+def _masked_best(scores: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best score and its column among the masked columns; -inf / -1 where there are none."""
+    n = scores.shape[0]
+    if not mask.any():
+        return np.full(n, -np.inf), np.full(n, -1, dtype=np.int64)
+    columns = np.flatnonzero(mask)
+    part = np.nan_to_num(scores[:, columns], nan=-np.inf)
+    arg = part.argmax(axis=1)
+    return part[np.arange(n), arg], columns[arg]
+
+
+@dataclass(frozen=True)
+class _SortedGains:
+    switches: np.ndarray  # ascending
+    cumulative: np.ndarray  # cumulative[j] = sum of the first j gains
+    total: float
+
+    def up_to(self, gamma: np.ndarray) -> np.ndarray:
+        """Sum of the gains of items with switch <= gamma."""
+        return self.cumulative[np.searchsorted(self.switches, gamma, side="right")]
+
+
+def _sorted_gains(switch: np.ndarray, gain: np.ndarray) -> _SortedGains:
+    keep = (gain > 0) & ~np.isnan(switch)
+    order = np.argsort(switch[keep], kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(gain[keep][order])])
+    return _SortedGains(switch[keep][order], cumulative, float(cumulative[-1]))
+
+
+def _default_gammas(switch: np.ndarray) -> np.ndarray:
+    finite = np.unique(switch[np.isfinite(switch)])
+    if finite.size == 0:
+        return np.array([0.0])
+    low, high = float(finite[0]), float(finite[-1])
+    pad = max(0.01 * (high - low), 1e-6 * max(1.0, abs(low), abs(high)))
+    midpoints = (finite[:-1] + finite[1:]) / 2
+    return np.concatenate([[low - pad], midpoints, [high + pad]])

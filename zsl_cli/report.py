@@ -1,0 +1,308 @@
+"""Report files for `zsl evaluate`: a self-contained HTML page or a PNG figure.
+
+The HTML page needs nothing beyond the standard library (inline CSS, tables, bars and an inline
+SVG curve), so it works without the optional extra. The PNG needs matplotlib
+(`pip install 'zsl-cli[report]'`), imported only when a PNG is asked for.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from zsl_cli.discovery import printable
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import EvaluationResult, GzslResult
+from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion
+
+MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
+BAR_CLASSES = 60  # the PNG's per-class bars show at most this many (worst first)
+CURVE_POINTS = 1000  # the HTML curve is drawn through at most about this many points
+OTHER = "other classes"
+
+
+def write_report(result: EvaluationResult, path: str | Path) -> None:
+    """Write `result` as .html (self-contained page) or .png (matplotlib figure)."""
+    target = os.fspath(path)
+    suffix = os.path.splitext(target)[1].lower()
+    if suffix in (".html", ".htm"):
+        data = render_html(result).encode("utf-8")
+    elif suffix == ".png":
+        data = render_png(result)
+    else:
+        raise ZslError(f"{target}: unknown report type {suffix or '(none)'!r}; use .html or .png")
+    _write_atomically(target, data)
+
+
+def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> Confusion:
+    """The matrix to draw: every class when there are few, else the worst MATRIX_CLASSES rows and
+    their columns, with the remaining class columns summed into one "other classes" column."""
+    if len(confusion.labels) <= MATRIX_CLASSES:
+        return confusion
+    worst = sorted(per_class, key=lambda row: (row.recall, row.f1, -row.support, row.name))
+    keep = sorted(row.name for row in worst[:MATRIX_CLASSES])
+    row_of = {name: i for i, name in enumerate(confusion.labels)}
+    col_of = {name: i for i, name in enumerate(confusion.columns)}
+    rows = confusion.matrix[[row_of[name] for name in keep]]
+    kept_cols = [col_of[name] for name in keep]
+    tail_cols = [col_of[UNKNOWN], col_of[FAILED]]
+    other_cols = [i for i in range(len(confusion.columns)) if i not in (*kept_cols, *tail_cols)]
+    other = rows[:, other_cols].sum(axis=1, keepdims=True)
+    matrix = np.hstack([rows[:, kept_cols], other, rows[:, tail_cols]])
+    return Confusion(tuple(keep), (*keep, OTHER, UNKNOWN, FAILED), matrix)
+
+
+def render_html(result: EvaluationResult) -> str:
+    """The whole report as one HTML page."""
+    m = result.metrics
+    sections = [
+        f"<h1>zsl evaluate</h1><p class='muted'>predictions {_e(result.predictions_source)} "
+        f"&middot; truth {_e(result.truth_source)}</p>",
+        _summary_html(result),
+    ]
+    if result.gzsl is not None:
+        sections.append(_gzsl_html(result.gzsl))
+    sections.append("<h2>Per class (worst first)</h2>" + _per_class_html(result.class_rows()))
+    view = confusion_view(m.confusion, m.per_class)
+    caption = "rows: true class; columns: predicted; colour: share of the row"
+    if view is not m.confusion:
+        caption += f"; the {MATRIX_CLASSES} worst of {len(m.classes)} classes shown"
+    sections.append(
+        f"<h2>Confusion matrix</h2><p class='muted'>{caption}</p>{_confusion_html(view)}"
+    )
+    mistakes = result.top_mistakes(15)
+    if mistakes:
+        items = "".join(
+            f"<li>{_e(true)} &rarr; {_e(predicted)}: {count}</li>"
+            for true, predicted, count in mistakes
+        )
+        sections.append(f"<h2>Most common mistakes</h2><ol>{items}</ol>")
+    notes = list(result.notes) + (list(result.gzsl.notes) if result.gzsl else [])
+    if notes:
+        sections.append(
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
+        )
+    body = "\n".join(sections)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<title>zsl evaluate</title><style>" + _CSS + "</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+_CSS = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { margin-bottom: 0; } h2 { margin-top: 1.6em; }
+.muted { color: #666; }
+table { border-collapse: collapse; }
+td, th { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; }
+th { background: #f5f5f5; } td.name, th.name { text-align: left; }
+.bar { background: #e8e8e8; width: 120px; height: 10px; display: inline-block; }
+.bar span { background: #3b7dd8; height: 10px; display: block; }
+table.heat td { border: 1px solid #fff; min-width: 2.2em; text-align: center; }
+table.heat th.col { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; }
+"""
+
+
+def _summary_html(result: EvaluationResult) -> str:
+    m = result.metrics
+    rows = [("images evaluated", str(m.n)), ("classes", str(len(m.classes)))]
+    for t in m.top_k:
+        rows.append((f"top-{t.k} mean per class", _pct(t.mean_per_class)))
+        rows.append((f"top-{t.k} overall", _pct(t.overall)))
+    rows.append(("macro F1", _pct(m.macro_f1)))
+    rows.append(("abstained (unknown)", str(m.abstained)))
+    failed = ", ".join(f"{status} {count}" for status, count in m.failed_by_status.items())
+    rows.append(("failed images", f"{m.failed}" + (f" ({failed})" if failed else "")))
+    u = result.unmatched
+    rows.append(("predictions without truth", _with_examples(u.predictions, u.prediction_examples)))
+    rows.append(("truth images without prediction", _with_examples(u.truth, u.truth_examples)))
+    if m.extra_predicted:
+        extra = ", ".join(f"{name} {count}" for name, count in m.extra_predicted.items())
+        rows.append(("predicted classes not in truth", extra))
+    return _table(("", "value"), rows)
+
+
+def _gzsl_html(g: GzslResult) -> str:
+    rows = [
+        ("seen classes", str(len(g.seen_classes))),
+        ("unseen classes", str(len(g.unseen_classes))),
+        ("acc seen", _pct(g.seen)),
+        ("acc unseen", _pct(g.unseen)),
+        ("harmonic mean H", _pct(g.harmonic_mean)),
+    ]
+    curve = ""
+    if g.calibrated is None:
+        rows.append(("calibrated stacking", f"not available: {g.calibrated_reason}"))
+    else:
+        cal = g.calibrated
+        rows += [
+            ("calibrated stacking: best gamma", f"{cal.gamma:.4g}"),
+            ("calibrated: acc seen / unseen", f"{_pct(cal.seen)} / {_pct(cal.unseen)}"),
+            ("calibrated: H", _pct(cal.harmonic_mean)),
+            ("AUSUC", f"{cal.ausuc:.4f}"),
+        ]
+        curve = _curve_svg(cal.unseen_curve, cal.seen_curve, (cal.unseen, cal.seen))
+    return "<h2>Generalised zero-shot</h2>" + _table(("", "value"), rows) + curve
+
+
+def _curve_svg(xs: np.ndarray, ys: np.ndarray, best: tuple[float, float]) -> str:
+    size, pad = 240, 30
+
+    def point(x: float, y: float) -> str:
+        return f"{pad + x * size:.1f},{pad + (1 - y) * size:.1f}"
+
+    xy = np.column_stack([xs, ys])
+    changed = np.concatenate([[True], (np.diff(xy, axis=0) != 0).any(axis=1)])
+    xy = xy[changed]
+    if len(xy) > CURVE_POINTS:  # keep the page small; the ends always stay
+        xy = np.vstack([xy[:: len(xy) // CURVE_POINTS + 1], xy[-1:]])
+    points = " ".join(point(x, y) for x, y in xy)
+    bx, by = point(*best).split(",")
+    return (
+        f"<p class='muted'>seen-unseen accuracy curve (x: unseen, y: seen)</p>"
+        f"<svg width='{size + 2 * pad}' height='{size + 2 * pad}' "
+        f"xmlns='http://www.w3.org/2000/svg'>"
+        f"<rect x='{pad}' y='{pad}' width='{size}' height='{size}' fill='none' stroke='#999'/>"
+        f"<polyline points='{points}' fill='none' stroke='#3b7dd8' stroke-width='2'/>"
+        f"<circle cx='{bx}' cy='{by}' r='4' fill='#d83b3b'/>"
+        f"<text x='{pad}' y='{size + 2 * pad - 8}' font-size='11'>0</text>"
+        f"<text x='{pad + size - 8}' y='{size + 2 * pad - 8}' font-size='11'>1</text></svg>"
+    )
+
+
+def _per_class_html(rows: list[ClassStats]) -> str:
+    body = "".join(
+        f"<tr><td class='name'>{_e(r.name)}</td><td>{r.support}</td>"
+        f"<td>{_bar(r.accuracy)} {_pct(r.accuracy)}</td><td>{_pct(r.precision)}</td>"
+        f"<td>{_bar(r.f1)} {_pct(r.f1)}</td></tr>"
+        for r in rows
+    )
+    head = "".join(
+        f"<th{' class=name' if i == 0 else ''}>{h}</th>"
+        for i, h in enumerate(("class", "images", "accuracy (recall)", "precision", "F1"))
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _confusion_html(view: Confusion) -> str:
+    head = "<th></th>" + "".join(f"<th class='col'>{_e(c)}</th>" for c in view.columns)
+    rows = []
+    for name, counts in zip(view.labels, view.matrix, strict=True):
+        total = max(int(counts.sum()), 1)
+        cells = "".join(_heat_cell(int(count), count / total) for count in counts)
+        rows.append(f"<tr><th class='name'>{_e(name)}</th>{cells}</tr>")
+    return f"<table class='heat'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _heat_cell(count: int, share: float) -> str:
+    colour = f"rgba(59,125,216,{share:.3f})"
+    ink = "#fff" if share > 0.55 else "#222"
+    return f"<td style='background:{colour};color:{ink}'>{count or ''}</td>"
+
+
+def _table(head: tuple[str, ...], rows: list[tuple[str, str]]) -> str:
+    header = "".join(f"<th class='name'>{_e(h)}</th>" for h in head)
+    body = "".join(
+        f"<tr><td class='name'>{_e(label)}</td><td class='name'>{_e(value)}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table><tr>{header}</tr>{body}</table>"
+
+
+def _bar(value: float) -> str:
+    return f"<span class='bar'><span style='width:{100 * value:.1f}%'></span></span>"
+
+
+def _with_examples(count: int, examples: tuple[str, ...]) -> str:
+    if not count:
+        return "0"
+    return f"{count} (e.g. {', '.join(printable(e) for e in examples)})"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _e(text: Any) -> str:
+    return html.escape(printable(str(text)))
+
+
+def render_png(result: EvaluationResult) -> bytes:
+    """A matplotlib figure (confusion heat map, per-class accuracy, seen-unseen curve) as PNG."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ZslError(
+            "a .png report needs matplotlib: pip install 'zsl-cli[report]' "
+            "(or write a .html report)"
+        ) from error
+
+    m = result.metrics
+    view = confusion_view(m.confusion, m.per_class)
+    bars = result.class_rows()[:BAR_CLASSES]
+    calibrated = result.gzsl.calibrated if result.gzsl is not None else None
+    side = min(4 + 0.3 * len(view.columns), 16)
+    widths = [side, 6] + ([4] if calibrated is not None else [])
+    figure = Figure(figsize=(sum(widths), max(side, 0.25 * len(bars) + 2)))
+    grid = figure.add_gridspec(1, len(widths), width_ratios=widths)
+
+    heat = figure.add_subplot(grid[0, 0])
+    totals = np.maximum(view.matrix.sum(axis=1, keepdims=True), 1)
+    heat.imshow(view.matrix / totals, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    if len(view.columns) <= 60:
+        heat.set_xticks(range(len(view.columns)))
+        heat.set_xticklabels([printable(c) for c in view.columns], rotation=90, fontsize=7)
+        heat.set_yticks(range(len(view.labels)))
+        heat.set_yticklabels([printable(c) for c in view.labels], fontsize=7)
+    heat.set_xlabel("predicted")
+    heat.set_ylabel("true")
+    heat.set_title("confusion (share of each true class)")
+
+    per_class = figure.add_subplot(grid[0, 1])
+    positions = np.arange(len(bars))
+    per_class.barh(positions, [row.accuracy for row in bars], color="#3b7dd8")
+    per_class.set_yticks(positions)
+    per_class.set_yticklabels([printable(row.name) for row in bars], fontsize=7)
+    per_class.invert_yaxis()
+    per_class.set_xlim(0, 1)
+    per_class.set_title("per-class accuracy (worst first)")
+
+    if calibrated is not None:
+        cal = calibrated
+        curve = figure.add_subplot(grid[0, 2])
+        curve.plot(cal.unseen_curve, cal.seen_curve, color="#3b7dd8")
+        curve.plot([cal.unseen], [cal.seen], "o", color="#d83b3b")
+        curve.set_xlim(0, 1)
+        curve.set_ylim(0, 1)
+        curve.set_xlabel("acc unseen")
+        curve.set_ylabel("acc seen")
+        curve.set_title(f"seen-unseen curve, AUSUC {cal.ausuc:.3f}")
+
+    top1 = next((t for t in m.top_k if t.k == 1), None)
+    summary = f"{m.n} images, {len(m.classes)} classes, macro F1 {_pct(m.macro_f1)}"
+    if top1 is not None:
+        summary += f", top-1 mean per class {_pct(top1.mean_per_class)}"
+    figure.suptitle(summary)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _write_atomically(target: str, data: bytes) -> None:
+    """Write next to the target, then rename: a reader never sees half a report."""
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except OSError as error:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise ZslError(f"cannot write the report {target}: {error.strerror}") from error
