@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zsl_cli.records import STATUS_OK
+from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL
 
-UNKNOWN = "unknown"  # the label of an abstention
+UNKNOWN = UNKNOWN_LABEL  # the label of an abstention
 FAILED = "failed"  # the confusion-matrix column of images that could not be labelled
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 STATUS_OK = "ok"
+UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
 
 
 @dataclass

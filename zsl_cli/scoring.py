@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from zsl_cli.encoders.base import ScoreHead
-from zsl_cli.records import STATUS_OK, ImageItem, LabelScore, Prediction
+from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, LabelScore, Prediction
 
-UNKNOWN_LABEL = "unknown"
 CHUNK_ROWS = 4096
 
 

@@ -1,0 +1,349 @@
+"""Manual check: a real Label Studio server imports zsl's label-studio output and serves its images.
+
+Not part of the test suite (it needs Label Studio, minutes, and a free port). Label Studio is big
+and pins its own dependencies, so install it in a separate virtual environment and point this
+script at its executable; run the script itself with the zsl environment:
+
+    python3.11 -m venv /work/lsvenv && /work/lsvenv/bin/pip install label-studio==1.23.2
+    python benchmarks/label_studio_check.py --label-studio /work/lsvenv/bin/label-studio
+
+(with zsl installed in that environment, or `PYTHONPATH=.` from the repository root).
+
+What it does, all offline on 127.0.0.1 inside a temporary folder:
+1. makes a document root with PNG images in `photos/` (awkward names: spaces, '#', '+', '%',
+   Unicode, a non-UTF-8 name, a sub-folder, a file that is not an image) and one image directly
+   in the root;
+2. writes predictions for them with zsl's label-studio writer (ok, abstained "unknown", failed):
+   file A as local files (`--document-root`), without the non-UTF-8 name, which zsl refuses there;
+   file B with a URL prefix (`/data/local-files/?d=photos/`, i.e. the same server) and all files;
+3. `label-studio init` + `label-studio start` with local-files serving enabled;
+4. per file: a project (Choices from_name "choice", to_name "image"), a Local Storage on
+   `photos/`, and an import of the file exactly as written, through the API;
+5. checks that every task arrived with the data and predictions that were written, that the
+   project's task list still works, and that every image URL returns HTTP 200 with the file's
+   bytes; and that Label Studio answers 404 for the two cases zsl refuses with a document root
+   (a file directly in the root, a non-UTF-8 name).
+Prints one line per check and exits 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from PIL import Image
+
+from zsl_cli.errors import ZslError
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import LabelStudioOptions, check_label_studio_paths, open_writer
+
+TOKEN = "zslcheck0123456789"
+LABEL_CONFIG = """<View>
+  <Image name="image" value="$image"/>
+  <Choices name="choice" toName="image" choice="single">
+    <Choice value="red circle"/><Choice value="blue square"/><Choice value="green star"/>
+  </Choices>
+</View>"""
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.failed = 0
+
+    def check(self, ok: bool, what: str, detail: str = "") -> None:
+        self.failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'}  {what}" + (f"  ({detail})" if detail else ""))
+
+
+def make_images(photos: Path) -> dict[str, bytes]:
+    """Writes the test images; returns {os.fsdecode(path): file bytes}."""
+    names = [
+        b"red circle 1.png",
+        "猫 #1+2%.png".encode(),
+        b"caf\xe9.png",  # Latin-1 name: not valid UTF-8
+        b"unknown.png",
+        b"sub/deep one.png",
+    ]
+    files = {}
+    for number, name in enumerate(names):
+        target = os.path.join(os.fsencode(photos), name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        buffer = io.BytesIO()
+        Image.new("RGB", (16, 16), (40 * number, 100, 200)).save(buffer, format="PNG")
+        with open(target, "wb") as file:
+            file.write(buffer.getvalue())
+        files[os.fsdecode(target)] = buffer.getvalue()
+    broken = photos / "broken.png"
+    broken.write_bytes(b"not a png")
+    files[str(broken)] = b"not a png"
+    return files
+
+
+def predictions_for(files: dict[str, bytes]) -> list[Prediction]:
+    paths = list(files)
+    labels = ["red circle", "blue square", "green star", "unknown", "red circle"]
+    predictions = [
+        Prediction(
+            path=path,
+            label=label,
+            score=0.9 - 0.1 * number,
+            top_k=(LabelScore("red circle", 0.9 - 0.1 * number), LabelScore("green star", 0.05)),
+        )
+        for number, (path, label) in enumerate(zip(paths[:5], labels, strict=True))
+    ]
+    predictions.append(
+        Prediction(path=paths[5], label="", score=None, status="not_an_image", error="bad header")
+    )
+    return predictions
+
+
+def prediction_summary(predictions: list[dict]) -> list[tuple]:
+    """What matters in Label Studio predictions (the server adds ids, dates, ...)."""
+    summary = []
+    for prediction in predictions:
+        result = prediction["result"][0]
+        summary.append(
+            (
+                prediction["model_version"],
+                round(prediction["score"], 6),
+                result["from_name"],
+                result["to_name"],
+                result["type"],
+                result["value"]["choices"],
+            )
+        )
+    return summary
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def request(base: str, method: str, path: str, body: object = None) -> tuple[int, bytes, str]:
+    """(status, body, content type); `body` is JSON-encoded unless it is bytes already."""
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Authorization", f"Token {TOKEN}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=120) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Content-Type", "")
+
+
+def wait_until_up(base: str, server: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(2)
+    return False
+
+
+def write_tasks(target: Path, predictions: list[Prediction], options: LabelStudioOptions) -> bytes:
+    with open_writer(str(target), "label-studio", label_studio=options) as writer:
+        for prediction in predictions:
+            writer.write(prediction)
+        writer.close({"model": "synthetic"})
+    return target.read_bytes()
+
+
+def is_utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept undecodable bytes as lone surrogates
+        return False
+    return True
+
+
+def original_path(task: dict) -> str:
+    """The input path of a task zsl wrote (exact even for non-UTF-8 names)."""
+    data = task["data"]
+    if "zsl_path_quoted" in data:
+        return os.fsdecode(urllib.parse.unquote_to_bytes(data["zsl_path_quoted"]))
+    return data["zsl_path"]
+
+
+def check_import(
+    checks: Checks, base: str, title: str, tasks_bytes: bytes, photos: Path, files: dict
+) -> None:
+    """Project + Local Storage + import of `tasks_bytes`; then every task, prediction and image."""
+    config = {"title": title, "label_config": LABEL_CONFIG}
+    status, body, _ = request(base, "POST", "/api/projects", config)
+    checks.check(status == 201, f"[{title}] create project", f"HTTP {status}")
+    project = json.loads(body)["id"]
+    storage = {"project": project, "path": str(photos), "title": "photos", "use_blob_urls": True}
+    status, body, _ = request(base, "POST", "/api/storages/localfiles", storage)
+    checks.check(status == 201, f"[{title}] create Local Storage on photos/", f"HTTP {status}")
+
+    written = json.loads(tasks_bytes)
+    status, body, _ = request(base, "POST", f"/api/projects/{project}/import", tasks_bytes)
+    summary = json.loads(body) if status == 201 else {}
+    with_predictions = sum(1 for task in written if task.get("predictions"))
+    checks.check(
+        status == 201
+        and summary.get("task_count") == len(written)
+        and summary.get("prediction_count") == with_predictions,
+        f"[{title}] import {len(written)} tasks with {with_predictions} predictions",
+        f"HTTP {status}, task_count={summary.get('task_count')}, "
+        f"prediction_count={summary.get('prediction_count')}",
+    )
+
+    status, body, _ = request(base, "GET", f"/api/tasks/?project={project}&page_size=100")
+    checks.check(status == 200, f"[{title}] the project's task list works", f"HTTP {status}")
+    if status != 200:
+        return
+    listed = json.loads(body)
+    listed = listed["tasks"] if isinstance(listed, dict) else listed
+    stored_by_path = {}
+    for task in listed:
+        status, body, _ = request(base, "GET", f"/api/tasks/{task['id']}/")
+        stored = json.loads(body)
+        stored_by_path[original_path(stored)] = stored
+
+    for task in written:
+        path = original_path(task)
+        name = f"[{title}] {ascii(os.path.relpath(path, photos))}"
+        stored = stored_by_path.get(path)
+        if stored is None:
+            checks.check(False, f"{name}: task stored")
+            continue
+        checks.check(stored["data"] == task["data"], f"{name}: data stored as written")
+        got = prediction_summary(stored.get("predictions", []))
+        want = prediction_summary(task.get("predictions", []))
+        checks.check(got == want, f"{name}: predictions stored", f"{got}")
+
+        status, body, kind = request(base, "GET", task["data"]["image"])
+        detail = f"HTTP {status}, {kind}, {len(body)} bytes, url {task['data']['image']}"
+        if "zsl_path_quoted" in task["data"]:
+            what = f"{name}: not served (Label Studio decodes d= as UTF-8)"
+            checks.check(status == 404, what, detail)
+        else:
+            served = status == 200 and body == files[path]
+            checks.check(served, f"{name}: image URL serves the file", detail)
+
+
+def expect_refusal(
+    checks: Checks, what: str, path: Path | str, options: LabelStudioOptions
+) -> None:
+    try:
+        check_label_studio_paths([path], options)
+        checks.check(False, what)
+    except ZslError as error:
+        checks.check(True, what, error.message)
+
+
+def run(label_studio: str, work: Path, port: int) -> int:
+    checks = Checks()
+    root = work / "document-root"
+    photos = root / "photos"
+    photos.mkdir(parents=True)
+    files = make_images(photos)
+    top = root / "top.png"
+    Image.new("RGB", (8, 8)).save(top)
+    predictions = predictions_for(files)
+
+    local = LabelStudioOptions(document_root=root, model_version="zsl-check")
+    non_utf8 = [p for p in predictions if not is_utf8(p.path)]
+    expect_refusal(checks, "zsl refuses a file directly in the document root", top, local)
+    expect_refusal(checks, "zsl refuses a non-UTF-8 name as a local file", non_utf8[0].path, local)
+    servable = [p for p in predictions if p not in non_utf8]
+    check_label_studio_paths([p.path for p in servable], local)
+    tasks_a = write_tasks(work / "tasks-local-files.json", servable, local)
+    prefixed = LabelStudioOptions(
+        document_root=photos, url_prefix="/data/local-files/?d=photos/", model_version="zsl-check"
+    )
+    tasks_b = write_tasks(work / "tasks-url-prefix.json", predictions, prefixed)
+
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_BASE_DATA_DIR": str(work / "ls-data"),
+        "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
+        "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(root),
+        "LATEST_VERSION_CHECK": "false",  # offline: no call to pypi.org
+        "COLLECT_ANALYTICS": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+    }
+    log = (work / "label-studio.log").open("w")
+    account = ["--username", "check@example.com", "--password", "checkpass123"]
+    token = ["--user-token", TOKEN, "--enable-legacy-api-token"]
+    init = [label_studio, "init", str(work / "project"), *account, *token]
+    started = time.monotonic()
+    subprocess.run(init, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+    print(f"label-studio init: {time.monotonic() - started:.0f} s")
+    start = [label_studio, "start", str(work / "project"), "--no-browser"]
+    start += ["--internal-host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        start, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        up = wait_until_up(base, server, 300)
+        checks.check(up, "server answers /health", f"log: {work / 'label-studio.log'}")
+        if not up:
+            return 1
+        status, body, _ = request(base, "GET", "/api/version")
+        version = json.loads(body).get("release") if status == 200 else None
+        print(f"label-studio version: {version}")
+
+        check_import(checks, base, "A local files", tasks_a, photos, files)
+        check_import(checks, base, "B url prefix", tasks_b, photos, files)
+        status, body, _ = request(base, "GET", "/data/local-files/?d=top.png")
+        what = "a file directly in the document root is not served"
+        checks.check(status == 404, what, f"HTTP {status}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server's own process group (new session)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+    print(f"{checks.failed} check(s) failed")
+    return 1 if checks.failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--label-studio", default="label-studio", help="the label-studio executable"
+    )
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="zsl-ls-check-"))
+    try:
+        return run(args.label_studio, work, args.port or free_port())
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

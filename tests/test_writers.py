@@ -1,0 +1,548 @@
+"""Prediction writers and readers: round trips, formats, streaming, atomic files, Label Studio."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import select
+import stat
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+import numpy as np
+import pytest
+
+from zsl_cli.errors import ZslError
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import (
+    FORMATS,
+    LabelStudioOptions,
+    check_label_studio_paths,
+    format_from_path,
+    label_studio_image_url,
+    open_writer,
+    read_predictions,
+    read_run_info,
+)
+
+HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
+NON_UTF8_NAME = b"caf\xe9 \xff.jpg"  # Latin-1 bytes: not valid UTF-8
+EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "json": ".json", "label-studio": ".json"}
+
+
+def sample_predictions(folder: Path) -> list[Prediction]:
+    """Every kind of record: ok with top-k, abstained, failed, awkward names and labels."""
+    return [
+        Prediction(
+            path=str(folder / "red circle 1.png"),
+            label="red circle",
+            score=0.8712345678,
+            top_k=(LabelScore("red circle", 0.8712345678), LabelScore("red square", 0.1)),
+        ),
+        Prediction(
+            path=str(folder / "фото" / "猫.jpg"),
+            label='big, "odd" label',
+            score=np.float32(0.123456789),  # scoring hands out numpy scalars
+            top_k=(LabelScore('big, "odd" label', np.float32(0.123456789)),),
+        ),
+        Prediction(
+            path=os.fsdecode(os.fsencode(folder) + b"/" + NON_UTF8_NAME),
+            label="unknown",
+            score=1.5e-7,
+            top_k=(LabelScore("blue star", 1.5e-7), LabelScore("red circle", 1.2e-7)),
+        ),
+        Prediction(
+            path=str(folder / "broken.jpg"),
+            label="",
+            score=None,
+            status="truncated",
+            error='image file is truncated, "2 bytes" left\nsecond line, with comma',
+        ),
+    ]
+
+
+def rounded(prediction: Prediction) -> Prediction:
+    """The record as every format stores it: scores to 7 significant digits."""
+
+    def r(x: float | None) -> float | None:
+        return None if x is None else float(f"{float(x):.7g}")
+
+    return Prediction(
+        path=prediction.path,
+        label=prediction.label,
+        score=r(prediction.score),
+        top_k=tuple(LabelScore(s.label, r(s.score)) for s in prediction.top_k),
+        status=prediction.status,
+        error=prediction.error,
+    )
+
+
+def write_all(path: Path, fmt: str, predictions: list[Prediction], **kwargs) -> None:
+    with open_writer(str(path), fmt, **kwargs) as writer:
+        for prediction in predictions:
+            writer.write(prediction)
+        writer.close({"model": "shapes-demo", "classes": 3})
+
+
+def local_files(root: Path, **kwargs) -> LabelStudioOptions:
+    """Images referenced as Label Studio local files under the document root."""
+    return LabelStudioOptions(document_root=root, **kwargs)
+
+
+def ls_options(root: Path) -> LabelStudioOptions:
+    """Images served over HTTP: the sample has a non-UTF-8 name, which local files refuse."""
+    return LabelStudioOptions(document_root=root, url_prefix="http://127.0.0.1:8081/")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A Label Studio document root with the images in a sub-folder, as Label Studio requires."""
+    (tmp_path / "root" / "photos").mkdir(parents=True)
+    return tmp_path / "root"
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats by name
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        (None, "csv"),
+        ("-", "csv"),
+        ("out.csv", "csv"),
+        ("OUT.CSV", "csv"),
+        ("a/b.jsonl", "jsonl"),
+        ("b.ndjson", "jsonl"),
+        ("c.json", "json"),
+    ],
+)
+def test_format_from_path(name: str | None, fmt: str) -> None:
+    assert format_from_path(name) == fmt
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.parquet"])
+def test_format_from_unknown_extension_asks_for_format(name: str) -> None:
+    with pytest.raises(ZslError, match="--format"):
+        format_from_path(name)
+
+
+def test_unknown_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ZslError, match="unknown output format"):
+        open_writer(str(tmp_path / "x.csv"), "xml")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Round trips
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_every_format(tmp_path: Path, root: Path, fmt: str) -> None:
+    predictions = sample_predictions(root / "photos")
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
+
+    back = read_predictions(output)
+
+    assert back == [rounded(p) for p in predictions]
+    # Undecodable names come back as the same surrogate-escaped string, hence the same bytes.
+    assert os.fsencode(back[2].path).endswith(b"/" + NON_UTF8_NAME)
+    for original, read in zip(predictions, back, strict=True):
+        if original.score is not None:
+            assert abs(read.score - float(original.score)) <= 1e-6 * abs(float(original.score))
+    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+
+
+def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:
+    predictions = sample_predictions(root / "photos")
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", predictions)
+    raw = output.read_bytes()
+
+    assert raw.startswith(HEADER)
+    assert b"/" + NON_UTF8_NAME in raw  # the file name's own bytes, not an escape
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8", "surrogateescape"), newline="")))
+    assert [r["label"] for r in rows] == ["red circle", 'big, "odd" label', "unknown", ""]
+    assert rows[0]["score"] == "0.8712346"
+    assert rows[0]["top_k_labels"] == "red circle|red square"
+    assert rows[0]["top_k_scores"] == "0.8712346|0.1"
+    assert rows[2]["top_k_scores"] == "1.5e-07|1.2e-07"
+    assert (
+        rows[3]["score"] == ""
+        and rows[3]["top_k_labels"] == ""
+        and rows[3]["status"] == "truncated"
+    )
+    assert rows[3]["error"] == predictions[3].error  # newline and comma survive quoting
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok", "truncated"]
+
+
+def test_jsonl_lines_and_escapes(tmp_path: Path, root: Path) -> None:
+    predictions = sample_predictions(root / "photos")
+    output = tmp_path / "out.jsonl"
+    write_all(output, "jsonl", predictions)
+    raw = output.read_bytes()
+
+    raw.decode("utf-8")  # valid UTF-8 throughout
+    assert b"\r" not in raw
+    lines = raw.split(b"\n")
+    assert lines[-1] == b"" and len(lines) == 5
+    assert "猫".encode() in lines[1]  # readable, not \u-escaped
+    assert b"caf\\udce9 \\udcff.jpg" in lines[2]  # the JSON escape of the undecodable bytes
+    first = json.loads(lines[0])
+    assert list(first) == ["path", "label", "score", "top_k", "status", "error"]
+    assert first["top_k"] == [
+        {"label": "red circle", "score": 0.8712346},
+        {"label": "red square", "score": 0.1},
+    ]
+    assert json.loads(lines[3])["score"] is None
+
+
+def test_json_document_puts_run_last(tmp_path: Path, root: Path) -> None:
+    output = tmp_path / "out.json"
+    write_all(output, "json", sample_predictions(root / "photos"))
+    document = json.loads(output.read_bytes())
+    assert list(document) == ["predictions", "run"]
+    assert len(document["predictions"]) == 4
+    assert document["run"]["complete"] is True
+    assert not (tmp_path / "out.json.run.json").exists()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_empty_run_is_a_valid_document(tmp_path: Path, root: Path, fmt: str) -> None:
+    output = tmp_path / f"empty{EXTENSIONS[fmt]}"
+    write_all(output, fmt, [], label_studio=ls_options(root))
+    assert read_predictions(output) == []
+    if fmt == "csv":
+        assert output.read_bytes() == HEADER
+
+
+# ---------------------------------------------------------------------------------------------
+# Stdout
+
+
+class PipeEnd:
+    """The reading end of a real OS pipe whose writing end is a buffered binary stream."""
+
+    def __init__(self) -> None:
+        read_fd, write_fd = os.pipe()
+        self.read_fd = read_fd
+        self.stream = open(write_fd, "wb")  # noqa: SIM115 - closed in close()
+
+    def available(self) -> bytes:
+        ready, _, _ = select.select([self.read_fd], [], [], 0.5)
+        return os.read(self.read_fd, 65536) if ready else b""
+
+    def close(self) -> None:
+        self.stream.close()
+        os.close(self.read_fd)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_stdout_is_flushed_after_every_prediction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pipe = PipeEnd()
+    try:
+        first, second = sample_predictions(tmp_path)[:2]
+        writer = open_writer("-", fmt, stdout=pipe.stream)
+        writer.write(first)
+        got = pipe.available()
+        assert got.endswith(b"\n") and b"red circle 1.png" in got
+        writer.write(second)
+        got = pipe.available()
+        assert got.count(b"\n") == 1 and "猫".encode() in got
+        writer.close({"model": "m"})
+        assert not pipe.stream.closed  # stdout belongs to the caller
+        assert list(tmp_path.iterdir()) == []  # no sidecar, no temp file for stdout
+    finally:
+        pipe.close()
+
+
+def test_json_to_stdout_includes_run(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with open_writer(None, "json", stdout=buffer) as writer:
+        writer.write(sample_predictions(tmp_path)[0])
+        writer.close({"model": "m"})
+    document = json.loads(buffer.getvalue())
+    assert document["run"] == {"model": "m", "complete": True}
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic files
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.endswith(".zsl-tmp")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_old_file_stays_until_close(tmp_path: Path, root: Path, fmt: str) -> None:
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    output.write_bytes(b"old results")
+    predictions = sample_predictions(root / "photos")
+    with open_writer(str(output), fmt, label_studio=ls_options(root)) as writer:
+        for prediction in predictions:
+            writer.write(prediction)
+        assert output.read_bytes() == b"old results"
+        assert len(temp_files(tmp_path)) == 1
+        writer.close({"n": 4})
+    assert read_predictions(output) == [rounded(p) for p in predictions]
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exception_discards_temp_file(tmp_path: Path, root: Path, fmt: str) -> None:
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    output.write_bytes(b"old results")
+    with (
+        pytest.raises(RuntimeError),
+        open_writer(str(output), fmt, label_studio=ls_options(root)) as w,
+    ):
+        w.write(sample_predictions(root / "photos")[0])
+        raise RuntimeError("model crashed")
+    assert output.read_bytes() == b"old results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out" + EXTENSIONS[fmt], "root"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_interrupted_run_keeps_finished_work(tmp_path: Path, root: Path, fmt: str) -> None:
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    predictions = sample_predictions(root / "photos")
+    with open_writer(str(output), fmt, label_studio=ls_options(root)) as writer:
+        try:
+            for number, prediction in enumerate(predictions):
+                if number == 2:
+                    raise KeyboardInterrupt
+                writer.write(prediction)
+        except KeyboardInterrupt:
+            writer.close({"model": "m"}, complete=False)
+    assert read_predictions(output) == [rounded(p) for p in predictions[:2]]
+    assert read_run_info(output) == {"model": "m", "complete": False}
+    assert temp_files(tmp_path) == []
+
+
+def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    with open_writer(str(output), "jsonl") as writer:
+        writer.write(sample_predictions(tmp_path)[0])
+    assert len(read_predictions(output)) == 1
+    assert read_run_info(output) == {"complete": True}
+
+
+def test_published_file_has_ordinary_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", [])
+    assert stat.S_IMODE(output.stat().st_mode) == 0o666 & ~umask
+
+
+def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
+    output = tmp_path / "new" / "deeper" / "out.csv"
+    write_all(output, "csv", sample_predictions(tmp_path)[:1])
+    assert output.read_bytes().startswith(HEADER)
+    assert (tmp_path / "new" / "deeper" / "out.csv.run.json").is_file()
+
+
+def test_directory_as_output_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(ZslError, match="is a directory"):
+        open_writer(str(tmp_path / "out.csv"), "csv")
+
+
+def test_parent_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ZslError, match="cannot create the output folder"):
+        open_writer(str(tmp_path / "file" / "out.csv"), "csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# Label Studio
+
+
+def test_label_studio_task_schema(tmp_path: Path, root: Path) -> None:
+    predictions = sample_predictions(root / "photos")
+    predictions[2] = dataclasses.replace(predictions[2], path=str(root / "photos" / "odd.jpg"))
+    output = tmp_path / "tasks.json"
+    options = local_files(root, from_name="label", to_name="img", model_version="shapes-demo")
+    write_all(output, "label-studio", predictions, label_studio=options)
+    tasks = json.loads(output.read_bytes())
+
+    assert len(tasks) == 4
+    assert tasks[0]["data"]["image"] == "/data/local-files/?d=photos/red%20circle%201.png"
+    assert tasks[0]["predictions"] == [
+        {
+            "model_version": "shapes-demo",
+            "score": 0.8712346,
+            "result": [
+                {
+                    "from_name": "label",
+                    "to_name": "img",
+                    "type": "choices",
+                    "value": {"choices": ["red circle"]},
+                }
+            ],
+        }
+    ]
+    assert tasks[0]["data"]["zsl_top_k"][1] == {"label": "red square", "score": 0.1}
+    # Abstained and failed images are tasks without predictions, their status kept in data.
+    assert "predictions" not in tasks[2] and tasks[2]["data"]["zsl_label"] == "unknown"
+    assert "predictions" not in tasks[3] and tasks[3]["data"]["zsl_status"] == "truncated"
+    assert tasks[3]["data"]["image"] == "/data/local-files/?d=photos/broken.jpg"
+    assert read_run_info(output)["complete"] is True  # sidecar
+    assert (tmp_path / "tasks.json.run.json").is_file()
+
+
+def test_label_studio_tasks_hold_no_lone_surrogates(tmp_path: Path, root: Path) -> None:
+    # A lone surrogate in task data makes Label Studio's task list fail (HTTP 500) for the whole
+    # project (seen with label-studio 1.23.2), so tasks must be plain valid Unicode.
+    predictions = sample_predictions(root / "photos")
+    weird_path = predictions[2].path
+    failed = Prediction(
+        path=weird_path,
+        label="",
+        score=None,
+        status="unreadable",
+        error=f"cannot open {weird_path}",
+    )
+    output = tmp_path / "tasks.json"
+    write_all(output, "label-studio", [*predictions, failed], label_studio=ls_options(root))
+    raw = output.read_bytes()
+    assert b"\\ud" not in raw
+    tasks = json.loads(raw)
+    assert tasks[2]["data"]["zsl_path"].endswith("/caf\ufffd \ufffd.jpg")
+    assert tasks[4]["data"]["zsl_error"].endswith("/caf\ufffd \ufffd.jpg")
+    quoted = tasks[2]["data"]["zsl_path_quoted"]
+    assert unquote_to_bytes(quoted) == os.fsencode(weird_path)
+    assert ["zsl_path_quoted" in t["data"] for t in tasks] == [False, False, True, False, True]
+    back = read_predictions(output)
+    assert back[2].path == back[4].path == weird_path
+
+
+def test_label_studio_url_quoting(root: Path) -> None:
+    options = local_files(root)
+    photos = root / "photos"
+    expected = {
+        str(photos / "a b+c#d%e&f=g?.jpg"): "photos/a%20b%2Bc%23d%25e%26f%3Dg%3F.jpg",
+        str(photos / "猫.jpg"): "photos/%E7%8C%AB.jpg",
+        str(photos / "sub" / ".." / "x.jpg"): "photos/x.jpg",
+    }
+    for path, quoted in expected.items():
+        url = label_studio_image_url(path, options)
+        assert url == "/data/local-files/?d=" + quoted
+        assert unquote_to_bytes(quoted) == os.path.normpath(path).encode()[len(str(root)) + 1 :]
+    # Label Studio decodes d= as UTF-8, so it cannot serve a non-UTF-8 name: refused up front.
+    weird = os.fsdecode(os.fsencode(photos) + b"/" + NON_UTF8_NAME)
+    with pytest.raises(ZslError, match="not valid UTF-8"):
+        check_label_studio_paths([weird], options)
+    # Over HTTP the raw bytes are quoted; unquoting gives back the bytes relative to the root.
+    url = label_studio_image_url(weird, ls_options(root))
+    assert url == "http://127.0.0.1:8081/photos/caf%E9%20%FF.jpg"
+    assert unquote_to_bytes(url.split(":8081/", 1)[1]) == b"photos/" + NON_UTF8_NAME
+
+
+def test_label_studio_url_prefix(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(root / "photos" / "a b.jpg")
+    with_root = local_files(root, url_prefix="http://127.0.0.1:8081/files")
+    assert label_studio_image_url(path, with_root) == "http://127.0.0.1:8081/files/photos/a%20b.jpg"
+    slash = local_files(root, url_prefix="http://h/")
+    assert label_studio_image_url(path, slash) == "http://h/photos/a%20b.jpg"
+    # Without a root, paths are relative to the current folder; files directly in it are fine.
+    monkeypatch.chdir(root / "photos")
+    no_root = LabelStudioOptions(url_prefix="http://h")
+    assert label_studio_image_url("a b.jpg", no_root) == "http://h/a%20b.jpg"
+    with pytest.raises(ZslError, match="outside"):
+        label_studio_image_url(str(tmp_path / "elsewhere.jpg"), no_root)
+
+
+def test_label_studio_relative_input_paths(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root / "photos")
+    assert label_studio_image_url("x.jpg", local_files(root)) == "/data/local-files/?d=photos/x.jpg"
+
+
+def test_label_studio_root_reached_through_symlink(tmp_path: Path, root: Path) -> None:
+    link = tmp_path / "link-to-root"
+    link.symlink_to(root, target_is_directory=True)
+    url = label_studio_image_url(str(root / "photos" / "x.jpg"), local_files(link))
+    assert url == "/data/local-files/?d=photos/x.jpg"
+
+
+def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
+    options = local_files(root)
+    inside = root / "photos" / "a.jpg"
+    outside = tmp_path / "other" / "b.jpg"
+    sneaky = root / "photos" / ".." / ".." / "c.jpg"
+    with pytest.raises(ZslError, match="b.jpg") as caught:
+        check_label_studio_paths([inside, outside, sneaky], options)
+    assert "c.jpg" not in caught.value.message  # names the first bad path only
+    with pytest.raises(ZslError, match="c.jpg"):
+        check_label_studio_paths([sneaky], options)
+    with pytest.raises(ZslError, match="directly in the Label Studio document root"):
+        check_label_studio_paths([root / "top.jpg"], options)
+    check_label_studio_paths([inside, root / "photos" / "deep" / "d.jpg"], options)  # no error
+
+
+def test_label_studio_outside_path_during_write_publishes_nothing(
+    tmp_path: Path, root: Path
+) -> None:
+    output = tmp_path / "tasks.json"
+    bad = Prediction(path=str(tmp_path / "b.jpg"), label="x", score=0.5)
+    with (
+        pytest.raises(ZslError, match="outside"),
+        open_writer(str(output), "label-studio", label_studio=ls_options(root)) as writer,
+    ):
+        writer.write(bad)
+    assert not output.exists() and temp_files(tmp_path) == []
+
+
+def test_label_studio_needs_root_or_prefix(tmp_path: Path) -> None:
+    with pytest.raises(ZslError, match="LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT"):
+        open_writer(str(tmp_path / "t.json"), "label-studio", label_studio=LabelStudioOptions())
+    with pytest.raises(ZslError, match="LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT"):
+        check_label_studio_paths([tmp_path / "a.jpg"], LabelStudioOptions())
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers
+
+
+def test_read_run_info_without_sidecar(tmp_path: Path) -> None:
+    output = tmp_path / "out.csv"
+    output.write_bytes(HEADER)
+    assert read_run_info(output) is None
+
+
+def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
+    bad_header = tmp_path / "bad.csv"
+    bad_header.write_text("file,class\na.jpg,cat\n")
+    with pytest.raises(ZslError, match="header"):
+        read_predictions(bad_header)
+    bad_score = tmp_path / "score.csv"
+    bad_score.write_bytes(HEADER + b"a.jpg,cat,high,,,ok,\n")
+    with pytest.raises(ZslError, match="line 2"):
+        read_predictions(bad_score)
+    other_json = tmp_path / "other.json"
+    other_json.write_text('{"images": []}')
+    with pytest.raises(ZslError, match="neither"):
+        read_predictions(other_json)
+    foreign_tasks = tmp_path / "tasks.json"
+    foreign_tasks.write_text('[{"data": {"image": "x.jpg"}}]')
+    with pytest.raises(ZslError, match="zsl_path"):
+        read_predictions(foreign_tasks)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"path": "a", "label": "x", "score": 1, "status": "ok"}\n{not json\n')
+    with pytest.raises(ZslError, match="line 2"):
+        read_predictions(broken)
+    broken.write_text('{"path": "a"}\n')
+    with pytest.raises(ZslError, match="line 1: not a zsl prediction"):
+        read_predictions(broken)
+    with pytest.raises(ZslError, match="not found"):
+        read_predictions(tmp_path / "missing.csv")

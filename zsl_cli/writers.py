@@ -1,0 +1,676 @@
+"""Prediction writers (csv, jsonl, json, label-studio) and readers for the same files.
+
+Writers stream: each prediction is encoded and written as it arrives, nothing is collected.
+
+Conventions shared by every format:
+- Scores are rounded to 7 significant digits (float32 precision, the precision the models compute
+  in), the same way in every format, so a file read back gives the same numbers whatever its format.
+- Paths are `os.fsdecode` strings; undecodable bytes (lone surrogates) survive every format:
+  CSV is written with `surrogateescape` (the original bytes), JSON with the `\\udcXX` escape,
+  Label Studio tasks (which cannot hold such escapes) with U+FFFD for display and the exact path
+  percent-encoded in `zsl_path_quoted`.
+- A file output is written to a temporary file in the same directory and moved into place on
+  `close()`; until then an existing file stays untouched. `close(complete=False)` (Ctrl-C) still
+  publishes what was written, with `"complete": false` in the run info. An exception inside the
+  `with` block before `close()` discards the temporary file. Missing parent folders are created.
+- Run info (the settings of the run) goes to the sidecar `<output>.run.json` for csv, jsonl and
+  label-studio files, and into the document under "run" for json (written last, after
+  "predictions", because it is only known at the end). Stdout output gets the data only.
+- Stdout output is flushed after every prediction, so pipelines see results live.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Protocol
+from urllib.parse import quote, unquote_to_bytes
+
+from zsl_cli.errors import ZslError
+from zsl_cli.records import UNKNOWN_LABEL, LabelScore, Prediction
+
+FORMATS = ("csv", "jsonl", "json", "label-studio")
+CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
+SCORE_FORMAT = ".7g"
+TOP_K_SEPARATOR = "|"
+SIDECAR_SUFFIX = ".run.json"
+TEMP_SUFFIX = ".zsl-tmp"
+LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
+
+_EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+
+
+def format_from_path(path: str | Path | None) -> str:
+    """The output format implied by a file name; stdout (None or "-") gets csv."""
+    if path is None or str(path) == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix not in _EXTENSION_FORMATS:
+        raise ZslError(
+            f"cannot tell the output format from the name {str(path)!r}: "
+            f"use --format ({', '.join(FORMATS)}) or a .csv, .jsonl, .ndjson or .json name"
+        )
+    return _EXTENSION_FORMATS[suffix]
+
+
+def sidecar_path(output: str | Path) -> Path:
+    """Where the run info of a csv, jsonl or label-studio output file is written."""
+    return Path(str(output) + SIDECAR_SUFFIX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Label Studio
+
+
+@dataclass(frozen=True)
+class LabelStudioOptions:
+    """How predictions become Label Studio tasks.
+
+    Images are referenced either as Label Studio local files (`document_root`, the server's
+    LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT) or over HTTP (`url_prefix` + the path relative to
+    `document_root`, or to the current directory when there is no root).
+    """
+
+    from_name: str = "choice"
+    to_name: str = "image"
+    document_root: Path | None = None
+    url_prefix: str | None = None
+    model_version: str = ""
+
+
+def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> None:
+    """Raise ZslError naming the first path that cannot be given a URL (call before the run)."""
+    _require_image_location(options)
+    for path in paths:
+        label_studio_image_url(os.fsdecode(path), options)
+
+
+def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
+    """The task's image URL for one input path; ZslError when the path is outside the root."""
+    _require_image_location(options)
+    base = options.document_root if options.document_root is not None else Path.cwd()
+    relative = _relative_posix_path(path, base)
+    if relative is None:
+        if options.document_root is not None:
+            where = f"the Label Studio document root {str(base)!r}"
+            fix = "move the images under it or set a different document root"
+        else:
+            where = f"the current folder {str(base)!r}, which --url-prefix paths are relative to"
+            fix = "run from a folder that contains the images or set a document root"
+        raise ZslError(f"{path!r} is outside {where}: {fix}")
+    if options.url_prefix is None and "/" not in relative:
+        # Label Studio serves a local file only through a Local Storage, whose folder must be a
+        # sub-folder of the document root: a file directly in the root can never be served.
+        raise ZslError(
+            f"{path!r} is directly in the Label Studio document root {str(base)!r}: Label Studio "
+            "serves local files only from sub-folders of the root; move the images into one"
+        )
+    if options.url_prefix is None and _has_surrogates(relative):
+        # Label Studio decodes the d= parameter as UTF-8 (invalid bytes become U+FFFD), so it
+        # answers 404 for such a file whatever the URL (checked with label-studio 1.23.2).
+        raise ZslError(
+            f"{path!r}: the name is not valid UTF-8 and Label Studio cannot serve such local "
+            "files; rename it (e.g. with convmv) or serve the images over HTTP with --url-prefix"
+        )
+    # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
+    quoted = quote(os.fsencode(relative), safe="/")
+    if options.url_prefix is None:
+        return LABEL_STUDIO_LOCAL_FILES + quoted
+    prefix = options.url_prefix
+    separator = "" if prefix.endswith(("/", "=")) else "/"
+    return prefix + separator + quoted
+
+
+def _require_image_location(options: LabelStudioOptions) -> None:
+    if options.document_root is None and options.url_prefix is None:
+        raise ZslError(
+            "label-studio output needs to know how Label Studio reaches the images: set "
+            "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (or --document-root) or give --url-prefix"
+        )
+
+
+def _relative_posix_path(path: str, base: Path) -> str | None:
+    """`path` relative to `base` as a POSIX string, or None when it is not inside `base`.
+
+    Compared lexically first (a symlinked file inside the root is served through its link), then
+    with symlinks resolved (the root itself may be reached through a link).
+    """
+    for normalise in (os.path.abspath, os.path.realpath):
+        full, root = normalise(path), normalise(os.fspath(base))
+        try:
+            inside = os.path.commonpath([full, root]) == root and full != root
+        except ValueError:  # different drives on Windows
+            inside = False
+        if inside:
+            return Path(os.path.relpath(full, root)).as_posix()
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding records
+
+
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else float(format(float(score), SCORE_FORMAT))
+
+
+def _score_text(score: float | None) -> str:
+    return "" if score is None else format(float(score), SCORE_FORMAT)
+
+
+def _prediction_object(prediction: Prediction) -> dict[str, Any]:
+    return {
+        "path": prediction.path,
+        "label": prediction.label,
+        "score": _rounded(prediction.score),
+        "top_k": [{"label": s.label, "score": _rounded(s.score)} for s in prediction.top_k],
+        "status": prediction.status,
+        "error": prediction.error,
+    }
+
+
+def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
+    # ensure_ascii=False keeps names readable; a lone surrogate (undecodable file name byte) cannot
+    # be encoded as UTF-8 and becomes the JSON escape \udcXX, which json.loads turns back into it.
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    return text.encode("utf-8", errors="backslashreplace")
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _without_surrogates(text: str) -> str:
+    """Undecodable bytes (lone surrogates) shown as U+FFFD, the rest unchanged."""
+    if not _has_surrogates(text):
+        return text
+    try:
+        raw = text.encode("utf-8", errors="surrogateescape")  # back to the original bytes
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        raw = text.encode("utf-8", errors="surrogatepass")
+    return raw.decode("utf-8", errors="replace")
+
+
+class _Encoder(Protocol):
+    """Turns a run's parts into bytes: header at open, one record per prediction, footer."""
+
+    run_info_inside: bool  # True when the footer holds the run info (no sidecar)
+
+    def header(self) -> bytes: ...
+
+    def record(self, prediction: Prediction) -> bytes: ...
+
+    def footer(self, run_info: dict) -> bytes: ...
+
+
+class _CsvEncoder:
+    run_info_inside = False
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
+
+    def _row(self, values: Iterable[str]) -> bytes:
+        self._csv.writerow(values)
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        # surrogateescape writes undecodable file-name bytes back as the original bytes.
+        return text.encode("utf-8", errors="surrogateescape")
+
+    def header(self) -> bytes:
+        return self._row(CSV_COLUMNS)
+
+    def record(self, prediction: Prediction) -> bytes:
+        return self._row(
+            (
+                prediction.path,
+                prediction.label,
+                _score_text(prediction.score),
+                TOP_K_SEPARATOR.join(s.label for s in prediction.top_k),
+                TOP_K_SEPARATOR.join(_score_text(s.score) for s in prediction.top_k),
+                prediction.status,
+                prediction.error,
+            )
+        )
+
+    def footer(self, run_info: dict) -> bytes:
+        return b""
+
+
+class _JsonlEncoder:
+    run_info_inside = False
+
+    def header(self) -> bytes:
+        return b""
+
+    def record(self, prediction: Prediction) -> bytes:
+        return _json_bytes(_prediction_object(prediction)) + b"\n"
+
+    def footer(self, run_info: dict) -> bytes:
+        return b""
+
+
+class _JsonListEncoder:
+    """A JSON document whose list of records is written one record per line as they arrive."""
+
+    def __init__(self) -> None:
+        self._first = True
+
+    def _item(self, encoded: bytes) -> bytes:
+        separator = b"\n" if self._first else b",\n"
+        self._first = False
+        return separator + encoded
+
+    def _end_of_list(self) -> bytes:
+        return b"]" if self._first else b"\n]"
+
+
+class _JsonEncoder(_JsonListEncoder):
+    run_info_inside = True
+
+    def header(self) -> bytes:
+        return b'{"predictions": ['
+
+    def record(self, prediction: Prediction) -> bytes:
+        return self._item(_json_bytes(_prediction_object(prediction)))
+
+    def footer(self, run_info: dict) -> bytes:
+        return self._end_of_list() + b',\n"run": ' + _json_bytes(run_info) + b"}\n"
+
+
+class _LabelStudioEncoder(_JsonListEncoder):
+    """One task per image; failed and abstained ("unknown") images get a task without predictions.
+
+    The whole zsl record is kept in the task's data under `zsl_*` keys (Label Studio shows them as
+    Data Manager columns: filter by zsl_status or zsl_label, sort by zsl_score) and is what
+    `read_predictions` reads back.
+
+    Label Studio cannot store text with lone surrogates (its task list then fails with HTTP 500
+    for the whole project), so undecodable file-name bytes are shown as U+FFFD in every string of
+    a task, and the exact path of such a file is kept, percent-encoded, in `zsl_path_quoted`.
+    """
+
+    run_info_inside = False
+
+    def __init__(self, options: LabelStudioOptions) -> None:
+        super().__init__()
+        self._options = options
+
+    def header(self) -> bytes:
+        return b"["
+
+    def record(self, prediction: Prediction) -> bytes:
+        record = _prediction_object(prediction)
+        data = {
+            "image": label_studio_image_url(prediction.path, self._options),
+            **{f"zsl_{key}": value for key, value in record.items()},
+        }
+        if _has_surrogates(prediction.path):
+            data["zsl_path_quoted"] = quote(os.fsencode(prediction.path), safe="/")
+        task: dict[str, Any] = {"data": data}
+        if prediction.ok and prediction.label not in ("", UNKNOWN_LABEL):
+            result = {
+                "from_name": self._options.from_name,
+                "to_name": self._options.to_name,
+                "type": "choices",
+                "value": {"choices": [prediction.label]},
+            }
+            task["predictions"] = [
+                {
+                    "model_version": self._options.model_version,
+                    "score": record["score"],
+                    "result": [result],
+                }
+            ]
+        text = json.dumps(task, ensure_ascii=False, default=str)
+        return self._item(_without_surrogates(text).encode("utf-8"))
+
+    def footer(self, run_info: dict) -> bytes:
+        return self._end_of_list() + b"\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Destinations
+
+
+class _StdoutSink:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data)
+
+    def record_done(self) -> None:
+        self._stream.flush()
+
+    def publish(self, sidecar: bytes | None) -> None:
+        self._stream.flush()
+
+    def discard(self) -> None:
+        pass  # what reached stdout cannot be taken back
+
+
+class _AtomicFileSink:
+    """Writes to a temporary file next to `target`; `publish` moves it into place."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self._temp, self._file = _create_temp(target)
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as error:
+            self.discard()
+            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+
+    def record_done(self) -> None:
+        pass
+
+    def publish(self, sidecar: bytes | None) -> None:
+        try:
+            _finish(self._file)
+            os.replace(self._temp, self.target)
+            if sidecar is not None:
+                _write_atomically(sidecar_path(self.target), sidecar)
+            _sync_directory(self.target.parent)
+        except OSError as error:
+            self.discard()
+            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+
+    def discard(self) -> None:
+        self._file.close()
+        self._temp.unlink(missing_ok=True)
+
+
+def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
+    # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
+    # (tempfile.mkstemp would leave the published file readable by its owner only).
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+    return temp, os.fdopen(descriptor, "wb")
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    temp, file = _create_temp(target)
+    try:
+        file.write(data)
+        _finish(file)
+        os.replace(temp, target)
+    finally:
+        file.close()
+        temp.unlink(missing_ok=True)
+
+
+def _finish(file: IO[bytes]) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _file_sink(output: str | Path) -> _AtomicFileSink:
+    target = Path(output)
+    if target.is_dir():
+        raise ZslError(f"output {str(target)!r} is a directory: give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ZslError(
+            f"cannot create the output folder {str(target.parent)!r}: {error.strerror}"
+        ) from error
+    return _AtomicFileSink(target)
+
+
+def write_json_file(output: str | Path, value: Any) -> None:
+    """A JSON document (metrics, summaries) written atomically; parent folders are created."""
+    sink = _file_sink(output)
+    sink.write(_json_bytes(value, indent=2) + b"\n")
+    sink.publish(None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writer
+
+
+class PredictionWriter:
+    """Streams predictions in one format to stdout or to a file published atomically on close.
+
+    Use as a context manager. Call `close(run_info)` at the end of a run and
+    `close(run_info, complete=False)` when it is interrupted (finished work is kept). Leaving the
+    block with an exception before `close` discards a file output; leaving it normally without
+    `close` closes with empty run info.
+    """
+
+    def __init__(self, sink: _StdoutSink | _AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
+        self.format = fmt
+        self.count = 0
+        self._sink = sink
+        self._encoder = encoder
+        self._closed = False
+        self._sink.write(encoder.header())
+
+    def __enter__(self) -> PredictionWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._closed:
+            return
+        if exc_type is None:
+            self.close({})
+        else:
+            self._closed = True
+            self._sink.discard()
+
+    def write(self, prediction: Prediction) -> None:
+        if self._closed:
+            raise ValueError("write() after close()")
+        self._sink.write(self._encoder.record(prediction))
+        self._sink.record_done()
+        self.count += 1
+
+    def close(self, run_info: dict, *, complete: bool = True) -> None:
+        """Finish the output; `run_info` is recorded with `"complete": complete` added."""
+        if self._closed:
+            return
+        self._closed = True
+        info = {**run_info, "complete": complete}
+        self._sink.write(self._encoder.footer(info))
+        sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
+        self._sink.publish(sidecar)
+
+
+def open_writer(
+    output: str | Path | None,
+    fmt: str,
+    *,
+    label_studio: LabelStudioOptions | None = None,
+    stdout: IO[bytes] | None = None,
+) -> PredictionWriter:
+    """A writer for `output` (None or "-" = stdout, `stdout` or sys.stdout.buffer) in `fmt`."""
+    if fmt not in FORMATS:
+        raise ZslError(f"unknown output format {fmt!r}: use one of {', '.join(FORMATS)}")
+    encoder: _Encoder
+    if fmt == "csv":
+        encoder = _CsvEncoder()
+    elif fmt == "jsonl":
+        encoder = _JsonlEncoder()
+    elif fmt == "json":
+        encoder = _JsonEncoder()
+    else:
+        options = label_studio if label_studio is not None else LabelStudioOptions()
+        _require_image_location(options)
+        encoder = _LabelStudioEncoder(options)
+    sink: _StdoutSink | _AtomicFileSink
+    if output is None or str(output) == "-":
+        sink = _StdoutSink(stdout if stdout is not None else sys.stdout.buffer)
+    else:
+        sink = _file_sink(output)
+    return PredictionWriter(sink, encoder, fmt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers
+
+
+def read_predictions(path: str | Path) -> list[Prediction]:
+    """Read a file written by `open_writer`: format by extension, or by content for .json."""
+    path = Path(path)
+    fmt = format_from_path(path)
+    if not path.is_file():
+        raise ZslError(f"prediction file {str(path)!r} not found")
+    if fmt == "csv":
+        return _read_csv(path)
+    if fmt == "jsonl":
+        return _read_jsonl(path)
+    document = _load_json(path)
+    if isinstance(document, dict) and isinstance(document.get("predictions"), list):
+        objects = document["predictions"]
+        return [
+            _prediction_from_object(o, f"{path}: prediction {i + 1}") for i, o in enumerate(objects)
+        ]
+    if isinstance(document, list):
+        return [_prediction_from_task(t, f"{path}: task {i + 1}") for i, t in enumerate(document)]
+    raise ZslError(f"{str(path)!r} is neither a zsl json output nor a list of Label Studio tasks")
+
+
+def read_run_info(path: str | Path) -> dict | None:
+    """The run info recorded with an output: inside a zsl json document, else the sidecar."""
+    path = Path(path)
+    if path.suffix.lower() == ".json" and path.is_file():
+        document = _load_json(path)
+        if isinstance(document, dict) and isinstance(document.get("run"), dict):
+            return document["run"]
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        info = _load_json(sidecar)
+        if isinstance(info, dict):
+            return info
+    return None
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        with path.open("rb") as file:
+            return json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ZslError(f"{str(path)!r} is not valid JSON: {error}") from error
+
+
+def _read_csv(path: Path) -> list[Prediction]:
+    predictions = []
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as file:
+        rows = csv.reader(file)
+        header = next(rows, None)
+        if header is None or tuple(header) != CSV_COLUMNS:
+            raise ZslError(
+                f"{str(path)!r} is not a zsl predictions CSV: the header must be "
+                f"{','.join(CSV_COLUMNS)}"
+            )
+        for row in rows:
+            where = f"{path}: line {rows.line_num}"
+            if len(row) != len(CSV_COLUMNS):
+                raise ZslError(f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
+            path_text, label, score, top_labels, top_scores, status, error = row
+            labels = top_labels.split(TOP_K_SEPARATOR) if top_labels else []
+            scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
+            if len(labels) != len(scores):
+                raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
+            top_k = tuple(
+                LabelScore(name, _parse_score(value, where))
+                for name, value in zip(labels, scores, strict=True)
+            )
+            predictions.append(
+                Prediction(
+                    path=path_text,
+                    label=label,
+                    score=_parse_score(score, where) if score else None,
+                    top_k=top_k,
+                    status=status,
+                    error=error,
+                )
+            )
+    return predictions
+
+
+def _parse_score(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ZslError(f"{where}: {text!r} is not a number") from None
+
+
+def _read_jsonl(path: Path) -> list[Prediction]:
+    predictions = []
+    with path.open("rb") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}: line {number}"
+            try:
+                value = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                raise ZslError(f"{where}: not valid JSON ({error})") from error
+            predictions.append(_prediction_from_object(value, where))
+    return predictions
+
+
+def _prediction_from_object(value: Any, where: str) -> Prediction:
+    try:
+        score = value["score"]
+        return Prediction(
+            path=value["path"],
+            label=value["label"],
+            score=None if score is None else float(score),
+            top_k=tuple(LabelScore(s["label"], float(s["score"])) for s in value.get("top_k", [])),
+            status=value["status"],
+            error=value.get("error", ""),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ZslError(f"{where}: not a zsl prediction record ({error!r})") from error
+
+
+def _prediction_from_task(task: Any, where: str) -> Prediction:
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or "zsl_path" not in data:
+        raise ZslError(f"{where}: not a task written by zsl (its data has no zsl_path)")
+    record = {key: data.get(f"zsl_{key}") for key in ("path", "label", "score", "status")}
+    if isinstance(data.get("zsl_path_quoted"), str):
+        record["path"] = os.fsdecode(unquote_to_bytes(data["zsl_path_quoted"]))
+    record["top_k"] = data.get("zsl_top_k") or []
+    record["error"] = data.get("zsl_error") or ""
+    return _prediction_from_object(record, where)
