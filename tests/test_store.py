@@ -1,0 +1,458 @@
+"""The SQLite embedding store: incremental planning, round-trips, crash safety, export."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zsl_cli.errors import ZslError
+from zsl_cli.store import (
+    SCHEMA_VERSION,
+    EmbeddingStore,
+    FileStat,
+    StoredItem,
+    stat_files,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DIM = 8
+BASE_MTIME_NS = 1_700_000_000_123_456_789
+
+
+def write_file(path: Path, content: bytes = b"pixels", mtime_ns: int = BASE_MTIME_NS) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+    return path
+
+
+def unit_vector(seed: int, dim: int = DIM) -> np.ndarray:
+    vector = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def encode_all(
+    store: EmbeddingStore, model_id: int, stats: list[FileStat]
+) -> dict[str, np.ndarray]:
+    """What `zsl embed` does with a plan: store one vector per file (seeded by position)."""
+    vectors = {stat.path: unit_vector(i) for i, stat in enumerate(stats)}
+    store.add(model_id, [StoredItem(s, "ok", "", vectors[s.path]) for s in stats])
+    return vectors
+
+
+def scan(folder: Path) -> list[FileStat]:
+    stats, problems = stat_files(sorted(p for p in folder.rglob("*") if p.is_file()))
+    assert problems == []
+    return stats
+
+
+@pytest.fixture()
+def store(tmp_path: Path):
+    with EmbeddingStore.open(tmp_path / "store.db") as opened:
+        yield opened
+
+
+def test_second_plan_encodes_nothing_and_reuses_all(tmp_path: Path, store: EmbeddingStore) -> None:
+    folder = tmp_path / "photos"
+    for i in range(5):
+        write_file(folder / f"img{i}.png", bytes(i + 1))
+    model = store.register_model("id-a", "model-a", DIM)
+    stats = scan(folder)
+
+    first = store.plan(model, stats, [str(folder)])
+    assert first.to_encode == stats and first.reused == [] and first.stale == []
+    encode_all(store, model, first.to_encode)
+
+    second = store.plan(model, scan(folder), [str(folder)])
+    assert second.to_encode == []
+    assert second.reused == [s.path for s in stats]
+    assert second.stale == []
+
+
+def test_touched_resized_added_removed_are_picked_up_exactly(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    folder = tmp_path / "photos"
+    paths = [write_file(folder / f"img{i}.png", b"abc") for i in range(6)]
+    model = store.register_model("id-a", "model-a", DIM)
+    encode_all(store, model, scan(folder))
+
+    touched, resized, removed, untouched = paths[0], paths[1], paths[2], paths[3:]
+    os.utime(touched, ns=(BASE_MTIME_NS + 1, BASE_MTIME_NS + 1))  # 1 ns later, same size
+    write_file(resized, b"abcd", mtime_ns=BASE_MTIME_NS)  # same mtime, new size
+    removed.unlink()
+    added = write_file(folder / "sub" / "new.png")
+
+    plan = store.plan(model, scan(folder), [str(folder)])
+    assert sorted(s.path for s in plan.to_encode) == sorted(
+        str(p) for p in (touched, resized, added)
+    )
+    assert sorted(plan.reused) == sorted(str(p) for p in untouched)
+    assert plan.stale == [str(removed)]
+
+    assert store.forget(model, plan.stale) == 1
+    assert store.forget(model, plan.stale) == 0
+    assert str(removed) not in store.load(model).paths
+
+
+def test_roots_keep_entries_outside_the_scan(tmp_path: Path, store: EmbeddingStore) -> None:
+    folder_a, folder_b = tmp_path / "a", tmp_path / "ab"  # "ab" shares a name prefix with "a"
+    write_file(folder_a / "x.png")
+    write_file(folder_a / "y.png")
+    write_file(folder_b / "z.png")
+    model = store.register_model("id-a", "model-a", DIM)
+    encode_all(store, model, scan(folder_a))
+
+    plan_b = store.plan(model, scan(folder_b), [str(folder_b)])
+    assert plan_b.stale == []  # A is outside the scanned root: kept
+    encode_all(store, model, plan_b.to_encode)
+    assert len(store.load(model).paths) == 3
+
+    (folder_a / "y.png").unlink()
+    assert store.plan(model, scan(folder_b), [str(folder_b)]).stale == []
+    assert store.plan(model, scan(folder_a), [str(folder_a)]).stale == [str(folder_a / "y.png")]
+
+    # An explicitly named file is a root too: gone from the scan -> stale; its siblings are kept.
+    single = folder_a / "x.png"
+    assert store.plan(model, [], [str(single)]).stale == [str(single)]
+    # load() restricted to roots uses the same "under a root" rule.
+    assert store.load(model, roots=[str(folder_a)]).paths == [
+        str(folder_a / "x.png"),
+        str(folder_a / "y.png"),
+    ]
+    assert store.load(model, roots=[str(folder_b / "z.png")]).paths == [str(folder_b / "z.png")]
+    assert store.load(model, roots=[]).paths == []
+
+
+def test_load_with_nested_and_neighbouring_roots(store: EmbeddingStore) -> None:
+    model = store.register_model("id", "m", DIM)
+    stored = ["/d/a.png", "/d/a/x.png", "/d/a/y/z.png", "/d/a-b/z.png", "/d/ab.png", "/e/a.png"]
+    encode_all(store, model, [FileStat(p, 1, 1) for p in stored])
+    # A nested root and a repeated one must not duplicate rows; "-" (0x2d) and "." (0x2e) sort
+    # before "/" (0x2f), so the pieces of different roots interleave in byte order.
+    roots = ["/d/a/y", "/d/a", "/d/a-b/", "/d/a.png", "/d/a"]
+    assert store.load(model, roots=roots).paths == [
+        "/d/a-b/z.png",
+        "/d/a.png",
+        "/d/a/x.png",
+        "/d/a/y/z.png",
+    ]
+    assert [p for chunk, _ in store.iter_chunks(model, roots, chunk_size=3) for p in chunk] == [
+        "/d/a-b/z.png",
+        "/d/a.png",
+        "/d/a/x.png",
+        "/d/a/y/z.png",
+    ]
+    assert store.load(model, roots=["/"]).paths == sorted(stored)
+
+
+def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: EmbeddingStore) -> None:
+    good = write_file(tmp_path / "good.png")
+    bad = write_file(tmp_path / "bad.png", b"not an image")
+    model = store.register_model("id-a", "model-a", DIM)
+    good_stat, bad_stat = stat_files([good, bad])[0]
+    store.add(
+        model,
+        [
+            StoredItem(good_stat, "ok", "", unit_vector(1)),
+            StoredItem(bad_stat, "not_an_image", "cannot identify image file", None),
+        ],
+    )
+
+    plan = store.plan(model, stat_files([good, bad])[0], [str(tmp_path)])
+    assert plan.to_encode == [] and plan.reused == [str(good), str(bad)]
+    loaded = store.load(model)
+    assert loaded.paths == [str(good)]
+    assert loaded.failed == [(str(bad), "not_an_image", "cannot identify image file")]
+
+    write_file(bad, b"now a fixed image", mtime_ns=BASE_MTIME_NS + 10)
+    plan = store.plan(model, stat_files([good, bad])[0], [str(tmp_path)])
+    assert [s.path for s in plan.to_encode] == [str(bad)]
+    # Re-encoding replaces the failure row with a vector.
+    store.add(model, [StoredItem(plan.to_encode[0], "ok", "", unit_vector(2))])
+    loaded = store.load(model)
+    assert loaded.paths == [str(bad), str(good)] and loaded.failed == []
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_vectors_round_trip(tmp_path: Path, dtype: str) -> None:
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = store.register_model("id", "m", 512, dtype=dtype)
+        vectors = np.stack([unit_vector(i, 512) for i in range(50)])
+        stats = [FileStat(f"/data/{i:03d}.png", i, i) for i in range(50)]
+        order = np.random.default_rng(0).permutation(50)  # stored out of order, loaded sorted
+        store.add(model, [StoredItem(stats[i], "ok", "", vectors[i]) for i in order])
+        loaded = store.load(model)
+        chunks = list(store.iter_chunks(model, chunk_size=16))
+    assert loaded.vectors.dtype == np.float32 and loaded.vectors.shape == (50, 512)
+    expected = vectors.astype(np.float16).astype(np.float32) if dtype == "float16" else vectors
+    np.testing.assert_array_equal(loaded.vectors, expected)
+    assert loaded.paths == [s.path for s in stats]
+    assert [len(paths) for paths, _ in chunks] == [16, 16, 16, 2]
+    np.testing.assert_array_equal(np.concatenate([m for _, m in chunks]), loaded.vectors)
+
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        (blob_len,) = raw.execute("SELECT DISTINCT length(vector) FROM files").fetchone()
+    assert blob_len == 512 * (2 if dtype == "float16" else 4)
+
+
+def test_non_utf8_paths_round_trip_and_sort_by_bytes(tmp_path: Path, store: EmbeddingStore) -> None:
+    raw_names = [b"caf\xe9.png", b"b\xff\xfe.png", "ünïcode.png".encode(), b"plain.png"]
+    folder_bytes = os.fsencode(tmp_path / "photos")
+    os.makedirs(folder_bytes)
+    for name in raw_names:
+        with open(os.path.join(folder_bytes, name), "wb") as handle:
+            handle.write(name)
+    folder = Path(os.fsdecode(folder_bytes))
+    stats = scan(folder)
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, stats)
+
+    loaded = store.load(model)
+    expected_bytes = sorted(os.path.join(folder_bytes, name) for name in raw_names)
+    assert [os.fsencode(p) for p in loaded.paths] == expected_bytes
+    assert all(os.path.exists(p) for p in loaded.paths)
+    assert store.plan(model, scan(folder), [str(folder)]).to_encode == []
+
+    out = tmp_path / "emb.npy"
+    assert store.export(model, out) == 4
+    with open(f"{out}.paths.csv", encoding="utf-8", errors="surrogateescape", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["index", "path"]
+    assert [os.fsencode(path) for _, path in rows[1:]] == expected_bytes
+
+
+def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: EmbeddingStore) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    model = store.register_model("id-xyz", "model-x", DIM)
+    stats = [FileStat(f"/data/{name}", size, 10 + size) for size, name in enumerate("cab")]
+    encoded = encode_all(store, model, stats)
+    store.add(model, [StoredItem(FileStat("/data/broken.png", 1, 1), "truncated", "eof", None)])
+    order = ["/data/a", "/data/b", "/data/c"]  # sorted; the failure is not exported
+    expected = np.stack([encoded[p] for p in order])
+
+    npy = tmp_path / "out" / "emb.npy"
+    npy.parent.mkdir()
+    assert store.export(model, npy) == 3
+    np.testing.assert_array_equal(np.load(npy), expected)
+    with open(f"{npy}.paths.csv", newline="") as handle:
+        assert list(csv.reader(handle)) == [["index", "path"]] + [
+            [str(i), p] for i, p in enumerate(order)
+        ]
+
+    parquet = tmp_path / "out" / "emb.parquet"
+    assert store.export(model, parquet) == 3
+    table = pq.read_table(parquet)
+    assert table.column_names == ["path", "path_bytes", "vector", "size", "mtime_ns"]
+    assert table.column("path").to_pylist() == order
+    assert table.column("path_bytes").to_pylist() == [p.encode() for p in order]
+    vectors = np.array(table.column("vector").to_pylist(), dtype=np.float32)
+    np.testing.assert_array_equal(vectors, expected)
+    sizes = {s.path: s for s in stats}
+    assert table.column("size").to_pylist() == [sizes[p].size for p in order]
+    assert table.column("mtime_ns").to_pylist() == [sizes[p].mtime_ns for p in order]
+    assert table.schema.metadata[b"zsl.identity"] == b"id-xyz"
+    assert sorted(os.listdir(npy.parent)) == ["emb.npy", "emb.npy.paths.csv", "emb.parquet"]
+
+    with pytest.raises(ZslError, match=r"\.npy or \.parquet"):
+        store.export(model, tmp_path / "emb.csv")
+    with pytest.raises(ZslError, match="cannot write"):
+        store.export(model, tmp_path / "no" / "such" / "dir" / "emb.npy")
+
+    # A model with nothing stored exports empty files of the right shape.
+    empty = store.register_model("id-empty", "empty", DIM)
+    assert store.export(empty, tmp_path / "empty.npy") == 0
+    assert np.load(tmp_path / "empty.npy").shape == (0, DIM)
+    assert store.export(empty, tmp_path / "empty.parquet") == 0
+    assert pq.read_table(tmp_path / "empty.parquet").num_rows == 0
+
+
+def test_parquet_export_without_pyarrow_names_the_extra(
+    tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = store.register_model("id", "m", DIM)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # makes `import pyarrow` raise ImportError
+    with pytest.raises(ZslError, match=r"zsl-cli\[parquet\]"):
+        store.export(model, tmp_path / "emb.parquet")
+
+
+def test_models_share_a_store(tmp_path: Path, store: EmbeddingStore) -> None:
+    a = store.register_model("id-a", "model-a", DIM)
+    b = store.register_model("id-b", "model-b", 4, dtype="float16")
+    assert a != b
+    assert store.register_model("id-a", "model-a", DIM) == a
+    assert store.find_model("id-b") == b and store.find_model("nope") is None
+    stat = FileStat("/data/one.png", 1, 1)
+    store.add(a, [StoredItem(stat, "ok", "", unit_vector(0))])
+    assert store.plan(b, [stat], ["/data"]).to_encode == [stat]  # b has not encoded it
+    assert [(m.name, m.dim, m.dtype, m.n_ok) for m in store.models()] == [
+        ("model-a", DIM, "float32", 1),
+        ("model-b", 4, "float16", 0),
+    ]
+    with pytest.raises(ZslError, match="dim 8"):
+        store.register_model("id-a", "model-a", 16)
+    with pytest.raises(ZslError, match="float32, not float16"):
+        store.register_model("id-a", "model-a", DIM, dtype="float16")
+    with pytest.raises(ValueError, match="vector shape"):
+        store.add(a, [StoredItem(stat, "ok", "", unit_vector(0, 4))])
+
+
+def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
+    EmbeddingStore.open(tmp_path / "s.db").close()
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    EmbeddingStore.open(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(ZslError, match="newer") as info:
+        EmbeddingStore.open(path)
+    assert str(path) in info.value.message
+
+
+def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("hello, this is not a database\n" * 20)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as raw:
+        raw.execute("CREATE TABLE t (x)")
+    other_bytes = other.read_bytes()
+
+    with pytest.raises(ZslError, match="not an SQLite database") as info:
+        EmbeddingStore.open(text)
+    assert str(text) in info.value.message
+    with pytest.raises(ZslError, match="not a zsl embedding store"):
+        EmbeddingStore.open(other)
+    assert other.read_bytes() == other_bytes
+    with pytest.raises(ZslError, match="not found"):
+        EmbeddingStore.open(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+    with pytest.raises(ZslError, match="directory"):
+        EmbeddingStore.open(tmp_path)
+
+
+def test_stat_files_reports_problems(tmp_path: Path) -> None:
+    good = write_file(tmp_path / "a.png")
+    (tmp_path / "dir.png").mkdir()
+    (tmp_path / "dangling.png").symlink_to(tmp_path / "nowhere")
+    stats, problems = stat_files(
+        [good, tmp_path / "dir.png", tmp_path / "dangling.png", tmp_path / "gone.png"]
+    )
+    assert stats == [FileStat(str(good), 6, BASE_MTIME_NS)]
+    assert [reason for _, reason in problems] == ["not_a_file", "missing", "missing"]
+
+
+def test_a_locked_store_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id", "m", DIM)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process mid-write
+    try:
+        with EmbeddingStore.open(path, timeout_s=0.2) as store:
+            assert store.load(model).paths == []  # WAL: readers are not blocked by a writer
+            with pytest.raises(ZslError, match="locked by another process"):
+                store.add(model, [StoredItem(FileStat("/x.png", 1, 1), "ok", "", unit_vector(0))])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# A writer in its own process, as `zsl embed` would run: plan against the full scan, then add()
+# the files to encode in batches, printing the number of rows committed after each batch.
+WRITER = """
+import sys
+import numpy as np
+from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
+
+store_path, identity, n_files, batch, dim = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+scan = [FileStat(f"/data/{identity}/{i:06d}.png", 100 + i, i) for i in range(n_files)]
+with EmbeddingStore.open(store_path) as store:
+    model = store.register_model(identity, identity, dim)
+    plan = store.plan(model, scan, [f"/data/{identity}"])
+    done = len(plan.reused)
+    for start in range(0, len(plan.to_encode), batch):
+        chunk = plan.to_encode[start : start + batch]
+        vectors = [np.full(dim, s.mtime_ns, np.float32) for s in chunk]
+        store.add(model, [StoredItem(s, "ok", "", v) for s, v in zip(chunk, vectors)])
+        done += len(chunk)
+        print(done, flush=True)
+"""
+
+
+def start_writer(store_path: Path, identity: str, n_files: int, batch: int, dim: int):
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    args = [
+        sys.executable,
+        "-c",
+        WRITER,
+        str(store_path),
+        identity,
+        str(n_files),
+        str(batch),
+        str(dim),
+    ]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def stored_indices(store_path: Path, identity: str) -> np.ndarray:
+    with EmbeddingStore.open(store_path, create=False) as store:
+        loaded = store.load(store.find_model(identity))
+    # Each vector holds its file's index; paths sort in index order.
+    assert loaded.paths == [f"/data/{identity}/{int(v[0]):06d}.png" for v in loaded.vectors]
+    return loaded.vectors[:, 0].astype(int)
+
+
+def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> None:
+    store_path, n_files, batch = tmp_path / "s.db", 20_000, 1000
+    # A batch takes ~50-150 ms here; killing at several delays after a commit report lands the
+    # kill in different phases of the next add(), inside the SQLite transaction included.
+    for run, delay_s in enumerate([0.0, 0.02, 0.04, 0.07, 0.1]):
+        writer = start_writer(store_path, "m", n_files, batch, 512)
+        reported = [int(writer.stdout.readline()) for _ in range(2)]
+        time.sleep(delay_s)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        reported += [int(line) for line in writer.stdout.read().split()]
+        assert writer.returncode == -signal.SIGKILL
+        assert reported[-1] < n_files, "the writer finished before it was killed"
+
+        with sqlite3.connect(store_path) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        indices = stored_indices(store_path, "m")
+        # Whole batches only, in order: every reported commit, plus at most the one batch that
+        # committed between its COMMIT and the print that the kill cut off.
+        assert indices.tolist() == list(range(len(indices)))
+        assert len(indices) in (reported[-1], reported[-1] + batch), (run, reported, len(indices))
+
+        # The next run continues where this one stopped.
+        with EmbeddingStore.open(store_path) as store:
+            scan_all = [FileStat(f"/data/m/{i:06d}.png", 100 + i, i) for i in range(n_files)]
+            plan = store.plan(store.find_model("m"), scan_all, ["/data/m"])
+        assert len(plan.reused) == len(indices)
+        assert [s.mtime_ns for s in plan.to_encode] == list(range(len(indices), n_files))
+
+
+def test_two_processes_write_one_store(tmp_path: Path) -> None:
+    store_path = tmp_path / "s.db"
+    writers = [start_writer(store_path, name, 3000, 100, 16) for name in ("p", "q")]
+    for writer in writers:
+        writer.communicate(timeout=60)
+        assert writer.returncode == 0
+    with sqlite3.connect(store_path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    for name in ("p", "q"):
+        assert stored_indices(store_path, name).tolist() == list(range(3000))

@@ -1,0 +1,694 @@
+"""SQLite embedding store: image embeddings kept per model and file, updated incrementally.
+
+Encoding images is the expensive step; choosing classes is what users iterate on. The store keeps
+embeddings so relabelling needs only the text tower, and re-running `zsl embed` encodes only new or
+changed files (same absolute path, size and mtime_ns = unchanged).
+
+Layout (schema version 1, in `PRAGMA user_version`; `PRAGMA application_id` marks a zsl store):
+
+- `models`: one row per model identity (hash of weights + preprocessing), with its display name,
+  embedding dim and the dtype its vectors are stored in (`float32` or `float16`).
+- `files`: one row per (model, absolute path). The path is stored as the `os.fsencode` bytes
+  (a BLOB), so non-UTF-8 names round-trip exactly and ORDER BY path sorts by bytes. A row holds
+  size, mtime_ns, status ("ok" or a failure reason), error text, the vector as little-endian raw
+  bytes (NULL for failures; never pickle) and when it was written (UTC, ISO 8601). The table is
+  clustered by (model, path), so loading reads in path order sequentially; a covering index on
+  (model, path, size, mtime_ns, status) lets plan() read stats without touching vectors.
+
+Every write is one transaction (`add()` per batch, `forget()` on its own), the journal is WAL with
+synchronous=FULL, so a run killed at any point leaves a valid store holding every committed batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from stat import S_ISREG
+from types import TracebackType
+
+import numpy as np
+
+from zsl_cli.errors import ZslError
+from zsl_cli.records import STATUS_OK
+
+SCHEMA_VERSION = 1
+# "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
+APPLICATION_ID = 0x7A736C31
+DEFAULT_TIMEOUT_S = 30.0
+VECTOR_DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
+# `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
+# order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
+# densely packed: with the default 4 KiB pages each such row takes a page of its own.
+PAGE_SIZE = 65536
+CACHE_KIB = 65536  # per connection, allocated on demand
+
+_SCHEMA = """
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    dim INTEGER NOT NULL CHECK (dim > 0),
+    dtype TEXT NOT NULL CHECK (dtype IN ('float32', 'float16')),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE files (
+    model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    path BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    vector BLOB,
+    written_at TEXT NOT NULL,
+    PRIMARY KEY (model_id, path),
+    CHECK ((status = 'ok') = (vector IS NOT NULL))
+) WITHOUT ROWID;
+CREATE INDEX files_stat ON files (model_id, path, size, mtime_ns, status);
+"""
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What identifies one version of a file: absolute path (os.fsdecode form), size, mtime_ns."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What an incremental run must do for one model.
+
+    to_encode: new or changed files, in scan order. reused: unchanged paths (failed ones
+    included: a failure is retried only when the file changes), in scan order. stale: stored
+    paths under the scanned roots that the scan no longer found, sorted by path bytes.
+    """
+
+    to_encode: list[FileStat]
+    reused: list[str]
+    stale: list[str]
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """One file's result to store: `vector` (shape [dim]) for status "ok", None otherwise."""
+
+    stat: FileStat
+    status: str
+    error: str
+    vector: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class StoredEmbeddings:
+    """Rows of `vectors` (float32 [n, dim]) align with `paths`; both sorted by path bytes.
+
+    failed holds (path, status, error) of the stored failures, sorted the same way.
+    """
+
+    paths: list[str]
+    vectors: np.ndarray
+    failed: list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: int
+    identity: str
+    name: str
+    dim: int
+    dtype: str
+    n_ok: int
+    n_failed: int
+
+
+def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[tuple[Path, str]]]:
+    """Stat each path (following symlinks) -> FileStats, and (path, reason) for the others.
+
+    Reasons: "missing", "not_a_file" (a directory, fifo, ...), "unreadable" (permission or other
+    OS error). Paths are made absolute with os.path.abspath (symlinks are not resolved, so the
+    stored path is the one the user sees).
+    """
+    stats: list[FileStat] = []
+    problems: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            problems.append((path, "missing"))
+            continue
+        except OSError:
+            problems.append((path, "unreadable"))
+            continue
+        if not S_ISREG(st.st_mode):
+            problems.append((path, "not_a_file"))
+            continue
+        stats.append(FileStat(os.path.abspath(os.fspath(path)), st.st_size, st.st_mtime_ns))
+    return stats, problems
+
+
+class EmbeddingStore:
+    """An open store (one SQLite connection: use it from the thread that opened it).
+
+    Use as a context manager, or call close(). Several processes may open the same store: readers
+    never wait (WAL); writers take turns, waiting up to `timeout_s` for each other.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, timeout_s: float) -> None:
+        self._conn = connection
+        self.path = path
+        self._timeout_s = timeout_s
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, create: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> EmbeddingStore:
+        """Open (and with create=True, create) the store at `path`.
+
+        ZslError when the file is missing (create=False), is not SQLite, is another program's
+        database, was written by a newer zsl, or stays locked by another process for timeout_s.
+        """
+        path = Path(path)
+        if path.is_dir():
+            raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
+        if not create and not path.exists():
+            raise ZslError(f"embedding store {path} not found; create it with `zsl embed`")
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
+            # exactly what the docstrings say. timeout is SQLite's busy timeout.
+            conn = sqlite3.connect(os.fspath(path), timeout=timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
+        store = cls(conn, path, timeout_s)
+        try:
+            store._prepare(create)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self, create: bool) -> None:
+        with self._errors():
+            self._check_or_create(create)
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            # FULL makes each committed batch survive power loss too, not just a crash;
+            # one fsync per batch is nothing next to encoding the batch.
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def _header(self) -> tuple[int, int, int]:
+        app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        n_objects = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        return app_id, version, n_objects
+
+    def _check_or_create(self, create: bool) -> None:
+        try:
+            app_id, version, n_objects = self._header()
+        except sqlite3.DatabaseError as exc:
+            if _error_name(exc) == "SQLITE_NOTADB" or "not a database" in str(exc):
+                raise ZslError(
+                    f"{self.path} is not a zsl embedding store (not an SQLite database); "
+                    "give a new file name or the store `zsl embed` wrote"
+                ) from exc
+            raise
+        if app_id == 0 and n_objects == 0:
+            if not create:
+                raise ZslError(
+                    f"{self.path} is an empty file, not a zsl embedding store; "
+                    "create one with `zsl embed`"
+                )
+            self._create_schema()
+            app_id, version, _ = self._header()
+        if app_id != APPLICATION_ID:
+            raise ZslError(
+                f"{self.path} is an SQLite database but not a zsl embedding store; "
+                "give a new file name or the store `zsl embed` wrote"
+            )
+        if version > SCHEMA_VERSION:
+            raise ZslError(
+                f"embedding store {self.path} has schema version {version}, newer than this "
+                f"zsl-cli reads ({SCHEMA_VERSION}); upgrade zsl-cli (pip install -U zsl-cli)"
+            )
+        if version < 1:
+            raise ZslError(f"embedding store {self.path} has no valid schema version ({version})")
+        # Future migrations from older versions go here, each in its own transaction.
+
+    def _create_schema(self) -> None:
+        # Both are properties of the file, set outside any transaction and before the first table
+        # (the page size cannot change once the file is in WAL mode).
+        self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        with self._write():
+            # Another process may have created it while we waited for the write lock.
+            app_id, _, n_objects = self._header()
+            if app_id == 0 and n_objects == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> EmbeddingStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn SQLite failures a user can fix (lock held too long, disk full, read-only or
+        damaged file) into a ZslError; anything else is a bug and propagates as is."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            message = _user_message(exc, self.path, self._timeout_s)
+            if message is None:
+                raise
+            raise ZslError(message) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction. IMMEDIATE takes the write lock up front, so two writers queue
+        on the busy timeout instead of failing when a read lock cannot be upgraded."""
+        if self._conn.in_transaction:
+            raise RuntimeError("finish (or close) iter_chunks() before writing to the store")
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """One read transaction: several queries see the same snapshot."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._conn.execute("COMMIT")
+
+    # -- models --------------------------------------------------------------------------------
+
+    def register_model(self, identity: str, name: str, dim: int, dtype: str = "float32") -> int:
+        """Return the id of the model `identity`, adding it if new.
+
+        An existing model keeps its name and dtype; asking for another dtype (or dim) is an error,
+        because its stored vectors would not match.
+        """
+        if dtype not in VECTOR_DTYPES:
+            raise ZslError(f"unknown store dtype {dtype!r}; use one of {', '.join(VECTOR_DTYPES)}")
+        if dim <= 0:
+            raise ValueError(f"dim must be positive, got {dim}")
+        with self._errors(), self._write():
+            row = self._conn.execute(
+                "SELECT id, dim, dtype FROM models WHERE identity = ?", (identity,)
+            ).fetchone()
+            if row is None:
+                cursor = self._conn.execute(
+                    "INSERT INTO models (identity, name, dim, dtype, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (identity, name, dim, dtype, _now()),
+                )
+                return int(cursor.lastrowid)
+        model_id, stored_dim, stored_dtype = row
+        if stored_dim != dim:
+            raise ZslError(
+                f"embedding store {self.path} holds model {name} with dim {stored_dim}, "
+                f"but the encoder reports dim {dim}; use a new store"
+            )
+        if stored_dtype != dtype:
+            raise ZslError(
+                f"embedding store {self.path} holds model {name} as {stored_dtype}, not {dtype}; "
+                f"use {stored_dtype} or a new store"
+            )
+        return int(model_id)
+
+    def find_model(self, identity: str) -> int | None:
+        """The id of the model `identity`, or None if the store has none."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT id FROM models WHERE identity = ?", (identity,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def models(self) -> list[ModelInfo]:
+        """All models in the store with their counts of ok and failed files, by id."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT m.id, m.identity, m.name, m.dim, m.dtype, "
+                "  (SELECT count(*) FROM files f WHERE f.model_id = m.id AND f.status = 'ok'), "
+                "  (SELECT count(*) FROM files f WHERE f.model_id = m.id AND f.status != 'ok') "
+                "FROM models m ORDER BY m.id"
+            ).fetchall()
+        return [ModelInfo(*row) for row in rows]
+
+    def _model(self, model_id: int) -> tuple[int, np.dtype]:
+        row = self._conn.execute(
+            "SELECT dim, dtype FROM models WHERE id = ?", (model_id,)
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"no model with id {model_id} in {self.path}")
+        return int(row[0]), VECTOR_DTYPES[row[1]]
+
+    # -- incremental planning and writes -------------------------------------------------------
+
+    def plan(self, model_id: int, scan: Sequence[FileStat], roots: Sequence[str]) -> SyncPlan:
+        """Compare this scan with what is stored for the model.
+
+        `roots` are the folders or files that were scanned, in the same absolute form as the scan's
+        paths (relative ones are made absolute). Stored paths under a root but missing from the
+        scan are stale; entries outside every root are kept, so embedding folder A and then
+        folder B into one store does not forget A.
+        """
+        with self._errors(), self._read():
+            self._model(model_id)
+            known = {
+                path: (size, mtime_ns)
+                for path, size, mtime_ns in self._conn.execute(
+                    "SELECT path, size, mtime_ns FROM files WHERE model_id = ?", (model_id,)
+                )
+            }
+        to_encode: list[FileStat] = []
+        reused: list[str] = []
+        seen: set[bytes] = set()
+        for stat in scan:
+            key = os.fsencode(stat.path)
+            if key in seen:
+                continue
+            seen.add(key)
+            if known.get(key) == (stat.size, stat.mtime_ns):
+                reused.append(stat.path)
+            else:
+                to_encode.append(stat)
+        prefixes = [_root_key(root) for root in roots]
+        stale = sorted(path for path in known if path not in seen and _under_any(path, prefixes))
+        return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale])
+
+    def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
+        """Insert or replace these files' rows in one transaction (call it once per batch)."""
+        with self._errors():
+            dim, dtype = self._model(model_id)
+            written_at = _now()
+            rows = [_row(model_id, item, dim, dtype, written_at) for item in items]
+            with self._write():
+                self._conn.executemany(
+                    "INSERT INTO files "
+                    "(model_id, path, size, mtime_ns, status, error, vector, written_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (model_id, path) DO UPDATE SET size = excluded.size, "
+                    "mtime_ns = excluded.mtime_ns, status = excluded.status, "
+                    "error = excluded.error, vector = excluded.vector, "
+                    "written_at = excluded.written_at",
+                    rows,
+                )
+
+    def forget(self, model_id: int, paths: Sequence[str]) -> int:
+        """Delete these paths' rows for the model in one transaction; return how many existed."""
+        with self._errors(), self._write():
+            cursor = self._conn.executemany(
+                "DELETE FROM files WHERE model_id = ? AND path = ?",
+                [(model_id, os.fsencode(path)) for path in paths],
+            )
+            return cursor.rowcount
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def load(self, model_id: int, roots: Sequence[str] | None = None) -> StoredEmbeddings:
+        """All ok vectors of the model (under `roots` if given) as float32 [n, dim], plus the
+        failures, both sorted by path bytes, from one snapshot."""
+        with self._errors(), self._read():
+            dim, dtype = self._model(model_id)
+            rows = list(self._select("path, vector", model_id, roots, "status = 'ok'"))
+            failed = [
+                (os.fsdecode(path), status, error)
+                for path, status, error in self._select(
+                    "path, status, error", model_id, roots, "status != 'ok'"
+                )
+            ]
+        paths = [os.fsdecode(path) for path, _ in rows]
+        vectors = _matrix([vector for _, vector in rows], dim, dtype, self.path)
+        return StoredEmbeddings(paths, vectors, failed)
+
+    def iter_chunks(
+        self, model_id: int, roots: Sequence[str] | None = None, chunk_size: int = 8192
+    ) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Like load() without the failures, in (paths, float32 [<=chunk_size, dim]) chunks,
+        for bounded memory. The whole iteration reads one snapshot; finish (or close) the
+        iterator before writing to the store."""
+        with self._errors():
+            dim, dtype = self._model(model_id)
+        with self._errors(), self._read():
+            rows = self._select("path, vector", model_id, roots, "status = 'ok'")
+            while chunk := list(islice(rows, chunk_size)):
+                paths = [os.fsdecode(path) for path, _ in chunk]
+                yield paths, _matrix([vector for _, vector in chunk], dim, dtype, self.path)
+
+    def _select(
+        self, columns: str, model_id: int, roots: Sequence[str] | None, condition: str
+    ) -> Iterator[tuple]:
+        """Rows of the model (under `roots`) that meet `condition`, sorted by path bytes.
+
+        One range scan of the primary key per root piece, in order, so rows stream in path order
+        without a sort. `columns` and `condition` are constants from this module, never input.
+        """
+        if roots is None:
+            yield from self._conn.execute(
+                f"SELECT {columns} FROM files WHERE model_id = ? AND {condition} ORDER BY path",
+                (model_id,),
+            )
+            return
+        for low, high in _path_ranges(roots):
+            yield from self._conn.execute(
+                f"SELECT {columns} FROM files WHERE model_id = ? AND path >= ? AND path < ? "
+                f"AND {condition} ORDER BY path",
+                (model_id, low, high),
+            )
+
+    # -- export --------------------------------------------------------------------------------
+
+    def export(self, model_id: int, out: str | Path, roots: Sequence[str] | None = None) -> int:
+        """Write the model's ok vectors for other tools; return the number of rows.
+
+        `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
+        rows. `.parquet`: columns path (string; undecodable bytes as \\xNN escapes), path_bytes
+        (exact bytes), vector (fixed_size_list<float32>[dim]), size, mtime_ns; the model's
+        identity, name, dim and dtype in the schema metadata (needs pyarrow: zsl-cli[parquet]).
+        """
+        out = Path(out)
+        suffix = out.suffix.lower()
+        if suffix not in (".npy", ".parquet"):
+            raise ZslError(f"cannot export embeddings to {out}: use a .npy or .parquet file name")
+        if suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError as exc:
+                raise ZslError(
+                    "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
+                ) from exc
+        with self._errors(), self._read():
+            dim, dtype = self._model(model_id)
+            identity, name, dtype_name = self._conn.execute(
+                "SELECT identity, name, dtype FROM models WHERE id = ?", (model_id,)
+            ).fetchone()
+            rows = list(
+                self._select("path, size, mtime_ns, vector", model_id, roots, "status = 'ok'")
+            )
+        path_bytes = [row[0] for row in rows]
+        vectors = _matrix([row[3] for row in rows], dim, dtype, self.path)
+        try:
+            if suffix == ".npy":
+                _write_npy(out, vectors, path_bytes)
+            else:
+                metadata = {
+                    "identity": identity,
+                    "name": name,
+                    "dim": str(dim),
+                    "dtype": dtype_name,
+                }
+                _write_parquet(out, vectors, rows, metadata)
+        except OSError as exc:
+            raise ZslError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        return len(rows)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _error_name(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "")  # Python >= 3.11
+
+
+def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | None:
+    name, text = _error_name(exc), str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (
+            f"embedding store {path} is locked by another process (waited {timeout_s:g} s); "
+            "wait for the other zsl run to finish"
+        )
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return (
+            f"disk full while writing embedding store {path}; free space and re-run "
+            "(batches already written are kept)"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return f"embedding store {path} is read-only ({text}); check the file's permissions"
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return f"embedding store {path} is damaged ({text}); delete it and re-run `zsl embed`"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return f"cannot open embedding store {path}: {text}"
+    return None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _root_key(root: str) -> bytes:
+    return os.fsencode(os.path.abspath(root))
+
+
+def _under_any(path: bytes, roots: Sequence[bytes]) -> bool:
+    sep = os.fsencode(os.sep)
+    for root in roots:
+        if path == root:
+            return True
+        prefix = root if root.endswith(sep) else root + sep
+        if path.startswith(prefix):
+            return True
+    return False
+
+
+def _path_ranges(roots: Sequence[str]) -> list[tuple[bytes, bytes]]:
+    """Sorted, disjoint [low, high) byte ranges that hold exactly the paths under `roots`.
+
+    A root R matches R itself ([R, R + NUL)) and everything below it ([R/, R0)): the upper bound
+    is the prefix with its last byte, the separator (never 0xff), incremented. Roots inside
+    another root are dropped, so no path is returned twice and the ranges come out in path order.
+    """
+    sep = os.fsencode(os.sep)
+    keys = sorted({_root_key(root) for root in roots})
+    ranges: list[tuple[bytes, bytes]] = []
+    for key in keys:
+        if _under_any(key, [other for other in keys if other != key]):
+            continue
+        prefix = key if key.endswith(sep) else key + sep
+        if prefix != key:
+            ranges.append((key, key + b"\0"))
+        ranges.append((prefix, prefix[:-1] + bytes([prefix[-1] + 1])))
+    return sorted(ranges)
+
+
+def _row(
+    model_id: int, item: StoredItem, dim: int, dtype: np.dtype, written_at: str
+) -> tuple[object, ...]:
+    if not os.path.isabs(item.stat.path):
+        raise ValueError(f"{item.stat.path}: stored paths must be absolute")
+    if item.status == STATUS_OK:
+        if item.vector is None:
+            raise ValueError(f"{item.stat.path}: status ok needs a vector")
+        vector = np.asarray(item.vector)
+        if vector.shape != (dim,):
+            raise ValueError(f"{item.stat.path}: vector shape {vector.shape}, expected ({dim},)")
+        blob: bytes | None = vector.astype(dtype, copy=False).tobytes()
+    else:
+        if item.vector is not None:
+            raise ValueError(f"{item.stat.path}: a failed item ({item.status}) has no vector")
+        blob = None
+    stat = item.stat
+    return (
+        model_id,
+        os.fsencode(stat.path),
+        stat.size,
+        stat.mtime_ns,
+        item.status,
+        item.error,
+        blob,
+        written_at,
+    )
+
+
+def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.ndarray:
+    """Join the rows' bytes and view them once: one numpy call for all rows, not one per row."""
+    joined = bytearray().join(blobs)  # a bytearray, so the float32 view below is writable
+    if len(joined) != len(blobs) * dim * dtype.itemsize:
+        raise ZslError(
+            f"embedding store {store} has vectors of the wrong length for dim {dim}; "
+            "it is damaged: re-create it with `zsl embed`"
+        )
+    matrix = np.frombuffer(joined, dtype=dtype).reshape(len(blobs), dim)
+    return matrix.astype(np.float32, copy=False)  # converts float16 and big-endian hosts only
+
+
+@contextmanager
+def _atomic(out: Path) -> Iterator[Path]:
+    """Write to a temporary sibling, then rename: readers never see a half-written export."""
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
+    with _atomic(out) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, vectors)
+    sidecar = out.with_name(out.name + ".paths.csv")
+    # surrogateescape writes non-UTF-8 names back as their original bytes.
+    with (
+        _atomic(sidecar) as tmp,
+        open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(["index", "path"])
+        for index, path in enumerate(path_bytes):
+            writer.writerow([index, os.fsdecode(path)])
+
+
+def _write_parquet(
+    out: Path, vectors: np.ndarray, rows: list[tuple], metadata: dict[str, str]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    dim = vectors.shape[1]
+    path_bytes = [row[0] for row in rows]
+    table = pa.table(
+        {
+            "path": pa.array(
+                [p.decode("utf-8", errors="backslashreplace") for p in path_bytes], pa.string()
+            ),
+            "path_bytes": pa.array(path_bytes, pa.binary()),
+            "vector": pa.FixedSizeListArray.from_arrays(
+                pa.array(vectors.reshape(-1), pa.float32()), dim
+            ),
+            "size": pa.array([row[1] for row in rows], pa.int64()),
+            "mtime_ns": pa.array([row[2] for row in rows], pa.int64()),
+        }
+    ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
+    with _atomic(out) as tmp:
+        pq.write_table(table, tmp)
