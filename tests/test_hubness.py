@@ -369,7 +369,9 @@ def test_reduce_accepts_an_empty_folder(method):
 
 
 def test_method_help_covers_every_method():
-    assert set(hubness.METHOD_HELP) == set(hubness.METHODS)
+    from zsl_cli.cli import HUBNESS_METHOD_HELP
+
+    assert set(HUBNESS_METHOD_HELP) == set(hubness.METHODS)
 
 
 # --- user errors ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import BUILTIN_TEMPLATES, Templates, plan_prompts, resolve_templates
 from zsl_cli.records import ImageItem
-from zsl_cli.scoring import Decision, apply_head, predict_items, score_rows, top_k
+from zsl_cli.scoring import Decision, apply_head, predict_items, rank, score_rows, top_k
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -84,6 +84,16 @@ def test_top_k_matches_full_sort_on_random_data():
     np.testing.assert_array_equal(indices, expected)
 
 
+@pytest.mark.parametrize("head", [ScoreHead("softmax", 50.0), ScoreHead("sigmoid", 10.0, -3.0)])
+def test_rank_equals_full_scoring_then_top_k(head):
+    rng = np.random.default_rng(4)
+    sims = rng.uniform(-0.3, 0.5, size=(64, 40)).astype(np.float32)
+    indices, values = rank(sims, head, 5)
+    expected_indices, expected_values = top_k(apply_head(sims, head), 5)
+    np.testing.assert_array_equal(indices, expected_indices)
+    np.testing.assert_allclose(values, expected_values, rtol=1e-5, atol=1e-7)
+
+
 def test_chunked_scoring_equals_one_shot():
     rng = np.random.default_rng(2)
     images = _unit(rng.normal(size=(50, 16))).astype(np.float32)
@@ -103,7 +113,8 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
         ImageItem(2, Path("c.png")),
     ]
     scores = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]], dtype=np.float32)
-    out = predict_items(items, scores, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
+    indices, values = top_k(scores, 2)
+    out = predict_items(items, indices, values, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
     assert [p.path for p in out] == ["a.png", "b.png", "c.png"]
     assert (out[0].label, out[1].label, out[2].label) == ("x", "", "unknown")
     assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()

@@ -57,7 +57,9 @@ def _tower(**overrides: int) -> dict[str, int]:
     return base
 
 
-def make_tiny_clip(directory: Path, seed: int = 0, image_size: int = 32) -> Path:
+def make_tiny_clip(
+    directory: Path, seed: int = 0, image_size: int = 32, projection_dim: int = 16
+) -> Path:
     torch.manual_seed(seed)
     tokenizer = tiny_tokenizer()
     config = CLIPConfig(
@@ -69,7 +71,7 @@ def make_tiny_clip(directory: Path, seed: int = 0, image_size: int = 32) -> Path
             pad_token_id=tokenizer.pad_token_id,
         ),
         vision_config=_tower(image_size=image_size, patch_size=8),
-        projection_dim=16,
+        projection_dim=projection_dim,
     )
     model = CLIPModel(config).eval()
     processor = CLIPImageProcessor(

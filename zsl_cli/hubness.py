@@ -55,17 +55,6 @@ from zsl_cli.errors import ZslError
 
 METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 
-METHOD_HELP: dict[str, str] = {
-    "none": "raw cosine similarities, no correction.",
-    "csls": "CSLS: cosine minus half of each class's mean cosine to its K most similar images "
-    "in the folder (Lample et al. 2018).",
-    "isoftmax": "inverted softmax: normalises each class over the folder's images "
-    "(log-sum-exp of b*cosine per class, b = 20; Smith et al. 2017).",
-    "centering": "subtracts each class's mean cosine over the folder's images.",
-    "mp": "Gaussian mutual proximity: a pair scores high only if each side ranks the other high "
-    "(mean and std of each image's and each class's cosines; Schnitzer et al. 2012).",
-}
-
 DEFAULT_K = 10
 # b = 20 as in QB-Norm. b -> 0 turns the inverted softmax into centering (the class offset becomes
 # the mean over images); b -> inf subtracts each class's single best cosine, which one outlier image

@@ -16,6 +16,7 @@ from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, LabelScore, Prediction
 
 CHUNK_ROWS = 4096
+SMALL_K = 16  # up to this k, top-k by repeated argmax; beyond, a stable sort
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,10 @@ def similarities(images: np.ndarray, class_vectors: np.ndarray) -> np.ndarray:
 
 
 def apply_head(sims: np.ndarray, head: ScoreHead) -> np.ndarray:
-    """Model scores from similarities; returns a new float32 array."""
+    """Model scores for every class; returns a new float32 array."""
     logits = sims.astype(np.float32) * np.float32(head.scale)
     if head.kind == "sigmoid":
-        logits += np.float32(head.bias)
-        # sigmoid(x) = 0.5 * (1 + tanh(x / 2)): stable for large |x|
-        np.multiply(logits, 0.5, out=logits)
-        np.tanh(logits, out=logits)
-        logits += 1.0
-        logits *= 0.5
-        return logits
+        return _sigmoid(logits + np.float32(head.bias))
     logits -= logits.max(axis=1, keepdims=True)
     np.exp(logits, out=logits)
     logits /= logits.sum(axis=1, keepdims=True)
@@ -50,28 +45,44 @@ def apply_head(sims: np.ndarray, head: ScoreHead) -> np.ndarray:
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the k best scores per row, best first; ties keep class order."""
-    n_classes = scores.shape[1]
+    n_rows, n_classes = scores.shape
     k = n_classes if k <= 0 else min(k, n_classes)
-    if k < n_classes:
-        candidates = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        # argpartition does not keep ties in class order: re-rank candidates by (-score, index)
-        candidate_scores = np.take_along_axis(scores, candidates, axis=1)
-        order = np.lexsort((candidates, -candidate_scores), axis=1)
-        indices = np.take_along_axis(candidates, order, axis=1)
-        # A tie at the k-th place could leave out a lower-index class with the same score.
-        indices = _fix_boundary_ties(scores, indices)
-    else:
-        indices = np.argsort(-scores, axis=1, kind="stable")
+    if k > SMALL_K:
+        indices = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return indices, np.take_along_axis(scores, indices, axis=1)
+    # k passes of argmax beat argpartition several times over for small k, and argmax returns
+    # the first maximum, so ties resolve to the lower class index by construction.
+    work = scores.astype(np.float32, copy=True)
+    rows = np.arange(n_rows)
+    indices = np.empty((n_rows, k), dtype=np.int64)
+    for column in range(k):
+        best = work.argmax(axis=1)
+        indices[:, column] = best
+        work[rows, best] = -np.inf
     return indices, np.take_along_axis(scores, indices, axis=1)
 
 
-def _fix_boundary_ties(scores: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """argpartition picks arbitrarily among classes tied at the k-th score: redo those rows."""
-    kth = np.take_along_axis(scores, indices[:, -1:], axis=1)
-    tied_rows = np.nonzero((scores >= kth).sum(axis=1) > indices.shape[1])[0]
-    for row in tied_rows:
-        indices[row] = np.argsort(-scores[row], kind="stable")[: indices.shape[1]]
-    return indices
+def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best classes per row and their model scores, without scoring every class.
+
+    Heads are monotonic, so ranking similarities ranks scores; only the softmax needs a whole-row
+    quantity (its log-normaliser), computed with torch because numpy's float32 exp is several
+    times slower and torch is loaded whenever a model is.
+    """
+    indices, best = top_k(sims, k)
+    logits = best.astype(np.float32) * np.float32(head.scale)
+    if head.kind == "sigmoid":
+        return indices, _sigmoid(logits + np.float32(head.bias))
+    import torch
+
+    scaled = torch.from_numpy(np.ascontiguousarray(sims, dtype=np.float32)) * head.scale
+    log_normaliser = torch.logsumexp(scaled, dim=1).numpy()
+    return indices, np.exp(logits - log_normaliser[:, None])
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    # sigmoid(x) = 0.5 * (1 + tanh(x / 2)): no overflow for large |x|
+    return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)
 
 
 def score_rows(
@@ -83,10 +94,7 @@ def score_rows(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(top-k indices, top-k scores) per chunk of rows, in order."""
     for start in range(0, embeddings.shape[0], chunk_rows):
-        scores = apply_head(
-            similarities(embeddings[start : start + chunk_rows], class_vectors), head
-        )
-        yield top_k(scores, k)
+        yield rank(similarities(embeddings[start : start + chunk_rows], class_vectors), head, k)
 
 
 def make_prediction(
@@ -109,12 +117,12 @@ def failed_prediction(path: str, status: str, error: str) -> Prediction:
 
 def predict_items(
     items: Sequence[ImageItem],
-    scores: np.ndarray,
+    indices: np.ndarray,
+    values: np.ndarray,
     class_names: Sequence[str],
     decision: Decision,
 ) -> list[Prediction]:
-    """Predictions for a batch. `scores` has one row per ok item, in item order."""
-    indices, values = top_k(scores, decision.top_k)
+    """Predictions for a batch. `indices`/`values` (from `rank`) have one row per ok item."""
     predictions, row = [], 0
     for item in items:
         path = str(item.path)

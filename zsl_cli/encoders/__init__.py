@@ -92,8 +92,11 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
     from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
     options = {"trust_remote_code": trust_remote_code, "revision": revision}
+    # Its warnings and weight-loading bars are not actionable for our users, and stderr is ours.
     verbosity = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()  # its warnings are not actionable for our users
+    bars = transformers.logging.is_progress_bar_enabled()
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     try:
         model = AutoModel.from_pretrained(source.location, **options)
         tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
@@ -102,6 +105,8 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
         raise ZslError(_load_failure_message(source, error)) from None
     finally:
         transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.logging.enable_progress_bar()
     return model, tokenizer, image_processor
 
 

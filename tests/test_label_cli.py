@@ -1,0 +1,430 @@
+"""`zsl label` end to end: real models saved to disk, real image files, the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from tests.corpus import write_bad_files, write_odd_images
+from zsl_cli.cli import app
+
+CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
+TEMPLATE = "a photo of a {}."
+
+
+def run(*args: str):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return result
+
+
+def read_jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def write_images(folder: Path, n: int, seed: int = 0, size=(48, 40)) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        path = folder / f"img_{i:03d}.png"
+        pixels = rng.integers(0, 256, (size[1] + i % 7, size[0] + i % 5, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture()
+def classes_file(tmp_path: Path) -> Path:
+    path = tmp_path / "classes.txt"
+    path.write_text("\n".join(CLASSES) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+def test_same_answers_as_the_transformers_pipeline(model, request, tmp_path, classes_file):
+    from transformers import pipeline
+
+    model_dir = request.getfixturevalue(model)
+    paths = write_images(tmp_path / "images", 6)
+    result = run(
+        "label",
+        tmp_path / "images",
+        "-c",
+        classes_file,
+        "-m",
+        model_dir,
+        "-t",
+        TEMPLATE,
+        "-k",
+        "0",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    ours = {Path(r["path"]).name: r for r in read_jsonl(result.stdout)}
+
+    classifier = pipeline("zero-shot-image-classification", model=str(model_dir))
+    for path in paths:
+        reference = classifier(str(path), candidate_labels=CLASSES, hypothesis_template=TEMPLATE)
+        row = ours[path.name]
+        assert row["label"] == reference[0]["label"]
+        scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
+        for entry in reference:
+            assert scores[entry["label"]] == pytest.approx(entry["score"], abs=1e-4)
+
+
+def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_file):
+    from zsl_cli.encoders.hf import TransformersEncoder
+
+    calls = []
+    original = TransformersEncoder.encode_texts
+
+    def counting(self, texts):
+        calls.append(len(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(TransformersEncoder, "encode_texts", counting)
+    write_images(tmp_path / "images", 7)
+    result = run(
+        "label",
+        tmp_path / "images",
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "-t",
+        "imagenet7",
+        "--batch-size",
+        "2",
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 8  # header + 7 images, in 4 batches
+    assert calls == [len(CLASSES) * 7]
+
+
+def test_bad_files_get_statuses_and_never_shift_other_results(tiny_clip, tmp_path, classes_file):
+    clean = tmp_path / "clean"
+    write_images(clean, 5)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for path in sorted(clean.iterdir()):
+        (mixed / path.name).write_bytes(path.read_bytes())
+    expected = write_bad_files(mixed / "bad")
+
+    alone = run("label", clean, "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-b", "3", "-q")
+    together = run(
+        "label", mixed, "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-b", "3", "-q"
+    )
+    assert alone.exit_code == 0 and together.exit_code == 0, together.stderr
+    rows = {r["path"]: r for r in read_jsonl(together.stdout)}
+    for row in read_jsonl(alone.stdout):
+        other = rows[str(mixed / Path(row["path"]).name)]
+        assert other["label"] == row["label"]
+        assert other["score"] == pytest.approx(row["score"], abs=1e-5)
+    for path, status in expected.items():
+        if str(path) in rows:  # a folder walk does not return every entry (see corpus docs)
+            assert rows[str(path)]["status"] == status, path
+            if status != "ok":
+                assert rows[str(path)]["label"] == "" and rows[str(path)]["error"]
+    assert {r["status"] for r in rows.values()} >= {
+        "ok",
+        "truncated",
+        "empty",
+        "not_an_image",
+        "too_large",
+        "broken_link",
+    }
+
+
+def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
+    odd = write_odd_images(tmp_path / "odd")
+    originals = tmp_path / "originals"
+    originals.mkdir()
+    for name, image in odd.items():
+        Image.fromarray(image.expected).save(originals / f"{name}.png")
+    result_odd = run(
+        "label",
+        *[i.path for i in odd.values()],
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    result_clean = run("label", originals, "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-q")
+    assert result_odd.exit_code == 0 and result_clean.exit_code == 0
+    by_name = {Path(r["path"]).stem: r for r in read_jsonl(result_clean.stdout)}
+    for row in read_jsonl(result_odd.stdout):
+        name = next(n for n, i in odd.items() if str(i.path) == row["path"])
+        assert row["status"] == "ok", row
+        assert row["label"] == by_name[name]["label"], name
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (None, ["-c", "{tmp}/missing.txt"], "class file not found"),
+        ("", ["-c", "{tmp}/classes.txt"], "no classes found"),
+        ("cat\ncat\n", ["-c", "{tmp}/classes.txt"], "duplicate class 'cat'"),
+        ("cat\n", ["-c", "{tmp}/classes.txt", "-t", "no placeholder"], "--templates"),
+        (
+            "cat\n",
+            ["-c", "{tmp}/classes.txt", "-m", "no-such-org/no-such-model"],
+            "not available offline",
+        ),
+        ("cat\n", ["-c", "{tmp}/classes.txt", "-f", "xml"], "format"),
+        ("cat\n", ["-c", "{tmp}/classes.txt", "--hubness-reduction", "magic"], "hubness"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(setup, args, message, tmp_path, tiny_clip):
+    write_images(tmp_path / "images", 1)
+    if setup is not None:
+        (tmp_path / "classes.txt").write_text(setup)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "-m" not in args:
+        args += ["-m", str(tiny_clip)]
+    result = run("label", tmp_path / "images", *args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_no_images_found_is_a_user_error(tmp_path, classes_file, tiny_clip):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("not an image")
+    for target in (tmp_path / "empty", tmp_path / "does-not-exist"):
+        result = run("label", target, "-c", classes_file, "-m", tiny_clip)
+        assert result.exit_code == 2 and result.stderr.startswith("zsl: error: ")
+
+
+def test_threshold_writes_unknown_and_strict_exits_1(tiny_clip, tmp_path, classes_file):
+    write_images(tmp_path / "images", 3)
+    (tmp_path / "images" / "broken.png").write_bytes(b"not a png")
+    result = run(
+        "label",
+        tmp_path / "images",
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "--threshold",
+        "0.99",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert result.exit_code == 0
+    rows = read_jsonl(result.stdout)
+    assert [r["label"] for r in rows if r["status"] == "ok"] == ["unknown"] * 3
+    assert all(r["top_k"] for r in rows if r["status"] == "ok")
+    strict = run(
+        "label", tmp_path / "images", "-c", classes_file, "-m", tiny_clip, "--strict", "-q"
+    )
+    assert strict.exit_code == 1
+
+
+def test_outputs_files_atomically_with_run_info(tiny_clip, tmp_path, classes_file):
+    write_images(tmp_path / "images", 3)
+    out = tmp_path / "out" / "predictions.csv"
+    result = run(
+        "label",
+        tmp_path / "images",
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "-o",
+        out,
+        "--threshold",
+        "0.3",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # data went to the file, the summary to stderr
+    assert "Predictions: " in result.stderr and str(out) in result.stderr
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "path",
+        "label",
+        "score",
+        "top_k_labels",
+        "top_k_scores",
+        "status",
+        "error",
+    ]
+    assert len(rows) == 3
+    info = json.loads(Path(f"{out}.run.json").read_text())
+    assert info["complete"] is True and info["threshold"] == 0.3
+    assert info["classes"]["n"] == len(CLASSES) and info["classes"]["hash"]
+    assert info["model"]["name"] == str(tiny_clip) and info["versions"]["torch"]
+    assert info["summary"]["ok"] == 3
+
+    doc = tmp_path / "predictions.json"
+    assert (
+        run(
+            "label", tmp_path / "images", "-c", classes_file, "-m", tiny_clip, "-o", doc, "-q"
+        ).exit_code
+        == 0
+    )
+    parsed = json.loads(doc.read_text())
+    assert len(parsed["predictions"]) == 3 and parsed["run"]["complete"] is True
+
+
+def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):
+    root = tmp_path / "root"
+    write_images(root / "photos", 2)
+    out = tmp_path / "tasks.json"
+    result = run(
+        "label",
+        root / "photos",
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "-o",
+        out,
+        "-f",
+        "label-studio",
+        "--ls-document-root",
+        root,
+        "--ls-from-name",
+        "label",
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    tasks = json.loads(out.read_text())
+    assert tasks[0]["data"]["image"] == "/data/local-files/?d=photos/img_000.png"
+    prediction = tasks[0]["predictions"][0]
+    assert prediction["result"][0]["from_name"] == "label"
+    assert prediction["result"][0]["to_name"] == "image"
+    assert prediction["result"][0]["value"]["choices"][0] in CLASSES
+
+    outside = run(
+        "label",
+        root / "photos",
+        "-c",
+        classes_file,
+        "-m",
+        tiny_clip,
+        "-o",
+        out,
+        "-f",
+        "label-studio",
+        "--ls-document-root",
+        tmp_path / "elsewhere",
+    )
+    assert outside.exit_code == 2 and "zsl: error:" in outside.stderr
+
+
+def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_file):
+    folder = tmp_path / "images"
+    write_images(folder, 1)
+    raw_name = os.fsencode(folder) + b"/caf\xe9.png"
+    with open(raw_name, "wb") as handle:
+        handle.write((folder / "img_000.png").read_bytes())
+    from zsl_cli.writers import read_predictions
+
+    for fmt in ("csv", "jsonl", "json"):
+        out = tmp_path / f"out.{fmt}"
+        assert (
+            run("label", folder, "-c", classes_file, "-m", tiny_clip, "-o", out, "-q").exit_code
+            == 0
+        )
+        paths = {os.fsencode(p.path) for p in read_predictions(out)}
+        assert raw_name in paths, fmt
+
+
+def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_file):
+    paths = write_images(tmp_path / "images", 3)
+    listing = b"\0".join(os.fsencode(p) for p in reversed(paths)) + b"\0"
+    command = [
+        sys.executable,
+        "-m",
+        "zsl_cli",
+        "label",
+        "-",
+        "-0",
+        "-c",
+        str(classes_file),
+        "-m",
+        str(tiny_clip),
+        "-f",
+        "jsonl",
+    ]
+    done = subprocess.run(
+        command,
+        input=listing,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    rows = read_jsonl(done.stdout.decode())
+    assert [r["path"] for r in rows] == [str(p) for p in paths]  # sorted, whatever the input order
+    stderr = done.stderr.decode()
+    assert "Labelled 3 of 3 images" in stderr and "\x1b[" not in stderr  # NO_COLOR honoured
+    assert "{" not in stderr  # no data on stderr
+
+
+def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classes_file):
+    write_images(tmp_path / "images", 400, size=(64, 64))
+    out = tmp_path / "out.jsonl"
+    command = [
+        sys.executable,
+        "-m",
+        "zsl_cli",
+        "label",
+        str(tmp_path / "images"),
+        "-c",
+        str(classes_file),
+        "-m",
+        str(tiny_clip),
+        "-b",
+        "1",
+        "-j",
+        "1",
+        "-o",
+        str(out),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The writer's temp file appears once the run has started producing predictions.
+    deadline = 120
+    started = time.monotonic()
+    while not list(tmp_path.glob(".out.jsonl.*")) and time.monotonic() - started < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr.decode()
+    rows = read_jsonl(out.read_text())
+    assert 0 < len(rows) < 400
+    info = json.loads(Path(f"{out}.run.json").read_text())
+    assert info["complete"] is False and info["summary"]["total"] == len(rows)
+    assert not list(tmp_path.glob("*.zsl-tmp"))
+
+
+def test_help_shows_examples():
+    for command in ("label", "embed", "evaluate", "hubness"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Examples" in result.stdout and f"zsl {command}" in result.stdout
+
+
+def test_version():
+    assert run("--version").stdout.startswith("zsl ")

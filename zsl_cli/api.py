@@ -1,0 +1,629 @@
+"""Library entry points: what each CLI command does, usable from Python without the CLI.
+
+from zsl_cli.api import label, LabelRequest, InputOptions, ClassOptions
+report = label(LabelRequest(inputs=InputOptions(("photos",)),
+                            classes=ClassOptions(classes="classes.txt"),
+                            output=OutputOptions("predictions.csv")))
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import numpy as np
+
+from zsl_cli import __version__, writers
+from zsl_cli.batching import default_workers, iter_batches, stack_pixels
+from zsl_cli.classes import ClassSpec, load_class_spec
+from zsl_cli.discovery import IMAGE_EXTENSIONS, discover
+from zsl_cli.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import (
+    EvaluationResult,
+    evaluate_files,
+    load_truth,
+    match_predictions,
+    read_seen_classes,
+)
+from zsl_cli.hubness import METHODS as HUBNESS_METHODS
+from zsl_cli.hubness import compare as compare_hubness
+from zsl_cli.hubness import reduce as reduce_hubness
+from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeOptions, configure_pillow, decode_image
+from zsl_cli.prompts import (
+    DEFAULT_ATTRIBUTE_TEMPLATE,
+    DEFAULT_DESCRIPTION_TEMPLATE,
+    PromptPlan,
+    plan_prompts,
+    resolve_templates,
+)
+from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
+from zsl_cli.report import write_report
+from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
+from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, stat_files
+
+
+class Progress(Protocol):
+    """Where long operations report progress (the CLI draws a bar; Python callers may pass None)."""
+
+    def start(self, total: int, description: str) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    name: str = DEFAULT_MODEL
+    device: str = "auto"
+    precision: str = "auto"
+    batch_size: int | None = None  # None: a default suited to the device
+    workers: int | None = None  # decode threads; None: one per core, at most 8
+    exact_preprocessing: bool = False  # no JPEG draft decoding: pixels exactly as transformers
+    trust_remote_code: bool = False
+    revision: str | None = None
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    paths: tuple[str, ...] = ()
+    stdin: IO[bytes] | None = None
+    nul_separated: bool = False
+    extensions: tuple[str, ...] | None = None
+    include_hidden: bool = False
+    max_pixels: int | None = None
+
+
+@dataclass(frozen=True)
+class ClassOptions:
+    classes: str | None = None
+    attributes: str | None = None
+    descriptions: str | None = None
+    templates: str = "default"
+    attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE
+    description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    path: str | None = None  # None or "-" = stdout
+    format: str | None = None  # None: from the file extension (csv for stdout)
+    label_studio: Any = None  # writers.LabelStudioOptions for --format label-studio
+    stdout: IO[bytes] | None = None
+
+
+@dataclass(frozen=True)
+class LabelRequest:
+    inputs: InputOptions = field(default_factory=InputOptions)
+    classes: ClassOptions = field(default_factory=ClassOptions)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    decision: Decision = field(default_factory=Decision)
+    output: OutputOptions = field(default_factory=OutputOptions)
+    embeddings: str | None = None  # label from this store instead of reading images
+    hubness_reduction: str = "none"
+    low_confidence: float = 0.5  # summary: count predictions whose top score is below this
+
+
+@dataclass
+class LabelReport:
+    total: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
+    low_confidence: int = 0
+    low_confidence_below: float = 0.5
+    elapsed_s: float = 0.0  # the whole call, model loading included
+    processing_s: float = 0.0  # decoding, encoding, scoring and writing
+    output: str = "stdout"
+    interrupted: bool = False
+    run_info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(n for status, n in self.by_status.items() if status != STATUS_OK)
+
+    @property
+    def images_per_second(self) -> float:
+        return self.total / self.processing_s if self.processing_s > 0 else 0.0
+
+    def add(self, prediction: Prediction) -> None:
+        self.total += 1
+        self.by_status[prediction.status] += 1
+        if prediction.ok:
+            self.labels[prediction.label] += 1
+            if prediction.score is not None and prediction.score < self.low_confidence_below:
+                self.low_confidence += 1
+
+
+@dataclass(frozen=True, eq=False)
+class Classifier:
+    """Class vectors ready to score against image embeddings."""
+
+    spec: ClassSpec
+    plan: PromptPlan
+    vectors: np.ndarray  # [n_classes, dim]
+
+    @property
+    def names(self) -> list[str]:
+        return self.spec.names
+
+
+def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
+    """Encode every prompt once and mix the embeddings into class vectors."""
+    vectors = plan.class_vectors(encoder.encode_texts(list(plan.texts)))
+    return Classifier(spec, plan, vectors)
+
+
+def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
+    """Everything about the classes that can be checked before loading a model."""
+    spec = load_class_spec(options.classes, options.attributes, options.descriptions)
+    templates = resolve_templates(options.templates)
+    plan = plan_prompts(
+        spec,
+        templates,
+        description_template=options.description_template,
+        attribute_template=options.attribute_template,
+    )
+    return spec, plan
+
+
+def check_reduction(method: str) -> None:
+    if method not in HUBNESS_METHODS:
+        raise ZslError(
+            f"unknown hubness reduction {method!r}: choose one of {', '.join(HUBNESS_METHODS)}"
+        )
+
+
+def open_encoder(options: ModelOptions) -> Encoder:
+    return load_encoder(
+        options.name,
+        device=options.device,
+        precision=options.precision,
+        exact_preprocessing=options.exact_preprocessing,
+        trust_remote_code=options.trust_remote_code,
+        revision=options.revision,
+    )
+
+
+def default_batch_size(encoder: Encoder) -> int:
+    device = getattr(encoder, "device", None)
+    return 256 if getattr(device, "type", "cpu") == "cuda" else 32
+
+
+def discover_inputs(inputs: InputOptions) -> list[Path]:
+    extensions = IMAGE_EXTENSIONS if inputs.extensions is None else inputs.extensions
+    return discover(
+        inputs.paths,
+        stdin=inputs.stdin,
+        nul_separated=inputs.nul_separated,
+        extensions=extensions,
+        include_hidden=inputs.include_hidden,
+    )
+
+
+def iter_encoded(
+    paths: Sequence[Path],
+    encoder: Encoder,
+    model: ModelOptions,
+    inputs: InputOptions,
+    progress: Progress | None = None,
+):
+    """Batches of items with their embeddings (ok items) or their failure status, in order."""
+    preprocessor = encoder.preprocessor
+    decode_options = DecodeOptions(
+        max_pixels=inputs.max_pixels or DEFAULT_MAX_PIXELS,
+        draft=None if model.exact_preprocessing else preprocessor.decode_hint,
+    )
+    configure_pillow(decode_options.max_pixels)  # before any decode thread starts
+
+    def prepare(path: Path) -> np.ndarray:
+        return preprocessor(decode_image(path, decode_options))
+
+    batch_size = model.batch_size or default_batch_size(encoder)
+    workers = model.workers or default_workers()
+    if progress is not None:
+        progress.start(len(paths), "encoding images")
+    for items in iter_batches(paths, prepare, batch_size=batch_size, workers=workers):
+        ok_items = [item for item in items if item.ok]
+        if ok_items:
+            embeddings = encoder.encode_images(stack_pixels(ok_items))
+            for item, embedding in zip(ok_items, embeddings, strict=True):
+                item.embedding = embedding
+                item.pixels = None  # free the pixels as soon as they are encoded
+        if progress is not None:
+            progress.advance(len(items))
+        yield items
+
+
+def label(request: LabelRequest, progress: Progress | None = None) -> LabelReport:
+    """Label images (or stored embeddings) and write predictions. Ctrl-C keeps finished work."""
+    started = time.perf_counter()
+    # Everything that can be checked is checked before the slow model load.
+    spec, plan = plan_classes(request.classes)
+    check_reduction(request.hubness_reduction)
+    fmt = request.output.format or writers.format_from_path(request.output.path)
+    if fmt not in writers.FORMATS:
+        raise ZslError(f"--format {fmt}: choose one of {', '.join(writers.FORMATS)}")
+    source = open_source(request.inputs, request.embeddings)
+    if source.paths is not None and fmt == "label-studio" and request.output.label_studio:
+        writers.check_label_studio_paths(source.paths, request.output.label_studio)
+    encoder = open_encoder(request.model)
+    classifier = build_classifier(spec, plan, encoder)
+    processing_started = time.perf_counter()
+
+    report = LabelReport(low_confidence_below=request.low_confidence)
+    report.run_info = describe_run(request, encoder, classifier)
+    report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
+    writer = writers.open_writer(
+        request.output.path,
+        fmt,
+        label_studio=request.output.label_studio,
+        stdout=request.output.stdout,
+    )
+    complete = False
+    try:
+        batches = iter_items(source, encoder, request.model, request.inputs, progress)
+        for prediction in _predictions(batches, encoder, classifier, request):
+            writer.write(prediction)
+            report.add(prediction)
+        complete = True
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        if progress is not None:
+            progress.stop()
+        report.elapsed_s = time.perf_counter() - started
+        report.processing_s = time.perf_counter() - processing_started
+        report.run_info["summary"] = summary_dict(report)
+        report.run_info["complete"] = complete
+        writer.close(report.run_info, complete=complete)
+    return report
+
+
+def _predictions(batches, encoder: Encoder, classifier: Classifier, request: LabelRequest):
+    """Scores per batch when no hubness reduction is asked; otherwise over the whole set, since
+    the reductions use statistics of every image."""
+    names, head, decision = classifier.names, encoder.head, request.decision
+    if request.hubness_reduction == "none":
+        for items in batches:
+            sims = similarities(_stack([i for i in items if i.ok], classifier), classifier.vectors)
+            indices, values = rank(sims, head, decision.top_k)
+            yield from predict_items(items, indices, values, names, decision)
+        return
+    items = [item for batch in batches for item in batch]
+    ok = [item for item in items if item.ok]
+    sims = similarities(_stack(ok, classifier), classifier.vectors)
+    adjusted = reduce_hubness(sims, request.hubness_reduction, out=sims)
+    ranked = [
+        rank(adjusted[i : i + CHUNK_ROWS], head, decision.top_k)
+        for i in range(0, len(ok), CHUNK_ROWS)
+    ]
+    indices = np.concatenate([r[0] for r in ranked]) if ranked else np.zeros((0, 1), np.int64)
+    values = np.concatenate([r[1] for r in ranked]) if ranked else np.zeros((0, 1), np.float32)
+    yield from predict_items(items, indices, values, names, decision)
+
+
+def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
+    if not items:
+        return np.zeros((0, classifier.vectors.shape[1]), dtype=np.float32)
+    return np.stack([item.embedding for item in items])
+
+
+STORE_BATCH = 4096  # stored embeddings scored per step: bounds the N x C score matrix
+
+
+def iter_stored(store_path: str, encoder: Encoder, inputs: InputOptions, progress: Progress | None):
+    """Items from an embedding store (ok ones with their vectors), in path order, in batches."""
+    roots = [os.path.abspath(p) for p in inputs.paths if p != "-"] or None
+    with EmbeddingStore.open(store_path, create=False) as store:
+        model_id = store.find_model(encoder.identity)
+        if model_id is None:
+            known = ", ".join(m.name for m in store.models()) or "none"
+            raise ZslError(
+                f"{store_path} has no embeddings for model {encoder.name} (it has: {known}); "
+                f"run 'zsl embed PATH... --store {store_path} --model {encoder.name}' first"
+            )
+        stored = store.load(model_id, roots)
+    items = [
+        ImageItem(0, Path(path), embedding=vector)
+        for path, vector in zip(stored.paths, stored.vectors, strict=True)
+    ]
+    items += [ImageItem(0, Path(path), status, error) for path, status, error in stored.failed]
+    items.sort(key=lambda item: os.fsencode(item.path))
+    if not items:
+        raise ZslError(
+            f"{store_path}: no stored images" + (" under the given paths" if roots else "")
+        )
+    if progress is not None:
+        progress.start(len(items), "scoring stored embeddings")
+    for start in range(0, len(items), STORE_BATCH):
+        batch = items[start : start + STORE_BATCH]
+        for offset, item in enumerate(batch):
+            item.index = start + offset
+        if progress is not None:
+            progress.advance(len(batch))
+        yield batch
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """Where a run's images come from: discovered files, or an embedding store."""
+
+    paths: list[Path] | None = None
+    store: str | None = None
+
+
+def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
+    """Discover the images (or check the store) before the slow model load, to fail fast."""
+    if embeddings is not None:
+        if not Path(embeddings).is_file():
+            raise ZslError(f"embedding store not found: {embeddings} (create it with 'zsl embed')")
+        return ItemSource(store=embeddings)
+    return ItemSource(paths=discover_inputs(inputs))
+
+
+def iter_items(
+    source: ItemSource,
+    encoder: Encoder,
+    model: ModelOptions,
+    inputs: InputOptions,
+    progress: Progress | None,
+):
+    """Batches of encoded items in order: from the store, or by decoding and encoding files."""
+    if source.store is not None:
+        return iter_stored(source.store, encoder, inputs, progress)
+    return iter_encoded(source.paths or [], encoder, model, inputs, progress)
+
+
+@dataclass(frozen=True)
+class HubnessRequest:
+    inputs: InputOptions = field(default_factory=InputOptions)
+    classes: ClassOptions = field(default_factory=ClassOptions)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    embeddings: str | None = None
+    k: int = 10
+    methods: tuple[str, ...] | None = None  # None: every method
+    truth: str | None = None  # ImageFolder or path,label CSV: adds accuracy per method
+    seen: str | None = None  # seen-class list: classes not in it count as unseen
+
+
+def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[str, Any]:
+    """Hubness of the classes over a folder (or store), for each reduction method."""
+    spec, plan = plan_classes(request.classes)
+    for method in request.methods or ():
+        check_reduction(method)
+    truth = load_truth(request.truth) if request.truth else None
+    seen = _read_seen(request.seen, spec.names) if request.seen else None
+    source = open_source(request.inputs, request.embeddings)
+    encoder = open_encoder(request.model)
+    classifier = build_classifier(spec, plan, encoder)
+    try:
+        batches = iter_items(source, encoder, request.model, request.inputs, progress)
+        items = [item for batch in batches for item in batch]
+    finally:
+        if progress is not None:
+            progress.stop()
+    ok = [item for item in items if item.ok]
+    sims = similarities(_stack(ok, classifier), classifier.vectors)
+    truth_idx = _truth_indices(ok, truth, classifier.names) if truth is not None else None
+    unseen_mask = None
+    if seen is not None:
+        unseen_mask = np.array([name not in seen for name in classifier.names])
+    result = compare_hubness(
+        sims,
+        classifier.names,
+        k=request.k,
+        methods=request.methods or HUBNESS_METHODS,
+        truth=truth_idx,
+        unseen_mask=unseen_mask,
+    )
+    result["failed_images"] = len(items) - len(ok)
+    if truth_idx is not None:
+        result["images_with_truth"] = int((truth_idx >= 0).sum())
+    return result
+
+
+def _read_seen(path: str, names: Sequence[str]) -> set[str]:
+    seen = set(read_seen_classes(path))
+    unknown = seen - set(names)
+    if unknown:
+        raise ZslError(
+            f"{path}: seen classes not in the class list: " + ", ".join(sorted(unknown)[:5])
+        )
+    return seen
+
+
+def _truth_indices(items: Sequence[ImageItem], truth, names: Sequence[str]) -> np.ndarray:
+    """Each item's true class index among `names` (-1: not in the truth or not a candidate)."""
+    placeholders = [Prediction(str(item.path), "", None) for item in items]
+    column = {name: i for i, name in enumerate(names)}
+    indices = np.full(len(items), -1, dtype=np.int64)
+    for item_index, truth_index in match_predictions(placeholders, truth).pairs:
+        indices[item_index] = column.get(truth.items[truth_index].label, -1)
+    return indices
+
+
+@dataclass(frozen=True)
+class EvaluateRequest:
+    predictions: str
+    truth: str
+    seen: str | None = None
+    ks: tuple[int, ...] = (1, 5)
+    json_out: str | None = None
+    report_out: str | None = None
+
+
+def evaluate(request: EvaluateRequest) -> EvaluationResult:
+    """Score a predictions file against ground truth; optionally write JSON and a report."""
+    result = evaluate_files(
+        request.predictions, request.truth, ks=request.ks, seen_path=request.seen
+    )
+    if request.json_out:
+        writers.write_json_file(request.json_out, result.to_json())
+    if request.report_out:
+        write_report(result, request.report_out)
+    return result
+
+
+def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:
+    """The run's settings, recorded with the output so results can be reproduced."""
+    import torch
+    import transformers
+
+    return {
+        "tool": "zsl",
+        "version": __version__,
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": {
+            "name": encoder.name,
+            "identity": encoder.identity,
+            "head": {
+                "kind": encoder.head.kind,
+                "scale": encoder.head.scale,
+                "bias": encoder.head.bias,
+            },
+            "device": str(getattr(encoder, "device", "")),
+            "precision": str(getattr(encoder, "dtype", "")).replace("torch.", ""),
+            "exact_preprocessing": request.model.exact_preprocessing,
+        },
+        "classes": {
+            "n": len(classifier.names),
+            "sources": list(classifier.spec.sources),
+            "hash": classifier.spec.fingerprint(),
+            "mode": _class_mode(classifier.spec),
+            "templates": request.classes.templates,
+            "n_prompts": len(classifier.plan.texts),
+        },
+        "top_k": request.decision.top_k,
+        "threshold": request.decision.threshold,
+        "unknown_label": UNKNOWN_LABEL,
+        "hubness_reduction": request.hubness_reduction,
+        "embeddings": request.embeddings,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+    }
+
+
+def _class_mode(spec: ClassSpec) -> str:
+    if spec.attributes is not None:
+        return "attributes"
+    if any(c.descriptors for c in spec.classes):
+        return "descriptions"
+    return "names"
+
+
+def summary_dict(report: LabelReport) -> dict[str, Any]:
+    return {
+        "total": report.total,
+        "ok": report.by_status.get(STATUS_OK, 0),
+        "failed": report.failed,
+        "by_status": dict(report.by_status),
+        "labels": dict(report.labels.most_common()),
+        "low_confidence": report.low_confidence,
+        "low_confidence_below": report.low_confidence_below,
+        "elapsed_s": round(report.elapsed_s, 3),
+        "processing_s": round(report.processing_s, 3),
+        "images_per_second": round(report.images_per_second, 2),
+        "interrupted": report.interrupted,
+    }
+
+
+@dataclass(frozen=True)
+class EmbedRequest:
+    store: str
+    inputs: InputOptions = field(default_factory=InputOptions)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    dtype: str = "float32"  # vectors as stored: float32, or float16 for half the size
+    export: str | None = None  # also write the model's embeddings to .npy (+ paths CSV) / .parquet
+
+
+@dataclass
+class EmbedReport:
+    store: str
+    model: str = ""
+    found: int = 0  # images discovered in this scan
+    encoded: int = 0  # new or changed images encoded in this run
+    reused: int = 0  # unchanged images already in the store (failed ones included)
+    removed: int = 0  # stored images no longer found under the scanned paths
+    failed: int = 0  # images encoded in this run that could not be read
+    failed_by_status: Counter[str] = field(default_factory=Counter)
+    unreachable: int = 0  # found paths that could not be stat'ed (missing, not a file, ...)
+    exported: int | None = None
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "model": self.model,
+            "found": self.found,
+            "encoded": self.encoded,
+            "reused": self.reused,
+            "removed": self.removed,
+            "failed": self.failed,
+            "failed_by_status": dict(self.failed_by_status),
+            "unreachable": self.unreachable,
+            "exported": self.exported,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedReport:
+    """Encode new or changed images into the store, reuse the rest, forget deleted ones.
+
+    Every batch is committed on its own, so an interrupted run keeps what it finished and the next
+    run continues from there.
+    """
+    started = time.perf_counter()
+    if request.dtype not in ("float32", "float16"):
+        raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
+    paths = discover_inputs(request.inputs)
+    scan, unreachable = stat_files(paths)
+    roots = [os.path.abspath(p) for p in request.inputs.paths if p != "-" and os.path.exists(p)]
+    roots += [stat.path for stat in scan if not _under(stat.path, roots)]
+    report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
+    encoder = open_encoder(request.model)
+    report.model = encoder.name
+    with EmbeddingStore.open(request.store) as store:
+        model_id = store.register_model(encoder.identity, encoder.name, encoder.dim, request.dtype)
+        plan = store.plan(model_id, scan, roots)
+        report.reused = len(plan.reused)
+        report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
+        stats = {stat.path: stat for stat in plan.to_encode}
+        to_encode = [Path(stat.path) for stat in plan.to_encode]
+        try:
+            for items in iter_encoded(to_encode, encoder, request.model, request.inputs, progress):
+                store.add(model_id, [_stored_item(item, stats[str(item.path)]) for item in items])
+                report.encoded += len(items)
+                for item in items:
+                    if not item.ok:
+                        report.failed += 1
+                        report.failed_by_status[item.status] += 1
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            if progress is not None:
+                progress.stop()
+        if request.export and not report.interrupted:
+            report.exported = store.export(model_id, request.export)
+    report.elapsed_s = time.perf_counter() - started
+    return report
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _stored_item(item: ImageItem, stat: FileStat) -> StoredItem:
+    return StoredItem(stat, item.status, item.error, item.embedding if item.ok else None)

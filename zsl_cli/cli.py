@@ -1,0 +1,650 @@
+"""The `zsl` command line: parse options, call the library, render results, map errors
+to exit codes.
+
+Nothing heavy is imported at module level so `zsl --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from zsl_cli import __version__
+from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ZslError
+
+
+class ZslGroup(TyperGroup):
+    """Turns the library's ZslError into one stderr line and its exit code, for every command."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except ZslError as error:
+            typer.echo(f"zsl: error: {error.message}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=ZslGroup,
+    name="zsl",
+    help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# -- options shared by several commands ---------------------------------------------------------
+Paths = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Image folders (recursive), files, glob patterns, or '-' to read a path list "
+        "from stdin.",
+        show_default=False,
+    ),
+]
+ModelName = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Bundled model name (shapes-demo), local save_pretrained "
+        "directory, or Hugging Face hub id.",
+    ),
+]
+Device = Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:N or mps.")]
+Precision = Annotated[
+    str, typer.Option(help="auto (fp32 on CPU, fp16 on GPU), fp32, fp16 or bf16.")
+]
+BatchSize = Annotated[
+    int | None,
+    typer.Option(
+        "--batch-size",
+        "-b",
+        min=1,
+        help="Images per forward pass [default: 32 on CPU, 256 on GPU].",
+        show_default=False,
+    ),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=1,
+        help="Decode threads [default: one per core, at most 8].",
+        show_default=False,
+    ),
+]
+ExactPreprocessing = Annotated[
+    bool,
+    typer.Option(
+        help="Decode JPEGs at full size (no draft mode) so pixels match the "
+        "transformers reference exactly; slower on large photos."
+    ),
+]
+TrustRemoteCode = Annotated[
+    bool, typer.Option(help="Allow models whose repository ships its own Python code.")
+]
+Classes = Annotated[
+    Path | None,
+    typer.Option(
+        "--classes",
+        "-c",
+        help="classes.txt: one class per line; "
+        "'name: prompt one; prompt two' for explicit prompts.",
+        show_default=False,
+    ),
+]
+Attributes = Annotated[
+    Path | None,
+    typer.Option(
+        help="CSV 'class,<attr1>,...' with one row of attribute weights per class.",
+        show_default=False,
+    ),
+]
+Descriptions = Annotated[
+    Path | None,
+    typer.Option(
+        help='JSON {"class": ["descriptor", ...]}; alone or with --classes.', show_default=False
+    ),
+]
+Templates = Annotated[
+    str,
+    typer.Option(
+        "--templates",
+        "-t",
+        help="Built-in set (default, imagenet80, imagenet7, "
+        "bare), a file with one template per line, or a literal like 'a photo of a "
+        "{}.'",
+    ),
+]
+Embeddings = Annotated[
+    Path | None,
+    typer.Option(
+        help="Embedding store made by 'zsl embed': label from it instead of reading images.",
+        show_default=False,
+    ),
+]
+StdinNul = Annotated[
+    bool, typer.Option("--null", "-0", help="With '-', the stdin path list is NUL-separated.")
+]
+Extensions = Annotated[
+    str | None,
+    typer.Option(
+        "--ext",
+        help="Comma-separated file extensions to pick up in folders [default: common image types].",
+        show_default=False,
+    ),
+]
+IncludeHidden = Annotated[bool, typer.Option(help="Also walk hidden files and folders.")]
+MaxPixels = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Skip images larger than this many pixels (status "
+        "too_large) [default: Pillow's limit, about 89 MP].",
+        show_default=False,
+    ),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zsl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Zero-shot labelling of image folders with CLIP/SigLIP-style models.
+
+    Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input
+    file or model not available; 130 interrupted.
+    """
+
+
+def _extensions(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    parts = [p.strip().lower() for p in value.split(",") if p.strip()]
+    if not parts:
+        raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
+    return tuple(p if p.startswith(".") else f".{p}" for p in parts)
+
+
+def _stdin_if_needed(paths: list[str]) -> object | None:
+    return sys.stdin.buffer if "-" in paths else None
+
+
+LABEL_EXAMPLES = """\
+[bold]Examples[/]
+
+  zsl label ./photos --classes classes.txt -o predictions.csv
+  zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
+  find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
+  zsl label --embeddings photos.zsl -c classes.txt --threshold 0.4 -o out.jsonl
+  zsl label ./photos -c classes.txt -f label-studio --ls-document-root /data -o tasks.json
+"""
+
+
+@app.command(epilog=LABEL_EXAMPLES)
+def label(
+    paths: Paths = None,
+    classes: Classes = None,
+    attributes: Attributes = None,
+    descriptions: Descriptions = None,
+    model: ModelName = "openai/clip-vit-base-patch32",
+    templates: Templates = "default",
+    attribute_template: Annotated[
+        str, typer.Option(help="Prompt for each attribute of --attributes ({} = attribute).")
+    ] = "a photo of something {}.",
+    description_template: Annotated[
+        str, typer.Option(help="Prompt for --descriptions ({} = class, {} = descriptor).")
+    ] = "{}, which has {}",
+    top_k: Annotated[
+        int, typer.Option("--top-k", "-k", min=0, help="Alternatives to keep per image (0 = all).")
+    ] = 5,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Write 'unknown' when the top score is below this.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file, or '-' for stdout [default: stdout].",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv, jsonl, json or label-studio "
+            "[default: from the output extension; csv on stdout].",
+            show_default=False,
+        ),
+    ] = None,
+    ls_from_name: Annotated[
+        str, typer.Option(help="Label Studio: name of the Choices tag in your labelling config.")
+    ] = "choice",
+    ls_to_name: Annotated[
+        str, typer.Option(help="Label Studio: name of the Image tag in your labelling config.")
+    ] = "image",
+    ls_document_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Label Studio: local-files document root; image URLs "
+            "become /data/local-files/?d=<path under it> [default: "
+            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT].",
+            show_default=False,
+        ),
+    ] = None,
+    ls_url_prefix: Annotated[
+        str | None,
+        typer.Option(
+            help="Label Studio: serve images from this URL prefix instead "
+            "(prefix + path under the document root or current folder).",
+            show_default=False,
+        ),
+    ] = None,
+    embeddings: Embeddings = None,
+    hubness_reduction: Annotated[
+        str,
+        typer.Option(
+            help="Reduce hubness over the whole folder before ranking: none, csls, "
+            "isoftmax, centering or mp (see 'zsl hubness --help')."
+        ),
+    ] = "none",
+    device: Device = "auto",
+    precision: Precision = "auto",
+    batch_size: BatchSize = None,
+    workers: Workers = None,
+    exact_preprocessing: ExactPreprocessing = False,
+    trust_remote_code: TrustRemoteCode = False,
+    null: StdinNul = False,
+    ext: Extensions = None,
+    include_hidden: IncludeHidden = False,
+    max_pixels: MaxPixels = None,
+    strict: Annotated[bool, typer.Option(help="Exit with code 1 when any image failed.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Label images with zero-shot class prompts and write predictions.
+
+    Predictions go to stdout or -o; progress and the summary go to stderr. Bad images are
+    skipped with a status and a reason, and never stop the run.
+    """
+    from zsl_cli import api
+    from zsl_cli.scoring import Decision
+    from zsl_cli.summary import ProgressBar, render_label_summary, stderr_console
+
+    paths = list(paths or [])
+    if not paths and embeddings is None:
+        raise ZslError("no images given: pass folders/files, '-' for stdin, or --embeddings STORE")
+    request = api.LabelRequest(
+        inputs=api.InputOptions(
+            tuple(paths),
+            _stdin_if_needed(paths),
+            null,
+            _extensions(ext),
+            include_hidden,
+            max_pixels,
+        ),
+        classes=api.ClassOptions(
+            _str(classes),
+            _str(attributes),
+            _str(descriptions),
+            templates,
+            attribute_template,
+            description_template,
+        ),
+        model=api.ModelOptions(
+            model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
+        ),
+        decision=Decision(top_k, threshold),
+        output=api.OutputOptions(
+            output,
+            fmt,
+            _label_studio_options(
+                fmt, output, ls_from_name, ls_to_name, ls_document_root, ls_url_prefix, model
+            ),
+        ),
+        embeddings=_str(embeddings),
+        hubness_reduction=hubness_reduction,
+    )
+    report = api.label(request, progress=ProgressBar(quiet))
+    if not quiet:
+        render_label_summary(stderr_console(), report.run_info["summary"], report.output)
+    if report.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_PARTIAL if strict and report.failed else EXIT_OK)
+
+
+def _str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _label_studio_options(fmt, output, from_name, to_name, document_root, url_prefix, model):
+    from zsl_cli import writers
+
+    chosen = fmt or writers.format_from_path(output)
+    if chosen != "label-studio":
+        return None
+    root = document_root or os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
+    return writers.LabelStudioOptions(
+        from_name=from_name,
+        to_name=to_name,
+        document_root=Path(root) if root else None,
+        url_prefix=url_prefix,
+        model_version=f"zsl-{__version__}:{model}",
+    )
+
+
+EMBED_EXAMPLES = """\
+[bold]Examples[/]
+
+  zsl embed ./photos --store photos.zsl
+  zsl embed ./photos --store photos.zsl -m shapes-demo --json embed-summary.json
+  zsl label --embeddings photos.zsl -c classes.txt -o predictions.csv
+  zsl embed ./photos --store photos.zsl --export photos.parquet
+"""
+
+
+@app.command(epilog=EMBED_EXAMPLES)
+def embed(
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store", "-s", help="SQLite embedding store to create or update.", show_default=False
+        ),
+    ],
+    paths: Paths = None,
+    model: ModelName = "openai/clip-vit-base-patch32",
+    dtype: Annotated[
+        str, typer.Option(help="Stored vector type: float32, or float16 for half the size.")
+    ] = "float32",
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also export this model's embeddings: .npy (with a "
+            "<out>.paths.csv index) or .parquet.",
+            show_default=False,
+        ),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the run's counts as JSON here.", show_default=False),
+    ] = None,
+    device: Device = "auto",
+    precision: Precision = "auto",
+    batch_size: BatchSize = None,
+    workers: Workers = None,
+    exact_preprocessing: ExactPreprocessing = False,
+    trust_remote_code: TrustRemoteCode = False,
+    null: StdinNul = False,
+    ext: Extensions = None,
+    include_hidden: IncludeHidden = False,
+    max_pixels: MaxPixels = None,
+    quiet: Quiet = False,
+) -> None:
+    """Encode images once into an embedding store, so relabelling needs only the text model.
+
+    Incremental: re-running encodes only new or changed files (size or modification time),
+    reuses the rest and forgets files deleted from the scanned folders. Every batch is committed,
+    so an interrupted run continues where it stopped. Several models can share one store.
+    """
+    from zsl_cli import api
+    from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
+    from zsl_cli.writers import write_json_file
+
+    paths = list(paths or [])
+    if not paths:
+        raise ZslError("no images given: pass folders/files, or '-' for a path list on stdin")
+    report = api.embed(
+        api.EmbedRequest(
+            store=str(store),
+            inputs=api.InputOptions(
+                tuple(paths),
+                _stdin_if_needed(paths),
+                null,
+                _extensions(ext),
+                include_hidden,
+                max_pixels,
+            ),
+            model=api.ModelOptions(
+                model,
+                device,
+                precision,
+                batch_size,
+                workers,
+                exact_preprocessing,
+                trust_remote_code,
+            ),
+            dtype=dtype,
+            export=_str(export),
+        ),
+        progress=ProgressBar(quiet),
+    )
+    if json_out is not None:
+        write_json_file(json_out, report.to_json())
+    if not quiet:
+        render_embed_summary(stderr_console(), report.to_json())
+    if report.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+EVALUATE_EXAMPLES = """\
+[bold]Examples[/]
+
+  zsl evaluate predictions.csv --truth ./photos
+  zsl evaluate predictions.jsonl --truth labels.csv --top-k 1,3,5 --json metrics.json
+  zsl label ./shapes -c ./shapes/classes.txt -m shapes-demo -k 0 -o all.jsonl
+  zsl evaluate all.jsonl --truth ./shapes --seen ./shapes/seen.txt --report report.html
+"""
+
+
+@app.command(epilog=EVALUATE_EXAMPLES)
+def evaluate(
+    predictions: Annotated[
+        Path,
+        typer.Argument(
+            help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio).",
+            show_default=False,
+        ),
+    ],
+    truth: Annotated[
+        Path,
+        typer.Option(
+            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label.",
+            show_default=False,
+        ),
+    ],
+    seen: Annotated[
+        Path | None,
+        typer.Option(
+            help="Seen classes, one per line: adds seen/unseen accuracy, "
+            "their harmonic mean and calibrated stacking.",
+            show_default=False,
+        ),
+    ] = None,
+    top_k: Annotated[
+        str, typer.Option("--top-k", "-k", help="Comma-separated k values for top-k accuracy.")
+    ] = "1,5",
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write all metrics as JSON here.", show_default=False),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a report: .html (self-contained) or .png (needs matplotlib).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Score predictions against ground truth: mean per-class top-k accuracy (the zero-shot
+    standard), overall accuracy, precision/recall/F1, confusion, and generalised zero-shot
+    seen/unseen/harmonic mean with --seen.
+    """
+    from zsl_cli import api
+    from zsl_cli.summary import render_evaluation, stderr_console
+
+    result = api.evaluate(
+        api.EvaluateRequest(
+            str(predictions), str(truth), _str(seen), _ks(top_k), _str(json_out), _str(report)
+        )
+    )
+    if not quiet:
+        render_evaluation(stderr_console(), result)
+
+
+def _ks(value: str) -> tuple[int, ...]:
+    try:
+        ks = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ZslError(f"--top-k {value!r}: give comma-separated whole numbers, e.g. 1,5") from None
+    if not ks or min(ks) < 1:
+        raise ZslError(f"--top-k {value!r}: every k must be at least 1")
+    return ks
+
+
+HUBNESS_EXAMPLES = """\
+[bold]Examples[/]
+
+  zsl hubness ./photos -c classes.txt
+  zsl hubness --embeddings photos.zsl -c classes.txt -k 5 --json hubness.json
+  zsl hubness ./shapes -c ./shapes/classes.txt -m shapes-demo \\
+      --truth ./shapes --seen ./shapes/seen.txt
+"""
+
+
+# Kept here rather than in zsl_cli.hubness so that --help does not import numpy.
+HUBNESS_METHOD_HELP = {
+    "none": "raw cosine similarities, no correction.",
+    "csls": "CSLS: cosine minus half of each class's mean cosine to its K most similar images "
+    "in the folder (Lample et al. 2018).",
+    "isoftmax": "inverted softmax: normalises each class over the folder's images "
+    "(log-sum-exp of b*cosine per class, b = 20; Smith et al. 2017).",
+    "centering": "subtracts each class's mean cosine over the folder's images.",
+    "mp": "Gaussian mutual proximity: a pair scores high only if each side ranks the other high "
+    "(mean and std of each image's and each class's cosines; Schnitzer et al. 2012).",
+}
+
+HUBNESS_HELP = (
+    "Measure hubness: classes that are among the k nearest classes of far too many images. "
+    "For each reduction method: skewness of the k-occurrence distribution (large positive = "
+    "a few hubs swallow the images), hub occupancy, antihub rate (classes nobody picks), the "
+    "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
+    "folder itself is the query bank.\n\n"
+    + "\n\n".join(f"[bold]{name}[/]: {text}" for name, text in HUBNESS_METHOD_HELP.items())
+)
+
+
+@app.command(epilog=HUBNESS_EXAMPLES, help=HUBNESS_HELP)
+def hubness(
+    paths: Paths = None,
+    classes: Classes = None,
+    attributes: Attributes = None,
+    descriptions: Descriptions = None,
+    model: ModelName = "openai/clip-vit-base-patch32",
+    templates: Templates = "default",
+    k: Annotated[int, typer.Option("-k", min=1, help="Neighbourhood size for k-occurrence.")] = 10,
+    methods: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated methods to compare [default: all].", show_default=False),
+    ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ground truth (class folders or path,label CSV): adds accuracy per method.",
+            show_default=False,
+        ),
+    ] = None,
+    seen: Annotated[
+        Path | None,
+        typer.Option(
+            help="Seen classes: with --truth, adds unseen-class accuracy.", show_default=False
+        ),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the comparison as JSON here.", show_default=False),
+    ] = None,
+    embeddings: Embeddings = None,
+    device: Device = "auto",
+    precision: Precision = "auto",
+    batch_size: BatchSize = None,
+    workers: Workers = None,
+    exact_preprocessing: ExactPreprocessing = False,
+    trust_remote_code: TrustRemoteCode = False,
+    null: StdinNul = False,
+    ext: Extensions = None,
+    include_hidden: IncludeHidden = False,
+    max_pixels: MaxPixels = None,
+    quiet: Quiet = False,
+) -> None:
+    from zsl_cli import api
+    from zsl_cli.summary import ProgressBar, render_hubness, stderr_console
+    from zsl_cli.writers import write_json_file
+
+    paths = list(paths or [])
+    if not paths and embeddings is None:
+        raise ZslError("no images given: pass folders/files, '-' for stdin, or --embeddings STORE")
+    result = api.hubness(
+        api.HubnessRequest(
+            inputs=api.InputOptions(
+                tuple(paths),
+                _stdin_if_needed(paths),
+                null,
+                _extensions(ext),
+                include_hidden,
+                max_pixels,
+            ),
+            classes=api.ClassOptions(
+                _str(classes), _str(attributes), _str(descriptions), templates
+            ),
+            model=api.ModelOptions(
+                model,
+                device,
+                precision,
+                batch_size,
+                workers,
+                exact_preprocessing,
+                trust_remote_code,
+            ),
+            embeddings=_str(embeddings),
+            k=k,
+            methods=tuple(m.strip() for m in methods.split(",") if m.strip()) if methods else None,
+            truth=_str(truth),
+            seen=_str(seen),
+        ),
+        progress=ProgressBar(quiet),
+    )
+    if json_out is not None:
+        write_json_file(json_out, result)
+    if not quiet:
+        render_hubness(stderr_console(), result)
+
+
+def main() -> None:
+    app(prog_name="zsl")

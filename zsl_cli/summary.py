@@ -1,0 +1,213 @@
+"""Terminal rendering on stderr: progress bars (tqdm) and end-of-run summaries (rich).
+
+Data never goes through here: stdout belongs to the predictions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+MAX_LABEL_ROWS = 10
+
+
+def stderr_console() -> Console:
+    # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ProgressBar:
+    """tqdm on stderr; invisible when stderr is not a terminal or when quiet."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self._enabled = not quiet and sys.stderr.isatty()
+        self._bar: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        if not self._enabled:
+            return
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total,
+            desc=description,
+            unit="img",
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+            colour=None if os.environ.get("NO_COLOR") else "green",
+        )
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
+    total, ok, failed = summary["total"], summary["ok"], summary["failed"]
+    rate = summary["images_per_second"]
+    head = (
+        f"[bold]{'Interrupted' if summary['interrupted'] else 'Labelled'}[/] {ok} of {total} images"
+    )
+    head += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s)"
+    console.print(head)
+    if failed:
+        reasons = ", ".join(
+            f"{status} {n}" for status, n in sorted(summary["by_status"].items()) if status != "ok"
+        )
+        console.print(f"[yellow]{failed} failed[/]: {reasons}")
+    labels: dict[str, int] = summary["labels"]
+    if labels:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("label")
+        table.add_column("images", justify="right")
+        table.add_column("share", justify="right")
+        for name, n in list(labels.items())[:MAX_LABEL_ROWS]:
+            table.add_row(name, str(n), f"{n / max(ok, 1):.0%}")
+        if len(labels) > MAX_LABEL_ROWS:
+            rest = sum(list(labels.values())[MAX_LABEL_ROWS:])
+            table.add_row(
+                f"... {len(labels) - MAX_LABEL_ROWS} more labels",
+                str(rest),
+                f"{rest / max(ok, 1):.0%}",
+            )
+        console.print(table)
+    if summary["low_confidence"]:
+        console.print(
+            f"{summary['low_confidence']} predictions scored below "
+            f"{summary['low_confidence_below']:g} (low confidence)"
+        )
+    console.print(f"Predictions: {output}")
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None:
+    """Headline metrics, the worst classes first, and the most common mistakes."""
+    from zsl_cli.discovery import printable
+
+    metrics = result.metrics
+    console.print(
+        f"[bold]Evaluated[/] {metrics.n} images over {len(metrics.classes)} classes "
+        f"({metrics.failed} failed, {metrics.abstained} abstained)"
+    )
+    for top in metrics.top_k:
+        console.print(
+            f"  top-{top.k}: mean per-class {_percent(top.mean_per_class)}, "
+            f"overall {_percent(top.overall)}" + (f"  [dim]({top.note})[/]" if top.note else "")
+        )
+    console.print(f"  macro F1: {metrics.macro_f1:.3f}")
+    gzsl = result.gzsl
+    if gzsl is not None:
+        console.print(
+            f"  GZSL: seen {_percent(gzsl.seen)}, unseen {_percent(gzsl.unseen)}, "
+            f"harmonic mean {_percent(gzsl.harmonic_mean)}"
+        )
+        if gzsl.calibrated is not None:
+            cal = gzsl.calibrated
+            console.print(
+                f"  calibrated stacking: gamma {cal.gamma:.4g} -> seen {_percent(cal.seen)}, "
+                f"unseen {_percent(cal.unseen)}, H {_percent(cal.harmonic_mean)}; "
+                f"AUSUC {cal.ausuc:.3f}"
+            )
+        else:
+            console.print(f"  calibrated stacking: not available ({gzsl.calibrated_reason})")
+    table = Table(title="Per class, worst first", box=None, header_style="bold", pad_edge=False)
+    for column in ("class", "support", "accuracy", "precision", "F1"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    rows = result.class_rows(worst_first=True)
+    for row in rows[:max_rows]:
+        table.add_row(
+            printable(row.name),
+            str(row.support),
+            _percent(row.accuracy),
+            _percent(row.precision),
+            f"{row.f1:.3f}",
+        )
+    if len(rows) > max_rows:
+        table.add_row(f"... {len(rows) - max_rows} more classes", "", "", "", "")
+    console.print(table)
+    mistakes = result.top_mistakes(limit=5)
+    if mistakes:
+        console.print(
+            "Most common mistakes: "
+            + "; ".join(
+                f"{printable(true)} -> {printable(pred)} ({n})" for true, pred, n in mistakes
+            )
+        )
+    unmatched = result.unmatched
+    if unmatched.predictions or unmatched.truth:
+        console.print(
+            f"[yellow]Unmatched[/]: {unmatched.predictions} predictions without truth, "
+            f"{unmatched.truth} truth images without prediction"
+        )
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/]")
+
+
+def render_hubness(console: Console, result: dict[str, Any]) -> None:
+    """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
+    table = Table(
+        title=f"Hubness of {result['n_classes']} classes over {result['n_images']} images "
+        f"(k = {result['k']})",
+        box=None,
+        header_style="bold",
+        pad_edge=False,
+    )
+    methods = result["methods"]
+    with_accuracy = any("accuracy" in m for m in methods.values())
+    with_unseen = any("unseen_mean_per_class" in m.get("accuracy", {}) for m in methods.values())
+    columns = ["method", "skewness", "hub occupancy", "antihubs", "Robin Hood", "top hubs"]
+    if with_accuracy:
+        columns.append("accuracy")
+    if with_unseen:
+        columns.append("unseen acc.")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("method", "top hubs") else "right")
+    for name, m in methods.items():
+        hubs = ", ".join(f"{h['class']} ({h['n_k']})" for h in m["top_hubs"][:3]) or "-"
+        row = [
+            name,
+            f"{m['skewness']:.2f}",
+            _percent(m["hub_occupancy"]),
+            _percent(m["antihub_rate"]),
+            f"{m['robin_hood']:.2f}",
+            hubs,
+        ]
+        accuracy = m.get("accuracy", {})
+        if with_accuracy:
+            row.append(_percent(accuracy.get("mean_per_class")))
+        if with_unseen:
+            row.append(_percent(accuracy.get("unseen_mean_per_class")))
+        table.add_row(*row)
+    console.print(table)
+    if result.get("failed_images"):
+        console.print(f"[yellow]{result['failed_images']} images could not be read[/]")
+    console.print(result["recommendation"])
+
+
+def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
+    verb = "Interrupted" if report["interrupted"] else "Embedded"
+    console.print(
+        f"[bold]{verb}[/] {report['found']} images into {report['store']} in "
+        f"{report['elapsed_s']:.1f} s: {report['encoded']} encoded, {report['reused']} reused, "
+        f"{report['removed']} removed"
+    )
+    if report["failed"]:
+        reasons = ", ".join(f"{s} {n}" for s, n in sorted(report["failed_by_status"].items()))
+        console.print(f"[yellow]{report['failed']} failed[/]: {reasons}")
+    if report["unreachable"]:
+        console.print(f"[yellow]{report['unreachable']} paths could not be read at all[/]")
+    if report["exported"] is not None:
+        console.print(f"Exported {report['exported']} embeddings")
