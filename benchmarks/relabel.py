@@ -1,0 +1,176 @@
+"""Relabelling from an embedding store: how long does changing classes.txt cost?
+
+Builds a store with N random unit vectors (default 100,000 x 512) under the identity of a tiny
+saved CLIP whose projection is 512-d, and C class names (default 1,000). Then measures, in this
+process, the parts of `zsl label --embeddings` that depend on N and C:
+  load    reading every vector from the store
+  score   similarities, top-k and the model's scores, in row chunks
+  write   building predictions and writing them as CSV
+and finally the whole `zsl label --embeddings` command as a subprocess (imports, model load and
+text encoding of the C prompts included). Peak memory of the scoring step is reported from
+tracemalloc (numpy allocations are traced) next to the size of the N x C float32 matrix it avoids.
+
+    python benchmarks/relabel.py                 # 100k x 512 against 1,000 classes
+    python benchmarks/relabel.py --images 20000  # a quicker run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def build_store(store_path: Path, identity: str, n: int, dim: int, seed: int) -> None:
+    from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
+
+    rng = np.random.default_rng(seed)
+    with EmbeddingStore.open(store_path) as store:
+        model_id = store.register_model(identity, "bench-clip", dim)
+        for start in range(0, n, 10_000):
+            vectors = rng.standard_normal((min(10_000, n - start), dim), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            store.add(
+                model_id,
+                [
+                    StoredItem(FileStat(f"/photos/{start + i:07d}.jpg", 1000, 0), "ok", "", vector)
+                    for i, vector in enumerate(vectors)
+                ],
+            )
+
+
+def timed(label: str, results: dict, fn):
+    started = time.perf_counter()
+    value = fn()
+    results[label] = time.perf_counter() - started
+    return value
+
+
+def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int, k: int) -> dict:
+    from zsl_cli.encoders.base import ScoreHead
+    from zsl_cli.records import ImageItem
+    from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
+    from zsl_cli.store import EmbeddingStore
+    from zsl_cli.writers import open_writer
+
+    rng = np.random.default_rng(1)
+    classes = rng.standard_normal((n_classes, dim), dtype=np.float32)
+    classes /= np.linalg.norm(classes, axis=1, keepdims=True)
+    names = [f"class {i}" for i in range(n_classes)]
+    head = ScoreHead("softmax", 100.0)
+    results: dict = {}
+
+    def load():
+        with EmbeddingStore.open(store_path, create=False) as store:
+            return store.load(store.find_model(identity))
+
+    stored = timed("load", results, load)
+    vectors = stored.vectors
+
+    def score():
+        return [
+            rank(similarities(vectors[i : i + CHUNK_ROWS], classes), head, k)
+            for i in range(0, len(vectors), CHUNK_ROWS)
+        ]
+
+    rank(similarities(vectors[:CHUNK_ROWS], classes), head, k)  # warm up BLAS and torch
+    tracemalloc.start()
+    ranked = timed("score", results, score)
+    results["score_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+
+    def write():
+        with tempfile.TemporaryDirectory() as folder:
+            writer = open_writer(os.path.join(folder, "out.csv"), "csv")
+            row = 0
+            for indices, values in ranked:
+                items = [
+                    ImageItem(row + i, Path(p))
+                    for i, p in enumerate(stored.paths[row : row + len(indices)])
+                ]
+                for prediction in predict_items(items, indices, values, names, Decision(k)):
+                    writer.write(prediction)
+                row += len(indices)
+            writer.close({})
+
+    timed("write", results, write)
+    results["full_matrix_mb"] = len(vectors) * n_classes * 4 / 2**20
+    return results
+
+
+def measure_cli(store_path: Path, model_dir: Path, n_classes: int, k: int, folder: Path) -> float:
+    classes = folder / "classes.txt"
+    classes.write_text("".join(f"class {i}\n" for i in range(n_classes)))
+    command = [
+        sys.executable,
+        "-m",
+        "zsl_cli",
+        "label",
+        "--embeddings",
+        str(store_path),
+        "--classes",
+        str(classes),
+        "--model",
+        str(model_dir),
+        "--top-k",
+        str(k),
+        "-o",
+        str(folder / "predictions.csv"),
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=100_000)
+    parser.add_argument("--classes", type=int, default=1_000)
+    parser.add_argument("--dim", type=int, default=512)
+    parser.add_argument("--top-k", type=int, default=5)
+    args = parser.parse_args()
+
+    from tests.tiny_models import make_tiny_clip
+    from zsl_cli.encoders import load_encoder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        model_dir = make_tiny_clip(folder / "model", projection_dim=args.dim)
+        identity = load_encoder(str(model_dir)).identity
+        store_path = folder / "bench.zsl"
+        build_store(store_path, identity, args.images, args.dim, seed=0)
+        results = measure_in_process(store_path, identity, args.classes, args.dim, args.top_k)
+        cli_s = measure_cli(store_path, model_dir, args.classes, args.top_k, folder)
+
+    load_avg = os.getloadavg()[0]
+    print(
+        f"relabel {args.images:,} x {args.dim} stored embeddings against {args.classes:,} "
+        f"classes, top-{args.top_k} (load average {load_avg:.2f}, {os.cpu_count()} cores)"
+    )
+    print(f"  load from store        {results['load']:7.2f} s")
+    print(
+        f"  score + top-k          {results['score']:7.2f} s   peak {results['score_peak_mb']:.0f} "
+        f"MB (the full N x C float32 matrix would be {results['full_matrix_mb']:.0f} MB)"
+    )
+    print(f"  load + score           {results['load'] + results['score']:7.2f} s")
+    print(f"  predictions -> CSV     {results['write']:7.2f} s")
+    print(
+        f"  zsl label --embeddings {cli_s:7.2f} s   (whole process: imports, model, "
+        f"{args.classes} prompts encoded, CSV written)"
+    )
+
+
+if __name__ == "__main__":
+    main()
