@@ -543,7 +543,7 @@ class EmbedRequest:
     store: str
     inputs: InputOptions = field(default_factory=InputOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
-    dtype: str = "float32"  # vectors as stored: float32, or float16 for half the size
+    dtype: str | None = None  # float32 or float16; None: what the store holds, else float32
     export: str | None = None  # also write the model's embeddings to .npy (+ paths CSV) / .parquet
 
 
@@ -586,7 +586,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     run continues from there.
     """
     started = time.perf_counter()
-    if request.dtype not in ("float32", "float16"):
+    if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
     paths = discover_inputs(request.inputs)
     scan, unreachable = stat_files(paths)
@@ -596,7 +596,9 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     encoder = open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store:
-        model_id = store.register_model(encoder.identity, encoder.name, encoder.dim, request.dtype)
+        known = {m.identity: m.dtype for m in store.models()}
+        dtype = request.dtype or known.get(encoder.identity, "float32")
+        model_id = store.register_model(encoder.identity, encoder.name, encoder.dim, dtype)
         plan = store.plan(model_id, scan, roots)
         report.reused = len(plan.reused)
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0

@@ -380,8 +380,13 @@ def embed(
     paths: Paths = None,
     model: ModelName = "openai/clip-vit-base-patch32",
     dtype: Annotated[
-        str, typer.Option(help="Stored vector type: float32, or float16 for half the size.")
-    ] = "float32",
+        str | None,
+        typer.Option(
+            help="Stored vector type: float32, or float16 for half the size [default: what the "
+            "store already holds for this model, else float32].",
+            show_default=False,
+        ),
+    ] = None,
     export: Annotated[
         Path | None,
         typer.Option(

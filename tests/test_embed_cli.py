@@ -1,0 +1,190 @@
+"""`zsl embed` and labelling from the store, through the CLI and as subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_label_cli import read_jsonl, write_images
+from zsl_cli.cli import app
+from zsl_cli.encoders import load_encoder
+from zsl_cli.store import EmbeddingStore
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def embed(images: Path, store: Path, model: Path, *extra) -> dict:
+    summary = store.with_suffix(".summary.json")
+    result = run("embed", images, "--store", store, "-m", model, "--json", summary, *extra)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(summary.read_text())
+
+
+def stored(store: Path, model: Path):
+    with EmbeddingStore.open(store, create=False) as handle:
+        return handle.load(handle.find_model(load_encoder(str(model)).identity))
+
+
+def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    paths = write_images(images, 6)
+    (images / "broken.png").write_bytes(b"not an image")
+
+    first = embed(images, store, tiny_clip)
+    assert (first["encoded"], first["reused"], first["removed"], first["failed"]) == (7, 0, 0, 1)
+    second = embed(images, store, tiny_clip)
+    assert (second["encoded"], second["reused"], second["removed"]) == (0, 7, 0)
+
+    os.utime(paths[0], ns=(time.time_ns(), time.time_ns() + 10**9))  # touched
+    paths[1].unlink()  # removed
+    write_images(tmp_path / "new", 1, seed=9)[0].rename(images / "added.png")  # added
+    third = embed(images, store, tiny_clip)
+    assert (third["encoded"], third["reused"], third["removed"]) == (2, 5, 1)
+    contents = stored(store, tiny_clip)
+    names = sorted(Path(p).name for p in contents.paths)
+    assert names == sorted(["added.png"] + [p.name for p in paths if p != paths[1]])
+    assert [Path(p).name for p, _, _ in contents.failed] == ["broken.png"]
+
+
+def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 8)
+    (images / "empty.jpg").write_bytes(b"")
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\nbird\nred circle\n")
+    embed(images, store, tiny_clip)
+
+    direct = run("label", images, "-c", classes, "-m", tiny_clip, "-k", "0", "-f", "jsonl", "-q")
+    from_store = run(
+        "label",
+        "--embeddings",
+        store,
+        "-c",
+        classes,
+        "-m",
+        tiny_clip,
+        "-k",
+        "0",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert direct.exit_code == 0 and from_store.exit_code == 0, from_store.stderr
+    expected = {os.path.abspath(r["path"]): r for r in read_jsonl(direct.stdout)}
+    rows = read_jsonl(from_store.stdout)
+    assert len(rows) == len(expected) == 9
+    for row in rows:
+        reference = expected[row["path"]]
+        assert (row["label"], row["status"]) == (reference["label"], reference["status"])
+        for ours, theirs in zip(row["top_k"], reference["top_k"], strict=True):
+            assert ours["label"] == theirs["label"]
+            assert ours["score"] == pytest.approx(theirs["score"], abs=1e-5)
+
+    # Restricting to a sub-path of the store, and a model the store has never seen.
+    only = run(
+        "label", "--embeddings", store, images / "img_000.png", "-c", classes, "-m", tiny_clip, "-q"
+    )
+    assert only.exit_code == 0 and len(only.stdout.splitlines()) == 2
+    other_model = tmp_path / "other-model"
+    from tests.tiny_models import make_tiny_clip
+
+    make_tiny_clip(other_model, seed=5)
+    missing = run("label", "--embeddings", store, "-c", classes, "-m", other_model)
+    assert missing.exit_code == 2 and "zsl embed" in missing.stderr
+
+
+def test_float16_store_and_exports(tiny_clip, tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    images = tmp_path / "images"
+    write_images(images, 4)
+    store = tmp_path / "half.zsl"
+    summary = embed(
+        images, store, tiny_clip, "--dtype", "float16", "--export", tmp_path / "vectors.npy"
+    )
+    assert summary["exported"] == 4
+    matrix = np.load(tmp_path / "vectors.npy")
+    assert matrix.shape == (4, 16)
+    index = (tmp_path / "vectors.npy.paths.csv").read_text().splitlines()
+    assert len(index) == 5  # header + one row per vector
+    embed(images, store, tiny_clip, "--export", tmp_path / "vectors.parquet")
+    table = pq.read_table(tmp_path / "vectors.parquet")
+    assert table.num_rows == 4 and "vector" in table.column_names
+    np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=2e-3)
+
+
+def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
+    images = tmp_path / "images"
+    write_images(images, 120, size=(64, 64))
+    killed, clean = tmp_path / "killed.zsl", tmp_path / "clean.zsl"
+    command = [
+        sys.executable,
+        "-m",
+        "zsl_cli",
+        "embed",
+        str(images),
+        "--store",
+        str(killed),
+        "-m",
+        str(tiny_clip),
+        "-b",
+        "4",
+        "-j",
+        "1",
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    started = time.monotonic()
+    while time.monotonic() - started < 120:  # wait until some batches are committed
+        if _rows(killed) >= 8:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    partial = _rows(killed)
+    assert 8 <= partial < 120, "the run must be killed mid-way"
+
+    resumed = embed(images, killed, tiny_clip)
+    assert resumed["reused"] == partial and resumed["encoded"] == 120 - partial
+    embed(images, clean, tiny_clip)
+    a, b = stored(killed, tiny_clip), stored(clean, tiny_clip)
+    assert a.paths == b.paths and a.failed == b.failed
+    np.testing.assert_allclose(a.vectors, b.vectors, atol=1e-6)
+    with sqlite3.connect(killed) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _rows(store: Path) -> int:
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as connection:
+            return connection.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_embed_user_errors(tmp_path, tiny_clip):
+    images = tmp_path / "images"
+    write_images(images, 1)
+    not_a_store = tmp_path / "notes.txt"
+    not_a_store.write_text("hello")
+    result = run("embed", images, "--store", not_a_store, "-m", tiny_clip)
+    assert result.exit_code == 2 and result.stderr.startswith("zsl: error: ")
+    result = run("embed", images, "--store", tmp_path / "s.zsl", "-m", tiny_clip, "--dtype", "int8")
+    assert result.exit_code == 2
+    result = run("label", "--embeddings", tmp_path / "missing.zsl", "-c", not_a_store)
+    assert result.exit_code == 2 and "store" in result.stderr
