@@ -1,0 +1,153 @@
+"""`zsl evaluate` and `zsl hubness` through the CLI on real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_label_cli import write_images
+from zsl_cli.cli import app
+
+CLASSES = ["cat", "dog", "bird"]
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def image_folder(tmp_path: Path) -> Path:
+    """An ImageFolder: class sub-folders of real images, plus classes.txt and seen.txt."""
+    root = tmp_path / "set"
+    for index, name in enumerate(CLASSES):
+        write_images(root / name, 4, seed=index)
+    (tmp_path / "classes.txt").write_text("\n".join(CLASSES) + "\n")
+    (tmp_path / "seen.txt").write_text("cat\ndog\n")
+    return root
+
+
+def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
+    labelled = run(
+        "label",
+        image_folder,
+        "-c",
+        tmp_path / "classes.txt",
+        "-m",
+        tiny_clip,
+        "-k",
+        "0",
+        "-o",
+        predictions,
+        "-q",
+    )
+    assert labelled.exit_code == 0, labelled.stderr
+    metrics = tmp_path / "metrics.json"
+    report = tmp_path / "report.html"
+    result = run(
+        "evaluate",
+        predictions,
+        "--truth",
+        image_folder,
+        "--seen",
+        tmp_path / "seen.txt",
+        "--top-k",
+        "1,2",
+        "--json",
+        metrics,
+        "--report",
+        report,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "mean per-class" in result.stderr and "GZSL" in result.stderr
+    data = json.loads(metrics.read_text())
+    assert data["n"] == 12 and data["n_classes"] == 3
+    rows = [json.loads(line) for line in predictions.read_text().splitlines()]
+    truth = [Path(r["path"]).parent.name for r in rows]
+    expected_top1 = np.mean(
+        [
+            np.mean([r["label"] == c for r, t in zip(rows, truth, strict=True) if t == c])
+            for c in CLASSES
+        ]
+    )
+    assert data["top_k"]["1"]["mean_per_class"] == pytest.approx(expected_top1)
+    assert set(data["gzsl"]) >= {"seen", "unseen", "harmonic_mean", "calibrated_stacking"}
+    assert data["gzsl"]["calibrated_stacking"]["available"] is True
+    assert report.read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_evaluate_user_errors(tmp_path):
+    (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
+    result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")
+    assert result.exit_code == 2 and result.stderr.startswith("zsl: error: ")
+    result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path, "--top-k", "x")
+    assert result.exit_code == 2
+
+
+def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_path):
+    out = tmp_path / "hubness.json"
+    result = run(
+        "hubness",
+        image_folder,
+        "-c",
+        tmp_path / "classes.txt",
+        "-m",
+        tiny_clip,
+        "-k",
+        "1",
+        "--truth",
+        image_folder,
+        "--seen",
+        tmp_path / "seen.txt",
+        "--json",
+        out,
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert data["k"] == 1 and data["n_images"] == 12 and data["n_classes"] == 3
+    assert set(data["methods"]) == {"none", "csls", "isoftmax", "centering", "mp"}
+    for method in data["methods"].values():
+        assert {"skewness", "hub_occupancy", "antihub_rate", "robin_hood", "top_hubs"} <= set(
+            method
+        )
+        assert "unseen_mean_per_class" in method["accuracy"]
+    assert data["recommendation"] and "skewness" in result.stderr.lower()
+
+
+def test_hubness_from_a_store_matches_hubness_from_images(tiny_clip, image_folder, tmp_path):
+    store = tmp_path / "set.zsl"
+    assert run("embed", image_folder, "--store", store, "-m", tiny_clip, "-q").exit_code == 0
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    common = ["-c", tmp_path / "classes.txt", "-m", tiny_clip, "-k", "1", "-q"]
+    assert run("hubness", image_folder, *common, "--json", a).exit_code == 0
+    assert run("hubness", "--embeddings", store, *common, "--json", b).exit_code == 0
+    first, second = json.loads(a.read_text()), json.loads(b.read_text())
+    for name in first["methods"]:
+        assert first["methods"][name]["skewness"] == pytest.approx(
+            second["methods"][name]["skewness"], abs=1e-6
+        )
+
+
+def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
+    for method in ("csls", "centering", "isoftmax", "mp"):
+        result = run(
+            "label",
+            image_folder,
+            "-c",
+            tmp_path / "classes.txt",
+            "-m",
+            tiny_clip,
+            "--hubness-reduction",
+            method,
+            "-f",
+            "jsonl",
+            "-q",
+        )
+        assert result.exit_code == 0, result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert len(rows) == 12 and all(r["label"] in CLASSES for r in rows)
+        assert all(0 <= r["score"] <= 1 for r in rows)
