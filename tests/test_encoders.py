@@ -105,3 +105,12 @@ def test_model_without_feature_heads_is_refused(tmp_path: Path):
     ).save_pretrained(tmp_path / "bert")
     with pytest.raises(ZslError):
         load_encoder(str(tmp_path / "bert"))
+
+
+def test_batches_above_the_out_of_memory_cap_are_split_without_changing_results(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (5, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    whole = encoder.encode_images(pixels)
+    encoder._max_batch = 2  # what an out-of-memory error on a GPU leaves behind
+    np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)

@@ -100,6 +100,7 @@ class TransformersEncoder:
         else:
             self._preprocessor, self._normalisation = fast
         self.exact_preprocessing = exact_preprocessing or fast is None
+        self._max_batch: int | None = None  # lowered after an out-of-memory error
         if self._normalisation is not None:
             shape = (1, 3, 1, 1)
             self._scale = torch.tensor(self._normalisation.rescale, device=device)
@@ -146,8 +147,28 @@ class TransformersEncoder:
         return digest.hexdigest()[:32]
 
     # -- encoding ------------------------------------------------------------------------------
-    @torch.inference_mode()
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size."""
+        if self._max_batch is not None and len(pixels) > self._max_batch:
+            step = self._max_batch
+            return np.concatenate(
+                [self.encode_images(pixels[i : i + step]) for i in range(0, len(pixels), step)]
+            )
+        try:
+            return self._encode_image_batch(pixels)
+        except torch.OutOfMemoryError:
+            if len(pixels) == 1:
+                raise ZslError(
+                    f"out of {self.device.type} memory for a single image with {self.name}; "
+                    "use --device cpu, --precision fp16, or a smaller model"
+                ) from None
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+            self._max_batch = len(pixels) // 2
+            return self.encode_images(pixels)
+
+    @torch.inference_mode()
+    def _encode_image_batch(self, pixels: np.ndarray) -> np.ndarray:
         batch = torch.from_numpy(pixels)
         if batch.dtype == torch.uint8:
             # uint8 crosses to the device (4x less traffic); normalisation runs there.
