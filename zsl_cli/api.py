@@ -1,9 +1,15 @@
 """Library entry points: what each CLI command does, usable from Python without the CLI.
 
-from zsl_cli.api import label, LabelRequest, InputOptions, ClassOptions
-report = label(LabelRequest(inputs=InputOptions(("photos",)),
-                            classes=ClassOptions(classes="classes.txt"),
-                            output=OutputOptions("predictions.csv")))
+Example::
+
+    from zsl_cli.api import ClassOptions, InputOptions, LabelRequest, OutputOptions, label
+
+    report = label(LabelRequest(
+        inputs=InputOptions(paths=("photos",)),
+        classes=ClassOptions(classes="classes.txt"),
+        output=OutputOptions(path="predictions.csv"),
+    ))
+    print(report.labels.most_common(3))
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ class ClassOptions:
 class OutputOptions:
     path: str | None = None  # None or "-" = stdout
     format: str | None = None  # None: from the file extension (csv for stdout)
-    label_studio: Any = None  # writers.LabelStudioOptions for --format label-studio
+    label_studio: writers.LabelStudioOptions | None = None  # for --format label-studio
     stdout: IO[bytes] | None = None
 
 

@@ -1,0 +1,156 @@
+"""Classes defined by attributes or descriptions, through every path that uses classes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_label_cli import read_jsonl, write_images
+from zsl_cli.cli import app
+from zsl_cli.encoders import load_encoder
+
+ATTRIBUTES = (
+    "class,red,blue,round,square\nred circle,1,0,1,0\nblue square,0,1,0,1\nred square,1,0,0,1\n"
+)
+DESCRIPTIONS = {
+    "red circle": ["red colour", "circle shape"],
+    "blue square": ["blue colour", "square shape"],
+}
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "attributes.csv").write_text(ATTRIBUTES)
+    (tmp_path / "descriptions.json").write_text(json.dumps(DESCRIPTIONS))
+    (tmp_path / "classes.txt").write_text("red circle\nblue square\ngreen star\n")
+    write_images(tmp_path / "images", 4)
+    return {
+        name: tmp_path / name
+        for name in ("attributes.csv", "descriptions.json", "classes.txt", "images")
+    }
+
+
+def test_attribute_scores_are_weighted_means_of_attribute_similarities(tiny_clip, files):
+    result = run(
+        "label",
+        files["images"],
+        "--attributes",
+        files["attributes.csv"],
+        "-m",
+        tiny_clip,
+        "-k",
+        "0",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = read_jsonl(result.stdout)
+
+    encoder = load_encoder(str(tiny_clip))
+    attributes = encoder.encode_texts(
+        [f"a photo of something {a}." for a in ("red", "blue", "round", "square")]
+    )
+    weights = np.array([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0, 1]], dtype=np.float32) / 2
+    from PIL import Image
+
+    for row in rows:
+        pixels = encoder.preprocessor(Image.open(row["path"]).convert("RGB"))
+        image = encoder.encode_images(pixels[None])[0]
+        class_scores = weights @ (attributes @ image)  # mean of the class's attribute cosines
+        logits = encoder.head.scale * class_scores
+        expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+        names = ["red circle", "blue square", "red square"]
+        got = {entry["label"]: entry["score"] for entry in row["top_k"]}
+        for name, value in zip(names, expected, strict=True):
+            assert got[name] == pytest.approx(float(value), abs=1e-5)
+
+
+def test_descriptions_alone_and_with_a_class_list(tiny_clip, files):
+    alone = run(
+        "label",
+        files["images"],
+        "--descriptions",
+        files["descriptions.json"],
+        "-m",
+        tiny_clip,
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert alone.exit_code == 0, alone.stderr
+    assert {r["label"] for r in read_jsonl(alone.stdout)} <= set(DESCRIPTIONS)
+    merged = run(
+        "label",
+        files["images"],
+        "-c",
+        files["classes.txt"],
+        "--descriptions",
+        files["descriptions.json"],
+        "-m",
+        tiny_clip,
+        "-k",
+        "0",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert merged.exit_code == 0, merged.stderr
+    rows = read_jsonl(merged.stdout)
+    assert {e["label"] for e in rows[0]["top_k"]} == {"red circle", "blue square", "green star"}
+
+
+def test_class_modes_work_from_a_store_with_threshold_and_hubness(tiny_clip, files, tmp_path):
+    store = tmp_path / "s.zsl"
+    assert run("embed", files["images"], "--store", store, "-m", tiny_clip, "-q").exit_code == 0
+    for mode in (
+        ["--attributes", files["attributes.csv"]],
+        ["--descriptions", files["descriptions.json"]],
+    ):
+        direct = run("label", files["images"], *mode, "-m", tiny_clip, "-f", "jsonl", "-q")
+        stored = run(
+            "label",
+            "--embeddings",
+            store,
+            *mode,
+            "-m",
+            tiny_clip,
+            "-f",
+            "jsonl",
+            "--threshold",
+            "0.0",
+            "-q",
+        )
+        assert direct.exit_code == 0 and stored.exit_code == 0, stored.stderr
+        assert [r["label"] for r in read_jsonl(direct.stdout)] == [
+            r["label"] for r in read_jsonl(stored.stdout)
+        ]
+        hub = run("hubness", "--embeddings", store, *mode, "-m", tiny_clip, "-k", "1", "-q")
+        assert hub.exit_code == 0, hub.stderr
+
+
+def test_attribute_file_errors_are_one_line(files, tmp_path, tiny_clip):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("class,red,blue\nred circle,1,x\n")
+    result = run("label", files["images"], "--attributes", bad, "-m", tiny_clip)
+    assert result.exit_code == 2
+    assert result.stderr == "zsl: error: " + f"{bad}:2: column 3 ('blue'): 'x' is not a number\n"
+    result = run(
+        "label",
+        files["images"],
+        "--attributes",
+        files["attributes.csv"],
+        "--attribute-template",
+        "no placeholder",
+        "-m",
+        tiny_clip,
+    )
+    assert result.exit_code == 2 and "--attribute-template" in result.stderr
