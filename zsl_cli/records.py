@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,8 +32,9 @@ class ImageItem:
         return self.status == STATUS_OK
 
 
-@dataclass(frozen=True)
-class LabelScore:
+class LabelScore(NamedTuple):
+    """One ranked alternative (a tuple: there are top-k of these per image, so they stay cheap)."""
+
     label: str
     score: float
 

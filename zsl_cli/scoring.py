@@ -100,12 +100,11 @@ def score_rows(
 def make_prediction(
     path: str,
     class_names: Sequence[str],
-    indices: np.ndarray,
-    values: np.ndarray,
+    indices: Sequence[int],
+    values: Sequence[float],
     decision: Decision,
 ) -> Prediction:
-    pairs = zip(indices, values, strict=True)
-    ranked = tuple(LabelScore(class_names[i], float(v)) for i, v in pairs)
+    ranked = tuple(LabelScore(class_names[i], v) for i, v in zip(indices, values, strict=True))
     best = ranked[0]
     abstain = decision.threshold is not None and best.score < decision.threshold
     return Prediction(path, UNKNOWN_LABEL if abstain else best.label, best.score, ranked)
@@ -123,12 +122,16 @@ def predict_items(
     decision: Decision,
 ) -> list[Prediction]:
     """Predictions for a batch. `indices`/`values` (from `rank`) have one row per ok item."""
+    # Python ints and floats once per batch: per-element numpy scalars are slow.
+    index_rows, value_rows = indices.tolist(), values.tolist()
     predictions, row = [], 0
     for item in items:
         path = str(item.path)
         if item.status != STATUS_OK:
             predictions.append(failed_prediction(path, item.status, item.error))
             continue
-        predictions.append(make_prediction(path, class_names, indices[row], values[row], decision))
+        predictions.append(
+            make_prediction(path, class_names, index_rows[row], value_rows[row], decision)
+        )
         row += 1
     return predictions

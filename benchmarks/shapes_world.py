@@ -1,0 +1,204 @@
+"""Zero-shot quality of the bundled demo model on fresh shapes-world sets, through the real CLI.
+
+For each seed it makes a new image set (`python -m zsl_cli.demo make-images`), then runs `zsl`
+commands exactly as a user would and reads their JSON outputs:
+
+  unseen only   images and candidates are the held-out classes; class names, attribute rows and
+                descriptions each used in turn (mean per-class top-1)
+  all classes   seen + unseen images, all 30 candidates, names: mean per-class top-1, and with
+                --seen the seen/unseen accuracy, harmonic mean and calibrated stacking
+  hubness       `zsl hubness --truth --seen`: skewness and accuracy of every reduction method
+
+    python benchmarks/shapes_world.py --seeds 1001 1002 1003 --per-class 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from statistics import mean
+
+ROOT = Path(__file__).resolve().parents[1]
+ZSL = [sys.executable, "-m", "zsl_cli"]
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+
+def sh(command: list[str]) -> None:
+    subprocess.run(command, check=True, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL)
+
+
+def make_set(folder: Path, seed: int, per_class: int) -> None:
+    sh(
+        [
+            sys.executable,
+            "-m",
+            "zsl_cli.demo",
+            "make-images",
+            str(folder),
+            "--seed",
+            str(seed),
+            "--per-class",
+            str(per_class),
+        ]
+    )
+
+
+def unseen_only_files(world: Path, work: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Class files restricted to the unseen classes, one per class mode."""
+    unseen = [line for line in (world / "unseen.txt").read_text().splitlines() if line.strip()]
+    (work / "unseen_classes.txt").write_text("\n".join(unseen) + "\n")
+    with open(world / "attributes.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with open(work / "unseen_attributes.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows([rows[0]] + [r for r in rows[1:] if r[0] in unseen])
+    descriptions = json.loads((world / "descriptions.json").read_text())
+    (work / "unseen_descriptions.json").write_text(
+        json.dumps({name: descriptions[name] for name in unseen})
+    )
+    return {
+        "names": ["--classes", str(work / "unseen_classes.txt")],
+        "attributes": ["--attributes", str(work / "unseen_attributes.csv")],
+        "descriptions": ["--descriptions", str(work / "unseen_descriptions.json")],
+    }, [str(world / name) for name in unseen]
+
+
+def label_and_evaluate(
+    images: list[str],
+    class_args: list[str],
+    truth: Path,
+    work: Path,
+    name: str,
+    extra_eval: list[str] = (),
+) -> dict:
+    predictions, metrics = work / f"{name}.jsonl", work / f"{name}.metrics.json"
+    sh(
+        ZSL
+        + [
+            "label",
+            *images,
+            *class_args,
+            "--model",
+            "shapes-demo",
+            "--top-k",
+            "0",
+            "--templates",
+            "a photo of a {}.",
+            "-o",
+            str(predictions),
+            "--quiet",
+        ]
+    )
+    sh(
+        ZSL
+        + [
+            "evaluate",
+            str(predictions),
+            "--truth",
+            str(truth),
+            "--json",
+            str(metrics),
+            "--quiet",
+            *extra_eval,
+        ]
+    )
+    return json.loads(metrics.read_text())
+
+
+def measure_seed(seed: int, per_class: int, work: Path) -> dict:
+    world = work / f"world-{seed}"
+    make_set(world, seed, per_class)
+    modes, unseen_folders = unseen_only_files(world, work)
+    result: dict = {"seed": seed, "unseen_only": {}}
+    for mode, class_args in modes.items():
+        metrics = label_and_evaluate(unseen_folders, class_args, world, work, f"{seed}-{mode}")
+        result["unseen_only"][mode] = metrics["top_k"]["1"]["mean_per_class"]
+    metrics = label_and_evaluate(
+        [str(world)],
+        ["--classes", str(world / "classes.txt")],
+        world,
+        work,
+        f"{seed}-all",
+        ["--seen", str(world / "seen.txt")],
+    )
+    result["all_classes"] = metrics["top_k"]["1"]["mean_per_class"]
+    result["gzsl"] = metrics["gzsl"]
+    hubness_json = work / f"{seed}-hubness.json"
+    sh(
+        ZSL
+        + [
+            "hubness",
+            str(world),
+            "--classes",
+            str(world / "classes.txt"),
+            "--model",
+            "shapes-demo",
+            "--truth",
+            str(world),
+            "--seen",
+            str(world / "seen.txt"),
+            "--json",
+            str(hubness_json),
+            "--quiet",
+        ]
+    )
+    result["hubness"] = json.loads(hubness_json.read_text())
+    return result
+
+
+def print_report(results: list[dict], per_class: int) -> None:
+    seeds = ", ".join(str(r["seed"]) for r in results)
+    print(
+        f"shapes world, bundled model shapes-demo, template 'a photo of a {{}}.', "
+        f"{per_class} images per class, seeds {seeds}"
+    )
+    print("mean per-class top-1 (min / mean over seeds)")
+    for mode in ("names", "attributes", "descriptions"):
+        values = [r["unseen_only"][mode] for r in results]
+        print(f"  unseen only, {mode:<12} {min(values):.3f} / {mean(values):.3f}")
+    values = [r["all_classes"] for r in results]
+    print(f"  all classes, names        {min(values):.3f} / {mean(values):.3f}")
+    print("generalised zero-shot (all classes; mean over seeds)")
+    for key in ("seen", "unseen", "harmonic_mean"):
+        print(f"  {key:<14} {mean(r['gzsl'][key] for r in results):.3f}")
+    stacking = [r["gzsl"]["calibrated_stacking"] for r in results]
+    if all(s.get("available") for s in stacking):
+        gammas = ", ".join(format(s["gamma"], ".3g") for s in stacking)
+        print(
+            f"  calibrated stacking: H {mean(s['harmonic_mean'] for s in stacking):.3f} "
+            f"(gamma {gammas}), "
+            f"seen {mean(s['seen'] for s in stacking):.3f}, "
+            f"unseen {mean(s['unseen'] for s in stacking):.3f}, "
+            f"AUSUC {mean(s['ausuc'] for s in stacking):.3f}"
+        )
+    print("hubness, all classes, k = {} (mean over seeds)".format(results[0]["hubness"]["k"]))
+    print(f"  {'method':<10} {'skewness':>9} {'accuracy':>9} {'unseen acc.':>12}")
+    for method in results[0]["hubness"]["methods"]:
+        entries = [r["hubness"]["methods"][method] for r in results]
+        print(
+            f"  {method:<10} {mean(e['skewness'] for e in entries):9.3f} "
+            f"{mean(e['accuracy']['mean_per_class'] for e in entries):9.3f} "
+            f"{mean(e['accuracy']['unseen_mean_per_class'] for e in entries):12.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
+    parser.add_argument("--per-class", type=int, default=20)
+    parser.add_argument("--json", type=Path, help="also write every number here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = [measure_seed(seed, args.per_class, Path(tmp)) for seed in args.seeds]
+    print_report(results, args.per_class)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
