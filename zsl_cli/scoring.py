@@ -63,21 +63,21 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best classes per row and their model scores, without scoring every class.
+    """The k best classes per row and their model scores, without keeping every class's score.
 
     Heads are monotonic, so ranking similarities ranks scores; only the softmax needs a whole-row
-    quantity (its log-normaliser), computed with torch because numpy's float32 exp is several
-    times slower and torch is loaded whenever a model is.
+    quantity, its normaliser, computed relative to the row's best similarity so exp never
+    overflows.
     """
     indices, best = top_k(sims, k)
-    logits = best.astype(np.float32) * np.float32(head.scale)
+    scale = np.float32(head.scale)
     if head.kind == "sigmoid":
-        return indices, _sigmoid(logits + np.float32(head.bias))
-    import torch
-
-    scaled = torch.from_numpy(np.ascontiguousarray(sims, dtype=np.float32)) * head.scale
-    log_normaliser = torch.logsumexp(scaled, dim=1).numpy()
-    return indices, np.exp(logits - log_normaliser[:, None])
+        return indices, _sigmoid(best * scale + np.float32(head.bias))
+    row_max = best[:, :1]
+    shifted = (sims - row_max) * scale
+    np.exp(shifted, out=shifted)
+    log_normaliser = np.log(shifted.sum(axis=1, keepdims=True))
+    return indices, np.exp((best - row_max) * scale - log_normaliser)
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
