@@ -184,8 +184,27 @@ def _extensions(value: str | None) -> tuple[str, ...] | None:
     return tuple(p if p.startswith(".") else f".{p}" for p in parts)
 
 
-def _stdin_if_needed(paths: list[str]) -> object | None:
-    return sys.stdin.buffer if "-" in paths else None
+def _inputs(
+    paths: list[str] | None,
+    null: bool,
+    ext: str | None,
+    include_hidden: bool,
+    max_pixels: int | None,
+    *,
+    embeddings: Path | None = None,
+    store_option: bool = True,
+):
+    """The input options shared by label, embed and hubness (a store can replace the paths)."""
+    from zsl_cli.api import InputOptions
+
+    paths = list(paths or [])
+    if not paths and embeddings is None:
+        alternative = ", or --embeddings STORE" if store_option else ""
+        raise ZslError(
+            f"no images given: pass folders/files, or '-' for a path list on stdin{alternative}"
+        )
+    stdin = sys.stdin.buffer if "-" in paths else None
+    return InputOptions(tuple(paths), stdin, null, _extensions(ext), include_hidden, max_pixels)
 
 
 LABEL_EXAMPLES = """\
@@ -297,18 +316,8 @@ def label(
     from zsl_cli.scoring import Decision
     from zsl_cli.summary import ProgressBar, render_label_summary, stderr_console
 
-    paths = list(paths or [])
-    if not paths and embeddings is None:
-        raise ZslError("no images given: pass folders/files, '-' for stdin, or --embeddings STORE")
     request = api.LabelRequest(
-        inputs=api.InputOptions(
-            tuple(paths),
-            _stdin_if_needed(paths),
-            null,
-            _extensions(ext),
-            include_hidden,
-            max_pixels,
-        ),
+        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
         classes=api.ClassOptions(
             _str(classes),
             _str(attributes),
@@ -421,20 +430,10 @@ def embed(
     from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
     from zsl_cli.writers import write_json_file
 
-    paths = list(paths or [])
-    if not paths:
-        raise ZslError("no images given: pass folders/files, or '-' for a path list on stdin")
     report = api.embed(
         api.EmbedRequest(
             store=str(store),
-            inputs=api.InputOptions(
-                tuple(paths),
-                _stdin_if_needed(paths),
-                null,
-                _extensions(ext),
-                include_hidden,
-                max_pixels,
-            ),
+            inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
             model=api.ModelOptions(
                 model,
                 device,
@@ -612,19 +611,9 @@ def hubness(
     from zsl_cli.summary import ProgressBar, render_hubness, stderr_console
     from zsl_cli.writers import write_json_file
 
-    paths = list(paths or [])
-    if not paths and embeddings is None:
-        raise ZslError("no images given: pass folders/files, '-' for stdin, or --embeddings STORE")
     result = api.hubness(
         api.HubnessRequest(
-            inputs=api.InputOptions(
-                tuple(paths),
-                _stdin_if_needed(paths),
-                null,
-                _extensions(ext),
-                include_hidden,
-                max_pixels,
-            ),
+            inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
             classes=api.ClassOptions(
                 _str(classes), _str(attributes), _str(descriptions), templates
             ),
