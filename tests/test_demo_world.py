@@ -1,0 +1,206 @@
+"""The shapes world: renderer, image-set layout, class files and training captions."""
+
+from __future__ import annotations
+
+import colorsys
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from zsl_cli.demo import world
+from zsl_cli.demo.captions import training_captions
+from zsl_cli.demo.imageset import image_file_name, make_image_set
+from zsl_cli.errors import ZslError
+
+SEED = 31  # used only by this file
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def image_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("world") / "set"
+    make_image_set(root, seed=SEED, per_class=3)
+    return root
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_same_seed_gives_identical_bytes(image_set: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    make_image_set(again, seed=SEED, per_class=3)
+    assert _files(again) == _files(image_set)
+
+
+def test_other_seed_gives_other_images(image_set: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    make_image_set(other, seed=SEED + 1, per_class=3)
+    name = "red square/" + image_file_name("red square", 0)
+    assert (other / name).read_bytes() != (image_set / name).read_bytes()
+
+
+def test_smaller_set_is_prefix_of_larger(image_set: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    make_image_set(small, seed=SEED, per_class=1)
+    for cls in world.class_names():
+        name = f"{cls}/{image_file_name(cls, 0)}"
+        assert (small / name).read_bytes() == (image_set / name).read_bytes()
+
+
+def test_layout_is_an_image_folder(image_set: Path) -> None:
+    folders = sorted(p.name for p in image_set.iterdir() if p.is_dir())
+    assert folders == sorted(world.class_names())
+    assert len(folders) == 30
+    for folder in folders:
+        pngs = sorted((image_set / folder).iterdir())
+        assert [p.name for p in pngs] == [image_file_name(folder, i) for i in range(3)]
+    files = sorted(p.name for p in image_set.iterdir() if p.is_file())
+    expected = ["attributes.csv", "classes.txt", "descriptions.json", "seen.txt", "unseen.txt"]
+    assert files == expected
+
+
+def test_images_are_rgb_pngs_of_varied_size(image_set: Path) -> None:
+    sizes = []
+    for path in sorted(image_set.glob("*/*.png")):
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.mode == "RGB"
+            sizes.append(image.size)
+    assert all(min(s) >= world.MIN_SIDE and max(s) <= world.MAX_SIDE for s in sizes)
+    assert any(w != h for w, h in sizes), "some images must be non-square"
+    assert len(set(sizes)) > 20
+
+
+def test_class_files_are_consistent(image_set: Path) -> None:
+    classes = _lines(image_set / "classes.txt")
+    seen = _lines(image_set / "seen.txt")
+    unseen = _lines(image_set / "unseen.txt")
+    assert classes == world.class_names()
+    assert len(set(classes)) == 30
+    assert set(seen) | set(unseen) == set(classes)
+    assert not set(seen) & set(unseen)
+    assert unseen == list(world.UNSEEN_CLASSES)
+    assert len(unseen) == 6
+
+    with open(image_set / "attributes.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["class", *world.COLOURS, *world.SHAPES]
+    assert [row[0] for row in rows[1:]] == classes
+    for name, *flags in rows[1:]:
+        colour, shape = name.split(" ")
+        expected = [int(colour == c) for c in world.COLOURS] + [
+            int(shape == s) for s in world.SHAPES
+        ]
+        assert [int(f) for f in flags] == expected
+
+    descriptions = json.loads((image_set / "descriptions.json").read_text(encoding="utf-8"))
+    assert list(descriptions) == classes
+    for name, phrases in descriptions.items():
+        colour, shape = name.split(" ")
+        assert len(phrases) >= 2 and all(isinstance(p, str) and p for p in phrases)
+        assert any(colour in p for p in phrases) and any(shape in p for p in phrases)
+
+
+def test_held_out_classes_form_a_latin_square() -> None:
+    seen = world.seen_classes()
+    unseen = world.unseen_classes()
+    # Every attribute must still be learnable from some seen class ...
+    assert {c.colour for c in seen} == set(world.COLOURS)
+    assert {c.shape for c in seen} == set(world.SHAPES)
+    # ... and every attribute is held out at least once, each colour exactly once.
+    assert sorted(c.colour for c in unseen) == sorted(world.COLOURS)
+    assert {c.shape for c in unseen} == set(world.SHAPES)
+
+
+def test_training_captions_never_name_unseen_classes() -> None:
+    pools = training_captions()
+    assert sorted(pools.by_class) == sorted(c.name for c in world.seen_classes())
+    captions = pools.all_captions()
+    assert len(captions) > 300
+    for caption in captions:
+        for name in world.UNSEEN_CLASSES:
+            assert name not in caption.text.lower(), caption.text
+        # A caption that names both attributes names a seen class.
+        if caption.colour and caption.shape:
+            assert f"{caption.colour} {caption.shape}" not in world.UNSEEN_CLASSES
+    texts = {c.text for c in captions}
+    # The tool's default attribute prompt is trained for every attribute word.
+    for word in (*world.COLOURS, *world.SHAPES):
+        assert f"a photo of something {word}." in texts
+    assert "a photo of a red square." in texts
+    assert "red square, which has red colour" in texts
+    assert "something red" in texts and "a circle shape" in texts
+
+
+def test_caption_matches_follows_its_attributes() -> None:
+    pools = training_captions()
+    red_square = world.ShapeClass("red", "square")
+    red_circle = world.ShapeClass("red", "circle")
+    something_red = pools.by_colour["red"][0]
+    assert something_red.matches(red_square) and something_red.matches(red_circle)
+    assert not something_red.matches(world.ShapeClass("blue", "square"))
+    square = pools.by_shape["square"][0]
+    assert square.matches(red_square) and not square.matches(red_circle)
+    named = pools.by_class["red square"][0]
+    assert named.matches(red_square) and not named.matches(red_circle)
+
+
+def test_shape_colour_reads_clearly_against_background() -> None:
+    """The saturated pixels are the shape, and their hue is the class colour's."""
+    hues = {"red": 0.0, "orange": 0.075, "yellow": 0.155, "green": 0.33, "blue": 0.62}
+    hues["purple"] = 0.79
+    for cls in world.all_classes():
+        rng = world.class_rng(SEED, cls)
+        for _ in range(4):
+            pixels = np.asarray(world.render(cls, rng), dtype=np.float64) / 255.0
+            hsv = np.array([colorsys.rgb_to_hsv(*p) for p in pixels.reshape(-1, 3)[::7]])
+            vivid = hsv[hsv[:, 1] > 0.5]
+            assert len(vivid) > 20, cls.name
+            # Circular distance between hues.
+            distance = np.abs((vivid[:, 0] - hues[cls.colour] + 0.5) % 1.0 - 0.5)
+            assert np.median(distance) < 0.03, cls.name
+
+
+def test_rejects_bad_arguments(tmp_path: Path) -> None:
+    with pytest.raises(ZslError, match="per-class"):
+        make_image_set(tmp_path / "x", seed=0, per_class=0)
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(ZslError, match="not a directory"):
+        make_image_set(a_file, seed=0, per_class=1)
+
+
+def test_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    command = [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out)]
+    done = subprocess.run(
+        [*command, "--seed", str(SEED), "--per-class", "1"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert _lines(out / "classes.txt") == world.class_names()
+    assert len(list(out.glob("*/*.png"))) == 30
+    bad = subprocess.run([*command, "--per-class", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "per-class" in bad.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "zsl_cli.demo", "--help"], capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and "make-images" in helped.stdout and "train" in helped.stdout
+
+
+def test_demo_modules_do_not_import_torch() -> None:
+    code = (
+        "import sys; import zsl_cli.demo.__main__, zsl_cli.demo.train, zsl_cli.demo.imageset; "
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -1,0 +1,144 @@
+"""Zero-shot accuracy of a CLIP-style model on freshly rendered shapes-world images.
+
+Uses only the stock transformers API (get_image_features / get_text_features), so it measures the
+saved model exactly as any other user of the files would see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from zsl_cli.demo.world import (
+    ShapeClass,
+    all_classes,
+    class_rng,
+    render,
+    seen_classes,
+    unseen_classes,
+)
+
+CLASS_TEMPLATE = "a photo of a {}."
+ATTRIBUTE_TEMPLATE = "a photo of something {}."
+
+
+@dataclass(frozen=True)
+class WorldScores:
+    """Mean per-class top-1 accuracies on one rendered set (candidates named per field)."""
+
+    unseen_only: float  # unseen images, unseen candidates
+    all_classes: float  # all images, all 30 candidates
+    seen_gzsl: float  # seen images, all 30 candidates
+    unseen_gzsl: float  # unseen images, all 30 candidates
+    attributes_unseen: float  # unseen images, unseen candidates built from attribute prompts
+
+
+def render_set(seed: int, classes: Sequence[ShapeClass], per_class: int) -> list[Image.Image]:
+    """`per_class` images of each class, class-major, as `make-images` with this seed draws them."""
+    images = []
+    for cls in classes:
+        rng = class_rng(seed, cls)
+        images += [render(cls, rng) for _ in range(per_class)]
+    return images
+
+
+def pooled(output: Any) -> Any:
+    """The projected embedding: transformers 5.x returns a model output, 4.x a tensor."""
+    import torch
+
+    return output if isinstance(output, torch.Tensor) else output.pooler_output
+
+
+def embed_images(model: Any, image_processor: Any, images: Sequence[Image.Image]) -> Any:
+    """L2-normalised image embeddings [N, dim] (torch tensor)."""
+    import torch
+
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(images), 256):
+            batch = image_processor(list(images[start : start + 256]), return_tensors="pt")
+            chunks.append(pooled(model.get_image_features(pixel_values=batch["pixel_values"])))
+    embeddings = torch.cat(chunks)
+    return embeddings / embeddings.norm(dim=-1, keepdim=True)
+
+
+def embed_texts(model: Any, tokenizer: Any, texts: Sequence[str]) -> Any:
+    """L2-normalised text embeddings [N, dim] (torch tensor)."""
+    import torch
+
+    with torch.no_grad():
+        tokens = tokenizer(list(texts), padding=True, truncation=True, return_tensors="pt")
+        embeddings = pooled(
+            model.get_text_features(
+                input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]
+            )
+        )
+    return embeddings / embeddings.norm(dim=-1, keepdim=True)
+
+
+def mean_per_class_top1(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Average over the true classes present of the share of their images ranked first."""
+    predicted = scores.argmax(axis=1)
+    per_class = [float(np.mean(predicted[truth == c] == c)) for c in np.unique(truth)]
+    return float(np.mean(per_class))
+
+
+def evaluate_world(
+    model: Any, image_processor: Any, tokenizer: Any, seed: int, per_class: int
+) -> WorldScores:
+    """Render `per_class` images of every class with `seed` and score them zero-shot."""
+    classes = all_classes()
+    names = [c.name for c in classes]
+    unseen_index = np.array([names.index(c.name) for c in unseen_classes()])
+    seen_index = np.array([names.index(c.name) for c in seen_classes()])
+
+    images = embed_images(model, image_processor, render_set(seed, classes, per_class)).numpy()
+    truth = np.repeat(np.arange(len(classes)), per_class)
+    texts = embed_texts(model, tokenizer, [CLASS_TEMPLATE.format(n) for n in names]).numpy()
+    scores = images @ texts.T
+
+    unseen_rows = np.isin(truth, unseen_index)
+    seen_rows = np.isin(truth, seen_index)
+    # Re-index unseen truths into 0..5 so the restricted score matrix lines up with them.
+    unseen_truth = np.searchsorted(unseen_index, truth[unseen_rows])
+    unseen_scores = scores[np.ix_(unseen_rows, unseen_index)]
+
+    attribute_classes = attribute_class_embeddings(model, tokenizer, unseen_classes())
+    attribute_scores = images[unseen_rows] @ attribute_classes.T
+
+    return WorldScores(
+        unseen_only=mean_per_class_top1(unseen_scores, unseen_truth),
+        all_classes=mean_per_class_top1(scores, truth),
+        seen_gzsl=mean_per_class_top1(scores[seen_rows], truth[seen_rows]),
+        unseen_gzsl=mean_per_class_top1(scores[unseen_rows], truth[unseen_rows]),
+        attributes_unseen=mean_per_class_top1(attribute_scores, unseen_truth),
+    )
+
+
+def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dict[int, WorldScores]:
+    """Load a saved model with the Auto classes and score one fresh set per seed."""
+    import torch
+    from transformers import AutoModel, AutoProcessor
+
+    torch.set_num_threads(1)
+    model = AutoModel.from_pretrained(model_dir).eval()
+    processor = AutoProcessor.from_pretrained(model_dir)
+    return {
+        seed: evaluate_world(model, processor.image_processor, processor.tokenizer, seed, per_class)
+        for seed in seeds
+    }
+
+
+def attribute_class_embeddings(
+    model: Any, tokenizer: Any, classes: Sequence[ShapeClass]
+) -> np.ndarray:
+    """Class vectors: the renormalised mean of the colour and the shape prompt embeddings."""
+    colour = embed_texts(model, tokenizer, [ATTRIBUTE_TEMPLATE.format(c.colour) for c in classes])
+    shape = embed_texts(model, tokenizer, [ATTRIBUTE_TEMPLATE.format(c.shape) for c in classes])
+    mean = (colour + shape).numpy()
+    return mean / np.linalg.norm(mean, axis=1, keepdims=True)
