@@ -1,0 +1,90 @@
+"""`zsl label` with the bundled demo model on freshly rendered shapes-world images."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from zsl_cli.cli import app
+from zsl_cli.demo.imageset import make_image_set
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def rows(text: str) -> dict[str, dict]:
+    return {Path(r["path"]).name: r for r in map(json.loads, text.splitlines())}
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory) -> Path:
+    return make_image_set(tmp_path_factory.mktemp("shapes"), seed=7301, per_class=4).root
+
+
+def test_bundled_model_matches_the_transformers_pipeline(shapes):
+    from transformers import pipeline
+
+    from zsl_cli.encoders import BUNDLED_DIR
+
+    classes = (shapes / "classes.txt").read_text().split("\n")[:-1]
+    images = sorted(shapes.glob("*/*_000[01].png"))[:12]
+    result = run(
+        "label",
+        *images,
+        "-c",
+        shapes / "classes.txt",
+        "-m",
+        "shapes-demo",
+        "-t",
+        "a photo of a {}.",
+        "-k",
+        "0",
+        "-f",
+        "jsonl",
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    ours = rows(result.stdout)
+    classifier = pipeline("zero-shot-image-classification", model=str(BUNDLED_DIR / "shapes-demo"))
+    for path in images:
+        reference = classifier(
+            str(path), candidate_labels=classes, hypothesis_template="a photo of a {}."
+        )
+        row = ours[path.name]
+        assert row["label"] == reference[0]["label"]
+        scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
+        assert max(abs(scores[e["label"]] - e["score"]) for e in reference) < 1e-4
+
+
+def test_jpeg_draft_decoding_agrees_with_exact_decoding(shapes, tmp_path):
+    """Large JPEGs are decoded at a reduced DCT scale by default; top-1 must not suffer."""
+    jpegs = tmp_path / "jpegs"
+    for path in sorted(shapes.glob("*/*.png")):
+        target = jpegs / path.parent.name / path.with_suffix(".jpg").name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image = Image.open(path).convert("RGB")
+        image.resize((image.width * 6, image.height * 6), Image.BICUBIC).save(target, quality=90)
+    common = [jpegs, "-c", shapes / "classes.txt", "-m", "shapes-demo", "-f", "jsonl", "-q"]
+    fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
+    assert fast.exit_code == 0 and exact.exit_code == 0
+    fast_rows, exact_rows = rows(fast.stdout), rows(exact.stdout)
+    assert len(fast_rows) == 120
+    agree = sum(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
+    assert agree / len(exact_rows) >= 0.99
+
+
+def test_readme_quickstart_runs_offline():
+    sample = ROOT / "sample_images"
+    result = run("label", sample, "--classes", sample / "classes.txt", "--model", "shapes-demo")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "path,label,score,top_k_labels,top_k_scores,status,error"
+    assert len(lines) - 1 == len(list(sample.glob("*/*.png")))
+    assert "Labelled" in result.stderr
