@@ -7,7 +7,8 @@ commands exactly as a user would and reads their JSON outputs:
                 descriptions each used in turn (mean per-class top-1)
   all classes   seen + unseen images, all 30 candidates, names: mean per-class top-1, and with
                 --seen the seen/unseen accuracy, harmonic mean and calibrated stacking
-  hubness       `zsl hubness --truth --seen`: skewness and accuracy of every reduction method
+  hubness       `zsl hubness --truth --seen -k K` (K = 1 and 10 by default): skewness and
+                accuracy of every reduction method
 
     python benchmarks/shapes_world.py --seeds 1001 1002 1003 --per-class 20
 """
@@ -110,7 +111,7 @@ def label_and_evaluate(
     return json.loads(metrics.read_text())
 
 
-def measure_seed(seed: int, per_class: int, work: Path) -> dict:
+def measure_seed(seed: int, per_class: int, hubness_ks: list[int], work: Path) -> dict:
     world = work / f"world-{seed}"
     make_set(world, seed, per_class)
     modes, unseen_folders = unseen_only_files(world, work)
@@ -128,26 +129,16 @@ def measure_seed(seed: int, per_class: int, work: Path) -> dict:
     )
     result["all_classes"] = metrics["top_k"]["1"]["mean_per_class"]
     result["gzsl"] = metrics["gzsl"]
-    hubness_json = work / f"{seed}-hubness.json"
-    sh(
-        ZSL
-        + [
-            "hubness",
-            str(world),
-            "--classes",
-            str(world / "classes.txt"),
-            "--model",
-            "shapes-demo",
-            "--truth",
-            str(world),
-            "--seen",
-            str(world / "seen.txt"),
-            "--json",
-            str(hubness_json),
-            "--quiet",
-        ]
-    )
-    result["hubness"] = json.loads(hubness_json.read_text())
+    result["hubness"] = {}
+    for k in hubness_ks:
+        hubness_json = work / f"{seed}-hubness-{k}.json"
+        sh(
+            ZSL
+            + ["hubness", str(world), "--classes", str(world / "classes.txt")]
+            + ["--model", "shapes-demo", "--truth", str(world), "--seen", str(world / "seen.txt")]
+            + ["-k", str(k), "--json", str(hubness_json), "--quiet"]
+        )
+        result["hubness"][k] = json.loads(hubness_json.read_text())
     return result
 
 
@@ -176,25 +167,31 @@ def print_report(results: list[dict], per_class: int) -> None:
             f"unseen {mean(s['unseen'] for s in stacking):.3f}, "
             f"AUSUC {mean(s['ausuc'] for s in stacking):.3f}"
         )
-    print("hubness, all classes, k = {} (mean over seeds)".format(results[0]["hubness"]["k"]))
-    print(f"  {'method':<10} {'skewness':>9} {'accuracy':>9} {'unseen acc.':>12}")
-    for method in results[0]["hubness"]["methods"]:
-        entries = [r["hubness"]["methods"][method] for r in results]
-        print(
-            f"  {method:<10} {mean(e['skewness'] for e in entries):9.3f} "
-            f"{mean(e['accuracy']['mean_per_class'] for e in entries):9.3f} "
-            f"{mean(e['accuracy']['unseen_mean_per_class'] for e in entries):12.3f}"
-        )
+    for k in results[0]["hubness"]:
+        print(f"hubness, all classes, k = {k} (mean over seeds)")
+        print(f"  {'method':<10} {'skewness':>9} {'accuracy':>9} {'unseen acc.':>12}")
+        for method in results[0]["hubness"][k]["methods"]:
+            entries = [r["hubness"][k]["methods"][method] for r in results]
+            print(
+                f"  {method:<10} {mean(e['skewness'] for e in entries):9.3f} "
+                f"{mean(e['accuracy']['mean_per_class'] for e in entries):9.3f} "
+                f"{mean(e['accuracy']['unseen_mean_per_class'] for e in entries):12.3f}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
     parser.add_argument("--per-class", type=int, default=20)
+    parser.add_argument(
+        "--hubness-k", type=int, nargs="+", default=[1, 10], help="k values for zsl hubness"
+    )
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = [measure_seed(seed, args.per_class, Path(tmp)) for seed in args.seeds]
+        results = [
+            measure_seed(seed, args.per_class, args.hubness_k, Path(tmp)) for seed in args.seeds
+        ]
     print_report(results, args.per_class)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -18,25 +18,15 @@ from transformers import (
     SiglipModel,
 )
 
+from zsl_cli.demo.tokenizer import byte_symbols
+
 _BOS, _EOS = "<|startoftext|>", "<|endoftext|>"
 
 
 def _byte_level_vocab() -> dict[str, int]:
-    # GPT-2's byte-to-unicode table: every byte maps to one printable character.
-    printable = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("¡"), ord("¬") + 1))
-        + list(range(ord("®"), ord("ÿ") + 1))
-    )
-    chars, extra = [], 0
-    for byte in range(256):
-        if byte in printable:
-            chars.append(chr(byte))
-        else:
-            chars.append(chr(256 + extra))
-            extra += 1
-    vocab = {c: i for i, c in enumerate(chars)}
-    vocab.update({c + "</w>": 256 + i for i, c in enumerate(chars)})
+    symbols = byte_symbols()  # every byte has a symbol, so every text tokenizes
+    vocab = {symbol: i for i, symbol in enumerate(symbols)}
+    vocab.update({symbol + "</w>": 256 + i for i, symbol in enumerate(symbols)})
     vocab[_BOS], vocab[_EOS] = 512, 513
     return vocab
 

@@ -489,7 +489,8 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {
             "name": encoder.name,
-            "identity": encoder.identity,
+            # Hashing the weights costs seconds for a large model: only store runs need it.
+            "identity": encoder.identity if request.embeddings else None,
             "head": {
                 "kind": encoder.head.kind,
                 "scale": encoder.head.scale,

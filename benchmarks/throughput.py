@@ -1,0 +1,883 @@
+"""Throughput benchmark: zsl against the model's own ceiling and the transformers pipeline.
+
+Measures, on a random-init CLIP with the ViT-B/32 shape (speed does not depend on weight values):
+1. model-only forward images/s (the ceiling): a float tensor straight into get_image_features;
+2. `zsl label` end to end on 1024x768 JPEGs, as a subprocess: whole-process wall time, the
+   steady-state (marginal) rate between a small and a large run, and time to the first prediction;
+3. the transformers zero-shot-image-classification pipeline at a small and a large class count,
+   measured the same way (subprocess, marginal rate);
+4. peak RSS of every zsl process, and with --memory a 100- vs 10,000-image comparison;
+5. zsl at another precision (bf16 by default), and how its class scores compare with fp32's;
+6. decode-only rate: zsl's decode + preprocess path alone (decode threads, no model).
+`--device cuda` runs the same on a GPU (fp16 by default).
+
+    python benchmarks/throughput.py --quick              # smoke run, tiny sizes
+    python benchmarks/throughput.py --json bench.json    # full CPU run
+    python benchmarks/throughput.py --memory             # adds the 10,000-image RSS run (minutes)
+    python benchmarks/throughput.py --sections 4         # only the RSS runs
+
+See benchmarks/README.md for what each number means and the exact commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IMAGE_SIZE = (1024, 768)  # (width, height) of the benchmark photos
+JPEG_QUALITY = 90
+MAX_DISTINCT_IMAGES = 512  # beyond this, extra inputs are hard links to the same files
+BUSY_LOAD = 2.5  # 1-minute load average above which CPU numbers are not trustworthy here
+RSS_TARGET_MB = 200.0  # issue #9: peak RSS for 10,000 images within this of 100 images
+TEMPLATE_WORDS = {"this", "is", "a", "photo", "of"}  # the pipeline's and zsl's templates
+SYLLABLES = (
+    "ka", "lo", "mi", "zor", "vek", "tan", "ril", "po", "shu", "der",
+    "nal", "fi", "gra", "bel", "mon", "tis", "qua", "rem", "jo", "sep",
+)  # fmt: skip
+
+# Runs in a subprocess so imports and model loading count, as they do for zsl.
+PIPELINE_SCRIPT = """
+import sys
+from pathlib import Path
+import torch
+from transformers import pipeline
+
+model_dir, paths_file, labels_file, batch_size, device, dtype, out_file = sys.argv[1:8]
+paths = Path(paths_file).read_text().splitlines()
+labels = Path(labels_file).read_text().splitlines()
+options = {} if dtype == "auto" else {"dtype": getattr(torch, dtype)}
+classifier = pipeline(
+    "zero-shot-image-classification", model=model_dir, batch_size=int(batch_size),
+    device=device, **options,
+)
+results = classifier(paths, candidate_labels=labels)
+Path(out_file).write_text("\\n".join(result[0]["label"] for result in results) + "\\n")
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    images: int
+    base_images: int
+    classes_small: int
+    classes_large: int
+    batch_size: int
+    pipeline_batch_size: int
+    workers: int | None
+    device: str
+    precision: str
+    compare_precision: str
+    iterations: int
+    repeats: int
+    sections: tuple[int, ...]
+    memory_small: int
+    memory_images: int
+    seed: int
+
+
+@dataclass
+class ProcessRun:
+    """One subprocess: wall time from start to exit, its CPU time (user + system, all threads),
+    its own peak RSS, and when its first stdout line arrived."""
+
+    count: int  # images it labelled
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+    load: float  # 1-minute load average when it started
+    first_line_s: float | None = None
+
+
+@dataclass
+class Row:
+    """One line of the printed table."""
+
+    measurement: str
+    images: int | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None  # CPU seconds, all threads (less sensitive to other load)
+    rate: float | None = None  # images per second (whole process or timed loop)
+    marginal: float | None = None  # (n_large - n_small) / (t_large - t_small)
+    rss_mb: float | None = None
+    load: float | None = None  # 1-minute load average when the measurement started
+    note: str = ""
+
+
+@dataclass
+class Results:
+    settings: dict[str, Any]
+    environment: dict[str, Any]
+    rows: list[Row] = field(default_factory=list)
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+# -- inputs: class names, tokenizer, model, JPEGs ----------------------------------------------
+
+
+def make_class_names(count: int, seed: int) -> list[str]:
+    """Made-up class names of one or two words (no real word, so no model could know them)."""
+    rng = random.Random(seed)
+    names: list[str] = []
+    while len(names) < count:
+        words = [
+            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+            for _ in range(rng.choice((1, 1, 2)))
+        ]
+        name = " ".join(words)
+        if name not in names and not set(words) & TEMPLATE_WORDS:
+            names.append(name)
+    return names
+
+
+def build_tokenizer(names: list[str]):
+    """A CLIP BPE tokenizer learned on the benchmark's own prompts (the demo model's trainer),
+    so prompts are about as many tokens long as with CLIP's real vocabulary."""
+    from zsl_cli.demo.tokenizer import build_tokenizer as learn_tokenizer
+
+    templates = ("a photo of a {}.", "This is a photo of {}.")
+    return learn_tokenizer(template.format(name) for template in templates for name in names)
+
+
+def mean_tokens(tokenizer, template: str, names: list[str]) -> float:
+    """Mean tokens per prompt, start and end included (padding to the longest adds more)."""
+    encoded = tokenizer([template.format(name) for name in names])["input_ids"]
+    return sum(len(ids) for ids in encoded) / len(encoded)
+
+
+def build_model(tokenizer):
+    """Random-init CLIP with CLIPConfig() defaults (ViT-B/32 shape), text vocab sized to fit."""
+    import torch
+    from transformers import CLIPConfig, CLIPModel
+
+    torch.manual_seed(0)
+    defaults = CLIPConfig()
+    text_config = defaults.text_config.to_dict()
+    text_config.update(
+        vocab_size=len(tokenizer),
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    config = CLIPConfig(
+        text_config=text_config,
+        vision_config=defaults.vision_config.to_dict(),
+        projection_dim=defaults.projection_dim,
+    )
+    return CLIPModel(config).eval()
+
+
+def save_model(directory: Path, model, tokenizer) -> Path:
+    import transformers
+    from transformers import CLIPImageProcessor
+
+    # Without torchvision it warns that it falls back to the PIL backend: expected here.
+    transformers.logging.set_verbosity_error()
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    CLIPImageProcessor().save_pretrained(directory)  # 224 shortest edge + 224 crop, bicubic
+    return directory
+
+
+def photo_like(seed: int) -> Image.Image:
+    """Smooth colour gradients, a few soft shapes and sensor-like noise: JPEG-compresses like
+    a photo rather than like flat colour or pure noise."""
+    rng = np.random.default_rng(seed)
+    width, height = IMAGE_SIZE
+    corners = rng.integers(0, 256, size=(3, 4, 3), dtype=np.uint8)
+    image = Image.fromarray(corners).resize(IMAGE_SIZE, Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(image)
+    for _ in range(4):
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+        radius = int(rng.integers(40, 250))
+        colour = tuple(int(c) for c in rng.integers(0, 256, size=3))
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
+    noise = rng.standard_normal((height, width, 3), dtype=np.float32) * 6.0
+    pixels = np.clip(np.asarray(image, dtype=np.float32) + noise, 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels)
+
+
+def write_jpegs(directory: Path, count: int, seed: int) -> list[Path]:
+    """`count` JPEGs; at most MAX_DISTINCT_IMAGES distinct files, the rest hard links to them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"photo_{i:05d}.jpg" for i in range(count)]
+    distinct = min(count, MAX_DISTINCT_IMAGES)
+
+    def write_one(i: int) -> None:
+        photo_like(seed * 1_000_003 + i).save(paths[i], quality=JPEG_QUALITY)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(write_one, range(distinct)))
+    for i in range(distinct, count):
+        os.link(paths[i % distinct], paths[i])
+    return paths
+
+
+def linked_folder(directory: Path, sources: list[Path], count: int) -> Path:
+    """A folder of `count` hard links cycling over `sources` (same bytes, distinct paths)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        os.link(sources[i % len(sources)], directory / f"photo_{i:05d}.jpg")
+    return directory
+
+
+# -- running and timing --------------------------------------------------------------------------
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", NO_COLOR="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_process(
+    command: list[str], log: Path, count: int, *, first_line: bool = False
+) -> ProcessRun:
+    """Run to completion; wall time includes interpreter start, imports and model load.
+
+    os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the maximum over every
+    child so far).
+    """
+    load = load_average()
+    started = time.perf_counter()
+    with open(log, "wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=subprocess_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if first_line else subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        first_line_s = None
+        if first_line:
+            assert process.stdout is not None
+            if process.stdout.readline():
+                first_line_s = time.perf_counter() - started
+            process.stdout.read()  # keep the pipe drained so the child never blocks
+            process.stdout.close()
+        _, status, usage = os.wait4(process.pid, 0)
+    wall_s = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"exit code {process.returncode}: {' '.join(command)}\n{tail}")
+    rss_kb = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
+    cpu_s = usage.ru_utime + usage.ru_stime
+    return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, first_line_s)
+
+
+def best_run(
+    repeats: int, command: list[str], log: Path, count: int, *, first_line: bool = False
+) -> ProcessRun:
+    """The fastest of `repeats` runs: other load on a shared machine only ever adds time."""
+    runs = [run_process(command, log, count, first_line=first_line) for _ in range(repeats)]
+    if first_line:
+        return min(runs, key=lambda run: run.first_line_s or math.inf)
+    return min(runs, key=lambda run: run.wall_s)
+
+
+def marginal_rate(n_small: int, t_small: float, n_large: int, t_large: float) -> float:
+    """Images/s of the extra images in the large run: start-up costs cancel out."""
+    if n_large <= n_small or t_large <= t_small:
+        return math.nan
+    return (n_large - n_small) / (t_large - t_small)
+
+
+def two_run_rows(measurement: str, small: ProcessRun, large: ProcessRun, note: str) -> list[Row]:
+    """Rows for a small and a large run of one command, with the marginal rate on the large one.
+
+    Also in the note: the marginal CPU cost per image, and the start-up estimate (intercept of
+    the line through both runs), both of which other load on the machine disturbs less.
+    """
+    marginal = marginal_rate(small.count, small.wall_s, large.count, large.wall_s)
+    cpu_per_image = (large.cpu_s - small.cpu_s) / (large.count - small.count)
+    startup = small.wall_s - small.count / marginal if marginal > 0 else math.nan
+    startup_text = f"{startup:.1f} s" if startup > 0 else "n/a (noisy)"
+    details = f"{cpu_per_image:.3f} CPU-s/img marginal, start-up {startup_text}"
+    return [
+        Row(
+            measurement,
+            run.count,
+            run.wall_s,
+            run.cpu_s,
+            run.count / run.wall_s,
+            marginal if run is large else None,
+            run.max_rss_mb,
+            run.load,
+            "; ".join(filter(None, [note, details])) if run is large else "",
+        )
+        for run in (small, large)
+    ]
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def synchronise(device: str) -> None:
+    import torch
+
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def torch_dtype(precision: str):
+    import torch
+
+    return {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[precision]
+
+
+# -- measurements ---------------------------------------------------------------------------------
+
+
+def measure_model_only(model, settings: Settings, precision: str, iterations: int) -> Row:
+    """The ceiling: forward passes on a ready float tensor, no decoding and no text."""
+    import torch
+
+    load = load_average()
+    model = model.to(device=settings.device, dtype=torch_dtype(precision))
+    pixels = torch.randn(
+        settings.batch_size, 3, 224, 224, device=settings.device, dtype=torch_dtype(precision)
+    )
+    times = []
+    with torch.inference_mode():
+        model.get_image_features(pixel_values=pixels)  # warm-up: allocator, kernels, caches
+        synchronise(settings.device)
+        cpu_started = time.process_time()
+        for _ in range(iterations):
+            started = time.perf_counter()
+            model.get_image_features(pixel_values=pixels)
+            synchronise(settings.device)
+            times.append(time.perf_counter() - started)
+        cpu_s = time.process_time() - cpu_started
+    images = settings.batch_size * iterations
+    return Row(
+        f"1 model-only forward ({precision})",
+        images,
+        sum(times),
+        cpu_s,
+        settings.batch_size / statistics.median(times),
+        load=load,
+        note=f"batch {settings.batch_size}, median of {iterations}, "
+        f"best {settings.batch_size / min(times):.1f} img/s, {cpu_s / images:.3f} CPU-s/img",
+    )
+
+
+def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) -> list[Row]:
+    """zsl's decode + preprocess path alone, through its own worker pool, with and without
+    JPEG draft decoding (--exact-preprocessing turns draft off)."""
+    from zsl_cli.batching import default_workers
+    from zsl_cli.encoders import load_encoder
+    from zsl_cli.images import DecodeOptions, configure_pillow, decode_image
+
+    preprocessor = load_encoder(str(model_dir), device="cpu").preprocessor
+    workers = settings.workers or default_workers()
+    rows = []
+    for label, draft in (("draft", preprocessor.decode_hint), ("exact", None)):
+        options = DecodeOptions(draft=draft)
+        configure_pillow(options.max_pixels)
+
+        def prepare(path: Path, options: DecodeOptions = options) -> np.ndarray:
+            return preprocessor(decode_image(path, options))
+
+        load = load_average()
+        elapsed, cpu_s = min(
+            time_decoding(paths, prepare, settings.batch_size, workers)
+            for _ in range(settings.repeats)
+        )
+        rows.append(
+            Row(
+                f"6 decode+preprocess only ({label})",
+                len(paths),
+                elapsed,
+                cpu_s,
+                len(paths) / elapsed,
+                load=load,
+                note=f"{workers} decode threads, {cpu_s / len(paths):.4f} CPU-s/img",
+            )
+        )
+    return rows
+
+
+def time_decoding(paths: list[Path], prepare, batch_size: int, workers: int) -> tuple[float, float]:
+    """(wall s, CPU s) to decode and preprocess every path through zsl's batching."""
+    from zsl_cli.batching import iter_batches
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    done = 0
+    for batch in iter_batches(paths, prepare, batch_size=batch_size, workers=workers):
+        done += sum(item.ok for item in batch)
+    elapsed, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+    if done != len(paths):
+        raise RuntimeError(f"decode-only: {len(paths) - done} images failed to decode")
+    return elapsed, cpu_s
+
+
+def zsl_command(
+    images: Path,
+    classes: Path,
+    model_dir: Path,
+    settings: Settings,
+    precision: str,
+    all_scores: bool = True,
+) -> list[str]:
+    command = [sys.executable, "-m", "zsl_cli", "label", str(images), "--classes", str(classes)]
+    command += ["--model", str(model_dir), "--quiet", "--device", settings.device]
+    command += ["--precision", precision, "--batch-size", str(settings.batch_size)]
+    if all_scores:
+        command += ["--top-k", "0"]  # every class score, for the precision comparison
+    if settings.workers:
+        command += ["--workers", str(settings.workers)]
+    return command
+
+
+def check_all_ok(output: Path, expected: int) -> None:
+    with open(output, newline="", encoding="utf-8") as handle:
+        statuses = [row["status"] for row in csv.DictReader(handle)]
+    if len(statuses) != expected or statuses.count("ok") != expected:
+        raise RuntimeError(f"{output}: {statuses.count('ok')} ok of {len(statuses)} rows")
+
+
+def read_scores(output: Path, expected: int) -> dict[str, dict[str, float]]:
+    """path -> {class: score} from a `--top-k 0` CSV; fails loudly unless every image is ok."""
+    with open(output, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    ok = [row for row in rows if row["status"] == "ok"]
+    if len(rows) != expected or len(ok) != expected:
+        raise RuntimeError(f"{output}: {len(ok)} ok of {len(rows)} rows, expected {expected}")
+    return {
+        row["path"]: dict(
+            zip(
+                row["top_k_labels"].split("|"),
+                map(float, row["top_k_scores"].split("|")),
+                strict=True,
+            )
+        )
+        for row in ok
+    }
+
+
+def measure_zsl(
+    section: str,
+    folders: tuple[tuple[Path, int], tuple[Path, int]],
+    classes: Path,
+    model_dir: Path,
+    work: Path,
+    settings: Settings,
+    precision: str,
+    repeats: int | None = None,
+) -> tuple[list[Row], dict[str, dict[str, float]]]:
+    """Small and large `zsl label` runs to CSV; returns the rows and the large run's scores."""
+    repeats = repeats or settings.repeats
+    n_classes = len(classes.read_text().splitlines())
+    runs = []
+    for folder, count in folders:
+        stem = work / f"zsl-{precision}-{n_classes}-{count}"
+        command = zsl_command(folder, classes, model_dir, settings, precision)
+        output = ["-o", f"{stem}.csv"]
+        runs.append(best_run(repeats, command + output, Path(f"{stem}.log"), count))
+        scores = read_scores(Path(f"{stem}.csv"), count)
+    measurement = f"{section} zsl label, {n_classes} classes ({precision})"
+    return two_run_rows(measurement, runs[0], runs[1], ""), scores
+
+
+def measure_first_prediction(
+    folder: Path, count: int, classes: Path, model_dir: Path, work: Path, settings: Settings
+) -> Row:
+    """Seconds from process start to the first prediction line on stdout (JSON Lines)."""
+    command = zsl_command(folder, classes, model_dir, settings, settings.precision)
+    command += ["--format", "jsonl"]
+    run = best_run(settings.repeats, command, work / "first.log", count, first_line=True)
+    if run.first_line_s is None:
+        raise RuntimeError("zsl streamed no prediction to stdout")
+    return Row(
+        "2 zsl first prediction (stdout)",
+        count,
+        run.wall_s,
+        run.cpu_s,
+        rss_mb=run.max_rss_mb,
+        load=run.load,
+        note=f"first line after {run.first_line_s:.2f} s",
+    )
+
+
+def measure_pipeline(
+    n_classes: int,
+    folders: tuple[tuple[list[Path], int], tuple[list[Path], int]],
+    model_dir: Path,
+    work: Path,
+    settings: Settings,
+) -> list[Row]:
+    """transformers' zero-shot pipeline on the same JPEG paths, small and large runs."""
+    labels_file = work / f"pipeline-labels-{n_classes}.txt"
+    labels_file.write_text("\n".join(make_class_names(n_classes, settings.seed)) + "\n")
+    dtype = "auto" if settings.device == "cpu" else _torch_name(settings.precision)
+    runs = []
+    for paths, count in folders:
+        paths_file = work / f"pipeline-paths-{count}.txt"
+        paths_file.write_text("\n".join(str(p) for p in paths) + "\n")
+        output = work / f"pipeline-{n_classes}-{count}.txt"
+        command = [sys.executable, "-c", PIPELINE_SCRIPT, str(model_dir), str(paths_file)]
+        command += [str(labels_file), str(settings.pipeline_batch_size), settings.device]
+        command += [dtype, str(output)]
+        log = work / f"pipeline-{n_classes}-{count}.log"
+        runs.append(best_run(settings.repeats, command, log, count))
+        written = len(output.read_text().splitlines())
+        if written != count:
+            raise RuntimeError(f"pipeline labelled {written} images, expected {count}")
+    note = f"batch {settings.pipeline_batch_size}"
+    return two_run_rows(f"3 pipeline, {n_classes} classes", runs[0], runs[1], note)
+
+
+def _torch_name(precision: str) -> str:
+    return {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}[precision]
+
+
+def compare_scores(
+    reference: dict[str, dict[str, float]], other: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """How far another precision's class scores are from fp32's, image by image.
+
+    top1_agreement: same top-1 label. With random weights most images share one top-1 class
+    (a hub), which makes that easy, so also: distinct_top1 (how many different top-1 labels fp32
+    gave) and rank_correlation (mean Spearman correlation of the full class ranking per image).
+    """
+    agree, correlations, top1 = 0, [], set()
+    for path, expected in reference.items():
+        classes = sorted(expected)
+        a = np.array([expected[c] for c in classes])
+        b = np.array([other[path][c] for c in classes])
+        agree += int(np.argmax(a) == np.argmax(b))
+        top1.add(classes[int(np.argmax(a))])
+        ranks_a, ranks_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+        correlations.append(float(np.corrcoef(ranks_a, ranks_b)[0, 1]))
+    return {
+        "top1_agreement": agree / len(reference),
+        "distinct_top1": len(top1),
+        "rank_correlation": float(np.mean(correlations)),
+    }
+
+
+def measure_precisions(
+    main_scores: dict[str, dict[str, float]] | None,
+    folders: tuple[tuple[Path, int], tuple[Path, int]],
+    classes: Path,
+    model_dir: Path,
+    work: Path,
+    settings: Settings,
+) -> tuple[list[Row], dict[str, Any]]:
+    """zsl at --compare-precision, and its scores against fp32's (an extra fp32 run when the
+    main precision is not fp32, as on a GPU; the main precision is then compared too).
+    `main_scores` comes from section 2; without it the main-precision runs happen here."""
+    run = (folders, classes, model_dir, work, settings)
+    main_rows = []
+    if main_scores is None:
+        main_rows, main_scores = measure_zsl("5", *run, settings.precision)
+    # Once only: its point is the gap to fp32 and the agreement, not a precise rate.
+    rows, other = measure_zsl("5", *run, settings.compare_precision, repeats=1)
+    reference, comparisons = main_scores, {}
+    if settings.precision != "fp32":
+        fp32_rows, reference = measure_zsl("5", *run, "fp32")
+        rows = fp32_rows + rows
+        comparisons[f"{settings.precision}_vs_fp32"] = compare_scores(reference, main_scores)
+    comparison = compare_scores(reference, other)
+    comparisons[f"{settings.compare_precision}_vs_fp32"] = comparison
+    rows[-1].note += (
+        f"; vs fp32: top-1 agreement {comparison['top1_agreement']:.1%} "
+        f"({comparison['distinct_top1']} distinct fp32 top-1 labels), "
+        f"rank correlation {comparison['rank_correlation']:.4f}"
+    )
+    return main_rows + rows, comparisons
+
+
+def measure_memory(
+    sources: list[Path], classes: Path, model_dir: Path, work: Path, settings: Settings
+) -> tuple[list[Row], dict[str, Any]]:
+    """Peak RSS of zsl for a small and a large folder of hard links to the same JPEGs."""
+    rows, peaks = [], {}
+    for count in (settings.memory_small, settings.memory_images):
+        folder = linked_folder(work / f"memory-{count}", sources, count)
+        output = work / f"memory-{count}.csv"
+        command = zsl_command(folder, classes, model_dir, settings, settings.precision, False)
+        run = run_process(command + ["-o", str(output)], work / f"memory-{count}.log", count)
+        check_all_ok(output, count)
+        peaks[count] = run.max_rss_mb
+        rate = count / run.wall_s
+        rows.append(
+            Row(
+                "4 zsl peak RSS", count, run.wall_s, run.cpu_s, rate, None, run.max_rss_mb, run.load
+            )
+        )
+    growth = peaks[settings.memory_images] - peaks[settings.memory_small]
+    verdict = "within" if growth <= RSS_TARGET_MB else "OVER"
+    target = f"{RSS_TARGET_MB:.0f} MB"
+    rows[-1].note = f"+{growth:.0f} MB vs {settings.memory_small}: {verdict} the {target} target"
+    return rows, {"rss_growth_mb": growth, "rss_within_target": growth <= RSS_TARGET_MB}
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def environment(settings: Settings) -> dict[str, Any]:
+    import torch
+    import transformers
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "machine": platform.machine(),
+    }
+    if settings.device.startswith("cuda"):
+        info["gpu"] = torch.cuda.get_device_name(settings.device)
+    return info
+
+
+def run_benchmark(settings: Settings, work: Path, say) -> Results:
+    results = Results(asdict(settings), environment(settings))
+    rows = results.rows
+    if results.environment["load_average_start"][0] > BUSY_LOAD:
+        say(f"warning: load average {results.environment['load_average_start']}: numbers are noisy")
+
+    say("building the model, tokenizer and test images ...")
+    # zsl and the pipeline get the same names; the small lists are the large one's first names.
+    names = make_class_names(settings.classes_large, settings.seed)
+    tokenizer = build_tokenizer(names)
+    results.numbers["tokens_per_prompt"] = {
+        "zsl": round(mean_tokens(tokenizer, "a photo of a {}.", names), 1),
+        "pipeline": round(mean_tokens(tokenizer, "This is a photo of {}.", names), 1),
+    }
+    model = build_model(tokenizer)
+    model_dir = save_model(work / "model", model, tokenizer)
+    classes_file = work / "classes.txt"
+    classes_file.write_text("\n".join(names) + "\n")
+    small_classes_file = work / "classes-small.txt"
+    small_classes_file.write_text("\n".join(names[: settings.classes_small]) + "\n")
+    paths = write_jpegs(work / "images", settings.images, settings.seed)
+    base_paths = paths[: settings.base_images]
+    base_folder = linked_folder(work / "images-base", base_paths, settings.base_images)
+    folders = ((base_folder, settings.base_images), (work / "images", settings.images))
+    results.numbers["jpeg_mean_kb"] = round(
+        sum(p.stat().st_size for p in paths[:MAX_DISTINCT_IMAGES])
+        / min(len(paths), MAX_DISTINCT_IMAGES)
+        / 1024,
+        1,
+    )
+
+    if 1 in settings.sections:
+        say("1. model-only forward ...")
+        rows.append(measure_model_only(model, settings, settings.precision, settings.iterations))
+        # Fewer passes: without native bf16 instructions a CPU pass can take many seconds.
+        iterations = min(2, settings.iterations)
+        rows.append(measure_model_only(model, settings, settings.compare_precision, iterations))
+    del model
+
+    if 6 in settings.sections:
+        say("6. decode + preprocess only ...")
+        rows.extend(measure_decode_only(model_dir, paths, settings))
+
+    main_scores = None
+    if 2 in settings.sections:
+        say("2. zsl label end to end ...")
+        for classes in (small_classes_file, classes_file):
+            zsl_rows, main_scores = measure_zsl(
+                "2", folders, classes, model_dir, work, settings, settings.precision
+            )
+            rows.extend(zsl_rows)
+        rows.append(
+            measure_first_prediction(
+                base_folder, settings.base_images, classes_file, model_dir, work, settings
+            )
+        )
+
+    if 5 in settings.sections:
+        say(f"5. zsl at {settings.compare_precision} ...")
+        precision_rows, comparisons = measure_precisions(
+            main_scores, folders, classes_file, model_dir, work, settings
+        )
+        rows.extend(precision_rows)
+        results.numbers.update(comparisons)
+
+    if 3 in settings.sections:
+        pipeline_folders = ((base_paths, settings.base_images), (paths, settings.images))
+        for n_classes in (settings.classes_small, settings.classes_large):
+            say(f"3. transformers pipeline, {n_classes} classes ...")
+            rows.extend(measure_pipeline(n_classes, pipeline_folders, model_dir, work, settings))
+
+    if 4 in settings.sections:
+        say(f"4. peak RSS, {settings.memory_small} vs {settings.memory_images} images ...")
+        memory_rows, memory_numbers = measure_memory(paths, classes_file, model_dir, work, settings)
+        rows.extend(memory_rows)
+        results.numbers.update(memory_numbers)
+
+    results.environment["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    return results
+
+
+def render(results: Results) -> str:
+    env, settings = results.environment, results.settings
+    lines = [
+        f"zsl throughput: device {settings['device']}, precision {settings['precision']}, "
+        f"batch {settings['batch_size']}, workers {settings['workers'] or 'default'}, "
+        f"zsl classes {settings['classes_large']}",
+        f"python {env['python']}, torch {env['torch']} ({env['torch_threads']} threads), "
+        f"transformers {env['transformers']}, {env['cpu_count']} CPUs"
+        + (f", {env['gpu']}" if "gpu" in env else ""),
+        f"load average at start {env['load_average_start']}, at end "
+        f"{env.get('load_average_end')}; JPEGs {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} q{JPEG_QUALITY}, "
+        f"mean {results.numbers.get('jpeg_mean_kb')} KB; tokens per prompt "
+        f"{results.numbers.get('tokens_per_prompt')}",
+        "",
+    ]
+    header = ("measurement", "images", "wall s", "CPU s", "img/s", "marginal", "RSS MB", "load", "")
+    table = [header] + [
+        (
+            row.measurement,
+            _fmt(row.images, "d"),
+            _fmt(row.wall_s, ".2f"),
+            _fmt(row.cpu_s, ".1f"),
+            _fmt(row.rate, ".2f"),
+            _fmt(row.marginal, ".2f"),
+            _fmt(row.rss_mb, ".0f"),
+            _fmt(row.load, ".2f"),
+            row.note,
+        )
+        for row in results.rows
+    ]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header) - 1)]
+    for row in table:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:-1], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells + [row[-1]]).rstrip())
+    return "\n".join(lines)
+
+
+def _fmt(value: float | int | None, spec: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return format(value, spec)
+
+
+def _without_nan(value: Any) -> Any:
+    """JSON has no NaN: an undefined number (e.g. no marginal rate) becomes null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(v) for v in value]
+    return value
+
+
+def parse_sections(text: str, memory: bool, parser: argparse.ArgumentParser) -> tuple[int, ...]:
+    try:
+        sections = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        parser.error(f"--sections {text!r}: give numbers 1-6 separated by commas")
+    if not sections <= set(range(1, 7)):
+        parser.error(f"--sections {text!r}: sections are numbered 1 to 6")
+    return tuple(sorted(sections | ({4} if memory else set())))
+
+
+def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Namespace]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
+    parser.add_argument("--precision", default=None, help="default fp32 on CPU, fp16 on CUDA")
+    parser.add_argument("--compare-precision", default="bf16", help="checked against fp32")
+    parser.add_argument("--images", type=int, help="large run (default 288 CPU, 4096 CUDA)")
+    parser.add_argument("--base-images", type=int, help="small run (default images / 3)")
+    parser.add_argument("--classes-small", type=int, help="pipeline (default 10)")
+    parser.add_argument("--classes-large", type=int, help="pipeline and zsl (default 200)")
+    parser.add_argument("--batch-size", type=int, help="zsl and model-only (32 CPU, 256 CUDA)")
+    parser.add_argument("--pipeline-batch-size", type=int, default=8)
+    parser.add_argument("--workers", type=int, help="zsl decode threads (default: zsl's own)")
+    parser.add_argument("--iterations", type=int, default=5, help="timed model-only passes")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="run each timing N times and keep the fastest"
+    )
+    parser.add_argument(
+        "--sections", default="1,2,3,5,6", help="which measurements to run (default 1,2,3,5,6)"
+    )
+    parser.add_argument("--memory", action="store_true", help="add section 4 (minutes)")
+    parser.add_argument("--memory-images", type=int, default=10_000)
+    parser.add_argument("--memory-small", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run, ~2 min")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--workdir", type=Path, help="keep models, images and logs here")
+    args = parser.parse_args(argv)
+
+    cuda = args.device.startswith("cuda")
+    images = args.images or (16 if args.quick else 4096 if cuda else 288)
+    settings = Settings(
+        images=images,
+        base_images=args.base_images or max(1, images // 3),
+        classes_small=args.classes_small or (5 if args.quick else 10),
+        classes_large=args.classes_large or (20 if args.quick else 200),
+        batch_size=args.batch_size or (8 if args.quick else 256 if cuda else 32),
+        pipeline_batch_size=args.pipeline_batch_size,
+        workers=args.workers,
+        device=args.device,
+        precision=args.precision or ("fp16" if cuda else "fp32"),
+        compare_precision=args.compare_precision,
+        iterations=1 if args.quick else args.iterations,
+        repeats=args.repeats,
+        sections=parse_sections(args.sections, args.memory, parser),
+        memory_small=args.memory_small,
+        memory_images=args.memory_images,
+        seed=args.seed,
+    )
+    if settings.base_images >= settings.images:
+        parser.error("--base-images must be smaller than --images")
+    if not 1 <= settings.classes_small <= settings.classes_large:
+        parser.error("--classes-small must be between 1 and --classes-large")
+    if min(settings.repeats, settings.iterations, settings.batch_size, settings.base_images) < 1:
+        parser.error("--repeats, --iterations, --batch-size and --base-images must be at least 1")
+    return settings, args
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings, args = parse_settings(argv)
+
+    def say(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="zsl-bench-", dir=args.workdir))
+        results = run_benchmark(settings, work, say)
+    else:
+        with tempfile.TemporaryDirectory(prefix="zsl-bench-") as temp:
+            results = run_benchmark(settings, Path(temp), say)
+    print(render(results))
+    if args.json:
+        payload = _without_nan(asdict(results))
+        args.json.write_text(json.dumps(payload, indent=2, allow_nan=False, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
