@@ -420,11 +420,12 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
 
 def time_decoding(paths: list[Path], prepare, batch_size: int, workers: int) -> tuple[float, float]:
     """(wall s, CPU s) to decode and preprocess every path through zsl's batching."""
-    from zsl_cli.batching import iter_batches
+    from zsl_cli.batching import DecodeQueue
 
     started, cpu_started = time.perf_counter(), time.process_time()
     done = 0
-    for batch in iter_batches(paths, prepare, batch_size=batch_size, workers=workers):
+    queue = DecodeQueue(paths, prepare, workers=workers, window=2 * batch_size)
+    for batch in queue.batches(batch_size):
         done += sum(item.ok for item in batch)
     elapsed, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     if done != len(paths):

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from transformers import AutoImageProcessor
 
-from zsl_cli.encoders import load_encoder, resolve_model
+from zsl_cli.encoders import guess_preprocessor, load_encoder, resolve_model
 from zsl_cli.encoders.preprocess import PilPreprocessor, fast_preprocessor_from
 from zsl_cli.errors import ZslError
 
@@ -114,3 +114,21 @@ def test_batches_above_the_out_of_memory_cap_are_split_without_changing_results(
     whole = encoder.encode_images(pixels)
     encoder._max_batch = 2  # what an out-of-memory error on a GPU leaves behind
     np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)
+
+
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip", "shapes-demo"])
+def test_preprocessing_guessed_from_the_saved_settings_is_the_loaded_one(model, request):
+    name = model if model == "shapes-demo" else str(request.getfixturevalue(model))
+    guess = guess_preprocessor(name)
+    assert guess is not None
+    assert guess == load_encoder(name).preprocessor
+
+
+def test_no_preprocessing_guess_without_settings(tiny_clip, tmp_path):
+    assert guess_preprocessor(str(tmp_path / "missing")) is None
+    assert guess_preprocessor("someone/not-in-the-cache") is None
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    (broken / "preprocessor_config.json").write_text("{not json")
+    assert guess_preprocessor(str(broken)) is None

@@ -115,6 +115,44 @@ def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_
     assert calls == [len(CLASSES) * 7]
 
 
+def test_a_wrong_early_preprocessing_guess_is_thrown_away(
+    monkeypatch, tiny_clip, tmp_path, classes_file
+):
+    """Images start decoding before the model loads, with preprocessing read from its settings;
+    if the loaded model preprocesses differently, that work is discarded and redone."""
+    import zsl_cli.api
+    from zsl_cli.encoders.preprocess import PilPreprocessor
+
+    write_images(tmp_path / "images", 5)
+    args = ["label", tmp_path / "images", "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-q"]
+    expected = run(*args)
+    wrong = PilPreprocessor(shortest_edge=5, resize_to=None, crop=(5, 5), resample=0)
+    guesses = []
+    monkeypatch.setattr(zsl_cli.api, "guess_preprocessor", lambda *a: guesses.append(a) or wrong)
+    result = run(*args)
+    assert guesses and result.exit_code == 0, result.stderr
+    assert read_jsonl(result.stdout) == read_jsonl(expected.stdout)
+
+
+def test_a_model_that_fails_to_load_stops_the_early_decoding(tiny_clip, tmp_path, classes_file):
+    import shutil
+    import threading
+
+    write_images(tmp_path / "images", 40)
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    shutil.copy(tiny_clip / "preprocessor_config.json", broken)
+    (broken / "config.json").write_text('{"model_type": "clip"}')  # no weights
+    result = run("label", tmp_path / "images", "-c", classes_file, "-m", broken, "-q")
+    assert result.exit_code == 2 and "cannot load model" in result.stderr
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(
+        t.name.startswith("zsl-decode") for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("zsl-decode")]
+
+
 def test_bad_files_get_statuses_and_never_shift_other_results(tiny_clip, tmp_path, classes_file):
     clean = tmp_path / "clean"
     write_images(clean, 5)

@@ -19,6 +19,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,10 +28,16 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from zsl_cli import __version__, writers
-from zsl_cli.batching import default_workers, iter_batches, stack_pixels
+from zsl_cli.batching import DecodeQueue, default_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
 from zsl_cli.discovery import IMAGE_EXTENSIONS, discover
-from zsl_cli.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from zsl_cli.encoders import (
+    DEFAULT_MODEL,
+    Encoder,
+    ImagePreprocessor,
+    guess_preprocessor,
+    load_encoder,
+)
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
@@ -214,15 +221,13 @@ def discover_inputs(inputs: InputOptions) -> list[Path]:
     )
 
 
-def iter_encoded(
+def start_decoding(
     paths: Sequence[Path],
-    encoder: Encoder,
+    preprocessor: ImagePreprocessor,
     model: ModelOptions,
     inputs: InputOptions,
-    progress: Progress | None = None,
-):
-    """Batches of items with their embeddings (ok items) or their failure status, in order."""
-    preprocessor = encoder.preprocessor
+) -> DecodeQueue:
+    """Begin decoding and preprocessing `paths` in background threads."""
     decode_options = DecodeOptions(
         max_pixels=inputs.max_pixels or DEFAULT_MAX_PIXELS,
         draft=None if model.exact_preprocessing else preprocessor.decode_hint,
@@ -232,11 +237,47 @@ def iter_encoded(
     def prepare(path: Path) -> np.ndarray:
         return preprocessor(decode_image(path, decode_options))
 
-    batch_size = model.batch_size or default_batch_size(encoder)
     workers = model.workers or default_workers()
+    return DecodeQueue(paths, prepare, workers=workers, window=EARLY_DECODE_WINDOW)
+
+
+EARLY_DECODE_WINDOW = 128  # images decoded ahead while the model loads (~19 MB at 224 x 224)
+
+
+def open_encoder_decoding(
+    paths: Sequence[Path], model: ModelOptions, inputs: InputOptions
+) -> tuple[Encoder, DecodeQueue]:
+    """Load the model while the first images decode.
+
+    The preprocessing is guessed from the model's saved settings before the (slow) load; the
+    early work is kept only if the loaded encoder preprocesses exactly the same way.
+    """
+    guess = None if model.exact_preprocessing else guess_preprocessor(model.name, model.revision)
+    early = start_decoding(paths, guess, model, inputs) if guess is not None else None
+    try:
+        encoder = open_encoder(model)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
+    if early is not None and encoder.preprocessor == guess:
+        return encoder, early
+    if early is not None:
+        early.close()
+    return encoder, start_decoding(paths, encoder.preprocessor, model, inputs)
+
+
+def iter_encoded(
+    decoding: DecodeQueue,
+    encoder: Encoder,
+    model: ModelOptions,
+    progress: Progress | None = None,
+):
+    """Batches of items with their embeddings (ok items) or their failure status, in order."""
+    batch_size = model.batch_size or default_batch_size(encoder)
     if progress is not None:
-        progress.start(len(paths), "encoding images")
-    for items in iter_batches(paths, prepare, batch_size=batch_size, workers=workers):
+        progress.start(decoding.total, "encoding images")
+    for items in decoding.batches(batch_size):
         ok_items = [item for item in items if item.ok]
         if ok_items:
             embeddings = encoder.encode_images(stack_pixels(ok_items))
@@ -260,36 +301,37 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None and fmt == "label-studio" and request.output.label_studio:
         writers.check_label_studio_paths(source.paths, request.output.label_studio)
-    encoder = open_encoder(request.model)
-    classifier = build_classifier(spec, plan, encoder)
-    processing_started = time.perf_counter()
+    encoder, decoding = open_encoder_for(source, request.model, request.inputs)
+    with decoding or nullcontext():
+        classifier = build_classifier(spec, plan, encoder)
+        processing_started = time.perf_counter()
 
-    report = LabelReport(low_confidence_below=request.low_confidence)
-    report.run_info = describe_run(request, encoder, classifier)
-    report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
-    writer = writers.open_writer(
-        request.output.path,
-        fmt,
-        label_studio=request.output.label_studio,
-        stdout=request.output.stdout,
-    )
-    complete = False
-    try:
-        batches = iter_items(source, encoder, request.model, request.inputs, progress)
-        for prediction in _predictions(batches, encoder, classifier, request):
-            writer.write(prediction)
-            report.add(prediction)
-        complete = True
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        if progress is not None:
-            progress.stop()
-        report.elapsed_s = time.perf_counter() - started
-        report.processing_s = time.perf_counter() - processing_started
-        report.run_info["summary"] = summary_dict(report)
-        report.run_info["complete"] = complete
-        writer.close(report.run_info, complete=complete)
+        report = LabelReport(low_confidence_below=request.low_confidence)
+        report.run_info = describe_run(request, encoder, classifier)
+        report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
+        writer = writers.open_writer(
+            request.output.path,
+            fmt,
+            label_studio=request.output.label_studio,
+            stdout=request.output.stdout,
+        )
+        complete = False
+        try:
+            batches = iter_items(source, decoding, encoder, request.model, request.inputs, progress)
+            for prediction in _predictions(batches, encoder, classifier, request):
+                writer.write(prediction)
+                report.add(prediction)
+            complete = True
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            if progress is not None:
+                progress.stop()
+            report.elapsed_s = time.perf_counter() - started
+            report.processing_s = time.perf_counter() - processing_started
+            report.run_info["summary"] = summary_dict(report)
+            report.run_info["complete"] = complete
+            writer.close(report.run_info, complete=complete)
     return report
 
 
@@ -375,17 +417,27 @@ def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
     return ItemSource(paths=discover_inputs(inputs))
 
 
+def open_encoder_for(
+    source: ItemSource, model: ModelOptions, inputs: InputOptions
+) -> tuple[Encoder, DecodeQueue | None]:
+    """The encoder, and for image files the decoding already under way."""
+    if source.paths is None:
+        return open_encoder(model), None
+    return open_encoder_decoding(source.paths, model, inputs)
+
+
 def iter_items(
     source: ItemSource,
+    decoding: DecodeQueue | None,
     encoder: Encoder,
     model: ModelOptions,
     inputs: InputOptions,
     progress: Progress | None,
 ):
-    """Batches of encoded items in order: from the store, or by decoding and encoding files."""
-    if source.store is not None:
-        return iter_stored(source.store, encoder, inputs, progress)
-    return iter_encoded(source.paths or [], encoder, model, inputs, progress)
+    """Batches of encoded items in order: from the store, or by encoding the decoded files."""
+    if decoding is None:
+        return iter_stored(source.store or "", encoder, inputs, progress)
+    return iter_encoded(decoding, encoder, model, progress)
 
 
 @dataclass(frozen=True)
@@ -408,14 +460,15 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     truth = load_truth(request.truth) if request.truth else None
     seen = _read_seen(request.seen, spec.names) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
-    encoder = open_encoder(request.model)
-    classifier = build_classifier(spec, plan, encoder)
-    try:
-        batches = iter_items(source, encoder, request.model, request.inputs, progress)
-        items = [item for batch in batches for item in batch]
-    finally:
-        if progress is not None:
-            progress.stop()
+    encoder, decoding = open_encoder_for(source, request.model, request.inputs)
+    with decoding or nullcontext():
+        classifier = build_classifier(spec, plan, encoder)
+        try:
+            batches = iter_items(source, decoding, encoder, request.model, request.inputs, progress)
+            items = [item for batch in batches for item in batch]
+        finally:
+            if progress is not None:
+                progress.stop()
     ok = [item for item in items if item.ok]
     sims = similarities(_stack(ok, classifier), classifier.vectors)
     truth_idx = _truth_indices(ok, truth, classifier.names) if truth is not None else None
@@ -611,8 +664,9 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
         stats = {stat.path: stat for stat in plan.to_encode}
         to_encode = [Path(stat.path) for stat in plan.to_encode]
+        decoding = start_decoding(to_encode, encoder.preprocessor, request.model, request.inputs)
         try:
-            for items in iter_encoded(to_encode, encoder, request.model, request.inputs, progress):
+            for items in iter_encoded(decoding, encoder, request.model, progress):
                 store.add(model_id, [_stored_item(item, stats[str(item.path)]) for item in items])
                 report.encoded += len(items)
                 for item in items:
@@ -622,6 +676,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
+            decoding.close()
             if progress is not None:
                 progress.stop()
         if request.export and not report.interrupted:

@@ -1,8 +1,8 @@
 """Background decoding into ordered batches that keep every item's identity.
 
 Threads are enough: Pillow releases the GIL while it decodes and resizes, and threads share the
-preprocessor without pickling. At most `workers * 2 + batch_size * prefetch` images are in flight,
-so memory stays flat however many images there are.
+preprocessor without pickling. A bounded number of images is in flight, so memory stays flat
+however many images there are.
 """
 
 from __future__ import annotations
@@ -35,43 +35,66 @@ def prepare_item(index: int, path: Path, prepare: Prepare) -> ImageItem:
         return ImageItem(index, path, status=status, error=str(reason))
 
 
-def iter_prepared(
-    paths: Sequence[Path], prepare: Prepare, *, workers: int, window: int
-) -> Iterator[ImageItem]:
-    """Prepared items in input order, with at most `window` submitted ahead of the consumer."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode") as pool:
-        pending: deque[Future[ImageItem]] = deque()
+class DecodeQueue:
+    """Decodes `paths` in background threads from the moment it is created, in input order.
+
+    Starting before the model is loaded lets the first images decode while the main thread is
+    busy importing torch and reading weights (single-threaded work that leaves cores idle).
+    At most `window` items are decoded ahead of the consumer. Close it (or use it as a context
+    manager) to stop the workers when the consumer stops early.
+    """
+
+    def __init__(
+        self, paths: Sequence[Path], prepare: Prepare, *, workers: int, window: int
+    ) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+        self._pending: deque[Future[ImageItem]] = deque()
+        self._todo = iter(enumerate(paths))
+        self._prepare = prepare
+        self.total = len(paths)
+        self.window = max(window, workers * 2)
+        self._submit()
+
+    def _submit(self) -> None:
+        while len(self._pending) < self.window:
+            next_path = next(self._todo, None)
+            if next_path is None:
+                return
+            self._pending.append(self._pool.submit(prepare_item, *next_path, self._prepare))
+
+    def items(self) -> Iterator[ImageItem]:
         try:
-            for index, path in enumerate(paths):
-                pending.append(pool.submit(prepare_item, index, path, prepare))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            while self._pending:
+                item = self._pending.popleft().result()
+                self._submit()
+                yield item
         finally:
-            # Stop promptly on Ctrl-C or when the consumer stops early.
-            for future in pending:
-                future.cancel()
+            self.close()
 
-
-def iter_batches(
-    paths: Sequence[Path],
-    prepare: Prepare,
-    *,
-    batch_size: int,
-    workers: int,
-    prefetch_batches: int = 2,
-) -> Iterator[list[ImageItem]]:
-    """Prepared items in input order, grouped in batches of `batch_size` (failed items included)."""
-    window = max(batch_size * prefetch_batches, workers * 2)
-    batch: list[ImageItem] = []
-    for item in iter_prepared(paths, prepare, workers=workers, window=window):
-        batch.append(item)
-        if len(batch) == batch_size:
+    def batches(self, batch_size: int, prefetch_batches: int = 2) -> Iterator[list[ImageItem]]:
+        """Items grouped in batches of `batch_size` (failed items included)."""
+        self.window = max(self.window, batch_size * prefetch_batches)
+        self._submit()
+        batch: list[ImageItem] = []
+        for item in self.items():
+            batch.append(item)
+            if len(batch) == batch_size:
+                yield batch
+                batch = []
+        if batch:
             yield batch
-            batch = []
-    if batch:
-        yield batch
+
+    def close(self) -> None:
+        """Cancel what has not started; running decodes finish in the background."""
+        self._todo = iter(())
+        self._pending.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> DecodeQueue:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def stack_pixels(items: Sequence[ImageItem]) -> np.ndarray:

@@ -5,15 +5,12 @@ Importing this package does not import torch; `load_encoder` does.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ScoreHead
+from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.errors import ZslError
-
-if TYPE_CHECKING:
-    from zsl_cli.encoders.hf import ModelSource
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -21,6 +18,7 @@ __all__ = [
     "ImagePreprocessor",
     "ScoreHead",
     "bundled_models",
+    "guess_preprocessor",
     "load_encoder",
 ]
 
@@ -39,8 +37,6 @@ def _looks_like_path(name: str) -> bool:
 
 
 def resolve_model(name: str) -> ModelSource:
-    from zsl_cli.encoders.hf import ModelSource
-
     if name in bundled_models():
         return ModelSource(name, str(BUNDLED_DIR / name), is_local=True)
     path = Path(name).expanduser()
@@ -58,6 +54,37 @@ def resolve_model(name: str) -> ModelSource:
     if _looks_like_path(name):
         raise ZslError(f"model directory not found: {name}")
     return ModelSource(name, name, is_local=False)
+
+
+def guess_preprocessor(name: str, revision: str | None = None) -> ImagePreprocessor | None:
+    """The model's fast preprocessing read from its saved settings without importing torch, or
+    None when they are not at hand. A guess: callers compare it with the loaded encoder's."""
+    from zsl_cli.encoders.preprocess import fast_preprocessor_from
+
+    try:
+        source = resolve_model(name)
+        settings = _cached_json(source, "preprocessor_config.json", revision)
+        if settings is None:  # newer processors nest the image settings in processor_config.json
+            settings = (_cached_json(source, "processor_config.json", revision) or {}).get(
+                "image_processor"
+            )
+        fast = fast_preprocessor_from(settings) if isinstance(settings, dict) else None
+    except (ZslError, OSError, ValueError, TypeError, AttributeError):
+        return None
+    return fast[0] if fast else None
+
+
+def _cached_json(source: ModelSource, filename: str, revision: str | None) -> dict | None:
+    if source.is_local:
+        path = Path(source.location) / filename
+    else:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(source.location, filename, revision=revision)
+        path = Path(cached) if isinstance(cached, str) else None
+    if path is None or not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_encoder(

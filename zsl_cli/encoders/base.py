@@ -14,6 +14,15 @@ from PIL import Image
 
 
 @dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: what the user typed and what from_pretrained gets."""
+
+    name: str
+    location: str  # local directory or hub id
+    is_local: bool
+
+
+@dataclass(frozen=True)
 class ScoreHead:
     """How a model turns cosine similarities into scores.
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from zsl_cli.encoders.base import ImagePreprocessor, ScoreHead
+from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.preprocess import (
     Normalisation,
     ReferencePreprocessor,
@@ -33,15 +32,6 @@ TEXT_BATCH = 256
 # SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
 SIGLIP_TEXT_LENGTH = 64
 _PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    """Where a model comes from: what the user typed and what from_pretrained gets."""
-
-    name: str
-    location: str  # local directory or hub id
-    is_local: bool
 
 
 def pick_device(device: str) -> torch.device:

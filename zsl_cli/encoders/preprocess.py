@@ -12,6 +12,7 @@ Configurations this fast path cannot express fall back to calling the processor 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,8 +145,14 @@ def _size_dict(value: Any) -> dict[str, int]:
 
 
 def fast_preprocessor_from(image_processor: Any) -> tuple[PilPreprocessor, Normalisation] | None:
-    """The fast-path equivalent of a transformers image processor, or None if none is exact."""
-    get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
+    """The fast-path equivalent of a transformers image processor, or None if none is exact.
+
+    Also accepts the processor's saved settings as a dict (its preprocessor_config.json).
+    """
+    if isinstance(image_processor, Mapping):
+        get = image_processor.get
+    else:
+        get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
     if any(get(flag) for flag in _UNSUPPORTED_FLAGS):
         return None
     if get("do_convert_rgb") is False:

@@ -1,0 +1,71 @@
+"""Background decoding: order, bounded look-ahead, failures kept in place, prompt shutdown."""
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zsl_cli.batching import DecodeQueue
+
+
+def test_items_come_in_input_order_with_failures_in_place():
+    def prepare(path: Path) -> np.ndarray:
+        time.sleep(0.001 * (hash(path.name) % 5))  # finish out of order
+        if path.name.endswith("3"):
+            raise ValueError("bad file")
+        return np.full((2, 2, 3), int(path.name[1:]), dtype=np.uint8)
+
+    paths = [Path(f"p{i}") for i in range(25)]
+    with DecodeQueue(paths, prepare, workers=4, window=8) as queue:
+        batches = list(queue.batches(batch_size=4))
+    assert [len(b) for b in batches] == [4] * 6 + [1]
+    items = [item for batch in batches for item in batch]
+    assert [item.index for item in items] == list(range(25))
+    assert [item.path for item in items] == paths
+    failed = [item.index for item in items if not item.ok]
+    assert failed == [3, 13, 23]
+    assert all(items[i].status == "decode_error" and "bad file" in items[i].error for i in failed)
+    assert all(int(item.pixels[0, 0, 0]) == item.index for item in items if item.ok)
+
+
+def test_decoding_starts_at_once_and_stays_within_the_window():
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def prepare(path: Path) -> np.ndarray:
+        with lock:
+            started.append(path.name)
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    paths = [Path(f"p{i}") for i in range(100)]
+    queue = DecodeQueue(paths, prepare, workers=2, window=10)
+    deadline = time.monotonic() + 5
+    while len(started) < 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert len(started) == 10  # before anyone asked for an item, and no more than the window
+    consumed = 0
+    for _ in queue.items():
+        consumed += 1
+        assert len(started) <= consumed + 10
+    assert consumed == 100
+
+
+def test_close_cancels_what_has_not_started():
+    release = threading.Event()
+    calls: list[Path] = []
+
+    def prepare(path: Path) -> np.ndarray:
+        calls.append(path)
+        release.wait(5)
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    queue = DecodeQueue([Path(f"p{i}") for i in range(50)], prepare, workers=2, window=20)
+    queue.close()
+    release.set()
+    time.sleep(0.1)
+    assert len(calls) <= 2  # only what was already running
+    with pytest.raises(StopIteration):
+        next(queue.items())
