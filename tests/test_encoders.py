@@ -132,3 +132,14 @@ def test_no_preprocessing_guess_without_settings(tiny_clip, tmp_path):
     (broken / "config.json").write_text("{}")
     (broken / "preprocessor_config.json").write_text("{not json")
     assert guess_preprocessor(str(broken)) is None
+
+
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+def test_texts_sorted_by_length_come_back_in_input_order(model, request):
+    encoder = load_encoder(str(request.getfixturevalue(model)))
+    rng = np.random.default_rng(0)
+    texts = ["word " * int(n) + str(i) for i, n in enumerate(rng.integers(0, 12, 150))]
+    together = encoder.encode_texts(texts)
+    one_by_one = np.concatenate([encoder.encode_texts([t]) for t in texts[::10]])
+    np.testing.assert_allclose(together[::10], one_by_one, atol=1e-5)
+    assert encoder.encode_texts([]).shape == (0, encoder.dim)

@@ -221,6 +221,9 @@ def discover_inputs(inputs: InputOptions) -> list[Path]:
     )
 
 
+EARLY_DECODE_WINDOW = 128  # images decoded ahead while the model loads (~19 MB at 224 x 224)
+
+
 def start_decoding(
     paths: Sequence[Path],
     preprocessor: ImagePreprocessor,
@@ -239,9 +242,6 @@ def start_decoding(
 
     workers = model.workers or default_workers()
     return DecodeQueue(paths, prepare, workers=workers, window=EARLY_DECODE_WINDOW)
-
-
-EARLY_DECODE_WINDOW = 128  # images decoded ahead while the model loads (~19 MB at 224 x 224)
 
 
 def open_encoder_decoding(
@@ -435,8 +435,9 @@ def iter_items(
     progress: Progress | None,
 ):
     """Batches of encoded items in order: from the store, or by encoding the decoded files."""
-    if decoding is None:
-        return iter_stored(source.store or "", encoder, inputs, progress)
+    if source.store is not None:
+        return iter_stored(source.store, encoder, inputs, progress)
+    assert decoding is not None, "open_encoder_for starts decoding for image files"
     return iter_encoded(decoding, encoder, model, progress)
 
 

@@ -28,7 +28,7 @@ from zsl_cli.encoders.preprocess import (
 )
 from zsl_cli.errors import ZslError
 
-TEXT_BATCH = 256
+TEXT_BATCH = 64  # prompts per forward pass, sorted by length
 # SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
 SIGLIP_TEXT_LENGTH = 64
 _PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -173,13 +173,20 @@ class TransformersEncoder:
 
     @torch.inference_mode()
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        chunks = [
-            self._encode_text_chunk(list(texts[i : i + TEXT_BATCH]))
-            for i in range(0, len(texts), TEXT_BATCH)
-        ]
-        if not chunks:
+        if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.concatenate(chunks)
+        # Prompts of similar length share a chunk, so little compute goes into padding.
+        token_ids = self._tokenizer(
+            list(texts), truncation=True, max_length=_text_max_length(self._model)
+        )["input_ids"]
+        order = np.argsort([len(ids) for ids in token_ids], kind="stable")
+        chunks = [
+            self._encode_text_chunk([texts[i] for i in order[start : start + TEXT_BATCH]])
+            for start in range(0, len(texts), TEXT_BATCH)
+        ]
+        encoded = np.empty((len(texts), chunks[0].shape[1]), dtype=np.float32)
+        encoded[order] = np.concatenate(chunks)
+        return encoded
 
     def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
         if "siglip" in self.model_type:
