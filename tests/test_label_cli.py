@@ -440,7 +440,13 @@ def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classe
         "-o",
         str(out),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     # The writer's temp file appears once the run has started producing predictions.
     deadline = 120
     started = time.monotonic()
