@@ -420,26 +420,25 @@ def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_fil
     assert "{" not in stderr  # no data on stderr
 
 
+# `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
+SLOW_ZSL = """
+import sys, time
+from zsl_cli.encoders import hf
+encode = hf.TransformersEncoder.encode_images
+def slow(self, pixels):
+    time.sleep(0.05)
+    return encode(self, pixels)
+hf.TransformersEncoder.encode_images = slow
+from zsl_cli.cli import main
+main()
+"""
+
+
 def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classes_file):
     write_images(tmp_path / "images", 400, size=(64, 64))
     out = tmp_path / "out.jsonl"
-    command = [
-        sys.executable,
-        "-m",
-        "zsl_cli",
-        "label",
-        str(tmp_path / "images"),
-        "-c",
-        str(classes_file),
-        "-m",
-        str(tiny_clip),
-        "-b",
-        "1",
-        "-j",
-        "1",
-        "-o",
-        str(out),
-    ]
+    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
     # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
     process = subprocess.Popen(
         command,
@@ -447,12 +446,12 @@ def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classe
         stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    # The writer's temp file appears once the run has started producing predictions.
-    deadline = 120
-    started = time.monotonic()
-    while not list(tmp_path.glob(".out.jsonl.*")) and time.monotonic() - started < deadline:
-        time.sleep(0.1)
-    time.sleep(1.0)
+    # Interrupt once the writer's temp file holds some predictions.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*")
+    ):
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
