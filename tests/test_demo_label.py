@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
 
@@ -29,38 +30,11 @@ def shapes(tmp_path_factory) -> Path:
 
 
 def test_bundled_model_matches_the_transformers_pipeline(shapes):
-    from transformers import pipeline
-
     from zsl_cli.encoders import BUNDLED_DIR
 
-    classes = (shapes / "classes.txt").read_text().split("\n")[:-1]
     images = sorted(shapes.glob("*/*_000[01].png"))[:12]
-    result = run(
-        "label",
-        *images,
-        "-c",
-        shapes / "classes.txt",
-        "-m",
-        "shapes-demo",
-        "-t",
-        "a photo of a {}.",
-        "-k",
-        "0",
-        "-f",
-        "jsonl",
-        "-q",
-    )
-    assert result.exit_code == 0, result.stderr
-    ours = rows(result.stdout)
-    classifier = pipeline("zero-shot-image-classification", model=str(BUNDLED_DIR / "shapes-demo"))
-    for path in images:
-        reference = classifier(
-            str(path), candidate_labels=classes, hypothesis_template="a photo of a {}."
-        )
-        row = ours[path.name]
-        assert row["label"] == reference[0]["label"]
-        scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
-        assert max(abs(scores[e["label"]] - e["score"]) for e in reference) < 1e-4
+    model = BUNDLED_DIR / "shapes-demo"
+    assert_same_as_pipeline(model, images, shapes / "classes.txt", "a photo of a {}.")
 
 
 def test_jpeg_draft_decoding_agrees_with_exact_decoding(tmp_path):

@@ -17,6 +17,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from tests.corpus import write_bad_files, write_odd_images
+from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
 
 CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
@@ -53,36 +54,9 @@ def classes_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
 def test_same_answers_as_the_transformers_pipeline(model, request, tmp_path, classes_file):
-    from transformers import pipeline
-
-    model_dir = request.getfixturevalue(model)
     paths = write_images(tmp_path / "images", 6)
-    result = run(
-        "label",
-        tmp_path / "images",
-        "-c",
-        classes_file,
-        "-m",
-        model_dir,
-        "-t",
-        TEMPLATE,
-        "-k",
-        "0",
-        "-f",
-        "jsonl",
-        "-q",
-    )
-    assert result.exit_code == 0, result.stderr
-    ours = {Path(r["path"]).name: r for r in read_jsonl(result.stdout)}
-
-    classifier = pipeline("zero-shot-image-classification", model=str(model_dir))
-    for path in paths:
-        reference = classifier(str(path), candidate_labels=CLASSES, hypothesis_template=TEMPLATE)
-        row = ours[path.name]
-        assert row["label"] == reference[0]["label"]
-        scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
-        for entry in reference:
-            assert scores[entry["label"]] == pytest.approx(entry["score"], abs=1e-4)
+    model_dir = request.getfixturevalue(model)
+    assert_same_as_pipeline(model_dir, paths, classes_file, TEMPLATE, tmp_path / "images")
 
 
 def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_file):

@@ -230,15 +230,7 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
         prompt_sets = _prompt_sets(pools, rng)
         all_captions = batch_captions + [c for prompts in prompt_sets for c in prompts]
         rows = torch.tensor([caption_index[c] for c in all_captions])
-        width = int(lengths[rows].max())
-        text_embeds = F.normalize(
-            pooled(
-                model.get_text_features(
-                    input_ids=tokens["input_ids"][rows, :width],
-                    attention_mask=tokens["attention_mask"][rows, :width],
-                )
-            )
-        )
+        text_embeds = _caption_embeddings(model, tokens, lengths, rows)
         image_embeds = F.normalize(pooled(model.get_image_features(pixel_values=batch_pixels)))
         scale = model.logit_scale.exp()
         batch_text, shape_text, colour_text, class_text = text_embeds.split(
@@ -415,15 +407,7 @@ def _warm_up_text(
     loss = torch.tensor(float("nan"))
     for _ in range(settings.text_warmup_steps):
         rows = rng.integers(len(captions), size=settings.batch_size)
-        width = int(lengths[rows].max())
-        embeds = F.normalize(
-            pooled(
-                model.get_text_features(
-                    input_ids=tokens["input_ids"][rows, :width],
-                    attention_mask=tokens["attention_mask"][rows, :width],
-                )
-            )
-        )
+        embeds = _caption_embeddings(model, tokens, lengths, rows)
         same = torch.from_numpy(signature[rows][:, None] == signature[rows][None, :])
         self_pair = torch.eye(len(rows), dtype=torch.bool)
         logits = (10.0 * embeds @ embeds.T).masked_fill(self_pair, -1e4)
@@ -436,6 +420,19 @@ def _warm_up_text(
         loss.backward()
         optimizer.step()
     return float(loss.detach())
+
+
+def _caption_embeddings(model: Any, tokens: Any, lengths: Any, rows: Any) -> Any:
+    """Normalised text embeddings of the tokenized captions at `rows`, padded only to the
+    longest of them."""
+    import torch.nn.functional as F
+
+    width = int(lengths[rows].max())
+    features = model.get_text_features(
+        input_ids=tokens["input_ids"][rows, :width],
+        attention_mask=tokens["attention_mask"][rows, :width],
+    )
+    return F.normalize(pooled(features))
 
 
 def _mirror(pixels: Any, rng: np.random.Generator) -> Any:
