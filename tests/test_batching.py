@@ -69,3 +69,27 @@ def test_close_cancels_what_has_not_started():
     assert len(calls) <= 2  # only what was already running
     with pytest.raises(StopIteration):
         next(queue.items())
+
+
+def test_startup_workers_bound_concurrency_until_the_first_item_is_taken():
+    lock = threading.Lock()
+    running, peak = [0], {"startup": 0, "consuming": 0}
+    phase = ["startup"]
+
+    def prepare(path: Path) -> np.ndarray:
+        with lock:
+            running[0] += 1
+            peak[phase[0]] = max(peak[phase[0]], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    paths = [Path(f"p{i}") for i in range(40)]
+    with DecodeQueue(paths, prepare, workers=4, window=40, startup_workers=1) as queue:
+        time.sleep(0.3)  # the model would be loading now
+        phase[0] = "consuming"
+        items = list(queue.items())
+    assert len(items) == 40 and all(item.ok for item in items)
+    assert peak["startup"] == 1
+    assert peak["consuming"] > 1  # every worker once the consumer has started

@@ -28,7 +28,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from zsl_cli import __version__, writers
-from zsl_cli.batching import DecodeQueue, default_workers, stack_pixels
+from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
 from zsl_cli.discovery import IMAGE_EXTENSIONS, discover
 from zsl_cli.encoders import (
@@ -241,7 +241,13 @@ def start_decoding(
         return preprocessor(decode_image(path, decode_options))
 
     workers = model.workers or default_workers()
-    return DecodeQueue(paths, prepare, workers=workers, window=EARLY_DECODE_WINDOW)
+    return DecodeQueue(
+        paths,
+        prepare,
+        workers=workers,
+        window=EARLY_DECODE_WINDOW,
+        startup_workers=loading_workers(workers),
+    )
 
 
 def open_encoder_decoding(

@@ -8,6 +8,7 @@ however many images there are.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,12 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
+def loading_workers(workers: int) -> int:
+    """Decodes allowed at once while the main thread loads the model: it needs a core of its own
+    (on 2 cores, two busy decode threads slowed importing torch and transformers by ~2 s)."""
+    return max(1, min(workers, (os.cpu_count() or 1) - 1))
+
+
 def prepare_item(index: int, path: Path, prepare: Prepare) -> ImageItem:
     """Run `prepare` on one path; any failure becomes the item's status, never an exception."""
     try:
@@ -40,14 +47,24 @@ class DecodeQueue:
 
     Starting before the model is loaded lets the first images decode while the main thread is
     busy importing torch and reading weights (single-threaded work that leaves cores idle).
-    At most `window` items are decoded ahead of the consumer. Close it (or use it as a context
-    manager) to stop the workers when the consumer stops early.
+    At most `window` items are decoded ahead of the consumer. Until the consumer takes its
+    first item, at most `startup_workers` decode at once (default: all `workers`). Close it (or
+    use it as a context manager) to stop the workers when the consumer stops early.
     """
 
     def __init__(
-        self, paths: Sequence[Path], prepare: Prepare, *, workers: int, window: int
+        self,
+        paths: Sequence[Path],
+        prepare: Prepare,
+        *,
+        workers: int,
+        window: int,
+        startup_workers: int | None = None,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+        startup_workers = min(workers, startup_workers or workers)
+        self._slots = threading.Semaphore(startup_workers)
+        self._held_back = workers - startup_workers
         self._pending: deque[Future[ImageItem]] = deque()
         self._todo = iter(enumerate(paths))
         self._prepare = prepare
@@ -55,14 +72,21 @@ class DecodeQueue:
         self.window = max(window, workers * 2)
         self._submit()
 
+    def _decode(self, index: int, path: Path) -> ImageItem:
+        with self._slots:
+            return prepare_item(index, path, self._prepare)
+
     def _submit(self) -> None:
         while len(self._pending) < self.window:
             next_path = next(self._todo, None)
             if next_path is None:
                 return
-            self._pending.append(self._pool.submit(prepare_item, *next_path, self._prepare))
+            self._pending.append(self._pool.submit(self._decode, *next_path))
 
     def items(self) -> Iterator[ImageItem]:
+        if self._held_back:
+            self._slots.release(self._held_back)
+            self._held_back = 0
         try:
             while self._pending:
                 item = self._pending.popleft().result()
