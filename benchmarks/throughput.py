@@ -41,10 +41,14 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from zsl_cli.api import CPU_BATCH_SIZE, GPU_BATCH_SIZE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMAGE_SIZE = (1024, 768)  # (width, height) of the benchmark photos
 JPEG_QUALITY = 90
 MAX_DISTINCT_IMAGES = 512  # beyond this, extra inputs are hard links to the same files
+WHOLE_PROCESS_TARGETS = {10: 1.1, 200: 2.0}  # issue #9: zsl vs pipeline, by class count
+STEADY_STATE_TARGET = 0.9  # issue #9: zsl's marginal rate / the model-only ceiling
 BUSY_LOAD = 2.5  # 1-minute load average above which CPU numbers are not trustworthy here
 RSS_TARGET_MB = 200.0  # issue #9: peak RSS for 10,000 images within this of 100 images
 TEMPLATE_WORDS = {"this", "is", "a", "photo", "of"}  # the pipeline's and zsl's templates
@@ -127,6 +131,7 @@ class Results:
     environment: dict[str, Any]
     rows: list[Row] = field(default_factory=list)
     numbers: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)  # printed under the table
 
 
 # -- inputs: class names, tokenizer, model, JPEGs ----------------------------------------------
@@ -477,6 +482,24 @@ def read_scores(output: Path, expected: int) -> dict[str, dict[str, float]]:
     }
 
 
+def run_zsl(
+    folder: Path,
+    count: int,
+    classes: Path,
+    model_dir: Path,
+    work: Path,
+    settings: Settings,
+    precision: str,
+) -> tuple[ProcessRun, Path]:
+    """One `zsl label` run to CSV; returns the run and its output (checked: every image ok)."""
+    n_classes = len(classes.read_text().splitlines())
+    stem = work / f"zsl-{precision}-{n_classes}-{count}"
+    command = zsl_command(folder, classes, model_dir, settings, precision)
+    run = run_process(command + ["-o", f"{stem}.csv"], Path(f"{stem}.log"), count)
+    check_all_ok(Path(f"{stem}.csv"), count)
+    return run, Path(f"{stem}.csv")
+
+
 def measure_zsl(
     section: str,
     folders: tuple[tuple[Path, int], tuple[Path, int]],
@@ -485,20 +508,15 @@ def measure_zsl(
     work: Path,
     settings: Settings,
     precision: str,
-    repeats: int | None = None,
 ) -> tuple[list[Row], dict[str, dict[str, float]]]:
-    """Small and large `zsl label` runs to CSV; returns the rows and the large run's scores."""
-    repeats = repeats or settings.repeats
-    n_classes = len(classes.read_text().splitlines())
+    """Small and large `zsl label` runs, once each; returns the rows and the large run's scores."""
     runs = []
     for folder, count in folders:
-        stem = work / f"zsl-{precision}-{n_classes}-{count}"
-        command = zsl_command(folder, classes, model_dir, settings, precision)
-        output = ["-o", f"{stem}.csv"]
-        runs.append(best_run(repeats, command + output, Path(f"{stem}.log"), count))
-        scores = read_scores(Path(f"{stem}.csv"), count)
+        run, output = run_zsl(folder, count, classes, model_dir, work, settings, precision)
+        runs.append(run)
+    n_classes = len(classes.read_text().splitlines())
     measurement = f"{section} zsl label, {n_classes} classes ({precision})"
-    return two_run_rows(measurement, runs[0], runs[1], ""), scores
+    return two_run_rows(measurement, runs[0], runs[1], ""), read_scores(output, folders[1][1])
 
 
 def measure_first_prediction(
@@ -521,32 +539,25 @@ def measure_first_prediction(
     )
 
 
-def measure_pipeline(
-    n_classes: int,
-    folders: tuple[tuple[list[Path], int], tuple[list[Path], int]],
-    model_dir: Path,
-    work: Path,
-    settings: Settings,
-) -> list[Row]:
-    """transformers' zero-shot pipeline on the same JPEG paths, small and large runs."""
+def run_pipeline(
+    paths: list[Path], n_classes: int, model_dir: Path, work: Path, settings: Settings
+) -> ProcessRun:
+    """transformers' zero-shot pipeline on these JPEG paths with `n_classes` labels, once."""
     labels_file = work / f"pipeline-labels-{n_classes}.txt"
     labels_file.write_text("\n".join(make_class_names(n_classes, settings.seed)) + "\n")
     dtype = "auto" if settings.device == "cpu" else _torch_name(settings.precision)
-    runs = []
-    for paths, count in folders:
-        paths_file = work / f"pipeline-paths-{count}.txt"
-        paths_file.write_text("\n".join(str(p) for p in paths) + "\n")
-        output = work / f"pipeline-{n_classes}-{count}.txt"
-        command = [sys.executable, "-c", PIPELINE_SCRIPT, str(model_dir), str(paths_file)]
-        command += [str(labels_file), str(settings.pipeline_batch_size), settings.device]
-        command += [dtype, str(output)]
-        log = work / f"pipeline-{n_classes}-{count}.log"
-        runs.append(best_run(settings.repeats, command, log, count))
-        written = len(output.read_text().splitlines())
-        if written != count:
-            raise RuntimeError(f"pipeline labelled {written} images, expected {count}")
-    note = f"batch {settings.pipeline_batch_size}"
-    return two_run_rows(f"3 pipeline, {n_classes} classes", runs[0], runs[1], note)
+    count = len(paths)
+    paths_file = work / f"pipeline-paths-{count}.txt"
+    paths_file.write_text("\n".join(str(p) for p in paths) + "\n")
+    output = work / f"pipeline-{n_classes}-{count}.txt"
+    command = [sys.executable, "-c", PIPELINE_SCRIPT, str(model_dir), str(paths_file)]
+    command += [str(labels_file), str(settings.pipeline_batch_size), settings.device]
+    command += [dtype, str(output)]
+    run = run_process(command, work / f"pipeline-{n_classes}-{count}.log", count)
+    written = len(output.read_text().splitlines())
+    if written != count:
+        raise RuntimeError(f"pipeline labelled {written} images, expected {count}")
+    return run
 
 
 def _torch_name(precision: str) -> str:
@@ -594,7 +605,7 @@ def measure_precisions(
     if main_scores is None:
         main_rows, main_scores = measure_zsl("5", *run, settings.precision)
     # Once only: its point is the gap to fp32 and the agreement, not a precise rate.
-    rows, other = measure_zsl("5", *run, settings.compare_precision, repeats=1)
+    rows, other = measure_zsl("5", *run, settings.compare_precision)
     reference, comparisons = main_scores, {}
     if settings.precision != "fp32":
         fp32_rows, reference = measure_zsl("5", *run, "fp32")
@@ -633,6 +644,122 @@ def measure_memory(
     target = f"{RSS_TARGET_MB:.0f} MB"
     rows[-1].note = f"+{growth:.0f} MB vs {settings.memory_small}: {verdict} the {target} target"
     return rows, {"rss_growth_mb": growth, "rss_within_target": growth <= RSS_TARGET_MB}
+
+
+@dataclass
+class Rounds:
+    """Sections 1-3, measured in rounds. Each round times the ceiling, then zsl and the pipeline
+    back to back on the same images, so a slow spell of a shared machine weighs on both sides
+    of each round's comparison instead of on one section."""
+
+    ceilings: list[Row] = field(default_factory=list)
+    zsl: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)  # (classes, images)
+    pipeline: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)
+
+    def rows(self, settings: Settings) -> list[Row]:
+        """Every round's ceiling; for zsl and the pipeline the fastest run of each size."""
+        rows = []
+        for number, ceiling in enumerate(self.ceilings, 1):
+            ceiling.note += f", round {number}" if len(self.ceilings) > 1 else ""
+            rows.append(ceiling)
+        sizes = (settings.base_images, settings.images)
+        for section, name, runs in (("2", "zsl label", self.zsl), ("3", "pipeline", self.pipeline)):
+            for n_classes in sorted({classes for classes, _ in runs}):
+                small, large = (min(runs[n_classes, n], key=_wall) for n in sizes)
+                what = f"{section} {name}, {n_classes} classes"
+                what += f" ({settings.precision})" if section == "2" else ""
+                note = f"fastest of {settings.repeats}" if settings.repeats > 1 else ""
+                if section == "3":
+                    note = "; ".join(filter(None, [f"batch {settings.pipeline_batch_size}", note]))
+                rows.extend(two_run_rows(what, small, large, note))
+        return rows
+
+    def paired(self, settings: Settings) -> dict[str, dict[str, list[float]]]:
+        """Per round: pipeline wall / zsl wall on the small run (whole process, start-up
+        included), and zsl's marginal rate / that round's model-only ceiling."""
+        small, large = settings.base_images, settings.images
+        whole, steady = {}, {}
+        for classes, count in self.zsl:
+            if count != small:
+                continue
+            zsl_small, zsl_large = self.zsl[classes, small], self.zsl[classes, large]
+            if (classes, small) in self.pipeline:
+                pipeline_small = self.pipeline[classes, small]
+                whole[str(classes)] = [
+                    p.wall_s / z.wall_s for p, z in zip(pipeline_small, zsl_small, strict=True)
+                ]
+            if self.ceilings:
+                steady[str(classes)] = [
+                    marginal_rate(small, a.wall_s, large, b.wall_s) / ceiling.rate
+                    for a, b, ceiling in zip(zsl_small, zsl_large, self.ceilings, strict=True)
+                    if ceiling.rate
+                ]
+        return {"whole_process_vs_pipeline": whole, "steady_state_vs_ceiling": steady}
+
+
+def _wall(run: ProcessRun) -> float:
+    return run.wall_s
+
+
+def run_rounds(
+    model,
+    model_dir: Path,
+    folders: tuple[tuple[Path, int], tuple[Path, int]],
+    pipeline_folders: tuple[tuple[list[Path], int], tuple[list[Path], int]],
+    class_files: tuple[tuple[Path, int], ...],
+    work: Path,
+    settings: Settings,
+    say,
+) -> tuple[Rounds, dict[str, dict[str, float]] | None]:
+    """`--repeats` rounds of sections 1-3; also returns the scores of zsl's largest run."""
+    rounds, largest_output = Rounds(), None
+    for number in range(1, settings.repeats + 1):
+        tag = f" (round {number} of {settings.repeats})" if settings.repeats > 1 else ""
+        if 1 in settings.sections:
+            say(f"1. model-only forward{tag} ...")
+            ceiling = measure_model_only(model, settings, settings.precision, settings.iterations)
+            rounds.ceilings.append(ceiling)
+        for classes_file, n_classes in class_files:
+            for (folder, count), (paths, _) in zip(folders, pipeline_folders, strict=True):
+                if 2 in settings.sections:
+                    say(f"2. zsl label, {n_classes} classes, {count} images{tag} ...")
+                    run, output = run_zsl(
+                        folder, count, classes_file, model_dir, work, settings, settings.precision
+                    )
+                    rounds.zsl.setdefault((n_classes, count), []).append(run)
+                    largest_output = output
+                if 3 in settings.sections:
+                    say(f"3. pipeline, {n_classes} classes, {count} images{tag} ...")
+                    run = run_pipeline(paths, n_classes, model_dir, work, settings)
+                    rounds.pipeline.setdefault((n_classes, count), []).append(run)
+    scores = read_scores(largest_output, settings.images) if largest_output else None
+    return rounds, scores
+
+
+def render_paired(paired: dict[str, dict[str, list[float]]]) -> list[str]:
+    """The per-round ratios with their median, against issue #9's targets."""
+    lines = []
+    titles = {
+        "whole_process_vs_pipeline": "whole process, small run: pipeline wall / zsl wall",
+        "steady_state_vs_ceiling": "steady state: zsl marginal rate / model-only ceiling",
+    }
+    for key, title in titles.items():
+        if paired[key]:
+            lines.append(f"{title}, per round:")
+        for classes, ratios in paired[key].items():
+            if key == "whole_process_vs_pipeline":
+                target = WHOLE_PROCESS_TARGETS.get(int(classes))
+            else:
+                target = STEADY_STATE_TARGET
+            text = " ".join(f"{ratio:.2f}" for ratio in ratios)
+            if ratios:
+                text += f" (median {statistics.median(ratios):.2f}"
+                if target is not None:
+                    met = sum(ratio >= target for ratio in ratios)
+                    text += f"; target >= {target}: met in {met} of {len(ratios)} rounds"
+                text += ")"
+            lines.append(f"  {classes} classes: {text}")
+    return lines
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -687,9 +814,20 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
         1,
     )
 
+    main_scores = None
+    if {1, 2, 3} & set(settings.sections):
+        pipeline_folders = ((base_paths, settings.base_images), (paths, settings.images))
+        class_files = (
+            (small_classes_file, settings.classes_small),
+            (classes_file, settings.classes_large),
+        )
+        rounds, main_scores = run_rounds(
+            model, model_dir, folders, pipeline_folders, class_files, work, settings, say
+        )
+        rows.extend(rounds.rows(settings))
+        results.numbers["paired"] = rounds.paired(settings)
+        results.summary.extend(render_paired(results.numbers["paired"]))
     if 1 in settings.sections:
-        say("1. model-only forward ...")
-        rows.append(measure_model_only(model, settings, settings.precision, settings.iterations))
         # Fewer passes: without native bf16 instructions a CPU pass can take many seconds.
         iterations = min(2, settings.iterations)
         rows.append(measure_model_only(model, settings, settings.compare_precision, iterations))
@@ -699,14 +837,7 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
         say("6. decode + preprocess only ...")
         rows.extend(measure_decode_only(model_dir, paths, settings))
 
-    main_scores = None
     if 2 in settings.sections:
-        say("2. zsl label end to end ...")
-        for classes in (small_classes_file, classes_file):
-            zsl_rows, main_scores = measure_zsl(
-                "2", folders, classes, model_dir, work, settings, settings.precision
-            )
-            rows.extend(zsl_rows)
         rows.append(
             measure_first_prediction(
                 base_folder, settings.base_images, classes_file, model_dir, work, settings
@@ -720,12 +851,6 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
         )
         rows.extend(precision_rows)
         results.numbers.update(comparisons)
-
-    if 3 in settings.sections:
-        pipeline_folders = ((base_paths, settings.base_images), (paths, settings.images))
-        for n_classes in (settings.classes_small, settings.classes_large):
-            say(f"3. transformers pipeline, {n_classes} classes ...")
-            rows.extend(measure_pipeline(n_classes, pipeline_folders, model_dir, work, settings))
 
     if 4 in settings.sections:
         say(f"4. peak RSS, {settings.memory_small} vs {settings.memory_images} images ...")
@@ -773,6 +898,8 @@ def render(results: Results) -> str:
             c.rjust(w) for c, w in zip(row[1:-1], widths[1:], strict=True)
         ]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
+    if results.summary:
+        lines += [""] + results.summary
     return "\n".join(lines)
 
 
@@ -812,12 +939,20 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument("--base-images", type=int, help="small run (default images / 3)")
     parser.add_argument("--classes-small", type=int, help="pipeline (default 10)")
     parser.add_argument("--classes-large", type=int, help="pipeline and zsl (default 200)")
-    parser.add_argument("--batch-size", type=int, help="zsl and model-only (32 CPU, 256 CUDA)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help=f"zsl and model-only (zsl's defaults: {CPU_BATCH_SIZE} CPU, {GPU_BATCH_SIZE} CUDA)",
+    )
     parser.add_argument("--pipeline-batch-size", type=int, default=8)
     parser.add_argument("--workers", type=int, help="zsl decode threads (default: zsl's own)")
     parser.add_argument("--iterations", type=int, default=5, help="timed model-only passes")
     parser.add_argument(
-        "--repeats", type=int, default=1, help="run each timing N times and keep the fastest"
+        "--repeats",
+        type=int,
+        default=1,
+        help="rounds of sections 1-3 (ceiling, zsl and pipeline back to back: per-round ratios "
+        "and the fastest runs); other timings keep the fastest of N",
     )
     parser.add_argument(
         "--sections", default="1,2,3,5,6", help="which measurements to run (default 1,2,3,5,6)"
@@ -838,7 +973,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         base_images=args.base_images or max(1, images // 3),
         classes_small=args.classes_small or (5 if args.quick else 10),
         classes_large=args.classes_large or (20 if args.quick else 200),
-        batch_size=args.batch_size or (8 if args.quick else 256 if cuda else 32),
+        batch_size=args.batch_size
+        or (8 if args.quick else GPU_BATCH_SIZE if cuda else CPU_BATCH_SIZE),
         pipeline_batch_size=args.pipeline_batch_size,
         workers=args.workers,
         device=args.device,

@@ -69,7 +69,7 @@ BatchSize = Annotated[
         "--batch-size",
         "-b",
         min=1,
-        help="Images per forward pass [default: 32 on CPU, 256 on GPU].",
+        help="Images per forward pass [default: 16 on CPU, 256 on GPU].",
         show_default=False,
     ),
 ]
