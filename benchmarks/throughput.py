@@ -648,20 +648,21 @@ def measure_memory(
 
 @dataclass
 class Rounds:
-    """Sections 1-3, measured in rounds. Each round times the ceiling, then zsl and the pipeline
-    back to back on the same images, so a slow spell of a shared machine weighs on both sides
-    of each round's comparison instead of on one section."""
+    """Sections 1-3, measured in rounds. For each class count a round times the ceiling, then
+    zsl and the pipeline back to back on the same images, so a slow spell of a shared machine
+    weighs on both sides of that round's comparisons instead of on one section."""
 
-    ceilings: list[Row] = field(default_factory=list)
+    ceilings: dict[int, list[Row]] = field(default_factory=dict)  # by class count
     zsl: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)  # (classes, images)
     pipeline: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)
 
     def rows(self, settings: Settings) -> list[Row]:
-        """Every round's ceiling; for zsl and the pipeline the fastest run of each size."""
+        """Every ceiling; for zsl and the pipeline the fastest run of each size."""
         rows = []
-        for number, ceiling in enumerate(self.ceilings, 1):
-            ceiling.note += f", round {number}" if len(self.ceilings) > 1 else ""
-            rows.append(ceiling)
+        for classes, ceilings in self.ceilings.items():
+            for number, ceiling in enumerate(ceilings, 1):
+                ceiling.note += f", round {number}, before the {classes}-class runs"
+                rows.append(ceiling)
         sizes = (settings.base_images, settings.images)
         for section, name, runs in (("2", "zsl label", self.zsl), ("3", "pipeline", self.pipeline)):
             for n_classes in sorted({classes for classes, _ in runs}):
@@ -676,7 +677,7 @@ class Rounds:
 
     def paired(self, settings: Settings) -> dict[str, dict[str, list[float]]]:
         """Per round: pipeline wall / zsl wall on the small run (whole process, start-up
-        included), and zsl's marginal rate / that round's model-only ceiling."""
+        included), and zsl's marginal rate / the ceiling measured just before those runs."""
         small, large = settings.base_images, settings.images
         whole, steady = {}, {}
         for classes, count in self.zsl:
@@ -688,10 +689,11 @@ class Rounds:
                 whole[str(classes)] = [
                     p.wall_s / z.wall_s for p, z in zip(pipeline_small, zsl_small, strict=True)
                 ]
-            if self.ceilings:
+            if classes in self.ceilings:
+                ceilings = self.ceilings[classes]
                 steady[str(classes)] = [
                     marginal_rate(small, a.wall_s, large, b.wall_s) / ceiling.rate
-                    for a, b, ceiling in zip(zsl_small, zsl_large, self.ceilings, strict=True)
+                    for a, b, ceiling in zip(zsl_small, zsl_large, ceilings, strict=True)
                     if ceiling.rate
                 ]
         return {"whole_process_vs_pipeline": whole, "steady_state_vs_ceiling": steady}
@@ -715,11 +717,13 @@ def run_rounds(
     rounds, largest_output = Rounds(), None
     for number in range(1, settings.repeats + 1):
         tag = f" (round {number} of {settings.repeats})" if settings.repeats > 1 else ""
-        if 1 in settings.sections:
-            say(f"1. model-only forward{tag} ...")
-            ceiling = measure_model_only(model, settings, settings.precision, settings.iterations)
-            rounds.ceilings.append(ceiling)
         for classes_file, n_classes in class_files:
+            if 1 in settings.sections:
+                say(f"1. model-only forward{tag} ...")
+                ceiling = measure_model_only(
+                    model, settings, settings.precision, settings.iterations
+                )
+                rounds.ceilings.setdefault(n_classes, []).append(ceiling)
             for (folder, count), (paths, _) in zip(folders, pipeline_folders, strict=True):
                 if 2 in settings.sections:
                     say(f"2. zsl label, {n_classes} classes, {count} images{tag} ...")
