@@ -38,8 +38,11 @@ def test_bundled_model_matches_the_transformers_pipeline(shapes):
 
 
 def test_jpeg_draft_decoding_agrees_with_exact_decoding(tmp_path):
-    """Large JPEGs are decoded at a reduced DCT scale by default; top-1 must not suffer."""
-    shapes = make_image_set(tmp_path / "pngs", seed=7302, per_class=10).root
+    """Large JPEGs are decoded at a reduced DCT scale by default; top-1 must not suffer.
+
+    600 images: agreement is ~99.6% (8 sets of 300 ranged 98.7-100%), so a set of 300 sits
+    within a few images of the 99% bar; twice as many keeps the check about the method."""
+    shapes = make_image_set(tmp_path / "pngs", seed=7302, per_class=20).root
     jpegs = tmp_path / "jpegs"
     for index, path in enumerate(sorted(shapes.glob("*/*.png"))):
         upscale = (4, 6, 8, 12)[index % 4]  # 256 to 1920 px on the short side
@@ -52,7 +55,7 @@ def test_jpeg_draft_decoding_agrees_with_exact_decoding(tmp_path):
     fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
     assert fast.exit_code == 0 and exact.exit_code == 0
     fast_rows, exact_rows = rows(fast.stdout), rows(exact.stdout)
-    assert len(fast_rows) == len(exact_rows) == 300
+    assert len(fast_rows) == len(exact_rows) == 600
     agree = sum(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
     assert agree / len(exact_rows) >= 0.99
 
