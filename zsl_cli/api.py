@@ -233,8 +233,11 @@ def start_decoding(
     preprocessor: ImagePreprocessor,
     model: ModelOptions,
     inputs: InputOptions,
+    *,
+    model_loading: bool = False,
 ) -> DecodeQueue:
-    """Begin decoding and preprocessing `paths` in background threads."""
+    """Begin decoding and preprocessing `paths` in background threads (fewer of them at first
+    when the model is still `model_loading` on the main thread)."""
     decode_options = DecodeOptions(
         max_pixels=inputs.max_pixels or DEFAULT_MAX_PIXELS,
         draft=None if model.exact_preprocessing else preprocessor.decode_hint,
@@ -250,7 +253,7 @@ def start_decoding(
         prepare,
         workers=workers,
         window=EARLY_DECODE_WINDOW,
-        startup_workers=loading_workers(workers),
+        startup_workers=loading_workers(workers) if model_loading else None,
     )
 
 
@@ -263,7 +266,9 @@ def open_encoder_decoding(
     early work is kept only if the loaded encoder preprocesses exactly the same way.
     """
     guess = None if model.exact_preprocessing else guess_preprocessor(model.name, model.revision)
-    early = start_decoding(paths, guess, model, inputs) if guess is not None else None
+    early = None
+    if guess is not None:
+        early = start_decoding(paths, guess, model, inputs, model_loading=True)
     try:
         encoder = open_encoder(model)
     except BaseException:
