@@ -22,7 +22,6 @@ See benchmarks/README.md for what each number means and the exact commands.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -100,14 +99,18 @@ class Settings:
 @dataclass
 class ProcessRun:
     """One subprocess: wall time from start to exit, its CPU time (user + system, all threads),
-    its own peak RSS, and when its first stdout line arrived."""
+    its own peak RSS, and when each of its stdout lines arrived (when stdout was kept)."""
 
     count: int  # images it labelled
     wall_s: float
     cpu_s: float
     max_rss_mb: float
     load: float  # 1-minute load average when it started
-    first_line_s: float | None = None
+    line_times: list[float] = field(default_factory=list)  # seconds from start, per line
+
+    @property
+    def first_line_s(self) -> float | None:
+        return self.line_times[0] if self.line_times else None
 
 
 @dataclass
@@ -254,14 +257,16 @@ def subprocess_env() -> dict[str, str]:
 
 
 def run_process(
-    command: list[str], log: Path, count: int, *, first_line: bool = False
+    command: list[str], log: Path, count: int, *, stdout_to: Path | None = None
 ) -> ProcessRun:
     """Run to completion; wall time includes interpreter start, imports and model load.
 
-    os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the maximum over every
-    child so far).
+    With `stdout_to`, stdout is copied there and each line's arrival is timed (zsl flushes
+    after every batch). os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the
+    maximum over every child so far).
     """
     load = load_average()
+    line_times = []
     started = time.perf_counter()
     with open(log, "wb") as stderr:
         process = subprocess.Popen(
@@ -269,15 +274,15 @@ def run_process(
             cwd=REPO_ROOT,
             env=subprocess_env(),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE if first_line else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if stdout_to else subprocess.DEVNULL,
             stderr=stderr,
         )
-        first_line_s = None
-        if first_line:
+        if stdout_to:
             assert process.stdout is not None
-            if process.stdout.readline():
-                first_line_s = time.perf_counter() - started
-            process.stdout.read()  # keep the pipe drained so the child never blocks
+            with open(stdout_to, "wb") as copy:
+                for line in process.stdout:
+                    line_times.append(time.perf_counter() - started)
+                    copy.write(line)
             process.stdout.close()
         _, status, usage = os.wait4(process.pid, 0)
     wall_s = time.perf_counter() - started
@@ -287,17 +292,7 @@ def run_process(
         raise RuntimeError(f"exit code {process.returncode}: {' '.join(command)}\n{tail}")
     rss_kb = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
     cpu_s = usage.ru_utime + usage.ru_stime
-    return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, first_line_s)
-
-
-def best_run(
-    repeats: int, command: list[str], log: Path, count: int, *, first_line: bool = False
-) -> ProcessRun:
-    """The fastest of `repeats` runs: other load on a shared machine only ever adds time."""
-    runs = [run_process(command, log, count, first_line=first_line) for _ in range(repeats)]
-    if first_line:
-        return min(runs, key=lambda run: run.first_line_s or math.inf)
-    return min(runs, key=lambda run: run.wall_s)
+    return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, line_times)
 
 
 def marginal_rate(n_small: int, t_small: float, n_large: int, t_large: float) -> float:
@@ -305,6 +300,18 @@ def marginal_rate(n_small: int, t_small: float, n_large: int, t_large: float) ->
     if n_large <= n_small or t_large <= t_small:
         return math.nan
     return (n_large - n_small) / (t_large - t_small)
+
+
+def streamed_rate(run: ProcessRun, after: int, batch_size: int) -> float:
+    """Images/s from the end of the batch holding prediction `after` to the last prediction of
+    one run: the steady state inside one process, without the second start-up whose jitter the
+    marginal rate carries. zsl prints a batch's lines together, so the count starts at a batch
+    boundary (mid-batch it would count lines that were already done)."""
+    times = run.line_times
+    after = math.ceil(after / batch_size) * batch_size
+    if not 0 < after < len(times):
+        return math.nan
+    return marginal_rate(after, times[after - 1], len(times), times[-1])
 
 
 def two_run_rows(measurement: str, small: ProcessRun, large: ProcessRun, note: str) -> list[Row]:
@@ -447,7 +454,8 @@ def zsl_command(
     all_scores: bool = True,
 ) -> list[str]:
     command = [sys.executable, "-m", "zsl_cli", "label", str(images), "--classes", str(classes)]
-    command += ["--model", str(model_dir), "--quiet", "--device", settings.device]
+    command += ["--model", str(model_dir), "--format", "jsonl", "--quiet"]
+    command += ["--device", settings.device]
     command += ["--precision", precision, "--batch-size", str(settings.batch_size)]
     if all_scores:
         command += ["--top-k", "0"]  # every class score, for the precision comparison
@@ -456,30 +464,14 @@ def zsl_command(
     return command
 
 
-def check_all_ok(output: Path, expected: int) -> None:
-    with open(output, newline="", encoding="utf-8") as handle:
-        statuses = [row["status"] for row in csv.DictReader(handle)]
-    if len(statuses) != expected or statuses.count("ok") != expected:
-        raise RuntimeError(f"{output}: {statuses.count('ok')} ok of {len(statuses)} rows")
-
-
 def read_scores(output: Path, expected: int) -> dict[str, dict[str, float]]:
-    """path -> {class: score} from a `--top-k 0` CSV; fails loudly unless every image is ok."""
-    with open(output, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    """path -> {class: score} from zsl's JSON Lines; fails loudly unless every image is ok."""
+    with open(output, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
     ok = [row for row in rows if row["status"] == "ok"]
     if len(rows) != expected or len(ok) != expected:
         raise RuntimeError(f"{output}: {len(ok)} ok of {len(rows)} rows, expected {expected}")
-    return {
-        row["path"]: dict(
-            zip(
-                row["top_k_labels"].split("|"),
-                map(float, row["top_k_scores"].split("|")),
-                strict=True,
-            )
-        )
-        for row in ok
-    }
+    return {row["path"]: {top["label"]: top["score"] for top in row["top_k"]} for row in ok}
 
 
 def run_zsl(
@@ -491,13 +483,15 @@ def run_zsl(
     settings: Settings,
     precision: str,
 ) -> tuple[ProcessRun, Path]:
-    """One `zsl label` run to CSV; returns the run and its output (checked: every image ok)."""
+    """One `zsl label` run, JSON Lines on stdout with each line timed; returns the run and its
+    output (checked: every image ok)."""
     n_classes = len(classes.read_text().splitlines())
     stem = work / f"zsl-{precision}-{n_classes}-{count}"
     command = zsl_command(folder, classes, model_dir, settings, precision)
-    run = run_process(command + ["-o", f"{stem}.csv"], Path(f"{stem}.log"), count)
-    check_all_ok(Path(f"{stem}.csv"), count)
-    return run, Path(f"{stem}.csv")
+    output = Path(f"{stem}.jsonl")
+    run = run_process(command, Path(f"{stem}.log"), count, stdout_to=output)
+    read_scores(output, count)
+    return run, output
 
 
 def measure_zsl(
@@ -517,26 +511,6 @@ def measure_zsl(
     n_classes = len(classes.read_text().splitlines())
     measurement = f"{section} zsl label, {n_classes} classes ({precision})"
     return two_run_rows(measurement, runs[0], runs[1], ""), read_scores(output, folders[1][1])
-
-
-def measure_first_prediction(
-    folder: Path, count: int, classes: Path, model_dir: Path, work: Path, settings: Settings
-) -> Row:
-    """Seconds from process start to the first prediction line on stdout (JSON Lines)."""
-    command = zsl_command(folder, classes, model_dir, settings, settings.precision)
-    command += ["--format", "jsonl"]
-    run = best_run(settings.repeats, command, work / "first.log", count, first_line=True)
-    if run.first_line_s is None:
-        raise RuntimeError("zsl streamed no prediction to stdout")
-    return Row(
-        "2 zsl first prediction (stdout)",
-        count,
-        run.wall_s,
-        run.cpu_s,
-        rss_mb=run.max_rss_mb,
-        load=run.load,
-        note=f"first line after {run.first_line_s:.2f} s",
-    )
 
 
 def run_pipeline(
@@ -628,10 +602,10 @@ def measure_memory(
     rows, peaks = [], {}
     for count in (settings.memory_small, settings.memory_images):
         folder = linked_folder(work / f"memory-{count}", sources, count)
-        output = work / f"memory-{count}.csv"
+        output = work / f"memory-{count}.jsonl"
         command = zsl_command(folder, classes, model_dir, settings, settings.precision, False)
         run = run_process(command + ["-o", str(output)], work / f"memory-{count}.log", count)
-        check_all_ok(output, count)
+        read_scores(output, count)
         peaks[count] = run.max_rss_mb
         rate = count / run.wall_s
         rows.append(
@@ -669,17 +643,41 @@ class Rounds:
                 small, large = (min(runs[n_classes, n], key=_wall) for n in sizes)
                 what = f"{section} {name}, {n_classes} classes"
                 what += f" ({settings.precision})" if section == "2" else ""
-                note = f"fastest of {settings.repeats}" if settings.repeats > 1 else ""
-                if section == "3":
-                    note = "; ".join(filter(None, [f"batch {settings.pipeline_batch_size}", note]))
-                rows.extend(two_run_rows(what, small, large, note))
+                notes = [f"fastest of {settings.repeats}" if settings.repeats > 1 else ""]
+                if section == "2":
+                    rate = streamed_rate(large, small.count, settings.batch_size)
+                    notes.append(f"in-process {rate:.2f} img/s after prediction {small.count}")
+                else:
+                    notes.insert(0, f"batch {settings.pipeline_batch_size}")
+                rows.extend(two_run_rows(what, small, large, "; ".join(filter(None, notes))))
+        if self.zsl:
+            rows.append(self.first_prediction(settings))
         return rows
+
+    def first_prediction(self, settings: Settings) -> Row:
+        """Time to the first prediction line: the small run with the most classes, fastest."""
+        n_classes = max(classes for classes, _ in self.zsl)
+        runs = self.zsl[n_classes, settings.base_images]
+        run = min(runs, key=lambda run: run.first_line_s or math.inf)
+        if run.first_line_s is None:
+            raise RuntimeError("zsl streamed no prediction to stdout")
+        return Row(
+            f"2 zsl first prediction, {n_classes} classes",
+            run.count,
+            run.wall_s,
+            run.cpu_s,
+            rss_mb=run.max_rss_mb,
+            load=run.load,
+            note=f"first line after {run.first_line_s:.2f} s (fastest of {len(runs)})",
+        )
 
     def paired(self, settings: Settings) -> dict[str, dict[str, list[float]]]:
         """Per round: pipeline wall / zsl wall on the small run (whole process, start-up
-        included), and zsl's marginal rate / the ceiling measured just before those runs."""
+        included); zsl's steady-state rate / the ceiling measured just before those runs, the
+        rate taken two ways: marginal between the small and the large run, and in-process
+        between the small run's count of predictions and the last in the large run."""
         small, large = settings.base_images, settings.images
-        whole, steady = {}, {}
+        whole, steady, streamed = {}, {}, {}
         for classes, count in self.zsl:
             if count != small:
                 continue
@@ -696,7 +694,16 @@ class Rounds:
                     for a, b, ceiling in zip(zsl_small, zsl_large, ceilings, strict=True)
                     if ceiling.rate
                 ]
-        return {"whole_process_vs_pipeline": whole, "steady_state_vs_ceiling": steady}
+                streamed[str(classes)] = [
+                    streamed_rate(run, small, settings.batch_size) / ceiling.rate
+                    for run, ceiling in zip(zsl_large, ceilings, strict=True)
+                    if ceiling.rate
+                ]
+        return {
+            "whole_process_vs_pipeline": whole,
+            "steady_state_vs_ceiling": steady,
+            "steady_state_in_process_vs_ceiling": streamed,
+        }
 
 
 def _wall(run: ProcessRun) -> float:
@@ -746,6 +753,10 @@ def render_paired(paired: dict[str, dict[str, list[float]]]) -> list[str]:
     titles = {
         "whole_process_vs_pipeline": "whole process, small run: pipeline wall / zsl wall",
         "steady_state_vs_ceiling": "steady state: zsl marginal rate / model-only ceiling",
+        "steady_state_in_process_vs_ceiling": (
+            "steady state: zsl in-process rate (large run, after the small run's count of "
+            "predictions) / model-only ceiling"
+        ),
     }
     for key, title in titles.items():
         if paired[key]:
@@ -840,13 +851,6 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
     if 6 in settings.sections:
         say("6. decode + preprocess only ...")
         rows.extend(measure_decode_only(model_dir, paths, settings))
-
-    if 2 in settings.sections:
-        rows.append(
-            measure_first_prediction(
-                base_folder, settings.base_images, classes_file, model_dir, work, settings
-            )
-        )
 
     if 5 in settings.sections:
         say(f"5. zsl at {settings.compare_precision} ...")
