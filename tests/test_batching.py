@@ -1,5 +1,6 @@
 """Background decoding: order, bounded look-ahead, failures kept in place, prompt shutdown."""
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zsl_cli import batching
 from zsl_cli.batching import DecodeQueue
 
 
@@ -93,3 +95,15 @@ def test_startup_workers_bound_concurrency_until_the_first_item_is_taken():
     assert len(items) == 40 and all(item.ok for item in items)
     assert peak["startup"] == 1
     assert peak["consuming"] > 1  # every worker once the consumer has started
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this OS")
+@pytest.mark.parametrize(
+    ("cores", "workers", "while_loading"), [(1, 1, 1), (3, 3, 2), (100, 32, 32)]
+)
+def test_default_workers_follow_the_cores_this_process_may_use(
+    monkeypatch, cores, workers, while_loading
+):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert batching.default_workers() == workers
+    assert batching.loading_workers(workers) == while_loading

@@ -79,7 +79,7 @@ class ModelOptions:
     device: str = "auto"
     precision: str = "auto"
     batch_size: int | None = None  # None: a default suited to the device
-    workers: int | None = None  # decode threads; None: one per core, at most 8
+    workers: int | None = None  # decode threads; None: one per core, at most 32
     exact_preprocessing: bool = False  # no JPEG draft decoding: pixels exactly as transformers
     trust_remote_code: bool = False
     revision: str | None = None

@@ -79,7 +79,7 @@ Workers = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Decode threads [default: one per core, at most 8].",
+        help="Decode threads [default: one per core, at most 32].",
         show_default=False,
     ),
 ]
