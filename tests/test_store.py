@@ -417,10 +417,12 @@ def stored_indices(store_path: Path, identity: str) -> np.ndarray:
 
 
 def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> None:
-    store_path, n_files, batch = tmp_path / "s.db", 20_000, 1000
-    # A batch takes ~50-150 ms here; killing at several delays after a commit report lands the
-    # kill in different phases of the next add(), inside the SQLite transaction included.
+    n_files, batch = 20_000, 1000
+    # A batch takes ~20-150 ms here; killing at several delays after a commit report lands the
+    # kill in different phases of the next add(), inside the SQLite transaction included. Each
+    # run has a store of its own, so every kill comes with most of the work still to do.
     for run, delay_s in enumerate([0.0, 0.02, 0.04, 0.07, 0.1]):
+        store_path = tmp_path / f"s{run}.db"
         writer = start_writer(store_path, "m", n_files, batch, 512)
         reported = [int(writer.stdout.readline()) for _ in range(2)]
         time.sleep(delay_s)
