@@ -378,8 +378,11 @@ import sys
 import numpy as np
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
-store_path, identity, n_files, batch, dim = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+store_path, identity, n_files, batch, dim = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
 scan = [FileStat(f"/data/{identity}/{i:06d}.png", 100 + i, i) for i in range(n_files)]
+if sys.argv[6:] == ["hold"]:  # start together with other writers: wait for a line on stdin
+    print("ready", flush=True)
+    sys.stdin.readline()
 with EmbeddingStore.open(store_path) as store:
     model = store.register_model(identity, identity, dim)
     plan = store.plan(model, scan, [f"/data/{identity}"])
@@ -393,19 +396,14 @@ with EmbeddingStore.open(store_path) as store:
 """
 
 
-def start_writer(store_path: Path, identity: str, n_files: int, batch: int, dim: int):
+def start_writer(
+    store_path: Path, identity: str, n_files: int, batch: int, dim: int, *, hold: bool = False
+):
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    args = [
-        sys.executable,
-        "-c",
-        WRITER,
-        str(store_path),
-        identity,
-        str(n_files),
-        str(batch),
-        str(dim),
-    ]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+    args = [sys.executable, "-c", WRITER, str(store_path), identity]
+    args += [str(n_files), str(batch), str(dim)] + (["hold"] if hold else [])
+    stdin = subprocess.PIPE if hold else None
+    return subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, text=True, env=env)
 
 
 def stored_indices(store_path: Path, identity: str) -> np.ndarray:
@@ -448,13 +446,20 @@ def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> 
         assert [s.mtime_ns for s in plan.to_encode] == list(range(len(indices), n_files))
 
 
-def test_two_processes_write_one_store(tmp_path: Path) -> None:
-    store_path = tmp_path / "s.db"
-    writers = [start_writer(store_path, name, 3000, 100, 16) for name in ("p", "q")]
+@pytest.mark.parametrize("attempt", range(6))
+def test_processes_create_and_write_one_store_at_once(tmp_path: Path, attempt: int) -> None:
+    # Creating the file is the racy part (two may ask for the WAL switch at once, and SQLite
+    # then failed one with "database is locked"), hence writers released together, repeatedly.
+    store_path, names = tmp_path / "s.db", ("p", "q", "r")
+    writers = [start_writer(store_path, name, 3000, 100, 16, hold=True) for name in names]
+    assert [writer.stdout.readline() for writer in writers] == ["ready\n"] * len(writers)
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
     for writer in writers:
         writer.communicate(timeout=60)
         assert writer.returncode == 0
     with sqlite3.connect(store_path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    for name in ("p", "q"):
+    for name in names:
         assert stored_indices(store_path, name).tolist() == list(range(3000))

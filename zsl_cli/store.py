@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ SCHEMA_VERSION = 1
 # "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
 APPLICATION_ID = 0x7A736C31
 DEFAULT_TIMEOUT_S = 30.0
+WAL_SWITCH_RETRY_S = 0.01
 VECTOR_DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
@@ -248,7 +250,7 @@ class EmbeddingStore:
         # Both are properties of the file, set outside any transaction and before the first table
         # (the page size cannot change once the file is in WAL mode).
         self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._switch_to_wal()
         with self._write():
             # Another process may have created it while we waited for the write lock.
             app_id, _, n_objects = self._header()
@@ -258,6 +260,20 @@ class EmbeddingStore:
                         self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _switch_to_wal(self) -> None:
+        """Two processes creating one store at once can both hold a read lock while each asks
+        for the exclusive lock this switch needs; SQLite then fails one at once ("database is
+        locked") instead of waiting, so wait here, up to the busy timeout, for the other."""
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _error_name(exc).startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                    raise
+                time.sleep(WAL_SWITCH_RETRY_S)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
