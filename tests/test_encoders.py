@@ -1,4 +1,9 @@
 import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -6,7 +11,13 @@ import pytest
 from PIL import Image
 from transformers import AutoImageProcessor
 
-from zsl_cli.encoders import guess_preprocessor, load_encoder, resolve_model
+from zsl_cli.encoders import (
+    PROXY_VARIABLES,
+    guess_preprocessor,
+    hub_reachable,
+    load_encoder,
+    resolve_model,
+)
 from zsl_cli.encoders.preprocess import PilPreprocessor, fast_preprocessor_from
 from zsl_cli.errors import ZslError
 
@@ -66,6 +77,62 @@ def test_unknown_hub_model_offline_is_one_clear_line():
     message = info.value.message
     assert "\n" not in message and "not available offline" in message
     assert "no-such-org/no-such-model-zsl" in message and info.value.exit_code == 2
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_hub_probe_follows_hf_endpoint_and_leaves_proxies_to_the_hub_client(monkeypatch):
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert hub_reachable()
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    assert not hub_reachable()
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
+    assert hub_reachable()
+
+
+def run_without_hub(tmp_path: Path, model: str) -> subprocess.CompletedProcess:
+    """`zsl label` as a user without network and without HF_HUB_OFFLINE would run it: the hub
+    endpoint refuses connections, the cache is tmp_path/hub."""
+    image = tmp_path / "one.png"
+    Image.new("RGB", (40, 30), "red").save(image)
+    (tmp_path / "classes.txt").write_text("red\nblue\n")
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    env.pop("HF_HUB_OFFLINE", None)
+    env.pop("TRANSFORMERS_OFFLINE", None)
+    env.update(HF_HUB_CACHE=str(tmp_path / "hub"), HF_ENDPOINT=f"http://127.0.0.1:{closed_port()}")
+    command = [sys.executable, "-m", "zsl_cli", "label", str(image)]
+    command += ["-c", str(tmp_path / "classes.txt"), "-m", model, "-f", "jsonl", "-q"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_cached_hub_model_loads_at_once_when_the_hub_cannot_be_reached(tiny_clip, tmp_path):
+    # The hub cache's layout: models--org--name/{refs/main, snapshots/<commit>/files}.
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    shutil.copytree(tiny_clip, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    done = run_without_hub(tmp_path, "acme/tiny-clip")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "ok"
+    # Before the probe, huggingface_hub retried each request for ~25 s, saying so on stderr.
+    assert done.stderr == ""
+
+
+def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path):
+    done = run_without_hub(tmp_path, "acme/not-cached")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "not available offline" in done.stderr
 
 
 def test_bad_local_model_directories(tmp_path: Path):

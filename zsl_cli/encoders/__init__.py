@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.errors import ZslError
@@ -27,6 +30,9 @@ __all__ = [
 
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+HUB_PROBE_TIMEOUT_S = 3.0
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
 def bundled_models() -> list[str]:
@@ -134,30 +140,66 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _hub_offline_set() -> bool:
+    """HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE, read as huggingface_hub reads them."""
+    return any(
+        os.environ.get(name, "").upper() in ("1", "ON", "YES", "TRUE")
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def hub_reachable() -> bool:
+    """Whether a connection to the Hugging Face hub (or HF_ENDPOINT) opens within a few seconds.
+
+    Without one, huggingface_hub retries every request for ~25 s before it gives up or falls
+    back to its cache: over 3 minutes for a cached model on an offline machine. With a proxy
+    configured, only the proxy can tell, so this says yes and leaves it to the hub client.
+    """
+    if any(os.environ.get(name) for name in PROXY_VARIABLES):
+        return True
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
+    if not endpoint.hostname:  # not a URL we can probe: the hub client will report it
+        return True
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        with socket.create_connection((endpoint.hostname, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return True
+    except (OSError, UnicodeError):  # refused, unresolvable, timed out, malformed host
+        return False
+
+
 def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
     import transformers
     from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
     options = {"trust_remote_code": trust_remote_code, "revision": revision}
-    # Its warnings and weight-loading bars are not actionable for our users, and stderr is ours.
+    offline = not source.is_local and (_hub_offline_set() or not hub_reachable())
+    if offline:
+        options["local_files_only"] = True  # the cache only: no request, no retries
+    # Their warnings, retry notices and weight-loading bars are not actionable for our users,
+    # and stderr is ours.
     verbosity = transformers.logging.get_verbosity()
     bars = transformers.logging.is_progress_bar_enabled()
+    hub_logger = logging.getLogger("huggingface_hub")
+    hub_level = hub_logger.level
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
+    hub_logger.setLevel(logging.ERROR)
     try:
         model = AutoModel.from_pretrained(source.location, **options)
         tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
         image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
-        raise ZslError(_load_failure_message(source, error)) from None
+        raise ZslError(_load_failure_message(source, error, offline)) from None
     finally:
         transformers.logging.set_verbosity(verbosity)
         if bars:
             transformers.logging.enable_progress_bar()
+        hub_logger.setLevel(hub_level)
     return model, tokenizer, image_processor
 
 
-def _load_failure_message(source: ModelSource, error: Exception) -> str:
+def _load_failure_message(source: ModelSource, error: Exception, offline: bool) -> str:
     text = " ".join(str(error).split())
     if "trust_remote_code" in text:
         return (
@@ -166,7 +208,6 @@ def _load_failure_message(source: ModelSource, error: Exception) -> str:
         )
     if source.is_local:
         return f"cannot load model {source.name} from {source.location}: {text[:300]}"
-    offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
     not_available = any(
         marker in text
         for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
