@@ -216,7 +216,10 @@ class EmbeddingStore:
 
     def _check_or_create(self, create: bool) -> None:
         try:
-            app_id, version, n_objects = self._header()
+            # One snapshot: another process may be creating the store at this moment, and reads
+            # from either side of its commit would look like some other program's database.
+            with self._read():
+                app_id, version, n_objects = self._header()
         except sqlite3.DatabaseError as exc:
             if _error_name(exc) == "SQLITE_NOTADB" or "not a database" in str(exc):
                 raise ZslError(
