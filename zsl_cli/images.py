@@ -193,7 +193,8 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
 
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
     formats = [name for name in Image.ID if name not in _REFUSED_FORMATS]
-    with Image.open(file, formats=formats) as image:
+    image, rgb = Image.open(file, formats=formats), None
+    try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
         if options.draft is not None and image.format in _JPEG_FORMATS:
@@ -203,6 +204,9 @@ def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
         # applies the orientation itself (and then drops the tag).
         orientation = _orientation(image)
         rgb = _to_rgb(image)
+    finally:
+        if rgb is not image:  # closing drops the pixels too: only the one we do not return
+            image.close()
     method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
     return rgb if method is None else rgb.transpose(method)
 
@@ -225,7 +229,7 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
-    """A new RGB image: alpha composited on white, deep modes scaled to 8 bits."""
+    """An RGB image free of the file: alpha composited on white, deep modes scaled to 8 bits."""
     if image.mode in ("I", "F") or image.mode.startswith("I;"):
         return Image.fromarray(_scale_to_8bit(image)).convert("RGB")
     if _has_transparency(image):
@@ -233,7 +237,11 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", rgba.size, _WHITE)
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return image.convert("RGB")  # a copy when already RGB, so the result never shares the file
+    if image.mode == "RGB" and getattr(image, "fp", None) is None and not image.readonly:
+        # load() has read everything into memory of its own and let go of the file; a copy of
+        # a 1024x768 photo would cost as much CPU as decoding it.
+        return image
+    return image.convert("RGB")  # a copy, so the result never shares the file
 
 
 def _has_transparency(image: Image.Image) -> bool:
