@@ -183,6 +183,44 @@ def test_batches_above_the_out_of_memory_cap_are_split_without_changing_results(
     np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)
 
 
+def _fail_above(encoder, largest_batch: int) -> list[int]:
+    """Make the image tower raise out-of-memory for batches above `largest_batch`; log the sizes."""
+    forward, sizes = encoder._model.get_image_features, []
+
+    def limited(pixel_values, **kwargs):
+        sizes.append(len(pixel_values))
+        if len(pixel_values) > largest_batch:
+            import torch
+
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return forward(pixel_values=pixel_values, **kwargs)
+
+    encoder._model.get_image_features = limited
+    return sizes
+
+
+def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, (7, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    whole = encoder.encode_images(pixels)
+    sizes = _fail_above(encoder, 2)
+    np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)
+    # 7 fails, then 3 (the first half) fails, then 1-2 at a time succeed.
+    assert sizes[:2] == [7, 3] and max(sizes[2:]) <= 2
+    sizes.clear()
+    np.testing.assert_allclose(encoder.encode_images(pixels[:4]), whole[:4], atol=1e-5)
+    assert max(sizes) <= 2  # the next batch starts at the size that fitted
+
+
+def test_out_of_memory_for_one_image_is_a_clear_error(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+    pixels = np.zeros((3, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    _fail_above(encoder, 0)
+    with pytest.raises(ZslError, match="memory for a single image"):
+        encoder.encode_images(pixels)
+
+
 @pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip", "shapes-demo"])
 def test_preprocessing_guessed_from_the_saved_settings_is_the_loaded_one(model, request):
     name = model if model == "shapes-demo" else str(request.getfixturevalue(model))
