@@ -622,21 +622,24 @@ def measure_memory(
 
 @dataclass
 class Rounds:
-    """Sections 1-3, measured in rounds. For each class count a round times the ceiling, then
-    zsl and the pipeline back to back on the same images, so a slow spell of a shared machine
-    weighs on both sides of that round's comparisons instead of on one section."""
+    """Sections 1-3, measured in rounds. For each class count a round runs zsl and the pipeline
+    back to back on the same images, small run then large run, and times the ceiling just before
+    and just after zsl's large run, so a slow spell of a shared machine weighs on both sides of
+    that round's comparisons instead of on one section."""
 
-    ceilings: dict[int, list[Row]] = field(default_factory=dict)  # by class count
+    # by class count, per round: the ceilings timed around zsl's large run (one without section 2)
+    ceilings: dict[int, list[list[Row]]] = field(default_factory=dict)
     zsl: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)  # (classes, images)
     pipeline: dict[tuple[int, int], list[ProcessRun]] = field(default_factory=dict)
 
     def rows(self, settings: Settings) -> list[Row]:
         """Every ceiling; for zsl and the pipeline the fastest run of each size."""
         rows = []
-        for classes, ceilings in self.ceilings.items():
-            for number, ceiling in enumerate(ceilings, 1):
-                ceiling.note += f", round {number}, before the {classes}-class runs"
-                rows.append(ceiling)
+        for classes, rounds in self.ceilings.items():
+            for number, ceilings in enumerate(rounds, 1):
+                for ceiling, when in zip(ceilings, ("before", "after"), strict=False):
+                    ceiling.note += f", round {number}, {when} the large {classes}-class zsl run"
+                    rows.append(ceiling)
         sizes = (settings.base_images, settings.images)
         for section, name, runs in (("2", "zsl label", self.zsl), ("3", "pipeline", self.pipeline)):
             for n_classes in sorted({classes for classes, _ in runs}):
@@ -671,11 +674,16 @@ class Rounds:
             note=f"first line after {run.first_line_s:.2f} s (fastest of {len(runs)})",
         )
 
+    def ceiling_rate(self, classes: int, round_index: int) -> float:
+        """The round's ceiling: the mean of the rates timed around zsl's large run (0 if none)."""
+        rates = [row.rate for row in self.ceilings[classes][round_index] if row.rate]
+        return statistics.mean(rates) if rates else 0.0
+
     def paired(self, settings: Settings) -> dict[str, dict[str, list[float]]]:
         """Per round: pipeline wall / zsl wall on the small run (whole process, start-up
-        included); zsl's steady-state rate / the ceiling measured just before those runs, the
-        rate taken two ways: marginal between the small and the large run, and in-process
-        between the small run's count of predictions and the last in the large run."""
+        included); zsl's steady-state rate / the round's ceiling, the rate taken two ways:
+        marginal between the small and the large run, and in-process between the small run's
+        count of predictions and the last in the large run."""
         small, large = settings.base_images, settings.images
         whole, steady, streamed = {}, {}, {}
         for classes, count in self.zsl:
@@ -688,16 +696,16 @@ class Rounds:
                     p.wall_s / z.wall_s for p, z in zip(pipeline_small, zsl_small, strict=True)
                 ]
             if classes in self.ceilings:
-                ceilings = self.ceilings[classes]
+                ceilings = [self.ceiling_rate(classes, i) for i in range(len(zsl_large))]
                 steady[str(classes)] = [
-                    marginal_rate(small, a.wall_s, large, b.wall_s) / ceiling.rate
+                    marginal_rate(small, a.wall_s, large, b.wall_s) / ceiling
                     for a, b, ceiling in zip(zsl_small, zsl_large, ceilings, strict=True)
-                    if ceiling.rate
+                    if ceiling
                 ]
                 streamed[str(classes)] = [
-                    streamed_rate(run, small, settings.batch_size) / ceiling.rate
+                    streamed_rate(run, small, settings.batch_size) / ceiling
                     for run, ceiling in zip(zsl_large, ceilings, strict=True)
-                    if ceiling.rate
+                    if ceiling
                 ]
         return {
             "whole_process_vs_pipeline": whole,
@@ -722,16 +730,21 @@ def run_rounds(
 ) -> tuple[Rounds, dict[str, dict[str, float]] | None]:
     """`--repeats` rounds of sections 1-3; also returns the scores of zsl's largest run."""
     rounds, largest_output = Rounds(), None
+
+    def ceiling() -> Row:
+        return measure_model_only(model, settings, settings.precision, settings.iterations)
+
     for number in range(1, settings.repeats + 1):
         tag = f" (round {number} of {settings.repeats})" if settings.repeats > 1 else ""
         for classes_file, n_classes in class_files:
-            if 1 in settings.sections:
-                say(f"1. model-only forward{tag} ...")
-                ceiling = measure_model_only(
-                    model, settings, settings.precision, settings.iterations
-                )
-                rounds.ceilings.setdefault(n_classes, []).append(ceiling)
-            for (folder, count), (paths, _) in zip(folders, pipeline_folders, strict=True):
+            ceilings: list[Row] = []
+            for index, ((folder, count), (paths, _)) in enumerate(
+                zip(folders, pipeline_folders, strict=True)
+            ):
+                large = index == len(folders) - 1
+                if large and 1 in settings.sections:
+                    say(f"1. model-only forward, before the large run{tag} ...")
+                    ceilings.append(ceiling())
                 if 2 in settings.sections:
                     say(f"2. zsl label, {n_classes} classes, {count} images{tag} ...")
                     run, output = run_zsl(
@@ -739,10 +752,15 @@ def run_rounds(
                     )
                     rounds.zsl.setdefault((n_classes, count), []).append(run)
                     largest_output = output
+                    if large and 1 in settings.sections:
+                        say(f"1. model-only forward, after the large run{tag} ...")
+                        ceilings.append(ceiling())
                 if 3 in settings.sections:
                     say(f"3. pipeline, {n_classes} classes, {count} images{tag} ...")
                     run = run_pipeline(paths, n_classes, model_dir, work, settings)
                     rounds.pipeline.setdefault((n_classes, count), []).append(run)
+            if ceilings:
+                rounds.ceilings.setdefault(n_classes, []).append(ceilings)
     scores = read_scores(largest_output, settings.images) if largest_output else None
     return rounds, scores
 
@@ -766,11 +784,13 @@ def render_paired(paired: dict[str, dict[str, list[float]]]) -> list[str]:
                 target = WHOLE_PROCESS_TARGETS.get(int(classes))
             else:
                 target = STEADY_STATE_TARGET
-            text = " ".join(f"{ratio:.2f}" for ratio in ratios)
-            if ratios:
-                text += f" (median {statistics.median(ratios):.2f}"
+            # A rate is n/a when the large run was not slower than the small one (tiny sizes).
+            text = " ".join("n/a" if math.isnan(ratio) else f"{ratio:.2f}" for ratio in ratios)
+            measured = [ratio for ratio in ratios if not math.isnan(ratio)]
+            if measured:
+                text += f" (median {statistics.median(measured):.2f}"
                 if target is not None:
-                    met = sum(ratio >= target for ratio in ratios)
+                    met = sum(ratio >= target for ratio in measured)
                     text += f"; target >= {target}: met in {met} of {len(ratios)} rounds"
                 text += ")"
             lines.append(f"  {classes} classes: {text}")
