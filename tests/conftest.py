@@ -1,5 +1,6 @@
 """Shared fixtures. Tests never touch the network: the hub is forced offline before any import."""
 
+import gc
 import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -7,6 +8,14 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _collector_unfrozen():
+    """The CLI freezes the collector's view of the heap after loading a model (a one-shot
+    process); in this long-lived test process, give each test's objects back to it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

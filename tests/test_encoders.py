@@ -1,3 +1,4 @@
+import gc
 import json
 import os
 import shutil
@@ -181,6 +182,28 @@ def test_batches_above_the_out_of_memory_cap_are_split_without_changing_results(
     whole = encoder.encode_images(pixels)
     encoder._max_batch = 2  # what an out-of-memory error on a GPU leaves behind
     np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)
+
+
+def test_freezing_the_heap_after_the_load_is_opt_in(tiny_clip):
+    gc.unfreeze()
+    load_encoder(str(tiny_clip))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    load_encoder(str(tiny_clip), freeze_after_load=True)
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+
+
+def test_the_cli_freezes_the_heap_after_the_load(tiny_clip, tmp_path):
+    from typer.testing import CliRunner
+
+    from zsl_cli.cli import app
+
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "red.png")
+    (tmp_path / "classes.txt").write_text("red\nblue\n")
+    gc.unfreeze()
+    args = ["label", str(tmp_path / "red.png"), "-c", str(tmp_path / "classes.txt")]
+    result = CliRunner().invoke(app, [*args, "--model", str(tiny_clip), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
 
 
 def _fail_above(encoder, largest_batch: int) -> list[int]:

@@ -83,6 +83,7 @@ class ModelOptions:
     exact_preprocessing: bool = False  # no JPEG draft decoding: pixels exactly as transformers
     trust_remote_code: bool = False
     revision: str | None = None
+    freeze_after_load: bool = False  # one-shot processes only: see encoders.load_encoder
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def open_encoder(options: ModelOptions) -> Encoder:
         exact_preprocessing=options.exact_preprocessing,
         trust_remote_code=options.trust_remote_code,
         revision=options.revision,
+        freeze_after_load=options.freeze_after_load,
     )
 
 

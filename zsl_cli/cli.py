@@ -208,6 +208,32 @@ def _inputs(
     return InputOptions(tuple(paths), stdin, null, _extensions(ext), include_hidden, max_pixels)
 
 
+def _model_options(
+    name: str,
+    device: str,
+    precision: str,
+    batch_size: int | None,
+    workers: int | None,
+    exact_preprocessing: bool,
+    trust_remote_code: bool,
+):
+    """The model options shared by label, embed and hubness."""
+    from zsl_cli.api import ModelOptions
+
+    # The process ends after one command: freezing what the load allocated spares the collector
+    # a full pass over it.
+    return ModelOptions(
+        name,
+        device,
+        precision,
+        batch_size,
+        workers,
+        exact_preprocessing,
+        trust_remote_code,
+        freeze_after_load=True,
+    )
+
+
 LABEL_EXAMPLES = """\
 [bold]Examples[/]
 
@@ -327,7 +353,7 @@ def label(
             attribute_template,
             description_template,
         ),
-        model=api.ModelOptions(
+        model=_model_options(
             model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
         ),
         decision=Decision(top_k, threshold),
@@ -435,7 +461,7 @@ def embed(
         api.EmbedRequest(
             store=str(store),
             inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
-            model=api.ModelOptions(
+            model=_model_options(
                 model,
                 device,
                 precision,
@@ -618,7 +644,7 @@ def hubness(
             classes=api.ClassOptions(
                 _str(classes), _str(attributes), _str(descriptions), templates
             ),
-            model=api.ModelOptions(
+            model=_model_options(
                 model,
                 device,
                 precision,
