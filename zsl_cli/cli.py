@@ -6,7 +6,6 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from pathlib import Path
@@ -221,7 +220,7 @@ def _model_options(
     from zsl_cli.api import ModelOptions
 
     # The process ends after one command: freezing what the load allocated spares the collector
-    # a full pass over it.
+    # a full pass over it after the load and its final passes at exit.
     return ModelOptions(
         name,
         device,
@@ -668,9 +667,4 @@ def hubness(
 
 
 def main() -> None:
-    try:
-        app(prog_name="zsl")
-    finally:
-        # The process ends here. Freezing skips the collector's final passes over the millions of
-        # long-lived objects torch and transformers created (about 1 s at exit, nothing to free).
-        gc.freeze()
+    app(prog_name="zsl")
