@@ -27,6 +27,8 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
         ("cat|dog\n", "contains '|'"),
         ("cat:\n", "has ':' but no prompts"),
         (": a photo\n", "empty class name"),
+        ("cat\nunknown\n", "c.txt:2: class name 'unknown' is reserved"),
+        ("failed: a broken photo\n", "c.txt:1: class name 'failed' is reserved"),
     ],
 )
 def test_bad_classes_txt(text, message):

@@ -80,6 +80,39 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
     assert report.read_text().lstrip().lower().startswith("<!doctype html")
 
 
+def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folder, tmp_path):
+    predictions = tmp_path / "predictions.csv"
+    labelled = run(
+        "label",
+        image_folder,
+        "-c",
+        tmp_path / "classes.txt",
+        "-m",
+        tiny_clip,
+        "-o",
+        predictions,
+        "-q",
+    )
+    assert labelled.exit_code == 0, labelled.stderr
+    result = run("evaluate", predictions, "--truth", image_folder, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["n"] == 12
+    assert not Path("-").exists()
+    metrics = tmp_path / "metrics.json"
+    result = run(
+        "evaluate",
+        predictions,
+        "--truth",
+        image_folder,
+        "--json",
+        metrics,
+        "--report",
+        tmp_path / "r.pdf",
+    )
+    assert result.exit_code == 2 and "unknown report type '.pdf'" in result.stderr
+    assert not metrics.exists()  # nothing written when the command is refused
+
+
 def test_evaluate_user_errors(tmp_path):
     (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")

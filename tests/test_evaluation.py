@@ -136,6 +136,16 @@ def test_exact_matches_win_over_relative_path_matches(photos):
     assert matching.unmatched.matched_by_relative_path == 0
 
 
+def test_an_existing_file_with_the_same_ending_is_another_image(photos, tmp_path):
+    # train/cat/a.jpg exists next to the truth's cat/a.jpg: same ending, different images.
+    other = touch(tmp_path / "train" / "cat" / "a.jpg")
+    predictions = [predicted(other, "dog"), predicted(photos / "dog" / "d.jpg", "dog")]
+    matching = match_predictions(predictions, load_truth(photos))
+    assert matching.pairs == ((1, 3),)  # truth item 3 is dog/d.jpg
+    assert matching.unmatched.matched_by_relative_path == 0
+    assert matching.unmatched.predictions == 1 and "cat/a.jpg" in matching.unmatched.truth_examples
+
+
 def test_symlinked_truth_root_matches_by_real_path(photos, tmp_path):
     link = tmp_path / "link-to-photos"
     link.symlink_to(photos, target_is_directory=True)
@@ -233,6 +243,44 @@ def test_duplicate_and_unmatchable_predictions_are_errors(photos):
         evaluate([], truth)
     with pytest.raises(ZslError, match="top-k"):
         evaluate([predicted(photos / "cat" / "a.jpg", "cat")], truth, ks=(0,))
+
+
+def test_a_predicted_class_named_failed_is_refused(photos):
+    truth = load_truth(photos)
+    named_failed = [predicted(photos / "cat" / "a.jpg", "cat", ["cat", "failed"])]
+    with pytest.raises(ZslError, match="class 'failed' is a reserved name"):
+        evaluate(named_failed, truth)
+
+
+def test_truth_classes_no_prediction_names_are_noted(photos):
+    # Title-case truth against lower-case class names: every image is wrong, and a note says why.
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "Cat"),
+        predicted(photos / "dog" / "d.jpg", "Dog"),
+    ]
+    result = evaluate(predictions, load_truth(photos), ks=(1,))
+    assert result.metrics.top_k[0].overall == 0.0
+    assert any(
+        "2 truth classes are not the label" in note and "cat, dog" in note for note in result.notes
+    )
+
+
+def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photos, tmp_path):
+    # Labelled with --top-k 1 from 30 classes, every image happening to get "cat": the rankings
+    # alone look like a 1-class run, where top-5 would clip to top-1 and be computable.
+    from zsl_cli.writers import open_writer
+
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.write(predicted(photos / "dog" / "d.jpg", "cat"))
+        writer.close({"classes": {"n": 30}})
+    top1, top5 = evaluate_files(output, photos, ks=(1, 5)).metrics.top_k
+    assert top1.overall == 0.5
+    assert top5.k_used == 5 and top5.overall is None and "not computable" in top5.note
+    output.with_name("p.csv.run.json").unlink()  # without the run info, the rankings decide
+    top5 = evaluate_files(output, photos, ks=(5,)).metrics.top_k[0]
+    assert top5.k_used == 1 and top5.overall == 0.5
 
 
 def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):
@@ -418,8 +466,13 @@ def test_report_errors(tmp_path, monkeypatch):
     result = evaluate(scored_predictions(tmp_path / "world"), load_truth(tmp_path / "world"))
     with pytest.raises(ZslError, match="use .html or .png"):
         write_report(result, tmp_path / "report.pdf")
-    with pytest.raises(ZslError, match="cannot write"):
-        write_report(result, tmp_path / "no-such-folder" / "report.html")
+    write_report(
+        result, tmp_path / "new-folder" / "report.html"
+    )  # folders are created, as --json's
+    assert (tmp_path / "new-folder" / "report.html").read_text().startswith("<!DOCTYPE html>")
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ZslError, match="cannot create the output folder"):
+        write_report(result, tmp_path / "a-file" / "report.html")
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if matplotlib were missing
     with pytest.raises(ZslError, match=r"zsl-cli\[report\]"):
         write_report(result, tmp_path / "report.png")

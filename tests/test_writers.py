@@ -542,7 +542,30 @@ def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
     with pytest.raises(ZslError, match="line 2"):
         read_predictions(broken)
     broken.write_text('{"path": "a"}\n')
-    with pytest.raises(ZslError, match="line 1: not a zsl prediction"):
+    with pytest.raises(ZslError, match="line 1: not a zsl prediction record \\(no 'score' field"):
         read_predictions(broken)
+    with pytest.raises(ZslError, match="is a folder"):
+        read_predictions(tmp_path)
+    with pytest.raises(ZslError, match="cannot tell the format of the predictions file"):
+        read_predictions(bad_header.rename(tmp_path / "predictions.txt"))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"path": 123, "label": "cat", "score": 0.9, "status": "ok"}',
+        '{"path": "a", "label": ["cat"], "score": 0.9, "status": "ok"}',
+        '{"path": "a", "label": "cat", "score": 0.9, "status": null}',
+        '{"path": "a", "label": "cat", "score": 0.9, "status": "ok", "top_k": [{"label": null, '
+        '"score": 0.9}]}',
+        '{"path": "a", "label": "cat", "score": 0.9, "status": "ok", "top_k": ["cat"]}',
+        '["a", "cat"]',
+    ],
+)
+def test_records_with_wrong_field_types_are_user_errors(tmp_path: Path, record: str) -> None:
+    source = tmp_path / "p.jsonl"
+    source.write_text('{"path": "b", "label": "dog", "score": 0.8, "status": "ok"}\n' + record)
+    with pytest.raises(ZslError, match="line 2: not a zsl prediction record"):
+        read_predictions(source)
     with pytest.raises(ZslError, match="not found"):
         read_predictions(tmp_path / "missing.csv")

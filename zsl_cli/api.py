@@ -58,7 +58,7 @@ from zsl_cli.prompts import (
     resolve_templates,
 )
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
-from zsl_cli.report import write_report
+from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, stat_files
 
@@ -539,6 +539,8 @@ class EvaluateRequest:
 
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report."""
+    if request.report_out:
+        check_report_path(request.report_out)
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen
     )

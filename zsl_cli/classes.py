@@ -23,9 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # Characters that would corrupt the output formats (top-k lists are joined with "|").
 _FORBIDDEN_IN_NAMES = ("|", "\n", "\r", "\t")
+# Names that already mean something in the output; a class with one could not be told apart.
+_RESERVED_NAMES = {
+    UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
+    FAILED_LABEL: "how 'zsl evaluate' counts images that could not be labelled",
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,11 @@ def _check_name(name: str, where: str) -> None:
     bad = next((ch for ch in _FORBIDDEN_IN_NAMES if ch in name), None)
     if bad is not None:
         raise ZslError(f"{where}: class name {name!r} contains {bad!r}, which is not allowed")
+    if name in _RESERVED_NAMES:
+        raise ZslError(
+            f"{where}: class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
+            f"rename the class, e.g. '{name} object'"
+        )
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:

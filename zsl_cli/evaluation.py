@@ -11,7 +11,8 @@ A prediction matches a truth image when, in this order:
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
    folder or on another machine. The longest such ending wins; when several predictions end
-   with the same truth path, none of them is matched.
+   with the same truth path, none of them is matched. When both paths name existing files here,
+   they are two different images (rules 1 and 2 would have paired them) and are not matched.
 Each truth image matches at most one prediction. What is left over on either side is counted and
 reported with a few examples, never dropped silently; so are files under a truth folder that no
 prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
@@ -211,7 +212,8 @@ def evaluate_files(
     seen_path: str | Path | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
-    from zsl_cli.writers import read_predictions  # another pipeline stage; only needed here
+    # Another pipeline stage; only needed here.
+    from zsl_cli.writers import read_predictions, read_run_info
 
     predictions = read_predictions(predictions_path)
     seen = read_seen_classes(seen_path) if seen_path is not None else None
@@ -221,7 +223,15 @@ def evaluate_files(
         ks=ks,
         seen=seen,
         predictions_source=os.fspath(predictions_path),
+        n_classes=_class_count(read_run_info(predictions_path)),
     )
+
+
+def _class_count(run_info: dict | None) -> int | None:
+    """How many classes the labelling run chose from, as its run info records it."""
+    classes = (run_info or {}).get("classes")
+    count = classes.get("n") if isinstance(classes, dict) else None
+    return count if isinstance(count, int) and count > 0 else None
 
 
 def evaluate(
@@ -231,8 +241,13 @@ def evaluate(
     ks: Sequence[int] = DEFAULT_KS,
     seen: Collection[str] | None = None,
     predictions_source: str = "predictions",
+    n_classes: int | None = None,
 ) -> EvaluationResult:
-    """Match already-read predictions to the truth and compute every metric."""
+    """Match already-read predictions to the truth and compute every metric.
+
+    `n_classes`: how many classes the predictions chose from, when known (the run info records
+    it); without it, the classes any prediction names stand in for them.
+    """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks))})")
     if not predictions:
@@ -242,6 +257,11 @@ def evaluate(
         raise ZslError(
             f"{printable(truth.source)}: class '{reserved[0]}' is a reserved name in evaluation "
             f"(abstentions and failed images); rename that class"
+        )
+    if any(p.ok and FAILED in (p.label, *(c.label for c in p.top_k)) for p in predictions):
+        raise ZslError(
+            f"{printable(predictions_source)}: class '{FAILED}' is a reserved name in evaluation "
+            f"(images that could not be labelled); relabel with that class renamed"
         )
 
     matching = match_predictions(predictions, truth)
@@ -256,9 +276,16 @@ def evaluate(
         [[choice.label for choice in p.top_k] for p in matched],
         [p.status for p in matched],
         ks,
+        n_classes,
     )
 
     notes = [t.note for t in metrics.top_k if t.note]
+    never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
+    if never_offered:
+        notes.append(
+            f"{len(never_offered)} truth classes are not the label or a ranked class of any "
+            f"image (do the class names match the truth's?): {_some(never_offered)}"
+        )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
@@ -272,7 +299,7 @@ def evaluate(
         )
     gzsl = None
     if seen is not None:
-        gzsl = _gzsl(matched, truth_labels, metrics, set(seen), truth)
+        gzsl = _gzsl(matched, truth_labels, metrics, set(seen), truth, n_classes)
     return EvaluationResult(
         predictions_source=predictions_source,
         truth_source=truth.source,
@@ -349,7 +376,7 @@ def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> 
         for length in range(len(parts), 0, -1):
             i = by_relative.get(parts[-length:])
             if i is not None:
-                if not taken[i]:
+                if not taken[i] and not _both_exist(predictions[j].path, truth.items[i].path):
                     claims.setdefault(i, []).append(j)
                 break
     by_suffix = 0
@@ -384,6 +411,11 @@ def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> 
             ignored_examples=tuple(ignored[:EXAMPLES]),
         ),
     )
+
+
+def _both_exist(prediction_path: str, truth_path: str) -> bool:
+    """Two existing files that rules 1 and 2 did not pair are two images with the same ending."""
+    return os.path.lexists(prediction_path) and os.path.lexists(truth_path)
 
 
 def _unique_index(keys: Any) -> dict[Any, int | None]:
@@ -500,6 +532,7 @@ def _gzsl(
     metrics: ClassificationMetrics,
     seen: set[str],
     truth: GroundTruth,
+    n_classes: int | None,
 ) -> GzslResult:
     accuracy = {stats.name: stats.accuracy for stats in metrics.per_class}
     plain = gzsl_accuracy(accuracy, seen)
@@ -518,7 +551,7 @@ def _gzsl(
         notes.append(f"seen/unseen accuracy and H need images of both groups; {reason}")
         calibrated, calibrated_reason = None, reason
     else:
-        calibrated, calibrated_reason = _stacking(matched, truth_labels, seen, notes)
+        calibrated, calibrated_reason = _stacking(matched, truth_labels, seen, n_classes, notes)
     return GzslResult(
         seen_classes=seen_classes,
         unseen_classes=unseen_classes,
@@ -535,6 +568,7 @@ def _stacking(
     matched: Sequence[Prediction],
     truth_labels: Sequence[str],
     seen: set[str],
+    n_classes: int | None,
     notes: list[str],
 ) -> tuple[CalibratedStacking | None, str]:
     """Calibrated stacking from the predictions' scores, or None and the reason it cannot run."""
@@ -543,7 +577,7 @@ def _stacking(
         return None, "no evaluated image was labelled successfully"
     offered = [[choice.label for choice in p.top_k] for p in scored]
     candidates = sorted(set().union(*offered) - {UNKNOWN, ""})
-    wanted = len(candidates)
+    wanted = max(len(candidates), n_classes or 0)
     short = [
         (p, names)
         for p, names in zip(scored, offered, strict=True)
@@ -553,7 +587,7 @@ def _stacking(
         example, names = short[0]
         return None, (
             f"{len(short)} of {len(scored)} images carry scores for fewer than all {wanted} "
-            f"candidate classes (e.g. {example.path!r} has {len(set(names))}); label with "
+            f"classes (e.g. {example.path!r} has {len(set(names))}); label with "
             f"--top-k 0 to keep every class's score"
         )
     if not any(name not in seen for name in candidates):

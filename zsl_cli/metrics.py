@@ -15,9 +15,11 @@ Conventions (the JSON result of `zsl evaluate` and its renderers rely on them):
 - Precision of a class that nothing was labelled as is 0.0 (scikit-learn's zero_division result);
   its recall and F1 are 0.0 as well because the class has images.
 - Top-k: an image's ranking is its label followed by the rest of its top_k, in the order given
-  (ties keep the labeller's order). k above the number of candidate classes (every class any
-  image was labelled or ranked with) is clipped to it and noted; when some image carries fewer
-  ranked classes than the clipped k, the metric is not computable and is reported as None.
+  (ties keep the labeller's order). k above the number of classes the labeller chose from is
+  clipped to it and noted; that number comes from the run's settings when known, else it is the
+  number of candidate classes (every class any image was labelled or ranked with). When some
+  image carries fewer ranked classes than the clipped k, the metric is not computable and is
+  reported as None.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL
+from zsl_cli.records import FAILED_LABEL, STATUS_OK, UNKNOWN_LABEL
 
 UNKNOWN = UNKNOWN_LABEL  # the label of an abstention
-FAILED = "failed"  # the confusion-matrix column of images that could not be labelled
+FAILED = FAILED_LABEL  # the confusion-matrix column of images that could not be labelled
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,14 @@ def classification_metrics(
     ranked: Sequence[Sequence[str]],
     statuses: Sequence[str],
     ks: Sequence[int] = (1, 5),
+    n_classes: int | None = None,
 ) -> ClassificationMetrics:
     """Top-k accuracies, per-class precision/recall/F1, macro F1 and the confusion matrix.
 
     Item i has true class truth[i], label labels[i] ("unknown" = abstained; ignored unless
     statuses[i] is "ok"), ranked classes ranked[i] (best first) and status statuses[i].
+    `n_classes` is the number of classes the labeller chose from, when known: rankings cut to
+    top-k cannot tell it.
     """
     n = len(truth)
     if not (len(labels) == len(ranked) == len(statuses) == n):
@@ -167,8 +172,9 @@ def classification_metrics(
         for label, alternatives in zip(decided, ranked, strict=True)
     ]
     scored = [len(ranking) for ranking in rankings if ranking]
+    n_choices = n_classes if n_classes else len(candidates)
     top_k = tuple(
-        _top_k(k, truth, rankings, truth_rows, len(classes), len(candidates), scored)
+        _top_k(k, truth, rankings, truth_rows, len(classes), n_choices, scored)
         for k in sorted(set(ks))
     )
     failures = Counter(status for status in statuses if status != STATUS_OK)
@@ -214,13 +220,13 @@ def _top_k(
     rankings: Sequence[tuple[str, ...]],
     truth_rows: np.ndarray,
     n_classes: int,
-    n_candidates: int,
+    n_choices: int,
     scored_lengths: Sequence[int],
 ) -> TopKAccuracy:
-    k_used = min(k, n_candidates) if n_candidates else k
+    k_used = min(k, n_choices) if n_choices else k
     notes = []
     if k_used < k:
-        notes.append(f"k={k} clipped to {k_used}, the number of candidate classes")
+        notes.append(f"k={k} clipped to {k_used}, the number of classes")
     fewest = min(scored_lengths, default=k_used)
     if fewest < k_used:
         notes.append(

@@ -14,6 +14,7 @@ import numpy as np
 
 STATUS_OK = "ok"
 UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
+FAILED_LABEL = "failed"  # how evaluation names images that could not be labelled
 
 
 @dataclass

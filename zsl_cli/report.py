@@ -19,6 +19,7 @@ from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion
+from zsl_cli.writers import write_file
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
 BAR_CLASSES = 60  # the PNG's per-class bars show at most this many (worst first)
@@ -26,17 +27,23 @@ CURVE_POINTS = 1000  # the HTML curve is drawn through at most about this many p
 OTHER = "other classes"
 
 
+def check_report_path(path: str | Path) -> None:
+    """Raise ZslError unless `path` names a report type we can write (call before any work)."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in (".html", ".htm", ".png"):
+        raise ZslError(
+            f"{printable(os.fspath(path))}: unknown report type {suffix or '(none)'!r}; "
+            "use .html or .png"
+        )
+    if suffix == ".png":
+        _matplotlib_figure()
+
+
 def write_report(result: EvaluationResult, path: str | Path) -> None:
     """Write `result` as .html (self-contained page) or .png (matplotlib figure)."""
-    target = os.fspath(path)
-    suffix = os.path.splitext(target)[1].lower()
-    if suffix in (".html", ".htm"):
-        data = render_html(result).encode("utf-8")
-    elif suffix == ".png":
-        data = render_png(result)
-    else:
-        raise ZslError(f"{target}: unknown report type {suffix or '(none)'!r}; use .html or .png")
-    _write_atomically(target, data)
+    check_report_path(path)
+    is_png = os.fspath(path).lower().endswith(".png")
+    write_file(path, render_png(result) if is_png else render_html(result).encode("utf-8"))
 
 
 def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> Confusion:
@@ -235,14 +242,7 @@ def _e(text: Any) -> str:
 
 def render_png(result: EvaluationResult) -> bytes:
     """A matplotlib figure (confusion heat map, per-class accuracy, seen-unseen curve) as PNG."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ZslError(
-            "a .png report needs matplotlib: pip install 'zsl-cli[report]' "
-            "(or write a .html report)"
-        ) from error
-
+    Figure = _matplotlib_figure()
     m = result.metrics
     view = confusion_view(m.confusion, m.per_class)
     bars = result.class_rows()[:BAR_CLASSES]
@@ -295,14 +295,12 @@ def render_png(result: EvaluationResult) -> bytes:
     return buffer.getvalue()
 
 
-def _write_atomically(target: str, data: bytes) -> None:
-    """Write next to the target, then rename: a reader never sees half a report."""
-    temporary = f"{target}.{os.getpid()}.tmp"
+def _matplotlib_figure() -> type:
     try:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except OSError as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise ZslError(f"cannot write the report {target}: {error.strerror}") from error
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ZslError(
+            "a .png report needs matplotlib: pip install 'zsl-cli[report]' "
+            "(or write a .html report)"
+        ) from error
+    return Figure

@@ -103,7 +103,7 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
             where = f"the Label Studio document root {str(base)!r}"
             fix = "move the images under it or set a different document root"
         else:
-            where = f"the current folder {str(base)!r}, which --url-prefix paths are relative to"
+            where = f"the current folder {str(base)!r}, which --ls-url-prefix paths are relative to"
             fix = "run from a folder that contains the images or set a document root"
         raise ZslError(f"{path!r} is outside {where}: {fix}")
     if options.url_prefix is None and "/" not in relative:
@@ -118,7 +118,7 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
         # answers 404 for such a file whatever the URL (checked with label-studio 1.23.2).
         raise ZslError(
             f"{path!r}: the name is not valid UTF-8 and Label Studio cannot serve such local "
-            "files; rename it (e.g. with convmv) or serve the images over HTTP with --url-prefix"
+            "files; rename it (e.g. with convmv) or serve the images over HTTP with --ls-url-prefix"
         )
     # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
     quoted = quote(os.fsencode(relative), safe="/")
@@ -133,7 +133,7 @@ def _require_image_location(options: LabelStudioOptions) -> None:
     if options.document_root is None and options.url_prefix is None:
         raise ZslError(
             "label-studio output needs to know how Label Studio reaches the images: set "
-            "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (or --document-root) or give --url-prefix"
+            "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (or --ls-document-root) or give --ls-url-prefix"
         )
 
 
@@ -451,11 +451,17 @@ def _file_sink(output: str | Path) -> _AtomicFileSink:
     return _AtomicFileSink(target)
 
 
-def write_json_file(output: str | Path, value: Any) -> None:
-    """A JSON document (metrics, summaries) written atomically; parent folders are created."""
-    sink = _file_sink(output)
-    sink.write(_json_bytes(value, indent=2) + b"\n")
+def write_file(output: str | Path, data: bytes) -> None:
+    """A whole document (metrics, summaries, reports) written atomically; parent folders are
+    created; "-" writes it to stdout."""
+    sink = _StdoutSink(sys.stdout.buffer) if str(output) == "-" else _file_sink(output)
+    sink.write(data)
     sink.publish(None)
+
+
+def write_json_file(output: str | Path, value: Any) -> None:
+    """A JSON document written as `write_file` does."""
+    write_file(output, _json_bytes(value, indent=2) + b"\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,9 +556,15 @@ def open_writer(
 def read_predictions(path: str | Path) -> list[Prediction]:
     """Read a file written by `open_writer`: format by extension, or by content for .json."""
     path = Path(path)
-    fmt = format_from_path(path)
     if not path.is_file():
-        raise ZslError(f"prediction file {str(path)!r} not found")
+        what = "is a folder, not" if path.is_dir() else "not found: give"
+        raise ZslError(f"{str(path)!r} {what} a predictions file written by 'zsl label'")
+    fmt = _EXTENSION_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ZslError(
+            f"cannot tell the format of the predictions file {str(path)!r}: zsl writes "
+            f"{', '.join(_EXTENSION_FORMATS)} files"
+        )
     if fmt == "csv":
         return _read_csv(path)
     if fmt == "jsonl":
@@ -653,15 +665,26 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
     try:
         score = value["score"]
         return Prediction(
-            path=value["path"],
-            label=value["label"],
+            path=_text(value["path"], "path"),
+            label=_text(value["label"], "label"),
             score=None if score is None else float(score),
-            top_k=tuple(LabelScore(s["label"], float(s["score"])) for s in value.get("top_k", [])),
-            status=value["status"],
-            error=value.get("error", ""),
+            top_k=tuple(
+                LabelScore(_text(s["label"], "top_k label"), float(s["score"]))
+                for s in value.get("top_k", [])
+            ),
+            status=_text(value["status"], "status"),
+            error=_text(value.get("error", ""), "error"),
         )
-    except (KeyError, TypeError, ValueError) as error:
-        raise ZslError(f"{where}: not a zsl prediction record ({error!r})") from error
+    except KeyError as error:
+        raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
+    except (TypeError, ValueError) as error:
+        raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{field} is {type(value).__name__}, not a string")
+    return value
 
 
 def _prediction_from_task(task: Any, where: str) -> Prediction:
