@@ -443,5 +443,27 @@ def test_help_shows_examples():
         assert "Examples" in result.stdout and f"zsl {command}" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["label", "x", "--top-k", "many"], "Invalid value for '--top-k'"),
+        (["label", "x", "--batch-size", "0"], "Invalid value for '--batch-size'"),
+        (["evaluate", "p.csv"], "Missing option '--truth' (see 'zsl evaluate --help')"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["--bogus"], "No such option: --bogus (see 'zsl --help')"),
+    ],
+)
+def test_command_lines_that_do_not_parse_are_one_line_and_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    assert message in result.stderr
+
+
+def test_no_arguments_shows_the_help():
+    result = run()
+    assert "Usage: zsl" in result.stdout and "zsl: error" not in result.stderr
+
+
 def test_version():
     assert run("--version").stdout.startswith("zsl ")

@@ -9,17 +9,31 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
+
+try:  # typer 0.2x carries its own copy of click; older releases use click itself
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import UsageError
+
+    NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
 
 from zsl_cli import __version__
 from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ZslError
 
 
 class ZslGroup(TyperGroup):
-    """Turns the library's ZslError into one stderr line and its exit code, for every command."""
+    """Turns the library's ZslError, and a command line that does not parse, into one stderr line
+    and its exit code, for every command."""
+
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as error:  # options of `zsl` itself
+            _exit_on_usage_error(error)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -27,6 +41,17 @@ class ZslGroup(TyperGroup):
         except ZslError as error:
             typer.echo(f"zsl: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except UsageError as error:  # a command's options and arguments
+            _exit_on_usage_error(error)
+
+
+def _exit_on_usage_error(error: UsageError) -> NoReturn:
+    if isinstance(error, NoArgsIsHelpError):
+        raise error  # shows the help, as asked for
+    where = error.ctx.command_path if error.ctx is not None else "zsl"
+    message = error.format_message().rstrip(".")
+    typer.echo(f"zsl: error: {message} (see '{where} --help')", err=True)
+    raise typer.Exit(error.exit_code) from None
 
 
 app = typer.Typer(
