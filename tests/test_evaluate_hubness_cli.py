@@ -151,6 +151,18 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert data["recommendation"] and "skewness" in result.stderr.lower()
 
 
+def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):
+    truth = tmp_path / "truth.csv"
+    rows = [f"{p},{p.parent.name.title()}" for p in sorted(image_folder.rglob("*.png"))]
+    truth.write_text("path,label\n" + "\n".join(rows) + "\n")
+    result = run(
+        "hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", truth
+    )
+    assert result.exit_code == 2, result.stderr
+    assert "no image is both in the truth and of a class in the class list" in result.stderr
+    assert "truth classes: Bird, Cat, Dog" in result.stderr
+
+
 def test_hubness_from_a_store_matches_hubness_from_images(tiny_clip, image_folder, tmp_path):
     store = tmp_path / "set.zsl"
     assert run("embed", image_folder, "--store", store, "-m", tiny_clip, "-q").exit_code == 0

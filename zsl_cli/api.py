@@ -489,7 +489,15 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
                 progress.stop()
     ok = [item for item in items if item.ok]
     sims = similarities(_stack(ok, classifier), classifier.vectors)
-    truth_idx = _truth_indices(ok, truth, classifier.names) if truth is not None else None
+    truth_idx = None
+    if truth is not None:
+        truth_idx = _truth_indices(ok, truth, classifier.names)
+        if not (truth_idx >= 0).any():
+            raise ZslError(
+                f"--truth {truth.source}: no image is both in the truth and of a class in the "
+                f"class list (truth classes: {', '.join(truth.classes[:5])}; classes: "
+                f"{', '.join(classifier.names[:5])})"
+            )
     unseen_mask = None
     if seen is not None:
         unseen_mask = np.array([name not in seen for name in classifier.names])
