@@ -70,6 +70,10 @@ def test_identity_is_stable_and_depends_on_weights(tiny_clip, tmp_path):
     other = make_tiny_clip(tmp_path / "other", seed=1)
     assert load_encoder(str(other)).identity != first
     assert load_encoder(str(tiny_clip), exact_preprocessing=True).identity != first
+    # Where the model lies and how its path is spelled do not matter: a copy is the same model.
+    copy = shutil.copytree(tiny_clip, tmp_path / "copy")
+    assert load_encoder(str(copy)).identity == first
+    assert load_encoder(f"{tiny_clip}/../{tiny_clip.name}/").identity == first
 
 
 def test_unknown_hub_model_offline_is_one_clear_line():

@@ -130,7 +130,7 @@ class TransformersEncoder:
         """Hash of architecture, weights and preprocessing: equal iff embeddings are comparable."""
         digest = hashlib.sha256()
         digest.update(type(self._model).__name__.encode())
-        digest.update(self._model.config.to_json_string(use_diff=False).encode())
+        digest.update(_architecture_fingerprint(self._model.config).encode())
         digest.update(_weights_fingerprint(self._source, self._model).encode())
         digest.update(_preprocessing_fingerprint(self._image_processor).encode())
         digest.update(b"exact" if self.exact_preprocessing else b"fast")
@@ -217,6 +217,23 @@ def _text_max_length(model: Any) -> int:
     text_config = getattr(model.config, "text_config", None)
     length = getattr(text_config, "max_position_embeddings", None)
     return int(length) if isinstance(length, int) else 77
+
+
+def _architecture_fingerprint(config: Any) -> str:
+    """The model's configuration without what says where it was loaded from or which
+    transformers wrote it: a copy, another spelling of the path or a newer transformers gives
+    the same embeddings."""
+
+    def settings(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: settings(item)
+                for key, item in value.items()
+                if not str(key).startswith("_") and key != "transformers_version"
+            }
+        return value
+
+    return json.dumps(settings(config.to_dict()), sort_keys=True, default=str)
 
 
 def _weights_fingerprint(source: ModelSource, model: Any) -> str:
