@@ -43,7 +43,7 @@ def sample_predictions(folder: Path) -> list[Prediction]:
             top_k=(LabelScore("red circle", 0.8712345678), LabelScore("red square", 0.1)),
         ),
         Prediction(
-            path=str(folder / "фото" / "猫.jpg"),
+            path=str(folder / "фото" / "猫\r.jpg"),  # a bare CR must be quoted in CSV
             label='big, "odd" label',
             score=np.float32(0.123456789),  # scoring hands out numpy scalars
             top_k=(LabelScore('big, "odd" label', np.float32(0.123456789)),),

@@ -220,11 +220,13 @@ class _CsvEncoder:
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        # The csv module quotes fields holding a character of the line terminator: with "\r\n"
+        # a "\r" in a file name is quoted too. Rows still end in "\n" (see _row).
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
 
     def _row(self, values: Iterable[str]) -> bytes:
         self._csv.writerow(values)
-        text = self._buffer.getvalue()
+        text = self._buffer.getvalue().removesuffix("\r\n") + "\n"
         self._buffer.seek(0)
         self._buffer.truncate()
         # surrogateescape writes undecodable file-name bytes back as the original bytes.
