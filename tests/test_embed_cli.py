@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from tests.test_label_cli import read_jsonl, write_images
@@ -105,6 +106,94 @@ def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_pat
     assert missing.exit_code == 2 and "zsl embed" in missing.stderr
 
 
+def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    pngs = write_images(images, 3)
+    Image.open(pngs[0]).save(images / "photo.jpg")
+    assert embed(images, store, tiny_clip)["encoded"] == 4
+    # A narrower scan skips the PNGs, which are still there: they stay in the store.
+    narrower = embed(images, store, tiny_clip, "--ext", "jpg")
+    assert (narrower["found"], narrower["removed"]) == (1, 0)
+    assert len(stored(store, tiny_clip).paths) == 4
+    # A glob covers its folder: the deleted PNG it would have matched is forgotten.
+    pngs[0].unlink()
+    assert embed(str(images / "*.png"), store, tiny_clip)["removed"] == 1
+    # An emptied folder is a scan too: it forgets what was in it.
+    for path in images.iterdir():
+        path.unlink()
+    emptied = embed(images, store, tiny_clip)
+    assert (emptied["found"], emptied["removed"]) == (0, 3)
+    assert stored(store, tiny_clip).paths == []
+
+
+def test_a_size_limit_failure_is_retried_without_the_limit(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    limited = embed(images, store, tiny_clip, "--max-pixels", "100")
+    assert limited["failed_by_status"] == {"too_large": 2}
+    again = embed(images, store, tiny_clip)
+    assert (again["encoded"], again["failed"]) == (2, 0)
+
+
+def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    paths = write_images(images, 4)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    embed(images, store, tiny_clip)
+    write_images(tmp_path / "new", 1, seed=7)[0].rename(images / "img_new.png")
+    os.utime(paths[1], ns=(time.time_ns(), time.time_ns() + 10**9))
+
+    def label(*inputs, stdin=None):
+        common = ["-c", classes, "-m", tiny_clip, "-f", "jsonl", "-q"]
+        result = CliRunner().invoke(
+            app, [str(a) for a in ("label", "--embeddings", store, *inputs, *common)], input=stdin
+        )
+        assert result.exit_code == 0, result.stderr
+        return [(Path(r["path"]).name, r["status"]) for r in read_jsonl(result.stdout)]
+
+    # Every discovered image gets a row, in discovery order, whether the store has it or not.
+    assert label(images) == [
+        ("img_000.png", "ok"),
+        ("img_001.png", "changed"),
+        ("img_002.png", "ok"),
+        ("img_003.png", "ok"),
+        ("img_new.png", "not_embedded"),
+    ]
+    assert label(str(images / "img_00[02].png")) == [("img_000.png", "ok"), ("img_002.png", "ok")]
+    assert label("-", stdin=f"{paths[3]}\n") == [("img_003.png", "ok")]
+    no_jpegs = run("label", "--embeddings", store, images, "--ext", "jpg", "-c", classes)
+    assert no_jpegs.exit_code == 2 and "no images found" in no_jpegs.stderr
+
+
+def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    embed(images, store, tiny_clip)
+    output = tmp_path / "predictions.csv"
+    output.write_text("precious\n")
+    for extra in (["--exact-preprocessing"], []):
+        model = tiny_clip if extra else tmp_path / "other"
+        if not extra:
+            from tests.tiny_models import make_tiny_clip
+
+            make_tiny_clip(model, seed=3)
+        result = run(
+            "label", "--embeddings", store, "-c", classes, "-m", model, "-o", output, *extra
+        )
+        assert result.exit_code == 2 and "has no embeddings for model" in result.stderr
+        assert output.read_text() == "precious\n"
+        assert not list(tmp_path.glob("predictions.csv*.json"))
+    # The preprocessing is named, so the message does not contradict itself.
+    assert "(exact preprocessing)" not in result.stderr
+    exact = run(
+        "label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "--exact-preprocessing"
+    )
+    assert f"model {tiny_clip} (exact preprocessing) (it has: {tiny_clip})" in exact.stderr
+
+
 def test_float16_store_and_exports(tiny_clip, tmp_path):
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
@@ -190,3 +279,10 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     assert result.exit_code == 2
     result = run("label", "--embeddings", tmp_path / "missing.zsl", "-c", not_a_store)
     assert result.exit_code == 2 and "store" in result.stderr
+    result = run("label", "--embeddings", tmp_path, "-c", not_a_store)
+    assert result.exit_code == 2 and "is a directory" in result.stderr
+    # A bad export name is refused before anything is encoded or created.
+    store = tmp_path / "new.zsl"
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", "out.csv")
+    assert result.exit_code == 2 and ".npy or .parquet" in result.stderr
+    assert not store.exists()

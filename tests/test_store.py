@@ -121,8 +121,12 @@ def test_roots_keep_entries_outside_the_scan(tmp_path: Path, store: EmbeddingSto
     assert store.plan(model, scan(folder_b), [str(folder_b)]).stale == []
     assert store.plan(model, scan(folder_a), [str(folder_a)]).stale == [str(folder_a / "y.png")]
 
-    # An explicitly named file is a root too: gone from the scan -> stale; its siblings are kept.
+    # An explicitly named file is a root too: stale once the file is gone, not while it exists
+    # (a scan with other --ext or hidden-file settings skips files that are still there).
     single = folder_a / "x.png"
+    assert store.plan(model, [], [str(single)]).stale == []
+    assert store.plan(model, [], [str(folder_a)]).stale == [str(folder_a / "y.png")]
+    single.unlink()
     assert store.plan(model, [], [str(single)]).stale == [str(single)]
     # load() restricted to roots uses the same "under a root" rule.
     assert store.load(model, roots=[str(folder_a)]).paths == [
@@ -181,6 +185,74 @@ def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: Embed
     store.add(model, [StoredItem(plan.to_encode[0], "ok", "", unit_vector(2))])
     loaded = store.load(model)
     assert loaded.paths == [str(bad), str(good)] and loaded.failed == []
+
+
+def test_failures_that_may_pass_next_time_are_retried(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # A permission or a size limit is not in the file's bytes: chmod changes neither size nor
+    # mtime, and a later run may allow more pixels.
+    locked = write_file(tmp_path / "locked.png")
+    large = write_file(tmp_path / "large.png")
+    model = store.register_model("id-a", "model-a", DIM)
+    stats = stat_files([locked, large])[0]
+    store.add(
+        model,
+        [
+            StoredItem(stats[0], "unreadable", "permission denied", None),
+            StoredItem(stats[1], "too_large", "90 MP exceeds the 89 MP limit", None),
+        ],
+    )
+    plan = store.plan(model, stats, [str(tmp_path)])
+    assert plan.to_encode == stats and plan.reused == []
+
+
+def test_fetch_returns_what_is_stored_for_exact_paths(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    good, bad = write_file(tmp_path / "good.png"), write_file(tmp_path / "bad.png")
+    model = store.register_model("id-a", "model-a", DIM)
+    good_stat, bad_stat = stat_files([good, bad])[0]
+    store.add(
+        model,
+        [
+            StoredItem(good_stat, "ok", "", unit_vector(1)),
+            StoredItem(bad_stat, "truncated", "image file is truncated", None),
+        ],
+    )
+    found = store.fetch(model, [str(good), str(bad), str(tmp_path / "other.png")])
+    assert sorted(found) == [str(bad), str(good)]
+    assert (found[str(good)].size, found[str(good)].mtime_ns) == (good_stat.size, BASE_MTIME_NS)
+    np.testing.assert_array_equal(found[str(good)].vector, unit_vector(1))
+    assert (found[str(bad)].status, found[str(bad)].vector) == ("truncated", None)
+
+
+def test_a_store_in_a_folder_without_write_access_opens_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        encode_all(store, model, [FileStat("/data/a.png", 1, 1)])
+    # As on a read-only mount (root ignores folder permissions, so the refusal is simulated):
+    # SQLite cannot create the WAL's shared-memory file, so mode=ro fails.
+    real_connect = sqlite3.connect
+    opened = []
+
+    def connect(location, *args, **kwargs):
+        opened.append(location)
+        if "mode=ro" in location:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_connect(location, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    with EmbeddingStore.open(path, create=False) as store:
+        assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
+    assert [location.rsplit("?", 1)[1] for location in opened] == ["mode=ro", "immutable=1"]
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)  # a writable folder
+    with pytest.raises(ZslError, match="cannot open embedding store"):
+        EmbeddingStore.open(path, create=False)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
@@ -265,8 +337,14 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
 
     with pytest.raises(ZslError, match=r"\.npy or \.parquet"):
         store.export(model, tmp_path / "emb.csv")
-    with pytest.raises(ZslError, match="cannot write"):
-        store.export(model, tmp_path / "no" / "such" / "dir" / "emb.npy")
+    # Missing folders are created, as for every other output; a file in the way is an error.
+    assert store.export(model, tmp_path / "new" / "dir" / "emb.npy") == len(order)
+    (tmp_path / "a-file").write_bytes(b"")
+    with pytest.raises(ZslError, match="cannot create the folder"):
+        store.export(model, tmp_path / "a-file" / "emb.npy")
+    (tmp_path / "folder.npy").mkdir()
+    with pytest.raises(ZslError, match="it is a directory"):
+        store.export(model, tmp_path / "folder.npy")
 
     # A model with nothing stored exports empty files of the right shape.
     empty = store.register_model("id-empty", "empty", DIM)

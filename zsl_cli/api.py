@@ -30,7 +30,7 @@ import numpy as np
 from zsl_cli import __version__, writers
 from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
-from zsl_cli.discovery import IMAGE_EXTENSIONS, discover
+from zsl_cli.discovery import IMAGE_EXTENSIONS, discover, scanned_root
 from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
@@ -60,7 +60,14 @@ from zsl_cli.prompts import (
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
 from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
-from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, stat_files
+from zsl_cli.store import (
+    EmbeddingStore,
+    FileStat,
+    StoredFile,
+    StoredItem,
+    check_export_path,
+    stat_files,
+)
 
 
 class Progress(Protocol):
@@ -216,7 +223,7 @@ def default_batch_size(encoder: Encoder) -> int:
     return GPU_BATCH_SIZE if getattr(device, "type", "cpu") == "cuda" else CPU_BATCH_SIZE
 
 
-def discover_inputs(inputs: InputOptions) -> list[Path]:
+def discover_inputs(inputs: InputOptions, *, allow_empty: bool = False) -> list[Path]:
     extensions = IMAGE_EXTENSIONS if inputs.extensions is None else inputs.extensions
     return discover(
         inputs.paths,
@@ -224,6 +231,7 @@ def discover_inputs(inputs: InputOptions) -> list[Path]:
         nul_separated=inputs.nul_separated,
         extensions=extensions,
         include_hidden=inputs.include_hidden,
+        allow_empty=allow_empty,
     )
 
 
@@ -326,29 +334,30 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
         report = LabelReport(low_confidence_below=request.low_confidence)
         report.run_info = describe_run(request, encoder, classifier)
         report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
-        writer = writers.open_writer(
+        # Before the writer opens: a store that cannot be used must not replace an old output.
+        batches = iter_items(source, decoding, encoder, request.model, progress)
+        # An error leaves the block without close(): a file output is discarded, the old one
+        # kept. An interrupt publishes the finished work, marked incomplete.
+        with writers.open_writer(
             request.output.path,
             fmt,
             label_studio=request.output.label_studio,
             stdout=request.output.stdout,
-        )
-        complete = False
-        try:
-            batches = iter_items(source, decoding, encoder, request.model, request.inputs, progress)
-            for prediction in _predictions(batches, encoder, classifier, request):
-                writer.write(prediction)
-                report.add(prediction)
-            complete = True
-        except KeyboardInterrupt:
-            report.interrupted = True
-        finally:
-            if progress is not None:
-                progress.stop()
+        ) as writer:
+            try:
+                for prediction in _predictions(batches, encoder, classifier, request):
+                    writer.write(prediction)
+                    report.add(prediction)
+            except KeyboardInterrupt:
+                report.interrupted = True
+            finally:
+                if progress is not None:
+                    progress.stop()
             report.elapsed_s = time.perf_counter() - started
             report.processing_s = time.perf_counter() - processing_started
             report.run_info["summary"] = summary_dict(report)
-            report.run_info["complete"] = complete
-            writer.close(report.run_info, complete=complete)
+            report.run_info["complete"] = not report.interrupted
+            writer.close(report.run_info, complete=not report.interrupted)
     return report
 
 
@@ -382,64 +391,116 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
 
 
 STORE_BATCH = 4096  # stored embeddings scored per step: bounds the N x C score matrix
+STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
+STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
 
 
-def iter_stored(store_path: str, encoder: Encoder, inputs: InputOptions, progress: Progress | None):
-    """Items from an embedding store (ok ones with their vectors), in path order, in batches."""
-    roots = [os.path.abspath(p) for p in inputs.paths if p != "-"] or None
+def iter_stored(
+    store_path: str,
+    encoder: Encoder,
+    model: ModelOptions,
+    paths: Sequence[Path] | None,
+    progress: Progress | None,
+):
+    """Batches of items from an embedding store (ok ones with their vectors), in order.
+
+    With `paths` (the discovered inputs): one item per path, in their order, failed with
+    "not_embedded" or "changed" where the store has no current vector. Without: every stored
+    image of the model, by path. The store is read here, at the call, so its errors come first.
+    """
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(encoder.identity)
         if model_id is None:
             known = ", ".join(m.name for m in store.models()) or "none"
             raise ZslError(
-                f"{store_path} has no embeddings for model {encoder.name} (it has: {known}); "
-                f"run 'zsl embed PATH... --store {store_path} --model {encoder.name}' first"
+                f"{store_path} has no embeddings for model {_stored_name(encoder, model)} (it has: "
+                f"{known}); embeddings are kept per model and preprocessing: use the --model "
+                f"(and --exact-preprocessing) of 'zsl embed', or run 'zsl embed PATH... --store "
+                f"{store_path}' with these"
             )
-        stored = store.load(model_id, roots)
+        if paths is None:
+            items = _all_stored_items(store, model_id)
+        else:
+            absolute = [os.path.abspath(path) for path in paths]
+            found = store.fetch(model_id, absolute)
+            items = [
+                _item_from_store(index, path, found.get(key))
+                for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
+            ]
+    if not items:
+        raise ZslError(f"{store_path}: no stored images")
+    return _store_batches(items, progress)
+
+
+def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
+    stored = store.load(model_id)
     items = [
         ImageItem(0, Path(path), embedding=vector)
         for path, vector in zip(stored.paths, stored.vectors, strict=True)
     ]
     items += [ImageItem(0, Path(path), status, error) for path, status, error in stored.failed]
     items.sort(key=lambda item: os.fsencode(item.path))
-    if not items:
-        raise ZslError(
-            f"{store_path}: no stored images" + (" under the given paths" if roots else "")
+    for index, item in enumerate(items):
+        item.index = index
+    return items
+
+
+def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
+    if stored is None:
+        return ImageItem(
+            index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
         )
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None  # gone or unreadable here: the stored result is all there is
+    if now is not None and (now.st_size, now.st_mtime_ns) != (stored.size, stored.mtime_ns):
+        return ImageItem(
+            index, path, STATUS_CHANGED, "changed since it was stored: run 'zsl embed' again"
+        )
+    return ImageItem(index, path, stored.status, stored.error, embedding=stored.vector)
+
+
+def _store_batches(items: list[ImageItem], progress: Progress | None):
     if progress is not None:
         progress.start(len(items), "scoring stored embeddings")
     for start in range(0, len(items), STORE_BATCH):
         batch = items[start : start + STORE_BATCH]
-        for offset, item in enumerate(batch):
-            item.index = start + offset
         if progress is not None:
             progress.advance(len(batch))
         yield batch
 
 
+def _stored_name(encoder: Encoder, model: ModelOptions) -> str:
+    """The model's name in a store: the preprocessing is part of what makes embeddings match."""
+    return f"{encoder.name} (exact preprocessing)" if model.exact_preprocessing else encoder.name
+
+
 @dataclass(frozen=True)
 class ItemSource:
-    """Where a run's images come from: discovered files, or an embedding store."""
+    """Where a run's images come from: discovered files, an embedding store, or both (the store's
+    vectors of the discovered files)."""
 
     paths: list[Path] | None = None
     store: str | None = None
 
 
 def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
-    """Discover the images (or check the store) before the slow model load, to fail fast."""
-    if embeddings is not None:
-        if not Path(embeddings).is_file():
-            raise ZslError(f"embedding store not found: {embeddings} (create it with 'zsl embed')")
-        return ItemSource(store=embeddings)
-    return ItemSource(paths=discover_inputs(inputs))
+    """Discover the images (and open the store once) before the slow model load, to fail fast."""
+    if embeddings is None:
+        return ItemSource(paths=discover_inputs(inputs))
+    EmbeddingStore.open(embeddings, create=False).close()
+    named = bool(inputs.paths)
+    return ItemSource(paths=discover_inputs(inputs) if named else None, store=embeddings)
 
 
 def open_encoder_for(
     source: ItemSource, model: ModelOptions, inputs: InputOptions
 ) -> tuple[Encoder, DecodeQueue | None]:
     """The encoder, and for image files the decoding already under way."""
-    if source.paths is None:
+    if source.store is not None:
         return open_encoder(model), None
+    assert source.paths is not None, "a source has paths, a store or both"
     return open_encoder_decoding(source.paths, model, inputs)
 
 
@@ -448,12 +509,11 @@ def iter_items(
     decoding: DecodeQueue | None,
     encoder: Encoder,
     model: ModelOptions,
-    inputs: InputOptions,
     progress: Progress | None,
 ):
     """Batches of encoded items in order: from the store, or by encoding the decoded files."""
     if source.store is not None:
-        return iter_stored(source.store, encoder, inputs, progress)
+        return iter_stored(source.store, encoder, model, source.paths, progress)
     assert decoding is not None, "open_encoder_for starts decoding for image files"
     return iter_encoded(decoding, encoder, model, progress)
 
@@ -482,7 +542,7 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     with decoding or nullcontext():
         classifier = build_classifier(spec, plan, encoder)
         try:
-            batches = iter_items(source, decoding, encoder, request.model, request.inputs, progress)
+            batches = iter_items(source, decoding, encoder, request.model, progress)
             items = [item for batch in batches for item in batch]
         finally:
             if progress is not None:
@@ -676,17 +736,24 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
-    paths = discover_inputs(request.inputs)
+    if request.export:
+        check_export_path(request.export)
+    # An emptied folder is still a scan: it tells which stored images are gone.
+    paths = discover_inputs(request.inputs, allow_empty=True)
     scan, unreachable = stat_files(paths)
-    roots = [os.path.abspath(p) for p in request.inputs.paths if p != "-" and os.path.exists(p)]
+    # What the scan covers: stored images there whose files are gone are forgotten.
+    roots = [root for root in map(scanned_root, request.inputs.paths) if root is not None]
     roots += [stat.path for stat in scan if not _under(stat.path, roots)]
+    roots += [os.path.abspath(path) for path, reason in unreachable if reason == "missing"]
     report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
     encoder = open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store:
         known = {m.identity: m.dtype for m in store.models()}
         dtype = request.dtype or known.get(encoder.identity, "float32")
-        model_id = store.register_model(encoder.identity, encoder.name, encoder.dim, dtype)
+        model_id = store.register_model(
+            encoder.identity, _stored_name(encoder, request.model), encoder.dim, dtype
+        )
         plan = store.plan(model_id, scan, roots)
         report.reused = len(plan.reused)
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0

@@ -79,14 +79,17 @@ def discover(
     nul_separated: bool = False,
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
+    allow_empty: bool = False,
 ) -> list[Path]:
-    """The run's input files (see the module doc); ZslError for a missing PATH or no images."""
+    """The run's input files (see the module doc); ZslError for a missing PATH, or for no images
+    unless `allow_empty`."""
     return scan(
         inputs,
         stdin=stdin,
         nul_separated=nul_separated,
         extensions=extensions,
         include_hidden=include_hidden,
+        allow_empty=allow_empty,
     ).paths
 
 
@@ -97,6 +100,7 @@ def scan(
     nul_separated: bool = False,
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
+    allow_empty: bool = False,
 ) -> Discovery:
     """Like `discover`, also returning the folders that were skipped because they are unreadable.
 
@@ -118,9 +122,26 @@ def scan(
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
-    if not paths:
+    if not paths and not allow_empty:
         raise ZslError(_nothing_found_message(inputs, walker))
     return Discovery(paths=paths, skipped=walker.skipped)
+
+
+def scanned_root(item: str) -> str | None:
+    """The absolute folder or file an input argument covers: a glob pattern covers the folder
+    before its first wildcard; stdin ("-") covers nothing but what it lists."""
+    if item == STDIN_INPUT:
+        return None
+    parts = _SEPARATORS.split(item)
+    literal = []
+    for part in parts:
+        if _GLOB_CHARACTERS.intersection(part) and not _lexists(os.sep.join([*literal, part])):
+            break
+        literal.append(part)
+    else:
+        return os.path.abspath(item)
+    base = os.sep.join(literal) if literal else os.curdir
+    return os.path.abspath(base or os.sep)
 
 
 def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str]:

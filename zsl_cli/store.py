@@ -33,6 +33,7 @@ from itertools import islice
 from pathlib import Path
 from stat import S_ISREG
 from types import TracebackType
+from urllib.parse import quote
 
 import numpy as np
 
@@ -89,14 +90,31 @@ class FileStat:
 class SyncPlan:
     """What an incremental run must do for one model.
 
-    to_encode: new or changed files, in scan order. reused: unchanged paths (failed ones
-    included: a failure is retried only when the file changes), in scan order. stale: stored
-    paths under the scanned roots that the scan no longer found, sorted by path bytes.
+    to_encode: new or changed files, in scan order, and files whose stored failure may have
+    been passing (a permission, a size limit): those are retried every run. reused: unchanged
+    paths (failures of the file's content included: retried only when the file changes), in scan
+    order. stale: stored paths under the scanned roots whose files no longer exist, sorted by
+    path bytes.
     """
 
     to_encode: list[FileStat]
     reused: list[str]
     stale: list[str]
+
+
+# Failures that the file's bytes decide: the same file fails the same way on every run.
+CONTENT_FAILURES = frozenset({"empty", "not_an_image", "truncated", "decode_error"})
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What the store holds for one path: its stat when stored, status, and vector (float32)."""
+
+    size: int
+    mtime_ns: int
+    status: str
+    error: str
+    vector: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -185,10 +203,32 @@ class EmbeddingStore:
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
         if not create and not path.exists():
             raise ZslError(f"embedding store {path} not found; create it with `zsl embed`")
+        if create:
+            return cls._connect(os.fspath(path), path, timeout_s, create=True)
+        # Only read: a store on a read-only mount or in a folder we cannot write to must still
+        # open. Reading a WAL file needs its shared-memory file, which SQLite cannot create in
+        # such a folder; then the file is read as immutable (no other writer can change it there).
+        location = "file:" + quote(os.fsencode(path.absolute()))
+        try:
+            return cls._connect(location + "?mode=ro", path, timeout_s, create=False)
+        except ZslError as error:
+            if not isinstance(error.__cause__, sqlite3.OperationalError) or os.access(
+                path.absolute().parent, os.W_OK
+            ):
+                raise
+        return cls._connect(location + "?immutable=1", path, timeout_s, create=False)
+
+    @classmethod
+    def _connect(cls, location: str, path: Path, timeout_s: float, create: bool) -> EmbeddingStore:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
             # exactly what the docstrings say. timeout is SQLite's busy timeout.
-            conn = sqlite3.connect(os.fspath(path), timeout=timeout_s, isolation_level=None)
+            conn = sqlite3.connect(
+                location,
+                timeout=timeout_s,
+                isolation_level=None,
+                uri=location.startswith("file:"),
+            )
         except sqlite3.Error as exc:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
         store = cls(conn, path, timeout_s)
@@ -398,16 +438,18 @@ class EmbeddingStore:
         """Compare this scan with what is stored for the model.
 
         `roots` are the folders or files that were scanned, in the same absolute form as the scan's
-        paths (relative ones are made absolute). Stored paths under a root but missing from the
-        scan are stale; entries outside every root are kept, so embedding folder A and then
-        folder B into one store does not forget A.
+        paths (relative ones are made absolute). Stored paths under a root that the scan did not
+        find and that no longer exist are stale. A file the scan skipped but that still exists
+        (another --ext, a hidden file) is kept, and so are entries outside every root: embedding
+        folder A and then folder B into one store does not forget A.
         """
         with self._errors(), self._read():
             self._model(model_id)
             known = {
-                path: (size, mtime_ns)
-                for path, size, mtime_ns in self._conn.execute(
-                    "SELECT path, size, mtime_ns FROM files WHERE model_id = ?", (model_id,)
+                path: (size, mtime_ns, status)
+                for path, size, mtime_ns, status in self._conn.execute(
+                    "SELECT path, size, mtime_ns, status FROM files WHERE model_id = ?",
+                    (model_id,),
                 )
             }
         to_encode: list[FileStat] = []
@@ -418,12 +460,18 @@ class EmbeddingStore:
             if key in seen:
                 continue
             seen.add(key)
-            if known.get(key) == (stat.size, stat.mtime_ns):
+            size, mtime_ns, status = known.get(key, (None, None, None))
+            unchanged = (size, mtime_ns) == (stat.size, stat.mtime_ns)
+            if unchanged and (status == STATUS_OK or status in CONTENT_FAILURES):
                 reused.append(stat.path)
             else:
                 to_encode.append(stat)
         prefixes = [_root_key(root) for root in roots]
-        stale = sorted(path for path in known if path not in seen and _under_any(path, prefixes))
+        stale = sorted(
+            path
+            for path in known
+            if path not in seen and _under_any(path, prefixes) and not os.path.isfile(path)
+        )
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale])
 
     def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
@@ -471,6 +519,23 @@ class EmbeddingStore:
         vectors = _matrix([vector for _, vector in rows], dim, dtype, self.path)
         return StoredEmbeddings(paths, vectors, failed)
 
+    def fetch(self, model_id: int, paths: Sequence[str]) -> dict[str, StoredFile]:
+        """What the store holds for each of these absolute paths that it has, from one snapshot."""
+        found: dict[str, StoredFile] = {}
+        with self._errors(), self._read():
+            dim, dtype = self._model(model_id)
+            for path in paths:
+                row = self._conn.execute(
+                    "SELECT size, mtime_ns, status, error, vector FROM files "
+                    "WHERE model_id = ? AND path = ?",
+                    (model_id, os.fsencode(path)),
+                ).fetchone()
+                if row is not None:
+                    size, mtime_ns, status, error, blob = row
+                    vector = None if blob is None else _matrix([blob], dim, dtype, self.path)[0]
+                    found[path] = StoredFile(size, mtime_ns, status, error, vector)
+        return found
+
     def iter_chunks(
         self, model_id: int, roots: Sequence[str] | None = None, chunk_size: int = 8192
     ) -> Iterator[tuple[list[str], np.ndarray]]:
@@ -517,16 +582,8 @@ class EmbeddingStore:
         identity, name, dim and dtype in the schema metadata (needs pyarrow: zsl-cli[parquet]).
         """
         out = Path(out)
+        check_export_path(out)
         suffix = out.suffix.lower()
-        if suffix not in (".npy", ".parquet"):
-            raise ZslError(f"cannot export embeddings to {out}: use a .npy or .parquet file name")
-        if suffix == ".parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError as exc:
-                raise ZslError(
-                    "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
-                ) from exc
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             identity, name, dtype_name = self._conn.execute(
@@ -551,6 +608,27 @@ class EmbeddingStore:
         except OSError as exc:
             raise ZslError(f"cannot write {out}: {exc.strerror or exc}") from exc
         return len(rows)
+
+
+def check_export_path(out: str | Path) -> None:
+    """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".npy", ".parquet"):
+        raise ZslError(f"cannot export embeddings to {out}: use a .npy or .parquet file name")
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ZslError(
+                "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
+            ) from exc
+    if out.is_dir():
+        raise ZslError(f"cannot export embeddings to {out}: it is a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ZslError(f"cannot create the folder of {out}: {exc.strerror}") from exc
 
 
 # -- helpers -----------------------------------------------------------------------------------
