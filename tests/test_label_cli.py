@@ -408,7 +408,10 @@ main()
 """
 
 
-def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classes_file):
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_keeps_finished_work_and_exits_130(
+    tiny_clip, tmp_path, classes_file, signal_number
+):
     write_images(tmp_path / "images", 400, size=(64, 64))
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
@@ -426,7 +429,7 @@ def test_interrupt_keeps_finished_work_and_exits_130(tiny_clip, tmp_path, classe
         path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*")
     ):
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal_number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
     rows = read_jsonl(out.read_text())

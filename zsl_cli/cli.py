@@ -7,6 +7,7 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -93,7 +94,7 @@ BatchSize = Annotated[
         "--batch-size",
         "-b",
         min=1,
-        help="Images per forward pass [default: 16 on CPU, 256 on GPU].",
+        help="Images per forward pass \\[default: 16 on CPU, 256 on GPU].",
         show_default=False,
     ),
 ]
@@ -103,7 +104,7 @@ Workers = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Decode threads [default: one per core, at most 32].",
+        help="Decode threads \\[default: one per core, at most 32].",
         show_default=False,
     ),
 ]
@@ -164,7 +165,8 @@ Extensions = Annotated[
     str | None,
     typer.Option(
         "--ext",
-        help="Comma-separated file extensions to pick up in folders [default: common image types].",
+        help="Comma-separated file extensions to pick up in folders "
+        "\\[default: common image types].",
         show_default=False,
     ),
 ]
@@ -174,7 +176,7 @@ MaxPixels = Annotated[
     typer.Option(
         min=1,
         help="Skip images larger than this many pixels (status "
-        "too_large) [default: Pillow's limit, about 89 MP].",
+        "too_large) \\[default: Pillow's limit, about 89 MP].",
         show_default=False,
     ),
 ]
@@ -196,7 +198,7 @@ def _root(
     """Zero-shot labelling of image folders with CLIP/SigLIP-style models.
 
     Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input
-    file or model not available; 130 interrupted.
+    file or model not available; 130 interrupted (Ctrl-C or SIGTERM).
     """
 
 
@@ -300,7 +302,7 @@ def label(
         typer.Option(
             "--output",
             "-o",
-            help="Output file, or '-' for stdout [default: stdout].",
+            help="Output file, or '-' for stdout \\[default: stdout].",
             show_default=False,
         ),
     ] = None,
@@ -310,7 +312,7 @@ def label(
             "--format",
             "-f",
             help="csv, jsonl, json or label-studio "
-            "[default: from the output extension; csv on stdout].",
+            "\\[default: from the output extension; csv on stdout].",
             show_default=False,
         ),
     ] = None,
@@ -324,7 +326,7 @@ def label(
         Path | None,
         typer.Option(
             help="Label Studio: local-files document root; image URLs "
-            "become /data/local-files/?d=<path under it> [default: "
+            "become /data/local-files/?d=<path under it> \\[default: "
             "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT].",
             show_default=False,
         ),
@@ -442,7 +444,7 @@ def embed(
     dtype: Annotated[
         str | None,
         typer.Option(
-            help="Stored vector type: float32, or float16 for half the size [default: what the "
+            help="Stored vector type: float32, or float16 for half the size \\[default: what the "
             "store already holds for this model, else float32].",
             show_default=False,
         ),
@@ -626,7 +628,9 @@ def hubness(
     k: Annotated[int, typer.Option("-k", min=1, help="Neighbourhood size for k-occurrence.")] = 10,
     methods: Annotated[
         str | None,
-        typer.Option(help="Comma-separated methods to compare [default: all].", show_default=False),
+        typer.Option(
+            help="Comma-separated methods to compare \\[default: all].", show_default=False
+        ),
     ] = None,
     truth: Annotated[
         Path | None,
@@ -692,4 +696,10 @@ def hubness(
 
 
 def main() -> None:
+    # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
+    signal.signal(signal.SIGTERM, _interrupt)
     app(prog_name="zsl")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
