@@ -28,6 +28,9 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
         ("cat:\n", "has ':' but no prompts"),
         (": a photo\n", "empty class name"),
         ("cat\nunknown\n", "c.txt:2: class name 'unknown' is reserved"),
+        ("red circle\x0bblue square\n", "c.txt:1: class name 'red circle"),
+        ("cat\u2028dog\ncat\n", "c.txt:1: class name 'cat"),
+        ("cat\r\ndog\r\ncat\r\n", "c.txt:3: duplicate class 'cat' (first at c.txt:1)"),
         ("failed: a broken photo\n", "c.txt:1: class name 'failed' is reserved"),
     ],
 )

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,9 @@ import numpy as np
 from zsl_cli.errors import ZslError
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
-# Characters that would corrupt the output formats (top-k lists are joined with "|").
-_FORBIDDEN_IN_NAMES = ("|", "\n", "\r", "\t")
+# "|" joins top-k lists in CSV; control characters and line separators (newlines, tabs, NUL,
+# U+2028) break lines in files and terminals or hide in them.
+_FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp")
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -113,10 +115,19 @@ def _read_text(path: str | Path) -> str:
         raise ZslError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: split at "\n" (a "\r" before it dropped) and nowhere
+    else; str.splitlines also splits at form feeds, U+2028 and other separators."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _check_name(name: str, where: str) -> None:
     if not name:
         raise ZslError(f"{where}: empty class name")
-    bad = next((ch for ch in _FORBIDDEN_IN_NAMES if ch in name), None)
+    bad = next(
+        (ch for ch in name if ch == "|" or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES),
+        None,
+    )
     if bad is not None:
         raise ZslError(f"{where}: class name {name!r} contains {bad!r}, which is not allowed")
     if name in _RESERVED_NAMES:
@@ -137,7 +148,7 @@ def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
 def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from zsl_cli.classes import split_lines
 from zsl_cli.discovery import IMAGE_EXTENSIONS, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import (
@@ -328,7 +329,7 @@ def read_seen_classes(path: str | Path) -> list[str]:
     where = printable(source)
     try:
         with open(source, encoding="utf-8-sig", errors="surrogateescape") as handle:
-            lines = handle.read().splitlines()
+            lines = split_lines(handle.read())
     except OSError as error:
         raise ZslError(f"cannot read the seen-class list {where}: {error.strerror}") from error
     names = []

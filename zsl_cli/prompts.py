@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zsl_cli.classes import ClassSpec
+from zsl_cli.classes import ClassSpec, split_lines
 from zsl_cli.errors import ZslError
 
 DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
@@ -80,7 +80,7 @@ def resolve_templates(value: str) -> Templates:
     path = Path(value)
     if "{}" not in value and path.is_file():
         try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            lines = split_lines(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as error:
             raise ZslError(f"cannot read template file {value}: {error}") from None
         templates = tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
