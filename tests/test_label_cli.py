@@ -394,6 +394,25 @@ def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_fil
     assert "{" not in stderr  # no data on stderr
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
+    images = tmp_path / "images"
+    write_images(images, 2)
+    command = [sys.executable, "-m", "zsl_cli", "label", str(images), "-c", str(classes_file)]
+    command += ["-m", str(tiny_clip)]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(command + ["-q"], stdout=full, stderr=subprocess.PIPE, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
+    # With stderr closed the run still writes its output (the summary has nowhere to go).
+    output = tmp_path / "out.csv"
+    closed = subprocess.run(
+        [*command, "-o", str(output)], timeout=300, preexec_fn=lambda: os.close(2)
+    )
+    assert closed.returncode == 0
+    assert len(output.read_text().splitlines()) == 3
+
+
 # `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
 SLOW_ZSL = """
 import sys, time

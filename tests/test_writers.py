@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import io
 import json
 import os
 import select
 import stat
+import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -347,6 +350,41 @@ def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
     write_all(output, "csv", sample_predictions(tmp_path)[:1])
     assert output.read_bytes().startswith(HEADER)
     assert (tmp_path / "new" / "deeper" / "out.csv.run.json").is_file()
+
+
+def test_outputs_are_written_like_a_shell_redirection(tmp_path: Path) -> None:
+    # Through a symbolic link to its file; a replaced file keeps its permissions.
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    real.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real.name)
+    write_all(link, "csv", [])
+    assert link.is_symlink() and real.read_bytes() == HEADER
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert (tmp_path / "real.csv.run.json").is_file()
+    # Straight into what is no regular file (a FIFO here; /dev/null alike), with no sidecar.
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_all(fifo, "csv", [])
+    reader.join(timeout=10)
+    assert received == [HEADER] and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert not (tmp_path / "fifo.csv.run.json").exists()
+
+
+def test_stream_write_errors_are_user_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FullDisk(io.BytesIO):
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(ZslError, match="cannot write to stdout: No space left on device"):
+        open_writer(None, "csv", stdout=FullDisk())
+    monkeypatch.setattr(sys, "stdout", None)
+    with pytest.raises(ZslError, match="stdout is closed: give an output file with -o"):
+        open_writer("-", "csv")
 
 
 def test_directory_as_output_is_refused(tmp_path: Path) -> None:

@@ -698,6 +698,8 @@ def hubness(
 def main() -> None:
     # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
     signal.signal(signal.SIGTERM, _interrupt)
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     app(prog_name="zsl")
 
 

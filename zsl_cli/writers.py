@@ -26,8 +26,10 @@ import io
 import json
 import os
 import secrets
+import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -348,21 +350,43 @@ class _LabelStudioEncoder(_JsonListEncoder):
 # Destinations
 
 
-class _StdoutSink:
-    def __init__(self, stream: IO[bytes]) -> None:
+class _StreamSink:
+    """Writes straight to a stream: stdout, or an output that is no regular file (/dev/null, a
+    FIFO, a terminal), where a temporary file and a rename would replace the thing itself. The
+    run info has no sidecar there."""
+
+    def __init__(self, stream: IO[bytes], name: str, *, owned: bool = False) -> None:
         self._stream = stream
+        self._name = name
+        self._owned = owned  # opened here, so closed here
 
     def write(self, data: bytes) -> None:
-        self._stream.write(data)
+        with self._errors():
+            self._stream.write(data)
 
     def record_done(self) -> None:
-        self._stream.flush()
+        with self._errors():
+            self._stream.flush()
 
     def publish(self, sidecar: bytes | None) -> None:
-        self._stream.flush()
+        with self._errors():
+            self._stream.flush()
+        self.discard()
 
     def discard(self) -> None:
-        pass  # what reached stdout cannot be taken back
+        # What reached the stream cannot be taken back.
+        if self._owned:
+            with suppress(OSError):
+                self._stream.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): not an error of this run
+        except OSError as error:
+            raise ZslError(f"cannot write to {self._name}: {error.strerror or error}") from error
 
 
 class _AtomicFileSink:
@@ -400,12 +424,15 @@ class _AtomicFileSink:
 
 def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
-    # (tempfile.mkstemp would leave the published file readable by its owner only).
+    # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
+    # is replaced keeps its own permissions.
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+    with suppress(OSError):
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
     return temp, os.fdopen(descriptor, "wb")
 
 
@@ -440,10 +467,19 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _file_sink(output: str | Path) -> _AtomicFileSink:
+def _file_sink(output: str | Path) -> _AtomicFileSink | _StreamSink:
     target = Path(output)
     if target.is_dir():
         raise ZslError(f"output {str(target)!r} is a directory: give a file name")
+    # Like a shell redirection: through a symbolic link to its file, and straight into what is
+    # no regular file.
+    target = Path(os.path.realpath(target)) if target.is_symlink() else target
+    if target.exists() and not target.is_file():
+        try:
+            stream = open(target, "wb")  # noqa: SIM115 - closed by the sink
+        except OSError as error:
+            raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+        return _StreamSink(stream, repr(str(target)), owned=True)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -456,7 +492,7 @@ def _file_sink(output: str | Path) -> _AtomicFileSink:
 def write_file(output: str | Path, data: bytes) -> None:
     """A whole document (metrics, summaries, reports) written atomically; parent folders are
     created; "-" writes it to stdout."""
-    sink = _StdoutSink(sys.stdout.buffer) if str(output) == "-" else _file_sink(output)
+    sink = _sink(output, None)
     sink.write(data)
     sink.publish(None)
 
@@ -479,7 +515,7 @@ class PredictionWriter:
     `close` closes with empty run info.
     """
 
-    def __init__(self, sink: _StdoutSink | _AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
+    def __init__(self, sink: _StreamSink | _AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
         self.format = fmt
         self.count = 0
         self._sink = sink
@@ -543,12 +579,19 @@ def open_writer(
         options = label_studio if label_studio is not None else LabelStudioOptions()
         _require_image_location(options)
         encoder = _LabelStudioEncoder(options)
-    sink: _StdoutSink | _AtomicFileSink
-    if output is None or str(output) == "-":
-        sink = _StdoutSink(stdout if stdout is not None else sys.stdout.buffer)
-    else:
-        sink = _file_sink(output)
-    return PredictionWriter(sink, encoder, fmt)
+    return PredictionWriter(_sink(output, stdout), encoder, fmt)
+
+
+def _sink(output: str | Path | None, stdout: IO[bytes] | None) -> _StreamSink | _AtomicFileSink:
+    """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer)."""
+    if output is not None and str(output) != "-":
+        return _file_sink(output)
+    stream = stdout
+    if stream is None:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise ZslError("stdout is closed: give an output file with -o")
+        stream = sys.stdout.buffer
+    return _StreamSink(stream, "stdout")
 
 
 # ---------------------------------------------------------------------------------------------
