@@ -163,6 +163,63 @@ def test_bad_local_model_directories(tmp_path: Path):
         load_encoder(str(remote))
 
 
+def test_models_that_would_load_but_score_nonsense_are_refused(tiny_clip, tmp_path: Path):
+    from safetensors.torch import load_file, save_file
+
+    # Saved with model.save_pretrained alone: transformers builds a tokenizer of 2 tokens.
+    no_tokenizer = shutil.copytree(tiny_clip, tmp_path / "no-tokenizer")
+    for name in os.listdir(no_tokenizer):
+        if name.startswith(("tokenizer", "vocab", "merges", "special_tokens")):
+            os.remove(no_tokenizer / name)
+    with pytest.raises(ZslError, match="its tokenizer has only 2 tokens"):
+        load_encoder(str(no_tokenizer))
+    # Weights missing from the checkpoint would be random, different on every run.
+    partial = shutil.copytree(tiny_clip, tmp_path / "partial")
+    weights = load_file(partial / "model.safetensors")
+    save_file(
+        {k: v for k, v in weights.items() if "text_projection" not in k},
+        partial / "model.safetensors",
+    )
+    with pytest.raises(
+        ZslError, match="1 weights are missing from its checkpoint \\(e.g. text_projection"
+    ):
+        load_encoder(str(partial))
+    # A preprocessor config asking for a 0 x 0 image (the early decoding must not trip on it).
+    zero = shutil.copytree(tiny_clip, tmp_path / "zero")
+    config = json.loads((zero / "preprocessor_config.json").read_text())
+    config["crop_size"] = {"height": 0, "width": 0}
+    (zero / "preprocessor_config.json").write_text(json.dumps(config))
+    assert guess_preprocessor(str(zero)) is None
+    with pytest.raises(ZslError, match="asks for a 0 x 0 input image"):
+        load_encoder(str(zero))
+
+
+def test_variable_resolution_image_inputs_are_refused(tiny_clip):
+    from types import SimpleNamespace
+
+    from zsl_cli.encoders import _check_parts
+
+    encoder = load_encoder(str(tiny_clip))
+    naflex = SimpleNamespace(model_input_names=["pixel_values", "spatial_shapes"])
+    with pytest.raises(ZslError, match="takes images with spatial_shapes"):
+        _check_parts("siglip2", encoder._model, encoder._tokenizer, naflex)
+
+
+def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
+    from tests.tiny_models import make_tiny_altclip
+
+    encoder = load_encoder(str(make_tiny_altclip(tmp_path / "altclip", positions=40)))
+    texts = ["cat " * 30, "dog"]  # ~120 character tokens: cut to the 38 positions left
+    vectors = encoder.encode_texts(texts)
+    assert vectors.shape == (2, 16) and np.isfinite(vectors).all()
+
+
+@pytest.mark.parametrize("device", ["xpu", "meta", "hpu:0", "vulkan"])
+def test_devices_other_than_cpu_cuda_mps_are_one_line(device):
+    with pytest.raises(ZslError, match=f"--device {device}: choose auto, cpu, cuda, cuda:N or mps"):
+        load_encoder("shapes-demo", device=device)
+
+
 def test_model_without_feature_heads_is_refused(tmp_path: Path):
     from transformers import BertConfig, BertModel
 

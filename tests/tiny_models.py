@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 from transformers import (
+    AltCLIPConfig,
+    AltCLIPModel,
     CLIPConfig,
     CLIPImageProcessor,
     CLIPModel,
@@ -68,6 +70,25 @@ def make_tiny_clip(
         size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
     )
     return _save(directory, model, tokenizer, processor)
+
+
+def make_tiny_altclip(directory: Path, seed: int = 0, positions: int = 40) -> Path:
+    """AltCLIP: a RoBERTa-style text tower, whose positions start after the padding index."""
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = AltCLIPConfig(
+        text_config={
+            **_tower(vocab_size=len(tokenizer), max_position_embeddings=positions),
+            "project_dim": 16,
+            "pad_token_id": 1,
+        },
+        vision_config=_tower(image_size=32, patch_size=8),
+        projection_dim=16,
+    )
+    processor = CLIPImageProcessor(
+        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    )
+    return _save(directory, AltCLIPModel(config).eval(), tokenizer, processor)
 
 
 def make_tiny_siglip(directory: Path, seed: int = 0, image_size: int = 32) -> Path:

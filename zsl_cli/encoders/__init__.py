@@ -120,11 +120,7 @@ def load_encoder(
         torch_device = pick_device(device)
         dtype = pick_dtype(precision, torch_device)
         model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
-    if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
-        raise ZslError(
-            f"model {name} ({type(model).__name__}) has no image and text feature heads; "
-            "zsl needs a dual encoder such as CLIP or SigLIP"
-        )
+    _check_parts(name, model, tokenizer, image_processor)
     model = model.to(device=torch_device, dtype=dtype).eval()
     return TransformersEncoder(
         source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
@@ -179,6 +175,40 @@ def hub_reachable() -> bool:
         return False
 
 
+MIN_VOCABULARY = 32  # a real tokenizer has thousands of tokens; a stand-in has its specials
+
+
+def _check_parts(name: str, model, tokenizer, image_processor) -> None:
+    """Refuse what would load but give meaningless or no scores."""
+    kind = type(model).__name__
+    if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
+        raise ZslError(
+            f"model {name} ({kind}) has no image and text feature heads; "
+            "zsl needs a dual encoder such as CLIP or SigLIP"
+        )
+    if len(tokenizer) < MIN_VOCABULARY:
+        # transformers builds an empty tokenizer when the files are missing: every prompt would
+        # tokenize alike and every class score the same.
+        raise ZslError(
+            f"model {name}: its tokenizer has only {len(tokenizer)} tokens; are the tokenizer "
+            "files (tokenizer.json, vocab.json, ...) missing from the model folder?"
+        )
+    inputs = set(getattr(image_processor, "model_input_names", None) or ["pixel_values"])
+    extra = ", ".join(sorted(inputs - {"pixel_values"}))
+    if extra:
+        raise ZslError(
+            f"model {name} ({kind}) takes images with {extra} (variable resolution), which zsl "
+            "does not support; use a fixed-resolution model"
+        )
+    from zsl_cli.encoders.preprocess import reference_input_size
+
+    if min(reference_input_size(image_processor)) <= 0:
+        raise ZslError(
+            f"model {name}: its preprocessor config asks for a "
+            f"{' x '.join(map(str, reference_input_size(image_processor)))} input image"
+        )
+
+
 def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
     import transformers
     from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
@@ -196,29 +226,42 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     hub_logger.setLevel(logging.ERROR)
+    part = "model"
     try:
-        model = AutoModel.from_pretrained(source.location, **options)
+        model, loading = AutoModel.from_pretrained(
+            source.location, output_loading_info=True, **options
+        )
+        part = "tokenizer"
         tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
+        part = "image processor"
         image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
-        raise ZslError(_load_failure_message(source, error, offline)) from None
+        raise ZslError(_load_failure_message(source, part, error, offline)) from None
     finally:
         transformers.logging.set_verbosity(verbosity)
         if bars:
             transformers.logging.enable_progress_bar()
         hub_logger.setLevel(hub_level)
+    missing = sorted(loading.get("missing_keys") or [])
+    if missing:
+        # transformers fills them with random values: scores would change from run to run.
+        raise ZslError(
+            f"model {source.name}: {len(missing)} weights are missing from its checkpoint "
+            f"(e.g. {', '.join(missing[:3])}); is the weights file complete?"
+        )
     return model, tokenizer, image_processor
 
 
-def _load_failure_message(source: ModelSource, error: Exception, offline: bool) -> str:
+def _load_failure_message(source: ModelSource, part: str, error: Exception, offline: bool) -> str:
     text = " ".join(str(error).split())
     if "trust_remote_code" in text:
         return (
             f"model {source.name} needs custom code from its repository; "
             "re-run with --trust-remote-code if you trust it"
         )
+    what = "model" if part == "model" else f"{part} of model"
     if source.is_local:
-        return f"cannot load model {source.name} from {source.location}: {text[:300]}"
+        return f"cannot load the {what} {source.name} from {source.location}: {text[:300]}"
     not_available = any(
         marker in text
         for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
@@ -231,4 +274,4 @@ def _load_failure_message(source: ModelSource, error: Exception, offline: bool) 
             f"(`hf download {source.name}`), or pass a local save_pretrained directory, "
             f"or use a bundled model ({bundled})"
         )
-    return f"cannot load model {source.name}: {text[:300]}"
+    return f"cannot load the {what} {source.name}: {text[:300]}"

@@ -41,7 +41,10 @@ def pick_device(device: str) -> torch.device:
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
+    kind = device.split(":", 1)[0]
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
+    if kind == "cuda" and not torch.cuda.is_available():
         raise ZslError(f"--device {device}: no CUDA device is available (use --device cpu)")
     if device == "mps" and not (
         getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
@@ -81,6 +84,7 @@ class TransformersEncoder:
         self.device = device
         self.dtype = dtype
         self.model_type = str(getattr(model.config, "model_type", "") or "")
+        self._text_length = _text_max_length(model, tokenizer)
         fast = fast_preprocessor_from(image_processor)
         if fast is None:
             self._preprocessor: ImagePreprocessor = ReferencePreprocessor(
@@ -176,9 +180,9 @@ class TransformersEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Prompts of similar length share a chunk, so little compute goes into padding.
-        token_ids = self._tokenizer(
-            list(texts), truncation=True, max_length=_text_max_length(self._model)
-        )["input_ids"]
+        token_ids = self._tokenizer(list(texts), truncation=True, max_length=self._text_length)[
+            "input_ids"
+        ]
         order = np.argsort([len(ids) for ids in token_ids], kind="stable")
         chunks = [
             self._encode_text_chunk([texts[i] for i in order[start : start + TEXT_BATCH]])
@@ -192,7 +196,7 @@ class TransformersEncoder:
         if "siglip" in self.model_type:
             options: dict[str, Any] = {"padding": "max_length", "max_length": SIGLIP_TEXT_LENGTH}
         else:
-            options = {"padding": True, "max_length": _text_max_length(self._model)}
+            options = {"padding": True, "max_length": self._text_length}
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
@@ -213,10 +217,21 @@ def _normalised(features: torch.Tensor) -> np.ndarray:
     return features.cpu().numpy()
 
 
-def _text_max_length(model: Any) -> int:
+def _text_max_length(model: Any, tokenizer: Any) -> int:
+    """Tokens a prompt may have: the text tower's positions, or fewer where the tokenizer says
+    so (RoBERTa-style towers such as AltCLIP's reserve 2 of their 514 positions)."""
     text_config = getattr(model.config, "text_config", None)
-    length = getattr(text_config, "max_position_embeddings", None)
-    return int(length) if isinstance(length, int) else 77
+    positions = getattr(text_config, "max_position_embeddings", None)
+    length = int(positions) if isinstance(positions, int) else 77
+    for module in model.modules():
+        padding_idx = getattr(module, "padding_idx", None)
+        if isinstance(padding_idx, int) and hasattr(module, "position_embeddings"):
+            length -= padding_idx + 1  # RoBERTa-style positions start after the padding index
+            break
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < length:
+        length = tokenizer_limit
+    return length
 
 
 def _architecture_fingerprint(config: Any) -> str:

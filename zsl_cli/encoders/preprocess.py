@@ -159,8 +159,8 @@ def fast_preprocessor_from(image_processor: Any) -> tuple[PilPreprocessor, Norma
         return None
     size = _size_dict(get("size")) if get("do_resize", True) else {}
     crop = _size_dict(get("crop_size")) if get("do_center_crop", False) else {}
-    if "longest_edge" in size:
-        return None
+    if "longest_edge" in size or any(value <= 0 for value in (*size.values(), *crop.values())):
+        return None  # no fixed size, or a broken one that load_encoder reports
     shortest_edge = size.get("shortest_edge")
     resize_to = (size["height"], size["width"]) if "height" in size and "width" in size else None
     if shortest_edge is None and resize_to is None:
