@@ -194,6 +194,20 @@ def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
     assert f"model {tiny_clip} (exact preprocessing) (it has: {tiny_clip})" in exact.stderr
 
 
+def test_label_studio_paths_of_a_whole_store_are_checked_before_writing(tiny_clip, tmp_path):
+    root, store = tmp_path / "root", tmp_path / "photos.zsl"
+    write_images(root / "photos", 2)
+    write_images(tmp_path / "elsewhere", 1)
+    embed(root / "photos", store, tiny_clip)
+    embed(tmp_path / "elsewhere", store, tiny_clip)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    args = ["label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "label-studio"]
+    result = run(*args, "--ls-document-root", root)
+    assert result.exit_code == 2 and "is outside the Label Studio document root" in result.stderr
+    assert result.stdout == ""  # nothing half-written to stdout
+
+
 def test_float16_store_and_exports(tiny_clip, tmp_path):
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq

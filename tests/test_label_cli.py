@@ -455,6 +455,8 @@ def test_interrupt_keeps_finished_work_and_exits_130(
     assert 0 < len(rows) < 400
     info = json.loads(Path(f"{out}.run.json").read_text())
     assert info["complete"] is False and info["summary"]["total"] == len(rows)
+    assert info["summary"]["inputs"] == 400
+    assert f"Interrupted after {len(rows)} of 400 images" in stderr.decode()
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 

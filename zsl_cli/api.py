@@ -18,7 +18,7 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -135,7 +135,8 @@ class LabelRequest:
 
 @dataclass
 class LabelReport:
-    total: int = 0
+    inputs: int = 0  # images the run set out to label
+    total: int = 0  # of those, labelled or failed (fewer when interrupted)
     by_status: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     low_confidence: int = 0
@@ -335,7 +336,10 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
         report.run_info = describe_run(request, encoder, classifier)
         report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
         # Before the writer opens: a store that cannot be used must not replace an old output.
-        batches = iter_items(source, decoding, encoder, request.model, progress)
+        encoded = iter_items(source, decoding, encoder, request.model, progress)
+        report.inputs = len(encoded.paths)
+        if source.paths is None and fmt == "label-studio" and request.output.label_studio:
+            writers.check_label_studio_paths(encoded.paths, request.output.label_studio)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
         with writers.open_writer(
@@ -345,7 +349,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
             stdout=request.output.stdout,
         ) as writer:
             try:
-                for prediction in _predictions(batches, encoder, classifier, request):
+                for prediction in _predictions(encoded.batches, encoder, classifier, request):
                     writer.write(prediction)
                     report.add(prediction)
             except KeyboardInterrupt:
@@ -395,18 +399,14 @@ STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not
 STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
 
 
-def iter_stored(
-    store_path: str,
-    encoder: Encoder,
-    model: ModelOptions,
-    paths: Sequence[Path] | None,
-    progress: Progress | None,
-):
-    """Batches of items from an embedding store (ok ones with their vectors), in order.
+def stored_items(
+    store_path: str, encoder: Encoder, model: ModelOptions, paths: Sequence[Path] | None
+) -> list[ImageItem]:
+    """Items from an embedding store (ok ones with their vectors), in order.
 
     With `paths` (the discovered inputs): one item per path, in their order, failed with
     "not_embedded" or "changed" where the store has no current vector. Without: every stored
-    image of the model, by path. The store is read here, at the call, so its errors come first.
+    image of the model, by path.
     """
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(encoder.identity)
@@ -429,7 +429,7 @@ def iter_stored(
             ]
     if not items:
         raise ZslError(f"{store_path}: no stored images")
-    return _store_batches(items, progress)
+    return items
 
 
 def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
@@ -504,18 +504,29 @@ def open_encoder_for(
     return open_encoder_decoding(source.paths, model, inputs)
 
 
+@dataclass(frozen=True)
+class EncodedItems:
+    """A run's items, encoded batch by batch; which images they are is known before the first."""
+
+    paths: Sequence[Path]
+    batches: Iterator[list[ImageItem]]
+
+
 def iter_items(
     source: ItemSource,
     decoding: DecodeQueue | None,
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress | None,
-):
-    """Batches of encoded items in order: from the store, or by encoding the decoded files."""
+) -> EncodedItems:
+    """The items in order: read from the store (here, so that its errors come first), or
+    encoded from the decoded files as the batches are taken."""
     if source.store is not None:
-        return iter_stored(source.store, encoder, model, source.paths, progress)
-    assert decoding is not None, "open_encoder_for starts decoding for image files"
-    return iter_encoded(decoding, encoder, model, progress)
+        items = stored_items(source.store, encoder, model, source.paths)
+        paths = [item.path for item in items]
+        return EncodedItems(paths, _store_batches(items, progress))
+    assert decoding is not None and source.paths is not None, "open_encoder_for starts decoding"
+    return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
 
 
 @dataclass(frozen=True)
@@ -542,8 +553,8 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     with decoding or nullcontext():
         classifier = build_classifier(spec, plan, encoder)
         try:
-            batches = iter_items(source, decoding, encoder, request.model, progress)
-            items = [item for batch in batches for item in batch]
+            encoded = iter_items(source, decoding, encoder, request.model, progress)
+            items = [item for batch in encoded.batches for item in batch]
         finally:
             if progress is not None:
                 progress.stop()
@@ -672,6 +683,7 @@ def _class_mode(spec: ClassSpec) -> str:
 
 def summary_dict(report: LabelReport) -> dict[str, Any]:
     return {
+        "inputs": report.inputs,
         "total": report.total,
         "ok": report.by_status.get(STATUS_OK, 0),
         "failed": report.failed,

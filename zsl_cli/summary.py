@@ -55,10 +55,11 @@ class ProgressBar:
 def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     rate = summary["images_per_second"]
-    head = (
-        f"[bold]{'Interrupted' if summary['interrupted'] else 'Labelled'}[/] {ok} of {total} images"
-    )
-    head += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s)"
+    if summary["interrupted"]:
+        head = f"[bold]Interrupted[/] after {total} of {summary['inputs']} images, {ok} labelled,"
+    else:
+        head = f"[bold]Labelled[/] {ok} of {total} images"
+    head += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s once the model was loaded)"
     console.print(head)
     if failed:
         reasons = ", ".join(
