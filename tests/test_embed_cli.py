@@ -194,6 +194,19 @@ def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
     assert f"model {tiny_clip} (exact preprocessing) (it has: {tiny_clip})" in exact.stderr
 
 
+def test_a_model_changed_under_the_same_name_is_told_apart(tmp_path):
+    from tests.tiny_models import make_tiny_clip
+
+    images, store, model = tmp_path / "images", tmp_path / "photos.zsl", tmp_path / "model"
+    write_images(images, 1)
+    embed(images, store, make_tiny_clip(model, seed=1))
+    make_tiny_clip(model, seed=2)  # retrained in place
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    result = run("label", "--embeddings", store, "-c", tmp_path / "classes.txt", "-m", model)
+    assert result.exit_code == 2
+    assert f"holds embeddings of a model named {model}, but not of this one" in result.stderr
+
+
 def test_label_studio_paths_of_a_whole_store_are_checked_before_writing(tiny_clip, tmp_path):
     root, store = tmp_path / "root", tmp_path / "photos.zsl"
     write_images(root / "photos", 2)

@@ -200,6 +200,16 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
             "not available offline",
         ),
         ("cat\n", ["-c", "{tmp}/classes.txt", "-f", "xml"], "format"),
+        (
+            "cat\n",
+            ["-c", "{tmp}/classes.txt", "-f", "label-studio", "-o", "{tmp}/tasks.csv"],
+            "--format label-studio writes JSON, but the output",
+        ),
+        (
+            "cat\n",
+            ["-c", "{tmp}/classes.txt", "-f", "jsonl", "-o", "{tmp}/p.json"],
+            "name it .jsonl or leave --format out",
+        ),
         ("cat\n", ["-c", "{tmp}/classes.txt", "--hubness-reduction", "magic"], "hubness"),
     ],
 )

@@ -321,9 +321,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
     check_reduction(request.hubness_reduction)
-    fmt = request.output.format or writers.format_from_path(request.output.path)
-    if fmt not in writers.FORMATS:
-        raise ZslError(f"--format {fmt}: choose one of {', '.join(writers.FORMATS)}")
+    fmt = writers.output_format(request.output.path, request.output.format)
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None and fmt == "label-studio" and request.output.label_studio:
         writers.check_label_studio_paths(source.paths, request.output.label_studio)
@@ -411,13 +409,7 @@ def stored_items(
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(encoder.identity)
         if model_id is None:
-            known = ", ".join(m.name for m in store.models()) or "none"
-            raise ZslError(
-                f"{store_path} has no embeddings for model {_stored_name(encoder, model)} (it has: "
-                f"{known}); embeddings are kept per model and preprocessing: use the --model "
-                f"(and --exact-preprocessing) of 'zsl embed', or run 'zsl embed PATH... --store "
-                f"{store_path}' with these"
-            )
+            raise ZslError(_no_stored_model_message(store, encoder, model))
         if paths is None:
             items = _all_stored_items(store, model_id)
         else:
@@ -430,6 +422,22 @@ def stored_items(
     if not items:
         raise ZslError(f"{store_path}: no stored images")
     return items
+
+
+def _no_stored_model_message(store: EmbeddingStore, encoder: Encoder, model: ModelOptions) -> str:
+    name = _stored_name(encoder, model)
+    names = [m.name for m in store.models()]
+    fix = f"run 'zsl embed PATH... --store {store.path}' with this model to encode the images"
+    if name in names:
+        return (
+            f"{store.path} holds embeddings of a model named {name}, but not of this one: its "
+            f"weights or settings differ (or an older zsl identified models otherwise); {fix}"
+        )
+    return (
+        f"{store.path} has no embeddings for model {name} (it has: {', '.join(names) or 'none'});"
+        f" embeddings are kept per model and preprocessing: use the --model (and "
+        f"--exact-preprocessing) of 'zsl embed', or {fix}"
+    )
 
 
 def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:

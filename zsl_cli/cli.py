@@ -408,8 +408,7 @@ def _str(path: Path | None) -> str | None:
 def _label_studio_options(fmt, output, from_name, to_name, document_root, url_prefix, model):
     from zsl_cli import writers
 
-    chosen = fmt or writers.format_from_path(output)
-    if chosen != "label-studio":
+    if writers.output_format(output, fmt) != "label-studio":
         return None
     root = document_root or os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
     return writers.LabelStudioOptions(

@@ -63,6 +63,25 @@ def format_from_path(path: str | Path | None) -> str:
     return _EXTENSION_FORMATS[suffix]
 
 
+def output_format(path: str | Path | None, fmt: str | None) -> str:
+    """The format to write: `fmt` when given, else the one the name implies. ZslError for an
+    unknown format, or one that contradicts the name's extension (a .csv holding JSON could not
+    be read back)."""
+    if fmt is None:
+        return format_from_path(path)
+    if fmt not in FORMATS:
+        raise ZslError(f"--format {fmt}: choose one of {', '.join(FORMATS)}")
+    suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
+    implied = _EXTENSION_FORMATS.get(suffix)
+    written = "json" if fmt == "label-studio" else fmt
+    if implied is not None and implied != written:
+        raise ZslError(
+            f"--format {fmt} writes {written.upper()}, but the output {str(path)!r} is named "
+            f"{suffix}: name it .{written} or leave --format out"
+        )
+    return fmt
+
+
 def sidecar_path(output: str | Path) -> Path:
     """Where the run info of a csv, jsonl or label-studio output file is written."""
     return Path(str(output) + SIDECAR_SUFFIX)

@@ -268,9 +268,10 @@ def _load_failure_message(source: ModelSource, part: str, error: Exception, offl
     )
     if offline or not_available or type(error).__name__.endswith(("NotFoundError", "ConnectError")):
         bundled = ", ".join(bundled_models()) or "none"
+        why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
         return (
-            f"model {source.name} is not available offline (not in the Hugging Face cache and the "
-            f"hub cannot be reached): download it once with network access "
+            f"model {source.name} is not available offline (not in the Hugging Face cache and "
+            f"{why}): download it once with network access "
             f"(`hf download {source.name}`), or pass a local save_pretrained directory, "
             f"or use a bundled model ({bundled})"
         )
