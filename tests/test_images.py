@@ -21,6 +21,7 @@ from tests.corpus import (
     write_large_jpeg,
     write_odd_images,
 )
+from zsl_cli.discovery import discover
 from zsl_cli.images import (
     DECODE_STATUSES,
     DEFAULT_MAX_PIXELS,
@@ -236,6 +237,13 @@ def test_truncated_webp(tmp_path: Path) -> None:
     (tmp_path / "whole.webp").write_bytes(buffer.getvalue())
     assert status_of(tmp_path / "cut.webp") == "truncated"
     assert status_of(tmp_path / "whole.webp") == "ok"
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
+def test_avif_is_found_and_decoded(tmp_path: Path) -> None:
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(tmp_path / "photo.avif", quality=90)
+    assert [p.name for p in discover([str(tmp_path)])] == ["photo.avif"]
+    assert decode_image(tmp_path / "photo.avif").size == (64, 48)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's TIFF reader warns on bad tags

@@ -477,6 +477,13 @@ def test_help_shows_examples():
         assert "Examples" in result.stdout and f"zsl {command}" in result.stdout
 
 
+def test_help_shows_defaults_written_in_the_text():
+    # Rich markup would take "[default: ...]" for a tag and drop it.
+    wide = CliRunner().invoke(app, ["label", "--help"], env={"COLUMNS": "400"})
+    assert "[default: 16 on CPU, 256 on GPU]" in wide.stdout
+    assert "[default: one per core, at most 32]" in wide.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

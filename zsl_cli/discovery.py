@@ -52,6 +52,7 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
         ".tif",
         ".tiff",
         ".webp",
+        ".avif",
         ".ppm",
         ".pgm",
         ".pbm",
