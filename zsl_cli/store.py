@@ -521,20 +521,23 @@ class EmbeddingStore:
 
     def fetch(self, model_id: int, paths: Sequence[str]) -> dict[str, StoredFile]:
         """What the store holds for each of these absolute paths that it has, from one snapshot."""
-        found: dict[str, StoredFile] = {}
+        rows = []
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
+            query = (
+                "SELECT size, mtime_ns, status, error, vector FROM files "
+                "WHERE model_id = ? AND path = ?"
+            )
             for path in paths:
-                row = self._conn.execute(
-                    "SELECT size, mtime_ns, status, error, vector FROM files "
-                    "WHERE model_id = ? AND path = ?",
-                    (model_id, os.fsencode(path)),
-                ).fetchone()
+                row = self._conn.execute(query, (model_id, os.fsencode(path))).fetchone()
                 if row is not None:
-                    size, mtime_ns, status, error, blob = row
-                    vector = None if blob is None else _matrix([blob], dim, dtype, self.path)[0]
-                    found[path] = StoredFile(size, mtime_ns, status, error, vector)
-        return found
+                    rows.append((path, *row))
+        blobs = [row[5] for row in rows if row[5] is not None]
+        vectors = iter(_matrix(blobs, dim, dtype, self.path))  # one conversion for all rows
+        return {
+            path: StoredFile(size, mtime_ns, status, error, None if blob is None else next(vectors))
+            for path, size, mtime_ns, status, error, blob in rows
+        }
 
     def iter_chunks(
         self, model_id: int, roots: Sequence[str] | None = None, chunk_size: int = 8192
