@@ -30,22 +30,17 @@ def image_folder(tmp_path: Path) -> Path:
     return root
 
 
-def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_path):
-    predictions = tmp_path / "predictions.jsonl"
+def label_folder(image_folder: Path, model: Path, predictions: Path, *extra) -> Path:
+    classes = image_folder.parent / "classes.txt"
     labelled = run(
-        "label",
-        image_folder,
-        "-c",
-        tmp_path / "classes.txt",
-        "-m",
-        tiny_clip,
-        "-k",
-        "0",
-        "-o",
-        predictions,
-        "-q",
+        "label", image_folder, "-c", classes, "-m", model, "-o", predictions, "-q", *extra
     )
     assert labelled.exit_code == 0, labelled.stderr
+    return predictions
+
+
+def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_path):
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.jsonl", "-k", "0")
     metrics = tmp_path / "metrics.json"
     report = tmp_path / "report.html"
     result = run(
@@ -81,19 +76,7 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
 
 
 def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folder, tmp_path):
-    predictions = tmp_path / "predictions.csv"
-    labelled = run(
-        "label",
-        image_folder,
-        "-c",
-        tmp_path / "classes.txt",
-        "-m",
-        tiny_clip,
-        "-o",
-        predictions,
-        "-q",
-    )
-    assert labelled.exit_code == 0, labelled.stderr
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
     result = run("evaluate", predictions, "--truth", image_folder, "--json", "-", "-q")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["n"] == 12
