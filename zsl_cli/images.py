@@ -16,7 +16,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
-file.
+file. `CONTENT_FAILURES` are the statuses the file's bytes decide; the others depend on the file
+system, permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white; CMYK becomes RGB with Pillow's conversion
@@ -87,6 +88,9 @@ _TRANSPOSE_FOR_ORIENTATION = {
 _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # not on Windows, where named pipes live elsewhere
 _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
+
+
+CONTENT_FAILURES = frozenset({"empty", "not_an_image", "truncated", "decode_error"})
 
 
 @dataclass(frozen=True)

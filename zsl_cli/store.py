@@ -38,6 +38,7 @@ from urllib.parse import quote
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.images import CONTENT_FAILURES
 from zsl_cli.records import STATUS_OK
 
 SCHEMA_VERSION = 1
@@ -100,10 +101,6 @@ class SyncPlan:
     to_encode: list[FileStat]
     reused: list[str]
     stale: list[str]
-
-
-# Failures that the file's bytes decide: the same file fails the same way on every run.
-CONTENT_FAILURES = frozenset({"empty", "not_an_image", "truncated", "decode_error"})
 
 
 @dataclass(frozen=True)
