@@ -6,6 +6,7 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import sys
@@ -55,10 +56,20 @@ def _exit_on_usage_error(error: UsageError) -> NoReturn:
     raise typer.Exit(error.exit_code) from None
 
 
+def _reflowed(function):  # type: ignore[no-untyped-def]
+    """Typer's rich help keeps a docstring's line breaks: join each paragraph into one line, so
+    that the terminal wraps it."""
+    paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
+    function.__doc__ = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+    return function
+
+
 app = typer.Typer(
     cls=ZslGroup,
     name="zsl",
-    help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.",
+    help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
+    "Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input "
+    "file or model not available; 130 interrupted (Ctrl-C or SIGTERM).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -111,12 +122,16 @@ Workers = Annotated[
 ExactPreprocessing = Annotated[
     bool,
     typer.Option(
+        "--exact-preprocessing",
         help="Decode JPEGs at full size (no draft mode) so pixels match the "
-        "transformers reference exactly; slower on large photos."
+        "transformers reference exactly; slower on large photos.",
     ),
 ]
 TrustRemoteCode = Annotated[
-    bool, typer.Option(help="Allow models whose repository ships its own Python code.")
+    bool,
+    typer.Option(
+        "--trust-remote-code", help="Allow models whose repository ships its own Python code."
+    ),
 ]
 Classes = Annotated[
     Path | None,
@@ -154,7 +169,8 @@ Templates = Annotated[
 Embeddings = Annotated[
     Path | None,
     typer.Option(
-        help="Embedding store made by 'zsl embed': label from it instead of reading images.",
+        help="Embedding store made by 'zsl embed': read the images' vectors from it instead "
+        "of the images.",
         show_default=False,
     ),
 ]
@@ -170,7 +186,9 @@ Extensions = Annotated[
         show_default=False,
     ),
 ]
-IncludeHidden = Annotated[bool, typer.Option(help="Also walk hidden files and folders.")]
+IncludeHidden = Annotated[
+    bool, typer.Option("--include-hidden", help="Also walk hidden files and folders.")
+]
 MaxPixels = Annotated[
     int | None,
     typer.Option(
@@ -195,11 +213,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    """Zero-shot labelling of image folders with CLIP/SigLIP-style models.
-
-    Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input
-    file or model not available; 130 interrupted (Ctrl-C or SIGTERM).
-    """
+    """The app's help says what `zsl` does; this only adds --version."""
 
 
 def _extensions(value: str | None) -> tuple[str, ...] | None:
@@ -272,6 +286,7 @@ LABEL_EXAMPLES = """\
 
 
 @app.command(epilog=LABEL_EXAMPLES)
+@_reflowed
 def label(
     paths: Paths = None,
     classes: Classes = None,
@@ -357,7 +372,9 @@ def label(
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
-    strict: Annotated[bool, typer.Option(help="Exit with code 1 when any image failed.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with code 1 when any image failed.")
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Label images with zero-shot class prompts and write predictions.
@@ -431,6 +448,7 @@ EMBED_EXAMPLES = """\
 
 
 @app.command(epilog=EMBED_EXAMPLES)
+@_reflowed
 def embed(
     store: Annotated[
         Path,
@@ -519,6 +537,7 @@ EVALUATE_EXAMPLES = """\
 
 
 @app.command(epilog=EVALUATE_EXAMPLES)
+@_reflowed
 def evaluate(
     predictions: Annotated[
         Path,
