@@ -54,7 +54,8 @@ def test_missing_and_non_utf8_class_files(tmp_path: Path):
 
 def test_attributes_csv_with_phrase_row():
     spec = parse_attributes(
-        "class,red,round\n#phrase,red colour,\nred circle,1,1\nred square,1,0\n", "a.csv"
+        "class,red,round\n#phrase,red colour,\n# a comment row\nred circle,1,1\nred square,1,0\n",
+        "a.csv",
     )
     assert spec.names == ["red circle", "red square"]
     assert spec.attributes.names == ("red", "round")
@@ -75,6 +76,7 @@ def test_attributes_csv_with_phrase_row():
         ("class,red,blue\nx,0,0\n", "all-zero attribute weights"),
         ("class,red\nx,1\nx,0.5\n", "duplicate class 'x'"),
         ("class,red\n", "no class rows"),
+        ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
     ],
 )
 def test_bad_attribute_files(text, message):
@@ -101,6 +103,10 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
         ("{", "invalid JSON"),
         ('{"cat": [1]}', "list of strings"),
         ('{"cat": []}', "no descriptors"),
+        (
+            '{"cat": ["fur"], "dog": ["bark"], "cat ": ["whiskers"]}',
+            "d.json: duplicate class 'cat'",
+        ),
     ],
 )
 def test_bad_descriptions(text, message):

@@ -22,9 +22,17 @@ def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
     file.write_text("# mine\na {}.\n\nart of {}\n")
     assert resolve_templates(str(file)).templates == ("a {}.", "art of {}")
     assert resolve_templates("itap of a {}").templates == ("itap of a {}",)
+    # Literal braces written as the error message says: {{ and }}.
+    assert resolve_templates("a {} in braces {{}}").templates == ("a {} in braces {{}}",)
+    # Errors name the line of the file, as an editor numbers it.
+    file.write_text("# mine\na {}.\n\nno placeholder\n")
+    with pytest.raises(ZslError, match=r"t.txt:4: 'no placeholder' must contain exactly 1"):
+        resolve_templates(str(file))
 
 
-@pytest.mark.parametrize("value", ["no placeholder", "two {} {}", "bad {0} {x}", "brace { {}"])
+@pytest.mark.parametrize(
+    "value", ["no placeholder", "two {} {}", "bad {0} {x}", "brace { {}", "named {x}", "{{}}"]
+)
 def test_bad_templates(value):
     with pytest.raises(ZslError):
         resolve_templates(value)
@@ -104,6 +112,19 @@ def test_chunked_scoring_equals_one_shot():
     indices = np.concatenate([c[0] for c in chunks])
     expected = top_k(apply_head(images @ classes.T, head), 3)[0]
     np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"top_k": -3}, "top_k -3"),
+        ({"threshold": 5.0}, "threshold 5.0"),
+        ({"threshold": float("nan")}, "threshold nan"),
+    ],
+)
+def test_decisions_outside_their_range_are_user_errors(settings, message):
+    with pytest.raises(ZslError, match=message):
+        Decision(**settings)
 
 
 def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():

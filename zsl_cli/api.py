@@ -92,6 +92,9 @@ class ModelOptions:
     revision: str | None = None
     freeze_after_load: bool = False  # one-shot processes only: see encoders.load_encoder
 
+    def __post_init__(self) -> None:
+        _at_least_one(batch_size=self.batch_size, workers=self.workers)
+
 
 @dataclass(frozen=True)
 class InputOptions:
@@ -101,6 +104,17 @@ class InputOptions:
     extensions: tuple[str, ...] | None = None
     include_hidden: bool = False
     max_pixels: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.paths, (str, Path)):
+            raise ZslError(f"paths {self.paths!r}: give a tuple of paths, e.g. ({self.paths!r},)")
+        _at_least_one(max_pixels=self.max_pixels)
+
+
+def _at_least_one(**values: int | None) -> None:
+    for name, value in values.items():
+        if value is not None and value < 1:
+            raise ZslError(f"{name} {value}: give 1 or more")
 
 
 @dataclass(frozen=True)
@@ -336,6 +350,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
         # Before the writer opens: a store that cannot be used must not replace an old output.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
+        _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and fmt == "label-studio" and request.output.label_studio:
             writers.check_label_studio_paths(encoded.paths, request.output.label_studio)
         # An error leaves the block without close(): a file output is discarded, the old one
@@ -375,6 +390,7 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
         return
     items = [item for batch in batches for item in batch]
     ok = [item for item in items if item.ok]
+    _check_reference_set(len(ok), request.hubness_reduction)
     sims = similarities(_stack(ok, classifier), classifier.vectors)
     adjusted = reduce_hubness(sims, request.hubness_reduction, out=sims)
     ranked = [
@@ -384,6 +400,16 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
     indices = np.concatenate([r[0] for r in ranked]) if ranked else np.zeros((0, 1), np.int64)
     values = np.concatenate([r[1] for r in ranked]) if ranked else np.zeros((0, 1), np.float32)
     yield from predict_items(items, indices, values, names, decision)
+
+
+def _check_reference_set(n_images: int, method: str) -> None:
+    """A reduction compares each class's similarities across the run's images: with one image
+    every class looks alike and the label would be arbitrary."""
+    if method != "none" and n_images < 2:
+        raise ZslError(
+            f"--hubness-reduction {method} needs the similarities of many images (the run's "
+            f"images are its reference set); this run has {n_images} readable image(s)"
+        )
 
 
 def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:

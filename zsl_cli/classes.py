@@ -4,7 +4,8 @@
   `name: prompt one; prompt two` gives a class its own prompts (`{}` in a prompt is the name).
 - attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
   (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
-  use for each attribute in prompts (defaults to the column name).
+  use for each attribute in prompts (defaults to the column name). Other rows whose first cell
+  starts with `#` are comments.
 - descriptions JSON: `{"class name": ["descriptor", ...], ...}`.
 
 Every problem is reported as a ZslError naming the file, line/row/column and the fix.
@@ -174,9 +175,11 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
+    except _DuplicateKey as duplicate:
+        raise ZslError(f"{source}: duplicate class {duplicate.args[0]!r}") from None
     if not isinstance(data, dict) or not data:
         raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
     entries = []
@@ -193,6 +196,19 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         entries.append(ClassDef(name.strip(), descriptors=cleaned))
     _check_unique([(e.name, f"{source}: class {e.name!r}") for e in entries])
     return ClassSpec(tuple(entries), sources=(source,))
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json's last-one-wins would drop a class's first descriptors without a word."""
+    keys = [key.strip() for key, _ in pairs]
+    duplicate = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
+    if duplicate is not None:
+        raise _DuplicateKey(duplicate)
+    return dict(pairs)
 
 
 def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:
@@ -238,8 +254,10 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
+        if row[0].strip().lower() == "#phrase":
+            raise ZslError(f"{where}: the #phrase row must come right after the header")
         if row[0].strip().startswith("#"):
-            continue
+            continue  # a comment row
         if len(row) != len(header):
             raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}")
         name = row[0].strip()

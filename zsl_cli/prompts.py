@@ -13,6 +13,7 @@ Every class mode reduces to the same shape: a list of unique prompt texts, encod
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +84,16 @@ def resolve_templates(value: str) -> Templates:
             lines = split_lines(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as error:
             raise ZslError(f"cannot read template file {value}: {error}") from None
-        templates = tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
-        if not templates:
+        numbered = [
+            (number, line.strip())
+            for number, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if not numbered:
             raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
-        for number, template in enumerate(templates, start=1):
-            _check_template(template, f"{value}: template {number}")
-        return Templates(value, templates)
+        for number, template in numbered:
+            _check_template(template, f"{value}:{number}")
+        return Templates(value, tuple(template for _, template in numbered))
     if "{}" in value:
         _check_template(value, "--templates")
         return Templates("literal", (value,))
@@ -101,14 +106,15 @@ def resolve_templates(value: str) -> Templates:
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
         template.format(*(["x"] * placeholders))
     except (IndexError, KeyError, ValueError):
+        fields = None
+    if fields is None or len(fields) != placeholders or any(fields):
         raise ZslError(
-            f"{where}: {template!r} must contain {placeholders} '{{}}' placeholder(s) "
+            f"{where}: {template!r} must contain exactly {placeholders} '{{}}' placeholder(s) "
             "(write literal braces as {{ and }})"
-        ) from None
-    if template.count("{}") != placeholders:
-        raise ZslError(f"{where}: {template!r} must contain exactly {placeholders} '{{}}'")
+        )
 
 
 @dataclass(frozen=True, eq=False)

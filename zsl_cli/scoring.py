@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zsl_cli.encoders.base import ScoreHead
+from zsl_cli.errors import ZslError
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, LabelScore, Prediction
 
 CHUNK_ROWS = 4096
@@ -25,6 +26,12 @@ class Decision:
 
     top_k: int = 5  # 0 = every class
     threshold: float | None = None  # top score below it -> label "unknown"
+
+    def __post_init__(self) -> None:
+        if self.top_k < 0:
+            raise ZslError(f"top_k {self.top_k}: give 0 (every class) or more")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise ZslError(f"threshold {self.threshold}: scores lie in [0, 1]")
 
 
 def similarities(images: np.ndarray, class_vectors: np.ndarray) -> np.ndarray:

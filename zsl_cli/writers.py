@@ -609,8 +609,23 @@ def _sink(output: str | Path | None, stdout: IO[bytes] | None) -> _StreamSink | 
     if stream is None:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             raise ZslError("stdout is closed: give an output file with -o")
-        stream = sys.stdout.buffer
+        # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
+        stream = getattr(sys.stdout, "buffer", None) or _TextWriter(sys.stdout)
     return _StreamSink(stream, "stdout")
+
+
+class _TextWriter:
+    """Bytes written as text to a text stream: file-name bytes that are not UTF-8 are kept as
+    surrogate escapes, as everywhere else."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        return self._text.write(data.decode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 # ---------------------------------------------------------------------------------------------
