@@ -118,11 +118,20 @@ def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
     # A glob covers its folder: the deleted PNG it would have matched is forgotten.
     pngs[0].unlink()
     assert embed(str(images / "*.png"), store, tiny_clip)["removed"] == 1
+    # A folder listed on stdin is covered like a folder argument.
+    pngs[1].unlink()
+    listed = CliRunner().invoke(
+        app,
+        ["embed", "-", "--store", str(store), "-m", str(tiny_clip), "--json", "-", "-q"],
+        input=f"{images}\n",
+    )
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout)["removed"] == 1
     # An emptied folder is a scan too: it forgets what was in it.
     for path in images.iterdir():
         path.unlink()
     emptied = embed(images, store, tiny_clip)
-    assert (emptied["found"], emptied["removed"]) == (0, 3)
+    assert (emptied["found"], emptied["removed"]) == (0, 2)
     assert stored(store, tiny_clip).paths == []
 
 

@@ -187,6 +187,24 @@ def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: Embed
     assert loaded.paths == [str(bad), str(good)] and loaded.failed == []
 
 
+def test_a_file_that_cannot_be_checked_is_not_forgotten(
+    tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a folder we may no longer enter, stat fails with EACCES: the file may well be there.
+    kept = write_file(tmp_path / "locked" / "x.png")
+    model = store.register_model("id-a", "model-a", DIM)
+    encode_all(store, model, stat_files([kept])[0])
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fsencode(path) == os.fsencode(kept):
+            raise PermissionError(13, "Permission denied")
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert store.plan(model, [], [str(tmp_path)]).stale == []
+
+
 def test_failures_that_may_pass_next_time_are_retried(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 from zsl_cli import __version__, writers
 from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
-from zsl_cli.discovery import IMAGE_EXTENSIONS, discover, scanned_root
+from zsl_cli.discovery import IMAGE_EXTENSIONS, Discovery, scan
 from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
@@ -238,9 +238,13 @@ def default_batch_size(encoder: Encoder) -> int:
     return GPU_BATCH_SIZE if getattr(device, "type", "cpu") == "cuda" else CPU_BATCH_SIZE
 
 
-def discover_inputs(inputs: InputOptions, *, allow_empty: bool = False) -> list[Path]:
+def discover_inputs(inputs: InputOptions) -> list[Path]:
+    return scan_inputs(inputs).paths
+
+
+def scan_inputs(inputs: InputOptions, *, allow_empty: bool = False) -> Discovery:
     extensions = IMAGE_EXTENSIONS if inputs.extensions is None else inputs.extensions
-    return discover(
+    return scan(
         inputs.paths,
         stdin=inputs.stdin,
         nul_separated=inputs.nul_separated,
@@ -785,12 +789,9 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     if request.export:
         check_export_path(request.export)
     # An emptied folder is still a scan: it tells which stored images are gone.
-    paths = discover_inputs(request.inputs, allow_empty=True)
-    scan, unreachable = stat_files(paths)
-    # What the scan covers: stored images there whose files are gone are forgotten.
-    roots = [root for root in map(scanned_root, request.inputs.paths) if root is not None]
-    roots += [stat.path for stat in scan if not _under(stat.path, roots)]
-    roots += [os.path.abspath(path) for path, reason in unreachable if reason == "missing"]
+    discovery = scan_inputs(request.inputs, allow_empty=True)
+    paths = discovery.paths
+    stats, unreachable = stat_files(paths)
     report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
     encoder = open_encoder(request.model)
     report.model = encoder.name
@@ -800,7 +801,8 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
         model_id = store.register_model(
             encoder.identity, _stored_name(encoder, request.model), encoder.dim, dtype
         )
-        plan = store.plan(model_id, scan, roots)
+        # Stored images under what the scan covered whose files are gone are forgotten.
+        plan = store.plan(model_id, stats, discovery.roots)
         report.reused = len(plan.reused)
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
         stats = {stat.path: stat for stat in plan.to_encode}
@@ -824,10 +826,6 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
             report.exported = store.export(model_id, request.export)
     report.elapsed_s = time.perf_counter() - started
     return report
-
-
-def _under(path: str, roots: Sequence[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _stored_item(item: ImageItem, stat: FileStat) -> StoredItem:

@@ -67,10 +67,13 @@ _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
 
 @dataclass(frozen=True)
 class Discovery:
-    """What a scan found: the inputs, and the folders it could not read with the reason."""
+    """What a scan found: the inputs, the folders it could not read with the reason, and what
+    it covered (absolute: each folder walked, file named, glob's folder before its first wildcard,
+    and each entry of a stdin list, found or not)."""
 
     paths: list[Path]
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
 
 
 def discover(
@@ -111,36 +114,36 @@ def scan(
         raise ZslError("no input paths given")
     walker = _Walker(normalize_extensions(extensions), include_hidden)
     found: list[str] = []
+    roots: list[str] = []
     for item in inputs:
         if item == STDIN_INPUT:
             stream = stdin if stdin is not None else sys.stdin.buffer
             for entry in read_path_list(stream, nul_separated=nul_separated):
                 found.extend(walker.take(entry))
+                roots.append(os.path.abspath(entry))
         elif _lexists(item):
             found.extend(walker.take(item))
+            roots.append(os.path.abspath(item))
         elif (matches := walker.glob(item)) is not None:
             found.extend(matches)
+            roots.append(_glob_base(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
     if not paths and not allow_empty:
         raise ZslError(_nothing_found_message(inputs, walker))
-    return Discovery(paths=paths, skipped=walker.skipped)
+    return Discovery(paths=paths, skipped=walker.skipped, roots=roots)
 
 
-def scanned_root(item: str) -> str | None:
-    """The absolute folder or file an input argument covers: a glob pattern covers the folder
-    before its first wildcard; stdin ("-") covers nothing but what it lists."""
-    if item == STDIN_INPUT:
-        return None
-    parts = _SEPARATORS.split(item)
+def _glob_base(pattern: str) -> str:
+    """The absolute folder a glob pattern searches: its path up to the first wildcard part (a
+    part that names an existing file or folder literally is no wildcard)."""
+    parts = _SEPARATORS.split(pattern)
     literal = []
     for part in parts:
         if _GLOB_CHARACTERS.intersection(part) and not _lexists(os.sep.join([*literal, part])):
             break
         literal.append(part)
-    else:
-        return os.path.abspath(item)
     base = os.sep.join(literal) if literal else os.curdir
     return os.path.abspath(base or os.sep)
 

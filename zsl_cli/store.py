@@ -25,7 +25,7 @@ import csv
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -463,11 +463,11 @@ class EmbeddingStore:
                 reused.append(stat.path)
             else:
                 to_encode.append(stat)
-        prefixes = [_root_key(root) for root in roots]
+        prefixes = {_root_key(root) for root in roots}
         stale = sorted(
             path
             for path in known
-            if path not in seen and _under_any(path, prefixes) and not os.path.isfile(path)
+            if path not in seen and _under_any(path, prefixes) and _gone(path)
         )
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale])
 
@@ -667,15 +667,24 @@ def _root_key(root: str) -> bytes:
     return os.fsencode(os.path.abspath(root))
 
 
-def _under_any(path: bytes, roots: Sequence[bytes]) -> bool:
-    sep = os.fsencode(os.sep)
-    for root in roots:
-        if path == root:
-            return True
-        prefix = root if root.endswith(sep) else root + sep
-        if path.startswith(prefix):
-            return True
-    return False
+def _under_any(path: bytes, roots: Collection[bytes]) -> bool:
+    """Whether `path` or a folder above it is one of `roots` (a set: one lookup per level)."""
+    while path not in roots:
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return True
+
+
+def _gone(path: bytes) -> bool:
+    """No file there any more (a folder in its place counts); one we may not read is still there."""
+    try:
+        return not S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
 
 
 def _path_ranges(roots: Sequence[str]) -> list[tuple[bytes, bytes]]:
@@ -686,10 +695,11 @@ def _path_ranges(roots: Sequence[str]) -> list[tuple[bytes, bytes]]:
     another root are dropped, so no path is returned twice and the ranges come out in path order.
     """
     sep = os.fsencode(os.sep)
-    keys = sorted({_root_key(root) for root in roots})
+    keys = {_root_key(root) for root in roots}
     ranges: list[tuple[bytes, bytes]] = []
-    for key in keys:
-        if _under_any(key, [other for other in keys if other != key]):
+    for key in sorted(keys):
+        parent = os.path.dirname(key)
+        if parent != key and _under_any(parent, keys):
             continue
         prefix = key if key.endswith(sep) else key + sep
         if prefix != key:
