@@ -268,9 +268,18 @@ def test_a_store_in_a_folder_without_write_access_opens_read_only(
     with EmbeddingStore.open(path, create=False) as store:
         assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
     assert [location.rsplit("?", 1)[1] for location in opened] == ["mode=ro", "immutable=1"]
-    monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)  # a writable folder
-    with pytest.raises(ZslError, match="cannot open embedding store"):
+    # A commit still in the WAL would be invisible to an immutable read: refused instead.
+    Path(f"{path}-wal").write_bytes(b"a commit not yet checkpointed")
+    with pytest.raises(ZslError, match="has commits in s.zsl-wal"):
         EmbeddingStore.open(path, create=False)
+    Path(f"{path}-wal").unlink()
+    # Where it may write, a reader opens the store as writers do, which leaves no WAL files.
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)
+    opened.clear()
+    with EmbeddingStore.open(path, create=False) as store:
+        assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
+    assert opened == [str(path)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zsl"]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])

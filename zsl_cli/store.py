@@ -46,6 +46,7 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x7A736C31
 DEFAULT_TIMEOUT_S = 30.0
 WAL_SWITCH_RETRY_S = 0.01
+LOCK_SLICE_S = 0.1  # waiting for another writer: how often a signal can interrupt the wait
 VECTOR_DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
@@ -200,19 +201,23 @@ class EmbeddingStore:
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
         if not create and not path.exists():
             raise ZslError(f"embedding store {path} not found; create it with `zsl embed`")
-        if create:
-            return cls._connect(os.fspath(path), path, timeout_s, create=True)
-        # Only read: a store on a read-only mount or in a folder we cannot write to must still
-        # open. Reading a WAL file needs its shared-memory file, which SQLite cannot create in
-        # such a folder; then the file is read as immutable (no other writer can change it there).
+        if create or os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK):
+            return cls._connect(os.fspath(path), path, timeout_s, create=create)
+        # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
+        # file needs its shared-memory file, which SQLite cannot create in such a folder; then
+        # the file is read as immutable, which is exact only when no commit waits in the WAL.
         location = "file:" + quote(os.fsencode(path.absolute()))
         try:
             return cls._connect(location + "?mode=ro", path, timeout_s, create=False)
         except ZslError as error:
-            if not isinstance(error.__cause__, sqlite3.OperationalError) or os.access(
-                path.absolute().parent, os.W_OK
-            ):
+            if not isinstance(error.__cause__, sqlite3.OperationalError):
                 raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise ZslError(
+                f"embedding store {path} has commits in {wal.name} that cannot be read in a "
+                "folder zsl may not write to; open it once where it can be written"
+            )
         return cls._connect(location + "?immutable=1", path, timeout_s, create=False)
 
     @classmethod
@@ -349,13 +354,30 @@ class EmbeddingStore:
         on the busy timeout instead of failing when a read lock cannot be upgraded."""
         if self._conn.in_transaction:
             raise RuntimeError("finish (or close) iter_chunks() before writing to the store")
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             yield
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """Wait for the write lock in short slices: SQLite's own wait is one C call, during which
+        Python runs no signal handler, so Ctrl-C or SIGTERM would wait for the whole timeout."""
+        deadline = time.monotonic() + self._timeout_s
+        self._conn.execute(f"PRAGMA busy_timeout = {int(LOCK_SLICE_S * 1000)}")
+        try:
+            while True:
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    busy = _error_name(exc).startswith("SQLITE_BUSY") or "locked" in str(exc)
+                    if not busy or time.monotonic() > deadline:
+                        raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self._timeout_s * 1000)}")
 
     @contextmanager
     def _read(self) -> Iterator[None]:
