@@ -170,7 +170,13 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
         ("img_new.png", "not_embedded"),
     ]
     assert label(str(images / "img_00[02].png")) == [("img_000.png", "ok"), ("img_002.png", "ok")]
-    assert label("-", stdin=f"{paths[3]}\n") == [("img_003.png", "ok")]
+    assert label("-", stdin=f"{paths[3]}\n{images / 'gone.png'}\n") == [
+        ("gone.png", "not_found"),
+        ("img_003.png", "ok"),
+    ]
+    # Through a symbolic link to the folder that was embedded.
+    (tmp_path / "link").symlink_to(images, target_is_directory=True)
+    assert label(tmp_path / "link")[0] == ("img_000.png", "ok")
     no_jpegs = run("label", "--embeddings", store, images, "--ext", "jpg", "-c", classes)
     assert no_jpegs.exit_code == 2 and "no images found" in no_jpegs.stderr
 
@@ -201,6 +207,13 @@ def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
         "label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "--exact-preprocessing"
     )
     assert f"model {tiny_clip} (exact preprocessing) (it has: {tiny_clip})" in exact.stderr
+    # Nor can the output be the store itself or one of the images.
+    for victim in (store, next(images.iterdir())):
+        before = victim.read_bytes()
+        args = ["--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "csv", "-o", victim]
+        result = run("label", *args, images)
+        assert result.exit_code == 2 and "is an input of this run" in result.stderr
+        assert victim.read_bytes() == before
 
 
 def test_a_model_changed_under_the_same_name_is_told_apart(tmp_path):

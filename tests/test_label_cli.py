@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from tests.corpus import write_bad_files, write_odd_images
 from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
+from zsl_cli.writers import CSV_COLUMNS
 
 CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."
@@ -421,6 +422,14 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     )
     assert closed.returncode == 0
     assert len(output.read_text().splitlines()) == 3
+    # -o /dev/stdout writes into what the shell opened (here appending to a log), no rename.
+    log = tmp_path / "app.log"
+    log.write_text("PREVIOUS\n")
+    with open(log, "ab") as appended:
+        done = subprocess.run([*command, "-q", "-o", "/dev/stdout"], stdout=appended, timeout=300)
+    assert done.returncode == 0
+    assert log.read_text().splitlines()[:2] == ["PREVIOUS", ",".join(CSV_COLUMNS)]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("app")) == ["app.log"]
 
 
 # `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.

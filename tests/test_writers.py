@@ -383,7 +383,7 @@ def test_stream_write_errors_are_user_errors(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ZslError, match="cannot write to stdout: No space left on device"):
         open_writer(None, "csv", stdout=FullDisk())
     monkeypatch.setattr(sys, "stdout", None)
-    with pytest.raises(ZslError, match="stdout is closed: give an output file with -o"):
+    with pytest.raises(ZslError, match="stdout is closed: write to a file instead"):
         open_writer("-", "csv")
 
 

@@ -341,6 +341,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     check_reduction(request.hubness_reduction)
     fmt = writers.output_format(request.output.path, request.output.format)
     source = open_source(request.inputs, request.embeddings)
+    _check_output_is_no_input(request.output.path, source)
     if source.paths is not None and fmt == "label-studio" and request.output.label_studio:
         writers.check_label_studio_paths(source.paths, request.output.label_studio)
     encoder, decoding = open_encoder_for(source, request.model, request.inputs)
@@ -380,6 +381,16 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
             report.run_info["complete"] = not report.interrupted
             writer.close(report.run_info, complete=not report.interrupted)
     return report
+
+
+def _check_output_is_no_input(output: str | None, source: ItemSource) -> None:
+    """Writing predictions over the store or an image they come from would destroy it."""
+    if output is None or output == "-" or not os.path.isfile(output):
+        return
+    target = os.path.abspath(output)
+    store = source.store is not None and os.path.samefile(source.store, output)
+    if store or any(os.path.abspath(path) == target for path in source.paths or ()):
+        raise ZslError(f"the output {output} is an input of this run; write somewhere else")
 
 
 def _predictions(batches, encoder: Encoder, classifier: Classifier, request: LabelRequest):
@@ -445,6 +456,10 @@ def stored_items(
         else:
             absolute = [os.path.abspath(path) for path in paths]
             found = store.fetch(model_id, absolute)
+            # Embedded under another spelling: through a symbolic link, or its target.
+            real = {key: os.path.realpath(key) for key in absolute if key not in found}
+            by_real = store.fetch(model_id, sorted(set(real.values())))
+            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
             items = [
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
@@ -485,6 +500,8 @@ def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
 
 def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
     if stored is None:
+        if not os.path.lexists(path):
+            return ImageItem(index, path, "not_found", "no such file, and not in the store")
         return ImageItem(
             index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
         )

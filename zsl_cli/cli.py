@@ -35,7 +35,7 @@ class ZslGroup(TyperGroup):
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as error:  # options of `zsl` itself
-            _exit_on_usage_error(error)
+            _exit_on_usage_error(error, "zsl")
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -44,13 +44,13 @@ class ZslGroup(TyperGroup):
             typer.echo(f"zsl: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
-            _exit_on_usage_error(error)
+            _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
 
 
-def _exit_on_usage_error(error: UsageError) -> NoReturn:
+def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     if isinstance(error, NoArgsIsHelpError):
         raise error  # shows the help, as asked for
-    where = error.ctx.command_path if error.ctx is not None else "zsl"
+    where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
     typer.echo(f"zsl: error: {message} (see '{where} --help')", err=True)
     raise typer.Exit(error.exit_code) from None

@@ -199,7 +199,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
-    verb = "Interrupted" if report["interrupted"] else "Embedded"
+    verb = "Interrupted embedding" if report["interrupted"] else "Embedded"
     console.print(
         f"[bold]{verb}[/] {report['found']} images into {report['store']} in "
         f"{report['elapsed_s']:.1f} s: {report['encoded']} encoded, {report['reused']} reused, "

@@ -51,8 +51,8 @@ _EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".js
 
 
 def format_from_path(path: str | Path | None) -> str:
-    """The output format implied by a file name; stdout (None or "-") gets csv."""
-    if path is None or str(path) == "-":
+    """The output format implied by a file name; stdout (None, "-", /dev/stdout) gets csv."""
+    if path is None or str(path) == "-" or _names_open_stream(Path(path)):
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in _EXTENSION_FORMATS:
@@ -390,10 +390,12 @@ class _StreamSink:
     def publish(self, sidecar: bytes | None) -> None:
         with self._errors():
             self._stream.flush()
-        self.discard()
+        self._close()
 
     def discard(self) -> None:
-        # What reached the stream cannot be taken back.
+        self._close()  # what reached the stream cannot be taken back
+
+    def _close(self) -> None:
         if self._owned:
             with suppress(OSError):
                 self._stream.close()
@@ -487,18 +489,25 @@ def _sync_directory(directory: Path) -> None:
 
 
 def _file_sink(output: str | Path) -> _AtomicFileSink | _StreamSink:
+    """Like a shell redirection: through a symbolic link to its file, and straight into what is
+    no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
+    where a temporary file and a rename would replace the thing itself."""
     target = Path(output)
-    if target.is_dir():
+    try:
+        mode = os.stat(target).st_mode  # follows links
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as error:  # a link loop, a folder we may not enter
+        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+    if mode is not None and stat.S_ISDIR(mode):
         raise ZslError(f"output {str(target)!r} is a directory: give a file name")
-    # Like a shell redirection: through a symbolic link to its file, and straight into what is
-    # no regular file.
-    target = Path(os.path.realpath(target)) if target.is_symlink() else target
-    if target.exists() and not target.is_file():
+    if mode is not None and (not stat.S_ISREG(mode) or _names_open_stream(target)):
         try:
-            stream = open(target, "wb")  # noqa: SIM115 - closed by the sink
+            stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
         except OSError as error:
             raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
         return _StreamSink(stream, repr(str(target)), owned=True)
+    target = Path(os.path.realpath(target)) if target.is_symlink() else target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -506,6 +515,10 @@ def _file_sink(output: str | Path) -> _AtomicFileSink | _StreamSink:
             f"cannot create the output folder {str(target.parent)!r}: {error.strerror}"
         ) from error
     return _AtomicFileSink(target)
+
+
+def _names_open_stream(path: Path) -> bool:
+    return os.path.abspath(path).startswith(("/dev/", "/proc/"))
 
 
 def write_file(output: str | Path, data: bytes) -> None:
@@ -608,7 +621,7 @@ def _sink(output: str | Path | None, stdout: IO[bytes] | None) -> _StreamSink | 
     stream = stdout
     if stream is None:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
-            raise ZslError("stdout is closed: give an output file with -o")
+            raise ZslError("stdout is closed: write to a file instead")
         # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
         stream = getattr(sys.stdout, "buffer", None) or _TextWriter(sys.stdout)
     return _StreamSink(stream, "stdout")
