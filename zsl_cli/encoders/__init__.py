@@ -202,10 +202,10 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
         )
     from zsl_cli.encoders.preprocess import reference_input_size
 
-    if min(reference_input_size(image_processor)) <= 0:
+    height, width = reference_input_size(image_processor)
+    if min(height, width) <= 0:
         raise ZslError(
-            f"model {name}: its preprocessor config asks for a "
-            f"{' x '.join(map(str, reference_input_size(image_processor)))} input image"
+            f"model {name}: its preprocessor config asks for a {height} x {width} input image"
         )
 
 
