@@ -415,6 +415,11 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
         done = subprocess.run(command + ["-q"], stdout=full, stderr=subprocess.PIPE, timeout=300)
     assert done.returncode == 2
     assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
+    # The reader of stdout going away (`| head`) ends the run quietly with SIGPIPE's status.
+    gone = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    gone.stdout.close()
+    stderr = gone.stderr.read()
+    assert gone.wait(timeout=300) == 141 and stderr == b""
     # With stderr closed the run still writes its output (the summary has nowhere to go).
     output = tmp_path / "out.csv"
     closed = subprocess.run(

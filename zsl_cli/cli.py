@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
 
 from zsl_cli import __version__
-from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ZslError
+from zsl_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ZslError
 
 
 class ZslGroup(TyperGroup):
@@ -45,6 +45,11 @@ class ZslGroup(TyperGroup):
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
             _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
+        except BrokenPipeError:
+            # The reader of stdout went away (`| head`): end quietly, with the status a process
+            # killed by SIGPIPE has, not 1 (which means failed images under --strict).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
 def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
@@ -69,7 +74,8 @@ app = typer.Typer(
     name="zsl",
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
     "Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input "
-    "file or model not available; 130 interrupted (Ctrl-C or SIGTERM).",
+    "file or model not available; 130 interrupted (Ctrl-C or SIGTERM); 141 the reader of "
+    "stdout went away (| head).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
