@@ -518,7 +518,13 @@ def _file_sink(output: str | Path) -> _AtomicFileSink | _StreamSink:
 
 
 def _names_open_stream(path: Path) -> bool:
-    return os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
+    name = os.path.abspath(path)
+    return (
+        name in ("/dev/stdout", "/dev/stderr")
+        or name.startswith("/dev/fd/")
+        or (name.startswith("/proc/") and "/fd/" in name)
+    )
 
 
 def write_file(output: str | Path, data: bytes) -> None:
