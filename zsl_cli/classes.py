@@ -194,8 +194,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         if not cleaned:
             raise ZslError(f"{where}: no descriptors")
         entries.append(ClassDef(name.strip(), descriptors=cleaned))
-    _check_unique([(e.name, f"{source}: class {e.name!r}") for e in entries])
-    return ClassSpec(tuple(entries), sources=(source,))
+    return ClassSpec(tuple(entries), sources=(source,))  # _unique_keys saw to duplicates
 
 
 class _DuplicateKey(Exception):
