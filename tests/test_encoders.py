@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -295,6 +296,34 @@ def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip):
     sizes.clear()
     np.testing.assert_allclose(encoder.encode_images(pixels[:4]), whole[:4], atol=1e-5)
     assert max(sizes) <= 2  # the next batch starts at the size that fitted
+
+
+def test_out_of_memory_retry_starts_once_the_failed_attempt_is_freed(tiny_clip):
+    import torch
+
+    encoder = load_encoder(str(tiny_clip))
+    forward = encoder._model.get_image_features
+    failed_attempts = []
+
+    def limited(pixel_values, **kwargs):
+        if failed_attempts:
+            assert failed_attempts[-1]() is None, "the failed attempt's memory is still held"
+        if len(pixel_values) > 2:
+            activations = torch.zeros(1000)  # what the failed forward pass had allocated
+            failed_attempts.append(weakref.ref(activations))
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return forward(pixel_values=pixel_values, **kwargs)
+
+    encoder._model.get_image_features = limited
+    pixels = np.zeros((4, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    assert encoder.encode_images(pixels).shape[0] == 4 and len(failed_attempts) == 1
+
+
+@pytest.mark.parametrize("precision", ["fp16", "bf16"])
+def test_half_precision_keeps_the_models_own_temperature(tiny_clip, tiny_siglip, precision):
+    for model in (tiny_clip, tiny_siglip):
+        full = load_encoder(str(model), device="cpu", precision="fp32").head
+        assert load_encoder(str(model), device="cpu", precision=precision).head == full
 
 
 def test_out_of_memory_for_one_image_is_a_clear_error(tiny_clip):

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,7 +122,6 @@ def load_encoder(
         dtype = pick_dtype(precision, torch_device)
         model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
     _check_parts(name, model, tokenizer, image_processor)
-    model = model.to(device=torch_device, dtype=dtype).eval()
     return TransformersEncoder(
         source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
     )
@@ -210,38 +210,24 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
 
 
 def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
-    import transformers
     from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
     options = {"trust_remote_code": trust_remote_code, "revision": revision}
     offline = not source.is_local and (_hub_offline_set() or not hub_reachable())
     if offline:
         options["local_files_only"] = True  # the cache only: no request, no retries
-    # Their warnings, retry notices and weight-loading bars are not actionable for our users,
-    # and stderr is ours.
-    verbosity = transformers.logging.get_verbosity()
-    bars = transformers.logging.is_progress_bar_enabled()
-    hub_logger = logging.getLogger("huggingface_hub")
-    hub_level = hub_logger.level
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    hub_logger.setLevel(logging.ERROR)
     part = "model"
     try:
-        model, loading = AutoModel.from_pretrained(
-            source.location, output_loading_info=True, **options
-        )
-        part = "tokenizer"
-        tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
-        part = "image processor"
-        image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
+        with _quiet_transformers():
+            model, loading = AutoModel.from_pretrained(
+                source.location, output_loading_info=True, **options
+            )
+            part = "tokenizer"
+            tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
+            part = "image processor"
+            image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
         raise ZslError(_load_failure_message(source, part, error, offline)) from None
-    finally:
-        transformers.logging.set_verbosity(verbosity)
-        if bars:
-            transformers.logging.enable_progress_bar()
-        hub_logger.setLevel(hub_level)
     missing = sorted(loading.get("missing_keys") or [])
     if missing:
         # transformers fills them with random values: scores would change from run to run.
@@ -250,6 +236,33 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
             f"(e.g. {', '.join(missing[:3])}); is the weights file complete?"
         )
     return model, tokenizer, image_processor
+
+
+# Loads in other threads must not save or restore the logging settings half-way through ours.
+_QUIET_LOADING = threading.Lock()
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Their warnings, retry notices and weight-loading bars are not actionable for our users,
+    and stderr is ours; the host program's settings come back afterwards."""
+    import transformers
+
+    with _QUIET_LOADING:
+        verbosity = transformers.logging.get_verbosity()
+        bars = transformers.logging.is_progress_bar_enabled()
+        hub_logger = logging.getLogger("huggingface_hub")
+        hub_level = hub_logger.level
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+        hub_logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            transformers.logging.set_verbosity(verbosity)
+            if bars:
+                transformers.logging.enable_progress_bar()
+            hub_logger.setLevel(hub_level)
 
 
 def _load_failure_message(source: ModelSource, part: str, error: Exception, offline: bool) -> str:

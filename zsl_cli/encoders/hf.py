@@ -8,6 +8,7 @@ candidates (softmax(logit_scale * cos)), SigLIP with an independent sigmoid per 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -78,12 +79,15 @@ class TransformersEncoder:
         exact_preprocessing: bool = False,
     ) -> None:
         self._source = source
-        self._model = model
+        self.model_type = str(getattr(model.config, "model_type", "") or "")
+        # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
+        # instead of CLIP's 100), shifting every score.
+        self.head = _score_head(model, self.model_type)
+        self._model = model.to(device=device, dtype=dtype).eval()
         self._tokenizer = tokenizer
         self._image_processor = image_processor
         self.device = device
         self.dtype = dtype
-        self.model_type = str(getattr(model.config, "model_type", "") or "")
         self._text_length = _text_max_length(model, tokenizer)
         fast = fast_preprocessor_from(image_processor)
         if fast is None:
@@ -109,16 +113,6 @@ class TransformersEncoder:
     @property
     def preprocessor(self) -> ImagePreprocessor:
         return self._preprocessor
-
-    @cached_property
-    def head(self) -> ScoreHead:
-        scale = getattr(self._model, "logit_scale", None)
-        scale_value = float(scale.detach().float().exp().item()) if scale is not None else 100.0
-        if "siglip" in self.model_type:
-            bias = getattr(self._model, "logit_bias", None)
-            bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
-            return ScoreHead("sigmoid", scale_value, bias_value)
-        return ScoreHead("softmax", scale_value)
 
     @cached_property
     def dim(self) -> int:
@@ -154,12 +148,15 @@ class TransformersEncoder:
             if len(pixels) == 1:
                 raise ZslError(
                     f"out of {self.device.type} memory for a single image with {self.name}; "
-                    "use --device cpu, --precision fp16, or a smaller model"
+                    "use --device cpu or a smaller model"
                 ) from None
-            if self.device.type == "cuda":
-                torch.cuda.empty_cache()
             self._max_batch = len(pixels) // 2
-            return self.encode_images(pixels)
+        # Retry only once the except block has ended: until then the error's traceback keeps
+        # the failed attempt's frames, and with them every activation it had allocated.
+        gc.collect()
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        return self.encode_images(pixels)
 
     @torch.inference_mode()
     def _encode_image_batch(self, pixels: np.ndarray) -> np.ndarray:
@@ -203,6 +200,16 @@ class TransformersEncoder:
         }
         features = self._model.get_text_features(**inputs)
         return _normalised(_pooled(features))
+
+
+def _score_head(model: Any, model_type: str) -> ScoreHead:
+    scale = getattr(model, "logit_scale", None)
+    scale_value = float(scale.detach().float().exp().item()) if scale is not None else 100.0
+    if "siglip" in model_type:
+        bias = getattr(model, "logit_bias", None)
+        bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
+        return ScoreHead("sigmoid", scale_value, bias_value)
+    return ScoreHead("softmax", scale_value)
 
 
 def _pooled(output: Any) -> torch.Tensor:
