@@ -46,9 +46,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from zsl_cli.errors import ZslError
-from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import LabelStudioOptions, check_label_studio_paths, open_writer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
+
+from zsl_cli.errors import ZslError  # noqa: E402
+from zsl_cli.records import LabelScore, Prediction  # noqa: E402
+from zsl_cli.writers import LabelStudioOptions, check_label_studio_paths, open_writer  # noqa: E402
 
 TOKEN = "zslcheck0123456789"
 LABEL_CONFIG = """<View>

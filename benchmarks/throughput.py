@@ -9,7 +9,8 @@ Measures, on a random-init CLIP with the ViT-B/32 shape (speed does not depend o
 4. peak RSS of every zsl process, and with --memory a 100- vs 10,000-image comparison;
 5. zsl at another precision (bf16 by default), and how its class scores compare with fp32's;
 6. decode-only rate: zsl's decode + preprocess path alone (decode threads, no model).
-`--device cuda` runs the same on a GPU (fp16 by default).
+`--device cuda` runs the same on a GPU (fp16 by default; sections 1, 2, 5 and 6 unless
+`--sections` asks for the pipeline too, which decodes on one core and would take most of the run).
 
     python benchmarks/throughput.py --quick              # smoke run, tiny sizes
     python benchmarks/throughput.py --json bench.json    # full CPU run
@@ -40,9 +41,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from zsl_cli.api import CPU_BATCH_SIZE, GPU_BATCH_SIZE
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # zsl_cli from this checkout, installed or not
+
+from zsl_cli.api import CPU_BATCH_SIZE, GPU_BATCH_SIZE  # noqa: E402
+
 IMAGE_SIZE = (1024, 768)  # (width, height) of the benchmark photos
 JPEG_QUALITY = 90
 MAX_DISTINCT_IMAGES = 512  # beyond this, extra inputs are hard links to the same files
@@ -349,7 +352,11 @@ def synchronise(device: str) -> None:
     import torch
 
     if device.startswith("cuda"):
-        torch.cuda.synchronize()
+        torch.cuda.synchronize(device)
+
+
+PRECISIONS = ("fp32", "fp16", "bf16")
+GPU_WARM_UP_S = 1.0  # an idle GPU runs at low clocks until it has been busy for a while
 
 
 def torch_dtype(precision: str):
@@ -370,10 +377,17 @@ def measure_model_only(model, settings: Settings, precision: str, iterations: in
     pixels = torch.randn(
         settings.batch_size, 3, 224, 224, device=settings.device, dtype=torch_dtype(precision)
     )
+    cuda = settings.device.startswith("cuda")
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(settings.device)
     times = []
     with torch.inference_mode():
-        model.get_image_features(pixel_values=pixels)  # warm-up: allocator, kernels, caches
-        synchronise(settings.device)
+        warm_up_until = time.perf_counter() + (GPU_WARM_UP_S if cuda else 0.0)
+        while True:  # warm-up: allocator, kernels, caches (and GPU clocks)
+            model.get_image_features(pixel_values=pixels)
+            synchronise(settings.device)
+            if time.perf_counter() >= warm_up_until:
+                break
         cpu_started = time.process_time()
         for _ in range(iterations):
             started = time.perf_counter()
@@ -382,6 +396,13 @@ def measure_model_only(model, settings: Settings, precision: str, iterations: in
             times.append(time.perf_counter() - started)
         cpu_s = time.process_time() - cpu_started
     images = settings.batch_size * iterations
+    note = (
+        f"batch {settings.batch_size}, median of {iterations}, "
+        f"best {settings.batch_size / min(times):.1f} img/s, {cpu_s / images:.3f} CPU-s/img"
+    )
+    if cuda:
+        peak_mb = torch.cuda.max_memory_allocated(settings.device) / 2**20
+        note += f", peak GPU memory {peak_mb:.0f} MB"
     return Row(
         f"1 model-only forward ({precision})",
         images,
@@ -389,8 +410,7 @@ def measure_model_only(model, settings: Settings, precision: str, iterations: in
         cpu_s,
         settings.batch_size / statistics.median(times),
         load=load,
-        note=f"batch {settings.batch_size}, median of {iterations}, "
-        f"best {settings.batch_size / min(times):.1f} img/s, {cpu_s / images:.3f} CPU-s/img",
+        note=note,
     )
 
 
@@ -399,23 +419,23 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
     JPEG draft decoding (--exact-preprocessing turns draft off)."""
     from zsl_cli.batching import default_workers
     from zsl_cli.encoders import load_encoder
-    from zsl_cli.images import DecodeOptions, configure_pillow, decode_image
+    from zsl_cli.images import DecodeOptions, decode_image, pillow_settings
 
     preprocessor = load_encoder(str(model_dir), device="cpu").preprocessor
     workers = settings.workers or default_workers()
     rows = []
     for label, draft in (("draft", preprocessor.decode_hint), ("exact", None)):
         options = DecodeOptions(draft=draft)
-        configure_pillow(options.max_pixels)
 
         def prepare(path: Path, options: DecodeOptions = options) -> np.ndarray:
             return preprocessor(decode_image(path, options))
 
         load = load_average()
-        elapsed, cpu_s = min(
-            time_decoding(paths, prepare, settings.batch_size, workers)
-            for _ in range(settings.repeats)
-        )
+        with pillow_settings(options.max_pixels):
+            elapsed, cpu_s = min(
+                time_decoding(paths, prepare, settings.batch_size, workers)
+                for _ in range(settings.repeats)
+            )
         rows.append(
             Row(
                 f"6 decode+preprocess only ({label})",
@@ -818,7 +838,10 @@ def environment(settings: Settings) -> dict[str, Any]:
     return info
 
 
-def run_benchmark(settings: Settings, work: Path, say) -> Results:
+def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Results:
+    """Every chosen section; `checkpoint(results)` after each, so that a run cut short (a time
+    limit on a lent GPU) keeps what it measured."""
+    checkpoint = checkpoint or (lambda results: None)
     results = Results(asdict(settings), environment(settings))
     rows = results.rows
     if results.environment["load_average_start"][0] > BUSY_LOAD:
@@ -862,6 +885,7 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
         rows.extend(rounds.rows(settings))
         results.numbers["paired"] = rounds.paired(settings)
         results.summary.extend(render_paired(results.numbers["paired"]))
+        checkpoint(results)
     if 1 in settings.sections:
         # Fewer passes: without native bf16 instructions a CPU pass can take many seconds.
         iterations = min(2, settings.iterations)
@@ -871,6 +895,8 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
     if 6 in settings.sections:
         say("6. decode + preprocess only ...")
         rows.extend(measure_decode_only(model_dir, paths, settings))
+        results.summary.extend(render_decode_bound(rows, settings))
+        checkpoint(results)
 
     if 5 in settings.sections:
         say(f"5. zsl at {settings.compare_precision} ...")
@@ -879,6 +905,7 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
         )
         rows.extend(precision_rows)
         results.numbers.update(comparisons)
+        checkpoint(results)
 
     if 4 in settings.sections:
         say(f"4. peak RSS, {settings.memory_small} vs {settings.memory_images} images ...")
@@ -888,6 +915,27 @@ def run_benchmark(settings: Settings, work: Path, say) -> Results:
 
     results.environment["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
+
+
+def render_decode_bound(rows: list[Row], settings: Settings) -> list[str]:
+    """zsl's steady state against the decode-only rate: its bound when the model is faster than
+    decoding (as on a GPU, where the model-only ceiling is out of reach)."""
+    zsl = next(
+        (
+            row.marginal
+            for row in rows
+            if row.measurement.startswith(f"2 zsl label, {settings.classes_large} classes")
+            and row.marginal
+        ),
+        None,
+    )
+    decode = next((row.rate for row in rows if row.measurement.endswith("only (draft)")), None)
+    if not zsl or not decode or math.isnan(zsl):
+        return []
+    return [
+        f"steady state: zsl marginal rate ({settings.classes_large} classes) / decode-only rate "
+        f"(draft): {zsl:.1f} / {decode:.1f} = {zsl / decode:.2f}"
+    ]
 
 
 def render(results: Results) -> str:
@@ -961,8 +1009,10 @@ def parse_sections(text: str, memory: bool, parser: argparse.ArgumentParser) -> 
 def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
-    parser.add_argument("--precision", default=None, help="default fp32 on CPU, fp16 on CUDA")
-    parser.add_argument("--compare-precision", default="bf16", help="checked against fp32")
+    parser.add_argument("--precision", choices=PRECISIONS, help="default fp32 on CPU, fp16 on CUDA")
+    parser.add_argument(
+        "--compare-precision", choices=PRECISIONS, default="bf16", help="checked against fp32"
+    )
     parser.add_argument("--images", type=int, help="large run (default 288 CPU, 4096 CUDA)")
     parser.add_argument("--base-images", type=int, help="small run (default images / 3)")
     parser.add_argument("--classes-small", type=int, help="pipeline (default 10)")
@@ -974,7 +1024,9 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     )
     parser.add_argument("--pipeline-batch-size", type=int, default=8)
     parser.add_argument("--workers", type=int, help="zsl decode threads (default: zsl's own)")
-    parser.add_argument("--iterations", type=int, default=5, help="timed model-only passes")
+    parser.add_argument(
+        "--iterations", type=int, help="timed model-only passes (default 5 CPU, 50 CUDA)"
+    )
     parser.add_argument(
         "--repeats",
         type=int,
@@ -983,7 +1035,7 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         "and the fastest runs); other timings keep the fastest of N",
     )
     parser.add_argument(
-        "--sections", default="1,2,3,5,6", help="which measurements to run (default 1,2,3,5,6)"
+        "--sections", help="which measurements to run (default 1,2,3,5,6 CPU, 1,2,5,6 CUDA)"
     )
     parser.add_argument("--memory", action="store_true", help="add section 4 (minutes)")
     parser.add_argument("--memory-images", type=int, default=10_000)
@@ -1008,9 +1060,11 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         device=args.device,
         precision=args.precision or ("fp16" if cuda else "fp32"),
         compare_precision=args.compare_precision,
-        iterations=1 if args.quick else args.iterations,
+        iterations=1 if args.quick else args.iterations or (50 if cuda else 5),
         repeats=args.repeats,
-        sections=parse_sections(args.sections, args.memory, parser),
+        sections=parse_sections(
+            args.sections or ("1,2,5,6" if cuda else "1,2,3,5,6"), args.memory, parser
+        ),
         memory_small=args.memory_small,
         memory_images=args.memory_images,
         seed=args.seed,
@@ -1030,17 +1084,21 @@ def main(argv: list[str] | None = None) -> int:
     def say(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
+    def write_json(results: Results) -> None:
+        if args.json:
+            payload = _without_nan(asdict(results))
+            text = json.dumps(payload, indent=2, allow_nan=False, default=str) + "\n"
+            args.json.write_text(text)
+
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="zsl-bench-", dir=args.workdir))
-        results = run_benchmark(settings, work, say)
+        results = run_benchmark(settings, work, say, write_json)
     else:
         with tempfile.TemporaryDirectory(prefix="zsl-bench-") as temp:
-            results = run_benchmark(settings, Path(temp), say)
+            results = run_benchmark(settings, Path(temp), say, write_json)
     print(render(results))
-    if args.json:
-        payload = _without_nan(asdict(results))
-        args.json.write_text(json.dumps(payload, indent=2, allow_nan=False, default=str) + "\n")
+    write_json(results)
     return 0
 
 
