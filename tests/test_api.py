@@ -12,7 +12,7 @@ import pytest
 
 from tests.test_label_cli import write_images
 from zsl_cli import api
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.scoring import Decision
 
 
@@ -24,11 +24,11 @@ def photos(tmp_path: Path) -> Path:
     return tmp_path / "photos"
 
 
-def request(photos: Path, model: Path, **changes) -> api.LabelRequest:
+def request(photos: Path, model_dir: Path, **changes) -> api.LabelRequest:
     base = api.LabelRequest(
         inputs=api.InputOptions(paths=(str(photos),)),
         classes=api.ClassOptions(classes=str(photos.parent / "classes.txt")),
-        model=api.ModelOptions(name=str(model)),
+        model=api.ModelOptions(name=str(model_dir)),
     )
     return dataclasses.replace(base, **changes)
 
@@ -73,6 +73,13 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: api.ModelOptions(batch_size=0), "batch_size 0"),
         (lambda: api.InputOptions(max_pixels=0), "max_pixels 0"),
         (lambda: api.InputOptions(paths="photos"), "give a tuple of paths"),
+        (lambda: api.InputOptions(paths=(b"photos",)), "bytes is not a file or folder path"),
+        (lambda: api.InputOptions(paths=("a",), extensions=".png"), "give a tuple"),
+        (lambda: api.InputOptions(paths=("a",), stdin=io.BytesIO()), 'paths include "-"'),
+        (lambda: api.InputOptions(paths=("-",), stdin=io.StringIO()), "binary stream"),
+        (lambda: api.ModelOptions(batch_size=2.5), "batch_size 2.5: give a whole number"),
+        (lambda: Decision(top_k="3"), "top_k '3'"),
+        (lambda: api.LabelRequest(low_confidence=-1), "low_confidence -1"),
     ],
 )
 def test_options_out_of_range_are_user_errors(make, message):
@@ -91,3 +98,85 @@ def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_pa
     with pytest.raises(ZslError, match="needs the similarities of many images"):
         api.label(one)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_without_an_output_the_predictions_come_back_in_the_report(tiny_clip, photos, capsys):
+    names = api.ClassOptions(classes=["cat", "dog"], templates=Path("{}"))
+    kept = api.label(request(photos, tiny_clip, output=None, classes=names))
+    assert kept.output == "none" and capsys.readouterr().out == ""
+    assert [p.path for p in kept.predictions] == sorted(str(p) for p in photos.rglob("*.png"))
+    # The same as from a class file, written to stdout.
+    from_file = api.ClassOptions(classes=str(photos.parent / "classes.txt"), templates="{}")
+    api.label(request(photos, tiny_clip, classes=from_file))
+    written = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split(",")[1] for row in written] == [p.label for p in kept.predictions]
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["cat", "cat"], "duplicate class 'cat'"),
+        (["cat", " dog"], "white space"),
+        (["cat", 3], "class names are strings, not int"),
+        ([], "no classes given"),
+        (["unknown"], "reserved"),
+    ],
+)
+def test_class_names_given_in_code_are_checked_like_a_file(names, message):
+    with pytest.raises(ZslError, match=message):
+        api.plan_classes(api.ClassOptions(classes=names))
+
+
+class _InterruptAfterFirstBatch:
+    """Progress that presses Ctrl-C when the second batch is encoded (the first is saved)."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def start(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        self.batches += 1
+        if self.batches == 2:
+            raise KeyboardInterrupt
+
+    def stop(self) -> None:
+        pass
+
+
+def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, photos, tmp_path):
+    output = tmp_path / "out.jsonl"
+    model = api.ModelOptions(name=str(tiny_clip), batch_size=2)
+    with pytest.raises(Interrupted) as caught:
+        api.label(
+            request(photos, tiny_clip, model=model, output=api.OutputOptions(path=str(output))),
+            progress=_InterruptAfterFirstBatch(),
+        )
+    report = caught.value.report
+    assert isinstance(caught.value, KeyboardInterrupt) and report.interrupted
+    assert len(output.read_text().splitlines()) == report.total == 2
+
+    embed = api.EmbedRequest(str(tmp_path / "s.zsl"), api.InputOptions(paths=(str(photos),)), model)
+    with pytest.raises(Interrupted) as caught:
+        api.embed(embed, progress=_InterruptAfterFirstBatch())
+    assert caught.value.report.interrupted and caught.value.report.encoded == 2
+    assert api.embed(embed).reused == 2
+
+
+def test_a_run_leaves_pillow_and_logging_settings_as_it_found_them(tiny_clip, photos):
+    import logging
+    import warnings
+
+    import transformers
+    from PIL import Image
+
+    before = (Image.MAX_IMAGE_PIXELS, transformers.logging.get_verbosity(), list(warnings.filters))
+    hub_level = logging.getLogger("huggingface_hub").level
+    big = dataclasses.replace(
+        request(photos, tiny_clip, output=None),
+        inputs=api.InputOptions(paths=(str(photos),), max_pixels=10**10),
+    )
+    api.label(big)
+    after = (Image.MAX_IMAGE_PIXELS, transformers.logging.get_verbosity(), list(warnings.filters))
+    assert after == before and logging.getLogger("huggingface_hub").level == hub_level

@@ -8,6 +8,7 @@ import pickle
 import random
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,8 @@ from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeError,
     DecodeOptions,
-    configure_pillow,
     decode_image,
+    pillow_settings,
 )
 
 
@@ -183,7 +184,7 @@ def test_bomb_between_pillow_warning_and_error_is_too_large(tmp_path: Path) -> N
     assert caught.value.reason.startswith("10000x9000 = 90 MP exceeds the 89.5 MP limit")
 
 
-def test_configure_pillow_lifts_a_lower_pillow_limit(
+def test_pillow_settings_lift_a_lower_pillow_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "img.png"
@@ -195,14 +196,15 @@ def test_configure_pillow_lifts_a_lower_pillow_limit(
             decode_image(path, options)
         assert caught.value.status == "too_large"
         assert "Pillow's 0.002 MP decompression-bomb limit" in caught.value.reason
-        configure_pillow(options.max_pixels)
-        assert Image.MAX_IMAGE_PIXELS == 10_000
-        assert decode_image(path, options).size == (64, 48)
-        configure_pillow(5)  # never lowers Pillow's limit
-        assert Image.MAX_IMAGE_PIXELS == 10_000
+        with pillow_settings(options.max_pixels):
+            assert Image.MAX_IMAGE_PIXELS == 10_000
+            assert decode_image(path, options).size == (64, 48)
+            with pillow_settings(5):  # never lowers Pillow's limit
+                assert Image.MAX_IMAGE_PIXELS == 10_000
+        assert Image.MAX_IMAGE_PIXELS == 1000  # put back for the host program
 
 
-def test_configure_pillow_silences_bomb_warnings(
+def test_pillow_settings_silence_bomb_warnings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "img.png"
@@ -212,11 +214,11 @@ def test_configure_pillow_silences_bomb_warnings(
     for configured in (False, True):
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
-            if configured:
-                configure_pillow(options.max_pixels)
-            assert status_of(path, options) == "too_large"
+            with pillow_settings(options.max_pixels) if configured else nullcontext():
+                assert status_of(path, options) == "too_large"
+            warnings.warn("the host's own", Image.DecompressionBombWarning, stacklevel=1)
         bomb_warnings = [w for w in seen if issubclass(w.category, Image.DecompressionBombWarning)]
-        assert len(bomb_warnings) == (0 if configured else 1)
+        assert len(bomb_warnings) == (1 if configured else 2)  # the host's warning is kept
 
 
 def test_decoding_leaves_pillow_globals_alone(bad: dict[Path, str]) -> None:

@@ -2,24 +2,30 @@
 
 Example::
 
-    from zsl_cli.api import ClassOptions, InputOptions, LabelRequest, OutputOptions, label
+    from zsl_cli.api import ClassOptions, InputOptions, LabelRequest, ModelOptions, label
 
     report = label(LabelRequest(
         inputs=InputOptions(paths=("photos",)),
-        classes=ClassOptions(classes="classes.txt"),
-        output=OutputOptions(path="predictions.csv"),
+        classes=ClassOptions(classes=["cat", "dog", "bird"]),  # or a class file's path
+        model=ModelOptions(name="openai/clip-vit-base-patch32"),
+        output=None,  # keep the predictions in the report instead of writing a file
     ))
-    print(report.labels.most_common(3))
+    for prediction in report.predictions:
+        print(prediction.path, prediction.label, prediction.score)
+
+User errors raise `ZslError` (one message). Ctrl-C raises `Interrupted` (a KeyboardInterrupt)
+once the finished work is saved; its `report` says what was done.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +44,7 @@ from zsl_cli.encoders import (
     guess_preprocessor,
     load_encoder,
 )
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
     evaluate_files,
@@ -49,7 +55,7 @@ from zsl_cli.evaluation import (
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.hubness import reduce as reduce_hubness
-from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeOptions, configure_pillow, decode_image
+from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeOptions, decode_image, pillow_settings
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
@@ -69,6 +75,27 @@ from zsl_cli.store import (
     stat_files,
 )
 
+__all__ = [
+    "ClassOptions",
+    "EmbedReport",
+    "EmbedRequest",
+    "EvaluateRequest",
+    "EvaluationResult",
+    "HubnessRequest",
+    "InputOptions",
+    "Interrupted",
+    "LabelReport",
+    "LabelRequest",
+    "ModelOptions",
+    "OutputOptions",
+    "Progress",
+    "ZslError",
+    "embed",
+    "evaluate",
+    "hubness",
+    "label",
+]
+
 
 class Progress(Protocol):
     """Where long operations report progress (the CLI draws a bar; Python callers may pass None)."""
@@ -82,7 +109,9 @@ class Progress(Protocol):
 
 @dataclass(frozen=True)
 class ModelOptions:
-    name: str = DEFAULT_MODEL
+    """Which model, and how to run it."""
+
+    name: str = DEFAULT_MODEL  # bundled name, local directory or hub id
     device: str = "auto"
     precision: str = "auto"
     batch_size: int | None = None  # None: a default suited to the device
@@ -98,41 +127,58 @@ class ModelOptions:
 
 @dataclass(frozen=True)
 class InputOptions:
-    paths: tuple[str, ...] = ()
-    stdin: IO[bytes] | None = None
-    nul_separated: bool = False
-    extensions: tuple[str, ...] | None = None
+    """Which images: files, folders (walked) and globs; "-" reads a path list from `stdin`."""
+
+    paths: tuple[str | os.PathLike[str], ...] = ()
+    stdin: IO[bytes] | None = None  # binary stream read for "-" (default: the process's stdin)
+    nul_separated: bool = False  # the stdin list is NUL-separated (find -print0)
+    extensions: tuple[str, ...] | None = None  # None: the common image extensions
     include_hidden: bool = False
-    max_pixels: int | None = None
+    max_pixels: int | None = None  # larger images fail as too_large; None: Pillow's limit
 
     def __post_init__(self) -> None:
-        if isinstance(self.paths, (str, Path)):
+        if isinstance(self.paths, (str, os.PathLike)):
             raise ZslError(f"paths {self.paths!r}: give a tuple of paths, e.g. ({self.paths!r},)")
+        odd = next((p for p in self.paths if not isinstance(p, (str, os.PathLike))), None)
+        if odd is not None:
+            raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
+        if isinstance(self.extensions, str):
+            raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
+        if self.stdin is not None and "-" not in self.paths:
+            raise ZslError('stdin is read only when paths include "-"')
+        if isinstance(self.stdin, io.TextIOBase):
+            raise ZslError("stdin: give a binary stream (e.g. sys.stdin.buffer), not text")
         _at_least_one(max_pixels=self.max_pixels)
 
 
 def _at_least_one(**values: int | None) -> None:
     for name, value in values.items():
-        if value is not None and value < 1:
-            raise ZslError(f"{name} {value}: give 1 or more")
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ZslError(f"{name} {value!r}: give a whole number, 1 or more")
 
 
 @dataclass(frozen=True)
 class ClassOptions:
-    classes: str | None = None
-    attributes: str | None = None
-    descriptions: str | None = None
-    templates: str = "default"
+    """The candidate classes: names (a class file or a list), attributes or descriptions."""
+
+    classes: str | os.PathLike[str] | Sequence[str] | None = None  # file path, or the names
+    attributes: str | os.PathLike[str] | None = None  # CSV: class, then one 0/1 column each
+    descriptions: str | os.PathLike[str] | None = None  # JSON: class -> list of descriptions
+    templates: str | os.PathLike[str] = "default"  # built-in set, template file, or "a {}."
     attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
 
 
 @dataclass(frozen=True)
 class OutputOptions:
+    """Where predictions are written, and how."""
+
     path: str | None = None  # None or "-" = stdout
     format: str | None = None  # None: from the file extension (csv for stdout)
     label_studio: writers.LabelStudioOptions | None = None  # for --format label-studio
-    stdout: IO[bytes] | None = None
+    stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
 
 
 @dataclass(frozen=True)
@@ -141,14 +187,21 @@ class LabelRequest:
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
     decision: Decision = field(default_factory=Decision)
-    output: OutputOptions = field(default_factory=OutputOptions)
+    # None: write nothing; the predictions come back in the report's `predictions`.
+    output: OutputOptions | None = field(default_factory=OutputOptions)
     embeddings: str | None = None  # label from this store instead of reading images
     hubness_reduction: str = "none"
     low_confidence: float = 0.5  # summary: count predictions whose top score is below this
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.low_confidence <= 1.0:
+            raise ZslError(f"low_confidence {self.low_confidence}: scores lie in [0, 1]")
+
 
 @dataclass
 class LabelReport:
+    """What a label run did. `run_info` is what was recorded with the output."""
+
     inputs: int = 0  # images the run set out to label
     total: int = 0  # of those, labelled or failed (fewer when interrupted)
     by_status: Counter[str] = field(default_factory=Counter)
@@ -157,9 +210,10 @@ class LabelReport:
     low_confidence_below: float = 0.5
     elapsed_s: float = 0.0  # the whole call, model loading included
     processing_s: float = 0.0  # decoding, encoding, scoring and writing
-    output: str = "stdout"
+    output: str = "stdout"  # the file written, "stdout", or "none" (request.output None)
     interrupted: bool = False
     run_info: dict[str, Any] = field(default_factory=dict)
+    predictions: list[Prediction] = field(default_factory=list)  # only when output is None
 
     @property
     def failed(self) -> int:
@@ -200,7 +254,7 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
     spec = load_class_spec(options.classes, options.attributes, options.descriptions)
-    templates = resolve_templates(options.templates)
+    templates = resolve_templates(str(options.templates))
     plan = plan_prompts(
         spec,
         templates,
@@ -268,10 +322,9 @@ def start_decoding(
     """Begin decoding and preprocessing `paths` in background threads (fewer of them at first
     when the model is still `model_loading` on the main thread)."""
     decode_options = DecodeOptions(
-        max_pixels=inputs.max_pixels or DEFAULT_MAX_PIXELS,
+        max_pixels=_max_pixels(inputs),
         draft=None if model.exact_preprocessing else preprocessor.decode_hint,
     )
-    configure_pillow(decode_options.max_pixels)  # before any decode thread starts
 
     def prepare(path: Path) -> np.ndarray:
         return preprocessor(decode_image(path, decode_options))
@@ -284,6 +337,10 @@ def start_decoding(
         window=EARLY_DECODE_WINDOW,
         startup_workers=loading_workers(workers) if model_loading else None,
     )
+
+
+def _max_pixels(inputs: InputOptions) -> int:
+    return inputs.max_pixels or DEFAULT_MAX_PIXELS
 
 
 def open_encoder_decoding(
@@ -316,7 +373,7 @@ def iter_encoded(
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress | None = None,
-):
+) -> Iterator[list[ImageItem]]:
     """Batches of items with their embeddings (ok items) or their failure status, in order."""
     batch_size = model.batch_size or default_batch_size(encoder)
     if progress is not None:
@@ -334,38 +391,47 @@ def iter_encoded(
 
 
 def label(request: LabelRequest, progress: Progress | None = None) -> LabelReport:
-    """Label images (or stored embeddings) and write predictions. Ctrl-C keeps finished work."""
+    """Label images (or stored embeddings) and write predictions (or keep them in the report).
+
+    Ctrl-C publishes the finished work, marked incomplete, and raises `Interrupted`.
+    """
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
     check_reduction(request.hubness_reduction)
-    fmt = writers.output_format(request.output.path, request.output.format)
+    output = request.output
+    fmt = writers.output_format(output.path, output.format) if output is not None else ""
     source = open_source(request.inputs, request.embeddings)
-    _check_output_is_no_input(request.output.path, source)
-    if source.paths is not None and fmt == "label-studio" and request.output.label_studio:
-        writers.check_label_studio_paths(source.paths, request.output.label_studio)
-    encoder, decoding = open_encoder_for(source, request.model, request.inputs)
-    with decoding or nullcontext():
+    if output is not None:
+        _check_output_is_no_input(output.path, source)
+        if source.paths is not None and fmt == "label-studio" and output.label_studio:
+            writers.check_label_studio_paths(source.paths, output.label_studio)
+    report = LabelReport(low_confidence_below=request.low_confidence)
+    with ExitStack() as run:
+        run.enter_context(pillow_settings(_max_pixels(request.inputs)))
+        encoder, decoding = open_encoder_for(source, request.model, request.inputs)
+        if decoding is not None:
+            run.enter_context(decoding)
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
-
-        report = LabelReport(low_confidence_below=request.low_confidence)
         report.run_info = describe_run(request, encoder, classifier)
-        report.output = request.output.path if request.output.path not in (None, "-") else "stdout"
         # Before the writer opens: a store that cannot be used must not replace an old output.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
-        if source.paths is None and fmt == "label-studio" and request.output.label_studio:
-            writers.check_label_studio_paths(encoded.paths, request.output.label_studio)
+        if output is None:
+            report.output = "none"
+            writer: writers.PredictionWriter | _KeptInReport = _KeptInReport(report.predictions)
+        else:
+            if source.paths is None and fmt == "label-studio" and output.label_studio:
+                writers.check_label_studio_paths(encoded.paths, output.label_studio)
+            report.output = output.path if output.path not in (None, "-") else "stdout"
+            writer = writers.open_writer(
+                output.path, fmt, label_studio=output.label_studio, stdout=output.stdout
+            )
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
-        with writers.open_writer(
-            request.output.path,
-            fmt,
-            label_studio=request.output.label_studio,
-            stdout=request.output.stdout,
-        ) as writer:
+        with writer:
             try:
                 for prediction in _predictions(encoded.batches, encoder, classifier, request):
                     writer.write(prediction)
@@ -380,7 +446,28 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
             report.run_info["summary"] = summary_dict(report)
             report.run_info["complete"] = not report.interrupted
             writer.close(report.run_info, complete=not report.interrupted)
+    if report.interrupted:
+        raise Interrupted(report)
     return report
+
+
+class _KeptInReport:
+    """The writer of a run with no output: predictions are kept in a list."""
+
+    def __init__(self, kept: list[Prediction]) -> None:
+        self._kept = kept
+
+    def __enter__(self) -> _KeptInReport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def write(self, prediction: Prediction) -> None:
+        self._kept.append(prediction)
+
+    def close(self, run_info: dict, *, complete: bool = True) -> None:
+        return None
 
 
 def _check_output_is_no_input(output: str | None, source: ItemSource) -> None:
@@ -604,8 +691,11 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     truth = load_truth(request.truth) if request.truth else None
     seen = _read_seen(request.seen, spec.names) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
-    encoder, decoding = open_encoder_for(source, request.model, request.inputs)
-    with decoding or nullcontext():
+    with ExitStack() as run:
+        run.enter_context(pillow_settings(_max_pixels(request.inputs)))
+        encoder, decoding = open_encoder_for(source, request.model, request.inputs)
+        if decoding is not None:
+            run.enter_context(decoding)
         classifier = build_classifier(spec, plan, encoder)
         try:
             encoded = iter_items(source, decoding, encoder, request.model, progress)
@@ -712,7 +802,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "sources": list(classifier.spec.sources),
             "hash": classifier.spec.fingerprint(),
             "mode": _class_mode(classifier.spec),
-            "templates": request.classes.templates,
+            "templates": str(request.classes.templates),
             "n_prompts": len(classifier.plan.texts),
         },
         "top_k": request.decision.top_k,
@@ -798,7 +888,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     """Encode new or changed images into the store, reuse the rest, forget deleted ones.
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
-    run continues from there.
+    run continues from there; Ctrl-C raises `Interrupted` once that is saved.
     """
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
@@ -812,7 +902,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
     encoder = open_encoder(request.model)
     report.model = encoder.name
-    with EmbeddingStore.open(request.store) as store:
+    with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         known = {m.identity: m.dtype for m in store.models()}
         dtype = request.dtype or known.get(encoder.identity, "float32")
         model_id = store.register_model(
@@ -842,6 +932,8 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
         if request.export and not report.interrupted:
             report.exported = store.export(model_id, request.export)
     report.elapsed_s = time.perf_counter() - started
+    if report.interrupted:
+        raise Interrupted(report)
     return report
 
 

@@ -18,7 +18,9 @@ import hashlib
 import io
 import json
 import math
+import os
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,11 +77,12 @@ class ClassSpec:
 
 
 def load_class_spec(
-    classes: str | Path | None = None,
-    attributes: str | Path | None = None,
-    descriptions: str | Path | None = None,
+    classes: str | os.PathLike[str] | Sequence[str] | None = None,
+    attributes: str | os.PathLike[str] | None = None,
+    descriptions: str | os.PathLike[str] | None = None,
 ) -> ClassSpec:
-    """Build the class spec from the files the user gave (at least one of them)."""
+    """Build the class spec from the files the user gave (at least one of them); `classes` may
+    also be the class names themselves."""
     if attributes is not None and (classes is not None or descriptions is not None):
         raise ZslError(
             "--attributes defines the classes by itself; do not combine it with "
@@ -91,16 +94,37 @@ def load_class_spec(
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
-    if descriptions is None:
-        return parse_classes(_read_text(classes), str(classes))
-    described = parse_descriptions(_read_text(descriptions), str(descriptions))
+    described = None
+    if descriptions is not None:
+        described = parse_descriptions(_read_text(descriptions), str(descriptions))
     if classes is None:
+        assert described is not None
         return described
-    spec = parse_classes(_read_text(classes), str(classes))
-    return merge_descriptions(spec, described, str(descriptions))
+    if isinstance(classes, (str, os.PathLike)):
+        spec = parse_classes(_read_text(classes), str(classes))
+    else:
+        spec = class_names_spec(classes)
+    return spec if described is None else merge_descriptions(spec, described, str(descriptions))
 
 
-def _read_text(path: str | Path) -> str:
+def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec:
+    """A spec from class names given in code; each is checked as a class file's would be."""
+    places = []
+    for number, name in enumerate(names):
+        where = f"{source}[{number}]"
+        if not isinstance(name, str):
+            raise ZslError(f"{where}: class names are strings, not {type(name).__name__}")
+        if name != name.strip():
+            raise ZslError(f"{where}: class name {name!r} starts or ends with white space")
+        _check_name(name, where)
+        places.append((name, where))
+    if not places:
+        raise ZslError(f"{source}: no classes given")
+    _check_unique(places)
+    return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
+
+
+def _read_text(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -24,7 +24,14 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
 
 from zsl_cli import __version__
-from zsl_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ZslError
+from zsl_cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    Interrupted,
+    ZslError,
+)
 
 
 class ZslGroup(TyperGroup):
@@ -416,7 +423,10 @@ def label(
         embeddings=_str(embeddings),
         hubness_reduction=hubness_reduction,
     )
-    report = api.label(request, progress=ProgressBar(quiet))
+    try:
+        report = api.label(request, progress=ProgressBar(quiet))
+    except Interrupted as stop:
+        report = stop.report
     if not quiet:
         render_label_summary(stderr_console(), report.run_info["summary"], report.output)
     if report.interrupted:
@@ -506,24 +516,19 @@ def embed(
     from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
     from zsl_cli.writers import write_json_file
 
-    report = api.embed(
-        api.EmbedRequest(
-            store=str(store),
-            inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
-            model=_model_options(
-                model,
-                device,
-                precision,
-                batch_size,
-                workers,
-                exact_preprocessing,
-                trust_remote_code,
-            ),
-            dtype=dtype,
-            export=_str(export),
+    request = api.EmbedRequest(
+        store=str(store),
+        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
+        model=_model_options(
+            model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
         ),
-        progress=ProgressBar(quiet),
+        dtype=dtype,
+        export=_str(export),
     )
+    try:
+        report = api.embed(request, progress=ProgressBar(quiet))
+    except Interrupted as stop:
+        report = stop.report
     if json_out is not None:
         write_json_file(json_out, report.to_json())
     if not quiet:

@@ -16,3 +16,12 @@ class ZslError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run, raised once the finished work is saved. `report` is the run's report
+    (its `interrupted` set); a caller that does not catch this stops as on any Ctrl-C."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__()
+        self.report = report

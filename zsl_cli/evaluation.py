@@ -250,7 +250,7 @@ def evaluate(
     it); without it, the classes any prediction names stand in for them.
     """
     if not ks or any(k < 1 for k in ks):
-        raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks))})")
+        raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
     if not predictions:
         raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
     reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))

@@ -26,8 +26,8 @@ scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state, so decode workers may call it concurrently. The
-CLI calls `configure_pillow` once at start-up, before workers start, to line Pillow's global pixel
-limit up with the user's `--max-pixels`.
+library's runs hold `pillow_settings` while workers decode, to line Pillow's global pixel limit up
+with the user's `--max-pixels` (and put it back afterwards).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -67,7 +69,7 @@ DECODE_STATUSES = frozenset(
     }
 )
 
-# Pillow's default, read at import time so that configure_pillow() cannot move our default.
+# Pillow's default, read at import time so that pillow_settings() cannot move our default.
 DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
@@ -127,19 +129,27 @@ class DecodeError(Exception):
         return DecodeError, (self.status, self.reason)
 
 
-def configure_pillow(max_pixels: int) -> None:
-    """Prepare Pillow's process-wide settings for decoding with this pixel limit.
+@contextmanager
+def pillow_settings(max_pixels: int) -> Iterator[None]:
+    """Pillow's process-wide settings for decoding with this pixel limit, restored on exit.
 
-    Call once at start-up, before decode threads start (the CLI does). It registers every Pillow
-    plugin (lazy registration inside concurrent Image.open calls can miss a format), raises
-    Pillow's own MAX_IMAGE_PIXELS to `max_pixels` when that is higher (Pillow refuses images over
-    twice its limit, whatever our option says; it is never lowered) and silences
-    DecompressionBombWarning, which then only fires for images decode_image reports as too_large.
+    Enter it before decode threads start and leave it after they stop (the library's runs do).
+    It registers every Pillow plugin (lazy registration inside concurrent Image.open calls can
+    miss a format), raises Pillow's own MAX_IMAGE_PIXELS to `max_pixels` when that is higher
+    (Pillow refuses images over twice its limit, whatever our option says; it is never lowered)
+    and silences DecompressionBombWarning, which then only fires for images decode_image reports
+    as too_large.
     """
     Image.init()
-    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
-        Image.MAX_IMAGE_PIXELS = max_pixels
-    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    previous = Image.MAX_IMAGE_PIXELS
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+        if previous is not None and max_pixels > previous:
+            Image.MAX_IMAGE_PIXELS = max_pixels
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
 
 
 def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:

@@ -28,10 +28,20 @@ class Decision:
     threshold: float | None = None  # top score below it -> label "unknown"
 
     def __post_init__(self) -> None:
-        if self.top_k < 0:
-            raise ZslError(f"top_k {self.top_k}: give 0 (every class) or more")
-        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
-            raise ZslError(f"threshold {self.threshold}: scores lie in [0, 1]")
+        if not _is_int(self.top_k) or self.top_k < 0:
+            raise ZslError(f"top_k {self.top_k!r}: give 0 (every class) or more")
+        if self.threshold is not None and not (
+            _is_number(self.threshold) and 0.0 <= self.threshold <= 1.0
+        ):
+            raise ZslError(f"threshold {self.threshold!r}: scores lie in [0, 1]")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def similarities(images: np.ndarray, class_vectors: np.ndarray) -> np.ndarray:

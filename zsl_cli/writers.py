@@ -601,7 +601,7 @@ def open_writer(
     fmt: str,
     *,
     label_studio: LabelStudioOptions | None = None,
-    stdout: IO[bytes] | None = None,
+    stdout: IO[bytes] | IO[str] | None = None,
 ) -> PredictionWriter:
     """A writer for `output` (None or "-" = stdout, `stdout` or sys.stdout.buffer) in `fmt`."""
     if fmt not in FORMATS:
@@ -620,17 +620,19 @@ def open_writer(
     return PredictionWriter(_sink(output, stdout), encoder, fmt)
 
 
-def _sink(output: str | Path | None, stdout: IO[bytes] | None) -> _StreamSink | _AtomicFileSink:
+def _sink(
+    output: str | Path | None, stdout: IO[bytes] | IO[str] | None
+) -> _StreamSink | _AtomicFileSink:
     """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer)."""
     if output is not None and str(output) != "-":
         return _file_sink(output)
-    stream = stdout
-    if stream is None:
-        if sys.stdout is None:  # started with stdout closed (`>&-`)
-            raise ZslError("stdout is closed: write to a file instead")
-        # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
-        stream = getattr(sys.stdout, "buffer", None) or _TextWriter(sys.stdout)
-    return _StreamSink(stream, "stdout")
+    if stdout is not None and not isinstance(stdout, io.TextIOBase):
+        return _StreamSink(stdout, "stdout")
+    text = stdout if stdout is not None else sys.stdout
+    if text is None:  # started with stdout closed (`>&-`)
+        raise ZslError("stdout is closed: write to a file instead")
+    # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
+    return _StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
 
 
 class _TextWriter:
