@@ -268,28 +268,39 @@ def test_the_cli_freezes_the_heap_after_the_load(tiny_clip, tmp_path):
     assert gc.get_freeze_count() > 0 and gc.isenabled()
 
 
-def _fail_above(encoder, largest_batch: int) -> list[int]:
-    """Make the image tower raise out-of-memory for batches above `largest_batch`; log the sizes."""
+def _simulated_out_of_memory() -> Exception:
+    import torch
+
+    return torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+
+def _fail_above(encoder, largest_batch: int, error=_simulated_out_of_memory) -> list[int]:
+    """Make the image tower raise `error()` for batches above `largest_batch`; log the sizes."""
     forward, sizes = encoder._model.get_image_features, []
 
     def limited(pixel_values, **kwargs):
         sizes.append(len(pixel_values))
         if len(pixel_values) > largest_batch:
-            import torch
-
-            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+            raise error()
         return forward(pixel_values=pixel_values, **kwargs)
 
     encoder._model.get_image_features = limited
     return sizes
 
 
-def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip):
+@pytest.mark.parametrize(
+    "error",
+    [
+        _simulated_out_of_memory,
+        lambda: RuntimeError("CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling cublasCreate"),
+    ],
+)
+def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip, error):
     encoder = load_encoder(str(tiny_clip))
     rng = np.random.default_rng(1)
     pixels = rng.integers(0, 256, (7, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
     whole = encoder.encode_images(pixels)
-    sizes = _fail_above(encoder, 2)
+    sizes = _fail_above(encoder, 2, error)
     np.testing.assert_allclose(encoder.encode_images(pixels), whole, atol=1e-5)
     # 7 fails, then 3 (the first half) fails, then 1-2 at a time succeed.
     assert sizes[:2] == [7, 3] and max(sizes[2:]) <= 2
@@ -324,6 +335,15 @@ def test_half_precision_keeps_the_models_own_temperature(tiny_clip, tiny_siglip,
     for model in (tiny_clip, tiny_siglip):
         full = load_encoder(str(model), device="cpu", precision="fp32").head
         assert load_encoder(str(model), device="cpu", precision=precision).head == full
+
+
+def test_other_runtime_errors_are_not_taken_for_out_of_memory(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+    pixels = np.zeros((4, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    sizes = _fail_above(encoder, 2, lambda: RuntimeError("device-side assert triggered"))
+    with pytest.raises(RuntimeError, match="device-side assert"):
+        encoder.encode_images(pixels)
+    assert sizes == [4]
 
 
 def test_out_of_memory_for_one_image_is_a_clear_error(tiny_clip):

@@ -144,7 +144,9 @@ class TransformersEncoder:
             )
         try:
             return self._encode_image_batch(pixels)
-        except torch.OutOfMemoryError:
+        except RuntimeError as error:  # torch.OutOfMemoryError is one
+            if not _out_of_memory(error):
+                raise
             if len(pixels) == 1:
                 raise ZslError(
                     f"out of {self.device.type} memory for a single image with {self.name}; "
@@ -200,6 +202,15 @@ class TransformersEncoder:
         }
         features = self._model.get_text_features(**inputs)
         return _normalised(_pooled(features))
+
+
+def _out_of_memory(error: RuntimeError) -> bool:
+    # cuBLAS and cuDNN report a failed workspace allocation with their own status, not as
+    # torch.OutOfMemoryError; MPS says "out of memory" in a plain RuntimeError.
+    text = str(error)
+    return isinstance(error, torch.OutOfMemoryError) or any(
+        marker in text for marker in ("ALLOC_FAILED", "out of memory")
+    )
 
 
 def _score_head(model: Any, model_type: str) -> ScoreHead:
