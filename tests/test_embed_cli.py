@@ -216,6 +216,60 @@ def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
         assert victim.read_bytes() == before
 
 
+def test_no_output_of_any_command_replaces_a_file_the_run_reads(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images / "cat", 2)
+    write_images(images / "dog", 2, seed=1)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    attributes = tmp_path / "attributes.csv"
+    attributes.write_text("class,furry,barks\ncat,1,0\ndog,1,1\n")
+    predictions = tmp_path / "predictions.csv"
+    assert run("label", images, "-c", classes, "-m", tiny_clip, "-o", predictions).exit_code == 0
+    embed(images, store, tiny_clip)
+    image = next(images.rglob("*.png"))
+    model = ["-m", tiny_clip]
+    cases = [
+        (store, ["embed", images, "--store", store, *model, "--json", store]),
+        (image, ["embed", images, "--store", store, *model, "--json", image]),
+        (predictions, ["evaluate", predictions, "--truth", images, "--json", predictions]),
+        (classes, ["hubness", images, "-c", classes, *model, "--json", classes]),
+        (
+            classes,
+            [
+                "hubness",
+                images,
+                "-c",
+                classes,
+                *model,
+                "--truth",
+                images,
+                "--seen",
+                classes,
+                "--json",
+                classes,
+            ],
+        ),  # fmt: skip
+        (attributes, ["label", images, "--attributes", attributes, *model, "-o", attributes]),
+        (classes, ["label", images, "-c", classes, *model, "-f", "csv", "-o", classes]),
+    ]
+    for victim, args in cases:
+        before = victim.read_bytes()
+        result = run(*args)
+        assert result.exit_code == 2 and "is an input of this run" in result.stderr, args
+        assert victim.read_bytes() == before
+
+
+def test_hubness_needs_two_images_and_seen_needs_truth(tiny_clip, tmp_path):
+    write_images(tmp_path / "images", 1)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    one = run("hubness", tmp_path / "images", "-c", classes, "-m", tiny_clip)
+    assert one.exit_code == 2 and "needs 2 or more readable images" in one.stderr
+    seen = run("hubness", tmp_path / "images", "-c", classes, "-m", tiny_clip, "--seen", classes)
+    assert seen.exit_code == 2 and "--seen needs --truth" in seen.stderr
+
+
 def test_a_model_changed_under_the_same_name_is_told_apart(tmp_path):
     from tests.tiny_models import make_tiny_clip
 

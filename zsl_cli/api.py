@@ -24,7 +24,7 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -403,7 +403,9 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     source = open_source(request.inputs, request.embeddings)
     if output is not None:
-        _check_output_is_no_input(output.path, source)
+        check_outputs_spare_inputs(
+            [output.path], [source.store, *_class_files(request.classes)], source.paths or ()
+        )
         if source.paths is not None and fmt == "label-studio" and output.label_studio:
             writers.check_label_studio_paths(source.paths, output.label_studio)
     report = LabelReport(low_confidence_below=request.low_confidence)
@@ -470,14 +472,29 @@ class _KeptInReport:
         return None
 
 
-def _check_output_is_no_input(output: str | None, source: ItemSource) -> None:
-    """Writing predictions over the store or an image they come from would destroy it."""
-    if output is None or output == "-" or not os.path.isfile(output):
+def check_outputs_spare_inputs(
+    outputs: Iterable[str | os.PathLike[str] | None],
+    input_files: Iterable[str | os.PathLike[str] | None],
+    images: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """Writing a result over a file the run reads (a store, an image, a class file, predictions)
+    would destroy it: refuse before any work."""
+    existing = [
+        os.fspath(out) for out in outputs if out is not None and out != "-" and os.path.isfile(out)
+    ]
+    if not existing:
         return
-    target = os.path.abspath(output)
-    store = source.store is not None and os.path.samefile(source.store, output)
-    if store or any(os.path.abspath(path) == target for path in source.paths or ()):
-        raise ZslError(f"the output {output} is an input of this run; write somewhere else")
+    image_paths = {os.path.abspath(path) for path in images}
+    named = [os.fspath(f) for f in input_files if f is not None and os.path.isfile(f)]
+    for output in existing:
+        spellings = {os.path.abspath(output), os.path.realpath(output)}
+        if spellings & image_paths or any(os.path.samefile(output, f) for f in named):
+            raise ZslError(f"the output {output} is an input of this run; write somewhere else")
+
+
+def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
+    classes = options.classes if isinstance(options.classes, (str, os.PathLike)) else None
+    return [classes, options.attributes, options.descriptions, options.templates]
 
 
 def _predictions(batches, encoder: Encoder, classifier: Classifier, request: LabelRequest):
@@ -680,7 +697,8 @@ class HubnessRequest:
     k: int = 10
     methods: tuple[str, ...] | None = None  # None: every method
     truth: str | None = None  # ImageFolder or path,label CSV: adds accuracy per method
-    seen: str | None = None  # seen-class list: classes not in it count as unseen
+    seen: str | None = None  # seen-class list (with truth): adds unseen-class accuracy
+    json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
 
 
 def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[str, Any]:
@@ -688,9 +706,16 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     spec, plan = plan_classes(request.classes)
     for method in request.methods or ():
         check_reduction(method)
+    if request.seen and not request.truth:
+        raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
     truth = load_truth(request.truth) if request.truth else None
     seen = _read_seen(request.seen, spec.names) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
+    check_outputs_spare_inputs(
+        [request.json_out],
+        [source.store, request.truth, request.seen, *_class_files(request.classes)],
+        source.paths or (),
+    )
     with ExitStack() as run:
         run.enter_context(pillow_settings(_max_pixels(request.inputs)))
         encoder, decoding = open_encoder_for(source, request.model, request.inputs)
@@ -704,6 +729,11 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
             if progress is not None:
                 progress.stop()
     ok = [item for item in items if item.ok]
+    if len(ok) < 2:
+        raise ZslError(
+            f"hubness is how images spread over the classes: it needs 2 or more readable "
+            f"images; this run has {len(ok)}"
+        )
     sims = similarities(_stack(ok, classifier), classifier.vectors)
     truth_idx = None
     if truth is not None:
@@ -728,6 +758,8 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
     result["failed_images"] = len(items) - len(ok)
     if truth_idx is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum())
+    if request.json_out:
+        writers.write_json_file(request.json_out, result)
     return result
 
 
@@ -765,6 +797,11 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report."""
     if request.report_out:
         check_report_path(request.report_out)
+    run_info = writers.sidecar_path(request.predictions)
+    check_outputs_spare_inputs(
+        [request.json_out, request.report_out],
+        [request.predictions, run_info, request.truth, request.seen],
+    )
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen
     )
@@ -850,6 +887,7 @@ class EmbedRequest:
     model: ModelOptions = field(default_factory=ModelOptions)
     dtype: str | None = None  # float32 or float16; None: what the store holds, else float32
     export: str | None = None  # also write the model's embeddings to .npy (+ paths CSV) / .parquet
+    json_out: str | None = None  # also write the report's counts here as JSON ("-": stdout)
 
 
 @dataclass
@@ -898,6 +936,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = discovery.paths
+    check_outputs_spare_inputs([request.json_out, request.export], [request.store], paths)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
     encoder = open_encoder(request.model)
@@ -932,6 +971,8 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
         if request.export and not report.interrupted:
             report.exported = store.export(model_id, request.export)
     report.elapsed_s = time.perf_counter() - started
+    if request.json_out:
+        writers.write_json_file(request.json_out, report.to_json())
     if report.interrupted:
         raise Interrupted(report)
     return report

@@ -52,6 +52,9 @@ class ZslGroup(TyperGroup):
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
             _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
+        except KeyboardInterrupt:  # before any work was done (a run's own is reported by it)
+            typer.echo("zsl: interrupted", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader of stdout went away (`| head`): end quietly, with the status a process
             # killed by SIGPIPE has, not 1 (which means failed images under --strict).
@@ -514,7 +517,6 @@ def embed(
     """
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
-    from zsl_cli.writers import write_json_file
 
     request = api.EmbedRequest(
         store=str(store),
@@ -524,13 +526,12 @@ def embed(
         ),
         dtype=dtype,
         export=_str(export),
+        json_out=_str(json_out),
     )
     try:
         report = api.embed(request, progress=ProgressBar(quiet))
     except Interrupted as stop:
         report = stop.report
-    if json_out is not None:
-        write_json_file(json_out, report.to_json())
     if not quiet:
         render_embed_summary(stderr_console(), report.to_json())
     if report.interrupted:
@@ -693,7 +694,6 @@ def hubness(
 ) -> None:
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, stderr_console
-    from zsl_cli.writers import write_json_file
 
     result = api.hubness(
         api.HubnessRequest(
@@ -715,11 +715,10 @@ def hubness(
             methods=tuple(m.strip() for m in methods.split(",") if m.strip()) if methods else None,
             truth=_str(truth),
             seen=_str(seen),
+            json_out=_str(json_out),
         ),
         progress=ProgressBar(quiet),
     )
-    if json_out is not None:
-        write_json_file(json_out, result)
     if not quiet:
         render_hubness(stderr_console(), result)
 
