@@ -164,6 +164,19 @@ def test_stdin_nul_list_with_odd_names(photos: Path) -> None:
     assert [os.fsencode(path) for path in found] == [raw, b"photos/a.JPG", b"photos/new\nline.png"]
 
 
+@pytest.mark.parametrize(
+    ("listing", "message"),
+    [
+        (b"photos/b.png\0photos/a.JPG\0", "NUL-separated: add -0"),
+        (b"", "no paths on stdin"),
+        (b"\n  \n", "no paths on stdin"),
+    ],
+)
+def test_stdin_lists_that_cannot_be_meant(photos: Path, listing: bytes, message: str) -> None:
+    with pytest.raises(ZslError, match=message):
+        discover(["-"], stdin=io.BytesIO(listing))
+
+
 def test_stdin_list_combines_with_arguments(photos: Path) -> None:
     found = names(discover(["photos/sub2", "-"], stdin=io.BytesIO(b"photos/b.png\n")))
     assert found == ["photos/b.png", "photos/sub2/e.tif"]

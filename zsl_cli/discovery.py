@@ -115,10 +115,12 @@ def scan(
     walker = _Walker(normalize_extensions(extensions), include_hidden)
     found: list[str] = []
     roots: list[str] = []
+    listed = 0  # entries read from stdin
     for item in inputs:
         if item == STDIN_INPUT:
             stream = stdin if stdin is not None else sys.stdin.buffer
             for entry in read_path_list(stream, nul_separated=nul_separated):
+                listed += 1
                 found.extend(walker.take(entry))
                 roots.append(os.path.abspath(entry))
         elif _lexists(item):
@@ -131,6 +133,8 @@ def scan(
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
     if not paths and not allow_empty:
+        if all(item == STDIN_INPUT for item in inputs) and not listed:
+            raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
         raise ZslError(_nothing_found_message(inputs, walker))
     return Discovery(paths=paths, skipped=walker.skipped, roots=roots)
 
@@ -153,6 +157,9 @@ def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str
     data = stream.read()
     if nul_separated:
         entries = data.split(b"\0")
+    elif b"\0" in data:
+        # No file name holds a NUL byte: this is a find -print0 / xargs -0 style list.
+        raise ZslError("the path list on stdin is NUL-separated: add -0 (--null)")
     else:
         entries = [line.removesuffix(b"\r") for line in data.split(b"\n")]
     return [os.fsdecode(entry) for entry in entries if entry.strip()]
@@ -372,7 +379,8 @@ def _nothing_found_message(inputs: Sequence[str], walker: _Walker) -> str:
         shown += f" and {len(inputs) - 3} more"
     message = (
         f"no images found in {shown} (looked for "
-        f"{' '.join(sorted(walker.extensions))}; add extensions with --ext)"
+        f"{' '.join(sorted(walker.extensions))}; choose others with --ext, which replaces "
+        "this list)"
     )
     if walker.skipped:
         folder, reason = walker.skipped[0]
