@@ -190,6 +190,19 @@ def test_csv_truth_relative_to_its_folder_and_absolute(photos, tmp_path, monkeyp
     assert result.metrics.top_k[0].mean_per_class == pytest.approx((1 / 2 + 1) / 2)
 
 
+def test_no_match_shows_where_two_same_looking_paths_point(tmp_path, monkeypatch):
+    touch(tmp_path / "small" / "a.png")
+    touch(tmp_path / "labels" / "small" / "a.png")  # another file the CSV's path resolves to
+    csv_path = write_csv(tmp_path / "labels" / "truth.csv", b"path,label\nsmall/a.png,cat\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ZslError) as caught:
+        evaluate([predicted("small/a.png", "cat")], load_truth(csv_path))
+    message = caught.value.message
+    assert repr(str(tmp_path / "small" / "a.png")) in message
+    assert repr(str(tmp_path / "labels" / "small" / "a.png")) in message
+    assert "relative paths start at the CSV's folder" in message
+
+
 def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, monkeypatch):
     # The CSV lives in labels/ but its paths start at tmp_path: matched by path ending.
     csv_path = write_csv(tmp_path / "labels" / "truth.csv", b"label,path\ncat,photos/cat/a.jpg\n")
@@ -281,6 +294,25 @@ def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photo
     output.with_name("p.csv.run.json").unlink()  # without the run info, the rankings decide
     top5 = evaluate_files(output, photos, ks=(5,)).metrics.top_k[0]
     assert top5.k_used == 1 and top5.overall == 0.5
+
+
+def test_an_interrupted_run_is_flagged(photos, tmp_path):
+    from zsl_cli.writers import open_writer
+
+    output = tmp_path / "p.jsonl"
+    with open_writer(output, "jsonl") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({"summary": {"total": 1, "inputs": 4}}, complete=False)
+    result = evaluate_files(output, photos, ks=(1,))
+    assert result.warnings == (
+        "the labelling run was interrupted (1 of 4 images labelled): these numbers cover only "
+        "the images it reached",
+    )
+    assert result.to_json()["warnings"] == list(result.warnings)
+    with open_writer(output, "jsonl") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({"summary": {"total": 1, "inputs": 1}})
+    assert evaluate_files(output, photos, ks=(1,)).warnings == ()
 
 
 def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -132,6 +132,7 @@ class EvaluationResult:
     unmatched: Unmatched
     gzsl: GzslResult | None  # only when a seen-class list was given
     notes: tuple[str, ...]  # things the reader should know (clipped k, classes without images)
+    warnings: tuple[str, ...] = ()  # things that put the numbers in doubt (an interrupted run)
 
     @property
     def n(self) -> int:
@@ -199,6 +200,7 @@ class EvaluationResult:
                 },
             },
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
         }
         if self.gzsl is not None:
             result["gzsl"] = self.gzsl.to_json()
@@ -218,14 +220,25 @@ def evaluate_files(
 
     predictions = read_predictions(predictions_path)
     seen = read_seen_classes(seen_path) if seen_path is not None else None
-    return evaluate(
+    run_info = read_run_info(predictions_path)
+    result = evaluate(
         predictions,
         load_truth(truth_path),
         ks=ks,
         seen=seen,
         predictions_source=os.fspath(predictions_path),
-        n_classes=_class_count(read_run_info(predictions_path)),
+        n_classes=_class_count(run_info),
     )
+    if (run_info or {}).get("complete") is False:
+        summary = run_info.get("summary") if isinstance(run_info.get("summary"), dict) else {}
+        done, planned = summary.get("total"), summary.get("inputs")
+        how_many = f" ({done} of {planned} images labelled)" if done and planned else ""
+        warning = (
+            f"the labelling run was interrupted{how_many}: these numbers cover only the images "
+            "it reached"
+        )
+        result = replace(result, warnings=(warning,))
+    return result
 
 
 def _class_count(run_info: dict | None) -> int | None:
@@ -624,11 +637,19 @@ def _nothing_matched_message(
     predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str
 ) -> str:
     example_truth = truth.items[0].shown if truth.items else "(no images)"
+    example_prediction = predictions[0].path
+    if truth.items and example_truth == example_prediction:
+        # The same text, resolved against different folders: show where each one points.
+        example_prediction = os.path.abspath(example_prediction)
+        example_truth = truth.items[0].path
+    where = ""
+    if truth.kind == "csv":
+        where = " (a truth CSV's relative paths start at the CSV's folder)"
     return (
         f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
-        f"an image of the ground truth {printable(truth.source)} (e.g. {predictions[0].path!r} "
-        f"vs {example_truth!r}); run evaluate from the folder you labelled from, or give a "
-        f"truth CSV with those paths"
+        f"an image of the ground truth {printable(truth.source)} (e.g. {example_prediction!r} "
+        f"vs {example_truth!r}){where}; run evaluate from the folder you labelled from, or give "
+        f"a truth CSV with those paths"
     )
 
 

@@ -89,7 +89,7 @@ def render_html(result: EvaluationResult) -> str:
             for true, predicted, count in mistakes
         )
         sections.append(f"<h2>Most common mistakes</h2><ol>{items}</ol>")
-    notes = list(result.notes) + (list(result.gzsl.notes) if result.gzsl else [])
+    notes = [*result.warnings, *result.notes, *(result.gzsl.notes if result.gzsl else ())]
     if notes:
         sections.append(
             "<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"

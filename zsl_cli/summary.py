@@ -103,6 +103,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
         f"[bold]Evaluated[/] {metrics.n} images over {len(metrics.classes)} classes "
         f"({metrics.failed} failed, {metrics.abstained} abstained)"
     )
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
     for top in metrics.top_k:
         console.print(
             f"  top-{top.k}: mean per-class {_percent(top.mean_per_class)}, "
@@ -199,16 +201,21 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
-    verb = "Interrupted embedding" if report["interrupted"] else "Embedded"
+    verb = "Interrupted embedding into" if report["interrupted"] else "Embedded into"
     console.print(
-        f"[bold]{verb}[/] {report['found']} images into {report['store']} in "
-        f"{report['elapsed_s']:.1f} s: {report['encoded']} encoded, {report['reused']} reused, "
-        f"{report['removed']} removed"
+        f"[bold]{verb}[/] {report['store']} in {report['elapsed_s']:.1f} s: "
+        f"{report['found']} images found, {report['encoded']} encoded, "
+        f"{report['reused']} reused, {report['removed']} removed"
     )
     if report["failed"]:
         reasons = ", ".join(f"{s} {n}" for s, n in sorted(report["failed_by_status"].items()))
-        console.print(f"[yellow]{report['failed']} failed[/]: {reasons}")
+        console.print(
+            f"[yellow]{report['failed']} of those encoded could not be read[/] (stored as failed): "
+            f"{reasons}"
+        )
     if report["unreachable"]:
-        console.print(f"[yellow]{report['unreachable']} paths could not be read at all[/]")
+        console.print(
+            f"[yellow]{report['unreachable']} paths could not be read at all[/] (not stored)"
+        )
     if report["exported"] is not None:
         console.print(f"Exported {report['exported']} embeddings")
