@@ -484,6 +484,20 @@ def test_interrupt_keeps_finished_work_and_exits_130(
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 
+def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeypatch):
+    from zsl_cli import api
+
+    def interrupted(options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "open_encoder", interrupted)
+    write_images(tmp_path / "images", 2)
+    out = tmp_path / "out.csv"
+    result = run("label", str(tmp_path / "images"), "-c", str(classes_file), "-o", str(out))
+    assert result.exit_code == 130 and result.stderr == "zsl: interrupted\n"
+    assert not out.exists()
+
+
 def test_help_shows_examples():
     for command in ("label", "embed", "evaluate", "hubness"):
         result = run(command, "--help")
