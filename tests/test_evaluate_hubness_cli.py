@@ -96,6 +96,42 @@ def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folde
     assert not metrics.exists()  # nothing written when the command is refused
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "label-studio"])
+def test_evaluate_reads_predictions_from_stdin(tiny_clip, image_folder, tmp_path, fmt):
+    suffix = {"label-studio": "json"}.get(fmt, fmt)
+    options = ["-f", fmt, "-k", "0"]
+    if fmt == "label-studio":
+        options += ["--ls-document-root", tmp_path]
+    saved = label_folder(image_folder, tiny_clip, tmp_path / f"p.{suffix}", *options)
+    from_file = run("evaluate", saved, "--truth", image_folder, "--json", "-", "-q")
+    piped = CliRunner().invoke(
+        app,
+        ["evaluate", "-", "--truth", str(image_folder), "--json", "-", "-q"],
+        input=saved.read_bytes(),
+    )
+    assert piped.exit_code == 0, piped.stderr
+    expected, got = json.loads(from_file.stdout), json.loads(piped.stdout)
+    assert got["n"] == expected["n"] == 12
+    assert got["top_k"] == expected["top_k"] and got["per_class"] == expected["per_class"]
+
+
+def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
+    import subprocess
+    import sys
+
+    classes = image_folder.parent / "classes.txt"
+    label = [sys.executable, "-m", "zsl_cli", "label", str(image_folder), "-c", str(classes)]
+    label += ["-m", str(tiny_clip), "-q", "-f", "jsonl"]
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", "/dev/stdin", "--truth"]
+    evaluate += [str(image_folder), "--json", "-", "-q"]
+    producer = subprocess.Popen(label, stdout=subprocess.PIPE)
+    consumer = subprocess.run(evaluate, stdin=producer.stdout, capture_output=True, timeout=300)
+    producer.stdout.close()
+    assert producer.wait(timeout=300) == 0
+    assert consumer.returncode == 0, consumer.stderr.decode()
+    assert json.loads(consumer.stdout)["n"] == 12
+
+
 def test_evaluate_user_errors(tmp_path):
     (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")

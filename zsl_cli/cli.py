@@ -554,7 +554,8 @@ def evaluate(
     predictions: Annotated[
         Path,
         typer.Argument(
-            help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio).",
+            help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio); "
+            "'-' reads them from stdin.",
             show_default=False,
         ),
     ],

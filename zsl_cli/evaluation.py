@@ -216,11 +216,10 @@ def evaluate_files(
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
     # Another pipeline stage; only needed here.
-    from zsl_cli.writers import read_predictions, read_run_info
+    from zsl_cli.writers import read_predictions_and_run_info
 
-    predictions = read_predictions(predictions_path)
+    predictions, run_info = read_predictions_and_run_info(predictions_path)
     seen = read_seen_classes(seen_path) if seen_path is not None else None
-    run_info = read_run_info(predictions_path)
     result = evaluate(
         predictions,
         load_truth(truth_path),
