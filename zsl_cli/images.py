@@ -46,6 +46,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from zsl_cli.discovery import printable
+
 NOT_FOUND = "not_found"
 BROKEN_LINK = "broken_link"
 NOT_A_FILE = "not_a_file"
@@ -69,7 +71,8 @@ DECODE_STATUSES = frozenset(
     }
 )
 
-# Pillow's default, read at import time so that pillow_settings() cannot move our default.
+# Pillow's default limit, by its own formula: a host program's (or pillow_settings') change to
+# Image.MAX_IMAGE_PIXELS does not move ours.
 DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
@@ -92,7 +95,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # not on Windows, where named pipes li
 _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
 
 
-CONTENT_FAILURES = frozenset({"empty", "not_an_image", "truncated", "decode_error"})
+CONTENT_FAILURES = frozenset({EMPTY, NOT_AN_IMAGE, TRUNCATED, DECODE_ERROR})
 
 
 @dataclass(frozen=True)
@@ -355,7 +358,7 @@ def _broken_link_reason(path: Path) -> str:
         target = os.readlink(path)
     except OSError:
         return "broken symbolic link"
-    return f"broken symbolic link (its target {_printable(target)} does not exist)"
+    return f"broken symbolic link (its target {printable(target)} does not exist)"
 
 
 def _not_a_file_reason(mode: int) -> str:
@@ -372,8 +375,3 @@ def _not_a_file_reason(mode: int) -> str:
 
 def _os_error_text(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
-
-
-def _printable(text: str) -> str:
-    """Undecodable file-name bytes as \\xNN, so a reason can always be written as UTF-8."""
-    return os.fsencode(text).decode("utf-8", "backslashreplace")

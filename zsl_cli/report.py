@@ -19,6 +19,7 @@ from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion
+from zsl_cli.summary import percent
 from zsl_cli.writers import write_file
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
@@ -120,9 +121,9 @@ def _summary_html(result: EvaluationResult) -> str:
     m = result.metrics
     rows = [("images evaluated", str(m.n)), ("classes", str(len(m.classes)))]
     for t in m.top_k:
-        rows.append((f"top-{t.k} mean per class", _pct(t.mean_per_class)))
-        rows.append((f"top-{t.k} overall", _pct(t.overall)))
-    rows.append(("macro F1", _pct(m.macro_f1)))
+        rows.append((f"top-{t.k} mean per class", percent(t.mean_per_class)))
+        rows.append((f"top-{t.k} overall", percent(t.overall)))
+    rows.append(("macro F1", percent(m.macro_f1)))
     rows.append(("abstained (unknown)", str(m.abstained)))
     failed = ", ".join(f"{status} {count}" for status, count in m.failed_by_status.items())
     rows.append(("failed images", f"{m.failed}" + (f" ({failed})" if failed else "")))
@@ -139,9 +140,9 @@ def _gzsl_html(g: GzslResult) -> str:
     rows = [
         ("seen classes", str(len(g.seen_classes))),
         ("unseen classes", str(len(g.unseen_classes))),
-        ("acc seen", _pct(g.seen)),
-        ("acc unseen", _pct(g.unseen)),
-        ("harmonic mean H", _pct(g.harmonic_mean)),
+        ("acc seen", percent(g.seen)),
+        ("acc unseen", percent(g.unseen)),
+        ("harmonic mean H", percent(g.harmonic_mean)),
     ]
     curve = ""
     if g.calibrated is None:
@@ -150,8 +151,8 @@ def _gzsl_html(g: GzslResult) -> str:
         cal = g.calibrated
         rows += [
             ("calibrated stacking: best gamma", f"{cal.gamma:.4g}"),
-            ("calibrated: acc seen / unseen", f"{_pct(cal.seen)} / {_pct(cal.unseen)}"),
-            ("calibrated: H", _pct(cal.harmonic_mean)),
+            ("calibrated: acc seen / unseen", f"{percent(cal.seen)} / {percent(cal.unseen)}"),
+            ("calibrated: H", percent(cal.harmonic_mean)),
             ("AUSUC", f"{cal.ausuc:.4f}"),
         ]
         curve = _curve_svg(cal.unseen_curve, cal.seen_curve, (cal.unseen, cal.seen))
@@ -186,8 +187,8 @@ def _curve_svg(xs: np.ndarray, ys: np.ndarray, best: tuple[float, float]) -> str
 def _per_class_html(rows: list[ClassStats]) -> str:
     body = "".join(
         f"<tr><td class='name'>{_e(r.name)}</td><td>{r.support}</td>"
-        f"<td>{_bar(r.accuracy)} {_pct(r.accuracy)}</td><td>{_pct(r.precision)}</td>"
-        f"<td>{_bar(r.f1)} {_pct(r.f1)}</td></tr>"
+        f"<td>{_bar(r.accuracy)} {percent(r.accuracy)}</td><td>{percent(r.precision)}</td>"
+        f"<td>{_bar(r.f1)} {percent(r.f1)}</td></tr>"
         for r in rows
     )
     head = "".join(
@@ -230,10 +231,6 @@ def _with_examples(count: int, examples: tuple[str, ...]) -> str:
     if not count:
         return "0"
     return f"{count} (e.g. {', '.join(printable(e) for e in examples)})"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
 def _e(text: Any) -> str:
@@ -285,9 +282,9 @@ def render_png(result: EvaluationResult) -> bytes:
         curve.set_title(f"seen-unseen curve, AUSUC {cal.ausuc:.3f}")
 
     top1 = next((t for t in m.top_k if t.k == 1), None)
-    summary = f"{m.n} images, {len(m.classes)} classes, macro F1 {_pct(m.macro_f1)}"
+    summary = f"{m.n} images, {len(m.classes)} classes, macro F1 {percent(m.macro_f1)}"
     if top1 is not None:
-        summary += f", top-1 mean per class {_pct(top1.mean_per_class)}"
+        summary += f", top-1 mean per class {percent(top1.mean_per_class)}"
     figure.suptitle(summary)
     figure.tight_layout()
     buffer = io.BytesIO()

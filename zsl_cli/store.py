@@ -29,7 +29,6 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import islice
 from pathlib import Path
 from stat import S_ISREG
 from types import TracebackType
@@ -353,7 +352,7 @@ class EmbeddingStore:
         """One write transaction. IMMEDIATE takes the write lock up front, so two writers queue
         on the busy timeout instead of failing when a read lock cannot be upgraded."""
         if self._conn.in_transaction:
-            raise RuntimeError("finish (or close) iter_chunks() before writing to the store")
+            raise RuntimeError("a read is still open: finish it before writing to the store")
         self._begin_immediate()
         try:
             yield
@@ -522,16 +521,16 @@ class EmbeddingStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def load(self, model_id: int, roots: Sequence[str] | None = None) -> StoredEmbeddings:
-        """All ok vectors of the model (under `roots` if given) as float32 [n, dim], plus the
-        failures, both sorted by path bytes, from one snapshot."""
+    def load(self, model_id: int) -> StoredEmbeddings:
+        """All ok vectors of the model as float32 [n, dim], plus the failures, both sorted by
+        path bytes, from one snapshot."""
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
-            rows = list(self._select("path, vector", model_id, roots, "status = 'ok'"))
+            rows = list(self._select("path, vector", model_id, "status = 'ok'"))
             failed = [
                 (os.fsdecode(path), status, error)
                 for path, status, error in self._select(
-                    "path, status, error", model_id, roots, "status != 'ok'"
+                    "path, status, error", model_id, "status != 'ok'"
                 )
             ]
         paths = [os.fsdecode(path) for path, _ in rows]
@@ -558,44 +557,17 @@ class EmbeddingStore:
             for path, size, mtime_ns, status, error, blob in rows
         }
 
-    def iter_chunks(
-        self, model_id: int, roots: Sequence[str] | None = None, chunk_size: int = 8192
-    ) -> Iterator[tuple[list[str], np.ndarray]]:
-        """Like load() without the failures, in (paths, float32 [<=chunk_size, dim]) chunks,
-        for bounded memory. The whole iteration reads one snapshot; finish (or close) the
-        iterator before writing to the store."""
-        with self._errors():
-            dim, dtype = self._model(model_id)
-        with self._errors(), self._read():
-            rows = self._select("path, vector", model_id, roots, "status = 'ok'")
-            while chunk := list(islice(rows, chunk_size)):
-                paths = [os.fsdecode(path) for path, _ in chunk]
-                yield paths, _matrix([vector for _, vector in chunk], dim, dtype, self.path)
-
-    def _select(
-        self, columns: str, model_id: int, roots: Sequence[str] | None, condition: str
-    ) -> Iterator[tuple]:
-        """Rows of the model (under `roots`) that meet `condition`, sorted by path bytes.
-
-        One range scan of the primary key per root piece, in order, so rows stream in path order
-        without a sort. `columns` and `condition` are constants from this module, never input.
-        """
-        if roots is None:
-            yield from self._conn.execute(
-                f"SELECT {columns} FROM files WHERE model_id = ? AND {condition} ORDER BY path",
-                (model_id,),
-            )
-            return
-        for low, high in _path_ranges(roots):
-            yield from self._conn.execute(
-                f"SELECT {columns} FROM files WHERE model_id = ? AND path >= ? AND path < ? "
-                f"AND {condition} ORDER BY path",
-                (model_id, low, high),
-            )
+    def _select(self, columns: str, model_id: int, condition: str) -> Iterator[tuple]:
+        """Rows of the model that meet `condition`, sorted by path bytes. `columns` and
+        `condition` are constants from this module, never input."""
+        return self._conn.execute(
+            f"SELECT {columns} FROM files WHERE model_id = ? AND {condition} ORDER BY path",
+            (model_id,),
+        )
 
     # -- export --------------------------------------------------------------------------------
 
-    def export(self, model_id: int, out: str | Path, roots: Sequence[str] | None = None) -> int:
+    def export(self, model_id: int, out: str | Path) -> int:
         """Write the model's ok vectors for other tools; return the number of rows.
 
         `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
@@ -611,9 +583,7 @@ class EmbeddingStore:
             identity, name, dtype_name = self._conn.execute(
                 "SELECT identity, name, dtype FROM models WHERE id = ?", (model_id,)
             ).fetchone()
-            rows = list(
-                self._select("path, size, mtime_ns, vector", model_id, roots, "status = 'ok'")
-            )
+            rows = list(self._select("path, size, mtime_ns, vector", model_id, "status = 'ok'"))
         path_bytes = [row[0] for row in rows]
         vectors = _matrix([row[3] for row in rows], dim, dtype, self.path)
         try:
@@ -707,27 +677,6 @@ def _gone(path: bytes) -> bool:
         return True
     except OSError:
         return False
-
-
-def _path_ranges(roots: Sequence[str]) -> list[tuple[bytes, bytes]]:
-    """Sorted, disjoint [low, high) byte ranges that hold exactly the paths under `roots`.
-
-    A root R matches R itself ([R, R + NUL)) and everything below it ([R/, R0)): the upper bound
-    is the prefix with its last byte, the separator (never 0xff), incremented. Roots inside
-    another root are dropped, so no path is returned twice and the ranges come out in path order.
-    """
-    sep = os.fsencode(os.sep)
-    keys = {_root_key(root) for root in roots}
-    ranges: list[tuple[bytes, bytes]] = []
-    for key in sorted(keys):
-        parent = os.path.dirname(key)
-        if parent != key and _under_any(parent, keys):
-            continue
-        prefix = key if key.endswith(sep) else key + sep
-        if prefix != key:
-            ranges.append((key, key + b"\0"))
-        ranges.append((prefix, prefix[:-1] + bytes([prefix[-1] + 1])))
-    return sorted(ranges)
 
 
 def _row(

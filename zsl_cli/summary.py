@@ -90,7 +90,7 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     console.print(f"Predictions: {output}")
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
@@ -107,21 +107,21 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
         console.print(f"[yellow]warning[/]: {warning}")
     for top in metrics.top_k:
         console.print(
-            f"  top-{top.k}: mean per-class {_percent(top.mean_per_class)}, "
-            f"overall {_percent(top.overall)}" + (f"  [dim]({top.note})[/]" if top.note else "")
+            f"  top-{top.k}: mean per-class {percent(top.mean_per_class)}, "
+            f"overall {percent(top.overall)}" + (f"  [dim]({top.note})[/]" if top.note else "")
         )
     console.print(f"  macro F1: {metrics.macro_f1:.3f}")
     gzsl = result.gzsl
     if gzsl is not None:
         console.print(
-            f"  GZSL: seen {_percent(gzsl.seen)}, unseen {_percent(gzsl.unseen)}, "
-            f"harmonic mean {_percent(gzsl.harmonic_mean)}"
+            f"  GZSL: seen {percent(gzsl.seen)}, unseen {percent(gzsl.unseen)}, "
+            f"harmonic mean {percent(gzsl.harmonic_mean)}"
         )
         if gzsl.calibrated is not None:
             cal = gzsl.calibrated
             console.print(
-                f"  calibrated stacking: gamma {cal.gamma:.4g} -> seen {_percent(cal.seen)}, "
-                f"unseen {_percent(cal.unseen)}, H {_percent(cal.harmonic_mean)}; "
+                f"  calibrated stacking: gamma {cal.gamma:.4g} -> seen {percent(cal.seen)}, "
+                f"unseen {percent(cal.unseen)}, H {percent(cal.harmonic_mean)}; "
                 f"AUSUC {cal.ausuc:.3f}"
             )
         else:
@@ -134,8 +134,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
         table.add_row(
             printable(row.name),
             str(row.support),
-            _percent(row.accuracy),
-            _percent(row.precision),
+            percent(row.accuracy),
+            percent(row.precision),
             f"{row.f1:.3f}",
         )
     if len(rows) > max_rows:
@@ -183,16 +183,16 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         row = [
             name,
             f"{m['skewness']:.2f}",
-            _percent(m["hub_occupancy"]),
-            _percent(m["antihub_rate"]),
+            percent(m["hub_occupancy"]),
+            percent(m["antihub_rate"]),
             f"{m['robin_hood']:.2f}",
             hubs,
         ]
         accuracy = m.get("accuracy", {})
         if with_accuracy:
-            row.append(_percent(accuracy.get("mean_per_class")))
+            row.append(percent(accuracy.get("mean_per_class")))
         if with_unseen:
-            row.append(_percent(accuracy.get("unseen_mean_per_class")))
+            row.append(percent(accuracy.get("unseen_mean_per_class")))
         table.add_row(*row)
     console.print(table)
     if result.get("failed_images"):
