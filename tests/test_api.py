@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import zsl_cli
 from tests.test_label_cli import write_images
 from zsl_cli import api
 from zsl_cli.errors import Interrupted, ZslError
@@ -180,3 +181,18 @@ def test_a_run_leaves_pillow_and_logging_settings_as_it_found_them(tiny_clip, ph
     api.label(big)
     after = (Image.MAX_IMAGE_PIXELS, transformers.logging.get_verbosity(), list(warnings.filters))
     assert after == before and logging.getLogger("huggingface_hub").level == hub_level
+
+
+def test_label_studio_output_from_python_uses_the_servers_document_root(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", str(tmp_path))
+    tasks_file = tmp_path / "tasks.json"
+    output = api.OutputOptions(path=str(tasks_file), format="label-studio")
+    api.label(request(photos, tiny_clip, output=output))
+    tasks = json.loads(tasks_file.read_text())
+    assert len(tasks) == 6
+    assert all(t["data"]["image"].startswith("/data/local-files/?d=photos/") for t in tasks)
+    assert {p["model_version"] for t in tasks for p in t["predictions"]} == {
+        f"zsl-{zsl_cli.__version__}:{tiny_clip}"
+    }

@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -55,7 +55,13 @@ from zsl_cli.evaluation import (
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.hubness import reduce as reduce_hubness
-from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeOptions, decode_image, pillow_settings
+from zsl_cli.images import (
+    DEFAULT_MAX_PIXELS,
+    NOT_FOUND,
+    DecodeOptions,
+    decode_image,
+    pillow_settings,
+)
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
@@ -177,7 +183,9 @@ class OutputOptions:
 
     path: str | None = None  # None or "-" = stdout
     format: str | None = None  # None: from the file extension (csv for stdout)
-    label_studio: writers.LabelStudioOptions | None = None  # for --format label-studio
+    # For the label-studio format; the document root defaults to the server's own setting,
+    # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT, and the model version to zsl's version and model.
+    label_studio: writers.LabelStudioOptions | None = None
     stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
 
 
@@ -401,13 +409,16 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     check_reduction(request.hubness_reduction)
     output = request.output
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
+    studio = None
+    if output is not None and fmt == "label-studio":
+        studio = _label_studio_options(output.label_studio, request.model.name)
     source = open_source(request.inputs, request.embeddings)
     if output is not None:
         check_outputs_spare_inputs(
             [output.path], [source.store, *_class_files(request.classes)], source.paths or ()
         )
-        if source.paths is not None and fmt == "label-studio" and output.label_studio:
-            writers.check_label_studio_paths(source.paths, output.label_studio)
+        if source.paths is not None and studio is not None:
+            writers.check_label_studio_paths(source.paths, studio)
     report = LabelReport(low_confidence_below=request.low_confidence)
     with ExitStack() as run:
         run.enter_context(pillow_settings(_max_pixels(request.inputs)))
@@ -425,11 +436,11 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
             report.output = "none"
             writer: writers.PredictionWriter | _KeptInReport = _KeptInReport(report.predictions)
         else:
-            if source.paths is None and fmt == "label-studio" and output.label_studio:
-                writers.check_label_studio_paths(encoded.paths, output.label_studio)
+            if source.paths is None and studio is not None:
+                writers.check_label_studio_paths(encoded.paths, studio)
             report.output = output.path if output.path not in (None, "-") else "stdout"
             writer = writers.open_writer(
-                output.path, fmt, label_studio=output.label_studio, stdout=output.stdout
+                output.path, fmt, label_studio=studio, stdout=output.stdout
             )
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
@@ -451,6 +462,19 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _label_studio_options(
+    given: writers.LabelStudioOptions | None, model: str
+) -> writers.LabelStudioOptions:
+    """The user's settings, completed with what the environment and the run supply."""
+    options = given or writers.LabelStudioOptions()
+    root = options.document_root or os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
+    return replace(
+        options,
+        document_root=Path(root) if root else None,
+        model_version=options.model_version or f"zsl-{__version__}:{model}",
+    )
 
 
 class _KeptInReport:
@@ -605,7 +629,7 @@ def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
 def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
     if stored is None:
         if not os.path.lexists(path):
-            return ImageItem(index, path, "not_found", "no such file, and not in the store")
+            return ImageItem(index, path, NOT_FOUND, "no such file, and not in the store")
         return ImageItem(
             index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
         )

@@ -401,6 +401,7 @@ def label(
     from zsl_cli import api
     from zsl_cli.scoring import Decision
     from zsl_cli.summary import ProgressBar, render_label_summary, stderr_console
+    from zsl_cli.writers import LabelStudioOptions
 
     request = api.LabelRequest(
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
@@ -419,8 +420,11 @@ def label(
         output=api.OutputOptions(
             output,
             fmt,
-            _label_studio_options(
-                fmt, output, ls_from_name, ls_to_name, ls_document_root, ls_url_prefix, model
+            LabelStudioOptions(
+                from_name=ls_from_name,
+                to_name=ls_to_name,
+                document_root=ls_document_root,
+                url_prefix=ls_url_prefix,
             ),
         ),
         embeddings=_str(embeddings),
@@ -439,21 +443,6 @@ def label(
 
 def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
-
-
-def _label_studio_options(fmt, output, from_name, to_name, document_root, url_prefix, model):
-    from zsl_cli import writers
-
-    if writers.output_format(output, fmt) != "label-studio":
-        return None
-    root = document_root or os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
-    return writers.LabelStudioOptions(
-        from_name=from_name,
-        to_name=to_name,
-        document_root=Path(root) if root else None,
-        url_prefix=url_prefix,
-        model_version=f"zsl-{__version__}:{model}",
-    )
 
 
 EMBED_EXAMPLES = """\
