@@ -36,7 +36,7 @@ import numpy as np
 from zsl_cli import __version__, writers
 from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
-from zsl_cli.discovery import IMAGE_EXTENSIONS, Discovery, scan
+from zsl_cli.discovery import IMAGE_EXTENSIONS, Discovery, normalize_extensions, scan
 from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
@@ -150,6 +150,8 @@ class InputOptions:
             raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
         if isinstance(self.extensions, str):
             raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
+        if self.extensions is not None and not normalize_extensions(self.extensions):
+            raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
         if self.stdin is not None and "-" not in self.paths:
             raise ZslError('stdin is read only when paths include "-"')
         if isinstance(self.stdin, io.TextIOBase):

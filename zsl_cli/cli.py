@@ -233,12 +233,7 @@ def _root(
 
 
 def _extensions(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    parts = [p.strip().lower() for p in value.split(",") if p.strip()]
-    if not parts:
-        raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
-    return tuple(p if p.startswith(".") else f".{p}" for p in parts)
+    return None if value is None else tuple(value.split(","))
 
 
 def _inputs(

@@ -166,12 +166,9 @@ def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str
 
 
 def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
-    """Lower-case, with a leading dot: {"JPG", ".png"} -> {".jpg", ".png"}."""
-    return frozenset(
-        extension.lower() if extension.startswith(".") else "." + extension.lower()
-        for extension in extensions
-        if extension.strip(".")
-    )
+    """Lower-case, with a leading dot: {"JPG", " .png"} -> {".jpg", ".png"}; blanks dropped."""
+    cleaned = (extension.strip().lower() for extension in extensions)
+    return frozenset(e if e.startswith(".") else "." + e for e in cleaned if e.strip("."))
 
 
 def printable(path: str | Path) -> str:
