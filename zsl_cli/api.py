@@ -53,6 +53,7 @@ from zsl_cli.evaluation import (
     read_seen_classes,
 )
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
+from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.hubness import reduce as reduce_hubness
 from zsl_cli.images import (
@@ -274,13 +275,6 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     return spec, plan
 
 
-def check_reduction(method: str) -> None:
-    if method not in HUBNESS_METHODS:
-        raise ZslError(
-            f"unknown hubness reduction {method!r}: choose one of {', '.join(HUBNESS_METHODS)}"
-        )
-
-
 def open_encoder(options: ModelOptions) -> Encoder:
     return load_encoder(
         options.name,
@@ -408,7 +402,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
-    check_reduction(request.hubness_reduction)
+    check_hubness_methods([request.hubness_reduction])
     output = request.output
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
@@ -730,8 +724,7 @@ class HubnessRequest:
 def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[str, Any]:
     """Hubness of the classes over a folder (or store), for each reduction method."""
     spec, plan = plan_classes(request.classes)
-    for method in request.methods or ():
-        check_reduction(method)
+    methods = check_hubness_methods(request.methods or HUBNESS_METHODS)
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
     truth = load_truth(request.truth) if request.truth else None
@@ -777,7 +770,7 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
         sims,
         classifier.names,
         k=request.k,
-        methods=request.methods or HUBNESS_METHODS,
+        methods=methods,
         truth=truth_idx,
         unseen_mask=unseen_mask,
     )

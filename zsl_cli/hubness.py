@@ -222,7 +222,7 @@ def compare(
     if k < 1:
         raise ZslError(f"k must be at least 1, got {k}")
     k_used = min(k, max(n_classes - 1, 1))
-    requested = _checked_methods(methods)
+    requested = check_methods(methods)
     truth = _checked_truth(truth, n_images, n_classes)
     unseen_mask = _checked_unseen_mask(unseen_mask, n_classes)
 
@@ -298,8 +298,7 @@ class _MutualProximity:
 def _fit(
     sims: np.ndarray, method: str, *, k: int, temperature: float, chunk_rows: int | None
 ) -> _Adjust:
-    if method not in METHODS:
-        raise ZslError(f"unknown hubness reduction '{method}': choose one of {', '.join(METHODS)}")
+    check_methods([method])
     n_images, n_classes = sims.shape
     if method == "none" or n_images == 0:
         return _Identity()
@@ -487,7 +486,8 @@ def _check_k(k: int, n_classes: int) -> None:
         raise ZslError(f"k must be between 1 and the number of classes ({n_classes}), got {k}")
 
 
-def _checked_methods(methods: Sequence[str]) -> tuple[str, ...]:
+def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    """The methods, each once, in order; ZslError for an unknown one or none at all."""
     unique = tuple(dict.fromkeys(methods))
     if not unique:
         raise ZslError(f"no hubness methods given: choose from {', '.join(METHODS)}")
