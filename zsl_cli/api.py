@@ -114,6 +114,19 @@ class Progress(Protocol):
     def stop(self) -> None: ...
 
 
+class _NoProgress:
+    """Progress for callers that pass None."""
+
+    def start(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class ModelOptions:
     """Which model, and how to run it."""
@@ -376,12 +389,11 @@ def iter_encoded(
     decoding: DecodeQueue,
     encoder: Encoder,
     model: ModelOptions,
-    progress: Progress | None = None,
+    progress: Progress,
 ) -> Iterator[list[ImageItem]]:
     """Batches of items with their embeddings (ok items) or their failure status, in order."""
     batch_size = model.batch_size or default_batch_size(encoder)
-    if progress is not None:
-        progress.start(decoding.total, "encoding images")
+    progress.start(decoding.total, "encoding images")
     for items in decoding.batches(batch_size):
         ok_items = [item for item in items if item.ok]
         if ok_items:
@@ -389,8 +401,7 @@ def iter_encoded(
             for item, embedding in zip(ok_items, embeddings, strict=True):
                 item.embedding = embedding
                 item.pixels = None  # free the pixels as soon as they are encoded
-        if progress is not None:
-            progress.advance(len(items))
+        progress.advance(len(items))
         yield items
 
 
@@ -399,6 +410,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
 
     Ctrl-C publishes the finished work, marked incomplete, and raises `Interrupted`.
     """
+    progress = progress if progress is not None else _NoProgress()
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
@@ -448,8 +460,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
             except KeyboardInterrupt:
                 report.interrupted = True
             finally:
-                if progress is not None:
-                    progress.stop()
+                progress.stop()
             report.elapsed_s = time.perf_counter() - started
             report.processing_s = time.perf_counter() - processing_started
             report.run_info["summary"] = summary_dict(report)
@@ -640,13 +651,11 @@ def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> Image
     return ImageItem(index, path, stored.status, stored.error, embedding=stored.vector)
 
 
-def _store_batches(items: list[ImageItem], progress: Progress | None):
-    if progress is not None:
-        progress.start(len(items), "scoring stored embeddings")
+def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
+    progress.start(len(items), "scoring stored embeddings")
     for start in range(0, len(items), STORE_BATCH):
         batch = items[start : start + STORE_BATCH]
-        if progress is not None:
-            progress.advance(len(batch))
+        progress.advance(len(batch))
         yield batch
 
 
@@ -696,7 +705,7 @@ def iter_items(
     decoding: DecodeQueue | None,
     encoder: Encoder,
     model: ModelOptions,
-    progress: Progress | None,
+    progress: Progress,
 ) -> EncodedItems:
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken."""
@@ -723,6 +732,7 @@ class HubnessRequest:
 
 def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[str, Any]:
     """Hubness of the classes over a folder (or store), for each reduction method."""
+    progress = progress if progress is not None else _NoProgress()
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(request.methods or HUBNESS_METHODS)
     if request.seen and not request.truth:
@@ -745,8 +755,7 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
             encoded = iter_items(source, decoding, encoder, request.model, progress)
             items = [item for batch in encoded.batches for item in batch]
         finally:
-            if progress is not None:
-                progress.stop()
+            progress.stop()
     ok = [item for item in items if item.ok]
     if len(ok) < 2:
         raise ZslError(
@@ -947,6 +956,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
     run continues from there; Ctrl-C raises `Interrupted` once that is saved.
     """
+    progress = progress if progress is not None else _NoProgress()
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
@@ -985,8 +995,7 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
             report.interrupted = True
         finally:
             decoding.close()
-            if progress is not None:
-                progress.stop()
+            progress.stop()
         if request.export and not report.interrupted:
             report.exported = store.export(model_id, request.export)
     report.elapsed_s = time.perf_counter() - started
