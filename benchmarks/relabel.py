@@ -60,7 +60,7 @@ def timed(label: str, results: dict, fn):
 def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int, k: int) -> dict:
     from zsl_cli.encoders.base import ScoreHead
     from zsl_cli.records import ImageItem
-    from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
+    from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, score_rows, similarities
     from zsl_cli.store import EmbeddingStore
     from zsl_cli.writers import open_writer
 
@@ -79,10 +79,7 @@ def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int
     vectors = stored.vectors
 
     def score():
-        return [
-            rank(similarities(vectors[i : i + CHUNK_ROWS], classes), head, k)
-            for i in range(0, len(vectors), CHUNK_ROWS)
-        ]
+        return list(score_rows(vectors, classes, head, k))
 
     rank(similarities(vectors[:CHUNK_ROWS], classes), head, k)  # warm up BLAS and torch
     tracemalloc.start()

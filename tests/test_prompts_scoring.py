@@ -8,7 +8,15 @@ from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import BUILTIN_TEMPLATES, Templates, plan_prompts, resolve_templates
 from zsl_cli.records import ImageItem
-from zsl_cli.scoring import Decision, apply_head, predict_items, rank, score_rows, top_k
+from zsl_cli.scoring import (
+    Decision,
+    apply_head,
+    predict_items,
+    rank,
+    rank_chunked,
+    score_rows,
+    top_k,
+)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -112,6 +120,9 @@ def test_chunked_scoring_equals_one_shot():
     indices = np.concatenate([c[0] for c in chunks])
     expected = top_k(apply_head(images @ classes.T, head), 3)[0]
     np.testing.assert_array_equal(indices, expected)
+    ranked = rank_chunked(images @ classes.T, head, 3, chunk_rows=8)
+    np.testing.assert_array_equal(ranked[0], expected)
+    np.testing.assert_array_equal(ranked[1], np.concatenate([c[1] for c in chunks]))
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,14 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
 from zsl_cli.report import check_report_path, write_report
-from zsl_cli.scoring import CHUNK_ROWS, Decision, predict_items, rank, similarities
+from zsl_cli.scoring import (
+    CHUNK_ROWS,
+    Decision,
+    predict_items,
+    rank,
+    rank_chunked,
+    similarities,
+)
 from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
@@ -543,12 +550,7 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
     _check_reference_set(len(ok), request.hubness_reduction)
     sims = similarities(_stack(ok, classifier), classifier.vectors)
     adjusted = reduce_hubness(sims, request.hubness_reduction, out=sims)
-    ranked = [
-        rank(adjusted[i : i + CHUNK_ROWS], head, decision.top_k)
-        for i in range(0, len(ok), CHUNK_ROWS)
-    ]
-    indices = np.concatenate([r[0] for r in ranked]) if ranked else np.zeros((0, 1), np.int64)
-    values = np.concatenate([r[1] for r in ranked]) if ranked else np.zeros((0, 1), np.float32)
+    indices, values = rank_chunked(adjusted, head, decision.top_k)
     yield from predict_items(items, indices, values, names, decision)
 
 
@@ -568,7 +570,6 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
     return np.stack([item.embedding for item in items])
 
 
-STORE_BATCH = 4096  # stored embeddings scored per step: bounds the N x C score matrix
 STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
 STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
 
@@ -653,8 +654,8 @@ def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> Image
 
 def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
     progress.start(len(items), "scoring stored embeddings")
-    for start in range(0, len(items), STORE_BATCH):
-        batch = items[start : start + STORE_BATCH]
+    for start in range(0, len(items), CHUNK_ROWS):  # bounds the N x C score matrix
+        batch = items[start : start + CHUNK_ROWS]
         progress.advance(len(batch))
         yield batch
 

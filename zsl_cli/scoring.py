@@ -102,6 +102,16 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)
 
 
+def rank_chunked(
+    sims: np.ndarray, head: ScoreHead, k: int, chunk_rows: int = CHUNK_ROWS
+) -> tuple[np.ndarray, np.ndarray]:
+    """`rank` over many rows, a chunk at a time: its temporaries stay chunk-sized."""
+    ranked = [rank(sims[i : i + chunk_rows], head, k) for i in range(0, len(sims), chunk_rows)]
+    if not ranked:
+        return rank(sims, head, k)
+    return np.concatenate([r[0] for r in ranked]), np.concatenate([r[1] for r in ranked])
+
+
 def score_rows(
     embeddings: np.ndarray,
     class_vectors: np.ndarray,
