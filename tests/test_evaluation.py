@@ -14,7 +14,7 @@ from zsl_cli.evaluation import (
     evaluate,
     evaluate_files,
     load_truth,
-    match_predictions,
+    match_paths,
     read_seen_classes,
 )
 from zsl_cli.records import LabelScore, Prediction
@@ -130,7 +130,7 @@ def test_predictions_made_elsewhere_match_by_path_relative_to_truth_root(photos)
 def test_exact_matches_win_over_relative_path_matches(photos):
     exact = predicted(photos / "cat" / "a.jpg", "cat")
     copy_elsewhere = predicted("/mnt/other/photos/cat/a.jpg", "dog")
-    matching = match_predictions([copy_elsewhere, exact], load_truth(photos))
+    matching = match_paths([copy_elsewhere.path, exact.path], load_truth(photos))
     assert matching.pairs == ((1, 0),)  # truth item 0 is cat/a.jpg
     assert matching.unmatched.predictions == 1
     assert matching.unmatched.matched_by_relative_path == 0
@@ -140,7 +140,7 @@ def test_an_existing_file_with_the_same_ending_is_another_image(photos, tmp_path
     # train/cat/a.jpg exists next to the truth's cat/a.jpg: same ending, different images.
     other = touch(tmp_path / "train" / "cat" / "a.jpg")
     predictions = [predicted(other, "dog"), predicted(photos / "dog" / "d.jpg", "dog")]
-    matching = match_predictions(predictions, load_truth(photos))
+    matching = match_paths([p.path for p in predictions], load_truth(photos))
     assert matching.pairs == ((1, 3),)  # truth item 3 is dog/d.jpg
     assert matching.unmatched.matched_by_relative_path == 0
     assert matching.unmatched.predictions == 1 and "cat/a.jpg" in matching.unmatched.truth_examples

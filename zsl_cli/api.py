@@ -47,9 +47,10 @@ from zsl_cli.encoders import (
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
+    GroundTruth,
     evaluate_files,
     load_truth,
-    match_predictions,
+    match_paths,
     read_seen_classes,
 )
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -802,12 +803,13 @@ def _read_seen(path: str, names: Sequence[str]) -> set[str]:
     return seen
 
 
-def _truth_indices(items: Sequence[ImageItem], truth, names: Sequence[str]) -> np.ndarray:
+def _truth_indices(
+    items: Sequence[ImageItem], truth: GroundTruth, names: Sequence[str]
+) -> np.ndarray:
     """Each item's true class index among `names` (-1: not in the truth or not a candidate)."""
-    placeholders = [Prediction(str(item.path), "", None) for item in items]
     column = {name: i for i, name in enumerate(names)}
     indices = np.full(len(items), -1, dtype=np.int64)
-    for item_index, truth_index in match_predictions(placeholders, truth).pairs:
+    for item_index, truth_index in match_paths([str(item.path) for item in items], truth).pairs:
         indices[item_index] = column.get(truth.items[truth_index].label, -1)
     return indices
 

@@ -277,7 +277,7 @@ def evaluate(
             f"(images that could not be labelled); relabel with that class renamed"
         )
 
-    matching = match_predictions(predictions, truth)
+    matching = match_paths([p.path for p in predictions], truth)
     if not matching.pairs:
         raise ZslError(_nothing_matched_message(predictions, truth, predictions_source))
 
@@ -354,8 +354,8 @@ def read_seen_classes(path: str | Path) -> list[str]:
     return names
 
 
-def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> Matching:
-    """Pair predictions with truth images (rules in the module docstring)."""
+def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
+    """Pair the paths of predictions with truth images (rules in the module docstring)."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
     by_real: dict[str, int | None] | None = None  # built only when some path needs it
     taken = [False] * len(truth.items)
@@ -363,11 +363,11 @@ def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> 
     leftover: list[int] = []
     first_row: dict[str, int] = {}
 
-    for j, prediction in enumerate(predictions):
-        absolute = os.path.abspath(prediction.path)
+    for j, path in enumerate(paths):
+        absolute = os.path.abspath(path)
         if absolute in first_row:
             raise ZslError(
-                f"the predictions list {prediction.path!r} twice (rows {first_row[absolute] + 1} "
+                f"the predictions list {path!r} twice (rows {first_row[absolute] + 1} "
                 f"and {j + 1}); evaluate the output of a single run"
             )
         first_row[absolute] = j
@@ -385,11 +385,11 @@ def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> 
     by_relative = _unique_index(item.relative for item in truth.items if item.relative)
     claims: dict[int, list[int]] = {}
     for j in leftover:
-        parts = _parts(predictions[j].path)
+        parts = _parts(paths[j])
         for length in range(len(parts), 0, -1):
             i = by_relative.get(parts[-length:])
             if i is not None:
-                if not taken[i] and not _both_exist(predictions[j].path, truth.items[i].path):
+                if not taken[i] and not _both_exist(paths[j], truth.items[i].path):
                     claims.setdefault(i, []).append(j)
                 break
     by_suffix = 0
@@ -400,7 +400,7 @@ def match_predictions(predictions: Sequence[Prediction], truth: GroundTruth) -> 
             by_suffix += 1
 
     matched_predictions = {j for j, _ in pairs}
-    lost_predictions = [p.path for j, p in enumerate(predictions) if j not in matched_predictions]
+    lost_predictions = [p for j, p in enumerate(paths) if j not in matched_predictions]
     lost_truth = [
         item.shown
         for item, used in zip(truth.items, taken, strict=True)
