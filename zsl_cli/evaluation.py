@@ -20,8 +20,7 @@ readme files, thumbnail databases. Hidden files and folders (name starting with 
 as `zsl label` skips them.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
-encoded strictly here. Writing the JSON result with json.dump's default ensure_ascii=True keeps
-them (as \\udcXX escapes).
+encoded strictly here; the JSON writer keeps them as \\udcXX escapes.
 """
 
 from __future__ import annotations
