@@ -361,7 +361,7 @@ def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_
     raw_name = os.fsencode(folder) + b"/caf\xe9.png"
     with open(raw_name, "wb") as handle:
         handle.write((folder / "img_000.png").read_bytes())
-    from zsl_cli.writers import read_predictions
+    from zsl_cli.readers import read_predictions
 
     for fmt in ("csv", "jsonl", "json"):
         out = tmp_path / f"out.{fmt}"

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from zsl_cli.errors import ZslError
+from zsl_cli.readers import read_predictions, read_run_info
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.writers import (
     FORMATS,
@@ -27,8 +28,6 @@ from zsl_cli.writers import (
     format_from_path,
     label_studio_image_url,
     open_writer,
-    read_predictions,
-    read_run_info,
 )
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"

@@ -47,6 +47,7 @@ from zsl_cli.metrics import (
     classification_metrics,
     gzsl_accuracy,
 )
+from zsl_cli.readers import read_predictions_and_run_info
 from zsl_cli.records import Prediction
 
 DEFAULT_KS = (1, 5)
@@ -214,9 +215,6 @@ def evaluate_files(
     seen_path: str | Path | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
-    # Another pipeline stage; only needed here.
-    from zsl_cli.writers import read_predictions_and_run_info
-
     predictions, run_info = read_predictions_and_run_info(predictions_path)
     seen = read_seen_classes(seen_path) if seen_path is not None else None
     result = evaluate(

@@ -1,0 +1,208 @@
+"""Reading back what `writers` wrote: predictions (csv, jsonl, json, label-studio) and the run
+info recorded with them, from files or from a stream such as a pipe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote_to_bytes
+
+from zsl_cli.errors import ZslError
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR, sidecar_path
+
+
+def read_predictions(path: str | Path) -> list[Prediction]:
+    """Read predictions written by `open_writer` (see `read_predictions_and_run_info`)."""
+    return read_predictions_and_run_info(path)[0]
+
+
+def read_predictions_and_run_info(path: str | Path) -> tuple[list[Prediction], dict | None]:
+    """Predictions written by `open_writer`, and the run info recorded with them.
+
+    A file's format comes from its extension; "-" (stdin) and pipes such as /dev/stdin or a
+    shell's <(...) are read once, their format told by their first bytes, with the run info that
+    a json document holds (a sidecar belongs to a file).
+    """
+    name = str(path)
+    if name == "-":
+        return _read_stream(sys.stdin.buffer, "stdin", None)
+    path = Path(path)
+    if path.is_dir() or not path.exists():
+        what = "is a folder, not" if path.is_dir() else "not found: give"
+        raise ZslError(f"{name!r} {what} a predictions file written by 'zsl label'")
+    fmt = EXTENSION_FORMATS.get(path.suffix.lower())
+    regular = path.is_file()
+    if fmt is None and regular:
+        raise ZslError(
+            f"cannot tell the format of the predictions file {name!r}: zsl writes "
+            f"{', '.join(EXTENSION_FORMATS)} files"
+        )
+    with path.open("rb") as stream:
+        predictions, run_info = _read_stream(stream, name, fmt)
+    if run_info is None and regular:
+        run_info = read_run_info(path)
+    return predictions, run_info
+
+
+def read_run_info(path: str | Path) -> dict | None:
+    """The run info recorded with an output file: inside a zsl json document, else the sidecar."""
+    path = Path(path)
+    if path.suffix.lower() == ".json" and path.is_file():
+        with path.open("rb") as stream:
+            document = _load_json(stream, str(path))
+        if isinstance(document, dict) and isinstance(document.get("run"), dict):
+            return document["run"]
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        with sidecar.open("rb") as stream:
+            info = _load_json(stream, str(sidecar))
+        if isinstance(info, dict):
+            return info
+    return None
+
+
+def _read_stream(
+    stream: IO[bytes], name: str, fmt: str | None
+) -> tuple[list[Prediction], dict | None]:
+    if fmt is None:
+        if not hasattr(stream, "peek"):
+            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # a BytesIO, say
+        fmt = _format_of_content(stream)
+    if fmt == "csv":
+        return _read_csv(stream, name), None
+    if fmt == "jsonl":
+        return _read_jsonl(stream, name), None
+    document = _load_json(stream, name)
+    if isinstance(document, dict) and isinstance(document.get("predictions"), list):
+        objects = document["predictions"]
+        run_info = document.get("run") if isinstance(document.get("run"), dict) else None
+        predictions = [
+            _prediction_from_object(o, f"{name}: prediction {i + 1}") for i, o in enumerate(objects)
+        ]
+        return predictions, run_info
+    if isinstance(document, list):
+        tasks = [_prediction_from_task(t, f"{name}: task {i + 1}") for i, t in enumerate(document)]
+        return tasks, None
+    raise ZslError(f"{name!r} is neither a zsl json output nor a list of Label Studio tasks")
+
+
+def _format_of_content(stream: IO[bytes]) -> str:
+    """What zsl wrote, from the first bytes without consuming them: a json document starts with
+    '{"predictions"' (Label Studio tasks with '['), JSON Lines with '{', a CSV with its header."""
+    start = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")  # type: ignore[attr-defined]
+    if start.startswith(b"[") or start.startswith(b'{"predictions"'):
+        return "json"
+    return "jsonl" if start.startswith(b"{") else "csv"
+
+
+def _load_json(stream: IO[bytes], name: str) -> Any:
+    try:
+        return json.load(stream)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ZslError(f"{name!r} is not valid JSON: {error}") from error
+
+
+def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        return _csv_rows(csv.reader(text), name)
+    finally:
+        text.detach()  # the stream stays open: its owner closes it
+
+
+def _csv_rows(rows: Any, name: str) -> list[Prediction]:
+    header = next(rows, None)
+    if header is None or tuple(header) != CSV_COLUMNS:
+        raise ZslError(
+            f"{name!r} is not a zsl predictions CSV: the header must be {','.join(CSV_COLUMNS)}"
+        )
+    predictions = []
+    for row in rows:
+        where = f"{name}: line {rows.line_num}"
+        if len(row) != len(CSV_COLUMNS):
+            raise ZslError(f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
+        path_text, label, score, top_labels, top_scores, status, error = row
+        labels = top_labels.split(TOP_K_SEPARATOR) if top_labels else []
+        scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
+        if len(labels) != len(scores):
+            raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
+        top_k = tuple(
+            LabelScore(ranked, _parse_score(value, where))
+            for ranked, value in zip(labels, scores, strict=True)
+        )
+        predictions.append(
+            Prediction(
+                path=path_text,
+                label=label,
+                score=_parse_score(score, where) if score else None,
+                top_k=top_k,
+                status=status,
+                error=error,
+            )
+        )
+    return predictions
+
+
+def _parse_score(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ZslError(f"{where}: {text!r} is not a number") from None
+
+
+def _read_jsonl(stream: IO[bytes], name: str) -> list[Prediction]:
+    predictions = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"{name}: line {number}"
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ZslError(f"{where}: not valid JSON ({error})") from error
+        predictions.append(_prediction_from_object(value, where))
+    return predictions
+
+
+def _prediction_from_object(value: Any, where: str) -> Prediction:
+    try:
+        score = value["score"]
+        return Prediction(
+            path=_text(value["path"], "path"),
+            label=_text(value["label"], "label"),
+            score=None if score is None else float(score),
+            top_k=tuple(
+                LabelScore(_text(s["label"], "top_k label"), float(s["score"]))
+                for s in value.get("top_k", [])
+            ),
+            status=_text(value["status"], "status"),
+            error=_text(value.get("error", ""), "error"),
+        )
+    except KeyError as error:
+        raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
+    except (TypeError, ValueError) as error:
+        raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{field} is {type(value).__name__}, not a string")
+    return value
+
+
+def _prediction_from_task(task: Any, where: str) -> Prediction:
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or "zsl_path" not in data:
+        raise ZslError(f"{where}: not a task written by zsl (its data has no zsl_path)")
+    record = {key: data.get(f"zsl_{key}") for key in ("path", "label", "score", "status")}
+    if isinstance(data.get("zsl_path_quoted"), str):
+        record["path"] = os.fsdecode(unquote_to_bytes(data["zsl_path_quoted"]))
+    record["top_k"] = data.get("zsl_top_k") or []
+    record["error"] = data.get("zsl_error") or ""
+    return _prediction_from_object(record, where)
