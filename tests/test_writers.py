@@ -583,8 +583,32 @@ def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
         read_predictions(broken)
     with pytest.raises(ZslError, match="is a folder"):
         read_predictions(tmp_path)
-    with pytest.raises(ZslError, match="cannot tell the format of the predictions file"):
+    # Without a known extension the content tells the format (as on stdin).
+    with pytest.raises(ZslError, match="is not a zsl predictions CSV"):
         read_predictions(bad_header.rename(tmp_path / "predictions.txt"))
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(ZslError, match="is empty"):
+        read_predictions(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_content_tells_the_format_without_an_extension(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
+    expected = read_predictions(output)
+    data = output.read_bytes()
+    variants = [data, b"\xef\xbb\xbf" + data]  # as written, and saved by an editor with a BOM
+    if fmt in ("json", "label-studio"):  # re-indented, as by `jq .`, with "run" first
+        document = json.loads(data)
+        if isinstance(document, dict):
+            document = {"run": document["run"], "predictions": document["predictions"]}
+        variants.append(json.dumps(document, indent=4).encode())
+    for number, variant in enumerate(variants):
+        plain = tmp_path / f"plain-{number}"
+        plain.write_bytes(variant)
+        assert read_predictions(plain) == expected, (fmt, number)
 
 
 @pytest.mark.parametrize(

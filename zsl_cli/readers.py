@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from zsl_cli.errors import ZslError
@@ -25,28 +25,27 @@ def read_predictions(path: str | Path) -> list[Prediction]:
 def read_predictions_and_run_info(path: str | Path) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
-    A file's format comes from its extension; "-" (stdin) and pipes such as /dev/stdin or a
-    shell's <(...) are read once, their format told by their first bytes, with the run info that
-    a json document holds (a sidecar belongs to a file).
+    A file's format comes from its extension, else from its content, as for "-" (stdin) and
+    pipes such as /dev/stdin or a shell's <(...). The run info is the one a json document holds,
+    else a file's sidecar.
     """
     name = str(path)
     if name == "-":
-        return _read_stream(sys.stdin.buffer, "stdin", None)
+        if sys.stdin is None:
+            raise ZslError("stdin is closed: give the predictions file instead of '-'")
+        data = sys.stdin.buffer.read()
+        return _parse(data, "stdin", None)
     path = Path(path)
     if path.is_dir() or not path.exists():
         what = "is a folder, not" if path.is_dir() else "not found: give"
         raise ZslError(f"{name!r} {what} a predictions file written by 'zsl label'")
-    fmt = EXTENSION_FORMATS.get(path.suffix.lower())
-    regular = path.is_file()
-    if fmt is None and regular:
-        raise ZslError(
-            f"cannot tell the format of the predictions file {name!r}: zsl writes "
-            f"{', '.join(EXTENSION_FORMATS)} files"
-        )
-    with path.open("rb") as stream:
-        predictions, run_info = _read_stream(stream, name, fmt)
-    if run_info is None and regular:
-        run_info = read_run_info(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ZslError(f"cannot read {name!r}: {error.strerror or error}") from None
+    predictions, run_info = _parse(data, name, EXTENSION_FORMATS.get(path.suffix.lower()))
+    if run_info is None and path.is_file():
+        run_info = _sidecar_info(path)
     return predictions, run_info
 
 
@@ -54,31 +53,43 @@ def read_run_info(path: str | Path) -> dict | None:
     """The run info recorded with an output file: inside a zsl json document, else the sidecar."""
     path = Path(path)
     if path.suffix.lower() == ".json" and path.is_file():
-        with path.open("rb") as stream:
-            document = _load_json(stream, str(path))
+        document = _load_json(path.read_bytes(), str(path))
         if isinstance(document, dict) and isinstance(document.get("run"), dict):
             return document["run"]
+    return _sidecar_info(path)
+
+
+def _sidecar_info(path: Path) -> dict | None:
     sidecar = sidecar_path(path)
-    if sidecar.is_file():
-        with sidecar.open("rb") as stream:
-            info = _load_json(stream, str(sidecar))
-        if isinstance(info, dict):
-            return info
-    return None
+    if not sidecar.is_file():
+        return None
+    info = _load_json(sidecar.read_bytes(), str(sidecar))
+    return info if isinstance(info, dict) else None
 
 
-def _read_stream(
-    stream: IO[bytes], name: str, fmt: str | None
-) -> tuple[list[Prediction], dict | None]:
-    if fmt is None:
-        if not hasattr(stream, "peek"):
-            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # a BytesIO, say
-        fmt = _format_of_content(stream)
-    if fmt == "csv":
-        return _read_csv(stream, name), None
+def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], dict | None]:
+    """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
+    Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header."""
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if fmt is None and not start:
+        raise ZslError(f"{name!r} is empty: no predictions to read")
+    if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
+        return _read_csv(data, name), None
     if fmt == "jsonl":
-        return _read_jsonl(stream, name), None
-    document = _load_json(stream, name)
+        return _read_jsonl(data, name), None
+    if fmt is None and start == b"{":
+        try:
+            document = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _read_jsonl(data, name), None  # one record per line
+        if not (isinstance(document, dict) and "predictions" in document):
+            return _read_jsonl(data, name), None  # a single record
+    else:
+        document = _load_json(data, name)
+    return _read_document(document, name)
+
+
+def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | None]:
     if isinstance(document, dict) and isinstance(document.get("predictions"), list):
         objects = document["predictions"]
         run_info = document.get("run") if isinstance(document.get("run"), dict) else None
@@ -92,28 +103,16 @@ def _read_stream(
     raise ZslError(f"{name!r} is neither a zsl json output nor a list of Label Studio tasks")
 
 
-def _format_of_content(stream: IO[bytes]) -> str:
-    """What zsl wrote, from the first bytes without consuming them: a json document starts with
-    '{"predictions"' (Label Studio tasks with '['), JSON Lines with '{', a CSV with its header."""
-    start = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")  # type: ignore[attr-defined]
-    if start.startswith(b"[") or start.startswith(b'{"predictions"'):
-        return "json"
-    return "jsonl" if start.startswith(b"{") else "csv"
-
-
-def _load_json(stream: IO[bytes], name: str) -> Any:
+def _load_json(data: bytes, name: str) -> Any:
     try:
-        return json.load(stream)
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ZslError(f"{name!r} is not valid JSON: {error}") from error
 
 
-def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    try:
-        return _csv_rows(csv.reader(text), name)
-    finally:
-        text.detach()  # the stream stays open: its owner closes it
+def _read_csv(data: bytes, name: str) -> list[Prediction]:
+    text = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"), newline="")
+    return _csv_rows(csv.reader(text), name)
 
 
 def _csv_rows(rows: Any, name: str) -> list[Prediction]:
@@ -156,9 +155,9 @@ def _parse_score(text: str, where: str) -> float:
         raise ZslError(f"{where}: {text!r} is not a number") from None
 
 
-def _read_jsonl(stream: IO[bytes], name: str) -> list[Prediction]:
+def _read_jsonl(data: bytes, name: str) -> list[Prediction]:
     predictions = []
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
         if not line.strip():
             continue
         where = f"{name}: line {number}"
