@@ -887,8 +887,9 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
         results.summary.extend(render_paired(results.numbers["paired"]))
         checkpoint(results)
     if 1 in settings.sections:
-        # Fewer passes: without native bf16 instructions a CPU pass can take many seconds.
-        iterations = min(2, settings.iterations)
+        # Fewer passes on CPU: without native bf16 instructions a pass can take many seconds.
+        cuda = settings.device.startswith("cuda")
+        iterations = settings.iterations if cuda else min(2, settings.iterations)
         rows.append(measure_model_only(model, settings, settings.compare_precision, iterations))
     del model
 

@@ -88,6 +88,16 @@ def test_options_out_of_range_are_user_errors(make, message):
         make()
 
 
+def test_numpy_numbers_are_taken_as_python_ones():
+    import numpy as np
+
+    decision = Decision(top_k=np.int64(3), threshold=np.float32(0.5))
+    assert (type(decision.top_k), type(decision.threshold)) == (int, float)
+    assert type(api.ModelOptions(batch_size=np.int64(8)).batch_size) is int
+    with pytest.raises(ZslError, match="low_confidence '0.5'"):
+        api.LabelRequest(low_confidence="0.5")
+
+
 def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_path):
     one = request(
         photos,

@@ -227,7 +227,7 @@ def test_no_output_of_any_command_replaces_a_file_the_run_reads(tiny_clip, tmp_p
     predictions = tmp_path / "predictions.csv"
     assert run("label", images, "-c", classes, "-m", tiny_clip, "-o", predictions).exit_code == 0
     embed(images, store, tiny_clip)
-    image = next(images.rglob("*.png"))
+    image = sorted((images / "cat").glob("*.png"))[0]
     model = ["-m", tiny_clip]
     cases = [
         (store, ["embed", images, "--store", store, *model, "--json", store]),
@@ -253,11 +253,44 @@ def test_no_output_of_any_command_replaces_a_file_the_run_reads(tiny_clip, tmp_p
         (attributes, ["label", images, "--attributes", attributes, *model, "-o", attributes]),
         (classes, ["label", images, "-c", classes, *model, "-f", "csv", "-o", classes]),
     ]
+    # An image reached through a linked folder, or through a link to the file itself.
+    (tmp_path / "linked").symlink_to(images / "cat")
+    (tmp_path / "link.png").symlink_to(image)
+    cases += [
+        (image, ["label", tmp_path / "linked", "-c", classes, *model, "-f", "csv", "-o", image]),
+        (image, ["label", tmp_path / "link.png", "-c", classes, *model, "-f", "csv", "-o", image]),
+    ]
     for victim, args in cases:
         before = victim.read_bytes()
         result = run(*args)
         assert result.exit_code == 2 and "is an input of this run" in result.stderr, args
         assert victim.read_bytes() == before
+    # A store this run would create, and two outputs in one file.
+    new_store = tmp_path / "new.npy"
+    result = run("embed", images, "--store", new_store, *model, "--export", new_store)
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr
+    assert not new_store.exists()
+    metrics = tmp_path / "metrics.html"
+    args = ["evaluate", predictions, "--truth", images, "--json", metrics, "--report", metrics]
+    result = run(*args)
+    assert result.exit_code == 2 and "are the same file" in result.stderr
+    assert not metrics.exists()
+
+
+def test_evaluate_keeps_the_file_its_stdin_comes_from(tmp_path, tiny_clip):
+    images = tmp_path / "images"
+    write_images(images / "cat", 2)
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    predictions = tmp_path / "p.csv"
+    run("label", images, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "-o", predictions)
+    before = predictions.read_bytes()
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", str(images)]
+    with open(predictions, "rb") as stdin:
+        process = subprocess.run(
+            [*command, "--json", str(predictions)], stdin=stdin, capture_output=True
+        )
+    assert process.returncode == 2 and b"is an input of this run" in process.stderr
+    assert predictions.read_bytes() == before
 
 
 def test_hubness_needs_two_images_and_seen_needs_truth(tiny_clip, tmp_path):

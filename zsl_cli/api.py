@@ -13,8 +13,9 @@ Example::
     for prediction in report.predictions:
         print(prediction.path, prediction.label, prediction.score)
 
-User errors raise `ZslError` (one message). Ctrl-C raises `Interrupted` (a KeyboardInterrupt)
-once the finished work is saved; its `report` says what was done.
+User errors raise `ZslError` (one message). Ctrl-C while `label` or `embed` works through the
+images raises `Interrupted` (a KeyboardInterrupt) once the finished work is saved; its `report`
+says what was done.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from stat import S_ISREG
 from typing import IO, Any, Protocol
 
 import numpy as np
@@ -76,6 +78,8 @@ from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import (
     CHUNK_ROWS,
     Decision,
+    is_number,
+    is_whole_number,
     predict_items,
     rank,
     rank_chunked,
@@ -150,7 +154,7 @@ class ModelOptions:
     freeze_after_load: bool = False  # one-shot processes only: see encoders.load_encoder
 
     def __post_init__(self) -> None:
-        _at_least_one(batch_size=self.batch_size, workers=self.workers)
+        _at_least_one(self, "batch_size", "workers")
 
 
 @dataclass(frozen=True)
@@ -178,15 +182,18 @@ class InputOptions:
             raise ZslError('stdin is read only when paths include "-"')
         if isinstance(self.stdin, io.TextIOBase):
             raise ZslError("stdin: give a binary stream (e.g. sys.stdin.buffer), not text")
-        _at_least_one(max_pixels=self.max_pixels)
+        _at_least_one(self, "max_pixels")
 
 
-def _at_least_one(**values: int | None) -> None:
-    for name, value in values.items():
+def _at_least_one(options: object, *names: str) -> None:
+    """Check that these fields are None or whole numbers >= 1, stored as int (numpy's too)."""
+    for name in names:
+        value = getattr(options, name)
         if value is None:
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not is_whole_number(value) or value < 1:
             raise ZslError(f"{name} {value!r}: give a whole number, 1 or more")
+        object.__setattr__(options, name, int(value))  # a frozen dataclass's own __post_init__
 
 
 @dataclass(frozen=True)
@@ -226,8 +233,8 @@ class LabelRequest:
     low_confidence: float = 0.5  # summary: count predictions whose top score is below this
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.low_confidence <= 1.0:
-            raise ZslError(f"low_confidence {self.low_confidence}: scores lie in [0, 1]")
+        if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
+            raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
 
 
 @dataclass
@@ -516,24 +523,42 @@ def check_outputs_spare_inputs(
     input_files: Iterable[str | os.PathLike[str] | None],
     images: Iterable[str | os.PathLike[str]] = (),
 ) -> None:
-    """Writing a result over a file the run reads (a store, an image, a class file, predictions)
-    would destroy it: refuse before any work."""
-    existing = [
-        os.fspath(out) for out in outputs if out is not None and out != "-" and os.path.isfile(out)
-    ]
-    if not existing:
-        return
-    image_paths = {os.path.abspath(path) for path in images}
-    named = [os.fspath(f) for f in input_files if f is not None and os.path.isfile(f)]
-    for output in existing:
-        spellings = {os.path.abspath(output), os.path.realpath(output)}
-        if spellings & image_paths or any(os.path.samefile(output, f) for f in named):
-            raise ZslError(f"the output {output} is an input of this run; write somewhere else")
+    """Writing a result over a file the run reads (a store, even one this run creates, an image,
+    a class file, predictions) or two results into one file would destroy one of them: refuse
+    before any work. Files are compared as files, whatever the spelling or link leads to them."""
+    written: dict[tuple, str] = {}
+    for output in (os.fspath(out) for out in outputs if out is not None and out != "-"):
+        key = _file_key(output)
+        if key is None:
+            continue  # a stream (/dev/null, a pipe): nothing there to destroy
+        if key in written:
+            raise ZslError(f"{written[key]} and {output} are the same file: give each its own")
+        written[key] = output
+    for input_file in input_files:
+        key = _file_key(os.fspath(input_file)) if input_file is not None else None
+        if key in written:
+            raise ZslError(f"the output {written[key]} is an input of this run; write elsewhere")
+    existing = {key: output for key, output in written.items() if key[0] == "file"}
+    for image in images if existing else ():
+        key = _file_key(os.fspath(image))
+        if key in existing:
+            raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
+
+
+def _file_key(path: str) -> tuple | None:
+    """What a path leads to: an existing regular file (device, inode), or, for a file not there
+    yet, its real path; None for anything else."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return ("file", status.st_dev, status.st_ino) if S_ISREG(status.st_mode) else None
 
 
 def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
     classes = options.classes if isinstance(options.classes, (str, os.PathLike)) else None
-    return [classes, options.attributes, options.descriptions, options.templates]
+    templates = options.templates if os.path.isfile(options.templates) else None  # or built-in
+    return [classes, options.attributes, options.descriptions, templates]
 
 
 def _predictions(batches, encoder: Encoder, classifier: Classifier, request: LabelRequest):
@@ -829,9 +854,10 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     if request.report_out:
         check_report_path(request.report_out)
     run_info = writers.sidecar_path(request.predictions)
+    predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
         [request.json_out, request.report_out],
-        [request.predictions, run_info, request.truth, request.seen],
+        [predictions, run_info, request.truth, request.seen],
     )
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen

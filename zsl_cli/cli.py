@@ -255,7 +255,7 @@ def _inputs(
         raise ZslError(
             f"no images given: pass folders/files, or '-' for a path list on stdin{alternative}"
         )
-    stdin = sys.stdin.buffer if "-" in paths else None
+    stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
     return InputOptions(tuple(paths), stdin, null, _extensions(ext), include_hidden, max_pixels)
 
 

@@ -118,6 +118,8 @@ def scan(
     listed = 0  # entries read from stdin
     for item in inputs:
         if item == STDIN_INPUT:
+            if stdin is None and sys.stdin is None:
+                raise ZslError("stdin is closed: nothing to read for '-'")
             stream = stdin if stdin is not None else sys.stdin.buffer
             for entry in read_path_list(stream, nul_separated=nul_separated):
                 listed += 1

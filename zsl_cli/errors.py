@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
 EXIT_USAGE = 2  # bad options, bad input files, model not available
@@ -22,6 +24,6 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run, raised once the finished work is saved. `report` is the run's report
     (its `interrupted` set); a caller that does not catch this stops as on any Ctrl-C."""
 
-    def __init__(self, report: object) -> None:
+    def __init__(self, report: Any) -> None:  # api.LabelReport or api.EmbedReport
         super().__init__()
         self.report = report

@@ -7,6 +7,7 @@ N x C matrix beyond one chunk, and never in float64.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -28,20 +29,25 @@ class Decision:
     threshold: float | None = None  # top score below it -> label "unknown"
 
     def __post_init__(self) -> None:
-        if not _is_int(self.top_k) or self.top_k < 0:
+        if not is_whole_number(self.top_k) or self.top_k < 0:
             raise ZslError(f"top_k {self.top_k!r}: give 0 (every class) or more")
         if self.threshold is not None and not (
-            _is_number(self.threshold) and 0.0 <= self.threshold <= 1.0
+            is_number(self.threshold) and 0.0 <= self.threshold <= 1.0
         ):
             raise ZslError(f"threshold {self.threshold!r}: scores lie in [0, 1]")
+        # numpy numbers become Python ones: they are recorded in the run info as JSON.
+        object.__setattr__(self, "top_k", int(self.top_k))
+        if self.threshold is not None:
+            object.__setattr__(self, "threshold", float(self.threshold))
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_whole_number(value: object) -> bool:
+    """An int or a numpy integer; not a bool, a float or a string."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def similarities(images: np.ndarray, class_vectors: np.ndarray) -> np.ndarray:
