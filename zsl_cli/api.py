@@ -26,7 +26,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -443,11 +443,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
         if source.paths is not None and studio is not None:
             writers.check_label_studio_paths(source.paths, studio)
     report = LabelReport(low_confidence_below=request.low_confidence)
-    with ExitStack() as run:
-        run.enter_context(pillow_settings(_max_pixels(request.inputs)))
-        encoder, decoding = open_encoder_for(source, request.model, request.inputs)
-        if decoding is not None:
-            run.enter_context(decoding)
+    with model_on_images(source, request.model, request.inputs) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
@@ -719,6 +715,17 @@ def open_encoder_for(
     return open_encoder_decoding(source.paths, model, inputs)
 
 
+@contextmanager
+def model_on_images(
+    source: ItemSource, model: ModelOptions, inputs: InputOptions
+) -> Iterator[tuple[Encoder, DecodeQueue | None]]:
+    """The encoder, and the images decoding (Pillow set up for them) until the block ends."""
+    with pillow_settings(_max_pixels(inputs)):
+        encoder, decoding = open_encoder_for(source, model, inputs)
+        with decoding or nullcontext():
+            yield encoder, decoding
+
+
 @dataclass(frozen=True)
 class EncodedItems:
     """A run's items, encoded batch by batch; which images they are is known before the first."""
@@ -772,11 +779,7 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
         [source.store, request.truth, request.seen, *_class_files(request.classes)],
         source.paths or (),
     )
-    with ExitStack() as run:
-        run.enter_context(pillow_settings(_max_pixels(request.inputs)))
-        encoder, decoding = open_encoder_for(source, request.model, request.inputs)
-        if decoding is not None:
-            run.enter_context(decoding)
+    with model_on_images(source, request.model, request.inputs) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         try:
             encoded = iter_items(source, decoding, encoder, request.model, progress)
