@@ -52,6 +52,7 @@ from typing import Protocol
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.metrics import mean_per_class
 
 METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 
@@ -552,18 +553,14 @@ def _accuracy(
         return None
     labels = truth[known]
     correct = top1[known] == labels
-    hits = np.bincount(labels, weights=correct, minlength=n_classes)
-    totals = np.bincount(labels, minlength=n_classes)
-    present = totals > 0
     accuracy = {
-        "mean_per_class": float(np.mean(hits[present] / totals[present])),
+        "mean_per_class": mean_per_class(correct, labels, n_classes),
         "overall": float(np.mean(correct)),
     }
     if unseen_mask is not None:
-        unseen_present = present & unseen_mask
-        if unseen_present.any():
-            recall = hits[unseen_present] / totals[unseen_present]
-            accuracy["unseen_mean_per_class"] = float(np.mean(recall))
+        unseen = mean_per_class(correct, labels, n_classes, among=unseen_mask)
+        if not math.isnan(unseen):
+            accuracy["unseen_mean_per_class"] = unseen
     return accuracy
 
 

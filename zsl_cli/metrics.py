@@ -24,6 +24,7 @@ Conventions (the JSON result of `zsl evaluate` and its renderers rely on them):
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -247,12 +248,16 @@ def _top_k(
     )
 
 
-def mean_per_class(hits: np.ndarray, class_index: np.ndarray, n_classes: int) -> float:
-    """Mean over classes 0..n_classes-1 (each must occur) of the per-class hit rate."""
+def mean_per_class(
+    hits: np.ndarray, class_index: np.ndarray, n_classes: int, among: np.ndarray | None = None
+) -> float:
+    """The zero-shot headline: the mean over the classes that occur (and are `among`, a bool
+    mask over the n_classes) of each class's hit rate; NaN when no class qualifies."""
     support = np.bincount(class_index, minlength=n_classes)
-    if (support == 0).any():
-        raise ValueError("every class must have at least one item")
-    rates = np.bincount(class_index, weights=hits, minlength=n_classes) / support
+    counted = support > 0 if among is None else (support > 0) & among
+    if not counted.any():
+        return math.nan
+    rates = np.bincount(class_index, weights=hits, minlength=n_classes)[counted] / support[counted]
     return float(rates.mean())
 
 

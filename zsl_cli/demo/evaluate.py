@@ -22,6 +22,7 @@ from zsl_cli.demo.world import (
     seen_classes,
     unseen_classes,
 )
+from zsl_cli.metrics import mean_per_class
 
 CLASS_TEMPLATE = "a photo of a {}."
 ATTRIBUTE_TEMPLATE = "a photo of something {}."
@@ -83,9 +84,7 @@ def embed_texts(model: Any, tokenizer: Any, texts: Sequence[str]) -> Any:
 
 def mean_per_class_top1(scores: np.ndarray, truth: np.ndarray) -> float:
     """Average over the true classes present of the share of their images ranked first."""
-    predicted = scores.argmax(axis=1)
-    per_class = [float(np.mean(predicted[truth == c] == c)) for c in np.unique(truth)]
-    return float(np.mean(per_class))
+    return mean_per_class(scores.argmax(axis=1) == truth, truth, scores.shape[1])
 
 
 def evaluate_world(
