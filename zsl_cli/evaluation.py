@@ -46,6 +46,7 @@ from zsl_cli.metrics import (
     calibrated_stacking,
     classification_metrics,
     gzsl_accuracy,
+    worst_first,
 )
 from zsl_cli.readers import read_predictions_and_run_info
 from zsl_cli.records import Prediction
@@ -138,12 +139,9 @@ class EvaluationResult:
     def n(self) -> int:
         return self.metrics.n
 
-    def class_rows(self, worst_first: bool = True) -> list[ClassStats]:
-        """Per-class rows; worst first sorts by accuracy, then F1, then support (largest first)."""
-        rows = list(self.metrics.per_class)
-        if worst_first:
-            rows.sort(key=lambda row: (row.accuracy, row.f1, -row.support, row.name))
-        return rows
+    def class_rows(self) -> list[ClassStats]:
+        """Per-class rows, worst first (metrics.worst_first)."""
+        return worst_first(self.metrics.per_class)
 
     def top_mistakes(self, limit: int = 10) -> list[tuple[str, str, int]]:
         """The most common (true class, predicted label, count); "unknown" counts, "failed" not."""

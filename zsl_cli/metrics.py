@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +64,11 @@ class ClassStats:
     def accuracy(self) -> float:
         """Per-class accuracy is the class's recall."""
         return self.recall
+
+
+def worst_first(rows: Iterable[ClassStats]) -> list[ClassStats]:
+    """By accuracy, then F1, then support (largest first), then name: what to look at first."""
+    return sorted(rows, key=lambda row: (row.accuracy, row.f1, -row.support, row.name))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import numpy as np
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
-from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion
+from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 from zsl_cli.summary import percent
 from zsl_cli.writers import write_file
 
@@ -52,8 +52,7 @@ def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> C
     their columns, with the remaining class columns summed into one "other classes" column."""
     if len(confusion.labels) <= MATRIX_CLASSES:
         return confusion
-    worst = sorted(per_class, key=lambda row: (row.recall, row.f1, -row.support, row.name))
-    keep = sorted(row.name for row in worst[:MATRIX_CLASSES])
+    keep = sorted(row.name for row in worst_first(per_class)[:MATRIX_CLASSES])
     row_of = {name: i for i, name in enumerate(confusion.labels)}
     col_of = {name: i for i, name in enumerate(confusion.columns)}
     rows = confusion.matrix[[row_of[name] for name in keep]]

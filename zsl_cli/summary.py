@@ -129,7 +129,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
     table = Table(title="Per class, worst first", box=None, header_style="bold", pad_edge=False)
     for column in ("class", "support", "accuracy", "precision", "F1"):
         table.add_column(column, justify="left" if column == "class" else "right")
-    rows = result.class_rows(worst_first=True)
+    rows = result.class_rows()
     for row in rows[:max_rows]:
         table.add_row(
             printable(row.name),
