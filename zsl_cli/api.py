@@ -25,12 +25,11 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from stat import S_ISREG
 from typing import IO, Any, Protocol
 
 import numpy as np
@@ -55,6 +54,7 @@ from zsl_cli.evaluation import (
     match_paths,
     read_seen_classes,
 )
+from zsl_cli.files import check_outputs_spare_inputs, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -514,43 +514,6 @@ class _KeptInReport:
         return None
 
 
-def check_outputs_spare_inputs(
-    outputs: Iterable[str | os.PathLike[str] | None],
-    input_files: Iterable[str | os.PathLike[str] | None],
-    images: Iterable[str | os.PathLike[str]] = (),
-) -> None:
-    """Writing a result over a file the run reads (a store, even one this run creates, an image,
-    a class file, predictions) or two results into one file would destroy one of them: refuse
-    before any work. Files are compared as files, whatever the spelling or link leads to them."""
-    written: dict[tuple, str] = {}
-    for output in (os.fspath(out) for out in outputs if out is not None and out != "-"):
-        key = _file_key(output)
-        if key is None:
-            continue  # a stream (/dev/null, a pipe): nothing there to destroy
-        if key in written:
-            raise ZslError(f"{written[key]} and {output} are the same file: give each its own")
-        written[key] = output
-    for input_file in input_files:
-        key = _file_key(os.fspath(input_file)) if input_file is not None else None
-        if key in written:
-            raise ZslError(f"the output {written[key]} is an input of this run; write elsewhere")
-    existing = {key: output for key, output in written.items() if key[0] == "file"}
-    for image in images if existing else ():
-        key = _file_key(os.fspath(image))
-        if key in existing:
-            raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
-
-
-def _file_key(path: str) -> tuple | None:
-    """What a path leads to: an existing regular file (device, inode), or, for a file not there
-    yet, its real path; None for anything else."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return ("path", os.path.realpath(path))
-    return ("file", status.st_dev, status.st_ino) if S_ISREG(status.st_mode) else None
-
-
 def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
     classes = options.classes if isinstance(options.classes, (str, os.PathLike)) else None
     templates = options.templates if os.path.isfile(options.templates) else None  # or built-in
@@ -856,7 +819,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report."""
     if request.report_out:
         check_report_path(request.report_out)
-    run_info = writers.sidecar_path(request.predictions)
+    run_info = sidecar_path(request.predictions)
     predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
         [request.json_out, request.report_out],

@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from zsl_cli.errors import ZslError
+from zsl_cli.files import sidecar_path
 from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR, sidecar_path
+from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
 
 
 def read_predictions(path: str | Path) -> list[Prediction]:

@@ -22,6 +22,7 @@ synchronous=FULL, so a run killed at any point leaves a valid store holding ever
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sqlite3
 import time
@@ -37,6 +38,7 @@ from urllib.parse import quote
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.files import atomic_file
 from zsl_cli.images import CONTENT_FAILURES
 from zsl_cli.records import STATUS_OK
 
@@ -720,31 +722,17 @@ def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.nd
     return matrix.astype(np.float32, copy=False)  # converts float16 and big-endian hosts only
 
 
-@contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
-    """Write to a temporary sibling, then rename: readers never see a half-written export."""
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
-    with _atomic(out) as tmp, open(tmp, "wb") as handle:
+    with atomic_file(out) as handle:
         np.save(handle, vectors)
-    sidecar = out.with_name(out.name + ".paths.csv")
-    # surrogateescape writes non-UTF-8 names back as their original bytes.
-    with (
-        _atomic(sidecar) as tmp,
-        open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle,
-    ):
-        writer = csv.writer(handle)
-        writer.writerow(["index", "path"])
-        for index, path in enumerate(path_bytes):
-            writer.writerow([index, os.fsdecode(path)])
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["index", "path"])
+    for index, path in enumerate(path_bytes):
+        writer.writerow([index, os.fsdecode(path)])
+    with atomic_file(out.with_name(out.name + ".paths.csv")) as handle:
+        # surrogateescape writes non-UTF-8 names back as their original bytes.
+        handle.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
 
 
 def _write_parquet(
@@ -768,5 +756,5 @@ def _write_parquet(
             "mtime_ns": pa.array([row[2] for row in rows], pa.int64()),
         }
     ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
-    with _atomic(out) as tmp:
-        pq.write_table(table, tmp)
+    with atomic_file(out) as handle:
+        pq.write_table(table, handle)

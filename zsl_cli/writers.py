@@ -25,11 +25,7 @@ import csv
 import io
 import json
 import os
-import secrets
-import stat
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -37,14 +33,19 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 
 from zsl_cli.errors import ZslError
+from zsl_cli.files import (
+    AtomicFileSink,
+    StreamSink,
+    names_open_stream,
+    open_sink,
+    write_file,
+)
 from zsl_cli.records import UNKNOWN_LABEL, Prediction
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
 CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
 SCORE_FORMAT = ".7g"
 TOP_K_SEPARATOR = "|"
-SIDECAR_SUFFIX = ".run.json"
-TEMP_SUFFIX = ".zsl-tmp"
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 
 EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
@@ -52,7 +53,7 @@ EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".jso
 
 def format_from_path(path: str | Path | None) -> str:
     """The output format implied by a file name; stdout (None, "-", /dev/stdout) gets csv."""
-    if path is None or str(path) == "-" or _names_open_stream(Path(path)):
+    if path is None or str(path) == "-" or names_open_stream(Path(path)):
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSION_FORMATS:
@@ -80,11 +81,6 @@ def output_format(path: str | Path | None, fmt: str | None) -> str:
             f"{suffix}: name it .{written} or leave --format out"
         )
     return fmt
-
-
-def sidecar_path(output: str | Path) -> Path:
-    """Where the run info of a csv, jsonl or label-studio output file is written."""
-    return Path(str(output) + SIDECAR_SUFFIX)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,176 +361,6 @@ class _LabelStudioEncoder(_JsonListEncoder):
         return self._end_of_list() + b"\n"
 
 
-# ---------------------------------------------------------------------------------------------
-# Destinations
-
-
-class _StreamSink:
-    """Writes straight to a stream: stdout, or an output that is no regular file (/dev/null, a
-    FIFO, a terminal), where a temporary file and a rename would replace the thing itself. The
-    run info has no sidecar there."""
-
-    def __init__(self, stream: IO[bytes], name: str, *, owned: bool = False) -> None:
-        self._stream = stream
-        self._name = name
-        self._owned = owned  # opened here, so closed here
-
-    def write(self, data: bytes) -> None:
-        with self._errors():
-            self._stream.write(data)
-
-    def record_done(self) -> None:
-        with self._errors():
-            self._stream.flush()
-
-    def publish(self, sidecar: bytes | None) -> None:
-        with self._errors():
-            self._stream.flush()
-        self._close()
-
-    def discard(self) -> None:
-        self._close()  # what reached the stream cannot be taken back
-
-    def _close(self) -> None:
-        if self._owned:
-            with suppress(OSError):
-                self._stream.close()
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except BrokenPipeError:
-            raise  # the reader went away (`| head`): not an error of this run
-        except OSError as error:
-            raise ZslError(f"cannot write to {self._name}: {error.strerror or error}") from error
-
-
-class _AtomicFileSink:
-    """Writes to a temporary file next to `target`; `publish` moves it into place."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self._temp, self._file = _create_temp(target)
-
-    def write(self, data: bytes) -> None:
-        try:
-            self._file.write(data)
-        except OSError as error:
-            self.discard()
-            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
-
-    def record_done(self) -> None:
-        pass
-
-    def publish(self, sidecar: bytes | None) -> None:
-        try:
-            _finish(self._file)
-            os.replace(self._temp, self.target)
-            if sidecar is not None:
-                _write_atomically(sidecar_path(self.target), sidecar)
-            _sync_directory(self.target.parent)
-        except OSError as error:
-            self.discard()
-            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
-
-    def discard(self) -> None:
-        self._file.close()
-        self._temp.unlink(missing_ok=True)
-
-
-def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
-    # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
-    # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
-    # is replaced keeps its own permissions.
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    try:
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
-    with suppress(OSError):
-        os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
-    return temp, os.fdopen(descriptor, "wb")
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    temp, file = _create_temp(target)
-    try:
-        file.write(data)
-        _finish(file)
-        os.replace(temp, target)
-    finally:
-        file.close()
-        temp.unlink(missing_ok=True)
-
-
-def _finish(file: IO[bytes]) -> None:
-    file.flush()
-    os.fsync(file.fileno())
-    file.close()
-
-
-def _sync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _file_sink(output: str | Path) -> _AtomicFileSink | _StreamSink:
-    """Like a shell redirection: through a symbolic link to its file, and straight into what is
-    no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
-    where a temporary file and a rename would replace the thing itself."""
-    target = Path(output)
-    try:
-        mode = os.stat(target).st_mode  # follows links
-    except (FileNotFoundError, NotADirectoryError):
-        mode = None
-    except OSError as error:  # a link loop, a folder we may not enter
-        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
-    if mode is not None and stat.S_ISDIR(mode):
-        raise ZslError(f"output {str(target)!r} is a directory: give a file name")
-    if mode is not None and (not stat.S_ISREG(mode) or _names_open_stream(target)):
-        try:
-            stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
-        except OSError as error:
-            raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
-        return _StreamSink(stream, repr(str(target)), owned=True)
-    target = Path(os.path.realpath(target)) if target.is_symlink() else target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ZslError(
-            f"cannot create the output folder {str(target.parent)!r}: {error.strerror}"
-        ) from error
-    return _AtomicFileSink(target)
-
-
-def _names_open_stream(path: Path) -> bool:
-    """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
-    name = os.path.abspath(path)
-    return (
-        name in ("/dev/stdout", "/dev/stderr")
-        or name.startswith("/dev/fd/")
-        or (name.startswith("/proc/") and "/fd/" in name)
-    )
-
-
-def write_file(output: str | Path, data: bytes) -> None:
-    """A whole document (metrics, summaries, reports) written atomically; parent folders are
-    created; "-" writes it to stdout."""
-    sink = _sink(output, None)
-    sink.write(data)
-    sink.publish(None)
-
-
 def write_json_file(output: str | Path, value: Any) -> None:
     """A JSON document written as `write_file` does."""
     write_file(output, _json_bytes(value, indent=2) + b"\n")
@@ -553,7 +379,7 @@ class PredictionWriter:
     `close` closes with empty run info.
     """
 
-    def __init__(self, sink: _StreamSink | _AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
+    def __init__(self, sink: StreamSink | AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
         self.format = fmt
         self.count = 0
         self._sink = sink
@@ -617,33 +443,4 @@ def open_writer(
         options = label_studio if label_studio is not None else LabelStudioOptions()
         _require_image_location(options)
         encoder = _LabelStudioEncoder(options)
-    return PredictionWriter(_sink(output, stdout), encoder, fmt)
-
-
-def _sink(
-    output: str | Path | None, stdout: IO[bytes] | IO[str] | None
-) -> _StreamSink | _AtomicFileSink:
-    """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer)."""
-    if output is not None and str(output) != "-":
-        return _file_sink(output)
-    if stdout is not None and not isinstance(stdout, io.TextIOBase):
-        return _StreamSink(stdout, "stdout")
-    text = stdout if stdout is not None else sys.stdout
-    if text is None:  # started with stdout closed (`>&-`)
-        raise ZslError("stdout is closed: write to a file instead")
-    # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
-    return _StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
-
-
-class _TextWriter:
-    """Bytes written as text to a text stream: file-name bytes that are not UTF-8 are kept as
-    surrogate escapes, as everywhere else."""
-
-    def __init__(self, text: IO[str]) -> None:
-        self._text = text
-
-    def write(self, data: bytes) -> int:
-        return self._text.write(data.decode("utf-8", "surrogateescape"))
-
-    def flush(self) -> None:
-        self._text.flush()
+    return PredictionWriter(open_sink(output, stdout), encoder, fmt)

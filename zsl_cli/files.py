@@ -1,0 +1,266 @@
+"""Where outputs go: files written atomically (a temporary sibling renamed into place, flushed to
+disk), and streams (stdout, a FIFO, /dev/null) written straight into, like a shell redirection.
+Also the check that no output of a run replaces a file the run reads."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO
+
+from zsl_cli.errors import ZslError
+
+TEMP_SUFFIX = ".zsl-tmp"
+SIDECAR_SUFFIX = ".run.json"
+
+
+def sidecar_path(output: str | Path) -> Path:
+    """Where the run info of an output file is written (csv, jsonl and label-studio outputs)."""
+    return Path(str(output) + SIDECAR_SUFFIX)
+
+
+def open_sink(
+    output: str | Path | None, stdout: IO[bytes] | IO[str] | None = None
+) -> StreamSink | AtomicFileSink:
+    """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer)."""
+    if output is not None and str(output) != "-":
+        return _file_sink(output)
+    if stdout is not None and not isinstance(stdout, io.TextIOBase):
+        return StreamSink(stdout, "stdout")
+    text = stdout if stdout is not None else sys.stdout
+    if text is None:  # started with stdout closed (`>&-`)
+        raise ZslError("stdout is closed: write to a file instead")
+    # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
+    return StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
+
+
+class _TextWriter:
+    """Bytes written as text to a text stream: file-name bytes that are not UTF-8 are kept as
+    surrogate escapes, as everywhere else."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        return self._text.write(data.decode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self._text.flush()
+
+
+def write_file(output: str | Path, data: bytes) -> None:
+    """A whole document (metrics, summaries, reports) written atomically; parent folders are
+    created; "-" writes it to stdout."""
+    sink = open_sink(output)
+    sink.write(data)
+    sink.publish(None)
+
+
+class StreamSink:
+    """Writes straight to a stream: stdout, or an output that is no regular file (/dev/null, a
+    FIFO, a terminal), where a temporary file and a rename would replace the thing itself. The
+    run info has no sidecar there."""
+
+    def __init__(self, stream: IO[bytes], name: str, *, owned: bool = False) -> None:
+        self._stream = stream
+        self._name = name
+        self._owned = owned  # opened here, so closed here
+
+    def write(self, data: bytes) -> None:
+        with self._errors():
+            self._stream.write(data)
+
+    def record_done(self) -> None:
+        with self._errors():
+            self._stream.flush()
+
+    def publish(self, sidecar: bytes | None) -> None:
+        with self._errors():
+            self._stream.flush()
+        self._close()
+
+    def discard(self) -> None:
+        self._close()  # what reached the stream cannot be taken back
+
+    def _close(self) -> None:
+        if self._owned:
+            with suppress(OSError):
+                self._stream.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): not an error of this run
+        except OSError as error:
+            raise ZslError(f"cannot write to {self._name}: {error.strerror or error}") from error
+
+
+class AtomicFileSink:
+    """Writes to a temporary file next to `target`; `publish` moves it into place."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self._temp, self._file = _create_temp(target)
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as error:
+            self.discard()
+            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+
+    def record_done(self) -> None:
+        pass
+
+    def publish(self, sidecar: bytes | None) -> None:
+        try:
+            _finish(self._file)
+            os.replace(self._temp, self.target)
+            if sidecar is not None:
+                _write_atomically(sidecar_path(self.target), sidecar)
+            _sync_directory(self.target.parent)
+        except OSError as error:
+            self.discard()
+            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+
+    def discard(self) -> None:
+        self._file.close()
+        self._temp.unlink(missing_ok=True)
+
+
+def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
+    # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
+    # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
+    # is replaced keeps its own permissions.
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+    with suppress(OSError):
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
+    return temp, os.fdopen(descriptor, "wb")
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[IO[bytes]]:
+    """A file written in full or not at all: a temporary sibling, flushed to disk and renamed
+    into place when the block ends without an error (then removed)."""
+    temp, file = _create_temp(target)
+    try:
+        yield file
+        _finish(file)
+        os.replace(temp, target)
+        _sync_directory(target.parent)
+    finally:
+        file.close()
+        temp.unlink(missing_ok=True)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    with atomic_file(target) as file:
+        file.write(data)
+
+
+def _finish(file: IO[bytes]) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _file_sink(output: str | Path) -> AtomicFileSink | StreamSink:
+    """Like a shell redirection: through a symbolic link to its file, and straight into what is
+    no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
+    where a temporary file and a rename would replace the thing itself."""
+    target = Path(output)
+    try:
+        mode = os.stat(target).st_mode  # follows links
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as error:  # a link loop, a folder we may not enter
+        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ZslError(f"output {str(target)!r} is a directory: give a file name")
+    if mode is not None and (not stat.S_ISREG(mode) or names_open_stream(target)):
+        try:
+            stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
+        except OSError as error:
+            raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+        return StreamSink(stream, repr(str(target)), owned=True)
+    target = Path(os.path.realpath(target)) if target.is_symlink() else target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ZslError(
+            f"cannot create the output folder {str(target.parent)!r}: {error.strerror}"
+        ) from error
+    return AtomicFileSink(target)
+
+
+def names_open_stream(path: Path) -> bool:
+    """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
+    name = os.path.abspath(path)
+    return (
+        name in ("/dev/stdout", "/dev/stderr")
+        or name.startswith("/dev/fd/")
+        or (name.startswith("/proc/") and "/fd/" in name)
+    )
+
+
+def check_outputs_spare_inputs(
+    outputs: Iterable[str | os.PathLike[str] | None],
+    input_files: Iterable[str | os.PathLike[str] | None],
+    images: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """Writing a result over a file the run reads (a store, even one this run creates, an image,
+    a class file, predictions) or two results into one file would destroy one of them: refuse
+    before any work. Files are compared as files, whatever the spelling or link leads to them."""
+    written: dict[tuple, str] = {}
+    for output in (os.fspath(out) for out in outputs if out is not None and out != "-"):
+        key = _file_key(output)
+        if key is None:
+            continue  # a stream (/dev/null, a pipe): nothing there to destroy
+        if key in written:
+            raise ZslError(f"{written[key]} and {output} are the same file: give each its own")
+        written[key] = output
+    for input_file in input_files:
+        key = _file_key(os.fspath(input_file)) if input_file is not None else None
+        if key in written:
+            raise ZslError(f"the output {written[key]} is an input of this run; write elsewhere")
+    existing = {key: output for key, output in written.items() if key[0] == "file"}
+    for image in images if existing else ():
+        key = _file_key(os.fspath(image))
+        if key in existing:
+            raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
+
+
+def _file_key(path: str) -> tuple | None:
+    """What a path leads to: an existing regular file (device, inode), or, for a file not there
+    yet, its real path; None for anything else."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return ("file", status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
