@@ -61,7 +61,6 @@ from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.hubness import reduce as reduce_hubness
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
-    NOT_FOUND,
     DecodeOptions,
     decode_image,
     pillow_settings,
@@ -88,10 +87,10 @@ from zsl_cli.scoring import (
 from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
-    StoredFile,
     StoredItem,
     check_export_path,
     stat_files,
+    stored_items,
 )
 
 __all__ = [
@@ -555,88 +554,6 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
     return np.stack([item.embedding for item in items])
 
 
-STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
-STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
-
-
-def stored_items(
-    store_path: str, encoder: Encoder, model: ModelOptions, paths: Sequence[Path] | None
-) -> list[ImageItem]:
-    """Items from an embedding store (ok ones with their vectors), in order.
-
-    With `paths` (the discovered inputs): one item per path, in their order, failed with
-    "not_embedded" or "changed" where the store has no current vector. Without: every stored
-    image of the model, by path.
-    """
-    with EmbeddingStore.open(store_path, create=False) as store:
-        model_id = store.find_model(encoder.identity)
-        if model_id is None:
-            raise ZslError(_no_stored_model_message(store, encoder, model))
-        if paths is None:
-            items = _all_stored_items(store, model_id)
-        else:
-            absolute = [os.path.abspath(path) for path in paths]
-            found = store.fetch(model_id, absolute)
-            # Embedded under another spelling: through a symbolic link, or its target.
-            real = {key: os.path.realpath(key) for key in absolute if key not in found}
-            by_real = store.fetch(model_id, sorted(set(real.values())))
-            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
-            items = [
-                _item_from_store(index, path, found.get(key))
-                for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
-            ]
-    if not items:
-        raise ZslError(f"{store_path}: no stored images")
-    return items
-
-
-def _no_stored_model_message(store: EmbeddingStore, encoder: Encoder, model: ModelOptions) -> str:
-    name = _stored_name(encoder, model)
-    names = [m.name for m in store.models()]
-    fix = f"run 'zsl embed PATH... --store {store.path}' with this model to encode the images"
-    if name in names:
-        return (
-            f"{store.path} holds embeddings of a model named {name}, but not of this one: its "
-            f"weights or settings differ (or an older zsl identified models otherwise); {fix}"
-        )
-    return (
-        f"{store.path} has no embeddings for model {name} (it has: {', '.join(names) or 'none'});"
-        f" embeddings are kept per model and preprocessing: use the --model (and "
-        f"--exact-preprocessing) of 'zsl embed', or {fix}"
-    )
-
-
-def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
-    stored = store.load(model_id)
-    items = [
-        ImageItem(0, Path(path), embedding=vector)
-        for path, vector in zip(stored.paths, stored.vectors, strict=True)
-    ]
-    items += [ImageItem(0, Path(path), status, error) for path, status, error in stored.failed]
-    items.sort(key=lambda item: os.fsencode(item.path))
-    for index, item in enumerate(items):
-        item.index = index
-    return items
-
-
-def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
-    if stored is None:
-        if not os.path.lexists(path):
-            return ImageItem(index, path, NOT_FOUND, "no such file, and not in the store")
-        return ImageItem(
-            index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
-        )
-    try:
-        now = os.stat(path)
-    except OSError:
-        now = None  # gone or unreadable here: the stored result is all there is
-    if now is not None and (now.st_size, now.st_mtime_ns) != (stored.size, stored.mtime_ns):
-        return ImageItem(
-            index, path, STATUS_CHANGED, "changed since it was stored: run 'zsl embed' again"
-        )
-    return ImageItem(index, path, stored.status, stored.error, embedding=stored.vector)
-
-
 def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
     progress.start(len(items), "scoring stored embeddings")
     for start in range(0, len(items), CHUNK_ROWS):  # bounds the N x C score matrix
@@ -707,7 +624,9 @@ def iter_items(
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken."""
     if source.store is not None:
-        items = stored_items(source.store, encoder, model, source.paths)
+        items = stored_items(
+            source.store, encoder.identity, _stored_name(encoder, model), source.paths
+        )
         paths = [item.path for item in items]
         return EncodedItems(paths, _store_batches(items, progress))
     assert decoding is not None and source.paths is not None, "open_encoder_for starts decoding"

@@ -17,6 +17,8 @@ Layout (schema version 1, in `PRAGMA user_version`; `PRAGMA application_id` mark
 
 Every write is one transaction (`add()` per batch, `forget()` on its own), the journal is WAL with
 synchronous=FULL, so a run killed at any point leaves a valid store holding every committed batch.
+
+`stored_items` gives a labelling run its items from the store instead of from decoded images.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import atomic_file
-from zsl_cli.images import CONTENT_FAILURES
-from zsl_cli.records import STATUS_OK
+from zsl_cli.images import CONTENT_FAILURES, NOT_FOUND
+from zsl_cli.records import STATUS_OK, ImageItem
 
 SCHEMA_VERSION = 1
 # "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
@@ -758,3 +760,88 @@ def _write_parquet(
     ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
     with atomic_file(out) as handle:
         pq.write_table(table, handle)
+
+
+# -- a run's items -------------------------------------------------------------------------
+
+
+STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
+STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
+
+
+def stored_items(
+    store_path: str, identity: str, model_name: str, paths: Sequence[Path] | None
+) -> list[ImageItem]:
+    """A run's items from the store (ok ones with their vectors), in order: the model with this
+    identity (named so in messages), for labelling without reading images.
+
+    With `paths` (the discovered inputs): one item per path, in their order, failed with
+    "not_embedded" or "changed" where the store has no current vector. Without: every stored
+    image of the model, by path.
+    """
+    with EmbeddingStore.open(store_path, create=False) as store:
+        model_id = store.find_model(identity)
+        if model_id is None:
+            raise ZslError(_no_stored_model_message(store, model_name))
+        if paths is None:
+            items = _all_stored_items(store, model_id)
+        else:
+            absolute = [os.path.abspath(path) for path in paths]
+            found = store.fetch(model_id, absolute)
+            # Embedded under another spelling: through a symbolic link, or its target.
+            real = {key: os.path.realpath(key) for key in absolute if key not in found}
+            by_real = store.fetch(model_id, sorted(set(real.values())))
+            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
+            items = [
+                _item_from_store(index, path, found.get(key))
+                for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
+            ]
+    if not items:
+        raise ZslError(f"{store_path}: no stored images")
+    return items
+
+
+def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
+    names = [m.name for m in store.models()]
+    fix = f"run 'zsl embed PATH... --store {store.path}' with this model to encode the images"
+    if name in names:
+        return (
+            f"{store.path} holds embeddings of a model named {name}, but not of this one: its "
+            f"weights or settings differ (or an older zsl identified models otherwise); {fix}"
+        )
+    return (
+        f"{store.path} has no embeddings for model {name} (it has: {', '.join(names) or 'none'});"
+        f" embeddings are kept per model and preprocessing: use the --model (and "
+        f"--exact-preprocessing) of 'zsl embed', or {fix}"
+    )
+
+
+def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
+    stored = store.load(model_id)
+    items = [
+        ImageItem(0, Path(path), embedding=vector)
+        for path, vector in zip(stored.paths, stored.vectors, strict=True)
+    ]
+    items += [ImageItem(0, Path(path), status, error) for path, status, error in stored.failed]
+    items.sort(key=lambda item: os.fsencode(item.path))
+    for index, item in enumerate(items):
+        item.index = index
+    return items
+
+
+def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
+    if stored is None:
+        if not os.path.lexists(path):
+            return ImageItem(index, path, NOT_FOUND, "no such file, and not in the store")
+        return ImageItem(
+            index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
+        )
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None  # gone or unreadable here: the stored result is all there is
+    if now is not None and (now.st_size, now.st_mtime_ns) != (stored.size, stored.mtime_ns):
+        return ImageItem(
+            index, path, STATUS_CHANGED, "changed since it was stored: run 'zsl embed' again"
+        )
+    return ImageItem(index, path, stored.status, stored.error, embedding=stored.vector)
