@@ -311,6 +311,12 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
     npy.parent.mkdir()
     assert store.export(model, npy) == 3
     np.testing.assert_array_equal(np.load(npy), expected)
+    link = tmp_path / "link.npy"  # written through, as every output is
+    link.symlink_to(npy)
+    assert store.export(model, link) == 3
+    assert link.is_symlink() and np.array_equal(np.load(npy), expected)
+    assert not Path(f"{link}.paths.csv").exists()
+    assert not [p.name for p in npy.parent.iterdir() if p.name.startswith(".")]  # no temp left
     with open(f"{npy}.paths.csv", newline="") as handle:
         assert list(csv.reader(handle)) == [["index", "path"]] + [
             [str(i), p] for i, p in enumerate(order)

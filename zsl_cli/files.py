@@ -153,7 +153,7 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
 @contextmanager
 def atomic_file(target: Path) -> Iterator[IO[bytes]]:
     """A file written in full or not at all: a temporary sibling, flushed to disk and renamed
-    into place when the block ends without an error (then removed)."""
+    into place when the block ends without an error, else deleted."""
     temp, file = _create_temp(target)
     try:
         yield file

@@ -18,7 +18,8 @@ Layout (schema version 1, in `PRAGMA user_version`; `PRAGMA application_id` mark
 Every write is one transaction (`add()` per batch, `forget()` on its own), the journal is WAL with
 synchronous=FULL, so a run killed at any point leaves a valid store holding every committed batch.
 
-`stored_items` gives a labelling run its items from the store instead of from decoded images.
+`stored_items` gives a run (label, hubness) its items from the store instead of from decoded
+images.
 """
 
 from __future__ import annotations
@@ -582,6 +583,8 @@ class EmbeddingStore:
         out = Path(out)
         check_export_path(out)
         suffix = out.suffix.lower()
+        if out.is_symlink():  # written through, its .paths.csv next to the file itself
+            out = Path(os.path.realpath(out))
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             identity, name, dtype_name = self._conn.execute(
@@ -773,7 +776,7 @@ def stored_items(
     store_path: str, identity: str, model_name: str, paths: Sequence[Path] | None
 ) -> list[ImageItem]:
     """A run's items from the store (ok ones with their vectors), in order: the model with this
-    identity (named so in messages), for labelling without reading images.
+    identity (named so in messages), for a run that reads no images.
 
     With `paths` (the discovered inputs): one item per path, in their order, failed with
     "not_embedded" or "changed" where the store has no current vector. Without: every stored
