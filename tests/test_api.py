@@ -206,3 +206,23 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     assert {p["model_version"] for t in tasks for p in t["predictions"]} == {
         f"zsl-{zsl_cli.__version__}:{tiny_clip}"
     }
+
+
+def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monkeypatch):
+    model = api.ModelOptions(name=str(tiny_clip))
+    encoder = api.open_encoder(model)
+    fresh = api.label(request(photos, tiny_clip, output=None))
+    monkeypatch.setattr(api, "load_encoder", lambda *args, **kwargs: pytest.fail("loaded again"))
+    reused = api.label(request(photos, tiny_clip, output=None), encoder=encoder)
+    assert reused.predictions == fresh.predictions
+    store = str(tmp_path / "photos.zsl")
+    inputs = api.InputOptions(paths=(str(photos),))
+    assert api.embed(api.EmbedRequest(store, inputs, model), encoder=encoder).encoded == 6
+    from_store = dataclasses.replace(
+        request(photos, tiny_clip, output=None), inputs=api.InputOptions(), embeddings=store
+    )
+    assert [p.label for p in api.label(from_store, encoder=encoder).predictions] == [
+        p.label for p in fresh.predictions
+    ]
+    hubness = api.HubnessRequest(inputs=inputs, classes=request(photos, tiny_clip).classes)
+    assert api.hubness(hubness, encoder=encoder)["n_images"] == 6

@@ -112,6 +112,7 @@ __all__ = [
     "evaluate",
     "hubness",
     "label",
+    "open_encoder",
 ]
 
 
@@ -303,6 +304,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
 
 
 def open_encoder(options: ModelOptions) -> Encoder:
+    """Load the model; pass it as `encoder=` to several calls to load it once."""
     return load_encoder(
         options.name,
         device=options.device,
@@ -345,22 +347,24 @@ EARLY_DECODE_WINDOW = 128  # images decoded ahead while the model loads (~19 MB 
 def start_decoding(
     paths: Sequence[Path],
     preprocessor: ImagePreprocessor,
-    model: ModelOptions,
     inputs: InputOptions,
     *,
+    exact: bool,
+    workers: int | None,
     model_loading: bool = False,
 ) -> DecodeQueue:
     """Begin decoding and preprocessing `paths` in background threads (fewer of them at first
-    when the model is still `model_loading` on the main thread)."""
+    when the model is still `model_loading` on the main thread); `exact`: no reduced-scale
+    JPEG decoding."""
     decode_options = DecodeOptions(
         max_pixels=_max_pixels(inputs),
-        draft=None if model.exact_preprocessing else preprocessor.decode_hint,
+        draft=None if exact else preprocessor.decode_hint,
     )
 
     def prepare(path: Path) -> np.ndarray:
         return preprocessor(decode_image(path, decode_options))
 
-    workers = model.workers or default_workers()
+    workers = workers or default_workers()
     return DecodeQueue(
         paths,
         prepare,
@@ -385,7 +389,9 @@ def open_encoder_decoding(
     guess = None if model.exact_preprocessing else guess_preprocessor(model.name, model.revision)
     early = None
     if guess is not None:
-        early = start_decoding(paths, guess, model, inputs, model_loading=True)
+        early = start_decoding(
+            paths, guess, inputs, exact=False, workers=model.workers, model_loading=True
+        )
     try:
         encoder = open_encoder(model)
     except BaseException:
@@ -396,7 +402,20 @@ def open_encoder_decoding(
         return encoder, early
     if early is not None:
         early.close()
-    return encoder, start_decoding(paths, encoder.preprocessor, model, inputs)
+    return encoder, decode_for(encoder, paths, model, inputs)
+
+
+def decode_for(
+    encoder: Encoder, paths: Sequence[Path], model: ModelOptions, inputs: InputOptions
+) -> DecodeQueue:
+    """Start decoding `paths` the way this loaded encoder wants its pixels."""
+    return start_decoding(
+        paths,
+        encoder.preprocessor,
+        inputs,
+        exact=encoder.exact_preprocessing,
+        workers=model.workers,
+    )
 
 
 def iter_encoded(
@@ -419,10 +438,14 @@ def iter_encoded(
         yield items
 
 
-def label(request: LabelRequest, progress: Progress | None = None) -> LabelReport:
+def label(
+    request: LabelRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+) -> LabelReport:
     """Label images (or stored embeddings) and write predictions (or keep them in the report).
 
-    Ctrl-C publishes the finished work, marked incomplete, and raises `Interrupted`.
+    Ctrl-C publishes the finished work, marked incomplete, and raises `Interrupted`. `encoder`:
+    a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
+    of the model options only the batch size and decode threads then apply.
     """
     progress = progress if progress is not None else _NoProgress()
     started = time.perf_counter()
@@ -442,7 +465,7 @@ def label(request: LabelRequest, progress: Progress | None = None) -> LabelRepor
         if source.paths is not None and studio is not None:
             writers.check_label_studio_paths(source.paths, studio)
     report = LabelReport(low_confidence_below=request.low_confidence)
-    with model_on_images(source, request.model, request.inputs) as (encoder, decoding):
+    with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
@@ -562,9 +585,9 @@ def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[
         yield batch
 
 
-def _stored_name(encoder: Encoder, model: ModelOptions) -> str:
+def _stored_name(encoder: Encoder) -> str:
     """The model's name in a store: the preprocessing is part of what makes embeddings match."""
-    return f"{encoder.name} (exact preprocessing)" if model.exact_preprocessing else encoder.name
+    return f"{encoder.name} (exact preprocessing)" if encoder.exact_preprocessing else encoder.name
 
 
 @dataclass(frozen=True)
@@ -586,22 +609,24 @@ def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
 
 
 def open_encoder_for(
-    source: ItemSource, model: ModelOptions, inputs: InputOptions
+    source: ItemSource, model: ModelOptions, inputs: InputOptions, loaded: Encoder | None = None
 ) -> tuple[Encoder, DecodeQueue | None]:
-    """The encoder, and for image files the decoding already under way."""
+    """The encoder (`loaded`, else loaded now), and for image files the decoding under way."""
     if source.store is not None:
-        return open_encoder(model), None
+        return (loaded if loaded is not None else open_encoder(model)), None
     assert source.paths is not None, "a source has paths, a store or both"
+    if loaded is not None:
+        return loaded, decode_for(loaded, source.paths, model, inputs)
     return open_encoder_decoding(source.paths, model, inputs)
 
 
 @contextmanager
 def model_on_images(
-    source: ItemSource, model: ModelOptions, inputs: InputOptions
+    source: ItemSource, model: ModelOptions, inputs: InputOptions, loaded: Encoder | None = None
 ) -> Iterator[tuple[Encoder, DecodeQueue | None]]:
     """The encoder, and the images decoding (Pillow set up for them) until the block ends."""
     with pillow_settings(_max_pixels(inputs)):
-        encoder, decoding = open_encoder_for(source, model, inputs)
+        encoder, decoding = open_encoder_for(source, model, inputs, loaded)
         with decoding or nullcontext():
             yield encoder, decoding
 
@@ -624,9 +649,7 @@ def iter_items(
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken."""
     if source.store is not None:
-        items = stored_items(
-            source.store, encoder.identity, _stored_name(encoder, model), source.paths
-        )
+        items = stored_items(source.store, encoder.identity, _stored_name(encoder), source.paths)
         paths = [item.path for item in items]
         return EncodedItems(paths, _store_batches(items, progress))
     assert decoding is not None and source.paths is not None, "open_encoder_for starts decoding"
@@ -646,8 +669,11 @@ class HubnessRequest:
     json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
 
 
-def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[str, Any]:
-    """Hubness of the classes over a folder (or store), for each reduction method."""
+def hubness(
+    request: HubnessRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+) -> dict[str, Any]:
+    """Hubness of the classes over a folder (or store), for each reduction method (`encoder`:
+    a loaded model to reuse, as for `label`)."""
     progress = progress if progress is not None else _NoProgress()
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(request.methods or HUBNESS_METHODS)
@@ -661,7 +687,7 @@ def hubness(request: HubnessRequest, progress: Progress | None = None) -> dict[s
         [source.store, request.truth, request.seen, *_class_files(request.classes)],
         source.paths or (),
     )
-    with model_on_images(source, request.model, request.inputs) as (encoder, decoding):
+    with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         try:
             encoded = iter_items(source, decoding, encoder, request.model, progress)
@@ -774,7 +800,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             },
             "device": str(getattr(encoder, "device", "")),
             "precision": str(getattr(encoder, "dtype", "")).replace("torch.", ""),
-            "exact_preprocessing": request.model.exact_preprocessing,
+            "exact_preprocessing": encoder.exact_preprocessing,
         },
         "classes": {
             "n": len(classifier.names),
@@ -864,11 +890,14 @@ class EmbedReport:
         }
 
 
-def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedReport:
+def embed(
+    request: EmbedRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+) -> EmbedReport:
     """Encode new or changed images into the store, reuse the rest, forget deleted ones.
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
-    run continues from there; Ctrl-C raises `Interrupted` once that is saved.
+    run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
+    loaded model to reuse, as for `label`.
     """
     progress = progress if progress is not None else _NoProgress()
     started = time.perf_counter()
@@ -882,21 +911,19 @@ def embed(request: EmbedRequest, progress: Progress | None = None) -> EmbedRepor
     check_outputs_spare_inputs([request.json_out, request.export], [request.store], paths)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
-    encoder = open_encoder(request.model)
+    encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         known = {m.identity: m.dtype for m in store.models()}
         dtype = request.dtype or known.get(encoder.identity, "float32")
-        model_id = store.register_model(
-            encoder.identity, _stored_name(encoder, request.model), encoder.dim, dtype
-        )
+        model_id = store.register_model(encoder.identity, _stored_name(encoder), encoder.dim, dtype)
         # Stored images under what the scan covered whose files are gone are forgotten.
         plan = store.plan(model_id, stats, discovery.roots)
         report.reused = len(plan.reused)
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
         stats = {stat.path: stat for stat in plan.to_encode}
         to_encode = [Path(stat.path) for stat in plan.to_encode]
-        decoding = start_decoding(to_encode, encoder.preprocessor, request.model, request.inputs)
+        decoding = decode_for(encoder, to_encode, request.model, request.inputs)
         try:
             for items in iter_encoded(decoding, encoder, request.model, progress):
                 store.add(model_id, [_stored_item(item, stats[str(item.path)]) for item in items])

@@ -76,6 +76,11 @@ class Encoder(Protocol):
     @property
     def preprocessor(self) -> ImagePreprocessor: ...
 
+    @property
+    def exact_preprocessing(self) -> bool:
+        """Pixels exactly as the model's own processor gives them (no reduced-scale decoding)."""
+        ...
+
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 [B, H, W, 3] from `preprocessor` -> float32 [B, dim]."""
         ...
