@@ -456,7 +456,8 @@ def label(
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
     if output is not None and fmt == "label-studio":
-        studio = _label_studio_options(output.label_studio, request.model.name)
+        model_name = encoder.name if encoder is not None else request.model.name
+        studio = _label_studio_options(output.label_studio, model_name)
     source = open_source(request.inputs, request.embeddings)
     if output is not None:
         check_outputs_spare_inputs(
