@@ -124,9 +124,11 @@ class AtomicFileSink:
         try:
             _finish(self._file)
             os.replace(self._temp, self.target)
-            if sidecar is not None:
-                _write_atomically(sidecar_path(self.target), sidecar)
-            _sync_directory(self.target.parent)
+            if sidecar is None:
+                _sync_directory(self.target.parent)
+            else:
+                with atomic_file(sidecar_path(self.target)) as file:  # syncs the folder too
+                    file.write(sidecar)
         except OSError as error:
             self.discard()
             raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
@@ -163,11 +165,6 @@ def atomic_file(target: Path) -> Iterator[IO[bytes]]:
     finally:
         file.close()
         temp.unlink(missing_ok=True)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    with atomic_file(target) as file:
-        file.write(data)
 
 
 def _finish(file: IO[bytes]) -> None:
