@@ -325,11 +325,13 @@ def default_batch_size(encoder: Encoder) -> int:
     return GPU_BATCH_SIZE if getattr(device, "type", "cpu") == "cuda" else CPU_BATCH_SIZE
 
 
-def discover_inputs(inputs: InputOptions) -> list[Path]:
-    return scan_inputs(inputs).paths
+def discover_inputs(inputs: InputOptions, *, missing_ok: bool = False) -> list[Path]:
+    return scan_inputs(inputs, missing_ok=missing_ok).paths
 
 
-def scan_inputs(inputs: InputOptions, *, allow_empty: bool = False) -> Discovery:
+def scan_inputs(
+    inputs: InputOptions, *, allow_empty: bool = False, missing_ok: bool = False
+) -> Discovery:
     extensions = IMAGE_EXTENSIONS if inputs.extensions is None else inputs.extensions
     return scan(
         inputs.paths,
@@ -338,6 +340,7 @@ def scan_inputs(inputs: InputOptions, *, allow_empty: bool = False) -> Discovery
         extensions=extensions,
         include_hidden=inputs.include_hidden,
         allow_empty=allow_empty,
+        missing_ok=missing_ok,
     )
 
 
@@ -605,8 +608,9 @@ def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
     if embeddings is None:
         return ItemSource(paths=discover_inputs(inputs))
     EmbeddingStore.open(embeddings, create=False).close()
-    named = bool(inputs.paths)
-    return ItemSource(paths=discover_inputs(inputs) if named else None, store=embeddings)
+    # A named file that is gone keeps its stored result: the store may have outlived the images.
+    named = discover_inputs(inputs, missing_ok=True) if inputs.paths else None
+    return ItemSource(paths=named, store=embeddings)
 
 
 def open_encoder_for(

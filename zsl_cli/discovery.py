@@ -10,6 +10,9 @@ Each input is one of:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
 
+Any other input that does not exist is an error, unless `missing_ok`: then a name without
+wildcards is kept like a stdin entry (labelling from a store reads vectors, not files).
+
 Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
 leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'.
 Symbolic links are followed, but a walk enters each real folder (st_dev, st_ino) once, so link
@@ -84,6 +87,7 @@ def discover(
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
     allow_empty: bool = False,
+    missing_ok: bool = False,
 ) -> list[Path]:
     """The run's input files (see the module doc); ZslError for a missing PATH, or for no images
     unless `allow_empty`."""
@@ -94,6 +98,7 @@ def discover(
         extensions=extensions,
         include_hidden=include_hidden,
         allow_empty=allow_empty,
+        missing_ok=missing_ok,
     ).paths
 
 
@@ -105,6 +110,7 @@ def scan(
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
     allow_empty: bool = False,
+    missing_ok: bool = False,
 ) -> Discovery:
     """Like `discover`, also returning the folders that were skipped because they are unreadable.
 
@@ -131,6 +137,9 @@ def scan(
         elif (matches := walker.glob(item)) is not None:
             found.extend(matches)
             roots.append(_glob_base(item))
+        elif missing_ok and not _GLOB_CHARACTERS.intersection(item):
+            found.append(_normal(item))
+            roots.append(os.path.abspath(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
