@@ -154,3 +154,28 @@ def test_attribute_file_errors_are_one_line(files, tmp_path, tiny_clip):
         tiny_clip,
     )
     assert result.exit_code == 2 and "--attribute-template" in result.stderr
+
+
+def test_templates_apply_only_where_a_class_has_no_prompts_of_its_own(tiny_clip, files, tmp_path):
+    def label(*mode):
+        output = tmp_path / "out.csv"
+        result = run("label", files["images"], *mode, "-m", tiny_clip, "-o", output, "-q")
+        info = json.loads((tmp_path / "out.csv.run.json").read_text())["classes"]
+        return result, info
+
+    attributes, info = label("--attributes", files["attributes.csv"])
+    assert attributes.exit_code == 0, attributes.stderr
+    assert info["templates"] is None and info["attribute_template"] == "a photo of something {}."
+    # With a class list, green star (no descriptors) is prompted through the templates.
+    merged, info = label(
+        "-c", files["classes.txt"], "--descriptions", files["descriptions.json"], "-t", "bare"
+    )
+    assert merged.exit_code == 0, merged.stderr
+    assert info["templates"] == "bare" and info["description_template"] == "{}, which has {}"
+    for mode in (
+        ["--attributes", files["attributes.csv"]],
+        ["--descriptions", files["descriptions.json"]],
+    ):
+        refused = run("label", files["images"], *mode, "-t", "imagenet80", "-m", tiny_clip)
+        assert refused.exit_code == 2
+        assert refused.stderr.startswith("zsl: error: --templates imagenet80: no class uses")

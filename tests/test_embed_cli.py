@@ -211,6 +211,10 @@ def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
         assert not list(tmp_path.glob("predictions.csv*.json"))
     # The preprocessing is named, so the message does not contradict itself.
     assert "(exact preprocessing)" not in result.stderr
+    # A model that cannot be loaded: the message says which models the store can serve.
+    missing = run("label", "--embeddings", store, "-c", classes, "-m", tmp_path / "nomodel")
+    assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
+    assert f"{store} holds embeddings of: {tiny_clip}" in missing.stderr
     exact = run(
         "label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "--exact-preprocessing"
     )

@@ -58,7 +58,9 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
         report,
     )
     assert result.exit_code == 0, result.stderr
-    assert "mean per-class" in result.stderr and "GZSL" in result.stderr
+    # The table is the command's output: on stdout, so that `> metrics.txt` keeps it.
+    assert "mean per-class" in result.stdout and "GZSL" in result.stdout
+    assert result.stderr == ""
     data = json.loads(metrics.read_text())
     assert data["n"] == 12 and data["n_classes"] == 3
     rows = [json.loads(line) for line in predictions.read_text().splitlines()]
@@ -77,9 +79,10 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
 
 def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folder, tmp_path):
     predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
-    result = run("evaluate", predictions, "--truth", image_folder, "--json", "-", "-q")
+    result = run("evaluate", predictions, "--truth", image_folder, "--json", "-")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["n"] == 12
+    assert "mean per-class" in result.stderr  # the table makes way for the JSON
     assert not Path("-").exists()
     metrics = tmp_path / "metrics.json"
     result = run(
@@ -132,6 +135,20 @@ def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
     assert json.loads(consumer.stdout)["n"] == 12
 
 
+def test_evaluate_reader_of_the_table_going_away(tiny_clip, image_folder, tmp_path):
+    import subprocess
+    import sys
+
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions)]
+    gone = subprocess.Popen(
+        [*evaluate, "--truth", str(image_folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    gone.stdout.close()
+    stderr = gone.stderr.read()
+    assert gone.wait(timeout=300) == 141 and stderr == b""
+
+
 def test_evaluate_user_errors(tmp_path):
     (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")
@@ -167,7 +184,7 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
             method
         )
         assert "unseen_mean_per_class" in method["accuracy"]
-    assert data["recommendation"] and "skewness" in result.stderr.lower()
+    assert data["recommendation"] and "skewness" in result.stdout.lower()
 
 
 def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):

@@ -420,6 +420,14 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     gone.stdout.close()
     stderr = gone.stderr.read()
     assert gone.wait(timeout=300) == 141 and stderr == b""
+    # Of stderr's reader going away only the summary is lost: the output is whole.
+    kept = tmp_path / "kept.csv"
+    no_reader = subprocess.Popen(
+        [*command, "-o", str(kept)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    no_reader.stderr.close()
+    assert no_reader.wait(timeout=300) == 141
+    assert len(kept.read_text().splitlines()) == 3
     # With stderr closed the run still writes its output (the summary has nowhere to go).
     output = tmp_path / "out.csv"
     closed = subprocess.run(

@@ -71,6 +71,7 @@ from zsl_cli.prompts import (
     PromptPlan,
     plan_prompts,
     resolve_templates,
+    uses_templates,
 )
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
 from zsl_cli.report import check_report_path, write_report
@@ -294,6 +295,12 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
     spec = load_class_spec(options.classes, options.attributes, options.descriptions)
     templates = resolve_templates(str(options.templates))
+    if str(options.templates) != "default" and not uses_templates(spec):
+        raise ZslError(
+            f"--templates {options.templates}: no class uses templates (every class has its own "
+            "prompts, descriptors or attributes; see --attribute-template and "
+            "--description-template)"
+        )
     plan = plan_prompts(
         spec,
         templates,
@@ -618,11 +625,21 @@ def open_encoder_for(
 ) -> tuple[Encoder, DecodeQueue | None]:
     """The encoder (`loaded`, else loaded now), and for image files the decoding under way."""
     if source.store is not None:
-        return (loaded if loaded is not None else open_encoder(model)), None
+        return (loaded if loaded is not None else _open_store_encoder(source.store, model)), None
     assert source.paths is not None, "a source has paths, a store or both"
     if loaded is not None:
         return loaded, decode_for(loaded, source.paths, model, inputs)
     return open_encoder_decoding(source.paths, model, inputs)
+
+
+def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
+    try:
+        return open_encoder(model)
+    except ZslError as error:
+        with EmbeddingStore.open(store_path, create=False) as store:
+            names = ", ".join(dict.fromkeys(m.name for m in store.models())) or "none"
+        message = f"{error.message}; {store_path} holds embeddings of: {names} (give one with -m)"
+        raise ZslError(message, error.exit_code) from None
 
 
 @contextmanager
@@ -790,6 +807,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
     import torch
     import transformers
 
+    spec = classifier.spec
     return {
         "tool": "zsl",
         "version": __version__,
@@ -809,10 +827,18 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         },
         "classes": {
             "n": len(classifier.names),
-            "sources": list(classifier.spec.sources),
-            "hash": classifier.spec.fingerprint(),
-            "mode": _class_mode(classifier.spec),
-            "templates": str(request.classes.templates),
+            "sources": list(spec.sources),
+            "hash": spec.fingerprint(),
+            "mode": _class_mode(spec),
+            "templates": str(request.classes.templates) if uses_templates(spec) else None,
+            "attribute_template": (
+                request.classes.attribute_template if spec.attributes is not None else None
+            ),
+            "description_template": (
+                request.classes.description_template
+                if any(c.descriptors for c in spec.classes)
+                else None
+            ),
             "n_prompts": len(classifier.plan.texts),
         },
         "top_k": request.decision.top_k,

@@ -6,12 +6,13 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -32,6 +33,9 @@ from zsl_cli.errors import (
     Interrupted,
     ZslError,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class ZslGroup(TyperGroup):
@@ -56,9 +60,12 @@ class ZslGroup(TyperGroup):
             typer.echo("zsl: interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
-            # The reader of stdout went away (`| head`): end quietly, with the status a process
-            # killed by SIGPIPE has, not 1 (which means failed images under --strict).
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # The reader of stdout or stderr went away (`| head`): end quietly, with the status a
+            # process killed by SIGPIPE has, not 1 (which means failed images under --strict).
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):  # a test runner's buffer
+                    os.dup2(devnull, stream.fileno())
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
@@ -85,7 +92,7 @@ app = typer.Typer(
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
     "Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input "
     "file or model not available; 130 interrupted (Ctrl-C or SIGTERM); 141 the reader of "
-    "stdout went away (| head).",
+    "stdout or stderr went away (| head).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -563,7 +570,11 @@ def evaluate(
     ] = "1,5",
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write all metrics as JSON here.", show_default=False),
+        typer.Option(
+            "--json",
+            help="Write all metrics as JSON here ('-': stdout, the table then goes to stderr).",
+            show_default=False,
+        ),
     ] = None,
     report: Annotated[
         Path | None,
@@ -577,9 +588,11 @@ def evaluate(
     """Score predictions against ground truth: mean per-class top-k accuracy (the zero-shot
     standard), overall accuracy, precision/recall/F1, confusion, and generalised zero-shot
     seen/unseen/harmonic mean with --seen.
+
+    The table goes to stdout (so `> metrics.txt` keeps it); warnings go to stderr.
     """
     from zsl_cli import api
-    from zsl_cli.summary import render_evaluation, stderr_console
+    from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     result = api.evaluate(
         api.EvaluateRequest(
@@ -587,7 +600,16 @@ def evaluate(
         )
     )
     if not quiet:
-        render_evaluation(stderr_console(), result)
+        render_warnings(stderr_console(), result.warnings)
+        render_evaluation(_report_console(json_out), result)
+
+
+def _report_console(json_out: Path | None) -> Console:
+    """Where a report's tables go: they are the command's output, so stdout, unless --json -
+    puts the JSON there."""
+    from zsl_cli.summary import stderr_console, stdout_console
+
+    return stderr_console() if json_out is not None and str(json_out) == "-" else stdout_console()
 
 
 def _ks(value: str) -> tuple[int, ...]:
@@ -640,7 +662,15 @@ def hubness(
     descriptions: Descriptions = None,
     model: ModelName = "openai/clip-vit-base-patch32",
     templates: Templates = "default",
-    k: Annotated[int, typer.Option("-k", min=1, help="Neighbourhood size for k-occurrence.")] = 10,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--neighbours",
+            "-k",
+            min=1,
+            help="Neighbourhood size for k-occurrence (at most the number of classes less one).",
+        ),
+    ] = 10,
     methods: Annotated[
         str | None,
         typer.Option(
@@ -662,7 +692,11 @@ def hubness(
     ] = None,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write the comparison as JSON here.", show_default=False),
+        typer.Option(
+            "--json",
+            help="Write the comparison as JSON here ('-': stdout, the table then goes to stderr).",
+            show_default=False,
+        ),
     ] = None,
     embeddings: Embeddings = None,
     device: Device = "auto",
@@ -678,7 +712,7 @@ def hubness(
     quiet: Quiet = False,
 ) -> None:
     from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_hubness, stderr_console
+    from zsl_cli.summary import ProgressBar, render_hubness
 
     result = api.hubness(
         api.HubnessRequest(
@@ -705,7 +739,7 @@ def hubness(
         progress=ProgressBar(quiet),
     )
     if not quiet:
-        render_hubness(stderr_console(), result)
+        render_hubness(_report_console(json_out), result)
 
 
 def main() -> None:

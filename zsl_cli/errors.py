@@ -8,7 +8,7 @@ EXIT_OK = 0
 EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
 EXIT_USAGE = 2  # bad options, bad input files, model not available
 EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (`| head`)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout or stderr went away (`| head`)
 
 
 class ZslError(Exception):

@@ -133,6 +133,14 @@ class PromptPlan:
         return (vectors * scale).astype(np.float32)
 
 
+def uses_templates(spec: ClassSpec) -> bool:
+    """Whether any class gets its prompts from the templates (not its own prompts, descriptors
+    or an attribute row)."""
+    if spec.attributes is not None:
+        return False
+    return any(not cls.descriptors and not cls.prompts for cls in spec.classes)
+
+
 def plan_prompts(
     spec: ClassSpec,
     templates: Templates,

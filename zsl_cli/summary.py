@@ -1,13 +1,14 @@
-"""Terminal rendering on stderr: progress bars (tqdm) and end-of-run summaries (rich).
+"""Terminal rendering: progress bars (tqdm) and end-of-run summaries (rich) on stderr, and the
+reports that are `evaluate`'s and `hubness`'s output (on stdout, unless their JSON goes there).
 
-Data never goes through here: stdout belongs to the predictions.
+Predictions never go through here.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -16,8 +17,25 @@ MAX_LABEL_ROWS = 10
 
 
 def stderr_console() -> Console:
-    # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured.
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(sys.stderr)
+
+
+def stdout_console() -> Console:
+    return _console(sys.stdout)
+
+
+def _console(stream: TextIO) -> Console:
+    # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured. A file or a
+    # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names.
+    width = None if stream.isatty() else 10_000
+    return _Console(file=stream, highlight=False, soft_wrap=True, width=width)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich exits with status 1, which means failed images under --strict; let the CLI end
+        # with the status of a process killed by SIGPIPE instead.
+        raise BrokenPipeError
 
 
 class ProgressBar:
@@ -94,8 +112,14 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+def render_warnings(console: Console, warnings: Any) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
+
+
 def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None:
-    """Headline metrics, the worst classes first, and the most common mistakes."""
+    """Headline metrics, the worst classes first, and the most common mistakes (not the
+    warnings: see `render_warnings`)."""
     from zsl_cli.discovery import printable
 
     metrics = result.metrics
@@ -103,8 +127,6 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
         f"[bold]Evaluated[/] {metrics.n} images over {len(metrics.classes)} classes "
         f"({metrics.failed} failed, {metrics.abstained} abstained)"
     )
-    for warning in result.warnings:
-        console.print(f"[yellow]warning[/]: {warning}")
     for top in metrics.top_k:
         console.print(
             f"  top-{top.k}: mean per-class {percent(top.mean_per_class)}, "
@@ -155,7 +177,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
             f"[yellow]Unmatched[/]: {unmatched.predictions} predictions without truth, "
             f"{unmatched.truth} truth images without prediction"
         )
-    for note in result.notes:
+    for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         console.print(f"[dim]note: {note}[/]")
 
 
