@@ -69,7 +69,9 @@ def test_descriptions_are_plain_means_and_attributes_weighted_means():
     spec = parse_attributes("class,red,round,big\nx,1,1,0\ny,0,2,2\n")
     plan = plan_prompts(spec, Templates("x", ("{}",)), attribute_template="a {} thing")
     assert plan.texts == ("a red thing", "a round thing", "a big thing")
-    np.testing.assert_allclose(plan.weights, [[0.5, 0.5, 0], [0, 0.5, 0.5]])
+    text = _unit(np.random.default_rng(2).normal(size=(3, 8))).astype(np.float32)
+    expected = np.array([[0.5, 0.5, 0], [0, 0.5, 0.5]], dtype=np.float32) @ text
+    np.testing.assert_allclose(plan.class_vectors(text), expected, atol=1e-6)
 
 
 def test_softmax_and_sigmoid_heads():
@@ -152,3 +154,14 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()
     assert [s.label for s in out[2].top_k] == ["x", "y"]
     assert out[2].score == pytest.approx(0.4)
+
+
+def test_a_long_class_list_is_planned_in_memory_proportional_to_its_prompts():
+    spec = parse_classes("".join(f"class {i}\n" for i in range(20_000)))
+    plan = plan_prompts(spec, resolve_templates("imagenet7"))
+    assert len(plan.texts) == plan.weights.size == 140_000  # not 20,000 x 140,000 weights
+    text = _unit(np.random.default_rng(3).normal(size=(140_000, 4))).astype(np.float32)
+    vectors = plan.class_vectors(text)
+    for index in (0, 12_345, 19_999):
+        expected = _unit(text[7 * index : 7 * index + 7].mean(axis=0)[None])[0]
+        np.testing.assert_allclose(vectors[index], expected, atol=1e-5)

@@ -117,17 +117,36 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         )
 
 
+MIX_CHUNK = 16_384  # weighted prompt embeddings summed at a time (~32 MB at dim 512)
+
+
 @dataclass(frozen=True, eq=False)
 class PromptPlan:
-    """Unique prompt texts and how to mix their embeddings into class vectors."""
+    """Unique prompt texts and how to mix their embeddings into class vectors.
+
+    The mix is a sparse [classes x texts] matrix in coordinate form, ordered by class: class
+    `classes[i]` takes `weights[i]` of text `prompts[i]`. A dense one would hold classes x texts
+    numbers: 8 GB for 20,000 classes of 80 templates.
+    """
 
     texts: tuple[str, ...]
-    weights: np.ndarray  # [n_classes, n_texts] float32
+    classes: np.ndarray  # [n_entries] class index, non-decreasing
+    prompts: np.ndarray  # [n_entries] index into texts
+    weights: np.ndarray  # [n_entries] float32
     renormalise: np.ndarray  # [n_classes] bool: unit-length class vector (ensembles) or not
 
     def class_vectors(self, text_embeddings: np.ndarray) -> np.ndarray:
         """[n_texts, dim] normalised prompt embeddings -> [n_classes, dim] class vectors."""
-        vectors = self.weights @ text_embeddings.astype(np.float32, copy=False)
+        embeddings = text_embeddings.astype(np.float32, copy=False)
+        vectors = np.zeros((len(self.renormalise), embeddings.shape[1]), dtype=np.float32)
+        for start in range(0, len(self.weights), MIX_CHUNK):
+            rows = self.classes[start : start + MIX_CHUNK]
+            weighted = (
+                embeddings[self.prompts[start : start + MIX_CHUNK]]
+                * self.weights[start : start + MIX_CHUNK, None]
+            )
+            firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            vectors[rows[firsts]] += np.add.reduceat(weighted, firsts, axis=0)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         scale = np.where(self.renormalise[:, None], 1.0 / np.maximum(norms, 1e-12), 1.0)
         return (vectors * scale).astype(np.float32)
@@ -152,10 +171,11 @@ def plan_prompts(
     if spec.attributes is not None:
         _check_template(attribute_template, "--attribute-template")
         table = spec.attributes
-        texts = tuple(attribute_template.format(p) for p in table.phrases)
         weights = table.weights / np.abs(table.weights).sum(axis=1, keepdims=True)
+        classes, attributes = np.nonzero(weights)
+        texts = [attribute_template.format(table.phrases[a]) for a in attributes]
         renormalise = np.zeros(len(spec.classes), dtype=bool)
-        return _deduplicated(texts, weights, renormalise)
+        return _plan(texts, classes, weights[classes, attributes], renormalise)
 
     _check_template(description_template, "--description-template", placeholders=2)
     per_class: list[list[str]] = []
@@ -169,22 +189,24 @@ def plan_prompts(
         else:
             per_class.append([t.format(cls.name) for t in templates.templates])
             renormalise[index] = True
-    texts = tuple(t for prompts in per_class for t in prompts)
-    weights = np.zeros((len(per_class), len(texts)))
-    start = 0
-    for row, prompts in enumerate(per_class):
-        weights[row, start : start + len(prompts)] = 1.0 / len(prompts)
-        start += len(prompts)
-    return _deduplicated(texts, weights, renormalise)
+    counts = [len(prompts) for prompts in per_class]
+    classes = np.repeat(np.arange(len(per_class)), counts)
+    weights = np.repeat([1.0 / count for count in counts], counts)
+    texts = [text for prompts in per_class for text in prompts]
+    return _plan(texts, classes, weights, renormalise)
 
 
-def _deduplicated(
-    texts: tuple[str, ...], weights: np.ndarray, renormalise: np.ndarray
+def _plan(
+    texts: list[str], classes: np.ndarray, weights: np.ndarray, renormalise: np.ndarray
 ) -> PromptPlan:
-    """Merge identical prompt texts so each is encoded once."""
-    unique = tuple(dict.fromkeys(texts))
-    column = {text: i for i, text in enumerate(unique)}
-    merged = np.zeros((weights.shape[0], len(unique)), dtype=np.float64)
-    for source, text in enumerate(texts):
-        merged[:, column[text]] += weights[:, source]
-    return PromptPlan(unique, merged.astype(np.float32), renormalise)
+    """Entry i: class `classes[i]` takes `weights[i]` of `texts[i]`; each text is encoded once
+    (a class that lists one text twice gets both weights)."""
+    index: dict[str, int] = {}
+    prompts = [index.setdefault(text, len(index)) for text in texts]
+    return PromptPlan(
+        texts=tuple(index),
+        classes=np.asarray(classes, dtype=np.int64),
+        prompts=np.asarray(prompts, dtype=np.int64),
+        weights=np.asarray(weights, dtype=np.float32),
+        renormalise=renormalise,
+    )
