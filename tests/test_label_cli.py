@@ -162,6 +162,23 @@ def test_bad_files_get_statuses_and_never_shift_other_results(tiny_clip, tmp_pat
     }
 
 
+@pytest.mark.parametrize("exact", [False, True])
+def test_a_strip_that_resizing_would_blow_up_is_too_large(tiny_clip, tmp_path, classes_file, exact):
+    images = tmp_path / "images"
+    write_images(images, 1)
+    # 4,000 pixels pass --max-pixels, but scaled to the model's 32-pixel shorter side it is
+    # 32 x 128,000 = 4.1 MP, which the resize would allocate before cropping.
+    Image.new("RGB", (4000, 1), (200, 40, 40)).save(images / "strip.png")
+    options = ["--max-pixels", "1000000", "-f", "jsonl", "-q"]
+    options += ["--exact-preprocessing"] if exact else []
+    result = run("label", images, "-c", classes_file, "-m", tiny_clip, *options)
+    assert result.exit_code == 0, result.stderr
+    rows = {Path(r["path"]).name: r for r in read_jsonl(result.stdout)}
+    assert rows["img_000.png"]["status"] == "ok"
+    assert rows["strip.png"]["status"] == "too_large"
+    assert rows["strip.png"]["error"].startswith("4000x1 is so elongated that resizing it")
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"

@@ -62,6 +62,7 @@ from zsl_cli.hubness import reduce as reduce_hubness
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
+    check_resized_pixels,
     decode_image,
     pillow_settings,
 )
@@ -372,7 +373,10 @@ def start_decoding(
     )
 
     def prepare(path: Path) -> np.ndarray:
-        return preprocessor(decode_image(path, decode_options))
+        image = decode_image(path, decode_options)
+        resized = preprocessor.resized_pixels(image.width, image.height)
+        check_resized_pixels(image.size, resized, decode_options.max_pixels)
+        return preprocessor(image)
 
     workers = workers or default_workers()
     return DecodeQueue(

@@ -12,7 +12,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    it by running Ghostscript on the file)
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
-                   before any pixel is decoded) or Pillow's own decompression-bomb limit
+                   before any pixel is decoded) or Pillow's own decompression-bomb limit; also
+                   raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
@@ -331,6 +332,18 @@ def _riff_cut_short(file: BinaryIO, size: int) -> bool:
     return size < int.from_bytes(head[4:8], "little") + 8
 
 
+def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels: int) -> None:
+    """DecodeError too_large when resizing the image for the model would exceed the pixel limit
+    (a 1 x 20,000 strip scaled to a 224-pixel shorter side is a 1,000 MP image)."""
+    if resized_pixels > max_pixels:
+        raise DecodeError(
+            TOO_LARGE,
+            f"{size[0]}x{size[1]} is so elongated that resizing it for the model takes "
+            f"{_megapixels(resized_pixels)} MP, over the {_megapixels(max_pixels)} MP limit "
+            "(raise it with --max-pixels)",
+        )
+
+
 def _too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
     return (
         f"{size[0]}x{size[1]} = {_megapixels(size[0] * size[1])} MP exceeds the "
@@ -350,7 +363,8 @@ def _bomb_reason(error: Exception, options: DecodeOptions) -> str:
 
 
 def _megapixels(pixels: int) -> str:
-    return f"{pixels / 1e6:.3g}"
+    megapixels = pixels / 1e6
+    return f"{megapixels:,.0f}" if megapixels >= 100 else f"{megapixels:.3g}"
 
 
 def _broken_link_reason(path: Path) -> str:

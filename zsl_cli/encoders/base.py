@@ -51,6 +51,11 @@ class ImagePreprocessor(Protocol):
         """(width, height) the decoder may shrink to before preprocessing (PIL draft), or None."""
         ...
 
+    def resized_pixels(self, width: int, height: int) -> int:
+        """Pixels of the image a width x height input is resized to before any crop (a thin
+        strip scaled up to the model's shorter side can take gigabytes)."""
+        ...
+
     def __call__(self, image: Image.Image) -> np.ndarray: ...
 
 

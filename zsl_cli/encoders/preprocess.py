@@ -68,6 +68,10 @@ class PilPreprocessor:
             return (edge, edge)
         return None
 
+    def resized_pixels(self, width: int, height: int) -> int:
+        new_width, new_height = self._resize_size(width, height) or (width, height)
+        return new_width * new_height
+
     def __call__(self, image: Image.Image) -> np.ndarray:
         if image.mode != "RGB":
             image = image.convert("RGB")
@@ -85,9 +89,14 @@ class PilPreprocessor:
             return (self.resize_to[1], self.resize_to[0])
         if self.shortest_edge is None:
             return None
-        short, long = (width, height) if width <= height else (height, width)
-        new_short, new_long = self.shortest_edge, int(self.shortest_edge * long / short)
-        return (new_short, new_long) if width <= height else (new_long, new_short)
+        return _shortest_edge_size(self.shortest_edge, width, height)
+
+
+def _shortest_edge_size(edge: int, width: int, height: int) -> tuple[int, int]:
+    """(width, height) with the shorter side scaled to `edge`, rounded as transformers does."""
+    short, long = (width, height) if width <= height else (height, width)
+    new_short, new_long = edge, int(edge * long / short)
+    return (new_short, new_long) if width <= height else (new_long, new_short)
 
 
 def _centre_crop(array: np.ndarray, crop: tuple[int, int]) -> np.ndarray:
@@ -123,6 +132,15 @@ class ReferencePreprocessor:
     @property
     def decode_hint(self) -> tuple[int, int] | None:
         return None
+
+    def resized_pixels(self, width: int, height: int) -> int:
+        resizes = getattr(self._processor, "do_resize", True)
+        edge = _size_dict(getattr(self._processor, "size", None)).get("shortest_edge")
+        new_width, new_height = (
+            _shortest_edge_size(edge, width, height) if resizes and edge else (width, height)
+        )
+        # A fixed-size or longest-edge resize stays small; the original passed the pixel limit.
+        return new_width * new_height
 
     def __call__(self, image: Image.Image) -> np.ndarray:
         pixels = self._processor(images=[image], return_tensors="np")["pixel_values"][0]
