@@ -206,6 +206,44 @@ def test_variable_resolution_image_inputs_are_refused(tiny_clip):
         _check_parts("siglip2", encoder._model, encoder._tokenizer, naflex)
 
 
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"do_center_crop": False}, "gives images of varying size"),
+        (
+            {"crop_size": {"height": 32, "width": 48}},
+            "makes 32 x 48 images, but the model takes 32",
+        ),
+    ],
+)
+def test_image_processors_without_the_models_input_size_are_refused(
+    tiny_clip, tmp_path, settings, message
+):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_clip, model)
+    config = json.loads((model / "preprocessor_config.json").read_text())
+    (model / "preprocessor_config.json").write_text(json.dumps({**config, **settings}))
+    with pytest.raises(ZslError, match=message):
+        load_encoder(str(model))
+
+
+def test_siglip_text_is_padded_to_a_short_text_towers_positions(tmp_path: Path):
+    import torch
+
+    from tests.tiny_models import make_tiny_siglip
+
+    encoder = load_encoder(str(make_tiny_siglip(tmp_path / "siglip", text_positions=16)))
+    texts = ["a cat", "dog " * 10]
+    tokens = encoder._tokenizer(
+        texts, padding="max_length", max_length=16, truncation=True, return_tensors="pt"
+    )
+    with torch.inference_mode():
+        expected = encoder._model.get_text_features(**tokens)
+    expected = getattr(expected, "pooler_output", expected).numpy()
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(encoder.encode_texts(texts), expected, atol=1e-5)
+
+
 def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
     from tests.tiny_models import make_tiny_altclip
 

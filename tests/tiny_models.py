@@ -91,13 +91,15 @@ def make_tiny_altclip(directory: Path, seed: int = 0, positions: int = 40) -> Pa
     return _save(directory, AltCLIPModel(config).eval(), tokenizer, processor)
 
 
-def make_tiny_siglip(directory: Path, seed: int = 0, image_size: int = 32) -> Path:
+def make_tiny_siglip(
+    directory: Path, seed: int = 0, image_size: int = 32, text_positions: int = 64
+) -> Path:
     torch.manual_seed(seed)
     tokenizer = tiny_tokenizer()
     config = SiglipConfig(
         text_config=_tower(
             vocab_size=len(tokenizer),
-            max_position_embeddings=64,
+            max_position_embeddings=text_positions,
             pad_token_id=tokenizer.pad_token_id,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,

@@ -202,10 +202,21 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
         )
     from zsl_cli.encoders.preprocess import reference_input_size
 
-    height, width = reference_input_size(image_processor)
-    if min(height, width) <= 0:
+    size = reference_input_size(image_processor)
+    if size is None:
         raise ZslError(
-            f"model {name}: its preprocessor config asks for a {height} x {width} input image"
+            f"model {name}: its image processor gives images of varying size (no centre crop "
+            "and no fixed height and width), which zsl cannot batch"
+        )
+    if min(size) <= 0:
+        raise ZslError(
+            f"model {name}: its preprocessor config asks for a {size[0]} x {size[1]} input image"
+        )
+    expected = getattr(getattr(model.config, "vision_config", None), "image_size", None)
+    if isinstance(expected, int) and size != (expected, expected):
+        raise ZslError(
+            f"model {name}: its image processor makes {size[0]} x {size[1]} images, but the "
+            f"model takes {expected} x {expected}; fix crop_size/size in preprocessor_config.json"
         )
 
 

@@ -91,8 +91,11 @@ class TransformersEncoder:
         self._text_length = _text_max_length(model, tokenizer)
         fast = fast_preprocessor_from(image_processor)
         if fast is None:
+            input_size = reference_input_size(image_processor)
+            if input_size is None:  # load_encoder says so to the user
+                raise ValueError("the image processor gives images of varying size")
             self._preprocessor: ImagePreprocessor = ReferencePreprocessor(
-                image_processor, reference_input_size(image_processor)
+                image_processor, input_size
             )
             self._normalisation: Normalisation | None = None
         else:
@@ -193,7 +196,9 @@ class TransformersEncoder:
 
     def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
         if "siglip" in self.model_type:
-            options: dict[str, Any] = {"padding": "max_length", "max_length": SIGLIP_TEXT_LENGTH}
+            # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
+            length = min(SIGLIP_TEXT_LENGTH, self._text_length)
+            options: dict[str, Any] = {"padding": "max_length", "max_length": length}
         else:
             options = {"padding": True, "max_length": self._text_length}
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)

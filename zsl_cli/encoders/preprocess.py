@@ -206,13 +206,14 @@ def _three(values: Any) -> list[float]:
     return values
 
 
-def reference_input_size(image_processor: Any) -> tuple[int, int]:
-    """The (height, width) the processor outputs, for shape checks and the exact path."""
+def reference_input_size(image_processor: Any) -> tuple[int, int] | None:
+    """The (height, width) the processor outputs, or None when it varies with the image (a
+    shortest- or longest-edge resize without a centre crop)."""
     crop = _size_dict(getattr(image_processor, "crop_size", None))
-    if getattr(image_processor, "do_center_crop", False) and crop:
+    if getattr(image_processor, "do_center_crop", False) and "height" in crop and "width" in crop:
         return (crop["height"], crop["width"])
-    size = _size_dict(getattr(image_processor, "size", None))
+    resizes = getattr(image_processor, "do_resize", True)
+    size = _size_dict(getattr(image_processor, "size", None)) if resizes else {}
     if "height" in size and "width" in size:
         return (size["height"], size["width"])
-    edge = size.get("shortest_edge", 224)
-    return (edge, edge)
+    return None
