@@ -80,11 +80,10 @@ class Confusion:
     def mistakes(self, limit: int | None = None) -> list[tuple[str, str, int]]:
         """(true, predicted, count) off the diagonal, most frequent first; failures left out."""
         found = []
-        for row, true_label in enumerate(self.labels):
-            for col, predicted in enumerate(self.columns):
-                count = int(self.matrix[row, col])
-                if count and predicted != true_label and predicted != FAILED:
-                    found.append((true_label, predicted, count))
+        for row, col in zip(*np.nonzero(self.matrix), strict=True):
+            true_label, predicted = self.labels[row], self.columns[col]
+            if predicted != true_label and predicted != FAILED:
+                found.append((true_label, predicted, int(self.matrix[row, col])))
         found.sort(key=lambda item: (-item[2], item[0], item[1]))
         return found if limit is None else found[:limit]
 
