@@ -179,6 +179,19 @@ def test_a_strip_that_resizing_would_blow_up_is_too_large(tiny_clip, tmp_path, c
     assert rows["strip.png"]["error"].startswith("4000x1 is so elongated that resizing it")
 
 
+def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 2)
+    # The same prompt under two names (as "Cat" and "cat" are for a tokenizer that lowercases).
+    classes.write_text("cat\nkitty: a photo of a cat.\ndog\n")
+    output = tmp_path / "out.csv"
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", output)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: the model cannot tell 'cat' and 'kitty' apart" in result.stderr
+    info = json.loads((tmp_path / "out.csv.run.json").read_text())
+    assert info["classes"]["indistinguishable"] == [["cat", "kitty"]]
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"

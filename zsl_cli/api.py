@@ -255,6 +255,7 @@ class LabelReport:
     interrupted: bool = False
     run_info: dict[str, Any] = field(default_factory=dict)
     predictions: list[Prediction] = field(default_factory=list)  # only when output is None
+    warnings: list[str] = field(default_factory=list)  # what puts the labels in doubt
 
     @property
     def failed(self) -> int:
@@ -284,6 +285,18 @@ class Classifier:
     @property
     def names(self) -> list[str]:
         return self.spec.names
+
+    def indistinguishable(self) -> list[list[str]]:
+        """Groups of classes with identical vectors (e.g. "Cat" and "cat" for a tokenizer that
+        lowercases): they tie on every image, so only the first of a group can be the label."""
+        _, inverse, counts = np.unique(
+            self.vectors, axis=0, return_inverse=True, return_counts=True
+        )
+        groups: dict[int, list[str]] = {}
+        for name, group in zip(self.names, inverse.ravel(), strict=True):
+            if counts[group] > 1:
+                groups.setdefault(int(group), []).append(name)
+        return list(groups.values())
 
 
 def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
@@ -484,6 +497,12 @@ def label(
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
+        for group in report.run_info["classes"]["indistinguishable"]:
+            names = [repr(name) for name in group]
+            report.warnings.append(
+                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (identical "
+                f"prompt embeddings): only {names[0]} can be a label"
+            )
         # Before the writer opens: a store that cannot be used must not replace an old output.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
@@ -844,6 +863,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
                 else None
             ),
             "n_prompts": len(classifier.plan.texts),
+            "indistinguishable": classifier.indistinguishable(),
         },
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,

@@ -402,7 +402,12 @@ def label(
     """
     from zsl_cli import api
     from zsl_cli.scoring import Decision
-    from zsl_cli.summary import ProgressBar, render_label_summary, stderr_console
+    from zsl_cli.summary import (
+        ProgressBar,
+        render_label_summary,
+        render_warnings,
+        stderr_console,
+    )
     from zsl_cli.writers import LabelStudioOptions
 
     request = api.LabelRequest(
@@ -437,7 +442,9 @@ def label(
     except Interrupted as stop:
         report = stop.report
     if not quiet:
-        render_label_summary(stderr_console(), report.run_info["summary"], report.output)
+        console = stderr_console()
+        render_warnings(console, report.warnings)
+        render_label_summary(console, report.run_info["summary"], report.output)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(EXIT_PARTIAL if strict and report.failed else EXIT_OK)
