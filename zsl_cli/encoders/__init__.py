@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
@@ -220,6 +221,17 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
         )
 
 
+def _pil_backend() -> dict[str, Any]:
+    """The processor's PIL implementation, whatever else is installed: with torchvision,
+    transformers 5 picks a torchvision one whose pixels differ by up to a grey level, so scores
+    and stored embeddings would depend on the environment (and zsl's fast path follows PIL)."""
+    import transformers
+
+    if int(transformers.__version__.split(".")[0]) >= 5:
+        return {"backend": "pil"}
+    return {"use_fast": False}
+
+
 def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
     from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
@@ -236,7 +248,9 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
             part = "tokenizer"
             tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
             part = "image processor"
-            image_processor = AutoImageProcessor.from_pretrained(source.location, **options)
+            image_processor = AutoImageProcessor.from_pretrained(
+                source.location, **options, **_pil_backend()
+            )
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
         raise ZslError(_load_failure_message(source, part, error, offline)) from None
     missing = sorted(loading.get("missing_keys") or [])

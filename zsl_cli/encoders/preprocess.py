@@ -4,7 +4,8 @@ in decode workers and the float part runs on the model's device.
 Workers only resize and crop with PIL and hand over uint8 arrays (4x smaller than float32, and the
 normalisation then happens on the GPU when there is one). The geometry follows transformers' PIL
 backend step for step (resize with the processor's resample filter, integer size rounding, centre
-crop offsets), so the pixels are identical to what `AutoImageProcessor` produces.
+crop offsets), so the pixels are identical to what `AutoImageProcessor` produces with its PIL
+backend (the one `load_encoder` loads).
 
 Configurations this fast path cannot express fall back to calling the processor itself
 (`ReferencePreprocessor`), which is also what `--exact-preprocessing` uses.
