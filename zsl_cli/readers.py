@@ -51,8 +51,13 @@ def read_predictions_and_run_info(path: str | Path) -> tuple[list[Prediction], d
 
 
 def read_run_info(path: str | Path) -> dict | None:
-    """The run info recorded with a predictions file (see `read_predictions_and_run_info`)."""
-    return read_predictions_and_run_info(path)[1]
+    """The run info recorded with an output file: inside a zsl json document, else the sidecar."""
+    path = Path(path)
+    if path.suffix.lower() == ".json" and path.is_file():
+        document = _load_json(path.read_bytes(), str(path))
+        if isinstance(document, dict) and isinstance(document.get("run"), dict):
+            return document["run"]
+    return _sidecar_info(path)
 
 
 def _sidecar_info(path: Path) -> dict | None:
