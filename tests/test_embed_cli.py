@@ -179,14 +179,16 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
     assert label(tmp_path / "link")[0] == ("img_000.png", "ok")
     no_jpegs = run("label", "--embeddings", store, images, "--ext", "jpg", "-c", classes)
     assert no_jpegs.exit_code == 2 and "no images found" in no_jpegs.stderr
-    # A file named on the command line that is gone keeps its stored result; a glob must match.
+    # A file named on the command line that is gone keeps its stored result; a glob must match,
+    # and a folder exist.
     paths[0].unlink()
     assert label(paths[0], images / "never.png") == [
         ("img_000.png", "ok"),
         ("never.png", "not_found"),
     ]
-    no_match = run("label", "--embeddings", store, images / "zz*.png", "-c", classes)
-    assert no_match.exit_code == 2 and "no such file" in no_match.stderr
+    for missing in (images / "zz*.png", tmp_path / "imagez"):
+        refused = run("label", "--embeddings", store, missing, "-c", classes)
+        assert refused.exit_code == 2 and "no such file" in refused.stderr
 
 
 def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):

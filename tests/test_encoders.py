@@ -20,6 +20,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
+from zsl_cli.encoders.hf import TEXT_BATCH
 from zsl_cli.encoders.preprocess import PilPreprocessor, fast_preprocessor_from
 from zsl_cli.errors import ZslError
 
@@ -419,3 +420,14 @@ def test_texts_sorted_by_length_come_back_in_input_order(model, request):
     one_by_one = np.concatenate([encoder.encode_texts([t]) for t in texts[::10]])
     np.testing.assert_allclose(together[::10], one_by_one, atol=1e-5)
     assert encoder.encode_texts([]).shape == (0, encoder.dim)
+
+
+def test_texts_the_tokenizer_makes_alike_get_the_same_embedding(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+    # The CLIP tokenizer lowercases and splits on runs of spaces. Encoded in chunks of different
+    # padding (here: chunks of TEXT_BATCH texts sorted by length), the copies would differ.
+    fillers = [f"ice crea{i % 10}" for i in range(TEXT_BATCH)]
+    texts = ["Ice cream", *fillers, "ice  cream", *(["a much longer text " * 3] * 5), "ICE CREAM"]
+    vectors = encoder.encode_texts(texts)
+    assert (vectors[0] == vectors[-7]).all() and (vectors[0] == vectors[-1]).all()
+    assert not np.allclose(vectors[0], vectors[1])

@@ -177,6 +177,11 @@ def test_a_strip_that_resizing_would_blow_up_is_too_large(tiny_clip, tmp_path, c
     assert rows["img_000.png"]["status"] == "ok"
     assert rows["strip.png"]["status"] == "too_large"
     assert rows["strip.png"]["error"].startswith("4000x1 is so elongated that resizing it")
+    # A limit below the model's own input size does not refuse a small image that fits it.
+    Image.new("RGB", (10, 10), (40, 200, 40)).save(tmp_path / "small.png")
+    options[1] = "500"
+    small = run("label", tmp_path / "small.png", "-c", classes_file, "-m", tiny_clip, *options)
+    assert small.exit_code == 0 and read_jsonl(small.stdout)[0]["status"] == "ok", small.stdout
 
 
 def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
@@ -458,6 +463,13 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     no_reader.stderr.close()
     assert no_reader.wait(timeout=300) == 141
     assert len(kept.read_text().splitlines()) == 3
+    # An error keeps its own status when its line cannot be written.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    missing = [sys.executable, "-m", "zsl_cli", "label", str(tmp_path / "missing")]
+    failed = subprocess.run([*missing, "-c", str(classes_file)], stderr=write_end, timeout=300)
+    os.close(write_end)
+    assert failed.returncode == 2
     # With stderr closed the run still writes its output (the summary has nowhere to go).
     output = tmp_path / "out.csv"
     closed = subprocess.run(

@@ -281,28 +281,24 @@ class Classifier:
     spec: ClassSpec
     plan: PromptPlan
     vectors: np.ndarray  # [n_classes, dim]
+    text_ids: np.ndarray  # [n_texts] the same for prompt texts the model encodes alike
 
     @property
     def names(self) -> list[str]:
         return self.spec.names
 
     def indistinguishable(self) -> list[list[str]]:
-        """Groups of classes with identical vectors (e.g. "Cat" and "cat" for a tokenizer that
-        lowercases): they tie on every image, so only the first of a group can be the label."""
-        _, inverse, counts = np.unique(
-            self.vectors, axis=0, return_inverse=True, return_counts=True
-        )
-        groups: dict[int, list[str]] = {}
-        for name, group in zip(self.names, inverse.ravel(), strict=True):
-            if counts[group] > 1:
-                groups.setdefault(int(group), []).append(name)
-        return list(groups.values())
+        """Groups of classes the model cannot tell apart (e.g. "Cat" and "cat" for a tokenizer
+        that lowercases): they score alike on every image."""
+        names = self.names
+        return [[names[i] for i in group] for group in self.plan.identical_classes(self.text_ids)]
 
 
 def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
     """Encode every prompt once and mix the embeddings into class vectors."""
-    vectors = plan.class_vectors(encoder.encode_texts(list(plan.texts)))
-    return Classifier(spec, plan, vectors)
+    text_embeddings = encoder.encode_texts(list(plan.texts))
+    _, text_ids = np.unique(text_embeddings, axis=0, return_inverse=True)
+    return Classifier(spec, plan, plan.class_vectors(text_embeddings), text_ids.ravel())
 
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
@@ -385,10 +381,15 @@ def start_decoding(
         draft=None if exact else preprocessor.decode_hint,
     )
 
+    # The resize may always make a few times the model's input (a 10 x 10 image becomes
+    # 224 x 224): a --max-pixels below that must not refuse small images.
+    height, width = preprocessor.input_size
+    resize_limit = max(decode_options.max_pixels, 16 * height * width)
+
     def prepare(path: Path) -> np.ndarray:
         image = decode_image(path, decode_options)
         resized = preprocessor.resized_pixels(image.width, image.height)
-        check_resized_pixels(image.size, resized, decode_options.max_pixels)
+        check_resized_pixels(image.size, resized, resize_limit)
         return preprocessor(image)
 
     workers = workers or default_workers()
@@ -500,8 +501,8 @@ def label(
         for group in report.run_info["classes"]["indistinguishable"]:
             names = [repr(name) for name in group]
             report.warnings.append(
-                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (identical "
-                f"prompt embeddings): only {names[0]} can be a label"
+                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
+                "prompts once tokenized): they score alike on every image"
             )
         # Before the writer opens: a store that cannot be used must not replace an old output.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
@@ -660,8 +661,11 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
         return open_encoder(model)
     except ZslError as error:
         with EmbeddingStore.open(store_path, create=False) as store:
-            names = ", ".join(dict.fromkeys(m.name for m in store.models())) or "none"
-        message = f"{error.message}; {store_path} holds embeddings of: {names} (give one with -m)"
+            names = list(dict.fromkeys(m.name for m in store.models()))
+        if model.name in names:
+            raise  # the model is right; the trouble is elsewhere (device, precision, files)
+        listed = ", ".join(names) or "none"
+        message = f"{error.message}; {store_path} holds embeddings of: {listed} (give one with -m)"
         raise ZslError(message, error.exit_code) from None
 
 

@@ -52,12 +52,12 @@ class ZslGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ZslError as error:
-            typer.echo(f"zsl: error: {error.message}", err=True)
+            _say(f"zsl: error: {error.message}")
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
             _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
         except KeyboardInterrupt:  # before any work was done (a run's own is reported by it)
-            typer.echo("zsl: interrupted", err=True)
+            _say("zsl: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader of stdout or stderr went away (`| head`): end quietly, with the status a
@@ -74,8 +74,17 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
         raise error  # shows the help, as asked for
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
-    typer.echo(f"zsl: error: {message} (see '{where} --help')", err=True)
+    _say(f"zsl: error: {message} (see '{where} --help')")
     raise typer.Exit(error.exit_code) from None
+
+
+def _say(line: str) -> None:
+    """One line on stderr. Its reader going away must not turn the exit status into 1."""
+    try:
+        typer.echo(line, err=True)
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # a test runner's buffer
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
 
 
 def _reflowed(function):  # type: ignore[no-untyped-def]

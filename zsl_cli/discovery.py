@@ -10,8 +10,8 @@ Each input is one of:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
 
-Any other input that does not exist is an error, unless `missing_ok`: then a name without
-wildcards is kept like a stdin entry (labelling from a store reads vectors, not files).
+Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
+listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files).
 
 Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
 leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'.
@@ -137,7 +137,7 @@ def scan(
         elif (matches := walker.glob(item)) is not None:
             found.extend(matches)
             roots.append(_glob_base(item))
-        elif missing_ok and not _GLOB_CHARACTERS.intersection(item):
+        elif missing_ok and _missing_file_name(item, walker.extensions):
             found.append(_normal(item))
             roots.append(os.path.abspath(item))
         else:
@@ -327,6 +327,11 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()  # follows links; False for a broken one
     except OSError:
         return False
+
+
+def _missing_file_name(item: str, extensions: frozenset[str]) -> bool:
+    """A name that could be one of the run's files (not a glob, not a folder)."""
+    return not _GLOB_CHARACTERS.intersection(item) and _extension(item) in extensions
 
 
 def _extension(name: str) -> str:

@@ -213,8 +213,11 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
         raise ZslError(
             f"model {name}: its preprocessor config asks for a {size[0]} x {size[1]} input image"
         )
-    expected = getattr(getattr(model.config, "vision_config", None), "image_size", None)
-    if isinstance(expected, int) and size != (expected, expected):
+    vision = getattr(model.config, "vision_config", None)
+    expected = getattr(vision, "image_size", None)
+    # Only a patch-based tower (ViT) is tied to its size; ALIGN's EfficientNet says 600, takes 289.
+    patched = getattr(vision, "patch_size", None) is not None
+    if patched and isinstance(expected, int) and size != (expected, expected):
         raise ZslError(
             f"model {name}: its image processor makes {size[0]} x {size[1]} images, but the "
             f"model takes {expected} x {expected}; fix crop_size/size in preprocessor_config.json"
@@ -225,9 +228,10 @@ def _pil_backend() -> dict[str, Any]:
     """The processor's PIL implementation, whatever else is installed: with torchvision,
     transformers 5 picks a torchvision one whose pixels differ by up to a grey level, so scores
     and stored embeddings would depend on the environment (and zsl's fast path follows PIL)."""
-    import transformers
+    from transformers.models.auto import image_processing_auto
 
-    if int(transformers.__version__.split(".")[0]) >= 5:
+    # `backend` arrived during 5.x (5.0 ignores it); `use_fast=False` says the same before that.
+    if hasattr(image_processing_auto, "_resolve_backend"):
         return {"backend": "pil"}
     return {"use_fast": False}
 

@@ -181,18 +181,28 @@ class TransformersEncoder:
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # Prompts of similar length share a chunk, so little compute goes into padding.
         token_ids = self._tokenizer(list(texts), truncation=True, max_length=self._text_length)[
             "input_ids"
         ]
-        order = np.argsort([len(ids) for ids in token_ids], kind="stable")
+        # Texts the tokenizer makes the same ("Cat", "cat") are encoded once, so their
+        # embeddings are the same to the bit (in different chunks they would differ by ~1e-8).
+        distinct: dict[tuple[int, ...], int] = {}  # token ids -> row of `encoded`
+        firsts: list[int] = []  # the first text of each distinct token sequence
+        which: list[int] = []  # each text's row
+        for position, ids in enumerate(token_ids):
+            if tuple(ids) not in distinct:
+                distinct[tuple(ids)] = len(firsts)
+                firsts.append(position)
+            which.append(distinct[tuple(ids)])
+        # Prompts of similar length share a chunk, so little compute goes into padding.
+        order = np.argsort([len(token_ids[i]) for i in firsts], kind="stable")
         chunks = [
-            self._encode_text_chunk([texts[i] for i in order[start : start + TEXT_BATCH]])
-            for start in range(0, len(texts), TEXT_BATCH)
+            self._encode_text_chunk([texts[firsts[i]] for i in order[start : start + TEXT_BATCH]])
+            for start in range(0, len(firsts), TEXT_BATCH)
         ]
-        encoded = np.empty((len(texts), chunks[0].shape[1]), dtype=np.float32)
+        encoded = np.empty((len(firsts), chunks[0].shape[1]), dtype=np.float32)
         encoded[order] = np.concatenate(chunks)
-        return encoded
+        return encoded[which]
 
     def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
         if "siglip" in self.model_type:
