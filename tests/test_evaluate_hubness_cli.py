@@ -185,6 +185,10 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
         )
         assert "unseen_mean_per_class" in method["accuracy"]
     assert data["recommendation"] and "skewness" in result.stdout.lower()
+    # k beyond the classes less one is clipped, and the table says so.
+    clipped = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip)
+    assert clipped.exit_code == 0, clipped.stderr
+    assert "(k = 2, not 10: at most the number of classes less one)" in clipped.stdout
 
 
 def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):

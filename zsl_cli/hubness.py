@@ -212,7 +212,8 @@ def compare(
     all classes: "mean_per_class" over the classes present in truth, "overall" over images with a
     known class, "unseen_mean_per_class" over the unseen classes present. The "accuracy" key is
     left out when no image has a known class, "unseen_mean_per_class" when no unseen class is
-    present. Layout: {"k", "n_images", "n_classes", "methods": {name: {...}}, "recommendation"}.
+    present. Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
+    "recommendation"}.
     """
     sims = _checked_sims(sims)
     n_images, n_classes = sims.shape
@@ -248,6 +249,7 @@ def compare(
 
     return {
         "k": k_used,
+        "k_requested": k,
         "n_images": n_images,
         "n_classes": n_classes,
         "methods": {m: entries[m] for m in requested},

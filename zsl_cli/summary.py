@@ -183,9 +183,11 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
 
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
     """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
+    k = f"k = {result['k']}"
+    if result["k"] != result["k_requested"]:
+        k += f", not {result['k_requested']}: at most the number of classes less one"
     table = Table(
-        title=f"Hubness of {result['n_classes']} classes over {result['n_images']} images "
-        f"(k = {result['k']})",
+        title=f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})",
         box=None,
         header_style="bold",
         pad_edge=False,
