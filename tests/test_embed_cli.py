@@ -47,6 +47,11 @@ def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     assert (first["encoded"], first["reused"], first["removed"], first["failed"]) == (7, 0, 0, 1)
     second = embed(images, store, tiny_clip)
     assert (second["encoded"], second["reused"], second["removed"]) == (0, 7, 0)
+    assert second["reused_failed"] == 1  # broken.png, not retried while it is unchanged
+    # --strict fails the run while the folder holds an unusable image, stored or new.
+    strict = run("embed", images, "--store", store, "-m", tiny_clip, "--strict")
+    assert strict.exit_code == 1
+    assert "stored failures among those reused: 1" in strict.stderr
 
     os.utime(paths[0], ns=(time.time_ns(), time.time_ns() + 10**9))  # touched
     paths[1].unlink()  # removed
@@ -57,6 +62,8 @@ def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     names = sorted(Path(p).name for p in contents.paths)
     assert names == sorted(["added.png"] + [p.name for p in paths if p != paths[1]])
     assert [Path(p).name for p, _, _ in contents.failed] == ["broken.png"]
+    (images / "broken.png").unlink()
+    assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 0
 
 
 def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_path):

@@ -924,6 +924,7 @@ class EmbedReport:
     found: int = 0  # images discovered in this scan
     encoded: int = 0  # new or changed images encoded in this run
     reused: int = 0  # unchanged images already in the store (failed ones included)
+    reused_failed: int = 0  # of those, stored failures (retried once their files change)
     removed: int = 0  # stored images no longer found under the scanned paths
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
@@ -939,6 +940,7 @@ class EmbedReport:
             "found": self.found,
             "encoded": self.encoded,
             "reused": self.reused,
+            "reused_failed": self.reused_failed,
             "removed": self.removed,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
@@ -978,7 +980,7 @@ def embed(
         model_id = store.register_model(encoder.identity, _stored_name(encoder), encoder.dim, dtype)
         # Stored images under what the scan covered whose files are gone are forgotten.
         plan = store.plan(model_id, stats, discovery.roots)
-        report.reused = len(plan.reused)
+        report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
         stats = {stat.path: stat for stat in plan.to_encode}
         to_encode = [Path(stat.path) for stat in plan.to_encode]

@@ -504,6 +504,13 @@ def embed(
         Path | None,
         typer.Option("--json", help="Write the run's counts as JSON here.", show_default=False),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with code 1 when any image failed, in this run or stored as failed.",
+        ),
+    ] = False,
     device: Device = "auto",
     precision: Precision = "auto",
     batch_size: BatchSize = None,
@@ -543,6 +550,8 @@ def embed(
         render_embed_summary(stderr_console(), report.to_json())
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
+    unusable = report.failed + report.reused_failed + report.unreachable
+    raise typer.Exit(EXIT_PARTIAL if strict and unusable else EXIT_OK)
 
 
 EVALUATE_EXAMPLES = """\

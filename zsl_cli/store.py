@@ -100,12 +100,13 @@ class SyncPlan:
     been passing (a permission, a size limit): those are retried every run. reused: unchanged
     paths (failures of the file's content included: retried only when the file changes), in scan
     order. stale: stored paths under the scanned roots whose files no longer exist, sorted by
-    path bytes.
+    path bytes. reused_failed: how many of the reused are stored failures.
     """
 
     to_encode: list[FileStat]
     reused: list[str]
     stale: list[str]
+    reused_failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -477,6 +478,7 @@ class EmbeddingStore:
             }
         to_encode: list[FileStat] = []
         reused: list[str] = []
+        reused_failed = 0
         seen: set[bytes] = set()
         for stat in scan:
             key = os.fsencode(stat.path)
@@ -487,6 +489,7 @@ class EmbeddingStore:
             unchanged = (size, mtime_ns) == (stat.size, stat.mtime_ns)
             if unchanged and (status == STATUS_OK or status in CONTENT_FAILURES):
                 reused.append(stat.path)
+                reused_failed += status != STATUS_OK
             else:
                 to_encode.append(stat)
         prefixes = {_root_key(root) for root in roots}
@@ -495,7 +498,7 @@ class EmbeddingStore:
             for path in known
             if path not in seen and _under_any(path, prefixes) and _gone(path)
         )
-        return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale])
+        return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
     def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
         """Insert or replace these files' rows in one transaction (call it once per batch)."""

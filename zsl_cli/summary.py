@@ -237,6 +237,11 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
             f"[yellow]{report['failed']} of those encoded could not be read[/] (stored as failed): "
             f"{reasons}"
         )
+    if report["reused_failed"]:
+        console.print(
+            f"[yellow]stored failures among those reused: {report['reused_failed']}[/] (retried "
+            "once their files change)"
+        )
     if report["unreachable"]:
         console.print(
             f"[yellow]{report['unreachable']} paths could not be read at all[/] (not stored)"
