@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 from typer.core import TyperGroup
@@ -62,10 +62,7 @@ class ZslGroup(TyperGroup):
         except BrokenPipeError:
             # The reader of stdout or stderr went away (`| head`): end quietly, with the status a
             # process killed by SIGPIPE has, not 1 (which means failed images under --strict).
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            for stream in (sys.stdout, sys.stderr):
-                with contextlib.suppress(OSError, ValueError):  # a test runner's buffer
-                    os.dup2(devnull, stream.fileno())
+            _to_devnull(sys.stdout, sys.stderr)
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
@@ -83,8 +80,15 @@ def _say(line: str) -> None:
     try:
         typer.echo(line, err=True)
     except BrokenPipeError:
-        with contextlib.suppress(OSError, ValueError):  # a test runner's buffer
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+        _to_devnull(sys.stderr)
+
+
+def _to_devnull(*streams: TextIO) -> None:
+    """Point streams whose reader went away at /dev/null: flushing them at exit stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        with contextlib.suppress(OSError, ValueError):  # a test runner's buffer has no descriptor
+            os.dup2(devnull, stream.fileno())
 
 
 def _reflowed(function):  # type: ignore[no-untyped-def]
