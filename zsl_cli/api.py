@@ -297,8 +297,11 @@ class Classifier:
 def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
     """Encode every prompt once and mix the embeddings into class vectors."""
     text_embeddings = encoder.encode_texts(list(plan.texts))
-    _, text_ids = np.unique(text_embeddings, axis=0, return_inverse=True)
-    return Classifier(spec, plan, plan.class_vectors(text_embeddings), text_ids.ravel())
+    # Equal to the bit for texts the encoder made alike; keyed by bytes, as np.unique(axis=0)
+    # sorts rows lexicographically (2.5 s for 80,000 prompts, against 0.35 s).
+    ids: dict[bytes, int] = {}
+    text_ids = np.array([ids.setdefault(row.tobytes(), len(ids)) for row in text_embeddings])
+    return Classifier(spec, plan, plan.class_vectors(text_embeddings), text_ids)
 
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
@@ -835,6 +838,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
     import transformers
 
     spec = classifier.spec
+    mode = _class_mode(spec)
     return {
         "tool": "zsl",
         "version": __version__,
@@ -856,15 +860,13 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "n": len(classifier.names),
             "sources": list(spec.sources),
             "hash": spec.fingerprint(),
-            "mode": _class_mode(spec),
+            "mode": mode,
             "templates": str(request.classes.templates) if uses_templates(spec) else None,
             "attribute_template": (
-                request.classes.attribute_template if spec.attributes is not None else None
+                request.classes.attribute_template if mode == "attributes" else None
             ),
             "description_template": (
-                request.classes.description_template
-                if any(c.descriptors for c in spec.classes)
-                else None
+                request.classes.description_template if mode == "descriptions" else None
             ),
             "n_prompts": len(classifier.plan.texts),
             "indistinguishable": classifier.indistinguishable(),
