@@ -168,6 +168,15 @@ def test_calibrated_stacking_tiny_by_hand():
     assert np.all(np.diff(best.gammas) > 0)
 
 
+def test_calibrated_stacking_keeps_gamma_zero_when_no_calibration_helps():
+    # d = 0.8 (seen image) and -0.2 (unseen image): every gamma in [-0.2, 0.8) gives H = 1,
+    # gamma 0 among them, so no calibration is needed and none is reported.
+    scores = np.array([[0.9, 0.1], [0.3, 0.5]])
+    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False]))
+    assert result.harmonic_mean == 1.0
+    assert result.gamma == 0.0
+
+
 def test_calibrated_stacking_ausuc_includes_end_points_for_given_gammas():
     # One gamma inside the sweep still gives the whole curve's area, ends included.
     one = calibrated_stacking(TINY_SCORES, TINY_TRUTH, TINY_SEEN, gammas=[0.15])

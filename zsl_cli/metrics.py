@@ -307,7 +307,8 @@ def calibrated_stacking(
     lowest column wins, as np.argmax). The default sweep is therefore exact: one gamma below all
     finite d_i (every image predicts a seen class), the midpoint between each pair of
     consecutive distinct d_i, and one above all (every image predicts an unseen class), so it
-    traces every point of the seen-unseen curve. AUSUC is the trapezoid rule over the curve
+    traces every point of the seen-unseen curve; it also holds 0, the uncalibrated point (as
+    one of the ends when 0 lies beyond every d_i). AUSUC is the trapezoid rule over the curve
     (x = acc_unseen, y = acc_seen), always including its end points at gamma = -inf and +inf.
     The best gamma maximises H; among equal H the gamma nearest 0 wins (the smallest change).
     """
@@ -412,4 +413,8 @@ def _default_gammas(switch: np.ndarray) -> np.ndarray:
     low, high = float(finite[0]), float(finite[-1])
     pad = max(0.01 * (high - low), 1e-6 * max(1.0, abs(low), abs(high)))
     midpoints = (finite[:-1] + finite[1:]) / 2
-    return np.concatenate([[low - pad], midpoints, [high + pad]])
+    # 0 is in the sweep, so a best H that needs no calibration is reported at gamma 0; it is
+    # an end point itself when it lies beyond every d_i (an image switches once gamma >= d_i).
+    below = 0.0 if low > 0.0 else low - pad
+    above = 0.0 if high <= 0.0 else high + pad
+    return np.unique(np.concatenate([[below], midpoints, [above, 0.0]]))
