@@ -19,6 +19,7 @@ from zsl_cli.evaluation import (
 )
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.report import write_report
+from zsl_cli.writers import open_writer
 
 
 def touch(path) -> str:
@@ -281,8 +282,6 @@ def test_truth_classes_no_prediction_names_are_noted(photos):
 def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photos, tmp_path):
     # Labelled with --top-k 1 from 30 classes, every image happening to get "cat": the rankings
     # alone look like a 1-class run, where top-5 would clip to top-1 and be computable.
-    from zsl_cli.writers import open_writer
-
     output = tmp_path / "p.csv"
     with open_writer(output, "csv") as writer:
         writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
@@ -297,8 +296,6 @@ def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photo
 
 
 def test_an_interrupted_run_is_flagged(photos, tmp_path):
-    from zsl_cli.writers import open_writer
-
     output = tmp_path / "p.jsonl"
     with open_writer(output, "jsonl") as writer:
         writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
@@ -409,6 +406,49 @@ def test_failed_image_is_wrong_in_calibrated_stacking(tmp_path):
     assert result.to_json()["failed"] == {"count": 1, "by_status": {"truncated": 1}}
 
 
+def test_abstention_is_wrong_in_calibrated_stacking(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    first = predictions[0]  # A's only image, right at gamma 0, but under a threshold
+    predictions[0] = Prediction(first.path, "unknown", first.score, first.top_k)
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"])
+    g = result.gzsl
+    assert (g.seen, g.unseen) == (0.5, 0.0)
+    cal = g.calibrated
+    assert cal.seen_curve.max() == pytest.approx(0.5)
+    # gamma 0 is the plain point: the curve passes through what the labels say.
+    plain = calibrated_stacking_at(cal, 0.0)
+    assert plain == (g.seen, g.unseen)
+
+
+def calibrated_stacking_at(cal, gamma):
+    """(seen, unseen) of the sweep's point for `gamma`: the last sweep gamma at or below it."""
+    i = max(i for i, g in enumerate(cal.gammas) if g <= gamma)
+    return (cal.seen_curve[i], cal.unseen_curve[i])
+
+
+def test_seen_classes_with_a_colon_in_their_name(tmp_path):
+    # Names from --descriptions or --attributes may hold a colon; a classes.txt line
+    # "name: prompts" still names its class.
+    world = tmp_path / "world"
+    predictions = [
+        predicted(touch(world / "shape: red circle" / "1.png"), "shape: red circle"),
+        predicted(touch(world / "shape: blue square" / "1.png"), "shape: red circle"),
+        predicted(touch(world / "dog" / "1.png"), "dog"),
+    ]
+    seen_file = tmp_path / "seen.txt"
+    seen_file.write_text("shape: red circle\ndog: a photo of a dog\n", encoding="utf-8")
+    with open_writer(tmp_path / "p.jsonl", "jsonl") as writer:
+        for prediction in predictions:
+            writer.write(prediction)
+        writer.close({})
+    result = evaluate_files(tmp_path / "p.jsonl", world, seen_path=seen_file)
+    g = result.gzsl
+    assert g.seen_classes == ("dog", "shape: red circle")
+    assert g.unseen_classes == ("shape: blue square",)
+    assert (g.seen, g.unseen) == (1.0, 0.0)
+    assert not g.notes
+
+
 # --- the JSON result and its helpers -------------------------------------------------------------
 
 
@@ -448,8 +488,6 @@ def test_json_layout_and_renderer_helpers(photos):
 
 
 def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypatch):
-    from zsl_cli.writers import open_writer
-
     monkeypatch.chdir(photos.parent)
     predictions = [
         predicted("photos/cat/a.jpg", "cat", ["cat", "dog"]),
@@ -458,7 +496,7 @@ def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypa
     ]
     seen_file = tmp_path / "seen.txt"
     seen_file.write_text("# seen classes\n\ncat: a photo of a cat\n", encoding="utf-8")
-    assert read_seen_classes(seen_file) == ["cat"]
+    assert read_seen_classes(seen_file) == ["cat: a photo of a cat"]
     for fmt, name in (("csv", "p.csv"), ("jsonl", "p.jsonl"), ("json", "p.json")):
         with open_writer(tmp_path / name, fmt) as writer:
             for prediction in predictions:

@@ -53,6 +53,7 @@ from zsl_cli.evaluation import (
     load_truth,
     match_paths,
     read_seen_classes,
+    seen_class_names,
 )
 from zsl_cli.files import check_outputs_spare_inputs, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -782,7 +783,7 @@ def hubness(
 
 
 def _read_seen(path: str, names: Sequence[str]) -> set[str]:
-    seen = set(read_seen_classes(path))
+    seen = seen_class_names(read_seen_classes(path), set(names))
     unknown = seen - set(names)
     if unknown:
         raise ZslError(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -253,8 +253,9 @@ def evaluate(
 ) -> EvaluationResult:
     """Match already-read predictions to the truth and compute every metric.
 
-    `n_classes`: how many classes the predictions chose from, when known (the run info records
-    it); without it, the classes any prediction names stand in for them.
+    `seen`: the seen classes, or a seen list's entries (see `seen_class_names`). `n_classes`:
+    how many classes the predictions chose from, when known (the run info records it); without
+    it, the classes any prediction names stand in for them.
     """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
@@ -307,7 +308,9 @@ def evaluate(
         )
     gzsl = None
     if seen is not None:
-        gzsl = _gzsl(matched, truth_labels, metrics, set(seen), truth, n_classes)
+        known = {*truth.classes, *metrics.candidates}
+        seen_names = seen_class_names(seen, known)
+        gzsl = _gzsl(matched, truth_labels, metrics, seen_names, truth, n_classes)
     return EvaluationResult(
         predictions_source=predictions_source,
         truth_source=truth.source,
@@ -330,8 +333,8 @@ def load_truth(path: str | Path) -> GroundTruth:
 
 
 def read_seen_classes(path: str | Path) -> list[str]:
-    """A seen-class list: one class per line; blank lines, `#` comments and any `: prompts` part
-    (as in classes.txt) are ignored."""
+    """A seen-class list's entries: its lines, less blank lines and `#` comments. An entry is a
+    class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
     try:
@@ -343,10 +346,17 @@ def read_seen_classes(path: str | Path) -> list[str]:
     for line in lines:
         text = line.strip()
         if text and not text.startswith("#"):
-            names.append(text.split(":", 1)[0].strip())
+            names.append(text)
     if not names:
         raise ZslError(f"{where}: the seen-class list is empty; put one class name per line")
     return names
+
+
+def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]:
+    """The classes a seen list names: an entry that is a `known` class's whole name is that
+    class (names from descriptions or attributes may hold a colon); otherwise the part before a
+    colon, as in classes.txt."""
+    return {entry if entry in known else entry.split(":", 1)[0].strip() for entry in entries}
 
 
 def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
@@ -609,8 +619,10 @@ def _stacking(
     column_of = {name: i for i, name in enumerate(columns)}
     scores = np.full((len(matched), len(columns)), -np.inf)
     for row, prediction in enumerate(matched):
-        if not prediction.ok:
-            scores[row] = np.nan  # a failed image is wrong at every gamma
+        if not prediction.ok or prediction.label == UNKNOWN:
+            # A failed image, or one that abstained, is wrong at every gamma (as in the
+            # plain metrics), so the curve passes through the labels' own point at gamma 0.
+            scores[row] = np.nan
             continue
         chosen = [choice for choice in prediction.top_k if choice.label in column_of]
         values = np.array([choice.score for choice in chosen], dtype=np.float64)
