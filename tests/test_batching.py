@@ -22,7 +22,17 @@ def test_items_come_in_input_order_with_failures_in_place():
     paths = [Path(f"p{i}") for i in range(25)]
     with DecodeQueue(paths, prepare, workers=4, window=8) as queue:
         batches = list(queue.batches(batch_size=4))
-    assert [len(b) for b in batches] == [4] * 6 + [1]
+    # Each batch holds 4 decoded images, so a failure never changes the size of a forward
+    # pass (float rounding depends on it); a failure rides with the batch it falls in.
+    assert [[item.index for item in b] for b in batches] == [
+        [0, 1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10, 11, 12],
+        [13],  # no decoded item waits before it
+        [14, 15, 16, 17],
+        [18, 19, 20, 21],
+        [22, 23, 24],
+    ]
     items = [item for batch in batches for item in batch]
     assert [item.index for item in items] == list(range(25))
     assert [item.path for item in items] == paths
@@ -30,6 +40,19 @@ def test_items_come_in_input_order_with_failures_in_place():
     assert failed == [3, 13, 23]
     assert all(items[i].status == "decode_error" and "bad file" in items[i].error for i in failed)
     assert all(int(item.pixels[0, 0, 0]) == item.index for item in items if item.ok)
+
+
+def test_failures_ahead_of_any_decoded_image_are_handed_over_at_once():
+    # A run of broken files does not wait for the next good images (progress, an interrupt).
+    def prepare(path: Path) -> np.ndarray:
+        if path.name.startswith("bad"):
+            raise ValueError("bad file")
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    paths = [Path("bad0"), Path("bad1"), Path("ok2"), Path("bad3"), Path("ok4"), Path("bad5")]
+    with DecodeQueue(paths, prepare, workers=2, window=8) as queue:
+        batches = [[item.path.name for item in b] for b in queue.batches(batch_size=2)]
+    assert batches == [["bad0"], ["bad1"], ["ok2", "bad3", "ok4"], ["bad5"]]
 
 
 def test_decoding_starts_at_once_and_stays_within_the_window():

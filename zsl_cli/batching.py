@@ -111,15 +111,23 @@ class DecodeQueue:
             self.close()
 
     def batches(self, batch_size: int, prefetch_batches: int = 2) -> Iterator[list[ImageItem]]:
-        """Items grouped in batches of `batch_size` (failed items included)."""
+        """Items in order, grouped so that each group but the last holds `batch_size` decoded
+        items; a failed item rides with its group, or is handed over alone when no decoded item
+        waits before it.
+
+        A forward pass's float rounding depends on its batch size, so counting only decoded
+        items keeps every image's scores the same whatever broken files sit among them.
+        """
         self.window = max(self.window, batch_size * prefetch_batches)
         self._submit()
         batch: list[ImageItem] = []
+        decoded = 0
         for item in self.items():
             batch.append(item)
-            if len(batch) == batch_size:
+            decoded += item.ok
+            if decoded == batch_size or not decoded:
                 yield batch
-                batch = []
+                batch, decoded = [], 0
         if batch:
             yield batch
 
