@@ -159,6 +159,7 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
     embed(images, store, tiny_clip)
     write_images(tmp_path / "new", 1, seed=7)[0].rename(images / "img_new.png")
     os.utime(paths[1], ns=(time.time_ns(), time.time_ns() + 10**9))
+    (images / "link.png").symlink_to("nowhere.png")  # what embed cannot store says why
 
     def label(*inputs, stdin=None):
         common = ["-c", classes, "-m", tiny_clip, "-f", "jsonl", "-q"]
@@ -175,6 +176,7 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
         ("img_002.png", "ok"),
         ("img_003.png", "ok"),
         ("img_new.png", "not_embedded"),
+        ("link.png", "broken_link"),
     ]
     assert label(str(images / "img_00[02].png")) == [("img_000.png", "ok"), ("img_002.png", "ok")]
     assert label("-", stdin=f"{paths[3]}\n{images / 'gone.png'}\n") == [
@@ -196,6 +198,57 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
     for missing in (images / "zz*.png", tmp_path / "imagez"):
         refused = run("label", "--embeddings", store, missing, "-c", classes)
         assert refused.exit_code == 2 and "no such file" in refused.stderr
+
+
+def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    (images / "link.png").symlink_to("nowhere.png")
+    (images / "folder.png").mkdir()  # walked into, not a path to read
+    summary = embed(images, store, tiny_clip)
+    assert summary["unreachable"] == 1
+    assert summary["unreachable_files"] == [
+        {
+            "path": str(images / "link.png"),
+            "status": "broken_link",
+            "reason": "broken symbolic link (its target nowhere.png does not exist)",
+        }
+    ]
+    result = run("embed", images, "--store", store, "-m", tiny_clip)
+    assert "1 paths could not be read at all (not stored): broken_link 1" in result.stderr
+    assert "link.png: broken symbolic link" in result.stderr
+
+
+def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypatch):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    write_images(images / "locked", 1, seed=3)
+    scandir = os.scandir
+
+    def refuse_locked(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr("zsl_cli.discovery.os.scandir", refuse_locked)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    output = tmp_path / "out.csv"
+    labelled = run("label", images, "-c", classes, "-m", tiny_clip, "-o", output)
+    assert labelled.exit_code == 0, labelled.stderr
+    warning = f"1 folder could not be read, so its images were left out: {images / 'locked'}"
+    assert f"warning: {warning} (permission denied)" in labelled.stderr
+    info = json.loads(output.with_name("out.csv.run.json").read_text())
+    assert info["summary"]["unreadable_folders"] == [
+        {"path": str(images / "locked"), "reason": "permission denied"}
+    ]
+    strict = run("label", images, "-c", classes, "-m", tiny_clip, "--strict", "-q")
+    assert strict.exit_code == 1 and len(strict.stdout.splitlines()) == 3
+
+    summary = embed(images, store, tiny_clip)
+    assert summary["unreadable_folders"] == info["summary"]["unreadable_folders"]
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--strict")
+    assert result.exit_code == 1 and warning in result.stderr
 
 
 def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):

@@ -431,7 +431,14 @@ def test_stat_files_reports_problems(tmp_path: Path) -> None:
         [good, tmp_path / "dir.png", tmp_path / "dangling.png", tmp_path / "gone.png"]
     )
     assert stats == [FileStat(str(good), 6, BASE_MTIME_NS)]
-    assert [reason for _, reason in problems] == ["not_a_file", "missing", "missing"]
+    # The statuses and reasons the decoder gives such paths.
+    assert [(p.path.name, p.status) for p in problems] == [
+        ("dir.png", "not_a_file"),
+        ("dangling.png", "broken_link"),
+        ("gone.png", "not_found"),
+    ]
+    assert problems[0].reason == "is a directory"
+    assert "nowhere" in problems[1].reason
 
 
 def test_a_locked_store_gives_a_clear_error(tmp_path: Path) -> None:

@@ -37,7 +37,13 @@ import numpy as np
 from zsl_cli import __version__, writers
 from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
 from zsl_cli.classes import ClassSpec, load_class_spec
-from zsl_cli.discovery import IMAGE_EXTENSIONS, Discovery, normalize_extensions, scan
+from zsl_cli.discovery import (
+    IMAGE_EXTENSIONS,
+    Discovery,
+    normalize_extensions,
+    printable,
+    scan,
+)
 from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
@@ -91,6 +97,7 @@ from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
     StoredItem,
+    Unreachable,
     check_export_path,
     stat_files,
     stored_items,
@@ -257,6 +264,7 @@ class LabelReport:
     run_info: dict[str, Any] = field(default_factory=dict)
     predictions: list[Prediction] = field(default_factory=list)  # only when output is None
     warnings: list[str] = field(default_factory=list)  # what puts the labels in doubt
+    unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
     @property
     def failed(self) -> int:
@@ -344,10 +352,6 @@ GPU_BATCH_SIZE = 256
 def default_batch_size(encoder: Encoder) -> int:
     device = getattr(encoder, "device", None)
     return GPU_BATCH_SIZE if getattr(device, "type", "cpu") == "cuda" else CPU_BATCH_SIZE
-
-
-def discover_inputs(inputs: InputOptions, *, missing_ok: bool = False) -> list[Path]:
-    return scan_inputs(inputs, missing_ok=missing_ok).paths
 
 
 def scan_inputs(
@@ -502,6 +506,9 @@ def label(
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
+        report.unreadable_folders = source.unreadable_folders
+        if source.unreadable_folders:
+            report.warnings.append(unreadable_folders_warning(source.unreadable_folders))
         for group in report.run_info["classes"]["indistinguishable"]:
             names = [repr(name) for name in group]
             report.warnings.append(
@@ -636,16 +643,20 @@ class ItemSource:
 
     paths: list[Path] | None = None
     store: str | None = None
+    unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
 
 def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
     """Discover the images (and open the store once) before the slow model load, to fail fast."""
     if embeddings is None:
-        return ItemSource(paths=discover_inputs(inputs))
+        discovery = scan_inputs(inputs)
+        return ItemSource(paths=discovery.paths, unreadable_folders=discovery.skipped)
     EmbeddingStore.open(embeddings, create=False).close()
+    if not inputs.paths:
+        return ItemSource(store=embeddings)
     # A named file that is gone keeps its stored result: the store may have outlived the images.
-    named = discover_inputs(inputs, missing_ok=True) if inputs.paths else None
-    return ItemSource(paths=named, store=embeddings)
+    discovery = scan_inputs(inputs, missing_ok=True)
+    return ItemSource(discovery.paths, embeddings, discovery.skipped)
 
 
 def open_encoder_for(
@@ -907,7 +918,20 @@ def summary_dict(report: LabelReport) -> dict[str, Any]:
         "processing_s": round(report.processing_s, 3),
         "images_per_second": round(report.images_per_second, 2),
         "interrupted": report.interrupted,
+        "unreadable_folders": _folders_json(report.unreadable_folders),
     }
+
+
+def unreadable_folders_warning(folders: Sequence[tuple[Path, str]], limit: int = 3) -> str:
+    shown = ", ".join(f"{printable(folder)} ({reason})" for folder, reason in folders[:limit])
+    more = f", ... ({len(folders) - limit} more)" if len(folders) > limit else ""
+    if len(folders) == 1:
+        return f"1 folder could not be read, so its images were left out: {shown}"
+    return f"{len(folders)} folders could not be read, so their images were left out: {shown}{more}"
+
+
+def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
+    return [{"path": os.fspath(folder), "reason": reason} for folder, reason in folders]
 
 
 @dataclass(frozen=True)
@@ -931,10 +955,17 @@ class EmbedReport:
     removed: int = 0  # stored images no longer found under the scanned paths
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
-    unreachable: int = 0  # found paths that could not be stat'ed (missing, not a file, ...)
+    unreachable: list[Unreachable] = field(default_factory=list)  # found, but not files to read
+    unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     exported: int | None = None
     elapsed_s: float = 0.0
     interrupted: bool = False
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.unreadable_folders:
+            return []
+        return [unreadable_folders_warning(self.unreadable_folders)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -947,7 +978,12 @@ class EmbedReport:
             "removed": self.removed,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
-            "unreachable": self.unreachable,
+            "unreachable": len(self.unreachable),
+            "unreachable_files": [
+                {"path": os.fspath(u.path), "status": u.status, "reason": u.reason}
+                for u in self.unreachable
+            ],
+            "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
             "elapsed_s": round(self.elapsed_s, 3),
             "interrupted": self.interrupted,
@@ -974,7 +1010,12 @@ def embed(
     paths = discovery.paths
     check_outputs_spare_inputs([request.json_out, request.export], [request.store], paths)
     stats, unreachable = stat_files(paths)
-    report = EmbedReport(request.store, found=len(paths), unreachable=len(unreachable))
+    report = EmbedReport(
+        request.store,
+        found=len(paths),
+        unreachable=unreachable,
+        unreadable_folders=discovery.skipped,
+    )
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):

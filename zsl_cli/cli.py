@@ -404,7 +404,10 @@ def label(
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit with code 1 when any image failed.")
+        bool,
+        typer.Option(
+            "--strict", help="Exit with code 1 when any image failed or a folder was unreadable."
+        ),
     ] = False,
     quiet: Quiet = False,
 ) -> None:
@@ -460,7 +463,8 @@ def label(
         render_label_summary(console, report.run_info["summary"], report.output)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(EXIT_PARTIAL if strict and report.failed else EXIT_OK)
+    partial = report.failed or report.unreadable_folders
+    raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
 
 
 def _str(path: Path | None) -> str | None:
@@ -512,7 +516,10 @@ def embed(
         bool,
         typer.Option(
             "--strict",
-            help="Exit with code 1 when any image failed, in this run or stored as failed.",
+            help=(
+                "Exit with code 1 when any image failed, in this run or stored as failed, or a "
+                "folder was unreadable."
+            ),
         ),
     ] = False,
     device: Device = "auto",
@@ -534,7 +541,12 @@ def embed(
     so an interrupted run continues where it stopped. Several models can share one store.
     """
     from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
+    from zsl_cli.summary import (
+        ProgressBar,
+        render_embed_summary,
+        render_warnings,
+        stderr_console,
+    )
 
     request = api.EmbedRequest(
         store=str(store),
@@ -551,11 +563,14 @@ def embed(
     except Interrupted as stop:
         report = stop.report
     if not quiet:
-        render_embed_summary(stderr_console(), report.to_json())
+        console = stderr_console()
+        render_warnings(console, report.warnings)
+        render_embed_summary(console, report.to_json())
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    unusable = report.failed + report.reused_failed + report.unreachable
-    raise typer.Exit(EXIT_PARTIAL if strict and unusable else EXIT_OK)
+    unusable = report.failed + report.reused_failed + len(report.unreachable)
+    partial = unusable or report.unreadable_folders
+    raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
 
 
 EVALUATE_EXAMPLES = """\

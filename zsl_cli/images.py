@@ -173,6 +173,16 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
             raise _classify(error, file, size, options) from error
 
 
+def file_problem(path: Path) -> DecodeError | None:
+    """Why `path` is not a file the decoder could read (its status and reason), or None."""
+    try:
+        file, _ = _open_regular_file(path)
+    except DecodeError as error:
+        return error
+    file.close()
+    return None
+
+
 def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     """Open for reading and return (binary file, size); DecodeError for anything not readable.
 

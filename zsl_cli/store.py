@@ -42,7 +42,7 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import atomic_file
-from zsl_cli.images import CONTENT_FAILURES, NOT_FOUND
+from zsl_cli.images import CONTENT_FAILURES, UNREADABLE, DecodeError, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
 SCHEMA_VERSION = 1
@@ -153,28 +153,33 @@ class ModelInfo:
     n_failed: int
 
 
-def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[tuple[Path, str]]]:
-    """Stat each path (following symlinks) -> FileStats, and (path, reason) for the others.
+@dataclass(frozen=True)
+class Unreachable:
+    """A path that is not a readable file, with the decoder's status and reason for it."""
 
-    Reasons: "missing", "not_a_file" (a directory, fifo, ...), "unreadable" (permission or other
-    OS error). Paths are made absolute with os.path.abspath (symlinks are not resolved, so the
-    stored path is the one the user sees).
+    path: Path
+    status: str
+    reason: str
+
+
+def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]]:
+    """Stat each path (following symlinks) -> FileStats, and why the others are not files.
+
+    Paths are made absolute with os.path.abspath (symlinks are not resolved, so the stored path
+    is the one the user sees).
     """
     stats: list[FileStat] = []
-    problems: list[tuple[Path, str]] = []
+    problems: list[Unreachable] = []
     for path in paths:
         try:
             st = os.stat(path)
-        except FileNotFoundError:
-            problems.append((path, "missing"))
-            continue
         except OSError:
-            problems.append((path, "unreadable"))
+            st = None
+        if st is not None and S_ISREG(st.st_mode):
+            stats.append(FileStat(os.path.abspath(os.fspath(path)), st.st_size, st.st_mtime_ns))
             continue
-        if not S_ISREG(st.st_mode):
-            problems.append((path, "not_a_file"))
-            continue
-        stats.append(FileStat(os.path.abspath(os.fspath(path)), st.st_size, st.st_mtime_ns))
+        problem = file_problem(path) or DecodeError(UNREADABLE, "changed while it was scanned")
+        problems.append(Unreachable(path, problem.status, problem.reason))
     return stats, problems
 
 
@@ -837,8 +842,10 @@ def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
 
 def _item_from_store(index: int, path: Path, stored: StoredFile | None) -> ImageItem:
     if stored is None:
-        if not os.path.lexists(path):
-            return ImageItem(index, path, NOT_FOUND, "no such file, and not in the store")
+        # What embed would say of a path it cannot store (a broken link, a folder, ...).
+        problem = file_problem(path)
+        if problem is not None:
+            return ImageItem(index, path, problem.status, f"{problem.reason}, and not in the store")
         return ImageItem(
             index, path, STATUS_NOT_EMBEDDED, "not in the embedding store: run 'zsl embed' on it"
         )

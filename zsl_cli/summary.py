@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 
+from zsl_cli.discovery import printable
+
 MAX_LABEL_ROWS = 10
+MAX_EXAMPLES = 3  # paths named in a summary line's examples
 
 
 def stderr_console() -> Console:
@@ -243,8 +247,15 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
             "once their files change)"
         )
     if report["unreachable"]:
+        unreachable = report["unreachable_files"]
+        reasons = Counter(item["status"] for item in unreachable)
         console.print(
-            f"[yellow]{report['unreachable']} paths could not be read at all[/] (not stored)"
+            f"[yellow]{report['unreachable']} paths could not be read at all[/] (not stored): "
+            + ", ".join(f"{status} {n}" for status, n in sorted(reasons.items()))
         )
+        for item in unreachable[:MAX_EXAMPLES]:
+            console.print(f"  {printable(item['path'])}: {item['reason']}", markup=False)
+        if len(unreachable) > MAX_EXAMPLES:
+            console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if report["exported"] is not None:
         console.print(f"Exported {report['exported']} embeddings")
