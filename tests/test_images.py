@@ -221,6 +221,25 @@ def test_pillow_settings_silence_bomb_warnings(
         assert len(bomb_warnings) == (1 if configured else 2)  # the host's warning is kept
 
 
+def test_pillow_settings_keep_pillow_complaints_about_readable_files_off_stderr(
+    tmp_path: Path,
+) -> None:
+    # An Exif block whose directory claims 65,535 entries: Pillow warns "Corrupt EXIF data" and
+    # the image is still read (with no orientation), so the warning is noise on stderr.
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(32, 24, 0)).save(buffer, format="JPEG")
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + b"\x01\x12" * 24
+    segment = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    path = tmp_path / "bad_exif.jpg"
+    path.write_bytes(buffer.getvalue()[:2] + segment + buffer.getvalue()[2:])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pillow_settings(DEFAULT_MAX_PIXELS):
+            assert decode_image(path).size == (32, 24)
+        warnings.warn("the host's own", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["the host's own"]
+
+
 def test_decoding_leaves_pillow_globals_alone(bad: dict[Path, str]) -> None:
     def pillow_globals() -> tuple[int | None, bool]:
         return Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES

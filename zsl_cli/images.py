@@ -142,12 +142,14 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     miss a format), raises Pillow's own MAX_IMAGE_PIXELS to `max_pixels` when that is higher
     (Pillow refuses images over twice its limit, whatever our option says; it is never lowered)
     and silences DecompressionBombWarning, which then only fires for images decode_image reports
-    as too_large.
+    as too_large, and the UserWarnings Pillow's plugins give while still reading a file ("Corrupt
+    EXIF data"): from decode threads they would be lines on stderr naming no file.
     """
     Image.init()
     previous = Image.MAX_IMAGE_PIXELS
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
         if previous is not None and max_pixels > previous:
             Image.MAX_IMAGE_PIXELS = max_pixels
         try:
