@@ -28,6 +28,9 @@ from statistics import mean
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+# For class names; attribute rows and descriptions have their own templates (zsl refuses
+# --templates that no class would use).
+TEMPLATE = ["--templates", "a photo of a {}."]
 
 
 def sh(command: list[str]) -> None:
@@ -63,7 +66,7 @@ def unseen_only_files(world: Path, work: Path) -> tuple[dict[str, list[str]], li
         json.dumps({name: descriptions[name] for name in unseen})
     )
     return {
-        "names": ["--classes", str(work / "unseen_classes.txt")],
+        "names": ["--classes", str(work / "unseen_classes.txt"), *TEMPLATE],
         "attributes": ["--attributes", str(work / "unseen_attributes.csv")],
         "descriptions": ["--descriptions", str(work / "unseen_descriptions.json")],
     }, [str(world / name) for name in unseen]
@@ -88,8 +91,6 @@ def label_and_evaluate(
             "shapes-demo",
             "--top-k",
             "0",
-            "--templates",
-            "a photo of a {}.",
             "-o",
             str(predictions),
             "--quiet",
@@ -121,7 +122,7 @@ def measure_seed(seed: int, per_class: int, hubness_ks: list[int], work: Path) -
         result["unseen_only"][mode] = metrics["top_k"]["1"]["mean_per_class"]
     metrics = label_and_evaluate(
         [str(world)],
-        ["--classes", str(world / "classes.txt")],
+        ["--classes", str(world / "classes.txt"), *TEMPLATE],
         world,
         work,
         f"{seed}-all",
@@ -134,7 +135,7 @@ def measure_seed(seed: int, per_class: int, hubness_ks: list[int], work: Path) -
         hubness_json = work / f"{seed}-hubness-{k}.json"
         sh(
             ZSL
-            + ["hubness", str(world), "--classes", str(world / "classes.txt")]
+            + ["hubness", str(world), "--classes", str(world / "classes.txt"), *TEMPLATE]
             + ["--model", "shapes-demo", "--truth", str(world), "--seen", str(world / "seen.txt")]
             + ["-k", str(k), "--json", str(hubness_json), "--quiet"]
         )
