@@ -179,6 +179,13 @@ def test_rejects_bad_arguments(tmp_path: Path) -> None:
     a_file.write_text("x")
     with pytest.raises(ZslError, match="not a directory"):
         make_image_set(a_file, seed=0, per_class=1)
+    with pytest.raises(ZslError, match="cannot create"):
+        make_image_set(a_file / "inside", seed=0, per_class=1)
+    # Seeds are 32-bit: numpy would give a larger seed the stream of another (seed, class).
+    for seed in (-1, 2**32):
+        with pytest.raises(ZslError, match="--seed must be from 0 to 4294967295"):
+            make_image_set(tmp_path / "seeded", seed=seed, per_class=1)
+        assert not (tmp_path / "seeded").exists()  # refused before anything is written
 
 
 def test_command_line(tmp_path: Path) -> None:

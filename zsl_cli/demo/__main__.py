@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +24,16 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """A ZslError ends the command with its line on stderr and its exit code."""
+    try:
+        yield
+    except ZslError as error:
+        _say(f"error: {error.message}")
+        raise typer.Exit(error.exit_code) from None
+
+
 @app.command("make-images")
 def make_images(
     out: Annotated[Path, typer.Argument(help="Output folder (created if missing).")],
@@ -36,11 +48,8 @@ def make_images(
     """
     from zsl_cli.demo.imageset import make_image_set
 
-    try:
+    with _user_errors():
         summary = make_image_set(out, seed=seed, per_class=per_class)
-    except ZslError as error:
-        _say(f"error: {error.message}")
-        raise typer.Exit(error.exit_code) from None
     _say(f"wrote {summary.images} images of {summary.classes} classes to {summary.root}")
 
 
@@ -64,7 +73,8 @@ def train(
     if steps < 1 or threads < 1:
         _say("error: --steps and --threads must be at least 1")
         raise typer.Exit(2)
-    run_training(out_dir, TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
+    with _user_errors():
+        run_training(out_dir, TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
 
 
 @app.command()
@@ -87,7 +97,8 @@ def evaluate(
     if not model_dir.is_dir():
         _say(f"error: {model_dir} is not a model folder")
         raise typer.Exit(2)
-    results = evaluate_saved(model_dir, seeds, per_class)
+    with _user_errors():
+        results = evaluate_saved(model_dir, seeds, per_class)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]
     typer.echo("seed\t" + "\t".join(columns))
     for set_seed, scores in results.items():

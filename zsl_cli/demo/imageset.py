@@ -57,12 +57,15 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
     if out.exists() and not out.is_dir():
         raise ZslError(f"{out} exists and is not a directory; choose another output folder")
-    out.mkdir(parents=True, exist_ok=True)
+    streams = {cls: class_rng(seed, cls) for cls in all_classes()}  # checks the seed first
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ZslError(f"cannot create {out}: {error.strerror or error}") from None
     write_class_files(out)
-    for cls in all_classes():
+    for cls, rng in streams.items():
         folder = out / cls.name
         folder.mkdir(exist_ok=True)
-        rng = class_rng(seed, cls)
         for index in range(per_class):
             render(cls, rng).save(folder / image_file_name(cls.name, index), format="PNG")
     return ImageSetSummary(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from zsl_cli.errors import ZslError
+
 COLOURS: tuple[str, ...] = ("red", "green", "blue", "yellow", "purple", "orange")
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "hexagon")
 
@@ -111,8 +113,13 @@ def descriptors(cls: ShapeClass) -> list[str]:
     return [*COLOUR_DESCRIPTORS[cls.colour], *SHAPE_DESCRIPTORS[cls.shape]]
 
 
+MAX_SEED = 2**32 - 1  # numpy splits a larger seed into 32-bit words: [s + k * 2**32, 0] == [s, k]
+
+
 def class_rng(seed: int, cls: ShapeClass) -> np.random.Generator:
     """The random stream of one class for one seed: a class's images do not depend on the others."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ZslError(f"--seed must be from 0 to {MAX_SEED}, got {seed}")
     class_index = all_classes().index(cls)
     return np.random.default_rng([seed, class_index])
 
