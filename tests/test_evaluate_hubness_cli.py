@@ -84,6 +84,11 @@ def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folde
     assert json.loads(result.stdout)["n"] == 12
     assert "mean per-class" in result.stderr  # the table makes way for the JSON
     assert not Path("-").exists()
+    # -q keeps stderr quiet, but the table is the output, not a summary.
+    quiet = run("evaluate", predictions, "--truth", image_folder, "-q")
+    assert "mean per-class" in quiet.stdout and quiet.stderr == ""
+    quiet = run("evaluate", predictions, "--truth", image_folder, "--json", "-", "-q")
+    assert json.loads(quiet.stdout)["n"] == 12 and quiet.stderr == ""
     metrics = tmp_path / "metrics.json"
     result = run(
         "evaluate",
@@ -189,6 +194,8 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     clipped = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip)
     assert clipped.exit_code == 0, clipped.stderr
     assert "(k = 2, not 10: at most the number of classes less one)" in clipped.stdout
+    quiet = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "-q")
+    assert "skewness" in quiet.stdout and quiet.stderr == ""
 
 
 def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):

@@ -235,6 +235,15 @@ MaxPixels = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+ReportQuiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Nothing on stderr but errors: no progress bar, warnings, or table when --json - "
+        "takes stdout.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -627,7 +636,7 @@ def evaluate(
             show_default=False,
         ),
     ] = None,
-    quiet: Quiet = False,
+    quiet: ReportQuiet = False,
 ) -> None:
     """Score predictions against ground truth: mean per-class top-k accuracy (the zero-shot
     standard), overall accuracy, precision/recall/F1, confusion, and generalised zero-shot
@@ -645,15 +654,19 @@ def evaluate(
     )
     if not quiet:
         render_warnings(stderr_console(), result.warnings)
-        render_evaluation(_report_console(json_out), result)
+    console = _report_console(json_out, quiet)
+    if console is not None:
+        render_evaluation(console, result)
 
 
-def _report_console(json_out: Path | None) -> Console:
+def _report_console(json_out: Path | None, quiet: bool) -> Console | None:
     """Where a report's tables go: they are the command's output, so stdout, unless --json -
-    puts the JSON there."""
+    puts the JSON there (then stderr, or nowhere under --quiet)."""
     from zsl_cli.summary import stderr_console, stdout_console
 
-    return stderr_console() if json_out is not None and str(json_out) == "-" else stdout_console()
+    if json_out is None or str(json_out) != "-":
+        return stdout_console()
+    return None if quiet else stderr_console()
 
 
 def _ks(value: str) -> tuple[int, ...]:
@@ -753,7 +766,7 @@ def hubness(
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
-    quiet: Quiet = False,
+    quiet: ReportQuiet = False,
 ) -> None:
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness
@@ -782,8 +795,9 @@ def hubness(
         ),
         progress=ProgressBar(quiet),
     )
-    if not quiet:
-        render_hubness(_report_console(json_out), result)
+    console = _report_console(json_out, quiet)
+    if console is not None:
+        render_hubness(console, result)
 
 
 def main() -> None:
