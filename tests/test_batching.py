@@ -28,8 +28,7 @@ def test_items_come_in_input_order_with_failures_in_place():
         [0, 1, 2, 3, 4],
         [5, 6, 7, 8],
         [9, 10, 11, 12],
-        [13],  # no decoded item waits before it
-        [14, 15, 16, 17],
+        [13, 14, 15, 16, 17],
         [18, 19, 20, 21],
         [22, 23, 24],
     ]
@@ -42,17 +41,18 @@ def test_items_come_in_input_order_with_failures_in_place():
     assert all(int(item.pixels[0, 0, 0]) == item.index for item in items if item.ok)
 
 
-def test_failures_ahead_of_any_decoded_image_are_handed_over_at_once():
-    # A run of broken files does not wait for the next good images (progress, an interrupt).
+def test_failures_ahead_of_any_decoded_image_form_batches_of_their_own():
+    # A long run of broken files does not wait for the next good images (progress, an
+    # interrupt, one store transaction per batch).
     def prepare(path: Path) -> np.ndarray:
         if path.name.startswith("bad"):
             raise ValueError("bad file")
         return np.zeros((1, 1, 3), dtype=np.uint8)
 
-    paths = [Path("bad0"), Path("bad1"), Path("ok2"), Path("bad3"), Path("ok4"), Path("bad5")]
-    with DecodeQueue(paths, prepare, workers=2, window=8) as queue:
+    names = ["bad0", "bad1", "bad2", "ok3", "bad4", "ok5", "bad6"]
+    with DecodeQueue([Path(name) for name in names], prepare, workers=2, window=8) as queue:
         batches = [[item.path.name for item in b] for b in queue.batches(batch_size=2)]
-    assert batches == [["bad0"], ["bad1"], ["ok2", "bad3", "ok4"], ["bad5"]]
+    assert batches == [["bad0", "bad1"], ["bad2", "ok3", "bad4", "ok5"], ["bad6"]]
 
 
 def test_decoding_starts_at_once_and_stays_within_the_window():

@@ -111,9 +111,9 @@ class DecodeQueue:
             self.close()
 
     def batches(self, batch_size: int, prefetch_batches: int = 2) -> Iterator[list[ImageItem]]:
-        """Items in order, grouped so that each group but the last holds `batch_size` decoded
-        items; a failed item rides with its group, or is handed over alone when no decoded item
-        waits before it.
+        """Items in order, grouped so that each group with a decoded item holds `batch_size` of
+        them (the last may hold fewer); a failed item rides with its group, and failures with no
+        decoded item before them form groups of `batch_size` items of their own.
 
         A forward pass's float rounding depends on its batch size, so counting only decoded
         items keeps every image's scores the same whatever broken files sit among them.
@@ -125,7 +125,7 @@ class DecodeQueue:
         for item in self.items():
             batch.append(item)
             decoded += item.ok
-            if decoded == batch_size or not decoded:
+            if decoded == batch_size or (not decoded and len(batch) == batch_size):
                 yield batch
                 batch, decoded = [], 0
         if batch:
