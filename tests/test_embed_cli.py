@@ -241,6 +241,11 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
     strict = run("label", images, "-c", classes, "-m", tiny_clip, "--strict", "-q")
     assert strict.exit_code == 1 and len(strict.stdout.splitlines()) == 3
 
+    hubness = run("hubness", images, "-c", classes, "-m", tiny_clip, "--json", tmp_path / "h.json")
+    assert hubness.exit_code == 0 and warning in hubness.stderr
+    hubness_json = json.loads((tmp_path / "h.json").read_text())
+    assert hubness_json["unreadable_folders"] == info["summary"]["unreadable_folders"]
+
     summary = embed(images, store, tiny_clip)
     assert summary["unreadable_folders"] == info["summary"]["unreadable_folders"]
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--strict")

@@ -786,6 +786,10 @@ def hubness(
         unseen_mask=unseen_mask,
     )
     result["failed_images"] = len(items) - len(ok)
+    result["unreadable_folders"] = _folders_json(source.unreadable_folders)
+    result["warnings"] = (
+        [unreadable_folders_warning(source.unreadable_folders)] if source.unreadable_folders else []
+    )
     if truth_idx is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum())
     if request.json_out:

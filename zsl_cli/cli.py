@@ -769,7 +769,7 @@ def hubness(
     quiet: ReportQuiet = False,
 ) -> None:
     from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_hubness
+    from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
     result = api.hubness(
         api.HubnessRequest(
@@ -795,6 +795,8 @@ def hubness(
         ),
         progress=ProgressBar(quiet),
     )
+    if not quiet:
+        render_warnings(stderr_console(), result["warnings"])
     console = _report_console(json_out, quiet)
     if console is not None:
         render_hubness(console, result)
