@@ -260,6 +260,20 @@ def test_truncated_webp(tmp_path: Path) -> None:
     assert status_of(tmp_path / "whole.webp") == "ok"
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "BMP", "TIFF"])
+def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> None:
+    # Pillow only says it cannot identify such a file; its signature and the missing bytes
+    # tell it from a file that is no image at all.
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(buffer, fmt)
+    for cut in (8, 20, 40, 100, len(buffer.getvalue()) // 2):
+        path = tmp_path / f"cut_{cut}.{fmt.lower()}"
+        path.write_bytes(buffer.getvalue()[:cut])
+        assert status_of(path) == "truncated", cut
+    (tmp_path / "note.png").write_bytes(b"GIF is a format, this is a note about it\n")
+    assert status_of(tmp_path / "note.png") == "not_an_image"
+
+
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
 def test_avif_is_found_and_decoded(tmp_path: Path) -> None:
     Image.fromarray(blocky_rgb(64, 48, 0)).save(tmp_path / "photo.avif", quality=90)

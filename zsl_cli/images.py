@@ -33,6 +33,7 @@ with the user's `--max-pixels` (and put it back afterwards).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -42,7 +43,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -221,9 +222,12 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
         raise
 
 
+def _readable_formats() -> list[str]:
+    return [name for name in Image.ID if name not in _REFUSED_FORMATS]
+
+
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
-    formats = [name for name in Image.ID if name not in _REFUSED_FORMATS]
-    image, rgb = Image.open(file, formats=formats), None
+    image, rgb = Image.open(file, formats=_readable_formats()), None
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
@@ -318,6 +322,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     if isinstance(error, Image.DecompressionBombError):
         return DecodeError(TOO_LARGE, _bomb_reason(error, options))
     if isinstance(error, UnidentifiedImageError):
+        if _header_cut_short(file):
+            return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     if isinstance(error, OSError) and error.errno is not None:
         # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
@@ -329,6 +335,51 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = " ".join(str(error).split()) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def _header_cut_short(file: BinaryIO) -> bool:
+    """True for a file that starts like an image format but ends inside its header: the formats
+    whose signature it has run out of data while reading it (Pillow then only says it cannot
+    identify the file)."""
+    try:
+        file.seek(0)
+        prefix = file.read(16)
+        formats = [name for name in _readable_formats() if _accepts(name, prefix)]
+        if not formats:
+            return False
+        file.seek(0)
+        reader = _EndRecorder(file)
+        with contextlib.suppress(Exception):  # the same failure: where the reads ended matters
+            Image.open(reader, formats=formats).close()  # type: ignore[arg-type]
+        return reader.hit_end
+    except (OSError, ValueError):
+        return False
+
+
+def _accepts(format_name: str, prefix: bytes) -> bool:
+    """Whether the format's signature check takes this prefix (formats without one: no)."""
+    accept = Image.OPEN[format_name][1]
+    try:
+        return bool(accept and accept(prefix))
+    except Exception:  # a check that reads past a short prefix (Pillow guards these too)
+        return False
+
+
+class _EndRecorder:
+    """A read-only view of a file that notes whether a read came back short (the data ended)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self.hit_end = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        if size is not None and size > 0 and len(data) < size:
+            self.hit_end = True
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
 
 
 def _riff_cut_short(file: BinaryIO, size: int) -> bool:
