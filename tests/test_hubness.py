@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from zsl_cli import hubness
+from zsl_cli import hubness, scoring
 from zsl_cli.errors import ZslError
 
 
@@ -79,6 +79,20 @@ def test_k_occurrence_matches_a_loop_counts_zeros_and_sums_to_n_times_k(k):
     assert counts.shape == (40,)
     assert counts.sum() == 300 * k
     assert counts[0] == 0  # the antihub is counted, with N_k = 0
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_k_occurrence_breaks_ties_as_labelling_does(k):
+    # Classes the model cannot tell apart score alike: the lower class index is the one ranked
+    # (as top-1 labels are), so the hubs named are the classes the labels go to.
+    rng = np.random.default_rng(0)
+    sims = rng.normal(size=(50, 6)).astype(np.float32)
+    sims[:, 1] = sims[:, 2] = sims[:, 4] = sims.max(axis=1) + 1  # a three-way tie at the top
+    counts = hubness.k_occurrence(sims, k)
+    np.testing.assert_array_equal(counts[[1, 2, 4]], [50 * (k >= 1), 50 * (k >= 2), 50 * (k >= 3)])
+    assert counts.sum() == 50 * k
+    labels = scoring.top_k(sims, k)[0]
+    np.testing.assert_array_equal(np.bincount(labels.ravel(), minlength=6), counts)
 
 
 def test_skewness_with_a_planted_hub_matches_scipy_over_all_classes():

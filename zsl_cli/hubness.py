@@ -95,8 +95,8 @@ class HubnessStats:
 def k_occurrence(sims: np.ndarray, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
     """N_k(c): how many images have class c among their k most similar classes, zeros included.
 
-    Returns int64 [C]; the counts sum to N * k. Ties between equal similarities are broken
-    arbitrarily (by np.argpartition).
+    Returns int64 [C]; the counts sum to N * k. Of classes tied at a row's k-th place, the
+    lowest-indexed count, as labels break ties.
     """
     sims = _checked_sims(sims)
     n_classes = sims.shape[1]
@@ -531,9 +531,18 @@ def _row_chunks(n_rows: int, n_columns: int, chunk_rows: int | None) -> Iterator
 
 
 def _count_top_k(chunk: np.ndarray, k: int) -> np.ndarray:
+    """How often each class is among a row's k largest values; of classes tied with the k-th
+    value, the lowest-indexed are taken, as labelling ranks them."""
     n_classes = chunk.shape[1]
-    top = np.argpartition(chunk, n_classes - k, axis=1)[:, n_classes - k :]
-    return np.bincount(top.ravel(), minlength=n_classes)
+    kth = np.partition(chunk, n_classes - k, axis=1)[:, n_classes - k, None]
+    taken = chunk >= kth
+    crowded = np.flatnonzero(np.count_nonzero(taken, axis=1) > k)  # ties at the k-th place
+    if crowded.size:
+        rows, kth_rows = chunk[crowded], kth[crowded]
+        above, tied = rows > kth_rows, rows == kth_rows
+        room = k - np.count_nonzero(above, axis=1)[:, None]
+        taken[crowded] = above | (tied & (np.cumsum(tied, axis=1) <= room))
+    return np.count_nonzero(taken, axis=0)
 
 
 def _stats_entry(stats: HubnessStats, class_names: Sequence[str]) -> dict:
