@@ -214,6 +214,16 @@ def test_mutual_proximity_matches_the_textbook_formula(seed):
     np.testing.assert_allclose(reduced, expected, atol=1e-5)
 
 
+def test_mutual_proximity_takes_rounding_noise_for_no_spread():
+    # Copies of one image embed alike up to float32 rounding (~1e-8): standardising each class
+    # by that "spread" would turn noise into z-scores and give the copies different labels.
+    rng = np.random.default_rng(3)
+    row = rng.uniform(-0.2, 0.4, size=30).astype(np.float32)
+    sims = row + rng.normal(scale=3e-8, size=(5, 30)).astype(np.float32)
+    labels = hubness.reduce(sims, "mp").argmax(axis=1)
+    assert labels.tolist() == [int(row.argmax())] * 5
+
+
 def test_none_returns_the_raw_similarities():
     sims = _random_sims(10, 4, seed=10)
     assert hubness.reduce(sims, "none") is sims

@@ -74,6 +74,9 @@ _CHUNK_ELEMENTS = 1 << 20
 # The normal's upper tail 1 - Phi(z) underflows a float64 near z = 37.5; clipping z at 35 keeps
 # Phi^-1 finite (a pair that far out is the top match either way).
 _MAX_Z = 35.0
+# Similarities come from float32 embeddings: a spread below ~8 units in the last place of a
+# float32 near the mean is rounding, not a difference between images.
+_NO_SPREAD = 8 * float(np.finfo(np.float32).eps)
 
 
 @dataclass(frozen=True)
@@ -365,8 +368,10 @@ def _class_logsumexp(sims: np.ndarray, beta: float, chunks: list[slice]) -> np.n
 
 
 def _standardise(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """(values - mean) / std, 0 where std is 0 (no spread: every value is typical)."""
-    z = (values - mean) / np.where(std > 0, std, np.inf)
+    """(values - mean) / std, 0 where std is within float32 rounding of 0 (no spread: every
+    value is typical; copies of one image differ by rounding alone)."""
+    spread = std > _NO_SPREAD * np.maximum(1.0, np.abs(mean))
+    z = (values - mean) / np.where(spread, std, np.inf)
     return np.minimum(z, _MAX_Z, out=z)
 
 
