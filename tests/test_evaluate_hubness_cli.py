@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -124,8 +126,6 @@ def test_evaluate_reads_predictions_from_stdin(tiny_clip, image_folder, tmp_path
 
 
 def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
-    import subprocess
-    import sys
 
     classes = image_folder.parent / "classes.txt"
     label = [sys.executable, "-m", "zsl_cli", "label", str(image_folder), "-c", str(classes)]
@@ -141,9 +141,6 @@ def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
 
 
 def test_evaluate_reader_of_the_table_going_away(tiny_clip, image_folder, tmp_path):
-    import subprocess
-    import sys
-
     predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
     evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions)]
     gone = subprocess.Popen(
@@ -243,3 +240,17 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         assert len(rows) == 12 and all(r["label"] in CLASSES for r in rows)
         assert all(0 <= r["score"] <= 1 for r in rows)
+    # With no readable image there is no reference set: an error, and no half document.
+    (tmp_path / "broken").mkdir()
+    for name in ("a.png", "b.png"):  # two inputs: refused only once they turn out unreadable
+        (tmp_path / "broken" / name).write_bytes(b"not a png")
+    refused = subprocess.run(
+        [sys.executable, "-m", "zsl_cli", "label", str(tmp_path / "broken")]
+        + ["-c", str(tmp_path / "classes.txt"), "-m", str(tiny_clip)]
+        + ["--hubness-reduction", "csls", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode == 2 and "needs the similarities" in refused.stderr
+    assert refused.stdout == ""

@@ -274,6 +274,29 @@ def test_json_to_stdout_includes_run(tmp_path: Path) -> None:
     assert document["run"] == {"model": "m", "complete": True}
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_stdout_gets_nothing_from_a_run_that_fails_before_its_first_prediction(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # stdout cannot be taken back: a header without a body would be a half document.
+    buffer = io.BytesIO()
+    with (
+        pytest.raises(RuntimeError),
+        open_writer(None, fmt, stdout=buffer, label_studio=ls_options(root)),
+    ):
+        raise RuntimeError("no readable image")
+    assert buffer.getvalue() == b""
+    with open_writer(None, fmt, stdout=buffer, label_studio=ls_options(root)) as writer:
+        writer.close({"model": "m"})  # a run with no predictions still writes a whole document
+    assert read_predictions_bytes(buffer.getvalue(), fmt, tmp_path) == []
+
+
+def read_predictions_bytes(data: bytes, fmt: str, folder: Path) -> list:
+    path = folder / f"saved{EXTENSIONS[fmt]}"
+    path.write_bytes(data)
+    return read_predictions(path)
+
+
 # ---------------------------------------------------------------------------------------------
 # Atomic files
 
@@ -380,7 +403,7 @@ def test_stream_write_errors_are_user_errors(monkeypatch: pytest.MonkeyPatch) ->
             raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(ZslError, match="cannot write to stdout: No space left on device"):
-        open_writer(None, "csv", stdout=FullDisk())
+        open_writer(None, "csv", stdout=FullDisk()).close({})
     monkeypatch.setattr(sys, "stdout", None)
     with pytest.raises(ZslError, match="stdout is closed: write to a file instead"):
         open_writer("-", "csv")

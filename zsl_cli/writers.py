@@ -375,7 +375,8 @@ class PredictionWriter:
 
     Use as a context manager. Call `close(run_info)` at the end of a run and
     `close(run_info, complete=False)` when it is interrupted (finished work is kept). Leaving the
-    block with an exception before `close` discards a file output; leaving it normally without
+    block with an exception before `close` discards a file output (stdout gets nothing if no
+    prediction was written: the header waits for the first one); leaving it normally without
     `close` closes with empty run info.
     """
 
@@ -385,7 +386,12 @@ class PredictionWriter:
         self._sink = sink
         self._encoder = encoder
         self._closed = False
-        self._sink.write(encoder.header())
+        self._started = False
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._sink.write(self._encoder.header())
 
     def __enter__(self) -> PredictionWriter:
         return self
@@ -407,6 +413,7 @@ class PredictionWriter:
     def write(self, prediction: Prediction) -> None:
         if self._closed:
             raise ValueError("write() after close()")
+        self._start()
         self._sink.write(self._encoder.record(prediction))
         self._sink.record_done()
         self.count += 1
@@ -417,6 +424,7 @@ class PredictionWriter:
             return
         self._closed = True
         info = {**run_info, "complete": complete}
+        self._start()
         self._sink.write(self._encoder.footer(info))
         sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
         self._sink.publish(sidecar)
