@@ -195,6 +195,29 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert "skewness" in quiet.stdout and quiet.stderr == ""
 
 
+def test_hubness_accuracy_counts_truth_classes_outside_the_list_as_evaluate_does(
+    tiny_clip, image_folder, tmp_path
+):
+    two = tmp_path / "two.txt"
+    two.write_text("cat\ndog\n")  # bird images have a truth class no label can give
+    out = tmp_path / "h.json"
+    common = ["-c", two, "-m", tiny_clip, "--truth", image_folder, "--seen", tmp_path / "seen.txt"]
+    result = run("hubness", image_folder, *common, "-k", "1", "--methods", "none", "--json", out)
+    assert result.exit_code == 0, result.stderr
+    assert "1 truth classes are not in the class list" in result.stderr and "bird" in result.stderr
+    hubness = json.loads(out.read_text())
+    assert hubness["truth_classes_not_listed"] == ["bird"] and hubness["images_with_truth"] == 12
+    predictions = tmp_path / "p.jsonl"
+    labelled = run("label", image_folder, "-c", two, "-m", tiny_clip, "-o", predictions, "-q")
+    assert labelled.exit_code == 0, labelled.stderr
+    evaluated = run("evaluate", predictions, "--truth", image_folder, "--json", "-", "-q")
+    top1 = json.loads(evaluated.stdout)["top_k"]["1"]
+    accuracy = hubness["methods"]["none"]["accuracy"]
+    assert accuracy["mean_per_class"] == pytest.approx(top1["mean_per_class"])
+    assert accuracy["overall"] == pytest.approx(top1["overall"])
+    assert accuracy["unseen_mean_per_class"] == 0.0  # bird, the unseen class, is never labelled
+
+
 def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):
     truth = tmp_path / "truth.csv"
     rows = [f"{p},{p.parent.name.title()}" for p in sorted(image_folder.rglob("*.png"))]

@@ -335,6 +335,15 @@ def test_compare_layout_and_accuracy_by_hand():
         "unseen_mean_per_class": pytest.approx(0.0),
     }
     assert isinstance(result["recommendation"], str) and result["recommendation"]
+    # The fifth image's truth is a class outside the list (index 3): never predicted, so it
+    # counts as a class at 0%, as evaluate counts it, and as an unseen one.
+    truth[4] = 3
+    outside = hubness.compare(sims, ["cat", "dog", "owl"], k=1, truth=truth, unseen_mask=unseen)
+    assert outside["methods"]["none"]["accuracy"] == {
+        "mean_per_class": pytest.approx(1.5 / 4),
+        "overall": pytest.approx(2 / 5),
+        "unseen_mean_per_class": pytest.approx(0.0),
+    }
 
 
 @pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")

@@ -765,10 +765,10 @@ def hubness(
             f"images; this run has {len(ok)}"
         )
     sims = similarities(_stack(ok, classifier), classifier.vectors)
-    truth_idx = None
+    truth_idx, unlisted = None, []
     if truth is not None:
-        truth_idx = _truth_indices(ok, truth, classifier.names)
-        if not (truth_idx >= 0).any():
+        truth_idx, unlisted = _truth_indices(ok, truth, classifier.names)
+        if not ((truth_idx >= 0) & (truth_idx < len(classifier.names))).any():
             raise ZslError(
                 f"--truth {truth.source}: no image is both in the truth and of a class in the "
                 f"class list (truth classes: {', '.join(truth.classes[:5])}; classes: "
@@ -792,6 +792,13 @@ def hubness(
     )
     if truth_idx is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum())
+        result["truth_classes_not_listed"] = unlisted
+    if unlisted:
+        result["warnings"].append(
+            f"{len(unlisted)} truth classes are not in the class list, so their images count as "
+            f"wrong (as in zsl evaluate): {', '.join(unlisted[:5])}"
+            + (f", ... ({len(unlisted) - 5} more)" if len(unlisted) > 5 else "")
+        )
     if request.json_out:
         writers.write_json_file(request.json_out, result)
     return result
@@ -809,13 +816,19 @@ def _read_seen(path: str, names: Sequence[str]) -> set[str]:
 
 def _truth_indices(
     items: Sequence[ImageItem], truth: GroundTruth, names: Sequence[str]
-) -> np.ndarray:
-    """Each item's true class index among `names` (-1: not in the truth or not a candidate)."""
+) -> tuple[np.ndarray, list[str]]:
+    """Each item's true class index (-1: not in the truth): among `names`, or from len(names) on
+    for the truth classes outside them, which are returned too."""
     column = {name: i for i, name in enumerate(names)}
+    unlisted: list[str] = []
     indices = np.full(len(items), -1, dtype=np.int64)
     for item_index, truth_index in match_paths([str(item.path) for item in items], truth).pairs:
-        indices[item_index] = column.get(truth.items[truth_index].label, -1)
-    return indices
+        label = truth.items[truth_index].label
+        if label not in column:
+            column[label] = len(column)
+            unlisted.append(label)
+        indices[item_index] = column[label]
+    return indices, sorted(unlisted)
 
 
 @dataclass(frozen=True)

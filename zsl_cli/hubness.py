@@ -211,9 +211,11 @@ def compare(
 
     `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key
     reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
-    one class index per image (-1 = unknown); `unseen_mask` is a bool [C]. Accuracy is top-1 over
-    all classes: "mean_per_class" over the classes present in truth, "overall" over images with a
-    known class, "unseen_mean_per_class" over the unseen classes present. The "accuracy" key is
+    one class index per image: -1 = unknown, C or more = a truth class outside the class list
+    (never predicted, so always wrong, and unseen); `unseen_mask` is a bool [C]. Accuracy is
+    top-1 over all classes: "mean_per_class" over the classes present in truth, "overall" over
+    images with a known class, "unseen_mean_per_class" over the unseen classes present. The
+    "accuracy" key is
     left out when no image has a known class, "unseen_mean_per_class" when no unseen class is
     present. Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
     "recommendation"}.
@@ -513,8 +515,8 @@ def _checked_truth(truth: np.ndarray | None, n_images: int, n_classes: int) -> n
     truth = np.asarray(truth)
     if truth.shape != (n_images,) or not np.issubdtype(truth.dtype, np.integer):
         raise ValueError(f"truth must be an integer array of shape ({n_images},)")
-    if ((truth < -1) | (truth >= n_classes)).any():
-        raise ValueError(f"truth values must be class indices in [0, {n_classes}) or -1")
+    if (truth < -1).any():
+        raise ValueError("truth values must be class indices or -1")
     return truth.astype(np.int64, copy=False)
 
 
@@ -569,12 +571,15 @@ def _accuracy(
         return None
     labels = truth[known]
     correct = top1[known] == labels
+    n_truth_classes = max(n_classes, int(labels.max()) + 1)  # with those outside the list
     accuracy = {
-        "mean_per_class": mean_per_class(correct, labels, n_classes),
+        "mean_per_class": mean_per_class(correct, labels, n_truth_classes),
         "overall": float(np.mean(correct)),
     }
     if unseen_mask is not None:
-        unseen = mean_per_class(correct, labels, n_classes, among=unseen_mask)
+        outside = np.ones(n_truth_classes - n_classes, dtype=bool)
+        among = np.concatenate([unseen_mask, outside])
+        unseen = mean_per_class(correct, labels, n_truth_classes, among=among)
         if not math.isnan(unseen):
             accuracy["unseen_mean_per_class"] = unseen
     return accuracy
