@@ -77,6 +77,8 @@ def test_attributes_csv_with_phrase_row():
         ("class,red\nx,1\nx,0.5\n", "duplicate class 'x'"),
         ("class,red\n", "no class rows"),
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
+        # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
+        ('class,red\nx,"1\n' + "y,1\n" * 40_000, "a.csv: not a readable CSV"),
     ],
 )
 def test_bad_attribute_files(text, message):
@@ -107,6 +109,10 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
             '{"cat": ["fur"], "dog": ["bark"], "cat ": ["whiskers"]}',
             "d.json: duplicate class 'cat'",
         ),
+        ("[" * 100_000 + "]" * 100_000, "invalid JSON"),  # deeper than Python's recursion
+        ('{"cat": ' + "9" * 5000 + "}", "invalid JSON"),  # beyond int's digit limit
+        ('{"cat\\ud800": ["fur"]}', "contains '\\\\ud800'"),  # a lone surrogate
+        ('{"cat": ["f\\ud800r"]}', "descriptor 'f\\\\ud800r' contains '\\\\ud800'"),
     ],
 )
 def test_bad_descriptions(text, message):
@@ -122,6 +128,11 @@ def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Pat
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
     with pytest.raises(ZslError, match="do not combine"):
         load_class_spec(classes=tmp_path / "c.txt", attributes=tmp_path / "a.csv")
+    # A class's own prompts and descriptors are two ways to describe it: one must be chosen.
+    (tmp_path / "c.txt").write_text("cat: a {} on a sofa\ndog\n")
+    (tmp_path / "d.json").write_text('{"cat": ["whiskers"]}')
+    with pytest.raises(ZslError, match="class 'cat' has its own prompts in .*c.txt and descript"):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
 
 
 def test_fingerprint_changes_with_content():

@@ -72,6 +72,9 @@ def test_descriptions_are_plain_means_and_attributes_weighted_means():
     text = _unit(np.random.default_rng(2).normal(size=(3, 8))).astype(np.float32)
     expected = np.array([[0.5, 0.5, 0], [0, 0.5, 0.5]], dtype=np.float32) @ text
     np.testing.assert_allclose(plan.class_vectors(text), expected, atol=1e-6)
+    # Weights whose sum overflows a float are still a weighted mean.
+    huge = plan_prompts(parse_attributes("class,red,round\nx,1e308,1e308\n"), Templates("x", ()))
+    np.testing.assert_allclose(huge.class_vectors(text[:2])[0], text[:2].mean(axis=0), atol=1e-6)
 
 
 def test_softmax_and_sigmoid_heads():
@@ -154,6 +157,15 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()
     assert [s.label for s in out[2].top_k] == ["x", "y"]
     assert out[2].score == pytest.approx(0.4)
+    # The threshold is compared with the score as it is written (7 significant digits): a row
+    # never shows "unknown" next to a score equal to the threshold.
+    score = np.float32(0.44967478)
+    shown = float(format(float(score), ".7g"))
+    assert float(score) < shown
+    at_threshold = predict_items(
+        items[:1], np.array([[0]]), np.array([[score]]), ["x"], Decision(threshold=shown)
+    )
+    assert at_threshold[0].label == "x"
 
 
 def test_a_long_class_list_is_planned_in_memory_proportional_to_its_prompts():

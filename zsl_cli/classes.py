@@ -31,7 +31,7 @@ from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # "|" joins top-k lists in CSV; control characters and line separators (newlines, tabs, NUL,
 # U+2028) break lines in files and terminals or hide in them.
-_FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp")
+_FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp", "Cs")  # Cs: a lone surrogate (a JSON \ud800)
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -202,6 +202,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
+    except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
+        raise ZslError(f"{source}: invalid JSON ({str(error).split(':')[0]})") from None
     except _DuplicateKey as duplicate:
         raise ZslError(f"{source}: duplicate class {duplicate.args[0]!r}") from None
     if not isinstance(data, dict) or not data:
@@ -217,8 +219,16 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         cleaned = tuple(d.strip() for d in descriptors if d.strip())
         if not cleaned:
             raise ZslError(f"{where}: no descriptors")
+        surrogate = next((d for d in cleaned if any(_is_surrogate(ch) for ch in d)), None)
+        if surrogate is not None:
+            bad = next(ch for ch in surrogate if _is_surrogate(ch))
+            raise ZslError(f"{where}: descriptor {surrogate!r} contains {bad!r}, not a character")
         entries.append(ClassDef(name.strip(), descriptors=cleaned))
     return ClassSpec(tuple(entries), sources=(source,))  # _unique_keys saw to duplicates
+
+
+def _is_surrogate(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cs"
 
 
 class _DuplicateKey(Exception):
@@ -244,12 +254,21 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
             + ", ".join(repr(n) for n in unknown[:5])
         )
     descriptors = {c.name: c.descriptors for c in described.classes}
+    both = next((c.name for c in spec.classes if c.prompts and c.name in descriptors), None)
+    if both is not None:
+        raise ZslError(
+            f"class {both!r} has its own prompts in {spec.sources[0]} and descriptors in "
+            f"{source}: give it one or the other"
+        )
     merged = tuple(ClassDef(c.name, c.prompts, descriptors.get(c.name, ())) for c in spec.classes)
     return ClassSpec(merged, sources=spec.sources + (source,))
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
+        raise ZslError(f"{source}: not a readable CSV ({error})") from None
     numbered = [
         (n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)
     ]

@@ -195,7 +195,9 @@ def plan_prompts(
     if spec.attributes is not None:
         _check_template(attribute_template, "--attribute-template")
         table = spec.attributes
-        weights = table.weights / np.abs(table.weights).sum(axis=1, keepdims=True)
+        # Scaled by the largest first: the sum of huge weights would overflow to inf.
+        scaled = table.weights / np.abs(table.weights).max(axis=1, keepdims=True)
+        weights = scaled / np.abs(scaled).sum(axis=1, keepdims=True)
         classes, attributes = np.nonzero(weights)
         texts = [attribute_template.format(phrase) for phrase in table.phrases]
         renormalise = np.zeros(len(spec.classes), dtype=bool)

@@ -15,6 +15,12 @@ import numpy as np
 STATUS_OK = "ok"
 UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
 FAILED_LABEL = "failed"  # how evaluation names images that could not be labelled
+SCORE_FORMAT = ".7g"  # how outputs write scores: float32 carries about 7 significant digits
+
+
+def written_score(score: float) -> float:
+    """The score as outputs write it, so that what is decided from it agrees with what is read."""
+    return float(format(float(score), SCORE_FORMAT))
 
 
 @dataclass

@@ -15,7 +15,14 @@ import numpy as np
 
 from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.errors import ZslError
-from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, LabelScore, Prediction
+from zsl_cli.records import (
+    STATUS_OK,
+    UNKNOWN_LABEL,
+    ImageItem,
+    LabelScore,
+    Prediction,
+    written_score,
+)
 
 CHUNK_ROWS = 4096
 SMALL_K = 16  # up to this k, top-k by repeated argmax; beyond, a stable sort
@@ -139,7 +146,8 @@ def make_prediction(
 ) -> Prediction:
     ranked = tuple(LabelScore(class_names[i], v) for i, v in zip(indices, values, strict=True))
     best = ranked[0]
-    abstain = decision.threshold is not None and best.score < decision.threshold
+    # Against the score as written: a row never shows a score at the threshold as "unknown".
+    abstain = decision.threshold is not None and written_score(best.score) < decision.threshold
     return Prediction(path, UNKNOWN_LABEL if abstain else best.label, best.score, ranked)
 
 

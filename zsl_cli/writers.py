@@ -40,11 +40,10 @@ from zsl_cli.files import (
     open_sink,
     write_file,
 )
-from zsl_cli.records import UNKNOWN_LABEL, Prediction
+from zsl_cli.records import SCORE_FORMAT, UNKNOWN_LABEL, Prediction, written_score
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
 CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
-SCORE_FORMAT = ".7g"
 TOP_K_SEPARATOR = "|"
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 
@@ -176,7 +175,7 @@ def _relative_posix_path(path: str, base: Path) -> str | None:
 
 
 def _rounded(score: float | None) -> float | None:
-    return None if score is None else float(format(float(score), SCORE_FORMAT))
+    return None if score is None else written_score(score)
 
 
 def _score_text(score: float | None) -> str:
