@@ -416,10 +416,13 @@ def test_user_errors_are_zsl_errors():
         hubness.reduce(sims, "foo")
     with pytest.raises(ZslError, match="between 1 and the number of classes"):
         hubness.k_occurrence(sims, 4)
-    with pytest.raises(ZslError, match="temperature must be positive"):
-        hubness.reduce(sims, "isoftmax", temperature=0)
+    for temperature in (0, float("inf")):
+        with pytest.raises(ZslError, match="temperature must be a positive finite number"):
+            hubness.reduce(sims, "isoftmax", temperature=temperature)
     with pytest.raises(ZslError, match="no images"):
         hubness.compare(sims[:0], ["a", "b", "c"])
+    with pytest.raises(ZslError, match="needs 2 or more classes; there is 1"):
+        hubness.compare(sims[:, :1], ["a"])
     bad = sims.copy()
     bad[3, 1] = np.nan
     with pytest.raises(ZslError, match="image 3 is NaN"):

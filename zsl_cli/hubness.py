@@ -226,9 +226,14 @@ def compare(
         raise ZslError("no images to measure hubness on: give at least one readable image")
     if len(class_names) != n_classes:
         raise ValueError(f"{len(class_names)} class names for {n_classes} similarity columns")
+    if n_classes < 2:
+        raise ZslError(
+            f"hubness is how images spread over classes: it needs 2 or more classes; there is "
+            f"{n_classes}"
+        )
     if k < 1:
         raise ZslError(f"k must be at least 1, got {k}")
-    k_used = min(k, max(n_classes - 1, 1))
+    k_used = min(k, n_classes - 1)
     requested = check_methods(methods)
     truth = _checked_truth(truth, n_images, n_classes)
     unseen_mask = _checked_unseen_mask(unseen_mask, n_classes)
@@ -316,8 +321,11 @@ def _fit(
             raise ZslError(f"the CSLS neighbourhood k must be at least 1, got {k}")
         return _centred_offset(0.5 * _class_top_mean(sims, min(k, n_images), chunks))
     if method == "isoftmax":
-        if not temperature > 0:
-            raise ZslError(f"the inverted-softmax temperature must be positive, got {temperature}")
+        if not 0 < temperature < math.inf:
+            raise ZslError(
+                f"the inverted-softmax temperature must be a positive finite number, got "
+                f"{temperature}"
+            )
         return _centred_offset(_class_logsumexp(sims, temperature, chunks) / temperature)
     if method == "centering":
         return _centred_offset(_class_mean(sims, chunks))
