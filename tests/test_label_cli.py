@@ -188,6 +188,30 @@ def test_a_strip_that_resizing_would_blow_up_is_too_large(tiny_clip, tmp_path, c
     assert small.exit_code == 0 and read_jsonl(small.stdout)[0]["status"] == "ok", small.stdout
 
 
+def test_names_with_brackets_are_printed_as_they_are(tiny_clip, tmp_path):
+    # Summaries are rich text on stderr/stdout: a class or path like "[/]" or "[bold]" must
+    # show as written, not be taken for markup (or crash the run after its output is written).
+    classes = tmp_path / "classes.txt"
+    classes.write_text("[bold]dog\ncat [i]\nfox [/]\n")
+    truth = tmp_path / "set [/]"  # a path holding "[/]"; class folders cannot hold a slash
+    for index, name in enumerate(("[bold]dog", "cat [i]")):
+        write_images(truth / name, 2, seed=index)
+    output = tmp_path / "out [/].jsonl"
+    labelled = run("label", truth, "-c", classes, "-m", tiny_clip, "-o", output, "-k", "0")
+    assert labelled.exit_code == 0, labelled.stderr
+    shown = {row["label"] for row in read_jsonl(output.read_text())}
+    assert all(name in labelled.stderr for name in shown)
+    assert f"Predictions: {output}" in labelled.stderr
+    evaluated = run("evaluate", output, "--truth", truth)
+    assert evaluated.exit_code == 0, evaluated.stderr
+    assert "cat [i]" in evaluated.stdout and "[bold]dog" in evaluated.stdout
+    hubness = run("hubness", truth, "-c", classes, "-m", tiny_clip, "-k", "1")
+    assert hubness.exit_code == 0, hubness.stderr
+    store = truth / "[bold]store.zsl"
+    embedded = run("embed", truth, "--store", store, "-m", tiny_clip)
+    assert embedded.exit_code == 0 and f"Embedded into {store}" in embedded.stderr
+
+
 def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)

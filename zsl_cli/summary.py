@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zsl_cli.discovery import printable
 
@@ -30,9 +31,15 @@ def stdout_console() -> Console:
 
 def _console(stream: TextIO) -> Console:
     # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured. A file or a
-    # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names.
+    # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names. No
+    # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`.
     width = None if stream.isatty() else 10_000
-    return _Console(file=stream, highlight=False, soft_wrap=True, width=width)
+    return _Console(file=stream, highlight=False, soft_wrap=True, width=width, markup=False)
+
+
+def _line(*parts: str | tuple[str, str]) -> Text:
+    """Plain text whose (text, style) parts are styled."""
+    return Text.assemble(*parts)
 
 
 class _Console(Console):
@@ -78,16 +85,16 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     rate = summary["images_per_second"]
     if summary["interrupted"]:
-        head = f"[bold]Interrupted[/] after {total} of {summary['inputs']} images, {ok} labelled,"
+        verb, what = "Interrupted", f" after {total} of {summary['inputs']} images, {ok} labelled,"
     else:
-        head = f"[bold]Labelled[/] {ok} of {total} images"
-    head += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s once the model was loaded)"
-    console.print(head)
+        verb, what = "Labelled", f" {ok} of {total} images"
+    what += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s once the model was loaded)"
+    console.print(_line((verb, "bold"), what))
     if failed:
         reasons = ", ".join(
             f"{status} {n}" for status, n in sorted(summary["by_status"].items()) if status != "ok"
         )
-        console.print(f"[yellow]{failed} failed[/]: {reasons}")
+        console.print(_line((f"{failed} failed", "yellow"), f": {reasons}"))
     labels: dict[str, int] = summary["labels"]
     if labels:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -118,23 +125,27 @@ def percent(value: float | None) -> str:
 
 def render_warnings(console: Console, warnings: Any) -> None:
     for warning in warnings:
-        console.print(f"[yellow]warning[/]: {warning}")
+        console.print(_line(("warning", "yellow"), f": {warning}"))
 
 
 def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None:
     """Headline metrics, the worst classes first, and the most common mistakes (not the
     warnings: see `render_warnings`)."""
-    from zsl_cli.discovery import printable
-
     metrics = result.metrics
     console.print(
-        f"[bold]Evaluated[/] {metrics.n} images over {len(metrics.classes)} classes "
-        f"({metrics.failed} failed, {metrics.abstained} abstained)"
+        _line(
+            ("Evaluated", "bold"),
+            f" {metrics.n} images over {len(metrics.classes)} classes "
+            f"({metrics.failed} failed, {metrics.abstained} abstained)",
+        )
     )
     for top in metrics.top_k:
         console.print(
-            f"  top-{top.k}: mean per-class {percent(top.mean_per_class)}, "
-            f"overall {percent(top.overall)}" + (f"  [dim]({top.note})[/]" if top.note else "")
+            _line(
+                f"  top-{top.k}: mean per-class {percent(top.mean_per_class)}, "
+                f"overall {percent(top.overall)}",
+                (f"  ({top.note})" if top.note else "", "dim"),
+            )
         )
     console.print(f"  macro F1: {metrics.macro_f1:.3f}")
     gzsl = result.gzsl
@@ -178,11 +189,14 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
     unmatched = result.unmatched
     if unmatched.predictions or unmatched.truth:
         console.print(
-            f"[yellow]Unmatched[/]: {unmatched.predictions} predictions without truth, "
-            f"{unmatched.truth} truth images without prediction"
+            _line(
+                ("Unmatched", "yellow"),
+                f": {unmatched.predictions} predictions without truth, "
+                f"{unmatched.truth} truth images without prediction",
+            )
         )
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
-        console.print(f"[dim]note: {note}[/]")
+        console.print(_line((f"note: {note}", "dim")))
 
 
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
@@ -224,37 +238,47 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         table.add_row(*row)
     console.print(table)
     if result.get("failed_images"):
-        console.print(f"[yellow]{result['failed_images']} images could not be read[/]")
+        console.print(_line((f"{result['failed_images']} images could not be read", "yellow")))
     console.print(result["recommendation"])
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
     verb = "Interrupted embedding into" if report["interrupted"] else "Embedded into"
     console.print(
-        f"[bold]{verb}[/] {report['store']} in {report['elapsed_s']:.1f} s: "
-        f"{report['found']} images found, {report['encoded']} encoded, "
-        f"{report['reused']} reused, {report['removed']} removed"
+        _line(
+            (verb, "bold"),
+            f" {report['store']} in {report['elapsed_s']:.1f} s: "
+            f"{report['found']} images found, {report['encoded']} encoded, "
+            f"{report['reused']} reused, {report['removed']} removed",
+        )
     )
     if report["failed"]:
         reasons = ", ".join(f"{s} {n}" for s, n in sorted(report["failed_by_status"].items()))
         console.print(
-            f"[yellow]{report['failed']} of those encoded could not be read[/] (stored as failed): "
-            f"{reasons}"
+            _line(
+                (f"{report['failed']} of those encoded could not be read", "yellow"),
+                f" (stored as failed): {reasons}",
+            )
         )
     if report["reused_failed"]:
         console.print(
-            f"[yellow]stored failures among those reused: {report['reused_failed']}[/] (retried "
-            "once their files change)"
+            _line(
+                (f"stored failures among those reused: {report['reused_failed']}", "yellow"),
+                " (retried once their files change)",
+            )
         )
     if report["unreachable"]:
         unreachable = report["unreachable_files"]
         reasons = Counter(item["status"] for item in unreachable)
         console.print(
-            f"[yellow]{report['unreachable']} paths could not be read at all[/] (not stored): "
-            + ", ".join(f"{status} {n}" for status, n in sorted(reasons.items()))
+            _line(
+                (f"{report['unreachable']} paths could not be read at all", "yellow"),
+                " (not stored): "
+                + ", ".join(f"{status} {n}" for status, n in sorted(reasons.items())),
+            )
         )
         for item in unreachable[:MAX_EXAMPLES]:
-            console.print(f"  {printable(item['path'])}: {item['reason']}", markup=False)
+            console.print(f"  {printable(item['path'])}: {item['reason']}")
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if report["exported"] is not None:
