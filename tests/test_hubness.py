@@ -336,9 +336,18 @@ def test_compare_layout_and_accuracy_by_hand():
     }
     assert isinstance(result["recommendation"], str) and result["recommendation"]
     # The fifth image's truth is a class outside the list (index 3): never predicted, so it
-    # counts as a class at 0%, as evaluate counts it, and as an unseen one.
+    # counts as a class at 0%, as evaluate counts it (here an unseen one).
     truth[4] = 3
-    outside = hubness.compare(sims, ["cat", "dog", "owl"], k=1, truth=truth, unseen_mask=unseen)
+    with pytest.raises(ValueError, match="truth values must be class indices"):
+        hubness.compare(sims, ["cat", "dog", "owl"], k=1, truth=truth)
+    outside = hubness.compare(
+        sims,
+        ["cat", "dog", "owl"],
+        k=1,
+        truth=truth,
+        unseen_mask=np.append(unseen, True),
+        unlisted_classes=1,
+    )
     assert outside["methods"]["none"]["accuracy"] == {
         "mean_per_class": pytest.approx(1.5 / 4),
         "overall": pytest.approx(2 / 5),

@@ -60,6 +60,7 @@ from zsl_cli.evaluation import (
     match_paths,
     read_seen_classes,
     seen_class_names,
+    some_names,
 )
 from zsl_cli.files import check_outputs_spare_inputs, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -507,8 +508,7 @@ def label(
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
         report.unreadable_folders = source.unreadable_folders
-        if source.unreadable_folders:
-            report.warnings.append(unreadable_folders_warning(source.unreadable_folders))
+        report.warnings += unreadable_folders_warnings(source.unreadable_folders)
         for group in report.run_info["classes"]["indistinguishable"]:
             names = [repr(name) for name in group]
             report.warnings.append(
@@ -744,7 +744,9 @@ def hubness(
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
     truth = load_truth(request.truth) if request.truth else None
-    seen = _read_seen(request.seen, spec.names) if request.seen else None
+    # Seen classes may be truth classes outside the class list (never predicted, yet counted).
+    known = [*spec.names, *(truth.classes if truth else ())]
+    seen = _read_seen(request.seen, known) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
     check_outputs_spare_inputs(
         [request.json_out],
@@ -776,7 +778,7 @@ def hubness(
             )
     unseen_mask = None
     if seen is not None:
-        unseen_mask = np.array([name not in seen for name in classifier.names])
+        unseen_mask = np.array([name not in seen for name in (*classifier.names, *unlisted)])
     result = compare_hubness(
         sims,
         classifier.names,
@@ -784,32 +786,31 @@ def hubness(
         methods=methods,
         truth=truth_idx,
         unseen_mask=unseen_mask,
+        unlisted_classes=len(unlisted),
     )
     result["failed_images"] = len(items) - len(ok)
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
-    result["warnings"] = (
-        [unreadable_folders_warning(source.unreadable_folders)] if source.unreadable_folders else []
-    )
+    result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     if truth_idx is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum())
-        result["truth_classes_not_listed"] = unlisted
-    if unlisted:
-        result["warnings"].append(
-            f"{len(unlisted)} truth classes are not in the class list, so their images count as "
-            f"wrong (as in zsl evaluate): {', '.join(unlisted[:5])}"
-            + (f", ... ({len(unlisted) - 5} more)" if len(unlisted) > 5 else "")
-        )
+        result["truth_classes_not_listed"] = sorted(unlisted)
+        if unlisted:
+            result["warnings"].append(
+                "images of truth classes not in the class list count as wrong, as in zsl "
+                f"evaluate: {some_names(sorted(unlisted))}"
+            )
     if request.json_out:
         writers.write_json_file(request.json_out, result)
     return result
 
 
-def _read_seen(path: str, names: Sequence[str]) -> set[str]:
-    seen = seen_class_names(read_seen_classes(path), set(names))
-    unknown = seen - set(names)
+def _read_seen(path: str, known: Sequence[str]) -> set[str]:
+    seen = seen_class_names(read_seen_classes(path), set(known))
+    unknown = seen - set(known)
     if unknown:
         raise ZslError(
-            f"{path}: seen classes not in the class list: " + ", ".join(sorted(unknown)[:5])
+            f"{path}: seen classes neither in the class list nor in the truth: "
+            + some_names(sorted(unknown))
         )
     return seen
 
@@ -818,7 +819,7 @@ def _truth_indices(
     items: Sequence[ImageItem], truth: GroundTruth, names: Sequence[str]
 ) -> tuple[np.ndarray, list[str]]:
     """Each item's true class index (-1: not in the truth): among `names`, or from len(names) on
-    for the truth classes outside them, which are returned too."""
+    for the truth classes outside them, which are returned too, in index order."""
     column = {name: i for i, name in enumerate(names)}
     unlisted: list[str] = []
     indices = np.full(len(items), -1, dtype=np.int64)
@@ -828,7 +829,7 @@ def _truth_indices(
             column[label] = len(column)
             unlisted.append(label)
         indices[item_index] = column[label]
-    return indices, sorted(unlisted)
+    return indices, unlisted
 
 
 @dataclass(frozen=True)
@@ -939,12 +940,14 @@ def summary_dict(report: LabelReport) -> dict[str, Any]:
     }
 
 
-def unreadable_folders_warning(folders: Sequence[tuple[Path, str]], limit: int = 3) -> str:
-    shown = ", ".join(f"{printable(folder)} ({reason})" for folder, reason in folders[:limit])
-    more = f", ... ({len(folders) - limit} more)" if len(folders) > limit else ""
+def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str]:
+    """The warning a run gives when folders it walks cannot be read (none when all could)."""
+    if not folders:
+        return []
+    shown = some_names([f"{printable(folder)} ({reason})" for folder, reason in folders], 3)
     if len(folders) == 1:
-        return f"1 folder could not be read, so its images were left out: {shown}"
-    return f"{len(folders)} folders could not be read, so their images were left out: {shown}{more}"
+        return [f"1 folder could not be read, so its images were left out: {shown}"]
+    return [f"{len(folders)} folders could not be read, so their images were left out: {shown}"]
 
 
 def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
@@ -972,17 +975,20 @@ class EmbedReport:
     removed: int = 0  # stored images no longer found under the scanned paths
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
-    unreachable: list[Unreachable] = field(default_factory=list)  # found, but not files to read
+    unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     exported: int | None = None
     elapsed_s: float = 0.0
     interrupted: bool = False
 
     @property
+    def unreachable(self) -> int:
+        """Found paths that are not files to read (missing, broken links, ...): not stored."""
+        return len(self.unreachable_files)
+
+    @property
     def warnings(self) -> list[str]:
-        if not self.unreadable_folders:
-            return []
-        return [unreadable_folders_warning(self.unreadable_folders)]
+        return unreadable_folders_warnings(self.unreadable_folders)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -995,10 +1001,10 @@ class EmbedReport:
             "removed": self.removed,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
-            "unreachable": len(self.unreachable),
+            "unreachable": self.unreachable,
             "unreachable_files": [
                 {"path": os.fspath(u.path), "status": u.status, "reason": u.reason}
-                for u in self.unreachable
+                for u in self.unreachable_files
             ],
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
@@ -1030,7 +1036,7 @@ def embed(
     report = EmbedReport(
         request.store,
         found=len(paths),
-        unreachable=unreachable,
+        unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
     )
     encoder = encoder if encoder is not None else open_encoder(request.model)

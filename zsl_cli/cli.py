@@ -577,7 +577,7 @@ def embed(
         render_embed_summary(console, report.to_json())
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    unusable = report.failed + report.reused_failed + len(report.unreachable)
+    unusable = report.failed + report.reused_failed + report.unreachable
     partial = unusable or report.unreadable_folders
     raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
 

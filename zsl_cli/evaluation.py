@@ -293,13 +293,13 @@ def evaluate(
     if never_offered:
         notes.append(
             f"{len(never_offered)} truth classes are not the label or a ranked class of any "
-            f"image (do the class names match the truth's?): {_some(never_offered)}"
+            f"image (do the class names match the truth's?): {some_names(never_offered)}"
         )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
             f"{len(without_images)} truth classes have no evaluated images and are left out "
-            f"of the averages: {_some(without_images)}"
+            f"of the averages: {some_names(without_images)}"
         )
     if matching.unmatched.matched_by_relative_path:
         notes.append(
@@ -561,7 +561,7 @@ def _gzsl(
     if unknown_names:
         notes.append(
             f"{len(unknown_names)} seen classes are neither in the truth nor among the "
-            f"predicted classes: {_some(unknown_names)}"
+            f"predicted classes: {some_names(unknown_names)}"
         )
     if not seen_classes or not unseen_classes:
         missing = "seen" if not seen_classes else "unseen"
@@ -632,7 +632,7 @@ def _stacking(
     if absent:
         notes.append(
             f"{len(absent)} truth classes are not among the predicted candidate classes and "
-            f"can never be predicted: {_some(absent)}"
+            f"can never be predicted: {some_names(absent)}"
         )
     truth_idx = np.array([column_of[name] for name in truth_labels])
     seen_mask = np.array([name in seen for name in columns])
@@ -659,6 +659,7 @@ def _nothing_matched_message(
     )
 
 
-def _some(names: Sequence[str], limit: int = 5) -> str:
+def some_names(names: Sequence[str], limit: int = 5) -> str:
+    """The first `limit` names, and how many more there are."""
     shown = ", ".join(names[:limit])
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")

@@ -201,6 +201,7 @@ def compare(
     methods: Sequence[str] = METHODS,
     truth: np.ndarray | None = None,
     unseen_mask: np.ndarray | None = None,
+    unlisted_classes: int = 0,
     reduction_k: int = DEFAULT_K,
     temperature: float = DEFAULT_TEMPERATURE,
     hub_size: float = DEFAULT_HUB_SIZE,
@@ -211,8 +212,9 @@ def compare(
 
     `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key
     reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
-    one class index per image: -1 = unknown, C or more = a truth class outside the class list
-    (never predicted, so always wrong, and unseen); `unseen_mask` is a bool [C]. Accuracy is
+    one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a truth class
+    outside the class list (never predicted, so always wrong); `unseen_mask` is a bool over those
+    C + `unlisted_classes` truth classes. Accuracy is
     top-1 over all classes: "mean_per_class" over the classes present in truth, "overall" over
     images with a known class, "unseen_mean_per_class" over the unseen classes present. The
     "accuracy" key is
@@ -235,8 +237,9 @@ def compare(
         raise ZslError(f"k must be at least 1, got {k}")
     k_used = min(k, n_classes - 1)
     requested = check_methods(methods)
-    truth = _checked_truth(truth, n_images, n_classes)
-    unseen_mask = _checked_unseen_mask(unseen_mask, n_classes)
+    n_truth_classes = n_classes + unlisted_classes
+    truth = _checked_truth(truth, n_images, n_truth_classes)
+    unseen_mask = _checked_unseen_mask(unseen_mask, n_truth_classes)
 
     # The recommendation is relative to raw similarities, so "none" is always measured.
     measured = ("none",) + tuple(m for m in requested if m != "none")
@@ -252,7 +255,7 @@ def compare(
         stats = hubness_stats(counts, k_used, n_images, hub_size=hub_size, top=top)
         entry = _stats_entry(stats, class_names)
         if truth is not None:
-            accuracy = _accuracy(top1, truth, unseen_mask, n_classes)
+            accuracy = _accuracy(top1, truth, unseen_mask, n_truth_classes)
             if accuracy is not None:
                 entry["accuracy"] = accuracy
         entries[method] = entry
@@ -523,8 +526,8 @@ def _checked_truth(truth: np.ndarray | None, n_images: int, n_classes: int) -> n
     truth = np.asarray(truth)
     if truth.shape != (n_images,) or not np.issubdtype(truth.dtype, np.integer):
         raise ValueError(f"truth must be an integer array of shape ({n_images},)")
-    if (truth < -1).any():
-        raise ValueError("truth values must be class indices or -1")
+    if ((truth < -1) | (truth >= n_classes)).any():
+        raise ValueError(f"truth values must be class indices in [0, {n_classes}) or -1")
     return truth.astype(np.int64, copy=False)
 
 
@@ -572,22 +575,19 @@ def _stats_entry(stats: HubnessStats, class_names: Sequence[str]) -> dict:
 
 
 def _accuracy(
-    top1: np.ndarray, truth: np.ndarray, unseen_mask: np.ndarray | None, n_classes: int
+    top1: np.ndarray, truth: np.ndarray, unseen_mask: np.ndarray | None, n_truth_classes: int
 ) -> dict | None:
     known = truth >= 0
     if not known.any():
         return None
     labels = truth[known]
     correct = top1[known] == labels
-    n_truth_classes = max(n_classes, int(labels.max()) + 1)  # with those outside the list
     accuracy = {
         "mean_per_class": mean_per_class(correct, labels, n_truth_classes),
         "overall": float(np.mean(correct)),
     }
     if unseen_mask is not None:
-        outside = np.ones(n_truth_classes - n_classes, dtype=bool)
-        among = np.concatenate([unseen_mask, outside])
-        unseen = mean_per_class(correct, labels, n_truth_classes, among=among)
+        unseen = mean_per_class(correct, labels, n_truth_classes, among=unseen_mask)
         if not math.isnan(unseen):
             accuracy["unseen_mean_per_class"] = unseen
     return accuracy
