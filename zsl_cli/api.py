@@ -35,7 +35,13 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from zsl_cli import __version__, writers
-from zsl_cli.batching import DecodeQueue, default_workers, loading_workers, stack_pixels
+from zsl_cli.batching import (
+    DecodeQueue,
+    default_workers,
+    group_ok_items,
+    loading_workers,
+    stack_pixels,
+)
 from zsl_cli.classes import ClassSpec, load_class_spec
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
@@ -625,8 +631,7 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
 
 def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
     progress.start(len(items), "scoring stored embeddings")
-    for start in range(0, len(items), CHUNK_ROWS):  # bounds the N x C score matrix
-        batch = items[start : start + CHUNK_ROWS]
+    for batch in group_ok_items(items, CHUNK_ROWS):  # bounds the N x C score matrix
         progress.advance(len(batch))
         yield batch
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -111,25 +111,10 @@ class DecodeQueue:
             self.close()
 
     def batches(self, batch_size: int, prefetch_batches: int = 2) -> Iterator[list[ImageItem]]:
-        """Items in order, grouped so that each group with a decoded item holds `batch_size` of
-        them (the last may hold fewer); a failed item rides with its group, and failures with no
-        decoded item before them form groups of `batch_size` items of their own.
-
-        A forward pass's float rounding depends on its batch size, so counting only decoded
-        items keeps every image's scores the same whatever broken files sit among them.
-        """
+        """The items in order, in groups of `batch_size` ok items (see `group_ok_items`)."""
         self.window = max(self.window, batch_size * prefetch_batches)
         self._submit()
-        batch: list[ImageItem] = []
-        decoded = 0
-        for item in self.items():
-            batch.append(item)
-            decoded += item.ok
-            if decoded == batch_size or (not decoded and len(batch) == batch_size):
-                yield batch
-                batch, decoded = [], 0
-        if batch:
-            yield batch
+        return group_ok_items(self.items(), batch_size)
 
     def close(self) -> None:
         """Cancel what has not started; running decodes finish in the background."""
@@ -142,6 +127,28 @@ class DecodeQueue:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def group_ok_items(items: Iterable[ImageItem], size: int) -> Iterator[list[ImageItem]]:
+    """Items in order, grouped so that each group with an ok item holds `size` of them (the
+    last may hold fewer); a failed item rides with its group, and failures with no ok item
+    before them form groups of `size` items of their own.
+
+    Float rounding in a forward pass or a matrix product depends on how many rows it has, so
+    counting only ok items keeps every image's scores the same whatever broken files sit among
+    them. A run of failures after an ok item waits in its group for the group's other ok items
+    (the order of the output needs that).
+    """
+    group: list[ImageItem] = []
+    ok = 0
+    for item in items:
+        group.append(item)
+        ok += item.ok
+        if ok == size or (not ok and len(group) == size):
+            yield group
+            group, ok = [], 0
+    if group:
+        yield group
 
 
 def stack_pixels(items: Sequence[ImageItem]) -> np.ndarray:
