@@ -26,6 +26,7 @@ from zsl_cli.demo.train import (
     positive_mask,
     train,
 )
+from zsl_cli.errors import ZslError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -298,3 +299,11 @@ def test_training_is_reproducible(short_runs: tuple[Path, Path]) -> None:
         assert np.array_equal(first[name], second[name]), name
     for name in ("tokenizer.json", "vocab.json", "merges.txt", "preprocessor_config.json"):
         assert (short_runs[0] / name).read_bytes() == (short_runs[1] / name).read_bytes()
+
+
+def test_training_refuses_a_seed_its_image_sets_cannot_use(tmp_path: Path) -> None:
+    # Its evaluation sets use seeds 2,000,000 above it; make-images seeds are 32-bit.
+    for seed in (-1, 2**32 - 2_000_000):
+        with pytest.raises(ZslError, match="--seed must be from 0 to 4292967293"):
+            train(tmp_path / "model", TrainSettings(seed=seed, steps=1))
+    assert not (tmp_path / "model").exists()

@@ -29,7 +29,15 @@ import numpy as np
 from zsl_cli.demo.captions import Caption, CaptionPools, training_captions
 from zsl_cli.demo.evaluate import WorldScores, evaluate_world, pooled, render_set
 from zsl_cli.demo.tokenizer import build_tokenizer, write_slow_tokenizer_files
-from zsl_cli.demo.world import COLOUR_HUES, COLOURS, OFF_PALETTE_HUE_BANDS, SHAPES, seen_classes
+from zsl_cli.demo.world import (
+    COLOUR_HUES,
+    COLOURS,
+    MAX_SEED,
+    OFF_PALETTE_HUE_BANDS,
+    SHAPES,
+    seen_classes,
+)
+from zsl_cli.errors import ZslError
 
 # Training images are rendered with make-images seed TRAIN_SEED_OFFSET + seed and the closing
 # evaluation with EVAL_SEED_OFFSET + seed + k, so small seeds stay free for tests and samples.
@@ -167,6 +175,9 @@ class CaptionSampler:
 
 def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> TrainReport:
     """Train, save in save_pretrained form into `out_dir`, evaluate on fresh sets."""
+    largest = MAX_SEED - EVAL_SEED_OFFSET - settings.eval_sets + 1  # evaluation sets come last
+    if not 0 <= settings.seed <= largest:
+        raise ZslError(f"--seed must be from 0 to {largest}, got {settings.seed}")
     import torch
     import torch.nn.functional as F
 
