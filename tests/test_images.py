@@ -271,8 +271,10 @@ def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> 
         path = tmp_path / f"cut_{cut}.{fmt.lower()}"
         path.write_bytes(buffer.getvalue()[:cut])
         assert status_of(path) == "truncated", cut
-    (tmp_path / "note.png").write_bytes(b"GIF is a format, this is a note about it\n")
-    assert status_of(tmp_path / "note.png") == "not_an_image"
+    # Text is no image, even when its first letters are a format's short signature ("BM").
+    for name, text in (("note.png", "GIF is a format, this is a note\n"), ("bmi.bmp", "BMI 24\n")):
+        (tmp_path / name).write_text(text * 20)
+        assert status_of(tmp_path / name) == "not_an_image", name
 
 
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")

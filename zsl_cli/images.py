@@ -321,13 +321,16 @@ def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
 def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOptions) -> DecodeError:
     if isinstance(error, Image.DecompressionBombError):
         return DecodeError(TOO_LARGE, _bomb_reason(error, options))
-    if isinstance(error, UnidentifiedImageError):
-        if _header_cut_short(file):
-            return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
-        return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     if isinstance(error, OSError) and error.errno is not None:
         # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
         return DecodeError(UNREADABLE, f"read error: {_os_error_text(error)}")
+    # A text file whose first letters happen to be a short signature ("BM...") is no image,
+    # however far Pillow got with it.
+    text = _reads_as_text(file)
+    if text or isinstance(error, UnidentifiedImageError):
+        if not text and _header_cut_short(file):
+            return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+        return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     ends_early = isinstance(error, EOFError) or "truncated" in str(error).lower()
     if ends_early or _riff_cut_short(file, size):
         return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
@@ -354,6 +357,23 @@ def _header_cut_short(file: BinaryIO) -> bool:
         return reader.hit_end
     except (OSError, ValueError):
         return False
+
+
+def _reads_as_text(file: BinaryIO) -> bool:
+    """The first 512 bytes are UTF-8 without control characters other than tab and line breaks:
+    image headers hold binary fields (sizes, zero bytes) that never read so."""
+    try:
+        file.seek(0)
+        data = file.read(512)
+    except (OSError, ValueError):
+        return False
+    for cut in range(4):  # the sample may end inside a character
+        try:
+            text = data[: len(data) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    return False
 
 
 def _accepts(format_name: str, prefix: bytes) -> bool:
