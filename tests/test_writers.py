@@ -612,6 +612,17 @@ def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").write_bytes(b"")
     with pytest.raises(ZslError, match="is empty"):
         read_predictions(tmp_path / "empty")
+    # Malformed beyond what the parsers take: nesting deeper than Python recurses, a number of
+    # 5,000 digits, a stray quote that runs a CSV field past csv's limit.
+    for name, data in (
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000),
+        ("deep.jsonl", b"{" * 100_000),
+        ("digits.json", b'{"predictions": [' + b"9" * 5000 + b"]}"),
+        ("runaway.csv", HEADER + b'a.jpg,"cat\n' + b"b.jpg,dog,1,,,ok,\n" * 20_000),
+    ):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ZslError, match="not valid JSON|not a readable CSV"):
+            read_predictions(tmp_path / name)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -203,7 +203,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     except json.JSONDecodeError as error:
         raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
-        raise ZslError(f"{source}: invalid JSON ({str(error).split(':')[0]})") from None
+        raise ZslError(f"{source}: invalid JSON ({error})") from None
     except _DuplicateKey as duplicate:
         raise ZslError(f"{source}: duplicate class {duplicate.args[0]!r}") from None
     if not isinstance(data, dict) or not data:

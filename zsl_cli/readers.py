@@ -81,7 +81,7 @@ def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], d
     if fmt is None and start == b"{":
         try:
             document = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except _JSON_ERRORS:
             return _read_jsonl(data, name), None  # one record per line
         if not (isinstance(document, dict) and "predictions" in document):
             return _read_jsonl(data, name), None  # a single record
@@ -104,16 +104,24 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
     raise ZslError(f"{name!r} is neither a zsl json output nor a list of Label Studio tasks")
 
 
+# ValueError covers JSONDecodeError, UnicodeDecodeError and a number of 4,300+ digits;
+# RecursionError, nesting deeper than Python's stack.
+_JSON_ERRORS = (ValueError, RecursionError)
+
+
 def _load_json(data: bytes, name: str) -> Any:
     try:
         return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ZslError(f"{name!r} is not valid JSON: {error}") from error
+    except _JSON_ERRORS as error:
+        raise ZslError(f"{name!r} is not valid JSON: {error}") from None
 
 
 def _read_csv(data: bytes, name: str) -> list[Prediction]:
     text = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"), newline="")
-    return _csv_rows(csv.reader(text), name)
+    try:
+        return _csv_rows(csv.reader(text), name)
+    except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
+        raise ZslError(f"{name!r} is not a readable CSV ({error})") from None
 
 
 def _csv_rows(rows: Any, name: str) -> list[Prediction]:
@@ -164,8 +172,8 @@ def _read_jsonl(data: bytes, name: str) -> list[Prediction]:
         where = f"{name}: line {number}"
         try:
             value = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ZslError(f"{where}: not valid JSON ({error})") from error
+        except _JSON_ERRORS as error:
+            raise ZslError(f"{where}: not valid JSON ({error})") from None
         predictions.append(_prediction_from_object(value, where))
     return predictions
 
