@@ -87,9 +87,10 @@ def test_k_occurrence_breaks_ties_as_labelling_does(k):
     # (as top-1 labels are), so the hubs named are the classes the labels go to.
     rng = np.random.default_rng(0)
     sims = rng.normal(size=(50, 6)).astype(np.float32)
-    sims[:, 1] = sims[:, 2] = sims[:, 4] = sims.max(axis=1) + 1  # a three-way tie at the top
+    top = sims.max(axis=1) + 1
+    sims[:, 1] = sims[:, 2] = sims[:, 4] = sims[:, 5] = top  # a four-way tie at the top
     counts = hubness.k_occurrence(sims, k)
-    np.testing.assert_array_equal(counts[[1, 2, 4]], [50 * (k >= 1), 50 * (k >= 2), 50 * (k >= 3)])
+    np.testing.assert_array_equal(counts[[1, 2, 4, 5]], [50, 50 * (k >= 2), 50 * (k >= 3), 0])
     assert counts.sum() == 50 * k
     labels = scoring.top_k(sims, k)[0]
     np.testing.assert_array_equal(np.bincount(labels.ravel(), minlength=6), counts)

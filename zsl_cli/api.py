@@ -88,7 +88,7 @@ from zsl_cli.prompts import (
     resolve_templates,
     uses_templates,
 )
-from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction
+from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction, written_score
 from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import (
     CHUNK_ROWS,
@@ -286,7 +286,8 @@ class LabelReport:
         self.by_status[prediction.status] += 1
         if prediction.ok:
             self.labels[prediction.label] += 1
-            if prediction.score is not None and prediction.score < self.low_confidence_below:
+            score = prediction.score
+            if score is not None and written_score(score) < self.low_confidence_below:
                 self.low_confidence += 1
 
 

@@ -234,7 +234,12 @@ MaxPixels = Annotated[
         show_default=False,
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="Nothing on stderr but errors: no progress bar, summary or warnings."
+    ),
+]
 ReportQuiet = Annotated[
     bool,
     typer.Option(
@@ -348,7 +353,7 @@ def label(
         typer.Option(
             min=0.0,
             max=1.0,
-            help="Write 'unknown' when the top score is below this.",
+            help="Write 'unknown' when the top score, as written (7 digits), is below this.",
             show_default=False,
         ),
     ] = None,

@@ -74,8 +74,8 @@ _CHUNK_ELEMENTS = 1 << 20
 # The normal's upper tail 1 - Phi(z) underflows a float64 near z = 37.5; clipping z at 35 keeps
 # Phi^-1 finite (a pair that far out is the top match either way).
 _MAX_Z = 35.0
-# Similarities come from float32 embeddings: a spread below ~8 units in the last place of a
-# float32 near the mean is rounding, not a difference between images.
+# Similarities come from float32 embeddings: a spread below 8 float32 epsilons (~1e-6, scaled
+# by the mean where it exceeds 1) is rounding, not a difference between images.
 _NO_SPREAD = 8 * float(np.finfo(np.float32).eps)
 
 

@@ -33,7 +33,7 @@ class Decision:
     """How scores become a label: how many alternatives to keep, and when to abstain."""
 
     top_k: int = 5  # 0 = every class
-    threshold: float | None = None  # top score below it -> label "unknown"
+    threshold: float | None = None  # top score as written below it -> label "unknown"
 
     def __post_init__(self) -> None:
         if not is_whole_number(self.top_k) or self.top_k < 0:
