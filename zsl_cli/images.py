@@ -341,9 +341,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
 
 
 def _header_cut_short(file: BinaryIO) -> bool:
-    """True for a file that starts like an image format but ends inside its header: the formats
-    whose signature it has run out of data while reading it (Pillow then only says it cannot
-    identify the file)."""
+    """True for a file that starts with an image format's signature but ends inside its header:
+    reading it as that format ran out of data (Pillow then only says it cannot identify it)."""
     try:
         file.seek(0)
         prefix = file.read(16)
