@@ -799,11 +799,11 @@ def hubness(
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     if truth_idx is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum())
-        result["truth_classes_not_listed"] = sorted(unlisted)
-        if unlisted:
+        result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
+        if not_listed:
             result["warnings"].append(
                 "images of truth classes not in the class list count as wrong, as in zsl "
-                f"evaluate: {some_names(sorted(unlisted))}"
+                f"evaluate: {some_names(not_listed)}"
             )
     if request.json_out:
         writers.write_json_file(request.json_out, result)
@@ -811,8 +811,9 @@ def hubness(
 
 
 def _read_seen(path: str, known: Sequence[str]) -> set[str]:
-    seen = seen_class_names(read_seen_classes(path), set(known))
-    unknown = seen - set(known)
+    names = set(known)
+    seen = seen_class_names(read_seen_classes(path), names)
+    unknown = seen - names
     if unknown:
         raise ZslError(
             f"{path}: seen classes neither in the class list nor in the truth: "

@@ -219,10 +219,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         cleaned = tuple(d.strip() for d in descriptors if d.strip())
         if not cleaned:
             raise ZslError(f"{where}: no descriptors")
-        surrogate = next((d for d in cleaned if any(_is_surrogate(ch) for ch in d)), None)
-        if surrogate is not None:
-            bad = next(ch for ch in surrogate if _is_surrogate(ch))
-            raise ZslError(f"{where}: descriptor {surrogate!r} contains {bad!r}, not a character")
+        bad = next(((d, ch) for d in cleaned for ch in d if _is_surrogate(ch)), None)
+        if bad is not None:
+            raise ZslError(f"{where}: descriptor {bad[0]!r} contains {bad[1]!r}, not a character")
         entries.append(ClassDef(name.strip(), descriptors=cleaned))
     return ClassSpec(tuple(entries), sources=(source,))  # _unique_keys saw to duplicates
 

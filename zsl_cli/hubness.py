@@ -214,12 +214,11 @@ def compare(
     reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
     one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a truth class
     outside the class list (never predicted, so always wrong); `unseen_mask` is a bool over those
-    C + `unlisted_classes` truth classes. Accuracy is
-    top-1 over all classes: "mean_per_class" over the classes present in truth, "overall" over
-    images with a known class, "unseen_mean_per_class" over the unseen classes present. The
-    "accuracy" key is
-    left out when no image has a known class, "unseen_mean_per_class" when no unseen class is
-    present. Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
+    C + `unlisted_classes` truth classes. Accuracy is top-1 over all classes: "mean_per_class"
+    over the classes present in truth, "overall" over images with a known class,
+    "unseen_mean_per_class" over the unseen classes present. The "accuracy" key is left out when
+    no image has a known class, "unseen_mean_per_class" when no unseen class is present.
+    Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
     "recommendation"}.
     """
     sims = _checked_sims(sims)
