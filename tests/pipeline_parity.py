@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from zsl_cli.cli import app
+from zsl_cli.encoders import pil_image_processor
 
 
 def assert_same_as_pipeline(
@@ -23,7 +24,12 @@ def assert_same_as_pipeline(
     ours = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
 
     classes = classes_file.read_text().splitlines()
-    classifier = pipeline("zero-shot-image-classification", model=str(model))
+    # zsl follows the PIL processor; with torchvision, the pipeline would pick another one.
+    classifier = pipeline(
+        "zero-shot-image-classification",
+        model=str(model),
+        image_processor=pil_image_processor(str(model)),
+    )
     for path in images:
         reference = classifier(str(path), candidate_labels=classes, hypothesis_template=template)
         row = ours[path.name]

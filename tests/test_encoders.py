@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from transformers import AutoImageProcessor
 
 from zsl_cli.encoders import (
     PROXY_VARIABLES,
     guess_preprocessor,
     hub_reachable,
     load_encoder,
+    pil_image_processor,
     resolve_model,
 )
 from zsl_cli.encoders.hf import TEXT_BATCH
@@ -29,7 +29,7 @@ from zsl_cli.errors import ZslError
 @pytest.mark.parametrize("size", [(64, 48), (48, 64), (32, 32), (20, 90), (7, 5), (333, 101)])
 def test_fast_preprocessing_matches_the_transformers_processor(model, size, request):
     directory = request.getfixturevalue(model)
-    processor = AutoImageProcessor.from_pretrained(directory)
+    processor = pil_image_processor(str(directory))
     geometry, norm = fast_preprocessor_from(processor)
     rng = np.random.default_rng(sum(size))
     image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))

@@ -6,6 +6,7 @@ Importing this package does not import torch; `load_encoder` does.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import logging
 import os
@@ -224,20 +225,21 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
         )
 
 
-def _pil_backend() -> dict[str, Any]:
-    """The processor's PIL implementation, whatever else is installed: with torchvision,
-    transformers 5 picks a torchvision one whose pixels differ by up to a grey level, so scores
-    and stored embeddings would depend on the environment (and zsl's fast path follows PIL)."""
-    from transformers.models.auto import image_processing_auto
-
+def pil_image_processor(location: str, **options: Any) -> Any:
+    """The model's image processor in its PIL implementation, whatever else is installed: with
+    torchvision, transformers 5 picks a torchvision one whose pixels differ by up to a grey level,
+    so scores and stored embeddings would depend on the environment (zsl's fast path follows PIL).
+    """
+    # By module path: without torchvision, some 5.x releases (5.17) export a placeholder as
+    # `transformers.AutoImageProcessor` and as `transformers.models.auto.image_processing_auto`.
+    auto = importlib.import_module("transformers.models.auto.image_processing_auto")
     # `backend` arrived during 5.x (5.0 ignores it); `use_fast=False` says the same before that.
-    if hasattr(image_processing_auto, "_resolve_backend"):
-        return {"backend": "pil"}
-    return {"use_fast": False}
+    backend = {"backend": "pil"} if hasattr(auto, "_resolve_backend") else {"use_fast": False}
+    return auto.AutoImageProcessor.from_pretrained(location, **options, **backend)
 
 
 def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
-    from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer
 
     options = {"trust_remote_code": trust_remote_code, "revision": revision}
     offline = not source.is_local and (_hub_offline_set() or not hub_reachable())
@@ -252,9 +254,7 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
             part = "tokenizer"
             tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
             part = "image processor"
-            image_processor = AutoImageProcessor.from_pretrained(
-                source.location, **options, **_pil_backend()
-            )
+            image_processor = pil_image_processor(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
         raise ZslError(_load_failure_message(source, part, error, offline)) from None
     missing = sorted(loading.get("missing_keys") or [])

@@ -1,0 +1,102 @@
+"""The CUDA paths: uint8 transfer with normalisation on the device, half precision by default,
+and the out-of-memory back-off. Skipped without a CUDA device; where one is lent, run
+`python -m pytest tests/test_gpu.py`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from tests.tiny_models import make_tiny_clip
+from zsl_cli.cli import app
+from zsl_cli.demo.imageset import make_image_set
+from zsl_cli.encoders import load_encoder
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory) -> Path:
+    return make_image_set(tmp_path_factory.mktemp("shapes"), seed=9101, per_class=10).root
+
+
+def label(shapes: Path, *options: str) -> dict[str, dict]:
+    command = ["label", str(shapes), "-c", str(shapes / "classes.txt"), "-m", "shapes-demo"]
+    result = CliRunner().invoke(app, [*command, "-f", "jsonl", "-q", *options])
+    assert result.exit_code == 0, result.output
+    rows = {row["path"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert rows and all(row["status"] == "ok" for row in rows.values())
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("options", "score_tolerance", "min_agreement"),
+    [
+        # cuDNN may run the fp32 patch convolution in TF32, hence not 1e-6.
+        (("--precision", "fp32"), 0.01, 0.99),
+        ((), 0.03, 0.98),  # the GPU default, fp16 (on CPU, fp16 vs fp32: 300/300, 0.003)
+        (("--precision", "bf16"), 0.08, 0.97),  # on CPU: 299/300, 0.02
+    ],
+)
+def test_cuda_labels_agree_with_cpu_fp32(shapes, options, score_tolerance, min_agreement):
+    reference = label(shapes, "--device", "cpu", "--precision", "fp32")
+    on_gpu = label(shapes, "--device", "cuda", *options)
+    assert on_gpu.keys() == reference.keys()
+    agreement = np.mean([on_gpu[p]["label"] == reference[p]["label"] for p in reference])
+    score_gap = max(abs(on_gpu[p]["score"] - reference[p]["score"]) for p in reference)
+    assert agreement >= min_agreement
+    assert score_gap <= score_tolerance
+
+
+def test_gpu_embeddings_in_the_store_label_like_direct_gpu_labelling(shapes, tmp_path):
+    store = tmp_path / "store.sqlite"
+    embedded = CliRunner().invoke(
+        app, ["embed", str(shapes), "--store", str(store), "-m", "shapes-demo", "--device", "cuda"]
+    )
+    assert embedded.exit_code == 0, embedded.output
+    direct = label(shapes, "--device", "cuda")
+    stored = label(shapes, "--device", "cuda", "--embeddings", str(store))
+    assert {p: r["label"] for p, r in stored.items()} == {p: r["label"] for p, r in direct.items()}
+
+
+@pytest.fixture
+def memory_fraction():
+    """Caps this process's share of the GPU; the cap is lifted afterwards."""
+    total = torch.cuda.get_device_properties(0).total_memory
+
+    def cap(limit_bytes: int) -> None:
+        torch.cuda.set_per_process_memory_fraction(min(1.0, limit_bytes / total))
+
+    yield cap
+    torch.cuda.set_per_process_memory_fraction(1.0)
+    torch.cuda.empty_cache()
+
+
+def test_out_of_memory_halves_the_batch_and_keeps_every_result(tmp_path, memory_fraction):
+    # 224 px and 8 px patches: 785 tokens per image, so a batch's activations are large.
+    model = make_tiny_clip(tmp_path / "clip", image_size=224)
+    encoder = load_encoder(str(model), device="cuda", precision="fp32")
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (2048, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    eighth = len(pixels) // 8
+    reference = np.concatenate(
+        [encoder.encode_images(pixels[i : i + eighth]) for i in range(0, len(pixels), eighth)]
+    )
+    # Room for about three eighths of the batch: the whole batch, and its half, run out.
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    baseline = torch.cuda.memory_reserved()
+    encoder.encode_images(pixels[:eighth])
+    eighth_needs = torch.cuda.max_memory_reserved() - baseline
+    torch.cuda.empty_cache()
+    memory_fraction(baseline + 3 * eighth_needs)
+
+    encoded = encoder.encode_images(pixels)
+
+    assert encoder._max_batch is not None and encoder._max_batch < len(pixels)
+    np.testing.assert_allclose(encoded, reference, atol=1e-4)
