@@ -226,3 +226,31 @@ def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monk
     ]
     hubness = api.HubnessRequest(inputs=inputs, classes=request(photos, tiny_clip).classes)
     assert api.hubness(hubness, encoder=encoder)["n_images"] == 6
+
+
+def test_decoding_in_worker_processes_gives_the_same_predictions(tiny_clip, photos, monkeypatch):
+    (photos / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut short")
+    labelled = {}
+    for processes in (False, True):
+        monkeypatch.setattr(api, "decode_in_processes", lambda device, workers, p=processes: p)
+        report = api.label(request(photos, tiny_clip, output=None))
+        labelled[processes] = [dataclasses.asdict(p) for p in report.predictions]
+    assert labelled[True] == labelled[False]
+    assert [p["status"] for p in labelled[True]].count("truncated") == 1
+
+
+@pytest.mark.parametrize(
+    ("device", "workers", "gpu_present", "expected"),
+    [
+        ("cpu", 8, True, False),
+        ("cuda", 8, False, True),
+        ("cuda:1", 8, False, True),
+        ("mps", 8, False, True),
+        ("cuda", 1, True, False),  # one worker gains nothing from a process
+        ("auto", 8, True, True),
+        ("auto", 8, False, False),
+    ],
+)
+def test_gpu_runs_decode_in_processes(monkeypatch, device, workers, gpu_present, expected):
+    monkeypatch.setattr(api, "_has_gpu", lambda: gpu_present)
+    assert api.decode_in_processes(device, workers) is expected

@@ -1,6 +1,8 @@
 """Background decoding: order, bounded look-ahead, failures kept in place, prompt shutdown."""
 
+import multiprocessing
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -130,3 +132,96 @@ def test_default_workers_follow_the_cores_this_process_may_use(
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
     assert batching.default_workers() == workers
     assert batching.loading_workers(workers) == while_loading
+
+
+# Worker processes receive these by pickling, so they live at module level.
+
+
+def pid_or_failure(path: Path) -> np.ndarray:
+    """The worker's process id as pixels; "bad" paths fail like a broken image."""
+    if path.name.startswith("bad"):
+        raise ValueError(f"bad file {path.name}")
+    return np.array([os.getpid()], dtype=np.int64)
+
+
+def killed_at_kill(path: Path) -> np.ndarray:
+    """Kills its decode process at the path named "kill" (never the test's own process)."""
+    if path.name == "kill" and multiprocessing.parent_process() is not None:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return np.array([os.getpid()], dtype=np.int64)
+
+
+def test_worker_processes_keep_order_and_failures_in_place():
+    names = [f"bad{i}" if i % 7 == 3 else f"p{i}" for i in range(60)]
+    with DecodeQueue(
+        [Path(n) for n in names], pid_or_failure, workers=3, processes=True, window=12
+    ) as queue:
+        items = [item for batch in queue.batches(batch_size=4) for item in batch]
+    assert [item.path.name for item in items] == names
+    failed = [item for item in items if not item.ok]
+    assert [item.path.name for item in failed] == [n for n in names if n.startswith("bad")]
+    assert all(item.status == "decode_error" and item.path.name in item.error for item in failed)
+    decoded_by = {int(item.pixels[0]) for item in items if item.ok}
+    assert decoded_by and os.getpid() not in decoded_by
+
+
+def test_a_killed_worker_process_loses_no_image():
+    names = [f"p{i}" for i in range(30)] + ["kill"] + [f"q{i}" for i in range(30)]
+    with DecodeQueue(
+        [Path(n) for n in names], killed_at_kill, workers=2, processes=True, window=8
+    ) as queue:
+        items = list(queue.items())
+    assert [item.path.name for item in items] == names
+    assert all(item.ok for item in items)
+    # The rest, from the broken pool on, was decoded in this process's threads.
+    assert int(items[names.index("kill")].pixels[0]) == os.getpid()
+    assert int(items[-1].pixels[0]) == os.getpid()
+
+
+def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_path):
+    from PIL import Image
+
+    from zsl_cli.encoders.preprocess import PilPreprocessor
+    from zsl_cli.images import DecodeOptions, ImagePreparation
+
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(tmp_path / "red.jpg")
+    (tmp_path / "notes.jpg").write_text("not a picture\n")
+    Image.new("RGB", (300, 300)).save(tmp_path / "big.png")  # over the run's pixel limit
+    preparation = ImagePreparation(
+        DecodeOptions(max_pixels=50_000),
+        PilPreprocessor(shortest_edge=32, resize_to=None, crop=(32, 32), resample=Image.BICUBIC),
+        resize_limit=10**6,
+    )
+    paths = [tmp_path / name for name in ("red.jpg", "notes.jpg", "big.png", "missing.jpg")]
+    with DecodeQueue(
+        paths,
+        preparation,
+        workers=2,
+        window=4,
+        processes=True,
+        process_setup=preparation.set_up_process,
+    ) as queue:
+        items = list(queue.items())
+    threads = [batching.prepare_item(i, p, preparation) for i, p in enumerate(paths)]
+    assert (
+        [item.status for item in items]
+        == [item.status for item in threads]
+        == ["ok", "not_an_image", "too_large", "not_found"]
+    )
+    assert [item.error for item in items] == [item.error for item in threads]
+    np.testing.assert_array_equal(items[0].pixels, threads[0].pixels)
+
+
+def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
+    class NoProcesses(batching.ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise OSError("cannot fork")
+
+    monkeypatch.setattr(batching, "ProcessPoolExecutor", NoProcesses)
+    names = [f"p{i}" for i in range(10)]
+    with DecodeQueue(
+        [Path(n) for n in names], pid_or_failure, workers=2, window=4, processes=True
+    ) as queue:
+        items = list(queue.items())
+    assert [item.path.name for item in items] == names
+    assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)

@@ -76,8 +76,7 @@ from zsl_cli.hubness import reduce as reduce_hubness
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
-    check_resized_pixels,
-    decode_image,
+    ImagePreparation,
     pillow_settings,
 )
 from zsl_cli.prompts import (
@@ -387,35 +386,49 @@ def start_decoding(
     *,
     exact: bool,
     workers: int | None,
+    device: str,
     model_loading: bool = False,
 ) -> DecodeQueue:
-    """Begin decoding and preprocessing `paths` in background threads (fewer of them at first
+    """Begin decoding and preprocessing `paths` in background workers (fewer of them at first
     when the model is still `model_loading` on the main thread); `exact`: no reduced-scale
-    JPEG decoding."""
+    JPEG decoding. `device` (as given: "auto", "cuda:1", ...) chooses threads or processes."""
     decode_options = DecodeOptions(
         max_pixels=_max_pixels(inputs),
         draft=None if exact else preprocessor.decode_hint,
     )
-
     # The resize may always make a few times the model's input (a 10 x 10 image becomes
     # 224 x 224): a --max-pixels below that must not refuse small images.
     height, width = preprocessor.input_size
     resize_limit = max(decode_options.max_pixels, 16 * height * width)
-
-    def prepare(path: Path) -> np.ndarray:
-        image = decode_image(path, decode_options)
-        resized = preprocessor.resized_pixels(image.width, image.height)
-        check_resized_pixels(image.size, resized, resize_limit)
-        return preprocessor(image)
-
+    preparation = ImagePreparation(decode_options, preprocessor, resize_limit)
     workers = workers or default_workers()
     return DecodeQueue(
         paths,
-        prepare,
+        preparation,
         workers=workers,
         window=EARLY_DECODE_WINDOW,
         startup_workers=loading_workers(workers) if model_loading else None,
+        processes=decode_in_processes(device, workers),
+        process_setup=preparation.set_up_process,
     )
+
+
+def decode_in_processes(device: str, workers: int) -> bool:
+    """Whether to decode in worker processes rather than threads: for a GPU, which wants more
+    images a second than threads sharing one interpreter lock decode (see zsl_cli.batching).
+    Decided before the model loads, so "auto" goes by whether the machine has a GPU."""
+    if workers < 2:
+        return False
+    kind = device.split(":", 1)[0]
+    if kind == "auto":
+        return _has_gpu()
+    return kind in ("cuda", "mps")
+
+
+def _has_gpu() -> bool:
+    # What torch.cuda.is_available() would say, without importing torch (seconds) first.
+    apple_silicon = platform.system() == "Darwin" and platform.machine() == "arm64"
+    return apple_silicon or os.path.exists("/dev/nvidiactl") or os.path.exists("/dev/dxg")
 
 
 def _max_pixels(inputs: InputOptions) -> int:
@@ -434,7 +447,13 @@ def open_encoder_decoding(
     early = None
     if guess is not None:
         early = start_decoding(
-            paths, guess, inputs, exact=False, workers=model.workers, model_loading=True
+            paths,
+            guess,
+            inputs,
+            exact=False,
+            workers=model.workers,
+            device=model.device,
+            model_loading=True,
         )
     try:
         encoder = open_encoder(model)
@@ -459,6 +478,7 @@ def decode_for(
         inputs,
         exact=encoder.exact_preprocessing,
         workers=model.workers,
+        device=model.device,
     )
 
 

@@ -1,17 +1,22 @@
 """Background decoding into ordered batches that keep every item's identity.
 
-Threads are enough: Pillow releases the GIL while it decodes and resizes, and threads share the
-preprocessor without pickling. A bounded number of images is in flight, so memory stays flat
-however many images there are.
+Threads by default: Pillow releases the GIL while it decodes and resizes, and threads share the
+preprocessor without pickling. Each image still holds the GIL for about a millisecond of Python,
+which caps threads near 1,000 images/s however many cores there are: enough for a model on the
+CPU, not for a GPU, so a GPU's decoding runs in worker processes instead. A bounded number of
+images is in flight, so memory stays flat however many images there are.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +63,19 @@ def prepare_item(index: int, path: Path, prepare: Prepare) -> ImageItem:
 
 
 class DecodeQueue:
-    """Decodes `paths` in background threads from the moment it is created, in input order.
+    """Decodes `paths` in background workers from the moment it is created, in input order.
 
     Starting before the model is loaded lets the first images decode while the main thread is
     busy importing torch and reading weights (single-threaded work that leaves cores idle).
     At most `window` items are decoded ahead of the consumer. Until the consumer takes its
-    first item, at most `startup_workers` decode at once (default: all `workers`). Close it (or
-    use it as a context manager) to stop the workers when the consumer stops early.
+    first item, at most `startup_workers` threads decode at once (default: all `workers`). Close
+    it (or use it as a context manager) to stop the workers when the consumer stops early.
+
+    processes: decode in `workers` worker processes instead of threads. `prepare` (and
+    `process_setup`, run once in each process first) must then be picklable; each process gets
+    them once. `startup_workers` does not apply. Should the pool break (a worker killed, say by
+    the out-of-memory killer) or no process start, what is still to decode is decoded in
+    threads.
     """
 
     def __init__(
@@ -75,28 +86,64 @@ class DecodeQueue:
         workers: int,
         window: int,
         startup_workers: int | None = None,
+        processes: bool = False,
+        process_setup: Callable[[], object] | None = None,
     ) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+        self._workers = workers
+        self._in_processes = processes
+        self._pool: Executor
+        if processes:
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_process_context(),
+                initializer=_start_decode_process,
+                initargs=(prepare, process_setup),
+            )
+            startup_workers = workers
+        else:
+            self._pool = self._thread_pool()
         startup_workers = min(workers, startup_workers or workers)
         self._slots = threading.Semaphore(startup_workers)
         self._held_back = workers - startup_workers
-        self._pending: deque[Future[ImageItem]] = deque()
+        self._pending: deque[tuple[int, Path, Future[ImageItem]]] = deque()
         self._todo = iter(enumerate(paths))
         self._prepare = prepare
         self.total = len(paths)
         self.window = max(window, workers * 2)
         self._submit()
 
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="zsl-decode")
+
     def _decode(self, index: int, path: Path) -> ImageItem:
         with self._slots:
             return prepare_item(index, path, self._prepare)
+
+    def _start(self, index: int, path: Path) -> Future[ImageItem]:
+        if self._in_processes:
+            try:
+                return self._pool.submit(_prepare_in_process, index, path)
+            except (OSError, RuntimeError):  # no process could start; BrokenProcessPool too
+                self._continue_in_threads()
+        return self._pool.submit(self._decode, index, path)
 
     def _submit(self) -> None:
         while len(self._pending) < self.window:
             next_path = next(self._todo, None)
             if next_path is None:
                 return
-            self._pending.append(self._pool.submit(self._decode, *next_path))
+            future = self._start(*next_path)  # may replace self._pending (no processes)
+            self._pending.append((*next_path, future))
+
+    def _continue_in_threads(self) -> None:
+        """Decode in threads what the broken process pool had not delivered."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._in_processes = False
+        self._pool = self._thread_pool()
+        self._pending = deque(
+            (index, path, future if _delivered(future) else self._start(index, path))
+            for index, path, future in self._pending
+        )
 
     def items(self) -> Iterator[ImageItem]:
         if self._held_back:
@@ -104,7 +151,12 @@ class DecodeQueue:
             self._held_back = 0
         try:
             while self._pending:
-                item = self._pending.popleft().result()
+                try:
+                    item = self._pending[0][2].result()
+                except BrokenProcessPool:
+                    self._continue_in_threads()
+                    continue
+                self._pending.popleft()
                 self._submit()
                 yield item
         finally:
@@ -127,6 +179,36 @@ class DecodeQueue:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _delivered(future: Future[ImageItem]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # Not fork: the parent may already run threads (decoding, torch's), and a forked child can
+    # inherit one of their locks held. A fork server starts clean and forks workers quickly.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+# Each decode worker process's own `prepare`, set once when the process starts.
+_process_prepare: Prepare | None = None
+
+
+def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) -> None:
+    global _process_prepare
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the pool, so a
+    # worker's own KeyboardInterrupt would only add tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if setup is not None:
+        setup()
+    _process_prepare = prepare
+
+
+def _prepare_in_process(index: int, path: Path) -> ImageItem:
+    assert _process_prepare is not None, "the decode process was not started"
+    return prepare_item(index, path, _process_prepare)
 
 
 def group_ok_items(items: Iterable[ImageItem], size: int) -> Iterator[list[ImageItem]]:

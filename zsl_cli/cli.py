@@ -151,7 +151,8 @@ Workers = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Decode threads \\[default: one per core, at most 32].",
+        help="Decode workers: threads, or processes when the model runs on a GPU "
+        "\\[default: one per core, at most 32].",
         show_default=False,
     ),
 ]

@@ -43,12 +43,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from zsl_cli.discovery import printable
+
+if TYPE_CHECKING:
+    from zsl_cli.encoders.base import ImagePreprocessor
 
 NOT_FOUND = "not_found"
 BROKEN_LINK = "broken_link"
@@ -146,17 +149,22 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     as too_large, and the UserWarnings Pillow's plugins give while still reading a file ("Corrupt
     EXIF data"): from decode threads they would be lines on stderr naming no file.
     """
-    Image.init()
     previous = Image.MAX_IMAGE_PIXELS
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        if previous is not None and max_pixels > previous:
-            Image.MAX_IMAGE_PIXELS = max_pixels
+        apply_pillow_settings(max_pixels)
         try:
             yield
         finally:
             Image.MAX_IMAGE_PIXELS = previous
+
+
+def apply_pillow_settings(max_pixels: int) -> None:
+    """`pillow_settings` for the rest of the process: for decode worker processes."""
+    Image.init()
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = max_pixels
 
 
 def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
@@ -424,6 +432,26 @@ def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels:
             f"{_megapixels(resized_pixels)} MP, over the {_megapixels(max_pixels)} MP limit "
             "(raise it with --max-pixels)",
         )
+
+
+@dataclass(frozen=True)
+class ImagePreparation:
+    """One path to the model's input array: decode, check the resize, preprocess. A plain
+    picklable object, so that decode worker processes can be handed it once."""
+
+    options: DecodeOptions
+    preprocessor: ImagePreprocessor
+    resize_limit: int  # most pixels the preprocessor's resize may make (check_resized_pixels)
+
+    def __call__(self, path: Path) -> np.ndarray:
+        image = decode_image(path, self.options)
+        resized = self.preprocessor.resized_pixels(image.width, image.height)
+        check_resized_pixels(image.size, resized, self.resize_limit)
+        return self.preprocessor(image)
+
+    def set_up_process(self) -> None:
+        """Run once in each decode worker process, before its first image."""
+        apply_pillow_settings(self.options.max_pixels)
 
 
 def _too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
