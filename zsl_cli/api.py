@@ -40,6 +40,7 @@ from zsl_cli.batching import (
     default_workers,
     group_ok_items,
     loading_workers,
+    processes_available,
     stack_pixels,
 )
 from zsl_cli.classes import ClassSpec, load_class_spec
@@ -414,21 +415,18 @@ def start_decoding(
 
 
 def decode_in_processes(device: str, workers: int) -> bool:
-    """Whether to decode in worker processes rather than threads: for a GPU, which wants more
-    images a second than threads sharing one interpreter lock decode (see zsl_cli.batching).
-    Decided before the model loads, so "auto" goes by whether the machine has a GPU."""
-    if workers < 2:
+    """Whether to decode in worker processes rather than threads: for a CUDA GPU, which wants
+    more images a second than threads sharing one interpreter lock decode (zsl_cli.batching).
+    Decided before the model loads, so "auto" goes by whether the machine has an NVIDIA GPU."""
+    if workers < 2 or not processes_available():
         return False
     kind = device.split(":", 1)[0]
-    if kind == "auto":
-        return _has_gpu()
-    return kind in ("cuda", "mps")
+    return kind == "cuda" or (kind == "auto" and _has_nvidia_gpu())
 
 
-def _has_gpu() -> bool:
+def _has_nvidia_gpu() -> bool:
     # What torch.cuda.is_available() would say, without importing torch (seconds) first.
-    apple_silicon = platform.system() == "Darwin" and platform.machine() == "arm64"
-    return apple_silicon or os.path.exists("/dev/nvidiactl") or os.path.exists("/dev/dxg")
+    return os.path.exists("/dev/nvidiactl") or os.path.exists("/dev/dxg")  # dxg: WSL
 
 
 def _max_pixels(inputs: InputOptions) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -186,10 +187,16 @@ def _delivered(future: Future[ImageItem]) -> bool:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    # Not fork: the parent may already run threads (decoding, torch's), and a forked child can
-    # inherit one of their locks held. A fork server starts clean and forks workers quickly.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # Fork, as torch's DataLoader does: "spawn" and "forkserver" children import the parent's
+    # main module, which reruns the top level of a script without a __main__ guard (and takes
+    # a second or more per child). A forked child runs only the decoder, never torch or CUDA.
+    return multiprocessing.get_context("fork")
+
+
+def processes_available() -> bool:
+    """Decode processes need fork, which only Linux offers safely (macOS frameworks break in a
+    forked child; Windows has no fork)."""
+    return sys.platform == "linux"
 
 
 # Each decode worker process's own `prepare`, set once when the process starts.
