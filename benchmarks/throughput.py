@@ -1057,7 +1057,7 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         help=f"zsl and model-only (zsl's defaults: {CPU_BATCH_SIZE} CPU, {GPU_BATCH_SIZE} CUDA)",
     )
     parser.add_argument("--pipeline-batch-size", type=int, default=8)
-    parser.add_argument("--workers", type=int, help="zsl decode threads (default: zsl's own)")
+    parser.add_argument("--workers", type=int, help="zsl decode workers (default: zsl's own)")
     parser.add_argument(
         "--iterations", type=int, help="timed model-only passes (default 5 CPU, 50 CUDA)"
     )

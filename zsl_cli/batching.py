@@ -9,6 +9,7 @@ images is in flight, so memory stays flat however many images there are.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -208,6 +209,9 @@ def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) 
     # Ctrl-C reaches the whole process group: the parent handles it and stops the pool, so a
     # worker's own KeyboardInterrupt would only add tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the fork brought along stays shared only while untouched: keep the collector's
+    # passes (which write to every object they visit) off it.
+    gc.freeze()
     if setup is not None:
         setup()
     _process_prepare = prepare
