@@ -443,13 +443,15 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
                 key=lambda t: t.steady_rate,
             )
         kind = "processes" if processes else "threads"
-        cpu_note = "" if processes else f", {timing.cpu_s / len(paths):.4f} CPU-s/img"
+        # process_time() is this process's: with processes, only what collecting costs here.
+        whose = "this process's " if processes else ""
+        cpu_note = f", {whose}{timing.cpu_s / len(paths):.4f} CPU-s/img"
         rows.append(
             Row(
                 f"6 decode+preprocess only ({label})",
                 len(paths),
                 timing.wall_s,
-                None if processes else timing.cpu_s,  # a pool's CPU time is not this process's
+                timing.cpu_s,
                 timing.steady_rate,
                 load=load,
                 note=f"{workers} decode {kind}{cpu_note}; img/s after the first batch "

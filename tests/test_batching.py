@@ -151,10 +151,12 @@ def killed_at_kill(path: Path) -> np.ndarray:
     return np.array([os.getpid()], dtype=np.int64)
 
 
-def test_worker_processes_keep_order_and_failures_in_place():
-    names = [f"bad{i}" if i % 7 == 3 else f"p{i}" for i in range(60)]
+# Windows of 12 and 96 give tasks of 2 and 16 images.
+@pytest.mark.parametrize("window", [12, 96])
+def test_worker_processes_keep_order_and_failures_in_place(window):
+    names = [f"bad{i}" if i % 7 == 3 else f"p{i}" for i in range(100)]
     with DecodeQueue(
-        [Path(n) for n in names], pid_or_failure, workers=3, processes=True, window=12
+        [Path(n) for n in names], pid_or_failure, workers=3, processes=True, window=window
     ) as queue:
         items = [item for batch in queue.batches(batch_size=4) for item in batch]
     assert [item.path.name for item in items] == names

@@ -10,6 +10,7 @@ images is in flight, so memory stays flat however many images there are.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -69,15 +71,15 @@ class DecodeQueue:
 
     Starting before the model is loaded lets the first images decode while the main thread is
     busy importing torch and reading weights (single-threaded work that leaves cores idle).
-    At most `window` items are decoded ahead of the consumer. Until the consumer takes its
-    first item, at most `startup_workers` threads decode at once (default: all `workers`). Close
-    it (or use it as a context manager) to stop the workers when the consumer stops early.
+    About `window` items are decoded ahead of the consumer. Until the consumer takes its first
+    item, at most `startup_workers` threads decode at once (default: all `workers`). Close it
+    (or use it as a context manager) to stop the workers when the consumer stops early.
 
-    processes: decode in `workers` worker processes instead of threads. `prepare` (and
-    `process_setup`, run once in each process first) must then be picklable; each process gets
-    them once. `startup_workers` does not apply. Should the pool break (a worker killed, say by
-    the out-of-memory killer) or no process start, what is still to decode is decoded in
-    threads.
+    processes: decode in `workers` forked worker processes instead of threads, a few images per
+    task (each task costs this process about half a millisecond of Python); `process_setup` runs
+    once in each before its first image, and `startup_workers` does not apply. Should the pool
+    break (a worker killed, say by the out-of-memory killer) or no process start, what is still
+    to decode is decoded in threads.
     """
 
     def __init__(
@@ -91,76 +93,80 @@ class DecodeQueue:
         processes: bool = False,
         process_setup: Callable[[], object] | None = None,
     ) -> None:
-        self._workers = workers
-        self._in_processes = processes
         self._pool: Executor
         if processes:
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
-                mp_context=_process_context(),
+                mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_decode_process,
                 initargs=(prepare, process_setup),
             )
             startup_workers = workers
         else:
-            self._pool = self._thread_pool()
+            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+        self._in_processes = processes
+        self._workers = workers
         startup_workers = min(workers, startup_workers or workers)
-        self._slots = threading.Semaphore(startup_workers)
+        self._running = threading.Semaphore(startup_workers)
         self._held_back = workers - startup_workers
-        self._pending: deque[tuple[int, Path, Future[ImageItem]]] = deque()
+        self._pending: deque[_Task] = deque()
+        self._pending_items = 0
         self._todo = iter(enumerate(paths))
         self._prepare = prepare
         self.total = len(paths)
         self.window = max(window, workers * 2)
         self._submit()
 
-    def _thread_pool(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="zsl-decode")
+    def _decode(self, chunk: list[tuple[int, Path]]) -> list[ImageItem]:
+        with self._running:
+            return [prepare_item(index, path, self._prepare) for index, path in chunk]
 
-    def _decode(self, index: int, path: Path) -> ImageItem:
-        with self._slots:
-            return prepare_item(index, path, self._prepare)
+    def _chunk_size(self) -> int:
+        if not self._in_processes:
+            return 1
+        # Two tasks per worker in the window keep every worker busy while one is collected.
+        return max(1, min(MAX_CHUNK, self.window // (2 * self._workers)))
 
-    def _start(self, index: int, path: Path) -> Future[ImageItem]:
+    def _start(self, chunk: list[tuple[int, Path]]) -> _Task:
         if self._in_processes:
             try:
-                return self._pool.submit(_prepare_in_process, index, path)
+                return _Task(chunk, self._pool.submit(_prepare_in_process, chunk))
             except (OSError, RuntimeError):  # no process could start; BrokenProcessPool too
                 self._continue_in_threads()
-        return self._pool.submit(self._decode, index, path)
+        return _Task(chunk, self._pool.submit(self._decode, chunk))
 
     def _submit(self) -> None:
-        while len(self._pending) < self.window:
-            next_path = next(self._todo, None)
-            if next_path is None:
+        while self._pending_items < self.window:
+            chunk = list(itertools.islice(self._todo, self._chunk_size()))
+            if not chunk:
                 return
-            future = self._start(*next_path)  # may replace self._pending (no processes)
-            self._pending.append((*next_path, future))
+            task = self._start(chunk)  # may replace self._pending (no processes)
+            self._pending.append(task)
+            self._pending_items += len(chunk)
 
     def _continue_in_threads(self) -> None:
         """Decode in threads what the broken process pool had not delivered."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._in_processes = False
-        self._pool = self._thread_pool()
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="zsl-decode")
         self._pending = deque(
-            (index, path, future if _delivered(future) else self._start(index, path))
-            for index, path, future in self._pending
+            task if task.delivered() else self._start(task.chunk) for task in self._pending
         )
 
     def items(self) -> Iterator[ImageItem]:
         if self._held_back:
-            self._slots.release(self._held_back)
+            self._running.release(self._held_back)
             self._held_back = 0
         try:
             while self._pending:
                 try:
-                    item = self._pending[0][2].result()
+                    items = self._pending[0].future.result()
                 except BrokenProcessPool:
                     self._continue_in_threads()
                     continue
-                self._pending.popleft()
+                self._pending_items -= len(self._pending.popleft().chunk)
                 self._submit()
-                yield item
+                yield from items
         finally:
             self.close()
 
@@ -174,6 +180,7 @@ class DecodeQueue:
         """Cancel what has not started; running decodes finish in the background."""
         self._todo = iter(())
         self._pending.clear()
+        self._pending_items = 0
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> DecodeQueue:
@@ -183,20 +190,23 @@ class DecodeQueue:
         self.close()
 
 
-def _delivered(future: Future[ImageItem]) -> bool:
-    return future.done() and not future.cancelled() and future.exception() is None
+MAX_CHUNK = 16  # images per task for a decode process
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    # Fork, as torch's DataLoader does: "spawn" and "forkserver" children import the parent's
-    # main module, which reruns the top level of a script without a __main__ guard (and takes
-    # a second or more per child). A forked child runs only the decoder, never torch or CUDA.
-    return multiprocessing.get_context("fork")
+@dataclass
+class _Task:
+    chunk: list[tuple[int, Path]]  # (index, path) of each image, in order
+    future: Future[list[ImageItem]]
+
+    def delivered(self) -> bool:
+        future = self.future
+        return future.done() and not future.cancelled() and future.exception() is None
 
 
 def processes_available() -> bool:
-    """Decode processes need fork, which only Linux offers safely (macOS frameworks break in a
-    forked child; Windows has no fork)."""
+    """Decode processes are forked (as torch's DataLoader does: "spawn" and "forkserver"
+    children import the parent's main module, rerunning a script without a __main__ guard), and
+    only Linux forks safely (macOS frameworks break in a forked child; Windows has no fork)."""
     return sys.platform == "linux"
 
 
@@ -217,9 +227,9 @@ def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) 
     _process_prepare = prepare
 
 
-def _prepare_in_process(index: int, path: Path) -> ImageItem:
+def _prepare_in_process(chunk: list[tuple[int, Path]]) -> list[ImageItem]:
     assert _process_prepare is not None, "the decode process was not started"
-    return prepare_item(index, path, _process_prepare)
+    return [prepare_item(index, path, _process_prepare) for index, path in chunk]
 
 
 def group_ok_items(items: Iterable[ImageItem], size: int) -> Iterator[list[ImageItem]]:

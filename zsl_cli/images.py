@@ -28,7 +28,8 @@ ICC profiles are ignored, as CLIP-style models were trained on pixels read the s
 
 Threads: `decode_image` mutates no global state, so decode workers may call it concurrently. The
 library's runs hold `pillow_settings` while workers decode, to line Pillow's global pixel limit up
-with the user's `--max-pixels` (and put it back afterwards).
+with the user's `--max-pixels` (and put it back afterwards); decode worker processes apply the same
+settings for their life (`ImagePreparation.set_up_process`).
 """
 
 from __future__ import annotations
