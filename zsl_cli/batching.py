@@ -44,7 +44,7 @@ def available_cores() -> int:
 
 
 def default_workers() -> int:
-    """One decode thread per core. With a GPU, decoding is the CPU's main work (the cap used to
+    """One decode worker per core. With a GPU, decoding is the CPU's main work (the cap used to
     be 8, which on a 16-core GPU machine left half the cores idle); on CPU the threads run only
     while images are due, taking turns with the model's own threads."""
     return min(MAX_DEFAULT_WORKERS, available_cores())
