@@ -25,6 +25,11 @@ def shapes(tmp_path_factory) -> Path:
     return make_image_set(tmp_path_factory.mktemp("shapes"), seed=9101, per_class=10).root
 
 
+@pytest.fixture(scope="module")
+def cpu_fp32(shapes) -> dict[str, dict]:
+    return label(shapes, "--device", "cpu", "--precision", "fp32")
+
+
 def label(shapes: Path, *options: str) -> dict[str, dict]:
     command = ["label", str(shapes), "-c", str(shapes / "classes.txt"), "-m", "shapes-demo"]
     result = CliRunner().invoke(app, [*command, "-f", "jsonl", "-q", *options])
@@ -43,8 +48,8 @@ def label(shapes: Path, *options: str) -> dict[str, dict]:
         (("--precision", "bf16"), 0.08, 0.97),  # on CPU: 299/300, 0.02
     ],
 )
-def test_cuda_labels_agree_with_cpu_fp32(shapes, options, score_tolerance, min_agreement):
-    reference = label(shapes, "--device", "cpu", "--precision", "fp32")
+def test_cuda_labels_agree_with_cpu_fp32(shapes, cpu_fp32, options, score_tolerance, min_agreement):
+    reference = cpu_fp32
     on_gpu = label(shapes, "--device", "cuda", *options)
     assert on_gpu.keys() == reference.keys()
     agreement = np.mean([on_gpu[p]["label"] == reference[p]["label"] for p in reference])

@@ -680,7 +680,7 @@ def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
         return ItemSource(store=embeddings)
     # A named file that is gone keeps its stored result: the store may have outlived the images.
     discovery = scan_inputs(inputs, missing_ok=True)
-    return ItemSource(discovery.paths, embeddings, discovery.skipped)
+    return ItemSource(paths=discovery.paths, store=embeddings, unreadable_folders=discovery.skipped)
 
 
 def open_encoder_for(

@@ -103,7 +103,7 @@ class DecodeQueue:
             )
             startup_workers = workers
         else:
-            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+            self._pool = _thread_pool(workers)
         self._in_processes = processes
         self._workers = workers
         startup_workers = min(workers, startup_workers or workers)
@@ -148,7 +148,7 @@ class DecodeQueue:
         """Decode in threads what the broken process pool had not delivered."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._in_processes = False
-        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="zsl-decode")
+        self._pool = _thread_pool(self._workers)
         self._pending = deque(
             task if task.delivered() else self._start(task.chunk) for task in self._pending
         )
@@ -191,6 +191,10 @@ class DecodeQueue:
 
 
 MAX_CHUNK = 16  # images per task for a decode process
+
+
+def _thread_pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -35,6 +36,11 @@ def _console(stream: TextIO) -> Console:
     # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`.
     width = None if stream.isatty() else 10_000
     return _Console(file=stream, highlight=False, soft_wrap=True, width=width, markup=False)
+
+
+def _counts(by_status: Mapping[str, int]) -> str:
+    """Each failure status with its count ("truncated 2, unreadable 1"), in name order."""
+    return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()) if status != "ok")
 
 
 def _line(*parts: str | tuple[str, str]) -> Text:
@@ -91,10 +97,7 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     what += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s once the model was loaded)"
     console.print(_line((verb, "bold"), what))
     if failed:
-        reasons = ", ".join(
-            f"{status} {n}" for status, n in sorted(summary["by_status"].items()) if status != "ok"
-        )
-        console.print(_line((f"{failed} failed", "yellow"), f": {reasons}"))
+        console.print(_line((f"{failed} failed", "yellow"), f": {_counts(summary['by_status'])}"))
     labels: dict[str, int] = summary["labels"]
     if labels:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -253,11 +256,10 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         )
     )
     if report["failed"]:
-        reasons = ", ".join(f"{s} {n}" for s, n in sorted(report["failed_by_status"].items()))
         console.print(
             _line(
                 (f"{report['failed']} of those encoded could not be read", "yellow"),
-                f" (stored as failed): {reasons}",
+                f" (stored as failed): {_counts(report['failed_by_status'])}",
             )
         )
     if report["reused_failed"]:
@@ -269,12 +271,11 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         )
     if report["unreachable"]:
         unreachable = report["unreachable_files"]
-        reasons = Counter(item["status"] for item in unreachable)
+        by_status = Counter(item["status"] for item in unreachable)
         console.print(
             _line(
                 (f"{report['unreachable']} paths could not be read at all", "yellow"),
-                " (not stored): "
-                + ", ".join(f"{status} {n}" for status, n in sorted(reasons.items())),
+                f" (not stored): {_counts(by_status)}",
             )
         )
         for item in unreachable[:MAX_EXAMPLES]:
