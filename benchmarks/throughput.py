@@ -8,8 +8,9 @@ Measures, on a random-init CLIP with the ViT-B/32 shape (speed does not depend o
    measured the same way (subprocess, marginal rate);
 4. peak RSS of every zsl process, and with --memory a 100- vs 10,000-image comparison;
 5. zsl at another precision (bf16 by default), and how its class scores compare with fp32's;
-6. decode-only rate: zsl's decode + preprocess path alone (decode threads, no model).
-`--device cuda` runs the same on a GPU (fp16 by default; sections 1, 2, 5 and 6 unless
+6. decode-only rate: zsl's decode + preprocess path alone (decode threads, no model);
+7. start-up without a model: `zsl --help` and `zsl label --help` as subprocesses.
+`--device cuda` runs the same on a GPU (fp16 by default; sections 1, 2, 5, 6 and 7 unless
 `--sections` asks for the pipeline too, which decodes on one core and would take most of the run).
 
     python benchmarks/throughput.py --quick              # smoke run, tiny sizes
@@ -53,6 +54,8 @@ WHOLE_PROCESS_TARGETS = {10: 1.1, 200: 2.0}  # issue #9: zsl vs pipeline, by cla
 STEADY_STATE_TARGET = 0.9  # issue #9: zsl's marginal rate / the model-only ceiling
 BUSY_LOAD = 2.5  # 1-minute load average above which CPU numbers are not trustworthy here
 RSS_TARGET_MB = 200.0  # issue #9: peak RSS for 10,000 images within this of 100 images
+HELP_TARGET_S = 0.5  # issue #9: `zsl --help` and `zsl label --help`
+HELP_RUNS = 10
 TEMPLATE_WORDS = {"this", "is", "a", "photo", "of"}  # the pipeline's and zsl's templates
 SYLLABLES = (
     "ka", "lo", "mi", "zor", "vek", "tan", "ril", "po", "shu", "der",
@@ -941,6 +944,11 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
         results.numbers.update(comparisons)
         checkpoint(results)
 
+    if 7 in settings.sections:
+        say("7. start-up: help ...")
+        rows.extend(measure_help(work))
+        checkpoint(results)
+
     if 4 in settings.sections:
         say(f"4. peak RSS, {settings.memory_small} vs {settings.memory_images} images ...")
         memory_rows, memory_numbers = measure_memory(paths, classes_file, model_dir, work, settings)
@@ -949,6 +957,34 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
 
     results.environment["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
+
+
+def measure_help(work: Path) -> list[Row]:
+    """Section 7: `zsl --help` and `zsl label --help`, HELP_RUNS runs each, interleaved so that a
+    slow spell of the machine weighs on both; the table keeps the median run."""
+    commands = {"zsl --help": ["--help"], "zsl label --help": ["label", "--help"]}
+    runs: dict[str, list[ProcessRun]] = {name: [] for name in commands}
+    for _ in range(HELP_RUNS):
+        for name, args in commands.items():
+            command = [sys.executable, "-m", "zsl_cli", *args]
+            runs[name].append(run_process(command, work / "help.log", 0))
+    rows = []
+    for name, timed in runs.items():
+        by_wall = sorted(timed, key=lambda run: run.wall_s)
+        median, fastest, slowest = by_wall[len(by_wall) // 2], by_wall[0], by_wall[-1]
+        verdict = "met" if median.wall_s < HELP_TARGET_S else "NOT met"
+        rows.append(
+            Row(
+                f"7 {name}",
+                wall_s=median.wall_s,
+                cpu_s=median.cpu_s,
+                rss_mb=median.max_rss_mb,
+                load=timed[0].load,
+                note=f"median of {len(timed)} runs ({fastest.wall_s:.2f}-{slowest.wall_s:.2f} s); "
+                f"target < {HELP_TARGET_S} s: {verdict}",
+            )
+        )
+    return rows
 
 
 def render_decode_bound(rows: list[Row], settings: Settings) -> list[str]:
@@ -1036,9 +1072,9 @@ def parse_sections(text: str, memory: bool, parser: argparse.ArgumentParser) -> 
     try:
         sections = {int(part) for part in text.split(",") if part.strip()}
     except ValueError:
-        parser.error(f"--sections {text!r}: give numbers 1-6 separated by commas")
-    if not sections <= set(range(1, 7)):
-        parser.error(f"--sections {text!r}: sections are numbered 1 to 6")
+        parser.error(f"--sections {text!r}: give numbers 1-7 separated by commas")
+    if not sections <= set(range(1, 8)):
+        parser.error(f"--sections {text!r}: sections are numbered 1 to 7")
     return tuple(sorted(sections | ({4} if memory else set())))
 
 
@@ -1071,7 +1107,7 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         "and the fastest runs); other timings keep the fastest of N",
     )
     parser.add_argument(
-        "--sections", help="which measurements to run (default 1,2,3,5,6 CPU, 1,2,5,6 CUDA)"
+        "--sections", help="which measurements to run (default 1,2,3,5,6,7 CPU, 1,2,5,6,7 CUDA)"
     )
     parser.add_argument("--memory", action="store_true", help="add section 4 (minutes)")
     parser.add_argument("--memory-images", type=int, default=10_000)
@@ -1099,7 +1135,7 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         iterations=1 if args.quick else args.iterations or (50 if cuda else 5),
         repeats=args.repeats,
         sections=parse_sections(
-            args.sections or ("1,2,5,6" if cuda else "1,2,3,5,6"), args.memory, parser
+            args.sections or ("1,2,5,6,7" if cuda else "1,2,3,5,6,7"), args.memory, parser
         ),
         memory_small=args.memory_small,
         memory_images=args.memory_images,

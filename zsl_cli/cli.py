@@ -7,7 +7,6 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import signal
 import sys
@@ -67,8 +66,12 @@ class ZslGroup(TyperGroup):
 
 
 def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
-    if isinstance(error, NoArgsIsHelpError):
-        raise error  # shows the help, as asked for
+    if isinstance(error, NoArgsIsHelpError):  # the help on stdout, as `zsl --help` prints it
+        try:
+            typer.echo(error.format_message())
+        except BrokenPipeError:
+            _to_devnull(sys.stdout)
+        raise typer.Exit(error.exit_code) from None
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
     _say(f"zsl: error: {message} (see '{where} --help')")
@@ -91,14 +94,6 @@ def _to_devnull(*streams: TextIO) -> None:
             os.dup2(devnull, stream.fileno())
 
 
-def _reflowed(function):  # type: ignore[no-untyped-def]
-    """Typer's rich help keeps a docstring's line breaks: join each paragraph into one line, so
-    that the terminal wraps it."""
-    paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
-    function.__doc__ = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
-    return function
-
-
 app = typer.Typer(
     cls=ZslGroup,
     name="zsl",
@@ -109,8 +104,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help: Rich's panels cost more time than the rest of `zsl label --help` together.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 # -- options shared by several commands ---------------------------------------------------------
@@ -141,7 +137,7 @@ BatchSize = Annotated[
         "--batch-size",
         "-b",
         min=1,
-        help="Images per forward pass \\[default: 16 on CPU, 256 on GPU].",
+        help="Images per forward pass.  [default: 16 on CPU, 256 on GPU]",
         show_default=False,
     ),
 ]
@@ -151,8 +147,8 @@ Workers = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Decode workers: threads, or processes when the model runs on a GPU "
-        "\\[default: one per core, at most 32].",
+        help="Decode workers: threads, or processes when the model runs on a GPU.  "
+        "[default: one per core, at most 32]",
         show_default=False,
     ),
 ]
@@ -218,8 +214,8 @@ Extensions = Annotated[
     str | None,
     typer.Option(
         "--ext",
-        help="Comma-separated file extensions to pick up in folders "
-        "\\[default: common image types].",
+        help="Comma-separated file extensions to pick up in folders.  "
+        "[default: common image types]",
         show_default=False,
     ),
 ]
@@ -231,7 +227,7 @@ MaxPixels = Annotated[
     typer.Option(
         min=1,
         help="Skip images larger than this many pixels (status "
-        "too_large) \\[default: Pillow's limit, about 89 MP].",
+        "too_large).  [default: Pillow's limit, about 89 MP]",
         show_default=False,
     ),
 ]
@@ -321,8 +317,9 @@ def _model_options(
 
 
 LABEL_EXAMPLES = """\
-[bold]Examples[/]
+Examples:
 
+\b
   zsl label ./photos --classes classes.txt -o predictions.csv
   zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
   find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
@@ -332,7 +329,6 @@ LABEL_EXAMPLES = """\
 
 
 @app.command(epilog=LABEL_EXAMPLES)
-@_reflowed
 def label(
     paths: Paths = None,
     classes: Classes = None,
@@ -363,7 +359,7 @@ def label(
         typer.Option(
             "--output",
             "-o",
-            help="Output file, or '-' for stdout \\[default: stdout].",
+            help="Output file, or '-' for stdout.  [default: stdout]",
             show_default=False,
         ),
     ] = None,
@@ -372,8 +368,8 @@ def label(
         typer.Option(
             "--format",
             "-f",
-            help="csv, jsonl, json or label-studio "
-            "\\[default: from the output extension; csv on stdout].",
+            help="csv, jsonl, json or label-studio.  "
+            "[default: from the output extension; csv on stdout]",
             show_default=False,
         ),
     ] = None,
@@ -387,8 +383,8 @@ def label(
         Path | None,
         typer.Option(
             help="Label Studio: local-files document root; image URLs "
-            "become /data/local-files/?d=<path under it> \\[default: "
-            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT].",
+            "become /data/local-files/?d=<path under it>.  [default: "
+            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT]",
             show_default=False,
         ),
     ] = None,
@@ -487,8 +483,9 @@ def _str(path: Path | None) -> str | None:
 
 
 EMBED_EXAMPLES = """\
-[bold]Examples[/]
+Examples:
 
+\b
   zsl embed ./photos --store photos.zsl
   zsl embed ./photos --store photos.zsl -m shapes-demo --json embed-summary.json
   zsl label --embeddings photos.zsl -c classes.txt -o predictions.csv
@@ -496,8 +493,9 @@ EMBED_EXAMPLES = """\
 """
 
 
-@app.command(epilog=EMBED_EXAMPLES)
-@_reflowed
+@app.command(
+    epilog=EMBED_EXAMPLES, short_help="Encode images once into an embedding store (incremental)."
+)
 def embed(
     store: Annotated[
         Path,
@@ -510,8 +508,8 @@ def embed(
     dtype: Annotated[
         str | None,
         typer.Option(
-            help="Stored vector type: float32, or float16 for half the size \\[default: what the "
-            "store already holds for this model, else float32].",
+            help="Stored vector type: float32, or float16 for half the size.  [default: what the "
+            "store already holds for this model, else float32]",
             show_default=False,
         ),
     ] = None,
@@ -589,8 +587,9 @@ def embed(
 
 
 EVALUATE_EXAMPLES = """\
-[bold]Examples[/]
+Examples:
 
+\b
   zsl evaluate predictions.csv --truth ./photos
   zsl evaluate predictions.jsonl --truth labels.csv --top-k 1,3,5 --json metrics.json
   zsl label ./shapes -c ./shapes/classes.txt -m shapes-demo -k 0 -o all.jsonl
@@ -598,8 +597,10 @@ EVALUATE_EXAMPLES = """\
 """
 
 
-@app.command(epilog=EVALUATE_EXAMPLES)
-@_reflowed
+@app.command(
+    epilog=EVALUATE_EXAMPLES,
+    short_help="Score predictions against ground truth (mean per-class top-k).",
+)
 def evaluate(
     predictions: Annotated[
         Path,
@@ -686,8 +687,9 @@ def _ks(value: str) -> tuple[int, ...]:
 
 
 HUBNESS_EXAMPLES = """\
-[bold]Examples[/]
+Examples:
 
+\b
   zsl hubness ./photos -c classes.txt
   zsl hubness --embeddings photos.zsl -c classes.txt -k 5 --json hubness.json
   zsl hubness ./shapes -c ./shapes/classes.txt -m shapes-demo \\
@@ -713,11 +715,15 @@ HUBNESS_HELP = (
     "a few hubs swallow the images), hub occupancy, antihub rate (classes nobody picks), the "
     "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
     "folder itself is the query bank.\n\n"
-    + "\n\n".join(f"[bold]{name}[/]: {text}" for name, text in HUBNESS_METHOD_HELP.items())
+    + "\n\n".join(f"{name}: {text}" for name, text in HUBNESS_METHOD_HELP.items())
 )
 
 
-@app.command(epilog=HUBNESS_EXAMPLES, help=HUBNESS_HELP)
+@app.command(
+    epilog=HUBNESS_EXAMPLES,
+    help=HUBNESS_HELP,
+    short_help="Measure hubness and what each reduction method does to it.",
+)
 def hubness(
     paths: Paths = None,
     classes: Classes = None,
@@ -736,9 +742,7 @@ def hubness(
     ] = 10,
     methods: Annotated[
         str | None,
-        typer.Option(
-            help="Comma-separated methods to compare \\[default: all].", show_default=False
-        ),
+        typer.Option(help="Comma-separated methods to compare [default: all].", show_default=False),
     ] = None,
     truth: Annotated[
         Path | None,
