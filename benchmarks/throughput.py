@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -262,14 +263,51 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+class PeakRss:
+    """A child's own peak RSS: VmHWM from /proc/<pid>/status, polled until the child exits.
+
+    os.wait4's ru_maxrss will not do: Linux counts the memory of the process that forked the child
+    (this one, holding a model and images) as the child's until it execs, so every child looked
+    at least as large as the benchmark itself. Without /proc (macOS) `kb` stays None."""
+
+    INTERVAL_S = 0.01
+
+    def __init__(self, pid: int) -> None:
+        self.kb: int | None = None
+        self._status = Path(f"/proc/{pid}/status")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while True:
+            try:
+                status = self._status.read_text()
+            except OSError:
+                return
+            lines = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+            if not lines:  # exited: a zombie has no memory left
+                return
+            self.kb = max(self.kb or 0, int(lines[0].split()[1]))
+            if self._stop.wait(self.INTERVAL_S):
+                return
+
+
 def run_process(
     command: list[str], log: Path, count: int, *, stdout_to: Path | None = None
 ) -> ProcessRun:
     """Run to completion; wall time includes interpreter start, imports and model load.
 
     With `stdout_to`, stdout is copied there and each line's arrival is timed (zsl flushes
-    after every batch). os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the
-    maximum over every child so far).
+    after every batch). os.wait4 gives this child's own CPU time (RUSAGE_CHILDREN would add
+    every earlier child's); PeakRss its own peak memory.
     """
     load = load_average()
     line_times = []
@@ -283,20 +321,21 @@ def run_process(
             stdout=subprocess.PIPE if stdout_to else subprocess.DEVNULL,
             stderr=stderr,
         )
-        if stdout_to:
-            assert process.stdout is not None
-            with open(stdout_to, "wb") as copy:
-                for line in process.stdout:
-                    line_times.append(time.perf_counter() - started)
-                    copy.write(line)
-            process.stdout.close()
-        _, status, usage = os.wait4(process.pid, 0)
+        with PeakRss(process.pid) as peak:
+            if stdout_to:
+                assert process.stdout is not None
+                with open(stdout_to, "wb") as copy:
+                    for line in process.stdout:
+                        line_times.append(time.perf_counter() - started)
+                        copy.write(line)
+                process.stdout.close()
+            _, status, usage = os.wait4(process.pid, 0)
     wall_s = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"exit code {process.returncode}: {' '.join(command)}\n{tail}")
-    rss_kb = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
+    rss_kb = peak.kb or usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # macOS: bytes
     cpu_s = usage.ru_utime + usage.ru_stime
     return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, line_times)
 
