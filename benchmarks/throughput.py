@@ -24,6 +24,7 @@ See benchmarks/README.md for what each number means and the exact commands.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -457,9 +458,9 @@ def measure_model_only(model, settings: Settings, precision: str, iterations: in
 
 
 def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) -> list[Row]:
-    """zsl's decode + preprocess path alone, through its own worker pool: in threads with and
-    without JPEG draft decoding (--exact-preprocessing turns draft off), and in worker
-    processes (what zsl uses on a GPU)."""
+    """zsl's decode + preprocess path alone, through its own worker pool: in threads with JPEG
+    draft decoding and zsl's resize and as --exact-preprocessing does it (no draft, Pillow's
+    resize), and in worker processes (what zsl uses on a GPU)."""
     from zsl_cli.batching import default_workers
     from zsl_cli.encoders import load_encoder
     from zsl_cli.images import DecodeOptions, ImagePreparation, pillow_settings
@@ -467,14 +468,15 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
     preprocessor = load_encoder(str(model_dir), device="cpu").preprocessor
     workers = settings.workers or default_workers()
     rows = []
+    exact = dataclasses.replace(preprocessor, torch_resize=False)
     variants = (
-        ("draft", preprocessor.decode_hint, False),
-        ("exact", None, False),
-        ("draft, processes", preprocessor.decode_hint, True),
+        ("draft", preprocessor, preprocessor.decode_hint, False),
+        ("exact", exact, None, False),
+        ("draft, processes", preprocessor, preprocessor.decode_hint, True),
     )
-    for label, draft, processes in variants:
+    for label, resizer, draft, processes in variants:
         options = DecodeOptions(draft=draft)
-        preparation = ImagePreparation(options, preprocessor, options.max_pixels)
+        preparation = ImagePreparation(options, resizer, options.max_pixels)
         load = load_average()
         with pillow_settings(options.max_pixels):
             timing = max(

@@ -183,7 +183,7 @@ def test_a_killed_worker_process_loses_no_image():
 def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_path):
     from PIL import Image
 
-    from zsl_cli.encoders.preprocess import PilPreprocessor
+    from zsl_cli.encoders.preprocess import FastPreprocessor
     from zsl_cli.images import DecodeOptions, ImagePreparation
 
     Image.new("RGB", (64, 48), (200, 10, 10)).save(tmp_path / "red.jpg")
@@ -191,7 +191,13 @@ def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_pa
     Image.new("RGB", (300, 300)).save(tmp_path / "big.png")  # over the run's pixel limit
     preparation = ImagePreparation(
         DecodeOptions(max_pixels=50_000),
-        PilPreprocessor(shortest_edge=32, resize_to=None, crop=(32, 32), resample=Image.BICUBIC),
+        FastPreprocessor(
+            shortest_edge=32,
+            resize_to=None,
+            crop=(32, 32),
+            resample=Image.BICUBIC,
+            torch_resize=True,
+        ),
         resize_limit=10**6,
     )
     paths = [tmp_path / name for name in ("red.jpg", "notes.jpg", "big.png", "missing.jpg")]

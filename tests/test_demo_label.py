@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
+from zsl_cli.encoders.preprocess import torch_resizes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,3 +69,20 @@ def test_readme_quickstart_runs_offline():
     assert lines[0] == "path,label,score,top_k_labels,top_k_scores,status,error"
     assert len(lines) - 1 == len(list(sample.glob("*/*.png")))
     assert "Labelled" in result.stderr
+
+
+@pytest.mark.skipif(not torch_resizes(Image.BICUBIC), reason="Pillow resizes on this machine")
+def test_torch_resize_keeps_the_labels_of_the_processors_own_resize(shapes):
+    """On x86-64 zsl shrinks images with torch's uint8 resize; --exact-preprocessing keeps
+    Pillow's, as the processor does. PNGs, so no draft decoding is involved."""
+    common = [shapes, "-c", shapes / "classes.txt", "-m", "shapes-demo", "-k", "0", "-f", "jsonl"]
+    fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
+    fast_rows, exact_rows = rows(fast.stdout), rows(exact.stdout)
+    assert len(fast_rows) == len(exact_rows) == 120
+    assert all(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
+    gaps = [
+        abs(ours["score"] - theirs["score"])
+        for name in exact_rows
+        for ours, theirs in zip(fast_rows[name]["top_k"], exact_rows[name]["top_k"], strict=True)
+    ]
+    assert 0 < max(gaps) < 0.02  # the resizes differ, by a grey level here and there

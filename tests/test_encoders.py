@@ -1,6 +1,8 @@
+import dataclasses
 import gc
 import json
 import os
+import platform
 import shutil
 import socket
 import subprocess
@@ -21,16 +23,18 @@ from zsl_cli.encoders import (
     resolve_model,
 )
 from zsl_cli.encoders.hf import TEXT_BATCH
-from zsl_cli.encoders.preprocess import PilPreprocessor, fast_preprocessor_from
+from zsl_cli.encoders.preprocess import FastPreprocessor, fast_preprocessor_from, torch_resizes
 from zsl_cli.errors import ZslError
 
 
+@pytest.mark.parametrize("torch_resize", [False, True])
 @pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
 @pytest.mark.parametrize("size", [(64, 48), (48, 64), (32, 32), (20, 90), (7, 5), (333, 101)])
-def test_fast_preprocessing_matches_the_transformers_processor(model, size, request):
+def test_fast_preprocessing_matches_the_transformers_processor(model, size, torch_resize, request):
     directory = request.getfixturevalue(model)
     processor = pil_image_processor(str(directory))
     geometry, norm = fast_preprocessor_from(processor)
+    geometry = dataclasses.replace(geometry, torch_resize=torch_resize)
     rng = np.random.default_rng(sum(size))
     image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
     ours = geometry(image).astype(np.float32).transpose(2, 0, 1)
@@ -39,11 +43,25 @@ def test_fast_preprocessing_matches_the_transformers_processor(model, size, requ
     ]
     reference = processor(images=[image], return_tensors="np")["pixel_values"][0]
     assert ours.shape == reference.shape
-    np.testing.assert_allclose(ours, reference, atol=1e-5)
+    if not torch_resize:  # Pillow's resize: the same pixels
+        np.testing.assert_allclose(ours, reference, atol=1e-5)
+        return
+    # torch's resize (when the image shrinks): within one grey level, mostly identical
+    grey_level = norm.rescale / min(norm.std)
+    np.testing.assert_allclose(ours, reference, atol=grey_level + 1e-5)
+    assert np.mean(np.abs(ours - reference) > 1e-5) < 0.02
+
+
+def test_torch_resizes_the_filters_it_has_on_x86(monkeypatch):
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    assert torch_resizes(Image.BICUBIC) and torch_resizes(Image.BILINEAR)
+    assert not torch_resizes(Image.LANCZOS) and not torch_resizes(Image.NEAREST)
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    assert not torch_resizes(Image.BICUBIC)
 
 
 def test_shortest_edge_rounding_follows_transformers():
-    geometry = PilPreprocessor(shortest_edge=224, resize_to=None, crop=(224, 224), resample=3)
+    geometry = FastPreprocessor(shortest_edge=224, resize_to=None, crop=(224, 224), resample=3)
     assert geometry._resize_size(640, 480) == (298, 224)
     assert geometry._resize_size(480, 641) == (224, 299)
     assert geometry.decode_hint == (336, 336)  # 1.5x the target: see DRAFT_MARGIN

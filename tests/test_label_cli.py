@@ -96,12 +96,12 @@ def test_a_wrong_early_preprocessing_guess_is_thrown_away(
     """Images start decoding before the model loads, with preprocessing read from its settings;
     if the loaded model preprocesses differently, that work is discarded and redone."""
     import zsl_cli.api
-    from zsl_cli.encoders.preprocess import PilPreprocessor
+    from zsl_cli.encoders.preprocess import FastPreprocessor
 
     write_images(tmp_path / "images", 5)
     args = ["label", tmp_path / "images", "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-q"]
     expected = run(*args)
-    wrong = PilPreprocessor(shortest_edge=5, resize_to=None, crop=(5, 5), resample=0)
+    wrong = FastPreprocessor(shortest_edge=5, resize_to=None, crop=(5, 5), resample=0)
     guesses = []
     monkeypatch.setattr(zsl_cli.api, "guess_preprocessor", lambda *a: guesses.append(a) or wrong)
     result = run(*args)

@@ -156,8 +156,8 @@ ExactPreprocessing = Annotated[
     bool,
     typer.Option(
         "--exact-preprocessing",
-        help="Decode JPEGs at full size (no draft mode) so pixels match the "
-        "transformers reference exactly; slower on large photos.",
+        help="Decode JPEGs at full size (no draft mode) and resize with Pillow as the model's "
+        "processor does, so pixels match the transformers reference exactly; slower.",
     ),
 ]
 TrustRemoteCode = Annotated[

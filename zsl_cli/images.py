@@ -453,6 +453,7 @@ class ImagePreparation:
     def set_up_process(self) -> None:
         """Run once in each decode worker process, before its first image."""
         apply_pillow_settings(self.options.max_pixels)
+        self.preprocessor.set_up_process()
 
 
 def _too_large_reason(size: tuple[int, int], max_pixels: int) -> str:

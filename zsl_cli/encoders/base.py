@@ -38,7 +38,8 @@ class ScoreHead:
 class ImagePreprocessor(Protocol):
     """Turns a decoded RGB image into the model's uint8 input (H x W x 3).
 
-    Runs in decode workers, so it must be thread-safe and must not touch torch.
+    Runs in decode workers, threads or forked processes, so it must be thread-safe; it may use
+    torch's CPU kernels, imported when first needed (the workers start before the model loads).
     """
 
     @property
@@ -57,6 +58,10 @@ class ImagePreprocessor(Protocol):
         ...
 
     def __call__(self, image: Image.Image) -> np.ndarray: ...
+
+    def set_up_process(self) -> None:
+        """Run once in each decode worker process, before its first image."""
+        ...
 
 
 class Encoder(Protocol):

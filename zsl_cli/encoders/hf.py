@@ -89,7 +89,8 @@ class TransformersEncoder:
         self.device = device
         self.dtype = dtype
         self._text_length = _text_max_length(model, tokenizer)
-        fast = fast_preprocessor_from(image_processor)
+        # Exact: Pillow's resize, whose pixels are the processor's own.
+        fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is None:
             input_size = reference_input_size(image_processor)
             if input_size is None:  # load_encoder says so to the user

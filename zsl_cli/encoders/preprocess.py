@@ -1,11 +1,14 @@
 """Image preprocessing that reproduces a Hugging Face image processor, split so the cheap part runs
 in decode workers and the float part runs on the model's device.
 
-Workers only resize and crop with PIL and hand over uint8 arrays (4x smaller than float32, and the
-normalisation then happens on the GPU when there is one). The geometry follows transformers' PIL
-backend step for step (resize with the processor's resample filter, integer size rounding, centre
-crop offsets), so the pixels are identical to what `AutoImageProcessor` produces with its PIL
-backend (the one `load_encoder` loads).
+Workers only resize and crop and hand over uint8 arrays (4x smaller than float32, and the
+normalisation then happens on the GPU when there is one). The geometry follows transformers step
+for step (integer size rounding, centre crop offsets). The resize itself: bilinear and bicubic run
+on torch's antialiased uint8 kernel on x86-64 (the one transformers' torchvision image processors
+use; a 512x384 -> 298x224 bicubic resize takes 0.5 ms there against Pillow's 2.5 ms) when the
+image shrinks, within one grey level of Pillow's (on 0.4-1% of the values, random pixels); other
+filters, enlargements and other machines use Pillow, which gives exactly what
+`AutoImageProcessor`'s PIL backend (the one `load_encoder` loads) gives.
 
 Configurations this fast path cannot express fall back to calling the processor itself
 (`ReferencePreprocessor`), which is also what `--exact-preprocessing` uses.
@@ -13,6 +16,7 @@ Configurations this fast path cannot express fall back to calling the processor 
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +28,9 @@ from PIL import Image
 # fast path would silently differ, so we fall back to the reference processor instead.
 _UNSUPPORTED_FLAGS = ("do_pad", "do_reduce_labels", "do_image_splitting", "do_flip_channel_order")
 DRAFT_MARGIN = 1.5
+# torch's antialiased interpolation modes for Pillow's filters of the same name (Pillow's
+# Resampling values: BILINEAR 2, BICUBIC 3).
+_TORCH_MODES = {2: "bilinear", 3: "bicubic"}
 
 
 @dataclass(frozen=True)
@@ -36,13 +43,14 @@ class Normalisation:
 
 
 @dataclass(frozen=True)
-class PilPreprocessor:
+class FastPreprocessor:
     """Resize (shortest edge or fixed size) + optional centre crop, returning uint8 H x W x 3."""
 
     shortest_edge: int | None
     resize_to: tuple[int, int] | None  # (height, width) for fixed-size resizes
     crop: tuple[int, int] | None  # (height, width)
-    resample: int
+    resample: int  # Pillow's filter number
+    torch_resize: bool = False  # resize with torch (see the module docstring and torch_resizes)
 
     @property
     def input_size(self) -> tuple[int, int]:
@@ -57,9 +65,11 @@ class PilPreprocessor:
         """The size a JPEG may be draft-decoded down to: DRAFT_MARGIN times the resize target.
 
         Reduced-scale DCT decoding low-passes the image; with the final resize still shrinking
-        it by 1.5 times or more, labels rarely change. Shapes-demo model, 1,800 JPEGs of 256 to
-        1,920 px (seeds 7302-7304, 600 each), top-1 agreement with full decoding per seed:
-        99.8% at a margin of 4, 99.5-99.7% at 2, 99.0-99.2% at 1.5, 98.3-99.2% at 1. For a
+        it by 1.5 times or more, labels rarely change. Shapes-demo model (32-px input, so every
+        pixel counts), 1,800 JPEGs of 256 to 1,920 px (`benchmarks/preprocessing_agreement.py`,
+        seeds 7302-7304, 600 each), top-1 agreement with --exact-preprocessing per seed: 99.8% at
+        a margin of 4, 99.5-99.7% at 2, 99.0-99.2% at 1.5, 98.3-99.2% at 1 (the same with
+        Pillow's resize as with torch's). For a
         224-px model at 1.5, a 1024x768 photo decodes at 1/2 scale (mean pixel difference 0.43
         grey levels after preprocessing) and decode + preprocess takes half the CPU time; a
         4032x3024 one decodes at 1/8 scale, in 0.43 of the time a margin of 4 takes (benchmark
@@ -81,12 +91,25 @@ class PilPreprocessor:
         if image.mode != "RGB":
             image = image.convert("RGB")
         size = self._resize_size(image.width, image.height)
-        if size is not None and size != (image.width, image.height):
-            image = image.resize(size, resample=self.resample)
-        array = np.asarray(image)
+        if size is None or size == (image.width, image.height):
+            array = np.asarray(image)
+        elif self.torch_resize and size[0] <= image.width and size[1] <= image.height:
+            # Shrinking only: where one axis grows and the other shrinks, bicubic overshoot is
+            # clipped between torch's two passes differently (up to 5 grey levels apart).
+            array = _torch_resize(image, size, _TORCH_MODES[self.resample])
+        else:
+            array = np.asarray(image.resize(size, resample=self.resample))
         if self.crop is not None:
             array = _centre_crop(array, self.crop)
         return np.ascontiguousarray(array)
+
+    def set_up_process(self) -> None:
+        if self.torch_resize:
+            import torch
+
+            # One thread per worker process, as torch's DataLoader does: the processes are the
+            # parallelism, and a forked child must not use the parent's OpenMP pool.
+            torch.set_num_threads(1)
 
     def _resize_size(self, width: int, height: int) -> tuple[int, int] | None:
         """(width, height) after resizing, rounded exactly as transformers does."""
@@ -95,6 +118,25 @@ class PilPreprocessor:
         if self.shortest_edge is None:
             return None
         return _shortest_edge_size(self.shortest_edge, width, height)
+
+
+def torch_resizes(resample: int) -> bool:
+    """Whether FastPreprocessor should resize with torch: for the filters torch has, on x86-64,
+    where its uint8 kernel is vectorised. Decided without importing torch, so that the guess made
+    before the model loads (encoders.guess_preprocessor) matches the loaded model's."""
+    return resample in _TORCH_MODES and platform.machine().lower() in ("x86_64", "amd64")
+
+
+def _torch_resize(image: Image.Image, size: tuple[int, int], mode: str) -> np.ndarray:
+    """uint8 H x W x 3 at `size` (width, height), antialiased like Pillow."""
+    import torch
+
+    pixels = torch.from_numpy(np.array(image))  # a copy: torch wants memory it may write to
+    channels_last = pixels.permute(2, 0, 1).unsqueeze(0)  # the layout of torch's fast uint8 path
+    resized = torch.nn.functional.interpolate(
+        channels_last, size=(size[1], size[0]), mode=mode, antialias=True
+    )
+    return resized[0].permute(1, 2, 0).numpy()
 
 
 def _shortest_edge_size(edge: int, width: int, height: int) -> tuple[int, int]:
@@ -151,6 +193,9 @@ class ReferencePreprocessor:
         pixels = self._processor(images=[image], return_tensors="np")["pixel_values"][0]
         return np.asarray(pixels, dtype=np.float32)
 
+    def set_up_process(self) -> None:
+        pass
+
 
 def _size_dict(value: Any) -> dict[str, int]:
     if value is None:
@@ -167,10 +212,13 @@ def _size_dict(value: Any) -> dict[str, int]:
     }
 
 
-def fast_preprocessor_from(image_processor: Any) -> tuple[PilPreprocessor, Normalisation] | None:
+def fast_preprocessor_from(
+    image_processor: Any, *, torch_resize: bool = True
+) -> tuple[FastPreprocessor, Normalisation] | None:
     """The fast-path equivalent of a transformers image processor, or None if none is exact.
 
     Also accepts the processor's saved settings as a dict (its preprocessor_config.json).
+    torch_resize=False keeps Pillow's resize, for the processor's own pixels.
     """
     if isinstance(image_processor, Mapping):
         get = image_processor.get
@@ -193,7 +241,9 @@ def fast_preprocessor_from(image_processor: Any) -> tuple[PilPreprocessor, Norma
         return None  # shortest-edge resize alone gives images of varying size: no batching
     resample = get("resample")
     resample = int(getattr(resample, "value", resample)) if resample is not None else 2
-    geometry = PilPreprocessor(shortest_edge, resize_to, crop_hw, resample)
+    geometry = FastPreprocessor(
+        shortest_edge, resize_to, crop_hw, resample, torch_resize and torch_resizes(resample)
+    )
 
     rescale = float(get("rescale_factor", 1 / 255)) if get("do_rescale", True) else 1.0
     if get("do_normalize", True):
