@@ -4,14 +4,15 @@ in decode workers and the float part runs on the model's device.
 Workers only resize and crop and hand over uint8 arrays (4x smaller than float32, and the
 normalisation then happens on the GPU when there is one). The geometry follows transformers step
 for step (integer size rounding, centre crop offsets). The resize itself: bilinear and bicubic run
-on torch's antialiased uint8 kernel on x86-64 (the one transformers' torchvision image processors
-use; a 512x384 -> 298x224 bicubic resize takes 0.5 ms there against Pillow's 2.5 ms) when the
-image shrinks, within one grey level of Pillow's (on 0.4-1% of the values, random pixels); other
-filters, enlargements and other machines use Pillow, which gives exactly what
-`AutoImageProcessor`'s PIL backend (the one `load_encoder` loads) gives.
+on torch's antialiased uint8 kernel on x86-64 when the image shrinks (the kernel torchvision uses
+for uint8 images on the CPU, and so transformers' torchvision image processors there; a 512x384 ->
+298x224 bicubic resize takes 0.5 ms against Pillow's 2.5 ms), within one grey level of Pillow's on
+0.4-1% of the values (random pixels). Other filters, enlargements, other machines and
+`--exact-preprocessing` use Pillow, which gives exactly what `AutoImageProcessor`'s PIL backend
+(the one `load_encoder` loads) gives.
 
 Configurations this fast path cannot express fall back to calling the processor itself
-(`ReferencePreprocessor`), which is also what `--exact-preprocessing` uses.
+(`ReferencePreprocessor`).
 """
 
 from __future__ import annotations
