@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 from typer.core import TyperGroup
 
-try:  # typer 0.2x carries its own copy of click; older releases use click itself
+try:  # typer 0.26+ carries its own copy of click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import UsageError
 
-    NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
+    try:
+        from click.exceptions import NoArgsIsHelpError
+    except ImportError:
+        NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
 
 from zsl_cli import __version__
 from zsl_cli.errors import (
