@@ -55,15 +55,6 @@ def jpeg_set(folder: Path, seed: int, per_class: int) -> tuple[list[Path], list[
     return paths, truth, classes
 
 
-def draft_bound(preprocessor: FastPreprocessor, margin: float) -> tuple[int, int]:
-    """decode_hint at another margin: (width, height) the draft decode must cover."""
-    if preprocessor.resize_to is not None:
-        height, width = preprocessor.resize_to
-        return (round(width * margin), round(height * margin))
-    edge = round((preprocessor.shortest_edge or 0) * margin)
-    return (edge, edge)
-
-
 def top1(encoder, preprocessor, draft, paths: list[Path], texts: np.ndarray) -> np.ndarray:
     prepare = ImagePreparation(
         DecodeOptions(max_pixels=NO_LIMIT, draft=draft), preprocessor, NO_LIMIT
@@ -84,7 +75,7 @@ def main() -> int:
     zsl = fast.preprocessor
     assert isinstance(zsl, FastPreprocessor)
     pillow = dataclasses.replace(zsl, torch_resize=False)
-    variants = {f"draft {m:g}x": (zsl, draft_bound(zsl, m)) for m in args.margins}
+    variants = {f"draft {m:g}x": (zsl, zsl.draft_bound(m)) for m in args.margins}
     variants[f"draft {DRAFT_MARGIN:g}x, pillow"] = (pillow, zsl.decode_hint)
     variants["full, torch"] = (dataclasses.replace(zsl, torch_resize=True), None)
     print(f"model input {zsl.input_size}; zsl resizes with torch here: {zsl.torch_resize}")

@@ -8,7 +8,7 @@ Measures, on a random-init CLIP with the ViT-B/32 shape (speed does not depend o
    measured the same way (subprocess, marginal rate);
 4. peak RSS of every zsl process, and with --memory a 100- vs 10,000-image comparison;
 5. zsl at another precision (bf16 by default), and how its class scores compare with fp32's;
-6. decode-only rate: zsl's decode + preprocess path alone (decode threads, no model);
+6. decode-only rate: zsl's decode + preprocess path alone (threads and processes, no model);
 7. start-up without a model: `zsl --help` and `zsl label --help` as subprocesses.
 `--device cuda` runs the same on a GPU (fp16 by default; sections 1, 2, 5, 6 and 7 unless
 `--sections` asks for the pipeline too, which decodes on one core and would take most of the run).

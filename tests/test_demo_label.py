@@ -25,6 +25,14 @@ def rows(text: str) -> dict[str, dict]:
     return {Path(r["path"]).name: r for r in map(json.loads, text.splitlines())}
 
 
+def label_fast_and_exact(folder: Path, classes: Path, *options) -> tuple[dict, dict]:
+    """The bundled model's rows for `folder`, by default and with --exact-preprocessing."""
+    common = [folder, "-c", classes, "-m", "shapes-demo", "-f", "jsonl", "-q", *options]
+    fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
+    assert fast.exit_code == 0 and exact.exit_code == 0
+    return rows(fast.stdout), rows(exact.stdout)
+
+
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory) -> Path:
     return make_image_set(tmp_path_factory.mktemp("shapes"), seed=7301, per_class=4).root
@@ -52,10 +60,7 @@ def test_jpeg_draft_decoding_agrees_with_exact_decoding(tmp_path):
         image = Image.open(path).convert("RGB")
         image = image.resize((image.width * upscale, image.height * upscale), Image.BICUBIC)
         image.save(target, quality=90)
-    common = [jpegs, "-c", shapes / "classes.txt", "-m", "shapes-demo", "-f", "jsonl", "-q"]
-    fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
-    assert fast.exit_code == 0 and exact.exit_code == 0
-    fast_rows, exact_rows = rows(fast.stdout), rows(exact.stdout)
+    fast_rows, exact_rows = label_fast_and_exact(jpegs, shapes / "classes.txt")
     assert len(fast_rows) == len(exact_rows) == 600
     agree = sum(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
     assert agree / len(exact_rows) >= 0.99
@@ -75,9 +80,7 @@ def test_readme_quickstart_runs_offline():
 def test_torch_resize_keeps_the_labels_of_the_processors_own_resize(shapes):
     """On x86-64 zsl shrinks images with torch's uint8 resize; --exact-preprocessing keeps
     Pillow's, as the processor does. PNGs, so no draft decoding is involved."""
-    common = [shapes, "-c", shapes / "classes.txt", "-m", "shapes-demo", "-k", "0", "-f", "jsonl"]
-    fast, exact = run("label", *common), run("label", *common, "--exact-preprocessing")
-    fast_rows, exact_rows = rows(fast.stdout), rows(exact.stdout)
+    fast_rows, exact_rows = label_fast_and_exact(shapes, shapes / "classes.txt", "-k", "0")
     assert len(fast_rows) == len(exact_rows) == 120
     assert all(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
     gaps = [

@@ -745,7 +745,9 @@ def hubness(
     ] = 10,
     methods: Annotated[
         str | None,
-        typer.Option(help="Comma-separated methods to compare [default: all].", show_default=False),
+        typer.Option(
+            help="Comma-separated methods to compare.  [default: all]", show_default=False
+        ),
     ] = None,
     truth: Annotated[
         Path | None,

@@ -228,7 +228,8 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
 def pil_image_processor(location: str, **options: Any) -> Any:
     """The model's image processor in its PIL implementation, whatever else is installed: with
     torchvision, transformers 5 picks a torchvision one whose pixels differ by up to a grey level,
-    so scores and stored embeddings would depend on the environment (zsl's fast path follows PIL).
+    so scores and stored embeddings would depend on the environment (--exact-preprocessing follows
+    PIL).
     """
     # By module path: without torchvision, some 5.x releases (5.17) export a placeholder as
     # `transformers.AutoImageProcessor` and as `transformers.models.auto.image_processing_auto`.

@@ -76,11 +76,15 @@ class FastPreprocessor:
         4032x3024 one decodes at 1/8 scale, in 0.43 of the time a margin of 4 takes (benchmark
         photos; exact decoding takes 7.4 times as long).
         """
+        return self.draft_bound(DRAFT_MARGIN)
+
+    def draft_bound(self, margin: float) -> tuple[int, int] | None:
+        """(width, height) a draft decode must still cover: `margin` times the resize target."""
         if self.resize_to is not None:
             height, width = self.resize_to
-            return (round(width * DRAFT_MARGIN), round(height * DRAFT_MARGIN))
+            return (round(width * margin), round(height * margin))
         if self.shortest_edge is not None:
-            edge = round(self.shortest_edge * DRAFT_MARGIN)
+            edge = round(self.shortest_edge * margin)
             return (edge, edge)
         return None
 
