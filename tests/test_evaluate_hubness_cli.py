@@ -237,8 +237,31 @@ def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_f
         "hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", truth
     )
     assert result.exit_code == 2, result.stderr
-    assert "no image is both in the truth and of a class in the class list" in result.stderr
+    assert "no image of the truth is of a class in the class list" in result.stderr
     assert "truth classes: Bird, Cat, Dog" in result.stderr
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("path,label\n/nowhere/a.png,cat\n")
+    common = ["-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", elsewhere]
+    result = run("hubness", image_folder, *common)
+    assert result.exit_code == 2, result.stderr
+    assert "none of the 12 images is in the truth" in result.stderr
+
+
+def test_hubness_counts_unreadable_images_wrong_as_evaluate_does(tiny_clip, image_folder, tmp_path):
+    (image_folder / "cat" / "broken.png").write_bytes(b"not an image")
+    classes = tmp_path / "classes.txt"
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.jsonl", "-k", "0")
+    evaluated = run("evaluate", predictions, "--truth", image_folder, "-k", "1", "--json", "-")
+    top1 = json.loads(evaluated.stdout)["top_k"]["1"]
+    common = ["-c", classes, "-m", tiny_clip, "--truth", image_folder, "--methods", "none"]
+    result = run("hubness", image_folder, *common, "-k", "1", "--json", tmp_path / "h.json")
+    assert result.exit_code == 0, result.stderr
+    hubness = json.loads((tmp_path / "h.json").read_text())
+    assert hubness["n_images"] == 12 and hubness["images_with_truth"] == 13
+    accuracy = hubness["methods"]["none"]["accuracy"]
+    assert accuracy["mean_per_class"] == pytest.approx(top1["mean_per_class"])
+    assert accuracy["overall"] == pytest.approx(top1["overall"])
+    assert "over the 13 images in the truth (unreadable ones counted wrong)" in result.stdout
 
 
 def test_hubness_from_a_store_matches_hubness_from_images(tiny_clip, image_folder, tmp_path):

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from zsl_cli.discovery import discover
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
     evaluate,
@@ -56,18 +57,51 @@ def test_folder_truth_classes_items_and_hidden_entries(photos):
     truth = load_truth(photos)
     assert truth.kind == "folder"
     assert truth.classes == ("bird", "cat", "dog")
-    shown = sorted(item.shown for item in truth.items)
+    shown = [item.shown for item in truth.items]
     assert shown == [
         "cat/a.jpg",
         "cat/b.png",
         "cat/more/c.jpg",
+        "dog/.hidden.jpg",
         "dog/d.jpg",
         "dog/e.JPG",
         "dog/notes.txt",
     ]
     labels = {item.shown: item.label for item in truth.items}
     assert labels["cat/more/c.jpg"] == "cat"
-    assert not next(i for i in truth.items if i.shown == "dog/notes.txt").image_like
+    by_shown = {item.shown: item for item in truth.items}
+    assert not by_shown["dog/notes.txt"].image_like and not by_shown["dog/notes.txt"].hidden
+    assert by_shown["dog/.hidden.jpg"].hidden and not by_shown["dog/d.jpg"].hidden
+
+
+def test_hidden_images_count_only_when_a_prediction_names_them(photos):
+    # zsl label skips hidden files unless --include-hidden: then they are labelled and evaluated.
+    hidden = predicted(photos / "dog" / ".hidden.jpg", "cat")
+    for predictions, n, truth_left in (([], 0, 5), ([hidden], 1, 5)):
+        matching = match_paths([p.path for p in predictions], load_truth(photos))
+        assert len(matching.pairs) == n
+        assert matching.unmatched.truth == truth_left  # never counts the hidden file as missed
+        assert ".hidden" not in " ".join(matching.unmatched.truth_examples)
+        assert matching.unmatched.ignored_files == 1  # the readme
+
+
+def test_folder_truth_follows_folder_links_as_label_does(photos, tmp_path):
+    extra = tmp_path / "extra"
+    touch(extra / "f.jpg")
+    (photos / "dog" / "batch").symlink_to(extra, target_is_directory=True)
+    (photos / "dog" / "loop").symlink_to(photos / "dog", target_is_directory=True)
+    shown = [item.shown for item in load_truth(photos).items if item.label == "dog"]
+    assert shown == [
+        "dog/.hidden.jpg",
+        "dog/batch/f.jpg",
+        "dog/d.jpg",
+        "dog/e.JPG",
+        "dog/notes.txt",
+    ]
+    labelled = discover([str(photos / "dog")])
+    assert photos / "dog" / "batch" / "f.jpg" in labelled
+    result = evaluate([predicted(p, "dog") for p in labelled], load_truth(photos), ks=(1,))
+    assert result.n == 3 and result.unmatched.predictions == 0
 
 
 def test_absolute_and_relative_prediction_paths(photos, monkeypatch):
@@ -141,8 +175,9 @@ def test_an_existing_file_with_the_same_ending_is_another_image(photos, tmp_path
     # train/cat/a.jpg exists next to the truth's cat/a.jpg: same ending, different images.
     other = touch(tmp_path / "train" / "cat" / "a.jpg")
     predictions = [predicted(other, "dog"), predicted(photos / "dog" / "d.jpg", "dog")]
-    matching = match_paths([p.path for p in predictions], load_truth(photos))
-    assert matching.pairs == ((1, 3),)  # truth item 3 is dog/d.jpg
+    truth = load_truth(photos)
+    matching = match_paths([p.path for p in predictions], truth)
+    assert matching.pairs == ((1, [i.shown for i in truth.items].index("dog/d.jpg")),)
     assert matching.unmatched.matched_by_relative_path == 0
     assert matching.unmatched.predictions == 1 and "cat/a.jpg" in matching.unmatched.truth_examples
 

@@ -791,15 +791,12 @@ def hubness(
             f"images; this run has {len(ok)}"
         )
     sims = similarities(_stack(ok, classifier), classifier.vectors)
-    truth_idx, unlisted = None, []
+    truth_idx, failed_truth, unlisted = None, None, []
     if truth is not None:
-        truth_idx, unlisted = _truth_indices(ok, truth, classifier.names)
-        if not ((truth_idx >= 0) & (truth_idx < len(classifier.names))).any():
-            raise ZslError(
-                f"--truth {truth.source}: no image is both in the truth and of a class in the "
-                f"class list (truth classes: {', '.join(truth.classes[:5])}; classes: "
-                f"{', '.join(classifier.names[:5])})"
-            )
+        every_truth_idx, unlisted = _truth_indices(items, truth, classifier.names)
+        _check_truth_overlap(every_truth_idx, truth, classifier.names)
+        readable = np.array([item.ok for item in items])
+        truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
     unseen_mask = None
     if seen is not None:
         unseen_mask = np.array([name not in seen for name in (*classifier.names, *unlisted)])
@@ -811,12 +808,13 @@ def hubness(
         truth=truth_idx,
         unseen_mask=unseen_mask,
         unlisted_classes=len(unlisted),
+        failed_truth=failed_truth,
     )
     result["failed_images"] = len(items) - len(ok)
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
-    if truth_idx is not None:
-        result["images_with_truth"] = int((truth_idx >= 0).sum())
+    if truth_idx is not None and failed_truth is not None:
+        result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
         if not_listed:
             result["warnings"].append(
@@ -838,6 +836,20 @@ def _read_seen(path: str, known: Sequence[str]) -> set[str]:
             + some_names(sorted(unknown))
         )
     return seen
+
+
+def _check_truth_overlap(truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str]) -> None:
+    """A ZslError when no image of the run can be scored against the truth."""
+    if not (truth_idx >= 0).any():
+        raise ZslError(
+            f"--truth {truth.source}: none of the {len(truth_idx)} images is in the truth "
+            f"(paths are matched as zsl evaluate matches them)"
+        )
+    if not ((truth_idx >= 0) & (truth_idx < len(names))).any():
+        raise ZslError(
+            f"--truth {truth.source}: no image of the truth is of a class in the class list "
+            f"(truth classes: {', '.join(truth.classes[:5])}; classes: {', '.join(names[:5])})"
+        )
 
 
 def _truth_indices(

@@ -16,8 +16,10 @@ A prediction matches a truth image when, in this order:
 Each truth image matches at most one prediction. What is left over on either side is counted and
 reported with a few examples, never dropped silently; so are files under a truth folder that no
 prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
-readme files, thumbnail databases. Hidden files and folders (name starting with '.') are skipped,
-as `zsl label` skips them.
+readme files, thumbnail databases. A truth folder is walked as `zsl label` walks an input folder
+(folder links followed, each real folder once); hidden files and folders (name starting with '.')
+below the class folders count only when a prediction names them (`zsl label --include-hidden`),
+and are otherwise left out unreported, as `zsl label` leaves them out by default.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes.
@@ -35,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 
 from zsl_cli.classes import split_lines
-from zsl_cli.discovery import IMAGE_EXTENSIONS, printable
+from zsl_cli.discovery import IMAGE_EXTENSIONS, printable, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import (
     FAILED,
@@ -62,6 +64,7 @@ class TruthItem:
     label: str
     shown: str  # how to name it in messages: relative path or the CSV's text
     image_like: bool = True  # False: not counted as unmatched when no prediction names it
+    hidden: bool = False  # True: not even reported then (zsl label skips it by default)
 
 
 @dataclass(frozen=True)
@@ -409,12 +412,12 @@ def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
     lost_truth = [
         item.shown
         for item, used in zip(truth.items, taken, strict=True)
-        if not used and item.image_like
+        if not used and item.image_like and not item.hidden
     ]
     ignored = [
         item.shown
         for item, used in zip(truth.items, taken, strict=True)
-        if not used and not item.image_like
+        if not used and not item.image_like and not item.hidden
     ]
     pairs.sort()
     return Matching(
@@ -468,29 +471,28 @@ def _truth_from_folder(source: str) -> GroundTruth:
             f"class (ImageFolder), or give a CSV with columns path,label"
         )
 
-    def unreadable(error: OSError) -> None:
-        raise ZslError(
-            f"cannot read {printable(error.filename)} in the ground truth: {error.strerror}"
-        )
-
     items = []
     for name in classes:
-        for folder, subfolders, files in os.walk(os.path.join(root, name), onerror=unreadable):
-            subfolders[:] = sorted(sub for sub in subfolders if not sub.startswith("."))
-            for file_name in sorted(files):
-                if file_name.startswith("."):
-                    continue
-                full = os.path.join(folder, file_name)
-                relative = os.path.relpath(full, root)
-                items.append(
-                    TruthItem(
-                        path=full,
-                        relative=_parts(relative),
-                        label=name,
-                        shown=relative,
-                        image_like=os.path.splitext(file_name)[1].lower() in IMAGE_EXTENSIONS,
-                    )
+        # Hidden entries too, so that images labelled with --include-hidden find their truth;
+        # links are followed as `zsl label` follows them.
+        found = walk_files(os.path.join(root, name), include_hidden=True)
+        if found.skipped:
+            folder, reason = found.skipped[0]
+            raise ZslError(f"cannot read {printable(folder)} in the ground truth: {reason}")
+        for path in found.paths:
+            full = os.fspath(path)
+            relative = os.path.relpath(full, root)
+            parts = _parts(relative)
+            items.append(
+                TruthItem(
+                    path=full,
+                    relative=parts,
+                    label=name,
+                    shown=relative,
+                    image_like=os.path.splitext(full)[1].lower() in IMAGE_EXTENSIONS,
+                    hidden=any(part.startswith(".") for part in parts),
                 )
+            )
     return GroundTruth(source=source, kind="folder", classes=tuple(classes), items=tuple(items))
 
 

@@ -202,6 +202,7 @@ def compare(
     truth: np.ndarray | None = None,
     unseen_mask: np.ndarray | None = None,
     unlisted_classes: int = 0,
+    failed_truth: np.ndarray | None = None,
     reduction_k: int = DEFAULT_K,
     temperature: float = DEFAULT_TEMPERATURE,
     hub_size: float = DEFAULT_HUB_SIZE,
@@ -214,10 +215,12 @@ def compare(
     reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
     one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a truth class
     outside the class list (never predicted, so always wrong); `unseen_mask` is a bool over those
-    C + `unlisted_classes` truth classes. Accuracy is top-1 over all classes: "mean_per_class"
-    over the classes present in truth, "overall" over images with a known class,
-    "unseen_mean_per_class" over the unseen classes present. The "accuracy" key is left out when
-    no image has a known class, "unseen_mean_per_class" when no unseen class is present.
+    C + `unlisted_classes` truth classes. `failed_truth` holds the truth indices of images that
+    could not be read (no similarities): they count as wrong, as zsl evaluate counts them.
+    Accuracy is top-1 over all classes: "mean_per_class" over the classes present in truth,
+    "overall" over images with a known class, "unseen_mean_per_class" over the unseen classes
+    present. The "accuracy" key is left out when no image has a known class,
+    "unseen_mean_per_class" when no unseen class is present.
     Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
     "recommendation"}.
     """
@@ -238,6 +241,8 @@ def compare(
     requested = check_methods(methods)
     n_truth_classes = n_classes + unlisted_classes
     truth = _checked_truth(truth, n_images, n_truth_classes)
+    if failed_truth is not None:
+        failed_truth = _checked_truth(failed_truth, len(failed_truth), n_truth_classes)
     unseen_mask = _checked_unseen_mask(unseen_mask, n_truth_classes)
 
     # The recommendation is relative to raw similarities, so "none" is always measured.
@@ -254,7 +259,7 @@ def compare(
         stats = hubness_stats(counts, k_used, n_images, hub_size=hub_size, top=top)
         entry = _stats_entry(stats, class_names)
         if truth is not None:
-            accuracy = _accuracy(top1, truth, unseen_mask, n_truth_classes)
+            accuracy = _accuracy(top1, truth, failed_truth, unseen_mask, n_truth_classes)
             if accuracy is not None:
                 entry["accuracy"] = accuracy
         entries[method] = entry
@@ -574,13 +579,18 @@ def _stats_entry(stats: HubnessStats, class_names: Sequence[str]) -> dict:
 
 
 def _accuracy(
-    top1: np.ndarray, truth: np.ndarray, unseen_mask: np.ndarray | None, n_truth_classes: int
+    top1: np.ndarray,
+    truth: np.ndarray,
+    failed_truth: np.ndarray | None,
+    unseen_mask: np.ndarray | None,
+    n_truth_classes: int,
 ) -> dict | None:
     known = truth >= 0
-    if not known.any():
+    failed = failed_truth[failed_truth >= 0] if failed_truth is not None else truth[:0]
+    if not known.any() and not len(failed):
         return None
-    labels = truth[known]
-    correct = top1[known] == labels
+    labels = np.concatenate([truth[known], failed])
+    correct = np.concatenate([top1[known] == truth[known], np.zeros(len(failed), dtype=bool)])
     accuracy = {
         "mean_per_class": mean_per_class(correct, labels, n_truth_classes),
         "overall": float(np.mean(correct)),
