@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,14 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
     assert spec.classes[0].prompts == ()
 
 
+def test_invisible_characters_at_the_ends_of_names_are_stripped():
+    # `cat a.txt b.txt` leaves b.txt's byte-order mark at the start of a line.
+    spec = parse_classes("cat\n\ufeffdog\n\ufeff# note\nbird\u200b: a {} \u2060\n")
+    assert spec.names == ["cat", "dog", "bird"]
+    assert parse_attributes("\ufeff# note\nclass,red\n\ufeffx,1\n").names == ["x"]
+    assert parse_descriptions('{"\\ufeffcat": ["fur"]}').names == ["cat"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -32,6 +41,8 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
         ("cat\u2028dog\ncat\n", "c.txt:1: class name 'cat"),
         ("cat\r\ndog\r\ncat\r\n", "c.txt:3: duplicate class 'cat' (first at c.txt:1)"),
         ("failed: a broken photo\n", "c.txt:1: class name 'failed' is reserved"),
+        ("cat\ndog\n\ufeffcat\n", "c.txt:3: duplicate class 'cat'"),
+        ("blue\u200bsquare\n", "c.txt:1: class name 'blue\\\\u200bsquare' contains"),
     ],
 )
 def test_bad_classes_txt(text, message):
@@ -75,6 +86,8 @@ def test_attributes_csv_with_phrase_row():
         ("class,red,blue\nx,nan,1\n", "not a finite number"),
         ("class,red,blue\nx,0,0\n", "all-zero attribute weights"),
         ("class,red\nx,1\nx,0.5\n", "duplicate class 'x'"),
+        ("class,red\nx,1_0\n", "a.csv:2: column 2 \\('red'\\): '1_0' is not a number"),
+        ("# no header\n#phrase,red\n", "empty attribute file"),
         ("class,red\n", "no class rows"),
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
         # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
@@ -113,11 +126,18 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
         ('{"cat": ' + "9" * 5000 + "}", "invalid JSON"),  # beyond int's digit limit
         ('{"cat\\ud800": ["fur"]}', "contains '\\\\ud800'"),  # a lone surrogate
         ('{"cat": ["f\\ud800r"]}', "descriptor 'f\\\\ud800r' contains '\\\\ud800'"),
+        ('{"cat": [{"a": 1, "a": 2}]}', "d.json: class 'cat': descriptors must be a list of"),
+        ('{"cat": {"a": ["x"]}}', "d.json: class 'cat': descriptors must be a list of"),
     ],
 )
 def test_bad_descriptions(text, message):
     with pytest.raises(ZslError, match=message):
         parse_descriptions(text, "d.json")
+
+
+def test_many_described_classes_parse_in_linear_time():
+    many = parse_descriptions(json.dumps({f"class {i}": ["d"] for i in range(50_000)}))
+    assert len(many.names) == 50_000  # a quadratic duplicate check took minutes here
 
 
 def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Path):

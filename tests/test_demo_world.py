@@ -59,6 +59,16 @@ def test_smaller_set_is_prefix_of_larger(image_set: Path, tmp_path: Path) -> Non
         assert (small / name).read_bytes() == (image_set / name).read_bytes()
 
 
+def test_rendering_into_an_earlier_set_replaces_it(image_set: Path, tmp_path: Path) -> None:
+    reused = tmp_path / "reused"
+    make_image_set(reused, seed=SEED + 1, per_class=5)
+    keep = reused / "red square" / "notes.txt"
+    keep.write_text("mine")
+    make_image_set(reused, seed=SEED, per_class=3)
+    keep.unlink()
+    assert _files(reused) == _files(image_set)
+
+
 def test_layout_is_an_image_folder(image_set: Path) -> None:
     folders = sorted(p.name for p in image_set.iterdir() if p.is_dir())
     assert folders == sorted(world.class_names())

@@ -32,6 +32,10 @@ from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 # "|" joins top-k lists in CSV; control characters and line separators (newlines, tabs, NUL,
 # U+2028) break lines in files and terminals or hide in them.
 _FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp", "Cs")  # Cs: a lone surrogate (a JSON \ud800)
+# Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
+# a.txt b.txt`, a zero-width space from a web page): stripped from the ends of lines and names
+# like white space, refused inside a name, where the name would print as another one.
+_INVISIBLE = "\ufeff\u200b\u2060"
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -114,8 +118,11 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
         where = f"{source}[{number}]"
         if not isinstance(name, str):
             raise ZslError(f"{where}: class names are strings, not {type(name).__name__}")
-        if name != name.strip():
-            raise ZslError(f"{where}: class name {name!r} starts or ends with white space")
+        if name != _strip(name):
+            raise ZslError(
+                f"{where}: class name {name!r} starts or ends with white space or an invisible "
+                "character"
+            )
         _check_name(name, where)
         places.append((name, where))
     if not places:
@@ -150,7 +157,11 @@ def _check_name(name: str, where: str) -> None:
     if not name:
         raise ZslError(f"{where}: empty class name")
     bad = next(
-        (ch for ch in name if ch == "|" or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES),
+        (
+            ch
+            for ch in name
+            if ch == "|" or ch in _INVISIBLE or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES
+        ),
         None,
     )
     if bad is not None:
@@ -160,6 +171,12 @@ def _check_name(name: str, where: str) -> None:
             f"{where}: class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
             f"rename the class, e.g. '{name} object'"
         )
+
+
+def _strip(text: str) -> str:
+    """`text` without white space or invisible characters at either end."""
+    stripped = text.strip().strip(_INVISIBLE)
+    return stripped if stripped == text else _strip(stripped)
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
@@ -174,12 +191,12 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
     for number, raw in enumerate(split_lines(text), start=1):
-        line = raw.strip()
+        line = _strip(raw)
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
         name, colon, prompt_text = line.partition(":")
-        name = name.strip()
+        name = _strip(name)
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
         if colon:
@@ -199,19 +216,21 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=_JsonObject)
     except json.JSONDecodeError as error:
         raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
-    except _DuplicateKey as duplicate:
-        raise ZslError(f"{source}: duplicate class {duplicate.args[0]!r}") from None
-    if not isinstance(data, dict) or not data:
+    if not isinstance(data, _JsonObject) or not data:
         raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
-    entries = []
-    for name, descriptors in data.items():
-        where = f"{source}: class {name!r}"
-        _check_name(name.strip(), where)
+    entries: list[ClassDef] = []
+    names: set[str] = set()
+    for key, descriptors in data:
+        name, where = _strip(key), f"{source}: class {key!r}"
+        _check_name(name, where)
+        if name in names:
+            raise ZslError(f"{source}: duplicate class {name!r}")
+        names.add(name)
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
@@ -222,25 +241,18 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         bad = next(((d, ch) for d in cleaned for ch in d if _is_surrogate(ch)), None)
         if bad is not None:
             raise ZslError(f"{where}: descriptor {bad[0]!r} contains {bad[1]!r}, not a character")
-        entries.append(ClassDef(name.strip(), descriptors=cleaned))
-    return ClassSpec(tuple(entries), sources=(source,))  # _unique_keys saw to duplicates
+        entries.append(ClassDef(name, descriptors=cleaned))
+    return ClassSpec(tuple(entries), sources=(source,))
 
 
 def _is_surrogate(ch: str) -> bool:
     return unicodedata.category(ch) == "Cs"
 
 
-class _DuplicateKey(Exception):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """json's last-one-wins would drop a class's first descriptors without a word."""
-    keys = [key.strip() for key, _ in pairs]
-    duplicate = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
-    if duplicate is not None:
-        raise _DuplicateKey(duplicate)
-    return dict(pairs)
+class _JsonObject(tuple):
+    """A JSON object's (key, value) pairs in file order, duplicate keys kept: json's
+    last-one-wins would drop a class's first descriptors without a word. A tuple, so that an
+    object where descriptors belong is no list."""
 
 
 def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:
@@ -271,10 +283,12 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     numbered = [
         (n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)
     ]
+    while numbered and _strip(numbered[0][1][0]).startswith("#"):
+        numbered.pop(0)  # comment rows above the header
     if not numbered:
         raise ZslError(f"{source}: empty attribute file (expected header `class,<attr1>,...`)")
     header_line, header = numbered[0]
-    header = [cell.strip() for cell in header]
+    header = [_strip(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`")
     attributes = header[1:]
@@ -295,17 +309,19 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
-        if row[0].strip().lower() == "#phrase":
+        if _strip(row[0]).lower() == "#phrase":
             raise ZslError(f"{where}: the #phrase row must come right after the header")
-        if row[0].strip().startswith("#"):
+        if _strip(row[0]).startswith("#"):
             continue  # a comment row
         if len(row) != len(header):
             raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}")
-        name = row[0].strip()
+        name = _strip(row[0])
         _check_name(name, where)
         values = []
         for column, cell in enumerate(row[1:], start=2):
             try:
+                if "_" in cell:  # float() takes 1_0 for 10: a typo, not a weight
+                    raise ValueError(cell)
                 value = float(cell)
             except ValueError:
                 raise ZslError(

@@ -51,7 +51,10 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
     """Render `per_class` PNGs of every class into OUT/<class name>/, plus the class files.
 
     Deterministic: the same seed and count give the same bytes. Each class draws from its own
-    random stream, so a smaller set is a prefix of a larger one with the same seed.
+    random stream, so a smaller set is a prefix of a larger one with the same seed. Rendering
+    into an earlier set replaces it: images named as this function names them beyond
+    `per_class` are removed (other files are left alone), so no image of another seed or count
+    stays behind.
     """
     if per_class < 1:
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
@@ -68,9 +71,25 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
         folder.mkdir(exist_ok=True)
         for index in range(per_class):
             render(cls, rng).save(folder / image_file_name(cls.name, index), format="PNG")
+        for stale in _world_images(folder, cls.name, beyond=per_class):
+            stale.unlink()
     return ImageSetSummary(
         root=out, classes=len(all_classes()), images=per_class * len(all_classes())
     )
+
+
+def _world_images(folder: Path, class_name: str, *, beyond: int) -> list[Path]:
+    """Files in `folder` named image_file_name(class_name, i) for some i >= beyond."""
+    numbered = (
+        (path, path.name.removesuffix(".png").rpartition("_")[2]) for path in folder.iterdir()
+    )
+    return [
+        path
+        for path, number in numbered
+        if number.isdigit()
+        and int(number) >= beyond
+        and path.name == image_file_name(class_name, int(number))
+    ]
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
