@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +39,45 @@ def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
         resolve_templates(str(file))
 
 
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
+def test_a_template_file_may_be_a_pipe():
+    # What a shell's process substitution, --templates <(printf 'a {}\n'), hands over.
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"a {}\nart of {}\n")
+    os.close(write_end)
+    try:
+        assert resolve_templates(f"/dev/fd/{read_end}").templates == ("a {}", "art of {}")
+    finally:
+        os.close(read_end)
+
+
+def test_template_options_are_checked_whatever_the_class_mode():
+    names, attributes = parse_classes("cat\n"), parse_attributes("class,red\ncat,1\n")
+    with pytest.raises(ZslError, match="--attribute-template"):
+        plan_prompts(names, Templates("x", ("{}",)), attribute_template="no placeholder")
+    with pytest.raises(ZslError, match="--description-template"):
+        plan_prompts(attributes, Templates("x", ("{}",)), description_template="one {}")
+
+
 @pytest.mark.parametrize(
     "value", ["no placeholder", "two {} {}", "bad {0} {x}", "brace { {}", "named {x}", "{{}}"]
 )
 def test_bad_templates(value):
     with pytest.raises(ZslError):
         resolve_templates(value)
+
+
+def test_prompt_fingerprint_follows_the_prompts_not_the_template_source():
+    spec = parse_classes("cat\ndog\n")
+    first = plan_prompts(spec, Templates("t.txt", ("a {}.", "art of {}"))).fingerprint()
+    assert first == plan_prompts(spec, Templates("other.txt", ("a {}.", "art of {}"))).fingerprint()
+    assert (
+        first != plan_prompts(spec, Templates("t.txt", ("a {}.", "a sketch of {}"))).fingerprint()
+    )
+    described = parse_descriptions('{"cat": ["fur"]}')
+    one = plan_prompts(described, Templates("x", ()), description_template="{} with {}")
+    other = plan_prompts(described, Templates("x", ()), description_template="{}, which has {}")
+    assert one.fingerprint() != other.fingerprint()
 
 
 def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():

@@ -936,6 +936,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
                 request.classes.description_template if mode == "descriptions" else None
             ),
             "n_prompts": len(classifier.plan.texts),
+            "prompts_hash": classifier.plan.fingerprint(),
             "indistinguishable": classifier.indistinguishable(),
         },
         "top_k": request.decision.top_k,

@@ -13,6 +13,8 @@ Every class mode reduces to the same shape: a list of unique prompt texts, encod
 
 from __future__ import annotations
 
+import hashlib
+import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +81,8 @@ def resolve_templates(value: str) -> Templates:
     if value in BUILTIN_TEMPLATES:
         return Templates(value, BUILTIN_TEMPLATES[value])
     path = Path(value)
-    if "{}" not in value and path.is_file():
+    # exists and not a folder: a pipe such as <(printf 'a {}\n') is a template file too.
+    if "{}" not in value and path.exists() and not path.is_dir():
         try:
             lines = split_lines(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as error:
@@ -156,6 +159,15 @@ class PromptPlan:
             vectors[rows[firsts]] += np.add.reduceat(weighted, firsts, axis=0)
         return _renormalised(vectors, self.renormalise)
 
+    def fingerprint(self) -> str:
+        """A short hash of the prompts and their mix: what the classes' own hash leaves out
+        (the contents of a template file, the attribute and description templates)."""
+        digest = hashlib.sha256(json.dumps(self.texts).encode("utf-8", "surrogatepass"))
+        for array, dtype in ((self.classes, "<i8"), (self.prompts, "<i8"), (self.weights, "<f4")):
+            digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
+        digest.update(np.ascontiguousarray(self.renormalise, dtype=np.uint8).tobytes())
+        return digest.hexdigest()[:16]
+
     def identical_classes(self, text_ids: np.ndarray) -> list[list[int]]:
         """Groups of classes whose mixes are the same once texts with equal `text_ids` (texts
         the model encodes alike) count as one text."""
@@ -192,8 +204,10 @@ def plan_prompts(
     attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE,
 ) -> PromptPlan:
     """Every class's prompts, deduplicated, with the mixing weights of its class mode."""
+    # Both checked whatever the mode, so that a bad option is an error however it goes unused.
+    _check_template(attribute_template, "--attribute-template")
+    _check_template(description_template, "--description-template", placeholders=2)
     if spec.attributes is not None:
-        _check_template(attribute_template, "--attribute-template")
         table = spec.attributes
         # Scaled by the largest first: the sum of huge weights would overflow to inf.
         scaled = table.weights / np.abs(table.weights).max(axis=1, keepdims=True)
@@ -203,7 +217,6 @@ def plan_prompts(
         renormalise = np.zeros(len(spec.classes), dtype=bool)
         return _plan(texts, attributes, classes, weights[classes, attributes], renormalise)
 
-    _check_template(description_template, "--description-template", placeholders=2)
     per_class: list[list[str]] = []
     renormalise = np.zeros(len(spec.classes), dtype=bool)
     for index, cls in enumerate(spec.classes):
