@@ -159,6 +159,20 @@ def test_evaluate_user_errors(tmp_path):
     assert result.exit_code == 2
 
 
+def test_evaluate_writes_every_class_row_to_a_file(tmp_path):
+    names = [f"class {i:02d}" for i in range(25)]
+    (tmp_path / "truth.csv").write_text(
+        "path,label\n" + "".join(f"{i}.png,{name}\n" for i, name in enumerate(names))
+    )
+    (tmp_path / "p.csv").write_text(
+        "path,label,score,top_k_labels,top_k_scores,status,error\n"
+        + "".join(f"{i}.png,{name},0.9,{name},0.9,ok,\n" for i, name in enumerate(names))
+    )
+    result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "truth.csv")
+    assert result.exit_code == 0, result.stderr
+    assert all(name in result.stdout for name in names) and "more classes" not in result.stdout
+
+
 def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_path):
     out = tmp_path / "hubness.json"
     result = run(

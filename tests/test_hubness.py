@@ -415,6 +415,7 @@ def test_method_help_covers_every_method():
     from zsl_cli.cli import HUBNESS_METHOD_HELP
 
     assert set(HUBNESS_METHOD_HELP) == set(hubness.METHODS)
+    assert f"K = {hubness.DEFAULT_K} most similar" in HUBNESS_METHOD_HELP["csls"]
 
 
 # --- user errors ----------------------------------------------------------------------------------

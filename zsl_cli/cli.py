@@ -666,7 +666,8 @@ def evaluate(
         render_warnings(stderr_console(), result.warnings)
     console = _report_console(json_out, quiet)
     if console is not None:
-        render_evaluation(console, result)
+        # The whole table in a file or a pipe; on a terminal, the worst classes.
+        render_evaluation(console, result, max_rows=20 if console.is_terminal else None)
 
 
 def _report_console(json_out: Path | None, quiet: bool) -> Console | None:
@@ -703,8 +704,8 @@ Examples:
 # Kept here rather than in zsl_cli.hubness so that --help does not import numpy.
 HUBNESS_METHOD_HELP = {
     "none": "raw cosine similarities, no correction.",
-    "csls": "CSLS: cosine minus half of each class's mean cosine to its K most similar images "
-    "in the folder (Lample et al. 2018).",
+    "csls": "CSLS: cosine minus half of each class's mean cosine to its K = 10 most similar "
+    "images in the folder (Lample et al. 2018).",
     "isoftmax": "inverted softmax: normalises each class over the folder's images "
     "(log-sum-exp of b*cosine per class, b = 20; Smith et al. 2017).",
     "centering": "subtracts each class's mean cosine over the folder's images.",

@@ -131,9 +131,9 @@ def render_warnings(console: Console, warnings: Any) -> None:
         console.print(_line(("warning", "yellow"), f": {warning}"))
 
 
-def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None:
-    """Headline metrics, the worst classes first, and the most common mistakes (not the
-    warnings: see `render_warnings`)."""
+def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) -> None:
+    """Headline metrics, the worst classes first (`max_rows` of them; None: all), and the most
+    common mistakes (not the warnings: see `render_warnings`)."""
     metrics = result.metrics
     console.print(
         _line(
@@ -170,7 +170,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
     for column in ("class", "support", "accuracy", "precision", "F1"):
         table.add_column(column, justify="left" if column == "class" else "right")
     rows = result.class_rows()
-    for row in rows[:max_rows]:
+    shown = rows if max_rows is None else rows[:max_rows]
+    for row in shown:
         table.add_row(
             printable(row.name),
             str(row.support),
@@ -178,8 +179,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int = 20) -> None
             percent(row.precision),
             f"{row.f1:.3f}",
         )
-    if len(rows) > max_rows:
-        table.add_row(f"... {len(rows) - max_rows} more classes", "", "", "", "")
+    if len(rows) > len(shown):
+        table.add_row(f"... {len(rows) - len(shown)} more classes", "", "", "", "")
     console.print(table)
     mistakes = result.top_mistakes(limit=5)
     if mistakes:
