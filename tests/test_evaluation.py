@@ -239,6 +239,12 @@ def test_no_match_shows_where_two_same_looking_paths_point(tmp_path, monkeypatch
     assert "relative paths start at the CSV's folder" in message
 
 
+def test_no_match_gives_an_image_of_the_truth_as_example(photos, tmp_path):
+    touch(photos / "cat" / "README.txt")  # sorts before the images: no example of an image
+    with pytest.raises(ZslError, match="'/elsewhere/x.jpg' vs 'cat/a.jpg'"):
+        evaluate([predicted("/elsewhere/x.jpg", "cat")], load_truth(photos))
+
+
 def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, monkeypatch):
     # The CSV lives in labels/ but its paths start at tmp_path: matched by path ending.
     csv_path = write_csv(tmp_path / "labels" / "truth.csv", b"label,path\ncat,photos/cat/a.jpg\n")

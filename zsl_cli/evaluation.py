@@ -644,12 +644,14 @@ def _stacking(
 def _nothing_matched_message(
     predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str
 ) -> str:
-    example_truth = truth.items[0].shown if truth.items else "(no images)"
+    images = [item for item in truth.items if item.image_like and not item.hidden]
+    example = images[0] if images else None
+    example_truth = example.shown if example else "(no images)"
     example_prediction = predictions[0].path
-    if truth.items and example_truth == example_prediction:
+    if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
         example_prediction = os.path.abspath(example_prediction)
-        example_truth = truth.items[0].path
+        example_truth = example.path
     where = ""
     if truth.kind == "csv":
         where = " (a truth CSV's relative paths start at the CSV's folder)"
