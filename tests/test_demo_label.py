@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -23,6 +24,10 @@ def run(*args):
 
 def rows(text: str) -> dict[str, dict]:
     return {Path(r["path"]).name: r for r in map(json.loads, text.splitlines())}
+
+
+def scores(row: dict) -> dict[str, float]:
+    return {entry["label"]: entry["score"] for entry in row["top_k"]}
 
 
 def label_fast_and_exact(folder: Path, classes: Path, *options) -> tuple[dict, dict]:
@@ -77,15 +82,27 @@ def test_readme_quickstart_runs_offline():
 
 
 @pytest.mark.skipif(not torch_resizes(Image.BICUBIC), reason="Pillow resizes on this machine")
-def test_torch_resize_keeps_the_labels_of_the_processors_own_resize(shapes):
-    """On x86-64 zsl shrinks images with torch's uint8 resize; --exact-preprocessing keeps
-    Pillow's, as the processor does. PNGs, so no draft decoding is involved."""
-    fast_rows, exact_rows = label_fast_and_exact(shapes, shapes / "classes.txt", "-k", "0")
+def test_torch_resize_keeps_the_labels_of_the_processors_own_resize(shapes, tmp_path):
+    """On x86-64 zsl shrinks JPEGs with torch's uint8 resize; --exact-preprocessing keeps
+    Pillow's, as the processor does. JPEGs too small for draft decoding (99x82 for a 32-px
+    input), so the resize is the only difference."""
+    jpegs = tmp_path / "jpegs"
+    for path in sorted(shapes.glob("*/*.png")):
+        target = jpegs / path.parent.name / path.with_suffix(".jpg").name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.open(path).convert("RGB").save(target, quality=95)
+    fast_rows, exact_rows = label_fast_and_exact(jpegs, shapes / "classes.txt", "-k", "0")
     assert len(fast_rows) == len(exact_rows) == 120
-    assert all(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
+    # 119 of 120 on seeds 7301-7303, 120 on 7305: a 32-px model has borderline images.
+    agree = sum(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
+    assert agree >= 118
     gaps = [
-        abs(ours["score"] - theirs["score"])
-        for name in exact_rows
-        for ours, theirs in zip(fast_rows[name]["top_k"], exact_rows[name]["top_k"], strict=True)
+        max(abs(ours[label] - score) for label, score in exact_scores.items())
+        for ours, exact_scores in (
+            (scores(fast_rows[name]), scores(exact_rows[name])) for name in exact_rows
+        )
     ]
-    assert 0 < max(gaps) < 0.02  # the resizes differ, by a grey level here and there
+    assert 0 < float(np.median(gaps)) < 0.005  # a grey level here and there
+    # Other formats keep Pillow's resize: the same scores as the processor's, to the digit.
+    fast_rows, exact_rows = label_fast_and_exact(shapes, shapes / "classes.txt", "-k", "0")
+    assert fast_rows == exact_rows

@@ -37,6 +37,7 @@ def test_fast_preprocessing_matches_the_transformers_processor(model, size, torc
     geometry = dataclasses.replace(geometry, torch_resize=torch_resize)
     rng = np.random.default_rng(sum(size))
     image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    image.format = "JPEG"  # as decode_image says of a JPEG: torch's resize is for those alone
     ours = geometry(image).astype(np.float32).transpose(2, 0, 1)
     ours = (ours * norm.rescale - np.array(norm.mean)[:, None, None]) / np.array(norm.std)[
         :, None, None
@@ -50,6 +51,19 @@ def test_fast_preprocessing_matches_the_transformers_processor(model, size, torc
     grey_level = norm.rescale / min(norm.std)
     np.testing.assert_allclose(ours, reference, atol=grey_level + 1e-5)
     assert np.mean(np.abs(ours - reference) > 1e-5) < 0.02
+
+
+def test_torch_resize_is_for_jpegs_alone(tiny_clip):
+    geometry, _ = fast_preprocessor_from(pil_image_processor(str(tiny_clip)))
+    torch_geometry = dataclasses.replace(geometry, torch_resize=True)
+    pillow_geometry = dataclasses.replace(geometry, torch_resize=False)
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 256, (90, 120, 3), dtype=np.uint8))
+    for file_format in ("PNG", None, "WEBP"):
+        image.format = file_format
+        np.testing.assert_array_equal(torch_geometry(image), pillow_geometry(image))
+    image.format = "JPEG"
+    assert not np.array_equal(torch_geometry(image), pillow_geometry(image))
 
 
 def test_torch_resizes_the_filters_it_has_on_x86(monkeypatch):

@@ -83,7 +83,7 @@ DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 _REFUSED_FORMATS = frozenset({"EPS"})
-_JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _WHITE = (255, 255, 255)
 _ORIENTATION_TAG = 0x0112
@@ -169,7 +169,8 @@ def apply_pillow_settings(max_pixels: int) -> None:
 
 
 def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
-    """Decode `path` into a new, fully loaded RGB image, or raise DecodeError."""
+    """Decode `path` into a new, fully loaded RGB image, or raise DecodeError. Its `format` is
+    the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy."""
     # Registering all plugins up front is idempotent and keeps concurrent Image.open calls from
     # racing to register them lazily (which can make one of them miss a format).
     Image.init()
@@ -237,10 +238,11 @@ def _readable_formats() -> list[str]:
 
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
     image, rgb = Image.open(file, formats=_readable_formats()), None
+    file_format = image.format
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
-        if options.draft is not None and image.format in _JPEG_FORMATS:
+        if options.draft is not None and image.format in JPEG_FORMATS:
             _apply_draft(image, options.draft, _orientation(image))
         image.load()
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
@@ -251,7 +253,11 @@ def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
         if rgb is not image:  # closing drops the pixels too: only the one we do not return
             image.close()
     method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
-    return rgb if method is None else rgb.transpose(method)
+    result = rgb if method is None else rgb.transpose(method)
+    # Pillow's meaning of `format`, "the file format of the source image", kept on the copies:
+    # preprocessing may take a faster path for JPEGs, whose pixels are approximate anyway.
+    result.format = file_format
+    return result
 
 
 def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:

@@ -3,13 +3,15 @@ in decode workers and the float part runs on the model's device.
 
 Workers only resize and crop and hand over uint8 arrays (4x smaller than float32, and the
 normalisation then happens on the GPU when there is one). The geometry follows transformers step
-for step (integer size rounding, centre crop offsets). The resize itself: bilinear and bicubic run
-on torch's antialiased uint8 kernel on x86-64 when the image shrinks (the kernel torchvision uses
-for uint8 images on the CPU, and so transformers' torchvision image processors there; a 512x384 ->
-298x224 bicubic resize takes 0.5 ms against Pillow's 2.5 ms), within one grey level of Pillow's on
-0.4-1% of the values (random pixels). Other filters, enlargements, other machines and
-`--exact-preprocessing` use Pillow, which gives exactly what `AutoImageProcessor`'s PIL backend
-(the one `load_encoder` loads) gives.
+for step (integer size rounding, centre crop offsets). The resize itself: a JPEG that shrinks is
+resized with torch's antialiased uint8 kernel on x86-64 for bilinear and bicubic (the kernel
+torchvision uses for uint8 images on the CPU, and so transformers' torchvision image processors
+there; a 512x384 -> 298x224 bicubic resize takes 0.5 ms against Pillow's 2.5 ms), within one grey
+level of Pillow's on 0.4-1% of the values (random pixels): a JPEG's pixels are approximate anyway
+(lossy, and draft-decoded when large). Every other image, other filters, enlargements, other
+machines and `--exact-preprocessing` use Pillow, which gives exactly what `AutoImageProcessor`'s
+PIL backend (the one `load_encoder` loads) gives, so that PNGs score as the transformers pipeline
+scores them.
 
 Configurations this fast path cannot express fall back to calling the processor itself
 (`ReferencePreprocessor`).
@@ -24,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from zsl_cli.images import JPEG_FORMATS
 
 # The processor keys the fast path understands; anything else switches on one of them means the
 # fast path would silently differ, so we fall back to the reference processor instead.
@@ -51,7 +55,7 @@ class FastPreprocessor:
     resize_to: tuple[int, int] | None  # (height, width) for fixed-size resizes
     crop: tuple[int, int] | None  # (height, width)
     resample: int  # Pillow's filter number
-    torch_resize: bool = False  # resize with torch (see the module docstring and torch_resizes)
+    torch_resize: bool = False  # shrink JPEGs with torch (the module docstring, torch_resizes)
 
     @property
     def input_size(self) -> tuple[int, int]:
@@ -98,7 +102,12 @@ class FastPreprocessor:
         size = self._resize_size(image.width, image.height)
         if size is None or size == (image.width, image.height):
             array = np.asarray(image)
-        elif self.torch_resize and size[0] <= image.width and size[1] <= image.height:
+        elif (
+            self.torch_resize
+            and image.format in JPEG_FORMATS
+            and size[0] <= image.width
+            and size[1] <= image.height
+        ):
             # Shrinking only: where one axis grows and the other shrinks, bicubic overshoot is
             # clipped between torch's two passes differently (up to 5 grey levels apart).
             array = _torch_resize(image, size, _TORCH_MODES[self.resample])
