@@ -416,6 +416,14 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
         tmp_path / "elsewhere",
     )
     assert outside.exit_code == 2 and "zsl: error:" in outside.stderr
+    # A file Label Studio cannot serve (directly in the root) does not stop the run: warned.
+    (root / "top.png").write_bytes((root / "photos" / "img_000.png").read_bytes())
+    args = ["-c", classes_file, "-m", tiny_clip, "-o", out, "-f", "label-studio"]
+    result = run("label", root, *args, "--ls-document-root", root)
+    assert result.exit_code == 0, result.stderr
+    assert "1 image is directly in the Label Studio document root" in result.stderr
+    tasks = json.loads(out.read_text())
+    assert [t["data"]["image"] for t in tasks][-1] == "/data/local-files/?d=top.png"
 
 
 def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_file):

@@ -496,10 +496,13 @@ def test_label_studio_url_quoting(root: Path) -> None:
         url = label_studio_image_url(path, options)
         assert url == "/data/local-files/?d=" + quoted
         assert unquote_to_bytes(quoted) == os.path.normpath(path).encode()[len(str(root)) + 1 :]
-    # Label Studio decodes d= as UTF-8, so it cannot serve a non-UTF-8 name: refused up front.
+    # Label Studio decodes d= as UTF-8, so it cannot serve a non-UTF-8 name: the task is
+    # written (one odd file does not stop a run), and the run warns.
     weird = os.fsdecode(os.fsencode(photos) + b"/" + NON_UTF8_NAME)
-    with pytest.raises(ZslError, match="not valid UTF-8"):
-        check_label_studio_paths([weird], options)
+    (warning,) = check_label_studio_paths([weird, photos / "x.jpg"], options)
+    assert warning.startswith("1 image is named in bytes that are not valid UTF-8 (e.g. '")
+    assert "caf\\xe9" in warning and "--ls-url-prefix" in warning
+    assert label_studio_image_url(weird, options) == "/data/local-files/?d=photos/caf%E9%20%FF.jpg"
     # Over HTTP the raw bytes are quoted; unquoting gives back the bytes relative to the root.
     url = label_studio_image_url(weird, ls_options(root))
     assert url == "http://127.0.0.1:8081/photos/caf%E9%20%FF.jpg"
@@ -544,9 +547,9 @@ def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     assert "c.jpg" not in caught.value.message  # names the first bad path only
     with pytest.raises(ZslError, match="c.jpg"):
         check_label_studio_paths([sneaky], options)
-    with pytest.raises(ZslError, match="directly in the Label Studio document root"):
-        check_label_studio_paths([root / "top.jpg"], options)
-    check_label_studio_paths([inside, root / "photos" / "deep" / "d.jpg"], options)  # no error
+    (warning,) = check_label_studio_paths([root / "top.jpg", root / "top2.jpg", inside], options)
+    assert warning.startswith("2 images are directly in the Label Studio document root")
+    assert not check_label_studio_paths([inside, root / "photos" / "deep" / "d.jpg"], options)
 
 
 def test_label_studio_outside_path_during_write_publishes_nothing(

@@ -521,13 +521,13 @@ def label(
         model_name = encoder.name if encoder is not None else request.model.name
         studio = _label_studio_options(output.label_studio, model_name)
     source = open_source(request.inputs, request.embeddings)
+    report = LabelReport(low_confidence_below=request.low_confidence)
     if output is not None:
         check_outputs_spare_inputs(
             [output.path], [source.store, *_class_files(request.classes)], source.paths or ()
         )
         if source.paths is not None and studio is not None:
-            writers.check_label_studio_paths(source.paths, studio)
-    report = LabelReport(low_confidence_below=request.low_confidence)
+            report.warnings += writers.check_label_studio_paths(source.paths, studio)
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
@@ -549,7 +549,7 @@ def label(
             writer: writers.PredictionWriter | _KeptInReport = _KeptInReport(report.predictions)
         else:
             if source.paths is None and studio is not None:
-                writers.check_label_studio_paths(encoded.paths, studio)
+                report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
             report.output = output.path if output.path not in (None, "-") else "stdout"
             writer = writers.open_writer(
                 output.path, fmt, label_studio=studio, stdout=output.stdout

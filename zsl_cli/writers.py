@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import IO, Any, Protocol
 from urllib.parse import quote
 
+from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -102,15 +103,59 @@ class LabelStudioOptions:
     model_version: str = ""
 
 
-def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> None:
-    """Raise ZslError naming the first path that cannot be given a URL (call before the run)."""
+def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> list[str]:
+    """Raise ZslError naming the first path outside the root (call before the run); return a
+    warning for each kind of path whose task Label Studio cannot show the image of (the task is
+    written all the same: one odd file does not stop a run)."""
     _require_image_location(options)
-    for path in paths:
-        label_studio_image_url(os.fsdecode(path), options)
+    in_root: list[str] = []
+    not_utf8: list[str] = []
+    for path in map(os.fsdecode, paths):
+        relative = _label_studio_relative_path(path, options)
+        if options.url_prefix is None and "/" not in relative:
+            in_root.append(path)
+        elif options.url_prefix is None and _has_surrogates(relative):
+            not_utf8.append(path)
+    warnings = []
+    if in_root:
+        # Label Studio serves a local file only through a Local Storage, whose folder must be a
+        # sub-folder of the document root: a file directly in the root can never be served.
+        warnings.append(
+            f"{_images_are(len(in_root))} directly in the Label Studio document root "
+            f"{str(options.document_root)!r} (e.g. '{printable(in_root[0])}'): Label Studio "
+            "serves local files only from sub-folders of the root, so their tasks will show no "
+            "image; move them into one"
+        )
+    if not_utf8:
+        # Label Studio decodes the d= parameter as UTF-8 (invalid bytes become U+FFFD), so it
+        # answers 404 for such a file whatever the URL (checked with label-studio 1.23.2).
+        warnings.append(
+            f"{_images_are(len(not_utf8))} named in bytes that are not valid UTF-8 (e.g. "
+            f"'{printable(not_utf8[0])}'): Label Studio cannot serve such local files, so their "
+            "tasks will show no image; "
+            "rename them (e.g. with convmv) or serve the images over HTTP with --ls-url-prefix"
+        )
+    return warnings
+
+
+def _images_are(count: int) -> str:
+    return "1 image is" if count == 1 else f"{count} images are"
 
 
 def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     """The task's image URL for one input path; ZslError when the path is outside the root."""
+    relative = _label_studio_relative_path(path, options)
+    # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
+    quoted = quote(os.fsencode(relative), safe="/")
+    if options.url_prefix is None:
+        return LABEL_STUDIO_LOCAL_FILES + quoted
+    prefix = options.url_prefix
+    separator = "" if prefix.endswith(("/", "=")) else "/"
+    return prefix + separator + quoted
+
+
+def _label_studio_relative_path(path: str, options: LabelStudioOptions) -> str:
+    """`path` relative to the document root (or the current folder), POSIX; ZslError outside."""
     _require_image_location(options)
     base = options.document_root if options.document_root is not None else Path.cwd()
     relative = _relative_posix_path(path, base)
@@ -122,27 +167,7 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
             where = f"the current folder {str(base)!r}, which --ls-url-prefix paths are relative to"
             fix = "run from a folder that contains the images or set a document root"
         raise ZslError(f"{path!r} is outside {where}: {fix}")
-    if options.url_prefix is None and "/" not in relative:
-        # Label Studio serves a local file only through a Local Storage, whose folder must be a
-        # sub-folder of the document root: a file directly in the root can never be served.
-        raise ZslError(
-            f"{path!r} is directly in the Label Studio document root {str(base)!r}: Label Studio "
-            "serves local files only from sub-folders of the root; move the images into one"
-        )
-    if options.url_prefix is None and _has_surrogates(relative):
-        # Label Studio decodes the d= parameter as UTF-8 (invalid bytes become U+FFFD), so it
-        # answers 404 for such a file whatever the URL (checked with label-studio 1.23.2).
-        raise ZslError(
-            f"{path!r}: the name is not valid UTF-8 and Label Studio cannot serve such local "
-            "files; rename it (e.g. with convmv) or serve the images over HTTP with --ls-url-prefix"
-        )
-    # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
-    quoted = quote(os.fsencode(relative), safe="/")
-    if options.url_prefix is None:
-        return LABEL_STUDIO_LOCAL_FILES + quoted
-    prefix = options.url_prefix
-    separator = "" if prefix.endswith(("/", "=")) else "/"
-    return prefix + separator + quoted
+    return relative
 
 
 def _require_image_location(options: LabelStudioOptions) -> None:
