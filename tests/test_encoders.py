@@ -1,5 +1,6 @@
 import dataclasses
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -166,6 +167,37 @@ def test_cached_hub_model_loads_at_once_when_the_hub_cannot_be_reached(tiny_clip
     assert json.loads(done.stdout)["status"] == "ok"
     # Before the probe, huggingface_hub retried each request for ~25 s, saying so on stderr.
     assert done.stderr == ""
+
+
+def test_a_hub_model_has_the_identity_of_a_copy_of_its_files(tiny_clip, tmp_path):
+    # A store embedded by hub id must serve a `hf download --local-dir` copy, and back. The
+    # cache as huggingface_hub lays it out: files are links to blobs, a large file's blob named
+    # by the SHA-256 of its content, a small file's by its git SHA-1.
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (repo / "blobs").mkdir()
+    for index, file in enumerate(sorted(tiny_clip.iterdir())):
+        data = file.read_bytes()
+        large = file.suffix == ".safetensors"
+        blob = hashlib.sha256(data).hexdigest() if large else f"{index:040x}"
+        (repo / "blobs" / blob).write_bytes(data)
+        (snapshot / file.name).symlink_to(Path("..", "..", "blobs", blob))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub")}
+    script = (
+        "import sys; from zsl_cli.encoders import load_encoder; "
+        "print(load_encoder(sys.argv[1]).identity)"
+    )
+    identities = [
+        subprocess.run(
+            [sys.executable, "-c", script, model], capture_output=True, text=True, env=env
+        ).stdout.strip()
+        for model in ("acme/tiny-clip", str(tiny_clip))
+    ]
+    assert identities[0] and identities[0] == identities[1]
 
 
 def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path):

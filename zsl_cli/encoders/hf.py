@@ -286,13 +286,9 @@ def _architecture_fingerprint(config: Any) -> str:
 
 
 def _weights_fingerprint(source: ModelSource, model: Any) -> str:
-    """A content hash of the weight files when they are on disk, else of the tensors."""
-    directory = Path(source.location) if source.is_local else None
-    if directory is None:
-        commit = getattr(model.config, "_commit_hash", None) or ""
-        if commit:
-            return f"{source.location}@{commit}"
-        directory = _cached_snapshot_dir(model)
+    """A content hash of the weight files when they are on disk, else of the tensors: the same
+    for a hub id as for a copy of its files in a folder (`hf download --local-dir`)."""
+    directory = Path(source.location) if source.is_local else _hub_snapshot_dir(source, model)
     files = (
         sorted(directory.glob("*.safetensors")) + sorted(directory.glob("*.bin"))
         if directory
@@ -311,15 +307,21 @@ def _weights_fingerprint(source: ModelSource, model: Any) -> str:
     return digest.hexdigest()
 
 
-def _cached_snapshot_dir(model: Any) -> Path | None:
-    name_or_path = getattr(model, "name_or_path", "") or ""
-    return Path(name_or_path) if name_or_path and Path(name_or_path).is_dir() else None
+def _hub_snapshot_dir(source: ModelSource, model: Any) -> Path | None:
+    """The cache folder holding the files a hub model was loaded from."""
+    from huggingface_hub import try_to_load_from_cache
+
+    commit = getattr(model.config, "_commit_hash", None)
+    cached = try_to_load_from_cache(source.location, "config.json", revision=commit)
+    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _file_hash(file: Path) -> str:
-    # Hub cache files are symlinks to blobs named by their content hash: no need to read them.
+    # Hub cache files are symlinks to blobs; a large (LFS) file's blob is named by the SHA-256 of
+    # its content, the very hash computed below: no need to read it. (A small file's blob is
+    # named by its git SHA-1, which a copy of the file would not give.)
     target = Path(os.path.realpath(file))
-    if target != file and len(target.name) in (40, 64) and _is_hex(target.name):
+    if target != file and len(target.name) == 64 and _is_hex(target.name):
         return target.name
     digest = hashlib.sha256()
     with open(file, "rb") as handle:
