@@ -497,6 +497,18 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     assert result.exit_code == 2 and "store" in result.stderr
     result = run("label", "--embeddings", tmp_path, "-c", not_a_store)
     assert result.exit_code == 2 and "is a directory" in result.stderr
+    # A store that cannot be used is reported before the model loads (this one does not exist).
+    result = run("embed", images, "--store", not_a_store, "-m", tmp_path / "no-such-model")
+    assert result.exit_code == 2 and "not a zsl embedding store" in result.stderr
+    # A disk I/O error (here: a folder where SQLite's WAL file goes) is one line too.
+    (tmp_path / "io.zsl-wal").mkdir()
+    result = run("embed", images, "--store", tmp_path / "io.zsl", "-m", tiny_clip)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "disk I/O error on embedding store" in result.stderr
+    # Like the other outputs, a store may go to a folder that does not exist yet.
+    nested = tmp_path / "new" / "folder" / "s.zsl"
+    assert run("embed", images, "--store", nested, "-m", tiny_clip, "-q").exit_code == 0
+    assert nested.is_file()
     # A bad export name is refused before anything is encoded or created.
     store = tmp_path / "new.zsl"
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", "out.csv")

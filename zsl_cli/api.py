@@ -1077,6 +1077,10 @@ def embed(
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
     )
+    store_path = Path(request.store)
+    if store_path.is_dir() or store_path.is_file() and store_path.stat().st_size > 0:
+        # A store that cannot be used fails now, not after the model has loaded.
+        EmbeddingStore.open(store_path, create=False).close()
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):

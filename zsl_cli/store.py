@@ -211,6 +211,13 @@ class EmbeddingStore:
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
         if not create and not path.exists():
             raise ZslError(f"embedding store {path} not found; create it with `zsl embed`")
+        if create and not path.exists():
+            try:  # as the other outputs do: a store in a new folder
+                path.absolute().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise ZslError(
+                    f"cannot create the folder of embedding store {path}: {error.strerror}"
+                ) from error
         if create or os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK):
             return cls._connect(os.fspath(path), path, timeout_s, create=create)
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
@@ -368,7 +375,9 @@ class EmbeddingStore:
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # After some errors (disk I/O, full disk) SQLite has rolled back already.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
@@ -396,7 +405,8 @@ class EmbeddingStore:
         try:
             yield
         finally:
-            self._conn.execute("COMMIT")
+            if self._conn.in_transaction:  # not after an error SQLite has rolled back
+                self._conn.execute("COMMIT")
 
     # -- models --------------------------------------------------------------------------------
 
@@ -663,6 +673,11 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
         return f"embedding store {path} is damaged ({text}); delete it and re-run `zsl embed`"
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return f"cannot open embedding store {path}: {text}"
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return (
+            f"disk I/O error on embedding store {path} ({text}); check the disk, and that "
+            f"{path.name}-wal and {path.name}-journal next to it are files, if they exist"
+        )
     return None
 
 
