@@ -385,6 +385,7 @@ def test_outputs_are_written_like_a_shell_redirection(tmp_path: Path) -> None:
     assert link.is_symlink() and real.read_bytes() == HEADER
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
     assert (tmp_path / "real.csv.run.json").is_file()
+    assert read_run_info(link) == read_run_info(real) is not None  # found through the link
     # Straight into what is no regular file (a FIFO here; /dev/null alike), with no sidecar.
     fifo = tmp_path / "fifo.csv"
     os.mkfifo(fifo)

@@ -61,8 +61,10 @@ def read_run_info(path: str | Path) -> dict | None:
 
 
 def _sidecar_info(path: Path) -> dict | None:
-    sidecar = sidecar_path(path)
-    if not sidecar.is_file():
+    # Written next to the file itself: for a link (latest.csv -> runs/r1.csv), next to its target.
+    found = (sidecar_path(p) for p in (path, Path(os.path.realpath(path))))
+    sidecar = next((candidate for candidate in found if candidate.is_file()), None)
+    if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
     return info if isinstance(info, dict) else None
