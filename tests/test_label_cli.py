@@ -275,6 +275,7 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
             "name it .jsonl or leave --format out",
         ),
         ("cat\n", ["-c", "{tmp}/classes.txt", "--hubness-reduction", "magic"], "hubness"),
+        ("cat\n", ["-c", "{tmp}/classes.txt", "-0"], "add '-' as a path"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(setup, args, message, tmp_path, tiny_clip):

@@ -289,6 +289,8 @@ def _inputs(
         raise ZslError(
             f"no images given: pass folders/files, or '-' for a path list on stdin{alternative}"
         )
+    if null and "-" not in paths:
+        raise ZslError("-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path")
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
     return InputOptions(tuple(paths), stdin, null, _extensions(ext), include_hidden, max_pixels)
 
