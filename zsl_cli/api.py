@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import numpy as np
+import PIL
 
 from zsl_cli import __version__, writers
 from zsl_cli.batching import (
@@ -944,10 +945,12 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "unknown_label": UNKNOWN_LABEL,
         "hubness_reduction": request.hubness_reduction,
         "embeddings": request.embeddings,
+        "max_pixels": _max_pixels(request.inputs),
         "versions": {
             "python": platform.python_version(),
             "torch": torch.__version__,
             "transformers": transformers.__version__,
+            "pillow": PIL.__version__,  # decoding: pixels may differ between versions
         },
     }
 
