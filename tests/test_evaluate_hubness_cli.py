@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.test_label_cli import write_images
 from zsl_cli.cli import app
+from zsl_cli.readers import read_predictions
 
 CLASSES = ["cat", "dog", "bird"]
 
@@ -77,6 +79,27 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
     assert set(data["gzsl"]) >= {"seen", "unseen", "harmonic_mean", "calibrated_stacking"}
     assert data["gzsl"]["calibrated_stacking"]["available"] is True
     assert report.read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_relative_paths_start_where_the_labelling_ran(tiny_clip, image_folder, tmp_path):
+    # Labelled as `zsl label .` inside the set, evaluated from elsewhere against a CSV of
+    # absolute paths: the run info says where the relative paths start.
+    truth = tmp_path / "truth.csv"
+    rows = [f"{p},{p.parent.name}" for p in sorted(image_folder.rglob("*.png"))]
+    truth.write_text("path,label\n" + "\n".join(rows) + "\n")
+    predictions = tmp_path / "p.csv"
+    classes = tmp_path / "classes.txt"
+    previous = os.getcwd()
+    os.chdir(image_folder)
+    try:
+        labelled = run("label", ".", "-c", classes, "-m", tiny_clip, "-o", predictions, "-q")
+    finally:
+        os.chdir(previous)
+    assert labelled.exit_code == 0, labelled.stderr
+    assert not Path(read_predictions(predictions)[0].path).is_absolute()
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["n"] == 12
 
 
 def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folder, tmp_path):

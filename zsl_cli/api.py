@@ -946,6 +946,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "hubness_reduction": request.hubness_reduction,
         "embeddings": request.embeddings,
         "max_pixels": _max_pixels(request.inputs),
+        "cwd": os.getcwd(),  # where relative paths in the output start (zsl evaluate uses it)
         "versions": {
             "python": platform.python_version(),
             "torch": torch.__version__,

@@ -6,7 +6,9 @@ Ground truth is either a folder whose immediate, non-hidden sub-folders are the 
 travel with its images.
 
 A prediction matches a truth image when, in this order:
-1. their absolute paths are equal (a relative prediction path is taken from the current folder);
+1. their absolute paths are equal (a relative prediction path is taken from the folder the
+   labelling ran in, as its run info records it, when that folder exists here; else from the
+   current folder);
 2. their real paths are equal (symlinks resolved);
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
@@ -225,6 +227,7 @@ def evaluate_files(
         seen=seen,
         predictions_source=os.fspath(predictions_path),
         n_classes=_class_count(run_info),
+        base=_labelling_folder(run_info),
     )
     if (run_info or {}).get("complete") is False:
         summary = run_info.get("summary") if isinstance(run_info.get("summary"), dict) else {}
@@ -236,6 +239,12 @@ def evaluate_files(
         )
         result = replace(result, warnings=(warning,))
     return result
+
+
+def _labelling_folder(run_info: dict | None) -> str | None:
+    """The folder the labelling ran in, which its relative paths start at, if it exists here."""
+    folder = (run_info or {}).get("cwd")
+    return folder if isinstance(folder, str) and os.path.isdir(folder) else None
 
 
 def _class_count(run_info: dict | None) -> int | None:
@@ -253,12 +262,14 @@ def evaluate(
     seen: Collection[str] | None = None,
     predictions_source: str = "predictions",
     n_classes: int | None = None,
+    base: str | None = None,
 ) -> EvaluationResult:
     """Match already-read predictions to the truth and compute every metric.
 
     `seen`: the seen classes, or a seen list's entries (see `seen_class_names`). `n_classes`:
     how many classes the predictions chose from, when known (the run info records it); without
-    it, the classes any prediction names stand in for them.
+    it, the classes any prediction names stand in for them. `base`: the folder relative
+    prediction paths start at (default: the current one).
     """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
@@ -276,9 +287,9 @@ def evaluate(
             f"(images that could not be labelled); relabel with that class renamed"
         )
 
-    matching = match_paths([p.path for p in predictions], truth)
+    matching = match_paths([p.path for p in predictions], truth, base=base)
     if not matching.pairs:
-        raise ZslError(_nothing_matched_message(predictions, truth, predictions_source))
+        raise ZslError(_nothing_matched_message(predictions, truth, predictions_source, base))
 
     matched = [predictions[j] for j, _ in matching.pairs]
     truth_labels = [truth.items[i].label for _, i in matching.pairs]
@@ -362,8 +373,9 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
     return {entry if entry in known else entry.split(":", 1)[0].strip() for entry in entries}
 
 
-def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
-    """Pair the paths of predictions with truth images (rules in the module docstring)."""
+def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = None) -> Matching:
+    """Pair the paths of predictions with truth images (rules in the module docstring); relative
+    paths start at `base` (default: the current folder)."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
     by_real: dict[str, int | None] | None = None  # built only when some path needs it
     taken = [False] * len(truth.items)
@@ -372,7 +384,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
     first_row: dict[str, int] = {}
 
     for j, path in enumerate(paths):
-        absolute = os.path.abspath(path)
+        absolute = os.path.abspath(os.path.join(base, path) if base else path)
         if absolute in first_row:
             raise ZslError(
                 f"the predictions list {path!r} twice (rows {first_row[absolute] + 1} "
@@ -397,7 +409,8 @@ def match_paths(paths: Sequence[str], truth: GroundTruth) -> Matching:
         for length in range(len(parts), 0, -1):
             i = by_relative.get(parts[-length:])
             if i is not None:
-                if not taken[i] and not _both_exist(paths[j], truth.items[i].path):
+                absolute = os.path.join(base, paths[j]) if base else paths[j]
+                if not taken[i] and not _both_exist(absolute, truth.items[i].path):
                     claims.setdefault(i, []).append(j)
                 break
     by_suffix = 0
@@ -642,7 +655,7 @@ def _stacking(
 
 
 def _nothing_matched_message(
-    predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str
+    predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str, base: str | None
 ) -> str:
     images = [item for item in truth.items if item.image_like and not item.hidden]
     example = images[0] if images else None
@@ -650,7 +663,7 @@ def _nothing_matched_message(
     example_prediction = predictions[0].path
     if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
-        example_prediction = os.path.abspath(example_prediction)
+        example_prediction = os.path.abspath(os.path.join(base or "", example_prediction))
         example_truth = example.path
     where = ""
     if truth.kind == "csv":
