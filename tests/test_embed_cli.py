@@ -216,7 +216,7 @@ def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_
         }
     ]
     result = run("embed", images, "--store", store, "-m", tiny_clip)
-    assert "1 paths could not be read at all (not stored): broken_link 1" in result.stderr
+    assert "1 path could not be read at all (not stored): broken_link 1" in result.stderr
     assert "link.png: broken symbolic link" in result.stderr
 
 

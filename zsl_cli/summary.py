@@ -242,7 +242,8 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         table.add_row(*row)
     console.print(table)
     if result.get("failed_images"):
-        console.print(_line((f"{result['failed_images']} images could not be read", "yellow")))
+        unreadable = _count(result["failed_images"], "image")
+        console.print(_line((f"{unreadable} could not be read", "yellow")))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
         unreadable = " (unreadable ones counted wrong)" if result.get("failed_images") else ""
@@ -251,6 +252,10 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
             f"in the truth{unreadable}"
         )
     console.print(result["recommendation"])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
@@ -282,7 +287,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         by_status = Counter(item["status"] for item in unreachable)
         console.print(
             _line(
-                (f"{report['unreachable']} paths could not be read at all", "yellow"),
+                (f"{_count(report['unreachable'], 'path')} could not be read at all", "yellow"),
                 f" (not stored): {_counts(by_status)}",
             )
         )
