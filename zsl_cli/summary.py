@@ -246,10 +246,10 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         console.print(_line((f"{unreadable} could not be read", "yellow")))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
-        unreadable = " (unreadable ones counted wrong)" if result.get("failed_images") else ""
+        counted_wrong = " (unreadable ones counted wrong)" if result.get("failed_images") else ""
         console.print(
             f"Accuracy: mean per-class top-1 over the {result['images_with_truth']} images "
-            f"in the truth{unreadable}"
+            f"in the truth{counted_wrong}"
         )
     console.print(result["recommendation"])
 
