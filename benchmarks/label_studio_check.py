@@ -14,15 +14,15 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    Unicode, a non-UTF-8 name, a sub-folder, a file that is not an image) and one image directly
    in the root;
 2. writes predictions for them with zsl's label-studio writer (ok, abstained "unknown", failed):
-   file A as local files (`--document-root`), without the non-UTF-8 name, which zsl refuses there;
-   file B with a URL prefix (`/data/local-files/?d=photos/`, i.e. the same server) and all files;
+   file A as local files (`--document-root`), file B with a URL prefix
+   (`/data/local-files/?d=photos/`, i.e. the same server), both with every file;
 3. `label-studio init` + `label-studio start` with local-files serving enabled;
 4. per file: a project (Choices from_name "choice", to_name "image"), a Local Storage on
    `photos/`, and an import of the file exactly as written, through the API;
 5. checks that every task arrived with the data and predictions that were written, that the
    project's task list still works, and that every image URL returns HTTP 200 with the file's
-   bytes; and that Label Studio answers 404 for the two cases zsl refuses with a document root
-   (a file directly in the root, a non-UTF-8 name).
+   bytes, except for the two cases zsl warns of with a document root (a file directly in the
+   root, a non-UTF-8 name), for which Label Studio answers 404.
 Prints one line per check and exits 1 if any check failed.
 """
 

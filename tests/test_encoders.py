@@ -186,6 +186,10 @@ def test_a_hub_model_has_the_identity_of_a_copy_of_its_files(tiny_clip, tmp_path
         (snapshot / file.name).symlink_to(Path("..", "..", "blobs", blob))
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit)
+    # A full download also holds the weight files transformers does not load.
+    download = shutil.copytree(tiny_clip, tmp_path / "download")
+    (download / "pytorch_model.bin").write_bytes(b"the same weights, pickled")
+    (download / "open_clip_model.safetensors").write_bytes(b"another library's copy")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub")}
     script = (
         "import sys; from zsl_cli.encoders import load_encoder; "
@@ -195,7 +199,7 @@ def test_a_hub_model_has_the_identity_of_a_copy_of_its_files(tiny_clip, tmp_path
         subprocess.run(
             [sys.executable, "-c", script, model], capture_output=True, text=True, env=env
         ).stdout.strip()
-        for model in ("acme/tiny-clip", str(tiny_clip))
+        for model in ("acme/tiny-clip", str(download))
     ]
     assert identities[0] and identities[0] == identities[1]
 

@@ -85,6 +85,23 @@ def test_hidden_images_count_only_when_a_prediction_names_them(photos):
         assert matching.unmatched.ignored_files == 1  # the readme
 
 
+def test_an_unreadable_hidden_folder_does_not_stop_evaluation(photos, monkeypatch):
+    (photos / "cat" / ".Trash-1000").mkdir()
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path).endswith((".Trash-1000", "more")):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(ZslError, match="cannot read .*cat/more in the ground truth"):
+        load_truth(photos)  # a class's own folder that cannot be read would skew the numbers
+    (photos / "cat" / "more" / "c.jpg").unlink()
+    (photos / "cat" / "more").rmdir()
+    assert len(load_truth(photos).items) == 6  # the hidden one is left out, as label leaves it
+
+
 def test_folder_truth_follows_folder_links_as_label_does(photos, tmp_path):
     extra = tmp_path / "extra"
     touch(extra / "f.jpg")
@@ -98,6 +115,9 @@ def test_folder_truth_follows_folder_links_as_label_does(photos, tmp_path):
         "dog/e.JPG",
         "dog/notes.txt",
     ]
+    # A link from one class into another: the images belong where they are without a link.
+    (photos / "cat" / "dogs-too").symlink_to(photos / "dog", target_is_directory=True)
+    assert not [item for item in load_truth(photos).items if "dogs-too" in item.shown]
     labelled = discover([str(photos / "dog")])
     assert photos / "dog" / "batch" / "f.jpg" in labelled
     result = evaluate([predicted(p, "dog") for p in labelled], load_truth(photos), ks=(1,))

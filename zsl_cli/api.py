@@ -271,7 +271,7 @@ class LabelReport:
     interrupted: bool = False
     run_info: dict[str, Any] = field(default_factory=dict)
     predictions: list[Prediction] = field(default_factory=list)  # only when output is None
-    warnings: list[str] = field(default_factory=list)  # what puts the labels in doubt
+    warnings: list[str] = field(default_factory=list)  # what the user should know of the run
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
     @property
@@ -816,6 +816,7 @@ def hubness(
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
+        result["unreadable_images_with_truth"] = int((failed_truth >= 0).sum())
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
         if not_listed:
             result["warnings"].append(
@@ -843,8 +844,8 @@ def _check_truth_overlap(truth_idx: np.ndarray, truth: GroundTruth, names: Seque
     """A ZslError when no image of the run can be scored against the truth."""
     if not (truth_idx >= 0).any():
         raise ZslError(
-            f"--truth {truth.source}: none of the {len(truth_idx)} images is in the truth "
-            f"(paths are matched as zsl evaluate matches them)"
+            f"--truth {truth.source}: no image of this run is in the truth (paths are matched "
+            f"as zsl evaluate matches them)"
         )
     if not ((truth_idx >= 0) & (truth_idx < len(names))).any():
         raise ZslError(
@@ -1082,7 +1083,7 @@ def embed(
         unreadable_folders=discovery.skipped,
     )
     store_path = Path(request.store)
-    if store_path.is_dir() or store_path.is_file() and store_path.stat().st_size > 0:
+    if store_path.is_dir() or (store_path.is_file() and store_path.stat().st_size > 0):
         # A store that cannot be used fails now, not after the model has loaded.
         EmbeddingStore.open(store_path, create=False).close()
     encoder = encoder if encoder is not None else open_encoder(request.model)

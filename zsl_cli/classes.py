@@ -175,8 +175,9 @@ def _check_name(name: str, where: str) -> None:
 
 def _strip(text: str) -> str:
     """`text` without white space or invisible characters at either end."""
-    stripped = text.strip().strip(_INVISIBLE)
-    return stripped if stripped == text else _strip(stripped)
+    while text != (stripped := text.strip().strip(_INVISIBLE)):
+        text = stripped
+    return text
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
@@ -216,12 +217,14 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     try:
-        data = json.loads(text, object_pairs_hook=_JsonObject)
+        # Objects as tuples of (key, value) pairs, duplicates kept: json's last-one-wins would
+        # drop a class's first descriptors without a word. (A tuple is never a JSON array.)
+        data = json.loads(text, object_pairs_hook=tuple)
     except json.JSONDecodeError as error:
         raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
-    if not isinstance(data, _JsonObject) or not data:
+    if not isinstance(data, tuple) or not data:
         raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
     entries: list[ClassDef] = []
     names: set[str] = set()
@@ -247,12 +250,6 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
 
 def _is_surrogate(ch: str) -> bool:
     return unicodedata.category(ch) == "Cs"
-
-
-class _JsonObject(tuple):
-    """A JSON object's (key, value) pairs in file order, duplicate keys kept: json's
-    last-one-wins would drop a class's first descriptors without a word. A tuple, so that an
-    object where descriptors belong is no list."""
 
 
 def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:

@@ -154,13 +154,8 @@ def walk_files(root: str, *, include_hidden: bool = False) -> Discovery:
     """Every entry under folder `root` that is not a folder, whatever its extension, found by the
     same walk as `scan` (links followed, each real folder once), spelled as root joined with
     sub-paths and sorted by os.fsencode(path)."""
-    walker = _Walker(frozenset(), include_hidden)
-    found = [
-        _prefix(folder) + entry.name
-        for folder, others in walker.tree(_normal(root))
-        for entry in others
-    ]
-    paths = [Path(path) for path in sorted(found, key=os.fsencode)]
+    walker = _Walker(None, include_hidden)
+    paths = [Path(path) for path in sorted(walker.walk(root), key=os.fsencode)]
     return Discovery(paths=paths, skipped=walker.skipped, roots=[os.path.abspath(root)])
 
 
@@ -208,8 +203,8 @@ class _Walker:
     deduplicated and sorted before the one Path per result is built.
     """
 
-    def __init__(self, extensions: frozenset[str], include_hidden: bool) -> None:
-        self.extensions = extensions
+    def __init__(self, extensions: frozenset[str] | None, include_hidden: bool) -> None:
+        self.extensions = extensions  # None: every file
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
 
@@ -221,9 +216,9 @@ class _Walker:
         """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
         return [
             _prefix(folder) + entry.name
-            for folder, others in self.tree(_normal(root))
+            for folder, others in self._tree(_normal(root))
             for entry in others
-            if _extension(entry.name) in self.extensions
+            if self.extensions is None or _extension(entry.name) in self.extensions
         ]
 
     def glob(self, pattern: str) -> list[str] | None:
@@ -260,7 +255,7 @@ class _Walker:
             if not rest:
                 yield folder, True  # everything below: a walk of `folder` lists it
                 return
-            for sub_folder, _others in self.tree(_normal(folder)):
+            for sub_folder, _others in self._tree(_normal(folder)):
                 yield from self._expand(sub_folder, rest)
         elif _GLOB_CHARACTERS.intersection(head):
             for entry in self._list(folder):
@@ -278,7 +273,7 @@ class _Walker:
             elif os.path.isdir(path):
                 yield from self._expand(path, rest)
 
-    def tree(self, root: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    def _tree(self, root: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
         """(folder, its entries that are not folders) for `root` and each folder below it.
 
         Hidden entries are left out unless include_hidden. Each real folder (st_dev, st_ino) is

@@ -7,7 +7,7 @@ travel with its images.
 
 A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
-   labelling ran in, as its run info records it, when that folder exists here; else from the
+   labelling ran in, as its run info records it, when that folder exists here; then from the
    current folder);
 2. their real paths are equal (symlinks resolved);
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
@@ -18,10 +18,11 @@ A prediction matches a truth image when, in this order:
 Each truth image matches at most one prediction. What is left over on either side is counted and
 reported with a few examples, never dropped silently; so are files under a truth folder that no
 prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
-readme files, thumbnail databases. A truth folder is walked as `zsl label` walks an input folder
-(folder links followed, each real folder once); hidden files and folders (name starting with '.')
-below the class folders count only when a prediction names them (`zsl label --include-hidden`),
-and are otherwise left out unreported, as `zsl label` leaves them out by default.
+readme files, thumbnail databases. A truth folder is walked as `zsl label` walks it (folder links
+followed, each real folder once, under the spelling without a link where there is one); hidden
+files and folders (name starting with '.') below the class folders count only when a prediction
+names them (`zsl label --include-hidden`), and are otherwise left out unreported, as `zsl label`
+leaves them out by default.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes.
@@ -375,7 +376,7 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
 
 def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = None) -> Matching:
     """Pair the paths of predictions with truth images (rules in the module docstring); relative
-    paths start at `base` (default: the current folder)."""
+    paths start at `base`, then at the current folder (a copy of the labelled tree)."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
     by_real: dict[str, int | None] | None = None  # built only when some path needs it
     taken = [False] * len(truth.items)
@@ -392,6 +393,8 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             )
         first_row[absolute] = j
         i = by_path.get(absolute)
+        if i is None and base and not os.path.isabs(path):
+            i = by_path.get(os.path.abspath(path))
         if i is None:
             if by_real is None:
                 by_real = _unique_index(os.path.realpath(item.path) for item in truth.items)
@@ -460,6 +463,10 @@ def _unique_index(keys: Any) -> dict[Any, int | None]:
     return index
 
 
+def _hidden(parts: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") for part in parts)
+
+
 def _parts(path: str) -> tuple[str, ...]:
     """Path components without root, '.' and '..' (for matching by path ending)."""
     return tuple(
@@ -484,28 +491,31 @@ def _truth_from_folder(source: str) -> GroundTruth:
             f"class (ImageFolder), or give a CSV with columns path,label"
         )
 
-    items = []
-    for name in classes:
-        # Hidden entries too, so that images labelled with --include-hidden find their truth;
-        # links are followed as `zsl label` follows them.
-        found = walk_files(os.path.join(root, name), include_hidden=True)
-        if found.skipped:
-            folder, reason = found.skipped[0]
+    # One walk of the whole root, as `zsl label ROOT` walks it, so that a folder reached from two
+    # classes (a link in one to another) belongs to the class that holds it without a link.
+    # Hidden entries too: images labelled with --include-hidden find their truth.
+    found = walk_files(root, include_hidden=True)
+    for folder, reason in found.skipped:
+        if not _hidden(_parts(os.path.relpath(folder, root))):  # a .Trash or .snapshot may fail
             raise ZslError(f"cannot read {printable(folder)} in the ground truth: {reason}")
-        for path in found.paths:
-            full = os.fspath(path)
-            relative = os.path.relpath(full, root)
-            parts = _parts(relative)
-            items.append(
-                TruthItem(
-                    path=full,
-                    relative=parts,
-                    label=name,
-                    shown=relative,
-                    image_like=os.path.splitext(full)[1].lower() in IMAGE_EXTENSIONS,
-                    hidden=any(part.startswith(".") for part in parts),
-                )
+    items = []
+    class_names = set(classes)
+    for path in found.paths:
+        full = os.fspath(path)
+        relative = os.path.relpath(full, root)
+        parts = _parts(relative)
+        if len(parts) < 2 or parts[0] not in class_names:
+            continue  # a file at the top, or in a hidden folder there: no class
+        items.append(
+            TruthItem(
+                path=full,
+                relative=parts,
+                label=parts[0],
+                shown=relative,
+                image_like=os.path.splitext(full)[1].lower() in IMAGE_EXTENSIONS,
+                hidden=_hidden(parts),
             )
+        )
     return GroundTruth(source=source, kind="folder", classes=tuple(classes), items=tuple(items))
 
 

@@ -162,7 +162,7 @@ class PromptPlan:
     def fingerprint(self) -> str:
         """A short hash of the prompts and their mix: what the classes' own hash leaves out
         (the contents of a template file, the attribute and description templates)."""
-        digest = hashlib.sha256(json.dumps(self.texts).encode("utf-8", "surrogatepass"))
+        digest = hashlib.sha256(json.dumps(self.texts).encode())  # ASCII: json escapes the rest
         for array, dtype in ((self.classes, "<i8"), (self.prompts, "<i8"), (self.weights, "<f4")):
             digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
         digest.update(np.ascontiguousarray(self.renormalise, dtype=np.uint8).tobytes())

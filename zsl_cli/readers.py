@@ -61,8 +61,9 @@ def read_run_info(path: str | Path) -> dict | None:
 
 
 def _sidecar_info(path: Path) -> dict | None:
-    # Written next to the file itself: for a link (latest.csv -> runs/r1.csv), next to its target.
-    found = (sidecar_path(p) for p in (path, Path(os.path.realpath(path))))
+    # Written next to the file itself: for a link (latest.csv -> runs/r1.csv), next to its target;
+    # next to the link only by an older zsl, or by hand.
+    found = (sidecar_path(p) for p in (Path(os.path.realpath(path)), path))
     sidecar = next((candidate for candidate in found if candidate.is_file()), None)
     if sidecar is None:
         return None

@@ -246,10 +246,11 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         console.print(_line((f"{unreadable} could not be read", "yellow")))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
-        counted_wrong = " (unreadable ones counted wrong)" if result.get("failed_images") else ""
+        in_truth = result.get("unreadable_images_with_truth")
+        counted_wrong = f" ({in_truth} unreadable, counted wrong)" if in_truth else ""
+        images = _count(result["images_with_truth"], "image")
         console.print(
-            f"Accuracy: mean per-class top-1 over the {result['images_with_truth']} images "
-            f"in the truth{counted_wrong}"
+            f"Accuracy: mean per-class top-1 over the {images} in the truth{counted_wrong}"
         )
     console.print(result["recommendation"])
 

@@ -112,9 +112,11 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     not_utf8: list[str] = []
     for path in map(os.fsdecode, paths):
         relative = _label_studio_relative_path(path, options)
-        if options.url_prefix is None and "/" not in relative:
+        if options.url_prefix is not None:
+            continue  # served over HTTP, not by Label Studio: any file, any name
+        if "/" not in relative:
             in_root.append(path)
-        elif options.url_prefix is None and _has_surrogates(relative):
+        elif _has_surrogates(relative):
             not_utf8.append(path)
     warnings = []
     if in_root:
@@ -144,6 +146,7 @@ def _images_are(count: int) -> str:
 
 def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     """The task's image URL for one input path; ZslError when the path is outside the root."""
+    _require_image_location(options)
     relative = _label_studio_relative_path(path, options)
     # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
     quoted = quote(os.fsencode(relative), safe="/")
@@ -156,7 +159,6 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
 
 def _label_studio_relative_path(path: str, options: LabelStudioOptions) -> str:
     """`path` relative to the document root (or the current folder), POSIX; ZslError outside."""
-    _require_image_location(options)
     base = options.document_root if options.document_root is not None else Path.cwd()
     relative = _relative_posix_path(path, base)
     if relative is None:

@@ -86,7 +86,8 @@ def _world_images(folder: Path, class_name: str, *, beyond: int) -> list[Path]:
     return [
         path
         for path, number in numbered
-        if number.isdigit()
+        if number.isascii()
+        and number.isdigit()
         and int(number) >= beyond
         and path.name == image_file_name(class_name, int(number))
     ]

@@ -289,11 +289,7 @@ def _weights_fingerprint(source: ModelSource, model: Any) -> str:
     """A content hash of the weight files when they are on disk, else of the tensors: the same
     for a hub id as for a copy of its files in a folder (`hf download --local-dir`)."""
     directory = Path(source.location) if source.is_local else _hub_snapshot_dir(source, model)
-    files = (
-        sorted(directory.glob("*.safetensors")) + sorted(directory.glob("*.bin"))
-        if directory
-        else []
-    )
+    files = _loaded_weight_files(directory) if directory else []
     if not files:
         digest = hashlib.sha256()
         for key, tensor in sorted(model.state_dict().items()):
@@ -305,6 +301,28 @@ def _weights_fingerprint(source: ModelSource, model: Any) -> str:
         digest.update(file.name.encode())
         digest.update(_file_hash(file).encode())
     return digest.hexdigest()
+
+
+# What transformers loads, in its order of preference: safetensors, then a pickled state dict;
+# one file or the shards an index names. Other weight files (an open_clip copy, say) are left
+# out, since a hub cache holds only what was loaded and a full download holds everything.
+_WEIGHT_FILES = (
+    ("model.safetensors", "model.safetensors.index.json"),
+    ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+)
+
+
+def _loaded_weight_files(directory: Path) -> list[Path]:
+    for single, index in _WEIGHT_FILES:
+        if (directory / single).is_file():
+            return [directory / single]
+        if (directory / index).is_file():
+            try:
+                shards = json.loads((directory / index).read_text())["weight_map"].values()
+            except (OSError, ValueError, KeyError, AttributeError):
+                return []
+            return [directory / shard for shard in sorted(set(shards))]
+    return []
 
 
 def _hub_snapshot_dir(source: ModelSource, model: Any) -> Path | None:
