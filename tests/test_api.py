@@ -58,6 +58,16 @@ def test_label_embed_and_evaluate_from_python(tiny_clip, photos, tmp_path, capsy
     assert capsys.readouterr().out == ""  # the library prints nothing
 
 
+def test_every_type_a_request_takes_is_exported():
+    namespace: dict = {}
+    exec("from zsl_cli.api import *", namespace)
+    for name in api.__all__:
+        assert name in namespace
+    request = namespace["LabelRequest"](decision=namespace["Decision"](top_k=0))
+    assert request.decision.top_k == 0
+    assert namespace["OutputOptions"](label_studio=namespace["LabelStudioOptions"]())
+
+
 def test_predictions_reach_a_text_stdout(tiny_clip, photos):
     # Jupyter and contextlib.redirect_stdout give a text stream with no bytes underneath.
     captured = io.StringIO()

@@ -111,8 +111,11 @@ from zsl_cli.store import (
     stored_items,
 )
 
+LabelStudioOptions = writers.LabelStudioOptions  # OutputOptions.label_studio takes one
+
 __all__ = [
     "ClassOptions",
+    "Decision",
     "EmbedReport",
     "EmbedRequest",
     "EvaluateRequest",
@@ -122,6 +125,7 @@ __all__ = [
     "Interrupted",
     "LabelReport",
     "LabelRequest",
+    "LabelStudioOptions",
     "ModelOptions",
     "OutputOptions",
     "Progress",

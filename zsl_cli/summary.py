@@ -116,7 +116,7 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         console.print(table)
     if summary["low_confidence"]:
         console.print(
-            f"{summary['low_confidence']} predictions scored below "
+            f"{_count(summary['low_confidence'], 'prediction')} scored below "
             f"{summary['low_confidence_below']:g} (low confidence)"
         )
     console.print(f"Predictions: {output}")
