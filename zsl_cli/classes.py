@@ -292,8 +292,8 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     for column, name in enumerate(attributes, start=2):
         if not name:
             raise ZslError(f"{source}:{header_line}: column {column} has an empty attribute name")
-    columns = [(a, f"{source}:{header_line}, column {c}") for c, a in enumerate(attributes, start=2)]
-    _check_unique(columns, what="attribute")
+    named = [(a, f"{source}:{header_line}, column {c}") for c, a in enumerate(attributes, start=2)]
+    _check_unique(named, what="attribute")
     body = numbered[1:]
     phrases = list(attributes)
     if body and body[0][1] and body[0][1][0].strip().lower() == "#phrase":
