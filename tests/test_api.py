@@ -267,3 +267,14 @@ def test_cuda_runs_decode_in_processes(monkeypatch, device, workers, gpu_present
     assert api.decode_in_processes(device, workers) is expected
     monkeypatch.setattr(api, "processes_available", lambda: False)
     assert api.decode_in_processes(device, workers) is False
+
+
+def test_gpus_hidden_from_the_process_are_no_gpu(monkeypatch):
+    monkeypatch.setattr(api.os.path, "exists", lambda path: path == "/dev/nvidiactl")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert api._has_nvidia_gpu()
+    for hidden in ("", "-1"):
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
+        assert not api._has_nvidia_gpu()  # as torch.cuda.is_available() would say
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    assert api._has_nvidia_gpu()

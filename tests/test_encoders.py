@@ -23,7 +23,7 @@ from zsl_cli.encoders import (
     pil_image_processor,
     resolve_model,
 )
-from zsl_cli.encoders.hf import TEXT_BATCH
+from zsl_cli.encoders.hf import TEXT_BATCH, _pooled
 from zsl_cli.encoders.preprocess import FastPreprocessor, fast_preprocessor_from, torch_resizes
 from zsl_cli.errors import ZslError
 
@@ -459,6 +459,43 @@ def test_out_of_memory_for_one_image_is_a_clear_error(tiny_clip):
     _fail_above(encoder, 0)
     with pytest.raises(ZslError, match="memory for a single image"):
         encoder.encode_images(pixels)
+
+
+def test_out_of_memory_for_the_class_prompts_is_a_clear_error(tiny_clip):
+    encoder = load_encoder(str(tiny_clip))
+
+    def failing(**inputs):
+        raise _simulated_out_of_memory()
+
+    encoder._model.get_text_features = failing
+    with pytest.raises(ZslError, match="out of cpu memory encoding class prompts"):
+        encoder.encode_texts(["a photo of a cat"])
+
+
+def test_non_finite_embeddings_are_a_clear_error(tiny_clip):
+    import torch
+
+    encoder = load_encoder(str(tiny_clip))
+    forward = encoder._model.get_image_features
+    encoder._model.get_image_features = lambda **kwargs: _pooled(forward(**kwargs)) * torch.inf
+    pixels = np.zeros((2, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    with pytest.raises(ZslError, match="non-finite embeddings .* --precision bf16 or fp32"):
+        encoder.encode_images(pixels)
+
+
+def test_devices_that_are_not_there_are_refused(monkeypatch):
+    import torch
+
+    from zsl_cli.encoders.hf import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert pick_device("cuda:0") == torch.device("cuda:0")
+    with pytest.raises(ZslError, match="--device cuda:7: this machine has CUDA devices 0 to 0"):
+        pick_device("cuda:7")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ZslError, match="MPS is not available"):
+        pick_device("mps:0")
 
 
 @pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip", "shapes-demo"])

@@ -431,6 +431,8 @@ def decode_in_processes(device: str, workers: int) -> bool:
 
 def _has_nvidia_gpu() -> bool:
     # What torch.cuda.is_available() would say, without importing torch (seconds) first.
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1"):
+        return False  # the GPUs are hidden from this process
     return os.path.exists("/dev/nvidiactl") or os.path.exists("/dev/dxg")  # dxg: WSL
 
 

@@ -47,7 +47,11 @@ def pick_device(device: str) -> torch.device:
         raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
     if kind == "cuda" and not torch.cuda.is_available():
         raise ZslError(f"--device {device}: no CUDA device is available (use --device cpu)")
-    if device == "mps" and not (
+    if kind == "cuda" and ":" in device:
+        index, count = device.split(":", 1)[1], torch.cuda.device_count()
+        if not index.isdigit() or int(index) >= count:
+            raise ZslError(f"--device {device}: this machine has CUDA devices 0 to {count - 1}")
+    if kind == "mps" and not (
         getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
     ):
         raise ZslError("--device mps: Apple MPS is not available here (use --device cpu)")
@@ -83,7 +87,15 @@ class TransformersEncoder:
         # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
         # instead of CLIP's 100), shifting every score.
         self.head = _score_head(model, self.model_type)
-        self._model = model.to(device=device, dtype=dtype).eval()
+        try:
+            self._model = model.to(device=device, dtype=dtype).eval()
+        except RuntimeError as error:
+            if not _out_of_memory(error):
+                raise
+            raise ZslError(
+                f"out of {device.type} memory loading {source.name}; use --device cpu or a "
+                "smaller model"
+            ) from None
         self._tokenizer = tokenizer
         self._image_processor = image_processor
         self.device = device
@@ -216,7 +228,15 @@ class TransformersEncoder:
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
         }
-        features = self._model.get_text_features(**inputs)
+        try:
+            features = self._model.get_text_features(**inputs)
+        except RuntimeError as error:
+            if not _out_of_memory(error):
+                raise
+            raise ZslError(
+                f"out of {self.device.type} memory encoding class prompts with {self.name}; "
+                "use --device cpu or a smaller model"
+            ) from None
         return _normalised(_pooled(features))
 
 
@@ -247,6 +267,12 @@ def _pooled(output: Any) -> torch.Tensor:
 
 def _normalised(features: torch.Tensor) -> np.ndarray:
     features = features.float()
+    if not torch.isfinite(features).all():
+        # Half precision overflows in some models' layers; the labels would be nonsense.
+        raise ZslError(
+            "the model gave non-finite embeddings (an overflow: with fp16, the default on a "
+            "GPU, try --precision bf16 or fp32)"
+        )
     features = features / features.norm(dim=-1, keepdim=True).clamp_min(1e-12)
     return features.cpu().numpy()
 
