@@ -385,7 +385,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     first_row: dict[str, int] = {}
 
     for j, path in enumerate(paths):
-        absolute = os.path.abspath(os.path.join(base, path) if base else path)
+        absolute = os.path.abspath(_from(base, path))
         if absolute in first_row:
             raise ZslError(
                 f"the predictions list {path!r} twice (rows {first_row[absolute] + 1} "
@@ -412,8 +412,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         for length in range(len(parts), 0, -1):
             i = by_relative.get(parts[-length:])
             if i is not None:
-                absolute = os.path.join(base, paths[j]) if base else paths[j]
-                if not taken[i] and not _both_exist(absolute, truth.items[i].path):
+                if not taken[i] and not _both_exist(_from(base, paths[j]), truth.items[i].path):
                     claims.setdefault(i, []).append(j)
                 break
     by_suffix = 0
@@ -461,6 +460,11 @@ def _unique_index(keys: Any) -> dict[Any, int | None]:
     for position, key in enumerate(keys):
         index[key] = None if key in index else position
     return index
+
+
+def _from(base: str | None, path: str) -> str:
+    """`path` as seen from folder `base` (None: the current folder)."""
+    return os.path.join(base, path) if base else path
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:
@@ -667,13 +671,12 @@ def _stacking(
 def _nothing_matched_message(
     predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str, base: str | None
 ) -> str:
-    images = [item for item in truth.items if item.image_like and not item.hidden]
-    example = images[0] if images else None
+    example = next((item for item in truth.items if item.image_like and not item.hidden), None)
     example_truth = example.shown if example else "(no images)"
     example_prediction = predictions[0].path
     if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
-        example_prediction = os.path.abspath(os.path.join(base or "", example_prediction))
+        example_prediction = os.path.abspath(_from(base, example_prediction))
         example_truth = example.path
     where = ""
     if truth.kind == "csv":

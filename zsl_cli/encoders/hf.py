@@ -92,10 +92,7 @@ class TransformersEncoder:
         except RuntimeError as error:
             if not _out_of_memory(error):
                 raise
-            raise ZslError(
-                f"out of {device.type} memory loading {source.name}; use --device cpu or a "
-                "smaller model"
-            ) from None
+            raise _no_memory(device, f"loading {source.name}") from None
         self._tokenizer = tokenizer
         self._image_processor = image_processor
         self.device = device
@@ -164,10 +161,7 @@ class TransformersEncoder:
             if not _out_of_memory(error):
                 raise
             if len(pixels) == 1:
-                raise ZslError(
-                    f"out of {self.device.type} memory for a single image with {self.name}; "
-                    "use --device cpu or a smaller model"
-                ) from None
+                raise _no_memory(self.device, f"for a single image with {self.name}") from None
             self._max_batch = len(pixels) // 2
         # Retry only once the except block has ended: until then the error's traceback keeps
         # the failed attempt's frames, and with them every activation it had allocated.
@@ -233,10 +227,7 @@ class TransformersEncoder:
         except RuntimeError as error:
             if not _out_of_memory(error):
                 raise
-            raise ZslError(
-                f"out of {self.device.type} memory encoding class prompts with {self.name}; "
-                "use --device cpu or a smaller model"
-            ) from None
+            raise _no_memory(self.device, f"encoding class prompts with {self.name}") from None
         return _normalised(_pooled(features))
 
 
@@ -247,6 +238,10 @@ def _out_of_memory(error: RuntimeError) -> bool:
     return isinstance(error, torch.OutOfMemoryError) or any(
         marker in text for marker in ("ALLOC_FAILED", "out of memory")
     )
+
+
+def _no_memory(device: torch.device, doing: str) -> ZslError:
+    return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
 
 
 def _score_head(model: Any, model_type: str) -> ScoreHead:
