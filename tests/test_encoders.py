@@ -416,6 +416,26 @@ def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip, er
     assert max(sizes) <= 2  # the next batch starts at the size that fitted
 
 
+def test_after_an_out_of_memory_error_larger_batches_are_tried_again(tiny_clip, monkeypatch):
+    from zsl_cli.encoders import hf
+
+    monkeypatch.setattr(hf, "RETRY_LARGER_AFTER", 3)
+    encoder = load_encoder(str(tiny_clip))
+    pixels = np.zeros((8, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    forward = encoder._model.get_image_features
+    sizes = _fail_above(encoder, 2)  # memory is short for a while ...
+    encoder.encode_images(pixels)
+    encoder._model.get_image_features = forward  # ... then free again
+    sizes = _fail_above(encoder, 8)
+    for _ in range(4):
+        encoder.encode_images(pixels)
+    # Split in 2s for 3 batches, then 4s for 3 more: back at 8 by the 7th batch.
+    assert max(sizes) == 4
+    for _ in range(3):
+        encoder.encode_images(pixels)
+    assert sizes[-3:] == [8, 8, 8] and encoder._max_batch == 8
+
+
 def test_out_of_memory_retry_starts_once_the_failed_attempt_is_freed(tiny_clip):
     import torch
 

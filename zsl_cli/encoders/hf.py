@@ -30,6 +30,7 @@ from zsl_cli.encoders.preprocess import (
 from zsl_cli.errors import ZslError
 
 TEXT_BATCH = 64  # prompts per forward pass, sorted by length
+RETRY_LARGER_AFTER = 100  # batches at a size an out-of-memory error left, before trying 2x
 # SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
 SIGLIP_TEXT_LENGTH = 64
 _PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -112,6 +113,7 @@ class TransformersEncoder:
             self._preprocessor, self._normalisation = fast
         self.exact_preprocessing = exact_preprocessing or fast is None
         self._max_batch: int | None = None  # lowered after an out-of-memory error
+        self._split_batches = 0  # batches split by that limit since it last changed
         if self._normalisation is not None:
             shape = (1, 3, 1, 1)
             self._scale = torch.tensor(self._normalisation.rescale, device=device)
@@ -149,8 +151,14 @@ class TransformersEncoder:
 
     # -- encoding ------------------------------------------------------------------------------
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
-        """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size."""
+        """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size
+        (trying twice that size again every RETRY_LARGER_AFTER batches)."""
         if self._max_batch is not None and len(pixels) > self._max_batch:
+            self._split_batches += 1
+            if self._split_batches > RETRY_LARGER_AFTER:
+                # The memory may have been short for a while only (another process held it).
+                self._max_batch, self._split_batches = self._max_batch * 2, 0
+                return self.encode_images(pixels)
             step = self._max_batch
             return np.concatenate(
                 [self.encode_images(pixels[i : i + step]) for i in range(0, len(pixels), step)]
@@ -162,7 +170,7 @@ class TransformersEncoder:
                 raise
             if len(pixels) == 1:
                 raise _no_memory(self.device, f"for a single image with {self.name}") from None
-            self._max_batch = len(pixels) // 2
+            self._max_batch, self._split_batches = len(pixels) // 2, 0
         # Retry only once the except block has ended: until then the error's traceback keeps
         # the failed attempt's frames, and with them every activation it had allocated.
         gc.collect()
