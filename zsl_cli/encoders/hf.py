@@ -12,7 +12,8 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -88,12 +89,8 @@ class TransformersEncoder:
         # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
         # instead of CLIP's 100), shifting every score.
         self.head = _score_head(model, self.model_type)
-        try:
+        with _out_of_memory_as_one_line(device, f"loading {source.name}"):
             self._model = model.to(device=device, dtype=dtype).eval()
-        except RuntimeError as error:
-            if not _out_of_memory(error):
-                raise
-            raise _no_memory(device, f"loading {source.name}") from None
         self._tokenizer = tokenizer
         self._image_processor = image_processor
         self.device = device
@@ -230,12 +227,8 @@ class TransformersEncoder:
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
         }
-        try:
+        with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
             features = self._model.get_text_features(**inputs)
-        except RuntimeError as error:
-            if not _out_of_memory(error):
-                raise
-            raise _no_memory(self.device, f"encoding class prompts with {self.name}") from None
         return _normalised(_pooled(features))
 
 
@@ -250,6 +243,17 @@ def _out_of_memory(error: RuntimeError) -> bool:
 
 def _no_memory(device: torch.device, doing: str) -> ZslError:
     return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
+
+
+@contextmanager
+def _out_of_memory_as_one_line(device: torch.device, doing: str) -> Iterator[None]:
+    """Where no smaller batch can help: out of memory becomes a user error (one line)."""
+    try:
+        yield
+    except RuntimeError as error:
+        if not _out_of_memory(error):
+            raise
+        raise _no_memory(device, doing) from None
 
 
 def _score_head(model: Any, model_type: str) -> ScoreHead:
