@@ -242,7 +242,7 @@ def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
-        if options.draft is not None and image.format in JPEG_FORMATS:
+        if options.draft is not None and file_format in JPEG_FORMATS:
             _apply_draft(image, options.draft, _orientation(image))
         image.load()
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
