@@ -556,3 +556,74 @@ def test_texts_the_tokenizer_makes_alike_get_the_same_embedding(tiny_clip):
     vectors = encoder.encode_texts(texts)
     assert (vectors[0] == vectors[-7]).all() and (vectors[0] == vectors[-1]).all()
     assert not np.allclose(vectors[0], vectors[1])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"rescale_offset": True, "include_top": False},
+        {"rescale_offset": False, "include_top": True},
+        {"rescale_offset": True, "include_top": True, "do_normalize": False},
+    ],
+)
+def test_efficientnet_offset_and_include_top_are_followed(settings):
+    """ALIGN's EfficientNet processor: `x * scale - 1` and a second division by image_std."""
+    from transformers import EfficientNetImageProcessor
+
+    processor = EfficientNetImageProcessor(
+        size={"height": 40, "width": 40},
+        crop_size={"height": 32, "width": 32},
+        do_center_crop=True,
+        image_mean=[0.485, 0.456, 0.406],
+        image_std=[0.229, 0.224, 0.225],
+        **settings,
+    )
+    geometry, norm = fast_preprocessor_from(processor, torch_resize=False)
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, (50, 70, 3), dtype=np.uint8))
+    ours = geometry(image).astype(np.float32).transpose(2, 0, 1)
+    ours = (ours * norm.rescale - np.array(norm.mean)[:, None, None]) / np.array(norm.std)[
+        :, None, None
+    ]
+    reference = processor(images=[image], return_tensors="np")["pixel_values"][0]
+    np.testing.assert_allclose(ours, reference, atol=1e-4)
+
+
+def test_a_temperature_is_the_inverse_of_the_logit_scale():
+    import torch
+
+    from zsl_cli.encoders.hf import _score_head
+
+    model = torch.nn.Module()
+    model.temperature = torch.nn.Parameter(torch.tensor(0.05))  # ALIGN: logits = cos / T
+    assert _score_head(model, "align").scale == pytest.approx(20.0)
+
+
+def test_a_legacy_integer_size_is_guessed_as_the_processor_reads_it(tiny_clip, tmp_path):
+    model = shutil.copytree(tiny_clip, tmp_path / "legacy")
+    config = json.loads((model / "preprocessor_config.json").read_text())
+    config.update(size=32, crop_size=32, feature_extractor_type="CLIPFeatureExtractor")
+    config.pop("image_processor_type", None)
+    (model / "preprocessor_config.json").write_text(json.dumps(config))
+    assert guess_preprocessor(str(model)) == load_encoder(str(model)).preprocessor
+
+
+def test_models_without_pooled_features_are_one_line():
+    from types import SimpleNamespace
+
+    with pytest.raises(ZslError, match="no single embedding"):
+        _pooled(SimpleNamespace(pooler_output=None, last_hidden_state=None))
+
+
+def test_a_fast_path_that_differs_from_the_processor_falls_back_to_it(tiny_clip, monkeypatch):
+    """A processor step the fast path does not know must not give silently different pixels."""
+    from zsl_cli.encoders import hf
+    from zsl_cli.encoders.preprocess import Normalisation, ReferencePreprocessor
+
+    def missing_a_step(processor, **options):
+        geometry, norm = fast_preprocessor_from(processor, **options)
+        return geometry, Normalisation(norm.rescale, norm.mean, tuple(2 * s for s in norm.std))
+
+    monkeypatch.setattr(hf, "fast_preprocessor_from", missing_a_step)
+    encoder = load_encoder(str(tiny_clip))
+    assert isinstance(encoder.preprocessor, ReferencePreprocessor)
+    assert encoder.exact_preprocessing

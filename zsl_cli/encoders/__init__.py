@@ -80,10 +80,32 @@ def guess_preprocessor(name: str, revision: str | None = None) -> ImagePreproces
             settings = (_cached_json(source, "processor_config.json", revision) or {}).get(
                 "image_processor"
             )
-        fast = fast_preprocessor_from(settings) if isinstance(settings, dict) else None
+        fast = (
+            fast_preprocessor_from(_legacy_size(settings)) if isinstance(settings, dict) else None
+        )
     except (ZslError, OSError, ValueError, TypeError, AttributeError):
         return None
     return fast[0] if fast else None
+
+
+# Processors that read a bare `"size": N` (the format of older configs, such as
+# openai/clip-vit-base-patch32's) as a shortest-edge resize; the others take it as N x N.
+_SHORTEST_EDGE_SIZE = (
+    "CLIPImageProcessor",
+    "CLIPFeatureExtractor",
+    "ChineseCLIPImageProcessor",
+    "ChineseCLIPFeatureExtractor",
+)
+
+
+def _legacy_size(settings: dict) -> dict:
+    size = settings.get("size")
+    if not isinstance(size, int) or isinstance(size, bool):
+        return settings
+    kind = str(settings.get("image_processor_type") or settings.get("feature_extractor_type"))
+    if kind.removesuffix("Pil").removesuffix("Fast") in _SHORTEST_EDGE_SIZE:
+        return {**settings, "size": {"shortest_edge": size}}
+    return settings
 
 
 def _cached_json(source: ModelSource, filename: str, revision: str | None) -> dict | None:

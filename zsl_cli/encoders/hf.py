@@ -25,6 +25,7 @@ from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.preprocess import (
     Normalisation,
     ReferencePreprocessor,
+    agrees_with_processor,
     fast_preprocessor_from,
     reference_input_size,
 )
@@ -98,6 +99,8 @@ class TransformersEncoder:
         self._text_length = _text_max_length(model, tokenizer)
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
+        if fast is not None and not agrees_with_processor(fast, image_processor):
+            fast = None
         if fast is None:
             input_size = reference_input_size(image_processor)
             if input_size is None:  # load_encoder says so to the user
@@ -109,6 +112,7 @@ class TransformersEncoder:
         else:
             self._preprocessor, self._normalisation = fast
         self.exact_preprocessing = exact_preprocessing or fast is None
+        self._widths: dict[str, int] = {}  # embedding width seen per modality
         self._max_batch: int | None = None  # lowered after an out-of-memory error
         self._split_batches = 0  # batches split by that limit since it last changed
         if self._normalisation is not None:
@@ -187,7 +191,7 @@ class TransformersEncoder:
         else:
             batch = batch.to(self.device)
         features = self._model.get_image_features(pixel_values=batch.to(self.dtype))
-        return _normalised(_pooled(features))
+        return self._checked_width("image", _normalised(_pooled(features)))
 
     @torch.inference_mode()
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -229,7 +233,17 @@ class TransformersEncoder:
         }
         with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
             features = self._model.get_text_features(**inputs)
-        return _normalised(_pooled(features))
+        return self._checked_width("text", _normalised(_pooled(features)))
+
+    def _checked_width(self, kind: str, embeddings: np.ndarray) -> np.ndarray:
+        """Image and text embeddings must have one width, or no cosine compares them."""
+        self._widths[kind] = embeddings.shape[1]
+        if len(set(self._widths.values())) > 1:
+            raise ZslError(
+                f"model {self.name}: its image embeddings have {self._widths['image']} values "
+                f"and its text embeddings {self._widths['text']}; they cannot be compared"
+            )
+        return embeddings
 
 
 def _out_of_memory(error: RuntimeError) -> bool:
@@ -258,7 +272,13 @@ def _out_of_memory_as_one_line(device: torch.device, doing: str) -> Iterator[Non
 
 def _score_head(model: Any, model_type: str) -> ScoreHead:
     scale = getattr(model, "logit_scale", None)
-    scale_value = float(scale.detach().float().exp().item()) if scale is not None else 100.0
+    temperature = getattr(model, "temperature", None)  # ALIGN, TIPS: logits = cos / temperature
+    if scale is not None:
+        scale_value = float(scale.detach().float().exp().item())
+    elif isinstance(temperature, torch.Tensor):
+        scale_value = 1.0 / float(temperature.detach().float().item())
+    else:
+        scale_value = 100.0
     if "siglip" in model_type:
         bias = getattr(model, "logit_bias", None)
         bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
@@ -269,7 +289,15 @@ def _score_head(model: Any, model_type: str) -> ScoreHead:
 def _pooled(output: Any) -> torch.Tensor:
     # transformers 5 returns a model output whose pooler_output is the projected embedding;
     # transformers 4 returned the tensor itself.
-    return output if isinstance(output, torch.Tensor) else output.pooler_output
+    pooled = output if isinstance(output, torch.Tensor) else getattr(output, "pooler_output", None)
+    if not isinstance(pooled, torch.Tensor) or pooled.ndim != 2:
+        # BLIP-2's Blip2Model: its text "features" are a language model's hidden states.
+        raise ZslError(
+            "the model gives no single embedding per image and per text (no pooled "
+            "get_image_features/get_text_features output); zsl needs a dual encoder such as "
+            "CLIP or SigLIP"
+        )
+    return pooled
 
 
 def _normalised(features: torch.Tensor) -> np.ndarray:

@@ -260,12 +260,40 @@ def fast_preprocessor_from(
     )
 
     rescale = float(get("rescale_factor", 1 / 255)) if get("do_rescale", True) else 1.0
+    # EfficientNet's processor (ALIGN): rescale_offset subtracts 1 after rescaling, and
+    # include_top divides by image_std once more after the normalisation (even without it).
+    offset = 1.0 if get("do_rescale", True) and get("rescale_offset", False) else 0.0
+    image_std = _three(get("image_std", (1.0, 1.0, 1.0)))
     if get("do_normalize", True):
-        mean = tuple(float(x) for x in _three(get("image_mean", (0.0, 0.0, 0.0))))
-        std = tuple(float(x) for x in _three(get("image_std", (1.0, 1.0, 1.0))))
+        mean = [offset + float(x) for x in _three(get("image_mean", (0.0, 0.0, 0.0)))]
+        std = [float(x) for x in image_std]
     else:
-        mean, std = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
-    return geometry, Normalisation(rescale, mean, std)  # type: ignore[arg-type]
+        mean, std = [offset] * 3, [1.0] * 3
+    if get("include_top", False):
+        std = [s * float(t) for s, t in zip(std, image_std, strict=True)]
+    return geometry, Normalisation(rescale, tuple(mean), tuple(std))  # type: ignore[arg-type]
+
+
+def agrees_with_processor(
+    fast: tuple[FastPreprocessor, Normalisation], image_processor: Any
+) -> bool:
+    """Whether the fast path gives the processor's own values on a test image, so that a step it
+    does not know (a processor subclass, an option added to transformers) sends the encoder to
+    the processor itself rather than to silently different pixels. A processor that cannot
+    process the test image gives no verdict (True): the real images will tell."""
+    geometry, norm = fast
+    height, width = geometry.input_size
+    # Larger than the input and not square, so resizing, rounding and cropping all take part.
+    shape = (height * 3 // 2 + 7, width * 4 // 3 + 5, 3)
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8))
+    try:
+        theirs = ReferencePreprocessor(image_processor, (height, width))(image)
+    except Exception:
+        return True
+    ours = geometry(image).astype(np.float32).transpose(2, 0, 1) * norm.rescale
+    ours = (ours - np.float32(norm.mean)[:, None, None]) / np.float32(norm.std)[:, None, None]
+    # Both resize with Pillow here; what remains is float rounding, far below a grey level.
+    return ours.shape == theirs.shape and bool(np.allclose(ours, theirs, rtol=0, atol=1e-3))
 
 
 def _three(values: Any) -> list[float]:
