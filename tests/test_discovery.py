@@ -177,6 +177,12 @@ def test_stdin_lists_that_cannot_be_meant(photos: Path, listing: bytes, message:
         discover(["-"], stdin=io.BytesIO(listing))
 
 
+def test_newline_list_given_with_null_is_refused(photos: Path) -> None:
+    # `find ... | zsl label - -0` (no -print0) would be one path holding newlines.
+    with pytest.raises(ZslError, match="no NUL byte: drop -0"):
+        discover(["-"], stdin=io.BytesIO(b"photos/b.png\nphotos/a.JPG\n"), nul_separated=True)
+
+
 def test_stdin_list_combines_with_arguments(photos: Path) -> None:
     found = names(discover(["photos/sub2", "-"], stdin=io.BytesIO(b"photos/b.png\n")))
     assert found == ["photos/b.png", "photos/sub2/e.tif"]

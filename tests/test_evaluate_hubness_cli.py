@@ -184,6 +184,18 @@ def test_evaluate_reader_of_the_table_going_away(tiny_clip, image_folder, tmp_pa
     assert gone.wait(timeout=300) == 141 and stderr == b""
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_evaluate_table_that_cannot_be_written(tiny_clip, image_folder, tmp_path):
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions)]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [*evaluate, "--truth", str(image_folder)], stdout=full, stderr=subprocess.PIPE
+        )
+    assert done.returncode == 2
+    assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
+
+
 def test_evaluate_user_errors(tmp_path):
     (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")

@@ -425,6 +425,13 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     assert "1 image is directly in the Label Studio document root" in result.stderr
     tasks = json.loads(out.read_text())
     assert [t["data"]["image"] for t in tasks][-1] == "/data/local-files/?d=top.png"
+    # Label Studio options with another format (`-f label-studio` forgotten) are refused.
+    forgot = run("label", root, *args[:-2], "--ls-document-root", root, "--ls-to-name", "img")
+    assert forgot.exit_code == 2
+    assert forgot.stderr == (
+        "zsl: error: --ls-to-name, --ls-document-root: only for label-studio output "
+        "(add -f label-studio)\n"
+    )
 
 
 def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_file):
@@ -522,6 +529,40 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     assert done.returncode == 0
     assert log.read_text().splitlines()[:2] == ["PREVIOUS", ",".join(CSV_COLUMNS)]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("app")) == ["app.log"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_file):
+    # A full disk or a hung-up terminal on stderr loses the summary, not the run's exit status.
+    images = tmp_path / "images"
+    write_images(images, 2)
+    command = [sys.executable, "-m", "zsl_cli", "label", str(images), "-c", str(classes_file)]
+    command += ["-m", str(tiny_clip)]
+    output = tmp_path / "out.csv"
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([*command, "-o", str(output)], stderr=full, timeout=300)
+        assert done.returncode == 0
+        assert len(output.read_text().splitlines()) == 3
+        failed = subprocess.run([*command[:4], str(tmp_path / "missing")], stderr=full)
+        assert failed.returncode == 2
+
+
+def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
+    write_images(tmp_path / "images", 400, size=(64, 64))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*")
+    ):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr.decode()
+    assert 0 < len(read_jsonl(out.read_text())) < 400
+    assert not list(tmp_path.glob(".*.zsl-tmp"))
 
 
 # `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.

@@ -336,6 +336,12 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
             "prompts, descriptors or attributes; see --attribute-template and "
             "--description-template)"
         )
+    if options.attribute_template != DEFAULT_ATTRIBUTE_TEMPLATE and spec.attributes is None:
+        raise ZslError("--attribute-template: only with --attributes")
+    if options.description_template != DEFAULT_DESCRIPTION_TEMPLATE and not any(
+        cls.descriptors for cls in spec.classes
+    ):
+        raise ZslError("--description-template: only with --descriptions")
     plan = plan_prompts(
         spec,
         templates,

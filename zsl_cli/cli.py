@@ -82,10 +82,11 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
 
 
 def _say(line: str) -> None:
-    """One line on stderr. Its reader going away must not turn the exit status into 1."""
+    """One line on stderr. Its reader going away, or a stderr that cannot be written, must not
+    turn the exit status into 1."""
     try:
         typer.echo(line, err=True)
-    except BrokenPipeError:
+    except OSError:  # its reader went away, or it cannot be written (EIO, ENOSPC)
         _to_devnull(sys.stderr)
 
 
@@ -440,7 +441,21 @@ def label(
         render_warnings,
         stderr_console,
     )
-    from zsl_cli.writers import LabelStudioOptions
+    from zsl_cli.writers import LabelStudioOptions, output_format
+
+    studio_given = [
+        name
+        for name, value, default in [
+            ("--ls-from-name", ls_from_name, "choice"),
+            ("--ls-to-name", ls_to_name, "image"),
+            ("--ls-document-root", ls_document_root, None),
+            ("--ls-url-prefix", ls_url_prefix, None),
+        ]
+        if value != default
+    ]
+    if studio_given and output_format(output, fmt) != "label-studio":
+        names = ", ".join(studio_given)
+        raise ZslError(f"{names}: only for label-studio output (add -f label-studio)")
 
     request = api.LabelRequest(
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
@@ -823,6 +838,11 @@ def hubness(
 def main() -> None:
     # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
     signal.signal(signal.SIGTERM, _interrupt)
+    # A closed terminal or dropped ssh session sends SIGHUP: by default it kills the process
+    # mid-write, leaving the output's temporary file behind and the finished work unsaved.
+    # Under nohup (SIGHUP ignored) it stays ignored.
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:
+        signal.signal(signal.SIGHUP, _interrupt)
     if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     app(prog_name="zsl")

@@ -342,7 +342,7 @@ def load_truth(path: str | Path) -> GroundTruth:
     where = printable(source)
     if os.path.isdir(source):
         return _truth_from_folder(source)
-    if os.path.isfile(source):
+    if os.path.exists(source):  # a file, or a pipe (`--truth <(...)`, /dev/stdin)
         return _truth_from_csv(source)
     raise ZslError(f"ground truth not found: {where} (give a class-folder tree or a CSV file)")
 

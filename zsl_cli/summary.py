@@ -10,6 +10,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -17,25 +18,28 @@ from rich.table import Table
 from rich.text import Text
 
 from zsl_cli.discovery import printable
+from zsl_cli.errors import ZslError
 
 MAX_LABEL_ROWS = 10
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
 
 
 def stderr_console() -> Console:
-    return _console(sys.stderr)
+    return _console(sys.stderr, output=False)
 
 
 def stdout_console() -> Console:
-    return _console(sys.stdout)
+    return _console(sys.stdout, output=True)
 
 
-def _console(stream: TextIO) -> Console:
+def _console(stream: TextIO, *, output: bool) -> Console:
     # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured. A file or a
     # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names. No
     # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`.
     width = None if stream.isatty() else 10_000
-    return _Console(file=stream, highlight=False, soft_wrap=True, width=width, markup=False)
+    console = _Console(file=stream, highlight=False, soft_wrap=True, width=width, markup=False)
+    console.is_output = output
+    return console
 
 
 def _counts(by_status: Mapping[str, int]) -> str:
@@ -49,10 +53,28 @@ def _line(*parts: str | tuple[str, str]) -> Text:
 
 
 class _Console(Console):
+    is_output = False  # the command's output (a report's table), not diagnostics
+
     def on_broken_pipe(self) -> None:
         # rich exits with status 1, which means failed images under --strict; let the CLI end
         # with the status of a process killed by SIGPIPE instead.
         raise BrokenPipeError
+
+    def _check_buffer(self) -> None:
+        try:
+            super()._check_buffer()
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # not a vanished reader (on_broken_pipe took that): EIO, ENOSPC
+            del self._buffer[:]
+            self.quiet = True
+            with suppress(OSError, ValueError):  # what is still buffered goes nowhere at exit
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.file.fileno())
+            if self.is_output:
+                raise ZslError(f"cannot write to stdout: {error.strerror or error}") from error
+            # Diagnostics that cannot be written (a full disk, a hung-up terminal) must not
+            # turn a run whose output is written into a failure: they are dropped.
 
 
 class ProgressBar:
