@@ -514,3 +514,20 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", "out.csv")
     assert result.exit_code == 2 and ".npy or .parquet" in result.stderr
     assert not store.exists()
+
+
+def test_a_store_that_cannot_be_written_is_refused_before_the_model_loads(tmp_path, monkeypatch):
+    images = tmp_path / "images"
+    write_images(images, 1)
+    read_only = tmp_path / "mounted"  # as on a read-only mount, where even root cannot write
+    read_only.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != read_only and real_access(path, mode)
+    )
+    for store in (read_only / "new.zsl", read_only / "sub" / "new.zsl"):
+        result = run("embed", images, "--store", store, "-m", tmp_path / "no-model")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"zsl: error: embedding store {store}: cannot write to its folder {read_only}\n"
+        )

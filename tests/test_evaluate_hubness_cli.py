@@ -320,7 +320,9 @@ def test_hubness_counts_unreadable_images_wrong_as_evaluate_does(tiny_clip, imag
     accuracy = hubness["methods"]["none"]["accuracy"]
     assert accuracy["mean_per_class"] == pytest.approx(top1["mean_per_class"])
     assert accuracy["overall"] == pytest.approx(top1["overall"])
-    assert "over the 13 images in the truth (1 unreadable, counted wrong)" in result.stdout
+    assert "over the 13 images in the truth (1 failed, counted wrong)" in result.stdout
+    assert "1 image failed: not_an_image 1" in result.stdout
+    assert hubness["failed_by_status"] == {"not_an_image": 1}
 
 
 def test_hubness_from_a_store_matches_hubness_from_images(tiny_clip, image_folder, tmp_path):

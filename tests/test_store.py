@@ -549,3 +549,20 @@ def test_processes_create_and_write_one_store_at_once(tmp_path: Path, attempt: i
         assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     for name in names:
         assert stored_indices(store_path, name).tolist() == list(range(3000))
+
+
+def test_stored_items_find_files_embedded_through_a_linked_folder(tmp_path: Path) -> None:
+    from zsl_cli.store import stored_items
+
+    image = write_file(tmp_path / "real" / "a.png")
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "other").symlink_to(tmp_path / "real", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        model_id = opened.register_model("m", "m", DIM)
+        encode_all(opened, model_id, scan(tmp_path / "linked"))  # stored as linked/a.png
+    store = str(tmp_path / "s.db")
+    for spelling in (image, tmp_path / "other" / "a.png", tmp_path / "linked" / "a.png"):
+        (item,) = stored_items(store, "m", "m", [spelling])
+        assert item.status == "ok" and item.embedding is not None, spelling
+    (missing,) = stored_items(store, "m", "m", [write_file(tmp_path / "real" / "b.png")])
+    assert missing.status == "not_embedded"

@@ -107,6 +107,7 @@ from zsl_cli.store import (
     StoredItem,
     Unreachable,
     check_export_path,
+    check_store_writable,
     stat_files,
     stored_items,
 )
@@ -824,6 +825,7 @@ def hubness(
         failed_truth=failed_truth,
     )
     result["failed_images"] = len(items) - len(ok)
+    result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     if truth_idx is not None and failed_truth is not None:
@@ -1098,6 +1100,7 @@ def embed(
     if store_path.is_dir() or (store_path.is_file() and store_path.stat().st_size > 0):
         # A store that cannot be used fails now, not after the model has loaded.
         EmbeddingStore.open(store_path, create=False).close()
+    check_store_writable(store_path)
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):

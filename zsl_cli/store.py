@@ -580,6 +580,11 @@ class EmbeddingStore:
             for path, size, mtime_ns, status, error, blob in rows
         }
 
+    def paths(self, model_id: int) -> list[str]:
+        """Every stored path of the model (ok or failed), sorted by path bytes."""
+        with self._errors(), self._read():
+            return [os.fsdecode(row[0]) for row in self._select("path", model_id, "1")]
+
     def _select(self, columns: str, model_id: int, condition: str) -> Iterator[tuple]:
         """Rows of the model that meet `condition`, sorted by path bytes. `columns` and
         `condition` are constants from this module, never input."""
@@ -818,6 +823,14 @@ def stored_items(
             real = {key: os.path.realpath(key) for key in absolute if key not in found}
             by_real = store.fetch(model_id, sorted(set(real.values())))
             found.update({key: by_real[path] for key, path in real.items() if path in by_real})
+            # ... or stored through a link (a linked folder, say) that leads to the same file.
+            missing = {key: path for key, path in real.items() if key not in found}
+            if missing:
+                spelled = _stored_spellings(store.paths(model_id), set(missing.values()))
+                by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
+                for key, path in missing.items():
+                    if path in spelled:
+                        found[key] = by_spelling[spelled[path]]
             items = [
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
@@ -825,6 +838,34 @@ def stored_items(
     if not items:
         raise ZslError(f"{store_path}: no stored images")
     return items
+
+
+def check_store_writable(path: Path) -> None:
+    """ZslError when `zsl embed` could not write the store (a read-only file, folder or mount),
+    said before the model loads rather than at the first commit. SQLite also writes its journal
+    files next to the store, so the folder must be writable too."""
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the folder that would be created is checked where it would go
+    for place in (path, folder) if path.exists() else (folder,):
+        if not os.access(place, os.W_OK):
+            kind = "folder" if place.is_dir() else "file"
+            raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
+
+
+def _stored_spellings(stored: Iterable[str], targets: Collection[str]) -> dict[str, str]:
+    """For each of these real paths that a stored path leads to, that stored path (the first by
+    path bytes). Only stored files of the same name are resolved: a linked folder keeps names,
+    and so a miss costs a scan of the stored names rather than a file system call per image (a
+    file linked under another name is not found this way)."""
+    names = {os.path.basename(target) for target in targets}
+    spelled: dict[str, str] = {}
+    for path in stored:
+        if os.path.basename(path) in names:
+            real = os.path.realpath(path)
+            if real in targets:
+                spelled.setdefault(real, path)
+    return spelled
 
 
 def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:

@@ -264,12 +264,13 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         table.add_row(*row)
     console.print(table)
     if result.get("failed_images"):
-        unreadable = _count(result["failed_images"], "image")
-        console.print(_line((f"{unreadable} could not be read", "yellow")))
+        failed = _count(result["failed_images"], "image")
+        by_status = _counts(result.get("failed_by_status", {}))
+        console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
         in_truth = result.get("unreadable_images_with_truth")
-        counted_wrong = f" ({in_truth} unreadable, counted wrong)" if in_truth else ""
+        counted_wrong = f" ({in_truth} failed, counted wrong)" if in_truth else ""
         images = _count(result["images_with_truth"], "image")
         console.print(
             f"Accuracy: mean per-class top-1 over the {images} in the truth{counted_wrong}"
