@@ -531,3 +531,20 @@ def test_a_store_that_cannot_be_written_is_refused_before_the_model_loads(tmp_pa
         assert result.stderr == (
             f"zsl: error: embedding store {store}: cannot write to its folder {read_only}\n"
         )
+
+
+def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    embed(images, store, tiny_clip, "--precision", "bf16")
+    write_images(tmp_path / "more", 1, seed=3)[0].rename(images / "added.png")
+    mixed = run("embed", images, "--store", store, "-m", tiny_clip, "--precision", "fp32")
+    assert mixed.exit_code == 2
+    assert "encoded in bfloat16, not float32: pass --precision bf16" in mixed.stderr
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    output = tmp_path / "labels.csv"
+    result = run("label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-o", output)
+    assert result.exit_code == 0, result.stderr
+    model = json.loads((tmp_path / "labels.csv.run.json").read_text())["model"]
+    assert (model["precision"], model["embeddings_precision"]) == ("float32", "bfloat16")

@@ -392,6 +392,36 @@ def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
+def test_another_precision_is_not_mixed_into_a_model(tmp_path: Path) -> None:
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("id-a", "model-a", DIM, precision="bfloat16")
+        assert store.register_model("id-a", "model-a", DIM, precision="bfloat16") == model_id
+        with pytest.raises(
+            ZslError, match="encoded in bfloat16, not float32: pass --precision bf16"
+        ):
+            store.register_model("id-a", "model-a", DIM, precision="float32")
+        assert [m.precision for m in store.models()] == ["bfloat16"]
+
+
+def test_a_version_1_store_is_read_as_it_is_and_migrated_by_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        write_file(tmp_path / "images" / "a.png")
+        encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
+    with sqlite3.connect(path) as raw:  # the layout zsl wrote before precision was recorded
+        raw.execute("ALTER TABLE models DROP COLUMN precision")
+        raw.execute("PRAGMA user_version = 1")
+    with EmbeddingStore.open(path, create=False) as reader:
+        assert [(m.name, m.precision, m.n_ok) for m in reader.models()] == [("model-a", None, 1)]
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (1,)
+    with EmbeddingStore.open(path) as writer:
+        writer.register_model("id-a", "model-a", DIM, precision="float16")  # recorded now
+        assert [m.precision for m in writer.models()] == ["float16"]
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     EmbeddingStore.open(path).close()

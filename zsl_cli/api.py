@@ -110,6 +110,7 @@ from zsl_cli.store import (
     check_store_writable,
     stat_files,
     stored_items,
+    stored_precision,
 )
 
 LabelStudioOptions = writers.LabelStudioOptions  # OutputOptions.label_studio takes one
@@ -842,6 +843,12 @@ def hubness(
     return result
 
 
+def _precision(encoder: Encoder) -> str | None:
+    """The encoder's precision by torch's dtype name ("float32", "bfloat16"), if it has one."""
+    dtype = getattr(encoder, "dtype", None)
+    return None if dtype is None else str(dtype).replace("torch.", "")
+
+
 def _read_seen(path: str, known: Sequence[str]) -> set[str]:
     names = set(known)
     seen = seen_class_names(read_seen_classes(path), names)
@@ -936,7 +943,13 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
                 "bias": encoder.head.bias,
             },
             "device": str(getattr(encoder, "device", "")),
-            "precision": str(getattr(encoder, "dtype", "")).replace("torch.", ""),
+            "precision": _precision(encoder),
+            # Images in the store were encoded in this one (None: not recorded).
+            "embeddings_precision": (
+                stored_precision(request.embeddings, encoder.identity)
+                if request.embeddings
+                else None
+            ),
             "exact_preprocessing": encoder.exact_preprocessing,
         },
         "classes": {
@@ -1106,7 +1119,9 @@ def embed(
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         known = {m.identity: m.dtype for m in store.models()}
         dtype = request.dtype or known.get(encoder.identity, "float32")
-        model_id = store.register_model(encoder.identity, _stored_name(encoder), encoder.dim, dtype)
+        model_id = store.register_model(
+            encoder.identity, _stored_name(encoder), encoder.dim, dtype, _precision(encoder)
+        )
         # Stored images under what the scan covered whose files are gone are forgotten.
         plan = store.plan(model_id, stats, discovery.roots)
         report.reused, report.reused_failed = len(plan.reused), plan.reused_failed

@@ -4,10 +4,12 @@ Encoding images is the expensive step; choosing classes is what users iterate on
 embeddings so relabelling needs only the text tower, and re-running `zsl embed` encodes only new or
 changed files (same absolute path, size and mtime_ns = unchanged).
 
-Layout (schema version 1, in `PRAGMA user_version`; `PRAGMA application_id` marks a zsl store):
+Layout (schema version 2, in `PRAGMA user_version`; `PRAGMA application_id` marks a zsl store):
 
 - `models`: one row per model identity (hash of weights + preprocessing), with its display name,
-  embedding dim and the dtype its vectors are stored in (`float32` or `float16`).
+  embedding dim, the dtype its vectors are stored in (`float32` or `float16`) and the precision
+  the model encoded them in (`float32`, `float16`, `bfloat16`; NULL where a version 1 store did
+  not record it). Version 1 stores gain that column the first time `zsl embed` opens them.
 - `files`: one row per (model, absolute path). The path is stored as the `os.fsencode` bytes
   (a BLOB), so non-UTF-8 names round-trip exactly and ORDER BY path sorts by bytes. A row holds
   size, mtime_ns, status ("ok" or a failure reason), error text, the vector as little-endian raw
@@ -45,12 +47,14 @@ from zsl_cli.files import atomic_file
 from zsl_cli.images import CONTENT_FAILURES, UNREADABLE, DecodeError, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
 APPLICATION_ID = 0x7A736C31
 DEFAULT_TIMEOUT_S = 30.0
 WAL_SWITCH_RETRY_S = 0.01
 LOCK_SLICE_S = 0.1  # waiting for another writer: how often a signal can interrupt the wait
+# --precision for each precision a store records (torch's dtype names)
+_PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
 VECTOR_DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
@@ -65,7 +69,8 @@ CREATE TABLE models (
     name TEXT NOT NULL,
     dim INTEGER NOT NULL CHECK (dim > 0),
     dtype TEXT NOT NULL CHECK (dtype IN ('float32', 'float16')),
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    precision TEXT
 );
 CREATE TABLE files (
     model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
@@ -149,6 +154,7 @@ class ModelInfo:
     name: str
     dim: int
     dtype: str
+    precision: str | None  # what the model encoded in; None where not recorded
     n_ok: int
     n_failed: int
 
@@ -194,6 +200,7 @@ class EmbeddingStore:
         self._conn = connection
         self.path = path
         self._timeout_s = timeout_s
+        self._version = SCHEMA_VERSION  # the file's, once _prepare has read it
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -306,7 +313,13 @@ class EmbeddingStore:
             )
         if version < 1:
             raise ZslError(f"embedding store {self.path} has no valid schema version ({version})")
-        # Future migrations from older versions go here, each in its own transaction.
+        if version == 1 and create:  # only a run that writes migrates; readers read version 1
+            with self._write():
+                if self._header()[1] == 1:  # not migrated meanwhile by another process
+                    self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
+                    self._conn.execute("PRAGMA user_version = 2")
+            version = 2
+        self._version = version
 
     def _create_schema(self) -> None:
         # Both are properties of the file, set outside any transaction and before the first table
@@ -410,11 +423,19 @@ class EmbeddingStore:
 
     # -- models --------------------------------------------------------------------------------
 
-    def register_model(self, identity: str, name: str, dim: int, dtype: str = "float32") -> int:
+    def register_model(
+        self,
+        identity: str,
+        name: str,
+        dim: int,
+        dtype: str = "float32",
+        precision: str | None = None,
+    ) -> int:
         """Return the id of the model `identity`, adding it if new.
 
         An existing model keeps its name and dtype; asking for another dtype (or dim) is an error,
-        because its stored vectors would not match.
+        because its stored vectors would not match. So is another `precision` (the one the model
+        encodes in, such as "bfloat16"): vectors of two precisions would be mixed in one entry.
         """
         if dtype not in VECTOR_DTYPES:
             raise ZslError(f"unknown store dtype {dtype!r}; use one of {', '.join(VECTOR_DTYPES)}")
@@ -422,16 +443,22 @@ class EmbeddingStore:
             raise ValueError(f"dim must be positive, got {dim}")
         with self._errors(), self._write():
             row = self._conn.execute(
-                "SELECT id, dim, dtype FROM models WHERE identity = ?", (identity,)
+                "SELECT id, dim, dtype, precision FROM models WHERE identity = ?", (identity,)
             ).fetchone()
             if row is None:
                 cursor = self._conn.execute(
-                    "INSERT INTO models (identity, name, dim, dtype, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (identity, name, dim, dtype, _now()),
+                    "INSERT INTO models (identity, name, dim, dtype, created_at, precision) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (identity, name, dim, dtype, _now(), precision),
                 )
                 return int(cursor.lastrowid)
-        model_id, stored_dim, stored_dtype = row
+            model_id, stored_dim, stored_dtype, stored_precision = row
+            if stored_precision is None and precision is not None:
+                # Recorded from now on (a version 1 store did not keep it).
+                self._conn.execute(
+                    "UPDATE models SET precision = ? WHERE id = ?", (precision, model_id)
+                )
+                stored_precision = precision
         if stored_dim != dim:
             raise ZslError(
                 f"embedding store {self.path} holds model {name} with dim {stored_dim}, "
@@ -441,6 +468,12 @@ class EmbeddingStore:
             raise ZslError(
                 f"embedding store {self.path} holds model {name} as {stored_dtype}, not {dtype}; "
                 f"use {stored_dtype} or a new store"
+            )
+        if precision is not None and stored_precision != precision:
+            option = _PRECISION_OPTIONS.get(stored_precision, stored_precision)
+            raise ZslError(
+                f"embedding store {self.path} holds model {name} encoded in {stored_precision}, "
+                f"not {precision}: pass --precision {option} to add to it, or use a new store"
             )
         return int(model_id)
 
@@ -455,8 +488,9 @@ class EmbeddingStore:
     def models(self) -> list[ModelInfo]:
         """All models in the store with their counts of ok and failed files, by id."""
         with self._errors():
+            precision = "m.precision" if self._version >= 2 else "NULL"
             rows = self._conn.execute(
-                "SELECT m.id, m.identity, m.name, m.dim, m.dtype, "
+                f"SELECT m.id, m.identity, m.name, m.dim, m.dtype, {precision}, "
                 "  (SELECT count(*) FROM files f WHERE f.model_id = m.id AND f.status = 'ok'), "
                 "  (SELECT count(*) FROM files f WHERE f.model_id = m.id AND f.status != 'ok') "
                 "FROM models m ORDER BY m.id"
@@ -838,6 +872,12 @@ def stored_items(
     if not items:
         raise ZslError(f"{store_path}: no stored images")
     return items
+
+
+def stored_precision(store_path: str | Path, identity: str) -> str | None:
+    """The precision the model `identity` encoded the store's images in, if recorded."""
+    with EmbeddingStore.open(store_path, create=False) as store:
+        return next((m.precision for m in store.models() if m.identity == identity), None)
 
 
 def check_store_writable(path: Path) -> None:
