@@ -484,12 +484,17 @@ def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_fil
     assert "{" not in stderr  # no data on stderr
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
+def label_two_images_command(tiny_clip, tmp_path, classes_file) -> list[str]:
+    """`zsl label` as a subprocess, on a folder of two images it writes."""
     images = tmp_path / "images"
     write_images(images, 2)
     command = [sys.executable, "-m", "zsl_cli", "label", str(images), "-c", str(classes_file)]
-    command += ["-m", str(tiny_clip)]
+    return [*command, "-m", str(tiny_clip)]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     with open("/dev/full", "wb") as full:
         done = subprocess.run(command + ["-q"], stdout=full, stderr=subprocess.PIPE, timeout=300)
     assert done.returncode == 2
@@ -534,10 +539,7 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_file):
     # A full disk or a hung-up terminal on stderr loses the summary, not the run's exit status.
-    images = tmp_path / "images"
-    write_images(images, 2)
-    command = [sys.executable, "-m", "zsl_cli", "label", str(images), "-c", str(classes_file)]
-    command += ["-m", str(tiny_clip)]
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     output = tmp_path / "out.csv"
     with open("/dev/full", "wb") as full:
         done = subprocess.run([*command, "-o", str(output)], stderr=full, timeout=300)

@@ -6,12 +6,12 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -64,7 +64,9 @@ class ZslGroup(TyperGroup):
         except BrokenPipeError:
             # The reader of stdout or stderr went away (`| head`): end quietly, with the status a
             # process killed by SIGPIPE has, not 1 (which means failed images under --strict).
-            _to_devnull(sys.stdout, sys.stderr)
+            from zsl_cli.files import point_at_devnull
+
+            point_at_devnull(sys.stdout, sys.stderr)
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
@@ -73,7 +75,9 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
         try:
             typer.echo(error.format_message())
         except BrokenPipeError:
-            _to_devnull(sys.stdout)
+            from zsl_cli.files import point_at_devnull
+
+            point_at_devnull(sys.stdout)
         raise typer.Exit(error.exit_code) from None
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
@@ -87,15 +91,9 @@ def _say(line: str) -> None:
     try:
         typer.echo(line, err=True)
     except OSError:  # its reader went away, or it cannot be written (EIO, ENOSPC)
-        _to_devnull(sys.stderr)
+        from zsl_cli.files import point_at_devnull
 
-
-def _to_devnull(*streams: TextIO) -> None:
-    """Point streams whose reader went away at /dev/null: flushing them at exit stays quiet."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for stream in streams:
-        with contextlib.suppress(OSError, ValueError):  # a test runner's buffer has no descriptor
-            os.dup2(devnull, stream.fileno())
+        point_at_devnull(sys.stderr)
 
 
 app = typer.Typer(
@@ -443,15 +441,16 @@ def label(
     )
     from zsl_cli.writers import LabelStudioOptions, output_format
 
+    studio = LabelStudioOptions(
+        from_name=ls_from_name,
+        to_name=ls_to_name,
+        document_root=ls_document_root,
+        url_prefix=ls_url_prefix,
+    )
     studio_given = [
-        name
-        for name, value, default in [
-            ("--ls-from-name", ls_from_name, "choice"),
-            ("--ls-to-name", ls_to_name, "image"),
-            ("--ls-document-root", ls_document_root, None),
-            ("--ls-url-prefix", ls_url_prefix, None),
-        ]
-        if value != default
+        "--ls-" + field.name.replace("_", "-")
+        for field in dataclasses.fields(studio)
+        if getattr(studio, field.name) != field.default
     ]
     if studio_given and output_format(output, fmt) != "label-studio":
         names = ", ".join(studio_given)
@@ -474,12 +473,7 @@ def label(
         output=api.OutputOptions(
             output,
             fmt,
-            LabelStudioOptions(
-                from_name=ls_from_name,
-                to_name=ls_to_name,
-                document_root=ls_document_root,
-                url_prefix=ls_url_prefix,
-            ),
+            studio,
         ),
         embeddings=_str(embeddings),
         hubness_reduction=hubness_reduction,

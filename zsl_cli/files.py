@@ -216,6 +216,18 @@ def _file_sink(output: str | Path) -> AtomicFileSink | StreamSink:
     return AtomicFileSink(target)
 
 
+def point_at_devnull(*streams: IO) -> None:
+    """Point these streams' descriptors at /dev/null, so that what is still buffered for a
+    reader that went away (or a stream that cannot be written) goes nowhere at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in streams:
+            with suppress(OSError, ValueError):  # a test runner's buffer has no descriptor
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
 def names_open_stream(path: Path) -> bool:
     """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
     name = os.path.abspath(path)

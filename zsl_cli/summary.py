@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import suppress
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -19,6 +18,7 @@ from rich.text import Text
 
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
+from zsl_cli.files import point_at_devnull
 
 MAX_LABEL_ROWS = 10
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
@@ -68,9 +68,7 @@ class _Console(Console):
         except OSError as error:  # not a vanished reader (on_broken_pipe took that): EIO, ENOSPC
             del self._buffer[:]
             self.quiet = True
-            with suppress(OSError, ValueError):  # what is still buffered goes nowhere at exit
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, self.file.fileno())
+            point_at_devnull(self.file)
             if self.is_output:
                 raise ZslError(f"cannot write to stdout: {error.strerror or error}") from error
             # Diagnostics that cannot be written (a full disk, a hung-up terminal) must not
