@@ -614,6 +614,38 @@ def test_interrupt_keeps_finished_work_and_exits_130(
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_to_the_process_group_with_decode_processes_stops_quietly(
+    tiny_clip, tmp_path, classes_file, signal_number
+):
+    # A terminal's Ctrl-C, a closed terminal or systemd signal every process of the run: the
+    # decode worker processes (used on GPUs, forced here) must not answer with tracebacks.
+    write_images(tmp_path / "images", 400, size=(64, 64))
+    out = tmp_path / "out.jsonl"
+    in_processes = "from zsl_cli import api\napi.decode_in_processes = lambda *_: True\n"
+    command = [sys.executable, "-c", in_processes + SLOW_ZSL, "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "--workers", "2"]
+    process = subprocess.Popen(
+        [*command, "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while (
+        process.poll() is None
+        and time.monotonic() < deadline
+        and not any(path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*"))
+    ):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal_number)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode() and "KeyboardInterrupt" not in stderr.decode()
+    assert 0 < len(read_jsonl(out.read_text())) < 400
+
+
 def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeypatch):
     from zsl_cli import api
 

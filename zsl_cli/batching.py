@@ -223,6 +223,13 @@ def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) 
     # Ctrl-C reaches the whole process group: the parent handles it and stops the pool, so a
     # worker's own KeyboardInterrupt would only add tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's handlers for the signals that stop it would do the same; a worker ends on them
+    # as by default (the parent decodes in threads what it lost), so it can still be killed on
+    # its own. Signals the parent ignores (SIGHUP under nohup) stay ignored.
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and callable(signal.getsignal(number)):
+            signal.signal(number, signal.SIG_DFL)
     # What the fork brought along stays shared only while untouched: keep the collector's
     # passes (which write to every object they visit) off it.
     gc.freeze()

@@ -101,7 +101,7 @@ app = typer.Typer(
     name="zsl",
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
     "Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input "
-    "file or model not available; 130 interrupted (Ctrl-C or SIGTERM); 141 the reader of "
+    "file or model not available; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP); 141 the reader of "
     "stdout or stderr went away (| head).",
     no_args_is_help=True,
     add_completion=False,
