@@ -415,11 +415,30 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_by_a_writer(tmp_path: P
         assert [(m.name, m.precision, m.n_ok) for m in reader.models()] == [("model-a", None, 1)]
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone() == (1,)
-    with EmbeddingStore.open(path) as writer:
-        writer.register_model("id-a", "model-a", DIM, precision="float16")  # recorded now
-        assert [m.precision for m in writer.models()] == ["float16"]
+    with EmbeddingStore.open(path) as opened:  # opening to write is not writing
+        assert [m.precision for m in opened.models()] == [None]
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (1,)
+    with EmbeddingStore.open(path, create=False) as writer:
+        # The stored vectors may be of any precision: it stays unknown, and nothing is refused.
+        writer.register_model("id-a", "model-a", DIM, precision="float16")
+        writer.register_model("id-a", "model-a", DIM, precision="float32")
+        new_model = writer.register_model("id-b", "model-b", DIM, precision="bfloat16")
+        assert [m.precision for m in writer.models()] == [None, "bfloat16"]
+        with pytest.raises(ZslError, match="encoded in bfloat16"):
+            writer.register_model("id-b", "model-b", DIM, precision="float32")
+        assert writer.register_model("id-b", "model-b", DIM, precision="bfloat16") == new_model
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_a_model_registered_without_precision_records_it_before_its_first_vector(
+    tmp_path: Path,
+) -> None:
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("id-a", "model-a", DIM)
+        assert store.register_model("id-a", "model-a", DIM, precision="float16") == model_id
+        assert [m.precision for m in store.models()] == ["float16"]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

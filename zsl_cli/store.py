@@ -9,7 +9,8 @@ Layout (schema version 2, in `PRAGMA user_version`; `PRAGMA application_id` mark
 - `models`: one row per model identity (hash of weights + preprocessing), with its display name,
   embedding dim, the dtype its vectors are stored in (`float32` or `float16`) and the precision
   the model encoded them in (`float32`, `float16`, `bfloat16`; NULL where a version 1 store did
-  not record it). Version 1 stores gain that column the first time `zsl embed` opens them.
+  not record it). Version 1 stores gain that column the first time `zsl embed` writes to them;
+  the precision of the vectors they already hold stays unknown.
 - `files`: one row per (model, absolute path). The path is stored as the `os.fsencode` bytes
   (a BLOB), so non-UTF-8 names round-trip exactly and ORDER BY path sorts by bytes. A row holds
   size, mtime_ns, status ("ok" or a failure reason), error text, the vector as little-endian raw
@@ -313,13 +314,7 @@ class EmbeddingStore:
             )
         if version < 1:
             raise ZslError(f"embedding store {self.path} has no valid schema version ({version})")
-        if version == 1 and create:  # only a run that writes migrates; readers read version 1
-            with self._write():
-                if self._header()[1] == 1:  # not migrated meanwhile by another process
-                    self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
-                    self._conn.execute("PRAGMA user_version = 2")
-            version = 2
-        self._version = version
+        self._version = version  # version 1 is read as it is; register_model migrates it
 
     def _create_schema(self) -> None:
         # Both are properties of the file, set outside any transaction and before the first table
@@ -442,6 +437,8 @@ class EmbeddingStore:
         if dim <= 0:
             raise ValueError(f"dim must be positive, got {dim}")
         with self._errors(), self._write():
+            if self._version < 2:
+                self._migrate_to_version_2()
             row = self._conn.execute(
                 "SELECT id, dim, dtype, precision FROM models WHERE identity = ?", (identity,)
             ).fetchone()
@@ -453,8 +450,9 @@ class EmbeddingStore:
                 )
                 return int(cursor.lastrowid)
             model_id, stored_dim, stored_dtype, stored_precision = row
-            if stored_precision is None and precision is not None:
-                # Recorded from now on (a version 1 store did not keep it).
+            if stored_precision is None and precision is not None and not self._has_files(model_id):
+                # Only while no vectors exist: those a version 1 store holds may be of another
+                # precision, which stays unknown (NULL) rather than be recorded wrongly.
                 self._conn.execute(
                     "UPDATE models SET precision = ? WHERE id = ?", (precision, model_id)
                 )
@@ -469,13 +467,24 @@ class EmbeddingStore:
                 f"embedding store {self.path} holds model {name} as {stored_dtype}, not {dtype}; "
                 f"use {stored_dtype} or a new store"
             )
-        if precision is not None and stored_precision != precision:
+        if None not in (precision, stored_precision) and stored_precision != precision:
             option = _PRECISION_OPTIONS.get(stored_precision, stored_precision)
             raise ZslError(
                 f"embedding store {self.path} holds model {name} encoded in {stored_precision}, "
                 f"not {precision}: pass --precision {option} to add to it, or use a new store"
             )
         return int(model_id)
+
+    def _migrate_to_version_2(self) -> None:
+        """Add the precision column; call inside a write transaction."""
+        if self._header()[1] == 1:  # not migrated meanwhile by another process
+            self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
+            self._conn.execute("PRAGMA user_version = 2")
+        self._version = 2
+
+    def _has_files(self, model_id: int) -> bool:
+        query = "SELECT 1 FROM files WHERE model_id = ? LIMIT 1"
+        return self._conn.execute(query, (model_id,)).fetchone() is not None
 
     def find_model(self, identity: str) -> int | None:
         """The id of the model `identity`, or None if the store has none."""
