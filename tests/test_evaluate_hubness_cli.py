@@ -317,6 +317,7 @@ def test_hubness_counts_unreadable_images_wrong_as_evaluate_does(tiny_clip, imag
     assert result.exit_code == 0, result.stderr
     hubness = json.loads((tmp_path / "h.json").read_text())
     assert hubness["n_images"] == 12 and hubness["images_with_truth"] == 13
+    assert hubness["failed_images_with_truth"] == 1
     accuracy = hubness["methods"]["none"]["accuracy"]
     assert accuracy["mean_per_class"] == pytest.approx(top1["mean_per_class"])
     assert accuracy["overall"] == pytest.approx(top1["overall"])

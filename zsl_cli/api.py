@@ -343,7 +343,10 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     if options.description_template != DEFAULT_DESCRIPTION_TEMPLATE and not any(
         cls.descriptors for cls in spec.classes
     ):
-        raise ZslError("--description-template: only with --descriptions")
+        raise ZslError(
+            "--description-template: only with descriptions (--descriptions, or a descriptions "
+            "file as --classes)"
+        )
     plan = plan_prompts(
         spec,
         templates,
@@ -831,7 +834,7 @@ def hubness(
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
-        result["unreadable_images_with_truth"] = int((failed_truth >= 0).sum())
+        result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
         if not_listed:
             result["warnings"].append(

@@ -267,7 +267,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
-        in_truth = result.get("unreadable_images_with_truth")
+        in_truth = result.get("failed_images_with_truth")
         counted_wrong = f" ({in_truth} failed, counted wrong)" if in_truth else ""
         images = _count(result["images_with_truth"], "image")
         console.print(
