@@ -48,6 +48,10 @@ def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     second = embed(images, store, tiny_clip)
     assert (second["encoded"], second["reused"], second["removed"]) == (0, 7, 0)
     assert second["reused_failed"] == 1  # broken.png, not retried while it is unchanged
+    (tmp_path / "linked").symlink_to(images, target_is_directory=True)
+    through_a_link = embed(tmp_path / "linked", store, tiny_clip)
+    assert (through_a_link["encoded"], through_a_link["reused"]) == (0, 7)
+    assert len(stored(store, tiny_clip).paths) == 6  # one entry per image
     # --strict fails the run while the folder holds an unusable image, stored or new.
     strict = run("embed", images, "--store", store, "-m", tiny_clip, "--strict")
     assert strict.exit_code == 1

@@ -615,3 +615,28 @@ def test_stored_items_find_files_embedded_through_a_linked_folder(tmp_path: Path
         assert item.status == "ok" and item.embedding is not None, spelling
     (missing,) = stored_items(store, "m", "m", [write_file(tmp_path / "real" / "b.png")])
     assert missing.status == "not_embedded"
+
+
+def test_plan_keeps_one_entry_per_file_whatever_folder_link_it_is_reached_through(
+    tmp_path: Path,
+) -> None:
+    write_file(tmp_path / "real" / "a.png")
+    write_file(tmp_path / "real" / "b.png")
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "other").symlink_to(tmp_path / "real", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("m", "m", DIM)
+        encode_all(store, model_id, scan(tmp_path / "linked"))  # stored as linked/*.png
+        stored = store.paths(model_id)
+        for folder in ("real", "other", "linked"):
+            plan = store.plan(model_id, scan(tmp_path / folder), [str(tmp_path / folder)])
+            assert (plan.to_encode, len(plan.reused), plan.stale) == ([], 2, []), folder
+        both = scan(tmp_path / "real") + scan(tmp_path / "other")
+        assert len(store.plan(model_id, both, []).reused) == 2
+        # A changed file is encoded again under the path it is stored as.
+        changed = write_file(tmp_path / "real" / "a.png", b"other pixels")
+        plan = store.plan(model_id, scan(tmp_path / "other"), [str(tmp_path / "other")])
+        assert [stat.path for stat in plan.to_encode] == [str(tmp_path / "linked" / "a.png")]
+        assert plan.to_encode[0].size == changed.stat().st_size
+        encode_all(store, model_id, plan.to_encode)
+        assert store.paths(model_id) == stored

@@ -534,11 +534,18 @@ class EmbeddingStore:
                     (model_id,),
                 )
             }
+        new = [stat.path for stat in scan if os.fsencode(stat.path) not in known]
+        if new and known:  # some may be stored through a linked folder, or its target
+            spellings = _same_file_spellings(new, {os.fsdecode(path) for path in known})
+        else:
+            spellings = {}
         to_encode: list[FileStat] = []
         reused: list[str] = []
         reused_failed = 0
         seen: set[bytes] = set()
         for stat in scan:
+            if stat.path in spellings:  # the file keeps the one entry it has
+                stat = FileStat(spellings[stat.path], stat.size, stat.mtime_ns)
             key = os.fsencode(stat.path)
             if key in seen:
                 continue
@@ -862,18 +869,11 @@ def stored_items(
         else:
             absolute = [os.path.abspath(path) for path in paths]
             found = store.fetch(model_id, absolute)
-            # Embedded under another spelling: through a symbolic link, or its target.
-            real = {key: os.path.realpath(key) for key in absolute if key not in found}
-            by_real = store.fetch(model_id, sorted(set(real.values())))
-            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
-            # ... or stored through a link (a linked folder, say) that leads to the same file.
-            missing = {key: path for key, path in real.items() if key not in found}
+            missing = [key for key in absolute if key not in found]
             if missing:
-                spelled = _stored_spellings(store.paths(model_id), set(missing.values()))
+                spelled = _same_file_spellings(missing, set(store.paths(model_id)))
                 by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
-                for key, path in missing.items():
-                    if path in spelled:
-                        found[key] = by_spelling[spelled[path]]
+                found.update({key: by_spelling[path] for key, path in spelled.items()})
             items = [
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
@@ -902,18 +902,31 @@ def check_store_writable(path: Path) -> None:
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
 
 
-def _stored_spellings(stored: Iterable[str], targets: Collection[str]) -> dict[str, str]:
+def _same_file_spellings(paths: Iterable[str], stored: Collection[str]) -> dict[str, str]:
+    """For each of these absolute paths that is not stored as such, a stored path of the same
+    file, where there is one: the file was embedded through a symbolic link (a linked folder,
+    say), through its target, or through another link."""
+    real = {path: os.path.realpath(path) for path in paths if path not in stored}
+    spelled = {path: target for path, target in real.items() if target in stored}
+    linked = {target for path, target in real.items() if path not in spelled}
+    if linked:
+        by_target = _stored_links(stored, linked)
+        spelled.update({path: by_target[t] for path, t in real.items() if t in by_target})
+    return spelled
+
+
+def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, str]:
     """For each of these real paths that a stored path leads to, that stored path (the first by
     path bytes). Only stored files of the same name are resolved: a linked folder keeps names,
     and so a miss costs a scan of the stored names rather than a file system call per image (a
     file linked under another name is not found this way)."""
     names = {os.path.basename(target) for target in targets}
     spelled: dict[str, str] = {}
-    for path in stored:
-        if os.path.basename(path) in names:
-            real = os.path.realpath(path)
-            if real in targets:
-                spelled.setdefault(real, path)
+    same_name = sorted((p for p in stored if os.path.basename(p) in names), key=os.fsencode)
+    for path in same_name:
+        real = os.path.realpath(path)
+        if real in targets:
+            spelled.setdefault(real, path)
     return spelled
 
 
