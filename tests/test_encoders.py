@@ -254,6 +254,10 @@ def test_models_that_would_load_but_score_nonsense_are_refused(tiny_clip, tmp_pa
         ZslError, match="1 weights are missing from its checkpoint \\(e.g. text_projection"
     ):
         load_encoder(str(partial))
+    # A checkpoint of a class zsl does not load (BLIP-2 for retrieval, loaded as the BLIP-2 model
+    # with its language model) is named for what it is, not for weights it was never meant to have.
+    with pytest.raises(ZslError, match="is a Blip2ForImageTextRetrieval checkpoint, which zsl"):
+        load_encoder(str(make_tiny_blip2_retrieval(tmp_path / "blip2")))
     # A preprocessor config asking for a 0 x 0 image (the early decoding must not trip on it).
     zero = shutil.copytree(tiny_clip, tmp_path / "zero")
     config = json.loads((zero / "preprocessor_config.json").read_text())
@@ -627,3 +631,22 @@ def test_a_fast_path_that_differs_from_the_processor_falls_back_to_it(tiny_clip,
     encoder = load_encoder(str(tiny_clip))
     assert isinstance(encoder.preprocessor, ReferencePreprocessor)
     assert encoder.exact_preprocessing
+
+
+def make_tiny_blip2_retrieval(directory: Path) -> Path:
+    from transformers import Blip2Config, Blip2ForImageTextRetrieval, BlipImageProcessor
+
+    from tests.tiny_models import tiny_tokenizer
+
+    tower = {"hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4}
+    config = Blip2Config(
+        vision_config={**tower, "num_hidden_layers": 1, "image_size": 30, "patch_size": 10},
+        qformer_config={**tower, "num_hidden_layers": 1, "encoder_hidden_size": 32},
+        text_config={"model_type": "opt", **tower, "num_hidden_layers": 1, "ffn_dim": 37},
+        num_query_tokens=4,
+        image_text_hidden_size=16,
+    )
+    Blip2ForImageTextRetrieval(config).save_pretrained(directory)
+    tiny_tokenizer().save_pretrained(directory)
+    BlipImageProcessor(size={"height": 30, "width": 30}).save_pretrained(directory)
+    return directory

@@ -283,11 +283,24 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
     missing = sorted(loading.get("missing_keys") or [])
     if missing:
         # transformers fills them with random values: scores would change from run to run.
-        raise ZslError(
-            f"model {source.name}: {len(missing)} weights are missing from its checkpoint "
-            f"(e.g. {', '.join(missing[:3])}); is the weights file complete?"
-        )
+        raise ZslError(_missing_weights_message(source, model, missing))
     return model, tokenizer, image_processor
+
+
+def _missing_weights_message(source: ModelSource, model: Any, missing: list[str]) -> str:
+    architectures = getattr(model.config, "architectures", None) or []
+    loaded = type(model).__name__
+    if architectures and loaded not in architectures:
+        # E.g. a BLIP-2 retrieval checkpoint, loaded as the BLIP-2 model with a language model.
+        return (
+            f"model {source.name} is a {architectures[0]} checkpoint, which zsl cannot use: its "
+            f"model type loads as {loaded}, whose weights it lacks ({len(missing)}, e.g. "
+            f"{missing[0]}); zsl needs a model with image and text feature heads (CLIP, SigLIP)"
+        )
+    return (
+        f"model {source.name}: {len(missing)} weights are missing from its checkpoint "
+        f"(e.g. {', '.join(missing[:3])}); is the weights file complete?"
+    )
 
 
 # Loads in other threads must not save or restore the logging settings half-way through ours.
