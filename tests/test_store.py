@@ -640,3 +640,23 @@ def test_plan_keeps_one_entry_per_file_whatever_folder_link_it_is_reached_throug
         assert plan.to_encode[0].size == changed.stat().st_size
         encode_all(store, model_id, plan.to_encode)
         assert store.paths(model_id) == stored
+        # A file deleted from the real folder is forgotten under the spelling it is stored as.
+        (tmp_path / "real" / "b.png").unlink()
+        plan = store.plan(model_id, scan(tmp_path / "real"), [str(tmp_path / "real")])
+        assert plan.stale == [str(tmp_path / "linked" / "b.png")]
+        # A link to a file from another folder is an entry of its own, as in a curated dataset.
+        (tmp_path / "curated").mkdir()
+        (tmp_path / "curated" / "a.png").symlink_to(tmp_path / "real" / "a.png")
+        plan = store.plan(model_id, scan(tmp_path / "curated"), [str(tmp_path / "curated")])
+        assert [stat.path for stat in plan.to_encode] == [str(tmp_path / "curated" / "a.png")]
+
+
+def test_a_scan_reaching_a_new_file_through_two_folder_links_plans_it_once(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    write_file(tmp_path / "real" / "a.png")
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    model_id = store.register_model("m", "m", DIM)
+    both = scan(tmp_path / "linked") + scan(tmp_path / "real")
+    plan = store.plan(model_id, both, [str(tmp_path / "linked"), str(tmp_path / "real")])
+    assert [stat.path for stat in plan.to_encode] == [str(tmp_path / "linked" / "a.png")]

@@ -535,10 +535,7 @@ class EmbeddingStore:
                 )
             }
         new = [stat.path for stat in scan if os.fsencode(stat.path) not in known]
-        if new and known:  # some may be stored through a linked folder, or its target
-            spellings = _same_file_spellings(new, {os.fsdecode(path) for path in known})
-        else:
-            spellings = {}
+        spellings = _entry_spellings(new, (os.fsdecode(path) for path in known)) if new else {}
         to_encode: list[FileStat] = []
         reused: list[str] = []
         reused_failed = 0
@@ -558,10 +555,18 @@ class EmbeddingStore:
             else:
                 to_encode.append(stat)
         prefixes = {_root_key(root) for root in roots}
+        # A folder whose files are stored through another folder link was scanned all the same.
+        linked_folders = {os.fsencode(os.path.dirname(path)) for path in spellings.values()}
         stale = sorted(
             path
             for path in known
-            if path not in seen and _under_any(path, prefixes) and _gone(path)
+            if path not in seen
+            and (
+                _under_any(path, prefixes)
+                or bool(linked_folders)
+                and os.path.dirname(path) in linked_folders
+            )
+            and _gone(path)
         )
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
@@ -869,11 +874,18 @@ def stored_items(
         else:
             absolute = [os.path.abspath(path) for path in paths]
             found = store.fetch(model_id, absolute)
-            missing = [key for key in absolute if key not in found]
+            # Embedded under another spelling: through a symbolic link, or its target.
+            real = {key: os.path.realpath(key) for key in absolute if key not in found}
+            by_real = store.fetch(model_id, sorted(set(real.values())))
+            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
+            # ... or stored through a link (a linked folder, say) that leads to the same file.
+            missing = {key: path for key, path in real.items() if key not in found}
             if missing:
-                spelled = _same_file_spellings(missing, set(store.paths(model_id)))
+                spelled = _stored_links(store.paths(model_id), set(missing.values()))
                 by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
-                found.update({key: by_spelling[path] for key, path in spelled.items()})
+                for key, path in missing.items():
+                    if spelled.get(path) in by_spelling:  # not forgotten meanwhile
+                        found[key] = by_spelling[spelled[path]]
             items = [
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
@@ -902,17 +914,31 @@ def check_store_writable(path: Path) -> None:
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
 
 
-def _same_file_spellings(paths: Iterable[str], stored: Collection[str]) -> dict[str, str]:
-    """For each of these absolute paths that is not stored as such, a stored path of the same
-    file, where there is one: the file was embedded through a symbolic link (a linked folder,
-    say), through its target, or through another link."""
-    real = {path: os.path.realpath(path) for path in paths if path not in stored}
-    spelled = {path: target for path, target in real.items() if target in stored}
-    linked = {target for path, target in real.items() if path not in spelled}
-    if linked:
-        by_target = _stored_links(stored, linked)
-        spelled.update({path: by_target[t] for path, t in real.items() if t in by_target})
-    return spelled
+def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str]:
+    """For each of these new paths (in scan order) whose file already has an entry under another
+    spelling, that spelling: the same name in the same real folder, reached through a linked
+    folder (or its target, or another link to it), stored or met earlier in this scan. A file
+    linked under another name, or into another folder, is another entry, whatever the order of
+    the runs. Folders are resolved once each, and stored paths only where a new name matches."""
+    keys = _folder_keys(new)
+    names = {name for _, name in keys.values()}
+    same_name = sorted((p for p in stored if os.path.basename(p) in names), key=os.fsencode)
+    first: dict[tuple[str, str], str] = {}
+    for path, key in [*_folder_keys(same_name).items(), *keys.items()]:
+        first.setdefault(key, path)
+    return {path: first[key] for path, key in keys.items() if first[key] != path}
+
+
+def _folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each path's real folder and name."""
+    real_folders: dict[str, str] = {}
+    keys = {}
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        keys[path] = (real_folders[folder], name)
+    return keys
 
 
 def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, str]:
