@@ -218,6 +218,78 @@ def test_evaluate_writes_every_class_row_to_a_file(tmp_path):
     assert all(name in result.stdout for name in names) and "more classes" not in result.stdout
 
 
+PREDICTIONS_HEADER = "path,label,score,top_k_labels,top_k_scores,status,error\n"
+
+
+def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, Path]:
+    """A truth CSV of one image per class and predictions that get every image right."""
+    truth, predictions = folder / "truth.csv", folder / "p.csv"
+    truth.write_text(
+        "path,label\n" + "".join(f"{i}.png,{name}\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
+    predictions.write_text(
+        PREDICTIONS_HEADER
+        + "".join(f"{i}.png,{name},0.9,{name},0.9,ok,\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
+    return truth, predictions
+
+
+def test_evaluate_skips_blank_lines_in_a_predictions_csv(tmp_path):
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    rows = predictions.read_text().splitlines(keepends=True)
+    predictions.write_text(rows[0] + rows[1] + "\n" + rows[2] + "\n\n")  # as an editor leaves
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["n"] == 2
+    # The blank lines still count for the line an error names.
+    predictions.write_text(rows[0] + "\r\n" + rows[1] + "\r\n" + "2.png,cat\r\n")
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: {predictions}: line 5: expected 7 columns, found 2\n"
+
+
+@pytest.mark.parametrize(
+    ("truth_csv", "message"),
+    [
+        ("path,label,label\n0.png,cat,dog\n", "line 1: the header has more than one 'label'"),
+        ("Path,label,path \n0.png,cat,1.png\n", "line 1: the header has more than one 'path'"),
+        # An unquoted comma in a path: the label would be read from the wrong cell.
+        ("path,label\n0.png,cat\n1,b.png,dog\n", "line 3: expected 2 columns as in the header"),
+        ("path,label,note\n0.png,cat\n", "line 2: expected 3 columns as in the header, found 2"),
+    ],
+)
+def test_evaluate_refuses_an_ambiguous_truth_csv(tmp_path, truth_csv, message):
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    truth.write_text(truth_csv)
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_png_report_names_characters_missing_from_the_font_once(tmp_path):
+    pytest.importorskip("matplotlib")
+    truth, predictions = write_truth_and_predictions(tmp_path, ["猫", "犬", "bird"])
+    report = tmp_path / "r.png"
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth"]
+    evaluate += [str(truth), "--report", str(report)]
+    done = subprocess.run(evaluate, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert report.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # One line of zsl's, not matplotlib's warnings with their source lines, once per drawing.
+    assert "UserWarning" not in done.stderr and "Glyph" not in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        f"warning: report {report}: 2 characters of the class names are missing from the font "
+        "and shown as boxes (an .html report shows them)"
+    ]
+    quiet = subprocess.run([*evaluate, "-q"], capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "warning" not in quiet.stderr and "Glyph" not in quiet.stderr
+
+
 def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_path):
     out = tmp_path / "hubness.json"
     result = run(

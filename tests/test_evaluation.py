@@ -279,7 +279,11 @@ def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, 
         (b"", "header with columns path,label"),
         (b"file,class\na.jpg,cat\n", "found: file,class"),
         (b"path,label\na.jpg,\n", "line 2: the label is empty"),
-        (b"path,label\na.jpg\n", "line 2: expected the columns"),
+        (b"path,label\na.jpg\n", "line 2: expected 2 columns as in the header, found 1"),
+        (b"path,label\na,b.jpg,cat\n", "line 2: expected 2 columns as in the header, found 3"),
+        (b"\r\npath,label\r\n\r\na.jpg\r\n", "line 4: expected 2 columns"),
+        (b"path,label,Label\na.jpg,cat,dog\n", "line 1: the header has more than one 'label'"),
+        (b"\npath,path,label\n", "line 2: the header has more than one 'path'"),
         (b"path,label\na.jpg,cat\nb.jpg,dog\na.jpg,dog\n", "line 4: a.jpg is labelled 'dog'"),
         (b"path,label\n", "no rows"),
     ],
@@ -607,6 +611,23 @@ def test_report_errors(tmp_path, monkeypatch):
     with pytest.raises(ZslError, match=r"zsl-cli\[report\]"):
         write_report(result, tmp_path / "report.png")
     assert not (tmp_path / "report.png").exists()
+
+
+def test_png_report_draws_class_names_as_text_and_reports_layout_trouble(tmp_path):
+    pytest.importorskip("matplotlib")
+    # Mathtext that fails to parse, mathtext that parses, and a name too long for the layout.
+    names = [r"a$\foo$b", "$5 note$", "a very long class name " * 20]
+    rows = "".join(f"{i}.jpg,{name}\n" for i, name in enumerate(names))
+    truth = load_truth(write_csv(tmp_path / "truth.csv", f"path,label\n{rows}".encode()))
+    predictions = [predicted(tmp_path / f"{i}.jpg", name) for i, name in enumerate(names)]
+    result = evaluate(predictions, truth, ks=(1,))
+    png_path = tmp_path / "report.png"
+    problems = write_report(result, png_path)
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # matplotlib's warning that the long name leaves no room: one line, said to be about the file.
+    assert len(problems) == 1
+    assert problems[0].startswith(f"report {png_path}: matplotlib: ")
+    assert "\n" not in problems[0]
 
 
 def test_html_report_limits_a_large_confusion_matrix(tmp_path):

@@ -918,10 +918,11 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen
     )
+    if request.report_out:
+        report_warnings = write_report(result, request.report_out)
+        result = replace(result, warnings=(*result.warnings, *report_warnings))
     if request.json_out:
         writers.write_json_file(request.json_out, result.to_json())
-    if request.report_out:
-        write_report(result, request.report_out)
     return result
 
 

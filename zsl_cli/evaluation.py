@@ -531,7 +531,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
     try:
         with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             reader = csv.reader(handle)
-            header = next(reader, None)
+            # Blank rows are skipped; the reader still counts their lines for messages.
+            rows = (row for row in reader if any(cell.strip() for cell in row))
+            header = next(rows, None)
             columns = [name.strip().lower() for name in header or []]
             if "path" not in columns or "label" not in columns:
                 found = ",".join(header or [])
@@ -539,13 +541,22 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     f"{where}: a ground-truth CSV needs a header with columns path,label "
                     f"(found: {found or 'nothing'})"
                 )
+            for name in ("path", "label"):
+                if columns.count(name) > 1:  # which one holds the truth is anyone's guess
+                    raise ZslError(
+                        f"{where}, line {reader.line_num}: the header has more than one "
+                        f"'{name}' column; keep one"
+                    )
             path_col, label_col = columns.index("path"), columns.index("label")
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
+            for row in rows:
                 line = reader.line_num
-                if len(row) <= max(path_col, label_col):
-                    raise ZslError(f"{where}, line {line}: expected the columns path,label")
+                # A cell too many or too few shifts the columns: a path with an unquoted comma
+                # would otherwise be read as a path and a label that are both wrong.
+                if len(row) != len(header):
+                    raise ZslError(
+                        f"{where}, line {line}: expected {len(header)} columns as in the "
+                        f"header, found {len(row)}"
+                    )
                 written, label = row[path_col].strip(), row[label_col].strip()
                 if not written or not label:
                     missing = "path" if not written else "label"

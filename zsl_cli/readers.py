@@ -127,7 +127,10 @@ def _read_csv(data: bytes, name: str) -> list[Prediction]:
         raise ZslError(f"{name!r} is not a readable CSV ({error})") from None
 
 
-def _csv_rows(rows: Any, name: str) -> list[Prediction]:
+def _csv_rows(reader: Any, name: str) -> list[Prediction]:
+    # A blank line (a trailing one left by an editor or `echo >>`) is a row of no cells: skipped,
+    # as JSON Lines skips it. The reader still counts it, so line numbers stay right.
+    rows = (row for row in reader if row)
     header = next(rows, None)
     if header is None or tuple(header) != CSV_COLUMNS:
         raise ZslError(
@@ -135,7 +138,7 @@ def _csv_rows(rows: Any, name: str) -> list[Prediction]:
         )
     predictions = []
     for row in rows:
-        where = f"{name}: line {rows.line_num}"
+        where = f"{name}: line {reader.line_num}"
         if len(row) != len(CSV_COLUMNS):
             raise ZslError(f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
         path_text, label, score, top_labels, top_scores, status, error = row

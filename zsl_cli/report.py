@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import io
 import os
+import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +42,16 @@ def check_report_path(path: str | Path) -> None:
         _matplotlib_figure()
 
 
-def write_report(result: EvaluationResult, path: str | Path) -> None:
-    """Write `result` as .html (self-contained page) or .png (matplotlib figure)."""
+def write_report(result: EvaluationResult, path: str | Path) -> list[str]:
+    """Write `result` as .html (self-contained page) or .png (matplotlib figure); return what
+    went wrong in drawing it (characters a PNG's font lacks), one warning each."""
     check_report_path(path)
-    is_png = os.fspath(path).lower().endswith(".png")
-    write_file(path, render_png(result) if is_png else render_html(result).encode("utf-8"))
+    if not os.fspath(path).lower().endswith(".png"):
+        write_file(path, render_html(result).encode("utf-8"))
+        return []
+    data, problems = render_png(result)
+    write_file(path, data)
+    return [f"report {printable(os.fspath(path))}: {problem}" for problem in problems]
 
 
 def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> Confusion:
@@ -236,9 +243,19 @@ def _e(text: Any) -> str:
     return html.escape(printable(str(text)))
 
 
-def render_png(result: EvaluationResult) -> bytes:
-    """A matplotlib figure (confusion heat map, per-class accuracy, seen-unseen curve) as PNG."""
+def render_png(result: EvaluationResult) -> tuple[bytes, list[str]]:
+    """A matplotlib figure (confusion heat map, per-class accuracy, seen-unseen curve) as PNG,
+    and what went wrong in drawing it, one line each."""
     Figure = _matplotlib_figure()
+    # matplotlib warns with its own source lines on stderr, once per drawing (layout, then
+    # saving), and whatever --quiet says; recorded here, they become one line each instead.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # every missing character, to count them
+        data = _draw_png(result, Figure)
+    return data, _drawing_problems(caught)
+
+
+def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
     m = result.metrics
     view = confusion_view(m.confusion, m.per_class)
     bars = result.class_rows()[:BAR_CLASSES]
@@ -253,9 +270,9 @@ def render_png(result: EvaluationResult) -> bytes:
     heat.imshow(view.matrix / totals, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     if len(view.columns) <= 60:
         heat.set_xticks(range(len(view.columns)))
-        heat.set_xticklabels([printable(c) for c in view.columns], rotation=90, fontsize=7)
+        heat.set_xticklabels(_names(view.columns), rotation=90, fontsize=7, parse_math=False)
         heat.set_yticks(range(len(view.labels)))
-        heat.set_yticklabels([printable(c) for c in view.labels], fontsize=7)
+        heat.set_yticklabels(_names(view.labels), fontsize=7, parse_math=False)
     heat.set_xlabel("predicted")
     heat.set_ylabel("true")
     heat.set_title("confusion (share of each true class)")
@@ -264,7 +281,7 @@ def render_png(result: EvaluationResult) -> bytes:
     positions = np.arange(len(bars))
     per_class.barh(positions, [row.accuracy for row in bars], color="#3b7dd8")
     per_class.set_yticks(positions)
-    per_class.set_yticklabels([printable(row.name) for row in bars], fontsize=7)
+    per_class.set_yticklabels(_names(row.name for row in bars), fontsize=7, parse_math=False)
     per_class.invert_yaxis()
     per_class.set_xlim(0, 1)
     per_class.set_title("per-class accuracy (worst first)")
@@ -289,6 +306,42 @@ def render_png(result: EvaluationResult) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
+
+
+def _names(names: Any) -> list[str]:
+    """Class names for tick labels, which are drawn with parse_math=False: a name with two '$'
+    in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$")."""
+    return [printable(name) for name in names]
+
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
+
+
+def _drawing_problems(caught: list[warnings.WarningMessage]) -> list[str]:
+    """matplotlib's warnings as one line each: every missing character in one line, the others
+    once each; deprecations are for developers, and Python would not show them either."""
+    missing: set[int] = set()
+    others: list[str] = []
+    for warning in caught:
+        if issubclass(warning.category, (DeprecationWarning, PendingDeprecationWarning)):
+            continue
+        message = str(warning.message).strip()
+        glyph = _MISSING_GLYPH.match(message)
+        if glyph:
+            missing.add(int(glyph[1]))
+        elif message:
+            others.append(f"matplotlib: {message.splitlines()[0]}")
+    problems = []
+    if missing:
+        count = (
+            "1 character of the class names is"
+            if len(missing) == 1
+            else f"{len(missing)} characters of the class names are"
+        )
+        problems.append(
+            f"{count} missing from the font and shown as boxes (an .html report shows them)"
+        )
+    return problems + list(dict.fromkeys(others))
 
 
 def _matplotlib_figure() -> type:
