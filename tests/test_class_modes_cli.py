@@ -181,7 +181,7 @@ def test_templates_apply_only_where_a_class_has_no_prompts_of_its_own(tiny_clip,
         assert refused.stderr.startswith("zsl: error: --templates imagenet80: no class uses")
     for option, unused, needed in (
         ("--attribute-template", ["-c", files["classes.txt"]], "--attributes\n"),
-        ("--description-template", ["--attributes", files["attributes.csv"]], "descriptions ("),
+        ("--description-template", ["--attributes", files["attributes.csv"]], "--descriptions\n"),
     ):
         refused = run("label", files["images"], *unused, option, "{} here {}", "-m", tiny_clip)
         assert refused.exit_code == 2

@@ -43,6 +43,13 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ("failed: a broken photo\n", "c.txt:1: class name 'failed' is reserved"),
         ("cat\ndog\n\ufeffcat\n", "c.txt:3: duplicate class 'cat'"),
         ("blue\u200bsquare\n", "c.txt:1: class name 'blue\\\\u200bsquare' contains"),
+        (
+            "caf\u00e9\ncafe\u0301\n",
+            "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",
+        ),
+        ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
+        ("# shapes\n[\n", "looks like a descriptions JSON file: pass it as --descriptions"),
+        ("\ufeffClass, red, round\nball,1,1\n", "looks like an attribute table (header"),
     ],
 )
 def test_bad_classes_txt(text, message):

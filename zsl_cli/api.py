@@ -343,10 +343,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     if options.description_template != DEFAULT_DESCRIPTION_TEMPLATE and not any(
         cls.descriptors for cls in spec.classes
     ):
-        raise ZslError(
-            "--description-template: only with descriptions (--descriptions, or a descriptions "
-            "file as --classes)"
-        )
+        raise ZslError("--description-template: only with --descriptions")
     plan = plan_prompts(
         spec,
         templates,

@@ -181,14 +181,19 @@ def _strip(text: str) -> str:
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
-    seen: dict[str, str] = {}
+    # Composed and decomposed accents ("café") look the same everywhere they are shown.
+    seen: dict[str, tuple[str, str]] = {}
     for name, where in names:
-        if name in seen:
-            raise ZslError(f"{where}: duplicate {what} {name!r} (first at {seen[name]})")
-        seen[name] = where
+        key = unicodedata.normalize("NFC", name)
+        if key in seen:
+            first, first_where = seen[key]
+            spelled = "" if first == name else f", spelled {ascii(first)} there and {ascii(name)}"
+            raise ZslError(f"{where}: duplicate {what} {name!r} (first at {first_where}{spelled})")
+        seen[key] = (name, where)
 
 
 def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
+    _check_not_another_class_file(text, source)
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
     for number, raw in enumerate(split_lines(text), start=1):
@@ -213,6 +218,19 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         raise ZslError(f"{source}: no classes found (one class name per line)")
     _check_unique(places)
     return ClassSpec(tuple(entries), sources=(source,))
+
+
+def _check_not_another_class_file(text: str, source: str) -> None:
+    """A descriptions JSON or attribute table given as a class list would label with its lines
+    (`red star,1,0,...`) as class names: say which option takes it."""
+    lines = (_strip(line) for line in split_lines(text))
+    first = next((line for line in lines if line and not line.startswith("#")), "")
+    if first.startswith(("{", "[")):
+        raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
+    if first.lower().replace(" ", "").startswith("class,"):
+        raise ZslError(
+            f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
+        )
 
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
