@@ -518,6 +518,12 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", "out.csv")
     assert result.exit_code == 2 and ".npy or .parquet" in result.stderr
     assert not store.exists()
+    # The summary may not replace the export's path index either.
+    export = tmp_path / "e.npy"
+    common = ["--store", store, "-m", tiny_clip, "--export", export]
+    result = run("embed", images, *common, "--json", f"{export}.paths.csv")
+    assert result.exit_code == 2 and "are the same file" in result.stderr
+    assert not store.exists()
 
 
 def test_a_store_that_cannot_be_written_is_refused_before_the_model_loads(tmp_path, monkeypatch):

@@ -108,6 +108,7 @@ from zsl_cli.store import (
     Unreachable,
     check_export_path,
     check_store_writable,
+    export_files,
     stat_files,
     stored_items,
     stored_precision,
@@ -1102,7 +1103,8 @@ def embed(
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = discovery.paths
-    check_outputs_spare_inputs([request.json_out, request.export], [request.store], paths)
+    exports = export_files(request.export) if request.export else []
+    check_outputs_spare_inputs([request.json_out, *exports], [request.store], paths)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
         request.store,

@@ -436,9 +436,11 @@ class EmbeddingStore:
             raise ZslError(f"unknown store dtype {dtype!r}; use one of {', '.join(VECTOR_DTYPES)}")
         if dim <= 0:
             raise ValueError(f"dim must be positive, got {dim}")
-        with self._errors(), self._write():
-            if self._version < 2:
+        if self._version < 2:
+            with self._errors(), self._write():
                 self._migrate_to_version_2()
+            self._version = 2  # once committed
+        with self._errors(), self._write():
             row = self._conn.execute(
                 "SELECT id, dim, dtype, precision FROM models WHERE identity = ?", (identity,)
             ).fetchone()
@@ -480,7 +482,6 @@ class EmbeddingStore:
         if self._header()[1] == 1:  # not migrated meanwhile by another process
             self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
             self._conn.execute("PRAGMA user_version = 2")
-        self._version = 2
 
     def _has_files(self, model_id: int) -> bool:
         query = "SELECT 1 FROM files WHERE model_id = ? LIMIT 1"
@@ -661,8 +662,7 @@ class EmbeddingStore:
         out = Path(out)
         check_export_path(out)
         suffix = out.suffix.lower()
-        if out.is_symlink():  # written through, its .paths.csv next to the file itself
-            out = Path(os.path.realpath(out))
+        out = export_files(out)[0]
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             identity, name, dtype_name = self._conn.execute(
@@ -685,6 +685,15 @@ class EmbeddingStore:
         except OSError as exc:
             raise ZslError(f"cannot write {out}: {exc.strerror or exc}") from exc
         return len(rows)
+
+
+def export_files(out: str | Path) -> list[Path]:
+    """The files an export to `out` writes: a .npy's path index goes next to the file itself
+    (a symbolic link is written through)."""
+    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
+    if out.suffix.lower() == ".npy":
+        return [out, out.with_name(out.name + ".paths.csv")]
+    return [out]
 
 
 def check_export_path(out: str | Path) -> None:
@@ -818,7 +827,7 @@ def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
     writer.writerow(["index", "path"])
     for index, path in enumerate(path_bytes):
         writer.writerow([index, os.fsdecode(path)])
-    with atomic_file(out.with_name(out.name + ".paths.csv")) as handle:
+    with atomic_file(export_files(out)[1]) as handle:
         # surrogateescape writes non-UTF-8 names back as their original bytes.
         handle.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
 
