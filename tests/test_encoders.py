@@ -216,6 +216,8 @@ def test_bad_local_model_directories(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ZslError, match="no config.json"):
         resolve_model(str(tmp_path / "empty"))
+    with pytest.raises(ZslError, match="no model given"):
+        resolve_model(" ")
     remote = tmp_path / "remote"
     remote.mkdir()
     (remote / "config.json").write_text(

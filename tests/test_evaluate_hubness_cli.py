@@ -324,6 +324,8 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert "(k = 2, not 10: at most the number of classes less one)" in clipped.stdout
     quiet = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "-q")
     assert "skewness" in quiet.stdout and quiet.stderr == ""
+    none = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "--methods", " , ")
+    assert none.exit_code == 2 and "no hubness methods given" in none.stderr
 
 
 def test_hubness_accuracy_counts_truth_classes_outside_the_list_as_evaluate_does(

@@ -28,6 +28,7 @@ from zsl_cli.writers import (
     format_from_path,
     label_studio_image_url,
     open_writer,
+    output_format,
 )
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
@@ -551,6 +552,10 @@ def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     (warning,) = check_label_studio_paths([root / "top.jpg", root / "top2.jpg", inside], options)
     assert warning.startswith("2 images are directly in the Label Studio document root")
     assert not check_label_studio_paths([inside, root / "photos" / "deep" / "d.jpg"], options)
+    for field in ("from_name", "to_name"):
+        unnamed = dataclasses.replace(options, **{field: ""})
+        with pytest.raises(ZslError, match=f"--ls-{field.replace('_', '-')} is empty"):
+            check_label_studio_paths([inside], unnamed)
 
 
 def test_label_studio_outside_path_during_write_publishes_nothing(
@@ -668,3 +673,10 @@ def test_records_with_wrong_field_types_are_user_errors(tmp_path: Path, record: 
         read_predictions(source)
     with pytest.raises(ZslError, match="not found"):
         read_predictions(tmp_path / "missing.csv")
+
+
+def test_the_format_option_ignores_case_as_extensions_do():
+    assert output_format("out.JSONL", "JSONL") == "jsonl"
+    assert output_format(None, "Label-Studio") == "label-studio"
+    with pytest.raises(ZslError, match="--format yaml: choose one of"):
+        output_format(None, "yaml")

@@ -780,7 +780,7 @@ def hubness(
     a loaded model to reuse, as for `label`)."""
     progress = progress if progress is not None else _NoProgress()
     spec, plan = plan_classes(request.classes)
-    methods = check_hubness_methods(request.methods or HUBNESS_METHODS)
+    methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
     truth = load_truth(request.truth) if request.truth else None

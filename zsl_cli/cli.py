@@ -269,6 +269,12 @@ def _extensions(value: str | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value.split(","))
 
 
+def _comma_list(value: str | None) -> tuple[str, ...] | None:
+    """The items of an option like `--methods a,b`; '' is no item (an error where one is
+    needed), not the option left out."""
+    return None if value is None else tuple(filter(None, map(str.strip, value.split(","))))
+
+
 def _inputs(
     paths: list[str] | None,
     null: bool,
@@ -815,7 +821,7 @@ def hubness(
             ),
             embeddings=_str(embeddings),
             k=k,
-            methods=tuple(m.strip() for m in methods.split(",") if m.strip()) if methods else None,
+            methods=_comma_list(methods),
             truth=_str(truth),
             seen=_str(seen),
             json_out=_str(json_out),

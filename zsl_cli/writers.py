@@ -70,6 +70,7 @@ def output_format(path: str | Path | None, fmt: str | None) -> str:
     be read back)."""
     if fmt is None:
         return format_from_path(path)
+    fmt = fmt.lower()  # as for extensions: -f JSONL as -o x.JSONL
     if fmt not in FORMATS:
         raise ZslError(f"--format {fmt}: choose one of {', '.join(FORMATS)}")
     suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
@@ -107,7 +108,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     """Raise ZslError naming the first path outside the root (call before the run); return a
     warning for each kind of path whose task Label Studio cannot show the image of (the task is
     written all the same: one odd file does not stop a run)."""
-    _require_image_location(options)
+    _check_label_studio_options(options)
     in_root: list[str] = []
     not_utf8: list[str] = []
     for path in map(os.fsdecode, paths):
@@ -146,7 +147,7 @@ def _images_are(count: int) -> str:
 
 def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     """The task's image URL for one input path; ZslError when the path is outside the root."""
-    _require_image_location(options)
+    _check_label_studio_options(options)
     relative = _label_studio_relative_path(path, options)
     # Quote the raw bytes so that undecodable names map to the bytes on disk; "/" stays readable.
     quoted = quote(os.fsencode(relative), safe="/")
@@ -172,7 +173,10 @@ def _label_studio_relative_path(path: str, options: LabelStudioOptions) -> str:
     return relative
 
 
-def _require_image_location(options: LabelStudioOptions) -> None:
+def _check_label_studio_options(options: LabelStudioOptions) -> None:
+    for option, name in (("--ls-from-name", options.from_name), ("--ls-to-name", options.to_name)):
+        if not name.strip():  # the tag names of the labelling config: Label Studio needs them
+            raise ZslError(f"{option} is empty: give the name of the tag in the labelling config")
     if options.document_root is None and options.url_prefix is None:
         raise ZslError(
             "label-studio output needs to know how Label Studio reaches the images: set "
@@ -475,6 +479,6 @@ def open_writer(
         encoder = _JsonEncoder()
     else:
         options = label_studio if label_studio is not None else LabelStudioOptions()
-        _require_image_location(options)
+        _check_label_studio_options(options)
         encoder = _LabelStudioEncoder(options)
     return PredictionWriter(open_sink(output, stdout), encoder, fmt)

@@ -49,6 +49,8 @@ def _looks_like_path(name: str) -> bool:
 
 
 def resolve_model(name: str) -> ModelSource:
+    if not name.strip():  # Path("") would be the current folder
+        raise ZslError("no model given: name a hub model, a model folder or a bundled model")
     if name in bundled_models():
         return ModelSource(name, str(BUNDLED_DIR / name), is_local=True)
     path = Path(name).expanduser()
