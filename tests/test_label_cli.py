@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import signal
@@ -699,3 +700,16 @@ def test_no_arguments_shows_the_help():
 
 def test_version():
     assert run("--version").stdout.startswith("zsl ")
+
+
+@pytest.mark.parametrize(("rate", "said"), [(12.345, "12.3 img/s"), (0.04, "25 s per image")])
+def test_the_summary_gives_a_slow_rate_as_seconds_per_image(rate, said):
+    from rich.console import Console
+
+    from zsl_cli.summary import render_label_summary
+
+    console = Console(file=io.StringIO(), width=200)
+    summary = {"total": 3, "ok": 3, "failed": 0, "images_per_second": rate, "interrupted": False}
+    summary |= {"elapsed_s": 80.0, "labels": {}, "low_confidence": 0}
+    render_label_summary(console, summary, "out.csv")
+    assert f"({said} once the model was loaded)" in console.file.getvalue()

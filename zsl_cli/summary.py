@@ -114,7 +114,8 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         verb, what = "Interrupted", f" after {total} of {summary['inputs']} images, {ok} labelled,"
     else:
         verb, what = "Labelled", f" {ok} of {total} images"
-    what += f" in {summary['elapsed_s']:.1f} s ({rate:.1f} img/s once the model was loaded)"
+    speed = f"{rate:.1f} img/s" if rate >= 0.1 or rate == 0 else f"{1 / rate:.0f} s per image"
+    what += f" in {summary['elapsed_s']:.1f} s ({speed} once the model was loaded)"
     console.print(_line((verb, "bold"), what))
     if failed:
         console.print(_line((f"{failed} failed", "yellow"), f": {_counts(summary['by_status'])}"))
