@@ -48,7 +48,7 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
             "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",
         ),
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
-        ("# shapes\n[\n", "looks like a descriptions JSON file: pass it as --descriptions"),
+        ('[["red star", "five points"]]\n', "looks like a descriptions JSON file: pass it as"),
         ("\ufeffClass, red, round\nball,1,1\n", "looks like an attribute table (header"),
     ],
 )

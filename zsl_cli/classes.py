@@ -225,12 +225,20 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     (`red star,1,0,...`) as class names: say which option takes it."""
     lines = (_strip(line) for line in split_lines(text))
     first = next((line for line in lines if line and not line.startswith("#")), "")
-    if first.startswith(("{", "[")):
+    if first.startswith("{") or first.startswith("[") and _is_json(text):  # "[bold]dog" is a name
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     if first.lower().replace(" ", "").startswith("class,"):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text.lstrip("\ufeff"))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
