@@ -131,12 +131,34 @@ def measure_cli(store_path: Path, model_dir: Path, n_classes: int, k: int, folde
     return time.perf_counter() - started
 
 
+def at_least(minimum: int):
+    """argparse type: a whole number no smaller than `minimum`."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return value
+
+    return parse
+
+
+def size_text(mb: float) -> str:
+    """Enough digits to tell small sizes apart (a few rows or classes round to 0 MB)."""
+    if mb >= 10:
+        return f"{mb:.0f} MB"
+    if mb >= 1:
+        return f"{mb:.2f} MB"
+    return f"{mb * 1024:.1f} KB"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=100_000)
-    parser.add_argument("--classes", type=int, default=1_000)
-    parser.add_argument("--dim", type=int, default=512)
-    parser.add_argument("--top-k", type=int, default=5)
+    # zsl label --embeddings refuses an empty store, so at least one stored image.
+    parser.add_argument("--images", type=at_least(1), default=100_000)
+    parser.add_argument("--classes", type=at_least(1), default=1_000)
+    parser.add_argument("--dim", type=at_least(1), default=512)
+    parser.add_argument("--top-k", type=at_least(0), default=5, help="0 = every class, as in zsl")
     args = parser.parse_args()
 
     from tests.tiny_models import make_tiny_clip
@@ -152,14 +174,17 @@ def main() -> None:
         cli_s = measure_cli(store_path, model_dir, args.classes, args.top_k, folder)
 
     load_avg = os.getloadavg()[0]
+    # What zsl keeps: every class for --top-k 0, and never more classes than there are.
+    kept = "all classes" if args.top_k == 0 else f"top-{min(args.top_k, args.classes)}"
     print(
         f"relabel {args.images:,} x {args.dim} stored embeddings against {args.classes:,} "
-        f"classes, top-{args.top_k} (load average {load_avg:.2f}, {os.cpu_count()} cores)"
+        f"classes, {kept} (load average {load_avg:.2f}, {os.cpu_count()} cores)"
     )
     print(f"  load from store        {results['load']:7.2f} s")
     print(
-        f"  score + top-k          {results['score']:7.2f} s   peak {results['score_peak_mb']:.0f} "
-        f"MB (the full N x C float32 matrix would be {results['full_matrix_mb']:.0f} MB)"
+        f"  score + top-k          {results['score']:7.2f} s   peak "
+        f"{size_text(results['score_peak_mb'])} (the full N x C float32 matrix would be "
+        f"{size_text(results['full_matrix_mb'])})"
     )
     print(f"  load + score           {results['load'] + results['score']:7.2f} s")
     print(f"  predictions -> CSV     {results['write']:7.2f} s")

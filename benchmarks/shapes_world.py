@@ -8,9 +8,13 @@ commands exactly as a user would and reads their JSON outputs:
   all classes   seen + unseen images, all 30 candidates, names: mean per-class top-1, and with
                 --seen the seen/unseen accuracy, harmonic mean and calibrated stacking
   hubness       `zsl hubness --truth --seen -k K` (K = 1 and 10 by default): skewness and
-                accuracy of every reduction method
+                accuracy of every reduction method (zsl clamps K to classes - 1; the K it used
+                is printed)
+  precision     with --compare-precision P: the all-classes set labelled at fp32 and again at
+                `--precision P`; top-1 agreement and each run's images/s
 
     python benchmarks/shapes_world.py --seeds 1001 1002 1003 --per-class 20
+    python benchmarks/shapes_world.py --seeds 1001 1002 1003 --per-class 20 --compare-precision bf16
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
@@ -72,6 +76,15 @@ def unseen_only_files(world: Path, work: Path) -> tuple[dict[str, list[str]], li
     }, [str(world / name) for name in unseen]
 
 
+def label(images: list[str], class_args: list[str], predictions: Path, extra: list[str] = ()):
+    """`zsl label` with the bundled model, every class score, JSON Lines to `predictions`."""
+    sh(
+        ZSL
+        + ["label", *images, *class_args, "--model", "shapes-demo", "--top-k", "0"]
+        + ["-o", str(predictions), "--quiet", *extra]
+    )
+
+
 def label_and_evaluate(
     images: list[str],
     class_args: list[str],
@@ -79,23 +92,10 @@ def label_and_evaluate(
     work: Path,
     name: str,
     extra_eval: list[str] = (),
+    extra_label: list[str] = (),
 ) -> dict:
     predictions, metrics = work / f"{name}.jsonl", work / f"{name}.metrics.json"
-    sh(
-        ZSL
-        + [
-            "label",
-            *images,
-            *class_args,
-            "--model",
-            "shapes-demo",
-            "--top-k",
-            "0",
-            "-o",
-            str(predictions),
-            "--quiet",
-        ]
-    )
+    label(images, class_args, predictions, extra_label)
     sh(
         ZSL
         + [
@@ -112,7 +112,40 @@ def label_and_evaluate(
     return json.loads(metrics.read_text())
 
 
-def measure_seed(seed: int, per_class: int, hubness_ks: list[int], work: Path) -> dict:
+def top1_labels(predictions: Path) -> dict[str, str]:
+    """path -> top-1 label of every image zsl labelled (top_k[0]: not subject to a threshold)."""
+    with open(predictions, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return {row["path"]: row["top_k"][0]["label"] for row in rows if row["status"] == "ok"}
+
+
+def run_summary(predictions: Path) -> tuple[str, float]:
+    """The precision zsl ran at and its images/s once the model was loaded, from the run info
+    it writes next to a JSON Lines output."""
+    info = json.loads(Path(f"{predictions}.run.json").read_text())
+    return info["model"]["precision"], info["summary"]["images_per_second"]
+
+
+def compare_precision(fp32_predictions: Path, other_predictions: Path) -> dict:
+    """Top-1 agreement of two runs on the same images, and each run's speed."""
+    reference, other = top1_labels(fp32_predictions), top1_labels(other_predictions)
+    if reference.keys() != other.keys():
+        raise RuntimeError(f"{other_predictions}: not the same images as {fp32_predictions}")
+    same = sum(reference[path] == other[path] for path in reference)
+    fp32_precision, fp32_rate = run_summary(fp32_predictions)
+    other_precision, other_rate = run_summary(other_predictions)
+    return {
+        "images": len(reference),
+        "same_top1": same,
+        "top1_agreement": same / len(reference),
+        "fp32": {"precision": fp32_precision, "images_per_second": fp32_rate},
+        "other": {"precision": other_precision, "images_per_second": other_rate},
+    }
+
+
+def measure_seed(
+    seed: int, per_class: int, hubness_ks: list[int], work: Path, precision: str | None = None
+) -> dict:
     world = work / f"world-{seed}"
     make_set(world, seed, per_class)
     modes, unseen_folders = unseen_only_files(world, work)
@@ -120,15 +153,23 @@ def measure_seed(seed: int, per_class: int, hubness_ks: list[int], work: Path) -
     for mode, class_args in modes.items():
         metrics = label_and_evaluate(unseen_folders, class_args, world, work, f"{seed}-{mode}")
         result["unseen_only"][mode] = metrics["top_k"]["1"]["mean_per_class"]
+    all_class_args = ["--classes", str(world / "classes.txt"), *TEMPLATE]
+    # The reference for --compare-precision must be fp32 whatever zsl's auto picks (fp16 on GPU).
+    reference = ["--precision", "fp32"] if precision else []
     metrics = label_and_evaluate(
         [str(world)],
-        ["--classes", str(world / "classes.txt"), *TEMPLATE],
+        all_class_args,
         world,
         work,
         f"{seed}-all",
         ["--seen", str(world / "seen.txt")],
+        reference,
     )
     result["all_classes"] = metrics["top_k"]["1"]["mean_per_class"]
+    if precision:
+        other = work / f"{seed}-all-{precision}.jsonl"
+        label([str(world)], all_class_args, other, ["--precision", precision])
+        result["precision"] = compare_precision(work / f"{seed}-all.jsonl", other)
     result["gzsl"] = metrics["gzsl"]
     result["hubness"] = {}
     for k in hubness_ks:
@@ -169,7 +210,11 @@ def print_report(results: list[dict], per_class: int) -> None:
             f"AUSUC {mean(s['ausuc'] for s in stacking):.3f}"
         )
     for k in results[0]["hubness"]:
-        print(f"hubness, all classes, k = {k} (mean over seeds)")
+        # zsl clamps k to classes - 1: print the k it used, not the one asked for.
+        used = sorted({r["hubness"][k]["k"] for r in results})
+        used_text = ", ".join(str(u) for u in used)
+        clamped = f"asked for {k}, zsl clamps k to classes - 1; " if used != [k] else ""
+        print(f"hubness, all classes, k = {used_text} ({clamped}mean over seeds)")
         print(f"  {'method':<10} {'skewness':>9} {'accuracy':>9} {'unseen acc.':>12}")
         for method in results[0]["hubness"][k]["methods"]:
             entries = [r["hubness"][k]["methods"][method] for r in results]
@@ -180,20 +225,63 @@ def print_report(results: list[dict], per_class: int) -> None:
             )
 
 
+def print_precision(results: list[dict], precision: str) -> None:
+    print(f"precision: all classes, names, {precision} vs fp32 (same images, bundled model)")
+    rows = [(f"seed {r['seed']}", r["precision"]) for r in results]
+    images = sum(p["images"] for _, p in rows)
+    same = sum(p["same_top1"] for _, p in rows)
+    total = {"images": images, "same_top1": same, "top1_agreement": same / images}
+    # A tiny model on small images: its rates swing with other load, so all seeds get the median.
+    for run in ("fp32", "other"):
+        total[run] = {
+            "precision": results[0]["precision"][run]["precision"],
+            "images_per_second": median(r["precision"][run]["images_per_second"] for r in results),
+        }
+    rows.append(("all seeds", total))
+    for name, p in rows:
+        # zsl's rate once the model was loaded: decode, encode, score and write.
+        print(
+            f"  {name:<10} {p['images']:5d} images, top-1 agreement {p['top1_agreement']:.2%} "
+            f"({p['same_top1']} of {p['images']}), img/s fp32 "
+            f"{p['fp32']['images_per_second']:.1f}, {precision} ({p['other']['precision']}) "
+            f"{p['other']['images_per_second']:.1f}"
+        )
+    print("  (img/s: zsl's own rate once the model was loaded; the all-seeds row is the median)")
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
-    parser.add_argument("--per-class", type=int, default=20)
+    parser.add_argument("--per-class", type=positive_int, default=20)
     parser.add_argument(
-        "--hubness-k", type=int, nargs="+", default=[1, 10], help="k values for zsl hubness"
+        "--hubness-k",
+        type=positive_int,
+        nargs="+",
+        default=[1, 10],
+        help="k values for zsl hubness (it clamps k to classes - 1)",
+    )
+    parser.add_argument(
+        "--compare-precision",
+        choices=["fp16", "bf16"],
+        help="also label the all-classes set at this precision and compare its top-1 with fp32",
     )
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         results = [
-            measure_seed(seed, args.per_class, args.hubness_k, Path(tmp)) for seed in args.seeds
+            measure_seed(seed, args.per_class, args.hubness_k, Path(tmp), args.compare_precision)
+            for seed in args.seeds
         ]
     print_report(results, args.per_class)
+    if args.compare_precision:
+        print_precision(results, args.compare_precision)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
