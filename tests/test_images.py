@@ -388,3 +388,20 @@ def test_decode_options_are_validated() -> None:
         DecodeOptions(max_pixels=0)
     with pytest.raises(ValueError):
         DecodeOptions(draft=(0, 224))
+
+
+@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
+def test_libtiff_says_nothing_on_stderr_while_zsl_decodes(tmp_path: Path, capfd) -> None:
+    pixels = (np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "good.tif", compression="tiff_lzw")
+    damaged = bytearray((tmp_path / "good.tif").read_bytes())
+    for index in range(200, 2000, 37):
+        damaged[index] ^= 0x5A
+    (tmp_path / "bad.tif").write_bytes(bytes(damaged))
+    with pillow_settings(DEFAULT_MAX_PIXELS), pytest.raises(DecodeError):
+        decode_image(tmp_path / "bad.tif")
+    assert capfd.readouterr().err == ""
+    # Outside the settings libtiff speaks again (and so the check above can fail).
+    with pytest.raises(DecodeError):
+        decode_image(tmp_path / "bad.tif")
+    assert "tif" in capfd.readouterr().err

@@ -36,7 +36,9 @@ settings for their life (`ImagePreparation.set_up_process`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import re
 import stat
@@ -153,20 +155,55 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     """
     previous = Image.MAX_IMAGE_PIXELS
     with warnings.catch_warnings():
-        apply_pillow_settings(max_pixels)
+        libtiff_handlers = apply_pillow_settings(max_pixels)
         try:
             yield
         finally:
             Image.MAX_IMAGE_PIXELS = previous
+            _set_libtiff_handlers(libtiff_handlers)
 
 
-def apply_pillow_settings(max_pixels: int) -> None:
-    """`pillow_settings` for the rest of the process: for decode worker processes."""
+def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
+    """`pillow_settings` for the rest of the process: for decode worker processes. Returns
+    libtiff's message handlers as they were."""
     Image.init()
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = max_pixels
+    # libtiff prints its complaints about a damaged TIFF ("tempfile.tif: Using code not yet in
+    # table.") on stderr itself; the file's row says what failed.
+    return _set_libtiff_handlers((None, None))
+
+
+def _set_libtiff_handlers(handlers: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """Set libtiff's (error, warning) message handlers (None: no message) in the copy Pillow
+    loaded; return the previous ones. Without that copy (another platform, Pillow without
+    libtiff) nothing changes."""
+    library = _pillow_libtiff()
+    if library is None:
+        return handlers
+    previous = []
+    for setter, handler in zip(
+        (library.TIFFSetErrorHandler, library.TIFFSetWarningHandler), handlers, strict=True
+    ):
+        setter.restype, setter.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
+        previous.append(setter(handler))
+    return previous[0], previous[1]
+
+
+@functools.cache
+def _pillow_libtiff() -> ctypes.CDLL | None:
+    from PIL import _imaging  # noqa: F401 - loads libtiff, when Pillow links it
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "libtiff" in line})
+        library = ctypes.CDLL(paths[0]) if paths else None  # dlopen gives the loaded copy
+    except OSError:
+        return None
+    needed = ("TIFFSetErrorHandler", "TIFFSetWarningHandler")
+    return library if library is not None and all(hasattr(library, n) for n in needed) else None
 
 
 def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
