@@ -14,8 +14,7 @@ these short codes (a stable contract: they appear in the `status` column of ever
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
-    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode;
-                   a photo format's signature followed by a header Pillow cannot read)
+    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide; the others depend on the file
@@ -381,12 +380,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     # however far Pillow got with it.
     text = _reads_as_text(file)
     if text or isinstance(error, UnidentifiedImageError):
-        formats = [] if text else _formats_by_signature(file)
-        if formats and _header_cut_short(file, formats):
+        if not text and _header_cut_short(file):
             return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
-        damaged = [name for name in formats if name in _LONG_SIGNATURES]
-        if damaged:  # a photo format's signature, then a header Pillow cannot make sense of
-            return DecodeError(DECODE_ERROR, f"cannot decode: damaged {damaged[0]} header")
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     ends_early = isinstance(error, EOFError) or "truncated" in str(error).lower()
     if ends_early or _riff_cut_short(file, size):
@@ -397,25 +392,15 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
 
 
-# Formats whose signature is too long to start a file by chance (PCX's or TGA's are a byte or
-# two, or none): a file that has one is a damaged image of that format, not some other file.
-_LONG_SIGNATURES = frozenset({"PNG", "JPEG", "GIF", "WEBP", "TIFF", "JPEG2000", "AVIF", "HEIF"})
-
-
-def _formats_by_signature(file: BinaryIO) -> list[str]:
-    """The formats whose signature check takes the file's first bytes."""
+def _header_cut_short(file: BinaryIO) -> bool:
+    """True for a file that starts with an image format's signature but ends inside its header:
+    reading it as that format ran out of data (Pillow then only says it cannot identify it)."""
     try:
         file.seek(0)
         prefix = file.read(16)
-    except (OSError, ValueError):
-        return []
-    return [name for name in _readable_formats() if _accepts(name, prefix)]
-
-
-def _header_cut_short(file: BinaryIO, formats: list[str]) -> bool:
-    """True for a file with one of these formats' signature that ends inside its header: reading
-    it as that format ran out of data (Pillow then only says it cannot identify it)."""
-    try:
+        formats = [name for name in _readable_formats() if _accepts(name, prefix)]
+        if not formats:
+            return False
         file.seek(0)
         reader = _EndRecorder(file)
         with contextlib.suppress(Exception):  # the same failure: where the reads ended matters
