@@ -702,14 +702,17 @@ def test_version():
     assert run("--version").stdout.startswith("zsl ")
 
 
-@pytest.mark.parametrize(("rate", "said"), [(12.345, "12.3 img/s"), (0.04, "25 s per image")])
-def test_the_summary_gives_a_slow_rate_as_seconds_per_image(rate, said):
+@pytest.mark.parametrize(
+    ("images", "seconds", "said"),
+    [(37, 3.0, "12.3 img/s"), (3, 75.0, "25 s per image"), (1, 300.0, "300 s per image")],
+)
+def test_the_summary_gives_a_slow_rate_as_seconds_per_image(images, seconds, said):
     from rich.console import Console
 
+    from zsl_cli.api import LabelReport, summary_dict
     from zsl_cli.summary import render_label_summary
 
     console = Console(file=io.StringIO(), width=200)
-    summary = {"total": 3, "ok": 3, "failed": 0, "images_per_second": rate, "interrupted": False}
-    summary |= {"elapsed_s": 80.0, "labels": {}, "low_confidence": 0}
-    render_label_summary(console, summary, "out.csv")
+    report = LabelReport(inputs=images, total=images, processing_s=seconds, elapsed_s=seconds)
+    render_label_summary(console, summary_dict(report), "out.csv")
     assert f"({said} once the model was loaded)" in console.file.getvalue()

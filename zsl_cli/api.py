@@ -1006,7 +1006,8 @@ def summary_dict(report: LabelReport) -> dict[str, Any]:
         "low_confidence_below": report.low_confidence_below,
         "elapsed_s": round(report.elapsed_s, 3),
         "processing_s": round(report.processing_s, 3),
-        "images_per_second": round(report.images_per_second, 2),
+        # Significant digits: a slow run's rate (1 image in 300 s) must not round to 0.
+        "images_per_second": float(f"{report.images_per_second:.4g}"),
         "interrupted": report.interrupted,
         "unreadable_folders": _folders_json(report.unreadable_folders),
     }
