@@ -279,9 +279,9 @@ def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, 
         (b"", "header with columns path,label"),
         (b"file,class\na.jpg,cat\n", "found: file,class"),
         (b"path,label\na.jpg,\n", "line 2: the label is empty"),
-        (b"path,label\na.jpg\n", "line 2: expected 2 columns as in the header, found 1"),
-        (b"path,label\na,b.jpg,cat\n", "line 2: expected 2 columns as in the header, found 3"),
-        (b"\r\npath,label\r\n\r\na.jpg\r\n", "line 4: expected 2 columns"),
+        (b"path,label\na.jpg\n", "line 2: expected the columns path,label"),
+        (b"path,label\na,b.jpg,cat\n", "line 2: 3 cells, more than the header's 2: quote a"),
+        (b"\r\npath,label\r\n\r\na.jpg\r\n", "line 4: expected the columns"),
         (b"path,label,Label\na.jpg,cat,dog\n", "line 1: the header has more than one 'label'"),
         (b"\npath,path,label\n", "line 2: the header has more than one 'path'"),
         (b"path,label\na.jpg,cat\nb.jpg,dog\na.jpg,dog\n", "line 4: a.jpg is labelled 'dog'"),
@@ -643,3 +643,19 @@ def test_html_report_limits_a_large_confusion_matrix(tmp_path):
     page = (tmp_path / "many.html").read_text(encoding="utf-8")
     assert "the 30 worst of 40 classes shown" in page
     assert "other classes" in page
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"path,label\na.jpg,cat,\nb.jpg,dog,\n",  # a spreadsheet's empty cells past the header
+        b"path,label,\na.jpg,cat\nb.jpg,dog\n",  # ... or an empty column in the header
+        b"path,label,notes\na.jpg,cat\nb.jpg,dog,blurred\n",  # an optional last column
+    ],
+)
+def test_csv_truth_takes_spreadsheet_exports(tmp_path, content):
+    truth = load_truth(write_csv(tmp_path / "truth.csv", content))
+    assert [(os.path.basename(item.path), item.label) for item in truth.items] == [
+        ("a.jpg", "cat"),
+        ("b.jpg", "dog"),
+    ]

@@ -550,12 +550,14 @@ def _truth_from_csv(source: str) -> GroundTruth:
             path_col, label_col = columns.index("path"), columns.index("label")
             for row in rows:
                 line = reader.line_num
-                # A cell too many or too few shifts the columns: a path with an unquoted comma
-                # would otherwise be read as a path and a label that are both wrong.
-                if len(row) != len(header):
+                if len(row) <= max(path_col, label_col):
+                    raise ZslError(f"{where}, line {line}: expected the columns path,label")
+                # A path with an unquoted comma shifts the cells after it: both would be wrong.
+                # (Empty cells past the header, as spreadsheets write them, shift nothing.)
+                if any(cell.strip() for cell in row[len(header) :]):
                     raise ZslError(
-                        f"{where}, line {line}: expected {len(header)} columns as in the "
-                        f"header, found {len(row)}"
+                        f"{where}, line {line}: {len(row)} cells, more than the header's "
+                        f"{len(header)}: quote a path or label that holds a comma"
                     )
                 written, label = row[path_col].strip(), row[label_col].strip()
                 if not written or not label:
