@@ -48,8 +48,8 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
             "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",
         ),
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
-        ('[["red star", "five points"]]\n', "looks like a descriptions JSON file: pass it as"),
-        ("\ufeffClass, red, round\nball,1,1\n", "looks like an attribute table (header"),
+        ('{"red star": ["five points"]}\n', "looks like a descriptions JSON file: pass it as"),
+        ("\ufeffClass, red, round\nball,1,0.5\n", "looks like an attribute table (header"),
     ],
 )
 def test_bad_classes_txt(text, message):
@@ -57,6 +57,14 @@ def test_bad_classes_txt(text, message):
         ZslError, match=message.replace("|", r"\|").replace("(", r"\(").replace(")", r"\)")
     ):
         parse_classes(text, "c.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{red}\n", "{}: a photo of red\n", '["red"]\n', "class, ship\nclass, car\n", "[bold]dog\n"],
+)
+def test_class_lists_that_only_resemble_other_class_files_are_class_lists(text):
+    assert len(parse_classes(text, "c.txt").names) == text.count("\n")
 
 
 def test_missing_and_non_utf8_class_files(tmp_path: Path):

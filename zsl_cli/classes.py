@@ -224,18 +224,29 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     """A descriptions JSON or attribute table given as a class list would label with its lines
     (`red star,1,0,...`) as class names: say which option takes it."""
     lines = (_strip(line) for line in split_lines(text))
-    first = next((line for line in lines if line and not line.startswith("#")), "")
-    if first.startswith("{") or first.startswith("[") and _is_json(text):  # "[bold]dog" is a name
+    content = [line for line in lines if line and not line.startswith("#")][:2]
+    if content and content[0].startswith("{") and _is_json_object(text):
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
-    if first.lower().replace(" ", "").startswith("class,"):
+    if len(content) == 2 and _looks_like_attribute_table(*content):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
 
 
-def _is_json(text: str) -> bool:
+def _is_json_object(text: str) -> bool:
     try:
-        json.loads(text.lstrip("\ufeff"))
+        return isinstance(json.loads(text.lstrip("\ufeff")), dict)
+    except ValueError:
+        return False
+
+
+def _looks_like_attribute_table(header: str, first_row: str) -> bool:
+    """`class,<attr>,...` over a row of a name and numbers: no class list starts so."""
+    head, row = next(csv.reader([header])), next(csv.reader([first_row]))
+    if len(head) < 2 or head[0].strip().lower() != "class" or len(row) != len(head):
+        return False
+    try:
+        [float(cell) for cell in row[1:]]
     except ValueError:
         return False
     return True
