@@ -957,11 +957,11 @@ def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, 
     file linked under another name is not found this way)."""
     names = {os.path.basename(target) for target in targets}
     spelled: dict[str, str] = {}
-    same_name = sorted((p for p in stored if os.path.basename(p) in names), key=os.fsencode)
-    for path in same_name:
-        real = os.path.realpath(path)
-        if real in targets:
-            spelled.setdefault(real, path)
+    for path in stored:
+        if os.path.basename(path) in names:
+            real = os.path.realpath(path)
+            if real in targets:
+                spelled.setdefault(real, path)
     return spelled
 
 
