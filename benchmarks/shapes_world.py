@@ -29,6 +29,8 @@ import tempfile
 from pathlib import Path
 from statistics import mean, median
 
+from arguments import at_least  # benchmarks/arguments.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -249,20 +251,13 @@ def print_precision(results: list[dict], precision: str) -> None:
     print("  (img/s: zsl's own rate once the model was loaded; the all-seeds row is the median)")
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
-    parser.add_argument("--per-class", type=positive_int, default=20)
+    parser.add_argument("--per-class", type=at_least(1), default=20)
     parser.add_argument(
         "--hubness-k",
-        type=positive_int,
+        type=at_least(1),
         nargs="+",
         default=[1, 10],
         help="k values for zsl hubness (it clamps k to classes - 1)",

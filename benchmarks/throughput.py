@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from arguments import at_least  # benchmarks/arguments.py, beside this script
 from PIL import Image, ImageDraw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -1141,17 +1142,6 @@ def parse_sections(text: str, memory: bool, parser: argparse.ArgumentParser) -> 
     return tuple(sorted(sections | ({4} if memory else set())))
 
 
-def positive_int(text: str) -> int:
-    """argparse type for counts and sizes: 0 or less is an error, not "use the default"."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
-
-
 def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
@@ -1160,43 +1150,43 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         "--compare-precision", choices=PRECISIONS, default="bf16", help="checked against fp32"
     )
     parser.add_argument(
-        "--images", type=positive_int, help="large run (default 288 CPU, 4096 CUDA, 16 --quick)"
+        "--images", type=at_least(1), help="large run (default 288 CPU, 4096 CUDA, 16 --quick)"
     )
     parser.add_argument(
         "--base-images",
-        type=positive_int,
+        type=at_least(1),
         help="small run, below --images; used by sections 2, 3 and 5 (default images / 3)",
     )
     parser.add_argument(
         "--classes-small",
-        type=positive_int,
+        type=at_least(1),
         help="pipeline and zsl (default 10, 5 with --quick, or --classes-large if that is fewer; "
         "equal to --classes-large: one class count only)",
     )
     parser.add_argument(
         "--classes-large",
-        type=positive_int,
+        type=at_least(1),
         help="pipeline and zsl (default 200, 20 with --quick)",
     )
     parser.add_argument(
         "--batch-size",
-        type=positive_int,
+        type=at_least(1),
         help=f"zsl and model-only (zsl's defaults: {CPU_BATCH_SIZE} CPU, {GPU_BATCH_SIZE} CUDA; "
         "8 with --quick)",
     )
-    parser.add_argument("--pipeline-batch-size", type=positive_int, default=8)
+    parser.add_argument("--pipeline-batch-size", type=at_least(1), default=8)
     # zsl's own --workers has min=1; without the flag zsl picks its default.
     parser.add_argument(
-        "--workers", type=positive_int, help="zsl decode workers, 1 or more (default: zsl's own)"
+        "--workers", type=at_least(1), help="zsl decode workers, 1 or more (default: zsl's own)"
     )
     parser.add_argument(
         "--iterations",
-        type=positive_int,
+        type=at_least(1),
         help="timed model-only passes (default 5 CPU, 50 CUDA, 1 with --quick)",
     )
     parser.add_argument(
         "--repeats",
-        type=positive_int,
+        type=at_least(1),
         default=1,
         help="rounds of sections 1-3 (ceiling, zsl and pipeline back to back: per-round ratios "
         "and the fastest runs); other timings keep the fastest of N",
@@ -1207,14 +1197,14 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument("--memory", action="store_true", help="add section 4 (minutes)")
     parser.add_argument(
         "--memory-images",
-        type=positive_int,
+        type=at_least(1),
         default=MEMORY_IMAGES,
         help=f"section 4's large run (default {MEMORY_IMAGES:,}; the target holds only at the "
         "default sizes)",
     )
     parser.add_argument(
         "--memory-small",
-        type=positive_int,
+        type=at_least(1),
         default=MEMORY_SMALL,
         help=f"section 4's small run (default {MEMORY_SMALL})",
     )
