@@ -182,13 +182,8 @@ def _set_libtiff_handlers(handlers: tuple[int | None, int | None]) -> tuple[int 
     library = _pillow_libtiff()
     if library is None:
         return handlers
-    previous = []
-    for setter, handler in zip(
-        (library.TIFFSetErrorHandler, library.TIFFSetWarningHandler), handlers, strict=True
-    ):
-        setter.restype, setter.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
-        previous.append(setter(handler))
-    return previous[0], previous[1]
+    error, warning = handlers
+    return library.TIFFSetErrorHandler(error), library.TIFFSetWarningHandler(warning)
 
 
 @functools.cache
@@ -198,11 +193,17 @@ def _pillow_libtiff() -> ctypes.CDLL | None:
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
             paths = sorted({line.split()[-1] for line in maps if "libtiff" in line})
-        library = ctypes.CDLL(paths[0]) if paths else None  # dlopen gives the loaded copy
+        if not paths:
+            return None
+        library = ctypes.CDLL(paths[0])  # dlopen gives the copy already loaded
     except OSError:
         return None
-    needed = ("TIFFSetErrorHandler", "TIFFSetWarningHandler")
-    return library if library is not None and all(hasattr(library, n) for n in needed) else None
+    for name in ("TIFFSetErrorHandler", "TIFFSetWarningHandler"):
+        setter = getattr(library, name, None)
+        if setter is None:
+            return None
+        setter.restype, setter.argtypes = ctypes.c_void_p, [ctypes.c_void_p]  # handler pointers
+    return library
 
 
 def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
