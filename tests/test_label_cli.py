@@ -556,16 +556,24 @@ def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_
     command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
     command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(
-        path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*")
-    ):
-        time.sleep(0.05)
+    wait_for_first_predictions(process, tmp_path / "out.jsonl")
     process.send_signal(signal.SIGHUP)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
     assert 0 < len(read_jsonl(out.read_text())) < 400
     assert not list(tmp_path.glob(".*.zsl-tmp"))
+
+
+def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
+    """Until the output's temporary file holds some predictions (or the run has ended): then a
+    signal lands mid-run."""
+    deadline = time.monotonic() + 120
+    while (
+        process.poll() is None
+        and time.monotonic() < deadline
+        and not any(path.stat().st_size > 0 for path in output.parent.glob(f".{output.name}.*"))
+    ):
+        time.sleep(0.05)
 
 
 # `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
@@ -597,12 +605,7 @@ def test_interrupt_keeps_finished_work_and_exits_130(
         stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    # Interrupt once the writer's temp file holds some predictions.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(
-        path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*")
-    ):
-        time.sleep(0.05)
+    wait_for_first_predictions(process, tmp_path / "out.jsonl")
     process.send_signal(signal_number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
@@ -633,13 +636,7 @@ def test_signal_to_the_process_group_with_decode_processes_stops_quietly(
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 120
-    while (
-        process.poll() is None
-        and time.monotonic() < deadline
-        and not any(path.stat().st_size > 0 for path in tmp_path.glob(".out.jsonl.*"))
-    ):
-        time.sleep(0.05)
+    wait_for_first_predictions(process, tmp_path / "out.jsonl")
     os.killpg(process.pid, signal_number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
