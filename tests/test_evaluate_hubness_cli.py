@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from tests.test_label_cli import write_images
 from zsl_cli.cli import app
 from zsl_cli.readers import read_predictions
+from zsl_cli.writers import CSV_COLUMNS
 
 CLASSES = ["cat", "dog", "bird"]
 
@@ -218,9 +219,6 @@ def test_evaluate_writes_every_class_row_to_a_file(tmp_path):
     assert all(name in result.stdout for name in names) and "more classes" not in result.stdout
 
 
-PREDICTIONS_HEADER = "path,label,score,top_k_labels,top_k_scores,status,error\n"
-
-
 def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, Path]:
     """A truth CSV of one image per class and predictions that get every image right."""
     truth, predictions = folder / "truth.csv", folder / "p.csv"
@@ -229,7 +227,8 @@ def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, P
         encoding="utf-8",
     )
     predictions.write_text(
-        PREDICTIONS_HEADER
+        ",".join(CSV_COLUMNS)
+        + "\n"
         + "".join(f"{i}.png,{name},0.9,{name},0.9,ok,\n" for i, name in enumerate(names)),
         encoding="utf-8",
     )
