@@ -651,6 +651,27 @@ def test_plan_keeps_one_entry_per_file_whatever_folder_link_it_is_reached_throug
         assert [stat.path for stat in plan.to_encode] == [str(tmp_path / "curated" / "a.png")]
 
 
+def test_plan_forgets_deleted_files_of_a_walked_folder_whatever_link_they_are_stored_under(
+    tmp_path: Path,
+) -> None:
+    for name in ("a.png", "b.png", "c.png"):
+        write_file(tmp_path / "real" / name)
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("m", "m", DIM)
+        encode_all(store, model_id, scan(tmp_path / "linked"))  # stored as linked/*.png
+        (tmp_path / "real" / "b.png").unlink()
+        # A file named on its own covers itself, not the siblings stored under the link.
+        single, _ = stat_files([tmp_path / "real" / "a.png"])
+        plan = store.plan(model_id, single, [single[0].path])
+        assert (len(plan.reused), plan.stale) == (1, [])
+        # A folder emptied of its files still tells which stored files are gone.
+        for name in ("a.png", "c.png"):
+            (tmp_path / "real" / name).unlink()
+        plan = store.plan(model_id, [], [str(tmp_path / "real")])
+        assert plan.stale == [str(tmp_path / "linked" / n) for n in ("a.png", "b.png", "c.png")]
+
+
 def test_a_scan_reaching_a_new_file_through_two_folder_links_plans_it_once(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

@@ -521,10 +521,10 @@ class EmbeddingStore:
         """Compare this scan with what is stored for the model.
 
         `roots` are the folders or files that were scanned, in the same absolute form as the scan's
-        paths (relative ones are made absolute). Stored paths under a root that the scan did not
-        find and that no longer exist are stale. A file the scan skipped but that still exists
-        (another --ext, a hidden file) is kept, and so are entries outside every root: embedding
-        folder A and then folder B into one store does not forget A.
+        paths (relative ones are made absolute). Stored paths the scan covered (`_stale`) that it
+        did not find and that no longer exist are stale. A file the scan skipped but that still
+        exists (another --ext, a hidden file) is kept, and so are entries outside every root:
+        embedding folder A and then folder B into one store does not forget A.
         """
         with self._errors(), self._read():
             self._model(model_id)
@@ -555,20 +555,7 @@ class EmbeddingStore:
                 reused_failed += status != STATUS_OK
             else:
                 to_encode.append(stat)
-        prefixes = {_root_key(root) for root in roots}
-        # A folder whose files are stored through another folder link was scanned all the same.
-        linked_folders = {os.fsencode(os.path.dirname(path)) for path in spellings.values()}
-        stale = sorted(
-            path
-            for path in known
-            if path not in seen
-            and (
-                _under_any(path, prefixes)
-                or bool(linked_folders)
-                and os.path.dirname(path) in linked_folders
-            )
-            and _gone(path)
-        )
+        stale = _stale(known, seen, scan, roots)
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
     def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
@@ -756,6 +743,32 @@ def _now() -> str:
 
 def _root_key(root: str) -> bytes:
     return os.fsencode(os.path.abspath(root))
+
+
+def _stale(
+    known: Iterable[bytes], seen: Collection[bytes], scan: Sequence[FileStat], roots: Sequence[str]
+) -> list[bytes]:
+    """Stored paths, sorted, whose files are gone from where this scan looked: under a root as
+    spelled, or in a real folder the scan walked, whatever folder link the entry is spelled
+    through. A root that is a file covers that file alone, not its folder."""
+    prefixes = {_root_key(root) for root in roots}
+    files = (os.fsencode(stat.path) for stat in scan)
+    walked_folders = {os.path.dirname(path) for path in files if path not in prefixes}
+    walked_folders.update(root for root in prefixes if os.path.isdir(root))
+    walked = {os.path.realpath(folder) for folder in walked_folders}
+    folders_covered: dict[bytes, bool] = {}  # decided once per folder
+
+    def covered(path: bytes) -> bool:
+        if path in prefixes:
+            return True
+        folder = os.path.dirname(path)
+        if folder not in folders_covered:
+            folders_covered[folder] = _under_any(folder, prefixes) or _under_any(
+                os.path.realpath(folder), walked
+            )
+        return folders_covered[folder]
+
+    return sorted(path for path in known if path not in seen and covered(path) and _gone(path))
 
 
 def _under_any(path: bytes, roots: Collection[bytes]) -> bool:
