@@ -190,6 +190,17 @@ def test_calibrated_stacking_exact_tie_goes_to_the_unseen_class():
     assert (result.seen, result.unseen) == (1.0, 1.0)  # 0.5 - 0.25 ties 0.25: unseen wins
 
 
+def test_calibrated_stacking_never_predicts_a_group_with_no_candidate():
+    # The unseen class was never a candidate (-inf): no gamma makes its image right.
+    only_seen = np.array([[0.3, -np.inf], [0.6, -np.inf]])
+    result = calibrated_stacking(only_seen, np.array([0, 1]), np.array([True, False]))
+    assert np.isfinite(result.gammas).all()
+    assert result.unseen_curve.max() == 0.0 and result.ausuc == 0.0
+    # The other way round, the seen class's image is never right.
+    result = calibrated_stacking(only_seen[:, ::-1], np.array([1, 0]), np.array([True, False]))
+    assert result.seen_curve.max() == 0.0 and result.ausuc == 0.0
+
+
 def brute_force(scores, truth, seen_mask, gamma):
     """Mean per-class accuracy of the seen and unseen classes by a direct argmax."""
     adjusted = scores - gamma * seen_mask

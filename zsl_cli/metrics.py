@@ -383,7 +383,8 @@ def _masked_best(scores: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
     if not mask.any():
         return np.full(n, -np.inf), np.full(n, -1, dtype=np.int64)
     columns = np.flatnonzero(mask)
-    part = np.nan_to_num(scores[:, columns], nan=-np.inf)
+    part = scores[:, columns]
+    part = np.where(np.isnan(part), -np.inf, part)  # nan_to_num would make -inf finite
     arg = part.argmax(axis=1)
     return part[np.arange(n), arg], columns[arg]
 
