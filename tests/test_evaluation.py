@@ -273,6 +273,19 @@ def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, 
     assert result.n == 1 and result.unmatched.matched_by_relative_path == 1
 
 
+def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
+    # Predictions made in another folder pair by path ending; the absolute rows before the
+    # relative ones must not move which row each ending points to.
+    csv_path = write_csv(
+        tmp_path / "truth.csv",
+        b"path,label\n/elsewhere/x.jpg,cat\nimgs/a.jpg,dog\n/elsewhere/y.jpg,cat\nimgs/b.jpg,bird\n",
+    )
+    predictions = [predicted("/data/imgs/a.jpg", "dog"), predicted("/data/imgs/b.jpg", "bird")]
+    result = evaluate(predictions, load_truth(csv_path), ks=(1,))
+    assert result.n == 2 and result.unmatched.matched_by_relative_path == 2
+    assert result.metrics.top_k[0].overall == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -441,6 +454,22 @@ def test_gzsl_and_calibrated_stacking_from_scores(tmp_path):
     # 3 candidates: top-5 is clipped to top-3, which every image carries.
     top5 = result.to_json()["top_k"]["5"]
     assert top5["k_used"] == 3 and top5["overall"] == 1.0 and "clipped" in top5["note"]
+
+
+def test_calibrated_stacking_breaks_exact_ties_as_the_labeller_did(tmp_path):
+    # zebra (seen) and apple (unseen) tie on z.jpg; the labeller ranked zebra first, which is
+    # right. Stacking must agree at gamma 0 instead of breaking the tie its own way.
+    written = {"zebra/z.jpg": [("zebra", 0.5), ("apple", 0.5)], "apple/a.jpg": [("apple", 0.9)]}
+    written["apple/a.jpg"].append(("zebra", 0.1))
+    predictions = []
+    for name, ranking in written.items():
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(tmp_path / "w" / name), ranking[0][0], 0.5, top_k))
+    result = evaluate(predictions, load_truth(tmp_path / "w"), seen=["zebra"])
+    assert (result.gzsl.seen, result.gzsl.unseen) == (1.0, 1.0)
+    cal = result.gzsl.calibrated
+    assert cal is not None and cal.harmonic_mean == 1.0
+    assert cal.gamma == pytest.approx(0.0, abs=1e-12)
 
 
 def test_calibrated_stacking_needs_every_class_score(tmp_path):

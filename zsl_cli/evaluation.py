@@ -405,7 +405,8 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         else:
             leftover.append(j)
 
-    by_relative = _unique_index(item.relative for item in truth.items if item.relative)
+    # Every row keeps its position; an absolute row's empty key is never looked up.
+    by_relative = _unique_index(item.relative for item in truth.items)
     claims: dict[int, list[int]] = {}
     for j in leftover:
         parts = _parts(paths[j])
@@ -670,7 +671,7 @@ def _stacking(
         values = np.array([choice.score for choice in chosen], dtype=np.float64)
         if not np.isfinite(values).all():
             return None, f"{prediction.path!r} has class labels without finite scores"
-        scores[row, [column_of[choice.label] for choice in chosen]] = values
+        scores[row, [column_of[choice.label] for choice in chosen]] = _ties_as_written(values)
     if absent:
         notes.append(
             f"{len(absent)} truth classes are not among the predicted candidate classes and "
@@ -679,6 +680,20 @@ def _stacking(
     truth_idx = np.array([column_of[name] for name in truth_labels])
     seen_mask = np.array([name in seen for name in columns])
     return calibrated_stacking(scores, truth_idx, seen_mask), ""
+
+
+def _ties_as_written(values: np.ndarray) -> np.ndarray:
+    """`values` (one image's scores, in the order the labeller wrote them) with exact ties
+    broken as it ranked them: each repeat of a score is lowered by as many float steps as
+    repeats came before it. Classes the model cannot tell apart tie exactly, and without this
+    the stacking would break their ties its own way and miss the labels' point at gamma 0."""
+    order = np.argsort(-values, kind="stable")  # equal scores stay in written order
+    ranked = values[order]
+    run_start = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    steps = np.arange(len(ranked)) - np.repeat(run_start, np.diff(np.r_[run_start, len(ranked)]))
+    result = values.copy()
+    result[order] = ranked - steps * np.spacing(np.abs(ranked))
+    return result
 
 
 def _nothing_matched_message(
