@@ -6,6 +6,8 @@ import io
 import os
 import pickle
 import random
+import subprocess
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -123,6 +125,17 @@ def test_16bit_is_scaled_not_clipped(tmp_path: Path) -> None:
     Image.fromarray(values).save(tmp_path / "deep.png")
     decoded = np.asarray(decode_image(tmp_path / "deep.png"))
     assert decoded[0, :, 0].tolist() == [0, 1, 128, 255]
+
+
+def test_16bit_grey_transparency_is_composited_on_white(tmp_path: Path) -> None:
+    values = np.full((4, 6), 20000, np.uint16)
+    values[:, :3] = 0  # the grey level tRNS marks as see-through
+    Image.fromarray(values).save(tmp_path / "deep.png", transparency=0)
+    with Image.open(tmp_path / "deep.png") as image:
+        assert image.mode.startswith("I") and image.info["transparency"] == 0
+    decoded = np.asarray(decode_image(tmp_path / "deep.png"))
+    assert (decoded[:, :3] == 255).all()
+    assert (decoded[:, 3:] == round(20000 * 255 / 65535)).all()
 
 
 @pytest.mark.parametrize(
@@ -261,6 +274,21 @@ def test_truncated_webp(tmp_path: Path) -> None:
     (tmp_path / "whole.webp").write_bytes(buffer.getvalue())
     assert status_of(tmp_path / "cut.webp") == "truncated"
     assert status_of(tmp_path / "whole.webp") == "ok"
+    (tmp_path / "header.webp").write_bytes(buffer.getvalue()[:12])  # RIFF, size, WEBP
+    assert status_of(tmp_path / "header.webp") == "truncated"
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
+def test_truncated_avif(tmp_path: Path) -> None:
+    # Pillow reads an AVIF whole and only says it cannot open it; its boxes' sizes say more.
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(buffer, "AVIF", quality=90)
+    data = buffer.getvalue()
+    for cut in (len(data) // 10, len(data) // 2, len(data) - 10):
+        (tmp_path / "cut.avif").write_bytes(data[:cut])
+        assert status_of(tmp_path / "cut.avif") == "truncated", cut
+    (tmp_path / "noise.avif").write_bytes(data[:32] + bytes(len(data) - 32))  # whole, damaged
+    assert status_of(tmp_path / "noise.avif") != "truncated"
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning:PIL")  # Pillow warns of the cut TIFFs it reads
@@ -278,6 +306,65 @@ def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> 
     for name, text in (("note.png", "GIF is a format, this is a note\n"), ("bmi.bmp", "BMI 24\n")):
         (tmp_path / name).write_text(text * 20)
         assert status_of(tmp_path / name) == "not_an_image", name
+
+
+def test_files_cut_short_in_pillows_python_decoders_are_truncated(tmp_path: Path) -> None:
+    # Pillow's Python decoders (QOI, plain PPM) say "not enough image data", and a plain PPM is
+    # text throughout: the data ran out all the same.
+    pixels = blocky_rgb(64, 48, 0)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "QOI")
+    (tmp_path / "cut.qoi").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    values = " ".join(str(v) for v in pixels[..., 0].ravel())
+    (tmp_path / "cut.pgm").write_text(f"P2\n64 48\n255\n{values[: len(values) // 2]}")
+    for name in ("cut.qoi", "cut.pgm"):
+        assert status_of(tmp_path / name) == "truncated", name
+
+
+def test_a_rejected_header_says_why(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    data[29] ^= 0xFF  # the IHDR chunk's checksum
+    (tmp_path / "bad_header.png").write_bytes(bytes(data))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "bad_header.png")
+    assert caught.value.status == "not_an_image"
+    assert caught.value.reason.startswith("PNG signature, but Pillow cannot open it: ")
+    assert "checksum" in caught.value.reason
+
+
+@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
+@pytest.mark.parametrize("settings", [True, False])
+def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: bool) -> None:
+    # A TIFF claiming 9 samples per pixel: Pillow logs an error, which Python prints on stderr
+    # when nothing set up logging (as in the CLI; pytest's log capture would hide it here).
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(buffer, "TIFF")
+    data = bytearray(buffer.getvalue())
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(int.from_bytes(data[ifd : ifd + 2], "little")):
+        at = ifd + 2 + 12 * entry
+        if int.from_bytes(data[at : at + 2], "little") == 277:  # SamplesPerPixel
+            data[at + 8 : at + 10] = (9).to_bytes(2, "little")
+    (tmp_path / "nine.tif").write_bytes(bytes(data))
+    script = (
+        "import contextlib, sys\n"
+        "from pathlib import Path\n"
+        "from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeError, decode_image\n"
+        "from zsl_cli.images import pillow_settings\n"
+        f"with pillow_settings(DEFAULT_MAX_PIXELS) if {settings} else contextlib.nullcontext():\n"
+        "    try:\n"
+        "        decode_image(Path(sys.argv[1]))\n"
+        "    except DecodeError as error:\n"
+        "        print(error.status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "nine.tif")], capture_output=True, text=True
+    )
+    assert done.stdout == "not_an_image\n"
+    # Outside the settings Pillow's line is printed (and so the check can fail).
+    assert ("samples per pixel" in done.stderr) is not settings, done.stderr
 
 
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")

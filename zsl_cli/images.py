@@ -8,8 +8,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
     not_a_file     a directory, named pipe, socket or device
     unreadable     permission denied or an I/O error while reading
     empty          the file has zero bytes
-    not_an_image   Pillow cannot identify the format (also EPS, refused on purpose: Pillow decodes
-                   it by running Ghostscript on the file)
+    not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
+                   signature the file has (the reason gives its message); also EPS, refused on
+                   purpose: Pillow decodes it by running Ghostscript on the file
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded) or Pillow's own decompression-bomb limit; also
@@ -34,15 +35,15 @@ settings for their life (`ImagePreparation.set_up_process`).
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import functools
+import logging
 import os
 import re
 import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,9 +151,11 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     (Pillow refuses images over twice its limit, whatever our option says; it is never lowered)
     and silences DecompressionBombWarning, which then only fires for images decode_image reports
     as too_large, and the UserWarnings Pillow's plugins give while still reading a file ("Corrupt
-    EXIF data"): from decode threads they would be lines on stderr naming no file.
+    EXIF data"): from decode threads they would be lines on stderr naming no file. Pillow's
+    logged messages and libtiff's are kept off stderr for the same reason.
     """
     previous = Image.MAX_IMAGE_PIXELS
+    pillow_logger_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
     with warnings.catch_warnings():
         libtiff_handlers = apply_pillow_settings(max_pixels)
         try:
@@ -160,6 +163,8 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
         finally:
             Image.MAX_IMAGE_PIXELS = previous
             _set_libtiff_handlers(libtiff_handlers)
+            if not pillow_logger_quiet:
+                _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
 
 
 def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
@@ -170,9 +175,17 @@ def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = max_pixels
+    # Pillow logs some complaints about a file ("More samples per pixel than can be decoded"):
+    # with no logging set up, Python would print them on stderr, naming no file. A host program's
+    # own logging setup still receives them.
+    _PILLOW_LOGGER.addHandler(_QUIET_HANDLER)
     # libtiff prints its complaints about a damaged TIFF ("tempfile.tif: Using code not yet in
     # table.") on stderr itself; the file's row says what failed.
     return _set_libtiff_handlers((None, None))
+
+
+_PILLOW_LOGGER = logging.getLogger("PIL")
+_QUIET_HANDLER = logging.NullHandler()
 
 
 def _set_libtiff_handlers(handlers: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
@@ -275,7 +288,7 @@ def _readable_formats() -> list[str]:
 
 
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
-    image, rgb = Image.open(file, formats=_readable_formats()), None
+    image, rgb = Image.open(_FileView(file), formats=_readable_formats()), None  # type: ignore[arg-type]
     file_format = image.format
     try:
         if image.width * image.height > options.max_pixels:
@@ -318,7 +331,11 @@ def _orientation(image: Image.Image) -> int:
 def _to_rgb(image: Image.Image) -> Image.Image:
     """An RGB image free of the file: alpha composited on white, deep modes scaled to 8 bits."""
     if image.mode in ("I", "F") or image.mode.startswith("I;"):
-        return Image.fromarray(_scale_to_8bit(image)).convert("RGB")
+        grey = _scale_to_8bit(image)
+        transparent = image.info.get("transparency")
+        if isinstance(transparent, int):  # a grey level that marks see-through pixels
+            grey[np.asarray(image) == transparent] = 255  # on white, as for 8-bit images
+        return Image.fromarray(grey).convert("RGB")
     if _has_transparency(image):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, _WHITE)
@@ -377,68 +394,101 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     if isinstance(error, OSError) and error.errno is not None:
         # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
         return DecodeError(UNREADABLE, f"read error: {_os_error_text(error)}")
+    try:
+        file.seek(0)
+        head = file.read(512)
+    except (OSError, ValueError):
+        head = b""
+    cut_short = DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+    identified = not isinstance(error, UnidentifiedImageError)
+    text = _reads_as_text(head)
+    if identified and _says_data_ended(error) and (not text or _has_signature(head, _TEXT_FORMATS)):
+        return cut_short
+    if _has_signature(head, _REFUSED_FORMATS):
+        return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
     # A text file whose first letters happen to be a short signature ("BM...") is no image,
     # however far Pillow got with it.
-    text = _reads_as_text(file)
-    if text or isinstance(error, UnidentifiedImageError):
-        if not text and _header_cut_short(file):
-            return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+    if text:
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
-    ends_early = isinstance(error, EOFError) or "truncated" in str(error).lower()
-    if ends_early or _riff_cut_short(file, size):
-        return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+    if _container_cut_short(file, size):
+        return cut_short
+    if not identified:
+        hit_end, why = _why_not_opened(file, head)
+        if hit_end:
+            return cut_short
+        return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
     if isinstance(error, MemoryError):
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = " ".join(str(error).split()) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
 
 
-def _header_cut_short(file: BinaryIO) -> bool:
-    """True for a file that starts with an image format's signature but ends inside its header:
-    reading it as that format ran out of data (Pillow then only says it cannot identify it)."""
+# What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
+# its Python decoders' "not enough image data" (QOI, DDS, plain PPM), its readers' EOFError.
+_DATA_ENDED_MESSAGES = ("truncated", "not enough image data")
+
+# Formats whose files start with text (a plain PPM is text throughout).
+_TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS", "IM"})
+
+
+def _says_data_ended(error: Exception) -> bool:
+    message = str(error).lower()
+    return isinstance(error, EOFError) or any(text in message for text in _DATA_ENDED_MESSAGES)
+
+
+def _has_signature(head: bytes, formats: Collection[str]) -> bool:
+    return any(_accepts(name, head[:16]) for name in formats if name in Image.OPEN)
+
+
+def _accepts(format_name: str, prefix: bytes) -> bool | str:
+    """What the format's signature check says of this prefix: False for formats without one,
+    and a message (true) where Pillow was built without the format's codec."""
+    accept = Image.OPEN[format_name][1]
     try:
-        file.seek(0)
-        prefix = file.read(16)
-        formats = [name for name in _readable_formats() if _accepts(name, prefix)]
-        if not formats:
-            return False
-        file.seek(0)
-        reader = _EndRecorder(file)
-        with contextlib.suppress(Exception):  # the same failure: where the reads ended matters
-            Image.open(reader, formats=formats).close()  # type: ignore[arg-type]
-        return reader.hit_end
-    except (OSError, ValueError):
+        return accept(prefix) if accept else False
+    except Exception:  # a check that reads past a short prefix (Pillow guards these too)
         return False
 
 
-def _reads_as_text(file: BinaryIO) -> bool:
-    """The first 512 bytes are UTF-8 without control characters other than tab and line breaks:
-    image headers hold binary fields (sizes, zero bytes) that never read so."""
-    try:
-        file.seek(0)
-        data = file.read(512)
-    except (OSError, ValueError):
+def _why_not_opened(file: BinaryIO, head: bytes) -> tuple[bool, str | None]:
+    """For a file Pillow could not identify: whether opening it as a format whose signature it
+    starts with ran out of data (its header is cut short), and what that format's reader said
+    (a corrupt header, or a codec this Pillow lacks), if one did."""
+    reader, why = _FileView(file), None
+    for name in _readable_formats():
+        accepted = _accepts(name, head[:16])
+        if isinstance(accepted, str):  # Pillow's way of naming a codec it was built without
+            why = why or accepted
+        elif accepted:
+            try:
+                file.seek(0)
+                Image.OPEN[name][0](reader, "").close()  # type: ignore[arg-type]
+            except Exception as error:  # the failure Image.open swallowed
+                detail = " ".join(str(error).split()) or type(error).__name__
+                if detail == "not identified by this driver":  # Pillow's words for it
+                    detail = "its header gives no size or no known mode"
+                why = why or f"{name} signature, but Pillow cannot open it: {detail}"
+    return reader.hit_end, why
+
+
+def _reads_as_text(head: bytes) -> bool:
+    """`head` (a file's first 512 bytes) is UTF-8 without control characters other than tab and
+    line breaks: image headers hold binary fields (sizes, zero bytes) that never read so."""
+    if not head:
         return False
     for cut in range(4):  # the sample may end inside a character
         try:
-            text = data[: len(data) - cut].decode("utf-8")
+            text = head[: len(head) - cut].decode("utf-8")
         except UnicodeDecodeError:
             continue
         return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
     return False
 
 
-def _accepts(format_name: str, prefix: bytes) -> bool:
-    """Whether the format's signature check takes this prefix (formats without one: no)."""
-    accept = Image.OPEN[format_name][1]
-    try:
-        return bool(accept and accept(prefix))
-    except Exception:  # a check that reads past a short prefix (Pillow guards these too)
-        return False
-
-
-class _EndRecorder:
-    """A read-only view of a file that notes whether a read came back short (the data ended)."""
+class _FileView:
+    """A file as Pillow reads it: notes whether a read came back short (the data ended), and
+    closing it leaves the file open (Pillow 13 closes an image's file with the image, and a
+    failure is classified by reading the file again)."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
@@ -450,21 +500,47 @@ class _EndRecorder:
             self.hit_end = True
         return data
 
+    def close(self) -> None:
+        pass
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
 
 
-def _riff_cut_short(file: BinaryIO, size: int) -> bool:
-    """True for a RIFF file (WebP) shorter than its header says: Pillow's WebP decoder only
-    reports "could not create decoder object" for those."""
+def _container_cut_short(file: BinaryIO, size: int) -> bool:
+    """True for a RIFF file (WebP) or an ISO base media file (AVIF, HEIF) shorter than its own
+    size fields say: their decoders only report that they could not decode."""
     try:
         file.seek(0)
         head = file.read(12)
+        if len(head) == 12 and head[:4] == b"RIFF":
+            return size < int.from_bytes(head[4:8], "little") + 8
+        if len(head) < 8 or head[4:8] != b"ftyp":
+            return False
+        offset, boxes = 0, 0
+        # Top-level boxes: a 32-bit size (1: a 64-bit one follows; 0: up to the end), then a type.
+        while offset < size and boxes < _MAX_BOXES:
+            boxes += 1
+            file.seek(offset)
+            box = file.read(16)
+            if len(box) < 8:
+                return True
+            box_size = int.from_bytes(box[:4], "big")
+            if box_size == 1:
+                if len(box) < 16:
+                    return True
+                box_size = int.from_bytes(box[8:16], "big")
+            if box_size == 0:
+                return False
+            if box_size < 8:
+                return False  # not a box layout after all: some other failure
+            offset += box_size
+        return offset > size
     except (OSError, ValueError):
         return False
-    if len(head) < 12 or head[:4] != b"RIFF":
-        return False
-    return size < int.from_bytes(head[4:8], "little") + 8
+
+
+_MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
 
 
 def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels: int) -> None:
