@@ -216,6 +216,14 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     assert {p["model_version"] for t in tasks for p in t["predictions"]} == {
         f"zsl-{zsl_cli.__version__}:{tiny_clip}"
     }
+    # Images served over HTTP: the server's variable says nothing of that server's folder.
+    monkeypatch.chdir(photos)
+    ls = api.LabelStudioOptions(url_prefix="http://files.example/photos")
+    output = api.OutputOptions(path=str(tasks_file), format="label-studio", label_studio=ls)
+    api.label(request(photos, tiny_clip, output=output))
+    urls = [t["data"]["image"] for t in json.loads(tasks_file.read_text())]
+    assert all(url.startswith("http://files.example/photos/") for url in urls)
+    assert not any("/photos/photos/" in url for url in urls)
 
 
 def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monkeypatch):

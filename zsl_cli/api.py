@@ -240,7 +240,8 @@ class OutputOptions:
     path: str | None = None  # None or "-" = stdout
     format: str | None = None  # None: from the file extension (csv for stdout)
     # For the label-studio format; the document root defaults to the server's own setting,
-    # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT, and the model version to zsl's version and model.
+    # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (without a url_prefix), and the model version to
+    # zsl's version and model.
     label_studio: writers.LabelStudioOptions | None = None
     stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
 
@@ -596,7 +597,10 @@ def _label_studio_options(
 ) -> writers.LabelStudioOptions:
     """The user's settings, completed with what the environment and the run supply."""
     options = given or writers.LabelStudioOptions()
-    root = options.document_root or os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
+    root = options.document_root
+    if root is None and options.url_prefix is None:
+        # The server's own setting describes its local files, not another server's folder.
+        root = os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
     return replace(
         options,
         document_root=Path(root) if root else None,

@@ -387,7 +387,11 @@ def label(
         str, typer.Option(help="Label Studio: name of the Choices tag in your labelling config.")
     ] = "choice",
     ls_to_name: Annotated[
-        str, typer.Option(help="Label Studio: name of the Image tag in your labelling config.")
+        str,
+        typer.Option(
+            help="Label Studio: name of the Image tag in your labelling config (its value "
+            "must be $image, the task's data key)."
+        ),
     ] = "image",
     ls_document_root: Annotated[
         Path | None,
@@ -402,7 +406,7 @@ def label(
         str | None,
         typer.Option(
             help="Label Studio: serve images from this URL prefix instead "
-            "(prefix + path under the document root or current folder).",
+            "(prefix + path under --ls-document-root or the current folder).",
             show_default=False,
         ),
     ] = None,
