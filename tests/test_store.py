@@ -158,6 +158,24 @@ def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: Embed
     assert loaded.paths == [str(bad), str(good)] and loaded.failed == []
 
 
+def test_failures_that_the_installation_decided_are_retried(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # A Pillow without AVIF support, or too little memory, says nothing final about the file.
+    files = [write_file(tmp_path / f"{name}.avif") for name in ("codec", "memory", "content")]
+    model = store.register_model("id-a", "model-a", DIM)
+    stats = stat_files(files)[0]
+    reasons = [
+        ("not_an_image", "image file could not be opened because AVIF support not installed"),
+        ("decode_error", "out of memory while decoding"),
+        ("decode_error", "cannot decode: SyntaxError: broken box"),
+    ]
+    store.add(model, [StoredItem(s, *r, None) for s, r in zip(stats, reasons, strict=True)])
+    plan = store.plan(model, stat_files(files)[0], [str(tmp_path)])
+    assert [s.path for s in plan.to_encode] == [str(files[0]), str(files[1])]
+    assert plan.reused == [str(files[2])] and plan.reused_failed == 1
+
+
 def test_a_file_that_cannot_be_checked_is_not_forgotten(
     tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

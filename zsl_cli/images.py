@@ -18,8 +18,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
-file. `CONTENT_FAILURES` are the statuses the file's bytes decide; the others depend on the file
-system, permissions or settings and may pass on a later run.
+file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
+the reasons under them that depend on the installation); the others depend on the file system,
+permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white; CMYK becomes RGB with Pillow's conversion
@@ -105,6 +106,15 @@ _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
 
 
 CONTENT_FAILURES = frozenset({EMPTY, NOT_AN_IMAGE, TRUNCATED, DECODE_ERROR})
+# Reasons, under those statuses, that this installation decides rather than the file: a codec
+# Pillow was built without ("AVIF support not installed", "decoder jpeg2k not available"), memory.
+_SETUP_REASONS = ("support not installed", "not available", "out of memory")
+
+
+def decided_by_content(status: str, reason: str) -> bool:
+    """Whether the file's bytes alone decided this failure, so it stands until the file changes
+    (another Pillow, or more memory, may read a file that failed for the other reasons)."""
+    return status in CONTENT_FAILURES and not any(text in reason for text in _SETUP_REASONS)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import atomic_file
-from zsl_cli.images import CONTENT_FAILURES, UNREADABLE, DecodeError, file_problem
+from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
 SCHEMA_VERSION = 2
@@ -529,9 +529,9 @@ class EmbeddingStore:
         with self._errors(), self._read():
             self._model(model_id)
             known = {
-                path: (size, mtime_ns, status)
-                for path, size, mtime_ns, status in self._conn.execute(
-                    "SELECT path, size, mtime_ns, status FROM files WHERE model_id = ?",
+                path: (size, mtime_ns, status, error)
+                for path, size, mtime_ns, status, error in self._conn.execute(
+                    "SELECT path, size, mtime_ns, status, error FROM files WHERE model_id = ?",
                     (model_id,),
                 )
             }
@@ -548,9 +548,9 @@ class EmbeddingStore:
             if key in seen:
                 continue
             seen.add(key)
-            size, mtime_ns, status = known.get(key, (None, None, None))
+            size, mtime_ns, status, error = known.get(key, (None, None, None, None))
             unchanged = (size, mtime_ns) == (stat.size, stat.mtime_ns)
-            if unchanged and (status == STATUS_OK or status in CONTENT_FAILURES):
+            if unchanged and (status == STATUS_OK or decided_by_content(status, error or "")):
                 reused.append(stat.path)
                 reused_failed += status != STATUS_OK
             else:
