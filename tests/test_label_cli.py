@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -402,6 +403,14 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     assert prediction["result"][0]["from_name"] == "label"
     assert prediction["result"][0]["to_name"] == "image"
     assert prediction["result"][0]["value"]["choices"][0] in CLASSES
+    # --ls-config writes a labelling config the tasks fit.
+    config = tmp_path / "config.xml"
+    args = ["-f", "label-studio", "--ls-document-root", root, "--ls-config", config, "-q"]
+    result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, "-o", out, *args)
+    assert result.exit_code == 0, result.stderr
+    view = ElementTree.parse(config).getroot()
+    assert [choice.get("value") for choice in view.iter("Choice")] == CLASSES
+    assert view.find("Image").get("value") == "$image"
 
     outside = run(
         "label",
@@ -433,6 +442,8 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
         "zsl: error: --ls-to-name, --ls-document-root: only for label-studio output "
         "(add -f label-studio)\n"
     )
+    forgot = run("label", root, *args[:-2], "--ls-config", config)
+    assert forgot.exit_code == 2 and "--ls-config: only for label-studio" in forgot.stderr
 
 
 def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_file):

@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from zsl_cli.writers import (
     LabelStudioOptions,
     check_label_studio_paths,
     format_from_path,
+    label_studio_config,
     label_studio_image_url,
     open_writer,
     output_format,
@@ -458,6 +460,20 @@ def test_label_studio_task_schema(tmp_path: Path, root: Path) -> None:
     assert tasks[3]["data"]["image"] == "/data/local-files/?d=photos/broken.jpg"
     assert read_run_info(output)["complete"] is True  # sidecar
     assert (tmp_path / "tasks.json.run.json").is_file()
+
+
+def test_label_studio_config_fits_the_tasks() -> None:
+    names = ["a & b", "<c>", 'say "hi"', "both \"x\" and 'y'", "café", "$image"]
+    options = LabelStudioOptions(from_name="my label", to_name="photo")
+    view = ElementTree.fromstring(label_studio_config(names, options))
+    image, choices = list(view)
+    assert (image.tag, image.get("name"), image.get("value")) == ("Image", "photo", "$image")
+    assert (choices.tag, choices.get("name"), choices.get("toName")) == (
+        "Choices",
+        "my label",
+        "photo",
+    )
+    assert [choice.get("value") for choice in choices] == names
 
 
 def test_label_studio_tasks_hold_no_lone_surrogates(tmp_path: Path, root: Path) -> None:

@@ -70,7 +70,7 @@ from zsl_cli.evaluation import (
     seen_class_names,
     some_names,
 )
-from zsl_cli.files import check_outputs_spare_inputs, sidecar_path
+from zsl_cli.files import check_outputs_spare_inputs, sidecar_path, write_file
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -540,8 +540,12 @@ def label(
     source = open_source(request.inputs, request.embeddings)
     report = LabelReport(low_confidence_below=request.low_confidence)
     if output is not None:
+        config = studio.config if studio is not None else None
+        extra_outputs = [config, sidecar_path(output.path)] if config and output.path else [config]
         check_outputs_spare_inputs(
-            [output.path], [source.store, *_class_files(request.classes)], source.paths or ()
+            [output.path, *extra_outputs],
+            [source.store, *_class_files(request.classes)],
+            source.paths or (),
         )
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
@@ -587,6 +591,8 @@ def label(
             report.run_info["summary"] = summary_dict(report)
             report.run_info["complete"] = not report.interrupted
             writer.close(report.run_info, complete=not report.interrupted)
+    if studio is not None and studio.config:
+        write_file(studio.config, writers.label_studio_config(spec.names, studio))
     if report.interrupted:
         raise Interrupted(report)
     return report

@@ -334,7 +334,8 @@ Examples:
   zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
   find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
   zsl label --embeddings photos.zsl -c classes.txt --threshold 0.4 -o out.jsonl
-  zsl label ./photos -c classes.txt -f label-studio --ls-document-root /data -o tasks.json
+  zsl label ./photos -c classes.txt -f label-studio --ls-document-root /data -o tasks.json \\
+      --ls-config config.xml
 """
 
 
@@ -410,6 +411,14 @@ def label(
             show_default=False,
         ),
     ] = None,
+    ls_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Label Studio: also write a labelling config that fits the tasks (the Image "
+            "tag, a Choice per class) to this file, to paste into the project's settings.",
+            show_default=False,
+        ),
+    ] = None,
     embeddings: Embeddings = None,
     hubness_reduction: Annotated[
         str,
@@ -456,6 +465,7 @@ def label(
         to_name=ls_to_name,
         document_root=ls_document_root,
         url_prefix=ls_url_prefix,
+        config=_str(ls_config),
     )
     studio_given = [
         "--ls-" + field.name.replace("_", "-")

@@ -25,12 +25,13 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 from urllib.parse import quote
+from xml.sax.saxutils import quoteattr
 
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
@@ -102,6 +103,22 @@ class LabelStudioOptions:
     document_root: Path | None = None
     url_prefix: str | None = None
     model_version: str = ""
+    config: str | None = None  # also write a labelling config that fits the tasks here
+
+
+def label_studio_config(class_names: Sequence[str], options: LabelStudioOptions) -> bytes:
+    """A labelling config the tasks fit: an Image tag reading the tasks' image, and one Choice
+    per class in a Choices tag with the predictions' from/to names."""
+    choices = "".join(f"    <Choice value={quoteattr(name)}/>\n" for name in class_names)
+    config = (
+        "<View>\n"
+        f'  <Image name={quoteattr(options.to_name)} value="$image"/>\n'
+        f"  <Choices name={quoteattr(options.from_name)} toName={quoteattr(options.to_name)}>\n"
+        f"{choices}"
+        "  </Choices>\n"
+        "</View>\n"
+    )
+    return config.encode("utf-8")
 
 
 def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> list[str]:
