@@ -226,6 +226,28 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     assert not any("/photos/photos/" in url for url in urls)
 
 
+def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # A hubness reduction writes only once every image is encoded: stopped before that, the run
+    # has nothing to publish, and a complete older output must not become an empty one.
+    old = tmp_path / "predictions.csv"
+    old.write_text("an older, complete output\n")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(api, "_predictions", stopped)
+    output = api.OutputOptions(path=str(old))
+    with pytest.raises(Interrupted) as caught:
+        api.label(request(photos, tiny_clip, output=output))
+    assert caught.value.report.total == 0
+    assert old.read_text() == "an older, complete output\n"
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert left == ["classes.txt", "photos", "predictions.csv"]  # no sidecar, no temporary file
+
+
 def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monkeypatch):
     model = api.ModelOptions(name=str(tiny_clip))
     encoder = api.open_encoder(model)

@@ -590,7 +590,12 @@ def label(
             report.processing_s = time.perf_counter() - processing_started
             report.run_info["summary"] = summary_dict(report)
             report.run_info["complete"] = not report.interrupted
-            writer.close(report.run_info, complete=not report.interrupted)
+            if report.interrupted and not report.total:
+                # Nothing was finished (a hubness reduction writes only at the end): an older
+                # output stays as it was.
+                writer.discard()
+            else:
+                writer.close(report.run_info, complete=not report.interrupted)
     if studio is not None and studio.config:
         write_file(studio.config, writers.label_studio_config(spec.names, studio))
     if report.interrupted:
@@ -630,6 +635,9 @@ class _KeptInReport:
         self._kept.append(prediction)
 
     def close(self, run_info: dict, *, complete: bool = True) -> None:
+        return None
+
+    def discard(self) -> None:
         return None
 
 

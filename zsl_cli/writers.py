@@ -454,6 +454,11 @@ class PredictionWriter:
         if exc_type is None:
             self.close({})
         else:
+            self.discard()
+
+    def discard(self) -> None:
+        """End without publishing: a file output is dropped and an older file there kept."""
+        if not self._closed:
             self._closed = True
             self._sink.discard()
 
