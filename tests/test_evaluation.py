@@ -344,17 +344,23 @@ def test_a_predicted_class_named_failed_is_refused(photos):
         evaluate(named_failed, truth)
 
 
-def test_truth_classes_no_prediction_names_are_noted(photos):
-    # Title-case truth against lower-case class names: every image is wrong, and a note says why.
+def test_truth_classes_no_prediction_names_are_warned_of(photos):
+    # Title-case truth against lower-case class names: every image is wrong, and a warning (on
+    # stderr, not only in the table) says why.
     predictions = [
         predicted(photos / "cat" / "a.jpg", "Cat"),
         predicted(photos / "dog" / "d.jpg", "Dog"),
     ]
     result = evaluate(predictions, load_truth(photos), ks=(1,))
     assert result.metrics.top_k[0].overall == 0.0
-    assert any(
-        "2 truth classes are not the label" in note and "cat, dog" in note for note in result.notes
-    )
+    (warning,) = result.warnings
+    assert "2 truth classes are not the label" in warning and "cat, dog" in warning
+    assert "UTF-8" not in warning
+    # A truth CSV saved in Latin-1 spells café in bytes that are not UTF-8: the warning says so.
+    csv_path = write_csv(photos / "latin1.csv", b"path,label\ncat/a.jpg,caf\xe9\n")
+    result = evaluate([predicted(photos / "cat" / "a.jpg", "café")], load_truth(csv_path))
+    (warning,) = result.warnings
+    assert "not UTF-8 text: save the file as UTF-8" in warning
 
 
 def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photos, tmp_path):
@@ -479,7 +485,7 @@ def test_calibrated_stacking_needs_every_class_score(tmp_path):
     assert "--top-k 0" in result.gzsl.calibrated_reason
     stacking = result.to_json()["gzsl"]["calibrated_stacking"]
     assert stacking == {"available": False, "reason": result.gzsl.calibrated_reason}
-    assert any("Z" in note for note in result.gzsl.notes)  # a seen name nobody knows
+    assert any("Z" in warning for warning in result.warnings)  # a seen name nobody knows
     top5 = result.to_json()["top_k"]["5"]
     assert top5["overall"] is None and "not computable" in top5["note"]
 

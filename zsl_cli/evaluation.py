@@ -30,7 +30,9 @@ encoded strictly here; the JSON writer keeps them as \\udcXX escapes.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -238,7 +240,7 @@ def evaluate_files(
             f"the labelling run was interrupted{how_many}: these numbers cover only the images "
             "it reached"
         )
-        result = replace(result, warnings=(warning,))
+        result = replace(result, warnings=(warning, *result.warnings))
     return result
 
 
@@ -304,11 +306,15 @@ def evaluate(
     )
 
     notes = [t.note for t in metrics.top_k if t.note]
+    # Names that match nothing are most often a mistake (a typo, another case, another
+    # encoding), and so warnings rather than notes.
+    warnings = []
     never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
     if never_offered:
-        notes.append(
+        warnings.append(
             f"{len(never_offered)} truth classes are not the label or a ranked class of any "
-            f"image (do the class names match the truth's?): {some_names(never_offered)}"
+            f"image (do the class names match the truth's?{_not_utf8_hint(never_offered)}): "
+            f"{some_names(never_offered)}"
         )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
@@ -325,7 +331,13 @@ def evaluate(
     if seen is not None:
         known = {*truth.classes, *metrics.candidates}
         seen_names = seen_class_names(seen, known)
-        gzsl = _gzsl(matched, truth_labels, metrics, seen_names, truth, n_classes)
+        unknown_names = sorted(seen_names - known)
+        if unknown_names:
+            warnings.append(
+                f"{len(unknown_names)} seen classes are neither in the truth nor among the "
+                f"predicted classes{_not_utf8_hint(unknown_names)}: {some_names(unknown_names)}"
+            )
+        gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
     return EvaluationResult(
         predictions_source=predictions_source,
         truth_source=truth.source,
@@ -333,7 +345,16 @@ def evaluate(
         unmatched=matching.unmatched,
         gzsl=gzsl,
         notes=tuple(notes),
+        warnings=tuple(warnings),
     )
+
+
+def _not_utf8_hint(names: Iterable[str]) -> str:
+    """What to do when some of these names hold bytes that are not UTF-8 (a file saved in
+    Latin-1 or Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
+    if all(name == name.encode("utf-8", "replace").decode("utf-8") for name in names):
+        return ""
+    return "; some are not UTF-8 text: save the file as UTF-8"
 
 
 def load_truth(path: str | Path) -> GroundTruth:
@@ -352,11 +373,7 @@ def read_seen_classes(path: str | Path) -> list[str]:
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
-    try:
-        with open(source, encoding="utf-8-sig", errors="surrogateescape") as handle:
-            lines = split_lines(handle.read())
-    except OSError as error:
-        raise ZslError(f"cannot read the seen-class list {where}: {error.strerror}") from error
+    lines = split_lines(_read_text(source, "the seen-class list"))
     names = []
     for line in lines:
         text = line.strip()
@@ -529,8 +546,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
     base = os.path.dirname(os.path.abspath(source))
     items: list[TruthItem] = []
     line_of: dict[str, int] = {}
+    text = _read_text(source, "the ground truth")
     try:
-        with open(source, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.reader(handle)
             # Blank rows are skipped; the reader still counts their lines for messages.
             rows = (row for row in reader if any(cell.strip() for cell in row))
@@ -577,8 +595,6 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 line_of[full] = len(items)
                 relative = () if os.path.isabs(written) else _parts(written)
                 items.append(TruthItem(full, relative, label, written))
-    except OSError as error:
-        raise ZslError(f"cannot read the ground truth {where}: {error.strerror}") from error
     except csv.Error as error:
         raise ZslError(f"{where}: not a readable CSV ({error})") from error
     if not items:
@@ -587,12 +603,25 @@ def _truth_from_csv(source: str) -> GroundTruth:
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
 
 
+def _read_text(source: str, what: str) -> str:
+    """A text file's content (a UTF-8 byte-order mark dropped). Bytes that are not UTF-8 stay
+    surrogate escapes, as in file names; UTF-16 and binary files are refused."""
+    where = printable(source)
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise ZslError(f"cannot read {what} {where}: {error.strerror}") from error
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        raise ZslError(f"{what} {where}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
+    return data.decode("utf-8-sig", errors="surrogateescape")
+
+
 def _gzsl(
     matched: Sequence[Prediction],
     truth_labels: Sequence[str],
     metrics: ClassificationMetrics,
     seen: set[str],
-    truth: GroundTruth,
     n_classes: int | None,
 ) -> GzslResult:
     accuracy = {stats.name: stats.accuracy for stats in metrics.per_class}
@@ -600,12 +629,6 @@ def _gzsl(
     seen_classes = tuple(name for name in metrics.classes if name in seen)
     unseen_classes = tuple(name for name in metrics.classes if name not in seen)
     notes = []
-    unknown_names = sorted(seen - set(truth.classes) - set(metrics.candidates))
-    if unknown_names:
-        notes.append(
-            f"{len(unknown_names)} seen classes are neither in the truth nor among the "
-            f"predicted classes: {some_names(unknown_names)}"
-        )
     if not seen_classes or not unseen_classes:
         missing = "seen" if not seen_classes else "unseen"
         reason = f"the evaluated images include no {missing} class"
