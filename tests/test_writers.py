@@ -28,6 +28,7 @@ from zsl_cli.writers import (
     check_label_studio_paths,
     format_from_path,
     label_studio_config,
+    label_studio_config_warnings,
     label_studio_image_url,
     open_writer,
     output_format,
@@ -474,6 +475,10 @@ def test_label_studio_config_fits_the_tasks() -> None:
         "photo",
     )
     assert [choice.get("value") for choice in choices] == names
+    # The labelling screen would show "$image" as the image's URL.
+    (warning,) = label_studio_config_warnings(names)
+    assert "'$image'" in warning and warning.startswith("1 class name holds '$'")
+    assert label_studio_config_warnings(["US $ bill", "{x}", "a$"]) == []
 
 
 def test_label_studio_tasks_hold_no_lone_surrogates(tmp_path: Path, root: Path) -> None:

@@ -549,6 +549,8 @@ def label(
         )
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
+        if config:
+            report.warnings += writers.label_studio_config_warnings(spec.names)
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()

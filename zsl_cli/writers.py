@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,24 @@ class LabelStudioOptions:
     url_prefix: str | None = None
     model_version: str = ""
     config: str | None = None  # also write a labelling config that fits the tasks here
+
+
+# Label Studio's labelling screen replaces text like this in a Choice's value with the task's
+# data (its front end's pattern, label-studio 1.23.2): "$image" shows as the image URL.
+_LABEL_STUDIO_VARIABLE = re.compile(r"\$[\w\[\].{}]+")
+
+
+def label_studio_config_warnings(class_names: Sequence[str]) -> list[str]:
+    """What the labelling screen will get wrong in a config with these class names."""
+    odd = [name for name in class_names if _LABEL_STUDIO_VARIABLE.search(name)]
+    if not odd:
+        return []
+    return [
+        f"{'1 class name holds' if len(odd) == 1 else f'{len(odd)} class names hold'} '$' "
+        f"before a word (e.g. {odd[0]!r}), which Label "
+        "Studio's labelling screen replaces with task data: it shows and stores those choices "
+        "wrongly when picked by hand (predictions import as written); rename them"
+    ]
 
 
 def label_studio_config(class_names: Sequence[str], options: LabelStudioOptions) -> bytes:
