@@ -626,6 +626,7 @@ Examples:
 \b
   zsl evaluate predictions.csv --truth ./photos
   zsl evaluate predictions.jsonl --truth labels.csv --top-k 1,3,5 --json metrics.json
+  python -m zsl_cli.demo make-images ./shapes   # a labelled demo world
   zsl label ./shapes -c ./shapes/classes.txt -m shapes-demo -k 0 -o all.jsonl
   zsl evaluate all.jsonl --truth ./shapes --seen ./shapes/seen.txt --report report.html
 """
@@ -727,6 +728,7 @@ Examples:
 \b
   zsl hubness ./photos -c classes.txt
   zsl hubness --embeddings photos.zsl -c classes.txt -k 5 --json hubness.json
+  python -m zsl_cli.demo make-images ./shapes   # a labelled demo world
   zsl hubness ./shapes -c ./shapes/classes.txt -m shapes-demo \\
       --truth ./shapes --seen ./shapes/seen.txt
 """
