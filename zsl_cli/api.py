@@ -248,6 +248,9 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class LabelRequest:
+    """What `label` does: which images (or stored embeddings), against which classes, with
+    which model, how predictions are decided, and where they go."""
+
     inputs: InputOptions = field(default_factory=InputOptions)
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -782,6 +785,9 @@ def iter_items(
 
 @dataclass(frozen=True)
 class HubnessRequest:
+    """What `hubness` measures: images (or a store's embeddings) against classes, with the
+    k-occurrence neighbourhood `k` and the reduction `methods` to compare."""
+
     inputs: InputOptions = field(default_factory=InputOptions)
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -792,12 +798,25 @@ class HubnessRequest:
     seen: str | None = None  # seen-class list (with truth): adds unseen-class accuracy
     json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
 
+    def __post_init__(self) -> None:
+        _at_least_one(self, "k")
+        if isinstance(self.methods, str):
+            raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ({self.methods!r},)")
+
 
 def hubness(
     request: HubnessRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> dict[str, Any]:
     """Hubness of the classes over a folder (or store), for each reduction method (`encoder`:
-    a loaded model to reuse, as for `label`)."""
+    a loaded model to reuse, as for `label`).
+
+    The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
+    `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
+    and with a truth `accuracy`: mean_per_class, overall, unseen_mean_per_class with a seen
+    list), `recommendation`, the
+    failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
+    truth also `images_with_truth`, `failed_images_with_truth`, `truth_classes_not_listed`.
+    """
     progress = progress if progress is not None else _NoProgress()
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
@@ -915,12 +934,22 @@ def _truth_indices(
 
 @dataclass(frozen=True)
 class EvaluateRequest:
+    """What `evaluate` scores: a predictions file (csv, jsonl, json, label-studio; "-" is stdin)
+    against ground truth (a class-folder tree or a path,label CSV)."""
+
     predictions: str
     truth: str
     seen: str | None = None
-    ks: tuple[int, ...] = (1, 5)
+    ks: tuple[int, ...] = (1, 5)  # top-k accuracies to report
     json_out: str | None = None
     report_out: str | None = None
+
+    def __post_init__(self) -> None:
+        sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
+        ks = tuple(self.ks) if sequence else ()
+        if not ks or not all(is_whole_number(k) and k >= 1 for k in ks):
+            raise ZslError(f"ks {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
+        object.__setattr__(self, "ks", tuple(int(k) for k in ks))
 
 
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
@@ -1049,6 +1078,8 @@ def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class EmbedRequest:
+    """What `embed` encodes: images into the SQLite store at `store`, with a model."""
+
     store: str
     inputs: InputOptions = field(default_factory=InputOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -1059,6 +1090,8 @@ class EmbedRequest:
 
 @dataclass
 class EmbedReport:
+    """What an embed run did (`to_json` gives the `--json` document)."""
+
     store: str
     model: str = ""
     found: int = 0  # images discovered in this scan
