@@ -96,6 +96,25 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "ks '15'"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)), "ks \\(1.5,\\)"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(0,)), "1 or more"),
+        # Options that choose or decode image files, where no file is read.
+        (
+            lambda: api.LabelRequest(
+                embeddings="s.zsl", inputs=api.InputOptions(extensions=("jpg",))
+            ),
+            "--ext: without paths",
+        ),
+        (
+            lambda: api.HubnessRequest(
+                embeddings="s.zsl", inputs=api.InputOptions(include_hidden=True)
+            ),
+            "--include-hidden: without paths",
+        ),
+        (
+            lambda: api.LabelRequest(
+                embeddings="s.zsl", inputs=api.InputOptions(("a",), max_pixels=9)
+            ),
+            "--max-pixels: with --embeddings",
+        ),
     ],
 )
 def test_options_out_of_range_are_user_errors(make, message):

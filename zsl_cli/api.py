@@ -264,6 +264,27 @@ class LabelRequest:
     def __post_init__(self) -> None:
         if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
             raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
+        _check_store_inputs(self.inputs, self.embeddings)
+
+
+def _check_store_inputs(inputs: InputOptions, embeddings: str | None) -> None:
+    """Options that choose or decode image files mean nothing where none is read: refuse them
+    rather than ignore them."""
+    if embeddings is None:
+        return
+    if inputs.max_pixels is not None:
+        raise ZslError("--max-pixels: with --embeddings no image is decoded")
+    if not inputs.paths:
+        choosers = {
+            "--ext": inputs.extensions is not None,
+            "--include-hidden": inputs.include_hidden,
+        }
+        given = [option for option, used in choosers.items() if used]
+        if given:
+            raise ZslError(
+                f"{', '.join(given)}: without paths every image the store holds is used; "
+                "give the paths to choose from (e.g. the folder that was embedded)"
+            )
 
 
 @dataclass
@@ -800,6 +821,7 @@ class HubnessRequest:
 
     def __post_init__(self) -> None:
         _at_least_one(self, "k")
+        _check_store_inputs(self.inputs, self.embeddings)
         if isinstance(self.methods, str):
             raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ({self.methods!r},)")
 
