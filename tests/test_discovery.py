@@ -139,9 +139,15 @@ def test_no_images_is_a_usage_error(photos: Path) -> None:
         message = caught.value.message
         assert message.startswith(f"no images found in {inputs[0]}")
         assert ".jpg" in message and ".png" in message and "--ext" in message
+        assert "--include-hidden" not in message
         assert caught.value.exit_code == EXIT_USAGE
     with pytest.raises(ZslError):
         discover([])
+    # Only hidden images: the message says where they went.
+    touch(photos, "hidden_only/.a.png", "hidden_only/.cache/b.png")
+    with pytest.raises(ZslError, match="2 hidden file.* left out: add --include-hidden"):
+        discover(["photos/hidden_only"])
+    assert len(discover(["photos/hidden_only"], include_hidden=True)) == 2
 
 
 def test_stdin_newline_list(photos: Path) -> None:

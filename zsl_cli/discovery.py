@@ -210,6 +210,7 @@ class _Walker:
         self.extensions = extensions  # None: every file
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
+        self.hidden_left_out = 0  # hidden files and folders the walks passed over
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
@@ -296,6 +297,7 @@ class _Walker:
             # the byte-wise smaller name is the one listed.
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
+                    self.hidden_left_out += 1
                     continue
                 if not _is_dir(entry):
                     others.append(entry)
@@ -407,6 +409,11 @@ def _nothing_found_message(inputs: Sequence[str], walker: _Walker) -> str:
         f"{' '.join(sorted(walker.extensions))}; choose others with --ext, which replaces "
         "this list)"
     )
+    if walker.hidden_left_out:
+        message += (
+            f"; {walker.hidden_left_out} hidden file(s) or folder(s) (names starting with '.') "
+            "were left out: add --include-hidden to take them"
+        )
     if walker.skipped:
         folder, reason = walker.skipped[0]
         message += (
