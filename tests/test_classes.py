@@ -67,9 +67,12 @@ def test_class_lists_that_only_resemble_other_class_files_are_class_lists(text):
     assert len(parse_classes(text, "c.txt").names) == text.count("\n")
 
 
-def test_missing_and_non_utf8_class_files(tmp_path: Path):
+def test_missing_and_non_utf8_class_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(ZslError, match="class file not found"):
         load_class_spec(classes=tmp_path / "nope.txt")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ZslError, match="give /dev/stdin"):
+        load_class_spec(classes="-")
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("caf\xe9\n".encode("latin-1"))
     with pytest.raises(ZslError, match="not UTF-8"):

@@ -136,7 +136,9 @@ def _read_text(path: str | os.PathLike[str]) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ZslError(f"class file not found: {path}") from None
+        # Only image paths read '-' as stdin.
+        hint = " (to read it from stdin, give /dev/stdin)" if str(path) == "-" else ""
+        raise ZslError(f"class file not found: {path}{hint}") from None
     except IsADirectoryError:
         raise ZslError(f"class file is a directory: {path}") from None
     except OSError as error:
