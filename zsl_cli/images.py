@@ -44,7 +44,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -412,9 +412,10 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     cut_short = DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
     identified = not isinstance(error, UnidentifiedImageError)
     text = _reads_as_text(head)
-    if identified and _says_data_ended(error) and (not text or _has_signature(head, _TEXT_FORMATS)):
+    signatures = _signatures(head[:16])
+    if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
         return cut_short
-    if _has_signature(head, _REFUSED_FORMATS):
+    if _REFUSED_FORMATS & signatures.keys():
         return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
     # A text file whose first letters happen to be a short signature ("BM...") is no image,
     # however far Pillow got with it.
@@ -423,7 +424,7 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     if _container_cut_short(file, size):
         return cut_short
     if not identified:
-        hit_end, why = _why_not_opened(file, head)
+        hit_end, why = _why_not_opened(file, signatures)
         if hit_end:
             return cut_short
         return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
@@ -438,7 +439,7 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
 _DATA_ENDED_MESSAGES = ("truncated", "not enough image data")
 
 # Formats whose files start with text (a plain PPM is text throughout).
-_TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS", "IM"})
+_TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
 
 
 def _says_data_ended(error: Exception) -> bool:
@@ -446,30 +447,30 @@ def _says_data_ended(error: Exception) -> bool:
     return isinstance(error, EOFError) or any(text in message for text in _DATA_ENDED_MESSAGES)
 
 
-def _has_signature(head: bytes, formats: Collection[str]) -> bool:
-    return any(_accepts(name, head[:16]) for name in formats if name in Image.OPEN)
+def _signatures(prefix: bytes) -> dict[str, bool | str]:
+    """The formats whose signature check takes this prefix, with what it said: True, or a
+    message where Pillow was built without the format's codec ("AVIF support not installed")."""
+    found: dict[str, bool | str] = {}
+    for name, (_, accept) in Image.OPEN.items():
+        try:
+            said = accept(prefix) if accept else False
+        except Exception:  # a check that reads past a short prefix (Pillow guards these too)
+            continue
+        if said:
+            found[name] = said
+    return found
 
 
-def _accepts(format_name: str, prefix: bytes) -> bool | str:
-    """What the format's signature check says of this prefix: False for formats without one,
-    and a message (true) where Pillow was built without the format's codec."""
-    accept = Image.OPEN[format_name][1]
-    try:
-        return accept(prefix) if accept else False
-    except Exception:  # a check that reads past a short prefix (Pillow guards these too)
-        return False
-
-
-def _why_not_opened(file: BinaryIO, head: bytes) -> tuple[bool, str | None]:
+def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[bool, str | None]:
     """For a file Pillow could not identify: whether opening it as a format whose signature it
     starts with ran out of data (its header is cut short), and what that format's reader said
     (a corrupt header, or a codec this Pillow lacks), if one did."""
     reader, why = _FileView(file), None
     for name in _readable_formats():
-        accepted = _accepts(name, head[:16])
-        if isinstance(accepted, str):  # Pillow's way of naming a codec it was built without
-            why = why or accepted
-        elif accepted:
+        said = signatures.get(name)
+        if isinstance(said, str):
+            why = why or said
+        elif said:
             try:
                 file.seek(0)
                 Image.OPEN[name][0](reader, "").close()  # type: ignore[arg-type]
