@@ -70,7 +70,7 @@ from zsl_cli.evaluation import (
     seen_class_names,
     some_names,
 )
-from zsl_cli.files import check_outputs_spare_inputs, sidecar_path, write_file
+from zsl_cli.files import check_outputs_spare_inputs, open_sink, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -563,19 +563,24 @@ def label(
         studio = _label_studio_options(output.label_studio, model_name)
     source = open_source(request.inputs, request.embeddings)
     report = LabelReport(low_confidence_below=request.low_confidence)
+    config = studio.config if studio is not None else None
     if output is not None:
-        config = studio.config if studio is not None else None
-        extra_outputs = [config, sidecar_path(output.path)] if config and output.path else [config]
+        outputs = [output.path, config]
+        if config and output.path not in (None, "-"):
+            outputs.append(sidecar_path(output.path))
+        if config == "-" and output.path in (None, "-"):
+            raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
         check_outputs_spare_inputs(
-            [output.path, *extra_outputs],
-            [source.store, *_class_files(request.classes)],
-            source.paths or (),
+            outputs, [source.store, *_class_files(request.classes)], source.paths or ()
         )
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
             report.warnings += writers.label_studio_config_warnings(spec.names)
-    with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
+    with (
+        _label_studio_config_file(config, spec.names, studio),
+        model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
+    ):
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
@@ -622,11 +627,28 @@ def label(
                 writer.discard()
             else:
                 writer.close(report.run_info, complete=not report.interrupted)
-    if studio is not None and studio.config:
-        write_file(studio.config, writers.label_studio_config(spec.names, studio))
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+@contextmanager
+def _label_studio_config_file(
+    path: str | None, class_names: Sequence[str], studio: writers.LabelStudioOptions | None
+) -> Iterator[None]:
+    """Opens `path` at once (a bad one fails before the model loads) and writes the labelling
+    config there when the block ends, or nothing if it ends with an error."""
+    if not path or studio is None:
+        yield
+        return
+    sink = open_sink(path)
+    try:
+        yield
+    except BaseException:
+        sink.discard()
+        raise
+    sink.write(writers.label_studio_config(class_names, studio))
+    sink.publish(None)
 
 
 def _label_studio_options(
