@@ -411,6 +411,14 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     view = ElementTree.parse(config).getroot()
     assert [choice.get("value") for choice in view.iter("Choice")] == CLASSES
     assert view.find("Image").get("value") == "$image"
+    # A config path that cannot be written fails before the run, and publishes nothing.
+    published = out.read_bytes()
+    args[-2] = tmp_path / "tasks.json" / "config.xml"  # under a file
+    result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, "-o", out, *args)
+    assert result.exit_code == 2 and out.read_bytes() == published
+    args[-2] = "-"  # next to tasks on stdout
+    result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, *args)
+    assert result.exit_code == 2 and "--ls-config -: the tasks go to stdout" in result.stderr
 
     outside = run(
         "label",
