@@ -92,6 +92,7 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: Decision(top_k="3"), "top_k '3'"),
         (lambda: api.LabelRequest(low_confidence=-1), "low_confidence -1"),
         (lambda: api.HubnessRequest(k=2.5), "k 2.5: give a whole number"),
+        (lambda: api.HubnessRequest(k=None), "k None: give a whole number"),
         (lambda: api.HubnessRequest(methods="csls"), "give a tuple"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "ks '15'"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)), "ks \\(1.5,\\)"),

@@ -144,10 +144,13 @@ def test_no_images_is_a_usage_error(photos: Path) -> None:
     with pytest.raises(ZslError):
         discover([])
     # Only hidden images: the message says where they went.
-    touch(photos, "hidden_only/.a.png", "hidden_only/.cache/b.png")
-    with pytest.raises(ZslError, match="2 hidden file.* left out: add --include-hidden"):
+    touch(photos, "hidden_only/.a.png", "hidden_only/.b.png", "hidden_only/.notes.txt")
+    with pytest.raises(ZslError, match="; 2 hidden image.* left out: add --include-hidden"):
         discover(["photos/hidden_only"])
     assert len(discover(["photos/hidden_only"], include_hidden=True)) == 2
+    touch(photos, "in_hidden_folder/.cache/c.png", "in_hidden_folder/.DS_Store")
+    with pytest.raises(ZslError, match="; hidden folders such as .cache were not searched"):
+        discover(["photos/in_hidden_folder"])
 
 
 def test_stdin_newline_list(photos: Path) -> None:

@@ -360,7 +360,7 @@ def test_truth_classes_no_prediction_names_are_warned_of(photos):
     csv_path = write_csv(photos / "latin1.csv", b"path,label\ncat/a.jpg,caf\xe9\n")
     result = evaluate([predicted(photos / "cat" / "a.jpg", "café")], load_truth(csv_path))
     (warning,) = result.warnings
-    assert "not UTF-8 text: save the file as UTF-8" in warning
+    assert "not UTF-8 text: save it as UTF-8" in warning
 
 
 def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photos, tmp_path):
@@ -611,6 +611,15 @@ def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypa
         read_seen_classes(write_csv(tmp_path / "empty.txt", b"# nothing\n"))
     with pytest.raises(ZslError, match="cannot read"):
         read_seen_classes(tmp_path / "missing.txt")
+    # Any line ending; a UTF-16 file (Notepad's "Unicode") or a binary one is refused.
+    assert read_seen_classes(write_csv(tmp_path / "mac.txt", b"cat\rdog\r\nbird\n")) == [
+        "cat",
+        "dog",
+        "bird",
+    ]
+    for name, data in (("u16.txt", "cat\n".encode("utf-16")), ("x.png", b"\x89PNG\x00\x01")):
+        with pytest.raises(ZslError, match="not UTF-8 text .UTF-16 or binary.; save it as UTF-8"):
+            read_seen_classes(write_csv(tmp_path / name, data))
 
 
 # --- report files --------------------------------------------------------------------------------

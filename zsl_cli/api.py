@@ -842,6 +842,8 @@ class HubnessRequest:
     json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
 
     def __post_init__(self) -> None:
+        if self.k is None:
+            raise ZslError("k None: give a whole number, 1 or more")
         _at_least_one(self, "k")
         _check_store_inputs(self.inputs, self.embeddings)
         if isinstance(self.methods, str):

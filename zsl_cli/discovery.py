@@ -210,11 +210,18 @@ class _Walker:
         self.extensions = extensions  # None: every file
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
-        self.hidden_left_out = 0  # hidden files and folders the walks passed over
+        self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
+        self.hidden_folders: list[str] = []  # hidden folders they did not enter
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
         return self.walk(path) if os.path.isdir(path) else [_normal(path)]
+
+    def _note_hidden(self, entry: os.DirEntry[str]) -> None:
+        if _is_dir(entry):
+            self.hidden_folders.append(entry.name)
+        elif self.extensions is None or _extension(entry.name) in self.extensions:
+            self.hidden_images += 1
 
     def walk(self, root: str) -> list[str]:
         """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
@@ -297,7 +304,7 @@ class _Walker:
             # the byte-wise smaller name is the one listed.
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
-                    self.hidden_left_out += 1
+                    self._note_hidden(entry)
                     continue
                 if not _is_dir(entry):
                     others.append(entry)
@@ -409,10 +416,15 @@ def _nothing_found_message(inputs: Sequence[str], walker: _Walker) -> str:
         f"{' '.join(sorted(walker.extensions))}; choose others with --ext, which replaces "
         "this list)"
     )
-    if walker.hidden_left_out:
+    if walker.hidden_images:
         message += (
-            f"; {walker.hidden_left_out} hidden file(s) or folder(s) (names starting with '.') "
-            "were left out: add --include-hidden to take them"
+            f"; {walker.hidden_images} hidden image(s) (names starting with '.') were left "
+            "out: add --include-hidden to take them"
+        )
+    elif walker.hidden_folders:
+        message += (
+            f"; hidden folders such as {printable(walker.hidden_folders[0])} were not searched "
+            "(--include-hidden searches them)"
         )
     if walker.skipped:
         folder, reason = walker.skipped[0]

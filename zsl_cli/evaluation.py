@@ -311,10 +311,11 @@ def evaluate(
     warnings = []
     never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
     if never_offered:
+        fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
         warnings.append(
             f"{len(never_offered)} truth classes are not the label or a ranked class of any "
-            f"image (do the class names match the truth's?{_not_utf8_hint(never_offered)}): "
-            f"{some_names(never_offered)}"
+            f"image (do the class names match the truth's?): {some_names(never_offered)}"
+            + _not_utf8_hint(never_offered, fix)
         )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
@@ -335,7 +336,8 @@ def evaluate(
         if unknown_names:
             warnings.append(
                 f"{len(unknown_names)} seen classes are neither in the truth nor among the "
-                f"predicted classes{_not_utf8_hint(unknown_names)}: {some_names(unknown_names)}"
+                f"predicted classes: {some_names(unknown_names)}"
+                + _not_utf8_hint(unknown_names, "save the seen-class list as UTF-8")
             )
         gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
     return EvaluationResult(
@@ -349,12 +351,12 @@ def evaluate(
     )
 
 
-def _not_utf8_hint(names: Iterable[str]) -> str:
-    """What to do when some of these names hold bytes that are not UTF-8 (a file saved in
-    Latin-1 or Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
+def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
+    """`fix` when some of these names hold bytes that are not UTF-8 (a file saved in Latin-1 or
+    Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
     if all(name == name.encode("utf-8", "replace").decode("utf-8") for name in names):
         return ""
-    return "; some are not UTF-8 text: save the file as UTF-8"
+    return f" (some are not UTF-8 text: {fix})"
 
 
 def load_truth(path: str | Path) -> GroundTruth:
@@ -373,7 +375,8 @@ def read_seen_classes(path: str | Path) -> list[str]:
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
-    lines = split_lines(_read_text(source, "the seen-class list"))
+    text = _read_text(source, "the seen-class list")
+    lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for line in lines:
         text = line.strip()
