@@ -859,9 +859,9 @@ def hubness(
     The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
     `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
     and with a truth `accuracy`: mean_per_class, overall, unseen_mean_per_class with a seen
-    list), `recommendation`, the
-    failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
-    truth also `images_with_truth`, `failed_images_with_truth`, `truth_classes_not_listed`.
+    list), `recommendation`, the failures (`failed_images`, `failed_by_status`,
+    `unreadable_folders`) and `warnings`; with a truth also `images_with_truth`,
+    `failed_images_with_truth` and `truth_classes_not_listed`.
     """
     progress = progress if progress is not None else _NoProgress()
     spec, plan = plan_classes(request.classes)
