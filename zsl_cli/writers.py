@@ -117,11 +117,11 @@ def label_studio_config_warnings(class_names: Sequence[str]) -> list[str]:
     odd = [name for name in class_names if _LABEL_STUDIO_VARIABLE.search(name)]
     if not odd:
         return []
+    subject = "1 class name holds" if len(odd) == 1 else f"{len(odd)} class names hold"
     return [
-        f"{'1 class name holds' if len(odd) == 1 else f'{len(odd)} class names hold'} '$' "
-        f"before a word (e.g. {odd[0]!r}), which Label "
-        "Studio's labelling screen replaces with task data: it shows and stores those choices "
-        "wrongly when picked by hand (predictions import as written); rename them"
+        f"{subject} '$' before a word (e.g. {odd[0]!r}), which Label Studio's labelling screen "
+        "replaces with task data: it shows and stores those choices wrongly when picked by hand "
+        "(predictions import as written); rename them"
     ]
 
 
