@@ -44,6 +44,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from arguments import at_least  # benchmarks/arguments.py, beside this script
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
@@ -333,9 +334,11 @@ def main() -> int:
     parser.add_argument(
         "--label-studio", default="label-studio", help="the label-studio executable"
     )
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--port", type=at_least(0, 65535), default=0, help="default: a free port")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
+    if shutil.which(args.label_studio) is None:
+        parser.error(f"--label-studio {args.label_studio!r}: no such executable")
     work = Path(tempfile.mkdtemp(prefix="zsl-ls-check-"))
     try:
         return run(args.label_studio, work, args.port or free_port())

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from arguments import at_least, positive_number, random_seed  # benchmarks/arguments.py
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
@@ -65,9 +66,13 @@ def top1(encoder, preprocessor, draft, paths: list[Path], texts: np.ndarray) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[7302, 7303, 7304])
-    parser.add_argument("--per-class", type=int, default=20, help="images per class (30 classes)")
-    parser.add_argument("--margins", type=float, nargs="+", default=[4, 2, DRAFT_MARGIN, 1])
+    parser.add_argument("--seeds", type=random_seed, nargs="+", default=[7302, 7303, 7304])
+    parser.add_argument(
+        "--per-class", type=at_least(1), default=20, help="images per class (30 classes)"
+    )
+    parser.add_argument(
+        "--margins", type=positive_number, nargs="+", default=[4, 2, DRAFT_MARGIN, 1]
+    )
     args = parser.parse_args()
 
     fast = load_encoder("shapes-demo", device="cpu")

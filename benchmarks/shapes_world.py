@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from statistics import mean, median
 
-from arguments import at_least  # benchmarks/arguments.py, beside this script
+from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
@@ -253,7 +253,7 @@ def print_precision(results: list[dict], precision: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
+    parser.add_argument("--seeds", type=random_seed, nargs="+", default=[1001, 1002, 1003])
     parser.add_argument("--per-class", type=at_least(1), default=20)
     parser.add_argument(
         "--hubness-k",

@@ -30,6 +30,7 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from arguments import at_least  # benchmarks/arguments.py, beside this script
+from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
 from PIL import Image, ImageDraw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -351,13 +352,18 @@ def marginal_rate(n_small: int, t_small: float, n_large: int, t_large: float) ->
     return (n_large - n_small) / (t_large - t_small)
 
 
+def batch_end(prediction: int, batch_size: int) -> int:
+    """The count of predictions at the end of the batch that holds this one."""
+    return math.ceil(prediction / batch_size) * batch_size
+
+
 def streamed_rate(run: ProcessRun, after: int, batch_size: int) -> float:
     """Images/s from the end of the batch holding prediction `after` to the last prediction of
     one run: the steady state inside one process, without the second start-up whose jitter the
     marginal rate carries. zsl prints a batch's lines together, so the count starts at a batch
     boundary (mid-batch it would count lines that were already done)."""
     times = run.line_times
-    after = math.ceil(after / batch_size) * batch_size
+    after = batch_end(after, batch_size)
     if not 0 < after < len(times):
         return math.nan
     return marginal_rate(after, times[after - 1], len(times), times[-1])
@@ -770,7 +776,9 @@ class Rounds:
                 notes = [f"fastest of {settings.repeats}" if settings.repeats > 1 else ""]
                 if section == "2":
                     rate = streamed_rate(large, small.count, settings.batch_size)
-                    notes.append(f"in-process {rate:.2f} img/s after prediction {small.count}")
+                    start = batch_end(small.count, settings.batch_size)
+                    shown = "n/a" if math.isnan(rate) else f"{rate:.2f} img/s"
+                    notes.append(f"in-process {shown} after prediction {start}")
                 else:
                     notes.insert(0, f"batch {settings.pipeline_batch_size}")
                 rows.extend(two_run_rows(what, small, large, "; ".join(filter(None, notes))))
@@ -1137,6 +1145,8 @@ def parse_sections(text: str, memory: bool, parser: argparse.ArgumentParser) -> 
         sections = {int(part) for part in text.split(",") if part.strip()}
     except ValueError:
         parser.error(f"--sections {text!r}: give numbers 1-7 separated by commas")
+    if not sections:
+        parser.error("--sections: give at least one section, 1 to 7")
     if not sections <= set(range(1, 8)):
         parser.error(f"--sections {text!r}: sections are numbered 1 to 7")
     return tuple(sorted(sections | ({4} if memory else set())))
@@ -1213,12 +1223,19 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         action="store_true",
         help="tiny sizes: a smoke run, ~2 min (flags given explicitly still win)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--workdir", type=Path, help="keep models, images and logs here")
     args = parser.parse_args(argv)
 
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", args.device):
+        parser.error(f"--device {args.device!r}: give cpu, cuda or cuda:N")
     cuda = args.device.startswith("cuda")
+    if cuda:
+        import torch
+
+        if not torch.cuda.is_available():
+            parser.error(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")
 
     def pick(given: int | None, quick: int, default: int) -> int:
         """The flag's value when given (0 was refused above), else --quick's or the default."""
