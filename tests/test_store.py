@@ -690,6 +690,24 @@ def test_plan_forgets_deleted_files_of_a_walked_folder_whatever_link_they_are_st
         assert plan.stale == [str(tmp_path / "linked" / n) for n in ("a.png", "b.png", "c.png")]
 
 
+def test_a_folder_walked_through_a_link_forgets_its_last_gone_file(tmp_path: Path) -> None:
+    from zsl_cli.discovery import scan as discover
+
+    write_file(tmp_path / "top" / "keep" / "k.png")
+    gone = write_file(tmp_path / "ext" / "D" / "a.png")
+    (tmp_path / "top" / "lnk").symlink_to(tmp_path / "ext" / "D", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("m", "m", DIM)
+        encode_all(store, model_id, scan(tmp_path / "ext"))  # stored as ext/D/a.png
+        gone.unlink()
+        # The walk lists top/lnk, now empty: no file found there says it was walked.
+        found = discover([str(tmp_path / "top")], extensions=(".png",))
+        stats = stat_files(found.paths)[0]
+        plan = store.plan(model_id, stats, found.roots, found.folders)
+        assert plan.stale == [str(gone)]
+        assert store.plan(model_id, stats, found.roots).stale == []  # without the listing
+
+
 def test_a_scan_reaching_a_new_file_through_two_folder_links_plans_it_once(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

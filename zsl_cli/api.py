@@ -1226,7 +1226,7 @@ def embed(
             encoder.identity, _stored_name(encoder), encoder.dim, dtype, _precision(encoder)
         )
         # Stored images under what the scan covered whose files are gone are forgotten.
-        plan = store.plan(model_id, stats, discovery.roots)
+        plan = store.plan(model_id, stats, discovery.roots, discovery.folders)
         report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
         stats = {stat.path: stat for stat in plan.to_encode}

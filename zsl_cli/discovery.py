@@ -72,11 +72,13 @@ _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
 class Discovery:
     """What a scan found: the inputs, the folders it could not read with the reason, and what
     it covered (absolute: each folder walked, file named, glob's folder before its first wildcard,
-    and each entry of a stdin list, found or not)."""
+    and each entry of a stdin list, found or not), and each folder the walks listed (absolute,
+    as spelled: through a folder link where the walk went through one)."""
 
     paths: list[Path]
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
 
 
 def discover(
@@ -147,7 +149,8 @@ def scan(
         if all(item == STDIN_INPUT for item in inputs) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
         raise ZslError(_nothing_found_message(inputs, walker))
-    return Discovery(paths=paths, skipped=walker.skipped, roots=roots)
+    folders = [os.path.abspath(folder) for folder in walker.folders]
+    return Discovery(paths=paths, skipped=walker.skipped, roots=roots, folders=folders)
 
 
 def walk_files(root: str, *, include_hidden: bool = False) -> Discovery:
@@ -212,6 +215,7 @@ class _Walker:
         self.skipped: list[tuple[Path, str]] = []
         self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
+        self.folders: list[str] = []  # folders they listed
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
@@ -298,6 +302,7 @@ class _Walker:
             folder = plain_folders.pop() if plain_folders else linked_folders.pop()
             if not self._first_visit(folder, visited):
                 continue
+            self.folders.append(folder)
             prefix = _prefix(folder)
             others = []
             # Reversed, so the stacks pop folders in sorted order: of two links to one folder,

@@ -517,11 +517,18 @@ class EmbeddingStore:
 
     # -- incremental planning and writes -------------------------------------------------------
 
-    def plan(self, model_id: int, scan: Sequence[FileStat], roots: Sequence[str]) -> SyncPlan:
+    def plan(
+        self,
+        model_id: int,
+        scan: Sequence[FileStat],
+        roots: Sequence[str],
+        walked: Sequence[str] = (),
+    ) -> SyncPlan:
         """Compare this scan with what is stored for the model.
 
         `roots` are the folders or files that were scanned, in the same absolute form as the scan's
-        paths (relative ones are made absolute). Stored paths the scan covered (`_stale`) that it
+        paths (relative ones are made absolute); `walked`, the folders the scan listed
+        (`Discovery.folders`). Stored paths the scan covered (`_stale`) that it
         did not find and that no longer exist are stale. A file the scan skipped but that still
         exists (another --ext, a hidden file) is kept, and so are entries outside every root:
         embedding folder A and then folder B into one store does not forget A.
@@ -555,7 +562,7 @@ class EmbeddingStore:
                 reused_failed += status != STATUS_OK
             else:
                 to_encode.append(stat)
-        stale = _stale(known, seen, scan, roots)
+        stale = _stale(known, seen, scan, roots, walked)
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
     def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
@@ -746,15 +753,21 @@ def _root_key(root: str) -> bytes:
 
 
 def _stale(
-    known: Iterable[bytes], seen: Collection[bytes], scan: Sequence[FileStat], roots: Sequence[str]
+    known: Iterable[bytes],
+    seen: Collection[bytes],
+    scan: Sequence[FileStat],
+    roots: Sequence[str],
+    listed: Sequence[str],
 ) -> list[bytes]:
     """Stored paths, sorted, whose files are gone from where this scan looked: under a root as
-    spelled, or in a real folder the scan walked, whatever folder link the entry is spelled
-    through. A root that is a file covers that file alone, not its folder."""
+    spelled, or in a real folder the scan walked (listed, or holding a file it found that was
+    not named on its own), whatever folder link the entry is spelled through. A root that is a
+    file covers that file alone, not its folder."""
     prefixes = {_root_key(root) for root in roots}
     files = (os.fsencode(stat.path) for stat in scan)
     walked_folders = {os.path.dirname(path) for path in files if path not in prefixes}
     walked_folders.update(root for root in prefixes if os.path.isdir(root))
+    walked_folders.update(os.fsencode(folder) for folder in listed)
     walked = {os.path.realpath(folder) for folder in walked_folders}
     folders_covered: dict[bytes, bool] = {}  # decided once per folder
 
