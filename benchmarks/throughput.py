@@ -510,6 +510,8 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
         # process_time() is this process's: with processes, only what collecting costs here.
         whose = "this process's " if processes else ""
         cpu_note = f", {whose}{timing.cpu_s / len(paths):.4f} CPU-s/img"
+        if settings.repeats > 1:
+            cpu_note += f", best of {settings.repeats}"
         rows.append(
             Row(
                 f"6 decode+preprocess only ({label})",
@@ -701,16 +703,22 @@ def measure_precisions(
     reference, comparisons = main_scores, {}
     if settings.precision != "fp32":
         fp32_rows, reference = measure_zsl("5", *run, "fp32")
+        main_comparison = compare_scores(reference, main_scores)
+        comparisons[f"{settings.precision}_vs_fp32"] = main_comparison
+        fp32_rows[-1].note += f"; {settings.precision} {_versus_fp32(main_comparison)}"
         rows = fp32_rows + rows
-        comparisons[f"{settings.precision}_vs_fp32"] = compare_scores(reference, main_scores)
     comparison = compare_scores(reference, other)
     comparisons[f"{settings.compare_precision}_vs_fp32"] = comparison
-    rows[-1].note += (
-        f"; vs fp32: top-1 agreement {comparison['top1_agreement']:.1%} "
+    rows[-1].note += f"; {settings.compare_precision} {_versus_fp32(comparison)}"
+    return main_rows + rows, comparisons
+
+
+def _versus_fp32(comparison: dict[str, Any]) -> str:
+    return (
+        f"vs fp32: top-1 agreement {comparison['top1_agreement']:.1%} "
         f"({comparison['distinct_top1']} distinct fp32 top-1 labels), "
         f"rank correlation {comparison['rank_correlation']:.4f}"
     )
-    return main_rows + rows, comparisons
 
 
 def measure_memory(
@@ -1087,7 +1095,9 @@ def render(results: Results) -> str:
     lines = [
         f"zsl throughput: device {settings['device']}, precision {settings['precision']}, "
         f"batch {settings['batch_size']}, workers {settings['workers'] or 'default'}, "
-        f"zsl classes {settings['classes_large']}",
+        f"classes {settings['classes_small']} and {settings['classes_large']}, "
+        f"sections {','.join(map(str, settings['sections']))}, repeats {settings['repeats']}, "
+        f"seed {settings['seed']}",
         f"python {env['python']}, torch {env['torch']} ({env['torch_threads']} threads), "
         f"transformers {env['transformers']}, {env['cpu_count']} CPUs"
         + (f", {env['gpu']}" if "gpu" in env else ""),
