@@ -379,9 +379,9 @@ def read_seen_classes(path: str | Path) -> list[str]:
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for line in lines:
-        text = line.strip()
-        if text and not text.startswith("#"):
-            names.append(text)
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            names.append(entry)
     if not names:
         raise ZslError(f"{where}: the seen-class list is empty; put one class name per line")
     return names
