@@ -717,3 +717,24 @@ def test_a_scan_reaching_a_new_file_through_two_folder_links_plans_it_once(
     both = scan(tmp_path / "linked") + scan(tmp_path / "real")
     plan = store.plan(model_id, both, [str(tmp_path / "linked"), str(tmp_path / "real")])
     assert [stat.path for stat in plan.to_encode] == [str(tmp_path / "linked" / "a.png")]
+
+
+def test_stored_items_find_a_file_link_stored_under_its_own_name_through_a_linked_folder(
+    tmp_path: Path,
+) -> None:
+    from zsl_cli.store import stored_items
+
+    target = write_file(tmp_path / "elsewhere" / "photo.png")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "renamed.png").symlink_to(target)
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        model_id = opened.register_model("m", "m", DIM)
+        stats = scan(tmp_path / "real")  # stored as real/renamed.png, as embed keys it
+        encode_all(opened, model_id, stats)
+        # embed, reaching the file through the linked folder, reuses that entry ...
+        plan = opened.plan(model_id, scan(tmp_path / "linked"), [str(tmp_path / "linked")])
+        assert (plan.to_encode, plan.reused) == ([], [str(tmp_path / "real" / "renamed.png")])
+    # ... and so does label, which must find it the same way.
+    (item,) = stored_items(str(tmp_path / "s.db"), "m", "m", [tmp_path / "linked" / "renamed.png"])
+    assert item.status == "ok" and item.embedding is not None

@@ -909,18 +909,9 @@ def stored_items(
         else:
             absolute = [os.path.abspath(path) for path in paths]
             found = store.fetch(model_id, absolute)
-            # Embedded under another spelling: through a symbolic link, or its target.
-            real = {key: os.path.realpath(key) for key in absolute if key not in found}
-            by_real = store.fetch(model_id, sorted(set(real.values())))
-            found.update({key: by_real[path] for key, path in real.items() if path in by_real})
-            # ... or stored through a link (a linked folder, say) that leads to the same file.
-            missing = {key: path for key, path in real.items() if key not in found}
+            missing = [key for key in absolute if key not in found]
             if missing:
-                spelled = _stored_links(store.paths(model_id), set(missing.values()))
-                by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
-                for key, path in missing.items():
-                    if spelled.get(path) in by_spelling:  # not forgotten meanwhile
-                        found[key] = by_spelling[spelled[path]]
+                found.update(_stored_under_other_spellings(store, model_id, missing))
             items = [
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
@@ -974,6 +965,31 @@ def _folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
             real_folders[folder] = os.path.realpath(folder)
         keys[path] = (real_folders[folder], name)
     return keys
+
+
+def _stored_under_other_spellings(
+    store: EmbeddingStore, model_id: int, paths: Sequence[str]
+) -> dict[str, StoredFile]:
+    """What is stored for these absolute paths under another spelling: the same name in the same
+    real folder (reached through a folder link, the entry `plan` would reuse), else the file a
+    link leads to, else a stored link that leads to the same file."""
+    stored = store.paths(model_id)
+    stored_set = set(stored)
+    spelled = {
+        path: other
+        for path, other in _entry_spellings(paths, stored).items()
+        if other in stored_set
+    }
+    real = {path: os.path.realpath(path) for path in paths if path not in spelled}
+    links = _stored_links(stored, {target for target in real.values() if target not in stored_set})
+    for path, target in real.items():
+        if target in stored_set:
+            spelled[path] = target
+        elif target in links:
+            spelled[path] = links[target]
+    by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
+    # A file forgotten since the paths were read is not in by_spelling.
+    return {path: by_spelling[other] for path, other in spelled.items() if other in by_spelling}
 
 
 def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, str]:
