@@ -363,6 +363,22 @@ def test_truth_classes_no_prediction_names_are_warned_of(photos):
     assert "not UTF-8 text: save it as UTF-8" in warning
 
 
+def test_decomposed_class_folders_match_composed_labels(tmp_path):
+    # A truth folder made on macOS spells café decomposed; the labels (from classes.txt) spell it
+    # composed. They look the same, and are the same class: right, not "café -> café".
+    decomposed, composed = "cafe\u0301", "caf\u00e9"
+    root = tmp_path / "truth"
+    predictions = [
+        predicted(touch(root / decomposed / "1.jpg"), composed, [composed, "tea"]),
+        predicted(touch(root / "tea" / "2.jpg"), "tea", ["tea", composed]),
+    ]
+    result = evaluate(predictions, load_truth(root), ks=(1,), seen=[decomposed])
+    assert result.metrics.classes == (composed, "tea")
+    assert result.metrics.top_k[0].overall == 1.0
+    assert result.top_mistakes() == [] and result.warnings == ()
+    assert (result.gzsl.seen, result.gzsl.unseen) == (1.0, 1.0)
+
+
 def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photos, tmp_path):
     # Labelled with --top-k 1 from 30 classes, every image happening to get "cat": the rankings
     # alone look like a 1-class run, where top-5 would clip to top-1 and be computable.

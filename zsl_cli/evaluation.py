@@ -34,6 +34,7 @@ import codecs
 import csv
 import io
 import os
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -278,6 +279,7 @@ def evaluate(
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
     if not predictions:
         raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
+    predictions, truth, seen = _composed(predictions, truth, seen)
     reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
     if reserved:
         raise ZslError(
@@ -349,6 +351,30 @@ def evaluate(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def _composed(
+    predictions: Sequence[Prediction], truth: GroundTruth, seen: Collection[str] | None
+) -> tuple[Sequence[Prediction], GroundTruth, Collection[str] | None]:
+    """Class names in composed form (NFC) on every side. A class folder made on macOS spells
+    café decomposed (e + U+0301) where classes.txt and the labels spell it composed: the two look
+    the same everywhere they are shown (classes.txt refuses them as duplicates), so they are one
+    class here too."""
+    names = {name for p in predictions for name in (p.label, *(c.label for c in p.top_k))}
+    names.update(truth.classes, seen or ())
+    if all(unicodedata.is_normalized("NFC", name) for name in names):
+        return predictions, truth, seen
+    nfc = {name: unicodedata.normalize("NFC", name) for name in names}
+    predictions = [
+        replace(p, label=nfc[p.label], top_k=tuple(c._replace(label=nfc[c.label]) for c in p.top_k))
+        for p in predictions
+    ]
+    truth = replace(
+        truth,
+        classes=tuple(sorted(set(map(nfc.__getitem__, truth.classes)))),
+        items=tuple(replace(item, label=nfc[item.label]) for item in truth.items),
+    )
+    return predictions, truth, None if seen is None else [nfc[name] for name in seen]
 
 
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
