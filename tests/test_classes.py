@@ -43,6 +43,9 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ("failed: a broken photo\n", "c.txt:1: class name 'failed' is reserved"),
         ("cat\ndog\n\ufeffcat\n", "c.txt:3: duplicate class 'cat'"),
         ("blue\u200bsquare\n", "c.txt:1: class name 'blue\\\\u200bsquare' contains"),
+        ("cat\ndog\ncat\u200e\n", "c.txt:3: duplicate class 'cat'"),  # a left-to-right mark
+        ("blue\u00adsquare\n", "c.txt:1: class name 'blue\\\\xadsquare' contains"),
+        ("red \u202esquare\n", "c.txt:1: class name 'red \\\\u202esquare' contains"),
         (
             "caf\u00e9\ncafe\u0301\n",
             "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",
@@ -140,6 +143,7 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
             '{"cat": ["fur"], "dog": ["bark"], "cat ": ["whiskers"]}',
             "d.json: duplicate class 'cat'",
         ),
+        ('{"caf\u00e9": ["beans"], "cafe\u0301": ["cups"]}', "d.json: duplicate class 'caf"),
         ("[" * 100_000 + "]" * 100_000, "invalid JSON"),  # deeper than Python's recursion
         ('{"cat": ' + "9" * 5000 + "}", "invalid JSON"),  # beyond int's digit limit
         ('{"cat\\ud800": ["fur"]}', "contains '\\\\ud800'"),  # a lone surrogate

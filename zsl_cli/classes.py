@@ -34,8 +34,14 @@ from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 _FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp", "Cs")  # Cs: a lone surrogate (a JSON \ud800)
 # Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
 # a.txt b.txt`, a zero-width space from a web page): stripped from the ends of lines and names
-# like white space, refused inside a name, where the name would print as another one.
-_INVISIBLE = "\ufeff\u200b\u2060"
+# like white space, refused inside a name, where the name would print as another one. Also the
+# soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
+# prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
+# Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
+_INVISIBLE = (
+    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+)
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -270,9 +276,10 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     for key, descriptors in data:
         name, where = _strip(key), f"{source}: class {key!r}"
         _check_name(name, where)
-        if name in names:
+        composed = unicodedata.normalize("NFC", name)  # café composed and decomposed: one class
+        if composed in names:
             raise ZslError(f"{source}: duplicate class {name!r}")
-        names.add(name)
+        names.add(composed)
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
