@@ -494,6 +494,25 @@ def test_calibrated_stacking_breaks_exact_ties_as_the_labeller_did(tmp_path):
     assert cal.gamma == pytest.approx(0.0, abs=1e-12)
 
 
+def test_calibrated_stacking_tie_breaking_does_not_move_switch_points(tmp_path):
+    # Both images switch from a seen to an unseen class at gamma 0.5 exactly, so no gamma gets
+    # both right. On A/1.jpg seen B ties with unseen U below the top: breaking that tie must not
+    # move A/1.jpg's switch point a float step past V/1.jpg's (a point with H = 1).
+    written = {
+        "A/1.jpg": [("A", 1.0), ("B", 0.5), ("U", 0.5), ("V", 0.0)],
+        "V/1.jpg": [("A", 1.0), ("V", 0.5), ("B", 0.25), ("U", 0.0)],
+    }
+    predictions = []
+    for name, ranking in written.items():
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(tmp_path / "w" / name), "A", 1.0, top_k))
+    cal = evaluate(predictions, load_truth(tmp_path / "w"), seen=["A", "B"]).gzsl.calibrated
+    assert cal is not None
+    assert cal.harmonic_mean == 0.0 and cal.ausuc == 0.5
+    points = zip(cal.unseen_curve.tolist(), cal.seen_curve.tolist(), strict=True)
+    assert set(points) == {(0.0, 1.0), (1.0, 0.0)}
+
+
 def test_calibrated_stacking_needs_every_class_score(tmp_path):
     predictions = scored_predictions(tmp_path / "world", keep=2)
     result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B", "Z"])

@@ -723,7 +723,10 @@ def _stacking(
         values = np.array([choice.score for choice in chosen], dtype=np.float64)
         if not np.isfinite(values).all():
             return None, f"{prediction.path!r} has class labels without finite scores"
-        scores[row, [column_of[choice.label] for choice in chosen]] = _ties_as_written(values)
+        in_seen = np.array([choice.label in seen for choice in chosen], dtype=bool)
+        scores[row, [column_of[choice.label] for choice in chosen]] = _ties_as_written(
+            values, in_seen
+        )
     if absent:
         notes.append(
             f"{len(absent)} truth classes are not among the predicted candidate classes and "
@@ -734,11 +737,32 @@ def _stacking(
     return calibrated_stacking(scores, truth_idx, seen_mask), ""
 
 
-def _ties_as_written(values: np.ndarray) -> np.ndarray:
+def _ties_as_written(values: np.ndarray, in_seen: np.ndarray | None = None) -> np.ndarray:
     """`values` (one image's scores, in the order the labeller wrote them) with exact ties
-    broken as it ranked them: each repeat of a score is lowered by as many float steps as
-    repeats came before it. Classes the model cannot tell apart tie exactly, and without this
-    the stacking would break their ties its own way and miss the labels' point at gamma 0."""
+    broken as it ranked them. Classes the model cannot tell apart tie exactly, and without this
+    the stacking would break their ties its own way and miss the labels' point at gamma 0.
+
+    With `in_seen` (a bool per value), ties are broken within each group, which leaves each
+    group's best score, and so the image's switch point d = best seen - best unseen, exact:
+    lowering the best unseen score because a lesser seen class tied with it would separate d
+    from an equal d of another image, a curve point no gamma reaches. Only a tie of the two
+    best scores, with a seen class written first, lowers the unseen side by one float step, so
+    that the labels' own point stays at gamma 0 (an exact tie goes to the unseen class)."""
+    if in_seen is None:
+        return _ties_broken(values)
+    result = values.copy()
+    for group in (in_seen, ~in_seen):
+        if group.any():
+            result[group] = _ties_broken(values[group])
+    if in_seen.any() and not in_seen.all():
+        top = values.max()
+        if in_seen[np.flatnonzero(values == top)[0]] and (values[~in_seen] == top).any():
+            result[~in_seen] -= np.spacing(np.abs(top))
+    return result
+
+
+def _ties_broken(values: np.ndarray) -> np.ndarray:
+    """Each repeat of a score lowered by as many float steps as repeats came before it."""
     order = np.argsort(-values, kind="stable")  # equal scores stay in written order
     ranked = values[order]
     run_start = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
