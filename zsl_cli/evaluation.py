@@ -737,19 +737,18 @@ def _stacking(
     return calibrated_stacking(scores, truth_idx, seen_mask), ""
 
 
-def _ties_as_written(values: np.ndarray, in_seen: np.ndarray | None = None) -> np.ndarray:
+def _ties_as_written(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
     """`values` (one image's scores, in the order the labeller wrote them) with exact ties
     broken as it ranked them. Classes the model cannot tell apart tie exactly, and without this
     the stacking would break their ties its own way and miss the labels' point at gamma 0.
 
-    With `in_seen` (a bool per value), ties are broken within each group, which leaves each
-    group's best score, and so the image's switch point d = best seen - best unseen, exact:
-    lowering the best unseen score because a lesser seen class tied with it would separate d
-    from an equal d of another image, a curve point no gamma reaches. Only a tie of the two
-    best scores, with a seen class written first, lowers the unseen side by one float step, so
-    that the labels' own point stays at gamma 0 (an exact tie goes to the unseen class)."""
-    if in_seen is None:
-        return _ties_broken(values)
+    `in_seen`: a bool per value. Ties are broken within the seen and the unseen group, which
+    leaves each group's best score, and so the image's switch point d = best seen - best
+    unseen, exact: lowering the best unseen score because a lesser seen class tied with it would
+    separate d from an equal d of another image, a curve point no gamma reaches. Only a tie of
+    the two best scores, with a seen class written first, lowers the unseen side by one float
+    step, so that the labels' own point stays at gamma 0 (an exact tie goes to the unseen
+    class)."""
     result = values.copy()
     for group in (in_seen, ~in_seen):
         if group.any():
