@@ -19,6 +19,14 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
     assert spec.classes[0].prompts == ()
 
 
+def test_class_and_attribute_files_with_classic_mac_line_endings(tmp_path: Path):
+    classes, attributes = tmp_path / "c.txt", tmp_path / "a.csv"
+    classes.write_bytes(b"# animals\rcat\rdog: a photo of a {}\r")
+    attributes.write_bytes(b"class,red,round\rred circle,1,1\rred square,1,0\r")
+    assert load_class_spec(classes=classes).names == ["cat", "dog"]
+    assert load_class_spec(attributes=attributes).names == ["red circle", "red square"]
+
+
 def test_invisible_characters_at_the_ends_of_names_are_stripped():
     # `cat a.txt b.txt` leaves b.txt's byte-order mark at the start of a line.
     spec = parse_classes("cat\n\ufeffdog\n\ufeff# note\nbird\u200b: a {} \u2060\n")

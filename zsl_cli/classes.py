@@ -150,9 +150,13 @@ def _read_text(path: str | os.PathLike[str]) -> str:
     except OSError as error:
         raise ZslError(f"cannot read class file {path}: {error.strerror}") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ZslError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    if "\n" not in text:
+        # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them.
+        text = text.replace("\r", "\n")
+    return text
 
 
 def split_lines(text: str) -> list[str]:
