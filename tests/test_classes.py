@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,22 @@ def test_bad_classes_txt(text, message):
 )
 def test_class_lists_that_only_resemble_other_class_files_are_class_lists(text):
     assert len(parse_classes(text, "c.txt").names) == text.count("\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("cat: a {0} photo\n", "a {0} photo"),
+        ("dog\ncat: a {}; a {name} photo\n", "a {name} photo"),
+        ("cat: a {{}} photo\n", "a {{}} photo"),
+    ],
+)
+def test_class_prompts_take_no_braces_but_the_name_placeholder(text, prompt):
+    line = text.count("\n")
+    expected = f"c.txt:{line}: prompt {prompt!r}: only {{}} stands for the class name"
+    with pytest.raises(ZslError, match=re.escape(expected)):
+        parse_classes(text, "c.txt")
+    assert parse_classes("cat: a {} photo; {} on a {}\n").classes[0].prompts[1] == "{} on a {}"
 
 
 def test_missing_and_non_utf8_class_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -224,6 +224,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                     f"{where}: {name!r} has ':' but no prompts after it "
                     "(write `name: prompt one; prompt two`)"
                 )
+            for prompt in prompts:
+                # `{0}` or `{name}`, as in Python or another tool, would stay in the text.
+                if set("{}") & set(prompt.replace("{}", "")):
+                    raise ZslError(
+                        f"{where}: prompt {prompt!r}: only {{}} stands for the class name; "
+                        "other braces are not allowed"
+                    )
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
     if not entries:
