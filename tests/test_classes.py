@@ -206,3 +206,11 @@ def test_fingerprint_changes_with_content():
     a = parse_classes("cat\ndog\n")
     assert a.fingerprint() == parse_classes("cat\n\ndog\n").fingerprint()
     assert a.fingerprint() != parse_classes("cat\ndog: a dog\n").fingerprint()
+
+
+def test_descriptions_spelled_decomposed_describe_the_composed_class(tmp_path: Path):
+    (tmp_path / "c.txt").write_text("caf\u00e9\ntea\n")
+    (tmp_path / "d.json").write_text(json.dumps({"cafe\u0301": ["a cup on a saucer"]}))
+    spec = load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    assert spec.names == ["caf\u00e9", "tea"]  # classes.txt's spelling is the label
+    assert spec.classes[0].descriptors == ("a cup on a saucer",)
