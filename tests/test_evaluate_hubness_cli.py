@@ -445,3 +445,22 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
     )
     assert refused.returncode == 2 and "needs the similarities" in refused.stderr
     assert refused.stdout == ""
+
+
+def test_hubness_truth_and_seen_spelled_decomposed_match_composed_class_names(
+    tiny_clip, image_folder, tmp_path
+):
+    # A truth made on macOS spells café decomposed; classes.txt spells it composed.
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    classes, seen, truth = tmp_path / "c.txt", tmp_path / "s.txt", tmp_path / "truth.csv"
+    classes.write_text(f"cat\ndog\n{composed}\n")
+    seen.write_text(f"cat\n{decomposed}\n")
+    spelled = {"cat": "cat", "dog": "dog", "bird": decomposed}
+    rows = [f"{p},{spelled[p.parent.name]}" for p in sorted(image_folder.rglob("*.png"))]
+    truth.write_text("path,label\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "h.json"
+    common = ["-c", classes, "-m", tiny_clip, "--truth", truth, "--seen", seen, "--json", out]
+    result = run("hubness", image_folder, *common, "-k", "1", "--methods", "none")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert data["truth_classes_not_listed"] == [] and data["images_with_truth"] == 12

@@ -69,6 +69,7 @@ from zsl_cli.evaluation import (
     read_seen_classes,
     seen_class_names,
     some_names,
+    spelled_as,
 )
 from zsl_cli.files import check_outputs_spare_inputs, open_sink, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -868,7 +869,7 @@ def hubness(
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
-    truth = load_truth(request.truth) if request.truth else None
+    truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
     seen = _read_seen(request.seen, known) if request.seen else None

@@ -279,7 +279,8 @@ def evaluate(
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
     if not predictions:
         raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
-    predictions, truth, seen = _composed(predictions, truth, seen)
+    named = {name for p in predictions for name in (p.label, *(c.label for c in p.top_k))}
+    truth = spelled_as(truth, named)
     reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
     if reserved:
         raise ZslError(
@@ -353,30 +354,6 @@ def evaluate(
     )
 
 
-def _composed(
-    predictions: Sequence[Prediction], truth: GroundTruth, seen: Collection[str] | None
-) -> tuple[Sequence[Prediction], GroundTruth, Collection[str] | None]:
-    """Class names in composed form (NFC) on every side. A class folder made on macOS spells
-    café decomposed (e + U+0301) where classes.txt and the labels spell it composed: the two look
-    the same everywhere they are shown (classes.txt refuses them as duplicates), so they are one
-    class here too."""
-    names = {name for p in predictions for name in (p.label, *(c.label for c in p.top_k))}
-    names.update(truth.classes, seen or ())
-    if all(unicodedata.is_normalized("NFC", name) for name in names):
-        return predictions, truth, seen
-    nfc = {name: unicodedata.normalize("NFC", name) for name in names}
-    predictions = [
-        replace(p, label=nfc[p.label], top_k=tuple(c._replace(label=nfc[c.label]) for c in p.top_k))
-        for p in predictions
-    ]
-    truth = replace(
-        truth,
-        classes=tuple(sorted(set(map(nfc.__getitem__, truth.classes)))),
-        items=tuple(replace(item, label=nfc[item.label]) for item in truth.items),
-    )
-    return predictions, truth, None if seen is None else [nfc[name] for name in seen]
-
-
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     """`fix` when some of these names hold bytes that are not UTF-8 (a file saved in Latin-1 or
     Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
@@ -416,8 +393,35 @@ def read_seen_classes(path: str | Path) -> list[str]:
 def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]:
     """The classes a seen list names: an entry that is a `known` class's whole name is that
     class (names from descriptions or attributes may hold a colon); otherwise the part before a
-    colon, as in classes.txt."""
-    return {entry if entry in known else entry.split(":", 1)[0].strip() for entry in entries}
+    colon, as in classes.txt. A name composed or decomposed otherwise than a known one is
+    spelled as that one (see `spelled_as`)."""
+    spelling = {_nfc(name): name for name in known}
+    names = set()
+    for entry in entries:
+        name = entry if _nfc(entry) in spelling else entry.split(":", 1)[0].strip()
+        names.add(spelling.get(_nfc(name), name))
+    return names
+
+
+def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
+    """The truth with its labels spelled as these class names where they differ only in being
+    composed or decomposed: a class folder made on macOS spells café decomposed (e + U+0301)
+    where classes.txt spells it composed, and the two look the same wherever they are shown."""
+    spelling = {_nfc(name): name for name in names}
+    respelled = {label: spelling.get(_nfc(label), label) for label in truth.classes}
+    if all(label == name for label, name in respelled.items()):
+        return truth
+    return replace(
+        truth,
+        classes=tuple(sorted(set(respelled.values()))),
+        items=tuple(
+            replace(item, label=respelled.get(item.label, item.label)) for item in truth.items
+        ),
+    )
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
 
 
 def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = None) -> Matching:
