@@ -579,6 +579,25 @@ def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
             check_label_studio_paths([inside], unnamed)
 
 
+def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root: Path) -> None:
+    # label-studio 1.23.2 splits toName at commas and wants unique tag names: it refused the
+    # configs --ls-config wrote for these ("toName=\"img\" not found", "non-unique names").
+    options = local_files(root)
+    for fields, message in (
+        ({"to_name": "img,1"}, "--ls-to-name 'img,1' holds ','"),
+        ({"from_name": "same", "to_name": "same"}, "both 'same'"),
+    ):
+        odd = dataclasses.replace(options, **fields)
+        with pytest.raises(ZslError, match=message):
+            check_label_studio_paths([root / "photos" / "a.jpg"], odd)
+        with pytest.raises(ZslError, match=message):
+            open_writer(str(tmp_path / "t.json"), "label-studio", label_studio=odd)
+    assert not (tmp_path / "t.json").exists() and temp_files(tmp_path) == []
+    # A comma in the Choices tag's own name is fine: only toName is a list.
+    commas = dataclasses.replace(options, from_name="a,b")
+    assert not check_label_studio_paths([root / "photos" / "a.jpg"], commas)
+
+
 def test_label_studio_outside_path_during_write_publishes_nothing(
     tmp_path: Path, root: Path
 ) -> None:

@@ -213,6 +213,19 @@ def _check_label_studio_options(options: LabelStudioOptions) -> None:
     for option, name in (("--ls-from-name", options.from_name), ("--ls-to-name", options.to_name)):
         if not name.strip():  # the tag names of the labelling config: Label Studio needs them
             raise ZslError(f"{option} is empty: give the name of the tag in the labelling config")
+    # Label Studio reads a toName attribute as a comma-separated list of tag names and wants
+    # every tag name in a config unique (label-studio 1.23.2 refuses both configs), so no
+    # labelling config could take predictions with such names.
+    if "," in options.to_name:
+        raise ZslError(
+            f"--ls-to-name {options.to_name!r} holds ',', which Label Studio reads as a list of "
+            "tag names: name the Image tag without one"
+        )
+    if options.from_name == options.to_name:
+        raise ZslError(
+            f"--ls-from-name and --ls-to-name are both {options.to_name!r}: Label Studio needs "
+            "the Choices and Image tags to have different names"
+        )
     if options.document_root is None and options.url_prefix is None:
         raise ZslError(
             "label-studio output needs to know how Label Studio reaches the images: set "
