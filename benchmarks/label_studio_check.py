@@ -15,9 +15,12 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    in the root;
 2. writes predictions for them with zsl's label-studio writer (ok, abstained "unknown", failed):
    file A as local files (`--document-root`), file B with a URL prefix
-   (`/data/local-files/?d=photos/`, i.e. the same server), both with every file;
+   (`/data/local-files/?d=photos/`, i.e. the same server), both with every file, and file C
+   as local files with the UTF-8 names, its labels and tag names ones that need escaping in
+   XML, for the labelling config zsl writes (`--ls-config`);
 3. `label-studio init` + `label-studio start` with local-files serving enabled;
-4. per file: a project (Choices from_name "choice", to_name "image"), a Local Storage on
+4. per file: a project (Choices from_name "choice", to_name "image"; for C zsl's config,
+   whose Choice values the server must read back as the class names), a Local Storage on
    `photos/`, and an import of the file exactly as written, through the API;
 5. checks that every task arrived with the data and predictions that were written, that the
    project's task list still works, and that every image URL returns HTTP 200 with the file's
@@ -42,6 +45,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from arguments import at_least  # benchmarks/arguments.py, beside this script
@@ -50,7 +54,12 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
 
 from zsl_cli.records import LabelScore, Prediction  # noqa: E402
-from zsl_cli.writers import LabelStudioOptions, check_label_studio_paths, open_writer  # noqa: E402
+from zsl_cli.writers import (  # noqa: E402
+    LabelStudioOptions,
+    check_label_studio_paths,
+    label_studio_config,
+    open_writer,
+)
 
 TOKEN = "zslcheck0123456789"
 LABEL_CONFIG = """<View>
@@ -59,6 +68,15 @@ LABEL_CONFIG = """<View>
     <Choice value="red circle"/><Choice value="blue square"/><Choice value="green star"/>
   </Choices>
 </View>"""
+# Class names that need escaping in the config zsl writes (--ls-config), for project C.
+AWKWARD_CLASSES = [
+    "blue, square",
+    '"green" star',
+    "it's <b>bold</b> & co",
+    "A & B > C",
+    "café 猫 🐱",
+    "spaced   out",
+]
 
 
 class Checks:
@@ -190,13 +208,29 @@ def original_path(task: dict) -> str:
 
 
 def check_import(
-    checks: Checks, base: str, title: str, tasks_bytes: bytes, photos: Path, files: dict
+    checks: Checks,
+    base: str,
+    title: str,
+    tasks_bytes: bytes,
+    photos: Path,
+    files: dict,
+    label_config: str = LABEL_CONFIG,
+    labels: list[str] | None = None,
 ) -> None:
-    """Project + Local Storage + import of `tasks_bytes`; then every task, prediction and image."""
-    config = {"title": title, "label_config": LABEL_CONFIG}
+    """Project + Local Storage + import of `tasks_bytes`; then every task, prediction and image.
+    With `labels`, also that the server reads exactly these Choice values from `label_config`."""
+    config = {"title": title, "label_config": label_config}
     status, body, _ = request(base, "POST", "/api/projects", config)
     checks.check(status == 201, f"[{title}] create project", f"HTTP {status}")
+    if status != 201:
+        print(f"    {body[:300]!r}")
+        return
     project = json.loads(body)["id"]
+    if labels is not None:
+        parsed = json.loads(body).get("parsed_label_config", {})
+        got = [tag.get("labels") for tag in parsed.values() if tag.get("type") == "Choices"]
+        what = f"[{title}] the server reads the classes from the config"
+        checks.check(got == [labels], what, f"{got}")
     storage = {"project": project, "path": str(photos), "title": "photos", "use_blob_urls": True}
     status, body, _ = request(base, "POST", "/api/storages/localfiles", storage)
     checks.check(status == 201, f"[{title}] create Local Storage on photos/", f"HTTP {status}")
@@ -279,6 +313,18 @@ def run(label_studio: str, work: Path, port: int) -> int:
         document_root=photos, url_prefix="/data/local-files/?d=photos/", model_version="zsl-check"
     )
     tasks_b = write_tasks(work / "tasks-url-prefix.json", predictions, prefixed)
+    # C: the labelling config zsl writes (--ls-config), with tag and class names to escape.
+    named = LabelStudioOptions(
+        from_name='zsl "choice"', to_name="photo & co", document_root=root, model_version="zsl-c"
+    )
+    config_c = label_studio_config(AWKWARD_CLASSES, named).decode("utf-8")
+    relabelled = [
+        replace(p, label=AWKWARD_CLASSES[n % len(AWKWARD_CLASSES)])
+        if p.ok and p.label != "unknown"
+        else p
+        for n, p in enumerate(servable)
+    ]
+    tasks_c = write_tasks(work / "tasks-zsl-config.json", relabelled, named)
 
     env = {
         **os.environ,
@@ -314,6 +360,8 @@ def run(label_studio: str, work: Path, port: int) -> int:
 
         check_import(checks, base, "A local files", tasks_a, photos, files)
         check_import(checks, base, "B url prefix", tasks_b, photos, files)
+        title = "C zsl config"
+        check_import(checks, base, title, tasks_c, photos, files, config_c, AWKWARD_CLASSES)
         status, body, _ = request(base, "GET", "/data/local-files/?d=top.png")
         what = "a file directly in the document root is not served"
         checks.check(status == 404, what, f"HTTP {status}")
