@@ -55,6 +55,9 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ("cat\ndog\ncat\u200e\n", "c.txt:3: duplicate class 'cat'"),  # a left-to-right mark
         ("blue\u00adsquare\n", "c.txt:1: class name 'blue\\\\xadsquare' contains"),
         ("red \u202esquare\n", "c.txt:1: class name 'red \\\\u202esquare' contains"),
+        ("odd \ufffe\n", "c.txt:1: class name 'odd \\\\ufffe' contains"),
+        ("odd \U0010ffff\n", "c.txt:1: class name 'odd \\\\U0010ffff' contains"),
+        ("odd \ufdd0\n", "c.txt:1: class name 'odd \\\\ufdd0' contains"),
         (
             "caf\u00e9\ncafe\u0301\n",
             "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",

@@ -172,7 +172,10 @@ def _check_name(name: str, where: str) -> None:
         (
             ch
             for ch in name
-            if ch == "|" or ch in _INVISIBLE or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES
+            if ch == "|"
+            or ch in _INVISIBLE
+            or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES
+            or _is_noncharacter(ch)
         ),
         None,
     )
@@ -183,6 +186,14 @@ def _check_name(name: str, where: str) -> None:
             f"{where}: class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
             f"rename the class, e.g. '{name} object'"
         )
+
+
+def _is_noncharacter(ch: str) -> bool:
+    """U+FDD0-U+FDEF and the last two code points of every plane: reserved by Unicode for a
+    program's internal use, never text; U+FFFE and U+FFFF cannot even be written in XML (a
+    Label Studio labelling config)."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 def _strip(text: str) -> str:
