@@ -394,12 +394,15 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
         root,
         "--ls-from-name",
         "label",
+        "--ls-model-version",
+        "tiny clip, run 1",
         "-q",
     )
     assert result.exit_code == 0, result.stderr
     tasks = json.loads(out.read_text())
     assert tasks[0]["data"]["image"] == "/data/local-files/?d=photos/img_000.png"
     prediction = tasks[0]["predictions"][0]
+    assert prediction["model_version"] == "tiny clip, run 1"
     assert prediction["result"][0]["from_name"] == "label"
     assert prediction["result"][0]["to_name"] == "image"
     assert prediction["result"][0]["value"]["choices"][0] in CLASSES
@@ -452,6 +455,8 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     )
     forgot = run("label", root, *args[:-2], "--ls-config", config)
     assert forgot.exit_code == 2 and "--ls-config: only for label-studio" in forgot.stderr
+    forgot = run("label", root, *args[:-2], "--ls-model-version", "v2")
+    assert forgot.exit_code == 2 and "--ls-model-version: only for label-studio" in forgot.stderr
 
 
 def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_file):

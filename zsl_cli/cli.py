@@ -411,6 +411,14 @@ def label(
             show_default=False,
         ),
     ] = None,
+    ls_model_version: Annotated[
+        str | None,
+        typer.Option(
+            help="Label Studio: the predictions' model version, by which a project chooses "
+            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>]",
+            show_default=False,
+        ),
+    ] = None,
     ls_config: Annotated[
         Path | None,
         typer.Option(
@@ -465,6 +473,7 @@ def label(
         to_name=ls_to_name,
         document_root=ls_document_root,
         url_prefix=ls_url_prefix,
+        model_version=ls_model_version or "",
         config=_str(ls_config),
     )
     studio_given = [
