@@ -154,6 +154,20 @@ def test_32bit_modes_are_scaled(tmp_path: Path, values: np.ndarray, expected: li
     assert np.asarray(decode_image(tmp_path / "deep.tif"))[0, :, 0].tolist() == expected
 
 
+def test_a_signalling_nan_says_nothing_on_stderr(tmp_path: Path) -> None:
+    # Widening a float32 signalling NaN raises the invalid-operation flag: numpy would print a
+    # RuntimeWarning (and its source line) on stderr, naming no file, even under --quiet.
+    values = np.array([[-2.0, 0.0, 2.0]], np.float32)
+    values.view(np.uint32)[0, 1] = 0x7FA00000  # a signalling NaN
+    Image.fromarray(values).save(tmp_path / "snan.tif")
+    with Image.open(tmp_path / "snan.tif") as image:  # Pillow keeps the NaN's bits
+        assert np.asarray(image).view(np.uint32)[0, 1] == 0x7FA00000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        decoded = decode_image(tmp_path / "snan.tif")
+    assert np.asarray(decoded)[0, :, 0].tolist() == [0, 0, 255]  # NaN counts as the minimum
+
+
 def test_every_bad_file_gets_its_status(bad: dict[Path, str]) -> None:
     got = {path: status_of(path) for path in bad}
     assert got == bad

@@ -378,7 +378,8 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
     if image.mode.startswith("I;"):
         info = np.iinfo(values.dtype)
         return _stretch(values.astype(np.float64), float(info.min), float(info.max))
-    values = values.astype(np.float64)
+    with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
+        values = values.astype(np.float64)
     finite = np.isfinite(values)
     if not finite.any():
         return np.zeros(values.shape, np.uint8)
