@@ -212,6 +212,18 @@ def test_non_utf8_names_survive(tmp_path: Path) -> None:
     caught.value.message.encode("utf-8")
 
 
+def test_messages_show_control_characters_in_names_as_escapes(tmp_path: Path) -> None:
+    # One line on stderr, and no escape sequence for the terminal, whatever a name holds.
+    with pytest.raises(ZslError) as caught:
+        discover([str(tmp_path / "gone\nzsl: error: \x1b]0;title\x07.png")])
+    assert caught.value.message.endswith("gone\\nzsl: error: \\x1b]0;title\\x07.png")
+    (tmp_path / ".hidden\x1b[2J\n").mkdir()  # a name from the folder, not from the user
+    with pytest.raises(ZslError) as caught:
+        discover([str(tmp_path)])
+    assert "hidden folders such as .hidden\\x1b[2J\\n were not searched" in caught.value.message
+    assert not any(character in caught.value.message for character in "\n\x1b")
+
+
 def test_symlink_loops_terminate_and_do_not_repeat(tmp_path: Path) -> None:
     touch(tmp_path, "top/a.png", "top/sub/b.png")
     (tmp_path / "top" / "sub" / "up").symlink_to("..", target_is_directory=True)

@@ -191,6 +191,20 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert (caught.value.status, caught.value.reason) == ("unreadable", "permission denied")
 
 
+def test_a_broken_links_reason_stays_one_line_whatever_its_target(tmp_path: Path) -> None:
+    # The target comes from the folder being labelled: it must not break the reason's line (a
+    # fake "zsl: error:" line on stderr) nor drive the terminal with an escape sequence.
+    link = tmp_path / "link.png"
+    link.symlink_to("gone\nzsl: error: \x1b]0;title\x07.png")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(link)
+    assert (caught.value.status, caught.value.reason) == (
+        "broken_link",
+        "broken symbolic link (its target gone\\nzsl: error: \\x1b]0;title\\x07.png does not "
+        "exist)",
+    )
+
+
 def test_too_large_is_judged_from_the_header(tmp_path: Path) -> None:
     path = tmp_path / "small.png"
     Image.fromarray(blocky_rgb(16, 12, 0)).save(path)

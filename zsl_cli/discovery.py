@@ -198,8 +198,19 @@ def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
 
 
 def printable(path: str | Path) -> str:
-    """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
+    and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
+    break a message's line nor send escape sequences to the terminal."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _CONTROL_CHARACTERS.sub(_escaped, text)
+
+
+# C0 and C1 controls (newline, carriage return, escape, ...) and the Unicode line breaks.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]  # "\n", "\t", "\x1b", "\u2028"
 
 
 class _Walker:
