@@ -173,6 +173,24 @@ def test_every_bad_file_gets_its_status(bad: dict[Path, str]) -> None:
     assert got == bad
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
+def test_a_link_to_a_device_is_not_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Opening some devices acts (a watchdog starts counting down): their stat says enough.
+    (tmp_path / "device.jpg").symlink_to("/dev/null")
+    opened = []
+    real_open = os.open
+
+    def recording_open(path, *args, **kwargs):
+        opened.append(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "device.jpg")
+    assert (caught.value.status, caught.value.reason) == ("not_a_file", "is a device")
+    assert opened == []
+
+
 def test_bad_files_cover_every_status(bad: dict[Path, str]) -> None:
     covered = set(bad.values()) - {"ok"}
     missing = set(DECODE_STATUSES) - covered

@@ -260,9 +260,17 @@ def file_problem(path: Path) -> DecodeError | None:
 def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     """Open for reading and return (binary file, size); DecodeError for anything not readable.
 
-    O_NONBLOCK keeps a named pipe from blocking the open; fstat on the open descriptor then tells
-    what the path really is, with no window for it to change in between.
+    What is not a regular file by its stat is never opened: opening some devices acts (a watchdog
+    starts counting down, a tape rewinds). O_NONBLOCK keeps a named pipe from blocking the open
+    should one take the file's place meanwhile; fstat on the open descriptor then tells what the
+    path really is, with no window for it to change in between.
     """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # the open says why
+    if mode is not None and not stat.S_ISREG(mode):
+        raise DecodeError(NOT_A_FILE, _not_a_file_reason(mode))
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
