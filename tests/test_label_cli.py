@@ -214,6 +214,25 @@ def test_names_with_brackets_are_printed_as_they_are(tiny_clip, tmp_path):
     assert embedded.exit_code == 0 and f"Embedded into {store}" in embedded.stderr
 
 
+def test_names_with_emoji_codes_are_printed_as_they_are(tiny_clip, tmp_path):
+    # rich turns ":cat:" into a cat by default: a summary would misname the output file, and the
+    # table that is evaluate's output would misname the class.
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({":cat: x": ["fur"], "dog :smile:": ["a tail"]}))
+    truth = tmp_path / "truth"
+    for index, name in enumerate((":cat: x", "dog :smile:")):
+        write_images(truth / name, 2, seed=index)
+    output = tmp_path / ":thumbs_up: out.jsonl"
+    labelled = run("label", truth, "--descriptions", descriptions, "-m", tiny_clip, "-o", output)
+    assert labelled.exit_code == 0, labelled.stderr
+    assert f"Predictions: {output}" in labelled.stderr
+    shown = {row["label"] for row in read_jsonl(output.read_text())}
+    assert all(name in labelled.stderr for name in shown)
+    evaluated = run("evaluate", output, "--truth", truth)
+    assert evaluated.exit_code == 0, evaluated.stderr
+    assert ":cat: x" in evaluated.stdout and "dog :smile:" in evaluated.stdout
+
+
 def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)

@@ -35,9 +35,12 @@ def stdout_console() -> Console:
 def _console(stream: TextIO, *, output: bool) -> Console:
     # rich honours NO_COLOR itself; highlight=False keeps numbers in paths uncoloured. A file or a
     # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names. No
-    # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`.
+    # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`. No
+    # emoji codes either: rich would show a class or file named ":cat:" as a cat.
     width = None if stream.isatty() else 10_000
-    console = _Console(file=stream, highlight=False, soft_wrap=True, width=width, markup=False)
+    console = _Console(
+        file=stream, highlight=False, soft_wrap=True, width=width, markup=False, emoji=False
+    )
     console.is_output = output
     return console
 
