@@ -701,6 +701,21 @@ def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeyp
     assert not out.exists()
 
 
+def test_an_output_that_cannot_be_written_fails_before_the_model_loads(
+    tmp_path, classes_file, monkeypatch
+):
+    # As --ls-config does: a typo in -o must not cost a model load (seconds to minutes) first.
+    from zsl_cli import api
+
+    monkeypatch.setattr(api, "open_encoder", lambda options: pytest.fail("the model was loaded"))
+    write_images(tmp_path / "images", 2)
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder\n")
+    result = run("label", tmp_path / "images", "-c", classes_file, "-o", blocker / "out.csv")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("zsl: error: cannot create the output folder")
+
+
 def test_help_shows_examples():
     for command in ("label", "embed", "evaluate", "hubness"):
         result = run(command, "--help")

@@ -578,7 +578,18 @@ def label(
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
             report.warnings += writers.label_studio_config_warnings(spec.names)
+    # The output opens before the slow model load, so that one that cannot be written (a folder
+    # that cannot be created, a closed stdout) fails at once. Until `close` nothing is published:
+    # an error or an interrupt that finished no image leaves an older output as it was.
+    writer: writers.PredictionWriter | _KeptInReport
+    if output is None:
+        report.output = "none"
+        writer = _KeptInReport(report.predictions)
+    else:
+        report.output = output.path if output.path not in (None, "-") else "stdout"
+        writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
     with (
+        writer,
         _label_studio_config_file(config, spec.names, studio),
         model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
     ):
@@ -593,41 +604,32 @@ def label(
                 f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
                 "prompts once tokenized): they score alike on every image"
             )
-        # Before the writer opens: a store that cannot be used must not replace an old output.
+        # A store that cannot be used fails here, and the writer discards its file.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
-        if output is None:
-            report.output = "none"
-            writer: writers.PredictionWriter | _KeptInReport = _KeptInReport(report.predictions)
-        else:
-            if source.paths is None and studio is not None:
-                report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
-            report.output = output.path if output.path not in (None, "-") else "stdout"
-            writer = writers.open_writer(
-                output.path, fmt, label_studio=studio, stdout=output.stdout
-            )
+        if output is not None and source.paths is None and studio is not None:
+            report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
-        with writer:
-            try:
-                for prediction in _predictions(encoded.batches, encoder, classifier, request):
-                    writer.write(prediction)
-                    report.add(prediction)
-            except KeyboardInterrupt:
-                report.interrupted = True
-            finally:
-                progress.stop()
-            report.elapsed_s = time.perf_counter() - started
-            report.processing_s = time.perf_counter() - processing_started
-            report.run_info["summary"] = summary_dict(report)
-            report.run_info["complete"] = not report.interrupted
-            if report.interrupted and not report.total:
-                # Nothing was finished (a hubness reduction writes only at the end): an older
-                # output stays as it was.
-                writer.discard()
-            else:
-                writer.close(report.run_info, complete=not report.interrupted)
+        try:
+            for prediction in _predictions(encoded.batches, encoder, classifier, request):
+                writer.write(prediction)
+                report.add(prediction)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            progress.stop()
+        report.elapsed_s = time.perf_counter() - started
+        report.processing_s = time.perf_counter() - processing_started
+        report.run_info["summary"] = summary_dict(report)
+        report.run_info["complete"] = not report.interrupted
+        if report.interrupted and not report.total:
+            # Nothing was finished (a hubness reduction writes only at the end): an older
+            # output stays as it was.
+            writer.discard()
+        else:
+            writer.close(report.run_info, complete=not report.interrupted)
     if report.interrupted:
         raise Interrupted(report)
     return report
