@@ -324,6 +324,28 @@ def test_old_file_stays_until_close(tmp_path: Path, root: Path, fmt: str) -> Non
     assert temp_files(tmp_path) == []
 
 
+def test_long_output_names_that_fit_are_written_and_others_refused_before_a_run(
+    tmp_path: Path,
+) -> None:
+    predictions = sample_predictions(tmp_path / "photos")
+    # 255 bytes with the run info's ".run.json": the temporary file's name is cut short.
+    fits = tmp_path / ("é" * 119 + "aaaa.csv")
+    with open_writer(str(fits), "csv") as writer:
+        writer.write(predictions[0])
+        writer.close({"n": 1})
+    assert read_predictions(fits) == [rounded(predictions[0])] and read_run_info(fits)["n"] == 1
+    # JSON holds its run info: the name alone may take 255 bytes.
+    inside = tmp_path / ("b" * 250 + ".json")
+    with open_writer(str(inside), "json") as writer:
+        writer.close({})
+    assert read_predictions(inside) == []
+    for name, fmt, excess in (("c" * 243 + ".csv", "csv", 1), ("d" * 251 + ".json", "json", 1)):
+        with pytest.raises(ZslError, match=f"is {excess} bytes too long for a file name"):
+            open_writer(str(tmp_path / "new" / name), fmt)
+        assert not (tmp_path / "new").exists()
+    assert temp_files(tmp_path) == []
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_exception_discards_temp_file(tmp_path: Path, root: Path, fmt: str) -> None:
     output = tmp_path / f"out{EXTENSIONS[fmt]}"

@@ -18,6 +18,7 @@ from zsl_cli.errors import ZslError
 
 TEMP_SUFFIX = ".zsl-tmp"
 SIDECAR_SUFFIX = ".run.json"
+NAME_MAX = 255  # bytes in a file name, on Linux and macOS file systems alike
 
 
 def sidecar_path(output: str | Path) -> Path:
@@ -26,11 +27,15 @@ def sidecar_path(output: str | Path) -> Path:
 
 
 def open_sink(
-    output: str | Path | None, stdout: IO[bytes] | IO[str] | None = None
+    output: str | Path | None,
+    stdout: IO[bytes] | IO[str] | None = None,
+    *,
+    sidecar: bool = False,
 ) -> StreamSink | AtomicFileSink:
-    """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer)."""
+    """Where an output goes: None or "-" is stdout (`stdout`, else sys.stdout's buffer).
+    `sidecar`: a file output will have a `sidecar_path` next to it, whose name must fit too."""
     if output is not None and str(output) != "-":
-        return _file_sink(output)
+        return _file_sink(output, sidecar)
     if stdout is not None and not isinstance(stdout, io.TextIOBase):
         return StreamSink(stdout, "stdout")
     text = stdout if stdout is not None else sys.stdout
@@ -142,7 +147,10 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
     # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
     # is replaced keeps its own permissions.
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    # The target's name is cut short where the temporary name would be too long for a file name.
+    room = NAME_MAX - len(f"..{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    stem = os.fsdecode(os.fsencode(target.name)[:room])
+    temp = target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
@@ -187,7 +195,7 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _file_sink(output: str | Path) -> AtomicFileSink | StreamSink:
+def _file_sink(output: str | Path, sidecar: bool) -> AtomicFileSink | StreamSink:
     """Like a shell redirection: through a symbolic link to its file, and straight into what is
     no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
     where a temporary file and a rename would replace the thing itself."""
@@ -207,6 +215,14 @@ def _file_sink(output: str | Path) -> AtomicFileSink | StreamSink:
             raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
         return StreamSink(stream, repr(str(target)), owned=True)
     target = Path(os.path.realpath(target)) if target.is_symlink() else target
+    longest = sidecar_path(target) if sidecar else target
+    excess = len(os.fsencode(longest.name)) - NAME_MAX
+    if excess > 0:  # found now, not once the run is done
+        also = f" (and its run info goes next to it as <name>{SIDECAR_SUFFIX})" if sidecar else ""
+        raise ZslError(
+            f"output name {target.name!r} is {excess} bytes too long for a file "
+            f"name{also}: {NAME_MAX} bytes at most"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

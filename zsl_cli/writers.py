@@ -535,4 +535,5 @@ def open_writer(
         options = label_studio if label_studio is not None else LabelStudioOptions()
         _check_label_studio_options(options)
         encoder = _LabelStudioEncoder(options)
-    return PredictionWriter(open_sink(output, stdout), encoder, fmt)
+    sink = open_sink(output, stdout, sidecar=not encoder.run_info_inside)
+    return PredictionWriter(sink, encoder, fmt)
