@@ -136,6 +136,13 @@ def test_format_from_unknown_extension_asks_for_format(name: str) -> None:
         format_from_path(name)
 
 
+def test_streams_without_an_extension_get_csv_as_stdout_does(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    assert format_from_path(os.devnull) == format_from_path(tmp_path / "fifo") == "csv"
+    with pytest.raises(ZslError, match="--format"):
+        format_from_path(tmp_path)  # a folder is no stream
+
+
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ZslError, match="unknown output format"):
         open_writer(str(tmp_path / "x.csv"), "xml")
