@@ -65,7 +65,8 @@ def test_every_type_a_request_takes_is_exported():
         assert name in namespace
     request = namespace["LabelRequest"](decision=namespace["Decision"](top_k=0))
     assert request.decision.top_k == 0
-    assert namespace["OutputOptions"](label_studio=namespace["LabelStudioOptions"]())
+    studio = namespace["LabelStudioOptions"]()
+    assert namespace["OutputOptions"](format="label-studio", label_studio=studio)
 
 
 def test_predictions_reach_a_text_stdout(tiny_clip, photos):
@@ -95,6 +96,16 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: api.HubnessRequest(k=None), "k None: give a whole number"),
         (lambda: api.HubnessRequest(methods="csls"), "give a tuple"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "ks '15'"),
+        # A part given as something else than its options class.
+        (lambda: api.LabelRequest(output="p.csv"), "output: give OutputOptions\\(...\\), not str"),
+        (lambda: api.HubnessRequest(model="shapes-demo"), "model: give ModelOptions"),
+        (lambda: api.EmbedRequest("s.zsl", inputs=("a",)), "inputs: give InputOptions"),
+        (lambda: api.OutputOptions(path=123), "output path: int is not a file path"),
+        (lambda: api.OutputOptions("p.csv", format=1), "output format 1: give one of"),
+        (
+            lambda: api.OutputOptions("p.csv", label_studio=api.LabelStudioOptions()),
+            "label_studio options: only for label-studio output",
+        ),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)), "ks \\(1.5,\\)"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(0,)), "1 or more"),
         # Options that choose or decode image files, where no file is read.
@@ -121,6 +132,11 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
 def test_options_out_of_range_are_user_errors(make, message):
     with pytest.raises(ZslError, match=message):
         make()
+
+
+def test_an_output_path_may_be_a_path_object(tmp_path):
+    output = api.OutputOptions(tmp_path / "p.json", "label-studio", api.LabelStudioOptions())
+    assert output.path == str(tmp_path / "p.json")
 
 
 def test_numpy_numbers_are_taken_as_python_ones():

@@ -222,6 +222,17 @@ def _at_least_one(options: object, *names: str) -> None:
         object.__setattr__(options, name, int(value))  # a frozen dataclass's own __post_init__
 
 
+def _check_parts(request: object, **expected: type) -> None:
+    """ZslError where a request's part is not of its options class (a path where
+    OutputOptions(path=...) was meant, say), rather than an AttributeError deep in the run."""
+    for name, kind in expected.items():
+        value = getattr(request, name)
+        if not isinstance(value, kind):
+            raise ZslError(
+                f"{name}: give {kind.__name__}(...), not {type(value).__name__} {value!r}"
+            )
+
+
 @dataclass(frozen=True)
 class ClassOptions:
     """The candidate classes: names (a class file or a list), attributes or descriptions."""
@@ -238,13 +249,28 @@ class ClassOptions:
 class OutputOptions:
     """Where predictions are written, and how."""
 
-    path: str | None = None  # None or "-" = stdout
+    path: str | os.PathLike[str] | None = None  # None or "-" = stdout; kept as str
     format: str | None = None  # None: from the file extension (csv for stdout)
     # For the label-studio format; the document root defaults to the server's own setting,
     # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (without a url_prefix), and the model version to
     # zsl's version and model.
     label_studio: writers.LabelStudioOptions | None = None
     stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
+
+    def __post_init__(self) -> None:
+        if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
+            raise ZslError(f"output path: {type(self.path).__name__} is not a file path")
+        if self.path is not None:
+            object.__setattr__(self, "path", os.fspath(self.path))
+        if self.format is not None and not isinstance(self.format, str):
+            raise ZslError(
+                f"output format {self.format!r}: give one of {', '.join(writers.FORMATS)}"
+            )
+        if self.label_studio is not None:
+            _check_parts(self, label_studio=writers.LabelStudioOptions)
+            # As the CLI refuses --ls-* options without -f label-studio: not silently ignored.
+            if writers.output_format(self.path, self.format) != "label-studio":
+                raise ZslError("label_studio options: only for label-studio output")
 
 
 @dataclass(frozen=True)
@@ -263,6 +289,11 @@ class LabelRequest:
     low_confidence: float = 0.5  # summary: count predictions whose top score is below this
 
     def __post_init__(self) -> None:
+        _check_parts(
+            self, inputs=InputOptions, classes=ClassOptions, model=ModelOptions, decision=Decision
+        )
+        if self.output is not None:
+            _check_parts(self, output=OutputOptions)
         if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
             raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
         _check_store_inputs(self.inputs, self.embeddings)
@@ -845,6 +876,7 @@ class HubnessRequest:
     json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
 
     def __post_init__(self) -> None:
+        _check_parts(self, inputs=InputOptions, classes=ClassOptions, model=ModelOptions)
         if self.k is None:
             raise ZslError("k None: give a whole number, 1 or more")
         _at_least_one(self, "k")
@@ -1135,6 +1167,9 @@ class EmbedRequest:
     dtype: str | None = None  # float32 or float16; None: what the store holds, else float32
     export: str | None = None  # also write the model's embeddings to .npy (+ paths CSV) / .parquet
     json_out: str | None = None  # also write the report's counts here as JSON ("-": stdout)
+
+    def __post_init__(self) -> None:
+        _check_parts(self, inputs=InputOptions, model=ModelOptions)
 
 
 @dataclass

@@ -481,7 +481,8 @@ def label(
         for field in dataclasses.fields(studio)
         if getattr(studio, field.name) != field.default
     ]
-    if studio_given and output_format(output, fmt) != "label-studio":
+    to_label_studio = output_format(output, fmt) == "label-studio"
+    if studio_given and not to_label_studio:
         names = ", ".join(studio_given)
         raise ZslError(f"{names}: only for label-studio output (add -f label-studio)")
 
@@ -499,11 +500,7 @@ def label(
             model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
         ),
         decision=Decision(top_k, threshold),
-        output=api.OutputOptions(
-            output,
-            fmt,
-            studio,
-        ),
+        output=api.OutputOptions(output, fmt, studio if to_label_studio else None),
         embeddings=_str(embeddings),
         hubness_reduction=hubness_reduction,
     )
