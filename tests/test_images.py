@@ -173,6 +173,12 @@ def test_every_bad_file_gets_its_status(bad: dict[Path, str]) -> None:
     assert got == bad
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
+def test_a_file_whose_size_says_0_but_has_content_is_not_empty() -> None:
+    assert os.stat("/proc/self/status").st_size == 0
+    assert status_of(Path("/proc/self/status")) == "not_an_image"  # text, read as it is
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
 def test_a_link_to_a_device_is_not_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Opening some devices acts (a watchdog starts counting down): their stat says enough.

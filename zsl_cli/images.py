@@ -238,7 +238,9 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
     file, size = _open_regular_file(path)
     with file:
         if size == 0:
-            raise DecodeError(EMPTY, "file is empty (0 bytes)")
+            if not file.read(1):
+                raise DecodeError(EMPTY, "file is empty (0 bytes)")
+            file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
         try:
             return _decode_open_file(file, options)
         except DecodeError:
