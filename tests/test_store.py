@@ -20,6 +20,7 @@ from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
     StoredItem,
+    check_store_writable,
     stat_files,
 )
 
@@ -269,6 +270,46 @@ def test_a_store_in_a_folder_without_write_access_opens_read_only(
         assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
     assert opened == [str(path)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zsl"]
+
+
+def test_a_linked_store_is_judged_by_the_folder_its_file_lies_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite writes the -wal and -shm files next to the file a link leads to, not the link.
+    mounted, work = tmp_path / "mounted", tmp_path / "work"
+    mounted.mkdir()
+    work.mkdir()
+    with EmbeddingStore.open(mounted / "s.zsl") as store:
+        encode_all(store, store.register_model("id-a", "model-a", DIM), [FileStat("/a.png", 1, 1)])
+    link = work / "s.zsl"
+    link.symlink_to(mounted / "s.zsl")
+    real_access = os.access
+    opened = []
+    real_connect = sqlite3.connect
+
+    def connect(location, *args, **kwargs):
+        opened.append(location)
+        return real_connect(location, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    # The store on a read-only mount, linked from a folder we may write to: read, not written.
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != mounted and real_access(path, mode)
+    )
+    with EmbeddingStore.open(link, create=False) as store:
+        assert store.load(store.find_model("id-a")).paths == ["/a.png"]
+    assert opened[0].endswith("?mode=ro")
+    with pytest.raises(ZslError, match=f"cannot write to its folder {mounted}$"):
+        check_store_writable(link)
+    # The link in a folder we may not write to, the store where we may: it can be written.
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != work and real_access(path, mode)
+    )
+    check_store_writable(link)
+    opened.clear()
+    with EmbeddingStore.open(link, create=False) as store:
+        assert store.load(store.find_model("id-a")).paths == ["/a.png"]
+    assert opened == [str(link)]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])

@@ -226,18 +226,20 @@ class EmbeddingStore:
                 raise ZslError(
                     f"cannot create the folder of embedding store {path}: {error.strerror}"
                 ) from error
-        if create or os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK):
+        # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
+        real = Path(os.path.realpath(path))
+        if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
             return cls._connect(os.fspath(path), path, timeout_s, create=create)
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
         # file needs its shared-memory file, which SQLite cannot create in such a folder; then
         # the file is read as immutable, which is exact only when no commit waits in the WAL.
-        location = "file:" + quote(os.fsencode(path.absolute()))
+        location = "file:" + quote(os.fsencode(real))
         try:
             return cls._connect(location + "?mode=ro", path, timeout_s, create=False)
         except ZslError as error:
             if not isinstance(error.__cause__, sqlite3.OperationalError):
                 raise
-        wal = Path(f"{path}-wal")
+        wal = Path(f"{real}-wal")
         if wal.exists() and wal.stat().st_size > 0:
             raise ZslError(
                 f"embedding store {path} has commits in {wal.name} that cannot be read in a "
@@ -930,8 +932,9 @@ def stored_precision(store_path: str | Path, identity: str) -> str | None:
 def check_store_writable(path: Path) -> None:
     """ZslError when `zsl embed` could not write the store (a read-only file, folder or mount),
     said before the model loads rather than at the first commit. SQLite also writes its journal
-    files next to the store, so the folder must be writable too."""
-    folder = path.absolute().parent
+    files next to the store (next to the file a link leads to), so that folder must be writable
+    too."""
+    folder = Path(os.path.realpath(path)).parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the folder that would be created is checked where it would go
     for place in (path, folder) if path.exists() else (folder,):
