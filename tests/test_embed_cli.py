@@ -509,6 +509,7 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     result = run("embed", images, "--store", tmp_path / "io.zsl", "-m", tiny_clip)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "disk I/O error on embedding store" in result.stderr
+    assert f"io.zsl-wal and io.zsl-journal next to {tmp_path / 'io.zsl'} are files" in result.stderr
     # Like the other outputs, a store may go to a folder that does not exist yet.
     nested = tmp_path / "new" / "folder" / "s.zsl"
     assert run("embed", images, "--store", nested, "-m", tiny_clip, "-q").exit_code == 0

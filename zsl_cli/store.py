@@ -733,15 +733,19 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
             "(batches already written are kept)"
         )
     if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return f"embedding store {path} is read-only ({text}); check the file's permissions"
+        return (
+            f"embedding store {path} is read-only ({text}); check the permissions of the file "
+            "and of its folder, where SQLite writes its -wal and -shm files"
+        )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
         return f"embedding store {path} is damaged ({text}); delete it and re-run `zsl embed`"
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return f"cannot open embedding store {path}: {text}"
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        real = Path(os.path.realpath(path))  # where SQLite keeps them, for a linked store
         return (
             f"disk I/O error on embedding store {path} ({text}); check the disk, and that "
-            f"{path.name}-wal and {path.name}-journal next to it are files, if they exist"
+            f"{real.name}-wal and {real.name}-journal next to {real} are files, if they exist"
         )
     return None
 
