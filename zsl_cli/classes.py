@@ -203,7 +203,7 @@ def _strip(text: str) -> str:
     return text
 
 
-def _composed(name: str) -> str:
+def composed(name: str) -> str:
     """The name compared as it is seen: composed and decomposed accents ("café") look the same
     everywhere they are shown, so they are one name."""
     return unicodedata.normalize("NFC", name)
@@ -212,7 +212,7 @@ def _composed(name: str) -> str:
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
     seen: dict[str, tuple[str, str]] = {}
     for name, where in names:
-        key = _composed(name)
+        key = composed(name)
         if key in seen:
             first, first_where = seen[key]
             spelled = "" if first == name else f", spelled {ascii(first)} there and {ascii(name)}"
@@ -303,9 +303,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     for key, descriptors in data:
         name, where = _strip(key), f"{source}: class {key!r}"
         _check_name(name, where)
-        if _composed(name) in names:
+        if composed(name) in names:
             raise ZslError(f"{source}: duplicate class {name!r}")
-        names.add(_composed(name))
+        names.add(composed(name))
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
@@ -326,16 +326,16 @@ def _is_surrogate(ch: str) -> bool:
 
 def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:
     """classes.txt decides which classes exist; descriptions add descriptors to them."""
-    known = {_composed(c.name) for c in spec.classes}
-    unknown = [c.name for c in described.classes if _composed(c.name) not in known]
+    known = {composed(c.name) for c in spec.classes}
+    unknown = [c.name for c in described.classes if composed(c.name) not in known]
     if unknown:
         raise ZslError(
             f"{source}: descriptions for classes not in the class list: "
             + ", ".join(repr(n) for n in unknown[:5])
         )
-    descriptors = {_composed(c.name): c.descriptors for c in described.classes}
+    descriptors = {composed(c.name): c.descriptors for c in described.classes}
     both = next(
-        (c.name for c in spec.classes if c.prompts and _composed(c.name) in descriptors), None
+        (c.name for c in spec.classes if c.prompts and composed(c.name) in descriptors), None
     )
     if both is not None:
         raise ZslError(
@@ -343,7 +343,7 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
             f"{source}: give it one or the other"
         )
     merged = tuple(
-        ClassDef(c.name, c.prompts, descriptors.get(_composed(c.name), ())) for c in spec.classes
+        ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
     return ClassSpec(merged, sources=spec.sources + (source,))
 

@@ -34,7 +34,6 @@ import codecs
 import csv
 import io
 import os
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,7 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zsl_cli.classes import split_lines
+from zsl_cli.classes import composed, split_lines
 from zsl_cli.discovery import IMAGE_EXTENSIONS, printable, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import (
@@ -395,11 +394,11 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
     class (names from descriptions or attributes may hold a colon); otherwise the part before a
     colon, as in classes.txt. A name composed or decomposed otherwise than a known one is
     spelled as that one (see `spelled_as`)."""
-    spelling = {_nfc(name): name for name in known}
+    spelling = {composed(name): name for name in known}
     names = set()
     for entry in entries:
-        name = entry if _nfc(entry) in spelling else entry.split(":", 1)[0].strip()
-        names.add(spelling.get(_nfc(name), name))
+        name = entry if composed(entry) in spelling else entry.split(":", 1)[0].strip()
+        names.add(spelling.get(composed(name), name))
     return names
 
 
@@ -407,8 +406,8 @@ def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
     """The truth with its labels spelled as these class names where they differ only in being
     composed or decomposed: a class folder made on macOS spells café decomposed (e + U+0301)
     where classes.txt spells it composed, and the two look the same wherever they are shown."""
-    spelling = {_nfc(name): name for name in names}
-    respelled = {label: spelling.get(_nfc(label), label) for label in truth.classes}
+    spelling = {composed(name): name for name in names}
+    respelled = {label: spelling.get(composed(label), label) for label in truth.classes}
     if all(label == name for label, name in respelled.items()):
         return truth
     return replace(
@@ -418,10 +417,6 @@ def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
             replace(item, label=respelled.get(item.label, item.label)) for item in truth.items
         ),
     )
-
-
-def _nfc(name: str) -> str:
-    return unicodedata.normalize("NFC", name)
 
 
 def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = None) -> Matching:
