@@ -208,7 +208,7 @@ def _file_sink(output: str | Path, sidecar: bool) -> AtomicFileSink | StreamSink
         raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
     if mode is not None and stat.S_ISDIR(mode):
         raise ZslError(f"output {str(target)!r} is a directory: give a file name")
-    if mode is not None and (not stat.S_ISREG(mode) or names_open_stream(target)):
+    if mode is not None and streams_into(target):
         try:
             stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
         except OSError as error:
@@ -244,7 +244,18 @@ def point_at_devnull(*streams: IO) -> None:
         os.close(devnull)
 
 
-def names_open_stream(path: Path) -> bool:
+def streams_into(path: Path) -> bool:
+    """Whether an output at `path` is written straight into, as by a shell redirection: it is
+    there and is no regular file or folder (a FIFO, /dev/null, a terminal), or it names a stream
+    already open (/dev/stdout, /dev/fd/N)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISDIR(mode) and (not stat.S_ISREG(mode) or _names_open_stream(path))
+
+
+def _names_open_stream(path: Path) -> bool:
     """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
     name = os.path.abspath(path)
     return (

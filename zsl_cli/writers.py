@@ -26,7 +26,6 @@ import io
 import json
 import os
 import re
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +39,8 @@ from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
     StreamSink,
-    names_open_stream,
     open_sink,
+    streams_into,
     write_file,
 )
 from zsl_cli.records import SCORE_FORMAT, UNKNOWN_LABEL, Prediction, written_score
@@ -57,7 +56,7 @@ EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".jso
 def format_from_path(path: str | Path | None) -> str:
     """The output format implied by a file name; stdout (None, "-", /dev/stdout) and other
     streams (/dev/null, a FIFO) get csv."""
-    if path is None or str(path) == "-" or names_open_stream(Path(path)) or _is_stream(path):
+    if path is None or str(path) == "-" or streams_into(Path(path)):
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSION_FORMATS:
@@ -66,15 +65,6 @@ def format_from_path(path: str | Path | None) -> str:
             f"use --format ({', '.join(FORMATS)}) or a .csv, .jsonl, .ndjson or .json name"
         )
     return EXTENSION_FORMATS[suffix]
-
-
-def _is_stream(path: str | Path) -> bool:
-    """An existing output that is neither a regular file nor a folder: a device, a FIFO."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def output_format(path: str | Path | None, fmt: str | None) -> str:
