@@ -270,6 +270,23 @@ def test_models_that_would_load_but_score_nonsense_are_refused(tiny_clip, tmp_pa
         load_encoder(str(zero))
 
 
+def test_weights_of_other_shapes_than_the_config_gives_are_one_line(tiny_clip, tmp_path: Path):
+    # transformers 5 raises pointing at a loading report the quiet logging hides; loaded with
+    # mismatched sizes allowed, those weights would be random.
+    other = shutil.copytree(tiny_clip, tmp_path / "other-config")
+    config = json.loads((other / "config.json").read_text())
+    config["projection_dim"] = 24
+    (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ZslError) as error:
+        load_encoder(str(other))
+    assert "2 weights in its checkpoint do not have the shape its config.json gives" in str(
+        error.value
+    )
+    assert "text_projection.weight: 16 x 32 in the checkpoint, 24 x 32 in the model" in str(
+        error.value
+    )
+
+
 def test_variable_resolution_image_inputs_are_refused(tiny_clip):
     from types import SimpleNamespace
 

@@ -273,8 +273,10 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
     part = "model"
     try:
         with _quiet_transformers():
+            # Mismatched shapes come back in `loading` (checked below) rather than as an error
+            # that points at a report the quiet logging hides.
             model, loading = AutoModel.from_pretrained(
-                source.location, output_loading_info=True, **options
+                source.location, output_loading_info=True, ignore_mismatched_sizes=True, **options
             )
             part = "tokenizer"
             tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
@@ -282,11 +284,24 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
             image_processor = pil_image_processor(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
         raise ZslError(_load_failure_message(source, part, error, offline)) from None
+    mismatched = sorted(loading.get("mismatched_keys") or [], key=lambda entry: str(entry[0]))
+    if mismatched:
+        # transformers filled them with random values, as it does missing ones.
+        key, in_checkpoint, in_model = mismatched[0]
+        raise ZslError(
+            f"model {source.name}: {len(mismatched)} weights in its checkpoint do not have the "
+            f"shape its config.json gives (e.g. {key}: {_shape(in_checkpoint)} in the checkpoint, "
+            f"{_shape(in_model)} in the model); are config.json and the weights from one model?"
+        )
     missing = sorted(loading.get("missing_keys") or [])
     if missing:
         # transformers fills them with random values: scores would change from run to run.
         raise ZslError(_missing_weights_message(source, model, missing))
     return model, tokenizer, image_processor
+
+
+def _shape(size: Any) -> str:
+    return " x ".join(str(n) for n in size)
 
 
 def _missing_weights_message(source: ModelSource, model: Any, missing: list[str]) -> str:
