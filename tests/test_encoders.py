@@ -287,6 +287,26 @@ def test_weights_of_other_shapes_than_the_config_gives_are_one_line(tiny_clip, t
     )
 
 
+def test_a_tokenizer_with_ids_beyond_the_text_models_vocabulary_is_one_line(
+    tiny_clip, tmp_path: Path
+):
+    from safetensors.torch import load_file, save_file
+
+    # The text tower keeps 300 of the 514 tokens its tokenizer has: as with tokenizer files
+    # copied from another model, ids beyond them would be an IndexError inside torch.
+    cut = shutil.copytree(tiny_clip, tmp_path / "cut")
+    weights = load_file(cut / "model.safetensors")
+    key = "text_model.embeddings.token_embedding.weight"
+    weights[key] = weights[key][:300].clone()
+    save_file(weights, cut / "model.safetensors", metadata={"format": "pt"})
+    config = json.loads((cut / "config.json").read_text())
+    config["text_config"]["vocab_size"] = 300
+    (cut / "config.json").write_text(json.dumps(config))
+    encoder = load_encoder(str(cut))
+    with pytest.raises(ZslError, match="its tokenizer gives token id 51[0-9], but its text model"):
+        encoder.encode_texts(["a photo of a cat."])
+
+
 def test_variable_resolution_image_inputs_are_refused(tiny_clip):
     from types import SimpleNamespace
 

@@ -97,6 +97,8 @@ class TransformersEncoder:
         self.device = device
         self.dtype = dtype
         self._text_length = _text_max_length(model, tokenizer)
+        vocabulary = getattr(getattr(model.config, "text_config", None), "vocab_size", None)
+        self._vocabulary = vocabulary if isinstance(vocabulary, int) else None
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -200,6 +202,7 @@ class TransformersEncoder:
         token_ids = self._tokenizer(list(texts), truncation=True, max_length=self._text_length)[
             "input_ids"
         ]
+        self._check_token_ids(token_ids)
         # Texts the tokenizer makes the same ("Cat", "cat") are encoded once, so their
         # embeddings are the same to the bit (in different chunks they would differ by ~1e-8).
         distinct: dict[tuple[int, ...], int] = {}  # token ids -> row of `encoded`
@@ -219,6 +222,16 @@ class TransformersEncoder:
         encoded = np.empty((len(firsts), chunks[0].shape[1]), dtype=np.float32)
         encoded[order] = np.concatenate(chunks)
         return encoded[which]
+
+    def _check_token_ids(self, token_ids: Sequence[Sequence[int]]) -> None:
+        """A tokenizer from another model gives ids the text tower has no embedding for (an
+        IndexError deep inside torch)."""
+        largest = max((max(ids) for ids in token_ids if len(ids)), default=-1)
+        if self._vocabulary is not None and largest >= self._vocabulary:
+            raise ZslError(
+                f"model {self.name}: its tokenizer gives token id {largest}, but its text model "
+                f"has {self._vocabulary} tokens; are the tokenizer files from another model?"
+            )
 
     def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
         if "siglip" in self.model_type:
