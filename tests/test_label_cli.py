@@ -284,6 +284,16 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
             ["-c", "{tmp}/classes.txt", "-m", "no-such-org/no-such-model"],
             "not available offline",
         ),
+        (
+            "cat\n",
+            ["-c", "{tmp}/classes.txt", "-m", "no-such-org/no-such-model", "--revision", "v3"],
+            "(`hf download no-such-org/no-such-model --revision v3`)",
+        ),
+        (
+            "cat\n",
+            ["-c", "{tmp}/classes.txt", "-m", "shapes-demo", "--revision", "v3"],
+            "--revision v3: a revision chooses a version of a model on the Hugging Face hub",
+        ),
         ("cat\n", ["-c", "{tmp}/classes.txt", "-f", "xml"], "format"),
         (
             "cat\n",

@@ -168,6 +168,13 @@ TrustRemoteCode = Annotated[
         "--trust-remote-code", help="Allow models whose repository ships its own Python code."
     ),
 ]
+Revision = Annotated[
+    str | None,
+    typer.Option(
+        help="A hub model's version: a branch, tag or commit hash.  [default: main]",
+        show_default=False,
+    ),
+]
 Classes = Annotated[
     Path | None,
     typer.Option(
@@ -308,6 +315,7 @@ def _model_options(
     workers: int | None,
     exact_preprocessing: bool,
     trust_remote_code: bool,
+    revision: str | None,
 ):
     """The model options shared by label, embed and hubness."""
     from zsl_cli.api import ModelOptions
@@ -322,6 +330,7 @@ def _model_options(
         workers,
         exact_preprocessing,
         trust_remote_code,
+        revision,
         freeze_after_load=True,
     )
 
@@ -441,6 +450,7 @@ def label(
     workers: Workers = None,
     exact_preprocessing: ExactPreprocessing = False,
     trust_remote_code: TrustRemoteCode = False,
+    revision: Revision = None,
     null: StdinNul = False,
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
@@ -497,7 +507,14 @@ def label(
             description_template,
         ),
         model=_model_options(
-            model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
+            model,
+            device,
+            precision,
+            batch_size,
+            workers,
+            exact_preprocessing,
+            trust_remote_code,
+            revision,
         ),
         decision=Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio if to_label_studio else None),
@@ -581,6 +598,7 @@ def embed(
     workers: Workers = None,
     exact_preprocessing: ExactPreprocessing = False,
     trust_remote_code: TrustRemoteCode = False,
+    revision: Revision = None,
     null: StdinNul = False,
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
@@ -605,7 +623,14 @@ def embed(
         store=str(store),
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
         model=_model_options(
-            model, device, precision, batch_size, workers, exact_preprocessing, trust_remote_code
+            model,
+            device,
+            precision,
+            batch_size,
+            workers,
+            exact_preprocessing,
+            trust_remote_code,
+            revision,
         ),
         dtype=dtype,
         export=_str(export),
@@ -817,6 +842,7 @@ def hubness(
     workers: Workers = None,
     exact_preprocessing: ExactPreprocessing = False,
     trust_remote_code: TrustRemoteCode = False,
+    revision: Revision = None,
     null: StdinNul = False,
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
@@ -840,6 +866,7 @@ def hubness(
                 workers,
                 exact_preprocessing,
                 trust_remote_code,
+                revision,
             ),
             embeddings=_str(embeddings),
             k=k,

@@ -141,6 +141,11 @@ def load_encoder(
     are never collected, so a long-lived process that loads models again should leave it off.
     """
     source = resolve_model(name)
+    if revision is not None and source.is_local:
+        raise ZslError(
+            f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
+            f"hub; {name} is a local folder or a bundled model"
+        )
     with _collector_paused(freeze_after=freeze_after_load):
         from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
 
@@ -283,7 +288,7 @@ def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | No
             part = "image processor"
             image_processor = pil_image_processor(source.location, **options)
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
-        raise ZslError(_load_failure_message(source, part, error, offline)) from None
+        raise ZslError(_load_failure_message(source, part, error, offline, revision)) from None
     mismatched = sorted(loading.get("mismatched_keys") or [], key=lambda entry: str(entry[0]))
     if mismatched:
         # transformers filled them with random values, as it does missing ones.
@@ -347,7 +352,9 @@ def _quiet_transformers() -> Iterator[None]:
             hub_logger.setLevel(hub_level)
 
 
-def _load_failure_message(source: ModelSource, part: str, error: Exception, offline: bool) -> str:
+def _load_failure_message(
+    source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
+) -> str:
     text = " ".join(str(error).split())
     if "trust_remote_code" in text:
         return (
@@ -367,7 +374,8 @@ def _load_failure_message(source: ModelSource, part: str, error: Exception, offl
         return (
             f"model {source.name} is not available offline (not in the Hugging Face cache and "
             f"{why}): download it once with network access "
-            f"(`hf download {source.name}`), or pass a local save_pretrained directory, "
+            f"(`hf download {source.name}{f' --revision {revision}' if revision else ''}`), "
+            "or pass a local save_pretrained directory, "
             f"or use a bundled model ({bundled})"
         )
     return f"cannot load the {what} {source.name}: {text[:300]}"
