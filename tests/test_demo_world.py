@@ -215,6 +215,24 @@ def test_command_line(tmp_path: Path) -> None:
     assert helped.returncode == 0 and "make-images" in helped.stdout and "train" in helped.stdout
 
 
+def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
+    from zsl_cli.demo.evaluate import evaluate_saved
+
+    # Refused before the model loads (this folder holds none), not a torch.cat error later.
+    with pytest.raises(ZslError, match="--per-class must be at least 1, got 0"):
+        evaluate_saved(tmp_path, [1], 0)
+    model = Path(__file__).resolve().parents[1] / "zsl_cli" / "models" / "shapes-demo"
+    for count in ("0", "-3"):
+        done = subprocess.run(
+            [sys.executable, "-m", "zsl_cli.demo", "evaluate", str(model), "--per-class", count],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"--per-class must be at least 1, got {count}" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_demo_modules_do_not_import_torch() -> None:
     code = (
         "import sys; import zsl_cli.demo.__main__, zsl_cli.demo.train, zsl_cli.demo.imageset; "

@@ -22,6 +22,7 @@ from zsl_cli.demo.world import (
     seen_classes,
     unseen_classes,
 )
+from zsl_cli.errors import ZslError
 from zsl_cli.metrics import mean_per_class
 
 CLASS_TEMPLATE = "a photo of a {}."
@@ -121,6 +122,8 @@ def evaluate_world(
 
 def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dict[int, WorldScores]:
     """Load a saved model with the Auto classes and score one fresh set per seed."""
+    if per_class < 1:  # checked before the model loads; an empty set has no accuracy
+        raise ZslError(f"--per-class must be at least 1, got {per_class}")
     import torch
     from transformers import AutoModel, AutoProcessor
 
