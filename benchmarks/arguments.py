@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 MAX_SEED = 2**32 - 1  # numpy's and the shapes world's seeds are unsigned 32-bit
 
@@ -40,3 +42,22 @@ def positive_number(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
     return value
+
+
+def prepare_output(parser: argparse.ArgumentParser, path: Path | None, option: str) -> None:
+    """Check an output file named on the command line before any work is done: its folder is
+    created if missing (as zsl does for its own outputs), and a folder, or a folder that cannot
+    be created or written, is a usage error now rather than a traceback after the run."""
+    if path is None:
+        return
+    if path.is_dir():
+        parser.error(f"{option} {str(path)!r} is a folder; give a file name")
+    folder = next((p for p in path.parents if p.exists()), None)  # the nearest that exists
+    if folder is not None and not folder.is_dir():
+        parser.error(f"{option} {str(path)!r}: {str(folder)!r} is not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"{option} {str(path)!r}: cannot create its folder ({error.strerror})")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        parser.error(f"{option} {str(path)!r}: not writable")

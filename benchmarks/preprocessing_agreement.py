@@ -79,6 +79,13 @@ def main() -> int:
     exact = load_encoder("shapes-demo", device="cpu", exact_preprocessing=True)
     zsl = fast.preprocessor
     assert isinstance(zsl, FastPreprocessor)
+    for margin in args.margins:
+        bound = zsl.draft_bound(margin)
+        if bound is not None and min(bound) < 1:  # DecodeOptions refuses a draft under 1 px
+            parser.error(
+                f"--margins {margin:g}: {margin:g} times the model's {zsl.input_size} input "
+                "is under 1 pixel"
+            )
     pillow = dataclasses.replace(zsl, torch_resize=False)
     variants = {f"draft {m:g}x": (zsl, zsl.draft_bound(m)) for m in args.margins}
     variants[f"draft {DRAFT_MARGIN:g}x, pillow"] = (pillow, zsl.decode_hint)

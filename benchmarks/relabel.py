@@ -138,7 +138,9 @@ def size_text(mb: float) -> str:
         return f"{mb:.0f} MB"
     if mb >= 1:
         return f"{mb:.2f} MB"
-    return f"{mb * 1024:.1f} KB"
+    if mb * 1024 >= 1:
+        return f"{mb * 1024:.1f} KB"
+    return f"{mb * 2**20:.0f} bytes"
 
 
 def main() -> None:

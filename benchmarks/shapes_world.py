@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from statistics import mean, median
 
-from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+from arguments import at_least, prepare_output, random_seed  # benchmarks/arguments.py
 
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
@@ -269,6 +269,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args()
+    prepare_output(parser, args.json, "--json")
     with tempfile.TemporaryDirectory() as tmp:
         results = [
             measure_seed(seed, args.per_class, args.hubness_k, Path(tmp), args.compare_precision)

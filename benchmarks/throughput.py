@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+from arguments import at_least, prepare_output, random_seed  # benchmarks/arguments.py
 from PIL import Image, ImageDraw
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -674,12 +674,13 @@ def compare_scores(
         b = np.array([other[path][c] for c in classes])
         agree += int(np.argmax(a) == np.argmax(b))
         top1.add(classes[int(np.argmax(a))])
-        ranks_a, ranks_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
-        correlations.append(float(np.corrcoef(ranks_a, ranks_b)[0, 1]))
+        if len(classes) > 1:  # one class has no ranking to correlate
+            ranks_a, ranks_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+            correlations.append(float(np.corrcoef(ranks_a, ranks_b)[0, 1]))
     return {
         "top1_agreement": agree / len(reference),
         "distinct_top1": len(top1),
-        "rank_correlation": float(np.mean(correlations)),
+        "rank_correlation": float(np.mean(correlations)) if correlations else math.nan,
     }
 
 
@@ -714,10 +715,12 @@ def measure_precisions(
 
 
 def _versus_fp32(comparison: dict[str, Any]) -> str:
+    correlation = comparison["rank_correlation"]
+    correlation_text = "n/a (one class)" if math.isnan(correlation) else f"{correlation:.4f}"
     return (
         f"vs fp32: top-1 agreement {comparison['top1_agreement']:.1%} "
         f"({comparison['distinct_top1']} distinct fp32 top-1 labels), "
-        f"rank correlation {comparison['rank_correlation']:.4f}"
+        f"rank correlation {correlation_text}"
     )
 
 
@@ -1285,6 +1288,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         parser.error("--memory-small must be smaller than --memory-images")
     if settings.classes_small > settings.classes_large:
         parser.error("--classes-small must not be more than --classes-large")
+    # Checked now: the JSON is first written after the first section, minutes into the run.
+    prepare_output(parser, args.json, "--json")
     return settings, args
 
 
