@@ -122,6 +122,19 @@ def test_softmax_and_sigmoid_heads():
     assert np.isfinite(extreme).all()
 
 
+def test_small_sigmoid_scores_keep_their_relative_precision():
+    # SigLIP-like head: logits of unrelated classes lie near -10 to -25, where a score computed
+    # as 0.5 * (1 + tanh(x / 2)) in float32 was a multiple of 3e-8 (0 at -25, 4x too high at -19).
+    logits = np.array([[4.0, -4.0, -10.0, -17.0, -19.0, -25.0, -80.0]], dtype=np.float32)
+    expected = 1 / (1 + np.exp(-logits.astype(np.float64)))
+    for scores in (
+        apply_head(logits, ScoreHead("sigmoid", 1.0)),
+        rank(logits, ScoreHead("sigmoid", 1.0), 0)[1],
+    ):
+        assert scores.dtype == np.float32
+        np.testing.assert_allclose(scores, expected, rtol=1e-6)
+
+
 def test_top_k_orders_best_first_and_breaks_ties_by_class_order():
     scores = np.array([[0.1, 0.5, 0.5, 0.2, 0.5], [0.9, 0.0, 0.1, 0.1, 0.1]], dtype=np.float32)
     indices, values = top_k(scores, 2)

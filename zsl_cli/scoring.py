@@ -111,8 +111,11 @@ def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndar
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    # sigmoid(x) = 0.5 * (1 + tanh(x / 2)): no overflow for large |x|
-    return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)
+    # e = exp(-|x|) lies in (0, 1], so nothing overflows; for x < 0 the score is e / (1 + e),
+    # which keeps float32's relative precision on small scores (SigLIP's usual ones). The form
+    # 0.5 * (1 + tanh(x / 2)) rounds them to multiples of 2^-25 (3e-8), down to 0.
+    e = np.exp(-np.abs(logits, dtype=np.float32))
+    return np.where(logits >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
 
 
 def rank_chunked(
