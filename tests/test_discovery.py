@@ -123,6 +123,18 @@ def test_literal_name_wins_over_glob(photos: Path) -> None:
     assert names(discover(["photos/x[0-9].png"])) == ["photos/x1.png"]
 
 
+def test_a_folder_with_brackets_in_its_name_is_literal_inside_a_glob(photos: Path) -> None:
+    # '[2023]' would match a folder named 'trip 2', not 'trip [2023]': the folder exists, so
+    # the part is its name, as for a whole input (and as _glob_base takes it).
+    touch(photos, "trip [2023]/a.png", "trip [2023]/b.jpg", "trip [2023]/sub/c.png", "trip 2/x.png")
+    assert names(discover(["photos/trip [2023]/*.png"])) == ["photos/trip [2023]/a.png"]
+    assert names(discover(["photos/trip [2023]/**/*.png"])) == [
+        "photos/trip [2023]/a.png",
+        "photos/trip [2023]/sub/c.png",
+    ]
+    assert names(discover(["photos/trip [0-9]/*.png"])) == ["photos/trip 2/x.png"]
+
+
 def test_missing_argument_is_a_usage_error(photos: Path) -> None:
     for missing in ("photos/nope.jpg", "nothing/*.jpg", "photos/*.nope"):
         with pytest.raises(ZslError) as caught:

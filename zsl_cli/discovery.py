@@ -283,7 +283,9 @@ class _Walker:
                 return
             for sub_folder, _others in self._tree(_normal(folder)):
                 yield from self._expand(sub_folder, rest)
-        elif _GLOB_CHARACTERS.intersection(head):
+        elif _GLOB_CHARACTERS.intersection(head) and not _lexists(_join(base, head)):
+            # A part that names an existing entry literally is no wildcard (as in _glob_base):
+            # 'Trip [2023]/*.jpg' searches the folder 'Trip [2023]'.
             for entry in self._list(folder):
                 if self._wildcard_may_match(entry.name, head) and fnmatch.fnmatch(entry.name, head):
                     path, is_folder = _join(base, entry.name), _is_dir(entry)
