@@ -318,8 +318,9 @@ class _Walker:
             self.folders.append(folder)
             prefix = _prefix(folder)
             others = []
-            # Reversed, so the stacks pop folders in sorted order: of two links to one folder,
-            # the byte-wise smaller name is the one listed.
+            # Reversed, so the stacks pop folders in sorted order: of two sibling links to one
+            # folder, the byte-wise smaller name is the one listed (of links in different folders,
+            # the one met last; either way the same on every run).
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
                     self._note_hidden(entry)
