@@ -200,8 +200,13 @@ def test_stdin_lists_that_cannot_be_meant(photos: Path, listing: bytes, message:
 
 def test_newline_list_given_with_null_is_refused(photos: Path) -> None:
     # `find ... | zsl label - -0` (no -print0) would be one path holding newlines.
-    with pytest.raises(ZslError, match="no NUL byte: drop -0"):
-        discover(["-"], stdin=io.BytesIO(b"photos/b.png\nphotos/a.JPG\n"), nul_separated=True)
+    for listing in (b"photos/b.png\nphotos/a.JPG\n", b"photos/b.png\nphotos/a.JPG"):
+        with pytest.raises(ZslError, match="no NUL byte: drop -0"):
+            discover(["-"], stdin=io.BytesIO(listing), nul_separated=True)
+    # One name, with no NUL after it, is that name.
+    assert names(discover(["-"], stdin=io.BytesIO(b"photos/b.png"), nul_separated=True)) == [
+        "photos/b.png"
+    ]
 
 
 def test_stdin_list_combines_with_arguments(photos: Path) -> None:

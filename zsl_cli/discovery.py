@@ -179,8 +179,9 @@ def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str
     """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored."""
     data = stream.read()
     if nul_separated:
-        if b"\0" not in data and data.endswith(b"\n"):
-            # find -print0 ends every name with a NUL; a list ending in a newline is one a line.
+        if b"\0" not in data and b"\n" in data:
+            # find -print0 ends every name with a NUL; without one, lines are a list of lines
+            # (`printf 'a\nb'` too), not one name holding newlines.
             raise ZslError("the path list on stdin has no NUL byte: drop -0 (--null)")
         entries = data.split(b"\0")
     elif b"\0" in data:
