@@ -326,6 +326,29 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert none.exit_code == 2 and "no hubness methods given" in none.stderr
 
 
+def test_hubness_takes_the_attribute_and_description_templates_label_takes(
+    tiny_clip, image_folder, tmp_path
+):
+    """hubness measures the prompts label would score, so it takes the same prompt options;
+    its error for --templates that no class uses names them."""
+    attributes = tmp_path / "attributes.csv"
+    attributes.write_text("class,furry,feathered\ncat,1,0\ndog,1,0.5\nbird,0,1\n")
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({c: [f"{c} features"] for c in CLASSES}))
+    base = ["hubness", image_folder, "-m", tiny_clip, "-k", "1", "-q"]
+    custom = run(*base, "--attributes", attributes, "--attribute-template", "a {} animal")
+    assert custom.exit_code == 0, custom.stderr
+    described = run(*base, "--descriptions", descriptions, "--description-template", "{}: {}")
+    assert described.exit_code == 0, described.stderr
+    bad = run(*base, "--attributes", attributes, "--attribute-template", "no placeholder")
+    assert bad.exit_code == 2 and "--attribute-template" in bad.stderr
+    unused = run(*base, "-c", tmp_path / "classes.txt", "--description-template", "{}: {}")
+    assert unused.exit_code == 2 and "--description-template" in unused.stderr
+    templates = run(*base, "--attributes", attributes, "-t", "imagenet7")
+    assert templates.exit_code == 2 and "--attribute-template" in templates.stderr
+    assert "--attribute-template" in run("hubness", "--help").stdout
+
+
 def test_hubness_accuracy_counts_truth_classes_outside_the_list_as_evaluate_does(
     tiny_clip, image_folder, tmp_path
 ):

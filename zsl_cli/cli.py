@@ -208,6 +208,12 @@ Templates = Annotated[
         "{}.'",
     ),
 ]
+AttributeTemplate = Annotated[
+    str, typer.Option(help="Prompt for each attribute of --attributes ({} = attribute).")
+]
+DescriptionTemplate = Annotated[
+    str, typer.Option(help="Prompt for --descriptions ({} = class, {} = descriptor).")
+]
 Embeddings = Annotated[
     Path | None,
     typer.Option(
@@ -356,12 +362,8 @@ def label(
     descriptions: Descriptions = None,
     model: ModelName = "openai/clip-vit-base-patch32",
     templates: Templates = "default",
-    attribute_template: Annotated[
-        str, typer.Option(help="Prompt for each attribute of --attributes ({} = attribute).")
-    ] = "a photo of something {}.",
-    description_template: Annotated[
-        str, typer.Option(help="Prompt for --descriptions ({} = class, {} = descriptor).")
-    ] = "{}, which has {}",
+    attribute_template: AttributeTemplate = "a photo of something {}.",
+    description_template: DescriptionTemplate = "{}, which has {}",
     top_k: Annotated[
         int, typer.Option("--top-k", "-k", min=0, help="Alternatives to keep per image (0 = all).")
     ] = 5,
@@ -799,6 +801,8 @@ def hubness(
     descriptions: Descriptions = None,
     model: ModelName = "openai/clip-vit-base-patch32",
     templates: Templates = "default",
+    attribute_template: AttributeTemplate = "a photo of something {}.",
+    description_template: DescriptionTemplate = "{}, which has {}",
     k: Annotated[
         int,
         typer.Option(
@@ -856,7 +860,12 @@ def hubness(
         api.HubnessRequest(
             inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
             classes=api.ClassOptions(
-                _str(classes), _str(attributes), _str(descriptions), templates
+                _str(classes),
+                _str(attributes),
+                _str(descriptions),
+                templates,
+                attribute_template,
+                description_template,
             ),
             model=_model_options(
                 model,
