@@ -739,6 +739,8 @@ def test_help_shows_defaults_written_in_the_text():
     text = " ".join(wide.stdout.split())
     assert "[default: 16 on CPU, 256 on GPU]" in text
     assert "[default: one per core, at most 32]" in text
+    # Pillow's limit is 89,478,485 pixels: the help and the too_large reason both say 89.5 MP.
+    assert "[default: Pillow's limit, about 89.5 MP]" in text
 
 
 @pytest.mark.parametrize(

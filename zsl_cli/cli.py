@@ -242,7 +242,7 @@ MaxPixels = Annotated[
     typer.Option(
         min=1,
         help="Skip images larger than this many pixels (status "
-        "too_large).  [default: Pillow's limit, about 89 MP]",
+        "too_large).  [default: Pillow's limit, about 89.5 MP]",
         show_default=False,
     ),
 ]

@@ -81,7 +81,11 @@ def train(
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(help="A save_pretrained CLIP model folder.")],
     seed: Annotated[
-        list[int] | None, typer.Option(help="Seed of one fresh set; repeat for several.")
+        list[int] | None,
+        typer.Option(
+            help="Seed of one fresh set; repeat for several.  [default: 101 to 105]",
+            show_default=False,
+        ),
     ] = None,
     per_class: Annotated[int, typer.Option(help="Images per class in each set.")] = 20,
 ) -> None:
