@@ -125,9 +125,11 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
     if per_class < 1:  # checked before the model loads; an empty set has no accuracy
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
     import torch
+    import transformers
     from transformers import AutoModel, AutoProcessor
 
     torch.set_num_threads(1)
+    transformers.logging.disable_progress_bar()  # a report on stdout, not a loading bar on stderr
     model = AutoModel.from_pretrained(model_dir).eval()
     processor = AutoProcessor.from_pretrained(model_dir)
     return {
