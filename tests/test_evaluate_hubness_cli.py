@@ -487,3 +487,29 @@ def test_hubness_truth_and_seen_spelled_decomposed_match_composed_class_names(
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text())
     assert data["truth_classes_not_listed"] == [] and data["images_with_truth"] == 12
+
+
+def test_evaluate_never_rounds_a_mistake_away(tmp_path):
+    # One mistake in 2,000 images: 99.95% must not read as a perfect 100.0%, nor its F1 as 1.000.
+    n = 2000
+    (tmp_path / "truth.csv").write_text(
+        "path,label\n" + "".join(f"{i}.png,{'cat' if i < n // 2 else 'dog'}\n" for i in range(n))
+    )
+    rows = []
+    for i in range(n):
+        label = "cat" if i < n // 2 or i == n - 1 else "dog"
+        other = "dog" if label == "cat" else "cat"
+        rows.append(f"{i}.png,{label},0.9,{label}|{other},0.9|0.1,ok,\n")
+    (tmp_path / "p.csv").write_text(",".join(CSV_COLUMNS) + "\n" + "".join(rows))
+    result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "truth.csv", "-k", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "top-1: mean per-class 99.9%, overall 99.9%" in result.stdout
+    assert "100.0%" in result.stdout  # dog's precision and cat's accuracy are perfect
+    assert "1.000" not in result.stdout and "macro F1: 0.999" in result.stdout
+
+
+def test_evaluate_counts_one_image_and_one_class_in_the_singular(tmp_path):
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat"])
+    result = run("evaluate", predictions, "--truth", truth, "-k", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Evaluated 1 image over 1 class (0 failed, 0 abstained)\n")

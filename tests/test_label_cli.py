@@ -783,3 +783,25 @@ def test_the_summary_gives_a_slow_rate_as_seconds_per_image(images, seconds, sai
     report = LabelReport(inputs=images, total=images, processing_s=seconds, elapsed_s=seconds)
     render_label_summary(console, summary_dict(report), "out.csv")
     assert f"({said} once the model was loaded)" in console.file.getvalue()
+
+
+def test_the_summary_shares_and_counts_are_not_rounded_to_all_or_none():
+    from collections import Counter
+
+    from rich.console import Console
+
+    from zsl_cli.api import LabelReport, summary_dict
+    from zsl_cli.summary import render_label_summary
+
+    console = Console(file=io.StringIO(), width=200)
+    report = LabelReport(
+        inputs=200, total=200, by_status=Counter(ok=200), labels=Counter(cat=199, dog=1)
+    )
+    render_label_summary(console, summary_dict(report), "out.csv")
+    lines = console.file.getvalue().splitlines()
+    assert lines[0].startswith("Labelled 200 of 200 images in ")
+    assert lines[2].split() == ["cat", "199", "99%"] and lines[3].split() == ["dog", "1", "<1%"]
+    console = Console(file=io.StringIO(), width=200)
+    report = LabelReport(inputs=1, total=1, by_status=Counter(ok=1), labels=Counter(cat=1))
+    render_label_summary(console, summary_dict(report), "out.csv")
+    assert console.file.getvalue().startswith("Labelled 1 of 1 image in ")

@@ -6,6 +6,7 @@ Predictions never go through here.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections import Counter
@@ -116,7 +117,7 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     if summary["interrupted"]:
         verb, what = "Interrupted", f" after {total} of {summary['inputs']} images, {ok} labelled,"
     else:
-        verb, what = "Labelled", f" {ok} of {total} images"
+        verb, what = "Labelled", f" {ok} of {_count(total, 'image')}"
     speed = f"{rate:.1f} img/s" if rate >= 0.1 or rate == 0 else f"{1 / rate:.0f} s per image"
     what += f" in {summary['elapsed_s']:.1f} s ({speed} once the model was loaded)"
     console.print(_line((verb, "bold"), what))
@@ -129,13 +130,13 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         table.add_column("images", justify="right")
         table.add_column("share", justify="right")
         for name, n in list(labels.items())[:MAX_LABEL_ROWS]:
-            table.add_row(name, str(n), f"{n / max(ok, 1):.0%}")
+            table.add_row(name, str(n), percent(n / max(ok, 1), digits=0))
         if len(labels) > MAX_LABEL_ROWS:
             rest = sum(list(labels.values())[MAX_LABEL_ROWS:])
             table.add_row(
-                f"... {len(labels) - MAX_LABEL_ROWS} more labels",
+                f"... {_count(len(labels) - MAX_LABEL_ROWS, 'more label')}",
                 str(rest),
-                f"{rest / max(ok, 1):.0%}",
+                percent(rest / max(ok, 1), digits=0),
             )
         console.print(table)
     if summary["low_confidence"]:
@@ -146,8 +147,24 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     console.print(f"Predictions: {output}")
 
 
-def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage: "n/a" when unknown; never "100.0%" short of all,
+    nor "0.0%" above none (one mistake in 2,000 is 99.9%, not a perfect score; one image in
+    2,000 is <0.1%)."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{fixed(100 * value, digits, top=100)}%"
+
+
+def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
+    """`value` (in [0, top]) with `digits` decimals, shown as `top` or 0 only when it is exactly
+    that: an F1 of 0.9995 is 0.999, not 1.000, and one of 0.0004 is <0.001, not 0.000."""
+    text = f"{value:.{digits}f}"
+    if 0 < value < top and float(text) >= top:
+        return f"{top - 10.0**-digits:.{digits}f}"
+    if 0 < value < top and float(text) <= 0:
+        return f"<{10.0**-digits:.{digits}f}"
+    return text
 
 
 def render_warnings(console: Console, warnings: Any) -> None:
@@ -162,7 +179,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
     console.print(
         _line(
             ("Evaluated", "bold"),
-            f" {metrics.n} images over {len(metrics.classes)} classes "
+            f" {_count(metrics.n, 'image')} over {_count(len(metrics.classes), 'class')} "
             f"({metrics.failed} failed, {metrics.abstained} abstained)",
         )
     )
@@ -174,7 +191,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 (f"  ({top.note})" if top.note else "", "dim"),
             )
         )
-    console.print(f"  macro F1: {metrics.macro_f1:.3f}")
+    console.print(f"  macro F1: {fixed(metrics.macro_f1)}")
     gzsl = result.gzsl
     if gzsl is not None:
         console.print(
@@ -201,10 +218,10 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
             str(row.support),
             percent(row.accuracy),
             percent(row.precision),
-            f"{row.f1:.3f}",
+            fixed(row.f1),
         )
     if len(rows) > len(shown):
-        table.add_row(f"... {len(rows) - len(shown)} more classes", "", "", "", "")
+        table.add_row(f"... {_count(len(rows) - len(shown), 'more class')}", "", "", "", "")
     console.print(table)
     mistakes = result.top_mistakes(limit=5)
     if mistakes:
@@ -219,8 +236,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         console.print(
             _line(
                 ("Unmatched", "yellow"),
-                f": {unmatched.predictions} predictions without truth, "
-                f"{unmatched.truth} truth images without prediction",
+                f": {_count(unmatched.predictions, 'prediction')} without truth, "
+                f"{_count(unmatched.truth, 'truth image')} without prediction",
             )
         )
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
@@ -281,7 +298,9 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun}es" if noun.endswith(("s", "x", "sh", "ch")) else f"{n} {noun}s"
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
@@ -290,7 +309,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         _line(
             (verb, "bold"),
             f" {report['store']} in {report['elapsed_s']:.1f} s: "
-            f"{report['found']} images found, {report['encoded']} encoded, "
+            f"{_count(report['found'], 'image')} found, {report['encoded']} encoded, "
             f"{report['reused']} reused, {report['removed']} removed",
         )
     )
