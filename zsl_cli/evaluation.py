@@ -315,20 +315,20 @@ def evaluate(
     if never_offered:
         fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
         warnings.append(
-            f"{len(never_offered)} truth classes are not the label or a ranked class of any "
-            f"image (do the class names match the truth's?): {some_names(never_offered)}"
-            + _not_utf8_hint(never_offered, fix)
+            f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the label "
+            f"or a ranked class of any image (do the class names match the truth's?): "
+            f"{some_names(never_offered)}" + _not_utf8_hint(never_offered, fix)
         )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
-            f"{len(without_images)} truth classes have no evaluated images and are left out "
-            f"of the averages: {some_names(without_images)}"
+            f"{_count(len(without_images), 'truth class has', 'truth classes have')} no "
+            f"evaluated images, left out of the averages: {some_names(without_images)}"
         )
     if matching.unmatched.matched_by_relative_path:
         notes.append(
-            f"{matching.unmatched.matched_by_relative_path} predictions matched the truth by "
-            f"their path relative to the truth root, not by absolute path"
+            f"{_count(matching.unmatched.matched_by_relative_path, 'prediction', 'predictions')} "
+            f"matched the truth by their path relative to the truth root, not by absolute path"
         )
     gzsl = None
     if seen is not None:
@@ -337,8 +337,8 @@ def evaluate(
         unknown_names = sorted(seen_names - known)
         if unknown_names:
             warnings.append(
-                f"{len(unknown_names)} seen classes are neither in the truth nor among the "
-                f"predicted classes: {some_names(unknown_names)}"
+                f"{_count(len(unknown_names), 'seen class is', 'seen classes are')} neither in the "
+                f"truth nor among the predicted classes: {some_names(unknown_names)}"
                 + _not_utf8_hint(unknown_names, "save the seen-class list as UTF-8")
             )
         gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
@@ -728,8 +728,8 @@ def _stacking(
         )
     if absent:
         notes.append(
-            f"{len(absent)} truth classes are not among the predicted candidate classes and "
-            f"can never be predicted: {some_names(absent)}"
+            f"{_count(len(absent), 'truth class is', 'truth classes are')} not among the "
+            f"predicted candidate classes and can never be predicted: {some_names(absent)}"
         )
     truth_idx = np.array([column_of[name] for name in truth_labels])
     seen_mask = np.array([name in seen for name in columns])
@@ -789,6 +789,10 @@ def _nothing_matched_message(
         f"vs {example_truth!r}){where}; run evaluate from the folder you labelled from, or give "
         f"a truth CSV with those paths"
     )
+
+
+def _count(n: int, one: str, more: str) -> str:
+    return f"{n} {one if n == 1 else more}"
 
 
 def some_names(names: Sequence[str], limit: int = 5) -> str:
