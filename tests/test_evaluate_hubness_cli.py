@@ -513,3 +513,28 @@ def test_evaluate_counts_one_image_and_one_class_in_the_singular(tmp_path):
     result = run("evaluate", predictions, "--truth", truth, "-k", "1")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Evaluated 1 image over 1 class (0 failed, 0 abstained)\n")
+
+
+def test_hubness_table_on_a_narrow_terminal_wraps_class_names_only(
+    tiny_clip, image_folder, tmp_path
+):
+    import io
+
+    from rich.console import Console
+
+    from zsl_cli.summary import render_hubness
+
+    out = tmp_path / "h.json"
+    common = ["--truth", image_folder, "--seen", tmp_path / "seen.txt", "--json", out, "-q"]
+    result = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, *common)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(out.read_text())
+    for width in (80, 72):
+        stream = io.StringIO()
+        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), data)
+        table = stream.getvalue()
+        # Numbers, method names and header words stay whole; only the class names may fold.
+        assert "…" not in table, table
+        assert "occupancy" in table and "isoftmax" in table and "centering" in table
+        for method in data["methods"].values():
+            assert f"{method['skewness']:.2f}" in table

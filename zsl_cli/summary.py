@@ -263,8 +263,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         columns.append("accuracy")
     if with_unseen:
         columns.append("unseen acc.")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("method", "top hubs") else "right")
+    rows = []
     for name, m in methods.items():
         hubs = ", ".join(f"{h['class']} ({h['n_k']})" for h in m["top_hubs"][:3]) or "-"
         row = [
@@ -280,6 +279,18 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
             row.append(percent(accuracy.get("mean_per_class")))
         if with_unseen:
             row.append(percent(accuracy.get("unseen_mean_per_class")))
+        rows.append(row)
+    for index, column in enumerate(columns):
+        # Only the class names may wrap: a number, method or header word cut to "0.…",
+        # "isoftm…" or "occupan…" says nothing, so every other column keeps its widest word.
+        words = [*column.split(), *(row[index] for row in rows)]
+        table.add_column(
+            column,
+            justify="left" if column in ("method", "top hubs") else "right",
+            min_width=None if column == "top hubs" else max(map(len, words)),
+            overflow="fold" if column == "top hubs" else "ellipsis",
+        )
+    for row in rows:
         table.add_row(*row)
     console.print(table)
     if result.get("failed_images"):
