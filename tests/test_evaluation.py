@@ -738,3 +738,29 @@ def test_csv_truth_takes_spreadsheet_exports(tmp_path, content):
         ("a.jpg", "cat"),
         ("b.jpg", "dog"),
     ]
+
+
+def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
+    predictions = [predicted(photos / "cat" / "a.jpg", "", status="unreadable")]
+    predictions.append(predicted(photos / "dog" / "d.jpg", "", status="decode_error"))
+    result = evaluate(predictions, load_truth(photos), ks=(1,))
+    assert result.metrics.failed == 2
+    assert not any("do the class names match" in warning for warning in result.warnings)
+
+
+def test_a_clipped_top_k_is_said_once_in_the_table(photos):
+    import io
+
+    from rich.console import Console
+
+    from zsl_cli.summary import render_evaluation
+
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]),
+        predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat"]),
+    ]
+    result = evaluate(predictions, load_truth(photos), ks=(1, 5), n_classes=2)
+    (note,) = [top.note for top in result.metrics.top_k if top.note]
+    stream = io.StringIO()
+    render_evaluation(Console(file=stream, width=200, markup=False, emoji=False), result)
+    assert stream.getvalue().count(note) == 1

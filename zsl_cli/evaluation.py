@@ -312,7 +312,7 @@ def evaluate(
     # encoding), and so warnings rather than notes.
     warnings = []
     never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
-    if never_offered:
+    if never_offered and any(p.ok for p in matched):  # else the failures are the reason
         fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
         warnings.append(
             f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the label "

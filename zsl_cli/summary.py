@@ -240,8 +240,10 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 f"{_count(unmatched.truth, 'truth image')} without prediction",
             )
         )
+    shown = {top.note for top in metrics.top_k}  # on their top-k line already
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
-        console.print(_line((f"note: {note}", "dim")))
+        if note not in shown:
+            console.print(_line((f"note: {note}", "dim")))
 
 
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
