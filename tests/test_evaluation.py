@@ -692,21 +692,36 @@ def test_report_errors(tmp_path, monkeypatch):
     assert not (tmp_path / "report.png").exists()
 
 
-def test_png_report_draws_class_names_as_text_and_reports_layout_trouble(tmp_path):
+def test_png_report_draws_class_names_as_text_and_cuts_long_ones_short(tmp_path):
     pytest.importorskip("matplotlib")
-    # Mathtext that fails to parse, mathtext that parses, and a name too long for the layout.
+    # Mathtext that fails to parse, mathtext that parses, and a name that would crush the axes:
+    # tight_layout gave up on it ("Tight layout not applied"), and so did constrained layout.
     names = [r"a$\foo$b", "$5 note$", "a very long class name " * 20]
     rows = "".join(f"{i}.jpg,{name}\n" for i, name in enumerate(names))
     truth = load_truth(write_csv(tmp_path / "truth.csv", f"path,label\n{rows}".encode()))
     predictions = [predicted(tmp_path / f"{i}.jpg", name) for i, name in enumerate(names)]
     result = evaluate(predictions, truth, ks=(1,))
     png_path = tmp_path / "report.png"
-    problems = write_report(result, png_path)
+    assert write_report(result, png_path) == []
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # matplotlib's warning that the long name leaves no room: one line, said to be about the file.
-    assert len(problems) == 1
-    assert problems[0].startswith(f"report {png_path}: matplotlib: ")
-    assert "\n" not in problems[0]
+
+
+def test_matplotlib_warnings_become_one_line_each():
+    import warnings
+
+    from zsl_cli.report import _drawing_problems
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            warnings.warn("Tight layout not applied.\nmore detail", UserWarning, stacklevel=1)
+        warnings.warn("Glyph 29483 (\\N{CJK}) missing from font(s) DejaVu Sans.", stacklevel=1)
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    assert _drawing_problems(caught) == [
+        "1 character of the class names is missing from the font and shown as boxes (an .html "
+        "report shows them)",
+        "matplotlib: Tight layout not applied.",
+    ]
 
 
 def test_html_report_limits_a_large_confusion_matrix(tmp_path):

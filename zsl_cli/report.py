@@ -262,7 +262,9 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
     calibrated = result.gzsl.calibrated if result.gzsl is not None else None
     side = min(4 + 0.3 * len(view.columns), 16)
     widths = [side, 6] + ([4] if calibrated is not None else [])
-    figure = Figure(figsize=(sum(widths), max(side, 0.25 * len(bars) + 2)))
+    # Constrained layout makes room for long tick labels and keeps the suptitle clear of the
+    # axes' titles, where tight_layout gave up on long names and overlapped the titles.
+    figure = Figure(figsize=(sum(widths), max(side, 0.25 * len(bars) + 2)), layout="constrained")
     grid = figure.add_gridspec(1, len(widths), width_ratios=widths)
 
     heat = figure.add_subplot(grid[0, 0])
@@ -302,16 +304,21 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
     if top1 is not None:
         summary += f", top-1 mean per class {percent(top1.mean_per_class)}"
     figure.suptitle(summary)
-    figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")  # nothing cut off
     return buffer.getvalue()
+
+
+PNG_NAME_CHARACTERS = 40  # longer class names are cut short on the axes, which they would crush
 
 
 def _names(names: Any) -> list[str]:
     """Class names for tick labels, which are drawn with parse_math=False: a name with two '$'
-    in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$")."""
-    return [printable(name) for name in names]
+    in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$"). A
+    long name ends in "..." after PNG_NAME_CHARACTERS; the .html report shows it whole."""
+    shown = [printable(name) for name in names]
+    limit = PNG_NAME_CHARACTERS
+    return [name if len(name) <= limit else name[: limit - 1] + "\u2026" for name in shown]
 
 
 _MISSING_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
