@@ -180,6 +180,29 @@ def test_a_killed_worker_process_loses_no_image():
     assert int(items[-1].pixels[0]) == os.getpid()
 
 
+def slow_in_a_process(path: Path) -> np.ndarray:
+    """Takes a minute in a decode process (instantly in the test's own)."""
+    if multiprocessing.parent_process() is not None:
+        time.sleep(60)
+    return np.array([os.getpid()], dtype=np.int64)
+
+
+def test_close_stops_decode_processes_at_once():
+    # Left to finish their tasks, the workers held the exit, and a second Ctrl-C during that
+    # wait hung the process for good (multiprocessing's exit code closed the task queue first).
+    queue = DecodeQueue(
+        [Path(f"p{i}") for i in range(40)], slow_in_a_process, workers=2, processes=True, window=8
+    )
+    processes = list(queue._pool._processes.values())
+    assert processes
+    started = time.monotonic()
+    queue.close()
+    assert time.monotonic() - started < 10
+    for process in processes:
+        process.join(5)
+        assert not process.is_alive()
+
+
 def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_path):
     from PIL import Image
 

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,11 +178,15 @@ class DecodeQueue:
         return group_ok_items(self.items(), batch_size)
 
     def close(self) -> None:
-        """Cancel what has not started; running decodes finish in the background."""
+        """Cancel what has not started; running decodes in threads finish in the background,
+        decode processes are stopped at once."""
         self._todo = iter(())
         self._pending.clear()
         self._pending_items = 0
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(self._pool, ProcessPoolExecutor):
+            _stop_decode_processes(self._pool)
+        else:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> DecodeQueue:
         return self
@@ -191,6 +196,25 @@ class DecodeQueue:
 
 
 MAX_CHUNK = 16  # images per task for a decode process
+
+
+def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
+    """End a closed pool's worker processes now rather than after their tasks (up to MAX_CHUNK
+    images each, seconds of work nobody will take). Left running, they hold the exit: the
+    interpreter joins the pool's thread at exit, and a second Ctrl-C during that join let
+    multiprocessing's own exit code close the task queue first, so the workers never got the
+    order to stop and the process hung (or, Ctrl-C'd again, left them running as orphans)."""
+    # No public way before Python 3.14; shutdown() forgets the processes, so take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with suppress(Exception):  # already gone
+            process.kill()
+    # The pool's thread sees its workers gone and ends; joining them here takes milliseconds
+    # and leaves nothing for the exit to wait for.
+    for process in processes:
+        with suppress(Exception):
+            process.join(5)
 
 
 def _thread_pool(workers: int) -> ThreadPoolExecutor:
