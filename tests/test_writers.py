@@ -9,6 +9,7 @@ import io
 import json
 import os
 import select
+import signal
 import stat
 import sys
 import threading
@@ -381,6 +382,36 @@ def test_interrupted_run_keeps_finished_work(tmp_path: Path, root: Path, fmt: st
             writer.close({"model": "m"}, complete=False)
     assert read_predictions(output) == [rounded(p) for p in predictions[:2]]
     assert read_run_info(output) == {"model": "m", "complete": False}
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("at_sync", [1, 2])  # the output's, then the sidecar's
+def test_ctrl_c_while_publishing_waits_for_output_and_sidecar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_sync: int
+) -> None:
+    # A Ctrl-C (or SIGTERM) while the file was flushed left its temporary file behind; one
+    # between the output's rename and its sidecar's left the new output with the old run info.
+    from zsl_cli import files
+
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", [])
+    output.with_name("out.csv.run.json").write_text('{"model": "old", "complete": true}')
+    syncs = []
+    finish = files._finish
+
+    def finish_then_ctrl_c(file):
+        finish(file)
+        syncs.append(file)
+        if len(syncs) == at_sync:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(files, "_finish", finish_then_ctrl_c)
+    predictions = sample_predictions(tmp_path / "photos")
+    with pytest.raises(KeyboardInterrupt), open_writer(str(output), "csv") as writer:
+        writer.write(predictions[0])
+        writer.close({"model": "new"})
+    assert read_predictions(output) == [rounded(predictions[0])]
+    assert read_run_info(output) == {"model": "new", "complete": True}
     assert temp_files(tmp_path) == []
 
 

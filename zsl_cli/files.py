@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -126,21 +128,55 @@ class AtomicFileSink:
         pass
 
     def publish(self, sidecar: bytes | None) -> None:
+        # Ctrl-C or SIGTERM here would leave the temporary file behind, or the new output next
+        # to the old run's sidecar: it takes effect once both are in place.
         try:
-            _finish(self._file)
-            os.replace(self._temp, self.target)
-            if sidecar is None:
-                _sync_directory(self.target.parent)
-            else:
-                with atomic_file(sidecar_path(self.target)) as file:  # syncs the folder too
-                    file.write(sidecar)
+            with interrupts_deferred():
+                _finish(self._file)
+                os.replace(self._temp, self.target)
+                if sidecar is None:
+                    _sync_directory(self.target.parent)
+                else:
+                    with atomic_file(sidecar_path(self.target)) as file:  # syncs the folder too
+                        file.write(sidecar)
         except OSError as error:
             self.discard()
             raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
         self._file.close()
         self._temp.unlink(missing_ok=True)
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends, then deliver them as they would
+    have been. Only the main thread can set signal handlers: elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        handler = signal.getsignal(number) if number is not None else None
+        if handler is None or handler == signal.SIG_IGN:  # not Python's to handle, or ignored
+            continue
+        previous[number] = handler
+        signal.signal(number, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:

@@ -509,8 +509,12 @@ class PredictionWriter:
             return
         self._closed = True
         info = {**run_info, "complete": complete}
-        self._start()
-        self._sink.write(self._encoder.footer(info))
+        try:
+            self._start()
+            self._sink.write(self._encoder.footer(info))
+        except BaseException:  # Ctrl-C too: no temporary file is left behind
+            self._sink.discard()
+            raise
         sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
         self._sink.publish(sidecar)
 
