@@ -805,3 +805,29 @@ def test_the_summary_shares_and_counts_are_not_rounded_to_all_or_none():
     report = LabelReport(inputs=1, total=1, by_status=Counter(ok=1), labels=Counter(cat=1))
     render_label_summary(console, summary_dict(report), "out.csv")
     assert console.file.getvalue().startswith("Labelled 1 of 1 image in ")
+
+
+def test_a_summary_of_a_run_stopped_before_any_image_says_nothing_was_written():
+    import io
+
+    from rich.console import Console
+
+    from zsl_cli.summary import render_label_summary
+
+    summary = {
+        "total": 0,
+        "ok": 0,
+        "failed": 0,
+        "inputs": 400,
+        "interrupted": True,
+        "images_per_second": 0.0,
+        "elapsed_s": 3.2,
+        "labels": {},
+        "by_status": {},
+        "low_confidence": 0,
+    }
+    stream = io.StringIO()
+    render_label_summary(Console(file=stream, width=200), summary, "out.csv")
+    assert "Interrupted after 0 of 400 images" in stream.getvalue()
+    assert "Nothing written: out.csv is as it was" in stream.getvalue()
+    assert "Predictions:" not in stream.getvalue()

@@ -144,7 +144,10 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
             f"{_count(summary['low_confidence'], 'prediction')} scored below "
             f"{summary['low_confidence_below']:g} (low confidence)"
         )
-    console.print(f"Predictions: {output}")
+    if summary["interrupted"] and not total:
+        console.print(f"Nothing written: {output} is as it was")
+    else:
+        console.print(f"Predictions: {output}")
 
 
 def percent(value: float | None, digits: int = 1) -> str:
