@@ -315,7 +315,8 @@ PNG_NAME_CHARACTERS = 40  # longer class names are cut short on the axes, which 
 def _names(names: Any) -> list[str]:
     """Class names for tick labels, which are drawn with parse_math=False: a name with two '$'
     in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$"). A
-    long name ends in "..." after PNG_NAME_CHARACTERS; the .html report shows it whole."""
+    long name is cut to PNG_NAME_CHARACTERS, ending in an ellipsis; the .html report shows it
+    whole."""
     shown = [printable(name) for name in names]
     limit = PNG_NAME_CHARACTERS
     return [name if len(name) <= limit else name[: limit - 1] + "\u2026" for name in shown]
