@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 import signal
+import struct
+import sys
 import threading
 import time
 from pathlib import Path
@@ -178,6 +180,36 @@ def test_a_killed_worker_process_loses_no_image():
     # The rest, from the broken pool on, was decoded in this process's threads.
     assert int(items[names.index("kill")].pixels[0]) == os.getpid()
     assert int(items[-1].pixels[0]) == os.getpid()
+
+
+def killed_mid_send_at_kill(path: Path) -> np.ndarray:
+    """At the path named "kill", its decode process dies while sending a result: it leaves the
+    start of a message in the pool's result pipe and still holds the pipe's write lock, as a
+    worker killed by the out-of-memory killer in the middle of a send would."""
+    if path.name == "kill" and multiprocessing.parent_process() is not None:
+        frame = sys._getframe()
+        while frame.f_code.co_name != "_process_worker":
+            frame = frame.f_back
+        result_queue = frame.f_locals["result_queue"]
+        result_queue._wlock.acquire()
+        os.write(result_queue._writer.fileno(), struct.pack("!i", 100_000) + b"partial")
+        os._exit(9)
+    return np.array([os.getpid()], dtype=np.int64)
+
+
+def test_a_worker_process_killed_mid_send_loses_no_image_and_does_not_hang():
+    # The pool's own thread waits for the rest of that message for ever and never sees the
+    # worker gone, so nothing told the queue the pool was broken: the run hung.
+    names = [f"p{i}" for i in range(30)] + ["kill"] + [f"q{i}" for i in range(30)]
+    started = time.monotonic()
+    with DecodeQueue(
+        [Path(n) for n in names], killed_mid_send_at_kill, workers=2, processes=True, window=8
+    ) as queue:
+        items = list(queue.items())
+    assert [item.path.name for item in items] == names
+    assert all(item.ok for item in items)
+    assert int(items[names.index("kill")].pixels[0]) == os.getpid()
+    assert time.monotonic() - started < 30
 
 
 def slow_in_a_process(path: Path) -> np.ndarray:

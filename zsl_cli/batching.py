@@ -19,6 +19,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass
@@ -145,9 +146,21 @@ class DecodeQueue:
             self._pending.append(task)
             self._pending_items += len(chunk)
 
+    def _result(self, task: _Task) -> list[ImageItem]:
+        while True:
+            try:
+                return task.future.result(timeout=_POLL_SECONDS)
+            except FutureTimeoutError:
+                # A worker killed in the middle of sending its result leaves the pool's own
+                # thread waiting for the rest of that message for ever, so the pool never
+                # reports itself broken: notice the dead worker here.
+                if self._in_processes and _a_worker_died(self._pool):
+                    raise BrokenProcessPool("a decode process died") from None
+
     def _continue_in_threads(self) -> None:
         """Decode in threads what the broken process pool had not delivered."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(self._pool, ProcessPoolExecutor):
+            _stop_decode_processes(self._pool)
         self._in_processes = False
         self._pool = _thread_pool(self._workers)
         self._pending = deque(
@@ -161,7 +174,7 @@ class DecodeQueue:
         try:
             while self._pending:
                 try:
-                    items = self._pending[0].future.result()
+                    items = self._result(self._pending[0])
                 except BrokenProcessPool:
                     self._continue_in_threads()
                     continue
@@ -196,6 +209,12 @@ class DecodeQueue:
 
 
 MAX_CHUNK = 16  # images per task for a decode process
+_POLL_SECONDS = 0.5  # how often a wait for decoded images checks that the workers live
+
+
+def _a_worker_died(pool: Executor) -> bool:
+    processes = getattr(pool, "_processes", None) or {}
+    return any(process.exitcode is not None for process in list(processes.values()))
 
 
 def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
@@ -206,6 +225,7 @@ def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
     order to stop and the process hung (or, Ctrl-C'd again, left them running as orphans)."""
     # No public way before Python 3.14; shutdown() forgets the processes, so take them first.
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with suppress(Exception):  # already gone
@@ -215,6 +235,11 @@ def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with suppress(Exception):
             process.join(5)
+    # A worker killed mid-send leaves that thread reading the rest of its message; with every
+    # worker gone, closing this process's own write end of the pipe ends the read (end of file),
+    # else the exit would wait for that thread for ever.
+    with suppress(Exception):
+        results._writer.close()
 
 
 def _thread_pool(workers: int) -> ThreadPoolExecutor:
