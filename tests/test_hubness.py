@@ -399,6 +399,16 @@ def test_recommendations():
     assert "no reduction needed" in low
 
 
+def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percent():
+    entries = {
+        "none": {"accuracy": {"mean_per_class": 0.9}},
+        "csls": {"accuracy": {"mean_per_class": 0.9996}},
+    }
+    assert "accuracy 99.9% vs 90.0% without" in hubness._recommendation(entries, k=5)
+    entries["none"]["accuracy"]["mean_per_class"] = 0.9996
+    assert "(99.9%)" in hubness._recommendation(entries, k=5)
+
+
 def test_compare_reports_only_the_requested_methods():
     sims = _planted_hub(n_images=300, n_classes=20)
     result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls", "csls"))

@@ -53,6 +53,7 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import mean_per_class
+from zsl_cli.summary import percent
 
 METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 
@@ -611,12 +612,12 @@ def _recommendation(entries: dict[str, dict], k: int) -> str:
         if best and entries[best]["accuracy"]["mean_per_class"] >= base_accuracy + _MIN_GAIN:
             best_accuracy = entries[best]["accuracy"]["mean_per_class"]
             return (
-                f"Try --hubness-reduction {best}: mean per-class accuracy {best_accuracy:.1%} "
-                f"vs {base_accuracy:.1%} without reduction."
+                f"Try --hubness-reduction {best}: mean per-class accuracy {percent(best_accuracy)} "
+                f"vs {percent(base_accuracy)} without reduction."
             )
         return (
             f"Keep no reduction: no method beats its mean per-class accuracy "
-            f"({base_accuracy:.1%}) on these images."
+            f"({percent(base_accuracy)}) on these images."
         )
     skewness = baseline["skewness"]
     if skewness < LOW_SKEWNESS:
