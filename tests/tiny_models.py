@@ -14,10 +14,13 @@ from transformers import (
     CLIPConfig,
     CLIPImageProcessor,
     CLIPModel,
+    CLIPSegConfig,
+    CLIPSegForImageSegmentation,
     CLIPTokenizer,
     SiglipConfig,
     SiglipImageProcessor,
     SiglipModel,
+    ViTImageProcessorPil,
 )
 
 from zsl_cli.demo.tokenizer import byte_symbols
@@ -112,6 +115,40 @@ def make_tiny_siglip(
         model.logit_scale.fill_(2.0)
         model.logit_bias.fill_(-3.0)
     processor = SiglipImageProcessor(size={"height": image_size, "width": image_size})
+    return _save(directory, model, tokenizer, processor)
+
+
+def _clip_text_tower(tokenizer: CLIPTokenizer) -> dict[str, int]:
+    return _tower(
+        vocab_size=len(tokenizer),
+        max_position_embeddings=77,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
+def make_tiny_clipseg(directory: Path, seed: int = 0) -> Path:
+    """CLIPSeg as published: a segmentation checkpoint whose processor makes larger images than
+    its vision config names (352 and 224 px; here 48 and 32), which its ViT takes by resizing
+    its position embeddings."""
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = CLIPSegConfig(
+        text_config=_clip_text_tower(tokenizer),
+        vision_config=_tower(image_size=32, patch_size=8),
+        projection_dim=16,
+        extract_layers=[1],
+        reduce_dim=16,
+        decoder_num_attention_heads=4,
+        decoder_intermediate_size=32,
+    )
+    processor = ViTImageProcessorPil(
+        size={"height": 48, "width": 48},
+        image_mean=[0.485, 0.456, 0.406],
+        image_std=[0.229, 0.224, 0.225],
+    )
+    model = CLIPSegForImageSegmentation(config).eval()
     return _save(directory, model, tokenizer, processor)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import json
 import logging
 import os
@@ -246,12 +247,24 @@ def _check_parts(name: str, model, tokenizer, image_processor) -> None:
     vision = getattr(model.config, "vision_config", None)
     expected = getattr(vision, "image_size", None)
     # Only a patch-based tower (ViT) is tied to its size; ALIGN's EfficientNet says 600, takes 289.
-    patched = getattr(vision, "patch_size", None) is not None
-    if patched and isinstance(expected, int) and size != (expected, expected):
+    # One that resizes its position embeddings to the input is not: CLIPSeg says 224, takes 352.
+    tied = getattr(vision, "patch_size", None) is not None and not _interpolates_positions(model)
+    if tied and isinstance(expected, int) and size != (expected, expected):
         raise ZslError(
             f"model {name}: its image processor makes {size[0]} x {size[1]} images, but the "
             f"model takes {expected} x {expected}; fix crop_size/size in preprocessor_config.json"
         )
+
+
+def _interpolates_positions(model: Any) -> bool:
+    """Whether the model's image features resize its position embeddings to any input size by
+    default (CLIPSeg), rather than only when asked to."""
+    try:
+        parameters = inspect.signature(model.get_image_features).parameters
+    except (TypeError, ValueError):
+        return False
+    option = parameters.get("interpolate_pos_encoding")
+    return option is not None and option.default is True
 
 
 def pil_image_processor(location: str, **options: Any) -> Any:
