@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from tests.pipeline_parity import assert_same_as_pipeline
+from zsl_cli.cli import app
+from zsl_cli.encoders import pil_image_processor
 
 CLASSES = ["red circle", "blue square", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."
@@ -39,3 +43,32 @@ def test_clipseg_takes_the_larger_images_its_processor_makes(tmp_path, classes_f
     model = make_tiny_clipseg(tmp_path / "clipseg")
     paths = write_images(tmp_path / "images", [(64, 48), (40, 90), (48, 48)])
     assert_same_as_pipeline(model, paths, classes_file, TEMPLATE)
+
+
+@pytest.mark.parametrize(("log_logit_scale", "scale"), [(6.0, 100.0), (-2.0, 1.0)])
+def test_aimv2_scores_with_the_logit_scale_its_forward_clamps_to(
+    tmp_path, classes_file, log_logit_scale, scale
+):
+    """AIMv2 clamps its logit scale to [1, 100]: e^6 and e^-2 score as 100 and 1."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from tests.tiny_models import make_tiny_aimv2
+    from zsl_cli.encoders import load_encoder
+
+    model_dir = make_tiny_aimv2(tmp_path / "aimv2", log_logit_scale=log_logit_scale)
+    assert load_encoder(str(model_dir)).head.scale == pytest.approx(scale)
+    (path,) = write_images(tmp_path / "images", [(64, 48)])
+    args = ["label", path, "-c", classes_file, "-m", model_dir, "-t", TEMPLATE, "-k", "0"]
+    result = CliRunner().invoke(app, [str(a) for a in [*args, "-f", "jsonl", "-q"]])
+    assert result.exit_code == 0, result.stderr
+    ours = {e["label"]: e["score"] for e in json.loads(result.stdout)["top_k"]}
+
+    model = AutoModel.from_pretrained(model_dir).eval()
+    texts = AutoTokenizer.from_pretrained(model_dir)(
+        [TEMPLATE.format(c) for c in CLASSES], padding=True, return_tensors="pt"
+    )
+    pixels = pil_image_processor(str(model_dir))(images=[Image.open(path)], return_tensors="pt")
+    with torch.no_grad():
+        theirs = model(**texts, **pixels).logits_per_image[0].softmax(-1).tolist()
+    assert max(abs(ours[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4

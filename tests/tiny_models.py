@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 from transformers import (
+    Aimv2Config,
+    Aimv2Model,
     AltCLIPConfig,
     AltCLIPModel,
     CLIPConfig,
@@ -149,6 +151,24 @@ def make_tiny_clipseg(directory: Path, seed: int = 0) -> Path:
         image_std=[0.229, 0.224, 0.225],
     )
     model = CLIPSegForImageSegmentation(config).eval()
+    return _save(directory, model, tokenizer, processor)
+
+
+def make_tiny_aimv2(directory: Path, seed: int = 0, log_logit_scale: float = 2.6592) -> Path:
+    """AIMv2: its forward clamps the logit scale to at most its max_logit_scale (100)."""
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = Aimv2Config(
+        text_config=_clip_text_tower(tokenizer),
+        vision_config=_tower(image_size=32, patch_size=8),
+        projection_dim=16,
+    )
+    model = Aimv2Model(config).eval()
+    with torch.no_grad():
+        model.logit_scale.fill_(log_logit_scale)
+    processor = CLIPImageProcessor(
+        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    )
     return _save(directory, model, tokenizer, processor)
 
 

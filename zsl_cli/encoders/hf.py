@@ -287,7 +287,11 @@ def _score_head(model: Any, model_type: str) -> ScoreHead:
     scale = getattr(model, "logit_scale", None)
     temperature = getattr(model, "temperature", None)  # ALIGN, TIPS: logits = cos / temperature
     if scale is not None:
-        scale_value = float(scale.detach().float().exp().item())
+        log_scale = scale.detach().float()
+        ceiling = getattr(model, "max_log_logit_scale", None)  # AIMv2 clamps it to [0, ceiling]
+        if isinstance(ceiling, (int, float)):
+            log_scale = log_scale.clamp(0.0, ceiling)
+        scale_value = float(log_scale.exp().item())
     elif isinstance(temperature, torch.Tensor):
         scale_value = 1.0 / float(temperature.detach().float().item())
     else:
