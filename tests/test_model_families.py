@@ -72,3 +72,33 @@ def test_aimv2_scores_with_the_logit_scale_its_forward_clamps_to(
     with torch.no_grad():
         theirs = model(**texts, **pixels).logits_per_image[0].softmax(-1).tolist()
     assert max(abs(ours[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4
+
+
+def test_flava_scores_as_its_contrastive_head(tmp_path, classes_file):
+    """FLAVA's feature heads give one vector per token; its pre-training contrastive logits
+    compare the first token's."""
+    import torch
+    from transformers import AutoTokenizer, FlavaForPreTraining
+
+    from tests.tiny_models import make_tiny_flava
+
+    model_dir = make_tiny_flava(tmp_path / "flava")
+    paths = write_images(tmp_path / "images", [(64, 48), (40, 90)])
+    args = ["label", *paths, "-c", classes_file, "-m", model_dir, "-t", TEMPLATE, "-k", "0"]
+    result = CliRunner().invoke(app, [str(a) for a in [*args, "-f", "jsonl", "-q"]])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+
+    model = FlavaForPreTraining.from_pretrained(model_dir).eval()
+    texts = AutoTokenizer.from_pretrained(model_dir)(
+        [TEMPLATE.format(c) for c in CLASSES], padding=True, return_tensors="pt"
+    )
+    processor = pil_image_processor(str(model_dir))
+    for path, row in zip(paths, rows, strict=True):
+        pixels = processor(images=[Image.open(path)], return_tensors="pt")["pixel_values"]
+        with torch.no_grad():
+            batch = pixels.expand(len(CLASSES), -1, -1, -1)
+            output = model(**texts, pixel_values=batch, return_loss=False)
+        theirs = output.contrastive_logits_per_image[0].softmax(-1).tolist()
+        ours = {e["label"]: e["score"] for e in row["top_k"]}
+        assert max(abs(ours[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4

@@ -19,6 +19,9 @@ from transformers import (
     CLIPSegConfig,
     CLIPSegForImageSegmentation,
     CLIPTokenizer,
+    FlavaConfig,
+    FlavaForPreTraining,
+    FlavaImageProcessorPil,
     SiglipConfig,
     SiglipImageProcessor,
     SiglipModel,
@@ -170,6 +173,30 @@ def make_tiny_aimv2(directory: Path, seed: int = 0, log_logit_scale: float = 2.6
         size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
     )
     return _save(directory, model, tokenizer, processor)
+
+
+def make_tiny_flava(directory: Path, seed: int = 0) -> Path:
+    """FLAVA as published (facebook/flava-full): a pre-training checkpoint, whose feature heads
+    project every token; zero-shot scores compare the first ones."""
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    config = FlavaConfig(
+        image_config=_tower(image_size=32, patch_size=8),
+        text_config=_tower(vocab_size=len(tokenizer), max_position_embeddings=77),
+        multimodal_config=_tower(),
+        image_codebook_config={
+            "hidden_size": 8,
+            "num_groups": 1,
+            "num_blocks_per_group": 1,
+            "vocab_size": 16,
+        },
+        hidden_size=32,
+        projection_dim=16,
+    )
+    processor = FlavaImageProcessorPil(
+        size={"height": 32, "width": 32}, crop_size={"height": 32, "width": 32}
+    )
+    return _save(directory, FlavaForPreTraining(config).eval(), tokenizer, processor)
 
 
 def _save(directory: Path, model, tokenizer, processor) -> Path:

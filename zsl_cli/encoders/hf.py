@@ -193,7 +193,7 @@ class TransformersEncoder:
         else:
             batch = batch.to(self.device)
         features = self._model.get_image_features(pixel_values=batch.to(self.dtype))
-        return self._checked_width("image", _normalised(_pooled(features)))
+        return self._checked_width("image", _normalised(_pooled(features, self.model_type)))
 
     @torch.inference_mode()
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -246,7 +246,7 @@ class TransformersEncoder:
         }
         with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
             features = self._model.get_text_features(**inputs)
-        return self._checked_width("text", _normalised(_pooled(features)))
+        return self._checked_width("text", _normalised(_pooled(features, self.model_type)))
 
     def _checked_width(self, kind: str, embeddings: np.ndarray) -> np.ndarray:
         """Image and text embeddings must have one width, or no cosine compares them."""
@@ -303,10 +303,13 @@ def _score_head(model: Any, model_type: str) -> ScoreHead:
     return ScoreHead("softmax", scale_value)
 
 
-def _pooled(output: Any) -> torch.Tensor:
+def _pooled(output: Any, model_type: str = "") -> torch.Tensor:
     # transformers 5 returns a model output whose pooler_output is the projected embedding;
     # transformers 4 returned the tensor itself.
     pooled = output if isinstance(output, torch.Tensor) else getattr(output, "pooler_output", None)
+    if model_type == "flava" and isinstance(pooled, torch.Tensor) and pooled.ndim == 3:
+        # FLAVA projects every token; its contrastive head compares the first ([CLS]) ones.
+        pooled = pooled[:, 0]
     if not isinstance(pooled, torch.Tensor) or pooled.ndim != 2:
         # BLIP-2's Blip2Model: its text "features" are a language model's hidden states.
         raise ZslError(
