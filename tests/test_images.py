@@ -533,3 +533,22 @@ def test_libtiff_says_nothing_on_stderr_while_zsl_decodes(tmp_path: Path, capfd)
     with pytest.raises(DecodeError):
         decode_image(tmp_path / "bad.tif")
     assert "tif" in capfd.readouterr().err
+
+
+def test_pillow_settings_of_runs_that_overlap_in_threads_are_put_back_by_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two runs in threads: the first to start ends first. Each block saved what it found, so the
+    # second put back the first's settings for good (a raised limit, Pillow's warnings ignored).
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with warnings.catch_warnings():
+        filters = list(warnings.filters)
+        first, second = pillow_settings(2000), pillow_settings(3000)
+        first.__enter__()
+        second.__enter__()
+        assert Image.MAX_IMAGE_PIXELS == 3000
+        first.__exit__(None, None, None)
+        assert Image.MAX_IMAGE_PIXELS == 3000  # the second run still decodes
+        second.__exit__(None, None, None)
+        assert Image.MAX_IMAGE_PIXELS == 1000
+        assert warnings.filters == filters

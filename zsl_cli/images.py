@@ -43,6 +43,7 @@ import logging
 import os
 import re
 import stat
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,18 +164,57 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     as too_large, and the UserWarnings Pillow's plugins give while still reading a file ("Corrupt
     EXIF data"): from decode threads they would be lines on stderr naming no file. Pillow's
     logged messages and libtiff's are kept off stderr for the same reason.
+
+    Blocks that overlap (runs in several threads, ending in any order) share the settings: the
+    first saves what the host program had and the last puts it back.
     """
-    previous = Image.MAX_IMAGE_PIXELS
-    pillow_logger_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
-    with warnings.catch_warnings():
-        libtiff_handlers = apply_pillow_settings(max_pixels)
-        try:
-            yield
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous
-            _set_libtiff_handlers(libtiff_handlers)
-            if not pillow_logger_quiet:
+    _PILLOW_HOLD.enter(max_pixels)
+    try:
+        yield
+    finally:
+        _PILLOW_HOLD.exit()
+
+
+class _PillowHold:
+    """The host program's Pillow settings while `pillow_settings` blocks are open. Each block
+    saving and restoring what it found would, for blocks that end in another order than they
+    began, restore the settings of a block that has ended: for good."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._blocks = 0
+        self._max_image_pixels: int | None = None
+        self._warnings: warnings.catch_warnings | None = None
+        self._libtiff_handlers: tuple[int | None, int | None] = (None, None)
+        self._logger_was_quiet = False
+
+    def enter(self, max_pixels: int) -> None:
+        with self._lock:
+            if self._blocks == 0:
+                self._max_image_pixels = Image.MAX_IMAGE_PIXELS
+                self._logger_was_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
+                self._warnings = warnings.catch_warnings()
+                self._warnings.__enter__()
+                self._libtiff_handlers = apply_pillow_settings(max_pixels)
+            else:
+                apply_pillow_settings(max_pixels)  # a higher limit, if this block asks one
+            self._blocks += 1
+
+    def exit(self) -> None:
+        with self._lock:
+            self._blocks -= 1
+            if self._blocks:
+                return
+            Image.MAX_IMAGE_PIXELS = self._max_image_pixels
+            _set_libtiff_handlers(self._libtiff_handlers)
+            if not self._logger_was_quiet:
                 _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
+            if self._warnings is not None:
+                self._warnings.__exit__(None, None, None)
+                self._warnings = None
+
+
+_PILLOW_HOLD = _PillowHold()
 
 
 def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
