@@ -108,6 +108,22 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         ),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)), "ks \\(1.5,\\)"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(0,)), "1 or more"),
+        # Wrong types are user errors too, not an AttributeError or TypeError deep in the run.
+        (lambda: api.ModelOptions(name=None), "model name None: give a bundled name"),
+        (lambda: api.ModelOptions(device=None), "device None: give a string"),
+        (lambda: api.ModelOptions(revision=1), "revision 1: give a string"),
+        (lambda: api.InputOptions(paths=None), "paths None: give a tuple"),
+        (lambda: api.InputOptions(paths=("a",), extensions=(1,)), "give a tuple"),
+        (lambda: api.InputOptions(paths=("-",), stdin=0), "stdin: int is not a binary stream"),
+        (lambda: api.ClassOptions(classes=5), "classes 5: give a class file's path or the names"),
+        (lambda: api.ClassOptions(attributes=["a"]), "attributes: list is not a file path"),
+        (lambda: api.ClassOptions(descriptions={"a": ["b"]}), "descriptions: dict is not a file"),
+        (lambda: api.ClassOptions(attribute_template=None), "attribute_template None: give a"),
+        (lambda: api.OutputOptions(stdout=1), "stdout: int is not a stream"),
+        (lambda: api.LabelRequest(embeddings=5), "embeddings: int is not a file path"),
+        (lambda: api.EmbedRequest(None), "store: give the embedding store's file name"),
+        (lambda: api.HubnessRequest(truth=1), "truth: int is not a file path"),
+        (lambda: api.EvaluateRequest(None, "truth"), "predictions: give a file path"),
         # Options that choose or decode image files, where no file is read.
         (
             lambda: api.LabelRequest(
@@ -137,6 +153,26 @@ def test_options_out_of_range_are_user_errors(make, message):
 def test_an_output_path_may_be_a_path_object(tmp_path):
     output = api.OutputOptions(tmp_path / "p.json", "label-studio", api.LabelStudioOptions())
     assert output.path == str(tmp_path / "p.json")
+
+
+def test_paths_may_be_path_objects_and_reports_stay_json(tiny_clip, photos, tmp_path):
+    # A model folder, a store and other files given as Path: the reports and run info that
+    # repeat them must still be JSON documents.
+    model = api.ModelOptions(name=tiny_clip)  # a Path
+    store = tmp_path / "photos.zsl"
+    inputs = api.InputOptions(paths=[photos])  # a list of Paths
+    embedded = api.embed(api.EmbedRequest(store, inputs=inputs, model=model))
+    assert embedded.store == str(store) and json.dumps(embedded.to_json())
+    labelled = api.label(
+        api.LabelRequest(
+            classes=api.ClassOptions(classes=photos.parent / "classes.txt"),
+            model=model,
+            output=None,
+            embeddings=store,
+        )
+    )
+    assert labelled.total == 6 and json.dumps(labelled.run_info)
+    assert labelled.run_info["embeddings"] == str(store)
 
 
 def test_numpy_numbers_are_taken_as_python_ones():

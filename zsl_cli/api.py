@@ -25,7 +25,7 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -169,7 +169,7 @@ class _NoProgress:
 class ModelOptions:
     """Which model, and how to run it."""
 
-    name: str = DEFAULT_MODEL  # bundled name, local directory or hub id
+    name: str | os.PathLike[str] = DEFAULT_MODEL  # bundled name, local directory or hub id
     device: str = "auto"
     precision: str = "auto"
     batch_size: int | None = None  # None: a default suited to the device
@@ -180,6 +180,12 @@ class ModelOptions:
     freeze_after_load: bool = False  # one-shot processes only: see encoders.load_encoder
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, (str, os.PathLike)):
+            raise ZslError(f"model name {self.name!r}: give a bundled name, folder or hub id")
+        _file_paths(self, "name")  # a model folder may be a Path; kept as str
+        _texts(self, "device", "precision")
+        if self.revision is not None:
+            _texts(self, "revision")
         _at_least_one(self, "batch_size", "workers")
 
 
@@ -197,10 +203,19 @@ class InputOptions:
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, os.PathLike)):
             raise ZslError(f"paths {self.paths!r}: give a tuple of paths, e.g. ({self.paths!r},)")
+        if not isinstance(self.paths, Iterable):
+            raise ZslError(f"paths {self.paths!r}: give a tuple of paths, e.g. ('photos',)")
+        object.__setattr__(self, "paths", tuple(self.paths))  # a list or generator, read once
         odd = next((p for p in self.paths if not isinstance(p, (str, os.PathLike))), None)
         if odd is not None:
             raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
-        if isinstance(self.extensions, str):
+        if isinstance(self.extensions, str) or (
+            self.extensions is not None
+            and not (
+                isinstance(self.extensions, Iterable)
+                and all(isinstance(e, str) for e in self.extensions)
+            )
+        ):
             raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
         if self.extensions is not None and not normalize_extensions(self.extensions):
             raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
@@ -208,6 +223,8 @@ class InputOptions:
             raise ZslError('stdin is read only when paths include "-"')
         if isinstance(self.stdin, io.TextIOBase):
             raise ZslError("stdin: give a binary stream (e.g. sys.stdin.buffer), not text")
+        if self.stdin is not None and not hasattr(self.stdin, "read"):
+            raise ZslError(f"stdin: {type(self.stdin).__name__} is not a binary stream")
         _at_least_one(self, "max_pixels")
 
 
@@ -220,6 +237,27 @@ def _at_least_one(options: object, *names: str) -> None:
         if not is_whole_number(value) or value < 1:
             raise ZslError(f"{name} {value!r}: give a whole number, 1 or more")
         object.__setattr__(options, name, int(value))  # a frozen dataclass's own __post_init__
+
+
+def _file_paths(options: object, *names: str) -> None:
+    """Check that these fields are None or file paths (str or os.PathLike), stored as str: the
+    reports and run info that repeat them are JSON."""
+    for name in names:
+        value = getattr(options, name)
+        if value is None:
+            continue
+        path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+        if not isinstance(path, str):
+            raise ZslError(f"{name}: {type(value).__name__} is not a file path")
+        object.__setattr__(options, name, path)  # a frozen dataclass's own __post_init__
+
+
+def _texts(options: object, *names: str) -> None:
+    """Check that these fields are strings (a ZslError, not an AttributeError deep in the run)."""
+    for name in names:
+        value = getattr(options, name)
+        if not isinstance(value, str):
+            raise ZslError(f"{name} {value!r}: give a string")
 
 
 def _check_parts(request: object, **expected: type) -> None:
@@ -244,6 +282,15 @@ class ClassOptions:
     attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.classes, (str, os.PathLike, Iterable, type(None))):
+            raise ZslError(
+                f"classes {self.classes!r}: give a class file's path or the names, e.g. "
+                "['cat', 'dog']"
+            )
+        _file_paths(self, "attributes", "descriptions")
+        _texts(self, "attribute_template", "description_template")
+
 
 @dataclass(frozen=True)
 class OutputOptions:
@@ -266,6 +313,8 @@ class OutputOptions:
             raise ZslError(
                 f"output format {self.format!r}: give one of {', '.join(writers.FORMATS)}"
             )
+        if self.stdout is not None and not hasattr(self.stdout, "write"):
+            raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.label_studio is not None:
             _check_parts(self, label_studio=writers.LabelStudioOptions)
             # As the CLI refuses --ls-* options without -f label-studio: not silently ignored.
@@ -284,7 +333,7 @@ class LabelRequest:
     decision: Decision = field(default_factory=Decision)
     # None: write nothing; the predictions come back in the report's `predictions`.
     output: OutputOptions | None = field(default_factory=OutputOptions)
-    embeddings: str | None = None  # label from this store instead of reading images
+    embeddings: str | os.PathLike[str] | None = None  # label from this store, not the images
     hubness_reduction: str = "none"
     low_confidence: float = 0.5  # summary: count predictions whose top score is below this
 
@@ -296,6 +345,7 @@ class LabelRequest:
             _check_parts(self, output=OutputOptions)
         if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
             raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
+        _file_paths(self, "embeddings")
         _check_store_inputs(self.inputs, self.embeddings)
 
 
@@ -868,15 +918,19 @@ class HubnessRequest:
     inputs: InputOptions = field(default_factory=InputOptions)
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
-    embeddings: str | None = None
+    embeddings: str | os.PathLike[str] | None = None  # paths are kept as str
     k: int = 10
     methods: tuple[str, ...] | None = None  # None: every method
-    truth: str | None = None  # ImageFolder or path,label CSV: adds accuracy per method
-    seen: str | None = None  # seen-class list (with truth): adds unseen-class accuracy
-    json_out: str | None = None  # also write the comparison here as JSON ("-": stdout)
+    # ImageFolder or path,label CSV: adds accuracy per method.
+    truth: str | os.PathLike[str] | None = None
+    # Seen-class list (with truth): adds unseen-class accuracy.
+    seen: str | os.PathLike[str] | None = None
+    # Also write the comparison here as JSON ("-": stdout).
+    json_out: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         _check_parts(self, inputs=InputOptions, classes=ClassOptions, model=ModelOptions)
+        _file_paths(self, "embeddings", "truth", "seen", "json_out")
         if self.k is None:
             raise ZslError("k None: give a whole number, 1 or more")
         _at_least_one(self, "k")
@@ -1018,14 +1072,18 @@ class EvaluateRequest:
     """What `evaluate` scores: a predictions file (csv, jsonl, json, label-studio; "-" is stdin)
     against ground truth (a class-folder tree or a path,label CSV)."""
 
-    predictions: str
-    truth: str
-    seen: str | None = None
+    predictions: str | os.PathLike[str]  # paths are kept as str
+    truth: str | os.PathLike[str]
+    seen: str | os.PathLike[str] | None = None
     ks: tuple[int, ...] = (1, 5)  # top-k accuracies to report
-    json_out: str | None = None
-    report_out: str | None = None
+    json_out: str | os.PathLike[str] | None = None
+    report_out: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
+        for name in ("predictions", "truth"):
+            if getattr(self, name) is None:
+                raise ZslError(f"{name}: give a file path")
+        _file_paths(self, "predictions", "truth", "seen", "json_out", "report_out")
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
         if not ks or not all(is_whole_number(k) and k >= 1 for k in ks):
@@ -1161,15 +1219,20 @@ def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
 class EmbedRequest:
     """What `embed` encodes: images into the SQLite store at `store`, with a model."""
 
-    store: str
+    store: str | os.PathLike[str]  # kept as str, as the other paths
     inputs: InputOptions = field(default_factory=InputOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
     dtype: str | None = None  # float32 or float16; None: what the store holds, else float32
-    export: str | None = None  # also write the model's embeddings to .npy (+ paths CSV) / .parquet
-    json_out: str | None = None  # also write the report's counts here as JSON ("-": stdout)
+    # Also write the model's embeddings to .npy (+ paths CSV) / .parquet.
+    export: str | os.PathLike[str] | None = None
+    # Also write the report's counts here as JSON ("-": stdout).
+    json_out: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         _check_parts(self, inputs=InputOptions, model=ModelOptions)
+        if self.store is None:
+            raise ZslError("store: give the embedding store's file name, e.g. 'photos.zsl'")
+        _file_paths(self, "store", "export", "json_out")
 
 
 @dataclass
