@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,12 @@ def test_stdin_newline_list(photos: Path) -> None:
         "photos/sub/c.jpeg",
         "photos/sub/deeper/d.webp",
     ]
+
+
+def test_stdin_replaced_by_a_text_stream(photos: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Notebooks and test runners replace sys.stdin with a text stream that has no bytes under it.
+    monkeypatch.setattr(sys, "stdin", io.StringIO("photos/b.png\nphotos/a.JPG\n"))
+    assert names(discover(["-"])) == ["photos/a.JPG", "photos/b.png"]
 
 
 def test_stdin_nul_list_with_odd_names(photos: Path) -> None:

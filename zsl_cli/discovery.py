@@ -128,7 +128,8 @@ def scan(
         if item == STDIN_INPUT:
             if stdin is None and sys.stdin is None:
                 raise ZslError("stdin is closed: nothing to read for '-'")
-            stream = stdin if stdin is not None else sys.stdin.buffer
+            # A text stdin without bytes under it (a notebook's, a test runner's) is read as text.
+            stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
             for entry in read_path_list(stream, nul_separated=nul_separated):
                 listed += 1
                 found.extend(walker.take(entry))
@@ -176,8 +177,11 @@ def _glob_base(pattern: str) -> str:
 
 
 def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str]:
-    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored."""
+    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored.
+    A text stream's text is taken as the file names it would be in bytes."""
     data = stream.read()
+    if isinstance(data, str):
+        data = os.fsencode(data)
     if nul_separated:
         if b"\0" not in data and b"\n" in data:
             # find -print0 ends every name with a NUL; without one, lines are a list of lines
