@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zsl_cli.api import EmbedReport, LabelReport
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
@@ -24,6 +27,6 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run, raised once the finished work is saved. `report` is the run's report
     (its `interrupted` set); a caller that does not catch this stops as on any Ctrl-C."""
 
-    def __init__(self, report: Any) -> None:  # api.LabelReport or api.EmbedReport
+    def __init__(self, report: LabelReport | EmbedReport) -> None:
         super().__init__()
         self.report = report
