@@ -116,6 +116,7 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: api.InputOptions(paths=("a",), extensions=(1,)), "give a tuple"),
         (lambda: api.InputOptions(paths=("-",), stdin=0), "stdin: int is not a binary stream"),
         (lambda: api.ClassOptions(classes=5), "classes 5: give a class file's path or the names"),
+        (lambda: api.ClassOptions(classes=b"classes.txt"), "classes b'classes.txt': give a"),
         (lambda: api.ClassOptions(attributes=["a"]), "attributes: list is not a file path"),
         (lambda: api.ClassOptions(descriptions={"a": ["b"]}), "descriptions: dict is not a file"),
         (lambda: api.ClassOptions(attribute_template=None), "attribute_template None: give a"),
@@ -173,6 +174,21 @@ def test_paths_may_be_path_objects_and_reports_stay_json(tiny_clip, photos, tmp_
     )
     assert labelled.total == 6 and json.dumps(labelled.run_info)
     assert labelled.run_info["embeddings"] == str(store)
+
+
+def test_requests_made_from_lists_are_hashable_and_keep_what_they_were_given():
+    # Frozen requests are hashable (cache keys, sets); lists given for their sequences are
+    # copied, so changing the list afterwards does not change the request.
+    names, paths = ["cat", "dog"], ["photos"]
+    request = api.LabelRequest(
+        inputs=api.InputOptions(paths=paths, extensions=["png"]),
+        classes=api.ClassOptions(classes=names),
+    )
+    hubness = api.HubnessRequest(methods=["csls"])
+    assert hash(request) and hash(hubness) and hash(api.EvaluateRequest("p.csv", "t", ks=[1]))
+    names.append("bird")
+    paths.append("more")
+    assert request.classes.classes == ("cat", "dog") and request.inputs.paths == ("photos",)
 
 
 def test_numpy_numbers_are_taken_as_python_ones():

@@ -217,6 +217,8 @@ class InputOptions:
             )
         ):
             raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
+        if self.extensions is not None:
+            object.__setattr__(self, "extensions", tuple(self.extensions))  # hashable, kept
         if self.extensions is not None and not normalize_extensions(self.extensions):
             raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
         if self.stdin is not None and "-" not in self.paths:
@@ -283,11 +285,16 @@ class ClassOptions:
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
 
     def __post_init__(self) -> None:
-        if not isinstance(self.classes, (str, os.PathLike, Iterable, type(None))):
+        if isinstance(self.classes, bytes) or not isinstance(
+            self.classes, (str, os.PathLike, Iterable, type(None))
+        ):
             raise ZslError(
                 f"classes {self.classes!r}: give a class file's path or the names, e.g. "
                 "['cat', 'dog']"
             )
+        if not isinstance(self.classes, (str, os.PathLike, type(None))):
+            # A list becomes a tuple: the request stays hashable, and as it was made.
+            object.__setattr__(self, "classes", tuple(self.classes))
         _file_paths(self, "attributes", "descriptions")
         _texts(self, "attribute_template", "description_template")
 
@@ -937,6 +944,10 @@ class HubnessRequest:
         _check_store_inputs(self.inputs, self.embeddings)
         if isinstance(self.methods, str):
             raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ({self.methods!r},)")
+        if self.methods is not None:
+            if not isinstance(self.methods, Iterable):
+                raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ('csls',)")
+            object.__setattr__(self, "methods", tuple(self.methods))
 
 
 def hubness(
