@@ -689,3 +689,17 @@ def make_tiny_blip2_retrieval(directory: Path) -> Path:
     tiny_tokenizer().save_pretrained(directory)
     BlipImageProcessor(size={"height": 30, "width": 30}).save_pretrained(directory)
     return directory
+
+
+def test_a_long_load_failure_is_cut_at_a_word_and_marked_as_cut():
+    from zsl_cli.encoders import _load_failure_message
+    from zsl_cli.encoders.base import ModelSource
+
+    source = ModelSource("tips", "/models/tips", is_local=True)
+    words = "requires torchvision; please install the missing dependencies " * 10
+    message = _load_failure_message(source, "image processor", ValueError(words), False, None)
+    assert message.startswith("cannot load the image processor of model tips from /models/tips:")
+    assert message.endswith(" ...") and len(message) < 400
+    assert message[: -len(" ...")].split()[-1] in words.split()
+    short = _load_failure_message(source, "model", ValueError("no weights"), False, None)
+    assert short.endswith(": no weights")

@@ -369,6 +369,7 @@ def _load_failure_message(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> str:
     text = " ".join(str(error).split())
+    clipped = _clipped(text)
     if "trust_remote_code" in text:
         return (
             f"model {source.name} needs custom code from its repository; "
@@ -376,7 +377,7 @@ def _load_failure_message(
         )
     what = "model" if part == "model" else f"{part} of model"
     if source.is_local:
-        return f"cannot load the {what} {source.name} from {source.location}: {text[:300]}"
+        return f"cannot load the {what} {source.name} from {source.location}: {clipped}"
     not_available = any(
         marker in text
         for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
@@ -391,4 +392,13 @@ def _load_failure_message(
             "or pass a local save_pretrained directory, "
             f"or use a bundled model ({bundled})"
         )
-    return f"cannot load the {what} {source.name}: {text[:300]}"
+    return f"cannot load the {what} {source.name}: {clipped}"
+
+
+def _clipped(text: str, limit: int = 300) -> str:
+    """`text` cut to about `limit` characters at a word's end, marked as cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."
