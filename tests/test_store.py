@@ -414,6 +414,43 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
     assert pq.read_table(tmp_path / "empty.parquet").num_rows == 0
 
 
+def test_exports_to_one_file_at_once_leave_vectors_and_paths_of_one_export(
+    tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two `zsl embed --export x.npy` at once: one export's matrix next to the other's
+    # x.npy.paths.csv gave rows the wrong paths. The second now waits for the first's pair.
+    import threading
+
+    from zsl_cli import files
+
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat(f"/data/{i}", 1, 1) for i in range(3)])
+    out = tmp_path / "emb.npy"
+    replace = os.replace
+
+    def export_more() -> None:  # another run: one more image, one connection of its own
+        with EmbeddingStore.open(tmp_path / "store.db") as other:
+            other.add(model, [StoredItem(FileStat("/data/0a", 1, 1), "ok", "", unit_vector(9))])
+            other.export(model, out)
+
+    run_b = threading.Thread(target=export_more)
+
+    def replace_then_let_b_export(source, target):
+        replace(source, target)
+        if Path(target) == out and run_b.ident is None:
+            run_b.start()
+            run_b.join(timeout=1)  # B's whole export ran here, unless it waits for A
+
+    monkeypatch.setattr(files.os, "replace", replace_then_let_b_export)
+    store.export(model, out)
+    run_b.join()
+    with open(f"{out}.paths.csv", newline="") as handle:
+        paths = [path for _, path in list(csv.reader(handle))[1:]]
+    assert paths == ["/data/0", "/data/0a", "/data/1", "/data/2"]
+    assert len(np.load(out)) == len(paths)
+    np.testing.assert_array_equal(np.load(out)[1], unit_vector(9))
+
+
 def test_parquet_export_without_pyarrow_names_the_extra(
     tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -415,6 +415,64 @@ def test_ctrl_c_while_publishing_waits_for_output_and_sidecar(
     assert temp_files(tmp_path) == []
 
 
+def test_runs_publishing_one_output_at_once_leave_one_runs_output_and_run_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two runs writing one -o at once (a script's `&`, overlapping cron jobs): run B published
+    # while run A was between its output's rename and its run info's, which left B's
+    # predictions next to A's run info. B now waits for A to move both into place.
+    from zsl_cli import files
+
+    output = tmp_path / "out.csv"
+    predictions = sample_predictions(tmp_path / "photos")
+    writer_a, writer_b = open_writer(str(output), "csv"), open_writer(str(output), "csv")
+    writer_a.write(predictions[0])
+    writer_b.write(predictions[1])
+    replace = os.replace
+    run_b = threading.Thread(target=writer_b.close, args=({"run": "b"},))
+
+    def replace_then_let_b_publish(source, target):
+        replace(source, target)
+        if Path(target) == output and not run_b.is_alive() and run_b.ident is None:
+            run_b.start()
+            run_b.join(timeout=1)  # B's whole publish ran here, unless it waits for A
+
+    monkeypatch.setattr(files.os, "replace", replace_then_let_b_publish)
+    writer_a.close({"run": "a"})
+    run_b.join()
+    assert read_run_info(output) == {"run": "b", "complete": True}
+    assert read_predictions(output) == [rounded(predictions[1])]
+    assert temp_files(tmp_path) == []
+
+
+def test_run_info_that_cannot_be_written_leaves_the_old_output_and_run_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk while the run info was written left the new output next to the old run info
+    # (and an error saying the output could not be written).
+    from zsl_cli import files
+
+    output = tmp_path / "out.csv"
+    predictions = sample_predictions(tmp_path / "photos")
+    write_all(output, "csv", predictions[:1])
+    finish = files._finish
+    synced = []
+
+    def full_disk_at_the_run_info(file):
+        synced.append(file)
+        if len(synced) == 2:  # the output's, then the run info's
+            raise OSError(errno.ENOSPC, "No space left on device")
+        finish(file)
+
+    monkeypatch.setattr(files, "_finish", full_disk_at_the_run_info)
+    with pytest.raises(ZslError, match="No space left"), open_writer(str(output), "csv") as w:
+        w.write(predictions[1])
+        w.close({"model": "new"})
+    assert read_predictions(output) == [rounded(predictions[0])]
+    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert temp_files(tmp_path) == []
+
+
 def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     with open_writer(str(output), "jsonl") as writer:

@@ -11,6 +11,7 @@ import signal
 import stat
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,9 +19,16 @@ from typing import IO
 
 from zsl_cli.errors import ZslError
 
+try:
+    import fcntl
+except ImportError:  # Windows: outputs are published without a lock
+    fcntl = None  # type: ignore[assignment]
+
 TEMP_SUFFIX = ".zsl-tmp"
 SIDECAR_SUFFIX = ".run.json"
 NAME_MAX = 255  # bytes in a file name, on Linux and macOS file systems alike
+PUBLISH_LOCK_WAIT_S = 10.0  # another run moving its files into the same folder
+PUBLISH_LOCK_RETRY_S = 0.005
 
 
 def sidecar_path(output: str | Path) -> Path:
@@ -128,27 +136,37 @@ class AtomicFileSink:
         pass
 
     def publish(self, sidecar: bytes | None) -> None:
-        # Ctrl-C or SIGTERM here would leave the temporary file behind, or the new output next
-        # to the old run's sidecar: it takes effect once both are in place.
+        """Move the output into place with its run info (`sidecar`), together as far as other
+        zsl runs and Ctrl-C can tell (see `_move_into_place`)."""
+        temps = [self._temp]
         try:
             with interrupts_deferred():
                 _finish(self._file)
-                os.replace(self._temp, self.target)
-                if sidecar is None:
-                    _sync_directory(self.target.parent)
-                else:
-                    with atomic_file(sidecar_path(self.target)) as file:  # syncs the folder too
+                moves = [(self._temp, self.target)]
+                if sidecar is not None:
+                    # Written in full first: a full disk then leaves the old output and run info.
+                    target = sidecar_path(self.target)
+                    temp, file = _create_temp(target)
+                    temps.append(temp)
+                    with file:
                         file.write(sidecar)
+                        _finish(file)
+                    moves.append((temp, target))
+                _move_into_place(moves)
         except OSError as error:
-            self.discard()
+            self._discard(temps)
             raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
         except BaseException:
-            self.discard()
+            self._discard(temps)
             raise
 
     def discard(self) -> None:
+        self._discard([self._temp])
+
+    def _discard(self, temps: list[Path]) -> None:
         self._file.close()
-        self._temp.unlink(missing_ok=True)
+        for temp in temps:
+            temp.unlink(missing_ok=True)
 
 
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
@@ -200,15 +218,72 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
 def atomic_file(target: Path) -> Iterator[IO[bytes]]:
     """A file written in full or not at all: a temporary sibling, flushed to disk and renamed
     into place when the block ends without an error, else deleted."""
-    temp, file = _create_temp(target)
-    try:
+    with atomic_files(target) as (file,):
         yield file
-        _finish(file)
-        os.replace(temp, target)
-        _sync_directory(target.parent)
+
+
+@contextmanager
+def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
+    """Files of one folder written in full or not at all, and moved into place together
+    (`_move_into_place`; the first is the main one) when the block ends without an error."""
+    temps: list[tuple[Path, IO[bytes], Path]] = []
+    try:
+        for target in targets:
+            temps.append((*_create_temp(target), target))
+        yield [file for _, file, _ in temps]
+        for _, file, _ in temps:
+            _finish(file)
+        _move_into_place([(temp, target) for temp, _, target in temps])
     finally:
-        file.close()
-        temp.unlink(missing_ok=True)
+        for temp, file, _ in temps:
+            file.close()
+            temp.unlink(missing_ok=True)
+
+
+def _move_into_place(moves: list[tuple[Path, Path]]) -> None:
+    """Rename temporary files onto their targets in one folder, the first being the main file
+    and the others what describes it (its run info, the paths of its rows).
+
+    Other zsl runs publishing into the folder wait meanwhile (`_folder_locked`), so two runs
+    writing one output at once leave one run's files, never a mix. Ctrl-C and SIGTERM wait too.
+    The describing files are removed first: a run killed between the renames leaves a file
+    without them rather than next to another run's."""
+    folder = moves[0][1].parent
+    with interrupts_deferred(), _folder_locked(folder):
+        for _, target in moves[1:]:
+            target.unlink(missing_ok=True)
+        for temp, target in moves:
+            os.replace(temp, target)
+    _sync_directory(folder)
+
+
+@contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock (flock) on the folder itself, which leaves no lock file behind. Where
+    it cannot be had (no flock, a file system without it) or another holds it for
+    PUBLISH_LOCK_WAIT_S (no zsl run holds it longer than a few renames), nothing is held."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        descriptor = None
+    if descriptor is None or fcntl is None:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + PUBLISH_LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(PUBLISH_LOCK_RETRY_S)
+            except OSError:
+                break
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _finish(file: IO[bytes]) -> None:

@@ -44,7 +44,7 @@ from urllib.parse import quote
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.files import atomic_file
+from zsl_cli.files import atomic_file, atomic_files
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
@@ -852,16 +852,16 @@ def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.nd
 
 
 def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
-    with atomic_file(out) as handle:
-        np.save(handle, vectors)
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(["index", "path"])
     for index, path in enumerate(path_bytes):
         writer.writerow([index, os.fsdecode(path)])
-    with atomic_file(export_files(out)[1]) as handle:
+    # Published together: another export to `out` at once leaves one export's pair, not a mix.
+    with atomic_files(out, export_files(out)[1]) as (matrix, index):
+        np.save(matrix, vectors)
         # surrogateescape writes non-UTF-8 names back as their original bytes.
-        handle.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
+        index.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
 
 
 def _write_parquet(
