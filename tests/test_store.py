@@ -272,6 +272,45 @@ def test_a_store_in_a_folder_without_write_access_opens_read_only(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zsl"]
 
 
+def test_a_store_written_while_read_without_locks_fails_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read where SQLite cannot lock (a folder zsl may not write to, as a teammate reads the
+    # owner's store), a store that the owner's `zsl embed` wrote to and checkpointed meanwhile
+    # gave a mix of old and new rows. The read now fails with one line saying to run again.
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        old = [FileStat(f"/data/{i:04d}", 1, 1) for i in range(0, 400, 2)]
+        store.add(model, [StoredItem(stat, "ok", "", unit_vector(1)) for stat in old])
+    real_connect = sqlite3.connect
+
+    def connect(location, *args, **kwargs):
+        if "mode=ro" in location:  # as in test_a_store_in_a_folder_without_write_access_...
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_connect(location, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    select = EmbeddingStore._select
+
+    def select_while_the_owner_writes(self, columns, model_id, condition):
+        for number, row in enumerate(select(self, columns, model_id, condition)):
+            if number == 10:
+                with EmbeddingStore.open(path) as owner:
+                    new = [FileStat(f"/data/{i:04d}", 1, 1) for i in range(1, 400, 2)]
+                    owner.add(model, [StoredItem(stat, "ok", "", unit_vector(2)) for stat in new])
+                    owner.forget(model, [stat.path for stat in old[:100]])
+            yield row
+
+    monkeypatch.setattr(EmbeddingStore, "_select", select_while_the_owner_writes)
+    with (
+        EmbeddingStore.open(path, create=False) as store,
+        pytest.raises(ZslError, match=r"s\.zsl changed while it was read .* run again"),
+    ):
+        store.load(model)
+
+
 def test_a_linked_store_is_judged_by_the_folder_its_file_lies_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -202,6 +202,7 @@ class EmbeddingStore:
         self.path = path
         self._timeout_s = timeout_s
         self._version = SCHEMA_VERSION  # the file's, once _prepare has read it
+        self._unlocked = False  # opened immutable: read without locks (see _read)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -245,10 +246,12 @@ class EmbeddingStore:
                 f"embedding store {path} has commits in {wal.name} that cannot be read in a "
                 "folder zsl may not write to; open it once where it can be written"
             )
-        return cls._connect(location + "?immutable=1", path, timeout_s, create=False)
+        return cls._connect(location + "?immutable=1", path, timeout_s, create=False, unlocked=True)
 
     @classmethod
-    def _connect(cls, location: str, path: Path, timeout_s: float, create: bool) -> EmbeddingStore:
+    def _connect(
+        cls, location: str, path: Path, timeout_s: float, create: bool, unlocked: bool = False
+    ) -> EmbeddingStore:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
             # exactly what the docstrings say. timeout is SQLite's busy timeout.
@@ -261,6 +264,7 @@ class EmbeddingStore:
         except sqlite3.Error as exc:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
         store = cls(conn, path, timeout_s)
+        store._unlocked = unlocked
         try:
             store._prepare(create)
         except BaseException:
@@ -410,13 +414,40 @@ class EmbeddingStore:
 
     @contextmanager
     def _read(self) -> Iterator[None]:
-        """One read transaction: several queries see the same snapshot."""
+        """One read transaction: several queries see the same snapshot. A store read without
+        locks (immutable, in a folder zsl may not write to) cannot keep a writer out, so a read
+        during which its files changed is refused rather than mix two versions of the store."""
+        before = self._files_state() if self._unlocked else None
         self._conn.execute("BEGIN")
         try:
             yield
+        except sqlite3.DatabaseError as exc:  # pages of two versions can look damaged
+            self._check_unchanged(before, exc)
+            raise
         finally:
             if self._conn.in_transaction:  # not after an error SQLite has rolled back
                 self._conn.execute("COMMIT")
+        self._check_unchanged(before)
+
+    def _files_state(self) -> tuple:
+        real = os.path.realpath(self.path)
+        state = []
+        for name in (real, f"{real}-wal"):
+            try:
+                st = os.stat(name)
+            except OSError:
+                state.append(None)
+            else:
+                state.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return tuple(state)
+
+    def _check_unchanged(self, before: tuple | None, cause: BaseException | None = None) -> None:
+        if before is not None and self._files_state() != before:
+            raise ZslError(
+                f"embedding store {self.path} changed while it was read (another zsl embed "
+                "wrote to it, and this folder cannot be written, so the read could not lock "
+                "the store); run again"
+            ) from cause
 
     # -- models --------------------------------------------------------------------------------
 
