@@ -404,6 +404,19 @@ def test_outputs_files_atomically_with_run_info(tiny_clip, tmp_path, classes_fil
     assert len(parsed["predictions"]) == 3 and parsed["run"]["complete"] is True
 
 
+def test_a_json_document_over_another_formats_output_removes_its_stale_sidecar(
+    tiny_clip, tmp_path, classes_file
+):
+    write_images(tmp_path / "images", 2)
+    out = tmp_path / "out.json"
+    base = ["label", tmp_path / "images", "-c", classes_file, "-m", tiny_clip, "-o", out, "-q"]
+    studio = ["-f", "label-studio", "--ls-document-root", tmp_path]
+    assert run(*base, *studio).exit_code == 0
+    assert Path(f"{out}.run.json").is_file()
+    assert run(*base).exit_code == 0  # json: the run info is inside the document
+    assert not Path(f"{out}.run.json").exists()
+
+
 def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):
     root = tmp_path / "root"
     write_images(root / "photos", 2)

@@ -152,7 +152,9 @@ class AtomicFileSink:
                         file.write(sidecar)
                         _finish(file)
                     moves.append((temp, target))
-                _move_into_place(moves)
+                # Run info kept inside the output (json) leaves an earlier run's sidecar stale.
+                stale = [sidecar_path(self.target)] if sidecar is None else []
+                _move_into_place(moves, stale)
         except OSError as error:
             self._discard(temps)
             raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
@@ -240,9 +242,10 @@ def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
             temp.unlink(missing_ok=True)
 
 
-def _move_into_place(moves: list[tuple[Path, Path]]) -> None:
+def _move_into_place(moves: list[tuple[Path, Path]], stale: Iterable[Path] = ()) -> None:
     """Rename temporary files onto their targets in one folder, the first being the main file
-    and the others what describes it (its run info, the paths of its rows).
+    and the others what describes it (its run info, the paths of its rows); `stale` files, which
+    described an earlier main file, are removed.
 
     Other zsl runs publishing into the folder wait meanwhile (`_folder_locked`), so two runs
     writing one output at once leave one run's files, never a mix. Ctrl-C and SIGTERM wait too.
@@ -250,6 +253,9 @@ def _move_into_place(moves: list[tuple[Path, Path]]) -> None:
     without them rather than next to another run's."""
     folder = moves[0][1].parent
     with interrupts_deferred(), _folder_locked(folder):
+        for target in stale:
+            with suppress(OSError):  # none there, or a name too long to be one
+                target.unlink()
         for _, target in moves[1:]:
             target.unlink(missing_ok=True)
         for temp, target in moves:
