@@ -52,8 +52,8 @@ from typing import Protocol
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import percent
 from zsl_cli.metrics import mean_per_class
-from zsl_cli.summary import percent
 
 METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 

@@ -20,8 +20,8 @@ import numpy as np
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
+from zsl_cli.formatting import percent
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
-from zsl_cli.summary import percent
 from zsl_cli.writers import write_file
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only

@@ -6,7 +6,6 @@ Predictions never go through here.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections import Counter
@@ -20,6 +19,7 @@ from rich.text import Text
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
+from zsl_cli.formatting import fixed, percent
 
 MAX_LABEL_ROWS = 10
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
@@ -148,26 +148,6 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         console.print(f"Nothing written: {output} is as it was")
     else:
         console.print(f"Predictions: {output}")
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    """A share in [0, 1] as a percentage: "n/a" when unknown; never "100.0%" short of all,
-    nor "0.0%" above none (one mistake in 2,000 is 99.9%, not a perfect score; one image in
-    2,000 is <0.1%)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    return f"{fixed(100 * value, digits, top=100)}%"
-
-
-def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
-    """`value` (in [0, top]) with `digits` decimals, shown as `top` or 0 only when it is exactly
-    that: an F1 of 0.9995 is 0.999, not 1.000, and one of 0.0004 is <0.001, not 0.000."""
-    text = f"{value:.{digits}f}"
-    if 0 < value < top and float(text) >= top:
-        return f"{top - 10.0**-digits:.{digits}f}"
-    if 0 < value < top and float(text) <= 0:
-        return f"<{10.0**-digits:.{digits}f}"
-    return text
 
 
 def render_warnings(console: Console, warnings: Any) -> None:

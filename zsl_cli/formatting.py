@@ -1,0 +1,26 @@
+"""Numbers as people read them: the shares and scores in terminal tables, report files and
+hubness's recommendation. Plain text only, so the library can phrase results without rich."""
+
+from __future__ import annotations
+
+import math
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage: "n/a" when unknown; never "100.0%" short of all,
+    nor "0.0%" above none (one mistake in 2,000 is 99.9%, not a perfect score; one image in
+    2,000 is <0.1%)."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{fixed(100 * value, digits, top=100)}%"
+
+
+def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
+    """`value` (in [0, top]) with `digits` decimals, shown as `top` or 0 only when it is exactly
+    that: an F1 of 0.9995 is 0.999, not 1.000, and one of 0.0004 is <0.001, not 0.000."""
+    text = f"{value:.{digits}f}"
+    if 0 < value < top and float(text) >= top:
+        return f"{top - 10.0**-digits:.{digits}f}"
+    if 0 < value < top and float(text) <= 0:
+        return f"<{10.0**-digits:.{digits}f}"
+    return text
