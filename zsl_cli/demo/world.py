@@ -100,14 +100,6 @@ def unseen_classes() -> list[ShapeClass]:
     return [c for c in all_classes() if c.name in UNSEEN_CLASSES]
 
 
-def parse_class(name: str) -> ShapeClass:
-    """'red circle' -> ShapeClass('red', 'circle'); ValueError for a name outside the world."""
-    colour, _, shape = name.partition(" ")
-    if colour not in COLOURS or shape not in SHAPES:
-        raise ValueError(f"not a shapes-world class: {name!r}")
-    return ShapeClass(colour, shape)
-
-
 def descriptors(cls: ShapeClass) -> list[str]:
     """Descriptor phrases for descriptions.json: the colour's, then the shape's."""
     return [*COLOUR_DESCRIPTORS[cls.colour], *SHAPE_DESCRIPTORS[cls.shape]]
