@@ -155,7 +155,9 @@ class Subject:
 class CaptionSampler:
     """Draws one caption per image: class captions, colour-only or shape-only ones."""
 
-    def __init__(self, pools: CaptionPools, settings: TrainSettings, rng: np.random.Generator):
+    def __init__(
+        self, pools: CaptionPools, settings: TrainSettings, rng: np.random.Generator
+    ) -> None:
         self._pools = pools
         self._settings = settings
         self._rng = rng
@@ -347,7 +349,7 @@ class Recolourer:
     shows no class of the world (in particular never an unseen one).
     """
 
-    def __init__(self, mean: Sequence[float], std: Sequence[float]):
+    def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
         import torch
 
         if len(set(std)) != 1 or len(set(mean)) != 1:
