@@ -471,16 +471,15 @@ def label(
     skipped with a status and a reason, and never stop the run.
     """
     from zsl_cli import api
-    from zsl_cli.scoring import Decision
     from zsl_cli.summary import (
         ProgressBar,
         render_label_summary,
         render_warnings,
         stderr_console,
     )
-    from zsl_cli.writers import LabelStudioOptions, output_format
+    from zsl_cli.writers import output_format
 
-    studio = LabelStudioOptions(
+    studio = api.LabelStudioOptions(
         from_name=ls_from_name,
         to_name=ls_to_name,
         document_root=ls_document_root,
@@ -518,7 +517,7 @@ def label(
             trust_remote_code,
             revision,
         ),
-        decision=Decision(top_k, threshold),
+        decision=api.Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio if to_label_studio else None),
         embeddings=_str(embeddings),
         hubness_reduction=hubness_reduction,
