@@ -622,6 +622,24 @@ def test_json_layout_and_renderer_helpers(photos):
     assert result.top_mistakes() == [("cat", "dog", 1), ("cat", "unknown", 1), ("dog", "fox", 1)]
 
 
+def test_json_confusion_of_many_classes_lists_its_nonzero_cells(photos, monkeypatch):
+    import zsl_cli.evaluation as evaluation
+
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]),
+        predicted(photos / "dog" / "d.jpg", "cat", ["cat", "dog"]),
+    ]
+    result = evaluate(predictions, load_truth(photos))
+    dense = result.to_json()["confusion"]
+    monkeypatch.setattr(evaluation, "DENSE_JSON_CELLS", 4)  # as if there were thousands
+    sparse = result.to_json()["confusion"]
+    assert "matrix" in dense and "cells" not in dense
+    assert "matrix" not in sparse and sparse["columns"] == dense["columns"]
+    assert sparse["cells"] == [
+        [r, c, n] for r, row in enumerate(dense["matrix"]) for c, n in enumerate(row) if n
+    ]
+
+
 def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypatch):
     monkeypatch.chdir(photos.parent)
     predictions = [

@@ -337,3 +337,22 @@ def test_cross_check_against_scikit_learn(seed):
     )
     assert m.failed == sum(s != "ok" for s in statuses)
     assert m.abstained == sum(p == UNKNOWN for p in y_pred)
+
+
+def test_confusion_of_many_classes_is_kept_sparse():
+    # 3,000 classes, one image each: a dense confusion matrix would be 3,000 x 3,002 int64
+    # (72 MB); the sparse one holds a cell per image.
+    import tracemalloc
+
+    names = [f"class {i:04d}" for i in range(3000)]
+    predicted = names[1:] + names[:1]
+    tracemalloc.start()
+    m = classification_metrics(names, predicted, [[p] for p in predicted], ["ok"] * 3000, ks=(1,))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20
+    assert len(m.confusion.counts) == 3000
+    assert m.confusion.mistakes(limit=1) == [("class 0000", "class 0001", 1)]
+    assert m.confusion.dense_rows([2999]).tolist()[0][:1] == [1]
+    stats = m.per_class[0]
+    assert (stats.support, stats.correct, stats.predicted) == (1, 0, 1)

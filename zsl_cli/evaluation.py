@@ -50,6 +50,7 @@ from zsl_cli.metrics import (
     CalibratedStacking,
     ClassificationMetrics,
     ClassStats,
+    Confusion,
     calibrated_stacking,
     classification_metrics,
     gzsl_accuracy,
@@ -182,11 +183,7 @@ class EvaluationResult:
                 for s in m.per_class
             },
             "macro_f1": m.macro_f1,
-            "confusion": {
-                "labels": list(m.confusion.labels),
-                "columns": list(m.confusion.columns),
-                "matrix": m.confusion.matrix.tolist(),
-            },
+            "confusion": _confusion_json(m.confusion),
             "extra_predicted": dict(m.extra_predicted),
             "abstained": m.abstained,
             "failed": {"count": m.failed, "by_status": dict(m.failed_by_status)},
@@ -799,3 +796,21 @@ def some_names(names: Sequence[str], limit: int = 5) -> str:
     """The first `limit` names, and how many more there are."""
     shown = ", ".join(names[:limit])
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+# Up to this many cells the confusion matrix goes into the JSON whole; beyond (more than ~1,000
+# classes), as its non-zero cells: 20,000 classes would make 400 million numbers, gigabytes of
+# JSON, for at most one non-zero cell per image.
+DENSE_JSON_CELLS = 1_000_000
+
+
+def _confusion_json(confusion: Confusion) -> dict[str, Any]:
+    """labels, columns and "matrix" (rows of counts), or for many classes "cells" ([row, column,
+    count] of the non-zero cells, by row, then column) instead of "matrix"."""
+    shape = len(confusion.labels) * len(confusion.columns)
+    result: dict[str, Any] = {"labels": list(confusion.labels), "columns": list(confusion.columns)}
+    if shape <= DENSE_JSON_CELLS:
+        result["matrix"] = confusion.matrix.tolist()
+    else:
+        result["cells"] = confusion.cells()
+    return result

@@ -73,17 +73,64 @@ def worst_first(rows: Iterable[ClassStats]) -> list[ClassStats]:
 
 @dataclass(frozen=True)
 class Confusion:
+    """Counts of (true class, decision), kept sparse: its non-zero cells only. With 20,000
+    classes a dense matrix would hold 400 million counts (3.2 GB) for at most one per image."""
+
     labels: tuple[str, ...]  # rows: truth classes
     columns: tuple[str, ...]  # truth classes, predicted-only classes, "unknown", "failed"
-    matrix: np.ndarray  # int64 [len(labels), len(columns)]
+    rows: np.ndarray  # int64 [cells]: row of each non-zero cell, ordered by row, then column
+    cols: np.ndarray  # int64 [cells]: its column
+    counts: np.ndarray  # int64 [cells]: its count, > 0
+
+    @classmethod
+    def tally(
+        cls,
+        labels: tuple[str, ...],
+        columns: tuple[str, ...],
+        truth_rows: np.ndarray,
+        decided_cols: np.ndarray,
+    ) -> Confusion:
+        """One count per item: item i in row truth_rows[i], column decided_cols[i]."""
+        keys = np.asarray(truth_rows, dtype=np.int64) * len(columns)
+        cells, counts = np.unique(keys + decided_cols, return_counts=True)
+        rows, cols = np.divmod(cells, len(columns))
+        return cls(labels, columns, rows, cols, counts.astype(np.int64))
+
+    @classmethod
+    def from_matrix(
+        cls, labels: tuple[str, ...], columns: tuple[str, ...], matrix: np.ndarray
+    ) -> Confusion:
+        rows, cols = np.nonzero(matrix)
+        return cls(labels, columns, rows, cols, np.asarray(matrix)[rows, cols].astype(np.int64))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The dense int64 [labels, columns] matrix: only for a few classes (it is C x C)."""
+        return self.dense_rows(range(len(self.labels)))
+
+    def dense_rows(self, rows: Iterable[int]) -> np.ndarray:
+        """Rows `rows` (indices into `labels`) as a dense int64 [len(rows), columns] array."""
+        wanted = np.fromiter(rows, dtype=np.int64)
+        out = np.zeros((len(wanted), len(self.columns)), dtype=np.int64)
+        position = np.full(len(self.labels), -1, dtype=np.int64)
+        position[wanted] = np.arange(len(wanted))
+        taken = position[self.rows] >= 0
+        out[position[self.rows[taken]], self.cols[taken]] = self.counts[taken]
+        return out
+
+    def cells(self) -> list[list[int]]:
+        """[row, column, count] of every non-zero cell, by row, then column."""
+        return np.stack([self.rows, self.cols, self.counts], axis=1).tolist()
 
     def mistakes(self, limit: int | None = None) -> list[tuple[str, str, int]]:
         """(true, predicted, count) off the diagonal, most frequent first; failures left out."""
         found = []
-        for row, col in zip(*np.nonzero(self.matrix), strict=True):
+        for row, col, count in zip(
+            self.rows.tolist(), self.cols.tolist(), self.counts.tolist(), strict=True
+        ):
             true_label, predicted = self.labels[row], self.columns[col]
             if predicted != true_label and predicted != FAILED:
-                found.append((true_label, predicted, int(self.matrix[row, col])))
+                found.append((true_label, predicted, count))
         found.sort(key=lambda item: (-item[2], item[0], item[1]))
         return found if limit is None else found[:limit]
 
@@ -156,12 +203,14 @@ def classification_metrics(
     col_of = {name: i for i, name in enumerate(columns)}
     truth_rows = np.array([row_of[name] for name in truth], dtype=np.int64)
     decided_cols = np.array([col_of[name] for name in decided], dtype=np.int64)
-    matrix = np.zeros((len(classes), len(columns)), dtype=np.int64)
-    np.add.at(matrix, (truth_rows, decided_cols), 1)
+    confusion = Confusion.tally(classes, columns, truth_rows, decided_cols)
 
     # Truth classes lead the columns, so class `row` is also column `row`.
+    support = np.bincount(truth_rows, minlength=len(classes)).tolist()
+    hits = np.bincount(truth_rows[truth_rows == decided_cols], minlength=len(classes)).tolist()
+    predicted = np.bincount(decided_cols, minlength=len(columns)).tolist()
     per_class = tuple(
-        _class_stats(name, matrix[row], int(matrix[:, row].sum()), row)
+        _class_stats(name, support[row], hits[row], predicted[row])
         for row, name in enumerate(classes)
     )
     offered: set[str] = set()
@@ -190,7 +239,7 @@ def classification_metrics(
         top_k=top_k,
         per_class=per_class,
         macro_f1=float(np.mean([stats.f1 for stats in per_class])),
-        confusion=Confusion(labels=classes, columns=columns, matrix=matrix),
+        confusion=confusion,
         extra_predicted=dict(sorted(extra.items())),
         abstained=sum(1 for label in decided if label == UNKNOWN),
         failed=sum(failures.values()),
@@ -210,9 +259,7 @@ def _ranking(label: str, alternatives: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in ordered if name not in ("", UNKNOWN))
 
 
-def _class_stats(name: str, row: np.ndarray, predicted: int, col: int) -> ClassStats:
-    support = int(row.sum())
-    correct = int(row[col])
+def _class_stats(name: str, support: int, correct: int, predicted: int) -> ClassStats:
     precision = correct / predicted if predicted else 0.0
     recall = correct / support
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -62,13 +62,14 @@ def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> C
     keep = sorted(row.name for row in worst_first(per_class)[:MATRIX_CLASSES])
     row_of = {name: i for i, name in enumerate(confusion.labels)}
     col_of = {name: i for i, name in enumerate(confusion.columns)}
-    rows = confusion.matrix[[row_of[name] for name in keep]]
+    rows = confusion.dense_rows(row_of[name] for name in keep)
     kept_cols = [col_of[name] for name in keep]
     tail_cols = [col_of[UNKNOWN], col_of[FAILED]]
-    other_cols = [i for i in range(len(confusion.columns)) if i not in (*kept_cols, *tail_cols)]
-    other = rows[:, other_cols].sum(axis=1, keepdims=True)
+    other = rows.sum(axis=1, keepdims=True) - rows[:, [*kept_cols, *tail_cols]].sum(
+        axis=1, keepdims=True
+    )
     matrix = np.hstack([rows[:, kept_cols], other, rows[:, tail_cols]])
-    return Confusion(tuple(keep), (*keep, OTHER, UNKNOWN, FAILED), matrix)
+    return Confusion.from_matrix(tuple(keep), (*keep, OTHER, UNKNOWN, FAILED), matrix)
 
 
 def render_html(result: EvaluationResult) -> str:
