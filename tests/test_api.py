@@ -214,6 +214,48 @@ def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_pa
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_hubness_without_the_whole_similarity_matrix_gives_the_same_results(
+    tiny_clip, photos, monkeypatch
+):
+    from zsl_cli import hubness
+
+    def runs():
+        labelled = api.label(request(photos, tiny_clip, output=None, hubness_reduction="csls"))
+        measured = api.hubness(
+            api.HubnessRequest(
+                inputs=api.InputOptions(paths=(str(photos),)),
+                classes=api.ClassOptions(classes=["cat", "dog", "fox"]),
+                model=api.ModelOptions(name=str(tiny_clip)),
+            )
+        )
+        return [(p.label, p.top_k) for p in labelled.predictions], measured
+
+    dense = runs()
+    monkeypatch.setattr(hubness, "DENSE_SIMILARITY_CELLS", 0)  # as for 100,000 x 20,000
+    made = []
+    monkeypatch.setattr(hubness.LazySimilarities, "__init__", _recording(made))
+    lazy = runs()
+    assert len(made) == 2
+    assert [label for label, _ in lazy[0]] == [label for label, _ in dense[0]]
+    for (_, lazy_top), (_, dense_top) in zip(lazy[0], dense[0], strict=True):
+        assert [s.label for s in lazy_top] == [s.label for s in dense_top]
+        assert [s.score for s in lazy_top] == pytest.approx([s.score for s in dense_top])
+    assert lazy[1]["methods"].keys() == dense[1]["methods"].keys()
+    assert lazy[1]["recommendation"] == dense[1]["recommendation"]
+
+
+def _recording(made: list):
+    from zsl_cli.hubness import LazySimilarities
+
+    original = LazySimilarities.__init__
+
+    def init(self, images, class_vectors):
+        made.append(images.shape)
+        original(self, images, class_vectors)
+
+    return init
+
+
 def test_without_an_output_the_predictions_come_back_in_the_report(tiny_clip, photos, capsys):
     names = api.ClassOptions(classes=["cat", "dog"], templates=Path("{}"))
     kept = api.label(request(photos, tiny_clip, output=None, classes=names))

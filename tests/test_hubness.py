@@ -448,3 +448,33 @@ def test_user_errors_are_zsl_errors():
     bad[3, 1] = np.nan
     with pytest.raises(ZslError, match="image 3 is NaN"):
         hubness.reduce(bad, "csls")
+
+
+@pytest.mark.parametrize("method", hubness.METHODS)
+def test_lazy_similarities_reduce_as_the_matrix_does(method):
+    rng = np.random.default_rng(5)
+    images = _unit(rng.normal(size=(300, 16))).astype(np.float32)
+    classes = _unit(rng.normal(size=(40, 16))).astype(np.float32)
+    sims = images @ classes.T
+    lazy = hubness.LazySimilarities(images, classes)
+    chunks = list(hubness.reduced_chunks(lazy, method, chunk_rows=64))
+    assert max(len(chunk) for chunk in chunks) == 64
+    np.testing.assert_allclose(np.concatenate(chunks), hubness.reduce(sims, method), atol=1e-5)
+    dense = hubness.compare(sims, [str(c) for c in range(40)], methods=(method,))
+    assert hubness.compare(lazy, [str(c) for c in range(40)], methods=(method,)) == dense
+
+
+def test_lazy_similarities_refuse_invalid_embeddings():
+    images = np.ones((3, 4), dtype=np.float32) / 2
+    images[1, 2] = np.nan
+    with pytest.raises(ZslError, match="image 1 is NaN"):
+        list(hubness.reduced_chunks(hubness.LazySimilarities(images, np.eye(4)), "csls"))
+
+
+def test_similarity_matrix_is_kept_only_when_small(monkeypatch):
+    images, classes = np.eye(4, dtype=np.float32), np.eye(4, dtype=np.float32)[:3]
+    assert isinstance(hubness.similarity_matrix(images, classes), np.ndarray)
+    monkeypatch.setattr(hubness, "DENSE_SIMILARITY_CELLS", 11)
+    lazy = hubness.similarity_matrix(images, classes)
+    assert isinstance(lazy, hubness.LazySimilarities) and lazy.shape == (4, 3)
+    np.testing.assert_array_equal(lazy[1:3], (images @ classes.T)[1:3])

@@ -75,7 +75,7 @@ from zsl_cli.files import check_outputs_spare_inputs, open_sink, sidecar_path
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
-from zsl_cli.hubness import reduce as reduce_hubness
+from zsl_cli.hubness import reduced_chunks, similarity_matrix
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
@@ -99,7 +99,6 @@ from zsl_cli.scoring import (
     is_whole_number,
     predict_items,
     rank,
-    rank_chunked,
     similarities,
 )
 from zsl_cli.store import (
@@ -800,9 +799,14 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
     items = [item for batch in batches for item in batch]
     ok = [item for item in items if item.ok]
     _check_reference_set(len(ok), request.hubness_reduction)
-    sims = similarities(_stack(ok, classifier), classifier.vectors)
-    adjusted = reduce_hubness(sims, request.hubness_reduction, out=sims)
-    indices, values = rank_chunked(adjusted, head, decision.top_k)
+    # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
+    sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
+    ranked = [
+        rank(adjusted, head, decision.top_k)
+        for adjusted in reduced_chunks(sims, request.hubness_reduction)
+    ]
+    indices = np.concatenate([chunk[0] for chunk in ranked])
+    values = np.concatenate([chunk[1] for chunk in ranked])
     yield from predict_items(items, indices, values, names, decision)
 
 
@@ -992,7 +996,7 @@ def hubness(
             f"hubness is how images spread over the classes: it needs 2 or more readable "
             f"images; this run has {len(ok)}"
         )
-    sims = similarities(_stack(ok, classifier), classifier.vectors)
+    sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
     truth_idx, failed_truth, unlisted = None, None, []
     if truth is not None:
         every_truth_idx, unlisted = _truth_indices(items, truth, classifier.names)

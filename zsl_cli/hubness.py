@@ -96,7 +96,55 @@ class HubnessStats:
     hub_threshold: float  # hub_size * n_queries * k / n_targets
 
 
-def k_occurrence(sims: np.ndarray, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
+class LazySimilarities:
+    """The cosine similarities [N, C] of N image and C class embeddings, computed a block of rows
+    at a time when sliced (`sims[rows]`), never whole: 100,000 images x 20,000 classes would be
+    8 GB of float32. Every function here that takes `sims` takes this too; each pass over it
+    repeats the matrix product, which `similarity_matrix` spares when the matrix is small."""
+
+    ndim = 2
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, images: np.ndarray, class_vectors: np.ndarray) -> None:
+        self.images = np.asarray(images, dtype=np.float32)
+        self.class_vectors = np.asarray(class_vectors, dtype=np.float32)
+        self.shape = (self.images.shape[0], self.class_vectors.shape[0])
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.images[rows] @ self.class_vectors.T
+
+
+Sims = np.ndarray | LazySimilarities  # [N, C] similarities, kept or computed per block of rows
+
+# Up to this many images x classes (1 GB of float32), the similarities are computed once and kept.
+DENSE_SIMILARITY_CELLS = 1 << 28
+
+
+def similarity_matrix(
+    images: np.ndarray, class_vectors: np.ndarray
+) -> np.ndarray | LazySimilarities:
+    """Cosine similarities [N, C] as an array when they fit DENSE_SIMILARITY_CELLS, else lazily."""
+    if images.shape[0] * class_vectors.shape[0] <= DENSE_SIMILARITY_CELLS:
+        return images.astype(np.float32, copy=False) @ class_vectors.astype(np.float32).T
+    return LazySimilarities(images, class_vectors)
+
+
+def reduced_chunks(
+    sims: np.ndarray | LazySimilarities,
+    method: str,
+    *,
+    k: int = DEFAULT_K,
+    temperature: float = DEFAULT_TEMPERATURE,
+    chunk_rows: int | None = None,
+) -> Iterator[np.ndarray]:
+    """What `reduce` returns, a block of rows at a time, in order: nothing [N, C] is kept."""
+    sims = _checked_sims(sims)
+    adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
+    for rows in _row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
+        yield adjust(sims[rows])
+
+
+def k_occurrence(sims: Sims, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
     """N_k(c): how many images have class c among their k most similar classes, zeros included.
 
     Returns int64 [C]; the counts sum to N * k. Of classes tied at a row's k-th place, the
@@ -195,7 +243,7 @@ def reduce(
 
 
 def compare(
-    sims: np.ndarray,
+    sims: Sims,
     class_names: Sequence[str],
     *,
     k: int = DEFAULT_K,
@@ -316,9 +364,7 @@ class _MutualProximity:
         return (image_mean + image_std * _ndtri_from_log(log_root)).astype(np.float32)
 
 
-def _fit(
-    sims: np.ndarray, method: str, *, k: int, temperature: float, chunk_rows: int | None
-) -> _Adjust:
+def _fit(sims: Sims, method: str, *, k: int, temperature: float, chunk_rows: int | None) -> _Adjust:
     check_methods([method])
     n_images, n_classes = sims.shape
     if method == "none" or n_images == 0:
@@ -345,14 +391,14 @@ def _centred_offset(offset: np.ndarray) -> _ClassOffset:
     return _ClassOffset((offset - offset.mean()).astype(np.float32))
 
 
-def _class_mean(sims: np.ndarray, chunks: list[slice]) -> np.ndarray:
+def _class_mean(sims: Sims, chunks: list[slice]) -> np.ndarray:
     total = np.zeros(sims.shape[1], dtype=np.float64)
     for rows in chunks:
         total += sims[rows].sum(axis=0, dtype=np.float64)
     return total / sims.shape[0]
 
 
-def _class_std(sims: np.ndarray, class_mean: np.ndarray, chunks: list[slice]) -> np.ndarray:
+def _class_std(sims: Sims, class_mean: np.ndarray, chunks: list[slice]) -> np.ndarray:
     # Two passes (mean, then squared deviations) avoid the cancellation of E[x^2] - E[x]^2.
     total = np.zeros(sims.shape[1], dtype=np.float64)
     for rows in chunks:
@@ -360,7 +406,7 @@ def _class_std(sims: np.ndarray, class_mean: np.ndarray, chunks: list[slice]) ->
     return np.sqrt(total / sims.shape[0])
 
 
-def _class_top_mean(sims: np.ndarray, k: int, chunks: list[slice]) -> np.ndarray:
+def _class_top_mean(sims: Sims, k: int, chunks: list[slice]) -> np.ndarray:
     """Mean of each class's k largest similarities over all images, k <= N."""
     best = np.empty((0, sims.shape[1]), dtype=np.float64)
     for rows in chunks:
@@ -371,7 +417,7 @@ def _class_top_mean(sims: np.ndarray, k: int, chunks: list[slice]) -> np.ndarray
     return best.mean(axis=0)
 
 
-def _class_logsumexp(sims: np.ndarray, beta: float, chunks: list[slice]) -> np.ndarray:
+def _class_logsumexp(sims: Sims, beta: float, chunks: list[slice]) -> np.ndarray:
     """logsumexp over images of beta * sims, per class, streamed over row chunks."""
     n_classes = sims.shape[1]
     running_max = np.full(n_classes, -np.inf)
@@ -490,7 +536,25 @@ def _ndtri_from_log(log_p: np.ndarray) -> np.ndarray:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _checked_sims(sims: np.ndarray) -> np.ndarray:
+def _checked_sims(sims: np.ndarray | LazySimilarities) -> np.ndarray | LazySimilarities:
+    if isinstance(sims, LazySimilarities):
+        # Finite unit-length embeddings give finite cosines: check them, not N x C products.
+        if sims.shape[1] == 0:
+            raise ZslError("no classes to score: the class file defines none")
+        for rows in _row_chunks(sims.shape[0], sims.images.shape[1], None):
+            bad = ~np.isfinite(sims.images[rows]).all(axis=1)
+            if bad.any():
+                row = rows.start + int(np.flatnonzero(bad)[0])
+                raise ZslError(
+                    f"similarity of image {row} is NaN or infinite: the model produced invalid "
+                    "embeddings (try another precision or model)"
+                )
+        if not np.isfinite(sims.class_vectors).all():
+            raise ZslError(
+                "similarity of image 0 is NaN or infinite: the model produced invalid "
+                "embeddings (try another precision or model)"
+            )
+        return sims
     sims = np.asarray(sims)
     if sims.ndim != 2 or not np.issubdtype(sims.dtype, np.floating):
         raise ValueError(f"sims must be a 2-D float array [images, classes], got {sims.shape}")
