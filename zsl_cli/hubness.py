@@ -54,6 +54,7 @@ import numpy as np
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import percent
 from zsl_cli.metrics import mean_per_class
+from zsl_cli.scoring import similarities
 
 METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 
@@ -111,7 +112,7 @@ class LazySimilarities:
         self.shape = (self.images.shape[0], self.class_vectors.shape[0])
 
     def __getitem__(self, rows: slice) -> np.ndarray:
-        return self.images[rows] @ self.class_vectors.T
+        return similarities(self.images[rows], self.class_vectors)
 
 
 Sims = np.ndarray | LazySimilarities  # [N, C] similarities, kept or computed per block of rows
@@ -120,17 +121,15 @@ Sims = np.ndarray | LazySimilarities  # [N, C] similarities, kept or computed pe
 DENSE_SIMILARITY_CELLS = 1 << 28
 
 
-def similarity_matrix(
-    images: np.ndarray, class_vectors: np.ndarray
-) -> np.ndarray | LazySimilarities:
+def similarity_matrix(images: np.ndarray, class_vectors: np.ndarray) -> Sims:
     """Cosine similarities [N, C] as an array when they fit DENSE_SIMILARITY_CELLS, else lazily."""
     if images.shape[0] * class_vectors.shape[0] <= DENSE_SIMILARITY_CELLS:
-        return images.astype(np.float32, copy=False) @ class_vectors.astype(np.float32).T
+        return similarities(images, class_vectors)
     return LazySimilarities(images, class_vectors)
 
 
 def reduced_chunks(
-    sims: np.ndarray | LazySimilarities,
+    sims: Sims,
     method: str,
     *,
     k: int = DEFAULT_K,
@@ -536,7 +535,7 @@ def _ndtri_from_log(log_p: np.ndarray) -> np.ndarray:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _checked_sims(sims: np.ndarray | LazySimilarities) -> np.ndarray | LazySimilarities:
+def _checked_sims(sims: Sims) -> Sims:
     if isinstance(sims, LazySimilarities):
         # Finite unit-length embeddings give finite cosines: check them, not N x C products.
         if sims.shape[1] == 0:

@@ -118,16 +118,6 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return np.where(logits >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
 
 
-def rank_chunked(
-    sims: np.ndarray, head: ScoreHead, k: int, chunk_rows: int = CHUNK_ROWS
-) -> tuple[np.ndarray, np.ndarray]:
-    """`rank` over many rows, a chunk at a time: its temporaries stay chunk-sized."""
-    ranked = [rank(sims[i : i + chunk_rows], head, k) for i in range(0, len(sims), chunk_rows)]
-    if not ranked:
-        return rank(sims, head, k)
-    return np.concatenate([r[0] for r in ranked]), np.concatenate([r[1] for r in ranked])
-
-
 def score_rows(
     embeddings: np.ndarray,
     class_vectors: np.ndarray,
