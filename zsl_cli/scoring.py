@@ -26,6 +26,7 @@ from zsl_cli.records import (
 
 CHUNK_ROWS = 4096
 SMALL_K = 16  # up to this k, top-k by repeated argmax; beyond, a stable sort
+BLOCK_CELLS = 1 << 21  # scratch of ranking: 8 MB of float32 at a time (see row_blocks)
 
 
 @dataclass(frozen=True)
@@ -77,19 +78,35 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the k best scores per row, best first; ties keep class order."""
     n_rows, n_classes = scores.shape
     k = n_classes if k <= 0 else min(k, n_classes)
+    indices = np.empty((n_rows, k), dtype=np.int64)
+    for rows in row_blocks(n_rows, n_classes):
+        indices[rows] = _top_k_indices(scores[rows], k)
+    return indices, np.take_along_axis(scores, indices, axis=1)
+
+
+def _top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
     if k > SMALL_K:
-        indices = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return indices, np.take_along_axis(scores, indices, axis=1)
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
     # k passes of argmax beat argpartition several times over for small k, and argmax returns
     # the first maximum, so ties resolve to the lower class index by construction.
     work = scores.astype(np.float32, copy=True)
-    rows = np.arange(n_rows)
-    indices = np.empty((n_rows, k), dtype=np.int64)
+    rows = np.arange(scores.shape[0])
+    indices = np.empty((scores.shape[0], k), dtype=np.int64)
     for column in range(k):
         best = work.argmax(axis=1)
         indices[:, column] = best
         work[rows, best] = -np.inf
-    return indices, np.take_along_axis(scores, indices, axis=1)
+    return indices
+
+
+def row_blocks(n_rows: int, n_columns: int) -> Iterator[slice]:
+    """Slices of rows of about BLOCK_CELLS cells: the scratch arrays that ranking a chunk needs
+    (a copy to mark the best, the softmax's exponentials) are made a block at a time, never for
+    the whole chunk (4,096 rows x 20,000 classes: 330 MB each). Every row's result is the same
+    whatever the block: each is computed from its own row alone."""
+    step = max(1, BLOCK_CELLS // max(n_columns, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
 
 
 def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -104,9 +121,12 @@ def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndar
     if head.kind == "sigmoid":
         return indices, _sigmoid(best * scale + np.float32(head.bias))
     row_max = best[:, :1]
-    shifted = (sims - row_max) * scale
-    np.exp(shifted, out=shifted)
-    log_normaliser = np.log(shifted.sum(axis=1, keepdims=True))
+    sums = np.empty((sims.shape[0], 1), dtype=np.result_type(sims, row_max, scale))
+    for rows in row_blocks(*sims.shape):
+        shifted = (sims[rows] - row_max[rows]) * scale
+        np.exp(shifted, out=shifted)
+        sums[rows] = shifted.sum(axis=1, keepdims=True)
+    log_normaliser = np.log(sums)
     return indices, np.exp((best - row_max) * scale - log_normaliser)
 
 
