@@ -259,3 +259,32 @@ def test_rank_needs_no_copy_of_the_similarities():
     finally:
         tracemalloc.stop()
     assert peak < sims.nbytes / 4
+
+
+def test_labelling_from_stored_embeddings_holds_one_chunk_of_similarities(monkeypatch):
+    # The previous chunk's similarities must be gone when the next chunk's are computed.
+    import tracemalloc
+    from types import SimpleNamespace
+
+    import zsl_cli.scoring as scoring
+    from zsl_cli import api
+
+    monkeypatch.setattr(api, "CHUNK_ROWS", 256)
+    monkeypatch.setattr(scoring, "BLOCK_CELLS", 16_384)  # rank's scratch: 64 KB
+    rng = np.random.default_rng(13)
+    vectors = _unit(rng.normal(size=(1024, 16))).astype(np.float32)
+    classes = _unit(rng.normal(size=(10_000, 16))).astype(np.float32)
+    items = [ImageItem(i, Path(f"{i}.png"), embedding=v) for i, v in enumerate(vectors)]
+    classifier = SimpleNamespace(names=[f"c{i}" for i in range(10_000)], vectors=classes)
+    request = SimpleNamespace(hubness_reduction="none", decision=Decision(top_k=5))
+    encoder = SimpleNamespace(head=ScoreHead("softmax", 100.0))
+    chunk_bytes = 256 * 10_000 * 4  # 10 MB
+    tracemalloc.start()
+    try:
+        batches = api._store_batches(items, api._NoProgress())
+        n = sum(1 for _ in api._predictions(batches, encoder, classifier, request))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert n == 1024
+    assert peak < 1.5 * chunk_bytes
