@@ -73,6 +73,9 @@ _MIN_GAIN = 0.005
 
 # Rows per chunk are chosen so that one float64 temporary of a chunk stays near 8 MB.
 _CHUNK_ELEMENTS = 1 << 20
+# Mutual proximity's float64 temporaries are kept near 512 KB, within a core's L2 cache (1-2 MB
+# on current x86 and ARM CPUs).
+_CACHED_ELEMENTS = 1 << 16
 # The normal's upper tail 1 - Phi(z) underflows a float64 near z = 37.5; clipping z at 35 keeps
 # Phi^-1 finite (a pair that far out is the top match either way).
 _MAX_Z = 35.0
@@ -353,14 +356,27 @@ class _MutualProximity:
     class_std: np.ndarray  # float64 [C]
 
     def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        out = np.empty(chunk.shape, dtype=np.float32)
+        # Dozens of elementwise passes over float64 temporaries follow: taken a few rows at a
+        # time, the temporaries stay in the CPU cache, which saves a third to a half of the time
+        # of 8 MB ones.
+        cached_rows = max(1, _CACHED_ELEMENTS // max(chunk.shape[1], 1))
+        for rows in _row_chunks(chunk.shape[0], chunk.shape[1], cached_rows):
+            out[rows] = self._reduce_rows(chunk[rows])
+        return out
+
+    def _reduce_rows(self, chunk: np.ndarray) -> np.ndarray:
         sims = chunk.astype(np.float64)
         image_mean = sims.mean(axis=1, keepdims=True)
         image_std = sims.std(axis=1, keepdims=True)
-        log_image_side = _log_ndtr(_standardise(sims, image_mean, image_std))
-        log_class_side = _log_ndtr(_standardise(sims, self.class_mean, self.class_std))
+        log_root = _log_ndtr(_standardise(sims, image_mean, image_std))
+        log_root += _log_ndtr(_standardise(sims, self.class_mean, self.class_std))
         # log sqrt(MP): the geometric mean of the two percentiles.
-        log_root = 0.5 * (log_image_side + log_class_side)
-        return (image_mean + image_std * _ndtri_from_log(log_root)).astype(np.float32)
+        log_root *= 0.5
+        scores = _ndtri_from_log(log_root)
+        scores *= image_std
+        scores += image_mean
+        return scores
 
 
 def _fit(sims: Sims, method: str, *, k: int, temperature: float, chunk_rows: int | None) -> _Adjust:
@@ -506,25 +522,33 @@ def _log_ndtr(z: np.ndarray) -> np.ndarray:
     result = _horner(_ERFC_POLY, t)
     result -= x * x
     result += np.log(0.5 * t)
-    # Upper half: log Phi(z) = log(1 - Phi(-z)); exp and log1p only where needed (they are slow).
-    upper = z >= 0
-    result[upper] = np.log1p(-np.exp(result[upper]))
-    return result
+    # Upper half: log Phi(z) = log(1 - Phi(-z)). Taking exp and log1p of every value and keeping
+    # the upper half's is faster than copying that half out and back (numpy's masked loops and
+    # boolean indexing are slower than the two functions); below the median the values, unused,
+    # are harmless (Phi(-|z|) <= 1/2).
+    upper_half = np.exp(result)
+    np.negative(upper_half, out=upper_half)
+    np.log1p(upper_half, out=upper_half)
+    return np.where(z >= 0, upper_half, result)
 
 
 def _ndtri_from_log(log_p: np.ndarray) -> np.ndarray:
     """Phi^-1(p) from log p (log p <= 0), without underflow in either tail."""
-    result = np.empty_like(log_p)
+    # The central region holds most values: its formula is taken for all of them (no copying
+    # out and back), then the tails, a few per cent, are overwritten. Outside the central region
+    # r <= 1/4 still keeps the denominator above 1e-4 (its smallest root is r = 0.2535).
+    q = np.exp(log_p)
+    q -= 0.5
+    r = q * q
+    result = _horner(_ACKLAM_A, r)
+    result *= q
+    result /= _horner(_ACKLAM_B, r)
+
     low = log_p < math.log(_ACKLAM_P_LOW)
     high = log_p > math.log1p(-_ACKLAM_P_LOW)
-    central = ~(low | high)
 
     q = np.sqrt(-2.0 * log_p[low])
     result[low] = _horner(_ACKLAM_C, q) / _horner(_ACKLAM_D, q)
-
-    q = np.exp(log_p[central]) - 0.5
-    r = q * q
-    result[central] = q * _horner(_ACKLAM_A, r) / _horner(_ACKLAM_B, r)
 
     # Upper tail by symmetry: 1 - p = -expm1(log p) keeps its precision when p is close to 1.
     q = np.sqrt(-2.0 * np.log(-np.expm1(log_p[high])))
