@@ -380,70 +380,118 @@ class _MutualProximity:
 
 
 def _fit(sims: Sims, method: str, *, k: int, temperature: float, chunk_rows: int | None) -> _Adjust:
-    check_methods([method])
+    return _fit_methods(sims, [method], k=k, temperature=temperature, chunk_rows=chunk_rows)[method]
+
+
+def _fit_methods(
+    sims: Sims, methods: Sequence[str], *, k: int, temperature: float, chunk_rows: int | None
+) -> dict[str, _Adjust]:
+    """Each method's adjustment, fitted from one pass over `sims` that gathers the class
+    statistics of all of them (over LazySimilarities, every pass repeats the matrix product)."""
+    check_methods(methods)
     n_images, n_classes = sims.shape
-    if method == "none" or n_images == 0:
-        return _Identity()
-    chunks = list(_row_chunks(n_images, n_classes, chunk_rows))
-    if method == "csls":
-        if k < 1:
-            raise ZslError(f"the CSLS neighbourhood k must be at least 1, got {k}")
-        return _centred_offset(0.5 * _class_top_mean(sims, min(k, n_images), chunks))
-    if method == "isoftmax":
-        if not 0 < temperature < math.inf:
-            raise ZslError(
-                f"the inverted-softmax temperature must be a positive finite number, got "
-                f"{temperature}"
-            )
-        return _centred_offset(_class_logsumexp(sims, temperature, chunks) / temperature)
-    if method == "centering":
-        return _centred_offset(_class_mean(sims, chunks))
-    class_mean = _class_mean(sims, chunks)
-    return _MutualProximity(class_mean, _class_std(sims, class_mean, chunks))
+    if n_images == 0:  # nothing to fit: every method leaves the (empty) scores alone
+        return {method: _Identity() for method in methods}
+    if "csls" in methods and k < 1:
+        raise ZslError(f"the CSLS neighbourhood k must be at least 1, got {k}")
+    if "isoftmax" in methods and not 0 < temperature < math.inf:
+        raise ZslError(
+            f"the inverted-softmax temperature must be a positive finite number, got {temperature}"
+        )
+    stats = _ClassStatistics(
+        n_classes,
+        top_k=min(k, n_images) if "csls" in methods else 0,
+        beta=temperature if "isoftmax" in methods else None,
+        mean="centering" in methods or "mp" in methods,
+        std="mp" in methods,
+    )
+    if stats.needed:
+        for rows in _row_chunks(n_images, n_classes, chunk_rows):
+            stats.add(sims[rows])
+    adjusts: dict[str, _Adjust] = {}
+    for method in methods:
+        if method == "none":
+            adjusts[method] = _Identity()
+        elif method == "csls":
+            adjusts[method] = _centred_offset(0.5 * stats.top_mean())
+        elif method == "isoftmax":
+            adjusts[method] = _centred_offset(stats.logsumexp() / temperature)
+        elif method == "centering":
+            adjusts[method] = _centred_offset(stats.mean())
+        else:
+            adjusts[method] = _MutualProximity(stats.mean(), stats.std())
+    return adjusts
 
 
 def _centred_offset(offset: np.ndarray) -> _ClassOffset:
     return _ClassOffset((offset - offset.mean()).astype(np.float32))
 
 
-def _class_mean(sims: Sims, chunks: list[slice]) -> np.ndarray:
-    total = np.zeros(sims.shape[1], dtype=np.float64)
-    for rows in chunks:
-        total += sims[rows].sum(axis=0, dtype=np.float64)
-    return total / sims.shape[0]
+class _ClassStatistics:
+    """Per-class statistics over all images, gathered a block of rows at a time; only those
+    asked for are kept: the `top_k` largest similarities (csls), logsumexp of `beta` times the
+    similarities (isoftmax), the mean (centering, mp) and the population std (mp)."""
 
+    def __init__(
+        self, n_classes: int, *, top_k: int, beta: float | None, mean: bool, std: bool
+    ) -> None:
+        self.top_k, self.beta, self.keep_mean, self.keep_std = top_k, beta, mean or std, std
+        self.n_rows = 0
+        # The k largest similarities so far, one row per class (see `add`).
+        self.best = np.empty((n_classes, 0), dtype=np.float32)
+        self.running_max = np.full(n_classes, -np.inf)
+        self.running_sum = np.zeros(n_classes)
+        self.total = np.zeros(n_classes)
+        self.squared_deviations = np.zeros(n_classes)
 
-def _class_std(sims: Sims, class_mean: np.ndarray, chunks: list[slice]) -> np.ndarray:
-    # Two passes (mean, then squared deviations) avoid the cancellation of E[x^2] - E[x]^2.
-    total = np.zeros(sims.shape[1], dtype=np.float64)
-    for rows in chunks:
-        total += ((sims[rows] - class_mean) ** 2).sum(axis=0)
-    return np.sqrt(total / sims.shape[0])
+    @property
+    def needed(self) -> bool:
+        return bool(self.top_k) or self.beta is not None or self.keep_mean
 
+    def add(self, block: np.ndarray) -> None:
+        if self.top_k:
+            # Classes as rows: partitioning along contiguous rows is about twice as fast as
+            # along the image axis. The values are kept as they come (float32 cosines).
+            candidates = np.concatenate([self.best, block.T], axis=1)
+            if candidates.shape[1] > self.top_k:
+                candidates = np.partition(candidates, -self.top_k, axis=1)[:, -self.top_k :]
+            self.best = candidates
+        if self.beta is not None:
+            # Streamed logsumexp: rescale the running sum whenever a class's maximum grows.
+            scaled = np.multiply(block, self.beta, dtype=np.float64)
+            new_max = np.maximum(self.running_max, scaled.max(axis=0))
+            self.running_sum *= np.exp(self.running_max - new_max)
+            scaled -= new_max
+            np.exp(scaled, out=scaled)
+            self.running_sum += scaled.sum(axis=0)
+            self.running_max = new_max
+        if self.keep_mean:
+            block_total = block.sum(axis=0, dtype=np.float64)
+            if self.keep_std:
+                # Squared deviations from the block's own mean, merged with the running ones by
+                # Chan et al.'s update: one pass, without the cancellation of E[x^2] - E[x]^2.
+                n_block = block.shape[0]
+                block_mean = block_total / n_block
+                block_squares = ((block - block_mean) ** 2).sum(axis=0)
+                if self.n_rows:
+                    delta = block_mean - self.total / self.n_rows
+                    block_squares += delta**2 * (self.n_rows * n_block / (self.n_rows + n_block))
+                self.squared_deviations += block_squares
+            self.total += block_total
+        self.n_rows += block.shape[0]
 
-def _class_top_mean(sims: Sims, k: int, chunks: list[slice]) -> np.ndarray:
-    """Mean of each class's k largest similarities over all images, k <= N."""
-    best = np.empty((0, sims.shape[1]), dtype=np.float64)
-    for rows in chunks:
-        stacked = np.concatenate([best, sims[rows].astype(np.float64)])
-        if stacked.shape[0] > k:
-            stacked = np.partition(stacked, stacked.shape[0] - k, axis=0)[-k:]
-        best = stacked
-    return best.mean(axis=0)
+    def top_mean(self) -> np.ndarray:
+        """Mean of each class's `top_k` largest similarities."""
+        return self.best.mean(axis=1, dtype=np.float64)
 
+    def logsumexp(self) -> np.ndarray:
+        return self.running_max + np.log(self.running_sum)
 
-def _class_logsumexp(sims: Sims, beta: float, chunks: list[slice]) -> np.ndarray:
-    """logsumexp over images of beta * sims, per class, streamed over row chunks."""
-    n_classes = sims.shape[1]
-    running_max = np.full(n_classes, -np.inf)
-    running_sum = np.zeros(n_classes)
-    for rows in chunks:
-        scaled = beta * sims[rows].astype(np.float64)
-        new_max = np.maximum(running_max, scaled.max(axis=0))
-        running_sum = running_sum * np.exp(running_max - new_max)
-        running_sum += np.exp(scaled - new_max).sum(axis=0)
-        running_max = new_max
-    return running_max + np.log(running_sum)
+    def mean(self) -> np.ndarray:
+        return self.total / self.n_rows
+
+    def std(self) -> np.ndarray:
+        return np.sqrt(self.squared_deviations / self.n_rows)
 
 
 def _standardise(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
