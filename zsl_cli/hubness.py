@@ -298,19 +298,25 @@ def compare(
 
     # The recommendation is relative to raw similarities, so "none" is always measured.
     measured = ("none",) + tuple(m for m in requested if m != "none")
+    adjusts = _fit_methods(
+        sims, measured, k=reduction_k, temperature=temperature, chunk_rows=chunk_rows
+    )
+    counts = {method: np.zeros(n_classes, dtype=np.int64) for method in measured}
+    top1 = {method: np.empty(n_images, dtype=np.int64) for method in measured}
+    # Every method adjusts the same block of similarities, computed once per pass.
+    for rows in _row_chunks(n_images, n_classes, chunk_rows):
+        block = sims[rows]
+        for method in measured:
+            adjusted = adjusts[method](block)
+            counts[method] += _count_top_k(adjusted, k_used)
+            top1[method][rows] = adjusted.argmax(axis=1)
+
     entries: dict[str, dict] = {}
     for method in measured:
-        adjust = _fit(sims, method, k=reduction_k, temperature=temperature, chunk_rows=chunk_rows)
-        counts = np.zeros(n_classes, dtype=np.int64)
-        top1 = np.empty(n_images, dtype=np.int64)
-        for rows in _row_chunks(n_images, n_classes, chunk_rows):
-            adjusted = adjust(sims[rows])
-            counts += _count_top_k(adjusted, k_used)
-            top1[rows] = adjusted.argmax(axis=1)
-        stats = hubness_stats(counts, k_used, n_images, hub_size=hub_size, top=top)
+        stats = hubness_stats(counts[method], k_used, n_images, hub_size=hub_size, top=top)
         entry = _stats_entry(stats, class_names)
         if truth is not None:
-            accuracy = _accuracy(top1, truth, failed_truth, unseen_mask, n_truth_classes)
+            accuracy = _accuracy(top1[method], truth, failed_truth, unseen_mask, n_truth_classes)
             if accuracy is not None:
                 entry["accuracy"] = accuracy
         entries[method] = entry
