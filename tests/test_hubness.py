@@ -478,3 +478,57 @@ def test_similarity_matrix_is_kept_only_when_small(monkeypatch):
     lazy = hubness.similarity_matrix(images, classes)
     assert isinstance(lazy, hubness.LazySimilarities) and lazy.shape == (4, 3)
     np.testing.assert_array_equal(lazy[1:3], (images @ classes.T)[1:3])
+
+
+# --- one pass for every method ------------------------------------------------------------------
+
+
+def _tied_sims() -> tuple[np.ndarray, np.ndarray]:
+    """Images and classes with exact ties: repeated images, repeated classes, coarse vectors."""
+    rng = np.random.default_rng(21)
+    images = np.round(rng.normal(size=(120, 6))).astype(np.float32)
+    images[np.abs(images).sum(axis=1) == 0, 0] = 1
+    images[40:60] = images[0]
+    classes = np.round(rng.normal(size=(25, 6))).astype(np.float32)
+    classes[np.abs(classes).sum(axis=1) == 0, 0] = 1
+    classes[10:13] = classes[0]
+    return _unit(images).astype(np.float32), _unit(classes).astype(np.float32)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_compare_in_one_pass_equals_each_method_reduced_on_its_own(monkeypatch, lazy):
+    # compare fits all methods in one pass and adjusts each block for all of them; the counts and
+    # top-1 labels must be those of reduce, method by method, ties and lazy blocks included.
+    if lazy:
+        monkeypatch.setattr(hubness, "DENSE_SIMILARITY_CELLS", 0)
+    images, classes = _tied_sims()
+    sims = hubness.similarity_matrix(images, classes)
+    assert isinstance(sims, hubness.LazySimilarities) == lazy
+    dense = images @ classes.T
+    names = [f"c{i}" for i in range(25)]
+    truth = np.arange(120) % 25
+    result = hubness.compare(sims, names, k=3, truth=truth, chunk_rows=17)
+    for method in hubness.METHODS:
+        reduced = hubness.reduce(dense, method)
+        counts = hubness.k_occurrence(reduced, 3)
+        expected = hubness._stats_entry(hubness.hubness_stats(counts, 3, 120), names)
+        entry = dict(result["methods"][method])
+        accuracy = entry.pop("accuracy")
+        assert entry == expected  # the same counts, so the same statistics
+        correct = reduced.argmax(axis=1) == truth
+        assert accuracy["overall"] == pytest.approx(correct.mean())
+
+
+def test_class_statistics_in_one_pass_match_numpy():
+    sims = _random_sims(203, 30, seed=22).astype(np.float64)
+    stats = hubness._ClassStatistics(30, top_k=7, beta=20.0, mean=True, std=True)
+    for rows in hubness._row_chunks(203, 30, 11):
+        stats.add(sims[rows])
+    np.testing.assert_allclose(stats.mean(), sims.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stats.std(), sims.std(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(
+        stats.top_mean(), np.sort(sims, axis=0)[-7:].mean(axis=0), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        stats.logsumexp(), special.logsumexp(20.0 * sims, axis=0), rtol=1e-12
+    )
