@@ -443,7 +443,7 @@ class _ClassStatistics:
     ) -> None:
         self.top_k, self.beta, self.keep_mean, self.keep_std = top_k, beta, mean or std, std
         self.n_rows = 0
-        # The k largest similarities so far, one row per class (see `add`).
+        # The k largest similarities so far, one row per class (see `_add_top`).
         self.best = np.empty((n_classes, 0), dtype=np.float32)
         self.running_max = np.full(n_classes, -np.inf)
         self.running_sum = np.zeros(n_classes)
@@ -456,12 +456,7 @@ class _ClassStatistics:
 
     def add(self, block: np.ndarray) -> None:
         if self.top_k:
-            # Classes as rows: partitioning along contiguous rows is about twice as fast as
-            # along the image axis. The values are kept as they come (float32 cosines).
-            candidates = np.concatenate([self.best, block.T], axis=1)
-            if candidates.shape[1] > self.top_k:
-                candidates = np.partition(candidates, -self.top_k, axis=1)[:, -self.top_k :]
-            self.best = candidates
+            self._add_top(block)
         if self.beta is not None:
             # Streamed logsumexp: rescale the running sum whenever a class's maximum grows.
             scaled = np.multiply(block, self.beta, dtype=np.float64)
@@ -485,6 +480,22 @@ class _ClassStatistics:
                 self.squared_deviations += block_squares
             self.total += block_total
         self.n_rows += block.shape[0]
+
+    def _add_top(self, block: np.ndarray) -> None:
+        # Classes as rows: partitioning along contiguous rows is about twice as fast as along the
+        # image axis. The values are kept as they come (float32 cosines).
+        k = self.top_k
+        if self.best.shape[1] < k:  # fewer than k images seen so far
+            candidates = np.concatenate([self.best, block.T], axis=1)
+            if candidates.shape[1] > k:
+                candidates = np.partition(candidates, -k, axis=1)[:, -k:]
+            self.best = candidates
+            return
+        # Only a class with an image above its k-th best so far can change its k best; once many
+        # images are seen, few classes in a block do, and only those are partitioned.
+        changed = np.flatnonzero((block > self.best.min(axis=1)).any(axis=0))
+        candidates = np.concatenate([self.best[changed], block[:, changed].T], axis=1)
+        self.best[changed] = np.partition(candidates, -k, axis=1)[:, -k:]
 
     def top_mean(self) -> np.ndarray:
         """Mean of each class's `top_k` largest similarities."""
