@@ -443,3 +443,9 @@ def test_gpus_hidden_from_the_process_are_no_gpu(monkeypatch):
         assert not api._has_nvidia_gpu()  # as torch.cuda.is_available() would say
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
     assert api._has_nvidia_gpu()
+
+
+def test_extensions_given_as_a_generator_are_read_once_and_kept():
+    # Checking the names one by one must not use up a generator before it is kept.
+    inputs = api.InputOptions(paths=("photos",), extensions=(e for e in ("png", "jpg")))
+    assert inputs.extensions == ("png", "jpg")

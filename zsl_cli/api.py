@@ -209,16 +209,13 @@ class InputOptions:
         odd = next((p for p in self.paths if not isinstance(p, (str, os.PathLike))), None)
         if odd is not None:
             raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
-        if isinstance(self.extensions, str) or (
-            self.extensions is not None
-            and not (
-                isinstance(self.extensions, Iterable)
-                and all(isinstance(e, str) for e in self.extensions)
-            )
+        if isinstance(self.extensions, Iterable) and not isinstance(self.extensions, str):
+            # A list or generator, read once: hashable, and kept as it was given.
+            object.__setattr__(self, "extensions", tuple(self.extensions))
+        if self.extensions is not None and not (
+            isinstance(self.extensions, tuple) and all(isinstance(e, str) for e in self.extensions)
         ):
             raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
-        if self.extensions is not None:
-            object.__setattr__(self, "extensions", tuple(self.extensions))  # hashable, kept
         if self.extensions is not None and not normalize_extensions(self.extensions):
             raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
         if self.stdin is not None and "-" not in self.paths:
