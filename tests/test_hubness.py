@@ -532,3 +532,13 @@ def test_class_statistics_in_one_pass_match_numpy():
     np.testing.assert_allclose(
         stats.logsumexp(), special.logsumexp(20.0 * sims, axis=0), rtol=1e-12
     )
+
+
+def test_reduce_of_lazy_similarities_returns_an_array_for_every_method():
+    # "none" returns a float32 input itself; lazily computed similarities are no array to return.
+    images = np.eye(3, dtype=np.float32)
+    lazy = hubness.LazySimilarities(images, images)
+    for method in hubness.METHODS:
+        reduced = hubness.reduce(lazy, method)
+        assert isinstance(reduced, np.ndarray) and reduced.shape == (3, 3)
+    np.testing.assert_array_equal(hubness.reduce(lazy, "none"), np.eye(3, dtype=np.float32))

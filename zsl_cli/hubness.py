@@ -215,7 +215,7 @@ def hubness_stats(
 
 
 def reduce(
-    sims: np.ndarray,
+    sims: Sims,
     method: str,
     *,
     k: int = DEFAULT_K,
@@ -234,8 +234,8 @@ def reduce(
     sims = _checked_sims(sims)
     adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
     if out is None:
-        if method == "none" and sims.dtype == np.float32:
-            return sims
+        if method == "none" and isinstance(sims, np.ndarray) and sims.dtype == np.float32:
+            return sims  # LazySimilarities are computed into `out`: an array, as for any method
         out = np.empty(sims.shape, dtype=np.float32)
     elif out.shape != sims.shape or out.dtype != np.float32:
         raise ValueError("out must be a float32 array of the same shape as sims")
