@@ -559,31 +559,3 @@ def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, 
     assert result.exit_code == 0, result.stderr
     model = json.loads((tmp_path / "labels.csv.run.json").read_text())["model"]
     assert (model["precision"], model["embeddings_precision"]) == ("float32", "bfloat16")
-
-
-def test_a_first_run_that_fails_before_storing_an_image_leaves_no_store(
-    tiny_clip, tmp_path, monkeypatch
-):
-    # A model whose features zsl cannot use (BLIP-2's) fails only at its first batch.
-    import zsl_cli.api
-    from zsl_cli.errors import ZslError
-
-    images = tmp_path / "images"
-    write_images(images, 3)
-
-    def unusable(*args, **kwargs):
-        raise ZslError("model gives no single embedding per image")
-        yield
-
-    store = tmp_path / "new.zsl"
-    monkeypatch.setattr(zsl_cli.api, "iter_encoded", unusable)
-    result = run("embed", images, "--store", store, "-m", tiny_clip)
-    assert result.exit_code == 2 and "no single embedding" in result.stderr
-    assert sorted(os.listdir(tmp_path)) == ["images"]
-
-    monkeypatch.undo()
-    embed(images, store, tiny_clip, "-q")  # not this run's: kept, failed or not
-    monkeypatch.setattr(zsl_cli.api, "iter_encoded", unusable)
-    os.utime(images / "img_000.png", (1, 1))  # changed: to encode again
-    assert run("embed", images, "--store", store, "-m", tiny_clip).exit_code == 2
-    assert len(stored(store, tiny_clip).paths) == 3

@@ -109,7 +109,6 @@ from zsl_cli.store import (
     check_export_path,
     check_store_writable,
     export_files,
-    removed_if_left_empty,
     stat_files,
     stored_items,
     stored_precision,
@@ -1334,11 +1333,7 @@ def embed(
     check_store_writable(store_path)
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
-    with (
-        removed_if_left_empty(request.store),
-        EmbeddingStore.open(request.store) as store,
-        pillow_settings(_max_pixels(request.inputs)),
-    ):
+    with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         known = {m.identity: m.dtype for m in store.models()}
         dtype = request.dtype or known.get(encoder.identity, "float32")
         model_id = store.register_model(

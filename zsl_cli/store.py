@@ -964,30 +964,6 @@ def stored_precision(store_path: str | Path, identity: str) -> str | None:
         return next((m.precision for m in store.models() if m.identity == identity), None)
 
 
-@contextmanager
-def removed_if_left_empty(path: str | Path) -> Iterator[None]:
-    """A store that does not exist yet is deleted again, with SQLite's files beside it, should
-    the block fail before an image is stored in it: a failed first run leaves nothing behind."""
-    created = not os.path.lexists(path)
-    try:
-        yield
-    except Exception:
-        if created:
-            _remove_if_empty(Path(path))
-        raise
-
-
-def _remove_if_empty(path: Path) -> None:
-    try:
-        with EmbeddingStore.open(path, create=False) as store:
-            empty = store._conn.execute("SELECT NOT EXISTS (SELECT 1 FROM files)").fetchone()[0]
-    except (ZslError, sqlite3.Error):
-        return
-    if empty:
-        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            name.unlink(missing_ok=True)
-
-
 def check_store_writable(path: Path) -> None:
     """ZslError when `zsl embed` could not write the store (a read-only file, folder or mount),
     said before the model loads rather than at the first commit. SQLite also writes its journal
