@@ -469,6 +469,10 @@ def test_lazy_similarities_refuse_invalid_embeddings():
     images[1, 2] = np.nan
     with pytest.raises(ZslError, match="image 1 is NaN"):
         list(hubness.reduced_chunks(hubness.LazySimilarities(images, np.eye(4)), "csls"))
+    classes = np.eye(4)
+    classes[2, 0] = np.inf
+    with pytest.raises(ZslError, match="class prompt's embedding is NaN or infinite"):
+        list(hubness.reduced_chunks(hubness.LazySimilarities(images[:1], classes), "csls"))
 
 
 def test_similarity_matrix_is_kept_only_when_small(monkeypatch):

@@ -269,10 +269,10 @@ def _folder_locked(folder: Path) -> Iterator[None]:
     it cannot be had (no flock, a file system without it) or another holds it for
     PUBLISH_LOCK_WAIT_S (no zsl run holds it longer than a few renames), nothing is held."""
     try:
-        descriptor = os.open(folder, os.O_RDONLY)
+        descriptor = None if fcntl is None else os.open(folder, os.O_RDONLY)
     except OSError:
         descriptor = None
-    if descriptor is None or fcntl is None:
+    if descriptor is None:
         yield
         return
     try:

@@ -639,7 +639,7 @@ def _checked_sims(sims: Sims) -> Sims:
                 )
         if not np.isfinite(sims.class_vectors).all():
             raise ZslError(
-                "similarity of image 0 is NaN or infinite: the model produced invalid "
+                "a class prompt's embedding is NaN or infinite: the model produced invalid "
                 "embeddings (try another precision or model)"
             )
         return sims
