@@ -26,7 +26,7 @@ from zsl_cli.records import (
 
 CHUNK_ROWS = 4096
 SMALL_K = 16  # up to this k, top-k by repeated argmax; beyond, a stable sort
-BLOCK_CELLS = 1 << 21  # scratch of ranking: 8 MB of float32 at a time (see row_blocks)
+BLOCK_CELLS = 1 << 21  # scratch of ranking: 8 MB of float32 at a time (see _scratch_blocks)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     n_rows, n_classes = scores.shape
     k = n_classes if k <= 0 else min(k, n_classes)
     indices = np.empty((n_rows, k), dtype=np.int64)
-    for rows in row_blocks(n_rows, n_classes):
+    for rows in _scratch_blocks(n_rows, n_classes):
         indices[rows] = _top_k_indices(scores[rows], k)
     return indices, np.take_along_axis(scores, indices, axis=1)
 
@@ -99,14 +99,23 @@ def _top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
     return indices
 
 
-def row_blocks(n_rows: int, n_columns: int) -> Iterator[slice]:
-    """Slices of rows of about BLOCK_CELLS cells: the scratch arrays that ranking a chunk needs
-    (a copy to mark the best, the softmax's exponentials) are made a block at a time, never for
-    the whole chunk (4,096 rows x 20,000 classes: 330 MB each). Every row's result is the same
+def _scratch_blocks(n_rows: int, n_columns: int) -> Iterator[slice]:
+    """Blocks of about BLOCK_CELLS cells: the scratch arrays that ranking a chunk needs (a copy
+    to mark the best, the softmax's exponentials) are made a block at a time, never for the
+    whole chunk (4,096 rows x 20,000 classes: 330 MB each). Every row's result is the same
     whatever the block: each is computed from its own row alone."""
-    step = max(1, BLOCK_CELLS // max(n_columns, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
+    return row_blocks(n_rows, rows_within(BLOCK_CELLS, n_columns))
+
+
+def rows_within(cells: int, n_columns: int) -> int:
+    """How many rows of `n_columns` make about `cells` cells; at least one."""
+    return max(1, cells // max(n_columns, 1))
+
+
+def row_blocks(n_rows: int, rows_per_block: int) -> Iterator[slice]:
+    """Slices of `rows_per_block` consecutive rows (the last may hold fewer), in order."""
+    for start in range(0, n_rows, rows_per_block):
+        yield slice(start, min(start + rows_per_block, n_rows))
 
 
 def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +131,7 @@ def rank(sims: np.ndarray, head: ScoreHead, k: int) -> tuple[np.ndarray, np.ndar
         return indices, _sigmoid(best * scale + np.float32(head.bias))
     row_max = best[:, :1]
     sums = np.empty((sims.shape[0], 1), dtype=np.result_type(sims, row_max, scale))
-    for rows in row_blocks(*sims.shape):
+    for rows in _scratch_blocks(*sims.shape):
         shifted = (sims[rows] - row_max[rows]) * scale
         np.exp(shifted, out=shifted)
         sums[rows] = shifted.sum(axis=1, keepdims=True)
