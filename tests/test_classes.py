@@ -141,6 +141,8 @@ def test_attributes_csv_with_phrase_row():
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
         # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
         ('class,red\nx,"1\n' + "y,1\n" * 40_000, "a.csv: not a readable CSV"),
+        # A comment's open quote would take the rows below it along with the comment.
+        ('class,red\nx,1\n# note,"open\ny,1\nz,1\n', "a.csv:3: a quoted cell runs on to line 5"),
     ],
 )
 def test_bad_attribute_files(text, message):

@@ -349,13 +349,24 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
+    reader = csv.reader(io.StringIO(text))
+    numbered: list[tuple[int, list[str]]] = []  # (line the row starts on, row), blank rows left out
+    line = 1
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
+        for row in reader:
+            # No name or weight holds a line break: a row over several lines is a '"' left
+            # open, which swallows the rows below it into one cell. In a comment row (`# x,"y`)
+            # those rows would vanish with the comment, without a word.
+            if reader.line_num > line:
+                raise ZslError(
+                    f"{source}:{line}: a quoted cell runs on to line {reader.line_num} "
+                    "(a '\"' without its closing quote?); cells cannot hold line breaks"
+                )
+            if any(cell.strip() for cell in row):
+                numbered.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as error:  # e.g. a stray quote that runs a field past csv's size limit
         raise ZslError(f"{source}: not a readable CSV ({error})") from None
-    numbered = [
-        (n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)
-    ]
     while numbered and _strip(numbered[0][1][0]).startswith("#"):
         numbered.pop(0)  # comment rows above the header
     if not numbered:
