@@ -139,6 +139,7 @@ def test_attributes_csv_with_phrase_row():
         ("# no header\n#phrase,red\n", "empty attribute file"),
         ("class,red\n", "no class rows"),
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
+        ("#phrase,crimson\nclass,red\nx,1\n", "a.csv:1: the #phrase row must come right after"),
         # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
         ('class,red\nx,"1\n' + "y,1\n" * 40_000, "a.csv: not a readable CSV"),
         # A comment's open quote would take the rows below it along with the comment.

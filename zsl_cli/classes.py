@@ -367,10 +367,15 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             line = reader.line_num + 1
     except csv.Error as error:  # e.g. a stray quote that runs a field past csv's size limit
         raise ZslError(f"{source}: not a readable CSV ({error})") from None
+    phrase_line = None
     while numbered and _strip(numbered[0][1][0]).startswith("#"):
-        numbered.pop(0)  # comment rows above the header
+        line, row = numbered.pop(0)  # comment rows above the header
+        if _strip(row[0]).lower() == "#phrase":
+            phrase_line = line
     if not numbered:
         raise ZslError(f"{source}: empty attribute file (expected header `class,<attr1>,...`)")
+    if phrase_line is not None:  # taken for a comment, its phrases would be dropped unsaid
+        raise ZslError(f"{source}:{phrase_line}: the #phrase row must come right after the header")
     header_line, header = numbered[0]
     header = [_strip(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
