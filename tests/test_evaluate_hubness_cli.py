@@ -326,6 +326,19 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert none.exit_code == 2 and "no hubness methods given" in none.stderr
 
 
+def test_hubness_warns_of_classes_the_model_cannot_tell_apart(tiny_clip, image_folder, tmp_path):
+    # The same prompt under two names: the first takes every k-occurrence, the other is an
+    # antihub whatever the images, as label warns.
+    classes = tmp_path / "same.txt"
+    classes.write_text("cat\nkitty: a photo of a cat.\ndog\n")
+    out = tmp_path / "hubness.json"
+    result = run("hubness", image_folder, "-c", classes, "-m", tiny_clip, "-k", "1", "--json", out)
+    assert result.exit_code == 0, result.stderr
+    warning = "the model cannot tell 'cat' and 'kitty' apart"
+    assert f"warning: {warning}" in result.stderr
+    assert any(warning in line for line in json.loads(out.read_text())["warnings"])
+
+
 def test_hubness_takes_the_attribute_and_description_templates_label_takes(
     tiny_clip, image_folder, tmp_path
 ):

@@ -682,12 +682,9 @@ def label(
         report.run_info = describe_run(request, encoder, classifier)
         report.unreadable_folders = source.unreadable_folders
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-        for group in report.run_info["classes"]["indistinguishable"]:
-            names = [repr(name) for name in group]
-            report.warnings.append(
-                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
-                "prompts once tokenized): they score alike on every image"
-            )
+        report.warnings += _indistinguishable_warnings(
+            report.run_info["classes"]["indistinguishable"]
+        )
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
@@ -805,6 +802,18 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
     indices = np.concatenate([chunk[0] for chunk in ranked])
     values = np.concatenate([chunk[1] for chunk in ranked])
     yield from predict_items(items, indices, values, names, decision)
+
+
+def _indistinguishable_warnings(groups: Sequence[Sequence[str]]) -> list[str]:
+    """A warning per group of classes the model cannot tell apart."""
+    warnings = []
+    for group in groups:
+        names = [repr(name) for name in group]
+        warnings.append(
+            f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
+            "prompts once tokenized): they score alike on every image"
+        )
+    return warnings
 
 
 def _check_reference_set(n_images: int, method: str) -> None:
@@ -1017,6 +1026,9 @@ def hubness(
     result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
+    # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
+    # say nothing about the images.
+    result["warnings"] += _indistinguishable_warnings(classifier.indistinguishable())
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
