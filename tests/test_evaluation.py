@@ -670,6 +670,9 @@ def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypa
         "dog",
         "bird",
     ]
+    # Invisible characters at a line's ends, as class lists pick them up (`cat a.txt b.txt`).
+    joined = "cat\n\ufeffdog\u200b\n".encode()
+    assert read_seen_classes(write_csv(tmp_path / "cat.txt", joined)) == ["cat", "dog"]
     for name, data in (("u16.txt", "cat\n".encode("utf-16")), ("x.png", b"\x89PNG\x00\x01")):
         with pytest.raises(ZslError, match="not UTF-8 text .UTF-16 or binary.; save it as UTF-8"):
             read_seen_classes(write_csv(tmp_path / name, data))

@@ -124,7 +124,7 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
         where = f"{source}[{number}]"
         if not isinstance(name, str):
             raise ZslError(f"{where}: class names are strings, not {type(name).__name__}")
-        if name != _strip(name):
+        if name != strip_invisible(name):
             raise ZslError(
                 f"{where}: class name {name!r} starts or ends with white space or an invisible "
                 "character"
@@ -196,7 +196,7 @@ def _is_noncharacter(ch: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
-def _strip(text: str) -> str:
+def strip_invisible(text: str) -> str:
     """`text` without white space or invisible characters at either end."""
     while text != (stripped := text.strip().strip(_INVISIBLE)):
         text = stripped
@@ -225,12 +225,12 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
     for number, raw in enumerate(split_lines(text), start=1):
-        line = _strip(raw)
+        line = strip_invisible(raw)
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
         name, colon, prompt_text = line.partition(":")
-        name = _strip(name)
+        name = strip_invisible(name)
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
         if colon:
@@ -258,7 +258,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
 def _check_not_another_class_file(text: str, source: str) -> None:
     """A descriptions JSON or attribute table given as a class list would label with its lines
     (`red star,1,0,...`) as class names: say which option takes it."""
-    lines = (_strip(line) for line in split_lines(text))
+    lines = (strip_invisible(line) for line in split_lines(text))
     content = [line for line in lines if line and not line.startswith("#")][:2]
     if content and content[0].startswith("{") and _is_json_object(text):
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
@@ -301,7 +301,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     entries: list[ClassDef] = []
     names: set[str] = set()
     for key, descriptors in data:
-        name, where = _strip(key), f"{source}: class {key!r}"
+        name, where = strip_invisible(key), f"{source}: class {key!r}"
         _check_name(name, where)
         if composed(name) in names:
             raise ZslError(f"{source}: duplicate class {name!r}")
@@ -368,16 +368,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     except csv.Error as error:  # e.g. a stray quote that runs a field past csv's size limit
         raise ZslError(f"{source}: not a readable CSV ({error})") from None
     phrase_line = None
-    while numbered and _strip(numbered[0][1][0]).startswith("#"):
+    while numbered and strip_invisible(numbered[0][1][0]).startswith("#"):
         line, row = numbered.pop(0)  # comment rows above the header
-        if _strip(row[0]).lower() == "#phrase":
+        if strip_invisible(row[0]).lower() == "#phrase":
             phrase_line = line
     if not numbered:
         raise ZslError(f"{source}: empty attribute file (expected header `class,<attr1>,...`)")
     if phrase_line is not None:  # taken for a comment, its phrases would be dropped unsaid
         raise ZslError(f"{source}:{phrase_line}: the #phrase row must come right after the header")
     header_line, header = numbered[0]
-    header = [_strip(cell) for cell in header]
+    header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`")
     attributes = header[1:]
@@ -399,13 +399,13 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
-        if _strip(row[0]).lower() == "#phrase":
+        if strip_invisible(row[0]).lower() == "#phrase":
             raise ZslError(f"{where}: the #phrase row must come right after the header")
-        if _strip(row[0]).startswith("#"):
+        if strip_invisible(row[0]).startswith("#"):
             continue  # a comment row
         if len(row) != len(header):
             raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}")
-        name = _strip(row[0])
+        name = strip_invisible(row[0])
         _check_name(name, where)
         values = []
         for column, cell in enumerate(row[1:], start=2):

@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zsl_cli.classes import composed, split_lines
+from zsl_cli.classes import composed, split_lines, strip_invisible
 from zsl_cli.discovery import IMAGE_EXTENSIONS, printable, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import (
@@ -378,7 +378,9 @@ def read_seen_classes(path: str | Path) -> list[str]:
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for line in lines:
-        entry = line.strip()
+        # As a class list's lines: a byte-order mark left mid-file by `cat`, or a zero-width
+        # space pasted from a web page, must not turn a class into a name nobody listed.
+        entry = strip_invisible(line)
         if entry and not entry.startswith("#"):
             names.append(entry)
     if not names:
