@@ -198,6 +198,23 @@ def test_rejects_bad_arguments(tmp_path: Path) -> None:
         assert not (tmp_path / "seeded").exists()  # refused before anything is written
 
 
+def test_unwritable_places_in_the_output_folder_are_one_line(tmp_path: Path) -> None:
+    # A file where a class folder goes, a folder where a class file goes: a ZslError naming the
+    # path (one line and exit 2 on the command line), not an OSError traceback.
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "red circle").write_text("not a folder")
+    with pytest.raises(ZslError, match="cannot write .*red circle: File exists"):
+        make_image_set(blocked, seed=0, per_class=1)
+    (tmp_path / "taken" / "classes.txt").mkdir(parents=True)
+    command = [sys.executable, "-m", "zsl_cli.demo", "make-images", str(tmp_path / "taken")]
+    done = subprocess.run([*command, "--per-class", "1"], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"error: cannot write {tmp_path / 'taken' / 'classes.txt'}: Is a directory"
+    ]
+
+
 def test_command_line(tmp_path: Path) -> None:
     out = tmp_path / "cli"
     command = [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out)]

@@ -65,14 +65,20 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ZslError(f"cannot create {out}: {error.strerror or error}") from None
-    write_class_files(out)
-    for cls, rng in streams.items():
-        folder = out / cls.name
-        folder.mkdir(exist_ok=True)
-        for index in range(per_class):
-            render(cls, rng).save(folder / image_file_name(cls.name, index), format="PNG")
-        for stale in _world_images(folder, cls.name, beyond=per_class):
-            stale.unlink()
+    try:
+        write_class_files(out)
+        for cls, rng in streams.items():
+            folder = out / cls.name
+            folder.mkdir(exist_ok=True)
+            for index in range(per_class):
+                render(cls, rng).save(folder / image_file_name(cls.name, index), format="PNG")
+            for stale in _world_images(folder, cls.name, beyond=per_class):
+                stale.unlink()
+    except OSError as error:
+        # A file where a class folder goes, a folder named classes.txt, a full disk: one line,
+        # not a traceback.
+        where = error.filename if error.filename is not None else out
+        raise ZslError(f"cannot write {where}: {error.strerror or error}") from None
     return ImageSetSummary(
         root=out, classes=len(all_classes()), images=per_class * len(all_classes())
     )
