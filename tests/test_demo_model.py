@@ -307,3 +307,12 @@ def test_training_refuses_a_seed_its_image_sets_cannot_use(tmp_path: Path) -> No
         with pytest.raises(ZslError, match="--seed must be from 0 to 4292967293"):
             train(tmp_path / "model", TrainSettings(seed=seed, steps=1))
     assert not (tmp_path / "model").exists()
+
+
+def test_training_refuses_an_output_that_cannot_be_a_folder(tmp_path: Path) -> None:
+    # Refused before training (which takes minutes at the default steps), as one line.
+    a_file = tmp_path / "model"
+    a_file.write_text("x")
+    for out_dir in (a_file, a_file / "inside"):
+        with pytest.raises(ZslError, match="cannot create .*model"):
+            train(out_dir, TrainSettings(seed=0, steps=1, text_warmup_steps=0, eval_sets=0))

@@ -180,6 +180,11 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
     largest = MAX_SEED - EVAL_SEED_OFFSET - settings.eval_sets + 1  # evaluation sets come last
     if not 0 <= settings.seed <= largest:
         raise ZslError(f"--seed must be from 0 to {largest}, got {settings.seed}")
+    try:
+        # Now, not after minutes of training: an output path that cannot be a folder fails here.
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ZslError(f"cannot create {out_dir}: {error.strerror or error}") from None
     import torch
     import torch.nn.functional as F
 
