@@ -250,6 +250,19 @@ def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr
 
 
+def test_evaluate_refuses_a_folder_that_holds_no_model(tmp_path: Path) -> None:
+    # A folder of images, say: one line and exit 2, not transformers' ValueError traceback.
+    (tmp_path / "photo.png").write_bytes(b"")
+    done = subprocess.run(
+        [sys.executable, "-m", "zsl_cli.demo", "evaluate", str(tmp_path), "--per-class", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(f"error: {tmp_path} is not a model folder"), done.stderr
+
+
 def test_demo_modules_do_not_import_torch() -> None:
     code = (
         "import sys; import zsl_cli.demo.__main__, zsl_cli.demo.train, zsl_cli.demo.imageset; "

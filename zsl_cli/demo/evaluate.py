@@ -130,8 +130,14 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
 
     torch.set_num_threads(1)
     transformers.logging.disable_progress_bar()  # a report on stdout, not a loading bar on stderr
-    model = AutoModel.from_pretrained(model_dir).eval()
-    processor = AutoProcessor.from_pretrained(model_dir)
+    try:
+        model = AutoModel.from_pretrained(model_dir).eval()
+        processor = AutoProcessor.from_pretrained(model_dir)
+    except (OSError, ValueError) as error:  # no config.json, not a model transformers knows
+        detail = " ".join(str(error).split())
+        raise ZslError(
+            f"{model_dir} is not a model folder transformers can load: {detail}"
+        ) from None
     return {
         seed: evaluate_world(model, processor.image_processor, processor.tokenizer, seed, per_class)
         for seed in seeds
