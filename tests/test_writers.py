@@ -536,6 +536,14 @@ def test_directory_as_output_is_refused(tmp_path: Path) -> None:
     (tmp_path / "out.csv").mkdir()
     with pytest.raises(ZslError, match="is a directory"):
         open_writer(str(tmp_path / "out.csv"), "csv")
+    # Where the run info goes: refused before a run, not when it ends and its work is lost.
+    (tmp_path / "side.csv.run.json").mkdir()
+    with pytest.raises(ZslError, match="side.csv.run.json', which is a directory"):
+        open_writer(str(tmp_path / "side.csv"), "csv")
+    (tmp_path / "side.json.run.json").mkdir()
+    with open_writer(str(tmp_path / "side.json"), "json") as writer:  # no run info beside it
+        writer.close({})
+    assert read_predictions(tmp_path / "side.json") == []
 
 
 def test_parent_that_is_a_file_is_refused(tmp_path: Path) -> None:

@@ -340,6 +340,11 @@ def _file_sink(output: str | Path, sidecar: bool) -> AtomicFileSink | StreamSink
             f"output name {target.name!r} is {excess} bytes too long for a file "
             f"name{also}: {NAME_MAX} bytes at most"
         )
+    if sidecar and sidecar_path(target).is_dir():  # found now, not once the run is done
+        raise ZslError(
+            f"the run info of output {str(target)!r} goes to {str(sidecar_path(target))!r}, "
+            "which is a directory: move it away or choose another output name"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
