@@ -190,6 +190,20 @@ def test_calibrated_stacking_exact_tie_goes_to_the_unseen_class():
     assert (result.seen, result.unseen) == (1.0, 1.0)  # 0.5 - 0.25 ties 0.25: unseen wins
 
 
+def test_calibrated_stacking_equal_decimal_margins_switch_together():
+    # Both images lead by exactly 0.1 (as written), so one gamma switches both: no gamma has
+    # both right. In floats 0.3 - 0.2 < 0.2 - 0.1, and a gamma between them must not count.
+    scores = np.array([[0.2, 0.1], [0.3, 0.2]])  # column 0 seen, column 1 unseen
+    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False]))
+    assert result.harmonic_mean == 0.0 and result.gamma == 0.0
+    assert result.ausuc == pytest.approx(0.5)  # (0, 1) straight to (1, 0)
+    assert set(zip(result.unseen_curve, result.seen_curve, strict=True)) == {(0.0, 1.0), (1.0, 0.0)}
+    # A margin that really differs, even by the written scores' last digit, is a point of its own.
+    scores = np.array([[0.2, 0.1], [0.3000001, 0.2]])
+    result = calibrated_stacking(scores, np.array([1, 0]), np.array([True, False]))
+    assert (result.seen, result.unseen, result.harmonic_mean) == (1.0, 1.0, 1.0)
+
+
 def test_calibrated_stacking_never_predicts_a_group_with_no_candidate():
     # The unseen class was never a candidate (-inf): no gamma makes its image right.
     only_seen = np.array([[0.3, -np.inf], [0.6, -np.inf]])

@@ -384,6 +384,7 @@ def calibrated_stacking(
     unseen_right = valid & np.isfinite(best_unseen) & (unseen_arg == truth_idx)
     with np.errstate(invalid="ignore"):
         switch = best_seen - best_unseen  # d_i; NaN for rows that cannot be right anyway
+    switch = _rounding_merged(switch, np.fmax(np.abs(best_seen), np.abs(best_unseen)))
 
     # A seen-class image can only be right while it predicts a seen class (d_i > gamma) and an
     # unseen-class image only once it predicts an unseen one (d_i <= gamma).
@@ -422,6 +423,34 @@ def calibrated_stacking(
         seen_curve=seen_curve,
         unseen_curve=unseen_curve,
     )
+
+
+# Scores are decimals (as written) that floats hold only approximately, and a float difference
+# a - b is then off by less than 4 float steps of max(|a|, |b|): two equal differences can come
+# out up to 8 steps apart.
+ROUNDING_STEPS = 8
+
+
+def _rounding_merged(switch: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
+    """`switch` with the finite values that differ by float rounding alone made equal (each to
+    the smallest of its group). 0.3 - 0.2 comes out below 0.2 - 0.1, and the sweep would put a
+    gamma between them at which one image has switched and the other not: a point of the curve
+    that no gamma reaches with the scores as written. Values on either side of 0 stay apart, so
+    the labels' own point at gamma 0 (see _ties_as_written in evaluation) is kept."""
+    finite = np.flatnonzero(np.isfinite(switch))
+    order = finite[np.argsort(switch[finite], kind="stable")]
+    values = switch[order].tolist()  # Python floats: one pass over every image stays quick
+    tolerances = (ROUNDING_STEPS * np.spacing(magnitude[order])).tolist()
+    start, start_tolerance = math.nan, 0.0
+    for k, (value, tolerance) in enumerate(zip(values, tolerances, strict=True)):
+        same_side = (value > 0) == (start > 0)
+        if same_side and value - start <= max(start_tolerance, tolerance):
+            values[k] = start
+        else:
+            start, start_tolerance = value, tolerance
+    result = switch.copy()
+    result[order] = values
+    return result
 
 
 def _masked_best(scores: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
