@@ -478,6 +478,23 @@ def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_run_killed_while_it_created_the_store_leaves_one_the_next_run_completes(
+    tiny_clip, tmp_path
+):
+    images = tmp_path / "images"
+    write_images(images, 3)
+    store = tmp_path / "s.zsl"
+    # What a run killed between switching the new file to WAL and creating the tables leaves:
+    # an SQLite database without a table (64 KiB: the store's page size).
+    with sqlite3.connect(store, isolation_level=None) as connection:
+        connection.execute("PRAGMA page_size = 65536")
+        connection.execute("PRAGMA journal_mode = WAL")
+    connection.close()
+    assert store.stat().st_size > 0
+    assert embed(images, store, tiny_clip)["encoded"] == 3
+    assert len(stored(store, tiny_clip).paths) == 3
+
+
 def _rows(store: Path, mode: str = "ro") -> int:
     if not store.exists():
         return 0

@@ -1340,8 +1340,9 @@ def embed(
     )
     store_path = Path(request.store)
     if store_path.is_dir() or (store_path.is_file() and store_path.stat().st_size > 0):
-        # A store that cannot be used fails now, not after the model has loaded.
-        EmbeddingStore.open(store_path, create=False).close()
+        # A store that cannot be used fails now, not after the model has loaded. An empty
+        # database is a store to create: a run killed while it created the store leaves one.
+        EmbeddingStore.open(store_path).close()
     check_store_writable(store_path)
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
