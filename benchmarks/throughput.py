@@ -1290,6 +1290,14 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         parser.error("--classes-small must not be more than --classes-large")
     # Checked now: the JSON is first written after the first section, minutes into the run.
     prepare_output(parser, args.json, "--json")
+    if args.workdir is not None:
+        # Created now, like --json's folder: a file in the way is one line, not a traceback.
+        if args.workdir.exists() and not args.workdir.is_dir():
+            parser.error(f"--workdir {str(args.workdir)!r} is not a folder")
+        try:
+            args.workdir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            parser.error(f"--workdir {str(args.workdir)!r}: cannot create it ({error.strerror})")
     return settings, args
 
 
@@ -1306,7 +1314,6 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(text)
 
     if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="zsl-bench-", dir=args.workdir))
         results = run_benchmark(settings, work, say, write_json)
     else:
