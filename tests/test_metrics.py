@@ -112,6 +112,17 @@ def test_label_leads_the_ranking_and_truncated_rankings_are_not_computable():
     assert by_k[3].overall is None and "--top-k 3" in by_k[3].note
 
 
+def test_a_label_without_a_ranking_and_an_ok_row_without_a_label():
+    # A hand-made predictions CSV may leave the top-k columns empty: the label alone is still a
+    # candidate class. An ok row with an empty label gave no answer: an abstention, not a class.
+    m = classification_metrics(["a", "b"], ["", "b"], [[], []], ["ok", "ok"], ks=(1,))
+    assert m.candidates == ("b",)
+    assert m.abstained == 1 and m.extra_predicted == {}
+    assert m.confusion.columns == ("a", "b", UNKNOWN, FAILED)
+    assert m.confusion.matrix.tolist() == [[0, 0, 1, 0], [0, 1, 0, 0]]
+    assert m.top_k[0].overall == 0.5
+
+
 def test_everything_failed_still_gives_numbers():
     m = classification_metrics(["a", "b"], ["", ""], [[], []], ["truncated", "too_large"], (1, 5))
     assert [t.overall for t in m.top_k] == [0.0, 0.0]
