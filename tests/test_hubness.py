@@ -409,6 +409,34 @@ def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percen
     assert "(99.9%)" in hubness._recommendation(entries, k=5)
 
 
+def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
+    # Less than half a point of mean per-class accuracy is noise: no reduction is recommended.
+    entries = {
+        "none": {"accuracy": {"mean_per_class": 0.8}},
+        "csls": {"accuracy": {"mean_per_class": 0.804}},
+    }
+    assert hubness._recommendation(entries, k=5).startswith("Keep no reduction")
+    entries["csls"]["accuracy"]["mean_per_class"] = 0.806
+    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+    # Without truth: a reduction is recommended only if it lowers the skewness.
+    entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
+    assert hubness._recommendation(entries, k=5).endswith(
+        "no measured reduction lowers it: keep none."
+    )
+    entries["mp"]["skewness"] = -2.5
+    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction mp")
+
+
+def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
+    sims = _random_sims(6, 3, seed=16)
+    truth = np.array([0, 1, 0, 1, 0, 1])  # class 2, the unseen one, has no image
+    result = hubness.compare(
+        sims, ["a", "b", "c"], truth=truth, unseen_mask=np.array([False, False, True])
+    )
+    for entry in result["methods"].values():
+        assert set(entry["accuracy"]) == {"mean_per_class", "overall"}
+
+
 def test_compare_reports_only_the_requested_methods():
     sims = _planted_hub(n_images=300, n_classes=20)
     result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls", "csls"))
