@@ -448,8 +448,15 @@ def test_hubness_from_a_store_matches_hubness_from_images(tiny_clip, image_folde
         )
 
 
-def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
-    for method in ("csls", "centering", "isoftmax", "mp"):
+def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path, monkeypatch):
+    from zsl_cli import api, hubness
+
+    # The run's own similarities, kept as they go by, give each method's expected rankings.
+    kept = []
+    original = api.similarity_matrix
+    monkeypatch.setattr(api, "similarity_matrix", lambda *a: kept.append(original(*a)) or kept[-1])
+    rankings = {}
+    for method in ("none", "csls", "centering", "isoftmax", "mp"):
         result = run(
             "label",
             image_folder,
@@ -459,6 +466,8 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
             tiny_clip,
             "--hubness-reduction",
             method,
+            "-k",
+            "0",
             "-f",
             "jsonl",
             "-q",
@@ -467,6 +476,13 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path):
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         assert len(rows) == 12 and all(r["label"] in CLASSES for r in rows)
         assert all(0 <= r["score"] <= 1 for r in rows)
+        rankings[method] = [[e["label"] for e in r["top_k"]] for r in rows]
+        if method != "none":
+            reduced = hubness.reduce(kept[-1], method)
+            expected = np.argsort(-reduced, axis=1, kind="stable")
+            assert rankings[method] == [[CLASSES[c] for c in row] for row in expected], method
+    # The images are such that every reduction changes some ranking: the check above can fail.
+    assert all(rankings[method] != rankings["none"] for method in rankings if method != "none")
     # With no readable image there is no reference set: an error, and no half document.
     (tmp_path / "broken").mkdir()
     for name in ("a.png", "b.png"):  # two inputs: refused only once they turn out unreadable
