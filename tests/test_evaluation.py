@@ -525,6 +525,34 @@ def test_calibrated_stacking_needs_every_class_score(tmp_path):
     assert top5["overall"] is None and "not computable" in top5["note"]
 
 
+def test_calibrated_stacking_says_why_it_cannot_run(tmp_path):
+    predictions = scored_predictions(tmp_path / "world")
+    truth = load_truth(tmp_path / "world")
+
+    def reason(changed: list[Prediction]) -> str:
+        gzsl = evaluate(changed, truth, seen=["A", "B"]).gzsl
+        assert gzsl.calibrated is None
+        return gzsl.calibrated_reason
+
+    failed = [Prediction(p.path, "", None, (), "truncated", "cut short") for p in predictions]
+    assert reason(failed) == "no evaluated image was labelled successfully"
+    # Scored, but over the seen classes alone (C left out of the class list), or no seen one.
+    for kept, missing in (({"A", "B"}, "unseen"), ({"C"}, "seen")):
+        changed = []
+        for p in predictions:
+            top_k = tuple(choice for choice in p.top_k if choice.label in kept)
+            top_k += (LabelScore("D", 0.0),) if kept == {"C"} else ()
+            changed.append(Prediction(p.path, top_k[0].label, top_k[0].score, top_k))
+        assert reason(changed) == f"no {missing} class is among the predicted candidate classes"
+    # A score that is no number (a hand-edited file), and a class listed twice in a ranking.
+    b = predictions[1]
+    nan = (b.top_k[0], LabelScore(b.top_k[1].label, float("nan")), b.top_k[2])
+    twice = (*b.top_k[:2], LabelScore(b.top_k[1].label, 0.0))
+    for top_k, said in ((nan, "has class labels without finite scores"), (twice, "fewer than")):
+        changed = [*predictions[:1], Prediction(b.path, b.label, b.score, top_k), *predictions[2:]]
+        assert said in reason(changed)
+
+
 def test_gzsl_without_unseen_images(tmp_path):
     predictions = scored_predictions(tmp_path / "world")
     result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B", "C"])
