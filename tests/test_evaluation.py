@@ -215,6 +215,23 @@ def test_symlinked_truth_root_matches_by_real_path(photos, tmp_path):
     assert result.metrics.top_k[0].overall == pytest.approx(0.5)
 
 
+def test_a_truth_image_matches_one_prediction_and_a_shared_real_path_matches_none(photos, tmp_path):
+    link = tmp_path / "link-to-photos"
+    link.symlink_to(photos, target_is_directory=True)
+    # One image under two spellings (not the same path twice): the truth image is paired once.
+    matching = match_paths(
+        [str(photos / "cat" / "a.jpg"), str(link / "cat" / "a.jpg")], load_truth(photos)
+    )
+    assert matching.pairs == ((0, 0),) and matching.unmatched.predictions == 1
+    # dog/a-too.jpg links to cat/a.jpg: by real path, that image is in both classes.
+    (photos / "dog" / "a-too.jpg").symlink_to(photos / "cat" / "a.jpg")
+    truth = load_truth(photos)
+    shown = [item.shown for item in truth.items]
+    assert shown[1] == "cat/b.png" and "dog/a-too.jpg" in shown
+    matching = match_paths([str(link / "cat" / "a.jpg"), str(photos / "cat" / "b.png")], truth)
+    assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
+
+
 def write_csv(path, text: bytes) -> str:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as handle:
