@@ -449,3 +449,16 @@ def test_extensions_given_as_a_generator_are_read_once_and_kept():
     # Checking the names one by one must not use up a generator before it is kept.
     inputs = api.InputOptions(paths=("photos",), extensions=(e for e in ("png", "jpg")))
     assert inputs.extensions == ("png", "jpg")
+
+
+def test_the_report_counts_labels_of_labelled_images_and_low_scores_as_written():
+    from zsl_cli.records import LabelScore, Prediction
+
+    report = api.LabelReport(low_confidence_below=0.5)
+    for score in (0.49999996, 0.4):  # the first is written as 0.5: not below 0.5
+        report.add(Prediction("a.png", "cat", score, (LabelScore("cat", score),)))
+    report.add(Prediction("b.png", "", None, (), "truncated", "cut short"))
+    assert (report.total, report.failed, report.low_confidence) == (3, 1, 1)
+    assert report.labels == {"cat": 2}
+    summary = api.summary_dict(report)
+    assert (summary["ok"], summary["labels"], summary["low_confidence"]) == (2, {"cat": 2}, 1)
