@@ -462,3 +462,36 @@ def test_the_report_counts_labels_of_labelled_images_and_low_scores_as_written()
     assert report.labels == {"cat": 2}
     summary = api.summary_dict(report)
     assert (summary["ok"], summary["labels"], summary["low_confidence"]) == (2, {"cat": 2}, 1)
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_unless_exact(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from zsl_cli.encoders.preprocess import FastPreprocessor
+    from zsl_cli.images import DecodeOptions, ImagePreparation
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
+    path = tmp_path / "large.jpg"  # 1024 x 768: at least 3 times the 32-px input
+    Image.fromarray(pixels).resize((1024, 768), Image.BICUBIC).save(path, quality=90)
+    preprocessor = FastPreprocessor(
+        shortest_edge=32, resize_to=None, crop=(32, 32), resample=Image.BICUBIC
+    )
+    inputs = api.InputOptions(paths=(str(path),))
+    decoded = {}
+    for exact in (False, True):
+        with api.start_decoding(
+            [path], preprocessor, inputs, exact=exact, workers=1, device="cpu"
+        ) as queue:
+            (item,) = queue.items()
+        decoded[exact] = item.pixels
+    by_hand = {
+        exact: ImagePreparation(
+            DecodeOptions(draft=None if exact else preprocessor.decode_hint), preprocessor, 10**6
+        )(path)
+        for exact in (False, True)
+    }
+    np.testing.assert_array_equal(decoded[False], by_hand[False])
+    np.testing.assert_array_equal(decoded[True], by_hand[True])
+    assert not np.array_equal(decoded[False], decoded[True])  # the reduced scale is used
