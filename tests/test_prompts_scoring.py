@@ -4,7 +4,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zsl_cli.classes import parse_attributes, parse_classes, parse_descriptions
+from zsl_cli.classes import (
+    merge_descriptions,
+    parse_attributes,
+    parse_classes,
+    parse_descriptions,
+)
 from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import BUILTIN_TEMPLATES, Templates, plan_prompts, resolve_templates
@@ -105,9 +110,28 @@ def test_descriptions_are_plain_means_and_attributes_weighted_means():
     text = _unit(np.random.default_rng(2).normal(size=(3, 8))).astype(np.float32)
     expected = np.array([[0.5, 0.5, 0], [0, 0.5, 0.5]], dtype=np.float32) @ text
     np.testing.assert_allclose(plan.class_vectors(text), expected, atol=1e-6)
+    # Negative weights count by their size: divided by the sum of absolute values.
+    signed = plan_prompts(parse_attributes("class,red,round\nz,3,-1\n"), Templates("x", ()))
+    np.testing.assert_allclose(signed.weights, [0.75, -0.25])
     # Weights whose sum overflows a float are still a weighted mean.
     huge = plan_prompts(parse_attributes("class,red,round\nx,1e308,1e308\n"), Templates("x", ()))
     np.testing.assert_allclose(huge.class_vectors(text[:2])[0], text[:2].mean(axis=0), atol=1e-6)
+
+
+def test_classes_are_told_apart_by_their_weights_and_by_renormalising():
+    # x and z weigh the same attributes alike once normalised; y weighs them otherwise.
+    spec = parse_attributes("class,red,round\nx,1,2\ny,2,1\nz,2,4\n")
+    plan = plan_prompts(spec, Templates("x", ()))
+    assert plan.identical_classes(np.arange(len(plan.texts))) == [[0, 2]]
+    # The same two prompts, as a renormalised ensemble and as a plain mean of descriptors.
+    spec = merge_descriptions(
+        parse_classes("kitty: cat, which has fur; cat, which has a tail\ncat\n"),
+        parse_descriptions('{"cat": ["fur", "a tail"]}'),
+        "d.json",
+    )
+    plan = plan_prompts(spec, Templates("x", ("{}",)))
+    assert len(plan.texts) == 2
+    assert plan.identical_classes(np.arange(2)) == []  # unit length vs a shorter mean
 
 
 def test_softmax_and_sigmoid_heads():
