@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import pickle
@@ -213,6 +214,29 @@ def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(DecodeError) as caught:
         decode_image(path)
     assert (caught.value.status, caught.value.reason) == ("unreadable", "permission denied")
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.EACCES, "permission denied"), (errno.EIO, "cannot open: input/output error")],
+)
+def test_a_file_the_system_refuses_to_open_is_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, reason: str
+) -> None:
+    # As root (CI containers) chmod 000 does not refuse a read: the refusal is simulated here.
+    path = tmp_path / "secret.png"
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(path)
+    real_open = os.open
+
+    def refusing(name, *args, **kwargs):
+        if os.fspath(name) == os.fspath(path):
+            raise OSError(code, os.strerror(code), os.fspath(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    assert (caught.value.status, caught.value.reason) == ("unreadable", reason)
 
 
 def test_a_broken_links_reason_stays_one_line_whatever_its_target(tmp_path: Path) -> None:
