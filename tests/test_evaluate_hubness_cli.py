@@ -455,6 +455,8 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path, monkeyp
     kept = []
     original = api.similarity_matrix
     monkeypatch.setattr(api, "similarity_matrix", lambda *a: kept.append(original(*a)) or kept[-1])
+    broken = image_folder / "dog" / "img_001b.png"  # between two good images
+    broken.write_bytes(b"not a png")
     rankings = {}
     for method in ("none", "csls", "centering", "isoftmax", "mp"):
         result = run(
@@ -474,6 +476,10 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path, monkeyp
         )
         assert result.exit_code == 0, result.stderr
         rows = [json.loads(line) for line in result.stdout.splitlines()]
+        failed = [(r["path"], r["status"]) for r in rows if r["status"] != "ok"]
+        assert failed == [(str(broken), "not_an_image")]  # in its place, as without reduction
+        assert rows[10]["path"] == str(broken)  # after bird/*, cat/*, dog/img_00[01].png
+        rows = [r for r in rows if r["status"] == "ok"]
         assert len(rows) == 12 and all(r["label"] in CLASSES for r in rows)
         assert all(0 <= r["score"] <= 1 for r in rows)
         rankings[method] = [[e["label"] for e in r["top_k"]] for r in rows]
