@@ -188,6 +188,12 @@ def test_bad_descriptions(text, message):
         parse_descriptions(text, "d.json")
 
 
+def test_bad_descriptions_json_names_row_and_column():
+    # As the README promises for malformed files: the file, the row and the column.
+    with pytest.raises(ZslError, match=r"^d\.json:2: column 14: invalid JSON"):
+        parse_descriptions('{"cat": ["fur"],\n "dog": ["x",]}', "d.json")
+
+
 def test_many_described_classes_parse_in_linear_time():
     many = parse_descriptions(json.dumps({f"class {i}": ["d"] for i in range(50_000)}))
     assert len(many.names) == 50_000  # a quadratic duplicate check took minutes here

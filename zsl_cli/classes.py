@@ -293,7 +293,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         # drop a class's first descriptors without a word. (A tuple is never a JSON array.)
         data = json.loads(text, object_pairs_hook=tuple)
     except json.JSONDecodeError as error:
-        raise ZslError(f"{source}:{error.lineno}: invalid JSON ({error.msg})") from None
+        raise ZslError(
+            f"{source}:{error.lineno}: column {error.colno}: invalid JSON ({error.msg})"
+        ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
     if not isinstance(data, tuple) or not data:
