@@ -235,17 +235,11 @@ def test_fetch_returns_what_is_stored_for_exact_paths(
     assert (found[str(bad)].status, found[str(bad)].vector) == ("truncated", None)
 
 
-def test_a_store_in_a_folder_without_write_access_opens_read_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "s.zsl"
-    with EmbeddingStore.open(path) as store:
-        model = store.register_model("id-a", "model-a", DIM)
-        encode_all(store, model, [FileStat("/data/a.png", 1, 1)])
-    # As on a read-only mount (root ignores folder permissions, so the refusal is simulated):
-    # SQLite cannot create the WAL's shared-memory file, so mode=ro fails.
+def as_on_a_read_only_mount(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No folder may be written, and SQLite cannot create the WAL's shared-memory file, so
+    mode=ro fails (simulated: root ignores folder permissions). Returns the locations opened."""
     real_connect = sqlite3.connect
-    opened = []
+    opened: list[str] = []
 
     def connect(location, *args, **kwargs):
         opened.append(location)
@@ -255,6 +249,17 @@ def test_a_store_in_a_folder_without_write_access_opens_read_only(
 
     monkeypatch.setattr(sqlite3, "connect", connect)
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    return opened
+
+
+def test_a_store_in_a_folder_without_write_access_opens_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        encode_all(store, model, [FileStat("/data/a.png", 1, 1)])
+    opened = as_on_a_read_only_mount(monkeypatch)
     with EmbeddingStore.open(path, create=False) as store:
         assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
     assert [location.rsplit("?", 1)[1] for location in opened] == ["mode=ro", "immutable=1"]
@@ -283,15 +288,7 @@ def test_a_store_written_while_read_without_locks_fails_the_read(
         model = store.register_model("id-a", "model-a", DIM)
         old = [FileStat(f"/data/{i:04d}", 1, 1) for i in range(0, 400, 2)]
         store.add(model, [StoredItem(stat, "ok", "", unit_vector(1)) for stat in old])
-    real_connect = sqlite3.connect
-
-    def connect(location, *args, **kwargs):
-        if "mode=ro" in location:  # as in test_a_store_in_a_folder_without_write_access_...
-            raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real_connect(location, *args, **kwargs)
-
-    monkeypatch.setattr(sqlite3, "connect", connect)
-    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    as_on_a_read_only_mount(monkeypatch)
     select = EmbeddingStore._select
 
     def select_while_the_owner_writes(self, columns, model_id, condition):
