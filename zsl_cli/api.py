@@ -740,7 +740,7 @@ def _label_studio_options(
 ) -> writers.LabelStudioOptions:
     """The user's settings, completed with what the environment and the run supply."""
     options = given or writers.LabelStudioOptions()
-    root = options.document_root
+    root: str | Path | None = options.document_root
     if root is None and options.url_prefix is None:
         # The server's own setting describes its local files, not another server's folder.
         root = os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT")
@@ -779,7 +779,12 @@ def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
     return [classes, options.attributes, options.descriptions, templates]
 
 
-def _predictions(batches, encoder: Encoder, classifier: Classifier, request: LabelRequest):
+def _predictions(
+    batches: Iterable[list[ImageItem]],
+    encoder: Encoder,
+    classifier: Classifier,
+    request: LabelRequest,
+) -> Iterator[Prediction]:
     """Scores per batch when no hubness reduction is asked; otherwise over the whole set, since
     the reductions use statistics of every image."""
     names, head, decision = classifier.names, encoder.head, request.decision
@@ -794,10 +799,10 @@ def _predictions(batches, encoder: Encoder, classifier: Classifier, request: Lab
     ok = [item for item in items if item.ok]
     _check_reference_set(len(ok), request.hubness_reduction)
     # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
-    sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
+    every_sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
     ranked = [
         rank(adjusted, head, decision.top_k)
-        for adjusted in reduced_chunks(sims, request.hubness_reduction)
+        for adjusted in reduced_chunks(every_sims, request.hubness_reduction)
     ]
     indices = np.concatenate([chunk[0] for chunk in ranked])
     values = np.concatenate([chunk[1] for chunk in ranked])
@@ -829,7 +834,11 @@ def _check_reference_set(n_images: int, method: str) -> None:
 def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
     if not items:
         return np.zeros((0, classifier.vectors.shape[1]), dtype=np.float32)
-    return np.stack([item.embedding for item in items])
+    embeddings = []
+    for item in items:
+        assert item.embedding is not None, "only encoded images are scored"
+        embeddings.append(item.embedding)
+    return np.stack(embeddings)
 
 
 def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
@@ -1003,7 +1012,8 @@ def hubness(
             f"images; this run has {len(ok)}"
         )
     sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
-    truth_idx, failed_truth, unlisted = None, None, []
+    truth_idx, failed_truth = None, None
+    unlisted: list[str] = []
     if truth is not None:
         every_truth_idx, unlisted = _truth_indices(items, truth, classifier.names)
         _check_truth_overlap(every_truth_idx, truth, classifier.names)
@@ -1356,12 +1366,14 @@ def embed(
         plan = store.plan(model_id, stats, discovery.roots, discovery.folders)
         report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
         report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
-        stats = {stat.path: stat for stat in plan.to_encode}
+        stat_by_path = {stat.path: stat for stat in plan.to_encode}
         to_encode = [Path(stat.path) for stat in plan.to_encode]
         decoding = decode_for(encoder, to_encode, request.model, request.inputs)
         try:
             for items in iter_encoded(decoding, encoder, request.model, progress):
-                store.add(model_id, [_stored_item(item, stats[str(item.path)]) for item in items])
+                store.add(
+                    model_id, [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
+                )
                 report.encoded += len(items)
                 for item in items:
                     if not item.ok:
