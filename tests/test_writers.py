@@ -12,8 +12,10 @@ import select
 import signal
 import stat
 import sys
+import tempfile
 import threading
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
 
@@ -284,6 +286,26 @@ def test_json_to_stdout_includes_run(tmp_path: Path) -> None:
         writer.close({"model": "m"})
     document = json.loads(buffer.getvalue())
     assert document["run"] == {"model": "m", "complete": True}
+
+
+@pytest.mark.parametrize("spooled", [False, True], ids=["bytes-under-it", "no-bytes-under-it"])
+def test_a_text_stdout_that_is_no_text_io_base_gets_text(tmp_path: Path, spooled: bool) -> None:
+    # A text stream need not derive from io.TextIOBase (tempfile's wrap one): it got bytes.
+    if spooled:
+        with tempfile.SpooledTemporaryFile(mode="w+", encoding="utf-8") as text:
+            lines = csv_written_to(text, tmp_path)
+    else:
+        with tempfile.NamedTemporaryFile("w+", encoding="utf-8", dir=tmp_path) as text:
+            lines = csv_written_to(text, tmp_path)
+    assert lines[0] + "\n" == HEADER.decode() and "red circle 1.png" in lines[1]
+
+
+def csv_written_to(text: IO[str], folder: Path) -> list[str]:
+    with open_writer(None, "csv", stdout=text) as writer:
+        writer.write(sample_predictions(folder)[0])
+        writer.close({"model": "m"})
+    text.seek(0)
+    return text.read().splitlines()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -15,9 +15,12 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from zsl_cli.errors import ZslError
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing's own from Python 3.13
 
 try:
     import fcntl
@@ -46,13 +49,19 @@ def open_sink(
     `sidecar`: a file output will have a `sidecar_path` next to it, whose name must fit too."""
     if output is not None and str(output) != "-":
         return _file_sink(output, sidecar)
-    if stdout is not None and not isinstance(stdout, io.TextIOBase):
+    if stdout is not None and not _is_text(stdout):
         return StreamSink(stdout, "stdout")
     text = stdout if stdout is not None else sys.stdout
     if text is None:  # started with stdout closed (`>&-`)
         raise ZslError("stdout is closed: write to a file instead")
     # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
     return StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
+
+
+def _is_text(stream: IO[bytes] | IO[str]) -> TypeIs[IO[str]]:
+    """A text stream need not be an io.TextIOBase (tempfile's wrap one), but has an encoding,
+    as typing.TextIO does and typing.BinaryIO does not."""
+    return isinstance(stream, io.TextIOBase) or hasattr(stream, "encoding")
 
 
 class _TextWriter:
@@ -68,6 +77,9 @@ class _TextWriter:
     def flush(self) -> None:
         self._text.flush()
 
+    def close(self) -> None:
+        self._text.close()
+
 
 def write_file(output: str | Path, data: bytes) -> None:
     """A whole document (metrics, summaries, reports) written atomically; parent folders are
@@ -82,7 +94,7 @@ class StreamSink:
     FIFO, a terminal), where a temporary file and a rename would replace the thing itself. The
     run info has no sidecar there."""
 
-    def __init__(self, stream: IO[bytes], name: str, *, owned: bool = False) -> None:
+    def __init__(self, stream: IO[bytes] | _TextWriter, name: str, *, owned: bool = False) -> None:
         self._stream = stream
         self._name = name
         self._owned = owned  # opened here, so closed here
@@ -184,8 +196,10 @@ def interrupts_deferred() -> Iterator[None]:
     held: list[int] = []
     previous = {}
     for name in STOP_SIGNALS:
-        number = getattr(signal, name, None)
-        handler = signal.getsignal(number) if number is not None else None
+        number: int | None = getattr(signal, name, None)
+        if number is None:  # no such signal here (Windows has no SIGHUP)
+            continue
+        handler = signal.getsignal(number)
         if handler is None or handler == signal.SIG_IGN:  # not Python's to handle, or ignored
             continue
         previous[number] = handler
