@@ -113,7 +113,7 @@ class DecodeQueue:
         self._held_back = workers - startup_workers
         self._pending: deque[_Task] = deque()
         self._pending_items = 0
-        self._todo = iter(enumerate(paths))
+        self._todo: Iterator[tuple[int, Path]] = iter(enumerate(paths))
         self._prepare = prepare
         self.total = len(paths)
         self.window = max(window, workers * 2)
@@ -238,8 +238,9 @@ def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
     # A worker killed mid-send leaves that thread reading the rest of its message; with every
     # worker gone, closing this process's own write end of the pipe ends the read (end of file),
     # else the exit would wait for that thread for ever.
-    with suppress(Exception):
-        results._writer.close()
+    if results is not None:
+        with suppress(Exception):
+            results._writer.close()
 
 
 def _thread_pool(workers: int) -> ThreadPoolExecutor:
