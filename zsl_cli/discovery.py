@@ -37,7 +37,7 @@ import sys
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from zsl_cli.errors import ZslError
 
@@ -120,7 +120,8 @@ def scan(
     """
     if not inputs:
         raise ZslError("no input paths given")
-    walker = _Walker(normalize_extensions(extensions), include_hidden)
+    wanted = normalize_extensions(extensions)
+    walker = _Walker(wanted, include_hidden)
     found: list[str] = []
     roots: list[str] = []
     listed = 0  # entries read from stdin
@@ -140,7 +141,7 @@ def scan(
         elif (matches := walker.glob(item)) is not None:
             found.extend(matches)
             roots.append(_glob_base(item))
-        elif missing_ok and _missing_file_name(item, walker.extensions):
+        elif missing_ok and _missing_file_name(item, wanted):
             found.append(_normal(item))
             roots.append(os.path.abspath(item))
         else:
@@ -149,7 +150,7 @@ def scan(
     if not paths and not allow_empty:
         if all(item == STDIN_INPUT for item in inputs) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
-        raise ZslError(_nothing_found_message(inputs, walker))
+        raise ZslError(_nothing_found_message(inputs, wanted, walker))
     folders = [os.path.abspath(folder) for folder in walker.folders]
     return Discovery(paths=paths, skipped=walker.skipped, roots=roots, folders=folders)
 
@@ -167,7 +168,7 @@ def _glob_base(pattern: str) -> str:
     """The absolute folder a glob pattern searches: its path up to the first wildcard part (a
     part that names an existing file or folder literally is no wildcard)."""
     parts = _SEPARATORS.split(pattern)
-    literal = []
+    literal: list[str] = []
     for part in parts:
         if _GLOB_CHARACTERS.intersection(part) and not _lexists(os.sep.join([*literal, part])):
             break
@@ -176,7 +177,7 @@ def _glob_base(pattern: str) -> str:
     return os.path.abspath(base or os.sep)
 
 
-def read_path_list(stream: BinaryIO, *, nul_separated: bool = False) -> list[str]:
+def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> list[str]:
     """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored.
     A text stream's text is taken as the file names it would be in bytes."""
     data = stream.read()
@@ -266,7 +267,7 @@ class _Walker:
         walked: set[str] = set()
         for path, is_folder in matches:
             if not is_folder:
-                if _extension(path) in self.extensions:
+                if self.extensions is None or _extension(path) in self.extensions:
                     found.append(_normal(path))
             elif not _inside_any(path, walked):  # `a/**` matches every folder under a: walk a once
                 walked.add(path)
@@ -315,7 +316,8 @@ class _Walker:
         whenever it can be.
         """
         visited: set[tuple[int, int]] = set()
-        plain_folders, linked_folders = [root], []
+        plain_folders: list[str] = [root]
+        linked_folders: list[str] = []
         while plain_folders or linked_folders:
             folder = plain_folders.pop() if plain_folders else linked_folders.pop()
             if not self._first_visit(folder, visited):
@@ -431,13 +433,15 @@ def _dedupe_and_sort(found: list[str]) -> list[Path]:
     return [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
 
 
-def _nothing_found_message(inputs: Sequence[str], walker: _Walker) -> str:
+def _nothing_found_message(
+    inputs: Sequence[str], extensions: frozenset[str], walker: _Walker
+) -> str:
     shown = ", ".join(printable(item) for item in inputs[:3])
     if len(inputs) > 3:
         shown += f" and {len(inputs) - 3} more"
     message = (
         f"no images found in {shown} (looked for "
-        f"{' '.join(sorted(walker.extensions))}; choose others with --ext, which replaces "
+        f"{' '.join(sorted(extensions))}; choose others with --ext, which replaces "
         "this list)"
     )
     if walker.hidden_images:
