@@ -348,7 +348,7 @@ def _readable_formats() -> list[str]:
 
 
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
-    image, rgb = Image.open(_FileView(file), formats=_readable_formats()), None  # type: ignore[arg-type]
+    image, rgb = Image.open(_FileView(file), formats=_readable_formats()), None
     file_format = image.format
     try:
         if image.width * image.height > options.max_pixels:
