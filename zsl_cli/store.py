@@ -56,7 +56,7 @@ WAL_SWITCH_RETRY_S = 0.01
 LOCK_SLICE_S = 0.1  # waiting for another writer: how often a signal can interrupt the wait
 # --precision for each precision a store records (torch's dtype names)
 _PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
-VECTOR_DTYPES = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
+VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
 # densely packed: with the default 4 KiB pages each such row takes a page of its own.
@@ -188,6 +188,10 @@ def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]
         problem = file_problem(path) or DecodeError(UNREADABLE, "changed while it was scanned")
         problems.append(Unreachable(path, problem.status, problem.reason))
     return stats, problems
+
+
+# A store file's (st_ino, st_size, st_mtime_ns, st_ctime_ns); None where there is no such file.
+_FileState = tuple[int, int, int, int] | None
 
 
 class EmbeddingStore:
@@ -429,9 +433,9 @@ class EmbeddingStore:
                 self._conn.execute("COMMIT")
         self._check_unchanged(before)
 
-    def _files_state(self) -> tuple:
+    def _files_state(self) -> tuple[_FileState, ...]:
         real = os.path.realpath(self.path)
-        state = []
+        state: list[_FileState] = []
         for name in (real, f"{real}-wal"):
             try:
                 st = os.stat(name)
@@ -441,7 +445,9 @@ class EmbeddingStore:
                 state.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         return tuple(state)
 
-    def _check_unchanged(self, before: tuple | None, cause: BaseException | None = None) -> None:
+    def _check_unchanged(
+        self, before: tuple[_FileState, ...] | None, cause: BaseException | None = None
+    ) -> None:
         if before is not None and self._files_state() != before:
             raise ZslError(
                 f"embedding store {self.path} changed while it was read (another zsl embed "
@@ -483,7 +489,8 @@ class EmbeddingStore:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (identity, name, dim, dtype, _now(), precision),
                 )
-                return int(cursor.lastrowid)
+                assert cursor.lastrowid is not None  # set by the INSERT
+                return cursor.lastrowid
             model_id, stored_dim, stored_dtype, stored_precision = row
             if stored_precision is None and precision is not None and not self._has_files(model_id):
                 # Only while no vectors exist: those a version 1 store holds may be of another
@@ -889,10 +896,10 @@ def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
     for index, path in enumerate(path_bytes):
         writer.writerow([index, os.fsdecode(path)])
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
-    with atomic_files(out, export_files(out)[1]) as (matrix, index):
-        np.save(matrix, vectors)
+    with atomic_files(out, export_files(out)[1]) as (matrix_file, index_file):
+        np.save(matrix_file, vectors)
         # surrogateescape writes non-UTF-8 names back as their original bytes.
-        index.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
+        index_file.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
 
 
 def _write_parquet(
