@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from typer.core import TyperGroup
 
+# mypy sees the installed typer's classes; the fallbacks below stand in for them (click's
+# classes of the same name, or no class at all), hence their type: ignore.
 try:  # typer 0.26+ carries its own copy of click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import UsageError
+    from click.exceptions import UsageError  # type: ignore[assignment]
 
     try:
-        from click.exceptions import NoArgsIsHelpError
-    except ImportError:
-        NoArgsIsHelpError = ()  # click < 8.2 shows the help without raising
+        from click.exceptions import NoArgsIsHelpError  # type: ignore[assignment]
+    except ImportError:  # click < 8.2 shows the help without raising
+        NoArgsIsHelpError = ()  # type: ignore[assignment,misc]
 
 from zsl_cli import __version__
 from zsl_cli.errors import (
@@ -38,6 +40,8 @@ from zsl_cli.errors import (
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from zsl_cli.api import InputOptions, ModelOptions
 
 
 class ZslGroup(TyperGroup):
@@ -297,7 +301,7 @@ def _inputs(
     *,
     embeddings: Path | None = None,
     store_option: bool = True,
-):
+) -> InputOptions:
     """The input options shared by label, embed and hubness (a store can replace the paths)."""
     from zsl_cli.api import InputOptions
 
@@ -322,7 +326,7 @@ def _model_options(
     exact_preprocessing: bool,
     trust_remote_code: bool,
     revision: str | None,
-):
+) -> ModelOptions:
     """The model options shared by label, embed and hubness."""
     from zsl_cli.api import ModelOptions
 
@@ -525,6 +529,7 @@ def label(
     try:
         report = api.label(request, progress=ProgressBar(quiet))
     except Interrupted as stop:
+        assert isinstance(stop.report, api.LabelReport)  # what api.label stops with
         report = stop.report
     if not quiet:
         console = stderr_console()
@@ -640,6 +645,7 @@ def embed(
     try:
         report = api.embed(request, progress=ProgressBar(quiet))
     except Interrupted as stop:
+        assert isinstance(stop.report, api.EmbedReport)  # what api.embed stops with
         report = stop.report
     if not quiet:
         console = stderr_console()
