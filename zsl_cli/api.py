@@ -352,7 +352,7 @@ class LabelRequest:
         _check_store_inputs(self.inputs, self.embeddings)
 
 
-def _check_store_inputs(inputs: InputOptions, embeddings: str | None) -> None:
+def _check_store_inputs(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> None:
     """Options that choose or decode image files mean nothing where none is read: refuse them
     rather than ignore them."""
     if embeddings is None:
@@ -644,7 +644,7 @@ def label(
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
     if output is not None and fmt == "label-studio":
-        model_name = encoder.name if encoder is not None else request.model.name
+        model_name = encoder.name if encoder is not None else os.fspath(request.model.name)
         studio = _label_studio_options(output.label_studio, model_name)
     source = open_source(request.inputs, request.embeddings)
     report = LabelReport(low_confidence_below=request.low_confidence)
@@ -670,7 +670,7 @@ def label(
         report.output = "none"
         writer = _KeptInReport(report.predictions)
     else:
-        report.output = output.path if output.path not in (None, "-") else "stdout"
+        report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
         writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
     with (
         writer,
@@ -863,17 +863,18 @@ class ItemSource:
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
 
 
-def open_source(inputs: InputOptions, embeddings: str | None) -> ItemSource:
+def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> ItemSource:
     """Discover the images (and open the store once) before the slow model load, to fail fast."""
     if embeddings is None:
         discovery = scan_inputs(inputs)
         return ItemSource(paths=discovery.paths, unreadable_folders=discovery.skipped)
-    EmbeddingStore.open(embeddings, create=False).close()
+    store = os.fspath(embeddings)
+    EmbeddingStore.open(store, create=False).close()
     if not inputs.paths:
-        return ItemSource(store=embeddings)
+        return ItemSource(store=store)
     # A named file that is gone keeps its stored result: the store may have outlived the images.
     discovery = scan_inputs(inputs, missing_ok=True)
-    return ItemSource(paths=discovery.paths, store=embeddings, unreadable_folders=discovery.skipped)
+    return ItemSource(paths=discovery.paths, store=store, unreadable_folders=discovery.skipped)
 
 
 def open_encoder_for(
@@ -1059,7 +1060,7 @@ def _precision(encoder: Encoder) -> str | None:
     return None if dtype is None else str(dtype).replace("torch.", "")
 
 
-def _read_seen(path: str, known: Sequence[str]) -> set[str]:
+def _read_seen(path: str | os.PathLike[str], known: Sequence[str]) -> set[str]:
     names = set(known)
     seen = seen_class_names(read_seen_classes(path), names)
     unknown = seen - names
@@ -1343,7 +1344,7 @@ def embed(
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], paths)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
-        request.store,
+        os.fspath(request.store),
         found=len(paths),
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,

@@ -37,7 +37,7 @@ import sys
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 from zsl_cli.errors import ZslError
 
@@ -82,9 +82,9 @@ class Discovery:
 
 
 def discover(
-    inputs: Sequence[str],
+    inputs: Sequence[str | os.PathLike[str]],
     *,
-    stdin: BinaryIO | None = None,
+    stdin: IO[bytes] | None = None,
     nul_separated: bool = False,
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
@@ -105,9 +105,9 @@ def discover(
 
 
 def scan(
-    inputs: Sequence[str],
+    inputs: Sequence[str | os.PathLike[str]],
     *,
-    stdin: BinaryIO | None = None,
+    stdin: IO[bytes] | None = None,
     nul_separated: bool = False,
     extensions: Collection[str] = IMAGE_EXTENSIONS,
     include_hidden: bool = False,
@@ -120,12 +120,13 @@ def scan(
     """
     if not inputs:
         raise ZslError("no input paths given")
+    names = [os.fspath(item) for item in inputs]
     wanted = normalize_extensions(extensions)
     walker = _Walker(wanted, include_hidden)
     found: list[str] = []
     roots: list[str] = []
     listed = 0  # entries read from stdin
-    for item in inputs:
+    for item in names:
         if item == STDIN_INPUT:
             if stdin is None and sys.stdin is None:
                 raise ZslError("stdin is closed: nothing to read for '-'")
@@ -148,9 +149,9 @@ def scan(
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
     if not paths and not allow_empty:
-        if all(item == STDIN_INPUT for item in inputs) and not listed:
+        if all(item == STDIN_INPUT for item in names) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
-        raise ZslError(_nothing_found_message(inputs, wanted, walker))
+        raise ZslError(_nothing_found_message(names, wanted, walker))
     folders = [os.path.abspath(folder) for folder in walker.folders]
     return Discovery(paths=paths, skipped=walker.skipped, roots=roots, folders=folders)
 
@@ -203,7 +204,7 @@ def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
     return frozenset(e if e.startswith(".") else "." + e for e in cleaned if e.strip("."))
 
 
-def printable(path: str | Path) -> str:
+def printable(path: str | os.PathLike[str]) -> str:
     """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
     and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
     break a message's line nor send escape sequences to the terminal."""

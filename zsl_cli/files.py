@@ -34,13 +34,13 @@ PUBLISH_LOCK_WAIT_S = 10.0  # another run moving its files into the same folder
 PUBLISH_LOCK_RETRY_S = 0.005
 
 
-def sidecar_path(output: str | Path) -> Path:
+def sidecar_path(output: str | os.PathLike[str]) -> Path:
     """Where the run info of an output file is written (csv, jsonl and label-studio outputs)."""
     return Path(str(output) + SIDECAR_SUFFIX)
 
 
 def open_sink(
-    output: str | Path | None,
+    output: str | os.PathLike[str] | None,
     stdout: IO[bytes] | IO[str] | None = None,
     *,
     sidecar: bool = False,
@@ -81,7 +81,7 @@ class _TextWriter:
         self._text.close()
 
 
-def write_file(output: str | Path, data: bytes) -> None:
+def write_file(output: str | os.PathLike[str], data: bytes) -> None:
     """A whole document (metrics, summaries, reports) written atomically; parent folders are
     created; "-" writes it to stdout."""
     sink = open_sink(output)
@@ -326,7 +326,7 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _file_sink(output: str | Path, sidecar: bool) -> AtomicFileSink | StreamSink:
+def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink | StreamSink:
     """Like a shell redirection: through a symbolic link to its file, and straight into what is
     no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
     where a temporary file and a rename would replace the thing itself."""

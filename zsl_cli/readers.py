@@ -18,12 +18,14 @@ from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
 
 
-def read_predictions(path: str | Path) -> list[Prediction]:
+def read_predictions(path: str | os.PathLike[str]) -> list[Prediction]:
     """Read predictions written by `open_writer` (see `read_predictions_and_run_info`)."""
     return read_predictions_and_run_info(path)[0]
 
 
-def read_predictions_and_run_info(path: str | Path) -> tuple[list[Prediction], dict | None]:
+def read_predictions_and_run_info(
+    path: str | os.PathLike[str],
+) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
     A file's format comes from its extension, else from its content, as for "-" (stdin) and
@@ -50,7 +52,7 @@ def read_predictions_and_run_info(path: str | Path) -> tuple[list[Prediction], d
     return predictions, run_info
 
 
-def read_run_info(path: str | Path) -> dict | None:
+def read_run_info(path: str | os.PathLike[str]) -> dict | None:
     """The run info recorded with an output file: inside a zsl json document, else the sidecar."""
     path = Path(path)
     if path.suffix.lower() == ".json" and path.is_file():

@@ -12,7 +12,6 @@ import io
 import os
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,7 @@ CURVE_POINTS = 1000  # the HTML curve is drawn through at most about this many p
 OTHER = "other classes"
 
 
-def check_report_path(path: str | Path) -> None:
+def check_report_path(path: str | os.PathLike[str]) -> None:
     """Raise ZslError unless `path` names a report type we can write (call before any work)."""
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in (".html", ".htm", ".png"):
@@ -42,7 +41,7 @@ def check_report_path(path: str | Path) -> None:
         _matplotlib_figure()
 
 
-def write_report(result: EvaluationResult, path: str | Path) -> list[str]:
+def write_report(result: EvaluationResult, path: str | os.PathLike[str]) -> list[str]:
     """Write `result` as .html (self-contained page) or .png (matplotlib figure); return what
     went wrong in drawing it (characters a PNG's font lacks), one warning each."""
     check_report_path(path)

@@ -212,7 +212,11 @@ class EmbeddingStore:
 
     @classmethod
     def open(
-        cls, path: str | Path, *, create: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> EmbeddingStore:
         """Open (and with create=True, create) the store at `path`.
 
@@ -685,7 +689,7 @@ class EmbeddingStore:
 
     # -- export --------------------------------------------------------------------------------
 
-    def export(self, model_id: int, out: str | Path) -> int:
+    def export(self, model_id: int, out: str | os.PathLike[str]) -> int:
         """Write the model's ok vectors for other tools; return the number of rows.
 
         `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
@@ -721,7 +725,7 @@ class EmbeddingStore:
         return len(rows)
 
 
-def export_files(out: str | Path) -> list[Path]:
+def export_files(out: str | os.PathLike[str]) -> list[Path]:
     """The files an export to `out` writes: a .npy's path index goes next to the file itself
     (a symbolic link is written through)."""
     out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
@@ -730,7 +734,7 @@ def export_files(out: str | Path) -> list[Path]:
     return [out]
 
 
-def check_export_path(out: str | Path) -> None:
+def check_export_path(out: str | os.PathLike[str]) -> None:
     """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -965,7 +969,7 @@ def stored_items(
     return items
 
 
-def stored_precision(store_path: str | Path, identity: str) -> str | None:
+def stored_precision(store_path: str | os.PathLike[str], identity: str) -> str | None:
     """The precision the model `identity` encoded the store's images in, if recorded."""
     with EmbeddingStore.open(store_path, create=False) as store:
         return next((m.precision for m in store.models() if m.identity == identity), None)

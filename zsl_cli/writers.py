@@ -53,7 +53,7 @@ LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 
 
-def format_from_path(path: str | Path | None) -> str:
+def format_from_path(path: str | os.PathLike[str] | None) -> str:
     """The output format implied by a file name; stdout (None, "-", /dev/stdout) and other
     streams (/dev/null, a FIFO) get csv."""
     if path is None or str(path) == "-" or streams_into(Path(path)):
@@ -67,7 +67,7 @@ def format_from_path(path: str | Path | None) -> str:
     return EXTENSION_FORMATS[suffix]
 
 
-def output_format(path: str | Path | None, fmt: str | None) -> str:
+def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     """The format to write: `fmt` when given, else the one the name implies. ZslError for an
     unknown format, or one that contradicts the name's extension (a .csv holding JSON could not
     be read back)."""
@@ -441,7 +441,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
         return self._end_of_list() + b"\n"
 
 
-def write_json_file(output: str | Path, value: Any) -> None:
+def write_json_file(output: str | os.PathLike[str], value: Any) -> None:
     """A JSON document written as `write_file` does."""
     write_file(output, _json_bytes(value, indent=2) + b"\n")
 
@@ -520,7 +520,7 @@ class PredictionWriter:
 
 
 def open_writer(
-    output: str | Path | None,
+    output: str | os.PathLike[str] | None,
     fmt: str,
     *,
     label_studio: LabelStudioOptions | None = None,
