@@ -331,8 +331,10 @@ def gzsl_accuracy(
     unseen = [acc for name, acc in per_class_accuracy.items() if name not in seen_set]
     acc_seen = float(np.mean(seen)) if seen else None
     acc_unseen = float(np.mean(unseen)) if unseen else None
-    both = acc_seen is not None and acc_unseen is not None
-    return GzslAccuracy(acc_seen, acc_unseen, harmonic_mean(acc_seen, acc_unseen) if both else None)
+    h: float | None = None
+    if acc_seen is not None and acc_unseen is not None:
+        h = harmonic_mean(acc_seen, acc_unseen)
+    return GzslAccuracy(acc_seen, acc_unseen, h)
 
 
 def calibrated_stacking(
