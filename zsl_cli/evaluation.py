@@ -229,8 +229,9 @@ def evaluate_files(
         n_classes=_class_count(run_info),
         base=_labelling_folder(run_info),
     )
-    if (run_info or {}).get("complete") is False:
-        summary = run_info.get("summary") if isinstance(run_info.get("summary"), dict) else {}
+    if run_info is not None and run_info.get("complete") is False:
+        summary = run_info.get("summary")
+        summary = summary if isinstance(summary, dict) else {}
         done, planned = summary.get("total"), summary.get("inputs")
         how_many = f" ({done} of {planned} images labelled)" if done and planned else ""
         warning = (
@@ -600,10 +601,10 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     raise ZslError(f"{where}, line {line}: expected the columns path,label")
                 # A path with an unquoted comma shifts the cells after it: both would be wrong.
                 # (Empty cells past the header, as spreadsheets write them, shift nothing.)
-                if any(cell.strip() for cell in row[len(header) :]):
+                if any(cell.strip() for cell in row[len(columns) :]):
                     raise ZslError(
                         f"{where}, line {line}: {len(row)} cells, more than the header's "
-                        f"{len(header)}: quote a path or label that holds a comma"
+                        f"{len(columns)}: quote a path or label that holds a comma"
                     )
                 written, label = row[path_col].strip(), row[label_col].strip()
                 if not written or not label:
