@@ -112,6 +112,7 @@ def _legacy_size(settings: dict) -> dict:
 
 
 def _cached_json(source: ModelSource, filename: str, revision: str | None) -> dict | None:
+    path: Path | None
     if source.is_local:
         path = Path(source.location) / filename
     else:
@@ -210,7 +211,7 @@ def hub_reachable() -> bool:
 MIN_VOCABULARY = 32  # a real tokenizer has thousands of tokens; a stand-in has its specials
 
 
-def _check_parts(name: str, model, tokenizer, image_processor) -> None:
+def _check_parts(name: str, model: Any, tokenizer: Any, image_processor: Any) -> None:
     """Refuse what would load but give meaningless or no scores."""
     kind = type(model).__name__
     if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
@@ -281,7 +282,9 @@ def pil_image_processor(location: str, **options: Any) -> Any:
     return auto.AutoImageProcessor.from_pretrained(location, **options, **backend)
 
 
-def _load_parts(source: ModelSource, trust_remote_code: bool, revision: str | None):
+def _load_parts(
+    source: ModelSource, trust_remote_code: bool, revision: str | None
+) -> tuple[Any, Any, Any]:
     from transformers import AutoModel, AutoTokenizer
 
     options = {"trust_remote_code": trust_remote_code, "revision": revision}
