@@ -254,7 +254,11 @@ def fast_preprocessor_from(
     if crop_hw is None and resize_to is None:
         return None  # shortest-edge resize alone gives images of varying size: no batching
     resample = get("resample")
-    resample = int(getattr(resample, "value", resample)) if resample is not None else 2
+    resample = (
+        int(resample.value if hasattr(resample, "value") else resample)
+        if resample is not None
+        else 2
+    )
     geometry = FastPreprocessor(
         shortest_edge, resize_to, crop_hw, resample, torch_resize and torch_resizes(resample)
     )
@@ -291,7 +295,8 @@ def agrees_with_processor(
     except Exception:
         return True
     ours = geometry(image).astype(np.float32).transpose(2, 0, 1) * norm.rescale
-    ours = (ours - np.float32(norm.mean)[:, None, None]) / np.float32(norm.std)[:, None, None]
+    mean = np.asarray(norm.mean, np.float32)[:, None, None]
+    ours = (ours - mean) / np.asarray(norm.std, np.float32)[:, None, None]
     # Both resize with Pillow here; what remains is float rounding, far below a grey level.
     return ours.shape == theirs.shape and bool(np.allclose(ours, theirs, rtol=0, atol=1e-3))
 
