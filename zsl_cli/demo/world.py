@@ -175,7 +175,8 @@ def _background(width: int, height: int, rng: np.random.Generator) -> np.ndarray
     else:  # smooth noise: a coarse random grid scaled up
         coarse = rng.random((int(rng.integers(3, 8)), int(rng.integers(3, 8))))
         grid = Image.fromarray((coarse * 255).astype(np.uint8), "L")
-        weight = np.asarray(grid.resize((width, height), Image.BICUBIC), np.float32) / 255.0
+        smooth = grid.resize((width, height), Image.Resampling.BICUBIC)
+        weight = np.asarray(smooth, np.float32) / 255.0
     # Keep the two tones close enough that the shape stays the most salient thing in the picture.
     second = first + (second - first) * np.float32(rng.uniform(0.2, 0.7))
     return first + (second - first) * weight.astype(np.float32)[..., None]
@@ -211,7 +212,7 @@ def _shape_mask(shape: str, width: int, height: int, rng: np.random.Generator) -
         draw.ellipse((centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r), fill=255)
     else:
         draw.polygon(_polygon(shape, centre, r, rotation), fill=255)
-    mask = big.resize((width, height), Image.BOX)
+    mask = big.resize((width, height), Image.Resampling.BOX)
     return mask.filter(ImageFilter.GaussianBlur(0.3)) if rng.random() < 0.3 else mask
 
 
