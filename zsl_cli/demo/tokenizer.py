@@ -63,13 +63,14 @@ def learn_merges(corpus: Iterable[str]) -> list[tuple[str, str]]:
     word_counts: Counter[tuple[str, ...]] = Counter()
     for text in corpus:
         for word, _ in splitter.pre_tokenize_str(normalizer.normalize_str(text)):
-            word_counts[(*word[:-1], word[-1] + END_OF_WORD)] += 1
+            symbols = (*word[:-1], word[-1] + END_OF_WORD)
+            word_counts[symbols] += 1
 
     merges: list[tuple[str, str]] = []
     while True:
         pair_counts: Counter[tuple[str, str]] = Counter()
-        for word, count in word_counts.items():
-            for pair in zip(word, word[1:], strict=False):
+        for symbols, count in word_counts.items():
+            for pair in zip(symbols, symbols[1:], strict=False):
                 pair_counts[pair] += count
         if not pair_counts:
             return merges
@@ -105,7 +106,9 @@ def build_vocab(merges: list[tuple[str, str]]) -> dict[str, int]:
 
 def build_tokenizer(corpus: Iterable[str]) -> Any:
     """A transformers CLIPTokenizer(Fast) whose BPE was learned on `corpus`."""
-    from transformers import CLIPTokenizerFast
+    # transformers 5 has no such class: its lazy module maps the name to CLIPTokenizer when it is
+    # imported, which type checkers cannot see (4.x has the class).
+    from transformers import CLIPTokenizerFast  # type: ignore[attr-defined]
 
     merges = learn_merges(corpus)
     return CLIPTokenizerFast(

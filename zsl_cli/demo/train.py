@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from zsl_cli.demo.world import (
     seen_classes,
 )
 from zsl_cli.errors import ZslError
+
+if TYPE_CHECKING:
+    from transformers.image_processing_utils import BaseImageProcessor
 
 # Training images are rendered with make-images seed TRAIN_SEED_OFFSET + seed and the closing
 # evaluation with EVAL_SEED_OFFSET + seed + k, so small seeds stay free for tests and samples.
@@ -95,6 +98,7 @@ def build_image_processor(image_size: int) -> Any:
     """CLIP preprocessing at the model's size: shortest edge, bicubic, centre crop, normalise."""
     # The PIL backend resizes exactly as the tool's own preprocessing does (PIL bicubic); it saves
     # as "CLIPImageProcessor", so any backend can load the files.
+    processor_class: type[BaseImageProcessor]  # one of two classes, by transformers version
     try:
         from transformers import CLIPImageProcessorPil as processor_class
     except ImportError:  # transformers 4.x has only the PIL-based class, under this name
