@@ -327,3 +327,11 @@ def test_walk_stats_folders_not_files(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.undo()
     assert len(found) == 500
     assert len(calls) <= 11 + 2  # 10 folders + the root, + the isdir check of the argument
+
+
+def test_inputs_may_be_path_objects(tmp_path: Path) -> None:
+    touch(tmp_path, "a/x.png", "b/y.jpg", "b/z.png")
+    found = scan([tmp_path / "a", tmp_path / "b" / "*.png"])
+    assert found.paths == [tmp_path / "a" / "x.png", tmp_path / "b" / "z.png"]
+    with pytest.raises(ZslError, match="no such file or directory"):
+        scan([tmp_path / "gone"])
