@@ -109,6 +109,7 @@ def test_identity_is_stable_and_depends_on_weights(tiny_clip, tmp_path):
     copy = shutil.copytree(tiny_clip, tmp_path / "copy")
     assert load_encoder(str(copy)).identity == first
     assert load_encoder(f"{tiny_clip}/../{tiny_clip.name}/").identity == first
+    assert load_encoder(copy).identity == first  # a Path, as any path argument may be
 
 
 def test_unknown_hub_model_offline_is_one_clear_line():

@@ -36,7 +36,6 @@ import io
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -211,11 +210,11 @@ class EvaluationResult:
 
 
 def evaluate_files(
-    predictions_path: str | Path,
-    truth_path: str | Path,
+    predictions_path: str | os.PathLike[str],
+    truth_path: str | os.PathLike[str],
     *,
     ks: Sequence[int] = DEFAULT_KS,
-    seen_path: str | Path | None = None,
+    seen_path: str | os.PathLike[str] | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
     predictions, run_info = read_predictions_and_run_info(predictions_path)
@@ -359,7 +358,7 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     return f" (some are not UTF-8 text: {fix})"
 
 
-def load_truth(path: str | Path) -> GroundTruth:
+def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
     """Read an ImageFolder-style folder or a `path,label` CSV."""
     source = os.fspath(path)
     where = printable(source)
@@ -370,7 +369,7 @@ def load_truth(path: str | Path) -> GroundTruth:
     raise ZslError(f"ground truth not found: {where} (give a class-folder tree or a CSV file)")
 
 
-def read_seen_classes(path: str | Path) -> list[str]:
+def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     """A seen-class list's entries: its lines, less blank lines and `#` comments. An entry is a
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)

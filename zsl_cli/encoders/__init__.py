@@ -49,7 +49,8 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", "", 1)
 
 
-def resolve_model(name: str) -> ModelSource:
+def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
+    name = os.fspath(model)
     if not name.strip():  # Path("") would be the current folder
         raise ZslError("no model given: name a hub model, a model folder or a bundled model")
     if name in bundled_models():
@@ -71,7 +72,9 @@ def resolve_model(name: str) -> ModelSource:
     return ModelSource(name, name, is_local=False)
 
 
-def guess_preprocessor(name: str, revision: str | None = None) -> ImagePreprocessor | None:
+def guess_preprocessor(
+    name: str | os.PathLike[str], revision: str | None = None
+) -> ImagePreprocessor | None:
     """The model's fast preprocessing read from its saved settings without importing torch, or
     None when they are not at hand. A guess: callers compare it with the loaded encoder's."""
     from zsl_cli.encoders.preprocess import fast_preprocessor_from
@@ -126,7 +129,7 @@ def _cached_json(source: ModelSource, filename: str, revision: str | None) -> di
 
 
 def load_encoder(
-    name: str = DEFAULT_MODEL,
+    name: str | os.PathLike[str] = DEFAULT_MODEL,
     *,
     device: str = "auto",
     precision: str = "auto",
@@ -146,7 +149,7 @@ def load_encoder(
     if revision is not None and source.is_local:
         raise ZslError(
             f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
-            f"hub; {name} is a local folder or a bundled model"
+            f"hub; {source.name} is a local folder or a bundled model"
         )
     with _collector_paused(freeze_after=freeze_after_load):
         from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
@@ -154,7 +157,7 @@ def load_encoder(
         torch_device = pick_device(device)
         dtype = pick_dtype(precision, torch_device)
         model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
-    _check_parts(name, model, tokenizer, image_processor)
+    _check_parts(source.name, model, tokenizer, image_processor)
     return TransformersEncoder(
         source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
     )
