@@ -412,6 +412,37 @@ def test_top_k_is_clipped_to_the_run_class_count_not_to_the_classes_ranked(photo
     assert top5.k_used == 1 and top5.overall == 0.5
 
 
+def test_the_run_class_list_tells_a_class_never_chosen_from_one_not_offered(photos, tmp_path):
+    # Labelled with --top-k 1: "dog" was a class of the run, never chosen; "cat" was no class.
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "kitten"))
+        writer.write(predicted(photos / "dog" / "d.jpg", "kitten"))
+        writer.close({"classes": {"n": 2, "names": ["kitten", "dog"]}})
+    result = evaluate_files(output, photos, ks=(1,))
+    assert result.warnings == (
+        "1 truth class is not among the 2 classes the run labelled with (do the class names "
+        "match the truth's?): cat",
+    )
+    output.with_name("p.csv.run.json").unlink()  # without the run info, neither is offered
+    warning = evaluate_files(output, photos, ks=(1,)).warnings[0]
+    assert "2 truth classes are not the label or a ranked class" in warning
+
+
+def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.write(predicted(photos / "dog" / "d.jpg", "dog"))
+        writer.close({"classes": {"n": 3, "names": ["cat", "dog", "wolf"]}})
+    seen = tmp_path / "seen.txt"
+    seen.write_text("cat\nwolf\n")
+    assert evaluate_files(output, photos, ks=(1,), seen_path=seen).warnings == ()
+    seen.write_text("cat\nfox\n")
+    (warning,) = evaluate_files(output, photos, ks=(1,), seen_path=seen).warnings
+    assert "neither in the truth nor among the run's classes: fox" in warning
+
+
 def test_an_interrupted_run_is_flagged(photos, tmp_path):
     output = tmp_path / "p.jsonl"
     with open_writer(output, "jsonl") as writer:

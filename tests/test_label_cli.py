@@ -390,6 +390,7 @@ def test_outputs_files_atomically_with_run_info(tiny_clip, tmp_path, classes_fil
     info = json.loads(Path(f"{out}.run.json").read_text())
     assert info["complete"] is True and info["threshold"] == 0.3
     assert info["classes"]["n"] == len(CLASSES) and info["classes"]["hash"]
+    assert info["classes"]["names"] == CLASSES
     assert info["model"]["name"] == str(tiny_clip) and info["versions"]["torch"]
     assert info["summary"]["ok"] == 3
 

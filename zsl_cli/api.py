@@ -1180,6 +1180,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         },
         "classes": {
             "n": len(classifier.names),
+            "names": list(classifier.names),  # what evaluation tells apart from unlisted classes
             "sources": list(spec.sources),
             "hash": spec.fingerprint(),
             "mode": mode,

@@ -226,6 +226,7 @@ def evaluate_files(
         seen=seen,
         predictions_source=os.fspath(predictions_path),
         n_classes=_class_count(run_info),
+        class_names=_class_names(run_info),
         base=_labelling_folder(run_info),
     )
     if run_info is not None and run_info.get("complete") is False:
@@ -254,6 +255,15 @@ def _class_count(run_info: dict | None) -> int | None:
     return count if isinstance(count, int) and count > 0 else None
 
 
+def _class_names(run_info: dict | None) -> list[str] | None:
+    """The classes the labelling run chose from, as its run info records them."""
+    classes = (run_info or {}).get("classes")
+    names = classes.get("names") if isinstance(classes, dict) else None
+    if isinstance(names, list) and names and all(isinstance(name, str) for name in names):
+        return names
+    return None
+
+
 def evaluate(
     predictions: Sequence[Prediction],
     truth: GroundTruth,
@@ -262,20 +272,24 @@ def evaluate(
     seen: Collection[str] | None = None,
     predictions_source: str = "predictions",
     n_classes: int | None = None,
+    class_names: Collection[str] | None = None,
     base: str | None = None,
 ) -> EvaluationResult:
     """Match already-read predictions to the truth and compute every metric.
 
-    `seen`: the seen classes, or a seen list's entries (see `seen_class_names`). `n_classes`:
-    how many classes the predictions chose from, when known (the run info records it); without
-    it, the classes any prediction names stand in for them. `base`: the folder relative
-    prediction paths start at (default: the current one).
+    `seen`: the seen classes, or a seen list's entries (see `seen_class_names`). `class_names`
+    or, if only that is known, `n_classes`: the classes the predictions chose from (the run info
+    records them); without either, the classes any prediction names stand in for them. `base`:
+    the folder relative prediction paths start at (default: the current one).
     """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
     if not predictions:
         raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
+    if class_names is not None:
+        n_classes = len(class_names)
     named = {name for p in predictions for name in (p.label, *(c.label for c in p.top_k))}
+    named.update(class_names or ())
     truth = spelled_as(truth, named)
     reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
     if reserved:
@@ -308,14 +322,24 @@ def evaluate(
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
     warnings = []
-    never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
-    if never_offered and any(p.ok for p in matched):  # else the failures are the reason
-        fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
-        warnings.append(
-            f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the label "
-            f"or a ranked class of any image (do the class names match the truth's?): "
-            f"{some_names(never_offered)}" + _not_utf8_hint(never_offered, fix)
-        )
+    fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
+    if class_names is not None:
+        # A class the run could choose but never did is a result, not a mistake.
+        unlisted = sorted(set(metrics.classes) - set(class_names))
+        if unlisted:
+            warnings.append(
+                f"{_count(len(unlisted), 'truth class is', 'truth classes are')} not among the "
+                f"{len(class_names)} classes the run labelled with (do the class names match the "
+                f"truth's?): {some_names(unlisted)}" + _not_utf8_hint(unlisted, fix)
+            )
+    elif any(p.ok for p in matched):  # else the failures are the reason
+        never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
+        if never_offered:
+            warnings.append(
+                f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the "
+                f"label or a ranked class of any image (do the class names match the truth's?): "
+                f"{some_names(never_offered)}" + _not_utf8_hint(never_offered, fix)
+            )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
@@ -329,13 +353,14 @@ def evaluate(
         )
     gzsl = None
     if seen is not None:
-        known = {*truth.classes, *metrics.candidates}
+        known = {*truth.classes, *metrics.candidates, *(class_names or ())}
         seen_names = seen_class_names(seen, known)
         unknown_names = sorted(seen_names - known)
         if unknown_names:
+            among = "the run's classes" if class_names is not None else "the predicted classes"
             warnings.append(
                 f"{_count(len(unknown_names), 'seen class is', 'seen classes are')} neither in the "
-                f"truth nor among the predicted classes: {some_names(unknown_names)}"
+                f"truth nor among {among}: {some_names(unknown_names)}"
                 + _not_utf8_hint(unknown_names, "save the seen-class list as UTF-8")
             )
         gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
