@@ -747,11 +747,32 @@ def test_help_shows_examples():
         assert "Examples" in result.stdout and f"zsl {command}" in result.stdout
 
 
+def test_top_level_help_shows_examples_and_where_output_goes():
+    result = run("--help")
+    assert "Examples" in result.stdout and "zsl label ./photos" in result.stdout
+    assert "progress, summaries and warnings go to stderr" in result.stdout
+
+
+def test_help_names_every_value_with_a_metavar():
+    # typer's own metavars (<str>, <path>, <int range>) do not say what to give.
+    for command in ("label", "embed", "evaluate", "hubness"):
+        text = run(command, "--help").stdout
+        assert "<str>" not in text and "<path>" not in text and "range>" not in text, command
+
+
+def test_help_lists_the_default_extensions():
+    from zsl_cli.cli import DEFAULT_EXTENSIONS
+    from zsl_cli.discovery import IMAGE_EXTENSIONS
+
+    listed = DEFAULT_EXTENSIONS.split(", ")
+    assert sorted("." + ext for ext in listed) == sorted(IMAGE_EXTENSIONS)
+
+
 def test_help_shows_defaults_written_in_the_text():
     # Defaults that depend on the device or the store are written in the help text itself.
     wide = CliRunner().invoke(app, ["label", "--help"], env={"COLUMNS": "400"})
     text = " ".join(wide.stdout.split())
-    assert "[default: 16 on CPU, 256 on GPU]" in text
+    assert "[default: 256 on a CUDA GPU, else 16]" in text
     assert "[default: one per core, at most 32]" in text
     # Pillow's limit is 89,478,485 pixels: the help and the too_large reason both say 89.5 MP.
     assert "[default: Pillow's limit, about 89.5 MP]" in text

@@ -100,13 +100,27 @@ def _say(line: str) -> None:
         point_at_devnull(sys.stderr)
 
 
+TOP_EXAMPLES = """\
+Examples:
+
+\b
+  zsl label ./photos --classes classes.txt -o predictions.csv
+  zsl label sample_images -c sample_images/classes.txt -m shapes-demo   # in a zsl checkout
+  zsl embed ./photos --store photos.zsl
+  zsl evaluate predictions.csv --truth ./labelled-photos
+
+Run 'zsl COMMAND --help' for a command's options and more examples.
+"""
+
 app = typer.Typer(
     cls=ZslGroup,
     name="zsl",
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
-    "Exit codes: 0 success; 1 some inputs failed (only with --strict); 2 usage error, bad input "
-    "file or model not available; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP); 141 the reader of "
-    "stdout or stderr went away (| head).",
+    "Data goes to stdout or -o; progress, summaries and warnings go to stderr.\n\n"
+    "Exit codes: 0 success; 1 some images failed or a folder could not be read (only with "
+    "--strict); 2 usage error, bad input file or model not available; 130 interrupted (Ctrl-C, "
+    "SIGTERM or SIGHUP); 141 the reader of stdout or stderr went away (| head).",
+    epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -116,11 +130,13 @@ app = typer.Typer(
 )
 
 # -- options shared by several commands ---------------------------------------------------------
+# Explicit metavars: typer's own (<str>, <path>, <int range>) say nothing about what to give.
 Paths = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Image folders (recursive), files, glob patterns, or '-' to read a path list "
-        "from stdin.",
+        metavar="PATH...",
+        help="Image folders (walked recursively), image files, glob patterns, or '-' to read a "
+        "path list from stdin.",
         show_default=False,
     ),
 ]
@@ -129,13 +145,23 @@ ModelName = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="Bundled model name (shapes-demo), local save_pretrained "
+        metavar="MODEL",
+        help="Bundled model name (shapes-demo, works offline), local save_pretrained "
         "directory, or Hugging Face hub id.",
     ),
 ]
-Device = Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:N or mps.")]
+Device = Annotated[
+    str,
+    typer.Option(
+        metavar="DEVICE",
+        help="auto (CUDA if available, else MPS, else CPU), cpu, cuda, cuda:N or mps.",
+    ),
+]
 Precision = Annotated[
-    str, typer.Option(help="auto (fp32 on CPU, fp16 on GPU), fp32, fp16 or bf16.")
+    str,
+    typer.Option(
+        metavar="PRECISION", help="auto (fp32 on CPU, fp16 on a GPU), fp32, fp16 or bf16."
+    ),
 ]
 BatchSize = Annotated[
     int | None,
@@ -143,7 +169,8 @@ BatchSize = Annotated[
         "--batch-size",
         "-b",
         min=1,
-        help="Images per forward pass.  [default: 16 on CPU, 256 on GPU]",
+        metavar="N",
+        help="Images per forward pass.  [default: 256 on a CUDA GPU, else 16]",
         show_default=False,
     ),
 ]
@@ -153,7 +180,8 @@ Workers = Annotated[
         "--workers",
         "-j",
         min=1,
-        help="Decode workers: threads, or processes when the model runs on a GPU.  "
+        metavar="N",
+        help="Decode workers: threads, or processes when the model runs on a CUDA GPU.  "
         "[default: one per core, at most 32]",
         show_default=False,
     ),
@@ -175,6 +203,7 @@ TrustRemoteCode = Annotated[
 Revision = Annotated[
     str | None,
     typer.Option(
+        metavar="REV",
         help="A hub model's version: a branch, tag or commit hash.  [default: main]",
         show_default=False,
     ),
@@ -184,14 +213,16 @@ Classes = Annotated[
     typer.Option(
         "--classes",
         "-c",
-        help="classes.txt: one class per line; "
-        "'name: prompt one; prompt two' for explicit prompts.",
+        metavar="FILE",
+        help="classes.txt: one class per line ('#' starts a comment); "
+        "'name: prompt one; prompt two' gives a class its own prompts.",
         show_default=False,
     ),
 ]
 Attributes = Annotated[
     Path | None,
     typer.Option(
+        metavar="FILE.csv",
         help="CSV 'class,<attr1>,...' with one row of attribute weights per class.",
         show_default=False,
     ),
@@ -199,7 +230,9 @@ Attributes = Annotated[
 Descriptions = Annotated[
     Path | None,
     typer.Option(
-        help='JSON {"class": ["descriptor", ...]}; alone or with --classes.', show_default=False
+        metavar="FILE.json",
+        help='JSON {"class": ["descriptor", ...]}; alone or with --classes.',
+        show_default=False,
     ),
 ]
 Templates = Annotated[
@@ -207,44 +240,63 @@ Templates = Annotated[
     typer.Option(
         "--templates",
         "-t",
-        help="Built-in set (default, imagenet80, imagenet7, "
-        "bare), a file with one template per line, or a literal like 'a photo of a "
-        "{}.'",
+        metavar="TEMPLATES",
+        help="Prompts for classes without their own: a built-in set (default = 'a photo of a "
+        "{}.', imagenet80, imagenet7, bare = '{}'), a file with one template per line, or a "
+        "literal such as 'a satellite photo of {}.'",
     ),
 ]
 AttributeTemplate = Annotated[
-    str, typer.Option(help="Prompt for each attribute of --attributes ({} = attribute).")
+    str,
+    typer.Option(
+        metavar="TEXT", help="Prompt for each attribute of --attributes ({} = attribute)."
+    ),
 ]
 DescriptionTemplate = Annotated[
-    str, typer.Option(help="Prompt for --descriptions ({} = class, {} = descriptor).")
+    str,
+    typer.Option(
+        metavar="TEXT",
+        help="Prompt for --descriptions (the first {} = class, the second = descriptor).",
+    ),
 ]
 Embeddings = Annotated[
     Path | None,
     typer.Option(
+        metavar="STORE",
         help="Embedding store made by 'zsl embed': read the images' vectors from it instead "
-        "of the images.",
+        "of the images (without PATHs: every image it holds for the model).",
         show_default=False,
     ),
 ]
 StdinNul = Annotated[
     bool, typer.Option("--null", "-0", help="With '-', the stdin path list is NUL-separated.")
 ]
+# As discovery.IMAGE_EXTENSIONS (a test keeps them equal), written out so that --help does not
+# import discovery.
+DEFAULT_EXTENSIONS = (
+    "jpg, jpeg, jpe, jfif, png, apng, gif, bmp, dib, tif, tiff, webp, avif, ppm, pgm, pbm, pnm"
+)
 Extensions = Annotated[
     str | None,
     typer.Option(
         "--ext",
-        help="Comma-separated file extensions to pick up in folders.  "
-        "[default: common image types]",
+        metavar="EXTS",
+        help="Comma-separated file extensions to pick up in folders and globs, such as jpg,png "
+        f"(replaces the default list).  [default: {DEFAULT_EXTENSIONS}]",
         show_default=False,
     ),
 ]
 IncludeHidden = Annotated[
-    bool, typer.Option("--include-hidden", help="Also walk hidden files and folders.")
+    bool,
+    typer.Option(
+        "--include-hidden", help="Also walk hidden files and folders (names starting with '.')."
+    ),
 ]
 MaxPixels = Annotated[
     int | None,
     typer.Option(
         min=1,
+        metavar="N",
         help="Skip images larger than this many pixels (status "
         "too_large).  [default: Pillow's limit, about 89.5 MP]",
         show_default=False,
@@ -261,8 +313,8 @@ ReportQuiet = Annotated[
     typer.Option(
         "--quiet",
         "-q",
-        help="Nothing on stderr but errors: no progress bar, warnings, or table when --json - "
-        "takes stdout.",
+        help="Nothing on stderr but errors: no warnings, nor the table when --json - puts the "
+        "JSON on stdout.",
     ),
 ]
 
@@ -353,8 +405,8 @@ Examples:
   zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
   find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
   zsl label --embeddings photos.zsl -c classes.txt --threshold 0.4 -o out.jsonl
-  zsl label ./photos -c classes.txt -f label-studio --ls-document-root /data -o tasks.json \\
-      --ls-config config.xml
+  zsl label /data/photos -c classes.txt -f label-studio --ls-document-root /data \\
+      -o tasks.json --ls-config config.xml
 """
 
 
@@ -362,30 +414,15 @@ Examples:
 def label(
     paths: Paths = None,
     classes: Classes = None,
-    attributes: Attributes = None,
-    descriptions: Descriptions = None,
     model: ModelName = "openai/clip-vit-base-patch32",
-    templates: Templates = "default",
-    attribute_template: AttributeTemplate = "a photo of something {}.",
-    description_template: DescriptionTemplate = "{}, which has {}",
-    top_k: Annotated[
-        int, typer.Option("--top-k", "-k", min=0, help="Alternatives to keep per image (0 = all).")
-    ] = 5,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            min=0.0,
-            max=1.0,
-            help="Write 'unknown' when the top score, as written (7 digits), is below this.",
-            show_default=False,
-        ),
-    ] = None,
     output: Annotated[
         str | None,
         typer.Option(
             "--output",
             "-o",
-            help="Output file, or '-' for stdout.  [default: stdout]",
+            metavar="FILE",
+            help="Output file, or '-' for stdout; the run's settings go to FILE.run.json beside "
+            "it (into the file itself for --format json).  [default: stdout]",
             show_default=False,
         ),
     ] = None,
@@ -394,60 +431,46 @@ def label(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="csv, jsonl, json or label-studio.  "
             "[default: from the output extension; csv on stdout]",
             show_default=False,
         ),
     ] = None,
-    ls_from_name: Annotated[
-        str, typer.Option(help="Label Studio: name of the Choices tag in your labelling config.")
-    ] = "choice",
-    ls_to_name: Annotated[
-        str,
+    top_k: Annotated[
+        int,
         typer.Option(
-            help="Label Studio: name of the Image tag in your labelling config (its value "
-            "must be $image, the task's data key)."
+            "--top-k",
+            "-k",
+            min=0,
+            metavar="N",
+            help="Best classes to list per image, the label included (0 = all, which "
+            "'zsl evaluate --seen' needs for calibrated stacking).",
         ),
-    ] = "image",
-    ls_document_root: Annotated[
-        Path | None,
+    ] = 5,
+    threshold: Annotated[
+        float | None,
         typer.Option(
-            help="Label Studio: local-files document root; image URLs "
-            "become /data/local-files/?d=<path under it>.  [default: "
-            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT]",
+            min=0.0,
+            max=1.0,
+            metavar="SCORE",
+            help="Write 'unknown' when the top score, as written (7 significant digits), is "
+            "below this.",
             show_default=False,
         ),
     ] = None,
-    ls_url_prefix: Annotated[
-        str | None,
-        typer.Option(
-            help="Label Studio: serve images from this URL prefix instead "
-            "(prefix + path under --ls-document-root or the current folder).",
-            show_default=False,
-        ),
-    ] = None,
-    ls_model_version: Annotated[
-        str | None,
-        typer.Option(
-            help="Label Studio: the predictions' model version, by which a project chooses "
-            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>]",
-            show_default=False,
-        ),
-    ] = None,
-    ls_config: Annotated[
-        Path | None,
-        typer.Option(
-            help="Label Studio: also write a labelling config that fits the tasks (the Image "
-            "tag, a Choice per class) to this file, to paste into the project's settings.",
-            show_default=False,
-        ),
-    ] = None,
+    templates: Templates = "default",
+    attributes: Attributes = None,
+    descriptions: Descriptions = None,
+    attribute_template: AttributeTemplate = "a photo of something {}.",
+    description_template: DescriptionTemplate = "{}, which has {}",
     embeddings: Embeddings = None,
     hubness_reduction: Annotated[
         str,
         typer.Option(
-            help="Reduce hubness over the whole folder before ranking: none, csls, "
-            "isoftmax, centering or mp (see 'zsl hubness --help')."
+            metavar="METHOD",
+            help="Reduce hubness over all the images labelled before ranking: none, csls, "
+            "isoftmax, centering or mp (see 'zsl hubness --help').",
         ),
     ] = "none",
     device: Device = "auto",
@@ -461,6 +484,58 @@ def label(
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
+    ls_from_name: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="Label Studio: name of the Choices tag in your labelling config.",
+        ),
+    ] = "choice",
+    ls_to_name: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="Label Studio: name of the Image tag in your labelling config (its value "
+            "must be $image, the task's data key).",
+        ),
+    ] = "image",
+    ls_document_root: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Label Studio: local-files document root; image URLs "
+            "become /data/local-files/?d=<path under it>.  [default: "
+            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT]",
+            show_default=False,
+        ),
+    ] = None,
+    ls_url_prefix: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Label Studio: serve images from this URL prefix instead "
+            "(prefix + path under --ls-document-root or the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+    ls_model_version: Annotated[
+        str | None,
+        typer.Option(
+            metavar="VERSION",
+            help="Label Studio: the predictions' model version, by which a project chooses "
+            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>]",
+            show_default=False,
+        ),
+    ] = None,
+    ls_config: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Label Studio: also write a labelling config that fits the tasks (the Image "
+            "tag, a Choice per class) to this file, to paste into the project's settings.",
+            show_default=False,
+        ),
+    ] = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -563,7 +638,11 @@ def embed(
     store: Annotated[
         Path,
         typer.Option(
-            "--store", "-s", help="SQLite embedding store to create or update.", show_default=False
+            "--store",
+            "-s",
+            metavar="STORE",
+            help="SQLite embedding store to create or update.",
+            show_default=False,
         ),
     ],
     paths: Paths = None,
@@ -571,6 +650,7 @@ def embed(
     dtype: Annotated[
         str | None,
         typer.Option(
+            metavar="DTYPE",
             help="Stored vector type: float32, or float16 for half the size.  [default: what the "
             "store already holds for this model, else float32]",
             show_default=False,
@@ -579,14 +659,20 @@ def embed(
     export: Annotated[
         Path | None,
         typer.Option(
-            help="Also export this model's embeddings: .npy (with a "
-            "<out>.paths.csv index) or .parquet.",
+            metavar="FILE",
+            help="Also export this model's embeddings: FILE.npy (with a FILE.npy.paths.csv "
+            "index) or FILE.parquet (needs pyarrow).",
             show_default=False,
         ),
     ] = None,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write the run's counts as JSON here.", show_default=False),
+        typer.Option(
+            "--json",
+            metavar="FILE",
+            help="Also write the run's counts as JSON to FILE ('-': stdout).",
+            show_default=False,
+        ),
     ] = None,
     strict: Annotated[
         bool,
@@ -678,6 +764,7 @@ def evaluate(
     predictions: Annotated[
         Path,
         typer.Argument(
+            metavar="PREDICTIONS",
             help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio); "
             "'-' reads them from stdin.",
             show_default=False,
@@ -686,33 +773,46 @@ def evaluate(
     truth: Annotated[
         Path,
         typer.Option(
-            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label.",
+            metavar="DIR_OR_CSV",
+            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
+            "(relative paths start at the CSV's folder).",
             show_default=False,
         ),
     ],
     seen: Annotated[
         Path | None,
         typer.Option(
-            help="Seen classes, one per line: adds seen/unseen accuracy, "
-            "their harmonic mean and calibrated stacking.",
+            metavar="FILE",
+            help="Seen classes, one per line (the others are unseen): adds seen/unseen "
+            "accuracy, their harmonic mean and calibrated stacking (which needs predictions "
+            "labelled with --top-k 0).",
             show_default=False,
         ),
     ] = None,
     top_k: Annotated[
-        str, typer.Option("--top-k", "-k", help="Comma-separated k values for top-k accuracy.")
+        str,
+        typer.Option(
+            "--top-k",
+            "-k",
+            metavar="K[,K...]",
+            help="Comma-separated k values for top-k accuracy.",
+        ),
     ] = "1,5",
     json_out: Annotated[
         Path | None,
         typer.Option(
             "--json",
-            help="Write all metrics as JSON here ('-': stdout, the table then goes to stderr).",
+            metavar="FILE",
+            help="Also write all metrics as JSON to FILE ('-': stdout, the table then goes to "
+            "stderr).",
             show_default=False,
         ),
     ] = None,
     report: Annotated[
         Path | None,
         typer.Option(
-            help="Write a report: .html (self-contained) or .png (needs matplotlib).",
+            metavar="FILE",
+            help="Also write a report: FILE.html (self-contained) or FILE.png (needs matplotlib).",
             show_default=False,
         ),
     ] = None,
@@ -722,7 +822,8 @@ def evaluate(
     standard), overall accuracy, precision/recall/F1, confusion, and generalised zero-shot
     seen/unseen/harmonic mean with --seen.
 
-    The table goes to stdout (so `> metrics.txt` keeps it); warnings go to stderr.
+    The table goes to stdout (so `> metrics.txt` keeps it; on a terminal it shows the 20 worst
+    classes, in a file or a pipe all of them); warnings go to stderr.
     """
     from zsl_cli import api
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
@@ -789,8 +890,8 @@ HUBNESS_HELP = (
     "For each reduction method: skewness of the k-occurrence distribution (large positive = "
     "a few hubs swallow the images), hub occupancy, antihub rate (classes nobody picks), the "
     "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
-    "folder itself is the query bank.\n\n"
-    + "\n\n".join(f"{name}: {text}" for name, text in HUBNESS_METHOD_HELP.items())
+    "folder itself is the query bank. The table goes to stdout; progress and warnings go to "
+    "stderr.\n\n" + "\n\n".join(f"{name}: {text}" for name, text in HUBNESS_METHOD_HELP.items())
 )
 
 
@@ -802,48 +903,60 @@ HUBNESS_HELP = (
 def hubness(
     paths: Paths = None,
     classes: Classes = None,
-    attributes: Attributes = None,
-    descriptions: Descriptions = None,
     model: ModelName = "openai/clip-vit-base-patch32",
-    templates: Templates = "default",
-    attribute_template: AttributeTemplate = "a photo of something {}.",
-    description_template: DescriptionTemplate = "{}, which has {}",
     k: Annotated[
         int,
         typer.Option(
             "--neighbours",
             "-k",
             min=1,
-            help="Neighbourhood size for k-occurrence (at most the number of classes less one).",
+            metavar="N",
+            help="Neighbourhood size for k-occurrence, clipped to the number of classes less "
+            "one (it does not change CSLS's K).",
         ),
     ] = 10,
     methods: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated methods to compare.  [default: all]", show_default=False
+            metavar="METHODS",
+            help="Comma-separated methods to compare, from none, csls, isoftmax, centering "
+            "and mp.  [default: all]",
+            show_default=False,
         ),
     ] = None,
     truth: Annotated[
         Path | None,
         typer.Option(
-            help="Ground truth (class folders or path,label CSV): adds accuracy per method.",
+            metavar="DIR_OR_CSV",
+            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
+            "(relative paths start at the CSV's folder); adds each method's accuracy.",
             show_default=False,
         ),
     ] = None,
     seen: Annotated[
         Path | None,
         typer.Option(
-            help="Seen classes: with --truth, adds unseen-class accuracy.", show_default=False
+            metavar="FILE",
+            help="Seen classes, one per line (the others are unseen; needs --truth): adds "
+            "each method's accuracy on the unseen classes.",
+            show_default=False,
         ),
     ] = None,
     json_out: Annotated[
         Path | None,
         typer.Option(
             "--json",
-            help="Write the comparison as JSON here ('-': stdout, the table then goes to stderr).",
+            metavar="FILE",
+            help="Also write the comparison as JSON to FILE ('-': stdout, the table then goes "
+            "to stderr).",
             show_default=False,
         ),
     ] = None,
+    templates: Templates = "default",
+    attributes: Attributes = None,
+    descriptions: Descriptions = None,
+    attribute_template: AttributeTemplate = "a photo of something {}.",
+    description_template: DescriptionTemplate = "{}, which has {}",
     embeddings: Embeddings = None,
     device: Device = "auto",
     precision: Precision = "auto",
@@ -856,7 +969,15 @@ def hubness(
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
-    quiet: ReportQuiet = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Nothing on stderr but errors: no progress bar, warnings, nor the table when "
+            "--json - puts the JSON on stdout.",
+        ),
+    ] = False,
 ) -> None:
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
