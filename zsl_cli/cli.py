@@ -855,8 +855,10 @@ def _ks(value: str) -> tuple[int, ...]:
     try:
         ks = tuple(int(part) for part in value.split(",") if part.strip())
     except ValueError:
-        raise ZslError(f"--top-k {value!r}: give comma-separated whole numbers, e.g. 1,5") from None
-    if not ks or min(ks) < 1:
+        ks = ()
+    if not ks:
+        raise ZslError(f"--top-k {value!r}: give comma-separated whole numbers, e.g. 1,5")
+    if min(ks) < 1:
         raise ZslError(f"--top-k {value!r}: every k must be at least 1")
     return ks
 
