@@ -151,6 +151,38 @@ def test_options_out_of_range_are_user_errors(make, message):
         make()
 
 
+class _Bar:
+    def start(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: api.label("photos"), "label: give a LabelRequest\\(...\\), not str"),
+        (lambda: api.label(None), "label: give a LabelRequest\\(...\\), not NoneType"),
+        (lambda: api.embed(api.LabelRequest()), "embed: give an EmbedRequest\\(...\\), not Label"),
+        (lambda: api.hubness(api.LabelRequest()), "hubness: give a HubnessRequest"),
+        (lambda: api.evaluate(api.LabelRequest()), "evaluate: give an EvaluateRequest"),
+        (lambda: api.label(api.LabelRequest(), object()), "progress: object has no start, advance"),
+        (lambda: api.embed(api.EmbedRequest("s.zsl"), _Bar()), "progress: _Bar has no stop method"),
+        (
+            lambda: api.label(api.LabelRequest(), encoder="shapes-demo"),
+            "encoder: give open_encoder\\(ModelOptions\\(...\\)\\), not str",
+        ),
+        (lambda: api.hubness(api.HubnessRequest(), encoder=object()), "encoder: give open_"),
+    ],
+)
+def test_arguments_of_the_wrong_kind_are_user_errors_before_any_work(call, message):
+    # Rather than an AttributeError once the run is under way (the output opened, the model
+    # loaded): nothing here names an image, a class or a model that exists.
+    with pytest.raises(ZslError, match=message):
+        call()
+
+
 def test_an_output_path_may_be_a_path_object(tmp_path):
     output = api.OutputOptions(tmp_path / "p.json", "label-studio", api.LabelStudioOptions())
     assert output.path == str(tmp_path / "p.json")

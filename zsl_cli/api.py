@@ -20,6 +20,7 @@ says what was done.
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import platform
@@ -256,6 +257,59 @@ def _texts(options: object, *names: str) -> None:
         value = getattr(options, name)
         if not isinstance(value, str):
             raise ZslError(f"{name} {value!r}: give a string")
+
+
+def _checked_call(
+    command: str,
+    request: object,
+    kind: type,
+    progress: Progress | None = None,
+    encoder: Encoder | None = None,
+) -> Progress:
+    """ZslError for an argument of the wrong kind (another command's request, a progress without
+    its methods, a model's name where a loaded model goes), rather than an AttributeError once the
+    run is under way. Returns where to report progress."""
+    if not isinstance(request, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise ZslError(
+            f"{command}: give {article} {kind.__name__}(...), not {type(request).__name__}"
+        )
+    if progress is None:
+        progress = _NoProgress()
+    missing = [m for m in ("start", "advance", "stop") if not callable(getattr(progress, m, None))]
+    if missing:
+        methods = f"{', '.join(missing)} method" + ("s" if len(missing) > 1 else "")
+        raise ZslError(
+            f"progress: {type(progress).__name__} has no {methods}; give an object with "
+            "start(total, description), advance(n) and stop(), or None"
+        )
+    # Looked up without running them: a model's `identity` may hash its weights.
+    if encoder is not None and not all(_has_static(encoder, name) for name in _ENCODER_MEMBERS):
+        raise ZslError(
+            f"encoder: give open_encoder(ModelOptions(...)), not {type(encoder).__name__} "
+            "(or None to load request.model)"
+        )
+    return progress
+
+
+_ENCODER_MEMBERS = (
+    "name",
+    "identity",
+    "head",
+    "dim",
+    "preprocessor",
+    "exact_preprocessing",
+    "encode_images",
+    "encode_texts",
+)
+
+
+def _has_static(thing: object, name: str) -> bool:
+    try:
+        inspect.getattr_static(thing, name)
+    except AttributeError:
+        return False
+    return True
 
 
 def _check_parts(request: object, **expected: type) -> None:
@@ -635,7 +689,7 @@ def label(
     a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
     of the model options only the batch size and decode threads then apply.
     """
-    progress = progress if progress is not None else _NoProgress()
+    progress = _checked_call("label", request, LabelRequest, progress, encoder)
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
@@ -984,7 +1038,7 @@ def hubness(
     `unreadable_folders`) and `warnings`; with a truth also `images_with_truth`,
     `failed_images_with_truth` and `truth_classes_not_listed`.
     """
-    progress = progress if progress is not None else _NoProgress()
+    progress = _checked_call("hubness", request, HubnessRequest, progress, encoder)
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     if request.seen and not request.truth:
@@ -1129,6 +1183,7 @@ class EvaluateRequest:
 
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report."""
+    _checked_call("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
     run_info = sidecar_path(request.predictions)
@@ -1332,7 +1387,7 @@ def embed(
     run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
     loaded model to reuse, as for `label`.
     """
-    progress = progress if progress is not None else _NoProgress()
+    progress = _checked_call("embed", request, EmbedRequest, progress, encoder)
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
