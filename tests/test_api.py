@@ -78,6 +78,11 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
     assert lines[0].startswith("path,label,score") and len(lines) == 7
 
 
+def _studio(**options) -> api.OutputOptions:
+    studio = api.LabelStudioOptions(**options)
+    return api.OutputOptions("tasks.json", "label-studio", label_studio=studio)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -125,6 +130,11 @@ def test_predictions_reach_a_text_stdout(tiny_clip, photos):
         (lambda: api.EmbedRequest(None), "store: give the embedding store's file name"),
         (lambda: api.HubnessRequest(truth=1), "truth: int is not a file path"),
         (lambda: api.EvaluateRequest(None, "truth"), "predictions: give a file path"),
+        (lambda: _studio(from_name=3), "from_name 3: give a string"),
+        (lambda: _studio(url_prefix=3), "url_prefix 3: give a string"),
+        (lambda: _studio(model_version=None), "model_version None: give a string"),
+        (lambda: _studio(document_root=3), "document_root: int is not a file path"),
+        (lambda: _studio(config=3), "config: int is not a file path"),
         # Options that choose or decode image files, where no file is read.
         (
             lambda: api.LabelRequest(
