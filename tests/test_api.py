@@ -6,6 +6,8 @@ import contextlib
 import dataclasses
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -443,6 +445,30 @@ def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monk
     ]
     hubness = api.HubnessRequest(inputs=inputs, classes=request(photos, tiny_clip).classes)
     assert api.hubness(hubness, encoder=encoder)["n_images"] == 6
+
+
+def test_threads_loading_models_at_once_all_get_them(tiny_clip):
+    # transformers imports its classes on first use, and two threads doing that at once could
+    # fail ("cannot import name 'AutoModel' from 'transformers'"): a fresh process shows it.
+    code = f"""
+import threading
+from zsl_cli import api
+errors = []
+def load():
+    try:
+        api.open_encoder(api.ModelOptions(name={str(tiny_clip)!r}))
+    except BaseException as error:
+        errors.append(repr(error))
+threads = [threading.Thread(target=load) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_decoding_in_worker_processes_gives_the_same_predictions(tiny_clip, photos, monkeypatch):
