@@ -563,3 +563,23 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale_unless_exact(tmp_path):
     np.testing.assert_array_equal(decoded[False], by_hand[False])
     np.testing.assert_array_equal(decoded[True], by_hand[True])
     assert not np.array_equal(decoded[False], decoded[True])  # the reduced scale is used
+
+
+def test_the_readme_example_runs_as_written_on_a_folder_with_a_broken_image(
+    tmp_path, monkeypatch, capsys
+):
+    import shutil
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("### From Python") :]
+    start = section.index("```python\n") + len("```python\n")
+    example = section[start : section.index("```\n", start)]
+    shutil.copytree(
+        Path(__file__).resolve().parents[1] / "sample_images", tmp_path / "sample_images"
+    )
+    (tmp_path / "sample_images" / "a broken.png").write_bytes(b"not a png")  # listed first
+    monkeypatch.chdir(tmp_path)  # the example runs from the repository root
+    exec(example, {})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("sample_images/a broken.png")
+    assert "Counter({'ok': 90" in lines[-1]
