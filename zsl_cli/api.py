@@ -445,10 +445,10 @@ class LabelReport:
 
     inputs: int = 0  # images the run set out to label
     total: int = 0  # of those, labelled or failed (fewer when interrupted)
-    by_status: Counter[str] = field(default_factory=Counter)
-    labels: Counter[str] = field(default_factory=Counter)
-    low_confidence: int = 0
-    low_confidence_below: float = 0.5
+    by_status: Counter[str] = field(default_factory=Counter)  # images per status ("ok", ...)
+    labels: Counter[str] = field(default_factory=Counter)  # labelled images per label
+    low_confidence: int = 0  # labelled images whose top score is below low_confidence_below
+    low_confidence_below: float = 0.5  # the request's low_confidence
     elapsed_s: float = 0.0  # the whole call, model loading included
     processing_s: float = 0.0  # decoding, encoding, scoring and writing
     output: str = "stdout"  # the file written, "stdout", or "none" (request.output None)
@@ -460,6 +460,7 @@ class LabelReport:
 
     @property
     def failed(self) -> int:
+        """Images that could not be labelled (every status but "ok")."""
         return sum(n for status, n in self.by_status.items() if status != STATUS_OK)
 
     @property
@@ -704,9 +705,14 @@ def label(
 ) -> LabelReport:
     """Label images (or stored embeddings) and write predictions (or keep them in the report).
 
-    Ctrl-C publishes the finished work, marked incomplete, and raises `Interrupted`. `encoder`:
-    a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
-    of the model options only the batch size and decode threads then apply.
+    Returns a `LabelReport`: counts, warnings, the run info written with the output and, when
+    `request.output` is None, the predictions (a `Prediction` per image, in input order; a
+    failed image has a status and error, no label or score). A problem the user can fix raises
+    `ZslError`, and an existing output file is left as it was. Ctrl-C publishes the finished
+    work, marked incomplete, and raises `Interrupted`. `progress`: an object with
+    start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`: a
+    model already loaded (`open_encoder`), reused instead of loading `request.model` again; of
+    the model options only the batch size and decode threads then apply.
     """
     progress = _checked_call("label", request, LabelRequest, progress, encoder)
     started = time.perf_counter()
@@ -1201,7 +1207,13 @@ class EvaluateRequest:
 
 
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
-    """Score a predictions file against ground truth; optionally write JSON and a report."""
+    """Score a predictions file against ground truth; optionally write JSON and a report.
+
+    The result's `metrics` hold `top_k` (one `TopKAccuracy` per k of `request.ks`, in that
+    order), `per_class`, `macro_f1` and the `confusion`; `gzsl` the seen/unseen accuracies when
+    `request.seen` is given; `to_json()` is the `--json` document. Raises `ZslError` for files
+    that cannot be read or matched.
+    """
     _checked_call("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
