@@ -157,7 +157,7 @@ def load_encoder(
         torch_device = pick_device(device)
         dtype = pick_dtype(precision, torch_device)
         model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
-    _check_parts(source.name, model, tokenizer, image_processor)
+    _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
     return TransformersEncoder(
         source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
     )
@@ -214,7 +214,24 @@ def hub_reachable() -> bool:
 MIN_VOCABULARY = 32  # a real tokenizer has thousands of tokens; a stand-in has its specials
 
 
-def _check_parts(name: str, model: Any, tokenizer: Any, image_processor: Any) -> None:
+def _image_settings_file(source: ModelSource) -> str:
+    """The file the image processor's settings came from, to name in messages."""
+    folder = Path(source.location)
+    nested = (  # newer processors nest the image settings in processor_config.json
+        source.is_local
+        and not (folder / "preprocessor_config.json").is_file()
+        and (folder / "processor_config.json").is_file()
+    )
+    return "processor_config.json" if nested else "preprocessor_config.json"
+
+
+def _check_parts(
+    name: str,
+    model: Any,
+    tokenizer: Any,
+    image_processor: Any,
+    settings_file: str = "preprocessor_config.json",
+) -> None:
     """Refuse what would load but give meaningless or no scores."""
     kind = type(model).__name__
     if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
@@ -236,17 +253,20 @@ def _check_parts(name: str, model: Any, tokenizer: Any, image_processor: Any) ->
             f"model {name} ({kind}) takes images with {extra} (variable resolution), which zsl "
             "does not support; use a fixed-resolution model"
         )
-    from zsl_cli.encoders.preprocess import reference_input_size
+    from zsl_cli.encoders.preprocess import reference_input_size, settings_problem
 
+    problem = settings_problem(image_processor)
+    if problem:
+        setting, wrong = problem
+        raise ZslError(
+            f"model {name}: {setting} in its {settings_file} {wrong}; correct it there, or "
+            "download the file again"
+        )
     size = reference_input_size(image_processor)
     if size is None:
         raise ZslError(
             f"model {name}: its image processor gives images of varying size (no centre crop "
             "and no fixed height and width), which zsl cannot batch"
-        )
-    if min(size) <= 0:
-        raise ZslError(
-            f"model {name}: its preprocessor config asks for a {size[0]} x {size[1]} input image"
         )
     vision = getattr(model.config, "vision_config", None)
     expected = getattr(vision, "image_size", None)
@@ -256,7 +276,7 @@ def _check_parts(name: str, model: Any, tokenizer: Any, image_processor: Any) ->
     if tied and isinstance(expected, int) and size != (expected, expected):
         raise ZslError(
             f"model {name}: its image processor makes {size[0]} x {size[1]} images, but the "
-            f"model takes {expected} x {expected}; fix crop_size/size in preprocessor_config.json"
+            f"model takes {expected} x {expected}; fix crop_size/size in {settings_file}"
         )
 
 

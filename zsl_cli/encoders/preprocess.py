@@ -19,6 +19,8 @@ Configurations this fast path cannot express fall back to calling the processor 
 
 from __future__ import annotations
 
+import json
+import math
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -212,18 +214,85 @@ class ReferencePreprocessor:
 
 
 def _size_dict(value: Any) -> dict[str, int]:
+    return {k: int(v) for k, v in _size_items(value).items()}
+
+
+def _size_items(value: Any) -> dict[str, Any]:
+    """A size setting (a number, a dict, transformers 5's SizeDict) as a dict, values unchecked."""
     if value is None:
         return {}
     if isinstance(value, int):
         return {"height": value, "width": value}
     if isinstance(value, dict):
-        return {k: int(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in value.items() if v is not None}
     # transformers 5 SizeDict objects
     return {
-        k: int(getattr(value, k))
+        k: getattr(value, k)
         for k in ("shortest_edge", "longest_edge", "height", "width")
         if getattr(value, k, None) is not None
     }
+
+
+# Pillow's resampling filters: NEAREST 0, LANCZOS 1, BILINEAR 2, BICUBIC 3, BOX 4, HAMMING 5.
+_PILLOW_FILTERS = range(6)
+
+
+def settings_problem(image_processor: Any) -> tuple[str, str] | None:
+    """A setting of a loaded image processor that fails on every image (an unknown filter, a
+    size of 0) or makes them all alike (a std of 0), as ("<key> <value>", what is wrong with it),
+    or None. transformers loads such settings without a word."""
+    get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
+    if get("do_resize", True):
+        resample = get("resample")
+        number = getattr(resample, "value", resample)  # PILImageResampling is an enum
+        if resample is not None and (_whole(number) not in _PILLOW_FILTERS):
+            return (
+                f"resample {_shown(resample)}",
+                "is not one of Pillow's resampling filters "
+                "(0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)",
+            )
+    for key, used in (("size", get("do_resize", True)), ("crop_size", get("do_center_crop"))):
+        size = _size_items(get(key)) if used else {}
+        if not all(_whole(value) is not None and value > 0 for value in size.values()):
+            return f"{key} {_shown(size)}", "is not a whole number of pixels above 0"
+    if get("do_rescale", True):
+        factor = get("rescale_factor")
+        if factor is not None and not (_number(factor) and factor > 0):
+            return f"rescale_factor {_shown(factor)}", "is not a number above 0"
+    if get("do_normalize", True):
+        for key in ("image_mean", "image_std"):
+            values = get(key)
+            if values is None:
+                continue
+            channels = [values] * 3 if _number(values) else values
+            if not (
+                isinstance(channels, (list, tuple))
+                and len(channels) == 3
+                and all(_number(value) for value in channels)
+            ):
+                return f"{key} {_shown(values)}", "is not 3 numbers (one per colour channel)"
+            if key == "image_std" and 0 in channels:
+                # Every pixel would be divided by it: embeddings of infinities and NaNs.
+                return f"image_std {_shown(values)}", "has a 0, by which pixels would be divided"
+    return None
+
+
+def _number(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole(value: Any) -> int | None:
+    """`value` as an int when it is a whole number (not a bool, which JSON's true would be)."""
+    if not _number(value) or value != int(value):
+        return None
+    return int(value)
+
+
+def _shown(value: Any) -> str:
+    """A setting as its JSON file spells it."""
+    return json.dumps(value, default=str)
 
 
 def fast_preprocessor_from(
@@ -250,6 +319,8 @@ def fast_preprocessor_from(
     resize_to = (size["height"], size["width"]) if "height" in size and "width" in size else None
     if shortest_edge is None and resize_to is None:
         return None
+    if crop and not {"height", "width"} <= crop.keys():
+        return None  # transformers refuses it when it loads the processor
     crop_hw = (crop["height"], crop["width"]) if crop else None
     if crop_hw is None and resize_to is None:
         return None  # shortest-edge resize alone gives images of varying size: no batching

@@ -1,0 +1,109 @@
+"""Model folders as a broken or unusual download leaves them: each is one line naming the folder
+and the file, exit code 2, never a traceback, never every image failing or scoring alike."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from zsl_cli.cli import app
+from zsl_cli.encoders import load_encoder
+from zsl_cli.errors import ZslError
+
+
+def copy_with(model: Path, folder: Path, file: str = "preprocessor_config.json", **changes) -> Path:
+    shutil.copytree(model, folder)
+    settings = json.loads((folder / file).read_text())
+    (folder / file).write_text(json.dumps({**settings, **changes}))
+    return folder
+
+
+def cli(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def images(tmp_path: Path) -> Path:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        pixels = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i}.png")
+    return folder
+
+
+@pytest.fixture()
+def classes(tmp_path: Path) -> Path:
+    path = tmp_path / "classes.txt"
+    path.write_text("cat\ndog\nbird\n")
+    return path
+
+
+def assert_one_line(result, *parts: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    for part in parts:
+        assert part in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"resample": "x"}, 'resample "x" in its preprocessor_config.json is not one of'),
+        ({"resample": 99}, "resample 99 in its preprocessor_config.json is not one of"),
+        ({"size": {"shortest_edge": 0}}, 'size {"shortest_edge": 0} in its preprocessor_config'),
+        ({"size": {"shortest_edge": -5}}, 'size {"shortest_edge": -5} in its preprocessor'),
+        ({"size": True}, 'size {"shortest_edge": true} in its preprocessor_config.json'),
+        ({"image_mean": [0.5, 0.5]}, "image_mean [0.5, 0.5] in its preprocessor_config.json"),
+        ({"image_mean": "x"}, 'image_mean "x" in its preprocessor_config.json is not 3 numbers'),
+        ({"image_std": [0.5, 0.5, 0.5, 0.5]}, "image_std [0.5, 0.5, 0.5, 0.5] in its"),
+        ({"image_std": [0, 0, 0]}, "image_std [0, 0, 0] in its preprocessor_config.json has a 0"),
+        ({"rescale_factor": "x"}, 'rescale_factor "x" in its preprocessor_config.json is not'),
+    ],
+)
+def test_image_settings_no_image_gets_through_are_one_line(
+    tiny_clip, tmp_path, images, classes, changes, message
+):
+    # Each loaded without a word, then failed every image (exit 0), gave them all one embedding
+    # (non-finite: blamed on fp16), or ended in a traceback from the fast preprocessing.
+    model = copy_with(tiny_clip, tmp_path / "model", **changes)
+    assert_one_line(cli("label", images, "-c", classes, "-m", model), str(model), message)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"resample": "x"}, 'resample "x" in its'), ({"size": {"shortest_edge": 0}}, "size {")],
+)
+def test_embed_refuses_those_image_settings_too(tiny_clip, tmp_path, images, changes, message):
+    model = copy_with(tiny_clip, tmp_path / "model", **changes)
+    result = cli("embed", images, "--store", tmp_path / "store.db", "-m", model)
+    assert_one_line(result, str(model), message)
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_image_settings_nested_in_processor_config_name_that_file(tiny_clip, tmp_path):
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    settings = json.loads((model / "preprocessor_config.json").read_text())
+    (model / "preprocessor_config.json").unlink()
+    nested = {"image_processor": {**settings, "resample": 42}, "processor_class": "CLIPProcessor"}
+    (model / "processor_config.json").write_text(json.dumps(nested))
+    with pytest.raises(ZslError, match="resample 42 in its processor_config.json"):
+        load_encoder(model)
+    # Intact, the nested settings load as they are.
+    nested["image_processor"]["resample"] = settings["resample"]
+    (model / "processor_config.json").write_text(json.dumps(nested))
+    assert load_encoder(model).preprocessor.input_size == (32, 32)
+
+
+def test_a_crop_size_without_width_is_one_line(tiny_clip, tmp_path, images, classes):
+    # The preprocessing guessed before the load raised KeyError on it.
+    model = copy_with(tiny_clip, tmp_path / "model", crop_size={"height": 32})
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(result, "crop_size")
