@@ -4,6 +4,7 @@ and the file, exit code 2, never a traceback, never every image failing or scori
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,70 @@ def test_a_crop_size_without_width_is_one_line(tiny_clip, tmp_path, images, clas
     model = copy_with(tiny_clip, tmp_path / "model", crop_size={"height": 32})
     result = cli("label", images, "-c", classes, "-m", model)
     assert_one_line(result, "crop_size")
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _dangle(path: Path) -> None:
+    # What `cp -r` of a Hugging Face cache snapshot leaves: links to ../../blobs/<hash>.
+    path.unlink()
+    path.symlink_to("../../blobs/0123abcd")
+
+
+LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 123\n"
+
+
+@pytest.mark.parametrize(
+    ("file", "damage", "message"),
+    [
+        ("model.safetensors", lambda p: p.write_bytes(b""), "model.safetensors is empty"),
+        ("model.safetensors", _truncate, "model.safetensors is incomplete"),
+        ("model.safetensors", lambda p: p.write_text(LFS_POINTER), "is a Git LFS pointer"),
+        ("model.safetensors", _dangle, "model.safetensors is a broken symbolic link"),
+        ("config.json", lambda p: p.write_text("{not json"), "config.json is not valid JSON"),
+        ("config.json", lambda p: p.write_text("[1, 2]"), "config.json holds a JSON array"),
+        ("tokenizer.json", lambda p: p.write_text(""), "tokenizer.json is empty"),
+        ("tokenizer.json", lambda p: p.write_text("{"), "tokenizer.json is not valid JSON"),
+        ("preprocessor_config.json", lambda p: p.write_text("[]"), "holds a JSON array"),
+        ("preprocessor_config.json", lambda p: p.write_bytes(b"\xff\xfe"), "is not valid JSON"),
+        ("preprocessor_config.json", Path.unlink, "has no preprocessor_config.json"),
+        ("preprocessor_config.json", lambda p: p.unlink() or p.mkdir(), "is a folder, not"),
+    ],
+)
+def test_damaged_or_missing_files_are_named_with_what_to_do(
+    tiny_clip, tmp_path, images, classes, file, damage, message
+):
+    # transformers said "Error while deserializing header: header too small", "'list' object
+    # has no attribute 'get'" or "If you were trying to load it from 'https://huggingface.co/..."
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    damage(model / file)
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(result, f"model {model}: ", message)
+    advice = ("download it again", "git lfs pull", "cp -rL", "copy the file from")
+    assert any(words in result.stderr for words in advice)
+
+
+def test_a_broken_link_for_config_json_is_named(tiny_clip, tmp_path):
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    _dangle(model / "config.json")
+    with pytest.raises(ZslError, match="config.json is a broken symbolic link"):
+        load_encoder(model)
+
+
+def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
+    from transformers import AutoModel
+
+    model = tmp_path / "sharded"
+    AutoModel.from_pretrained(tiny_clip).save_pretrained(model, max_shard_size="100KB")
+    for name in os.listdir(tiny_clip):
+        if not name.startswith(("model", "config")):
+            shutil.copy(tiny_clip / name, model)
+    shards = sorted(model.glob("model-*.safetensors"))
+    _truncate(shards[1])
+    with pytest.raises(ZslError, match=f"{shards[1].name} is incomplete"):
+        load_encoder(model)
+    (model / "model.safetensors.index.json").write_text("{")
+    with pytest.raises(ZslError, match="model.safetensors.index.json is not valid JSON"):
+        load_encoder(model)
