@@ -175,3 +175,59 @@ def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
     (model / "model.safetensors.index.json").write_text("{")
     with pytest.raises(ZslError, match="model.safetensors.index.json is not valid JSON"):
         load_encoder(model)
+
+
+def test_a_vision_only_model_is_named_for_what_it_lacks(tmp_path):
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    # Saved without a tokenizer, as an image tower is: the tokenizer's failure was blamed.
+    model = tmp_path / "vision-only"
+    config = CLIPVisionConfig(
+        hidden_size=32,
+        intermediate_size=64,
+        num_attention_heads=4,
+        num_hidden_layers=1,
+        image_size=32,
+        patch_size=8,
+        projection_dim=16,
+    )
+    CLIPVisionModelWithProjection(config).save_pretrained(model)
+    CLIPImageProcessor(crop_size={"height": 32, "width": 32}).save_pretrained(model)
+    with pytest.raises(ZslError, match="has no image and text feature heads; zsl needs a dual"):
+        load_encoder(model)
+
+
+def test_a_config_with_fewer_layers_than_the_checkpoint_is_one_line(tiny_clip, tmp_path):
+    # transformers drops the checkpoint's further layers without a word: a shallower model.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    config = json.loads((model / "config.json").read_text())
+    config["vision_config"]["num_hidden_layers"] = 1
+    (model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ZslError) as error:
+        load_encoder(model)
+    assert "16 weights in its checkpoint are of layers its config.json does not have (e.g. " in (
+        str(error.value)
+    )
+    assert "vision_model.encoder.layers.1." in str(error.value)
+
+
+def test_weights_the_model_does_not_use_are_allowed(tiny_clip, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    # A checkpoint of a larger class (a segmentation or pre-training head) loads as the model.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    weights = load_file(model / "model.safetensors")
+    weights["decoder.layers.0.weight"] = weights["logit_scale"].clone()
+    save_file(weights, model / "model.safetensors", metadata={"format": "pt"})
+    load_encoder(model)
+
+
+def test_a_single_value_of_another_shape_is_said_so(tiny_clip, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    weights = load_file(model / "model.safetensors")
+    weights["logit_scale"] = weights["logit_scale"].reshape(1)
+    save_file(weights, model / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ZslError, match="logit_scale: 1 in the checkpoint, a single value in the"):
+        load_encoder(model)

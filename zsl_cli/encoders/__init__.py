@@ -11,6 +11,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -217,6 +218,14 @@ def hub_reachable() -> bool:
 MIN_VOCABULARY = 32  # a real tokenizer has thousands of tokens; a stand-in has its specials
 
 
+def _check_feature_heads(name: str, model: Any) -> None:
+    if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
+        raise ZslError(
+            f"model {name} ({type(model).__name__}) has no image and text feature heads; "
+            "zsl needs a dual encoder such as CLIP or SigLIP"
+        )
+
+
 def _image_settings_file(source: ModelSource) -> str:
     """The file the image processor's settings came from, to name in messages."""
     folder = Path(source.location)
@@ -237,11 +246,6 @@ def _check_parts(
 ) -> None:
     """Refuse what would load but give meaningless or no scores."""
     kind = type(model).__name__
-    if not all(hasattr(model, f) for f in ("get_image_features", "get_text_features")):
-        raise ZslError(
-            f"model {name} ({kind}) has no image and text feature heads; "
-            "zsl needs a dual encoder such as CLIP or SigLIP"
-        )
     if len(tokenizer) < MIN_VOCABULARY:
         # transformers builds an empty tokenizer when the files are missing: every prompt would
         # tokenize alike and every class score the same.
@@ -317,7 +321,6 @@ def _load_parts(
     offline = not source.is_local and (_hub_offline_set() or not hub_reachable())
     if offline:
         options["local_files_only"] = True  # the cache only: no request, no retries
-    part = "model"
     try:
         with _quiet_transformers():
             # Mismatched shapes come back in `loading` (checked below) rather than as an error
@@ -325,17 +328,34 @@ def _load_parts(
             model, loading = AutoModel.from_pretrained(
                 source.location, output_loading_info=True, ignore_mismatched_sizes=True, **options
             )
-            part = "tokenizer"
+    except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
+        raise _load_failure(source, "model", error, offline, revision) from None
+    # Before the tokenizer loads: an image tower has none, and that is not what to fix.
+    _check_feature_heads(source.name, model)
+    _check_weights(source, model, loading)
+    part = "tokenizer"
+    try:
+        with _quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
             part = "image processor"
             image_processor = pil_image_processor(source.location, **options)
-    except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
-        # Its message may be about a symptom ("header too small", "'list' object has no
-        # attribute 'get'"); a damaged file in a folder can be named, with what to do.
-        problem = _local_file_problem(Path(source.location), part) if source.is_local else None
-        if problem:
-            raise ZslError(f"model {source.name}: {problem}") from None
-        raise ZslError(_load_failure_message(source, part, error, offline, revision)) from None
+    except Exception as error:
+        raise _load_failure(source, part, error, offline, revision) from None
+    return model, tokenizer, image_processor
+
+
+def _load_failure(
+    source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
+) -> ZslError:
+    # transformers' message may be about a symptom ("header too small", "'list' object has no
+    # attribute 'get'"); a damaged file in a folder can be named, with what to do.
+    problem = _local_file_problem(Path(source.location), part) if source.is_local else None
+    if problem:
+        return ZslError(f"model {source.name}: {problem}")
+    return ZslError(_load_failure_message(source, part, error, offline, revision))
+
+
+def _check_weights(source: ModelSource, model: Any, loading: dict[str, Any]) -> None:
     mismatched = sorted(loading.get("mismatched_keys") or [], key=lambda entry: str(entry[0]))
     if mismatched:
         # transformers filled them with random values, as it does missing ones.
@@ -349,7 +369,22 @@ def _load_parts(
     if missing:
         # transformers fills them with random values: scores would change from run to run.
         raise ZslError(_missing_weights_message(source, model, missing))
-    return model, tokenizer, image_processor
+    # Weights the model has no place for are left out without a word; most are heads of a
+    # larger class (segmentation, pre-training), but further layers of a stack the model has
+    # mean config.json gives it fewer layers than it was trained with.
+    stacks = {_LAYER_NUMBER.sub("N", key) for key in model.state_dict()}
+    extra = sorted(
+        key for key in loading.get("unexpected_keys") or [] if _LAYER_NUMBER.sub("N", key) in stacks
+    )
+    if extra:
+        raise ZslError(
+            f"model {source.name}: {len(extra)} weights in its checkpoint are of layers its "
+            f"config.json does not have (e.g. {extra[0]}); are config.json and the weights "
+            "from one model?"
+        )
+
+
+_LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")
 
 
 # The files each part of a model loads from a folder (those it has), in the order a problem
@@ -482,7 +517,7 @@ def _safetensors_size(path: Path) -> int | None:
 
 
 def _shape(size: Any) -> str:
-    return " x ".join(str(n) for n in size)
+    return " x ".join(str(n) for n in size) or "a single value"
 
 
 def _missing_weights_message(source: ModelSource, model: Any, missing: list[str]) -> str:
