@@ -231,3 +231,17 @@ def test_a_single_value_of_another_shape_is_said_so(tiny_clip, tmp_path):
     save_file(weights, model / "model.safetensors", metadata={"format": "pt"})
     with pytest.raises(ZslError, match="logit_scale: 1 in the checkpoint, a single value in the"):
         load_encoder(model)
+
+
+def test_a_text_model_that_gives_every_prompt_one_embedding_is_one_line(
+    tiny_clip, tmp_path, images, classes
+):
+    # CLIP pools the text at the config's eos_token_id; a tokenizer that never gives it (from
+    # another model, or with that token missing) has every prompt pooled at its first token:
+    # every class scored 1/3, the first one the label of every image.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    config = json.loads((model / "config.json").read_text())
+    config["text_config"]["eos_token_id"] = 5  # "&", in no prompt
+    (model / "config.json").write_text(json.dumps(config))
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(result, "its text model gives every class prompt the same embedding")

@@ -232,7 +232,24 @@ class TransformersEncoder:
         ]
         encoded = np.empty((len(firsts), chunks[0].shape[1]), dtype=np.float32)
         encoded[order] = np.concatenate(chunks)
+        self._check_texts_differ(encoded)
         return encoded[which]
+
+    def _check_texts_differ(self, encoded: np.ndarray) -> None:
+        """Different token sequences that all embed alike mean the text model reads none of
+        their words: CLIP pools at the config's eos_token_id, which a tokenizer from another
+        model never gives, so it pools every text at its first token (to the bit, on the CPU).
+        Not merely close: a tiny random FLAVA gives texts cosines of 0.99999."""
+        alike = len(encoded) > 1 and all(
+            float(np.abs(encoded[start : start + TEXT_BATCH] - encoded[0]).max()) <= 1e-6
+            for start in range(0, len(encoded), TEXT_BATCH)  # a block at a time: no copy of all
+        )
+        if alike:
+            raise ZslError(
+                f"model {self.name}: its text model gives every class prompt the same "
+                "embedding, so every class would score the same; are its tokenizer files and "
+                "config.json (eos_token_id, vocab_size) from one model?"
+            )
 
     def _check_token_ids(self, token_ids: Sequence[Sequence[int]]) -> None:
         """A tokenizer from another model gives ids the text tower has no embedding for (an
