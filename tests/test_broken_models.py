@@ -245,3 +245,38 @@ def test_a_text_model_that_gives_every_prompt_one_embedding_is_one_line(
     (model / "config.json").write_text(json.dumps(config))
     result = cli("label", images, "-c", classes, "-m", model)
     assert_one_line(result, "its text model gives every class prompt the same embedding")
+
+
+def _permissions_apply(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0)
+    try:
+        probe.read_text()
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(0o600)
+    return False  # root, whose reads no mode stops
+
+
+@pytest.mark.parametrize("mode", [0o000, 0o600])  # neither listed nor entered; listed only
+def test_a_model_folder_that_cannot_be_read_is_one_line(tiny_clip, tmp_path, mode):
+    if not _permissions_apply(tmp_path):
+        pytest.skip("file modes do not stop this user (root)")
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    model.chmod(mode)
+    try:
+        with pytest.raises(ZslError, match=f"model {model}: permission denied reading"):
+            load_encoder(model)
+    finally:
+        model.chmod(0o700)
+
+
+def test_model_files_that_cannot_be_read_are_named(tiny_clip, tmp_path, images, classes):
+    if not _permissions_apply(tmp_path):
+        pytest.skip("file modes do not stop this user (root)")
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    (model / "preprocessor_config.json").chmod(0)
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(result, "its preprocessor_config.json cannot be read (Permission denied)")

@@ -57,6 +57,16 @@ def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
     if name in bundled_models():
         return ModelSource(name, str(BUNDLED_DIR / name), is_local=True)
     path = Path(name).expanduser()
+    try:
+        return _resolved_path(name, path)
+    except PermissionError as error:  # pathlib says so for a folder it may not enter
+        raise ZslError(
+            f"model {name}: permission denied reading {error.filename}; check the permissions "
+            "of the folder and its files"
+        ) from None
+
+
+def _resolved_path(name: str, path: Path) -> ModelSource:
     if path.is_dir():
         if not (path / "config.json").is_file():
             broken = _file_problem(path / "config.json")  # a link to a file not there
