@@ -365,6 +365,9 @@ def _load_failure(
     return ZslError(_load_failure_message(source, part, error, offline, revision))
 
 
+_LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")  # layers.3.mlp -> layers.N.mlp
+
+
 def _check_weights(source: ModelSource, model: Any, loading: dict[str, Any]) -> None:
     mismatched = sorted(loading.get("mismatched_keys") or [], key=lambda entry: str(entry[0]))
     if mismatched:
@@ -392,9 +395,6 @@ def _check_weights(source: ModelSource, model: Any, loading: dict[str, Any]) -> 
             f"config.json does not have (e.g. {extra[0]}); are config.json and the weights "
             "from one model?"
         )
-
-
-_LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")
 
 
 # The files each part of a model loads from a folder (those it has), in the order a problem
@@ -476,7 +476,7 @@ def _file_problem(path: Path) -> str | None:
         content = path.read_bytes() if name.endswith(".json") else _head(path)
         size = path.stat().st_size
     except OSError as error:
-        return f"its {name} cannot be read ({error.strerror or error})"
+        return f"its {name} cannot be read ({error.strerror or error}); check its permissions"
     if not content:
         return f"its {name} is empty; download it again"
     if content.startswith(b"version https://git-lfs"):
