@@ -24,7 +24,6 @@ import inspect
 import io
 import os
 import platform
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -532,23 +531,17 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     return spec, plan
 
 
-# transformers imports its classes on first use, and threads doing that at once can fail
-# ("cannot import name 'AutoModel' from 'transformers'"): models load one at a time.
-_LOADING = threading.Lock()
-
-
 def open_encoder(options: ModelOptions) -> Encoder:
     """Load the model; pass it as `encoder=` to several calls to load it once."""
-    with _LOADING:
-        return load_encoder(
-            options.name,
-            device=options.device,
-            precision=options.precision,
-            exact_preprocessing=options.exact_preprocessing,
-            trust_remote_code=options.trust_remote_code,
-            revision=options.revision,
-            freeze_after_load=options.freeze_after_load,
-        )
+    return load_encoder(
+        options.name,
+        device=options.device,
+        precision=options.precision,
+        exact_preprocessing=options.exact_preprocessing,
+        trust_remote_code=options.trust_remote_code,
+        revision=options.revision,
+        freeze_after_load=options.freeze_after_load,
+    )
 
 
 CPU_BATCH_SIZE = 16  # ViT-B/32 on 2 cores: ~13.6 img/s at 8 or 16, 12.0 at 32, 11.6 at 64

@@ -1,0 +1,139 @@
+"""What is wrong with the files of a local model folder, said with what to do about it.
+
+transformers' own message for a damaged file is often about a symptom ("header too small",
+"'list' object has no attribute 'get'"); a load that failed asks here which file is to blame.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+# The files each part of a model loads from a folder (those it has), in the order a problem
+# with them is looked for; weight shards come from the index.
+_PART_FILES = {
+    "model": (
+        "config.json",
+        "model.safetensors.index.json",
+        "model.safetensors",
+        "pytorch_model.bin.index.json",
+        "pytorch_model.bin",
+    ),
+    "tokenizer": (
+        "tokenizer_config.json",
+        "tokenizer.json",
+        "vocab.json",
+        "merges.txt",
+        "vocab.txt",
+        "spiece.model",
+        "sentencepiece.bpe.model",
+        "special_tokens_map.json",
+        "added_tokens.json",
+    ),
+    "image processor": ("preprocessor_config.json", "processor_config.json"),
+}
+_JSON_KINDS = {
+    list: "a JSON array",
+    str: "a JSON string",
+    int: "a JSON number",
+    float: "a JSON number",
+}
+
+
+def local_file_problem(folder: Path, part: str) -> str | None:
+    """What is wrong with the files a part of the model loads from `folder`, with what to do:
+    for a load that failed."""
+    names = list(_PART_FILES[part])
+    if part == "model":
+        names += _shard_names(folder / "model.safetensors.index.json")
+        names += _shard_names(folder / "pytorch_model.bin.index.json")
+    for name in names:
+        problem = file_problem(folder / name)
+        if problem:
+            return problem
+    if not any(os.path.lexists(folder / name) for name in _PART_FILES[part]):
+        if part == "image processor":
+            return (
+                "it has no preprocessor_config.json (its image preprocessing settings); copy "
+                "the file from where the model came from"
+            )
+        if part == "tokenizer":
+            return (
+                "it has no tokenizer files (tokenizer.json, vocab.json, ...); copy them from "
+                "where the model came from"
+            )
+    return None
+
+
+def _shard_names(index: Path) -> list[str]:
+    try:
+        return sorted(set(json.loads(index.read_bytes())["weight_map"].values()))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []  # a damaged index is reported on its own
+
+
+def file_problem(path: Path) -> str | None:
+    name = path.name
+    if path.is_symlink() and not path.exists():
+        # What `cp -r` of a Hugging Face cache snapshot leaves: links to ../../blobs/<hash>.
+        return (
+            f"its {name} is a broken symbolic link (to {os.readlink(path)}); copy the model "
+            "folder again following links (cp -rL), or download it again"
+        )
+    if path.is_dir():
+        return f"its {name} is a folder, not a file; download it again"
+    if not path.is_file():
+        return None
+    try:
+        content = path.read_bytes() if name.endswith(".json") else _head(path)
+        size = path.stat().st_size
+    except OSError as error:
+        return f"its {name} cannot be read ({error.strerror or error}); check its permissions"
+    if not content:
+        return f"its {name} is empty; download it again"
+    if content.startswith(b"version https://git-lfs"):
+        return (
+            f"its {name} is a Git LFS pointer, not the file itself; fetch the files with "
+            f"`git lfs pull` in {path.parent}"
+        )
+    if name.endswith(".json"):
+        try:
+            settings = json.loads(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            return f"its {name} is not valid JSON (not UTF-8 text); download it again"
+        except json.JSONDecodeError as error:
+            return (
+                f"its {name} is not valid JSON ({error.msg} at line {error.lineno} column "
+                f"{error.colno}); download it again"
+            )
+        if not isinstance(settings, dict):
+            kind = _JSON_KINDS.get(type(settings), "a JSON value")
+            return f"its {name} holds {kind}, not an object; download it again"
+    if name.endswith(".safetensors"):
+        expected = _safetensors_size(path)
+        if expected is None:
+            return f"its {name} is incomplete or damaged (no safetensors header); download it again"
+        if size < expected:
+            return f"its {name} is incomplete ({size:,} of {expected:,} bytes); download it again"
+    return None
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(64)
+
+
+def _safetensors_size(path: Path) -> int | None:
+    """The size a safetensors file's header says the file has, or None without a header."""
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+        length = int.from_bytes(start, "little")
+        if len(start) < 8 or length > path.stat().st_size:
+            return None
+        try:
+            header = json.loads(handle.read(length))
+            ends = [entry["data_offsets"][1] for k, entry in header.items() if k != "__metadata__"]
+            return 8 + length + int(max(ends, default=0))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None
