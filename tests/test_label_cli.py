@@ -246,6 +246,18 @@ def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     assert info["classes"]["indistinguishable"] == [["cat", "kitty"]]
 
 
+def test_classes_the_model_cannot_tell_apart_at_all_are_refused(tiny_clip, tmp_path):
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 2)
+    classes.write_text("cat\nkitty: a photo of a cat.\n")
+    output = tmp_path / "out.csv"
+    for command in (["label", "-o", output], ["hubness"]):
+        result = run(*command, images, "-c", classes, "-m", tiny_clip)
+        assert result.exit_code == 2, result.stderr
+        assert "cannot tell any of the 2 classes apart" in result.stderr
+    assert not output.exists()
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"
