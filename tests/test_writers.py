@@ -552,6 +552,10 @@ def test_stream_write_errors_are_user_errors(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(sys, "stdout", None)
     with pytest.raises(ZslError, match="stdout is closed: write to a file instead"):
         open_writer("-", "csv")
+    for closed in (io.BytesIO(), io.StringIO()):
+        closed.close()
+        with pytest.raises(ZslError, match="stdout is closed: write to a file instead"):
+            open_writer(None, "csv", stdout=closed)
 
 
 def test_directory_as_output_is_refused(tmp_path: Path) -> None:

@@ -49,11 +49,12 @@ def open_sink(
     `sidecar`: a file output will have a `sidecar_path` next to it, whose name must fit too."""
     if output is not None and str(output) != "-":
         return _file_sink(output, sidecar)
-    if stdout is not None and not _is_text(stdout):
-        return StreamSink(stdout, "stdout")
     text = stdout if stdout is not None else sys.stdout
-    if text is None:  # started with stdout closed (`>&-`)
+    # Started with stdout closed (`>&-`), or handed a stream already closed.
+    if text is None or getattr(text, "closed", False):
         raise ZslError("stdout is closed: write to a file instead")
+    if not _is_text(text):
+        return StreamSink(text, "stdout")
     # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
     return StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
 
