@@ -374,13 +374,13 @@ class OutputOptions:
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.label_studio is not None:
             _check_parts(self, label_studio=writers.LabelStudioOptions)
-            _check_label_studio_options(self.label_studio)
+            _check_label_studio_types(self.label_studio)
             # As the CLI refuses --ls-* options without -f label-studio: not silently ignored.
             if writers.output_format(self.path, self.format) != "label-studio":
                 raise ZslError("label_studio options: only for label-studio output")
 
 
-def _check_label_studio_options(options: writers.LabelStudioOptions) -> None:
+def _check_label_studio_types(options: writers.LabelStudioOptions) -> None:
     """Their types, as for the other options (they are the user's object: left as given)."""
     _texts(options, "from_name", "to_name", "model_version")
     if options.url_prefix is not None:
