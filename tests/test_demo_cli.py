@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -32,6 +37,13 @@ def test_short_help_option():
     assert run("make-images", "-h").stdout == run("make-images", "--help").stdout
 
 
+def test_top_level_help_gives_the_exit_codes_and_where_output_goes():
+    text = " ".join(run("--help").stdout.split())
+    assert "Exit codes: 0 success; 2 usage error or bad input" in text
+    assert "130 interrupted (Ctrl-C)" in text and "141 the reader" in text
+    assert "messages go to stderr" in text
+
+
 def test_help_defaults_are_the_ones_used():
     from zsl_cli.demo.__main__ import DEFAULT_EVALUATE_SEEDS
     from zsl_cli.demo.train import TrainSettings
@@ -43,3 +55,84 @@ def test_help_defaults_are_the_ones_used():
     assert f"after {TrainSettings.text_warmup_steps} text-only warm-up steps" in text
     sets, count = TrainSettings.eval_sets, TrainSettings.eval_per_class
     assert f"scores the model on {sets} fresh sets of {count} images per class" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["make-images"],
+            "Missing argument 'DIR' (see 'python -m zsl_cli.demo make-images --help')",
+        ),
+        (["make-images", "x", "--per-class", "many"], "Invalid value for '--per-class'"),
+        (["evaluate", "x", "--seed", "one"], "Invalid value for '--seed'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["--bogus"], "No such option: --bogus (see 'python -m zsl_cli.demo --help')"),
+    ],
+)
+def test_command_lines_that_do_not_parse_are_one_line_and_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--steps", "--threads"])
+def test_train_refuses_a_count_below_1_before_creating_its_folder(tmp_path, option):
+    out = tmp_path / "model"
+    result = run("train", out, option, "0")
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: {option} must be at least 1, got 0\n"
+    assert not out.exists()
+
+
+def test_train_checks_its_counts_before_any_work(tmp_path):
+    # Called from Python as well: a ZslError, not torch's RuntimeError after the folder is made.
+    from zsl_cli.demo.train import TrainSettings, train
+    from zsl_cli.errors import ZslError
+
+    with pytest.raises(ZslError, match="--threads must be at least 1, got 0"):
+        train(tmp_path / "model", TrainSettings(threads=0))
+    assert not (tmp_path / "model").exists()
+
+
+def test_evaluate_refuses_a_path_that_is_not_a_folder(tmp_path):
+    result = run("evaluate", tmp_path / "missing")
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: {tmp_path / 'missing'} is not a model folder\n"
+
+
+def test_no_arguments_shows_the_help():
+    result = run()
+    assert result.stdout.startswith(f"Usage: {PROG} ") and result.stderr == ""
+
+
+def _wait_for_an_image(folder: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not any(folder.glob("*/*.png")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
+    out = tmp_path / "shapes"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out), "--per-class", "100000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    _wait_for_an_image(out, process)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr.decode()
+    assert stderr.decode() == "zsl: interrupted\n"
+
+
+def test_a_reader_that_went_away_ends_with_141(tmp_path):
+    command = [sys.executable, "-m", "zsl_cli.demo", "make-images", str(tmp_path / "shapes")]
+    gone = subprocess.Popen([*command, "--per-class", "1"], stderr=subprocess.PIPE)
+    gone.stderr.close()  # before its closing line, "wrote 30 images ..."
+    assert gone.wait(timeout=120) == 141

@@ -211,7 +211,7 @@ def test_unwritable_places_in_the_output_folder_are_one_line(tmp_path: Path) -> 
     done = subprocess.run([*command, "--per-class", "1"], capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
-        f"error: cannot write {tmp_path / 'taken' / 'classes.txt'}: Is a directory"
+        f"zsl: error: cannot write {tmp_path / 'taken' / 'classes.txt'}: Is a directory"
     ]
 
 
@@ -260,7 +260,7 @@ def test_evaluate_refuses_a_folder_that_holds_no_model(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert done.stderr.startswith(f"error: {tmp_path} is not a model folder"), done.stderr
+    assert done.stderr.startswith(f"zsl: error: {tmp_path} is not a model folder"), done.stderr
 
 
 def test_demo_modules_do_not_import_torch() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+# The main CLI's group gives every command its error handling: a ZslError or a command line that
+# does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141.
+# zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
+from zsl_cli.cli import ZslGroup
 from zsl_cli.demo.train import TrainSettings
 from zsl_cli.errors import ZslError
 
@@ -28,10 +30,13 @@ Run '{PROG} COMMAND --help' for a command's options and more examples.
 """
 
 app = typer.Typer(
+    cls=ZslGroup,
     help="The shapes world: render labelled test images, train the bundled shapes-demo model "
     "and measure its zero-shot accuracy.\n\n"
     "Images and model files go to the folder given, the accuracy table to stdout; progress and "
-    "messages go to stderr.",
+    "messages go to stderr.\n\n"
+    "Exit codes: 0 success; 2 usage error or bad input (one line on stderr); 130 interrupted "
+    "(Ctrl-C); 141 the reader of stdout or stderr went away (| head).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,
@@ -43,16 +48,6 @@ app = typer.Typer(
 
 def _say(message: str) -> None:
     typer.echo(message, err=True)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """A ZslError ends the command with its line on stderr and its exit code."""
-    try:
-        yield
-    except ZslError as error:
-        _say(f"error: {error.message}")
-        raise typer.Exit(error.exit_code) from None
 
 
 MAKE_IMAGES_EXAMPLES = f"""\
@@ -98,8 +93,7 @@ def make_images(
     """
     from zsl_cli.demo.imageset import make_image_set
 
-    with _user_errors():
-        summary = make_image_set(out, seed=seed, per_class=per_class)
+    summary = make_image_set(out, seed=seed, per_class=per_class)
     _say(f"wrote {summary.images} images of {summary.classes} classes to {summary.root}")
 
 
@@ -151,11 +145,7 @@ def train(
     """
     from zsl_cli.demo.train import train as run_training
 
-    if steps < 1 or threads < 1:
-        _say("error: --steps and --threads must be at least 1")
-        raise typer.Exit(2)
-    with _user_errors():
-        run_training(out_dir, TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
+    run_training(out_dir, TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
 
 
 EVALUATE_EXAMPLES = f"""\
@@ -197,10 +187,8 @@ def evaluate(
 
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
     if not model_dir.is_dir():
-        _say(f"error: {model_dir} is not a model folder")
-        raise typer.Exit(2)
-    with _user_errors():
-        results = evaluate_saved(model_dir, seeds, per_class)
+        raise ZslError(f"{model_dir} is not a model folder")
+    results = evaluate_saved(model_dir, seeds, per_class)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]
     typer.echo("seed\t" + "\t".join(columns))
     for set_seed, scores in results.items():

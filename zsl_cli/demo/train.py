@@ -181,6 +181,9 @@ class CaptionSampler:
 
 def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> TrainReport:
     """Train, save in save_pretrained form into `out_dir`, evaluate on fresh sets."""
+    for option, count in (("--steps", settings.steps), ("--threads", settings.threads)):
+        if count < 1:
+            raise ZslError(f"{option} must be at least 1, got {count}")
     largest = MAX_SEED - EVAL_SEED_OFFSET - settings.eval_sets + 1  # evaluation sets come last
     if not 0 <= settings.seed <= largest:
         raise ZslError(f"--seed must be from 0 to {largest}, got {settings.seed}")
