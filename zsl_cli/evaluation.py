@@ -248,17 +248,21 @@ def _labelling_folder(run_info: dict | None) -> str | None:
     return folder if isinstance(folder, str) and os.path.isdir(folder) else None
 
 
+def _run_classes(run_info: dict | None) -> dict:
+    """What the run info records of the classes the labelling run chose from."""
+    classes = (run_info or {}).get("classes")
+    return classes if isinstance(classes, dict) else {}
+
+
 def _class_count(run_info: dict | None) -> int | None:
     """How many classes the labelling run chose from, as its run info records it."""
-    classes = (run_info or {}).get("classes")
-    count = classes.get("n") if isinstance(classes, dict) else None
+    count = _run_classes(run_info).get("n")
     return count if isinstance(count, int) and count > 0 else None
 
 
 def _class_names(run_info: dict | None) -> list[str] | None:
     """The classes the labelling run chose from, as its run info records them."""
-    classes = (run_info or {}).get("classes")
-    names = classes.get("names") if isinstance(classes, dict) else None
+    names = _run_classes(run_info).get("names")
     if isinstance(names, list) and names and all(isinstance(name, str) for name in names):
         return names
     return None
