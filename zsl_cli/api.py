@@ -483,17 +483,13 @@ class Classifier:
     spec: ClassSpec
     plan: PromptPlan
     vectors: np.ndarray  # [n_classes, dim]
-    text_ids: np.ndarray  # [n_texts] the same for prompt texts the model encodes alike
+    # Groups of classes the model cannot tell apart (e.g. "Cat" and "cat" for a tokenizer that
+    # lowercases): they score alike on every image.
+    indistinguishable: list[list[str]]
 
     @property
     def names(self) -> list[str]:
         return self.spec.names
-
-    def indistinguishable(self) -> list[list[str]]:
-        """Groups of classes the model cannot tell apart (e.g. "Cat" and "cat" for a tokenizer
-        that lowercases): they score alike on every image."""
-        names = self.names
-        return [[names[i] for i in group] for group in self.plan.identical_classes(self.text_ids)]
 
 
 def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
@@ -503,8 +499,8 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
     # sorts rows lexicographically (2.5 s for 80,000 prompts, against 0.35 s).
     ids: dict[bytes, int] = {}
     text_ids = np.array([ids.setdefault(row.tobytes(), len(ids)) for row in text_embeddings])
-    classifier = Classifier(spec, plan, plan.class_vectors(text_embeddings), text_ids)
-    groups = classifier.indistinguishable()
+    # Found once: a loop over every prompt (80 per class with imagenet80).
+    groups = [[spec.names[i] for i in group] for group in plan.identical_classes(text_ids)]
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
         raise ZslError(
@@ -512,7 +508,7 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
             "the same once tokenized): check the class names, and that the model folder's "
             "tokenizer is the model's own"
         )
-    return classifier
+    return Classifier(spec, plan, plan.class_vectors(text_embeddings), groups)
 
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
@@ -763,9 +759,7 @@ def label(
         report.run_info = describe_run(request, encoder, classifier)
         report.unreadable_folders = source.unreadable_folders
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-        report.warnings += _indistinguishable_warnings(
-            report.run_info["classes"]["indistinguishable"]
-        )
+        report.warnings += _indistinguishable_warnings(classifier.indistinguishable)
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
@@ -1120,7 +1114,7 @@ def hubness(
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
-    result["warnings"] += _indistinguishable_warnings(classifier.indistinguishable())
+    result["warnings"] += _indistinguishable_warnings(classifier.indistinguishable)
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
@@ -1281,7 +1275,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             ),
             "n_prompts": len(classifier.plan.texts),
             "prompts_hash": classifier.plan.fingerprint(),
-            "indistinguishable": classifier.indistinguishable(),
+            "indistinguishable": classifier.indistinguishable,
         },
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,
