@@ -194,6 +194,25 @@ def test_calibrated_stacking_ausuc_includes_end_points_for_given_gammas():
     assert one.ausuc == pytest.approx(0.5 * 1.0 + 0.5 * (1.0 + 0.0) / 2)  # (0,1) (.5,1) (1,0)
 
 
+def test_calibrated_stacking_accuracies_are_exact_shares():
+    # Six images of a seen class and six of an unseen one, all right at gamma 0: summing
+    # 1/6 six times gives 0.9999999999999999, which the table shows as 99.9% where the plain
+    # seen accuracy of the same predictions shows 100.0%.
+    scores = np.array([[0.9, 0.1]] * 6 + [[0.1, 0.9]] * 6)
+    truth = np.array([0] * 6 + [1] * 6)
+    result = calibrated_stacking(scores, truth, np.array([True, False]))
+    assert (result.seen, result.unseen, result.harmonic_mean) == (1.0, 1.0, 1.0)
+    assert result.ausuc == 1.0
+    # Columns a, b seen, c, d unseen; 2 images of a and c, 6 of b and d. H is 2/3 both for
+    # gamma in [-0.1, 0.1) (a, b and d right) and in [0.3, 0.8) (a, c and d right): the tie
+    # goes to gamma 0, where d's six images of 1/12 each must make exactly 0.5.
+    a, b, c, d = [0.9, 0.0, 0.0, 0.1], [0.0, 0.5, 0.0, 0.4], [0.6, 0.0, 0.3, 0.0], [0.3, 0, 0, 0.4]
+    scores = np.array([a] * 2 + [b] * 6 + [c] * 2 + [d] * 6)
+    truth = np.array([0] * 2 + [1] * 6 + [2] * 2 + [3] * 6)
+    result = calibrated_stacking(scores, truth, np.array([True, True, False, False]))
+    assert (result.gamma, result.seen, result.unseen) == (0.0, 1.0, 0.5)
+
+
 def test_calibrated_stacking_exact_tie_goes_to_the_unseen_class():
     # Column 0 seen, column 1 unseen; dyadic scores keep the arithmetic exact.
     scores = np.array([[0.5, 0.25], [0.5, 0.0]])

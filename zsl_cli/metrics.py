@@ -376,8 +376,6 @@ def calibrated_stacking(
     support = np.bincount(truth_idx, minlength=c)
     n_seen_classes = int(np.count_nonzero(support[seen_mask]))
     n_unseen_classes = int(np.count_nonzero(support[~seen_mask]))
-    # Each image's share of its group's mean per-class accuracy.
-    weight = 1.0 / (support[truth_idx] * np.where(truth_seen, n_seen_classes, n_unseen_classes))
 
     valid = ~np.isnan(scores).any(axis=1)
     best_seen, seen_arg = _masked_best(scores, seen_mask)
@@ -390,15 +388,12 @@ def calibrated_stacking(
 
     # A seen-class image can only be right while it predicts a seen class (d_i > gamma) and an
     # unseen-class image only once it predicts an unseen one (d_i <= gamma).
-    seen_gain = np.where(truth_seen & seen_right, weight, 0.0)
-    unseen_gain = np.where(~truth_seen & unseen_right, weight, 0.0)
-    seen_order = _sorted_gains(switch, seen_gain)
-    unseen_order = _sorted_gains(switch, unseen_gain)
+    sizes = support[truth_idx]  # of each image's class
+    seen_hits = _switch_points(switch, truth_seen & seen_right, sizes, n_seen_classes)
+    unseen_hits = _switch_points(switch, ~truth_seen & unseen_right, sizes, n_unseen_classes)
 
     def curve(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        acc_seen = seen_order.total - seen_order.up_to(at)
-        acc_unseen = unseen_order.up_to(at)
-        return np.clip(acc_seen, 0.0, 1.0), np.clip(acc_unseen, 0.0, 1.0)
+        return seen_hits.accuracy(at, right_above=True), unseen_hits.accuracy(at, right_above=False)
 
     if gammas is None:
         sweep = _default_gammas(switch)
@@ -468,21 +463,33 @@ def _masked_best(scores: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 @dataclass(frozen=True)
-class _SortedGains:
-    switches: np.ndarray  # ascending
-    cumulative: np.ndarray  # cumulative[j] = sum of the first j gains
-    total: float
+class _SwitchPoints:
+    """The switch points of the images that can be right, by the support of their class. An
+    accuracy is counted in whole images per support: summing each image's share instead (1/6
+    six times is 0.9999999999999999) makes a perfect group 99.9% and equal accuracies unequal."""
 
-    def up_to(self, gamma: np.ndarray) -> np.ndarray:
-        """Sum of the gains of items with switch <= gamma."""
-        return self.cumulative[np.searchsorted(self.switches, gamma, side="right")]
+    by_support: tuple[tuple[int, np.ndarray], ...]  # (support, its images' switches ascending)
+    n_classes: int  # of the group: the mean per-class accuracy divides by it
+
+    def accuracy(self, gamma: np.ndarray, *, right_above: bool) -> np.ndarray:
+        """The group's mean per-class accuracy at each gamma, its images being right while their
+        switch is above gamma (right_above) or once gamma reaches it."""
+        total = np.zeros(np.shape(gamma))
+        for support, switches in self.by_support:
+            reached = np.searchsorted(switches, gamma, side="right")
+            total += (switches.size - reached if right_above else reached) / support
+        return total / self.n_classes
 
 
-def _sorted_gains(switch: np.ndarray, gain: np.ndarray) -> _SortedGains:
-    keep = (gain > 0) & ~np.isnan(switch)
-    order = np.argsort(switch[keep], kind="stable")
-    cumulative = np.concatenate([[0.0], np.cumsum(gain[keep][order])])
-    return _SortedGains(switch[keep][order], cumulative, float(cumulative[-1]))
+def _switch_points(
+    switch: np.ndarray, right: np.ndarray, support: np.ndarray, n_classes: int
+) -> _SwitchPoints:
+    keep = right & ~np.isnan(switch)
+    order = np.lexsort((switch[keep], support[keep]))  # by support, then switch
+    supports, switches = support[keep][order], switch[keep][order]
+    values, starts = np.unique(supports, return_index=True)
+    groups = np.split(switches, starts[1:]) if values.size else []
+    return _SwitchPoints(tuple(zip(values.tolist(), groups, strict=True)), n_classes)
 
 
 def _default_gammas(switch: np.ndarray) -> np.ndarray:
