@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 
 from tests.test_label_cli import write_images
 from zsl_cli.cli import app
+from zsl_cli.evaluation import evaluate_files
 from zsl_cli.readers import read_predictions
+from zsl_cli.report import render_html
 from zsl_cli.writers import CSV_COLUMNS
 
 CLASSES = ["cat", "dog", "bird"]
@@ -541,6 +544,31 @@ def test_evaluate_never_rounds_a_mistake_away(tmp_path):
     assert "top-1: mean per-class 99.9%, overall 99.9%" in result.stdout
     assert "100.0%" in result.stdout  # dog's precision and cat's accuracy are perfect
     assert "1.000" not in result.stdout and "macro F1: 0.999" in result.stdout
+
+
+def test_evaluate_never_rounds_the_seen_unseen_curve_up_to_perfect(tmp_path):
+    # One unreadable image of 2,500 unseen ones: the curve's area is 0.9996, not a perfect 1.000.
+    n = 2500
+    (tmp_path / "truth.csv").write_text(
+        "path,label\n0.png,cat\n" + "".join(f"{i}.png,dog\n" for i in range(1, n + 1))
+    )
+    rows = ["0.png,cat,0.9,cat|dog,0.9|0.1,ok,\n"]
+    rows += [f"{i}.png,dog,0.9,dog|cat,0.9|0.1,ok,\n" for i in range(1, n)]
+    rows.append(f"{n}.png,,,,,unreadable,cannot read\n")
+    (tmp_path / "p.csv").write_text(",".join(CSV_COLUMNS) + "\n" + "".join(rows))
+    (tmp_path / "seen.txt").write_text("cat\n")
+    common = ["--truth", tmp_path / "truth.csv", "--seen", tmp_path / "seen.txt", "-k", "1"]
+    result = run("evaluate", tmp_path / "p.csv", *common)
+    assert result.exit_code == 0, result.stderr
+    assert "unseen 99.9%, H 99.9%; AUSUC 0.999\n" in result.stdout
+    # The report shows four digits: 0.99996 is not 1.0000 there either.
+    evaluated = evaluate_files(
+        tmp_path / "p.csv", tmp_path / "truth.csv", ks=(1,), seen_path=common[3]
+    )
+    assert evaluated.gzsl is not None and evaluated.gzsl.calibrated is not None
+    calibrated = replace(evaluated.gzsl.calibrated, ausuc=0.99996)
+    page = render_html(replace(evaluated, gzsl=replace(evaluated.gzsl, calibrated=calibrated)))
+    assert "AUSUC</td><td class='name'>0.9999</td>" in page
 
 
 def test_evaluate_counts_one_image_and_one_class_in_the_singular(tmp_path):

@@ -19,7 +19,7 @@ import numpy as np
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
-from zsl_cli.formatting import percent
+from zsl_cli.formatting import fixed, percent
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 from zsl_cli.writers import write_file
 
@@ -159,7 +159,7 @@ def _gzsl_html(g: GzslResult) -> str:
             ("calibrated stacking: best gamma", f"{cal.gamma:.4g}"),
             ("calibrated: acc seen / unseen", f"{percent(cal.seen)} / {percent(cal.unseen)}"),
             ("calibrated: H", percent(cal.harmonic_mean)),
-            ("AUSUC", f"{cal.ausuc:.4f}"),
+            ("AUSUC", fixed(cal.ausuc, 4)),
         ]
         curve = _curve_svg(cal.unseen_curve, cal.seen_curve, (cal.unseen, cal.seen))
     return "<h2>Generalised zero-shot</h2>" + _table(("", "value"), rows) + curve
@@ -297,7 +297,7 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
         curve.set_ylim(0, 1)
         curve.set_xlabel("acc unseen")
         curve.set_ylabel("acc seen")
-        curve.set_title(f"seen-unseen curve, AUSUC {cal.ausuc:.3f}")
+        curve.set_title(f"seen-unseen curve, AUSUC {fixed(cal.ausuc)}")
 
     top1 = next((t for t in m.top_k if t.k == 1), None)
     summary = f"{m.n} images, {len(m.classes)} classes, macro F1 {percent(m.macro_f1)}"

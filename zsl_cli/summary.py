@@ -186,7 +186,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
             console.print(
                 f"  calibrated stacking: gamma {cal.gamma:.4g} -> seen {percent(cal.seen)}, "
                 f"unseen {percent(cal.unseen)}, H {percent(cal.harmonic_mean)}; "
-                f"AUSUC {cal.ausuc:.3f}"
+                f"AUSUC {fixed(cal.ausuc)}"
             )
         else:
             console.print(f"  calibrated stacking: not available ({gzsl.calibrated_reason})")
