@@ -1205,10 +1205,10 @@ class EvaluateRequest:
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report.
 
-    The result's `metrics` hold `top_k` (one `TopKAccuracy` per k of `request.ks`, in that
-    order), `per_class`, `macro_f1` and the `confusion`; `gzsl` the seen/unseen accuracies when
-    `request.seen` is given; `to_json()` is the `--json` document. Raises `ZslError` for files
-    that cannot be read or matched.
+    The result's `metrics` hold `top_k` (one `TopKAccuracy` per distinct k of `request.ks`,
+    smallest first), `per_class`, `macro_f1` and the `confusion`; `gzsl` the seen/unseen
+    accuracies when `request.seen` is given; `to_json()` is the `--json` document. Raises
+    `ZslError` for files that cannot be read or matched.
     """
     _checked_call("evaluate", request, EvaluateRequest)
     if request.report_out:
