@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFile, features
+from PIL import Image, ImageFile, PngImagePlugin, features
 
 from tests.corpus import (
     blocky_rgb,
@@ -330,6 +330,27 @@ def test_pillow_settings_keep_pillow_complaints_about_readable_files_off_stderr(
             assert decode_image(path).size == (32, 24)
         warnings.warn("the host's own", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["the host's own"]
+
+
+@pytest.mark.parametrize("metadata", ["icc_profile", "xmp"])
+def test_pillow_settings_take_png_metadata_over_pillows_1_mb_chunk_limit(
+    tmp_path: Path, metadata: str
+) -> None:
+    # Pillow refuses a whole PNG whose ICC profile or compressed text chunk inflates past 1 MB
+    # (display profiles with 3D LUTs, bloated Photoshop XMP), pixels and all; zsl reads neither.
+    path = tmp_path / f"{metadata}.png"
+    pixels = blocky_rgb(32, 24, 0)
+    if metadata == "icc_profile":
+        Image.fromarray(pixels).save(path, icc_profile=bytes(2_000_000))
+    else:
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>" + " " * 2_000_000, zip=True)
+        Image.fromarray(pixels).save(path, pnginfo=info)
+    limit = PngImagePlugin.MAX_TEXT_CHUNK
+    assert status_of(path) == "decode_error"  # Pillow's own limit, outside a run
+    with pillow_settings(DEFAULT_MAX_PIXELS):
+        assert np.array_equal(np.asarray(decode_image(path)), pixels)
+    assert limit == PngImagePlugin.MAX_TEXT_CHUNK  # put back for the host program
 
 
 def test_decoding_leaves_pillow_globals_alone(bad: dict[Path, str]) -> None:

@@ -30,8 +30,9 @@ ICC profiles are ignored, as CLIP-style models were trained on pixels read the s
 
 Threads: `decode_image` mutates no global state, so decode workers may call it concurrently. The
 library's runs hold `pillow_settings` while workers decode, to line Pillow's global pixel limit up
-with the user's `--max-pixels` (and put it back afterwards); decode worker processes apply the same
-settings for their life (`ImagePreparation.set_up_process`).
+with the user's `--max-pixels` and let PNG metadata chunks over Pillow's 1 MB limit through (and put
+both back afterwards); decode worker processes apply the same settings for their life
+(`ImagePreparation.set_up_process`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from zsl_cli.discovery import printable
 
@@ -85,6 +86,12 @@ DECODE_STATUSES = frozenset(
 # Pillow's default limit, by its own formula: a host program's (or pillow_settings') change to
 # Image.MAX_IMAGE_PIXELS does not move ours.
 DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
+
+# Largest PNG metadata chunk (an ICC profile, compressed text or XMP) Pillow may inflate during a
+# run. Pillow's 1 MB default refuses the whole file, pixels and all, for a display profile with a
+# 3D LUT or a bloated Photoshop XMP; 64 MB is Pillow's own bound on all of a file's text, far
+# below what the pixel limit lets one image take.
+PNG_METADATA_LIMIT = 64 * 1024 * 1024
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 _REFUSED_FORMATS = frozenset({"EPS"})
@@ -167,6 +174,8 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
 
     Blocks that overlap (runs in several threads, ending in any order) share the settings: the
     first saves what the host program had and the last puts it back.
+
+    It also raises Pillow's limit on one PNG metadata chunk to PNG_METADATA_LIMIT.
     """
     _PILLOW_HOLD.enter(max_pixels)
     try:
@@ -184,6 +193,7 @@ class _PillowHold:
         self._lock = threading.Lock()
         self._blocks = 0
         self._max_image_pixels: int | None = None
+        self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
         self._warnings: warnings.catch_warnings | None = None
         self._libtiff_handlers: tuple[int | None, int | None] = (None, None)
         self._logger_was_quiet = False
@@ -192,6 +202,7 @@ class _PillowHold:
         with self._lock:
             if self._blocks == 0:
                 self._max_image_pixels = Image.MAX_IMAGE_PIXELS
+                self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
                 self._logger_was_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
                 self._warnings = warnings.catch_warnings()
                 self._warnings.__enter__()
@@ -206,6 +217,7 @@ class _PillowHold:
             if self._blocks:
                 return
             Image.MAX_IMAGE_PIXELS = self._max_image_pixels
+            PngImagePlugin.MAX_TEXT_CHUNK = self._max_text_chunk
             _set_libtiff_handlers(self._libtiff_handlers)
             if not self._logger_was_quiet:
                 _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
@@ -225,6 +237,7 @@ def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = max_pixels
+    PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, PNG_METADATA_LIMIT)
     # Pillow logs some complaints about a file ("More samples per pixel than can be decoded"):
     # with no logging set up, Python would print them on stderr, naming no file. A host program's
     # own logging setup still receives them.
