@@ -65,6 +65,8 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
         ('{"red star": ["five points"]}\n', "looks like a descriptions JSON file: pass it as"),
         ("\ufeffClass, red, round\nball,1,0.5\n", "looks like an attribute table (header"),
+        # Nested deeper than Python's recursion: not taken for a descriptions file, nor a crash.
+        ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", "other braces are not allowed"),
     ],
 )
 def test_bad_classes_txt(text, message):
@@ -76,7 +78,16 @@ def test_bad_classes_txt(text, message):
 
 @pytest.mark.parametrize(
     "text",
-    ["{red}\n", "{}: a photo of red\n", '["red"]\n', "class, ship\nclass, car\n", "[bold]dog\n"],
+    [
+        "{red}\n",
+        "{}: a photo of red\n",
+        '["red"]\n',
+        "class, ship\nclass, car\n",
+        "[bold]dog\n",
+        # A line longer than csv's field limit is no attribute header (nor a crash).
+        "x" * 200_000 + "\nclass, ship\n",
+        "class, ship\n" + "x" * 200_000 + "\n",
+    ],
 )
 def test_class_lists_that_only_resemble_other_class_files_are_class_lists(text):
     assert len(parse_classes(text, "c.txt").names) == text.count("\n")

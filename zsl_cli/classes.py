@@ -271,13 +271,16 @@ def _check_not_another_class_file(text: str, source: str) -> None:
 def _is_json_object(text: str) -> bool:
     try:
         return isinstance(json.loads(text.lstrip("\ufeff")), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
         return False
 
 
 def _looks_like_attribute_table(header: str, first_row: str) -> bool:
     """`class,<attr>,...` over a row of a name and numbers: no class list starts so."""
-    head, row = next(csv.reader([header])), next(csv.reader([first_row]))
+    try:
+        head, row = next(csv.reader([header])), next(csv.reader([first_row]))
+    except csv.Error:  # a line longer than csv's field limit: a class name, not a table
+        return False
     if len(head) < 2 or head[0].strip().lower() != "class" or len(row) != len(head):
         return False
     try:
