@@ -64,7 +64,16 @@ def test_template_options_are_checked_whatever_the_class_mode():
 
 
 @pytest.mark.parametrize(
-    "value", ["no placeholder", "two {} {}", "bad {0} {x}", "brace { {}", "named {x}", "{{}}"]
+    "value",
+    [
+        "no placeholder",
+        "two {} {}",
+        "bad {0} {x}",
+        "brace { {}",
+        "named {x}",
+        "{{}}",
+        "a long prompt without its placeholder " * 8,  # too long a name for a file
+    ],
 )
 def test_bad_templates(value):
     with pytest.raises(ZslError):

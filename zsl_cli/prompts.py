@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +83,8 @@ def resolve_templates(value: str) -> Templates:
         return Templates(value, BUILTIN_TEMPLATES[value])
     path = Path(value)
     # exists and not a folder: a pipe such as <(printf 'a {}\n') is a template file too.
-    if "{}" not in value and path.exists() and not path.is_dir():
+    # os.path's, not Path's: a literal too long for a file name is no file, not an OSError.
+    if "{}" not in value and os.path.exists(value) and not os.path.isdir(value):
         try:
             lines = split_lines(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as error:
