@@ -155,6 +155,9 @@ def test_attributes_csv_with_phrase_row():
         ('class,red\nx,"1\n' + "y,1\n" * 40_000, "a.csv: not a readable CSV"),
         # A comment's open quote would take the rows below it along with the comment.
         ('class,red\nx,1\n# note,"open\ny,1\nz,1\n', "a.csv:3: a quoted cell runs on to line 5"),
+        # On the last row, the open quote runs on to the end of the file: a weight of 1 unsaid.
+        ('class,red\nx,1\ny,"1\n', "a.csv:3: a quoted cell runs on to the end of the file"),
+        ('class,red\nx,1\ny,"1', "a.csv:3: a quoted cell runs on to the end of the file"),
     ],
 )
 def test_bad_attribute_files(text, message):

@@ -354,7 +354,8 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
-    reader = csv.reader(io.StringIO(text))
+    # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
+    reader = csv.reader(io.StringIO(text if text.endswith("\n") else text + "\n"))
     numbered: list[tuple[int, list[str]]] = []  # (line the row starts on, row), blank rows left out
     line = 1
     try:
@@ -366,6 +367,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 raise ZslError(
                     f"{source}:{line}: a quoted cell runs on to line {reader.line_num} "
                     "(a '\"' without its closing quote?); cells cannot hold line breaks"
+                )
+            if any("\n" in cell for cell in row):  # csv ends an open quote at the end of file
+                raise ZslError(
+                    f"{source}:{line}: a quoted cell runs on to the end of the file "
+                    "(a '\"' without its closing quote?)"
                 )
             if any(cell.strip() for cell in row):
                 numbered.append((line, row))
