@@ -134,6 +134,23 @@ def test_attributes_csv_with_phrase_row():
     np.testing.assert_array_equal(spec.attributes.weights, [[1, 1], [1, 0]])
 
 
+def test_attribute_table_exported_by_a_spreadsheet():
+    # Excel: a byte-order mark, CRLF, and empty cells to the edge of the used range, in every row.
+    rows = [
+        "class,red,round,,,",
+        "#phrase,red colour,,,,",
+        "red circle,1,1,,,",
+        "red square,1,0,,,",
+    ]
+    spec = parse_attributes("\ufeff" + "\r\n".join(rows + [",,,,,", ""]), "a.csv")
+    assert spec.names == ["red circle", "red square"]
+    assert spec.attributes.names == ("red", "round")
+    assert spec.attributes.phrases == ("red colour", "round")
+    # A weight under a column with no name is no empty column.
+    with pytest.raises(ZslError, match="a.csv:1: column 4 has an empty attribute name"):
+        parse_attributes("class,red,round,,\nx,1,1,,\ny,1,0,1,\n", "a.csv")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -5,7 +5,8 @@
 - attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
   (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
   use for each attribute in prompts (defaults to the column name). Other rows whose first cell
-  starts with `#` are comments.
+  starts with `#` are comments. Columns empty at the end of every row, header included, are
+  dropped (a spreadsheet's export).
 - descriptions JSON: `{"class name": ["descriptor", ...], ...}`.
 
 Every problem is reported as a ZslError naming the file, line/row/column and the fix.
@@ -353,6 +354,18 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
     return ClassSpec(merged, sources=spec.sources + (source,))
 
 
+def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The rows without the columns a spreadsheet exports empty at the end of every row, header
+    included (Excel's `,,,` to the edge of the range once used)."""
+    header = rows[0][1]
+    width = len(header)
+    while width > 1 and not strip_invisible(header[width - 1]):
+        width -= 1
+    if width == len(header) or any(cell.strip() for _, row in rows for cell in row[width:]):
+        return rows  # a weight under a column without a name: the header's error says so
+    return [(line, row[:width]) for line, row in rows]
+
+
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
     reader = csv.reader(io.StringIO(text if text.endswith("\n") else text + "\n"))
@@ -387,6 +400,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         raise ZslError(f"{source}: empty attribute file (expected header `class,<attr1>,...`)")
     if phrase_line is not None:  # taken for a comment, its phrases would be dropped unsaid
         raise ZslError(f"{source}:{phrase_line}: the #phrase row must come right after the header")
+    numbered = _without_empty_end_columns(numbered)
     header_line, header = numbered[0]
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
