@@ -33,6 +33,10 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
     spec = parse_classes("cat\n\ufeffdog\n\ufeff# note\nbird\u200b: a {} \u2060\n")
     assert spec.names == ["cat", "dog", "bird"]
     assert parse_attributes("\ufeff# note\nclass,red\n\ufeffx,1\n").names == ["x"]
+    # A byte-order mark from `cat header.csv phrases.csv`: still the #phrase row.
+    assert parse_attributes("class,red\n\ufeff#phrase,crimson\nx,1\n").attributes.phrases == (
+        "crimson",
+    )
     assert parse_descriptions('{"\\ufeffcat": ["fur"]}').names == ["cat"]
 
 

@@ -413,7 +413,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     _check_unique(named, what="attribute")
     body = numbered[1:]
     phrases = list(attributes)
-    if body and body[0][1] and body[0][1][0].strip().lower() == "#phrase":
+    if body and strip_invisible(body[0][1][0]).lower() == "#phrase":
         phrase_line, phrase_row = body.pop(0)
         if len(phrase_row) != len(header):
             raise ZslError(
