@@ -427,6 +427,35 @@ def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
     assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction mp")
 
 
+def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
+    # 137 then 138 right of 200: 0.685 + 0.005 rounds to 0.6900000000000001 in floats.
+    entries = {
+        "none": {"accuracy": {"mean_per_class": 137 / 200}},
+        "csls": {"accuracy": {"mean_per_class": 138 / 200}},
+    }
+    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+
+
+def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
+    # Both 138 of 150 right (the shapes world, seed 5150), summed over classes in other orders.
+    entries = {
+        "none": {"accuracy": {"mean_per_class": 0.8733333333333333}},
+        "csls": {"accuracy": {"mean_per_class": 0.9199999999999999}},
+        "isoftmax": {"accuracy": {"mean_per_class": 0.92}},
+    }
+    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+
+
+def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
+    entries = {
+        "none": {"accuracy": {"mean_per_class": 0.8}},
+        "csls": {"accuracy": {"mean_per_class": 0.804}},
+    }
+    message = hubness._recommendation(entries, k=5)
+    assert message.startswith("Keep no reduction")
+    assert "by half a point" in message
+
+
 def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
     sims = _random_sims(6, 3, seed=16)
     truth = np.array([0, 1, 0, 1, 0, 1])  # class 2, the unseen one, has no image

@@ -70,6 +70,8 @@ LOW_SKEWNESS = 1.0
 # A reduction is recommended on accuracy only if it gains at least half a point of mean per-class
 # accuracy: smaller differences are within the noise of a folder of a few hundred images.
 _MIN_GAIN = 0.005
+# Accuracies are compared to this many decimals: one image more or less moves them far more.
+_ACCURACY_DIGITS = 9
 
 # Rows per chunk are chosen so that one float64 temporary of a chunk stays near 8 MB.
 _CHUNK_ELEMENTS = 1 << 20
@@ -759,16 +761,23 @@ def _recommendation(entries: dict[str, dict], k: int) -> str:
     reductions = [m for m in entries if m != "none"]
     if "accuracy" in baseline:
         base_accuracy = baseline["accuracy"]["mean_per_class"]
-        best = max(reductions, key=lambda m: entries[m]["accuracy"]["mean_per_class"], default="")
-        if best and entries[best]["accuracy"]["mean_per_class"] >= base_accuracy + _MIN_GAIN:
+
+        def accuracy(method: str) -> float:
+            # Equal shares summed over classes in another order differ in their last bits: such
+            # noise must neither pick between equally accurate methods (the first listed wins)
+            # nor turn a gain of exactly half a point into less.
+            return round(entries[method]["accuracy"]["mean_per_class"], _ACCURACY_DIGITS)
+
+        best = max(reductions, key=accuracy, default="")
+        if best and accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
             best_accuracy = entries[best]["accuracy"]["mean_per_class"]
             return (
                 f"Try --hubness-reduction {best}: mean per-class accuracy {percent(best_accuracy)} "
                 f"vs {percent(base_accuracy)} without reduction."
             )
         return (
-            f"Keep no reduction: no method beats its mean per-class accuracy "
-            f"({percent(base_accuracy)}) on these images."
+            f"Keep no reduction: no method improves on its mean per-class accuracy "
+            f"({percent(base_accuracy)}) by half a point or more on these images."
         )
     skewness = baseline["skewness"]
     if skewness < LOW_SKEWNESS:
