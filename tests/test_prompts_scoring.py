@@ -80,6 +80,26 @@ def test_bad_templates(value):
         resolve_templates(value)
 
 
+@pytest.mark.parametrize("template", ["a {!r}.", "a {:>30}.", "a {!s:^9}."])
+def test_a_placeholder_with_a_conversion_or_format_is_refused_everywhere(template, tmp_path):
+    """Only a bare {} stands for the name: `{!r}` would quote it and `{:>30}` pad it, in a
+    template file as on the command line."""
+    template_file = tmp_path / "templates.txt"
+    template_file.write_text(f"a photo of a {{}}.\n{template}\n")
+    with pytest.raises(ZslError, match=r"templates\.txt:2"):
+        resolve_templates(str(template_file))
+    with pytest.raises(ZslError, match="--attribute-template"):
+        plan_prompts(
+            parse_attributes("class,red\ncat,1\n"), Templates("x", ()), attribute_template=template
+        )
+    with pytest.raises(ZslError, match="--description-template"):
+        plan_prompts(
+            parse_descriptions('{"cat": ["fur"]}'),
+            Templates("x", ()),
+            description_template=template + " with {}",
+        )
+
+
 def test_prompt_fingerprint_follows_the_prompts_not_the_template_source():
     spec = parse_classes("cat\ndog\n")
     first = plan_prompts(spec, Templates("t.txt", ("a {}.", "art of {}"))).fingerprint()

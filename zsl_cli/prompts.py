@@ -111,7 +111,12 @@ def resolve_templates(value: str) -> Templates:
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name.
+        fields = [
+            f"{name}{conversion or ''}{spec}"
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
         template.format(*(["x"] * placeholders))
     except (IndexError, KeyError, ValueError):
         fields = None
