@@ -246,6 +246,21 @@ def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     assert info["classes"]["indistinguishable"] == [["cat", "kitty"]]
 
 
+def test_prompts_longer_than_the_text_model_reads_are_reported(tiny_clip, tmp_path):
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 2)
+    long_prompt = "a photo of a cat " + "with a very long tail " * 40
+    classes.write_text(f"cat: {long_prompt}\ndog\nbird: a bird; {long_prompt}and a bird\n")
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if "cut short" in line)
+    assert warning.startswith("warning: 2 class prompts are longer than the model reads")
+    assert "tokens)" in warning and "'a photo of a cat with" in warning
+    classes.write_text(f"cat: {long_prompt[:60]}\ndog\n")
+    short = run("label", images, "-c", classes, "-m", tiny_clip, "-o", tmp_path / "out.csv")
+    assert short.exit_code == 0 and "cut short" not in short.stderr, short.stderr
+
+
 def test_classes_the_model_cannot_tell_apart_at_all_are_refused(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)

@@ -73,6 +73,7 @@ from zsl_cli.evaluation import (
     spelled_as,
 )
 from zsl_cli.files import check_outputs_spare_inputs, open_sink, sidecar_path
+from zsl_cli.formatting import clipped_text
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -486,6 +487,27 @@ class Classifier:
     # Groups of classes the model cannot tell apart (e.g. "Cat" and "cat" for a tokenizer that
     # lowercases): they score alike on every image.
     indistinguishable: list[list[str]]
+    prompts_cut_short: list[str]  # longer than the text model reads, so encoded cut short
+    prompt_tokens: int  # what the text model reads of a prompt
+
+    def warnings(self) -> list[str]:
+        """What the user should know of these classes: a warning per group of classes the model
+        cannot tell apart, and one for prompts it reads only in part."""
+        warnings = []
+        for group in self.indistinguishable:
+            names = [repr(name) for name in group]
+            warnings.append(
+                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
+                "prompts once tokenized): they score alike on every image"
+            )
+        if self.prompts_cut_short:
+            count, first = len(self.prompts_cut_short), self.prompts_cut_short[0]
+            which = f"{count} class prompts are" if count > 1 else "1 class prompt is"
+            warnings.append(
+                f"{which} longer than the model reads ({self.prompt_tokens} tokens) and cut "
+                f"short{', the first' if count > 1 else ''}: {clipped_text(first, 100)!r}"
+            )
+        return warnings
 
     @property
     def names(self) -> list[str]:
@@ -508,7 +530,14 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
             "the same once tokenized): check the class names, and that the model folder's "
             "tokenizer is the model's own"
         )
-    return Classifier(spec, plan, plan.class_vectors(text_embeddings), groups)
+    return Classifier(
+        spec,
+        plan,
+        plan.class_vectors(text_embeddings),
+        groups,
+        encoder.prompts_cut_short(plan.texts),
+        encoder.prompt_tokens,
+    )
 
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
@@ -759,7 +788,7 @@ def label(
         report.run_info = describe_run(request, encoder, classifier)
         report.unreadable_folders = source.unreadable_folders
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-        report.warnings += _indistinguishable_warnings(classifier.indistinguishable)
+        report.warnings += classifier.warnings()
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
@@ -882,18 +911,6 @@ def _predictions(
     indices = np.concatenate([chunk[0] for chunk in ranked])
     values = np.concatenate([chunk[1] for chunk in ranked])
     yield from predict_items(items, indices, values, names, decision)
-
-
-def _indistinguishable_warnings(groups: Sequence[Sequence[str]]) -> list[str]:
-    """A warning per group of classes the model cannot tell apart."""
-    warnings = []
-    for group in groups:
-        names = [repr(name) for name in group]
-        warnings.append(
-            f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
-            "prompts once tokenized): they score alike on every image"
-        )
-    return warnings
 
 
 def _check_reference_set(n_images: int, method: str) -> None:
@@ -1114,7 +1131,7 @@ def hubness(
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
-    result["warnings"] += _indistinguishable_warnings(classifier.indistinguishable)
+    result["warnings"] += classifier.warnings()
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())

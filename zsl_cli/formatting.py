@@ -1,5 +1,6 @@
-"""Numbers as people read them: the shares and scores in terminal tables, report files and
-hubness's recommendation. Plain text only, so the library can phrase results without rich."""
+"""Numbers and text as people read them: the shares and scores in terminal tables, report files
+and hubness's recommendation, and long texts quoted in messages. Plain text only, so the library
+can phrase results without rich."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
     if 0 < value < top and float(text) <= 0:
         return f"<{10.0**-digits:.{digits}f}"
     return text
+
+
+def clipped_text(text: str, limit: int = 300) -> str:
+    """`text` cut to about `limit` characters at a word's end, marked as cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.model_files import file_problem, local_file_problem
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import clipped_text
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -455,7 +456,7 @@ def _load_failure_message(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> str:
     text = " ".join(str(error).split())
-    clipped = _clipped(text)
+    clipped = clipped_text(text)
     if "trust_remote_code" in text:
         return (
             f"model {source.name} needs custom code from its repository; "
@@ -479,12 +480,3 @@ def _load_failure_message(
             f"or use a bundled model ({bundled})"
         )
     return f"cannot load the {what} {source.name}: {clipped}"
-
-
-def _clipped(text: str, limit: int = 300) -> str:
-    """`text` cut to about `limit` characters at a word's end, marked as cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."

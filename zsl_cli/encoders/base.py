@@ -98,3 +98,12 @@ class Encoder(Protocol):
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Prompts -> float32 [len(texts), dim]."""
         ...
+
+    @property
+    def prompt_tokens(self) -> int:
+        """The tokens of a prompt the text model reads, special tokens included."""
+        ...
+
+    def prompts_cut_short(self, texts: Sequence[str]) -> list[str]:
+        """The texts longer than `prompt_tokens`: they are encoded cut short."""
+        ...

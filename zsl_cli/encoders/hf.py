@@ -197,6 +197,25 @@ class TransformersEncoder:
         features = self._model.get_image_features(pixel_values=batch.to(self.dtype))
         return self._checked_width("image", _normalised(_pooled(features, self.model_type)))
 
+    @property
+    def prompt_tokens(self) -> int:
+        if "siglip" in self.model_type:  # padded and cut as SigLIP was trained (to 64)
+            return min(SIGLIP_TEXT_LENGTH, self._text_length)
+        return self._text_length
+
+    def prompts_cut_short(self, texts: Sequence[str]) -> list[str]:
+        cut: list[str] = []
+        for start in range(0, len(texts), TOKENIZE_BLOCK):
+            block = list(texts[start : start + TOKENIZE_BLOCK])
+            # One token past the limit tells a longer text, without all the tokens of a long one.
+            rows = self._tokenizer(block, truncation=True, max_length=self.prompt_tokens + 1)
+            cut += [
+                text
+                for text, ids in zip(block, rows["input_ids"], strict=True)
+                if len(ids) > self.prompt_tokens
+            ]
+        return cut
+
     @torch.inference_mode()
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -264,8 +283,7 @@ class TransformersEncoder:
     def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
         if "siglip" in self.model_type:
             # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
-            length = min(SIGLIP_TEXT_LENGTH, self._text_length)
-            options: dict[str, Any] = {"padding": "max_length", "max_length": length}
+            options: dict[str, Any] = {"padding": "max_length", "max_length": self.prompt_tokens}
         else:
             options = {"padding": True, "max_length": self._text_length}
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)
