@@ -604,6 +604,20 @@ def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None
         EmbeddingStore.open(tmp_path)
 
 
+def test_a_store_named_like_an_sqlite_uri_is_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A relative store name starting "file:" was read by SQLite as a URI: `--store
+    # file:x.zsl` wrote x.zsl, and `?mode=memory` after it kept the store in memory only.
+    monkeypatch.chdir(tmp_path)
+    for name in ("file:a.zsl", "file:b.zsl?mode=memory"):
+        with EmbeddingStore.open(name) as store:
+            encode_all(store, store.register_model("id-a", "model-a", DIM), [FileStat("/a", 1, 1)])
+        with EmbeddingStore.open(name, create=False) as store:
+            assert store.paths(store.find_model("id-a") or 0) == ["/a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file:a.zsl", "file:b.zsl?mode=memory"]
+
+
 def test_stat_files_reports_problems(tmp_path: Path) -> None:
     good = write_file(tmp_path / "a.png")
     (tmp_path / "dir.png").mkdir()

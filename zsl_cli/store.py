@@ -238,7 +238,11 @@ class EmbeddingStore:
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
         if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
-            return cls._connect(os.fspath(path), path, timeout_s, create=create)
+            # SQLite takes a name starting "file:" for a URI where it is built with USE_URI,
+            # whatever `uri` says: a store named file:x.zsl would be x.zsl, or only in memory.
+            name = os.fspath(path)
+            location = os.path.join(".", name) if name.startswith("file:") else name
+            return cls._connect(location, path, timeout_s, create=create)
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
         # file needs its shared-memory file, which SQLite cannot create in such a folder; then
         # the file is read as immutable, which is exact only when no commit waits in the WAL.
