@@ -561,6 +561,35 @@ def test_a_store_that_cannot_be_written_is_refused_before_the_model_loads(tmp_pa
         )
 
 
+def test_a_store_on_a_read_only_mount_is_refused_as_not_writable(tmp_path, monkeypatch):
+    # Adding to a store that lies on a read-only mount failed with SQLite's "unable to open
+    # database file": the store was opened for writing before its writability was checked.
+    images = tmp_path / "images"
+    write_images(images, 1)
+    read_only = tmp_path / "mounted"
+    read_only.mkdir()
+    store = read_only / "photos.zsl"
+    EmbeddingStore.open(store).close()
+    real_access, real_connect = os.access, sqlite3.connect
+
+    def access(path, mode):
+        on_the_mount = read_only in (Path(path), Path(path).parent)
+        return not (on_the_mount and mode & os.W_OK) and real_access(path, mode)
+
+    def connect(location, *args, **kwargs):
+        if not str(location).startswith("file:"):  # a read-write open: no -shm file can be made
+            raise sqlite3.OperationalError("unable to open database file")
+        return real_connect(location, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    result = run("embed", images, "--store", store, "-m", tmp_path / "no-model")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"zsl: error: embedding store {store}: cannot write to its file {store}\n"
+    )
+
+
 def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 2)

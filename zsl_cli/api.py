@@ -1450,11 +1450,12 @@ def embed(
         unreadable_folders=discovery.skipped,
     )
     store_path = Path(request.store)
+    # First, as opening a store for writing on a read-only mount fails with no reason given.
+    check_store_writable(store_path)
     if store_path.is_dir() or (store_path.is_file() and store_path.stat().st_size > 0):
         # A store that cannot be used fails now, not after the model has loaded. An empty
         # database is a store to create: a run killed while it created the store leaves one.
         EmbeddingStore.open(store_path).close()
-    check_store_writable(store_path)
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
