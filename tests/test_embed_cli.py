@@ -544,6 +544,24 @@ def test_embed_user_errors(tmp_path, tiny_clip):
     assert not store.exists()
 
 
+def test_a_store_is_never_stdin_or_stdout(tmp_path, monkeypatch):
+    # `--store -` made a database named "-" in the current folder, as no other output does.
+    images = tmp_path / "images"
+    write_images(images, 1)
+    monkeypatch.chdir(tmp_path)
+    result = run("embed", images, "--store", "-", "-m", tmp_path / "no-model")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "zsl: error: store -: an embedding store is an SQLite file, not stdout; "
+        "give a file name (./- for one named '-')\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    result = run("label", "--embeddings", "-", "-c", "classes.txt")
+    assert result.exit_code == 2
+    assert "not found (an embedding store is an SQLite file, not stdin)" in result.stderr
+
+
 def test_a_store_that_cannot_be_written_is_refused_before_the_model_loads(tmp_path, monkeypatch):
     images = tmp_path / "images"
     write_images(images, 1)

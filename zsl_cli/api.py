@@ -1369,6 +1369,11 @@ class EmbedRequest:
         if self.store is None:
             raise ZslError("store: give the embedding store's file name, e.g. 'photos.zsl'")
         _file_paths(self, "store", "export", "json_out")
+        if self.store == "-":  # what "-" means for the other outputs; SQLite needs a file
+            raise ZslError(
+                "store -: an embedding store is an SQLite file, not stdout; "
+                "give a file name (./- for one named '-')"
+            )
 
 
 @dataclass

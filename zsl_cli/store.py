@@ -227,7 +227,8 @@ class EmbeddingStore:
         if path.is_dir():
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
         if not create and not path.exists():
-            raise ZslError(f"embedding store {path} not found; create it with `zsl embed`")
+            hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
+            raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         if create and not path.exists():
             try:  # as the other outputs do: a store in a new folder
                 path.absolute().parent.mkdir(parents=True, exist_ok=True)
