@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import write_bad_files, write_non_utf8_file
-from zsl_cli.discovery import IMAGE_EXTENSIONS, discover, normalize_extensions, scan
+from zsl_cli.discovery import (
+    IMAGE_EXTENSIONS,
+    absolute_path,
+    discover,
+    normalize_extensions,
+    scan,
+)
 from zsl_cli.errors import EXIT_USAGE, ZslError
 
 
@@ -272,6 +278,20 @@ def test_linked_folder_listed_once_under_its_real_name(tmp_path: Path) -> None:
     touch(tmp_path, "elsewhere/y.jpg")
     (tmp_path / "root" / "outside").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     assert discover([str(tmp_path / "root")])[0] == tmp_path / "root" / "outside" / "y.jpg"
+
+
+def test_dot_dot_after_a_linked_folder_leads_where_the_file_system_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # here/link/.. is real/, not here/: two different a.png files, both inputs.
+    touch(tmp_path, "real/a.png", "real/sub/b.png", "here/a.png")
+    (tmp_path / "here" / "link").symlink_to(tmp_path / "real" / "sub", target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "here")
+    found = discover(["link/../a.png", "a.png"])
+    assert found == [Path("a.png"), Path("link/../a.png")]
+    assert absolute_path("link/../a.png") == str(tmp_path / "real" / "a.png")
+    assert absolute_path("./x/../a.png") == str(tmp_path / "here" / "a.png")  # no link: lexical
+    assert scan(["link/.."]).roots == [str(tmp_path / "real")]
 
 
 def test_file_links_are_separate_inputs_and_broken_links_are_returned(tmp_path: Path) -> None:

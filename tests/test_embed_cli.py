@@ -38,6 +38,29 @@ def stored(store: Path, model: Path):
         return handle.load(handle.find_model(load_encoder(str(model)).identity))
 
 
+def test_a_folder_reached_by_dot_dot_from_a_linked_folder_is_the_real_one(
+    tiny_clip, tmp_path, monkeypatch
+):
+    write_images(tmp_path / "real", 2)
+    (tmp_path / "real" / "sub").mkdir()
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "link").symlink_to(tmp_path / "real" / "sub", target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "here")
+    store = tmp_path / "photos.zsl"
+    summary = embed(Path("link/.."), store, tiny_clip)
+    assert (summary["encoded"], summary["failed"]) == (2, 0)
+    assert sorted(stored(store, tiny_clip).paths) == sorted(
+        str(path) for path in (tmp_path / "real").glob("*.png")
+    )
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    labelled = run(
+        "label", "link/..", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "jsonl"
+    )
+    assert labelled.exit_code == 0, labelled.stderr
+    assert {row["status"] for row in read_jsonl(labelled.stdout)} == {"ok"}
+
+
 def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     paths = write_images(images, 6)

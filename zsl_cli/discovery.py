@@ -22,7 +22,7 @@ broken links and special files: the decoder gives them a status. A folder that c
 skipped and recorded in `Discovery.skipped`.
 
 Output paths keep the user's spelling (relative stays relative), are deduplicated on
-os.path.abspath(os.path.normpath(...)) (not realpath: two links to one file are two inputs; of two
+absolute_path(...) (not realpath: two links to one file are two inputs; of two
 spellings of one path the byte-wise smaller is kept), and are sorted by os.fsencode(path), so the
 order depends neither on the file system nor on the order of the arguments. Names that are not
 valid UTF-8 travel as str with surrogate escapes (os.fsdecode) and are never re-encoded strictly.
@@ -135,16 +135,16 @@ def scan(
             for entry in read_path_list(stream, nul_separated=nul_separated):
                 listed += 1
                 found.extend(walker.take(entry))
-                roots.append(os.path.abspath(entry))
+                roots.append(absolute_path(entry))
         elif _lexists(item):
             found.extend(walker.take(item))
-            roots.append(os.path.abspath(item))
+            roots.append(absolute_path(item))
         elif (matches := walker.glob(item)) is not None:
             found.extend(matches)
             roots.append(_glob_base(item))
         elif missing_ok and _missing_file_name(item, wanted):
             found.append(_normal(item))
-            roots.append(os.path.abspath(item))
+            roots.append(absolute_path(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     paths = _dedupe_and_sort(found)
@@ -152,7 +152,7 @@ def scan(
         if all(item == STDIN_INPUT for item in names) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
         raise ZslError(_nothing_found_message(names, wanted, walker))
-    folders = [os.path.abspath(folder) for folder in walker.folders]
+    folders = [absolute_path(folder) for folder in walker.folders]
     return Discovery(paths=paths, skipped=walker.skipped, roots=roots, folders=folders)
 
 
@@ -162,7 +162,26 @@ def walk_files(root: str, *, include_hidden: bool = False) -> Discovery:
     sub-paths and sorted by os.fsencode(path)."""
     walker = _Walker(None, include_hidden)
     paths = [Path(path) for path in sorted(walker.walk(root), key=os.fsencode)]
-    return Discovery(paths=paths, skipped=walker.skipped, roots=[os.path.abspath(root)])
+    return Discovery(paths=paths, skipped=walker.skipped, roots=[absolute_path(root)])
+
+
+def absolute_path(path: str | os.PathLike[str]) -> str:
+    """`path` made absolute and normalised as os.path.abspath does, except that a `..` after a
+    linked folder leads where the file system takes it, to the parent of the link's target (the
+    abspath of link/../a.png names another file than the one opened)."""
+    absolute = os.path.join(os.getcwd(), os.fspath(path))
+    parts = absolute.split(os.sep)
+    if ".." not in parts:
+        return os.path.normpath(absolute)
+    resolved = os.sep
+    for part in parts:
+        if part == "..":
+            if os.path.islink(resolved):
+                resolved = os.path.realpath(resolved)
+            resolved = os.path.dirname(resolved)
+        elif part not in ("", "."):
+            resolved = os.path.join(resolved, part)
+    return resolved
 
 
 def _glob_base(pattern: str) -> str:
@@ -175,7 +194,7 @@ def _glob_base(pattern: str) -> str:
             break
         literal.append(part)
     base = os.sep.join(literal) if literal else os.curdir
-    return os.path.abspath(base or os.sep)
+    return absolute_path(base or os.sep)
 
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> list[str]:
@@ -424,10 +443,9 @@ def _join(base: str, name: str) -> str:
 
 def _dedupe_and_sort(found: list[str]) -> list[Path]:
     """One Path per absolute normalised path (the byte-wise smallest spelling), sorted by bytes."""
-    cwd = os.getcwd()
     unique: dict[str, str] = {}
     for spelled in found:
-        key = os.path.normpath(os.path.join(cwd, spelled))
+        key = absolute_path(spelled)
         kept = unique.get(key)
         if kept is None or (kept != spelled and os.fsencode(spelled) < os.fsencode(kept)):
             unique[key] = spelled

@@ -41,7 +41,7 @@ from typing import Any, Literal
 import numpy as np
 
 from zsl_cli.classes import composed, split_lines, strip_invisible
-from zsl_cli.discovery import IMAGE_EXTENSIONS, printable, walk_files
+from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, printable, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import (
     FAILED,
@@ -458,7 +458,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     first_row: dict[str, int] = {}
 
     for j, path in enumerate(paths):
-        absolute = os.path.abspath(_from(base, path))
+        absolute = absolute_path(_from(base, path))
         if absolute in first_row:
             raise ZslError(
                 f"the predictions list {path!r} twice (rows {first_row[absolute] + 1} "
@@ -467,7 +467,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         first_row[absolute] = j
         i = by_path.get(absolute)
         if i is None and base and not os.path.isabs(path):
-            i = by_path.get(os.path.abspath(path))
+            i = by_path.get(absolute_path(path))
         if i is None:
             if by_real is None:
                 by_real = _unique_index(os.path.realpath(item.path) for item in truth.items)
@@ -554,7 +554,7 @@ def _parts(path: str) -> tuple[str, ...]:
 
 def _truth_from_folder(source: str) -> GroundTruth:
     where = printable(source)
-    root = os.path.abspath(source)
+    root = absolute_path(source)
     try:
         classes = sorted(
             entry.name
@@ -599,7 +599,7 @@ def _truth_from_folder(source: str) -> GroundTruth:
 
 def _truth_from_csv(source: str) -> GroundTruth:
     where = printable(source)
-    base = os.path.dirname(os.path.abspath(source))
+    base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
     line_of: dict[str, int] = {}
     text = _read_text(source, "the ground truth")
@@ -638,7 +638,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 if not written or not label:
                     missing = "path" if not written else "label"
                     raise ZslError(f"{where}, line {line}: the {missing} is empty")
-                full = os.path.normpath(os.path.join(base, written))
+                full = absolute_path(os.path.join(base, written))
                 if full in line_of:
                     earlier = items[line_of[full]]
                     if earlier.label != label:
@@ -806,7 +806,7 @@ def _nothing_matched_message(
     example_prediction = predictions[0].path
     if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
-        example_prediction = os.path.abspath(_from(base, example_prediction))
+        example_prediction = absolute_path(_from(base, example_prediction))
         example_truth = example.path
     where = ""
     if truth.kind == "csv":

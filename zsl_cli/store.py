@@ -43,6 +43,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
 from zsl_cli.files import atomic_file, atomic_files
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
@@ -172,8 +173,8 @@ class Unreachable:
 def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]]:
     """Stat each path (following symlinks) -> FileStats, and why the others are not files.
 
-    Paths are made absolute with os.path.abspath (symlinks are not resolved, so the stored path
-    is the one the user sees).
+    Paths are made absolute with discovery.absolute_path (symlinks are not resolved, so the stored
+    path is the one the user sees).
     """
     stats: list[FileStat] = []
     problems: list[Unreachable] = []
@@ -183,7 +184,7 @@ def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]
         except OSError:
             st = None
         if st is not None and S_ISREG(st.st_mode):
-            stats.append(FileStat(os.path.abspath(os.fspath(path)), st.st_size, st.st_mtime_ns))
+            stats.append(FileStat(absolute_path(path), st.st_size, st.st_mtime_ns))
             continue
         problem = file_problem(path) or DecodeError(UNREADABLE, "changed while it was scanned")
         problems.append(Unreachable(path, problem.status, problem.reason))
@@ -802,7 +803,7 @@ def _now() -> str:
 
 
 def _root_key(root: str) -> bytes:
-    return os.fsencode(os.path.abspath(root))
+    return os.fsencode(absolute_path(root))
 
 
 def _stale(
@@ -960,7 +961,7 @@ def stored_items(
         if paths is None:
             items = _all_stored_items(store, model_id)
         else:
-            absolute = [os.path.abspath(path) for path in paths]
+            absolute = [absolute_path(path) for path in paths]
             found = store.fetch(model_id, absolute)
             missing = [key for key in absolute if key not in found]
             if missing:
