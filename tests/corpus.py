@@ -139,6 +139,21 @@ def write_odd_images(folder: Path) -> dict[str, OddImage]:
     expected = np.where(transparent[..., None], np.uint8(255), palette_rgb)
     add("png_palette_transparency", "palette.png", palette_image, expected, 0.0, transparency=0)
 
+    # A stereo camera's MPO: two JPEG frames in one file; the first is the image.
+    other = Image.fromarray(blocky_rgb(40, 24, seed=4))
+    add(
+        "mpo_stereo",
+        "stereo.mpo",
+        Image.fromarray(rgb),
+        rgb,
+        3.0,
+        format="MPO",
+        save_all=True,
+        append_images=[other],
+        quality=95,
+        subsampling=0,
+    )
+
     frames, frames_rgb = _gif_frames()
     path = folder / "animated.gif"
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)

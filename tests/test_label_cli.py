@@ -281,7 +281,7 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
         Image.fromarray(image.expected).save(originals / f"{name}.png")
     result_odd = run(
         "label",
-        *[i.path for i in odd.values()],
+        tmp_path / "odd",  # walked: every one of them has an image extension
         "-c",
         classes_file,
         "-m",
@@ -293,6 +293,7 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
     result_clean = run("label", originals, "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-q")
     assert result_odd.exit_code == 0 and result_clean.exit_code == 0
     by_name = {Path(r["path"]).stem: r for r in read_jsonl(result_clean.stdout)}
+    assert len(read_jsonl(result_odd.stdout)) == len(odd)
     for row in read_jsonl(result_odd.stdout):
         name = next(n for n, i in odd.items() if str(i.path) == row["path"])
         assert row["status"] == "ok", row

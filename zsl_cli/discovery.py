@@ -47,6 +47,7 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
         ".jpeg",
         ".jpe",
         ".jfif",
+        ".mpo",  # a stereo camera's JPEG: its first frame
         ".png",
         ".apng",
         ".gif",
