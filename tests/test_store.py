@@ -604,6 +604,24 @@ def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None
         EmbeddingStore.open(tmp_path)
 
 
+def test_a_store_copied_without_its_wal_file_says_what_is_missing(tmp_path: Path) -> None:
+    # After a run killed outright, the commits wait in photos.zsl-wal: a copy of photos.zsl
+    # alone is a database with nothing in it.
+    original, copy = tmp_path / "photos.zsl", tmp_path / "copy.zsl"
+    with EmbeddingStore.open(original) as store:
+        encode_all(store, store.register_model("id-a", "model-a", DIM), [FileStat("/a", 1, 1)])
+        copy.write_bytes(original.read_bytes())
+    assert copy.stat().st_size > 0
+    with pytest.raises(ZslError, match=r"copy\.zsl-wal") as info:
+        EmbeddingStore.open(copy, create=False)
+    assert "create one with `zsl embed`" in info.value.message
+    empty = tmp_path / "empty.zsl"
+    empty.touch()
+    with pytest.raises(ZslError, match="is an empty file") as info:
+        EmbeddingStore.open(empty, create=False)
+    assert "-wal" not in info.value.message
+
+
 def test_a_store_named_like_an_sqlite_uri_is_that_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -316,9 +316,16 @@ class EmbeddingStore:
             raise
         if app_id == 0 and n_objects == 0:
             if not create:
+                # Pages but no tables: what a copy of a store left by a run killed outright
+                # holds, its commits still in the -wal file beside the original.
+                what = (
+                    "an SQLite database with nothing in it (copied without the "
+                    f"{self.path.name}-wal file that was beside it?)"
+                    if self.path.stat().st_size > 0
+                    else "an empty file"
+                )
                 raise ZslError(
-                    f"{self.path} is an empty file, not a zsl embedding store; "
-                    "create one with `zsl embed`"
+                    f"{self.path} is {what}, not a zsl embedding store; create one with `zsl embed`"
                 )
             self._create_schema()
             app_id, version, _ = self._header()
