@@ -232,7 +232,7 @@ class TransformersEncoder:
             token_ids = self._tokenizer(
                 list(texts[start : start + TOKENIZE_BLOCK]),
                 truncation=True,
-                max_length=self._text_length,
+                max_length=self.prompt_tokens,  # as encoded, so alike keys encode alike
             )["input_ids"]
             self._check_token_ids(token_ids)
             for position, ids in enumerate(token_ids, start):
@@ -285,7 +285,7 @@ class TransformersEncoder:
             # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
             options: dict[str, Any] = {"padding": "max_length", "max_length": self.prompt_tokens}
         else:
-            options = {"padding": True, "max_length": self._text_length}
+            options = {"padding": True, "max_length": self.prompt_tokens}
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
