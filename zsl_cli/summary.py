@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -58,6 +59,19 @@ def _line(*parts: str | tuple[str, str]) -> Text:
 
 class _Console(Console):
     is_output = False  # the command's output (a report's table), not diagnostics
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        # Escaped before the layout, so that a table's columns fit the escaped names.
+        return super().render_str(self._encodable(text), **options)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return self._encodable(super()._render_buffer(buffer))
+
+    def _encodable(self, text: str) -> str:
+        """`text` with what the stream's encoding cannot hold (a class name on an ASCII or
+        Latin-1 stdout: PYTHONIOENCODING, a locale without UTF-8 mode) as Python escapes
+        (caf\\xe9), as Python's own stderr writes it, rather than a UnicodeEncodeError."""
+        return text.encode(self.encoding, "backslashreplace").decode(self.encoding)
 
     def on_broken_pipe(self) -> None:
         # rich exits with status 1, which means failed images under --strict; let the CLI end
