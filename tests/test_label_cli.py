@@ -645,6 +645,17 @@ def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_fil
         assert failed.returncode == 2
 
 
+def test_error_line_escapes_what_stderr_cannot_encode(tmp_path):
+    # On an ASCII stderr (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode) a name's bytes
+    # that are not UTF-8 came out as '?': lost, where Python's own stderr escapes them.
+    classes = os.fsencode(tmp_path / "cl") + b"\xff\xc3\xa9.txt"
+    command = [sys.executable, "-m", "zsl_cli", "label", str(tmp_path), "-c", classes]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(command, capture_output=True, env=env, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.endswith(b"cl\\udcff\\xe9.txt\n"), done.stderr
+
+
 def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
     write_images(tmp_path / "images", 400, size=(64, 64))
     out = tmp_path / "out.jsonl"

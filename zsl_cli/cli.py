@@ -93,7 +93,10 @@ def _say(line: str) -> None:
     """One line on stderr. Its reader going away, or a stderr that cannot be written, must not
     turn the exit status into 1."""
     try:
-        typer.echo(line, err=True)
+        # Not typer.echo: on an ASCII stderr it writes UTF-8 with '?' for what UTF-8 cannot
+        # hold, losing a file name's undecodable bytes; Python's stderr escapes them.
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
     except OSError:  # its reader went away, or it cannot be written (EIO, ENOSPC)
         from zsl_cli.files import point_at_devnull
 
