@@ -217,6 +217,27 @@ def test_evaluate_table_on_a_stdout_that_cannot_encode_the_class_names(tmp_path,
     assert len(rows) == 3 and len({len(row) for row in rows}) == 1
 
 
+def test_report_table_with_stdout_closed(tmp_path):
+    # `zsl evaluate ... >&-`: the table has nowhere to go. It ended in an AttributeError
+    # traceback, exit 1, after writing --json; now one line and exit 2 before any work, as
+    # `zsl label` does for its predictions.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    metrics = tmp_path / "metrics.json"
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth", str(truth)]
+    for extra in ([], ["--json", str(metrics)]):
+        done = subprocess.run(
+            [*command, *extra], stderr=subprocess.PIPE, timeout=300, preexec_fn=lambda: os.close(1)
+        )
+        assert done.returncode == 2
+        assert done.stderr.decode().startswith("zsl: error: stdout is closed"), done.stderr
+    assert not metrics.exists()
+    # With --json - the JSON's own stdout is closed; the table would go to stderr.
+    done = subprocess.run(
+        [*command, "--json", "-"], stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1)
+    )
+    assert done.returncode == 2 and b"Traceback" not in done.stderr
+
+
 def test_evaluate_user_errors(tmp_path):
     (tmp_path / "p.csv").write_text("path,label,score,top_k_labels,top_k_scores,status,error\n")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path / "missing")

@@ -831,6 +831,7 @@ def evaluate(
     from zsl_cli import api
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
+    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.evaluate(
         api.EvaluateRequest(
             str(predictions), str(truth), _str(seen), _ks(top_k), _str(json_out), _str(report)
@@ -838,7 +839,6 @@ def evaluate(
     )
     if not quiet:
         render_warnings(stderr_console(), result.warnings)
-    console = _report_console(json_out, quiet)
     if console is not None:
         # The whole table in a file or a pipe; on a terminal, the worst classes.
         render_evaluation(console, result, max_rows=20 if console.is_terminal else None)
@@ -987,6 +987,7 @@ def hubness(
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
+    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.hubness(
         api.HubnessRequest(
             inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
@@ -1019,7 +1020,6 @@ def hubness(
     )
     if not quiet:
         render_warnings(stderr_console(), result["warnings"])
-    console = _report_console(json_out, quiet)
     if console is not None:
         render_hubness(console, result)
 

@@ -31,6 +31,10 @@ def stderr_console() -> Console:
 
 
 def stdout_console() -> Console:
+    """A console for a command's output. ZslError when stdout is closed (`>&-`): the output
+    would have nowhere to go."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise ZslError("stdout is closed: redirect it to a file (or /dev/null to drop the table)")
     return _console(sys.stdout, output=True)
 
 
