@@ -656,6 +656,29 @@ def test_error_line_escapes_what_stderr_cannot_encode(tmp_path):
     assert done.stderr.endswith(b"cl\\udcff\\xe9.txt\n"), done.stderr
 
 
+@pytest.mark.parametrize("command", ["label", "embed", "evaluate", "hubness"])
+def test_a_deleted_current_folder_is_one_line(tmp_path, classes_file, command):
+    # `cd x; rmdir ../x; zsl ...`: every command ended in a FileNotFoundError traceback (exit 1)
+    # or, once torch loaded, in oneMKL's "FATAL ERROR", whatever paths it was given.
+    images = write_images(tmp_path / "images", 1)[0].parent
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    arguments = {
+        "label": [str(images), "-c", str(classes_file), "-m", "shapes-demo"],
+        "embed": [str(images), "--store", str(tmp_path / "s.zsl"), "-m", "shapes-demo"],
+        "evaluate": [str(classes_file), "--truth", str(images)],
+        "hubness": [str(images), "-c", str(classes_file), "-m", "shapes-demo"],
+    }[command]
+    done = subprocess.run(
+        [sys.executable, "-m", "zsl_cli", command, *arguments],
+        capture_output=True,
+        timeout=300,
+        preexec_fn=lambda: (os.chdir(gone), os.rmdir(gone)),
+    )
+    assert done.returncode == 2, done.stderr.decode()
+    assert done.stderr.decode().startswith("zsl: error: the current folder"), done.stderr
+
+
 def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
     write_images(tmp_path / "images", 400, size=(64, 64))
     out = tmp_path / "out.jsonl"

@@ -337,6 +337,18 @@ def _root(
     """The app's help says what `zsl` does; this only adds --version."""
 
 
+def _require_current_folder() -> None:
+    """Refuse to run in a current folder that was deleted (`cd x; rmdir ../x`): relative paths
+    mean nothing there, and torch's oneMKL cannot even load."""
+    try:
+        os.getcwd()
+    except OSError as error:
+        raise ZslError(
+            f"the current folder cannot be found ({error.strerror}; deleted?): "
+            "cd to a folder that exists and run again"
+        ) from None
+
+
 def _extensions(value: str | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value.split(","))
 
@@ -561,6 +573,7 @@ def label(
     )
     from zsl_cli.writers import output_format
 
+    _require_current_folder()
     studio = api.LabelStudioOptions(
         from_name=ls_from_name,
         to_name=ls_to_name,
@@ -714,6 +727,7 @@ def embed(
         stderr_console,
     )
 
+    _require_current_folder()
     request = api.EmbedRequest(
         store=str(store),
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
@@ -831,6 +845,7 @@ def evaluate(
     from zsl_cli import api
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
+    _require_current_folder()
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.evaluate(
         api.EvaluateRequest(
@@ -987,6 +1002,7 @@ def hubness(
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
+    _require_current_folder()
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.hubness(
         api.HubnessRequest(
