@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -355,3 +356,15 @@ def test_inputs_may_be_path_objects(tmp_path: Path) -> None:
     assert found.paths == [tmp_path / "a" / "x.png", tmp_path / "b" / "z.png"]
     with pytest.raises(ZslError, match="no such file or directory"):
         scan([tmp_path / "gone"])
+
+
+def test_printable_text_no_file_name_could_hold_in_this_locale():
+    # In a C or Latin-1 locale without UTF-8 mode, os.fsencode cannot encode a class name read
+    # from a UTF-8 file ("green 🌲"): `zsl evaluate`'s table ended in a UnicodeEncodeError.
+    code = (
+        "from zsl_cli.discovery import printable; print(ascii(printable('green \\U0001f332\\n')))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().strip() == ascii("green 🌲\\n")

@@ -228,7 +228,11 @@ def printable(path: str | os.PathLike[str]) -> str:
     """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
     and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
     break a message's line nor send escape sequences to the terminal."""
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # text no file name holds in this locale (a class name, in C)
+        raw = os.fspath(path).encode("utf-8", "surrogateescape")
+    text = raw.decode("utf-8", "backslashreplace")
     return _CONTROL_CHARACTERS.sub(_escaped, text)
 
 
