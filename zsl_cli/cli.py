@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 class ZslGroup(TyperGroup):
     """Turns the library's ZslError, and a command line that does not parse, into one stderr line
-    and its exit code, for every command."""
+    and its exit code, for every command; no command runs in a deleted current folder."""
 
     def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         try:
@@ -56,6 +56,7 @@ class ZslGroup(TyperGroup):
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
+            _require_current_folder()
             return super().invoke(ctx)
         except ZslError as error:
             _say(f"zsl: error: {error.message}")
@@ -573,7 +574,6 @@ def label(
     )
     from zsl_cli.writers import output_format
 
-    _require_current_folder()
     studio = api.LabelStudioOptions(
         from_name=ls_from_name,
         to_name=ls_to_name,
@@ -727,7 +727,6 @@ def embed(
         stderr_console,
     )
 
-    _require_current_folder()
     request = api.EmbedRequest(
         store=str(store),
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
@@ -845,7 +844,6 @@ def evaluate(
     from zsl_cli import api
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
-    _require_current_folder()
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.evaluate(
         api.EvaluateRequest(
@@ -1002,7 +1000,6 @@ def hubness(
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
-    _require_current_folder()
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.hubness(
         api.HubnessRequest(
