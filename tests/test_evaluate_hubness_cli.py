@@ -141,6 +141,9 @@ def test_evaluate_json_to_stdout_and_report_checked_first(tiny_clip, image_folde
     )
     assert result.exit_code == 2 and "unknown report type '.pdf'" in result.stderr
     assert not metrics.exists()  # nothing written when the command is refused
+    to_stdout = run("evaluate", predictions, "--truth", image_folder, "--report", "-")
+    assert to_stdout.exit_code == 2
+    assert "--report -: a report is a file, its type told by its name" in to_stdout.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "label-studio"])

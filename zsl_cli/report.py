@@ -31,6 +31,8 @@ OTHER = "other classes"
 
 def check_report_path(path: str | os.PathLike[str]) -> None:
     """Raise ZslError unless `path` names a report type we can write (call before any work)."""
+    if os.fspath(path) == "-":  # stdout: the table's place, and no name tells the type
+        raise ZslError("--report -: a report is a file, its type told by its name (.html or .png)")
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in (".html", ".htm", ".png"):
         raise ZslError(
