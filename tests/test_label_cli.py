@@ -446,6 +446,21 @@ def test_a_json_document_over_another_formats_output_removes_its_stale_sidecar(
     assert not Path(f"{out}.run.json").exists()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_output_whose_run_info_file_is_an_input_is_refused(
+    tiny_clip, tmp_path, classes_file, fmt
+):
+    # csv writes its run info over <output>.run.json; json removes it as stale: either would
+    # destroy a class file of that name.
+    write_images(tmp_path / "images", 1)
+    out = tmp_path / f"out.{fmt}"
+    classes = Path(f"{out}.run.json")
+    classes.write_bytes(Path(classes_file).read_bytes())
+    result = run("label", tmp_path / "images", "-c", classes, "-m", tiny_clip, "-o", out)
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr
+    assert classes.read_bytes() == Path(classes_file).read_bytes() and not out.exists()
+
+
 def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):
     root = tmp_path / "root"
     write_images(root / "photos", 2)

@@ -757,8 +757,9 @@ def label(
     config = studio.config if studio is not None else None
     if output is not None:
         outputs = [output.path, config]
-        if config and output.path not in (None, "-"):
-            outputs.append(sidecar_path(output.path))
+        if output.path not in (None, "-"):
+            # Run info is written to this file, or removed there as stale for json: never an input.
+            outputs.append(sidecar_path(os.path.realpath(output.path)))
         if config == "-" and output.path in (None, "-"):
             raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
         check_outputs_spare_inputs(
