@@ -334,6 +334,8 @@ def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classe
             "name it .jsonl or leave --format out",
         ),
         ("cat\n", ["-c", "{tmp}/classes.txt", "--hubness-reduction", "magic"], "hubness"),
+        # The shell's `> results/` fails too: a file named "results" is not what was asked for.
+        ("cat\n", ["-c", "{tmp}/classes.txt", "-f", "csv", "-o", "{tmp}/results/"], "a folder"),
         ("cat\n", ["-c", "{tmp}/classes.txt", "-0"], "add '-' as a path"),
     ],
 )

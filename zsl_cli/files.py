@@ -340,6 +340,8 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
         raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
     if mode is not None and stat.S_ISDIR(mode):
         raise ZslError(f"output {str(target)!r} is a directory: give a file name")
+    if os.fspath(output).endswith(("/", os.sep)):  # Path() drops the slash that says "folder"
+        raise ZslError(f"output {os.fspath(output)!r} names a folder: give a file name")
     if mode is not None and streams_into(target):
         try:
             stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
