@@ -171,6 +171,20 @@ class _Bar:
         pass
 
 
+class _EncoderOfOldProtocol:
+    """Every member of the Encoder protocol but those it gained for prompts cut short."""
+
+    name = identity = "old"
+    head = preprocessor = None
+    dim = 8
+    exact_preprocessing = False
+
+    def encode_images(self, pixels):
+        raise AssertionError("never called")
+
+    encode_texts = encode_images
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -186,6 +200,7 @@ class _Bar:
             "encoder: give open_encoder\\(ModelOptions\\(...\\)\\), not str",
         ),
         (lambda: api.hubness(api.HubnessRequest(), encoder=object()), "encoder: give open_"),
+        (lambda: api.label(api.LabelRequest(), encoder=_EncoderOfOldProtocol()), "encoder: give"),
     ],
 )
 def test_arguments_of_the_wrong_kind_are_user_errors_before_any_work(call, message):

@@ -293,16 +293,8 @@ def _checked_call(
     return progress
 
 
-_ENCODER_MEMBERS = (
-    "name",
-    "identity",
-    "head",
-    "dim",
-    "preprocessor",
-    "exact_preprocessing",
-    "encode_images",
-    "encode_texts",
-)
+# The protocol's own members, so that one it gains is checked too.
+_ENCODER_MEMBERS = tuple(name for name in vars(Encoder) if not name.startswith("_"))
 
 
 def _has_static(thing: object, name: str) -> bool:
