@@ -642,3 +642,18 @@ def test_hubness_table_on_a_narrow_terminal_wraps_class_names_only(
         assert "occupancy" in table and "isoftmax" in table and "centering" in table
         for method in data["methods"].values():
             assert f"{method['skewness']:.2f}" in table
+
+
+def test_json_output_named_as_a_folder_is_refused(tiny_clip, image_folder, tmp_path):
+    """`--json out/` means a folder: writing a file named `out` would surprise."""
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    classes = tmp_path / "classes.txt"
+    commands = [
+        ["evaluate", predictions, "--truth", truth],
+        ["hubness", image_folder, "-c", classes, "-m", tiny_clip, "-q"],
+        ["embed", image_folder, "-m", tiny_clip, "--store", tmp_path / "s.zsl", "-q"],
+    ]
+    for command in commands:
+        result = run(*command, "--json", f"{tmp_path}/out/")
+        assert result.exit_code == 2 and "names a folder" in result.stderr, result.stderr
+        assert not (tmp_path / "out").exists()

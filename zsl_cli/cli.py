@@ -682,7 +682,7 @@ def embed(
         ),
     ] = None,
     json_out: Annotated[
-        Path | None,
+        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
             metavar="FILE",
@@ -742,7 +742,7 @@ def embed(
         ),
         dtype=dtype,
         export=_str(export),
-        json_out=_str(json_out),
+        json_out=json_out,
     )
     try:
         report = api.embed(request, progress=ProgressBar(quiet))
@@ -815,7 +815,7 @@ def evaluate(
         ),
     ] = "1,5",
     json_out: Annotated[
-        Path | None,
+        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
             metavar="FILE",
@@ -847,7 +847,7 @@ def evaluate(
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.evaluate(
         api.EvaluateRequest(
-            str(predictions), str(truth), _str(seen), _ks(top_k), _str(json_out), _str(report)
+            str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
         )
     )
     if not quiet:
@@ -857,12 +857,12 @@ def evaluate(
         render_evaluation(console, result, max_rows=20 if console.is_terminal else None)
 
 
-def _report_console(json_out: Path | None, quiet: bool) -> Console | None:
+def _report_console(json_out: str | None, quiet: bool) -> Console | None:
     """Where a report's tables go: they are the command's output, so stdout, unless --json -
     puts the JSON there (then stderr, or nowhere under --quiet)."""
     from zsl_cli.summary import stderr_console, stdout_console
 
-    if json_out is None or str(json_out) != "-":
+    if json_out != "-":
         return stdout_console()
     return None if quiet else stderr_console()
 
@@ -961,7 +961,7 @@ def hubness(
         ),
     ] = None,
     json_out: Annotated[
-        Path | None,
+        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
             metavar="FILE",
@@ -1027,7 +1027,7 @@ def hubness(
             methods=_comma_list(methods),
             truth=_str(truth),
             seen=_str(seen),
-            json_out=_str(json_out),
+            json_out=json_out,
         ),
         progress=ProgressBar(quiet),
     )
