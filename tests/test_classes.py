@@ -160,6 +160,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
     [
         ("", "empty attribute file"),
         ("name,red\nx,1\n", "header must be"),
+        # A spreadsheet in a locale whose decimal mark is ',' saves with ';'.
+        ("class;red\nx;1\n", "header must be .* separated by semicolons: save it with commas"),
+        ("class\tred\nx\t1\n", "separated by tabs"),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
         ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),

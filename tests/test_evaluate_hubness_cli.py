@@ -300,6 +300,7 @@ def test_evaluate_skips_blank_lines_in_a_predictions_csv(tmp_path):
         ("Path,label,path \n0.png,cat,1.png\n", "line 1: the header has more than one 'path'"),
         # An unquoted comma in a path: the label would be read from the wrong cell.
         ("path,label\n0.png,cat\n1,b.png,dog\n", "line 3: 3 cells, more than the header's 2"),
+        ("path;label\n0.png;cat\n", "(found: path;label) (its columns are separated by semic"),
     ],
 )
 def test_evaluate_refuses_an_ambiguous_truth_csv(tmp_path, truth_csv, message):

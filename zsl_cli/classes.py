@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import delimiter_hint
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # "|" joins top-k lists in CSV; control characters and line separators (newlines, tabs, NUL,
@@ -404,7 +405,10 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     header_line, header = numbered[0]
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
-        raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`")
+        raise ZslError(
+            f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`"
+            + delimiter_hint(header)
+        )
     attributes = header[1:]
     for column, name in enumerate(attributes, start=2):
         if not name:

@@ -43,6 +43,7 @@ import numpy as np
 from zsl_cli.classes import composed, split_lines, strip_invisible
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, printable, walk_files
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import delimiter_hint
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,
@@ -614,7 +615,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 found = ",".join(header or [])
                 raise ZslError(
                     f"{where}: a ground-truth CSV needs a header with columns path,label "
-                    f"(found: {found or 'nothing'})"
+                    f"(found: {found or 'nothing'}){delimiter_hint(header or [])}"
                 )
             for name in ("path", "label"):
                 if columns.count(name) > 1:  # which one holds the truth is anyone's guess

@@ -34,3 +34,14 @@ def clipped_text(text: str, limit: int = 300) -> str:
     cut = text[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."
+
+
+def delimiter_hint(header: list[str]) -> str:
+    """A note for a CSV header that is one cell holding ';' or tabs: the file was saved with
+    another separator (a spreadsheet in a locale whose decimal mark is ','), not comma-free."""
+    if len(header) != 1:
+        return ""
+    for name, delimiter in (("semicolons", ";"), ("tabs", "\t")):
+        if delimiter in header[0]:
+            return f" (its columns are separated by {name}: save it with commas)"
+    return ""
