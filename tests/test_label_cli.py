@@ -673,6 +673,25 @@ def test_error_line_escapes_what_stderr_cannot_encode(tmp_path):
     assert done.stderr.endswith(b"cl\\udcff\\xe9.txt\n"), done.stderr
 
 
+def test_error_line_quoting_a_huge_name_keeps_its_start_and_end(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text(("x" * 100_000 + "\n") * 2)
+    result = run("label", str(tmp_path), "-c", str(classes))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("zsl: error: ") and len(result.stderr) < 2_100
+    assert "characters left out" in result.stderr and result.stderr.endswith("classes.txt:1)\n")
+
+
+def test_warning_quoting_huge_names_keeps_its_start_and_end(tmp_path):
+    image = write_images(tmp_path / "images", 1)[0]
+    classes = tmp_path / "classes.txt"
+    classes.write_text(f"{'x' * 50_000}a\n{'x' * 50_000}b\ncat\n")  # the first two cut alike
+    result = run("label", str(image), "-c", str(classes), "-m", "shapes-demo")
+    assert result.exit_code == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if "cannot tell" in line)
+    assert len(warning) < 2_100 and "characters left out" in warning
+
+
 @pytest.mark.parametrize("command", ["label", "embed", "evaluate", "hubness"])
 def test_a_deleted_current_folder_is_one_line(tmp_path, classes_file, command):
     # `cd x; rmdir ../x; zsl ...`: every command ended in a FileNotFoundError traceback (exit 1)

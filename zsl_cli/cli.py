@@ -91,8 +91,12 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
 
 
 def _say(line: str) -> None:
-    """One line on stderr. Its reader going away, or a stderr that cannot be written, must not
-    turn the exit status into 1."""
+    """One line on stderr, of a size to read even when it quotes a 100,000-character class name.
+    Its reader going away, or a stderr that cannot be written, must not turn the exit status
+    into 1."""
+    from zsl_cli.formatting import clipped_middle
+
+    line = clipped_middle(line)
     try:
         # Not typer.echo: on an ASCII stderr it writes UTF-8 with '?' for what UTF-8 cannot
         # hold, losing a file name's undecodable bytes; Python's stderr escapes them.

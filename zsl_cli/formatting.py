@@ -36,6 +36,16 @@ def clipped_text(text: str, limit: int = 300) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."
 
 
+def clipped_middle(text: str, limit: int = 2000) -> str:
+    """`text` cut to about `limit` characters in the middle, where a long message quotes a long
+    name: its start says what went wrong and its end often what to do."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 3 // 4, limit // 4
+    left_out = len(text) - head - tail
+    return f"{text[:head]} ... [{left_out:,} characters left out] ... {text[-tail:]}"
+
+
 def delimiter_hint(header: list[str]) -> str:
     """A note for a CSV header that is one cell holding ';' or tabs: the file was saved with
     another separator (a spreadsheet in a locale whose decimal mark is ','), not comma-free."""

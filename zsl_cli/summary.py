@@ -20,7 +20,7 @@ from rich.text import Text
 from zsl_cli.discovery import printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
-from zsl_cli.formatting import fixed, percent
+from zsl_cli.formatting import clipped_middle, fixed, percent
 
 MAX_LABEL_ROWS = 10
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
@@ -170,7 +170,7 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
 
 def render_warnings(console: Console, warnings: Any) -> None:
     for warning in warnings:
-        console.print(_line(("warning", "yellow"), f": {warning}"))
+        console.print(_line(("warning", "yellow"), f": {clipped_middle(warning)}"))
 
 
 def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) -> None:
