@@ -264,6 +264,26 @@ def png_declaring_size(width: int, height: int) -> bytes:
     )
 
 
+def grey_png(bits: int, rows: list[list[int]], transparent: int | None = None) -> bytes:
+    """A greyscale PNG of `bits` per pixel (1, 2, 4, 8 or 16; Pillow writes only 1, 8 and 16),
+    with `transparent` as its tRNS grey level."""
+    width = len(rows[0])
+    scanlines = b""
+    for row in rows:
+        packed = "".join(format(value, f"0{bits}b") for value in row)
+        packed += "0" * (-len(packed) % 8)
+        scanlines += b"\0" + int(packed, 2).to_bytes(len(packed) // 8, "big")
+    header = struct.pack(">IIBBBBB", width, len(rows), bits, 0, 0, 0, 0)
+    trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">H", transparent))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + trns
+        + _png_chunk(b"IDAT", zlib.compress(scanlines))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

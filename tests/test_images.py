@@ -20,6 +20,7 @@ from PIL import Image, ImageFile, PngImagePlugin, features
 
 from tests.corpus import (
     blocky_rgb,
+    grey_png,
     png_declaring_size,
     write_bad_files,
     write_large_jpeg,
@@ -137,6 +138,20 @@ def test_16bit_grey_transparency_is_composited_on_white(tmp_path: Path) -> None:
     decoded = np.asarray(decode_image(tmp_path / "deep.png"))
     assert (decoded[:, :3] == 255).all()
     assert (decoded[:, 3:] == round(20000 * 255 / 65535)).all()
+
+
+@pytest.mark.parametrize("bits", [1, 2, 4, 8, 16])
+def test_low_bit_grey_transparency_is_composited_on_white(tmp_path: Path, bits: int) -> None:
+    # Pillow widens 2- and 4-bit grey to 0..255 but kept tRNS's level as stored: the
+    # see-through pixels stayed grey.
+    top = 2**bits - 1
+    (tmp_path / "grey.png").write_bytes(grey_png(bits, [[0, 1, top, 1]], transparent=1))
+    decoded = np.asarray(decode_image(tmp_path / "grey.png"))[0, :, 0]
+    assert decoded.tolist() == [0, 255, 255, 255]
+    if bits > 1:  # a level that marks no pixel leaves every pixel as it is
+        (tmp_path / "grey.png").write_bytes(grey_png(bits, [[0, 2, top]], transparent=1))
+        mid = round(2 * 255 / top)
+        assert np.asarray(decode_image(tmp_path / "grey.png"))[0, :, 0].tolist() == [0, mid, 255]
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,7 @@ PNG_METADATA_LIMIT = 64 * 1024 * 1024
 _REFUSED_FORMATS = frozenset({"EPS"})
 JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
 _WHITE = (255, 255, 255)
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSE_FOR_ORIENTATION = {
@@ -368,7 +369,11 @@ def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
         if options.draft is not None and file_format in JPEG_FORMATS:
             _apply_draft(image, options.draft, _orientation(image))
+        rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
+        grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         image.load()
+        if grey_bits is not None:
+            _widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
         orientation = _orientation(image)
@@ -391,6 +396,15 @@ def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -
         # The bound is for the displayed image; the decoder works on the stored, turned one.
         width, height = height, width
     image.draft("RGB", (width, height))
+
+
+def _widen_transparent_level(image: Image.Image, bits: int) -> None:
+    """Pillow widens 2- and 4-bit grey pixels to 0..255 but leaves tRNS's grey level as stored,
+    so the see-through pixels would stay opaque: widen the level as well."""
+    top = 2**bits - 1
+    level = image.info.get("transparency")
+    if isinstance(level, int) and 0 < level <= top:  # above top: a Pillow that widens it too
+        image.info["transparency"] = level * (255 // top)
 
 
 def _orientation(image: Image.Image) -> int:
