@@ -246,6 +246,27 @@ def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     assert info["classes"]["indistinguishable"] == [["cat", "kitty"]]
 
 
+def test_classes_the_model_cannot_tell_apart_score_alike_to_the_bit(tiny_clip, tmp_path):
+    # Upper-case copies of some classes (the tokenizer lowercases) at places in a long list where
+    # the ensemble's mix and the similarities' matrix product rounded them differently.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 16)
+    names = [f"thing{i}" for i in range(120)]
+    pairs = [(1, 0), (17, 3), (64, 5), (110, 100), (119, 7), (90, 89)]
+    for copy, original in pairs:
+        names[copy] = names[original].upper()
+    classes.write_text("\n".join(names) + "\n")
+    args = ("-m", tiny_clip, "-t", "imagenet7", "-k", "0", "-f", "jsonl", "-q")
+    result = run("label", images, "-c", classes, *args)
+    assert result.exit_code == 0, result.stderr
+    for row in read_jsonl(result.stdout):
+        scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
+        for copy, original in pairs:
+            assert scores[names[copy]] == scores[names[original]], (row["path"], names[copy])
+        ranked = [(-entry["score"], names.index(entry["label"])) for entry in row["top_k"]]
+        assert ranked == sorted(ranked)  # best first, ties in class order
+
+
 def test_prompts_longer_than_the_text_model_reads_are_reported(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)

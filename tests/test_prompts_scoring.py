@@ -20,6 +20,7 @@ from zsl_cli.scoring import (
     predict_items,
     rank,
     score_rows,
+    similarities,
     top_k,
 )
 
@@ -194,6 +195,28 @@ def test_top_k_orders_best_first_and_breaks_ties_by_class_order():
     np.testing.assert_allclose(values, [[0.5, 0.5], [0.9, 0.1]])
     assert top_k(scores, 0)[0].shape == (2, 5)
     assert top_k(scores, 99)[0].tolist()[1] == [0, 2, 3, 4, 1]
+
+
+@pytest.mark.parametrize("dim", [16, 64, 512])
+def test_equal_class_vectors_get_equal_similarities_wherever_they_are(dim):
+    # Classes the model cannot tell apart share one vector and must score alike to the bit, so
+    # that they tie and rank in class order. A matrix product does not promise that for equal
+    # columns at different places: OpenBLAS rounds the edges of its tiles differently.
+    rng = np.random.default_rng(0)
+    classes = _unit(rng.normal(size=(300, dim))).astype(np.float32)
+    copies, originals = list(range(280, 300)) + list(range(150, 170)), list(range(20)) * 2
+    classes[copies] = classes[originals]
+    images = _unit(rng.normal(size=(16, dim))).astype(np.float32)
+    for rows in (1, 5, 16):
+        sims = similarities(images[:rows], classes)
+        np.testing.assert_array_equal(sims[:, copies], sims[:, originals])
+        assert np.abs(sims - images[:rows] @ classes.T).max() < 1e-6
+    # Equal in their first value only: told apart.
+    near = classes.copy()
+    near[5, 1:] = near[7, 1:]
+    near[6, 0] = near[8, 0]
+    sims = similarities(images, near)
+    assert (sims[:, 5] != sims[:, 7]).any() and (sims[:, 6] != sims[:, 8]).any()
 
 
 def test_top_k_matches_full_sort_on_random_data():

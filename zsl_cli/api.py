@@ -514,7 +514,8 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
     ids: dict[bytes, int] = {}
     text_ids = np.array([ids.setdefault(row.tobytes(), len(ids)) for row in text_embeddings])
     # Found once: a loop over every prompt (80 per class with imagenet80).
-    groups = [[spec.names[i] for i in group] for group in plan.identical_classes(text_ids)]
+    identical = plan.identical_classes(text_ids)
+    groups = [[spec.names[i] for i in group] for group in identical]
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
         raise ZslError(
@@ -522,10 +523,15 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
             "the same once tokenized): check the class names, and that the model folder's "
             "tokenizer is the model's own"
         )
+    vectors = plan.class_vectors(text_embeddings)
+    for group in identical:
+        # The same mix of the same embeddings, but summed in other places of a matrix product,
+        # which can round them apart: one vector, so that they score alike to the bit.
+        vectors[group] = vectors[group[0]]
     return Classifier(
         spec,
         plan,
-        plan.class_vectors(text_embeddings),
+        vectors,
         groups,
         encoder.prompts_cut_short(plan.texts),
         encoder.prompt_tokens,
