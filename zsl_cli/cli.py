@@ -567,7 +567,9 @@ def label(
     """Label images with zero-shot class prompts and write predictions.
 
     Predictions go to stdout or -o; progress and the summary go to stderr. Bad images are
-    skipped with a status and a reason, and never stop the run.
+    skipped with a status and a reason, and never stop the run. Scores are the model's own:
+    a softmax over the classes for CLIP-style models (an image's scores sum to 1), a sigmoid
+    per class for SigLIP (each class scored on its own).
     """
     from zsl_cli import api
     from zsl_cli.summary import (
