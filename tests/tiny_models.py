@@ -6,6 +6,7 @@ They load through the same factory and the same transformers classes as hub chec
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import (
@@ -41,9 +42,9 @@ def _byte_level_vocab() -> dict[str, int]:
     return vocab
 
 
-def tiny_tokenizer() -> CLIPTokenizer:
+def tiny_tokenizer(**options: Any) -> CLIPTokenizer:
     """A character-level CLIP tokenizer: every text tokenizes, special tokens are added."""
-    return CLIPTokenizer(vocab=_byte_level_vocab(), merges=[])
+    return CLIPTokenizer(vocab=_byte_level_vocab(), merges=[], **options)
 
 
 def _tower(**overrides: int) -> dict[str, int]:
@@ -103,7 +104,9 @@ def make_tiny_siglip(
     directory: Path, seed: int = 0, image_size: int = 32, text_positions: int = 64
 ) -> Path:
     torch.manual_seed(seed)
-    tokenizer = tiny_tokenizer()
+    # As published SigLIP tokenizers are saved: no attention mask, since SigLIP was trained
+    # attending to its padding.
+    tokenizer = tiny_tokenizer(model_input_names=["input_ids"])
     config = SiglipConfig(
         text_config=_tower(
             vocab_size=len(tokenizer),
