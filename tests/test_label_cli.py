@@ -830,6 +830,43 @@ def test_signal_to_the_process_group_with_decode_processes_stops_quietly(
     assert 0 < len(read_jsonl(out.read_text())) < 400
 
 
+# `python -m zsl_cli` with a SIGTERM that lands in code run by exec(), as dataclasses and typer
+# run while modules load: CPython then ended the process by SIGINT once zsl had handled it
+# (unless a later exec() happened to clear CPython's record of it).
+SIGTERM_IN_EXEC = """
+import signal
+from zsl_cli import api
+def label(*_, **__):
+    exec("signal.raise_signal(signal.SIGTERM)")
+api.label = label
+from zsl_cli.cli import main
+main()
+"""
+
+# A SIGTERM while typer builds the commands, before any of them runs.
+SIGTERM_BEFORE_THE_COMMAND = """
+import signal
+from zsl_cli import cli
+cli.app = lambda **_: signal.raise_signal(signal.SIGTERM)
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("script", [SIGTERM_IN_EXEC, SIGTERM_BEFORE_THE_COMMAND])
+def test_an_interrupt_during_start_up_exits_130(tmp_path, classes_file, script):
+    write_images(tmp_path / "images", 2)
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    # Run as a module (python -m): a script ends through another path of CPython's.
+    (tmp_path / "zsl_with_a_signal.py").write_text(script)
+    command = [sys.executable, "-m", "zsl_with_a_signal", "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", "shapes-demo", "-o", str(out)]
+    done = subprocess.run(command, capture_output=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 130, done.stderr.decode()
+    assert done.stderr.decode() == "zsl: interrupted\n"
+    assert out.read_text() == "old\n"
+
+
 def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeypatch):
     from zsl_cli import api
 

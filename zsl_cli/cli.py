@@ -1053,8 +1053,38 @@ def main() -> None:
         signal.signal(signal.SIGHUP, _interrupt)
     if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
-    app(prog_name="zsl")
+    try:
+        app(prog_name="zsl")
+    except KeyboardInterrupt:  # while typer builds the commands, before any of them runs
+        _say("zsl: interrupted")
+        _exit_interrupted()
+    except SystemExit as stop:
+        if stop.code == EXIT_INTERRUPTED:
+            _exit_interrupted()
+        raise
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _exit_interrupted() -> NoReturn:
+    """End the process now with EXIT_INTERRUPTED.
+
+    Under `python -m zsl_cli`, a KeyboardInterrupt raised while exec() or eval() ran a string
+    (dataclasses and typer build functions that way, so a signal can land there while modules
+    load) makes CPython end the process by SIGINT at exit even though zsl handled it: a parent
+    saw the process killed by SIGINT, also for a SIGTERM, instead of exit status 130. Ending
+    here skips only the interpreter's exit handlers: the run has published or removed its
+    files and stopped its decode workers by now."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # another Ctrl-C must not break the ending
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader gone, a full disk, a stream closed
+            pass
+    os._exit(EXIT_INTERRUPTED)
