@@ -495,6 +495,78 @@ def test_run_info_that_cannot_be_written_leaves_the_old_output_and_run_info(
     assert temp_files(tmp_path) == []
 
 
+class FullDiskFile(io.RawIOBase):
+    """A file on a full disk: every write fails, so the bytes stay in the buffer above it and
+    closing that buffer, which flushes it, fails too, as a real file's close does."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def on_a_full_disk(monkeypatch: pytest.MonkeyPatch, suffix: str = "") -> None:
+    """Temporary files (of targets whose name ends with `suffix`) are written to a full disk."""
+    from zsl_cli import files
+
+    create = files._create_temp
+
+    def create_on_a_full_disk(target: Path) -> tuple[Path, IO[bytes]]:
+        temp, file = create(target)
+        if not target.name.endswith(suffix):
+            return temp, file
+        return temp, io.BufferedWriter(FullDiskFile(file))
+
+    monkeypatch.setattr(files, "_create_temp", create_on_a_full_disk)
+
+
+# The disk full while rows are written (once a buffer's worth is due), when the output is
+# flushed at the end, or at its run info.
+@pytest.mark.parametrize(("rows", "suffix"), [(200, ""), (1, ""), (1, ".run.json")])
+def test_a_full_disk_leaves_the_old_output_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int, suffix: str
+) -> None:
+    # Closing the discarded file flushed it again, and that second failure escaped as an
+    # OSError (a traceback, exit 1) and left the temporary file behind.
+    output = tmp_path / "out.csv"
+    predictions = sample_predictions(tmp_path / "photos")
+    write_all(output, "csv", predictions[:1])
+    on_a_full_disk(monkeypatch, suffix)
+    full = pytest.raises(ZslError, match="No space left on device")
+    with full, open_writer(str(output), "csv") as writer:
+        for _ in range(rows):
+            writer.write(predictions[1])
+        writer.close({"model": "new"})
+    assert read_predictions(output) == [rounded(predictions[0])]
+    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert temp_files(tmp_path) == []
+
+
+def test_files_published_together_leave_no_temporary_file_on_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zsl_cli.files import atomic_files
+
+    first, second = tmp_path / "vectors.npy", tmp_path / "vectors.npy.paths.csv"
+    on_a_full_disk(monkeypatch)
+    full = pytest.raises(OSError, match="No space left on device")
+    with full, atomic_files(first, second) as (first_file, second_file):
+        first_file.write(b"matrix")
+        second_file.write(b"index")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     with open_writer(str(output), "jsonl") as writer:

@@ -179,7 +179,7 @@ class AtomicFileSink:
         self._discard([self._temp])
 
     def _discard(self, temps: list[Path]) -> None:
-        self._file.close()
+        _close_unflushed(self._file)
         for temp in temps:
             temp.unlink(missing_ok=True)
 
@@ -253,7 +253,7 @@ def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
         _move_into_place([(temp, target) for temp, _, target in temps])
     finally:
         for temp, file, _ in temps:
-            file.close()
+            _close_unflushed(file)
             temp.unlink(missing_ok=True)
 
 
@@ -305,6 +305,14 @@ def _folder_locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def _close_unflushed(file: IO[bytes]) -> None:
+    """Close a file that is being thrown away. Closing flushes what is still buffered, which on
+    a full disk fails again (the file is closed all the same): that must neither hide the
+    error being handled nor keep the temporary file from being removed."""
+    with suppress(OSError):
+        file.close()
 
 
 def _finish(file: IO[bytes]) -> None:
