@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -377,6 +378,28 @@ def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, p
         api.embed(embed, progress=_InterruptAfterFirstBatch())
     assert caught.value.report.interrupted and caught.value.report.encoded == 2
     assert api.embed(embed).reused == 2
+
+
+def test_an_embed_interrupted_right_after_a_commit_counts_what_it_stored(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # A Ctrl-C landing between the commit of a batch and its count reported one batch fewer
+    # encoded than the store held.
+    from zsl_cli.store import EmbeddingStore
+
+    add = EmbeddingStore.add
+
+    def add_then_interrupt(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        add(self, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(EmbeddingStore, "add", add_then_interrupt)
+    model = api.ModelOptions(name=str(tiny_clip), batch_size=2)
+    embed = api.EmbedRequest(str(tmp_path / "s.zsl"), api.InputOptions(paths=(str(photos),)), model)
+    with pytest.raises(Interrupted) as caught:
+        api.embed(embed)
+    monkeypatch.setattr(EmbeddingStore, "add", add)
+    assert caught.value.report.encoded == 2 and api.embed(embed).reused == 2
 
 
 def test_a_run_leaves_pillow_and_logging_settings_as_it_found_them(tiny_clip, photos):

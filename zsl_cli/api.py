@@ -72,7 +72,12 @@ from zsl_cli.evaluation import (
     some_names,
     spelled_as,
 )
-from zsl_cli.files import check_outputs_spare_inputs, open_sink, sidecar_path
+from zsl_cli.files import (
+    check_outputs_spare_inputs,
+    interrupts_deferred,
+    open_sink,
+    sidecar_path,
+)
 from zsl_cli.formatting import clipped_text
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
@@ -1477,14 +1482,14 @@ def embed(
         decoding = decode_for(encoder, to_encode, request.model, request.inputs)
         try:
             for items in iter_encoded(decoding, encoder, request.model, progress):
-                store.add(
-                    model_id, [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
-                )
-                report.encoded += len(items)
-                for item in items:
-                    if not item.ok:
-                        report.failed += 1
-                        report.failed_by_status[item.status] += 1
+                stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
+                with interrupts_deferred():  # a batch committed is a batch counted
+                    store.add(model_id, stored)
+                    report.encoded += len(items)
+                    for item in items:
+                        if not item.ok:
+                            report.failed += 1
+                            report.failed_by_status[item.status] += 1
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
