@@ -867,6 +867,27 @@ def test_an_interrupt_during_start_up_exits_130(tmp_path, classes_file, script):
     assert out.read_text() == "old\n"
 
 
+# A SIGTERM while the CLI's modules load (the finder runs as `import typer` starts).
+SIGTERM_WHILE_MODULES_LOAD = """
+import runpy, signal, sys
+class Finder:
+    def find_spec(self, name, *_):
+        if name == "typer":
+            signal.raise_signal(signal.SIGTERM)
+sys.meta_path.insert(0, Finder())
+sys.argv[1:] = ["--help"]
+runpy.run_module("zsl_cli", run_name="__main__")
+"""
+
+
+def test_an_interrupt_while_the_modules_load_exits_130():
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_WHILE_MODULES_LOAD], capture_output=True, timeout=120
+    )
+    assert done.returncode == 130, done.stderr.decode()
+    assert done.stderr.decode() == "zsl: interrupted\n" and done.stdout == b""
+
+
 def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeypatch):
     from zsl_cli import api
 
