@@ -50,6 +50,7 @@ from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     Discovery,
     normalize_extensions,
+    path_to_text,
     printable,
     scan,
 )
@@ -1263,7 +1264,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "version": __version__,
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {
-            "name": encoder.name,
+            "name": path_to_text(encoder.name),  # a local model's folder is a path
             # Hashing the weights costs seconds for a large model: only store runs need it.
             "identity": encoder.identity if request.embeddings else None,
             "head": {
@@ -1284,7 +1285,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "classes": {
             "n": len(classifier.names),
             "names": list(classifier.names),  # what evaluation tells apart from unlisted classes
-            "sources": list(spec.sources),
+            "sources": [path_to_text(source) for source in spec.sources],
             "hash": spec.fingerprint(),
             "mode": mode,
             "templates": str(request.classes.templates) if uses_templates(spec) else None,
@@ -1302,9 +1303,10 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "threshold": request.decision.threshold,
         "unknown_label": UNKNOWN_LABEL,
         "hubness_reduction": request.hubness_reduction,
-        "embeddings": request.embeddings,
+        "embeddings": None if request.embeddings is None else path_to_text(request.embeddings),
         "max_pixels": _max_pixels(request.inputs),
-        "cwd": os.getcwd(),  # where relative paths in the output start (zsl evaluate uses it)
+        # Where relative paths in the output start (zsl evaluate uses it).
+        "cwd": path_to_text(os.getcwd()),
         "versions": {
             "python": platform.python_version(),
             "torch": torch.__version__,
@@ -1352,7 +1354,7 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
 
 
 def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
-    return [{"path": os.fspath(folder), "reason": reason} for folder, reason in folders]
+    return [{"path": path_to_text(folder), "reason": reason} for folder, reason in folders]
 
 
 @dataclass(frozen=True)
@@ -1410,7 +1412,7 @@ class EmbedReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "store": self.store,
+            "store": path_to_text(self.store),
             "model": self.model,
             "found": self.found,
             "encoded": self.encoded,
@@ -1421,7 +1423,7 @@ class EmbedReport:
             "failed_by_status": dict(self.failed_by_status),
             "unreachable": self.unreachable,
             "unreachable_files": [
-                {"path": os.fspath(u.path), "status": u.status, "reason": u.reason}
+                {"path": path_to_text(u.path), "status": u.status, "reason": u.reason}
                 for u in self.unreachable_files
             ],
             "unreadable_folders": _folders_json(self.unreadable_folders),

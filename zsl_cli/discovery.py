@@ -236,6 +236,28 @@ def printable(path: str | os.PathLike[str]) -> str:
     return _CONTROL_CHARACTERS.sub(_escaped, text)
 
 
+def path_to_text(path: str | os.PathLike[str]) -> str:
+    """A path as zsl writes it into its UTF-8 files (predictions, run info, JSON): the name's
+    bytes read as UTF-8, bytes that are not UTF-8 as surrogate escapes. Under a UTF-8 locale that
+    is the path itself; under another (C without UTF-8 mode, Latin-1) os.fsdecode spells names
+    otherwise, and writing that spelling as UTF-8 would name another file (or none)."""
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # text no file name holds in this locale: keep it as it is
+        return os.fspath(path)
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def path_from_text(text: str) -> str:
+    """The path (os.fsdecode form) that `path_to_text` wrote as `text`, so that a file named in
+    a prediction or ground-truth file is found whatever the locale."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800"): no file's name
+        return text
+    return os.fsdecode(raw)
+
+
 # C0 and C1 controls (newline, carriage return, escape, ...) and the Unicode line breaks.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 

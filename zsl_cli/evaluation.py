@@ -25,7 +25,10 @@ names them (`zsl label --include-hidden`), and are otherwise left out unreported
 leaves them out by default.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
-encoded strictly here; the JSON writer keeps them as \\udcXX escapes.
+encoded strictly here; the JSON writer keeps them as \\udcXX escapes. Paths read from files (a
+truth CSV, the run info's folder) are UTF-8 text, turned into that form by path_from_text, and a
+class folder's name is text (path_to_text), as the class names in classes.txt are, so that both
+hold whatever the locale's file system encoding.
 """
 
 from __future__ import annotations
@@ -41,7 +44,14 @@ from typing import Any, Literal
 import numpy as np
 
 from zsl_cli.classes import composed, split_lines, strip_invisible
-from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, printable, walk_files
+from zsl_cli.discovery import (
+    IMAGE_EXTENSIONS,
+    absolute_path,
+    path_from_text,
+    path_to_text,
+    printable,
+    walk_files,
+)
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import delimiter_hint
 from zsl_cli.metrics import (
@@ -159,8 +169,8 @@ class EvaluationResult:
     def to_json(self) -> dict[str, Any]:
         m = self.metrics
         result: dict[str, Any] = {
-            "predictions": self.predictions_source,
-            "truth": self.truth_source,
+            "predictions": path_to_text(self.predictions_source),
+            "truth": path_to_text(self.truth_source),
             "n": m.n,
             "n_classes": len(m.classes),
             "top_k": {
@@ -190,16 +200,16 @@ class EvaluationResult:
             "unmatched": {
                 "predictions": {
                     "count": self.unmatched.predictions,
-                    "examples": list(self.unmatched.prediction_examples),
+                    "examples": [path_to_text(p) for p in self.unmatched.prediction_examples],
                 },
                 "truth": {
                     "count": self.unmatched.truth,
-                    "examples": list(self.unmatched.truth_examples),
+                    "examples": [path_to_text(p) for p in self.unmatched.truth_examples],
                 },
                 "matched_by_relative_path": self.unmatched.matched_by_relative_path,
                 "ignored_files": {
                     "count": self.unmatched.ignored_files,
-                    "examples": list(self.unmatched.ignored_examples),
+                    "examples": [path_to_text(p) for p in self.unmatched.ignored_examples],
                 },
             },
             "notes": list(self.notes),
@@ -246,7 +256,10 @@ def evaluate_files(
 def _labelling_folder(run_info: dict | None) -> str | None:
     """The folder the labelling ran in, which its relative paths start at, if it exists here."""
     folder = (run_info or {}).get("cwd")
-    return folder if isinstance(folder, str) and os.path.isdir(folder) else None
+    if not isinstance(folder, str):
+        return None
+    folder = path_from_text(folder)
+    return folder if os.path.isdir(folder) else None
 
 
 def _run_classes(run_info: dict | None) -> dict:
@@ -557,14 +570,14 @@ def _truth_from_folder(source: str) -> GroundTruth:
     where = printable(source)
     root = absolute_path(source)
     try:
-        classes = sorted(
+        folders = {
             entry.name
             for entry in os.scandir(root)
             if entry.is_dir() and not entry.name.startswith(".")
-        )
+        }
     except OSError as error:
         raise ZslError(f"cannot read the ground-truth folder {where}: {error.strerror}") from error
-    if not classes:
+    if not folders:
         raise ZslError(
             f"{where}: no class sub-folders; a ground-truth folder needs one sub-folder per "
             f"class (ImageFolder), or give a CSV with columns path,label"
@@ -578,24 +591,25 @@ def _truth_from_folder(source: str) -> GroundTruth:
         if not _hidden(_parts(os.path.relpath(folder, root))):  # a .Trash or .snapshot may fail
             raise ZslError(f"cannot read {printable(folder)} in the ground truth: {reason}")
     items = []
-    class_names = set(classes)
     for path in found.paths:
         full = os.fspath(path)
         relative = os.path.relpath(full, root)
         parts = _parts(relative)
-        if len(parts) < 2 or parts[0] not in class_names:
+        if len(parts) < 2 or parts[0] not in folders:
             continue  # a file at the top, or in a hidden folder there: no class
         items.append(
             TruthItem(
                 path=full,
                 relative=parts,
-                label=parts[0],
+                label=path_to_text(parts[0]),
                 shown=relative,
                 image_like=os.path.splitext(full)[1].lower() in IMAGE_EXTENSIONS,
                 hidden=_hidden(parts),
             )
         )
-    return GroundTruth(source=source, kind="folder", classes=tuple(classes), items=tuple(items))
+    # A class is the folder's name as text, as classes.txt (UTF-8) spells it, in any locale.
+    classes = tuple(sorted(path_to_text(folder) for folder in folders))
+    return GroundTruth(source=source, kind="folder", classes=classes, items=tuple(items))
 
 
 def _truth_from_csv(source: str) -> GroundTruth:
@@ -636,6 +650,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         f"{len(columns)}: quote a path or label that holds a comma"
                     )
                 written, label = row[path_col].strip(), row[label_col].strip()
+                # Paths as zsl writes them: the file name's bytes read as UTF-8.
+                written = path_from_text(written)
                 if not written or not label:
                     missing = "path" if not written else "label"
                     raise ZslError(f"{where}, line {line}: the {missing} is empty")

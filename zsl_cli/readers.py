@@ -1,5 +1,6 @@
 """Reading back what `writers` wrote: predictions (csv, jsonl, json, label-studio) and the run
-info recorded with them, from files or from a stream such as a pipe."""
+info recorded with them, from files or from a stream such as a pipe. Paths come back in
+os.fsdecode form (`discovery.path_from_text`), ready to open in this process's locale."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from zsl_cli.discovery import path_from_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
 from zsl_cli.records import LabelScore, Prediction
@@ -154,7 +156,7 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
         )
         predictions.append(
             Prediction(
-                path=path_text,
+                path=path_from_text(path_text),
                 label=label,
                 score=_parse_score(score, where) if score else None,
                 top_k=top_k,
@@ -190,7 +192,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
     try:
         score = value["score"]
         return Prediction(
-            path=_text(value["path"], "path"),
+            path=path_from_text(_text(value["path"], "path")),
             label=_text(value["label"], "label"),
             score=None if score is None else float(score),
             top_k=tuple(
@@ -218,7 +220,9 @@ def _prediction_from_task(task: Any, where: str) -> Prediction:
         raise ZslError(f"{where}: not a task written by zsl (its data has no zsl_path)")
     record = {key: data.get(f"zsl_{key}") for key in ("path", "label", "score", "status")}
     if isinstance(data.get("zsl_path_quoted"), str):
-        record["path"] = os.fsdecode(unquote_to_bytes(data["zsl_path_quoted"]))
+        # As the other formats write it: the name's bytes read as UTF-8 (surrogate escapes).
+        raw = unquote_to_bytes(data["zsl_path_quoted"])
+        record["path"] = raw.decode("utf-8", "surrogateescape")
     record["top_k"] = data.get("zsl_top_k") or []
     record["error"] = data.get("zsl_error") or ""
     return _prediction_from_object(record, where)

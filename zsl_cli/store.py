@@ -911,11 +911,12 @@ def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
     writer = csv.writer(text)
     writer.writerow(["index", "path"])
     for index, path in enumerate(path_bytes):
-        writer.writerow([index, os.fsdecode(path)])
+        writer.writerow([index, path.decode("utf-8", errors="surrogateescape")])
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
     with atomic_files(out, export_files(out)[1]) as (matrix_file, index_file):
         np.save(matrix_file, vectors)
-        # surrogateescape writes non-UTF-8 names back as their original bytes.
+        # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the
+        # locale (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters).
         index_file.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
 
 

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from zsl_cli.discovery import printable
+from zsl_cli.discovery import path_from_text, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
 from zsl_cli.formatting import clipped_middle, fixed, percent
@@ -351,7 +351,8 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
             )
         )
         for item in unreachable[:MAX_EXAMPLES]:
-            console.print(f"  {printable(item['path'])}: {item['reason']}")
+            # The path as --json writes it: the name's bytes read as UTF-8.
+            console.print(f"  {printable(path_from_text(item['path']))}: {item['reason']}")
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if report["exported"] is not None:

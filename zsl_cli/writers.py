@@ -5,10 +5,11 @@ Writers stream: each prediction is encoded and written as it arrives, nothing is
 Conventions shared by every format:
 - Scores are rounded to 7 significant digits (float32 precision, the precision the models compute
   in), the same way in every format, so a file read back gives the same numbers whatever its format.
-- Paths are `os.fsdecode` strings; undecodable bytes (lone surrogates) survive every format:
-  CSV is written with `surrogateescape` (the original bytes), JSON with the `\\udcXX` escape,
-  Label Studio tasks (which cannot hold such escapes) with U+FFFD for display and the exact path
-  percent-encoded in `zsl_path_quoted`.
+- Paths are `os.fsdecode` strings, written as the file name's bytes read as UTF-8
+  (`discovery.path_to_text`), whatever the locale; undecodable bytes (lone surrogates) survive
+  every format: CSV is written with `surrogateescape` (the original bytes), JSON with the
+  `\\udcXX` escape, Label Studio tasks (which cannot hold such escapes) with U+FFFD for display
+  and the exact path percent-encoded in `zsl_path_quoted`.
 - A file output is written to a temporary file in the same directory and moved into place on
   `close()`; until then an existing file stays untouched. `close(complete=False)` (Ctrl-C) still
   publishes what was written, with `"complete": false` in the run info. An exception inside the
@@ -34,7 +35,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import printable
+from zsl_cli.discovery import path_to_text, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -154,7 +155,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             continue  # served over HTTP, not by Label Studio: any file, any name
         if "/" not in relative:
             in_root.append(path)
-        elif _has_surrogates(relative):
+        elif _has_surrogates(path_to_text(relative)):
             not_utf8.append(path)
     warnings = []
     if in_root:
@@ -265,7 +266,7 @@ def _score_text(score: float | None) -> str:
 
 def _prediction_object(prediction: Prediction) -> dict[str, Any]:
     return {
-        "path": prediction.path,
+        "path": path_to_text(prediction.path),
         "label": prediction.label,
         "score": _rounded(prediction.score),
         "top_k": [{"label": s.label, "score": _rounded(s.score)} for s in prediction.top_k],
@@ -335,7 +336,7 @@ class _CsvEncoder:
     def record(self, prediction: Prediction) -> bytes:
         return self._row(
             (
-                prediction.path,
+                path_to_text(prediction.path),
                 prediction.label,
                 _score_text(prediction.score),
                 TOP_K_SEPARATOR.join(s.label for s in prediction.top_k),
@@ -417,7 +418,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
             "image": label_studio_image_url(prediction.path, self._options),
             **{f"zsl_{key}": value for key, value in record.items()},
         }
-        if _has_surrogates(prediction.path):
+        if _has_surrogates(path_to_text(prediction.path)):
             data["zsl_path_quoted"] = quote(os.fsencode(prediction.path), safe="/")
         task: dict[str, Any] = {"data": data}
         if prediction.ok and prediction.label not in ("", UNKNOWN_LABEL):
