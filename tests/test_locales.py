@@ -159,6 +159,8 @@ def evaluate(
     assert result["unmatched"]["truth"]["count"] == 0
     assert sorted(result["per_class"]) == sorted(CLASSES)
     assert result["top_k"]["1"]["overall"] == 1.0
+    if env["ZSL_TEST_LOCALE"] == "Latin-1":  # the table, on stderr, in the terminal's encoding
+        assert "blüe square" in done.stderr.decode("latin-1")
     return result
 
 
@@ -187,3 +189,8 @@ def test_evaluate_reads_utf8_paths_and_truth(tmp_path: Path, locale_env: dict[st
             result = evaluate(predictions, truth_source, locale_env, tmp_path)
             assert result["unmatched"]["matched_by_relative_path"] == 0
             assert result["truth"] == truth_source
+
+    # Class names are text, shown as they are: under Latin-1 the report showed bl\xfce square.
+    evaluate("p.csv", "world", locale_env, tmp_path, "--report", "report.html")
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "blüe square" in report and "bl\\xfce" not in report

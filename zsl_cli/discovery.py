@@ -228,12 +228,18 @@ def printable(path: str | os.PathLike[str]) -> str:
     """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
     and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
     break a message's line nor send escape sequences to the terminal."""
+    return printable_text(path_to_text(path))
+
+
+def printable_text(text: str) -> str:
+    """Text read from a UTF-8 file (a class name, a path as `path_to_text` writes it) for
+    messages, shown as `printable` shows a path. Such text is no os.fsdecode path: in a Latin-1
+    locale, printable("café") would show the bytes a Latin-1 file name café has (caf\\xe9)."""
     try:
-        raw = os.fsencode(path)
-    except UnicodeEncodeError:  # text no file name holds in this locale (a class name, in C)
-        raw = os.fspath(path).encode("utf-8", "surrogateescape")
-    text = raw.decode("utf-8", "backslashreplace")
-    return _CONTROL_CHARACTERS.sub(_escaped, text)
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800")
+        raw = text.encode("utf-8", "backslashreplace")
+    return _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
 
 
 def path_to_text(path: str | os.PathLike[str]) -> str:

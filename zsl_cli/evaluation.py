@@ -50,6 +50,7 @@ from zsl_cli.discovery import (
     path_from_text,
     path_to_text,
     printable,
+    printable_text,
     walk_files,
 )
 from zsl_cli.errors import ZslError
@@ -659,7 +660,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 if full in line_of:
                     earlier = items[line_of[full]]
                     if earlier.label != label:
-                        labels = f"'{printable(label)}' here and '{printable(earlier.label)}'"
+                        labels = (
+                            f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
+                        )
                         raise ZslError(
                             f"{where}, line {line}: {printable(written)} is labelled {labels} "
                             f"earlier; keep one label per image"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from zsl_cli.discovery import printable
+from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.formatting import fixed, percent
@@ -77,8 +77,8 @@ def render_html(result: EvaluationResult) -> str:
     """The whole report as one HTML page."""
     m = result.metrics
     sections = [
-        f"<h1>zsl evaluate</h1><p class='muted'>predictions {_e(result.predictions_source)} "
-        f"&middot; truth {_e(result.truth_source)}</p>",
+        f"<h1>zsl evaluate</h1><p class='muted'>predictions {_e_path(result.predictions_source)} "
+        f"&middot; truth {_e_path(result.truth_source)}</p>",
         _summary_html(result),
     ]
     if result.gzsl is not None:
@@ -242,7 +242,12 @@ def _with_examples(count: int, examples: tuple[str, ...]) -> str:
 
 
 def _e(text: Any) -> str:
-    return html.escape(printable(str(text)))
+    """Text (class names, messages) for HTML."""
+    return html.escape(printable_text(str(text)))
+
+
+def _e_path(path: str) -> str:
+    return html.escape(printable(path))
 
 
 def render_png(result: EvaluationResult) -> tuple[bytes, list[str]]:
@@ -319,7 +324,7 @@ def _names(names: Any) -> list[str]:
     in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$"). A
     long name is cut to PNG_NAME_CHARACTERS, ending in an ellipsis; the .html report shows it
     whole."""
-    shown = [printable(name) for name in names]
+    shown = [printable_text(name) for name in names]
     limit = PNG_NAME_CHARACTERS
     return [name if len(name) <= limit else name[: limit - 1] + "\u2026" for name in shown]
 

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from zsl_cli.discovery import path_from_text, printable
+from zsl_cli.discovery import printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
 from zsl_cli.formatting import clipped_middle, fixed, percent
@@ -215,7 +215,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
     shown = rows if max_rows is None else rows[:max_rows]
     for row in shown:
         table.add_row(
-            printable(row.name),
+            printable_text(row.name),
             str(row.support),
             percent(row.accuracy),
             percent(row.precision),
@@ -229,7 +229,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         console.print(
             "Most common mistakes: "
             + "; ".join(
-                f"{printable(true)} -> {printable(pred)} ({n})" for true, pred, n in mistakes
+                f"{printable_text(true)} -> {printable_text(pred)} ({n})"
+                for true, pred, n in mistakes
             )
         )
     unmatched = result.unmatched
@@ -352,7 +353,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         )
         for item in unreachable[:MAX_EXAMPLES]:
             # The path as --json writes it: the name's bytes read as UTF-8.
-            console.print(f"  {printable(path_from_text(item['path']))}: {item['reason']}")
+            console.print(f"  {printable_text(item['path'])}: {item['reason']}")
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if report["exported"] is not None:
