@@ -60,6 +60,11 @@ def test_tiny_case_top_k_by_hand():
     assert by_k[1].note == "" and by_k[1].available
 
 
+def test_a_one_class_ranking_is_named_in_the_singular():
+    m = classification_metrics(["a", "b"], ["a", "b"], [["a"], ["b"]], ["ok", "ok"], (2,), 2)
+    assert "only 1 ranked class, fewer than 2" in m.top_k[0].note
+
+
 def test_tiny_case_per_class_confusion_failures():
     m = tiny_case()
     stats = {s.name: s for s in m.per_class}

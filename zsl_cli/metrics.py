@@ -282,7 +282,8 @@ def _top_k(
     fewest = min(scored_lengths, default=k_used)
     if fewest < k_used:
         notes.append(
-            f"not computable: some images carry only {fewest} ranked classes, fewer than "
+            f"not computable: some images carry only {fewest} ranked "
+            f"{'class' if fewest == 1 else 'classes'}, fewer than "
             f"{k_used}; label with --top-k 0 (all classes) or --top-k {k_used} or more"
         )
         return TopKAccuracy(k, k_used, None, None, "; ".join(notes))
