@@ -354,6 +354,18 @@ def test_duplicate_and_unmatchable_predictions_are_errors(photos):
         evaluate([predicted(photos / "cat" / "a.jpg", "cat")], truth, ks=(0,))
 
 
+def test_predictions_of_the_original_against_a_copy_say_so(photos, tmp_path):
+    # Every predicted file exists, outside the truth: running evaluate elsewhere cannot help.
+    copy = tmp_path / "copy"
+    for path in photos.rglob("*.jpg"):
+        touch(copy / path.relative_to(photos))
+    with pytest.raises(ZslError) as caught:
+        evaluate([predicted(photos / "cat" / "a.jpg", "cat")], load_truth(copy))
+    message = caught.value.message
+    assert "the predictions name images outside the ground truth" in message
+    assert "run evaluate from" not in message
+
+
 def test_a_predicted_class_named_failed_is_refused(photos):
     truth = load_truth(photos)
     named_failed = [predicted(photos / "cat" / "a.jpg", "cat", ["cat", "failed"])]

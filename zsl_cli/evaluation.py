@@ -824,18 +824,23 @@ def _nothing_matched_message(
     example = next((item for item in truth.items if item.image_like and not item.hidden), None)
     example_truth = example.shown if example else "(no images)"
     example_prediction = predictions[0].path
+    predicted_file = absolute_path(_from(base, example_prediction))
     if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
-        example_prediction = absolute_path(_from(base, example_prediction))
-        example_truth = example.path
+        example_prediction, example_truth = predicted_file, example.path
     where = ""
     if truth.kind == "csv":
         where = " (a truth CSV's relative paths start at the CSV's folder)"
+    if os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
+        advice = "the predictions name images outside the ground truth: give the truth of the "
+        advice += "images that were labelled, or a truth CSV with their paths"
+    else:
+        advice = "run evaluate from the folder you labelled from, or give a truth CSV with those "
+        advice += "paths"
     return (
         f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
         f"an image of the ground truth {printable(truth.source)} (e.g. {example_prediction!r} "
-        f"vs {example_truth!r}){where}; run evaluate from the folder you labelled from, or give "
-        f"a truth CSV with those paths"
+        f"vs {example_truth!r}){where}; {advice}"
     )
 
 
