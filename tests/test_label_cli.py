@@ -867,6 +867,55 @@ def test_an_interrupt_during_start_up_exits_130(tmp_path, classes_file, script):
     assert out.read_text() == "old\n"
 
 
+# A SIGTERM just after the decode processes started, before their queue is handed to the code
+# that closes it: os._exit skips the exit handler that stopped such a pool's processes.
+SIGTERM_AS_DECODE_PROCESSES_START = """
+import multiprocessing, os, signal
+from zsl_cli import api, batching
+api.decode_in_processes = lambda *_: True
+submit = batching.DecodeQueue._submit
+def submit_then_stop(self):
+    submit(self)
+    with open(os.environ["ZSL_TEST_PIDS"], "w") as pids:
+        pids.write(" ".join(str(child.pid) for child in multiprocessing.active_children()))
+    signal.raise_signal(signal.SIGTERM)
+batching.DecodeQueue._submit = submit_then_stop
+from zsl_cli.cli import main
+main()
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie is gone, left for its new parent to reap
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="decode processes: Linux only")
+def test_an_interrupt_as_decode_processes_start_leaves_none_running(tmp_path, classes_file):
+    write_images(tmp_path / "images", 40)
+    command = [sys.executable, "-c", SIGTERM_AS_DECODE_PROCESSES_START, "label"]
+    command += [str(tmp_path / "images"), "-c", str(classes_file), "-m", "shapes-demo"]
+    command += ["--workers", "2", "-o", str(tmp_path / "out.csv")]
+    env = {**os.environ, "ZSL_TEST_PIDS": str(tmp_path / "pids")}
+    # Not pipes: a process left running would hold them open, and the wait for their end too.
+    with open(tmp_path / "stderr", "wb") as stderr:
+        done = subprocess.run(command, stdout=stderr, stderr=stderr, timeout=120, env=env)
+    assert done.returncode == 130, (tmp_path / "stderr").read_text()
+    pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if _running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "decode processes left running"
+    assert not list(tmp_path.glob("*.zsl-tmp"))
+
+
 # A SIGTERM while the CLI's modules load (the finder runs as `import typer` starts).
 SIGTERM_WHILE_MODULES_LOAD = """
 import runpy, signal, sys

@@ -1075,12 +1075,18 @@ def _exit_interrupted() -> NoReturn:
     (dataclasses and typer build functions that way, so a signal can land there while modules
     load) makes CPython end the process by SIGINT at exit even though zsl handled it: a parent
     saw the process killed by SIGINT, also for a SIGTERM, instead of exit status 130. Ending
-    here skips only the interpreter's exit handlers: the run has published or removed its
-    files and stopped its decode workers by now."""
+    here skips the interpreter's exit handlers: the run has published or removed its files by
+    now, and the one handler that mattered, which stopped decode processes, is done here."""
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # another Ctrl-C must not break the ending
         number = getattr(signal, name, None)
         if number is not None:
             signal.signal(number, signal.SIG_IGN)
+    # A decode process pool that the interrupt caught before its queue could be closed (as it
+    # started, while the model loads) would run on for ever, holding stdout and stderr open.
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.kill()
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
