@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,36 @@ def test_evaluate_reads_utf8_paths_and_truth(tmp_path: Path, locale_env: dict[st
     evaluate("p.csv", "world", locale_env, tmp_path, "--report", "report.html")
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "blüe square" in report and "bl\\xfce" not in report
+
+
+def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
+    tmp_path: Path, locale_env: dict[str, str]
+) -> None:
+    # Under C, the store refused the model folder's name with a UnicodeEncodeError traceback;
+    # under Latin-1 the store, embed --json, the Label Studio tasks and the run info named
+    # modÃ¨le where a UTF-8 locale writes modèle (the template file, in the run info, likewise).
+    make_world(tmp_path / "world")
+    shutil.copytree(SAMPLES.parent / "zsl_cli" / "models" / "shapes-demo", tmp_path / "modèle")
+    (tmp_path / "modèles.txt").write_text("a photo of a {}.\n", encoding="utf-8")
+    zsl = [sys.executable, "-m", "zsl_cli"]
+    model = ["-m", "./modèle".encode()]
+    commands = [
+        ["embed", "world", "--store", "s.zsl", *model, "--json", "e.json"],
+        ["label", "world", "-c", "world/classes.txt", *model, "--embeddings", "s.zsl"]
+        + ["--templates", "modèles.txt".encode(), "-o", "p.json"],
+        ["label", "world", "-c", "world/classes.txt", *model, "-f", "label-studio"]
+        + ["--ls-document-root", ".", "-o", "p.ls.json"],
+    ]
+    for command in commands:
+        done = subprocess.run(zsl + command, env=locale_env, cwd=tmp_path, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+
+    assert json.loads((tmp_path / "e.json").read_bytes())["model"] == "./modèle"
+    with sqlite3.connect(tmp_path / "s.zsl") as store:
+        assert store.execute("SELECT name FROM models").fetchall() == [("./modèle",)]
+    run = json.loads((tmp_path / "p.json").read_bytes())["run"]
+    assert run["model"]["name"] == "./modèle"
+    assert run["classes"]["templates"] == "modèles.txt"
+    tasks = json.loads((tmp_path / "p.ls.json").read_bytes())
+    versions = {p["model_version"] for task in tasks for p in task.get("predictions", [])}
+    assert len(versions) == 1 and versions.pop().endswith(":./modèle")

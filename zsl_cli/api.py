@@ -755,7 +755,7 @@ def label(
     studio = None
     if output is not None and fmt == "label-studio":
         model_name = encoder.name if encoder is not None else os.fspath(request.model.name)
-        studio = _label_studio_options(output.label_studio, model_name)
+        studio = _label_studio_options(output.label_studio, path_to_text(model_name))
     source = open_source(request.inputs, request.embeddings)
     report = LabelReport(low_confidence_below=request.low_confidence)
     config = studio.config if studio is not None else None
@@ -946,8 +946,10 @@ def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[
 
 
 def _stored_name(encoder: Encoder) -> str:
-    """The model's name in a store: the preprocessing is part of what makes embeddings match."""
-    return f"{encoder.name} (exact preprocessing)" if encoder.exact_preprocessing else encoder.name
+    """The model's name in a store: the preprocessing is part of what makes embeddings match.
+    A local model's folder is written as paths are (SQLite text cannot hold surrogates)."""
+    name = path_to_text(encoder.name)
+    return f"{name} (exact preprocessing)" if encoder.exact_preprocessing else name
 
 
 @dataclass(frozen=True)
@@ -1288,7 +1290,9 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "sources": [path_to_text(source) for source in spec.sources],
             "hash": spec.fingerprint(),
             "mode": mode,
-            "templates": str(request.classes.templates) if uses_templates(spec) else None,
+            "templates": (
+                _templates_text(request.classes.templates) if uses_templates(spec) else None
+            ),
             "attribute_template": (
                 request.classes.attribute_template if mode == "attributes" else None
             ),
@@ -1314,6 +1318,13 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "pillow": PIL.__version__,  # decoding: pixels may differ between versions
         },
     }
+
+
+def _templates_text(templates: str | os.PathLike[str]) -> str:
+    """--templates for the run info: a file's name written as paths are; a built-in set or a
+    template given on the command line is text, used as it is."""
+    templates = os.fspath(templates)
+    return path_to_text(templates) if os.path.isfile(templates) else templates
 
 
 def _class_mode(spec: ClassSpec) -> str:
@@ -1413,7 +1424,7 @@ class EmbedReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "store": path_to_text(self.store),
-            "model": self.model,
+            "model": path_to_text(self.model),  # a local model's folder is a path
             "found": self.found,
             "encoded": self.encoded,
             "reused": self.reused,
