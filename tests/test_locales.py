@@ -228,3 +228,23 @@ def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
     tasks = json.loads((tmp_path / "p.ls.json").read_bytes())
     versions = {p["model_version"] for task in tasks for p in task.get("predictions", [])}
     assert len(versions) == 1 and versions.pop().endswith(":./modèle")
+
+
+def test_text_typed_on_the_command_line_reaches_the_model_as_typed(
+    tmp_path: Path, locale_env: dict[str, str]
+) -> None:
+    # Under C, Python reads a typed argument's non-ASCII bytes as surrogate escapes: a template
+    # ended in the tokenizer's TypeError traceback, a model version in \udcXX escapes.
+    make_world(tmp_path / "world")
+    terminal = "latin-1" if locale_env["ZSL_TEST_LOCALE"] == "Latin-1" else "utf-8"
+    command = [sys.executable, "-m", "zsl_cli", "label", "world", "-c", "world/classes.txt"]
+    command += ["-m", "shapes-demo", "-t", "une photo très {}".encode(terminal)]
+    command += ["-f", "label-studio", "--ls-document-root", ".", "-o", "p.json"]
+    command += ["--ls-model-version", "modèle".encode(terminal)]
+    done = subprocess.run(command, env=locale_env, cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    run = json.loads((tmp_path / "p.json.run.json").read_bytes())
+    assert run["classes"]["templates"] == "une photo très {}"
+    tasks = json.loads((tmp_path / "p.json").read_bytes())
+    versions = {p["model_version"] for task in tasks for p in task.get("predictions", [])}
+    assert versions == {"modèle"}

@@ -41,7 +41,7 @@ from zsl_cli.errors import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from zsl_cli.api import InputOptions, ModelOptions
+    from zsl_cli.api import ClassOptions, InputOptions, ModelOptions
 
 
 class ZslGroup(TyperGroup):
@@ -581,11 +581,11 @@ def label(
     from zsl_cli.writers import output_format
 
     studio = api.LabelStudioOptions(
-        from_name=ls_from_name,
-        to_name=ls_to_name,
+        from_name=_typed_text(ls_from_name, "--ls-from-name"),
+        to_name=_typed_text(ls_to_name, "--ls-to-name"),
         document_root=ls_document_root,
-        url_prefix=ls_url_prefix,
-        model_version=ls_model_version or "",
+        url_prefix=ls_url_prefix and _typed_text(ls_url_prefix, "--ls-url-prefix"),
+        model_version=_typed_text(ls_model_version or "", "--ls-model-version"),
         config=_str(ls_config),
     )
     studio_given = [
@@ -600,13 +600,8 @@ def label(
 
     request = api.LabelRequest(
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
-        classes=api.ClassOptions(
-            _str(classes),
-            _str(attributes),
-            _str(descriptions),
-            templates,
-            attribute_template,
-            description_template,
+        classes=_class_options(
+            classes, attributes, descriptions, templates, attribute_template, description_template
         ),
         model=_model_options(
             model,
@@ -640,6 +635,40 @@ def label(
 
 def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
+
+
+def _typed_text(value: str, option: str) -> str:
+    """Text typed on the command line (a template, a model version). In a C locale Python reads
+    its non-ASCII bytes as surrogate escapes, which tokenizers refuse and JSON would keep as
+    \\udcXX: they are the UTF-8 that terminals send."""
+    if value.isascii() or not any("\udc80" <= character <= "\udcff" for character in value):
+        return value
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ZslError(f"{option}: the text given is not UTF-8") from None
+
+
+def _class_options(
+    classes: Path | None,
+    attributes: Path | None,
+    descriptions: Path | None,
+    templates: str,
+    attribute_template: str,
+    description_template: str,
+) -> ClassOptions:
+    from zsl_cli import api
+
+    if not os.path.exists(templates):  # a file's name stays a path
+        templates = _typed_text(templates, "--templates")
+    return api.ClassOptions(
+        _str(classes),
+        _str(attributes),
+        _str(descriptions),
+        templates,
+        _typed_text(attribute_template, "--attribute-template"),
+        _typed_text(description_template, "--description-template"),
+    )
 
 
 EMBED_EXAMPLES = """\
@@ -1010,10 +1039,10 @@ def hubness(
     result = api.hubness(
         api.HubnessRequest(
             inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
-            classes=api.ClassOptions(
-                _str(classes),
-                _str(attributes),
-                _str(descriptions),
+            classes=_class_options(
+                classes,
+                attributes,
+                descriptions,
                 templates,
                 attribute_template,
                 description_template,
