@@ -354,6 +354,18 @@ def test_duplicate_and_unmatchable_predictions_are_errors(photos):
         evaluate([predicted(photos / "cat" / "a.jpg", "cat")], truth, ks=(0,))
 
 
+def test_error_messages_show_paths_as_other_messages_do(photos):
+    # A name's bytes that are not UTF-8 as \xNN, as printable() shows paths everywhere else,
+    # not repr()'s surrogate escape.
+    truth = load_truth(photos)
+    with pytest.raises(ZslError) as caught:
+        evaluate([predicted("/nowhere/caf\udce9.jpg", "cat")], truth)
+    assert "caf\\xe9.jpg" in caught.value.message and "udce9" not in caught.value.message
+    twice = [predicted("caf\udce9.jpg", "cat"), predicted("caf\udce9.jpg", "dog")]
+    with pytest.raises(ZslError, match=r"the predictions list 'caf\\xe9.jpg' twice"):
+        evaluate(twice, truth)
+
+
 def test_predictions_of_the_original_against_a_copy_say_so(photos, tmp_path):
     # Every predicted file exists, outside the truth: running evaluate elsewhere cannot help.
     copy = tmp_path / "copy"

@@ -476,7 +476,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         absolute = absolute_path(_from(base, path))
         if absolute in first_row:
             raise ZslError(
-                f"the predictions list {path!r} twice (rows {first_row[absolute] + 1} "
+                f"the predictions list '{printable(path)}' twice (rows {first_row[absolute] + 1} "
                 f"and {j + 1}); evaluate the output of a single run"
             )
         first_row[absolute] = j
@@ -747,7 +747,7 @@ def _stacking(
         example, names = short[0]
         return None, (
             f"{len(short)} of {len(scored)} images carry scores for fewer than all {wanted} "
-            f"classes (e.g. {example.path!r} has {len(set(names))}); label with "
+            f"classes (e.g. '{printable(example.path)}' has {len(set(names))}); label with "
             f"--top-k 0 to keep every class's score"
         )
     if not any(name not in seen for name in candidates):
@@ -769,7 +769,7 @@ def _stacking(
         chosen = [choice for choice in prediction.top_k if choice.label in column_of]
         values = np.array([choice.score for choice in chosen], dtype=np.float64)
         if not np.isfinite(values).all():
-            return None, f"{prediction.path!r} has class labels without finite scores"
+            return None, f"'{printable(prediction.path)}' has class labels without finite scores"
         in_seen = np.array([choice.label in seen for choice in chosen], dtype=bool)
         scores[row, [column_of[choice.label] for choice in chosen]] = _ties_as_written(
             values, in_seen
@@ -839,8 +839,8 @@ def _nothing_matched_message(
         advice += "paths"
     return (
         f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
-        f"an image of the ground truth {printable(truth.source)} (e.g. {example_prediction!r} "
-        f"vs {example_truth!r}){where}; {advice}"
+        f"an image of the ground truth {printable(truth.source)} (e.g. "
+        f"'{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; {advice}"
     )
 
 
