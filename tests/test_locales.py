@@ -203,6 +203,10 @@ def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
     # Under C, the store refused the model folder's name with a UnicodeEncodeError traceback;
     # under Latin-1 the store, embed --json, the Label Studio tasks and the run info named
     # modÃ¨le where a UTF-8 locale writes modèle (the template file, in the run info, likewise).
+    # Under C, Python reads a typed argument's non-ASCII bytes as surrogate escapes: a template
+    # typed there ended in the tokenizer's TypeError traceback.
+    terminal = "latin-1" if locale_env["ZSL_TEST_LOCALE"] == "Latin-1" else "utf-8"
+    typed_template = "une photo très {}".encode(terminal)
     make_world(tmp_path / "world")
     shutil.copytree(SAMPLES.parent / "zsl_cli" / "models" / "shapes-demo", tmp_path / "modèle")
     (tmp_path / "modèles.txt").write_text("a photo of a {}.\n", encoding="utf-8")
@@ -213,7 +217,7 @@ def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
         ["label", "world", "-c", "world/classes.txt", *model, "--embeddings", "s.zsl"]
         + ["--templates", "modèles.txt".encode(), "-o", "p.json"],
         ["label", "world", "-c", "world/classes.txt", *model, "-f", "label-studio"]
-        + ["--ls-document-root", ".", "-o", "p.ls.json"],
+        + ["--ls-document-root", ".", "-o", "p.ls.json", "-t", typed_template],
     ]
     for command in commands:
         done = subprocess.run(zsl + command, env=locale_env, cwd=tmp_path, capture_output=True)
@@ -228,23 +232,5 @@ def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
     tasks = json.loads((tmp_path / "p.ls.json").read_bytes())
     versions = {p["model_version"] for task in tasks for p in task.get("predictions", [])}
     assert len(versions) == 1 and versions.pop().endswith(":./modèle")
-
-
-def test_text_typed_on_the_command_line_reaches_the_model_as_typed(
-    tmp_path: Path, locale_env: dict[str, str]
-) -> None:
-    # Under C, Python reads a typed argument's non-ASCII bytes as surrogate escapes: a template
-    # ended in the tokenizer's TypeError traceback, a model version in \udcXX escapes.
-    make_world(tmp_path / "world")
-    terminal = "latin-1" if locale_env["ZSL_TEST_LOCALE"] == "Latin-1" else "utf-8"
-    command = [sys.executable, "-m", "zsl_cli", "label", "world", "-c", "world/classes.txt"]
-    command += ["-m", "shapes-demo", "-t", "une photo très {}".encode(terminal)]
-    command += ["-f", "label-studio", "--ls-document-root", ".", "-o", "p.json"]
-    command += ["--ls-model-version", "modèle".encode(terminal)]
-    done = subprocess.run(command, env=locale_env, cwd=tmp_path, capture_output=True)
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    run = json.loads((tmp_path / "p.json.run.json").read_bytes())
-    assert run["classes"]["templates"] == "une photo très {}"
-    tasks = json.loads((tmp_path / "p.json").read_bytes())
-    versions = {p["model_version"] for task in tasks for p in task.get("predictions", [])}
-    assert versions == {"modèle"}
+    typed = json.loads((tmp_path / "p.ls.json.run.json").read_bytes())["classes"]["templates"]
+    assert typed == "une photo très {}"
