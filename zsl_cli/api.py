@@ -94,6 +94,7 @@ from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
     PromptPlan,
+    is_template_file,
     plan_prompts,
     resolve_templates,
     uses_templates,
@@ -1324,7 +1325,7 @@ def _templates_text(templates: str | os.PathLike[str]) -> str:
     """--templates for the run info: a file's name written as paths are; a built-in set or a
     template given on the command line is text, used as it is."""
     templates = os.fspath(templates)
-    return path_to_text(templates) if os.path.isfile(templates) else templates
+    return path_to_text(templates) if is_template_file(templates) else templates
 
 
 def _class_mode(spec: ClassSpec) -> str:

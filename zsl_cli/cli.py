@@ -658,8 +658,9 @@ def _class_options(
     description_template: str,
 ) -> ClassOptions:
     from zsl_cli import api
+    from zsl_cli.prompts import is_template_file
 
-    if not os.path.exists(templates):  # a file's name stays a path
+    if not is_template_file(templates):  # a file's name stays a path
         templates = _typed_text(templates, "--templates")
     return api.ClassOptions(
         _str(classes),

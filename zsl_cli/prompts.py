@@ -77,16 +77,25 @@ class Templates:
     templates: tuple[str, ...]
 
 
+def is_template_file(value: str) -> bool:
+    """Whether --templates `value` names a file of templates, not a built-in set or a literal."""
+    # exists and not a folder: a pipe such as <(printf 'a {}\n') is a template file too.
+    # os.path's, not Path's: a literal too long for a file name is no file, not an OSError.
+    return (
+        value not in BUILTIN_TEMPLATES
+        and "{}" not in value
+        and os.path.exists(value)
+        and not os.path.isdir(value)
+    )
+
+
 def resolve_templates(value: str) -> Templates:
     """A built-in set name, a file with one template per line, or a literal string with `{}`."""
     if value in BUILTIN_TEMPLATES:
         return Templates(value, BUILTIN_TEMPLATES[value])
-    path = Path(value)
-    # exists and not a folder: a pipe such as <(printf 'a {}\n') is a template file too.
-    # os.path's, not Path's: a literal too long for a file name is no file, not an OSError.
-    if "{}" not in value and os.path.exists(value) and not os.path.isdir(value):
+    if is_template_file(value):
         try:
-            lines = split_lines(path.read_text(encoding="utf-8-sig"))
+            lines = split_lines(Path(value).read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as error:
             raise ZslError(f"cannot read template file {value}: {error}") from None
         numbered = [
