@@ -1075,12 +1075,12 @@ def hubness(
 
 def main() -> None:
     # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     # A closed terminal or dropped ssh session sends SIGHUP: by default it kills the process
     # mid-write, leaving the output's temporary file behind and the finished work unsaved.
     # Under nohup (SIGHUP ignored) it stays ignored.
     if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:
-        signal.signal(signal.SIGHUP, _interrupt)
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
     if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     try:
@@ -1092,10 +1092,6 @@ def main() -> None:
         if stop.code == EXIT_INTERRUPTED:
             _exit_interrupted()
         raise
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _exit_interrupted() -> NoReturn:
