@@ -418,7 +418,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
             "image": label_studio_image_url(prediction.path, self._options),
             **{f"zsl_{key}": value for key, value in record.items()},
         }
-        if _has_surrogates(path_to_text(prediction.path)):
+        if _has_surrogates(record["path"]):  # already path_to_text's
             data["zsl_path_quoted"] = quote(os.fsencode(prediction.path), safe="/")
         task: dict[str, Any] = {"data": data}
         if prediction.ok and prediction.label not in ("", UNKNOWN_LABEL):
