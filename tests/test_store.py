@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import signal
 import sqlite3
@@ -13,6 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
 
 from zsl_cli.errors import ZslError
 from zsl_cli.store import (
@@ -884,3 +890,27 @@ def test_stored_items_find_a_file_link_stored_under_its_own_name_through_a_linke
     # ... and so does label, which must find it the same way.
     (item,) = stored_items(str(tmp_path / "s.db"), "m", "m", [tmp_path / "linked" / "renamed.png"])
     assert item.status == "ok" and item.embedding is not None
+
+
+@pytest.mark.skipif(resource is None, reason="needs resource (Unix)")
+def test_export_that_cannot_be_written_in_full_gives_the_systems_reason(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # numpy wrote the matrix with fwrite, whose failure on a full disk read "38400 requested and
+    # 13280 written" and did not say why. A file size limit fails the write part-way as a disk
+    # that fills up does (with "File too large" instead of "No space left on device").
+    model = store.register_model("id-xyz", "model-x", DIM)
+    encode_all(store, model, [FileStat(f"/data/{n}", 1, 1) for n in range(4096)])
+    out = tmp_path / "out" / "emb.npy"
+    out.parent.mkdir()
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    action = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, limits[1]))
+        with pytest.raises(ZslError) as raised:
+            store.export(model, out)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, action)
+    assert str(raised.value) == f"cannot write {out}: {os.strerror(errno.EFBIG)}"
+    assert os.listdir(out.parent) == []

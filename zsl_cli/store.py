@@ -914,7 +914,12 @@ def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
         writer.writerow([index, path.decode("utf-8", errors="surrogateescape")])
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
     with atomic_files(out, export_files(out)[1]) as (matrix_file, index_file):
-        np.save(matrix_file, vectors)
+        # np.save would write the data with C's fwrite, whose failure says only how many bytes
+        # were written; Python's own write says why (a full disk).
+        np.lib.format.write_array_header_1_0(
+            matrix_file, np.lib.format.header_data_from_array_1_0(vectors)
+        )
+        matrix_file.write(np.ascontiguousarray(vectors).data)
         # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the
         # locale (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters).
         index_file.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
