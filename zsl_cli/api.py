@@ -760,7 +760,11 @@ def label(
     source = open_source(request.inputs, request.embeddings)
     report = LabelReport(low_confidence_below=request.low_confidence)
     config = studio.config if studio is not None else None
-    if output is not None:
+    writer: writers.PredictionWriter | _KeptInReport
+    if output is None:
+        report.output = "none"
+        writer = _KeptInReport(report.predictions)
+    else:
         outputs = [output.path, config]
         if output.path not in (None, "-"):
             # Run info is written to this file, or removed there as stale for json: never an input.
@@ -774,14 +778,10 @@ def label(
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
             report.warnings += writers.label_studio_config_warnings(spec.names)
-    # The output opens before the slow model load, so that one that cannot be written (a folder
-    # that cannot be created, a closed stdout) fails at once. Until `close` nothing is published:
-    # an error or an interrupt that finished no image leaves an older output as it was.
-    writer: writers.PredictionWriter | _KeptInReport
-    if output is None:
-        report.output = "none"
-        writer = _KeptInReport(report.predictions)
-    else:
+        # The output opens before the slow model load, so that one that cannot be written (a
+        # folder that cannot be created, a closed stdout) fails at once. Until `close` nothing is
+        # published: an error or an interrupt that finished no image leaves an older output as
+        # it was.
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
         writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
     with (
@@ -799,7 +799,7 @@ def label(
         encoded = iter_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
-        if output is not None and source.paths is None and studio is not None:
+        if source.paths is None and studio is not None:  # a store's images, known only now
             report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
