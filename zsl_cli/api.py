@@ -181,7 +181,8 @@ class ModelOptions:
     device: str = "auto"
     precision: str = "auto"
     batch_size: int | None = None  # None: a default suited to the device
-    workers: int | None = None  # decode threads; None: one per core, at most 32
+    # Decode workers: threads, or processes for a CUDA GPU; None: one per core, at most 32.
+    workers: int | None = None
     exact_preprocessing: bool = False  # no JPEG draft decoding: pixels exactly as transformers
     trust_remote_code: bool = False
     revision: str | None = None
@@ -744,7 +745,8 @@ def label(
     work, marked incomplete, and raises `Interrupted`. `progress`: an object with
     start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`: a
     model already loaded (`open_encoder`), reused instead of loading `request.model` again; of
-    the model options only the batch size and decode threads then apply.
+    the model options only `batch_size`, `workers` and `device` (which chooses decode threads or
+    processes) then apply.
     """
     progress = _checked_call("label", request, LabelRequest, progress, encoder)
     started = time.perf_counter()
