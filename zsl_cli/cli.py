@@ -41,7 +41,7 @@ from zsl_cli.errors import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from zsl_cli.api import ClassOptions, InputOptions, ModelOptions
+    from zsl_cli.api import ClassOptions, InputOptions, LabelStudioOptions, ModelOptions
 
 
 class ZslGroup(TyperGroup):
@@ -578,26 +578,17 @@ def label(
         render_warnings,
         stderr_console,
     )
-    from zsl_cli.writers import output_format
 
-    studio = api.LabelStudioOptions(
-        from_name=_typed_text(ls_from_name, "--ls-from-name"),
-        to_name=_typed_text(ls_to_name, "--ls-to-name"),
-        document_root=ls_document_root,
-        url_prefix=ls_url_prefix and _typed_text(ls_url_prefix, "--ls-url-prefix"),
-        model_version=_typed_text(ls_model_version or "", "--ls-model-version"),
-        config=_str(ls_config),
+    studio = _label_studio_options(
+        output,
+        fmt,
+        ls_from_name,
+        ls_to_name,
+        ls_document_root,
+        ls_url_prefix,
+        ls_model_version,
+        ls_config,
     )
-    studio_given = [
-        "--ls-" + field.name.replace("_", "-")
-        for field in dataclasses.fields(studio)
-        if getattr(studio, field.name) != field.default
-    ]
-    to_label_studio = output_format(output, fmt) == "label-studio"
-    if studio_given and not to_label_studio:
-        names = ", ".join(studio_given)
-        raise ZslError(f"{names}: only for label-studio output (add -f label-studio)")
-
     request = api.LabelRequest(
         inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
         classes=_class_options(
@@ -614,7 +605,7 @@ def label(
             revision,
         ),
         decision=api.Decision(top_k, threshold),
-        output=api.OutputOptions(output, fmt, studio if to_label_studio else None),
+        output=api.OutputOptions(output, fmt, studio),
         embeddings=_str(embeddings),
         hubness_reduction=hubness_reduction,
     )
@@ -631,6 +622,41 @@ def label(
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders
     raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
+
+
+def _label_studio_options(
+    output: str | None,
+    fmt: str | None,
+    from_name: str,
+    to_name: str,
+    document_root: Path | None,
+    url_prefix: str | None,
+    model_version: str | None,
+    config: Path | None,
+) -> LabelStudioOptions | None:
+    """The --ls-* options for label-studio output; None for another format, where they would be
+    ignored, so giving one is an error."""
+    from zsl_cli.api import LabelStudioOptions
+    from zsl_cli.writers import output_format
+
+    studio = LabelStudioOptions(
+        from_name=_typed_text(from_name, "--ls-from-name"),
+        to_name=_typed_text(to_name, "--ls-to-name"),
+        document_root=document_root,
+        url_prefix=url_prefix and _typed_text(url_prefix, "--ls-url-prefix"),
+        model_version=_typed_text(model_version or "", "--ls-model-version"),
+        config=_str(config),
+    )
+    given = [
+        "--ls-" + field.name.replace("_", "-")
+        for field in dataclasses.fields(studio)
+        if getattr(studio, field.name) != field.default
+    ]
+    if output_format(output, fmt) == "label-studio":
+        return studio
+    if given:
+        raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
+    return None
 
 
 def _str(path: Path | None) -> str | None:
