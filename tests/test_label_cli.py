@@ -994,6 +994,16 @@ def test_help_lists_the_default_extensions():
     assert sorted("." + ext for ext in listed) == sorted(IMAGE_EXTENSIONS)
 
 
+def test_the_cli_defaults_are_the_librarys():
+    from zsl_cli import cli
+    from zsl_cli.encoders import DEFAULT_MODEL
+    from zsl_cli.prompts import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
+
+    assert cli.DEFAULT_MODEL == DEFAULT_MODEL
+    assert cli.DEFAULT_ATTRIBUTE_TEMPLATE == DEFAULT_ATTRIBUTE_TEMPLATE
+    assert cli.DEFAULT_DESCRIPTION_TEMPLATE == DEFAULT_DESCRIPTION_TEMPLATE
+
+
 def test_help_shows_defaults_written_in_the_text():
     # Defaults that depend on the device or the store are written in the help text itself.
     wide = CliRunner().invoke(app, ["label", "--help"], env={"COLUMNS": "400"})

@@ -138,6 +138,12 @@ app = typer.Typer(
 )
 
 # -- options shared by several commands ---------------------------------------------------------
+# The library's defaults (encoders.DEFAULT_MODEL, prompts.DEFAULT_*_TEMPLATE; a test keeps them
+# equal), written out so that --help does not import them, and numpy with them.
+DEFAULT_MODEL = "openai/clip-vit-base-patch32"
+DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
+DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
+
 # Explicit metavars: typer's own (<str>, <path>, <int range>) say nothing about what to give.
 Paths = Annotated[
     list[str] | None,
@@ -434,7 +440,7 @@ Examples:
 def label(
     paths: Paths = None,
     classes: Classes = None,
-    model: ModelName = "openai/clip-vit-base-patch32",
+    model: ModelName = DEFAULT_MODEL,
     output: Annotated[
         str | None,
         typer.Option(
@@ -482,8 +488,8 @@ def label(
     templates: Templates = "default",
     attributes: Attributes = None,
     descriptions: Descriptions = None,
-    attribute_template: AttributeTemplate = "a photo of something {}.",
-    description_template: DescriptionTemplate = "{}, which has {}",
+    attribute_template: AttributeTemplate = DEFAULT_ATTRIBUTE_TEMPLATE,
+    description_template: DescriptionTemplate = DEFAULT_DESCRIPTION_TEMPLATE,
     embeddings: Embeddings = None,
     hubness_reduction: Annotated[
         str,
@@ -724,7 +730,7 @@ def embed(
         ),
     ],
     paths: Paths = None,
-    model: ModelName = "openai/clip-vit-base-patch32",
+    model: ModelName = DEFAULT_MODEL,
     dtype: Annotated[
         str | None,
         typer.Option(
@@ -983,7 +989,7 @@ HUBNESS_HELP = (
 def hubness(
     paths: Paths = None,
     classes: Classes = None,
-    model: ModelName = "openai/clip-vit-base-patch32",
+    model: ModelName = DEFAULT_MODEL,
     k: Annotated[
         int,
         typer.Option(
@@ -1035,8 +1041,8 @@ def hubness(
     templates: Templates = "default",
     attributes: Attributes = None,
     descriptions: Descriptions = None,
-    attribute_template: AttributeTemplate = "a photo of something {}.",
-    description_template: DescriptionTemplate = "{}, which has {}",
+    attribute_template: AttributeTemplate = DEFAULT_ATTRIBUTE_TEMPLATE,
+    description_template: DescriptionTemplate = DEFAULT_DESCRIPTION_TEMPLATE,
     embeddings: Embeddings = None,
     device: Device = "auto",
     precision: Precision = "auto",
