@@ -798,7 +798,7 @@ def label(
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
         report.warnings += classifier.warnings()
         # A store that cannot be used fails here, and the writer discards its file.
-        encoded = iter_items(source, decoding, encoder, request.model, progress)
+        encoded = encoded_items(source, decoding, encoder, request.model, progress)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
@@ -1023,7 +1023,7 @@ class EncodedItems:
     batches: Iterator[list[ImageItem]]
 
 
-def iter_items(
+def encoded_items(
     source: ItemSource,
     decoding: DecodeQueue | None,
     encoder: Encoder,
@@ -1104,7 +1104,7 @@ def hubness(
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         try:
-            encoded = iter_items(source, decoding, encoder, request.model, progress)
+            encoded = encoded_items(source, decoding, encoder, request.model, progress)
             items = [item for batch in encoded.batches for item in batch]
         finally:
             progress.stop()
