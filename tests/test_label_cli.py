@@ -484,6 +484,21 @@ def test_an_output_whose_run_info_file_is_an_input_is_refused(
     assert classes.read_bytes() == Path(classes_file).read_bytes() and not out.exists()
 
 
+def test_an_output_named_like_a_built_in_template_set_is_no_input(
+    tiny_clip, tmp_path, classes_file, monkeypatch
+):
+    # `-t default` is the built-in set even where a file `default` exists, so writing the
+    # predictions to that file destroys no input of the run.
+    write_images(tmp_path / "images", 1)
+    monkeypatch.chdir(tmp_path)
+    Path("default").write_text("old predictions\n")
+    result = run(
+        "label", "images", "-c", classes_file, "-m", tiny_clip, "-f", "csv", "-o", "default"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert Path("default").read_text().startswith("path,label,score")
+
+
 def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):
     root = tmp_path / "root"
     write_images(root / "photos", 2)

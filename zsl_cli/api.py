@@ -887,7 +887,7 @@ class _KeptInReport:
 
 def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
     classes = options.classes if isinstance(options.classes, (str, os.PathLike)) else None
-    templates = options.templates if os.path.isfile(options.templates) else None  # or built-in
+    templates = options.templates if is_template_file(os.fspath(options.templates)) else None
     return [classes, options.attributes, options.descriptions, templates]
 
 
