@@ -268,7 +268,7 @@ def _texts(options: object, *names: str) -> None:
             raise ZslError(f"{name} {value!r}: give a string")
 
 
-def _checked_call(
+def _checked_arguments(
     command: str,
     request: object,
     kind: type,
@@ -748,7 +748,7 @@ def label(
     the model options only `batch_size`, `workers` and `device` (which chooses decode threads or
     processes) then apply.
     """
-    progress = _checked_call("label", request, LabelRequest, progress, encoder)
+    progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
@@ -1086,7 +1086,7 @@ def hubness(
     `unreadable_folders`) and `warnings`; with a truth also `images_with_truth`,
     `failed_images_with_truth` and `truth_classes_not_listed`.
     """
-    progress = _checked_call("hubness", request, HubnessRequest, progress, encoder)
+    progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     if request.seen and not request.truth:
@@ -1237,7 +1237,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     accuracies when `request.seen` is given; `to_json()` is the `--json` document. Raises
     `ZslError` for files that cannot be read or matched.
     """
-    _checked_call("evaluate", request, EvaluateRequest)
+    _checked_arguments("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
     run_info = sidecar_path(request.predictions)
@@ -1456,7 +1456,7 @@ def embed(
     run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
     loaded model to reuse, as for `label`.
     """
-    progress = _checked_call("embed", request, EmbedRequest, progress, encoder)
+    progress = _checked_arguments("embed", request, EmbedRequest, progress, encoder)
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
