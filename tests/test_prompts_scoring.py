@@ -18,6 +18,7 @@ from zsl_cli.scoring import (
     Decision,
     apply_head,
     predict_items,
+    predict_ranked,
     rank,
     score_rows,
     similarities,
@@ -270,7 +271,9 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     ]
     scores = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]], dtype=np.float32)
     indices, values = top_k(scores, 2)
-    out = predict_items(items, indices, values, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
+    out = list(
+        predict_items(items, indices, values, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
+    )
     assert [p.path for p in out] == ["a.png", "b.png", "c.png"]
     assert (out[0].label, out[1].label, out[2].label) == ("x", "", "unknown")
     assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()
@@ -284,7 +287,23 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     at_threshold = predict_items(
         items[:1], np.array([[0]]), np.array([[score]]), ["x"], Decision(threshold=shown)
     )
-    assert at_threshold[0].label == "x"
+    assert next(at_threshold).label == "x"
+
+
+def test_predictions_are_made_as_they_are_taken():
+    # With every class kept (top-k 0), a chunk of 4,096 rows' predictions made at once would
+    # hold 12 GB of Python objects at 20,000 classes: a row is read only for its prediction.
+    items = [ImageItem(0, Path("a.png")), ImageItem(1, Path("b.png"), status="empty", error="")]
+    items.append(ImageItem(2, Path("c.png")))
+
+    def rows():
+        yield np.array([1, 0]), np.array([0.6, 0.4], dtype=np.float32)
+        raise AssertionError("a row was read before its prediction was asked for")
+
+    predictions = predict_ranked(items, rows(), ["x", "y"], Decision(top_k=2))
+    first, second = next(predictions), next(predictions)
+    assert (first.label, [s.label for s in first.top_k]) == ("y", ["y", "x"])
+    assert first.score == pytest.approx(0.6) and second.status == "empty"
 
 
 def test_a_long_class_list_is_planned_in_memory_proportional_to_its_prompts():

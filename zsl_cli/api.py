@@ -107,6 +107,7 @@ from zsl_cli.scoring import (
     is_number,
     is_whole_number,
     predict_items,
+    predict_ranked,
     rank,
     similarities,
 )
@@ -916,9 +917,10 @@ def _predictions(
         rank(adjusted, head, decision.top_k)
         for adjusted in reduced_chunks(every_sims, request.hubness_reduction)
     ]
-    indices = np.concatenate([chunk[0] for chunk in ranked])
-    values = np.concatenate([chunk[1] for chunk in ranked])
-    yield from predict_items(items, indices, values, names, decision)
+    del every_sims, ok  # not kept while the predictions are written
+    # Row by row from the chunks: joined, they would be copied (N x C of them with top-k 0).
+    rows = (row for indices, values in ranked for row in zip(indices, values, strict=True))
+    yield from predict_ranked(items, rows, names, decision)
 
 
 def _check_reference_set(n_images: int, method: str) -> None:

@@ -8,7 +8,7 @@ N x C matrix beyond one chunk, and never in float64.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,18 +208,27 @@ def predict_items(
     values: np.ndarray,
     class_names: Sequence[str],
     decision: Decision,
-) -> list[Prediction]:
-    """Predictions for a batch. `indices`/`values` (from `rank`) have one row per ok item."""
-    # Python ints and floats once per batch: per-element numpy scalars are slow.
-    index_rows, value_rows = indices.tolist(), values.tolist()
-    predictions, row = [], 0
+) -> Iterator[Prediction]:
+    """Predictions for a batch, in order. `indices`/`values` (from `rank`) have one row per ok
+    item."""
+    return predict_ranked(items, zip(indices, values, strict=True), class_names, decision)
+
+
+def predict_ranked(
+    items: Iterable[ImageItem],
+    rows: Iterable[tuple[np.ndarray, np.ndarray]],
+    class_names: Sequence[str],
+    decision: Decision,
+) -> Iterator[Prediction]:
+    """Predictions for these items, in order, from the (indices, values) rows of `rank`, one row
+    per ok item. Made as they are taken: with every class kept (top-k 0), a chunk's predictions
+    held at once take some 150 bytes a class each (4,096 rows x 20,000 classes: 12 GB)."""
+    ranked = iter(rows)
     for item in items:
         path = str(item.path)
         if item.status != STATUS_OK:
-            predictions.append(failed_prediction(path, item.status, item.error))
+            yield failed_prediction(path, item.status, item.error)
             continue
-        predictions.append(
-            make_prediction(path, class_names, index_rows[row], value_rows[row], decision)
-        )
-        row += 1
-    return predictions
+        index_row, value_row = next(ranked)
+        # Python ints and floats a row at a time: per-element numpy scalars are slow.
+        yield make_prediction(path, class_names, index_row.tolist(), value_row.tolist(), decision)
