@@ -124,7 +124,10 @@ def _load_json(data: bytes, name: str) -> Any:
 
 
 def _read_csv(data: bytes, name: str) -> list[Prediction]:
-    text = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"), newline="")
+    # Decoded as it is read: a StringIO of the whole text holds 4 bytes a character.
+    text = io.TextIOWrapper(
+        io.BytesIO(data), encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
     try:
         return _csv_rows(csv.reader(text), name)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
