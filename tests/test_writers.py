@@ -173,6 +173,21 @@ def test_round_trip_every_format(tmp_path: Path, root: Path, fmt: str) -> None:
     assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_reading_keeps_one_string_per_class_name(tmp_path: Path, root: Path, fmt: str) -> None:
+    # With every class's score (--top-k 0) each record names every class: a string per record
+    # and class would take 3 GB for 50,000 images and 1,000 classes.
+    ranked = (LabelScore("red circle", 0.75), LabelScore("blue star", 0.25))
+    predictions = [Prediction(str(root / f"{i}.png"), "red circle", 0.75, ranked) for i in range(2)]
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
+
+    first, second = read_predictions(output)
+
+    assert first == rounded(predictions[0])
+    assert all(a.label is b.label for a, b in zip(first.top_k, second.top_k, strict=True))
+
+
 def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:
     predictions = sample_predictions(root / "photos")
     output = tmp_path / "out.csv"

@@ -149,7 +149,11 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
         if len(row) != len(CSV_COLUMNS):
             raise ZslError(f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
         path_text, label, score, top_labels, top_scores, status, error = row
-        labels = top_labels.split(TOP_K_SEPARATOR) if top_labels else []
+        # Interned: with every class's score (top-k 0) each row repeats every class name, and a
+        # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
+        labels = (
+            [sys.intern(name) for name in top_labels.split(TOP_K_SEPARATOR)] if top_labels else []
+        )
         scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
         if len(labels) != len(scores):
             raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
@@ -199,7 +203,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
             label=_text(value["label"], "label"),
             score=None if score is None else float(score),
             top_k=tuple(
-                LabelScore(_text(s["label"], "top_k label"), float(s["score"]))
+                LabelScore(sys.intern(_text(s["label"], "top_k label")), float(s["score"]))
                 for s in value.get("top_k", [])
             ),
             status=_text(value["status"], "status"),
