@@ -243,16 +243,19 @@ class TransformersEncoder:
                     lengths.append(len(ids))
                 which[position] = row
         del distinct
-        # Prompts of similar length share a chunk, so little compute goes into padding.
+        # Prompts of similar length share a chunk, so little compute goes into padding. Each
+        # chunk goes straight to its rows: 1.6 million prompts' embeddings take 3 GB a copy.
         order = np.argsort(lengths, kind="stable")
-        chunks = [
-            self._encode_text_chunk([texts[firsts[i]] for i in order[start : start + TEXT_BATCH]])
-            for start in range(0, len(firsts), TEXT_BATCH)
-        ]
-        encoded = np.empty((len(firsts), chunks[0].shape[1]), dtype=np.float32)
-        encoded[order] = np.concatenate(chunks)
+        encoded = np.empty((0, 0), dtype=np.float32)
+        for start in range(0, len(firsts), TEXT_BATCH):
+            rows = order[start : start + TEXT_BATCH]
+            chunk = self._encode_text_chunk([texts[firsts[i]] for i in rows])
+            if not start:
+                encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
+            encoded[rows] = chunk
         self._check_texts_differ(encoded)
-        return encoded[which]
+        # Rows were numbered in order of first appearance: all distinct, `which` is 0, 1, 2, ...
+        return encoded if len(firsts) == len(texts) else encoded[which]
 
     def _check_texts_differ(self, encoded: np.ndarray) -> None:
         """Different token sequences that all embed alike mean the text model reads none of
