@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import zsl_cli
@@ -637,3 +638,22 @@ def test_classes_the_model_cannot_tell_apart_get_one_vector(tiny_clip):
         assert len(classifier.indistinguishable) == len(pairs)
         for copy, original in pairs:
             assert classifier.vectors[copy].tobytes() == classifier.vectors[original].tobytes()
+
+
+def test_an_encoder_may_return_its_text_embeddings_in_any_memory_layout(tiny_clip):
+    # The classifier reads each prompt's row as bytes: a Fortran-ordered matrix from an Encoder
+    # of a caller's own must give the same class vectors, not a BufferError.
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+
+    class FortranOrdered:
+        def __getattr__(self, name):
+            return getattr(encoder, name)
+
+        def encode_texts(self, texts):
+            return np.asfortranarray(encoder.encode_texts(texts))
+
+    plan = api.plan_classes(api.ClassOptions(classes=["cat", "Cat", "dog"], templates="imagenet7"))
+    expected = api.build_classifier(*plan, encoder)
+    classifier = api.build_classifier(*plan, FortranOrdered())
+    assert classifier.indistinguishable == expected.indistinguishable == [["cat", "Cat"]]
+    np.testing.assert_array_equal(classifier.vectors, expected.vectors)
