@@ -521,6 +521,16 @@ def test_decoding_in_worker_processes_gives_the_same_predictions(tiny_clip, phot
     assert [p["status"] for p in labelled[True]].count("truncated") == 1
 
 
+def test_a_loaded_encoder_decides_how_its_images_decode(tiny_clip, photos, monkeypatch):
+    # A model given already loaded runs where it was loaded: on the CPU of a GPU machine its
+    # images decode in threads, whatever the request's device ("auto") would have chosen.
+    asked = []
+    monkeypatch.setattr(api, "decode_in_processes", lambda device, workers: asked.append(device))
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+    api.label(request(photos, tiny_clip, output=None), encoder=encoder)
+    assert asked == ["cpu"]
+
+
 @pytest.mark.parametrize(
     ("device", "workers", "gpu_present", "expected"),
     [

@@ -713,14 +713,16 @@ def open_encoder_decoding(
 def decode_for(
     encoder: Encoder, paths: Sequence[Path], model: ModelOptions, inputs: InputOptions
 ) -> DecodeQueue:
-    """Start decoding `paths` the way this loaded encoder wants its pixels."""
+    """Start decoding `paths` the way this loaded encoder wants its pixels, in threads or
+    processes as suits the device it was loaded on."""
+    loaded_on = getattr(encoder, "device", None)  # a torch.device, for the encoders we build
     return start_decoding(
         paths,
         encoder.preprocessor,
         inputs,
         exact=encoder.exact_preprocessing,
         workers=model.workers,
-        device=model.device,
+        device=model.device if loaded_on is None else str(loaded_on),
     )
 
 
@@ -756,8 +758,8 @@ def label(
     work, marked incomplete, and raises `Interrupted`. `progress`: an object with
     start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`: a
     model already loaded (`open_encoder`), reused instead of loading `request.model` again; of
-    the model options only `batch_size`, `workers` and `device` (which chooses decode threads or
-    processes) then apply.
+    the model options only `batch_size` and `workers` then apply (decoding runs in threads or
+    processes as suits the device the model was loaded on).
     """
     progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
     started = time.perf_counter()
