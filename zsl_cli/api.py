@@ -600,8 +600,15 @@ GPU_BATCH_SIZE = 256
 
 
 def default_batch_size(encoder: Encoder) -> int:
+    on_cuda = (_loaded_device(encoder) or "cpu").split(":", 1)[0] == "cuda"
+    return GPU_BATCH_SIZE if on_cuda else CPU_BATCH_SIZE
+
+
+def _loaded_device(encoder: Encoder) -> str | None:
+    """Where a loaded encoder runs ("cpu", "cuda:0"): ours say so with a torch.device; an Encoder
+    of a caller's own need not (None)."""
     device = getattr(encoder, "device", None)
-    return GPU_BATCH_SIZE if getattr(device, "type", "cpu") == "cuda" else CPU_BATCH_SIZE
+    return None if device is None else str(device)
 
 
 def scan_inputs(
@@ -715,14 +722,13 @@ def decode_for(
 ) -> DecodeQueue:
     """Start decoding `paths` the way this loaded encoder wants its pixels, in threads or
     processes as suits the device it was loaded on."""
-    loaded_on = getattr(encoder, "device", None)  # a torch.device, for the encoders we build
     return start_decoding(
         paths,
         encoder.preprocessor,
         inputs,
         exact=encoder.exact_preprocessing,
         workers=model.workers,
-        device=model.device if loaded_on is None else str(loaded_on),
+        device=_loaded_device(encoder) or model.device,
     )
 
 
@@ -1291,7 +1297,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
                 "scale": encoder.head.scale,
                 "bias": encoder.head.bias,
             },
-            "device": str(getattr(encoder, "device", "")),
+            "device": _loaded_device(encoder) or "",
             "precision": _precision(encoder),
             # Images in the store were encoded in this one (None: not recorded).
             "embeddings_precision": (
