@@ -2,6 +2,7 @@
 
 import gc
 import os
+import signal
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -30,3 +31,12 @@ def tiny_siglip(tmp_path_factory):
     from tests.tiny_models import make_tiny_siglip
 
     return make_tiny_siglip(tmp_path_factory.mktemp("tiny-siglip"))
+
+
+@pytest.fixture
+def ctrl_c_interrupts():
+    """Python raises KeyboardInterrupt on SIGINT only if it was not ignored at start, and a shell
+    that starts jobs in the background ignores it for them; tests that raise SIGINT undo that."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -382,7 +382,7 @@ def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, p
 
 
 def test_an_embed_interrupted_right_after_a_commit_counts_what_it_stored(
-    tiny_clip, photos, tmp_path, monkeypatch
+    tiny_clip, photos, tmp_path, monkeypatch, ctrl_c_interrupts
 ):
     # A Ctrl-C landing between the commit of a batch and its count reported one batch fewer
     # encoded than the store held.

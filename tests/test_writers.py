@@ -424,7 +424,7 @@ def test_interrupted_run_keeps_finished_work(tmp_path: Path, root: Path, fmt: st
 
 @pytest.mark.parametrize("at_sync", [1, 2])  # the output's, then the sidecar's
 def test_ctrl_c_while_publishing_waits_for_output_and_sidecar(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_sync: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_sync: int, ctrl_c_interrupts: None
 ) -> None:
     # A Ctrl-C (or SIGTERM) while the file was flushed left its temporary file behind; one
     # between the output's rename and its sidecar's left the new output with the old run info.
