@@ -223,8 +223,7 @@ class TransformersEncoder:
         # Texts the tokenizer makes the same ("Cat", "cat") are encoded once, so their
         # embeddings are the same to the bit (in different chunks they would differ by ~1e-8).
         distinct: dict[bytes, int] = {}  # token ids -> row of `encoded`
-        firsts: list[int] = []  # the first text of each distinct token sequence
-        lengths: list[int] = []  # its number of tokens
+        firsts: list[bytes] = []  # each distinct token sequence, in order of first appearance
         which = np.empty(len(texts), dtype=np.int64)  # each text's row
         # A block at a time, and kept as bytes: the tokenizer's output for 1.6 million prompts
         # (20,000 classes x 80 templates) took 6 GB at once.
@@ -239,17 +238,16 @@ class TransformersEncoder:
                 key = array("q", ids).tobytes()
                 row = distinct.setdefault(key, len(firsts))
                 if row == len(firsts):
-                    firsts.append(position)
-                    lengths.append(len(ids))
+                    firsts.append(key)
                 which[position] = row
         del distinct
         # Prompts of similar length share a chunk, so little compute goes into padding. Each
         # chunk goes straight to its rows: 1.6 million prompts' embeddings take 3 GB a copy.
-        order = np.argsort(lengths, kind="stable")
+        order = np.argsort([len(key) for key in firsts], kind="stable")
         encoded = np.empty((0, 0), dtype=np.float32)
         for start in range(0, len(firsts), TEXT_BATCH):
             rows = order[start : start + TEXT_BATCH]
-            chunk = self._encode_text_chunk([texts[firsts[i]] for i in rows])
+            chunk = self._encode_token_chunk([array("q", firsts[i]).tolist() for i in rows])
             if not start:
                 encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
             encoded[rows] = chunk
@@ -283,13 +281,15 @@ class TransformersEncoder:
                 f"has {self._vocabulary} tokens; are the tokenizer files from another model?"
             )
 
-    def _encode_text_chunk(self, texts: list[str]) -> np.ndarray:
+    def _encode_token_chunk(self, token_ids: list[list[int]]) -> np.ndarray:
+        # Padding the ids already at hand, not tokenizing the texts again: tokenizing took most
+        # of the time for tens of thousands of prompts.
         if "siglip" in self.model_type:
             # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
             options: dict[str, Any] = {"padding": "max_length", "max_length": self.prompt_tokens}
         else:
-            options = {"padding": True, "max_length": self.prompt_tokens}
-        tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **options)
+            options = {"padding": True}
+        tokens = self._tokenizer.pad({"input_ids": token_ids}, return_tensors="pt", **options)
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
         }
