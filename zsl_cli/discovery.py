@@ -57,6 +57,8 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
         ".tiff",
         ".webp",
         ".avif",
+        ".heic",  # with the optional pillow-heif (else they fail, saying how to install it)
+        ".heif",
         ".ppm",
         ".pgm",
         ".pbm",

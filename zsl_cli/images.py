@@ -10,7 +10,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
     empty          the file has zero bytes
     not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
                    signature the file has (the reason gives its message); also EPS, refused on
-                   purpose: Pillow decodes it by running Ghostscript on the file
+                   purpose: Pillow decodes it by running Ghostscript on the file; and HEIF
+                   (HEIC) where the optional pillow-heif is not installed
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded) or Pillow's own decompression-bomb limit; also
@@ -96,6 +97,10 @@ PNG_METADATA_LIMIT = 64 * 1024 * 1024
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 _REFUSED_FORMATS = frozenset({"EPS"})
 JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
+_HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
 _WHITE = (255, 255, 255)
@@ -234,6 +239,7 @@ def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
     """`pillow_settings` for the rest of the process: for decode worker processes. Returns
     libtiff's message handlers as they were."""
     Image.init()
+    heif_readable()
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
@@ -289,6 +295,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
     # Registering all plugins up front is idempotent and keeps concurrent Image.open calls from
     # racing to register them lazily (which can make one of them miss a format).
     Image.init()
+    heif_readable()
     file, size = _open_regular_file(path)
     with file:
         if size == 0:
@@ -301,6 +308,24 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
             raise _classify(error, file, size, options) from error
+
+
+@functools.cache
+def heif_readable() -> bool:
+    """Whether HEIF images (the HEIC photos of phones) can be read: Pillow reads them with the
+    optional pillow-heif plugin, registered here once per process."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
+def _is_heif(head: bytes) -> bool:
+    """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic:
+    AVIF files, which Pillow reads itself, say "avif")."""
+    return head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
 
 
 def file_problem(path: Path) -> DecodeError | None:
@@ -501,6 +526,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     if _container_cut_short(file, size):
         return cut_short
+    if not identified and not signatures and _is_heif(head) and not heif_readable():
+        return DecodeError(NOT_AN_IMAGE, f"HEIF support not installed: {HEIF_INSTALL}")
     if not identified:
         hit_end, why = _why_not_opened(file, signatures)
         if hit_end:
