@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from sklearn.metrics import (
@@ -15,10 +17,13 @@ from sklearn.metrics import (
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,
+    ClassStats,
     calibrated_stacking,
     classification_metrics,
     gzsl_accuracy,
     harmonic_mean,
+    mean_per_class,
+    worst_first,
 )
 
 # --- hand-computed -------------------------------------------------------------------------------
@@ -144,6 +149,45 @@ def test_input_checks():
         classification_metrics(["a"], ["a"], [["a"]], ["ok"], ks=(0,))
 
 
+def test_top_k_is_clipped_to_the_labellers_class_count_when_given():
+    # Rankings of 3 classes cut from 10: top-5 is not computable, not top-3 under another name.
+    ranked = [["a", "b", "c"], ["b", "a", "c"]]
+    ok = ["ok", "ok"]
+    told = classification_metrics(["a", "b"], ["a", "b"], ranked, ok, ks=(5,), n_classes=10)
+    assert told.top_k[0].k_used == 5 and told.top_k[0].overall is None
+    guessed = classification_metrics(["a", "b"], ["a", "b"], ranked, ok, ks=(5,))
+    assert guessed.top_k[0].k_used == 3 and guessed.top_k[0].overall == 1.0
+
+
+def test_each_k_is_reported_once_in_ascending_order():
+    m = classification_metrics(["a"], ["a"], [["a", "b"]], ["ok"], ks=(2, 1, 2))
+    assert [t.k for t in m.top_k] == [1, 2]
+
+
+def test_mean_per_class_counts_only_classes_with_images():
+    # Class rates: 0 -> 1/2, 1 -> 1, 2 -> 1; class 3 has no image. Plain mean over images: 3/4.
+    hits = np.array([1.0, 0.0, 1.0, 1.0])
+    classes = np.array([0, 0, 1, 2])
+    assert mean_per_class(hits, classes, 4) == pytest.approx(2.5 / 3)
+    # Within a group, its classes without images are left out too: (1/2 + 1) / 2.
+    assert mean_per_class(hits, classes, 4, among=np.array([True, True, False, True])) == 0.75
+    # A group whose only class has no image has no mean.
+    assert math.isnan(mean_per_class(hits, classes, 4, among=np.array([False, False, False, True])))
+
+
+def test_mistakes_are_listed_most_frequent_first():
+    m = classification_metrics(["a", "b", "b"], ["c", "a", "a"], [[], [], []], ["ok"] * 3, (1,))
+    assert m.confusion.mistakes() == [("b", "a", 2), ("a", "c", 1)]
+
+
+def test_worst_first_breaks_ties_by_f1_then_larger_support_then_name():
+    def row(name: str, support: int, recall: float, f1: float) -> ClassStats:
+        return ClassStats(name, support, 0, 0, 0.0, recall, f1)
+
+    rows = [row("x", 2, 0.5, 0.5), row("y", 4, 0.5, 0.5), row("w", 9, 0.5, 0.4), row("z", 1, 0, 0)]
+    assert [r.name for r in worst_first(rows)] == ["z", "w", "y", "x"]
+
+
 def test_gzsl_by_hand():
     g = gzsl_accuracy({"a": 1.0, "b": 0.5, "c": 0.25}, seen_classes={"a", "b", "zzz"})
     assert g.seen == pytest.approx(0.75)
@@ -153,6 +197,12 @@ def test_gzsl_by_hand():
     assert only_seen.unseen is None and only_seen.harmonic_mean is None
     assert harmonic_mean(0.0, 0.0) == 0.0
     assert harmonic_mean(0.5, 0.0) == 0.0
+
+
+def test_gzsl_counts_a_class_at_zero_accuracy():
+    g = gzsl_accuracy({"a": 1.0, "b": 0.0, "c": 0.5}, seen_classes={"a"})
+    assert g.unseen == pytest.approx(0.25)
+    assert g.harmonic_mean == pytest.approx(2 * 1.0 * 0.25 / 1.25)
 
 
 # --- calibrated stacking -------------------------------------------------------------------------
@@ -248,6 +298,23 @@ def test_calibrated_stacking_never_predicts_a_group_with_no_candidate():
     # The other way round, the seen class's image is never right.
     result = calibrated_stacking(only_seen[:, ::-1], np.array([1, 0]), np.array([True, False]))
     assert result.seen_curve.max() == 0.0 and result.ausuc == 0.0
+
+
+def test_calibrated_stacking_keeps_margins_on_either_side_of_zero_apart():
+    # Margins of +e and -e are within float rounding of each other, yet at gamma 0 the seen
+    # image keeps its seen class and the unseen image its unseen class: H = 1 uncalibrated.
+    e = 2.0**-53
+    scores = np.array([[0.5, 0.5 - e], [0.5 - e, 0.5]])  # column 0 seen, column 1 unseen
+    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False]))
+    assert (result.gamma, result.seen, result.unseen) == (0.0, 1.0, 1.0)
+
+
+def test_calibrated_stacking_a_row_with_a_nan_is_wrong_at_every_gamma():
+    # The seen image's own class leads its row, but another score is NaN: it was not scored.
+    scores = np.array([[0.9, 0.1, np.nan], [0.1, 0.9, 0.0]])  # columns 0, 2 seen; 1 unseen
+    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False, True]))
+    assert result.seen_curve.max() == 0.0
+    assert result.unseen_curve.max() == 1.0
 
 
 def brute_force(scores, truth, seen_mask, gamma):
