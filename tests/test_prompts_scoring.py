@@ -198,6 +198,24 @@ def test_top_k_orders_best_first_and_breaks_ties_by_class_order():
     assert top_k(scores, 99)[0].tolist()[1] == [0, 2, 3, 4, 1]
 
 
+def test_top_k_beyond_small_k_breaks_ties_by_class_order():
+    # Above SMALL_K top_k sorts: ties must still go to the lower class index, as labels do.
+    scores = np.random.default_rng(5).integers(0, 3, size=(20, 200)).astype(np.float32)
+    indices, _ = top_k(scores, 20)
+    for row, got in zip(scores, indices.tolist(), strict=True):
+        assert got == sorted(range(200), key=lambda c: -row[c])[:20]  # Python's sort is stable
+
+
+def test_softmax_scores_stay_finite_at_clip_scale_over_a_wide_spread():
+    # CLIP's scale 100 over cosines 1 .. -1: exp(100) overflows float32 unless shifted by the best.
+    sims = np.array([[1.0, 0.0, -1.0]], dtype=np.float32)
+    head = ScoreHead("softmax", 100.0)
+    np.testing.assert_allclose(apply_head(sims, head), [[1.0, 0.0, 0.0]], atol=1e-30)
+    indices, values = rank(sims, head, 2)
+    assert indices.tolist() == [[0, 1]]
+    np.testing.assert_allclose(values, [[1.0, 0.0]], atol=1e-30)
+
+
 @pytest.mark.parametrize("dim", [16, 64, 512])
 def test_equal_class_vectors_get_equal_similarities_wherever_they_are(dim):
     # Classes the model cannot tell apart share one vector and must score alike to the bit, so
@@ -256,11 +274,18 @@ def test_chunked_scoring_equals_one_shot():
         ({"top_k": -3}, "top_k -3"),
         ({"threshold": 5.0}, "threshold 5.0"),
         ({"threshold": float("nan")}, "threshold nan"),
+        ({"top_k": 2.5}, "top_k 2.5"),
+        ({"top_k": True}, "top_k True"),
     ],
 )
 def test_decisions_outside_their_range_are_user_errors(settings, message):
     with pytest.raises(ZslError, match=message):
         Decision(**settings)
+
+
+def test_decision_thresholds_at_the_ends_of_the_score_range_are_accepted():
+    assert Decision(threshold=0.0).threshold == 0.0
+    assert Decision(threshold=1).threshold == 1.0
 
 
 def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
