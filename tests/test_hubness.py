@@ -143,6 +143,19 @@ def test_top_hubs_largest_first_ties_by_index_and_limited():
     assert hubness.hubness_stats(counts, 2, 6, hub_size=1.0).top_hubs == [(1, 5), (3, 5)]
 
 
+def test_a_class_exactly_at_the_hub_threshold_is_a_hub():
+    # N = 4, k = 2, C = 4: threshold 2 * 4 * 2 / 4 = 4, which class 0 reaches exactly.
+    result = hubness.hubness_stats(np.array([4, 2, 1, 1]), k=2, n_queries=4)
+    assert (result.n_hubs, result.top_hubs) == (1, [(0, 4)])
+    assert result.hub_occupancy == pytest.approx(4 / 8)
+
+
+def test_top_hubs_put_the_largest_first_whatever_their_index():
+    # N = 6, k = 2, C = 4, hub_size 1: threshold 3, so classes 0 (5) and 1 (6) are hubs.
+    result = hubness.hubness_stats(np.array([5, 6, 0, 1]), 2, 6, hub_size=1.0)
+    assert result.top_hubs == [(1, 6), (0, 5)]
+
+
 # --- reductions against naive implementations ---------------------------------------------------
 
 
@@ -244,6 +257,16 @@ def test_normal_helpers_match_scipy_in_both_tails():
     assert np.max(np.abs(hubness._log_ndtr(z) - exact) / np.abs(exact)) < 2e-7
     log_p = -np.logspace(-250, 2.5, 20001)
     np.testing.assert_allclose(hubness._ndtri_from_log(log_p), special.ndtri_exp(log_p), rtol=2e-9)
+
+
+def test_mutual_proximity_stays_finite_for_a_pair_extreme_both_ways():
+    # One image and one class find each other ~39 sigmas out (at most sqrt(n - 1) among n):
+    # both tails of Phi underflow unless z is clipped, and Phi^-1 of 1 is infinite.
+    sims = np.zeros((1500, 1500), dtype=np.float32)
+    sims[0, 0] = 1.0
+    reduced = hubness.reduce(sims, "mp")
+    assert np.isfinite(reduced).all()
+    assert reduced[0].argmax() == 0
 
 
 def test_mutual_proximity_stays_finite_for_extreme_outliers():
@@ -353,6 +376,24 @@ def test_compare_layout_and_accuracy_by_hand():
         "mean_per_class": pytest.approx(1.5 / 4),
         "overall": pytest.approx(2 / 5),
         "unseen_mean_per_class": pytest.approx(0.0),
+    }
+
+
+def test_compare_counts_failed_images_as_wrong():
+    # Three readable images, all right; a failed image of class 1 and one of unknown class.
+    # Per class: 0 -> 2/2, 1 -> 1/2; overall 3 right of 4 with a known class.
+    sims = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]], dtype=np.float32)
+    result = hubness.compare(
+        sims,
+        ["a", "b"],
+        k=1,
+        truth=np.array([0, 1, 0]),
+        failed_truth=np.array([1, -1]),
+        methods=("none",),
+    )
+    assert result["methods"]["none"]["accuracy"] == {
+        "mean_per_class": pytest.approx(0.75),
+        "overall": pytest.approx(0.75),
     }
 
 
@@ -494,6 +535,8 @@ def test_user_errors_are_zsl_errors():
         hubness.reduce(sims, "foo")
     with pytest.raises(ZslError, match="between 1 and the number of classes"):
         hubness.k_occurrence(sims, 4)
+    with pytest.raises(ZslError, match="CSLS neighbourhood k must be at least 1"):
+        hubness.reduce(sims, "csls", k=0)
     for temperature in (0, float("inf")):
         with pytest.raises(ZslError, match="temperature must be a positive finite number"):
             hubness.reduce(sims, "isoftmax", temperature=temperature)
