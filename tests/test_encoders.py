@@ -196,12 +196,14 @@ def test_a_hub_model_has_the_identity_of_a_copy_of_its_files(tiny_clip, tmp_path
         "import sys; from zsl_cli.encoders import load_encoder; "
         "print(load_encoder(sys.argv[1]).identity)"
     )
-    identities = [
-        subprocess.run(
-            [sys.executable, "-c", script, model], capture_output=True, text=True, env=env
-        ).stdout.strip()
+    # One process per model, so neither sees what loading the other left behind; both at once.
+    loads = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, model], stdout=subprocess.PIPE, text=True, env=env
+        )
         for model in ("acme/tiny-clip", str(download))
     ]
+    identities = [load.communicate(timeout=300)[0].strip() for load in loads]
     assert identities[0] and identities[0] == identities[1]
 
 
