@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +60,19 @@ def test_jpeg_draft_decoding_agrees_with_exact_decoding(tmp_path):
     DRAFT_MARGIN), 99.8% with the decoder kept to 4 times the model's input."""
     shapes = make_image_set(tmp_path / "pngs", seed=7302, per_class=20).root
     jpegs = tmp_path / "jpegs"
-    for index, path in enumerate(sorted(shapes.glob("*/*.png"))):
+
+    def write_jpeg(index: int, path: Path) -> None:
         upscale = (4, 6, 8, 12)[index % 4]  # 256 to 1920 px on the short side
         target = jpegs / path.parent.name / path.with_suffix(".jpg").name
         target.parent.mkdir(parents=True, exist_ok=True)
         image = Image.open(path).convert("RGB")
         image = image.resize((image.width * upscale, image.height * upscale), Image.BICUBIC)
         image.save(target, quality=90)
+
+    # Pillow resizes and encodes without the GIL: threads share out the seconds this takes.
+    pngs = sorted(shapes.glob("*/*.png"))
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        list(pool.map(write_jpeg, range(len(pngs)), pngs))  # list(): a failure raises here
     fast_rows, exact_rows = label_fast_and_exact(jpegs, shapes / "classes.txt")
     assert len(fast_rows) == len(exact_rows) == 600
     agree = sum(fast_rows[name]["label"] == exact_rows[name]["label"] for name in exact_rows)
