@@ -188,6 +188,35 @@ def test_reading_keeps_one_string_per_class_name(tmp_path: Path, root: Path, fmt
     assert all(a.label is b.label for a, b in zip(first.top_k, second.top_k, strict=True))
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rankings_read_back_behave_as_the_tuples_written(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # Readers hold a ranking compactly (records.RankedScores), as it must behave: the tuple of
+    # LabelScore written, each score exactly the float its text is (float32 would not keep
+    # 0.7654321, nor 1.401298e-45 to 7 digits).
+    ranked = (
+        LabelScore("red circle", 0.7654321),
+        LabelScore('big, "odd" label', 0.2345679),
+        LabelScore("blue star", 1.401298e-45),
+        LabelScore("green square", 0.0),
+    )
+    prediction = Prediction(str(root / "a.png"), "red circle", 0.7654321, ranked)
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    write_all(output, fmt, [prediction], label_studio=ls_options(root))
+
+    (back,) = read_predictions(output)
+
+    top_k = back.top_k
+    assert top_k == ranked and ranked == top_k and hash(top_k) == hash(ranked)
+    assert len(top_k) == 4 and list(top_k) == list(ranked)
+    assert [top_k[i] for i in range(-4, 4)] == [ranked[i] for i in range(-4, 4)]
+    assert top_k[1:3] == ranked[1:3] and top_k[::-1] == ranked[::-1] and top_k[:0] == ()
+    assert all(type(choice.score) is float for choice in (*top_k, top_k[0]))
+    assert top_k != ranked[:3] and top_k != (*ranked[:3], LabelScore("green square", 5e-324))
+    assert back == prediction and back.top_k[0].label is back.top_k[:1][0].label
+
+
 def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:
     predictions = sample_predictions(root / "photos")
     output = tmp_path / "out.csv"

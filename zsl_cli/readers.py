@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import numpy as np
+
 from zsl_cli.discovery import path_from_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
-from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
 
 
@@ -151,16 +153,11 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
         path_text, label, score, top_labels, top_scores, status, error = row
         # Interned: with every class's score (top-k 0) each row repeats every class name, and a
         # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
-        labels = (
-            [sys.intern(name) for name in top_labels.split(TOP_K_SEPARATOR)] if top_labels else []
-        )
+        labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
         scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
         if len(labels) != len(scores):
             raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
-        top_k = tuple(
-            LabelScore(ranked, _parse_score(value, where))
-            for ranked, value in zip(labels, scores, strict=True)
-        )
+        top_k = RankedScores(labels, _parse_scores(scores, where))
         predictions.append(
             Prediction(
                 path=path_from_text(path_text),
@@ -179,6 +176,15 @@ def _parse_score(text: str, where: str) -> float:
         return float(text)
     except ValueError:
         raise ZslError(f"{where}: {text!r} is not a number") from None
+
+
+def _parse_scores(texts: list[str], where: str) -> np.ndarray:
+    try:
+        return np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+    except ValueError:
+        for text in texts:  # the first that is no number, for the message
+            _parse_score(text, where)
+        raise
 
 
 def _read_jsonl(data: bytes, name: str) -> list[Prediction]:
@@ -202,10 +208,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
             path=path_from_text(_text(value["path"], "path")),
             label=_text(value["label"], "label"),
             score=None if score is None else float(score),
-            top_k=tuple(
-                LabelScore(sys.intern(_text(s["label"], "top_k label")), float(s["score"]))
-                for s in value.get("top_k", [])
-            ),
+            top_k=_ranked_from_objects(value.get("top_k", [])),
             status=_text(value["status"], "status"),
             error=_text(value.get("error", ""), "error"),
         )
@@ -213,6 +216,14 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
     except (TypeError, ValueError) as error:
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
+
+
+def _ranked_from_objects(choices: Any) -> RankedScores:
+    labels, scores = [], []
+    for choice in choices:
+        labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
+        scores.append(float(choice["score"]))
+    return RankedScores(tuple(labels), np.array(scores, dtype=np.float64))
 
 
 def _text(value: Any, field: str) -> str:
