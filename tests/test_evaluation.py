@@ -3,6 +3,7 @@ GZSL from prediction scores, the JSON result and the report files."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -18,7 +19,8 @@ from zsl_cli.evaluation import (
     match_paths,
     read_seen_classes,
 )
-from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.readers import read_predictions
+from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.report import write_report
 from zsl_cli.writers import open_writer
 
@@ -583,6 +585,35 @@ def test_calibrated_stacking_tie_breaking_does_not_move_switch_points(tmp_path):
     assert cal.harmonic_mean == 0.0 and cal.ausuc == 0.5
     points = zip(cal.unseen_curve.tolist(), cal.seen_curve.tolist(), strict=True)
     assert set(points) == {(0.0, 1.0), (1.0, 0.0)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_predictions_read_back_evaluate_as_their_tuples(tmp_path, fmt):
+    # Readers hold rankings compactly (RankedScores), which evaluation reads without making a
+    # LabelScore each: every number must come out as from the tuples, ties broken as written.
+    written = {
+        "A/1.jpg": [("A", 0.5), ("U", 0.5), ("B", 0.25), ("V", 0.25)],
+        "B/1.jpg": [("U", 0.375), ("B", 0.375), ("A", 0.125), ("V", 0.125)],
+        "U/1.jpg": [("B", 0.75), ("U", 0.125), ("V", 0.125), ("A", 0.0)],
+        "V/1.jpg": [("V", 0.5), ("A", 0.25), ("unknown", 0.125), ("B", 0.125), ("U", 0.0)],
+        "V/2.jpg": [("A", 0.25), ("V", 0.25), ("B", 0.25), ("U", 0.25)],
+    }
+    output = tmp_path / f"p.{fmt}"
+    with open_writer(output, fmt) as writer:
+        for name, ranking in written.items():
+            top_k = tuple(LabelScore(label, score) for label, score in ranking)
+            writer.write(Prediction(touch(tmp_path / "w" / name), ranking[0][0], 0.5, top_k))
+        writer.close({})
+    read = read_predictions(output)
+    assert all(isinstance(p.top_k, RankedScores) for p in read)
+    as_tuples = [dataclasses.replace(p, top_k=tuple(p.top_k)) for p in read]
+
+    truth = load_truth(tmp_path / "w")
+    result = evaluate(read, truth, seen=["A", "B"], ks=(1, 2, 3))
+    expected = evaluate(as_tuples, truth, seen=["A", "B"], ks=(1, 2, 3))
+
+    assert result.to_json() == expected.to_json()
+    assert result.gzsl.calibrated.ausuc == expected.gzsl.calibrated.ausuc > 0
 
 
 def test_calibrated_stacking_needs_every_class_score(tmp_path):
