@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote_to_bytes
 
 import numpy as np
@@ -46,11 +46,16 @@ def read_predictions_and_run_info(
     if path.is_dir() or not path.exists():
         what = "is a folder, not" if path.is_dir() else "not found: give"
         raise ZslError(f"{name!r} {what} a predictions file written by 'zsl label'")
+    fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
-        data = path.read_bytes()
+        if fmt in _LINE_FORMATS and path.is_file():
+            # Read as it goes: the whole file would be held beside the predictions read from it.
+            with path.open("rb") as handle:
+                predictions, run_info = _LINE_FORMATS[fmt](handle, name), None
+        else:
+            predictions, run_info = _parse(path.read_bytes(), name, fmt)
     except OSError as error:
         raise ZslError(f"cannot read {name!r}: {error.strerror or error}") from None
-    predictions, run_info = _parse(data, name, EXTENSION_FORMATS.get(path.suffix.lower()))
     if run_info is None and path.is_file():
         run_info = _sidecar_info(path)
     return predictions, run_info
@@ -84,16 +89,16 @@ def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], d
     if fmt is None and not start:
         raise ZslError(f"{name!r} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
-        return _read_csv(data, name), None
+        return _read_csv(io.BytesIO(data), name), None
     if fmt == "jsonl":
-        return _read_jsonl(data, name), None
+        return _read_jsonl(io.BytesIO(data), name), None
     if fmt is None and start == b"{":
         try:
             document = json.loads(data)
         except _JSON_ERRORS:
-            return _read_jsonl(data, name), None  # one record per line
+            return _read_jsonl(io.BytesIO(data), name), None  # one record per line
         if not (isinstance(document, dict) and "predictions" in document):
-            return _read_jsonl(data, name), None  # a single record
+            return _read_jsonl(io.BytesIO(data), name), None  # a single record
     else:
         document = _load_json(data, name)
     return _read_document(document, name)
@@ -125,11 +130,9 @@ def _load_json(data: bytes, name: str) -> Any:
         raise ZslError(f"{name!r} is not valid JSON: {error}") from None
 
 
-def _read_csv(data: bytes, name: str) -> list[Prediction]:
+def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
     # Decoded as it is read: a StringIO of the whole text holds 4 bytes a character.
-    text = io.TextIOWrapper(
-        io.BytesIO(data), encoding="utf-8-sig", errors="surrogateescape", newline=""
-    )
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         return _csv_rows(csv.reader(text), name)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
@@ -187,9 +190,13 @@ def _parse_scores(texts: list[str], where: str) -> np.ndarray:
         raise
 
 
-def _read_jsonl(data: bytes, name: str) -> list[Prediction]:
+def _read_jsonl(stream: IO[bytes], name: str) -> list[Prediction]:
     predictions = []
-    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+    for number, line in enumerate(stream, start=1):
+        # Without its newline: a JSON error must give its position on this line.
+        line = line.removesuffix(b"\n")
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
         where = f"{name}: line {number}"
@@ -224,6 +231,9 @@ def _ranked_from_objects(choices: Any) -> RankedScores:
         labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
         scores.append(float(choice["score"]))
     return RankedScores(tuple(labels), np.array(scores, dtype=np.float64))
+
+
+_LINE_FORMATS = {"csv": _read_csv, "jsonl": _read_jsonl}
 
 
 def _text(value: Any, field: str) -> str:
