@@ -457,8 +457,8 @@ def _masked_best(scores: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
     if not mask.any():
         return np.full(n, -np.inf), np.full(n, -1, dtype=np.int64)
     columns = np.flatnonzero(mask)
-    part = scores[:, columns]
-    part = np.where(np.isnan(part), -np.inf, part)  # nan_to_num would make -inf finite
+    part = scores[:, columns]  # a copy (fancy indexing), so NaNs are replaced in place
+    part[np.isnan(part)] = -np.inf  # nan_to_num would make -inf finite
     arg = part.argmax(axis=1)
     return part[np.arange(n), arg], columns[arg]
 
