@@ -641,20 +641,35 @@ def test_heic_photos_are_read_upright(tmp_path: Path) -> None:
 
 def test_heic_without_pillow_heif_says_how_to_read_it(tmp_path: Path) -> None:
     photo = _heic(tmp_path / "photo.heic", blocky_rgb(32, 32, 1))
+    # A HEIF's major brand may be the generic "mif1" (its compatible brands say HEVC), which
+    # Pillow's AVIF reader also claims and then refuses ("Invalid ftyp").
+    data = photo.read_bytes()
+    generic = tmp_path / "generic.heic"
+    generic.write_bytes(data[:8] + b"mif1" + data[12:])
+    # An AVIF whose major brand is generic too, damaged: an AVIF problem, not a HEIF one.
+    damaged = tmp_path / "damaged.avif"
+    damaged.write_bytes(b"\0\0\0\x1cftypmif1\0\0\0\0mif1avifmiaf" + bytes(500))
     script = (
         "import sys; sys.modules['pillow_heif'] = None  # as if not installed\n"
         "from pathlib import Path\n"
         "from zsl_cli.images import DecodeError, decided_by_content, decode_image\n"
-        "try:\n"
-        "    decode_image(Path(sys.argv[1]))\n"
-        "except DecodeError as error:\n"
-        "    print(error.status, decided_by_content(error.status, error.reason), error.reason)\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        decode_image(Path(name))\n"
+        "    except DecodeError as error:\n"
+        "        reason = error.reason\n"
+        "        print(error.status, decided_by_content(error.status, reason), reason)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(photo)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script, str(photo), str(generic), str(damaged)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     # Not a fault of the file: a store tries it again once pillow-heif is installed.
-    assert done.stdout == (
-        "not_an_image False HEIF support not installed: pip install pillow-heif "
-        "(or zsl-cli[heif])\n"
+    missing = (
+        "not_an_image False HEIF support not installed: pip install pillow-heif (or zsl-cli[heif])"
     )
+    lines = done.stdout.splitlines()
+    assert lines[:2] == [missing, missing]
+    assert "HEIF" not in lines[2]

@@ -101,6 +101,7 @@ HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
 _HEIF_BRANDS = frozenset(
     {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
 )
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
 _WHITE = (255, 255, 255)
@@ -323,9 +324,14 @@ def heif_readable() -> bool:
 
 
 def _is_heif(head: bytes) -> bool:
-    """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic:
-    AVIF files, which Pillow reads itself, say "avif")."""
-    return head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
+    """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic)
+    and that is no AVIF, which Pillow reads itself: an AVIF names "avif" among its brands, also
+    where its major brand is the generic "mif1"."""
+    if head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return False
+    # The compatible brands follow the major brand and the minor version, to the box's end.
+    brands = head[16 : int.from_bytes(head[:4], "big")]
+    return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
 
 
 def file_problem(path: Path) -> DecodeError | None:
@@ -526,7 +532,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     if _container_cut_short(file, size):
         return cut_short
-    if not identified and not signatures and _is_heif(head) and not heif_readable():
+    # Without signatures in the way: Pillow's AVIF reader claims the generic "mif1" as well.
+    if not identified and _is_heif(head) and not heif_readable():
         return DecodeError(NOT_AN_IMAGE, f"HEIF support not installed: {HEIF_INSTALL}")
     if not identified:
         hit_end, why = _why_not_opened(file, signatures)
