@@ -217,6 +217,28 @@ def test_rankings_read_back_behave_as_the_tuples_written(
     assert back == prediction and back.top_k[0].label is back.top_k[:1][0].label
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_rankings_read_back_with_nan_scores_hash_alike(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # A model that overflowed (fp16) writes nan scores. NaN floats hash by identity and a
+    # RankedScores makes new floats each time it is iterated: its hash must not follow them, or
+    # a prediction is lost in the set or dict it was put in. A tuple equals itself, NaN or not.
+    ranked = (LabelScore("red circle", float("nan")), LabelScore("blue star", 0.5))
+    prediction = Prediction(str(root / "a.png"), "red circle", float("nan"), ranked)
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    write_all(output, fmt, [prediction], label_studio=ls_options(root))
+
+    (back,) = read_predictions(output)
+
+    hashes = set()
+    for size in range(50):  # other floats made in between take the freed addresses
+        hashes.add(hash(back.top_k))
+        _ = [float(i) for i in range(size)]
+    assert len(hashes) == 1
+    assert back.top_k == back.top_k and back in {back}
+
+
 def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:
     predictions = sample_predictions(root / "photos")
     output = tmp_path / "out.csv"

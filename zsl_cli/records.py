@@ -94,9 +94,14 @@ class RankedScores(Sequence[LabelScore]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, (RankedScores, tuple)):
             return NotImplemented
-        return tuple(self) == tuple(other)
+        # Itself, NaN scores and all, as a tuple is equal to itself.
+        return self is other or tuple(self) == tuple(other)
 
     def __hash__(self) -> int:
+        if np.isnan(self.scores).any():
+            # NaN hashes by identity, and iterating makes new floats each time: such a ranking
+            # equals only itself, so its labels are hash enough.
+            return hash(self.labels)
         return hash(tuple(self))
 
     def __repr__(self) -> str:
