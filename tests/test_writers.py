@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import pickle
 import select
 import signal
 import stat
@@ -237,6 +238,21 @@ def test_rankings_read_back_with_nan_scores_hash_alike(
         _ = [float(i) for i in range(size)]
     assert len(hashes) == 1
     assert back.top_k == back.top_k and back in {back}
+
+
+def test_rankings_read_back_stay_read_only_when_pickled(tmp_path: Path, root: Path) -> None:
+    # Predictions cross to other processes pickled: the copy must be as immutable (and so keep
+    # its hash) as the ranking it copies, whatever the pickle protocol.
+    ranked = (LabelScore("red circle", 0.75), LabelScore("blue star", 0.25))
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", [Prediction(str(root / "a.png"), "red circle", 0.75, ranked)])
+    (back,) = read_predictions(output)
+
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copy = pickle.loads(pickle.dumps(back, protocol))
+        assert copy == back and copy.top_k == ranked, protocol
+        with pytest.raises(ValueError, match="read-only"):
+            copy.top_k.scores[0] = 1.0
 
 
 def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:

@@ -104,6 +104,11 @@ class RankedScores(Sequence[LabelScore]):
             return hash(self.labels)
         return hash(tuple(self))
 
+    def __reduce__(self) -> tuple[type[RankedScores], tuple[tuple[str, ...], np.ndarray]]:
+        # Through __init__: an unpickled array is writable again, and __slots__ alone cannot be
+        # pickled with protocols 0 and 1.
+        return RankedScores, (self.labels, self.scores)
+
     def __repr__(self) -> str:
         return f"RankedScores({tuple(self)!r})"
 
