@@ -1010,6 +1010,10 @@ def test_the_content_tells_the_format_without_an_extension(
         '"score": 0.9}]}',
         '{"path": "a", "label": "cat", "score": 0.9, "status": "ok", "top_k": ["cat"]}',
         '["a", "cat"]',
+        # A whole number too large for a float (JSON has no limit; Python's is 4,300 digits).
+        '{"path": "a", "label": "cat", "score": 1' + "0" * 400 + ', "status": "ok"}',
+        '{"path": "a", "label": "cat", "score": 0.9, "status": "ok", "top_k": [{"label": "cat", '
+        '"score": 1' + "0" * 400 + "}]}",
     ],
 )
 def test_records_with_wrong_field_types_are_user_errors(tmp_path: Path, record: str) -> None:

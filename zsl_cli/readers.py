@@ -221,7 +221,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
         )
     except KeyError as error:
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # overflow: a float of a huge int
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
 
 
