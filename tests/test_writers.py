@@ -174,6 +174,21 @@ def test_round_trip_every_format(tmp_path: Path, root: Path, fmt: str) -> None:
     assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
 
 
+def test_csv_with_every_class_of_many_reads_back(tmp_path: Path, root: Path) -> None:
+    # With top-k 0 a row's top_k_labels holds every class name: 20,000 classes are some 250,000
+    # characters, over csv's default limit on a field (131,072), which is put back afterwards.
+    ranked = tuple(LabelScore(f"class number {i}", 1.0 / (i + 2)) for i in range(20_000))
+    prediction = Prediction(str(root / "a.png"), ranked[0].label, ranked[0].score, ranked)
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", [prediction])
+    limit = csv.field_size_limit()
+
+    (back,) = read_predictions(output)
+
+    assert [choice.label for choice in back.top_k] == [choice.label for choice in ranked]
+    assert csv.field_size_limit() == limit
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reading_keeps_one_string_per_class_name(tmp_path: Path, root: Path, fmt: str) -> None:
     # With every class's score (--top-k 0) each record names every class: a string per record
@@ -973,11 +988,16 @@ def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
         ("deep.json", b"[" * 100_000 + b"]" * 100_000),
         ("deep.jsonl", b"{" * 100_000),
         ("digits.json", b'{"predictions": [' + b"9" * 5000 + b"]}"),
-        ("runaway.csv", HEADER + b'a.jpg,"cat\n' + b"b.jpg,dog,1,,,ok,\n" * 20_000),
     ):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ZslError, match="not valid JSON|not a readable CSV"):
             read_predictions(tmp_path / name)
+    # A stray quote runs a field to the end of the file: the message points back at it.
+    (tmp_path / "runaway.csv").write_bytes(
+        HEADER + b'a.jpg,"cat\n' + b"b.jpg,dog,1,,,ok,\n" * 20_000
+    )
+    with pytest.raises(ZslError, match="line 20002: .* starts on line 2: is a quote left open"):
+        read_predictions(tmp_path / "runaway.csv")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -9,6 +9,9 @@ import io
 import json
 import os
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_to_bytes
@@ -134,9 +137,43 @@ def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
     # Decoded as it is read: a StringIO of the whole text holds 4 bytes a character.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        return _csv_rows(csv.reader(text), name)
+        with _CSV_FIELDS_UNLIMITED.held():
+            return _csv_rows(csv.reader(text), name)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
         raise ZslError(f"{name!r} is not a readable CSV ({error})") from None
+
+
+# csv refuses a field over 131,072 characters, and with every class's score (top-k 0) a row's
+# top_k_labels holds every class name: some 10,000 classes pass that.
+_CSV_FIELD_LIMIT = 2**31 - 1  # the most a C long holds everywhere
+
+
+class _CsvFieldLimitHold:
+    """csv's field size limit is process-wide: readers lift it while they read, and the last of
+    any that overlap (in threads) puts the host program's limit back. Each putting back what it
+    found would, for readers that end in another order than they began, keep a lifted limit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._host_limit = csv.field_size_limit()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._readers == 0:
+                self._host_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._readers -= 1
+                if self._readers == 0:
+                    csv.field_size_limit(self._host_limit)
+
+
+_CSV_FIELDS_UNLIMITED = _CsvFieldLimitHold()
 
 
 def _csv_rows(reader: Any, name: str) -> list[Prediction]:
@@ -152,7 +189,13 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
     for row in rows:
         where = f"{name}: line {reader.line_num}"
         if len(row) != len(CSV_COLUMNS):
-            raise ZslError(f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
+            message = f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}"
+            # A field left open to the end of the file also holds the file's last line break.
+            breaks = sum(cell.count("\n") for cell in row) - row[-1].endswith("\n")
+            if breaks:  # quoted line breaks: most often a stray quote that ran to a later line
+                start = reader.line_num - breaks
+                message += f" in a row that starts on line {start}: is a quote left open there?"
+            raise ZslError(message)
         path_text, label, score, top_labels, top_scores, status, error = row
         # Interned: with every class's score (top-k 0) each row repeats every class name, and a
         # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
