@@ -29,7 +29,8 @@ palette or "transparency" info) is composited on white; CMYK becomes RGB with Pi
 scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give their first frame.
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
-Threads: `decode_image` mutates no global state, so decode workers may call it concurrently. The
+Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
+Pillow, once, where it is installed), so decode workers may call it concurrently. The
 library's runs hold `pillow_settings` while workers decode, to line Pillow's global pixel limit up
 with the user's `--max-pixels` and let PNG metadata chunks over Pillow's 1 MB limit through (and put
 both back afterwards); decode worker processes apply the same settings for their life
