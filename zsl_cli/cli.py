@@ -288,8 +288,8 @@ StdinNul = Annotated[
 # As discovery.IMAGE_EXTENSIONS (a test keeps them equal), written out so that --help does not
 # import discovery.
 DEFAULT_EXTENSIONS = (
-    "jpg, jpeg, jpe, jfif, mpo, png, apng, gif, bmp, dib, tif, tiff, webp, avif, heic, heif, ppm, "
-    "pgm, pbm, pnm"
+    "jpg, jpeg, jpe, jfif, mpo, png, apng, gif, bmp, dib, tif, tiff, webp, avif, heic, heif, hif, "
+    "ppm, pgm, pbm, pnm"
 )
 Extensions = Annotated[
     str | None,

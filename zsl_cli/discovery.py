@@ -59,6 +59,7 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
         ".avif",
         ".heic",  # with the optional pillow-heif (else they fail, saying how to install it)
         ".heif",
+        ".hif",  # HEIF as Canon and Fujifilm cameras name it
         ".ppm",
         ".pgm",
         ".pbm",
