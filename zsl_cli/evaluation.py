@@ -791,9 +791,7 @@ def _stacking(
 def _labels(prediction: Prediction) -> Sequence[str]:
     """The prediction's ranked class names, best first. Those a reader made are held as they are:
     a list for each image would take 8 bytes a class (50,000 images x 1,000 classes: 400 MB)."""
-    if isinstance(prediction.top_k, RankedScores):
-        return prediction.top_k.labels
-    return [choice.label for choice in prediction.top_k]
+    return RankedScores.of(prediction.top_k).labels
 
 
 def _ties_as_written(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
