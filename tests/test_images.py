@@ -674,3 +674,23 @@ def test_heic_without_pillow_heif_says_how_to_read_it(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[:2] == [missing, missing]
     assert "HEIF" not in lines[2]
+
+
+def test_heic_that_libheif_has_no_decoder_for_is_tried_again(tmp_path, monkeypatch) -> None:
+    # A libheif built without an HEVC decoder (not pillow-heif's wheels) fails every HEIC alike:
+    # the installation decides that, not the file, so a store must not keep the failure.
+    from pillow_heif.as_plugin import HeifImageFile
+
+    from zsl_cli.images import decided_by_content
+
+    photo = _heic(tmp_path / "photo.heic", blocky_rgb(32, 32, 2))
+
+    def no_decoder(self):
+        raise RuntimeError("No decoding plugin installed for this compression format")
+
+    monkeypatch.setattr(HeifImageFile, "load", no_decoder)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(photo)
+    assert caught.value.status == "decode_error"
+    assert "No decoding plugin installed" in caught.value.reason
+    assert not decided_by_content(caught.value.status, caught.value.reason)

@@ -123,8 +123,9 @@ _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
 
 CONTENT_FAILURES = frozenset({EMPTY, NOT_AN_IMAGE, TRUNCATED, DECODE_ERROR})
 # Reasons, under those statuses, that this installation decides rather than the file: a codec
-# Pillow was built without ("AVIF support not installed", "decoder jpeg2k not available"), memory.
-_SETUP_REASONS = ("support not installed", "not available", "out of memory")
+# Pillow was built without ("AVIF support not installed", "decoder jpeg2k not available"), one
+# libheif was built without ("No decoding plugin installed for this compression format"), memory.
+_SETUP_REASONS = ("support not installed", "not available", "plugin installed", "out of memory")
 
 
 def decided_by_content(status: str, reason: str) -> bool:
