@@ -33,6 +33,7 @@ from zsl_cli.images import (
     DecodeError,
     DecodeOptions,
     decode_image,
+    pillow_extensions,
     pillow_settings,
 )
 
@@ -694,3 +695,11 @@ def test_heic_that_libheif_has_no_decoder_for_is_tried_again(tmp_path, monkeypat
     assert caught.value.status == "decode_error"
     assert "No decoding plugin installed" in caught.value.reason
     assert not decided_by_content(caught.value.status, caught.value.reason)
+
+
+def test_pillow_extensions_are_those_the_decoder_reads() -> None:
+    readable = pillow_extensions()
+    assert {".jpg", ".mpo", ".png", ".jp2", ".tga", ".ico", ".psd", ".qoi"} <= readable
+    # Stubs (no decoder without an application's handler), a video, a refused and a
+    # write-only format, and sidecars.
+    assert not {".h5", ".grib", ".wmf", ".mpg", ".eps", ".ps", ".pdf", ".json", ".xmp"} & readable

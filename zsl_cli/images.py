@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageFile, PngImagePlugin, UnidentifiedImageError
 
 from zsl_cli.discovery import printable
 
@@ -323,6 +323,28 @@ def heif_readable() -> bool:
         return False
     register_heif_opener()
     return True
+
+
+@functools.cache
+def pillow_extensions() -> frozenset[str]:
+    """The file extensions (lower case, with the dot) of the formats `decode_image` reads: those
+    Pillow registers for a format it opens and decodes, pillow-heif's where it is installed."""
+    heif_readable()
+    Image.init()
+    return frozenset(
+        extension
+        for extension, name in Image.registered_extensions().items()
+        # MPO has no opener of its own: JPEG's opens it.
+        if name in JPEG_FORMATS or (name in Image.OPEN and _decoded(name))
+    )
+
+
+def _decoded(name: str) -> bool:
+    # A stub format (HDF5, GRIB, BUFR, WMF) decodes only with a handler the application installs;
+    # MPEG (.mpg) is a video whose size Pillow reads, not its pixels; EPS is refused.
+    opener = Image.OPEN[name][0]
+    stub = isinstance(opener, type) and issubclass(opener, ImageFile.StubImageFile)
+    return not stub and name != "MPEG" and name not in _REFUSED_FORMATS
 
 
 def _is_heif(head: bytes) -> bool:
