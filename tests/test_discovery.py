@@ -368,3 +368,29 @@ def test_printable_text_no_file_name_could_hold_in_this_locale():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().strip() == ascii("green 🌲\\n")
+
+
+def test_files_left_out_by_their_extension_are_counted_per_extension(photos: Path) -> None:
+    touch(photos, "x.jp2", "sub/y.TGA", "sub/z.tga", "sub/.w.tga", "notes.json")
+    assert scan(["photos"]).left_out == {".jp2": 1, ".tga": 2, ".txt": 1, ".json": 1}
+    # A folder given twice (or inside another given one) counts its files once.
+    assert scan(["photos", "photos/sub"]).left_out == scan(["photos"]).left_out
+    # Globs count the files they matched, not those the pattern passed by.
+    assert scan(["photos/*.*"]).left_out == {".jp2": 1, ".txt": 1, ".json": 1}
+    assert scan(["photos/*.png"]).left_out == {}
+    # A file named on the command line is taken, whatever its extension.
+    assert scan(["photos/x.jp2"]).left_out == {}
+    assert scan(["photos"], extensions={"png"}).left_out[".jpg"] == 1  # a.JPG
+    assert scan(["photos"], include_hidden=True).left_out[".tga"] == 3
+
+
+def test_no_images_message_names_readable_files_left_out_by_extension(photos: Path) -> None:
+    touch(photos, "others/a.jp2", "others/b.jp2", "others/c.tga", "others/d.json")
+    with pytest.raises(ZslError) as caught:
+        scan(["photos/others"], readable_extensions={".jp2", ".tga"})
+    assert caught.value.message.endswith(
+        "; 3 image(s) with other extensions were left out (.jp2 2, .tga 1): add them with --ext"
+    )
+    with pytest.raises(ZslError) as caught:
+        scan(["photos/others"])  # the caller named no readable extensions
+    assert "left out" not in caught.value.message

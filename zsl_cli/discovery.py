@@ -34,7 +34,8 @@ import fnmatch
 import os
 import re
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -83,6 +84,9 @@ class Discovery:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
+    # Files the walks and glob expansions passed over for their extension, per lower-case
+    # extension ("" for none); hidden ones (left out for that) are not counted.
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def discover(
@@ -117,10 +121,13 @@ def scan(
     include_hidden: bool = False,
     allow_empty: bool = False,
     missing_ok: bool = False,
+    readable_extensions: Collection[str] = (),
 ) -> Discovery:
     """Like `discover`, also returning the folders that were skipped because they are unreadable.
 
-    `stdin` is read for a `-` input (sys.stdin's binary buffer when None).
+    `stdin` is read for a `-` input (sys.stdin's binary buffer when None). `readable_extensions`
+    (lower case, with the dot): files the caller could read, which the no-images error names
+    when the scan left them out for their extension.
     """
     if not inputs:
         raise ZslError("no input paths given")
@@ -155,9 +162,14 @@ def scan(
     if not paths and not allow_empty:
         if all(item == STDIN_INPUT for item in names) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
-        raise ZslError(_nothing_found_message(names, wanted, walker))
-    folders = [absolute_path(folder) for folder in walker.folders]
-    return Discovery(paths=paths, skipped=walker.skipped, roots=roots, folders=folders)
+        raise ZslError(_nothing_found_message(names, wanted, walker, readable_extensions))
+    return Discovery(
+        paths=paths,
+        skipped=walker.skipped,
+        roots=roots,
+        folders=[absolute_path(folder) for folder in walker.folders],
+        left_out=walker.left_out_counts(),
+    )
 
 
 def walk_files(root: str, *, include_hidden: bool = False) -> Discovery:
@@ -227,6 +239,12 @@ def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
     return frozenset(e if e.startswith(".") else "." + e for e in cleaned if e.strip("."))
 
 
+def extension_counts(counts: Mapping[str, int]) -> str:
+    """{".tga": 1, ".jp2": 2} -> ".jp2 2, .tga 1" (the most frequent first)."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{extension} {count}" for extension, count in ordered)
+
+
 def printable(path: str | os.PathLike[str]) -> str:
     """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
     and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
@@ -289,6 +307,9 @@ class _Walker:
         self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
         self.folders: list[str] = []  # folders they listed
+        # Files they passed over for their extension (absolute: a folder walked twice, or inside
+        # another walked folder, counts its files once).
+        self.left_out: set[str] = set()
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
@@ -300,14 +321,25 @@ class _Walker:
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images += 1
 
+    def left_out_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(_extension(path) for path in self.left_out).items()))
+
+    def _wanted(self, path: str) -> bool:
+        """Whether a file met in a walk or a glob has a wanted extension (else it is noted)."""
+        if self.extensions is None or _extension(path) in self.extensions:
+            return True
+        self.left_out.add(absolute_path(path))
+        return False
+
     def walk(self, root: str) -> list[str]:
         """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
-        return [
-            _prefix(folder) + entry.name
-            for folder, others in self._tree(_normal(root))
-            for entry in others
-            if self.extensions is None or _extension(entry.name) in self.extensions
-        ]
+        found = []
+        for folder, others in self._tree(_normal(root)):
+            for entry in others:
+                path = _prefix(folder) + entry.name
+                if self._wanted(path):
+                    found.append(path)
+        return found
 
     def glob(self, pattern: str) -> list[str] | None:
         """Files matching `pattern`, with matched folders walked; None when nothing matches."""
@@ -323,7 +355,7 @@ class _Walker:
         walked: set[str] = set()
         for path, is_folder in matches:
             if not is_folder:
-                if self.extensions is None or _extension(path) in self.extensions:
+                if self._wanted(path):
                     found.append(_normal(path))
             elif not _inside_any(path, walked):  # `a/**` matches every folder under a: walk a once
                 walked.add(path)
@@ -489,7 +521,10 @@ def _dedupe_and_sort(found: list[str]) -> list[Path]:
 
 
 def _nothing_found_message(
-    inputs: Sequence[str], extensions: frozenset[str], walker: _Walker
+    inputs: Sequence[str],
+    extensions: frozenset[str],
+    walker: _Walker,
+    readable_extensions: Collection[str],
 ) -> str:
     shown = ", ".join(printable(item) for item in inputs[:3])
     if len(inputs) > 3:
@@ -499,6 +534,13 @@ def _nothing_found_message(
         f"{' '.join(sorted(extensions))}; choose others with --ext, which replaces "
         "this list)"
     )
+    left_out = walker.left_out_counts().items()
+    readable = {extension: n for extension, n in left_out if extension in readable_extensions}
+    if readable:
+        message += (
+            f"; {sum(readable.values())} image(s) with other extensions were left out "
+            f"({extension_counts(readable)}): add them with --ext"
+        )
     if walker.hidden_images:
         message += (
             f"; {walker.hidden_images} hidden image(s) (names starting with '.') were left "
