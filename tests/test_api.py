@@ -667,3 +667,30 @@ def test_an_encoder_may_return_its_text_embeddings_in_any_memory_layout(tiny_cli
     classifier = api.build_classifier(*plan, FortranOrdered())
     assert classifier.indistinguishable == expected.indistinguishable == [["cat", "Cat"]]
     np.testing.assert_array_equal(classifier.vectors, expected.vectors)
+
+
+def test_images_left_out_by_their_extension_are_a_warning(tiny_clip, photos, tmp_path):
+    from PIL import Image
+
+    def extension_warnings(warnings: list[str]) -> list[str]:
+        return [warning for warning in warnings if "by their extension" in warning]
+
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip)))
+    label = request(photos, tiny_clip, output=None)
+    (photos / "cat" / "notes.json").write_text("{}")  # a sidecar, which Pillow does not read
+    assert extension_warnings(api.label(label, encoder=encoder).warnings) == []
+    for name in ("cat/a.jp2", "dog/b.tga", "dog/.hidden.tga"):
+        Image.new("RGB", (8, 8), "red").save(photos / name)
+    expected = [
+        "2 files that Pillow reads were left out by their extension (.jp2 1, .tga 1): "
+        "add them with --ext (which replaces the default list)"
+    ]
+    assert extension_warnings(api.label(label, encoder=encoder).warnings) == expected
+    inputs = api.InputOptions(paths=(str(photos),))
+    embedded = api.embed(api.EmbedRequest(str(tmp_path / "photos.zsl"), inputs), encoder=encoder)
+    assert extension_warnings(embedded.warnings) == expected
+    hubness = api.HubnessRequest(inputs=inputs, classes=label.classes)
+    assert extension_warnings(api.hubness(hubness, encoder=encoder)["warnings"]) == expected
+    every = dataclasses.replace(inputs, extensions=("png", "jp2", "tga"))
+    taken = api.label(dataclasses.replace(label, inputs=every), encoder=encoder)
+    assert taken.inputs == 8 and extension_warnings(taken.warnings) == []

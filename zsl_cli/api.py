@@ -27,7 +27,7 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -50,6 +50,7 @@ from zsl_cli.classes import ClassSpec, load_class_spec
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     Discovery,
+    extension_counts,
     normalize_extensions,
     path_to_text,
     printable,
@@ -89,6 +90,7 @@ from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
     ImagePreparation,
+    pillow_extensions,
     pillow_settings,
 )
 from zsl_cli.prompts import (
@@ -623,6 +625,7 @@ def scan_inputs(
         include_hidden=inputs.include_hidden,
         allow_empty=allow_empty,
         missing_ok=missing_ok,
+        readable_extensions=pillow_extensions(),
     )
 
 
@@ -815,6 +818,7 @@ def label(
         report.run_info = describe_run(request, encoder, classifier)
         report.unreadable_folders = source.unreadable_folders
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
+        report.warnings += left_out_images_warnings(source.left_out)
         report.warnings += classifier.warnings()
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = encoded_items(source, decoding, encoder, request.model, progress)
@@ -983,20 +987,30 @@ class ItemSource:
     paths: list[Path] | None = None
     store: str | None = None
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
 
 
 def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> ItemSource:
     """Discover the images (and open the store once) before the slow model load, to fail fast."""
     if embeddings is None:
         discovery = scan_inputs(inputs)
-        return ItemSource(paths=discovery.paths, unreadable_folders=discovery.skipped)
+        return ItemSource(
+            paths=discovery.paths,
+            unreadable_folders=discovery.skipped,
+            left_out=discovery.left_out,
+        )
     store = os.fspath(embeddings)
     EmbeddingStore.open(store, create=False).close()
     if not inputs.paths:
         return ItemSource(store=store)
     # A named file that is gone keeps its stored result: the store may have outlived the images.
     discovery = scan_inputs(inputs, missing_ok=True)
-    return ItemSource(paths=discovery.paths, store=store, unreadable_folders=discovery.skipped)
+    return ItemSource(
+        paths=discovery.paths,
+        store=store,
+        unreadable_folders=discovery.skipped,
+        left_out=discovery.left_out,
+    )
 
 
 def open_encoder_for(
@@ -1159,6 +1173,7 @@ def hubness(
     result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
     result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
+    result["warnings"] += left_out_images_warnings(source.left_out)
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
     result["warnings"] += classifier.warnings()
@@ -1387,6 +1402,28 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
     return [f"{len(folders)} folders could not be read, so their images were left out: {shown}"]
 
 
+def left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
+    """The warning a run gives when its walks passed over files that Pillow reads for their
+    extension (`left_out`: files per extension, as `Discovery.left_out`). Other files, such as
+    sidecars (.json, .xmp), are left out without a word."""
+    readable = {
+        extension: n for extension, n in left_out.items() if extension in pillow_extensions()
+    }
+    total = sum(readable.values())
+    if not total:
+        return []
+    counts = extension_counts(readable)
+    if total == 1:
+        return [
+            f"1 file that Pillow reads was left out by its extension ({counts}): "
+            "add it with --ext (which replaces the default list)"
+        ]
+    return [
+        f"{total} files that Pillow reads were left out by their extension ({counts}): "
+        "add them with --ext (which replaces the default list)"
+    ]
+
+
 def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:
     return [{"path": path_to_text(folder), "reason": reason} for folder, reason in folders]
 
@@ -1431,6 +1468,7 @@ class EmbedReport:
     failed_by_status: Counter[str] = field(default_factory=Counter)
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
     exported: int | None = None
     elapsed_s: float = 0.0
     interrupted: bool = False
@@ -1442,7 +1480,10 @@ class EmbedReport:
 
     @property
     def warnings(self) -> list[str]:
-        return unreadable_folders_warnings(self.unreadable_folders)
+        return [
+            *unreadable_folders_warnings(self.unreadable_folders),
+            *left_out_images_warnings(self.left_out),
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -1493,6 +1534,7 @@ def embed(
         found=len(paths),
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
+        left_out=discovery.left_out,
     )
     store_path = Path(request.store)
     # First, as opening a store for writing on a read-only mount fails with no reason given.
