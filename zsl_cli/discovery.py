@@ -307,8 +307,9 @@ class _Walker:
         self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
         self.folders: list[str] = []  # folders they listed
-        # Files they passed over for their extension (absolute: a folder walked twice, or inside
-        # another walked folder, counts its files once).
+        # Files they passed over for their extension, as spelled: a folder walked twice, or
+        # inside another walked folder, counts its files once (making each path absolute made
+        # a walk through 20,000 images and 20,000 sidecars about half as slow again).
         self.left_out: set[str] = set()
 
     def take(self, path: str) -> list[str]:
@@ -328,7 +329,7 @@ class _Walker:
         """Whether a file met in a walk or a glob has a wanted extension (else it is noted)."""
         if self.extensions is None or _extension(path) in self.extensions:
             return True
-        self.left_out.add(absolute_path(path))
+        self.left_out.add(path)
         return False
 
     def walk(self, root: str) -> list[str]:
