@@ -737,18 +737,16 @@ def _stacking(
     scored = [p for p in matched if p.ok]
     if not scored:
         return None, "no evaluated image was labelled successfully"
-    offered: set[str] = set()
-    for p in scored:
-        offered.update(_labels(p))
-    candidates = sorted(offered - {UNKNOWN, ""})
+    offered = [_labels(p) for p in scored]
+    candidates = sorted(set().union(*offered) - {UNKNOWN, ""})
     wanted = max(len(candidates), n_classes or 0)
     short = [
-        p
-        for p in scored
-        if len(_labels(p)) < wanted or len(set(_labels(p)) - {UNKNOWN, ""}) < wanted
+        (p, names)
+        for p, names in zip(scored, offered, strict=True)
+        if len(names) < wanted or len(set(names) - {UNKNOWN, ""}) < wanted
     ]
     if short:
-        example, names = short[0], _labels(short[0])
+        example, names = short[0]
         return None, (
             f"{len(short)} of {len(scored)} images carry scores for fewer than all {wanted} "
             f"classes (e.g. '{printable(example.path)}' has {len(set(names))}); label with "
