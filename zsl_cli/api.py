@@ -625,7 +625,7 @@ def scan_inputs(
         include_hidden=inputs.include_hidden,
         allow_empty=allow_empty,
         missing_ok=missing_ok,
-        readable_extensions=pillow_extensions(),
+        readable_extensions=pillow_extensions,
     )
 
 
