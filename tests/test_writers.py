@@ -25,7 +25,7 @@ import pytest
 
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions, read_run_info
-from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (
     FORMATS,
     LabelStudioOptions,
@@ -1050,3 +1050,14 @@ def test_the_format_option_ignores_case_as_extensions_do():
     assert output_format(None, "Label-Studio") == "label-studio"
     with pytest.raises(ZslError, match="--format yaml: choose one of"):
         output_format(None, "yaml")
+
+
+def test_a_ranking_copies_the_scores_it_is_given() -> None:
+    # Built from Python, a ranking must neither freeze the caller's array nor change with it.
+    scores = np.array([0.75, 0.25], dtype=np.float32)
+    ranked = RankedScores(("red circle", "blue star"), scores)
+
+    scores[0] = 0.5
+
+    assert ranked == (LabelScore("red circle", 0.75), LabelScore("blue star", 0.25))
+    assert ranked.scores.dtype == np.float64 and not ranked.scores.flags.writeable

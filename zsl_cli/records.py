@@ -62,7 +62,10 @@ class RankedScores(Sequence[LabelScore]):
     def __init__(self, labels: tuple[str, ...], scores: np.ndarray) -> None:
         if len(labels) != len(scores):
             raise ValueError("labels and scores differ in length")
-        scores.flags.writeable = False  # immutable, as the tuple it stands for
+        # A read-only copy: immutable, as the tuple it stands for, whatever the caller later
+        # does with the array it passed (which stays as it was, writable).
+        scores = np.array(scores, dtype=np.float64)
+        scores.flags.writeable = False
         self.labels = labels
         self.scores = scores
 
