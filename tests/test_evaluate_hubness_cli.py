@@ -658,3 +658,22 @@ def test_json_output_named_as_a_folder_is_refused(tiny_clip, image_folder, tmp_p
         result = run(*command, "--json", f"{tmp_path}/out/")
         assert result.exit_code == 2 and "names a folder" in result.stderr, result.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_repeated_list_options_add_up(tiny_clip, image_folder, tmp_path):
+    # -k and --methods take comma-separated lists; repeating the option adds to the list, as
+    # `-k 1 -k 2` reads, where keeping only the last would drop a metric asked for.
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.jsonl", "-k", "0")
+    evaluate = ["evaluate", predictions, "--truth", image_folder, "--json", "-", "-q"]
+    repeated, joined = run(*evaluate, "-k", "1", "-k", "2"), run(*evaluate, "-k", "1,2")
+    assert repeated.exit_code == 0, repeated.stderr
+    assert repeated.stdout == joined.stdout
+    assert list(json.loads(repeated.stdout)["top_k"]) == ["1", "2"]
+
+    hubness = ["hubness", image_folder, "-c", image_folder.parent / "classes.txt"]
+    hubness += ["-m", tiny_clip, "-k", "1", "--json", "-", "-q"]
+    repeated = run(*hubness, "--methods", "none", "--methods", "csls")
+    joined = run(*hubness, "--methods", "none,csls")
+    assert repeated.exit_code == 0, repeated.stderr
+    methods = list(json.loads(repeated.stdout)["methods"])
+    assert methods == ["none", "csls"] and repeated.stdout == joined.stdout

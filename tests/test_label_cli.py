@@ -1117,3 +1117,18 @@ def test_a_summary_of_a_run_stopped_before_any_image_says_nothing_was_written():
     assert "Interrupted after 0 of 400 images" in stream.getvalue()
     assert "Nothing written: out.csv is as it was" in stream.getvalue()
     assert "Predictions:" not in stream.getvalue()
+
+
+def test_repeated_ext_options_add_up(tiny_clip, tmp_path, classes_file):
+    # `--ext jpg --ext png` must not keep only the last list and leave every JPEG out.
+    (png,) = write_images(tmp_path / "photos", 1)
+    Image.open(png).save(tmp_path / "photos" / "b.jpg")
+    Image.open(png).save(tmp_path / "photos" / "c.gif")
+    base = ["label", tmp_path / "photos", "-c", classes_file, "-m", tiny_clip, "-f", "jsonl", "-q"]
+
+    repeated = run(*base, "--ext", "jpg", "--ext", "png")
+    joined = run(*base, "--ext", "jpg,png")
+
+    assert repeated.exit_code == 0, repeated.stderr
+    names = sorted(Path(row["path"]).name for row in read_jsonl(repeated.stdout))
+    assert names == ["b.jpg", "img_000.png"] and repeated.stdout == joined.stdout
