@@ -604,6 +604,27 @@ def test_texts_the_tokenizer_makes_alike_get_the_same_embedding(tiny_clip):
     assert not np.allclose(vectors[0], vectors[1])
 
 
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+def test_a_tokenizer_without_a_pad_token_encodes_each_prompt_as_alone(model, request, tmp_path):
+    # Nothing can pad prompts of different lengths: they are batched by length instead. A
+    # made-up pad token would change what a model that attends to its padding (SigLIP) sees.
+    directory = shutil.copytree(request.getfixturevalue(model), tmp_path / "no-pad")
+    config = json.loads((directory / "tokenizer_config.json").read_text())
+    (directory / "tokenizer_config.json").write_text(json.dumps({**config, "pad_token": None}))
+    encoder = load_encoder(str(directory))
+    assert encoder._tokenizer.pad_token is None
+    rng = np.random.default_rng(0)
+    # More than TEXT_BATCH prompts of one length, and prompts of many lengths.
+    texts = [f"a {i:03d}" for i in range(TEXT_BATCH + 5)]
+    texts += ["word " * int(n) + str(i) for i, n in enumerate(rng.integers(0, 12, 40))]
+    together = encoder.encode_texts(texts)
+    alone = np.concatenate([encoder.encode_texts([text]) for text in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    long = "cat " * 100
+    assert encoder.prompts_cut_short(["a cat", long]) == [long]
+    assert encoder.encode_texts([long, "a cat"]).shape == (2, encoder.dim)
+
+
 @pytest.mark.parametrize(
     "settings",
     [

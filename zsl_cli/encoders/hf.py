@@ -99,6 +99,10 @@ class TransformersEncoder:
         self.device = device
         self.dtype = dtype
         self._text_length = _text_max_length(model, tokenizer)
+        # Without a pad token, prompts are batched by length instead: a made-up one would change
+        # what a model attending to its padding (SigLIP) sees.
+        pad_id = getattr(tokenizer, "pad_token_id", None)
+        self._can_pad = isinstance(pad_id, int) and pad_id >= 0
         vocabulary = getattr(getattr(model.config, "text_config", None), "vocab_size", None)
         self._vocabulary = vocabulary if isinstance(vocabulary, int) else None
         # Exact: Pillow's resize, whose pixels are the processor's own.
@@ -243,14 +247,19 @@ class TransformersEncoder:
         del distinct
         # Prompts of similar length share a chunk, so little compute goes into padding. Each
         # chunk goes straight to its rows: 1.6 million prompts' embeddings take 3 GB a copy.
-        order = np.argsort([len(key) for key in firsts], kind="stable")
+        lengths = np.array([len(key) for key in firsts])
+        order = np.argsort(lengths, kind="stable")
+        groups = [order]
+        if not self._can_pad:  # nothing to pad with: a chunk holds prompts of one length
+            groups = np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1)
         encoded = np.empty((0, 0), dtype=np.float32)
-        for start in range(0, len(firsts), TEXT_BATCH):
-            rows = order[start : start + TEXT_BATCH]
-            chunk = self._encode_token_chunk([array("q", firsts[i]).tolist() for i in rows])
-            if not start:
-                encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
-            encoded[rows] = chunk
+        for group in groups:
+            for start in range(0, len(group), TEXT_BATCH):
+                rows = group[start : start + TEXT_BATCH]
+                chunk = self._encode_token_chunk([array("q", firsts[i]).tolist() for i in rows])
+                if not encoded.size:
+                    encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
+                encoded[rows] = chunk
         self._check_texts_differ(encoded)
         # Rows were numbered in order of first appearance: all distinct, `which` is 0, 1, 2, ...
         return encoded if len(firsts) == len(texts) else encoded[which]
@@ -284,9 +293,11 @@ class TransformersEncoder:
     def _encode_token_chunk(self, token_ids: list[list[int]]) -> np.ndarray:
         # Padding the ids already at hand, not tokenizing the texts again: tokenizing took most
         # of the time for tens of thousands of prompts.
-        if "siglip" in self.model_type:
+        if not self._can_pad:  # the chunk's prompts have one length
+            options: dict[str, Any] = {"padding": False}
+        elif "siglip" in self.model_type:
             # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
-            options: dict[str, Any] = {"padding": "max_length", "max_length": self.prompt_tokens}
+            options = {"padding": "max_length", "max_length": self.prompt_tokens}
         else:
             options = {"padding": True}
         tokens = self._tokenizer.pad({"input_ids": token_ids}, return_tensors="pt", **options)
