@@ -196,6 +196,17 @@ def test_a_file_whose_size_says_0_but_has_content_is_not_empty() -> None:
     assert status_of(Path("/proc/self/status")) == "not_an_image"  # text, read as it is
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc")
+def test_a_read_error_on_a_file_whose_size_says_0_is_unreadable(tmp_path: Path) -> None:
+    # /proc/self/mem says 0 bytes and fails the first read with EIO: the check for an empty
+    # file reads too, and its error is the file system's, not a decoding one.
+    (tmp_path / "mem.jpg").symlink_to("/proc/self/mem")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "mem.jpg")
+    assert caught.value.status == "unreadable"
+    assert caught.value.reason == "read error: input/output error"
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
 def test_a_link_to_a_device_is_not_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Opening some devices acts (a watchdog starts counting down): their stat says enough.

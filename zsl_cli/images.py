@@ -301,11 +301,11 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
     heif_readable()
     file, size = _open_regular_file(path)
     with file:
-        if size == 0:
-            if not file.read(1):
-                raise DecodeError(EMPTY, "file is empty (0 bytes)")
-            file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
         try:
+            if size == 0:  # inside the try: that read can fail too (/proc/self/mem: EIO)
+                if not file.read(1):
+                    raise DecodeError(EMPTY, "file is empty (0 bytes)")
+                file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             return _decode_open_file(file, options)
         except DecodeError:
             raise
