@@ -284,6 +284,31 @@ def grey_png(bits: int, rows: list[list[int]], transparent: int | None = None) -
     )
 
 
+def rgb16_png(
+    pixels: np.ndarray, transparent: tuple[int, int, int] | None = None, interlaced: bool = False
+) -> bytes:
+    """A 16-bit RGB PNG (Pillow writes none) of H x W x 3 uint16 `pixels`, with `transparent` as
+    its tRNS colour, Adam7-interlaced if asked."""
+    height, width = pixels.shape[:2]
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2)]
+    passes = [*passes, (0, 1, 1, 2)] if interlaced else [(0, 0, 1, 1)]
+    scanlines = b"".join(
+        b"\0" + row.astype(">u2").tobytes()
+        for x0, y0, dx, dy in passes
+        for row in pixels[y0::dy, x0::dx]
+        if row.size
+    )
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, int(interlaced))
+    trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">HHH", *transparent))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + trns
+        + _png_chunk(b"IDAT", zlib.compress(scanlines))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

@@ -22,6 +22,7 @@ from tests.corpus import (
     blocky_rgb,
     grey_png,
     png_declaring_size,
+    rgb16_png,
     write_bad_files,
     write_large_jpeg,
     write_odd_images,
@@ -153,6 +154,17 @@ def test_low_bit_grey_transparency_is_composited_on_white(tmp_path: Path, bits: 
         (tmp_path / "grey.png").write_bytes(grey_png(bits, [[0, 2, top]], transparent=1))
         mid = round(2 * 255 / top)
         assert np.asarray(decode_image(tmp_path / "grey.png"))[0, :, 0].tolist() == [0, mid, 255]
+
+
+@pytest.mark.parametrize("interlaced", [False, True])
+def test_16bit_rgb_transparency_is_composited_on_white(tmp_path: Path, interlaced: bool) -> None:
+    # Pillow keeps each sample's high byte but compared the tRNS colour's 16-bit values with
+    # them: the colour's pixels stayed opaque, and those whose high bytes spell it went white.
+    colour = (0x0010, 0x0020, 0x0030)
+    pixels = np.array([[colour, (0x1000, 0x2000, 0x3000), (0x0011, 0x0020, 0x0030)]] * 2, np.uint16)
+    (tmp_path / "deep.png").write_bytes(rgb16_png(pixels, colour, interlaced))
+    decoded = np.asarray(decode_image(tmp_path / "deep.png"))
+    assert decoded.tolist() == [[[255, 255, 255], [16, 32, 48], [0, 0, 0]]] * 2
 
 
 @pytest.mark.parametrize(

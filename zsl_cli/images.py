@@ -426,13 +426,17 @@ def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
             _apply_draft(image, options.draft, _orientation(image))
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
+        deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         image.load()
         if grey_bits is not None:
             _widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
         orientation = _orientation(image)
-        rgb = _to_rgb(image)
+        if isinstance(deep_colour, tuple) and image.mode == "RGB":
+            rgb = _deep_colour_on_white(image, file, deep_colour)
+        else:
+            rgb = _to_rgb(image)
     finally:
         if rgb is not image:  # closing drops the pixels too: only the one we do not return
             image.close()
@@ -460,6 +464,23 @@ def _widen_transparent_level(image: Image.Image, bits: int) -> None:
     level = image.info.get("transparency")
     if isinstance(level, int) and 0 < level <= top:  # above top: a Pillow that widens it too
         image.info["transparency"] = level * (255 // top)
+
+
+def _deep_colour_on_white(
+    image: Image.Image, file: BinaryIO, colour: tuple[int, ...]
+) -> Image.Image:
+    """A 16-bit RGB PNG with its tRNS colour on white. Pillow keeps each sample's high byte and
+    compares the colour's 16-bit values with those bytes, which marks the wrong pixels: the low
+    bytes come from decoding the file again, taking the other byte of each sample."""
+    file.seek(0)
+    with Image.open(_FileView(file), formats=["PNG"]) as low:
+        low.tile = [tile._replace(args="RGB;16L") for tile in low.tile]
+        low.load()
+        high = np.asarray(image)
+        values = high.astype(np.uint16) << 8 | np.asarray(low)
+    pixels = high.copy()
+    pixels[(values == colour).all(axis=-1)] = _WHITE
+    return Image.fromarray(pixels)
 
 
 def _orientation(image: Image.Image) -> int:
