@@ -15,6 +15,9 @@ import stat
 import sys
 import tempfile
 import threading
+import tracemalloc
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import IO
 from urllib.parse import unquote_to_bytes
@@ -23,8 +26,9 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
+from zsl_cli import readers
 from zsl_cli.errors import ZslError
-from zsl_cli.readers import read_predictions, read_run_info
+from zsl_cli.readers import read_predictions, read_predictions_and_run_info, read_run_info
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (
     FORMATS,
@@ -1018,6 +1022,152 @@ def test_the_content_tells_the_format_without_an_extension(
         plain = tmp_path / f"plain-{number}"
         plain.write_bytes(variant)
         assert read_predictions(plain) == expected, (fmt, number)
+
+
+class Pipe(io.BytesIO):
+    """A pipe's end, such as stdin in `zsl label ... | zsl evaluate -`: no going back."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def read_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes, *, pipe: bool = True) -> object:
+    """What reading predictions from stdin gives: (predictions, run info), or the error's text."""
+    stdin = io.TextIOWrapper(Pipe(data) if pipe else io.BytesIO(data))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    read = outcome(partial(read_predictions_and_run_info, "-"))
+    assert not stdin.closed  # stdin is the caller's
+    return read
+
+
+def outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except ZslError as error:
+        return str(error)
+
+
+def whole_document_parse(*args: object) -> None:
+    raise AssertionError("parsed whole: it holds every record as Python objects at once")
+
+
+def other_layouts(data: bytes) -> list[bytes]:
+    """A json document or task list as other tools save it: re-indented (json.dump, jq .), on one
+    line (jq -c), "run" first with a key zsl does not write, with a BOM, tabs and CRLF."""
+    document = json.loads(data)
+    if isinstance(document, dict):
+        document = {"run": document["run"], "version": 12345, **document}
+
+    def dumped(**kwargs) -> bytes:  # a file name's undecodable bytes: as UTF-8 surrogates
+        return json.dumps(document, ensure_ascii=False, **kwargs).encode("utf-8", "surrogatepass")
+
+    spaced = dumped(indent="\t").replace(b"\n", b"\r\n")
+    return [
+        dumped(indent=2),
+        dumped(separators=(",", ":")),
+        b"\xef\xbb\xbf \r\n" + spaced + b"\n\n ",
+    ]
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+@pytest.mark.parametrize("fmt", ["json", "label-studio"])
+def test_json_documents_in_any_layout_are_read_from_files_and_pipes(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, chunk: int
+) -> None:
+    # Read a few bytes at a time, values and UTF-8 characters are cut everywhere.
+    monkeypatch.setattr(readers, "_CHUNK", chunk, raising=False)
+    monkeypatch.setattr(readers, "_parse", whole_document_parse)  # each is read as it goes
+    output = tmp_path / "out.json"
+    write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
+    run_info = {"model": "shapes-demo", "classes": 3, "complete": True}
+    expected = [rounded(p) for p in sample_predictions(root / "photos")]
+    written = output.read_bytes()
+    assert read_predictions_and_run_info(output) == (expected, run_info)
+    inside = run_info if fmt == "json" else None  # the rest is in the sidecar
+    for number, layout in enumerate([written, *other_layouts(written)]):
+        for name in (f"layout-{number}.json", f"layout-{number}"):
+            (tmp_path / name).write_bytes(layout)
+            assert read_predictions_and_run_info(tmp_path / name) == (expected, inside), name
+        assert read_stdin(monkeypatch, layout) == (expected, inside), number
+        assert read_stdin(monkeypatch, layout, pipe=False) == (expected, inside), number
+
+
+@pytest.mark.parametrize("fmt", ["json", "label-studio"])
+def test_json_documents_are_read_in_little_more_memory_than_their_predictions_take(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # Every class's score (top-k 0): parsed whole, each score would be a dict (some 200 bytes
+    # beside its 8), and the document 8 times its size (10 GB for 50,000 images x 1,000 classes).
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    classes = tuple(f"class {i}" for i in range(1000))
+    top_k = RankedScores(classes, np.linspace(1, 0, len(classes)))
+    folder = root / "photos"
+    predictions = [
+        Prediction(path=str(folder / f"{i}.jpg"), label=classes[0], score=1.0, top_k=top_k)
+        for i in range(60)
+    ]
+    output = tmp_path / "out.json"
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
+    tracemalloc.start()
+    try:
+        read = read_predictions(output)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == [rounded(p) for p in predictions]
+    assert peak < output.stat().st_size  # the predictions take some 16 bytes a score
+
+
+RECORD = b'{"path": "a.jpg", "label": "cat", "score": 0.9, "status": "ok"}'
+ODD_DOCUMENTS = [
+    b'{"predictions": [' + RECORD + b'], "predictions": [' + RECORD + b", " + RECORD + b"]}",
+    b'{"predictions": 5, "predictions": [' + RECORD + b"]}",
+    b'{"predictions": {"a": 1}}',
+    b'{"run": {"model": "m"}}',
+    b"{}",
+    b"[]",
+    b' {"predictions": []} ',
+    b'{"predictions": [' + RECORD + b'], "run": 5}',
+    b'{"predictions": [' + RECORD + b"]}\n" + b'{"predictions": [' + RECORD + b"]}",
+    b'{"predictions": [{"path": "a"}, ' + RECORD,
+    b'{"predictions": [{"path": "a"}, ' + RECORD + b"]}",
+    b'{"predictions": [' + RECORD + b",]}",
+    b'{"predictions": [' + RECORD + b'] "run": {}}',
+    b'{"predictions": [' + RECORD + b'], "run": {"n": 1' + b"0" * 5000 + b"}}",
+    b'{"predictions": [' + RECORD + b'], "run": {"x": "\xff"}}',
+    b'{1: 2, "predictions": []}',
+    b'\xef\xbb\xbf\xef\xbb\xbf{"predictions": []}',
+    ('{"predictions": [' + RECORD.decode() + "]}").encode("utf-16"),
+    RECORD + b"\n" + RECORD + b"\n",
+    json.dumps(json.loads(RECORD), indent=1).encode(),
+    b"[" + RECORD + b"]",
+    b'["a"]',
+    b"[" * 100_000 + b"]" * 100_000,
+    b"",
+    b" \r\n",
+    b"5",
+]
+
+
+@pytest.mark.parametrize("fmt", ["json", "label-studio"])
+def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # Read as it goes, a document gives what parsing it whole gives, error messages included:
+    # documents cut short anywhere, and odd ones the stream reader leaves to that parse.
+    monkeypatch.setattr(readers, "_CHUNK", 16, raising=False)
+    output = tmp_path / "out.json"
+    write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
+    written = output.read_bytes()
+    cut = [written[:end] for end in range(0, len(written), 5)]
+    for data in [*cut, *ODD_DOCUMENTS]:
+        for path, fmt_by_name in ((tmp_path / "p.json", "json"), (tmp_path / "p", None)):
+            path.write_bytes(data)
+            whole = outcome(partial(readers._parse, data, str(path), fmt_by_name))
+            assert outcome(partial(read_predictions_and_run_info, path)) == whole, data
+        whole = outcome(partial(readers._parse, data, "stdin", None))
+        assert read_stdin(monkeypatch, data) == whole, data
+        assert read_stdin(monkeypatch, data, pipe=False) == whole, data
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,14 @@ os.fsdecode form (`discovery.path_from_text`), ready to open in this process's l
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
+import re
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,20 +46,16 @@ def read_predictions_and_run_info(
     if name == "-":
         if sys.stdin is None:
             raise ZslError("stdin is closed: give the predictions file instead of '-'")
-        data = sys.stdin.buffer.read()
-        return _parse(data, "stdin", None)
+        with _seekable(sys.stdin.buffer, "stdin") as handle:
+            return _read_stream(handle, "stdin", None)
     path = Path(path)
     if path.is_dir() or not path.exists():
         what = "is a folder, not" if path.is_dir() else "not found: give"
         raise ZslError(f"{name!r} {what} a predictions file written by 'zsl label'")
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
-        if fmt in _LINE_FORMATS and path.is_file():
-            # Read as it goes: the whole file would be held beside the predictions read from it.
-            with path.open("rb") as handle:
-                predictions, run_info = _LINE_FORMATS[fmt](handle, name), None
-        else:
-            predictions, run_info = _parse(path.read_bytes(), name, fmt)
+        with path.open("rb") as source, _seekable(source, name) as handle:
+            predictions, run_info = _read_stream(handle, name, fmt)
     except OSError as error:
         raise ZslError(f"cannot read {name!r}: {error.strerror or error}") from None
     if run_info is None and path.is_file():
@@ -85,9 +84,211 @@ def _sidecar_info(path: Path) -> dict | None:
     return info if isinstance(info, dict) else None
 
 
+# Read at a time: few reads, and little beside what a large file's predictions take.
+_CHUNK = 1 << 20
+_LEADING = b"\xef\xbb\xbf \t\r\n"  # a BOM's bytes and whitespace, before the content shows
+
+
+@contextmanager
+def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
+    """`source`, or for a pipe a copy of it in an unnamed temporary file: a document that turns
+    out to be one the stream reader leaves is read again from its start (see `_read_stream`), and
+    a pipe would otherwise have to be held in memory for that."""
+    if source.seekable():
+        yield source
+        return
+    with tempfile.TemporaryFile() as copy:
+        while data := source.read(_CHUNK):
+            try:
+                copy.write(data)
+            except OSError as error:
+                raise ZslError(
+                    f"cannot copy {name!r} to a temporary file ({error.strerror or error}): "
+                    "set TMPDIR to a folder with room for it"
+                ) from None
+        copy.seek(0)
+        yield copy
+
+
+def _read_stream(
+    handle: IO[bytes], name: str, fmt: str | None
+) -> tuple[list[Prediction], dict | None]:
+    """What `_parse` makes of the handle's content, read as it goes: a JSON document record by
+    record, as JSON Lines and CSV are, so that memory holds little more than the predictions.
+
+    A document that the stream reader leaves (an error, whose message the whole-document parse
+    gives, or an unusual layout such as "predictions" given twice) is parsed whole, as before."""
+    start = handle.tell()
+    first = b""
+    while not first and (data := handle.read(_CHUNK)):
+        first = data.lstrip(_LEADING)[:1]
+    handle.seek(start)
+    if fmt is None and not first:
+        raise ZslError(f"{name!r} is empty: no predictions to read")
+    if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
+        return _read_csv(handle, name), None
+    if fmt == "jsonl":
+        return _read_jsonl(handle, name), None
+    try:
+        return _stream_document(handle, name)
+    except _JsonLines:
+        if fmt is None:  # as in _parse, where content alone tells the format
+            handle.seek(start)
+            return _read_jsonl(handle, name), None
+    except (_NotStreamed, ZslError):  # a record's error stands only in a valid document
+        pass
+    handle.seek(start)
+    return _parse(handle.read(), name, fmt)
+
+
+class _NotStreamed(Exception):
+    """Left to the whole-document parse: not valid JSON, or a layout the stream reader skips."""
+
+
+class _JsonLines(Exception):
+    """Content that starts as a JSON object but is no zsl document: `_parse` reads JSON Lines."""
+
+
+def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], dict | None]:
+    """A zsl json document or a list of Label Studio tasks, read one record at a time."""
+    text = _JsonText(handle)
+    top = text.peek()
+    if top == "[":
+        tasks = _items(text)
+        predictions = [
+            _prediction_from_task(t, f"{name}: task {i + 1}") for i, t in enumerate(tasks)
+        ]
+        run_info = None
+    elif top == "{":
+        predictions, run_info = _document_fields(text, name)
+    else:
+        raise _NotStreamed
+    if text.peek():  # more after the document: not valid JSON
+        raise _JsonLines if top == "{" else _NotStreamed
+    return predictions, run_info
+
+
+def _document_fields(text: _JsonText, name: str) -> tuple[list[Prediction], dict | None]:
+    """The predictions and run info of a zsl json document, its keys in any order."""
+    predictions, run_info = None, None
+    for key in _keys(text):
+        if key != "predictions":
+            value = text.value()
+            run_info = value if key == "run" else run_info  # the last one, as json.loads keeps
+        elif text.peek() == "[":  # given twice, the last counts, as json.loads keeps
+            objects = enumerate(_items(text))
+            predictions = [
+                _prediction_from_object(o, f"{name}: prediction {i + 1}") for i, o in objects
+            ]
+        else:  # not a list: the whole-document parse tells what it makes of that
+            raise _NotStreamed
+    if predictions is None:
+        raise _JsonLines
+    return predictions, run_info if isinstance(run_info, dict) else None
+
+
+def _keys(text: _JsonText) -> Iterator[str]:
+    """The keys of the object that comes next; the caller takes each one's value."""
+    text.expect("{")
+    if text.take("}"):
+        return
+    while True:
+        key = text.value()
+        if not isinstance(key, str):
+            raise _NotStreamed
+        text.expect(":")
+        yield key
+        if text.take("}"):
+            return
+        text.expect(",")
+
+
+def _items(text: _JsonText) -> Iterator[Any]:
+    """The items of the list that comes next, one at a time."""
+    text.expect("[")
+    if text.take("]"):
+        return
+    while True:
+        yield text.value()
+        if text.take("]"):
+            return
+        text.expect(",")
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as json.decoder has it
+_DECODER = json.JSONDecoder()
+
+
+class _JsonText:
+    """JSON text decoded as it is read, to take its values one at a time: only the text not yet
+    taken is held. Any error raises _NotStreamed, for the whole-document parse to tell."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        head = handle.read(_CHUNK)
+        self._handle = handle
+        # As json.loads reads bytes: UTF-8, with a BOM or not, 16 or 32; surrogates let through.
+        encoding = json.detect_encoding(head)
+        self._decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
+        self._text = ""
+        self._at = 0  # where the text not yet taken starts
+        self._ended = False
+        self._add(head)
+
+    def _add(self, data: bytes) -> None:
+        self._ended = not data
+        try:
+            decoded = self._decoder.decode(data, final=self._ended)
+        except UnicodeDecodeError:
+            raise _NotStreamed from None
+        self._text = self._text[self._at :] + decoded
+        self._at = 0
+
+    def _read_more(self) -> None:
+        # At least as much as is held: a value longer than a chunk is parsed again only a few
+        # times, not once a chunk.
+        self._add(self._handle.read(max(_CHUNK, len(self._text) - self._at)))
+
+    def peek(self) -> str:
+        """The next character that is not whitespace, not taken; "" at the end."""
+        while True:
+            self._at = _WHITESPACE.match(self._text, self._at).end()  # type: ignore[union-attr]
+            if self._at < len(self._text) or self._ended:
+                return self._text[self._at : self._at + 1]
+            self._read_more()
+
+    def take(self, char: str) -> bool:
+        """Whether `char` comes next, taking it if so."""
+        if self.peek() != char:
+            return False
+        self._at += 1
+        return True
+
+    def expect(self, char: str) -> None:
+        if not self.take(char):
+            raise _NotStreamed
+
+    def value(self) -> Any:
+        """The JSON value that comes next."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._text, self._at)
+            except _JSON_ERRORS:
+                if self._ended:
+                    raise _NotStreamed from None
+            else:
+                # One that reaches the end of what was read may go on there (a number's digits).
+                if end < len(self._text) or self._ended:
+                    self._at = end
+                    return value
+            self._read_more()
+
+
 def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], dict | None]:
     """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
-    Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header."""
+    Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
+    The content whole: `_read_stream` reads the same as it goes, and leaves to this what it
+    does not read."""
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if fmt is None and not start:
         raise ZslError(f"{name!r} is empty: no predictions to read")
@@ -141,6 +342,8 @@ def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
             return _csv_rows(csv.reader(text), name)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
         raise ZslError(f"{name!r} is not a readable CSV ({error})") from None
+    finally:
+        text.detach()  # left open for its owner: stdin is read here unless it is a pipe
 
 
 # csv refuses a field over 131,072 characters, and with every class's score (top-k 0) a row's
@@ -274,9 +477,6 @@ def _ranked_from_objects(choices: Any) -> RankedScores:
         labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
         scores.append(float(choice["score"]))
     return RankedScores(tuple(labels), np.array(scores, dtype=np.float64))
-
-
-_LINE_FORMATS = {"csv": _read_csv, "jsonl": _read_jsonl}
 
 
 def _text(value: Any, field: str) -> str:
