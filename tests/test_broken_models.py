@@ -64,6 +64,7 @@ def assert_one_line(result, *parts: str) -> None:
         ({"size": True}, 'size {"shortest_edge": true} in its preprocessor_config.json'),
         ({"image_mean": [0.5, 0.5]}, "image_mean [0.5, 0.5] in its preprocessor_config.json"),
         ({"image_mean": "x"}, 'image_mean "x" in its preprocessor_config.json is not 3 numbers'),
+        ({"image_std": None}, "image_std null in its preprocessor_config.json is not 3 numbers"),
         ({"image_std": [0.5, 0.5, 0.5, 0.5]}, "image_std [0.5, 0.5, 0.5, 0.5] in its"),
         ({"image_std": [0, 0, 0]}, "image_std [0, 0, 0] in its preprocessor_config.json has a 0"),
         ({"rescale_factor": "x"}, 'rescale_factor "x" in its preprocessor_config.json is not'),

@@ -655,6 +655,25 @@ def test_efficientnet_offset_and_include_top_are_followed(settings):
     np.testing.assert_allclose(ours, reference, atol=1e-4)
 
 
+def test_a_processor_that_does_not_normalise_may_leave_mean_and_std_unset(tiny_clip, tmp_path):
+    """As TIPSv2's processor does: no image_mean or image_std at all (null in its settings)."""
+    from tests.pipeline_parity import assert_same_as_pipeline
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_clip, model)
+    settings_file = model / "preprocessor_config.json"
+    settings = json.loads(settings_file.read_text())
+    settings.update(do_normalize=False, image_mean=None, image_std=None)
+    settings_file.write_text(json.dumps(settings))
+    image = tmp_path / "image.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)).save(
+        image
+    )
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\nbird\n")
+    assert_same_as_pipeline(model, [image], classes, "a photo of a {}.")
+
+
 def test_a_temperature_is_the_inverse_of_the_logit_scale():
     import torch
 

@@ -262,8 +262,8 @@ def settings_problem(image_processor: Any) -> tuple[str, str] | None:
     if get("do_normalize", True):
         for key in ("image_mean", "image_std"):
             values = get(key)
-            if values is None:
-                continue
+            if values is None and get("do_normalize") is None:
+                continue  # a processor class that has neither setting
             channels = [values] * 3 if _number(values) else values
             if not (
                 isinstance(channels, (list, tuple))
@@ -338,9 +338,9 @@ def fast_preprocessor_from(
     # EfficientNet's processor (ALIGN): rescale_offset subtracts 1 after rescaling, and
     # include_top divides by image_std once more after the normalisation (even without it).
     offset = 1.0 if get("do_rescale", True) and get("rescale_offset", False) else 0.0
-    image_std = _three(get("image_std", (1.0, 1.0, 1.0)))
+    image_std = _three(get("image_std"), 1.0)
     if get("do_normalize", True):
-        mean = [offset + float(x) for x in _three(get("image_mean", (0.0, 0.0, 0.0)))]
+        mean = [offset + float(x) for x in _three(get("image_mean"), 0.0)]
         std = [float(x) for x in image_std]
     else:
         mean, std = [offset] * 3, [1.0] * 3
@@ -372,7 +372,9 @@ def agrees_with_processor(
     return ours.shape == theirs.shape and bool(np.allclose(ours, theirs, rtol=0, atol=1e-3))
 
 
-def _three(values: Any) -> list[float]:
+def _three(values: Any, unset: float) -> list[float]:
+    if values is None:  # a processor that does not normalise may leave it unset (TIPSv2's)
+        values = unset
     values = [values] * 3 if isinstance(values, (int, float)) else list(values)
     if len(values) != 3:
         raise ValueError(f"expected 3 channel values, got {values}")
