@@ -102,3 +102,17 @@ def test_flava_scores_as_its_contrastive_head(tmp_path, classes_file):
         theirs = output.contrastive_logits_per_image[0].softmax(-1).tolist()
         ours = {e["label"]: e["score"] for e in row["top_k"]}
         assert max(abs(ours[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4
+
+
+def test_siglip2_naflex_is_refused_in_one_line(tmp_path, classes_file):
+    """Its processor gives each image a mask and a patch grid of its own, which zsl's fixed-size
+    batches have no place for."""
+    from tests.tiny_models import make_tiny_siglip2
+
+    model_dir = make_tiny_siglip2(tmp_path / "siglip2")
+    (path,) = write_images(tmp_path / "images", [(64, 48)])
+    args = ["label", path, "-c", classes_file, "-m", model_dir, "-q"]
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "takes images with pixel_attention_mask, spatial_shapes (variable" in result.stderr

@@ -23,6 +23,9 @@ from transformers import (
     FlavaConfig,
     FlavaForPreTraining,
     FlavaImageProcessorPil,
+    Siglip2Config,
+    Siglip2ImageProcessorPil,
+    Siglip2Model,
     SiglipConfig,
     SiglipImageProcessor,
     SiglipModel,
@@ -124,6 +127,26 @@ def make_tiny_siglip(
         model.logit_bias.fill_(-3.0)
     processor = SiglipImageProcessor(size={"height": image_size, "width": image_size})
     return _save(directory, model, tokenizer, processor)
+
+
+def make_tiny_siglip2(directory: Path, seed: int = 0) -> Path:
+    """SigLIP2 in its NaFlex form: images of varying size and shape, as a varying number of
+    patches with a mask and their grid's shape."""
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer(model_input_names=["input_ids"])
+    config = Siglip2Config(
+        text_config=_tower(
+            vocab_size=len(tokenizer),
+            max_position_embeddings=64,
+            pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            projection_size=32,
+        ),
+        vision_config=_tower(patch_size=8, num_patches=16),
+    )
+    processor = Siglip2ImageProcessorPil(patch_size=8, max_num_patches=16)
+    return _save(directory, Siglip2Model(config).eval(), tokenizer, processor)
 
 
 def _clip_text_tower(tokenizer: CLIPTokenizer) -> dict[str, int]:
