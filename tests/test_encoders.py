@@ -549,6 +549,17 @@ def test_non_finite_embeddings_are_a_clear_error(tiny_clip):
         encoder.encode_images(pixels)
 
 
+def test_all_zero_embeddings_are_a_clear_error(tiny_clip):
+    # Half precision can underflow too (weights of 1e-10 are 0 in fp16): every score would then
+    # be alike, a uniform guess written as if it were the model's answer.
+    encoder = load_encoder(str(tiny_clip))
+    forward = encoder._model.get_image_features
+    encoder._model.get_image_features = lambda **kwargs: _pooled(forward(**kwargs)) * 0
+    pixels = np.zeros((2, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
+    with pytest.raises(ZslError, match="all-zero embeddings .* --precision bf16 or fp32"):
+        encoder.encode_images(pixels)
+
+
 def test_devices_that_are_not_there_are_refused(monkeypatch):
     import torch
 

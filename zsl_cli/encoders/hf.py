@@ -388,8 +388,14 @@ def _normalised(features: torch.Tensor) -> np.ndarray:
             "the model gave non-finite embeddings (an overflow: with fp16, the default on a "
             "GPU, try --precision bf16 or fp32)"
         )
-    features = features / features.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-    return features.cpu().numpy()
+    norms = features.norm(dim=-1, keepdim=True)
+    if not norms.all():
+        # Or underflows (weights of 1e-10 are 0 in fp16): every class would score alike.
+        raise ZslError(
+            "the model gave all-zero embeddings (an underflow: with fp16, the default on a "
+            "GPU, try --precision bf16 or fp32)"
+        )
+    return (features / norms).cpu().numpy()
 
 
 def _text_max_length(model: Any, tokenizer: Any) -> int:
