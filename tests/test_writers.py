@@ -1170,6 +1170,30 @@ def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
         assert read_stdin(monkeypatch, data, pipe=False) == whole, data
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a terminal")
+def test_predictions_typed_at_a_terminal_end_at_its_end_of_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On a terminal, Ctrl-D ends one read, not every later one: reading on after it waited for
+    # a second Ctrl-D, and took in what was typed after the first.
+    import termios
+
+    master, terminal = os.openpty()
+    try:
+        settings = termios.tcgetattr(terminal)
+        settings[3] |= termios.ICANON  # line by line, where the end-of-input key works
+        termios.tcsetattr(terminal, termios.TCSANOW, settings)
+        end = settings[6][termios.VEOF]
+        os.write(master, RECORD + b"\n" + end + b"typed after the end\n" + end + end)
+        with open(terminal, "rb", closefd=False) as stdin:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+            predictions = read_predictions("-")
+    finally:
+        os.close(master)
+        os.close(terminal)
+    assert [p.path for p in predictions] == ["a.jpg"]
+
+
 @pytest.mark.parametrize(
     "record",
     [

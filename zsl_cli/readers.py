@@ -106,6 +106,10 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
                     f"cannot copy {name!r} to a temporary file ({error.strerror or error}): "
                     "set TMPDIR to a folder with room for it"
                 ) from None
+            # A short read is the end (a buffered reader reads on to fill it): on a terminal,
+            # Ctrl-D ends one read, and a next one would wait for another.
+            if len(data) < _CHUNK:
+                break
         copy.seek(0)
         yield copy
 
