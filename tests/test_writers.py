@@ -1194,6 +1194,33 @@ def test_predictions_typed_at_a_terminal_end_at_its_end_of_input(
     assert [p.path for p in predictions] == ["a.jpg"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("size", [100, 3 << 20])
+def test_a_pipe_with_no_room_to_copy_it_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # A small copy is written out only when it is read back: a full disk fails there.
+    full = partial(open, "/dev/full", "w+b")  # each write fails with ENOSPC
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    message = "cannot copy 'stdin' to a temporary file (No space left on device): set TMPDIR"
+    assert str(read_stdin(monkeypatch, b"\n" * size)).startswith(message)
+
+
+def test_a_pipe_with_no_folder_to_copy_it_to_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # tempfile finds no folder it can write in (a full disk fails its check too).
+    def no_folder() -> IO[bytes]:
+        raise FileNotFoundError(errno.ENOENT, "No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_folder)
+    read = read_stdin(monkeypatch, RECORD)
+    assert read == (
+        "cannot copy 'stdin' to a temporary file (No usable temporary directory found): "
+        "set TMPDIR to a folder with room for it"
+    )
+
+
 @pytest.mark.parametrize(
     "record",
     [

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_to_bytes
@@ -97,21 +97,34 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
     if source.seekable():
         yield source
         return
-    with tempfile.TemporaryFile() as copy:
+    with _copy_errors(name):  # also where no folder has room: tempfile's check writes too
+        copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
+    try:
         while data := source.read(_CHUNK):
-            try:
+            with _copy_errors(name):
                 copy.write(data)
-            except OSError as error:
-                raise ZslError(
-                    f"cannot copy {name!r} to a temporary file ({error.strerror or error}): "
-                    "set TMPDIR to a folder with room for it"
-                ) from None
             # A short read is the end (a buffered reader reads on to fill it): on a terminal,
             # Ctrl-D ends one read, and a next one would wait for another.
             if len(data) < _CHUNK:
                 break
-        copy.seek(0)
+        with _copy_errors(name):
+            copy.seek(0)  # writes out what the buffer holds: a full disk may fail only here
         yield copy
+    finally:
+        with suppress(OSError):  # that failure again, told already: the file closes all the same
+            copy.close()
+
+
+@contextmanager
+def _copy_errors(name: str) -> Iterator[None]:
+    """A failure to write the temporary copy of `name` (a full disk), as a user error."""
+    try:
+        yield
+    except OSError as error:
+        raise ZslError(
+            f"cannot copy {name!r} to a temporary file ({error.strerror or error}): "
+            "set TMPDIR to a folder with room for it"
+        ) from None
 
 
 def _read_stream(
