@@ -1092,6 +1092,22 @@ def test_json_documents_in_any_layout_are_read_from_files_and_pipes(
         assert read_stdin(monkeypatch, layout, pipe=False) == (expected, inside), number
 
 
+def test_numbers_cut_by_a_read_are_read_whole(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A read that ends after "1." or "1.5e" leaves a number that parses, short of its end.
+    monkeypatch.setattr(readers, "_parse", whole_document_parse)
+    output = tmp_path / "out.json"
+    write_all(output, "json", sample_predictions(root / "photos"), label_studio=ls_options(root))
+    document = json.loads(output.read_bytes())
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps({"version": 1.5e-3, "n": -12.25, **document}))
+    expected = read_predictions_and_run_info(output)
+    for chunk in range(1, 25):
+        monkeypatch.setattr(readers, "_CHUNK", chunk, raising=False)
+        assert read_predictions_and_run_info(edited) == expected, chunk
+
+
 @pytest.mark.parametrize("fmt", ["json", "label-studio"])
 def test_json_documents_are_read_in_little_more_memory_than_their_predictions_take(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str

@@ -294,8 +294,12 @@ class _JsonText:
                 if self._ended:
                     raise _NotStreamed from None
             else:
-                # One that reaches the end of what was read may go on there (a number's digits).
-                if end < len(self._text) or self._ended:
+                # A number may go on after what was read: more digits, or "1." and "1.5e" cut
+                # before their fraction or exponent (raw_decode takes 1 and 1.5 of those).
+                cut = end == len(self._text) or (
+                    isinstance(value, (int, float)) and self._text[end] in ".eE"
+                )
+                if not cut or self._ended:
                     self._at = end
                     return value
             self._read_more()
