@@ -310,7 +310,7 @@ def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], d
     Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
     The content whole: `_read_stream` reads the same as it goes, and leaves to this what it
     does not read."""
-    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    start = data.lstrip(_LEADING)[:1]
     if fmt is None and not start:
         raise ZslError(f"{name!r} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
