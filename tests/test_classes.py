@@ -5,7 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zsl_cli.classes import load_class_spec, parse_attributes, parse_classes, parse_descriptions
+from zsl_cli.classes import (
+    load_class_spec,
+    parse_attributes,
+    parse_classes,
+    parse_descriptions,
+    split_lines,
+)
 from zsl_cli.errors import ZslError
 
 
@@ -18,6 +24,15 @@ def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
     assert spec.names == ["cat", "dog", "bird"]
     assert spec.classes[2].prompts == ("a photo of a {}", "a bird in flight")
     assert spec.classes[0].prompts == ()
+
+
+def test_lines_are_numbered_as_an_editor_numbers_them(tmp_path: Path):
+    # Windows line ends are one line end each: an error names the line the editor shows.
+    assert split_lines("a\r\nb\x0cc\u2028d\n") == ["a", "b\x0cc\u2028d", ""]
+    file = tmp_path / "c.txt"
+    file.write_bytes(b"cat\r\ndog\r\ncat\r\n")
+    with pytest.raises(ZslError, match="c.txt:3: duplicate class 'cat' .first at .*c.txt:1"):
+        load_class_spec(classes=file)
 
 
 def test_class_and_attribute_files_with_classic_mac_line_endings(tmp_path: Path):
@@ -38,6 +53,10 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         "crimson",
     )
     assert parse_descriptions('{"\\ufeffcat": ["fur"]}').names == ["cat"]
+    # White space and invisible characters mixed at an end: all of it goes, however nested;
+    # a name left as "dog " would be a class of its own, labelled with the trailing space.
+    assert parse_descriptions('{"dog \\u200b": ["fur"]}').names == ["dog"]
+    assert parse_attributes("class,red\n\u200b dog \u200b,1\n").names == ["dog"]
 
 
 @pytest.mark.parametrize(
@@ -62,6 +81,7 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ("odd \ufffe\n", "c.txt:1: class name 'odd \\\\ufffe' contains"),
         ("odd \U0010ffff\n", "c.txt:1: class name 'odd \\\\U0010ffff' contains"),
         ("odd \ufdd0\n", "c.txt:1: class name 'odd \\\\ufdd0' contains"),
+        ("odd \ufdef\n", "c.txt:1: class name 'odd \\\\ufdef' contains"),  # the block's last
         (
             "caf\u00e9\ncafe\u0301\n",
             "(first at c.txt:1, spelled 'caf\\\\xe9' there and 'cafe\\\\u0301')",
@@ -87,6 +107,8 @@ def test_bad_classes_txt(text, message):
         "{}: a photo of red\n",
         '["red"]\n',
         "class, ship\nclass, car\n",
+        # A row wider than the header is no attribute row: two class names with commas.
+        "class, ship\n1, 2, 3\n",
         "[bold]dog\n",
         # A line longer than csv's field limit is no attribute header (nor a crash).
         "x" * 200_000 + "\nclass, ship\n",
@@ -138,6 +160,13 @@ def test_attributes_csv_with_phrase_row():
     np.testing.assert_array_equal(spec.attributes.weights, [[1, 1], [1, 0]])
 
 
+def test_attribute_header_class_in_any_case():
+    # Spreadsheets capitalise a header; `Class` is the class column as `class` is, as the
+    # class-list check that suggests --attributes for such a file already assumes.
+    assert parse_attributes("Class,red\nx,1\n").names == ["x"]
+    assert parse_attributes("CLASS,red\nx,1\n").attributes.names == ("red",)
+
+
 def test_attribute_table_exported_by_a_spreadsheet():
     # Excel: a byte-order mark, CRLF, and empty cells to the edge of the used range, in every row.
     rows = [
@@ -173,6 +202,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("class,red\nx,1_0\n", "a.csv:2: column 2 \\('red'\\): '1_0' is not a number"),
         ("# no header\n#phrase,red\n", "empty attribute file"),
         ("class,red\n", "no class rows"),
+        ("class,red\nunknown,1\n", "a.csv:2: class name 'unknown' is reserved"),
+        # Phrases would pair with the wrong attributes (or crash the zip): say so.
+        ("class,red,blue\n#phrase,crimson\nx,1,0\n", "a.csv:2: #phrase row has 2 cells, header"),
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
         ("#phrase,crimson\nclass,red\nx,1\n", "a.csv:1: the #phrase row must come right after"),
         # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
@@ -190,8 +222,8 @@ def test_bad_attribute_files(text, message):
 
 
 def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
-    spec = parse_descriptions('{"cat": ["whiskers", " "], "dog": "a wagging tail"}', "d.json")
-    assert spec.classes[0].descriptors == ("whiskers",)
+    spec = parse_descriptions('{"cat": [" whiskers ", " "], "dog": "a wagging tail"}', "d.json")
+    assert spec.classes[0].descriptors == ("whiskers",)  # not "cat, which has  whiskers "
     assert spec.classes[1].descriptors == ("a wagging tail",)
 
     (tmp_path / "c.txt").write_text("cat\ndog\nbird\n")
@@ -256,6 +288,25 @@ def test_fingerprint_changes_with_content():
     a = parse_classes("cat\ndog\n")
     assert a.fingerprint() == parse_classes("cat\n\ndog\n").fingerprint()
     assert a.fingerprint() != parse_classes("cat\ndog: a dog\n").fingerprint()
+    # An attribute table's weights define its classes as much as its names do.
+    b = parse_attributes("class,red,round\nx,1,0\ny,0,1\n")
+    assert b.fingerprint() != parse_attributes("class,red,round\nx,1,1\ny,0,1\n").fingerprint()
+
+
+def test_a_decomposed_class_list_takes_composed_descriptions(tmp_path: Path):
+    # The other way round: classes.txt saved on macOS (decomposed), descriptions composed. The
+    # descriptors must not be dropped without a word, leaving the class to the templates.
+    (tmp_path / "c.txt").write_text("cafe\u0301\ntea\n")
+    (tmp_path / "d.json").write_text(json.dumps({"caf\u00e9": ["a cup on a saucer"]}))
+    spec = load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    assert spec.names == ["cafe\u0301", "tea"]
+    assert spec.classes[0].descriptors == ("a cup on a saucer",)
+
+
+def test_a_descriptions_file_with_a_byte_order_mark(tmp_path: Path):
+    # Notepad saves UTF-8 with a byte-order mark, which json.loads refuses as invalid JSON.
+    (tmp_path / "d.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"cat": ["fur"]}).encode())
+    assert load_class_spec(descriptions=tmp_path / "d.json").classes[0].descriptors == ("fur",)
 
 
 def test_descriptions_spelled_decomposed_describe_the_composed_class(tmp_path: Path):
