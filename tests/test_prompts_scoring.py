@@ -12,7 +12,13 @@ from zsl_cli.classes import (
 )
 from zsl_cli.encoders.base import ScoreHead
 from zsl_cli.errors import ZslError
-from zsl_cli.prompts import BUILTIN_TEMPLATES, Templates, plan_prompts, resolve_templates
+from zsl_cli.prompts import (
+    BUILTIN_TEMPLATES,
+    Templates,
+    is_template_file,
+    plan_prompts,
+    resolve_templates,
+)
 from zsl_cli.records import ImageItem
 from zsl_cli.scoring import (
     Decision,
@@ -43,6 +49,29 @@ def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
     file.write_text("# mine\na {}.\n\nno placeholder\n")
     with pytest.raises(ZslError, match=r"t.txt:4: 'no placeholder' must contain exactly 1"):
         resolve_templates(str(file))
+
+
+def test_the_default_template_is_clips_own():
+    # "a photo of a {}." is CLIP's reference prompt, period included: published zero-shot
+    # numbers are made with it, and one character more or less moves them.
+    assert resolve_templates("default").templates == ("a photo of a {}.",)
+    assert len(set(BUILTIN_TEMPLATES["imagenet80"])) == 80
+
+
+def test_template_files_as_editors_save_them(tmp_path: Path):
+    # Notepad's byte-order mark, Windows line ends, indentation and trailing blanks are not
+    # part of a prompt: kept, they change every text the model encodes.
+    file = tmp_path / "t.txt"
+    file.write_bytes("\ufeffa photo of a {}.\r\n  art of {}  \r\n\t# note\r\n".encode())
+    assert resolve_templates(str(file)).templates == ("a photo of a {}.", "art of {}")
+
+
+def test_a_file_named_like_a_built_in_set_is_not_read(tmp_path: Path, monkeypatch):
+    # `-t imagenet7` means the built-in set wherever it runs, even beside a file of that name.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "imagenet7").write_text("a {} of mine\n")
+    assert resolve_templates("imagenet7").templates == BUILTIN_TEMPLATES["imagenet7"]
+    assert not is_template_file("imagenet7")  # nor recorded, or guarded, as a file
 
 
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
@@ -115,6 +144,31 @@ def test_prompt_fingerprint_follows_the_prompts_not_the_template_source():
     assert one.fingerprint() != other.fingerprint()
 
 
+def test_plan_fingerprint_follows_the_mix_weights_and_renormalising():
+    # The run info's prompts_hash says whether two runs scored classes alike: a change of
+    # attribute weights, or a mean that is renormalised or not, changes the class vectors.
+    table = plan_prompts(parse_attributes("class,red,round\nx,1,1\n"), Templates("x", ()))
+    other = plan_prompts(parse_attributes("class,red,round\nx,1,3\n"), Templates("x", ()))
+    assert table.texts == other.texts and table.fingerprint() != other.fingerprint()
+    ensemble = plan_prompts(parse_classes("cat: cat, which has fur\n"), Templates("x", ()))
+    described = plan_prompts(parse_descriptions('{"cat": ["fur"]}'), Templates("x", ()))
+    assert ensemble.texts == described.texts
+    assert ensemble.fingerprint() != described.fingerprint()
+
+
+def test_every_placeholder_of_a_class_prompt_is_the_name():
+    # classes.txt promises that `{}` in a prompt is the name, each time it appears.
+    plan = plan_prompts(parse_classes("cat: {} on a {}\n"), Templates("x", ("{}",)))
+    assert plan.texts == ("cat on a cat",)
+
+
+def test_classes_with_the_same_prompts_in_another_order_are_identical():
+    # hubness and label warn of classes the model cannot tell apart; the order a class lists
+    # its prompts in does not change its mean.
+    plan = plan_prompts(parse_classes("a: x; y\nb: y; x\nc: x\n"), Templates("x", ()))
+    assert plan.identical_classes(np.arange(len(plan.texts))) == [[0, 1]]
+
+
 def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():
     spec = parse_classes("cat\ndog: a photo of a {}; a dog\n")
     plan = plan_prompts(spec, Templates("x", ("a photo of a {}", "{}")))
@@ -141,6 +195,12 @@ def test_descriptions_are_plain_means_and_attributes_weighted_means():
     text = _unit(np.random.default_rng(2).normal(size=(3, 8))).astype(np.float32)
     expected = np.array([[0.5, 0.5, 0], [0, 0.5, 0.5]], dtype=np.float32) @ text
     np.testing.assert_allclose(plan.class_vectors(text), expected, atol=1e-6)
+    # The #phrase row is what attribute prompts say; the column names only label the table.
+    phrased = parse_attributes("class,red,rnd\n#phrase,,round\nx,1,1\n")
+    assert plan_prompts(phrased, Templates("x", ()), attribute_template="a {} thing").texts == (
+        "a red thing",
+        "a round thing",
+    )
     # Negative weights count by their size: divided by the sum of absolute values.
     signed = plan_prompts(parse_attributes("class,red,round\nz,3,-1\n"), Templates("x", ()))
     np.testing.assert_allclose(signed.weights, [0.75, -0.25])
@@ -340,6 +400,27 @@ def test_a_long_class_list_is_planned_in_memory_proportional_to_its_prompts():
     for index in (0, 12_345, 19_999):
         expected = _unit(text[7 * index : 7 * index + 7].mean(axis=0)[None])[0]
         np.testing.assert_allclose(vectors[index], expected, atol=1e-5)
+
+
+def test_mixing_in_chunks_equals_one_matrix_product(monkeypatch):
+    # Beyond DENSE_MIX_CELLS, class vectors are summed MIX_CHUNK entries at a time; a class whose
+    # prompts straddle two chunks must get the sum of both parts, not the last one.
+    import zsl_cli.prompts as prompts
+
+    # 1 to 5 prompts a class, a class of the templates and one of descriptors.
+    lines = [f"c{i}: " + "; ".join(f"p{i} {j}" for j in range(i % 5 + 1)) for i in range(40)]
+    spec = merge_descriptions(
+        parse_classes("\n".join([*lines, "plain", "kind"]) + "\n"),
+        parse_descriptions('{"kind": ["fur", "a tail", "paws"]}'),
+        "d.json",
+    )
+    plan = plan_prompts(spec, Templates("x", ("a {}", "art of {}")))
+    text = _unit(np.random.default_rng(4).normal(size=(len(plan.texts), 8))).astype(np.float32)
+    dense = plan.class_vectors(text)
+    monkeypatch.setattr(prompts, "DENSE_MIX_CELLS", 0)
+    for chunk in (1, 3, 7, 1000):
+        monkeypatch.setattr(prompts, "MIX_CHUNK", chunk)
+        np.testing.assert_allclose(plan.class_vectors(text), dense, atol=1e-6)
 
 
 @pytest.mark.parametrize("head", [ScoreHead("softmax", 100.0), ScoreHead("sigmoid", 10.0, -3.0)])
