@@ -8,16 +8,19 @@ import json
 import os
 import sys
 
+import numpy as np
 import pytest
 
 from zsl_cli.discovery import discover
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
+    _ties_broken,
     evaluate,
     evaluate_files,
     load_truth,
     match_paths,
     read_seen_classes,
+    some_names,
 )
 from zsl_cli.readers import read_predictions
 from zsl_cli.records import LabelScore, Prediction, RankedScores
@@ -292,6 +295,22 @@ def test_csv_truth_relative_paths_written_from_another_folder(tmp_path, photos, 
     assert result.n == 1 and result.unmatched.matched_by_relative_path == 1
 
 
+def test_the_longest_matching_path_ending_wins(tmp_path):
+    # A truth CSV with a.jpg and x/a.jpg: a prediction made elsewhere of .../x/a.jpg is the
+    # second image, never the first, which only shares its file name.
+    csv_path = write_csv(tmp_path / "truth.csv", b"path,label\na.jpg,cat\nx/a.jpg,dog\n")
+    matching = match_paths(["/elsewhere/x/a.jpg"], load_truth(csv_path))
+    assert matching.pairs == ((0, 1),) and matching.unmatched.matched_by_relative_path == 1
+
+
+def test_csv_truth_absolute_rows_match_by_their_whole_path_only(tmp_path):
+    # Rule 3 matches "a relative path as written": an absolute row names one file, and a
+    # prediction of a copy of it in another tree (another image, maybe) is not that file.
+    csv_path = write_csv(tmp_path / "truth.csv", b"path,label\n/data/cat/a.jpg,cat\n")
+    matching = match_paths(["/mnt/copy/data/cat/a.jpg"], load_truth(csv_path))
+    assert matching.pairs == () and matching.unmatched.predictions == 1
+
+
 def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
     # Predictions made in another folder pair by path ending; the absolute rows before the
     # relative ones must not move which row each ending points to.
@@ -469,6 +488,20 @@ def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     assert "neither in the truth nor among the run's classes: fox" in warning
 
 
+def test_a_run_info_that_does_not_say_complete_is_not_taken_for_interrupted(photos, tmp_path):
+    # Only `"complete": false` means Ctrl-C; a run info without the key (written by hand, or by
+    # an older zsl) must not put every number in doubt.
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({})
+    info_path = output.with_name("p.csv.run.json")
+    info = json.loads(info_path.read_text())
+    del info["complete"]
+    info_path.write_text(json.dumps(info))
+    assert evaluate_files(output, photos, ks=(1,)).warnings == ()
+
+
 def test_an_interrupted_run_is_flagged(photos, tmp_path):
     output = tmp_path / "p.jsonl"
     with open_writer(output, "jsonl") as writer:
@@ -484,6 +517,12 @@ def test_an_interrupted_run_is_flagged(photos, tmp_path):
         writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
         writer.close({"summary": {"total": 1, "inputs": 1}})
     assert evaluate_files(output, photos, ks=(1,)).warnings == ()
+    # A run info without the counts: no "(None of None images labelled)".
+    with open_writer(output, "jsonl") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({}, complete=False)
+    (warning,) = evaluate_files(output, photos, ks=(1,)).warnings
+    assert warning.startswith("the labelling run was interrupted: these numbers cover only")
 
 
 def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):
@@ -566,6 +605,23 @@ def test_calibrated_stacking_breaks_exact_ties_as_the_labeller_did(tmp_path):
     cal = result.gzsl.calibrated
     assert cal is not None and cal.harmonic_mean == 1.0
     assert cal.gamma == pytest.approx(0.0, abs=1e-12)
+
+
+def test_calibrated_stacking_breaks_ties_between_unseen_classes_as_written(tmp_path):
+    # V and U (both unseen) tie on V/1.jpg, V written first and right: at gamma 0 the curve must
+    # pass through the labels' own point, so V, not U (the first column), is the prediction.
+    written = {
+        "V/1.jpg": [("V", 0.5), ("U", 0.5), ("A", 0.25)],
+        "U/1.jpg": [("U", 0.75), ("V", 0.125), ("A", 0.0)],
+        "A/1.jpg": [("A", 0.75), ("U", 0.125), ("V", 0.0)],
+    }
+    predictions = []
+    for name, ranking in written.items():
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(tmp_path / "w" / name), ranking[0][0], 0.5, top_k))
+    g = evaluate(predictions, load_truth(tmp_path / "w"), seen=["A"]).gzsl
+    assert (g.seen, g.unseen) == (1.0, 1.0)
+    assert calibrated_stacking_at(g.calibrated, 0.0) == (1.0, 1.0)
 
 
 def test_calibrated_stacking_tie_breaking_does_not_move_switch_points(tmp_path):
@@ -654,6 +710,35 @@ def test_calibrated_stacking_says_why_it_cannot_run(tmp_path):
     for top_k, said in ((nan, "has class labels without finite scores"), (twice, "fewer than")):
         changed = [*predictions[:1], Prediction(b.path, b.label, b.score, top_k), *predictions[2:]]
         assert said in reason(changed)
+
+
+def test_gzsl_without_unseen_images_even_when_an_unseen_class_was_a_candidate(tmp_path):
+    # Images of A and B only (C's are not evaluated), though every image scores C: no unseen
+    # accuracy, so no stacking curve, and a note that says why.
+    predictions = scored_predictions(tmp_path / "world")[:2]
+    result = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"])
+    g = result.gzsl
+    assert g.unseen_classes == () and g.unseen is None and g.calibrated is None
+    assert g.calibrated_reason == "the evaluated images include no unseen class"
+    assert any("need images of both groups" in note for note in g.notes)
+
+
+def test_calibrated_stacking_needs_the_score_of_every_class_of_the_run(tmp_path):
+    # Every image scores A, B and C, but the run chose among 4 classes: the fourth's scores are
+    # missing, and lowering the seen scores might have let it win. No curve, rather than a
+    # wrong one.
+    predictions = scored_predictions(tmp_path / "world")
+    gzsl = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"], n_classes=4).gzsl
+    assert gzsl.calibrated is None and "fewer than all 4 classes" in gzsl.calibrated_reason
+
+
+def test_repeated_scores_are_lowered_in_the_order_written():
+    # Ties among many classes (more than numpy's small-array sort handles stably): each repeat
+    # of a score goes below the ones written before it, as the labeller ranked them.
+    values = np.random.default_rng(0).integers(0, 3, size=40).astype(np.float64)
+    broken = _ties_broken(values)
+    assert len(set(broken.tolist())) == 40
+    assert np.argsort(-broken).tolist() == np.argsort(-values, kind="stable").tolist()
 
 
 def test_gzsl_without_unseen_images(tmp_path):
@@ -913,6 +998,11 @@ def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
     result = evaluate(predictions, load_truth(photos), ks=(1,))
     assert result.metrics.failed == 2
     assert not any("do the class names match" in warning for warning in result.warnings)
+
+
+def test_some_names_says_how_many_more_only_when_there_are_more():
+    assert some_names(["a", "b", "c"], limit=3) == "a, b, c"  # not "a, b, c, ... (0 more)"
+    assert some_names(["a", "b", "c", "d"], limit=3) == "a, b, c, ... (1 more)"
 
 
 def test_a_clipped_top_k_is_said_once_in_the_table(photos):

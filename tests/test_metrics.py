@@ -203,6 +203,9 @@ def test_gzsl_counts_a_class_at_zero_accuracy():
     g = gzsl_accuracy({"a": 1.0, "b": 0.0, "c": 0.5}, seen_classes={"a"})
     assert g.unseen == pytest.approx(0.25)
     assert g.harmonic_mean == pytest.approx(2 * 1.0 * 0.25 / 1.25)
+    # A group's accuracy is the mean of its classes' (not their median, nor the best class's).
+    three = gzsl_accuracy({"a": 1.0, "b": 0.0, "c": 0.0, "u": 1.0}, seen_classes={"a", "b", "c"})
+    assert three.seen == pytest.approx(1 / 3)
 
 
 # --- calibrated stacking -------------------------------------------------------------------------
