@@ -377,14 +377,25 @@ _LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")  # layers.3.mlp -> layers.N.mlp
 
 
 def _check_weights(source: ModelSource, model: Any, loading: dict[str, Any]) -> None:
-    mismatched = sorted(loading.get("mismatched_keys") or [], key=lambda entry: str(entry[0]))
+    # (key, shape in the checkpoint, shape in the model); transformers 4.51-4.57 give the key alone.
+    mismatched = sorted(
+        (
+            entry if isinstance(entry, (tuple, list)) else (entry, None, None)
+            for entry in loading.get("mismatched_keys") or []
+        ),
+        key=lambda entry: str(entry[0]),
+    )
     if mismatched:
         # transformers filled them with random values, as it does missing ones.
         key, in_checkpoint, in_model = mismatched[0]
+        example = str(key)
+        if in_model is not None:
+            shapes = f"{_shape(in_checkpoint)} in the checkpoint, {_shape(in_model)} in the model"
+            example = f"{key}: {shapes}"
         raise ZslError(
             f"model {source.name}: {len(mismatched)} weights in its checkpoint do not have the "
-            f"shape its config.json gives (e.g. {key}: {_shape(in_checkpoint)} in the checkpoint, "
-            f"{_shape(in_model)} in the model); are config.json and the weights from one model?"
+            f"shape its config.json gives (e.g. {example}); are config.json and the weights from "
+            "one model?"
         )
     missing = sorted(loading.get("missing_keys") or [])
     if missing:
