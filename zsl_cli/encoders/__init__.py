@@ -313,7 +313,10 @@ def _interpolates_positions(model: Any) -> bool:
     except (TypeError, ValueError):
         return False
     option = parameters.get("interpolate_pos_encoding")
-    return option is not None and option.default is True
+    if option is None:
+        # Before transformers 4.47, CLIPSeg had no such option: it always resized them.
+        return getattr(model.config, "model_type", None) == "clipseg"
+    return option.default is True
 
 
 def pil_image_processor(location: str, **options: Any) -> Any:
