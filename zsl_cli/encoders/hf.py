@@ -95,6 +95,11 @@ class TransformersEncoder:
         with _out_of_memory_as_one_line(device, f"loading {source.name}"):
             self._model = model.to(device=device, dtype=dtype).eval()
         self._tokenizer = tokenizer
+        # transformers 4.x advises on stderr, at a fast tokenizer's first `pad`, to tokenize and
+        # pad in one call; padding ids already at hand is what makes prompts fast here.
+        advised = getattr(tokenizer, "deprecation_warnings", None)
+        if isinstance(advised, dict):
+            advised["Asking-to-pad-a-fast-tokenizer"] = True
         self._image_processor = image_processor
         self.device = device
         self.dtype = dtype
