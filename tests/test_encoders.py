@@ -759,6 +759,39 @@ def test_a_long_load_failure_is_cut_at_a_word_and_marked_as_cut():
     assert short.endswith(": no weights")
 
 
+def test_mismatched_weights_as_any_transformers_lists_them_are_one_line():
+    # transformers 4.51-4.57 list mismatched weights by key alone, others as (key, shape in the
+    # checkpoint, shape in the model): neither may end in a traceback.
+    import torch
+
+    from zsl_cli.encoders import _check_weights
+    from zsl_cli.encoders.base import ModelSource
+
+    source = ModelSource("m", "/models/m", is_local=True)
+    shapes = ("logit_scale", torch.Size([2]), torch.Size([]))
+    for entry, example in [("logit_scale", "(e.g. logit_scale)"), (shapes, "logit_scale: ")]:
+        with pytest.raises(ZslError, match="1 weights in its checkpoint") as error:
+            _check_weights(source, None, {"mismatched_keys": [entry]})
+        assert example in str(error.value)
+
+
+def test_clipseg_resizes_its_positions_without_being_asked():
+    # Before transformers 4.47 CLIPSeg's get_image_features had no interpolate_pos_encoding
+    # option, yet resized its position embeddings all the same: its 352-pixel inputs are fine.
+    from types import SimpleNamespace
+
+    from zsl_cli.encoders import _interpolates_positions
+
+    def get_image_features(pixel_values):
+        return pixel_values
+
+    for model_type, resizes in (("clipseg", True), ("clip", False)):
+        model = SimpleNamespace(
+            get_image_features=get_image_features, config=SimpleNamespace(model_type=model_type)
+        )
+        assert _interpolates_positions(model) is resizes
+
+
 def test_prompts_are_tokenized_once_a_block_at_a_time(tiny_clip, monkeypatch):
     # 20,000 classes x 80 templates: the tokenizer's output for every prompt at once took 6 GB,
     # and tokenizing the prompts again for the forward passes took most of the time.
