@@ -332,3 +332,16 @@ def test_training_refuses_an_output_that_cannot_be_a_folder(tmp_path: Path) -> N
     for out_dir in (a_file, a_file / "inside"):
         with pytest.raises(ZslError, match="cannot create .*model"):
             train(out_dir, TrainSettings(seed=0, steps=1, text_warmup_steps=0, eval_sets=0))
+
+
+def test_training_refuses_a_transformers_that_cannot_build_its_tokenizer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # transformers 4.x loads the bundled model but cannot build its tokenizer from a vocabulary
+    # in memory: one line, before any work, not a TypeError from inside it.
+    import transformers
+
+    monkeypatch.setattr(transformers, "__version__", "4.57.6")
+    with pytest.raises(ZslError, match="needs transformers 5 or later .this is 4.57.6."):
+        train(tmp_path / "model", TrainSettings(seed=0, steps=1))
+    assert not (tmp_path / "model").exists()

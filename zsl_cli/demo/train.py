@@ -184,6 +184,14 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
     for option, count in (("--steps", settings.steps), ("--threads", settings.threads)):
         if count < 1:
             raise ZslError(f"{option} must be at least 1, got {count}")
+    import transformers
+
+    if int(transformers.__version__.split(".")[0]) < 5:
+        # 4.x builds no tokenizer from an in-memory vocabulary (a TypeError deep in it).
+        raise ZslError(
+            f"training the demo model needs transformers 5 or later (this is "
+            f"{transformers.__version__}); the bundled model loads with 4.45 and later"
+        )
     largest = MAX_SEED - EVAL_SEED_OFFSET - settings.eval_sets + 1  # evaluation sets come last
     if not 0 <= settings.seed <= largest:
         raise ZslError(f"--seed must be from 0 to {largest}, got {settings.seed}")
