@@ -315,3 +315,15 @@ def test_descriptions_spelled_decomposed_describe_the_composed_class(tmp_path: P
     spec = load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
     assert spec.names == ["caf\u00e9", "tea"]  # classes.txt's spelling is the label
     assert spec.classes[0].descriptors == ("a cup on a saucer",)
+
+
+def test_invisible_characters_around_prompts_descriptors_and_phrases_are_dropped():
+    # A zero-width space or BOM pasted with a prompt is invisible in any editor, yet the
+    # tokenizer reads it: every part of a class file is cleaned as its names are.
+    zw = "\u200b"
+    classes = parse_classes(f"cat: a photo of a {{}}{zw}; {zw}a cat {zw}\n")
+    assert classes.classes[0].prompts == ("a photo of a {}", "a cat")
+    described = parse_descriptions(json.dumps({"cat": [f"{zw}fur{zw}", "\ufeff"]}))
+    assert described.classes[0].descriptors == ("fur",)
+    table = parse_attributes(f"class,red\n#phrase,{zw}reddish {zw}\nx,1\n")
+    assert table.attributes is not None and table.attributes.phrases == ("reddish",)

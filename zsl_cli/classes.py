@@ -236,7 +236,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
         if colon:
-            prompts = tuple(p.strip() for p in prompt_text.split(";") if p.strip())
+            prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
             if not prompts:
                 raise ZslError(
                     f"{where}: {name!r} has ':' but no prompts after it "
@@ -317,7 +317,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
             raise ZslError(f"{where}: descriptors must be a list of strings")
-        cleaned = tuple(d.strip() for d in descriptors if d.strip())
+        cleaned = tuple(filter(None, map(strip_invisible, descriptors)))
         if not cleaned:
             raise ZslError(f"{where}: no descriptors")
         bad = next(((d, ch) for d in cleaned for ch in d if _is_surrogate(ch)), None)
@@ -424,7 +424,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
                 f"header has {len(header)}"
             )
-        phrases = [p.strip() or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
+        phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
