@@ -275,13 +275,7 @@ def grey_png(bits: int, rows: list[list[int]], transparent: int | None = None) -
         scanlines += b"\0" + int(packed, 2).to_bytes(len(packed) // 8, "big")
     header = struct.pack(">IIBBBBB", width, len(rows), bits, 0, 0, 0, 0)
     trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">H", transparent))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + trns
-        + _png_chunk(b"IDAT", zlib.compress(scanlines))
-        + _png_chunk(b"IEND", b"")
-    )
+    return _png(header, trns, scanlines)
 
 
 def rgb16_png(
@@ -300,6 +294,10 @@ def rgb16_png(
     )
     header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, int(interlaced))
     trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">HHH", *transparent))
+    return _png(header, trns, scanlines)
+
+
+def _png(header: bytes, trns: bytes, scanlines: bytes) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + _png_chunk(b"IHDR", header)
