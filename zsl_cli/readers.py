@@ -497,7 +497,7 @@ def _ranked_from_objects(choices: Any) -> RankedScores:
     for choice in choices:
         labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
         scores.append(float(choice["score"]))
-    return RankedScores(tuple(labels), np.array(scores, dtype=np.float64))
+    return RankedScores(tuple(labels), scores)
 
 
 def _text(value: Any, field: str) -> str:

@@ -59,11 +59,11 @@ class RankedScores(Sequence[LabelScore]):
 
     __slots__ = ("labels", "scores")
 
-    def __init__(self, labels: tuple[str, ...], scores: np.ndarray) -> None:
+    def __init__(self, labels: tuple[str, ...], scores: np.ndarray | Sequence[float]) -> None:
         if len(labels) != len(scores):
             raise ValueError("labels and scores differ in length")
-        # A read-only copy: immutable, as the tuple it stands for, whatever the caller later
-        # does with the array it passed (which stays as it was, writable).
+        # A read-only float64 copy: immutable, as the tuple it stands for, whatever the caller
+        # later does with an array it passed (which stays as it was, writable).
         scores = np.array(scores, dtype=np.float64)
         scores.flags.writeable = False
         self.labels = labels
@@ -74,8 +74,7 @@ class RankedScores(Sequence[LabelScore]):
         """`ranked` as a RankedScores (itself when it is one)."""
         if isinstance(ranked, RankedScores):
             return ranked
-        labels = tuple(choice.label for choice in ranked)
-        return cls(labels, np.array([choice.score for choice in ranked], dtype=np.float64))
+        return cls(tuple(choice.label for choice in ranked), [choice.score for choice in ranked])
 
     def __len__(self) -> int:
         return len(self.labels)
