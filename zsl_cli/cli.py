@@ -363,10 +363,6 @@ def _require_current_folder() -> None:
         ) from None
 
 
-def _extensions(values: list[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(",".join(values).split(","))
-
-
 def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
     """The items of a repeatable option like `--methods a,b --methods c`; '' is no item (an
     error where one is needed), not the option left out."""
@@ -397,7 +393,7 @@ def _inputs(
     if null and "-" not in paths:
         raise ZslError("-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path")
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
-    return InputOptions(tuple(paths), stdin, null, _extensions(ext), include_hidden, max_pixels)
+    return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
 
 
 def _model_options(
