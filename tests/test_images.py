@@ -490,20 +490,40 @@ def test_a_rejected_header_says_why(tmp_path: Path) -> None:
     assert "checksum" in caught.value.reason
 
 
-@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
-@pytest.mark.parametrize("settings", [True, False])
-def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: bool) -> None:
-    # A TIFF claiming 9 samples per pixel: Pillow logs an error, which Python prints on stderr
-    # when nothing set up logging (as in the CLI; pytest's log capture would hide it here).
+def _tiff_with(tag: int, value: int, field_type: int = 3) -> bytes:
+    """An 8x8 RGB TIFF whose `tag` holds the one `value`, as a short (type 3) or a signed long
+    (type 9)."""
     buffer = io.BytesIO()
     Image.fromarray(blocky_rgb(8, 8, 0)).save(buffer, "TIFF")
     data = bytearray(buffer.getvalue())
     ifd = int.from_bytes(data[4:8], "little")
     for entry in range(int.from_bytes(data[ifd : ifd + 2], "little")):
         at = ifd + 2 + 12 * entry
-        if int.from_bytes(data[at : at + 2], "little") == 277:  # SamplesPerPixel
-            data[at + 8 : at + 10] = (9).to_bytes(2, "little")
-    (tmp_path / "nine.tif").write_bytes(bytes(data))
+        if int.from_bytes(data[at : at + 2], "little") == tag:
+            data[at + 2 : at + 4] = field_type.to_bytes(2, "little")
+            width = 2 if field_type == 3 else 4
+            data[at + 8 : at + 8 + width] = value.to_bytes(width, "little", signed=True)
+    return bytes(data)
+
+
+def test_a_value_pillow_has_no_entry_for_is_named_as_such(tmp_path: Path) -> None:
+    # Compression 258 is in no table of Pillow's: its KeyError alone would read "258".
+    (tmp_path / "odd_compression.tif").write_bytes(_tiff_with(259, 258))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "odd_compression.tif")
+    assert caught.value.status == "not_an_image"
+    assert caught.value.reason == (
+        "TIFF signature, but Pillow cannot open it: the file holds a value Pillow does not "
+        "know (258)"
+    )
+
+
+@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
+@pytest.mark.parametrize("settings", [True, False])
+def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: bool) -> None:
+    # A TIFF claiming 9 samples per pixel: Pillow logs an error, which Python prints on stderr
+    # when nothing set up logging (as in the CLI; pytest's log capture would hide it here).
+    (tmp_path / "nine.tif").write_bytes(_tiff_with(277, 9))  # SamplesPerPixel
     script = (
         "import contextlib, sys\n"
         "from pathlib import Path\n"

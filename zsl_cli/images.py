@@ -58,6 +58,7 @@ import numpy as np
 from PIL import Image, ImageFile, PngImagePlugin, UnidentifiedImageError
 
 from zsl_cli.discovery import printable
+from zsl_cli.formatting import clipped_text
 
 if TYPE_CHECKING:
     from zsl_cli.encoders.base import ImagePreprocessor
@@ -592,8 +593,19 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
         return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
     if isinstance(error, MemoryError):
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
-    detail = " ".join(str(error).split()) or "no detail"
+    detail = _pillow_says(error) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def _pillow_says(error: BaseException) -> str:
+    """What a Pillow exception says, on one line. A KeyError says only the key that no table of
+    Pillow's holds ("258", a TIFF's compression code), and Pillow's openers pass it on as a
+    SyntaxError saying the same: that bare key is worded as what it is."""
+    cause = error if isinstance(error, KeyError) else error.__cause__
+    if isinstance(cause, KeyError) and cause.args and str(error) == str(cause):
+        value = clipped_text(repr(cause.args[0]), 40)
+        return f"the file holds a value Pillow does not know ({value})"
+    return " ".join(str(error).split())
 
 
 # What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
@@ -637,7 +649,7 @@ def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[
                 file.seek(0)
                 Image.OPEN[name][0](reader, "").close()  # type: ignore[arg-type]
             except Exception as error:  # the failure Image.open swallowed
-                detail = " ".join(str(error).split()) or type(error).__name__
+                detail = _pillow_says(error) or type(error).__name__
                 if detail == "not identified by this driver":  # Pillow's words for it
                     detail = "its header gives no size or no known mode"
                 why = why or f"{name} signature, but Pillow cannot open it: {detail}"
