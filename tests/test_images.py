@@ -518,6 +518,16 @@ def test_a_value_pillow_has_no_entry_for_is_named_as_such(tmp_path: Path) -> Non
     )
 
 
+def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path: Path) -> None:
+    # StripOffsets made a signed long of -100: Pillow seeks there, and the system's EINVAL
+    # ("invalid argument") would read as a read error that another run might not meet.
+    (tmp_path / "before_start.tif").write_bytes(_tiff_with(273, -100, field_type=9))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "before_start.tif")
+    assert caught.value.status == "decode_error"
+    assert "before its start" in caught.value.reason
+
+
 @pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
 @pytest.mark.parametrize("settings", [True, False])
 def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: bool) -> None:

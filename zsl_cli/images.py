@@ -671,9 +671,10 @@ def _reads_as_text(head: bytes) -> bool:
 
 
 class _FileView:
-    """A file as Pillow reads it: notes whether a read came back short (the data ended), and
-    closing it leaves the file open (Pillow 13 closes an image's file with the image, and a
-    failure is classified by reading the file again)."""
+    """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
+    a seek before the start the file's damage rather than a read error, and closing it leaves
+    the file open (Pillow 13 closes an image's file with the image, and a failure is
+    classified by reading the file again)."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
@@ -684,6 +685,16 @@ class _FileView:
         if size is not None and size > 0 and len(data) < size:
             self.hit_end = True
         return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        try:
+            return self._file.seek(offset, whence)
+        except OSError as error:
+            if error.errno != errno.EINVAL:
+                raise
+            # The file's own fields put its data before its start: damage, which the errno
+            # would have classified as a read error.
+            raise OSError(f"the file places data before its start ({offset})") from None
 
     def close(self) -> None:
         pass
