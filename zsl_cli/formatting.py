@@ -5,6 +5,8 @@ can phrase results without rich."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -31,7 +33,7 @@ def clipped_text(text: str, limit: int = 300) -> str:
     """`text` cut to about `limit` characters at a word's end, marked as cut."""
     if len(text) <= limit:
         return text
-    cut = text[:limit]
+    cut = text[: _boundary(text, limit, forward=False)]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."
 
@@ -41,9 +43,31 @@ def clipped_middle(text: str, limit: int = 2000) -> str:
     name: its start says what went wrong and its end often what to do."""
     if len(text) <= limit:
         return text
-    head, tail = limit * 3 // 4, limit // 4
-    left_out = len(text) - head - tail
-    return f"{text[:head]} ... [{left_out:,} characters left out] ... {text[-tail:]}"
+    head = _boundary(text, limit * 3 // 4, forward=False)
+    tail = _boundary(text, len(text) - limit // 4, forward=True)
+    return f"{text[:head]} ... [{tail - head:,} characters left out] ... {text[tail:]}"
+
+
+# The escapes `discovery.printable` and the consoles write for one character they cannot show.
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt])")
+_LONGEST_ESCAPE = len("\\U0001f600")
+
+
+def _boundary(text: str, index: int, *, forward: bool) -> int:
+    """`index`, or the nearest place before it (after it, `forward`) where a cut splits neither
+    an escape (half of "\\xe9" shows another name) nor a letter from its combining marks."""
+    while 0 < index < len(text):
+        # An escape holds no backslash after its first: the last one before `index` is the
+        # only one that may start an escape around it.
+        start = text.rfind("\\", max(0, index - _LONGEST_ESCAPE + 1), index)
+        escape = _ESCAPE.match(text, start) if start >= 0 else None
+        if escape is not None and escape.end() > index:
+            index = escape.end() if forward else escape.start()
+        elif unicodedata.category(text[index]).startswith("M"):
+            index += 1 if forward else -1
+        else:
+            break
+    return index
 
 
 def delimiter_hint(header: list[str]) -> str:

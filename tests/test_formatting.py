@@ -1,0 +1,56 @@
+"""Texts cut for messages: never inside an escape that stands for one unprintable character."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from zsl_cli.formatting import clipped_middle, clipped_text
+
+# What `printable` and the consoles write for a character they cannot show.
+WHOLE_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[nrt])")
+
+
+def _half_escapes(text: str) -> list[str]:
+    """The backslashes in `text` that start no whole escape, with what follows them."""
+    return [
+        text[m.start() : m.start() + 4]
+        for m in re.finditer(r"\\", text)
+        if not WHOLE_ESCAPE.match(text, m.start())
+    ]
+
+
+@pytest.mark.parametrize("escape", ["\\xe9", "\\u2028", "\\U0001f600", "\\n"])
+@pytest.mark.parametrize("shift", range(10))
+def test_a_long_text_is_cut_in_the_middle_between_escapes(escape: str, shift: int) -> None:
+    # An undecodable file name printed as \xNN throughout: every cut position is tried.
+    text = "x" * (1490 + shift) + escape * 2000
+    clipped = clipped_middle(text)
+    assert not _half_escapes(clipped), _half_escapes(clipped)
+    head, _, rest = clipped.partition(" ... [")
+    count, _, tail = rest.partition(" characters left out] ... ")
+    assert len(head) + int(count.replace(",", "")) + len(tail) == len(text)
+    assert text.startswith(head) and text.endswith(tail)
+    assert head.endswith((escape, "x")) and tail.startswith(escape)  # no "e9\\xe9..."
+    assert 1490 <= len(head) <= 1500 and 490 <= len(tail) <= 500
+
+
+def test_a_combining_mark_stays_with_its_letter() -> None:
+    text = "e\u0301" * 2000  # é as e and a combining acute accent
+    head, _, rest = clipped_middle(text, limit=101).partition(" ... [")
+    tail = rest.partition(" characters left out] ... ")[2]
+    assert head.endswith("e\u0301") and tail.startswith("e\u0301")
+
+
+@pytest.mark.parametrize("shift", range(4))
+def test_a_text_without_spaces_is_cut_at_its_end_between_escapes(shift: int) -> None:
+    text = "x" * (296 + shift) + "\\xe9" * 100
+    clipped = clipped_text(text)
+    assert clipped.endswith(" ...") and not _half_escapes(clipped)
+    assert text.startswith(clipped.removesuffix(" ...")) and len(clipped) <= 300 + 4
+
+
+def test_short_texts_are_kept_whole() -> None:
+    assert clipped_middle("\\xe9" * 10) == "\\xe9" * 10
+    assert clipped_text("a b\\n", 5) == "a b\\n"
