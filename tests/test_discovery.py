@@ -384,6 +384,27 @@ def test_files_left_out_by_their_extension_are_counted_per_extension(photos: Pat
     assert scan(["photos"], include_hidden=True).left_out[".tga"] == 3
 
 
+def test_files_left_out_are_counted_once_whatever_the_spelling_of_their_folder(
+    photos: Path,
+) -> None:
+    # Images are one input per absolute path; the files left out beside them count so too.
+    touch(photos, "x.jp2", "sub/y.tga", "sub/z.json")
+    once = scan(["photos"]).left_out
+    assert once == {".jp2": 1, ".json": 1, ".tga": 1, ".txt": 1}
+    for overlapping in (
+        ["photos", str(photos / "sub")],  # absolute and relative
+        ["./photos/sub/", "photos"],
+        ["photos", "photos/sub/../sub", "photos/./sub"],
+        ["photos/**", str(photos)],
+        ["photos/sub/*", "photos"],
+        [str(photos), "photos", "photos/"],
+    ):
+        assert scan(overlapping).left_out == once, overlapping
+    # A file a walk passed over but the user named is taken, not left out.
+    assert scan(["photos", "photos/x.jp2"]).left_out == {".json": 1, ".tga": 1, ".txt": 1}
+    assert scan(["photos/sub", str(photos / "sub" / "y.tga")]).left_out == {".json": 1}
+
+
 def test_no_images_message_names_readable_files_left_out_by_extension(photos: Path) -> None:
     touch(photos, "others/a.jp2", "others/b.jp2", "others/c.tga", "others/d.json")
     with pytest.raises(ZslError) as caught:

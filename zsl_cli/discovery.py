@@ -85,7 +85,8 @@ class Discovery:
     roots: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
     # Files the walks and glob expansions passed over for their extension, per lower-case
-    # extension ("" for none); hidden ones (left out for that) are not counted.
+    # extension ("" for none): each once, whatever the spelling of the folders that hold it,
+    # and none that is an input too (named by the user); hidden ones are not counted.
     left_out: dict[str, int] = field(default_factory=dict)
 
 
@@ -159,7 +160,8 @@ def scan(
             roots.append(absolute_path(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
-    paths = _dedupe_and_sort(found)
+    unique = _unique_spellings(found)
+    paths = [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
     if not paths and not allow_empty:
         if all(item == STDIN_INPUT for item in names) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
@@ -169,7 +171,7 @@ def scan(
         skipped=walker.skipped,
         roots=roots,
         folders=[absolute_path(folder) for folder in walker.folders],
-        left_out=walker.left_out_counts(),
+        left_out=walker.left_out_counts(taken=unique.keys()),
     )
 
 
@@ -308,9 +310,10 @@ class _Walker:
         self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
         self.folders: list[str] = []  # folders they listed
-        # Files they passed over for their extension, as spelled: a folder walked twice, or
-        # inside another walked folder, counts its files once (making each path absolute made
-        # a walk through 20,000 images and 20,000 sidecars about half as slow again).
+        # Files they passed over for their extension, absolute (as inputs are deduplicated): a
+        # folder walked twice, or inside another walked folder, counts its files once however
+        # it was spelled. Walks make each folder absolute once, not each file: that made a
+        # walk through 20,000 images and 20,000 sidecars about half as slow again.
         self.left_out: set[str] = set()
 
     def take(self, path: str) -> list[str]:
@@ -323,24 +326,26 @@ class _Walker:
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images += 1
 
-    def left_out_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(_extension(path) for path in self.left_out).items()))
+    def left_out_counts(self, taken: Collection[str] = ()) -> dict[str, int]:
+        """Files left out per extension, but for those in `taken` (absolute paths): a file one
+        walk passed over that the user also named is an input."""
+        left_out = self.left_out.difference(taken)
+        return dict(sorted(Counter(_extension(path) for path in left_out).items()))
 
-    def _wanted(self, path: str) -> bool:
-        """Whether a file met in a walk or a glob has a wanted extension (else it is noted)."""
-        if self.extensions is None or _extension(path) in self.extensions:
-            return True
-        self.left_out.add(path)
-        return False
+    def _wanted(self, name: str) -> bool:
+        """Whether a file met in a walk or a glob has a wanted extension."""
+        return self.extensions is None or _extension(name) in self.extensions
 
     def walk(self, root: str) -> list[str]:
         """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
         found = []
         for folder, others in self._tree(_normal(root)):
+            prefix, absolute = _prefix(folder), _prefix(absolute_path(folder))
             for entry in others:
-                path = _prefix(folder) + entry.name
-                if self._wanted(path):
-                    found.append(path)
+                if self._wanted(entry.name):
+                    found.append(prefix + entry.name)
+                else:
+                    self.left_out.add(absolute + entry.name)
         return found
 
     def glob(self, pattern: str) -> list[str] | None:
@@ -359,6 +364,8 @@ class _Walker:
             if not is_folder:
                 if self._wanted(path):
                     found.append(_normal(path))
+                else:
+                    self.left_out.add(absolute_path(path))
             elif not _inside_any(path, walked):  # `a/**` matches every folder under a: walk a once
                 walked.add(path)
                 found.extend(self.walk(path))
@@ -511,15 +518,15 @@ def _join(base: str, name: str) -> str:
     return os.path.join(base, name) if base else name
 
 
-def _dedupe_and_sort(found: list[str]) -> list[Path]:
-    """One Path per absolute normalised path (the byte-wise smallest spelling), sorted by bytes."""
+def _unique_spellings(found: list[str]) -> dict[str, str]:
+    """absolute_path(...) -> the byte-wise smallest of its spellings in `found`."""
     unique: dict[str, str] = {}
     for spelled in found:
         key = absolute_path(spelled)
         kept = unique.get(key)
         if kept is None or (kept != spelled and os.fsencode(spelled) < os.fsencode(kept)):
             unique[key] = spelled
-    return [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
+    return unique
 
 
 def _nothing_found_message(
