@@ -477,6 +477,47 @@ def test_files_cut_short_in_pillows_python_decoders_are_truncated(tmp_path: Path
         assert status_of(tmp_path / name) == "truncated", name
 
 
+@pytest.mark.parametrize(
+    ("template", "pad"),
+    [
+        ("P6\n#{}\n2 1\n255\n", "x"),  # one long comment
+        ("P6{}2 1\n255\n", " "),  # a run of whitespace
+        ("P5\n{}2 1\n255\n", "#\n"),  # many comment lines
+        ("P6\n2 1{}255\n", "\n"),  # before the last number
+    ],
+)
+def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
+    tmp_path: Path, template: str, pad: str
+) -> None:
+    # Pillow reads a PNM header one byte per call: some 1.5 s per MB of padding, twice over
+    # when it then fails, for a file of any length.
+    (tmp_path / "padded.ppm").write_bytes(template.format(pad * 70_000).encode() + bytes(6))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "padded.ppm")
+    assert caught.value.status == "not_an_image"
+    assert caught.value.reason == (
+        "PPM signature, but its header runs past 64 KB of whitespace or comments: not read"
+    )
+    (tmp_path / "padded.ppm").write_bytes(template.format(pad * 1000).encode() + bytes(6))
+    assert decode_image(tmp_path / "padded.ppm").size == (2, 1)
+
+
+def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path) -> None:
+    # The format allows comments in the header only; Pillow reads them in the pixels too,
+    # copying its 1 MB block for each (a 1 MB file of them took 12 s).
+    pixels = " ".join(["0 128 255"] * 4)
+    (tmp_path / "few.ppm").write_text(f"P3\n# size\n2 2\n255\n# pixels\n{pixels}\n# end\n")
+    assert np.asarray(decode_image(tmp_path / "few.ppm"))[1, 1].tolist() == [0, 128, 255]
+    (tmp_path / "many.ppm").write_text("P3\n2 2\n255\n" + "# pixels\n" * 101 + pixels)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "many.ppm")
+    assert caught.value.status == "decode_error"
+    assert caught.value.reason == (
+        "cannot decode: over 100 comments among the pixels of a plain PPM (the format allows "
+        "none there)"
+    )
+
+
 def test_a_rejected_header_says_why(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     Image.fromarray(blocky_rgb(8, 8, 0)).save(buffer, "PNG")

@@ -10,13 +10,15 @@ these short codes (a stable contract: they appear in the `status` column of ever
     empty          the file has zero bytes
     not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
                    signature the file has (the reason gives its message); also EPS, refused on
-                   purpose: Pillow decodes it by running Ghostscript on the file; and HEIF
-                   (HEIC) where the optional pillow-heif is not installed
+                   purpose: Pillow decodes it by running Ghostscript on the file; HEIF (HEIC)
+                   where the optional pillow-heif is not installed; and a PNM (PPM, PGM, PBM)
+                   whose header runs past 64 KB of whitespace or comments
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
-    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode)
+    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
+                   also a plain PNM with over 100 comments among its pixels
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
@@ -418,6 +420,7 @@ def _readable_formats() -> list[str]:
 
 
 def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
+    _check_pnm(file)
     image, rgb = Image.open(_FileView(file), formats=_readable_formats()), None
     file_format = image.format
     try:
@@ -737,6 +740,91 @@ def _container_cut_short(file: BinaryIO, size: int) -> bool:
 
 
 _MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
+
+# Pillow reads a PNM (PPM, PGM, PBM) header one byte per call, some 1.5 s per MB of whitespace
+# and comments (twice, when it then fails), and drops each comment among a plain PNM's pixels
+# by copying its 1 MB block (a 1 MB file of comments took 12 s). No program writes files that
+# come near these bounds: the format allows comments in the header only.
+_PNM_HEADER_LIMIT = 64 * 1024
+_PNM_PIXEL_COMMENTS = 100
+_PNM_FIRST_READ = 64  # holds a usual header whole
+# The magic numbers Pillow reads; it takes the whitespace after a short one.
+_PNM_MAGIC = re.compile(rb"(?:P[1-6f]|PyP)[ \t\n\v\f\r]|P0CMYK|PyRGBA|PyCMYK")
+_PNM_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
+_PNM_COMMENT = re.compile(rb"#[^\r\n]*[\r\n]?")  # to its line's end, which it takes
+_PNM_NUMBER_LIMIT = 10  # Pillow's: a longer number is refused
+
+
+def _check_pnm(file: BinaryIO) -> None:
+    """DecodeError for a PNM that would take Pillow seconds to read (see _PNM_HEADER_LIMIT).
+    Leaves the file at its start."""
+    try:
+        head = file.read(_PNM_FIRST_READ)
+        magic = _PNM_MAGIC.match(head)
+        if magic is None:
+            return
+        kind = magic.group().rstrip()
+        numbers = 2 if kind in (b"P1", b"P4") else 3
+        end = _pnm_header_end(head, magic.end(), numbers)
+        if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
+            head += file.read(_PNM_HEADER_LIMIT - len(head))
+            end = _pnm_header_end(head, magic.end(), numbers)
+        if end is None and len(head) == _PNM_HEADER_LIMIT:
+            raise DecodeError(
+                NOT_AN_IMAGE,
+                f"PPM signature, but its header runs past {_PNM_HEADER_LIMIT // 1024} KB of "
+                "whitespace or comments: not read",
+            )
+        if end is not None and kind in (b"P1", b"P2", b"P3"):
+            file.seek(end)
+            if _comments_beyond(file, _PNM_PIXEL_COMMENTS):
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: over {_PNM_PIXEL_COMMENTS} comments among the pixels of a "
+                    "plain PPM (the format allows none there)",
+                )
+    finally:
+        file.seek(0)
+
+
+def _pnm_header_end(head: bytes, start: int, numbers: int) -> int | None:
+    """Where Pillow stops reading the header of the PNM in `head` after its magic number (at
+    `start`): past the `numbers` numbers (width, height and, but for bitmaps, the largest
+    value) at the pixels, or at a number too long to be one. None where it reads past `head`."""
+    at = start
+    for _ in range(numbers):
+        digits = 0
+        while at < len(head):
+            byte = head[at : at + 1]
+            if byte == b"#":  # also inside a number, which goes on after the comment
+                at = _end_of(_PNM_COMMENT, head, at)
+            elif byte not in b" \t\n\v\f\r":
+                at, digits = at + 1, digits + 1
+                if digits > _PNM_NUMBER_LIMIT:
+                    return at
+            elif digits:
+                at += 1  # the one whitespace that ends a number
+                break
+            else:
+                at = _end_of(_PNM_SPACE, head, at)
+        else:
+            return None
+    return at
+
+
+def _end_of(pattern: re.Pattern[bytes], data: bytes, at: int) -> int:
+    match = pattern.match(data, at)
+    return match.end() if match else at
+
+
+def _comments_beyond(file: BinaryIO, limit: int) -> bool:
+    """Whether the rest of `file` holds more than `limit` comments."""
+    found = 0
+    while block := file.read(1024 * 1024):
+        found += sum(1 for _ in _PNM_COMMENT.finditer(block))
+        if found > limit:
+            return True
+    return False
 
 
 def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels: int) -> None:
