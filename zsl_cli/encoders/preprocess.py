@@ -99,33 +99,14 @@ class FastPreprocessor:
         return new_width * new_height
 
     def __call__(self, image: Image.Image) -> np.ndarray:
-        if image.mode != "RGB":
-            image = image.convert("RGB")
         size = self._resize_size(image.width, image.height)
-        if size is None or size == (image.width, image.height):
-            array = np.asarray(image)
-        elif (
-            self.torch_resize
-            and image.format in JPEG_FORMATS
-            and size[0] <= image.width
-            and size[1] <= image.height
-        ):
-            # Shrinking only: where one axis grows and the other shrinks, bicubic overshoot is
-            # clipped between torch's two passes differently (up to 5 grey levels apart).
-            array = _torch_resize(image, size, _TORCH_MODES[self.resample])
-        else:
-            array = np.asarray(image.resize(size, resample=self.resample))
+        array = _resized(image, size, self.resample, self.torch_resize)
         if self.crop is not None:
             array = _centre_crop(array, self.crop)
         return np.ascontiguousarray(array)
 
     def set_up_process(self) -> None:
-        if self.torch_resize:
-            import torch
-
-            # One thread per worker process, as torch's DataLoader does: the processes are the
-            # parallelism, and a forked child must not use the parent's OpenMP pool.
-            torch.set_num_threads(1)
+        _set_up_process(self.torch_resize)
 
     def _resize_size(self, width: int, height: int) -> tuple[int, int] | None:
         """(width, height) after resizing, rounded exactly as transformers does."""
@@ -134,6 +115,35 @@ class FastPreprocessor:
         if self.shortest_edge is None:
             return None
         return _shortest_edge_size(self.shortest_edge, width, height)
+
+
+def _resized(
+    image: Image.Image, size: tuple[int, int] | None, resample: int, torch_resize: bool
+) -> np.ndarray:
+    """uint8 H x W x 3 of `image` resized to `size` (width, height); None: as it is."""
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    if size is None or size == (image.width, image.height):
+        return np.asarray(image)
+    if (
+        torch_resize
+        and image.format in JPEG_FORMATS
+        and size[0] <= image.width
+        and size[1] <= image.height
+    ):
+        # Shrinking only: where one axis grows and the other shrinks, bicubic overshoot is
+        # clipped between torch's two passes differently (up to 5 grey levels apart).
+        return _torch_resize(image, size, _TORCH_MODES[resample])
+    return np.asarray(image.resize(size, resample=resample))
+
+
+def _set_up_process(torch_resize: bool) -> None:
+    if torch_resize:
+        import torch
+
+        # One thread per worker process, as torch's DataLoader does: the processes are the
+        # parallelism, and a forked child must not use the parent's OpenMP pool.
+        torch.set_num_threads(1)
 
 
 def torch_resizes(resample: int) -> bool:
