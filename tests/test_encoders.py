@@ -820,3 +820,144 @@ def test_prompts_are_tokenized_once_a_block_at_a_time(tiny_clip, monkeypatch):
     np.testing.assert_array_equal(blocks[[0, 2, 5]], blocks[[0, 0, 0]])  # alike across blocks
     np.testing.assert_array_equal(blocks[1], blocks[6])
     np.testing.assert_allclose(blocks, whole, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def tiny_siglip2(tmp_path_factory):
+    from tests.tiny_models import make_tiny_siglip2
+
+    return make_tiny_siglip2(tmp_path_factory.mktemp("tiny-siglip2"))
+
+
+def naflex_reference(processor, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """transformers' NaFlex input for one image: (normalised patches [N, p*p*3], grid)."""
+    output = processor(images=[image], return_tensors="np")
+    grid = np.asarray(output["spatial_shapes"][0])
+    mask = np.asarray(output["pixel_attention_mask"][0])
+    assert mask.tolist() == [1] * int(grid.prod()) + [0] * (len(mask) - int(grid.prod()))
+    return np.asarray(output["pixel_values"][0]), grid
+
+
+@pytest.mark.parametrize("torch_resize", [False, True])
+@pytest.mark.parametrize(
+    "size", [(64, 48), (48, 64), (32, 32), (20, 90), (7, 5), (333, 101), (1, 200), (17, 16)]
+)
+def test_naflex_preprocessing_matches_the_transformers_processor(tiny_siglip2, size, torch_resize):
+    from zsl_cli.encoders.preprocess import NaFlexPreprocessor
+
+    processor = pil_image_processor(str(tiny_siglip2))
+    geometry, norm = fast_preprocessor_from(processor)
+    assert isinstance(geometry, NaFlexPreprocessor)
+    geometry = dataclasses.replace(geometry, torch_resize=torch_resize)
+    rng = np.random.default_rng(sum(size))
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    image.format = "JPEG"  # as decode_image says of a JPEG: torch's resize is for those alone
+    reference, grid = naflex_reference(processor, image)
+
+    patches, grids = geometry.stack([geometry(image)])
+    np.testing.assert_array_equal(grids[0], grid)
+    count = int(grid.prod())
+    ours = patches[0, :count].reshape(count, -1, 3) * norm.rescale
+    ours = ((ours - np.array(norm.mean)) / np.array(norm.std)).reshape(count, -1)
+    assert not patches[0, count:].any() and not reference[count:].any()
+    if not torch_resize:  # Pillow's resize: the same pixels
+        np.testing.assert_allclose(ours, reference[:count], atol=1e-5)
+        return
+    # torch's resize (when the image shrinks): within one grey level; here more often than in
+    # photos, since these images shrink by less (20 x 90 to 16 x 64 differs on a quarter).
+    grey_level = norm.rescale / min(norm.std)
+    np.testing.assert_allclose(ours, reference[:count], atol=grey_level + 1e-5)
+
+
+def test_naflex_grids_follow_transformers():
+    from transformers.models.siglip2.image_processing_pil_siglip2 import (
+        get_image_size_for_max_num_patches,
+    )
+
+    from zsl_cli.encoders.preprocess import NaFlexPreprocessor
+
+    rng = np.random.default_rng(0)
+    for patch, most in [(16, 256), (16, 1024), (8, 16), (14, 729), (16, 576)]:
+        geometry = NaFlexPreprocessor(patch, most, Image.BILINEAR)
+        for width, height in [*rng.integers(1, 5000, (300, 2)), *rng.integers(1, 60, (100, 2))]:
+            rows, columns = geometry.grid(int(width), int(height))
+            expected = get_image_size_for_max_num_patches(int(height), int(width), patch, most)
+            assert (rows * patch, columns * patch) == expected
+            assert geometry.resized_pixels(int(width), int(height)) <= most * patch * patch
+
+
+def test_naflex_draft_decoding_still_leaves_the_margin():
+    """A JPEG drafted down to the hint is still DRAFT_MARGIN times its grid or more, however
+    elongated: a grid's shorter side is at most a square image's."""
+    from zsl_cli.encoders.preprocess import DRAFT_MARGIN, NaFlexPreprocessor
+
+    geometry = NaFlexPreprocessor(16, 256, Image.BILINEAR)
+    assert geometry.input_size == (256, 256)
+    assert geometry.decode_hint == (384, 384)
+    for width, height in [(4032, 3024), (8000, 1000), (1000, 8000), (6000, 400), (500, 500)]:
+        rows, columns = geometry.grid(width, height)
+        hint_w, hint_h = geometry.decode_hint
+        scale = min(width // hint_w, height // hint_h)
+        scale = next(s for s in (8, 4, 2, 1) if scale >= s)  # Pillow's draft
+        assert -(-width // scale) >= DRAFT_MARGIN * columns * 16
+        assert -(-height // scale) >= DRAFT_MARGIN * rows * 16
+
+
+def test_naflex_batches_of_any_make_up_encode_alike(tiny_siglip2):
+    encoder = load_encoder(str(tiny_siglip2))
+    rng = np.random.default_rng(1)
+    images = [
+        encoder.preprocessor(Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)))
+        for w, h in [(64, 48), (40, 90), (32, 32), (300, 20)]
+    ]
+    assert len({image.shape for image in images}) == 4
+    together = encoder.encode_images(images)
+    np.testing.assert_allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    for image, embedding in zip(images, together, strict=True):
+        np.testing.assert_allclose(encoder.encode_images([image])[0], embedding, atol=1e-6)
+        # Images of one shape also come stacked, as one array.
+        np.testing.assert_allclose(encoder.encode_images(image[None])[0], embedding, atol=1e-6)
+
+
+def test_naflex_identity_follows_the_patches(tiny_siglip2, tmp_path):
+    from tests.tiny_models import make_tiny_siglip2
+
+    encoder = load_encoder(str(tiny_siglip2))
+    more = load_encoder(str(make_tiny_siglip2(tmp_path / "more", max_num_patches=25)))
+    assert more.identity != encoder.identity
+    assert more.preprocessor.max_patches == 25
+    exact = load_encoder(str(tiny_siglip2), exact_preprocessing=True)
+    assert exact.identity != encoder.identity and not exact.preprocessor.torch_resize
+    assert guess_preprocessor(str(tiny_siglip2)) == encoder.preprocessor
+
+
+def test_naflex_patches_of_another_size_than_the_model_takes_are_refused(tmp_path):
+    from tests.tiny_models import make_tiny_siglip2
+
+    model = make_tiny_siglip2(tmp_path / "model", patch_size=16)
+    with pytest.raises(ZslError, match="cuts 16 x 16 patches, but the model takes 8 x 8"):
+        load_encoder(str(model))
+
+
+def test_naflex_patches_for_a_model_that_takes_none_are_refused(tiny_clip, tiny_siglip2, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_clip, model)
+    shutil.copy(tiny_siglip2 / "preprocessor_config.json", model)
+    with pytest.raises(ZslError, match="does not take the patches its NaFlex image processor"):
+        load_encoder(str(model))
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"max_num_patches": 0}, "max_num_patches 0 in its preprocessor_config.json is not"),
+        ({"do_resize": False}, "cuts images into patches otherwise than SigLIP2's NaFlex"),
+    ],
+)
+def test_naflex_settings_zsl_cannot_follow_are_one_line(tiny_siglip2, tmp_path, settings, message):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_siglip2, model)
+    config = json.loads((model / "preprocessor_config.json").read_text())
+    (model / "preprocessor_config.json").write_text(json.dumps({**config, **settings}))
+    with pytest.raises(ZslError, match=message):
+        load_encoder(str(model))

@@ -104,15 +104,74 @@ def test_flava_scores_as_its_contrastive_head(tmp_path, classes_file):
         assert max(abs(ours[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4
 
 
-def test_siglip2_naflex_is_refused_in_one_line(tmp_path, classes_file):
-    """Its processor gives each image a mask and a patch grid of its own, which zsl's fixed-size
-    batches have no place for."""
+# Landscape, portrait, square, smaller than one patch, a strip: grids of every shape, and
+# images the NaFlex resize enlarges as well as ones it shrinks.
+NAFLEX_SIZES = [(64, 48), (40, 90), (33, 33), (7, 5), (300, 20), (1, 50)]
+
+
+@pytest.fixture(scope="module")
+def tiny_siglip2(tmp_path_factory) -> Path:
     from tests.tiny_models import make_tiny_siglip2
 
-    model_dir = make_tiny_siglip2(tmp_path / "siglip2")
-    (path,) = write_images(tmp_path / "images", [(64, 48)])
-    args = ["label", path, "-c", classes_file, "-m", model_dir, "-q"]
+    return make_tiny_siglip2(tmp_path_factory.mktemp("siglip2"))
+
+
+def label_jsonl(*args: str | Path) -> dict[str, dict[str, float]]:
+    """Every class's score per image name, from `zsl label ... -f jsonl`."""
+    result = CliRunner().invoke(app, [str(a) for a in ["label", *args, "-k", "0", "-f", "jsonl"]])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all(row["status"] == "ok" for row in rows)
+    return {Path(row["path"]).name: {e["label"]: e["score"] for e in row["top_k"]} for row in rows}
+
+
+def test_siglip2_naflex_scores_as_transformers(tmp_path, classes_file, tiny_siglip2):
+    """Each image keeps its aspect ratio as a grid of patches of its own shape, padded to
+    max_num_patches with a mask: scores as Siglip2Model's own forward gives them."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    paths = write_images(tmp_path / "images", NAFLEX_SIZES)
+    ours = label_jsonl(*paths, "-c", classes_file, "-m", tiny_siglip2, "-t", TEMPLATE, "-q")
+
+    model = AutoModel.from_pretrained(tiny_siglip2).eval()
+    texts = AutoTokenizer.from_pretrained(tiny_siglip2)(
+        [TEMPLATE.format(c) for c in CLASSES],
+        padding="max_length",  # as SigLIP was trained, and its pipeline pads
+        max_length=64,
+        return_tensors="pt",
+    )
+    processor = pil_image_processor(str(tiny_siglip2))
+    grids = set()
+    for path in paths:
+        pixels = processor(images=[Image.open(path)], return_tensors="pt")
+        grids.add(tuple(pixels["spatial_shapes"][0].tolist()))
+        with torch.no_grad():
+            theirs = torch.sigmoid(model(**texts, **pixels).logits_per_image[0]).tolist()
+        scores = ours[path.name]
+        assert max(abs(scores[c] - p) for c, p in zip(CLASSES, theirs, strict=True)) < 1e-4
+        assert min(theirs) > 0.01 and max(theirs) < 0.99  # scores that tell a difference
+    assert len(grids) == len(NAFLEX_SIZES)
+
+
+def test_siglip2_naflex_scores_do_not_depend_on_the_batch(tmp_path, classes_file, tiny_siglip2):
+    """Every image is padded to max_num_patches, whatever the other images in its batch."""
+    paths = write_images(tmp_path / "images", NAFLEX_SIZES)
+    common = ["-c", classes_file, "-m", tiny_siglip2, "-q"]
+    together = label_jsonl(*paths, *common, "--batch-size", "64")
+    alone = label_jsonl(*paths, *common, "--batch-size", "1")
+    for name, scores in together.items():
+        assert max(abs(scores[c] - alone[name][c]) for c in CLASSES) < 1e-6
+
+
+def test_siglip2_naflex_embeddings_label_as_its_images(tmp_path, classes_file, tiny_siglip2):
+    paths = write_images(tmp_path / "images", NAFLEX_SIZES)
+    store = tmp_path / "photos.zsl"
+    args = ["embed", *paths, "--store", store, "-m", tiny_siglip2, "-q"]
     result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1
-    assert "takes images with pixel_attention_mask, spatial_shapes (variable" in result.stderr
+    assert result.exit_code == 0, result.stderr
+    stored = label_jsonl("--embeddings", store, "-c", classes_file, "-m", tiny_siglip2, "-q")
+    direct = label_jsonl(*paths, "-c", classes_file, "-m", tiny_siglip2, "-q")
+    assert stored.keys() == direct.keys()
+    for name, scores in direct.items():
+        assert max(abs(scores[c] - stored[name][c]) for c in CLASSES) < 1e-6

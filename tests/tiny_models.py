@@ -129,9 +129,12 @@ def make_tiny_siglip(
     return _save(directory, model, tokenizer, processor)
 
 
-def make_tiny_siglip2(directory: Path, seed: int = 0) -> Path:
+def make_tiny_siglip2(
+    directory: Path, seed: int = 0, max_num_patches: int = 16, patch_size: int = 8
+) -> Path:
     """SigLIP2 in its NaFlex form: images of varying size and shape, as a varying number of
-    patches with a mask and their grid's shape."""
+    patches with a mask and their grid's shape. `patch_size` is the processor's (the model's
+    is 8)."""
     torch.manual_seed(seed)
     tokenizer = tiny_tokenizer(model_input_names=["input_ids"])
     config = Siglip2Config(
@@ -145,8 +148,12 @@ def make_tiny_siglip2(directory: Path, seed: int = 0) -> Path:
         ),
         vision_config=_tower(patch_size=8, num_patches=16),
     )
-    processor = Siglip2ImageProcessorPil(patch_size=8, max_num_patches=16)
-    return _save(directory, Siglip2Model(config).eval(), tokenizer, processor)
+    model = Siglip2Model(config).eval()
+    with torch.no_grad():  # a bias away from 0 makes the sigmoid head's bias term matter
+        model.logit_scale.fill_(2.0)
+        model.logit_bias.fill_(-1.0)
+    processor = Siglip2ImageProcessorPil(patch_size=patch_size, max_num_patches=max_num_patches)
+    return _save(directory, model, tokenizer, processor)
 
 
 def _clip_text_tower(tokenizer: CLIPTokenizer) -> dict[str, int]:

@@ -315,6 +315,10 @@ def group_ok_items(items: Iterable[ImageItem], size: int) -> Iterator[list[Image
         yield group
 
 
-def stack_pixels(items: Sequence[ImageItem]) -> np.ndarray:
-    """The ok items' arrays as one contiguous batch."""
-    return np.stack([item.pixels for item in items if item.ok and item.pixels is not None])
+def stack_pixels(items: Sequence[ImageItem]) -> np.ndarray | list[np.ndarray]:
+    """The ok items' arrays as one contiguous batch, or as the list of them when their shapes
+    differ: a NaFlex model's images keep their aspect ratios, and its encoder pads them."""
+    arrays = [item.pixels for item in items if item.ok and item.pixels is not None]
+    if len({array.shape for array in arrays}) > 1:
+        return arrays
+    return np.stack(arrays)

@@ -32,7 +32,7 @@ class ImageItem:
     path: Path
     status: str = STATUS_OK  # "ok" or a short reason: "truncated", "not_an_image", ...
     error: str = ""  # human-readable detail for a failed item
-    pixels: np.ndarray | None = None  # uint8 H x W x 3 at the model's input size
+    pixels: np.ndarray | None = None  # the model's input: uint8 H x W x 3 (ImagePreprocessor)
     embedding: np.ndarray | None = None  # float32, L2-normalised
 
     @property

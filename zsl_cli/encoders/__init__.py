@@ -272,11 +272,14 @@ def _check_parts(
             "files (tokenizer.json, vocab.json, ...) missing from the model folder?"
         )
     inputs = set(getattr(image_processor, "model_input_names", None) or ["pixel_values"])
-    extra = ", ".join(sorted(inputs - {"pixel_values"}))
-    if extra:
+    extra = inputs - {"pixel_values"}
+    naflex = (
+        extra == NAFLEX_INPUTS and getattr(image_processor, "max_num_patches", None) is not None
+    )
+    if extra and not naflex:
         raise ZslError(
-            f"model {name} ({kind}) takes images with {extra} (variable resolution), which zsl "
-            "does not support; use a fixed-resolution model"
+            f"model {name} ({kind}) takes images with {', '.join(sorted(extra))} (variable "
+            "resolution), which zsl does not support; use a fixed-resolution model"
         )
     from zsl_cli.encoders.preprocess import reference_input_size, settings_problem
 
@@ -287,6 +290,9 @@ def _check_parts(
             f"model {name}: {setting} in its {settings_file} {wrong}; correct it there, or "
             "download the file again"
         )
+    if naflex:
+        _check_naflex(name, model, image_processor.patch_size, settings_file)
+        return
     size = reference_input_size(image_processor)
     if size is None:
         raise ZslError(
@@ -303,6 +309,35 @@ def _check_parts(
             f"model {name}: its image processor makes {size[0]} x {size[1]} images, but the "
             f"model takes {expected} x {expected}; fix crop_size/size in {settings_file}"
         )
+
+
+# What SigLIP2's NaFlex processor gives besides pixel_values: each image's patches come padded
+# to max_num_patches, with a mask of its own and its grid's (rows, columns).
+NAFLEX_INPUTS = {"pixel_attention_mask", "spatial_shapes"}
+
+
+def _check_naflex(name: str, model: Any, patch_size: int, settings_file: str) -> None:
+    kind = type(model).__name__
+    if not _takes_argument(model.get_image_features, "spatial_shapes"):
+        raise ZslError(
+            f"model {name} ({kind}) does not take the patches its NaFlex image processor makes "
+            f"(with pixel_attention_mask, spatial_shapes); is its {settings_file} from another "
+            "model?"
+        )
+    vision = getattr(model.config, "vision_config", None)
+    expected = getattr(vision, "patch_size", None)
+    if isinstance(expected, int) and expected != patch_size:
+        raise ZslError(
+            f"model {name}: its image processor cuts {patch_size} x {patch_size} patches, but "
+            f"the model takes {expected} x {expected}; fix patch_size in {settings_file}"
+        )
+
+
+def _takes_argument(method: Any, argument: str) -> bool:
+    try:
+        return argument in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _interpolates_positions(model: Any) -> bool:

@@ -36,7 +36,9 @@ class ScoreHead:
 
 
 class ImagePreprocessor(Protocol):
-    """Turns a decoded RGB image into the model's uint8 input (H x W x 3).
+    """Turns a decoded RGB image into the model's uint8 input (H x W x 3): of one size for
+    most models; for SigLIP2's NaFlex, of the image's aspect ratio, each side a whole number of
+    patches.
 
     Runs in decode workers, threads or forked processes, so it must be thread-safe; it may use
     torch's CPU kernels, imported when first needed (the workers start before the model loads).
@@ -44,7 +46,7 @@ class ImagePreprocessor(Protocol):
 
     @property
     def input_size(self) -> tuple[int, int]:
-        """(height, width) of the arrays it returns."""
+        """(height, width) of the arrays it returns (a square image's, where it varies)."""
         ...
 
     @property
@@ -91,8 +93,9 @@ class Encoder(Protocol):
         """Pixels exactly as the model's own processor gives them (no reduced-scale decoding)."""
         ...
 
-    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
-        """uint8 [B, H, W, 3] from `preprocessor` -> float32 [B, dim]."""
+    def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        """uint8 [B, H, W, 3] from `preprocessor` -> float32 [B, dim]; or a sequence of its
+        arrays, which images of varying shape (NaFlex) come as."""
         ...
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:

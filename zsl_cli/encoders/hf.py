@@ -24,10 +24,12 @@ import torch
 
 from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.preprocess import (
+    NaFlexPreprocessor,
     Normalisation,
     ReferencePreprocessor,
     agrees_with_processor,
     fast_preprocessor_from,
+    naflex_settings,
     reference_input_size,
 )
 from zsl_cli.errors import ZslError
@@ -114,6 +116,13 @@ class TransformersEncoder:
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
             fast = None
+        if fast is None and naflex_settings(image_processor) is not None:
+            # A ReferencePreprocessor's arrays have no place for the grid of a NaFlex image.
+            raise ZslError(
+                f"model {source.name}: its image processor ({type(image_processor).__name__}) "
+                "cuts images into patches otherwise than SigLIP2's NaFlex processor, the only "
+                "variable-resolution one zsl reproduces; use a fixed-resolution model"
+            )
         if fast is None:
             input_size = reference_input_size(image_processor)
             if input_size is None:  # load_encoder says so to the user
@@ -129,7 +138,9 @@ class TransformersEncoder:
         self._max_batch: int | None = None  # lowered after an out-of-memory error
         self._split_batches = 0  # batches split by that limit since it last changed
         if self._normalisation is not None:
-            shape = (1, 3, 1, 1)
+            # Channels: of images [B, 3, H, W]; last in NaFlex patches [B, N, pixels, 3].
+            naflex = isinstance(self._preprocessor, NaFlexPreprocessor)
+            shape = (3,) if naflex else (1, 3, 1, 1)
             self._scale = torch.tensor(self._normalisation.rescale, device=device)
             self._mean = torch.tensor(self._normalisation.mean, device=device).view(shape)
             self._std = torch.tensor(self._normalisation.std, device=device).view(shape)
@@ -164,7 +175,7 @@ class TransformersEncoder:
         return digest.hexdigest()[:32]
 
     # -- encoding ------------------------------------------------------------------------------
-    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+    def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size
         (trying twice that size again every RETRY_LARGER_AFTER batches)."""
         if self._max_batch is not None and len(pixels) > self._max_batch:
@@ -193,18 +204,43 @@ class TransformersEncoder:
         return self.encode_images(pixels)
 
     @torch.inference_mode()
-    def _encode_image_batch(self, pixels: np.ndarray) -> np.ndarray:
-        batch = torch.from_numpy(pixels)
-        if batch.dtype == torch.uint8:
-            # uint8 crosses to the device (4x less traffic); normalisation runs there.
-            if self.device.type == "cuda":
-                batch = batch.pin_memory()
-            batch = batch.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float()
-            batch = (batch * self._scale - self._mean) / self._std
+    def _encode_image_batch(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        if isinstance(self._preprocessor, NaFlexPreprocessor):
+            inputs = self._patch_inputs(self._preprocessor, pixels)
         else:
-            batch = batch.to(self.device)
-        features = self._model.get_image_features(pixel_values=batch.to(self.dtype))
+            batch = torch.from_numpy(pixels if isinstance(pixels, np.ndarray) else np.stack(pixels))
+            if batch.dtype == torch.uint8:
+                # uint8 crosses to the device (4x less traffic); normalisation runs there.
+                batch = self._to_device(batch).permute(0, 3, 1, 2).float()
+                batch = (batch * self._scale - self._mean) / self._std
+            else:
+                batch = batch.to(self.device)
+            inputs = {"pixel_values": batch.to(self.dtype)}
+        features = self._model.get_image_features(**inputs)
         return self._checked_width("image", _normalised(_pooled(features, self.model_type)))
+
+    def _patch_inputs(
+        self, naflex: NaFlexPreprocessor, images: np.ndarray | Sequence[np.ndarray]
+    ) -> dict[str, torch.Tensor]:
+        """NaFlex images -> the patches, mask and grids Siglip2Model takes, on the device."""
+        patches, grids = naflex.stack(images)
+        batch = self._to_device(torch.from_numpy(patches)).float().unflatten(-1, (-1, 3))
+        batch = ((batch * self._scale - self._mean) / self._std).flatten(-2)
+        shapes = self._to_device(torch.from_numpy(grids))
+        positions = torch.arange(naflex.max_patches, device=self.device)
+        mask = (positions < shapes.prod(-1, keepdim=True)).int()
+        # Padding is 0 after normalising, as transformers pads (the mask hides it anyway).
+        batch = batch * mask[..., None]
+        return {
+            "pixel_values": batch.to(self.dtype),
+            "pixel_attention_mask": mask,
+            "spatial_shapes": shapes,
+        }
+
+    def _to_device(self, batch: torch.Tensor) -> torch.Tensor:
+        if self.device.type == "cuda":
+            batch = batch.pin_memory()
+        return batch.to(self.device, non_blocking=True)
 
     @property
     def prompt_tokens(self) -> int:

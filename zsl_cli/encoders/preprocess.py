@@ -15,6 +15,12 @@ scores them.
 
 Configurations this fast path cannot express fall back to calling the processor itself
 (`ReferencePreprocessor`).
+
+SigLIP2's NaFlex processor (`NaFlexPreprocessor`) is split the same way: workers resize each
+image, keeping its aspect ratio, to a grid of whole patches (by the rules above: torch for
+shrinking JPEGs, Pillow otherwise) and hand over uint8; the batch is cut into patches and padded
+as it is put together (`NaFlexPreprocessor.stack`), and normalised on the device. It has no
+reference fallback: a NaFlex processor this path does not reproduce is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +152,97 @@ def _set_up_process(torch_resize: bool) -> None:
         torch.set_num_threads(1)
 
 
+@dataclass(frozen=True)
+class NaFlexPreprocessor:
+    """SigLIP2's NaFlex input: the image resized, its aspect ratio kept, to a grid of at most
+    `max_patches` patches of `patch` x `patch` pixels. Returns uint8 H x W x 3 whose sides are
+    whole numbers of patches, so the array's shape carries the grid's; `stack` cuts a batch of
+    them into the padded patches the model takes.
+    """
+
+    patch: int
+    max_patches: int
+    resample: int  # Pillow's filter number
+    torch_resize: bool = False  # shrink JPEGs with torch, as FastPreprocessor does
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(height, width) for a square image; others have other shapes of about as many
+        pixels, and never more than max_patches patches' worth."""
+        side = math.isqrt(self.max_patches) * self.patch
+        return (side, side)
+
+    @property
+    def decode_hint(self) -> tuple[int, int] | None:
+        """DRAFT_MARGIN times a square image's input side, in both directions.
+
+        A grid of at most max_patches patches has its shorter side at most that square's, and
+        Pillow's draft keeps both sides at least the hint's and the aspect ratio, so an image is
+        still decoded at about DRAFT_MARGIN times its grid or more, as FastPreprocessor's are
+        (to within the patch each side of the grid is rounded up by). The grid is chosen from
+        the decoded size, which a draft rounds up to whole pixels: on 0.6% of random photo
+        sizes (800 to 6,000 px, 256 patches of 16) that moves one patch from one side to the
+        other; the usual camera sizes (4:3, 3:2, 16:9) scale exactly and keep their grid.
+        """
+        side = round(DRAFT_MARGIN * math.sqrt(self.max_patches) * self.patch)
+        return (side, side)
+
+    def resized_pixels(self, width: int, height: int) -> int:
+        # At most max_patches patches, however elongated: the --max-pixels check never trips.
+        rows, columns = self.grid(width, height)
+        return rows * columns * self.patch * self.patch
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        rows, columns = self.grid(image.width, image.height)
+        size = (columns * self.patch, rows * self.patch)
+        return np.ascontiguousarray(_resized(image, size, self.resample, self.torch_resize))
+
+    def set_up_process(self) -> None:
+        _set_up_process(self.torch_resize)
+
+    def grid(self, width: int, height: int) -> tuple[int, int]:
+        """(rows, columns) of patches for a width x height image, as transformers'
+        get_image_size_for_max_num_patches finds them: the largest scale (by bisection, to
+        1e-5, at most 100) at which the sides, each rounded up to whole patches, make at most
+        max_patches patches."""
+
+        def patches(scale: float, size: int) -> int:
+            return max(1, math.ceil(size * scale / self.patch))
+
+        low, high = 1e-6, 100.0
+        while high - low >= 1e-5:
+            scale = (low + high) / 2
+            if patches(scale, height) * patches(scale, width) <= self.max_patches:
+                low = scale
+            else:
+                high = scale
+        return patches(low, height), patches(low, width)
+
+    def stack(self, images: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Arrays from this preprocessor (or several of one shape, stacked) -> (patches
+        [B, max_patches, patch * patch * 3]: each image's patches row by row, each patch's
+        pixels row by row with their channels, then zeros; grids [B, 2] as (rows, columns)),
+        the layout of transformers' processor.
+
+        Every image is padded to max_patches, whatever the others in its batch, so that its
+        scores do not depend on them.
+        """
+        first = images[0]
+        patch = self.patch
+        patches = np.zeros(
+            (len(images), self.max_patches, patch * patch * first.shape[-1]), first.dtype
+        )
+        grids = np.empty((len(images), 2), dtype=np.int64)
+        for row, image in enumerate(images):
+            rows, columns = image.shape[0] // patch, image.shape[1] // patch
+            # One copy, straight into the batch: the slice is contiguous, so this is a view.
+            patches[row, : rows * columns].reshape(rows, columns, patch, patch, -1)[...] = (
+                image.reshape(rows, patch, columns, patch, -1).transpose(0, 2, 1, 3, 4)
+            )
+            grids[row] = (rows, columns)
+        return patches, grids
+
+
 def torch_resizes(resample: int) -> bool:
     """Whether FastPreprocessor should resize with torch: for the filters torch has, on x86-64,
     where its uint8 kernel is vectorised. Decided without importing torch, so that the guess made
@@ -265,6 +362,11 @@ def settings_problem(image_processor: Any) -> tuple[str, str] | None:
         size = _size_items(get(key)) if used else {}
         if not all(_whole(value) is not None and value > 0 for value in size.values()):
             return f"{key} {_shown(size)}", "is not a whole number of pixels above 0"
+    if get("max_num_patches") is not None:  # NaFlex (SigLIP2): patches, not a size
+        for key in ("patch_size", "max_num_patches"):
+            whole = _whole(get(key))
+            if whole is None or whole <= 0:
+                return f"{key} {_shown(get(key))}", "is not a whole number above 0"
     if get("do_rescale", True):
         factor = get("rescale_factor")
         if factor is not None and not (_number(factor) and factor > 0):
@@ -307,7 +409,7 @@ def _shown(value: Any) -> str:
 
 def fast_preprocessor_from(
     image_processor: Any, *, torch_resize: bool = True
-) -> tuple[FastPreprocessor, Normalisation] | None:
+) -> tuple[FastPreprocessor | NaFlexPreprocessor, Normalisation] | None:
     """The fast-path equivalent of a transformers image processor, or None if none is exact.
 
     Also accepts the processor's saved settings as a dict (its preprocessor_config.json).
@@ -321,6 +423,15 @@ def fast_preprocessor_from(
         return None
     if get("do_convert_rgb") is False:
         return None
+    resample = _resample(get("resample"))
+    if get("max_num_patches") is not None:  # SigLIP2's NaFlex: a grid of patches per image
+        naflex = naflex_settings(image_processor)
+        if naflex is None or not get("do_resize", True):
+            return None  # a broken setting (load_encoder names it), or images left as they are
+        naflex_geometry = NaFlexPreprocessor(
+            *naflex, resample, torch_resize and torch_resizes(resample)
+        )
+        return naflex_geometry, _normalisation(get)
     size = _size_dict(get("size")) if get("do_resize", True) else {}
     crop = _size_dict(get("crop_size")) if get("do_center_crop", False) else {}
     if "longest_edge" in size or any(value <= 0 for value in (*size.values(), *crop.values())):
@@ -334,16 +445,36 @@ def fast_preprocessor_from(
     crop_hw = (crop["height"], crop["width"]) if crop else None
     if crop_hw is None and resize_to is None:
         return None  # shortest-edge resize alone gives images of varying size: no batching
-    resample = get("resample")
-    resample = (
-        int(resample.value if hasattr(resample, "value") else resample)
-        if resample is not None
-        else 2
-    )
     geometry = FastPreprocessor(
         shortest_edge, resize_to, crop_hw, resample, torch_resize and torch_resizes(resample)
     )
+    return geometry, _normalisation(get)
 
+
+def naflex_settings(image_processor: Any) -> tuple[int, int] | None:
+    """(patch_size, max_num_patches) of a NaFlex processor (or its saved settings), or None
+    when it is not one or they are not whole numbers above 0."""
+    if isinstance(image_processor, Mapping):
+        settings = image_processor.get("patch_size"), image_processor.get("max_num_patches")
+    else:
+        settings = (
+            getattr(image_processor, "patch_size", None),
+            getattr(image_processor, "max_num_patches", None),
+        )
+    patch, most = (_whole(value) for value in settings)
+    if patch is None or most is None or patch <= 0 or most <= 0:
+        return None
+    return patch, most
+
+
+def _resample(value: Any) -> int:
+    """Pillow's filter number of a `resample` setting (an int or PILImageResampling)."""
+    if value is None:
+        return 2  # bilinear, transformers' default
+    return int(value.value if hasattr(value, "value") else value)
+
+
+def _normalisation(get: Any) -> Normalisation:
     rescale = float(get("rescale_factor", 1 / 255)) if get("do_rescale", True) else 1.0
     # EfficientNet's processor (ALIGN): rescale_offset subtracts 1 after rescaling, and
     # include_top divides by image_std once more after the normalisation (even without it).
@@ -356,17 +487,19 @@ def fast_preprocessor_from(
         mean, std = [offset] * 3, [1.0] * 3
     if get("include_top", False):
         std = [s * float(t) for s, t in zip(std, image_std, strict=True)]
-    return geometry, Normalisation(rescale, tuple(mean), tuple(std))  # type: ignore[arg-type]
+    return Normalisation(rescale, tuple(mean), tuple(std))  # type: ignore[arg-type]
 
 
 def agrees_with_processor(
-    fast: tuple[FastPreprocessor, Normalisation], image_processor: Any
+    fast: tuple[FastPreprocessor | NaFlexPreprocessor, Normalisation], image_processor: Any
 ) -> bool:
     """Whether the fast path gives the processor's own values on a test image, so that a step it
     does not know (a processor subclass, an option added to transformers) sends the encoder to
     the processor itself rather than to silently different pixels. A processor that cannot
     process the test image gives no verdict (True): the real images will tell."""
     geometry, norm = fast
+    if isinstance(geometry, NaFlexPreprocessor):
+        return _naflex_agrees(geometry, norm, image_processor)
     height, width = geometry.input_size
     # Larger than the input and not square, so resizing, rounding and cropping all take part.
     shape = (height * 3 // 2 + 7, width * 4 // 3 + 5, 3)
@@ -380,6 +513,35 @@ def agrees_with_processor(
     ours = (ours - mean) / np.asarray(norm.std, np.float32)[:, None, None]
     # Both resize with Pillow here; what remains is float rounding, far below a grey level.
     return ours.shape == theirs.shape and bool(np.allclose(ours, theirs, rtol=0, atol=1e-3))
+
+
+def _naflex_agrees(geometry: NaFlexPreprocessor, norm: Normalisation, image_processor: Any) -> bool:
+    """agrees_with_processor for NaFlex: the same patches, mask and grid on a test image (not
+    square, and with more pixels than max_patches patches hold, so the resize shrinks it)."""
+    side = geometry.input_size[0]
+    shape = (side * 3 // 2 + 7, side * 4 // 3 + 5, 3)
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8))
+    try:
+        theirs = image_processor(images=[image], return_tensors="np")
+        pixels = np.asarray(theirs["pixel_values"][0], dtype=np.float32)
+        mask = np.asarray(theirs["pixel_attention_mask"][0])
+        grid = tuple(np.asarray(theirs["spatial_shapes"][0]).tolist())
+    except Exception:
+        return True
+    patches, grids = geometry.stack([geometry(image)])
+    channels = patches[0].astype(np.float32).reshape(geometry.max_patches, -1, 3)
+    ours = (channels * norm.rescale - np.asarray(norm.mean, np.float32)) / np.asarray(
+        norm.std, np.float32
+    )
+    count = int(grids[0].prod())
+    ours[count:] = 0  # the processor pads after normalising
+    ours = ours.reshape(patches.shape[1:])
+    return (
+        grid == tuple(grids[0].tolist())
+        and mask.tolist() == [1] * count + [0] * (geometry.max_patches - count)
+        and ours.shape == pixels.shape
+        and bool(np.allclose(ours, pixels, rtol=0, atol=1e-3))
+    )
 
 
 def _three(values: Any, unset: float) -> list[float]:
