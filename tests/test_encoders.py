@@ -24,7 +24,12 @@ from zsl_cli.encoders import (
     resolve_model,
 )
 from zsl_cli.encoders.hf import TEXT_BATCH, _pooled
-from zsl_cli.encoders.preprocess import FastPreprocessor, fast_preprocessor_from, torch_resizes
+from zsl_cli.encoders.preprocess import (
+    FastPreprocessor,
+    fast_preprocessor_from,
+    torch_resizes,
+    torch_shrinks,
+)
 from zsl_cli.errors import ZslError
 
 
@@ -48,7 +53,8 @@ def test_fast_preprocessing_matches_the_transformers_processor(model, size, torc
     if not torch_resize:  # Pillow's resize: the same pixels
         np.testing.assert_allclose(ours, reference, atol=1e-5)
         return
-    # torch's resize (when the image shrinks): within one grey level, mostly identical
+    # torch's resize (a JPEG that shrinks; TORCH_MIN_SHRINK): within one grey level here,
+    # mostly identical
     grey_level = norm.rescale / min(norm.std)
     np.testing.assert_allclose(ours, reference, atol=grey_level + 1e-5)
     assert np.mean(np.abs(ours - reference) > 1e-5) < 0.02
@@ -73,6 +79,60 @@ def test_torch_resizes_the_filters_it_has_on_x86(monkeypatch):
     assert not torch_resizes(Image.LANCZOS) and not torch_resizes(Image.NEAREST)
     monkeypatch.setattr(platform, "machine", lambda: "arm64")
     assert not torch_resizes(Image.BICUBIC)
+
+
+@pytest.mark.parametrize("resample", [Image.BILINEAR, Image.BICUBIC])
+@pytest.mark.parametrize(
+    "size, new_size",
+    [
+        # Pillow 13 resizes the height first in these two, so torch must too. In its own order
+        # torch was off on a quarter of the values (either filter), bicubic by up to 10 levels
+        ((20, 90), (16, 64)),
+        ((540, 960), (224, 224)),  # off on a sixth, up to 2 levels
+        ((200, 200), (160, 160)),  # a mild shrink: torch's bilinear was off on 8% of the values
+        ((512, 384), (298, 224)),
+    ],
+)
+def test_torch_resize_stays_within_the_readmes_bound(size, new_size, resample):
+    """The README's bound for JPEGs on the torch path, on random pixels: at most 2 grey levels
+    from Pillow's resize, and apart at all on at most 1% of the values."""
+    width, height = new_size
+    geometry = FastPreprocessor(None, (height, width), None, resample, torch_resize=True)
+    pixels = np.random.default_rng(sum(size)).integers(0, 256, (size[1], size[0], 3), np.uint8)
+    image = Image.fromarray(pixels)
+    image.format = "JPEG"
+    pillow = np.asarray(image.resize(new_size, resample)).astype(int)
+    apart = np.abs(geometry(image).astype(int) - pillow)
+    assert apart.max() <= 2 and np.mean(apart > 0) <= 0.01
+
+
+@pytest.mark.parametrize(
+    "new_size", [(286, 272), (286, 271), (100, 50), (250, 60), (310, 200), (200, 310), (20, 299)]
+)
+def test_the_pass_order_is_this_pillows(new_size):
+    """_torch_resize follows _pillow_resizes_vertically_first: it must say what Pillow does
+    (Pillow 13: height first when it takes off more than twice what the width loses)."""
+    from zsl_cli.encoders.preprocess import _pillow_resizes_vertically_first
+
+    image = Image.fromarray(np.random.default_rng(1).integers(0, 256, (300, 300, 3), np.uint8))
+    (width, height), (new_width, new_height) = image.size, new_size
+    whole = np.asarray(image.resize(new_size, Image.BICUBIC))
+    width_first = image.resize((new_width, height), Image.BICUBIC).resize(new_size, Image.BICUBIC)
+    height_first = image.resize((width, new_height), Image.BICUBIC).resize(new_size, Image.BICUBIC)
+    expected = (
+        height_first if _pillow_resizes_vertically_first(image.size, new_size) else width_first
+    )
+    np.testing.assert_array_equal(whole, np.asarray(expected))
+
+
+def test_torch_shrinks_drafted_jpegs_but_not_mild_bilinear_shrinks():
+    for resample in (Image.BILINEAR, Image.BICUBIC):
+        assert torch_shrinks((512, 384), (298, 224), resample)  # a 1024x768 photo, drafted
+        assert torch_shrinks((336, 336), (224, 224), resample)  # as small as a draft goes
+        assert not torch_shrinks((200, 400), (224, 298), resample)  # one side grows
+    assert torch_shrinks((256, 256), (224, 224), Image.BICUBIC)
+    assert not torch_shrinks((256, 256), (224, 224), Image.BILINEAR)
+    assert not torch_shrinks((1000, 250), (224, 224), Image.BILINEAR)  # one side barely shrinks
 
 
 def test_shortest_edge_rounding_follows_transformers():
@@ -863,8 +923,7 @@ def test_naflex_preprocessing_matches_the_transformers_processor(tiny_siglip2, s
     if not torch_resize:  # Pillow's resize: the same pixels
         np.testing.assert_allclose(ours, reference[:count], atol=1e-5)
         return
-    # torch's resize (when the image shrinks): within one grey level; here more often than in
-    # photos, since these images shrink by less (20 x 90 to 16 x 64 differs on a quarter).
+    # torch's resize (a JPEG that shrinks; TORCH_MIN_SHRINK): within one grey level here.
     grey_level = norm.rescale / min(norm.std)
     np.testing.assert_allclose(ours, reference[:count], atol=grey_level + 1e-5)
 

@@ -3,15 +3,18 @@ in decode workers and the float part runs on the model's device.
 
 Workers only resize and crop and hand over uint8 arrays (4x smaller than float32, and the
 normalisation then happens on the GPU when there is one). The geometry follows transformers step
-for step (integer size rounding, centre crop offsets). The resize itself: a JPEG that shrinks is
-resized with torch's antialiased uint8 kernel on x86-64 for bilinear and bicubic (the kernel
-torchvision uses for uint8 images on the CPU, and so transformers' torchvision image processors
-there; a 512x384 -> 298x224 bicubic resize takes 0.5 ms against Pillow's 2.5 ms), within one grey
-level of Pillow's on 0.4-1% of the values (random pixels): a JPEG's pixels are approximate anyway
-(lossy, and draft-decoded when large). Every other image, other filters, enlargements, other
-machines and `--exact-preprocessing` use Pillow, which gives exactly what `AutoImageProcessor`'s
-PIL backend (the one `load_encoder` loads) gives, so that PNGs score as the transformers pipeline
-scores them.
+for step (integer size rounding, centre crop offsets). The resize itself: on x86-64, a JPEG that
+shrinks is resized with torch's antialiased uint8 kernel for bicubic, and for bilinear when each
+side shrinks by 1.5 times or more (TORCH_MIN_SHRINK; every draft-decoded JPEG does). It is the
+kernel torchvision uses for uint8 images on the CPU, and so transformers' torchvision image
+processors there: a 512x384 -> 298x224 bicubic resize takes 0.5 ms against Pillow's 2.7 ms (0.8 ms
+with copying the pixels to torch). Run with its two passes in the order Pillow runs them, it is at
+most 2 grey levels from Pillow's, and 1 or more on at most 0.8% of the values, 2 on at most 12 per
+million (random pixels, blurred noise and JPEGs, 20 to 4,000 px; `benchmarks/resize_agreement.py`):
+a JPEG's pixels are approximate anyway (lossy, and draft-decoded when large). Every other image,
+milder bilinear shrinks, other filters, enlargements, other machines and `--exact-preprocessing` use
+Pillow, which gives exactly what `AutoImageProcessor`'s PIL backend (the one `load_encoder` loads)
+gives, so that PNGs score as the transformers pipeline scores them.
 
 Configurations this fast path cannot express fall back to calling the processor itself
 (`ReferencePreprocessor`).
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import PIL
 from PIL import Image
 
 from zsl_cli.images import JPEG_FORMATS
@@ -44,6 +48,15 @@ DRAFT_MARGIN = 1.5
 # torch's antialiased interpolation modes for Pillow's filters of the same name (Pillow's
 # Resampling values: BILINEAR 2, BICUBIC 3).
 _TORCH_MODES = {2: "bilinear", 3: "bicubic"}
+# How many times each side of a JPEG must shrink, at least, for torch to resize it (Pillow's filter
+# number -> factor); Pillow resizes the rest. In Pillow's pass order, torch's bilinear differs from
+# Pillow's on up to 8% of the values below 1.5 times (at 1.25 times), and on at most 0.8% from 1.5
+# times on; bicubic on at most 0.8% at any shrink (random pixels, blurred noise and JPEGs, 20 to
+# 4,000 px; `benchmarks/resize_agreement.py`). Draft-decoded JPEGs shrink by DRAFT_MARGIN (1.5)
+# times or more, so photos keep torch's speed with either filter.
+TORCH_MIN_SHRINK = {2: 1.5, 3: 1.0}
+# Pillow's version, for the order of its two resize passes (_pillow_resizes_vertically_first).
+_PILLOW_VERSION = tuple(int(part) for part in PIL.__version__.split(".")[:2])
 
 
 @dataclass(frozen=True)
@@ -131,16 +144,16 @@ def _resized(
         image = image.convert("RGB")
     if size is None or size == (image.width, image.height):
         return np.asarray(image)
-    if (
-        torch_resize
-        and image.format in JPEG_FORMATS
-        and size[0] <= image.width
-        and size[1] <= image.height
-    ):
-        # Shrinking only: where one axis grows and the other shrinks, bicubic overshoot is
-        # clipped between torch's two passes differently (up to 5 grey levels apart).
+    if torch_resize and image.format in JPEG_FORMATS and torch_shrinks(image.size, size, resample):
         return _torch_resize(image, size, _TORCH_MODES[resample])
     return np.asarray(image.resize(size, resample=resample))
+
+
+def torch_shrinks(size: tuple[int, int], new_size: tuple[int, int], resample: int) -> bool:
+    """Whether a JPEG of `size` (width, height) is resized to `new_size` with torch (where
+    torch_resizes `resample`): when each side shrinks by TORCH_MIN_SHRINK times or more."""
+    least = TORCH_MIN_SHRINK[resample]
+    return all(old >= new * least for old, new in zip(size, new_size, strict=True))
 
 
 def _set_up_process(torch_resize: bool) -> None:
@@ -251,15 +264,34 @@ def torch_resizes(resample: int) -> bool:
 
 
 def _torch_resize(image: Image.Image, size: tuple[int, int], mode: str) -> np.ndarray:
-    """uint8 H x W x 3 at `size` (width, height), antialiased like Pillow."""
+    """uint8 H x W x 3 at `size` (width, height), antialiased like Pillow, in Pillow's order."""
     import torch
 
     pixels = torch.from_numpy(np.array(image))  # a copy: torch wants memory it may write to
-    channels_last = pixels.permute(2, 0, 1).unsqueeze(0)  # the layout of torch's fast uint8 path
-    resized = torch.nn.functional.interpolate(
-        channels_last, size=(size[1], size[0]), mode=mode, antialias=True
-    )
+    resized = pixels.permute(2, 0, 1).unsqueeze(0)  # channels last: torch's fast uint8 path
+    width, height = size
+    # One interpolate call resizes the width first, then the height, rounding to uint8 in between,
+    # as Pillow used to. Pillow 13 does the height first when it takes more than twice as many
+    # pixels off the height as off the width (a 9:16 portrait to a square): in torch's order 15-17%
+    # of the values then come out apart (540x960 -> 224x224, random pixels; bicubic at milder
+    # shrinks: a quarter, up to 10 grey levels); in Pillow's, 0.2-0.3%, at most 1.
+    steps = [(height, image.width), (height, width)]
+    if not _pillow_resizes_vertically_first(image.size, size):
+        steps = [(height, width)]  # torch's own order is Pillow's: one call does both passes
+    for step in steps:
+        resized = torch.nn.functional.interpolate(resized, size=step, mode=mode, antialias=True)
     return resized[0].permute(1, 2, 0).numpy()
+
+
+def _pillow_resizes_vertically_first(size: tuple[int, int], new_size: tuple[int, int]) -> bool:
+    """Whether this Pillow's resize from `size` to `new_size` (width, height) resizes the height
+    before the width (Resample.c's ImagingResampleInner in 13; Image.resize in 12.2-12.3)."""
+    (width, height), (new_width, new_height) = size, new_size
+    if _PILLOW_VERSION >= (13, 0):
+        return height - new_height > max(0, 2 * (width - new_width))
+    if _PILLOW_VERSION >= (12, 2):
+        return height > width * 100 and new_height < height
+    return False
 
 
 def _shortest_edge_size(edge: int, width: int, height: int) -> tuple[int, int]:
