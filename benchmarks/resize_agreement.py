@@ -1,0 +1,217 @@
+"""How far torch's antialiased uint8 resize is from Pillow's, and how much faster it is.
+
+On x86-64 zsl shrinks JPEGs with torch's uint8 kernel instead of Pillow's
+(`zsl_cli.encoders.preprocess`) when each side shrinks by `TORCH_MIN_SHRINK` times or more (1.5
+for bilinear, any shrink for bicubic), running its two passes in the order this Pillow runs them.
+With torch on one thread (as in zsl's decode workers), this prints:
+
+  agreement   for bilinear and bicubic, three source sizes in each group (small, medium, photo;
+              4:3) and three contents (random pixels, the worst case; smooth: blurred noise;
+              jpeg: blurred noise with grain, saved by Pillow at quality 90 and decoded), each
+              side shrunk by each of --factors: the largest difference in grey levels, the share
+              of the values 1 or more apart and how many per million are 2 or more apart (over
+              the group's sizes), torch in Pillow's pass order; `zsl` is the resize zsl uses
+  order       resizes that take more than twice as many pixels off the height as off the width,
+              which Pillow 13 does height first (random pixels): torch in one call, as zsl did
+              before following Pillow's order, against torch in Pillow's order
+  speed       both resizes of random pixels, fastest of --repeats, in milliseconds (torch's
+              includes copying the pixels out of the Pillow image)
+
+About a minute and a half on 2 cores:
+
+    python benchmarks/resize_agreement.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from arguments import at_least, positive_number, random_seed  # benchmarks/arguments.py
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
+
+from zsl_cli.encoders.preprocess import (  # noqa: E402
+    _pillow_resizes_vertically_first,
+    _torch_resize,
+    torch_shrinks,
+)
+
+Resize = Callable[[np.ndarray, tuple[int, int], str], np.ndarray]
+FILTERS = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}
+SIZES = {"small": (20, 36, 60), "medium": (200, 480, 900), "photo": (1000, 2000, 3000)}
+# (width, height) -> (new width, new height): Pillow 13 resizes the height first in each.
+PASS_ORDER_CASES = [
+    ((20, 90), (16, 64)),
+    ((300, 900), (224, 224)),
+    ((540, 960), (224, 224)),  # a 1080x1920 portrait draft-decoded at 1/2, to a 224-px square
+    ((1000, 2000), (224, 224)),
+]
+SPEED_CASES = [
+    ((20, 90), (16, 64)),
+    ((200, 200), (160, 160)),
+    ((300, 400), (224, 298)),  # too small to draft-decode for a 224-px model: 1.34 times
+    ((448, 336), (298, 224)),  # 1.5 times
+    ((512, 384), (298, 224)),  # a 1024x768 photo drafted at 1/2 for a 224-px model
+    ((540, 960), (224, 224)),  # Pillow 13 resizes the height first here
+    ((1024, 768), (512, 384)),  # the same photo for a 384-px model: too small to draft
+    ((2016, 1512), (682, 512)),  # a 4032x3024 photo drafted at 1/2 for a 512-px model
+]
+
+
+def content(kind: str, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """uint8 height x width x 3 pixels of one kind."""
+    if kind == "random":
+        return rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    # Blurred noise: random values on a grid 16 times coarser, enlarged smoothly.
+    coarse = rng.integers(0, 256, (max(2, height // 16), max(2, width // 16), 3), dtype=np.uint8)
+    smooth = Image.fromarray(coarse).resize((width, height), Image.BICUBIC)
+    if kind == "smooth":
+        return np.asarray(smooth)
+    grain = rng.normal(0, 6, (height, width, 3))
+    noisy = np.clip(np.asarray(smooth) + grain, 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noisy).save(buffer, format="JPEG", quality=90)
+    return np.asarray(Image.open(buffer).convert("RGB"))
+
+
+def torch_one_call(pixels: np.ndarray, size: tuple[int, int], mode: str) -> np.ndarray:
+    """torch's resize as a single interpolate call: its own pass order, whatever Pillow's."""
+    import torch
+
+    channels_last = torch.from_numpy(pixels.copy()).permute(2, 0, 1).unsqueeze(0)
+    resized = torch.nn.functional.interpolate(
+        channels_last, size=(size[1], size[0]), mode=mode, antialias=True
+    )
+    return resized[0].permute(1, 2, 0).numpy()
+
+
+def differences(
+    pixels: np.ndarray, size: tuple[int, int], name: str, torch_resize: Resize
+) -> np.ndarray:
+    pillow = np.asarray(Image.fromarray(pixels).resize(size, FILTERS[name]))
+    ours = torch_resize(pixels, size, name)
+    return np.abs(pillow.astype(np.int16) - ours.astype(np.int16)).ravel()
+
+
+def in_pillows_order(pixels: np.ndarray, size: tuple[int, int], mode: str) -> np.ndarray:
+    return _torch_resize(Image.fromarray(pixels), size, mode)
+
+
+def summary(diffs: list[np.ndarray]) -> str:
+    values = np.concatenate(diffs)
+    per_million = np.mean(values >= 2) * 1e6
+    return f"{int(values.max()):>4} {np.mean(values >= 1):>7.2%} {per_million:>9.0f}"
+
+
+def fastest(run: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+
+def agreement(factors: list[float], rng: np.random.Generator) -> None:
+    print("agreement: torch (in Pillow's order) vs Pillow, both sides shrunk by `factor`")
+    print("grey levels apart: max, share of values >= 1, values >= 2 per million")
+    print(", ".join(f"{group} {sides}" for group, sides in SIZES.items()), "px high, 4:3\n")
+    print(
+        f"{'filter':<9}{'sizes':<8}{'content':<8}{'factor':>7}  {'max':>4} {'>=1':>7} "
+        f"{'>=2 ppm':>9}  zsl"
+    )
+    for group, sides in SIZES.items():
+        for kind in ("random", "smooth", "jpeg"):
+            images = [content(kind, round(side * 4 / 3), side, rng) for side in sides]
+            for name in FILTERS:
+                for factor in factors:
+                    diffs, users = [], set()
+                    for pixels in images:
+                        height, width = pixels.shape[:2]
+                        size = (max(1, round(width / factor)), max(1, round(height / factor)))
+                        diffs.append(differences(pixels, size, name, in_pillows_order))
+                        shrinks = torch_shrinks((width, height), size, FILTERS[name])
+                        users.add("torch" if shrinks else "pillow")
+                    print(
+                        f"{name:<9}{group:<8}{kind:<8}{factor:>7g}  {summary(diffs)}  "
+                        f"{'/'.join(sorted(users))}",
+                        flush=True,
+                    )
+        print()
+
+
+def pass_order(rng: np.random.Generator) -> None:
+    print("pass order: random pixels, torch in one call vs in Pillow's order (max, >=1, >=2 ppm)")
+    for size, new_size in PASS_ORDER_CASES:
+        pixels = content("random", *size, rng)
+        first = "height" if _pillow_resizes_vertically_first(size, new_size) else "width"
+        for name in FILTERS:
+            one = summary([differences(pixels, new_size, name, torch_one_call)])
+            ordered = summary([differences(pixels, new_size, name, in_pillows_order)])
+            print(
+                f"{size[0]}x{size[1]} -> {new_size[0]}x{new_size[1]} {name:<9} "
+                f"(this Pillow: {first} first)  one call {one}  Pillow's order {ordered}"
+            )
+    print()
+
+
+def speed(repeats: int, rng: np.random.Generator) -> None:
+    print(f"speed: ms, fastest of {repeats}, random pixels; * marks the resize zsl uses")
+    for size, new_size in SPEED_CASES:
+        pixels = content("random", *size, rng)
+        image = Image.fromarray(pixels)
+        cells = []
+        for name, number in FILTERS.items():
+            pillow = fastest(lambda: image.resize(new_size, number), repeats)  # noqa: B023
+            torch = fastest(lambda: _torch_resize(image, new_size, name), repeats)  # noqa: B023
+            marks = ("*", " ") if torch_shrinks(size, new_size, number) else (" ", "*")
+            cells.append(
+                f"{name} pillow{marks[1]}{pillow:6.2f} torch{marks[0]}{torch:6.2f} "
+                f"({pillow / torch:.1f}x)"
+            )
+        print(
+            f"{size[0]:>4}x{size[1]:<4} -> {new_size[0]:>3}x{new_size[1]:<3}  " + "  ".join(cells)
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--factors",
+        type=positive_number,
+        nargs="+",
+        default=[1.05, 1.1, 1.25, 1.4, 1.5, 1.75, 2, 3, 4],
+        help="how many times each side shrinks",
+    )
+    parser.add_argument("--repeats", type=at_least(1), default=20, help="timed runs per resize")
+    parser.add_argument("--seed", type=random_seed, default=0)
+    parser.add_argument(
+        "--sections", default="agreement,order,speed", help="comma-separated: agreement,order,speed"
+    )
+    args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if not sections <= {"agreement", "order", "speed"}:
+        parser.error(f"--sections {args.sections!r}: choose from agreement, order, speed")
+    import torch
+
+    torch.set_num_threads(1)  # as in zsl's decode workers
+    print(f"torch {torch.__version__}, Pillow {Image.__version__}\n")
+    # Each section draws from its own generator: the same pixels whichever sections run.
+    if "agreement" in sections:
+        agreement(args.factors, np.random.default_rng(args.seed))
+    if "order" in sections:
+        pass_order(np.random.default_rng(args.seed))
+    if "speed" in sections:
+        speed(args.repeats, np.random.default_rng(args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
