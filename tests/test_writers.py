@@ -1115,23 +1115,52 @@ def test_json_documents_are_read_in_little_more_memory_than_their_predictions_ta
     # Every class's score (top-k 0): parsed whole, each score would be a dict (some 200 bytes
     # beside its 8), and the document 8 times its size (10 GB for 50,000 images x 1,000 classes).
     monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    predictions = every_class_scored(root / "photos")
+    output = tmp_path / "out.json"
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
+    read, peak = traced(partial(read_predictions, output))
+    assert read == [rounded(p) for p in predictions]
+    assert peak < output.stat().st_size  # the predictions take some 16 bytes a score
+
+
+def every_class_scored(folder: Path) -> list[Prediction]:
+    """60 predictions with every score of 1,000 classes (top-k 0), the bulk of a large file."""
     classes = tuple(f"class {i}" for i in range(1000))
     top_k = RankedScores(classes, np.linspace(1, 0, len(classes)))
-    folder = root / "photos"
-    predictions = [
+    return [
         Prediction(path=str(folder / f"{i}.jpg"), label=classes[0], score=1.0, top_k=top_k)
         for i in range(60)
     ]
-    output = tmp_path / "out.json"
-    write_all(output, fmt, predictions, label_studio=ls_options(root))
+
+
+def traced(read: Callable[[], object]) -> tuple[object, int]:
+    """What `read` gives (or its error's text), and the most memory it held at once."""
     tracemalloc.start()
     try:
-        read = read_predictions(output)
-        peak = tracemalloc.get_traced_memory()[1]
+        result = outcome(read)
+        return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert read == [rounded(p) for p in predictions]
-    assert peak < output.stat().st_size  # the predictions take some 16 bytes a score
+
+
+@pytest.mark.parametrize("fmt", ["json", "label-studio"])
+def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # The stream reader leaves the error's message to the whole-document parse, which built
+    # every value before the error: some 8 times the file's size.
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    output = tmp_path / "out.json"
+    write_all(output, fmt, every_class_scored(root / "photos"), label_studio=ls_options(root))
+    data = output.read_bytes()
+    last = data.rindex(b',\n{"')  # the comma before the last record
+    for broken in (data[:-10], data[:last] + data[last + 1 :]):
+        output.write_bytes(broken)
+        whole = outcome(partial(readers._parse, broken, str(output), "json"))
+        assert "is not valid JSON" in str(whole)
+        error, peak = traced(partial(read_predictions, output))
+        assert error == whole
+        assert peak < 3 * len(broken)  # the file's bytes and their text
 
 
 RECORD = b'{"path": "a.jpg", "label": "cat", "score": 0.9, "status": "ok"}'

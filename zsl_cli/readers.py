@@ -13,7 +13,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -146,20 +146,28 @@ def _read_stream(
         return _read_csv(handle, name), None
     if fmt == "jsonl":
         return _read_jsonl(handle, name), None
+    loads: Callable[[bytes], Any] = json.loads
     try:
         return _stream_document(handle, name)
     except _JsonLines:
         if fmt is None:  # as in _parse, where content alone tells the format
             handle.seek(start)
             return _read_jsonl(handle, name), None
+    except _InvalidJson:
+        loads = _loads_invalid
     except (_NotStreamed, ZslError):  # a record's error stands only in a valid document
         pass
+    # Out of the except clause: what the stream reader read is let go before the parse.
     handle.seek(start)
-    return _parse(handle.read(), name, fmt)
+    return _parse(handle.read(), name, fmt, loads)
 
 
 class _NotStreamed(Exception):
-    """Left to the whole-document parse: not valid JSON, or a layout the stream reader skips."""
+    """Left to the whole-document parse: a layout the stream reader skips, or an error."""
+
+
+class _InvalidJson(_NotStreamed):
+    """Not valid JSON: the whole-document parse only finds where (see `_loads_invalid`)."""
 
 
 class _JsonLines(Exception):
@@ -181,7 +189,7 @@ def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], di
     else:
         raise _NotStreamed
     if text.peek():  # more after the document: not valid JSON
-        raise _JsonLines if top == "{" else _NotStreamed
+        raise _JsonLines if top == "{" else _InvalidJson
     return predictions, run_info
 
 
@@ -212,7 +220,7 @@ def _keys(text: _JsonText) -> Iterator[str]:
     while True:
         key = text.value()
         if not isinstance(key, str):
-            raise _NotStreamed
+            raise _InvalidJson
         text.expect(":")
         yield key
         if text.take("}"):
@@ -232,13 +240,17 @@ def _items(text: _JsonText) -> Iterator[Any]:
         text.expect(",")
 
 
+def _dropped(pairs: list) -> None:
+    return None
+
+
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as json.decoder has it
 _DECODER = json.JSONDecoder()
 
 
 class _JsonText:
     """JSON text decoded as it is read, to take its values one at a time: only the text not yet
-    taken is held. Any error raises _NotStreamed, for the whole-document parse to tell."""
+    taken is held. Any error raises _InvalidJson, for the whole-document parse to tell."""
 
     def __init__(self, handle: IO[bytes]) -> None:
         head = handle.read(_CHUNK)
@@ -256,7 +268,7 @@ class _JsonText:
         try:
             decoded = self._decoder.decode(data, final=self._ended)
         except UnicodeDecodeError:
-            raise _NotStreamed from None
+            raise _InvalidJson from None
         self._text = self._text[self._at :] + decoded
         self._at = 0
 
@@ -282,7 +294,7 @@ class _JsonText:
 
     def expect(self, char: str) -> None:
         if not self.take(char):
-            raise _NotStreamed
+            raise _InvalidJson
 
     def value(self) -> Any:
         """The JSON value that comes next."""
@@ -292,7 +304,7 @@ class _JsonText:
                 value, end = _DECODER.raw_decode(self._text, self._at)
             except _JSON_ERRORS:
                 if self._ended:
-                    raise _NotStreamed from None
+                    raise _InvalidJson from None
             else:
                 # A number may go on after what was read: more digits, or "1." and "1.5e" cut
                 # before their fraction or exponent (raw_decode takes 1 and 1.5 of those).
@@ -305,11 +317,13 @@ class _JsonText:
             self._read_more()
 
 
-def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], dict | None]:
+def _parse(
+    data: bytes, name: str, fmt: str | None, loads: Callable[[bytes], Any] = json.loads
+) -> tuple[list[Prediction], dict | None]:
     """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
     Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
     The content whole: `_read_stream` reads the same as it goes, and leaves to this what it
-    does not read."""
+    does not read. JSON is parsed with `loads`."""
     start = data.lstrip(_LEADING)[:1]
     if fmt is None and not start:
         raise ZslError(f"{name!r} is empty: no predictions to read")
@@ -319,13 +333,13 @@ def _parse(data: bytes, name: str, fmt: str | None) -> tuple[list[Prediction], d
         return _read_jsonl(io.BytesIO(data), name), None
     if fmt is None and start == b"{":
         try:
-            document = json.loads(data)
+            document = loads(data)
         except _JSON_ERRORS:
             return _read_jsonl(io.BytesIO(data), name), None  # one record per line
         if not (isinstance(document, dict) and "predictions" in document):
             return _read_jsonl(io.BytesIO(data), name), None  # a single record
     else:
-        document = _load_json(data, name)
+        document = _load_json(data, name, loads)
     return _read_document(document, name)
 
 
@@ -348,11 +362,19 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
 _JSON_ERRORS = (ValueError, RecursionError)
 
 
-def _load_json(data: bytes, name: str) -> Any:
+def _load_json(data: bytes, name: str, loads: Callable[[bytes], Any] = json.loads) -> Any:
     try:
-        return json.loads(data)
+        return loads(data)
     except _JSON_ERRORS as error:
         raise ZslError(f"{name!r} is not valid JSON: {error}") from None
+
+
+def _loads_invalid(data: bytes) -> Any:
+    """json.loads for a document that the stream reader found not valid: the same error, found
+    without keeping the values before it, which json.loads holds (for a large file broken near
+    its end, some 8 times its size). Should the document be valid after all, it is loaded."""
+    json.loads(data, object_pairs_hook=_dropped)
+    return json.loads(data)
 
 
 def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
