@@ -1143,6 +1143,19 @@ def traced(read: Callable[[], object]) -> tuple[object, int]:
         tracemalloc.stop()
 
 
+def test_run_info_is_read_from_a_json_document_without_holding_its_predictions(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "run" comes last, after every prediction: parsed whole for it, the document took some 8
+    # times its size.
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    output = tmp_path / "out.json"
+    write_all(output, "json", every_class_scored(root / "photos"))
+    run_info, peak = traced(partial(read_run_info, output))
+    assert run_info == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert peak < output.stat().st_size // 4  # a read's chunk and one prediction's text
+
+
 @pytest.mark.parametrize("fmt", ["json", "label-studio"])
 def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
@@ -1158,9 +1171,10 @@ def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
         output.write_bytes(broken)
         whole = outcome(partial(readers._parse, broken, str(output), "json"))
         assert "is not valid JSON" in str(whole)
-        error, peak = traced(partial(read_predictions, output))
-        assert error == whole
-        assert peak < 3 * len(broken)  # the file's bytes and their text
+        for read in (read_predictions, read_run_info):
+            error, peak = traced(partial(read, output))
+            assert error == whole, read
+            assert peak < 3 * len(broken), read  # the file's bytes and their text
 
 
 RECORD = b'{"path": "a.jpg", "label": "cat", "score": 0.9, "status": "ok"}'
@@ -1213,6 +1227,44 @@ def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
         whole = outcome(partial(readers._parse, data, "stdin", None))
         assert read_stdin(monkeypatch, data) == whole, data
         assert read_stdin(monkeypatch, data, pipe=False) == whole, data
+
+
+RUN_DOCUMENTS = [
+    b'{"run": {"n": 1}, "predictions": [' + RECORD + b"]}",
+    b'{"predictions": [' + RECORD + b'], "run": {"n": 1}, "run": {"n": 2}}',
+    b'{"predictions": [' + RECORD + b'], "run": {"n": 1}, "run": [1]}',
+    b'{"predictions": [{"run": {"n": 1}}], "x": {"run": {"n": 2}}}',
+    b'[{"run": {"n": 1}}]',
+    b'{"predictions": [' + RECORD + b'], "run": {"n": 1}} {"run": {"n": 2}}',
+    b'{"predictions": [' + RECORD + b'], "run": {"n": 1}} []',
+    b'{"run": {"n": 1}}, "x"',
+    b'{"run": "\xff"}',
+    b'{"a": {"b": [1, {"c": 2.5e3}]}, "run": {"n": [true, null]}}',
+]
+
+
+def test_run_info_read_as_it_goes_is_what_the_whole_document_gives(
+    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run info in a json document, else the sidecar's; documents cut short anywhere, and odd
+    # ones: "run" first, twice, not an object, inside other values, more after the document.
+    monkeypatch.setattr(readers, "_CHUNK", 16, raising=False)
+    output = tmp_path / "out.json"
+    write_all(output, "json", sample_predictions(root / "photos"))
+    written = output.read_bytes()
+    path = tmp_path / "p.json"
+    readers.sidecar_path(path).write_text('{"from": "sidecar"}')
+
+    def parsed_whole() -> object:  # read_run_info as it was
+        document = readers._load_json(path.read_bytes(), str(path))
+        if isinstance(document, dict) and isinstance(document.get("run"), dict):
+            return document["run"]
+        return readers._sidecar_info(path)
+
+    cut = [written[:end] for end in range(0, len(written), 5)]
+    for data in [*cut, written, *RUN_DOCUMENTS, *ODD_DOCUMENTS]:
+        path.write_bytes(data)
+        assert outcome(partial(read_run_info, path)) == outcome(parsed_whole), data
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a terminal")
