@@ -676,6 +676,29 @@ def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
     assert read_run_info(output) == {"complete": True}
 
 
+class Interrupting:
+    """A run info value whose encoding is interrupted, as by a Ctrl-C at that moment."""
+
+    def __str__(self) -> str:
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ctrl_c_while_run_info_is_encoded_leaves_the_old_output_and_no_temporary_file(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    output.write_bytes(b"old results")
+    with (
+        pytest.raises(KeyboardInterrupt),
+        open_writer(str(output), fmt, label_studio=ls_options(root)) as writer,
+    ):
+        writer.write(sample_predictions(root / "photos")[0])
+        writer.close({"model": Interrupting()})
+    assert output.read_bytes() == b"old results"
+    assert temp_files(tmp_path) == []
+
+
 def test_published_file_has_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)

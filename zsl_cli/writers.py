@@ -513,10 +513,10 @@ class PredictionWriter:
         try:
             self._start()
             self._sink.write(self._encoder.footer(info))
+            sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
         except BaseException:  # Ctrl-C too: no temporary file is left behind
             self._sink.discard()
             raise
-        sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
         self._sink.publish(sidecar)
 
 
