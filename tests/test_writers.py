@@ -40,6 +40,7 @@ from zsl_cli.writers import (
     label_studio_image_url,
     open_writer,
     output_format,
+    write_json_file,
 )
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
@@ -335,6 +336,28 @@ def test_empty_run_is_a_valid_document(tmp_path: Path, root: Path, fmt: str) -> 
     assert read_predictions(output) == []
     if fmt == "csv":
         assert output.read_bytes() == HEADER
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_files_end_with_a_line_break(tmp_path: Path, root: Path, fmt: str) -> None:
+    # As text files do: `cat` and `wc -l` count the last line, a shell prompt starts on its own.
+    for number, predictions in enumerate(([], sample_predictions(root / "photos"))):
+        output = tmp_path / f"out-{number}{EXTENSIONS[fmt]}"
+        write_all(output, fmt, predictions, label_studio=ls_options(root))
+        data = output.read_bytes()
+        assert data.endswith(b"\n") or (data == b"" and fmt == "jsonl"), number
+
+
+def test_run_info_and_json_files_are_indented_for_people(tmp_path: Path) -> None:
+    output = tmp_path / "out.csv"
+    with open_writer(str(output), "csv") as writer:
+        writer.close({"model": "m", "classes": ["a", "b"]})
+    sidecar = (tmp_path / "out.csv.run.json").read_text(encoding="utf-8")
+    info = {"model": "m", "classes": ["a", "b"], "complete": True}
+    assert sidecar == json.dumps(info, indent=2) + "\n"
+    write_json_file(tmp_path / "result.json", {"accuracy": 0.5, "classes": ["a"]})
+    written = (tmp_path / "result.json").read_text(encoding="utf-8")
+    assert written == '{\n  "accuracy": 0.5,\n  "classes": [\n    "a"\n  ]\n}\n'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -676,6 +699,37 @@ def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
     assert read_run_info(output) == {"complete": True}
 
 
+def test_writer_counts_its_predictions_and_refuses_them_once_closed(tmp_path: Path) -> None:
+    prediction = sample_predictions(tmp_path)[0]
+    for discarded in (False, True):
+        output = tmp_path / f"out-{discarded}.csv"
+        output.write_bytes(b"old results")
+        with open_writer(str(output), "csv") as writer:
+            writer.write(prediction)
+            writer.write(prediction)
+            assert writer.count == 2
+            if discarded:
+                writer.discard()
+            else:
+                writer.close({})
+            with pytest.raises(ValueError, match="after close"):
+                writer.write(prediction)
+        # Discarded, the block's normal end publishes nothing: the old file stays.
+        published = read_predictions(output) if not discarded else None
+        assert published == (None if discarded else [rounded(prediction)] * 2)
+        assert discarded == (output.read_bytes() == b"old results")
+    assert temp_files(tmp_path) == []
+
+
+def test_the_complete_flag_is_the_one_close_is_given(tmp_path: Path) -> None:
+    # The run info a caller hands over may say "complete" already: close's own flag counts.
+    for fmt in ("csv", "json"):
+        output = tmp_path / f"out{EXTENSIONS[fmt]}"
+        with open_writer(str(output), fmt) as writer:
+            writer.close({"model": "m", "complete": True}, complete=False)
+        assert read_run_info(output) == {"model": "m", "complete": False}, fmt
+
+
 class Interrupting:
     """A run info value whose encoding is interrupted, as by a Ctrl-C at that moment."""
 
@@ -827,6 +881,8 @@ def test_label_studio_config_fits_the_tasks() -> None:
     (warning,) = label_studio_config_warnings(names)
     assert "'$image'" in warning and warning.startswith("1 class name holds '$'")
     assert label_studio_config_warnings(["US $ bill", "{x}", "a$"]) == []
+    (warning,) = label_studio_config_warnings(["a", "photo of $x", "b"])  # not only at the start
+    assert "'photo of $x'" in warning
 
 
 def test_label_studio_tasks_hold_no_lone_surrogates(tmp_path: Path, root: Path) -> None:
@@ -888,6 +944,8 @@ def test_label_studio_url_prefix(
     assert label_studio_image_url(path, with_root) == "http://127.0.0.1:8081/files/photos/a%20b.jpg"
     slash = local_files(root, url_prefix="http://h/")
     assert label_studio_image_url(path, slash) == "http://h/photos/a%20b.jpg"
+    query = local_files(root, url_prefix="http://h/get?path=")  # a query's value: no "/" added
+    assert label_studio_image_url(path, query) == "http://h/get?path=photos/a%20b.jpg"
     # Without a root, paths are relative to the current folder; files directly in it are fine.
     monkeypatch.chdir(root / "photos")
     no_root = LabelStudioOptions(url_prefix="http://h")
@@ -922,9 +980,13 @@ def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     assert warning.startswith("2 images are directly in the Label Studio document root")
     assert not check_label_studio_paths([inside, root / "photos" / "deep" / "d.jpg"], options)
     for field in ("from_name", "to_name"):
-        unnamed = dataclasses.replace(options, **{field: ""})
-        with pytest.raises(ZslError, match=f"--ls-{field.replace('_', '-')} is empty"):
-            check_label_studio_paths([inside], unnamed)
+        for blank in ("", " \t"):
+            unnamed = dataclasses.replace(options, **{field: blank})
+            with pytest.raises(ZslError, match=f"--ls-{field.replace('_', '-')} is empty"):
+                check_label_studio_paths([inside], unnamed)
+    # The root itself is no file under it: Label Studio could not serve it.
+    with pytest.raises(ZslError, match="is outside the Label Studio document root"):
+        label_studio_image_url(str(root), options)
 
 
 def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root: Path) -> None:
@@ -1364,6 +1426,16 @@ def test_records_with_wrong_field_types_are_user_errors(tmp_path: Path, record: 
         read_predictions(source)
     with pytest.raises(ZslError, match="not found"):
         read_predictions(tmp_path / "missing.csv")
+
+
+def test_the_format_option_must_fit_the_extension_whatever_its_case() -> None:
+    assert output_format("tasks.json", "label-studio") == "label-studio"  # JSON, as named
+    assert output_format("TASKS.JSON", "label-studio") == "label-studio"
+    assert output_format("-", "jsonl") == "jsonl"
+    with pytest.raises(ZslError, match="--format label-studio writes JSON, but .* named .csv"):
+        output_format("tasks.csv", "label-studio")
+    with pytest.raises(ZslError, match="--format csv writes CSV, but .* named .json: name it .csv"):
+        output_format("out.JSON", "csv")
 
 
 def test_the_format_option_ignores_case_as_extensions_do():
