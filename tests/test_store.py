@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,8 +21,10 @@ try:
 except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
+from zsl_cli import store as store_module
 from zsl_cli.errors import ZslError
 from zsl_cli.store import (
+    PAGE_SIZE,
     SCHEMA_VERSION,
     EmbeddingStore,
     FileStat,
@@ -152,6 +155,7 @@ def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: Embed
 
     plan = store.plan(model, stat_files([good, bad])[0], [str(tmp_path)])
     assert plan.to_encode == [] and plan.reused == [str(good), str(bad)]
+    assert plan.reused_failed == 1
     loaded = store.load(model)
     assert loaded.paths == [str(good)]
     assert loaded.failed == [(str(bad), "not_an_image", "cannot identify image file")]
@@ -241,6 +245,25 @@ def test_fetch_returns_what_is_stored_for_exact_paths(
     assert (found[str(bad)].status, found[str(bad)].vector) == ("truncated", None)
 
 
+def test_storing_a_file_again_replaces_its_whole_row(
+    tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = store.register_model("id-a", "model-a", DIM)
+    stat = FileStat("/data/a.png", 1, 1)
+    # A failure, then a vector: no field of the first row may stay, its time of writing included.
+    monkeypatch.setattr(store_module, "_now", lambda: "2024-01-01T00:00:00+00:00")
+    store.add(model, [StoredItem(stat, "truncated", "image file is truncated", None)])
+    monkeypatch.setattr(store_module, "_now", lambda: "2025-06-30T12:00:00+00:00")
+    changed = FileStat(stat.path, 2, 2)
+    store.add(model, [StoredItem(changed, "ok", "", unit_vector(1))])
+    found = store.fetch(model, [stat.path])[stat.path]
+    assert (found.size, found.mtime_ns, found.status, found.error) == (2, 2, "ok", "")
+    with sqlite3.connect(store.path) as raw:
+        assert raw.execute("SELECT written_at FROM files").fetchall() == [
+            ("2025-06-30T12:00:00+00:00",)
+        ]
+
+
 def as_on_a_read_only_mount(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No folder may be written, and SQLite cannot create the WAL's shared-memory file, so
     mode=ro fails (simulated: root ignores folder permissions). Returns the locations opened."""
@@ -273,6 +296,9 @@ def test_a_store_in_a_folder_without_write_access_opens_read_only(
     Path(f"{path}-wal").write_bytes(b"a commit not yet checkpointed")
     with pytest.raises(ZslError, match="has commits in s.zsl-wal"):
         EmbeddingStore.open(path, create=False)
+    Path(f"{path}-wal").write_bytes(b"")  # as a writer's last close may leave it: no commit
+    with EmbeddingStore.open(path, create=False) as store:
+        assert store.load(store.find_model("id-a")).paths == ["/data/a.png"]
     Path(f"{path}-wal").unlink()
     # Where it may write, a reader opens the store as writers do, which leaves no WAL files.
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)
@@ -354,6 +380,18 @@ def test_a_linked_store_is_judged_by_the_folder_its_file_lies_in(
     assert opened == [str(link)]
 
 
+def test_a_store_file_that_cannot_be_written_is_said_before_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.zsl"
+    EmbeddingStore.open(path).close()
+    check_store_writable(path)
+    real_access = os.access  # root may write anything: the file is made read-only here
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path and real_access(p, mode))
+    with pytest.raises(ZslError, match=f"cannot write to its file {path}$"):
+        check_store_writable(path)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 def test_vectors_round_trip(tmp_path: Path, dtype: str) -> None:
     with EmbeddingStore.open(tmp_path / "s.db") as store:
@@ -397,6 +435,23 @@ def test_non_utf8_paths_round_trip_and_sort_by_bytes(tmp_path: Path, store: Embe
         rows = list(csv.reader(f))
     assert rows[0] == ["index", "path"]
     assert [os.fsencode(path) for _, path in rows[1:]] == expected_bytes
+    # Parquet strings must be UTF-8: such bytes are shown as \xNN there, exact in path_bytes.
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert store.export(model, tmp_path / "emb.parquet") == 4
+    table = pq.read_table(tmp_path / "emb.parquet")
+    assert table.column("path_bytes").to_pylist() == expected_bytes
+    shown = [os.path.basename(path) for path in table.column("path").to_pylist()]
+    assert shown == ["b\\xff\\xfe.png", "caf\\xe9.png", "plain.png", "ünïcode.png"]
+
+
+def test_vectors_of_the_wrong_length_are_a_damaged_store(store: EmbeddingStore) -> None:
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a.png", 1, 1)])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE files SET vector = zeroblob(3)")
+    for read in (lambda: store.load(model), lambda: store.fetch(model, ["/data/a.png"])):
+        with pytest.raises(ZslError, match="vectors of the wrong length for dim 8; it is damaged"):
+            read()
 
 
 def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: EmbeddingStore) -> None:
@@ -435,6 +490,7 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
     assert table.column("size").to_pylist() == [sizes[p].size for p in order]
     assert table.column("mtime_ns").to_pylist() == [sizes[p].mtime_ns for p in order]
     assert table.schema.metadata[b"zsl.identity"] == b"id-xyz"
+    assert table.schema.metadata[b"zsl.dtype"] == b"float32"
     assert sorted(os.listdir(npy.parent)) == ["emb.npy", "emb.npy.paths.csv", "emb.parquet"]
 
     with pytest.raises(ZslError, match=r"\.npy or \.parquet"):
@@ -447,6 +503,13 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
     (tmp_path / "folder.npy").mkdir()
     with pytest.raises(ZslError, match="it is a directory"):
         store.export(model, tmp_path / "folder.npy")
+
+    # A float16 model's export says so; its vectors come out as float32.
+    half = store.register_model("id-half", "half", DIM, dtype="float16")
+    store.add(half, [StoredItem(stats[0], "ok", "", encoded[stats[0].path])])
+    assert store.export(half, tmp_path / "half.parquet") == 1
+    metadata = pq.read_table(tmp_path / "half.parquet").schema.metadata
+    assert (metadata[b"zsl.dtype"], metadata[b"zsl.dim"]) == (b"float16", str(DIM).encode())
 
     # A model with nothing stored exports empty files of the right shape.
     empty = store.register_model("id-empty", "empty", DIM)
@@ -509,14 +572,18 @@ def test_models_share_a_store(tmp_path: Path, store: EmbeddingStore) -> None:
     assert store.register_model("id-a", "model-a", DIM) == a
     assert store.find_model("id-b") == b and store.find_model("nope") is None
     stat = FileStat("/data/one.png", 1, 1)
-    store.add(a, [StoredItem(stat, "ok", "", unit_vector(0))])
+    failed = StoredItem(FileStat("/data/two.png", 1, 1), "truncated", "cut short", None)
+    store.add(a, [StoredItem(stat, "ok", "", unit_vector(0)), failed])
     assert store.plan(b, [stat], ["/data"]).to_encode == [stat]  # b has not encoded it
-    assert [(m.name, m.dim, m.dtype, m.n_ok) for m in store.models()] == [
-        ("model-a", DIM, "float32", 1),
-        ("model-b", 4, "float16", 0),
+    assert [(m.name, m.dim, m.dtype, m.n_ok, m.n_failed) for m in store.models()] == [
+        ("model-a", DIM, "float32", 1, 1),
+        ("model-b", 4, "float16", 0, 0),
     ]
-    with pytest.raises(ZslError, match="dim 8"):
-        store.register_model("id-a", "model-a", 16)
+    for other_dim in (16, 4):
+        with pytest.raises(ZslError, match=f"dim 8, but the encoder reports dim {other_dim}"):
+            store.register_model("id-a", "model-a", other_dim)
+    with pytest.raises(ValueError, match="dim must be positive"):
+        store.register_model("id-c", "model-c", 0)
     with pytest.raises(ZslError, match="float32, not float16"):
         store.register_model("id-a", "model-a", DIM, dtype="float16")
     with pytest.raises(ValueError, match="vector shape"):
@@ -528,6 +595,8 @@ def test_store_file_is_wal_and_versioned(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "s.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        # Rows of a few KB (a vector) share pages, and load() reads them in order.
+        assert raw.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
 
 
 def test_another_precision_is_not_mixed_into_a_model(tmp_path: Path) -> None:
@@ -587,6 +656,15 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ZslError, match="newer") as info:
         EmbeddingStore.open(path)
     assert str(path) in info.value.message
+
+
+def test_a_store_without_a_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    EmbeddingStore.open(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 0")
+    with pytest.raises(ZslError, match=r"has no valid schema version \(0\)"):
+        EmbeddingStore.open(path)
 
 
 def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None:
@@ -674,6 +752,42 @@ def test_a_locked_store_gives_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_store_being_created_elsewhere_is_waited_for_no_longer_than_the_timeout(
+    tmp_path: Path,
+) -> None:
+    # Switching a new store to WAL needs the file to itself: a reader elsewhere holds it off.
+    path = tmp_path / "s.db"
+    path.touch()
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN")
+    holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    # Let go after a while, so that a wait without end still ends (and fails the test).
+    release = threading.Timer(5, holder.execute, ["ROLLBACK"])
+    release.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(ZslError, match="locked by another process"):
+            EmbeddingStore.open(path, timeout_s=0.2)
+        assert time.monotonic() - started < 4
+    finally:
+        release.cancel()
+        release.join()
+        holder.close()
+
+
+def test_a_batch_that_fails_midway_adds_nothing_and_leaves_the_store_usable(
+    store: EmbeddingStore,
+) -> None:
+    model = store.register_model("id", "m", DIM)
+    good = StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", unit_vector(0))
+    too_big = StoredItem(FileStat("/data/b.png", 2**70, 1), "ok", "", unit_vector(1))
+    with pytest.raises(OverflowError):  # no SQLite integer holds the size
+        store.add(model, [good, too_big])
+    assert store.paths(model) == []
+    store.add(model, [good])
+    assert store.paths(model) == ["/data/a.png"]
 
 
 # A writer in its own process, as `zsl embed` would run: plan against the full scan, then add()
@@ -785,6 +899,73 @@ def test_stored_items_find_files_embedded_through_a_linked_folder(tmp_path: Path
         assert item.status == "ok" and item.embedding is not None, spelling
     (missing,) = stored_items(store, "m", "m", [write_file(tmp_path / "real" / "b.png")])
     assert missing.status == "not_embedded"
+
+
+def test_stored_items_are_changed_when_the_file_is_touched(tmp_path: Path) -> None:
+    from zsl_cli.store import stored_items
+
+    image = write_file(tmp_path / "a.png")
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        model_id = opened.register_model("m", "m", DIM)
+        encode_all(opened, model_id, scan(tmp_path))
+        opened.register_model("empty", "empty", DIM)
+    store = str(tmp_path / "s.db")
+    write_file(image, mtime_ns=BASE_MTIME_NS + 1)  # same size, touched
+    (item,) = stored_items(store, "m", "m", [image])
+    assert (item.status, item.embedding) == ("changed", None)
+    with pytest.raises(ZslError, match="s.db: no stored images"):
+        stored_items(store, "empty", "empty", None)
+
+
+def test_stored_items_without_paths_are_every_stored_image_by_path(tmp_path: Path) -> None:
+    from zsl_cli.store import stored_items
+
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        model_id = opened.register_model("m", "m", DIM)
+        opened.add(
+            model_id,
+            [
+                StoredItem(FileStat("/data/b.png", 1, 1), "ok", "", unit_vector(0)),
+                StoredItem(FileStat("/data/a.png", 1, 1), "truncated", "eof", None),
+                StoredItem(FileStat("/data/c.png", 1, 1), "ok", "", unit_vector(1)),
+            ],
+        )
+    items = stored_items(str(tmp_path / "s.db"), "m", "m", None)
+    assert [(item.index, str(item.path), item.status) for item in items] == [
+        (0, "/data/a.png", "truncated"),
+        (1, "/data/b.png", "ok"),
+        (2, "/data/c.png", "ok"),
+    ]
+
+
+def test_a_file_stored_through_two_links_is_found_through_the_first_by_path(
+    tmp_path: Path,
+) -> None:
+    from zsl_cli.store import stored_items
+
+    image = write_file(tmp_path / "real" / "x.png")
+    for folder in ("b-link", "a-link"):
+        write_file(tmp_path / folder / "other.png")
+        (tmp_path / folder / "x.png").symlink_to(image)
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        model_id = opened.register_model("m", "m", DIM)
+        vectors = encode_all(
+            opened, model_id, scan(tmp_path / "b-link") + scan(tmp_path / "a-link")
+        )
+    (item,) = stored_items(str(tmp_path / "s.db"), "m", "m", [image])
+    np.testing.assert_array_equal(item.embedding, vectors[str(tmp_path / "a-link" / "x.png")])
+
+
+def test_a_store_without_the_model_says_what_it_holds(tmp_path: Path) -> None:
+    from zsl_cli.store import stored_items
+
+    with EmbeddingStore.open(tmp_path / "s.db") as opened:
+        opened.register_model("id-1", "clip", DIM)
+    store = str(tmp_path / "s.db")
+    with pytest.raises(ZslError, match="holds embeddings of a model named clip, but not of this"):
+        stored_items(store, "id-2", "clip", None)  # the same name, other weights or settings
+    with pytest.raises(ZslError, match=r"has no embeddings for model siglip \(it has: clip\)"):
+        stored_items(store, "id-3", "siglip", None)
 
 
 def test_plan_keeps_one_entry_per_file_whatever_folder_link_it_is_reached_through(
