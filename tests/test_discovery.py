@@ -16,6 +16,7 @@ from zsl_cli.discovery import (
     absolute_path,
     discover,
     normalize_extensions,
+    printable,
     scan,
 )
 from zsl_cli.errors import EXIT_USAGE, ZslError
@@ -415,3 +416,198 @@ def test_no_images_message_names_readable_files_left_out_by_extension(photos: Pa
     with pytest.raises(ZslError) as caught:
         scan(["photos/others"])  # the caller named no readable extensions
     assert "left out" not in caught.value.message
+
+
+# Tests from a mutation audit of discovery.py: each pins a behaviour no other test checked.
+
+
+def test_no_inputs_at_all_is_its_own_error(photos: Path) -> None:
+    with pytest.raises(ZslError, match="^no input paths given$"):
+        scan([])
+
+
+def test_an_empty_input_is_a_missing_path(photos: Path) -> None:
+    # '' has no glob character: it is a missing name, not a pattern to expand.
+    with pytest.raises(ZslError, match="no such file or directory"):
+        scan([""])
+
+
+def test_a_stdin_list_of_folders_without_images_says_no_images(photos: Path) -> None:
+    touch(photos, "empty_dir/readme.md")
+    with pytest.raises(ZslError, match="^no images found in -"):
+        scan(["-"], stdin=io.BytesIO(b"photos/empty_dir\n"))
+
+
+def test_allow_empty_returns_an_empty_scan(photos: Path) -> None:
+    touch(photos, "empty_dir/readme.md")
+    found = scan(["photos/empty_dir"], allow_empty=True)
+    assert found.paths == [] and found.left_out == {".md": 1}
+
+
+def test_roots_are_absolute_for_every_kind_of_input(photos: Path) -> None:
+    touch(photos, "trip [2023]/a.png")
+    here = Path.cwd()
+    found = scan(
+        ["photos/sub", "photos/sub2/*.tif", "photos/trip [2023]/*.png", "-"],
+        stdin=io.BytesIO(b"photos/b.png\nphotos/gone.png\n"),
+    )
+    assert found.roots == [
+        str(here / "photos/sub"),
+        str(here / "photos/sub2"),  # a glob's folder before its first wildcard
+        str(here / "photos/trip [2023]"),  # a literal name with brackets is no wildcard
+        str(here / "photos/b.png"),
+        str(here / "photos/gone.png"),  # listed, found or not
+    ]
+
+
+def test_the_root_of_a_glob_wild_from_its_first_folder_is_the_file_system_root(
+    tmp_path: Path,
+) -> None:
+    touch(tmp_path, "a.png")
+    first, *rest = tmp_path.parts[1:]
+    pattern = os.path.join(os.sep, f"[{first[0]}]{first[1:]}", *rest, "*.png")
+    found = scan([pattern])
+    assert found.paths == [tmp_path / "a.png"]
+    assert found.roots == [os.sep]
+
+
+def test_missing_ok_keeps_only_names_of_files_with_a_listed_extension(photos: Path) -> None:
+    assert scan(["photos/gone.png"], missing_ok=True).paths == [Path("photos/gone.png")]
+    for name in ("photos/gone", "photos/gone.txt", "photos/gone*.png"):
+        with pytest.raises(ZslError, match="no such file or directory"):
+            scan([name], missing_ok=True)
+
+
+def test_a_missing_file_kept_for_missing_ok_is_spelled_as_a_listed_one(photos: Path) -> None:
+    # Of two spellings of one path the byte-wise smaller in pathlib's spelling is kept, as for
+    # any other input: "a/../x.png" < "x.png" (not "./x.png").
+    spellings = ["./x.png", "a/../x.png"]
+    listed = scan(["-"], stdin=io.BytesIO("\n".join(spellings).encode()))
+    assert scan(spellings, missing_ok=True).paths == listed.paths == [Path("a/../x.png")]
+
+
+def test_order_is_by_bytes_for_names_that_are_not_utf8(tmp_path: Path) -> None:
+    # b"\x80" (escaped as U+DC80) sorts before "é" (b"\xc3\xa9") in bytes, after it as text.
+    escaped = write_non_utf8_file(tmp_path, b"x", stem=b"\x80")
+    if escaped is None:
+        pytest.skip("file system refuses names that are not UTF-8")
+    touch(tmp_path, "é.png")
+    assert discover([str(tmp_path)]) == [escaped, tmp_path / "é.png"]
+
+
+def test_a_path_through_a_file_is_missing(photos: Path) -> None:
+    with pytest.raises(ZslError, match="no such file or directory: photos/b.png/x.png"):
+        scan(["photos/b.png/x.png"])
+
+
+def test_a_glob_records_no_skipped_folder_for_paths_that_are_not_folders(photos: Path) -> None:
+    # photos/*/ matches files and folders alike; photos/sub2 has no 'deeper': neither is an
+    # unreadable folder.
+    found = scan(["photos/*/deeper/*.webp", "photos/*/*.tif"])
+    assert names(found.paths) == ["photos/sub/deeper/d.webp", "photos/sub2/e.tif"]
+    assert found.skipped == []
+
+
+def test_of_two_links_to_one_folder_the_smaller_name_is_listed(tmp_path: Path) -> None:
+    touch(tmp_path, "elsewhere/y.jpg", "root/x.png")
+    for name in ("b_link", "a_link"):
+        (tmp_path / "root" / name).symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert discover([str(tmp_path / "root")]) == [
+        tmp_path / "root" / "a_link" / "y.jpg",
+        tmp_path / "root" / "x.png",
+    ]
+
+
+def test_a_folder_that_cannot_be_entered_is_skipped_with_a_lower_case_reason(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root reads any folder, so a chmod cannot lock one: refuse the stat of photos/sub instead.
+    real_stat = os.stat
+
+    def refuse_sub(path, *args, **kwargs):
+        if os.fspath(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refuse_sub)
+    found = scan(["photos"])
+    monkeypatch.undo()
+    assert Path("photos/sub/c.jpeg") not in found.paths
+    assert found.skipped == [(Path("photos/sub"), "permission denied")]
+
+
+def test_messages_escape_c1_control_characters() -> None:
+    assert printable("a\x85b\x9bc.png") == "a\\x85b\\x9bc.png"
+
+
+def test_a_path_whose_parent_cannot_be_searched_is_kept_for_the_decoder(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # lstat fails with EACCES, not ENOENT: something may be there, and the decoder says what.
+    real_lstat = os.lstat
+
+    def refuse(path, *args, **kwargs):
+        if os.fspath(path).startswith("photos/locked"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", refuse)
+    assert discover(["photos/locked/a.png"]) == [Path("photos/locked/a.png")]
+
+
+def test_a_walk_of_the_working_folder_spells_its_files_without_dot_slash(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "b.png" is byte-wise greater than the absolute spelling, "./b.png" would be smaller.
+    monkeypatch.chdir(photos)
+    absolute = str(photos / "b.png")
+    assert names(discover([".", absolute])[:3]) == [absolute, "Z.gif", "a.JPG"]
+
+
+def test_no_images_message_names_three_inputs_and_counts_the_rest(photos: Path) -> None:
+    touch(photos, "e1/x.md", "e2/x.md", "e3/x.md", "e4/x.md")
+    for count, shown in ((3, "photos/e1, photos/e2, photos/e3 ("), (4, "photos/e3 and 1 more (")):
+        inputs = [f"photos/e{index}" for index in range(1, count + 1)]
+        with pytest.raises(ZslError) as caught:
+            scan(inputs)
+        assert shown in caught.value.message
+
+
+def test_readable_extensions_are_asked_only_when_files_were_left_out(photos: Path) -> None:
+    (photos / "empty").mkdir()
+    asked = []
+    with pytest.raises(ZslError):
+        scan(["photos/empty"], readable_extensions=lambda: asked.append(1) or {".jp2"})
+    assert asked == []
+
+
+def test_hidden_images_are_named_before_hidden_folders(photos: Path) -> None:
+    touch(photos, "both/.a.png", "both/.cache/b.png")
+    with pytest.raises(ZslError) as caught:
+        scan(["photos/both"])
+    assert "1 hidden image(s)" in caught.value.message
+    assert "hidden folders" not in caught.value.message
+
+
+def test_no_images_message_names_the_first_unreadable_folder(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    touch(photos, "locked/a/x.png", "locked/b/y.png")
+    real_scandir = os.scandir
+
+    def refuse(path="."):
+        if os.path.basename(os.fspath(path)) in ("a", "b"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(ZslError) as caught:
+        scan(["photos/locked"])
+    assert caught.value.message.endswith(
+        "; 2 folder(s) unreadable, e.g. photos/locked/a: permission denied"
+    )
+
+
+def test_files_left_out_are_listed_by_extension(photos: Path) -> None:
+    touch(photos, "x.tga", "y.jp2", "z.json")
+    assert list(scan(["photos"]).left_out) == [".jp2", ".json", ".tga", ".txt"]
