@@ -611,3 +611,13 @@ def test_no_images_message_names_the_first_unreadable_folder(
 def test_files_left_out_are_listed_by_extension(photos: Path) -> None:
     touch(photos, "x.tga", "y.jp2", "z.json")
     assert list(scan(["photos"]).left_out) == [".jp2", ".json", ".tga", ".txt"]
+
+
+def test_hidden_images_are_counted_once_however_often_their_folder_is_walked(
+    photos: Path,
+) -> None:
+    touch(photos, "h/sub/.a.png", "h/sub/deeper/.b.png", "h/sub/x.txt")
+    for inputs in (["photos/h"], ["photos/h", "photos/h/sub"], ["photos/h/**/*"], ["photos/h/*"]):
+        with pytest.raises(ZslError) as caught:
+            scan(inputs)
+        assert "; 2 hidden image(s)" in caught.value.message, inputs

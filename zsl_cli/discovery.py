@@ -307,7 +307,9 @@ class _Walker:
         self.extensions = extensions  # None: every file
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
-        self.hidden_images = 0  # hidden files with a wanted extension the walks passed over
+        # Hidden files with a wanted extension the walks passed over, absolute, as `left_out`:
+        # a folder walked twice (given twice, or matched by `**` and then walked) counts once.
+        self.hidden_images: set[str] = set()
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
         self.folders: list[str] = []  # folders they listed
         # Files they passed over for their extension, absolute (as inputs are deduplicated): a
@@ -324,7 +326,7 @@ class _Walker:
         if _is_dir(entry):
             self.hidden_folders.append(entry.name)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
-            self.hidden_images += 1
+            self.hidden_images.add(absolute_path(entry.path))
 
     def left_out_counts(self, taken: Collection[str] = ()) -> dict[str, int]:
         """Files left out per extension, but for those in `taken` (absolute paths): a file one
@@ -553,7 +555,7 @@ def _nothing_found_message(
         )
     if walker.hidden_images:
         message += (
-            f"; {walker.hidden_images} hidden image(s) (names starting with '.') were left "
+            f"; {len(walker.hidden_images)} hidden image(s) (names starting with '.') were left "
             "out: add --include-hidden to take them"
         )
     elif walker.hidden_folders:
