@@ -1,0 +1,388 @@
+"""zsl_cli.summary on in-memory streams: what each end-of-run line says, and when it is shown.
+
+Most of these came from a mutation audit: each fails under one small change to summary.py that
+the command-line tests let through.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.summary import (
+    ProgressBar,
+    render_embed_summary,
+    render_evaluation,
+    render_hubness,
+    render_label_summary,
+    stderr_console,
+    stdout_console,
+)
+
+
+def plain() -> Console:
+    return Console(file=io.StringIO(), width=200, markup=False, emoji=False)
+
+
+def shown(console: Console) -> str:
+    return console.file.getvalue()
+
+
+def label_summary(**changes: Any) -> dict[str, Any]:
+    summary = {
+        "inputs": 4,
+        "total": 4,
+        "ok": 4,
+        "failed": 0,
+        "by_status": {"ok": 4},
+        "labels": {"cat": 3, "dog": 1},
+        "low_confidence": 0,
+        "low_confidence_below": 0.5,
+        "elapsed_s": 2.0,
+        "images_per_second": 2.0,
+        "interrupted": False,
+    }
+    return {**summary, **changes}
+
+
+def label_text(**changes: Any) -> str:
+    console = plain()
+    render_label_summary(console, label_summary(**changes), "out.csv")
+    return shown(console)
+
+
+class Unwritable(io.StringIO):
+    """A stream whose writes fail as a full disk's do; counts the tries."""
+
+    tries = 0
+
+    def write(self, text: str) -> int:
+        self.tries += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class GoneReader(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+# --- consoles ------------------------------------------------------------------------------------
+
+
+def test_a_console_on_a_file_writes_names_whole_and_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No markup, no emoji codes, and no fitting of tables into 80 columns.
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    long_name = "a long class name " * 8
+    summary = label_summary(labels={long_name: 3, "[bold]:cat:": 1})
+    render_label_summary(stderr_console(), summary, "[red]:dog:.csv")
+    text = sys.stderr.getvalue()
+    assert long_name in text and "[bold]:cat:" in text
+    assert "Predictions: [red]:dog:.csv\n" in text
+
+
+def test_a_console_on_a_terminal_leaves_numbers_and_paths_uncoloured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in ("NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    render_label_summary(stderr_console(), label_summary(), "/tmp/run-42.csv")
+    text = sys.stderr.getvalue()
+    assert "\x1b[" in text  # "Labelled" is bold: the terminal takes styles
+    assert text.endswith("\nPredictions: /tmp/run-42.csv\n")  # rich's highlighter colours these
+
+
+def test_an_output_that_cannot_be_written_is_an_error_diagnostics_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdout", Unwritable())
+    with pytest.raises(ZslError, match="cannot write to stdout: No space left on device"):
+        stdout_console().print("a table")
+    monkeypatch.setattr(sys, "stderr", Unwritable())
+    console = stderr_console()
+    console.print("a summary")
+    console.print("and more")  # not tried again: the console went quiet
+    assert sys.stderr.tries == 1
+
+
+def test_a_reader_going_away_is_a_broken_pipe_not_an_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # rich would exit with status 1, which --strict uses for failed images.
+    monkeypatch.setattr(sys, "stdout", GoneReader())
+    with pytest.raises(BrokenPipeError):
+        stdout_console().print("a table")
+
+
+def test_the_progress_bar_stays_off_a_stderr_that_is_no_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    bar = ProgressBar()
+    bar.start(3, "labelling")
+    bar.advance(2)
+    bar.stop()
+    assert sys.stderr.getvalue() == ""
+
+
+# --- label ---------------------------------------------------------------------------------------
+
+
+def test_label_summary_failures_in_name_order_without_ok() -> None:
+    by_status = {"truncated": 1, "ok": 3, "decode_error": 2}
+    text = label_text(ok=3, failed=3, by_status=by_status)
+    assert "3 failed: decode_error 2, truncated 1\n" in text
+    text = label_text(ok=3, failed=1, by_status={"ok": 3, "truncated": 1})
+    assert "1 failed: truncated 1\n" in text
+    assert "failed" not in label_text()
+
+
+def test_label_summary_of_an_interrupted_run() -> None:
+    text = label_text(total=2, ok=2, inputs=5, interrupted=True, labels={"cat": 2})
+    assert text.startswith("Interrupted after 2 of 5 images, 2 labelled, in 2.0 s")
+    assert "Predictions: out.csv" in text
+    assert label_text().startswith("Labelled 4 of 4 images in 2.0 s")
+    # Not interrupted, nothing labelled: the output was still written.
+    empty = label_text(total=0, ok=0, inputs=0, labels={}, by_status={}, images_per_second=0.0)
+    assert "Predictions: out.csv" in empty and "Nothing written" not in empty
+
+
+def test_label_summary_rates() -> None:
+    assert "(0.1 img/s once" in label_text(images_per_second=0.1)
+    assert "(0.0 img/s once" in label_text(images_per_second=0.0)
+
+
+def test_label_summary_shares_are_of_the_labelled_images() -> None:
+    labels = {f"class{i:02d}": 1 for i in range(12)}
+    text = label_text(
+        inputs=24, total=24, ok=12, failed=12, by_status={"ok": 12, "truncated": 12}, labels=labels
+    )
+    rows = [line.split() for line in text.splitlines() if line.startswith(("class", "..."))]
+    assert rows[0] == ["class00", "1", "8%"]  # 1 of 12 labelled, not of 24 images
+    assert [row[0] for row in rows[:10]] == [f"class{i:02d}" for i in range(10)]
+    assert rows[10] == ["...", "2", "more", "labels", "2", "17%"]
+    assert len(rows) == 11
+
+
+def test_label_summary_with_exactly_as_many_labels_as_rows_has_no_more_row() -> None:
+    labels = {f"class{i:02d}": 1 for i in range(10)}
+    text = label_text(inputs=10, total=10, ok=10, by_status={"ok": 10}, labels=labels)
+    assert "more label" not in text and "class09" in text
+
+
+def test_label_summary_low_confidence_line_only_when_there_are_some() -> None:
+    assert "low confidence" not in label_text()
+    text = label_text(low_confidence=2, low_confidence_below=0.3)
+    assert "2 predictions scored below 0.3 (low confidence)\n" in text
+
+
+# --- hubness -------------------------------------------------------------------------------------
+
+
+def method(accuracy: dict[str, float] | None = None, hubs: int = 4) -> dict[str, Any]:
+    m: dict[str, Any] = {
+        "skewness": 1.234,
+        "hub_occupancy": 0.25,
+        "antihub_rate": 0.5,
+        "robin_hood": 0.333,
+        "top_hubs": [{"class": f"hub{i}", "n_k": 10 - i} for i in range(hubs)],
+    }
+    if accuracy is not None:
+        m["accuracy"] = accuracy
+    return m
+
+
+def hubness_text(result: dict[str, Any], width: int = 200) -> str:
+    base = {"k": 5, "k_requested": 5, "n_classes": 7, "n_images": 30, "recommendation": "Use csls."}
+    console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
+    render_hubness(console, {**base, **result})
+    return shown(console)
+
+
+def test_hubness_title_says_when_k_was_lowered() -> None:
+    assert "(k = 5)" in hubness_text({"methods": {"none": method()}})
+    lowered = hubness_text({"k": 6, "k_requested": 10, "methods": {"none": method()}})
+    flat = " ".join(lowered.split())  # the title wraps to the width of the table
+    assert "(k = 6, not 10: at most the number of classes less one)" in flat
+
+
+def test_hubness_rows_show_three_hubs_or_a_dash() -> None:
+    text = hubness_text({"methods": {"none": method(), "csls": method(hubs=0)}})
+    assert "hub0 (10), hub1 (9), hub2 (8)" in text and "hub3" not in text
+    (csls,) = [line for line in text.splitlines() if line.startswith("csls")]
+    assert csls.split()[-1] == "-"
+
+
+def test_hubness_accuracy_columns_when_any_method_has_them() -> None:
+    methods = {
+        "none": method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25}),
+        "csls": method(),
+    }
+    text = hubness_text({"methods": methods, "images_with_truth": 20})
+    header = text.splitlines()[1].split()
+    assert header[-3:] == ["accuracy", "unseen", "acc."]
+    assert "Accuracy: mean per-class top-1 over the 20 images in the truth\n" in text
+    text = hubness_text(
+        {"methods": methods, "images_with_truth": 20, "failed_images_with_truth": 2}
+    )
+    assert "in the truth (2 failed, counted wrong)" in text
+    # Without accuracy the truth line is not given, even when the count is there.
+    assert "Accuracy" not in hubness_text({"methods": {"none": method()}, "images_with_truth": 20})
+
+
+def test_hubness_failed_images_line() -> None:
+    text = hubness_text(
+        {
+            "methods": {"none": method()},
+            "failed_images": 3,
+            "failed_by_status": {"truncated": 1, "decode_error": 2},
+        }
+    )
+    assert "3 images failed: decode_error 2, truncated 1\n" in text
+    text = hubness_text({"methods": {"none": method()}, "failed_images": 1})
+    assert "1 image failed\n" in text
+
+
+def test_hubness_table_wraps_only_the_hubs_of_a_narrow_table() -> None:
+    long_hubs = [
+        {"class": "a_hub_class_name_longer_than_its_column", "n_k": 9 - i} for i in range(3)
+    ]
+    methods = {"isoftmax": {**method(), "top_hubs": long_hubs}}
+    text = hubness_text({"methods": methods}, width=66)
+    assert "…" not in text
+    assert "isoftmax" in text and "occupancy" in text and "1.23" in text
+    # A hub's name is folded onto more lines, not cut short.
+    assert text.count("column") == 3 and "(9)" in text and "(7)" in text
+
+
+# --- embed ---------------------------------------------------------------------------------------
+
+
+def embed_report(**changes: Any) -> dict[str, Any]:
+    report = {
+        "interrupted": False,
+        "store": "s.zsl",
+        "elapsed_s": 1.5,
+        "found": 5,
+        "encoded": 3,
+        "reused": 2,
+        "removed": 0,
+        "failed": 0,
+        "failed_by_status": {},
+        "reused_failed": 0,
+        "unreachable": 0,
+        "unreachable_files": [],
+        "exported": None,
+    }
+    return {**report, **changes}
+
+
+def embed_text(**changes: Any) -> str:
+    console = plain()
+    render_embed_summary(console, embed_report(**changes))
+    return shown(console)
+
+
+def test_embed_summary_lines() -> None:
+    assert embed_text().startswith("Embedded into s.zsl in 1.5 s: 5 images found, 3 encoded")
+    assert embed_text(interrupted=True).startswith("Interrupted embedding into s.zsl")
+    text = embed_text(failed=1, failed_by_status={"truncated": 1})
+    assert "1 of those encoded could not be read (stored as failed): truncated 1" in text
+    assert "stored failures" not in text
+    text = embed_text(reused_failed=2)
+    assert "stored failures among those reused: 2" in text and "could not be read" not in text
+    assert "Exported 0 embeddings" in embed_text(exported=0)
+    assert "Exported" not in embed_text()
+
+
+def test_embed_summary_names_three_unreachable_paths_then_counts_the_rest() -> None:
+    files = [
+        {"path": f"gone\n{i}.png", "status": "not_found", "reason": "no such file"}
+        for i in range(5)
+    ]
+    for count, more in ((3, None), (4, "  ... 1 more in --json")):
+        text = embed_text(unreachable=count, unreachable_files=files[:count])
+        assert f"{count} paths could not be read at all (not stored): not_found {count}" in text
+        assert [line for line in text.splitlines() if line.startswith("  gone")] == [
+            f"  gone\\n{i}.png: no such file" for i in range(3)
+        ]
+        assert (more in text) if more else "more in --json" not in text
+
+
+# --- evaluate ------------------------------------------------------------------------------------
+
+
+def evaluated(tmp_path: Path, rows: list[tuple[str, str]], extra: int = 0) -> EvaluationResult:
+    """An evaluation of one image per (true, predicted) row ("!" predicted: the image failed),
+    with `extra` predictions of images the truth does not name."""
+    lines = "".join(f"{i}.jpg,{true}\n" for i, (true, _) in enumerate(rows))
+    (tmp_path / "truth.csv").write_text(f"path,label\n{lines}", encoding="utf-8")
+    predictions = [
+        Prediction(
+            path=str(tmp_path / f"{i}.jpg"), label="", score=None, status="truncated", error="x"
+        )
+        if label == "!"
+        else Prediction(
+            path=str(tmp_path / f"{i}.jpg"), label=label, score=0.9, top_k=(LabelScore(label, 0.9),)
+        )
+        for i, (_, label) in enumerate(rows)
+    ]
+    predictions += [
+        Prediction(path=str(tmp_path / f"x{i}.jpg"), label="cat", score=0.9) for i in range(extra)
+    ]
+    return evaluate(predictions, load_truth(tmp_path / "truth.csv"), ks=(1,))
+
+
+def evaluation_text(result: EvaluationResult, max_rows: int | None = 20) -> str:
+    console = plain()
+    render_evaluation(console, result, max_rows=max_rows)
+    return shown(console)
+
+
+def test_evaluation_headline(tmp_path: Path) -> None:
+    rows = [("cat", "cat"), ("cat", "!"), ("dog", "unknown"), ("dog", "unknown"), ("dog", "dog")]
+    text = evaluation_text(evaluated(tmp_path, rows))
+    assert text.startswith("Evaluated 5 images over 2 classes (1 failed, 2 abstained)\n")
+    assert "()" not in text  # no empty note on the top-k line
+    assert re.search(r"^  macro F1: 0\.\d\d\d$", text, re.MULTILINE), text
+
+
+def test_evaluation_class_table(tmp_path: Path) -> None:
+    rows = [("cat", "cat"), ("hippopotamus", "cat"), ("bee\x1b[2J", "cat")]
+    result = evaluated(tmp_path, rows)
+    text = evaluation_text(result)
+    assert re.search(r"^cat +1 ", text, re.MULTILINE), text  # names left-aligned
+    assert "bee\\x1b[2J" in text and "\x1b" not in text
+    assert "more class" not in evaluation_text(result, max_rows=3)
+    assert "... 1 more class" in evaluation_text(result, max_rows=2)
+    assert "more class" not in evaluation_text(result, max_rows=None)
+
+
+def test_evaluation_names_the_five_most_common_mistakes(tmp_path: Path) -> None:
+    rows = [(f"c{i}", f"c{i + 1}") for i in range(6)] + [("c6", "c0")]
+    text = evaluation_text(evaluated(tmp_path, rows))
+    (line,) = [line for line in text.splitlines() if line.startswith("Most common mistakes: ")]
+    assert line.count(" -> ") == 5
+
+
+def test_evaluation_unmatched_line_when_either_side_has_some(tmp_path: Path) -> None:
+    text = evaluation_text(evaluated(tmp_path, [("cat", "cat")], extra=1))
+    assert "Unmatched: 1 prediction without truth, 0 truth images without prediction" in text
+    assert "Unmatched" not in evaluation_text(evaluated(tmp_path, [("cat", "cat")]))
