@@ -388,18 +388,18 @@ class _Walker:
                 return
             for sub_folder, _others in self._tree(_normal(folder)):
                 yield from self._expand(sub_folder, rest)
-        elif _GLOB_CHARACTERS.intersection(head) and not _lexists(_join(base, head)):
+        elif _GLOB_CHARACTERS.intersection(head) and not _lexists(os.path.join(base, head)):
             # A part that names an existing entry literally is no wildcard (as in _glob_base):
             # 'Trip [2023]/*.jpg' searches the folder 'Trip [2023]'.
             for entry in self._list(folder):
                 if self._wildcard_may_match(entry.name, head) and fnmatch.fnmatch(entry.name, head):
-                    path, is_folder = _join(base, entry.name), _is_dir(entry)
+                    path, is_folder = os.path.join(base, entry.name), _is_dir(entry)
                     if not rest:
                         yield path, is_folder
                     elif is_folder:
                         yield from self._expand(path, rest)
         else:
-            path = _join(base, head)
+            path = os.path.join(base, head)
             if not rest:
                 if _lexists(path):
                     yield path, os.path.isdir(path)
@@ -516,17 +516,13 @@ def _prefix(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _join(base: str, name: str) -> str:
-    return os.path.join(base, name) if base else name
-
-
 def _unique_spellings(found: list[str]) -> dict[str, str]:
     """absolute_path(...) -> the byte-wise smallest of its spellings in `found`."""
     unique: dict[str, str] = {}
     for spelled in found:
         key = absolute_path(spelled)
         kept = unique.get(key)
-        if kept is None or (kept != spelled and os.fsencode(spelled) < os.fsencode(kept)):
+        if kept is None or os.fsencode(spelled) < os.fsencode(kept):
             unique[key] = spelled
     return unique
 

@@ -212,7 +212,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
     for column in ("class", "support", "accuracy", "precision", "F1"):
         table.add_column(column, justify="left" if column == "class" else "right")
     rows = result.class_rows()
-    shown = rows if max_rows is None else rows[:max_rows]
+    shown = rows[:max_rows]
     for row in shown:
         table.add_row(
             printable_text(row.name),
