@@ -230,6 +230,21 @@ def test_hubness_rows_show_three_hubs_or_a_dash() -> None:
     assert csls.split()[-1] == "-"
 
 
+@pytest.mark.parametrize("width", [40, 60, 66, 80, 100, 160])
+def test_hubness_on_a_narrow_terminal_loses_no_value(width: int) -> None:
+    # Where the table cannot fit, rich cut the columns past the width off (at 50, Robin Hood,
+    # the hubs and the accuracy were gone) and folded class names a character short.
+    hub = "ZQXJ" * 10  # letters nothing else in the table has: folded, it reads in order
+    m = method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25})
+    m["top_hubs"] = [{"class": hub, "n_k": 12}]
+    text = hubness_text({"methods": {"mutual_proximity": m, "none": method()}}, width=width)
+    assert all(len(line) <= width for line in text.splitlines()), text
+    assert "".join(char for char in text if char in "ZQXJ") == hub, text
+    for value in ["mutual_proximity", "none", "1.23", "25.0%", "50.0%", "(12)", "hub0 (10)"]:
+        assert value in text, (value, text)
+    assert text.count("0.33") == 2 and "…" not in text
+
+
 def test_hubness_accuracy_columns_when_any_method_has_them() -> None:
     methods = {
         "none": method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25}),

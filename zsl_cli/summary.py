@@ -248,17 +248,15 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
             console.print(_line((f"note: {note}", "dim")))
 
 
+_TOP_HUBS_MIN_WIDTH = 20  # the narrowest "top hubs" column worth a table
+
+
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
     """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
     k = f"k = {result['k']}"
     if result["k"] != result["k_requested"]:
         k += f", not {result['k_requested']}: at most the number of classes less one"
-    table = Table(
-        title=f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})",
-        box=None,
-        header_style="bold",
-        pad_edge=False,
-    )
+    title = f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})"
     methods = result["methods"]
     with_accuracy = any("accuracy" in m for m in methods.values())
     with_unseen = any("unseen_mean_per_class" in m.get("accuracy", {}) for m in methods.values())
@@ -284,19 +282,37 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         if with_unseen:
             row.append(percent(accuracy.get("unseen_mean_per_class")))
         rows.append(row)
-    for index, column in enumerate(columns):
-        # Only the class names may wrap: a number, method or header word cut to "0.…",
-        # "isoftm…" or "occupan…" says nothing, so every other column keeps its widest word.
-        words = [*column.split(), *(row[index] for row in rows)]
-        table.add_column(
-            column,
-            justify="left" if column in ("method", "top hubs") else "right",
-            min_width=None if column == "top hubs" else max(map(len, words)),
-            overflow="fold" if column == "top hubs" else "ellipsis",
-        )
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    hubs_at = columns.index("top hubs")
+    hubs_width = max(len(text) for text in ["top hubs", *(row[hubs_at] for row in rows)])
+    # Only the class names may wrap: a number, method or header word cut to "0.…", "isoftm…"
+    # or "occupan…" says nothing, so every other column keeps its widest word; its whole
+    # header where the hubs then still fit on one line.
+    for headers in ([[column] for column in columns], [column.split() for column in columns]):
+        widths = [
+            max(map(len, [*words, *(row[i] for row in rows)])) for i, words in enumerate(headers)
+        ]
+        fixed = sum(widths) - widths[hubs_at] + 2 * (len(columns) - 1)  # 2 spaces apart
+        if fixed + hubs_width <= console.width:
+            break
+    if fixed + min(hubs_width, _TOP_HUBS_MIN_WIDTH) > console.width:
+        # Too narrow for the table: rich would cut the columns that do not fit off its right.
+        console.print(title)
+        for row in rows:
+            cells = zip(columns[1:], row[1:], strict=True)
+            console.print(f"{row[0]}: " + ", ".join(f"{column} {value}" for column, value in cells))
+    else:
+        table = Table(title=title, box=None, header_style="bold", pad_edge=False)
+        for index, column in enumerate(columns):
+            wraps = index == hubs_at
+            table.add_column(
+                column,
+                justify="left" if column in ("method", "top hubs") else "right",
+                width=None if wraps else widths[index],
+                overflow="fold" if wraps else "ellipsis",
+            )
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
     if result.get("failed_images"):
         failed = _count(result["failed_images"], "image")
         by_status = _counts(result.get("failed_by_status", {}))
