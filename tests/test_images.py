@@ -502,6 +502,16 @@ def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
     assert decode_image(tmp_path / "padded.ppm").size == (2, 1)
 
 
+def test_a_pnm_header_padded_past_64_kb_is_refused_unread_whatever_its_size(
+    tmp_path: Path,
+) -> None:
+    # Pillow refuses a width of 0 only once it has read the whole header, padding and all.
+    (tmp_path / "padded.ppm").write_bytes(b"P6\n0 1" + b"\n" * 70_000 + b"255\n" + bytes(6))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "padded.ppm")
+    assert "header runs past 64 KB" in caught.value.reason
+
+
 def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path) -> None:
     # The format allows comments in the header only; Pillow reads them in the pixels too,
     # copying its 1 MB block for each (a 1 MB file of them took 12 s).
@@ -516,6 +526,28 @@ def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path
         "cannot decode: over 100 comments among the pixels of a plain PPM (the format allows "
         "none there)"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "P3 notes on the scans\n" + "## a heading\n" * 101,  # not numbers: no header
+        "P1 123456789012 1\n" + "# x\n" * 101,  # a number longer than Pillow reads
+        "P2 2 2 0\n" + "# x\n" * 101,  # a largest value of 0
+        "P6 notes " + " " * 70_000,  # refused at "notes", before the whitespace
+        "P2 0 2 255\n" + "# x\n" * 101,  # no pixels to read
+    ],
+)
+def test_a_file_that_only_starts_like_a_pnm_is_not_an_image(tmp_path: Path, text: str) -> None:
+    # Pillow refuses its header as soon as it reads it: what follows changes nothing.
+    failures = []
+    for name, content in [("notes.ppm", text), ("head.ppm", text[:30])]:
+        (tmp_path / name).write_text(content)
+        with pytest.raises(DecodeError) as caught:
+            decode_image(tmp_path / name)
+        failures.append((caught.value.status, caught.value.reason))
+    assert failures[0] == failures[1]
+    assert failures[0][0] == "not_an_image"
 
 
 def test_a_rejected_header_says_why(tmp_path: Path) -> None:

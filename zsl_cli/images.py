@@ -45,6 +45,7 @@ import ctypes
 import errno
 import functools
 import logging
+import math
 import os
 import re
 import stat
@@ -753,6 +754,7 @@ _PNM_MAGIC = re.compile(rb"(?:P[1-6f]|PyP)[ \t\n\v\f\r]|P0CMYK|PyRGBA|PyCMYK")
 _PNM_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
 _PNM_COMMENT = re.compile(rb"#[^\r\n]*[\r\n]?")  # to its line's end, which it takes
 _PNM_NUMBER_LIMIT = 10  # Pillow's: a longer number is refused
+_PNM_REFUSED = -1  # _pnm_header_end: a header Pillow refuses, having read no more of it
 
 
 def _check_pnm(file: BinaryIO) -> None:
@@ -764,11 +766,12 @@ def _check_pnm(file: BinaryIO) -> None:
         if magic is None:
             return
         kind = magic.group().rstrip()
-        numbers = 2 if kind in (b"P1", b"P4") else 3
-        end = _pnm_header_end(head, magic.end(), numbers)
+        end = _pnm_header_end(head, magic.end(), kind)
         if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
             head += file.read(_PNM_HEADER_LIMIT - len(head))
-            end = _pnm_header_end(head, magic.end(), numbers)
+            end = _pnm_header_end(head, magic.end(), kind)
+        if end == _PNM_REFUSED:
+            return  # Pillow refuses it as soon as it reads that far, and says why
         if end is None and len(head) == _PNM_HEADER_LIMIT:
             raise DecodeError(
                 NOT_AN_IMAGE,
@@ -787,29 +790,47 @@ def _check_pnm(file: BinaryIO) -> None:
         file.seek(0)
 
 
-def _pnm_header_end(head: bytes, start: int, numbers: int) -> int | None:
-    """Where Pillow stops reading the header of the PNM in `head` after its magic number (at
-    `start`): past the `numbers` numbers (width, height and, but for bitmaps, the largest
-    value) at the pixels, or at a number too long to be one. None where it reads past `head`."""
+def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:
+    """Where Pillow stops reading the header of the PNM `kind` in `head` after its magic number
+    (at `start`): past its numbers (width, height and, but for bitmaps, the largest value or a
+    PFM's scale) at the pixels; _PNM_REFUSED for a header it refuses, which it reads no further
+    than the number it refuses (a size of 0: all of it). None where it reads past `head`."""
     at = start
-    for _ in range(numbers):
-        digits = 0
+    size = []
+    for index in range(2 if kind in (b"P1", b"P4") else 3):
+        number = b""
         while at < len(head):
             byte = head[at : at + 1]
             if byte == b"#":  # also inside a number, which goes on after the comment
                 at = _end_of(_PNM_COMMENT, head, at)
             elif byte not in b" \t\n\v\f\r":
-                at, digits = at + 1, digits + 1
-                if digits > _PNM_NUMBER_LIMIT:
-                    return at
-            elif digits:
+                at, number = at + 1, number + byte
+                if len(number) > _PNM_NUMBER_LIMIT:
+                    return _PNM_REFUSED
+            elif number:
                 at += 1  # the one whitespace that ends a number
                 break
             else:
                 at = _end_of(_PNM_SPACE, head, at)
         else:
             return None
-    return at
+        try:
+            if index < 2:
+                size.append(int(number))
+            elif not _pnm_third_number_accepted(number, kind):
+                return _PNM_REFUSED
+        except ValueError:  # not a number: a text that merely starts like a PNM
+            return _PNM_REFUSED
+    return at if min(size) > 0 else _PNM_REFUSED
+
+
+def _pnm_third_number_accepted(number: bytes, kind: bytes) -> bool:
+    """Whether Pillow takes a PNM header's third number: a PFM's scale, else the largest value.
+    ValueError where it is no number."""
+    if kind == b"Pf":
+        scale = float(number)
+        return scale != 0 and math.isfinite(scale)
+    return 0 < int(number) < 65536
 
 
 def _end_of(pattern: re.Pattern[bytes], data: bytes, at: int) -> int:
