@@ -90,6 +90,15 @@ def test_embed_refuses_those_image_settings_too(tiny_clip, tmp_path, images, cha
     assert not (tmp_path / "store.db").exists()
 
 
+def test_a_filter_that_is_never_used_is_not_read(tiny_clip, tmp_path, images, classes):
+    # With do_resize false no image is resized: the centre crop alone makes them 32 x 32, and
+    # transformers never reads `resample`, whatever it holds (a traceback read it).
+    model = copy_with(tiny_clip, tmp_path / "model", do_resize=False, resample="bilinear")
+    result = cli("label", images, "-c", classes, "-m", model, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(",ok,") == 2
+
+
 def test_image_settings_nested_in_processor_config_name_that_file(tiny_clip, tmp_path):
     model = shutil.copytree(tiny_clip, tmp_path / "model")
     settings = json.loads((model / "preprocessor_config.json").read_text())

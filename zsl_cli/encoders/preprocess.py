@@ -455,11 +455,11 @@ def fast_preprocessor_from(
         return None
     if get("do_convert_rgb") is False:
         return None
-    resample = _resample(get("resample"))
     if get("max_num_patches") is not None:  # SigLIP2's NaFlex: a grid of patches per image
         naflex = naflex_settings(image_processor)
         if naflex is None or not get("do_resize", True):
             return None  # a broken setting (load_encoder names it), or images left as they are
+        resample = _resample(get("resample"))
         naflex_geometry = NaFlexPreprocessor(
             *naflex, resample, torch_resize and torch_resizes(resample)
         )
@@ -477,6 +477,8 @@ def fast_preprocessor_from(
     crop_hw = (crop["height"], crop["width"]) if crop else None
     if crop_hw is None and resize_to is None:
         return None  # shortest-edge resize alone gives images of varying size: no batching
+    # Read only for a resize: without one, nothing checks or uses it (it may hold anything).
+    resample = _resample(get("resample"))
     geometry = FastPreprocessor(
         shortest_edge, resize_to, crop_hw, resample, torch_resize and torch_resizes(resample)
     )
