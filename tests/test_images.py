@@ -601,6 +601,19 @@ def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path:
     assert "before its start" in caught.value.reason
 
 
+def test_data_placed_past_where_a_file_can_reach_is_damage_not_before_its_start(
+    tmp_path: Path,
+) -> None:
+    # A BigTIFF whose first IFD is at 2**50 bytes: past what ext4 lets a file reach (16 TiB),
+    # so the seek there fails with EINVAL too, though nothing is before the start.
+    header = b"II\x2b\x00" + (8).to_bytes(2, "little") + bytes(2) + (2**50).to_bytes(8, "little")
+    (tmp_path / "far.tif").write_bytes(header + bytes(64))
+    with pytest.raises(DecodeError) as caught:  # elsewhere the seek succeeds: truncated
+        decode_image(tmp_path / "far.tif")
+    assert caught.value.status in ("decode_error", "truncated")
+    assert "before its start" not in caught.value.reason
+
+
 @pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
 @pytest.mark.parametrize("settings", [True, False])
 def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: bool) -> None:

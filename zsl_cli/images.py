@@ -676,9 +676,9 @@ def _reads_as_text(head: bytes) -> bool:
 
 class _FileView:
     """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
-    a seek before the start the file's damage rather than a read error, and closing it leaves
-    the file open (Pillow 13 closes an image's file with the image, and a failure is
-    classified by reading the file again)."""
+    a seek the file system refuses (before the start, or too far) the file's damage rather
+    than a read error, and closing it leaves the file open (Pillow 13 closes an image's file
+    with the image, and a failure is classified by reading the file again)."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
@@ -696,9 +696,11 @@ class _FileView:
         except OSError as error:
             if error.errno != errno.EINVAL:
                 raise
-            # The file's own fields put its data before its start: damage, which the errno
-            # would have classified as a read error.
-            raise OSError(f"the file places data before its start ({offset})") from None
+            # The file's own fields put its data before its start, or further past its end than
+            # this file system lets a file reach (ext4: 16 TiB): damage, which the errno would
+            # have classified as a read error.
+            where = "before its start" if offset < 0 else "past its end"
+            raise OSError(f"the file places data {where} ({offset})") from None
 
     def close(self) -> None:
         pass
