@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -380,7 +380,7 @@ def settings_problem(image_processor: Any) -> tuple[str, str] | None:
     """A setting of a loaded image processor that fails on every image (an unknown filter, a
     size of 0) or makes them all alike (a std of 0), as ("<key> <value>", what is wrong with it),
     or None. transformers loads such settings without a word."""
-    get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
+    get = _getter(image_processor)
     if get("do_resize", True):
         resample = get("resample")
         number = getattr(resample, "value", resample)  # PILImageResampling is an enum
@@ -447,10 +447,7 @@ def fast_preprocessor_from(
     Also accepts the processor's saved settings as a dict (its preprocessor_config.json).
     torch_resize=False keeps Pillow's resize, for the processor's own pixels.
     """
-    if isinstance(image_processor, Mapping):
-        get = image_processor.get
-    else:
-        get = lambda key, default=None: getattr(image_processor, key, default)  # noqa: E731
+    get = _getter(image_processor)
     if any(get(flag) for flag in _UNSUPPORTED_FLAGS):
         return None
     if get("do_convert_rgb") is False:
@@ -485,17 +482,19 @@ def fast_preprocessor_from(
     return geometry, _normalisation(get)
 
 
+def _getter(image_processor: Any) -> Callable[..., Any]:
+    """get(key, default=None): a setting of a loaded processor, or of its saved settings (a
+    dict, its preprocessor_config.json)."""
+    if isinstance(image_processor, Mapping):
+        return image_processor.get
+    return lambda key, default=None: getattr(image_processor, key, default)
+
+
 def naflex_settings(image_processor: Any) -> tuple[int, int] | None:
     """(patch_size, max_num_patches) of a NaFlex processor (or its saved settings), or None
     when it is not one or they are not whole numbers above 0."""
-    if isinstance(image_processor, Mapping):
-        settings = image_processor.get("patch_size"), image_processor.get("max_num_patches")
-    else:
-        settings = (
-            getattr(image_processor, "patch_size", None),
-            getattr(image_processor, "max_num_patches", None),
-        )
-    patch, most = (_whole(value) for value in settings)
+    get = _getter(image_processor)
+    patch, most = (_whole(get(key)) for key in ("patch_size", "max_num_patches"))
     if patch is None or most is None or patch <= 0 or most <= 0:
         return None
     return patch, most
