@@ -34,6 +34,8 @@ from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeError,
     DecodeOptions,
+    check_resized_pixels,
+    decided_by_content,
     decode_image,
     pillow_extensions,
     pillow_settings,
@@ -194,8 +196,13 @@ def test_16bit_rgb_transparency_is_composited_on_white(tmp_path: Path, interlace
         (np.array([[-100, 0, 100]], np.int32), [0, 128, 255]),  # other ranges are stretched
         (np.array([[0.0, 0.5, 1.0]], np.float32), [0, 128, 255]),
         (np.array([[-2.0, np.nan, 2.0]], np.float32), [0, 0, 255]),
+        (np.array([[0.25, 0.5, 1.0]], np.float32), [64, 128, 255]),  # 1.0 is still in [0, 1]
+        (np.array([[1000, 2000, 65535]], np.int32), [4, 8, 255]),  # 65535 is still 16-bit
+        (np.array([[5.0, 5.0, 5.0]], np.float32), [0, 0, 0]),  # constant: black, no warning
+        (np.array([[np.nan, np.nan, np.nan]], np.float32), [0, 0, 0]),
     ],
 )
+@pytest.mark.filterwarnings("error")  # numpy's would be lines on stderr naming no file
 def test_32bit_modes_are_scaled(tmp_path: Path, values: np.ndarray, expected: list[int]) -> None:
     Image.fromarray(values).save(tmp_path / "deep.tif")
     with Image.open(tmp_path / "deep.tif") as image:
@@ -432,6 +439,9 @@ def test_truncated_webp(tmp_path: Path) -> None:
     assert status_of(tmp_path / "whole.webp") == "ok"
     (tmp_path / "header.webp").write_bytes(buffer.getvalue()[:12])  # RIFF, size, WEBP
     assert status_of(tmp_path / "header.webp") == "truncated"
+    data = buffer.getvalue()  # whole, as long as its RIFF size says, but damaged
+    (tmp_path / "noise.webp").write_bytes(data[:20] + bytes(len(data) - 20))
+    assert status_of(tmp_path / "noise.webp") not in ("ok", "truncated")
 
 
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
@@ -502,11 +512,12 @@ def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
     assert decode_image(tmp_path / "padded.ppm").size == (2, 1)
 
 
+@pytest.mark.parametrize("width", [b"0", b"1234567890"])  # ten digits: Pillow's longest number
 def test_a_pnm_header_padded_past_64_kb_is_refused_unread_whatever_its_size(
-    tmp_path: Path,
+    tmp_path: Path, width: bytes
 ) -> None:
     # Pillow refuses a width of 0 only once it has read the whole header, padding and all.
-    (tmp_path / "padded.ppm").write_bytes(b"P6\n0 1" + b"\n" * 70_000 + b"255\n" + bytes(6))
+    (tmp_path / "padded.ppm").write_bytes(b"P6\n" + width + b" 1" + b"\n" * 70_000 + b"255\n")
     with pytest.raises(DecodeError) as caught:
         decode_image(tmp_path / "padded.ppm")
     assert "header runs past 64 KB" in caught.value.reason
@@ -529,6 +540,42 @@ def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path
 
 
 @pytest.mark.parametrize(
+    "header",
+    [
+        "P1 2 2\n",
+        "P2 2 2 255\n",
+        "P2 2 2\n25# a comment inside a number, which goes on after it\n5\n",
+        "P3 2 2 255\n",
+    ],
+)
+def test_a_plain_pnm_may_hold_100_comments_among_its_pixels_not_more(
+    tmp_path: Path, header: str
+) -> None:
+    pixels = " ".join(["0 1 1"] * 4)
+    (tmp_path / "100.ppm").write_text(header + "# x\n" * 100 + pixels)
+    assert decode_image(tmp_path / "100.ppm").size == (2, 2)
+    (tmp_path / "101.ppm").write_text(header + "# x\n" * 101 + pixels)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "101.ppm")
+    assert caught.value.reason.startswith("cannot decode: over 100 comments among the pixels")
+
+
+def test_comments_among_the_pixels_of_a_tall_plain_pnm_are_counted(tmp_path: Path) -> None:
+    # A height over 16 bits is no largest value: the header is read to its end all the same.
+    (tmp_path / "tall.pgm").write_text("P2 1 70000 255\n" + "# x\n" * 101 + "0")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "tall.pgm")
+    assert caught.value.reason.startswith("cannot decode: over 100 comments among the pixels")
+
+
+def test_a_pnm_cut_inside_a_short_header_is_not_called_a_long_one(tmp_path: Path) -> None:
+    (tmp_path / "cut.ppm").write_bytes(b"P6\n# a comment\n2 ")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "cut.ppm")
+    assert "64 KB" not in caught.value.reason
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "P3 notes on the scans\n" + "## a heading\n" * 101,  # not numbers: no header
@@ -536,6 +583,9 @@ def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path
         "P2 2 2 0\n" + "# x\n" * 101,  # a largest value of 0
         "P6 notes " + " " * 70_000,  # refused at "notes", before the whitespace
         "P2 0 2 255\n" + "# x\n" * 101,  # no pixels to read
+        "P2 2 2 65536\n" + "# x\n" * 101,  # a largest value over 16 bits
+        "P32 2 255\n" + "# x\n" * 101,  # no whitespace after the magic number
+        "P2 2 2 0" + " " * 70_000,  # refused at its largest value, before the whitespace
     ],
 )
 def test_a_file_that_only_starts_like_a_pnm_is_not_an_image(tmp_path: Path, text: str) -> None:
@@ -589,6 +639,76 @@ def test_a_value_pillow_has_no_entry_for_is_named_as_such(tmp_path: Path) -> Non
         "TIFF signature, but Pillow cannot open it: the file holds a value Pillow does not "
         "know (258)"
     )
+
+
+def test_a_key_error_pillow_wraps_in_its_own_words_keeps_them(tmp_path: Path) -> None:
+    # Photometric interpretation 7 is in no table of Pillow's: it says "unknown pixel mode",
+    # from a KeyError, and that is the line to give.
+    (tmp_path / "odd_photometric.tif").write_bytes(_tiff_with(262, 7))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "odd_photometric.tif")
+    assert caught.value.reason == "TIFF signature, but Pillow cannot open it: unknown pixel mode"
+
+
+def test_a_header_that_gives_no_size_says_so(tmp_path: Path) -> None:
+    (tmp_path / "no_width.png").write_bytes(png_declaring_size(0, 5))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "no_width.png")
+    assert (caught.value.status, caught.value.reason) == (
+        "not_an_image",
+        "PNG signature, but Pillow cannot open it: its header gives no size or no known mode",
+    )
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (
+            KeyError(258),
+            "cannot decode: KeyError: the file holds a value Pillow does not know (258)",
+        ),
+        (MemoryError(), "out of memory while decoding"),
+    ],
+)
+def test_what_pillow_raises_while_decoding_is_worded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: BaseException, reason: str
+) -> None:
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(tmp_path / "a.png")
+
+    def failing_load(self):
+        raise raised
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", failing_load)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "a.png")
+    assert (caught.value.status, caught.value.reason) == ("decode_error", reason)
+    # Memory is the machine's, not the file's: a store tries such a file again.
+    assert decided_by_content("decode_error", reason) is not isinstance(raised, MemoryError)
+
+
+def test_eps_is_refused_for_what_it_is(bad: dict[Path, str]) -> None:
+    eps = next(path for path in bad if path.suffix == ".eps")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(eps)
+    assert caught.value.reason == "EPS files are not read (Pillow runs Ghostscript)"
+
+
+def test_a_path_through_a_file_is_not_found(tmp_path: Path) -> None:
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(tmp_path / "a.png")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "a.png" / "b.png")
+    assert (caught.value.status, caught.value.reason) == (
+        "not_found",
+        "file not found (a parent in the path is a file)",
+    )
+
+
+def test_resized_pixels_over_the_limit_are_too_large() -> None:
+    check_resized_pixels((4000, 1), 1000, 1000)  # at the limit: accepted
+    with pytest.raises(DecodeError) as caught:
+        check_resized_pixels((4000, 1), 1001, 1000)
+    assert caught.value.status == "too_large"
+    assert caught.value.reason.startswith("4000x1 is so elongated that resizing it")
 
 
 def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path: Path) -> None:
@@ -836,12 +956,18 @@ def test_heic_without_pillow_heif_says_how_to_read_it(tmp_path: Path) -> None:
     assert "HEIF" not in lines[2]
 
 
+def test_damaged_heic_with_pillow_heif_is_not_blamed_on_a_missing_plugin(tmp_path: Path) -> None:
+    (tmp_path / "damaged.heic").write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + bytes(500))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "damaged.heic")
+    assert caught.value.status == "not_an_image"
+    assert caught.value.reason.startswith("HEIF signature, but Pillow cannot open it")
+
+
 def test_heic_that_libheif_has_no_decoder_for_is_tried_again(tmp_path, monkeypatch) -> None:
     # A libheif built without an HEVC decoder (not pillow-heif's wheels) fails every HEIC alike:
     # the installation decides that, not the file, so a store must not keep the failure.
     from pillow_heif.as_plugin import HeifImageFile
-
-    from zsl_cli.images import decided_by_content
 
     photo = _heic(tmp_path / "photo.heic", blocky_rgb(32, 32, 2))
 
