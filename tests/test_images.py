@@ -568,6 +568,18 @@ def test_comments_among_the_pixels_of_a_tall_plain_pnm_are_counted(tmp_path: Pat
     assert caught.value.reason.startswith("cannot decode: over 100 comments among the pixels")
 
 
+def test_a_plain_pnm_with_bad_pixels_fails_to_decode_not_to_be_an_image(tmp_path: Path) -> None:
+    # A plain PGM is text throughout: once Pillow has read its header, bad pixel data is the
+    # damage of an image, as in a binary PGM, not a sign of some text file.
+    (tmp_path / "bad.pgm").write_text("P2 2 2 255\n0 1 2 999\n")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "bad.pgm")
+    assert (caught.value.status, caught.value.reason) == (
+        "decode_error",
+        "cannot decode: ValueError: Channel value too large for this mode: 999",
+    )
+
+
 def test_a_pnm_cut_inside_a_short_header_is_not_called_a_long_one(tmp_path: Path) -> None:
     (tmp_path / "cut.ppm").write_bytes(b"P6\n# a comment\n2 ")
     with pytest.raises(DecodeError) as caught:

@@ -305,16 +305,20 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
     heif_readable()
     file, size = _open_regular_file(path)
     with file:
+        opened = False
         try:
             if size == 0:  # inside the try: that read can fail too (/proc/self/mem: EIO)
                 if not file.read(1):
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
-            return _decode_open_file(file, options)
+            _check_pnm(file)
+            image = Image.open(_FileView(file), formats=_readable_formats())
+            opened = True
+            return _decode_opened(image, file, options)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
-            raise _classify(error, file, size, options) from error
+            raise _classify(error, file, size, options, opened) from error
 
 
 @functools.cache
@@ -420,10 +424,10 @@ def _readable_formats() -> list[str]:
     return [name for name in Image.ID if name not in _REFUSED_FORMATS]
 
 
-def _decode_open_file(file: BinaryIO, options: DecodeOptions) -> Image.Image:
-    _check_pnm(file)
-    image, rgb = Image.open(_FileView(file), formats=_readable_formats()), None
-    file_format = image.format
+def _decode_opened(
+    image: ImageFile.ImageFile, file: BinaryIO, options: DecodeOptions
+) -> Image.Image:
+    file_format, rgb = image.format, None
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
@@ -562,7 +566,10 @@ def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
-def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOptions) -> DecodeError:
+def _classify(
+    error: Exception, file: BinaryIO, size: int, options: DecodeOptions, opened: bool
+) -> DecodeError:
+    """The DecodeError for what Pillow raised: `opened` where Image.open had read the header."""
     if isinstance(error, Image.DecompressionBombError):
         return DecodeError(TOO_LARGE, _bomb_reason(error, options))
     if isinstance(error, OSError) and error.errno is not None:
@@ -582,8 +589,8 @@ def _classify(error: Exception, file: BinaryIO, size: int, options: DecodeOption
     if _REFUSED_FORMATS & signatures.keys():
         return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
     # A text file whose first letters happen to be a short signature ("BM...") is no image,
-    # however far Pillow got with it.
-    if text:
+    # however far Pillow got with it; but one Pillow opened as a text format (a plain PPM) is.
+    if text and not (opened and _TEXT_FORMATS & signatures.keys()):
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
     if _container_cut_short(file, size):
         return cut_short
