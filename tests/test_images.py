@@ -106,6 +106,20 @@ def test_corpus_defeats_a_naive_decoder(odd: dict) -> None:
             assert np.asarray(image.convert("RGB")).shape != odd[name].expected.shape
 
 
+def test_exif_that_cannot_be_read_costs_only_the_orientation(
+    odd: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = odd["jpeg_orientation_3"]
+
+    def corrupt_exif(self):
+        raise SyntaxError("not a TIFF file")  # as a damaged Exif block may make Pillow do
+
+    monkeypatch.setattr(Image.Image, "getexif", corrupt_exif)
+    decoded = np.asarray(decode_image(case.path))
+    assert decoded.shape == case.expected.shape  # orientation 3 turns by 180 degrees
+    assert mean_abs_diff(decoded[::-1, ::-1], case.expected) <= case.tolerance  # not turned
+
+
 def test_first_frame_of_animated_gif(odd: dict) -> None:
     case = odd["gif_animated"]
     with Image.open(case.path) as image:
@@ -125,6 +139,17 @@ def test_alpha_is_composited_on_white(tmp_path: Path) -> None:
     decoded = np.asarray(decode_image(tmp_path / "a.png"))
     assert (decoded[:, :3] == 255).all()
     assert (decoded[:, 3:] == (10, 20, 30)).all()
+
+
+def test_a_palette_with_alpha_is_composited_on_white(tmp_path: Path) -> None:
+    # A TGA's colour map may hold alpha: no "transparency" entry says so, the palette's mode does.
+    image = Image.fromarray(np.array([[0, 0, 1, 1]], np.uint8), "P")
+    image.putpalette([10, 20, 30, 0, 10, 20, 30, 255], "RGBA")
+    image.save(tmp_path / "alpha.tga")
+    with Image.open(tmp_path / "alpha.tga") as reread:
+        assert reread.palette.mode == "RGBA" and "transparency" not in reread.info
+    decoded = np.asarray(decode_image(tmp_path / "alpha.tga"))
+    assert decoded.tolist() == [[[255, 255, 255]] * 2 + [[10, 20, 30]] * 2]
 
 
 def test_16bit_is_scaled_not_clipped(tmp_path: Path) -> None:
