@@ -367,6 +367,14 @@ def test_bomb_between_pillow_warning_and_error_is_too_large(tmp_path: Path) -> N
     assert caught.value.reason.startswith("10000x9000 = 90 MP exceeds the 89.5 MP limit")
 
 
+def test_a_limit_over_100_mp_is_given_in_whole_megapixels(tmp_path: Path) -> None:
+    (tmp_path / "bomb.png").write_bytes(png_declaring_size(40_000, 30_000))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "bomb.png", DecodeOptions(max_pixels=150_000_000))
+    # Over twice Pillow's own limit: Pillow refuses it while opening, naming no size.
+    assert caught.value.reason == "1,200 MP exceeds the 150 MP limit (raise it with --max-pixels)"
+
+
 def test_pillow_settings_lift_a_lower_pillow_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -497,6 +505,21 @@ def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> 
     for name, text in (("note.png", "GIF is a format, this is a note\n"), ("bmi.bmp", "BMI 24\n")):
         (tmp_path / name).write_text(text * 20)
         assert status_of(tmp_path / name) == "not_an_image", name
+
+
+def test_text_whose_sample_ends_inside_a_character_is_still_text(tmp_path: Path) -> None:
+    # The first 512 bytes are judged: here they end halfway through an "é" (two bytes).
+    (tmp_path / "note.bmp").write_text("BMI " + "x" * 507 + "é" * 100, encoding="utf-8")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(tmp_path / "note.bmp")
+    assert caught.value.reason == "not an image format Pillow can read"
+
+
+def test_an_iso_media_file_whose_boxes_make_no_sense_is_not_cut_short(tmp_path: Path) -> None:
+    # A box of 4 bytes cannot hold its own header: the layout is damaged, not cut short.
+    ftyp = b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"
+    (tmp_path / "damaged.avif").write_bytes(ftyp + b"\0\0\0\x04meta" + bytes(500))
+    assert status_of(tmp_path / "damaged.avif") not in ("ok", "truncated")
 
 
 def test_files_cut_short_in_pillows_python_decoders_are_truncated(tmp_path: Path) -> None:
