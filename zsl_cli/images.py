@@ -45,7 +45,6 @@ import ctypes
 import errno
 import functools
 import logging
-import math
 import os
 import re
 import stat
@@ -824,22 +823,15 @@ def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:
         else:
             return None
         try:
-            if index < 2:
-                size.append(int(number))
-            elif not _pnm_third_number_accepted(number, kind):
-                return _PNM_REFUSED
+            value = int(number)
         except ValueError:  # not a number: a text that merely starts like a PNM
+            # (or a PFM's scale, a float: taken as refused, which only plain PNMs' pixels see)
+            return _PNM_REFUSED
+        if index < 2:
+            size.append(value)
+        elif not 0 < value < 65536:  # the largest value
             return _PNM_REFUSED
     return at if min(size) > 0 else _PNM_REFUSED
-
-
-def _pnm_third_number_accepted(number: bytes, kind: bytes) -> bool:
-    """Whether Pillow takes a PNM header's third number: a PFM's scale, else the largest value.
-    ValueError where it is no number."""
-    if kind == b"Pf":
-        scale = float(number)
-        return scale != 0 and math.isfinite(scale)
-    return 0 < int(number) < 65536
 
 
 def _end_of(pattern: re.Pattern[bytes], data: bytes, at: int) -> int:
