@@ -41,7 +41,9 @@ def test_items_come_in_input_order_with_failures_in_place():
     assert [item.path for item in items] == paths
     failed = [item.index for item in items if not item.ok]
     assert failed == [3, 13, 23]
-    assert all(items[i].status == "decode_error" and "bad file" in items[i].error for i in failed)
+    # The exception's type names what went wrong when its message alone does not.
+    assert all(items[i].status == "decode_error" for i in failed)
+    assert all(items[i].error == "ValueError: bad file" for i in failed)
     assert all(int(item.pixels[0, 0, 0]) == item.index for item in items if item.ok)
 
 
@@ -98,6 +100,7 @@ def test_close_cancels_what_has_not_started():
     assert len(calls) <= 2  # only what was already running
     with pytest.raises(StopIteration):
         next(queue.items())
+    assert list(queue.batches(batch_size=4)) == []  # nothing left to start, either
 
 
 def test_startup_workers_bound_concurrency_until_the_first_item_is_taken():
@@ -291,3 +294,125 @@ def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
         items = list(queue.items())
     assert [item.path.name for item in items] == names
     assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)
+
+
+def test_a_window_below_two_per_worker_still_keeps_every_worker_busy():
+    started: list[str] = []
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def prepare(path: Path) -> np.ndarray:
+        with lock:
+            started.append(path.name)
+        release.wait(5)
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    with DecodeQueue([Path(f"p{i}") for i in range(20)], prepare, workers=3, window=1) as queue:
+        assert queue.window == 6
+        deadline = time.monotonic() + 5
+        while len(started) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(started) == 3  # one per worker, though the window asked for one image
+        release.set()
+        assert len(list(queue.items())) == 20
+
+
+def test_more_startup_workers_than_workers_is_all_the_workers():
+    paths = [Path(f"p{i}") for i in range(6)]
+    with DecodeQueue(paths, pid_or_failure, workers=2, window=4, startup_workers=8) as queue:
+        assert [item.path for item in queue.items()] == paths
+
+
+def test_worker_processes_keep_the_window_in_images_not_tasks():
+    # Tasks of 2 images each (a window of 4 for 1 worker): 4 images in flight, not 4 tasks.
+    queue = DecodeQueue(
+        [Path(f"p{i}") for i in range(40)], pid_or_failure, workers=1, window=4, processes=True
+    )
+    with queue:
+        assert [len(task.chunk) for task in queue._pending] == [2, 2]
+        items = queue.items()
+        next(items)
+        assert sum(len(task.chunk) for task in queue._pending) <= 4
+
+
+def test_an_items_iterator_closed_early_cancels_what_has_not_started():
+    release = threading.Event()
+    calls: list[str] = []
+
+    def prepare(path: Path) -> np.ndarray:
+        calls.append(path.name)
+        if path.name != "p0":
+            release.wait(5)
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    queue = DecodeQueue([Path(f"p{i}") for i in range(10)], prepare, workers=1, window=2)
+    items = queue.items()
+    assert next(items).path.name == "p0"
+    items.close()  # the consumer stops early, without closing the queue itself
+    release.set()
+    time.sleep(0.1)
+    assert "p2" not in calls  # queued behind p1 (which may have started): never decoded
+
+
+def test_stack_pixels_stacks_one_shape_and_lists_several():
+    from zsl_cli.records import ImageItem
+
+    def item(index: int, shape: tuple[int, ...]) -> ImageItem:
+        return ImageItem(index, Path(f"p{index}"), pixels=np.full(shape, index, np.uint8))
+
+    failed = ImageItem(9, Path("bad"), status="decode_error")
+    alike = batching.stack_pixels([item(0, (2, 2, 3)), failed, item(1, (2, 2, 3))])
+    assert isinstance(alike, np.ndarray) and alike.shape == (2, 2, 2, 3)
+    assert alike[:, 0, 0, 0].tolist() == [0, 1]
+    mixed = batching.stack_pixels([item(0, (2, 2, 3)), item(1, (2, 4, 3))])
+    assert isinstance(mixed, list) and [array.shape for array in mixed] == [(2, 2, 3), (2, 4, 3)]
+
+
+def test_batches_decode_ahead_as_many_batches_as_asked():
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def prepare(path: Path) -> np.ndarray:
+        with lock:
+            started.append(path.name)
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    with DecodeQueue([Path(f"p{i}") for i in range(50)], prepare, workers=1, window=2) as queue:
+        batches = queue.batches(batch_size=5, prefetch_batches=3)
+        deadline = time.monotonic() + 5
+        while len(started) < 15 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)
+        assert len(started) == 15  # before the first batch is asked for
+        assert sum(len(batch) for batch in batches) == 50
+
+
+def slower_than_a_poll_in_a_process(path: Path) -> np.ndarray:
+    if multiprocessing.parent_process() is not None:
+        time.sleep(batching._POLL_SECONDS * 1.5)
+    return np.array([os.getpid()], dtype=np.int64)
+
+
+def test_a_decode_slower_than_a_poll_stays_in_its_process():
+    # Waiting on a live worker past a poll is not taken for a dead one.
+    with DecodeQueue(
+        [Path("p0")], slower_than_a_poll_in_a_process, workers=1, window=2, processes=True
+    ) as queue:
+        items = list(queue.items())
+    assert items[0].ok and int(items[0].pixels[0]) != os.getpid()
+
+
+def test_falling_back_to_threads_keeps_what_processes_delivered():
+    from concurrent.futures import Future
+
+    queue = DecodeQueue([], pid_or_failure, workers=1, window=2)
+    delivered: Future = Future()
+    delivered.set_result([batching.prepare_item(0, Path("p0"), pid_or_failure)])
+    lost: Future = Future()
+    lost.set_exception(batching.BrokenProcessPool("a decode process died"))
+    queue._pending.extend(
+        [batching._Task([(0, Path("p0"))], delivered), batching._Task([(1, Path("p1"))], lost)]
+    )
+    queue._continue_in_threads()
+    assert queue._pending[0].future is delivered  # not decoded a second time
+    assert [item.path.name for item in queue.items()] == ["p0", "p1"]
