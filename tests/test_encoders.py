@@ -107,7 +107,12 @@ def test_torch_resize_stays_within_the_readmes_bound(size, new_size, resample):
 
 
 @pytest.mark.parametrize(
-    "new_size", [(286, 272), (286, 271), (100, 50), (250, 60), (310, 200), (200, 310), (20, 299)]
+    "new_size",
+    [
+        *[(286, 272), (286, 271), (100, 50), (250, 60), (310, 200), (200, 310), (20, 299)],
+        # Enlargements: the width first, though the width grows more than twice the height
+        *[(400, 350), (320, 310)],
+    ],
 )
 def test_the_pass_order_is_this_pillows(new_size):
     """_torch_resize follows _pillow_resizes_vertically_first: it must say what Pillow does
