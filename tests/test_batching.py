@@ -61,20 +61,36 @@ def test_failures_ahead_of_any_decoded_image_form_batches_of_their_own():
     assert batches == [["bad0", "bad1"], ["bad2", "ok3", "bad4", "ok5"], ["bad6"]]
 
 
-def test_decoding_starts_at_once_and_stays_within_the_window():
-    started: list[str] = []
-    lock = threading.Lock()
+class StartRecorder:
+    """A prepare function that notes the name of each path it starts on; with `hold`, it then
+    waits for `release` (5 s at most)."""
 
-    def prepare(path: Path) -> np.ndarray:
-        with lock:
-            started.append(path.name)
+    def __init__(self, hold: bool = False) -> None:
+        self.started: list[str] = []
+        self.release = threading.Event()
+        self._hold = hold
+        self._lock = threading.Lock()
+
+    def __call__(self, path: Path) -> np.ndarray:
+        with self._lock:
+            self.started.append(path.name)
+        if self._hold:
+            self.release.wait(5)
         return np.zeros((1, 1, 3), dtype=np.uint8)
 
+    def wait_for(self, count: int) -> None:
+        """Until `count` paths have started, or 5 s have passed."""
+        deadline = time.monotonic() + 5
+        while len(self.started) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def test_decoding_starts_at_once_and_stays_within_the_window():
+    prepare = StartRecorder()
+    started = prepare.started
     paths = [Path(f"p{i}") for i in range(100)]
     queue = DecodeQueue(paths, prepare, workers=2, window=10)
-    deadline = time.monotonic() + 5
-    while len(started) < 10 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    prepare.wait_for(10)
     time.sleep(0.05)
     assert len(started) == 10  # before anyone asked for an item, and no more than the window
     consumed = 0
@@ -297,23 +313,12 @@ def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
 
 
 def test_a_window_below_two_per_worker_still_keeps_every_worker_busy():
-    started: list[str] = []
-    lock = threading.Lock()
-    release = threading.Event()
-
-    def prepare(path: Path) -> np.ndarray:
-        with lock:
-            started.append(path.name)
-        release.wait(5)
-        return np.zeros((1, 1, 3), dtype=np.uint8)
-
+    prepare = StartRecorder(hold=True)
     with DecodeQueue([Path(f"p{i}") for i in range(20)], prepare, workers=3, window=1) as queue:
         assert queue.window == 6
-        deadline = time.monotonic() + 5
-        while len(started) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(started) == 3  # one per worker, though the window asked for one image
-        release.set()
+        prepare.wait_for(3)
+        assert len(prepare.started) == 3  # one per worker, though the window asked for one image
+        prepare.release.set()
         assert len(list(queue.items())) == 20
 
 
@@ -369,21 +374,12 @@ def test_stack_pixels_stacks_one_shape_and_lists_several():
 
 
 def test_batches_decode_ahead_as_many_batches_as_asked():
-    started: list[str] = []
-    lock = threading.Lock()
-
-    def prepare(path: Path) -> np.ndarray:
-        with lock:
-            started.append(path.name)
-        return np.zeros((1, 1, 3), dtype=np.uint8)
-
+    prepare = StartRecorder()
     with DecodeQueue([Path(f"p{i}") for i in range(50)], prepare, workers=1, window=2) as queue:
         batches = queue.batches(batch_size=5, prefetch_batches=3)
-        deadline = time.monotonic() + 5
-        while len(started) < 15 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        prepare.wait_for(15)
         time.sleep(0.05)
-        assert len(started) == 15  # before the first batch is asked for
+        assert len(prepare.started) == 15  # before the first batch is asked for
         assert sum(len(batch) for batch in batches) == 50
 
 
