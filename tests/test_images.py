@@ -52,6 +52,13 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
     return write_bad_files(tmp_path_factory.mktemp("bad"))
 
 
+def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
+    """The DecodeError that decoding `path` raises."""
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path, options)
+    return caught.value
+
+
 def status_of(path: Path, options: DecodeOptions = DecodeOptions()) -> str:
     try:
         image = decode_image(path, options)
@@ -265,10 +272,9 @@ def test_a_read_error_on_a_file_whose_size_says_0_is_unreadable(tmp_path: Path) 
     # /proc/self/mem says 0 bytes and fails the first read with EIO: the check for an empty
     # file reads too, and its error is the file system's, not a decoding one.
     (tmp_path / "mem.jpg").symlink_to("/proc/self/mem")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "mem.jpg")
-    assert caught.value.status == "unreadable"
-    assert caught.value.reason == "read error: input/output error"
+    failure = failure_of(tmp_path / "mem.jpg")
+    assert failure.status == "unreadable"
+    assert failure.reason == "read error: input/output error"
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
@@ -283,9 +289,8 @@ def test_a_link_to_a_device_is_not_opened(tmp_path: Path, monkeypatch: pytest.Mo
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", recording_open)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "device.jpg")
-    assert (caught.value.status, caught.value.reason) == ("not_a_file", "is a device")
+    failure = failure_of(tmp_path / "device.jpg")
+    assert (failure.status, failure.reason) == ("not_a_file", "is a device")
     assert opened == []
 
 
@@ -302,9 +307,8 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "secret.png"
     Image.fromarray(blocky_rgb(8, 8, 0)).save(path)
     path.chmod(0)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path)
-    assert (caught.value.status, caught.value.reason) == ("unreadable", "permission denied")
+    failure = failure_of(path)
+    assert (failure.status, failure.reason) == ("unreadable", "permission denied")
 
 
 @pytest.mark.parametrize(
@@ -325,9 +329,8 @@ def test_a_file_the_system_refuses_to_open_is_unreadable(
         return real_open(name, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path)
-    assert (caught.value.status, caught.value.reason) == ("unreadable", reason)
+    failure = failure_of(path)
+    assert (failure.status, failure.reason) == ("unreadable", reason)
 
 
 def test_a_broken_links_reason_stays_one_line_whatever_its_target(tmp_path: Path) -> None:
@@ -335,9 +338,8 @@ def test_a_broken_links_reason_stays_one_line_whatever_its_target(tmp_path: Path
     # fake "zsl: error:" line on stderr) nor drive the terminal with an escape sequence.
     link = tmp_path / "link.png"
     link.symlink_to("gone\nzsl: error: \x1b]0;title\x07.png")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(link)
-    assert (caught.value.status, caught.value.reason) == (
+    failure = failure_of(link)
+    assert (failure.status, failure.reason) == (
         "broken_link",
         "broken symbolic link (its target gone\\nzsl: error: \\x1b]0;title\\x07.png does not "
         "exist)",
@@ -347,10 +349,9 @@ def test_a_broken_links_reason_stays_one_line_whatever_its_target(tmp_path: Path
 def test_too_large_is_judged_from_the_header(tmp_path: Path) -> None:
     path = tmp_path / "small.png"
     Image.fromarray(blocky_rgb(16, 12, 0)).save(path)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path, DecodeOptions(max_pixels=16 * 12 - 1))
-    assert caught.value.status == "too_large"
-    assert "16x12" in caught.value.reason and "--max-pixels" in caught.value.reason
+    failure = failure_of(path, DecodeOptions(max_pixels=16 * 12 - 1))
+    assert failure.status == "too_large"
+    assert "16x12" in failure.reason and "--max-pixels" in failure.reason
     assert decode_image(path, DecodeOptions(max_pixels=16 * 12)).size == (16, 12)
 
 
@@ -361,18 +362,16 @@ def test_bomb_between_pillow_warning_and_error_is_too_large(tmp_path: Path) -> N
     path.write_bytes(png_declaring_size(10_000, 9_000))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with pytest.raises(DecodeError) as caught:
-            decode_image(path)
-    assert caught.value.status == "too_large"
-    assert caught.value.reason.startswith("10000x9000 = 90 MP exceeds the 89.5 MP limit")
+        failure = failure_of(path)
+    assert failure.status == "too_large"
+    assert failure.reason.startswith("10000x9000 = 90 MP exceeds the 89.5 MP limit")
 
 
 def test_a_limit_over_100_mp_is_given_in_whole_megapixels(tmp_path: Path) -> None:
     (tmp_path / "bomb.png").write_bytes(png_declaring_size(40_000, 30_000))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "bomb.png", DecodeOptions(max_pixels=150_000_000))
+    failure = failure_of(tmp_path / "bomb.png", DecodeOptions(max_pixels=150_000_000))
     # Over twice Pillow's own limit: Pillow refuses it while opening, naming no size.
-    assert caught.value.reason == "1,200 MP exceeds the 150 MP limit (raise it with --max-pixels)"
+    assert failure.reason == "1,200 MP exceeds the 150 MP limit (raise it with --max-pixels)"
 
 
 def test_pillow_settings_lift_a_lower_pillow_limit(
@@ -383,10 +382,9 @@ def test_pillow_settings_lift_a_lower_pillow_limit(
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow refuses more than 2000
     options = DecodeOptions(max_pixels=10_000)
     with warnings.catch_warnings():
-        with pytest.raises(DecodeError) as caught:
-            decode_image(path, options)
-        assert caught.value.status == "too_large"
-        assert "Pillow's 0.002 MP decompression-bomb limit" in caught.value.reason
+        failure = failure_of(path, options)
+        assert failure.status == "too_large"
+        assert "Pillow's 0.002 MP decompression-bomb limit" in failure.reason
         with pillow_settings(options.max_pixels):
             assert Image.MAX_IMAGE_PIXELS == 10_000
             assert decode_image(path, options).size == (64, 48)
@@ -510,9 +508,8 @@ def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> 
 def test_text_whose_sample_ends_inside_a_character_is_still_text(tmp_path: Path) -> None:
     # The first 512 bytes are judged: here they end halfway through an "é" (two bytes).
     (tmp_path / "note.bmp").write_text("BMI " + "x" * 507 + "é" * 100, encoding="utf-8")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "note.bmp")
-    assert caught.value.reason == "not an image format Pillow can read"
+    failure = failure_of(tmp_path / "note.bmp")
+    assert failure.reason == "not an image format Pillow can read"
 
 
 def test_an_iso_media_file_whose_boxes_make_no_sense_is_not_cut_short(tmp_path: Path) -> None:
@@ -550,10 +547,9 @@ def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
     # Pillow reads a PNM header one byte per call: some 1.5 s per MB of padding, twice over
     # when it then fails, for a file of any length.
     (tmp_path / "padded.ppm").write_bytes(template.format(pad * 70_000).encode() + bytes(6))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "padded.ppm")
-    assert caught.value.status == "not_an_image"
-    assert caught.value.reason == (
+    failure = failure_of(tmp_path / "padded.ppm")
+    assert failure.status == "not_an_image"
+    assert failure.reason == (
         "PPM signature, but its header runs past 64 KB of whitespace or comments: not read"
     )
     (tmp_path / "padded.ppm").write_bytes(template.format(pad * 1000).encode() + bytes(6))
@@ -566,9 +562,8 @@ def test_a_pnm_header_padded_past_64_kb_is_refused_unread_whatever_its_size(
 ) -> None:
     # Pillow refuses a width of 0 only once it has read the whole header, padding and all.
     (tmp_path / "padded.ppm").write_bytes(b"P6\n" + width + b" 1" + b"\n" * 70_000 + b"255\n")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "padded.ppm")
-    assert "header runs past 64 KB" in caught.value.reason
+    failure = failure_of(tmp_path / "padded.ppm")
+    assert "header runs past 64 KB" in failure.reason
 
 
 def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path) -> None:
@@ -578,10 +573,9 @@ def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path
     (tmp_path / "few.ppm").write_text(f"P3\n# size\n2 2\n255\n# pixels\n{pixels}\n# end\n")
     assert np.asarray(decode_image(tmp_path / "few.ppm"))[1, 1].tolist() == [0, 128, 255]
     (tmp_path / "many.ppm").write_text("P3\n2 2\n255\n" + "# pixels\n" * 101 + pixels)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "many.ppm")
-    assert caught.value.status == "decode_error"
-    assert caught.value.reason == (
+    failure = failure_of(tmp_path / "many.ppm")
+    assert failure.status == "decode_error"
+    assert failure.reason == (
         "cannot decode: over 100 comments among the pixels of a plain PPM (the format allows "
         "none there)"
     )
@@ -603,26 +597,23 @@ def test_a_plain_pnm_may_hold_100_comments_among_its_pixels_not_more(
     (tmp_path / "100.ppm").write_text(header + "# x\n" * 100 + pixels)
     assert decode_image(tmp_path / "100.ppm").size == (2, 2)
     (tmp_path / "101.ppm").write_text(header + "# x\n" * 101 + pixels)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "101.ppm")
-    assert caught.value.reason.startswith("cannot decode: over 100 comments among the pixels")
+    failure = failure_of(tmp_path / "101.ppm")
+    assert failure.reason.startswith("cannot decode: over 100 comments among the pixels")
 
 
 def test_comments_among_the_pixels_of_a_tall_plain_pnm_are_counted(tmp_path: Path) -> None:
     # A height over 16 bits is no largest value: the header is read to its end all the same.
     (tmp_path / "tall.pgm").write_text("P2 1 70000 255\n" + "# x\n" * 101 + "0")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "tall.pgm")
-    assert caught.value.reason.startswith("cannot decode: over 100 comments among the pixels")
+    failure = failure_of(tmp_path / "tall.pgm")
+    assert failure.reason.startswith("cannot decode: over 100 comments among the pixels")
 
 
 def test_a_plain_pnm_with_bad_pixels_fails_to_decode_not_to_be_an_image(tmp_path: Path) -> None:
     # A plain PGM is text throughout: once Pillow has read its header, bad pixel data is the
     # damage of an image, as in a binary PGM, not a sign of some text file.
     (tmp_path / "bad.pgm").write_text("P2 2 2 255\n0 1 2 999\n")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "bad.pgm")
-    assert (caught.value.status, caught.value.reason) == (
+    failure = failure_of(tmp_path / "bad.pgm")
+    assert (failure.status, failure.reason) == (
         "decode_error",
         "cannot decode: ValueError: Channel value too large for this mode: 999",
     )
@@ -630,9 +621,8 @@ def test_a_plain_pnm_with_bad_pixels_fails_to_decode_not_to_be_an_image(tmp_path
 
 def test_a_pnm_cut_inside_a_short_header_is_not_called_a_long_one(tmp_path: Path) -> None:
     (tmp_path / "cut.ppm").write_bytes(b"P6\n# a comment\n2 ")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "cut.ppm")
-    assert "64 KB" not in caught.value.reason
+    failure = failure_of(tmp_path / "cut.ppm")
+    assert "64 KB" not in failure.reason
 
 
 @pytest.mark.parametrize(
@@ -653,9 +643,8 @@ def test_a_file_that_only_starts_like_a_pnm_is_not_an_image(tmp_path: Path, text
     failures = []
     for name, content in [("notes.ppm", text), ("head.ppm", text[:30])]:
         (tmp_path / name).write_text(content)
-        with pytest.raises(DecodeError) as caught:
-            decode_image(tmp_path / name)
-        failures.append((caught.value.status, caught.value.reason))
+        failure = failure_of(tmp_path / name)
+        failures.append((failure.status, failure.reason))
     assert failures[0] == failures[1]
     assert failures[0][0] == "not_an_image"
 
@@ -666,11 +655,10 @@ def test_a_rejected_header_says_why(tmp_path: Path) -> None:
     data = bytearray(buffer.getvalue())
     data[29] ^= 0xFF  # the IHDR chunk's checksum
     (tmp_path / "bad_header.png").write_bytes(bytes(data))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "bad_header.png")
-    assert caught.value.status == "not_an_image"
-    assert caught.value.reason.startswith("PNG signature, but Pillow cannot open it: ")
-    assert "checksum" in caught.value.reason
+    failure = failure_of(tmp_path / "bad_header.png")
+    assert failure.status == "not_an_image"
+    assert failure.reason.startswith("PNG signature, but Pillow cannot open it: ")
+    assert "checksum" in failure.reason
 
 
 def _tiff_with(tag: int, value: int, field_type: int = 3) -> bytes:
@@ -692,10 +680,9 @@ def _tiff_with(tag: int, value: int, field_type: int = 3) -> bytes:
 def test_a_value_pillow_has_no_entry_for_is_named_as_such(tmp_path: Path) -> None:
     # Compression 258 is in no table of Pillow's: its KeyError alone would read "258".
     (tmp_path / "odd_compression.tif").write_bytes(_tiff_with(259, 258))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "odd_compression.tif")
-    assert caught.value.status == "not_an_image"
-    assert caught.value.reason == (
+    failure = failure_of(tmp_path / "odd_compression.tif")
+    assert failure.status == "not_an_image"
+    assert failure.reason == (
         "TIFF signature, but Pillow cannot open it: the file holds a value Pillow does not "
         "know (258)"
     )
@@ -705,16 +692,14 @@ def test_a_key_error_pillow_wraps_in_its_own_words_keeps_them(tmp_path: Path) ->
     # Photometric interpretation 7 is in no table of Pillow's: it says "unknown pixel mode",
     # from a KeyError, and that is the line to give.
     (tmp_path / "odd_photometric.tif").write_bytes(_tiff_with(262, 7))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "odd_photometric.tif")
-    assert caught.value.reason == "TIFF signature, but Pillow cannot open it: unknown pixel mode"
+    failure = failure_of(tmp_path / "odd_photometric.tif")
+    assert failure.reason == "TIFF signature, but Pillow cannot open it: unknown pixel mode"
 
 
 def test_a_header_that_gives_no_size_says_so(tmp_path: Path) -> None:
     (tmp_path / "no_width.png").write_bytes(png_declaring_size(0, 5))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "no_width.png")
-    assert (caught.value.status, caught.value.reason) == (
+    failure = failure_of(tmp_path / "no_width.png")
+    assert (failure.status, failure.reason) == (
         "not_an_image",
         "PNG signature, but Pillow cannot open it: its header gives no size or no known mode",
     )
@@ -739,25 +724,22 @@ def test_what_pillow_raises_while_decoding_is_worded(
         raise raised
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", failing_load)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "a.png")
-    assert (caught.value.status, caught.value.reason) == ("decode_error", reason)
+    failure = failure_of(tmp_path / "a.png")
+    assert (failure.status, failure.reason) == ("decode_error", reason)
     # Memory is the machine's, not the file's: a store tries such a file again.
     assert decided_by_content("decode_error", reason) is not isinstance(raised, MemoryError)
 
 
 def test_eps_is_refused_for_what_it_is(bad: dict[Path, str]) -> None:
     eps = next(path for path in bad if path.suffix == ".eps")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(eps)
-    assert caught.value.reason == "EPS files are not read (Pillow runs Ghostscript)"
+    failure = failure_of(eps)
+    assert failure.reason == "EPS files are not read (Pillow runs Ghostscript)"
 
 
 def test_a_path_through_a_file_is_not_found(tmp_path: Path) -> None:
     Image.fromarray(blocky_rgb(8, 8, 0)).save(tmp_path / "a.png")
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "a.png" / "b.png")
-    assert (caught.value.status, caught.value.reason) == (
+    failure = failure_of(tmp_path / "a.png" / "b.png")
+    assert (failure.status, failure.reason) == (
         "not_found",
         "file not found (a parent in the path is a file)",
     )
@@ -775,10 +757,9 @@ def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path:
     # StripOffsets made a signed long of -100: Pillow seeks there, and the system's EINVAL
     # ("invalid argument") would read as a read error that another run might not meet.
     (tmp_path / "before_start.tif").write_bytes(_tiff_with(273, -100, field_type=9))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "before_start.tif")
-    assert caught.value.status == "decode_error"
-    assert "before its start" in caught.value.reason
+    failure = failure_of(tmp_path / "before_start.tif")
+    assert failure.status == "decode_error"
+    assert "before its start" in failure.reason
 
 
 def test_data_placed_past_where_a_file_can_reach_is_damage_not_before_its_start(
@@ -905,10 +886,9 @@ def test_no_file_descriptor_leaks(odd: dict, bad: dict[Path, str]) -> None:
 
 
 def test_decode_error_survives_pickling(bad: dict[Path, str]) -> None:
-    with pytest.raises(DecodeError) as caught:
-        decode_image(next(path for path, status in bad.items() if status == "truncated"))
-    copy = pickle.loads(pickle.dumps(caught.value))
-    assert (copy.status, copy.reason, str(copy)) == ("truncated", caught.value.reason, copy.reason)
+    failure = failure_of(next(path for path, status in bad.items() if status == "truncated"))
+    copy = pickle.loads(pickle.dumps(failure))
+    assert (copy.status, copy.reason, str(copy)) == ("truncated", failure.reason, copy.reason)
 
 
 def test_decode_options_are_validated() -> None:
@@ -1018,10 +998,9 @@ def test_heic_without_pillow_heif_says_how_to_read_it(tmp_path: Path) -> None:
 
 def test_damaged_heic_with_pillow_heif_is_not_blamed_on_a_missing_plugin(tmp_path: Path) -> None:
     (tmp_path / "damaged.heic").write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + bytes(500))
-    with pytest.raises(DecodeError) as caught:
-        decode_image(tmp_path / "damaged.heic")
-    assert caught.value.status == "not_an_image"
-    assert caught.value.reason.startswith("HEIF signature, but Pillow cannot open it")
+    failure = failure_of(tmp_path / "damaged.heic")
+    assert failure.status == "not_an_image"
+    assert failure.reason.startswith("HEIF signature, but Pillow cannot open it")
 
 
 def test_heic_that_libheif_has_no_decoder_for_is_tried_again(tmp_path, monkeypatch) -> None:
@@ -1035,11 +1014,10 @@ def test_heic_that_libheif_has_no_decoder_for_is_tried_again(tmp_path, monkeypat
         raise RuntimeError("No decoding plugin installed for this compression format")
 
     monkeypatch.setattr(HeifImageFile, "load", no_decoder)
-    with pytest.raises(DecodeError) as caught:
-        decode_image(photo)
-    assert caught.value.status == "decode_error"
-    assert "No decoding plugin installed" in caught.value.reason
-    assert not decided_by_content(caught.value.status, caught.value.reason)
+    failure = failure_of(photo)
+    assert failure.status == "decode_error"
+    assert "No decoding plugin installed" in failure.reason
+    assert not decided_by_content(failure.status, failure.reason)
 
 
 def test_pillow_extensions_are_those_the_decoder_reads() -> None:
