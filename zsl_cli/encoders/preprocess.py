@@ -531,12 +531,13 @@ def agrees_with_processor(
     the processor itself rather than to silently different pixels. A processor that cannot
     process the test image gives no verdict (True): the real images will tell."""
     geometry, norm = fast
-    if isinstance(geometry, NaFlexPreprocessor):
-        return _naflex_agrees(geometry, norm, image_processor)
     height, width = geometry.input_size
-    # Larger than the input and not square, so resizing, rounding and cropping all take part.
+    # Larger than the input and not square, so resizing, rounding and cropping all take part
+    # (for NaFlex: more pixels than max_patches patches hold, so the resize shrinks it).
     shape = (height * 3 // 2 + 7, width * 4 // 3 + 5, 3)
     image = Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8))
+    if isinstance(geometry, NaFlexPreprocessor):
+        return _naflex_agrees(geometry, norm, image_processor, image)
     try:
         theirs = ReferencePreprocessor(image_processor, (height, width))(image)
     except Exception:
@@ -548,12 +549,10 @@ def agrees_with_processor(
     return ours.shape == theirs.shape and bool(np.allclose(ours, theirs, rtol=0, atol=1e-3))
 
 
-def _naflex_agrees(geometry: NaFlexPreprocessor, norm: Normalisation, image_processor: Any) -> bool:
-    """agrees_with_processor for NaFlex: the same patches, mask and grid on a test image (not
-    square, and with more pixels than max_patches patches hold, so the resize shrinks it)."""
-    side = geometry.input_size[0]
-    shape = (side * 3 // 2 + 7, side * 4 // 3 + 5, 3)
-    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8))
+def _naflex_agrees(
+    geometry: NaFlexPreprocessor, norm: Normalisation, image_processor: Any, image: Image.Image
+) -> bool:
+    """agrees_with_processor for NaFlex: the same patches, mask and grid on the test `image`."""
     try:
         theirs = image_processor(images=[image], return_tensors="np")
         pixels = np.asarray(theirs["pixel_values"][0], dtype=np.float32)
