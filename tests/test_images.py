@@ -533,16 +533,17 @@ def test_files_cut_short_in_pillows_python_decoders_are_truncated(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("template", "pad"),
+    ("template", "pad", "name"),
     [
-        ("P6\n#{}\n2 1\n255\n", "x"),  # one long comment
-        ("P6{}2 1\n255\n", " "),  # a run of whitespace
-        ("P5\n{}2 1\n255\n", "#\n"),  # many comment lines
-        ("P6\n2 1{}255\n", "\n"),  # before the last number
+        ("P6\n#{}\n2 1\n255\n", "x", "PPM"),  # one long comment
+        ("P6{}2 1\n255\n", " ", "PPM"),  # a run of whitespace
+        ("P5\n{}2 1\n255\n", "#\n", "PGM"),  # many comment lines
+        ("P4\n2{}1\n", "\n", "PBM"),  # between the numbers
+        ("P6\n2 1{}255\n", "\n", "PPM"),  # before the last number
     ],
 )
 def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
-    tmp_path: Path, template: str, pad: str
+    tmp_path: Path, template: str, pad: str, name: str
 ) -> None:
     # Pillow reads a PNM header one byte per call: some 1.5 s per MB of padding, twice over
     # when it then fails, for a file of any length.
@@ -550,7 +551,7 @@ def test_a_pnm_header_padded_past_64_kb_is_refused_unread(
     failure = failure_of(tmp_path / "padded.ppm")
     assert failure.status == "not_an_image"
     assert failure.reason == (
-        "PPM signature, but its header runs past 64 KB of whitespace or comments: not read"
+        f"{name} signature, but its header runs past 64 KB of whitespace or comments: not read"
     )
     (tmp_path / "padded.ppm").write_bytes(template.format(pad * 1000).encode() + bytes(6))
     assert decode_image(tmp_path / "padded.ppm").size == (2, 1)
@@ -582,23 +583,25 @@ def test_a_plain_pnm_is_read_with_a_few_comments_among_its_pixels(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    "header",
+    ("header", "name"),
     [
-        "P1 2 2\n",
-        "P2 2 2 255\n",
-        "P2 2 2\n25# a comment inside a number, which goes on after it\n5\n",
-        "P3 2 2 255\n",
+        ("P1 2 2\n", "PBM"),
+        ("P2 2 2 255\n", "PGM"),
+        ("P2 2 2\n25# a comment inside a number, which goes on after it\n5\n", "PGM"),
+        ("P3 2 2 255\n", "PPM"),
     ],
 )
 def test_a_plain_pnm_may_hold_100_comments_among_its_pixels_not_more(
-    tmp_path: Path, header: str
+    tmp_path: Path, header: str, name: str
 ) -> None:
     pixels = " ".join(["0 1 1"] * 4)
     (tmp_path / "100.ppm").write_text(header + "# x\n" * 100 + pixels)
     assert decode_image(tmp_path / "100.ppm").size == (2, 2)
     (tmp_path / "101.ppm").write_text(header + "# x\n" * 101 + pixels)
     failure = failure_of(tmp_path / "101.ppm")
-    assert failure.reason.startswith("cannot decode: over 100 comments among the pixels")
+    assert failure.reason.startswith(
+        f"cannot decode: over 100 comments among the pixels of a plain {name} "
+    )
 
 
 def test_comments_among_the_pixels_of_a_tall_plain_pnm_are_counted(tmp_path: Path) -> None:
@@ -619,10 +622,15 @@ def test_a_plain_pnm_with_bad_pixels_fails_to_decode_not_to_be_an_image(tmp_path
     )
 
 
-def test_a_pnm_cut_inside_a_short_header_is_not_called_a_long_one(tmp_path: Path) -> None:
-    (tmp_path / "cut.ppm").write_bytes(b"P6\n# a comment\n2 ")
+@pytest.mark.parametrize("head", [b"P6\n# a comment\n2 ", b"P5\n", b"P1 3", b"Pf\n2 2\n"])
+def test_a_pnm_cut_inside_its_header_is_truncated(tmp_path: Path, head: bytes) -> None:
+    # Its header is text, yet the file is an image whose data ran out, not some text file.
+    (tmp_path / "cut.ppm").write_bytes(head)
     failure = failure_of(tmp_path / "cut.ppm")
-    assert "64 KB" not in failure.reason
+    assert (failure.status, failure.reason) == (
+        "truncated",
+        f"image file is truncated (data ends after {len(head)} bytes)",
+    )
 
 
 @pytest.mark.parametrize(

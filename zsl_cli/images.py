@@ -619,8 +619,9 @@ def _pillow_says(error: BaseException) -> str:
 
 
 # What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
-# its Python decoders' "not enough image data" (QOI, DDS, plain PPM), its readers' EOFError.
-_DATA_ENDED_MESSAGES = ("truncated", "not enough image data")
+# its Python decoders' "not enough image data" (QOI, DDS, plain PPM), its PPM reader's "Reached
+# EOF while reading header", its other readers' EOFError.
+_DATA_ENDED_MESSAGES = ("truncated", "not enough image data", "reached eof")
 
 # Formats whose files start with text (a plain PPM is text throughout).
 _TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
@@ -763,6 +764,13 @@ _PNM_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
 _PNM_COMMENT = re.compile(rb"#[^\r\n]*[\r\n]?")  # to its line's end, which it takes
 _PNM_NUMBER_LIMIT = 10  # Pillow's: a longer number is refused
 _PNM_REFUSED = -1  # _pnm_header_end: a header Pillow refuses, having read no more of it
+# Pillow calls them all PPM; a user knows a PGM or a PBM by its own name.
+_PNM_NAMES = {
+    **dict.fromkeys((b"P1", b"P4"), "PBM"),
+    **dict.fromkeys((b"P2", b"P5"), "PGM"),
+    **dict.fromkeys((b"P3", b"P6"), "PPM"),
+    b"Pf": "PFM",
+}
 
 
 def _check_pnm(file: BinaryIO) -> None:
@@ -774,6 +782,7 @@ def _check_pnm(file: BinaryIO) -> None:
         if magic is None:
             return
         kind = magic.group().rstrip()
+        name = _PNM_NAMES.get(kind, "PNM")
         end = _pnm_header_end(head, magic.end(), kind)
         if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
             head += file.read(_PNM_HEADER_LIMIT - len(head))
@@ -783,7 +792,7 @@ def _check_pnm(file: BinaryIO) -> None:
         if end is None and len(head) == _PNM_HEADER_LIMIT:
             raise DecodeError(
                 NOT_AN_IMAGE,
-                f"PPM signature, but its header runs past {_PNM_HEADER_LIMIT // 1024} KB of "
+                f"{name} signature, but its header runs past {_PNM_HEADER_LIMIT // 1024} KB of "
                 "whitespace or comments: not read",
             )
         if end is not None and kind in (b"P1", b"P2", b"P3"):
@@ -792,7 +801,7 @@ def _check_pnm(file: BinaryIO) -> None:
                 raise DecodeError(
                     DECODE_ERROR,
                     f"cannot decode: over {_PNM_PIXEL_COMMENTS} comments among the pixels of a "
-                    "plain PPM (the format allows none there)",
+                    f"plain {name} (the format allows none there)",
                 )
     finally:
         file.seek(0)
