@@ -589,6 +589,31 @@ def test_hidden_images_are_named_before_hidden_folders(photos: Path) -> None:
     assert "hidden folders" not in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("pattern", "hint"),
+    [
+        ("photos/g/**/*.txt", None),  # .a.png does not match, hidden or not
+        ("photos/g/**/notes.txt", None),
+        ("photos/g/**/*", "; 1 hidden image(s)"),
+        ("photos/g/*/*", "; 1 hidden image(s)"),
+        ("photos/g/*/*.txt", None),
+        ("photos/g/*", "; 1 hidden image(s)"),  # sub, walked, holds it
+    ],
+)
+def test_the_hidden_images_hint_counts_only_what_include_hidden_would_take(
+    photos: Path, pattern: str, hint: str | None
+) -> None:
+    touch(photos, "g/sub/.a.png", "g/sub/notes.txt")
+    with pytest.raises(ZslError) as caught:
+        scan([pattern])
+    assert (hint in caught.value.message) if hint else "hidden" not in caught.value.message
+    if hint:
+        assert len(scan([pattern], include_hidden=True).paths) == 1
+    else:
+        with pytest.raises(ZslError, match="no images found"):
+            scan([pattern], include_hidden=True)
+
+
 def test_no_images_message_names_the_first_unreadable_folder(
     photos: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -386,18 +386,23 @@ class _Walker:
             if not rest:
                 yield folder, True  # everything below: a walk of `folder` lists it
                 return
-            for sub_folder, _others in self._tree(_normal(folder)):
+            # Hidden files there are noted by the listing for `rest`, where they would match it.
+            for sub_folder, _others in self._tree(_normal(folder), note_hidden_files=False):
                 yield from self._expand(sub_folder, rest)
         elif _GLOB_CHARACTERS.intersection(head) and not _lexists(os.path.join(base, head)):
             # A part that names an existing entry literally is no wildcard (as in _glob_base):
             # 'Trip [2023]/*.jpg' searches the folder 'Trip [2023]'.
             for entry in self._list(folder):
-                if self._wildcard_may_match(entry.name, head) and fnmatch.fnmatch(entry.name, head):
-                    path, is_folder = os.path.join(base, entry.name), _is_dir(entry)
-                    if not rest:
-                        yield path, is_folder
-                    elif is_folder:
-                        yield from self._expand(path, rest)
+                if not fnmatch.fnmatch(entry.name, head):
+                    continue
+                path, is_folder = os.path.join(base, entry.name), _is_dir(entry)
+                if not self._wildcard_may_match(entry.name, head):
+                    if is_folder or not rest:  # what --include-hidden would take or search
+                        self._note_hidden(entry)
+                elif not rest:
+                    yield path, is_folder
+                elif is_folder:
+                    yield from self._expand(path, rest)
         else:
             path = os.path.join(base, head)
             if not rest:
@@ -406,10 +411,13 @@ class _Walker:
             elif os.path.isdir(path):
                 yield from self._expand(path, rest)
 
-    def _tree(self, root: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    def _tree(
+        self, root: str, note_hidden_files: bool = True
+    ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
         """(folder, its entries that are not folders) for `root` and each folder below it.
 
-        Hidden entries are left out unless include_hidden. Each real folder (st_dev, st_ino) is
+        Hidden entries are left out unless include_hidden (and noted for the no-images message,
+        but for files where not `note_hidden_files`). Each real folder (st_dev, st_ino) is
         listed once, so link loops end. Folders reached through a symbolic link wait until every
         folder reachable without one has been listed, so a folder is spelled without a link
         whenever it can be.
@@ -429,7 +437,8 @@ class _Walker:
             # the one met last; either way the same on every run).
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
-                    self._note_hidden(entry)
+                    if note_hidden_files or _is_dir(entry):
+                        self._note_hidden(entry)
                     continue
                 if not _is_dir(entry):
                     others.append(entry)
