@@ -1,5 +1,6 @@
 """Unit checks of the fast preprocessing's geometry and its settings checks (no model needed)."""
 
+import io
 import platform
 
 import numpy as np
@@ -34,6 +35,16 @@ def test_images_of_other_modes_come_out_as_rgb():
         assert geometry(image).shape == (8, 8, 3), mode
     # at its size already, it is converted all the same
     assert geometry(random_image(8, 8).convert("L")).shape == (8, 8, 3)
+
+
+@pytest.mark.parametrize("resample", [Image.LANCZOS, Image.NEAREST, Image.BOX])
+def test_torch_resize_leaves_filters_torch_lacks_to_pillow(resample):
+    buffer = io.BytesIO()
+    random_image(64, 48).save(buffer, "JPEG")
+    jpeg = Image.open(buffer)
+    geometry = FastPreprocessor(None, (12, 16), None, resample, torch_resize=True)
+    expected = np.asarray(jpeg.convert("RGB").resize((16, 12), resample=resample))
+    assert np.array_equal(geometry(jpeg), expected)
 
 
 # A CLIP-like processor's saved settings (its preprocessor_config.json).

@@ -151,9 +151,12 @@ def _resized(
 
 def torch_shrinks(size: tuple[int, int], new_size: tuple[int, int], resample: int) -> bool:
     """Whether a JPEG of `size` (width, height) is resized to `new_size` with torch (where
-    torch_resizes `resample`): when each side shrinks by TORCH_MIN_SHRINK times or more."""
-    least = TORCH_MIN_SHRINK[resample]
-    return all(old >= new * least for old, new in zip(size, new_size, strict=True))
+    torch_resizes `resample`): when each side shrinks by TORCH_MIN_SHRINK times or more. Never
+    for a filter torch lacks, which a FastPreprocessor built by hand may ask for."""
+    least = TORCH_MIN_SHRINK.get(resample)
+    return least is not None and all(
+        old >= new * least for old, new in zip(size, new_size, strict=True)
+    )
 
 
 def _set_up_process(torch_resize: bool) -> None:
