@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import torch
@@ -106,12 +106,13 @@ class TransformersEncoder:
         self.device = device
         self.dtype = dtype
         self._text_length = _text_max_length(model, tokenizer)
-        # Without a pad token, prompts are batched by length instead: a made-up one would change
-        # what a model attending to its padding (SigLIP) sees.
-        pad_id = getattr(tokenizer, "pad_token_id", None)
-        self._can_pad = isinstance(pad_id, int) and pad_id >= 0
         vocabulary = getattr(getattr(model.config, "text_config", None), "vocab_size", None)
         self._vocabulary = vocabulary if isinstance(vocabulary, int) else None
+        if "siglip" in self.model_type and not _is_token_id(tokenizer.pad_token_id):
+            _pad_as_configured(source.name, model, tokenizer, self._vocabulary)
+        # Otherwise, without a pad token, prompts are batched by length instead: CLIP-style
+        # models read no further than each prompt's end.
+        self._can_pad = _is_token_id(tokenizer.pad_token_id)
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -358,6 +359,29 @@ class TransformersEncoder:
                 f"and its text embeddings {self._widths['text']}; they cannot be compared"
             )
         return embeddings
+
+
+def _is_token_id(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _pad_as_configured(name: str, model: Any, tokenizer: Any, vocabulary: int | None) -> None:
+    """Give a SigLIP tokenizer without a pad token the one its text model was configured with.
+
+    SigLIP pools a prompt at its last position, which in training held padding (to 64 tokens):
+    the same prompt unpadded gets another embedding (a cosine of 0.56 to it in a test).
+    """
+    pad_id = getattr(getattr(model.config, "text_config", None), "pad_token_id", None)
+    token = None
+    if _is_token_id(pad_id) and (vocabulary is None or pad_id < vocabulary):
+        token = tokenizer.convert_ids_to_tokens(pad_id)
+    if not isinstance(token, str):
+        raise ZslError(
+            f"model {name}: its tokenizer has no pad token, and SigLIP reads prompts padded to "
+            f"{SIGLIP_TEXT_LENGTH} tokens; set pad_token in its tokenizer_config.json (for "
+            "SigLIP, </s>; for SigLIP2, <pad>)"
+        )
+    tokenizer.pad_token = token
 
 
 def _out_of_memory(error: RuntimeError) -> bool:
