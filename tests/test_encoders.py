@@ -720,6 +720,28 @@ def test_siglip_without_a_pad_token_is_padded_with_its_configs(tiny_siglip, tmp_
     np.testing.assert_allclose(encoder.encode_texts(texts), padded, atol=1e-6)
 
 
+@pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
+def test_a_pad_token_the_text_model_has_no_embedding_for_is_not_used(model, request, tmp_path):
+    # As a tokenizer given a pad token of its own and saved without the model: padding with it
+    # was an IndexError deep inside torch.
+    from transformers import AutoTokenizer
+
+    original = request.getfixturevalue(model)
+    directory = shutil.copytree(original, tmp_path / "added-pad")
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    tokenizer.add_special_tokens({"pad_token": "[PAD]"})
+    tokenizer.save_pretrained(directory)
+    assert (
+        tokenizer.pad_token_id
+        == json.loads((directory / "config.json").read_text())["text_config"]["vocab_size"]
+    )
+    texts = ["a photo of a cat.", "a dog", "a photo of a much larger bird, flying."]
+    expected = load_encoder(str(original)).encode_texts(texts)
+    np.testing.assert_allclose(
+        load_encoder(str(directory)).encode_texts(texts), expected, atol=1e-6
+    )
+
+
 @pytest.mark.parametrize("pad", [None, 10**6])
 def test_siglip_with_no_pad_token_anywhere_is_one_line(tiny_siglip, tmp_path, pad):
     directory = _without_pad_token(tiny_siglip, tmp_path / "no-pad", pad_token_id=pad)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -108,11 +108,15 @@ class TransformersEncoder:
         self._text_length = _text_max_length(model, tokenizer)
         vocabulary = getattr(getattr(model.config, "text_config", None), "vocab_size", None)
         self._vocabulary = vocabulary if isinstance(vocabulary, int) else None
-        if "siglip" in self.model_type and not _is_token_id(tokenizer.pad_token_id):
-            _pad_as_configured(source.name, model, tokenizer, self._vocabulary)
+        # A pad token the text model has no embedding for (one added to the tokenizer alone)
+        # counts as none.
+        usable_pad = self._embeds(tokenizer.pad_token_id)
+        if "siglip" in self.model_type and not usable_pad:
+            _pad_as_configured(source.name, model, tokenizer, self._embeds)
+            usable_pad = True
         # Otherwise, without a pad token, prompts are batched by length instead: CLIP-style
         # models read no further than each prompt's end.
-        self._can_pad = _is_token_id(tokenizer.pad_token_id)
+        self._can_pad = usable_pad
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -145,6 +149,10 @@ class TransformersEncoder:
             self._scale = torch.tensor(self._normalisation.rescale, device=device)
             self._mean = torch.tensor(self._normalisation.mean, device=device).view(shape)
             self._std = torch.tensor(self._normalisation.std, device=device).view(shape)
+
+    def _embeds(self, token_id: object) -> bool:
+        """Whether `token_id` is a token the text model has an embedding for."""
+        return _is_token_id(token_id) and (self._vocabulary is None or token_id < self._vocabulary)
 
     # -- protocol properties -------------------------------------------------------------------
     @property
@@ -365,21 +373,21 @@ def _is_token_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _pad_as_configured(name: str, model: Any, tokenizer: Any, vocabulary: int | None) -> None:
+def _pad_as_configured(
+    name: str, model: Any, tokenizer: Any, embeds: Callable[[object], bool]
+) -> None:
     """Give a SigLIP tokenizer without a pad token the one its text model was configured with.
 
     SigLIP pools a prompt at its last position, which in training held padding (to 64 tokens):
     the same prompt unpadded gets another embedding (a cosine of 0.56 to it in a test).
     """
     pad_id = getattr(getattr(model.config, "text_config", None), "pad_token_id", None)
-    token = None
-    if _is_token_id(pad_id) and (vocabulary is None or pad_id < vocabulary):
-        token = tokenizer.convert_ids_to_tokens(pad_id)
+    token = tokenizer.convert_ids_to_tokens(pad_id) if embeds(pad_id) else None
     if not isinstance(token, str):
         raise ZslError(
-            f"model {name}: its tokenizer has no pad token, and SigLIP reads prompts padded to "
-            f"{SIGLIP_TEXT_LENGTH} tokens; set pad_token in its tokenizer_config.json (for "
-            "SigLIP, </s>; for SigLIP2, <pad>)"
+            f"model {name}: its tokenizer has no pad token its text model has an embedding for, "
+            f"and SigLIP reads prompts padded to {SIGLIP_TEXT_LENGTH} tokens; set pad_token in "
+            "its tokenizer_config.json (for SigLIP, </s>; for SigLIP2, <pad>)"
         )
     tokenizer.pad_token = token
 
