@@ -511,6 +511,13 @@ def _fail_above(encoder, largest_batch: int, error=_simulated_out_of_memory) -> 
     [
         _simulated_out_of_memory,
         lambda: RuntimeError("CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling cublasCreate"),
+        lambda: RuntimeError("MPS backend out of memory (MPS allocated: 17.00 GB)"),
+        # On the CPU, for more than the memory and swap there are (Linux), or no room at all.
+        lambda: RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            "memory: you tried to allocate 40000000000 bytes. Error code 12 (Cannot allocate "
+            "memory)"
+        ),
     ],
 )
 def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip, error):
@@ -599,8 +606,9 @@ def test_out_of_memory_for_the_class_prompts_is_a_clear_error(tiny_clip):
         raise _simulated_out_of_memory()
 
     encoder._model.get_text_features = failing
-    with pytest.raises(ZslError, match="out of cpu memory encoding class prompts"):
+    with pytest.raises(ZslError, match="out of cpu memory encoding class prompts") as info:
         encoder.encode_texts(["a photo of a cat"])
+    assert "--device cpu" not in info.value.message  # it is on the CPU already
 
 
 def test_non_finite_embeddings_are_a_clear_error(tiny_clip):

@@ -394,15 +394,17 @@ def _pad_as_configured(
 
 def _out_of_memory(error: RuntimeError) -> bool:
     # cuBLAS and cuDNN report a failed workspace allocation with their own status, not as
-    # torch.OutOfMemoryError; MPS says "out of memory" in a plain RuntimeError.
+    # torch.OutOfMemoryError; MPS says "out of memory" in a plain RuntimeError, and the CPU's
+    # allocator "can't allocate memory" (Linux: for more than the memory and swap there are).
     text = str(error)
     return isinstance(error, torch.OutOfMemoryError) or any(
-        marker in text for marker in ("ALLOC_FAILED", "out of memory")
+        marker in text for marker in ("ALLOC_FAILED", "out of memory", "can't allocate memory")
     )
 
 
 def _no_memory(device: torch.device, doing: str) -> ZslError:
-    return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
+    fix = "a smaller model" if device.type == "cpu" else "--device cpu or a smaller model"
+    return ZslError(f"out of {device.type} memory {doing}; use {fix}")
 
 
 @contextmanager
