@@ -278,6 +278,15 @@ def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path
     assert done.stderr.count("\n") == 1 and "not available offline" in done.stderr
 
 
+def test_a_hub_cache_folder_given_as_the_model_names_its_hub_id(tiny_clip, tmp_path: Path):
+    # What a user finds in ~/.cache/huggingface/hub: the model's files are two folders down.
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    shutil.copytree(tiny_clip, repo / "snapshots" / ("0" * 40))
+    with pytest.raises(ZslError) as info:
+        resolve_model(str(repo))
+    assert "acme/tiny-clip" in info.value.message and "snapshots" in info.value.message
+
+
 def test_bad_local_model_directories(tmp_path: Path):
     with pytest.raises(ZslError, match="model directory not found"):
         resolve_model(str(tmp_path / "missing" / "model"))

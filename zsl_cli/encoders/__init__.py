@@ -72,10 +72,18 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
     if path.is_dir():
         if not (path / "config.json").is_file():
             broken = file_problem(path / "config.json")  # a link to a file not there
+            if broken:
+                raise ZslError(f"model {name}: {broken}")
+            if path.name.startswith("models--") and (path / "snapshots").is_dir():
+                # A hub cache's folder for one model: models--org--name/snapshots/<commit>/.
+                hub_id = path.name.removeprefix("models--").replace("--", "/")
+                raise ZslError(
+                    f"model directory {name} is a Hugging Face cache folder, not a model's "
+                    f"files: give its hub id ({hub_id}), which loads from the cache, or one of "
+                    "its snapshots/<commit> folders"
+                )
             raise ZslError(
-                f"model {name}: {broken}"
-                if broken
-                else f"model directory {name} has no config.json (is it a save_pretrained folder?)"
+                f"model directory {name} has no config.json (is it a save_pretrained folder?)"
             )
         return ModelSource(name, str(path), is_local=True)
     if path.exists():
