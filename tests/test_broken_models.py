@@ -124,6 +124,13 @@ def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
+def _cut_last_byte(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:-1])
+
+
+HTML_PAGE = "<!DOCTYPE html>\n<html><body>404 Not Found</body></html>\n"
+
+
 def _dangle(path: Path) -> None:
     # What `cp -r` of a Hugging Face cache snapshot leaves: links to ../../blobs/<hash>.
     path.unlink()
@@ -138,6 +145,10 @@ LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize
     [
         ("model.safetensors", lambda p: p.write_bytes(b""), "model.safetensors is empty"),
         ("model.safetensors", _truncate, "model.safetensors is incomplete"),
+        ("model.safetensors", _cut_last_byte, "model.safetensors is incomplete"),
+        # An error page saved under the file's name (`curl -o` without -f): its first 8 bytes,
+        # read as a header's length, ask for exabytes.
+        ("model.safetensors", lambda p: p.write_text(HTML_PAGE), "incomplete or damaged"),
         ("model.safetensors", lambda p: p.write_text(LFS_POINTER), "is a Git LFS pointer"),
         ("model.safetensors", _dangle, "model.safetensors is a broken symbolic link"),
         ("config.json", lambda p: p.write_text("{not json"), "config.json is not valid JSON"),

@@ -177,6 +177,18 @@ def test_identity_is_stable_and_depends_on_weights(tiny_clip, tmp_path):
     assert load_encoder(copy).identity == first  # a Path, as any path argument may be
 
 
+def test_identity_does_not_change_with_the_transformers_version(tiny_clip, monkeypatch):
+    # A store's embeddings must stay usable after an upgrade: the config each version writes
+    # out names that version.
+    import transformers.configuration_utils
+
+    first = load_encoder(str(tiny_clip)).identity
+    monkeypatch.setattr(transformers.configuration_utils, "__version__", "99.0.0")
+    encoder = load_encoder(str(tiny_clip))
+    assert encoder._model.config.to_dict()["transformers_version"] == "99.0.0"
+    assert encoder.identity == first
+
+
 def test_unknown_hub_model_offline_is_one_clear_line():
     with pytest.raises(ZslError) as info:
         load_encoder("no-such-org/no-such-model-zsl")
@@ -202,6 +214,8 @@ def test_hub_probe_follows_hf_endpoint_and_leaves_proxies_to_the_hub_client(monk
         assert hub_reachable()
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     assert not hub_reachable()
+    monkeypatch.setenv("HF_ENDPOINT", "huggingface.co")  # no scheme: the hub client says so
+    assert hub_reachable()
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
     assert hub_reachable()
 
@@ -364,20 +378,22 @@ def test_weights_of_other_shapes_than_the_config_gives_are_one_line(tiny_clip, t
     )
 
 
+@pytest.mark.parametrize("kept", [300, 513])
 def test_a_tokenizer_with_ids_beyond_the_text_models_vocabulary_is_one_line(
-    tiny_clip, tmp_path: Path
+    tiny_clip, tmp_path: Path, kept
 ):
     from safetensors.torch import load_file, save_file
 
-    # The text tower keeps 300 of the 514 tokens its tokenizer has: as with tokenizer files
-    # copied from another model, ids beyond them would be an IndexError inside torch.
+    # The text tower keeps `kept` of the 514 tokens its tokenizer has (513: all but the end of
+    # text token, id 513): as with tokenizer files copied from another model, ids beyond them
+    # would be an IndexError inside torch.
     cut = shutil.copytree(tiny_clip, tmp_path / "cut")
     weights = load_file(cut / "model.safetensors")
     key = "text_model.embeddings.token_embedding.weight"
-    weights[key] = weights[key][:300].clone()
+    weights[key] = weights[key][:kept].clone()
     save_file(weights, cut / "model.safetensors", metadata={"format": "pt"})
     config = json.loads((cut / "config.json").read_text())
-    config["text_config"]["vocab_size"] = 300
+    config["text_config"]["vocab_size"] = kept
     (cut / "config.json").write_text(json.dumps(config))
     encoder = load_encoder(str(cut))
     with pytest.raises(ZslError, match="its tokenizer gives token id 51[0-9], but its text model"):
@@ -431,6 +447,19 @@ def test_siglip_text_is_padded_to_a_short_text_towers_positions(tmp_path: Path):
     expected = getattr(expected, "pooler_output", expected).numpy()
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     np.testing.assert_allclose(encoder.encode_texts(texts), expected, atol=1e-5)
+
+
+def test_prompts_are_cut_where_the_tokenizer_says(tiny_clip, tmp_path: Path):
+    # Fewer tokens than the text tower has positions (77), as its tokenizer_config.json says.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    settings = json.loads((model / "tokenizer_config.json").read_text())
+    (model / "tokenizer_config.json").write_text(json.dumps({**settings, "model_max_length": 20}))
+    encoder = load_encoder(str(model))
+    assert encoder.prompt_tokens == 20
+    exact, longer = "x" * 18, "x" * 19  # and the start and end of text tokens
+    assert encoder.prompts_cut_short([exact, longer]) == [longer]
+    vectors = encoder.encode_texts([longer, "x" * 40, exact])
+    assert (vectors[0] == vectors[1]).all() and not np.allclose(vectors[0], vectors[2])
 
 
 def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
