@@ -212,11 +212,21 @@ def test_hub_probe_follows_hf_endpoint_and_leaves_proxies_to_the_hub_client(monk
         server.listen()
         monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
         assert hub_reachable()
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    closed = closed_port()
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed}")
     assert not hub_reachable()
-    monkeypatch.setenv("HF_ENDPOINT", "huggingface.co")  # no scheme: the hub client says so
-    assert hub_reachable()
+    # A proxy for the endpoint's scheme: only the proxy can tell.
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
+    assert not hub_reachable()  # the hub client goes to an http endpoint directly
+    monkeypatch.setenv("HF_ENDPOINT", f"https://127.0.0.1:{closed}")
+    assert hub_reachable()
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:1")
+    assert not hub_reachable()
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed}")
+    assert hub_reachable()
+    monkeypatch.delenv("http_proxy")
+    monkeypatch.setenv("HF_ENDPOINT", "huggingface.co")  # no scheme: the hub client says so
     assert hub_reachable()
 
 

@@ -39,7 +39,16 @@ DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 HUB_PROBE_TIMEOUT_S = 3.0
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+# The hub client takes a proxy for https URLs from the first two, for http ones (an
+# HF_ENDPOINT mirror) from the next two, for both from the last two.
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 
 
 def bundled_models() -> list[str]:
@@ -226,12 +235,15 @@ def hub_reachable() -> bool:
 
     Without one, huggingface_hub retries every request for ~25 s before it gives up or falls
     back to its cache: over 3 minutes for a cached model on an offline machine. With a proxy
-    configured, only the proxy can tell, so this says yes and leaves it to the hub client.
+    configured for the endpoint's scheme, only the proxy can tell, so this says yes and leaves it
+    to the hub client.
     """
-    if any(os.environ.get(name) for name in PROXY_VARIABLES):
-        return True
     endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
     if not endpoint.hostname:  # not a URL we can probe: the hub client will report it
+        return True
+    scheme = endpoint.scheme.lower()
+    proxies = [name for name in PROXY_VARIABLES if name.lower() in (f"{scheme}_proxy", "all_proxy")]
+    if any(os.environ.get(name) for name in proxies):
         return True
     port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
     try:
