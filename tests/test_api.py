@@ -694,3 +694,72 @@ def test_images_left_out_by_their_extension_are_a_warning(tiny_clip, photos, tmp
     every = dataclasses.replace(inputs, extensions=("png", "jp2", "tga"))
     taken = api.label(dataclasses.replace(label, inputs=every), encoder=encoder)
     assert taken.inputs == 8 and extension_warnings(taken.warnings) == []
+
+
+def test_a_document_that_cannot_be_written_fails_before_the_work(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # A file where the folder of a --json should be was found once the work was done: the
+    # hubness measured, the images embedded, or the report written next to no metrics.
+    predictions = tmp_path / "predictions.jsonl"
+    api.label(request(photos, tiny_clip, output=api.OutputOptions(path=str(predictions))))
+
+    def work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the work began")
+
+    monkeypatch.setattr(api, "load_encoder", work)
+    monkeypatch.setattr(api, "evaluate_files", work)
+    blocked = str(tmp_path / "classes.txt" / "out.json")
+    inputs, model = api.InputOptions(paths=(str(photos),)), api.ModelOptions(name=str(tiny_clip))
+    store, report, metrics = tmp_path / "photos.zsl", tmp_path / "r.html", tmp_path / "m.json"
+    calls = (
+        lambda: api.hubness(
+            api.HubnessRequest(inputs, api.ClassOptions(["cat", "dog"]), model, json_out=blocked)
+        ),
+        lambda: api.embed(api.EmbedRequest(str(store), inputs, model, json_out=blocked)),
+        lambda: api.evaluate(
+            api.EvaluateRequest(str(predictions), str(photos), json_out=blocked, report_out=report)
+        ),
+        lambda: api.evaluate(
+            api.EvaluateRequest(
+                str(predictions), str(photos), json_out=metrics, report_out=f"{blocked}.html"
+            )
+        ),
+    )
+    for call in calls:
+        with pytest.raises(ZslError, match="cannot create the output folder .*classes.txt'"):
+            call()
+    assert not store.exists() and not report.exists() and not metrics.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file
+
+
+def test_a_document_for_a_fifo_is_opened_once_when_it_is_written(tiny_clip, photos, tmp_path):
+    # Opened and closed before the work as well, the FIFO's reader would take that for the whole
+    # document (nothing), and the run would then wait for a reader that never comes.
+    import os
+    import threading
+
+    fifo = tmp_path / "hubness.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    measure = api.HubnessRequest(
+        api.InputOptions(paths=(str(photos),)),
+        api.ClassOptions(["cat", "dog"]),
+        api.ModelOptions(name=str(tiny_clip)),
+        methods=("none",),
+        json_out=str(fifo),
+    )
+    run = threading.Thread(target=api.hubness, args=(measure,), daemon=True)
+    run.start()
+    run.join(120)
+    if run.is_alive():  # let it write its document somewhere
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    reader.join()
+    assert received and json.loads(received[0])["n_images"] == 6

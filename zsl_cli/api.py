@@ -80,6 +80,7 @@ from zsl_cli.files import (
     interrupts_deferred,
     open_sink,
     sidecar_path,
+    streams_into,
 )
 from zsl_cli.formatting import clipped_text
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -1135,6 +1136,7 @@ def hubness(
         [source.store, request.truth, request.seen, *_class_files(request.classes)],
         source.paths or (),
     )
+    _check_document_output(request.json_out)
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         try:
@@ -1281,6 +1283,8 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         [request.json_out, request.report_out],
         [predictions, run_info, request.truth, request.seen],
     )
+    for document in (request.json_out, request.report_out):
+        _check_document_output(document)
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen
     )
@@ -1290,6 +1294,15 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     if request.json_out:
         writers.write_json_file(request.json_out, result.to_json())
     return result
+
+
+def _check_document_output(output: str | os.PathLike[str] | None) -> None:
+    """Fail now, not once the work is done, where a document written at the end (--json,
+    --report) cannot be: its folder cannot be created, a folder is in its place, its name is too
+    long, the folder may not be written. A stream (stdout, a FIFO) is opened only to be written,
+    once: a FIFO's reader would take an early open and close for the whole document."""
+    if output and os.fspath(output) != "-" and not streams_into(Path(output)):
+        open_sink(output).discard()
 
 
 def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:
@@ -1528,6 +1541,7 @@ def embed(
     paths = discovery.paths
     exports = export_files(request.export) if request.export else []
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], paths)
+    _check_document_output(request.json_out)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
         os.fspath(request.store),
