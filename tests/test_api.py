@@ -763,3 +763,27 @@ def test_a_document_for_a_fifo_is_opened_once_when_it_is_written(tiny_clip, phot
         os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
     reader.join()
     assert received and json.loads(received[0])["n_images"] == 6
+
+
+def test_a_run_on_a_whole_store_writes_over_none_of_its_images(tiny_clip, photos, tmp_path):
+    # Without paths the store's images are known only once it is read: they were not checked,
+    # and -o or --json named one of them replaced the image.
+    store = str(tmp_path / "photos.zsl")
+    model = api.ModelOptions(name=str(tiny_clip))
+    api.embed(api.EmbedRequest(store, api.InputOptions(paths=(str(photos),)), model))
+    image = next(photos.rglob("*.png"))
+    before, folder = image.read_bytes(), sorted(image.parent.iterdir())
+    relabel = request(
+        photos,
+        tiny_clip,
+        inputs=api.InputOptions(),
+        embeddings=store,
+        output=api.OutputOptions(path=str(image), format="csv"),
+    )
+    measure = api.HubnessRequest(
+        classes=api.ClassOptions(["cat", "dog"]), model=model, embeddings=store, json_out=str(image)
+    )
+    for call in (lambda: api.label(relabel), lambda: api.hubness(measure)):
+        with pytest.raises(ZslError, match=f"the output {image} is an input of this run"):
+            call()
+    assert image.read_bytes() == before and sorted(image.parent.iterdir()) == folder

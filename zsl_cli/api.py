@@ -786,11 +786,12 @@ def label(
     report = LabelReport(low_confidence_below=request.low_confidence)
     config = studio.config if studio is not None else None
     writer: writers.PredictionWriter | _KeptInReport
+    outputs: list[str | os.PathLike[str] | None] = []
     if output is None:
         report.output = "none"
         writer = _KeptInReport(report.predictions)
     else:
-        outputs = [output.path, config]
+        outputs += [output.path, config]
         if output.path not in (None, "-"):
             # Run info is written to this file, or removed there as stale for json: never an input.
             outputs.append(sidecar_path(os.path.realpath(output.path)))
@@ -822,7 +823,7 @@ def label(
         report.warnings += left_out_images_warnings(source.left_out)
         report.warnings += classifier.warnings()
         # A store that cannot be used fails here, and the writer discards its file.
-        encoded = encoded_items(source, decoding, encoder, request.model, progress)
+        encoded = encoded_items(source, decoding, encoder, request.model, progress, outputs)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
@@ -1064,12 +1065,16 @@ def encoded_items(
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress,
+    outputs: Sequence[str | os.PathLike[str] | None],
 ) -> EncodedItems:
     """The items in order: read from the store (here, so that its errors come first), or
-    encoded from the decoded files as the batches are taken."""
+    encoded from the decoded files as the batches are taken. `outputs`, the files the run
+    writes, are checked against a whole store's images, which are known only here."""
     if source.store is not None:
         items = stored_items(source.store, encoder.identity, _stored_name(encoder), source.paths)
         paths = [item.path for item in items]
+        if source.paths is None:
+            check_outputs_spare_inputs(outputs, [], paths)
         return EncodedItems(paths, _store_batches(items, progress))
     assert decoding is not None and source.paths is not None, "open_encoder_for starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
@@ -1140,7 +1145,9 @@ def hubness(
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder)
         try:
-            encoded = encoded_items(source, decoding, encoder, request.model, progress)
+            encoded = encoded_items(
+                source, decoding, encoder, request.model, progress, [request.json_out]
+            )
             items = [item for batch in encoded.batches for item in batch]
         finally:
             progress.stop()
