@@ -787,3 +787,23 @@ def test_a_run_on_a_whole_store_writes_over_none_of_its_images(tiny_clip, photos
         with pytest.raises(ZslError, match=f"the output {image} is an input of this run"):
             call()
     assert image.read_bytes() == before and sorted(image.parent.iterdir()) == folder
+
+
+def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, photos, tmp_path):
+    # A model the store holds, with exact preprocessing, that fails to load for another reason
+    # was said to be the wrong one ("holds embeddings of: ... (give one with -m)").
+    store = str(tmp_path / "photos.zsl")
+    exact = api.ModelOptions(name=str(tiny_clip), exact_preprocessing=True)
+    api.embed(api.EmbedRequest(store, api.InputOptions(paths=(str(photos),)), exact))
+    for model, blamed in ((exact, False), (dataclasses.replace(exact, name="elsewhere"), True)):
+        relabel = request(
+            photos,
+            tiny_clip,
+            inputs=api.InputOptions(),
+            embeddings=store,
+            model=dataclasses.replace(model, precision="fp64"),
+            output=None,
+        )
+        with pytest.raises(ZslError) as caught:
+            api.label(relabel)
+        assert ("holds embeddings of" in caught.value.message) is blamed

@@ -975,10 +975,14 @@ def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[
 
 
 def _stored_name(encoder: Encoder) -> str:
-    """The model's name in a store: the preprocessing is part of what makes embeddings match.
+    return _stored_model_name(encoder.name, encoder.exact_preprocessing)
+
+
+def _stored_model_name(name: str | os.PathLike[str], exact_preprocessing: bool) -> str:
+    """A model's name in a store: the preprocessing is part of what makes embeddings match.
     A local model's folder is written as paths are (SQLite text cannot hold surrogates)."""
-    name = path_to_text(encoder.name)
-    return f"{name} (exact preprocessing)" if encoder.exact_preprocessing else name
+    name = path_to_text(name)
+    return f"{name} (exact preprocessing)" if exact_preprocessing else name
 
 
 @dataclass(frozen=True)
@@ -1033,7 +1037,7 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
     except ZslError as error:
         with EmbeddingStore.open(store_path, create=False) as store:
             names = list(dict.fromkeys(m.name for m in store.models()))
-        if model.name in names:
+        if _stored_model_name(model.name, model.exact_preprocessing) in names:
             raise  # the model is right; the trouble is elsewhere (device, precision, files)
         listed = ", ".join(names) or "none"
         message = f"{error.message}; {store_path} holds embeddings of: {listed} (give one with -m)"
