@@ -374,11 +374,16 @@ def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, p
     assert isinstance(caught.value, KeyboardInterrupt) and report.interrupted
     assert len(output.read_text().splitlines()) == report.total == 2
 
-    embed = api.EmbedRequest(str(tmp_path / "s.zsl"), api.InputOptions(paths=(str(photos),)), model)
+    export = tmp_path / "s.npy"
+    embed = api.EmbedRequest(
+        str(tmp_path / "s.zsl"), api.InputOptions(paths=(str(photos),)), model, export=str(export)
+    )
     with pytest.raises(Interrupted) as caught:
         api.embed(embed, progress=_InterruptAfterFirstBatch())
     assert caught.value.report.interrupted and caught.value.report.encoded == 2
-    assert api.embed(embed).reused == 2
+    # Part of the images exported would pass for all of them.
+    assert caught.value.report.exported is None and not export.exists()
+    assert api.embed(embed).reused == 2 and np.load(export).shape[0] == 6
 
 
 def test_an_embed_interrupted_right_after_a_commit_counts_what_it_stored(

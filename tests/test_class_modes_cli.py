@@ -166,12 +166,14 @@ def test_templates_apply_only_where_a_class_has_no_prompts_of_its_own(tiny_clip,
     attributes, info = label("--attributes", files["attributes.csv"])
     assert attributes.exit_code == 0, attributes.stderr
     assert info["templates"] is None and info["attribute_template"] == "a photo of something {}."
+    assert info["description_template"] is None  # no class has descriptors
     # With a class list, green star (no descriptors) is prompted through the templates.
     merged, info = label(
         "-c", files["classes.txt"], "--descriptions", files["descriptions.json"], "-t", "bare"
     )
     assert merged.exit_code == 0, merged.stderr
     assert info["templates"] == "bare" and info["description_template"] == "{}, which has {}"
+    assert info["attribute_template"] is None
     for mode in (
         ["--attributes", files["attributes.csv"]],
         ["--descriptions", files["descriptions.json"]],
