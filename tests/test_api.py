@@ -484,9 +484,12 @@ def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monk
     from_store = dataclasses.replace(
         request(photos, tiny_clip, output=None), inputs=api.InputOptions(), embeddings=store
     )
-    assert [p.label for p in api.label(from_store, encoder=encoder).predictions] == [
-        p.label for p in fresh.predictions
-    ]
+    relabelled = api.label(from_store, encoder=encoder)
+    assert [p.label for p in relabelled.predictions] == [p.label for p in fresh.predictions]
+    # The run info ties a store run to the embeddings it read (hashing weights costs seconds
+    # for a large model, so a run on the images leaves it out).
+    assert relabelled.run_info["model"]["identity"] == encoder.identity
+    assert fresh.run_info["model"]["identity"] is None
     hubness = api.HubnessRequest(inputs=inputs, classes=request(photos, tiny_clip).classes)
     assert api.hubness(hubness, encoder=encoder)["n_images"] == 6
 
@@ -812,3 +815,13 @@ def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, ph
         with pytest.raises(ZslError) as caught:
             api.label(relabel)
         assert ("holds embeddings of" in caught.value.message) is blamed
+
+
+def test_a_run_in_which_every_image_failed_encodes_nothing(tiny_clip, photos):
+    broken = photos.parent / "broken"  # next to the class file
+    broken.mkdir()
+    (broken / "empty.png").write_bytes(b"")
+    (broken / "text.png").write_bytes(b"not an image")
+    report = api.label(request(broken, tiny_clip, output=None))
+    assert report.by_status == {"empty": 1, "not_an_image": 1} and report.failed == 2
+    assert [p.status for p in report.predictions] == ["empty", "not_an_image"]
