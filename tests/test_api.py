@@ -262,17 +262,22 @@ def test_numpy_numbers_are_taken_as_python_ones():
         api.LabelRequest(low_confidence="0.5")
 
 
-def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_path):
+def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_path, monkeypatch):
+    inputs = api.InputOptions(paths=(str(next(photos.rglob("*.png"))),))
     one = request(
         photos,
         tiny_clip,
-        inputs=api.InputOptions(paths=(str(next(photos.rglob("*.png"))),)),
+        inputs=inputs,
         output=api.OutputOptions(path=str(tmp_path / "out.csv")),
         hubness_reduction="centering",
     )
+    # Known from the paths: said before the model loads, not after.
+    monkeypatch.setattr(api, "load_encoder", lambda *args, **kwargs: pytest.fail("loaded"))
     with pytest.raises(ZslError, match="needs the similarities of many images"):
         api.label(one)
     assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(ZslError, match="it needs 2 or more readable images; this run has 1"):
+        api.hubness(api.HubnessRequest(inputs, one.classes, one.model))
 
 
 def test_hubness_without_the_whole_similarity_matrix_gives_the_same_results(

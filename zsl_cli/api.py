@@ -783,6 +783,8 @@ def label(
         model_name = encoder.name if encoder is not None else os.fspath(request.model.name)
         studio = _label_studio_options(output.label_studio, path_to_text(model_name))
     source = open_source(request.inputs, request.embeddings)
+    if source.paths is not None:  # at most this many readable images: known before the load
+        _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
     config = studio.config if studio is not None else None
     writer: writers.PredictionWriter | _KeptInReport
@@ -1140,6 +1142,8 @@ def hubness(
     known = [*spec.names, *(truth.classes if truth else ())]
     seen = _read_seen(request.seen, known) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
+    if source.paths is not None:  # at most this many readable images: known before the load
+        _check_enough_images(len(source.paths))
     check_outputs_spare_inputs(
         [request.json_out],
         [source.store, request.truth, request.seen, *_class_files(request.classes)],
@@ -1156,11 +1160,7 @@ def hubness(
         finally:
             progress.stop()
     ok = [item for item in items if item.ok]
-    if len(ok) < 2:
-        raise ZslError(
-            f"hubness is how images spread over the classes: it needs 2 or more readable "
-            f"images; this run has {len(ok)}"
-        )
+    _check_enough_images(len(ok))
     sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
     truth_idx, failed_truth = None, None
     unlisted: list[str] = []
@@ -1202,6 +1202,14 @@ def hubness(
     if request.json_out:
         writers.write_json_file(request.json_out, result)
     return result
+
+
+def _check_enough_images(n_images: int) -> None:
+    if n_images < 2:
+        raise ZslError(
+            f"hubness is how images spread over the classes: it needs 2 or more readable "
+            f"images; this run has {n_images}"
+        )
 
 
 def _precision(encoder: Encoder) -> str | None:
