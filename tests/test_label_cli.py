@@ -698,15 +698,41 @@ def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_fil
         assert failed.returncode == 2
 
 
-def test_error_line_escapes_what_stderr_cannot_encode(tmp_path):
+@pytest.mark.parametrize(
+    ("encoding", "shown"), [("ascii", b"cl\\xff\\xe9"), ("utf-8", b"cl\\xff\xc3\xa9")]
+)
+def test_error_line_escapes_what_stderr_cannot_encode(tmp_path, encoding, shown):
     # On an ASCII stderr (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode) a name's bytes
-    # that are not UTF-8 came out as '?': lost, where Python's own stderr escapes them.
+    # that are not UTF-8 came out as '?': lost, where Python's own stderr escapes them. They are
+    # \xNN, as README says and as a missing image's name shows them, not \udcNN.
     classes = os.fsencode(tmp_path / "cl") + b"\xff\xc3\xa9.txt"
     command = [sys.executable, "-m", "zsl_cli", "label", str(tmp_path), "-c", classes]
-    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
     done = subprocess.run(command, capture_output=True, env=env, timeout=300)
     assert done.returncode == 2
-    assert done.stderr.endswith(b"cl\\udcff\\xe9.txt\n"), done.stderr
+    assert done.stderr.endswith(shown + b".txt\n"), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["-c", "{tmp}/no\nsuch.txt"], "no\\nsuch.txt"),
+        (["-c", "{tmp}/classes.txt", "-f", "csv\x1b[1m"], "csv\\x1b[1m"),
+        (["-c", "{tmp}/classes.txt", "--device", "cuda\r\u2028cpu"], "cuda\\r\\u2028cpu"),
+        (["-c", "{tmp}/classes.txt", "-m", "org/\x1b]0;title\x07model"], "\\x1b]0;title\\x07"),
+    ],
+)
+def test_an_error_quoting_typed_text_is_one_line_without_control_characters(
+    tmp_path, classes_file, args, shown
+):
+    # A newline in a file name or an option's value broke the error line in two, and an escape
+    # sequence reached the terminal as it was (a format, a device, a model name).
+    images = write_images(tmp_path / "images", 1)[0].parent
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run("label", images, "-m", "shapes-demo", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert shown in result.stderr and not any(c in result.stderr for c in "\r\x07\x1b\u2028")
 
 
 def test_error_line_quoting_a_huge_name_keeps_its_start_and_end(tmp_path):

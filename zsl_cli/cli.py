@@ -94,9 +94,13 @@ def _say(line: str) -> None:
     """One line on stderr, of a size to read even when it quotes a 100,000-character class name.
     Its reader going away, or a stderr that cannot be written, must not turn the exit status
     into 1."""
+    from zsl_cli.discovery import printable_text
     from zsl_cli.formatting import clipped_middle
 
-    line = clipped_middle(line)
+    # Not every message quotes what the user typed through `printable` (a model name, a class
+    # file's name, a --device): a newline there broke the line, and an escape sequence reached
+    # the terminal. Bytes that are not UTF-8 then show as \xNN, as in the messages that do.
+    line = clipped_middle(printable_text(line))
     try:
         # Not typer.echo: on an ASCII stderr it writes UTF-8 with '?' for what UTF-8 cannot
         # hold, losing a file name's undecodable bytes; Python's stderr escapes them.
