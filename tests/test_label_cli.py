@@ -777,6 +777,51 @@ def test_a_deleted_current_folder_is_one_line(tmp_path, classes_file, command):
     assert done.stderr.decode().startswith("zsl: error: the current folder"), done.stderr
 
 
+LABEL_STUDIO = ["-f", "label-studio", "--ls-url-prefix", "http://x/"]
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "option"),
+    [
+        ("label", ["-c", ""], "'--classes'"),
+        ("label", ["--attributes", ""], "'--attributes'"),
+        ("label", ["--descriptions", ""], "'--descriptions'"),
+        ("label", ["-c", "{classes}", "--embeddings", ""], "'--embeddings'"),
+        ("label", ["-c", "{classes}", "-o", ""], "'--output'"),
+        ("label", ["-c", "{classes}", *LABEL_STUDIO, "--ls-config", ""], "'--ls-config'"),
+        ("label", ["-c", "{classes}", *LABEL_STUDIO, "--ls-document-root", ""], "'--ls-docu"),
+        ("embed", ["-s", ""], "'--store'"),
+        ("embed", ["-s", "{tmp}/s.zsl", "--export", ""], "'--export'"),
+        ("embed", ["-s", "{tmp}/s.zsl", "--json", ""], "'--json'"),
+        ("hubness", ["-c", "{classes}", "--truth", ""], "'--truth'"),
+        ("hubness", ["-c", "{classes}", "--truth", "{images}", "--seen", ""], "'--seen'"),
+        ("hubness", ["-c", "{classes}", "--json", ""], "'--json'"),
+        ("evaluate", ["--truth", ""], "'--truth'"),
+        ("evaluate", ["--truth", "{images}", "--seen", ""], "'--seen'"),
+        ("evaluate", ["--truth", "{images}", "--json", ""], "'--json'"),
+        ("evaluate", ["--truth", "{images}", "--report", ""], "'--report'"),
+        ("evaluate", ["", "--truth", "{images}"], "'PREDICTIONS'"),
+    ],
+)
+def test_an_empty_file_name_names_no_file(tmp_path, classes_file, command, args, option):
+    # `--truth "$TRUTH"` with the variable unset: an empty name was read as the current folder
+    # (evaluate scored against it, exit 0) or, for --json, as no --json at all.
+    image = write_images(tmp_path / "images" / "a cat", 2)[0]
+    images = tmp_path / "images"
+    predictions = tmp_path / "p.csv"
+    predictions.write_text(f"{','.join(CSV_COLUMNS)}\n{image},a cat,0.9,a cat,0.9,ok,\n")
+    first = [] if args[0] == "" else [predictions if command == "evaluate" else images]
+    model = [] if command == "evaluate" else ["-m", "shapes-demo"]
+    places = {"{tmp}": tmp_path, "{classes}": classes_file, "{images}": images}
+    for place, path in places.items():
+        args = [arg.replace(place, str(path)) for arg in args]
+    result = run(command, *first, *args, *model)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"zsl: error: Invalid value for {option}"), result.stderr
+    assert result.stderr.count("\n") == 1 and "names no file" in result.stderr
+    assert not (tmp_path / "s.zsl").exists()
+
+
 def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
     write_images(tmp_path / "images", 400, size=(64, 64))
     out = tmp_path / "out.jsonl"
