@@ -685,6 +685,20 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("app")) == ["app.log"]
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"], [], ["label", "--help"]])
+def test_help_and_version_for_a_reader_that_went_away_end_with_141(args):
+    # `zsl --help | head -0`: the top-level help and --version exited 1, which under --strict
+    # means failed images, where a command's help exited 141 as README says. `zsl` alone shows
+    # the help as a usage error, 2, whoever reads it.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [sys.executable, "-m", "zsl_cli", *args], stdout=write_end, stderr=subprocess.PIPE
+    )
+    os.close(write_end)
+    assert done.returncode == (141 if args else 2) and done.stderr == b""
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_file):
     # A full disk or a hung-up terminal on stderr loses the summary, not the run's exit status.

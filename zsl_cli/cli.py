@@ -53,6 +53,8 @@ class ZslGroup(TyperGroup):
             return super().make_context(*args, **kwargs)
         except UsageError as error:  # options of `zsl` itself
             _exit_on_usage_error(error, "zsl")
+        except BrokenPipeError:  # `zsl --help | head -0`, `zsl --version`: typer's status is 1
+            _exit_reader_gone()
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -67,12 +69,16 @@ class ZslGroup(TyperGroup):
             _say("zsl: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
-            # The reader of stdout or stderr went away (`| head`): end quietly, with the status a
-            # process killed by SIGPIPE has, not 1 (which means failed images under --strict).
-            from zsl_cli.files import point_at_devnull
+            _exit_reader_gone()
 
-            point_at_devnull(sys.stdout, sys.stderr)
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+def _exit_reader_gone() -> NoReturn:
+    """The reader of stdout or stderr went away (`| head`): end quietly, with the status a
+    process killed by SIGPIPE has, not 1 (which means failed images under --strict)."""
+    from zsl_cli.files import point_at_devnull
+
+    point_at_devnull(sys.stdout, sys.stderr)
+    raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
 def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
