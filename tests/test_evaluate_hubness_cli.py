@@ -279,6 +279,22 @@ def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, P
     return truth, predictions
 
 
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "out.txt"])
+def test_evaluate_json_into_what_stdout_writes_moves_the_table_to_stderr(tmp_path, name):
+    # `--json /dev/stdout > out.txt`: the table went to stdout too, and the two overwrote each
+    # other in out.txt; as with --json -, the table makes way for the JSON.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    out = tmp_path / "out.txt"
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth", str(truth)]
+    with open(out, "wb") as stdout:
+        done = subprocess.run(
+            [*command, "--json", name], stdout=stdout, stderr=subprocess.PIPE, cwd=tmp_path
+        )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["n"] == 2
+    assert b"mean per-class" in done.stderr
+
+
 def test_evaluate_skips_blank_lines_in_a_predictions_csv(tmp_path):
     truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
     rows = predictions.read_text().splitlines(keepends=True)

@@ -968,13 +968,24 @@ def evaluate(
 
 
 def _report_console(json_out: str | None, quiet: bool) -> Console | None:
-    """Where a report's tables go: they are the command's output, so stdout, unless --json -
+    """Where a report's tables go: they are the command's output, so stdout, unless --json
     puts the JSON there (then stderr, or nowhere under --quiet)."""
     from zsl_cli.summary import stderr_console, stdout_console
 
-    if json_out != "-":
+    if json_out != "-" and not _writes_into_stdout(json_out):
         return stdout_console()
     return None if quiet else stderr_console()
+
+
+def _writes_into_stdout(path: str | None) -> bool:
+    """Whether `path` is what stdout writes into (/dev/stdout, /dev/fd/1, the file `>` named):
+    a table written there as well broke into the JSON, or was lost when the JSON replaced it."""
+    if path is None or sys.stdout is None:
+        return False
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError):  # not there yet; a stdout without a descriptor (a test's)
+        return False
 
 
 def _ks(values: list[str] | None) -> tuple[int, ...]:
