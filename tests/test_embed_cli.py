@@ -245,6 +245,28 @@ def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_
     result = run("embed", images, "--store", store, "-m", tiny_clip)
     assert "1 path could not be read at all (not stored): broken_link 1" in result.stderr
     assert "link.png: broken symbolic link" in result.stderr
+    # It is a failure, as label --strict counts it: no stored failure stands for it.
+    assert result.exit_code == 0
+    assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 1
+
+
+def test_an_interrupted_embed_exits_130_and_says_what_it_stored(
+    tiny_clip, tmp_path, monkeypatch, ctrl_c_interrupts
+):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 4)
+    add = EmbeddingStore.add
+
+    def add_then_interrupt(self, *args, **kwargs):
+        add(self, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)  # a Ctrl-C
+
+    monkeypatch.setattr(EmbeddingStore, "add", add_then_interrupt)
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "-b", "2", "--strict")
+    assert result.exit_code == 130
+    assert result.stderr.startswith("Interrupted embedding into") and "2 encoded" in result.stderr
+    monkeypatch.setattr(EmbeddingStore, "add", add)
+    assert len(stored(store, tiny_clip).paths) == 2
 
 
 def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypatch):

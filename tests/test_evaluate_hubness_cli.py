@@ -247,6 +247,10 @@ def test_evaluate_user_errors(tmp_path):
     assert result.exit_code == 2 and result.stderr.startswith("zsl: error: ")
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path, "--top-k", "x")
     assert result.exit_code == 2
+    # A k below 1 is refused before the predictions and the truth are read.
+    result = run("evaluate", tmp_path / "missing.csv", "--truth", tmp_path / "missing", "-k", "5,0")
+    assert result.exit_code == 2
+    assert result.stderr == "zsl: error: --top-k '5,0': every k must be at least 1\n"
 
 
 def test_evaluate_writes_every_class_row_to_a_file(tmp_path):

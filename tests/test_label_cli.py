@@ -850,6 +850,24 @@ def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_
     assert not list(tmp_path.glob(".*.zsl-tmp"))
 
 
+def test_hangup_under_nohup_lets_the_run_finish(tiny_clip, tmp_path, classes_file):
+    write_images(tmp_path / "images", 40, size=(64, 64))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
+    )
+    wait_for_first_predictions(process, tmp_path / "out.jsonl")
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr.decode()
+    assert len(read_jsonl(out.read_text())) == 40
+
+
 def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
     """Until the output's temporary file holds some predictions (or the run has ended): then a
     signal lands mid-run."""
