@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import zsl_cli
 from tests.test_label_cli import write_images
 from zsl_cli import api
+from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.scoring import Decision
 
@@ -562,6 +564,22 @@ def test_cuda_runs_decode_in_processes(monkeypatch, device, workers, gpu_present
     assert api.decode_in_processes(device, workers) is expected
     monkeypatch.setattr(api, "processes_available", lambda: False)
     assert api.decode_in_processes(device, workers) is False
+
+
+def test_no_more_decode_workers_start_than_there_are_images(monkeypatch):
+    # -j 10**20 spun for ever releasing the held-back workers, one semaphore step each.
+    started = []
+    monkeypatch.setattr(
+        api, "DecodeQueue", lambda paths, prepare, **options: started.append(options)
+    )
+    monkeypatch.setattr(api, "default_workers", lambda: 16)
+    paths = [Path(f"{i}.png") for i in range(3)]
+    geometry = FastPreprocessor(None, (8, 8), None, Image.BILINEAR)
+    for workers in (10**20, None, 2):
+        api.start_decoding(
+            paths, geometry, api.InputOptions(paths=()), exact=False, workers=workers, device="cpu"
+        )
+    assert [options["workers"] for options in started] == [3, 3, 2]
 
 
 def test_gpus_hidden_from_the_process_are_no_gpu(monkeypatch):

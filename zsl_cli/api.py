@@ -655,7 +655,8 @@ def start_decoding(
     height, width = preprocessor.input_size
     resize_limit = max(decode_options.max_pixels, 16 * height * width)
     preparation = ImagePreparation(decode_options, preprocessor, resize_limit)
-    workers = workers or default_workers()
+    # More workers than images would decode nothing more, and a huge -j would start them all.
+    workers = max(1, min(workers or default_workers(), len(paths)))
     return DecodeQueue(
         paths,
         preparation,
