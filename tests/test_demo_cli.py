@@ -67,6 +67,8 @@ def test_help_defaults_are_the_ones_used():
         (["make-images", "x", "--per-class", "many"], "Invalid value for '--per-class'"),
         (["evaluate", "x", "--seed", "one"], "Invalid value for '--seed'"),
         (["frobnicate"], "No such command 'frobnicate'"),
+        # '' (an unset shell variable) was the current folder: make-images wrote over its files
+        *(([command, ""], "'' names no file or folder") for command in COMMANDS),
         (["--bogus"], "No such option: --bogus (see 'python -m zsl_cli.demo --help')"),
     ],
 )

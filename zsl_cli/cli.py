@@ -150,7 +150,7 @@ app = typer.Typer(
 # -- options shared by several commands ---------------------------------------------------------
 
 
-def _file_name(value: str) -> str:
+def file_name(value: str) -> str:
     """The value of an option that names a file or folder. '' (`--truth "$TRUTH"` with the
     variable unset) names none: as a Path it was the current folder, and `--json ''` was taken
     for no --json at all."""
@@ -159,8 +159,8 @@ def _file_name(value: str) -> str:
     return value
 
 
-def _file_path(value: str) -> Path:
-    return Path(_file_name(value))
+def file_path(value: str) -> Path:
+    return Path(file_name(value))
 
 
 # The library's defaults (encoders.DEFAULT_MODEL, prompts.DEFAULT_*_TEMPLATE; a test keeps them
@@ -252,7 +252,7 @@ Classes = Annotated[
     typer.Option(
         "--classes",
         "-c",
-        parser=_file_path,
+        parser=file_path,
         metavar="FILE",
         help="classes.txt: one class per line ('#' starts a comment); "
         "'name: prompt one; prompt two' gives a class its own prompts.",
@@ -262,7 +262,7 @@ Classes = Annotated[
 Attributes = Annotated[
     Path | None,
     typer.Option(
-        parser=_file_path,
+        parser=file_path,
         metavar="FILE.csv",
         help="CSV 'class,<attr1>,...' with one row of attribute weights per class.",
         show_default=False,
@@ -271,7 +271,7 @@ Attributes = Annotated[
 Descriptions = Annotated[
     Path | None,
     typer.Option(
-        parser=_file_path,
+        parser=file_path,
         metavar="FILE.json",
         help='JSON {"class": ["descriptor", ...]}; alone or with --classes.',
         show_default=False,
@@ -304,7 +304,7 @@ DescriptionTemplate = Annotated[
 Embeddings = Annotated[
     Path | None,
     typer.Option(
-        parser=_file_path,
+        parser=file_path,
         metavar="STORE",
         help="Embedding store made by 'zsl embed': read the images' vectors from it instead "
         "of the images (without PATHs: every image it holds for the model).",
@@ -476,7 +476,7 @@ def label(
         typer.Option(
             "--output",
             "-o",
-            parser=_file_name,
+            parser=file_name,
             metavar="FILE",
             help="Output file, or '-' for stdout; the run's settings go to FILE.run.json beside "
             "it (into the file itself for --format json).  [default: stdout]",
@@ -559,7 +559,7 @@ def label(
     ls_document_root: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="DIR",
             help="Label Studio: local-files document root; image URLs "
             "become /data/local-files/?d=<path under it>.  [default: "
@@ -588,7 +588,7 @@ def label(
     ls_config: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="FILE",
             help="Label Studio: also write a labelling config that fits the tasks (the Image "
             "tag, a Choice per class) to this file, to paste into the project's settings.",
@@ -757,7 +757,7 @@ def embed(
         typer.Option(
             "--store",
             "-s",
-            parser=_file_path,
+            parser=file_path,
             metavar="STORE",
             help="SQLite embedding store to create or update.",
             show_default=False,
@@ -777,7 +777,7 @@ def embed(
     export: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="FILE",
             help="Also export this model's embeddings: FILE.npy (with a FILE.npy.paths.csv "
             "index) or FILE.parquet (needs pyarrow).",
@@ -788,7 +788,7 @@ def embed(
         str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
-            parser=_file_name,
+            parser=file_name,
             metavar="FILE",
             help="Also write the run's counts as JSON to FILE ('-': stdout).",
             show_default=False,
@@ -884,7 +884,7 @@ def evaluate(
     predictions: Annotated[
         Path,
         typer.Argument(
-            parser=_file_path,
+            parser=file_path,
             metavar="PREDICTIONS",
             help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio); "
             "'-' reads them from stdin.",
@@ -894,7 +894,7 @@ def evaluate(
     truth: Annotated[
         Path,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="DIR_OR_CSV",
             help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
             "(relative paths start at the CSV's folder).",
@@ -904,7 +904,7 @@ def evaluate(
     seen: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="FILE",
             help="Seen classes, one per line (the others are unseen): adds seen/unseen "
             "accuracy, their harmonic mean and calibrated stacking (which needs predictions "
@@ -926,7 +926,7 @@ def evaluate(
         str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
-            parser=_file_name,
+            parser=file_name,
             metavar="FILE",
             help="Also write all metrics as JSON to FILE ('-': stdout, the table then goes to "
             "stderr).",
@@ -936,7 +936,7 @@ def evaluate(
     report: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="FILE",
             help="Also write a report: FILE.html (self-contained) or FILE.png (needs matplotlib).",
             show_default=False,
@@ -1067,7 +1067,7 @@ def hubness(
     truth: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="DIR_OR_CSV",
             help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
             "(relative paths start at the CSV's folder); adds each method's accuracy.",
@@ -1077,7 +1077,7 @@ def hubness(
     seen: Annotated[
         Path | None,
         typer.Option(
-            parser=_file_path,
+            parser=file_path,
             metavar="FILE",
             help="Seen classes, one per line (the others are unseen; needs --truth): adds "
             "each method's accuracy on the unseen classes.",
@@ -1088,7 +1088,7 @@ def hubness(
         str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--json",
-            parser=_file_name,
+            parser=file_name,
             metavar="FILE",
             help="Also write the comparison as JSON to FILE ('-': stdout, the table then goes "
             "to stderr).",

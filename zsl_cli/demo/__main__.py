@@ -10,7 +10,7 @@ import typer
 # The main CLI's group gives every command its error handling: a ZslError or a command line that
 # does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
-from zsl_cli.cli import ZslGroup
+from zsl_cli.cli import ZslGroup, file_path
 from zsl_cli.demo.train import TrainSettings
 from zsl_cli.errors import ZslError
 
@@ -66,7 +66,10 @@ def make_images(
     out: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR", help="Output folder (created if missing).", show_default=False
+            parser=file_path,
+            metavar="DIR",
+            help="Output folder (created if missing).",
+            show_default=False,
         ),
     ],
     seed: Annotated[
@@ -112,6 +115,7 @@ def train(
     out_dir: Annotated[
         Path,
         typer.Argument(
+            parser=file_path,
             metavar="DIR",
             help="Folder for the save_pretrained model files (created if missing).",
             show_default=False,
@@ -162,7 +166,10 @@ def evaluate(
     model_dir: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR", help="A save_pretrained CLIP model folder.", show_default=False
+            parser=file_path,
+            metavar="DIR",
+            help="A save_pretrained CLIP model folder.",
+            show_default=False,
         ),
     ],
     seed: Annotated[
