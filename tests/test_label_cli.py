@@ -685,6 +685,25 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("app")) == ["app.log"]
 
 
+def test_a_second_output_into_stdout_is_refused(tiny_clip, tmp_path, classes_file):
+    # The tasks go to stdout, and --ls-config /dev/stdout (or the file `>` named) went there as
+    # well: the XML after the JSON, exit 0.
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
+    command += ["-f", "label-studio", "--ls-url-prefix", "http://x/", "-q", "--ls-config"]
+    out = tmp_path / "tasks.json"
+    for config in ("/dev/stdout", str(out)):
+        with open(out, "wb") as stdout:
+            done = subprocess.run(
+                [*command, config], stdout=stdout, stderr=subprocess.PIPE, cwd=tmp_path
+            )
+        assert done.returncode == 2 and b"stdout and " in done.stderr, config
+    into_pipe = subprocess.run([*command, "/dev/stdout"], capture_output=True, cwd=tmp_path)
+    assert into_pipe.returncode == 2 and into_pipe.stdout == b""
+    config = tmp_path / "config.xml"
+    apart = subprocess.run([*command, str(config)], capture_output=True, cwd=tmp_path)
+    assert apart.returncode == 0 and json.loads(apart.stdout) and config.exists()
+
+
 @pytest.mark.parametrize("args", [["--help"], ["--version"], [], ["label", "--help"]])
 def test_help_and_version_for_a_reader_that_went_away_end_with_141(args):
     # `zsl --help | head -0`: the top-level help and --version exited 1, which under --strict

@@ -794,7 +794,7 @@ def label(
         report.output = "none"
         writer = _KeptInReport(report.predictions)
     else:
-        outputs += [output.path, config]
+        outputs += [output.path or "-", config]
         if output.path not in (None, "-"):
             # Run info is written to this file, or removed there as stale for json: never an input.
             outputs.append(sidecar_path(os.path.realpath(output.path)))

@@ -421,13 +421,14 @@ def check_outputs_spare_inputs(
     a class file, predictions) or two results into one file would destroy one of them: refuse
     before any work. Files are compared as files, whatever the spelling or link leads to them."""
     written: dict[tuple, str] = {}
-    for output in (os.fspath(out) for out in outputs if out is not None and out != "-"):
-        key = _file_key(output)
+    for output in (os.fspath(out) for out in outputs if out is not None):
+        key = _stdout_key() if output == "-" else _file_key(output)
         if key is None:
-            continue  # a stream (/dev/null, a pipe): nothing there to destroy
+            continue  # a device (/dev/null, a terminal): what goes there is not kept
+        name = "stdout" if output == "-" else output
         if key in written:
-            raise ZslError(f"{written[key]} and {output} are the same file: give each its own")
-        written[key] = output
+            raise ZslError(f"{written[key]} and {name} are the same file: give each its own")
+        written[key] = name
     for input_file in input_files:
         key = _file_key(os.fspath(input_file)) if input_file is not None else None
         if key in written:
@@ -440,10 +441,26 @@ def check_outputs_spare_inputs(
 
 
 def _file_key(path: str) -> tuple | None:
-    """What a path leads to: an existing regular file (device, inode), or, for a file not there
-    yet, its real path; None for anything else."""
+    """What a path leads to: an existing regular file, pipe or socket (device, inode), or, for a
+    file not there yet, its real path; None for anything else."""
     try:
-        status = os.stat(path)
+        return _stat_key(os.stat(path))
     except OSError:
         return ("path", os.path.realpath(path))
-    return ("file", status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
+
+
+def _stdout_key() -> tuple | None:
+    """What stdout writes into, as _file_key has it (/dev/stdout, or the file `>` named, is that
+    too: two outputs there would run into each other)."""
+    try:
+        return _stat_key(os.fstat(sys.stdout.fileno()))
+    except (AttributeError, OSError, ValueError):  # no stdout, or one without a descriptor
+        return None
+
+
+def _stat_key(status: os.stat_result) -> tuple | None:
+    if stat.S_ISREG(status.st_mode):
+        return ("file", status.st_dev, status.st_ino)
+    if stat.S_ISFIFO(status.st_mode) or stat.S_ISSOCK(status.st_mode):
+        return ("stream", status.st_dev, status.st_ino)
+    return None
