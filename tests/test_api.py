@@ -476,6 +476,16 @@ def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(
     assert old.read_text() == "an older, complete output\n"
     left = sorted(path.name for path in tmp_path.iterdir())
     assert left == ["classes.txt", "photos", "predictions.csv"]  # no sidecar, no temporary file
+    # Nor is a Label Studio config, which goes with the tasks it was written for.
+    tasks, config = tmp_path / "tasks.json", tmp_path / "config.xml"
+    tasks.write_text("[]")
+    config.write_text("<View/>")
+    studio = api.LabelStudioOptions(url_prefix="http://x/", config=str(config))
+    output = api.OutputOptions(path=str(tasks), format="label-studio", label_studio=studio)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(Interrupted):
+        api.label(request(photos, tiny_clip, output=output))
+    assert (tasks.read_text(), config.read_text()) == ("[]", "<View/>")
 
 
 def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monkeypatch):

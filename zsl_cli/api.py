@@ -846,11 +846,11 @@ def label(
         report.run_info["summary"] = summary_dict(report)
         report.run_info["complete"] = not report.interrupted
         if report.interrupted and not report.total:
-            # Nothing was finished (a hubness reduction writes only at the end): an older
-            # output stays as it was.
-            writer.discard()
-        else:
-            writer.close(report.run_info, complete=not report.interrupted)
+            # Nothing was finished (a hubness reduction writes only at the end): leaving the
+            # block with the interrupt leaves older outputs (the predictions, a Label Studio
+            # config) as they were.
+            raise Interrupted(report)
+        writer.close(report.run_info, complete=not report.interrupted)
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -907,9 +907,6 @@ class _KeptInReport:
         self._kept.append(prediction)
 
     def close(self, run_info: dict, *, complete: bool = True) -> None:
-        return None
-
-    def discard(self) -> None:
         return None
 
 
