@@ -263,8 +263,14 @@ def test_classes_the_model_cannot_tell_apart_score_alike_to_the_bit(tiny_clip, t
         scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
         for copy, original in pairs:
             assert scores[names[copy]] == scores[names[original]], (row["path"], names[copy])
-        ranked = [(-entry["score"], names.index(entry["label"])) for entry in row["top_k"]]
-        assert ranked == sorted(ranked)  # best first, ties in class order
+        ranked = [entry["score"] for entry in row["top_k"]]
+        assert ranked == sorted(ranked, reverse=True)  # best first
+        # Ties in class order. Not asked of every score written alike: two classes that differ
+        # in the 8th digit are written alike, and rightly ranked by what they were.
+        place = {entry["label"]: index for index, entry in enumerate(row["top_k"])}
+        for pair in pairs:
+            first, second = sorted(pair)
+            assert place[names[first]] < place[names[second]], (row["path"], names[second])
 
 
 def test_prompts_longer_than_the_text_model_reads_are_reported(tiny_clip, tmp_path):
