@@ -1008,6 +1008,14 @@ def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root:
     assert not check_label_studio_paths([root / "photos" / "a.jpg"], commas)
 
 
+@pytest.mark.parametrize("blank", ["", " "])
+def test_label_studio_refuses_an_empty_url_prefix(root: Path, blank: str) -> None:
+    # `--ls-url-prefix "$PREFIX"` with the variable unset: every image URL was a bare path.
+    unserved = dataclasses.replace(ls_options(root), url_prefix=blank)
+    with pytest.raises(ZslError, match="--ls-url-prefix is empty"):
+        check_label_studio_paths([root / "photos" / "a.jpg"], unserved)
+
+
 def test_label_studio_outside_path_during_write_publishes_nothing(
     tmp_path: Path, root: Path
 ) -> None:

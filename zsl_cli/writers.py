@@ -228,6 +228,9 @@ def _check_label_studio_options(options: LabelStudioOptions) -> None:
             f"--ls-from-name and --ls-to-name are both {options.to_name!r}: Label Studio needs "
             "the Choices and Image tags to have different names"
         )
+    if options.url_prefix is not None and not options.url_prefix.strip():
+        # `--ls-url-prefix "$PREFIX"` with the variable unset: every URL would be a bare path
+        raise ZslError("--ls-url-prefix is empty: give the URL the images are served under")
     if options.document_root is None and options.url_prefix is None:
         raise ZslError(
             "label-studio output needs to know how Label Studio reaches the images: set "
