@@ -862,12 +862,7 @@ def test_an_empty_file_name_names_no_file(tmp_path, classes_file, command, args,
 
 
 def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
-    write_images(tmp_path / "images", 400, size=(64, 64))
-    out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
-    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for_first_predictions(process, tmp_path / "out.jsonl")
+    process, out = slow_label_run(tiny_clip, tmp_path, classes_file, 400)
     process.send_signal(signal.SIGHUP)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
@@ -876,21 +871,40 @@ def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_
 
 
 def test_hangup_under_nohup_lets_the_run_finish(tiny_clip, tmp_path, classes_file):
-    write_images(tmp_path / "images", 40, size=(64, 64))
-    out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
-    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
-    )
-    wait_for_first_predictions(process, tmp_path / "out.jsonl")
+    process, out = slow_label_run(tiny_clip, tmp_path, classes_file, 40, ignored=signal.SIGHUP)
     process.send_signal(signal.SIGHUP)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()
     assert len(read_jsonl(out.read_text())) == 40
+
+
+def slow_label_run(
+    tiny_clip: Path,
+    tmp_path: Path,
+    classes_file: Path,
+    images: int,
+    ignored: signal.Signals | None = None,
+    restored: signal.Signals | None = None,
+) -> tuple[subprocess.Popen, Path]:
+    """`zsl label` (SLOW_ZSL) on `images` images written for it, into out.jsonl, once it has
+    written some predictions; started ignoring the signal `ignored` (as nohup starts a run), or
+    with `restored`'s default action (a shell starts background jobs ignoring SIGINT)."""
+    write_images(tmp_path / "images", images, size=(64, 64))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
+    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
+
+    def set_signals() -> None:
+        if ignored is not None:
+            signal.signal(ignored, signal.SIG_IGN)
+        if restored is not None:
+            signal.signal(restored, signal.SIG_DFL)
+
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=set_signals
+    )
+    wait_for_first_predictions(process, out)
+    return process, out
 
 
 def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
@@ -923,18 +937,7 @@ main()
 def test_interrupt_keeps_finished_work_and_exits_130(
     tiny_clip, tmp_path, classes_file, signal_number
 ):
-    write_images(tmp_path / "images", 400, size=(64, 64))
-    out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-c", SLOW_ZSL, "label", str(tmp_path / "images")]
-    command += ["-c", str(classes_file), "-m", str(tiny_clip), "-b", "1", "-o", str(out)]
-    # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    wait_for_first_predictions(process, tmp_path / "out.jsonl")
+    process, out = slow_label_run(tiny_clip, tmp_path, classes_file, 400, restored=signal.SIGINT)
     process.send_signal(signal_number)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
