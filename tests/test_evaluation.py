@@ -303,6 +303,16 @@ def test_the_longest_matching_path_ending_wins(tmp_path):
     assert matching.pairs == ((0, 1),) and matching.unmatched.matched_by_relative_path == 1
 
 
+def test_an_ambiguous_longest_ending_does_not_fall_back_to_a_shorter_one(tmp_path):
+    # ../x/a.jpg and x/a.jpg are two files that both end in x/a.jpg: a prediction of .../x/a.jpg
+    # made elsewhere is one of them, which one is unknown, and never a.jpg, the third.
+    csv_path = write_csv(
+        tmp_path / "labels" / "truth.csv", b"path,label\n../x/a.jpg,cat\nx/a.jpg,dog\na.jpg,bird\n"
+    )
+    matching = match_paths(["/elsewhere/x/a.jpg"], load_truth(csv_path))
+    assert matching.pairs == () and matching.unmatched.predictions == 1
+
+
 def test_csv_truth_absolute_rows_match_by_their_whole_path_only(tmp_path):
     # Rule 3 matches "a relative path as written": an absolute row names one file, and a
     # prediction of a copy of it in another tree (another image, maybe) is not that file.

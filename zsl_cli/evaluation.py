@@ -499,13 +499,13 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     by_relative = _unique_index(item.relative for item in truth.items)
     claims: dict[int, list[int]] = {}
     for j in leftover:
-        parts = _parts(paths[j])
-        for length in range(len(parts), 0, -1):
-            i = by_relative.get(parts[-length:])
-            if i is not None:
-                if not taken[i] and not _both_exist(_from(base, paths[j]), truth.items[i].path):
-                    claims.setdefault(i, []).append(j)
-                break
+        i = _longest_ending(_parts(paths[j]), by_relative)
+        if (
+            i is not None
+            and not taken[i]
+            and not _both_exist(_from(base, paths[j]), truth.items[i].path)
+        ):
+            claims.setdefault(i, []).append(j)
     by_suffix = 0
     for i, claimants in claims.items():
         if len(claimants) == 1:
@@ -538,6 +538,15 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             ignored_examples=tuple(ignored[:EXAMPLES]),
         ),
     )
+
+
+def _longest_ending(parts: tuple[str, ...], index: dict[Any, int | None]) -> int | None:
+    """The truth item whose relative path is the longest ending of `parts` in `index`; None when
+    there is none, or when that ending is two items' (a shorter one would only be a guess)."""
+    for length in range(len(parts), 0, -1):
+        if parts[-length:] in index:
+            return index[parts[-length:]]
+    return None
 
 
 def _both_exist(prediction_path: str, truth_path: str) -> bool:
