@@ -313,6 +313,28 @@ def test_an_ambiguous_longest_ending_does_not_fall_back_to_a_shorter_one(tmp_pat
     assert matching.pairs == () and matching.unmatched.predictions == 1
 
 
+def test_paths_written_on_windows_match_by_their_ending(photos, tmp_path):
+    # A truth CSV typed on Windows, and predictions made there, separate folders with "\\".
+    csv_path = write_csv(photos / "truth.csv", b"path,label\r\ncat\\more\\c.jpg,cat\r\n")
+    matching = match_paths([str(photos / "cat" / "more" / "c.jpg")], load_truth(csv_path))
+    assert matching.pairs == ((0, 0),) and matching.unmatched.matched_by_relative_path == 1
+    windows = [r"C:\Users\me\photos\cat\a.jpg", r"C:\Users\me\photos\dog\d.jpg"]
+    truth = load_truth(photos)
+    matching = match_paths(windows, truth)
+    shown = [truth.items[i].shown for _, i in matching.pairs]
+    assert shown == ["cat/a.jpg", "dog/d.jpg"] and matching.unmatched.predictions == 0
+
+
+def test_paths_composed_otherwise_match_by_their_ending(tmp_path):
+    # Labelled on macOS (names decomposed), truth unpacked elsewhere (composed): the same names.
+    decomposed, composed = "cafe\u0301", "caf\u00e9"
+    touch(tmp_path / "truth" / composed / f"{composed}.jpg")
+    matching = match_paths(
+        [f"/Users/me/{decomposed}/{decomposed}.jpg"], load_truth(tmp_path / "truth")
+    )
+    assert matching.pairs == ((0, 0),) and matching.unmatched.matched_by_relative_path == 1
+
+
 def test_csv_truth_absolute_rows_match_by_their_whole_path_only(tmp_path):
     # Rule 3 matches "a relative path as written": an absolute row names one file, and a
     # prediction of a copy of it in another tree (another image, maybe) is not that file.

@@ -12,9 +12,11 @@ A prediction matches a truth image when, in this order:
 2. their real paths are equal (symlinks resolved);
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
-   folder or on another machine. The longest such ending wins; when several predictions end
-   with the same truth path, none of them is matched. When both paths name existing files here,
-   they are two different images (rules 1 and 2 would have paired them) and are not matched.
+   folder or on another machine (names compared as shown, composed or decomposed alike, and
+   '\\' a separator, as on Windows). The longest such ending wins; when several predictions
+   end with the same truth path, or it is the ending of several truth images, none is
+   matched. When both paths name existing files here, they are two different images (rules 1
+   and 2 would have paired them) and are not matched.
 Each truth image matches at most one prediction. What is left over on either side is counted and
 reported with a few examples, never dropped silently; so are files under a truth folder that no
 prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
@@ -496,10 +498,10 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             leftover.append(j)
 
     # Every row keeps its position; an absolute row's empty key is never looked up.
-    by_relative = _unique_index(item.relative for item in truth.items)
+    by_relative = _unique_index(_ending(item.relative) for item in truth.items)
     claims: dict[int, list[int]] = {}
     for j in leftover:
-        i = _longest_ending(_parts(paths[j]), by_relative)
+        i = _longest_ending(_ending(_parts(paths[j])), by_relative)
         if (
             i is not None
             and not taken[i]
@@ -575,6 +577,17 @@ def _parts(path: str) -> tuple[str, ...]:
     """Path components without root, '.' and '..' (for matching by path ending)."""
     return tuple(
         part for part in os.path.normpath(path).split(os.sep) if part not in ("", ".", "..")
+    )
+
+
+def _ending(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """Path components as rule 3 compares them: composed as they are shown (macOS writes names
+    decomposed), and split at backslashes too (paths written on Windows)."""
+    return tuple(
+        composed(piece)
+        for part in parts
+        for piece in part.split("\\")
+        if piece not in ("", ".", "..")
     )
 
 
