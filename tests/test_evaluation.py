@@ -237,6 +237,15 @@ def test_a_truth_image_matches_one_prediction_and_a_shared_real_path_matches_non
     assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
 
 
+def test_a_path_the_truth_names_wins_over_a_link_to_it_whatever_the_row_order(tmp_path):
+    touch(tmp_path / "cat" / "a.jpg")
+    (tmp_path / "cat" / "link.jpg").symlink_to("a.jpg")
+    truth = load_truth(write_csv(tmp_path / "truth.csv", b"path,label\ncat/a.jpg,cat\n"))
+    file, link = str(tmp_path / "cat" / "a.jpg"), str(tmp_path / "cat" / "link.jpg")
+    assert match_paths([link, file], truth).pairs == ((1, 0),)
+    assert match_paths([file, link], truth).pairs == ((0, 0),)
+
+
 def write_csv(path, text: bytes) -> str:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as handle:

@@ -470,7 +470,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     """Pair the paths of predictions with truth images (rules in the module docstring); relative
     paths start at `base`, then at the current folder (a copy of the labelled tree)."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
-    by_real: dict[str, int | None] | None = None  # built only when some path needs it
+    unnamed: list[tuple[int, str]] = []  # rows rule 1 found no image for, and their path
     taken = [False] * len(truth.items)
     pairs: list[tuple[int, int]] = []
     leftover: list[int] = []
@@ -487,10 +487,17 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         i = by_path.get(absolute)
         if i is None and base and not os.path.isabs(path):
             i = by_path.get(absolute_path(path))
-        if i is None:
-            if by_real is None:
-                by_real = _unique_index(os.path.realpath(item.path) for item in truth.items)
-            i = by_real.get(os.path.realpath(absolute))
+        if i is not None and not taken[i]:
+            taken[i] = True
+            pairs.append((j, i))
+        elif i is None:
+            unnamed.append((j, absolute))
+        else:
+            leftover.append(j)
+    # Rule 2 after rule 1 for every row: a link listed before the file itself must not take it.
+    by_real = _unique_index(os.path.realpath(item.path) for item in truth.items) if unnamed else {}
+    for j, absolute in unnamed:
+        i = by_real.get(os.path.realpath(absolute))
         if i is not None and not taken[i]:
             taken[i] = True
             pairs.append((j, i))
