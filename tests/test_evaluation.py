@@ -1033,6 +1033,15 @@ def test_csv_truth_takes_spreadsheet_exports(tmp_path, content):
     ]
 
 
+def test_predictions_saved_by_a_spreadsheet_with_semicolons_say_so(tmp_path):
+    header = "path;label;score;top_k_labels;top_k_scores;status;error"
+    path = write_csv(
+        tmp_path / "p.csv", f"\ufeff{header}\r\na.jpg;cat;0,9;cat;0,9;ok;\r\n".encode()
+    )
+    with pytest.raises(ZslError, match="separated by semicolons: save it with commas"):
+        read_predictions(path)
+
+
 def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
     predictions = [predicted(photos / "cat" / "a.jpg", "", status="unreadable")]
     predictions.append(predicted(photos / "dog" / "d.jpg", "", status="decode_error"))

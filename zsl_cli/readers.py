@@ -24,6 +24,7 @@ import numpy as np
 from zsl_cli.discovery import path_from_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
+from zsl_cli.formatting import delimiter_hint
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
 
@@ -478,6 +479,7 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
     if header is None or tuple(header) != CSV_COLUMNS:
         raise ZslError(
             f"{name!r} is not a zsl predictions CSV: the header must be {','.join(CSV_COLUMNS)}"
+            + delimiter_hint(header or [])
         )
     predictions = []
     for row in rows:
