@@ -515,6 +515,38 @@ def test_the_run_class_list_tells_a_class_never_chosen_from_one_not_offered(phot
     assert "2 truth classes are not the label or a ranked class" in warning
 
 
+def test_relative_paths_of_a_run_whose_folder_is_not_here_start_in_the_current_one(
+    photos, tmp_path, monkeypatch
+):
+    # Labelled in a folder this machine lacks: train/cat/a.jpg is then the file here, another
+    # image than the truth's cat/a.jpg, and not paired with it by its ending.
+    monkeypatch.chdir(tmp_path)
+    touch(tmp_path / "train" / "cat" / "a.jpg")
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted("train/cat/a.jpg", "cat"))
+        writer.write(predicted("photos/dog/d.jpg", "dog"))
+        writer.close({"cwd": str(tmp_path / "gone")})
+    result = evaluate_files(output, photos, ks=(1,))
+    assert result.n == 1 and result.unmatched.predictions == 1
+    assert result.unmatched.matched_by_relative_path == 0
+
+
+def test_predictions_files_with_blank_lines_read_as_without(tmp_path):
+    record = predicted("a.jpg", "cat")
+    written = tmp_path / "p.csv"
+    with open_writer(written, "csv") as writer:
+        writer.write(record)
+    with open(written, "a") as handle:
+        handle.write("\n")  # as an editor or `echo >>` leaves it
+    assert read_predictions(written) == [record]
+    lines = tmp_path / "p.jsonl"
+    with open_writer(lines, "jsonl") as writer:
+        writer.write(record)
+    lines.write_bytes(b"\xef\xbb\xbf\n" + lines.read_bytes())  # a byte-order mark on its own line
+    assert read_predictions(lines) == [record]
+
+
 def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     output = tmp_path / "p.csv"
     with open_writer(output, "csv") as writer:
