@@ -1065,6 +1065,31 @@ def test_csv_truth_takes_spreadsheet_exports(tmp_path, content):
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("csv", "json"),
+        ("jsonl", "json"),
+        ("json", "jsonl"),
+        ("csv", "jsonl"),
+        ("json", "csv"),
+        ("jsonl", "csv"),
+    ],
+)
+def test_predictions_redirected_into_a_file_of_another_extension_read_by_content(
+    tmp_path, written, named
+):
+    # `zsl label ... > p.json` writes CSV, the format of stdout, under a JSON name.
+    source = tmp_path / f"p.{written}"
+    records = [predicted("a.jpg", "cat", ["cat", "dog"]), predicted("b.jpg", "", status="empty")]
+    with open_writer(source, written) as writer:
+        for record in records:
+            writer.write(record)
+    misnamed = tmp_path / f"misnamed.{named}"
+    misnamed.write_bytes(source.read_bytes())
+    assert read_predictions(misnamed) == read_predictions(source)
+
+
 def test_predictions_saved_by_a_spreadsheet_with_semicolons_say_so(tmp_path):
     header = "path;label;score;top_k_labels;top_k_scores;status;error"
     path = write_csv(

@@ -39,8 +39,9 @@ def read_predictions_and_run_info(
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
-    A file's format comes from its extension, else from its content, as for "-" (stdin) and
-    pipes such as /dev/stdin or a shell's <(...). The run info is the one a json document holds,
+    A file's format comes from its extension, else (or where the content surely is another of
+    zsl's formats) from its content, as for "-" (stdin) and pipes such as /dev/stdin or a
+    shell's <(...). The run info is the one a json document holds,
     else a file's sidecar.
     """
     name = str(path)
@@ -172,6 +173,8 @@ def _read_stream(
     while not first and (data := handle.read(_CHUNK)):
         first = data.lstrip(_LEADING)[:1]
     handle.seek(start)
+    if fmt is not None and _misnamed(fmt, data.lstrip(_LEADING)):
+        fmt = None  # `zsl label ... > p.json` writes CSV, the format of stdout, as p.json
     if fmt is None and not first:
         raise ZslError(f"{name!r} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
@@ -192,6 +195,24 @@ def _read_stream(
     # Out of the except clause: what the stream reader read is let go before the parse.
     handle.seek(start)
     return _parse(handle.read(), name, fmt, loads)
+
+
+def _misnamed(fmt: str, head: bytes) -> bool:
+    """Whether `head`, the content's start, surely is in another of zsl's formats than `fmt`,
+    its name's: a shell redirection names an output that `zsl label -o` would have refused.
+    zsl's CSV header, or JSON under a CSV name; a JSON document under a JSON Lines name, or
+    JSON Lines under a JSON name (their first line is a prediction record)."""
+    if head.startswith(",".join(CSV_COLUMNS[:3]).encode() + b","):
+        return fmt != "csv"
+    if head[:1] not in (b"[", b"{"):
+        return False  # neither: the name's reader says what is wrong
+    if fmt == "csv":
+        return True
+    try:  # a first line cut by the read (a record of thousands of classes) is no record here
+        record = json.loads(head.split(b"\n", 1)[0])
+    except _JSON_ERRORS:
+        record = None  # a document's first line, or not JSON: the parse tells which
+    return (fmt == "json") == (isinstance(record, dict) and "path" in record)
 
 
 class _NotStreamed(Exception):
