@@ -275,6 +275,26 @@ def test_rankings_read_back_stay_read_only_when_pickled(tmp_path: Path, root: Pa
             copy.top_k.scores[0] = 1.0
 
 
+def test_a_csv_reviewed_in_a_spreadsheet_reads_back(tmp_path: Path, root: Path) -> None:
+    # A labelling team reorders the columns and adds its own (a reviewer's notes); zsl's
+    # columns, each once, are what is read, as a truth CSV's path and label are.
+    predictions = sample_predictions(root / "photos")
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", predictions)
+    text = output.read_bytes().decode("utf-8", "surrogateescape")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reviewed = [["reviewed", *reversed(row), "notes"] for row in rows]
+    reviewed[1][0], reviewed[1][-1] = "yes", "looks, fine"
+    edited = io.StringIO(newline="")
+    csv.writer(edited).writerows(reviewed)  # with CRLF line ends, as spreadsheets write
+    output.write_bytes(edited.getvalue().encode("utf-8", "surrogateescape"))
+    assert read_predictions(output) == [rounded(p) for p in predictions]
+    for header in ([*rows[0], "path"], [c for c in rows[0] if c != "status"]):  # twice, missing
+        output.write_text(",".join(header) + "\n")
+        with pytest.raises(ZslError, match="the header must hold the columns path,label,"):
+            read_predictions(output)
+
+
 def test_csv_bytes_header_and_columns(tmp_path: Path, root: Path) -> None:
     predictions = sample_predictions(root / "photos")
     output = tmp_path / "out.csv"

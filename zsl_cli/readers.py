@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 import json
+import operator
 import os
 import re
 import sys
@@ -496,24 +497,27 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
     # A blank line (a trailing one left by an editor or `echo >>`) is a row of no cells: skipped,
     # as JSON Lines skips it. The reader still counts it, so line numbers stay right.
     rows = (row for row in reader if row)
-    header = next(rows, None)
-    if header is None or tuple(header) != CSV_COLUMNS:
+    header = next(rows, None) or []
+    # Columns in any order, and others beside them (a reviewer's notes added in a spreadsheet),
+    # as a truth CSV may have.
+    if any(header.count(column) != 1 for column in CSV_COLUMNS):
         raise ZslError(
-            f"{name!r} is not a zsl predictions CSV: the header must be {','.join(CSV_COLUMNS)}"
-            + delimiter_hint(header or [])
+            f"{name!r} is not a zsl predictions CSV: the header must hold the columns "
+            f"{','.join(CSV_COLUMNS)}" + delimiter_hint(header)
         )
+    picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
     for row in rows:
         where = f"{name}: line {reader.line_num}"
-        if len(row) != len(CSV_COLUMNS):
-            message = f"{where}: expected {len(CSV_COLUMNS)} columns, found {len(row)}"
+        if len(row) != len(header):
+            message = f"{where}: expected {len(header)} columns, found {len(row)}"
             # A field left open to the end of the file also holds the file's last line break.
             breaks = sum(cell.count("\n") for cell in row) - row[-1].endswith("\n")
             if breaks:  # quoted line breaks: most often a stray quote that ran to a later line
                 start = reader.line_num - breaks
                 message += f" in a row that starts on line {start}: is a quote left open there?"
             raise ZslError(message)
-        path_text, label, score, top_labels, top_scores, status, error = row
+        path_text, label, score, top_labels, top_scores, status, error = picked(row)
         # Interned: with every class's score (top-k 0) each row repeats every class name, and a
         # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
         labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
