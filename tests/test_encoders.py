@@ -205,7 +205,7 @@ def closed_port() -> int:
 
 
 def test_hub_probe_follows_hf_endpoint_and_leaves_proxies_to_the_hub_client(monkeypatch):
-    for name in PROXY_VARIABLES:
+    for name in (*PROXY_VARIABLES, "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
@@ -220,6 +220,10 @@ def test_hub_probe_follows_hf_endpoint_and_leaves_proxies_to_the_hub_client(monk
     assert not hub_reachable()  # the hub client goes to an http endpoint directly
     monkeypatch.setenv("HF_ENDPOINT", f"https://127.0.0.1:{closed}")
     assert hub_reachable()
+    for no_proxy in ("NO_PROXY", "no_proxy"):  # the host goes round the proxy: probed directly
+        monkeypatch.setenv(no_proxy, "localhost,127.0.0.1")
+        assert not hub_reachable()
+        monkeypatch.delenv(no_proxy)
     monkeypatch.delenv("HTTPS_PROXY")
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:1")
     assert not hub_reachable()

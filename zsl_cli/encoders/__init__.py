@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import proxy_bypass
 
 from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.model_files import file_problem, local_file_problem
@@ -235,15 +236,16 @@ def hub_reachable() -> bool:
 
     Without one, huggingface_hub retries every request for ~25 s before it gives up or falls
     back to its cache: over 3 minutes for a cached model on an offline machine. With a proxy
-    configured for the endpoint's scheme, only the proxy can tell, so this says yes and leaves it
-    to the hub client.
+    configured for the endpoint's scheme (and no NO_PROXY entry for its host), only the proxy can
+    tell, so this says yes and leaves it to the hub client.
     """
     endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
     if not endpoint.hostname:  # not a URL we can probe: the hub client will report it
         return True
     scheme = endpoint.scheme.lower()
     proxies = [name for name in PROXY_VARIABLES if name.lower() in (f"{scheme}_proxy", "all_proxy")]
-    if any(os.environ.get(name) for name in proxies):
+    # NO_PROXY naming the endpoint's host sends the hub client there directly: probe it.
+    if any(os.environ.get(name) for name in proxies) and not proxy_bypass(endpoint.hostname):
         return True
     port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
     try:
