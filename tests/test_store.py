@@ -1095,3 +1095,44 @@ def test_export_that_cannot_be_written_in_full_gives_the_systems_reason(
         signal.signal(signal.SIGXFSZ, action)
     assert str(raised.value) == f"cannot write {out}: {os.strerror(errno.EFBIG)}"
     assert os.listdir(out.parent) == []
+
+
+def test_two_writers_opening_a_version_1_store_at_once_both_register(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        store.register_model("id-a", "model-a", DIM)
+    with sqlite3.connect(path) as raw:
+        raw.execute("ALTER TABLE models DROP COLUMN precision")
+        raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    # Both read version 1 on opening; the second finds the column the first one added.
+    with (
+        EmbeddingStore.open(path, create=False) as first,
+        EmbeddingStore.open(path, create=False) as second,
+    ):
+        first.register_model("id-a", "model-a", DIM, precision="float32")
+        second.register_model("id-b", "model-b", DIM, precision="float16")
+        assert [m.precision for m in second.models()] == ["float32", "float16"]
+
+
+def test_a_write_leaves_the_busy_timeout_the_store_was_opened_with(tmp_path: Path) -> None:
+    # The write lock is waited for in short slices; later waits (opening a store another
+    # process is creating) must wait the whole timeout again, not one slice.
+    with EmbeddingStore.open(tmp_path / "s.db", timeout_s=7.5) as store:
+        store.register_model("id-a", "model-a", DIM)
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone() == (7500,)
+
+
+def test_a_full_disk_is_one_message_and_keeps_the_batches_written(tmp_path: Path) -> None:
+    write_file(tmp_path / "images" / "a.png")
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = store.register_model("id-a", "model-a", 256)
+        kept = StoredItem(scan(tmp_path / "images")[0], "ok", "", unit_vector(0, 256))
+        store.add(model, [kept])
+        # No room for another page: what SQLite reports on a full disk (SQLITE_FULL).
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        stats = [FileStat(f"/images/{i:04}.png", 1, 1) for i in range(200)]
+        with pytest.raises(ZslError, match=r"^disk full while writing embedding store .*s\.db;"):
+            store.add(model, [StoredItem(s, "ok", "", unit_vector(1, 256)) for s in stats])
+        assert store.paths(model) == [kept.stat.path]
