@@ -498,8 +498,10 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
     # Missing folders are created, as for every other output; a file in the way is an error.
     assert store.export(model, tmp_path / "new" / "dir" / "emb.npy") == len(order)
     (tmp_path / "a-file").write_bytes(b"")
-    with pytest.raises(ZslError, match="cannot create the folder"):
+    with pytest.raises(ZslError, match="cannot create the folder of .*a-file' is a file, not a"):
         store.export(model, tmp_path / "a-file" / "emb.npy")
+    with pytest.raises(ZslError, match="folder of embedding store .*a-file' is a file, not a"):
+        EmbeddingStore.open(tmp_path / "a-file" / "s.zsl", create=True)
     (tmp_path / "folder.npy").mkdir()
     with pytest.raises(ZslError, match="it is a directory"):
         store.export(model, tmp_path / "folder.npy")

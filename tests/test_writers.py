@@ -843,9 +843,15 @@ def test_directory_as_output_is_refused(tmp_path: Path) -> None:
 
 
 def test_parent_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    # The system says "File exists" or "Not a directory": the message names the file instead.
     (tmp_path / "file").write_text("x")
-    with pytest.raises(ZslError, match="cannot create the output folder"):
-        open_writer(str(tmp_path / "file" / "out.csv"), "csv")
+    for output in (tmp_path / "file" / "out.csv", tmp_path / "file" / "sub" / "out.csv"):
+        with pytest.raises(ZslError) as caught:
+            open_writer(str(output), "csv")
+        assert caught.value.message == (
+            f"cannot create the output folder {str(output.parent)!r}: "
+            f"{str(tmp_path / 'file')!r} is a file, not a folder"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -370,13 +370,24 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
             f"the run info of output {str(target)!r} goes to {str(sidecar_path(target))!r}, "
             "which is a directory: move it away or choose another output name"
         )
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ZslError(
-            f"cannot create the output folder {str(target.parent)!r}: {error.strerror}"
-        ) from error
+    create_folder(target.parent, f"the output folder {str(target.parent)!r}")
     return AtomicFileSink(target)
+
+
+def create_folder(folder: Path, what: str) -> None:
+    """`folder` and the folders above it, made where missing; ZslError "cannot create `what`"
+    with the reason, which names the file in the way where there is one (the system's own words,
+    "File exists" or "Not a directory", do not say which)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        why = error.strerror
+        if isinstance(error, (FileExistsError, NotADirectoryError)):
+            for above in reversed((folder, *folder.parents)):
+                if above.exists() and not above.is_dir():
+                    why = f"{str(above)!r} is a file, not a folder"
+                    break
+        raise ZslError(f"cannot create {what}: {why}") from error
 
 
 def point_at_devnull(*streams: IO) -> None:

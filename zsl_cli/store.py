@@ -45,7 +45,7 @@ import numpy as np
 
 from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
-from zsl_cli.files import atomic_file, atomic_files
+from zsl_cli.files import atomic_file, atomic_files, create_folder
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
@@ -231,12 +231,8 @@ class EmbeddingStore:
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         if create and not path.exists():
-            try:  # as the other outputs do: a store in a new folder
-                path.absolute().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise ZslError(
-                    f"cannot create the folder of embedding store {path}: {error.strerror}"
-                ) from error
+            # as the other outputs do: a store in a new folder
+            create_folder(path.absolute().parent, f"the folder of embedding store {path}")
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
         if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
@@ -762,10 +758,7 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
             ) from exc
     if out.is_dir():
         raise ZslError(f"cannot export embeddings to {out}: it is a directory")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ZslError(f"cannot create the folder of {out}: {exc.strerror}") from exc
+    create_folder(out.parent, f"the folder of {out}")
 
 
 # -- helpers -----------------------------------------------------------------------------------
