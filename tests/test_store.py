@@ -507,11 +507,12 @@ def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: Embedding
         store.export(model, tmp_path / "folder.npy")
 
     # A float16 model's export says so; its vectors come out as float32.
-    half = store.register_model("id-half", "half", DIM, dtype="float16")
+    half = store.register_model("id-half", "half", DIM, dtype="float16", precision="bfloat16")
     store.add(half, [StoredItem(stats[0], "ok", "", encoded[stats[0].path])])
     assert store.export(half, tmp_path / "half.parquet") == 1
     metadata = pq.read_table(tmp_path / "half.parquet").schema.metadata
     assert (metadata[b"zsl.dtype"], metadata[b"zsl.dim"]) == (b"float16", str(DIM).encode())
+    assert metadata[b"zsl.precision"] == b"bfloat16"  # the model's, beside the vectors' dtype
 
     # A model with nothing stored exports empty files of the right shape.
     empty = store.register_model("id-empty", "empty", DIM)
@@ -612,14 +613,34 @@ def test_another_precision_is_not_mixed_into_a_model(tmp_path: Path) -> None:
         assert [m.precision for m in store.models()] == ["bfloat16"]
 
 
+def as_version_1(path: Path) -> None:
+    """Turn the store at `path` into the layout zsl wrote before precision was recorded."""
+    raw = sqlite3.connect(path)
+    with raw:  # commits; closing is left to us
+        raw.execute("ALTER TABLE models DROP COLUMN precision")
+        raw.execute("PRAGMA user_version = 1")
+    raw.close()
+
+
+def test_a_version_1_store_exports_without_a_precision(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        write_file(tmp_path / "images" / "a.png")
+        encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
+    as_version_1(path)
+    with EmbeddingStore.open(path, create=False) as reader:
+        assert reader.export(reader.models()[0].id, tmp_path / "v1.parquet") == 1
+    metadata = pq.read_table(tmp_path / "v1.parquet").schema.metadata
+    assert b"zsl.precision" not in metadata and metadata[b"zsl.name"] == b"model-a"
+
+
 def test_a_version_1_store_is_read_as_it_is_and_migrated_by_a_writer(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with EmbeddingStore.open(path) as store:
         write_file(tmp_path / "images" / "a.png")
         encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
-    with sqlite3.connect(path) as raw:  # the layout zsl wrote before precision was recorded
-        raw.execute("ALTER TABLE models DROP COLUMN precision")
-        raw.execute("PRAGMA user_version = 1")
+    as_version_1(path)
     with EmbeddingStore.open(path, create=False) as reader:
         assert [(m.name, m.precision, m.n_ok) for m in reader.models()] == [("model-a", None, 1)]
     with sqlite3.connect(path) as raw:
@@ -1103,10 +1124,7 @@ def test_two_writers_opening_a_version_1_store_at_once_both_register(tmp_path: P
     path = tmp_path / "s.db"
     with EmbeddingStore.open(path) as store:
         store.register_model("id-a", "model-a", DIM)
-    with sqlite3.connect(path) as raw:
-        raw.execute("ALTER TABLE models DROP COLUMN precision")
-        raw.execute("PRAGMA user_version = 1")
-    raw.close()
+    as_version_1(path)
     # Both read version 1 on opening; the second finds the column the first one added.
     with (
         EmbeddingStore.open(path, create=False) as first,

@@ -704,7 +704,8 @@ class EmbeddingStore:
         `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
         rows. `.parquet`: columns path (string; undecodable bytes as \\xNN escapes), path_bytes
         (exact bytes), vector (fixed_size_list<float32>[dim]), size, mtime_ns; the model's
-        identity, name, dim and dtype in the schema metadata (needs pyarrow: zsl-cli[parquet]).
+        identity, name, dim, dtype and precision in the schema metadata (needs pyarrow:
+        zsl-cli[parquet]).
         """
         out = Path(out)
         check_export_path(out)
@@ -712,8 +713,10 @@ class EmbeddingStore:
         out = export_files(out)[0]
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
-            identity, name, dtype_name = self._conn.execute(
-                "SELECT identity, name, dtype FROM models WHERE id = ?", (model_id,)
+            precision_column = "precision" if self._version >= 2 else "NULL"
+            identity, name, dtype_name, precision = self._conn.execute(
+                f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
+                (model_id,),
             ).fetchone()
             rows = list(self._select("path, size, mtime_ns, vector", model_id, "status = 'ok'"))
         path_bytes = [row[0] for row in rows]
@@ -727,6 +730,8 @@ class EmbeddingStore:
                     "name": name,
                     "dim": str(dim),
                     "dtype": dtype_name,
+                    # what the model ran in, unknown in a store from before it was recorded
+                    **({"precision": precision} if precision else {}),
                 }
                 _write_parquet(out, vectors, rows, metadata)
         except OSError as exc:
