@@ -613,6 +613,16 @@ def test_another_precision_is_not_mixed_into_a_model(tmp_path: Path) -> None:
         assert [m.precision for m in store.models()] == ["bfloat16"]
 
 
+def version_1_store(tmp_path: Path) -> Path:
+    """A store of model-a with one image, in version 1's layout."""
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        write_file(tmp_path / "images" / "a.png")
+        encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
+    as_version_1(path)
+    return path
+
+
 def as_version_1(path: Path) -> None:
     """Turn the store at `path` into the layout zsl wrote before precision was recorded."""
     raw = sqlite3.connect(path)
@@ -624,11 +634,7 @@ def as_version_1(path: Path) -> None:
 
 def test_a_version_1_store_exports_without_a_precision(tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
-    path = tmp_path / "s.db"
-    with EmbeddingStore.open(path) as store:
-        write_file(tmp_path / "images" / "a.png")
-        encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
-    as_version_1(path)
+    path = version_1_store(tmp_path)
     with EmbeddingStore.open(path, create=False) as reader:
         assert reader.export(reader.models()[0].id, tmp_path / "v1.parquet") == 1
     metadata = pq.read_table(tmp_path / "v1.parquet").schema.metadata
@@ -636,11 +642,7 @@ def test_a_version_1_store_exports_without_a_precision(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_is_read_as_it_is_and_migrated_by_a_writer(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with EmbeddingStore.open(path) as store:
-        write_file(tmp_path / "images" / "a.png")
-        encode_all(store, store.register_model("id-a", "model-a", DIM), scan(tmp_path / "images"))
-    as_version_1(path)
+    path = version_1_store(tmp_path)
     with EmbeddingStore.open(path, create=False) as reader:
         assert [(m.name, m.precision, m.n_ok) for m in reader.models()] == [("model-a", None, 1)]
     with sqlite3.connect(path) as raw:
