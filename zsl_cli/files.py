@@ -463,9 +463,16 @@ def _file_key(path: str) -> tuple | None:
 def _stdout_key() -> tuple | None:
     """What stdout writes into, as _file_key has it (/dev/stdout, or the file `>` named, is that
     too: two outputs there would run into each other)."""
+    status = stdout_status()
+    return _stat_key(status) if status is not None else None
+
+
+def stdout_status() -> os.stat_result | None:
+    """The status of what stdout writes into (a file, a pipe, a terminal); None for no stdout,
+    or one without a descriptor (a test's)."""
     try:
-        return _stat_key(os.fstat(sys.stdout.fileno()))
-    except (AttributeError, OSError, ValueError):  # no stdout, or one without a descriptor
+        return os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
         return None
 
 
