@@ -729,6 +729,14 @@ def test_texts_sorted_by_length_come_back_in_input_order(model, request):
     assert encoder.encode_texts([]).shape == (0, encoder.dim)
 
 
+def test_dim_is_the_width_of_the_embeddings_whatever_the_config_says(tiny_clip):
+    # A config's projection_dim or hidden_size need not be what the feature heads give; the
+    # store registers the model with `dim` and refuses vectors of another width.
+    encoder = load_encoder(str(tiny_clip))
+    encoder._model.config.projection_dim = 99
+    assert encoder.dim == encoder.encode_texts(["a cat"]).shape[1] != 99
+
+
 def test_texts_the_tokenizer_makes_alike_get_the_same_embedding(tiny_clip):
     encoder = load_encoder(str(tiny_clip))
     # The CLIP tokenizer lowercases and splits on runs of spaces. Encoded in chunks of different

@@ -165,11 +165,8 @@ class TransformersEncoder:
 
     @cached_property
     def dim(self) -> int:
-        config = self._model.config
-        for key in ("projection_dim", "hidden_size"):
-            value = getattr(config, key, None)
-            if isinstance(value, int):
-                return value
+        # Measured, not read from the config: its projection_dim or hidden_size need not be
+        # what the feature heads give, and the store refuses vectors of another width.
         return int(self.encode_texts(["x"]).shape[1])
 
     @cached_property
