@@ -547,6 +547,16 @@ def test_predictions_files_with_blank_lines_read_as_without(tmp_path):
     assert read_predictions(lines) == [record]
 
 
+def test_the_predictions_file_given_as_its_own_truth_is_refused(tmp_path):
+    # A predictions CSV has path and label columns, so it reads as a truth CSV: 100% accuracy.
+    written = tmp_path / "p.csv"
+    with open_writer(written, "csv") as writer:
+        writer.write(predicted(str(tmp_path / "a.jpg"), "cat"))
+    (tmp_path / "link.csv").symlink_to(written)
+    with pytest.raises(ZslError, match="is the predictions file itself"):
+        evaluate_files(written, tmp_path / "link.csv")
+
+
 def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     output = tmp_path / "p.csv"
     with open_writer(output, "csv") as writer:

@@ -231,6 +231,12 @@ def evaluate_files(
     seen_path: str | os.PathLike[str] | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
+    if _same_file(predictions_path, truth_path):
+        # It would read as a path,label truth CSV and score every image right.
+        raise ZslError(
+            f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
+            "itself; give the true labels (a class-folder tree or a path,label CSV)"
+        )
     predictions, run_info = read_predictions_and_run_info(predictions_path)
     seen = read_seen_classes(seen_path) if seen_path is not None else None
     result = evaluate(
@@ -254,6 +260,13 @@ def evaluate_files(
         )
         result = replace(result, warnings=(warning, *result.warnings))
     return result
+
+
+def _same_file(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # one is missing: reading it says so
+        return False
 
 
 def _labelling_folder(run_info: dict | None) -> str | None:
