@@ -848,6 +848,8 @@ def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, ph
         with pytest.raises(ZslError) as caught:
             api.label(relabel)
         assert ("holds embeddings of" in caught.value.message) is blamed
+    # As a user gives it: "(exact preprocessing)" is no part of a name -m takes.
+    assert f"of: {tiny_clip} with --exact-preprocessing (give one with -m)" in caught.value.message
 
 
 def test_a_run_in_which_every_image_failed_encodes_nothing(tiny_clip, photos):

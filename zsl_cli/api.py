@@ -982,7 +982,10 @@ def _stored_model_name(name: str | os.PathLike[str], exact_preprocessing: bool) 
     """A model's name in a store: the preprocessing is part of what makes embeddings match.
     A local model's folder is written as paths are (SQLite text cannot hold surrogates)."""
     name = path_to_text(name)
-    return f"{name} (exact preprocessing)" if exact_preprocessing else name
+    return name + _EXACT_PREPROCESSING if exact_preprocessing else name
+
+
+_EXACT_PREPROCESSING = " (exact preprocessing)"
 
 
 @dataclass(frozen=True)
@@ -1039,7 +1042,14 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
             names = list(dict.fromkeys(m.name for m in store.models()))
         if _stored_model_name(model.name, model.exact_preprocessing) in names:
             raise  # the model is right; the trouble is elsewhere (device, precision, files)
-        listed = ", ".join(names) or "none"
+        # As -m takes them: the name, and the option that makes the stored preprocessing.
+        given = [
+            f"{name.removesuffix(_EXACT_PREPROCESSING)} with --exact-preprocessing"
+            if name.endswith(_EXACT_PREPROCESSING)
+            else name
+            for name in names
+        ]
+        listed = ", ".join(given) or "none"
         message = f"{error.message}; {store_path} holds embeddings of: {listed} (give one with -m)"
         raise ZslError(message, error.exit_code) from None
 
