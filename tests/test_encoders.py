@@ -737,6 +737,27 @@ def test_dim_is_the_width_of_the_embeddings_whatever_the_config_says(tiny_clip):
     assert encoder.dim == encoder.encode_texts(["a cat"]).shape[1] != 99
 
 
+def test_python_warnings_transformers_gives_while_loading_stay_off_stderr(tiny_clip, monkeypatch):
+    # transformers 4.45 warns that `clean_up_tokenization_spaces` was not set on every tokenizer
+    # load: two lines of stack trace on zsl's stderr, even with -q.
+    import warnings
+
+    import transformers
+
+    loader = transformers.AutoTokenizer.from_pretrained
+
+    def warning_loader(*args, **kwargs):
+        warnings.warn("clean_up_tokenization_spaces was not set", FutureWarning, stacklevel=2)
+        return loader(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", warning_loader)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_encoder(str(tiny_clip))
+        warnings.warn("the host program's own", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["the host program's own"]
+
+
 def test_texts_the_tokenizer_makes_alike_get_the_same_embedding(tiny_clip):
     encoder = load_encoder(str(tiny_clip))
     # The CLIP tokenizer lowercases and splits on runs of spaces. Encoded in chunks of different

@@ -14,6 +14,7 @@ import os
 import re
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -503,10 +504,12 @@ _QUIET_LOADING = threading.Lock()
 @contextmanager
 def _quiet_transformers() -> Iterator[None]:
     """Their warnings, retry notices and weight-loading bars are not actionable for our users,
-    and stderr is ours; the host program's settings come back afterwards."""
+    and stderr is ours; the host program's settings come back afterwards. Python warnings too
+    (transformers 4.45 warned on every tokenizer load that a setting was not set)."""
     import transformers
 
-    with _QUIET_LOADING:
+    with _QUIET_LOADING, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         verbosity = transformers.logging.get_verbosity()
         bars = transformers.logging.is_progress_bar_enabled()
         hub_logger = logging.getLogger("huggingface_hub")
