@@ -1,3 +1,4 @@
+import codecs
 import json
 import re
 from pathlib import Path
@@ -327,3 +328,40 @@ def test_invisible_characters_around_prompts_descriptors_and_phrases_are_dropped
     assert described.classes[0].descriptors == ("fur",)
     table = parse_attributes(f"class,red\n#phrase,{zw}reddish {zw}\nx,1\n")
     assert table.attributes is not None and table.attributes.phrases == ("reddish",)
+
+
+@pytest.mark.parametrize("option", ["classes", "attributes", "descriptions"])
+def test_a_file_in_another_encoding_is_named_with_its_line(tmp_path: Path, option: str):
+    # A byte offset cannot be found in an editor; the line can. Latin-1 (Windows' ANSI) here
+    # has its é on line 3 whatever the file's line ends.
+    lines = {
+        "classes": ["tea", "cake", "café"],
+        "attributes": ["class,sweet", "tea,0.5", "café,1"],
+        "descriptions": ["{", '"tea": ["a cup"],', '"café": ["a saucer"]}'],
+    }[option]
+    file = tmp_path / "latin1"
+    for end, mark in (("\n", b""), ("\r\n", b""), ("\r", b""), ("\n", codecs.BOM_UTF8)):
+        file.write_bytes(mark + end.join(lines).encode("latin-1"))
+        with pytest.raises(ZslError, match=r"latin1:3: not UTF-8 text \(byte 0xe9\); save it as"):
+            load_class_spec(**{option: file})
+
+
+@pytest.mark.parametrize("option", ["classes", "attributes", "descriptions"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_named_as_such(tmp_path: Path, option: str, encoding: str):
+    # Excel's "Unicode Text" and Windows PowerShell's `>` write UTF-16, with or without a
+    # byte-order mark; without one, its NUL bytes read as class names holding '\x00'.
+    text = {
+        "classes": "tea\ncake\n",
+        "attributes": "class,sweet\ntea,0.5\ncake,1\n",
+        "descriptions": '{"tea": ["a cup"]}',
+    }[option]
+    file = tmp_path / "wide.txt"
+    file.write_bytes(text.encode(encoding))
+    message = r"^\S*wide.txt: not UTF-8 text \(UTF-16 or binary\); save it as UTF-8$"
+    with pytest.raises(ZslError, match=message):
+        load_class_spec(**{option: file})
+    # Its byte-order mark tells it even where no character of it holds a NUL byte.
+    file.write_bytes("\ufeff\u8336\u8336".encode(encoding))
+    with pytest.raises(ZslError, match=message):
+        load_class_spec(**{option: file})

@@ -14,6 +14,7 @@ Every problem is reported as a ZslError naming the file, line/row/column and the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -151,10 +152,19 @@ def _read_text(path: str | os.PathLike[str]) -> str:
         raise ZslError(f"class file is a directory: {path}") from None
     except OSError as error:
         raise ZslError(f"cannot read class file {path}: {error.strerror}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        # Excel's "Unicode Text", PowerShell's `>`: read as UTF-8, NUL bytes hide in the names.
+        raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ZslError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+        # The line an editor shows, not a byte offset nobody can find.
+        ends = b"\n" if b"\n" in data else b"\r"
+        line = data.count(ends, 0, error.start) + 1
+        raise ZslError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        ) from None
     if "\n" not in text:
         # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them.
         text = text.replace("\r", "\n")
