@@ -14,6 +14,7 @@ from zsl_cli.classes import (
     split_lines,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.prompts import resolve_templates
 
 
 def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
@@ -365,3 +366,19 @@ def test_a_utf16_file_is_named_as_such(tmp_path: Path, option: str, encoding: st
     file.write_bytes("\ufeff\u8336\u8336".encode(encoding))
     with pytest.raises(ZslError, match=message):
         load_class_spec(**{option: file})
+
+
+def test_a_template_file_is_read_as_a_class_file_is(tmp_path: Path):
+    # `cat mine.txt theirs.txt` leaves theirs' byte-order mark mid-file, and a template pasted
+    # from a web page brings a zero-width space. Tokenizers read both (the demo model's as
+    # three tokens more), so each changed the prompts without a word, and the mark made the
+    # comment line a template.
+    file = tmp_path / "t.txt"
+    file.write_bytes("a photo of a {}.\n\ufeff# theirs\n\ufeffart of {}\u200b\n".encode())
+    assert resolve_templates(str(file)).templates == ("a photo of a {}.", "art of {}")
+    file.write_bytes("a photo of a {}.\r\nun café {}\r\n".encode("latin-1"))
+    with pytest.raises(ZslError, match=r"t\.txt:2: not UTF-8 text \(byte 0xe9\); save it as"):
+        resolve_templates(str(file))
+    file.write_bytes("a photo of a {}.\n".encode("utf-16"))
+    with pytest.raises(ZslError, match=r"t\.txt: not UTF-8 text \(UTF-16 or binary\); save it"):
+        resolve_templates(str(file))

@@ -102,19 +102,19 @@ def load_class_spec(
             "--classes or --descriptions"
         )
     if attributes is not None:
-        return parse_attributes(_read_text(attributes), str(attributes))
+        return parse_attributes(read_text(attributes), str(attributes))
     if classes is None and descriptions is None:
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
     described = None
     if descriptions is not None:
-        described = parse_descriptions(_read_text(descriptions), str(descriptions))
+        described = parse_descriptions(read_text(descriptions), str(descriptions))
     if classes is None:
         assert described is not None
         return described
     if isinstance(classes, (str, os.PathLike)):
-        spec = parse_classes(_read_text(classes), str(classes))
+        spec = parse_classes(read_text(classes), str(classes))
     else:
         spec = class_names_spec(classes)
     return spec if described is None else merge_descriptions(spec, described, str(descriptions))
@@ -140,18 +140,20 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
     return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
 
 
-def _read_text(path: str | os.PathLike[str]) -> str:
+def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
+    """A UTF-8 text file's content, a byte-order mark dropped and old Mac line ends made "\n";
+    any other encoding is a ZslError naming the file (and line)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         # Only image paths read '-' as stdin.
         hint = " (to read it from stdin, give /dev/stdin)" if str(path) == "-" else ""
-        raise ZslError(f"class file not found: {path}{hint}") from None
+        raise ZslError(f"{what} not found: {path}{hint}") from None
     except IsADirectoryError:
-        raise ZslError(f"class file is a directory: {path}") from None
+        raise ZslError(f"{what} is a directory: {path}") from None
     except OSError as error:
-        raise ZslError(f"cannot read class file {path}: {error.strerror}") from None
+        raise ZslError(f"cannot read {what} {path}: {error.strerror}") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
         # Excel's "Unicode Text", PowerShell's `>`: read as UTF-8, NUL bytes hide in the names.
         raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")

@@ -18,11 +18,10 @@ import json
 import os
 import string
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from zsl_cli.classes import ClassSpec, split_lines
+from zsl_cli.classes import ClassSpec, read_text, split_lines, strip_invisible
 from zsl_cli.errors import ZslError
 
 DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
@@ -94,14 +93,11 @@ def resolve_templates(value: str) -> Templates:
     if value in BUILTIN_TEMPLATES:
         return Templates(value, BUILTIN_TEMPLATES[value])
     if is_template_file(value):
-        try:
-            lines = split_lines(Path(value).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise ZslError(f"cannot read template file {value}: {error}") from None
+        # Cleaned as a class file's lines are: a byte-order mark or zero-width space at an end
+        # of a line is invisible in an editor, but not to the tokenizer.
+        lines = map(strip_invisible, split_lines(read_text(value, "template file")))
         numbered = [
-            (number, line.strip())
-            for number, line in enumerate(lines, start=1)
-            if line.strip() and not line.lstrip().startswith("#")
+            (number, line) for number, line in enumerate(lines, start=1) if line and line[0] != "#"
         ]
         if not numbered:
             raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
