@@ -382,3 +382,19 @@ def test_a_template_file_is_read_as_a_class_file_is(tmp_path: Path):
     file.write_bytes("a photo of a {}.\n".encode("utf-16"))
     with pytest.raises(ZslError, match=r"t\.txt: not UTF-8 text \(UTF-16 or binary\); save it"):
         resolve_templates(str(file))
+
+
+@pytest.mark.parametrize(
+    ("phrases", "message"),
+    [
+        ("#phrase,red colour,red colour,", "a.csv:2, column 3: duplicate phrase 'red colour'"),
+        # An empty cell falls back to its attribute's name, which another column's phrase took.
+        ("#phrase,round,,", "a.csv:2, column 3: duplicate phrase 'round' .first at a.csv:2, col"),
+        ("#phrase,caf\u00e9,,cafe\u0301", "a.csv:2, column 4: duplicate phrase 'cafe\u0301' .fi"),
+    ],
+)
+def test_two_attributes_with_one_phrase_are_refused(phrases, message):
+    # One phrase is one prompt: the two columns would be one attribute, as two columns of one
+    # name would be, and a phrase pasted into the wrong column would go unnoticed.
+    with pytest.raises(ZslError, match=message):
+        parse_attributes(f"class,red,round,caf\u00e9\n{phrases}\nx,1,0,0\ny,0,1,1\n", "a.csv")

@@ -437,6 +437,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 f"header has {len(header)}"
             )
         phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
+        # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
+        where = f"{source}:{phrase_line}, column"
+        _check_unique([(p, f"{where} {c}") for c, p in enumerate(phrases, start=2)], "phrase")
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
