@@ -140,6 +140,10 @@ def test_class_prompts_take_no_braces_but_the_name_placeholder(text, prompt):
 def test_missing_and_non_utf8_class_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(ZslError, match="class file not found"):
         load_class_spec(classes=tmp_path / "nope.txt")
+    with pytest.raises(ZslError, match="attribute file is a directory"):
+        load_class_spec(attributes=tmp_path)
+    with pytest.raises(ZslError, match="descriptions file not found"):
+        load_class_spec(descriptions=tmp_path / "nope.json")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ZslError, match="give /dev/stdin"):
         load_class_spec(classes="-")

@@ -102,14 +102,16 @@ def load_class_spec(
             "--classes or --descriptions"
         )
     if attributes is not None:
-        return parse_attributes(read_text(attributes), str(attributes))
+        return parse_attributes(read_text(attributes, "attribute file"), str(attributes))
     if classes is None and descriptions is None:
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
     described = None
     if descriptions is not None:
-        described = parse_descriptions(read_text(descriptions), str(descriptions))
+        described = parse_descriptions(
+            read_text(descriptions, "descriptions file"), str(descriptions)
+        )
     if classes is None:
         assert described is not None
         return described
