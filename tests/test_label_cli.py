@@ -300,6 +300,31 @@ def test_classes_the_model_cannot_tell_apart_at_all_are_refused(tiny_clip, tmp_p
     assert not output.exists()
 
 
+def test_many_groups_of_classes_alike_are_warned_of_in_a_few_lines(tiny_clip, tmp_path):
+    # 300 "thing N"/"THING N" pairs (the tokenizer lowercases) were 300 warning lines.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 1)
+    classes.write_text("".join(f"thing {i}\nTHING {i}\n" for i in range(300)))
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "cannot tell" in line]
+    assert len(warnings) == 6 and "295 more groups" in warnings[-1], warnings
+    info = json.loads((tmp_path / "out.csv.run.json").read_text())
+    assert len(info["classes"]["indistinguishable"]) == 300
+
+
+def test_classes_alike_only_once_cut_short_are_refused_for_that(tiny_clip, tmp_path):
+    # Names that differ only past what the text model reads were blamed on the tokenizer.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 1)
+    start = "a cat " * 80
+    classes.write_text(f"{start}one\n{start}two\n{start}three\n")
+    result = run("label", images, "-c", classes, "-m", tiny_clip)
+    assert result.exit_code == 2, result.stderr
+    assert "cannot tell any of the 3 classes apart" in result.stderr
+    assert "cut short" in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"

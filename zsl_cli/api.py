@@ -482,6 +482,9 @@ class LabelReport:
                 self.low_confidence += 1
 
 
+ALIKE_GROUPS_SHOWN = 5  # warnings of classes the model cannot tell apart, before a count
+
+
 @dataclass(frozen=True, eq=False)
 class Classifier:
     """Class vectors ready to score against image embeddings."""
@@ -499,12 +502,15 @@ class Classifier:
         """What the user should know of these classes: a warning per group of classes the model
         cannot tell apart, and one for prompts it reads only in part."""
         warnings = []
-        for group in self.indistinguishable:
+        for group in self.indistinguishable[:ALIKE_GROUPS_SHOWN]:
             names = [repr(name) for name in group]
             warnings.append(
                 f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
                 "prompts once tokenized): they score alike on every image"
             )
+        more = len(self.indistinguishable) - ALIKE_GROUPS_SHOWN
+        if more > 0:  # the run info lists every group
+            warnings.append(f"... and {more} more groups of classes the model cannot tell apart")
         if self.prompts_cut_short:
             count, first = len(self.prompts_cut_short), self.prompts_cut_short[0]
             which = f"{count} class prompts are" if count > 1 else "1 class prompt is"
@@ -533,12 +539,18 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
     # Found once: a loop over every prompt (80 per class with imagenet80).
     identical = plan.identical_classes(text_ids)
     groups = [[spec.names[i] for i in group] for group in identical]
+    cut_short = encoder.prompts_cut_short(plan.texts)
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
+        why = (
+            f"cut short to the {encoder.prompt_tokens} tokens the model reads: shorten them"
+            if cut_short
+            else "the same once tokenized: check the class names, and that the model folder's "
+            "tokenizer is the model's own"
+        )
         raise ZslError(
             f"the model cannot tell any of the {len(spec.names)} classes apart (their prompts are "
-            "the same once tokenized): check the class names, and that the model folder's "
-            "tokenizer is the model's own"
+            f"{why})"
         )
     vectors = plan.class_vectors(text_embeddings)
     for group in identical:
@@ -550,7 +562,7 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
         plan,
         vectors,
         groups,
-        encoder.prompts_cut_short(plan.texts),
+        cut_short,
         encoder.prompt_tokens,
     )
 
