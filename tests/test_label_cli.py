@@ -325,6 +325,19 @@ def test_classes_alike_only_once_cut_short_are_refused_for_that(tiny_clip, tmp_p
     assert "cut short" in result.stderr and result.stderr.count("\n") == 1
 
 
+def test_one_class_under_a_softmax_is_warned_of(tiny_clip, tiny_siglip, tmp_path):
+    # A softmax over one class gives every image 1.0: --threshold abstained on none, silently.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 2)
+    classes.write_text("cat\n")
+    for model, warned in ((tiny_clip, True), (tiny_siglip, False)):
+        result = run("label", images, "-c", classes, "-m", model, "-f", "jsonl", "-t", "bare")
+        assert result.exit_code == 0, result.stderr
+        assert ("every image scores 1" in result.stderr) is warned, result.stderr
+        scores = [row["score"] for row in read_jsonl(result.stdout)]
+        assert (scores == [1.0, 1.0]) is warned
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"

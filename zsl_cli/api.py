@@ -837,6 +837,11 @@ def label(
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
         report.warnings += left_out_images_warnings(source.left_out)
         report.warnings += classifier.warnings()
+        if len(spec.names) == 1 and encoder.head.kind == "softmax":
+            report.warnings.append(
+                "one class under the model's softmax: every image scores 1, so the score tells "
+                "nothing and --threshold abstains on none (add the classes the images may show)"
+            )
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = encoded_items(source, decoding, encoder, request.model, progress, outputs)
         report.inputs = len(encoded.paths)
