@@ -164,6 +164,18 @@ def test_label_summary_of_an_interrupted_run() -> None:
     assert "Predictions: out.csv" in empty and "Nothing written" not in empty
 
 
+def test_label_summary_shows_the_output_name_escaped() -> None:
+    # A file name may hold a newline, escape sequences and bytes that are not UTF-8: the last
+    # line must stay one line and send nothing to the terminal, as error lines show names.
+    name = "out\x1b[31m\nx\udcff.csv"  # os.fsdecode's form of the bytes b"...x\xff.csv"
+    console = plain()
+    render_label_summary(console, label_summary(), name)
+    assert shown(console).endswith("\nPredictions: out\\x1b[31m\\nx\\xff.csv\n")
+    console = plain()
+    render_label_summary(console, label_summary(total=0, ok=0, interrupted=True), name)
+    assert "Nothing written: out\\x1b[31m\\nx\\xff.csv is as it was\n" in shown(console)
+
+
 def test_label_summary_rates() -> None:
     assert "(0.1 img/s once" in label_text(images_per_second=0.1)
     assert "(0.0 img/s once" in label_text(images_per_second=0.0)
@@ -325,6 +337,12 @@ def test_embed_summary_lines() -> None:
     assert "stored failures among those reused: 2" in text and "could not be read" not in text
     assert "Exported 0 embeddings" in embed_text(exported=0)
     assert "Exported" not in embed_text()
+
+
+def test_embed_summary_shows_the_store_name_escaped() -> None:
+    # As --json writes it: the name's bytes read as UTF-8, a byte that is not as \udcXX.
+    text = embed_text(store="s\x1b[31m\nx\udcff.zsl")
+    assert text.startswith("Embedded into s\\x1b[31m\\nx\\xff.zsl in 1.5 s:")
 
 
 def test_embed_summary_names_three_unreachable_paths_then_counts_the_rest() -> None:

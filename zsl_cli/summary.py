@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from zsl_cli.discovery import printable_text
+from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
 from zsl_cli.formatting import clipped_middle, fixed, percent
@@ -163,9 +163,9 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
             f"{summary['low_confidence_below']:g} (low confidence)"
         )
     if summary["interrupted"] and not total:
-        console.print(f"Nothing written: {output} is as it was")
+        console.print(f"Nothing written: {printable(output)} is as it was")
     else:
-        console.print(f"Predictions: {output}")
+        console.print(f"Predictions: {printable(output)}")
 
 
 def render_warnings(console: Console, warnings: Any) -> None:
@@ -339,7 +339,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
     console.print(
         _line(
             (verb, "bold"),
-            f" {report['store']} in {report['elapsed_s']:.1f} s: "
+            f" {printable_text(report['store'])} in {report['elapsed_s']:.1f} s: "
             f"{_count(report['found'], 'image')} found, {report['encoded']} encoded, "
             f"{report['reused']} reused, {report['removed']} removed",
         )
