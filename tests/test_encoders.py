@@ -373,6 +373,14 @@ def test_models_that_would_load_but_score_nonsense_are_refused(tiny_clip, tmp_pa
     assert guess_preprocessor(str(zero)) is None
     with pytest.raises(ZslError, match='crop_size {"height": 0, "width": 0} in its preprocessor'):
         load_encoder(str(zero))
+    # A logit scale stored as the scale itself (100), not its log: exp(100) is inf in float32,
+    # and every score was written as NaN, which no threshold abstains on.
+    overflowing = shutil.copytree(tiny_clip, tmp_path / "overflowing")
+    weights = load_file(overflowing / "model.safetensors")
+    weights["logit_scale"] = weights["logit_scale"].clone().fill_(100.0)
+    save_file(weights, overflowing / "model.safetensors")
+    with pytest.raises(ZslError, match="logit_scale of 100 makes a score scale of inf"):
+        load_encoder(str(overflowing))
 
 
 def test_weights_of_other_shapes_than_the_config_gives_are_one_line(tiny_clip, tmp_path: Path):
@@ -894,7 +902,10 @@ def test_a_temperature_is_the_inverse_of_the_logit_scale():
 
     model = torch.nn.Module()
     model.temperature = torch.nn.Parameter(torch.tensor(0.05))  # ALIGN: logits = cos / T
-    assert _score_head(model, "align").scale == pytest.approx(20.0)
+    assert _score_head(model, "align", "m").scale == pytest.approx(20.0)
+    model.temperature = torch.nn.Parameter(torch.tensor(0.0))  # was a ZeroDivisionError
+    with pytest.raises(ZslError, match="model m: its temperature of 0 makes a score scale of inf"):
+        _score_head(model, "align", "m")
 
 
 def test_a_legacy_integer_size_is_guessed_as_the_processor_reads_it(tiny_clip, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -93,7 +94,7 @@ class TransformersEncoder:
         self.model_type = str(getattr(model.config, "model_type", "") or "")
         # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
         # instead of CLIP's 100), shifting every score.
-        self.head = _score_head(model, self.model_type)
+        self.head = _score_head(model, self.model_type, source.name)
         with _out_of_memory_as_one_line(device, f"loading {source.name}"):
             self._model = model.to(device=device, dtype=dtype).eval()
         self._tokenizer = tokenizer
@@ -415,22 +416,33 @@ def _out_of_memory_as_one_line(device: torch.device, doing: str) -> Iterator[Non
         raise _no_memory(device, doing) from None
 
 
-def _score_head(model: Any, model_type: str) -> ScoreHead:
+def _score_head(model: Any, model_type: str, name: str) -> ScoreHead:
     scale = getattr(model, "logit_scale", None)
     temperature = getattr(model, "temperature", None)  # ALIGN, TIPS: logits = cos / temperature
     if scale is not None:
         log_scale = scale.detach().float()
+        source = f"logit_scale of {float(log_scale.item()):g}"
         ceiling = getattr(model, "max_log_logit_scale", None)  # AIMv2 clamps it to [0, ceiling]
         if isinstance(ceiling, (int, float)):
             log_scale = log_scale.clamp(0.0, ceiling)
         scale_value = float(log_scale.exp().item())
     elif isinstance(temperature, torch.Tensor):
-        scale_value = 1.0 / float(temperature.detach().float().item())
+        value = float(temperature.detach().float().item())
+        source = f"temperature of {value:g}"
+        scale_value = 1.0 / value if value else math.inf
     else:
-        scale_value = 100.0
+        source, scale_value = "default scale of 100", 100.0
+    bias_value = 0.0
     if "siglip" in model_type:
         bias = getattr(model, "logit_bias", None)
         bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
+    if not (math.isfinite(scale_value) and scale_value > 0 and math.isfinite(bias_value)):
+        # Every score would be NaN (or ranked backwards), and NaN is below no --threshold.
+        raise ZslError(
+            f"model {name}: its {source} makes a score scale of {scale_value:g} (bias "
+            f"{bias_value:g}), which gives no usable scores; are its weights a trained model's?"
+        )
+    if "siglip" in model_type:
         return ScoreHead("sigmoid", scale_value, bias_value)
     return ScoreHead("softmax", scale_value)
 
