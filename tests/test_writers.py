@@ -1022,6 +1022,9 @@ def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root:
     for fields, message in (
         ({"to_name": "img,1"}, "--ls-to-name 'img,1' holds ','"),
         ({"from_name": "same", "to_name": "same"}, "both 'same'"),
+        # No XML document can hold these characters, escaped or not: --ls-config was unreadable.
+        ({"from_name": "choice\x01"}, "--ls-from-name 'choice\\\\x01' holds a control character"),
+        ({"to_name": "image\n"}, "--ls-to-name 'image\\\\n' holds a control character"),
     ):
         odd = dataclasses.replace(options, **fields)
         with pytest.raises(ZslError, match=message):

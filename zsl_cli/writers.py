@@ -27,6 +27,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,6 +216,9 @@ def _check_label_studio_options(options: LabelStudioOptions) -> None:
     for option, name in (("--ls-from-name", options.from_name), ("--ls-to-name", options.to_name)):
         if not name.strip():  # the tag names of the labelling config: Label Studio needs them
             raise ZslError(f"{option} is empty: give the name of the tag in the labelling config")
+        if any(unicodedata.category(char) == "Cc" for char in name):
+            # XML 1.0 holds most of them in no form, and a tag name has no use for the rest.
+            raise ZslError(f"{option} {name!r} holds a control character: name the tag without one")
     # Label Studio reads a toName attribute as a comma-separated list of tag names and wants
     # every tag name in a config unique (label-studio 1.23.2 refuses both configs), so no
     # labelling config could take predictions with such names.
