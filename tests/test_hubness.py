@@ -312,6 +312,18 @@ def test_chunked_equals_unchunked(method):
     )
 
 
+@pytest.mark.parametrize("method", hubness.METHODS)
+def test_reductions_depend_on_the_set_of_images_not_their_order(method):
+    # The folder is the query bank: an image's scores must not change when the same images are
+    # listed in another order (as a shuffled path list gives them) or come in other blocks.
+    sims = _random_sims(103, 9, seed=21)
+    order = np.random.default_rng(21).permutation(103)
+    whole = hubness.reduce(sims, method, k=5)
+    shuffled = hubness.reduce(sims[order], method, k=5, chunk_rows=4)
+    np.testing.assert_allclose(shuffled, whole[order], atol=1e-6)
+    np.testing.assert_array_equal(_descending_ranks(shuffled), _descending_ranks(whole[order]))
+
+
 def test_reduce_in_place():
     sims = _random_sims(50, 6, seed=13)
     expected = hubness.reduce(sims, "mp", chunk_rows=8)
