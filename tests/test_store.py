@@ -454,6 +454,21 @@ def test_vectors_of_the_wrong_length_are_a_damaged_store(store: EmbeddingStore) 
             read()
 
 
+def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) -> None:
+    # zsl embed stores no such vector; a NaN one was labelled with score nan and status ok.
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a.png", 1, 1), FileStat("/data/b.png", 1, 1)])
+    path = (b"/data/b.png",)
+    with sqlite3.connect(store.path) as raw:
+        (blob,) = raw.execute("SELECT vector FROM files WHERE path = ?", path).fetchone()
+        vector = np.frombuffer(blob, dtype=np.float32).copy()
+        vector[3] = np.nan
+        raw.execute("UPDATE files SET vector = ? WHERE path = ?", (vector.tobytes(), *path))
+    for read in (lambda: store.load(model), lambda: store.fetch(model, ["/data/b.png"])):
+        with pytest.raises(ZslError, match="1 vector that is not finite; it is damaged"):
+            read()
+
+
 def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: EmbeddingStore) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     model = store.register_model("id-xyz", "model-x", DIM)

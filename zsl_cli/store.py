@@ -901,7 +901,16 @@ def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.nd
             "it is damaged: re-create it with `zsl embed`"
         )
     matrix = np.frombuffer(joined, dtype=dtype).reshape(len(blobs), dim)
-    return matrix.astype(np.float32, copy=False)  # converts float16 and big-endian hosts only
+    matrix = matrix.astype(np.float32, copy=False)  # converts float16 and big-endian hosts only
+    # zsl embed stores none: another writer or damage did, and every score of it would be NaN.
+    not_finite = int(np.count_nonzero(~np.isfinite(matrix).all(axis=1)))
+    if not_finite:
+        vectors = "vector that is" if not_finite == 1 else "vectors that are"
+        raise ZslError(
+            f"embedding store {store} holds {not_finite} {vectors} not finite; it is damaged: "
+            "re-create it with `zsl embed`"
+        )
+    return matrix
 
 
 def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
