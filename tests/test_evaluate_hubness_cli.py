@@ -459,6 +459,12 @@ def test_hubness_accuracy_counts_truth_classes_outside_the_list_as_evaluate_does
     gzsl = json.loads(evaluated.stdout)["gzsl"]
     accuracy = json.loads(out.read_text())["methods"]["none"]["accuracy"]
     assert accuracy["unseen_mean_per_class"] == pytest.approx(gzsl["unseen"])  # dog alone
+    # A seen list of every class left no unseen accuracy: its column went without a word.
+    seen.write_text("cat\ndog\nbird\n")
+    result = run("hubness", image_folder, *common, "-k", "1", "--methods", "none", "--json", out)
+    assert result.exit_code == 0, result.stderr
+    assert "unseen_mean_per_class" not in json.loads(out.read_text())["methods"]["none"]["accuracy"]
+    assert "no image's truth class is unseen" in result.stderr
 
 
 def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_folder, tmp_path):

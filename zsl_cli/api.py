@@ -1215,6 +1215,12 @@ def hubness(
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
     result["warnings"] += classifier.warnings()
+    measured = (m.get("accuracy", {}) for m in result["methods"].values())
+    if unseen_mask is not None and not any("unseen_mean_per_class" in a for a in measured):
+        result["warnings"].append(
+            "no image's truth class is unseen (the --seen list names them all): no unseen "
+            "accuracy to measure"
+        )
     if truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
