@@ -79,13 +79,14 @@ from transformers import pipeline
 model_dir, paths_file, labels_file, batch_size, device, dtype, out_file = sys.argv[1:8]
 paths = Path(paths_file).read_text().splitlines()
 labels = Path(labels_file).read_text().splitlines()
-options = {} if dtype == "auto" else {"dtype": getattr(torch, dtype)}
 classifier = pipeline(
     "zero-shot-image-classification", model=model_dir, batch_size=int(batch_size),
-    device=device, **options,
+    device=device, dtype=getattr(torch, dtype),
 )
 results = classifier(paths, candidate_labels=labels)
-Path(out_file).write_text("\\n".join(result[0]["label"] for result in results) + "\\n")
+# The dtype it ran in first, so the benchmark can check it is the one zsl ran in.
+lines = [str(classifier.model.dtype)] + [result[0]["label"] for result in results]
+Path(out_file).write_text("\\n".join(lines) + "\\n")
 """
 
 
@@ -640,7 +641,8 @@ def run_pipeline(
     """transformers' zero-shot pipeline on these JPEG paths with `n_classes` labels, once."""
     labels_file = work / f"pipeline-labels-{n_classes}.txt"
     labels_file.write_text("\n".join(make_class_names(n_classes, settings.seed)) + "\n")
-    dtype = "auto" if settings.device == "cpu" else _torch_name(settings.precision)
+    # The precision zsl runs in, on every device (auto would be fp32 on the CPU whatever zsl's).
+    dtype = _torch_name(settings.precision)
     count = len(paths)
     paths_file = work / f"pipeline-paths-{count}.txt"
     paths_file.write_text("\n".join(str(p) for p in paths) + "\n")
@@ -649,9 +651,11 @@ def run_pipeline(
     command += [str(labels_file), str(settings.pipeline_batch_size), settings.device]
     command += [dtype, str(output)]
     run = run_process(command, work / f"pipeline-{n_classes}-{count}.log", count)
-    written = len(output.read_text().splitlines())
-    if written != count:
-        raise RuntimeError(f"pipeline labelled {written} images, expected {count}")
+    ran_in, *labels = output.read_text().splitlines()
+    if ran_in != str(torch_dtype(settings.precision)):
+        raise RuntimeError(f"the pipeline ran in {ran_in}, zsl in {settings.precision}")
+    if len(labels) != count:
+        raise RuntimeError(f"pipeline labelled {len(labels)} images, expected {count}")
     return run
 
 
@@ -788,8 +792,7 @@ class Rounds:
         for section, name, runs in (("2", "zsl label", self.zsl), ("3", "pipeline", self.pipeline)):
             for n_classes in sorted({classes for classes, _ in runs}):
                 small, large = (min(runs[n_classes, n], key=_wall) for n in sizes)
-                what = f"{section} {name}, {n_classes} classes"
-                what += f" ({settings.precision})" if section == "2" else ""
+                what = f"{section} {name}, {n_classes} classes ({settings.precision})"
                 notes = [f"fastest of {settings.repeats}" if settings.repeats > 1 else ""]
                 if section == "2":
                     rate = streamed_rate(large, small.count, settings.batch_size)
