@@ -140,6 +140,8 @@ class Row:
     rss_mb: float | None = None
     load: float | None = None  # 1-minute load average when the measurement started
     note: str = ""
+    # zsl's steady state inside its large run: in the note, and here as a number for the JSON
+    in_process: float | None = None
 
 
 @dataclass
@@ -797,6 +799,7 @@ class Rounds:
                 small, large = (min(runs[n_classes, n], key=_wall) for n in sizes)
                 what = f"{section} {name}, {n_classes} classes ({settings.precision})"
                 notes = [f"fastest of {settings.repeats}" if settings.repeats > 1 else ""]
+                rate = None
                 if section == "2":
                     rate = streamed_rate(large, small.count, settings.batch_size)
                     start = batch_end(small.count, settings.batch_size)
@@ -805,6 +808,7 @@ class Rounds:
                 else:
                     notes.insert(0, f"batch {settings.pipeline_batch_size}")
                 rows.extend(two_run_rows(what, small, large, "; ".join(filter(None, notes))))
+                rows[-1].in_process = rate
         if self.zsl:
             rows.append(self.first_prediction(settings))
         return rows
