@@ -1132,8 +1132,12 @@ def render(results: Results) -> str:
         f"{env.get('load_average_end')}; JPEGs {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} q{JPEG_QUALITY}, "
         f"mean {results.numbers.get('jpeg_mean_kb')} KB; tokens per prompt "
         f"{results.numbers.get('tokens_per_prompt')}",
-        "",
     ]
+    if settings["device"] != "cpu":
+        # PeakRss reads one process's VmHWM; summing forked children's RSS would count the
+        # pages they share with zsl once per child.
+        lines.append("RSS MB: the zsl process alone, without its decode worker processes")
+    lines.append("")
     header = ("measurement", "images", "wall s", "CPU s", "img/s", "marginal", "RSS MB", "load", "")
     table = [header] + [
         (
@@ -1273,6 +1277,9 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
 
         if not torch.cuda.is_available():
             parser.error(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")
+        index, count = int(args.device.partition(":")[2] or 0), torch.cuda.device_count()
+        if index >= count:
+            parser.error(f"--device {args.device}: this machine has CUDA devices 0 to {count - 1}")
 
     def pick(given: int | None, quick: int, default: int) -> int:
         """The flag's value when given (0 was refused above), else --quick's or the default."""
