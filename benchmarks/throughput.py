@@ -1020,7 +1020,8 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
     if {1, 2, 3} & set(settings.sections):
         pipeline_folders = ((base_paths, settings.base_images), (paths, settings.images))
         class_files = ((classes_file, settings.classes_large),)
-        if settings.classes_small < settings.classes_large:  # equal: one class count only
+        # Equal counts: one class count only; the ceiling alone (no 2 or 3) has none to go round.
+        if settings.classes_small < settings.classes_large and {2, 3} & set(settings.sections):
             class_files = ((small_classes_file, settings.classes_small),) + class_files
         rounds, main_scores = run_rounds(
             model, model_dir, folders, pipeline_folders, class_files, work, settings, say
