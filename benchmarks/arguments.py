@@ -33,6 +33,14 @@ def random_seed(text: str) -> int:
     return at_least(0, MAX_SEED)(text)
 
 
+def check_distinct(parser: argparse.ArgumentParser, values: list, option: str) -> None:
+    """A value given twice to a list option (--seeds 7 7) would be measured twice and weigh
+    twice in the means and totals over its values: a usage error."""
+    repeated = next((value for i, value in enumerate(values) if value in values[:i]), None)
+    if repeated is not None:
+        parser.error(f"{option}: {repeated} is given twice")
+
+
 def positive_number(text: str) -> float:
     """argparse type for a size factor: a number above 0."""
     try:

@@ -26,7 +26,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from arguments import at_least, positive_number, random_seed  # benchmarks/arguments.py
+from arguments import (  # benchmarks/arguments.py
+    at_least,
+    check_distinct,
+    positive_number,
+    random_seed,
+)
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
@@ -74,6 +79,7 @@ def main() -> int:
         "--margins", type=positive_number, nargs="+", default=[4, 2, DRAFT_MARGIN, 1]
     )
     args = parser.parse_args()
+    check_distinct(parser, args.seeds, "--seeds")
 
     fast = load_encoder("shapes-demo", device="cpu")
     exact = load_encoder("shapes-demo", device="cpu", exact_preprocessing=True)

@@ -29,7 +29,12 @@ import tempfile
 from pathlib import Path
 from statistics import mean, median
 
-from arguments import at_least, prepare_output, random_seed  # benchmarks/arguments.py
+from arguments import (  # benchmarks/arguments.py
+    at_least,
+    check_distinct,
+    prepare_output,
+    random_seed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ZSL = [sys.executable, "-m", "zsl_cli"]
@@ -269,6 +274,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args()
+    check_distinct(parser, args.seeds, "--seeds")
     prepare_output(parser, args.json, "--json")
     with tempfile.TemporaryDirectory() as tmp:
         results = [
