@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import subprocess
@@ -646,3 +647,67 @@ def test_hidden_images_are_counted_once_however_often_their_folder_is_walked(
         with pytest.raises(ZslError) as caught:
             scan(inputs)
         assert "; 2 hidden image(s)" in caught.value.message, inputs
+
+
+def refuse_locked(monkeypatch: pytest.MonkeyPatch, error: int = 13) -> None:
+    """Make photos/locked act as a chmod 000 folder does for a user who is not root (root reads
+    any folder): it cannot be listed, nor any name in it looked up."""
+    real_lstat, real_stat, real_scandir = os.lstat, os.stat, os.scandir
+
+    def lstat(path, *args, **kwargs):
+        if os.fspath(path).startswith("photos/locked/"):
+            raise OSError(error, os.strerror(error), path)
+        return real_lstat(path, *args, **kwargs)
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path).startswith("photos/locked/"):
+            raise OSError(error, os.strerror(error), path)
+        return real_stat(path, *args, **kwargs)
+
+    def scandir(path="."):
+        if os.fspath(path) == "photos/locked":
+            raise OSError(error, os.strerror(error), path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_wildcard_that_cannot_be_looked_up_is_a_pattern_not_a_file(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Taken as a name that may exist, 'photos/locked/*.png' was an input (a row 'unreadable' for
+    # a file named '*.png') and the folder that could not be read was not reported.
+    touch(photos, "locked/x.png")
+    refuse_locked(monkeypatch)
+    found = scan(["photos/*/*.png", "photos/sub"])
+    assert names(found.paths) == ["photos/sub/c.jpeg", "photos/sub/deeper/d.webp"]
+    assert found.skipped == [(Path("photos/locked"), "permission denied")]
+    # Alone, a pattern that cannot be searched is reported so, not as a missing path.
+    for pattern, folder in (
+        ("photos/locked/*.png", "photos/locked"),
+        ("photos/locked/sub/*.png", "photos/locked/sub"),  # no wildcard before the folder
+    ):
+        with pytest.raises(ZslError) as caught:
+            scan([pattern])
+        assert caught.value.message.startswith(f"no images found in {pattern}")
+        assert caught.value.message.endswith(f"unreadable, e.g. {folder}: permission denied")
+    # A name without wildcards there is still kept for the decoder to report.
+    assert discover(["photos/locked/x.png"]) == [Path("photos/locked/x.png")]
+
+
+def test_a_wildcard_too_long_to_look_up_is_expanded(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a folder some 4,090 bytes deep, 'folder/*.jpeg' is longer than a path may be: lstat
+    # fails with ENAMETOOLONG, and the pattern was returned as a file named '*.jpeg'.
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        if "*" in os.fspath(path):
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), path)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    assert names(discover(["photos/**/*.jpeg"])) == ["photos/sub/c.jpeg"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -149,7 +150,7 @@ def scan(
                 listed += 1
                 found.extend(walker.take(entry))
                 roots.append(absolute_path(entry))
-        elif _lexists(item):
+        elif _names_an_entry(item):
             found.extend(walker.take(item))
             roots.append(absolute_path(item))
         elif (matches := walker.glob(item)) is not None:
@@ -209,7 +210,9 @@ def _glob_base(pattern: str) -> str:
     parts = _SEPARATORS.split(pattern)
     literal: list[str] = []
     for part in parts:
-        if _GLOB_CHARACTERS.intersection(part) and not _lexists(os.sep.join([*literal, part])):
+        if _GLOB_CHARACTERS.intersection(part) and not _names_an_entry(
+            os.sep.join([*literal, part])
+        ):
             break
         literal.append(part)
     base = os.sep.join(literal) if literal else os.curdir
@@ -351,15 +354,17 @@ class _Walker:
         return found
 
     def glob(self, pattern: str) -> list[str] | None:
-        """Files matching `pattern`, with matched folders walked; None when nothing matches."""
+        """Files matching `pattern`, with matched folders walked; None when nothing matches,
+        unless a folder it had to search could not be read (that folder is reported instead)."""
         if not _GLOB_CHARACTERS.intersection(pattern):
             return None
         drive, rest = os.path.splitdrive(pattern)
         anchor = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
         parts = [part for part in _SEPARATORS.split(rest) if part]
+        skipped_before = len(self.skipped)
         matches = sorted(set(self._expand(anchor, parts)), key=lambda match: os.fsencode(match[0]))
         if not matches:
-            return None
+            return [] if len(self.skipped) > skipped_before else None
         found: list[str] = []
         walked: set[str] = set()
         for path, is_folder in matches:
@@ -389,7 +394,7 @@ class _Walker:
             # Hidden files there are noted by the listing for `rest`, where they would match it.
             for sub_folder, _others in self._tree(_normal(folder), note_hidden_files=False):
                 yield from self._expand(sub_folder, rest)
-        elif _GLOB_CHARACTERS.intersection(head) and not _lexists(os.path.join(base, head)):
+        elif _GLOB_CHARACTERS.intersection(head) and not _names_an_entry(os.path.join(base, head)):
             # A part that names an existing entry literally is no wildcard (as in _glob_base):
             # 'Trip [2023]/*.jpg' searches the folder 'Trip [2023]'.
             for entry in self._list(folder):
@@ -408,8 +413,19 @@ class _Walker:
             if not rest:
                 if _lexists(path):
                     yield path, os.path.isdir(path)
-            elif os.path.isdir(path):
+            elif self._is_folder(path):
                 yield from self._expand(path, rest)
+
+    def _is_folder(self, path: str) -> bool:
+        """os.path.isdir, but a path that cannot be looked up for another reason than being
+        absent (a folder we may not search) is recorded as skipped."""
+        try:
+            return stat.S_ISDIR(os.stat(path).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError as error:
+            self._skip(path, error)
+            return False
 
     def _tree(
         self, root: str, note_hidden_files: bool = True
@@ -501,6 +517,21 @@ def _lexists(path: str) -> bool:
         return False
     except OSError:
         return True  # e.g. permission denied on a parent: let the decoder report it
+    return True
+
+
+def _names_an_entry(path: str) -> bool:
+    """Whether `path` is taken as a name rather than expanded as a pattern: without wildcards,
+    when something may have that name (_lexists); with them, only when something has it. Where
+    it cannot be looked up (a folder we may not search, a path too long) it is a pattern, which
+    lists the folder and reports it if that fails: taken as a name, it was a file named '*.png'
+    and the folder went unreported."""
+    if not _GLOB_CHARACTERS.intersection(path):
+        return _lexists(path)
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
     return True
 
 
