@@ -711,3 +711,13 @@ def test_a_wildcard_too_long_to_look_up_is_expanded(
 
     monkeypatch.setattr(os, "lstat", lstat)
     assert names(discover(["photos/**/*.jpeg"])) == ["photos/sub/c.jpeg"]
+
+
+def test_an_unreadable_folder_is_reported_once_however_often_it_is_met(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each walk that met it recorded it: '1 folder' read as '4 folders could not be read'.
+    touch(photos, "locked/x.png")
+    refuse_locked(monkeypatch)
+    found = scan(["photos", "photos/", str(photos), "photos/*", "photos/**/*.png"])
+    assert found.skipped == [(Path("photos/locked"), "permission denied")]

@@ -310,6 +310,7 @@ class _Walker:
         self.extensions = extensions  # None: every file
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
+        self.skipped_at: set[str] = set()  # their absolute paths
         # Hidden files with a wanted extension the walks passed over, absolute, as `left_out`:
         # a folder walked twice (given twice, or matched by `**` and then walked) counts once.
         self.hidden_images: set[str] = set()
@@ -490,7 +491,11 @@ class _Walker:
         return sorted(entries, key=lambda entry: os.fsencode(entry.name))
 
     def _skip(self, folder: str, error: OSError) -> None:
-        self.skipped.append((Path(folder), (error.strerror or str(error)).lower()))
+        """Record `folder` as unreadable, once however often walks and globs meet it."""
+        absolute = absolute_path(folder)
+        if absolute not in self.skipped_at:
+            self.skipped_at.add(absolute)
+            self.skipped.append((Path(folder), (error.strerror or str(error)).lower()))
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
