@@ -721,3 +721,15 @@ def test_an_unreadable_folder_is_reported_once_however_often_it_is_met(
     refuse_locked(monkeypatch)
     found = scan(["photos", "photos/", str(photos), "photos/*", "photos/**/*.png"])
     assert found.skipped == [(Path("photos/locked"), "permission denied")]
+
+
+def test_a_pattern_ending_in_a_separator_matches_folders_only(photos: Path) -> None:
+    # As in a shell, 'photos/*/' is the sub-folders: it also took photos' own images.
+    assert names(discover(["photos/*/"])) == [
+        "photos/sub/c.jpeg",
+        "photos/sub/deeper/d.webp",
+        "photos/sub2/e.tif",
+    ]
+    assert names(discover(["photos/s*/*/"])) == ["photos/sub/deeper/d.webp"]
+    with pytest.raises(ZslError, match="no such file or directory: photos/b.pn\\?/"):
+        discover(["photos/b.pn?/"])

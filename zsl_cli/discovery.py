@@ -5,7 +5,7 @@ Each input is one of:
 - a file: included whatever its extension, because the user named it;
 - a glob pattern (`*`, `?`, `[...]`, and `**` for any number of folders), expanded only when no
   file or folder has that literal name: matched folders are walked, matched files are kept when
-  their extension is in `extensions`;
+  their extension is in `extensions` (a pattern ending in '/' matches folders only);
 - `-`: a list of paths read from stdin (newline- or NUL-separated). Entries are taken as given:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
@@ -362,6 +362,8 @@ class _Walker:
         drive, rest = os.path.splitdrive(pattern)
         anchor = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
         parts = [part for part in _SEPARATORS.split(rest) if part]
+        if rest.endswith(tuple(_SEPARATOR_CHARACTERS)):
+            parts.append("")  # 'photos/*/': folders only, as in a shell
         skipped_before = len(self.skipped)
         matches = sorted(set(self._expand(anchor, parts)), key=lambda match: os.fsencode(match[0]))
         if not matches:
@@ -382,13 +384,17 @@ class _Walker:
     def _expand(self, base: str, parts: list[str]) -> Iterator[tuple[str, bool]]:
         """(path, is_folder) for the paths under folder `base` that match `parts`.
 
-        `**` matches zero or more folders. The standard library's glob follows folder links under
-        `**` with no loop detection (two looping links make it run for ever), hence this small
-        expander, which uses the walk's loop-safe traversal for `**`.
+        `**` matches zero or more folders; a last part "" matches `base` if it is a folder. The
+        standard library's glob follows folder links under `**` with no loop detection (two
+        looping links make it run for ever), hence this small expander, which uses the walk's
+        loop-safe traversal for `**`.
         """
         head, rest = parts[0], parts[1:]
         folder = base or os.curdir
-        if head == "**":
+        if not head:  # after a final separator
+            if os.path.isdir(folder):
+                yield folder, True
+        elif head == "**":
             if not rest:
                 yield folder, True  # everything below: a walk of `folder` lists it
                 return
