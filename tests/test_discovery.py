@@ -733,3 +733,30 @@ def test_a_pattern_ending_in_a_separator_matches_folders_only(photos: Path) -> N
     assert names(discover(["photos/s*/*/"])) == ["photos/sub/deeper/d.webp"]
     with pytest.raises(ZslError, match="no such file or directory: photos/b.pn\\?/"):
         discover(["photos/b.pn?/"])
+
+
+def test_a_folder_reached_through_two_inputs_lists_its_images_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One walk of photos lists zoo once; 'photos/*' (or the shell's expansion of it) walked zoo
+    # and the link to it apart, and labelled each image twice (embed: '4 found, 2 encoded').
+    touch(tmp_path, "photos/zoo/x.png", "photos/zoo/y.png", "photos/zoo/z.tga", "photos/top.png")
+    (tmp_path / "photos" / "animals").symlink_to("zoo", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    once = ["photos/top.png", "photos/zoo/x.png", "photos/zoo/y.png"]
+    assert names(discover(["photos"])) == once
+    listed = b"photos/animals/x.png\nphotos/zoo/x.png\nphotos/animals/y.png\nphotos/zoo/y.png\n"
+    for inputs in (
+        ["photos/*"],
+        ["photos/animals", "photos/zoo", "photos/top.png"],
+        ["photos/zoo", "photos/top.png", "photos/animals"],
+        ["photos", "photos/animals/x.png"],
+        ["photos/top.png", "-"],
+    ):
+        found = scan(inputs, stdin=io.BytesIO(listed))
+        # The spelling without a link is kept, as a walk of photos keeps it ('animals' < 'zoo').
+        assert names(found.paths) == once, inputs
+    assert scan(["photos/animals", "photos/zoo"]).left_out == {".tga": 1}
+    # A link to a file stays an input of its own, as in the store (a curated folder of links).
+    (tmp_path / "photos" / "alias.png").symlink_to("zoo/x.png")
+    assert "photos/alias.png" in names(discover(["photos/*"]))

@@ -21,16 +21,20 @@ listed under that spelling. Every non-folder entry with a listed extension is re
 broken links and special files: the decoder gives them a status. A folder that cannot be read is
 skipped and recorded in `Discovery.skipped`.
 
-Output paths keep the user's spelling (relative stays relative), are deduplicated on
-absolute_path(...) (not realpath: two links to one file are two inputs; of two
-spellings of one path the byte-wise smaller is kept), and are sorted by os.fsencode(path), so the
-order depends neither on the file system nor on the order of the arguments. Names that are not
-valid UTF-8 travel as str with surrogate escapes (os.fsdecode) and are never re-encoded strictly.
+Output paths keep the user's spelling (relative stays relative) and are sorted by
+os.fsencode(path) (the order of `LC_ALL=C sort`), so the order depends neither on the file system
+nor on the order of the arguments. They are deduplicated as the embedding store keys images: one
+name in one real folder (st_dev, st_ino) is one input however the folder is spelled (through
+folder links, `..`, absolute or relative), but two links to one file are two inputs (a curated
+folder of links). Of its spellings the one without a folder link is kept, as a walk keeps it,
+else the byte-wise smallest. Names that are not valid UTF-8 travel as str with surrogate escapes
+(os.fsdecode) and are never re-encoded strictly.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -42,6 +46,10 @@ from pathlib import Path
 from typing import IO
 
 from zsl_cli.errors import ZslError
+
+# A file as inputs are deduplicated: its folder's (st_dev, st_ino), or absolute path where it
+# cannot be stat'ed (a listed file that is gone), and its name.
+_Key = tuple[tuple[int, int] | str, str]
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {
@@ -161,7 +169,7 @@ def scan(
             roots.append(absolute_path(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
-    unique = _unique_spellings(found)
+    unique = _unique_spellings(found, walker.key)
     paths = [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
     if not paths and not allow_empty:
         if all(item == STDIN_INPUT for item in names) and not listed:
@@ -311,16 +319,17 @@ class _Walker:
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
         self.skipped_at: set[str] = set()  # their absolute paths
-        # Hidden files with a wanted extension the walks passed over, absolute, as `left_out`:
-        # a folder walked twice (given twice, or matched by `**` and then walked) counts once.
-        self.hidden_images: set[str] = set()
+        # Hidden files with a wanted extension the walks passed over, keyed as `left_out`: a
+        # folder walked twice (given twice, or matched by `**` and then walked) counts once.
+        self.hidden_images: set[_Key] = set()
         self.hidden_folders: list[str] = []  # hidden folders they did not enter
         self.folders: list[str] = []  # folders they listed
-        # Files they passed over for their extension, absolute (as inputs are deduplicated): a
+        # Files they passed over for their extension, keyed as inputs are deduplicated: a
         # folder walked twice, or inside another walked folder, counts its files once however
-        # it was spelled. Walks make each folder absolute once, not each file: that made a
-        # walk through 20,000 images and 20,000 sidecars about half as slow again.
-        self.left_out: set[str] = set()
+        # it was spelled. Walks key each folder once, not each file: making each file absolute
+        # made a walk through 20,000 images and 20,000 sidecars about half as slow again.
+        self.left_out: set[_Key] = set()
+        self.folder_ids: dict[str, tuple[int, int] | str] = {}  # absolute folder -> its key
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
@@ -330,13 +339,30 @@ class _Walker:
         if _is_dir(entry):
             self.hidden_folders.append(entry.name)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
-            self.hidden_images.add(absolute_path(entry.path))
+            self.hidden_images.add(self.key(entry.path))
 
-    def left_out_counts(self, taken: Collection[str] = ()) -> dict[str, int]:
-        """Files left out per extension, but for those in `taken` (absolute paths): a file one
-        walk passed over that the user also named is an input."""
+    def left_out_counts(self, taken: Collection[_Key] = ()) -> dict[str, int]:
+        """Files left out per extension, but for those in `taken` (keys): a file one walk
+        passed over that the user also named is an input."""
         left_out = self.left_out.difference(taken)
-        return dict(sorted(Counter(_extension(path) for path in left_out).items()))
+        return dict(sorted(Counter(_extension(name) for _, name in left_out).items()))
+
+    def key(self, path: str) -> _Key:
+        """The file `path` names, as inputs are deduplicated (see _Key)."""
+        folder, name = os.path.split(absolute_path(path))
+        return self._folder_id(folder), name
+
+    def _folder_id(self, absolute: str) -> tuple[int, int] | str:
+        known = self.folder_ids.get(absolute)
+        if known is None:
+            try:
+                info = os.stat(absolute)
+            except OSError:
+                known = absolute
+            else:
+                known = (info.st_dev, info.st_ino)
+            self.folder_ids[absolute] = known
+        return known
 
     def _wanted(self, name: str) -> bool:
         """Whether a file met in a walk or a glob has a wanted extension."""
@@ -346,12 +372,12 @@ class _Walker:
         """Files under `root` with a wanted extension, spelled as root joined with sub-paths."""
         found = []
         for folder, others in self._tree(_normal(root)):
-            prefix, absolute = _prefix(folder), _prefix(absolute_path(folder))
+            prefix, folder_id = _prefix(folder), self._folder_id(absolute_path(folder))
             for entry in others:
                 if self._wanted(entry.name):
                     found.append(prefix + entry.name)
                 else:
-                    self.left_out.add(absolute + entry.name)
+                    self.left_out.add((folder_id, entry.name))
         return found
 
     def glob(self, pattern: str) -> list[str] | None:
@@ -375,7 +401,7 @@ class _Walker:
                 if self._wanted(path):
                     found.append(_normal(path))
                 else:
-                    self.left_out.add(absolute_path(path))
+                    self.left_out.add(self.key(path))
             elif not _inside_any(path, walked):  # `a/**` matches every folder under a: walk a once
                 walked.add(path)
                 found.extend(self.walk(path))
@@ -482,6 +508,7 @@ class _Walker:
             self._skip(folder, error)
             return False
         key = (info.st_dev, info.st_ino)
+        self.folder_ids[absolute_path(folder)] = key  # for _folder_id, which would stat it again
         if key in visited:
             return False
         visited.add(key)
@@ -567,14 +594,23 @@ def _prefix(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _unique_spellings(found: list[str]) -> dict[str, str]:
-    """absolute_path(...) -> the byte-wise smallest of its spellings in `found`."""
-    unique: dict[str, str] = {}
+def _unique_spellings(found: list[str], key: Callable[[str], _Key]) -> dict[_Key, str]:
+    """key(path) -> the spelling of that file in `found` to keep: one whose folder is spelled
+    without a link if there is one (as a walk lists a folder), else the byte-wise smallest."""
+
+    @functools.cache
+    def through_a_link(folder: str) -> bool:
+        return os.path.realpath(folder) != absolute_path(folder)
+
+    def rank(spelled: str) -> tuple[bool, bytes]:
+        return through_a_link(os.path.dirname(spelled)), os.fsencode(spelled)
+
+    unique: dict[_Key, str] = {}
     for spelled in found:
-        key = absolute_path(spelled)
-        kept = unique.get(key)
-        if kept is None or os.fsencode(spelled) < os.fsencode(kept):
-            unique[key] = spelled
+        file = key(spelled)
+        kept = unique.get(file)
+        if kept is None or (kept != spelled and rank(spelled) < rank(kept)):
+            unique[file] = spelled
     return unique
 
 
