@@ -760,3 +760,17 @@ def test_a_folder_reached_through_two_inputs_lists_its_images_once(
     # A link to a file stays an input of its own, as in the store (a curated folder of links).
     (tmp_path / "photos" / "alias.png").symlink_to("zoo/x.png")
     assert "photos/alias.png" in names(discover(["photos/*"]))
+
+
+def test_hidden_images_and_folders_left_out_are_counted(photos: Path) -> None:
+    # A run that found images said nothing of the hidden ones it passed over: only a run that
+    # found none named them. The counts let it say so.
+    touch(photos, "sub/.b.png", "sub/.x.txt", "sub/.git/c.png")
+    for inputs in (["photos"], ["photos", "photos/sub", str(photos)], ["photos/**"]):
+        found = scan(inputs)
+        # .hidden.png and sub/.b.png; .cache and sub/.git, whose files were not looked at.
+        assert (found.hidden_images, found.hidden_folders) == (2, 2), inputs
+    named = scan(["photos", "photos/.hidden.png"])
+    assert (named.hidden_images, named.hidden_folders) == (1, 2)  # .hidden.png is an input
+    every = scan(["photos"], include_hidden=True)
+    assert (every.hidden_images, every.hidden_folders) == (0, 0)

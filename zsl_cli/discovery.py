@@ -14,7 +14,9 @@ Any other input that does not exist is an error, unless `missing_ok` and it name
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files).
 
 Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
-leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'.
+leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'. What
+they skip is counted (`Discovery.hidden_images`, `.hidden_folders`), as are the files left out
+for their extension (`Discovery.left_out`) and the folders that could not be read (`.skipped`).
 Symbolic links are followed, but a walk enters each real folder (st_dev, st_ino) once, so link
 loops terminate and a linked folder is not listed twice; folders reachable without a link are
 listed under that spelling. Every non-folder entry with a listed extension is returned, including
@@ -97,6 +99,11 @@ class Discovery:
     # extension ("" for none): each once, whatever the spelling of the folders that hold it,
     # and none that is an input too (named by the user); hidden ones are not counted.
     left_out: dict[str, int] = field(default_factory=dict)
+    # Hidden entries the walks and globs passed over without include_hidden, each once, where
+    # include_hidden would have taken them: files with a listed extension (but inputs), and
+    # folders, which were not searched.
+    hidden_images: int = 0
+    hidden_folders: int = 0
 
 
 def discover(
@@ -181,6 +188,8 @@ def scan(
         roots=roots,
         folders=[absolute_path(folder) for folder in walker.folders],
         left_out=walker.left_out_counts(taken=unique.keys()),
+        hidden_images=len(walker.hidden_images.difference(unique.keys())),
+        hidden_folders=len(walker.hidden_folders),
     )
 
 
@@ -322,7 +331,7 @@ class _Walker:
         # Hidden files with a wanted extension the walks passed over, keyed as `left_out`: a
         # folder walked twice (given twice, or matched by `**` and then walked) counts once.
         self.hidden_images: set[_Key] = set()
-        self.hidden_folders: list[str] = []  # hidden folders they did not enter
+        self.hidden_folders: dict[_Key, str] = {}  # hidden folders they did not enter -> name
         self.folders: list[str] = []  # folders they listed
         # Files they passed over for their extension, keyed as inputs are deduplicated: a
         # folder walked twice, or inside another walked folder, counts its files once however
@@ -337,7 +346,7 @@ class _Walker:
 
     def _note_hidden(self, entry: os.DirEntry[str]) -> None:
         if _is_dir(entry):
-            self.hidden_folders.append(entry.name)
+            self.hidden_folders.setdefault(self.key(entry.path), entry.name)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images.add(self.key(entry.path))
 
@@ -642,8 +651,9 @@ def _nothing_found_message(
             "out: add --include-hidden to take them"
         )
     elif walker.hidden_folders:
+        first = next(iter(walker.hidden_folders.values()))
         message += (
-            f"; hidden folders such as {printable(walker.hidden_folders[0])} were not searched "
+            f"; hidden folders such as {printable(first)} were not searched "
             "(--include-hidden searches them)"
         )
     if walker.skipped:
