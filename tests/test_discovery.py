@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -774,3 +775,18 @@ def test_hidden_images_and_folders_left_out_are_counted(photos: Path) -> None:
     assert (named.hidden_images, named.hidden_folders) == (1, 2)  # .hidden.png is an input
     every = scan(["photos"], include_hidden=True)
     assert (every.hidden_images, every.hidden_folders) == (0, 0)
+
+
+def test_stdin_lists_saved_by_windows_editors(photos: Path) -> None:
+    # Notepad's UTF-8 byte-order mark went into the first name ('photos/b.png: not found' for a
+    # file that is there; `cat a.txt b.txt` leaves one mid-list); PowerShell 5's UTF-16 was
+    # taken for a NUL-separated list and the user told to add -0.
+    listing = codecs.BOM_UTF8 + b"photos/b.png\r\n" + codecs.BOM_UTF8 + b"photos/a.JPG\r\n"
+    assert names(discover(["-"], stdin=io.BytesIO(listing))) == ["photos/a.JPG", "photos/b.png"]
+    for nul_separated in (False, True):
+        for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+            utf16 = io.BytesIO(bom + "photos/b.png\r\n".encode(codec))
+            with pytest.raises(
+                ZslError, match="^the path list on stdin is UTF-16: save it as UTF-8"
+            ):
+                discover(["-"], stdin=utf16, nul_separated=nul_separated)

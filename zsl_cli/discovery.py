@@ -35,6 +35,7 @@ else the byte-wise smallest. Names that are not valid UTF-8 travel as str with s
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import os
@@ -237,11 +238,15 @@ def _glob_base(pattern: str) -> str:
 
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> list[str]:
-    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored.
-    A text stream's text is taken as the file names it would be in bytes."""
+    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored,
+    and a UTF-8 byte-order mark at the start of a line. A text stream's text is taken as the file
+    names it would be in bytes."""
     data = stream.read()
     if isinstance(data, str):
         data = os.fsencode(data)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Windows PowerShell's `>`: its NUL bytes would read as a NUL-separated list.
+        raise ZslError("the path list on stdin is UTF-16: save it as UTF-8")
     if nul_separated:
         if b"\0" not in data and b"\n" in data:
             # find -print0 ends every name with a NUL; without one, lines are a list of lines
@@ -252,7 +257,11 @@ def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) 
         # No file name holds a NUL byte: this is a find -print0 / xargs -0 style list.
         raise ZslError("the path list on stdin is NUL-separated: add -0 (--null)")
     else:
-        entries = [line.removesuffix(b"\r") for line in data.split(b"\n")]
+        # Notepad starts a UTF-8 file with a byte-order mark (`cat a.txt b.txt` puts one
+        # mid-list): no file name starts with one.
+        entries = [
+            line.removesuffix(b"\r").removeprefix(codecs.BOM_UTF8) for line in data.split(b"\n")
+        ]
     return [os.fsdecode(entry) for entry in entries if entry.strip()]
 
 
