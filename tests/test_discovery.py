@@ -6,6 +6,7 @@ import codecs
 import errno
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -790,3 +791,10 @@ def test_stdin_lists_saved_by_windows_editors(photos: Path) -> None:
                 ZslError, match="^the path list on stdin is UTF-16: save it as UTF-8"
             ):
                 discover(["-"], stdin=utf16, nul_separated=nul_separated)
+
+
+@pytest.mark.parametrize("extension", ["*.png", "jpg png", "tar.gz", "photos/x", "[jp]g"])
+def test_an_extension_no_file_name_ends_in_is_refused(photos: Path, extension: str) -> None:
+    # '--ext "png,*.jpg"' left every JPEG out, with a warning to add them with --ext.
+    with pytest.raises(ZslError, match=f"^--ext {re.escape(extension)}: an extension is"):
+        scan(["photos"], extensions=["png", extension])

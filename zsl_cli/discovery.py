@@ -266,9 +266,23 @@ def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) 
 
 
 def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
-    """Lower-case, with a leading dot: {"JPG", " .png"} -> {".jpg", ".png"}; blanks dropped."""
-    cleaned = (extension.strip().lower() for extension in extensions)
-    return frozenset(e if e.startswith(".") else "." + e for e in cleaned if e.strip("."))
+    """Lower-case, with a leading dot: {"JPG", " .png"} -> {".jpg", ".png"}; blanks dropped.
+    ZslError for one no file's extension can be (a pattern, two words, a dot inside): files
+    would be left out for an extension the user believes given."""
+    wanted = set()
+    for extension in extensions:
+        cleaned = extension.strip().lower().removeprefix(".")
+        if _NOT_IN_AN_EXTENSION.search(cleaned):
+            raise ZslError(
+                f"--ext {printable_text(extension.strip())}: an extension is the end of a file "
+                "name after its last dot, such as jpg or .png (several: --ext jpg,png)"
+            )
+        if cleaned:
+            wanted.add("." + cleaned)
+    return frozenset(wanted)
+
+
+_NOT_IN_AN_EXTENSION = re.compile(r"[\s.*?\[\]" + re.escape(_SEPARATOR_CHARACTERS) + "]")
 
 
 def extension_counts(counts: Mapping[str, int]) -> str:
