@@ -1206,6 +1206,12 @@ def test_help_shows_defaults_written_in_the_text():
         (["evaluate", "p.csv"], "Missing option '--truth' (see 'zsl evaluate --help')"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["--bogus"], "No such option: --bogus (see 'zsl --help')"),
+        # A file named -x.jpg: the shell gives no way to tell it from options but these.
+        (
+            ["label", "-x.jpg"],
+            "No such option: -x (see 'zsl label --help'; a file whose name starts with '-': "
+            "give it as ./NAME, or after --)",
+        ),
     ],
 )
 def test_command_lines_that_do_not_parse_are_one_line_and_exit_2(args, message):

@@ -19,9 +19,9 @@ from typer.core import TyperGroup
 # mypy sees the installed typer's classes; the fallbacks below stand in for them (click's
 # classes of the same name, or no class at all), hence their type: ignore.
 try:  # typer 0.26+ carries its own copy of click; older releases use click itself
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import UsageError  # type: ignore[assignment]
+    from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
 
     try:
         from click.exceptions import NoArgsIsHelpError  # type: ignore[assignment]
@@ -92,7 +92,11 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
         raise typer.Exit(error.exit_code) from None
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
-    _say(f"zsl: error: {message} (see '{where} --help')")
+    hint = ""
+    if isinstance(error, NoSuchOption) and not error.option_name.startswith("--"):
+        # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
+        hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
+    _say(f"zsl: error: {message} (see '{where} --help'{hint})")
     raise typer.Exit(error.exit_code) from None
 
 
