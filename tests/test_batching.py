@@ -412,3 +412,21 @@ def test_falling_back_to_threads_keeps_what_processes_delivered():
     queue._continue_in_threads()
     assert queue._pending[0].future is delivered  # not decoded a second time
     assert [item.path.name for item in queue.items()] == ["p0", "p1"]
+
+
+def test_close_skips_decodes_held_back_until_the_first_item():
+    # Threads held back by startup_workers wait their turn with a task in hand; once the queue
+    # was closed they still decoded it, one after another, after the consumer had gone.
+    prepare = StartRecorder(hold=True)
+    queue = DecodeQueue(
+        [Path(f"p{i}") for i in range(20)], prepare, workers=4, window=8, startup_workers=1
+    )
+    prepare.wait_for(1)
+    queue.close()
+    prepare.release.set()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(
+        thread.name.startswith("zsl-decode") for thread in threading.enumerate()
+    ):
+        time.sleep(0.01)
+    assert prepare.started == ["p0"]

@@ -115,12 +115,15 @@ class DecodeQueue:
         self._pending_items = 0
         self._todo: Iterator[tuple[int, Path]] = iter(enumerate(paths))
         self._prepare = prepare
+        self._closed = False
         self.total = len(paths)
         self.window = max(window, workers * 2)
         self._submit()
 
     def _decode(self, chunk: list[tuple[int, Path]]) -> list[ImageItem]:
         with self._running:
+            if self._closed:  # held back by startup_workers until after close(): unwanted now
+                return []
             return [prepare_item(index, path, self._prepare) for index, path in chunk]
 
     def _chunk_size(self) -> int:
@@ -193,6 +196,7 @@ class DecodeQueue:
     def close(self) -> None:
         """Cancel what has not started; running decodes in threads finish in the background,
         decode processes are stopped at once."""
+        self._closed = True
         self._todo = iter(())
         self._pending.clear()
         self._pending_items = 0
