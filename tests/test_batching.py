@@ -430,3 +430,36 @@ def test_close_skips_decodes_held_back_until_the_first_item():
     ):
         time.sleep(0.01)
     assert prepare.started == ["p0"]
+
+
+class ProcessStartCounter:
+    """A prepare function for decode processes that counts the images they have started."""
+
+    def __init__(self) -> None:
+        self.count = multiprocessing.get_context("fork").Value("i", 0)
+
+    def __call__(self, path: Path) -> np.ndarray:
+        with self.count.get_lock():
+            self.count.value += 1
+        return np.zeros(1, dtype=np.uint8)
+
+    def settled(self) -> int:
+        """The count once it has stopped growing for a moment (5 s at most)."""
+        deadline, last = time.monotonic() + 5, -1
+        while self.count.value != last and time.monotonic() < deadline:
+            last = self.count.value
+            time.sleep(0.1)
+        return last
+
+
+def test_worker_processes_never_decode_more_than_the_window_ahead():
+    # A window of 23 for 1 worker makes tasks of 11 images: a third task took 33 images ahead,
+    # and the images of a task were no longer counted once it was being handed over.
+    prepare = ProcessStartCounter()
+    paths = [Path(f"p{i}") for i in range(100)]
+    with DecodeQueue(paths, prepare, workers=1, window=23, processes=True) as queue:
+        assert prepare.settled() <= 23
+        for consumed, _ in enumerate(queue.items(), start=1):
+            assert prepare.settled() <= consumed + 23
+            if consumed == 12:
+                break

@@ -73,7 +73,7 @@ class DecodeQueue:
 
     Starting before the model is loaded lets the first images decode while the main thread is
     busy importing torch and reading weights (single-threaded work that leaves cores idle).
-    About `window` items are decoded ahead of the consumer. Until the consumer takes its first
+    At most `window` items are decoded ahead of the consumer. Until the consumer takes its first
     item, at most `startup_workers` threads decode at once (default: all `workers`). Close it
     (or use it as a context manager) to stop the workers when the consumer stops early.
 
@@ -141,7 +141,8 @@ class DecodeQueue:
         return _Task(chunk, self._pool.submit(self._decode, chunk))
 
     def _submit(self) -> None:
-        while self._pending_items < self.window:
+        # Whole tasks only, and only while they fit: the window counts images not yet handed over.
+        while self._pending_items + self._chunk_size() <= self.window:
             chunk = list(itertools.islice(self._todo, self._chunk_size()))
             if not chunk:
                 return
@@ -181,9 +182,11 @@ class DecodeQueue:
                 except BrokenProcessPool:
                     self._continue_in_threads()
                     continue
-                self._pending_items -= len(self._pending.popleft().chunk)
-                self._submit()
-                yield from items
+                self._pending.popleft()
+                for item in items:
+                    self._pending_items -= 1
+                    self._submit()
+                    yield item
         finally:
             self.close()
 
