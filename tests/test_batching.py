@@ -463,3 +463,27 @@ def test_worker_processes_never_decode_more_than_the_window_ahead():
             assert prepare.settled() <= consumed + 23
             if consumed == 12:
                 break
+
+
+def test_an_interrupt_while_the_queue_starts_leaves_no_decode_process():
+    # The constructor never returned, so nothing could close the pool: its workers went on with
+    # their tasks (and held the exit) after the KeyboardInterrupt.
+    started: list[multiprocessing.Process] = []
+    real_start = DecodeQueue._start
+
+    def interrupted_start(queue: DecodeQueue, chunk: list) -> object:
+        if queue._pending:  # the first task is out, so the workers are
+            started.extend(queue._pool._processes.values())
+            raise KeyboardInterrupt
+        return real_start(queue, chunk)
+
+    paths = [Path(f"p{i}") for i in range(40)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DecodeQueue, "_start", interrupted_start)
+        with pytest.raises(KeyboardInterrupt):
+            DecodeQueue(paths, slow_in_a_process, workers=2, processes=True, window=8)
+    assert started
+    deadline = time.monotonic() + 10
+    while any(process.is_alive() for process in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(process.is_alive() for process in started)

@@ -118,7 +118,11 @@ class DecodeQueue:
         self._closed = False
         self.total = len(paths)
         self.window = max(window, workers * 2)
-        self._submit()
+        try:
+            self._submit()
+        except BaseException:  # a Ctrl-C while workers start: no caller holds the queue to close
+            self.close()
+            raise
 
     def _decode(self, chunk: list[tuple[int, Path]]) -> list[ImageItem]:
         with self._running:
