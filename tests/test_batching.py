@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import random
 import signal
 import struct
 import sys
@@ -487,3 +488,127 @@ def test_an_interrupt_while_the_queue_starts_leaves_no_decode_process():
     while any(process.is_alive() for process in started) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(process.is_alive() for process in started)
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_ctrl_c_while_waiting_for_images_stops_every_worker_quietly(
+    processes, ctrl_c_interrupts, capfd
+):
+    # The terminal sends SIGINT to the whole process group: here, to each decode process (one
+    # of them idle) and then to this one, while the consumer waits for a decode of a minute.
+    def slow_everywhere(path: Path) -> np.ndarray:
+        time.sleep(60 if processes else 0.5)
+        return np.zeros(1, dtype=np.uint8)
+
+    queue = DecodeQueue(
+        [Path("p0"), Path("p1")], slow_everywhere, workers=3, window=6, processes=processes
+    )
+    children = list(queue._pool._processes.values()) if processes else []
+
+    def ctrl_c() -> None:
+        for process in children:
+            os.kill(process.pid, signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Timer(0.3, ctrl_c)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        for _ in queue.items():
+            pass
+    assert time.monotonic() - started < 5
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (
+        any(process.is_alive() for process in children)
+        or any(thread.name.startswith("zsl-decode") for thread in threading.enumerate())
+    ):
+        time.sleep(0.05)
+    assert not any(process.is_alive() for process in children)
+    assert not any(thread.name.startswith("zsl-decode") for thread in threading.enumerate())
+    assert capfd.readouterr() == ("", "")  # no worker's traceback
+
+
+class RandomFailures:
+    """A cheap prepare function that, by a seeded plan, decodes a path to an array holding its
+    index (of a random, sometimes odd, shape), raises for it, takes a moment over it or, in a
+    decode process, kills that process; it marks each index it starts on."""
+
+    def __init__(self, rng: random.Random, count: int, kinds: list[str]) -> None:
+        self.kind = [rng.choice(kinds) for _ in range(count)]
+        self.shape = [rng.choice([(2, 2, 3), (0,), (), (1, 2, 3, 4), (7,)]) for _ in range(count)]
+        self.started = multiprocessing.get_context("fork").Array("b", max(count, 1))
+
+    def __call__(self, path: Path) -> np.ndarray:
+        index = int(path.name[1:])
+        self.started[index] = 1
+        kind = self.kind[index]
+        if kind == "raise":
+            raise ValueError(f"bad {path.name}")
+        if kind == "slow":
+            time.sleep(0.005)
+        if kind == "kill" and multiprocessing.parent_process() is not None:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return np.full(self.shape[index], index, dtype=np.int64)
+
+    def check(self, items: list, paths: list[Path]) -> None:
+        assert [item.path for item in items] == paths
+        assert [item.index for item in items] == list(range(len(paths)))
+        for item in items:
+            if self.kind[item.index] == "raise":
+                assert not item.ok and item.error == f"ValueError: bad {item.path.name}"
+            else:
+                assert item.ok and item.pixels.shape == self.shape[item.index]
+                assert (item.pixels == item.index).all()
+
+
+def take_counting_ahead(queue: DecodeQueue, prepare: RandomFailures, rng: random.Random) -> list:
+    """The queue's items through `batches` of a random size, checking at each item handed over
+    that no more than the window's worth of the items after it have been started."""
+    taken: list = []
+
+    def counted(items):
+        for item in items:
+            taken.append(item)
+            assert sum(prepare.started[:]) - len(taken) <= queue.window
+            yield item
+
+    with pytest.MonkeyPatch.context() as patch:
+        grouped = batching.group_ok_items
+        patch.setattr(batching, "group_ok_items", lambda items, size: grouped(counted(items), size))
+        batch_size = rng.randrange(1, 9)
+        batches = list(queue.batches(batch_size, prefetch_batches=rng.randrange(1, 4)))
+    for batch in batches[:-1]:
+        ok = sum(item.ok for item in batch)
+        assert ok == batch_size or (ok == 0 and len(batch) == batch_size)
+    return [item for batch in batches for item in batch]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_random_failures_in_threads_keep_every_path_in_place_within_the_window(seed):
+    rng = random.Random(seed)
+    count = rng.choice([0, 1, 2, rng.randrange(60)])
+    prepare = RandomFailures(rng, count, ["ok", "ok", "ok", "raise", "slow"])
+    paths = [Path(f"p{i}") for i in range(count)]
+    with DecodeQueue(
+        paths,
+        prepare,
+        workers=rng.randrange(1, 7),
+        window=rng.randrange(1, 15),
+        startup_workers=rng.choice([None, 1, rng.randrange(1, 9)]),
+    ) as queue:
+        items = take_counting_ahead(queue, prepare, rng)
+    prepare.check(items, paths)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_random_failures_and_killed_decode_processes_keep_every_path_in_place(seed):
+    rng = random.Random(seed)
+    count = rng.choice([0, 1, 2, rng.randrange(80)])
+    kinds = ["ok", "ok", "ok", "raise", "slow"] + ["kill"] * (seed % 3 == 0)
+    prepare = RandomFailures(rng, count, kinds)
+    paths = [Path(f"p{i}") for i in range(count)]
+    with DecodeQueue(
+        paths, prepare, workers=rng.randrange(1, 5), window=rng.randrange(1, 40), processes=True
+    ) as queue:
+        items = take_counting_ahead(queue, prepare, rng)
+    prepare.check(items, paths)
