@@ -753,6 +753,18 @@ def test_a_path_through_a_file_is_not_found(tmp_path: Path) -> None:
     )
 
 
+def test_a_name_not_found_that_ends_in_white_space_says_so(tmp_path: Path) -> None:
+    # A path list with trailing spaces: the space is invisible in the row and the message.
+    Image.fromarray(blocky_rgb(8, 8, 0)).save(tmp_path / "a.png")
+    for name in ("a.png ", "a.png\t"):
+        failure = failure_of(tmp_path / name)
+        assert (failure.status, failure.reason) == (
+            "not_found",
+            "file not found (its name ends in white space)",
+        )
+    assert failure_of(tmp_path / "b.png").reason == "file not found"
+
+
 def test_resized_pixels_over_the_limit_are_too_large() -> None:
     check_resized_pixels((4000, 1), 1000, 1000)  # at the limit: accepted
     with pytest.raises(DecodeError) as caught:

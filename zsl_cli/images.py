@@ -394,7 +394,9 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     except FileNotFoundError:
         if os.path.islink(path):
             raise DecodeError(BROKEN_LINK, _broken_link_reason(path)) from None
-        raise DecodeError(NOT_FOUND, "file not found") from None
+        # A path list's trailing space is invisible wherever the path is shown.
+        blank_end = " (its name ends in white space)" if os.fspath(path)[-1:].isspace() else ""
+        raise DecodeError(NOT_FOUND, f"file not found{blank_end}") from None
     except NotADirectoryError:
         raise DecodeError(NOT_FOUND, "file not found (a parent in the path is a file)") from None
     except IsADirectoryError:
