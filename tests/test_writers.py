@@ -911,6 +911,26 @@ def test_label_studio_config_fits_the_tasks() -> None:
     assert "'photo of $x'" in warning
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "label-studio"])
+def test_json_outputs_escape_the_line_breaks_that_json_leaves_raw(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # JSON escapes control characters but not U+0085, U+2028 or U+2029, which str.splitlines()
+    # (and JavaScript before ES2019) take for line ends: a JSON Lines record split in two.
+    names = ["a\u2028b.png", "c\u2029d.png", "e\x85f.png"]
+    predictions = [Prediction(str(root / "photos" / n), "cat", 0.5) for n in names]
+    output = tmp_path / f"out.{fmt}"
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
+    text = output.read_text(encoding="utf-8")
+    assert not {"\u2028", "\u2029", "\x85"} & set(text)
+    if fmt == "jsonl":
+        assert [json.loads(line)["path"] for line in text.splitlines()] == [
+            p.path for p in predictions
+        ]
+    else:
+        assert "\\u2028" in text and json.loads(text)
+
+
 def test_label_studio_tasks_hold_no_lone_surrogates(tmp_path: Path, root: Path) -> None:
     # A lone surrogate in task data makes Label Studio's task list fail (HTTP 500) for the whole
     # project (seen with label-studio 1.23.2), so tasks must be plain valid Unicode.

@@ -282,11 +282,19 @@ def _prediction_object(prediction: Prediction) -> dict[str, Any]:
     }
 
 
-def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
-    # ensure_ascii=False keeps names readable; a lone surrogate (undecodable file name byte) cannot
-    # be encoded as UTF-8 and becomes the JSON escape \udcXX, which json.loads turns back into it.
+def _json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON that keeps names readable (ensure_ascii=False), with the line breaks JSON leaves raw
+    escaped: str.splitlines() (and JavaScript before ES2019) ends a line at them."""
     text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
-    return text.encode("utf-8", errors="backslashreplace")
+    for line_break in "\x85\u2028\u2029":  # replace() copies nothing where there is none
+        text = text.replace(line_break, f"\\u{ord(line_break):04x}")
+    return text
+
+
+def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
+    # A lone surrogate (undecodable file name byte) cannot be encoded as UTF-8 and becomes the
+    # JSON escape \udcXX, which json.loads turns back into it.
+    return _json_text(value, indent=indent).encode("utf-8", errors="backslashreplace")
 
 
 def _has_surrogates(text: str) -> bool:
@@ -442,8 +450,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
                     "result": [result],
                 }
             ]
-        text = json.dumps(task, ensure_ascii=False, default=str)
-        return self._item(_without_surrogates(text).encode("utf-8"))
+        return self._item(_without_surrogates(_json_text(task)).encode("utf-8"))
 
     def footer(self, run_info: dict) -> bytes:
         return self._end_of_list() + b"\n"
