@@ -677,6 +677,24 @@ def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_fil
     assert "{" not in stderr  # no data on stderr
 
 
+def test_a_path_list_typed_at_the_terminal_is_asked_for(tiny_clip, tmp_path, classes_file):
+    # `zsl label -` at a terminal waited without a word for a list nobody knew to type.
+    import pty
+
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "zsl_cli", "label", "-", "-c", str(classes_file)]
+    with subprocess.Popen(
+        [*command, "-m", str(tiny_clip)], stdin=terminal, stderr=subprocess.PIPE
+    ) as typed:
+        os.close(terminal)
+        os.write(controller, b"\x04")  # Ctrl-D at the start of a line: the end of the list
+        stderr = typed.stderr.read().decode()
+        assert typed.wait(timeout=300) == 2
+    os.close(controller)
+    assert stderr.startswith("zsl: reading image paths from the terminal, one per line; Ctrl-D")
+    assert "no paths on stdin" in stderr
+
+
 def label_two_images_command(tiny_clip, tmp_path, classes_file) -> list[str]:
     """`zsl label` as a subprocess, on a folder of two images it writes."""
     images = tmp_path / "images"

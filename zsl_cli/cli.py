@@ -410,6 +410,7 @@ def _inputs(
     ext: list[str] | None,
     include_hidden: bool,
     max_pixels: int | None,
+    quiet: bool,
     *,
     embeddings: Path | None = None,
     store_option: bool = True,
@@ -426,6 +427,9 @@ def _inputs(
     if null and "-" not in paths:
         raise ZslError("-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path")
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
+    if stdin is not None and stdin.isatty() and not quiet:
+        # Else it waits without a word for a list the user may not know it wants.
+        _say("zsl: reading image paths from the terminal, one per line; Ctrl-D ends the list")
     return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
 
 
@@ -633,7 +637,7 @@ def label(
         ls_config,
     )
     request = api.LabelRequest(
-        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
+        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, quiet, embeddings=embeddings),
         classes=_class_options(
             classes, attributes, descriptions, templates, attribute_template, description_template
         ),
@@ -837,7 +841,7 @@ def embed(
 
     request = api.EmbedRequest(
         store=str(store),
-        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, store_option=False),
+        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, quiet, store_option=False),
         model=_model_options(
             model,
             device,
@@ -1135,7 +1139,9 @@ def hubness(
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     result = api.hubness(
         api.HubnessRequest(
-            inputs=_inputs(paths, null, ext, include_hidden, max_pixels, embeddings=embeddings),
+            inputs=_inputs(
+                paths, null, ext, include_hidden, max_pixels, quiet, embeddings=embeddings
+            ),
             classes=_class_options(
                 classes,
                 attributes,
