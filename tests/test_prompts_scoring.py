@@ -182,6 +182,20 @@ def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
 
 
+def test_a_prompt_given_twice_weighs_twice(monkeypatch):
+    # As the README says: encoded once, but counted twice in its class's mean, whether the
+    # class vectors come from one matrix product or are summed in chunks.
+    import zsl_cli.prompts as prompts
+
+    plan = plan_prompts(parse_classes("cat: a cat; a cat; a kitten\n"), Templates("x", ()))
+    assert plan.texts == ("a cat", "a kitten")
+    text = _unit(np.random.default_rng(7).normal(size=(2, 8))).astype(np.float32)
+    expected = _unit((2 * text[0] + text[1])[None])[0]
+    np.testing.assert_allclose(plan.class_vectors(text)[0], expected, atol=1e-6)
+    monkeypatch.setattr(prompts, "DENSE_MIX_CELLS", 0)
+    np.testing.assert_allclose(plan.class_vectors(text)[0], expected, atol=1e-6)
+
+
 def test_descriptions_are_plain_means_and_attributes_weighted_means():
     spec = parse_descriptions('{"cat": ["whiskers", "a tail"]}')
     plan = plan_prompts(spec, Templates("x", ("{}",)))
@@ -296,6 +310,22 @@ def test_equal_class_vectors_get_equal_similarities_wherever_they_are(dim):
     near[6, 0] = near[8, 0]
     sims = similarities(images, near)
     assert (sims[:, 5] != sims[:, 7]).any() and (sims[:, 6] != sims[:, 8]).any()
+
+
+def test_a_class_equal_to_the_first_in_a_short_list_ties_with_it():
+    # A short list whose last class is the first again (two names the model reads alike): the
+    # last column of a product is a tile's edge, which OpenBLAS rounds otherwise, so in many
+    # of these shapes a plain product ranked the copy first or scored it apart.
+    rng = np.random.default_rng(6)
+    for n_classes in range(2, 40):
+        for dim in (64, 512):
+            classes = _unit(rng.normal(size=(n_classes, dim))).astype(np.float32)
+            classes[-1] = classes[0]
+            images = _unit(rng.normal(size=(3, dim))).astype(np.float32)
+            indices, values = rank(similarities(images, classes), ScoreHead("softmax", 100.0), 0)
+            for row, scores in zip(indices.tolist(), values.tolist(), strict=True):
+                first, copy = row.index(0), row.index(n_classes - 1)
+                assert copy == first + 1 and scores[copy] == scores[first], (n_classes, dim)
 
 
 def test_top_k_matches_full_sort_on_random_data():
