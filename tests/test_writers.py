@@ -1012,6 +1012,23 @@ def test_label_studio_root_reached_through_symlink(tmp_path: Path, root: Path) -
     assert url == "/data/local-files/?d=photos/x.jpg"
 
 
+def test_label_studio_serves_a_link_in_the_root_through_the_link(
+    tmp_path: Path, root: Path
+) -> None:
+    # Label Studio follows links in its root: an image linked in from elsewhere is served as
+    # the link, and is no path outside the root.
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.jpg").write_bytes(b"")
+    (root / "photos" / "x.jpg").symlink_to(tmp_path / "elsewhere" / "x.jpg")
+    (root / "photos" / "more").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    linked = [root / "photos" / "x.jpg", root / "photos" / "more" / "x.jpg"]
+    assert check_label_studio_paths(linked, local_files(root)) == []
+    assert [label_studio_image_url(str(path), local_files(root)) for path in linked] == [
+        "/data/local-files/?d=photos/x.jpg",
+        "/data/local-files/?d=photos/more/x.jpg",
+    ]
+
+
 def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     options = local_files(root)
     inside = root / "photos" / "a.jpg"
