@@ -1378,13 +1378,14 @@ def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     # Read as it goes, a document gives what parsing it whole gives, error messages included:
-    # documents cut short anywhere, and odd ones the stream reader leaves to that parse.
+    # documents cut short anywhere, odd ones the stream reader leaves to that parse, and ones
+    # whose run info is odd ("run" twice: the last counts, as json.loads keeps).
     monkeypatch.setattr(readers, "_CHUNK", 16, raising=False)
     output = tmp_path / "out.json"
     write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
     written = output.read_bytes()
     cut = [written[:end] for end in range(0, len(written), 5)]
-    for data in [*cut, *ODD_DOCUMENTS]:
+    for data in [*cut, *ODD_DOCUMENTS, *RUN_DOCUMENTS]:
         for path, fmt_by_name in ((tmp_path / "p.json", "json"), (tmp_path / "p", None)):
             path.write_bytes(data)
             whole = outcome(partial(readers._parse, data, str(path), fmt_by_name))
