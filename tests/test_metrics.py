@@ -313,11 +313,13 @@ def test_calibrated_stacking_keeps_margins_on_either_side_of_zero_apart():
 
 
 def test_calibrated_stacking_a_row_with_a_nan_is_wrong_at_every_gamma():
-    # The seen image's own class leads its row, but another score is NaN: it was not scored.
-    scores = np.array([[0.9, 0.1, np.nan], [0.1, 0.9, 0.0]])  # columns 0, 2 seen; 1 unseen
-    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False, True]))
+    # The image's own class leads its row, but another score is NaN: it was not scored. The
+    # last image is the unseen class's second, so that class is right half the time at most.
+    scores = np.array([[0.9, 0.1, np.nan], [0.1, 0.9, 0.0], [0.1, 0.9, np.nan]])
+    seen = np.array([True, False, True])  # columns 0, 2 seen; 1 unseen
+    result = calibrated_stacking(scores, np.array([0, 1, 1]), seen)
     assert result.seen_curve.max() == 0.0
-    assert result.unseen_curve.max() == 1.0
+    assert result.unseen_curve.max() == 0.5
 
 
 def brute_force(scores, truth, seen_mask, gamma):
