@@ -237,6 +237,18 @@ def test_a_truth_image_matches_one_prediction_and_a_shared_real_path_matches_non
     assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
 
 
+def test_a_truth_image_reached_from_the_current_folder_matches_one_prediction(
+    photos, tmp_path, monkeypatch
+):
+    # The labelling's folder exists here but holds no images: a relative path starts in the
+    # current folder instead, where it names the image that the absolute row names too.
+    (tmp_path / "labelled-here").mkdir()
+    monkeypatch.chdir(photos)
+    paths = ["cat/a.jpg", str(photos / "cat" / "a.jpg")]
+    matching = match_paths(paths, load_truth(photos), base=str(tmp_path / "labelled-here"))
+    assert matching.pairs == ((0, 0),) and matching.unmatched.predictions == 1
+
+
 def test_a_path_the_truth_names_wins_over_a_link_to_it_whatever_the_row_order(tmp_path):
     touch(tmp_path / "cat" / "a.jpg")
     (tmp_path / "cat" / "link.jpg").symlink_to("a.jpg")
