@@ -1081,6 +1081,26 @@ def test_a_folder_walked_through_a_link_forgets_its_last_gone_file(tmp_path: Pat
         assert store.plan(model_id, stats, found.roots).stale == []  # without the listing
 
 
+def test_a_glob_through_a_folder_link_forgets_a_gone_file_of_the_folder_it_matched_in(
+    tmp_path: Path,
+) -> None:
+    from zsl_cli.discovery import scan as discover
+
+    write_file(tmp_path / "ext" / "D" / "a.png")
+    gone = write_file(tmp_path / "ext" / "D" / "b.png")
+    (tmp_path / "top").mkdir()
+    (tmp_path / "top" / "lnk").symlink_to(tmp_path / "ext" / "D", target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model_id = store.register_model("m", "m", DIM)
+        encode_all(store, model_id, scan(tmp_path / "ext"))  # stored as ext/D/*.png
+        gone.unlink()
+        # 'top/ln*/*.png' searches top, which holds neither entry: the folder its match is in
+        # (ext/D, reached through the link) is where b.png would have been found.
+        found = discover([str(tmp_path / "top" / "ln*" / "*.png")], extensions=(".png",))
+        plan = store.plan(model_id, stat_files(found.paths)[0], found.roots, found.folders)
+        assert (plan.reused, plan.stale) == ([str(tmp_path / "ext" / "D" / "a.png")], [str(gone)])
+
+
 def test_a_scan_reaching_a_new_file_through_two_folder_links_plans_it_once(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:
