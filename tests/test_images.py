@@ -859,9 +859,10 @@ def test_draft_decodes_large_jpeg_smaller_but_close(tmp_path: Path) -> None:
     assert mean_abs_diff(a, b) < 2.0
 
 
-def test_draft_bound_is_honoured_for_quarter_turned_jpeg(tmp_path: Path) -> None:
+@pytest.mark.parametrize("orientation", [5, 6, 7, 8])  # turned a quarter, mirrored or not
+def test_draft_bound_is_honoured_for_quarter_turned_jpeg(tmp_path: Path, orientation: int) -> None:
     path = tmp_path / "turned.jpg"
-    upright = write_large_jpeg(path, size=(1600, 1200), orientation=6)  # shown as 1200 x 1600
+    upright = write_large_jpeg(path, size=(1600, 1200), orientation=orientation)  # 1200 x 1600
     assert upright.shape[:2] == (1600, 1200)
     drafted = decode_image(path, DecodeOptions(draft=(400, 300)))
     # Requested in the stored orientation (300, 400): scale 1/2 -> stored 800x600, shown 600x800.
