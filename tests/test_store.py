@@ -169,6 +169,31 @@ def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: Embed
     assert loaded.paths == [str(bad), str(good)] and loaded.failed == []
 
 
+def test_failures_the_files_bytes_decide_are_reused_and_the_others_retried(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # A cut-short or undecodable file fails again until it changes; a permission or the pixel
+    # limit (--max-pixels) may be different next run.
+    reasons = [
+        ("empty", "file is empty (0 bytes)"),
+        ("not_an_image", "cannot identify image file"),
+        ("truncated", "image file is truncated (data ends after 100 bytes)"),
+        ("decode_error", "cannot decode: SyntaxError: broken box"),
+        ("unreadable", "permission denied"),
+        (
+            "too_large",
+            "40000x40000 = 1600 MP exceeds the 89.5 MP limit (raise it with --max-pixels)",
+        ),
+    ]
+    files = [write_file(tmp_path / f"{status}.png") for status, _ in reasons]
+    model = store.register_model("id-a", "model-a", DIM)
+    stats = stat_files(files)[0]
+    store.add(model, [StoredItem(s, *r, None) for s, r in zip(stats, reasons, strict=True)])
+    plan = store.plan(model, stats, [str(tmp_path)])
+    assert plan.reused == [str(path) for path in files[:4]] and plan.reused_failed == 4
+    assert [s.path for s in plan.to_encode] == [str(path) for path in files[4:]]
+
+
 def test_failures_that_the_installation_decided_are_retried(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:
