@@ -687,6 +687,11 @@ def test_classes_the_model_cannot_tell_apart_get_one_vector(tiny_clip):
         options = api.ClassOptions(classes=names, templates=templates)
         classifier = api.build_classifier(*api.plan_classes(options), encoder)
         assert len(classifier.indistinguishable) == len(pairs)
+        # Past the groups shown, the rest are counted; one is one group.
+        assert len(pairs) == api.ALIKE_GROUPS_SHOWN + 1
+        assert classifier.warnings()[api.ALIKE_GROUPS_SHOWN :] == [
+            "... and 1 more group of classes the model cannot tell apart"
+        ]
         for copy, original in pairs:
             assert classifier.vectors[copy].tobytes() == classifier.vectors[original].tobytes()
 

@@ -510,7 +510,8 @@ class Classifier:
             )
         more = len(self.indistinguishable) - ALIKE_GROUPS_SHOWN
         if more > 0:  # the run info lists every group
-            warnings.append(f"... and {more} more groups of classes the model cannot tell apart")
+            groups = "group" if more == 1 else "groups"
+            warnings.append(f"... and {more} more {groups} of classes the model cannot tell apart")
         if self.prompts_cut_short:
             count, first = len(self.prompts_cut_short), self.prompts_cut_short[0]
             which = f"{count} class prompts are" if count > 1 else "1 class prompt is"
