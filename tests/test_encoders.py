@@ -1173,3 +1173,26 @@ def test_naflex_settings_zsl_cannot_follow_are_one_line(tiny_siglip2, tmp_path, 
     (model / "preprocessor_config.json").write_text(json.dumps({**config, **settings}))
     with pytest.raises(ZslError, match=message):
         load_encoder(str(model))
+
+
+@pytest.mark.parametrize("load_ends_first", [True, False])
+def test_a_model_load_overlapping_a_run_in_another_thread_leaves_the_warning_filters_as_found(
+    load_ends_first: bool,
+) -> None:
+    # A program loads a model (api.open_encoder) in one thread while a run decodes in another.
+    # Each saving and putting back the filters it found, a run that began during the load and
+    # ended after it put back the load's "ignore every warning" for good.
+    import warnings
+
+    from zsl_cli.encoders import _quiet_transformers
+    from zsl_cli.images import DEFAULT_MAX_PIXELS, pillow_settings
+
+    with warnings.catch_warnings():
+        filters = list(warnings.filters)
+        load, run = _quiet_transformers(), pillow_settings(DEFAULT_MAX_PIXELS)
+        first, last = (load, run) if load_ends_first else (run, load)
+        first.__enter__()
+        last.__enter__()
+        first.__exit__(None, None, None)
+        last.__exit__(None, None, None)
+        assert warnings.filters == filters

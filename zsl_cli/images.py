@@ -206,7 +206,6 @@ class _PillowHold:
         self._blocks = 0
         self._max_image_pixels: int | None = None
         self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
-        self._warnings: warnings.catch_warnings | None = None
         self._libtiff_handlers: tuple[int | None, int | None] = (None, None)
         self._logger_was_quiet = False
 
@@ -216,8 +215,7 @@ class _PillowHold:
                 self._max_image_pixels = Image.MAX_IMAGE_PIXELS
                 self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
                 self._logger_was_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
-                self._warnings = warnings.catch_warnings()
-                self._warnings.__enter__()
+                _WARNING_FILTERS.enter()
                 self._libtiff_handlers = apply_pillow_settings(max_pixels)
             else:
                 apply_pillow_settings(max_pixels)  # a higher limit, if this block asks one
@@ -233,12 +231,48 @@ class _PillowHold:
             _set_libtiff_handlers(self._libtiff_handlers)
             if not self._logger_was_quiet:
                 _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
-            if self._warnings is not None:
-                self._warnings.__exit__(None, None, None)
-                self._warnings = None
+            _WARNING_FILTERS.exit()
+
+
+class _WarningFiltersHold:
+    """The host program's warning filters while blocks of ours that change them are open, in
+    any threads: the first to open saves them and the last to close puts them back (as
+    _PillowHold does Pillow's settings, and for the same reason)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._blocks = 0
+        self._saved: warnings.catch_warnings | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._blocks == 0:
+                self._saved = warnings.catch_warnings()
+                self._saved.__enter__()
+            self._blocks += 1
+
+    def exit(self) -> None:
+        with self._lock:
+            self._blocks -= 1
+            if not self._blocks and self._saved is not None:
+                self._saved.__exit__(None, None, None)
+                self._saved = None
 
 
 _PILLOW_HOLD = _PillowHold()
+_WARNING_FILTERS = _WarningFiltersHold()
+
+
+@contextmanager
+def warning_filters_held() -> Iterator[None]:
+    """A block whose changes to the warning filters are undone when it and every other such
+    block (pillow_settings too) have ended: warnings.catch_warnings in a thread would put back
+    for good the changes of a block in another thread that began before it and ended first."""
+    _WARNING_FILTERS.enter()
+    try:
+        yield
+    finally:
+        _WARNING_FILTERS.exit()
 
 
 def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:

@@ -508,7 +508,9 @@ def _quiet_transformers() -> Iterator[None]:
     (transformers 4.45 warned on every tokenizer load that a setting was not set)."""
     import transformers
 
-    with _QUIET_LOADING, warnings.catch_warnings():
+    from zsl_cli.images import warning_filters_held
+
+    with _QUIET_LOADING, warning_filters_held():
         warnings.simplefilter("ignore")
         verbosity = transformers.logging.get_verbosity()
         bars = transformers.logging.is_progress_bar_enabled()
