@@ -798,3 +798,14 @@ def test_an_extension_no_file_name_ends_in_is_refused(photos: Path, extension: s
     # '--ext "png,*.jpg"' left every JPEG out, with a warning to add them with --ext.
     with pytest.raises(ZslError, match=f"^--ext {re.escape(extension)}: an extension is"):
         scan(["photos"], extensions=["png", extension])
+
+
+def test_a_second_glob_in_a_folder_that_cannot_be_read_reports_it_too(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder is reported once; the second glob, finding nothing new to report, said 'no such
+    # file or directory' for a pattern whose folder was the trouble, as for a missing path.
+    touch(photos, "locked/x.png")
+    refuse_locked(monkeypatch)
+    found = scan(["photos/locked/*.png", "photos/locked/*.jpg"], allow_empty=True)
+    assert found.paths == [] and found.skipped == [(Path("photos/locked"), "permission denied")]

@@ -351,6 +351,7 @@ class _Walker:
         self.include_hidden = include_hidden
         self.skipped: list[tuple[Path, str]] = []
         self.skipped_at: set[str] = set()  # their absolute paths
+        self.unreadable_met = 0  # times a folder could not be read, each reported one or not
         # Hidden files with a wanted extension the walks passed over, keyed as `left_out`: a
         # folder walked twice (given twice, or matched by `**` and then walked) counts once.
         self.hidden_images: set[_Key] = set()
@@ -422,10 +423,10 @@ class _Walker:
         parts = [part for part in _SEPARATORS.split(rest) if part]
         if rest.endswith(tuple(_SEPARATOR_CHARACTERS)):
             parts.append("")  # 'photos/*/': folders only, as in a shell
-        skipped_before = len(self.skipped)
+        met_before = self.unreadable_met
         matches = sorted(set(self._expand(anchor, parts)), key=lambda match: os.fsencode(match[0]))
         if not matches:
-            return [] if len(self.skipped) > skipped_before else None
+            return [] if self.unreadable_met > met_before else None
         found: list[str] = []
         walked: set[str] = set()
         for path, is_folder in matches:
@@ -557,6 +558,7 @@ class _Walker:
 
     def _skip(self, folder: str, error: OSError) -> None:
         """Record `folder` as unreadable, once however often walks and globs meet it."""
+        self.unreadable_met += 1
         absolute = absolute_path(folder)
         if absolute not in self.skipped_at:
             self.skipped_at.add(absolute)
