@@ -1224,6 +1224,7 @@ def test_help_shows_defaults_written_in_the_text():
         (["evaluate", "p.csv"], "Missing option '--truth' (see 'zsl evaluate --help')"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["--bogus"], "No such option: --bogus (see 'zsl --help')"),
+        (["-V"], "No such option: -V (see 'zsl --help')"),  # takes no file: no hint of one
         # A file named -x.jpg: the shell gives no way to tell it from options but these.
         (
             ["label", "-x.jpg"],

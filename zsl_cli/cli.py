@@ -93,7 +93,10 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
     hint = ""
-    if isinstance(error, NoSuchOption) and not error.option_name.startswith("--"):
+    takes_files = error.ctx is not None and any(
+        param.param_type_name == "argument" for param in error.ctx.command.params
+    )
+    if isinstance(error, NoSuchOption) and takes_files and not error.option_name.startswith("--"):
         # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
         hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
     _say(f"zsl: error: {message} (see '{where} --help'{hint})")
