@@ -544,7 +544,8 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
         why = (
-            f"cut short to the {encoder.prompt_tokens} tokens the model reads: shorten them"
+            f"the same as the model reads them, cut short to its {encoder.prompt_tokens} tokens: "
+            "shorten them, and check the class names"
             if cut_short
             else "the same once tokenized: check the class names, and that the model folder's "
             "tokenizer is the model's own"

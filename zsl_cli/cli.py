@@ -432,7 +432,8 @@ def _inputs(
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
     if stdin is not None and stdin.isatty() and not quiet:
         # Else it waits without a word for a list the user may not know it wants.
-        _say("zsl: reading image paths from the terminal, one per line; Ctrl-D ends the list")
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        _say(f"zsl: reading image paths from the terminal, one per line; {end} ends the list")
     return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
 
 

@@ -239,8 +239,8 @@ def _glob_base(pattern: str) -> str:
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> list[str]:
     """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored,
-    and a UTF-8 byte-order mark at the start of a line. A text stream's text is taken as the file
-    names it would be in bytes."""
+    and in a newline-separated list a UTF-8 byte-order mark at the start of a line. A text
+    stream's text is taken as the file names it would be in bytes."""
     data = stream.read()
     if isinstance(data, str):
         data = os.fsencode(data)
