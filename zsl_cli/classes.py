@@ -142,6 +142,12 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
     return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
 
 
+def utf16_or_binary(data: bytes) -> bool:
+    """Whether a text file's bytes cannot be UTF-8 text: Excel's "Unicode Text" and PowerShell's
+    `>` write UTF-16, whose NUL bytes, read as UTF-8, would hide in the names."""
+    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data
+
+
 def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
     """A UTF-8 text file's content, a byte-order mark dropped and old Mac line ends made "\n";
     any other encoding is a ZslError naming the file (and line)."""
@@ -156,8 +162,7 @@ def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
         raise ZslError(f"{what} is a directory: {path}") from None
     except OSError as error:
         raise ZslError(f"cannot read {what} {path}: {error.strerror}") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        # Excel's "Unicode Text", PowerShell's `>`: read as UTF-8, NUL bytes hide in the names.
+    if utf16_or_binary(data):
         raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
     data = data.removeprefix(codecs.BOM_UTF8)
     try:

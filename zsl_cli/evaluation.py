@@ -35,7 +35,6 @@ hold whatever the locale's file system encoding.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -45,7 +44,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zsl_cli.classes import composed, split_lines, strip_invisible
+from zsl_cli.classes import composed, split_lines, strip_invisible, utf16_or_binary
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     absolute_path,
@@ -732,7 +731,7 @@ def _read_text(source: str, what: str) -> str:
             data = handle.read()
     except OSError as error:
         raise ZslError(f"cannot read {what} {where}: {error.strerror}") from error
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+    if utf16_or_binary(data):
         raise ZslError(f"{what} {where}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
     return data.decode("utf-8-sig", errors="surrogateescape")
 
