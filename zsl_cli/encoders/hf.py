@@ -432,19 +432,16 @@ def _score_head(model: Any, model_type: str, name: str) -> ScoreHead:
         scale_value = 1.0 / value if value else math.inf
     else:
         source, scale_value = "default scale of 100", 100.0
-    bias_value = 0.0
-    if "siglip" in model_type:
-        bias = getattr(model, "logit_bias", None)
-        bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
+    sigmoid = "siglip" in model_type
+    bias = getattr(model, "logit_bias", None) if sigmoid else None
+    bias_value = float(bias.detach().float().item()) if bias is not None else 0.0
     if not (math.isfinite(scale_value) and scale_value > 0 and math.isfinite(bias_value)):
         # Every score would be NaN (or ranked backwards), and NaN is below no --threshold.
         raise ZslError(
             f"model {name}: its {source} makes a score scale of {scale_value:g} (bias "
             f"{bias_value:g}), which gives no usable scores; are its weights a trained model's?"
         )
-    if "siglip" in model_type:
-        return ScoreHead("sigmoid", scale_value, bias_value)
-    return ScoreHead("softmax", scale_value)
+    return ScoreHead("sigmoid" if sigmoid else "softmax", scale_value, bias_value)
 
 
 def _pooled(output: Any, model_type: str = "") -> torch.Tensor:
