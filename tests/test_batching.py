@@ -5,7 +5,9 @@ import os
 import random
 import signal
 import struct
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -612,3 +614,38 @@ def test_random_failures_and_killed_decode_processes_keep_every_path_in_place(se
     ) as queue:
         items = take_counting_ahead(queue, prepare, rng)
     prepare.check(items, paths)
+
+
+def test_a_decode_process_whose_setup_fails_loses_no_image_and_prints_no_traceback(tmp_path):
+    # The pool logs "Exception in initializer:" with a traceback for a setup that raises (to
+    # the terminal, as nothing else handles that log outside pytest) and reports itself broken;
+    # the images were still decoded, in threads, but the traceback reached the user.
+    script = tmp_path / "setup_fails.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            from pathlib import Path
+            import numpy as np
+            from zsl_cli.batching import DecodeQueue
+
+            def setup():
+                raise MemoryError("no room to start")
+
+            def prepare(path):
+                return np.array([os.getpid()])
+
+            names = [f"p{i}" for i in range(20)]
+            with DecodeQueue([Path(n) for n in names], prepare, workers=2, window=8,
+                             processes=True, process_setup=setup) as queue:
+                items = list(queue.items())
+            assert [item.path.name for item in items] == names
+            assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)
+            print("decoded", len(items))
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "decoded 20\n", "")

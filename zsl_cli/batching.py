@@ -80,8 +80,8 @@ class DecodeQueue:
     processes: decode in `workers` forked worker processes instead of threads, a few images per
     task (each task costs this process about half a millisecond of Python); `process_setup` runs
     once in each before its first image, and `startup_workers` does not apply. Should the pool
-    break (a worker killed, say by the out-of-memory killer) or no process start, what is still
-    to decode is decoded in threads.
+    break (a worker killed, say by the out-of-memory killer, or its `process_setup` failing) or
+    no process start, what is still to decode is decoded in threads.
     """
 
     def __init__(
@@ -295,7 +295,13 @@ def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) 
     # passes (which write to every object they visit) off it.
     gc.freeze()
     if setup is not None:
-        setup()
+        try:
+            setup()
+        except BaseException:
+            # Raised, it would print the pool's "Exception in initializer" traceback; ended, the
+            # worker is one lost like any other, and what it would have decoded is decoded in
+            # threads (DecodeQueue's fallback).
+            os._exit(1)
     _process_prepare = prepare
 
 
