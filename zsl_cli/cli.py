@@ -298,7 +298,9 @@ Templates = Annotated[
 AttributeTemplate = Annotated[
     str,
     typer.Option(
-        metavar="TEXT", help="Prompt for each attribute of --attributes ({} = attribute)."
+        metavar="TEXT",
+        help="Prompt for each attribute of --attributes ({} = the attribute's column name, or "
+        "its phrase from a '#phrase' row under the header).",
     ),
 ]
 DescriptionTemplate = Annotated[
@@ -1045,7 +1047,8 @@ HUBNESS_HELP = (
     "For each reduction method: skewness of the k-occurrence distribution (large positive = "
     "a few hubs swallow the images), hub occupancy, antihub rate (classes nobody picks), the "
     "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
-    "folder itself is the query bank. The table goes to stdout; progress and warnings go to "
+    "images given (with --embeddings and no PATH, the store's) are the query bank that the "
+    "reductions below are fitted on. The table goes to stdout; progress and warnings go to "
     "stderr.\n\n" + "\n\n".join(f"{name}: {text}" for name, text in HUBNESS_METHOD_HELP.items())
 )
 
