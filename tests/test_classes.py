@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from zsl_cli.classes import (
+    class_names_spec,
     load_class_spec,
     parse_attributes,
     parse_classes,
@@ -402,3 +403,35 @@ def test_two_attributes_with_one_phrase_are_refused(phrases, message):
     # name would be, and a phrase pasted into the wrong column would go unnoticed.
     with pytest.raises(ZslError, match=message):
         parse_attributes(f"class,red,round,caf\u00e9\n{phrases}\nx,1,0,0\ny,0,1,1\n", "a.csv")
+
+
+@pytest.mark.parametrize("header", ["class", "Class Name", "label", "CATEGORY", "names"])
+def test_a_header_line_over_a_class_list_is_warned_of(header):
+    # A CSV habit: "class" was taken as the first class without a word.
+    [warning] = parse_classes(f"{header}\ncat\ndog\n", "classes.txt").warnings
+    assert "classes.txt" in warning and repr(header) in warning and "header" in warning
+
+
+def test_a_comma_list_on_one_line_is_warned_of():
+    [warning] = parse_classes("cat, dog, bird\n", "classes.txt").warnings
+    assert "'cat, dog, bird'" in warning and "one class name per line" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cat\ndog\n", "cat\nclass\n", "label maker\nprinter\n", "tabby, long-haired\ndog\n", "cat\n"],
+)
+def test_an_ordinary_class_list_has_no_warning(text):
+    assert parse_classes(text, "classes.txt").warnings == ()
+
+
+def test_names_given_in_code_are_not_blamed_on_a_file():
+    assert class_names_spec(["label", "cat"]).warnings == ()
+
+
+def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
+    classes, descriptions = tmp_path / "classes.txt", tmp_path / "descriptions.json"
+    classes.write_text("name\ncat\n")
+    descriptions.write_text(json.dumps({"cat": ["whiskers"]}))
+    [warning] = load_class_spec(classes, descriptions=descriptions).warnings
+    assert "'name'" in warning

@@ -338,6 +338,16 @@ def test_one_class_under_a_softmax_is_warned_of(tiny_clip, tiny_siglip, tmp_path
         assert (scores == [1.0, 1.0]) is warned
 
 
+def test_a_header_line_in_the_class_file_is_warned_of(tiny_clip, tmp_path):
+    # "class" over the class names was labelled as one more class, without a word.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 1)
+    classes.write_text("class\ncat\ndog\n")
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "the first class is 'class'; if that line is a header, remove it" in result.stderr
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"

@@ -499,9 +499,10 @@ class Classifier:
     prompt_tokens: int  # what the text model reads of a prompt
 
     def warnings(self) -> list[str]:
-        """What the user should know of these classes: a warning per group of classes the model
-        cannot tell apart, and one for prompts it reads only in part."""
-        warnings = []
+        """What the user should know of these classes: what reading the class file noticed, a
+        warning per group of classes the model cannot tell apart, and one for prompts it reads
+        only in part."""
+        warnings = list(self.spec.warnings)
         for group in self.indistinguishable[:ALIKE_GROUPS_SHOWN]:
             names = [repr(name) for name in group]
             warnings.append(

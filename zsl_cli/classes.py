@@ -71,6 +71,7 @@ class ClassSpec:
     classes: tuple[ClassDef, ...]
     attributes: AttributeTable | None = None
     sources: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # what reading the class file noticed (`class_list_warnings`)
 
     @property
     def names(self) -> list[str]:
@@ -273,7 +274,39 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     if not entries:
         raise ZslError(f"{source}: no classes found (one class name per line)")
     _check_unique(places)
-    return ClassSpec(tuple(entries), sources=(source,))
+    names = [entry.name for entry in entries]
+    return ClassSpec(tuple(entries), sources=(source,), warnings=class_list_warnings(names, source))
+
+
+# First lines that name the column rather than a class: a CSV habit.
+_HEADER_WORDS = {
+    "class",
+    "classes",
+    "class name",
+    "class_name",
+    "classname",
+    "name",
+    "names",
+    "label",
+    "labels",
+    "category",
+    "categories",
+}
+
+
+def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
+    """Mistakes a class file may hold that are still valid class names: a header line, or every
+    class on one line separated by commas."""
+    if names[0].casefold() in _HEADER_WORDS:
+        return (
+            f"{source}: the first class is {names[0]!r}; if that line is a header, remove it "
+            "(a class file has one class name per line and no header)",
+        )
+    if len(names) == 1 and any(mark in names[0] for mark in ",;"):
+        return (
+            f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
+        )
+    return ()
 
 
 def _check_not_another_class_file(text: str, source: str) -> None:
@@ -371,7 +404,7 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
-    return ClassSpec(merged, sources=spec.sources + (source,))
+    return ClassSpec(merged, sources=spec.sources + (source,), warnings=spec.warnings)
 
 
 def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
