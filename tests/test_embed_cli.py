@@ -470,6 +470,9 @@ def test_float16_store_and_exports(tiny_clip, tmp_path):
         images, store, tiny_clip, "--dtype", "float16", "--export", tmp_path / "vectors.npy"
     )
     assert summary["exported"] == 4
+    assert summary["exported_to"] == [
+        str(tmp_path / n) for n in ("vectors.npy", "vectors.npy.paths.csv")
+    ]
     matrix = np.load(tmp_path / "vectors.npy")
     assert matrix.shape == (4, 16)
     index = (tmp_path / "vectors.npy.paths.csv").read_text().splitlines()

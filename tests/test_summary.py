@@ -317,6 +317,7 @@ def embed_report(**changes: Any) -> dict[str, Any]:
         "unreachable": 0,
         "unreachable_files": [],
         "exported": None,
+        "exported_to": [],
     }
     return {**report, **changes}
 
@@ -335,7 +336,9 @@ def test_embed_summary_lines() -> None:
     assert "stored failures" not in text
     text = embed_text(reused_failed=2)
     assert "stored failures among those reused: 2" in text and "could not be read" not in text
-    assert "Exported 0 embeddings" in embed_text(exported=0)
+    assert "Exported 0 embeddings to e.parquet" in embed_text(exported=0, exported_to=["e.parquet"])
+    text = embed_text(exported=3, exported_to=["e.npy", "e.npy.paths.csv"])
+    assert "Exported 3 embeddings to e.npy (their paths in e.npy.paths.csv)" in text
     assert "Exported" not in embed_text()
 
 

@@ -1536,6 +1536,7 @@ class EmbedReport:
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
     exported: int | None = None
+    exported_to: list[str] = field(default_factory=list)  # the files written: .npy and its index
     elapsed_s: float = 0.0
     interrupted: bool = False
 
@@ -1569,6 +1570,7 @@ class EmbedReport:
             ],
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
+            "exported_to": [path_to_text(path) for path in self.exported_to],
             "elapsed_s": round(self.elapsed_s, 3),
             "interrupted": self.interrupted,
         }
@@ -1642,6 +1644,7 @@ def embed(
             progress.stop()
         if request.export and not report.interrupted:
             report.exported = store.export(model_id, request.export)
+            report.exported_to = [os.fspath(path) for path in exports]
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
         writers.write_json_file(request.json_out, report.to_json())

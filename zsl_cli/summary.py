@@ -373,4 +373,6 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if report["exported"] is not None:
-        console.print(f"Exported {report['exported']} embeddings")
+        matrix, *index = map(printable_text, report["exported_to"])
+        where = f" (their paths in {index[0]})" if index else ""
+        console.print(f"Exported {_count(report['exported'], 'embedding')} to {matrix}{where}")
