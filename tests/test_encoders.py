@@ -197,6 +197,27 @@ def test_unknown_hub_model_offline_is_one_clear_line():
     assert "no-such-org/no-such-model-zsl" in message and info.value.exit_code == 2
 
 
+def test_a_name_close_to_a_bundled_model_is_pointed_at_it():
+    with pytest.raises(ZslError) as info:
+        load_encoder("shapes-dmo")
+    assert "did you mean shapes-demo?" in info.value.message
+    with pytest.raises(ZslError) as info:
+        load_encoder("no-such-org/no-such-model-zsl")
+    assert "did you mean" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    "name", ["not a/valid id", "org/name!", "org--x/name", "-org/name", "org/name.git", "a" * 97]
+)
+def test_a_name_that_cannot_be_a_hub_id_is_refused_as_one(name):
+    # It was told to `hf download` it, as if the hub might have it.
+    with pytest.raises(ZslError) as info:
+        resolve_model(name)
+    message = info.value.message
+    assert "is not a model folder, a bundled model or a Hugging Face hub id" in message
+    assert "hf download" not in message
+
+
 def closed_port() -> int:
     """A local port nothing listens on: connecting to it is refused at once."""
     with socket.socket() as probe:

@@ -5,6 +5,7 @@ Importing this package does not import torch; `load_encoder` does.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib
 import inspect
@@ -104,7 +105,27 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
         )
     if _looks_like_path(name):
         raise ZslError(f"model directory not found: {name}")
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError:
+        # Else it would be told to `hf download` a name the hub cannot hold.
+        raise ZslError(
+            f"--model {name} is not a model folder, a bundled model or a Hugging Face hub id "
+            f"(`org/name`: letters, digits, '-', '_' and '.'); {_bundled_hint(name, 'bundled: {}')}"
+        ) from None
     return ModelSource(name, name, is_local=False)
+
+
+def _bundled_hint(name: str, listed: str) -> str:
+    """The bundled model `name` may misspell (did you mean), else `listed` filled with the list
+    of them."""
+    bundled = bundled_models()
+    close = difflib.get_close_matches(name, bundled, n=1, cutoff=0.8)
+    if close:
+        return f"did you mean {close[0]}?"
+    return listed.format(", ".join(bundled) or "none")
 
 
 def guess_preprocessor(
@@ -546,13 +567,12 @@ def _load_failure_message(
         for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
     )
     if offline or not_available or type(error).__name__.endswith(("NotFoundError", "ConnectError")):
-        bundled = ", ".join(bundled_models()) or "none"
         why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
         return (
             f"model {source.name} is not available offline (not in the Hugging Face cache and "
             f"{why}): download it once with network access "
             f"(`hf download {source.name}{f' --revision {revision}' if revision else ''}`), "
             "or pass a local save_pretrained directory, "
-            f"or use a bundled model ({bundled})"
+            f"or use a bundled model ({_bundled_hint(source.name, '{}')})"
         )
     return f"cannot load the {what} {source.name}: {clipped}"
