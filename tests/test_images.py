@@ -820,6 +820,44 @@ def test_pillows_logged_complaints_stay_off_stderr(tmp_path: Path, settings: boo
     assert ("samples per pixel" in done.stderr) is not settings, done.stderr
 
 
+@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
+def test_a_compressed_tiff_cut_short_while_it_is_decoded_does_not_kill_the_process(
+    tmp_path: Path,
+) -> None:
+    # libtiff maps a file whose descriptor it is given: a file cut short meanwhile (cp over it
+    # truncates it first) ended the process with SIGBUS, the run and its other images with it.
+    # The first decode to meet the cut did, within a tenth of a second here.
+    script = (
+        "import os, sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from zsl_cli.images import DecodeError, decode_image\n"
+        "path = Path(sys.argv[1])\n"
+        "data = path.read_bytes()\n"
+        "done = threading.Event()\n"
+        "def rewrite():\n"
+        "    while not done.is_set():\n"
+        "        os.truncate(path, 0)\n"
+        "        path.write_bytes(data)\n"
+        "        time.sleep(0.002)\n"  # whole for a while: decodes that start then meet the cut
+        "writer = threading.Thread(target=rewrite)\n"
+        "writer.start()\n"
+        "end = time.monotonic() + 2\n"
+        "while time.monotonic() < end:\n"
+        "    try:\n"
+        "        decode_image(path)\n"
+        "    except DecodeError:\n"
+        "        pass\n"
+        "done.set()\n"
+        "writer.join()\n"
+    )
+    pixels = np.random.default_rng(0).integers(0, 256, (512, 512, 3), np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "photo.tif", compression="tiff_lzw")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "photo.tif")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
 def test_avif_is_found_and_decoded(tmp_path: Path) -> None:
     Image.fromarray(blocky_rgb(64, 48, 0)).save(tmp_path / "photo.avif", quality=90)

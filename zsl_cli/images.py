@@ -44,6 +44,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import io
 import logging
 import os
 import re
@@ -720,8 +721,9 @@ def _reads_as_text(head: bytes) -> bool:
 class _FileView:
     """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
     a seek the file system refuses (before the start, or too far) the file's damage rather
-    than a read error, and closing it leaves the file open (Pillow 13 closes an image's file
-    with the image, and a failure is classified by reading the file again)."""
+    than a read error, closing it leaves the file open (Pillow 13 closes an image's file
+    with the image, and a failure is classified by reading the file again), and it has no
+    descriptor to give a decoder (see fileno)."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
@@ -747,6 +749,12 @@ class _FileView:
 
     def close(self) -> None:
         pass
+
+    def fileno(self) -> int:
+        # Pillow hands libtiff the descriptor of a file that has one, and libtiff maps the file
+        # into memory: a file cut short while it decodes (cp over it truncates it first) then
+        # ends the process with SIGBUS. Without one, Pillow reads the file into memory for it.
+        raise io.UnsupportedOperation("fileno")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
