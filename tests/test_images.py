@@ -488,6 +488,34 @@ def test_truncated_avif(tmp_path: Path) -> None:
     assert status_of(tmp_path / "noise.avif") != "truncated"
 
 
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [
+        ("JPEG2000", {}),  # boxes, the codestream in the last
+        ("JPEG2000", {"no_jp2": True}),  # a bare codestream (.j2k)
+        ("DDS", {}),
+    ],
+)
+def test_jpeg_2000_and_dds_cut_anywhere_are_truncated(
+    tmp_path: Path, fmt: str, options: dict
+) -> None:
+    # OpenJPEG only says "broken data stream" of a codestream cut short; Pillow's readers of
+    # their headers say "Expected to read 8 bytes but only got 0" and "Incomplete header".
+    # All were decode_error, but for a few cuts.
+    if not features.check("jpg_2000") and fmt == "JPEG2000":
+        pytest.skip("this Pillow has no JPEG 2000 support")
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(buffer, fmt, **options)
+    data = buffer.getvalue()
+    for cut in (12, 30, 60, 100, len(data) // 2, len(data) - 2):  # from past the signature
+        (tmp_path / "cut").write_bytes(data[:cut])
+        assert status_of(tmp_path / "cut") == "truncated", cut
+    if fmt == "JPEG2000":  # damaged, but whole, with its end marker: not cut short
+        damaged = data[: len(data) // 2] + b"\xff" * (len(data) // 2 - 2) + data[-2:]
+        (tmp_path / "damaged").write_bytes(damaged)
+        assert status_of(tmp_path / "damaged") == "decode_error"
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning:PIL")  # Pillow warns of the cut TIFFs it reads
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "BMP", "TIFF"])
 def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> None:

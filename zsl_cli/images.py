@@ -657,8 +657,15 @@ def _pillow_says(error: BaseException) -> str:
 
 # What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
 # its Python decoders' "not enough image data" (QOI, DDS, plain PPM), its PPM reader's "Reached
-# EOF while reading header", its other readers' EOFError.
-_DATA_ENDED_MESSAGES = ("truncated", "not enough image data", "reached eof")
+# EOF while reading header", its JPEG 2000 reader's "Expected to read 8 bytes but only got 0",
+# its DDS reader's "Incomplete header: 4 bytes", its other readers' EOFError.
+_DATA_ENDED_MESSAGES = (
+    "truncated",
+    "not enough image data",
+    "reached eof",
+    "but only got",
+    "incomplete header",
+)
 
 # Formats whose files start with text (a plain PPM is text throughout).
 _TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
@@ -761,14 +768,20 @@ class _FileView:
 
 
 def _container_cut_short(file: BinaryIO, size: int) -> bool:
-    """True for a RIFF file (WebP) or an ISO base media file (AVIF, HEIF) shorter than its own
-    size fields say: their decoders only report that they could not decode."""
+    """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
+    shorter than its own size fields say, or a bare JPEG 2000 codestream (.j2k) that does not
+    end with the marker that must end it: their decoders only report that they could not
+    decode."""
     try:
         file.seek(0)
         head = file.read(12)
         if len(head) == 12 and head[:4] == b"RIFF":
             return size < int.from_bytes(head[4:8], "little") + 8
-        if len(head) < 8 or head[4:8] != b"ftyp":
+        if head.startswith(_J2K_START):
+            file.seek(size - len(_J2K_END))
+            return file.read() != _J2K_END
+        # The JPEG 2000 file format (.jp2) is made of boxes too, the first its signature.
+        if len(head) < 8 or head[4:8] not in (b"ftyp", b"jP  "):
             return False
         offset, boxes = 0, 0
         # Top-level boxes: a 32-bit size (1: a 64-bit one follows; 0: up to the end), then a type.
@@ -794,6 +807,8 @@ def _container_cut_short(file: BinaryIO, size: int) -> bool:
 
 
 _MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
+_J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC, SIZ)
+_J2K_END = b"\xff\xd9"  # and its last (EOC)
 
 # Pillow reads a PNM (PPM, PGM, PBM) header one byte per call, some 1.5 s per MB of whitespace
 # and comments (twice, when it then fails), and drops each comment among a plain PNM's pixels
