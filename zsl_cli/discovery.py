@@ -175,6 +175,8 @@ def scan(
         elif missing_ok and _missing_file_name(item, wanted):
             found.append(_normal(item))
             roots.append(absolute_path(item))
+        elif _GLOB_CHARACTERS.intersection(item):
+            raise ZslError(f"no file or folder matches {printable(item)}")
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     unique = _unique_spellings(found, walker.key)
