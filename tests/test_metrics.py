@@ -271,6 +271,20 @@ def test_calibrated_stacking_accuracies_are_exact_shares():
     assert (result.gamma, result.seen, result.unseen) == (0.0, 1.0, 0.5)
 
 
+def test_calibrated_stacking_equal_h_in_floats_apart_keeps_gamma_zero():
+    # Column 0 seen (4 images), column 1 unseen (10). Switch points d: seen -0.375 and 0.75 x3;
+    # unseen -0.5 x5, -0.25 and 0.875 x4. At gamma 0 (seen 3/4, unseen 3/5) H is 2/3, as at
+    # gamma in [-0.5, -0.375) (seen 1, unseen 1/2), but in floats 0.6666666666666665 against
+    # 0.6666666666666666: a calibration that changes nothing was reported as the best.
+    seen_rows = [[0.125, 0.5]] + [[1.0, 0.25]] * 3
+    unseen_rows = [[0.25, 0.75]] * 5 + [[0.25, 0.5]] + [[1.0, 0.125]] * 4
+    scores = np.array(seen_rows + unseen_rows)
+    truth = np.array([0] * 4 + [1] * 10)
+    result = calibrated_stacking(scores, truth, np.array([True, False]))
+    assert (result.gamma, result.seen, result.unseen) == (0.0, 0.75, 0.6)
+    assert result.harmonic_mean == pytest.approx(2 / 3)
+
+
 def test_calibrated_stacking_exact_tie_goes_to_the_unseen_class():
     # Column 0 seen, column 1 unseen; dyadic scores keep the arithmetic exact.
     scores = np.array([[0.5, 0.25], [0.5, 0.0]])

@@ -360,7 +360,8 @@ def calibrated_stacking(
     traces every point of the seen-unseen curve; it also holds 0, the uncalibrated point (as
     one of the ends when 0 lies beyond every d_i). AUSUC is the trapezoid rule over the curve
     (x = acc_unseen, y = acc_seen), always including its end points at gamma = -inf and +inf.
-    The best gamma maximises H; among equal H the gamma nearest 0 wins (the smallest change).
+    The best gamma maximises H; among equal H (up to float rounding, H_ROUNDING) the gamma
+    nearest 0 wins (the smallest change).
     """
     scores = np.asarray(scores, dtype=np.float64)
     truth_idx = np.asarray(truth_idx, dtype=np.int64)
@@ -404,7 +405,8 @@ def calibrated_stacking(
             raise ValueError("gammas must be finite numbers")
     seen_curve, unseen_curve = curve(sweep)
     h = np.array([harmonic_mean(s, u) for s, u in zip(seen_curve, unseen_curve, strict=True)])
-    best = min(np.flatnonzero(h == h.max()), key=lambda i: (abs(sweep[i]), sweep[i]))
+    equal_best = np.flatnonzero(h >= h.max() - H_ROUNDING)
+    best = min(equal_best, key=lambda i: (abs(sweep[i]), sweep[i]))
 
     far = np.finfo(np.float64).max
     ends_seen, ends_unseen = curve(np.array([-far, far]))
@@ -422,6 +424,12 @@ def calibrated_stacking(
         unseen_curve=unseen_curve,
     )
 
+
+# H values this close are equal: (1, 1/2) and (3/4, 3/5) both give H = 2/3, yet 1 float step
+# apart. An accuracy sums a share per distinct class size (at most sqrt(2 N) of them: about 1,400
+# for a million images), each sum off by less than a float step of 1, so rounding stays far
+# below this while distinct H values of any real evaluation lie much further apart.
+H_ROUNDING = 1e-12
 
 # Scores are decimals (as written) that floats hold only approximately, and a float difference
 # a - b is then off by less than 4 float steps of max(|a|, |b|): two equal differences can come
