@@ -86,7 +86,11 @@ def write_file(output: str | os.PathLike[str], data: bytes) -> None:
     """A whole document (metrics, summaries, reports) written atomically; parent folders are
     created; "-" writes it to stdout."""
     sink = open_sink(output)
-    sink.write(data)
+    try:
+        sink.write(data)
+    except BaseException:  # a Ctrl-C while a large document is written: no temporary file left
+        sink.discard()
+        raise
     sink.publish(None)
 
 
