@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import IO
 
 import pytest
 
 from zsl_cli import files
-from zsl_cli.files import write_file
+from zsl_cli.errors import ZslError
+from zsl_cli.files import open_sink, write_file
 
 
 class InterruptedFile(io.RawIOBase):
@@ -52,3 +54,31 @@ def test_a_document_whose_write_is_interrupted_leaves_the_old_file_and_no_tempor
         write_file(output, b"a document larger than the buffer")
     assert output.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
+
+
+def test_a_read_only_output_is_refused_as_a_shell_refuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A results file made read-only to keep it was replaced all the same (a rename needs only
+    # the folder's permission), and stayed read-only; `> results.csv` says Permission denied.
+    output = tmp_path / "results.csv"
+    output.write_bytes(b"kept")
+    output.chmod(0o444)
+    if os.geteuid() == 0:  # root writes any file, so the user's view is simulated
+        access = os.access
+
+        def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if os.fspath(path) == os.fspath(output) and mode & os.W_OK:
+                return False
+            return access(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", as_a_user)
+    link = tmp_path / "latest.csv"
+    link.symlink_to(output.name)
+    for name in (output, link):
+        with pytest.raises(ZslError, match="read-only"):
+            open_sink(name, sidecar=True)
+        with pytest.raises(ZslError, match="read-only"):
+            write_file(name, b"new")
+    assert output.read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv"]

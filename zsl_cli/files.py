@@ -361,6 +361,12 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
             raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
         return StreamSink(stream, repr(str(target)), owned=True)
     target = Path(os.path.realpath(target)) if target.is_symlink() else target
+    # A rename needs only the folder's permission: a file kept read-only would be replaced, where
+    # a shell's `>` says Permission denied.
+    if mode is not None and not os.access(target, os.W_OK):
+        raise ZslError(
+            f"output {str(target)!r} is read-only: make it writable or choose another name"
+        )
     longest = sidecar_path(target) if sidecar else target
     excess = len(os.fsencode(longest.name)) - NAME_MAX
     if excess > 0:  # found now, not once the run is done
