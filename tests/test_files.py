@@ -11,7 +11,7 @@ import pytest
 
 from zsl_cli import files
 from zsl_cli.errors import ZslError
-from zsl_cli.files import open_sink, write_file
+from zsl_cli.files import check_outputs_spare_inputs, open_sink, write_file
 
 
 class InterruptedFile(io.RawIOBase):
@@ -82,3 +82,25 @@ def test_a_read_only_output_is_refused_as_a_shell_refuses_it(
             write_file(name, b"new")
     assert output.read_bytes() == b"kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv"]
+
+
+def test_an_input_named_as_an_outputs_run_info_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file output replaces <output>.run.json with its run info or, for a document, removes it
+    # as stale: 'zsl evaluate p.jsonl --truth m.json.run.json --json m.json' deleted the truth.
+    truth = tmp_path / "m.json.run.json"
+    truth.write_text("path,label\n")
+    with pytest.raises(ZslError, match=r"m\.json\.run\.json .*is an input of this run"):
+        check_outputs_spare_inputs([tmp_path / "m.json"], [truth])
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "runs" / "m.json")  # its run info goes next to the file it names
+    (tmp_path / "runs").mkdir()
+    moved = tmp_path / "runs" / "m.json.run.json"
+    truth.rename(moved)
+    with pytest.raises(ZslError, match="is an input of this run"):
+        check_outputs_spare_inputs([link], [moved])
+    # Stdout has no run info file beside it.
+    monkeypatch.chdir(tmp_path)
+    Path("-.run.json").write_text("path,label\n")
+    check_outputs_spare_inputs(["-"], ["-.run.json"])

@@ -442,6 +442,7 @@ def check_outputs_spare_inputs(
     a class file, predictions) or two results into one file would destroy one of them: refuse
     before any work. Files are compared as files, whatever the spelling or link leads to them."""
     written: dict[tuple, str] = {}
+    beside: dict[tuple, str] = {}  # the run info file each file output replaces or removes
     for output in (os.fspath(out) for out in outputs if out is not None):
         key = _stdout_key() if output == "-" else _file_key(output)
         if key is None:
@@ -450,10 +451,16 @@ def check_outputs_spare_inputs(
         if key in written:
             raise ZslError(f"{written[key]} and {name} are the same file: give each its own")
         written[key] = name
+        if output != "-" and not streams_into(Path(output)):  # as AtomicFileSink places it
+            run_info = sidecar_path(os.path.realpath(output) if os.path.islink(output) else output)
+            run_info_key = _file_key(os.fspath(run_info))
+            if run_info_key is not None:
+                beside[run_info_key] = f"{run_info} (the run info file of {output})"
     for input_file in input_files:
         key = _file_key(os.fspath(input_file)) if input_file is not None else None
-        if key in written:
-            raise ZslError(f"the output {written[key]} is an input of this run; write elsewhere")
+        taken = None if key is None else written.get(key, beside.get(key))
+        if taken is not None:
+            raise ZslError(f"the output {taken} is an input of this run; write elsewhere")
     existing = {key: output for key, output in written.items() if key[0] == "file"}
     for image in images if existing else ():
         key = _file_key(os.fspath(image))
