@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import IO
 
@@ -104,3 +107,62 @@ def test_an_input_named_as_an_outputs_run_info_is_refused(
     monkeypatch.chdir(tmp_path)
     Path("-.run.json").write_text("path,label\n")
     check_outputs_spare_inputs(["-"], ["-.run.json"])
+
+
+CHILD = """
+import io, os, sys, time
+from zsl_cli.files import open_sink, write_file
+
+output, moment = sys.argv[1], sys.argv[2]
+calls = {"fsync": 0, "replace": 0, "write": 0}
+
+def slowed(name, call):
+    # A slow disk: the parent's Ctrl-C lands while this call runs.
+    def slow(*args):
+        calls[name] += 1
+        if f"{name} {calls[name]}" == moment:
+            print(moment, flush=True)
+            time.sleep(0.5)
+        return call(*args)
+    return slow
+
+class SlowFile(io.FileIO):
+    write = slowed("write", io.FileIO.write)
+
+os.fsync, os.replace = slowed("fsync", os.fsync), slowed("replace", os.replace)
+os.fdopen = lambda fd, mode: io.BufferedWriter(SlowFile(fd, "w"), buffer_size=4)
+if moment == "write 1":
+    write_file(output, b"new document")
+else:
+    sink = open_sink(output, sidecar=True)
+    sink.write(b"new")
+    sink.publish(b"new run info")
+"""
+
+
+@pytest.mark.parametrize(
+    "moment", ["write 1", "fsync 1", "fsync 2", "replace 1", "replace 2", "fsync 3"]
+)
+def test_ctrl_c_at_any_moment_leaves_the_old_output_or_the_whole_new_one(
+    tmp_path: Path, moment: str
+) -> None:
+    # A real SIGINT from another process, while the output, its run info and their folder are
+    # flushed (fsync 1, 2, 3) and moved into place (replace 1, 2), or while a document is written.
+    output = tmp_path / "out.csv"
+    run_info = tmp_path / "out.csv.run.json"
+    output.write_bytes(b"old")
+    run_info.write_bytes(b"old run info")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(output), moment], stdout=subprocess.PIPE, env=env
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().decode().strip() == moment
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=60) != 0  # interrupted, never ended as if nothing happened
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["out.csv", "out.csv.run.json"]
+    if moment == "write 1":  # not published, and its temporary file removed
+        assert (output.read_bytes(), run_info.read_bytes()) == (b"old", b"old run info")
+    else:  # the move into place holds the signal until both files are there
+        assert (output.read_bytes(), run_info.read_bytes()) == (b"new", b"new run info")
