@@ -267,6 +267,22 @@ def test_evaluate_writes_every_class_row_to_a_file(tmp_path):
     assert all(name in result.stdout for name in names) and "more classes" not in result.stdout
 
 
+def test_evaluate_refuses_to_write_over_the_run_info_of_linked_predictions(tmp_path):
+    # latest.csv -> runs/r1.csv: the run info read is runs/r1.csv.run.json, next to the target;
+    # only latest.csv.run.json was guarded, and --json overwrote the predictions' run info.
+    truth, _ = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (tmp_path / "p.csv").rename(runs / "r1.csv")
+    run_info = runs / "r1.csv.run.json"
+    run_info.write_text('{"classes": {"names": ["cat", "dog"]}}')
+    latest = tmp_path / "latest.csv"
+    latest.symlink_to(runs / "r1.csv")
+    result = run("evaluate", latest, "--truth", truth, "--json", run_info)
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr, result.stderr
+    assert run_info.read_text() == '{"classes": {"names": ["cat", "dog"]}}'
+
+
 def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, Path]:
     """A truth CSV of one image per class and predictions that get every image right."""
     truth, predictions = folder / "truth.csv", folder / "p.csv"

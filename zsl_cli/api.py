@@ -103,6 +103,7 @@ from zsl_cli.prompts import (
     resolve_templates,
     uses_templates,
 )
+from zsl_cli.readers import run_info_files
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction, written_score
 from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import (
@@ -1330,11 +1331,11 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     _checked_arguments("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
-    run_info = sidecar_path(request.predictions)
+    run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
         [request.json_out, request.report_out],
-        [predictions, run_info, request.truth, request.seen],
+        [predictions, *run_info, request.truth, request.seen],
     )
     for document in (request.json_out, request.report_out):
         _check_document_output(document)

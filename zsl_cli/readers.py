@@ -107,11 +107,15 @@ def _run_field(text: _JsonText) -> Any:
     return run_info
 
 
+def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
+    """Where the run info of an output file may be, in the order looked at: next to the file
+    itself (for a link, latest.csv -> runs/r1.csv, next to its target), then next to the link
+    (written so only by an older zsl, or by hand)."""
+    return [sidecar_path(os.path.realpath(path)), sidecar_path(path)]
+
+
 def _sidecar_info(path: Path) -> dict | None:
-    # Written next to the file itself: for a link (latest.csv -> runs/r1.csv), next to its target;
-    # next to the link only by an older zsl, or by hand.
-    found = (sidecar_path(p) for p in (Path(os.path.realpath(path)), path))
-    sidecar = next((candidate for candidate in found if candidate.is_file()), None)
+    sidecar = next((candidate for candidate in run_info_files(path) if candidate.is_file()), None)
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
