@@ -488,6 +488,27 @@ def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(
     assert (tasks.read_text(), config.read_text()) == ("[]", "<View/>")
 
 
+def test_an_interrupt_while_the_label_studio_config_is_written_leaves_no_temporary_file(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    config = tmp_path / "config.xml"
+    config.write_text("<View/>")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api.writers, "label_studio_config", interrupted)
+    studio = api.LabelStudioOptions(url_prefix="http://x/", config=str(config))
+    output = api.OutputOptions(
+        path=str(tmp_path / "tasks.json"), format="label-studio", label_studio=studio
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        api.label(request(photos, tiny_clip, output=output))
+    assert config.read_text() == "<View/>"
+    assert not list(tmp_path.glob(".*.zsl-tmp"))
+
+
 def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monkeypatch):
     model = api.ModelOptions(name=str(tiny_clip))
     encoder = api.open_encoder(model)

@@ -889,10 +889,10 @@ def _label_studio_config_file(
     sink = open_sink(path)
     try:
         yield
+        sink.write(writers.label_studio_config(class_names, studio))
     except BaseException:
         sink.discard()
         raise
-    sink.write(writers.label_studio_config(class_names, studio))
     sink.publish(None)
 
 
