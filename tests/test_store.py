@@ -29,6 +29,7 @@ from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
     StoredItem,
+    check_export_path,
     check_store_writable,
     stat_files,
 )
@@ -597,6 +598,26 @@ def test_exports_to_one_file_at_once_leave_vectors_and_paths_of_one_export(
     assert paths == ["/data/0", "/data/0a", "/data/1", "/data/2"]
     assert len(np.load(out)) == len(paths)
     np.testing.assert_array_equal(np.load(out)[1], unit_vector(9))
+
+
+@pytest.mark.parametrize("kept", ["emb.npy", "emb.npy.paths.csv"])
+def test_an_export_over_a_file_its_user_may_not_write_is_refused_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str
+) -> None:
+    # As a label output is: the rename needs only the folder's permission, so an export kept
+    # read-only was replaced once the whole embed run was done.
+    (tmp_path / kept).write_bytes(b"kept")
+    (tmp_path / kept).chmod(0o444)
+    access = os.access
+
+    def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(path).name == kept and mode & os.W_OK:  # root writes any file
+            return False
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", as_a_user)
+    with pytest.raises(ZslError, match=f"{kept}' is read-only"):
+        check_export_path(tmp_path / "emb.npy")
 
 
 def test_parquet_export_without_pyarrow_names_the_extra(

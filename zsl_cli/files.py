@@ -361,12 +361,8 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
             raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
         return StreamSink(stream, repr(str(target)), owned=True)
     target = Path(os.path.realpath(target)) if target.is_symlink() else target
-    # A rename needs only the folder's permission: a file kept read-only would be replaced, where
-    # a shell's `>` says Permission denied.
-    if mode is not None and not os.access(target, os.W_OK):
-        raise ZslError(
-            f"output {str(target)!r} is read-only: make it writable or choose another name"
-        )
+    if mode is not None:
+        check_not_read_only(target)
     longest = sidecar_path(target) if sidecar else target
     excess = len(os.fsencode(longest.name)) - NAME_MAX
     if excess > 0:  # found now, not once the run is done
@@ -382,6 +378,16 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
         )
     create_folder(target.parent, f"the output folder {str(target.parent)!r}")
     return AtomicFileSink(target)
+
+
+def check_not_read_only(target: Path) -> None:
+    """ZslError if `target` exists and its user may not write it. A rename needs only the
+    folder's permission: a file kept read-only would be replaced, where a shell's `>` says
+    Permission denied."""
+    if os.path.exists(target) and not os.access(target, os.W_OK):
+        raise ZslError(
+            f"output {str(target)!r} is read-only: make it writable or choose another name"
+        )
 
 
 def create_folder(folder: Path, what: str) -> None:

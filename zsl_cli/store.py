@@ -45,7 +45,7 @@ import numpy as np
 
 from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
-from zsl_cli.files import atomic_file, atomic_files, create_folder
+from zsl_cli.files import atomic_file, atomic_files, check_not_read_only, create_folder
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
@@ -763,6 +763,8 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
             ) from exc
     if out.is_dir():
         raise ZslError(f"cannot export embeddings to {out}: it is a directory")
+    for target in export_files(out):
+        check_not_read_only(target)
     create_folder(out.parent, f"the folder of {out}")
 
 
