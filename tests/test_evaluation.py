@@ -807,6 +807,17 @@ def test_calibrated_stacking_says_why_it_cannot_run(tmp_path):
         assert said in reason(changed)
 
 
+def test_calibrated_stacking_refuses_labels_that_are_not_their_top_score(tmp_path):
+    # A reviewer relabelled C/1.jpg (top score A) as C: the plain numbers count C, but stacking
+    # decided it again from the scores, so its gamma 0 disagreed with them (H 0 against 100%).
+    predictions = scored_predictions(tmp_path / "world")
+    edited = predictions[2]
+    predictions[2] = Prediction(edited.path, "C", edited.score, edited.top_k)
+    g = evaluate(predictions, load_truth(tmp_path / "world"), seen=["A", "B"]).gzsl
+    assert g.unseen == 0.5 and g.calibrated is None
+    assert "labelled 'C' but scores 'A' highest" in g.calibrated_reason
+
+
 def test_gzsl_without_unseen_images_even_when_an_unseen_class_was_a_candidate(tmp_path):
     # Images of A and B only (C's are not evaluated), though every image scores C: no unseen
     # accuracy, so no stacking curve, and a note that says why.

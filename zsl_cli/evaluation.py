@@ -811,6 +811,14 @@ def _stacking(
             scores[row] = np.nan
             continue
         ranked = RankedScores.of(prediction.top_k)
+        if prediction.label != ranked.labels[0]:
+            # Stacking decides every image from its scores: at gamma 0 it would not be the point
+            # the labels themselves give.
+            return None, (
+                f"'{printable(prediction.path)}' is labelled {prediction.label!r} but scores "
+                f"{ranked.labels[0]!r} highest (edited after labelling?): stacking decides "
+                "labels from the scores"
+            )
         # Labels that are no class ("unknown", "") have no column.
         at = np.array([column_of.get(name, -1) for name in ranked.labels], dtype=np.int64)
         chosen = at >= 0
