@@ -47,7 +47,9 @@ def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
     assert resolve_templates("a {} in braces {{}}").templates == ("a {} in braces {{}}",)
     # Errors name the line of the file, as an editor numbers it.
     file.write_text("# mine\na {}.\n\nno placeholder\n")
-    with pytest.raises(ZslError, match=r"t.txt:4: 'no placeholder' must contain exactly 1"):
+    with pytest.raises(
+        ZslError, match=r"t.txt:4: 'no placeholder' must contain exactly one \{\} placeholder \("
+    ):
         resolve_templates(str(file))
 
 

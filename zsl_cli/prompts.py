@@ -127,7 +127,9 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         fields = None
     if fields is None or len(fields) != placeholders or any(fields):
         raise ZslError(
-            f"{where}: {template!r} must contain exactly {placeholders} '{{}}' placeholder(s) "
+            f"{where}: {template!r} must contain exactly "
+            f"{'one' if placeholders == 1 else placeholders} {{}} "
+            f"placeholder{'' if placeholders == 1 else 's'} "
             "(write literal braces as {{ and }})"
         )
 
