@@ -218,6 +218,15 @@ def test_a_name_that_cannot_be_a_hub_id_is_refused_as_one(name):
     assert "hf download" not in message
 
 
+def test_a_model_name_too_long_for_a_file_name_is_refused_in_one_line():
+    # 300 characters: longer than a file name may be, so stat() fails with ENAMETOOLONG, which
+    # pathlib's is_dir() lets through; the run ended in a traceback.
+    name = "x" * 300
+    with pytest.raises(ZslError) as info:
+        resolve_model(name)
+    assert "\n" not in info.value.message and "name too long" in info.value.message.lower()
+
+
 def closed_port() -> int:
     """A local port nothing listens on: connecting to it is refused at once."""
     with socket.socket() as probe:

@@ -78,6 +78,11 @@ def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
             f"model {name}: permission denied reading {error.filename}; check the permissions "
             "of the folder and its files"
         ) from None
+    except OSError as error:  # a name longer than a file name may be (ENAMETOOLONG), an I/O error
+        raise ZslError(
+            f"--model {name}: {error.strerror}; give a save_pretrained directory, a hub id or a "
+            "bundled name"
+        ) from None
 
 
 def _resolved_path(name: str, path: Path) -> ModelSource:
