@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -143,10 +144,27 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
     return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
 
 
+_TEXT_BLOCK = 1 << 20  # bytes read at a time from a text file
+
+
 def utf16_or_binary(data: bytes) -> bool:
     """Whether a text file's bytes cannot be UTF-8 text: Excel's "Unicode Text" and PowerShell's
     `>` write UTF-16, whose NUL bytes, read as UTF-8, would hide in the names."""
     return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data
+
+
+def read_text_bytes(handle: IO[bytes]) -> bytes:
+    """A text file's bytes, or those up to the first block holding a NUL byte, which makes them
+    binary for `utf16_or_binary`: /dev/zero or /dev/urandom given for a text file never ends (it
+    took all the memory there was), and a large binary file was read whole only to be refused."""
+    blocks: list[bytes] = []
+    while block := handle.read(_TEXT_BLOCK):
+        blocks.append(block)
+        # A short read is the end: on a terminal (/dev/stdin), Ctrl-D ends one read, and a next
+        # one would wait for another.
+        if b"\0" in block or len(block) < _TEXT_BLOCK:
+            break
+    return b"".join(blocks)
 
 
 def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
@@ -154,7 +172,8 @@ def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
     any other encoding is a ZslError naming the file (and line)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = read_text_bytes(handle)
     except FileNotFoundError:
         # Only image paths read '-' as stdin.
         hint = " (to read it from stdin, give /dev/stdin)" if str(path) == "-" else ""

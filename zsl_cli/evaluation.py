@@ -44,7 +44,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zsl_cli.classes import composed, split_lines, strip_invisible, utf16_or_binary
+from zsl_cli.classes import (
+    composed,
+    read_text_bytes,
+    split_lines,
+    strip_invisible,
+    utf16_or_binary,
+)
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     absolute_path,
@@ -728,7 +734,7 @@ def _read_text(source: str, what: str) -> str:
     where = printable(source)
     try:
         with open(source, "rb") as handle:
-            data = handle.read()
+            data = read_text_bytes(handle)
     except OSError as error:
         raise ZslError(f"cannot read {what} {where}: {error.strerror}") from error
     if utf16_or_binary(data):

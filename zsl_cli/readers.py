@@ -139,6 +139,7 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
     try:
         while data := source.read(_CHUNK):
+            _refuse_binary(data, name)  # `cat /dev/zero |` would fill the disk
             with _copy_errors(name):
                 copy.write(data)
             # A short read is the end (a buffered reader reads on to fill it): on a terminal,
@@ -178,6 +179,7 @@ def _read_stream(
     while not first and (data := handle.read(_CHUNK)):
         first = data.lstrip(_LEADING)[:1]
     handle.seek(start)
+    _refuse_binary(data, name)
     if fmt is not None and _misnamed(fmt, data.lstrip(_LEADING)):
         fmt = None  # `zsl label ... > p.json` writes CSV, the format of stdout, as p.json
     if fmt is None and not first:
@@ -200,6 +202,13 @@ def _read_stream(
     # Out of the except clause: what the stream reader read is let go before the parse.
     handle.seek(start)
     return _parse(handle.read(), name, fmt, loads)
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    """Refuse content that no predictions file holds before reading on: /dev/zero never ends.
+    Four NUL bytes in a row are no text in UTF-8, nor in the UTF-16 and UTF-32 that json reads."""
+    if b"\0\0\0\0" in data:
+        raise ZslError(f"{name!r} is binary, not predictions written by 'zsl label'")
 
 
 def _misnamed(fmt: str, head: bytes) -> bool:

@@ -1,0 +1,103 @@
+"""Odd command-line values, as a fuzzer of the CLI found them: each ends in one `zsl: error:`
+line and a documented exit code, never a traceback or a hang."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_label_cli import write_images
+
+resource = pytest.importorskip("resource")  # the memory limit below; not on Windows
+
+# /dev/zero read whole takes every byte of memory the process may have: capped here, a
+# regression is a MemoryError traceback rather than the test machine's memory.
+MEMORY_LIMIT = 4 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_zsl(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "zsl_cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limit_memory,
+    )
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> Path:
+    """Two images in class folders, their class list and their predictions."""
+    for name in ("red", "blue"):
+        write_images(tmp_path / "truth" / name, 1)
+    (tmp_path / "classes.txt").write_text("red\nblue\n")
+    predictions = "path,label,score,top_k_labels,top_k_scores,status,error\n" + "".join(
+        f"truth/{name}/img_000.png,{name},0.9,{name},0.9,ok,\n" for name in ("red", "blue")
+    )
+    (tmp_path / "p.csv").write_text(predictions)
+    return tmp_path
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("label", "truth", "-m", "shapes-demo", "-c", "/dev/zero"),
+        ("label", "truth", "-m", "shapes-demo", "--attributes", "/dev/zero"),
+        ("label", "truth", "-m", "shapes-demo", "--descriptions", "/dev/zero"),
+        ("label", "truth", "-m", "shapes-demo", "-c", "classes.txt", "-t", "/dev/zero"),
+        ("evaluate", "/dev/zero", "--truth", "truth"),
+        ("evaluate", "p.csv", "--truth", "/dev/zero"),
+        ("evaluate", "p.csv", "--truth", "truth", "--seen", "/dev/zero"),
+    ],
+    ids=lambda args: " ".join(args[:1] + args[-2:]),
+)
+def test_a_device_that_never_ends_given_as_a_text_file_is_refused_as_binary(world, args):
+    # Read whole, /dev/zero filled the memory until a MemoryError traceback (the run took the
+    # machine's memory without a limit); its first bytes already say that it is no text.
+    done = run_zsl(world, *args)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("zsl: error: ")
+    assert "/dev/zero" in done.stderr and "binary" in done.stderr
+
+
+def test_a_pipe_of_nul_bytes_given_as_the_predictions_is_refused_before_it_ends(world):
+    # `cat /dev/zero | zsl evaluate -`: a pipe is copied to a temporary file before it is read,
+    # and the copy went on until the disk was full. 256 MB stand for the endless stream here.
+    blocks = 256
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", "truth"],
+        cwd=world,
+        env=env,
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None and process.stderr is not None
+    written = 0
+    try:
+        while written < blocks:
+            process.stdin.write(bytes(1 << 20))
+            written += 1
+    except BrokenPipeError:
+        pass
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 2, error[-2000:]
+    assert error == "zsl: error: 'stdin' is binary, not predictions written by 'zsl label'\n"
+    assert written < blocks
