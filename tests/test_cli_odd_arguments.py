@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_label_cli import write_images
+from tests.test_label_cli import run, write_images
 
 resource = pytest.importorskip("resource")  # the memory limit below; not on Windows
 
@@ -101,3 +101,14 @@ def test_a_pipe_of_nul_bytes_given_as_the_predictions_is_refused_before_it_ends(
     assert process.wait(timeout=120) == 2, error[-2000:]
     assert error == "zsl: error: 'stdin' is binary, not predictions written by 'zsl label'\n"
     assert written < blocks
+
+
+@pytest.mark.parametrize("command", ["label", "embed", "hubness"])
+def test_an_empty_path_argument_is_named_as_one(world, command, monkeypatch):
+    # `zsl label "$PHOTOS"` with the variable unset; the error read 'no such file or directory:'
+    # and ended there, the name it quoted being empty.
+    monkeypatch.chdir(world)
+    options = ["-s", "s.zsl"] if command == "embed" else ["-c", "classes.txt"]
+    result = run(command, "truth", "", *options, "-m", "shapes-demo")
+    assert result.exit_code == 2
+    assert result.stderr == ("zsl: error: '' names no file or folder (an unset shell variable?)\n")

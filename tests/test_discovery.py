@@ -433,8 +433,9 @@ def test_no_inputs_at_all_is_its_own_error(photos: Path) -> None:
 
 
 def test_an_empty_input_is_a_missing_path(photos: Path) -> None:
-    # '' has no glob character: it is a missing name, not a pattern to expand.
-    with pytest.raises(ZslError, match="no such file or directory"):
+    # '' has no glob character: it is a missing name, not a pattern to expand (nor the current
+    # folder), and told as one, not as 'no such file or directory: ' quoting nothing.
+    with pytest.raises(ZslError, match="^'' names no file or folder"):
         scan([""])
 
 

@@ -177,6 +177,8 @@ def scan(
             roots.append(absolute_path(item))
         elif _GLOB_CHARACTERS.intersection(item):
             raise ZslError(f"no file or folder matches {printable(item)}")
+        elif not item:  # `zsl label "$PHOTOS"` with the variable unset: the message quoted nothing
+            raise ZslError("'' names no file or folder (an unset shell variable?)")
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     unique = _unique_spellings(found, walker.key)
