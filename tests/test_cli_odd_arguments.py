@@ -112,3 +112,18 @@ def test_an_empty_path_argument_is_named_as_one(world, command, monkeypatch):
     result = run(command, "truth", "", *options, "-m", "shapes-demo")
     assert result.exit_code == 2
     assert result.stderr == ("zsl: error: '' names no file or folder (an unset shell variable?)\n")
+
+
+@pytest.mark.parametrize("version", ["", " "])
+@pytest.mark.parametrize("fmt", ["label-studio", "csv"])
+def test_an_empty_label_studio_model_version_is_refused(world, version, fmt, monkeypatch):
+    # `--ls-model-version "$VERSION"` with the variable unset ran with the default version in
+    # its place, and with csv output the option was not even refused as label-studio's alone.
+    monkeypatch.chdir(world)
+    result = run(
+        "label", "truth", "-c", "classes.txt", "-m", "shapes-demo", "-f", fmt,
+        "--ls-document-root", ".", "--ls-model-version", version,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: --ls-model-version is empty")
+    assert result.stderr.count("\n") == 1

@@ -692,6 +692,12 @@ def _label_studio_options(
     from zsl_cli.api import LabelStudioOptions
     from zsl_cli.writers import output_format
 
+    if model_version is not None and not model_version.strip():
+        # `--ls-model-version "$VERSION"` with the variable unset: '' stood for the default.
+        raise ZslError(
+            "--ls-model-version is empty: give a version, or leave the option out for "
+            "zsl-<zsl version>:<model>"
+        )
     studio = LabelStudioOptions(
         from_name=_typed_text(from_name, "--ls-from-name"),
         to_name=_typed_text(to_name, "--ls-to-name"),
