@@ -104,6 +104,16 @@ def test_evaluate_refuses_a_path_that_is_not_a_folder(tmp_path):
     assert result.stderr == f"zsl: error: {tmp_path / 'missing'} is not a model folder\n"
 
 
+@pytest.mark.parametrize("command", ["make-images", "evaluate"])
+def test_a_folder_name_too_long_for_a_file_name_is_one_line(tmp_path, command):
+    # pathlib's exists() and is_dir() let ENAMETOOLONG through: the run ended in a traceback.
+    name = tmp_path / ("n" * 300)
+    result = run(command, name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert str(name) in result.stderr
+
+
 def test_no_arguments_shows_the_help():
     result = run()
     assert result.stdout.startswith(f"Usage: {PROG} ") and result.stderr == ""

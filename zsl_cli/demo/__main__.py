@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -193,7 +194,7 @@ def evaluate(
     from zsl_cli.demo.evaluate import evaluate_saved
 
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
-    if not model_dir.is_dir():
+    if not os.path.isdir(model_dir):  # pathlib's is_dir() lets ENAMETOOLONG through
         raise ZslError(f"{model_dir} is not a model folder")
     results = evaluate_saved(model_dir, seeds, per_class)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
     """
     if per_class < 1:
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
-    if out.exists() and not out.is_dir():
+    # os.path's checks, not pathlib's, which let ENAMETOOLONG through: mkdir below says that.
+    if os.path.exists(out) and not os.path.isdir(out):
         raise ZslError(f"{out} exists and is not a directory; choose another output folder")
     streams = {cls: class_rng(seed, cls) for cls in all_classes()}  # checks the seed first
     try:
