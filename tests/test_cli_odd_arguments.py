@@ -127,3 +127,38 @@ def test_an_empty_label_studio_model_version_is_refused(world, version, fmt, mon
     assert result.exit_code == 2
     assert result.stderr.startswith("zsl: error: --ls-model-version is empty")
     assert result.stderr.count("\n") == 1
+
+
+LONG_NAME = "n" * 300  # longer than a file name may be (255 bytes): ENAMETOOLONG
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("label", "truth", "-c", "classes.txt", "--embeddings", LONG_NAME),
+        ("label", "truth", "-c", "classes.txt", "--embeddings", f"truth/{LONG_NAME}/s.zsl"),
+        ("embed", "truth", "-s", LONG_NAME),
+        ("embed", "truth", "-s", "s.zsl", "--export", f"{LONG_NAME}.npy"),
+        ("evaluate", LONG_NAME, "--truth", "truth"),
+    ],
+    ids=["label --embeddings", "label --embeddings in a folder", "embed -s", "embed --export",
+         "evaluate"],
+)  # fmt: skip
+def test_a_path_longer_than_a_file_name_is_one_line(world, args, monkeypatch):
+    # pathlib's exists() and is_dir() raise ENAMETOOLONG where os.path's say no: each of these
+    # ended in a traceback.
+    monkeypatch.chdir(world)
+    model = () if args[0] == "evaluate" else ("-m", "shapes-demo")
+    result = run(*args, *model)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert LONG_NAME in result.stderr and "too long" in result.stderr
+
+
+def test_an_image_path_longer_than_a_file_name_is_a_missing_path(world, monkeypatch):
+    # No file can have that name: the run went on and wrote an 'unreadable' row for it, exit 0,
+    # where a path on the command line that does not exist stops the run.
+    monkeypatch.chdir(world)
+    result = run("label", f"truth/{LONG_NAME}.png", "-c", "classes.txt", "-m", "shapes-demo")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"zsl: error: no such file or directory: truth/{LONG_NAME}.png\n"

@@ -36,6 +36,7 @@ else the byte-wise smallest. Names that are not valid UTF-8 travel as str with s
 from __future__ import annotations
 
 import codecs
+import errno
 import fnmatch
 import functools
 import os
@@ -591,8 +592,10 @@ def _lexists(path: str) -> bool:
         os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return False
-    except OSError:
-        return True  # e.g. permission denied on a parent: let the decoder report it
+    except OSError as error:
+        # Permission denied on a parent: let the decoder report it. No file has a name too long
+        # to be one.
+        return error.errno != errno.ENAMETOOLONG
     return True
 
 
