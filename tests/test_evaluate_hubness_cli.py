@@ -719,3 +719,7 @@ def test_repeated_list_options_add_up(tiny_clip, image_folder, tmp_path):
     assert repeated.exit_code == 0, repeated.stderr
     methods = list(json.loads(repeated.stdout)["methods"])
     assert methods == ["none", "csls"] and repeated.stdout == joined.stdout
+    # The help says "[default: all]": so is `--methods all`, which was an unknown method.
+    every, default = run(*hubness, "--methods", "all"), run(*hubness)
+    assert every.exit_code == 0, every.stderr
+    assert list(json.loads(every.stdout)["methods"]) == list(json.loads(default.stdout)["methods"])

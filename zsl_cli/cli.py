@@ -1093,7 +1093,7 @@ def hubness(
         typer.Option(
             metavar="METHODS",
             help="Comma-separated methods to compare, from none, csls, isoftmax, centering "
-            "and mp (repeatable).  [default: all]",
+            "and mp (repeatable), or all.  [default: all]",
             show_default=False,
         ),
     ] = None,
@@ -1184,7 +1184,7 @@ def hubness(
             ),
             embeddings=_str(embeddings),
             k=k,
-            methods=_comma_list(methods),
+            methods=None if methods == ["all"] else _comma_list(methods),
             truth=_str(truth),
             seen=_str(seen),
             json_out=json_out,
