@@ -521,3 +521,38 @@ def test_labelling_from_stored_embeddings_holds_one_chunk_of_similarities(monkey
         tracemalloc.stop()
     assert n == 1024
     assert peak < 1.5 * chunk_bytes
+
+
+@pytest.mark.parametrize("reduction", ["none", "centering"])
+def test_labelling_with_every_class_ranks_a_block_of_rows_at_a_time(monkeypatch, reduction):
+    # With top-k 0 a ranking takes 12 bytes a cell (an int64 index and a float32 score), three
+    # times the similarities: a whole chunk's (4,096 x 20,000 classes: 1 GB), or with a hubness
+    # reduction every image's, must not be held while its predictions are written one by one.
+    import tracemalloc
+    from types import SimpleNamespace
+
+    import zsl_cli.hubness as hubness
+    import zsl_cli.scoring as scoring
+    from zsl_cli import api
+
+    monkeypatch.setattr(api, "CHUNK_ROWS", 256)
+    monkeypatch.setattr(scoring, "BLOCK_CELLS", 16_384)  # rank's scratch: 64 KB
+    monkeypatch.setattr(hubness, "_CHUNK_ELEMENTS", 16_384)  # the reduction's, as much
+    rng = np.random.default_rng(14)
+    vectors = _unit(rng.normal(size=(600, 16))).astype(np.float32)
+    classes = _unit(rng.normal(size=(2_000, 16))).astype(np.float32)
+    items = [ImageItem(i, Path(f"{i}.png"), embedding=v) for i, v in enumerate(vectors)]
+    classifier = SimpleNamespace(names=[f"c{i}" for i in range(2_000)], vectors=classes)
+    request = SimpleNamespace(hubness_reduction=reduction, decision=Decision(top_k=0))
+    encoder = SimpleNamespace(head=ScoreHead("softmax", 100.0))
+    # The similarities held at once: a chunk's, or with a reduction every image's (2 or 4.8 MB).
+    held = (256 if reduction == "none" else 600) * 2_000 * 4
+    tracemalloc.start()
+    try:
+        batches = api._store_batches(items, api._NoProgress())
+        n = sum(len(p.top_k) for p in api._predictions(batches, encoder, classifier, request))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert n == 600 * 2_000
+    assert peak < 2 * held

@@ -111,9 +111,8 @@ from zsl_cli.scoring import (
     Decision,
     is_number,
     is_whole_number,
-    predict_items,
     predict_ranked,
-    rank,
+    ranked_rows,
     similarities,
 )
 from zsl_cli.store import (
@@ -949,22 +948,25 @@ def _predictions(
     if request.hubness_reduction == "none":
         for items in batches:
             sims = similarities(_stack([i for i in items if i.ok], classifier), classifier.vectors)
-            indices, values = rank(sims, head, decision.top_k)
-            del sims  # not kept while the next batch's are computed: 330 MB at 20,000 classes
-            yield from predict_items(items, indices, values, names, decision)
+            rows = ranked_rows(sims, head, decision.top_k)
+            del sims
+            yield from predict_ranked(items, rows, names, decision)
+            # Closed, and its similarities freed, before the next batch's are computed: 330 MB
+            # at 20,000 classes.
+            del rows
         return
     items = [item for batch in batches for item in batch]
     ok = [item for item in items if item.ok]
     _check_reference_set(len(ok), request.hubness_reduction)
     # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
     every_sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
-    ranked = [
-        rank(adjusted, head, decision.top_k)
+    # Ranked as the predictions are made: every chunk's ranking kept at once took 12 bytes a cell
+    # with top-k 0, three times the similarities (and without bound when they are not kept).
+    rows = (
+        row
         for adjusted in reduced_chunks(every_sims, request.hubness_reduction)
-    ]
-    del every_sims, ok  # not kept while the predictions are written
-    # Row by row from the chunks: joined, they would be copied (N x C of them with top-k 0).
-    rows = (row for indices, values in ranked for row in zip(indices, values, strict=True))
+        for row in ranked_rows(adjusted, head, decision.top_k)
+    )
     yield from predict_ranked(items, rows, names, decision)
 
 
