@@ -886,3 +886,27 @@ def test_a_run_in_which_every_image_failed_encodes_nothing(tiny_clip, photos):
     report = api.label(request(broken, tiny_clip, output=None))
     assert report.by_status == {"empty": 1, "not_an_image": 1} and report.failed == 2
     assert [p.status for p in report.predictions] == ["empty", "not_an_image"]
+
+
+@pytest.mark.parametrize("call", ["evaluate", "embed", "label", "hubness"])
+def test_a_path_longer_than_a_file_name_is_a_zsl_error_from_python(tmp_path, call):
+    # pathlib raises ENAMETOOLONG where os.path says no: the CLI turned it into one line, but a
+    # library caller got a bare OSError where a ZslError is promised for a user's mistake.
+    long_name = str(tmp_path / ("n" * 300))
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    classes = api.ClassOptions(classes=str(tmp_path / "classes.txt"))
+    model = api.ModelOptions(name="shapes-demo")
+    requests = {
+        "evaluate": lambda: api.evaluate(api.EvaluateRequest(long_name, str(tmp_path))),
+        "embed": lambda: api.embed(
+            api.EmbedRequest(long_name, api.InputOptions(paths=(str(tmp_path),)), model=model)
+        ),
+        "label": lambda: api.label(
+            api.LabelRequest(classes=classes, model=model, embeddings=long_name)
+        ),
+        "hubness": lambda: api.hubness(
+            api.HubnessRequest(classes=classes, model=model, embeddings=long_name)
+        ),
+    }
+    with pytest.raises(ZslError, match="too long"):
+        requests[call]()

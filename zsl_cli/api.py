@@ -20,6 +20,8 @@ says what was done.
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import inspect
 import io
@@ -27,12 +29,12 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 import PIL
@@ -575,6 +577,28 @@ def _digest(row: np.ndarray) -> bytes:
     return hashlib.blake2b(row.data, digest_size=16).digest()
 
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def _names_too_long_are_user_errors(run: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """A path longer than a file name may be is the user's mistake, a ZslError, wherever a run
+    meets it: pathlib's exists() and is_dir() raise ENAMETOOLONG where os.path's say no, and the
+    paths a run is given are looked at in many places."""
+
+    @functools.wraps(run)
+    def checked(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        try:
+            return run(*args, **kwargs)
+        except OSError as error:
+            if error.errno != errno.ENAMETOOLONG:
+                raise
+            name = printable(os.fsdecode(error.filename)) if error.filename else "a path"
+            raise ZslError(f"{name}: {error.strerror}") from None
+
+    return checked
+
+
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
     spec = load_class_spec(options.classes, options.attributes, options.descriptions)
@@ -772,6 +796,7 @@ def iter_encoded(
         yield items
 
 
+@_names_too_long_are_user_errors
 def label(
     request: LabelRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> LabelReport:
@@ -1150,6 +1175,7 @@ class HubnessRequest:
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
+@_names_too_long_are_user_errors
 def hubness(
     request: HubnessRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> dict[str, Any]:
@@ -1322,6 +1348,7 @@ class EvaluateRequest:
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
 
 
+@_names_too_long_are_user_errors
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report.
 
@@ -1579,6 +1606,7 @@ class EmbedReport:
         }
 
 
+@_names_too_long_are_user_errors
 def embed(
     request: EmbedRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> EmbedReport:

@@ -7,7 +7,6 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import os
 import signal
 import sys
@@ -35,7 +34,6 @@ from zsl_cli.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
-    EXIT_USAGE,
     Interrupted,
     ZslError,
 )
@@ -72,13 +70,6 @@ class ZslGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _exit_reader_gone()
-        except OSError as error:
-            if error.errno != errno.ENAMETOOLONG:
-                raise
-            # A path typed longer than a file name may be: pathlib's exists() and is_dir() raise
-            # where os.path's say no, and the paths a run is given are looked at in many places.
-            _say(f"zsl: error: {error.filename or ''}: {error.strerror}")
-            raise typer.Exit(EXIT_USAGE) from None
 
 
 def _exit_reader_gone() -> NoReturn:
