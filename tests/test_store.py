@@ -774,6 +774,20 @@ def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None
         EmbeddingStore.open(tmp_path)
 
 
+@pytest.mark.parametrize("create", [False, True])
+def test_a_device_or_pipe_given_as_the_store_is_refused_as_no_file(
+    tmp_path: Path, create: bool
+) -> None:
+    # /dev/zero read as "an empty file", and `embed -s /dev/zero` failed with "disk I/O error,
+    # check zero-wal": SQLite keeps a store's journal beside it, so a store is a regular file.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), Path("/dev/null"), fifo):
+        with pytest.raises(ZslError, match="is not a regular file") as info:
+            EmbeddingStore.open(path, create=create)
+        assert str(path) in info.value.message
+
+
 def test_a_store_copied_without_its_wal_file_says_what_is_missing(tmp_path: Path) -> None:
     # After a run killed outright, the commits wait in photos.zsl-wal: a copy of photos.zsl
     # alone is a database with nothing in it.

@@ -227,6 +227,13 @@ class EmbeddingStore:
         path = Path(path)
         if path.is_dir():
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
+        if path.exists() and not path.is_file():
+            # SQLite keeps a store's journal in files beside it: /dev/zero read as an empty file,
+            # and as a store to write, failed with "disk I/O error".
+            raise ZslError(
+                f"embedding store {path} is not a regular file (a device or a pipe); give a file "
+                "name like x.zsl.db"
+            )
         if not create and not path.exists():
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
