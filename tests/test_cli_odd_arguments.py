@@ -162,3 +162,10 @@ def test_an_image_path_longer_than_a_file_name_is_a_missing_path(world, monkeypa
     result = run("label", f"truth/{LONG_NAME}.png", "-c", "classes.txt", "-m", "shapes-demo")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == f"zsl: error: no such file or directory: truth/{LONG_NAME}.png\n"
+
+
+def test_a_top_k_that_is_not_utf8_shows_its_byte(tmp_path):
+    # `-k $'\xe9'` in a UTF-8 locale: the message showed Python's '\udce9' for the byte.
+    result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path, "-k", "\udce9")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: --top-k '\\xe9': give comma-separated")

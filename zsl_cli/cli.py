@@ -1018,9 +1018,9 @@ def _ks(values: list[str] | None) -> tuple[int, ...]:
     except ValueError:
         ks = ()
     if not ks:
-        raise ZslError(f"--top-k {value!r}: give comma-separated whole numbers, e.g. 1,5")
+        raise ZslError(f"--top-k '{value}': give comma-separated whole numbers, e.g. 1,5")
     if min(ks) < 1:
-        raise ZslError(f"--top-k {value!r}: every k must be at least 1")
+        raise ZslError(f"--top-k '{value}': every k must be at least 1")
     return ks
 
 
