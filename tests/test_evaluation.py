@@ -1123,6 +1123,21 @@ def test_predictions_redirected_into_a_file_of_another_extension_read_by_content
     assert read_predictions(misnamed) == read_predictions(source)
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_a_utf32_json_document_with_a_class_ending_in_a_zero_byte_is_no_binary_file(
+    tmp_path, encoding
+):
+    # U+4E00 (and U+0100, U+10000...) next to an ASCII character puts four or five NUL bytes in
+    # a row in UTF-32, which json reads: such a file is text, not /dev/zero.
+    record = predicted("a.jpg", "\u4e00", ["\u4e00", "\u0100", "\U00010000", "dog"])
+    source = tmp_path / "p.json"
+    with open_writer(source, "json") as writer:
+        writer.write(record)
+    wide = tmp_path / "wide.json"
+    wide.write_bytes(source.read_text("utf-8").encode(encoding))
+    assert read_predictions(wide) == [record]
+
+
 def test_predictions_saved_by_a_spreadsheet_with_semicolons_say_so(tmp_path):
     header = "path;label;score;top_k_labels;top_k_scores;status;error"
     path = write_csv(

@@ -206,8 +206,9 @@ def _read_stream(
 
 def _refuse_binary(data: bytes, name: str) -> None:
     """Refuse content that no predictions file holds before reading on: /dev/zero never ends.
-    Four NUL bytes in a row are no text in UTF-8, nor in the UTF-16 and UTF-32 that json reads."""
-    if b"\0\0\0\0" in data:
+    Eight NUL bytes in a row are no text in UTF-8, UTF-16 or UTF-32 (which json reads): UTF-32
+    holds up to five, "\u4e00" after an ASCII character, say (22 00 00 00 00 4e 00 00)."""
+    if b"\0" * 8 in data:
         raise ZslError(f"{name!r} is binary, not predictions written by 'zsl label'")
 
 
