@@ -723,3 +723,8 @@ def test_repeated_list_options_add_up(tiny_clip, image_folder, tmp_path):
     every, default = run(*hubness, "--methods", "all"), run(*hubness)
     assert every.exit_code == 0, every.stderr
     assert list(json.loads(every.stdout)["methods"]) == list(json.loads(default.stdout)["methods"])
+    # Among others (or spelled with a space or a trailing comma), 'all' is still every method.
+    for methods in (["all,csls"], ["none", "all"], [" all,"]):
+        mixed = run(*hubness, *(f"--methods={m}" for m in methods))
+        assert mixed.exit_code == 0, mixed.stderr
+        assert mixed.stdout == every.stdout

@@ -409,6 +409,12 @@ def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(filter(None, map(str.strip, ",".join(values).split(","))))
 
 
+def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
+    """--methods' list; None (every method) where 'all' is among them, as in `all,csls`."""
+    methods = _comma_list(values)
+    return None if methods is not None and "all" in methods else methods
+
+
 def _inputs(
     paths: list[str] | None,
     null: bool,
@@ -1175,7 +1181,7 @@ def hubness(
             ),
             embeddings=_str(embeddings),
             k=k,
-            methods=None if methods == ["all"] else _comma_list(methods),
+            methods=_hubness_methods(methods),
             truth=_str(truth),
             seen=_str(seen),
             json_out=json_out,
