@@ -360,7 +360,7 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
         except OSError as error:
             raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
         return StreamSink(stream, repr(str(target)), owned=True)
-    target = Path(os.path.realpath(target)) if target.is_symlink() else target
+    target = written_path(target)
     if mode is not None:
         check_not_read_only(target)
     longest = sidecar_path(target) if sidecar else target
@@ -378,6 +378,13 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
         )
     create_folder(target.parent, f"the output folder {str(target.parent)!r}")
     return AtomicFileSink(target)
+
+
+def written_path(output: str | os.PathLike[str]) -> Path:
+    """The file an output named `output` is written to: through a symbolic link, its target, as
+    a shell's `>` writes it (the link stays a link)."""
+    path = Path(output)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def check_not_read_only(target: Path) -> None:
@@ -458,7 +465,7 @@ def check_outputs_spare_inputs(
             raise ZslError(f"{written[key]} and {name} are the same file: give each its own")
         written[key] = name
         if output != "-" and not streams_into(Path(output)):  # as AtomicFileSink places it
-            run_info = sidecar_path(os.path.realpath(output) if os.path.islink(output) else output)
+            run_info = sidecar_path(written_path(output))
             run_info_key = _file_key(os.fspath(run_info))
             if run_info_key is not None:
                 beside[run_info_key] = f"{run_info} (the run info file of {output})"

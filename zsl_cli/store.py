@@ -45,7 +45,13 @@ import numpy as np
 
 from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
-from zsl_cli.files import atomic_file, atomic_files, check_not_read_only, create_folder
+from zsl_cli.files import (
+    atomic_file,
+    atomic_files,
+    check_not_read_only,
+    create_folder,
+    written_path,
+)
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import STATUS_OK, ImageItem
 
@@ -749,7 +755,7 @@ class EmbeddingStore:
 def export_files(out: str | os.PathLike[str]) -> list[Path]:
     """The files an export to `out` writes: a .npy's path index goes next to the file itself
     (a symbolic link is written through)."""
-    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
+    out = written_path(out)
     if out.suffix.lower() == ".npy":
         return [out, out.with_name(out.name + ".paths.csv")]
     return [out]
