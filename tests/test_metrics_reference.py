@@ -293,14 +293,19 @@ def stacking_case(rng: random.Random):
     return n_classes, seen, truth, rows
 
 
+def stacking_arrays(n_classes, seen, rows):
+    """`calibrated_stacking`'s scores (a NaN row for a failed image) and seen-class mask."""
+    scores = np.array(
+        [[np.nan] * n_classes if r is None else [float(v) for _, v in r] for r in rows]
+    )
+    return scores, np.array([c in seen for c in range(n_classes)])
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_calibrated_stacking_is_best_on_its_grid_and_exact(seed):
     rng = random.Random(seed)
     n_classes, seen, truth, rows = stacking_case(rng)
-    scores = np.array(
-        [[np.nan] * n_classes if r is None else [float(v) for _, v in r] for r in rows]
-    )
-    seen_mask = np.array([c in seen for c in range(n_classes)])
+    scores, seen_mask = stacking_arrays(n_classes, seen, rows)
     result = calibrated_stacking(scores, np.array(truth), seen_mask)
 
     # Every point of its sweep is what the argmax gives at that gamma.
@@ -334,10 +339,7 @@ def test_calibrated_stacking_is_best_on_its_grid_and_exact(seed):
 def test_calibrated_stacking_is_deterministic_and_ignores_row_order(seed):
     rng = random.Random(seed)
     n_classes, seen, truth, rows = stacking_case(rng)
-    scores = np.array(
-        [[np.nan] * n_classes if r is None else [float(v) for _, v in r] for r in rows]
-    )
-    seen_mask = np.array([c in seen for c in range(n_classes)])
+    scores, seen_mask = stacking_arrays(n_classes, seen, rows)
     first = calibrated_stacking(scores, np.array(truth), seen_mask)
     again = calibrated_stacking(scores.copy(), np.array(truth), seen_mask.copy())
     order = list(range(len(truth)))
