@@ -15,7 +15,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    whose header runs past 64 KB of whitespace or comments
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
-                   before any pixel is decoded) or Pillow's own decompression-bomb limit; also
+                   before any pixel is decoded; for an ICO or ICNS, from the header of the
+                   picture inside) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a plain PNM with over 100 comments among its pixels
@@ -58,7 +59,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile, PngImagePlugin, UnidentifiedImageError
+from PIL import (
+    BmpImagePlugin,
+    IcnsImagePlugin,
+    IcoImagePlugin,
+    Image,
+    ImageFile,
+    Jpeg2KImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+)
 
 from zsl_cli.discovery import printable
 from zsl_cli.formatting import clipped_text
@@ -346,6 +356,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             _check_pnm(file)
+            _check_icon_size(file, options.max_pixels)
             image = Image.open(_FileView(file), formats=_readable_formats())
             opened = True
             return _decode_opened(image, file, options)
@@ -864,6 +875,63 @@ def _check_pnm(file: BinaryIO) -> None:
                 )
     finally:
         file.seek(0)
+
+
+def _check_icon_size(file: BinaryIO, max_pixels: int) -> None:
+    """DecodeError too_large for an ICO or ICNS whose picture (the one Pillow would decode)
+    exceeds `max_pixels`. Their headers declare at most 256x256 (ICO) or 1024x1024 (ICNS), yet
+    the PNG (or BMP, JPEG 2000) inside gives its own size, which Pillow decodes whatever the
+    header said: Pillow's ICO reader does so within Image.open, before any check of ours. A
+    file Pillow cannot read this far is left to Image.open. Leaves the file at its start."""
+    try:
+        head = file.read(8)
+        file.seek(0)
+        if IcoImagePlugin._accept(head):
+            sizes = [_ico_frame_size(file)]
+        elif IcnsImagePlugin._accept(head):
+            sizes = _icns_frame_sizes(file)
+        else:
+            return
+    except Exception:  # Image.open fails on it too, and says why
+        sizes = []
+    finally:
+        file.seek(0)
+    for size in sizes:
+        if size[0] * size[1] > max_pixels:
+            raise DecodeError(TOO_LARGE, _too_large_reason(size, max_pixels))
+
+
+def _ico_frame_size(file: BinaryIO) -> tuple[int, int]:
+    """The size of the picture in the ICO entry Pillow decodes (its first, by its sorting)."""
+    view = _FileView(file)
+    entry = IcoImagePlugin.IcoFile(view).entry[0]  # type: ignore[arg-type]
+    file.seek(entry.offset)
+    if file.read(8) == PngImagePlugin._MAGIC:
+        file.seek(entry.offset)
+        return PngImagePlugin.PngImageFile(view).size
+    file.seek(entry.offset)
+    width, height = BmpImagePlugin.DibImageFile(view).size
+    return width, height // 2  # a BMP entry's height counts its mask's rows too
+
+
+def _icns_frame_sizes(file: BinaryIO) -> list[tuple[int, int]]:
+    """The sizes of the PNG and JPEG 2000 pictures in the ICNS entries Pillow decodes (those of
+    the largest size it declares); its other entries hold raw pixels of their declared size."""
+    view = _FileView(file)
+    icns = IcnsImagePlugin.IcnsFile(view)  # type: ignore[arg-type]
+    sizes = []
+    for code, _ in icns.SIZES[icns.bestsize()]:
+        if code not in icns.dct:
+            continue
+        start, _length = icns.dct[code]
+        file.seek(start)
+        signature = file.read(12)
+        file.seek(start)
+        if signature.startswith(PngImagePlugin._MAGIC):
+            sizes.append(PngImagePlugin.PngImageFile(view).size)
+        elif Jpeg2KImagePlugin._accept(signature):
+            sizes.append(Jpeg2KImagePlugin.Jpeg2KImageFile(view).size)
+    return sizes
 
 
 def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:

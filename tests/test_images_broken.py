@@ -1,0 +1,85 @@
+"""decode_image on damaged and unusual files of particular formats: each gets the status a user
+would give it, and no pixel is decoded past the pixel limit."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.corpus import blocky_rgb, png_declaring_size
+from zsl_cli.images import DecodeError, DecodeOptions, decode_image
+
+
+def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path, options)
+    return caught.value
+
+
+def encoded(image: Image.Image, file_format: str, **settings: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, file_format, **settings)
+    return buffer.getvalue()
+
+
+def ico_holding(picture: bytes, bits: int = 32) -> bytes:
+    """An ICO of one entry whose directory says 16x16 and whose data is `picture`."""
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", 16, 16, 0, 0, 1, bits, len(picture), 22)
+    return header + entry + picture
+
+
+def icns_holding(code: bytes, picture: bytes) -> bytes:
+    block = code + struct.pack(">I", 8 + len(picture)) + picture
+    return b"icns" + struct.pack(">I", 8 + len(block)) + block
+
+
+def dib_declaring_size(width: int, height: int) -> bytes:
+    """The BITMAPINFOHEADER of a 24-bit icon bitmap of width x height (with its mask's rows
+    counted in the height, as in an ICO) and a few bytes of pixels."""
+    return struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 24, 0, 0, 0, 0, 0, 0) + bytes(16)
+
+
+# The declared pictures hold a few bytes of data: decoding them would fail, so a too_large
+# status (rather than truncated or decode_error) also shows that nothing was decoded.
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("png_inside.ico", ico_holding(png_declaring_size(2000, 1500))),
+        ("bmp_inside.ico", ico_holding(dib_declaring_size(2000, 1500), bits=24)),
+        ("png_inside.icns", icns_holding(b"ic08", png_declaring_size(2000, 1500))),
+    ],
+    ids=["png_in_ico", "bmp_in_ico", "png_in_icns"],
+)
+def test_icon_larger_than_the_limit_inside_is_too_large_undecoded(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    error = failure_of(path, DecodeOptions(max_pixels=1_000_000))
+    assert error.status == "too_large"
+    assert "2000x1500" in error.reason
+
+
+def test_icns_with_a_jpeg2000_picture_over_the_limit_is_too_large(tmp_path: Path) -> None:
+    picture = encoded(Image.new("RGB", (1200, 1000)), "JPEG2000")
+    path = tmp_path / "jpeg2000_inside.icns"
+    path.write_bytes(icns_holding(b"ic09", picture))
+    error = failure_of(path, DecodeOptions(max_pixels=1_000_000))
+    assert (error.status, "1200x1000" in error.reason) == ("too_large", True)
+
+
+def test_icons_within_the_limit_still_decode(tmp_path: Path) -> None:
+    pixels = blocky_rgb(256, 256, seed=3)
+    ico = tmp_path / "icon.ico"
+    ico.write_bytes(encoded(Image.fromarray(pixels), "ICO", sizes=[(16, 16), (256, 256)]))
+    assert decode_image(ico, DecodeOptions(max_pixels=256 * 256)).size == (256, 256)
+    assert failure_of(ico, DecodeOptions(max_pixels=256 * 256 - 1)).status == "too_large"
+    icns = tmp_path / "icon.icns"
+    icns.write_bytes(encoded(Image.fromarray(pixels).convert("RGBA"), "ICNS"))
+    # Pillow writes every ICNS size up to 1024x1024 (512x512 at twice the density).
+    assert decode_image(icns, DecodeOptions(max_pixels=1024 * 1024)).size == (1024, 1024)
