@@ -3,10 +3,12 @@ would give it, and no pixel is decoded past the pixel limit."""
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -83,3 +85,41 @@ def test_icons_within_the_limit_still_decode(tmp_path: Path) -> None:
     icns.write_bytes(encoded(Image.fromarray(pixels).convert("RGBA"), "ICNS"))
     # Pillow writes every ICNS size up to 1024x1024 (512x512 at twice the density).
     assert decode_image(icns, DecodeOptions(max_pixels=1024 * 1024)).size == (1024, 1024)
+
+
+# blocky_rgb(48, 32, seed=11) saved by Pillow at quality 90, then recoded by
+# `jpegtran -arithmetic -copy none` (Pillow writes no arithmetic-coded JPEGs).
+ARITHMETIC_JPEG = base64.b64decode(
+    """
+/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4R
+DgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU
+FBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/yQARCAAgADADASIAAhEBAxEB/8wACgAQEAUBEBEF/9oADAMBAAIR
+AxEAPwDSjfA6H5G68U4Xd8Lh8On88jJcEfTUlNi07UnbmbZRE4TAocFgiGgqyATlqufXysEAf0BkjS4hNg5zW8l/
+GURm81bRMNscsJMlQhPgoZWLbBrw8Im7C4yhYtBxpvnbSLngx9JuOJaps203scMZwSm+379sToOT5BWIMCormlgw
+6W1U/UPesc+T3OaXIZWKLWT79gvauJottB0vRkKweG0jQPHwFRjyqpv1ji0hD3usHf8AmrtK7EcnZrYA5yypjPb/
+2Q==
+"""
+)
+
+
+def test_arithmetic_jpeg_over_64_kb_decodes(tmp_path: Path) -> None:
+    # A comment after SOI moves the scan across byte 65,536, where Pillow's 64 KB read blocks
+    # meet: libjpeg's arithmetic decoder cannot wait there for the next block.
+    scan = ARITHMETIC_JPEG.index(b"\xff\xda")
+    length = 65_536 - scan - 60
+    comment = b"\xff\xfe" + struct.pack(">H", length) + bytes(length - 2)
+    small, large = tmp_path / "small.jpg", tmp_path / "large.jpg"
+    small.write_bytes(ARITHMETIC_JPEG)
+    large.write_bytes(ARITHMETIC_JPEG[:2] + comment + ARITHMETIC_JPEG[2:])
+    expected = np.asarray(decode_image(small))
+    assert expected.shape == (32, 48, 3)
+    np.testing.assert_array_equal(np.asarray(decode_image(large)), expected)
+    drafted = decode_image(large, DecodeOptions(draft=(12, 8)))
+    assert drafted.size == (12, 8)
+
+
+@pytest.mark.parametrize("kept", [0.6, 0.9, 0.99])
+def test_arithmetic_jpeg_cut_short_is_truncated(tmp_path: Path, kept: float) -> None:
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(ARITHMETIC_JPEG[: int(len(ARITHMETIC_JPEG) * kept)])
+    assert failure_of(path).status == "truncated"

@@ -359,7 +359,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
             _check_icon_size(file, options.max_pixels)
             image = Image.open(_FileView(file), formats=_readable_formats())
             opened = True
-            return _decode_opened(image, file, options)
+            return _decode_opened(image, file, size, options)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
@@ -472,9 +472,10 @@ def _readable_formats() -> list[str]:
 
 
 def _decode_opened(
-    image: ImageFile.ImageFile, file: BinaryIO, options: DecodeOptions
+    image: ImageFile.ImageFile, file: BinaryIO, size: int, options: DecodeOptions
 ) -> Image.Image:
     file_format, rgb = image.format, None
+    arithmetic = file_format in JPEG_FORMATS and _arithmetic_coded(file)
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
@@ -483,7 +484,19 @@ def _decode_opened(
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
-        image.load()
+        if arithmetic:
+            # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
+            # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
+            # 64 KB ("broken data stream"). In one block it is read whole.
+            image.decodermaxblock = max(image.decodermaxblock, size)
+        try:
+            image.load()
+        except OSError as error:
+            # Running out of data fails an arithmetic-coded scan read in one block as damage
+            # does ("broken data stream"): a file that lacks its end marker was cut short.
+            if arithmetic and error.errno is None and not _ends_with(file, size, _JPEG_END):
+                raise _cut_short(size) from error
+            raise
         if grey_bits is not None:
             _widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
@@ -627,7 +640,7 @@ def _classify(
         head = file.read(512)
     except (OSError, ValueError):
         head = b""
-    cut_short = DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+    cut_short = _cut_short(size)
     identified = not isinstance(error, UnidentifiedImageError)
     text = _reads_as_text(head)
     signatures = _signatures(head[:16])
@@ -653,6 +666,44 @@ def _classify(
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = _pillow_says(error) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def _cut_short(size: int) -> DecodeError:
+    return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+
+
+def _ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
+    try:
+        file.seek(max(size - len(end), 0))
+        return file.read() == end
+    except OSError:
+        return False
+
+
+def _arithmetic_coded(file: BinaryIO) -> bool:
+    """Whether a JPEG's frame header (the SOF marker before its first scan) says arithmetic
+    coding, which Pillow never writes but libjpeg reads."""
+    try:
+        file.seek(2)  # past the SOI marker
+        while (marker := file.read(2))[:1] == b"\xff":
+            code = marker[1:2]
+            if code == b"\xff":  # a fill byte before a marker
+                file.seek(-1, os.SEEK_CUR)
+            elif code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES or code == b"\xda":
+                return code in _ARITHMETIC_FRAMES
+            else:
+                length = int.from_bytes(file.read(2), "big")
+                if length < 2:
+                    return False
+                file.seek(length - 2, os.SEEK_CUR)
+        return False
+    except OSError:
+        return False
+
+
+_HUFFMAN_FRAMES = frozenset(bytes([code]) for code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7))
+_ARITHMETIC_FRAMES = frozenset(bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
+_JPEG_END = b"\xff\xd9"
 
 
 def _pillow_says(error: BaseException) -> str:
