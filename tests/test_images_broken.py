@@ -123,3 +123,36 @@ def test_arithmetic_jpeg_cut_short_is_truncated(tmp_path: Path, kept: float) -> 
     path = tmp_path / "cut.jpg"
     path.write_bytes(ARITHMETIC_JPEG[: int(len(ARITHMETIC_JPEG) * kept)])
     assert failure_of(path).status == "truncated"
+
+
+def top_level_boxes(data: bytes) -> list[tuple[int, bytes]]:
+    """(offset, type) of an ISO base media file's top-level boxes (32-bit sizes)."""
+    boxes, offset = [], 0
+    while offset < len(data):
+        boxes.append((offset, data[offset + 4 : offset + 8]))
+        offset += int.from_bytes(data[offset : offset + 4], "big")
+    return boxes
+
+
+def test_avif_cut_between_its_boxes_is_truncated(tmp_path: Path) -> None:
+    avif = encoded(Image.fromarray(blocky_rgb(32, 24, seed=2)), "AVIF")
+    boxes = top_level_boxes(avif)
+    assert [kind for _, kind in boxes] == [b"ftyp", b"meta", b"mdat"]
+    for offset, kind in boxes[1:]:
+        path = tmp_path / f"before_{kind.decode()}.avif"
+        path.write_bytes(avif[:offset])
+        assert failure_of(path).status == "truncated", kind
+    # Its "mdat" box said to run to the end of the file: the pictures "iloc" places past it.
+    mdat = boxes[2][0]
+    to_the_end = avif[:mdat] + bytes(4) + avif[mdat + 4 : -10]
+    path = tmp_path / "mdat_to_the_end.avif"
+    path.write_bytes(to_the_end)
+    assert failure_of(path).status == "truncated"
+
+
+def test_video_in_boxes_is_not_called_a_cut_image(tmp_path: Path) -> None:
+    ftyp = b"ftypisom" + bytes(4) + b"isomiso2mp41"
+    moov = b"moov" + bytes(24)
+    path = tmp_path / "clip.avif"
+    path.write_bytes(b"".join(struct.pack(">I", 4 + len(box)) + box for box in (ftyp, moov)))
+    assert failure_of(path).status == "not_an_image"
