@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,35 @@ def test_video_in_boxes_is_not_called_a_cut_image(tmp_path: Path) -> None:
     path = tmp_path / "clip.avif"
     path.write_bytes(b"".join(struct.pack(">I", 4 + len(box)) + box for box in (ftyp, moov)))
     assert failure_of(path).status == "not_an_image"
+
+
+def png_with_chunk(png: bytes, kind: bytes, data: bytes, checksum_change: int) -> bytes:
+    """`png` with a chunk added after IHDR, its checksum off by `checksum_change`."""
+    checksum = (zlib.crc32(kind + data) + checksum_change) & 0xFFFFFFFF
+    chunk = struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+    return png[:33] + chunk + png[33:]
+
+
+def test_png_with_a_damaged_ancillary_chunk_decodes_without_it(tmp_path: Path) -> None:
+    pixels = blocky_rgb(16, 12, seed=4)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    for kind, data in [(b"tEXt", b"Comment\0hello"), (b"gAMA", struct.pack(">I", 45455))]:
+        path = tmp_path / f"{kind.decode()}.png"
+        path.write_bytes(png_with_chunk(png, kind, data, checksum_change=1))
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    # A damaged tRNS is dropped as a whole: no colour turns white.
+    black = np.zeros((12, 16, 3), np.uint8)
+    path = tmp_path / "tRNS.png"
+    path.write_bytes(png_with_chunk(encoded(Image.fromarray(black), "PNG"), b"tRNS", bytes(6), 1))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), black)
+    path.write_bytes(png_with_chunk(encoded(Image.fromarray(black), "PNG"), b"tRNS", bytes(6), 0))
+    assert np.asarray(decode_image(path)).min() == 255  # the same chunk, intact
+
+
+def test_png_with_a_damaged_critical_chunk_is_refused(tmp_path: Path) -> None:
+    png = bytearray(encoded(Image.fromarray(blocky_rgb(16, 12, seed=4)), "PNG"))
+    png[29] ^= 1  # IHDR's checksum
+    path = tmp_path / "ihdr.png"
+    path.write_bytes(bytes(png))
+    error = failure_of(path)
+    assert (error.status, "IHDR" in error.reason) == ("not_an_image", True)

@@ -29,7 +29,9 @@ permissions or settings and may pass on a later run.
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white; CMYK becomes RGB with Pillow's conversion
 (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and float images are
-scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give their first frame.
+scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give their first frame;
+a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
+libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -52,11 +54,12 @@ import re
 import stat
 import threading
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import numpy as np
 from PIL import (
@@ -357,9 +360,19 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             _check_pnm(file)
             _check_icon_size(file, options.max_pixels)
-            image = Image.open(_FileView(file), formats=_readable_formats())
+            source: BinaryIO = file
+            try:
+                image = Image.open(_FileView(file), formats=_readable_formats())
+            except UnidentifiedImageError:
+                patches = _damaged_png_chunks(file, size)
+                if not patches:
+                    raise
+                # libpng's default: a damaged ancillary chunk (text, gamma, EXIF,
+                # transparency) is dropped, not the image. Pillow would refuse the image.
+                source = cast(BinaryIO, _PatchedFile(file, patches))
+                image = Image.open(_FileView(source), formats=["PNG"])
             opened = True
-            return _decode_opened(image, file, size, options)
+            return _decode_opened(image, source, size, options)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
@@ -965,6 +978,71 @@ _PNM_NAMES = {
     **dict.fromkeys((b"P3", b"P6"), "PPM"),
     b"Pf": "PFM",
 }
+
+
+def _damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
+    """For a PNG with ancillary chunks whose checksum is wrong before its pixel data (where
+    Pillow checks them), the bytes that turn each into a chunk Pillow skips: its type and
+    checksum, by their offsets. Empty where a critical chunk is damaged, or none is."""
+    patches: dict[int, bytes] = {}
+    try:
+        file.seek(0)
+        if file.read(8) != PngImagePlugin._MAGIC:
+            return {}
+        offset = 8
+        while offset + 12 <= size and len(patches) < _MAX_BOXES:
+            file.seek(offset)
+            header = file.read(8)
+            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
+                break
+            checksum = zlib.crc32(kind)
+            for start in range(0, length, _CRC_BLOCK):
+                checksum = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), checksum)
+            if checksum != int.from_bytes(file.read(4), "big"):
+                if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
+                    return {}
+                file.seek(offset + 8)
+                new = zlib.crc32(_SKIPPED_CHUNK)
+                for start in range(0, length, _CRC_BLOCK):
+                    new = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), new)
+                patches[offset + 4] = _SKIPPED_CHUNK
+                patches[offset + 8 + length] = new.to_bytes(4, "big")
+            offset += 12 + length
+    except OSError:
+        return {}
+    finally:
+        file.seek(0)
+    return patches
+
+
+# A chunk type of no meaning (ancillary, private, safe to copy), which Pillow skips.
+_SKIPPED_CHUNK = b"zsLx"
+_CRC_BLOCK = 1024 * 1024
+
+
+class _PatchedFile:
+    """A file read with some of its bytes replaced: {offset: the bytes found there}."""
+
+    def __init__(self, file: BinaryIO, patches: dict[int, bytes]) -> None:
+        self._file = file
+        self._patches = patches
+
+    def read(self, size: int = -1) -> bytes:
+        start = self._file.tell()
+        data = self._file.read(size)
+        end = start + len(data)
+        for at, replacement in self._patches.items():
+            if at < end and at + len(replacement) > start:
+                piece = bytearray(data)
+                first = max(at, start)
+                last = min(at + len(replacement), end)
+                piece[first - start : last - start] = replacement[first - at : last - at]
+                data = bytes(piece)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
 
 
 def _check_pnm(file: BinaryIO) -> None:
