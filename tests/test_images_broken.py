@@ -189,3 +189,22 @@ def test_png_with_a_damaged_critical_chunk_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(png))
     error = failure_of(path)
     assert (error.status, "IHDR" in error.reason) == ("not_an_image", True)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "P"])
+def test_tga_cut_inside_its_header_is_a_truncated_tga(tmp_path: Path, mode: str) -> None:
+    # An RGB Targa file starts with the bytes of a cursor (CUR) signature.
+    tga = encoded(Image.fromarray(blocky_rgb(16, 12, seed=1)).convert(mode), "TGA")
+    for cut in (3, 8, 12, 17):
+        path = tmp_path / f"cut_{cut}.tga"
+        path.write_bytes(tga[:cut])
+        assert failure_of(path).status == "truncated", cut
+
+
+def test_tga_header_pillow_refuses_is_named_as_tga(tmp_path: Path) -> None:
+    tga = bytearray(encoded(Image.fromarray(blocky_rgb(16, 12, seed=1)).convert("P"), "TGA"))
+    tga[7] = 15  # a colour map depth Pillow does not read
+    path = tmp_path / "map_depth.tga"
+    path.write_bytes(bytes(tga))
+    error = failure_of(path)
+    assert (error.status, error.reason.split(",")[0]) == ("not_an_image", "TGA header")

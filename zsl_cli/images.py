@@ -671,6 +671,12 @@ def _classify(
     if not identified and _is_heif(head) and not heif_readable():
         return DecodeError(NOT_AN_IMAGE, f"HEIF support not installed: {HEIF_INSTALL}")
     if not identified:
+        if "CUR" in signatures and head[4:6] == b"\0\0":
+            # A cursor file with no cursors is none; a Targa file (TGA has no signature) of
+            # the commonest kind, true colour without a colour map, starts with the same bytes.
+            del signatures["CUR"]
+        if _tga_like(head):
+            signatures["TGA"] = True
         hit_end, why = _why_not_opened(file, signatures)
         if hit_end:
             return cut_short
@@ -782,8 +788,20 @@ def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[
                 detail = _pillow_says(error) or type(error).__name__
                 if detail == "not identified by this driver":  # Pillow's words for it
                     detail = "its header gives no size or no known mode"
-                why = why or f"{name} signature, but Pillow cannot open it: {detail}"
+                start = "header" if name == "TGA" else "signature"  # TGA has no signature
+                why = why or f"{name} {start}, but Pillow cannot open it: {detail}"
     return reader.hit_end, why
+
+
+def _tga_like(head: bytes) -> bool:
+    """Whether the start of a file reads as a Targa header (18 bytes; TGA has no signature,
+    so Pillow tries every file as one): a colour map type, an image type and, where the file
+    goes that far, a size and a depth that Pillow reads."""
+    if len(head) < 3 or head[1] not in (0, 1) or head[2] not in (1, 2, 3, 9, 10, 11):
+        return False
+    if len(head) >= 16 and not (head[12:14] != b"\0\0" and head[14:16] != b"\0\0"):
+        return False
+    return len(head) < 17 or head[16] in (1, 8, 16, 24, 32)
 
 
 def _reads_as_text(head: bytes) -> bool:
