@@ -208,3 +208,31 @@ def test_tga_header_pillow_refuses_is_named_as_tga(tmp_path: Path) -> None:
     path.write_bytes(bytes(tga))
     error = failure_of(path)
     assert (error.status, error.reason.split(",")[0]) == ("not_an_image", "TGA header")
+
+
+def half_transparent() -> Image.Image:
+    """Coloured blocks whose alpha runs from 0 to 255 across the image."""
+    rgba = np.dstack([blocky_rgb(16, 12, seed=8), np.tile(np.arange(0, 256, 17), (12, 1))])
+    return Image.fromarray(rgba.astype(np.uint8), "RGBA")
+
+
+@pytest.mark.parametrize("file_format", ["BMP", "TGA"])
+def test_transparent_bmp_and_tga_are_on_white_as_png_is(tmp_path: Path, file_format: str) -> None:
+    # Pillow writes a 32-bit BMP's alpha in the byte that format calls unused (BI_RGB).
+    png, other = tmp_path / "a.png", tmp_path / f"a.{file_format.lower()}"
+    png.write_bytes(encoded(half_transparent(), "PNG"))
+    other.write_bytes(encoded(half_transparent(), file_format))
+    expected = np.asarray(decode_image(png))
+    assert expected[:, 0].min() == 255  # the first column is see-through
+    np.testing.assert_array_equal(np.asarray(decode_image(other)), expected)
+
+
+@pytest.mark.parametrize("file_format", ["BMP", "TGA"])
+def test_bmp_and_tga_with_zero_alpha_everywhere_are_opaque(
+    tmp_path: Path, file_format: str
+) -> None:
+    pixels = blocky_rgb(16, 12, seed=9)
+    zero_alpha = Image.fromarray(np.dstack([pixels, np.zeros((12, 16), np.uint8)]), "RGBA")
+    path = tmp_path / f"zero_alpha.{file_format.lower()}"
+    path.write_bytes(encoded(zero_alpha, file_format))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)

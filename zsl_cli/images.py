@@ -27,9 +27,11 @@ the reasons under them that depend on the installation); the others depend on th
 permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
-palette or "transparency" info) is composited on white; CMYK becomes RGB with Pillow's conversion
-(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and float images are
-scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`); animated images give their first frame;
+palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
+alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none);
+CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
+and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
+animated images give their first frame;
 a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
@@ -497,6 +499,7 @@ def _decode_opened(
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
+        spare_alpha = _read_spare_byte_as_alpha(image)
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -515,7 +518,11 @@ def _decode_opened(
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
         orientation = _orientation(image)
-        if isinstance(deep_colour, tuple) and image.mode == "RGB":
+        if (spare_alpha or file_format == "TGA") and _wholly_transparent(image):
+            # Writers that mean no alpha leave zeros in the alpha bits of these formats (or the
+            # spare byte): shown on white, every such image would be a blank page.
+            rgb = image.convert("RGB")
+        elif isinstance(deep_colour, tuple) and image.mode == "RGB":
             rgb = _deep_colour_on_white(image, file, deep_colour)
         else:
             rgb = _to_rgb(image)
@@ -537,6 +544,27 @@ def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -
         # The bound is for the displayed image; the decoder works on the stored, turned one.
         width, height = height, width
     image.draft("RGB", (width, height))
+
+
+def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> bool:
+    """Have a 32-bit BMP without bit masks (BI_RGB) read with its fourth byte as alpha, as
+    browsers read it: the format calls that byte unused, but writers (Pillow among them) put a
+    transparent image's alpha there. Pillow drops it. Returns whether it was asked for."""
+    if image.format not in ("BMP", "DIB") or image.mode != "RGB" or len(image.tile) != 1:
+        return False
+    tile = image.tile[0]
+    args = tile.args
+    if image.info.get("compression") != 0 or tile.codec_name != "raw":
+        return False
+    if not isinstance(args, tuple) or args[:1] != ("BGRX",):
+        return False
+    image.tile = [tile._replace(args=("BGRA", *args[1:]))]
+    image._mode = "RGBA"
+    return True
+
+
+def _wholly_transparent(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema() == (0, 0)
 
 
 def _widen_transparent_level(image: Image.Image, bits: int) -> None:
