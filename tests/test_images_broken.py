@@ -236,3 +236,29 @@ def test_bmp_and_tga_with_zero_alpha_everywhere_are_opaque(
     path = tmp_path / f"zero_alpha.{file_format.lower()}"
     path.write_bytes(encoded(zero_alpha, file_format))
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+def test_tiff_cut_inside_its_directory_is_truncated(tmp_path: Path) -> None:
+    # libtiff (Pillow's writer for compressed TIFFs) puts the directory after the pixels.
+    pixels = np.random.default_rng(6).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    tiff = encoded(Image.fromarray(pixels), "TIFF", compression="jpeg")
+    directory = struct.unpack("<I", tiff[4:8])[0]
+    assert directory > len(tiff) // 2
+    for cut in (directory + 5, len(tiff) - 40, len(tiff) - 4):
+        path = tmp_path / f"cut_{cut}.tif"
+        path.write_bytes(tiff[:cut])
+        assert failure_of(path).status == "truncated", cut
+
+
+def test_tiff_whose_directory_offset_is_damaged_is_not_called_cut(tmp_path: Path) -> None:
+    pixels = np.random.default_rng(5).integers(0, 256, (32, 48, 3), dtype=np.uint8)
+    tiff = encoded(Image.fromarray(pixels), "TIFF")  # directory first, then raw pixels
+    for offset in (1000, 4001):
+        path = tmp_path / f"directory_at_{offset}.tif"
+        path.write_bytes(tiff[:4] + struct.pack("<I", offset) + tiff[8:])
+        error = failure_of(path)
+        assert (error.status, "damaged" in error.reason) == ("not_an_image", True), offset
+    # A directory past the end is where a cut libtiff file leaves it.
+    path = tmp_path / "directory_past_the_end.tif"
+    path.write_bytes(tiff[:4] + struct.pack("<I", len(tiff) + 100) + tiff[8:])
+    assert failure_of(path).status == "truncated"

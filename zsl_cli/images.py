@@ -61,7 +61,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 import numpy as np
 from PIL import (
@@ -685,6 +685,11 @@ def _classify(
     identified = not isinstance(error, UnidentifiedImageError)
     text = _reads_as_text(head)
     signatures = _signatures(head[:16])
+    tiff = _tiff_damage(file, size) if "TIFF" in signatures else None
+    if tiff == _CUT:
+        return cut_short
+    if tiff is not None:
+        return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
     if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
         return cut_short
     if _REFUSED_FORMATS & signatures.keys():
@@ -1000,6 +1005,79 @@ def _iloc_reaches(iloc: bytes) -> int:
     return furthest
 
 
+def _tiff_damage(file: BinaryIO, size: int) -> str | None:
+    """For a TIFF Pillow failed on: _CUT where its first directory (the image Pillow decodes),
+    a value it points to, or the strips or tiles it lists run past the end of the file;
+    what is wrong where that directory holds no tags (its offset is damaged: Pillow read
+    on through pixels until the file ended, as if it were cut); None for neither.
+
+    libtiff writes the directory after the pixels, so a cut file may keep all its pixel data
+    and lose tags Pillow needs ("decoder error -2").
+    """
+    try:
+        file.seek(0)
+        head = file.read(16)
+        order = {b"II": "little", b"MM": "big"}.get(head[:2])
+        if order is None or len(head) < 8:
+            return None
+        endian: Literal["little", "big"] = "little" if order == "little" else "big"
+
+        def number(data: bytes) -> int:
+            return int.from_bytes(data, endian)
+
+        big = number(head[2:4]) == 43  # BigTIFF: 64-bit offsets and counts
+        if big and len(head) < 16:
+            return _CUT
+        ifd = number(head[8:16]) if big else number(head[4:8])
+        count_size, entry_size, word = (8, 20, 8) if big else (2, 12, 4)
+        if ifd < (16 if big else 8):
+            return None  # a directory inside the header: Pillow says what it found
+        file.seek(ifd)
+        entries = number(file.read(count_size))
+        table = file.read(entries * entry_size)
+        # Field types run from 1 to 18: two random bytes are one of them 1 time in 4,000.
+        kinds = [number(table[at + 2 : at + 4]) for at in range(0, len(table) - 3, entry_size)]
+        if kinds and not all(kind in _TIFF_TYPE_SIZES for kind in kinds):
+            return f"its first directory (at byte {ifd}) holds no tags: a damaged offset"
+        if ifd + count_size + entries * entry_size + word > size:
+            return _CUT
+        arrays: dict[int, list[int]] = {}
+        for at in range(0, len(table), entry_size):
+            entry = table[at : at + entry_size]
+            tag, kind = number(entry[:2]), number(entry[2:4])
+            count, value, width = (
+                number(entry[4 : 4 + word]),
+                entry[4 + word :],
+                _TIFF_TYPE_SIZES[kind],
+            )
+            inline = count * width <= word
+            if not inline and number(value) + count * width > size:
+                return _CUT
+            # Offsets of a signed type (SLONG) may be negative: damage, which Pillow reports.
+            if tag in _TIFF_DATA_TAGS and kind in (3, 4, 16) and count <= _TIFF_MAX_STRIPS:
+                if not inline:
+                    file.seek(number(value))
+                    value = file.read(count * width)
+                arrays[tag] = [number(value[i : i + width]) for i in range(0, count * width, width)]
+        for offsets, lengths in ((273, 279), (324, 325)):  # strips, tiles
+            pairs = zip(arrays.get(offsets, []), arrays.get(lengths, []), strict=False)
+            if any(offset + length > size for offset, length in pairs):
+                return _CUT
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+_CUT = "cut"
+# Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, ... IFD8).
+_TIFF_TYPE_SIZES = {
+    **dict.fromkeys((1, 2, 6, 7), 1),
+    **dict.fromkeys((3, 8), 2),
+    **dict.fromkeys((4, 9, 11, 13), 4),
+    **dict.fromkeys((5, 10, 12, 16, 17, 18), 8),
+}
+_TIFF_DATA_TAGS = frozenset({273, 279, 324, 325})  # strip and tile offsets and byte counts
+_TIFF_MAX_STRIPS = 1_000_000
 _MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
 _J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC, SIZ)
 _J2K_END = b"\xff\xd9"  # and its last (EOC)
