@@ -14,7 +14,7 @@ import pytest
 from zsl_cli.discovery import discover
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
-    _ties_broken,
+    _ties_as_written,
     evaluate,
     evaluate_files,
     load_truth,
@@ -22,6 +22,7 @@ from zsl_cli.evaluation import (
     read_seen_classes,
     some_names,
 )
+from zsl_cli.metrics import calibrated_stacking
 from zsl_cli.readers import read_predictions
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.report import write_report
@@ -842,9 +843,89 @@ def test_repeated_scores_are_lowered_in_the_order_written():
     # Ties among many classes (more than numpy's small-array sort handles stably): each repeat
     # of a score goes below the ones written before it, as the labeller ranked them.
     values = np.random.default_rng(0).integers(0, 3, size=40).astype(np.float64)
-    broken = _ties_broken(values)
+    broken = _ties_as_written(values[None], np.ones((1, 40), dtype=bool))[0]
     assert len(set(broken.tolist())) == 40
     assert np.argsort(-broken).tolist() == np.argsort(-values, kind="stable").tolist()
+
+
+def ties_as_written_one_image(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
+    """_ties_as_written's rule for one image's scores, written out one group at a time."""
+
+    def broken(group: np.ndarray) -> np.ndarray:
+        order = np.argsort(-group, kind="stable")
+        ranked = group[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        steps = np.arange(len(ranked)) - np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
+        result = group.copy()
+        result[order] = ranked - steps * np.spacing(np.abs(ranked))
+        return result
+
+    result = values.copy()
+    for group in (in_seen, ~in_seen):
+        if group.any():
+            result[group] = broken(values[group])
+    if in_seen.any() and not in_seen.all():
+        top = values.max()
+        if in_seen[np.flatnonzero(values == top)[0]] and (values[~in_seen] == top).any():
+            result[~in_seen] -= np.spacing(np.abs(top))
+    return result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ties_are_broken_for_many_images_at_once_as_for_each_alone(seed):
+    # Scores of a few levels tie within and across the seen and unseen groups, at the top and
+    # below, 0.0 next to -0.0; a third of the rows hold distinct scores.
+    rng = np.random.default_rng(seed)
+    n, k = 400, int(rng.integers(2, 12))
+    values = rng.integers(-2, 3, size=(n, k)) / 4
+    values[values == 0] *= rng.choice([-1.0, 1.0], size=int((values == 0).sum()))
+    distinct = rng.random(n) < 0.3
+    values[distinct] = rng.random((int(distinct.sum()), k))
+    in_seen = rng.random((n, k)) < 0.5
+    result = _ties_as_written(values, in_seen)
+    for row in range(n):
+        expected = ties_as_written_one_image(values[row], in_seen[row])
+        assert result[row].tobytes() == expected.tobytes(), row
+
+
+def test_calibrated_stacking_is_the_same_whatever_the_block_of_images(tmp_path, monkeypatch):
+    # Rankings that name every class once are stacked a block of images at a time; one with
+    # "unknown" among the classes or a class twice (a hand-edited file) one at a time. Neither
+    # the block size nor that mix may move a number.
+    rng = np.random.default_rng(3)
+    classes = ["A", "B", "C", "U", "V"]
+    predictions = []
+    for i in range(60):
+        truth = classes[i % 5]
+        scores = rng.integers(0, 4, size=5) / 4
+        ranking = sorted(zip(classes, scores.tolist(), strict=True), key=lambda item: -item[1])
+        if i % 7 == 3:
+            ranking.insert(2, ("unknown", 0.3))
+        if i % 11 == 5:
+            ranking.append((ranking[1][0], 0.0))
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        path = touch(tmp_path / "w" / truth / f"{i}.jpg")
+        predictions.append(Prediction(path, ranking[0][0], ranking[0][1], top_k))
+    truth = load_truth(tmp_path / "w")
+    whole = evaluate(predictions, truth, seen=["A", "B", "C"]).gzsl
+    monkeypatch.setattr("zsl_cli.evaluation.STACKING_BLOCK_CELLS", 1)  # an image at a time
+    alone = evaluate(predictions, truth, seen=["A", "B", "C"]).gzsl
+
+    # What the stacking must have seen: each image's scores in class columns, ties broken.
+    seen_mask = np.array([True, True, True, False, False])
+    scores = np.empty((len(predictions), len(classes)))
+    for row, prediction in enumerate(predictions):
+        named = [(classes.index(c.label), c.score) for c in prediction.top_k if c.label in classes]
+        at, values = np.array([i for i, _ in named]), np.array([v for _, v in named])
+        scores[row, at] = ties_as_written_one_image(values, seen_mask[at])
+    truth_idx = np.array([i % 5 for i in range(len(predictions))])
+    expected = calibrated_stacking(scores, truth_idx, seen_mask)
+    for result in (whole.calibrated, alone.calibrated):
+        assert result is not None
+        for name in ("gamma", "seen", "unseen", "harmonic_mean", "ausuc"):
+            assert getattr(result, name) == getattr(expected, name)
+        for name in ("gammas", "seen_curve", "unseen_curve"):
+            assert getattr(result, name).tobytes() == getattr(expected, name).tobytes()
 
 
 def test_gzsl_without_unseen_images(tmp_path):

@@ -40,6 +40,7 @@ import io
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -810,6 +811,9 @@ def _stacking(
     column_of = {name: i for i, name in enumerate(columns)}
     seen_mask = np.array([name in seen for name in columns])
     scores = np.full((len(matched), len(columns)), -np.inf)
+    rows: list[int] = []
+    rankings: list[RankedScores] = []
+    relabelled = None
     for row, prediction in enumerate(matched):
         if not prediction.ok or prediction.label == UNKNOWN:
             # A failed image, or one that abstained, is wrong at every gamma (as in the
@@ -818,20 +822,32 @@ def _stacking(
             continue
         ranked = RankedScores.of(prediction.top_k)
         if prediction.label != ranked.labels[0]:
-            # Stacking decides every image from its scores: at gamma 0 it would not be the point
-            # the labels themselves give.
-            return None, (
-                f"'{printable(prediction.path)}' is labelled {prediction.label!r} but scores "
-                f"{ranked.labels[0]!r} highest (edited after labelling?): stacking decides "
-                "labels from the scores"
-            )
-        # Labels that are no class ("unknown", "") have no column.
-        at = np.array([column_of.get(name, -1) for name in ranked.labels], dtype=np.int64)
-        chosen = at >= 0
-        values, at = ranked.scores[chosen], at[chosen]
-        if not np.isfinite(values).all():
-            return None, f"'{printable(prediction.path)}' has class labels without finite scores"
-        scores[row, at] = _ties_as_written(values, seen_mask[at])
+            relabelled = prediction  # unless an image before it has scores that are no numbers
+            break
+        rows.append(row)
+        rankings.append(ranked)
+    # A block of rows at a time: each step below makes a few arrays of the block's size.
+    block = max(1, STACKING_BLOCK_CELLS // len(candidates))
+    for start in range(0, len(rows), block):
+        unscored = _fill_scores(
+            scores,
+            rows[start : start + block],
+            rankings[start : start + block],
+            column_of,
+            len(candidates),
+            seen_mask,
+        )
+        if unscored is not None:
+            path = printable(matched[unscored].path)
+            return None, f"'{path}' has class labels without finite scores"
+    if relabelled is not None:
+        # Stacking decides every image from its scores: at gamma 0 it would not be the point
+        # the labels themselves give.
+        top = RankedScores.of(relabelled.top_k).labels[0]
+        return None, (
+            f"'{printable(relabelled.path)}' is labelled {relabelled.label!r} but scores "
+            f"{top!r} highest (edited after labelling?): stacking decides labels from the scores"
+        )
     if absent:
         notes.append(
             f"{_count(len(absent), 'truth class is', 'truth classes are')} not among the "
@@ -841,6 +857,60 @@ def _stacking(
     return calibrated_stacking(scores, truth_idx, seen_mask), ""
 
 
+STACKING_BLOCK_CELLS = 1 << 20  # rows x classes scored at a time (a few 8 MB arrays)
+
+
+def _fill_scores(
+    scores: np.ndarray,
+    rows: Sequence[int],
+    rankings: Sequence[RankedScores],
+    column_of: dict[str, int],
+    n_candidates: int,
+    seen_mask: np.ndarray,
+) -> int | None:
+    """Put each ranking's scores, ties broken as written, in its row of `scores`; or return the
+    first row with a class score that is no finite number (then some rows may be filled)."""
+    # The usual ranking names each candidate class once (--top-k 0) and is done as one array;
+    # others (a class twice, "unknown" among the classes: hand-edited files) a row at a time.
+    regular = [i for i, ranked in enumerate(rankings) if len(ranked) == n_candidates]
+    at = np.fromiter(
+        map(column_of.get, chain.from_iterable(rankings[i].labels for i in regular), repeat(-1)),
+        dtype=np.int64,
+        count=len(regular) * n_candidates,
+    ).reshape(len(regular), n_candidates)
+    named = np.zeros(at.shape, dtype=bool)
+    np.put_along_axis(named, np.maximum(at, 0), True, axis=1)
+    # Every candidate exactly once: no "unknown" (-1), so no column twice either.
+    permutation = named.all(axis=1) & (at >= 0).all(axis=1)
+    at = at[permutation]
+    picked = [regular[i] for i in np.flatnonzero(permutation)]
+    others = sorted(set(range(len(rankings))) - set(picked))
+    values = np.array([rankings[i].scores for i in picked], dtype=np.float64)
+    values = values.reshape(len(picked), n_candidates)
+
+    unscored = [picked[i] for i in np.flatnonzero(~np.isfinite(values).all(axis=1))[:1]]
+    one_by_one = []
+    for i in others:
+        ranked = rankings[i]
+        # Labels that are no class ("unknown", "") have no column.
+        columns = np.array([column_of.get(name, -1) for name in ranked.labels], dtype=np.int64)
+        chosen = columns >= 0
+        if not np.isfinite(ranked.scores[chosen]).all():
+            unscored.append(i)
+            break
+        one_by_one.append((i, columns[chosen], ranked.scores[chosen]))
+    if unscored:
+        return rows[min(unscored)]
+
+    if picked:
+        targets = np.array([rows[i] for i in picked], dtype=np.int64)
+        scores[targets[:, None], at] = _ties_as_written(values, seen_mask[at])
+    for i, columns, row_values in one_by_one:
+        in_seen = seen_mask[columns]
+        scores[rows[i], columns] = _ties_as_written(row_values[None], in_seen[None])[0]
+    return None
+
+
 def _labels(prediction: Prediction) -> Sequence[str]:
     """The prediction's ranked class names, best first. Those a reader made are held as they are:
     a list for each image would take 8 bytes a class (50,000 images x 1,000 classes: 400 MB)."""
@@ -848,36 +918,47 @@ def _labels(prediction: Prediction) -> Sequence[str]:
 
 
 def _ties_as_written(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
-    """`values` (one image's scores, in the order the labeller wrote them) with exact ties
-    broken as it ranked them. Classes the model cannot tell apart tie exactly, and without this
-    the stacking would break their ties its own way and miss the labels' point at gamma 0.
+    """`values` (a row of scores per image, in the order the labeller wrote them) with exact
+    ties broken as it ranked them. Classes the model cannot tell apart tie exactly, and without
+    this the stacking would break their ties its own way and miss the labels' point at gamma 0.
 
     `in_seen`: a bool per value. Ties are broken within the seen and the unseen group, which
     leaves each group's best score, and so the image's switch point d = best seen - best
     unseen, exact: lowering the best unseen score because a lesser seen class tied with it would
-    separate d from an equal d of another image, a curve point no gamma reaches. Only a tie of
-    the two best scores, with a seen class written first, lowers the unseen side by one float
-    step, so that the labels' own point stays at gamma 0 (an exact tie goes to the unseen
-    class)."""
+    separate d from an equal d of another image, a curve point no gamma reaches. Each repeat of
+    a score within a group goes down by as many float steps as repeats of it came before it.
+    Only a tie of the two best scores, with a seen class written first, lowers the unseen side
+    by one float step, so that the labels' own point stays at gamma 0 (an exact tie goes to the
+    unseen class)."""
+    # Most images have no two equal scores: nothing to break there (and sorting is the cost).
+    ordered = np.sort(values, axis=1)
+    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
     result = values.copy()
-    for group in (in_seen, ~in_seen):
-        if group.any():
-            result[group] = _ties_broken(values[group])
-    if in_seen.any() and not in_seen.all():
-        top = values.max()
-        if in_seen[np.flatnonzero(values == top)[0]] and (values[~in_seen] == top).any():
-            result[~in_seen] -= np.spacing(np.abs(top))
+    if tied.any():
+        result[tied] = _ties_broken(values[tied], in_seen[tied])
     return result
 
 
-def _ties_broken(values: np.ndarray) -> np.ndarray:
-    """Each repeat of a score lowered by as many float steps as repeats came before it."""
-    order = np.argsort(-values, kind="stable")  # equal scores stay in written order
-    ranked = values[order]
-    run_start = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-    steps = np.arange(len(ranked)) - np.repeat(run_start, np.diff(np.r_[run_start, len(ranked)]))
-    result = values.copy()
-    result[order] = ranked - steps * np.spacing(np.abs(ranked))
+def _ties_broken(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
+    """_ties_as_written for rows that hold a tie."""
+    positions = np.arange(values.shape[1])
+    # Seen values first, then unseen; within each, high to low, equal ones in written order.
+    order = np.argsort(-values, axis=1, kind="stable")
+    by_group = np.argsort(~np.take_along_axis(in_seen, order, axis=1), axis=1, kind="stable")
+    order = np.take_along_axis(order, by_group, axis=1)
+    ranked = np.take_along_axis(values, order, axis=1)
+    group = np.take_along_axis(in_seen, order, axis=1)
+    run_starts = np.ones(ranked.shape, dtype=bool)
+    run_starts[:, 1:] = (ranked[:, 1:] != ranked[:, :-1]) | (group[:, 1:] != group[:, :-1])
+    steps = positions - np.maximum.accumulate(np.where(run_starts, positions, 0), axis=1)
+    result = np.empty_like(values)
+    np.put_along_axis(result, order, ranked - steps * np.spacing(np.abs(ranked)), axis=1)
+
+    top = values.max(axis=1, keepdims=True)
+    at_top = values == top
+    seen_first = np.take_along_axis(in_seen, np.argmax(at_top, axis=1)[:, None], axis=1)
+    lowered = seen_first & (at_top & ~in_seen).any(axis=1, keepdims=True) & ~in_seen
+    result[lowered] -= np.broadcast_to(np.spacing(np.abs(top)), values.shape)[lowered]
     return result
 
 
