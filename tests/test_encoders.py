@@ -514,6 +514,49 @@ def test_prompts_are_cut_where_the_tokenizer_says(tiny_clip, tmp_path: Path):
     assert (vectors[0] == vectors[1]).all() and not np.allclose(vectors[0], vectors[2])
 
 
+class CountingTokenizer:
+    """A tokenizer that records the texts it tokenizes (padding ids is no tokenizing)."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.texts: list[str] = []
+
+    def __call__(self, texts, **options):
+        self.texts += list(texts)
+        return self.tokenizer(texts, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.tokenizer, name)
+
+
+def test_class_prompts_are_tokenized_once_and_only_long_ones_again(tiny_clip, tmp_path: Path):
+    from zsl_cli.api import build_classifier
+    from zsl_cli.classes import parse_classes
+    from zsl_cli.prompts import Templates, plan_prompts
+
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    settings = json.loads((model / "tokenizer_config.json").read_text())
+    (model / "tokenizer_config.json").write_text(json.dumps({**settings, "model_max_length": 20}))
+    encoder = load_encoder(str(model))
+    counting = CountingTokenizer(encoder._tokenizer)
+    encoder._tokenizer = counting
+    spec = parse_classes("cat\ndog\n" + "x" * 19 + "\n" + "x" * 40 + "\n")
+    classifier = build_classifier(spec, plan_prompts(spec, Templates("bare", ("{}",))), encoder)
+    # Each prompt once, to tell the long ones; those (cut to what the model reads) once more.
+    longer, longest = "x" * 19, "x" * 40
+    assert sorted(counting.texts) == sorted(["cat", "dog", longer, longest, longer, longest])
+    assert classifier.prompts_cut_short == [longer, longest]
+    assert "2 class prompts are longer than the model reads (20 tokens)" in "".join(
+        classifier.warnings()
+    )
+    vectors = dict(zip(spec.names, classifier.vectors, strict=True))
+    assert (vectors[longer] == vectors[longest]).all()  # both read as their first 18 x's
+    assert not np.allclose(vectors["cat"], vectors["dog"])
+    # Texts other than those last encoded are tokenized to be told.
+    assert encoder.prompts_cut_short(["a cat", longest]) == [longest]
+    assert counting.texts[-2:] == ["a cat", longest]
+
+
 def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
     from tests.tiny_models import make_tiny_altclip
 

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import math
+import operator
 import os
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -118,6 +119,8 @@ class TransformersEncoder:
         # Otherwise, without a pad token, prompts are batched by length instead: CLIP-style
         # models read no further than each prompt's end.
         self._can_pad = usable_pad
+        # The texts encode_texts last encoded, and those of them it cut short.
+        self._last_cut_short: tuple[tuple[str, ...], list[str]] = ((), [])
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -256,17 +259,27 @@ class TransformersEncoder:
         return self._text_length
 
     def prompts_cut_short(self, texts: Sequence[str]) -> list[str]:
-        cut: list[str] = []
+        # The texts last encoded (the class prompts, checked right after): known without
+        # tokenizing them again, which took as long as tokenizing them to encode.
+        encoded, cut = self._last_cut_short
+        if len(texts) == len(encoded) and all(map(operator.eq, texts, encoded)):
+            return list(cut)
+        cut = []
         for start in range(0, len(texts), TOKENIZE_BLOCK):
             block = list(texts[start : start + TOKENIZE_BLOCK])
-            # One token past the limit tells a longer text, without all the tokens of a long one.
-            rows = self._tokenizer(block, truncation=True, max_length=self.prompt_tokens + 1)
-            cut += [
-                text
-                for text, ids in zip(block, rows["input_ids"], strict=True)
-                if len(ids) > self.prompt_tokens
-            ]
+            cut += [block[i] for i in self._too_long(self._token_ids(block, cut_at=None))]
         return cut
+
+    def _token_ids(self, texts: list[str], cut_at: int | None) -> list[list[int]]:
+        """Each text's token ids, cut to `cut_at` tokens; None: to one token past what the text
+        model reads, which tells a longer text without all the tokens of a long one."""
+        if not texts:
+            return []
+        limit = self.prompt_tokens + 1 if cut_at is None else cut_at
+        return self._tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
+
+    def _too_long(self, token_ids: Sequence[Sequence[int]]) -> list[int]:
+        return [i for i, ids in enumerate(token_ids) if len(ids) > self.prompt_tokens]
 
     @torch.inference_mode()
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -279,12 +292,17 @@ class TransformersEncoder:
         which = np.empty(len(texts), dtype=np.int64)  # each text's row
         # A block at a time, and kept as bytes: the tokenizer's output for 1.6 million prompts
         # (20,000 classes x 80 templates) took 6 GB at once.
+        cut: list[str] = []
         for start in range(0, len(texts), TOKENIZE_BLOCK):
-            token_ids = self._tokenizer(
-                list(texts[start : start + TOKENIZE_BLOCK]),
-                truncation=True,
-                max_length=self.prompt_tokens,  # as encoded, so alike keys encode alike
-            )["input_ids"]
+            block = list(texts[start : start + TOKENIZE_BLOCK])
+            # Tokenized once, one token long, to tell the texts the model reads only in part;
+            # just those (few, if any) again, cut as encoded, so alike keys encode alike.
+            token_ids = self._token_ids(block, cut_at=None)
+            too_long = self._too_long(token_ids)
+            cut_ids = self._token_ids([block[i] for i in too_long], cut_at=self.prompt_tokens)
+            for i, ids in zip(too_long, cut_ids, strict=True):
+                token_ids[i] = ids
+                cut.append(block[i])
             self._check_token_ids(token_ids)
             for position, ids in enumerate(token_ids, start):
                 key = array("q", ids).tobytes()
@@ -309,6 +327,7 @@ class TransformersEncoder:
                     encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
                 encoded[rows] = chunk
         self._check_texts_differ(encoded)
+        self._last_cut_short = (tuple(texts), cut)
         # Rows were numbered in order of first appearance: all distinct, `which` is 0, 1, 2, ...
         return encoded if len(firsts) == len(texts) else encoded[which]
 
