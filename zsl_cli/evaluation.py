@@ -339,7 +339,10 @@ def evaluate(
             f"{printable(truth.source)}: class '{reserved[0]}' is a reserved name in evaluation "
             f"(abstentions and failed images); rename that class"
         )
-    if any(p.ok and (p.label == FAILED or FAILED in _labels(p)) for p in predictions):
+    # `named` holds every label: a search of each ranking only where one may hold it.
+    if FAILED in named and any(
+        p.ok and (p.label == FAILED or FAILED in _labels(p)) for p in predictions
+    ):
         raise ZslError(
             f"{printable(predictions_source)}: class '{FAILED}' is a reserved name in evaluation "
             f"(images that could not be labelled); relabel with that class renamed"
@@ -523,8 +526,9 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         else:
             leftover.append(j)
 
-    # Every row keeps its position; an absolute row's empty key is never looked up.
-    by_relative = _unique_index(_ending(item.relative) for item in truth.items)
+    # Every row keeps its position; an absolute row's empty key is never looked up. Built only
+    # for rows left over: composing every truth path's names takes a while.
+    by_relative = _unique_index(_ending(item.relative) for item in truth.items) if leftover else {}
     claims: dict[int, list[int]] = {}
     for j in leftover:
         i = _longest_ending(_ending(_parts(paths[j])), by_relative)
