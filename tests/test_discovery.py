@@ -815,3 +815,57 @@ def test_a_second_glob_in_a_folder_that_cannot_be_read_reports_it_too(
     refuse_locked(monkeypatch)
     found = scan(["photos/locked/*.png", "photos/locked/*.jpg"], allow_empty=True)
     assert found.paths == [] and found.skipped == [(Path("photos/locked"), "permission denied")]
+
+
+class _EndlessStream(io.RawIOBase):
+    """/dev/zero or `yes`: `byte` forever. A reader that keeps reading fails instead of filling
+    the memory (zsl read the whole of stdin before looking at it)."""
+
+    def __init__(self, byte: bytes, head: bytes = b"") -> None:
+        self.head = head
+        self.byte = byte
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        assert self.given < 8 << 20, "read on past 8 MB of an endless stream"
+        count = len(buffer)
+        data = (self.head + self.byte * count)[:count]
+        self.head = self.head[len(data) :]
+        buffer[:count] = data
+        self.given += count
+        return count
+
+
+@pytest.mark.parametrize(
+    ("byte", "head", "nul_separated", "message"),
+    [
+        (b"\0", b"", True, "has NUL bytes in a row, as in /dev/zero: it is no path list"),
+        (b"\0", b"", False, "has NUL bytes in a row, as in /dev/zero: it is no path list"),
+        (b"\0", b"photos/b.png\0", True, "has NUL bytes in a row, as in /dev/zero"),
+        (b"a", b"photos/b.png\n", False, "has an entry longer than any path .*: entry 2, aaaa"),
+        (b"a", b"photos/b.png\0", True, "has an entry longer than any path .*: entry 2, aaaa"),
+        (b"a\n", b"", True, "has no NUL byte: drop -0"),
+    ],
+)
+def test_an_endless_stdin_list_ends_with_one_error(
+    photos: Path, byte: bytes, head: bytes, nul_separated: bool, message: str
+) -> None:
+    # `zsl label - -0 < /dev/zero` took all the memory there was (or a MemoryError traceback).
+    stream = _EndlessStream(byte, head)
+    with pytest.raises(ZslError, match=f"^the path list on stdin {message}"):
+        discover(["-"], stdin=io.BufferedReader(stream), nul_separated=nul_separated)
+    assert stream.given < 1 << 20
+
+
+def test_a_stdin_list_is_taken_as_it_comes(photos: Path) -> None:
+    # A NUL byte after the paths still refuses the list, and a few empty entries in a NUL list
+    # (`printf '%s\0' "$@"` with an empty argument) are no /dev/zero.
+    listing = b"photos/b.png\nphotos/a.JPG\n\0"
+    with pytest.raises(ZslError, match="is NUL-separated: add -0"):
+        discover(["-"], stdin=io.BytesIO(listing))
+    listing = b"\0\0photos/b.png\0\0\0photos/a.JPG"
+    found = discover(["-"], stdin=io.BytesIO(listing), nul_separated=True)
+    assert names(found) == ["photos/a.JPG", "photos/b.png"]

@@ -84,6 +84,14 @@ STDIN_INPUT = "-"
 _GLOB_CHARACTERS = frozenset("*?[")
 _SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")
 _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
+_PATH_LIST_BLOCK = 1 << 16
+# Eight NUL bytes in a row are no list: find -print0 writes no empty entry, and an empty argument
+# or two in `printf '%s\0' "$@"` writes fewer.
+_NUL_RUN = b"\0" * 8
+_NUL_RUN_MESSAGE = (
+    "the path list on stdin has NUL bytes in a row, as in /dev/zero: it is no path list"
+)
+_NO_NUL_MESSAGE = "the path list on stdin has no NUL byte: drop -0 (--null)"
 
 
 @dataclass(frozen=True)
@@ -242,32 +250,80 @@ def _glob_base(pattern: str) -> str:
     return absolute_path(base or os.sep)
 
 
-def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> list[str]:
-    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream; blank lines ignored,
-    and in a newline-separated list a UTF-8 byte-order mark at the start of a line. A text
-    stream's text is taken as the file names it would be in bytes."""
-    data = stream.read()
-    if isinstance(data, str):
-        data = os.fsencode(data)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Windows PowerShell's `>`: its NUL bytes would read as a NUL-separated list.
-        raise ZslError("the path list on stdin is UTF-16: save it as UTF-8")
-    if nul_separated:
-        if b"\0" not in data and b"\n" in data:
-            # find -print0 ends every name with a NUL; without one, lines are a list of lines
-            # (`printf 'a\nb'` too), not one name holding newlines.
-            raise ZslError("the path list on stdin has no NUL byte: drop -0 (--null)")
-        entries = data.split(b"\0")
-    elif b"\0" in data:
-        # No file name holds a NUL byte: this is a find -print0 / xargs -0 style list.
-        raise ZslError("the path list on stdin is NUL-separated: add -0 (--null)")
-    else:
-        # Notepad starts a UTF-8 file with a byte-order mark (`cat a.txt b.txt` puts one
-        # mid-list): no file name starts with one.
-        entries = [
-            line.removesuffix(b"\r").removeprefix(codecs.BOM_UTF8) for line in data.split(b"\n")
-        ]
-    return [os.fsdecode(entry) for entry in entries if entry.strip()]
+def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> Iterator[str]:
+    """Paths from a newline- (CR LF tolerated) or NUL-separated byte stream, each as soon as it
+    has been read; blank lines ignored, and in a newline-separated list a UTF-8 byte-order mark
+    at the start of a line. A text stream's text is taken as the file names it would be in bytes.
+
+    At most a path's length is held unread: an entry longer than any path can be, or a run of
+    NUL bytes (/dev/zero), is a ZslError, where reading on would never end or fill the memory.
+    """
+    separator = b"\0" if nul_separated else b"\n"
+    longest = _longest_path()
+    read = getattr(stream, "read1", stream.read)
+    pending = b""  # bytes after the last separator
+    head = True  # the stream's first bytes are yet to be checked
+    seen_nul = False
+    tail = b""  # the last bytes read, for a run of NUL bytes split between two reads
+    taken = 0
+    while True:
+        block = read(_PATH_LIST_BLOCK)
+        if isinstance(block, str):
+            block = os.fsencode(block)
+        ended = not block
+        if _NUL_RUN in tail + block:
+            raise ZslError(_NUL_RUN_MESSAGE)
+        tail = (tail + block)[-len(_NUL_RUN) + 1 :]
+        pending += block
+        if head and (len(pending) >= 2 or ended):
+            head = False
+            if pending.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                # Windows PowerShell's `>`: its NUL bytes would read as a NUL-separated list.
+                raise ZslError("the path list on stdin is UTF-16: save it as UTF-8")
+        if not nul_separated and b"\0" in pending:
+            # No file name holds a NUL byte: this is a find -print0 / xargs -0 style list,
+            # unless the NUL bytes go on (/dev/zero), which the next read tells.
+            at = pending.index(b"\0")
+            while len(pending) < at + len(_NUL_RUN) and (more := read(_PATH_LIST_BLOCK)):
+                pending += os.fsencode(more) if isinstance(more, str) else more
+            if pending[at : at + len(_NUL_RUN)] == _NUL_RUN:
+                raise ZslError(_NUL_RUN_MESSAGE)
+            raise ZslError("the path list on stdin is NUL-separated: add -0 (--null)")
+        *entries, pending = pending.split(separator)
+        if entries:
+            seen_nul = nul_separated
+        if ended:
+            if nul_separated and not seen_nul and b"\n" in pending:
+                # find -print0 ends every name with a NUL; without one, lines are a list of
+                # lines (`printf 'a\nb'` too), not one name holding newlines.
+                raise ZslError(_NO_NUL_MESSAGE)
+            entries.append(pending)
+        for entry in entries:
+            if not nul_separated:
+                # Notepad starts a UTF-8 file with a byte-order mark (`cat a.txt b.txt` puts one
+                # mid-list): no file name starts with one.
+                entry = entry.removesuffix(b"\r").removeprefix(codecs.BOM_UTF8)
+            if entry.strip():
+                taken += 1
+                yield os.fsdecode(entry)
+        if ended:
+            return
+        if len(pending) > longest:
+            if nul_separated and not seen_nul and b"\n" in pending:
+                raise ZslError(_NO_NUL_MESSAGE)
+            start = printable(os.fsdecode(pending[:40]))
+            raise ZslError(
+                f"the path list on stdin has an entry longer than any path (over {longest} bytes):"
+                f" entry {taken + 1}, {start}..."
+            )
+
+
+def _longest_path() -> int:
+    """The most bytes a path can have here (Linux: 4096, less the NUL that ends it)."""
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf
+        return 4096
 
 
 def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
