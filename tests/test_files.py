@@ -87,6 +87,34 @@ def test_a_read_only_output_is_refused_as_a_shell_refuses_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv"]
 
 
+def test_a_read_only_run_info_is_refused_as_its_output_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run info file made read-only was replaced all the same while a read-only output was
+    # refused; one the run could not replace (immutable) failed the run once its work was done.
+    output = tmp_path / "results.csv"
+    run_info = tmp_path / "results.csv.run.json"
+    run_info.write_bytes(b"kept")
+    run_info.chmod(0o444)
+    access = os.access
+
+    def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == os.fspath(run_info) and mode & os.W_OK:
+            return False  # as for a user, not root
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", as_a_user)
+    link = tmp_path / "latest.csv"
+    link.symlink_to(output.name)
+    for name in (output, link):
+        with pytest.raises(
+            ZslError, match=r"^the run info .*results\.csv\.run\.json.* is read-only"
+        ):
+            open_sink(name, sidecar=True)
+    assert run_info.read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv.run.json"]
+
+
 def test_an_input_named_as_an_outputs_run_info_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -376,6 +376,9 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
             f"the run info of output {str(target)!r} goes to {str(sidecar_path(target))!r}, "
             "which is a directory: move it away or choose another output name"
         )
+    if sidecar:  # replaced as the output is, so kept as the output is
+        run_info = sidecar_path(target)
+        check_not_read_only(run_info, f"the run info {str(run_info)!r} of output {str(target)!r}")
     create_folder(target.parent, f"the output folder {str(target.parent)!r}")
     return AtomicFileSink(target)
 
@@ -387,14 +390,13 @@ def written_path(output: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def check_not_read_only(target: Path) -> None:
+def check_not_read_only(target: Path, what: str | None = None) -> None:
     """ZslError if `target` exists and its user may not write it. A rename needs only the
     folder's permission: a file kept read-only would be replaced, where a shell's `>` says
-    Permission denied."""
+    Permission denied. `what` names the file in the message (default: the output)."""
     if os.path.exists(target) and not os.access(target, os.W_OK):
-        raise ZslError(
-            f"output {str(target)!r} is read-only: make it writable or choose another name"
-        )
+        what = what or f"output {str(target)!r}"
+        raise ZslError(f"{what} is read-only: make it writable or choose another name")
 
 
 def create_folder(folder: Path, what: str) -> None:
