@@ -495,6 +495,24 @@ def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) 
             read()
 
 
+def test_text_that_is_not_utf8_is_a_damaged_store(store: EmbeddingStore) -> None:
+    # A damaged page can leave bytes that are not UTF-8 in a text column: every read of the
+    # model's rows ended in sqlite3's "Could not decode to UTF-8 column" traceback.
+    model = store.register_model("id", "m", DIM)
+    stat = FileStat("/data/a.png", 1, 1)
+    store.add(model, [StoredItem(stat, "decode_error", "broken", None)])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE files SET status = CAST(x'ff6f6b' AS TEXT)")
+    reads = (
+        lambda: store.load(model),
+        lambda: store.fetch(model, ["/data/a.png"]),
+        lambda: store.plan(model, [stat], ["/data"]),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match="^embedding store .* is damaged .*not UTF-8"):
+            read()
+
+
 def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: EmbeddingStore) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     model = store.register_model("id-xyz", "model-x", DIM)

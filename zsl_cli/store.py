@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -807,6 +808,15 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
         )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
         return f"embedding store {path} is damaged ({text}); delete it and re-run `zsl embed`"
+    if text.startswith("Could not decode to UTF-8"):
+        # sqlite3's own error, for text zsl wrote as UTF-8 that a damaged page changed; its
+        # message quotes the damaged bytes.
+        column = re.search(r"column '([^']*)'", text)
+        where = f"column {column[1]}" if column else "a column"
+        return (
+            f"embedding store {path} is damaged ({where} holds text that is not UTF-8); "
+            "delete it and re-run `zsl embed`"
+        )
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return f"cannot open embedding store {path}: {text}"
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
