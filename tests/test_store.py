@@ -513,6 +513,28 @@ def test_text_that_is_not_utf8_is_a_damaged_store(store: EmbeddingStore) -> None
             read()
 
 
+@pytest.mark.parametrize("damaged", [b"/data/a\0.png", b"data/a.png", "/data/a.png", 7], ids=repr)
+def test_a_stored_path_that_names_no_file_is_a_damaged_store(
+    tmp_path: Path, store: EmbeddingStore, damaged: object
+) -> None:
+    # A damaged page left a NUL byte in a stored path: the next embed of its folder ended in
+    # os.path.realpath's "embedded null character" traceback (found by fuzzing the store).
+    model = store.register_model("id", "m", DIM)
+    folder = tmp_path / "photos"
+    stat = FileStat(str(write_file(folder / "b.png")), 1, 1)
+    encode_all(store, model, [FileStat("/data/a.png", 1, 1), stat])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE files SET path = ? WHERE path = ?", (damaged, b"/data/a.png"))
+    reads = (
+        lambda: store.plan(model, [stat], ["/data", str(folder)]),
+        lambda: store.load(model),
+        lambda: store.paths(model),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match="^embedding store .* is damaged .*a stored path"):
+            read()
+
+
 def test_export_npy_and_parquet_read_back_equal(tmp_path: Path, store: EmbeddingStore) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     model = store.register_model("id-xyz", "model-x", DIM)

@@ -603,7 +603,7 @@ class EmbeddingStore:
         with self._errors(), self._read():
             self._model(model_id)
             known = {
-                path: (size, mtime_ns, status, error)
+                self._path(path): (size, mtime_ns, status, error)
                 for path, size, mtime_ns, status, error in self._conn.execute(
                     "SELECT path, size, mtime_ns, status, error FROM files WHERE model_id = ?",
                     (model_id,),
@@ -666,9 +666,12 @@ class EmbeddingStore:
         path bytes, from one snapshot."""
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
-            rows = list(self._select("path, vector", model_id, "status = 'ok'"))
+            rows = [
+                (self._path(path), vector)
+                for path, vector in self._select("path, vector", model_id, "status = 'ok'")
+            ]
             failed = [
-                (os.fsdecode(path), status, error)
+                (os.fsdecode(self._path(path)), status, error)
                 for path, status, error in self._select(
                     "path, status, error", model_id, "status != 'ok'"
                 )
@@ -700,7 +703,17 @@ class EmbeddingStore:
     def paths(self, model_id: int) -> list[str]:
         """Every stored path of the model (ok or failed), sorted by path bytes."""
         with self._errors(), self._read():
-            return [os.fsdecode(row[0]) for row in self._select("path", model_id, "1")]
+            return [os.fsdecode(self._path(row[0])) for row in self._select("path", model_id, "1")]
+
+    def _path(self, value: object) -> bytes:
+        """A stored path as read: the absolute path's bytes, as `add` wrote it. Anything else is
+        a damaged page, which would fail in the file system calls made on it (a NUL byte)."""
+        if isinstance(value, bytes) and os.path.isabs(value) and b"\0" not in value:
+            return value
+        raise ZslError(
+            f"embedding store {self.path} is damaged (a stored path is no absolute path); "
+            "delete it and re-run `zsl embed`"
+        )
 
     def _select(self, columns: str, model_id: int, condition: str) -> Iterator[tuple]:
         """Rows of the model that meet `condition`, sorted by path bytes. `columns` and
@@ -732,7 +745,12 @@ class EmbeddingStore:
                 f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
                 (model_id,),
             ).fetchone()
-            rows = list(self._select("path, size, mtime_ns, vector", model_id, "status = 'ok'"))
+            rows = [
+                (self._path(path), *rest)
+                for path, *rest in self._select(
+                    "path, size, mtime_ns, vector", model_id, "status = 'ok'"
+                )
+            ]
         path_bytes = [row[0] for row in rows]
         vectors = _matrix([row[3] for row in rows], dim, dtype, self.path)
         try:
