@@ -32,6 +32,7 @@ from zsl_cli.store import (
     check_export_path,
     check_store_writable,
     stat_files,
+    stored_items,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -493,6 +494,29 @@ def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) 
     for read in (lambda: store.load(model), lambda: store.fetch(model, ["/data/b.png"])):
         with pytest.raises(ZslError, match="1 vector that is not finite; it is damaged"):
             read()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_vectors_that_are_not_unit_length_are_a_damaged_store(tmp_path: Path, dtype: str) -> None:
+    # Every image embedding is L2-normalised, and SQLite keeps no checksum: a damaged byte in a
+    # vector's exponent (1e38 where 0.3 was) was labelled with a score of 1, status ok.
+    path = tmp_path / "store.db"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id", "m", DIM, dtype=dtype)
+        stats = [FileStat("/data/a.png", 1, 1), FileStat("/data/b.png", 1, 1)]
+        encode_all(store, model, stats)
+    paths = [Path(stat.path) for stat in stats]
+    for read in (None, paths):  # float16 rounding is no damage
+        assert len(stored_items(str(path), "id", "m", read)) == 2
+    with sqlite3.connect(path) as raw:
+        key = (b"/data/b.png",)
+        (blob,) = raw.execute("SELECT vector FROM files WHERE path = ?", key).fetchone()
+        damaged = bytearray(blob)
+        damaged[-1] ^= 0x40  # the last component's top exponent bit
+        raw.execute("UPDATE files SET vector = ? WHERE path = ?", (bytes(damaged), *key))
+    for read in (None, paths):
+        with pytest.raises(ZslError, match="1 vector that is not of unit length; it is damaged"):
+            stored_items(str(path), "id", "m", read)
 
 
 def test_text_that_is_not_utf8_is_a_damaged_store(store: EmbeddingStore) -> None:

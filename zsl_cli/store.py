@@ -69,6 +69,7 @@ VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
 # densely packed: with the default 4 KiB pages each such row takes a page of its own.
 PAGE_SIZE = 65536
+UNIT_LENGTH_TOLERANCE = 0.01  # of an image embedding's L2 norm from 1 (`_matrix`)
 CACHE_KIB = 65536  # per connection, allocated on demand
 
 _SCHEMA = """
@@ -661,9 +662,10 @@ class EmbeddingStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def load(self, model_id: int) -> StoredEmbeddings:
+    def load(self, model_id: int, *, unit: bool = False) -> StoredEmbeddings:
         """All ok vectors of the model as float32 [n, dim], plus the failures, both sorted by
-        path bytes, from one snapshot."""
+        path bytes, from one snapshot. `unit`: the vectors are an encoder's, of length 1, and
+        any other is damage (see `_matrix`)."""
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             rows = [
@@ -677,11 +679,14 @@ class EmbeddingStore:
                 )
             ]
         paths = [os.fsdecode(path) for path, _ in rows]
-        vectors = _matrix([vector for _, vector in rows], dim, dtype, self.path)
+        vectors = _matrix([vector for _, vector in rows], dim, dtype, self.path, unit=unit)
         return StoredEmbeddings(paths, vectors, failed)
 
-    def fetch(self, model_id: int, paths: Sequence[str]) -> dict[str, StoredFile]:
-        """What the store holds for each of these absolute paths that it has, from one snapshot."""
+    def fetch(
+        self, model_id: int, paths: Sequence[str], *, unit: bool = False
+    ) -> dict[str, StoredFile]:
+        """What the store holds for each of these absolute paths that it has, from one snapshot
+        (`unit` as for `load`)."""
         rows = []
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
@@ -694,7 +699,8 @@ class EmbeddingStore:
                 if row is not None:
                     rows.append((path, *row))
         blobs = [row[5] for row in rows if row[5] is not None]
-        vectors = iter(_matrix(blobs, dim, dtype, self.path))  # one conversion for all rows
+        # One conversion for all rows.
+        vectors = iter(_matrix(blobs, dim, dtype, self.path, unit=unit))
         return {
             path: StoredFile(size, mtime_ns, status, error, None if blob is None else next(vectors))
             for path, size, mtime_ns, status, error, blob in rows
@@ -935,8 +941,11 @@ def _row(
     )
 
 
-def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.ndarray:
-    """Join the rows' bytes and view them once: one numpy call for all rows, not one per row."""
+def _matrix(
+    blobs: list[bytes], dim: int, dtype: np.dtype, store: Path, *, unit: bool = False
+) -> np.ndarray:
+    """Join the rows' bytes and view them once: one numpy call for all rows, not one per row.
+    `unit`: every row is an encoder's L2-normalised embedding, as `zsl embed` stores them."""
     joined = bytearray().join(blobs)  # a bytearray, so the float32 view below is writable
     if len(joined) != len(blobs) * dim * dtype.itemsize:
         raise ZslError(
@@ -954,6 +963,17 @@ def _matrix(blobs: list[bytes], dim: int, dtype: np.dtype, store: Path) -> np.nd
             f"embedding store {store} holds {not_finite} {vectors} not finite; it is damaged: "
             "re-create it with `zsl embed`"
         )
+    if unit:
+        # SQLite keeps no checksum of a page: a damaged byte in a vector (1e30 where 0.3 was)
+        # was labelled like any other, with a score of 1. float16 keeps a length within 1e-3.
+        lengths = np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
+        off = int(np.count_nonzero(np.abs(lengths - 1.0) > UNIT_LENGTH_TOLERANCE))
+        if off:
+            vectors = "vector that is" if off == 1 else "vectors that are"
+            raise ZslError(
+                f"embedding store {store} holds {off} {vectors} not of unit length; it is "
+                "damaged: re-create it with `zsl embed`"
+            )
     return matrix
 
 
@@ -1026,7 +1046,7 @@ def stored_items(
             items = _all_stored_items(store, model_id)
         else:
             absolute = [absolute_path(path) for path in paths]
-            found = store.fetch(model_id, absolute)
+            found = store.fetch(model_id, absolute, unit=True)
             missing = [key for key in absolute if key not in found]
             if missing:
                 found.update(_stored_under_other_spellings(store, model_id, missing))
@@ -1106,7 +1126,7 @@ def _stored_under_other_spellings(
             spelled[path] = target
         elif target in links:
             spelled[path] = links[target]
-    by_spelling = store.fetch(model_id, sorted(set(spelled.values())))
+    by_spelling = store.fetch(model_id, sorted(set(spelled.values())), unit=True)
     # A file forgotten since the paths were read is not in by_spelling.
     return {path: by_spelling[other] for path, other in spelled.items() if other in by_spelling}
 
@@ -1142,7 +1162,7 @@ def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
 
 
 def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:
-    stored = store.load(model_id)
+    stored = store.load(model_id, unit=True)
     items = [
         ImageItem(0, Path(path), embedding=vector)
         for path, vector in zip(stored.paths, stored.vectors, strict=True)
