@@ -115,6 +115,13 @@ def test_a_read_only_run_info_is_refused_as_its_output_is(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv.run.json"]
 
 
+def test_an_output_name_that_is_not_utf8_shows_its_bytes(tmp_path: Path) -> None:
+    # repr() showed 'out\udce9/', where the README promises \xNN on stderr.
+    name = os.path.join(os.fsdecode(tmp_path), os.fsdecode(b"out\xe9/"))
+    with pytest.raises(ZslError, match=r"out\\xe9/' names a folder"):
+        open_sink(name)
+
+
 def test_an_input_named_as_an_outputs_run_info_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -359,6 +359,12 @@ def printable(path: str | os.PathLike[str]) -> str:
     return printable_text(path_to_text(path))
 
 
+def quoted(path: str | os.PathLike[str]) -> str:
+    """A path in quotes for messages, shown as `printable` shows it: repr() showed a byte that
+    is not UTF-8 as Python's '\\udce9' where every other message shows \\xe9."""
+    return f"'{printable(path)}'"
+
+
 def printable_text(text: str) -> str:
     """Text read from a UTF-8 file (a class name, a path as `path_to_text` writes it) for
     messages, shown as `printable` shows a path. Such text is no os.fsdecode path: in a Latin-1

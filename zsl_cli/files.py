@@ -17,6 +17,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from zsl_cli.discovery import quoted
 from zsl_cli.errors import ZslError
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class AtomicFileSink:
             self._file.write(data)
         except OSError as error:
             self.discard()
-            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+            raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
 
     def record_done(self) -> None:
         pass
@@ -174,7 +175,7 @@ class AtomicFileSink:
                 _move_into_place(moves, stale)
         except OSError as error:
             self._discard(temps)
-            raise ZslError(f"cannot write {str(self.target)!r}: {error.strerror}") from error
+            raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
         except BaseException:
             self._discard(temps)
             raise
@@ -229,7 +230,7 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+        raise ZslError(f"cannot write {quoted(target)}: {error.strerror}") from error
     with suppress(OSError):
         os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
     return temp, os.fdopen(descriptor, "wb")
@@ -349,16 +350,16 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
     except (FileNotFoundError, NotADirectoryError):
         mode = None
     except OSError as error:  # a link loop, a folder we may not enter
-        raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+        raise ZslError(f"cannot write {quoted(target)}: {error.strerror}") from error
     if mode is not None and stat.S_ISDIR(mode):
-        raise ZslError(f"output {str(target)!r} is a directory: give a file name")
+        raise ZslError(f"output {quoted(target)} is a directory: give a file name")
     if os.fspath(output).endswith(("/", os.sep)):  # Path() drops the slash that says "folder"
-        raise ZslError(f"output {os.fspath(output)!r} names a folder: give a file name")
+        raise ZslError(f"output {quoted(output)} names a folder: give a file name")
     if mode is not None and streams_into(target):
         try:
             stream = open(target, "ab")  # noqa: SIM115 - closed by the sink
         except OSError as error:
-            raise ZslError(f"cannot write {str(target)!r}: {error.strerror}") from error
+            raise ZslError(f"cannot write {quoted(target)}: {error.strerror}") from error
         return StreamSink(stream, repr(str(target)), owned=True)
     target = written_path(target)
     if mode is not None:
@@ -368,18 +369,18 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
     if excess > 0:  # found now, not once the run is done
         also = f" (and its run info goes next to it as <name>{SIDECAR_SUFFIX})" if sidecar else ""
         raise ZslError(
-            f"output name {target.name!r} is {excess} bytes too long for a file "
+            f"output name {quoted(target.name)} is {excess} bytes too long for a file "
             f"name{also}: {NAME_MAX} bytes at most"
         )
     if sidecar and sidecar_path(target).is_dir():  # found now, not once the run is done
         raise ZslError(
-            f"the run info of output {str(target)!r} goes to {str(sidecar_path(target))!r}, "
+            f"the run info of output {quoted(target)} goes to {quoted(sidecar_path(target))}, "
             "which is a directory: move it away or choose another output name"
         )
     if sidecar:  # replaced as the output is, so kept as the output is
         run_info = sidecar_path(target)
-        check_not_read_only(run_info, f"the run info {str(run_info)!r} of output {str(target)!r}")
-    create_folder(target.parent, f"the output folder {str(target.parent)!r}")
+        check_not_read_only(run_info, f"the run info {quoted(run_info)} of output {quoted(target)}")
+    create_folder(target.parent, f"the output folder {quoted(target.parent)}")
     return AtomicFileSink(target)
 
 
@@ -395,7 +396,7 @@ def check_not_read_only(target: Path, what: str | None = None) -> None:
     folder's permission: a file kept read-only would be replaced, where a shell's `>` says
     Permission denied. `what` names the file in the message (default: the output)."""
     if os.path.exists(target) and not os.access(target, os.W_OK):
-        what = what or f"output {str(target)!r}"
+        what = what or f"output {quoted(target)}"
         raise ZslError(f"{what} is read-only: make it writable or choose another name")
 
 
@@ -410,7 +411,7 @@ def create_folder(folder: Path, what: str) -> None:
         if isinstance(error, (FileExistsError, NotADirectoryError)):
             for above in reversed((folder, *folder.parents)):
                 if above.exists() and not above.is_dir():
-                    why = f"{str(above)!r} is a file, not a folder"
+                    why = f"{quoted(above)} is a file, not a folder"
                     break
         raise ZslError(f"cannot create {what}: {why}") from error
 

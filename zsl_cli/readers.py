@@ -22,7 +22,7 @@ from urllib.parse import unquote_to_bytes
 
 import numpy as np
 
-from zsl_cli.discovery import path_from_text
+from zsl_cli.discovery import path_from_text, printable_text, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
 from zsl_cli.formatting import delimiter_hint
@@ -54,13 +54,13 @@ def read_predictions_and_run_info(
     path = Path(path)
     if path.is_dir() or not path.exists():
         what = "is a folder, not" if path.is_dir() else "not found: give"
-        raise ZslError(f"{name!r} {what} a predictions file written by 'zsl label'")
+        raise ZslError(f"{quoted(name)} {what} a predictions file written by 'zsl label'")
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
         with path.open("rb") as source, _seekable(source, name) as handle:
             predictions, run_info = _read_stream(handle, name, fmt)
     except OSError as error:
-        raise ZslError(f"cannot read {name!r}: {error.strerror or error}") from None
+        raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
     if run_info is None and path.is_file():
         run_info = _sidecar_info(path)
     return predictions, run_info
@@ -161,7 +161,7 @@ def _copy_errors(name: str) -> Iterator[None]:
         yield
     except OSError as error:
         raise ZslError(
-            f"cannot copy {name!r} to a temporary file ({error.strerror or error}): "
+            f"cannot copy {quoted(name)} to a temporary file ({error.strerror or error}): "
             "set TMPDIR to a folder with room for it"
         ) from None
 
@@ -183,7 +183,7 @@ def _read_stream(
     if fmt is not None and _misnamed(fmt, data.lstrip(_LEADING)):
         fmt = None  # `zsl label ... > p.json` writes CSV, the format of stdout, as p.json
     if fmt is None and not first:
-        raise ZslError(f"{name!r} is empty: no predictions to read")
+        raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
         return _read_csv(handle, name), None
     if fmt == "jsonl":
@@ -209,7 +209,7 @@ def _refuse_binary(data: bytes, name: str) -> None:
     Eight NUL bytes in a row are no text in UTF-8, UTF-16 or UTF-32 (which json reads): UTF-32
     holds up to five, "\u4e00" after an ASCII character, say (22 00 00 00 00 4e 00 00)."""
     if b"\0" * 8 in data:
-        raise ZslError(f"{name!r} is binary, not predictions written by 'zsl label'")
+        raise ZslError(f"{quoted(name)} is binary, not predictions written by 'zsl label'")
 
 
 def _misnamed(fmt: str, head: bytes) -> bool:
@@ -411,7 +411,7 @@ def _parse(
     does not read. JSON is parsed with `loads`."""
     start = data.lstrip(_LEADING)[:1]
     if fmt is None and not start:
-        raise ZslError(f"{name!r} is empty: no predictions to read")
+        raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
         return _read_csv(io.BytesIO(data), name), None
     if fmt == "jsonl":
@@ -439,7 +439,7 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
     if isinstance(document, list):
         tasks = [_prediction_from_task(t, f"{name}: task {i + 1}") for i, t in enumerate(document)]
         return tasks, None
-    raise ZslError(f"{name!r} is neither a zsl json output nor a list of Label Studio tasks")
+    raise ZslError(f"{quoted(name)} is neither a zsl json output nor a list of Label Studio tasks")
 
 
 # ValueError covers JSONDecodeError, UnicodeDecodeError and a number of 4,300+ digits;
@@ -451,7 +451,7 @@ def _load_json(data: bytes, name: str, loads: Callable[[bytes], Any] = json.load
     try:
         return loads(data)
     except _JSON_ERRORS as error:
-        raise ZslError(f"{name!r} is not valid JSON: {error}") from None
+        raise ZslError(f"{quoted(name)} is not valid JSON: {error}") from None
 
 
 def _loads_invalid(data: bytes) -> Any:
@@ -469,7 +469,7 @@ def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
         with _CSV_FIELDS_UNLIMITED.held():
             return _csv_rows(csv.reader(text), name)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
-        raise ZslError(f"{name!r} is not a readable CSV ({error})") from None
+        raise ZslError(f"{quoted(name)} is not a readable CSV ({error})") from None
     finally:
         text.detach()  # left open for its owner: stdin is read here unless it is a pipe
 
@@ -516,7 +516,7 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
     # as a truth CSV may have.
     if any(header.count(column) != 1 for column in CSV_COLUMNS):
         raise ZslError(
-            f"{name!r} is not a zsl predictions CSV: the header must hold the columns "
+            f"{quoted(name)} is not a zsl predictions CSV: the header must hold the columns "
             f"{','.join(CSV_COLUMNS)}" + delimiter_hint(header)
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
@@ -556,7 +556,7 @@ def _parse_score(text: str, where: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ZslError(f"{where}: {text!r} is not a number") from None
+        raise ZslError(f"{where}: '{printable_text(text)}' is not a number") from None
 
 
 def _parse_scores(texts: list[str], where: str) -> np.ndarray:
