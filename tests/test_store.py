@@ -419,6 +419,20 @@ def test_a_store_file_that_cannot_be_written_is_said_before_a_run(
         check_store_writable(path)
 
 
+def test_a_store_named_by_a_link_loop_is_said_to_be_one(tmp_path: Path) -> None:
+    # embed loaded the model, then failed with SQLite's "unable to open database file"; label
+    # --embeddings said the store was not found and to create it with zsl embed.
+    loop = tmp_path / "a.zsl"
+    loop.symlink_to("b.zsl")
+    (tmp_path / "b.zsl").symlink_to("a.zsl")
+    message = f"^embedding store {loop} is a symbolic link loop"
+    with pytest.raises(ZslError, match=message):
+        check_store_writable(loop)  # before the model loads
+    for create in (True, False):
+        with pytest.raises(ZslError, match=message):
+            EmbeddingStore.open(loop, create=create)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 def test_vectors_round_trip(tmp_path: Path, dtype: str) -> None:
     with EmbeddingStore.open(tmp_path / "s.db") as store:

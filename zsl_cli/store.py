@@ -28,6 +28,7 @@ images.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -233,6 +234,7 @@ class EmbeddingStore:
         database, was written by a newer zsl, or stays locked by another process for timeout_s.
         """
         path = Path(path)
+        _check_no_link_loop(path)
         if path.is_dir():
             raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
         if path.exists() and not path.is_file():
@@ -1070,6 +1072,7 @@ def check_store_writable(path: Path) -> None:
     said before the model loads rather than at the first commit. SQLite also writes its journal
     files next to the store (next to the file a link leads to), so that folder must be writable
     too."""
+    _check_no_link_loop(path)
     folder = Path(os.path.realpath(path)).parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the folder that would be created is checked where it would go
@@ -1077,6 +1080,18 @@ def check_store_writable(path: Path) -> None:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
+
+
+def _check_no_link_loop(path: Path) -> None:
+    """Refuse links that lead to each other: pathlib takes them for no file at all ("not found;
+    create it"), and SQLite says only "unable to open database file", once the model loaded."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ZslError(
+                f"embedding store {path} is a symbolic link loop; give a file name like x.zsl.db"
+            ) from None
 
 
 def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str]:
