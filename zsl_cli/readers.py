@@ -138,8 +138,13 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
     with _copy_errors(name):  # also where no folder has room: tempfile's check writes too
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
     try:
+        head = b""  # the content's start, until its first line shows
+        checked = False
         while data := source.read(_CHUNK):
             _refuse_binary(data, name)  # `cat /dev/zero |` would fill the disk
+            if not checked:
+                head = (head + data).lstrip(_LEADING)
+                checked = _csv_header_checked(head, name, ended=len(data) < _CHUNK)
             with _copy_errors(name):
                 copy.write(data)
             # A short read is the end (a buffered reader reads on to fill it): on a terminal,
@@ -152,6 +157,29 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
     finally:
         with suppress(OSError):  # that failure again, told already: the file closes all the same
             copy.close()
+
+
+def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
+    """Whether the start of a pipe's content, `head`, has shown that it is JSON, or a CSV
+    whose header holds zsl's columns; ZslError when it shows a CSV without them, as
+    `_csv_rows` says, before the rest is copied: `yes |` would have filled the disk."""
+    content = head.lstrip(_LEADING)
+    if not content:
+        return ended  # nothing yet, or nothing at all: said as it is for a file
+    if content[:1] in (b"[", b"{"):
+        return True
+    line, newline, _ = content.partition(b"\n")
+    if not newline and not ended:
+        if len(content) < _CHUNK:
+            return False  # no header yet
+        line = b""  # no header runs that long
+    header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
+    try:
+        with _CSV_FIELDS_UNLIMITED.held():
+            _csv_rows(csv.reader([header]), name)  # a header alone: no rows, or its error
+    except csv.Error:
+        pass  # said as it is for a file, once the copy is read
+    return True
 
 
 @contextmanager
