@@ -262,3 +262,40 @@ def test_tiff_whose_directory_offset_is_damaged_is_not_called_cut(tmp_path: Path
     path = tmp_path / "directory_past_the_end.tif"
     path.write_bytes(tiff[:4] + struct.pack("<I", len(tiff) + 100) + tiff[8:])
     assert failure_of(path).status == "truncated"
+
+
+def tga16(pixels: list[int], width: int, alpha_bits: int) -> bytes:
+    """An uncompressed true-colour Targa file of 16-bit pixels (A1R5G5B5), top row first, whose
+    header gives them `alpha_bits` alpha bits."""
+    height = len(pixels) // width
+    header = struct.pack("<BBBHHBHHHHBB", 0, 0, 2, 0, 0, 0, 0, 0, width, height, 16, 0x20)
+    header = header[:17] + bytes([0x20 | alpha_bits])
+    return header + struct.pack(f"<{len(pixels)}H", *pixels)
+
+
+@pytest.mark.parametrize("alpha_bits", [0, 1])
+def test_16bit_tga_top_bit_is_alpha_only_where_its_header_says_so(
+    tmp_path: Path, alpha_bits: int
+) -> None:
+    # ImageMagick and GIMP read the top bit as alpha (set: see-through) only when the header
+    # gives the pixels an alpha bit; Pillow always does. Writers that mean no alpha leave that
+    # bit as they please, here on some pixels.
+    colours = [int(value) for value in np.random.default_rng(2).integers(0, 0x8000, 48)]
+    marked = [colour | 0x8000 if index % 3 == 0 else colour for index, colour in enumerate(colours)]
+    clear, marked_path = tmp_path / "clear.tga", tmp_path / "marked.tga"
+    clear.write_bytes(tga16(colours, 8, alpha_bits))
+    marked_path.write_bytes(tga16(marked, 8, alpha_bits))
+    expected = np.asarray(decode_image(clear)).reshape(-1, 3).copy()
+    assert len(np.unique(expected, axis=0)) > 40  # colours, not white
+    if alpha_bits:
+        expected[::3] = 255  # see-through pixels on white
+    np.testing.assert_array_equal(np.asarray(decode_image(marked_path)).reshape(-1, 3), expected)
+
+
+def test_16bit_tga_colour_map_without_alpha_bits_is_opaque(tmp_path: Path) -> None:
+    colour_map = [0x7C00 | 0x8000, 0x03E0, 0x001F | 0x8000, 0x7FFF]  # red, green, blue, white
+    header = struct.pack("<BBBHHBHHHHBB", 0, 1, 1, 0, 4, 16, 0, 0, 2, 2, 8, 0x20)
+    path = tmp_path / "mapped.tga"
+    path.write_bytes(header + struct.pack("<4H", *colour_map) + bytes([0, 1, 2, 3]))
+    expected = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]]
+    assert np.asarray(decode_image(path)).reshape(-1, 3).tolist() == expected

@@ -28,7 +28,8 @@ permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
-alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none);
+alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, and
+a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
 and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
 animated images give their first frame;
@@ -522,6 +523,8 @@ def _decode_opened(
             # Writers that mean no alpha leave zeros in the alpha bits of these formats (or the
             # spare byte): shown on white, every such image would be a blank page.
             rgb = image.convert("RGB")
+        elif file_format == "TGA" and _tga_alpha_bit_unused(file):
+            rgb = image.convert("RGB")
         elif isinstance(deep_colour, tuple) and image.mode == "RGB":
             rgb = _deep_colour_on_white(image, file, deep_colour)
         else:
@@ -561,6 +564,19 @@ def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> bool:
     image.tile = [tile._replace(args=("BGRA", *args[1:]))]
     image._mode = "RGBA"
     return True
+
+
+def _tga_alpha_bit_unused(file: BinaryIO) -> bool:
+    """Whether a Targa file's pixels (or colour map entries) are 16 bits whose header gives them
+    no alpha bit. Pillow reads the top bit as alpha whatever the header says; ImageMagick and
+    GIMP read it only where the header gives one, and writers that mean none leave it as they
+    please: some pixels would turn white."""
+    file.seek(0)
+    head = file.read(18)
+    if len(head) < 18 or head[17] & 0x0F:
+        return False
+    kind = head[2] & 7  # 1: colour-mapped, 2: true colour (8 adds run-length coding)
+    return kind in (1, 2) and (head[7] if kind == 1 else head[16]) == 16
 
 
 def _wholly_transparent(image: Image.Image) -> bool:
