@@ -299,3 +299,20 @@ def test_16bit_tga_colour_map_without_alpha_bits_is_opaque(tmp_path: Path) -> No
     path.write_bytes(header + struct.pack("<4H", *colour_map) + bytes([0, 1, 2, 3]))
     expected = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]]
     assert np.asarray(decode_image(path)).reshape(-1, 3).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "file_format"),
+    [((300, 300), "PNG"), ((100, 100), "PNG"), ((256, 200), "PNG"), ((300, 200), "JPEG2000")],
+)
+def test_icns_picture_of_another_size_than_its_slot_decodes_at_its_own(
+    tmp_path: Path, size: tuple[int, int], file_format: str
+) -> None:
+    # As an ICO's picture does (Pillow's ICNS reader refused it: "not one of the allowed sizes");
+    # the pixel limit applies to the picture's own size.
+    pixels = blocky_rgb(*size, seed=5)
+    path = tmp_path / "slot_256.icns"
+    path.write_bytes(icns_holding(b"ic08", encoded(Image.fromarray(pixels), file_format)))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    limit = DecodeOptions(max_pixels=size[0] * size[1] - 1)
+    assert failure_of(path, limit).status == "too_large"

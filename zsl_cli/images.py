@@ -32,7 +32,8 @@ alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere co
 a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
 and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
-animated images give their first frame;
+animated images give their first frame; an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
+its own size, also where that is not the size its entry stands for;
 a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
@@ -497,6 +498,8 @@ def _decode_opened(
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
         if options.draft is not None and file_format in JPEG_FORMATS:
             _apply_draft(image, options.draft, _orientation(image))
+        if isinstance(image, IcnsImagePlugin.IcnsImageFile):
+            image = _icns_picture(image)
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
@@ -538,6 +541,31 @@ def _decode_opened(
     # preprocessing may take a faster path for JPEGs, whose pixels are approximate anyway.
     result.format = file_format
     return result
+
+
+def _icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFile:
+    """The PNG or JPEG 2000 picture of the ICNS entry Pillow decodes, opened at its own size (an
+    ICO's picture is decoded so). Pillow's ICNS reader refuses a picture whose size is not the
+    one its entry stands for ("not one of the allowed sizes"); _check_icon_size held that size
+    to the pixel limit. An entry of raw pixels, which has its entry's size, is left to Pillow."""
+    icns = icns_image.icns
+    for code, _ in icns.SIZES[icns_image.best_size]:
+        if code not in icns.dct:
+            continue
+        start, length = icns.dct[code]
+        icns.fobj.seek(start)
+        signature = icns.fobj.read(12)
+        icns.fobj.seek(start)
+        picture: ImageFile.ImageFile
+        if signature.startswith(PngImagePlugin._MAGIC):
+            picture = PngImagePlugin.PngImageFile(icns.fobj)
+        elif Jpeg2KImagePlugin._accept(signature):
+            picture = Jpeg2KImagePlugin.Jpeg2KImageFile(io.BytesIO(icns.fobj.read(length)))
+        else:
+            continue
+        icns_image.close()
+        return picture
+    return icns_image
 
 
 def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
