@@ -316,3 +316,16 @@ def test_icns_picture_of_another_size_than_its_slot_decodes_at_its_own(
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
     limit = DecodeOptions(max_pixels=size[0] * size[1] - 1)
     assert failure_of(path, limit).status == "too_large"
+
+
+def test_jpeg_cut_between_its_frame_header_and_its_first_scan_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # Pillow opens it, having read the image's size, and then finds no scan to decode.
+    jpeg = encoded(Image.fromarray(blocky_rgb(32, 24, seed=2)), "JPEG")
+    frame, scan = jpeg.index(b"\xff\xc0"), jpeg.index(b"\xff\xda")
+    markers = [at for at in range(frame + 1, scan + 1) if jpeg[at] == 0xFF]
+    for cut in [at + extra for at in markers for extra in (0, 1, 2)]:
+        path = tmp_path / f"cut_{cut}.jpg"
+        path.write_bytes(jpeg[:cut])
+        assert failure_of(path).status == "truncated", cut

@@ -498,6 +498,10 @@ def _decode_opened(
             raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
         if options.draft is not None and file_format in JPEG_FORMATS:
             _apply_draft(image, options.draft, _orientation(image))
+        if file_format in JPEG_FORMATS and not image.tile and not _ends_with(file, size, _JPEG_END):
+            # Pillow opens a JPEG whose data ends after its frame header (the size) and before
+            # its first scan, then has nothing to decode ("cannot load this image").
+            raise _cut_short(size)
         if isinstance(image, IcnsImagePlugin.IcnsImageFile):
             image = _icns_picture(image)
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
