@@ -329,3 +329,31 @@ def test_jpeg_cut_between_its_frame_header_and_its_first_scan_is_truncated(
         path = tmp_path / f"cut_{cut}.jpg"
         path.write_bytes(jpeg[:cut])
         assert failure_of(path).status == "truncated", cut
+
+
+def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:
+    """An 8-bit RGB Photoshop file holding only its merged image, uncompressed, with a layer
+    section that gives `layer_count` (its layer records left out: Pillow reads none of them
+    to decode the merged image) or none."""
+    height, width = planes[0].shape
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, len(planes), height, width, 8, 3)
+    layers = b"" if layer_count is None else struct.pack(">Ih", 2, layer_count)
+    sections = struct.pack(">II", 0, 0) + struct.pack(">I", len(layers)) + layers
+    return header + sections + struct.pack(">H", 0) + b"".join(p.tobytes() for p in planes)
+
+
+@pytest.mark.parametrize("layer_count", [None, 1, -1])
+def test_psd_fourth_channel_is_transparency_only_where_the_layer_count_says_so(
+    tmp_path: Path, layer_count: int | None
+) -> None:
+    # Photoshop keeps saved selections as extra channels of the merged image; the first is its
+    # transparency only where the layer count is negative (Adobe's file format specification).
+    pixels = blocky_rgb(16, 8, seed=6)
+    selection = np.zeros((8, 16), np.uint8)
+    selection[:, :8] = 255  # the left half selected
+    path = tmp_path / "selection.psd"
+    path.write_bytes(rgb_psd([*np.moveaxis(pixels, -1, 0), selection], layer_count))
+    expected = pixels.copy()
+    if layer_count == -1:
+        expected[:, 8:] = 255  # the right half see-through, on white
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)

@@ -29,7 +29,8 @@ permissions or settings and may pass on a later run.
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
 alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, and
-a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit);
+a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit, and a
+Photoshop file's fourth channel only where its layer count says so, not a saved selection);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
 and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
 animated images give their first frame; an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
@@ -530,7 +531,7 @@ def _decode_opened(
             # Writers that mean no alpha leave zeros in the alpha bits of these formats (or the
             # spare byte): shown on white, every such image would be a blank page.
             rgb = image.convert("RGB")
-        elif file_format == "TGA" and _tga_alpha_bit_unused(file):
+        elif _header_denies_alpha(image, file_format, file):
             rgb = image.convert("RGB")
         elif isinstance(deep_colour, tuple) and image.mode == "RGB":
             rgb = _deep_colour_on_white(image, file, deep_colour)
@@ -598,6 +599,15 @@ def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> bool:
     return True
 
 
+def _header_denies_alpha(image: Image.Image, file_format: str | None, file: BinaryIO) -> bool:
+    """Whether the file's header says that what Pillow read as alpha is none."""
+    if file_format == "TGA":
+        return _tga_alpha_bit_unused(file)
+    if file_format == "PSD" and image.mode == "RGBA":
+        return not _psd_merged_alpha(image, file)
+    return False
+
+
 def _tga_alpha_bit_unused(file: BinaryIO) -> bool:
     """Whether a Targa file's pixels (or colour map entries) are 16 bits whose header gives them
     no alpha bit. Pillow reads the top bit as alpha whatever the header says; ImageMagick and
@@ -609,6 +619,17 @@ def _tga_alpha_bit_unused(file: BinaryIO) -> bool:
         return False
     kind = head[2] & 7  # 1: colour-mapped, 2: true colour (8 adds run-length coding)
     return kind in (1, 2) and (head[7] if kind == 1 else head[16]) == 16
+
+
+def _psd_merged_alpha(image: Image.Image, file: BinaryIO) -> bool:
+    """Whether the fourth channel of a Photoshop file's merged image is its transparency, which
+    Pillow takes it for: it is where the layer count is negative (Adobe's specification);
+    otherwise it is a saved selection, and a photo would turn white outside it."""
+    layers = getattr(image, "_layers_position", None)
+    if not isinstance(layers, int):
+        return False  # no layers: a flat image, opaque
+    file.seek(layers)
+    return int.from_bytes(file.read(2), "big", signed=True) < 0
 
 
 def _wholly_transparent(image: Image.Image) -> bool:
