@@ -357,3 +357,31 @@ def test_psd_fourth_channel_is_transparency_only_where_the_layer_count_says_so(
     if layer_count == -1:
         expected[:, 8:] = 255  # the right half see-through, on white
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+
+
+def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> bytes:
+    """`frame` (a one-frame GIF) with its logical screen made `canvas` and its image moved
+    `left` pixels to the right."""
+    flags = frame[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    while frame[at] == 0x21:  # extension blocks: introducer, label, sub-blocks
+        at += 2
+        while frame[at]:
+            at += frame[at] + 1
+        at += 1
+    assert frame[at] == 0x2C  # the image descriptor
+    screen = struct.pack("<HH", *canvas)
+    return frame[:6] + screen + frame[10 : at + 1] + struct.pack("<H", left) + frame[at + 3 :]
+
+
+def test_gif_canvas_the_first_frame_leaves_uncovered_is_white(tmp_path: Path) -> None:
+    # Browsers show it see-through (on white here); Pillow filled it with palette colour 0.
+    pixels = blocky_rgb(8, 6, seed=3, block=2)
+    frame = encoded(Image.fromarray(pixels).quantize(16), "GIF")
+    plain, offset = tmp_path / "plain.gif", tmp_path / "offset.gif"
+    plain.write_bytes(frame)
+    offset.write_bytes(gif_on_wider_canvas(frame, (12, 6), left=4))
+    decoded = np.asarray(decode_image(offset))
+    assert decoded.shape == (6, 12, 3)
+    assert (decoded[:, :4] == 255).all()
+    np.testing.assert_array_equal(decoded[:, 4:], np.asarray(decode_image(plain)))

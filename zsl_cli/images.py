@@ -33,7 +33,8 @@ a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha 
 Photoshop file's fourth channel only where its layer count says so, not a saved selection);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
 and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
-animated images give their first frame; an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
+animated images give their first frame (a GIF's canvas that frame leaves uncovered is white, as
+browsers show it see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
 its own size, also where that is not the size its entry stands for;
 a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image).
@@ -509,6 +510,7 @@ def _decode_opened(
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         spare_alpha = _read_spare_byte_as_alpha(image)
+        frame_box = _gif_frame_box(image) if file_format == "GIF" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -537,6 +539,8 @@ def _decode_opened(
             rgb = _deep_colour_on_white(image, file, deep_colour)
         else:
             rgb = _to_rgb(image)
+        if frame_box is not None:
+            rgb = _white_outside(rgb, frame_box)
     finally:
         if rgb is not image:  # closing drops the pixels too: only the one we do not return
             image.close()
@@ -597,6 +601,22 @@ def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> bool:
     image.tile = [tile._replace(args=("BGRA", *args[1:]))]
     image._mode = "RGBA"
     return True
+
+
+def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
+    """The part of a GIF's canvas its first frame covers, where that is not all of it: browsers
+    show the rest see-through, and Pillow fills it with palette colour 0 (where the frame has
+    no transparent colour)."""
+    if len(image.tile) != 1:
+        return None
+    box = image.tile[0].extents
+    return None if box == (0, 0, *image.size) else box
+
+
+def _white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    page = Image.new("RGB", image.size, _WHITE)
+    page.paste(image.crop(box), box[:2])
+    return page
 
 
 def _header_denies_alpha(image: Image.Image, file_format: str | None, file: BinaryIO) -> bool:
