@@ -385,3 +385,27 @@ def test_gif_canvas_the_first_frame_leaves_uncovered_is_white(tmp_path: Path) ->
     assert decoded.shape == (6, 12, 3)
     assert (decoded[:, :4] == 255).all()
     np.testing.assert_array_equal(decoded[:, 4:], np.asarray(decode_image(plain)))
+
+
+@pytest.mark.parametrize(
+    ("head", "name"),
+    [
+        (b"P6 2 2 0\n", "PPM"),  # a largest value of 0
+        (b"P5 2 2 70000\n", "PGM"),  # a largest value over 16 bits
+        (b"P6 2 2 abc\n", "PPM"),  # no number
+        (b"P4 12345678901 2\n", "PBM"),  # a number longer than Pillow reads
+        (b"Pf\n2 2\nx\n", "PFM"),  # no scale
+    ],
+)
+def test_a_pnm_header_pillow_refuses_before_binary_pixels_is_not_an_image(
+    tmp_path: Path, head: bytes, name: str
+) -> None:
+    # As the same header before text is (test_a_file_that_only_starts_like_a_pnm_is_not_an_image):
+    # Pillow refuses it while opening the file, having decoded nothing.
+    path = tmp_path / "refused.ppm"
+    path.write_bytes(head + bytes(range(256)))
+    error = failure_of(path)
+    assert (error.status, error.reason.split(":")[0]) == (
+        "not_an_image",
+        f"{name} signature, but Pillow cannot open it",
+    )

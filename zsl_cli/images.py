@@ -803,6 +803,13 @@ def _classify(
         if hit_end:
             return cut_short
         return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
+    pnm = _PNM_MAGIC.match(head)
+    if pnm and not opened and isinstance(error, ValueError):
+        # Pillow's PNM reader refuses a header (a largest value of 0, a word for a number) with
+        # a ValueError, which Image.open passes on rather than trying other formats.
+        name = _PNM_NAMES.get(pnm.group().rstrip(), "PNM")
+        why = _pillow_says(error)
+        return DecodeError(NOT_AN_IMAGE, f"{name} signature, but Pillow cannot open it: {why}")
     if isinstance(error, MemoryError):
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = _pillow_says(error) or "no detail"
