@@ -409,3 +409,27 @@ def test_a_pnm_header_pillow_refuses_before_binary_pixels_is_not_an_image(
         "not_an_image",
         f"{name} signature, but Pillow cannot open it",
     )
+
+
+def ico_32bit_without_alpha(pixels: np.ndarray, see_through_rows: int) -> bytes:
+    """An ICO of one 32-bit BMP picture whose alpha bytes are all zero, as writers that predate
+    alpha leave them, and whose AND mask makes its first rows see-through."""
+    height, width = pixels.shape[:2]
+    header = struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0)
+    bgra = np.dstack([pixels[..., ::-1], np.zeros((height, width), np.uint8)])
+    stride = (width + 31) // 32 * 4
+    mask = np.zeros((height, stride), np.uint8)
+    mask[:see_through_rows] = 0xFF
+    picture = header + bgra[::-1].tobytes() + mask[::-1].tobytes()  # rows bottom-up
+    return ico_holding(picture, bits=32)
+
+
+def test_32bit_ico_whose_alpha_is_zero_everywhere_takes_its_and_mask(tmp_path: Path) -> None:
+    # Windows and browsers fall back on the mask; Pillow showed a wholly see-through picture,
+    # a blank page on white.
+    pixels = blocky_rgb(16, 16, seed=7, block=4)
+    path = tmp_path / "old.ico"
+    path.write_bytes(ico_32bit_without_alpha(pixels, see_through_rows=4))
+    expected = pixels.copy()
+    expected[:4] = 255
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)

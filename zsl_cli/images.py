@@ -28,7 +28,8 @@ permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
-alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, and
+alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, an
+ICO's 32-bit BMP picture's gives way to its AND mask as in Windows, and
 a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit, and a
 Photoshop file's fourth channel only where its layer count says so, not a saved selection);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
@@ -533,6 +534,8 @@ def _decode_opened(
             # Writers that mean no alpha leave zeros in the alpha bits of these formats (or the
             # spare byte): shown on white, every such image would be a blank page.
             rgb = image.convert("RGB")
+        elif isinstance(image, IcoImagePlugin.IcoImageFile) and _wholly_transparent(image):
+            rgb = _ico_by_its_mask(image)
         elif _header_denies_alpha(image, file_format, file):
             rgb = image.convert("RGB")
         elif isinstance(deep_colour, tuple) and image.mode == "RGB":
@@ -616,6 +619,29 @@ def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | No
 def _white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
     page = Image.new("RGB", image.size, _WHITE)
     page.paste(image.crop(box), box[:2])
+    return page
+
+
+def _ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
+    """An ICO picture whose alpha is zero everywhere on white: a 32-bit BMP one by its AND mask
+    instead, as Windows and browsers show it (writers that predate alpha leave those bytes
+    zero; Pillow reads the alpha bytes alone), a PNG one as it is."""
+    ico = image.ico
+    entry = ico.entry[ico.getentryindex(image.size)]
+    ico.buf.seek(entry.offset)
+    if ico.buf.read(8) == PngImagePlugin._MAGIC:
+        return _to_rgb(image)
+    width, height = image.size
+    stride = (width + 31) // 32 * 4  # rows of 1-bit values padded to 32 bits
+    ico.buf.seek(entry.offset + entry.size - stride * height)
+    rows = ico.buf.read(stride * height)
+    opaque = image.convert("RGB")
+    if len(rows) < stride * height:
+        return opaque  # a mask cut short: opaque, as a BMP with no alpha is
+    # 1 in the mask is see-through; rows are stored bottom-up.
+    mask = Image.frombuffer("1", image.size, rows, "raw", "1;I", stride, -1)
+    page = Image.new("RGB", image.size, _WHITE)
+    page.paste(opaque, mask=mask)
     return page
 
 
