@@ -433,3 +433,27 @@ def test_32bit_ico_whose_alpha_is_zero_everywhere_takes_its_and_mask(tmp_path: P
     expected = pixels.copy()
     expected[:4] = 255
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+
+
+def bmp_v4_with_alpha_mask(pixels: np.ndarray, alpha: np.ndarray) -> bytes:
+    """A 32-bit BMP with a version 4 header whose bit masks (BI_BITFIELDS) include alpha."""
+    height, width = pixels.shape[:2]
+    data = np.dstack([pixels[..., ::-1], alpha])[::-1].tobytes()  # BGRA rows bottom-up
+    header = struct.pack("<IiiHHIIiiII", 108, width, height, 1, 32, 3, len(data), 0, 0, 0, 0)
+    header += struct.pack("<IIII", 0xFF0000, 0xFF00, 0xFF, 0xFF000000) + b"BGRs" + bytes(48)
+    start = 14 + len(header)
+    return b"BM" + struct.pack("<IHHI", start + len(data), 0, 0, start) + header + data
+
+
+def test_bmp_whose_alpha_mask_reads_zero_everywhere_is_opaque(tmp_path: Path) -> None:
+    # As a BMP whose spare byte is zero everywhere is (browsers read both so).
+    pixels = blocky_rgb(16, 8, seed=10)
+    path = tmp_path / "v4.bmp"
+    path.write_bytes(bmp_v4_with_alpha_mask(pixels, np.zeros((8, 16), np.uint8)))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    alpha = np.zeros((8, 16), np.uint8)
+    alpha[:, :8] = 255  # some alpha: the right half see-through
+    path.write_bytes(bmp_v4_with_alpha_mask(pixels, alpha))
+    expected = pixels.copy()
+    expected[:, 8:] = 255
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)

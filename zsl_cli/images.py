@@ -510,7 +510,7 @@ def _decode_opened(
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
-        spare_alpha = _read_spare_byte_as_alpha(image)
+        _read_spare_byte_as_alpha(image)
         frame_box = _gif_frame_box(image) if file_format == "GIF" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
@@ -530,9 +530,9 @@ def _decode_opened(
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
         orientation = _orientation(image)
-        if (spare_alpha or file_format == "TGA") and _wholly_transparent(image):
-            # Writers that mean no alpha leave zeros in the alpha bits of these formats (or the
-            # spare byte): shown on white, every such image would be a blank page.
+        if file_format in ("BMP", "DIB", "TGA") and _wholly_transparent(image):
+            # Writers that mean no alpha leave zeros in the alpha bits of these formats (or a
+            # BMP's spare byte): shown on white, every such image would be a blank page.
             rgb = image.convert("RGB")
         elif isinstance(image, IcoImagePlugin.IcoImageFile) and _wholly_transparent(image):
             rgb = _ico_by_its_mask(image)
@@ -589,21 +589,20 @@ def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -
     image.draft("RGB", (width, height))
 
 
-def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> bool:
+def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
     """Have a 32-bit BMP without bit masks (BI_RGB) read with its fourth byte as alpha, as
     browsers read it: the format calls that byte unused, but writers (Pillow among them) put a
-    transparent image's alpha there. Pillow drops it. Returns whether it was asked for."""
+    transparent image's alpha there. Pillow drops it."""
     if image.format not in ("BMP", "DIB") or image.mode != "RGB" or len(image.tile) != 1:
-        return False
+        return
     tile = image.tile[0]
     args = tile.args
     if image.info.get("compression") != 0 or tile.codec_name != "raw":
-        return False
+        return
     if not isinstance(args, tuple) or args[:1] != ("BGRX",):
-        return False
+        return
     image.tile = [tile._replace(args=("BGRA", *args[1:]))]
     image._mode = "RGBA"
-    return True
 
 
 def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
