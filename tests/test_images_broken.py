@@ -457,3 +457,16 @@ def test_bmp_whose_alpha_mask_reads_zero_everywhere_is_opaque(tmp_path: Path) ->
     expected = pixels.copy()
     expected[:, 8:] = 255
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+
+
+def test_16bit_grey_tga_whose_header_gives_no_alpha_bits_is_opaque(tmp_path: Path) -> None:
+    grey = blocky_rgb(16, 8, seed=11)[..., 0]
+    alpha = np.zeros((8, 16), np.uint8)
+    alpha[:, :8] = 255
+    tga = bytearray(encoded(Image.fromarray(np.dstack([grey, alpha]), "LA"), "TGA"))
+    path = tmp_path / "grey.tga"
+    path.write_bytes(bytes(tga))
+    assert (np.asarray(decode_image(path))[:, 8:] == 255).all()  # alpha bits: see-through
+    tga[17] &= 0xF0  # no alpha bits: the second byte of each pixel is no alpha
+    path.write_bytes(bytes(tga))
+    np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], grey)

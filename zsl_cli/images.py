@@ -30,7 +30,8 @@ What the decoder does to a good file: EXIF orientation is applied; transparency 
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
 alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, an
 ICO's 32-bit BMP picture's gives way to its AND mask as in Windows, and
-a 16-bit TGA's top bit is alpha only where its header gives the pixels an alpha bit, and a
+a 16-bit TGA's top bit (or grey TGA's second byte) is alpha only where its header gives the
+pixels alpha bits, and a
 Photoshop file's fourth channel only where its layer count says so, not a saved selection);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
 and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
@@ -654,16 +655,17 @@ def _header_denies_alpha(image: Image.Image, file_format: str | None, file: Bina
 
 
 def _tga_alpha_bit_unused(file: BinaryIO) -> bool:
-    """Whether a Targa file's pixels (or colour map entries) are 16 bits whose header gives them
-    no alpha bit. Pillow reads the top bit as alpha whatever the header says; ImageMagick and
-    GIMP read it only where the header gives one, and writers that mean none leave it as they
-    please: some pixels would turn white."""
+    """Whether a Targa file's pixels (or colour map entries) are 16 bits (5-bit colours and a
+    top bit, or an 8-bit grey and a byte) whose header gives them no alpha bits. Pillow reads
+    that bit or byte as alpha whatever the header says; ImageMagick and GIMP read it only where
+    the header gives some, and writers that mean none leave it as they please: some pixels
+    would turn white."""
     file.seek(0)
     head = file.read(18)
     if len(head) < 18 or head[17] & 0x0F:
         return False
-    kind = head[2] & 7  # 1: colour-mapped, 2: true colour (8 adds run-length coding)
-    return kind in (1, 2) and (head[7] if kind == 1 else head[16]) == 16
+    kind = head[2] & 7  # 1: colour-mapped, 2: true colour, 3: grey (8 adds run-length coding)
+    return kind in (1, 2, 3) and (head[7] if kind == 1 else head[16]) == 16
 
 
 def _psd_merged_alpha(image: Image.Image, file: BinaryIO) -> bool:
