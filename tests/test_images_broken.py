@@ -470,3 +470,25 @@ def test_16bit_grey_tga_whose_header_gives_no_alpha_bits_is_opaque(tmp_path: Pat
     tga[17] &= 0xF0  # no alpha bits: the second byte of each pixel is no alpha
     path.write_bytes(bytes(tga))
     np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], grey)
+
+
+def rle8_bmp(width: int, height: int, codes: bytes) -> bytes:
+    """An 8-bit run-length coded BMP (BI_RLE8) whose colours 0, 1 and 2 are red, green and blue."""
+    palette = bytes([0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0]) + bytes(4 * 253)
+    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(codes), 0, 0, 256, 0)
+    start = 14 + len(header) + len(palette)
+    return b"BM" + struct.pack("<IHHI", start + len(codes), 0, 0, start) + header + palette + codes
+
+
+def test_rle_bmp_its_end_of_bitmap_code_ends_early_decodes(tmp_path: Path) -> None:
+    # The format lets that code end the pixels early; Pillow said the data ran out.
+    # Bottom row (first): four green pixels, end of line; top row: two blue, end of bitmap.
+    codes = bytes([4, 1, 0, 0, 2, 2, 0, 1])
+    path = tmp_path / "early_end.bmp"
+    path.write_bytes(rle8_bmp(4, 2, codes))
+    red, green, blue = [255, 0, 0], [0, 255, 0], [0, 0, 255]
+    # The pixels left out take colour 0, as Pillow gives those a line's end skips.
+    expected = [[blue, blue, red, red], [green, green, green, green]]
+    assert np.asarray(decode_image(path)).tolist() == expected
+    path.write_bytes(rle8_bmp(4, 2, codes[:-3]))  # cut inside the top row's run
+    assert failure_of(path).status == "truncated"

@@ -39,7 +39,9 @@ animated images give their first frame (a GIF's canvas that frame leaves uncover
 browsers show it see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
 its own size, also where that is not the size its entry stands for;
 a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
-libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image).
+libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image); a
+run-length coded BMP whose end-of-bitmap code comes early decodes (importing this module
+registers that decoder with Pillow under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -512,6 +514,8 @@ def _decode_opened(
         grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         _read_spare_byte_as_alpha(image)
+        if len(image.tile) == 1 and image.tile[0].codec_name == "bmp_rle":
+            image.tile = [image.tile[0]._replace(codec_name=_BMP_RLE)]
         frame_box = _gif_frame_box(image) if file_format == "GIF" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
@@ -604,6 +608,28 @@ def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
         return
     image.tile = [tile._replace(args=("BGRA", *args[1:]))]
     image._mode = "RGBA"
+
+
+class _BmpRleDecoder(BmpImagePlugin.BmpRleDecoder):
+    """Pillow's run-length decoder for BMPs, but for a bitmap whose end-of-bitmap code comes
+    before its last pixel, as the format allows: the pixels left out take colour 0, as Pillow
+    gives those that a line's end or a jump skips. Pillow said the data ran out."""
+
+    def set_as_raw(
+        self, data: bytes | bytearray, rawmode: str | None = None, extra: tuple[Any, ...] = ()
+    ) -> None:
+        pixels = self.state.xsize * self.state.ysize
+        if len(data) < pixels and self.fd is not None:
+            # Where the data did run out, the last two bytes read are no end-of-bitmap code.
+            self.fd.seek(-2, os.SEEK_CUR)
+            if self.fd.read(2) == _BMP_RLE_END:
+                data = bytes(data).ljust(pixels, b"\0")
+        super().set_as_raw(data, rawmode, extra)
+
+
+_BMP_RLE_END = b"\0\1"
+_BMP_RLE = "zsl_bmp_rle"
+Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
 
 
 def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
