@@ -492,3 +492,27 @@ def test_rle_bmp_its_end_of_bitmap_code_ends_early_decodes(tmp_path: Path) -> No
     assert np.asarray(decode_image(path)).tolist() == expected
     path.write_bytes(rle8_bmp(4, 2, codes[:-3]))  # cut inside the top row's run
     assert failure_of(path).status == "truncated"
+
+
+def with_tiff_tag(tiff: bytes, tag: int, value: int) -> bytes:
+    """A little-endian TIFF with the short value of `tag` in its first directory replaced."""
+    data = bytearray(tiff)
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(int.from_bytes(data[ifd : ifd + 2], "little")):
+        at = ifd + 2 + 12 * entry
+        if int.from_bytes(data[at : at + 2], "little") == tag:
+            data[at + 8 : at + 10] = value.to_bytes(2, "little")
+            return bytes(data)
+    raise AssertionError(f"no tag {tag}")
+
+
+@pytest.mark.parametrize("mode", ["L", "I;16", "F"])
+def test_tiff_whose_zero_is_white_is_inverted_at_any_depth(tmp_path: Path, mode: str) -> None:
+    # PhotometricInterpretation 0 (WhiteIsZero): Pillow inverts 1- and 8-bit grey as it reads
+    # them, not 16-bit or float grey, which came out as a negative.
+    levels = blocky_rgb(16, 8, seed=12)[..., 0]
+    values = {"L": levels, "I;16": levels.astype(np.uint16) * 257, "F": levels / np.float32(255)}
+    tiff = encoded(Image.fromarray(values[mode]), "TIFF")
+    path = tmp_path / "white_is_zero.tif"
+    path.write_bytes(with_tiff_tag(tiff, 262, 0))
+    np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], 255 - levels)

@@ -34,7 +34,8 @@ a 16-bit TGA's top bit (or grey TGA's second byte) is alpha only where its heade
 pixels alpha bits, and a
 Photoshop file's fourth channel only where its layer count says so, not a saved selection);
 CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
-and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`);
+and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`),
+and inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones;
 animated images give their first frame (a GIF's canvas that frame leaves uncovered is white, as
 browsers show it see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
 its own size, also where that is not the size its entry stands for;
@@ -144,6 +145,7 @@ _TRANSPOSE_FOR_ORIENTATION = {
     8: Image.Transpose.ROTATE_90,
 }
 _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
+_PHOTOMETRIC = 262  # a TIFF's PhotometricInterpretation tag
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # not on Windows, where named pipes live elsewhere
 _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
 
@@ -747,6 +749,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     """An RGB image free of the file: alpha composited on white, deep modes scaled to 8 bits."""
     if image.mode in ("I", "F") or image.mode.startswith("I;"):
         grey = _scale_to_8bit(image)
+        if image.format == "TIFF" and getattr(image, "tag_v2", {}).get(_PHOTOMETRIC) == 0:
+            # WhiteIsZero: Pillow inverts 1- and 8-bit grey as it reads it, not deeper grey.
+            np.subtract(255, grey, out=grey)
         transparent = image.info.get("transparency")
         if isinstance(transparent, int):  # a grey level that marks see-through pixels
             grey[np.asarray(image) == transparent] = 255  # on white, as for 8-bit images
