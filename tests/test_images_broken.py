@@ -516,3 +516,13 @@ def test_tiff_whose_zero_is_white_is_inverted_at_any_depth(tmp_path: Path, mode:
     path = tmp_path / "white_is_zero.tif"
     path.write_bytes(with_tiff_tag(tiff, 262, 0))
     np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], 255 - levels)
+
+
+def test_rle_bmp_cut_where_its_pixels_start_is_truncated(tmp_path: Path) -> None:
+    # The bytes before the pixels (here the palette's last entry) are no end-of-bitmap code.
+    bmp = bytearray(rle8_bmp(4, 2, bytes([4, 1, 0, 0, 4, 2, 0, 1])))
+    start = int.from_bytes(bmp[10:14], "little")
+    bmp[start - 2 : start] = b"\0\1"
+    path = tmp_path / "no_pixels.bmp"
+    path.write_bytes(bytes(bmp[:start]))
+    assert failure_of(path).status == "truncated"

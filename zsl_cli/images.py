@@ -28,21 +28,20 @@ permissions or settings and may pass on a later run.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
-alpha as browsers read it (but a BMP's or TGA's alpha that is zero everywhere counts as none, an
-ICO's 32-bit BMP picture's gives way to its AND mask as in Windows, and
-a 16-bit TGA's top bit (or grey TGA's second byte) is alpha only where its header gives the
-pixels alpha bits, and a
-Photoshop file's fourth channel only where its layer count says so, not a saved selection);
-CMYK becomes RGB with Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit
-and 32-bit integer and float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`),
-and inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones;
-animated images give their first frame (a GIF's canvas that frame leaves uncovered is white, as
-browsers show it see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at
-its own size, also where that is not the size its entry stands for;
-a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
-libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image); a
-run-length coded BMP whose end-of-bitmap code comes early decodes (importing this module
-registers that decoder with Pillow under a name of its own).
+alpha as browsers read it. Alpha that is none by the file's own account is dropped: a BMP's or
+TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
+gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
+not make it transparency (a saved selection); an ICO's 32-bit BMP picture whose alpha is zero
+everywhere takes its AND mask instead, as in Windows. CMYK becomes RGB with Pillow's conversion
+(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and float images are
+scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`), and inverted where a TIFF says zero
+is white, as Pillow inverts 1- and 8-bit ones; animated images give their first frame (a GIF's
+canvas that frame leaves uncovered is white, as browsers show it see-through); an ICO's or
+ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where that is not the size its
+entry stands for; a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is
+wrong are dropped, as libpng does by default, rather than the image (a damaged IHDR or PLTE is
+not_an_image); a run-length coded BMP whose end-of-bitmap code comes early decodes (importing
+this module registers that decoder with Pillow, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -617,11 +616,17 @@ class _BmpRleDecoder(BmpImagePlugin.BmpRleDecoder):
     before its last pixel, as the format allows: the pixels left out take colour 0, as Pillow
     gives those that a line's end or a jump skips. Pillow said the data ran out."""
 
+    _start = 0
+
+    def decode(self, buffer: Any) -> tuple[int, int]:
+        self._start = self.fd.tell() if self.fd is not None else 0
+        return super().decode(buffer)
+
     def set_as_raw(
         self, data: bytes | bytearray, rawmode: str | None = None, extra: tuple[Any, ...] = ()
     ) -> None:
         pixels = self.state.xsize * self.state.ysize
-        if len(data) < pixels and self.fd is not None:
+        if len(data) < pixels and self.fd is not None and self.fd.tell() >= self._start + 2:
             # Where the data did run out, the last two bytes read are no end-of-bitmap code.
             self.fd.seek(-2, os.SEEK_CUR)
             if self.fd.read(2) == _BMP_RLE_END:
