@@ -526,3 +526,14 @@ def test_rle_bmp_cut_where_its_pixels_start_is_truncated(tmp_path: Path) -> None
     path = tmp_path / "no_pixels.bmp"
     path.write_bytes(bytes(bmp[:start]))
     assert failure_of(path).status == "truncated"
+
+
+def test_32bit_cursor_whose_alpha_is_zero_everywhere_takes_its_and_mask(tmp_path: Path) -> None:
+    pixels = blocky_rgb(16, 16, seed=7, block=4)
+    cursor = bytearray(ico_32bit_without_alpha(pixels, see_through_rows=4))
+    cursor[2] = 2  # a cursor file (CUR), which Pillow reads with its own reader
+    path = tmp_path / "old.cur"
+    path.write_bytes(bytes(cursor))
+    expected = pixels.copy()
+    expected[:4] = 255
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)

@@ -31,17 +31,17 @@ palette or "transparency" info) is composited on white, and a 32-bit BMP's spare
 alpha as browsers read it. Alpha that is none by the file's own account is dropped: a BMP's or
 TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
 gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
-not make it transparency (a saved selection); an ICO's 32-bit BMP picture whose alpha is zero
-everywhere takes its AND mask instead, as in Windows. CMYK becomes RGB with Pillow's conversion
-(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and float images are
-scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`), and inverted where a TIFF says zero
-is white, as Pillow inverts 1- and 8-bit ones; animated images give their first frame (a GIF's
-canvas that frame leaves uncovered is white, as browsers show it see-through); an ICO's or
-ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where that is not the size its
-entry stands for; a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is
-wrong are dropped, as libpng does by default, rather than the image (a damaged IHDR or PLTE is
-not_an_image); a run-length coded BMP whose end-of-bitmap code comes early decodes (importing
-this module registers that decoder with Pillow, under a name of its own).
+not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose
+alpha is zero everywhere takes its AND mask instead, as in Windows. CMYK becomes RGB with
+Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and
+float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`), and inverted where
+a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images give their first
+frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it see-through); an
+ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where that is not the
+size its entry stands for; a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose
+checksum is wrong are dropped, as libpng does by default, rather than the image (a damaged IHDR
+or PLTE is not_an_image); a run-length coded BMP whose end-of-bitmap code comes early decodes
+(importing this module registers that decoder with Pillow, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -518,6 +518,7 @@ def _decode_opened(
         if len(image.tile) == 1 and image.tile[0].codec_name == "bmp_rle":
             image.tile = [image.tile[0]._replace(codec_name=_BMP_RLE)]
         frame_box = _gif_frame_box(image) if file_format == "GIF" else None
+        cursor_mask = _cursor_mask_offset(image) if file_format == "CUR" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -542,6 +543,8 @@ def _decode_opened(
             rgb = image.convert("RGB")
         elif isinstance(image, IcoImagePlugin.IcoImageFile) and _wholly_transparent(image):
             rgb = _ico_by_its_mask(image)
+        elif cursor_mask is not None and _wholly_transparent(image):
+            rgb = _on_white_by_and_mask(image, file, cursor_mask)
         elif _header_denies_alpha(image, file_format, file):
             rgb = image.convert("RGB")
         elif isinstance(deep_colour, tuple) and image.mode == "RGB":
@@ -664,14 +667,34 @@ def _ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
     ico.buf.seek(entry.offset)
     if ico.buf.read(8) == PngImagePlugin._MAGIC:
         return _to_rgb(image)
+    stride = (image.width + 31) // 32 * 4
+    return _on_white_by_and_mask(image, ico.buf, entry.offset + entry.size - stride * image.height)
+
+
+def _cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
+    """Where the AND mask of a cursor of 32-bit pixels starts: after them."""
+    if len(image.tile) != 1:
+        return None
+    tile, row = image.tile[0], 4 * image.width
+    if (
+        tile.codec_name != "raw"
+        or not isinstance(tile.args, tuple)
+        or tile.args[:2] != ("BGRA", row)
+    ):
+        return None
+    return tile.offset + row * image.height
+
+
+def _on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.Image:
+    """`image` on white where the AND mask at `offset` of `file` (1 bit a pixel, rows bottom-up
+    and padded to 32 bits, 1 for see-through) lets it show; opaque where the mask is cut."""
     width, height = image.size
-    stride = (width + 31) // 32 * 4  # rows of 1-bit values padded to 32 bits
-    ico.buf.seek(entry.offset + entry.size - stride * height)
-    rows = ico.buf.read(stride * height)
+    stride = (width + 31) // 32 * 4
+    file.seek(offset)
+    rows = file.read(stride * height)
     opaque = image.convert("RGB")
     if len(rows) < stride * height:
-        return opaque  # a mask cut short: opaque, as a BMP with no alpha is
-    # 1 in the mask is see-through; rows are stored bottom-up.
+        return opaque  # as a BMP whose alpha is zero everywhere is
     mask = Image.frombuffer("1", image.size, rows, "raw", "1;I", stride, -1)
     page = Image.new("RGB", image.size, _WHITE)
     page.paste(opaque, mask=mask)
