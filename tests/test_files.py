@@ -15,6 +15,7 @@ import pytest
 from zsl_cli import files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import check_outputs_spare_inputs, open_sink, write_file
+from zsl_cli.writers import open_writer
 
 
 class InterruptedFile(io.RawIOBase):
@@ -113,6 +114,44 @@ def test_a_read_only_run_info_is_refused_as_its_output_is(
             open_sink(name, sidecar=True)
     assert run_info.read_bytes() == b"kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "results.csv.run.json"]
+
+
+def test_a_read_only_run_info_that_a_document_would_remove_as_stale_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A document output (-f json, --json, --report) removes an earlier run's <output>.run.json
+    # as stale: one made read-only to keep it was deleted without a word, where the same file
+    # is refused when the run would replace it.
+    output = tmp_path / "out.json"
+    run_info = tmp_path / "out.json.run.json"
+    run_info.write_bytes(b"kept")
+    run_info.chmod(0o444)
+    access = os.access
+
+    def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == os.fspath(run_info) and mode & os.W_OK:
+            return False  # as for a user, not root
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", as_a_user)
+    link = tmp_path / "latest.json"
+    link.symlink_to(output.name)
+    message = r"^the run info .*out\.json\.run\.json.* would remove as stale, is read-only"
+    for name in (output, link):
+        with pytest.raises(ZslError, match=message):
+            open_writer(name, "json")
+        with pytest.raises(ZslError, match=message):
+            write_file(name, b"{}")
+    assert run_info.read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "out.json.run.json"]
+    # One that may be written is still removed as stale, and a folder in its place is left.
+    monkeypatch.setattr(os, "access", access)
+    run_info.chmod(0o644)
+    write_file(output, b"{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "out.json"]
+    run_info.mkdir()
+    write_file(output, b"{}")
+    assert run_info.is_dir()
 
 
 def test_an_output_name_that_is_not_utf8_shows_its_bytes(tmp_path: Path) -> None:

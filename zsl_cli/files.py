@@ -377,9 +377,15 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
             f"the run info of output {quoted(target)} goes to {quoted(sidecar_path(target))}, "
             "which is a directory: move it away or choose another output name"
         )
+    run_info = sidecar_path(target)
     if sidecar:  # replaced as the output is, so kept as the output is
-        run_info = sidecar_path(target)
         check_not_read_only(run_info, f"the run info {quoted(run_info)} of output {quoted(target)}")
+    elif not run_info.is_dir():  # removed as stale at publish, so kept as a replaced one is
+        check_not_read_only(
+            run_info,
+            f"the run info {quoted(run_info)} of an earlier output {quoted(target)}, which "
+            "this output would remove as stale,",
+        )
     create_folder(target.parent, f"the output folder {quoted(target.parent)}")
     return AtomicFileSink(target)
 
