@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions
+from zsl_cli.records import Prediction, RankedScores
+from zsl_cli.writers import LabelStudioOptions, open_writer
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
 
@@ -103,3 +109,85 @@ def test_a_pipe_that_is_empty_or_only_a_header_reads_as_before(
     else:
         with pytest.raises(ZslError, match=message):
             read_predictions("-")
+
+
+ENDLESS_JSON = [
+    (b'{"a":1}\n', r"^stdin: line 1: not a zsl prediction record \(no 'score' field\)$"),
+    (b"\n\n{a\n", r"^stdin: line 3: not valid JSON \(Expecting property name .*\(char 1\)\)$"),
+    (b"[1]\n", r"^'stdin' is not valid JSON: Extra data: line 2 column 1 \(char 4\)$"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), ENDLESS_JSON)
+def test_an_endless_pipe_of_json_that_zsl_cannot_read_ends_at_its_first_refused_line(
+    monkeypatch: pytest.MonkeyPatch, line: bytes, message: str
+) -> None:
+    # `yes '{"a":1}' | zsl evaluate -` was copied whole to a temporary file before any of it was
+    # read. The message is the one the whole content gets (the same lines from a file), the
+    # line it names counted from the stream's start, blank lines too.
+    pipe = _EndlessPipe(line)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(pipe)))
+    with pytest.raises(ZslError, match=message):
+        read_predictions("-")
+    assert pipe.given < 4 << 20
+
+
+def test_an_endless_pipe_of_json_lines_is_refused_by_the_command_with_one_line(
+    tmp_path: Path,
+) -> None:
+    # Through a real pipe: the command stops on its own, exit code 2, before the writer does.
+    # 256 MB stand for the endless stream (one that the command read whole fails the test).
+    (tmp_path / "truth" / "cat").mkdir(parents=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", "truth"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdin is not None and process.stderr is not None
+    fed = [0]
+
+    def feed(stdin: IO[bytes]) -> None:
+        block = b'{"a":1}\n' * 8192
+        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away
+            while fed[0] < 256 << 20:
+                stdin.write(block)
+                fed[0] += len(block)
+            stdin.close()
+
+    feeder = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
+    feeder.start()
+    try:
+        error = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    finally:
+        process.kill()
+    feeder.join(timeout=120)
+    assert code == 2, error[-2000:]
+    assert error == "zsl: error: stdin: line 1: not a zsl prediction record (no 'score' field)\n"
+    assert fed[0] < 64 << 20
+
+
+def _written(fmt: str, count: int) -> bytes:
+    """`count` predictions written in `fmt`, 20 classes ranked each (over a read's 1 MiB)."""
+    buffer = io.BytesIO()
+    studio = LabelStudioOptions(url_prefix="http://images")
+    with open_writer("-", fmt, stdout=buffer, label_studio=studio) as writer:
+        for index in range(count):
+            ranked = RankedScores(tuple(f"class {c}" for c in range(20)), [0.05] * 20)
+            writer.write(Prediction(f"{index}.png", "class 0", 0.05, ranked))
+        writer.close({})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "label-studio"])
+def test_piped_json_longer_than_a_read_reads_as_the_same_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    data = _written(fmt, 4000)
+    assert len(data) > 2 << 20
+    saved = tmp_path / ("p.jsonl" if fmt == "jsonl" else "p.json")
+    saved.write_bytes(data)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Pipe(data))))
+    piped = read_predictions("-")
+    assert len(piped) == 4000
+    assert piped == read_predictions(saved)

@@ -140,11 +140,15 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
     try:
         head = b""  # the content's start, until its first line shows
         checked = False
+        first = True
         while data := source.read(_CHUNK):
             _refuse_binary(data, name)  # `cat /dev/zero |` would fill the disk
             if not checked:
                 head = (head + data).lstrip(_LEADING)
                 checked = _csv_header_checked(head, name, ended=len(data) < _CHUNK)
+            if first and len(data) == _CHUNK:  # more to come: `yes '{}' |` would fill the disk
+                _refuse_json_start(data, name)
+            first = False
             with _copy_errors(name):
                 copy.write(data)
             # A short read is the end (a buffered reader reads on to fill it): on a terminal,
@@ -180,6 +184,40 @@ def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
     except csv.Error:
         pass  # said as it is for a file, once the copy is read
     return True
+
+
+# What a JSON text cut by a read may end in after the place json reports (a number, true,
+# false or null cut short, or a \uXXXX escape): there the text may still go on as valid JSON.
+_CUT_TOKEN = re.compile(
+    r"-?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]*)?|t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?"
+    r"|n(?:u(?:ll?)?)?|u[0-9a-fA-F]{0,3}"
+)
+
+
+def _refuse_json_start(data: bytes, name: str) -> None:
+    """ZslError, as reading the whole content would say it, when a pipe's first chunk `data`
+    holds JSON that no continuation makes valid: `yes '{"a":1}' |` or `yes '[' |` would fill
+    the disk before the copy is read. Such content starting with "[" is refused as invalid
+    JSON; starting with "{" it is read as JSON Lines (see `_read_stream`), whose first refused
+    line stands whatever follows. Where the chunk's end leaves that open, nothing is said."""
+    start = data.lstrip(_LEADING)[:1]
+    if start not in (b"[", b"{"):
+        return
+    try:  # as json.loads decodes bytes; a character cut at the chunk's end is held back
+        text = codecs.getincrementaldecoder(json.detect_encoding(data))("surrogatepass").decode(
+            data
+        )
+        json.loads(text)
+        return  # one whole value, so far: what follows tells
+    except json.JSONDecodeError as error:
+        if error.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, error.pos):
+            return  # cut by the read: it may go on as valid JSON
+        invalid = error
+    except (ValueError, RecursionError):  # a depth or a number json may take from a whole text
+        return
+    if start == b"[":
+        raise ZslError(f"{quoted(name)} is not valid JSON: {invalid}")
+    _read_jsonl(io.BytesIO(data[: data.rfind(b"\n") + 1]), name)  # its whole lines
 
 
 @contextmanager
