@@ -191,3 +191,33 @@ def test_piped_json_longer_than_a_read_reads_as_the_same_file_does(
     piped = read_predictions("-")
     assert len(piped) == 4000
     assert piped == read_predictions(saved)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("p.jsonl", r"^p\.jsonl: line 1: not valid JSON \(Expecting value: line 1 column 1"),
+        ("p.json", r"^'p\.json' is not valid JSON: Expecting value: line 1 column 1"),
+    ],
+)
+def test_a_named_pipe_is_read_as_its_name_says_as_a_file_of_that_name_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, message: str
+) -> None:
+    # A pipe's first line was checked as a CSV header whatever its name: p.jsonl holding lines
+    # that are no JSON was refused as 'not a zsl predictions CSV', as no file p.jsonl is.
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(name)
+    content = b"y\n" * (1 << 20)  # more than a read, as `yes` gives
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(name, "wb") as pipe:
+            pipe.write(content)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    with pytest.raises(ZslError, match=message):
+        read_predictions(name)
+    writer.join(timeout=60)
+    Path("file_" + name).write_bytes(content)
+    with pytest.raises(ZslError, match=message.replace("p\\.", "file_p\\.")):
+        read_predictions("file_" + name)

@@ -57,7 +57,7 @@ def read_predictions_and_run_info(
         raise ZslError(f"{quoted(name)} {what} a predictions file written by 'zsl label'")
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
-        with path.open("rb") as source, _seekable(source, name) as handle:
+        with path.open("rb") as source, _seekable(source, name, fmt) as handle:
             predictions, run_info = _read_stream(handle, name, fmt)
     except OSError as error:
         raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
@@ -128,10 +128,13 @@ _LEADING = b"\xef\xbb\xbf \t\r\n"  # a BOM's bytes and whitespace, before the co
 
 
 @contextmanager
-def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
+def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[IO[bytes]]:
     """`source`, or for a pipe a copy of it in an unnamed temporary file: a document that turns
     out to be one the stream reader leaves is read again from its start (see `_read_stream`), and
-    a pipe would otherwise have to be held in memory for that."""
+    a pipe would otherwise have to be held in memory for that. `fmt`: the format a named pipe's
+    extension gives; its start is checked only where its content decides it, as for stdin (a
+    p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV)."""
+    checks = fmt in (None, "csv")  # a csv name holding JSON is read as stdin is: see _misnamed
     if source.seekable():
         yield source
         return
@@ -139,8 +142,8 @@ def _seekable(source: IO[bytes], name: str) -> Iterator[IO[bytes]]:
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
     try:
         head = b""  # the content's start, until its first line shows
-        checked = False
-        first = True
+        checked = not checks
+        first = checks
         while data := source.read(_CHUNK):
             _refuse_binary(data, name)  # `cat /dev/zero |` would fill the disk
             if not checked:
