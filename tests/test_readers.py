@@ -221,3 +221,18 @@ def test_a_named_pipe_is_read_as_its_name_says_as_a_file_of_that_name_is(
     Path("file_" + name).write_bytes(content)
     with pytest.raises(ZslError, match=message.replace("p\\.", "file_p\\.")):
         read_predictions("file_" + name)
+
+
+@pytest.mark.parametrize("token", [b"-Infinity", b"NaN"])
+def test_piped_json_whose_first_read_ends_inside_infinity_or_nan_reads_on(
+    monkeypatch: pytest.MonkeyPatch, token: bytes
+) -> None:
+    # json reads NaN and -Infinity: a first read of a pipe cut inside one ("-Inf") was taken
+    # for JSON that cannot go on, and the list refused as not valid JSON.
+    item = token + b", "
+    lead = b"[" + b" " * (((1 << 20) - 3) % len(item))  # the first read ends 2 into a token
+    content = lead + item * ((1 << 20) // len(item) + 1) + b"0]"
+    assert content[(1 << 20) - 2 : 1 << 20] == token[:2]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Pipe(content))))
+    with pytest.raises(ZslError, match=r"^stdin: task 1: not a task written by zsl"):
+        read_predictions("-")

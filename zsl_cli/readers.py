@@ -193,7 +193,7 @@ def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
 # false or null cut short, or a \uXXXX escape): there the text may still go on as valid JSON.
 _CUT_TOKEN = re.compile(
     r"-?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]*)?|t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?"
-    r"|n(?:u(?:ll?)?)?|u[0-9a-fA-F]{0,3}"
+    r"|n(?:u(?:ll?)?)?|u[0-9a-fA-F]{0,3}|N(?:aN?)?|-?I(?:n(?:f(?:i(?:n(?:i(?:ty?)?)?)?)?)?)?"
 )
 
 
