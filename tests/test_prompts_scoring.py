@@ -171,6 +171,19 @@ def test_classes_with_the_same_prompts_in_another_order_are_identical():
     assert plan.identical_classes(np.arange(len(plan.texts))) == [[0, 1]]
 
 
+def test_classes_whose_prompts_the_model_reads_alike_twice_over_are_identical():
+    # "red" and "Red" are one text to a tokenizer that lowercases: a class weighing both is the
+    # class weighing one of them, and was not warned of (nor refused when every class was so).
+    table = plan_prompts(parse_attributes("class,red,Red\nx,1,1\ny,0,1\n"), Templates("x", ()))
+    assert table.identical_classes(np.array([0, 0])) == [[0, 1]]
+    assert table.identical_classes(np.array([0, 1])) == []
+    ensemble = plan_prompts(parse_classes("a: x; X\nb: x\nc: x; y\n"), Templates("x", ()))
+    assert ensemble.identical_classes(np.array([0, 0, 1])) == [[0, 1]]
+    # A plain mean of one text twice is still that text: descriptors as attributes.
+    described = plan_prompts(parse_descriptions('{"a": ["x", "X"], "A": ["x"]}'), Templates("", ()))
+    assert described.identical_classes(np.array([0, 0, 0])) == [[0, 1]]
+
+
 def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():
     spec = parse_classes("cat\ndog: a photo of a {}; a dog\n")
     plan = plan_prompts(spec, Templates("x", ("a photo of a {}", "{}")))

@@ -190,9 +190,17 @@ class PromptPlan:
         ids, weights = text_ids[self.prompts].tolist(), self.weights.tolist()
         groups: dict[tuple, list[int]] = {}
         for index in range(n_classes):
-            entries = range(bounds[index], bounds[index + 1])
-            mix = tuple(sorted((ids[i], weights[i]) for i in entries))
-            groups.setdefault((bool(self.renormalise[index]), mix), []).append(index)
+            # Texts the model reads alike are one text, their weights added: a class weighing
+            # "red" and "Red" (to a tokenizer that lowercases) is the class weighing "red" once.
+            merged: dict[int, float] = {}
+            for entry in range(bounds[index], bounds[index + 1]):
+                merged[ids[entry]] = merged.get(ids[entry], 0.0) + weights[entry]
+            renormalise = bool(self.renormalise[index])
+            # A renormalised mean does not change with its weights' scale; float32 as the mix,
+            # so that 3 x 1/3 is 1, not one rounding away from it.
+            total = sum(merged.values()) if renormalise else 1.0
+            mix = tuple(sorted((i, float(np.float32(w / total))) for i, w in merged.items()))
+            groups.setdefault((renormalise, mix), []).append(index)
         return [group for group in groups.values() if len(group) > 1]
 
 
