@@ -412,6 +412,20 @@ def test_a_header_line_over_a_class_list_is_warned_of(header):
     assert "classes.txt" in warning and repr(header) in warning and "header" in warning
 
 
+def test_a_comment_at_the_end_of_a_class_line_is_warned_of():
+    # '#' makes a comment only at the start of a line: `cat  # a pet` is the class named so.
+    [warning] = parse_classes("cat  # a pet\ndog\n# a comment\nbird # x\n", "c.txt").warnings
+    assert "c.txt: class 'cat  # a pet' (and 1 more) holds ' #'" in warning
+    assert "only at the start of a line" in warning
+
+
+def test_a_tab_separated_table_given_as_a_class_list_is_named_so():
+    with pytest.raises(
+        ZslError, match=r"^c\.txt:1: class name 'class\\tlabel' contains a tab: a cl"
+    ):
+        parse_classes("class\tlabel\ncat\t1\n", "c.txt")
+
+
 def test_a_comma_list_on_one_line_is_warned_of():
     [warning] = parse_classes("cat, dog, bird\n", "classes.txt").warnings
     assert "'cat, dog, bird'" in warning and "one class name per line" in warning
@@ -419,7 +433,14 @@ def test_a_comma_list_on_one_line_is_warned_of():
 
 @pytest.mark.parametrize(
     "text",
-    ["cat\ndog\n", "cat\nclass\n", "label maker\nprinter\n", "tabby, long-haired\ndog\n", "cat\n"],
+    [
+        "cat\ndog\n",
+        "cat\nclass\n",
+        "label maker\nprinter\n",
+        "tabby, long-haired\ndog\n",
+        "cat\n",
+        "C# code\nno.#5 jersey\n",
+    ],
 )
 def test_an_ordinary_class_list_has_no_warning(text):
     assert parse_classes(text, "classes.txt").warnings == ()

@@ -272,6 +272,11 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         where = f"{source}:{number}"
         name, colon, prompt_text = line.partition(":")
         name = strip_invisible(name)
+        if "\t" in name:  # a spreadsheet's columns, saved as text or pasted
+            raise ZslError(
+                f"{where}: class name {name!r} contains a tab: a class file has one class name "
+                "per line (a tab-separated table? keep its class column only)"
+            )
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
         if colon:
@@ -324,6 +329,14 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
     if len(names) == 1 and any(mark in names[0] for mark in ",;"):
         return (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
+        )
+    # `cat  # the animal`: the note became part of the name, and of every prompt.
+    commented = [name for name in names if any(f"{space}#" in name for space in " \u00a0")]
+    if commented:
+        more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+        return (
+            f"{source}: class {commented[0]!r}{more} holds ' #': '#' makes a comment only at "
+            "the start of a line, so the rest is part of the name",
         )
     return ()
 

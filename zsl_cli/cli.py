@@ -261,7 +261,7 @@ Classes = Annotated[
         "-c",
         parser=file_path,
         metavar="FILE",
-        help="classes.txt: one class per line ('#' starts a comment); "
+        help="classes.txt: one class per line ('#' lines are comments); "
         "'name: prompt one; prompt two' gives a class its own prompts.",
         show_default=False,
     ),
