@@ -203,6 +203,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
         ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),
         ("class,red,blue\nx,1,yes\n", "a.csv:2: column 3 \\('blue'\\): 'yes' is not a number"),
+        # An unfilled cell was "'' is not a number"; a ',' too many, a count of cells alone.
+        ("class,red,blue\nx,1,\n", "a.csv:2: column 3 \\('blue'\\) is empty: give a weight"),
+        ("class,red\nx,1,\n", "a.csv:2: row has 3 cells, header has 2 \\(the extra ones empty"),
         ("class,red,blue\nx,nan,1\n", "not a finite number"),
         ("class,red,blue\nx,0,0\n", "all-zero attribute weights"),
         ("class,red\nx,1\nx,0.5\n", "duplicate class 'x'"),
@@ -280,7 +283,13 @@ def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Pat
     (tmp_path / "c.txt").write_text("cat\n")
     (tmp_path / "d.json").write_text('{"lion": ["mane"]}')
     (tmp_path / "a.csv").write_text("class,red\ncat,1\n")
-    with pytest.raises(ZslError, match="not in the class list: 'lion'"):
+    with pytest.raises(ZslError, match="not in the class list: 'lion'$"):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    # Names match exactly; one that differs in case or spacing is named beside its likely match.
+    (tmp_path / "d.json").write_text('{"Cat": ["whiskers"]}')
+    with pytest.raises(
+        ZslError, match="'Cat' \\(names must match exactly; the class list has 'cat'\\)"
+    ):
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
     with pytest.raises(ZslError, match="do not combine"):
         load_class_spec(classes=tmp_path / "c.txt", attributes=tmp_path / "a.csv")

@@ -420,9 +420,14 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
     known = {composed(c.name) for c in spec.classes}
     unknown = [c.name for c in described.classes if composed(c.name) not in known]
     if unknown:
+        # Names are matched exactly: "Red Circle" for "red circle" is the likeliest slip.
+        loose = {_loose(c.name): c.name for c in spec.classes}
+        near = next((loose[_loose(n)] for n in unknown if _loose(n) in loose), None)
+        hint = "" if near is None else f" (names must match exactly; the class list has {near!r})"
         raise ZslError(
             f"{source}: descriptions for classes not in the class list: "
             + ", ".join(repr(n) for n in unknown[:5])
+            + hint
         )
     descriptors = {composed(c.name): c.descriptors for c in described.classes}
     both = next(
@@ -437,6 +442,11 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
     return ClassSpec(merged, sources=spec.sources + (source,), warnings=spec.warnings)
+
+
+def _loose(name: str) -> str:
+    """A name as a reader may take it to be the same: case and runs of white space ignored."""
+    return " ".join(composed(name).casefold().split())
 
 
 def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
@@ -520,11 +530,20 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         if strip_invisible(row[0]).startswith("#"):
             continue  # a comment row
         if len(row) != len(header):
-            raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}")
+            extra = row[len(header) :]
+            hint = ""
+            if extra and not any(cell.strip() for cell in extra):
+                hint = " (the extra ones empty: a ',' too many at the end of the row?)"
+            raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}{hint}")
         name = strip_invisible(row[0])
         _check_name(name, where)
         values = []
         for column, cell in enumerate(row[1:], start=2):
+            if not cell.strip():  # an unfilled cell: 0 is not for zsl to assume
+                raise ZslError(
+                    f"{where}: column {column} ({attributes[column - 2]!r}) is empty: give a "
+                    "weight (0 for an attribute the class lacks)"
+                )
             try:
                 if "_" in cell:  # float() takes 1_0 for 10: a typo, not a weight
                     raise ValueError(cell)
