@@ -435,6 +435,22 @@ def test_a_tab_separated_table_given_as_a_class_list_is_named_so():
         parse_classes("class\tlabel\ncat\t1\n", "c.txt")
 
 
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        # Each class file given to another option says which option takes it.
+        (parse_attributes, "red circle\nblue square\n", "x:1: header must be `class,<attr1>,"),
+        (parse_attributes, "red circle\nblue square\n", "one column: a class list\\? pass it as"),
+        (parse_attributes, '{"cat": ["fur"]}\n', "^x looks like a descriptions JSON file: pass"),
+        (parse_descriptions, "red circle\nblue\n", "^x:1: column 1: not JSON \\(a class list\\?"),
+        (parse_descriptions, "class,red\ncat,1\n", "not JSON \\(an attribute table\\? pass it"),
+    ],
+)
+def test_a_class_file_given_to_the_wrong_option_names_the_right_one(parse, text, message):
+    with pytest.raises(ZslError, match=message):
+        parse(text, "x")
+
+
 def test_a_comma_list_on_one_line_is_warned_of():
     [warning] = parse_classes("cat, dog, bird\n", "classes.txt").warnings
     assert "'cat, dog, bird'" in warning and "one class name per line" in warning

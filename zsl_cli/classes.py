@@ -383,7 +383,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         data = json.loads(text, object_pairs_hook=tuple)
     except json.JSONDecodeError as error:
         raise ZslError(
-            f"{source}:{error.lineno}: column {error.colno}: invalid JSON ({error.msg})"
+            f"{source}:{error.lineno}: column {error.colno}: "
+            + (_not_json_hint(text) or f"invalid JSON ({error.msg})")
         ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
@@ -409,6 +410,17 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             raise ZslError(f"{where}: descriptor {bad[0]!r} contains {bad[1]!r}, not a character")
         entries.append(ClassDef(name, descriptors=cleaned))
     return ClassSpec(tuple(entries), sources=(source,))
+
+
+def _not_json_hint(text: str) -> str:
+    """For a descriptions file that does not even start as JSON: which option its text is for."""
+    if text.lstrip("\ufeff \t\r\n").startswith(("{", "[", '"')):
+        return ""
+    lines = (strip_invisible(line) for line in split_lines(text))
+    content = [line for line in lines if line and not line.startswith("#")][:2]
+    if len(content) == 2 and _looks_like_attribute_table(*content):
+        return "not JSON (an attribute table? pass it as --attributes)"
+    return "not JSON (a class list? pass it as --classes)"
 
 
 def _is_surrogate(ch: str) -> bool:
@@ -462,6 +474,9 @@ def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
+    if text.lstrip("\ufeff \t\r\n").startswith("{") and _is_json_object(text):
+        # Before the CSV reader, which may stop at a JSON string's quote first.
+        raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
     reader = csv.reader(io.StringIO(text if text.endswith("\n") else text + "\n"))
     numbered: list[tuple[int, list[str]]] = []  # (line the row starts on, row), blank rows left out
@@ -499,10 +514,10 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     header_line, header = numbered[0]
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
-        raise ZslError(
-            f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`"
-            + delimiter_hint(header)
-        )
+        hint = delimiter_hint(header)
+        if not hint and all(len(row) == 1 for _, row in numbered):
+            hint = " (the file has one column: a class list? pass it as --classes)"
+        raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
     attributes = header[1:]
     for column, name in enumerate(attributes, start=2):
         if not name:
