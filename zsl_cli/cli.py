@@ -271,7 +271,8 @@ Attributes = Annotated[
     typer.Option(
         parser=file_path,
         metavar="FILE.csv",
-        help="CSV 'class,<attr1>,...' with one row of attribute weights per class.",
+        help="CSV 'class,<attr1>,...' with one row of attribute weights per class; it defines "
+        "the classes (not with --classes or --descriptions).",
         show_default=False,
     ),
 ]
