@@ -451,6 +451,13 @@ def test_a_class_file_given_to_the_wrong_option_names_the_right_one(parse, text,
         parse(text, "x")
 
 
+@pytest.mark.parametrize("header", ["class,description", "path,label", "Name; Notes"])
+def test_a_csv_given_as_a_class_list_is_warned_of(header):
+    # Its header was a class and every row, commas and all, another: labelled without a word.
+    [warning] = parse_classes(f"{header}\ncat,a small animal\ndog,a pet\n", "c.txt").warnings
+    assert f"c.txt: the first class is {header!r}" in warning and "header" in warning
+
+
 def test_a_comma_list_on_one_line_is_warned_of():
     [warning] = parse_classes("cat, dog, bird\n", "classes.txt").warnings
     assert "'cat, dog, bird'" in warning and "one class name per line" in warning
@@ -465,6 +472,7 @@ def test_a_comma_list_on_one_line_is_warned_of():
         "tabby, long-haired\ndog\n",
         "cat\n",
         "C# code\nno.#5 jersey\n",
+        "name tag, red\nlabel, blank\n",
     ],
 )
 def test_an_ordinary_class_list_has_no_warning(text):

@@ -326,6 +326,12 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             f"{source}: the first class is {names[0]!r}; if that line is a header, remove it "
             "(a class file has one class name per line and no header)",
         )
+    cells = [cell.strip().casefold() for cell in names[0].replace(";", ",").split(",")]
+    if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
+        return (
+            f"{source}: the first class is {names[0]!r}; if that line is a CSV header, keep the "
+            "class column alone (a class file has one class name per line and no header)",
+        )
     if len(names) == 1 and any(mark in names[0] for mark in ",;"):
         return (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
