@@ -405,6 +405,17 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     assert "skewness" in quiet.stdout and quiet.stderr == ""
     none = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "--methods", " , ")
     assert none.exit_code == 2 and "no hubness methods given" in none.stderr
+    # An unknown method is named with its option and the choices it has, 'all' among them.
+    typo = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "--methods", "none,cls")
+    assert typo.exit_code == 2
+    assert typo.stderr == (
+        "zsl: error: --methods 'cls': choose from none, csls, isoftmax, centering and mp, or all\n"
+    )
+    typo = run("label", image_folder, "-c", tmp_path / "classes.txt", "--hubness-reduction", "all")
+    assert typo.exit_code == 2
+    assert typo.stderr == (
+        "zsl: error: --hubness-reduction 'all': choose none, csls, isoftmax, centering or mp\n"
+    )
 
 
 def test_hubness_warns_of_classes_the_model_cannot_tell_apart(tiny_clip, image_folder, tmp_path):

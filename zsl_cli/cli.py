@@ -413,7 +413,21 @@ def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
 def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
     """--methods' list; None (every method) where 'all' is among them, as in `all,csls`."""
     methods = _comma_list(values)
+    # Checked here, where the option's name and its 'all' are known to the message.
+    unknown = next((m for m in methods or () if m not in HUBNESS_METHOD_HELP and m != "all"), None)
+    if unknown is not None:
+        raise ZslError(
+            f"--methods {unknown!r}: choose from none, csls, isoftmax, centering and mp, or all"
+        )
     return None if methods is not None and "all" in methods else methods
+
+
+def _hubness_reduction(value: str) -> str:
+    if value not in HUBNESS_METHOD_HELP:
+        raise ZslError(
+            f"--hubness-reduction {value!r}: choose none, csls, isoftmax, centering or mp"
+        )
+    return value
 
 
 def _inputs(
@@ -667,7 +681,7 @@ def label(
         decision=api.Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio),
         embeddings=_str(embeddings),
-        hubness_reduction=hubness_reduction,
+        hubness_reduction=_hubness_reduction(hubness_reduction),
     )
     try:
         report = api.label(request, progress=ProgressBar(quiet))
