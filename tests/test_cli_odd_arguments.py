@@ -169,3 +169,12 @@ def test_a_top_k_that_is_not_utf8_shows_its_byte(tmp_path):
     result = run("evaluate", tmp_path / "p.csv", "--truth", tmp_path, "-k", "\udce9")
     assert result.exit_code == 2
     assert result.stderr.startswith("zsl: error: --top-k '\\xe9': give comma-separated")
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_a_threshold_that_is_no_number_names_its_option(world, value, monkeypatch):
+    # The option's range [0.0<=x<=1.0] let nan through to 'threshold nan: scores lie in [0, 1]'.
+    monkeypatch.chdir(world)
+    result = run("label", "truth", "-m", "shapes-demo", "-c", "classes.txt", "--threshold", value)
+    assert result.exit_code == 2
+    assert result.stderr == "zsl: error: --threshold nan: give a score from 0 to 1\n"

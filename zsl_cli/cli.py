@@ -653,6 +653,8 @@ def label(
         stderr_console,
     )
 
+    if threshold is not None and threshold != threshold:  # nan passes the option's range
+        raise ZslError(f"--threshold {threshold}: give a score from 0 to 1")
     studio = _label_studio_options(
         output,
         fmt,
