@@ -471,7 +471,7 @@ def test_a_comma_list_on_one_line_is_warned_of():
         "label maker\nprinter\n",
         "tabby, long-haired\ndog\n",
         "cat\n",
-        "C# code\nno.#5 jersey\n",
+        "C# code\nno.#5 jersey\njersey #10\n",
         "name tag, red\nlabel, blank\n",
     ],
 )

@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -302,6 +303,9 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     return ClassSpec(tuple(entries), sources=(source,), warnings=class_list_warnings(names, source))
 
 
+# `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
+_TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
+
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
     "class",
@@ -337,7 +341,7 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
     # `cat  # the animal`: the note became part of the name, and of every prompt.
-    commented = [name for name in names if any(f"{space}#" in name for space in " \u00a0")]
+    commented = [name for name in names if _TRAILING_COMMENT.search(name)]
     if commented:
         more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
         return (
