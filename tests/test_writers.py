@@ -508,6 +508,9 @@ def test_long_output_names_that_fit_are_written_and_others_refused_before_a_run(
         writer.write(predictions[0])
         writer.close({"n": 1})
     assert read_predictions(fits) == [rounded(predictions[0])] and read_run_info(fits)["n"] == 1
+    # Renamed to a name that leaves no room for run info: read without it, not refused.
+    renamed = fits.rename(tmp_path / ("e" * 250 + ".csv"))
+    assert read_predictions(renamed) == [rounded(predictions[0])] and read_run_info(renamed) is None
     # JSON holds its run info: the name alone may take 255 bytes.
     inside = tmp_path / ("b" * 250 + ".json")
     with open_writer(str(inside), "json") as writer:

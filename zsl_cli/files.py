@@ -40,6 +40,11 @@ def sidecar_path(output: str | os.PathLike[str]) -> Path:
     return Path(str(output) + SIDECAR_SUFFIX)
 
 
+def name_fits(path: Path) -> bool:
+    """Whether `path`'s last part is short enough to name a file (a longer one names none)."""
+    return len(os.fsencode(path.name)) <= NAME_MAX
+
+
 def open_sink(
     output: str | os.PathLike[str] | None,
     stdout: IO[bytes] | IO[str] | None = None,
@@ -380,7 +385,8 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
     run_info = sidecar_path(target)
     if sidecar:  # replaced as the output is, so kept as the output is
         check_not_read_only(run_info, f"the run info {quoted(run_info)} of output {quoted(target)}")
-    elif not run_info.is_dir():  # removed as stale at publish, so kept as a replaced one is
+    elif name_fits(run_info) and not run_info.is_dir():
+        # removed as stale at publish, so kept as a replaced one is
         check_not_read_only(
             run_info,
             f"the run info {quoted(run_info)} of an earlier output {quoted(target)}, which "

@@ -24,7 +24,7 @@ import numpy as np
 
 from zsl_cli.discovery import path_from_text, printable_text, quoted
 from zsl_cli.errors import ZslError
-from zsl_cli.files import sidecar_path
+from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import delimiter_hint
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
@@ -115,7 +115,8 @@ def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
 
 
 def _sidecar_info(path: Path) -> dict | None:
-    sidecar = next((candidate for candidate in run_info_files(path) if candidate.is_file()), None)
+    candidates = (file for file in run_info_files(path) if name_fits(file) and file.is_file())
+    sidecar = next(candidates, None)
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
