@@ -1,0 +1,675 @@
+"""Telling why a file did not decode (truncated, not_an_image or decode_error: `_classify`)
+from its own structure: signatures, RIFF, ISO media (AVIF and HEIF item locations) and JPEG 2000
+box sizes, TIFF directory damage, PNM headers, JPEG arithmetic coding and cut scans; and the
+checks `zsl_cli.images.decode_image` makes before Pillow reads a file (PNM headers, icon picture
+sizes, PNG ancillary chunks whose checksum is wrong, patched so that Pillow skips them)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zlib
+from typing import Any, BinaryIO, Literal
+
+from PIL import (
+    BmpImagePlugin,
+    IcnsImagePlugin,
+    IcoImagePlugin,
+    Image,
+    Jpeg2KImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+)
+
+from zsl_cli.formatting import clipped_text
+from zsl_cli.image_formats import _REFUSED_FORMATS, _FileView, _readable_formats, heif_readable
+from zsl_cli.image_status import (
+    DECODE_ERROR,
+    NOT_AN_IMAGE,
+    TOO_LARGE,
+    TRUNCATED,
+    UNREADABLE,
+    DecodeError,
+    DecodeOptions,
+    _megapixels,
+    _os_error_text,
+    _too_large_reason,
+)
+
+HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
+_HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def _is_heif(head: bytes) -> bool:
+    """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic)
+    and that is no AVIF, which Pillow reads itself: an AVIF names "avif" among its brands, also
+    where its major brand is the generic "mif1"."""
+    if head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return False
+    # The compatible brands follow the major brand and the minor version, to the box's end.
+    brands = head[16 : int.from_bytes(head[:4], "big")]
+    return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
+
+
+def _classify(
+    error: Exception, file: BinaryIO, size: int, options: DecodeOptions, opened: bool
+) -> DecodeError:
+    """The DecodeError for what Pillow raised: `opened` where Image.open had read the header."""
+    if isinstance(error, Image.DecompressionBombError):
+        return DecodeError(TOO_LARGE, _bomb_reason(error, options))
+    if isinstance(error, OSError) and error.errno is not None:
+        # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
+        return DecodeError(UNREADABLE, f"read error: {_os_error_text(error)}")
+    try:
+        file.seek(0)
+        head = file.read(512)
+    except (OSError, ValueError):
+        head = b""
+    cut_short = _cut_short(size)
+    identified = not isinstance(error, UnidentifiedImageError)
+    text = _reads_as_text(head)
+    signatures = _signatures(head[:16])
+    tiff = _tiff_damage(file, size) if "TIFF" in signatures else None
+    if tiff == _CUT:
+        return cut_short
+    if tiff is not None:
+        return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
+    if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
+        return cut_short
+    if _REFUSED_FORMATS & signatures.keys():
+        return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
+    # A text file whose first letters happen to be a short signature ("BM...") is no image,
+    # however far Pillow got with it; but one Pillow opened as a text format (a plain PPM) is.
+    if text and not (opened and _TEXT_FORMATS & signatures.keys()):
+        return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
+    if _container_cut_short(file, size):
+        return cut_short
+    # Without signatures in the way: Pillow's AVIF reader claims the generic "mif1" as well.
+    if not identified and _is_heif(head) and not heif_readable():
+        return DecodeError(NOT_AN_IMAGE, f"HEIF support not installed: {HEIF_INSTALL}")
+    if not identified:
+        if "CUR" in signatures and head[4:6] == b"\0\0":
+            # A cursor file with no cursors is none; a Targa file (TGA has no signature) of
+            # the commonest kind, true colour without a colour map, starts with the same bytes.
+            del signatures["CUR"]
+        if _tga_like(head):
+            signatures["TGA"] = True
+        hit_end, why = _why_not_opened(file, signatures)
+        if hit_end:
+            return cut_short
+        return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
+    pnm = _PNM_MAGIC.match(head)
+    if pnm and not opened and isinstance(error, ValueError):
+        # Pillow's PNM reader refuses a header (a largest value of 0, a word for a number) with
+        # a ValueError, which Image.open passes on rather than trying other formats.
+        name = _PNM_NAMES.get(pnm.group().rstrip(), "PNM")
+        why = _pillow_says(error)
+        return DecodeError(NOT_AN_IMAGE, f"{name} signature, but Pillow cannot open it: {why}")
+    if isinstance(error, MemoryError):
+        return DecodeError(DECODE_ERROR, "out of memory while decoding")
+    detail = _pillow_says(error) or "no detail"
+    return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def _cut_short(size: int) -> DecodeError:
+    return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
+
+
+def _ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
+    try:
+        file.seek(max(size - len(end), 0))
+        return file.read() == end
+    except OSError:
+        return False
+
+
+def _arithmetic_coded(file: BinaryIO) -> bool:
+    """Whether a JPEG's frame header (the SOF marker before its first scan) says arithmetic
+    coding, which Pillow never writes but libjpeg reads."""
+    try:
+        file.seek(2)  # past the SOI marker
+        while (marker := file.read(2))[:1] == b"\xff":
+            code = marker[1:2]
+            if code == b"\xff":  # a fill byte before a marker
+                file.seek(-1, os.SEEK_CUR)
+            elif code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES or code == b"\xda":
+                return code in _ARITHMETIC_FRAMES
+            else:
+                length = int.from_bytes(file.read(2), "big")
+                if length < 2:
+                    return False
+                file.seek(length - 2, os.SEEK_CUR)
+        return False
+    except OSError:
+        return False
+
+
+_HUFFMAN_FRAMES = frozenset(bytes([code]) for code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7))
+_ARITHMETIC_FRAMES = frozenset(bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
+_JPEG_END = b"\xff\xd9"
+
+
+def _pillow_says(error: BaseException) -> str:
+    """What a Pillow exception says, on one line. A KeyError says only the key that no table of
+    Pillow's holds ("258", a TIFF's compression code), and Pillow's openers pass it on as a
+    SyntaxError saying the same: that bare key is worded as what it is."""
+    cause = error if isinstance(error, KeyError) else error.__cause__
+    if isinstance(cause, KeyError) and cause.args and str(error) == str(cause):
+        value = clipped_text(repr(cause.args[0]), 40)
+        return f"the file holds a value Pillow does not know ({value})"
+    return " ".join(str(error).split())
+
+
+# What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
+# its Python decoders' "not enough image data" (QOI, DDS, plain PPM), its PPM reader's "Reached
+# EOF while reading header", its JPEG 2000 reader's "Expected to read 8 bytes but only got 0",
+# its DDS reader's "Incomplete header: 4 bytes", its other readers' EOFError.
+_DATA_ENDED_MESSAGES = (
+    "truncated",
+    "not enough image data",
+    "reached eof",
+    "but only got",
+    "incomplete header",
+)
+
+# Formats whose files start with text (a plain PPM is text throughout).
+_TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
+
+
+def _says_data_ended(error: Exception) -> bool:
+    message = str(error).lower()
+    return isinstance(error, EOFError) or any(text in message for text in _DATA_ENDED_MESSAGES)
+
+
+def _signatures(prefix: bytes) -> dict[str, bool | str]:
+    """The formats whose signature check takes this prefix, with what it said: True, or a
+    message where Pillow was built without the format's codec ("AVIF support not installed")."""
+    found: dict[str, bool | str] = {}
+    for name, (_, accept) in Image.OPEN.items():
+        try:
+            said = accept(prefix) if accept else False
+        except Exception:  # a check that reads past a short prefix (Pillow guards these too)
+            continue
+        if said:
+            found[name] = said
+    return found
+
+
+def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[bool, str | None]:
+    """For a file Pillow could not identify: whether opening it as a format whose signature it
+    starts with ran out of data (its header is cut short), and what that format's reader said
+    (a corrupt header, or a codec this Pillow lacks), if one did."""
+    reader, why = _FileView(file), None
+    for name in _readable_formats():
+        said = signatures.get(name)
+        if isinstance(said, str):
+            why = why or said
+        elif said:
+            try:
+                file.seek(0)
+                Image.OPEN[name][0](reader, "").close()  # type: ignore[arg-type]
+            except Exception as error:  # the failure Image.open swallowed
+                detail = _pillow_says(error) or type(error).__name__
+                if detail == "not identified by this driver":  # Pillow's words for it
+                    detail = "its header gives no size or no known mode"
+                start = "header" if name == "TGA" else "signature"  # TGA has no signature
+                why = why or f"{name} {start}, but Pillow cannot open it: {detail}"
+    return reader.hit_end, why
+
+
+def _tga_like(head: bytes) -> bool:
+    """Whether the start of a file reads as a Targa header (18 bytes; TGA has no signature,
+    so Pillow tries every file as one): a colour map type, an image type and, where the file
+    goes that far, a size and a depth that Pillow reads."""
+    if len(head) < 3 or head[1] not in (0, 1) or head[2] not in (1, 2, 3, 9, 10, 11):
+        return False
+    if len(head) >= 16 and not (head[12:14] != b"\0\0" and head[14:16] != b"\0\0"):
+        return False
+    return len(head) < 17 or head[16] in (1, 8, 16, 24, 32)
+
+
+def _reads_as_text(head: bytes) -> bool:
+    """`head` (a file's first 512 bytes) is UTF-8 without control characters other than tab and
+    line breaks: image headers hold binary fields (sizes, zero bytes) that never read so."""
+    if not head:
+        return False
+    for cut in range(4):  # the sample may end inside a character
+        try:
+            text = head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    return False
+
+
+def _container_cut_short(file: BinaryIO, size: int) -> bool:
+    """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
+    shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
+    but whose pictures lie past it (or that ends before its "meta" box, which says where they
+    are), or a bare JPEG 2000 codestream (.j2k) that does not end with the marker that must end
+    it: their decoders only report that they could not decode."""
+    try:
+        file.seek(0)
+        head = file.read(12)
+        if len(head) == 12 and head[:4] == b"RIFF":
+            return size < int.from_bytes(head[4:8], "little") + 8
+        if head.startswith(_J2K_START):
+            file.seek(size - len(_J2K_END))
+            return file.read() != _J2K_END
+        # The JPEG 2000 file format (.jp2) is made of boxes too, the first its signature.
+        if len(head) < 8 or head[4:8] not in (b"ftyp", b"jP  "):
+            return False
+        offset, boxes, meta = 0, 0, None
+        # Top-level boxes: a 32-bit size (1: a 64-bit one follows; 0: up to the end), then a type.
+        while offset < size and boxes < _MAX_BOXES:
+            boxes += 1
+            file.seek(offset)
+            box = file.read(16)
+            if len(box) < 8:
+                return True
+            box_size, header = int.from_bytes(box[:4], "big"), 8
+            if box_size == 1:
+                if len(box) < 16:
+                    return True
+                box_size, header = int.from_bytes(box[8:16], "big"), 16
+            if box_size == 0:  # the last box, which a "meta" box must come before
+                if meta is None:
+                    return False
+                box_size = size - offset
+            if box_size < header:
+                return False  # not a box layout after all: some other failure
+            if box[4:8] == b"meta" and meta is None:
+                meta = (offset + header, min(offset + box_size, size))
+            offset += box_size
+        if offset > size:
+            return True
+        if offset < size or not _image_brands(file):
+            return False
+        return meta is None or _items_past_end(file, *meta, size)
+    except (OSError, ValueError):
+        return False
+
+
+def _image_brands(file: BinaryIO) -> bool:
+    """Whether an ISO base media file's "ftyp" box names an AVIF or HEIF brand (an MP4 video
+    has neither, nor a top-level "meta" box)."""
+    file.seek(0)
+    ftyp = file.read(256)
+    brands = {ftyp[8:12]}
+    brands.update(ftyp[i : i + 4] for i in range(16, min(len(ftyp), _box_size(ftyp)), 4))
+    return bool(brands & (_HEIF_BRANDS | _AVIF_BRANDS))
+
+
+def _box_size(box: bytes) -> int:
+    return int.from_bytes(box[:4], "big")
+
+
+def _items_past_end(file: BinaryIO, start: int, end: int, size: int) -> bool:
+    """Whether the "iloc" box in the "meta" box holding bytes start..end places an item's data
+    (a picture's coded bytes) past the end of the file (`size`). No "iloc": False."""
+    file.seek(start + 4)  # "meta" is a full box: version and flags come first
+    offset = start + 4
+    while offset + 8 <= end:
+        file.seek(offset)
+        child = file.read(8)
+        child_size = _box_size(child)
+        if child_size < 8:
+            return False
+        if child[4:8] == b"iloc":
+            return _iloc_reaches(file.read(min(child_size, end - offset) - 8)) > size
+        offset += child_size
+    return False
+
+
+def _iloc_reaches(iloc: bytes) -> int:
+    """The furthest file offset an "iloc" box's extents reach (ISO/IEC 14496-12, 8.11.3): those
+    of items stored in the file itself, rather than in "idat" or other items. 0 where none is;
+    an extent whose fields run past the box ends the reading (the box was cut)."""
+    fields = io.BytesIO(iloc)
+
+    def number(width: int) -> int:
+        data = fields.read(width)
+        if len(data) < width:
+            raise ValueError("iloc box ends inside a field")
+        return int.from_bytes(data, "big")
+
+    furthest = 0
+    try:
+        version = number(4) >> 24
+        sizes = number(2)
+        offset_size, length_size = sizes >> 12, sizes >> 8 & 15
+        base_offset_size, index_size = sizes >> 4 & 15, sizes & 15 if version in (1, 2) else 0
+        for _ in range(number(2 if version < 2 else 4)):
+            number(2 if version < 2 else 4)  # item ID
+            method = number(2) & 15 if version in (1, 2) else 0
+            number(2)  # data reference index
+            base = number(base_offset_size)
+            for _ in range(number(2)):
+                number(index_size)
+                extent_offset, length = number(offset_size), number(length_size)
+                if method == 0:  # 0: at a file offset; 1: in "idat"; 2: in another item
+                    furthest = max(furthest, base + extent_offset + length)
+    except ValueError:
+        pass
+    return furthest
+
+
+def _tiff_damage(file: BinaryIO, size: int) -> str | None:
+    """For a TIFF Pillow failed on: _CUT where its first directory (the image Pillow decodes),
+    a value it points to, or the strips or tiles it lists run past the end of the file;
+    what is wrong where that directory holds no tags (its offset is damaged: Pillow read
+    on through pixels until the file ended, as if it were cut); None for neither.
+
+    libtiff writes the directory after the pixels, so a cut file may keep all its pixel data
+    and lose tags Pillow needs ("decoder error -2").
+    """
+    try:
+        file.seek(0)
+        head = file.read(16)
+        order = {b"II": "little", b"MM": "big"}.get(head[:2])
+        if order is None or len(head) < 8:
+            return None
+        endian: Literal["little", "big"] = "little" if order == "little" else "big"
+
+        def number(data: bytes) -> int:
+            return int.from_bytes(data, endian)
+
+        big = number(head[2:4]) == 43  # BigTIFF: 64-bit offsets and counts
+        if big and len(head) < 16:
+            return _CUT
+        ifd = number(head[8:16]) if big else number(head[4:8])
+        count_size, entry_size, word = (8, 20, 8) if big else (2, 12, 4)
+        if ifd < (16 if big else 8):
+            return None  # a directory inside the header: Pillow says what it found
+        file.seek(ifd)
+        entries = number(file.read(count_size))
+        table = file.read(entries * entry_size)
+        # Field types run from 1 to 18: two random bytes are one of them 1 time in 4,000.
+        kinds = [number(table[at + 2 : at + 4]) for at in range(0, len(table) - 3, entry_size)]
+        if kinds and not all(kind in _TIFF_TYPE_SIZES for kind in kinds):
+            return f"its first directory (at byte {ifd}) holds no tags: a damaged offset"
+        if ifd + count_size + entries * entry_size + word > size:
+            return _CUT
+        arrays: dict[int, list[int]] = {}
+        for at in range(0, len(table), entry_size):
+            entry = table[at : at + entry_size]
+            tag, kind = number(entry[:2]), number(entry[2:4])
+            count, value, width = (
+                number(entry[4 : 4 + word]),
+                entry[4 + word :],
+                _TIFF_TYPE_SIZES[kind],
+            )
+            inline = count * width <= word
+            if not inline and number(value) + count * width > size:
+                return _CUT
+            # Offsets of a signed type (SLONG) may be negative: damage, which Pillow reports.
+            if tag in _TIFF_DATA_TAGS and kind in (3, 4, 16) and count <= _TIFF_MAX_STRIPS:
+                if not inline:
+                    file.seek(number(value))
+                    value = file.read(count * width)
+                arrays[tag] = [number(value[i : i + width]) for i in range(0, count * width, width)]
+        for offsets, lengths in ((273, 279), (324, 325)):  # strips, tiles
+            pairs = zip(arrays.get(offsets, []), arrays.get(lengths, []), strict=False)
+            if any(offset + length > size for offset, length in pairs):
+                return _CUT
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+_CUT = "cut"
+# Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, ... IFD8).
+_TIFF_TYPE_SIZES = {
+    **dict.fromkeys((1, 2, 6, 7), 1),
+    **dict.fromkeys((3, 8), 2),
+    **dict.fromkeys((4, 9, 11, 13), 4),
+    **dict.fromkeys((5, 10, 12, 16, 17, 18), 8),
+}
+_TIFF_DATA_TAGS = frozenset({273, 279, 324, 325})  # strip and tile offsets and byte counts
+_TIFF_MAX_STRIPS = 1_000_000
+_MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
+_J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC, SIZ)
+_J2K_END = b"\xff\xd9"  # and its last (EOC)
+
+# Pillow reads a PNM (PPM, PGM, PBM) header one byte per call, some 1.5 s per MB of whitespace
+# and comments (twice, when it then fails), and drops each comment among a plain PNM's pixels
+# by copying its 1 MB block (a 1 MB file of comments took 12 s). No program writes files that
+# come near these bounds: the format allows comments in the header only.
+_PNM_HEADER_LIMIT = 64 * 1024
+_PNM_PIXEL_COMMENTS = 100
+_PNM_FIRST_READ = 64  # holds a usual header whole
+# The magic numbers Pillow reads; it takes the whitespace after a short one.
+_PNM_MAGIC = re.compile(rb"(?:P[1-6f]|PyP)[ \t\n\v\f\r]|P0CMYK|PyRGBA|PyCMYK")
+_PNM_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
+_PNM_COMMENT = re.compile(rb"#[^\r\n]*[\r\n]?")  # to its line's end, which it takes
+_PNM_NUMBER_LIMIT = 10  # Pillow's: a longer number is refused
+_PNM_REFUSED = -1  # _pnm_header_end: a header Pillow refuses, having read no more of it
+# Pillow calls them all PPM; a user knows a PGM or a PBM by its own name.
+_PNM_NAMES = {
+    **dict.fromkeys((b"P1", b"P4"), "PBM"),
+    **dict.fromkeys((b"P2", b"P5"), "PGM"),
+    **dict.fromkeys((b"P3", b"P6"), "PPM"),
+    b"Pf": "PFM",
+}
+
+
+def _damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
+    """For a PNG with ancillary chunks whose checksum is wrong before its pixel data (where
+    Pillow checks them), the bytes that turn each into a chunk Pillow skips: its type and
+    checksum, by their offsets. Empty where a critical chunk is damaged, or none is."""
+    patches: dict[int, bytes] = {}
+    try:
+        file.seek(0)
+        if file.read(8) != PngImagePlugin._MAGIC:
+            return {}
+        offset = 8
+        while offset + 12 <= size and len(patches) < _MAX_BOXES:
+            file.seek(offset)
+            header = file.read(8)
+            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
+                break
+            checksum = zlib.crc32(kind)
+            for start in range(0, length, _CRC_BLOCK):
+                checksum = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), checksum)
+            if checksum != int.from_bytes(file.read(4), "big"):
+                if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
+                    return {}
+                file.seek(offset + 8)
+                new = zlib.crc32(_SKIPPED_CHUNK)
+                for start in range(0, length, _CRC_BLOCK):
+                    new = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), new)
+                patches[offset + 4] = _SKIPPED_CHUNK
+                patches[offset + 8 + length] = new.to_bytes(4, "big")
+            offset += 12 + length
+    except OSError:
+        return {}
+    finally:
+        file.seek(0)
+    return patches
+
+
+# A chunk type of no meaning (ancillary, private, safe to copy), which Pillow skips.
+_SKIPPED_CHUNK = b"zsLx"
+_CRC_BLOCK = 1024 * 1024
+
+
+class _PatchedFile:
+    """A file read with some of its bytes replaced: {offset: the bytes found there}."""
+
+    def __init__(self, file: BinaryIO, patches: dict[int, bytes]) -> None:
+        self._file = file
+        self._patches = patches
+
+    def read(self, size: int = -1) -> bytes:
+        start = self._file.tell()
+        data = self._file.read(size)
+        end = start + len(data)
+        for at, replacement in self._patches.items():
+            if at < end and at + len(replacement) > start:
+                piece = bytearray(data)
+                first = max(at, start)
+                last = min(at + len(replacement), end)
+                piece[first - start : last - start] = replacement[first - at : last - at]
+                data = bytes(piece)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
+def _check_pnm(file: BinaryIO) -> None:
+    """DecodeError for a PNM that would take Pillow seconds to read (see _PNM_HEADER_LIMIT).
+    Leaves the file at its start."""
+    try:
+        head = file.read(_PNM_FIRST_READ)
+        magic = _PNM_MAGIC.match(head)
+        if magic is None:
+            return
+        kind = magic.group().rstrip()
+        name = _PNM_NAMES.get(kind, "PNM")
+        end = _pnm_header_end(head, magic.end(), kind)
+        if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
+            head += file.read(_PNM_HEADER_LIMIT - len(head))
+            end = _pnm_header_end(head, magic.end(), kind)
+        if end == _PNM_REFUSED:
+            return  # Pillow refuses it as soon as it reads that far, and says why
+        if end is None and len(head) == _PNM_HEADER_LIMIT:
+            raise DecodeError(
+                NOT_AN_IMAGE,
+                f"{name} signature, but its header runs past {_PNM_HEADER_LIMIT // 1024} KB of "
+                "whitespace or comments: not read",
+            )
+        if end is not None and kind in (b"P1", b"P2", b"P3"):
+            file.seek(end)
+            if _comments_beyond(file, _PNM_PIXEL_COMMENTS):
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: over {_PNM_PIXEL_COMMENTS} comments among the pixels of a "
+                    f"plain {name} (the format allows none there)",
+                )
+    finally:
+        file.seek(0)
+
+
+def _check_icon_size(file: BinaryIO, max_pixels: int) -> None:
+    """DecodeError too_large for an ICO or ICNS whose picture (the one Pillow would decode)
+    exceeds `max_pixels`. Their headers declare at most 256x256 (ICO) or 1024x1024 (ICNS), yet
+    the PNG (or BMP, JPEG 2000) inside gives its own size, which Pillow decodes whatever the
+    header said: Pillow's ICO reader does so within Image.open, before any check of ours. A
+    file Pillow cannot read this far is left to Image.open. Leaves the file at its start."""
+    try:
+        head = file.read(8)
+        file.seek(0)
+        if IcoImagePlugin._accept(head):
+            sizes = [_ico_frame_size(file)]
+        elif IcnsImagePlugin._accept(head):
+            sizes = _icns_frame_sizes(file)
+        else:
+            return
+    except Exception:  # Image.open fails on it too, and says why
+        sizes = []
+    finally:
+        file.seek(0)
+    for size in sizes:
+        if size[0] * size[1] > max_pixels:
+            raise DecodeError(TOO_LARGE, _too_large_reason(size, max_pixels))
+
+
+def _ico_frame_size(file: BinaryIO) -> tuple[int, int]:
+    """The size of the picture in the ICO entry Pillow decodes (its first, by its sorting)."""
+    view = _FileView(file)
+    entry = IcoImagePlugin.IcoFile(view).entry[0]  # type: ignore[arg-type]
+    file.seek(entry.offset)
+    if file.read(8) == PngImagePlugin._MAGIC:
+        file.seek(entry.offset)
+        return PngImagePlugin.PngImageFile(view).size
+    file.seek(entry.offset)
+    width, height = BmpImagePlugin.DibImageFile(view).size
+    return width, height // 2  # a BMP entry's height counts its mask's rows too
+
+
+def _icns_frame_sizes(file: BinaryIO) -> list[tuple[int, int]]:
+    """The sizes of the PNG and JPEG 2000 pictures in the ICNS entries Pillow decodes (those of
+    the largest size it declares); its other entries hold raw pixels of their declared size."""
+    view = _FileView(file)
+    icns = IcnsImagePlugin.IcnsFile(view)  # type: ignore[arg-type]
+    sizes = []
+    for code, _ in icns.SIZES[icns.bestsize()]:
+        if code not in icns.dct:
+            continue
+        start, _length = icns.dct[code]
+        file.seek(start)
+        signature = file.read(12)
+        file.seek(start)
+        if signature.startswith(PngImagePlugin._MAGIC):
+            sizes.append(PngImagePlugin.PngImageFile(view).size)
+        elif Jpeg2KImagePlugin._accept(signature):
+            sizes.append(Jpeg2KImagePlugin.Jpeg2KImageFile(view).size)
+    return sizes
+
+
+def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:
+    """Where Pillow stops reading the header of the PNM `kind` in `head` after its magic number
+    (at `start`): past its numbers (width, height and, but for bitmaps, the largest value or a
+    PFM's scale) at the pixels; _PNM_REFUSED for a header it refuses, which it reads no further
+    than the number it refuses (a size of 0: all of it). None where it reads past `head`."""
+    at = start
+    size = []
+    for index in range(2 if kind in (b"P1", b"P4") else 3):
+        number = b""
+        while at < len(head):
+            byte = head[at : at + 1]
+            if byte == b"#":  # also inside a number, which goes on after the comment
+                at = _end_of(_PNM_COMMENT, head, at)
+            elif byte not in b" \t\n\v\f\r":
+                at, number = at + 1, number + byte
+                if len(number) > _PNM_NUMBER_LIMIT:
+                    return _PNM_REFUSED
+            elif number:
+                at += 1  # the one whitespace that ends a number
+                break
+            else:
+                at = _end_of(_PNM_SPACE, head, at)
+        else:
+            return None
+        try:
+            value = int(number)
+        except ValueError:  # not a number: a text that merely starts like a PNM
+            # (or a PFM's scale, a float: taken as refused, which only plain PNMs' pixels see)
+            return _PNM_REFUSED
+        if index < 2:
+            size.append(value)
+        elif not 0 < value < 65536:  # the largest value
+            return _PNM_REFUSED
+    return at if min(size) > 0 else _PNM_REFUSED
+
+
+def _end_of(pattern: re.Pattern[bytes], data: bytes, at: int) -> int:
+    match = pattern.match(data, at)
+    return match.end() if match else at
+
+
+def _comments_beyond(file: BinaryIO, limit: int) -> bool:
+    """Whether the rest of `file` holds more than `limit` comments."""
+    found = 0
+    while block := file.read(1024 * 1024):
+        found += sum(1 for _ in _PNM_COMMENT.finditer(block))
+        if found > limit:
+            return True
+    return False
+
+
+def _bomb_reason(error: Exception, options: DecodeOptions) -> str:
+    match = re.search(r"\((\d+) pixels\)", str(error))
+    declared = f"{_megapixels(int(match.group(1)))} MP" if match else "the image"
+    pillow_error_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if match and int(match.group(1)) > options.max_pixels:
+        limit = f"the {_megapixels(options.max_pixels)} MP limit"
+    else:
+        limit = f"Pillow's {_megapixels(pillow_error_limit)} MP decompression-bomb limit"
+    return f"{declared} exceeds {limit} (raise it with --max-pixels)"

@@ -1,0 +1,381 @@
+"""Reading a good file as a browser or libpng shows it, for `zsl_cli.images.decode_image`
+(whose docstring gives the whole account): which formats are read (EPS refused, HEIF through
+pillow-heif), the file view Pillow reads through, and each format's quirks: alpha on white, an
+ICO's or cursor's AND mask, a GIF's canvas, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to
+8-bit, EXIF orientation, an ICNS's picture. Importing it registers zsl's run-length BMP decoder
+with Pillow."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import io
+import os
+from typing import Any, BinaryIO
+
+import numpy as np
+from PIL import (
+    BmpImagePlugin,
+    IcnsImagePlugin,
+    IcoImagePlugin,
+    Image,
+    ImageFile,
+    Jpeg2KImagePlugin,
+    PngImagePlugin,
+)
+
+# Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
+_REFUSED_FORMATS = frozenset({"EPS"})
+
+
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
+_WHITE = (255, 255, 255)
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
+_PHOTOMETRIC = 262  # a TIFF's PhotometricInterpretation tag
+
+
+@functools.cache
+def heif_readable() -> bool:
+    """Whether HEIF images (the HEIC photos of phones) can be read: Pillow reads them with the
+    optional pillow-heif plugin, registered here once per process."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
+def _readable_formats() -> list[str]:
+    return [name for name in Image.ID if name not in _REFUSED_FORMATS]
+
+
+def _icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFile:
+    """The PNG or JPEG 2000 picture of the ICNS entry Pillow decodes, opened at its own size (an
+    ICO's picture is decoded so). Pillow's ICNS reader refuses a picture whose size is not the
+    one its entry stands for ("not one of the allowed sizes"); _check_icon_size held that size
+    to the pixel limit. An entry of raw pixels, which has its entry's size, is left to Pillow."""
+    icns = icns_image.icns
+    for code, _ in icns.SIZES[icns_image.best_size]:
+        if code not in icns.dct:
+            continue
+        start, length = icns.dct[code]
+        icns.fobj.seek(start)
+        signature = icns.fobj.read(12)
+        icns.fobj.seek(start)
+        picture: ImageFile.ImageFile
+        if signature.startswith(PngImagePlugin._MAGIC):
+            picture = PngImagePlugin.PngImageFile(icns.fobj)
+        elif Jpeg2KImagePlugin._accept(signature):
+            picture = Jpeg2KImagePlugin.Jpeg2KImageFile(io.BytesIO(icns.fobj.read(length)))
+        else:
+            continue
+        icns_image.close()
+        return picture
+    return icns_image
+
+
+def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
+    """Ask the JPEG decoder for a reduced DCT scale that still covers `bound` once oriented."""
+    width, height = bound
+    if orientation in _QUARTER_TURN_ORIENTATIONS:
+        # The bound is for the displayed image; the decoder works on the stored, turned one.
+        width, height = height, width
+    image.draft("RGB", (width, height))
+
+
+def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
+    """Have a 32-bit BMP without bit masks (BI_RGB) read with its fourth byte as alpha, as
+    browsers read it: the format calls that byte unused, but writers (Pillow among them) put a
+    transparent image's alpha there. Pillow drops it."""
+    if image.format not in ("BMP", "DIB") or image.mode != "RGB" or len(image.tile) != 1:
+        return
+    tile = image.tile[0]
+    args = tile.args
+    if image.info.get("compression") != 0 or tile.codec_name != "raw":
+        return
+    if not isinstance(args, tuple) or args[:1] != ("BGRX",):
+        return
+    image.tile = [tile._replace(args=("BGRA", *args[1:]))]
+    image._mode = "RGBA"
+
+
+class _BmpRleDecoder(BmpImagePlugin.BmpRleDecoder):
+    """Pillow's run-length decoder for BMPs, but for a bitmap whose end-of-bitmap code comes
+    before its last pixel, as the format allows: the pixels left out take colour 0, as Pillow
+    gives those that a line's end or a jump skips. Pillow said the data ran out."""
+
+    _start = 0
+
+    def decode(self, buffer: Any) -> tuple[int, int]:
+        self._start = self.fd.tell() if self.fd is not None else 0
+        return super().decode(buffer)
+
+    def set_as_raw(
+        self, data: bytes | bytearray, rawmode: str | None = None, extra: tuple[Any, ...] = ()
+    ) -> None:
+        pixels = self.state.xsize * self.state.ysize
+        if len(data) < pixels and self.fd is not None and self.fd.tell() >= self._start + 2:
+            # Where the data did run out, the last two bytes read are no end-of-bitmap code.
+            self.fd.seek(-2, os.SEEK_CUR)
+            if self.fd.read(2) == _BMP_RLE_END:
+                data = bytes(data).ljust(pixels, b"\0")
+        super().set_as_raw(data, rawmode, extra)
+
+
+_BMP_RLE_END = b"\0\1"
+_BMP_RLE = "zsl_bmp_rle"
+Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
+
+
+def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
+    """The part of a GIF's canvas its first frame covers, where that is not all of it: browsers
+    show the rest see-through, and Pillow fills it with palette colour 0 (where the frame has
+    no transparent colour)."""
+    if len(image.tile) != 1:
+        return None
+    box = image.tile[0].extents
+    return None if box == (0, 0, *image.size) else box
+
+
+def _white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    page = Image.new("RGB", image.size, _WHITE)
+    page.paste(image.crop(box), box[:2])
+    return page
+
+
+def _ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
+    """An ICO picture whose alpha is zero everywhere on white: a 32-bit BMP one by its AND mask
+    instead, as Windows and browsers show it (writers that predate alpha leave those bytes
+    zero; Pillow reads the alpha bytes alone), a PNG one as it is."""
+    ico = image.ico
+    entry = ico.entry[ico.getentryindex(image.size)]
+    ico.buf.seek(entry.offset)
+    if ico.buf.read(8) == PngImagePlugin._MAGIC:
+        return _to_rgb(image)
+    stride = (image.width + 31) // 32 * 4
+    return _on_white_by_and_mask(image, ico.buf, entry.offset + entry.size - stride * image.height)
+
+
+def _cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
+    """Where the AND mask of a cursor of 32-bit pixels starts: after them."""
+    if len(image.tile) != 1:
+        return None
+    tile, row = image.tile[0], 4 * image.width
+    if (
+        tile.codec_name != "raw"
+        or not isinstance(tile.args, tuple)
+        or tile.args[:2] != ("BGRA", row)
+    ):
+        return None
+    return tile.offset + row * image.height
+
+
+def _on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.Image:
+    """`image` on white where the AND mask at `offset` of `file` (1 bit a pixel, rows bottom-up
+    and padded to 32 bits, 1 for see-through) lets it show; opaque where the mask is cut."""
+    width, height = image.size
+    stride = (width + 31) // 32 * 4
+    file.seek(offset)
+    rows = file.read(stride * height)
+    opaque = image.convert("RGB")
+    if len(rows) < stride * height:
+        return opaque  # as a BMP whose alpha is zero everywhere is
+    mask = Image.frombuffer("1", image.size, rows, "raw", "1;I", stride, -1)
+    page = Image.new("RGB", image.size, _WHITE)
+    page.paste(opaque, mask=mask)
+    return page
+
+
+def _header_denies_alpha(image: Image.Image, file_format: str | None, file: BinaryIO) -> bool:
+    """Whether the file's header says that what Pillow read as alpha is none."""
+    if file_format == "TGA":
+        return _tga_alpha_bit_unused(file)
+    if file_format == "PSD" and image.mode == "RGBA":
+        return not _psd_merged_alpha(image, file)
+    return False
+
+
+def _tga_alpha_bit_unused(file: BinaryIO) -> bool:
+    """Whether a Targa file's pixels (or colour map entries) are 16 bits (5-bit colours and a
+    top bit, or an 8-bit grey and a byte) whose header gives them no alpha bits. Pillow reads
+    that bit or byte as alpha whatever the header says; ImageMagick and GIMP read it only where
+    the header gives some, and writers that mean none leave it as they please: some pixels
+    would turn white."""
+    file.seek(0)
+    head = file.read(18)
+    if len(head) < 18 or head[17] & 0x0F:
+        return False
+    kind = head[2] & 7  # 1: colour-mapped, 2: true colour, 3: grey (8 adds run-length coding)
+    return kind in (1, 2, 3) and (head[7] if kind == 1 else head[16]) == 16
+
+
+def _psd_merged_alpha(image: Image.Image, file: BinaryIO) -> bool:
+    """Whether the fourth channel of a Photoshop file's merged image is its transparency, which
+    Pillow takes it for: it is where the layer count is negative (Adobe's specification);
+    otherwise it is a saved selection, and a photo would turn white outside it."""
+    layers = getattr(image, "_layers_position", None)
+    if not isinstance(layers, int):
+        return False  # no layers: a flat image, opaque
+    file.seek(layers)
+    return int.from_bytes(file.read(2), "big", signed=True) < 0
+
+
+def _wholly_transparent(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema() == (0, 0)
+
+
+def _widen_transparent_level(image: Image.Image, bits: int) -> None:
+    """Pillow widens 2- and 4-bit grey pixels to 0..255 but leaves tRNS's grey level as stored,
+    so the see-through pixels would stay opaque: widen the level as well."""
+    top = 2**bits - 1
+    level = image.info.get("transparency")
+    if isinstance(level, int) and 0 < level <= top:  # above top: a Pillow that widens it too
+        image.info["transparency"] = level * (255 // top)
+
+
+def _deep_colour_on_white(
+    image: Image.Image, file: BinaryIO, colour: tuple[int, ...]
+) -> Image.Image:
+    """A 16-bit RGB PNG with its tRNS colour on white. Pillow keeps each sample's high byte and
+    compares the colour's 16-bit values with those bytes, which marks the wrong pixels: the low
+    bytes come from decoding the file again, taking the other byte of each sample."""
+    file.seek(0)
+    with Image.open(_FileView(file), formats=["PNG"]) as low:
+        low.tile = [tile._replace(args="RGB;16L") for tile in low.tile]
+        low.load()
+        high = np.asarray(image)
+        values = high.astype(np.uint16) << 8 | np.asarray(low)
+    pixels = high.copy()
+    pixels[(values == colour).all(axis=-1)] = _WHITE
+    return Image.fromarray(pixels)
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a corrupt EXIF block should not cost the pixels
+        return 1
+    return value if value in _TRANSPOSE_FOR_ORIENTATION else 1
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """An RGB image free of the file: alpha composited on white, deep modes scaled to 8 bits."""
+    if image.mode in ("I", "F") or image.mode.startswith("I;"):
+        grey = _scale_to_8bit(image)
+        if image.format == "TIFF" and getattr(image, "tag_v2", {}).get(_PHOTOMETRIC) == 0:
+            # WhiteIsZero: Pillow inverts 1- and 8-bit grey as it reads it, not deeper grey.
+            np.subtract(255, grey, out=grey)
+        transparent = image.info.get("transparency")
+        if isinstance(transparent, int):  # a grey level that marks see-through pixels
+            grey[np.asarray(image) == transparent] = 255  # on white, as for 8-bit images
+        return Image.fromarray(grey).convert("RGB")
+    if _has_transparency(image):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, _WHITE)
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode == "RGB" and getattr(image, "fp", None) is None and not image.readonly:
+        # load() has read everything into memory of its own and let go of the file; a copy of
+        # a 1024x768 photo would cost as much CPU as decoding it.
+        return image
+    return image.convert("RGB")  # a copy, so the result never shares the file
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
+        return True
+    return image.mode == "P" and image.palette is not None and image.palette.mode.endswith("A")
+
+
+# 16-bit level -> 8-bit level (v * 255 / 65535, rounded). Looking levels up makes no wide copy of
+# the image: scaling in float64 took about 27 bytes a pixel, 2.4 GB for an 89 MP 16-bit scan in
+# each decode worker.
+_SIXTEEN_TO_EIGHT = np.rint(np.arange(65536) * 255.0 / 65535).astype(np.uint8)
+
+
+def _scale_to_8bit(image: Image.Image) -> np.ndarray:
+    """uint8 grey levels from a 16/32-bit integer or float image, scaled rather than clipped.
+
+    - 16-bit modes (I;16, I;16B, ...): the full 16-bit range maps to 0..255 (v * 255 / 65535).
+    - I (32-bit signed): values within 0..65535 are 16-bit data in a wider container (Pillow gives
+      16-bit PNGs and TIFFs this mode in some versions) and scale as above; anything else is
+      stretched from its minimum to its maximum.
+    - F (float): values within [0, 1] scale by 255; anything else is stretched from min to max.
+    Non-finite values count as the minimum; a constant image outside those ranges becomes black.
+    """
+    values = np.asarray(image)
+    if image.mode.startswith("I;") or (
+        image.mode == "I" and values.min() >= 0 and values.max() <= 65535
+    ):
+        return _SIXTEEN_TO_EIGHT[values]
+    with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
+        values = values.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.shape, np.uint8)
+    low, high = float(values[finite].min()), float(values[finite].max())
+    values = np.where(finite, values, low)
+    if image.mode == "F" and low >= 0 and high <= 1:
+        return _stretch(values, 0.0, 1.0)
+    return _stretch(values, low, high)
+
+
+def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    if high <= low:
+        return np.zeros(values.shape, np.uint8)
+    scaled = np.rint((values - low) * 255.0 / (high - low))
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+class _FileView:
+    """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
+    a seek the file system refuses (before the start, or too far) the file's damage rather
+    than a read error, closing it leaves the file open (Pillow 13 closes an image's file
+    with the image, and a failure is classified by reading the file again), and it has no
+    descriptor to give a decoder (see fileno)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self.hit_end = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        if size is not None and size > 0 and len(data) < size:
+            self.hit_end = True
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        try:
+            return self._file.seek(offset, whence)
+        except OSError as error:
+            if error.errno != errno.EINVAL:
+                raise
+            # The file's own fields put its data before its start, or further past its end than
+            # this file system lets a file reach (ext4: 16 TiB): damage, which the errno would
+            # have classified as a read error.
+            where = "before its start" if offset < 0 else "past its end"
+            raise OSError(f"the file places data {where} ({offset})") from None
+
+    def close(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        # Pillow hands libtiff the descriptor of a file that has one, and libtiff maps the file
+        # into memory: a file cut short while it decodes (cp over it truncates it first) then
+        # ends the process with SIGBUS. Without one, Pillow reads the file into memory for it.
+        raise io.UnsupportedOperation("fileno")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
