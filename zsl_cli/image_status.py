@@ -57,7 +57,8 @@ class DecodeOptions:
 
 
 class DecodeError(Exception):
-    """A file that cannot be decoded: `status` is a short code (see module doc), `reason` a line."""
+    """A file that cannot be decoded: `status` is a short code (see zsl_cli.images), `reason`
+    a line."""
 
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)

@@ -34,14 +34,15 @@ gives the pixels no alpha bits, and a Photoshop file's fourth channel where its 
 not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose
 alpha is zero everywhere takes its AND mask instead, as in Windows. CMYK becomes RGB with
 Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and
-float images are scaled, not clipped, to 8 bits (rules in `_scale_to_8bit`), and inverted where
-a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images give their first
-frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it see-through); an
-ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where that is not the
-size its entry stands for; a PNG's ancillary chunks (text, gamma, EXIF, transparency) whose
-checksum is wrong are dropped, as libpng does by default, rather than the image (a damaged IHDR
-or PLTE is not_an_image); a run-length coded BMP whose end-of-bitmap code comes early decodes
-(importing this module registers that decoder with Pillow, under a name of its own).
+float images are scaled, not clipped, to 8 bits (rules in `image_formats._scale_to_8bit`), and
+inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images
+give their first frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it
+see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where
+that is not the size its entry stands for; a PNG's ancillary chunks (text, gamma, EXIF,
+transparency) whose checksum is wrong are dropped, as libpng does by default, rather than the
+image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP whose end-of-bitmap code
+comes early decodes (importing this module registers that decoder with Pillow, through
+`image_formats`, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -50,6 +51,12 @@ library's runs hold `pillow_settings` while workers decode, to line Pillow's glo
 with the user's `--max-pixels` and let PNG metadata chunks over Pillow's 1 MB limit through (and put
 both back afterwards); decode worker processes apply the same settings for their life
 (`ImagePreparation.set_up_process`).
+
+Where the code is: this module holds the public entry (what other modules import, all of it from
+here), opening the file and the order of the steps; `image_formats` the reading of a good file
+(each format's quirks above), `image_damage` the telling of why a file failed (truncated or
+not_an_image or decode_error) and the checks made before Pillow reads one, and `image_status` the
+statuses, `DecodeError` and `DecodeOptions` that both of those modules and this one share.
 """
 
 from __future__ import annotations
