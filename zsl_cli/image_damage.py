@@ -1,4 +1,4 @@
-"""Telling why a file did not decode (truncated, not_an_image or decode_error: `_classify`)
+"""Telling why a file did not decode (truncated, not_an_image or decode_error: `classify`)
 from its own structure: signatures, RIFF, ISO media (AVIF and HEIF item locations) and JPEG 2000
 box sizes, TIFF directory damage, PNM headers, JPEG arithmetic coding and cut scans; and the
 checks `zsl_cli.images.decode_image` makes before Pillow reads a file (PNM headers, icon picture
@@ -23,7 +23,7 @@ from PIL import (
 )
 
 from zsl_cli.formatting import clipped_text
-from zsl_cli.image_formats import _REFUSED_FORMATS, _FileView, _readable_formats, heif_readable
+from zsl_cli.image_formats import REFUSED_FORMATS, FileView, heif_readable, readable_formats
 from zsl_cli.image_status import (
     DECODE_ERROR,
     NOT_AN_IMAGE,
@@ -32,9 +32,9 @@ from zsl_cli.image_status import (
     UNREADABLE,
     DecodeError,
     DecodeOptions,
-    _megapixels,
-    _os_error_text,
-    _too_large_reason,
+    megapixels_text,
+    os_error_text,
+    too_large_reason,
 )
 
 HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
@@ -55,7 +55,7 @@ def _is_heif(head: bytes) -> bool:
     return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
 
 
-def _classify(
+def classify(
     error: Exception, file: BinaryIO, size: int, options: DecodeOptions, opened: bool
 ) -> DecodeError:
     """The DecodeError for what Pillow raised: `opened` where Image.open had read the header."""
@@ -63,13 +63,13 @@ def _classify(
         return DecodeError(TOO_LARGE, _bomb_reason(error, options))
     if isinstance(error, OSError) and error.errno is not None:
         # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
-        return DecodeError(UNREADABLE, f"read error: {_os_error_text(error)}")
+        return DecodeError(UNREADABLE, f"read error: {os_error_text(error)}")
     try:
         file.seek(0)
         head = file.read(512)
     except (OSError, ValueError):
         head = b""
-    cut_short = _cut_short(size)
+    cut_short = truncated_error(size)
     identified = not isinstance(error, UnidentifiedImageError)
     text = _reads_as_text(head)
     signatures = _signatures(head[:16])
@@ -80,7 +80,7 @@ def _classify(
         return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
     if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
         return cut_short
-    if _REFUSED_FORMATS & signatures.keys():
+    if REFUSED_FORMATS & signatures.keys():
         return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
     # A text file whose first letters happen to be a short signature ("BM...") is no image,
     # however far Pillow got with it; but one Pillow opened as a text format (a plain PPM) is.
@@ -115,11 +115,11 @@ def _classify(
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
 
 
-def _cut_short(size: int) -> DecodeError:
+def truncated_error(size: int) -> DecodeError:
     return DecodeError(TRUNCATED, f"image file is truncated (data ends after {size} bytes)")
 
 
-def _ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
+def ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
     try:
         file.seek(max(size - len(end), 0))
         return file.read() == end
@@ -127,7 +127,7 @@ def _ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
         return False
 
 
-def _arithmetic_coded(file: BinaryIO) -> bool:
+def arithmetic_coded(file: BinaryIO) -> bool:
     """Whether a JPEG's frame header (the SOF marker before its first scan) says arithmetic
     coding, which Pillow never writes but libjpeg reads."""
     try:
@@ -150,7 +150,7 @@ def _arithmetic_coded(file: BinaryIO) -> bool:
 
 _HUFFMAN_FRAMES = frozenset(bytes([code]) for code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7))
 _ARITHMETIC_FRAMES = frozenset(bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
-_JPEG_END = b"\xff\xd9"
+JPEG_END = b"\xff\xd9"
 
 
 def _pillow_says(error: BaseException) -> str:
@@ -203,8 +203,8 @@ def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[
     """For a file Pillow could not identify: whether opening it as a format whose signature it
     starts with ran out of data (its header is cut short), and what that format's reader said
     (a corrupt header, or a codec this Pillow lacks), if one did."""
-    reader, why = _FileView(file), None
-    for name in _readable_formats():
+    reader, why = FileView(file), None
+    for name in readable_formats():
         said = signatures.get(name)
         if isinstance(said, str):
             why = why or said
@@ -457,7 +457,7 @@ _PNM_NAMES = {
 }
 
 
-def _damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
+def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     """For a PNG with ancillary chunks whose checksum is wrong before its pixel data (where
     Pillow checks them), the bytes that turn each into a chunk Pillow skips: its type and
     checksum, by their offsets. Empty where a critical chunk is damaged, or none is."""
@@ -498,7 +498,7 @@ _SKIPPED_CHUNK = b"zsLx"
 _CRC_BLOCK = 1024 * 1024
 
 
-class _PatchedFile:
+class PatchedFile:
     """A file read with some of its bytes replaced: {offset: the bytes found there}."""
 
     def __init__(self, file: BinaryIO, patches: dict[int, bytes]) -> None:
@@ -522,7 +522,7 @@ class _PatchedFile:
         return getattr(self._file, name)
 
 
-def _check_pnm(file: BinaryIO) -> None:
+def check_pnm(file: BinaryIO) -> None:
     """DecodeError for a PNM that would take Pillow seconds to read (see _PNM_HEADER_LIMIT).
     Leaves the file at its start."""
     try:
@@ -556,7 +556,7 @@ def _check_pnm(file: BinaryIO) -> None:
         file.seek(0)
 
 
-def _check_icon_size(file: BinaryIO, max_pixels: int) -> None:
+def check_icon_size(file: BinaryIO, max_pixels: int) -> None:
     """DecodeError too_large for an ICO or ICNS whose picture (the one Pillow would decode)
     exceeds `max_pixels`. Their headers declare at most 256x256 (ICO) or 1024x1024 (ICNS), yet
     the PNG (or BMP, JPEG 2000) inside gives its own size, which Pillow decodes whatever the
@@ -577,12 +577,12 @@ def _check_icon_size(file: BinaryIO, max_pixels: int) -> None:
         file.seek(0)
     for size in sizes:
         if size[0] * size[1] > max_pixels:
-            raise DecodeError(TOO_LARGE, _too_large_reason(size, max_pixels))
+            raise DecodeError(TOO_LARGE, too_large_reason(size, max_pixels))
 
 
 def _ico_frame_size(file: BinaryIO) -> tuple[int, int]:
     """The size of the picture in the ICO entry Pillow decodes (its first, by its sorting)."""
-    view = _FileView(file)
+    view = FileView(file)
     entry = IcoImagePlugin.IcoFile(view).entry[0]  # type: ignore[arg-type]
     file.seek(entry.offset)
     if file.read(8) == PngImagePlugin._MAGIC:
@@ -596,7 +596,7 @@ def _ico_frame_size(file: BinaryIO) -> tuple[int, int]:
 def _icns_frame_sizes(file: BinaryIO) -> list[tuple[int, int]]:
     """The sizes of the PNG and JPEG 2000 pictures in the ICNS entries Pillow decodes (those of
     the largest size it declares); its other entries hold raw pixels of their declared size."""
-    view = _FileView(file)
+    view = FileView(file)
     icns = IcnsImagePlugin.IcnsFile(view)  # type: ignore[arg-type]
     sizes = []
     for code, _ in icns.SIZES[icns.bestsize()]:
@@ -666,10 +666,10 @@ def _comments_beyond(file: BinaryIO, limit: int) -> bool:
 
 def _bomb_reason(error: Exception, options: DecodeOptions) -> str:
     match = re.search(r"\((\d+) pixels\)", str(error))
-    declared = f"{_megapixels(int(match.group(1)))} MP" if match else "the image"
+    declared = f"{megapixels_text(int(match.group(1)))} MP" if match else "the image"
     pillow_error_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
     if match and int(match.group(1)) > options.max_pixels:
-        limit = f"the {_megapixels(options.max_pixels)} MP limit"
+        limit = f"the {megapixels_text(options.max_pixels)} MP limit"
     else:
-        limit = f"Pillow's {_megapixels(pillow_error_limit)} MP decompression-bomb limit"
+        limit = f"Pillow's {megapixels_text(pillow_error_limit)} MP decompression-bomb limit"
     return f"{declared} exceeds {limit} (raise it with --max-pixels)"

@@ -25,14 +25,14 @@ from PIL import (
 )
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
-_REFUSED_FORMATS = frozenset({"EPS"})
+REFUSED_FORMATS = frozenset({"EPS"})
 
 
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
-_LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
+LOW_BIT_GREY = {"L;2": 2, "L;4": 4}  # PNG raw modes Pillow widens to 8-bit "L", with bits
 _WHITE = (255, 255, 255)
 _ORIENTATION_TAG = 0x0112
-_TRANSPOSE_FOR_ORIENTATION = {
+TRANSPOSE_FOR_ORIENTATION = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
     4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -57,14 +57,14 @@ def heif_readable() -> bool:
     return True
 
 
-def _readable_formats() -> list[str]:
-    return [name for name in Image.ID if name not in _REFUSED_FORMATS]
+def readable_formats() -> list[str]:
+    return [name for name in Image.ID if name not in REFUSED_FORMATS]
 
 
-def _icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFile:
+def icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFile:
     """The PNG or JPEG 2000 picture of the ICNS entry Pillow decodes, opened at its own size (an
     ICO's picture is decoded so). Pillow's ICNS reader refuses a picture whose size is not the
-    one its entry stands for ("not one of the allowed sizes"); _check_icon_size held that size
+    one its entry stands for ("not one of the allowed sizes"); check_icon_size held that size
     to the pixel limit. An entry of raw pixels, which has its entry's size, is left to Pillow."""
     icns = icns_image.icns
     for code, _ in icns.SIZES[icns_image.best_size]:
@@ -86,7 +86,7 @@ def _icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageF
     return icns_image
 
 
-def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
+def apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
     """Ask the JPEG decoder for a reduced DCT scale that still covers `bound` once oriented."""
     width, height = bound
     if orientation in _QUARTER_TURN_ORIENTATIONS:
@@ -95,7 +95,7 @@ def _apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -
     image.draft("RGB", (width, height))
 
 
-def _read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
+def read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
     """Have a 32-bit BMP without bit masks (BI_RGB) read with its fourth byte as alpha, as
     browsers read it: the format calls that byte unused, but writers (Pillow among them) put a
     transparent image's alpha there. Pillow drops it."""
@@ -135,11 +135,11 @@ class _BmpRleDecoder(BmpImagePlugin.BmpRleDecoder):
 
 
 _BMP_RLE_END = b"\0\1"
-_BMP_RLE = "zsl_bmp_rle"
-Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
+BMP_RLE = "zsl_bmp_rle"
+Image.register_decoder(BMP_RLE, _BmpRleDecoder)
 
 
-def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
+def gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
     """The part of a GIF's canvas its first frame covers, where that is not all of it: browsers
     show the rest see-through, and Pillow fills it with palette colour 0 (where the frame has
     no transparent colour)."""
@@ -149,13 +149,13 @@ def _gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | No
     return None if box == (0, 0, *image.size) else box
 
 
-def _white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+def white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
     page = Image.new("RGB", image.size, _WHITE)
     page.paste(image.crop(box), box[:2])
     return page
 
 
-def _ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
+def ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
     """An ICO picture whose alpha is zero everywhere on white: a 32-bit BMP one by its AND mask
     instead, as Windows and browsers show it (writers that predate alpha leave those bytes
     zero; Pillow reads the alpha bytes alone), a PNG one as it is."""
@@ -163,12 +163,12 @@ def _ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
     entry = ico.entry[ico.getentryindex(image.size)]
     ico.buf.seek(entry.offset)
     if ico.buf.read(8) == PngImagePlugin._MAGIC:
-        return _to_rgb(image)
+        return to_rgb(image)
     stride = (image.width + 31) // 32 * 4
-    return _on_white_by_and_mask(image, ico.buf, entry.offset + entry.size - stride * image.height)
+    return on_white_by_and_mask(image, ico.buf, entry.offset + entry.size - stride * image.height)
 
 
-def _cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
+def cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
     """Where the AND mask of a cursor of 32-bit pixels starts: after them."""
     if len(image.tile) != 1:
         return None
@@ -182,7 +182,7 @@ def _cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
     return tile.offset + row * image.height
 
 
-def _on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.Image:
+def on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.Image:
     """`image` on white where the AND mask at `offset` of `file` (1 bit a pixel, rows bottom-up
     and padded to 32 bits, 1 for see-through) lets it show; opaque where the mask is cut."""
     width, height = image.size
@@ -198,7 +198,7 @@ def _on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.I
     return page
 
 
-def _header_denies_alpha(image: Image.Image, file_format: str | None, file: BinaryIO) -> bool:
+def header_denies_alpha(image: Image.Image, file_format: str | None, file: BinaryIO) -> bool:
     """Whether the file's header says that what Pillow read as alpha is none."""
     if file_format == "TGA":
         return _tga_alpha_bit_unused(file)
@@ -232,11 +232,11 @@ def _psd_merged_alpha(image: Image.Image, file: BinaryIO) -> bool:
     return int.from_bytes(file.read(2), "big", signed=True) < 0
 
 
-def _wholly_transparent(image: Image.Image) -> bool:
+def wholly_transparent(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema() == (0, 0)
 
 
-def _widen_transparent_level(image: Image.Image, bits: int) -> None:
+def widen_transparent_level(image: Image.Image, bits: int) -> None:
     """Pillow widens 2- and 4-bit grey pixels to 0..255 but leaves tRNS's grey level as stored,
     so the see-through pixels would stay opaque: widen the level as well."""
     top = 2**bits - 1
@@ -245,14 +245,14 @@ def _widen_transparent_level(image: Image.Image, bits: int) -> None:
         image.info["transparency"] = level * (255 // top)
 
 
-def _deep_colour_on_white(
+def deep_colour_on_white(
     image: Image.Image, file: BinaryIO, colour: tuple[int, ...]
 ) -> Image.Image:
     """A 16-bit RGB PNG with its tRNS colour on white. Pillow keeps each sample's high byte and
     compares the colour's 16-bit values with those bytes, which marks the wrong pixels: the low
     bytes come from decoding the file again, taking the other byte of each sample."""
     file.seek(0)
-    with Image.open(_FileView(file), formats=["PNG"]) as low:
+    with Image.open(FileView(file), formats=["PNG"]) as low:
         low.tile = [tile._replace(args="RGB;16L") for tile in low.tile]
         low.load()
         high = np.asarray(image)
@@ -262,15 +262,15 @@ def _deep_colour_on_white(
     return Image.fromarray(pixels)
 
 
-def _orientation(image: Image.Image) -> int:
+def exif_orientation(image: Image.Image) -> int:
     try:
         value = image.getexif().get(_ORIENTATION_TAG, 1)
     except Exception:  # a corrupt EXIF block should not cost the pixels
         return 1
-    return value if value in _TRANSPOSE_FOR_ORIENTATION else 1
+    return value if value in TRANSPOSE_FOR_ORIENTATION else 1
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
+def to_rgb(image: Image.Image) -> Image.Image:
     """An RGB image free of the file: alpha composited on white, deep modes scaled to 8 bits."""
     if image.mode in ("I", "F") or image.mode.startswith("I;"):
         grey = _scale_to_8bit(image)
@@ -339,7 +339,7 @@ def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
-class _FileView:
+class FileView:
     """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
     a seek the file system refuses (before the start, or too far) the file's damage rather
     than a read error, closing it leaves the file open (Pillow 13 closes an image's file

@@ -70,17 +70,17 @@ class DecodeError(Exception):
         return DecodeError, (self.status, self.reason)
 
 
-def _too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
+def too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
     return (
-        f"{size[0]}x{size[1]} = {_megapixels(size[0] * size[1])} MP exceeds the "
-        f"{_megapixels(max_pixels)} MP limit (raise it with --max-pixels)"
+        f"{size[0]}x{size[1]} = {megapixels_text(size[0] * size[1])} MP exceeds the "
+        f"{megapixels_text(max_pixels)} MP limit (raise it with --max-pixels)"
     )
 
 
-def _megapixels(pixels: int) -> str:
+def megapixels_text(pixels: int) -> str:
     megapixels = pixels / 1e6
     return f"{megapixels:,.0f}" if megapixels >= 100 else f"{megapixels:.3g}"
 
 
-def _os_error_text(error: OSError) -> str:
+def os_error_text(error: OSError) -> str:
     return (error.strerror or str(error)).lower()

@@ -87,39 +87,39 @@ from PIL import (
 
 from zsl_cli.discovery import printable
 from zsl_cli.image_damage import (
-    _JPEG_END,
     HEIF_INSTALL,
-    _arithmetic_coded,
-    _check_icon_size,
-    _check_pnm,
-    _classify,
-    _cut_short,
-    _damaged_png_chunks,
-    _ends_with,
-    _PatchedFile,
+    JPEG_END,
+    PatchedFile,
+    arithmetic_coded,
+    check_icon_size,
+    check_pnm,
+    classify,
+    damaged_png_chunks,
+    ends_with,
+    truncated_error,
 )
 from zsl_cli.image_formats import (
-    _BMP_RLE,
-    _LOW_BIT_GREY,
-    _REFUSED_FORMATS,
-    _TRANSPOSE_FOR_ORIENTATION,
-    _apply_draft,
-    _cursor_mask_offset,
-    _deep_colour_on_white,
-    _FileView,
-    _gif_frame_box,
-    _header_denies_alpha,
-    _icns_picture,
-    _ico_by_its_mask,
-    _on_white_by_and_mask,
-    _orientation,
-    _read_spare_byte_as_alpha,
-    _readable_formats,
-    _to_rgb,
-    _white_outside,
-    _wholly_transparent,
-    _widen_transparent_level,
+    BMP_RLE,
+    LOW_BIT_GREY,
+    REFUSED_FORMATS,
+    TRANSPOSE_FOR_ORIENTATION,
+    FileView,
+    apply_draft,
+    cursor_mask_offset,
+    deep_colour_on_white,
+    exif_orientation,
+    gif_frame_box,
+    header_denies_alpha,
     heif_readable,
+    icns_picture,
+    ico_by_its_mask,
+    on_white_by_and_mask,
+    read_spare_byte_as_alpha,
+    readable_formats,
+    to_rgb,
+    white_outside,
+    wholly_transparent,
+    widen_transparent_level,
 )
 from zsl_cli.image_status import (
     BROKEN_LINK,
@@ -135,9 +135,9 @@ from zsl_cli.image_status import (
     UNREADABLE,
     DecodeError,
     DecodeOptions,
-    _megapixels,
-    _os_error_text,
-    _too_large_reason,
+    megapixels_text,
+    os_error_text,
+    too_large_reason,
 )
 
 if TYPE_CHECKING:
@@ -374,25 +374,25 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                 if not file.read(1):
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
-            _check_pnm(file)
-            _check_icon_size(file, options.max_pixels)
+            check_pnm(file)
+            check_icon_size(file, options.max_pixels)
             source: BinaryIO = file
             try:
-                image = Image.open(_FileView(file), formats=_readable_formats())
+                image = Image.open(FileView(file), formats=readable_formats())
             except UnidentifiedImageError:
-                patches = _damaged_png_chunks(file, size)
+                patches = damaged_png_chunks(file, size)
                 if not patches:
                     raise
                 # libpng's default: a damaged ancillary chunk (text, gamma, EXIF,
                 # transparency) is dropped, not the image. Pillow would refuse the image.
-                source = cast(BinaryIO, _PatchedFile(file, patches))
-                image = Image.open(_FileView(source), formats=["PNG"])
+                source = cast(BinaryIO, PatchedFile(file, patches))
+                image = Image.open(FileView(source), formats=["PNG"])
             opened = True
             return _decode_opened(image, source, size, options)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
-            raise _classify(error, file, size, options, opened) from error
+            raise classify(error, file, size, options, opened) from error
 
 
 @functools.cache
@@ -414,7 +414,7 @@ def _decoded(name: str) -> bool:
     # MPEG (.mpg) is a video whose size Pillow reads, not its pixels; EPS is refused.
     opener = Image.OPEN[name][0]
     stub = isinstance(opener, type) and issubclass(opener, ImageFile.StubImageFile)
-    return not stub and name != "MPEG" and name not in _REFUSED_FORMATS
+    return not stub and name != "MPEG" and name not in REFUSED_FORMATS
 
 
 def file_problem(path: Path) -> DecodeError | None:
@@ -460,7 +460,7 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
             raise DecodeError(BROKEN_LINK, "symbolic link loop") from None
         if error.errno == errno.ENXIO:
             raise DecodeError(NOT_A_FILE, "is a socket or a device with no driver") from None
-        raise DecodeError(UNREADABLE, f"cannot open: {_os_error_text(error)}") from None
+        raise DecodeError(UNREADABLE, f"cannot open: {os_error_text(error)}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -477,26 +477,26 @@ def _decode_opened(
     image: ImageFile.ImageFile, file: BinaryIO, size: int, options: DecodeOptions
 ) -> Image.Image:
     file_format, rgb = image.format, None
-    arithmetic = file_format in JPEG_FORMATS and _arithmetic_coded(file)
+    arithmetic = file_format in JPEG_FORMATS and arithmetic_coded(file)
     try:
         if image.width * image.height > options.max_pixels:
-            raise DecodeError(TOO_LARGE, _too_large_reason(image.size, options.max_pixels))
+            raise DecodeError(TOO_LARGE, too_large_reason(image.size, options.max_pixels))
         if options.draft is not None and file_format in JPEG_FORMATS:
-            _apply_draft(image, options.draft, _orientation(image))
-        if file_format in JPEG_FORMATS and not image.tile and not _ends_with(file, size, _JPEG_END):
+            apply_draft(image, options.draft, exif_orientation(image))
+        if file_format in JPEG_FORMATS and not image.tile and not ends_with(file, size, JPEG_END):
             # Pillow opens a JPEG whose data ends after its frame header (the size) and before
             # its first scan, then has nothing to decode ("cannot load this image").
-            raise _cut_short(size)
+            raise truncated_error(size)
         if isinstance(image, IcnsImagePlugin.IcnsImageFile):
-            image = _icns_picture(image)
+            image = icns_picture(image)
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
-        grey_bits = _LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
+        grey_bits = LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
-        _read_spare_byte_as_alpha(image)
+        read_spare_byte_as_alpha(image)
         if len(image.tile) == 1 and image.tile[0].codec_name == "bmp_rle":
-            image.tile = [image.tile[0]._replace(codec_name=_BMP_RLE)]
-        frame_box = _gif_frame_box(image) if file_format == "GIF" else None
-        cursor_mask = _cursor_mask_offset(image) if file_format == "CUR" else None
+            image.tile = [image.tile[0]._replace(codec_name=BMP_RLE)]
+        frame_box = gif_frame_box(image) if file_format == "GIF" else None
+        cursor_mask = cursor_mask_offset(image) if file_format == "CUR" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -507,34 +507,34 @@ def _decode_opened(
         except OSError as error:
             # Running out of data fails an arithmetic-coded scan read in one block as damage
             # does ("broken data stream"): a file that lacks its end marker was cut short.
-            if arithmetic and error.errno is None and not _ends_with(file, size, _JPEG_END):
-                raise _cut_short(size) from error
+            if arithmetic and error.errno is None and not ends_with(file, size, JPEG_END):
+                raise truncated_error(size) from error
             raise
         if grey_bits is not None:
-            _widen_transparent_level(image, grey_bits)
+            widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
-        orientation = _orientation(image)
-        if file_format in ("BMP", "DIB", "TGA") and _wholly_transparent(image):
+        orientation = exif_orientation(image)
+        if file_format in ("BMP", "DIB", "TGA") and wholly_transparent(image):
             # Writers that mean no alpha leave zeros in the alpha bits of these formats (or a
             # BMP's spare byte): shown on white, every such image would be a blank page.
             rgb = image.convert("RGB")
-        elif isinstance(image, IcoImagePlugin.IcoImageFile) and _wholly_transparent(image):
-            rgb = _ico_by_its_mask(image)
-        elif cursor_mask is not None and _wholly_transparent(image):
-            rgb = _on_white_by_and_mask(image, file, cursor_mask)
-        elif _header_denies_alpha(image, file_format, file):
+        elif isinstance(image, IcoImagePlugin.IcoImageFile) and wholly_transparent(image):
+            rgb = ico_by_its_mask(image)
+        elif cursor_mask is not None and wholly_transparent(image):
+            rgb = on_white_by_and_mask(image, file, cursor_mask)
+        elif header_denies_alpha(image, file_format, file):
             rgb = image.convert("RGB")
         elif isinstance(deep_colour, tuple) and image.mode == "RGB":
-            rgb = _deep_colour_on_white(image, file, deep_colour)
+            rgb = deep_colour_on_white(image, file, deep_colour)
         else:
-            rgb = _to_rgb(image)
+            rgb = to_rgb(image)
         if frame_box is not None:
-            rgb = _white_outside(rgb, frame_box)
+            rgb = white_outside(rgb, frame_box)
     finally:
         if rgb is not image:  # closing drops the pixels too: only the one we do not return
             image.close()
-    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    method = TRANSPOSE_FOR_ORIENTATION.get(orientation)
     result = rgb if method is None else rgb.transpose(method)
     # Pillow's meaning of `format`, "the file format of the source image", kept on the copies:
     # preprocessing may take a faster path for JPEGs, whose pixels are approximate anyway.
@@ -549,8 +549,8 @@ def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels:
         raise DecodeError(
             TOO_LARGE,
             f"{size[0]}x{size[1]} is so elongated that resizing it for the model takes "
-            f"{_megapixels(resized_pixels)} MP, over the {_megapixels(max_pixels)} MP limit "
-            "(raise it with --max-pixels)",
+            f"{megapixels_text(resized_pixels)} MP, over the {megapixels_text(max_pixels)} MP "
+            "limit (raise it with --max-pixels)",
         )
 
 
