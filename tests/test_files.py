@@ -60,6 +60,19 @@ def test_a_document_whose_write_is_interrupted_leaves_the_old_file_and_no_tempor
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
 
 
+def read_only_to_this_user(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """`path` made read-only, as a user (not root, who writes any file) sees it."""
+    path.chmod(0o444)
+    access = os.access
+
+    def as_a_user(name, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(name) == os.fspath(path) and mode & os.W_OK:
+            return False
+        return access(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", as_a_user)
+
+
 def test_a_read_only_output_is_refused_as_a_shell_refuses_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,16 +80,7 @@ def test_a_read_only_output_is_refused_as_a_shell_refuses_it(
     # the folder's permission), and stayed read-only; `> results.csv` says Permission denied.
     output = tmp_path / "results.csv"
     output.write_bytes(b"kept")
-    output.chmod(0o444)
-    if os.geteuid() == 0:  # root writes any file, so the user's view is simulated
-        access = os.access
-
-        def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if os.fspath(path) == os.fspath(output) and mode & os.W_OK:
-                return False
-            return access(path, mode, *args, **kwargs)
-
-        monkeypatch.setattr(os, "access", as_a_user)
+    read_only_to_this_user(monkeypatch, output)
     link = tmp_path / "latest.csv"
     link.symlink_to(output.name)
     for name in (output, link):
@@ -96,15 +100,7 @@ def test_a_read_only_run_info_is_refused_as_its_output_is(
     output = tmp_path / "results.csv"
     run_info = tmp_path / "results.csv.run.json"
     run_info.write_bytes(b"kept")
-    run_info.chmod(0o444)
-    access = os.access
-
-    def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if os.fspath(path) == os.fspath(run_info) and mode & os.W_OK:
-            return False  # as for a user, not root
-        return access(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", as_a_user)
+    read_only_to_this_user(monkeypatch, run_info)
     link = tmp_path / "latest.csv"
     link.symlink_to(output.name)
     for name in (output, link):
@@ -125,15 +121,7 @@ def test_a_read_only_run_info_that_a_document_would_remove_as_stale_is_refused(
     output = tmp_path / "out.json"
     run_info = tmp_path / "out.json.run.json"
     run_info.write_bytes(b"kept")
-    run_info.chmod(0o444)
-    access = os.access
-
-    def as_a_user(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if os.fspath(path) == os.fspath(run_info) and mode & os.W_OK:
-            return False  # as for a user, not root
-        return access(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", as_a_user)
+    read_only_to_this_user(monkeypatch, run_info)
     link = tmp_path / "latest.json"
     link.symlink_to(output.name)
     message = r"^the run info .*out\.json\.run\.json.* would remove as stale, is read-only"
@@ -145,7 +133,7 @@ def test_a_read_only_run_info_that_a_document_would_remove_as_stale_is_refused(
     assert run_info.read_bytes() == b"kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "out.json.run.json"]
     # One that may be written is still removed as stale, and a folder in its place is left.
-    monkeypatch.setattr(os, "access", access)
+    monkeypatch.undo()
     run_info.chmod(0o644)
     write_file(output, b"{}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "out.json"]
