@@ -1198,6 +1198,17 @@ def test_help_names_every_value_with_a_metavar():
         assert "<str>" not in text and "<path>" not in text and "range>" not in text, command
 
 
+def test_usage_lines_show_arguments_as_their_help_does():
+    # typer 0.27+ puts a required argument's metavar in braces ('{PREDICTIONS}'), which read as
+    # a literal to type.
+    usages = {
+        command: run(command, "--help").stdout.splitlines()[0]
+        for command in ("label", "embed", "evaluate", "hubness")
+    }
+    assert usages["evaluate"] == "Usage: zsl evaluate [OPTIONS] PREDICTIONS"
+    assert not any("{" in usage for usage in usages.values()), usages
+
+
 def test_help_lists_the_default_extensions():
     from zsl_cli.cli import DEFAULT_EXTENSIONS
     from zsl_cli.discovery import IMAGE_EXTENSIONS

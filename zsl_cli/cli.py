@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 # mypy sees the installed typer's classes; the fallbacks below stand in for them (click's
 # classes of the same name, or no class at all), hence their type: ignore.
@@ -70,6 +70,16 @@ class ZslGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _exit_reader_gone()
+
+
+class ZslCommand(TyperCommand):
+    """A command whose usage line shows a required argument as its help does (`PREDICTIONS`):
+    typer 0.27+ puts it in braces (`{PREDICTIONS}`), which read as a literal to type."""
+
+    def collect_usage_pieces(self, ctx):  # type: ignore[no-untyped-def]
+        braced = {f"{{{param.metavar}}}" for param in self.params if param.metavar}
+        pieces = super().collect_usage_pieces(ctx)
+        return [piece[1:-1] if piece in braced else piece for piece in pieces]
 
 
 def _exit_reader_gone() -> NoReturn:
@@ -501,7 +511,7 @@ Examples:
 """
 
 
-@app.command(epilog=LABEL_EXAMPLES)
+@app.command(cls=ZslCommand, epilog=LABEL_EXAMPLES)
 def label(
     paths: Paths = None,
     classes: Classes = None,
@@ -792,7 +802,9 @@ Examples:
 
 
 @app.command(
-    epilog=EMBED_EXAMPLES, short_help="Encode images once into an embedding store (incremental)."
+    cls=ZslCommand,
+    epilog=EMBED_EXAMPLES,
+    short_help="Encode images once into an embedding store (incremental).",
 )
 def embed(
     store: Annotated[
@@ -920,6 +932,7 @@ Examples:
 
 
 @app.command(
+    cls=ZslCommand,
     epilog=EVALUATE_EXAMPLES,
     short_help="Score predictions against ground truth (mean per-class top-k).",
 )
@@ -1083,6 +1096,7 @@ HUBNESS_HELP = (
 
 
 @app.command(
+    cls=ZslCommand,
     epilog=HUBNESS_EXAMPLES,
     help=HUBNESS_HELP,
     short_help="Measure hubness and what each reduction method does to it.",

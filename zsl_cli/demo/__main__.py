@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 # The main CLI's group gives every command its error handling: a ZslError or a command line that
-# does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141.
+# does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141. Its
+# command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
-from zsl_cli.cli import ZslGroup, file_path
+from zsl_cli.cli import ZslCommand, ZslGroup, file_path
 from zsl_cli.demo.train import TrainSettings
 from zsl_cli.errors import ZslError
 
@@ -62,7 +63,7 @@ Examples:
 """
 
 
-@app.command("make-images", epilog=MAKE_IMAGES_EXAMPLES)
+@app.command("make-images", cls=ZslCommand, epilog=MAKE_IMAGES_EXAMPLES)
 def make_images(
     out: Annotated[
         Path,
@@ -111,7 +112,7 @@ Examples:
 """
 
 
-@app.command(epilog=TRAIN_EXAMPLES)
+@app.command(cls=ZslCommand, epilog=TRAIN_EXAMPLES)
 def train(
     out_dir: Annotated[
         Path,
@@ -162,7 +163,7 @@ Examples:
 """
 
 
-@app.command(epilog=EVALUATE_EXAMPLES)
+@app.command(cls=ZslCommand, epilog=EVALUATE_EXAMPLES)
 def evaluate(
     model_dir: Annotated[
         Path,
