@@ -141,6 +141,25 @@ def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_pat
     assert missing.exit_code == 2 and "zsl embed" in missing.stderr
 
 
+def test_image_options_given_with_a_store_are_warned_of_as_doing_nothing(tiny_clip, tmp_path):
+    # --batch-size and --workers pace the decoding and the image model, neither of which runs on
+    # stored embeddings: they were taken without a word.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 4)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    embed(images, store, tiny_clip)
+    common = ("--embeddings", store, "-c", classes, "-m", tiny_clip)
+    warning = "warning: --batch-size, --workers: with --embeddings no image is decoded or encoded"
+    for command in (("label", "-o", tmp_path / "out.csv"), ("hubness",)):
+        given = run(*command, *common, "-b", "4", "-j", "2")
+        assert given.exit_code == 0, given.stderr
+        assert given.stderr.count(warning) == 1, given.stderr
+        # Left at their defaults they say nothing; one given is named alone.
+        assert "warning" not in run(*command, *common).stderr
+        assert "warning: --workers: with --embeddings" in run(*command, *common, "-j", "2").stderr
+
+
 def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     pngs = write_images(images, 3)

@@ -446,6 +446,19 @@ def _check_store_inputs(inputs: InputOptions, embeddings: str | os.PathLike[str]
             )
 
 
+def _ignored_with_store(
+    model: ModelOptions, embeddings: str | os.PathLike[str] | None
+) -> list[str]:
+    """A warning naming the options given that pace the decoding and the image model, neither of
+    which runs on stored embeddings: only the pace of work not done, they are not refused as
+    --max-pixels is (a script may give them to every run)."""
+    pacing = {"--batch-size": model.batch_size, "--workers": model.workers}
+    given = [option for option, value in pacing.items() if value is not None]
+    if embeddings is None or not given:
+        return []
+    return [f"{', '.join(given)}: with --embeddings no image is decoded or encoded; ignored"]
+
+
 @dataclass
 class LabelReport:
     """What a label run did. `run_info` is what was recorded with the output."""
@@ -827,6 +840,7 @@ def label(
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
+    report.warnings += _ignored_with_store(request.model, request.embeddings)
     config = studio.config if studio is not None else None
     writer: writers.PredictionWriter | _KeptInReport
     outputs: list[str | os.PathLike[str] | None] = []
@@ -1242,7 +1256,8 @@ def hubness(
     result["failed_images"] = len(items) - len(ok)
     result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
-    result["warnings"] = unreadable_folders_warnings(source.unreadable_folders)
+    result["warnings"] = _ignored_with_store(request.model, request.embeddings)
+    result["warnings"] += unreadable_folders_warnings(source.unreadable_folders)
     result["warnings"] += left_out_images_warnings(source.left_out)
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
