@@ -188,3 +188,21 @@ def test_templates_apply_only_where_a_class_has_no_prompts_of_its_own(tiny_clip,
         refused = run("label", files["images"], *unused, option, "{} here {}", "-m", tiny_clip)
         assert refused.exit_code == 2
         assert refused.stderr.startswith(f"zsl: error: {option}: only with {needed}")
+
+
+def test_a_comment_at_the_end_of_a_template_line_is_warned_of(tiny_clip, files, tmp_path):
+    # As in a class file, '#' makes a comment only at the start of a line: the note after
+    # `a photo of a {}.  # the default` went into every prompt without a word.
+    templates = tmp_path / "templates.txt"
+    templates.write_text("# mine\na photo of a {}.  # the default\nart of {}\n#art of a {}\n")
+    output = tmp_path / "out.csv"
+    args = ("-c", files["classes.txt"], "-t", templates, "-m", tiny_clip, "-o", output)
+    result = run("label", files["images"], *args)
+    assert result.exit_code == 0, result.stderr
+    warning = f"warning: {templates}: template 'a photo of a {{}}.  # the default' holds ' #'"
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert "'#' makes a comment only at the start of a line" in result.stderr
+    # Comment lines are left out, as in a class file: 3 classes by the 2 other templates.
+    assert json.loads((tmp_path / "out.csv.run.json").read_text())["classes"]["n_prompts"] == 6
+    templates.write_text("# mine\na photo of a {}.\n#art of a {}  # unused\n")
+    assert "warning" not in run("label", files["images"], *args).stderr

@@ -616,6 +616,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
     spec = load_class_spec(options.classes, options.attributes, options.descriptions)
     templates = resolve_templates(str(options.templates))
+    spec = replace(spec, warnings=spec.warnings + templates.warnings)
     if str(options.templates) != "default" and not uses_templates(spec):
         raise ZslError(
             f"--templates {options.templates}: no class uses templates (every class has its own "

@@ -73,7 +73,8 @@ class ClassSpec:
     classes: tuple[ClassDef, ...]
     attributes: AttributeTable | None = None
     sources: tuple[str, ...] = field(default=())
-    warnings: tuple[str, ...] = ()  # what reading the class file noticed (`class_list_warnings`)
+    # What reading the class file (`class_list_warnings`) and a template file noticed.
+    warnings: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -340,15 +341,22 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         return (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
-    # `cat  # the animal`: the note became part of the name, and of every prompt.
-    commented = [name for name in names if _TRAILING_COMMENT.search(name)]
-    if commented:
-        more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
-        return (
-            f"{source}: class {commented[0]!r}{more} holds ' #': '#' makes a comment only at "
-            "the start of a line, so the rest is part of the name",
-        )
-    return ()
+    return trailing_comment_warnings(names, source, "class", "name")
+
+
+def trailing_comment_warnings(
+    lines: Sequence[str], source: str, what: str, part: str
+) -> tuple[str, ...]:
+    """`cat  # the animal` in a class or template file: the note became part of the line's
+    `what` (its `part`), and of every prompt made of it."""
+    commented = [line for line in lines if _TRAILING_COMMENT.search(line)]
+    if not commented:
+        return ()
+    more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+    return (
+        f"{source}: {what} {commented[0]!r}{more} holds ' #': '#' makes a comment only at the "
+        f"start of a line, so the rest is part of the {part}",
+    )
 
 
 def _check_not_another_class_file(text: str, source: str) -> None:

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zsl_cli.classes import ClassSpec, read_text, split_lines, strip_invisible
+from zsl_cli.classes import (
+    ClassSpec,
+    read_text,
+    split_lines,
+    strip_invisible,
+    trailing_comment_warnings,
+)
 from zsl_cli.errors import ZslError
 
 DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
@@ -74,6 +80,7 @@ BUILTIN_TEMPLATES: dict[str, tuple[str, ...]] = {
 class Templates:
     name: str  # built-in name, file path or "literal"
     templates: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # what reading a template file noticed
 
 
 def is_template_file(value: str) -> bool:
@@ -103,7 +110,9 @@ def resolve_templates(value: str) -> Templates:
             raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
         for number, template in numbered:
             _check_template(template, f"{value}:{number}")
-        return Templates(value, tuple(template for _, template in numbered))
+        templates = tuple(template for _, template in numbered)
+        warnings = trailing_comment_warnings(templates, value, "template", "template")
+        return Templates(value, templates, warnings)
     if "{}" in value:
         _check_template(value, "--templates")
         return Templates("literal", (value,))
