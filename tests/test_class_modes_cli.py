@@ -206,3 +206,26 @@ def test_a_comment_at_the_end_of_a_template_line_is_warned_of(tiny_clip, files, 
     assert json.loads((tmp_path / "out.csv.run.json").read_text())["classes"]["n_prompts"] == 6
     templates.write_text("# mine\na photo of a {}.\n#art of a {}  # unused\n")
     assert "warning" not in run("label", files["images"], *args).stderr
+
+
+def test_attribute_columns_the_model_reads_alike_are_warned_of(tiny_clip, files, tmp_path):
+    # 'Red' and 'red' are one prompt to a tokenizer that lowercases: the two columns were one
+    # attribute, their weights added, without a word (as classes alike are warned of).
+    table = tmp_path / "alike.csv"
+    table.write_text(
+        "class,Red,red,round,ROUND,square\nred circle,1,0,1,1,0\nred square,0,1,0,0,1\n"
+    )
+    result = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    assert warnings == [
+        "warning: the model cannot tell attributes 'Red' and 'red' apart (the same prompts once "
+        "tokenized): it reads them as one attribute, their weights added",
+        "warning: the model cannot tell attributes 'round' and 'ROUND' apart (the same prompts "
+        "once tokenized): it reads them as one attribute, their weights added",
+    ]
+    # The same name twice is refused, as a class named twice is.
+    table.write_text("class,red,red\nred circle,1,0\n")
+    refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip)
+    assert refused.exit_code == 2
+    assert "column 3: duplicate attribute 'red' (first at" in refused.stderr

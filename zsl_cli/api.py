@@ -497,7 +497,7 @@ class LabelReport:
                 self.low_confidence += 1
 
 
-ALIKE_GROUPS_SHOWN = 5  # warnings of classes the model cannot tell apart, before a count
+ALIKE_GROUPS_SHOWN = 5  # groups alike to the model (classes, attributes) warned of, then counted
 
 
 @dataclass(frozen=True, eq=False)
@@ -512,22 +512,25 @@ class Classifier:
     indistinguishable: list[list[str]]
     prompts_cut_short: list[str]  # longer than the text model reads, so encoded cut short
     prompt_tokens: int  # what the text model reads of a prompt
+    # Groups of attribute columns the model cannot tell apart ("Red" and "red"): to it they are
+    # one attribute, weighted with the sum of their weights.
+    alike_attributes: list[list[str]]
 
     def warnings(self) -> list[str]:
         """What the user should know of these classes: what reading the class file noticed, a
-        warning per group of classes the model cannot tell apart, and one for prompts it reads
-        only in part."""
+        warning per group of classes (and of attributes) the model cannot tell apart, and one
+        for prompts it reads only in part."""
         warnings = list(self.spec.warnings)
-        for group in self.indistinguishable[:ALIKE_GROUPS_SHOWN]:
-            names = [repr(name) for name in group]
-            warnings.append(
-                f"the model cannot tell {', '.join(names[:-1])} and {names[-1]} apart (the same "
-                "prompts once tokenized): they score alike on every image"
-            )
-        more = len(self.indistinguishable) - ALIKE_GROUPS_SHOWN
-        if more > 0:  # the run info lists every group
-            groups = "group" if more == 1 else "groups"
-            warnings.append(f"... and {more} more {groups} of classes the model cannot tell apart")
+        # Past the first groups, a count: the run info lists every group of classes.
+        warnings += _alike_warnings(
+            self.indistinguishable, "classes", "", "they score alike on every image"
+        )
+        warnings += _alike_warnings(
+            self.alike_attributes,
+            "attributes",
+            "attributes ",
+            "it reads them as one attribute, their weights added",
+        )
         if self.prompts_cut_short:
             count, first = len(self.prompts_cut_short), self.prompts_cut_short[0]
             which = f"{count} class prompts are" if count > 1 else "1 class prompt is"
@@ -540,6 +543,23 @@ class Classifier:
     @property
     def names(self) -> list[str]:
         return self.spec.names
+
+
+def _alike_warnings(groups: list[list[str]], kind: str, named: str, why: str) -> list[str]:
+    """A warning per group of `kind` the model cannot tell apart (`named` before the names), for
+    the first few groups, then a count of the others."""
+    warnings = []
+    for group in groups[:ALIKE_GROUPS_SHOWN]:
+        names = [repr(name) for name in group]
+        warnings.append(
+            f"the model cannot tell {named}{', '.join(names[:-1])} and {names[-1]} apart (the "
+            f"same prompts once tokenized): {why}"
+        )
+    more = len(groups) - ALIKE_GROUPS_SHOWN
+    if more > 0:
+        some = "group" if more == 1 else "groups"
+        warnings.append(f"... and {more} more {some} of {kind} the model cannot tell apart")
+    return warnings
 
 
 def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
@@ -582,7 +602,21 @@ def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Cla
         groups,
         cut_short,
         encoder.prompt_tokens,
+        _alike_attributes(spec, text_ids),
     )
+
+
+def _alike_attributes(spec: ClassSpec, text_ids: np.ndarray) -> list[list[str]]:
+    """Groups of attribute columns whose prompts have equal `text_ids` (the model reads them
+    alike); a class vector mixes them as one attribute."""
+    if spec.attributes is None:
+        return []
+    # An attribute table's prompt plan has a text per column, in column order (no two columns
+    # have one phrase).
+    groups: dict[int, list[str]] = {}
+    for name, text_id in zip(spec.attributes.names, text_ids.tolist(), strict=True):
+        groups.setdefault(text_id, []).append(name)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def _digest(row: np.ndarray) -> bytes:
