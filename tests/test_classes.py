@@ -428,6 +428,14 @@ def test_a_comment_at_the_end_of_a_class_line_is_warned_of():
     assert "only at the start of a line" in warning
 
 
+def test_a_comment_at_the_end_of_a_class_prompt_is_warned_of():
+    # `cat: a photo of a {}.  # mine`: the note went into the prompt, as into a name.
+    text = "cat: a photo of a {}.  # mine; a {} pet\ndog: a {}, jersey #10\n"
+    [warning] = parse_classes(text, "c.txt").warnings
+    assert "c.txt: prompt 'a photo of a {}.  # mine' holds ' #'" in warning
+    assert "so the rest is part of the prompt" in warning
+
+
 def test_a_tab_separated_table_given_as_a_class_list_is_named_so():
     with pytest.raises(
         ZslError, match=r"^c\.txt:1: class name 'class\\tlabel' contains a tab: a cl"

@@ -301,7 +301,10 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         raise ZslError(f"{source}: no classes found (one class name per line)")
     _check_unique(places)
     names = [entry.name for entry in entries]
-    return ClassSpec(tuple(entries), sources=(source,), warnings=class_list_warnings(names, source))
+    own_prompts = [prompt for entry in entries for prompt in entry.prompts]
+    warnings = class_list_warnings(names, source)
+    warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
+    return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
 
 # `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
@@ -347,8 +350,8 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
 def trailing_comment_warnings(
     lines: Sequence[str], source: str, what: str, part: str
 ) -> tuple[str, ...]:
-    """`cat  # the animal` in a class or template file: the note became part of the line's
-    `what` (its `part`), and of every prompt made of it."""
+    """`cat  # the animal` in a class file (a name or a prompt) or a template file: the note
+    became part of the line's `what` (its `part`), and of every prompt made of it."""
     commented = [line for line in lines if _TRAILING_COMMENT.search(line)]
     if not commented:
         return ()
