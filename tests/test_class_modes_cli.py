@@ -215,8 +215,12 @@ def test_attribute_columns_the_model_reads_alike_are_warned_of(tiny_clip, files,
     table.write_text(
         "class,Red,red,round,ROUND,square\nred circle,1,0,1,1,0\nred square,0,1,0,0,1\n"
     )
-    result = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", "-")
+    out = tmp_path / "out.csv"
+    result = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", out)
     assert result.exit_code == 0, result.stderr
+    # Past 5 groups the warnings only count them: the run info lists them all.
+    info = json.loads((tmp_path / "out.csv.run.json").read_text())["classes"]
+    assert info["indistinguishable_attributes"] == [["Red", "red"], ["round", "ROUND"]]
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
     assert warnings == [
         "warning: the model cannot tell attributes 'Red' and 'red' apart (the same prompts once "

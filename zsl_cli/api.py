@@ -514,7 +514,7 @@ class Classifier:
     prompt_tokens: int  # what the text model reads of a prompt
     # Groups of attribute columns the model cannot tell apart ("Red" and "red"): to it they are
     # one attribute, weighted with the sum of their weights.
-    alike_attributes: list[list[str]]
+    indistinguishable_attributes: list[list[str]]
 
     def warnings(self) -> list[str]:
         """What the user should know of these classes: what reading the class file noticed, a
@@ -526,7 +526,7 @@ class Classifier:
             self.indistinguishable, "classes", "", "they score alike on every image"
         )
         warnings += _alike_warnings(
-            self.alike_attributes,
+            self.indistinguishable_attributes,
             "attributes",
             "attributes ",
             "it reads them as one attribute, their weights added",
@@ -1486,6 +1486,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "n_prompts": len(classifier.plan.texts),
             "prompts_hash": classifier.plan.fingerprint(),
             "indistinguishable": classifier.indistinguishable,
+            "indistinguishable_attributes": classifier.indistinguishable_attributes,
         },
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,
