@@ -472,10 +472,24 @@ def test_16bit_grey_tga_whose_header_gives_no_alpha_bits_is_opaque(tmp_path: Pat
     np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], grey)
 
 
+# Palettes of BGR0 entries: colours 0, 1 and 2 red, green and blue; grey levels, which
+# Pillow reads as a greyscale image ("L"); black and white, which it reads as a bitmap ("1").
+RGB_PALETTE = bytes([0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0])
+GREY_PALETTE = bytes(value for level in range(16) for value in (level, level, level, 0))
+BLACK_AND_WHITE_PALETTE = bytes([0, 0, 0, 0, 255, 255, 255, 0])
+
+
 def rle8_bmp(width: int, height: int, codes: bytes) -> bytes:
     """An 8-bit run-length coded BMP (BI_RLE8) whose colours 0, 1 and 2 are red, green and blue."""
-    palette = bytes([0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0]) + bytes(4 * 253)
-    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(codes), 0, 0, 256, 0)
+    return rle_bmp(width, height, codes, 8, RGB_PALETTE)
+
+
+def rle_bmp(width: int, height: int, codes: bytes, bits: int, palette: bytes) -> bytes:
+    """A run-length coded BMP of 8 (BI_RLE8) or 4 (BI_RLE4) bits a pixel."""
+    compression, colours = {8: 1, 4: 2}[bits], len(palette) // 4
+    header = struct.pack(
+        "<IiiHHIIiiII", 40, width, height, 1, bits, compression, len(codes), 0, 0, colours, 0
+    )
     start = 14 + len(header) + len(palette)
     return b"BM" + struct.pack("<IHHI", start + len(codes), 0, 0, start) + header + palette + codes
 
@@ -487,11 +501,56 @@ def test_rle_bmp_its_end_of_bitmap_code_ends_early_decodes(tmp_path: Path) -> No
     path = tmp_path / "early_end.bmp"
     path.write_bytes(rle8_bmp(4, 2, codes))
     red, green, blue = [255, 0, 0], [0, 255, 0], [0, 0, 255]
-    # The pixels left out take colour 0, as Pillow gives those a line's end skips.
+    # The pixels left out take colour 0, opaque: browsers differ (Firefox paints them black,
+    # Chrome leaves them see-through).
     expected = [[blue, blue, red, red], [green, green, green, green]]
     assert np.asarray(decode_image(path)).tolist() == expected
     path.write_bytes(rle8_bmp(4, 2, codes[:-3]))  # cut inside the top row's run
     assert failure_of(path).status == "truncated"
+
+
+def test_rle_bmp_cut_inside_a_code_that_ends_in_the_bytes_of_one_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # The last two bytes, a run's colour 0 and the first byte of the next code, read as an
+    # end-of-bitmap code only out of step with the codes: it decoded, its top row red.
+    path = tmp_path / "cut.bmp"
+    path.write_bytes(rle8_bmp(4, 2, bytes([4, 1, 0, 0, 2, 0, 1])))
+    assert failure_of(path).status == "truncated"
+
+
+GREEN, BLUE, WHITE = [0, 255, 0], [0, 0, 255], [255, 255, 255]
+
+
+@pytest.mark.parametrize(
+    ("bits", "palette", "runs", "colours"),
+    [
+        (8, RGB_PALETTE, (1, 2), (GREEN, BLUE)),
+        (4, RGB_PALETTE, (0x11, 0x22), (GREEN, BLUE)),  # an RLE4 run holds two 4-bit pixels
+        (8, GREY_PALETTE, (1, 2), ([1, 1, 1], [2, 2, 2])),
+        (8, BLACK_AND_WHITE_PALETTE, (1, 0), (WHITE, [0, 0, 0])),
+    ],
+    ids=["rle8", "rle4", "rle8_grey", "rle8_black_and_white"],
+)
+def test_pixels_an_rle_bmp_skips_are_see_through(
+    tmp_path: Path,
+    bits: int,
+    palette: bytes,
+    runs: tuple[int, int],
+    colours: tuple[list[int], list[int]],
+) -> None:
+    # Chrome and Firefox leave the pixels that a line's end or a jump (delta) passes over
+    # see-through; Pillow gave them colour 0 (red or black here).
+    codes = bytes(
+        [2, runs[0], 0, 0]  # bottom row: two pixels, end of line
+        + [0, 2, 1, 1]  # one to the right and one up: the middle row and a pixel skipped
+        + [3, runs[1], 0, 1]  # three pixels, end of bitmap
+    )
+    path = tmp_path / "skips.bmp"
+    path.write_bytes(rle_bmp(4, 3, codes, bits, palette))
+    first, second = colours
+    expected = [[WHITE, second, second, second], [WHITE] * 4, [first, first, WHITE, WHITE]]
+    assert np.asarray(decode_image(path)).tolist() == expected
 
 
 def with_tiff_tag(tiff: bytes, tag: int, value: int) -> bytes:

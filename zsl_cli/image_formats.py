@@ -15,11 +15,11 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import (
-    BmpImagePlugin,
     IcnsImagePlugin,
     IcoImagePlugin,
     Image,
     ImageFile,
+    ImagePalette,
     Jpeg2KImagePlugin,
     PngImagePlugin,
 )
@@ -111,32 +111,82 @@ def read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:
     image._mode = "RGBA"
 
 
-class _BmpRleDecoder(BmpImagePlugin.BmpRleDecoder):
-    """Pillow's run-length decoder for BMPs, but for a bitmap whose end-of-bitmap code comes
-    before its last pixel, as the format allows: the pixels left out take colour 0, as Pillow
-    gives those that a line's end or a jump skips. Pillow said the data ran out."""
+def read_rle_skips_as_alpha(image: ImageFile.ImageFile) -> None:
+    """Have a run-length coded BMP read by zsl's decoder, with alpha for the pixels it skips:
+    its palette (a grey ramp, where Pillow has dropped a grey one) is kept in mode "PA"."""
+    if len(image.tile) != 1 or image.tile[0].codec_name != "bmp_rle":
+        return
+    if image.mode in ("1", "L"):
+        levels = (0, 255) if image.mode == "1" else range(256)
+        image.palette = ImagePalette.raw("RGB", b"".join(bytes([level]) * 3 for level in levels))
+    image._mode = "PA"
+    image.tile = [image.tile[0]._replace(codec_name=_BMP_RLE)]
 
-    _start = 0
+
+class _BmpRleDecoder(ImageFile.PyDecoder):
+    """A run-length coded BMP read as Pillow's decoder reads it but for two things. The pixels a
+    line's end or a jump (delta) passes over are see-through, as Chrome and Firefox leave them;
+    Pillow gave them colour 0. A bitmap whose end-of-bitmap code comes before its last pixel,
+    as the format allows, decodes, where Pillow said the data ran out: the pixels left out take
+    colour 0, opaque, as before, browsers being of two minds (Firefox paints them black, Chrome
+    leaves them see-through)."""
+
+    _pulls_fd = True
 
     def decode(self, buffer: Any) -> tuple[int, int]:
-        self._start = self.fd.tell() if self.fd is not None else 0
-        return super().decode(buffer)
+        assert self.fd is not None
+        rle4, width = self.args[1], self.state.xsize
+        size = width * self.state.ysize
+        indices, alpha = bytearray(), bytearray()
 
-    def set_as_raw(
-        self, data: bytes | bytearray, rawmode: str | None = None, extra: tuple[Any, ...] = ()
-    ) -> None:
-        pixels = self.state.xsize * self.state.ysize
-        if len(data) < pixels and self.fd is not None and self.fd.tell() >= self._start + 2:
-            # Where the data did run out, the last two bytes read are no end-of-bitmap code.
-            self.fd.seek(-2, os.SEEK_CUR)
-            if self.fd.read(2) == _BMP_RLE_END:
-                data = bytes(data).ljust(pixels, b"\0")
-        super().set_as_raw(data, rawmode, extra)
+        def put(values: bytes, opacity: int) -> None:
+            values = values[: size - len(indices)]
+            indices.extend(values)
+            alpha.extend(bytes([opacity]) * len(values))
+
+        x = 0
+        while len(indices) < size:
+            pair = self.fd.read(2)
+            if len(pair) < 2:
+                break
+            count, code = pair
+            if count:  # a run of one colour (of two alternating ones in RLE4)
+                count = max(0, min(count, width - x))  # Pillow drops what passes the line's end
+                colours = bytes([code >> 4, code & 15]) if rle4 else bytes([code, code])
+                put((colours * count)[:count], 255)
+                x += count
+            elif code == 0:  # end of line
+                put(bytes(-len(indices) % width), 0)
+                x = 0
+            elif code == 1:  # end of bitmap
+                put(bytes(size - len(indices)), 255)
+            elif code == 2:  # delta: so many pixels right and rows up
+                move = self.fd.read(2)
+                if len(move) < 2:
+                    break
+                put(bytes(move[0] + move[1] * width), 0)
+                x = len(indices) % width
+            else:  # `code` pixels, each given
+                wanted = min(size - len(indices), code)
+                needed = (wanted + 1) // 2 if rle4 else wanted
+                data = self.fd.read(needed)
+                values = bytes(v for b in data for v in (b >> 4, b & 15)) if rle4 else data
+                put(values[:wanted], 255)
+                if len(data) < needed or len(indices) == size:
+                    break
+                x += code
+                if self.fd.tell() % 2:  # runs are padded to 16 bits
+                    self.fd.seek(1, os.SEEK_CUR)
+        pixels = bytearray(2 * len(indices))
+        pixels[0::2], pixels[1::2] = indices, alpha
+        # Data that ran out leaves fewer pixels than the image has: Pillow's "not enough image
+        # data", which says the file was cut short.
+        self.set_as_raw(bytes(pixels), "PA", (0, self.args[-1]))
+        return -1, 0
 
 
-_BMP_RLE_END = b"\0\1"
-BMP_RLE = "zsl_bmp_rle"
-Image.register_decoder(BMP_RLE, _BmpRleDecoder)
+_BMP_RLE = "zsl_bmp_rle"
+Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
 
 
 def gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:

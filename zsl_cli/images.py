@@ -40,9 +40,10 @@ give their first frame (a GIF's canvas that frame leaves uncovered is white, as 
 see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where
 that is not the size its entry stands for; a PNG's ancillary chunks (text, gamma, EXIF,
 transparency) whose checksum is wrong are dropped, as libpng does by default, rather than the
-image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP whose end-of-bitmap code
-comes early decodes (importing this module registers that decoder with Pillow, through
-`image_formats`, under a name of its own).
+image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP's pixels that a line's
+end or a jump passes over are see-through (white), as browsers leave them, and one whose
+end-of-bitmap code comes early decodes (importing this module registers that decoder with
+Pillow, through `image_formats`, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -99,7 +100,6 @@ from zsl_cli.image_damage import (
     truncated_error,
 )
 from zsl_cli.image_formats import (
-    BMP_RLE,
     LOW_BIT_GREY,
     REFUSED_FORMATS,
     TRANSPOSE_FOR_ORIENTATION,
@@ -114,6 +114,7 @@ from zsl_cli.image_formats import (
     icns_picture,
     ico_by_its_mask,
     on_white_by_and_mask,
+    read_rle_skips_as_alpha,
     read_spare_byte_as_alpha,
     readable_formats,
     to_rgb,
@@ -493,8 +494,7 @@ def _decode_opened(
         grey_bits = LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         read_spare_byte_as_alpha(image)
-        if len(image.tile) == 1 and image.tile[0].codec_name == "bmp_rle":
-            image.tile = [image.tile[0]._replace(codec_name=BMP_RLE)]
+        read_rle_skips_as_alpha(image)
         frame_box = gif_frame_box(image) if file_format == "GIF" else None
         cursor_mask = cursor_mask_offset(image) if file_format == "CUR" else None
         if arithmetic:
