@@ -596,3 +596,36 @@ def test_32bit_cursor_whose_alpha_is_zero_everywhere_takes_its_and_mask(tmp_path
     expected = pixels.copy()
     expected[:4] = 255
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+
+
+def icon_picture(image: Image.Image, see_through_rows: int) -> bytes:
+    """The BMP picture of an ICO or cursor entry: `image` as Pillow writes a BMP, less its file
+    header and with its height doubled (the AND mask's rows count too), then an AND mask that
+    makes its first rows see-through."""
+    dib = bytearray(encoded(image, "BMP")[14:])
+    dib[8:12] = struct.pack("<i", 2 * image.height)
+    stride = (image.width + 31) // 32 * 4
+    mask = np.zeros((image.height, stride), np.uint8)
+    mask[:see_through_rows] = 0xFF
+    return bytes(dib) + mask[::-1].tobytes()  # rows bottom-up
+
+
+@pytest.mark.parametrize(
+    ("mode", "bits"), [("1", 1), ("L", 8), ("P", 8), ("RGB", 24)], ids=["1", "grey", "P", "RGB"]
+)
+def test_cursor_of_24_bits_or_fewer_takes_its_and_mask_as_an_ico_does(
+    tmp_path: Path, mode: str, bits: int
+) -> None:
+    # Browsers show the pixels its AND mask marks see-through, in a cursor as in an ICO (Pillow
+    # reads an ICO so); Pillow ignored a cursor's mask, but for black and white and grey ones,
+    # whose mask it read as pixels of their depth: a grey 8-bit cursor ran out of data.
+    image = Image.fromarray(blocky_rgb(16, 16, seed=7, block=4))
+    image = image.quantize(16) if mode == "P" else image.convert(mode)
+    expected = np.asarray(image.convert("RGB")).copy()
+    expected[:4] = 255
+    icon = bytearray(ico_holding(icon_picture(image, see_through_rows=4), bits=bits))
+    for name, kind in (("masked.ico", 1), ("masked.cur", 2)):
+        icon[2] = kind  # 2: a cursor file (CUR), which Pillow reads with its own reader
+        path = tmp_path / name
+        path.write_bytes(bytes(icon))
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), expected, err_msg=name)

@@ -218,18 +218,21 @@ def ico_by_its_mask(image: IcoImagePlugin.IcoImageFile) -> Image.Image:
     return on_white_by_and_mask(image, ico.buf, entry.offset + entry.size - stride * image.height)
 
 
-def cursor_mask_offset(image: ImageFile.ImageFile) -> int | None:
-    """Where the AND mask of a cursor of 32-bit pixels starts: after them."""
+def take_cursor_mask(image: ImageFile.ImageFile) -> int | None:
+    """Where the AND mask of a cursor's bitmap starts (after its pixels), having Pillow read the
+    pixels alone: it applies the mask of a black-and-white or grey cursor itself, reading it as
+    pixels of the cursor's depth (a grey 8-bit cursor ran out of data), and ignores the rest's."""
+    if getattr(image, "_masked", False):
+        image._masked = False  # type: ignore[attr-defined]
+        image._mode = image._rawmode  # type: ignore[attr-defined]
+        image.tile = [image.tile[0]._replace(extents=(0, 0, *image.size))]
     if len(image.tile) != 1:
         return None
-    tile, row = image.tile[0], 4 * image.width
-    if (
-        tile.codec_name != "raw"
-        or not isinstance(tile.args, tuple)
-        or tile.args[:2] != ("BGRA", row)
-    ):
+    tile = image.tile[0]
+    if tile.codec_name != "raw" or not isinstance(tile.args, tuple) or len(tile.args) < 2:
         return None
-    return tile.offset + row * image.height
+    stride = tile.args[1]  # a BMP's rows are padded to 32 bits
+    return tile.offset + stride * image.height if isinstance(stride, int) else None
 
 
 def on_white_by_and_mask(image: Image.Image, file: Any, offset: int) -> Image.Image:

@@ -32,7 +32,8 @@ alpha as browsers read it. Alpha that is none by the file's own account is dropp
 TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
 gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
 not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose
-alpha is zero everywhere takes its AND mask instead, as in Windows. CMYK becomes RGB with
+alpha is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24 bits or
+fewer takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with
 Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and
 float images are scaled, not clipped, to 8 bits (rules in `image_formats._scale_to_8bit`), and
 inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images
@@ -105,7 +106,6 @@ from zsl_cli.image_formats import (
     TRANSPOSE_FOR_ORIENTATION,
     FileView,
     apply_draft,
-    cursor_mask_offset,
     deep_colour_on_white,
     exif_orientation,
     gif_frame_box,
@@ -117,6 +117,7 @@ from zsl_cli.image_formats import (
     read_rle_skips_as_alpha,
     read_spare_byte_as_alpha,
     readable_formats,
+    take_cursor_mask,
     to_rgb,
     white_outside,
     wholly_transparent,
@@ -496,7 +497,7 @@ def _decode_opened(
         read_spare_byte_as_alpha(image)
         read_rle_skips_as_alpha(image)
         frame_box = gif_frame_box(image) if file_format == "GIF" else None
-        cursor_mask = cursor_mask_offset(image) if file_format == "CUR" else None
+        cursor_mask = take_cursor_mask(image) if file_format == "CUR" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -521,7 +522,8 @@ def _decode_opened(
             rgb = image.convert("RGB")
         elif isinstance(image, IcoImagePlugin.IcoImageFile) and wholly_transparent(image):
             rgb = ico_by_its_mask(image)
-        elif cursor_mask is not None and wholly_transparent(image):
+        elif cursor_mask is not None and (image.mode != "RGBA" or wholly_transparent(image)):
+            # A cursor's alpha, where it has some, stands in for its mask, as in an ICO.
             rgb = on_white_by_and_mask(image, file, cursor_mask)
         elif header_denies_alpha(image, file_format, file):
             rgb = image.convert("RGB")
