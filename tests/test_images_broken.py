@@ -359,9 +359,8 @@ def test_psd_fourth_channel_is_transparency_only_where_the_layer_count_says_so(
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
 
 
-def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> bytes:
-    """`frame` (a one-frame GIF) with its logical screen made `canvas` and its image moved
-    `left` pixels to the right."""
+def gif_image_descriptor(frame: bytes) -> int:
+    """Where the image descriptor of `frame` (a one-frame GIF) starts."""
     flags = frame[10]
     at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
     while frame[at] == 0x21:  # extension blocks: introducer, label, sub-blocks
@@ -369,9 +368,23 @@ def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> byt
         while frame[at]:
             at += frame[at] + 1
         at += 1
-    assert frame[at] == 0x2C  # the image descriptor
+    assert frame[at] == 0x2C
+    return at
+
+
+def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> bytes:
+    """`frame` (a one-frame GIF) with its logical screen made `canvas` and its image moved
+    `left` pixels to the right."""
+    at = gif_image_descriptor(frame)
     screen = struct.pack("<HH", *canvas)
     return frame[:6] + screen + frame[10 : at + 1] + struct.pack("<H", left) + frame[at + 3 :]
+
+
+def gif_frame_placed(frame: bytes, box: tuple[int, int, int, int]) -> bytes:
+    """`frame` (a one-frame GIF) with its image's descriptor saying `box`: left, top, width and
+    height."""
+    at = gif_image_descriptor(frame)
+    return frame[: at + 1] + struct.pack("<HHHH", *box) + frame[at + 9 :]
 
 
 def test_gif_canvas_the_first_frame_leaves_uncovered_is_white(tmp_path: Path) -> None:
@@ -385,6 +398,32 @@ def test_gif_canvas_the_first_frame_leaves_uncovered_is_white(tmp_path: Path) ->
     assert decoded.shape == (6, 12, 3)
     assert (decoded[:, :4] == 255).all()
     np.testing.assert_array_equal(decoded[:, 4:], np.asarray(decode_image(plain)))
+
+
+@pytest.mark.parametrize(
+    ("box", "shown"),
+    [
+        ((0, 0, 0, 6), (0, 0)),
+        ((0, 0, 8, 0), (0, 0)),
+        ((2, 1, 0, 0), (2, 1)),
+        ((8, 0, 0, 0), (8, 0)),
+    ],
+    ids=["no_width", "no_height", "no_size_moved", "no_size_off_the_screen"],
+)
+def test_gif_frame_of_no_width_or_height_is_as_large_as_its_canvas(
+    tmp_path: Path, box: tuple[int, int, int, int], shown: tuple[int, int]
+) -> None:
+    # Chrome and Firefox take such a frame for one of the logical screen's size at its offset,
+    # and show the part of it on the screen; Pillow failed ("tile cannot extend outside image").
+    pixels = blocky_rgb(8, 6, seed=3, block=2)
+    frame = encoded(Image.fromarray(pixels).quantize(16), "GIF")
+    plain, placed = tmp_path / "plain.gif", tmp_path / "placed.gif"
+    plain.write_bytes(frame)
+    placed.write_bytes(gif_frame_placed(frame, box))
+    expected = np.full((6, 8, 3), 255, np.uint8)
+    left, top = shown
+    expected[top:, left:] = np.asarray(decode_image(plain))[: 6 - top, : 8 - left]
+    np.testing.assert_array_equal(np.asarray(decode_image(placed)), expected)
 
 
 @pytest.mark.parametrize(

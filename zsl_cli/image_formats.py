@@ -189,19 +189,32 @@ _BMP_RLE = "zsl_bmp_rle"
 Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
 
 
-def gif_frame_box(image: ImageFile.ImageFile) -> tuple[int, int, int, int] | None:
-    """The part of a GIF's canvas its first frame covers, where that is not all of it: browsers
-    show the rest see-through, and Pillow fills it with palette colour 0 (where the frame has
-    no transparent colour)."""
-    if len(image.tile) != 1:
+_Box = tuple[int, int, int, int]
+
+
+def gif_frame_placement(image: ImageFile.ImageFile) -> tuple[_Box, tuple[int, int]] | None:
+    """Where a GIF's first frame lies on its canvas as decoded, and where it is shown, where it
+    does not cover all of the canvas: browsers show the rest see-through, and Pillow fills it
+    with palette colour 0 (where the frame has no transparent colour). A frame of no width or
+    height is one of the canvas's size at its offset, as Chrome and Firefox take it (Pillow
+    failed: "tile cannot extend outside image"): Pillow decodes it over the canvas, to be moved
+    to its offset."""
+    tile = image.tile[0] if len(image.tile) == 1 else None
+    if tile is None or tile.extents is None:
         return None
-    box = image.tile[0].extents
-    return None if box == (0, 0, *image.size) else box
+    left, top, right, bottom = tile.extents
+    if left == right or top == bottom:
+        image.tile = [tile._replace(extents=(0, 0, *image.size))]
+        return None if (left, top) == (0, 0) else ((0, 0, *image.size), (left, top))
+    box = (left, top, right, bottom)
+    return None if box == (0, 0, *image.size) else (box, (left, top))
 
 
-def white_outside(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+def white_outside(image: Image.Image, box: _Box, shown_at: tuple[int, int]) -> Image.Image:
+    """A white page of `image`'s size showing the part `box` of it at `shown_at`, cut where
+    the page ends."""
     page = Image.new("RGB", image.size, _WHITE)
-    page.paste(image.crop(box), box[:2])
+    page.paste(image.crop(box), shown_at)
     return page
 
 

@@ -38,11 +38,13 @@ Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-
 float images are scaled, not clipped, to 8 bits (rules in `image_formats._scale_to_8bit`), and
 inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images
 give their first frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it
-see-through); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own size, also where
-that is not the size its entry stands for; a PNG's ancillary chunks (text, gamma, EXIF,
-transparency) whose checksum is wrong are dropped, as libpng does by default, rather than the
-image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP's pixels that a line's
-end or a jump passes over are see-through (white), as browsers leave them, and one whose
+see-through; a frame of no width or height is one of the canvas's size, as browsers take it, and
+one reaching past the canvas widens it, as in Chrome and Pillow (Firefox cuts it), so that one
+placed far off is too_large); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own
+size, also where that is not the size its entry stands for; a PNG's ancillary chunks (text,
+gamma, EXIF, transparency) whose checksum is wrong are dropped, as libpng does by default, rather
+than the image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP's pixels that a
+line's end or a jump passes over are see-through (white), as browsers leave them, and one whose
 end-of-bitmap code comes early decodes (importing this module registers that decoder with
 Pillow, through `image_formats`, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
@@ -108,7 +110,7 @@ from zsl_cli.image_formats import (
     apply_draft,
     deep_colour_on_white,
     exif_orientation,
-    gif_frame_box,
+    gif_frame_placement,
     header_denies_alpha,
     heif_readable,
     icns_picture,
@@ -496,7 +498,7 @@ def _decode_opened(
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         read_spare_byte_as_alpha(image)
         read_rle_skips_as_alpha(image)
-        frame_box = gif_frame_box(image) if file_format == "GIF" else None
+        frame_placement = gif_frame_placement(image) if file_format == "GIF" else None
         cursor_mask = take_cursor_mask(image) if file_format == "CUR" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
@@ -531,8 +533,8 @@ def _decode_opened(
             rgb = deep_colour_on_white(image, file, deep_colour)
         else:
             rgb = to_rgb(image)
-        if frame_box is not None:
-            rgb = white_outside(rgb, frame_box)
+        if frame_placement is not None:
+            rgb = white_outside(rgb, *frame_placement)
     finally:
         if rgb is not image:  # closing drops the pixels too: only the one we do not return
             image.close()
