@@ -258,9 +258,9 @@ def png_declaring_size(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 16))
-        + _png_chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + png_chunk(b"IEND", b"")
     )
 
 
@@ -274,7 +274,7 @@ def grey_png(bits: int, rows: list[list[int]], transparent: int | None = None) -
         packed += "0" * (-len(packed) % 8)
         scanlines += b"\0" + int(packed, 2).to_bytes(len(packed) // 8, "big")
     header = struct.pack(">IIBBBBB", width, len(rows), bits, 0, 0, 0, 0)
-    trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">H", transparent))
+    trns = b"" if transparent is None else png_chunk(b"tRNS", struct.pack(">H", transparent))
     return _png(header, trns, scanlines)
 
 
@@ -293,21 +293,21 @@ def rgb16_png(
         if row.size
     )
     header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, int(interlaced))
-    trns = b"" if transparent is None else _png_chunk(b"tRNS", struct.pack(">HHH", *transparent))
+    trns = b"" if transparent is None else png_chunk(b"tRNS", struct.pack(">HHH", *transparent))
     return _png(header, trns, scanlines)
 
 
 def _png(header: bytes, trns: bytes, scanlines: bytes) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
+        + png_chunk(b"IHDR", header)
         + trns
-        + _png_chunk(b"IDAT", zlib.compress(scanlines))
-        + _png_chunk(b"IEND", b"")
+        + png_chunk(b"IDAT", zlib.compress(scanlines))
+        + png_chunk(b"IEND", b"")
     )
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
+def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
@@ -317,7 +317,7 @@ def _corrupt_png(data: bytes) -> bytes:
     length = struct.unpack(">I", data[start - 4 : start])[0]
     body = bytearray(data[start + 4 : start + 4 + length])
     body[20:60] = bytes(40)
-    chunk = _png_chunk(b"IDAT", bytes(body))
+    chunk = png_chunk(b"IDAT", bytes(body))
     return data[: start - 4] + chunk + data[start + 8 + length :]
 
 

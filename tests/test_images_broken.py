@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.corpus import blocky_rgb, png_declaring_size
+from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 
@@ -668,3 +668,82 @@ def test_cursor_of_24_bits_or_fewer_takes_its_and_mask_as_an_ico_does(
         path = tmp_path / name
         path.write_bytes(bytes(icon))
         np.testing.assert_array_equal(np.asarray(decode_image(path)), expected, err_msg=name)
+
+
+def png_rows(pixels: np.ndarray) -> bytes:
+    """Zlib-compressed PNG scanlines (filter 0) of H x W x channels `pixels`, whose dtype is
+    the file's (uint8, or ">u2" for 16 bits)."""
+    return zlib.compress(b"".join(b"\0" + row.tobytes() for row in pixels))
+
+
+def apng(
+    default: np.ndarray,
+    frame: np.ndarray,
+    left: int,
+    default_in_animation: bool,
+    trns: bytes = b"",
+) -> bytes:
+    """An APNG (RGBA or, for three channels, RGB with `trns` as its tRNS chunk's data) of
+    `default` (its IDAT) and one animation frame `frame` (an fdAT) placed `left` pixels right,
+    blended over what lies under it. Its default image is the animation's first frame where an
+    fcTL comes before IDAT, else it is outside the animation."""
+    height, width, channels = default.shape
+    bits, colour_type = 8 * default.dtype.itemsize, {3: 2, 4: 6}[channels]
+
+    def fctl(sequence: int, size: tuple[int, int], x: int) -> bytes:
+        return png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", sequence, *size, x, 0, 1, 10, 0, 1))
+
+    frames = 2 if default_in_animation else 1
+    sequence = 1 if default_in_animation else 0
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bits, colour_type, 0, 0, 0))
+        + png_chunk(b"acTL", struct.pack(">II", frames, 0))
+        + (png_chunk(b"tRNS", trns) if trns else b"")
+        + (fctl(0, (width, height), 0) if default_in_animation else b"")
+        + png_chunk(b"IDAT", png_rows(default))
+        + fctl(sequence, (frame.shape[1], frame.shape[0]), left)
+        + png_chunk(b"fdAT", struct.pack(">I", sequence + 1) + png_rows(frame))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("default_in_animation", [False, True])
+def test_apng_whose_default_image_is_outside_its_animation_shows_its_first_frame(
+    tmp_path: Path, default_in_animation: bool
+) -> None:
+    # Browsers, which all read APNG, show its animation's first frame, on a see-through canvas;
+    # Pillow's first frame is the default image (IDAT), meant for readers that know no APNG.
+    red, blue, white = [255, 0, 0], [0, 0, 255], [255, 255, 255]
+    default = np.full((2, 4, 4), 255, np.uint8)
+    default[..., 1:3] = 0  # opaque red
+    frame = np.zeros((2, 2, 4), np.uint8)
+    frame[:, 0] = [0, 0, 255, 255]  # its left column opaque blue, its right one see-through
+    path = tmp_path / "animated.png"
+    path.write_bytes(apng(default, frame, left=1, default_in_animation=default_in_animation))
+    expected = [red] * 4 if default_in_animation else [white, blue, white, white]
+    assert np.asarray(decode_image(path)).tolist() == [expected, expected]
+
+
+def test_16bit_apng_transparency_is_matched_on_the_frame_shown(tmp_path: Path) -> None:
+    # Its tRNS colour is matched on all 16 bits (test_16bit_rgb_transparency_is_composited_on_
+    # white) of the animation frame shown, not with the low bytes of the default image.
+    see_through, near = (0x1234, 0x5678, 0x9ABC), (0x1234, 0x5678, 0x9ABD)  # one low byte apart
+    default = np.full((2, 4, 3), 0x8000, ">u2")
+    frame = np.array([[see_through, near]] * 2, ">u2")
+    path = tmp_path / "animated16.png"
+    trns = struct.pack(">HHH", *see_through)
+    path.write_bytes(apng(default, frame, left=1, default_in_animation=False, trns=trns))
+    white = [255, 255, 255]
+    expected = [white, white, [0x12, 0x56, 0x9A], white]
+    assert np.asarray(decode_image(path)).tolist() == [expected, expected]
+
+
+def test_apng_cut_before_the_first_frame_of_its_animation_is_truncated(tmp_path: Path) -> None:
+    # Its default image is whole, but that is not what a browser shows (Chrome shows nothing).
+    default = np.full((2, 4, 4), 255, np.uint8)
+    frame = np.full((2, 2, 4), 255, np.uint8)
+    data = apng(default, frame, left=1, default_in_animation=False)
+    path = tmp_path / "cut.png"
+    path.write_bytes(data[: data.index(b"fcTL") - 4])
+    assert failure_of(path).status == "truncated"

@@ -1,9 +1,9 @@
 """Reading a good file as a browser or libpng shows it, for `zsl_cli.images.decode_image`
 (whose docstring gives the whole account): which formats are read (EPS refused, HEIF through
 pillow-heif), the file view Pillow reads through, and each format's quirks: alpha on white, an
-ICO's or cursor's AND mask, a GIF's canvas, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to
-8-bit, EXIF orientation, an ICNS's picture. Importing it registers zsl's run-length BMP decoder
-with Pillow."""
+ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, TGA, PSD and BMP alpha, TIFF
+photometric, 16-bit to 8-bit, EXIF orientation, an ICNS's picture. Importing it registers zsl's
+run-length BMP decoder with Pillow."""
 
 from __future__ import annotations
 
@@ -210,6 +210,23 @@ def gif_frame_placement(image: ImageFile.ImageFile) -> tuple[_Box, tuple[int, in
     return None if box == (0, 0, *image.size) else (box, (left, top))
 
 
+def apng_first_frame(image: ImageFile.ImageFile) -> tuple[_Box, tuple[int, int]] | None:
+    """For an APNG whose default image (its IDAT) is no part of its animation, move to the
+    animation's first frame, which browsers show (they all read APNG; the default image is for
+    readers that do not), on a see-through canvas: Pillow would blend it over the default
+    image. Its placement, as `gif_frame_placement` gives a GIF frame's."""
+    if not isinstance(image, PngImagePlugin.PngImageFile) or not image.info.get("default_image"):
+        return None
+    if image.n_frames < 2:
+        return None
+    image.seek(1)
+    image.blend_op = PngImagePlugin.Blend.OP_SOURCE  # its own pixels where it lies, not blended
+    box = image.info.get("bbox")
+    if not isinstance(box, tuple) or box == (0, 0, *image.size):
+        return None
+    return box, box[:2]
+
+
 def white_outside(image: Image.Image, box: _Box, shown_at: tuple[int, int]) -> Image.Image:
     """A white page of `image`'s size showing the part `box` of it at `shown_at`, cut where
     the page ends."""
@@ -319,6 +336,7 @@ def deep_colour_on_white(
     bytes come from decoding the file again, taking the other byte of each sample."""
     file.seek(0)
     with Image.open(FileView(file), formats=["PNG"]) as low:
+        apng_first_frame(low)  # the frame `image` holds
         low.tile = [tile._replace(args="RGB;16L") for tile in low.tile]
         low.load()
         high = np.asarray(image)

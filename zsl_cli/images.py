@@ -40,13 +40,14 @@ inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; a
 give their first frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it
 see-through; a frame of no width or height is one of the canvas's size, as browsers take it, and
 one reaching past the canvas widens it, as in Chrome and Pillow (Firefox cuts it), so that one
-placed far off is too_large); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own
-size, also where that is not the size its entry stands for; a PNG's ancillary chunks (text,
-gamma, EXIF, transparency) whose checksum is wrong are dropped, as libpng does by default, rather
-than the image (a damaged IHDR or PLTE is not_an_image); a run-length coded BMP's pixels that a
-line's end or a jump passes over are see-through (white), as browsers leave them, and one whose
-end-of-bitmap code comes early decodes (importing this module registers that decoder with
-Pillow, through `image_formats`, under a name of its own).
+placed far off is too_large; an APNG's is its animation's first, as browsers show it, also where
+its default image is no part of the animation); an ICO's or ICNS's PNG or JPEG 2000 picture is
+decoded at its own size, also where that is not the size its entry stands for; a PNG's ancillary
+chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as libpng does by
+default, rather than the image (a damaged IHDR or PLTE is not_an_image); a run-length coded
+BMP's pixels that a line's end or a jump passes over are see-through (white), as browsers leave
+them, and one whose end-of-bitmap code comes early decodes (importing this module registers that
+decoder with Pillow, through `image_formats`, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -107,6 +108,7 @@ from zsl_cli.image_formats import (
     REFUSED_FORMATS,
     TRANSPOSE_FOR_ORIENTATION,
     FileView,
+    apng_first_frame,
     apply_draft,
     deep_colour_on_white,
     exif_orientation,
@@ -493,12 +495,14 @@ def _decode_opened(
             raise truncated_error(size)
         if isinstance(image, IcnsImagePlugin.IcnsImageFile):
             image = icns_picture(image)
+        frame_placement = (
+            gif_frame_placement(image) if file_format == "GIF" else apng_first_frame(image)
+        )
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         read_spare_byte_as_alpha(image)
         read_rle_skips_as_alpha(image)
-        frame_placement = gif_frame_placement(image) if file_format == "GIF" else None
         cursor_mask = take_cursor_mask(image) if file_format == "CUR" else None
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
