@@ -135,48 +135,55 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
 
     def decode(self, buffer: Any) -> tuple[int, int]:
         assert self.fd is not None
-        rle4, width = self.args[1], self.state.xsize
+        read, rle4, width = self.fd.read, self.args[1], self.state.xsize
         size = width * self.state.ysize
-        indices, alpha = bytearray(), bytearray()
-
-        def put(values: bytes, opacity: int) -> None:
-            values = values[: size - len(indices)]
-            indices.extend(values)
-            alpha.extend(bytes([opacity]) * len(values))
-
+        indices = bytearray()
+        # Runs of pixels passed over, (first, count): one a code at most, where every pixel of a
+        # run-length file may be a code of its own (a list of alpha bytes ran 4 times slower).
+        see_through: list[tuple[int, int]] = []
         x = 0
         while len(indices) < size:
-            pair = self.fd.read(2)
+            pair = read(2)
             if len(pair) < 2:
                 break
             count, code = pair
             if count:  # a run of one colour (of two alternating ones in RLE4)
-                count = max(0, min(count, width - x))  # Pillow drops what passes the line's end
-                colours = bytes([code >> 4, code & 15]) if rle4 else bytes([code, code])
-                put((colours * count)[:count], 255)
-                x += count
+                count = min(count, width - x)  # Pillow drops what passes the line's end
+                if count > 0:
+                    colours = bytes((code >> 4, code & 15)) if rle4 else bytes((code, code))
+                    indices += (colours * count)[:count]
+                    x += count
             elif code == 0:  # end of line
-                put(bytes(-len(indices) % width), 0)
+                see_through.append((len(indices), -len(indices) % width))
+                indices += bytes(see_through[-1][1])
                 x = 0
             elif code == 1:  # end of bitmap
-                put(bytes(size - len(indices)), 255)
+                indices += bytes(size - len(indices))
             elif code == 2:  # delta: so many pixels right and rows up
-                move = self.fd.read(2)
+                move = read(2)
                 if len(move) < 2:
                     break
-                put(bytes(move[0] + move[1] * width), 0)
+                see_through.append((len(indices), move[0] + move[1] * width))
+                indices += bytes(see_through[-1][1])
                 x = len(indices) % width
             else:  # `code` pixels, each given
                 wanted = min(size - len(indices), code)
-                needed = (wanted + 1) // 2 if rle4 else wanted
-                data = self.fd.read(needed)
-                values = bytes(v for b in data for v in (b >> 4, b & 15)) if rle4 else data
-                put(values[:wanted], 255)
-                if len(data) < needed or len(indices) == size:
+                data = read((wanted + 1) // 2 if rle4 else wanted)
+                if rle4:
+                    nibbles = bytearray(2 * len(data))
+                    nibbles[0::2], nibbles[1::2] = data.translate(_HIGH), data.translate(_LOW)
+                    data = bytes(nibbles[:wanted])
+                indices += data
+                if len(data) < wanted or len(indices) == size:
                     break
                 x += code
                 if self.fd.tell() % 2:  # runs are padded to 16 bits
                     self.fd.seek(1, os.SEEK_CUR)
+        del indices[size:]
+        alpha = bytearray(b"\xff" * len(indices))
+        for first, count in see_through:
+            last = min(first + count, len(alpha))
+            alpha[first:last] = bytes(last - first)
         pixels = bytearray(2 * len(indices))
         pixels[0::2], pixels[1::2] = indices, alpha
         # Data that ran out leaves fewer pixels than the image has: Pillow's "not enough image
@@ -185,6 +192,9 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
         return -1, 0
 
 
+# A byte of an RLE4 file's pixels given one by one: two, its high and low nibble.
+_HIGH = bytes(b >> 4 for b in range(256))
+_LOW = bytes(b & 15 for b in range(256))
 _BMP_RLE = "zsl_bmp_rle"
 Image.register_decoder(_BMP_RLE, _BmpRleDecoder)
 
