@@ -115,6 +115,9 @@ ENDLESS_JSON = [
     (b'{"a":1}\n', r"^stdin: line 1: not a zsl prediction record \(no 'score' field\)$"),
     (b"\n\n{a\n", r"^stdin: line 3: not valid JSON \(Expecting property name .*\(char 1\)\)$"),
     (b"[1]\n", r"^'stdin' is not valid JSON: Extra data: line 2 column 1 \(char 4\)$"),
+    # Nesting deeper than json decodes, as the whole content's read refuses it: `yes '[' |`.
+    (b"[\n", r"^'stdin' is not valid JSON: maximum recursion depth exceeded while decoding"),
+    (b'{"a": [\n', r"^stdin: line 1: not valid JSON \(Expecting value: .*\(char 7\)\)$"),
 ]
 
 

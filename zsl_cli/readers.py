@@ -216,8 +216,10 @@ def _refuse_json_start(data: bytes, name: str) -> None:
     except json.JSONDecodeError as error:
         if error.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, error.pos):
             return  # cut by the read: it may go on as valid JSON
+        invalid: Exception = error
+    except RecursionError as error:  # no continuation makes the nesting shallower
         invalid = error
-    except (ValueError, RecursionError):  # a depth or a number json may take from a whole text
+    except ValueError:  # a number or text that the whole content may make readable
         return
     if start == b"[":
         raise ZslError(f"{quoted(name)} is not valid JSON: {invalid}")
