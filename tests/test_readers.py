@@ -49,8 +49,8 @@ class _EndlessPipe(io.RawIOBase):
     """`yes LINE |`: a pipe that never ends. A reader that keeps reading fails instead of
     filling the disk (a pipe was copied whole to a temporary file before any of it was read)."""
 
-    def __init__(self, line: bytes) -> None:
-        self.line = line
+    def __init__(self, line: bytes, start: bytes = b"") -> None:
+        self.line, self.start = line, start  # `(printf START; yes LINE) |`
         self.given = 0
 
     def readable(self) -> bool:
@@ -62,7 +62,8 @@ class _EndlessPipe(io.RawIOBase):
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         assert self.given < 16 << 20, "read on past 16 MB of an endless pipe"
         count = len(buffer)
-        data = self.line * (count // len(self.line) + 1)
+        data = self.start + self.line * (count // len(self.line) + 1)
+        self.start = b""
         buffer[:count] = data[:count]
         self.given += count
         return count
@@ -112,23 +113,26 @@ def test_a_pipe_that_is_empty_or_only_a_header_reads_as_before(
 
 
 ENDLESS_JSON = [
-    (b'{"a":1}\n', r"^stdin: line 1: not a zsl prediction record \(no 'score' field\)$"),
-    (b"\n\n{a\n", r"^stdin: line 3: not valid JSON \(Expecting property name .*\(char 1\)\)$"),
-    (b"[1]\n", r"^'stdin' is not valid JSON: Extra data: line 2 column 1 \(char 4\)$"),
+    (b"", b'{"a":1}\n', r"^stdin: line 1: not a zsl prediction record \(no 'score' field\)$"),
+    (b"", b"\n\n{a\n", r"^stdin: line 3: not valid JSON \(Expecting property name .*\(char 1\)\)$"),
+    (b"", b"[1]\n", r"^'stdin' is not valid JSON: Extra data: line 2 column 1 \(char 4\)$"),
     # Nesting deeper than json decodes, as the whole content's read refuses it: `yes '[' |`.
-    (b"[\n", r"^'stdin' is not valid JSON: maximum recursion depth exceeded while decoding"),
-    (b'{"a": [\n', r"^stdin: line 1: not valid JSON \(Expecting value: .*\(char 7\)\)$"),
+    (b"", b"[\n", r"^'stdin' is not valid JSON: maximum recursion depth exceeded while decoding"),
+    (b"", b'{"a": [\n', r"^stdin: line 1: not valid JSON \(Expecting value: .*\(char 7\)\)$"),
+    # Valid JSON so far, but its first record is none: no continuation makes it predictions.
+    (b"[1,", b"1,", r"^stdin: task 1: not a task written by zsl \(its data has no zsl_path\)$"),
+    (b'{"predictions": [', b'{"a": 1},', r"^stdin: prediction 1: not a zsl prediction record"),
 ]
 
 
-@pytest.mark.parametrize(("line", "message"), ENDLESS_JSON)
+@pytest.mark.parametrize(("start", "line", "message"), ENDLESS_JSON)
 def test_an_endless_pipe_of_json_that_zsl_cannot_read_ends_at_its_first_refused_line(
-    monkeypatch: pytest.MonkeyPatch, line: bytes, message: str
+    monkeypatch: pytest.MonkeyPatch, start: bytes, line: bytes, message: str
 ) -> None:
     # `yes '{"a":1}' | zsl evaluate -` was copied whole to a temporary file before any of it was
     # read. The message is the one the whole content gets (the same lines from a file), the
     # line it names counted from the stream's start, blank lines too.
-    pipe = _EndlessPipe(line)
+    pipe = _EndlessPipe(line, start)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(pipe)))
     with pytest.raises(ZslError, match=message):
         read_predictions("-")

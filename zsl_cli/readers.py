@@ -215,6 +215,7 @@ def _refuse_json_start(data: bytes, name: str) -> None:
         return  # one whole value, so far: what follows tells
     except json.JSONDecodeError as error:
         if error.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, error.pos):
+            _refuse_first_records(data, name)
             return  # cut by the read: it may go on as valid JSON
         invalid: Exception = error
     except RecursionError as error:  # no continuation makes the nesting shallower
@@ -224,6 +225,15 @@ def _refuse_json_start(data: bytes, name: str) -> None:
     if start == b"[":
         raise ZslError(f"{quoted(name)} is not valid JSON: {invalid}")
     _read_jsonl(io.BytesIO(data[: data.rfind(b"\n") + 1]), name)  # its whole lines
+
+
+def _refuse_first_records(data: bytes, name: str) -> None:
+    """ZslError for the first record in a pipe's first chunk `data` (JSON cut by the read) that
+    is no prediction: `(printf '[1,'; yes '1,') |` is valid JSON so far, but no continuation
+    makes it predictions. Records cut by the read, and layouts the stream reader leaves to the
+    whole parse, say nothing."""
+    with suppress(_NotStreamed, _JsonLines):
+        _stream_document(io.BytesIO(data), name)
 
 
 @contextmanager
