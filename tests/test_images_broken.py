@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import struct
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -590,6 +591,26 @@ def test_pixels_an_rle_bmp_skips_are_see_through(
     first, second = colours
     expected = [[WHITE, second, second, second], [WHITE] * 4, [first, first, WHITE, WHITE]]
     assert np.asarray(decode_image(path)).tolist() == expected
+
+
+def test_rle_bmp_of_codes_that_pass_over_no_pixel_decodes_in_little_memory(
+    tmp_path: Path,
+) -> None:
+    # A line's end at a line's start, and a jump of no pixels, pass over none: each was kept as
+    # a run of see-through pixels all the same, some 70 bytes a code (a 40 MB file of them on a
+    # 100x100 bitmap took 1.4 GB), where Pillow's decoder keeps nothing.
+    codes = b"\0\0" * 200_000 + b"\0\2\0\0" * 100_000 + bytes([4, 1, 0, 1])
+    path = tmp_path / "idle_codes.bmp"
+    path.write_bytes(rle8_bmp(4, 2, codes))
+    tracemalloc.start()
+    try:
+        decoded = decode_image(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    red, green = [255, 0, 0], [0, 255, 0]
+    assert np.asarray(decoded).tolist() == [[red] * 4, [green] * 4]
+    assert peak < 4 << 20
 
 
 def with_tiff_tag(tiff: bytes, tag: int, value: int) -> bytes:
