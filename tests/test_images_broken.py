@@ -691,6 +691,19 @@ def test_cursor_of_24_bits_or_fewer_takes_its_and_mask_as_an_ico_does(
         np.testing.assert_array_equal(np.asarray(decode_image(path)), expected, err_msg=name)
 
 
+def test_grey_run_length_coded_cursor_decodes(tmp_path: Path) -> None:
+    # Pillow reads a grey cursor with its mask as one image of twice the height; zsl reads the
+    # pixels alone, and a run-length coded one with zsl's decoder: those two steps in the wrong
+    # order gave the decoder a grey image to fill with palette pixels ("unknown raw mode").
+    dib = bytearray(rle_bmp(4, 2, bytes([4, 7, 0, 0, 4, 9, 0, 1]), 8, GREY_PALETTE)[14:])
+    dib[8:12] = struct.pack("<i", 4)  # the AND mask's rows count too
+    cursor = bytearray(ico_holding(bytes(dib), bits=8))
+    cursor[2] = 2  # a cursor file (CUR)
+    path = tmp_path / "grey_rle.cur"
+    path.write_bytes(bytes(cursor))
+    assert np.asarray(decode_image(path)).tolist() == [[[9] * 3] * 4, [[7] * 3] * 4]
+
+
 def png_rows(pixels: np.ndarray) -> bytes:
     """Zlib-compressed PNG scanlines (filter 0) of H x W x channels `pixels`, whose dtype is
     the file's (uint8, or ">u2" for 16 bits)."""

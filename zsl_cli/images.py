@@ -502,8 +502,9 @@ def _decode_opened(
         grey_bits = LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
         read_spare_byte_as_alpha(image)
-        read_rle_skips_as_alpha(image)
+        # Before the run-length decoder is chosen: a grey cursor's mode is back to its pixels'.
         cursor_mask = take_cursor_mask(image) if file_format == "CUR" else None
+        read_rle_skips_as_alpha(image)
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
