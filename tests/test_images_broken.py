@@ -8,6 +8,7 @@ import io
 import struct
 import tracemalloc
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -773,11 +774,33 @@ def test_16bit_apng_transparency_is_matched_on_the_frame_shown(tmp_path: Path) -
     assert np.asarray(decode_image(path)).tolist() == [expected, expected]
 
 
-def test_apng_cut_before_the_first_frame_of_its_animation_is_truncated(tmp_path: Path) -> None:
-    # Its default image is whole, but that is not what a browser shows (Chrome shows nothing).
+def _without_frames(data: bytes) -> bytes:
+    """`data` without its fcTL and fdAT chunks: an acTL, but no frame."""
+    for kind in (b"fcTL", b"fdAT"):
+        start = data.index(kind) - 4
+        end = start + 12 + struct.unpack(">I", data[start : start + 4])[0]
+        data = data[:start] + data[end:]
+    return data
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: data.index(b"fcTL") - 4],  # cut before the animation's first frame
+        lambda data: data[: data.index(b"fdAT") + 12],  # cut inside it
+        lambda data: data.replace(b"fcTL\0\0\0\0", b"fcTL\0\0\0\5"),  # out of sequence
+        _without_frames,
+    ],
+    ids=["cut_before_frame", "cut_in_frame", "out_of_sequence", "no_frames"],
+)
+def test_apng_whose_animation_fails_before_its_first_frame_shows_its_default_image(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    # The APNG spec: "A decoder which detects an error before the animation has started should
+    # display the default image". These were truncated or decode_error.
     default = np.full((2, 4, 4), 255, np.uint8)
+    default[..., 1:3] = 0  # opaque red
     frame = np.full((2, 2, 4), 255, np.uint8)
-    data = apng(default, frame, left=1, default_in_animation=False)
-    path = tmp_path / "cut.png"
-    path.write_bytes(data[: data.index(b"fcTL") - 4])
-    assert failure_of(path).status == "truncated"
+    path = tmp_path / "damaged.png"
+    path.write_bytes(damage(apng(default, frame, left=1, default_in_animation=False)))
+    assert np.asarray(decode_image(path)).tolist() == [[[255, 0, 0]] * 4] * 2

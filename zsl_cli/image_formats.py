@@ -346,7 +346,8 @@ def deep_colour_on_white(
     bytes come from decoding the file again, taking the other byte of each sample."""
     file.seek(0)
     with Image.open(FileView(file), formats=["PNG"]) as low:
-        apng_first_frame(low)  # the frame `image` holds
+        if isinstance(image, PngImagePlugin.PngImageFile) and image.tell():
+            apng_first_frame(low)  # the frame `image` holds
         low.tile = [tile._replace(args="RGB;16L") for tile in low.tile]
         low.load()
         high = np.asarray(image)

@@ -29,11 +29,11 @@ permissions or settings and may pass on a later run.
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
 alpha as browsers read it. Alpha that is none by the file's own account is dropped: a BMP's or
-TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
-gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
-not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose
-alpha is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24 bits or
-fewer takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with
+TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its
+header gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer
+count does not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture
+whose alpha is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24
+bits or fewer takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with
 Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and
 float images are scaled, not clipped, to 8 bits (rules in `image_formats._scale_to_8bit`), and
 inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images
@@ -41,13 +41,14 @@ give their first frame (a GIF's canvas that frame leaves uncovered is white, as 
 see-through; a frame of no width or height is one of the canvas's size, as browsers take it, and
 one reaching past the canvas widens it, as in Chrome and Pillow (Firefox cuts it), so that one
 placed far off is too_large; an APNG's is its animation's first, as browsers show it, also where
-its default image is no part of the animation); an ICO's or ICNS's PNG or JPEG 2000 picture is
-decoded at its own size, also where that is not the size its entry stands for; a PNG's ancillary
-chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as libpng does by
-default, rather than the image (a damaged IHDR or PLTE is not_an_image); a run-length coded
-BMP's pixels that a line's end or a jump passes over are see-through (white), as browsers leave
-them, and one whose end-of-bitmap code comes early decodes (importing this module registers that
-decoder with Pillow, through `image_formats`, under a name of its own).
+its default image is no part of the animation, but for an animation that fails before its first
+frame, which leaves the default image, as the APNG spec asks); an ICO's or ICNS's PNG or JPEG
+2000 picture is decoded at its own size, also where that is not the size its entry stands for; a
+PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
+libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image); a
+run-length coded BMP's pixels that a line's end or a jump passes over are see-through (white),
+as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing this
+module registers that decoder with Pillow, through `image_formats`, under a name of its own).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
@@ -394,7 +395,16 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                 source = cast(BinaryIO, PatchedFile(file, patches))
                 image = Image.open(FileView(source), formats=["PNG"])
             opened = True
-            return _decode_opened(image, source, size, options)
+            try:
+                return _decode_opened(image, source, size, options)
+            except Exception:
+                # The APNG spec: "A decoder which detects an error before the animation has
+                # started should display the default image" (what readers without APNG show).
+                if not image.info.get("default_image"):
+                    raise
+            source.seek(0)
+            image = Image.open(FileView(source), formats=["PNG"])
+            return _decode_opened(image, source, size, options, animation=False)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
@@ -480,8 +490,14 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
 
 
 def _decode_opened(
-    image: ImageFile.ImageFile, file: BinaryIO, size: int, options: DecodeOptions
+    image: ImageFile.ImageFile,
+    file: BinaryIO,
+    size: int,
+    options: DecodeOptions,
+    animation: bool = True,
 ) -> Image.Image:
+    """`image` decoded; an APNG's animation's first frame where `animation` (else its default
+    image, as readers without APNG show it)."""
     file_format, rgb = image.format, None
     arithmetic = file_format in JPEG_FORMATS and arithmetic_coded(file)
     try:
@@ -495,9 +511,10 @@ def _decode_opened(
             raise truncated_error(size)
         if isinstance(image, IcnsImagePlugin.IcnsImageFile):
             image = icns_picture(image)
-        frame_placement = (
-            gif_frame_placement(image) if file_format == "GIF" else apng_first_frame(image)
-        )
+        if file_format == "GIF":
+            frame_placement = gif_frame_placement(image)
+        else:
+            frame_placement = apng_first_frame(image) if animation else None
         rawmode = image.tile[0].args if file_format == "PNG" and image.tile else None
         grey_bits = LOW_BIT_GREY.get(rawmode) if isinstance(rawmode, str) else None
         deep_colour = image.info.get("transparency") if rawmode == "RGB;16B" else None
