@@ -132,21 +132,25 @@ _LEADING = b"\xef\xbb\xbf \t\r\n"  # a BOM's bytes and whitespace, before the co
 def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[IO[bytes]]:
     """`source`, or for a pipe a copy of it in an unnamed temporary file: a document that turns
     out to be one the stream reader leaves is read again from its start (see `_read_stream`), and
-    a pipe would otherwise have to be held in memory for that. `fmt`: the format a named pipe's
+    a pipe would otherwise have to be held in memory for that. Content in UTF-16 or UTF-32 is
+    copied too, as UTF-8, which the readers take. `fmt`: the format a named pipe's
     extension gives; its start is checked only where its content decides it, as for stdin (a
     p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV)."""
     checks = fmt in (None, "csv")  # a csv name holding JSON is read as stdin is: see _misnamed
-    if source.seekable():
+    start = source.read(4)  # as much as json.detect_encoding looks at
+    encoding = json.detect_encoding(start)
+    if source.seekable() and encoding in _UTF8:
+        source.seek(-len(start), io.SEEK_CUR)
         yield source
         return
+    content = _Utf8Reader(source, start, encoding, name)
     with _copy_errors(name):  # also where no folder has room: tempfile's check writes too
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
     try:
         head = b""  # the content's start, until its first line shows
         checked = not checks
         first = checks
-        while data := source.read(_CHUNK):
-            _refuse_binary(data, name)  # `cat /dev/zero |` would fill the disk
+        while data := content.read(_CHUNK):  # binary content refused: see _Utf8Reader
             if not checked:
                 head = (head + data).lstrip(_LEADING)
                 checked = _csv_header_checked(head, name, ended=len(data) < _CHUNK)
@@ -165,6 +169,46 @@ def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[
     finally:
         with suppress(OSError):  # that failure again, told already: the file closes all the same
             copy.close()
+
+
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+class _Utf8Reader:
+    """A stream's content as UTF-8: as it is, or where `encoding` (json.detect_encoding's) is
+    UTF-16 or 32, decoded (Windows PowerShell's `>` writes UTF-16). `head`: its first bytes,
+    read already. read(size) gives `size` bytes until the end, as a buffered reader's does."""
+
+    def __init__(self, source: IO[bytes], head: bytes, encoding: str, name: str) -> None:
+        self._source, self._encoding, self._name = source, encoding, name
+        self._decoder = None if encoding in _UTF8 else codecs.getincrementaldecoder(encoding)()
+        self._head, self._held = head, b""
+        self._ended = len(head) < 4  # all there is: a terminal's next read would wait for more
+        if self._ended:
+            self._add(b"")
+
+    def read(self, size: int) -> bytes:
+        while len(self._held) < size and not self._ended:
+            data = self._source.read(size)
+            self._ended = len(data) < size
+            self._add(data)
+        data, self._held = self._held[:size], self._held[size:]
+        return data
+
+    def _add(self, data: bytes) -> None:
+        data, self._head = self._head + data, b""
+        # Before decoding (UTF-32 text holds NUL bytes): `cat /dev/zero |` would fill the disk.
+        _refuse_binary(data, self._name)
+        if self._decoder is None:
+            self._held += data
+            return
+        try:
+            self._held += self._decoder.decode(data, final=self._ended).encode()
+        except UnicodeDecodeError as error:
+            raise ZslError(
+                f"{quoted(self._name)} is not valid {self._encoding.upper()} text "
+                f"({error.reason}); save it as UTF-8"
+            ) from None
 
 
 def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
