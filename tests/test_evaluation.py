@@ -1228,6 +1228,14 @@ def test_predictions_saved_by_a_spreadsheet_with_semicolons_say_so(tmp_path):
         read_predictions(path)
 
 
+def test_a_binary_file_holding_a_semicolon_is_not_said_to_be_a_semicolon_csv(tmp_path):
+    # Any ';' in a one-cell first line gave the spreadsheet hint: an image named p.csv too.
+    path = write_csv(tmp_path / "p.csv", b"\xde\xad\x01;\xbe\xef\x00\n")
+    with pytest.raises(ZslError, match="is not a zsl predictions CSV") as refused:
+        read_predictions(path)
+    assert "semicolons" not in str(refused.value)
+
+
 def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
     predictions = [predicted(photos / "cat" / "a.jpg", "", status="unreadable")]
     predictions.append(predicted(photos / "dog" / "d.jpg", "", status="decode_error"))
