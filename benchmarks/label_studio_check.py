@@ -154,6 +154,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_error(port: int) -> str | None:
+    """Why the server cannot listen on 127.0.0.1:`port`, or None. Label Studio, finding a port
+    taken, starts on the next one without failing, and the check would then wait 5 minutes for
+    /health on the wrong port (or question whatever else answers there)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 def request(base: str, method: str, path: str, body: object = None) -> tuple[int, bytes, str]:
     """(status, body, content type); `body` is JSON-encoded unless it is bytes already."""
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
@@ -387,6 +399,8 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which(args.label_studio) is None:
         parser.error(f"--label-studio {args.label_studio!r}: no such executable")
+    if args.port and (error := port_error(args.port)):
+        parser.error(f"--port {args.port}: cannot listen on it ({error})")
     work = Path(tempfile.mkdtemp(prefix="zsl-ls-check-"))
     try:
         return run(args.label_studio, work, args.port or free_port())

@@ -80,6 +80,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     check_distinct(parser, args.seeds, "--seeds")
+    check_distinct(parser, args.margins, "--margins")  # one row each: a repeat was dropped
 
     fast = load_encoder("shapes-demo", device="cpu")
     exact = load_encoder("shapes-demo", device="cpu", exact_preprocessing=True)

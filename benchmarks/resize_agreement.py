@@ -32,7 +32,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from arguments import at_least, positive_number, random_seed  # benchmarks/arguments.py
+from arguments import (  # benchmarks/arguments.py
+    at_least,
+    check_distinct,
+    positive_number,
+    random_seed,
+)
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
@@ -138,7 +143,9 @@ def agreement(factors: list[float], rng: np.random.Generator) -> None:
                         size = (max(1, round(width / factor)), max(1, round(height / factor)))
                         diffs.append(differences(pixels, size, name, in_pillows_order))
                         shrinks = torch_shrinks((width, height), size, FILTERS[name])
-                        users.add("torch" if shrinks else "pillow")
+                        # zsl leaves an image at its target size as it is
+                        unchanged = size == (width, height)
+                        users.add("none" if unchanged else "torch" if shrinks else "pillow")
                     print(
                         f"{name:<9}{group:<8}{kind:<8}{factor:>7g}  {summary(diffs)}  "
                         f"{'/'.join(sorted(users))}",
@@ -196,6 +203,12 @@ def main() -> int:
         "--sections", default="agreement,order,speed", help="comma-separated: agreement,order,speed"
     )
     args = parser.parse_args()
+    check_distinct(parser, args.factors, "--factors")
+    # zsl resizes with torch only to shrink; at 1 it does not resize, below 1 it would enlarge
+    # (a photo-sized source 10 times over is 10,000 x 13,330 px: gigabytes).
+    enlarging = next((factor for factor in args.factors if factor <= 1), None)
+    if enlarging is not None:
+        parser.error(f"--factors {enlarging:g}: a shrink factor must be more than 1")
     sections = set(args.sections.split(","))
     if not sections <= {"agreement", "order", "speed"}:
         parser.error(f"--sections {args.sections!r}: choose from agreement, order, speed")

@@ -275,6 +275,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args()
     check_distinct(parser, args.seeds, "--seeds")
+    check_distinct(parser, args.hubness_k, "--hubness-k")
     prepare_output(parser, args.json, "--json")
     with tempfile.TemporaryDirectory() as tmp:
         results = [

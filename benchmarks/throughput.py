@@ -160,14 +160,16 @@ def make_class_names(count: int, seed: int) -> list[str]:
     """Made-up class names of one or two words (no real word, so no model could know them)."""
     rng = random.Random(seed)
     names: list[str] = []
+    seen: set[str] = set()  # a list's `in` made 20,000 names take seconds, 100,000 minutes
     while len(names) < count:
         words = [
             "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
             for _ in range(rng.choice((1, 1, 2)))
         ]
         name = " ".join(words)
-        if name not in names and not set(words) & TEMPLATE_WORDS:
+        if name not in seen and not set(words) & TEMPLATE_WORDS:
             names.append(name)
+            seen.add(name)
     return names
 
 
@@ -713,14 +715,18 @@ def measure_precisions(
     rows, other = measure_zsl("5", *run, settings.compare_precision)
     reference, comparisons = main_scores, {}
     if settings.precision != "fp32":
-        fp32_rows, reference = measure_zsl("5", *run, "fp32")
+        if settings.compare_precision == "fp32":  # the run just made is the reference
+            fp32_rows, reference, rows = rows, other, []
+        else:
+            fp32_rows, reference = measure_zsl("5", *run, "fp32")
         main_comparison = compare_scores(reference, main_scores)
         comparisons[f"{settings.precision}_vs_fp32"] = main_comparison
         fp32_rows[-1].note += f"; {settings.precision} {_versus_fp32(main_comparison)}"
         rows = fp32_rows + rows
-    comparison = compare_scores(reference, other)
-    comparisons[f"{settings.compare_precision}_vs_fp32"] = comparison
-    rows[-1].note += f"; {settings.compare_precision} {_versus_fp32(comparison)}"
+    if settings.compare_precision != "fp32":  # fp32 against itself would say nothing
+        comparison = compare_scores(reference, other)
+        comparisons[f"{settings.compare_precision}_vs_fp32"] = comparison
+        rows[-1].note += f"; {settings.compare_precision} {_versus_fp32(comparison)}"
     return main_rows + rows, comparisons
 
 
@@ -803,8 +809,14 @@ class Rounds:
                 if section == "2":
                     rate = streamed_rate(large, small.count, settings.batch_size)
                     start = batch_end(small.count, settings.batch_size)
-                    shown = "n/a" if math.isnan(rate) else f"{rate:.2f} img/s"
-                    notes.append(f"in-process {shown} after prediction {start}")
+                    if start < large.count:
+                        shown = "n/a" if math.isnan(rate) else f"{rate:.2f} img/s"
+                        notes.append(f"in-process {shown} after prediction {start}")
+                    else:  # no batch ends after the small run's count before the last line
+                        notes.append(
+                            f"in-process n/a: at batch {settings.batch_size}, the batch holding "
+                            f"prediction {small.count} is the last"
+                        )
                 else:
                     notes.insert(0, f"batch {settings.pipeline_batch_size}")
                 rows.extend(two_run_rows(what, small, large, "; ".join(filter(None, notes))))
@@ -1199,7 +1211,9 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
     parser.add_argument("--precision", choices=PRECISIONS, help="default fp32 on CPU, fp16 on CUDA")
     parser.add_argument(
-        "--compare-precision", choices=PRECISIONS, default="bf16", help="checked against fp32"
+        "--compare-precision",
+        choices=PRECISIONS,
+        help="checked against fp32 (default bf16; fp32 when --precision is bf16)",
     )
     parser.add_argument(
         "--images", type=at_least(1), help="large run (default 288 CPU, 4096 CUDA, 16 --quick)"
@@ -1300,7 +1314,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         workers=args.workers,
         device=args.device,
         precision=args.precision or ("fp16" if cuda else "fp32"),
-        compare_precision=args.compare_precision,
+        compare_precision=args.compare_precision
+        or ("fp32" if args.precision == "bf16" else "bf16"),
         iterations=pick(args.iterations, 1, 50 if cuda else 5),
         repeats=args.repeats,
         sections=parse_sections(
@@ -1312,6 +1327,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     )
     # Only sections 2, 3 and 5 compare a small run with a large one (the marginal rate).
     if set(settings.sections) & TWO_RUN_SECTIONS and settings.base_images >= settings.images:
+        if args.base_images is None:  # the default, images / 3 but at least 1
+            parser.error(f"--images {settings.images}: sections 2, 3 and 5 need at least 2")
         parser.error(
             f"--base-images ({settings.base_images}) must be smaller than --images "
             f"({settings.images}) for sections 2, 3 and 5"
@@ -1320,6 +1337,13 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         parser.error("--memory-small must be smaller than --memory-images")
     if settings.classes_small > settings.classes_large:
         parser.error("--classes-small must not be more than --classes-large")
+    # Sections 1 and 5 measure the main precision again at --compare-precision.
+    if {1, 5} & set(settings.sections) and settings.compare_precision == settings.precision:
+        parser.error(
+            f"--compare-precision {settings.compare_precision} is the same as "
+            f"--precision {settings.precision}: sections 1 and 5 would compare it with itself; "
+            "give another --compare-precision"
+        )
     # Checked now: the JSON is first written after the first section, minutes into the run.
     prepare_output(parser, args.json, "--json")
     if args.workdir is not None:
