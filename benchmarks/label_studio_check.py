@@ -401,6 +401,9 @@ def main() -> int:
         parser.error(f"--label-studio {args.label_studio!r}: no such executable")
     if args.port and (error := port_error(args.port)):
         parser.error(f"--port {args.port}: cannot listen on it ({error})")
+    # `timeout` and CI runners stop a run with SIGTERM: exit through the `finally` clauses, which
+    # stop the server (in a session of its own, a signal to this process misses it).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = Path(tempfile.mkdtemp(prefix="zsl-ls-check-"))
     try:
         return run(args.label_studio, work, args.port or free_port())
