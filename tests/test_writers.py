@@ -373,11 +373,27 @@ def test_run_info_and_json_files_are_indented_for_people(tmp_path: Path) -> None
     with open_writer(str(output), "csv") as writer:
         writer.close({"model": "m", "classes": ["a", "b"]})
     sidecar = (tmp_path / "out.csv.run.json").read_text(encoding="utf-8")
-    info = {"model": "m", "classes": ["a", "b"], "complete": True}
+    info = {"model": "m", "classes": ["a", "b"], "complete": True, "output_bytes": 56}
+    assert output.stat().st_size == 56
     assert sidecar == json.dumps(info, indent=2) + "\n"
     write_json_file(tmp_path / "result.json", {"accuracy": 0.5, "classes": ["a"]})
     written = (tmp_path / "result.json").read_text(encoding="utf-8")
     assert written == '{\n  "accuracy": 0.5,\n  "classes": [\n    "a"\n  ]\n}\n'
+
+
+def test_a_sidecar_left_by_an_earlier_run_is_not_read_as_the_run_info(tmp_path: Path) -> None:
+    # `zsl label ... -o out.csv`, then `zsl label ... > out.csv` with other classes: the
+    # sidecar describes the first output, and evaluate took its class list for the second's.
+    output = tmp_path / "out.csv"
+    with open_writer(str(output), "csv") as writer:
+        writer.write(Prediction("a.png", "cat", 0.9, (LabelScore("cat", 0.9),)))
+        writer.close({"classes": {"n": 30}})
+    assert read_predictions_and_run_info(output)[1] == {"classes": {"n": 30}, "complete": True}
+    output.write_bytes(output.read_bytes().replace(b"cat", b"dog"))  # same size: still read
+    assert read_run_info(output) == {"classes": {"n": 30}, "complete": True}
+    output.write_bytes(output.read_bytes() + b"b.png,dog,0.8,dog,0.8,ok,\n")
+    assert read_predictions_and_run_info(output)[1] is None
+    assert read_run_info(output) is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import delimiter_hint
 from zsl_cli.records import Prediction, RankedScores
-from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, TOP_K_SEPARATOR
+from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, OUTPUT_BYTES_KEY, TOP_K_SEPARATOR
 
 
 def read_predictions(path: str | os.PathLike[str]) -> list[Prediction]:
@@ -120,7 +120,16 @@ def _sidecar_info(path: Path) -> dict | None:
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
-    return info if isinstance(info, dict) else None
+    if not isinstance(info, dict):
+        return None
+    size = info.pop(OUTPUT_BYTES_KEY, None)
+    if isinstance(size, int) and not isinstance(size, bool):
+        # Another size than the run wrote: the output was written over since (`> out.csv`),
+        # and this run info describes the earlier output, not this one.
+        with suppress(OSError):
+            if os.stat(path).st_size != size:
+                return None
+    return info
 
 
 # Read at a time: few reads, and little beside what a large file's predictions take.

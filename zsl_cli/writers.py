@@ -465,6 +465,10 @@ def write_json_file(output: str | os.PathLike[str], value: Any) -> None:
 # Writer
 
 
+# The sidecar's record of the output's size in bytes (readers drop it from the run info).
+OUTPUT_BYTES_KEY = "output_bytes"
+
+
 class PredictionWriter:
     """Streams predictions in one format to stdout or to a file published atomically on close.
 
@@ -482,11 +486,12 @@ class PredictionWriter:
         self._encoder = encoder
         self._closed = False
         self._started = False
+        self._bytes = 0  # written to the output so far: the sidecar records it (see readers)
 
     def _start(self) -> None:
         if not self._started:
             self._started = True
-            self._sink.write(self._encoder.header())
+            self._write(self._encoder.header())
 
     def __enter__(self) -> PredictionWriter:
         return self
@@ -514,9 +519,13 @@ class PredictionWriter:
         if self._closed:
             raise ValueError("write() after close()")
         self._start()
-        self._sink.write(self._encoder.record(prediction))
+        self._write(self._encoder.record(prediction))
         self._sink.record_done()
         self.count += 1
+
+    def _write(self, data: bytes) -> None:
+        self._sink.write(data)
+        self._bytes += len(data)
 
     def close(self, run_info: dict, *, complete: bool = True) -> None:
         """Finish the output; `run_info` is recorded with `"complete": complete` added."""
@@ -526,8 +535,13 @@ class PredictionWriter:
         info = {**run_info, "complete": complete}
         try:
             self._start()
-            self._sink.write(self._encoder.footer(info))
-            sidecar = None if self._encoder.run_info_inside else _json_bytes(info, indent=2) + b"\n"
+            self._write(self._encoder.footer(info))
+            # The output's size lets a reader tell this run info from a stale one: an output
+            # written over later (`zsl label ... > out.csv`) leaves an earlier run's sidecar.
+            described = {**info, OUTPUT_BYTES_KEY: self._bytes}
+            sidecar = (
+                None if self._encoder.run_info_inside else _json_bytes(described, indent=2) + b"\n"
+            )
         except BaseException:  # Ctrl-C too: no temporary file is left behind
             self._sink.discard()
             raise
