@@ -486,6 +486,17 @@ def test_hubness_accuracy_counts_truth_classes_outside_the_list_as_evaluate_does
     gzsl = json.loads(evaluated.stdout)["gzsl"]
     accuracy = json.loads(out.read_text())["methods"]["none"]["accuracy"]
     assert accuracy["unseen_mean_per_class"] == pytest.approx(gzsl["unseen"])  # dog alone
+    # A class neither listed nor in the truth (a dataset's whole seen list, with a few classes
+    # tried) changes nothing: a warning, as evaluate gives, where hubness stopped.
+    seen.write_text("cat\nbird\nfox\n")
+    result = run("hubness", image_folder, *common, "-k", "1", "--methods", "none", "--json", out)
+    assert result.exit_code == 0, result.stderr
+    assert "1 seen class is neither in the truth nor among the listed classes: fox" in result.stderr
+    assert json.loads(out.read_text())["methods"]["none"]["accuracy"] == accuracy
+    evaluated = run("evaluate", predictions, "--truth", image_folder, "--seen", seen)
+    assert "1 seen class is neither in the truth nor among the run's classes: fox" in (
+        evaluated.stderr
+    )
     # A seen list of every class left no unseen accuracy: its column went without a word.
     seen.write_text("cat\ndog\nbird\n")
     result = run("hubness", image_folder, *common, "-k", "1", "--methods", "none", "--json", out)

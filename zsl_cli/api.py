@@ -76,6 +76,7 @@ from zsl_cli.evaluation import (
     seen_class_names,
     some_names,
     spelled_as,
+    unknown_seen_warnings,
 )
 from zsl_cli.files import (
     check_outputs_spare_inputs,
@@ -1246,7 +1247,7 @@ def hubness(
     truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
-    seen = _read_seen(request.seen, known) if request.seen else None
+    seen = seen_class_names(read_seen_classes(request.seen), known) if request.seen else None
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_enough_images(len(source.paths))
@@ -1297,6 +1298,8 @@ def hubness(
     # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
     # say nothing about the images.
     result["warnings"] += classifier.warnings()
+    if seen is not None:
+        result["warnings"] += unknown_seen_warnings(seen, known, "the listed classes")
     measured = (m.get("accuracy", {}) for m in result["methods"].values())
     if unseen_mask is not None and not any("unseen_mean_per_class" in a for a in measured):
         result["warnings"].append(
@@ -1329,18 +1332,6 @@ def _precision(encoder: Encoder) -> str | None:
     """The encoder's precision by torch's dtype name ("float32", "bfloat16"), if it has one."""
     dtype = getattr(encoder, "dtype", None)
     return None if dtype is None else str(dtype).replace("torch.", "")
-
-
-def _read_seen(path: str | os.PathLike[str], known: Sequence[str]) -> set[str]:
-    names = set(known)
-    seen = seen_class_names(read_seen_classes(path), names)
-    unknown = seen - names
-    if unknown:
-        raise ZslError(
-            f"{path}: seen classes neither in the class list nor in the truth: "
-            + some_names(sorted(unknown))
-        )
-    return seen
 
 
 def _check_truth_overlap(truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str]) -> None:

@@ -400,14 +400,8 @@ def evaluate(
     if seen is not None:
         known = {*truth.classes, *metrics.candidates, *(class_names or ())}
         seen_names = seen_class_names(seen, known)
-        unknown_names = sorted(seen_names - known)
-        if unknown_names:
-            among = "the run's classes" if class_names is not None else "the predicted classes"
-            warnings.append(
-                f"{_count(len(unknown_names), 'seen class is', 'seen classes are')} neither in the "
-                f"truth nor among {among}: {some_names(unknown_names)}"
-                + _not_utf8_hint(unknown_names, "save the seen-class list as UTF-8")
-            )
+        among = "the run's classes" if class_names is not None else "the predicted classes"
+        warnings += unknown_seen_warnings(seen_names, known, among)
         gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
     return EvaluationResult(
         predictions_source=predictions_source,
@@ -469,6 +463,19 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
         name = entry if composed(entry) in spelling else entry.split(":", 1)[0].strip()
         names.add(spelling.get(composed(name), name))
     return names
+
+
+def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) -> list[str]:
+    """A warning naming the seen classes that are not `known` (truth classes and those `among`):
+    they change nothing, but may be names misspelled in the seen list."""
+    unknown = sorted(seen.difference(known))
+    if not unknown:
+        return []
+    return [
+        f"{_count(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
+        f"among {among}: {some_names(unknown)}"
+        + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
+    ]
 
 
 def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
