@@ -536,12 +536,12 @@ class PredictionWriter:
         try:
             self._start()
             self._write(self._encoder.footer(info))
-            # The output's size lets a reader tell this run info from a stale one: an output
-            # written over later (`zsl label ... > out.csv`) leaves an earlier run's sidecar.
-            described = {**info, OUTPUT_BYTES_KEY: self._bytes}
-            sidecar = (
-                None if self._encoder.run_info_inside else _json_bytes(described, indent=2) + b"\n"
-            )
+            sidecar = None
+            if not self._encoder.run_info_inside:
+                # The output's size tells a reader this run info from a stale one: an output
+                # written over later (`zsl label ... > out.csv`) leaves an earlier run's sidecar.
+                described = {**info, OUTPUT_BYTES_KEY: self._bytes}
+                sidecar = _json_bytes(described, indent=2) + b"\n"
         except BaseException:  # Ctrl-C too: no temporary file is left behind
             self._sink.discard()
             raise
