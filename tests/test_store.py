@@ -419,6 +419,69 @@ def test_a_store_file_that_cannot_be_written_is_said_before_a_run(
         check_store_writable(path)
 
 
+def test_journal_files_a_read_left_read_only_are_said_before_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A store made read-only and read (label --embeddings) gets -wal and -shm files as read-only
+    # as it was; once the store was writable again, embed loaded the model, then failed with
+    # "read-only ... check the permissions of the file and of its folder", both writable.
+    path = tmp_path / "s.zsl"
+    EmbeddingStore.open(path).close()
+    shm = tmp_path / "s.zsl-shm"
+    shm.write_bytes(b"")
+    check_store_writable(path)
+    real_access = os.access  # root may write anything: the file is made read-only here
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != shm and real_access(p, mode))
+    with pytest.raises(ZslError, match=f"cannot write to its file {shm}$"):
+        check_store_writable(path)
+
+
+def test_an_export_through_a_link_is_written_in_the_format_its_name_says(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # A link named x.npy to a file named otherwise ended every embed in an IndexError traceback
+    # (the index's name was looked for by the target's suffix); one named x.parquet to a .npy
+    # file reported a path index it never wrote.
+    model = store.register_model("id", "m", DIM)
+    encoded = encode_all(store, model, [FileStat("/data/a", 1, 1), FileStat("/data/b", 2, 2)])
+    target = tmp_path / "data" / "vectors.bin"
+    target.parent.mkdir()
+    link = tmp_path / "v.npy"
+    link.symlink_to(target)
+    assert store_module.export_files(link) == [target, target.with_name("vectors.bin.paths.csv")]
+    assert store.export(model, link) == 2
+    np.testing.assert_array_equal(np.load(target), np.stack(list(encoded.values())))
+    assert Path(f"{target}.paths.csv").read_text().splitlines()[1:] == ["0,/data/a", "1,/data/b"]
+    parquet_link = tmp_path / "v.parquet"
+    parquet_link.symlink_to(tmp_path / "data" / "t.npy")
+    assert store_module.export_files(parquet_link) == [tmp_path / "data" / "t.npy"]
+
+
+def test_an_export_whose_path_index_is_a_folder_is_refused_before_the_run(
+    tmp_path: Path,
+) -> None:
+    # Found only once every image was encoded, as "cannot write e.npy: Is a directory".
+    (tmp_path / "e.npy.paths.csv").mkdir()
+    with pytest.raises(ZslError, match=r"its path index .*e\.npy\.paths\.csv is a directory"):
+        check_export_path(tmp_path / "e.npy")
+
+
+def test_an_export_refuses_vectors_that_are_not_unit_length(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # label --embeddings refuses a damaged vector; the export copied it out as it was.
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a", 1, 1)])
+    with sqlite3.connect(store.path) as raw:
+        (blob,) = raw.execute("SELECT vector FROM files").fetchone()
+        damaged = bytearray(blob)
+        damaged[-1] ^= 0x40
+        raw.execute("UPDATE files SET vector = ?", (bytes(damaged),))
+    with pytest.raises(ZslError, match="not of unit length; it is damaged"):
+        store.export(model, tmp_path / "e.npy")
+    assert not (tmp_path / "e.npy").exists()
+
+
 def test_a_store_named_by_a_link_loop_is_said_to_be_one(tmp_path: Path) -> None:
     # embed loaded the model, then failed with SQLite's "unable to open database file"; label
     # --embeddings said the store was not found and to create it with zsl embed.

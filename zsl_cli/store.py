@@ -745,7 +745,8 @@ class EmbeddingStore:
         out = Path(out)
         check_export_path(out)
         suffix = out.suffix.lower()
-        out = export_files(out)[0]
+        files = export_files(out)
+        out = files[0]
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             precision_column = "precision" if self._version >= 2 else "NULL"
@@ -760,10 +761,10 @@ class EmbeddingStore:
                 )
             ]
         path_bytes = [row[0] for row in rows]
-        vectors = _matrix([row[3] for row in rows], dim, dtype, self.path)
+        vectors = _matrix([row[3] for row in rows], dim, dtype, self.path, unit=True)
         try:
             if suffix == ".npy":
-                _write_npy(out, vectors, path_bytes)
+                _write_npy(out, files[1], vectors, path_bytes)
             else:
                 metadata = {
                     "identity": identity,
@@ -781,9 +782,11 @@ class EmbeddingStore:
 
 def export_files(out: str | os.PathLike[str]) -> list[Path]:
     """The files an export to `out` writes: a .npy's path index goes next to the file itself
-    (a symbolic link is written through)."""
+    (a symbolic link is written through). The format is the one the given name says, as
+    `EmbeddingStore.export` writes it, whatever the name of the file a link leads to."""
+    npy = Path(out).suffix.lower() == ".npy"
     out = written_path(out)
-    if out.suffix.lower() == ".npy":
+    if npy:
         return [out, out.with_name(out.name + ".paths.csv")]
     return [out]
 
@@ -801,9 +804,10 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
             raise ZslError(
                 "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
             ) from exc
-    if out.is_dir():
-        raise ZslError(f"cannot export embeddings to {out}: it is a directory")
-    for target in export_files(out):
+    for index, target in enumerate(export_files(out)):
+        if target.is_dir():  # found here, not once every image is encoded
+            what = "it" if index == 0 else f"its path index {target}"
+            raise ZslError(f"cannot export embeddings to {out}: {what} is a directory")
         check_not_read_only(target)
     create_folder(out.parent, f"the folder of {out}")
 
@@ -979,14 +983,14 @@ def _matrix(
     return matrix
 
 
-def _write_npy(out: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
+def _write_npy(out: Path, index_path: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(["index", "path"])
     for index, path in enumerate(path_bytes):
         writer.writerow([index, path.decode("utf-8", errors="surrogateescape")])
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
-    with atomic_files(out, export_files(out)[1]) as (matrix_file, index_file):
+    with atomic_files(out, index_path) as (matrix_file, index_file):
         # np.save would write the data with C's fwrite, whose failure says only how many bytes
         # were written; Python's own write says why (a full disk).
         np.lib.format.write_array_header_1_0(
@@ -1073,10 +1077,15 @@ def check_store_writable(path: Path) -> None:
     files next to the store (next to the file a link leads to), so that folder must be writable
     too."""
     _check_no_link_loop(path)
-    folder = Path(os.path.realpath(path)).parent
+    real = Path(os.path.realpath(path))
+    folder = real.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the folder that would be created is checked where it would go
-    for place in (path, folder) if path.exists() else (folder,):
+    # A read of a read-only store leaves its -wal and -shm files read-only as it was, and
+    # SQLite cannot write the store through them once the store is writable again.
+    journals = [Path(f"{real}-{kind}") for kind in ("wal", "shm")]
+    places = (path, folder, *(j for j in journals if j.exists())) if path.exists() else (folder,)
+    for place in places:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
