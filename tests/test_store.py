@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import os
 import signal
 import sqlite3
@@ -455,6 +456,23 @@ def test_an_export_through_a_link_is_written_in_the_format_its_name_says(
     parquet_link = tmp_path / "v.parquet"
     parquet_link.symlink_to(tmp_path / "data" / "t.npy")
     assert store_module.export_files(parquet_link) == [tmp_path / "data" / "t.npy"]
+
+
+def test_an_exports_path_index_ends_its_lines_as_a_predictions_csv_does(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # csv's default "\r\n" left a "\r" on every path that `cut` or `while read` took from it;
+    # a "\r" in a name is quoted, so that csv reads it back.
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a", 1, 1), FileStat("/data/b\rc", 2, 2)])
+    store.export(model, tmp_path / "e.npy")
+    index = (tmp_path / "e.npy.paths.csv").read_bytes()
+    assert index == b'index,path\n0,/data/a\n1,"/data/b\rc"\n'
+    assert list(csv.reader(io.StringIO(index.decode(), newline=""))) == [
+        ["index", "path"],
+        ["0", "/data/a"],
+        ["1", "/data/b\rc"],
+    ]
 
 
 def test_an_export_whose_path_index_is_a_folder_is_refused_before_the_run(

@@ -1,9 +1,11 @@
 """Where outputs go: files written atomically (a temporary sibling renamed into place, flushed to
 disk), and streams (stdout, a FIFO, /dev/null) written straight into, like a shell redirection.
-Also the check that no output of a run replaces a file the run reads."""
+Also the check that no output of a run replaces a file the run reads, and CSV lines as zsl's
+CSV files hold them."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import secrets
@@ -33,6 +35,23 @@ SIDECAR_SUFFIX = ".run.json"
 NAME_MAX = 255  # bytes in a file name, on Linux and macOS file systems alike
 PUBLISH_LOCK_WAIT_S = 10.0  # another run moving its files into the same folder
 PUBLISH_LOCK_RETRY_S = 0.005
+
+
+class CsvLines:
+    """CSV rows as lines ending in "\n", with a "\r" or "\n" in a field (a file name's) quoted:
+    the csv module quotes a field holding a character of its line terminator, so it writes
+    "\r\n", which each line gives back as "\n" (a "\r" would reach `cut` and `while read`)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def line(self, values: Iterable[object]) -> str:
+        self._csv.writerow(values)
+        text = self._buffer.getvalue().removesuffix("\r\n") + "\n"
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
 
 
 def sidecar_path(output: str | os.PathLike[str]) -> Path:

@@ -27,9 +27,7 @@ images.
 
 from __future__ import annotations
 
-import csv
 import errno
-import io
 import os
 import re
 import sqlite3
@@ -48,6 +46,7 @@ import numpy as np
 from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
+    CsvLines,
     atomic_file,
     atomic_files,
     check_not_read_only,
@@ -984,11 +983,10 @@ def _matrix(
 
 
 def _write_npy(out: Path, index_path: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(["index", "path"])
-    for index, path in enumerate(path_bytes):
-        writer.writerow([index, path.decode("utf-8", errors="surrogateescape")])
+    lines = CsvLines()
+    names = (path.decode("utf-8", "surrogateescape") for path in path_bytes)
+    rows = (lines.line([index, name]) for index, name in enumerate(names))
+    text = lines.line(["index", "path"]) + "".join(rows)
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
     with atomic_files(out, index_path) as (matrix_file, index_file):
         # np.save would write the data with C's fwrite, whose failure says only how many bytes
@@ -999,7 +997,7 @@ def _write_npy(out: Path, index_path: Path, vectors: np.ndarray, path_bytes: lis
         matrix_file.write(np.ascontiguousarray(vectors).data)
         # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the
         # locale (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters).
-        index_file.write(text.getvalue().encode("utf-8", errors="surrogateescape"))
+        index_file.write(text.encode("utf-8", errors="surrogateescape"))
 
 
 def _write_parquet(

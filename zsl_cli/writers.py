@@ -22,8 +22,6 @@ Conventions shared by every format:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -40,6 +38,7 @@ from zsl_cli.discovery import path_to_text, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
+    CsvLines,
     StreamSink,
     open_sink,
     streams_into,
@@ -332,18 +331,11 @@ class _CsvEncoder:
     run_info_inside = False
 
     def __init__(self) -> None:
-        self._buffer = io.StringIO()
-        # The csv module quotes fields holding a character of the line terminator: with "\r\n"
-        # a "\r" in a file name is quoted too. Rows still end in "\n" (see _row).
-        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
+        self._lines = CsvLines()
 
     def _row(self, values: Iterable[str]) -> bytes:
-        self._csv.writerow(values)
-        text = self._buffer.getvalue().removesuffix("\r\n") + "\n"
-        self._buffer.seek(0)
-        self._buffer.truncate()
         # surrogateescape writes undecodable file-name bytes back as the original bytes.
-        return text.encode("utf-8", errors="surrogateescape")
+        return self._lines.line(values).encode("utf-8", errors="surrogateescape")
 
     def header(self) -> bytes:
         return self._row(CSV_COLUMNS)
