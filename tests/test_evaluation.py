@@ -1236,6 +1236,15 @@ def test_a_binary_file_holding_a_semicolon_is_not_said_to_be_a_semicolon_csv(tmp
     assert "semicolons" not in str(refused.value)
 
 
+def test_a_semicolon_truth_csv_in_a_code_page_still_gets_the_hint(tmp_path):
+    # Excel in a locale whose decimal mark is ',' saves ';'-separated CSV in its code page
+    # (Windows-1252): a non-UTF-8 byte in the header is no binary content.
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes(b"path;label;Qualit\xe4t\na.png;cat;1\n")
+    with pytest.raises(ZslError, match="separated by semicolons: save it with commas"):
+        load_truth(truth)
+
+
 def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
     predictions = [predicted(photos / "cat" / "a.jpg", "", status="unreadable")]
     predictions.append(predicted(photos / "dog" / "d.jpg", "", status="decode_error"))

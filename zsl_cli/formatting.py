@@ -73,8 +73,10 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
 def delimiter_hint(header: list[str]) -> str:
     """A note for a CSV header that is one cell holding ';' or tabs: the file was saved with
     another separator (a spreadsheet in a locale whose decimal mark is ','), not comma-free."""
-    if len(header) != 1 or not header[0].replace("\t", "").isprintable():
-        return ""  # several cells, or no text: binary content is no spreadsheet's
+    if len(header) != 1 or any(unicodedata.category(c) == "Cc" for c in header[0] if c != "\t"):
+        # Several cells, or control bytes: binary content is no spreadsheet's. Bytes that are not
+        # UTF-8 (surrogate escapes) are text: a spreadsheet saves in its locale's code page.
+        return ""
     for name, delimiter in (("semicolons", ";"), ("tabs", "\t")):
         if delimiter in header[0]:
             return f" (its columns are separated by {name}: save it with commas)"
