@@ -598,6 +598,19 @@ def test_a_run_info_that_does_not_say_complete_is_not_taken_for_interrupted(phot
     assert evaluate_files(output, photos, ks=(1,)).warnings == ()
 
 
+def test_a_run_info_left_unread_for_another_output_size_is_said(photos, tmp_path):
+    # The sidecar records its output's size: one re-saved since (CRLF line ends, UTF-16) lost
+    # its classes and labelling folder without a word, as an output written over does.
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({"classes": {"n": 3, "names": ["cat", "dog", "wolf"]}})
+    assert evaluate_files(output, photos, ks=(1,)).warnings == ()
+    output.write_bytes(output.read_bytes().replace(b"\n", b"\r\n"))
+    (warning,) = evaluate_files(output, photos, ks=(1,)).warnings
+    assert warning.startswith(f"the run info {output}.run.json is not read: it describes an ")
+
+
 def test_an_interrupted_run_is_flagged(photos, tmp_path):
     output = tmp_path / "p.jsonl"
     with open_writer(output, "jsonl") as writer:

@@ -75,7 +75,7 @@ from zsl_cli.metrics import (
     gzsl_accuracy,
     worst_first,
 )
-from zsl_cli.readers import read_predictions_and_run_info
+from zsl_cli.readers import read_predictions_and_run_info, run_info_file
 from zsl_cli.records import Prediction, RankedScores
 
 DEFAULT_KS = (1, 5)
@@ -265,6 +265,17 @@ def evaluate_files(
             "it reached"
         )
         result = replace(result, warnings=(warning, *result.warnings))
+    # A sidecar the reader left: it records another size than the file has (written over, or
+    # re-saved with other line ends or in UTF-16, since). Said, as its absence changes the
+    # numbers: classes never offered, top-k and calibrated stacking, the base folder.
+    from_file_without_run_info = run_info is None and os.fspath(predictions_path) != "-"
+    if from_file_without_run_info and (sidecar := run_info_file(predictions_path)) is not None:
+        warning = (
+            f"the run info {printable(os.fspath(sidecar))} is not read: it describes an "
+            "output of another size than the predictions have now (written over or "
+            "re-saved since); the labelling run's classes and folder are unknown"
+        )
+        result = replace(result, warnings=(*result.warnings, warning))
     return result
 
 

@@ -114,9 +114,13 @@ def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
     return [sidecar_path(os.path.realpath(path)), sidecar_path(path)]
 
 
+def run_info_file(path: str | os.PathLike[str]) -> Path | None:
+    """The first of `run_info_files` that is there."""
+    return next((file for file in run_info_files(path) if name_fits(file) and file.is_file()), None)
+
+
 def _sidecar_info(path: Path) -> dict | None:
-    candidates = (file for file in run_info_files(path) if name_fits(file) and file.is_file())
-    sidecar = next(candidates, None)
+    sidecar = run_info_file(path)
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
