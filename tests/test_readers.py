@@ -273,3 +273,17 @@ def test_predictions_in_utf16_that_is_not_valid_are_refused_in_one_line(tmp_path
     path.write_bytes("\ufeffpath".encode("utf-16-le") + b"\x00\xd8a\x00")  # a lone surrogate
     with pytest.raises(ZslError, match=r"^'.*p\.csv' is not valid UTF-16 text \(illegal UTF-16 "):
         read_predictions(path)
+
+
+def test_a_non_blocking_stdin_with_nothing_yet_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A read of such a descriptor gives None: json.detect_encoding(None) was a traceback.
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    try:
+        stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(read_end, closefd=False)))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        with pytest.raises(ZslError, match="^'stdin' is in non-blocking mode with nothing to read"):
+            read_predictions("-")
+    finally:
+        os.close(read_end)
+        os.close(write_end)

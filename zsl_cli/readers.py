@@ -150,7 +150,7 @@ def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[
     extension gives; its start is checked only where its content decides it, as for stdin (a
     p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV)."""
     checks = fmt in (None, "csv")  # a csv name holding JSON is read as stdin is: see _misnamed
-    start = source.read(4)  # as much as json.detect_encoding looks at
+    start = _read_blocking(source, 4, name)  # as much as json.detect_encoding looks at
     encoding = json.detect_encoding(start)
     if source.seekable() and encoding in _UTF8:
         source.seek(-len(start), io.SEEK_CUR)
@@ -187,6 +187,14 @@ def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
+def _read_blocking(source: IO[bytes], size: int, name: str) -> bytes:
+    """source.read(size), which gives None where a non-blocking descriptor has nothing yet."""
+    data = source.read(size)
+    if data is None:
+        raise ZslError(f"{quoted(name)} is in non-blocking mode with nothing to read yet")
+    return data
+
+
 class _Utf8Reader:
     """A stream's content as UTF-8: as it is, or where `encoding` (json.detect_encoding's) is
     UTF-16 or 32, decoded (Windows PowerShell's `>` writes UTF-16). `head`: its first bytes,
@@ -202,7 +210,7 @@ class _Utf8Reader:
 
     def read(self, size: int) -> bytes:
         while len(self._held) < size and not self._ended:
-            data = self._source.read(size)
+            data = _read_blocking(self._source, size, self._name)
             self._ended = len(data) < size
             self._add(data)
         data, self._held = self._held[:size], self._held[size:]
