@@ -458,6 +458,21 @@ def test_an_export_through_a_link_is_written_in_the_format_its_name_says(
     assert store_module.export_files(parquet_link) == [tmp_path / "data" / "t.npy"]
 
 
+def test_an_export_through_a_link_to_a_missing_folder_makes_that_folder(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # As a predictions output through such a link is written: the folder was made next to the
+    # link, and the export failed with "No such file or directory" once every image was encoded.
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a", 1, 1)])
+    link = tmp_path / "v.npy"
+    link.symlink_to(tmp_path / "runs" / "r1" / "v.npy")
+    check_export_path(link)
+    assert (tmp_path / "runs" / "r1").is_dir()
+    assert store.export(model, link) == 1
+    assert (tmp_path / "runs" / "r1" / "v.npy.paths.csv").is_file()
+
+
 def test_an_exports_path_index_ends_its_lines_as_a_predictions_csv_does(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

@@ -803,12 +803,14 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
             raise ZslError(
                 "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
             ) from exc
-    for index, target in enumerate(export_files(out)):
+    files = export_files(out)
+    for index, target in enumerate(files):
         if target.is_dir():  # found here, not once every image is encoded
             what = "it" if index == 0 else f"its path index {target}"
             raise ZslError(f"cannot export embeddings to {out}: {what} is a directory")
         check_not_read_only(target)
-    create_folder(out.parent, f"the folder of {out}")
+    # Where the files go: for a link, its target's folder (a dangling link's may be missing).
+    create_folder(files[0].parent, f"the folder of {files[0]}")
 
 
 # -- helpers -----------------------------------------------------------------------------------
