@@ -159,6 +159,8 @@ def port_error(port: int) -> str | None:
     taken, starts on the next one without failing, and the check would then wait 5 minutes for
     /health on the wrong port (or question whatever else answers there)."""
     with socket.socket() as probe:
+        if os.name == "posix":  # as the server binds: a port a past run left in TIME_WAIT is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
