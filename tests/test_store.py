@@ -408,32 +408,22 @@ def test_a_linked_store_is_judged_by_the_folder_its_file_lies_in(
     assert opened == [str(link)]
 
 
+@pytest.mark.parametrize("name", ["s.zsl", "s.zsl-shm"])
 def test_a_store_file_that_cannot_be_written_is_said_before_a_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
+    # s.zsl-shm: a store made read-only and read (label --embeddings) gets -wal and -shm files as
+    # read-only as it was; once the store was writable again, embed loaded the model, then
+    # failed with "read-only ... check the permissions of the file and of its folder", both
+    # writable.
     path = tmp_path / "s.zsl"
     EmbeddingStore.open(path).close()
+    read_only = tmp_path / name
+    read_only.touch()
     check_store_writable(path)
     real_access = os.access  # root may write anything: the file is made read-only here
-    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path and real_access(p, mode))
-    with pytest.raises(ZslError, match=f"cannot write to its file {path}$"):
-        check_store_writable(path)
-
-
-def test_journal_files_a_read_left_read_only_are_said_before_a_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A store made read-only and read (label --embeddings) gets -wal and -shm files as read-only
-    # as it was; once the store was writable again, embed loaded the model, then failed with
-    # "read-only ... check the permissions of the file and of its folder", both writable.
-    path = tmp_path / "s.zsl"
-    EmbeddingStore.open(path).close()
-    shm = tmp_path / "s.zsl-shm"
-    shm.write_bytes(b"")
-    check_store_writable(path)
-    real_access = os.access  # root may write anything: the file is made read-only here
-    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != shm and real_access(p, mode))
-    with pytest.raises(ZslError, match=f"cannot write to its file {shm}$"):
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != read_only and real_access(p, mode))
+    with pytest.raises(ZslError, match=f"cannot write to its file {read_only}$"):
         check_store_writable(path)
 
 
