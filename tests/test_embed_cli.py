@@ -33,6 +33,21 @@ def embed(images: Path, store: Path, model: Path, *extra) -> dict:
     return json.loads(summary.read_text())
 
 
+def two_classes(tmp_path: Path) -> Path:
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    return classes
+
+
+def embedded_images(tmp_path: Path, model: Path, count: int) -> tuple[Path, Path, Path, list]:
+    """`count` images in tmp_path/images, embedded into tmp_path/photos.zsl; the class list;
+    the images' paths."""
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    paths = write_images(images, count)
+    embed(images, store, model)
+    return images, store, two_classes(tmp_path), paths
+
+
 def stored(store: Path, model: Path):
     with EmbeddingStore.open(store, create=False) as handle:
         return handle.load(handle.find_model(load_encoder(str(model)).identity))
@@ -52,8 +67,7 @@ def test_a_folder_reached_by_dot_dot_from_a_linked_folder_is_the_real_one(
     assert sorted(stored(store, tiny_clip).paths) == sorted(
         str(path) for path in (tmp_path / "real").glob("*.png")
     )
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     labelled = run(
         "label", "link/..", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "jsonl"
     )
@@ -144,11 +158,7 @@ def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_pat
 def test_image_options_given_with_a_store_are_warned_of_as_doing_nothing(tiny_clip, tmp_path):
     # --batch-size and --workers pace the decoding and the image model, neither of which runs on
     # stored embeddings: they were taken without a word.
-    images, store = tmp_path / "images", tmp_path / "photos.zsl"
-    write_images(images, 4)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
-    embed(images, store, tiny_clip)
+    images, store, classes, _ = embedded_images(tmp_path, tiny_clip, 4)
     common = ("--embeddings", store, "-c", classes, "-m", tiny_clip)
     warning = "warning: --batch-size, --workers: with --embeddings no image is decoded or encoded"
     for command in (("label", "-o", tmp_path / "out.csv"), ("hubness",)):
@@ -199,11 +209,7 @@ def test_a_size_limit_failure_is_retried_without_the_limit(tiny_clip, tmp_path):
 
 
 def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, tmp_path):
-    images, store = tmp_path / "images", tmp_path / "photos.zsl"
-    paths = write_images(images, 4)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
-    embed(images, store, tiny_clip)
+    images, store, classes, paths = embedded_images(tmp_path, tiny_clip, 4)
     write_images(tmp_path / "new", 1, seed=7)[0].rename(images / "img_new.png")
     os.utime(paths[1], ns=(time.time_ns(), time.time_ns() + 10**9))
     (images / "link.png").symlink_to("nowhere.png")  # what embed cannot store says why
@@ -303,8 +309,7 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
         return scandir(path)
 
     monkeypatch.setattr("zsl_cli.discovery.os.scandir", refuse_locked)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     output = tmp_path / "out.csv"
     labelled = run("label", images, "-c", classes, "-m", tiny_clip, "-o", output)
     assert labelled.exit_code == 0, labelled.stderr
@@ -329,11 +334,7 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
 
 
 def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
-    images, store = tmp_path / "images", tmp_path / "photos.zsl"
-    write_images(images, 2)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
-    embed(images, store, tiny_clip)
+    images, store, classes, _ = embedded_images(tmp_path, tiny_clip, 2)
     output = tmp_path / "predictions.csv"
     output.write_text("precious\n")
     for extra in (["--exact-preprocessing"], []):
@@ -371,8 +372,7 @@ def test_no_output_of_any_command_replaces_a_file_the_run_reads(tiny_clip, tmp_p
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images / "cat", 2)
     write_images(images / "dog", 2, seed=1)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     attributes = tmp_path / "attributes.csv"
     attributes.write_text("class,furry,barks\ncat,1,0\ndog,1,1\n")
     predictions = tmp_path / "predictions.csv"
@@ -446,8 +446,7 @@ def test_evaluate_keeps_the_file_its_stdin_comes_from(tmp_path, tiny_clip):
 
 def test_hubness_needs_two_images_and_seen_needs_truth(tiny_clip, tmp_path):
     write_images(tmp_path / "images", 1)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     one = run("hubness", tmp_path / "images", "-c", classes, "-m", tiny_clip)
     assert one.exit_code == 2 and "needs 2 or more readable images" in one.stderr
     seen = run("hubness", tmp_path / "images", "-c", classes, "-m", tiny_clip, "--seen", classes)
@@ -473,8 +472,7 @@ def test_label_studio_paths_of_a_whole_store_are_checked_before_writing(tiny_cli
     write_images(tmp_path / "elsewhere", 1)
     embed(root / "photos", store, tiny_clip)
     embed(tmp_path / "elsewhere", store, tiny_clip)
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     args = ["label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "label-studio"]
     result = run(*args, "--ls-document-root", root)
     assert result.exit_code == 2 and "is outside the Label Studio document root" in result.stderr
@@ -686,8 +684,7 @@ def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, 
     mixed = run("embed", images, "--store", store, "-m", tiny_clip, "--precision", "fp32")
     assert mixed.exit_code == 2
     assert "encoded in bfloat16, not float32: pass --precision bf16" in mixed.stderr
-    classes = tmp_path / "classes.txt"
-    classes.write_text("cat\ndog\n")
+    classes = two_classes(tmp_path)
     output = tmp_path / "labels.csv"
     result = run("label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-o", output)
     assert result.exit_code == 0, result.stderr
