@@ -69,6 +69,12 @@ def timed(fn) -> tuple[float, float, object]:
     return time.perf_counter() - started, rss_mb(), value
 
 
+def ns_per_cell(seconds: float, cells: int) -> str:
+    """Nanoseconds per similarity cell, in 8 characters even for a tiny run's microseconds."""
+    value = seconds / cells * 1e9
+    return f"{value:.1f}" if value < 1e6 else f"{value:.2e}"
+
+
 def main() -> None:
     from zsl_cli import hubness
 
@@ -117,7 +123,7 @@ def main() -> None:
     peak_note = "peak RSS" if exact_peaks else "peak RSS since start"
     print(f"  {'step':14s} {'wall s':>8s} {'ns/cell':>8s} {peak_note:>22s}")
     for name, seconds, peak_mb in rows:
-        print(f"  {name:14s} {seconds:8.2f} {seconds / cells * 1e9:8.1f} {peak_mb:19.0f} MB")
+        print(f"  {name:14s} {seconds:8.2f} {ns_per_cell(seconds, cells):>8s} {peak_mb:19.0f} MB")
     print(f"  (RSS before the steps: {baseline_mb:.0f} MB, embeddings and names included)")
 
 
