@@ -185,6 +185,26 @@ def test_16bit_levels_are_scaled_without_wide_copies(tmp_path: Path, mode: str, 
     assert peak < 10 * values.size
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.int32])
+def test_32bit_levels_are_stretched_without_wide_copies(tmp_path: Path, dtype: type) -> None:
+    # Stretching a float or a 32-bit image in float64 took about 30 bytes a pixel (2.4 GB for
+    # an 81 MP float TIFF of 600 KB, in each decode worker). Values beyond 16 bits, a NaN.
+    values = (np.arange(1000 * 1000) % 70001).reshape(1000, 1000).astype(dtype)
+    if dtype is np.float32:
+        values[7, 9] = np.nan
+    Image.fromarray(values).save(tmp_path / "deep.tif")
+    decode_image(tmp_path / "deep.tif")  # Pillow's plugins are imported once, on the first call
+    tracemalloc.start()
+    try:
+        decoded = decode_image(tmp_path / "deep.tif")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    expected = np.rint(np.nan_to_num(values.astype(np.float64), nan=0.0) * 255 / 70000)
+    assert np.array_equal(np.asarray(decoded)[..., 0], expected)
+    assert peak < 10 * values.size
+
+
 def test_16bit_grey_transparency_is_composited_on_white(tmp_path: Path) -> None:
     values = np.full((4, 6), 20000, np.uint16)
     values[:, :3] = 0  # the grey level tRNS marks as see-through
