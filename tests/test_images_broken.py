@@ -333,6 +333,37 @@ def test_jpeg_cut_between_its_frame_header_and_its_first_scan_is_truncated(
         assert failure_of(path).status == "truncated", cut
 
 
+def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
+    """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
+    bogus progression and makes each copy a pass over every block of the image."""
+    scan = jpeg.index(b"\xff\xda\x00\x08\x01\x01\x00\x06\x3f\x02")  # grey, AC 6-63, point 2
+    end = jpeg.index(b"\xff", scan + 10)
+    while jpeg[end + 1] == 0:  # 0xFF 0x00 is a coded 0xFF, not a marker
+        end = jpeg.index(b"\xff", end + 2)
+    return jpeg[:end] + jpeg[scan:end] * copies + jpeg[end:]
+
+
+def test_progressive_jpeg_of_too_many_scans_is_not_decoded(tmp_path: Path) -> None:
+    # 100,000 such scans (1.6 MB) of a 2048x2048 image kept libjpeg busy for two minutes.
+    jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
+    assert jpeg.count(b"\xff\xda") == 6
+    path = tmp_path / "scans.jpg"
+    path.write_bytes(with_repeated_scan(jpeg, 500 - 6))
+    assert decode_image(path).size == (64, 64)
+    path.write_bytes(with_repeated_scan(jpeg, 500 - 5))
+    error = failure_of(path)
+    assert (error.status, "over 500 scans" in error.reason) == ("decode_error", True)
+    # Scan markers' bytes inside a segment (a comment between scans, here also holding the end
+    # marker's) or after the image's end (a phone's video) are no scans.
+    comment = b"\xff\xfe\x04\x02" + b"\xff\xd9\xff\xda" * 256
+    first_scan = jpeg.index(b"\xff\xda")
+    path.write_bytes(jpeg[:first_scan] + comment + jpeg[first_scan:] + b"\xff\xda" * 1000)
+    assert decode_image(path).size == (64, 64)
+    cut = with_repeated_scan(jpeg, 500 - 5)
+    path.write_bytes(cut[:first_scan] + comment + cut[first_scan:])
+    assert failure_of(path).status == "decode_error"
+
+
 def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:
     """An 8-bit RGB Photoshop file holding only its merged image, uncompressed, with a layer
     section that gives `layer_count` (its layer records left out: Pillow reads none of them

@@ -127,29 +127,81 @@ def ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
         return False
 
 
-def arithmetic_coded(file: BinaryIO) -> bool:
-    """Whether a JPEG's frame header (the SOF marker before its first scan) says arithmetic
-    coding, which Pillow never writes but libjpeg reads."""
+def arithmetic_coded(frame: tuple[bytes, int] | None) -> bool:
+    """Whether a JPEG's frame marker (`jpeg_frame`) says arithmetic coding, which Pillow never
+    writes but libjpeg reads."""
+    return frame is not None and frame[0] in _ARITHMETIC_FRAMES
+
+
+def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
+    """DecodeError for a progressive JPEG (by its frame marker, `jpeg_frame`) of more scans than
+    JPEG_MAX_SCANS: each scan is a pass over every block of the image, and one that codes no
+    coefficient (an end-of-band run over all of them) takes a few dozen bytes, so a 1.6 MB file
+    of 100,000 such scans kept libjpeg busy for two minutes (2048x2048, timed by hand). Encoders
+    write about 10 (libjpeg's default script: 10 for colour, 6 for grey). Leaves the file at its
+    start."""
+    if frame is None or frame[0] not in _PROGRESSIVE_FRAMES:
+        return
+    try:
+        file.seek(frame[1])
+        data = file.read()
+    except OSError:
+        return
+    finally:
+        file.seek(0)
+    # The markers from the frame's to the end of the image, as libjpeg reads them: a segment's
+    # data is skipped by its length (it may hold any bytes, a scan marker's too), and a scan's
+    # coded data, which follows its header, by the search (0xFF there comes before 0 or a
+    # restart marker). What follows the end (a phone's video, another MPO picture) is no part.
+    scans, at = 0, 0
+    while (marker := _JPEG_MARKER.search(data, at)) is not None:
+        code, at = marker[1], marker.end()
+        if code == b"\xd9":  # EOI
+            return
+        if code == b"\xda":
+            scans += 1
+            if scans > JPEG_MAX_SCANS:
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: a progressive JPEG of over {JPEG_MAX_SCANS:,} scans "
+                    "(encoders write about 10), each a pass over the whole image: not decoded",
+                )
+        if code != b"\x01":  # all but TEM (and RSTn, SOI, EOI) have a length
+            length = int.from_bytes(data[at : at + 2], "big")
+            if length < 2:
+                return  # damage libjpeg reports
+            at += length
+
+
+def jpeg_frame(file: BinaryIO) -> tuple[bytes, int] | None:
+    """The code of a JPEG's frame marker (SOF0 to SOF15: its coding) and the marker's offset,
+    where it comes before the first scan; None where it does not."""
     try:
         file.seek(2)  # past the SOI marker
         while (marker := file.read(2))[:1] == b"\xff":
             code = marker[1:2]
             if code == b"\xff":  # a fill byte before a marker
                 file.seek(-1, os.SEEK_CUR)
-            elif code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES or code == b"\xda":
-                return code in _ARITHMETIC_FRAMES
+            elif code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES:
+                return code, file.tell() - 2
+            elif code == b"\xda":
+                return None
             else:
                 length = int.from_bytes(file.read(2), "big")
                 if length < 2:
-                    return False
+                    return None
                 file.seek(length - 2, os.SEEK_CUR)
-        return False
+        return None
     except OSError:
-        return False
+        return None
 
 
 _HUFFMAN_FRAMES = frozenset(bytes([code]) for code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7))
 _ARITHMETIC_FRAMES = frozenset(bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
+_PROGRESSIVE_FRAMES = frozenset(bytes([code]) for code in (0xC2, 0xC6, 0xCA, 0xCE))
+# A marker: 0xFF (and fill bytes) and a code other than 0 (a coded 0xFF) or a restart (RSTn).
+_JPEG_MARKER = re.compile(rb"\xff+([^\x00\xd0-\xd7\xff])")
+JPEG_MAX_SCANS = 500  # 500 that code nothing, in an 8192x8192 grey JPEG, took 10 s (by hand)
 JPEG_END = b"\xff\xd9"
 
 

@@ -19,7 +19,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    picture inside) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
-                   also a plain PNM with over 100 comments among its pixels
+                   also a plain PNM with over 100 comments among its pixels, and a
+                   progressive JPEG of over 500 scans (each a pass over the whole image)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
@@ -98,10 +99,12 @@ from zsl_cli.image_damage import (
     PatchedFile,
     arithmetic_coded,
     check_icon_size,
+    check_jpeg_scans,
     check_pnm,
     classify,
     damaged_png_chunks,
     ends_with,
+    jpeg_frame,
     truncated_error,
 )
 from zsl_cli.image_formats import (
@@ -499,10 +502,12 @@ def _decode_opened(
     """`image` decoded; an APNG's animation's first frame where `animation` (else its default
     image, as readers without APNG show it)."""
     file_format, rgb = image.format, None
-    arithmetic = file_format in JPEG_FORMATS and arithmetic_coded(file)
+    frame = jpeg_frame(file) if file_format in JPEG_FORMATS else None
+    arithmetic = arithmetic_coded(frame)
     try:
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, too_large_reason(image.size, options.max_pixels))
+        check_jpeg_scans(file, frame)
         if options.draft is not None and file_format in JPEG_FORMATS:
             apply_draft(image, options.draft, exif_orientation(image))
         if file_format in JPEG_FORMATS and not image.tile and not ends_with(file, size, JPEG_END):
