@@ -149,6 +149,8 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
         return
     finally:
         file.seek(0)
+    if data.count(b"\xff\xda") <= JPEG_MAX_SCANS:
+        return  # every scan marker is these bytes (counted at memory speed; the walk is slower)
     # The markers from the frame's to the end of the image, as libjpeg reads them: a segment's
     # data is skipped by its length (it may hold any bytes, a scan marker's too), and a scan's
     # coded data, which follows its header, by the search (0xFF there comes before 0 or a
