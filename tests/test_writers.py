@@ -148,8 +148,19 @@ def test_format_from_unknown_extension_asks_for_format(name: str) -> None:
 def test_streams_without_an_extension_get_csv_as_stdout_does(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     assert format_from_path(os.devnull) == format_from_path(tmp_path / "fifo") == "csv"
-    with pytest.raises(ZslError, match="--format"):
+    with pytest.raises(ZslError, match="is a directory: give a file name"):
         format_from_path(tmp_path)  # a folder is no stream
+
+
+def test_a_folder_named_as_the_output_is_refused_as_one(tmp_path: Path) -> None:
+    # `-o results` (a folder) was told its name gave no format, and `-f csv` then led to the
+    # folder's refusal: say what is wrong at once, for a folder that does not exist yet too.
+    (tmp_path / "results").mkdir()
+    with pytest.raises(ZslError, match=r"^output '.*results' is a directory: give a file name$"):
+        output_format(tmp_path / "results", None)
+    with pytest.raises(ZslError, match=r"^output '.*new/' names a folder: give a file name$"):
+        output_format(f"{tmp_path}/new/", None)
+    assert output_format(tmp_path / "results.csv", None) == "csv"
 
 
 def test_unknown_format_is_refused(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import path_to_text, printable
+from zsl_cli.discovery import path_to_text, printable, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -61,6 +61,12 @@ def format_from_path(path: str | os.PathLike[str] | None) -> str:
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSION_FORMATS:
+        # `-o results` (a folder), `-o results/`: the folder is what is wrong, not its name, and
+        # --format would only lead to the same refusal.
+        if os.path.isdir(path):
+            raise ZslError(f"output {quoted(path)} is a directory: give a file name")
+        if os.fspath(path).endswith(("/", os.sep)):
+            raise ZslError(f"output {quoted(path)} names a folder: give a file name")
         raise ZslError(
             f"cannot tell the output format from the name {str(path)!r}: "
             f"use --format ({', '.join(FORMATS)}) or a .csv, .jsonl, .ndjson or .json name"
