@@ -950,6 +950,10 @@ def test_a_device_or_pipe_given_as_the_store_is_refused_as_no_file(
         with pytest.raises(ZslError, match="is not a regular file") as info:
             EmbeddingStore.open(path, create=create)
         assert str(path) in info.value.message
+        # The name suggested is spelled as the README and every --help name a store.
+        assert info.value.message.endswith("give a file name like photos.zsl")
+    with pytest.raises(ZslError, match="is a directory; give a file name like photos.zsl$"):
+        EmbeddingStore.open(tmp_path, create=create)
 
 
 def test_a_store_copied_without_its_wal_file_says_what_is_missing(tmp_path: Path) -> None:

@@ -235,13 +235,15 @@ class EmbeddingStore:
         path = Path(path)
         _check_no_link_loop(path)
         if path.is_dir():
-            raise ZslError(f"embedding store {path} is a directory; give a file name like x.zsl.db")
+            raise ZslError(
+                f"embedding store {path} is a directory; give a file name like photos.zsl"
+            )
         if path.exists() and not path.is_file():
             # SQLite keeps a store's journal in files beside it: /dev/zero read as an empty file,
             # and as a store to write, failed with "disk I/O error".
             raise ZslError(
                 f"embedding store {path} is not a regular file (a device or a pipe); give a file "
-                "name like x.zsl.db"
+                "name like photos.zsl"
             )
         if not create and not path.exists():
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
@@ -1099,7 +1101,7 @@ def _check_no_link_loop(path: Path) -> None:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise ZslError(
-                f"embedding store {path} is a symbolic link loop; give a file name like x.zsl.db"
+                f"embedding store {path} is a symbolic link loop; give a file name like photos.zsl"
             ) from None
 
 
