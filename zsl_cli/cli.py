@@ -534,8 +534,8 @@ def label(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="csv, jsonl, json or label-studio.  "
-            "[default: from the output extension; csv on stdout]",
+            help="csv, jsonl, json or label-studio (JSON); refused where -o's extension names "
+            "another format.  [default: from the output extension; csv on stdout]",
             show_default=False,
         ),
     ] = None,

@@ -184,7 +184,7 @@ def evaluate(
     ] = None,
     per_class: Annotated[int, typer.Option(metavar="N", help="Images per class in each set.")] = 20,
 ) -> None:
-    """Print zero-shot accuracies of a model on freshly rendered sets.
+    """Print a model's zero-shot accuracies on fresh image sets.
 
     Mean per-class top-1 with the prompt "a photo of a {}.": unseen images among the 6 unseen
     classes (unseen_only), all images among all 30 classes (all_classes, with its seen_gzsl and
