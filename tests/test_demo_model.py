@@ -345,3 +345,23 @@ def test_training_refuses_a_transformers_that_cannot_build_its_tokenizer(
     with pytest.raises(ZslError, match="needs transformers 5 or later .this is 4.57.6."):
         train(tmp_path / "model", TrainSettings(seed=0, steps=1))
     assert not (tmp_path / "model").exists()
+
+
+def test_training_writes_no_progress_bar_of_transformers(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Its log is a line per phase on stderr; save_pretrained added a "Writing model shards"
+    # bar there, its carriage returns in the middle of the log.
+    import transformers
+
+    transformers.logging.enable_progress_bar()  # as in a fresh process
+    log: list[str] = []
+    train(
+        tmp_path / "model",
+        TrainSettings(seed=0, steps=1, eval_sets=0, images_per_class=1),
+        log.append,
+    )
+    assert (tmp_path / "model" / "model.safetensors").is_file()
+    assert capfd.readouterr().err == ""
+    assert any(line.startswith("saved to ") for line in log)
+    assert transformers.logging.is_progress_bar_enabled()  # the setting is put back

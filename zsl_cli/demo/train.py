@@ -405,8 +405,17 @@ def hue_rotation(theta: float) -> np.ndarray:
 
 def save_model(out_dir: Path, model: Any, tokenizer: Any, image_processor: Any) -> None:
     """Write the files a hub CLIP checkpoint has, readable by transformers 4.45+ and 5.x."""
+    import transformers
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
+    # Its "Writing model shards" bar would land, carriage returns and all, in train's log.
+    bars = transformers.logging.is_progress_bar_enabled()
+    transformers.logging.disable_progress_bar()
+    try:
+        model.save_pretrained(out_dir)
+    finally:
+        if bars:
+            transformers.logging.enable_progress_bar()
     tokenizer.save_pretrained(out_dir)
     image_processor.save_pretrained(out_dir)
     write_slow_tokenizer_files(tokenizer, out_dir)
