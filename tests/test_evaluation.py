@@ -408,6 +408,14 @@ def test_truth_errors(tmp_path):
     touch(tmp_path / "flat" / "a.jpg")
     with pytest.raises(ZslError, match="no class sub-folders"):
         load_truth(tmp_path / "flat")
+    # An image given as the truth is no text to save as UTF-8: say what the truth is.
+    (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(
+        ZslError,
+        match=r"a\.png: not UTF-8 text \(UTF-16 or binary\); the ground "
+        r"truth is a folder of class sub-folders or a UTF-8 CSV \(path,label\)$",
+    ):
+        load_truth(tmp_path / "a.png")
     touch(tmp_path / "reserved" / "unknown" / "a.jpg")
     with pytest.raises(ZslError, match="'unknown' is a reserved name"):
         evaluate(

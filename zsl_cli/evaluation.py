@@ -690,7 +690,12 @@ def _truth_from_csv(source: str) -> GroundTruth:
     base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
     line_of: dict[str, int] = {}
-    text = _read_text(source, "the ground truth")
+    # A binary file here is more likely an image given by mistake than a CSV in another encoding.
+    text = _read_text(
+        source,
+        "the ground truth",
+        "the ground truth is a folder of class sub-folders or a UTF-8 CSV (path,label)",
+    )
     try:
         with io.StringIO(text, newline="") as handle:
             reader = csv.reader(handle)
@@ -751,9 +756,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
 
 
-def _read_text(source: str, what: str) -> str:
+def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
     """A text file's content (a UTF-8 byte-order mark dropped). Bytes that are not UTF-8 stay
-    surrogate escapes, as in file names; UTF-16 and binary files are refused."""
+    surrogate escapes, as in file names; UTF-16 and binary files are refused, naming `fix`."""
     where = printable(source)
     try:
         with open(source, "rb") as handle:
@@ -761,7 +766,7 @@ def _read_text(source: str, what: str) -> str:
     except OSError as error:
         raise ZslError(f"cannot read {what} {where}: {error.strerror}") from error
     if utf16_or_binary(data):
-        raise ZslError(f"{what} {where}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
+        raise ZslError(f"{what} {where}: not UTF-8 text (UTF-16 or binary); {fix}")
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 
