@@ -503,6 +503,42 @@ def test_float16_store_and_exports(tiny_clip, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=2e-3)
 
 
+def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
+    # The store may have moved to a machine without the images: scanning their folder there
+    # stopped the run (a path that does not exist), so nothing could be exported.
+    images, store, _, paths = embedded_images(tmp_path, tiny_clip, 3)
+    moved = tmp_path / "moved.zsl"
+    store.rename(moved)
+    for path in paths:
+        path.unlink()
+    export = tmp_path / "out" / "vectors.npy"
+    result = run("embed", "--store", moved, "-m", tiny_clip, "--export", export, "-b", "2")
+    assert result.exit_code == 0, result.stderr
+    assert f"Exported 3 embeddings from {moved} to {export}" in result.stderr
+    assert "--batch-size: without paths no image is decoded or encoded; ignored" in result.stderr
+    assert np.load(export).shape == (3, 16)
+    index = (tmp_path / "out" / "vectors.npy.paths.csv").read_text().splitlines()[1:]
+    assert [row.split(",", 1)[1] for row in index] == [str(path) for path in paths]
+    assert len(stored(moved, tiny_clip).paths) == 3  # nothing scanned, nothing forgotten
+    summary = tmp_path / "summary.json"
+    result = run("embed", "-s", moved, "-m", tiny_clip, "--export", export, "--json", summary)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(summary.read_text())
+    assert (report["scanned"], report["found"], report["exported"]) == (False, 0, 3)
+    # Options that choose, decode or encode images are refused: no image is read.
+    for option in (["--dtype", "float16"], ["--ext", "png"], ["--max-pixels", "100"]):
+        result = run("embed", "-s", moved, "-m", tiny_clip, "--export", export, *option)
+        assert result.exit_code == 2 and "without paths no image is read" in result.stderr
+    # Without --export, paths are needed; the store must exist and hold the model.
+    result = run("embed", "-s", moved, "-m", tiny_clip)
+    assert result.exit_code == 2 and "or --export FILE" in result.stderr
+    result = run("embed", "-s", tmp_path / "none.zsl", "-m", tiny_clip, "--export", export)
+    assert result.exit_code == 2 and "not found" in result.stderr
+    assert not (tmp_path / "none.zsl").exists()
+    result = run("embed", "-s", moved, "-m", "shapes-demo", "--export", export)
+    assert result.exit_code == 2 and "has no embeddings for model shapes-demo" in result.stderr
+
+
 def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
     images = tmp_path / "images"
     write_images(images, 120, size=(64, 64))

@@ -318,6 +318,7 @@ def embed_report(**changes: Any) -> dict[str, Any]:
         "unreachable_files": [],
         "exported": None,
         "exported_to": [],
+        "scanned": True,
     }
     return {**report, **changes}
 
@@ -340,6 +341,11 @@ def test_embed_summary_lines() -> None:
     text = embed_text(exported=3, exported_to=["e.npy", "e.npy.paths.csv"])
     assert "Exported 3 embeddings to e.npy (their paths in e.npy.paths.csv)" in text
     assert "Exported" not in embed_text()
+    # An export without paths scans nothing: one line, naming the store.
+    text = embed_text(
+        scanned=False, found=0, encoded=0, reused=0, exported=3, exported_to=["e.npy"]
+    )
+    assert text == "Exported 3 embeddings from s.zsl to e.npy\n"
 
 
 def test_embed_summary_shows_the_store_name_escaped() -> None:

@@ -126,6 +126,7 @@ from zsl_cli.store import (
     check_export_path,
     check_store_writable,
     export_files,
+    export_stored,
     stat_files,
     stored_items,
     stored_precision,
@@ -448,7 +449,7 @@ def _check_store_inputs(inputs: InputOptions, embeddings: str | os.PathLike[str]
 
 
 def _ignored_with_store(
-    model: ModelOptions, embeddings: str | os.PathLike[str] | None
+    model: ModelOptions, embeddings: str | os.PathLike[str] | None, why: str = "with --embeddings"
 ) -> list[str]:
     """A warning naming the options given that pace the decoding and the image model, neither of
     which runs on stored embeddings: only the pace of work not done, they are not refused as
@@ -457,7 +458,7 @@ def _ignored_with_store(
     given = [option for option, value in pacing.items() if value is not None]
     if embeddings is None or not given:
         return []
-    return [f"{', '.join(given)}: with --embeddings no image is decoded or encoded; ignored"]
+    return [f"{', '.join(given)}: {why} no image is decoded or encoded; ignored"]
 
 
 @dataclass
@@ -1609,8 +1610,10 @@ class EmbedReport:
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
     exported: int | None = None
     exported_to: list[str] = field(default_factory=list)  # the files written: .npy and its index
+    scanned: bool = True  # False: no paths given, the store's embeddings only exported
     elapsed_s: float = 0.0
     interrupted: bool = False
+    ignored: list[str] = field(default_factory=list)  # options given that did nothing
 
     @property
     def unreachable(self) -> int:
@@ -1620,6 +1623,7 @@ class EmbedReport:
     @property
     def warnings(self) -> list[str]:
         return [
+            *self.ignored,
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
         ]
@@ -1643,6 +1647,7 @@ class EmbedReport:
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
             "exported_to": [path_to_text(path) for path in self.exported_to],
+            "scanned": self.scanned,
             "elapsed_s": round(self.elapsed_s, 3),
             "interrupted": self.interrupted,
         }
@@ -1656,7 +1661,8 @@ def embed(
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
     run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
-    loaded model to reuse, as for `label`.
+    loaded model to reuse, as for `label`. Without paths, with `export`: the model's stored
+    embeddings are exported, and nothing is scanned (the images may be elsewhere).
     """
     progress = _checked_arguments("embed", request, EmbedRequest, progress, encoder)
     started = time.perf_counter()
@@ -1664,6 +1670,8 @@ def embed(
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
     if request.export:
         check_export_path(request.export)
+        if not request.inputs.paths:
+            return _export_stored(request, request.export, encoder, started)
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = discovery.paths
@@ -1723,6 +1731,41 @@ def embed(
         writers.write_json_file(request.json_out, report.to_json())
     if report.interrupted:
         raise Interrupted(report)
+    return report
+
+
+def _export_stored(
+    request: EmbedRequest,
+    export: str | os.PathLike[str],
+    encoder: Encoder | None,
+    started: float,
+) -> EmbedReport:
+    """`embed` without paths: the export (to `export`, the request's) of what the store holds
+    for the model, as `label --embeddings` without paths labels it."""
+    given = {
+        "--dtype": request.dtype is not None,
+        "--ext": request.inputs.extensions is not None,
+        "--include-hidden": request.inputs.include_hidden,
+        "--max-pixels": request.inputs.max_pixels is not None,
+    }
+    refused = [option for option, used in given.items() if used]
+    if refused:
+        raise ZslError(
+            f"{', '.join(refused)}: without paths no image is read or encoded, only the store's "
+            "embeddings exported; give the paths to embed (e.g. the folder that was embedded)"
+        )
+    exports = export_files(export)
+    check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
+    _check_document_output(request.json_out)
+    EmbeddingStore.open(request.store, create=False).close()  # a store to read, before the model
+    encoder = encoder if encoder is not None else open_encoder(request.model)
+    report = EmbedReport(os.fspath(request.store), model=encoder.name, scanned=False)
+    report.ignored = _ignored_with_store(request.model, request.store, "without paths")
+    report.exported = export_stored(request.store, encoder.identity, _stored_name(encoder), export)
+    report.exported_to = [os.fspath(path) for path in exports]
+    report.elapsed_s = time.perf_counter() - started
+    if request.json_out:
+        writers.write_json_file(request.json_out, report.to_json())
     return report
 
 

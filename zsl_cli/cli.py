@@ -448,17 +448,17 @@ def _inputs(
     max_pixels: int | None,
     quiet: bool,
     *,
-    embeddings: Path | None = None,
-    store_option: bool = True,
+    instead: tuple[str, Path | None],
 ) -> InputOptions:
-    """The input options shared by label, embed and hubness (a store can replace the paths)."""
+    """The input options shared by label, embed and hubness. `instead`: the option that makes
+    the paths optional (label's --embeddings, embed's --export) and its value."""
     from zsl_cli.api import InputOptions
 
     paths = list(paths or [])
-    if not paths and embeddings is None:
-        alternative = ", or --embeddings STORE" if store_option else ""
+    option, value = instead
+    if not paths and value is None:
         raise ZslError(
-            f"no images given: pass folders/files, or '-' for a path list on stdin{alternative}"
+            f"no images given: pass folders/files, or '-' for a path list on stdin, or {option}"
         )
     if null and "-" not in paths:
         raise ZslError("-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path")
@@ -676,7 +676,15 @@ def label(
         ls_config,
     )
     request = api.LabelRequest(
-        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, quiet, embeddings=embeddings),
+        inputs=_inputs(
+            paths,
+            null,
+            ext,
+            include_hidden,
+            max_pixels,
+            quiet,
+            instead=("--embeddings STORE", embeddings),
+        ),
         classes=_class_options(
             classes, attributes, descriptions, templates, attribute_template, description_template
         ),
@@ -798,6 +806,7 @@ Examples:
   zsl embed ./photos --store photos.zsl -m shapes-demo --json embed-summary.json
   zsl label --embeddings photos.zsl -c classes.txt -o predictions.csv
   zsl embed ./photos --store photos.zsl --export photos.parquet
+  zsl embed --store photos.zsl -m shapes-demo --export photos.npy   # no scan: export only
 """
 
 
@@ -835,7 +844,8 @@ def embed(
             parser=file_path,
             metavar="FILE",
             help="Also export this model's embeddings: FILE.npy (with a FILE.npy.paths.csv "
-            "index) or FILE.parquet (needs pyarrow).",
+            "index) or FILE.parquet (needs pyarrow). Without PATHs: only export what the store "
+            "holds, scanning nothing.",
             show_default=False,
         ),
     ] = None,
@@ -888,7 +898,15 @@ def embed(
 
     request = api.EmbedRequest(
         store=str(store),
-        inputs=_inputs(paths, null, ext, include_hidden, max_pixels, quiet, store_option=False),
+        inputs=_inputs(
+            paths,
+            null,
+            ext,
+            include_hidden,
+            max_pixels,
+            quiet,
+            instead=("--export FILE (to export what the store holds)", export),
+        ),
         model=_model_options(
             model,
             device,
@@ -1190,7 +1208,13 @@ def hubness(
     result = api.hubness(
         api.HubnessRequest(
             inputs=_inputs(
-                paths, null, ext, include_hidden, max_pixels, quiet, embeddings=embeddings
+                paths,
+                null,
+                ext,
+                include_hidden,
+                max_pixels,
+                quiet,
+                instead=("--embeddings STORE", embeddings),
             ),
             classes=_class_options(
                 classes,

@@ -1067,6 +1067,21 @@ def stored_items(
     return items
 
 
+def export_stored(
+    store_path: str | os.PathLike[str],
+    identity: str,
+    model_name: str,
+    out: str | os.PathLike[str],
+) -> int:
+    """`EmbeddingStore.export` of the model with this identity (named so in messages), from a
+    store that must exist; the number of rows written."""
+    with EmbeddingStore.open(store_path, create=False) as store:
+        model_id = store.find_model(identity)
+        if model_id is None:
+            raise ZslError(_no_stored_model_message(store, model_name))
+        return store.export(model_id, out)
+
+
 def stored_precision(store_path: str | os.PathLike[str], identity: str) -> str | None:
     """The precision the model `identity` encoded the store's images in, if recorded."""
     with EmbeddingStore.open(store_path, create=False) as store:

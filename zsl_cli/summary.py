@@ -335,6 +335,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
+    if not report["scanned"]:  # no paths given: an export of the store, nothing else
+        _render_export(console, report, f" from {printable_text(report['store'])}")
+        return
     verb = "Interrupted embedding into" if report["interrupted"] else "Embedded into"
     console.print(
         _line(
@@ -372,7 +375,12 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
             console.print(f"  {printable_text(item['path'])}: {item['reason']}")
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
+    _render_export(console, report)
+
+
+def _render_export(console: Console, report: dict[str, Any], source: str = "") -> None:
     if report["exported"] is not None:
         matrix, *index = map(printable_text, report["exported_to"])
         where = f" (their paths in {index[0]})" if index else ""
-        console.print(f"Exported {_count(report['exported'], 'embedding')} to {matrix}{where}")
+        exported = _count(report["exported"], "embedding")
+        console.print(f"Exported {exported}{source} to {matrix}{where}")
