@@ -364,6 +364,68 @@ def test_progressive_jpeg_of_too_many_scans_is_not_decoded(tmp_path: Path) -> No
     assert failure_of(path).status == "decode_error"
 
 
+@pytest.mark.parametrize(
+    ("before", "where"),
+    [
+        (b"\x00", "frame"),  # a byte that is no marker: libjpeg skips it, and warns
+        (b"\xff\x00", "frame"),  # a coded 0xFF outside a scan: skipped too
+        (b"\xff\xd0", "frame"),  # a restart marker outside a scan: one without a length
+        (b"\xff\xfe\x00\x00", "frame"),  # a comment whose length (0) is less than its own 2
+        (b"\xff\xe1\x00\x01", "frame"),  # an APP1 of length 1, as libjpeg skips it
+        (b"\xff\xfe\x00\x00", "second scan"),
+    ],
+)
+def test_progressive_jpeg_of_too_many_scans_is_not_decoded_whatever_lies_between_markers(
+    tmp_path: Path, before: bytes, where: str
+) -> None:
+    # libjpeg reads past such damage (Pillow too, before the first scan): the frame marker and
+    # the scans after it are the same, and so is the time the scans take.
+    jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
+
+    def damaged(data: bytes) -> bytes:
+        first_scan = data.index(b"\xff\xda")
+        at = (
+            data.index(b"\xff\xc2") if where == "frame" else data.index(b"\xff\xda", first_scan + 2)
+        )
+        return data[:at] + before + data[at:]
+
+    path = tmp_path / "scans.jpg"
+    path.write_bytes(damaged(with_repeated_scan(jpeg, 10)))
+    assert decode_image(path).size == (64, 64)
+    path.write_bytes(damaged(with_repeated_scan(jpeg, 500 - 5)))
+    assert failure_of(path).status == "decode_error"
+
+
+# Image.new("RGB", (16, 16), (200, 120, 40)) saved by Pillow at quality 90, then recoded by
+# `jpegtran -arithmetic -copy none -scans` with the script "0;1;2;": a scan per component.
+ARITHMETIC_SCANS_JPEG = base64.b64decode(
+    """
+/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4R
+DgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU
+FBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/yQARCAAQABADASIAAhEBAxEB/8wABgAQEAX/2gAIAQEAAD8A0czA
+/8wABgEQEQX/2gAIAQIRAD8A/wDZaP/MAAYBEBEF/9oACAEDEQA/ANK5wP/Z
+"""
+)
+
+
+def test_arithmetic_coded_jpeg_of_too_many_scans_is_not_decoded(tmp_path: Path) -> None:
+    # Not progressive, but a scan that codes nothing is as short: arithmetic coding spends next
+    # to no bits on what it has come to expect. A 2048x2048 grey one with its second scan
+    # repeated 10,000 times (210 KB) took 5 s to decode.
+    jpeg = ARITHMETIC_SCANS_JPEG
+    second = jpeg.index(b"\xff\xcc", jpeg.index(b"\xff\xda"))  # its DAC, then its SOS
+    end = jpeg.index(b"\xff\xcc", second + 2)
+    path = tmp_path / "scans.jpg"
+    path.write_bytes(jpeg[:end] + jpeg[second:end] * (500 - 3) + jpeg[end:])
+    expected = np.asarray(decode_image(path))
+    assert expected.shape == (16, 16, 3)
+    path.write_bytes(jpeg)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+    path.write_bytes(jpeg[:end] + jpeg[second:end] * (500 - 2) + jpeg[end:])
+    error = failure_of(path)
+    assert (error.status, "over 500 scans" in error.reason) == ("decode_error", True)
+
+
 def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:
     """An 8-bit RGB Photoshop file holding only its merged image, uncompressed, with a layer
     section that gives `layer_count` (its layer records left out: Pillow reads none of them

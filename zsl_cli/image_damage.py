@@ -134,13 +134,14 @@ def arithmetic_coded(frame: tuple[bytes, int] | None) -> bool:
 
 
 def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
-    """DecodeError for a progressive JPEG (by its frame marker, `jpeg_frame`) of more scans than
-    JPEG_MAX_SCANS: each scan is a pass over every block of the image, and one that codes no
-    coefficient (an end-of-band run over all of them) takes a few dozen bytes, so a 1.6 MB file
-    of 100,000 such scans kept libjpeg busy for two minutes (2048x2048, timed by hand). Encoders
+    """DecodeError for a progressive or arithmetic-coded JPEG (by its frame marker, `jpeg_frame`)
+    of more scans than JPEG_MAX_SCANS: each scan is a pass over every block of the image, and
+    one that codes no coefficient (an end-of-band run over all of them, or arithmetic coding's
+    next to no bits for what it has come to expect) takes a few dozen bytes, so a 1.6 MB file of
+    100,000 such scans kept libjpeg busy for two minutes (2048x2048, timed by hand). Encoders
     write about 10 (libjpeg's default script: 10 for colour, 6 for grey). Leaves the file at its
     start."""
-    if frame is None or frame[0] not in _PROGRESSIVE_FRAMES:
+    if frame is None or frame[0] not in _MANY_SCAN_FRAMES:
         return
     try:
         file.seek(frame[1])
@@ -165,42 +166,51 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
             if scans > JPEG_MAX_SCANS:
                 raise DecodeError(
                     DECODE_ERROR,
-                    f"cannot decode: a progressive JPEG of over {JPEG_MAX_SCANS:,} scans "
-                    "(encoders write about 10), each a pass over the whole image: not decoded",
+                    f"cannot decode: a JPEG of over {JPEG_MAX_SCANS:,} scans (encoders write "
+                    "about 10), each a pass over the whole image: not decoded",
                 )
         if code != b"\x01":  # all but TEM (and RSTn, SOI, EOI) have a length
-            length = int.from_bytes(data[at : at + 2], "big")
-            if length < 2:
-                return  # damage libjpeg reports
-            at += length
+            # libjpeg skips a comment or APPn segment whose length is below its own 2 bytes
+            # as one of 2; in any other segment such a length is damage it stops at.
+            at += max(int.from_bytes(data[at : at + 2], "big"), 2)
 
 
 def jpeg_frame(file: BinaryIO) -> tuple[bytes, int] | None:
     """The code of a JPEG's frame marker (SOF0 to SOF15: its coding) and the marker's offset,
-    where it comes before the first scan; None where it does not."""
+    where it comes before the first scan; None where it does not. Markers are found as libjpeg
+    finds them (`_next_jpeg_marker`), so damage it reads past hides no frame."""
     try:
         file.seek(2)  # past the SOI marker
-        while (marker := file.read(2))[:1] == b"\xff":
-            code = marker[1:2]
-            if code == b"\xff":  # a fill byte before a marker
-                file.seek(-1, os.SEEK_CUR)
-            elif code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES:
+        while code := _next_jpeg_marker(file):
+            if code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES:
                 return code, file.tell() - 2
-            elif code == b"\xda":
+            if code in (b"\xda", b"\xd9"):  # a scan, or the end, before any frame
                 return None
-            else:
+            if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
                 length = int.from_bytes(file.read(2), "big")
-                if length < 2:
-                    return None
-                file.seek(length - 2, os.SEEK_CUR)
+                file.seek(max(length, 2) - 2, os.SEEK_CUR)  # as check_jpeg_scans skips it
         return None
     except OSError:
         return None
 
 
+def _next_jpeg_marker(file: BinaryIO) -> bytes:
+    """The code of the next marker, as libjpeg's next_marker reads one (and Pillow, before the
+    first scan): bytes other than 0xFF before it, fill bytes (0xFF) and a coded 0xFF (0xFF 0)
+    are skipped, damage it warns of and reads past. b"" at the end of the file."""
+    while byte := file.read(1):
+        if byte == b"\xff":
+            while (byte := file.read(1)) == b"\xff":
+                pass
+            if byte != b"\x00":
+                return byte
+    return b""
+
+
 _HUFFMAN_FRAMES = frozenset(bytes([code]) for code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7))
 _ARITHMETIC_FRAMES = frozenset(bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
-_PROGRESSIVE_FRAMES = frozenset(bytes([code]) for code in (0xC2, 0xC6, 0xCA, 0xCE))
+# Where a scan that codes nothing is a few bytes: progressive, or arithmetic-coded.
+_MANY_SCAN_FRAMES = _ARITHMETIC_FRAMES | {bytes([code]) for code in (0xC2, 0xC6)}
 # A marker: 0xFF (and fill bytes) and a code other than 0 (a coded 0xFF) or a restart (RSTn).
 _JPEG_MARKER = re.compile(rb"\xff+([^\x00\xd0-\xd7\xff])")
 JPEG_MAX_SCANS = 500  # 500 that code nothing, in an 8192x8192 grey JPEG, took 10 s (by hand)

@@ -20,7 +20,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a plain PNM with over 100 comments among its pixels, and a
-                   progressive JPEG of over 500 scans (each a pass over the whole image)
+                   progressive or arithmetic-coded JPEG of over 500 scans (each a pass
+                   over the whole image)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
