@@ -185,13 +185,16 @@ def test_16bit_levels_are_scaled_without_wide_copies(tmp_path: Path, mode: str, 
     assert peak < 10 * values.size
 
 
+@pytest.mark.parametrize("shape", [(1000, 1000), (1, 1000 * 1000)])  # a row of them all too
 @pytest.mark.parametrize("dtype", [np.float32, np.int32])
-def test_32bit_levels_are_stretched_without_wide_copies(tmp_path: Path, dtype: type) -> None:
+def test_32bit_levels_are_stretched_without_wide_copies(
+    tmp_path: Path, dtype: type, shape: tuple[int, int]
+) -> None:
     # Stretching a float or a 32-bit image in float64 took about 30 bytes a pixel (2.4 GB for
     # an 81 MP float TIFF of 600 KB, in each decode worker). Values beyond 16 bits, a NaN.
-    values = (np.arange(1000 * 1000) % 70001).reshape(1000, 1000).astype(dtype)
+    values = (np.arange(1000 * 1000) % 70001).reshape(shape).astype(dtype)
     if dtype is np.float32:
-        values[7, 9] = np.nan
+        values[0, 9] = np.nan
     Image.fromarray(values).save(tmp_path / "deep.tif")
     decode_image(tmp_path / "deep.tif")  # Pillow's plugins are imported once, on the first call
     tracemalloc.start()

@@ -425,16 +425,18 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
         low, high = float(values.min()), float(values.max())
     if image.mode == "F" and low >= 0 and high <= 1:
         low, high = 0.0, 1.0
-    # In float64 a block of rows at a time: the whole image in float64, with its temporaries,
-    # took about 30 bytes a pixel (2.4 GB for an 81 MP float TIFF, in each decode worker).
-    grey = np.empty(values.shape, np.uint8)
-    rows = max(1, _STRETCH_BLOCK // max(values.shape[1], 1))
-    for start in range(0, values.shape[0], rows):
+    # In float64 a block of pixels at a time (not of rows: an image may be one row): the whole
+    # image in float64, with its temporaries, took about 30 bytes a pixel (2.4 GB for an 81 MP
+    # float TIFF, in each decode worker).
+    pixels, finite = values.reshape(-1), finite.reshape(-1)
+    grey = np.empty(pixels.shape, np.uint8)
+    for start in range(0, pixels.size, _STRETCH_BLOCK):
+        end = start + _STRETCH_BLOCK
         with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
-            block = values[start : start + rows].astype(np.float64)
-        block[~finite[start : start + rows]] = low
-        grey[start : start + rows] = _stretch(block, low, high)
-    return grey
+            block = pixels[start:end].astype(np.float64)
+        block[~finite[start:end]] = low
+        grey[start:end] = _stretch(block, low, high)
+    return grey.reshape(values.shape)
 
 
 _STRETCH_BLOCK = 1 << 16  # pixels stretched at a time by _scale_to_8bit
