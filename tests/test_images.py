@@ -252,6 +252,8 @@ def test_16bit_rgb_transparency_is_composited_on_white(tmp_path: Path, interlace
         (np.array([[0.0, 0.5, 1.0]], np.float32), [0, 128, 255]),
         (np.array([[-2.0, np.nan, 2.0]], np.float32), [0, 0, 255]),
         (np.array([[0.25, 0.5, 1.0]], np.float32), [64, 128, 255]),  # 1.0 is still in [0, 1]
+        # Within [0, 1] too, a non-finite value counts as the minimum (not as 0).
+        (np.array([[0.5, np.nan, 1.0, np.inf]], np.float32), [128, 128, 255, 128]),
         (np.array([[1000, 2000, 65535]], np.int32), [4, 8, 255]),  # 65535 is still 16-bit
         (np.array([[5.0, 5.0, 5.0]], np.float32), [0, 0, 0]),  # constant: black, no warning
         (np.array([[np.nan, np.nan, np.nan]], np.float32), [0, 0, 0]),

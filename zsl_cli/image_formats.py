@@ -423,6 +423,7 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
         high = float(values.max(where=finite, initial=-np.inf))
     else:
         low, high = float(values.min()), float(values.max())
+    fill = low  # what a non-finite value counts as: the minimum, also where [0, 1] is the range
     if image.mode == "F" and low >= 0 and high <= 1:
         low, high = 0.0, 1.0
     # In float64 a block of pixels at a time (not of rows: an image may be one row): the whole
@@ -434,7 +435,7 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
         end = start + _STRETCH_BLOCK
         with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
             block = pixels[start:end].astype(np.float64)
-        block[~finite[start:end]] = low
+        block[~finite[start:end]] = fill
         grey[start:end] = _stretch(block, low, high)
     return grey.reshape(values.shape)
 
