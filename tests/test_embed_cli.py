@@ -539,6 +539,18 @@ def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
     assert result.exit_code == 2 and "has no embeddings for model shapes-demo" in result.stderr
 
 
+def test_an_export_without_paths_that_is_refused_makes_no_folder(tmp_path):
+    # Its own inputs are checked before the export's folder is made: a missing store, or an
+    # option refused there, left an empty folder behind.
+    export = tmp_path / "out" / "vectors.npy"
+    result = run("embed", "-s", tmp_path / "none.zsl", "-m", "shapes-demo", "--export", export)
+    assert result.exit_code == 2 and "not found" in result.stderr
+    EmbeddingStore.open(tmp_path / "s.zsl").close()
+    result = run("embed", "-s", tmp_path / "s.zsl", "--export", export, "--dtype", "float16")
+    assert result.exit_code == 2 and "without paths no image is read" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
     images = tmp_path / "images"
     write_images(images, 120, size=(64, 64))

@@ -1669,9 +1669,9 @@ def embed(
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
     if request.export:
-        check_export_path(request.export)
         if not request.inputs.paths:
             return _export_stored(request, request.export, encoder, started)
+        check_export_path(request.export)
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = discovery.paths
@@ -1754,10 +1754,11 @@ def _export_stored(
             f"{', '.join(refused)}: without paths no image is read or encoded, only the store's "
             "embeddings exported; give the paths to embed (e.g. the folder that was embedded)"
         )
+    EmbeddingStore.open(request.store, create=False).close()  # a store to read, before the model
+    check_export_path(export)  # makes its folder: once this run's own inputs are found usable
     exports = export_files(export)
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
     _check_document_output(request.json_out)
-    EmbeddingStore.open(request.store, create=False).close()  # a store to read, before the model
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report = EmbedReport(os.fspath(request.store), model=encoder.name, scanned=False)
     report.ignored = _ignored_with_store(request.model, request.store, "without paths")
