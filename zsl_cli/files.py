@@ -364,6 +364,14 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
+def refuse_folder_output(output: str | os.PathLike[str], is_directory: bool) -> None:
+    """ZslError for an output that is a folder, or whose name ends in '/' (one meant)."""
+    if is_directory:
+        raise ZslError(f"output {quoted(Path(output))} is a directory: give a file name")
+    if os.fspath(output).endswith(("/", os.sep)):  # Path() drops the slash that says "folder"
+        raise ZslError(f"output {quoted(output)} names a folder: give a file name")
+
+
 def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink | StreamSink:
     """Like a shell redirection: through a symbolic link to its file, and straight into what is
     no regular file (a FIFO, /dev/null) or names a stream already open (/dev/stdout, /dev/fd/N),
@@ -375,10 +383,7 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
         mode = None
     except OSError as error:  # a link loop, a folder we may not enter
         raise ZslError(f"cannot write {quoted(target)}: {error.strerror}") from error
-    if mode is not None and stat.S_ISDIR(mode):
-        raise ZslError(f"output {quoted(target)} is a directory: give a file name")
-    if os.fspath(output).endswith(("/", os.sep)):  # Path() drops the slash that says "folder"
-        raise ZslError(f"output {quoted(output)} names a folder: give a file name")
+    refuse_folder_output(output, mode is not None and stat.S_ISDIR(mode))
     if mode is not None and streams_into(target):
         try:
             stream = open(target, "ab")  # noqa: SIM115 - closed by the sink

@@ -34,13 +34,14 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import path_to_text, printable, quoted
+from zsl_cli.discovery import path_to_text, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
     CsvLines,
     StreamSink,
     open_sink,
+    refuse_folder_output,
     streams_into,
     write_file,
 )
@@ -63,10 +64,7 @@ def format_from_path(path: str | os.PathLike[str] | None) -> str:
     if suffix not in EXTENSION_FORMATS:
         # `-o results` (a folder), `-o results/`: the folder is what is wrong, not its name, and
         # --format would only lead to the same refusal.
-        if os.path.isdir(path):
-            raise ZslError(f"output {quoted(path)} is a directory: give a file name")
-        if os.fspath(path).endswith(("/", os.sep)):
-            raise ZslError(f"output {quoted(path)} names a folder: give a file name")
+        refuse_folder_output(path, os.path.isdir(path))
         raise ZslError(
             f"cannot tell the output format from the name {str(path)!r}: "
             f"use --format ({', '.join(FORMATS)}) or a .csv, .jsonl, .ndjson or .json name"
