@@ -529,6 +529,8 @@ def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
     for option in (["--dtype", "float16"], ["--ext", "png"], ["--max-pixels", "100"]):
         result = run("embed", "-s", moved, "-m", tiny_clip, "--export", export, *option)
         assert result.exit_code == 2 and "without paths no image is read" in result.stderr
+    result = run("embed", "-s", moved, "-m", tiny_clip, "--export", export, "--strict")
+    assert result.exit_code == 2 and "--strict: without paths no image is scanned" in result.stderr
     # Without --export, paths are needed; the store must exist and hold the model.
     result = run("embed", "-s", moved, "-m", tiny_clip)
     assert result.exit_code == 2 and "or --export FILE" in result.stderr

@@ -896,6 +896,11 @@ def embed(
         stderr_console,
     )
 
+    if strict and not paths:
+        # What it checks (this run's failures, the scanned images' stored ones) needs a scan.
+        raise ZslError(
+            "--strict: without paths no image is scanned, only the store's embeddings exported"
+        )
     request = api.EmbedRequest(
         store=str(store),
         inputs=_inputs(
