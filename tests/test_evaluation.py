@@ -412,8 +412,8 @@ def test_truth_errors(tmp_path):
     (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(
         ZslError,
-        match=r"a\.png: not UTF-8 text \(UTF-16 or binary\); the ground "
-        r"truth is a folder of class sub-folders or a UTF-8 CSV \(path,label\)$",
+        match=r"a\.png: not UTF-8 text \(UTF-16 or binary\); give a folder of class "
+        r"sub-folders or a UTF-8 CSV \(path,label\)$",
     ):
         load_truth(tmp_path / "a.png")
     touch(tmp_path / "reserved" / "unknown" / "a.jpg")

@@ -694,7 +694,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     text = _read_text(
         source,
         "the ground truth",
-        "the ground truth is a folder of class sub-folders or a UTF-8 CSV (path,label)",
+        "give a folder of class sub-folders or a UTF-8 CSV (path,label)",
     )
     try:
         with io.StringIO(text, newline="") as handle:
