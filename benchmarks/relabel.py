@@ -148,7 +148,9 @@ def main() -> None:
     # zsl label --embeddings refuses an empty store, so at least one stored image.
     parser.add_argument("--images", type=at_least(1), default=100_000)
     parser.add_argument("--classes", type=at_least(1), default=1_000)
-    parser.add_argument("--dim", type=at_least(1), default=512)
+    # In 1 dimension every unit vector is +1 or -1: the class prompts embed alike, and zsl label
+    # refuses such a model.
+    parser.add_argument("--dim", type=at_least(2), default=512)
     parser.add_argument("--top-k", type=at_least(0), default=5, help="0 = every class, as in zsl")
     args = parser.parse_args()
 
