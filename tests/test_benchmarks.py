@@ -7,7 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def benchmark_modules(monkeypatch):
+    """The scripts import their shared `arguments` module from beside them."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
 
 
 def test_relabel_refuses_one_dimension_at_once() -> None:
@@ -23,3 +31,19 @@ def test_relabel_refuses_one_dimension_at_once() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("argument --dim: 1 is less than 2")
+
+
+def test_relabel_scoring_memory_is_zsls_not_every_ranking_kept(
+    benchmark_modules, tmp_path: Path, monkeypatch
+) -> None:
+    # With every class kept (--top-k 0) the rankings of all rows take 12 bytes a cell, three
+    # times the N x C matrix the peak is printed against; zsl writes each row as it is ranked.
+    import relabel
+
+    from zsl_cli import scoring
+
+    monkeypatch.setattr(scoring, "CHUNK_ROWS", 256)  # 32 chunks of 256 rows
+    store = tmp_path / "bench.zsl"
+    relabel.build_store(store, "bench", 8192, 8, seed=0)
+    results = relabel.measure_in_process(store, "bench", 40, 8, 0)
+    assert results["score_peak_mb"] < results["full_matrix_mb"] / 2
