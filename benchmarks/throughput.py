@@ -487,7 +487,9 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
     from zsl_cli.images import DecodeOptions, ImagePreparation, pillow_settings
 
     preprocessor = load_encoder(str(model_dir), device="cpu").preprocessor
-    workers = settings.workers or default_workers()
+    # As zsl starts them: never more workers than images (8 forked for 2 images would weigh on
+    # the first batch and the overall rate).
+    workers = max(1, min(settings.workers or default_workers(), len(paths)))
     rows = []
     exact = dataclasses.replace(preprocessor, torch_resize=False)
     variants = (

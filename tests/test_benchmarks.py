@@ -47,3 +47,40 @@ def test_relabel_scoring_memory_is_zsls_not_every_ranking_kept(
     relabel.build_store(store, "bench", 8192, 8, seed=0)
     results = relabel.measure_in_process(store, "bench", 40, 8, 0)
     assert results["score_peak_mb"] < results["full_matrix_mb"] / 2
+
+
+def test_throughput_decode_only_runs_as_many_workers_as_zsl_would(
+    benchmark_modules, tiny_clip: Path, tmp_path: Path
+) -> None:
+    # zsl starts no more decode workers than it has images; the benchmark started all it was
+    # given, and said so: 8 processes forked for 2 images, in its first batch and overall rate.
+    import throughput
+    from PIL import Image
+
+    paths = [tmp_path / f"{i}.jpg" for i in range(2)]
+    for path in paths:
+        Image.new("RGB", (64, 48), "red").save(path)
+    settings = throughput.Settings(
+        images=2,
+        base_images=1,
+        classes_small=2,
+        classes_large=2,
+        batch_size=8,
+        pipeline_batch_size=8,
+        workers=8,
+        device="cpu",
+        precision="fp32",
+        compare_precision="bf16",
+        iterations=1,
+        repeats=1,
+        sections=(6,),
+        memory_small=100,
+        memory_images=10_000,
+        seed=0,
+    )
+    rows = throughput.measure_decode_only(tiny_clip, paths, settings)
+    assert [row.note.split(",")[0].split(";")[0] for row in rows] == [
+        "2 decode threads",
+        "2 decode threads",
+        "2 decode processes",
+    ]
