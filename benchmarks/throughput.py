@@ -1356,6 +1356,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
             args.workdir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             parser.error(f"--workdir {str(args.workdir)!r}: cannot create it ({error.strerror})")
+        # zsl and the pipeline run in the repository's folder, not this one.
+        args.workdir = args.workdir.resolve()
     return settings, args
 
 

@@ -84,3 +84,15 @@ def test_throughput_decode_only_runs_as_many_workers_as_zsl_would(
         "2 decode threads",
         "2 decode processes",
     ]
+
+
+def test_throughput_workdir_is_absolute(benchmark_modules, tmp_path: Path, monkeypatch) -> None:
+    # zsl and the pipeline run with the repository as their folder: a relative --workdir named
+    # files they could not find when the benchmark was started elsewhere (Python < 3.12's
+    # mkdtemp keeps a relative folder relative).
+    import throughput
+
+    monkeypatch.chdir(tmp_path)
+    _, args = throughput.parse_settings(["--sections", "7", "--workdir", "bench"])
+    assert args.workdir == tmp_path / "bench"
+    assert args.workdir.is_dir()
