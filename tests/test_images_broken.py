@@ -8,7 +8,7 @@ import io
 import struct
 import tracemalloc
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,8 @@ import pytest
 from PIL import Image
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
+from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
+from zsl_cli.image_formats import FileView
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 
@@ -191,6 +193,41 @@ def test_png_with_a_damaged_critical_chunk_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(png))
     error = failure_of(path)
     assert (error.status, "IHDR" in error.reason) == ("not_an_image", True)
+
+
+class CountedPatches(Mapping[int, bytes]):
+    """Patches for a PatchedFile that count each look at one of them."""
+
+    def __init__(self, patches: dict[int, bytes]) -> None:
+        self.patches, self.looks = patches, 0
+
+    def __getitem__(self, at: int) -> bytes:
+        self.looks += 1
+        return self.patches[at]
+
+    def __iter__(self) -> Iterator[int]:
+        for at in self.patches:
+            self.looks += 1
+            yield at
+
+    def __len__(self) -> int:
+        return len(self.patches)
+
+
+def test_png_read_through_patches_looks_only_at_those_each_read_meets(tmp_path: Path) -> None:
+    # Pillow reads a PNG chunk by chunk, and each read went through every patch: a 600 KB PNG of
+    # 499 damaged chunks and 50,000 empty ones took 11 s to decode.
+    pixels = blocky_rgb(16, 12, seed=4)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    damaged = png_chunk(b"tEXt", b"Comment\0hello")[:-1] + b"?"  # its checksum's last byte
+    idat = png.index(b"IDAT") - 4
+    data = png[:idat] + (damaged + png_chunk(b"zsLy", b"") * 10) * 100 + png[idat:]
+    file = io.BytesIO(data)
+    patches = CountedPatches(damaged_png_chunks(file, len(data)))
+    assert len(patches) == 200
+    with Image.open(FileView(PatchedFile(file, patches)), formats=["PNG"]) as image:
+        np.testing.assert_array_equal(np.asarray(image.convert("RGB")), pixels)
+    assert patches.looks <= 5 * len(patches)  # some 2,300 reads looked 920,000 times
 
 
 @pytest.mark.parametrize("mode", ["RGB", "P"])

@@ -6,6 +6,7 @@ sizes, PNG ancillary chunks whose checksum is wrong, patched so that Pillow skip
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import re
@@ -563,18 +564,26 @@ _CRC_BLOCK = 1024 * 1024
 
 
 class PatchedFile:
-    """A file read with some of its bytes replaced: {offset: the bytes found there}."""
+    """A file read with some of its bytes replaced: {offset: the bytes found there}. A read
+    looks at the patches it may meet alone, found by their offsets: Pillow reads a PNG a chunk
+    at a time, and going through all of them on each read took 11 s for a 600 KB PNG of 499
+    damaged chunks and 50,000 empty ones."""
 
     def __init__(self, file: BinaryIO, patches: dict[int, bytes]) -> None:
         self._file = file
         self._patches = patches
+        self._offsets = sorted(patches)
+        self._longest = max((len(replacement) for replacement in patches.values()), default=0)
 
     def read(self, size: int = -1) -> bytes:
         start = self._file.tell()
         data = self._file.read(size)
         end = start + len(data)
-        for at, replacement in self._patches.items():
-            if at < end and at + len(replacement) > start:
+        # A patch that starts less than its length before the read may reach into it.
+        low = bisect.bisect_right(self._offsets, start - self._longest)
+        for at in self._offsets[low : bisect.bisect_left(self._offsets, end)]:
+            replacement = self._patches[at]
+            if at + len(replacement) > start:
                 piece = bytearray(data)
                 first = max(at, start)
                 last = min(at + len(replacement), end)
