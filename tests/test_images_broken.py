@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
@@ -170,6 +170,9 @@ def png_with_chunk(png: bytes, kind: bytes, data: bytes, checksum_change: int) -
     return png[:33] + chunk + png[33:]
 
 
+DAMAGED_TEXT = png_chunk(b"tEXt", b"Comment\0hello")[:-1] + b"?"  # its checksum's last byte
+
+
 def test_png_with_a_damaged_ancillary_chunk_decodes_without_it(tmp_path: Path) -> None:
     pixels = blocky_rgb(16, 12, seed=4)
     png = encoded(Image.fromarray(pixels), "PNG")
@@ -219,15 +222,58 @@ def test_png_read_through_patches_looks_only_at_those_each_read_meets(tmp_path: 
     # 499 damaged chunks and 50,000 empty ones took 11 s to decode.
     pixels = blocky_rgb(16, 12, seed=4)
     png = encoded(Image.fromarray(pixels), "PNG")
-    damaged = png_chunk(b"tEXt", b"Comment\0hello")[:-1] + b"?"  # its checksum's last byte
     idat = png.index(b"IDAT") - 4
-    data = png[:idat] + (damaged + png_chunk(b"zsLy", b"") * 10) * 100 + png[idat:]
+    data = png[:idat] + (DAMAGED_TEXT + png_chunk(b"zsLy", b"") * 10) * 100 + png[idat:]
     file = io.BytesIO(data)
     patches = CountedPatches(damaged_png_chunks(file, len(data)))
     assert len(patches) == 200
     with Image.open(FileView(PatchedFile(file, patches)), formats=["PNG"]) as image:
         np.testing.assert_array_equal(np.asarray(image.convert("RGB")), pixels)
     assert patches.looks <= 5 * len(patches)  # some 2,300 reads looked 920,000 times
+
+
+def test_png_inflates_only_its_first_icc_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The spec allows one iCCP chunk, yet Pillow inflated each, wherever it lay, and counted none
+    # against its bound on a file's text: 50 of 64 KB that inflate to 63 MB each took 10 s.
+    inflated: list[int] = []
+    inflate = PngImagePlugin._safe_zlib_decompress
+
+    def counted(data: bytes) -> bytes:
+        inflated.append(len(plain := inflate(data)))
+        return plain
+
+    monkeypatch.setattr(PngImagePlugin, "_safe_zlib_decompress", counted)
+    profile = png_chunk(b"iCCP", b"first\0\0" + zlib.compress(bytes(1000)))
+    bombs = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(1_000_000))) * 3
+    pixels = blocky_rgb(16, 12, seed=4)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    idat, iend = png.index(b"IDAT") - 4, png.index(b"IEND") - 4
+    before = png[:idat] + profile + bombs + png[idat:]
+    files = {
+        "before_pixels.png": before,
+        "after_pixels.png": png[:idat] + profile + png[idat:iend] + bombs + png[iend:],
+        "with_damage.png": before[: idat + len(profile + bombs)] + DAMAGED_TEXT + png[idat:],
+    }
+    for name, data in files.items():
+        inflated.clear()
+        path = tmp_path / name
+        path.write_bytes(data)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+        assert inflated and set(inflated) == {1000}, name  # the first profile alone
+    # An APNG's between its default image and the first frame shown.
+    default = np.full((2, 4, 4), 255, np.uint8)
+    frame = np.zeros((2, 2, 4), np.uint8)
+    frame[:, 0] = [0, 0, 255, 255]
+    animated = apng(default, frame, left=1, default_in_animation=False)
+    fctl = animated.index(b"fcTL") - 4
+    inflated.clear()
+    path = tmp_path / "animated.png"
+    path.write_bytes(animated[:fctl] + bombs + animated[fctl:])
+    row = [[255, 255, 255], [0, 0, 255], [255, 255, 255], [255, 255, 255]]
+    assert np.asarray(decode_image(path)).tolist() == [row, row]
+    assert inflated == []
 
 
 @pytest.mark.parametrize("mode", ["RGB", "P"])

@@ -51,7 +51,8 @@ libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_
 run-length coded BMP's pixels that a line's end or a jump passes over are see-through (white),
 as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing this
 module registers that decoder with Pillow, through `image_formats`, under a name of its own).
-ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way.
+ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way; a
+PNG's after its first (the spec allows one) are not even inflated, as Pillow would each.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
 Pillow, once, where it is installed), so decode workers may call it concurrently. The
@@ -105,7 +106,9 @@ from zsl_cli.image_damage import (
     classify,
     damaged_png_chunks,
     ends_with,
+    extra_icc_profiles,
     jpeg_frame,
+    skip_late_icc_profiles,
     truncated_error,
 )
 from zsl_cli.image_formats import (
@@ -387,16 +390,17 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             check_pnm(file)
             check_icon_size(file, options.max_pixels)
-            source: BinaryIO = file
+            patches = extra_icc_profiles(file, size)
+            source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
             try:
-                image = Image.open(FileView(file), formats=readable_formats())
+                image = Image.open(FileView(source), formats=readable_formats())
             except UnidentifiedImageError:
-                patches = damaged_png_chunks(file, size)
-                if not patches:
+                damaged = damaged_png_chunks(source, size)
+                if not damaged:
                     raise
                 # libpng's default: a damaged ancillary chunk (text, gamma, EXIF,
                 # transparency) is dropped, not the image. Pillow would refuse the image.
-                source = cast(BinaryIO, PatchedFile(file, patches))
+                source = cast(BinaryIO, PatchedFile(file, patches | damaged))
                 image = Image.open(FileView(source), formats=["PNG"])
             opened = True
             try:
@@ -503,6 +507,7 @@ def _decode_opened(
     """`image` decoded; an APNG's animation's first frame where `animation` (else its default
     image, as readers without APNG show it)."""
     file_format, rgb = image.format, None
+    skip_late_icc_profiles(image)
     frame = jpeg_frame(file) if file_format in JPEG_FORMATS else None
     arithmetic = arithmetic_coded(frame)
     try:
