@@ -591,8 +591,10 @@ def skip_late_icc_profiles(image: ImageFile.ImageFile) -> None:
     data, where the spec allows none, yet Pillow inflates each as it reads the chunks that follow
     the pixels (and, in an APNG, those before the frame it moves to): `extra_icc_profiles` stops
     at the pixel data, as walking on would cost a seek per chunk of it in every PNG."""
-    stream = image.png if isinstance(image, PngImagePlugin.PngImageFile) else None
-    if stream is not None and stream.fp is not None:
+    # Pillow's own structure (its chunk reader, `png`): where a Pillow release has none, the
+    # profiles are inflated as before, and the image still decodes.
+    stream = getattr(image, "png", None) if isinstance(image, PngImagePlugin.PngImageFile) else None
+    if isinstance(stream, PngImagePlugin.PngStream) and stream.fp is not None:
         fp = stream.fp
         # Pillow finds a chunk's reader on its PngStream by the chunk's type: this one reads
         # past the data, as Pillow reads past a chunk it does not know.
