@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zlib
+from collections.abc import Iterator
 from typing import Any, BinaryIO, Literal
 
 from PIL import (
@@ -530,15 +531,8 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     checksum, by their offsets. Empty where a critical chunk is damaged, or none is."""
     patches: dict[int, bytes] = {}
     try:
-        file.seek(0)
-        if file.read(8) != PngImagePlugin._MAGIC:
-            return {}
-        offset = 8
-        while offset + 12 <= size and len(patches) < _MAX_BOXES:
-            file.seek(offset)
-            header = file.read(8)
-            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-            if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
+        for offset, length, kind in _chunks_before_pixels(file, size):
+            if len(patches) >= _MAX_BOXES:
                 break
             checksum = zlib.crc32(kind)
             for start in range(0, length, _CRC_BLOCK):
@@ -547,7 +541,6 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
                 if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
                     return {}
                 patches.update(_skipped_chunk(file, offset, length))
-            offset += 12 + length
     except OSError:
         return {}
     finally:
@@ -564,26 +557,33 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
     the chunks it patches. Leaves the file at its start."""
     patches: dict[int, bytes] = {}
     try:
-        file.seek(0)
-        if file.read(8) != PngImagePlugin._MAGIC:
-            return {}
-        offset, profiles = 8, 0
-        while offset + 12 <= size:
-            file.seek(offset)
-            header = file.read(8)
-            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-            if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
-                break
-            if kind == b"iCCP":
-                profiles += 1
-                if profiles > 1:
-                    patches.update(_skipped_chunk(file, offset, length))
-            offset += 12 + length
+        profiles = (chunk for chunk in _chunks_before_pixels(file, size) if chunk[2] == b"iCCP")
+        next(profiles, None)  # the first is the image's
+        for offset, length, _ in profiles:
+            patches.update(_skipped_chunk(file, offset, length))
     except OSError:
         return {}
     finally:
         file.seek(0)
     return patches
+
+
+def _chunks_before_pixels(file: BinaryIO, size: int) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, data length, type) of each whole chunk of a PNG before its pixel data (IDAT,
+    fdAT), the file at the chunk's data; none where the file is no PNG. Seeks to each chunk, so
+    the caller may read on."""
+    file.seek(0)
+    if file.read(8) != PngImagePlugin._MAGIC:
+        return
+    offset = 8
+    while offset + 12 <= size:
+        file.seek(offset)
+        header = file.read(8)
+        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
+            return
+        yield offset, length, kind
+        offset += 12 + length
 
 
 def skip_late_icc_profiles(image: ImageFile.ImageFile) -> None:
