@@ -17,7 +17,7 @@ from PIL import Image, PngImagePlugin
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
-from zsl_cli.image_formats import FileView
+from zsl_cli.image_formats import FileView, ReadBudget
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 
@@ -507,6 +507,68 @@ def test_arithmetic_coded_jpeg_of_too_many_scans_is_not_decoded(tmp_path: Path) 
     path.write_bytes(jpeg[:end] + jpeg[second:end] * (500 - 2) + jpeg[end:])
     error = failure_of(path)
     assert (error.status, "over 500 scans" in error.reason) == ("decode_error", True)
+
+
+def png_split(png: bytes, piece: int) -> bytes:
+    """`png` with its pixel data (one IDAT chunk) split into IDAT chunks of `piece` bytes."""
+    start = png.index(b"IDAT") - 4
+    length = int.from_bytes(png[start : start + 4], "big")
+    data = png[start + 8 : start + 8 + length]
+    pieces = b"".join(png_chunk(b"IDAT", data[at : at + piece]) for at in range(0, length, piece))
+    return png[:start] + pieces + png[start + 12 + length :]
+
+
+def empty_pieces(kind: str, count: int) -> bytes:
+    """A 64x64 JPEG or PNG padded with `count` pieces that hold nothing."""
+    jpeg = encoded(Image.new("RGB", (64, 64), "red"), "JPEG")
+    png = encoded(Image.new("RGB", (64, 64), "red"), "PNG")
+    frame, idat, iend = jpeg.index(b"\xff\xc0"), png.index(b"IDAT") - 4, png.index(b"IEND") - 4
+    return {
+        "jpeg_comments": lambda: jpeg[:2] + b"\xff\xfe\x00\x02" * count + jpeg[2:],
+        "jpeg_padding": lambda: jpeg[:frame] + b"\xff" * count + jpeg[frame:],
+        "png_chunks_before_pixels": lambda: (
+            png[:idat] + png_chunk(b"teXt", b"") * count + png[idat:]
+        ),
+        "png_chunks_after_pixels": lambda: (
+            png[:iend] + png_chunk(b"teXt", b"") * count + png[iend:]
+        ),
+    }[kind]()
+
+
+@pytest.mark.parametrize(
+    "kind", ["jpeg_comments", "jpeg_padding", "png_chunks_before_pixels", "png_chunks_after_pixels"]
+)
+def test_file_of_countless_pieces_that_hold_nothing_is_not_decoded(
+    tmp_path: Path, kind: str
+) -> None:
+    # Pillow reads each marker, chunk or padding byte in Python: a 4 MB JPEG of a million empty
+    # comments took 4 s, a 12 MB PNG of a million empty chunks 8 s, growing with the file.
+    path = tmp_path / f"{kind}.img"
+    path.write_bytes(empty_pieces(kind, 1000))
+    assert decode_image(path).size == (64, 64)
+    path.write_bytes(empty_pieces(kind, 120_000))
+    error = failure_of(path)
+    assert (error.status, "hold next to nothing" in error.reason) == ("decode_error", True)
+
+
+def test_read_budget_counts_only_reads_that_bring_next_to_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 10)
+    pixels = blocky_rgb(64, 48, seed=3)
+    path = tmp_path / "pieces.png"
+    # 24 chunks of pixel data of 400 bytes, three reads each, pay for their reads; 100 of 1 byte
+    # do not.
+    path.write_bytes(png_split(encoded(Image.fromarray(pixels), "PNG", compress_level=0), 400))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    path.write_bytes(png_split(encoded(Image.fromarray(pixels[:16, :16]), "PNG"), 1))
+    assert failure_of(path).status == "decode_error"
+    # A run-length coded BMP's two-byte codes are its pixels: 3,000 of them decode.
+    codes = bytes([1, 1, 1, 2]) * 1500 + bytes([0, 1])
+    path = tmp_path / "codes.bmp"
+    path.write_bytes(rle8_bmp(3000, 1, codes))
+    green, blue = [0, 255, 0], [0, 0, 255]
+    assert np.asarray(decode_image(path)).tolist() == [[green, blue] * 1500]
 
 
 def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:

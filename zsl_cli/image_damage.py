@@ -27,7 +27,13 @@ from PIL import (
 )
 
 from zsl_cli.formatting import clipped_text
-from zsl_cli.image_formats import REFUSED_FORMATS, FileView, heif_readable, readable_formats
+from zsl_cli.image_formats import (
+    REFUSED_FORMATS,
+    FileView,
+    ReadBudget,
+    heif_readable,
+    readable_formats,
+)
 from zsl_cli.image_status import (
     DECODE_ERROR,
     NOT_AN_IMAGE,
@@ -571,17 +577,19 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
 def _chunks_before_pixels(file: BinaryIO, size: int) -> Iterator[tuple[int, int, bytes]]:
     """(offset, data length, type) of each whole chunk of a PNG before its pixel data (IDAT,
     fdAT), the file at the chunk's data; none where the file is no PNG. Seeks to each chunk, so
-    the caller may read on."""
+    the caller may read on. Refuses a file of more chunks there than Pillow would read within a
+    ReadBudget (two reads at least each: its header, its checksum), lest the walk be the stall."""
     file.seek(0)
     if file.read(8) != PngImagePlugin._MAGIC:
         return
-    offset = 8
+    offset, budget = 8, ReadBudget()
     while offset + 12 <= size:
         file.seek(offset)
         header = file.read(8)
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
         if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
             return
+        budget.spend(2, 12 + length)
         yield offset, length, kind
         offset += 12 + length
 

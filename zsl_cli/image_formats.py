@@ -11,7 +11,7 @@ import errno
 import functools
 import io
 import os
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import numpy as np
 from PIL import (
@@ -23,6 +23,8 @@ from PIL import (
     Jpeg2KImagePlugin,
     PngImagePlugin,
 )
+
+from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 REFUSED_FORMATS = frozenset({"EPS"})
@@ -135,7 +137,9 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
 
     def decode(self, buffer: Any) -> tuple[int, int]:
         assert self.fd is not None
-        read, rle4, width = self.fd.read, self.args[1], self.state.xsize
+        # Read in blocks: the file view spends a read of its budget on each two-byte code.
+        codes = io.BufferedReader(_Reads(self.fd))
+        read, rle4, width = codes.read, self.args[1], self.state.xsize
         size = width * self.state.ysize
         indices = bytearray()
         # Zero where a line's end or a jump passes pixels over, one slice a code: a list of
@@ -180,8 +184,8 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
                 if len(data) < wanted or len(indices) == size:
                     break
                 x += code
-                if self.fd.tell() % 2:  # runs are padded to 16 bits
-                    self.fd.seek(1, os.SEEK_CUR)
+                if codes.tell() % 2:  # runs are padded to 16 bits
+                    read(1)
         del indices[size:]
         del alpha[len(indices) :]
         pixels = bytearray(2 * len(indices))
@@ -190,6 +194,26 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
         # data", which says the file was cut short.
         self.set_as_raw(bytes(pixels), "PA", (0, self.args[-1]))
         return -1, 0
+
+
+class _Reads(io.RawIOBase):
+    """A file's reads from where it stands, for a buffered reader: at the file's offsets."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+        self._at = file.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._file.read(len(buffer))
+        buffer[: len(data)] = data
+        self._at += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._at
 
 
 # A byte of an RLE4 file's pixels given one by one: two, its high and low nibble.
@@ -450,19 +474,49 @@ def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
+class ReadBudget:
+    """Refuses a file read in too many pieces for the data they bring: Pillow reads markers,
+    chunks and blocks in Python, a read each, and a JPEG's padding a byte a read, so a file of
+    millions of pieces holding nothing (a 4 MB JPEG of a million empty comments, a 12 MB PNG of a
+    million empty chunks) kept a decode worker busy for 4-8 s, and longer as it grew. Past
+    FREE_READS, each read must bring BYTES_PER_READ on average: a 1 GB PNG in libpng's 8 KB
+    chunks makes 400,000 reads, each chunk's header, data and checksum, and a GIF two a 255-byte
+    block."""
+
+    FREE_READS = 100_000  # 0.5 s of Pillow's PNG chunk loop, the slowest per read (by hand)
+    BYTES_PER_READ = 64
+
+    def __init__(self) -> None:
+        self._reads = 0
+        self._bytes = 0
+
+    def spend(self, reads: int, size: int) -> None:
+        self._reads += reads
+        self._bytes += size
+        if self._reads > self.FREE_READS + self._bytes // self.BYTES_PER_READ:
+            raise DecodeError(
+                DECODE_ERROR,
+                f"cannot decode: over {self.FREE_READS:,} markers, chunks or padding bytes that "
+                "hold next to nothing, each read on its own (real files have far fewer): not "
+                "decoded",
+            )
+
+
 class FileView:
     """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
     a seek the file system refuses (before the start, or too far) the file's damage rather
     than a read error, closing it leaves the file open (Pillow 13 closes an image's file
     with the image, and a failure is classified by reading the file again), and it has no
-    descriptor to give a decoder (see fileno)."""
+    descriptor to give a decoder (see fileno). Its reads are spent from a ReadBudget."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
         self.hit_end = False
+        self._budget = ReadBudget()
 
     def read(self, size: int = -1) -> bytes:
         data = self._file.read(size)
+        self._budget.spend(1, len(data))
         if size is not None and size > 0 and len(data) < size:
             self.hit_end = True
         return data
