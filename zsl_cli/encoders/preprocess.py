@@ -283,7 +283,13 @@ def _torch_resize(image: Image.Image, size: tuple[int, int], mode: str) -> np.nd
         steps = [(height, width)]  # torch's own order is Pillow's: one call does both passes
     for step in steps:
         resized = torch.nn.functional.interpolate(resized, size=step, mode=mode, antialias=True)
-    return resized[0].permute(1, 2, 0).numpy()
+    # interpolate gives its result a plane per channel, whatever the input's layout: numpy's copy
+    # of that into H x W x 3 took 0.5 ms at 224x298 (a fifth of the resize), a plane at a time 0.1.
+    planes = resized[0].numpy()
+    interleaved = np.empty((*planes.shape[1:], len(planes)), np.uint8)
+    for channel, plane in enumerate(planes):
+        interleaved[..., channel] = plane
+    return interleaved
 
 
 def _pillow_resizes_vertically_first(size: tuple[int, int], new_size: tuple[int, int]) -> bool:
