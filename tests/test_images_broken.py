@@ -276,6 +276,39 @@ def test_png_inflates_only_its_first_icc_profile(
     assert inflated == []
 
 
+@pytest.mark.parametrize("holder", ["ico", "icns"])
+def test_icon_png_inflates_only_its_first_icc_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, holder: str
+) -> None:
+    # Pillow reads an icon's PNG picture from the icon's own file: its extra profiles were all
+    # inflated, those before the pixel data twice (the size check opened the picture too), and
+    # those after it within Image.open (ICO), out of reach of the skip an opened PNG gets.
+    inflated: list[int] = []
+    inflate = PngImagePlugin._safe_zlib_decompress
+
+    def counted(data: bytes) -> bytes:
+        inflated.append(len(plain := inflate(data)))
+        return plain
+
+    monkeypatch.setattr(PngImagePlugin, "_safe_zlib_decompress", counted)
+    profile = png_chunk(b"iCCP", b"first\0\0" + zlib.compress(bytes(1000)))
+    bombs = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(1_000_000))) * 3
+    pixels = blocky_rgb(16, 16, seed=4)
+    png = encoded(Image.fromarray(pixels).convert("RGBA"), "PNG")
+    idat, iend = png.index(b"IDAT") - 4, png.index(b"IEND") - 4
+    pictures = {
+        "before_pixels": png[:idat] + profile + bombs + png[idat:],
+        "after_pixels": png[:idat] + profile + png[idat:iend] + bombs + png[iend:],
+    }
+    for name, picture in pictures.items():
+        inflated.clear()
+        path = tmp_path / f"{name}.{holder}"
+        held = ico_holding(picture) if holder == "ico" else icns_holding(b"icp4", picture)
+        path.write_bytes(held)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+        assert inflated and set(inflated) == {1000}, name  # the first profile alone
+
+
 @pytest.mark.parametrize("mode", ["RGB", "P"])
 def test_tga_cut_inside_its_header_is_a_truncated_tga(tmp_path: Path, mode: str) -> None:
     # An RGB Targa file starts with the bytes of a cursor (CUR) signature.

@@ -560,13 +560,19 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
     The spec allows one, and libpng ignores any other, yet Pillow inflates each (up to
     PNG_METADATA_LIMIT, 64 MB from 64 KB, during a run) and counts none against its bound on a
     file's text: 50 such in a 3 MB file took 10 s. The walk reads chunk headers alone, but for
-    the chunks it patches. Leaves the file at its start."""
+    the chunks it patches. For the PNG picture of an ICO or ICNS, which Pillow reads from the
+    icon's own file (so the patches reach it), also all those after its pixel data: Pillow
+    decodes an ICO's picture within Image.open, beyond `skip_late_icc_profiles`. 20 such before
+    an ICO's pixel data took 6 s (the size check opened the picture too), 20 after it 3 s.
+    Leaves the file at its start."""
     patches: dict[int, bytes] = {}
     try:
-        profiles = (chunk for chunk in _chunks_before_pixels(file, size) if chunk[2] == b"iCCP")
-        next(profiles, None)  # the first is the image's
-        for offset, length, _ in profiles:
-            patches.update(_skipped_chunk(file, offset, length))
+        file.seek(0)
+        head = file.read(8)
+        if head == PngImagePlugin._MAGIC:
+            return _extra_profiles(file, size, 0, to_end=False)
+        for start in _icon_pictures(file, head):
+            patches.update(_extra_profiles(file, size, start, to_end=True))
     except OSError:
         return {}
     finally:
@@ -574,20 +580,36 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
     return patches
 
 
-def _chunks_before_pixels(file: BinaryIO, size: int) -> Iterator[tuple[int, int, bytes]]:
-    """(offset, data length, type) of each whole chunk of a PNG before its pixel data (IDAT,
-    fdAT), the file at the chunk's data; none where the file is no PNG. Seeks to each chunk, so
-    the caller may read on. Refuses a file of more chunks there than Pillow would read within a
-    ReadBudget (two reads at least each: its header, its checksum), lest the walk be the stall."""
-    file.seek(0)
+def _extra_profiles(file: BinaryIO, size: int, start: int, to_end: bool) -> dict[int, bytes]:
+    """`extra_icc_profiles` for the PNG at `start`: all its profiles but the first before its
+    pixel data (the image's), walking `to_end` to find those after it as well."""
+    patches: dict[int, bytes] = {}
+    extra = False  # whether a profile met now is extra: after the first, or after the pixels
+    for offset, length, kind in _chunks_before_pixels(file, size, start, to_end):
+        if kind == b"iCCP" and extra:
+            patches.update(_skipped_chunk(file, offset, length))
+        extra = extra or kind in (b"iCCP", b"IDAT", b"fdAT")
+    return patches
+
+
+def _chunks_before_pixels(
+    file: BinaryIO, size: int, start: int = 0, to_end: bool = False
+) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, data length, type) of each whole chunk of a PNG (at `start` in the file) before
+    its pixel data (IDAT, fdAT), or `to_end` of all before its end (IEND), the file at the
+    chunk's data; none where the file holds no PNG there. Seeks to each chunk, so the caller may
+    read on. Refuses a file of more chunks there than Pillow would read within a ReadBudget (two
+    reads at least each: its header, its checksum), lest the walk be the stall."""
+    file.seek(start)
     if file.read(8) != PngImagePlugin._MAGIC:
         return
-    offset, budget = 8, ReadBudget()
+    offset, budget = start + 8, ReadBudget()
+    stops = (b"IEND",) if to_end else (b"IDAT", b"fdAT")
     while offset + 12 <= size:
         file.seek(offset)
         header = file.read(8)
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-        if kind in (b"IDAT", b"fdAT") or offset + 12 + length > size:
+        if kind in stops or offset + 12 + length > size:
             return
         budget.spend(2, 12 + length)
         yield offset, length, kind
@@ -598,7 +620,8 @@ def skip_late_icc_profiles(image: ImageFile.ImageFile) -> None:
     """Have Pillow skip the ICC profiles (iCCP chunks) of an opened PNG that follow its pixel
     data, where the spec allows none, yet Pillow inflates each as it reads the chunks that follow
     the pixels (and, in an APNG, those before the frame it moves to): `extra_icc_profiles` stops
-    at the pixel data, as walking on would cost a seek per chunk of it in every PNG."""
+    at a PNG's pixel data, as walking on would cost a seek per chunk of it in every PNG (it
+    walks on in an icon's PNG picture, which Pillow decodes out of reach of this skip)."""
     # Pillow's own structure (its chunk reader, `png`): where a Pillow release has none, the
     # profiles are inflated as before, and the image still decodes.
     stream = getattr(image, "png", None) if isinstance(image, PngImagePlugin.PngImageFile) else None
@@ -745,6 +768,23 @@ def _icns_frame_sizes(file: BinaryIO) -> list[tuple[int, int]]:
         elif Jpeg2KImagePlugin._accept(signature):
             sizes.append(Jpeg2KImagePlugin.Jpeg2KImageFile(view).size)
     return sizes
+
+
+def _icon_pictures(file: BinaryIO, head: bytes) -> list[int]:
+    """Where the pictures Pillow decodes in an ICO or ICNS (whose file starts with `head`)
+    start, as `check_icon_size` finds them; none in another file, or where Pillow cannot read
+    the icon's directory (Image.open fails on it too, and says why)."""
+    try:
+        file.seek(0)
+        if IcoImagePlugin._accept(head):
+            return [IcoImagePlugin.IcoFile(FileView(file)).entry[0].offset]  # type: ignore[arg-type]
+        if IcnsImagePlugin._accept(head):
+            icns = IcnsImagePlugin.IcnsFile(FileView(file))  # type: ignore[arg-type]
+            codes = [code for code, _ in icns.SIZES[icns.bestsize()] if code in icns.dct]
+            return [icns.dct[code][0] for code in codes]
+    except Exception:
+        pass
+    return []
 
 
 def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:

@@ -389,9 +389,9 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             check_pnm(file)
-            check_icon_size(file, options.max_pixels)
             patches = extra_icc_profiles(file, size)
             source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
+            check_icon_size(source, options.max_pixels)  # it opens an icon's PNG picture
             try:
                 image = Image.open(FileView(source), formats=readable_formats())
             except UnidentifiedImageError:
