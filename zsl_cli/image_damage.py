@@ -537,7 +537,7 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     checksum, by their offsets. Empty where a critical chunk is damaged, or none is."""
     patches: dict[int, bytes] = {}
     try:
-        for offset, length, kind in _chunks_before_pixels(file, size):
+        for offset, length, kind in _png_chunks(file, size):
             if len(patches) >= _MAX_BOXES:
                 break
             checksum = zlib.crc32(kind)
@@ -585,14 +585,14 @@ def _extra_profiles(file: BinaryIO, size: int, start: int, to_end: bool) -> dict
     pixel data (the image's), walking `to_end` to find those after it as well."""
     patches: dict[int, bytes] = {}
     extra = False  # whether a profile met now is extra: after the first, or after the pixels
-    for offset, length, kind in _chunks_before_pixels(file, size, start, to_end):
+    for offset, length, kind in _png_chunks(file, size, start, to_end):
         if kind == b"iCCP" and extra:
             patches.update(_skipped_chunk(file, offset, length))
         extra = extra or kind in (b"iCCP", b"IDAT", b"fdAT")
     return patches
 
 
-def _chunks_before_pixels(
+def _png_chunks(
     file: BinaryIO, size: int, start: int = 0, to_end: bool = False
 ) -> Iterator[tuple[int, int, bytes]]:
     """(offset, data length, type) of each whole chunk of a PNG (at `start` in the file) before
