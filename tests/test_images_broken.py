@@ -604,6 +604,25 @@ def test_read_budget_counts_only_reads_that_bring_next_to_nothing(
     assert np.asarray(decode_image(path)).tolist() == [[green, blue] * 1500]
 
 
+@pytest.mark.parametrize("kind", ["dds", "qoi", "ppm_16_bit"])
+def test_pixels_read_a_pixel_a_read_are_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # Pillow's Python decoders of a DDS's uncompressed colour, of a QOI and of a PPM of a depth
+    # other than 8 or 16-bit grey read a pixel a read, a few bytes: a 512x512 DDS as Pillow
+    # writes it is over 100,000 of them (here 100: a PPM's header is read a byte a read), yet
+    # each read holds a pixel.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 100)
+    pixels = blocky_rgb(64, 48, seed=5)
+    path = tmp_path / f"pixels.{kind}"
+    if kind == "ppm_16_bit":
+        samples = (pixels.astype(">u2") * 257).tobytes()
+        path.write_bytes(b"P6\n64 48\n65535\n" + samples)
+    else:
+        path.write_bytes(encoded(Image.fromarray(pixels), kind.upper()))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
 def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:
     """An 8-bit RGB Photoshop file holding only its merged image, uncompressed, with a layer
     section that gives `layer_count` (its layer records left out: Pillow reads none of them

@@ -502,21 +502,41 @@ class ReadBudget:
             )
 
 
+def spare_python_decoder(image: ImageFile.ImageFile) -> None:
+    """Lets a Python pixel decoder that reads the file itself read it outside the ReadBudget:
+    Pillow's for a DDS's uncompressed colour, a QOI and a PPM of a depth other than 8 bits or
+    16-bit grey read a pixel a read, a few bytes, so the budget refused any of over 100,000
+    pixels (a 512x512 DDS as Pillow writes it), yet each read holds a pixel. Their reads end
+    with the pixels, which the pixel limit bounds (zsl's run-length BMP decoder bounds its codes
+    that make none)."""
+    view = image.fp
+    if isinstance(view, FileView) and any(_pulls_file(tile.codec_name) for tile in image.tile):
+        view.budget = None
+
+
+def _pulls_file(codec_name: str) -> bool:
+    decoder = Image.DECODERS.get(codec_name)
+    python = isinstance(decoder, type) and issubclass(decoder, ImageFile.PyDecoder)
+    return python and bool(getattr(decoder, "_pulls_fd", False))
+
+
 class FileView:
     """A file as Pillow reads it: notes whether a read came back short (the data ended), makes
     a seek the file system refuses (before the start, or too far) the file's damage rather
     than a read error, closing it leaves the file open (Pillow 13 closes an image's file
     with the image, and a failure is classified by reading the file again), and it has no
-    descriptor to give a decoder (see fileno). Its reads are spent from a ReadBudget."""
+    descriptor to give a decoder (see fileno). Its reads are spent from a ReadBudget, where it
+    has one (see spare_python_decoder)."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
         self.hit_end = False
-        self._budget = ReadBudget()
+        self.budget: ReadBudget | None = ReadBudget()
 
     def read(self, size: int = -1) -> bytes:
         data = self._file.read(size)
-        self._budget.spend(1, len(data))
+        if self.budget is not None:
+            self.budget.spend(1, len(data))
         if size is not None and size > 0 and len(data) < size:
             self.hit_end = True
         return data
