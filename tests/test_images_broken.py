@@ -604,6 +604,29 @@ def test_read_budget_counts_only_reads_that_bring_next_to_nothing(
     assert np.asarray(decode_image(path)).tolist() == [[green, blue] * 1500]
 
 
+@pytest.mark.parametrize(
+    "codes",
+    [
+        pytest.param(bytes([0, 0]) * 50, id="line_ends_at_a_line_start"),
+        pytest.param(bytes([1, 1]) * 50, id="runs_past_the_line_end"),
+        pytest.param(bytes([0, 2, 0, 0]) * 50, id="jumps_of_no_pixel"),
+    ],
+)
+def test_rle_bmp_of_countless_codes_that_make_no_pixel_is_not_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, codes: bytes
+) -> None:
+    # zsl's decoder reads its codes in blocks, outside the read budget: 8 million such codes,
+    # 16 MB, held a decode worker for 8-14 s. Here 10 such codes are allowed.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 10)
+    path = tmp_path / "codes.bmp"
+    path.write_bytes(rle8_bmp(2, 2, bytes([2, 1]) + codes + bytes([0, 1])))
+    error = failure_of(path)
+    assert (error.status, "make no pixel" in error.reason) == ("decode_error", True)
+    # A pixel pays for two codes: its run and its line's end, in an image one pixel wide.
+    path.write_bytes(rle8_bmp(1, 60, bytes([1, 2, 0, 0]) * 60 + bytes([0, 1])))
+    assert np.asarray(decode_image(path)).tolist() == [[[0, 0, 255]]] * 60
+
+
 @pytest.mark.parametrize("kind", ["dds", "qoi", "ppm_16_bit"])
 def test_pixels_read_a_pixel_a_read_are_not_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
@@ -889,8 +912,9 @@ def test_rle_bmp_of_codes_that_pass_over_no_pixel_decodes_in_little_memory(
 ) -> None:
     # A line's end at a line's start, and a jump of no pixels, pass over none: each was kept as
     # a run of see-through pixels all the same, some 70 bytes a code (a 40 MB file of them on a
-    # 100x100 bitmap took 1.4 GB), where Pillow's decoder keeps nothing.
-    codes = b"\0\0" * 200_000 + b"\0\2\0\0" * 100_000 + bytes([4, 1, 0, 1])
+    # 100x100 bitmap took 1.4 GB), where Pillow's decoder keeps nothing. (Past 100,000 such
+    # codes the file is refused: see the next test.)
+    codes = b"\0\0" * 60_000 + b"\0\2\0\0" * 30_000 + bytes([4, 1, 0, 1])
     path = tmp_path / "idle_codes.bmp"
     path.write_bytes(rle8_bmp(4, 2, codes))
     tracemalloc.start()
