@@ -627,6 +627,36 @@ def test_rle_bmp_of_countless_codes_that_make_no_pixel_is_not_decoded(
     assert np.asarray(decode_image(path)).tolist() == [[[0, 0, 255]]] * 60
 
 
+def msp_v2(width: int, rows: list[bytes]) -> bytes:
+    """A run-length coded Windows Paint 2 file (MSP, "LinS") of these coded rows."""
+    header = bytearray(b"LinS" + struct.pack("<HH", width, len(rows)) + bytes(24))
+    checksum = 0
+    for at in range(0, 30, 2):  # the 16 words of the header XOR to 0
+        checksum ^= int.from_bytes(header[at : at + 2], "little")
+    header[30:32] = checksum.to_bytes(2, "little")
+    rowmap = struct.pack(f"<{len(rows)}H", *map(len, rows))
+    return bytes(header) + rowmap + b"".join(rows)
+
+
+def test_msp_whose_rows_hold_more_codes_than_their_pixels_take_is_not_decoded(
+    tmp_path: Path,
+) -> None:
+    # Pillow's decoder walks a row's codes in Python, and each code past the row's pixels makes
+    # none, a byte each: a 20 MB file of them on an 8x300 bitmap held a decode worker for 20 s.
+    path = tmp_path / "paint.msp"
+    # 16 pixels: two bytes, a literal run of both, then a run of 8 repeats of white (0xFF).
+    row = bytes([2, 0xAA, 0x55]) + bytes([0, 1, 0xFF])
+    path.write_bytes(msp_v2(24, [row, row]))
+    black, white = [0, 0, 0], [255, 255, 255]
+    assert (
+        np.asarray(decode_image(path)).tolist()
+        == [[white, black] * 4 + [black, white] * 4 + [white] * 8] * 2
+    )
+    path.write_bytes(msp_v2(24, [row + bytes([1]) * 100, row]))
+    error = failure_of(path)
+    assert (error.status, "row map" in error.reason) == ("decode_error", True)
+
+
 @pytest.mark.parametrize("kind", ["dds", "qoi", "ppm_16_bit"])
 def test_pixels_read_a_pixel_a_read_are_not_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str

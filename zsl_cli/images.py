@@ -102,6 +102,7 @@ from zsl_cli.image_damage import (
     arithmetic_coded,
     check_icon_size,
     check_jpeg_scans,
+    check_msp_rows,
     check_pnm,
     classify,
     damaged_png_chunks,
@@ -515,6 +516,7 @@ def _decode_opened(
         if image.width * image.height > options.max_pixels:
             raise DecodeError(TOO_LARGE, too_large_reason(image.size, options.max_pixels))
         check_jpeg_scans(file, frame)
+        check_msp_rows(image, file)
         if options.draft is not None and file_format in JPEG_FORMATS:
             apply_draft(image, options.draft, exif_orientation(image))
         if file_format in JPEG_FORMATS and not image.tile and not ends_with(file, size, JPEG_END):
