@@ -627,6 +627,57 @@ def test_rle_bmp_of_countless_codes_that_make_no_pixel_is_not_decoded(
     assert np.asarray(decode_image(path)).tolist() == [[[0, 0, 255]]] * 60
 
 
+def xpm(size_line: bytes, colours: list[bytes], rows: list[bytes], blank_lines: int = 0) -> bytes:
+    """An XPM (one character a pixel) with `blank_lines` before its size line and as many
+    among its pixel rows."""
+    head = b"/* XPM */\nstatic char *image[] = {\n" + b"\n" * blank_lines
+    quoted = [b'"' + line + b'",\n' for line in [size_line, *colours]]
+    pixels = (b"\n" * blank_lines).join(b'"' + row + b'",\n' for row in rows)
+    return head + b"".join(quoted) + pixels + b"};\n"
+
+
+def test_xpm_of_countless_lines_that_hold_nothing_is_not_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pillow reads an XPM a line at a time in Python (readline, outside the read budget),
+    # skipping lines that hold nothing and parsing every colour declared: a 16 MB file of blank
+    # lines held a decode worker for 30-45 s, an 18 MB one of a million colours of a 1x1 image
+    # 3.5 s. Here 10 such lines are allowed.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 10)
+    colours = [b"a c #FF0000", b"b c #0000FF"]
+    path = tmp_path / "image.xpm"
+    path.write_bytes(xpm(b"2 2 2 1", colours, [b"ab", b"ba"], blank_lines=4))
+    red, blue = [255, 0, 0], [0, 0, 255]
+    assert np.asarray(decode_image(path)).tolist() == [[red, blue], [blue, red]]
+    path.write_bytes(xpm(b"2 2 2 1", colours, [b"ab", b"ba"], blank_lines=20))
+    error = failure_of(path)
+    assert (error.status, "hold no pixel" in error.reason) == ("decode_error", True)
+    many = [bytes([33 + n // 90, 33 + n % 90]) + b" c #00FF00" for n in range(20)]
+    path.write_bytes(xpm(b"1 1 20 2", many, [many[0][:2]]))
+    error = failure_of(path)
+    assert (error.status, "hold no pixel" in error.reason) == ("decode_error", True)
+    # A size line past 64 KB of lines that hold nothing is not looked for.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 100_000)
+    path.write_bytes(xpm(b"2 2 2 1", colours, [b"ab", b"ba"], blank_lines=70_000))
+    error = failure_of(path)
+    assert (error.status, "size line" in error.reason) == ("not_an_image", True)
+
+
+def test_xv_thumbnail_whose_comments_run_past_64_kb_is_not_read(tmp_path: Path) -> None:
+    # Pillow reads them a line at a time in Python: 16 MB of them held a worker for 11-14 s.
+    pixels = bytes([0xE0, 0x1C, 0x03, 0xFF])  # red, green, blue, white (3-3-2 bits)
+    path = tmp_path / "thumbnail.xv"
+    comments = b"#XVVERSION:Version 2.28\n#END_OF_COMMENTS\n"
+    path.write_bytes(b"P7 332\n" + comments + b"2 2 255\n" + pixels)
+    assert np.asarray(decode_image(path)).tolist() == [
+        [[255, 0, 0], [0, 255, 0]],
+        [[0, 0, 255], [255, 255, 255]],
+    ]
+    path.write_bytes(b"P7 332\n" + b"#\n" * 40_000 + b"2 2 255\n" + pixels)
+    error = failure_of(path)
+    assert (error.status, "64 KB of comments" in error.reason) == ("not_an_image", True)
+
+
 def msp_v2(width: int, rows: list[bytes]) -> bytes:
     """A run-length coded Windows Paint 2 file (MSP, "LinS") of these coded rows."""
     header = bytearray(b"LinS" + struct.pack("<HH", width, len(rows)) + bytes(24))

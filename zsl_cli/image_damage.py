@@ -25,6 +25,8 @@ from PIL import (
     Jpeg2KImagePlugin,
     PngImagePlugin,
     UnidentifiedImageError,
+    XpmImagePlugin,
+    XVThumbImagePlugin,
 )
 
 from zsl_cli.formatting import clipped_text
@@ -712,6 +714,69 @@ def check_pnm(file: BinaryIO) -> None:
                 )
     finally:
         file.seek(0)
+
+
+# Pillow's XPM size line ("width height colours characters-a-pixel"), at a line's start.
+_XPM_SIZE_LINE = re.compile(rb'^"([0-9]*) ([0-9]*) ([0-9]*) ([0-9]*)', re.MULTILINE)
+_TEXT_HEADER_LIMIT = 64 * 1024  # as a PNM's: its first lines, those of a usual header
+
+
+def check_xpm(file: BinaryIO) -> None:
+    """DecodeError for an XPM of more lines than its pixel rows and the colours they may use
+    take, by over ReadBudget.FREE_READS, or (not_an_image) whose size line does not come in its
+    first 64 KB. Pillow reads an XPM a line at a time in Python, outside the read budget (by
+    readline), skipping lines that hold nothing and parsing every colour declared: a 16 MB file
+    of blank lines held a decode worker for 30-45 s, an 18 MB one of a million colours on a 1x1
+    image 3.5 s. Leaves the file at its start."""
+    try:
+        head = file.read(9)
+        if not XpmImagePlugin._accept(head):
+            return
+        head += file.read(_TEXT_HEADER_LIMIT - len(head))
+        size_line = _XPM_SIZE_LINE.search(head)
+        if size_line is None:
+            if len(head) < _TEXT_HEADER_LIMIT:
+                return  # Pillow refuses it, and says why
+            raise DecodeError(
+                NOT_AN_IMAGE,
+                f"XPM signature, but no size line in its first {_TEXT_HEADER_LIMIT // 1024} KB: "
+                "not read",
+            )
+        width, height, colours = (int(number or 0) for number in size_line.groups()[:3])
+        allowed = ReadBudget.FREE_READS + height + min(colours, width * height)
+        lines = head.count(b"\n", size_line.end())
+        while lines <= allowed and (block := file.read(1024 * 1024)):
+            lines += block.count(b"\n")
+    finally:
+        file.seek(0)
+    if lines > allowed:
+        raise DecodeError(
+            DECODE_ERROR,
+            f"cannot decode: over {ReadBudget.FREE_READS:,} lines that hold no pixel row or "
+            "colour it could use, each read on its own (real files have far fewer): not decoded",
+        )
+
+
+def check_xv_thumbnail(file: BinaryIO) -> None:
+    """DecodeError not_an_image for an XV thumbnail whose comments run past 64 KB: Pillow reads
+    them a line at a time in Python, outside the read budget (by readline), so 16 MB of them
+    held a decode worker for 11-14 s. Leaves the file at its start."""
+    try:
+        head = file.read(6)
+        if not XVThumbImagePlugin._accept(head):
+            return
+        head += file.read(_TEXT_HEADER_LIMIT - len(head))
+    finally:
+        file.seek(0)
+    if len(head) < _TEXT_HEADER_LIMIT:
+        return
+    whole_lines = head.split(b"\n")[1:-1]  # those after the signature's
+    if all(line.startswith(b"#") for line in whole_lines):
+        raise DecodeError(
+            NOT_AN_IMAGE,
+            "XV thumbnail signature, but its header runs past "
+            f"{_TEXT_HEADER_LIMIT // 1024} KB of comments: not read",
+        )
 
 
 def check_msp_rows(image: ImageFile.ImageFile, file: BinaryIO) -> None:

@@ -11,15 +11,17 @@ these short codes (a stable contract: they appear in the `status` column of ever
     not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
                    signature the file has (the reason gives its message); also EPS, refused on
                    purpose: Pillow decodes it by running Ghostscript on the file; HEIF (HEIC)
-                   where the optional pillow-heif is not installed; and a PNM (PPM, PGM, PBM)
-                   whose header runs past 64 KB of whitespace or comments
+                   where the optional pillow-heif is not installed; a PNM (PPM, PGM, PBM)
+                   whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
+                   past 64 KB of comments, and an XPM without its size line in its first 64 KB
     truncated      the data ends before the image does
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
-                   also a plain PNM with over 100 comments among its pixels, and a
+                   also a plain PNM with over 100 comments among its pixels, an XPM of over
+                   100,000 lines more than its pixel rows and the colours they may use, and a
                    progressive or arithmetic-coded JPEG of over 500 scans (each a pass
                    over the whole image)
 
@@ -104,6 +106,8 @@ from zsl_cli.image_damage import (
     check_jpeg_scans,
     check_msp_rows,
     check_pnm,
+    check_xpm,
+    check_xv_thumbnail,
     classify,
     damaged_png_chunks,
     ends_with,
@@ -391,6 +395,8 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
             check_pnm(file)
+            check_xpm(file)
+            check_xv_thumbnail(file)
             patches = extra_icc_profiles(file, size)
             source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
             check_icon_size(source, options.max_pixels)  # it opens an icon's PNG picture
