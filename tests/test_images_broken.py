@@ -1009,6 +1009,54 @@ def test_rle_bmp_of_codes_that_pass_over_no_pixel_decodes_in_little_memory(
     assert peak < 4 << 20
 
 
+def grey_tiff_in_row_strips(rows: np.ndarray, one_offset: bool) -> bytes:
+    """An uncompressed little-endian grey TIFF of a strip a row, its strips at their rows, or
+    (`one_offset`) all at the first row's."""
+    height, width = rows.shape
+    data_at, offsets_at = 8, 8 + rows.size
+    offsets = [data_at + (0 if one_offset else row * width) for row in range(height)]
+    counts_at = offsets_at + 4 * height
+    ifd_at = counts_at + 4 * height
+    tags = [
+        (256, 4, 1, width),
+        (257, 4, 1, height),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (273, 4, height, offsets_at),
+        (277, 3, 1, 1),
+        (278, 4, 1, 1),
+        (279, 4, height, counts_at),
+    ]
+    ifd = struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", *tag) for tag in tags)
+    return (
+        b"II*\0"
+        + struct.pack("<I", ifd_at)
+        + rows.astype(np.uint8).tobytes()
+        + struct.pack(f"<{height}I", *offsets)
+        + struct.pack(f"<{height}I", *[width] * height)
+        + ifd
+        + bytes(4)
+    )
+
+
+def test_tiff_of_countless_strips_that_hold_next_to_nothing_is_not_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pillow sets up each strip of an uncompressed TIFF in Python, in Image.open, and reads each
+    # on its own: a 14 MB file of 2.4 million one-pixel strips held a decode worker for 32-42 s,
+    # each read of one at a shared offset bringing the read budget 64 KB. Here 10 strips are
+    # free, then each must have 64 bytes of the file.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 10)
+    rows = np.arange(64 * 100).reshape(100, 64) % 251
+    path = tmp_path / "strips.tif"
+    path.write_bytes(grey_tiff_in_row_strips(rows, one_offset=False))
+    np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], rows)
+    path.write_bytes(grey_tiff_in_row_strips(np.zeros((100, 1)), one_offset=True))
+    error = failure_of(path)
+    assert (error.status, "strips or tiles" in error.reason) == ("decode_error", True)
+
+
 def with_tiff_tag(tiff: bytes, tag: int, value: int) -> bytes:
     """A little-endian TIFF with the short value of `tag` in its first directory replaced."""
     data = bytearray(tiff)

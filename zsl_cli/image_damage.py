@@ -779,6 +779,55 @@ def check_xv_thumbnail(file: BinaryIO) -> None:
         )
 
 
+# Where a TIFF's first directory's offset lies and its type, then the types of the directory's
+# entry count and of an entry (tag, type, count, value): classic TIFF (42) and BigTIFF (43).
+_TIFF_LAYOUTS = {42: (4, "I", "H", "HHI4s"), 43: (8, "Q", "Q", "HHQ8s")}
+_TIFF_INTEGERS = {3: "H", 4: "I", 16: "Q"}  # SHORT, LONG, LONG8
+_TIFF_COMPRESSION, _TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS = 259, 273, 324
+# Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read budget
+# refuses one of more entries than these (a classic TIFF has at most 65,535).
+_TIFF_MOST_ENTRIES = 150_000
+
+
+def check_tiff_strips(file: BinaryIO, size: int) -> None:
+    """DecodeError for an uncompressed TIFF of more strips or tiles (in its first directory)
+    than ReadBudget.FREE_READS and one for each BYTES_PER_READ of the file: Pillow sets each up
+    in Python, in Image.open, and reads each on its own, so a 14 MB file of 2.4 million strips
+    of a pixel held a decode worker for 32-42 s (reads of strips at one offset, 64 KB each,
+    paid the read budget). libtiff reads a compressed one whole. Leaves the file at its start."""
+    try:
+        head = file.read(16)
+        order = {b"II": "<", b"MM": ">"}.get(head[:2], "")
+        version = struct.unpack_from(order + "H", head, 2)[0] if order and len(head) == 16 else 0
+        if version not in _TIFF_LAYOUTS:
+            return
+        offset_at, offset, number, layout = _TIFF_LAYOUTS[version]
+        entry = struct.Struct(order + layout)
+        file.seek(struct.unpack_from(order + offset, head, offset_at)[0])
+        found = file.read(struct.calcsize(number))
+        if len(found) < struct.calcsize(number):
+            return  # Pillow says what is wrong
+        count = min(struct.unpack(order + number, found)[0], _TIFF_MOST_ENTRIES)
+        data = file.read(count * entry.size)
+    except OSError:  # an offset past what the file system allows: Pillow says what is wrong
+        return
+    finally:
+        file.seek(0)
+    strips, compression = 0, 1  # TIFF's default: none
+    for tag, kind, values, value in entry.iter_unpack(data[: len(data) - len(data) % entry.size]):
+        if tag in (_TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS):
+            strips = max(strips, values)
+        elif tag == _TIFF_COMPRESSION and kind in _TIFF_INTEGERS:
+            compression = struct.unpack_from(order + _TIFF_INTEGERS[kind], value)[0]
+    if compression == 1 and strips > ReadBudget.FREE_READS + size // ReadBudget.BYTES_PER_READ:
+        raise DecodeError(
+            DECODE_ERROR,
+            f"cannot decode: {strips:,} strips or tiles of uncompressed pixels, over "
+            f"{ReadBudget.FREE_READS:,} that hold next to nothing, each set up and read on its "
+            "own (real files have far fewer): not decoded",
+        )
+
+
 def check_msp_rows(image: ImageFile.ImageFile, file: BinaryIO) -> None:
     """DecodeError for a run-length coded Windows Paint file (MSP) whose row map gives a row
     more bytes than coding its pixels can take: three a byte of pixels, a run of one repeat.

@@ -21,7 +21,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a plain PNM with over 100 comments among its pixels, an XPM of over
-                   100,000 lines more than its pixel rows and the colours they may use, and a
+                   100,000 lines more than its pixel rows and the colours they may use, an
+                   uncompressed TIFF of over 100,000 strips or tiles that hold next to
+                   nothing, and a
                    progressive or arithmetic-coded JPEG of over 500 scans (each a pass
                    over the whole image)
 
@@ -106,6 +108,7 @@ from zsl_cli.image_damage import (
     check_jpeg_scans,
     check_msp_rows,
     check_pnm,
+    check_tiff_strips,
     check_xpm,
     check_xv_thumbnail,
     classify,
@@ -397,6 +400,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
             check_pnm(file)
             check_xpm(file)
             check_xv_thumbnail(file)
+            check_tiff_strips(file, size)
             patches = extra_icc_profiles(file, size)
             source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
             check_icon_size(source, options.max_pixels)  # it opens an icon's PNG picture
