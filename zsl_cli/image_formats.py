@@ -490,7 +490,9 @@ class ReadBudget:
     chunks makes 400,000 reads, each chunk's header, data and checksum, and a GIF two a 255-byte
     block."""
 
-    FREE_READS = 100_000  # 0.5 s of Pillow's PNG chunk loop, the slowest per read (by hand)
+    # 1 s of Pillow's PNG chunk loop, the slowest per read (by hand); 100,000 refused a PNG
+    # flushed a row at a time (a 1000x60000 flat one: 60,000 chunks of 25 bytes).
+    FREE_READS = 200_000
     BYTES_PER_READ = 64
 
     def __init__(self) -> None:
@@ -517,7 +519,7 @@ class ReadBudget:
 def spare_python_decoder(image: ImageFile.ImageFile) -> None:
     """Lets a Python pixel decoder that reads the file itself read it outside the ReadBudget:
     Pillow's for a DDS's uncompressed colour, a QOI and a PPM of a depth other than 8 bits or
-    16-bit grey read a pixel a read, a few bytes, so the budget refused any of over 100,000
+    16-bit grey read a pixel a read, a few bytes, so the budget refused any of over 200,000
     pixels (a 512x512 DDS as Pillow writes it), yet each read holds a pixel. Their reads end
     with the pixels, which the pixel limit bounds (zsl's run-length BMP decoder bounds its codes
     that make none)."""

@@ -21,8 +21,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a plain PNM with over 100 comments among its pixels, an XPM of over
-                   100,000 lines more than its pixel rows and the colours they may use, an
-                   uncompressed TIFF of over 100,000 strips or tiles that hold next to
+                   200,000 lines more than its pixel rows and the colours they may use, an
+                   uncompressed TIFF of over 200,000 strips or tiles that hold next to
                    nothing, and a
                    progressive or arithmetic-coded JPEG of over 500 scans (each a pass
                    over the whole image)
