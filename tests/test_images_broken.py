@@ -232,11 +232,12 @@ def test_png_read_through_patches_looks_only_at_those_each_read_meets(tmp_path: 
     assert patches.looks <= 5 * len(patches)  # some 2,300 reads looked 920,000 times
 
 
-def test_png_inflates_only_its_first_icc_profile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The spec allows one iCCP chunk, yet Pillow inflated each, wherever it lay, and counted none
-    # against its bound on a file's text: 50 of 64 KB that inflate to 63 MB each took 10 s.
+ICC_PROFILE = png_chunk(b"iCCP", b"first\0\0" + zlib.compress(bytes(1000)))
+ICC_BOMBS = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(1_000_000))) * 3
+
+
+def counted_inflations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of what Pillow inflates from a PNG's compressed chunks, from now on."""
     inflated: list[int] = []
     inflate = PngImagePlugin._safe_zlib_decompress
 
@@ -245,8 +246,16 @@ def test_png_inflates_only_its_first_icc_profile(
         return plain
 
     monkeypatch.setattr(PngImagePlugin, "_safe_zlib_decompress", counted)
-    profile = png_chunk(b"iCCP", b"first\0\0" + zlib.compress(bytes(1000)))
-    bombs = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(1_000_000))) * 3
+    return inflated
+
+
+def test_png_inflates_only_its_first_icc_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The spec allows one iCCP chunk, yet Pillow inflated each, wherever it lay, and counted none
+    # against its bound on a file's text: 50 of 64 KB that inflate to 63 MB each took 10 s.
+    inflated = counted_inflations(monkeypatch)
+    profile, bombs = ICC_PROFILE, ICC_BOMBS
     pixels = blocky_rgb(16, 12, seed=4)
     png = encoded(Image.fromarray(pixels), "PNG")
     idat, iend = png.index(b"IDAT") - 4, png.index(b"IEND") - 4
@@ -283,16 +292,8 @@ def test_icon_png_inflates_only_its_first_icc_profile(
     # Pillow reads an icon's PNG picture from the icon's own file: its extra profiles were all
     # inflated, those before the pixel data twice (the size check opened the picture too), and
     # those after it within Image.open (ICO), out of reach of the skip an opened PNG gets.
-    inflated: list[int] = []
-    inflate = PngImagePlugin._safe_zlib_decompress
-
-    def counted(data: bytes) -> bytes:
-        inflated.append(len(plain := inflate(data)))
-        return plain
-
-    monkeypatch.setattr(PngImagePlugin, "_safe_zlib_decompress", counted)
-    profile = png_chunk(b"iCCP", b"first\0\0" + zlib.compress(bytes(1000)))
-    bombs = png_chunk(b"iCCP", b"bomb\0\0" + zlib.compress(bytes(1_000_000))) * 3
+    inflated = counted_inflations(monkeypatch)
+    profile, bombs = ICC_PROFILE, ICC_BOMBS
     pixels = blocky_rgb(16, 16, seed=4)
     png = encoded(Image.fromarray(pixels).convert("RGBA"), "PNG")
     idat, iend = png.index(b"IDAT") - 4, png.index(b"IEND") - 4
