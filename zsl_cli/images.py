@@ -20,12 +20,14 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    picture inside) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
-                   also a plain PNM with over 100 comments among its pixels, an XPM of over
-                   200,000 lines more than its pixel rows and the colours they may use, an
-                   uncompressed TIFF of over 200,000 strips or tiles that hold next to
-                   nothing, and a
-                   progressive or arithmetic-coded JPEG of over 500 scans (each a pass
-                   over the whole image)
+                   also files built to hold a decode worker for long: a plain PNM with over
+                   100 comments among its pixels, a file of over 200,000 markers, chunks or
+                   padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
+                   as many codes that make no pixel, an MSP row longer than coding its pixels
+                   takes, an XPM of over 200,000 lines more than its pixel rows and the colours
+                   they may use, an uncompressed TIFF of over 200,000 strips or tiles that hold
+                   next to nothing, and a progressive or arithmetic-coded JPEG of over 500
+                   scans (each a pass over the whole image)
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
