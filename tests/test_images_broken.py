@@ -17,7 +17,7 @@ from PIL import Image, PngImagePlugin
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
-from zsl_cli.image_formats import FileView, ReadBudget
+from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 
@@ -727,6 +727,77 @@ def test_pixels_read_a_pixel_a_read_are_not_refused(
     else:
         path.write_bytes(encoded(Image.fromarray(pixels), kind.upper()))
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+def pillows_and_zsls(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels of `path` as Pillow's own decoder gives them, and as zsl's replacing it."""
+    with Image.open(path) as image:
+        pillows = np.asarray(image)
+    with Image.open(path) as image:
+        read_python_pixels_with_numpy(image)
+        assert image.tile[0].codec_name.startswith("zsl_")
+        return pillows, np.asarray(image)
+
+
+@pytest.mark.parametrize("maxval", [1, 2, 7, 100, 254, 256, 1000, 1023, 4095, 65534, 65535])
+@pytest.mark.parametrize("magic", [b"P5", b"P6"])
+def test_every_sample_of_a_deep_ppm_decodes_as_pillow_decodes_it(
+    tmp_path: Path, magic: bytes, maxval: int
+) -> None:
+    # zsl's decoder scales as Pillow's does (rounding half to even, clipping values above the
+    # largest), to 0..255, or 0..65535 in mode "I" for grey deeper than 8 bits: every value a
+    # sample's 1 or 2 bytes can hold, in a file of width x 256 samples.
+    if (magic, maxval) == (b"P5", 65535):
+        pytest.skip("Pillow reads 16-bit grey raw, not in Python")
+    sample = np.uint8 if maxval < 256 else np.dtype(">u2")
+    values = np.arange(256 if maxval < 256 else 65536).astype(sample)
+    bands = 1 if magic == b"P5" else 3
+    width = len(values) // 256 * bands
+    path = tmp_path / "deep.ppm"
+    path.write_bytes(
+        magic + b"\n%d 256\n%d\n" % (width // bands, maxval) + values.tobytes() * bands
+    )
+    pillows, zsls = pillows_and_zsls(path)
+    np.testing.assert_array_equal(zsls, pillows)
+    assert zsls.dtype == pillows.dtype
+    if maxval > 255 and magic == b"P6":
+        np.testing.assert_array_equal(
+            np.asarray(decode_image(path)), np.asarray(Image.open(path).convert("RGB"))
+        )
+
+
+@pytest.mark.parametrize("maxval", [100, 1023, 65535])
+def test_deep_ppm_cut_inside_its_pixels_is_truncated(tmp_path: Path, maxval: int) -> None:
+    sample = np.uint8 if maxval < 256 else np.dtype(">u2")
+    samples = np.full((4, 6, 3), maxval // 2, sample).tobytes()
+    path = tmp_path / "cut.ppm"
+    for cut in (1, 7, len(samples) // 2, len(samples) - 1):  # inside a sample, a pixel, a row
+        path.write_bytes(b"P6\n6 4\n%d\n" % maxval + samples[:-cut])
+        assert failure_of(path).status == "truncated", cut
+
+
+@pytest.mark.parametrize("kind", ["ppm_16_bit"])
+def test_pixels_pillow_reads_a_pixel_a_read_are_read_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # Pillow's Python decoders read a pixel a read, 5 us a pixel for a PPM of 16-bit colour
+    # (2 minutes for a 24 MP one): zsl's read the pixels at once, and the rest of the file not.
+    pixels = blocky_rgb(64, 48, seed=5)
+    path = tmp_path / f"pixels.{kind}"
+    samples = (pixels.astype(">u2") * 257).tobytes()
+    path.write_bytes(b"P6\n64 48\n65535\n" + samples + bytes(100_000))
+    reads: list[int] = []
+    read = FileView.read
+
+    def counted(view: FileView, size: int = -1) -> bytes:
+        data = read(view, size)
+        reads.append(len(data))
+        return data
+
+    monkeypatch.setattr(FileView, "read", counted)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    assert max(reads) == len(samples)
+    assert len(reads) < 100  # the header's reads, by Pillow, and one of the pixels
 
 
 def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:

@@ -136,6 +136,7 @@ from zsl_cli.image_formats import (
     icns_picture,
     ico_by_its_mask,
     on_white_by_and_mask,
+    read_python_pixels_with_numpy,
     read_rle_skips_as_alpha,
     read_spare_byte_as_alpha,
     readable_formats,
@@ -548,7 +549,8 @@ def _decode_opened(
         # Before the run-length decoder is chosen: a grey cursor's mode is back to its pixels'.
         cursor_mask = take_cursor_mask(image) if file_format == "CUR" else None
         read_rle_skips_as_alpha(image)
-        spare_python_decoder(image)  # after the run-length decoder is chosen: it is one
+        read_python_pixels_with_numpy(image)
+        spare_python_decoder(image)  # after zsl's decoders are chosen: they are such
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
