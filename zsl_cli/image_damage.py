@@ -14,6 +14,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
 from PIL import (
@@ -445,41 +446,22 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
     and lose tags Pillow needs ("decoder error -2").
     """
     try:
-        file.seek(0)
-        head = file.read(16)
-        order = {b"II": "little", b"MM": "big"}.get(head[:2])
-        if order is None or len(head) < 8:
-            return None
-        endian: Literal["little", "big"] = "little" if order == "little" else "big"
-
-        def number(data: bytes) -> int:
-            return int.from_bytes(data, endian)
-
-        big = number(head[2:4]) == 43  # BigTIFF: 64-bit offsets and counts
-        if big and len(head) < 16:
-            return _CUT
-        ifd = number(head[8:16]) if big else number(head[4:8])
-        count_size, entry_size, word = (8, 20, 8) if big else (2, 12, 4)
-        if ifd < (16 if big else 8):
+        directory = _tiff_directory(file)
+        if not isinstance(directory, _TiffDirectory):
+            return directory
+        number, table, ifd = directory.number, directory.table, directory.offset
+        count_size, entry_size, word = directory.sizes
+        if ifd < (16 if directory.version == 43 else 8):
             return None  # a directory inside the header: Pillow says what it found
-        file.seek(ifd)
-        entries = number(file.read(count_size))
-        table = file.read(entries * entry_size)
         # Field types run from 1 to 18: two random bytes are one of them 1 time in 4,000.
         kinds = [number(table[at + 2 : at + 4]) for at in range(0, len(table) - 3, entry_size)]
         if kinds and not all(kind in _TIFF_TYPE_SIZES for kind in kinds):
             return f"its first directory (at byte {ifd}) holds no tags: a damaged offset"
-        if ifd + count_size + entries * entry_size + word > size:
+        if ifd + count_size + directory.entries * entry_size + word > size:
             return _CUT
         arrays: dict[int, list[int]] = {}
-        for at in range(0, len(table), entry_size):
-            entry = table[at : at + entry_size]
-            tag, kind = number(entry[:2]), number(entry[2:4])
-            count, value, width = (
-                number(entry[4 : 4 + word]),
-                entry[4 + word :],
-                _TIFF_TYPE_SIZES[kind],
-            )
+        for tag, kind, count, value in directory.fields():
+            width = _TIFF_TYPE_SIZES[kind]
             inline = count * width <= word
             if not inline and number(value) + count * width > size:
                 return _CUT
@@ -496,6 +478,61 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
         return None
     except (OSError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class _TiffDirectory:
+    """A TIFF's first directory (the image Pillow decodes), where its header places it."""
+
+    endian: Literal["little", "big"]
+    version: int  # 42, or 43 for BigTIFF (64-bit offsets and counts)
+    offset: int
+    entries: int  # as many as it declares
+    table: bytes  # its entries as read: fewer bytes where the file (or the read) ends first
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        return _tiff_sizes(self.version)
+
+    def number(self, data: bytes) -> int:
+        return int.from_bytes(data, self.endian)
+
+    def fields(self) -> Iterator[tuple[int, int, int, bytes]]:
+        """(tag, type, count, value or its offset) of each whole entry read."""
+        _, entry_size, word = self.sizes
+        for at in range(0, len(self.table) - entry_size + 1, entry_size):
+            entry = self.table[at : at + entry_size]
+            yield (
+                self.number(entry[:2]),
+                self.number(entry[2:4]),
+                self.number(entry[4 : 4 + word]),
+                entry[4 + word :],
+            )
+
+
+def _tiff_sizes(version: int) -> tuple[int, int, int]:
+    """The sizes of a TIFF directory's entry count, of an entry, and of an offset, in bytes."""
+    return (8, 20, 8) if version == 43 else (2, 12, 4)
+
+
+def _tiff_directory(file: BinaryIO, most_entries: int | None = None) -> _TiffDirectory | str | None:
+    """The first directory of a TIFF, of at most `most_entries` entries read; _CUT where a
+    BigTIFF's header is cut short; None where the file is no TIFF."""
+    file.seek(0)
+    head = file.read(16)
+    order = {b"II": "little", b"MM": "big"}.get(head[:2])
+    if order is None or len(head) < 8:
+        return None
+    endian: Literal["little", "big"] = "little" if order == "little" else "big"
+    version = int.from_bytes(head[2:4], endian)
+    if version == 43 and len(head) < 16:
+        return _CUT
+    ifd = int.from_bytes(head[8:16] if version == 43 else head[4:8], endian)
+    count_size, entry_size, _ = _tiff_sizes(version)
+    file.seek(ifd)
+    entries = int.from_bytes(file.read(count_size), endian)
+    read = entries if most_entries is None else min(entries, most_entries)
+    return _TiffDirectory(endian, version, ifd, entries, file.read(read * entry_size))
 
 
 _CUT = "cut"
@@ -779,10 +816,6 @@ def check_xv_thumbnail(file: BinaryIO) -> None:
         )
 
 
-# Where a TIFF's first directory's offset lies and its type, then the types of the directory's
-# entry count and of an entry (tag, type, count, value): classic TIFF (42) and BigTIFF (43).
-_TIFF_LAYOUTS = {42: (4, "I", "H", "HHI4s"), 43: (8, "Q", "Q", "HHQ8s")}
-_TIFF_INTEGERS = {3: "H", 4: "I", 16: "Q"}  # SHORT, LONG, LONG8
 _TIFF_COMPRESSION, _TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS = 259, 273, 324
 # Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read budget
 # refuses one of more entries than these (a classic TIFF has at most 65,535).
@@ -796,29 +829,19 @@ def check_tiff_strips(file: BinaryIO, size: int) -> None:
     of a pixel held a decode worker for 32-42 s (reads of strips at one offset, 64 KB each,
     paid the read budget). libtiff reads a compressed one whole. Leaves the file at its start."""
     try:
-        head = file.read(16)
-        order = {b"II": "<", b"MM": ">"}.get(head[:2], "")
-        version = struct.unpack_from(order + "H", head, 2)[0] if order and len(head) == 16 else 0
-        if version not in _TIFF_LAYOUTS:
-            return
-        offset_at, offset, number, layout = _TIFF_LAYOUTS[version]
-        entry = struct.Struct(order + layout)
-        file.seek(struct.unpack_from(order + offset, head, offset_at)[0])
-        found = file.read(struct.calcsize(number))
-        if len(found) < struct.calcsize(number):
-            return  # Pillow says what is wrong
-        count = min(struct.unpack(order + number, found)[0], _TIFF_MOST_ENTRIES)
-        data = file.read(count * entry.size)
+        directory = _tiff_directory(file, _TIFF_MOST_ENTRIES)
     except OSError:  # an offset past what the file system allows: Pillow says what is wrong
         return
     finally:
         file.seek(0)
+    if not isinstance(directory, _TiffDirectory) or directory.version not in (42, 43):
+        return
     strips, compression = 0, 1  # TIFF's default: none
-    for tag, kind, values, value in entry.iter_unpack(data[: len(data) - len(data) % entry.size]):
+    for tag, kind, count, value in directory.fields():
         if tag in (_TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS):
-            strips = max(strips, values)
-        elif tag == _TIFF_COMPRESSION and kind in _TIFF_INTEGERS:
-            compression = struct.unpack_from(order + _TIFF_INTEGERS[kind], value)[0]
+            strips = max(strips, count)
+        elif tag == _TIFF_COMPRESSION and kind in (3, 4, 16):  # SHORT, LONG, LONG8
+            compression = directory.number(value[: _TIFF_TYPE_SIZES[kind]])
     if compression == 1 and strips > ReadBudget.FREE_READS + size // ReadBudget.BYTES_PER_READ:
         raise DecodeError(
             DECODE_ERROR,
