@@ -553,7 +553,7 @@ _J2K_END = b"\xff\xd9"  # and its last (EOC)
 # and comments (twice, when it then fails), and drops each comment among a plain PNM's pixels
 # by copying its 1 MB block (a 1 MB file of comments took 12 s). No program writes files that
 # come near these bounds: the format allows comments in the header only.
-_PNM_HEADER_LIMIT = 64 * 1024
+_TEXT_HEADER_LIMIT = 64 * 1024  # also an XPM's and an XV thumbnail's: read a line at a time
 _PNM_PIXEL_COMMENTS = 100
 _PNM_FIRST_READ = 64  # holds a usual header whole
 # The magic numbers Pillow reads; it takes the whitespace after a short one.
@@ -720,7 +720,7 @@ class PatchedFile:
 
 
 def check_pnm(file: BinaryIO) -> None:
-    """DecodeError for a PNM that would take Pillow seconds to read (see _PNM_HEADER_LIMIT).
+    """DecodeError for a PNM that would take Pillow seconds to read (see _TEXT_HEADER_LIMIT).
     Leaves the file at its start."""
     try:
         head = file.read(_PNM_FIRST_READ)
@@ -731,14 +731,14 @@ def check_pnm(file: BinaryIO) -> None:
         name = _PNM_NAMES.get(kind, "PNM")
         end = _pnm_header_end(head, magic.end(), kind)
         if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
-            head += file.read(_PNM_HEADER_LIMIT - len(head))
+            head += file.read(_TEXT_HEADER_LIMIT - len(head))
             end = _pnm_header_end(head, magic.end(), kind)
         if end == _PNM_REFUSED:
             return  # Pillow refuses it as soon as it reads that far, and says why
-        if end is None and len(head) == _PNM_HEADER_LIMIT:
+        if end is None and len(head) == _TEXT_HEADER_LIMIT:
             raise DecodeError(
                 NOT_AN_IMAGE,
-                f"{name} signature, but its header runs past {_PNM_HEADER_LIMIT // 1024} KB of "
+                f"{name} signature, but its header runs past {_TEXT_HEADER_LIMIT // 1024} KB of "
                 "whitespace or comments: not read",
             )
         if end is not None and kind in (b"P1", b"P2", b"P3"):
@@ -755,7 +755,6 @@ def check_pnm(file: BinaryIO) -> None:
 
 # Pillow's XPM size line ("width height colours characters-a-pixel"), at a line's start.
 _XPM_SIZE_LINE = re.compile(rb'^"([0-9]*) ([0-9]*) ([0-9]*) ([0-9]*)', re.MULTILINE)
-_TEXT_HEADER_LIMIT = 64 * 1024  # as a PNM's: its first lines, those of a usual header
 
 
 def check_xpm(file: BinaryIO) -> None:
@@ -787,10 +786,8 @@ def check_xpm(file: BinaryIO) -> None:
     finally:
         file.seek(0)
     if lines > allowed:
-        raise DecodeError(
-            DECODE_ERROR,
-            f"cannot decode: over {ReadBudget.FREE_READS:,} lines that hold no pixel row or "
-            "colour it could use, each read on its own (real files have far fewer): not decoded",
+        raise ReadBudget.refusal(
+            "lines that hold no pixel row or colour it could use, each read on its own"
         )
 
 

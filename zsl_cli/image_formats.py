@@ -26,6 +26,10 @@ from PIL import (
 
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
+# Pixels worked on in float64 at a time (_scale_to_8bit, _DdsRgbDecoder): a whole image's
+# float64 temporaries would take tens of bytes a pixel in each decode worker.
+_FLOAT_BLOCK = 1 << 16
+
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 REFUSED_FORMATS = frozenset({"EPS"})
 
@@ -294,8 +298,8 @@ class _DdsRgbDecoder(ImageFile.PyDecoder):
         stored = np.frombuffer(data, np.uint8, count=len(data) // pixel * pixel)
         stored = stored.reshape(-1, pixel)[:, :4]  # the masks, 32 bits, see no further
         channels = np.zeros((len(stored), len(masks)), np.uint8)
-        for start in range(0, len(stored), _DDS_BLOCK):
-            block = stored[start : start + _DDS_BLOCK]
+        for start in range(0, len(stored), _FLOAT_BLOCK):
+            block = stored[start : start + _FLOAT_BLOCK]
             value = np.zeros(len(block), np.uint32)
             for index in range(block.shape[1]):
                 value |= block[:, index].astype(np.uint32) << (8 * index)
@@ -304,13 +308,10 @@ class _DdsRgbDecoder(ImageFile.PyDecoder):
                     shift = (mask & -mask).bit_length() - 1  # the mask's zeros below its bits
                     levels = (value & mask) >> shift
                     # Truncated, as Python's int() truncates: never over 255.
-                    channels[start : start + _DDS_BLOCK, channel] = levels / (mask >> shift) * 255
+                    channels[start : start + _FLOAT_BLOCK, channel] = levels / (mask >> shift) * 255
         # Fewer pixels than the image has: Pillow's "not enough image data" (truncated).
         self.set_as_raw(channels.tobytes())
         return -1, 0
-
-
-_DDS_BLOCK = 1 << 16  # pixels of a DDS scaled at a time by _DdsRgbDecoder
 
 
 _PPM = "zsl_ppm"
@@ -552,16 +553,13 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
     # float TIFF, in each decode worker).
     pixels, finite = values.reshape(-1), finite.reshape(-1)
     grey = np.empty(pixels.shape, np.uint8)
-    for start in range(0, pixels.size, _STRETCH_BLOCK):
-        end = start + _STRETCH_BLOCK
+    for start in range(0, pixels.size, _FLOAT_BLOCK):
+        end = start + _FLOAT_BLOCK
         with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
             block = pixels[start:end].astype(np.float64)
         block[~finite[start:end]] = fill
         grey[start:end] = _stretch(block, low, high)
     return grey.reshape(values.shape)
-
-
-_STRETCH_BLOCK = 1 << 16  # pixels stretched at a time by _scale_to_8bit
 
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
