@@ -422,7 +422,9 @@ def _load_parts(
 ) -> tuple[Any, Any, Any]:
     from transformers import AutoModel, AutoTokenizer
 
-    options = {"trust_remote_code": trust_remote_code, "revision": revision}
+    # Any: transformers types each keyword of from_pretrained, and a dict of mixed values
+    # matches none of them.
+    options: dict[str, Any] = {"trust_remote_code": trust_remote_code, "revision": revision}
     offline = not source.is_local and (_hub_offline_set() or not hub_reachable())
     if offline:
         options["local_files_only"] = True  # the cache only: no request, no retries
