@@ -611,7 +611,7 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
         head = file.read(8)
         if head == PngImagePlugin._MAGIC:
             return _extra_profiles(file, size, 0, to_end=False)
-        for start in _icon_pictures(file, head):
+        for start in _icon_pictures(FileView(file), head):
             patches.update(_extra_profiles(file, size, start, to_end=True))
     except OSError:
         return {}
@@ -877,72 +877,56 @@ def check_icon_size(file: BinaryIO, max_pixels: int) -> None:
     the PNG (or BMP, JPEG 2000) inside gives its own size, which Pillow decodes whatever the
     header said: Pillow's ICO reader does so within Image.open, before any check of ours. A
     file Pillow cannot read this far is left to Image.open. Leaves the file at its start."""
+    view = FileView(file)  # one read budget for the icon's directory and its pictures
     try:
         head = file.read(8)
-        file.seek(0)
-        if IcoImagePlugin._accept(head):
-            sizes = [_ico_frame_size(file)]
-        elif IcnsImagePlugin._accept(head):
-            sizes = _icns_frame_sizes(file)
-        else:
-            return
+        ico = IcoImagePlugin._accept(head)
+        starts = _icon_pictures(view, head)
+        sizes = [_icon_picture_size(file, view, start, ico) for start in starts]
     except Exception:  # Image.open fails on it too, and says why
         sizes = []
     finally:
         file.seek(0)
     for size in sizes:
-        if size[0] * size[1] > max_pixels:
+        if size is not None and size[0] * size[1] > max_pixels:
             raise DecodeError(TOO_LARGE, too_large_reason(size, max_pixels))
 
 
-def _ico_frame_size(file: BinaryIO) -> tuple[int, int]:
-    """The size of the picture in the ICO entry Pillow decodes (its first, by its sorting)."""
-    view = FileView(file)
-    entry = IcoImagePlugin.IcoFile(view).entry[0]  # type: ignore[arg-type]
-    file.seek(entry.offset)
-    if file.read(8) == PngImagePlugin._MAGIC:
-        file.seek(entry.offset)
-        return PngImagePlugin.PngImageFile(view).size
-    file.seek(entry.offset)
-    width, height = BmpImagePlugin.DibImageFile(view).size
-    return width, height // 2  # a BMP entry's height counts its mask's rows too
-
-
-def _icns_frame_sizes(file: BinaryIO) -> list[tuple[int, int]]:
-    """The sizes of the PNG and JPEG 2000 pictures in the ICNS entries Pillow decodes (those of
-    the largest size it declares); its other entries hold raw pixels of their declared size."""
-    view = FileView(file)
-    icns = IcnsImagePlugin.IcnsFile(view)  # type: ignore[arg-type]
-    sizes = []
-    for code, _ in icns.SIZES[icns.bestsize()]:
-        if code not in icns.dct:
-            continue
-        start, _length = icns.dct[code]
-        file.seek(start)
-        signature = file.read(12)
-        file.seek(start)
-        if signature.startswith(PngImagePlugin._MAGIC):
-            sizes.append(PngImagePlugin.PngImageFile(view).size)
-        elif Jpeg2KImagePlugin._accept(signature):
-            sizes.append(Jpeg2KImagePlugin.Jpeg2KImageFile(view).size)
-    return sizes
-
-
-def _icon_pictures(file: BinaryIO, head: bytes) -> list[int]:
-    """Where the pictures Pillow decodes in an ICO or ICNS (whose file starts with `head`)
-    start, as `check_icon_size` finds them; none in another file, or where Pillow cannot read
-    the icon's directory (Image.open fails on it too, and says why)."""
+def _icon_pictures(view: FileView, head: bytes) -> list[int]:
+    """Where the pictures Pillow decodes in an ICO (its first entry, by its sorting) or an ICNS
+    (its entries of the largest size it declares), whose file starts with `head`, start; none
+    in another file, or where Pillow cannot read the icon's directory (Image.open fails on it
+    too, and says why)."""
     try:
-        file.seek(0)
+        view.seek(0)
         if IcoImagePlugin._accept(head):
-            return [IcoImagePlugin.IcoFile(FileView(file)).entry[0].offset]  # type: ignore[arg-type]
+            return [IcoImagePlugin.IcoFile(view).entry[0].offset]  # type: ignore[arg-type]
         if IcnsImagePlugin._accept(head):
-            icns = IcnsImagePlugin.IcnsFile(FileView(file))  # type: ignore[arg-type]
+            icns = IcnsImagePlugin.IcnsFile(view)  # type: ignore[arg-type]
             codes = [code for code, _ in icns.SIZES[icns.bestsize()] if code in icns.dct]
             return [icns.dct[code][0] for code in codes]
     except Exception:
         pass
     return []
+
+
+def _icon_picture_size(
+    file: BinaryIO, view: FileView, start: int, ico: bool
+) -> tuple[int, int] | None:
+    """The size of the icon picture at `start`, as Pillow reads it through `view`: a PNG's, an
+    ICO's BMP's or an ICNS's JPEG 2000's; None for an ICNS entry of raw pixels, which have the
+    size the entry declares."""
+    file.seek(start)
+    signature = file.read(12)
+    file.seek(start)
+    if signature.startswith(PngImagePlugin._MAGIC):
+        return PngImagePlugin.PngImageFile(view).size
+    if ico:
+        width, height = BmpImagePlugin.DibImageFile(view).size
+        return width, height // 2  # a BMP entry's height counts its mask's rows too
+    if Jpeg2KImagePlugin._accept(signature):
+        return Jpeg2KImagePlugin.Jpeg2KImageFile(view).size
+    return None
 
 
 def _pnm_header_end(head: bytes, start: int, kind: bytes) -> int | None:
