@@ -580,10 +580,7 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
         for offset, length, kind in _png_chunks(file, size):
             if len(patches) >= _MAX_BOXES:
                 break
-            checksum = zlib.crc32(kind)
-            for start in range(0, length, _CRC_BLOCK):
-                checksum = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), checksum)
-            if checksum != int.from_bytes(file.read(4), "big"):
+            if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
                 if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
                     return {}
                 patches.update(_skipped_chunk(file, offset, length))
@@ -676,10 +673,17 @@ def _skipped_chunk(file: BinaryIO, offset: int, length: int) -> dict[int, bytes]
     """The bytes that turn the PNG chunk at `offset`, of `length` bytes of data, into a chunk
     Pillow skips: its type, and the checksum that type gives its data."""
     file.seek(offset + 8)
-    checksum = zlib.crc32(_SKIPPED_CHUNK)
+    checksum = _chunk_crc(file, _SKIPPED_CHUNK, length)
+    return {offset + 4: _SKIPPED_CHUNK, offset + 8 + length: checksum.to_bytes(4, "big")}
+
+
+def _chunk_crc(file: BinaryIO, kind: bytes, length: int) -> int:
+    """The checksum of a PNG chunk of type `kind` whose `length` bytes of data the file is at,
+    read in blocks (a chunk may be of any size)."""
+    checksum = zlib.crc32(kind)
     for start in range(0, length, _CRC_BLOCK):
         checksum = zlib.crc32(file.read(min(_CRC_BLOCK, length - start)), checksum)
-    return {offset + 4: _SKIPPED_CHUNK, offset + 8 + length: checksum.to_bytes(4, "big")}
+    return checksum
 
 
 # A chunk type of no meaning (ancillary, private, safe to copy), which Pillow skips.
