@@ -1,9 +1,12 @@
 """Telling why a file did not decode (truncated, not_an_image or decode_error: `classify`)
 from its own structure: signatures, RIFF, ISO media (AVIF and HEIF item locations) and JPEG 2000
 box sizes, TIFF directory damage, PNM headers, JPEG arithmetic coding and cut scans; and the
-checks `zsl_cli.images.decode_image` makes before Pillow reads a file (PNM headers, icon picture
-sizes, PNG ancillary chunks whose checksum is wrong and ICC profiles after the first, patched
-so that Pillow skips them)."""
+checks `zsl_cli.images.decode_image` makes before Pillow decodes a file: of icon picture sizes
+(`check_icon_size`), of files built to hold a decode worker for long (`check_pnm`, `check_xpm`,
+`check_xv_thumbnail`, `check_tiff_strips` before Image.open, `check_jpeg_scans` and
+`check_msp_rows` after it), and of PNG ancillary chunks whose checksum is wrong and ICC profiles
+after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra_icc_profiles`,
+`skip_late_icc_profiles`)."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ both back afterwards); decode worker processes apply the same settings for their
 Where the code is: this module holds the public entry (what other modules import, all of it from
 here), opening the file and the order of the steps; `image_formats` the reading of a good file
 (each format's quirks above), `image_damage` the telling of why a file failed (truncated or
-not_an_image or decode_error) and the checks made before Pillow reads one, and `image_status` the
+not_an_image or decode_error) and the checks made before Pillow decodes one, and `image_status` the
 statuses, `DecodeError` and `DecodeOptions` that both of those modules and this one share.
 """
 
