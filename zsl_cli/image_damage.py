@@ -581,7 +581,7 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     patches: dict[int, bytes] = {}
     try:
         for offset, length, kind in _png_chunks(file, size):
-            if len(patches) >= _MAX_BOXES:
+            if len(patches) >= _MOST_PATCHES:
                 break
             if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
                 if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
@@ -692,6 +692,9 @@ def _chunk_crc(file: BinaryIO, kind: bytes, length: int) -> int:
 # A chunk type of no meaning (ancillary, private, safe to copy), which Pillow skips.
 _SKIPPED_CHUNK = b"zsLx"
 _CRC_BLOCK = 1024 * 1024
+# The most patches damaged_png_chunks makes, two a chunk: real files have a handful of damaged
+# chunks, and Pillow fails on those past the 500th.
+_MOST_PATCHES = 1000
 
 
 class PatchedFile:
