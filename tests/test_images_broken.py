@@ -1206,6 +1206,35 @@ def test_tiff_of_countless_strips_that_hold_next_to_nothing_is_not_decoded(
     assert (error.status, "strips or tiles" in error.reason) == ("decode_error", True)
 
 
+def test_bigtiff_whose_strips_follow_countless_entries_is_not_decoded(tmp_path: Path) -> None:
+    # Pillow reads a directory an entry a read, so the read budget refuses a BigTIFF's only past
+    # some 291,000 entries: a strip tag after entry 150,000 (where the strip check stopped
+    # reading) went unseen, and 1.5 million one-byte strips held a decode worker for 19 s.
+    junk, strips = 160_000, 400_000
+    entries = [struct.pack("<HHQQ", 270, 2, 1, 0)] * junk  # an empty description, again and again
+    entries += [
+        struct.pack("<HHQQ", tag, 3, 1, value)  # SHORT values
+        for tag, value in ((256, 1), (257, strips), (258, 8), (259, 1), (262, 1), (278, 1))
+    ]
+    ifd = 16
+    offsets_at = ifd + 8 + 20 * (len(entries) + 2) + 8
+    pixel_at = offsets_at + 16 * strips
+    entries.append(struct.pack("<HHQQ", 273, 16, strips, offsets_at))  # LONG8 strip offsets
+    entries.append(struct.pack("<HHQQ", 279, 16, strips, offsets_at + 8 * strips))
+    path = tmp_path / "late_strips.tif"
+    path.write_bytes(
+        b"II"
+        + struct.pack("<HHHQQ", 43, 8, 0, ifd, len(entries))
+        + b"".join(entries)
+        + bytes(8)
+        + np.full(strips, pixel_at, "<u8").tobytes()
+        + np.ones(strips, "<u8").tobytes()
+        + b"\x80"
+    )
+    error = failure_of(path)
+    assert (error.status, "strips or tiles" in error.reason) == ("decode_error", True)
+
+
 def with_tiff_tag(tiff: bytes, tag: int, value: int) -> bytes:
     """A little-endian TIFF with the short value of `tag` in its first directory replaced."""
     data = bytearray(tiff)

@@ -824,9 +824,6 @@ def check_xv_thumbnail(file: BinaryIO) -> None:
 
 
 _TIFF_COMPRESSION, _TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS = 259, 273, 324
-# Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read budget
-# refuses one of more entries than these (a classic TIFF has at most 65,535).
-_TIFF_MOST_ENTRIES = 150_000
 
 
 def check_tiff_strips(file: BinaryIO, size: int) -> None:
@@ -836,7 +833,10 @@ def check_tiff_strips(file: BinaryIO, size: int) -> None:
     of a pixel held a decode worker for 32-42 s (reads of strips at one offset, 64 KB each,
     paid the read budget). libtiff reads a compressed one whole. Leaves the file at its start."""
     try:
-        directory = _tiff_directory(file, _TIFF_MOST_ENTRIES)
+        # Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read
+        # budget refuses one only past FREE_READS / (1 - 20 / BYTES_PER_READ) entries, about
+        # 291,000 (a classic TIFF has at most 65,535): a strip tag after that is read here too.
+        directory = _tiff_directory(file, 2 * ReadBudget.FREE_READS)
     except OSError:  # an offset past what the file system allows: Pillow says what is wrong
         return
     finally:
