@@ -186,7 +186,9 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
                     f"cannot decode: a JPEG of over {JPEG_MAX_SCANS:,} scans (encoders write "
                     "about 10), each a pass over the whole image: not decoded",
                 )
-        if code != b"\x01":  # all but TEM (and RSTn, SOI, EOI) have a length
+        # All but TEM have a length here: the search passes over RSTn, EOI ended the walk, and
+        # a second SOI is an error to libjpeg (whatever is skipped after it).
+        if code != b"\x01":
             # libjpeg skips a comment or APPn segment whose length is below its own 2 bytes
             # as one of 2; in any other segment such a length is damage it stops at.
             at += max(int.from_bytes(data[at : at + 2], "big"), 2)
