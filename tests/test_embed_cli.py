@@ -553,6 +553,22 @@ def test_an_export_without_paths_that_is_refused_makes_no_folder(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_store_or_export_named_with_a_trailing_slash_is_refused_as_a_folder(tmp_path):
+    # As -o and --json refuse 'out/': pathlib dropped the slash, and `--store photos/` created a
+    # store file named photos (`--export vectors.npy/` a file vectors.npy), where a folder was
+    # meant. Refused before the model loads (there is none here).
+    images = tmp_path / "images"
+    write_images(images, 1)
+    for option, name in (("--store", "new"), ("--export", "vectors.npy")):
+        given = f"{tmp_path / name}/"
+        store = given if option == "--store" else tmp_path / "s.zsl"
+        extra = [option, given] if option == "--export" else []
+        result = run("embed", images, "--store", store, "-m", tmp_path / "no-model", *extra)
+        assert result.exit_code == 2, result.stderr
+        assert "names a folder" in result.stderr and given in result.stderr, result.stderr
+        assert not (tmp_path / name).exists()
+
+
 def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
     images = tmp_path / "images"
     write_images(images, 120, size=(64, 64))

@@ -1590,6 +1590,11 @@ class EmbedRequest:
                 "store -: an embedding store is an SQLite file, not stdout; "
                 "give a file name (./- for one named '-')"
             )
+        if os.fspath(self.store).endswith(("/", os.sep)):  # Path() would drop it
+            raise ZslError(
+                f"embedding store {os.fspath(self.store)} names a folder; give a file name like "
+                "photos.zsl"
+            )
 
 
 @dataclass

@@ -448,7 +448,7 @@ def _inputs(
     max_pixels: int | None,
     quiet: bool,
     *,
-    instead: tuple[str, Path | None],
+    instead: tuple[str, str | Path | None],
 ) -> InputOptions:
     """The input options shared by label, embed and hubness. `instead`: the option that makes
     the paths optional (label's --embeddings, embed's --export) and its value."""
@@ -817,11 +817,11 @@ Examples:
 )
 def embed(
     store: Annotated[
-        Path,
+        str,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
             "--store",
             "-s",
-            parser=file_path,
+            parser=file_name,
             metavar="STORE",
             help="SQLite embedding store to create or update.",
             show_default=False,
@@ -839,9 +839,9 @@ def embed(
         ),
     ] = None,
     export: Annotated[
-        Path | None,
+        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="FILE",
             help="Also export this model's embeddings: FILE.npy (with a FILE.npy.paths.csv "
             "index) or FILE.parquet (needs pyarrow). Without PATHs: only export what the store "
@@ -902,7 +902,7 @@ def embed(
             "--strict: without paths no image is scanned, only the store's embeddings exported"
         )
     request = api.EmbedRequest(
-        store=str(store),
+        store=store,
         inputs=_inputs(
             paths,
             null,
@@ -923,7 +923,7 @@ def embed(
             revision,
         ),
         dtype=dtype,
-        export=_str(export),
+        export=export,
         json_out=json_out,
     )
     try:

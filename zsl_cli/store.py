@@ -794,6 +794,8 @@ def export_files(out: str | os.PathLike[str]) -> list[Path]:
 
 def check_export_path(out: str | os.PathLike[str]) -> None:
     """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
+    if os.fspath(out).endswith(("/", os.sep)):  # Path() would drop the slash
+        raise ZslError(f"cannot export embeddings to {os.fspath(out)}: it names a folder")
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".npy", ".parquet"):
