@@ -606,10 +606,20 @@ class EmbeddingStore:
         """
         with self._errors(), self._read():
             self._model(model_id)
+            # files_stat covers the stat query and the failed files' subquery, so neither reads
+            # the rows and their vectors (most of the store): only failed files' rows are read,
+            # for their error.
+            errors = dict(
+                self._conn.execute(
+                    "SELECT path, error FROM files WHERE model_id = ? AND path IN "
+                    "(SELECT path FROM files WHERE model_id = ? AND status != ?)",
+                    (model_id, model_id, STATUS_OK),
+                )
+            )
             known = {
-                self._path(path): (size, mtime_ns, status, error)
-                for path, size, mtime_ns, status, error in self._conn.execute(
-                    "SELECT path, size, mtime_ns, status, error FROM files WHERE model_id = ?",
+                self._path(path): (size, mtime_ns, status, errors.get(path, ""))
+                for path, size, mtime_ns, status in self._conn.execute(
+                    "SELECT path, size, mtime_ns, status FROM files WHERE model_id = ?",
                     (model_id,),
                 )
             }
