@@ -92,6 +92,8 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
         ('{"red star": ["five points"]}\n', "looks like a descriptions JSON file: pass it as"),
         ("\ufeffClass, red, round\nball,1,0.5\n", "looks like an attribute table (header"),
+        # A JSON list of names over several lines labelled with '"red star",' and '['.
+        ('[\n  "red star",\n  "blue circle"\n]\n', "c.txt is a JSON list of names: write one"),
         # Nested deeper than Python's recursion: not taken for a descriptions file, nor a crash.
         ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", "other braces are not allowed"),
     ],

@@ -369,6 +369,12 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     content = [line for line in lines if line and not line.startswith("#")][:2]
     if content and content[0].startswith("{") and _is_json_object(text):
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
+    # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
+    # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
+    if len(content) == 2 and content[0].startswith("[") and _is_json_list_of_names(text):
+        raise ZslError(
+            f"{source} is a JSON list of names: write one class name per line, without quotes"
+        )
     if len(content) == 2 and _looks_like_attribute_table(*content):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
@@ -376,10 +382,20 @@ def _check_not_another_class_file(text: str, source: str) -> None:
 
 
 def _is_json_object(text: str) -> bool:
+    return isinstance(_json_value(text), dict)
+
+
+def _is_json_list_of_names(text: str) -> bool:
+    value = _json_value(text)
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _json_value(text: str) -> object:
+    """The JSON value `text` holds, or None where it is not JSON."""
     try:
-        return isinstance(json.loads(text.lstrip("\ufeff")), dict)
+        return json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
-        return False
+        return None
 
 
 def _looks_like_attribute_table(header: str, first_row: str) -> bool:
