@@ -178,3 +178,29 @@ def test_a_threshold_that_is_no_number_names_its_option(world, value, monkeypatc
     result = run("label", "truth", "-m", "shapes-demo", "-c", "classes.txt", "--threshold", value)
     assert result.exit_code == 2
     assert result.stderr == "zsl: error: --threshold nan: give a score from 0 to 1\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "values"),
+    [
+        ("label", "-c", ("classes.txt", "more.txt")),
+        ("label", "--classes", ("classes.txt", "more.txt")),
+        ("hubness", "-c", ("classes.txt", "more.txt")),
+        ("label", "--descriptions", ("d.json", "d.json")),
+        ("label", "-t", ("default", "imagenet7")),
+    ],
+)
+def test_a_class_option_given_twice_is_refused(world, command, option, values, monkeypatch):
+    # `-c seen.txt -c unseen.txt` labelled with the unseen classes alone, the seen ones dropped
+    # without a word (the last value of an option wins).
+    monkeypatch.chdir(world)
+    (world / "more.txt").write_text("green\n")
+    (world / "d.json").write_text('{"red": ["a red colour"]}')
+    args = [arg for value in values for arg in (option, value)]
+    if option in ("--descriptions", "-t"):
+        args += ["-c", "classes.txt"]
+    result = run(command, "truth", *args, "-m", "shapes-demo")
+    assert result.exit_code == 2 and result.stdout == ""
+    name = {"-c": "--classes", "-t": "--templates"}.get(option, option)
+    assert result.stderr.startswith(f"zsl: error: {name} given 2 times"), result.stderr
+    assert result.stderr.count("\n") == 1

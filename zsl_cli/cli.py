@@ -81,6 +81,35 @@ class ZslCommand(TyperCommand):
         pieces = super().collect_usage_pieces(ctx)
         return [piece[1:-1] if piece in braced else piece for piece in pieces]
 
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        # The parser's order of the options lists each as often as it was given; a bad command
+        # line is left to the parse below, which says what is wrong with it.
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except UsageError:
+            order = []
+        names = [param.name for param in order]
+        if "help" in names:  # the help, whatever else the line holds
+            return super().parse_args(ctx, args)
+        twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
+        if twice is not None:
+            option = "--" + twice.replace("_", "-")
+            hint = ", joining the files (cat a.txt b.txt > all.txt)" if twice == "classes" else ""
+            raise UsageError(f"{option} given {names.count(twice)} times: give it once{hint}", ctx)
+        return super().parse_args(ctx, args)
+
+
+# Class options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
+# with the unseen classes alone, without a word.
+_ONE_VALUE_ONLY = (
+    "classes",
+    "attributes",
+    "descriptions",
+    "templates",
+    "attribute_template",
+    "description_template",
+)
+
 
 def _exit_reader_gone() -> NoReturn:
     """The reader of stdout or stderr went away (`| head`): end quietly, with the status a
