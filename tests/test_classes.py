@@ -219,6 +219,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("class,red,blue\n#phrase,crimson\nx,1,0\n", "a.csv:2: #phrase row has 2 cells, header"),
         ("class,red\nx,1\n#phrase,crimson\n", "a.csv:3: the #phrase row must come right after"),
         ("#phrase,crimson\nclass,red\nx,1\n", "a.csv:1: the #phrase row must come right after"),
+        # Read as a comment, its phrases were dropped without a word.
+        ("class,red\n# phrase,crimson\nx,1\n", "a.csv:2: '# phrase' is read as a comment"),
+        ("class,red\n#Phrases,crimson\nx,1\n", "a.csv:2: '#Phrases' is read as a comment"),
         # A stray quote swallows the rest of the file into one field, beyond csv's field limit.
         ('class,red\nx,"1\n' + "y,1\n" * 40_000, "a.csv: not a readable CSV"),
         # A comment's open quote would take the rows below it along with the comment.

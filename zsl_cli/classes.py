@@ -579,7 +579,12 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         where = f"{source}:{line}"
         if strip_invisible(row[0]).lower() == "#phrase":
             raise ZslError(f"{where}: the #phrase row must come right after the header")
-        if strip_invisible(row[0]).startswith("#"):
+        first = strip_invisible(row[0])
+        if "".join(first.lower().split()) in ("#phrase", "#phrases"):  # `# phrase`, `#Phrases`
+            raise ZslError(
+                f"{where}: {first!r} is read as a comment, its phrases unused: write `#phrase`"
+            )
+        if first.startswith("#"):
             continue  # a comment row
         if len(row) != len(header):
             extra = row[len(header) :]
