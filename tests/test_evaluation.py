@@ -1295,3 +1295,13 @@ def test_a_clipped_top_k_is_said_once_in_the_table(photos):
     stream = io.StringIO()
     render_evaluation(Console(file=stream, width=200, markup=False, emoji=False), result)
     assert stream.getvalue().count(note) == 1
+
+
+def test_csv_truth_labels_lose_invisible_characters_at_their_ends_as_class_names_do(tmp_path):
+    # A zero-width space pasted from a web page, or a byte-order mark left mid-file by `cat`,
+    # is stripped from a class name in classes.txt and a seen list: a truth label with one must
+    # name that class, not a look-alike class no image can be labelled with.
+    content = "path,label\na.jpg,cat\u200b\nb.jpg,\ufeffdog\n".encode()
+    truth = load_truth(write_csv(tmp_path / "truth.csv", content))
+    assert [item.label for item in truth.items] == ["cat", "dog"]
+    assert truth.classes == ("cat", "dog")

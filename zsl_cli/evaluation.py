@@ -727,7 +727,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         f"{where}, line {line}: {len(row)} cells, more than the header's "
                         f"{len(columns)}: quote a path or label that holds a comma"
                     )
-                written, label = row[path_col].strip(), row[label_col].strip()
+                # A label is a class name: invisible characters at its ends go, as in a
+                # class list (a zero-width space from a web page, a BOM left by `cat`).
+                written, label = row[path_col].strip(), strip_invisible(row[label_col])
                 # Paths as zsl writes them: the file name's bytes read as UTF-8.
                 written = path_from_text(written)
                 if not written or not label:
