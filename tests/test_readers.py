@@ -287,3 +287,18 @@ def test_a_non_blocking_stdin_with_nothing_yet_is_one_line(monkeypatch: pytest.M
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_predictions_csv_joined_with_another_says_where_the_second_header_is(
+    tmp_path: Path,
+) -> None:
+    # `cat a.csv b.csv > p.csv` puts b's header among the rows: said as such, not as its
+    # top_k_scores cell being no number.
+    one = tmp_path / "a.csv"
+    with open_writer(one, "csv") as writer:
+        writer.write(Prediction(path="a.jpg", label="cat", score=0.9))
+    joined = tmp_path / "p.csv"
+    joined.write_bytes(one.read_bytes() * 2)
+    with pytest.raises(ZslError, match="line 3: the header again") as refused:
+        read_predictions(joined)
+    assert "not a number" not in str(refused.value)

@@ -678,6 +678,11 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
                 start = reader.line_num - breaks
                 message += f" in a row that starts on line {start}: is a quote left open there?"
             raise ZslError(message)
+        if row == header:  # `cat a.csv b.csv`: another output's header among the rows
+            raise ZslError(
+                f"{where}: the header again (outputs joined with cat?); evaluate each run's "
+                "output on its own, or join JSON Lines outputs, which have no header"
+            )
         path_text, label, score, top_labels, top_scores, status, error = picked(row)
         # Interned: with every class's score (top-k 0) each row repeats every class name, and a
         # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
