@@ -1100,19 +1100,15 @@ class ItemSource:
 
 def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> ItemSource:
     """Discover the images (and open the store once) before the slow model load, to fail fast."""
-    if embeddings is None:
-        discovery = scan_inputs(inputs)
-        return ItemSource(
-            paths=discovery.paths,
-            unreadable_folders=discovery.skipped,
-            left_out=discovery.left_out,
-        )
-    store = os.fspath(embeddings)
-    EmbeddingStore.open(store, create=False).close()
-    if not inputs.paths:
-        return ItemSource(store=store)
-    # A named file that is gone keeps its stored result: the store may have outlived the images.
-    discovery = scan_inputs(inputs, missing_ok=True)
+    store: str | None = None
+    if embeddings is not None:
+        store = os.fspath(embeddings)
+        EmbeddingStore.open(store, create=False).close()
+        if not inputs.paths:
+            return ItemSource(store=store)
+    # With a store, a named file that is gone keeps its stored result: the store may have
+    # outlived the images.
+    discovery = scan_inputs(inputs, missing_ok=store is not None)
     return ItemSource(
         paths=discovery.paths,
         store=store,
