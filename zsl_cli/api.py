@@ -1117,18 +1117,6 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
     )
 
 
-def open_encoder_for(
-    source: ItemSource, model: ModelOptions, inputs: InputOptions, loaded: Encoder | None = None
-) -> tuple[Encoder, DecodeQueue | None]:
-    """The encoder (`loaded`, else loaded now), and for image files the decoding under way."""
-    if source.store is not None:
-        return (loaded if loaded is not None else _open_store_encoder(source.store, model)), None
-    assert source.paths is not None, "a source has paths, a store or both"
-    if loaded is not None:
-        return loaded, decode_for(loaded, source.paths, model, inputs)
-    return open_encoder_decoding(source.paths, model, inputs)
-
-
 def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
     try:
         return open_encoder(model)
@@ -1153,9 +1141,18 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
 def model_on_images(
     source: ItemSource, model: ModelOptions, inputs: InputOptions, loaded: Encoder | None = None
 ) -> Iterator[tuple[Encoder, DecodeQueue | None]]:
-    """The encoder, and the images decoding (Pillow set up for them) until the block ends."""
+    """The encoder (`loaded`, else loaded now), and for image files the images decoding (Pillow
+    set up for them) until the block ends."""
     with pillow_settings(_max_pixels(inputs)):
-        encoder, decoding = open_encoder_for(source, model, inputs, loaded)
+        decoding: DecodeQueue | None = None
+        if source.store is not None:
+            encoder = loaded if loaded is not None else _open_store_encoder(source.store, model)
+        else:
+            assert source.paths is not None, "a source has paths, a store or both"
+            if loaded is not None:
+                encoder, decoding = loaded, decode_for(loaded, source.paths, model, inputs)
+            else:
+                encoder, decoding = open_encoder_decoding(source.paths, model, inputs)
         with decoding or nullcontext():
             yield encoder, decoding
 
@@ -1185,7 +1182,7 @@ def encoded_items(
         if source.paths is None:
             check_outputs_spare_inputs(outputs, [], paths)
         return EncodedItems(paths, _store_batches(items, progress))
-    assert decoding is not None and source.paths is not None, "open_encoder_for starts decoding"
+    assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
 
 
