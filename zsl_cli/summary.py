@@ -291,10 +291,10 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         widths = [
             max(map(len, [*words, *(row[i] for row in rows)])) for i, words in enumerate(headers)
         ]
-        fixed = sum(widths) - widths[hubs_at] + 2 * (len(columns) - 1)  # 2 spaces apart
-        if fixed + hubs_width <= console.width:
+        others_width = sum(widths) - widths[hubs_at] + 2 * (len(columns) - 1)  # 2 spaces apart
+        if others_width + hubs_width <= console.width:
             break
-    if fixed + min(hubs_width, _TOP_HUBS_MIN_WIDTH) > console.width:
+    if others_width + min(hubs_width, _TOP_HUBS_MIN_WIDTH) > console.width:
         # Too narrow for the table: rich would cut the columns that do not fit off its right.
         console.print(title)
         for row in rows:
