@@ -51,7 +51,7 @@ def _console(stream: TextIO, *, output: bool) -> Console:
     return console
 
 
-def _counts(by_status: Mapping[str, int]) -> str:
+def _failure_counts(by_status: Mapping[str, int]) -> str:
     """Each failure status with its count ("truncated 2, unreadable 1"), in name order."""
     return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()) if status != "ok")
 
@@ -140,7 +140,9 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
     what += f" in {summary['elapsed_s']:.1f} s ({speed} once the model was loaded)"
     console.print(_line((verb, "bold"), what))
     if failed:
-        console.print(_line((f"{failed} failed", "yellow"), f": {_counts(summary['by_status'])}"))
+        console.print(
+            _line((f"{failed} failed", "yellow"), f": {_failure_counts(summary['by_status'])}")
+        )
     labels: dict[str, int] = summary["labels"]
     if labels:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -315,7 +317,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         console.print(table)
     if result.get("failed_images"):
         failed = _count(result["failed_images"], "image")
-        by_status = _counts(result.get("failed_by_status", {}))
+        by_status = _failure_counts(result.get("failed_by_status", {}))
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
@@ -351,7 +353,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         console.print(
             _line(
                 (f"{report['failed']} of those encoded could not be read", "yellow"),
-                f" (stored as failed): {_counts(report['failed_by_status'])}",
+                f" (stored as failed): {_failure_counts(report['failed_by_status'])}",
             )
         )
     if report["reused_failed"]:
@@ -367,7 +369,7 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         console.print(
             _line(
                 (f"{_count(report['unreachable'], 'path')} could not be read at all", "yellow"),
-                f" (not stored): {_counts(by_status)}",
+                f" (not stored): {_failure_counts(by_status)}",
             )
         )
         for item in unreachable[:MAX_EXAMPLES]:
