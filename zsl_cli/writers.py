@@ -475,8 +475,7 @@ class PredictionWriter:
     `close` closes with empty run info.
     """
 
-    def __init__(self, sink: StreamSink | AtomicFileSink, encoder: _Encoder, fmt: str) -> None:
-        self.format = fmt
+    def __init__(self, sink: StreamSink | AtomicFileSink, encoder: _Encoder) -> None:
         self.count = 0
         self._sink = sink
         self._encoder = encoder
@@ -566,4 +565,4 @@ def open_writer(
         _check_label_studio_options(options)
         encoder = _LabelStudioEncoder(options)
     sink = open_sink(output, stdout, sidecar=not encoder.run_info_inside)
-    return PredictionWriter(sink, encoder, fmt)
+    return PredictionWriter(sink, encoder)
