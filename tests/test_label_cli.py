@@ -1347,3 +1347,20 @@ def test_repeated_ext_options_add_up(tiny_clip, tmp_path, classes_file):
     assert repeated.exit_code == 0, repeated.stderr
     names = sorted(Path(row["path"]).name for row in read_jsonl(repeated.stdout))
     assert names == ["b.jpg", "img_000.png"] and repeated.stdout == joined.stdout
+
+
+def test_label_keeps_the_file_its_path_list_comes_from(tiny_clip, tmp_path, classes_file):
+    # `zsl label - -o list.csv < list.csv` read the whole list, then published the predictions
+    # over it: the list was lost, where `>> classes.txt` or an image as -o is refused.
+    write_images(tmp_path / "images", 2)
+    listed = tmp_path / "list.csv"
+    images = sorted((tmp_path / "images").rglob("*.png"))
+    listed.write_bytes(b"".join(os.fsencode(image) + b"\n" for image in images))
+    before = listed.read_bytes()
+    command = [sys.executable, "-m", "zsl_cli", "label", "-", "-c", classes_file, "-m", tiny_clip]
+    with open(listed, "rb") as stdin:
+        process = subprocess.run(
+            [*map(str, command), "-o", str(listed)], stdin=stdin, capture_output=True
+        )
+    assert process.returncode == 2 and b"is an input of this run" in process.stderr
+    assert listed.read_bytes() == before

@@ -27,6 +27,7 @@ import inspect
 import io
 import os
 import platform
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -34,6 +35,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from stat import S_ISREG
 from typing import IO, Any, ParamSpec, Protocol, TypeVar
 
 import numpy as np
@@ -892,7 +894,9 @@ def label(
         if config == "-" and output.path in (None, "-"):
             raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
         check_outputs_spare_inputs(
-            outputs, [source.store, *_class_files(request.classes)], source.paths or ()
+            outputs,
+            [source.store, _path_list_file(request.inputs), *_class_files(request.classes)],
+            source.paths or (),
         )
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
@@ -1004,6 +1008,21 @@ class _KeptInReport:
 
     def close(self, run_info: dict, *, complete: bool = True) -> None:
         return None
+
+
+def _path_list_file(inputs: InputOptions) -> str | None:
+    """The file a "-" path list is read from, when stdin is one (`zsl label - -o list.csv <
+    list.csv` published the predictions over the list it had read); None for none, a pipe or a
+    stream without a descriptor."""
+    if not any(os.fspath(path) == "-" for path in inputs.paths):
+        return None
+    stream = inputs.stdin if inputs.stdin is not None else sys.stdin
+    try:
+        descriptor = stream.fileno()
+        regular = S_ISREG(os.fstat(descriptor).st_mode)
+    except (AttributeError, OSError, ValueError):  # no stdin, one in memory, one closed
+        return None
+    return f"/dev/fd/{descriptor}" if regular else None
 
 
 def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
