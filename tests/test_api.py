@@ -910,3 +910,31 @@ def test_a_path_longer_than_a_file_name_is_a_zsl_error_from_python(tmp_path, cal
     }
     with pytest.raises(ZslError, match="too long"):
         requests[call]()
+
+
+def test_a_ctrl_c_just_after_a_row_is_written_counts_that_row(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # A signal between writing a row and counting it (a few bytecodes an image) left a row in
+    # the file that the summary did not count, and run info whose output_bytes fell short, so
+    # that evaluate took it for an earlier run's.
+    from zsl_cli import files
+
+    output = tmp_path / "out.csv"
+    written = files.AtomicFileSink.write
+    rows = []
+
+    def write_then_interrupt(sink, data):
+        written(sink, data)
+        rows.append(data)
+        if len(rows) == 3:  # the header and two rows
+            signal.raise_signal(signal.SIGINT)  # handled at the next bytecode, as a real one
+
+    monkeypatch.setattr(files.AtomicFileSink, "write", write_then_interrupt)
+    with pytest.raises(Interrupted) as caught:
+        api.label(request(photos, tiny_clip, output=api.OutputOptions(path=str(output))))
+    report = caught.value.report
+    run_info = json.loads(Path(f"{output}.run.json").read_text())
+    assert len(output.read_text().splitlines()) - 1 == report.total == 2
+    assert run_info["summary"]["total"] == 2 and run_info["complete"] is False
+    assert run_info["output_bytes"] == output.stat().st_size

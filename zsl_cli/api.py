@@ -83,6 +83,7 @@ from zsl_cli.evaluation import (
 from zsl_cli.files import (
     check_outputs_spare_inputs,
     interrupts_deferred,
+    interrupts_holdable,
     open_sink,
     sidecar_path,
     streams_into,
@@ -934,9 +935,12 @@ def label(
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
         try:
-            for prediction in _predictions(encoded.batches, encoder, classifier, request):
-                writer.write(prediction)
-                report.add(prediction)
+            with interrupts_holdable() as interrupts:
+                for prediction in _predictions(encoded.batches, encoder, classifier, request):
+                    interrupts.holding = True  # a row written is a row counted
+                    writer.write(prediction)
+                    report.add(prediction)
+                    interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True
         finally:

@@ -243,6 +243,48 @@ def interrupts_deferred() -> Iterator[None]:
             signal.raise_signal(held[0])
 
 
+class HeldInterrupts:
+    """While `holding` is set, a Ctrl-C, SIGTERM or SIGHUP waits; `release()` clears it and
+    then raises the KeyboardInterrupt that came meanwhile, if one did."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self._held = False
+
+    def handle(self, signum: int, frame: object) -> None:
+        if not self.holding:
+            raise KeyboardInterrupt
+        self._held = True
+
+    def release(self) -> None:
+        self.holding = False
+        if self._held:
+            self._held = False
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def interrupts_holdable() -> Iterator[HeldInterrupts]:
+    """Stop signals that Python turns into KeyboardInterrupt, made to wait while the yielded
+    `holding` is set: a row written must also be counted, and a signal handled between the two
+    (at any bytecode) left a row the run info did not count. A per-row `interrupts_deferred`
+    would cost six signal.signal calls a row. Handlers of the caller's own are left alone, as is
+    everything outside the main thread (where no handler can be set)."""
+    held = HeldInterrupts()
+    previous = []
+    if threading.current_thread() is threading.main_thread():
+        for name in STOP_SIGNALS:
+            number: int | None = getattr(signal, name, None)
+            if number is not None and signal.getsignal(number) is signal.default_int_handler:
+                previous.append(number)
+                signal.signal(number, held.handle)
+    try:
+        yield held
+    finally:
+        for number in previous:
+            signal.signal(number, signal.default_int_handler)
+
+
 def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
     # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
