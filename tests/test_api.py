@@ -938,3 +938,22 @@ def test_a_ctrl_c_just_after_a_row_is_written_counts_that_row(
     assert len(output.read_text().splitlines()) - 1 == report.total == 2
     assert run_info["summary"]["total"] == 2 and run_info["complete"] is False
     assert run_info["output_bytes"] == output.stat().st_size
+
+
+def test_a_ctrl_c_as_the_output_is_closed_keeps_the_finished_work(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # A signal between the last image and the publishing of the output (the summary, the end of
+    # a JSON document, the run info) threw every finished row away.
+    output = tmp_path / "out.csv"
+    summary = api.summary_dict
+
+    def interrupted_summary(report):
+        signal.raise_signal(signal.SIGINT)  # handled at the next bytecode, as a real one
+        return summary(report)
+
+    monkeypatch.setattr(api, "summary_dict", interrupted_summary)
+    with pytest.raises(KeyboardInterrupt):
+        api.label(request(photos, tiny_clip, output=api.OutputOptions(path=str(output))))
+    run_info = json.loads(Path(f"{output}.run.json").read_text())
+    assert len(output.read_text().splitlines()) - 1 == run_info["summary"]["total"] == 6

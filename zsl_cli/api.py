@@ -945,16 +945,19 @@ def label(
             report.interrupted = True
         finally:
             progress.stop()
-        report.elapsed_s = time.perf_counter() - started
-        report.processing_s = time.perf_counter() - processing_started
-        report.run_info["summary"] = summary_dict(report)
-        report.run_info["complete"] = not report.interrupted
-        if report.interrupted and not report.total:
-            # Nothing was finished (a hubness reduction writes only at the end): leaving the
-            # block with the interrupt leaves older outputs (the predictions, a Label Studio
-            # config) as they were.
-            raise Interrupted(report)
-        writer.close(report.run_info, complete=not report.interrupted)
+        # A stop signal from here on (a second Ctrl-C) waits until the output is published:
+        # leaving the block with it would throw the finished rows away.
+        with interrupts_deferred():
+            report.elapsed_s = time.perf_counter() - started
+            report.processing_s = time.perf_counter() - processing_started
+            report.run_info["summary"] = summary_dict(report)
+            report.run_info["complete"] = not report.interrupted
+            if report.interrupted and not report.total:
+                # Nothing was finished (a hubness reduction writes only at the end): leaving the
+                # block with the interrupt leaves older outputs (the predictions, a Label Studio
+                # config) as they were.
+                raise Interrupted(report)
+            writer.close(report.run_info, complete=not report.interrupted)
     if report.interrupted:
         raise Interrupted(report)
     return report
