@@ -1149,6 +1149,26 @@ def test_an_interrupt_while_the_modules_load_exits_130():
     assert done.stderr.decode() == "zsl: interrupted\n" and done.stdout == b""
 
 
+# A stop signal once the command is over, as the interpreter shuts down (0.2 s after a run's
+# summary: its threads joined, its modules freed).
+SIGNAL_AT_EXIT = """
+import atexit, os, signal, sys
+from zsl_cli.cli import main
+atexit.register(lambda: os.kill(os.getpid(), signal.SIG{name}))
+sys.argv = ["zsl", "--version"]
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ["INT", "TERM", "HUP"])
+def test_a_stop_signal_as_a_finished_run_exits_keeps_its_status(name):
+    # It printed a KeyboardInterrupt traceback ("Exception ignored in atexit callback"), or,
+    # later in the shutdown, killed the process by that signal: a finished run's status lost.
+    script = SIGNAL_AT_EXIT.format(name=name)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+
+
 def test_interrupt_while_the_model_loads_says_so(tmp_path, classes_file, monkeypatch):
     from zsl_cli import api
 

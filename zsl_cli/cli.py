@@ -1301,7 +1301,17 @@ def main() -> None:
     except SystemExit as stop:
         if stop.code == EXIT_INTERRUPTED:
             _exit_interrupted()
+        # The command is over, its files published: a stop signal while the interpreter shuts
+        # down (0.2 s) printed a KeyboardInterrupt traceback or ended the process by the signal.
+        _ignore_stop_signals()
         raise
+
+
+def _ignore_stop_signals() -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_IGN)
 
 
 def _exit_interrupted() -> NoReturn:
@@ -1313,10 +1323,7 @@ def _exit_interrupted() -> NoReturn:
     saw the process killed by SIGINT, also for a SIGTERM, instead of exit status 130. Ending
     here skips the interpreter's exit handlers: the run has published or removed its files by
     now, and the one handler that mattered, which stopped decode processes, is done here."""
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # another Ctrl-C must not break the ending
-        number = getattr(signal, name, None)
-        if number is not None:
-            signal.signal(number, signal.SIG_IGN)
+    _ignore_stop_signals()  # another Ctrl-C must not break the ending
     # A decode process pool that the interrupt caught before its queue could be closed (as it
     # started, while the model loads) would run on for ever, holding stdout and stderr open.
     import multiprocessing
