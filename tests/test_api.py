@@ -957,3 +957,11 @@ def test_a_ctrl_c_as_the_output_is_closed_keeps_the_finished_work(
         api.label(request(photos, tiny_clip, output=api.OutputOptions(path=str(output))))
     run_info = json.loads(Path(f"{output}.run.json").read_text())
     assert len(output.read_text().splitlines()) - 1 == run_info["summary"]["total"] == 6
+    # Label Studio tasks keep the config they were labelled for: both are published.
+    tasks, config = tmp_path / "tasks.json", tmp_path / "config.xml"
+    studio = api.LabelStudioOptions(document_root=tmp_path, config=str(config))
+    with pytest.raises(KeyboardInterrupt):
+        api.label(
+            request(photos, tiny_clip, output=api.OutputOptions(str(tasks), "label-studio", studio))
+        )
+    assert len(json.loads(tasks.read_text())) == 6 and "<Choice " in config.read_text()

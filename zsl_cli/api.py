@@ -31,7 +31,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -909,7 +909,12 @@ def label(
         # it was.
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
         writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
+    # A stop signal after the last prediction (a second Ctrl-C) waits, from where `publishing`
+    # enters interrupts_deferred below, until the block has ended: leaving it with the signal
+    # would throw the finished rows away, or publish them without their Label Studio config.
+    publishing = ExitStack()
     with (
+        publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio),
         model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
@@ -945,19 +950,17 @@ def label(
             report.interrupted = True
         finally:
             progress.stop()
-        # A stop signal from here on (a second Ctrl-C) waits until the output is published:
-        # leaving the block with it would throw the finished rows away.
-        with interrupts_deferred():
-            report.elapsed_s = time.perf_counter() - started
-            report.processing_s = time.perf_counter() - processing_started
-            report.run_info["summary"] = summary_dict(report)
-            report.run_info["complete"] = not report.interrupted
-            if report.interrupted and not report.total:
-                # Nothing was finished (a hubness reduction writes only at the end): leaving the
-                # block with the interrupt leaves older outputs (the predictions, a Label Studio
-                # config) as they were.
-                raise Interrupted(report)
-            writer.close(report.run_info, complete=not report.interrupted)
+        publishing.enter_context(interrupts_deferred())
+        report.elapsed_s = time.perf_counter() - started
+        report.processing_s = time.perf_counter() - processing_started
+        report.run_info["summary"] = summary_dict(report)
+        report.run_info["complete"] = not report.interrupted
+        if report.interrupted and not report.total:
+            # Nothing was finished (a hubness reduction writes only at the end): leaving the
+            # block with the interrupt leaves older outputs (the predictions, a Label Studio
+            # config) as they were.
+            raise Interrupted(report)
+        writer.close(report.run_info, complete=not report.interrupted)
     if report.interrupted:
         raise Interrupted(report)
     return report
