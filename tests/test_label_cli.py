@@ -1369,18 +1369,30 @@ def test_repeated_ext_options_add_up(tiny_clip, tmp_path, classes_file):
     assert names == ["b.jpg", "img_000.png"] and repeated.stdout == joined.stdout
 
 
-def test_label_keeps_the_file_its_path_list_comes_from(tiny_clip, tmp_path, classes_file):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["label", "-", "-c", "CLASSES", "-o", "LIST"],
+        ["embed", "-", "-s", "STORE", "--json", "LIST"],
+        ["embed", "-", "-s", "STORE", "--export", "LIST"],
+        ["hubness", "-", "-c", "CLASSES", "--json", "LIST"],
+    ],
+)
+def test_a_run_keeps_the_file_its_path_list_comes_from(tiny_clip, tmp_path, classes_file, command):
     # `zsl label - -o list.csv < list.csv` read the whole list, then published the predictions
     # over it: the list was lost, where `>> classes.txt` or an image as -o is refused.
     write_images(tmp_path / "images", 2)
-    listed = tmp_path / "list.csv"
+    listed = tmp_path / ("list.npy" if "--export" in command else "list.csv")
     images = sorted((tmp_path / "images").rglob("*.png"))
     listed.write_bytes(b"".join(os.fsencode(image) + b"\n" for image in images))
     before = listed.read_bytes()
-    command = [sys.executable, "-m", "zsl_cli", "label", "-", "-c", classes_file, "-m", tiny_clip]
+    given = {"CLASSES": str(classes_file), "LIST": str(listed), "STORE": str(tmp_path / "s.zsl")}
+    arguments = [given.get(argument, argument) for argument in command]
     with open(listed, "rb") as stdin:
         process = subprocess.run(
-            [*map(str, command), "-o", str(listed)], stdin=stdin, capture_output=True
+            [sys.executable, "-m", "zsl_cli", *arguments, "-m", str(tiny_clip)],
+            stdin=stdin,
+            capture_output=True,
         )
     assert process.returncode == 2 and b"is an input of this run" in process.stderr
     assert listed.read_bytes() == before

@@ -1276,7 +1276,13 @@ def hubness(
         _check_enough_images(len(source.paths))
     check_outputs_spare_inputs(
         [request.json_out],
-        [source.store, request.truth, request.seen, *_class_files(request.classes)],
+        [
+            source.store,
+            _path_list_file(request.inputs),
+            request.truth,
+            request.seen,
+            *_class_files(request.classes),
+        ],
         source.paths or (),
     )
     _check_document_output(request.json_out)
@@ -1703,7 +1709,9 @@ def embed(
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = discovery.paths
     exports = export_files(request.export) if request.export else []
-    check_outputs_spare_inputs([request.json_out, *exports], [request.store], paths)
+    check_outputs_spare_inputs(
+        [request.json_out, *exports], [request.store, _path_list_file(request.inputs)], paths
+    )
     _check_document_output(request.json_out)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
