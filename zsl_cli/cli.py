@@ -36,6 +36,7 @@ from zsl_cli.errors import (
     EXIT_PARTIAL,
     Interrupted,
     ZslError,
+    stop_signals,
 )
 
 if TYPE_CHECKING:
@@ -1308,10 +1309,8 @@ def main() -> None:
 
 
 def _ignore_stop_signals() -> None:
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            signal.signal(number, signal.SIG_IGN)
+    for number in stop_signals():
+        signal.signal(number, signal.SIG_IGN)
 
 
 def _exit_interrupted() -> NoReturn:

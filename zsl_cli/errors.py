@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,8 +11,17 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
 EXIT_USAGE = 2  # bad options, bad input files, model not available
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C, or another of the STOP_SIGNALS
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout or stderr went away (`| head`)
+
+# What stops a run as Ctrl-C does, keeping its finished work: SIGTERM from `timeout`, `kill` and
+# container stops, SIGHUP from a closed terminal.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def stop_signals() -> list[int]:
+    """The numbers of the STOP_SIGNALS this platform has (Windows has no SIGHUP)."""
+    return [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
 
 
 class ZslError(Exception):

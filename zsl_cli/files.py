@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from zsl_cli.discovery import quoted
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import ZslError, stop_signals
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing's own from Python 3.13
@@ -213,9 +213,6 @@ class AtomicFileSink:
             temp.unlink(missing_ok=True)
 
 
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends, then deliver them as they would
@@ -225,10 +222,7 @@ def interrupts_deferred() -> Iterator[None]:
         return
     held: list[int] = []
     previous = {}
-    for name in STOP_SIGNALS:
-        number: int | None = getattr(signal, name, None)
-        if number is None:  # no such signal here (Windows has no SIGHUP)
-            continue
+    for number in stop_signals():
         handler = signal.getsignal(number)
         if handler is None or handler == signal.SIG_IGN:  # not Python's to handle, or ignored
             continue
@@ -273,9 +267,8 @@ def interrupts_holdable() -> Iterator[HeldInterrupts]:
     held = HeldInterrupts()
     previous = []
     if threading.current_thread() is threading.main_thread():
-        for name in STOP_SIGNALS:
-            number: int | None = getattr(signal, name, None)
-            if number is not None and signal.getsignal(number) is signal.default_int_handler:
+        for number in stop_signals():
+            if signal.getsignal(number) is signal.default_int_handler:
                 previous.append(number)
                 signal.signal(number, held.handle)
     try:
