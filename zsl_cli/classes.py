@@ -577,9 +577,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     classes, weights, places = [], [], []
     for line, row in body:
         where = f"{source}:{line}"
-        if strip_invisible(row[0]).lower() == "#phrase":
-            raise ZslError(f"{where}: the #phrase row must come right after the header")
         first = strip_invisible(row[0])
+        if first.lower() == "#phrase":
+            raise ZslError(f"{where}: the #phrase row must come right after the header")
         if "".join(first.lower().split()) in ("#phrase", "#phrases"):  # `# phrase`, `#Phrases`
             raise ZslError(
                 f"{where}: {first!r} is read as a comment, its phrases unused: write `#phrase`"
