@@ -84,6 +84,7 @@ from zsl_cli.files import (
     check_outputs_spare_inputs,
     interrupts_deferred,
     interrupts_holdable,
+    names_a_folder,
     open_sink,
     sidecar_path,
     streams_into,
@@ -1618,7 +1619,7 @@ class EmbedRequest:
                 "store -: an embedding store is an SQLite file, not stdout; "
                 "give a file name (./- for one named '-')"
             )
-        if os.fspath(self.store).endswith(("/", os.sep)):  # Path() would drop it
+        if names_a_folder(self.store):
             raise ZslError(
                 f"embedding store {os.fspath(self.store)} names a folder; give a file name like "
                 "photos.zsl"

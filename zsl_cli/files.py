@@ -399,11 +399,16 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
+def names_a_folder(name: str | os.PathLike[str]) -> bool:
+    """Whether `name` ends in '/', saying a folder is meant: Path() drops that slash."""
+    return os.fspath(name).endswith(("/", os.sep))
+
+
 def refuse_folder_output(output: str | os.PathLike[str], is_directory: bool) -> None:
     """ZslError for an output that is a folder, or whose name ends in '/' (one meant)."""
     if is_directory:
         raise ZslError(f"output {quoted(Path(output))} is a directory: give a file name")
-    if os.fspath(output).endswith(("/", os.sep)):  # Path() drops the slash that says "folder"
+    if names_a_folder(output):
         raise ZslError(f"output {quoted(output)} names a folder: give a file name")
 
 

@@ -51,6 +51,7 @@ from zsl_cli.files import (
     atomic_files,
     check_not_read_only,
     create_folder,
+    names_a_folder,
     written_path,
 )
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
@@ -804,7 +805,7 @@ def export_files(out: str | os.PathLike[str]) -> list[Path]:
 
 def check_export_path(out: str | os.PathLike[str]) -> None:
     """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
-    if os.fspath(out).endswith(("/", os.sep)):  # Path() would drop the slash
+    if names_a_folder(out):
         raise ZslError(f"cannot export embeddings to {os.fspath(out)}: it names a folder")
     out = Path(out)
     suffix = out.suffix.lower()
