@@ -427,4 +427,9 @@ def test_evaluation_names_the_five_most_common_mistakes(tmp_path: Path) -> None:
 def test_evaluation_unmatched_line_when_either_side_has_some(tmp_path: Path) -> None:
     text = evaluation_text(evaluated(tmp_path, [("cat", "cat")], extra=1))
     assert "Unmatched: 1 prediction without truth, 0 truth images without prediction" in text
+    assert f"  without truth: {tmp_path / 'x0.jpg'}\n" in text
+    assert "without prediction:" not in text
+    text = evaluation_text(evaluated(tmp_path, [("cat", "cat")], extra=4))
+    assert f"  without truth: {tmp_path / 'x0.jpg'}, " in text
+    assert text.count(".jpg") == 3 and "..., ... 1 more" not in text and ", ... 1 more\n" in text
     assert "Unmatched" not in evaluation_text(evaluated(tmp_path, [("cat", "cat")]))

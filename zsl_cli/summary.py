@@ -244,6 +244,15 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 f"{_count(unmatched.truth, 'truth image')} without prediction",
             )
         )
+        # Which ones, so a path spelt two ways (a moved folder, another root) shows at once.
+        for side, count, examples in (
+            ("without truth", unmatched.predictions, unmatched.prediction_examples),
+            ("without prediction", unmatched.truth, unmatched.truth_examples),
+        ):
+            if count:
+                named = ", ".join(printable(path) for path in examples[:MAX_EXAMPLES])
+                more = f", ... {count - MAX_EXAMPLES} more" if count > MAX_EXAMPLES else ""
+                console.print(f"  {side}: {named}{more}")
     shown = {top.note for top in metrics.top_k}  # on their top-k line already
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         if note not in shown:
