@@ -197,6 +197,12 @@ class _EncoderOfOldProtocol:
         (lambda: api.embed(api.LabelRequest()), "embed: give an EmbedRequest\\(...\\), not Label"),
         (lambda: api.hubness(api.LabelRequest()), "hubness: give a HubnessRequest"),
         (lambda: api.evaluate(api.LabelRequest()), "evaluate: give an EvaluateRequest"),
+        # A model's name where its options go (the CLI's -m): not an AttributeError.
+        (
+            lambda: api.open_encoder("shapes-demo"),
+            "open_encoder: give a ModelOptions\\(...\\), not str",
+        ),
+        (lambda: api.open_encoder(None), "open_encoder: give a ModelOptions.*not NoneType"),
         (lambda: api.label(api.LabelRequest(), object()), "progress: object has no start, advance"),
         (lambda: api.embed(api.EmbedRequest("s.zsl"), _Bar()), "progress: _Bar has no stop method"),
         (

@@ -680,6 +680,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
 
 def open_encoder(options: ModelOptions) -> Encoder:
     """Load the model; pass it as `encoder=` to several calls to load it once."""
+    _checked_arguments("open_encoder", options, ModelOptions)  # a model's name: not options
     return load_encoder(
         options.name,
         device=options.device,
