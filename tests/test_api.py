@@ -131,6 +131,13 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: api.ClassOptions(attributes=["a"]), "attributes: list is not a file path"),
         (lambda: api.ClassOptions(descriptions={"a": ["b"]}), "descriptions: dict is not a file"),
         (lambda: api.ClassOptions(attribute_template=None), "attribute_template None: give a"),
+        # Not a template made of the list's repr, nor a TypeError once the model has loaded.
+        (
+            lambda: api.ClassOptions(templates=["a {}.", "b {}."]),
+            "templates \\['a {}.', 'b {}.'\\]: give",
+        ),
+        (lambda: api.ClassOptions(templates=("a {}.",)), "templates \\('a {}.',\\): give a"),
+        (lambda: api.ClassOptions(templates=None), "templates None: give a built-in set"),
         (lambda: api.OutputOptions(stdout=1), "stdout: int is not a stream"),
         (lambda: api.LabelRequest(embeddings=5), "embeddings: int is not a file path"),
         (lambda: api.EmbedRequest(None), "store: give the embedding store's file name"),

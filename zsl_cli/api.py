@@ -360,6 +360,12 @@ class ClassOptions:
             # A list becomes a tuple: the request stays hashable, and as it was made.
             object.__setattr__(self, "classes", tuple(self.classes))
         _file_paths(self, "attributes", "descriptions")
+        if not isinstance(self.templates, (str, os.PathLike)):
+            # A list was read as one template, its repr; a tuple failed once the model loaded.
+            raise ZslError(
+                f"templates {self.templates!r}: give a built-in set's name, a template file's "
+                "path (one template a line) or one template, e.g. 'a photo of a {}.'"
+            )
         _texts(self, "attribute_template", "description_template")
 
 
