@@ -302,3 +302,14 @@ def test_a_predictions_csv_joined_with_another_says_where_the_second_header_is(
     with pytest.raises(ZslError, match="line 3: the header again") as refused:
         read_predictions(joined)
     assert "not a number" not in str(refused.value)
+
+
+def test_a_text_stdin_without_bytes_under_it_is_read_as_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A notebook's or a test runner's stdin, or an io.StringIO a program put there: `-` read
+    # it for a path list, but predictions read from it failed with an AttributeError (.buffer).
+    rows = HEADER + "café.png,cat,0.75,cat|dog,0.75|0.25,ok,\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(rows.decode()))
+    [prediction] = read_predictions("-")
+    assert (prediction.path, prediction.label, prediction.score) == ("café.png", "cat", 0.75)

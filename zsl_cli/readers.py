@@ -49,7 +49,10 @@ def read_predictions_and_run_info(
     if name == "-":
         if sys.stdin is None:
             raise ZslError("stdin is closed: give the predictions file instead of '-'")
-        with _seekable(sys.stdin.buffer, "stdin") as handle:
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:  # a text stdin without bytes under it (a notebook's, a test runner's)
+            stdin = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+        with _seekable(stdin, "stdin") as handle:
             return _read_stream(handle, "stdin", None)
     path = Path(path)
     if path.is_dir() or not path.exists():
