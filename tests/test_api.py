@@ -123,6 +123,12 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: api.ModelOptions(name=None), "model name None: give a bundled name"),
         (lambda: api.ModelOptions(device=None), "device None: give a string"),
         (lambda: api.ModelOptions(revision=1), "revision 1: give a string"),
+        # "false" is true to Python: this ran a model's own code.
+        (lambda: api.ModelOptions(trust_remote_code="false"), "trust_remote_code 'false': give"),
+        (lambda: api.ModelOptions(exact_preprocessing="no"), "exact_preprocessing 'no': give"),
+        (lambda: api.ModelOptions(freeze_after_load=None), "freeze_after_load None: give True"),
+        (lambda: api.InputOptions(include_hidden="False"), "include_hidden 'False': give True"),
+        (lambda: api.InputOptions(nul_separated=1), "nul_separated 1: give True or False"),
         (lambda: api.InputOptions(paths=None), "paths None: give a tuple"),
         (lambda: api.InputOptions(paths=("a",), extensions=(1,)), "give a tuple"),
         (lambda: api.InputOptions(paths=("-",), stdin=0), "stdin: int is not a binary stream"),
@@ -273,6 +279,7 @@ def test_numpy_numbers_are_taken_as_python_ones():
     decision = Decision(top_k=np.int64(3), threshold=np.float32(0.5))
     assert (type(decision.top_k), type(decision.threshold)) == (int, float)
     assert type(api.ModelOptions(batch_size=np.int64(8)).batch_size) is int
+    assert api.InputOptions(include_hidden=np.bool_(True)).include_hidden is True
     with pytest.raises(ZslError, match="low_confidence '0.5'"):
         api.LabelRequest(low_confidence="0.5")
 

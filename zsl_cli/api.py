@@ -209,6 +209,7 @@ class ModelOptions:
         if self.revision is not None:
             _texts(self, "revision")
         _at_least_one(self, "batch_size", "workers")
+        _flags(self, "exact_preprocessing", "trust_remote_code", "freeze_after_load")
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ class InputOptions:
         if self.stdin is not None and not hasattr(self.stdin, "read"):
             raise ZslError(f"stdin: {type(self.stdin).__name__} is not a binary stream")
         _at_least_one(self, "max_pixels")
+        _flags(self, "nul_separated", "include_hidden")
 
 
 def _at_least_one(options: object, *names: str) -> None:
@@ -258,6 +260,16 @@ def _at_least_one(options: object, *names: str) -> None:
         if not is_whole_number(value) or value < 1:
             raise ZslError(f"{name} {value!r}: give a whole number, 1 or more")
         object.__setattr__(options, name, int(value))  # a frozen dataclass's own __post_init__
+
+
+def _flags(options: object, *names: str) -> None:
+    """Check that these fields are True or False, stored as bool (numpy's too): a string such as
+    "false" is true to Python, and trust_remote_code="false" ran a model's own code."""
+    for name in names:
+        value = getattr(options, name)
+        if not isinstance(value, (bool, np.bool_)):
+            raise ZslError(f"{name} {value!r}: give True or False")
+        object.__setattr__(options, name, bool(value))  # a frozen dataclass's own __post_init__
 
 
 def _file_paths(options: object, *names: str) -> None:
