@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import pickle
 import signal
 import subprocess
 import sys
@@ -411,6 +412,19 @@ def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, p
     # Part of the images exported would pass for all of them.
     assert caught.value.report.exported is None and not export.exists()
     assert api.embed(embed).reused == 2 and np.load(export).shape[0] == 6
+
+
+def test_an_interrupted_run_reaches_the_caller_from_a_worker_process(tiny_clip, photos):
+    # concurrent.futures pickles a worker's exception for its caller: Interrupted, whose
+    # report its __init__ requires, failed to unpickle, and the pool broke ("A process in the
+    # process pool was terminated abruptly") where the caller expected Interrupted.
+    model = api.ModelOptions(name=str(tiny_clip), batch_size=2)
+    labelling = request(photos, tiny_clip, model=model, output=None)
+    with pytest.raises(Interrupted) as caught:
+        api.label(labelling, progress=_InterruptAfterFirstBatch())
+    stopped = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(stopped, Interrupted) and stopped.report == caught.value.report
+    assert stopped.report.interrupted and stopped.report.predictions
 
 
 def test_an_embed_interrupted_right_after_a_commit_counts_what_it_stored(

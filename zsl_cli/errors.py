@@ -40,3 +40,9 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, report: LabelReport | EmbedReport) -> None:
         super().__init__()
         self.report = report
+
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[LabelReport | EmbedReport]]:
+        # Through __init__, which needs the report: concurrent.futures pickles a worker's
+        # exception, and one that cannot be unpickled broke the pool instead of reaching the
+        # caller.
+        return type(self), (self.report,)
