@@ -912,6 +912,26 @@ def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, ph
     assert f"of: {tiny_clip} with --exact-preprocessing (give one with -m)" in caught.value.message
 
 
+def test_an_export_of_a_store_names_its_models_when_the_model_does_not_load(
+    tiny_clip, photos, tmp_path
+):
+    # embed without paths reads only the store, as label --embeddings does, but a model that
+    # did not load (the default hub one, offline) was named without the ones the store holds.
+    store = str(tmp_path / "photos.zsl")
+    model = api.ModelOptions(name=str(tiny_clip))
+    api.embed(api.EmbedRequest(store, api.InputOptions(paths=(str(photos),)), model))
+    export = api.EmbedRequest(
+        store,
+        api.InputOptions(),
+        api.ModelOptions(name="elsewhere"),
+        export=str(tmp_path / "v.npy"),
+    )
+    with pytest.raises(ZslError) as caught:
+        api.embed(export)
+    assert f"holds embeddings of: {tiny_clip} (give one with -m)" in caught.value.message
+    assert not (tmp_path / "v.npy").exists()
+
+
 def test_a_run_in_which_every_image_failed_encodes_nothing(tiny_clip, photos):
     broken = photos.parent / "broken"  # next to the class file
     broken.mkdir()

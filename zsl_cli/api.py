@@ -1814,8 +1814,10 @@ def _export_stored(
     exports = export_files(export)
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
     _check_document_output(request.json_out)
-    encoder = encoder if encoder is not None else open_encoder(request.model)
-    report = EmbedReport(os.fspath(request.store), model=encoder.name, scanned=False)
+    # As label --embeddings: a model that cannot load is named beside the ones the store holds.
+    store = os.fspath(request.store)
+    encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
+    report = EmbedReport(store, model=encoder.name, scanned=False)
     report.ignored = _ignored_with_store(request.model, request.store, "without paths")
     report.exported = export_stored(request.store, encoder.identity, _stored_name(encoder), export)
     report.exported_to = [os.fspath(path) for path in exports]
