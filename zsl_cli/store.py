@@ -680,20 +680,21 @@ class EmbeddingStore:
         """All ok vectors of the model as float32 [n, dim], plus the failures, both sorted by
         path bytes, from one snapshot. `unit`: the vectors are an encoder's, of length 1, and
         any other is damage (see `_matrix`)."""
+        path_bytes: list[bytes] = []
+        joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
-            rows = [
-                (self._path(path), vector)
-                for path, vector in self._select("path, vector", model_id, "status = 'ok'")
-            ]
+            for path, vector in self._select("path, vector", model_id, "status = 'ok'"):
+                path_bytes.append(self._path(path))
+                joined += vector
             failed = [
                 (os.fsdecode(self._path(path)), status, error)
                 for path, status, error in self._select(
                     "path, status, error", model_id, "status != 'ok'"
                 )
             ]
-        paths = [os.fsdecode(path) for path, _ in rows]
-        vectors = _matrix([vector for _, vector in rows], dim, dtype, self.path, unit=unit)
+        paths = [os.fsdecode(path) for path in path_bytes]
+        vectors = _matrix(joined, len(paths), dim, dtype, self.path, unit=unit)
         return StoredEmbeddings(paths, vectors, failed)
 
     def fetch(
@@ -702,6 +703,8 @@ class EmbeddingStore:
         """What the store holds for each of these absolute paths that it has, from one snapshot
         (`unit` as for `load`)."""
         rows = []
+        joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
+        n_vectors = 0
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             query = (
@@ -711,13 +714,16 @@ class EmbeddingStore:
             for path in paths:
                 row = self._conn.execute(query, (model_id, os.fsencode(path))).fetchone()
                 if row is not None:
-                    rows.append((path, *row))
-        blobs = [row[5] for row in rows if row[5] is not None]
+                    *stat, vector = row
+                    rows.append((path, *stat, vector is not None))
+                    if vector is not None:
+                        joined += vector
+                        n_vectors += 1
         # One conversion for all rows.
-        vectors = iter(_matrix(blobs, dim, dtype, self.path, unit=unit))
+        vectors = iter(_matrix(joined, n_vectors, dim, dtype, self.path, unit=unit))
         return {
-            path: StoredFile(size, mtime_ns, status, error, None if blob is None else next(vectors))
-            for path, size, mtime_ns, status, error, blob in rows
+            path: StoredFile(size, mtime_ns, status, error, next(vectors) if ok else None)
+            for path, size, mtime_ns, status, error, ok in rows
         }
 
     def paths(self, model_id: int) -> list[str]:
@@ -766,14 +772,15 @@ class EmbeddingStore:
                 f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
                 (model_id,),
             ).fetchone()
-            rows = [
-                (self._path(path), *rest)
-                for path, *rest in self._select(
-                    "path, size, mtime_ns, vector", model_id, "status = 'ok'"
-                )
-            ]
+            rows = []  # (path bytes, size, mtime_ns)
+            joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
+            for path, size, mtime_ns, vector in self._select(
+                "path, size, mtime_ns, vector", model_id, "status = 'ok'"
+            ):
+                rows.append((self._path(path), size, mtime_ns))
+                joined += vector
         path_bytes = [row[0] for row in rows]
-        vectors = _matrix([row[3] for row in rows], dim, dtype, self.path, unit=True)
+        vectors = _matrix(joined, len(rows), dim, dtype, self.path, unit=True)
         try:
             if suffix == ".npy":
                 _write_npy(out, files[1], vectors, path_bytes)
@@ -964,17 +971,19 @@ def _row(
 
 
 def _matrix(
-    blobs: list[bytes], dim: int, dtype: np.dtype, store: Path, *, unit: bool = False
+    joined: bytearray, n: int, dim: int, dtype: np.dtype, store: Path, *, unit: bool = False
 ) -> np.ndarray:
-    """Join the rows' bytes and view them once: one numpy call for all rows, not one per row.
-    `unit`: every row is an encoder's L2-normalised embedding, as `zsl embed` stores them."""
-    joined = bytearray().join(blobs)  # a bytearray, so the float32 view below is writable
-    if len(joined) != len(blobs) * dim * dtype.itemsize:
+    """The `n` rows' bytes, joined as they were read, viewed once: one numpy call for all rows,
+    not one per row. Readers append each row to `joined` rather than keep a list of the rows'
+    bytes to join: that list held every vector a second time. A bytearray, so the float32 view
+    is writable. `unit`: every row is an encoder's L2-normalised embedding, as `zsl embed`
+    stores them."""
+    if len(joined) != n * dim * dtype.itemsize:
         raise ZslError(
             f"embedding store {store} has vectors of the wrong length for dim {dim}; "
             "it is damaged: re-create it with `zsl embed`"
         )
-    matrix = np.frombuffer(joined, dtype=dtype).reshape(len(blobs), dim)
+    matrix = np.frombuffer(joined, dtype=dtype).reshape(n, dim)
     matrix = matrix.astype(np.float32, copy=False)  # converts float16 and big-endian hosts only
     # zsl embed stores none: another writer or damage did, and every score of it would be NaN.
     # A row's float64 sum is finite exactly when its values are, without a mask of the matrix.
