@@ -582,6 +582,27 @@ def test_vectors_of_the_wrong_length_are_a_damaged_store(store: EmbeddingStore) 
             read()
 
 
+@pytest.mark.parametrize("damaged", ["3f80", 7, 0.5], ids=repr)
+def test_a_vector_that_is_no_blob_is_a_damaged_store(
+    tmp_path: Path, store: EmbeddingStore, damaged: object
+) -> None:
+    # A damaged row header can make a vector text or a number: reading the rows ended in a
+    # TypeError traceback where they were joined into the matrix.
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a.png", 1, 1), FileStat("/data/b.png", 1, 1)])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE files SET vector = ? WHERE path = ?", (damaged, b"/data/b.png"))
+    reads = (
+        lambda: store.load(model),
+        lambda: store.fetch(model, ["/data/b.png"]),
+        lambda: store.export(model, tmp_path / "v.npy"),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match="^embedding store .* is damaged .*a stored vector"):
+            read()
+    assert not (tmp_path / "v.npy").exists()
+
+
 def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) -> None:
     # zsl embed stores no such vector; a NaN one was labelled with score nan and status ok.
     model = store.register_model("id", "m", DIM)

@@ -686,7 +686,7 @@ class EmbeddingStore:
             dim, dtype = self._model(model_id)
             for path, vector in self._select("path, vector", model_id, "status = 'ok'"):
                 path_bytes.append(self._path(path))
-                joined += vector
+                joined += self._vector(vector)
             failed = [
                 (os.fsdecode(self._path(path)), status, error)
                 for path, status, error in self._select(
@@ -717,7 +717,7 @@ class EmbeddingStore:
                     *stat, vector = row
                     rows.append((path, *stat, vector is not None))
                     if vector is not None:
-                        joined += vector
+                        joined += self._vector(vector)
                         n_vectors += 1
         # One conversion for all rows.
         vectors = iter(_matrix(joined, n_vectors, dim, dtype, self.path, unit=unit))
@@ -738,6 +738,16 @@ class EmbeddingStore:
             return value
         raise ZslError(
             f"embedding store {self.path} is damaged (a stored path is no absolute path); "
+            "delete it and re-run `zsl embed`"
+        )
+
+    def _vector(self, value: object) -> bytes:
+        """A stored vector as read: the bytes `add` wrote. Text or a number in its place is a
+        damaged page (a changed type in a row's header), which joining the rows failed on."""
+        if isinstance(value, bytes):
+            return value
+        raise ZslError(
+            f"embedding store {self.path} is damaged (a stored vector is no blob); "
             "delete it and re-run `zsl embed`"
         )
 
@@ -778,7 +788,7 @@ class EmbeddingStore:
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
             ):
                 rows.append((self._path(path), size, mtime_ns))
-                joined += vector
+                joined += self._vector(vector)
         path_bytes = [row[0] for row in rows]
         vectors = _matrix(joined, len(rows), dim, dtype, self.path, unit=True)
         try:
