@@ -603,6 +603,29 @@ def test_a_vector_that_is_no_blob_is_a_damaged_store(
     assert not (tmp_path / "v.npy").exists()
 
 
+@pytest.mark.parametrize(
+    ("column", "damaged"), [("dim", "x"), ("dim", 0.5), ("dtype", "x"), ("dtype", 2)], ids=repr
+)
+def test_a_model_of_no_dim_or_dtype_zsl_writes_is_a_damaged_store(
+    tmp_path: Path, store: EmbeddingStore, column: str, damaged: object
+) -> None:
+    # A damaged page escapes the table's CHECKs: label --embeddings and --export ended in
+    # int()'s ValueError or a KeyError for the dtype (found by fuzzing the store).
+    model = store.register_model("id", "m", DIM)
+    encode_all(store, model, [FileStat("/data/a.png", 1, 1)])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("PRAGMA ignore_check_constraints = ON")
+        raw.execute(f"UPDATE models SET {column} = ?", (damaged,))
+    reads = (
+        lambda: store.load(model),
+        lambda: store.fetch(model, ["/data/a.png"]),
+        lambda: store.export(model, tmp_path / "v.npy"),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match="^embedding store .* is damaged .*a model's dim"):
+            read()
+
+
 def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) -> None:
     # zsl embed stores no such vector; a NaN one was labelled with score nan and status ok.
     model = store.register_model("id", "m", DIM)

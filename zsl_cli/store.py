@@ -585,7 +585,15 @@ class EmbeddingStore:
         ).fetchone()
         if row is None:
             raise ValueError(f"no model with id {model_id} in {self.path}")
-        return int(row[0]), VECTOR_DTYPES[row[1]]
+        dim, dtype = row
+        # The table's CHECKs hold what zsl writes; a damaged page escapes them, and int() or the
+        # dtype lookup ended the read in a traceback.
+        if type(dim) is not int or dim <= 0 or dtype not in VECTOR_DTYPES:
+            raise ZslError(
+                f"embedding store {self.path} is damaged (a model's dim {dim!r} or dtype "
+                f"{dtype!r} is none zsl writes); delete it and re-run `zsl embed`"
+            )
+        return dim, VECTOR_DTYPES[dtype]
 
     # -- incremental planning and writes -------------------------------------------------------
 
