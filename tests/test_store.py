@@ -1491,3 +1491,22 @@ def test_reading_the_vectors_holds_them_once(tmp_path: Path, store: EmbeddingSto
         finally:
             tracemalloc.stop()
         assert peak < 1.5 * vectors.nbytes, (name, peak / vectors.nbytes)
+
+
+def test_a_parquet_export_is_written_in_row_groups_of_bounded_size(
+    tmp_path: Path, store: EmbeddingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pyarrow encodes a row group whole before writing it, and its default group of 1Mi rows
+    # held a second copy of every vector of a store smaller than that (a 200,000 x 512 export
+    # peaked 0.5 GB above the .npy one, measured by hand).
+    pq = pytest.importorskip("pyarrow.parquet")
+    model = store.register_model("id", "m", DIM)
+    encoded = encode_all(store, model, [FileStat(f"/data/{i:02d}.png", 1, 1) for i in range(10)])
+    group = 4 * DIM * 4  # 4 vectors
+    monkeypatch.setattr(store_module, "PARQUET_ROW_GROUP_BYTES", group, raising=False)
+    out = tmp_path / "v.parquet"
+    assert store.export(model, out) == 10
+    file = pq.ParquetFile(out)
+    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == [4, 4, 2]
+    vectors = np.array(file.read().column("vector").to_pylist(), dtype=np.float32)
+    np.testing.assert_array_equal(vectors, np.stack(list(encoded.values())))

@@ -72,6 +72,9 @@ VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.
 PAGE_SIZE = 65536
 UNIT_LENGTH_TOLERANCE = 0.01  # of an image embedding's L2 norm from 1 (`_matrix`)
 CACHE_KIB = 65536  # per connection, allocated on demand
+# A .parquet export's vectors per row group. pyarrow encodes a whole row group before writing it,
+# and its default of 1Mi rows made that every vector of most stores a second time in memory.
+PARQUET_ROW_GROUP_BYTES = 64 << 20
 
 _SCHEMA = """
 CREATE TABLE models (
@@ -1065,8 +1068,9 @@ def _write_parquet(
             "mtime_ns": pa.array([row[2] for row in rows], pa.int64()),
         }
     ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
+    rows_per_group = max(1, PARQUET_ROW_GROUP_BYTES // (dim * vectors.itemsize))
     with atomic_file(out) as handle:
-        pq.write_table(table, handle)
+        pq.write_table(table, handle, row_group_size=rows_per_group)
 
 
 # -- a run's items -------------------------------------------------------------------------
