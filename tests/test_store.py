@@ -144,6 +144,32 @@ def test_roots_keep_entries_outside_the_scan(tmp_path: Path, store: EmbeddingSto
     assert store.plan(model, [], [str(single)]).stale == [str(single)]
 
 
+def test_a_file_stored_under_two_spellings_keeps_the_one_scanned(
+    tmp_path: Path, store: EmbeddingStore
+) -> None:
+    # Two embed runs at once, through a folder and a link to it, each planned before the other
+    # wrote and stored every image under its own spelling; later scans reused both for ever.
+    folder = tmp_path / "photos"
+    write_file(folder / "x.png")
+    write_file(folder / "y.png")
+    (tmp_path / "link").symlink_to(folder, target_is_directory=True)
+    (tmp_path / "other").mkdir()
+    write_file(tmp_path / "other" / "x.png")  # the same name in another folder: its own entry
+    model = store.register_model("id-a", "model-a", DIM)
+    encode_all(store, model, scan(folder))
+    encode_all(store, model, stat_files([tmp_path / "link" / "x.png"])[0])
+    encode_all(store, model, scan(tmp_path / "other"))
+    assert len(store.load(model).paths) == 4
+
+    plan = store.plan(model, scan(folder), [str(folder)])
+    assert (len(plan.to_encode), plan.stale) == (0, [str(tmp_path / "link" / "x.png")])
+    store.forget(model, plan.stale)
+    assert sorted(store.load(model).paths) == sorted(
+        [str(folder / "x.png"), str(folder / "y.png"), str(tmp_path / "other" / "x.png")]
+    )
+    assert store.plan(model, scan(folder), [str(folder)]).stale == []
+
+
 def test_failures_are_reused_until_the_file_changes(tmp_path: Path, store: EmbeddingStore) -> None:
     good = write_file(tmp_path / "good.png")
     bad = write_file(tmp_path / "bad.png", b"not an image")

@@ -656,6 +656,9 @@ class EmbeddingStore:
             else:
                 to_encode.append(stat)
         stale = _stale(known, seen, scan, roots, walked)
+        # Two runs at once through a folder and a link to it each stored the file under its own
+        # spelling, neither seeing the other's: the copies go once a scan meets them.
+        stale = sorted({*stale, *_other_spellings(seen, known)})
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
     def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
@@ -1177,6 +1180,19 @@ def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str
     for path, key in [*_folder_keys(same_name).items(), *keys.items()]:
         first.setdefault(key, path)
     return {path: first[key] for path, key in keys.items() if first[key] != path}
+
+
+def _other_spellings(kept: Collection[bytes], stored: Iterable[bytes]) -> list[bytes]:
+    """Stored paths that are not kept but spell a kept path's file another way (the same name
+    in the same real folder); only stored paths whose name a kept one has are resolved."""
+    keys = set(_folder_keys(os.fsdecode(path) for path in kept).values())
+    names = {name for _, name in keys}
+    others = (
+        os.fsdecode(path)
+        for path in stored
+        if path not in kept and os.fsdecode(os.path.basename(path)) in names
+    )
+    return [os.fsencode(path) for path, key in _folder_keys(others).items() if key in keys]
 
 
 def _folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
