@@ -204,3 +204,21 @@ def test_a_class_option_given_twice_is_refused(world, command, option, values, m
     name = {"-c": "--classes", "-t": "--templates"}.get(option, option)
     assert result.stderr.startswith(f"zsl: error: {name} given 2 times"), result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["evaluate", "hubness"])
+def test_a_seen_list_given_twice_is_refused(world, command, monkeypatch):
+    # `--seen seen.txt --seen unseen.txt` measured with the unseen list as the seen classes, the
+    # first list dropped without a word, as -c did with two class lists.
+    monkeypatch.chdir(world)
+    (world / "seen.txt").write_text("red\n")
+    (world / "more.txt").write_text("blue\n")
+    inputs = ["p.csv"] if command == "evaluate" else ["truth", "-c", "classes.txt"]
+    model = [] if command == "evaluate" else ["-m", "shapes-demo"]
+    seen = ["--seen", "seen.txt", "--seen", "more.txt"]
+    result = run(command, *inputs, *model, "--truth", "truth", *seen)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        "zsl: error: --seen given 2 times: give it once, joining the files "
+        f"(cat a.txt b.txt > all.txt) (see 'zsl {command} --help')\n"
+    )

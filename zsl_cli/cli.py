@@ -95,13 +95,15 @@ class ZslCommand(TyperCommand):
         twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
         if twice is not None:
             option = "--" + twice.replace("_", "-")
-            hint = ", joining the files (cat a.txt b.txt > all.txt)" if twice == "classes" else ""
+            joined = twice in ("classes", "seen")  # lists of names, which a file can hold together
+            hint = ", joining the files (cat a.txt b.txt > all.txt)" if joined else ""
             raise UsageError(f"{option} given {names.count(twice)} times: give it once{hint}", ctx)
         return super().parse_args(ctx, args)
 
 
 # Class options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
-# with the unseen classes alone, without a word.
+# with the unseen classes alone, without a word; `--seen a.txt --seen b.txt` likewise measured
+# with b's classes alone as the seen ones.
 _ONE_VALUE_ONLY = (
     "classes",
     "attributes",
@@ -109,6 +111,7 @@ _ONE_VALUE_ONLY = (
     "templates",
     "attribute_template",
     "description_template",
+    "seen",
 )
 
 
