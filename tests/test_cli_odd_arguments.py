@@ -206,6 +206,25 @@ def test_a_class_option_given_twice_is_refused(world, command, option, values, m
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("evaluate", ["p.csv", "--truth", "truth", "--truth", "truth"]),
+        ("hubness", ["truth", "-c", "classes.txt", "--truth", "truth", "--truth", "truth"]),
+        ("label", ["-c", "classes.txt", "--embeddings", "a.zsl", "--embeddings", "b.zsl"]),
+    ],
+)
+def test_a_truth_or_store_given_twice_is_refused(world, command, args, monkeypatch):
+    # Read as two truth folders or two stores, of which the last alone was used.
+    monkeypatch.chdir(world)
+    result = run(command, *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    option = "--truth" if "--truth" in args else "--embeddings"
+    assert result.stderr == (
+        f"zsl: error: {option} given 2 times: give it once (see 'zsl {command} --help')\n"
+    )
+
+
 @pytest.mark.parametrize("command", ["evaluate", "hubness"])
 def test_a_seen_list_given_twice_is_refused(world, command, monkeypatch):
     # `--seen seen.txt --seen unseen.txt` measured with the unseen list as the seen classes, the

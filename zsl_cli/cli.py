@@ -103,7 +103,8 @@ class ZslCommand(TyperCommand):
 
 # Class options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
 # with the unseen classes alone, without a word; `--seen a.txt --seen b.txt` likewise measured
-# with b's classes alone as the seen ones.
+# with b's classes alone as the seen ones. `--truth` and `--embeddings` twice read as two truth
+# folders or two stores, of which the first was dropped.
 _ONE_VALUE_ONLY = (
     "classes",
     "attributes",
@@ -112,6 +113,8 @@ _ONE_VALUE_ONLY = (
     "attribute_template",
     "description_template",
     "seen",
+    "truth",
+    "embeddings",
 )
 
 
