@@ -840,6 +840,27 @@ def test_calibrated_stacking_refuses_labels_that_are_not_their_top_score(tmp_pat
     assert "labelled 'C' but scores 'A' highest" in g.calibrated_reason
 
 
+def test_calibrated_stacking_reads_a_class_written_twice_as_top_k_does(tmp_path):
+    # A hand-edited ranking names S twice: top-k takes its first place (0.9), and so must
+    # stacking, else S scores 0.1 and its curve misses the labels' own point at gamma 0.
+    # By hand: S/a.jpg is right while d = 0.9 - 0.5 = 0.4 > gamma, U/b.jpg once
+    # d = 0.2 - 0.8 = -0.6 <= gamma: both right (H = 1) for gamma in [-0.6, 0.4), 0 nearest.
+    written = {
+        "S/a.jpg": [("S", 0.9), ("U", 0.5), ("S", 0.1)],
+        "U/b.jpg": [("U", 0.8), ("S", 0.2)],
+    }
+    predictions = []
+    for name, ranking in written.items():
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(tmp_path / "w" / name), ranking[0][0], 0.5, top_k))
+    result = evaluate(predictions, load_truth(tmp_path / "w"), seen=["S"], ks=(1,))
+    assert result.metrics.top_k[0].overall == 1.0
+    cal = result.gzsl.calibrated
+    assert cal is not None
+    assert calibrated_stacking_at(cal, 0.0) == (1.0, 1.0)
+    assert (cal.gamma, cal.harmonic_mean, cal.ausuc) == (0.0, 1.0, 1.0)
+
+
 def test_gzsl_without_unseen_images_even_when_an_unseen_class_was_a_candidate(tmp_path):
     # Images of A and B only (C's are not evaluated), though every image scores C: no unseen
     # accuracy, so no stacking curve, and a note that says why.

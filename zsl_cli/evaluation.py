@@ -921,9 +921,12 @@ def _fill_scores(
     one_by_one = []
     for i in others:
         ranked = rankings[i]
-        # Labels that are no class ("unknown", "") have no column.
+        # Labels that are no class ("unknown", "") have no column. A class written twice keeps
+        # its first score, as top-k ranks it first there (assigned last, the other would win).
         columns = np.array([column_of.get(name, -1) for name in ranked.labels], dtype=np.int64)
-        chosen = columns >= 0
+        chosen = np.zeros(len(columns), dtype=bool)
+        chosen[np.unique(columns, return_index=True)[1]] = True
+        chosen &= columns >= 0
         if not np.isfinite(ranked.scores[chosen]).all():
             unscored.append(i)
             break
