@@ -840,6 +840,25 @@ def test_calibrated_stacking_refuses_labels_that_are_not_their_top_score(tmp_pat
     assert "labelled 'C' but scores 'A' highest" in g.calibrated_reason
 
 
+@pytest.mark.parametrize("again", [[], [("S", 1.0)]])
+def test_calibrated_stacking_refuses_labels_written_first_but_outscored(tmp_path, again):
+    # S/a.jpg is labelled S and ranks S first, but a hand-edited score puts U above it (S
+    # written again higher up does not count: its first score does). The plain numbers count S
+    # (H = 1); from the scores both images switch at d = -0.6 (0.3 - 0.9 and 0.2 - 0.8), so no
+    # gamma gets both right and the "best" H was 0, below the labels' own.
+    written = {
+        "S/a.jpg": [("S", 0.3), ("U", 0.9), *again],
+        "U/b.jpg": [("U", 0.8), ("S", 0.2)],
+    }
+    predictions = []
+    for name, ranking in written.items():
+        top_k = tuple(LabelScore(label, score) for label, score in ranking)
+        predictions.append(Prediction(touch(tmp_path / "w" / name), ranking[0][0], 0.5, top_k))
+    g = evaluate(predictions, load_truth(tmp_path / "w"), seen=["S"], ks=(1,)).gzsl
+    assert g.harmonic_mean == 1.0 and g.calibrated is None
+    assert "labelled 'S' but scores 'U' highest" in g.calibrated_reason
+
+
 def test_calibrated_stacking_reads_a_class_written_twice_as_top_k_does(tmp_path):
     # A hand-edited ranking names S twice: top-k takes its first place (0.9), and so must
     # stacking, else S scores 0.1 and its curve misses the labels' own point at gamma 0.

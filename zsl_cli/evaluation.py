@@ -850,7 +850,7 @@ def _stacking(
             scores[row] = np.nan
             continue
         ranked = RankedScores.of(prediction.top_k)
-        if prediction.label != ranked.labels[0]:
+        if prediction.label != _top_scored(ranked, column_of):
             relabelled = prediction  # unless an image before it has scores that are no numbers
             break
         rows.append(row)
@@ -872,7 +872,7 @@ def _stacking(
     if relabelled is not None:
         # Stacking decides every image from its scores: at gamma 0 it would not be the point
         # the labels themselves give.
-        top = RankedScores.of(relabelled.top_k).labels[0]
+        top = _top_scored(RankedScores.of(relabelled.top_k), column_of)
         return None, (
             f"'{printable(relabelled.path)}' is labelled {relabelled.label!r} but scores "
             f"{top!r} highest (edited after labelling?): stacking decides labels from the scores"
@@ -887,6 +887,23 @@ def _stacking(
 
 
 STACKING_BLOCK_CELLS = 1 << 20  # rows x classes scored at a time (a few 8 MB arrays)
+
+
+def _top_scored(ranked: RankedScores, classes: Collection[str]) -> str:
+    """The class a ranking scores highest (of equal scores, the first written): its first one,
+    unless a hand-edited score puts a later class above it. Labels that are no class
+    ("unknown") and scores that are no numbers (refused later) are passed over."""
+    first, scores = ranked.labels[0], ranked.scores
+    # The usual ranking is in the order of its scores, which one comparison tells.
+    if not (scores[1:] > scores[0]).any():
+        return first
+    # A class written twice counts with its first score, as the stacking reads it.
+    named: set[str] = set()
+    usable = np.zeros(len(scores), dtype=bool)
+    for i, name in enumerate(ranked.labels):
+        usable[i] = name in classes and name not in named and not np.isnan(scores[i])
+        named.add(name)
+    return ranked.labels[int(np.argmax(np.where(usable, scores, -np.inf)))]
 
 
 def _fill_scores(
