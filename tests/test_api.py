@@ -100,6 +100,8 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: api.InputOptions(paths=(b"photos",)), "bytes is not a file or folder path"),
         (lambda: api.InputOptions(paths=("a",), extensions=".png"), "give a tuple"),
         (lambda: api.InputOptions(paths=("a",), stdin=io.BytesIO()), 'paths include "-"'),
+        # As the CLI refuses -0 without '-': a NUL-separated list that nothing reads.
+        (lambda: api.InputOptions(paths=("a",), nul_separated=True), "add '-' as a path"),
         (lambda: api.InputOptions(paths=("-",), stdin=io.StringIO()), "binary stream"),
         (lambda: api.ModelOptions(batch_size=2.5), "batch_size 2.5: give a whole number"),
         (lambda: Decision(top_k="3"), "top_k '3'"),

@@ -232,6 +232,11 @@ class InputOptions:
         odd = next((p for p in self.paths if not isinstance(p, (str, os.PathLike))), None)
         if odd is not None:
             raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
+        _flags(self, "nul_separated", "include_hidden")
+        if self.nul_separated and "-" not in self.paths:
+            raise ZslError(
+                "-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path"
+            )
         if isinstance(self.extensions, Iterable) and not isinstance(self.extensions, str):
             # A list or generator, read once: hashable, and kept as it was given.
             object.__setattr__(self, "extensions", tuple(self.extensions))
@@ -248,7 +253,6 @@ class InputOptions:
         if self.stdin is not None and not hasattr(self.stdin, "read"):
             raise ZslError(f"stdin: {type(self.stdin).__name__} is not a binary stream")
         _at_least_one(self, "max_pixels")
-        _flags(self, "nul_separated", "include_hidden")
 
 
 def _at_least_one(options: object, *names: str) -> None:

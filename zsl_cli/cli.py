@@ -496,8 +496,6 @@ def _inputs(
         raise ZslError(
             f"no images given: pass folders/files, or '-' for a path list on stdin, or {option}"
         )
-    if null and "-" not in paths:
-        raise ZslError("-0 (--null) is for a NUL-separated path list on stdin: add '-' as a path")
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
     if stdin is not None and stdin.isatty() and not quiet:
         # Else it waits without a word for a list the user may not know it wants.
