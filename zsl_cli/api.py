@@ -358,8 +358,8 @@ class ClassOptions:
     """The candidate classes: names (a class file or a list), attributes or descriptions."""
 
     classes: str | os.PathLike[str] | Sequence[str] | None = None  # file path, or the names
-    attributes: str | os.PathLike[str] | None = None  # CSV: class, then one 0/1 column each
-    descriptions: str | os.PathLike[str] | None = None  # JSON: class -> list of descriptions
+    attributes: str | os.PathLike[str] | None = None  # CSV: class, then a weight per attribute
+    descriptions: str | os.PathLike[str] | None = None  # JSON: class -> list of descriptors
     templates: str | os.PathLike[str] = "default"  # built-in set, template file, or "a {}."
     attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
@@ -1666,7 +1666,7 @@ class EmbedReport:
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
     exported: int | None = None
-    exported_to: list[str] = field(default_factory=list)  # the files written: .npy and its index
+    exported_to: list[str] = field(default_factory=list)  # .npy and its index, or .parquet
     scanned: bool = True  # False: no paths given, the store's embeddings only exported
     elapsed_s: float = 0.0
     interrupted: bool = False

@@ -101,7 +101,7 @@ class ZslCommand(TyperCommand):
         return super().parse_args(ctx, args)
 
 
-# Class options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
+# Options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
 # with the unseen classes alone, without a word; `--seen a.txt --seen b.txt` likewise measured
 # with b's classes alone as the seen ones. `--truth` and `--embeddings` twice read as two truth
 # folders or two stores, of which the first was dropped.
