@@ -475,14 +475,14 @@ def _check_store_inputs(inputs: InputOptions, embeddings: str | os.PathLike[str]
 
 
 def _ignored_with_store(
-    model: ModelOptions, embeddings: str | os.PathLike[str] | None, why: str = "with --embeddings"
+    model: ModelOptions, store: str | os.PathLike[str] | None, why: str = "with --embeddings"
 ) -> list[str]:
     """A warning naming the options given that pace the decoding and the image model, neither of
-    which runs on stored embeddings: only the pace of work not done, they are not refused as
-    --max-pixels is (a script may give them to every run)."""
+    which runs where the run reads a `store` (None: it reads images): only the pace of work not
+    done, they are not refused as --max-pixels is (a script may give them to every run)."""
     pacing = {"--batch-size": model.batch_size, "--workers": model.workers}
     given = [option for option, value in pacing.items() if value is not None]
-    if embeddings is None or not given:
+    if store is None or not given:
         return []
     return [f"{', '.join(given)}: {why} no image is decoded or encoded; ignored"]
 
