@@ -699,7 +699,7 @@ def label(
 
     if threshold is not None and threshold != threshold:  # nan passes the option's range
         raise ZslError(f"--threshold {threshold}: give a score from 0 to 1")
-    studio = _label_studio_options(
+    studio = _ls_options(
         output,
         fmt,
         ls_from_name,
@@ -752,7 +752,7 @@ def label(
     raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
 
 
-def _label_studio_options(
+def _ls_options(
     output: str | None,
     fmt: str | None,
     from_name: str,
