@@ -450,6 +450,42 @@ def test_stdout_is_flushed_after_every_prediction(
         pipe.close()
 
 
+class ShortWrites(io.RawIOBase):
+    """An unbuffered stdout (`python -u`, PYTHONUNBUFFERED=1) is a raw stream, whose write()
+    may take only part of the data: a signal that interrupts a write into a full pipe does."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        taken = bytes(data[:1000])
+        self.data += taken
+        return len(taken)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_raw_stdout_that_takes_part_of_a_write_gets_the_rest(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # A row of every class's score (-k 0) is tens of kilobytes: all but its start was lost.
+    folder = root / "photos"
+    long_row = dataclasses.replace(
+        sample_predictions(folder)[0],
+        top_k=tuple(LabelScore(f"class {i}", 1e-4) for i in range(2000)),
+    )
+    raw, whole = ShortWrites(), io.BytesIO()
+    for stdout in (raw, whole):
+        with open_writer(None, fmt, stdout=stdout, label_studio=ls_options(root)) as writer:
+            for prediction in [*sample_predictions(folder), long_row]:
+                writer.write(prediction)
+            writer.close({"model": "m"})
+    assert len(whole.getvalue()) > 30_000
+    assert bytes(raw.data) == whole.getvalue()
+
+
 def test_json_to_stdout_includes_run(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with open_writer(None, "json", stdout=buffer) as writer:

@@ -6,6 +6,7 @@ CSV files hold them."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import secrets
@@ -131,7 +132,17 @@ class StreamSink:
 
     def write(self, data: bytes) -> None:
         with self._errors():
-            self._stream.write(data)
+            if not isinstance(self._stream, io.RawIOBase):
+                self._stream.write(data)  # buffered and text streams take all of it, or raise
+                return
+            # An unbuffered stdout (`python -u`, PYTHONUNBUFFERED=1 as containers often set) is a
+            # raw stream, whose write() may take only part of the data: a Ctrl-C held while a
+            # long row waited for a slow reader's pipe did that, and the row was cut short.
+            while data:
+                written = self._stream.write(data)
+                if written is None:  # set non-blocking, and full: what a buffered stream raises
+                    raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking")
+                data = data[written:]
 
     def record_done(self) -> None:
         with self._errors():
