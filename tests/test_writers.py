@@ -152,6 +152,14 @@ def test_streams_without_an_extension_get_csv_as_stdout_does(tmp_path: Path) -> 
         format_from_path(tmp_path)  # a folder is no stream
 
 
+@pytest.mark.parametrize("name", ["fifo.jsonl", "fifo.ndjson", "fifo.json", "fifo.csv"])
+def test_a_stream_with_an_extension_gets_that_format(tmp_path: Path, name: str) -> None:
+    # `mkfifo p.jsonl; jq . p.jsonl & zsl label ... -o p.jsonl` got CSV, where `-f csv` was
+    # refused for contradicting the name.
+    os.mkfifo(tmp_path / name)
+    assert format_from_path(tmp_path / name) == format_from_path(name)
+
+
 def test_a_folder_named_as_the_output_is_refused_as_one(tmp_path: Path) -> None:
     # `-o results` (a folder) was told its name gave no format, and `-f csv` then led to the
     # folder's refusal: say what is wrong at once, for a folder that does not exist yet too.

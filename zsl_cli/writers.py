@@ -57,11 +57,13 @@ EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".jso
 
 def format_from_path(path: str | os.PathLike[str] | None) -> str:
     """The output format implied by a file name; stdout (None, "-", /dev/stdout) and other
-    streams (/dev/null, a FIFO) get csv."""
-    if path is None or str(path) == "-" or streams_into(Path(path)):
+    streams without one of the extensions (/dev/null, a FIFO) get csv."""
+    if path is None or str(path) == "-":
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSION_FORMATS:
+        if streams_into(Path(path)):  # a FIFO named p.jsonl is read as JSON Lines
+            return "csv"
         # `-o results` (a folder), `-o results/`: the folder is what is wrong, not its name, and
         # --format would only lead to the same refusal.
         refuse_folder_output(path, os.path.isdir(path))
