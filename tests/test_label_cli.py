@@ -757,6 +757,17 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("app")) == ["app.log"]
 
 
+def test_stderr_reader_gone_with_stdout_closed_ends_with_141(tiny_clip, tmp_path, classes_file):
+    # `zsl label ... -o out.csv >&- 2> >(head -c 1)`: pointing the closed stdout (None) at
+    # /dev/null raised AttributeError, and the run exited 1 (failed images under --strict).
+    output = tmp_path / "out.csv"
+    command = [*label_two_images_command(tiny_clip, tmp_path, classes_file), "-o", str(output)]
+    no_reader = subprocess.Popen(command, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    no_reader.stderr.close()
+    assert no_reader.wait(timeout=300) == 141
+    assert len(output.read_text().splitlines()) == 3
+
+
 def test_a_second_output_into_stdout_is_refused(tiny_clip, tmp_path, classes_file):
     # The tasks go to stdout, and --ls-config /dev/stdout (or the file `>` named) went there as
     # well: the XML after the JSON, exit 0.

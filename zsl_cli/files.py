@@ -503,12 +503,14 @@ def create_folder(folder: Path, what: str) -> None:
         raise ZslError(f"cannot create {what}: {why}") from error
 
 
-def point_at_devnull(*streams: IO) -> None:
+def point_at_devnull(*streams: IO | None) -> None:
     """Point these streams' descriptors at /dev/null, so that what is still buffered for a
     reader that went away (or a stream that cannot be written) goes nowhere at exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         for stream in streams:
+            if stream is None:  # started closed (`>&-`): Python's sys.stdout is None
+                continue
             with suppress(OSError, ValueError):  # a test runner's buffer has no descriptor
                 os.dup2(devnull, stream.fileno())
     finally:
