@@ -968,6 +968,20 @@ def test_a_path_longer_than_a_file_name_is_a_zsl_error_from_python(tmp_path, cal
         requests[call]()
 
 
+def test_an_output_whose_run_info_name_is_too_long_says_so(tmp_path, photos):
+    # 252 bytes fit a file name, its .run.json sidecar's 261 do not: the check that no output is
+    # an input met the sidecar's name first (pathlib's is_symlink raised ENAMETOOLONG) and said
+    # only "<name>.run.json: File name too long", of a file the user never named.
+    request = api.LabelRequest(
+        inputs=api.InputOptions(paths=(str(photos),)),
+        classes=api.ClassOptions(classes=str(tmp_path / "classes.txt")),
+        model=api.ModelOptions(name="shapes-demo"),
+        output=api.OutputOptions(path=str(tmp_path / ("n" * 248 + ".csv"))),
+    )
+    with pytest.raises(ZslError, match=r"6 bytes too long for a file name \(and its run info"):
+        api.label(request)
+
+
 def test_a_ctrl_c_just_after_a_row_is_written_counts_that_row(
     tiny_clip, photos, tmp_path, monkeypatch
 ):

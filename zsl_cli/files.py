@@ -475,7 +475,9 @@ def written_path(output: str | os.PathLike[str]) -> Path:
     """The file an output named `output` is written to: through a symbolic link, its target, as
     a shell's `>` writes it (the link stays a link)."""
     path = Path(output)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    # os.path's islink, not pathlib's: a name too long to be a file is no link either, where
+    # is_symlink() raised ENAMETOOLONG before the check that says which name is too long.
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def check_not_read_only(target: Path, what: str | None = None) -> None:
