@@ -63,6 +63,7 @@ class ZslGroup(TyperGroup):
             return super().invoke(ctx)
         except ZslError as error:
             _say(f"zsl: error: {error.message}")
+            _drop_what_stdout_kept()
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
             _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
@@ -125,6 +126,18 @@ def _exit_reader_gone() -> NoReturn:
 
     point_at_devnull(sys.stdout, sys.stderr)
     raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+
+def _drop_what_stdout_kept() -> None:
+    """After an error, what stdout could not take (a full disk) may still be in its buffer:
+    Python's flush at exit failed on it again, printed "Exception ignored" and exited 120."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):  # ValueError: closed
+        from zsl_cli.files import point_at_devnull
+
+        point_at_devnull(sys.stdout)
 
 
 def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
