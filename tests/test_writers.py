@@ -152,6 +152,18 @@ def test_streams_without_an_extension_get_csv_as_stdout_does(tmp_path: Path) -> 
         format_from_path(tmp_path)  # a folder is no stream
 
 
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
+def test_a_stream_name_whose_descriptor_is_not_open_says_so() -> None:
+    # `-o /dev/stdout >&-` was asked for --format ("cannot tell the output format"), and with
+    # it said "cannot write '/proc/<pid>/fd/1': No such file or directory".
+    descriptor = os.open(os.devnull, os.O_RDONLY)
+    os.close(descriptor)  # a number no stream holds now
+    name = f"/dev/fd/{descriptor}"
+    assert format_from_path(name) == "csv"
+    with pytest.raises(ZslError, match=f"cannot write '{name}': no such stream is open"):
+        open_writer(name, "csv")
+
+
 @pytest.mark.parametrize("name", ["fifo.jsonl", "fifo.ndjson", "fifo.json", "fifo.csv"])
 def test_a_stream_with_an_extension_gets_that_format(tmp_path: Path, name: str) -> None:
     # `mkfifo p.jsonl; jq . p.jsonl & zsl label ... -o p.jsonl` got CSV, where `-f csv` was

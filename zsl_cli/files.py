@@ -431,6 +431,8 @@ def _file_sink(output: str | os.PathLike[str], sidecar: bool) -> AtomicFileSink 
     try:
         mode = os.stat(target).st_mode  # follows links
     except (FileNotFoundError, NotADirectoryError):
+        if names_open_stream(target):  # /dev/stdout after `>&-`, /dev/fd/N of no descriptor
+            raise ZslError(f"cannot write {quoted(target)}: no such stream is open") from None
         mode = None
     except OSError as error:  # a link loop, a folder we may not enter
         raise ZslError(f"cannot write {quoted(target)}: {error.strerror}") from error
@@ -527,10 +529,10 @@ def streams_into(path: Path) -> bool:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return not stat.S_ISDIR(mode) and (not stat.S_ISREG(mode) or _names_open_stream(path))
+    return not stat.S_ISDIR(mode) and (not stat.S_ISREG(mode) or names_open_stream(path))
 
 
-def _names_open_stream(path: Path) -> bool:
+def names_open_stream(path: Path) -> bool:
     """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/<pid>/fd/N: a descriptor the shell opened."""
     name = os.path.abspath(path)
     return (

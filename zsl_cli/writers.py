@@ -40,6 +40,7 @@ from zsl_cli.files import (
     AtomicFileSink,
     CsvLines,
     StreamSink,
+    names_open_stream,
     open_sink,
     refuse_folder_output,
     streams_into,
@@ -62,7 +63,9 @@ def format_from_path(path: str | os.PathLike[str] | None) -> str:
         return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSION_FORMATS:
-        if streams_into(Path(path)):  # a FIFO named p.jsonl is read as JSON Lines
+        # A FIFO named p.jsonl is read as JSON Lines; /dev/fd/N names a stream even when no
+        # such descriptor is open (the sink then says so).
+        if streams_into(Path(path)) or names_open_stream(Path(path)):
             return "csv"
         # `-o results` (a folder), `-o results/`: the folder is what is wrong, not its name, and
         # --format would only lead to the same refusal.
