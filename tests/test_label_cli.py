@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from tests.corpus import write_bad_files, write_odd_images
 from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
+from zsl_cli.files import sidecar_path
 from zsl_cli.writers import CSV_COLUMNS
 
 CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
@@ -597,6 +598,16 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     args[-2] = tmp_path / "tasks.json" / "config.xml"  # under a file
     result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, "-o", out, *args)
     assert result.exit_code == 2 and out.read_bytes() == published
+    if os.path.exists("/dev/full"):
+        # A config that fails as it is written (a full disk) leaves the tasks and their run info
+        # as they were, where the tasks were published first.
+        run_info = sidecar_path(out).read_bytes()
+        args[-2] = "/dev/full"
+        result = run(
+            "label", root / "photos", "-c", classes_file, "-m", tiny_clip, "-o", out, *args
+        )
+        assert result.exit_code == 2 and "cannot write to '/dev/full'" in result.stderr
+        assert out.read_bytes() == published and sidecar_path(out).read_bytes() == run_info
     args[-2] = "-"  # next to tasks on stdout
     result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, *args)
     assert result.exit_code == 2 and "--ls-config -: the tasks go to stdout" in result.stderr

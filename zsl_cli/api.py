@@ -940,7 +940,7 @@ def label(
     with (
         publishing,
         writer,
-        _label_studio_config_file(config, spec.names, studio),
+        _label_studio_config_file(config, spec.names, studio) as publish_config,
         model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
     ):
         classifier = build_classifier(spec, plan, encoder)
@@ -984,6 +984,7 @@ def label(
             # block with the interrupt leaves older outputs (the predictions, a Label Studio
             # config) as they were.
             raise Interrupted(report)
+        publish_config()  # first: a config that cannot be written leaves the tasks as they were
         writer.close(report.run_info, complete=not report.interrupted)
     if report.interrupted:
         raise Interrupted(report)
@@ -993,20 +994,23 @@ def label(
 @contextmanager
 def _label_studio_config_file(
     path: str | None, class_names: Sequence[str], studio: writers.LabelStudioOptions | None
-) -> Iterator[None]:
-    """Opens `path` at once (a bad one fails before the model loads) and writes the labelling
-    config there when the block ends, or nothing if it ends with an error."""
+) -> Iterator[Callable[[], None]]:
+    """Opens `path` at once (a bad one fails before the model loads) and yields what writes the
+    labelling config there; nothing is written if the block ends with an error first."""
     if not path or studio is None:
-        yield
+        yield lambda: None
         return
     sink = open_sink(path)
-    try:
-        yield
+
+    def publish() -> None:
         sink.write(writers.label_studio_config(class_names, studio))
+        sink.publish(None)
+
+    try:
+        yield publish
     except BaseException:
         sink.discard()
         raise
-    sink.publish(None)
 
 
 def _label_studio_options(
