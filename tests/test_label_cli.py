@@ -788,6 +788,26 @@ def test_a_full_stdout_is_one_line_and_exit_2_buffered_or_not(
     assert done.returncode == 2
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("args", [["--help"], ["label", "--help"], ["--version"], []])
+def test_help_or_version_into_a_full_stdout_is_one_line_and_exit_2(args, unbuffered):
+    # A traceback and status 1, or "Exception ignored ... OSError" and status 120.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "zsl_cli", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=300,
+        )
+    assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
+    assert done.returncode == 2
+
+
 def test_stderr_reader_gone_with_stdout_closed_ends_with_141(tiny_clip, tmp_path, classes_file):
     # `zsl label ... -o out.csv >&- 2> >(head -c 1)`: pointing the closed stdout (None) at
     # /dev/null raised AttributeError, and the run exited 1 (failed images under --strict).

@@ -34,6 +34,7 @@ from zsl_cli.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_USAGE,
     Interrupted,
     ZslError,
     stop_signals,
@@ -56,6 +57,8 @@ class ZslGroup(TyperGroup):
             _exit_on_usage_error(error, "zsl")
         except BrokenPipeError:  # `zsl --help | head -0`, `zsl --version`: typer's status is 1
             _exit_reader_gone()
+        except OSError as error:  # `zsl --help > /dev/full`: a traceback and status 120
+            _exit_stdout_failed(error)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -91,15 +94,19 @@ class ZslCommand(TyperCommand):
         except UsageError:
             order = []
         names = [param.name for param in order]
-        if "help" in names:  # the help, whatever else the line holds
-            return super().parse_args(ctx, args)
+        # The help, whatever else the line holds.
         twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
-        if twice is not None:
+        if twice is not None and "help" not in names:
             option = "--" + twice.replace("_", "-")
             joined = twice in ("classes", "seen")  # lists of names, which a file can hold together
             hint = ", joining the files (cat a.txt b.txt > all.txt)" if joined else ""
             raise UsageError(f"{option} given {names.count(twice)} times: give it once{hint}", ctx)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)  # prints the help, for --help
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # the help into a full disk
+            _exit_stdout_failed(error)
 
 
 # Options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
@@ -128,6 +135,13 @@ def _exit_reader_gone() -> NoReturn:
     raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
+def _exit_stdout_failed(error: OSError) -> NoReturn:
+    """The help or the version could not be written to stdout: one line, not a traceback."""
+    _say(f"zsl: error: cannot write to stdout: {error.strerror or error}")
+    _drop_what_stdout_kept()
+    raise typer.Exit(EXIT_USAGE) from None
+
+
 def _drop_what_stdout_kept() -> None:
     """After an error, what stdout could not take (a full disk) may still be in its buffer:
     Python's flush at exit failed on it again, printed "Exception ignored" and exited 120."""
@@ -148,6 +162,8 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
             from zsl_cli.files import point_at_devnull
 
             point_at_devnull(sys.stdout)
+        except OSError as write_error:
+            _exit_stdout_failed(write_error)
         raise typer.Exit(error.exit_code) from None
     where = error.ctx.command_path if error.ctx is not None else command
     message = error.format_message().rstrip(".")
