@@ -983,7 +983,7 @@ def test_an_output_whose_run_info_name_is_too_long_says_so(tmp_path, photos):
 
 
 def test_a_ctrl_c_just_after_a_row_is_written_counts_that_row(
-    tiny_clip, photos, tmp_path, monkeypatch
+    tiny_clip, photos, tmp_path, monkeypatch, ctrl_c_interrupts
 ):
     # A signal between writing a row and counting it (a few bytecodes an image) left a row in
     # the file that the summary did not count, and run info whose output_bytes fell short, so
@@ -1011,7 +1011,7 @@ def test_a_ctrl_c_just_after_a_row_is_written_counts_that_row(
 
 
 def test_a_ctrl_c_as_the_output_is_closed_keeps_the_finished_work(
-    tiny_clip, photos, tmp_path, monkeypatch
+    tiny_clip, photos, tmp_path, monkeypatch, ctrl_c_interrupts
 ):
     # A signal between the last image and the publishing of the output (the summary, the end of
     # a JSON document, the run info) threw every finished row away.
