@@ -216,7 +216,11 @@ def test_ctrl_c_at_any_moment_leaves_the_old_output_or_the_whole_new_one(
     run_info.write_bytes(b"old run info")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(output), moment], stdout=subprocess.PIPE, env=env
+        [sys.executable, "-c", CHILD, str(output), moment],
+        stdout=subprocess.PIPE,
+        env=env,
+        # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert child.stdout is not None
     assert child.stdout.readline().decode().strip() == moment
