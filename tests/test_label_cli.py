@@ -990,7 +990,8 @@ def test_an_empty_file_name_names_no_file(tmp_path, classes_file, command, args,
 
 
 def test_hangup_keeps_finished_work_and_leaves_no_temporary_file(tiny_clip, tmp_path, classes_file):
-    process, out = slow_label_run(tiny_clip, tmp_path, classes_file, 400)
+    # Restored: under `nohup pytest` the run would ignore the hangup and label every image.
+    process, out = slow_label_run(tiny_clip, tmp_path, classes_file, 400, restored=signal.SIGHUP)
     process.send_signal(signal.SIGHUP)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
@@ -1078,6 +1079,13 @@ def test_interrupt_keeps_finished_work_and_exits_130(
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 
+def stop_signals_restored() -> None:
+    """Their default actions, as in a terminal: a shell starts background jobs ignoring SIGINT,
+    and `nohup pytest` ignores SIGHUP."""
+    for number in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signal_to_the_process_group_with_decode_processes_stops_quietly(
     tiny_clip, tmp_path, classes_file, signal_number
@@ -1094,7 +1102,7 @@ def test_signal_to_the_process_group_with_decode_processes_stops_quietly(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=stop_signals_restored,
     )
     wait_for_first_predictions(process, tmp_path / "out.jsonl")
     os.killpg(process.pid, signal_number)
