@@ -264,10 +264,12 @@ def test_tokenizer_merges_do_not_depend_on_the_process() -> None:
     assert "('o', 'f</w>')" in printed and printed.count("), (") > 100
 
 
+# 60 steps already label the unseen classes at 0.97-1.0 (seeds 1-4 and 3, against 1.0 at 120),
+# far above the 0.6 asked; each step costs as much as one at the default settings.
 SHORT = TrainSettings(
     seed=3,
-    steps=120,
-    text_warmup_steps=60,
+    steps=60,
+    text_warmup_steps=30,
     warmup_steps=20,
     batch_size=64,
     images_per_class=30,
