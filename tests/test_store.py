@@ -1529,7 +1529,7 @@ def test_a_parquet_export_is_written_in_row_groups_of_bounded_size(
     model = store.register_model("id", "m", DIM)
     encoded = encode_all(store, model, [FileStat(f"/data/{i:02d}.png", 1, 1) for i in range(10)])
     group = 4 * DIM * 4  # 4 vectors
-    monkeypatch.setattr(store_module, "PARQUET_ROW_GROUP_BYTES", group, raising=False)
+    monkeypatch.setattr(store_module, "PARQUET_ROW_GROUP_BYTES", group)
     out = tmp_path / "v.parquet"
     assert store.export(model, out) == 10
     file = pq.ParquetFile(out)

@@ -1320,7 +1320,7 @@ def test_json_documents_in_any_layout_are_read_from_files_and_pipes(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, chunk: int
 ) -> None:
     # Read a few bytes at a time, values and UTF-8 characters are cut everywhere.
-    monkeypatch.setattr(readers, "_CHUNK", chunk, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
     monkeypatch.setattr(readers, "_parse", whole_document_parse)  # each is read as it goes
     output = tmp_path / "out.json"
     write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
@@ -1349,7 +1349,7 @@ def test_numbers_cut_by_a_read_are_read_whole(
     edited.write_text(json.dumps({"version": 1.5e-3, "n": -12.25, **document}))
     expected = read_predictions_and_run_info(output)
     for chunk in range(1, 25):
-        monkeypatch.setattr(readers, "_CHUNK", chunk, raising=False)
+        monkeypatch.setattr(readers, "_CHUNK", chunk)
         assert read_predictions_and_run_info(edited) == expected, chunk
 
 
@@ -1359,7 +1359,7 @@ def test_json_documents_are_read_in_little_more_memory_than_their_predictions_ta
 ) -> None:
     # Every class's score (top-k 0): parsed whole, each score would be a dict (some 200 bytes
     # beside its 8), and the document 8 times its size (10 GB for 50,000 images x 1,000 classes).
-    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16)
     predictions = every_class_scored(root / "photos")
     output = tmp_path / "out.json"
     write_all(output, fmt, predictions, label_studio=ls_options(root))
@@ -1399,7 +1399,7 @@ def test_run_info_is_read_from_a_json_document_without_holding_its_predictions(
 ) -> None:
     # "run" comes last, after every prediction: parsed whole for it, the document took some 8
     # times its size.
-    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16)
     output = tmp_path / "out.json"
     write_all(output, "json", every_class_scored(root / "photos"))
     run_info, peak = traced(partial(read_run_info, output))
@@ -1413,7 +1413,7 @@ def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
 ) -> None:
     # The stream reader leaves the error's message to the whole-document parse, which built
     # every value before the error: some 8 times the file's size.
-    monkeypatch.setattr(readers, "_CHUNK", 1 << 16, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", 1 << 16)
     output = tmp_path / "out.json"
     write_all(output, fmt, every_class_scored(root / "photos"), label_studio=ls_options(root))
     data = output.read_bytes()
@@ -1466,7 +1466,7 @@ def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
     # Read as it goes, a document gives what parsing it whole gives, error messages included:
     # documents cut short anywhere, odd ones the stream reader leaves to that parse, and ones
     # whose run info is odd ("run" twice: the last counts, as json.loads keeps).
-    monkeypatch.setattr(readers, "_CHUNK", 16, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", 16)
     output = tmp_path / "out.json"
     write_all(output, fmt, sample_predictions(root / "photos"), label_studio=ls_options(root))
     written = output.read_bytes()
@@ -1503,7 +1503,7 @@ def test_run_info_read_as_it_goes_is_what_the_whole_document_gives(
 ) -> None:
     # Run info in a json document, else the sidecar's; documents cut short anywhere, and odd
     # ones: "run" first, twice, not an object, inside other values, more after the document.
-    monkeypatch.setattr(readers, "_CHUNK", 16, raising=False)
+    monkeypatch.setattr(readers, "_CHUNK", 16)
     output = tmp_path / "out.json"
     write_all(output, "json", sample_predictions(root / "photos"))
     written = output.read_bytes()
