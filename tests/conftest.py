@@ -2,7 +2,10 @@
 
 import gc
 import os
+import shutil
 import signal
+import subprocess
+import sys
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -40,3 +43,28 @@ def ctrl_c_interrupts():
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, previous)
+
+
+LATIN1 = "en_US.ISO-8859-1"
+
+
+def _file_name_encoding(settings: dict[str, str]) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    code = "import sys; print(sys.getfilesystemencoding())"
+    env.update(settings, PYTHONUTF8="0")
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return found.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def latin1_locale(tmp_path_factory):
+    """Settings for a Latin-1 locale. Where the system has none compiled (most CI images, and
+    this project's machines: every Latin-1 test skipped), one is built with localedef from the
+    system's locale sources into a folder of its own, named by LOCPATH."""
+    settings = {"LC_ALL": LATIN1}
+    if _file_name_encoding(settings) == "iso8859-1" or shutil.which("localedef") is None:
+        return settings
+    folder = tmp_path_factory.mktemp("locales")
+    command = ["localedef", "-i", "en_US", "-f", "ISO-8859-1", str(folder / LATIN1)]
+    subprocess.run(command, capture_output=True, timeout=120)  # exit 1: built, with warnings
+    return {**settings, "LOCPATH": str(folder)} if (folder / LATIN1).is_dir() else settings

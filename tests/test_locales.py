@@ -27,7 +27,7 @@ FOLDERS = [b"", "sous-café/".encode(), b"dir\xe9/"]
 
 LOCALES = {
     "C": ({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}, "ascii"),
-    "Latin-1": ({"LC_ALL": "en_US.ISO-8859-1", "PYTHONUTF8": "0"}, "iso8859-1"),
+    "Latin-1": ({"PYTHONUTF8": "0"}, "iso8859-1"),  # and conftest's latin1_locale
 }
 
 
@@ -35,6 +35,8 @@ LOCALES = {
 def locale_env(request: pytest.FixtureRequest) -> dict[str, str]:
     settings, encoding = LOCALES[request.param]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    if request.param == "Latin-1":
+        env.update(request.getfixturevalue("latin1_locale"))
     env.update(settings, PYTHONPATH=str(SAMPLES.parent))
     code = "import sys; print(sys.getfilesystemencoding())"
     found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -254,14 +254,16 @@ def test_blank_matplotlib_warnings_are_dropped() -> None:
     assert report._drawing_problems(caught) == []
 
 
-def test_example_paths_show_bytes_that_are_not_utf8_whatever_the_locale() -> None:
+def test_example_paths_show_bytes_that_are_not_utf8_whatever_the_locale(
+    latin1_locale: dict[str, str],
+) -> None:
     # To Python in a Latin-1 locale, the file b"caf\xe9.png" is "café.png"; messages (and the
     # page) show the byte as \xe9 in every locale, as --json's path_to_text spells it.
     code = (
         "from zsl_cli.report import _with_examples; print(ascii(_with_examples(1, ('caf\\xe9',))))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
-    env.update(LC_ALL="en_US.ISO-8859-1", PYTHONUTF8="0")
+    env.update(latin1_locale, PYTHONUTF8="0")
     encoding = "import sys; print(sys.getfilesystemencoding())"
     found = subprocess.run(
         [sys.executable, "-c", encoding], env=env, capture_output=True, text=True, timeout=60
