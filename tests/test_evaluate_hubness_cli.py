@@ -602,15 +602,19 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path, monkeyp
     (tmp_path / "broken").mkdir()
     for name in ("a.png", "b.png"):  # two inputs: refused only once they turn out unreadable
         (tmp_path / "broken" / name).write_bytes(b"not a png")
-    refused = subprocess.run(
-        [sys.executable, "-m", "zsl_cli", "label", str(tmp_path / "broken")]
-        + ["-c", str(tmp_path / "classes.txt"), "-m", str(tiny_clip)]
-        + ["--hubness-reduction", "csls", "-f", "json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    refused = run(
+        "label",
+        tmp_path / "broken",
+        "-c",
+        tmp_path / "classes.txt",
+        "-m",
+        tiny_clip,
+        "--hubness-reduction",
+        "csls",
+        "-f",
+        "json",
     )
-    assert refused.returncode == 2 and "needs the similarities" in refused.stderr
+    assert refused.exit_code == 2 and "needs the similarities" in refused.stderr
     assert refused.stdout == ""
 
 
