@@ -584,7 +584,8 @@ def test_model_without_feature_heads_is_refused(tmp_path: Path):
             vocab_size=10,
         )
     ).save_pretrained(tmp_path / "bert")
-    with pytest.raises(ZslError):
+    # Named: the folder lacks a preprocessor and a tokenizer too, each refused with a line.
+    with pytest.raises(ZslError, match=r"\(BertModel\) has no image and text feature heads"):
         load_encoder(str(tmp_path / "bert"))
 
 
