@@ -376,11 +376,14 @@ def test_calibrated_stacking_matches_brute_force(seed):
 
 
 def test_calibrated_stacking_input_checks():
-    with pytest.raises(ValueError):
+    # Named: without its check, each case still ends in a ValueError, numpy's, further on.
+    with pytest.raises(ValueError, match="needs images of both seen and unseen classes"):
         calibrated_stacking(TINY_SCORES, TINY_TRUTH, np.array([True, True, True]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"truth_idx \[N\] and seen_mask \[C\]"):
         calibrated_stacking(TINY_SCORES, np.array([0, 1, 2]), TINY_SEEN)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="truth_idx must hold column indices"):
+        calibrated_stacking(TINY_SCORES, np.array([0, 1, 3, 2]), TINY_SEEN)
+    with pytest.raises(ValueError, match="gammas must be finite numbers"):
         calibrated_stacking(TINY_SCORES, TINY_TRUTH, TINY_SEEN, gammas=[np.inf])
 
 
