@@ -165,13 +165,25 @@ def test_evaluate_reads_predictions_from_stdin(tiny_clip, image_folder, tmp_path
     assert got["top_k"] == expected["top_k"] and got["per_class"] == expected["per_class"]
 
 
-def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
+# `zsl label ... | zsl evaluate /dev/stdin`, with a writer that gives the predictions as label
+# does, late (once evaluate waits on the pipe) and in parts, without a second process loading
+# torch and a model (6 CPU-s).
+SLOW_WRITER = """
+import sys, time
+data = open(sys.argv[1], "rb").read()
+time.sleep(1)
+for start in range(0, len(data), 500):
+    sys.stdout.buffer.write(data[start : start + 500])
+    sys.stdout.buffer.flush()
+    time.sleep(0.1)
+"""
 
-    classes = image_folder.parent / "classes.txt"
-    label = [sys.executable, "-m", "zsl_cli", "label", str(image_folder), "-c", str(classes)]
-    label += ["-m", str(tiny_clip), "-q", "-f", "jsonl"]
+
+def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.jsonl")
     evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", "/dev/stdin", "--truth"]
     evaluate += [str(image_folder), "--json", "-", "-q"]
+    label = [sys.executable, "-c", SLOW_WRITER, str(predictions)]
     producer = subprocess.Popen(label, stdout=subprocess.PIPE)
     consumer = subprocess.run(evaluate, stdin=producer.stdout, capture_output=True, timeout=300)
     producer.stdout.close()
