@@ -54,6 +54,7 @@ def test_attribute_scores_are_weighted_means_of_attribute_similarities(tiny_clip
     )
     assert result.exit_code == 0, result.stderr
     rows = read_jsonl(result.stdout)
+    assert len(rows) == 4  # the checks below are per row
 
     encoder = load_encoder(str(tiny_clip))
     attributes = encoder.encode_texts(

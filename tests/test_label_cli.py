@@ -260,7 +260,9 @@ def test_classes_the_model_cannot_tell_apart_score_alike_to_the_bit(tiny_clip, t
     args = ("-m", tiny_clip, "-t", "imagenet7", "-k", "0", "-f", "jsonl", "-q")
     result = run("label", images, "-c", classes, *args)
     assert result.exit_code == 0, result.stderr
-    for row in read_jsonl(result.stdout):
+    rows = read_jsonl(result.stdout)
+    assert len(rows) == 16  # the checks below are per row
+    for row in rows:
         scores = {entry["label"]: entry["score"] for entry in row["top_k"]}
         for copy, original in pairs:
             assert scores[names[copy]] == scores[names[original]], (row["path"], names[copy])

@@ -160,6 +160,7 @@ def test_siglip2_naflex_scores_do_not_depend_on_the_batch(tmp_path, classes_file
     common = ["-c", classes_file, "-m", tiny_siglip2, "-q"]
     together = label_jsonl(*paths, *common, "--batch-size", "64")
     alone = label_jsonl(*paths, *common, "--batch-size", "1")
+    assert together.keys() == alone.keys() == {path.name for path in paths}
     for name, scores in together.items():
         assert max(abs(scores[c] - alone[name][c]) for c in CLASSES) < 1e-6
 
@@ -172,6 +173,6 @@ def test_siglip2_naflex_embeddings_label_as_its_images(tmp_path, classes_file, t
     assert result.exit_code == 0, result.stderr
     stored = label_jsonl("--embeddings", store, "-c", classes_file, "-m", tiny_siglip2, "-q")
     direct = label_jsonl(*paths, "-c", classes_file, "-m", tiny_siglip2, "-q")
-    assert stored.keys() == direct.keys()
+    assert stored.keys() == direct.keys() == {path.name for path in paths}
     for name, scores in direct.items():
         assert max(abs(scores[c] - stored[name][c]) for c in CLASSES) < 1e-6
