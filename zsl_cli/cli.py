@@ -94,9 +94,8 @@ class ZslCommand(TyperCommand):
         except UsageError:
             order = []
         names = [param.name for param in order]
-        # The help, whatever else the line holds.
         twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
-        if twice is not None and "help" not in names:
+        if twice is not None and "help" not in names:  # the help, whatever else the line holds
             option = "--" + twice.replace("_", "-")
             joined = twice in ("classes", "seen")  # lists of names, which a file can hold together
             hint = ", joining the files (cat a.txt b.txt > all.txt)" if joined else ""
