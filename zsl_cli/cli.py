@@ -55,10 +55,8 @@ class ZslGroup(TyperGroup):
             return super().make_context(*args, **kwargs)
         except UsageError as error:  # options of `zsl` itself
             _exit_on_usage_error(error, "zsl")
-        except BrokenPipeError:  # `zsl --help | head -0`, `zsl --version`: typer's status is 1
-            _exit_reader_gone()
-        except OSError as error:  # `zsl --help > /dev/full`: a traceback and status 120
-            _exit_stdout_failed(error)
+        except OSError as error:  # the help or version into `| head -0` or /dev/full
+            _exit_help_unwritten(error)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -102,10 +100,8 @@ class ZslCommand(TyperCommand):
             raise UsageError(f"{option} given {names.count(twice)} times: give it once{hint}", ctx)
         try:
             return super().parse_args(ctx, args)  # prints the help, for --help
-        except BrokenPipeError:
-            raise
-        except OSError as error:  # the help into a full disk
-            _exit_stdout_failed(error)
+        except OSError as error:
+            _exit_help_unwritten(error)
 
 
 # Options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
@@ -134,8 +130,16 @@ def _exit_reader_gone() -> NoReturn:
     raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
+def _exit_help_unwritten(error: OSError) -> NoReturn:
+    """The help or the version could not be written: its reader went away (typer's status was
+    1), or stdout cannot take it (a full disk: a traceback and status 120)."""
+    if isinstance(error, BrokenPipeError):
+        _exit_reader_gone()
+    _exit_stdout_failed(error)
+
+
 def _exit_stdout_failed(error: OSError) -> NoReturn:
-    """The help or the version could not be written to stdout: one line, not a traceback."""
+    """Stdout could not take the help: one line, not a traceback."""
     _say(f"zsl: error: cannot write to stdout: {error.strerror or error}")
     _drop_what_stdout_kept()
     raise typer.Exit(EXIT_USAGE) from None
