@@ -608,6 +608,20 @@ def test_vectors_of_the_wrong_length_are_a_damaged_store(store: EmbeddingStore) 
             read()
 
 
+def every_read_is_refused(
+    store: EmbeddingStore, model: int, path: str, export: Path, match: str
+) -> None:
+    """Loading the model's vectors, fetching `path`'s and exporting them each raise `match`."""
+    reads = (
+        lambda: store.load(model),
+        lambda: store.fetch(model, [path]),
+        lambda: store.export(model, export),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match=match):
+            read()
+
+
 @pytest.mark.parametrize("damaged", ["3f80", 7, 0.5], ids=repr)
 def test_a_vector_that_is_no_blob_is_a_damaged_store(
     tmp_path: Path, store: EmbeddingStore, damaged: object
@@ -618,14 +632,13 @@ def test_a_vector_that_is_no_blob_is_a_damaged_store(
     encode_all(store, model, [FileStat("/data/a.png", 1, 1), FileStat("/data/b.png", 1, 1)])
     with sqlite3.connect(store.path) as raw:
         raw.execute("UPDATE files SET vector = ? WHERE path = ?", (damaged, b"/data/b.png"))
-    reads = (
-        lambda: store.load(model),
-        lambda: store.fetch(model, ["/data/b.png"]),
-        lambda: store.export(model, tmp_path / "v.npy"),
+    every_read_is_refused(
+        store,
+        model,
+        "/data/b.png",
+        tmp_path / "v.npy",
+        "^embedding store .* is damaged .*a stored vector",
     )
-    for read in reads:
-        with pytest.raises(ZslError, match="^embedding store .* is damaged .*a stored vector"):
-            read()
     assert not (tmp_path / "v.npy").exists()
 
 
@@ -642,14 +655,13 @@ def test_a_model_of_no_dim_or_dtype_zsl_writes_is_a_damaged_store(
     with sqlite3.connect(store.path) as raw:
         raw.execute("PRAGMA ignore_check_constraints = ON")
         raw.execute(f"UPDATE models SET {column} = ?", (damaged,))
-    reads = (
-        lambda: store.load(model),
-        lambda: store.fetch(model, ["/data/a.png"]),
-        lambda: store.export(model, tmp_path / "v.npy"),
+    every_read_is_refused(
+        store,
+        model,
+        "/data/a.png",
+        tmp_path / "v.npy",
+        "^embedding store .* is damaged .*a model's dim",
     )
-    for read in reads:
-        with pytest.raises(ZslError, match="^embedding store .* is damaged .*a model's dim"):
-            read()
 
 
 def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) -> None:
