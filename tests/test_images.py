@@ -29,11 +29,13 @@ from tests.corpus import (
     write_odd_images,
 )
 from zsl_cli.discovery import discover
+from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.images import (
     DECODE_STATUSES,
     DEFAULT_MAX_PIXELS,
     DecodeError,
     DecodeOptions,
+    ImagePreparation,
     check_resized_pixels,
     decided_by_content,
     decode_image,
@@ -824,6 +826,28 @@ def test_resized_pixels_over_the_limit_are_too_large() -> None:
         check_resized_pixels((4000, 1), 1001, 1000)
     assert caught.value.status == "too_large"
     assert caught.value.reason.startswith("4000x1 is so elongated that resizing it")
+
+
+def test_a_strip_too_thin_to_resize_is_refused_from_its_header(tmp_path: Path) -> None:
+    # A 155 KB PNG of 1 x 80,000,000 passes the pixel limit, but scaled to the model's 32-px
+    # shorter side it would take 2,560,000 MP: it was refused only once decoded, after holding a
+    # decode worker for 57 s and 1.6 GB. The header says all that is needed; this file's pixel
+    # data is not even there (decoded, it is truncated).
+    path = tmp_path / "strip.png"
+    path.write_bytes(png_declaring_size(2, 2000))
+    preprocessor = FastPreprocessor(
+        shortest_edge=32, resize_to=None, crop=(32, 32), resample=Image.BICUBIC
+    )
+    prepare = ImagePreparation(DecodeOptions(max_pixels=10**6), preprocessor, 10**6)
+    with pytest.raises(DecodeError) as caught:
+        prepare(path)
+    assert caught.value.status == "too_large"
+    assert caught.value.reason.startswith("2x2000 is so elongated that resizing it")
+    # Within the limit, the same header leads to the pixels, and their damage is found.
+    path.write_bytes(png_declaring_size(2, 1000))
+    with pytest.raises(DecodeError) as caught:
+        prepare(path)
+    assert caught.value.status == "truncated"
 
 
 def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
                    raised by `check_resized_pixels`, for the model's resize of the image
+                   (ImagePreparation checks that too before any pixel is decoded)
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also files built to hold a decode worker for long: a plain PNM with over
                    100 comments among its pixels, a file of over 200,000 markers, chunks or
@@ -84,7 +85,7 @@ import os
 import stat
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,9 +386,17 @@ def _pillow_libtiff() -> ctypes.CDLL | None:
     return library
 
 
-def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.Image:
+def decode_image(
+    path: Path,
+    options: DecodeOptions = DecodeOptions(),
+    check_size: Callable[[tuple[int, int]], None] | None = None,
+) -> Image.Image:
     """Decode `path` into a new, fully loaded RGB image, or raise DecodeError. Its `format` is
-    the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy."""
+    the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy.
+
+    `check_size` is called with the size the pixels are about to be decoded at (a JPEG's draft
+    size, before any EXIF turn), and the DecodeError it raises stands: a refusal the size alone
+    decides then costs no decoding."""
     # Registering all plugins up front is idempotent and keeps concurrent Image.open calls from
     # racing to register them lazily (which can make one of them miss a format).
     Image.init()
@@ -419,7 +428,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                 image = Image.open(FileView(source), formats=["PNG"])
             opened = True
             try:
-                return _decode_opened(image, source, size, options)
+                return _decode_opened(image, source, size, options, check_size)
             except Exception:
                 # The APNG spec: "A decoder which detects an error before the animation has
                 # started should display the default image" (what readers without APNG show).
@@ -427,7 +436,7 @@ def decode_image(path: Path, options: DecodeOptions = DecodeOptions()) -> Image.
                     raise
             source.seek(0)
             image = Image.open(FileView(source), formats=["PNG"])
-            return _decode_opened(image, source, size, options, animation=False)
+            return _decode_opened(image, source, size, options, check_size, animation=False)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
@@ -517,6 +526,7 @@ def _decode_opened(
     file: BinaryIO,
     size: int,
     options: DecodeOptions,
+    check_size: Callable[[tuple[int, int]], None] | None,
     animation: bool = True,
 ) -> Image.Image:
     """`image` decoded; an APNG's animation's first frame where `animation` (else its default
@@ -551,6 +561,8 @@ def _decode_opened(
         read_rle_skips_as_alpha(image)
         read_python_pixels_with_numpy(image)
         spare_python_decoder(image)  # after zsl's decoders are chosen: they are such
+        if check_size is not None:
+            check_size(image.size)
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -619,10 +631,16 @@ class ImagePreparation:
     resize_limit: int  # most pixels the preprocessor's resize may make (check_resized_pixels)
 
     def __call__(self, path: Path) -> np.ndarray:
-        image = decode_image(path, self.options)
-        resized = self.preprocessor.resized_pixels(image.width, image.height)
-        check_resized_pixels(image.size, resized, self.resize_limit)
+        # Checked before decoding: a 155 KB PNG of 1 x 80,000,000 held a decode worker for 57 s
+        # and 1.6 GB, to be refused for its size. And after: the decoded size can differ from
+        # the header's (an ICO's picture, a quarter turn).
+        image = decode_image(path, self.options, self._check_resize)
+        self._check_resize(image.size)
         return self.preprocessor(image)
+
+    def _check_resize(self, size: tuple[int, int]) -> None:
+        resized = self.preprocessor.resized_pixels(*size)
+        check_resized_pixels(size, resized, self.resize_limit)
 
     def set_up_process(self) -> None:
         """Run once in each decode worker process, before its first image."""
