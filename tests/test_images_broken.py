@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import struct
+import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -16,6 +17,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
+from zsl_cli import image_damage
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
 from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
@@ -541,6 +543,67 @@ def test_arithmetic_coded_jpeg_of_too_many_scans_is_not_decoded(tmp_path: Path) 
     path.write_bytes(jpeg[:end] + jpeg[second:end] * (500 - 2) + jpeg[end:])
     error = failure_of(path)
     assert (error.status, "over 500 scans" in error.reason) == ("decode_error", True)
+
+
+def test_progressive_jpeg_scans_are_counted_without_reading_what_follows_the_image(
+    tmp_path: Path,
+) -> None:
+    # What follows the image (a phone's video, in a motion photo) was read whole to count the
+    # scans: a progressive JPEG followed by 1.5 GB held a decode worker for 70 s and 3 GB.
+    jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
+    path = tmp_path / "motion.jpg"
+    path.write_bytes(jpeg)
+    with path.open("r+b") as file:
+        file.truncate(64 * 1024 * 1024)  # zeros, not written out
+    decode_image(path)  # Pillow's plugins are imported once, on the first call
+    tracemalloc.start()
+    try:
+        assert decode_image(path).size == (64, 64)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("block", [*range(1, 9), 1 << 20])
+def test_jpeg_scans_are_counted_alike_whatever_block_ends_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    # The file is read a block at a time: a marker, its fill bytes or its length cut by a
+    # block's end, a segment skipped past one, and one ending in 0xFF before a marker.
+    monkeypatch.setattr(image_damage, "_SCAN_BLOCK", block)
+    jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
+    first_scan = jpeg.index(b"\xff\xda")
+    # A comment holding the end's and a scan's markers; one ending in 0xFF and a stray byte
+    # (libjpeg skips it, and warns), which that 0xFF does not make a marker of; one ending in
+    # 0xFF and fill bytes, which that 0xFF does not hide.
+    ends_in_ff = b"\xff\xfe\x00\x03\xff"
+    segments = b"\xff\xfe\x00\x06\xff\xd9\xff\xda" + ends_in_ff + b"\xe1" + ends_in_ff + b"\xff" * 5
+    path = tmp_path / "scans.jpg"
+
+    def write(copies: int) -> None:
+        scans = with_repeated_scan(jpeg, copies)
+        path.write_bytes(scans[:first_scan] + segments + scans[first_scan:] + b"\xff\xda" * 600)
+
+    write(500 - 6)
+    assert decode_image(path).size == (64, 64)
+    write(500 - 5)
+    error = failure_of(path)
+    assert (error.status, "over 500 scans" in error.reason) == ("decode_error", True)
+
+
+def test_jpeg_scans_are_counted_in_time_linear_in_a_run_of_fill_bytes(tmp_path: Path) -> None:
+    # The search for markers began again at each 0xFF of a run of fill bytes that no marker
+    # code follows, and read the rest of the run each time: 100,000 such bytes took 4 minutes
+    # (the scans were counted so where over 500 scan markers' bytes followed the image).
+    jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
+    second_scan = jpeg.index(b"\xff\xda", jpeg.index(b"\xff\xda") + 2)
+    run = b"\xff" * 30_000 + b"\x00"  # 0xFF 0 is a coded 0xFF: libjpeg reads on
+    path = tmp_path / "fill.jpg"
+    path.write_bytes(jpeg[:second_scan] + run + jpeg[second_scan:] + b"\xff\xda" * 600)
+    started = time.process_time()
+    assert decode_image(path).size == (64, 64)
+    assert time.process_time() - started < 2  # 8 s before
 
 
 def png_split(png: bytes, piece: int) -> bytes:
