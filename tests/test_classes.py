@@ -46,6 +46,23 @@ def test_class_and_attribute_files_with_classic_mac_line_endings(tmp_path: Path)
     assert load_class_spec(attributes=attributes).names == ["red circle", "red square"]
 
 
+def test_a_class_file_with_old_mac_and_unix_line_ends_mixed(tmp_path: Path):
+    # A "Text (Macintosh)" export with a line added by `echo bird >> c.txt`: the old lines were
+    # read as one, so that a class's own prompt took in the classes after it without a word.
+    classes = tmp_path / "c.txt"
+    classes.write_bytes(b"cat: a photo of a {}\rdog\rbird\n")
+    spec = load_class_spec(classes=classes)
+    assert spec.names == ["cat", "dog", "bird"]
+    assert spec.classes[0].prompts == ("a photo of a {}",)
+    templates = tmp_path / "t.txt"
+    templates.write_bytes(b"a photo of a {}.\rart of the {}.\n")
+    assert resolve_templates(str(templates)).templates == ("a photo of a {}.", "art of the {}.")
+    # Another encoding is named with the line an editor shows, counting both kinds of line end.
+    classes.write_bytes(b"cat\rdog\r\ncaf\xe9\rbird\n")
+    with pytest.raises(ZslError, match=r"c.txt:3: not UTF-8 text \(byte 0xe9\)"):
+        load_class_spec(classes=classes)
+
+
 def test_invisible_characters_at_the_ends_of_names_are_stripped():
     # `cat a.txt b.txt` leaves b.txt's byte-order mark at the start of a line.
     spec = parse_classes("cat\n\ufeffdog\n\ufeff# note\nbird\u200b: a {} \u2060\n")

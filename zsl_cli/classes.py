@@ -170,7 +170,7 @@ def read_text_bytes(handle: IO[bytes]) -> bytes:
 
 
 def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
-    """A UTF-8 text file's content, a byte-order mark dropped and old Mac line ends made "\n";
+    """A UTF-8 text file's content, a byte-order mark dropped and every line end made "\n";
     any other encoding is a ZslError naming the file (and line)."""
     path = Path(path)
     try:
@@ -191,15 +191,15 @@ def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         # The line an editor shows, not a byte offset nobody can find.
-        ends = b"\n" if b"\n" in data else b"\r"
-        line = data.count(ends, 0, error.start) + 1
+        before = data[: error.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         raise ZslError(
             f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
         ) from None
-    if "\n" not in text:
-        # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them.
-        text = text.replace("\r", "\n")
-    return text
+    # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
+    # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
+    # old lines went into the first one's prompt.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_lines(text: str) -> list[str]:
