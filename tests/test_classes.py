@@ -79,6 +79,25 @@ def test_invisible_characters_at_the_ends_of_names_are_stripped():
     assert parse_attributes("class,red\n\u200b dog \u200b,1\n").names == ["dog"]
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u2007"])
+def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str):
+    # "red circle" with a no-break space (a list pasted from a web page) was another class than
+    # the truth folder's "red circle": evaluate scored 0% and named classes that look alike.
+    name = f"red{space}circle"
+    message = re.escape(f"class name {name!r} contains {space!r}, a space other than the plain")
+    with pytest.raises(ZslError, match="c.txt:2: " + message):
+        parse_classes(f"cat\n{name}\n", "c.txt")
+    with pytest.raises(ZslError, match=message):
+        parse_descriptions(json.dumps({name: ["a ring"]}))
+    with pytest.raises(ZslError, match=message):
+        parse_attributes(f"class,red\n{name},1\n")
+    with pytest.raises(ZslError, match=message):
+        class_names_spec([name])
+    # At the ends, such a space goes as white space does; CJK text's ideographic space prints
+    # wide, not as a plain space.
+    assert parse_classes(f"{space}cat{space}\n赤い\u3000丸\n").names == ["cat", "赤い\u3000丸"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -47,6 +47,14 @@ _INVISIBLE = (
     "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
 )
+# Spaces that print as a plain space but are other characters: the no-break space a web page or
+# a word processor leaves in pasted text, typesetting's thin and narrow spaces. "red circle" with
+# one is another class than the "red circle" of a truth folder or a Label Studio config.
+# Stripped at the ends as white space; inside a name refused, as invisible characters are. Not
+# the ideographic space U+3000 of CJK text, which prints as wide as its characters.
+_LOOKALIKE_SPACES = (
+    "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+)
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -217,13 +225,19 @@ def _check_name(name: str, where: str) -> None:
             for ch in name
             if ch == "|"
             or ch in _INVISIBLE
+            or ch in _LOOKALIKE_SPACES
             or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES
             or _is_noncharacter(ch)
         ),
         None,
     )
     if bad is not None:
-        raise ZslError(f"{where}: class name {name!r} contains {bad!r}, which is not allowed")
+        why = (
+            "a space other than the plain one (pasted from a web page?): write a plain space"
+            if bad in _LOOKALIKE_SPACES
+            else "which is not allowed"
+        )
+        raise ZslError(f"{where}: class name {name!r} contains {bad!r}, {why}")
     if name in _RESERVED_NAMES:
         raise ZslError(
             f"{where}: class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
