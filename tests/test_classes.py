@@ -507,6 +507,24 @@ def test_a_csv_given_as_a_class_list_is_warned_of(header):
     assert f"c.txt: the first class is {header!r}" in warning and "header" in warning
 
 
+@pytest.mark.parametrize(
+    "text", ['"cat"\n"dog"\n', "'cat'\n'dog'\n", '"cat",\n"dog",\n', '"red, circle"\n"dog"\n']
+)
+def test_a_class_list_in_quotes_is_warned_of(text):
+    # A CSV column written with quotes (R's write.csv, pandas' QUOTE_ALL) or names pasted from
+    # code: each class was labelled with its quotes ('"cat"'), which no truth folder spells.
+    spec = parse_classes(text, "c.txt")
+    [warning] = spec.warnings
+    assert f"c.txt: every class name is in quotes, such as {spec.names[0]!r}" in warning
+
+
+@pytest.mark.parametrize("header", ['"class"', "'label'", '"class","description"'])
+def test_a_quoted_header_over_a_quoted_class_list_is_warned_of(header):
+    warnings = parse_classes(f'{header}\n"cat"\n"dog"\n', "c.txt").warnings
+    assert len(warnings) == 2 and "every class name is in quotes" in warnings[0]
+    assert f"c.txt: the first class is {header!r}" in warnings[1] and "header" in warnings[1]
+
+
 def test_a_comma_list_on_one_line_is_warned_of():
     [warning] = parse_classes("cat, dog, bird\n", "classes.txt").warnings
     assert "'cat, dog, bird'" in warning and "one class name per line" in warning
@@ -522,6 +540,9 @@ def test_a_comma_list_on_one_line_is_warned_of():
         "cat\n",
         "C# code\nno.#5 jersey\njersey #10\n",
         "name tag, red\nlabel, blank\n",
+        # Quotes around some names, or a name in quotes alone, are names of their own.
+        '"Starry Night"\ncat\n',
+        "'s-Hertogenbosch\nrock 'n' roll\n",
     ],
 )
 def test_an_ordinary_class_list_has_no_warning(text):

@@ -341,24 +341,38 @@ _HEADER_WORDS = {
 
 
 def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
-    """Mistakes a class file may hold that are still valid class names: a header line, or every
-    class on one line separated by commas."""
-    if names[0].casefold() in _HEADER_WORDS:
-        return (
+    """Mistakes a class file may hold that are still valid class names: every name in quotes, a
+    header line, or every class on one line separated by commas."""
+    quoted: tuple[str, ...] = ()
+    if all(map(_in_quotes, names)):
+        quoted = (
+            f"{source}: every class name is in quotes, such as {names[0]!r}: the quotes are part "
+            "of the names and of their prompts; write the names without them",
+        )
+    first = names[0].removesuffix(",").strip("\"'") if quoted else names[0]
+    if first.casefold() in _HEADER_WORDS:
+        return quoted + (
             f"{source}: the first class is {names[0]!r}; if that line is a header, remove it "
             "(a class file has one class name per line and no header)",
         )
-    cells = [cell.strip().casefold() for cell in names[0].replace(";", ",").split(",")]
+    cells = [cell.strip(" \"'").casefold() for cell in names[0].replace(";", ",").split(",")]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
-        return (
+        return quoted + (
             f"{source}: the first class is {names[0]!r}; if that line is a CSV header, keep the "
             "class column alone (a class file has one class name per line and no header)",
         )
     if len(names) == 1 and any(mark in names[0] for mark in ",;"):
-        return (
+        return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
-    return trailing_comment_warnings(names, source, "class", "name")
+    return quoted + trailing_comment_warnings(names, source, "class", "name")
+
+
+def _in_quotes(name: str) -> bool:
+    """`"cat"` or `'cat'` (`"cat",` too): a CSV column written with quotes (R's write.csv,
+    pandas' QUOTE_ALL), or names pasted from code."""
+    name = name.removesuffix(",")
+    return len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'"
 
 
 def trailing_comment_warnings(
