@@ -518,6 +518,26 @@ def test_a_class_list_in_quotes_is_warned_of(text):
     assert f"c.txt: every class name is in quotes, such as {spec.names[0]!r}" in warning
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- cat\n- dog\n",
+        "* cat\n* dog\n",
+        "\u2022 cat\n\u2022 dog\n",
+        "1. cat\n2. dog\n",
+        "1) cat\n",
+    ],
+)
+def test_a_bulleted_or_numbered_class_list_is_warned_of(text):
+    # A list copied from a document or Markdown: each class was labelled with its marker
+    # ('- cat', in its prompts too) without a word.
+    spec = parse_classes(text, "c.txt")
+    [warning] = spec.warnings
+    assert (
+        f"c.txt: every class name starts with a list marker, such as {spec.names[0]!r}" in warning
+    )
+
+
 @pytest.mark.parametrize("header", ['"class"', "'label'", '"class","description"'])
 def test_a_quoted_header_over_a_quoted_class_list_is_warned_of(header):
     warnings = parse_classes(f'{header}\n"cat"\n"dog"\n', "c.txt").warnings
@@ -543,6 +563,10 @@ def test_a_comma_list_on_one_line_is_warned_of():
         # Quotes around some names, or a name in quotes alone, are names of their own.
         '"Starry Night"\ncat\n',
         "'s-Hertogenbosch\nrock 'n' roll\n",
+        # A marker that not every name starts with is part of a name.
+        "- cat\ndog\n",
+        "1. FC K\u00f6ln\nBayern M\u00fcnchen\n",
+        "-cat\n-dog\n",
     ],
 )
 def test_an_ordinary_class_list_has_no_warning(text):

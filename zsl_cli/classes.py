@@ -324,6 +324,9 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
 # `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
 _TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
 
+# `- cat`, `* cat`, `1. cat`: a list copied from a document or Markdown.
+_LIST_MARKER = re.compile(r"([-*+\u2022]|\d+[.)])\s")
+
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
     "class",
@@ -341,8 +344,13 @@ _HEADER_WORDS = {
 
 
 def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
-    """Mistakes a class file may hold that are still valid class names: every name in quotes, a
-    header line, or every class on one line separated by commas."""
+    """Mistakes a class file may hold that are still valid class names: every name in quotes or
+    after a list marker, a header line, or every class on one line separated by commas."""
+    if all(map(_LIST_MARKER.match, names)):
+        return (
+            f"{source}: every class name starts with a list marker, such as {names[0]!r}: the "
+            "marker is part of the names and of their prompts; write the names alone",
+        )
     quoted: tuple[str, ...] = ()
     if all(map(_in_quotes, names)):
         quoted = (
