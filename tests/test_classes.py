@@ -1,6 +1,7 @@
 import codecs
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,9 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
         ("\ufeffClass, red, round\nball,1,0.5\n", "looks like an attribute table (header"),
         # A JSON list of names over several lines labelled with '"red star",' and '['.
         ('[\n  "red star",\n  "blue circle"\n]\n', "c.txt is a JSON list of names: write one"),
+        # Python's spelling of it (a trailing comma, single quotes) was labelled so: '[' a class.
+        ('[\n  "red star",\n  "blue circle",\n]\n', "c.txt is a Python list of names: write"),
+        ("['red star',\n 'blue circle']\n", "c.txt is a Python list of names: write one"),
         # Nested deeper than Python's recursion: not taken for a descriptions file, nor a crash.
         ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", "other braces are not allowed"),
     ],
@@ -139,6 +143,14 @@ def test_bad_classes_txt(text, message):
         ZslError, match=message.replace("|", r"\|").replace("(", r"\(").replace(")", r"\)")
     ):
         parse_classes(text, "c.txt")
+
+
+def test_a_python_list_of_names_is_refused_without_a_python_warning():
+    # An invalid escape warns when Python parses it (shown from 3.12): not a zsl message.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ZslError, match="c.txt is a Python list of names"):
+            parse_classes('[\n  "C:\\d",\n  "x",\n]\n', "c.txt")
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ Every problem is reported as a ZslError naming the file, line/row/column and the
 
 from __future__ import annotations
 
+import ast
 import codecs
 import csv
 import hashlib
@@ -23,6 +24,7 @@ import math
 import os
 import re
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -407,10 +409,13 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
     # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
-    if len(content) == 2 and content[0].startswith("[") and _is_json_list_of_names(text):
-        raise ZslError(
-            f"{source} is a JSON list of names: write one class name per line, without quotes"
-        )
+    if len(content) == 2 and content[0].startswith("["):
+        spelling = _list_of_names_spelling(text)
+        if spelling is not None:
+            raise ZslError(
+                f"{source} is a {spelling} list of names: write one class name per line, "
+                "without quotes"
+            )
     if len(content) == 2 and _looks_like_attribute_table(*content):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
@@ -421,8 +426,17 @@ def _is_json_object(text: str) -> bool:
     return isinstance(_json_value(text), dict)
 
 
-def _is_json_list_of_names(text: str) -> bool:
-    value = _json_value(text)
+def _list_of_names_spelling(text: str) -> str | None:
+    """The language `text` is a list of strings in: "JSON", or "Python" (a trailing comma or
+    single quotes, as code spells it); None where it is neither."""
+    if _is_list_of_names(_json_value(text)):
+        return "JSON"
+    if _is_list_of_names(_python_value(text)):
+        return "Python"
+    return None
+
+
+def _is_list_of_names(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
@@ -431,6 +445,16 @@ def _json_value(text: str) -> object:
     try:
         return json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
+        return None
+
+
+def _python_value(text: str) -> object:
+    """The Python literal `text` holds (evaluated as data, never run), or None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a name such as "C:\d" (from 3.12 a SyntaxWarning)
+            return ast.literal_eval(text.lstrip("\ufeff"))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
 
 
