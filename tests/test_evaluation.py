@@ -229,13 +229,32 @@ def test_a_truth_image_matches_one_prediction_and_a_shared_real_path_matches_non
         [str(photos / "cat" / "a.jpg"), str(link / "cat" / "a.jpg")], load_truth(photos)
     )
     assert matching.pairs == ((0, 0),) and matching.unmatched.predictions == 1
-    # dog/a-too.jpg links to cat/a.jpg: by real path, that image is in both classes.
+    # dog/a-too.jpg links to cat/a.jpg: by real path, that image is in both classes, and a
+    # link to it from outside the truth (a picked/ folder of links) is neither.
     (photos / "dog" / "a-too.jpg").symlink_to(photos / "cat" / "a.jpg")
+    (tmp_path / "picked").mkdir()
+    (tmp_path / "picked" / "a.jpg").symlink_to(photos / "cat" / "a.jpg")
     truth = load_truth(photos)
     shown = [item.shown for item in truth.items]
     assert shown[1] == "cat/b.png" and "dog/a-too.jpg" in shown
-    matching = match_paths([str(link / "cat" / "a.jpg"), str(photos / "cat" / "b.png")], truth)
+    rows = [str(tmp_path / "picked" / "a.jpg"), str(photos / "cat" / "b.png")]
+    matching = match_paths(rows, truth)
     assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
+
+
+def test_a_file_linked_into_another_class_keeps_its_pairs_through_a_folder_link(photos, tmp_path):
+    # `zsl label` lists cat/a.jpg and dog/a-too.jpg (a link to it) as two rows; spelled through
+    # a link to the folder, or with the truth read through one, each is still its own truth image.
+    (photos / "dog" / "a-too.jpg").symlink_to(photos / "cat" / "a.jpg")
+    link = tmp_path / "link-to-photos"
+    link.symlink_to(photos, target_is_directory=True)
+    for labelled, truth_root in ((link, photos), (photos, link)):
+        rows = [str(labelled / "cat" / "a.jpg"), str(labelled / "dog" / "a-too.jpg")]
+        truth = load_truth(truth_root)
+        shown = [item.shown for item in truth.items]
+        matching = match_paths(rows, truth)
+        assert matching.pairs == ((0, shown.index("cat/a.jpg")), (1, shown.index("dog/a-too.jpg")))
+        assert matching.unmatched.predictions == 0
 
 
 def test_a_truth_image_reached_from_the_current_folder_matches_one_prediction(

@@ -9,7 +9,9 @@ A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
    labelling ran in, as its run info records it, when that folder exists here; then from the
    current folder);
-2. their real paths are equal (symlinks resolved);
+2. they are the same name in the same real folder (folder links resolved, as `zsl label` tells
+   files apart: a link to a file is a file of its own), else their real paths are equal (the
+   file's own link resolved too);
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
    folder or on another machine (names compared as shown, composed or decomposed alike, and
@@ -535,14 +537,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
         else:
             leftover.append(j)
     # Rule 2 after rule 1 for every row: a link listed before the file itself must not take it.
-    by_real = _unique_index(os.path.realpath(item.path) for item in truth.items) if unnamed else {}
-    for j, absolute in unnamed:
-        i = by_real.get(os.path.realpath(absolute))
-        if i is not None and not taken[i]:
-            taken[i] = True
-            pairs.append((j, i))
-        else:
-            leftover.append(j)
+    leftover.extend(_pair_real_paths(unnamed, truth.items, taken, pairs))
 
     # Every row keeps its position; an absolute row's empty key is never looked up. Built only
     # for rows left over: composing every truth path's names takes a while.
@@ -588,6 +583,40 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             ignored_examples=tuple(ignored[:EXAMPLES]),
         ),
     )
+
+
+def _pair_real_paths(
+    rows: list[tuple[int, str]],
+    items: Sequence[TruthItem],
+    taken: list[bool],
+    pairs: list[tuple[int, int]],
+) -> list[int]:
+    """Rule 2 for these (row, absolute path): pair each with the truth image of the same name in
+    the same real folder, then the rows left with the same real file, marking the images taken;
+    return the rows left. A file linked into another class has the real path of the file it
+    links to, so only its real folder tells the two apart, as `zsl label` tells them apart."""
+    real_folders: dict[str, str] = {}
+
+    def in_real_folder(path: str) -> str:
+        folder, name = os.path.split(path)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        return os.path.join(real_folders[folder], name)
+
+    for resolve in (in_real_folder, os.path.realpath):
+        if not rows:
+            break
+        index = _unique_index(resolve(item.path) for item in items)
+        unpaired = []
+        for j, path in rows:
+            i = index.get(resolve(path))
+            if i is not None and not taken[i]:
+                taken[i] = True
+                pairs.append((j, i))
+            else:
+                unpaired.append((j, path))
+        rows = unpaired
+    return [j for j, _ in rows]
 
 
 def _longest_ending(parts: tuple[str, ...], index: dict[Any, int | None]) -> int | None:
