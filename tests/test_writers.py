@@ -1115,6 +1115,24 @@ def test_label_studio_serves_a_link_in_the_root_through_the_link(
     ]
 
 
+def test_label_studio_url_of_a_path_going_up_from_a_folder_link(tmp_path: Path, root: Path) -> None:
+    # `..` after a folder link leads up from the link's target, as opening the file does: the
+    # URL names that file, where dropping `link/..` named photos/x.jpg, which does not exist.
+    (root / "photos" / "trip" / "day1").mkdir(parents=True)
+    (root / "photos" / "trip" / "x.jpg").write_bytes(b"")
+    (root / "photos" / "latest").symlink_to(root / "photos" / "trip" / "day1")
+    path = str(root / "photos" / "latest" / ".." / "x.jpg")
+    url = label_studio_image_url(path, local_files(root))
+    assert url == "/data/local-files/?d=photos/trip/x.jpg"
+    # Leading out of the root that way is leaving it.
+    (tmp_path / "elsewhere" / "day1").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "x.jpg").write_bytes(b"")
+    (root / "photos" / "away").symlink_to(tmp_path / "elsewhere" / "day1")
+    away = root / "photos" / "away" / ".." / "x.jpg"
+    with pytest.raises(ZslError, match="is outside the Label Studio document root"):
+        check_label_studio_paths([away], local_files(root))
+
+
 def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     options = local_files(root)
     inside = root / "photos" / "a.jpg"

@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import path_to_text, printable
+from zsl_cli.discovery import absolute_path, path_to_text, printable
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -253,10 +253,11 @@ def _check_label_studio_options(options: LabelStudioOptions) -> None:
 def _relative_posix_path(path: str, base: Path) -> str | None:
     """`path` relative to `base` as a POSIX string, or None when it is not inside `base`.
 
-    Compared lexically first (a symlinked file inside the root is served through its link), then
-    with symlinks resolved (the root itself may be reached through a link).
+    Compared as spelled first (a symlinked file inside the root is served through its link; a
+    `..` after a folder link leads up from its target, as absolute_path spells it), then with
+    symlinks resolved (the root itself may be reached through a link).
     """
-    for normalise in (os.path.abspath, os.path.realpath):
+    for normalise in (absolute_path, os.path.realpath):
         full, root = normalise(path), normalise(os.fspath(base))
         try:
             inside = os.path.commonpath([full, root]) == root and full != root
