@@ -1133,6 +1133,24 @@ def test_label_studio_url_of_a_path_going_up_from_a_folder_link(tmp_path: Path, 
         check_label_studio_paths([away], local_files(root))
 
 
+def test_path_messages_show_bytes_that_are_not_utf8_as_x_escapes(tmp_path: Path) -> None:
+    # As every other message does (README: \xNN), where repr() showed Python's \udce9.
+    weird = os.fsdecode(os.fsencode(tmp_path) + b"/" + NON_UTF8_NAME)
+    checks = [
+        lambda: format_from_path(weird + ".out"),
+        lambda: output_format(weird + ".csv", "jsonl"),
+        lambda: label_studio_image_url(weird, local_files(tmp_path / "root")),
+        lambda: label_studio_image_url("x.jpg", local_files(Path(weird))),
+    ]
+    for check in checks:
+        with pytest.raises(ZslError) as caught:
+            check()
+        assert "caf\\xe9 \\xff.jpg" in caught.value.message
+        assert "\\udc" not in caught.value.message
+    (warning,) = check_label_studio_paths([Path(weird) / "x.jpg"], local_files(Path(weird)))
+    assert "caf\\xe9 \\xff.jpg" in warning and "\\udc" not in warning
+
+
 def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     options = local_files(root)
     inside = root / "photos" / "a.jpg"

@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import absolute_path, path_to_text, printable
+from zsl_cli.discovery import absolute_path, path_to_text, printable, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -71,7 +71,7 @@ def format_from_path(path: str | os.PathLike[str] | None) -> str:
         # --format would only lead to the same refusal.
         refuse_folder_output(path, os.path.isdir(path))
         raise ZslError(
-            f"cannot tell the output format from the name {str(path)!r}: "
+            f"cannot tell the output format from the name {quoted(path)}: "
             f"use --format ({', '.join(FORMATS)}) or a .csv, .jsonl, .ndjson or .json name"
         )
     return EXTENSION_FORMATS[suffix]
@@ -89,9 +89,9 @@ def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
     implied = EXTENSION_FORMATS.get(suffix)
     written = "json" if fmt == "label-studio" else fmt
-    if implied is not None and implied != written:
+    if path is not None and implied is not None and implied != written:
         raise ZslError(
-            f"--format {fmt} writes {written.upper()}, but the output {str(path)!r} is named "
+            f"--format {fmt} writes {written.upper()}, but the output {quoted(path)} is named "
             f"{suffix}: name it .{written} or leave --format out"
         )
     return fmt
@@ -172,7 +172,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
         # sub-folder of the document root: a file directly in the root can never be served.
         warnings.append(
             f"{_images_are(len(in_root))} directly in the Label Studio document root "
-            f"{str(options.document_root)!r} (e.g. '{printable(in_root[0])}'): Label Studio "
+            f"{quoted(_label_studio_root(options))} (e.g. {quoted(in_root[0])}): Label Studio "
             "serves local files only from sub-folders of the root, so their tasks will show no "
             "image; move them into one"
         )
@@ -207,17 +207,24 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
 
 def _label_studio_relative_path(path: str, options: LabelStudioOptions) -> str:
     """`path` relative to the document root (or the current folder), POSIX; ZslError outside."""
-    base = options.document_root if options.document_root is not None else Path.cwd()
+    base = _label_studio_root(options)
     relative = _relative_posix_path(path, base)
     if relative is None:
         if options.document_root is not None:
-            where = f"the Label Studio document root {str(base)!r}"
+            where = f"the Label Studio document root {quoted(base)}"
             fix = "move the images under it or set a different document root"
         else:
-            where = f"the current folder {str(base)!r}, which --ls-url-prefix paths are relative to"
+            where = (
+                f"the current folder {quoted(base)}, which --ls-url-prefix paths are relative to"
+            )
             fix = "run from a folder that contains the images or set a document root"
-        raise ZslError(f"{path!r} is outside {where}: {fix}")
+        raise ZslError(f"{quoted(path)} is outside {where}: {fix}")
     return relative
+
+
+def _label_studio_root(options: LabelStudioOptions) -> Path:
+    """The folder image paths are made relative to: the document root, else the current one."""
+    return options.document_root if options.document_root is not None else Path.cwd()
 
 
 def _check_label_studio_options(options: LabelStudioOptions) -> None:
