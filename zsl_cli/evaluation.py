@@ -675,7 +675,7 @@ def _truth_from_folder(source: str) -> GroundTruth:
         folders = {
             entry.name
             for entry in os.scandir(root)
-            if entry.is_dir() and not entry.name.startswith(".")
+            if not entry.name.startswith(".") and _is_folder(entry)
         }
     except OSError as error:
         raise ZslError(f"cannot read the ground-truth folder {where}: {error.strerror}") from error
@@ -712,6 +712,15 @@ def _truth_from_folder(source: str) -> GroundTruth:
     # A class is the folder's name as text, as classes.txt (UTF-8) spells it, in any locale.
     classes = tuple(sorted(path_to_text(folder) for folder in folders))
     return GroundTruth(source=source, kind="folder", classes=classes, items=tuple(items))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder, following links; a link loop, or one whose target may not
+    be looked up, is none (as the walk takes it), where is_dir() raises for it."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _truth_from_csv(source: str) -> GroundTruth:
