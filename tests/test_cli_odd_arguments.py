@@ -155,6 +155,40 @@ def test_a_path_longer_than_a_file_name_is_one_line(world, args, monkeypatch):
     assert LONG_NAME in result.stderr and "too long" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("label", "truth", "-c", "classes.txt", "--embeddings", "locked/s.zsl"),
+        ("embed", "truth", "-s", "locked/s.zsl"),
+        ("evaluate", "locked/p.csv", "--truth", "truth"),
+    ],
+    ids=["label --embeddings", "embed -s", "evaluate"],
+)
+def test_a_path_in_a_folder_that_may_not_be_searched_is_one_line(world, args, monkeypatch):
+    # pathlib's exists() and is_dir() raise EACCES where os.path's say no (a folder of another
+    # user's, chmod 700): each of these ended in a traceback and exit 1. Root may search any
+    # folder, so the refusal is the file system's answer as a user gets it.
+    monkeypatch.chdir(world)
+    (world / "locked").mkdir()
+    stat, lstat = os.stat, os.lstat
+
+    def refused(real):
+        def look_up(path, *args, **kwargs):
+            if isinstance(path, (str, os.PathLike)) and "locked/" in os.fspath(path):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        return look_up
+
+    monkeypatch.setattr(os, "stat", refused(stat))
+    monkeypatch.setattr(os, "lstat", refused(lstat))
+    model = () if args[0] == "evaluate" else ("-m", "shapes-demo")
+    result = run(*args, *model)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert "locked/" in result.stderr and "Permission denied" in result.stderr
+
+
 def test_an_image_path_longer_than_a_file_name_is_a_missing_path(world, monkeypatch):
     # No file can have that name: the run went on and wrote an 'unreadable' row for it, exit 0,
     # where a path on the command line that does not exist stops the run.

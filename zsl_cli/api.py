@@ -656,17 +656,22 @@ _Params = ParamSpec("_Params")
 _Result = TypeVar("_Result")
 
 
-def _names_too_long_are_user_errors(run: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
-    """A path longer than a file name may be is the user's mistake, a ZslError, wherever a run
-    meets it: pathlib's exists() and is_dir() raise ENAMETOOLONG where os.path's say no, and the
-    paths a run is given are looked at in many places."""
+# Errors of looking a path up that the user can fix: a name too long to be one, a folder on the
+# way that they may not search.
+_PATH_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EACCES, errno.EPERM})
+
+
+def _path_errors_are_user_errors(run: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """A path longer than a file name may be, or one in a folder the user may not search, is a
+    ZslError wherever a run meets it: pathlib's exists() and is_dir() raise ENAMETOOLONG and
+    EACCES where os.path's say no, and the paths a run is given are looked at in many places."""
 
     @functools.wraps(run)
     def checked(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
             return run(*args, **kwargs)
         except OSError as error:
-            if error.errno != errno.ENAMETOOLONG:
+            if error.errno not in _PATH_ERRORS:
                 raise
             name = printable(os.fsdecode(error.filename)) if error.filename else "a path"
             raise ZslError(f"{name}: {error.strerror}") from None
@@ -873,7 +878,7 @@ def iter_encoded(
         yield items
 
 
-@_names_too_long_are_user_errors
+@_path_errors_are_user_errors
 def label(
     request: LabelRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> LabelReport:
@@ -1276,7 +1281,7 @@ class HubnessRequest:
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
-@_names_too_long_are_user_errors
+@_path_errors_are_user_errors
 def hubness(
     request: HubnessRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> dict[str, Any]:
@@ -1446,7 +1451,7 @@ class EvaluateRequest:
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
 
 
-@_names_too_long_are_user_errors
+@_path_errors_are_user_errors
 def evaluate(request: EvaluateRequest) -> EvaluationResult:
     """Score a predictions file against ground truth; optionally write JSON and a report.
 
@@ -1714,7 +1719,7 @@ class EmbedReport:
         }
 
 
-@_names_too_long_are_user_errors
+@_path_errors_are_user_errors
 def embed(
     request: EmbedRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
 ) -> EmbedReport:
