@@ -161,8 +161,9 @@ def test_a_path_longer_than_a_file_name_is_one_line(world, args, monkeypatch):
         ("label", "truth", "-c", "classes.txt", "--embeddings", "locked/s.zsl"),
         ("embed", "truth", "-s", "locked/s.zsl"),
         ("evaluate", "locked/p.csv", "--truth", "truth"),
+        ("evaluate", "p.csv", "--truth", "locked/truth.csv"),  # was 'ground truth not found'
     ],
-    ids=["label --embeddings", "embed -s", "evaluate"],
+    ids=["label --embeddings", "embed -s", "evaluate", "evaluate --truth"],
 )
 def test_a_path_in_a_folder_that_may_not_be_searched_is_one_line(world, args, monkeypatch):
     # pathlib's exists() and is_dir() raise EACCES where os.path's say no (a folder of another

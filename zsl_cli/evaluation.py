@@ -441,9 +441,15 @@ def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
     where = printable(source)
     if os.path.isdir(source):
         return _truth_from_folder(source)
-    if os.path.exists(source):  # a file, or a pipe (`--truth <(...)`, /dev/stdin)
-        return _truth_from_csv(source)
-    raise ZslError(f"ground truth not found: {where} (give a class-folder tree or a CSV file)")
+    try:
+        os.stat(source)  # a file, or a pipe (`--truth <(...)`, /dev/stdin)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ZslError(
+            f"ground truth not found: {where} (give a class-folder tree or a CSV file)"
+        ) from None
+    except OSError as error:  # in a folder we may not search: not "not found"
+        raise ZslError(f"cannot read the ground truth {where}: {error.strerror}") from None
+    return _truth_from_csv(source)
 
 
 def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
