@@ -336,6 +336,49 @@ def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path
     assert done.stderr.count("\n") == 1 and "not available offline" in done.stderr
 
 
+def _set_model_type(snapshot: Path) -> None:
+    config = json.loads((snapshot / "config.json").read_text())
+    (snapshot / "config.json").write_text(json.dumps({**config, "model_type": "clip_2099"}))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # A model newer than this transformers: downloading it again changes nothing.
+        (_set_model_type, "does not recognize this architecture"),
+        # A plain download would keep the damaged file: it is in the cache.
+        (
+            lambda snapshot: os.truncate(snapshot / "model.safetensors", 200_000),
+            "its model.safetensors is incomplete (200,000 of",
+        ),
+        # Files the cache lacks are for a download to fetch.
+        (lambda snapshot: (snapshot / "model.safetensors").unlink(), "not available offline"),
+        (
+            lambda snapshot: (snapshot / "preprocessor_config.json").unlink(),
+            "not available offline",
+        ),
+    ],
+)
+def test_a_cached_hub_model_that_fails_offline_is_said_to_be_uncached_only_when_it_is(
+    tiny_clip, tmp_path, monkeypatch, change, message
+):
+    import huggingface_hub.constants
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    change(shutil.copytree(tiny_clip, repo / "snapshots" / commit))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(ZslError) as info:
+        load_encoder("acme/tiny-clip")
+    assert "\n" not in info.value.message and message in info.value.message
+    if message != "not available offline":
+        assert "not available offline" not in info.value.message
+    if "incomplete" in message:
+        assert "`hf download acme/tiny-clip --force-download`" in info.value.message
+
+
 def test_a_hub_cache_folder_given_as_the_model_names_its_hub_id(tiny_clip, tmp_path: Path):
     # What a user finds in ~/.cache/huggingface/hub: the model's files are two folders down.
     repo = tmp_path / "hub" / "models--acme--tiny-clip"

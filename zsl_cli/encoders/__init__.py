@@ -24,7 +24,12 @@ from urllib.parse import urlsplit
 from urllib.request import proxy_bypass
 
 from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
-from zsl_cli.encoders.model_files import file_problem, local_file_problem
+from zsl_cli.encoders.model_files import (
+    damaged_file,
+    file_problem,
+    lacks_part,
+    local_file_problem,
+)
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text
 
@@ -455,11 +460,37 @@ def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
     # transformers' message may be about a symptom ("header too small", "'list' object has no
-    # attribute 'get'"); a damaged file in a folder can be named, with what to do.
-    problem = local_file_problem(Path(source.location), part) if source.is_local else None
+    # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
+    # to do.
+    if source.is_local:
+        problem = local_file_problem(Path(source.location), part)
+        missing = False
+    else:
+        snapshot = _cached_snapshot(source.location, revision)
+        missing = snapshot is None or lacks_part(snapshot, part)
+        fix = (
+            f"download it again (`{_download_command(source.location, revision)} --force-download`)"
+        )
+        problem = None if snapshot is None else damaged_file(snapshot, part, fix)
     if problem:
         return ZslError(f"model {source.name}: {problem}")
-    return ZslError(_load_failure_message(source, part, error, offline, revision))
+    # Offline, only what the cache lacks is for a download to fix: a cached model can fail to
+    # load for other reasons (an architecture this transformers does not know, a library its
+    # tokenizer needs), which transformers' message tells.
+    return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
+
+
+def _cached_snapshot(hub_id: str, revision: str | None) -> Path | None:
+    """The Hugging Face cache's folder of a hub model's files at `revision` (default: main),
+    or None when not even its config.json is there."""
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(hub_id, "config.json", revision=revision)
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
+def _download_command(hub_id: str, revision: str | None) -> str:
+    return f"hf download {hub_id}{f' --revision {revision}' if revision else ''}"
 
 
 _LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")  # layers.3.mlp -> layers.N.mlp
@@ -557,7 +588,7 @@ def _quiet_transformers() -> Iterator[None]:
 
 
 def _load_failure_message(
-    source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
+    source: ModelSource, part: str, error: Exception, missing_offline: bool, revision: str | None
 ) -> str:
     text = " ".join(str(error).split())
     clipped = clipped_text(text)
@@ -573,12 +604,16 @@ def _load_failure_message(
         marker in text
         for marker in ("offline", "couldn't connect", "not the path to a directory", "cannot find")
     )
-    if offline or not_available or type(error).__name__.endswith(("NotFoundError", "ConnectError")):
+    if (
+        missing_offline
+        or not_available
+        or type(error).__name__.endswith(("NotFoundError", "ConnectError"))
+    ):
         why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
         return (
             f"model {source.name} is not available offline (not in the Hugging Face cache and "
             f"{why}): download it once with network access "
-            f"(`hf download {source.name}{f' --revision {revision}' if revision else ''}`), "
+            f"(`{_download_command(source.name, revision)}`), "
             "or pass a local save_pretrained directory, "
             f"or use a bundled model ({_bundled_hint(source.name, '{}')})"
         )

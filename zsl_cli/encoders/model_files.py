@@ -44,14 +44,9 @@ _JSON_KINDS = {
 def local_file_problem(folder: Path, part: str) -> str | None:
     """What is wrong with the files a part of the model loads from `folder`, with what to do:
     for a load that failed."""
-    names = list(_PART_FILES[part])
-    if part == "model":
-        names += _shard_names(folder / "model.safetensors.index.json")
-        names += _shard_names(folder / "pytorch_model.bin.index.json")
-    for name in names:
-        problem = file_problem(folder / name)
-        if problem:
-            return problem
+    problem = damaged_file(folder, part)
+    if problem:
+        return problem
     if not any(os.path.lexists(folder / name) for name in _PART_FILES[part]):
         if part == "image processor":
             return (
@@ -66,6 +61,39 @@ def local_file_problem(folder: Path, part: str) -> str | None:
     return None
 
 
+def damaged_file(folder: Path, part: str, cache_fix: str | None = None) -> str | None:
+    """What is wrong with a file, of those a part of the model loads, that `folder` has, with what
+    to do. `cache_fix`: for a Hugging Face cache's snapshot folder, the command that fetches a
+    file again (a plain download keeps the cached copy)."""
+    names = list(_PART_FILES[part])
+    if part == "model":
+        names += _shard_names(folder / "model.safetensors.index.json")
+        names += _shard_names(folder / "pytorch_model.bin.index.json")
+    for name in names:
+        problem = file_problem(folder / name, cache_fix)
+        if problem:
+            return problem
+    return None
+
+
+def lacks_part(folder: Path, part: str) -> bool:
+    """Whether `folder` lacks the files a part of the model loads: for the model, its config.json
+    or weights (a single file, or every shard an index names); else all of the part's files."""
+    if part != "model":
+        return not any((folder / name).is_file() for name in _PART_FILES[part])
+    if not (folder / "config.json").is_file():
+        return True
+    for single, index in (
+        ("model.safetensors", "model.safetensors.index.json"),
+        ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+    ):
+        if (folder / single).is_file():
+            return False
+        if (folder / index).is_file():  # a damaged index names no shard: damaged_file tells
+            return not all((folder / shard).is_file() for shard in _shard_names(folder / index))
+    return True
+
+
 def _shard_names(index: Path) -> list[str]:
     try:
         return sorted(set(json.loads(index.read_bytes())["weight_map"].values()))
@@ -73,16 +101,18 @@ def _shard_names(index: Path) -> list[str]:
         return []  # a damaged index is reported on its own
 
 
-def file_problem(path: Path) -> str | None:
+def file_problem(path: Path, cache_fix: str | None = None) -> str | None:
+    """What is wrong with one file of a model folder, with what to do (`damaged_file`)."""
     name = path.name
+    again = cache_fix or "download it again"
     if path.is_symlink() and not path.exists():
         # What `cp -r` of a Hugging Face cache snapshot leaves: links to ../../blobs/<hash>.
-        return (
-            f"its {name} is a broken symbolic link (to {os.readlink(path)}); copy the model "
-            "folder again following links (cp -rL), or download it again"
+        return f"its {name} is a broken symbolic link (to {os.readlink(path)}); " + (
+            cache_fix
+            or "copy the model folder again following links (cp -rL), or download it again"
         )
     if path.is_dir():
-        return f"its {name} is a folder, not a file; download it again"
+        return f"its {name} is a folder, not a file; {again}"
     if not path.is_file():
         return None
     try:
@@ -91,7 +121,7 @@ def file_problem(path: Path) -> str | None:
     except OSError as error:
         return f"its {name} cannot be read ({error.strerror or error}); check its permissions"
     if not content:
-        return f"its {name} is empty; download it again"
+        return f"its {name} is empty; {again}"
     if content.startswith(b"version https://git-lfs"):
         return (
             f"its {name} is a Git LFS pointer, not the file itself; fetch the files with "
@@ -101,21 +131,21 @@ def file_problem(path: Path) -> str | None:
         try:
             settings = json.loads(content.decode("utf-8"))
         except UnicodeDecodeError:
-            return f"its {name} is not valid JSON (not UTF-8 text); download it again"
+            return f"its {name} is not valid JSON (not UTF-8 text); {again}"
         except json.JSONDecodeError as error:
             return (
                 f"its {name} is not valid JSON ({error.msg} at line {error.lineno} column "
-                f"{error.colno}); download it again"
+                f"{error.colno}); {again}"
             )
         if not isinstance(settings, dict):
             kind = _JSON_KINDS.get(type(settings), "a JSON value")
-            return f"its {name} holds {kind}, not an object; download it again"
+            return f"its {name} holds {kind}, not an object; {again}"
     if name.endswith(".safetensors"):
         expected = _safetensors_size(path)
         if expected is None:
-            return f"its {name} is incomplete or damaged (no safetensors header); download it again"
+            return f"its {name} is incomplete or damaged (no safetensors header); {again}"
         if size < expected:
-            return f"its {name} is incomplete ({size:,} of {expected:,} bytes); download it again"
+            return f"its {name} is incomplete ({size:,} of {expected:,} bytes); {again}"
     return None
 
 
