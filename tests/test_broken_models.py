@@ -198,6 +198,21 @@ def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
         load_encoder(model)
 
 
+def test_a_truncated_pickled_checkpoint_is_named(tiny_clip, tmp_path):
+    # Older checkpoints ship pytorch_model.bin alone; torch said "PytorchStreamReader failed
+    # reading zip archive: failed finding central directory" without naming the file.
+    import torch
+    from safetensors.torch import load_file
+
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    torch.save(load_file(model / "model.safetensors"), model / "pytorch_model.bin")
+    (model / "model.safetensors").unlink()
+    load_encoder(model)  # the whole file loads
+    _truncate(model / "pytorch_model.bin")
+    with pytest.raises(ZslError, match="its pytorch_model.bin is incomplete or damaged"):
+        load_encoder(model)
+
+
 def test_a_vision_only_model_is_named_for_what_it_lacks(tmp_path):
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 # The files each part of a model loads from a folder (those it has), in the order a problem
@@ -33,6 +34,7 @@ _PART_FILES = {
     ),
     "image processor": ("preprocessor_config.json", "processor_config.json"),
 }
+ZIP_START = b"PK\x03\x04"  # a zip archive's first local file header
 _JSON_KINDS = {
     list: "a JSON array",
     str: "a JSON string",
@@ -140,6 +142,9 @@ def file_problem(path: Path, cache_fix: str | None = None) -> str | None:
         if not isinstance(settings, dict):
             kind = _JSON_KINDS.get(type(settings), "a JSON value")
             return f"its {name} holds {kind}, not an object; {again}"
+    if name.endswith(".bin") and content.startswith(ZIP_START) and not zipfile.is_zipfile(path):
+        # torch.save writes a zip archive, whose directory is at its end: a cut copy has none.
+        return f"its {name} is incomplete or damaged (not a whole zip archive); {again}"
     if name.endswith(".safetensors"):
         expected = _safetensors_size(path)
         if expected is None:
