@@ -396,6 +396,10 @@ def test_bad_local_model_directories(tmp_path: Path):
         resolve_model(str(tmp_path / "empty"))
     with pytest.raises(ZslError, match="no model given"):
         resolve_model(" ")
+    # ~models/clip for ~/models/clip: pathlib cannot expand a user who does not exist here.
+    assert guess_preprocessor("~no-such-user-zsl/clip") is None
+    with pytest.raises(ZslError, match="model directory not found: ~no-such-user-zsl/clip"):
+        resolve_model("~no-such-user-zsl/clip")
     remote = tmp_path / "remote"
     remote.mkdir()
     (remote / "config.json").write_text(

@@ -75,7 +75,14 @@ def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
         raise ZslError("no model given: name a hub model, a model folder or a bundled model")
     if name in bundled_models():
         return ModelSource(name, str(BUNDLED_DIR / name), is_local=True)
-    path = Path(name).expanduser()
+    try:
+        path = Path(name).expanduser()
+    except RuntimeError:  # ~user/... where there is no such user: a path all the same
+        user = name[1:].split("/", 1)[0]
+        raise ZslError(
+            f"model directory not found: {name} (there is no user {user} for ~{user} to be the "
+            "home folder of; yours is ~/)"
+        ) from None
     try:
         return _resolved_path(name, path)
     except PermissionError as error:  # pathlib says so for a folder it may not enter
