@@ -305,6 +305,30 @@ def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_pa
         api.hubness(api.HubnessRequest(inputs, one.classes, one.model))
 
 
+def test_a_hubness_reduction_needs_more_than_copies_of_one_image(tiny_clip, photos, tmp_path):
+    # Copies of one image tell the reductions no more than the image alone: centering and the
+    # inverted softmax leave every class tied but for float32 rounding, which picked the label.
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    original, other = sorted(photos.rglob("*.png"))[:2]
+    for index in range(5):
+        (copies / f"copy_{index}.png").write_bytes(original.read_bytes())
+    inputs = api.InputOptions(paths=(str(copies),))
+    model = api.ModelOptions(name=str(tiny_clip), batch_size=2)  # copies in several batches
+    copied = request(photos, tiny_clip, inputs=inputs, model=model, output=None)
+    assert len(set(p.label for p in api.label(copied).predictions)) == 1  # fine without one
+    for method in ("centering", "isoftmax", "csls", "mp"):
+        with pytest.raises(ZslError, match="5 readable images are copies of one image"):
+            api.label(dataclasses.replace(copied, hubness_reduction=method))
+    with pytest.raises(ZslError, match="5 readable images are copies of one image"):
+        api.hubness(api.HubnessRequest(inputs, copied.classes, model))
+
+    # One image that differs is enough: each method then ranks by what sets the images apart.
+    (copies / "other.png").write_bytes(other.read_bytes())
+    assert api.label(dataclasses.replace(copied, hubness_reduction="centering")).total == 6
+    assert api.hubness(api.HubnessRequest(inputs, copied.classes, model))["n_images"] == 6
+
+
 def test_hubness_without_the_whole_similarity_matrix_gives_the_same_results(
     tiny_clip, photos, monkeypatch
 ):

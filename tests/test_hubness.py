@@ -238,6 +238,25 @@ def test_mutual_proximity_takes_rounding_noise_for_no_spread():
     assert labels.tolist() == [int(row.argmax())] * 5
 
 
+def test_copies_of_one_image_are_told_from_images_that_differ():
+    rng = np.random.default_rng(4)
+    image = rng.normal(size=512)
+    image /= np.linalg.norm(image)
+    # Copies encoded at other places in a batch differ in their last bits (~1e-8 a value).
+    copies = (image + rng.normal(scale=1e-8, size=(3000, 512))).astype(np.float32)
+    assert hubness.copies_of_one(copies)
+    assert hubness.copies_of_one(copies[:1])
+    assert not hubness.copies_of_one(copies[:0])
+    # One image that differs anywhere, even in the last block of rows, is another image.
+    for row in (1, 2999):
+        differs = copies.copy()
+        differs[row, 7] += 1e-4
+        assert not hubness.copies_of_one(differs)
+    with pytest.MonkeyPatch.context() as patch:  # as the blocks of a run of many images are
+        patch.setattr(hubness, "_CHUNK_ELEMENTS", 512 * 100)
+        assert hubness.copies_of_one(copies) and not hubness.copies_of_one(differs)
+
+
 def test_none_returns_the_raw_similarities():
     sims = _random_sims(10, 4, seed=10)
     assert hubness.reduce(sims, "none") is sims

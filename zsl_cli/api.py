@@ -93,7 +93,7 @@ from zsl_cli.formatting import clipped_text
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
-from zsl_cli.hubness import reduced_chunks, similarity_matrix
+from zsl_cli.hubness import copies_of_one, reduced_chunks, similarity_matrix
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
@@ -1095,9 +1095,10 @@ def _predictions(
         return
     items = [item for batch in batches for item in batch]
     ok = [item for item in items if item.ok]
-    _check_reference_set(len(ok), request.hubness_reduction)
+    embeddings = _stack(ok, classifier)
+    _check_reference_set(len(ok), request.hubness_reduction, copies=copies_of_one(embeddings))
     # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
-    every_sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
+    every_sims = similarity_matrix(embeddings, classifier.vectors)
     # Ranked as the predictions are made: every chunk's ranking kept at once took 12 bytes a cell
     # with top-k 0, three times the similarities (and without bound when they are not kept).
     rows = (
@@ -1108,14 +1109,19 @@ def _predictions(
     yield from predict_ranked(items, rows, names, decision)
 
 
-def _check_reference_set(n_images: int, method: str) -> None:
-    """A reduction compares each class's similarities across the run's images: with one image
-    every class looks alike and the label would be arbitrary."""
-    if method != "none" and n_images < 2:
-        raise ZslError(
-            f"--hubness-reduction {method} needs the similarities of many images (the run's "
-            f"images are its reference set); this run has {n_images} readable image(s)"
-        )
+def _check_reference_set(n_images: int, method: str, *, copies: bool = False) -> None:
+    """A reduction compares each class's similarities across the run's images: with one image,
+    or copies of one (`copies`), every class looks alike and the label would be arbitrary."""
+    if method == "none":
+        return
+    needs = (
+        f"--hubness-reduction {method} needs the similarities of many images (the run's "
+        "images are its reference set)"
+    )
+    if n_images < 2:
+        raise ZslError(f"{needs}; this run has {n_images} readable image(s)")
+    if copies:
+        raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
 
 
 def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
@@ -1329,8 +1335,9 @@ def hubness(
         finally:
             progress.stop()
     ok = [item for item in items if item.ok]
-    _check_enough_images(len(ok))
-    sims = similarity_matrix(_stack(ok, classifier), classifier.vectors)
+    embeddings = _stack(ok, classifier)
+    _check_enough_images(len(ok), copies=copies_of_one(embeddings))
+    sims = similarity_matrix(embeddings, classifier.vectors)
     truth_idx, failed_truth = None, None
     unlisted: list[str] = []
     if truth is not None:
@@ -1382,12 +1389,12 @@ def hubness(
     return result
 
 
-def _check_enough_images(n_images: int) -> None:
+def _check_enough_images(n_images: int, *, copies: bool = False) -> None:
+    needs = "hubness is how images spread over the classes: it needs 2 or more readable images"
     if n_images < 2:
-        raise ZslError(
-            f"hubness is how images spread over the classes: it needs 2 or more readable "
-            f"images; this run has {n_images}"
-        )
+        raise ZslError(f"{needs}; this run has {n_images}")
+    if copies:  # see hubness.copies_of_one
+        raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
 
 
 def _precision(encoder: Encoder) -> str | None:

@@ -37,9 +37,10 @@ Choices:
   top-1); with the folder as its own bank every image qualifies, so it would be the same thing.
 - `mp` is the Gaussian variant: the empirical one needs, for every pair, a count over all N images
   (N^2 C work), while the Gaussian needs one mean and std per image and per class.
-- The folder is the query bank, so the class statistics need images: with a single image,
-  centering and isoftmax make all its classes tie. Classes with no close image in the folder have
-  a low CSLS/isoftmax offset and are promoted.
+- The folder is the query bank, so the class statistics need images: with a single image, or
+  copies of one (`copies_of_one`), centering and isoftmax make all its classes tie, and zsl label
+  and zsl hubness refuse such a folder. Classes with no close image in the folder have a low
+  CSLS/isoftmax offset and are promoted.
 """
 
 from __future__ import annotations
@@ -131,6 +132,22 @@ def similarity_matrix(images: np.ndarray, class_vectors: np.ndarray) -> Sims:
     if images.shape[0] * class_vectors.shape[0] <= DENSE_SIMILARITY_CELLS:
         return similarities(images, class_vectors)
     return LazySimilarities(images, class_vectors)
+
+
+def copies_of_one(embeddings: np.ndarray) -> bool:
+    """Whether the N image embeddings [N, D] are copies of one image: each within float32
+    rounding of the first (copies of a file encoded at other places in a batch differ in their
+    last bits). Class vectors are at most of unit length, so no class's similarity then varies
+    over the images beyond rounding: the reductions, and the spread of images over classes,
+    learn no more from them than from the image alone."""
+    if not len(embeddings):
+        return False
+    # A block at a time: the images of most runs differ within the first block.
+    for rows in _row_chunks(embeddings.shape[0], embeddings.shape[1], None):
+        distances = np.linalg.norm(embeddings[rows] - embeddings[0], axis=1)
+        if (distances > _NO_SPREAD).any():
+            return False
+    return True
 
 
 def reduced_chunks(
