@@ -205,6 +205,23 @@ def test_label_summary_low_confidence_line_only_when_there_are_some() -> None:
     assert "2 predictions scored below 0.3 (low confidence)\n" in text
 
 
+@pytest.mark.parametrize("width", [24, 30, 40, 60, 80])
+def test_label_summary_on_a_narrow_terminal_loses_no_label_or_value(width: int) -> None:
+    # rich cut a label longer than its column short: at 40 columns two labels that differ at
+    # their ends (class_variant_a, class_variant_b) both read "red_circle_on_a_plain_ba…", and
+    # below 30 the share column was gone.
+    first, second = "ZQXJ" * 10, "KVWY" * 10  # letters nothing else has: folded, they read in order
+    console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
+    render_label_summary(console, label_summary(labels={first: 3, second: 1}), "out.csv")
+    text = shown(console)
+    assert all(len(line) <= width for line in text.splitlines()), text
+    assert "".join(char for char in text if char in "ZQXJ") == first, text
+    assert "".join(char for char in text if char in "KVWY") == second, text
+    for value in ("images", "share", "75%", "25%"):
+        assert value in text, (value, text)
+    assert "…" not in text
+
+
 # --- hubness -------------------------------------------------------------------------------------
 
 
@@ -433,3 +450,23 @@ def test_evaluation_unmatched_line_when_either_side_has_some(tmp_path: Path) -> 
     assert f"  without truth: {tmp_path / 'x0.jpg'}, " in text
     assert text.count(".jpg") == 3 and "..., ... 1 more" not in text and ", ... 1 more\n" in text
     assert "Unmatched" not in evaluation_text(evaluated(tmp_path, [("cat", "cat")]))
+
+
+@pytest.mark.parametrize("width", [24, 30, 40, 60, 80])
+def test_evaluation_class_table_on_a_narrow_terminal_loses_no_name_or_value(
+    tmp_path: Path, width: int
+) -> None:
+    # rich cut the class names, the header words ("suppo…", "preci…") and at 30 columns the
+    # numbers ("100…", "50.…"), and below that it left whole columns out.
+    first, second = "ZQXJ" * 10, "KVWY" * 10  # letters nothing else has: folded, they read in order
+    result = evaluated(tmp_path, [(first, first), (second, first)])
+    console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
+    render_evaluation(console, result)
+    text = shown(console)
+    table = text[text.index("Per class") : text.index("Most common mistakes")]
+    assert all(len(line) <= width for line in table.splitlines()), table
+    assert "".join(char for char in table if char in "ZQXJ") == first, table
+    assert "".join(char for char in table if char in "KVWY") == second, table
+    for value in ("support", "accuracy", "precision", "F1", "100.0%", "50.0%", "0.0%", "0.667"):
+        assert value in table, (value, table)
+    assert "…" not in table

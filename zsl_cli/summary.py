@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.table import Table
@@ -145,20 +146,20 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         )
     labels: dict[str, int] = summary["labels"]
     if labels:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("label")
-        table.add_column("images", justify="right")
-        table.add_column("share", justify="right")
-        for name, n in list(labels.items())[:MAX_LABEL_ROWS]:
-            table.add_row(name, str(n), percent(n / max(ok, 1), digits=0))
+        rows = [
+            [name, str(n), percent(n / max(ok, 1), digits=0)]
+            for name, n in list(labels.items())[:MAX_LABEL_ROWS]
+        ]
         if len(labels) > MAX_LABEL_ROWS:
             rest = sum(list(labels.values())[MAX_LABEL_ROWS:])
-            table.add_row(
-                f"... {_count(len(labels) - MAX_LABEL_ROWS, 'more label')}",
-                str(rest),
-                percent(rest / max(ok, 1), digits=0),
+            rows.append(
+                [
+                    f"... {_count(len(labels) - MAX_LABEL_ROWS, 'more label')}",
+                    str(rest),
+                    percent(rest / max(ok, 1), digits=0),
+                ]
             )
-        console.print(table)
+        _print_named_rows(console, ["label", "images", "share"], rows)
     if summary["low_confidence"]:
         console.print(
             f"{_count(summary['low_confidence'], 'prediction')} scored below "
@@ -210,22 +211,22 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
             )
         else:
             console.print(f"  calibrated stacking: not available ({gzsl.calibrated_reason})")
-    table = Table(title="Per class, worst first", box=None, header_style="bold", pad_edge=False)
-    for column in ("class", "support", "accuracy", "precision", "F1"):
-        table.add_column(column, justify="left" if column == "class" else "right")
     rows = result.class_rows()
     shown = rows[:max_rows]
-    for row in shown:
-        table.add_row(
+    cells = [
+        [
             printable_text(row.name),
             str(row.support),
             percent(row.accuracy),
             percent(row.precision),
             fixed(row.f1),
-        )
+        ]
+        for row in shown
+    ]
     if len(rows) > len(shown):
-        table.add_row(f"... {_count(len(rows) - len(shown), 'more class')}", "", "", "", "")
-    console.print(table)
+        cells.append([f"... {_count(len(rows) - len(shown), 'more class')}", "", "", "", ""])
+    columns = ["class", "support", "accuracy", "precision", "F1"]
+    _print_named_rows(console, columns, cells, title="Per class, worst first")
     mistakes = result.top_mistakes(limit=5)
     if mistakes:
         console.print(
@@ -257,6 +258,45 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         if note not in shown:
             console.print(_line((f"note: {note}", "dim")))
+
+
+_NAMES_MIN_WIDTH = 16  # the narrowest column of class names worth a table
+
+
+def _print_named_rows(
+    console: Console, columns: list[str], rows: list[list[str]], *, title: str | None = None
+) -> None:
+    """A table whose first column holds names (classes, labels) and the others short values.
+
+    Only the names may wrap, and a name longer than its column folds onto the next lines: cut
+    short, two classes that differ at their ends ("..._variant_a", "..._variant_b") read alike,
+    and a number or header word cut ("100…", "suppo…") says nothing. Where the values leave a
+    terminal too narrow for the names, each row is a line of its own (rich would drop the
+    columns that do not fit).
+    """
+    widths = [
+        max(cell_len(text) for text in (column, *(row[index] for row in rows)))
+        for index, column in enumerate(columns)
+    ]
+    values_width = sum(widths[1:]) + 2 * (len(columns) - 1)  # 2 spaces apart
+    if values_width + min(widths[0], _NAMES_MIN_WIDTH) > console.width:
+        if title is not None:
+            console.print(title)
+        for name, *values in rows:
+            cells = [
+                f"{column} {value}"
+                for column, value in zip(columns[1:], values, strict=True)
+                if value
+            ]
+            console.print(f"{name}: {', '.join(cells)}" if cells else name)
+        return
+    table = Table(title=title, box=None, header_style="bold", pad_edge=False)
+    table.add_column(columns[0], overflow="fold")
+    for column, width in zip(columns[1:], widths[1:], strict=True):
+        table.add_column(column, justify="right", no_wrap=True, min_width=width)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 _TOP_HUBS_MIN_WIDTH = 20  # the narrowest "top hubs" column worth a table
