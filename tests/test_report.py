@@ -224,7 +224,26 @@ def test_a_long_curve_is_thinned_to_about_a_thousand_points_keeping_its_ends() -
 
 
 def test_png_names_are_cut_past_forty_characters() -> None:
-    assert report._names(["x" * 40, "y" * 41]) == ["x" * 40, "y" * 39 + "\u2026"]
+    assert report._names(["x" * 40, "y" * 41]) == ["x" * 40, "y" * 24 + "\u2026" + "y" * 15]
+
+
+def test_png_names_cut_short_stay_apart() -> None:
+    # Cut to their first 39 characters, both variants read "red_circle_on_a_plain_background_varia…"
+    # on the axes, as the species of a genus named by their taxonomy do.
+    variants = [f"red_circle_on_a_plain_background_variant_{end}" for end in "ab"]
+    species = [
+        f"Animalia Chordata Aves Passeriformes Corvidae Corvus {name}"
+        for name in ("corax", "corone")
+    ]
+    middle = [f"{'x' * 25}{letter}{'y' * 25}" for letter in "ab"]  # alike but in the middle
+    for names in (variants, species, middle):
+        cut = report._names(names)
+        assert len(set(cut)) == 2, cut
+    assert report._names(variants) == [
+        "red_circle_on_a_plain_ba\u2026round_variant_a",
+        "red_circle_on_a_plain_ba\u2026round_variant_b",
+    ]
+    assert report._names(middle) == middle  # the same cut: drawn whole
 
 
 def test_png_shows_at_most_sixty_classes_and_names_top1(tmp_path: Path) -> None:

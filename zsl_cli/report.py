@@ -12,6 +12,7 @@ import io
 import os
 import re
 import warnings
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -322,11 +323,18 @@ PNG_NAME_CHARACTERS = 40  # longer class names are cut short on the axes, which 
 def _names(names: Any) -> list[str]:
     """Class names for tick labels, which are drawn with parse_math=False: a name with two '$'
     in it is text, not mathtext (which would draw it as a formula, or fail on "a$\\foo$"). A
-    long name is cut to PNG_NAME_CHARACTERS, ending in an ellipsis; the .html report shows it
-    whole."""
+    long name is cut to PNG_NAME_CHARACTERS in the middle, where an ellipsis stands for what was
+    left out: related classes often differ only at their ends ("..._variant_a", a species of a
+    genus). Names still alike once cut are drawn whole; the .html report shows every name whole."""
     shown = [printable_text(name) for name in names]
-    limit = PNG_NAME_CHARACTERS
-    return [name if len(name) <= limit else name[: limit - 1] + "\u2026" for name in shown]
+    tail = (PNG_NAME_CHARACTERS - 1) * 2 // 5
+    head = PNG_NAME_CHARACTERS - 1 - tail
+    cut = [
+        name if len(name) <= PNG_NAME_CHARACTERS else f"{name[:head]}\u2026{name[-tail:]}"
+        for name in shown
+    ]
+    alike = Counter(cut)
+    return [short if alike[short] == 1 else name for short, name in zip(cut, shown, strict=True)]
 
 
 _MISSING_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
