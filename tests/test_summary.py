@@ -316,6 +316,15 @@ def test_hubness_table_wraps_only_the_hubs_of_a_narrow_table() -> None:
     assert text.count("column") == 3 and "(9)" in text and "(7)" in text
 
 
+def test_hubness_table_splits_its_headers_for_wide_hub_names_to_fit_on_one_line() -> None:
+    # The hubs were measured in characters, not terminal cells: at 80 columns these, 24
+    # characters in 31 cells, seemed to fit beside the whole headers, and were folded there.
+    hubs = [{"class": name, "n_k": 10 - i} for i, name in enumerate(["猫猫猫猫", "犬犬", "鳥"])]
+    text = hubness_text({"methods": {"none": {**method(), "top_hubs": hubs}}}, width=80)
+    assert "猫猫猫猫 (10), 犬犬 (9), 鳥 (8)" in text, text
+    assert "occupancy" in text and "…" not in text
+
+
 # --- embed ---------------------------------------------------------------------------------------
 
 

@@ -264,22 +264,34 @@ _NAMES_MIN_WIDTH = 16  # the narrowest column of class names worth a table
 
 
 def _print_named_rows(
-    console: Console, columns: list[str], rows: list[list[str]], *, title: str | None = None
+    console: Console,
+    columns: list[str],
+    rows: list[list[str]],
+    *,
+    title: str | None = None,
+    wraps: int = 0,
+    min_width: int = _NAMES_MIN_WIDTH,
 ) -> None:
-    """A table whose first column holds names (classes, labels) and the others short values.
+    """A table of rows named by their first cell, where only the column `wraps` (names: classes,
+    labels, hubs) may wrap, and a name longer than its column folds onto the next lines: cut
+    short, two classes that differ at their ends ("..._variant_a", "..._variant_b") read alike.
 
-    Only the names may wrap, and a name longer than its column folds onto the next lines: cut
-    short, two classes that differ at their ends ("..._variant_a", "..._variant_b") read alike,
-    and a number or header word cut ("100…", "suppo…") says nothing. Where the values leave a
-    terminal too narrow for the names, each row is a line of its own (rich would drop the
-    columns that do not fit).
+    Every other column keeps its widest word, since a number, method or header word cut ("100…",
+    "isoftm…", "suppo…") says nothing, and its whole header where the names then still fit on
+    one line. Where that leaves the names fewer than `min_width` cells (or than their widest
+    text, if narrower), each row is a line of its own: rich would drop the columns that do not
+    fit.
     """
-    widths = [
-        max(cell_len(text) for text in (column, *(row[index] for row in rows)))
-        for index, column in enumerate(columns)
-    ]
-    values_width = sum(widths[1:]) + 2 * (len(columns) - 1)  # 2 spaces apart
-    if values_width + min(widths[0], _NAMES_MIN_WIDTH) > console.width:
+    names_width = max(cell_len(text) for text in (columns[wraps], *(row[wraps] for row in rows)))
+    for headers in ([[column] for column in columns], [column.split() for column in columns]):
+        widths = [
+            max(cell_len(text) for text in (*words, *(row[index] for row in rows)))
+            for index, words in enumerate(headers)
+        ]
+        others_width = sum(widths) - widths[wraps] + 2 * (len(columns) - 1)  # 2 spaces apart
+        if others_width + names_width <= console.width:
+            break
+    if others_width + min(names_width, min_width) > console.width:
         if title is not None:
             console.print(title)
         for name, *values in rows:
@@ -291,9 +303,13 @@ def _print_named_rows(
             console.print(f"{name}: {', '.join(cells)}" if cells else name)
         return
     table = Table(title=title, box=None, header_style="bold", pad_edge=False)
-    table.add_column(columns[0], overflow="fold")
-    for column, width in zip(columns[1:], widths[1:], strict=True):
-        table.add_column(column, justify="right", no_wrap=True, min_width=width)
+    for index, column in enumerate(columns):
+        table.add_column(
+            column,
+            justify="left" if index in (0, wraps) else "right",
+            width=None if index == wraps else widths[index],
+            overflow="fold" if index == wraps else "ellipsis",
+        )
     for row in rows:
         table.add_row(*row)
     console.print(table)
@@ -333,37 +349,10 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         if with_unseen:
             row.append(percent(accuracy.get("unseen_mean_per_class")))
         rows.append(row)
-    hubs_at = columns.index("top hubs")
-    hubs_width = max(len(text) for text in ["top hubs", *(row[hubs_at] for row in rows)])
-    # Only the class names may wrap: a number, method or header word cut to "0.…", "isoftm…"
-    # or "occupan…" says nothing, so every other column keeps its widest word; its whole
-    # header where the hubs then still fit on one line.
-    for headers in ([[column] for column in columns], [column.split() for column in columns]):
-        widths = [
-            max(map(len, [*words, *(row[i] for row in rows)])) for i, words in enumerate(headers)
-        ]
-        others_width = sum(widths) - widths[hubs_at] + 2 * (len(columns) - 1)  # 2 spaces apart
-        if others_width + hubs_width <= console.width:
-            break
-    if others_width + min(hubs_width, _TOP_HUBS_MIN_WIDTH) > console.width:
-        # Too narrow for the table: rich would cut the columns that do not fit off its right.
-        console.print(title)
-        for row in rows:
-            cells = zip(columns[1:], row[1:], strict=True)
-            console.print(f"{row[0]}: " + ", ".join(f"{column} {value}" for column, value in cells))
-    else:
-        table = Table(title=title, box=None, header_style="bold", pad_edge=False)
-        for index, column in enumerate(columns):
-            wraps = index == hubs_at
-            table.add_column(
-                column,
-                justify="left" if column in ("method", "top hubs") else "right",
-                width=None if wraps else widths[index],
-                overflow="fold" if wraps else "ellipsis",
-            )
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+    wraps = columns.index("top hubs")
+    _print_named_rows(
+        console, columns, rows, title=title, wraps=wraps, min_width=_TOP_HUBS_MIN_WIDTH
+    )
     if result.get("failed_images"):
         failed = _count(result["failed_images"], "image")
         by_status = _failure_counts(result.get("failed_by_status", {}))
