@@ -44,7 +44,7 @@ import re
 import stat
 import sys
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -233,6 +233,19 @@ def absolute_path(path: str | os.PathLike[str]) -> str:
         elif part not in ("", "."):
             resolved = os.path.join(resolved, part)
     return resolved
+
+
+def real_folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each path's real folder (links resolved) and name: what tells files apart, as a link to
+    a file is a file of its own while a folder reached through a link is the same folder."""
+    real_folders: dict[str, str] = {}
+    keys = {}
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        keys[path] = (real_folders[folder], name)
+    return keys
 
 
 def _glob_base(pattern: str) -> str:

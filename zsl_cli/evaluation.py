@@ -61,6 +61,7 @@ from zsl_cli.discovery import (
     path_to_text,
     printable,
     printable_text,
+    real_folder_keys,
     walk_files,
 )
 from zsl_cli.errors import ZslError
@@ -601,15 +602,10 @@ def _pair_real_paths(
     the same real folder, then the rows left with the same real file, marking the images taken;
     return the rows left. A file linked into another class has the real path of the file it
     links to, so only its real folder tells the two apart, as `zsl label` tells them apart."""
-    real_folders: dict[str, str] = {}
-
-    def in_real_folder(path: str) -> str:
-        folder, name = os.path.split(path)
-        if folder not in real_folders:
-            real_folders[folder] = os.path.realpath(folder)
-        return os.path.join(real_folders[folder], name)
-
-    for resolve in (in_real_folder, os.path.realpath):
+    if not rows:
+        return []
+    folder_keys = real_folder_keys([*(item.path for item in items), *(path for _, path in rows)])
+    for resolve in (folder_keys.__getitem__, os.path.realpath):
         if not rows:
             break
         index = _unique_index(resolve(item.path) for item in items)

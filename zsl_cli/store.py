@@ -43,7 +43,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from zsl_cli.discovery import absolute_path
+from zsl_cli.discovery import absolute_path, real_folder_keys
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     CsvLines,
@@ -1173,11 +1173,11 @@ def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str
     folder (or its target, or another link to it), stored or met earlier in this scan. A file
     linked under another name, or into another folder, is another entry, whatever the order of
     the runs. Folders are resolved once each, and stored paths only where a new name matches."""
-    keys = _folder_keys(new)
+    keys = real_folder_keys(new)
     names = {name for _, name in keys.values()}
     same_name = sorted((p for p in stored if os.path.basename(p) in names), key=os.fsencode)
     first: dict[tuple[str, str], str] = {}
-    for path, key in [*_folder_keys(same_name).items(), *keys.items()]:
+    for path, key in [*real_folder_keys(same_name).items(), *keys.items()]:
         first.setdefault(key, path)
     return {path: first[key] for path, key in keys.items() if first[key] != path}
 
@@ -1185,26 +1185,14 @@ def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str
 def _other_spellings(kept: Collection[bytes], stored: Iterable[bytes]) -> list[bytes]:
     """Stored paths that are not kept but spell a kept path's file another way (the same name
     in the same real folder); only stored paths whose name a kept one has are resolved."""
-    keys = set(_folder_keys(os.fsdecode(path) for path in kept).values())
+    keys = set(real_folder_keys(os.fsdecode(path) for path in kept).values())
     names = {name for _, name in keys}
     others = (
         os.fsdecode(path)
         for path in stored
         if path not in kept and os.fsdecode(os.path.basename(path)) in names
     )
-    return [os.fsencode(path) for path, key in _folder_keys(others).items() if key in keys]
-
-
-def _folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """Each path's real folder and name."""
-    real_folders: dict[str, str] = {}
-    keys = {}
-    for path in paths:
-        folder, name = os.path.split(path)
-        if folder not in real_folders:
-            real_folders[folder] = os.path.realpath(folder)
-        keys[path] = (real_folders[folder], name)
-    return keys
+    return [os.fsencode(path) for path, key in real_folder_keys(others).items() if key in keys]
 
 
 def _stored_under_other_spellings(
