@@ -27,6 +27,7 @@ from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, Score
 from zsl_cli.encoders.model_files import (
     damaged_file,
     file_problem,
+    hub_snapshot,
     lacks_part,
     local_file_problem,
 )
@@ -473,7 +474,7 @@ def _load_failure(
         problem = local_file_problem(Path(source.location), part)
         missing = False
     else:
-        snapshot = _cached_snapshot(source.location, revision)
+        snapshot = hub_snapshot(source.location, revision)
         missing = snapshot is None or lacks_part(snapshot, part)
         fix = (
             f"download it again (`{_download_command(source.location, revision)} --force-download`)"
@@ -485,15 +486,6 @@ def _load_failure(
     # load for other reasons (an architecture this transformers does not know, a library its
     # tokenizer needs), which transformers' message tells.
     return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
-
-
-def _cached_snapshot(hub_id: str, revision: str | None) -> Path | None:
-    """The Hugging Face cache's folder of a hub model's files at `revision` (default: main),
-    or None when not even its config.json is there."""
-    from huggingface_hub import try_to_load_from_cache
-
-    cached = try_to_load_from_cache(hub_id, "config.json", revision=revision)
-    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _download_command(hub_id: str, revision: str | None) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
+from zsl_cli.encoders.model_files import hub_snapshot, loaded_weight_files
 from zsl_cli.encoders.preprocess import (
     NaFlexPreprocessor,
     Normalisation,
@@ -535,8 +536,11 @@ def _architecture_fingerprint(config: Any) -> str:
 def _weights_fingerprint(source: ModelSource, model: Any) -> str:
     """A content hash of the weight files when they are on disk, else of the tensors: the same
     for a hub id as for a copy of its files in a folder (`hf download --local-dir`)."""
-    directory = Path(source.location) if source.is_local else _hub_snapshot_dir(source, model)
-    files = _loaded_weight_files(directory) if directory else []
+    if source.is_local:
+        directory: Path | None = Path(source.location)
+    else:  # the cache's folder of the files it was loaded from
+        directory = hub_snapshot(source.location, getattr(model.config, "_commit_hash", None))
+    files = loaded_weight_files(directory) if directory else []
     if not files:
         digest = hashlib.sha256()
         for key, tensor in sorted(model.state_dict().items()):
@@ -548,37 +552,6 @@ def _weights_fingerprint(source: ModelSource, model: Any) -> str:
         digest.update(file.name.encode())
         digest.update(_file_hash(file).encode())
     return digest.hexdigest()
-
-
-# What transformers loads, in its order of preference: safetensors, then a pickled state dict;
-# one file or the shards an index names. Other weight files (an open_clip copy, say) are left
-# out, since a hub cache holds only what was loaded and a full download holds everything.
-_WEIGHT_FILES = (
-    ("model.safetensors", "model.safetensors.index.json"),
-    ("pytorch_model.bin", "pytorch_model.bin.index.json"),
-)
-
-
-def _loaded_weight_files(directory: Path) -> list[Path]:
-    for single, index in _WEIGHT_FILES:
-        if (directory / single).is_file():
-            return [directory / single]
-        if (directory / index).is_file():
-            try:
-                shards = json.loads((directory / index).read_text())["weight_map"].values()
-            except (OSError, ValueError, KeyError, AttributeError):
-                return []
-            return [directory / shard for shard in sorted(set(shards))]
-    return []
-
-
-def _hub_snapshot_dir(source: ModelSource, model: Any) -> Path | None:
-    """The cache folder holding the files a hub model was loaded from."""
-    from huggingface_hub import try_to_load_from_cache
-
-    commit = getattr(model.config, "_commit_hash", None)
-    cached = try_to_load_from_cache(source.location, "config.json", revision=commit)
-    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _file_hash(file: Path) -> str:

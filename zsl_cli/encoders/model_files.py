@@ -85,15 +85,40 @@ def lacks_part(folder: Path, part: str) -> bool:
         return not any((folder / name).is_file() for name in _PART_FILES[part])
     if not (folder / "config.json").is_file():
         return True
-    for single, index in (
-        ("model.safetensors", "model.safetensors.index.json"),
-        ("pytorch_model.bin", "pytorch_model.bin.index.json"),
-    ):
+    for single, index in WEIGHT_FILES:
         if (folder / single).is_file():
             return False
         if (folder / index).is_file():  # a damaged index names no shard: damaged_file tells
             return not all((folder / shard).is_file() for shard in _shard_names(folder / index))
     return True
+
+
+# What transformers loads, in its order of preference: safetensors, then a pickled state dict;
+# one file or the shards an index names. Other weight files (an open_clip copy, say) are left
+# out, since a hub cache holds only what was loaded and a full download holds everything.
+WEIGHT_FILES = (
+    ("model.safetensors", "model.safetensors.index.json"),
+    ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+)
+
+
+def loaded_weight_files(folder: Path) -> list[Path]:
+    """The weight files transformers loads from `folder`; none where its index is damaged."""
+    for single, index in WEIGHT_FILES:
+        if (folder / single).is_file():
+            return [folder / single]
+        if (folder / index).is_file():
+            return [folder / shard for shard in _shard_names(folder / index)]
+    return []
+
+
+def hub_snapshot(hub_id: str, revision: str | None) -> Path | None:
+    """The Hugging Face cache's folder of a hub model's files at `revision` (a branch, tag or
+    commit; default main), or None when not even its config.json is there."""
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(hub_id, "config.json", revision=revision)
+    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _shard_names(index: Path) -> list[str]:
