@@ -276,3 +276,34 @@ def test_a_seen_list_given_twice_is_refused(world, command, monkeypatch):
         "zsl: error: --seen given 2 times: give it once, joining the files "
         f"(cat a.txt b.txt > all.txt) (see 'zsl {command} --help')\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "option"),
+    [
+        (
+            "evaluate",
+            ["p.csv", "--truth", "truth", "--report", "r.html", "--report", "r.png"],
+            "--report",
+        ),
+        (
+            "evaluate",
+            ["p.csv", "--truth", "truth", "--json", "a.json", "--json", "b.json"],
+            "--json",
+        ),
+        ("label", ["truth", "-c", "classes.txt", "-o", "a.csv", "--output", "b.jsonl"], "--output"),
+        ("embed", ["truth", "-s", "a.zsl", "--store", "b.zsl"], "--store"),
+        ("embed", ["-s", "a.zsl", "--export", "a.npy", "--export", "b.parquet"], "--export"),
+    ],
+)
+def test_an_output_given_twice_is_refused(world, command, args, option, monkeypatch):
+    # The last file alone was written, the first asked for without a word: `--report r.html
+    # --report r.png` wrote no HTML report.
+    monkeypatch.chdir(world)
+    result = run(command, *args, *([] if command == "evaluate" else ["-m", "shapes-demo"]))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"zsl: error: {option} given 2 times: give it once, and run again for another file "
+        f"(see 'zsl {command} --help')\n"
+    )
+    assert not any((world / name).exists() for name in ("r.html", "r.png", "a.zsl", "b.zsl"))

@@ -94,15 +94,23 @@ class ZslCommand(TyperCommand):
         names = [param.name for param in order]
         twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
         if twice is not None and "help" not in names:  # the help, whatever else the line holds
-            option = "--" + twice.replace("_", "-")
-            joined = twice in ("classes", "seen")  # lists of names, which a file can hold together
-            hint = ", joining the files (cat a.txt b.txt > all.txt)" if joined else ""
+            param = next(param for param in order if param.name == twice)
+            option = next(opt for opt in param.opts if opt.startswith("--"))
+            hint = ""
+            if twice in ("classes", "seen"):  # lists of names, which a file can hold together
+                hint = ", joining the files (cat a.txt b.txt > all.txt)"
+            elif twice in _OUTPUTS:
+                hint = ", and run again for another file"
             raise UsageError(f"{option} given {names.count(twice)} times: give it once{hint}", ctx)
         try:
             return super().parse_args(ctx, args)  # prints the help, for --help
         except OSError as error:
             _exit_help_unwritten(error)
 
+
+# Files a run writes: given twice, the last alone was written, without a word (`--report
+# r.html --report r.png` wrote no HTML report, `-s a.zsl -s b.zsl` stored nothing in a.zsl).
+_OUTPUTS = ("output", "store", "export", "json_out", "report", "ls_config")
 
 # Options of one value: given twice, the last won, so `-c seen.txt -c unseen.txt` labelled
 # with the unseen classes alone, without a word; `--seen a.txt --seen b.txt` likewise measured
@@ -118,6 +126,7 @@ _ONE_VALUE_ONLY = (
     "seen",
     "truth",
     "embeddings",
+    *_OUTPUTS,
 )
 
 
