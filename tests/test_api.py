@@ -928,7 +928,7 @@ def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, ph
             tiny_clip,
             inputs=api.InputOptions(),
             embeddings=store,
-            model=dataclasses.replace(model, precision="fp64"),
+            model=dataclasses.replace(model, device="cuda:99"),  # fails as it loads
             output=None,
         )
         with pytest.raises(ZslError) as caught:

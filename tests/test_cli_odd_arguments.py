@@ -307,3 +307,24 @@ def test_an_output_given_twice_is_refused(world, command, args, option, monkeypa
         f"(see 'zsl {command} --help')\n"
     )
     assert not any((world / name).exists() for name in ("r.html", "r.png", "a.zsl", "b.zsl"))
+
+
+@pytest.mark.parametrize("command", ["label", "embed", "hubness"])
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--device", "tpu"], "--device tpu: choose auto, cpu, cuda, cuda:N or mps"),
+        (["--precision", "fp8"], "--precision fp8: choose auto, fp32, fp16 or bf16"),
+    ],
+    ids=["device", "precision"],
+)
+def test_a_device_or_precision_of_no_kind_is_told_before_any_work(
+    world, command, option, said, monkeypatch
+):
+    # Told when the model loaded: after the inputs were scanned and torch imported (6-7 s here
+    # for a typo), and after any other problem, such as a model folder that is not there.
+    monkeypatch.chdir(world)
+    inputs = ["-s", "x.zsl"] if command == "embed" else ["-c", "classes.txt"]
+    result = run(command, "no-such-folder", *inputs, "-m", "./no-such-model", *option)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"zsl: error: {said}\n"

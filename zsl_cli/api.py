@@ -64,6 +64,8 @@ from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
     ImagePreprocessor,
+    check_device,
+    check_precision,
     guess_preprocessor,
     load_encoder,
 )
@@ -206,6 +208,8 @@ class ModelOptions:
             raise ZslError(f"model name {self.name!r}: give a bundled name, folder or hub id")
         _file_paths(self, "name")  # a model folder may be a Path; kept as str
         _texts(self, "device", "precision")
+        check_device(self.device)  # before the inputs are scanned and torch imported
+        check_precision(self.precision)
         if self.revision is not None:
             _texts(self, "revision")
         _at_least_one(self, "batch_size", "workers")

@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
+DEVICE_KINDS = ("cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "fp16", "bf16")
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 HUB_PROBE_TIMEOUT_S = 3.0
@@ -202,6 +204,20 @@ def _cached_json(source: ModelSource, filename: str, revision: str | None) -> di
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def check_device(device: str) -> None:
+    """Refuse a device of no kind zsl runs on. Told without torch, so that a typo is not
+    found only after the inputs were scanned and torch imported (seconds); whether the machine
+    has that device, torch tells when the model loads."""
+    if device != "auto" and device.split(":", 1)[0] not in DEVICE_KINDS:
+        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
+
+
+def check_precision(precision: str) -> None:
+    """Refuse a precision zsl does not run in, as `check_device` refuses a device."""
+    if precision not in PRECISIONS:
+        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
+
+
 # transformers imports its classes on first use, and threads doing that at once can fail
 # ("cannot import name 'AutoModel' from 'transformers'"); the collector pause is per process
 # too. Models load one at a time.
@@ -225,6 +241,8 @@ def load_encoder(
     collection over it that would otherwise follow the load (~0.5 s on 2 cores). Frozen objects
     are never collected, so a long-lived process that loads models again should leave it off.
     """
+    check_device(device)
+    check_precision(precision)
     source = resolve_model(name)
     if revision is not None and source.is_local:
         raise ZslError(

@@ -24,6 +24,7 @@ from typing import Any, TypeGuard
 import numpy as np
 import torch
 
+from zsl_cli.encoders import check_device, check_precision
 from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.model_files import hub_snapshot, loaded_weight_files
 from zsl_cli.encoders.preprocess import (
@@ -52,9 +53,8 @@ def pick_device(device: str) -> torch.device:
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
+    check_device(device)
     kind = device.split(":", 1)[0]
-    if kind not in ("cpu", "cuda", "mps"):
-        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
     if kind == "cuda" and not torch.cuda.is_available():
         raise ZslError(f"--device {device}: no CUDA device is available (use --device cpu)")
     if kind == "cuda" and ":" in device:
@@ -74,8 +74,7 @@ def pick_device(device: str) -> torch.device:
 def pick_dtype(precision: str, device: torch.device) -> torch.dtype:
     if precision == "auto":
         return torch.float32 if device.type == "cpu" else torch.float16
-    if precision not in _PRECISIONS:
-        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
+    check_precision(precision)
     return _PRECISIONS[precision]
 
 
