@@ -1338,6 +1338,20 @@ def test_help_shows_defaults_written_in_the_text():
         (["frobnicate"], "No such command 'frobnicate'"),
         (["--bogus"], "No such option: --bogus (see 'zsl --help')"),
         (["-V"], "No such option: -V (see 'zsl --help')"),  # takes no file: no hint of one
+        # Another command's name for the same thing: difflib offered --ls-to-name, --strict and
+        # --workers for label's --store, and nothing for embed's --embeddings.
+        (
+            ["label", "x", "--store", "s.zsl"],
+            "No such option: --store: a store made by 'zsl embed' is read with --embeddings "
+            "STORE here (see 'zsl label --help')",
+        ),
+        (
+            ["embed", "x", "--embeddings", "s.zsl"],
+            "No such option: --embeddings: the store to write is given with --store STORE (-s) "
+            "here (see 'zsl embed --help')",
+        ),
+        (["label", "x", "--json", "p.json"], "No such option: --json: write JSON with -f json"),
+        (["hubness", "x", "--output", "h.json"], "--json FILE writes the results as JSON"),
         # A file named -x.jpg: the shell gives no way to tell it from options but these.
         (
             ["label", "-x.jpg"],

@@ -166,6 +166,29 @@ def _drop_what_stdout_kept() -> None:
         point_at_devnull(sys.stdout)
 
 
+# Options that another command has for the same thing, by what this command calls it: after
+# `zsl embed --store photos.zsl`, `zsl label --store photos.zsl` is what a user types first.
+_READ_STORE = "a store made by 'zsl embed' is read with --embeddings STORE here"
+_JSON_RESULTS = "the table goes to stdout (> FILE), and --json FILE writes the results as JSON"
+_NAMED_OTHERWISE = {
+    ("label", "--store"): _READ_STORE,
+    ("label", "-s"): _READ_STORE,
+    ("hubness", "--store"): _READ_STORE,
+    ("hubness", "-s"): _READ_STORE,
+    ("embed", "--embeddings"): "the store to write is given with --store STORE (-s) here",
+    ("label", "--json"): "write JSON with -f json (JSON Lines: -f jsonl), or -o FILE.json",
+    ("evaluate", "-o"): _JSON_RESULTS,
+    ("evaluate", "--output"): _JSON_RESULTS,
+    ("hubness", "-o"): _JSON_RESULTS,
+    ("hubness", "--output"): _JSON_RESULTS,
+    ("embed", "-o"): "the store is --store STORE (-s); --export FILE writes its embeddings out",
+    (
+        "embed",
+        "--output",
+    ): "the store is --store STORE (-s); --export FILE writes its embeddings out",
+}
+
+
 def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     if isinstance(error, NoArgsIsHelpError):  # the help on stdout, as `zsl --help` prints it
         try:
@@ -183,7 +206,15 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     takes_files = error.ctx is not None and any(
         param.param_type_name == "argument" for param in error.ctx.command.params
     )
-    if isinstance(error, NoSuchOption) and takes_files and not error.option_name.startswith("--"):
+    unknown = error.option_name if isinstance(error, NoSuchOption) else None
+    named_here = (
+        _NAMED_OTHERWISE.get((error.ctx.info_name or "", unknown or "")) if error.ctx else None
+    )
+    if named_here is not None:
+        # difflib's look-alikes of an option another command has (--ls-to-name, --strict and
+        # --workers for label's --store) are no help.
+        message = f"No such option: {unknown}: {named_here}"
+    if unknown is not None and takes_files and not unknown.startswith("--"):
         # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
         hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
     _say(f"zsl: error: {message} (see '{where} --help'{hint})")
