@@ -1372,6 +1372,15 @@ def test_no_arguments_shows_the_help():
     assert "Usage: zsl" in result.stdout and "zsl: error" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["label", "embed", "evaluate", "hubness"])
+def test_a_command_without_arguments_shows_its_help(command):
+    # As `zsl` alone does: bare `zsl label` said only "no images given", and a new user learnt
+    # of -c on the next try; none of them can run without arguments.
+    result = run(command)
+    assert result.exit_code == 2 and result.stderr == ""
+    assert result.stdout == run(command, "--help").stdout
+
+
 def test_version():
     assert run("--version").stdout.startswith("zsl ")
 

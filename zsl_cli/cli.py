@@ -617,7 +617,7 @@ Examples:
 """
 
 
-@app.command(cls=ZslCommand, epilog=LABEL_EXAMPLES)
+@app.command(cls=ZslCommand, epilog=LABEL_EXAMPLES, no_args_is_help=True)
 def label(
     paths: Paths = None,
     classes: Classes = None,
@@ -918,6 +918,7 @@ Examples:
 
 @app.command(
     cls=ZslCommand,
+    no_args_is_help=True,
     epilog=EMBED_EXAMPLES,
     short_help="Encode images once into an embedding store (incremental).",
 )
@@ -1062,6 +1063,7 @@ Examples:
 
 @app.command(
     cls=ZslCommand,
+    no_args_is_help=True,
     epilog=EVALUATE_EXAMPLES,
     short_help="Score predictions against ground truth (mean per-class top-k).",
 )
@@ -1226,6 +1228,7 @@ HUBNESS_HELP = (
 
 @app.command(
     cls=ZslCommand,
+    no_args_is_help=True,
     epilog=HUBNESS_EXAMPLES,
     help=HUBNESS_HELP,
     short_help="Measure hubness and what each reduction method does to it.",
