@@ -165,6 +165,24 @@ def test_evaluate_reads_predictions_from_stdin(tiny_clip, image_folder, tmp_path
     assert got["top_k"] == expected["top_k"] and got["per_class"] == expected["per_class"]
 
 
+def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
+    # `zsl evaluate -` at a terminal waited without a word, where `zsl label -` says it reads.
+    import pty
+
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", str(image_folder)]
+    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE) as typed:
+        os.close(terminal)
+        os.write(controller, b"\x04")  # Ctrl-D at the start of a line: the end of the input
+        stderr = typed.stderr.read().decode()
+        assert typed.wait(timeout=300) == 2
+    os.close(controller)
+    assert stderr.startswith(
+        "zsl: reading predictions from the terminal, as zsl label writes them; Ctrl-D ends them\n"
+    )
+    assert "no predictions to read" in stderr
+
+
 # `zsl label ... | zsl evaluate /dev/stdin`, with a writer that gives the predictions as label
 # does, late (once evaluate waits on the pipe) and in parts, without a second process loading
 # torch and a model (6 CPU-s).

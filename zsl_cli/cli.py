@@ -569,11 +569,17 @@ def _inputs(
             f"no images given: pass folders/files, or '-' for a path list on stdin, or {option}"
         )
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
-    if stdin is not None and stdin.isatty() and not quiet:
-        # Else it waits without a word for a list the user may not know it wants.
-        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
-        _say(f"zsl: reading image paths from the terminal, one per line; {end} ends the list")
+    if stdin is not None and not quiet:
+        _tell_reading_a_terminal("image paths", "one per line", "the list")
     return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
+
+
+def _tell_reading_a_terminal(what: str, how: str, ending: str) -> None:
+    """Say that stdin is read when it is a terminal: else the command waits without a word for
+    input the user may not know it wants."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        _say(f"zsl: reading {what} from the terminal, {how}; {end} ends {ending}")
 
 
 def _model_options(
@@ -1142,6 +1148,8 @@ def evaluate(
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
+    if str(predictions) == "-" and not quiet:
+        _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
     result = api.evaluate(
         api.EvaluateRequest(
             str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
