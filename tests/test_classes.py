@@ -128,6 +128,18 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
         ),
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
         ('{"red star": ["five points"]}\n', "looks like a descriptions JSON file: pass it as"),
+        ('{"red star": "five points"}\n', "c.txt looks like a descriptions JSON file: pass"),
+        # zsl's own JSON was sent to --descriptions, which refuses it; JSON Lines was refused
+        # for the braces of its first record as a prompt's, quoting the whole record.
+        (
+            '{"n": 12, "top_k": {"1": {"overall": 0.5}}}\n',
+            "c.txt is JSON, but neither a class list (one class name per line) nor a "
+            "descriptions file",
+        ),
+        (
+            '{"path": "a.png", "label": "cat", "score": 0.9}\n{"path": "b.png"}\n',
+            "c.txt is JSON Lines (zsl predictions",
+        ),
         ("\ufeffClass, red, round\nball,1,0.5\n", "looks like an attribute table (header"),
         # A JSON list of names over several lines labelled with '"red star",' and '['.
         ('[\n  "red star",\n  "blue circle"\n]\n', "c.txt is a JSON list of names: write one"),
@@ -503,6 +515,8 @@ def test_a_tab_separated_table_given_as_a_class_list_is_named_so():
         (parse_attributes, "red circle\nblue square\n", "x:1: header must be `class,<attr1>,"),
         (parse_attributes, "red circle\nblue square\n", "one column: a class list\\? pass it as"),
         (parse_attributes, '{"cat": ["fur"]}\n', "^x looks like a descriptions JSON file: pass"),
+        (parse_attributes, '{"run": {"model": "m"}}\n', "^x is JSON, but neither an attribute"),
+        (parse_attributes, '{"path": "a.png"}\n{}\n', "^x is JSON Lines \\(zsl predictions"),
         (parse_descriptions, "red circle\nblue\n", "^x:1: column 1: not JSON \\(a class list\\?"),
         (parse_descriptions, "class,red\ncat,1\n", "not JSON \\(an attribute table\\? pass it"),
     ],

@@ -405,8 +405,8 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     (`red star,1,0,...`) as class names: say which option takes it."""
     lines = (strip_invisible(line) for line in split_lines(text))
     content = [line for line in lines if line and not line.startswith("#")][:2]
-    if content and content[0].startswith("{") and _is_json_object(text):
-        raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
+    if content and content[0].startswith("{"):
+        _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
     # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
     if len(content) == 2 and content[0].startswith("["):
@@ -422,8 +422,24 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         )
 
 
-def _is_json_object(text: str) -> bool:
-    return isinstance(_json_value(text), dict)
+def _refuse_json_object(text: str, first_line: str, source: str, expected: str) -> None:
+    """JSON objects where a class list or an attribute table belongs. Only a descriptions file
+    is sent to --descriptions: zsl's predictions, metrics or run info were too, and JSON Lines
+    was refused for the braces of its first record, quoted whole, as a prompt's."""
+    value = _json_value(text)
+    if isinstance(value, dict) and value and all(map(_is_descriptors, value.values())):
+        raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
+    if isinstance(value, dict):
+        raise ZslError(f"{source} is JSON, but neither {expected} nor a descriptions file")
+    if isinstance(_json_value(first_line), dict):
+        raise ZslError(f"{source} is JSON Lines (zsl predictions?), not {expected}")
+
+
+def _is_descriptors(value: object) -> bool:
+    """What a descriptions file gives a class: a descriptor, or a list of them."""
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    )
 
 
 def _list_of_names_spelling(text: str) -> str | None:
@@ -571,9 +587,10 @@ def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
-    if text.lstrip("\ufeff \t\r\n").startswith("{") and _is_json_object(text):
+    first_line = text.lstrip("\ufeff \t\r\n").partition("\n")[0]
+    if first_line.startswith("{"):
         # Before the CSV reader, which may stop at a JSON string's quote first.
-        raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
+        _refuse_json_object(text, first_line, source, "an attribute table")
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
     reader = csv.reader(io.StringIO(text if text.endswith("\n") else text + "\n"))
     numbered: list[tuple[int, list[str]]] = []  # (line the row starts on, row), blank rows left out
