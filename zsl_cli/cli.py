@@ -170,6 +170,7 @@ def _drop_what_stdout_kept() -> None:
 # `zsl embed --store photos.zsl`, `zsl label --store photos.zsl` is what a user types first.
 _READ_STORE = "a store made by 'zsl embed' is read with --embeddings STORE here"
 _JSON_RESULTS = "the table goes to stdout (> FILE), and --json FILE writes the results as JSON"
+_EMBED_OUTPUT = "the store is --store STORE (-s); --export FILE writes its embeddings out"
 _NAMED_OTHERWISE = {
     ("label", "--store"): _READ_STORE,
     ("label", "-s"): _READ_STORE,
@@ -181,11 +182,8 @@ _NAMED_OTHERWISE = {
     ("evaluate", "--output"): _JSON_RESULTS,
     ("hubness", "-o"): _JSON_RESULTS,
     ("hubness", "--output"): _JSON_RESULTS,
-    ("embed", "-o"): "the store is --store STORE (-s); --export FILE writes its embeddings out",
-    (
-        "embed",
-        "--output",
-    ): "the store is --store STORE (-s); --export FILE writes its embeddings out",
+    ("embed", "-o"): _EMBED_OUTPUT,
+    ("embed", "--output"): _EMBED_OUTPUT,
 }
 
 
