@@ -24,6 +24,7 @@ See benchmarks/README.md for what each number means and the exact commands.
 from __future__ import annotations
 
 import argparse
+import compileall
 import dataclasses
 import json
 import math
@@ -1005,6 +1006,9 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
     if results.environment["load_average_start"][0] > BUSY_LOAD:
         say(f"warning: load average {results.environment['load_average_start']}: numbers are noisy")
 
+    # An installed zsl has its bytecode written by pip, as transformers has; a checkout on a
+    # machine with PYTHONDONTWRITEBYTECODE set would otherwise compile zsl in every timed run.
+    compileall.compile_dir(REPO_ROOT / "zsl_cli", quiet=1)
     say("building the model, tokenizer and test images ...")
     # zsl and the pipeline get the same names; the small lists are the large one's first names.
     names = make_class_names(settings.classes_large, settings.seed)
