@@ -260,6 +260,69 @@ def test_close_stops_decode_processes_at_once():
     assert not any(process.is_alive() for process in processes)
 
 
+@pytest.mark.skipif(not batching.processes_available(), reason="no decode processes here")
+def test_decode_processes_end_with_a_parent_killed_outright(tmp_path):
+    # A parent killed by SIGKILL (the out-of-memory killer, a CI runner's timeout) stops nothing
+    # itself: its workers finished their tasks and then waited for more for ever, as orphans.
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            import time
+            from pathlib import Path
+            from zsl_cli.batching import DecodeQueue
+
+            def slow(path):
+                print(os.getpid(), flush=True)  # this worker has started
+                time.sleep(60)
+
+            paths = [Path(f"p{i}") for i in range(40)]
+            queue = DecodeQueue(paths, slow, workers=3, window=12, processes=True)
+            time.sleep(60)
+            """
+        )
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        assert parent.stdout is not None
+        workers = sorted({int(parent.stdout.readline()) for _ in range(3)})
+        assert len(workers) == 3 and parent.poll() is None
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _running(pid)]
+    finally:
+        parent.kill()
+        for pid in filter(_running, workers):  # so that a failure leaves no orphan behind
+            os.kill(pid, signal.SIGKILL)
+        parent.communicate(timeout=10)  # the workers held its stdout open too
+
+
+@pytest.mark.skipif(not batching.processes_available(), reason="no decode processes here")
+def test_a_decode_process_whose_parent_ended_before_it_started_ends():
+    # The kernel signals only a parent's end that comes after the prctl call: a worker whose
+    # parent ended between the fork and that call (and whose parent is now another) ends itself.
+    context = multiprocessing.get_context("fork")
+    for parent, exitcode in ((os.getpid(), 0), (-1, 1)):  # -1: no process is its parent
+        worker = context.Process(target=batching._die_with_parent, args=(parent,))
+        worker.start()
+        worker.join(10)
+        assert worker.exitcode == exitcode
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has, whether reaped or not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
 def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_path):
     from PIL import Image
 

@@ -9,6 +9,7 @@ images is in flight, so memory stays flat however many images there are.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import itertools
 import multiprocessing
@@ -101,7 +102,7 @@ class DecodeQueue:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_decode_process,
-                initargs=(prepare, process_setup),
+                initargs=(prepare, process_setup, os.getpid()),
             )
             startup_workers = workers
         else:
@@ -279,8 +280,11 @@ def processes_available() -> bool:
 _process_prepare: Prepare | None = None
 
 
-def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) -> None:
+def _start_decode_process(
+    prepare: Prepare, setup: Callable[[], object] | None, parent: int
+) -> None:
     global _process_prepare
+    _die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent handles it and stops the pool, so a
     # worker's own KeyboardInterrupt would only add tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -303,6 +307,33 @@ def _start_decode_process(prepare: Prepare, setup: Callable[[], object] | None) 
             # threads (DecodeQueue's fallback).
             os._exit(1)
     _process_prepare = prepare
+
+
+# <linux/prctl.h>: the signal the kernel sends this process when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this decode process when `parent`, the process that forked it, ends.
+
+    A parent killed outright (SIGKILL, the out-of-memory killer, a CI runner's timeout) stops no
+    worker: they finished their tasks and then waited for more for ever, orphans each holding its
+    memory (a zsl label -j 4 killed with kill -9 left four of 235 MB). Where the call is not
+    available (another platform, no prctl) nothing changes. The kernel goes by the thread that
+    forked, not the process: DecodeQueue forks its workers in the thread that creates it, which
+    for the CLI is the main thread; should that thread end first, the pool breaks and the images
+    are decoded in threads (DecodeQueue's fallback)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return
+    except (OSError, AttributeError):  # no C library to load, or no prctl in it
+        return
+    # A parent that ended before the call above sends nothing: this process is already another's.
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _prepare_in_process(chunk: list[tuple[int, Path]]) -> list[ImageItem]:
