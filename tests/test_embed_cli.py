@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -295,6 +296,35 @@ def test_an_interrupted_embed_exits_130_and_says_what_it_stored(
     assert result.stderr.startswith("Interrupted embedding into") and "2 encoded" in result.stderr
     monkeypatch.setattr(EmbeddingStore, "add", add)
     assert len(stored(store, tiny_clip).paths) == 2
+
+
+def test_ctrl_c_while_another_process_holds_the_store_stops_at_once(
+    tiny_clip, tmp_path, monkeypatch, ctrl_c_interrupts
+):
+    # The wait for the write lock was inside the block that holds Ctrl-C until a batch is
+    # committed and counted: the run went on waiting, for the whole 30 s lock timeout.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 4)
+    holder = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+    add = EmbeddingStore.add
+
+    def add_then_lose_the_lock(self, *args, **kwargs):
+        add(self, *args, **kwargs)
+        if not holder.in_transaction:  # another zsl embed starts a batch, and Ctrl-C is pressed
+            holder.execute("BEGIN IMMEDIATE")
+            threading.Timer(0.5, signal.raise_signal, [signal.SIGINT]).start()
+
+    monkeypatch.setattr(EmbeddingStore, "add", add_then_lose_the_lock)
+    started = time.monotonic()
+    try:
+        result = run("embed", images, "--store", store, "-m", tiny_clip, "-b", "2")
+    finally:
+        holder.close()
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 130
+    assert result.stderr.startswith("Interrupted embedding into") and "2 encoded" in result.stderr
+    monkeypatch.setattr(EmbeddingStore, "add", add)
+    assert len(stored(store, tiny_clip).paths) == 2  # the batch committed before the wait
 
 
 def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypatch):

@@ -1105,6 +1105,34 @@ def test_a_locked_store_gives_a_clear_error(tmp_path: Path) -> None:
         holder.close()
 
 
+def test_ctrl_c_ends_a_wait_for_the_lock_and_add_tells_once_it_holds_it(
+    tmp_path: Path, ctrl_c_interrupts: None
+) -> None:
+    # zsl embed holds Ctrl-C from `locked` on, to count what it commits; not while it waits.
+    path = tmp_path / "s.db"
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id", "m", DIM)
+        item = StoredItem(FileStat("/x.png", 1, 1), "ok", "", unit_vector(0))
+        other.execute("BEGIN IMMEDIATE")  # another process mid-write, for longer than the wait
+        calls: list[str] = []
+        threading.Timer(0.3, signal.raise_signal, [signal.SIGINT]).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            store.add(model, [item], locked=lambda: calls.append("early"))
+        assert time.monotonic() - started < 5 and calls == []
+        other.execute("ROLLBACK")
+
+        def locked() -> None:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            calls.append("locked")
+
+        store.add(model, [item], locked=locked)
+        assert calls == ["locked"] and store.paths(model) == ["/x.png"]
+    other.close()
+
+
 def test_a_store_being_created_elsewhere_is_waited_for_no_longer_than_the_timeout(
     tmp_path: Path,
 ) -> None:

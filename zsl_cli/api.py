@@ -1788,15 +1788,22 @@ def embed(
         to_encode = [Path(stat.path) for stat in plan.to_encode]
         decoding = decode_for(encoder, to_encode, request.model, request.inputs)
         try:
-            for items in iter_encoded(decoding, encoder, request.model, progress):
-                stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
-                with interrupts_deferred():  # a batch committed is a batch counted
-                    store.add(model_id, stored)
+            with interrupts_holdable() as interrupts:
+
+                def hold() -> None:  # a batch committed is a batch counted
+                    interrupts.holding = True
+
+                for items in iter_encoded(decoding, encoder, request.model, progress):
+                    stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
+                    # Held once the store is locked, not before: another zsl embed may hold it
+                    # for long, and Ctrl-C must end that wait.
+                    store.add(model_id, stored, locked=hold)
                     report.encoded += len(items)
                     for item in items:
                         if not item.ok:
                             report.failed += 1
                             report.failed_by_status[item.status] += 1
+                    interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True
         finally:

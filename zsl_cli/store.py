@@ -32,7 +32,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -424,8 +424,9 @@ class EmbeddingStore:
         on the busy timeout instead of failing when a read lock cannot be upgraded."""
         if self._conn.in_transaction:
             raise RuntimeError("a read is still open: finish it before writing to the store")
-        self._begin_immediate()
         try:
+            # In here, so that a Ctrl-C just as the lock is taken does not leave it taken.
+            self._begin_immediate()
             yield
         except BaseException:
             # After some errors (disk I/O, full disk) SQLite has rolled back already.
@@ -661,13 +662,25 @@ class EmbeddingStore:
         stale = sorted({*stale, *_other_spellings(seen, known)})
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
 
-    def add(self, model_id: int, items: Sequence[StoredItem]) -> None:
-        """Insert or replace these files' rows in one transaction (call it once per batch)."""
+    def add(
+        self,
+        model_id: int,
+        items: Sequence[StoredItem],
+        *,
+        locked: Callable[[], object] | None = None,
+    ) -> None:
+        """Insert or replace these files' rows in one transaction (call it once per batch).
+
+        `locked` is called once this store's write lock is held, before the rows are written: a
+        caller that counts what it commits holds Ctrl-C from there on, and not while another
+        process holds the store, a wait that only the lock timeout would otherwise end."""
         with self._errors():
             dim, dtype = self._model(model_id)
             written_at = _now()
             rows = [_row(model_id, item, dim, dtype, written_at) for item in items]
             with self._write():
+                if locked is not None:
+                    locked()
                 self._conn.executemany(
                     "INSERT INTO files "
                     "(model_id, path, size, mtime_ns, status, error, vector, written_at) "
