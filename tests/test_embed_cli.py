@@ -533,6 +533,27 @@ def test_float16_store_and_exports(tiny_clip, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=2e-3)
 
 
+def test_a_run_without_dtype_takes_the_one_another_run_registered_meanwhile(
+    tiny_clip, tmp_path, monkeypatch
+):
+    # Two zsl embed into one new store at once, the other with --dtype float16: this one read
+    # the store's models (none yet), and was refused once the other had registered the model
+    # ("holds model ... as float16, not float32"), though it asked for no dtype.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    register = EmbeddingStore.register_model
+
+    def registered_meanwhile(self, identity, name, dim, *args, **kwargs):
+        with EmbeddingStore.open(store) as other:
+            register(other, identity, name, dim, "float16")
+        return register(self, identity, name, dim, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddingStore, "register_model", registered_meanwhile)
+    assert embed(images, store, tiny_clip)["encoded"] == 2
+    with EmbeddingStore.open(store, create=False) as handle:
+        assert [(m.dtype, m.n_ok) for m in handle.models()] == [("float16", 2)]
+
+
 def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
     # The store may have moved to a machine without the images: scanning their folder there
     # stopped the run (a path that does not exist), so nothing could be exported.

@@ -1775,10 +1775,9 @@ def embed(
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
-        known = {m.identity: m.dtype for m in store.models()}
-        dtype = request.dtype or known.get(encoder.identity, "float32")
+        # No --dtype: the model's in the store, float32 for a new one (register_model decides).
         model_id = store.register_model(
-            encoder.identity, _stored_name(encoder), encoder.dim, dtype, _precision(encoder)
+            encoder.identity, _stored_name(encoder), encoder.dim, request.dtype, _precision(encoder)
         )
         # Stored images under what the scan covered whose files are gone are forgotten.
         plan = store.plan(model_id, stats, discovery.roots, discovery.folders)

@@ -498,7 +498,7 @@ class EmbeddingStore:
         identity: str,
         name: str,
         dim: int,
-        dtype: str = "float32",
+        dtype: str | None = "float32",
         precision: str | None = None,
     ) -> int:
         """Return the id of the model `identity`, adding it if new.
@@ -506,8 +506,10 @@ class EmbeddingStore:
         An existing model keeps its name and dtype; asking for another dtype (or dim) is an error,
         because its stored vectors would not match. So is another `precision` (the one the model
         encodes in, such as "bfloat16"): vectors of two precisions would be mixed in one entry.
+        dtype None: the model's own, float32 for a new one, decided as it is registered (a store
+        read before then may not have it yet: another zsl embed can register it meanwhile).
         """
-        if dtype not in VECTOR_DTYPES:
+        if dtype is not None and dtype not in VECTOR_DTYPES:
             raise ZslError(f"unknown store dtype {dtype!r}; use one of {', '.join(VECTOR_DTYPES)}")
         if dim <= 0:
             raise ValueError(f"dim must be positive, got {dim}")
@@ -523,7 +525,7 @@ class EmbeddingStore:
                 cursor = self._conn.execute(
                     "INSERT INTO models (identity, name, dim, dtype, created_at, precision) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (identity, name, dim, dtype, _now(), precision),
+                    (identity, name, dim, dtype or "float32", _now(), precision),
                 )
                 assert cursor.lastrowid is not None  # set by the INSERT
                 return cursor.lastrowid
@@ -540,7 +542,7 @@ class EmbeddingStore:
                 f"embedding store {self.path} holds model {name} with dim {stored_dim}, "
                 f"but the encoder reports dim {dim}; use a new store"
             )
-        if stored_dtype != dtype:
+        if dtype is not None and stored_dtype != dtype:
             raise ZslError(
                 f"embedding store {self.path} holds model {name} as {stored_dtype}, not {dtype}; "
                 f"use {stored_dtype} or a new store"
