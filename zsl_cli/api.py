@@ -975,7 +975,7 @@ def label(
         try:
             with interrupts_holdable() as interrupts:
                 for prediction in _predictions(encoded.batches, encoder, classifier, request):
-                    interrupts.holding = True  # a row written is a row counted
+                    interrupts.hold()  # a row written is a row counted
                     writer.write(prediction)
                     report.add(prediction)
                     interrupts.release()
@@ -1788,15 +1788,11 @@ def embed(
         decoding = decode_for(encoder, to_encode, request.model, request.inputs)
         try:
             with interrupts_holdable() as interrupts:
-
-                def hold() -> None:  # a batch committed is a batch counted
-                    interrupts.holding = True
-
                 for items in iter_encoded(decoding, encoder, request.model, progress):
                     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
-                    # Held once the store is locked, not before: another zsl embed may hold it
-                    # for long, and Ctrl-C must end that wait.
-                    store.add(model_id, stored, locked=hold)
+                    # A batch committed is a batch counted. Held once the store is locked, not
+                    # before: another zsl embed may hold it for long, and Ctrl-C must end that wait.
+                    store.add(model_id, stored, locked=interrupts.hold)
                     report.encoded += len(items)
                     for item in items:
                         if not item.ok:

@@ -249,8 +249,8 @@ def interrupts_deferred() -> Iterator[None]:
 
 
 class HeldInterrupts:
-    """While `holding` is set, a Ctrl-C, SIGTERM or SIGHUP waits; `release()` clears it and
-    then raises the KeyboardInterrupt that came meanwhile, if one did."""
+    """From `hold()` on, a Ctrl-C, SIGTERM or SIGHUP waits; `release()` ends the hold and then
+    raises the KeyboardInterrupt that came meanwhile, if one did."""
 
     def __init__(self) -> None:
         self.holding = False
@@ -260,6 +260,9 @@ class HeldInterrupts:
         if not self.holding:
             raise KeyboardInterrupt
         self._held = True
+
+    def hold(self) -> None:
+        self.holding = True
 
     def release(self) -> None:
         self.holding = False
