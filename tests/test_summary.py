@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from rich.console import Console
 
+from tests.test_label_cli import run, write_images
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
 from zsl_cli.records import LabelScore, Prediction
@@ -162,6 +164,33 @@ def test_label_summary_of_an_interrupted_run() -> None:
     # Not interrupted, nothing labelled: the output was still written.
     empty = label_text(total=0, ok=0, inputs=0, labels={}, by_status={}, images_per_second=0.0)
     assert "Predictions: out.csv" in empty and "Nothing written" not in empty
+
+
+def test_label_summary_of_a_run_where_every_image_failed_says_none_was_labelled() -> None:
+    # It said "Labelled 0 of 21 images in 2.0 s (1498.0 img/s once the model was loaded)": a
+    # rate of failures, read as a fast run.
+    by_status = {"not_an_image": 20, "truncated": 1}
+    text = label_text(
+        inputs=21, total=21, ok=0, failed=21, by_status=by_status, labels={}, images_per_second=1498
+    )
+    assert text == (
+        "No image labelled: all 21 images failed (not_an_image 20, truncated 1)\n"
+        "Predictions: out.csv\n"
+    )
+    text = label_text(inputs=1, total=1, ok=0, failed=1, by_status={"truncated": 1}, labels={})
+    assert text.startswith("No image labelled: the one image failed (truncated 1)\n")
+
+
+def test_label_summary_gives_no_rate_where_no_image_was_labelled() -> None:
+    failed = label_text(
+        inputs=5, total=3, ok=0, failed=3, by_status={"truncated": 3}, labels={}, interrupted=True
+    )
+    assert failed.startswith("Interrupted after 3 of 5 images, 0 labelled, in 2.0 s\n")
+    assert "3 failed: truncated 3\n" in failed
+    nothing = label_text(inputs=5, total=0, ok=0, by_status={}, labels={}, interrupted=True)
+    assert nothing.startswith("Interrupted after 0 of 5 images, 0 labelled, in 2.0 s\n")
+    one = label_text(inputs=5, total=2, ok=1, failed=1, by_status={"ok": 1, "truncated": 1})
+    assert "(2.0 img/s once the model was loaded)" in one
 
 
 def test_label_summary_shows_the_output_name_escaped() -> None:
@@ -479,3 +508,28 @@ def test_evaluation_class_table_on_a_narrow_terminal_loses_no_name_or_value(
     for value in ("support", "accuracy", "precision", "F1", "100.0%", "50.0%", "0.0%", "0.667"):
         assert value in table, (value, table)
     assert "…" not in table
+
+
+# --- through the CLI -----------------------------------------------------------------------------
+
+
+def test_label_where_every_image_fails_says_none_was_labelled_and_why(tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (png,) = write_images(tmp_path / "source", 1)
+    jpeg = io.BytesIO()
+    Image.open(png).save(jpeg, "JPEG")
+    for i in range(10):
+        (folder / f"cut_{i}.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
+        (folder / f"junk_{i}.jpg").write_bytes(b"not an image\n" * 20)
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    args = ["label", folder, "-c", tmp_path / "classes.txt", "-m", "shapes-demo"]
+    output = tmp_path / "p.csv"
+    result = run(*args, "-o", output)
+    # Exit 0 as documented: failed images make a run exit 1 only under --strict.
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "No image labelled: all 20 images failed (not_an_image 10, truncated 10)\n"
+        f"Predictions: {output}\n"
+    )
+    assert run(*args, "-o", output, "--strict").exit_code == 1

@@ -132,18 +132,27 @@ class ProgressBar:
 
 def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
-    rate = summary["images_per_second"]
-    if summary["interrupted"]:
-        verb, what = "Interrupted", f" after {total} of {summary['inputs']} images, {ok} labelled,"
+    failures = _failure_counts(summary["by_status"])
+    if total and failed == total and not summary["interrupted"]:
+        # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
+        every = f"all {_count(total, 'image')}" if total > 1 else "the one image"
+        console.print(_line(("No image labelled", "bold yellow"), f": {every} failed ({failures})"))
     else:
-        verb, what = "Labelled", f" {ok} of {_count(total, 'image')}"
-    speed = f"{rate:.1f} img/s" if rate >= 0.1 or rate == 0 else f"{1 / rate:.0f} s per image"
-    what += f" in {summary['elapsed_s']:.1f} s ({speed} once the model was loaded)"
-    console.print(_line((verb, "bold"), what))
-    if failed:
-        console.print(
-            _line((f"{failed} failed", "yellow"), f": {_failure_counts(summary['by_status'])}")
-        )
+        if summary["interrupted"]:
+            verb = "Interrupted"
+            what = f" after {total} of {summary['inputs']} images, {ok} labelled,"
+        else:
+            verb, what = "Labelled", f" {ok} of {_count(total, 'image')}"
+        what += f" in {summary['elapsed_s']:.1f} s"
+        if total > failed:  # a rate of failures alone, or of no image, says nothing
+            rate = summary["images_per_second"]
+            speed = (
+                f"{rate:.1f} img/s" if rate >= 0.1 or rate == 0 else f"{1 / rate:.0f} s per image"
+            )
+            what += f" ({speed} once the model was loaded)"
+        console.print(_line((verb, "bold"), what))
+        if failed:
+            console.print(_line((f"{failed} failed", "yellow"), f": {failures}"))
     labels: dict[str, int] = summary["labels"]
     if labels:
         rows = [
