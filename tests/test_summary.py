@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from rich.console import Console
 from tests.test_label_cli import run, write_images
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
+from zsl_cli.files import sidecar_path
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.summary import (
     ProgressBar,
@@ -232,6 +234,17 @@ def test_label_summary_low_confidence_line_only_when_there_are_some() -> None:
     assert "low confidence" not in label_text()
     text = label_text(low_confidence=2, low_confidence_below=0.3)
     assert "2 predictions scored below 0.3 (low confidence)\n" in text
+
+
+def test_label_summary_counts_low_confidence_for_a_softmax_only() -> None:
+    # A sigmoid's scores are not shares of the classes: SigLIP's best class often scores far
+    # below 0.5 on an image it gets right.
+    console = plain()
+    render_label_summary(console, label_summary(low_confidence=4), "out.csv", head="sigmoid")
+    assert "low confidence" not in shown(console)
+    console = plain()
+    render_label_summary(console, label_summary(low_confidence=4), "out.csv", head="softmax")
+    assert "4 predictions scored below 0.5 (low confidence)\n" in shown(console)
 
 
 @pytest.mark.parametrize("width", [24, 30, 40, 60, 80])
@@ -533,3 +546,28 @@ def test_label_where_every_image_fails_says_none_was_labelled_and_why(tmp_path: 
         f"Predictions: {output}\n"
     )
     assert run(*args, "-o", output, "--strict").exit_code == 1
+
+
+def test_label_with_a_sigmoid_model_counts_no_low_confidence(
+    tiny_siglip: Path, tmp_path: Path
+) -> None:
+    # Every top score of this SigLIP is below 0.5, and the summary called all of them low
+    # confidence, by a cut made for a softmax.
+    write_images(tmp_path / "photos", 4)
+    (tmp_path / "classes.txt").write_text("cat\ndog\nbird\n")
+    output = tmp_path / "p.csv"
+    result = run(
+        "label",
+        tmp_path / "photos",
+        "-c",
+        tmp_path / "classes.txt",
+        "-m",
+        tiny_siglip,
+        "-o",
+        output,
+    )
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(sidecar_path(output).read_text())["summary"]
+    assert summary["low_confidence"] == 4  # what the line counted
+    assert result.stderr.startswith("Labelled 4 of 4 images in ")
+    assert "low confidence" not in result.stderr

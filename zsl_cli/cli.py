@@ -821,7 +821,8 @@ def label(
     if not quiet:
         console = stderr_console()
         render_warnings(console, report.warnings)
-        render_label_summary(console, report.run_info["summary"], report.output)
+        summary, head = report.run_info["summary"], report.run_info["model"]["head"]["kind"]
+        render_label_summary(console, summary, report.output, head=head)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders

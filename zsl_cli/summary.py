@@ -130,7 +130,11 @@ class ProgressBar:
             self._bar = None
 
 
-def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
+def render_label_summary(
+    console: Console, summary: dict[str, Any], output: str, *, head: str = "softmax"
+) -> None:
+    """`summary` as the run info records it; `head` is the model's score head, "softmax" or
+    "sigmoid"."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
@@ -169,7 +173,9 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
                 ]
             )
         _print_named_rows(console, ["label", "images", "share"], rows)
-    if summary["low_confidence"]:
+    # The cut (0.5) is one for a softmax's share of the classes: a sigmoid scores each class on
+    # its own, and SigLIP's right class often scores far below 0.5, so all would count.
+    if summary["low_confidence"] and head == "softmax":
         console.print(
             f"{_count(summary['low_confidence'], 'prediction')} scored below "
             f"{summary['low_confidence_below']:g} (low confidence)"
