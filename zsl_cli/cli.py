@@ -656,8 +656,9 @@ def label(
             "-k",
             min=0,
             metavar="N",
-            help="Best classes to list per image, the label included (0 = all, which "
-            "'zsl evaluate --seen' needs for calibrated stacking).",
+            help="Classes to list per image with their scores, best first, the label included "
+            "(0 = all). 'zsl evaluate -k K' needs K or more; its --seen calibrated stacking "
+            "needs all.",
         ),
     ] = 5,
     threshold: Annotated[
@@ -1110,7 +1111,10 @@ def evaluate(
             "--top-k",
             "-k",
             metavar="K[,K...]",
-            help="Comma-separated k values for top-k accuracy (repeatable).  [default: 1,5]",
+            help="Comma-separated k values for top-k accuracy (repeatable): an image is right "
+            "at k when its true class is among the first k classes its prediction lists "
+            "('unknown' misses at every k); a k above the --top-k the predictions were labelled "
+            "with is n/a.  [default: 1,5]",
             show_default=False,
         ),
     ] = None,
@@ -1251,8 +1255,9 @@ def hubness(
             "-k",
             min=1,
             metavar="N",
-            help="Neighbourhood size for k-occurrence, clipped to the number of classes less "
-            "one (it does not change CSLS's K).",
+            help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "
+            "counts each image's k nearest classes. Not a top-k accuracy (the accuracy column is "
+            "top-1), nor CSLS's K.",
         ),
     ] = 10,
     methods: Annotated[
