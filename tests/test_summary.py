@@ -247,6 +247,16 @@ def test_label_summary_counts_low_confidence_for_a_softmax_only() -> None:
     assert "4 predictions scored below 0.5 (low confidence)\n" in shown(console)
 
 
+def test_label_summary_counts_no_low_confidence_under_a_threshold() -> None:
+    # The images below the user's own cut are labelled unknown, a row of the table; the 0.5 cut
+    # counted some of them again as predictions (threshold 0.9: 30 unknown, "1 prediction scored
+    # below 0.5"), or those labelled and unknown together (threshold 0.3).
+    summary = label_summary(labels={"cat": 3, "unknown": 1}, low_confidence=2)
+    console = plain()
+    render_label_summary(console, summary, "out.csv", threshold=0.3)
+    assert "low confidence" not in shown(console) and "unknown" in shown(console)
+
+
 @pytest.mark.parametrize("width", [24, 30, 40, 60, 80])
 def test_label_summary_on_a_narrow_terminal_loses_no_label_or_value(width: int) -> None:
     # rich cut a label longer than its column short: at 40 columns two labels that differ at
@@ -571,3 +581,14 @@ def test_label_with_a_sigmoid_model_counts_no_low_confidence(
     assert summary["low_confidence"] == 4  # what the line counted
     assert result.stderr.startswith("Labelled 4 of 4 images in ")
     assert "low confidence" not in result.stderr
+
+
+def test_label_under_a_threshold_counts_no_low_confidence(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1] / "sample_images"
+    output = tmp_path / "p.csv"
+    args = ["label", root, "-c", root / "classes.txt", "-m", "shapes-demo", "--threshold", "0.9"]
+    result = run(*args, "-o", output)
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(sidecar_path(output).read_text())["summary"]
+    assert summary["low_confidence"] and summary["labels"]["unknown"]  # what the line counted
+    assert "low confidence" not in result.stderr and "unknown" in result.stderr

@@ -822,8 +822,14 @@ def label(
     if not quiet:
         console = stderr_console()
         render_warnings(console, report.warnings)
-        summary, head = report.run_info["summary"], report.run_info["model"]["head"]["kind"]
-        render_label_summary(console, summary, report.output, head=head)
+        run_info = report.run_info
+        render_label_summary(
+            console,
+            run_info["summary"],
+            report.output,
+            head=run_info["model"]["head"]["kind"],
+            threshold=run_info["threshold"],
+        )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders
