@@ -236,25 +236,9 @@ def test_label_summary_low_confidence_line_only_when_there_are_some() -> None:
     assert "2 predictions scored below 0.3 (low confidence)\n" in text
 
 
-def test_label_summary_counts_low_confidence_for_a_softmax_only() -> None:
-    # A sigmoid's scores are not shares of the classes: SigLIP's best class often scores far
-    # below 0.5 on an image it gets right.
-    console = plain()
-    render_label_summary(console, label_summary(low_confidence=4), "out.csv", head="sigmoid")
-    assert "low confidence" not in shown(console)
-    console = plain()
-    render_label_summary(console, label_summary(low_confidence=4), "out.csv", head="softmax")
-    assert "4 predictions scored below 0.5 (low confidence)\n" in shown(console)
-
-
-def test_label_summary_counts_no_low_confidence_under_a_threshold() -> None:
-    # The images below the user's own cut are labelled unknown, a row of the table; the 0.5 cut
-    # counted some of them again as predictions (threshold 0.9: 30 unknown, "1 prediction scored
-    # below 0.5"), or those labelled and unknown together (threshold 0.3).
-    summary = label_summary(labels={"cat": 3, "unknown": 1}, low_confidence=2)
-    console = plain()
-    render_label_summary(console, summary, "out.csv", threshold=0.3)
-    assert "low confidence" not in shown(console) and "unknown" in shown(console)
+def test_label_summary_says_nothing_of_low_confidence_where_none_was_counted() -> None:
+    # A sigmoid model's run, or one under --threshold, counts none (None in the run info).
+    assert "low confidence" not in label_text(low_confidence=None, low_confidence_below=None)
 
 
 @pytest.mark.parametrize("width", [24, 30, 40, 60, 80])
@@ -578,7 +562,7 @@ def test_label_with_a_sigmoid_model_counts_no_low_confidence(
     )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(sidecar_path(output).read_text())["summary"]
-    assert summary["low_confidence"] == 4  # what the line counted
+    assert summary["low_confidence"] is None  # 4 of 4 were counted, all below 0.5
     assert result.stderr.startswith("Labelled 4 of 4 images in ")
     assert "low confidence" not in result.stderr
 
@@ -590,5 +574,5 @@ def test_label_under_a_threshold_counts_no_low_confidence(tmp_path: Path) -> Non
     result = run(*args, "-o", output)
     assert result.exit_code == 0, result.stderr
     summary = json.loads(sidecar_path(output).read_text())["summary"]
-    assert summary["low_confidence"] and summary["labels"]["unknown"]  # what the line counted
+    assert summary["low_confidence"] is None and summary["labels"]["unknown"]
     assert "low confidence" not in result.stderr and "unknown" in result.stderr

@@ -500,7 +500,8 @@ class LabelReport:
     by_status: Counter[str] = field(default_factory=Counter)  # images per status ("ok", ...)
     labels: Counter[str] = field(default_factory=Counter)  # labelled images per label
     low_confidence: int = 0  # labelled images whose top score is below low_confidence_below
-    low_confidence_below: float = 0.5  # the request's low_confidence
+    # The request's low_confidence; None where no count is made (see `_counts_low_confidence`).
+    low_confidence_below: float | None = 0.5
     elapsed_s: float = 0.0  # the whole call, model loading included
     processing_s: float = 0.0  # decoding, encoding, scoring and writing
     output: str = "stdout"  # the file written, "stdout", or "none" (request.output None)
@@ -524,8 +525,8 @@ class LabelReport:
         self.by_status[prediction.status] += 1
         if prediction.ok:
             self.labels[prediction.label] += 1
-            score = prediction.score
-            if score is not None and written_score(score) < self.low_confidence_below:
+            score, below = prediction.score, self.low_confidence_below
+            if score is not None and below is not None and written_score(score) < below:
                 self.low_confidence += 1
 
 
@@ -955,6 +956,8 @@ def label(
         classifier = build_classifier(spec, plan, encoder)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
+        if not _counts_low_confidence(encoder, request.decision):
+            report.low_confidence_below = None
         report.unreadable_folders = source.unreadable_folders
         report.warnings += unreadable_folders_warnings(source.unreadable_folders)
         report.warnings += left_out_images_warnings(source.left_out)
@@ -1584,6 +1587,14 @@ def _class_mode(spec: ClassSpec) -> str:
     return "names"
 
 
+def _counts_low_confidence(encoder: Encoder, decision: Decision) -> bool:
+    """Whether a top score below the request's low_confidence says anything. Its cut (0.5) is one
+    for a softmax's share of the classes: a sigmoid scores each class on its own, and SigLIP's
+    right class often scores far below 0.5, so all would count. Under a --threshold the user's
+    own cut made the doubtful images 'unknown', counted as a label already."""
+    return encoder.head.kind == "softmax" and decision.threshold is None
+
+
 def summary_dict(report: LabelReport) -> dict[str, Any]:
     return {
         "inputs": report.inputs,
@@ -1592,7 +1603,9 @@ def summary_dict(report: LabelReport) -> dict[str, Any]:
         "failed": report.failed,
         "by_status": dict(report.by_status),
         "labels": dict(report.labels.most_common()),
-        "low_confidence": report.low_confidence,
+        "low_confidence": report.low_confidence
+        if report.low_confidence_below is not None
+        else None,
         "low_confidence_below": report.low_confidence_below,
         "elapsed_s": round(report.elapsed_s, 3),
         "processing_s": round(report.processing_s, 3),

@@ -822,14 +822,7 @@ def label(
     if not quiet:
         console = stderr_console()
         render_warnings(console, report.warnings)
-        run_info = report.run_info
-        render_label_summary(
-            console,
-            run_info["summary"],
-            report.output,
-            head=run_info["model"]["head"]["kind"],
-            threshold=run_info["threshold"],
-        )
+        render_label_summary(console, report.run_info["summary"], report.output)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders

@@ -130,16 +130,8 @@ class ProgressBar:
             self._bar = None
 
 
-def render_label_summary(
-    console: Console,
-    summary: dict[str, Any],
-    output: str,
-    *,
-    head: str = "softmax",
-    threshold: float | None = None,
-) -> None:
-    """`summary` as the run info records it; `head` is the model's score head, "softmax" or
-    "sigmoid", and `threshold` the run's --threshold."""
+def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
+    """`summary` as the run info records it."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
@@ -178,10 +170,7 @@ def render_label_summary(
                 ]
             )
         _print_named_rows(console, ["label", "images", "share"], rows)
-    # The cut (0.5) is one for a softmax's share of the classes: a sigmoid scores each class on
-    # its own, and SigLIP's right class often scores far below 0.5, so all would count. Under a
-    # --threshold the user's own cut made the doubtful images 'unknown', a label in the table.
-    if summary["low_confidence"] and head == "softmax" and threshold is None:
+    if summary["low_confidence"]:  # None where the run counts none (api._counts_low_confidence)
         console.print(
             f"{_count(summary['low_confidence'], 'prediction')} scored below "
             f"{summary['low_confidence_below']:g} (low confidence)"
