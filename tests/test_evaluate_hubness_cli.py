@@ -359,6 +359,24 @@ def test_evaluate_skips_blank_lines_in_a_predictions_csv(tmp_path):
     assert result.stderr == f"zsl: error: {predictions}: line 5: expected 7 columns, found 2\n"
 
 
+def test_evaluate_scores_the_rows_before_a_cut_last_line_and_warns_once(tmp_path):
+    # `zsl label ... | head -c N > p.csv`, or a run killed mid-write: evaluate refused the
+    # whole file for its last line ("line 4: expected 7 columns, found 3").
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "café", "crème_brûlée"])
+    predictions.write_bytes(predictions.read_bytes()[:-15])
+    metrics = tmp_path / "metrics.json"
+    result = run("evaluate", predictions, "--truth", truth, "--json", metrics)
+    assert result.exit_code == 0, result.stderr
+    warning = (
+        f"{predictions}: line 4: the last line is cut short (the file ends inside it: a "
+        "labelling run stopped while writing, or a copy cut off); that prediction is left out"
+    )
+    assert result.stderr == f"warning: {warning}\n"
+    data = json.loads(metrics.read_text())
+    assert data["n"] == 2 and data["unmatched"]["truth"]["count"] == 1
+    assert data["warnings"] == [warning]
+
+
 @pytest.mark.parametrize(
     ("truth_csv", "message"),
     [

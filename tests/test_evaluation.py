@@ -1374,3 +1374,13 @@ def test_csv_truth_labels_lose_invisible_characters_at_their_ends_as_class_names
     truth = load_truth(write_csv(tmp_path / "truth.csv", content))
     assert [item.label for item in truth.items] == ["cat", "dog"]
     assert truth.classes == ("cat", "dog")
+
+
+def test_a_predictions_file_whose_only_row_is_cut_says_so(photos, tmp_path):
+    # Its one line cut: "no predictions to evaluate" said nothing of why.
+    output = tmp_path / "p.jsonl"
+    with open_writer(output, "jsonl") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+    output.write_bytes(output.read_bytes()[:30])
+    with pytest.raises(ZslError, match=r"p\.jsonl: line 1: the last line is cut short .*, and "):
+        evaluate_files(output, photos)

@@ -9,12 +9,12 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
 from zsl_cli.errors import ZslError
-from zsl_cli.readers import read_predictions
+from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import LabelStudioOptions, open_writer
 
@@ -313,3 +313,71 @@ def test_a_text_stdin_without_bytes_under_it_is_read_as_text(
     monkeypatch.setattr(sys, "stdin", io.StringIO(rows.decode()))
     [prediction] = read_predictions("-")
     assert (prediction.path, prediction.label, prediction.score) == ("café.png", "cat", 0.75)
+
+
+def _last_line_cut(data: bytes, keep: int | None) -> bytes:
+    """`data` with its last line cut after `keep` of its bytes (None: only its line end)."""
+    last = data.rstrip(b"\n").rfind(b"\n") + 1
+    return data.rstrip(b"\n") if keep is None else data[: last + keep]
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_last_line_cut_short_is_left_out_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, source: str
+) -> None:
+    # `zsl label ... > p.csv` killed mid-write, or `| head -c N`: the whole file was refused
+    # ("line 4: expected 7 columns, found 2"), the complete rows before it unread.
+    data = _written(fmt, 3)
+    path = tmp_path / f"p.{fmt}"
+    path.write_bytes(data)
+    whole = read_predictions(path)
+    told: list[str] = []
+
+    def read(content: bytes) -> list[Prediction]:
+        path.write_bytes(content)
+        if source == "file":
+            return read_predictions_and_run_info(path, warn=told.append)[0]
+        stdin = io.TextIOWrapper(io.BufferedReader(_Pipe(content)))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        return read_predictions_and_run_info("-", warn=told.append)[0]
+
+    shown = str(path) if source == "file" else "stdin"
+    for keep in (2, 40, 100):
+        told.clear()
+        assert read(_last_line_cut(data, keep)) == whole[:2], keep
+        assert told == [
+            f"{shown}: line {4 if fmt == 'csv' else 3}: the last line is cut short (the file "
+            "ends inside it: a labelling run stopped while writing, or a copy cut off); that "
+            "prediction is left out"
+        ], keep
+    # A last line that lacks only its line end is whole: an editor may save it so.
+    told.clear()
+    assert read(_last_line_cut(data, None)) == whole and told == []
+    if fmt == "csv":  # written with \r\n line ends, as Excel saves them
+        assert read(data.replace(b"\n", b"\r\n").removesuffix(b"\r\n")) == whole and not told
+    # Without a warning to give, the cut line is an error, as before.
+    path.write_bytes(_last_line_cut(data, 40))
+    with pytest.raises(ZslError, match=r": line [34]: (expected 7 columns|not valid JSON)"):
+        read_predictions(path)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "damage", "message"),
+    [
+        ("csv", lambda rows: rows[:2] + [rows[2][:30]] + rows[3:], r": line 3: expected 7 columns"),
+        ("jsonl", lambda rows: rows[:1] + [rows[1][:30]] + rows[2:], r": line 2: not valid JSON"),
+        # A quote left open runs to the end of a file without a last line end: not a cut line.
+        ("csv", lambda rows: rows[:2] + [b'"' + rows[2]] + rows[3:], r"starts on line 3: is a q"),
+    ],
+)
+def test_a_damaged_line_before_the_last_is_still_an_error(
+    tmp_path: Path, fmt: str, damage: Any, message: str
+) -> None:
+    rows = _written(fmt, 3).splitlines()
+    path = tmp_path / f"p.{fmt}"
+    path.write_bytes(b"\n".join(damage(rows)))  # and no line end after the last line
+    told: list[str] = []
+    with pytest.raises(ZslError, match=message):
+        read_predictions_and_run_info(path, warn=told.append)
+    assert told == []

@@ -246,7 +246,13 @@ def evaluate_files(
             f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
             "itself; give the true labels (a class-folder tree or a path,label CSV)"
         )
-    predictions, run_info = read_predictions_and_run_info(predictions_path)
+    # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
+    read_warnings: list[str] = []
+    predictions, run_info = read_predictions_and_run_info(
+        predictions_path, warn=read_warnings.append
+    )
+    if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
+        raise ZslError(f"{read_warnings[0]}, and the file holds no other")
     seen = read_seen_classes(seen_path) if seen_path is not None else None
     result = evaluate(
         predictions,
@@ -258,6 +264,7 @@ def evaluate_files(
         class_names=_class_names(run_info),
         base=_labelling_folder(run_info),
     )
+    result = replace(result, warnings=(*read_warnings, *result.warnings))
     if run_info is not None and run_info.get("complete") is False:
         summary = run_info.get("summary")
         summary = summary if isinstance(summary, dict) else {}

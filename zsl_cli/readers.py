@@ -35,8 +35,11 @@ def read_predictions(path: str | os.PathLike[str]) -> list[Prediction]:
     return read_predictions_and_run_info(path)[0]
 
 
+Warn = Callable[[str], None]
+
+
 def read_predictions_and_run_info(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str], *, warn: Warn | None = None
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
@@ -44,6 +47,9 @@ def read_predictions_and_run_info(
     zsl's formats) from its content, as for "-" (stdin) and pipes such as /dev/stdin or a
     shell's <(...). The run info is the one a json document holds,
     else a file's sidecar.
+
+    `warn`: told of a CSV or JSON Lines file's last line cut short (a run stopped mid-write,
+    `head -c`), which is then left out; without it, that line is an error as any other.
     """
     name = str(path)
     if name == "-":
@@ -53,7 +59,7 @@ def read_predictions_and_run_info(
         if stdin is None:  # a text stdin without bytes under it (a notebook's, a test runner's)
             stdin = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
         with _seekable(stdin, "stdin") as handle:
-            return _read_stream(handle, "stdin", None)
+            return _read_stream(handle, "stdin", None, warn)
     path = Path(path)
     if path.is_dir() or not path.exists():
         what = "is a folder, not" if path.is_dir() else "not found: give"
@@ -61,7 +67,7 @@ def read_predictions_and_run_info(
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
         with path.open("rb") as source, _seekable(source, name, fmt) as handle:
-            predictions, run_info = _read_stream(handle, name, fmt)
+            predictions, run_info = _read_stream(handle, name, fmt, warn)
     except OSError as error:
         raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
     if run_info is None and path.is_file():
@@ -317,7 +323,7 @@ def _copy_errors(name: str) -> Iterator[None]:
 
 
 def _read_stream(
-    handle: IO[bytes], name: str, fmt: str | None
+    handle: IO[bytes], name: str, fmt: str | None, warn: Warn | None = None
 ) -> tuple[list[Prediction], dict | None]:
     """What `_parse` makes of the handle's content, read as it goes: a JSON document record by
     record, as JSON Lines and CSV are, so that memory holds little more than the predictions.
@@ -335,23 +341,23 @@ def _read_stream(
     if fmt is None and not first:
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
-        return _read_csv(handle, name), None
+        return _read_csv(handle, name, warn), None
     if fmt == "jsonl":
-        return _read_jsonl(handle, name), None
+        return _read_jsonl(handle, name, warn), None
     loads: Callable[[bytes], Any] = json.loads
     try:
         return _stream_document(handle, name)
     except _JsonLines:
         if fmt is None:  # as in _parse, where content alone tells the format
             handle.seek(start)
-            return _read_jsonl(handle, name), None
+            return _read_jsonl(handle, name, warn), None
     except _InvalidJson:
         loads = _loads_invalid
     except (_NotStreamed, ZslError):  # a record's error stands only in a valid document
         pass
     # Out of the except clause: what the stream reader read is let go before the parse.
     handle.seek(start)
-    return _parse(handle.read(), name, fmt, loads)
+    return _parse(handle.read(), name, fmt, loads, warn)
 
 
 def _refuse_binary(data: bytes, name: str) -> None:
@@ -553,7 +559,11 @@ class _JsonText:
 
 
 def _parse(
-    data: bytes, name: str, fmt: str | None, loads: Callable[[bytes], Any] = json.loads
+    data: bytes,
+    name: str,
+    fmt: str | None,
+    loads: Callable[[bytes], Any] = json.loads,
+    warn: Warn | None = None,
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
     Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
@@ -563,16 +573,16 @@ def _parse(
     if fmt is None and not start:
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
-        return _read_csv(io.BytesIO(data), name), None
+        return _read_csv(io.BytesIO(data), name, warn), None
     if fmt == "jsonl":
-        return _read_jsonl(io.BytesIO(data), name), None
+        return _read_jsonl(io.BytesIO(data), name, warn), None
     if fmt is None and start == b"{":
         try:
             document = loads(data)
         except _JSON_ERRORS:
-            return _read_jsonl(io.BytesIO(data), name), None  # one record per line
+            return _read_jsonl(io.BytesIO(data), name, warn), None  # one record per line
         if not (isinstance(document, dict) and "predictions" in document):
-            return _read_jsonl(io.BytesIO(data), name), None  # a single record
+            return _read_jsonl(io.BytesIO(data), name, warn), None  # a single record
     else:
         document = _load_json(data, name, loads)
     return _read_document(document, name)
@@ -612,12 +622,13 @@ def _loads_invalid(data: bytes) -> Any:
     return json.loads(data)
 
 
-def _read_csv(stream: IO[bytes], name: str) -> list[Prediction]:
+def _read_csv(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Prediction]:
     # Decoded as it is read: a StringIO of the whole text holds 4 bytes a character.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = _Lines(text)
     try:
         with _CSV_FIELDS_UNLIMITED.held():
-            return _csv_rows(csv.reader(text), name)
+            return _csv_rows(csv.reader(lines), name, lines, warn)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
         raise ZslError(f"{quoted(name)} is not a readable CSV ({error})") from None
     finally:
@@ -657,7 +668,25 @@ class _CsvFieldLimitHold:
 _CSV_FIELDS_UNLIMITED = _CsvFieldLimitHold()
 
 
-def _csv_rows(reader: Any, name: str) -> list[Prediction]:
+class _Lines:
+    """A text's lines, for csv.reader, and whether the last one read lacks a line end: only the
+    text's last line can, and a row there that is short of cells was cut by the writer's end."""
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self.unfinished = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._text:
+            self.unfinished = not line.endswith(("\n", "\r"))
+            yield line
+
+
+def _csv_rows(
+    reader: Any, name: str, lines: _Lines | None = None, warn: Warn | None = None
+) -> list[Prediction]:
+    """The predictions of a CSV's rows; a last line cut short is left out, told to `warn`, where
+    `lines` are the reader's (without both, it is an error as any other row of missing cells)."""
     # A blank line (a trailing one left by an editor or `echo >>`) is a row of no cells: skipped,
     # as JSON Lines skips it. The reader still counts it, so line numbers stay right.
     rows = (row for row in reader if row)
@@ -673,38 +702,59 @@ def _csv_rows(reader: Any, name: str) -> list[Prediction]:
     predictions = []
     for row in rows:
         where = f"{name}: line {reader.line_num}"
-        if len(row) != len(header):
-            message = f"{where}: expected {len(header)} columns, found {len(row)}"
-            # A field left open to the end of the file also holds the file's last line break.
-            breaks = sum(cell.count("\n") for cell in row) - row[-1].endswith("\n")
-            if breaks:  # quoted line breaks: most often a stray quote that ran to a later line
-                start = reader.line_num - breaks
-                message += f" in a row that starts on line {start}: is a quote left open there?"
-            raise ZslError(message)
-        if row == header:  # `cat a.csv b.csv`: another output's header among the rows
-            raise ZslError(
-                f"{where}: the header again (outputs joined with cat?); evaluate each run's "
-                "output on its own, or join JSON Lines outputs, which have no header"
-            )
-        path_text, label, score, top_labels, top_scores, status, error = picked(row)
-        # Interned: with every class's score (top-k 0) each row repeats every class name, and a
-        # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
-        labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
-        scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
-        if len(labels) != len(scores):
-            raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
-        top_k = RankedScores(labels, _parse_scores(scores, where))
-        predictions.append(
-            Prediction(
-                path=path_from_text(path_text),
-                label=label,
-                score=_parse_score(score, where) if score else None,
-                top_k=top_k,
-                status=status,
-                error=error,
-            )
-        )
+        if warn is not None and lines is not None and _cut_short(row, header, lines):
+            warn(_cut_short_message(where))
+            break
+        predictions.append(_csv_prediction(row, header, picked, where, reader.line_num))
     return predictions
+
+
+def _cut_short(row: list[str], header: list[str], lines: _Lines) -> bool:
+    """Whether `row` is the text's last line, lacking its line end and some cells: a writer
+    stopped in it. Not a complete row that lacks only the line end (a last line saved so by an
+    editor), nor a row over several lines (a quote left open that ran to the end)."""
+    one_line = not any("\n" in cell or "\r" in cell for cell in row)
+    return lines.unfinished and len(row) < len(header) and one_line
+
+
+def _cut_short_message(where: str) -> str:
+    return (
+        f"{where}: the last line is cut short (the file ends inside it: a labelling run "
+        "stopped while writing, or a copy cut off); that prediction is left out"
+    )
+
+
+def _csv_prediction(
+    row: list[str], header: list[str], picked: Callable[[list[str]], Any], where: str, line: int
+) -> Prediction:
+    """The prediction a CSV row holds, the row ending on `line`; ZslError where it holds none."""
+    if len(row) != len(header):
+        message = f"{where}: expected {len(header)} columns, found {len(row)}"
+        # A field left open to the end of the file also holds the file's last line break.
+        breaks = sum(cell.count("\n") for cell in row) - row[-1].endswith("\n")
+        if breaks:  # quoted line breaks: most often a stray quote that ran to a later line
+            message += f" in a row that starts on line {line - breaks}: is a quote left open there?"
+        raise ZslError(message)
+    if row == header:  # `cat a.csv b.csv`: another output's header among the rows
+        raise ZslError(
+            f"{where}: the header again (outputs joined with cat?); evaluate each run's "
+            "output on its own, or join JSON Lines outputs, which have no header"
+        )
+    path_text, label, score, top_labels, top_scores, status, error = picked(row)
+    # Interned: with every class's score (top-k 0) each row repeats every class name, and a
+    # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
+    labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
+    scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
+    if len(labels) != len(scores):
+        raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
+    return Prediction(
+        path=path_from_text(path_text),
+        label=label,
+        score=_parse_score(score, where) if score else None,
+        top_k=RankedScores(labels, _parse_scores(scores, where)),
+        status=status,
+        error=error,
+    )
 
 
 def _parse_score(text: str, where: str) -> float:
@@ -723,9 +773,12 @@ def _parse_scores(texts: list[str], where: str) -> np.ndarray:
         raise
 
 
-def _read_jsonl(stream: IO[bytes], name: str) -> list[Prediction]:
+def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Prediction]:
+    """The predictions of JSON Lines; a last line cut short (no line end, and not valid JSON) is
+    left out, told to `warn` (without it, it is an error as any other line that is no JSON)."""
     predictions = []
     for number, line in enumerate(stream, start=1):
+        unfinished = not line.endswith(b"\n")  # only the last line can be
         # Without its newline: a JSON error must give its position on this line.
         line = line.removesuffix(b"\n")
         if number == 1:
@@ -736,6 +789,9 @@ def _read_jsonl(stream: IO[bytes], name: str) -> list[Prediction]:
         try:
             value = json.loads(line)
         except _JSON_ERRORS as error:
+            if warn is not None and unfinished:
+                warn(_cut_short_message(where))
+                break
             raise ZslError(f"{where}: not valid JSON ({error})") from None
         predictions.append(_prediction_from_object(value, where))
     return predictions
