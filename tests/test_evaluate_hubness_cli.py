@@ -377,6 +377,19 @@ def test_evaluate_scores_the_rows_before_a_cut_last_line_and_warns_once(tmp_path
     assert data["warnings"] == [warning]
 
 
+def test_evaluate_refuses_predictions_saved_in_a_legacy_code_page_in_one_line(tmp_path):
+    # Saved by Excel on Windows as "CSV (Comma delimited)", in cp1252: the label caf\xe9 never
+    # matched the truth's café, and the class was scored 0% without a word.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "café"])
+    predictions.write_bytes(predictions.read_text().replace("\n", "\r\n").encode("cp1252"))
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"zsl: error: {predictions}: line 3: the class 'caf\\xe9' is not UTF-8 text: the file "
+        'was saved in another encoding since; save it as UTF-8 (in Excel: "CSV UTF-8")\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("truth_csv", "message"),
     [

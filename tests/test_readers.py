@@ -381,3 +381,30 @@ def test_a_damaged_line_before_the_last_is_still_an_error(
     with pytest.raises(ZslError, match=message):
         read_predictions_and_run_info(path, warn=told.append)
     assert told == []
+
+
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        ("a.png,café,0.9,café|tea,0.9|0.1,ok,", r"caf\\xe9"),
+        ("a.png,tea,0.9,tea|crème_brûlée,0.9|0.1,ok,", r"cr\\xe8me_br\\xfbl\\xe9e"),
+    ],
+)
+def test_class_names_in_a_legacy_code_page_are_refused_in_one_line(
+    tmp_path: Path, row: str, shown: str
+) -> None:
+    # Opened and saved in Excel on Windows ("CSV (Comma delimited)": cp1252): caf\xe9 was read
+    # as a label that never matched the truth's café, without a word.
+    path = tmp_path / "p.csv"
+    path.write_bytes(
+        (HEADER.decode() + "b.png,tea,0.9,tea,0.9,ok,\n" + row + "\n").encode("cp1252")
+    )
+    expected = (
+        rf": line 3: the class '{shown}' is not UTF-8 text: the file was saved in another "
+        r'encoding since; save it as UTF-8 \(in Excel: "CSV UTF-8"\)$'
+    )
+    with pytest.raises(ZslError, match=expected):
+        read_predictions(path)
+    # A path's bytes need not be UTF-8 (a file's name is bytes): zsl writes them as they are.
+    path.write_bytes(HEADER + b"caf\xe9.png,tea,0.9,tea,0.9,ok,\n")
+    assert read_predictions(path)[0].label == "tea"

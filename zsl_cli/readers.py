@@ -741,6 +741,7 @@ def _csv_prediction(
             "output on its own, or join JSON Lines outputs, which have no header"
         )
     path_text, label, score, top_labels, top_scores, status, error = picked(row)
+    _refuse_other_encodings((label, top_labels), where)
     # Interned: with every class's score (top-k 0) each row repeats every class name, and a
     # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
     labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
@@ -755,6 +756,30 @@ def _csv_prediction(
         status=status,
         error=error,
     )
+
+
+def _refuse_other_encodings(cells: tuple[str, ...], where: str) -> None:
+    """ZslError for class names holding bytes that are not UTF-8 (surrogate escapes here): zsl
+    writes them as its class lists hold them, in UTF-8, so the file was saved since in a legacy
+    code page (Excel's "CSV (Comma delimited)" on Windows writes cp1252), and caf\\xe9 would never
+    match the truth's café. Paths may hold such bytes: a file's name need not be UTF-8."""
+    for cell in cells:
+        if cell.isascii() or _is_utf8(cell):
+            continue
+        name = next(name for name in cell.split(TOP_K_SEPARATOR) if not _is_utf8(name))
+        raise ZslError(
+            f"{where}: the class '{printable_text(name)}' is not UTF-8 text: the file was "
+            'saved in another encoding since; save it as UTF-8 (in Excel: "CSV UTF-8")'
+        )
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether `text` holds no surrogate escapes, the bytes that were no UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_score(text: str, where: str) -> float:
