@@ -1376,6 +1376,27 @@ def test_csv_truth_labels_lose_invisible_characters_at_their_ends_as_class_names
     assert truth.classes == ("cat", "dog")
 
 
+def test_ok_rows_whose_label_was_emptied_are_counted_in_one_warning(photos, tmp_path):
+    # pandas writes a missing value (NaN, or a label it read as one: "NA", "null") as an empty
+    # cell: such rows were scored as abstentions without a word.
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]))
+        writer.write(predicted(photos / "cat" / "b.png", "cat", ["cat", "dog"]))
+        writer.write(predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat"]))
+    edited = tmp_path / "edited.csv"  # as df.to_csv("edited.csv") saves it
+    edited.write_text(
+        output.read_text().replace("b.png,cat,", "b.png,,").replace("jpg,dog", "jpg,")
+    )
+    result = evaluate_files(edited, photos, ks=(1,))
+    assert result.metrics.abstained == 2 and result.metrics.top_k[0].overall == pytest.approx(1 / 3)
+    assert result.warnings == (
+        f"2 images have status ok but no label (e.g. '{photos / 'cat' / 'b.png'}'; a cell "
+        "emptied in a spreadsheet, or a missing value as pandas writes it?): each counts as an "
+        "abstention, never correct",
+    )
+
+
 def test_a_predictions_file_whose_only_row_is_cut_says_so(photos, tmp_path):
     # Its one line cut: "no predictions to evaluate" said nothing of why.
     output = tmp_path / "p.jsonl"

@@ -406,6 +406,14 @@ def evaluate(
                 f"label or a ranked class of any image (do the class names match the truth's?): "
                 f"{some_names(never_offered)}" + _not_utf8_hint(never_offered, fix)
             )
+    # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
+    unlabelled = [p for p in matched if p.ok and not p.label]
+    if unlabelled:
+        warnings.append(
+            f"{_count(len(unlabelled), 'image has', 'images have')} status ok but no label "
+            f"(e.g. '{printable(unlabelled[0].path)}'; a cell emptied in a spreadsheet, or a "
+            "missing value as pandas writes it?): each counts as an abstention, never correct"
+        )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
