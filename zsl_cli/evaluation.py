@@ -396,7 +396,9 @@ def evaluate(
             warnings.append(
                 f"{_count(len(unlisted), 'truth class is', 'truth classes are')} not among the "
                 f"{len(class_names)} classes the run labelled with (do the class names match the "
-                f"truth's?): {some_names(unlisted)}" + _not_utf8_hint(unlisted, fix)
+                f"truth's?): {some_names(unlisted)}"
+                + _not_utf8_hint(unlisted, fix)
+                + _other_case_hint(unlisted, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -404,7 +406,9 @@ def evaluate(
             warnings.append(
                 f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the "
                 f"label or a ranked class of any image (do the class names match the truth's?): "
-                f"{some_names(never_offered)}" + _not_utf8_hint(never_offered, fix)
+                f"{some_names(never_offered)}"
+                + _not_utf8_hint(never_offered, fix)
+                + _other_case_hint(never_offered, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -449,6 +453,28 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     if all(name == name.encode("utf-8", "replace").decode("utf-8") for name in names):
         return ""
     return f" (some are not UTF-8 text: {fix})"
+
+
+def _other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
+    """Where some of these truth names are a class's name but for case or white space at the
+    ends (a folder Cat/ for the class cat): they are scored as written, so never match, and the
+    warning's list of names shows no difference between 'dog ' and 'dog'."""
+    by_loose: dict[str, str] = {}
+    for name in classes:
+        by_loose.setdefault(_loose(name), name)
+    pairs = [(name, by_loose[_loose(name)]) for name in names if _loose(name) in by_loose]
+    if not pairs:
+        return ""
+    shown = [
+        f"'{printable_text(name)}' in the truth is '{printable_text(other)}' among the classes"
+        for name, other in pairs
+    ]
+    return f" ({some_names(shown, 3)})"
+
+
+def _loose(name: str) -> str:
+    """A class name as `_other_case_hint` compares it: composed, case and end spaces aside."""
+    return composed(name.strip()).casefold()
 
 
 def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
