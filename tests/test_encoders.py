@@ -1156,6 +1156,43 @@ def test_prompts_are_tokenized_once_a_block_at_a_time(tiny_clip, monkeypatch):
     np.testing.assert_allclose(blocks, whole, atol=1e-6)
 
 
+def test_progress_hears_of_every_text_as_its_batch_is_encoded(tiny_clip):
+    # 150 distinct prompts, each given twice: three forward passes, each text counted.
+    encoder = load_encoder(str(tiny_clip))
+    texts = [f"a photo of thing {i}" for i in range(150)] * 2
+    advances: list[int] = []
+    vectors = encoder.encode_texts(texts, advances.append)
+    assert advances == [2 * TEXT_BATCH, 2 * TEXT_BATCH, 2 * (150 - 2 * TEXT_BATCH)]
+    np.testing.assert_array_equal(vectors, encoder.encode_texts(texts))
+
+
+def test_a_label_run_at_a_terminal_shows_a_bar_while_class_prompts_are_encoded(
+    tiny_clip, tmp_path, monkeypatch
+):
+    # 2 classes x 80 templates: 160 prompts, encoded before the images, with a bar of their
+    # own; none under --quiet.
+    from tests.test_label_cli import write_images
+    from tests.test_summary import Terminal
+    from zsl_cli import api
+    from zsl_cli.summary import ProgressBar
+
+    write_images(tmp_path / "photos", 2)
+    request = api.LabelRequest(
+        inputs=api.InputOptions(paths=(str(tmp_path / "photos"),)),
+        classes=api.ClassOptions(classes=["cat", "dog"], templates="imagenet80"),
+        model=api.ModelOptions(name=str(tiny_clip)),
+        output=None,
+    )
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    api.label(request, progress=ProgressBar())
+    shown = sys.stderr.getvalue()
+    assert "encoding class prompts:   0%" in shown and " 0/160 " in shown and "prompt/s" in shown
+    assert shown.index("encoding class prompts") < shown.index("encoding images")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    api.label(request, progress=ProgressBar(quiet=True))
+    assert sys.stderr.getvalue() == ""
+
+
 @pytest.fixture(scope="module")
 def tiny_siglip2(tmp_path_factory):
     from tests.tiny_models import make_tiny_siglip2

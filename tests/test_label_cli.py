@@ -69,9 +69,9 @@ def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_
     calls = []
     original = TransformersEncoder.encode_texts
 
-    def counting(self, texts):
+    def counting(self, texts, advance=None):
         calls.append(len(texts))
-        return original(self, texts)
+        return original(self, texts, advance)
 
     monkeypatch.setattr(TransformersEncoder, "encode_texts", counting)
     write_images(tmp_path / "images", 7)

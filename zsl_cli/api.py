@@ -595,10 +595,22 @@ def _alike_warnings(groups: list[list[str]], kind: str, named: str, why: str) ->
     return warnings
 
 
-def build_classifier(spec: ClassSpec, plan: PromptPlan, encoder: Encoder) -> Classifier:
-    """Encode every prompt once and mix the embeddings into class vectors."""
+def build_classifier(
+    spec: ClassSpec, plan: PromptPlan, encoder: Encoder, progress: Progress | None = None
+) -> Classifier:
+    """Encode every prompt once and mix the embeddings into class vectors; `progress` hears of
+    the prompts encoded (thousands of classes x 80 templates take minutes on a CPU)."""
+    texts = list(plan.texts)
+    if progress is None:
+        text_embeddings = encoder.encode_texts(texts)
+    else:
+        progress.start(len(texts), "encoding class prompts")
+        try:
+            text_embeddings = encoder.encode_texts(texts, progress.advance)
+        finally:
+            progress.stop()
     # Contiguous rows, as the digests below read them (an Encoder may return any layout).
-    text_embeddings = np.ascontiguousarray(encoder.encode_texts(list(plan.texts)))
+    text_embeddings = np.ascontiguousarray(text_embeddings)
     # Equal to the bit for texts the encoder made alike; keyed by a digest of the bytes, as
     # np.unique(axis=0) sorts rows lexicographically (2.5 s for 80,000 prompts, against 0.35 s),
     # and the bytes themselves would be one more copy of every embedding.
@@ -953,7 +965,7 @@ def label(
         _label_studio_config_file(config, spec.names, studio) as publish_config,
         model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
     ):
-        classifier = build_classifier(spec, plan, encoder)
+        classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
         if not _counts_low_confidence(encoder, request.decision):
@@ -1333,7 +1345,7 @@ def hubness(
     )
     _check_document_output(request.json_out)
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
-        classifier = build_classifier(spec, plan, encoder)
+        classifier = build_classifier(spec, plan, encoder, progress)
         try:
             encoded = encoded_items(
                 source, decoding, encoder, request.model, progress, [request.json_out]

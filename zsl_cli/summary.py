@@ -113,7 +113,7 @@ class ProgressBar:
         self._bar = tqdm(
             total=total,
             desc=description,
-            unit="img",
+            unit="prompt" if "prompt" in description else "img",
             file=sys.stderr,
             leave=False,
             dynamic_ncols=True,

@@ -282,7 +282,9 @@ class TransformersEncoder:
         return [i for i, ids in enumerate(token_ids) if len(ids) > self.prompt_tokens]
 
     @torch.inference_mode()
-    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_texts(
+        self, texts: Sequence[str], advance: Callable[[int], object] | None = None
+    ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Texts the tokenizer makes the same ("Cat", "cat") are encoded once, so their
@@ -318,6 +320,8 @@ class TransformersEncoder:
         groups = [order]
         if not self._can_pad:  # nothing to pad with: a chunk holds prompts of one length
             groups = np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1)
+        # Progress counts the texts given: a row encoded is every text that tokenizes as it.
+        texts_per_row = np.bincount(which, minlength=len(firsts))
         encoded = np.empty((0, 0), dtype=np.float32)
         for group in groups:
             for start in range(0, len(group), TEXT_BATCH):
@@ -326,6 +330,8 @@ class TransformersEncoder:
                 if not encoded.size:
                     encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
                 encoded[rows] = chunk
+                if advance is not None:
+                    advance(int(texts_per_row[rows].sum()))
         self._check_texts_differ(encoded)
         self._last_cut_short = (tuple(texts), cut)
         # Rows were numbered in order of first appearance: all distinct, `which` is 0, 1, 2, ...
