@@ -197,6 +197,35 @@ def test_ensemble_is_renormalised_mean_and_prompts_are_deduplicated():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
 
 
+def test_an_ensemble_is_the_mean_of_transformers_normalised_prompt_features_renormalised(
+    tiny_clip,
+):
+    # CLIP's ensembling (REFERENCES.md): for each class, the mean of the L2-normalised
+    # get_text_features of its 80 templates' prompts, normalised again; transformers alone
+    # gives the reference, the prompts of a class padded together.
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from zsl_cli import api
+
+    classes = ["red circle", "a dog", "ice cream"]
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+    options = api.ClassOptions(classes=classes, templates="imagenet80")
+    vectors = api.build_classifier(*api.plan_classes(options), encoder).vectors
+    model = AutoModel.from_pretrained(tiny_clip).eval()
+    tokenizer = AutoTokenizer.from_pretrained(tiny_clip)
+    for name, vector in zip(classes, vectors, strict=True):
+        prompts = [template.format(name) for template in BUILTIN_TEMPLATES["imagenet80"]]
+        with torch.no_grad():
+            features = model.get_text_features(
+                **tokenizer(prompts, padding=True, return_tensors="pt")
+            )
+        features = getattr(features, "pooler_output", features)  # transformers 5: an output
+        mean = torch.nn.functional.normalize(features, dim=-1).mean(dim=0)
+        expected = torch.nn.functional.normalize(mean, dim=0).numpy()
+        np.testing.assert_allclose(vector, expected, rtol=0, atol=1e-6)
+
+
 def test_a_prompt_given_twice_weighs_twice(monkeypatch):
     # As the README says: encoded once, but counted twice in its class's mean, whether the
     # class vectors come from one matrix product or are summed in chunks.
