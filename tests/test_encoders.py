@@ -604,6 +604,84 @@ def test_class_prompts_are_tokenized_once_and_only_long_ones_again(tiny_clip, tm
     assert counting.texts[-2:] == ["a cat", longest]
 
 
+def _metaspace_tokenizer():
+    """XLM-R's kind (AltCLIP's): SentencePiece's Unigram, words split at spaces, each after
+    its space ("▁cat")."""
+    from transformers import XLMRobertaTokenizer
+
+    pieces = [*"abcdeglortx.,12\u732b", *(f"\u2581{w}" for w in ("a", "cat", "dog", "at", ""))]
+    specials = [(token, 0.0) for token in ("<s>", "<pad>", "</s>", "<unk>")]
+    return XLMRobertaTokenizer(vocab=specials + [(piece, -1.0 - len(piece)) for piece in pieces])
+
+
+def _gemma_tokenizer():
+    """Gemma's (SigLIP2's): spaces are replaced before the text is split, so it is not."""
+    from transformers.models.gemma.tokenization_gemma import GemmaTokenizer
+
+    symbols = [*"abcdeglortx.,12\u732b\u2581"]
+    vocab = {token: i for i, token in enumerate(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])}
+    vocab.update({symbol: len(vocab) + i for i, symbol in enumerate(symbols)})
+    # "t▁" spans a word's end and the space after it: "cat dog" is "ca", "t▁", ...
+    vocab.update({"t\u2581": len(vocab), "ca": len(vocab) + 1, "cat": len(vocab) + 2})
+    return GemmaTokenizer(vocab=vocab, merges=[("t", "\u2581"), ("c", "a"), ("ca", "t")])
+
+
+@pytest.mark.parametrize("tokenizer", ["demo BPE", "character", "metaspace", "gemma"])
+def test_long_prompts_are_tokenized_from_their_start_to_the_same_tokens(tokenizer, tiny_clip):
+    # Random texts around the length beyond which only their start is tokenized: cut there,
+    # at a space, in a run of them, before one long word, or of too few tokens to be cut.
+    import random
+
+    import zsl_cli.encoders.hf as hf
+
+    encoder = load_encoder("shapes-demo" if tokenizer == "demo BPE" else str(tiny_clip))
+    encoder._tokenizer = {"metaspace": _metaspace_tokenizer, "gemma": _gemma_tokenizer}.get(
+        tokenizer, lambda: encoder._tokenizer
+    )()
+    assert encoder._splits_at_spaces == (tokenizer != "gemma")
+    bound = hf.HEAD_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
+    words = ["cat", "a", "dog.", ",", "12", "\u732b\u732b", " ", "   ", "\t", "\n", "x" * 40]
+    rng = random.Random(0)
+    texts = []
+    for _ in range(120):
+        text = ""
+        while len(text) < bound * 1.2:
+            text += rng.choice(words) + rng.choice(["", " "])
+        texts.append(text)
+    texts += [
+        "cat " + " " * 2 * bound + "dog " * 40,  # a head of one word
+        "x" * 2 * bound + " dog",  # no space in the head's length
+        "dog " * 20 + "\t" * bound + " cat" * 100,  # a head of few tokens, then whitespace
+        "a " * bound,
+    ]
+    for cut_at in (None, encoder.prompt_tokens):
+        limit = encoder.prompt_tokens + 1 if cut_at is None else cut_at
+        whole = encoder._tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
+        assert encoder._token_ids(texts, cut_at) == whole
+        cut = sum(len(encoder._head(text, limit)) < len(text) for text in texts)
+        assert cut == (0 if tokenizer == "gemma" else len(texts) - 1)  # all but "x" * ...
+
+
+def test_a_huge_prompt_is_tokenized_from_its_start_and_quoted_short(tiny_clip, tmp_path):
+    # A 1 MB description line: the tokenizer read all of it, twice, to keep 77 tokens.
+    import zsl_cli.encoders.hf as hf
+    from zsl_cli.api import build_classifier
+    from zsl_cli.classes import parse_descriptions
+    from zsl_cli.prompts import Templates, plan_prompts
+
+    encoder = load_encoder(str(tiny_clip))
+    counting = CountingTokenizer(encoder._tokenizer)
+    encoder._tokenizer = counting
+    huge = "a red circle on stripes, " * 40_000 + "and more"
+    spec = parse_descriptions(json.dumps({"circle": ["round", huge]}))
+    classifier = build_classifier(spec, plan_prompts(spec, Templates("", ())), encoder)
+    assert max(map(len, counting.texts)) <= hf.HEAD_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
+    assert classifier.prompts_cut_short == [f"circle, which has {huge}"]
+    (warning,) = classifier.warnings()
+    assert warning.startswith("1 class prompt is longer than the model reads (77 tokens)")
+    assert len(warning) < 250
+
+
 def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
     from tests.tiny_models import make_tiny_altclip
 
