@@ -274,7 +274,8 @@ def test_decode_processes_end_with_a_parent_killed_outright(tmp_path):
             from zsl_cli.batching import DecodeQueue
 
             def slow(path):
-                print(os.getpid(), flush=True)  # this worker has started
+                # This worker has started. One write: print's may interleave with another's.
+                os.write(1, f"{os.getpid()}\\n".encode())
                 time.sleep(60)
 
             paths = [Path(f"p{i}") for i in range(40)]
