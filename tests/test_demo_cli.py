@@ -105,6 +105,14 @@ def test_evaluate_refuses_a_path_that_is_not_a_folder(tmp_path):
     assert result.stderr == f"zsl: error: {tmp_path / 'missing'} is not a model folder\n"
 
 
+def test_evaluate_takes_the_bundled_model_by_name(tmp_path, monkeypatch):
+    # As zsl label -m shapes-demo: the name alone was 'not a model folder' outside the package.
+    monkeypatch.chdir(tmp_path)
+    result = run("evaluate", "shapes-demo", "--seed", "7", "--per-class", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("7\t")
+
+
 @pytest.mark.parametrize("command", ["make-images", "evaluate"])
 def test_a_folder_name_too_long_for_a_file_name_is_one_line(tmp_path, command):
     # pathlib's exists() and is_dir() let ENAMETOOLONG through: the run ended in a traceback.

@@ -14,6 +14,7 @@ import typer
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
 from zsl_cli.cli import ZslCommand, ZslGroup, file_path
 from zsl_cli.demo.train import TrainSettings
+from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.errors import ZslError
 
 PROG = "python -m zsl_cli.demo"
@@ -25,7 +26,7 @@ Examples:
 \b
   {PROG} make-images ./shapes
   zsl label ./shapes -c ./shapes/classes.txt -m shapes-demo -k 0 -o all.jsonl
-  {PROG} evaluate zsl_cli/models/shapes-demo   # in a zsl checkout
+  {PROG} evaluate shapes-demo   # the bundled model
   {PROG} train ./my-shapes-demo
 
 Run '{PROG} COMMAND --help' for a command's options and more examples.
@@ -158,7 +159,7 @@ EVALUATE_EXAMPLES = f"""\
 Examples:
 
 \b
-  {PROG} evaluate zsl_cli/models/shapes-demo   # in a zsl checkout
+  {PROG} evaluate shapes-demo   # the bundled model
   {PROG} evaluate ./my-shapes-demo --seed 201 --seed 202 --per-class 40
 """
 
@@ -170,7 +171,7 @@ def evaluate(
         typer.Argument(
             parser=file_path,
             metavar="DIR",
-            help="A save_pretrained CLIP model folder.",
+            help="A save_pretrained CLIP model folder, or a bundled model's name (shapes-demo).",
             show_default=False,
         ),
     ],
@@ -195,7 +196,10 @@ def evaluate(
     from zsl_cli.demo.evaluate import evaluate_saved
 
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
-    if not os.path.isdir(model_dir):  # pathlib's is_dir() lets ENAMETOOLONG through
+    # pathlib's is_dir() lets ENAMETOOLONG through.
+    if not os.path.isdir(model_dir) and os.fspath(model_dir) in bundled_models():
+        model_dir = BUNDLED_DIR / model_dir  # as zsl label -m shapes-demo names it
+    if not os.path.isdir(model_dir):
         raise ZslError(f"{model_dir} is not a model folder")
     results = evaluate_saved(model_dir, seeds, per_class)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]
