@@ -1,0 +1,117 @@
+"""Class files at scale: how long does zsl take to read and check large class inputs?
+
+Writes three inputs of made-up words (a few with accents) to a temporary folder and times, in
+this process, `api.plan_classes` on each: what every `zsl label` does with --classes and
+--descriptions before it loads a model (read the file, check every name and descriptor, plan
+the prompts with the default template):
+  classes.txt        --classes lines, one class name each (ImageNet-21k, iNaturalist species)
+  descriptions.json  --described classes x --descriptors descriptions of about 200 characters
+                     (1,000 x 50: 10 MB)
+  one long line      a descriptions JSON whose one class has one description of --line-mb MB
+Each row is the fastest of --repeats runs (other load only ever adds time) and the rate in MB/s.
+`--profile` prints cProfile's top functions of one more run of each.
+
+    python benchmarks/class_files.py                # 100,000 names, 10 MB, a 1 MB line
+    python benchmarks/class_files.py --profile      # where the time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vi", "zo", "bé", "qu", "ar", "el", "on", "us")
+
+
+def words(rng: np.random.Generator, n: int) -> list[str]:
+    """`n` made-up words of 2-4 syllables."""
+    lengths = rng.integers(2, 5, size=n)
+    picks = rng.integers(0, len(SYLLABLES), size=int(lengths.sum())).tolist()
+    out, at = [], 0
+    for length in lengths.tolist():
+        out.append("".join(SYLLABLES[i] for i in picks[at : at + length]))
+        at += length
+    return out
+
+
+def sentence(rng: np.random.Generator, characters: int) -> str:
+    """Words joined by spaces, about `characters` long."""
+    return " ".join(words(rng, max(1, characters // 7)))
+
+
+def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, Path]]:
+    rng = np.random.default_rng(args.seed)
+    genera, species = words(rng, args.classes), words(rng, args.classes)
+    names = [f"{g} {s} {i}" for i, (g, s) in enumerate(zip(genera, species, strict=True))]
+    classes = folder / "classes.txt"
+    classes.write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+    described = {
+        name: [sentence(rng, 200) for _ in range(args.descriptors)]
+        for name in names[: args.described]
+    }
+    descriptions = folder / "descriptions.json"
+    descriptions.write_text(json.dumps(described, ensure_ascii=False, indent=1), "utf-8")
+    long_line = folder / "long-line.json"
+    text = sentence(rng, int(args.line_mb * 2**20))
+    long_line.write_text(json.dumps({names[0]: [text]}, ensure_ascii=False), "utf-8")
+    return {
+        f"classes.txt, {args.classes:,} names": {"classes": classes},
+        f"descriptions, {args.described:,} x {args.descriptors}": {"descriptions": descriptions},
+        f"descriptions, one {args.line_mb:g} MB line": {"descriptions": long_line},
+    }
+
+
+def fastest(run: Callable[[], object], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classes", type=at_least(1), default=100_000)
+    parser.add_argument("--described", type=at_least(1), default=1_000)
+    parser.add_argument("--descriptors", type=at_least(1), default=50)
+    parser.add_argument("--line-mb", type=float, default=1.0)
+    parser.add_argument("--repeats", type=at_least(1), default=3)
+    parser.add_argument("--seed", type=random_seed, default=0)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    args = parser.parse_args()
+    if args.described > args.classes:
+        parser.error("--described: at most --classes")
+
+    from zsl_cli.api import ClassOptions, plan_classes
+
+    print(f"plan_classes, fastest of {args.repeats} (load average {os.getloadavg()[0]:.2f})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, files in write_inputs(Path(tmp), args).items():
+            options = ClassOptions(**files)
+            size = sum(path.stat().st_size for path in files.values()) / 2**20
+            seconds = fastest(functools.partial(plan_classes, options), args.repeats)
+            print(f"  {label:32} {size:6.1f} MB {seconds:7.2f} s {size / seconds:7.1f} MB/s")
+            if args.profile:
+                profile = cProfile.Profile()
+                profile.runcall(plan_classes, options)
+                pstats.Stats(profile).sort_stats("tottime").print_stats(8)
+
+
+if __name__ == "__main__":
+    main()
