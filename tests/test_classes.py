@@ -344,6 +344,14 @@ def test_many_described_classes_parse_in_linear_time():
     assert len(many.names) == 50_000  # a quadratic duplicate check took minutes here
 
 
+def test_a_surrogate_deep_in_a_large_descriptions_file_is_named_with_its_descriptor():
+    described = {f"class {i}": [f"descriptor {j}" for j in range(50)] for i in range(1_000)}
+    described["class 998"][40] = "a\udc80b\ud800"  # json.dumps writes them as \\u escapes
+    message = "d.json: class 'class 998': descriptor 'a\\udc80b\\ud800' contains '\\udc80', not a"
+    with pytest.raises(ZslError, match=re.escape(message)):
+        parse_descriptions(json.dumps(described), "d.json")
+
+
 def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Path):
     (tmp_path / "c.txt").write_text("cat\n")
     (tmp_path / "d.json").write_text('{"lion": ["mane"]}')
