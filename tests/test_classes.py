@@ -1,6 +1,7 @@
 import codecs
 import json
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -8,6 +9,9 @@ import numpy as np
 import pytest
 
 from zsl_cli.classes import (
+    _INVISIBLE,
+    _LOOKALIKE_SPACES,
+    _NOT_IN_NAMES,
     class_names_spec,
     load_class_spec,
     parse_attributes,
@@ -155,6 +159,31 @@ def test_bad_classes_txt(text, message):
         ZslError, match=message.replace("|", r"\|").replace("(", r"\(").replace(")", r"\)")
     ):
         parse_classes(text, "c.txt")
+
+
+def test_the_characters_refused_in_a_name_are_the_rule_for_every_code_point():
+    # One hand-written regex class spells the rule out, for speed: held against the rule as
+    # this Python's unicodedata states it, so that a mistyped range lets no character through.
+    every = "".join(map(chr, range(0x110000)))
+    refused = {found.start() for found in _NOT_IN_NAMES.finditer(every)}
+    rule = {
+        code
+        for code, ch in enumerate(every)
+        if ch in "|" + _INVISIBLE + _LOOKALIKE_SPACES
+        or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs")
+        or 0xFDD0 <= code <= 0xFDEF  # noncharacters
+        or code & 0xFFFE == 0xFFFE
+    }
+    assert refused == rule
+
+
+def test_a_bad_character_deep_in_a_large_class_file_is_named_at_its_line(tmp_path: Path):
+    names = [f"species {i}" for i in range(100_000)]
+    names[99_990] = "species\u00a0x\u200b"
+    (tmp_path / "c.txt").write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+    message = "c.txt:99991: class name 'species\\xa0x' contains '\\xa0', a space other than"
+    with pytest.raises(ZslError, match=re.escape(message)):
+        load_class_spec(classes=tmp_path / "c.txt")
 
 
 def test_a_python_list_of_names_is_refused_without_a_python_warning():
