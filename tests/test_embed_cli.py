@@ -327,6 +327,54 @@ def test_ctrl_c_while_another_process_holds_the_store_stops_at_once(
     assert len(stored(store, tiny_clip).paths) == 2  # the batch committed before the wait
 
 
+def test_ctrl_c_while_another_process_holds_the_store_before_any_batch_gives_the_summary(
+    tiny_clip, tmp_path, monkeypatch, ctrl_c_interrupts
+):
+    # register_model waits for the store's lock too: a Ctrl-C there ended in 'zsl: interrupted'
+    # alone, where a Ctrl-C during the batches ends with the summary of what was done.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    EmbeddingStore.open(store).close()
+    holder = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+    register = EmbeddingStore.register_model
+
+    def register_while_another_holds_the_store(self, *args, **kwargs):
+        holder.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.5, signal.raise_signal, [signal.SIGINT]).start()
+        return register(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddingStore, "register_model", register_while_another_holds_the_store)
+    try:
+        result = run("embed", images, "--store", store, "-m", tiny_clip)
+    finally:
+        holder.close()
+    assert result.exit_code == 130
+    assert result.stderr.startswith("Interrupted embedding into"), result.stderr
+    assert "2 images found, 0 encoded" in result.stderr
+
+
+def test_ctrl_c_as_gone_images_are_forgotten_counts_them_once_committed(
+    tiny_clip, tmp_path, monkeypatch, ctrl_c_interrupts
+):
+    # A Ctrl-C just after forget committed ended in 'zsl: interrupted': the removal happened,
+    # and the run said nothing of it.
+    images, store, _, paths = embedded_images(tmp_path, tiny_clip, 3)
+    paths[0].unlink()
+    forget = EmbeddingStore.forget
+
+    def forget_then_ctrl_c(self, *args, **kwargs):
+        removed = forget(self, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return removed
+
+    monkeypatch.setattr(EmbeddingStore, "forget", forget_then_ctrl_c)
+    result = run("embed", images, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 130
+    assert result.stderr.startswith("Interrupted embedding into"), result.stderr
+    assert "2 reused, 1 removed" in result.stderr
+    assert len(stored(store, tiny_clip).paths) == 2
+
+
 def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypatch):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 2)

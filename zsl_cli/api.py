@@ -1800,19 +1800,29 @@ def embed(
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
-        # No --dtype: the model's in the store, float32 for a new one (register_model decides).
-        model_id = store.register_model(
-            encoder.identity, _stored_name(encoder), encoder.dim, request.dtype, _precision(encoder)
-        )
-        # Stored images under what the scan covered whose files are gone are forgotten.
-        plan = store.plan(model_id, stats, discovery.roots, discovery.folders)
-        report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
-        report.removed = store.forget(model_id, plan.stale) if plan.stale else 0
-        stat_by_path = {stat.path: stat for stat in plan.to_encode}
-        to_encode = [Path(stat.path) for stat in plan.to_encode]
-        decoding = decode_for(encoder, to_encode, request.model, request.inputs)
+        decoding: DecodeQueue | None = None
         try:
+            # From the first wait for the store's lock (another zsl embed may hold it): Ctrl-C
+            # there ends with the summary too, as during the batches.
             with interrupts_holdable() as interrupts:
+                # No --dtype: the model's in the store, float32 for a new one (register_model
+                # decides).
+                model_id = store.register_model(
+                    encoder.identity,
+                    _stored_name(encoder),
+                    encoder.dim,
+                    request.dtype,
+                    _precision(encoder),
+                )
+                # Stored images under what the scan covered whose files are gone are forgotten.
+                plan = store.plan(model_id, stats, discovery.roots, discovery.folders)
+                report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+                if plan.stale:  # held as a batch is: a removal committed is a removal counted
+                    report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
+                    interrupts.release()
+                stat_by_path = {stat.path: stat for stat in plan.to_encode}
+                to_encode = [Path(stat.path) for stat in plan.to_encode]
+                decoding = decode_for(encoder, to_encode, request.model, request.inputs)
                 for items in iter_encoded(decoding, encoder, request.model, progress):
                     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
                     # A batch committed is a batch counted. Held once the store is locked, not
@@ -1827,7 +1837,8 @@ def embed(
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
-            decoding.close()
+            if decoding is not None:
+                decoding.close()
             progress.stop()
         if request.export and not report.interrupted:
             report.exported = store.export(model_id, request.export)

@@ -694,9 +694,18 @@ class EmbeddingStore:
                     rows,
                 )
 
-    def forget(self, model_id: int, paths: Sequence[str]) -> int:
-        """Delete these paths' rows for the model in one transaction; return how many existed."""
+    def forget(
+        self,
+        model_id: int,
+        paths: Sequence[str],
+        *,
+        locked: Callable[[], object] | None = None,
+    ) -> int:
+        """Delete these paths' rows for the model in one transaction; return how many existed.
+        `locked`: as for `add`."""
         with self._errors(), self._write():
+            if locked is not None:
+                locked()
             cursor = self._conn.executemany(
                 "DELETE FROM files WHERE model_id = ? AND path = ?",
                 [(model_id, os.fsencode(path)) for path in paths],
