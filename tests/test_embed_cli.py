@@ -279,6 +279,39 @@ def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_
     assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 1
 
 
+def test_images_that_cannot_be_decoded_are_not_called_encoded(tiny_clip, tmp_path):
+    # Every file garbage: the summary said "2 encoded" and "2 of those encoded could not be
+    # read", and not that the next run would skip them.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    images.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (images / name).write_bytes(b"not an image")
+    summary = tmp_path / "summary.json"
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
+    assert result.exit_code == 0, result.stderr
+    assert "2 images found, 0 encoded, 0 reused, 0 removed" in result.stderr
+    assert (
+        "2 could not be read (not_an_image 2): stored as failed, not read again until their "
+        "files change" in result.stderr
+    )
+    # --json keeps its fields: "encoded" counts the images read this run, failures included.
+    counts = json.loads(summary.read_text())
+    assert (counts["encoded"], counts["failed"]) == (2, 2)
+    again = run("embed", images, "--store", store, "-m", tiny_clip)
+    assert "0 encoded, 2 reused" in again.stderr and "could not be read" not in again.stderr
+
+
+def test_a_failure_the_next_run_reads_again_is_said_to_be(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 1)
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--max-pixels", "4")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "1 could not be read (too_large 1): stored as failed, read again by the next run"
+        in result.stderr
+    )
+
+
 def test_an_interrupted_embed_exits_130_and_says_what_it_stored(
     tiny_clip, tmp_path, monkeypatch, ctrl_c_interrupts
 ):

@@ -395,7 +395,11 @@ def test_embed_summary_lines() -> None:
     assert embed_text().startswith("Embedded into s.zsl in 1.5 s: 5 images found, 3 encoded")
     assert embed_text(interrupted=True).startswith("Interrupted embedding into s.zsl")
     text = embed_text(failed=1, failed_by_status={"truncated": 1})
-    assert "1 of those encoded could not be read (stored as failed): truncated 1" in text
+    assert "5 images found, 2 encoded, 2 reused" in text
+    assert (
+        "1 could not be read (truncated 1): stored as failed, not read again until its file "
+        "changes" in text
+    )
     assert "stored failures" not in text
     text = embed_text(reused_failed=2)
     assert "stored failures among those reused: 2" in text and "could not be read" not in text
@@ -408,6 +412,48 @@ def test_embed_summary_lines() -> None:
         scanned=False, found=0, encoded=0, reused=0, exported=3, exported_to=["e.npy"]
     )
     assert text == "Exported 3 embeddings from s.zsl to e.npy\n"
+
+
+def test_an_embed_where_no_image_could_be_read_encoded_none() -> None:
+    # "21 encoded" then "21 of those encoded could not be read": images that failed to decode
+    # were called encoded. --json's "encoded" still counts them, with "failed" beside it.
+    text = embed_text(
+        found=21,
+        encoded=21,
+        reused=0,
+        failed=21,
+        failed_by_status={"not_an_image": 20, "truncated": 1},
+    )
+    assert text.startswith("Embedded into s.zsl in 1.5 s: 21 images found, 0 encoded, 0 reused")
+    assert (
+        "21 could not be read (not_an_image 20, truncated 1): stored as failed, not read again "
+        "until their files change" in text
+    )
+    assert "encoded could not" not in text
+
+
+@pytest.mark.parametrize(
+    ("failed", "retried", "said"),
+    [
+        (2, 2, "2 could not be read (unreadable 2): stored as failed, read again by the next run"),
+        (1, 1, "1 could not be read (unreadable 1): stored as failed, read again by the next run"),
+        (
+            3,
+            1,
+            "3 could not be read (unreadable 3): stored as failed; 1 read again by the next run, "
+            "the others once their files change",
+        ),
+    ],
+)
+def test_embed_failures_the_next_run_reads_again_are_told_apart(
+    failed: int, retried: int, said: str
+) -> None:
+    # A permission or a size limit may pass on the next run, which reads such files again; only
+    # a failure of the file's own bytes stands until the file changes.
+    console = plain()
+    report = embed_report(encoded=failed, failed=failed, failed_by_status={"unreadable": failed})
+    render_embed_summary(console, report, failed_retried=retried)
+    assert said in shown(console)
 
 
 def test_embed_summary_shows_the_store_name_escaped() -> None:

@@ -100,6 +100,7 @@ from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
     ImagePreparation,
+    decided_by_content,
     pillow_extensions,
     pillow_settings,
 )
@@ -1707,6 +1708,9 @@ class EmbedReport:
     removed: int = 0  # stored images no longer found under the scanned paths
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
+    # Of those, the ones the next run reads again (a permission, a size limit, a codec may change;
+    # a file's own bytes do not): not in --json, whose fields stay as they were.
+    failed_retried: int = 0
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
@@ -1833,6 +1837,7 @@ def embed(
                         if not item.ok:
                             report.failed += 1
                             report.failed_by_status[item.status] += 1
+                            report.failed_retried += not decided_by_content(item.status, item.error)
                     interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True

@@ -1046,7 +1046,7 @@ def embed(
     if not quiet:
         console = stderr_console()
         render_warnings(console, report.warnings)
-        render_embed_summary(console, report.to_json())
+        render_embed_summary(console, report.to_json(), failed_retried=report.failed_retried)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     unusable = report.failed + report.reused_failed + report.unreachable

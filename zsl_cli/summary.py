@@ -384,24 +384,31 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}es" if noun.endswith(("s", "x", "sh", "ch")) else f"{n} {noun}s"
 
 
-def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
+def render_embed_summary(
+    console: Console, report: dict[str, Any], *, failed_retried: int = 0
+) -> None:
+    """`report` as --json writes it; `failed_retried`: how many of its failures the next run
+    reads again (`EmbedReport.failed_retried`)."""
     if not report["scanned"]:  # no paths given: an export of the store, nothing else
         _render_export(console, report, f" from {printable_text(report['store'])}")
         return
     verb = "Interrupted embedding into" if report["interrupted"] else "Embedded into"
+    failed = report["failed"]
+    # --json's "encoded" counts every image read this run; one that failed was not encoded.
     console.print(
         _line(
             (verb, "bold"),
             f" {printable_text(report['store'])} in {report['elapsed_s']:.1f} s: "
-            f"{_count(report['found'], 'image')} found, {report['encoded']} encoded, "
+            f"{_count(report['found'], 'image')} found, {report['encoded'] - failed} encoded, "
             f"{report['reused']} reused, {report['removed']} removed",
         )
     )
-    if report["failed"]:
+    if failed:
         console.print(
             _line(
-                (f"{report['failed']} of those encoded could not be read", "yellow"),
-                f" (stored as failed): {_failure_counts(report['failed_by_status'])}",
+                (f"{failed} could not be read", "yellow"),
+                f" ({_failure_counts(report['failed_by_status'])}): stored as failed"
+                + _when_read_again(failed, failed_retried),
             )
         )
     if report["reused_failed"]:
@@ -426,6 +433,16 @@ def render_embed_summary(console: Console, report: dict[str, Any]) -> None:
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     _render_export(console, report)
+
+
+def _when_read_again(failed: int, retried: int) -> str:
+    """When a run reads again the files this one stored as failed."""
+    if retried == failed:
+        return ", read again by the next run"
+    if not retried:
+        their = "its file changes" if failed == 1 else "their files change"
+        return f", not read again until {their}"
+    return f"; {retried} read again by the next run, the others once their files change"
 
 
 def _render_export(console: Console, report: dict[str, Any], source: str = "") -> None:
