@@ -156,6 +156,20 @@ def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_pat
     assert missing.exit_code == 2 and "zsl embed" in missing.stderr
 
 
+def test_labelling_from_the_store_says_how_to_bring_missing_images_in(tiny_clip, tmp_path):
+    images, store, classes, paths = embedded_images(tmp_path, tiny_clip, 2)
+    label = ("label", "--embeddings", store, images, "-c", classes, "-m", tiny_clip)
+    assert "hint" not in run(*label).stderr
+    os.utime(paths[1], ns=(time.time_ns(), time.time_ns() + 10**9))
+    result = run(*label)
+    assert result.exit_code == 0, result.stderr
+    assert "1 failed: changed 1" in result.stderr
+    assert (
+        f"hint: bring the changed images into the store with zsl embed PATH... --store {store} "
+        in result.stderr
+    )
+
+
 def test_image_options_given_with_a_store_are_warned_of_as_doing_nothing(tiny_clip, tmp_path):
     # --batch-size and --workers pace the decoding and the image model, neither of which runs on
     # stored embeddings: they were taken without a word.

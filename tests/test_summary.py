@@ -183,6 +183,32 @@ def test_label_summary_of_a_run_where_every_image_failed_says_none_was_labelled(
     assert text.startswith("No image labelled: the one image failed (truncated 1)\n")
 
 
+def test_label_summary_from_a_store_says_how_to_bring_images_in() -> None:
+    # Images not in the store, or changed since, were counted ("2 failed: changed 1,
+    # not_embedded 1") and nothing said what to run.
+    by_status = {"ok": 2, "changed": 1, "not_embedded": 1, "truncated": 1}
+    console = plain()
+    summary = label_summary(ok=2, failed=3, by_status=by_status, total=5, inputs=5)
+    render_label_summary(console, summary, "out.csv", store="my photos.zsl")
+    lines = shown(console).splitlines()
+    assert lines[1] == "3 failed: changed 1, not_embedded 1, truncated 1"
+    assert lines[2] == (
+        "hint: bring the changed and not_embedded images into the store with "
+        "zsl embed PATH... --store 'my photos.zsl' (PATH...: the paths given here), then label "
+        "again"
+    )
+    console = plain()
+    summary = label_summary(ok=0, failed=2, by_status={"not_embedded": 2}, labels={}, total=2)
+    render_label_summary(console, summary, "out.csv", store="s.zsl")
+    assert "hint: bring the not_embedded images into the store with zsl embed PATH... " in (
+        shown(console)
+    )
+    console = plain()
+    summary = label_summary(ok=3, failed=1, by_status={"ok": 3, "truncated": 1})
+    render_label_summary(console, summary, "out.csv", store="s.zsl")
+    assert "hint" not in shown(console)
+
+
 def test_label_summary_gives_no_rate_where_no_image_was_labelled() -> None:
     failed = label_text(
         inputs=5, total=3, ok=0, failed=3, by_status={"truncated": 3}, labels={}, interrupted=True

@@ -822,7 +822,9 @@ def label(
     if not quiet:
         console = stderr_console()
         render_warnings(console, report.warnings)
-        render_label_summary(console, report.run_info["summary"], report.output)
+        render_label_summary(
+            console, report.run_info["summary"], report.output, store=report.run_info["embeddings"]
+        )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders

@@ -7,6 +7,7 @@ Predictions never go through here.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -130,8 +131,10 @@ class ProgressBar:
             self._bar = None
 
 
-def render_label_summary(console: Console, summary: dict[str, Any], output: str) -> None:
-    """`summary` as the run info records it."""
+def render_label_summary(
+    console: Console, summary: dict[str, Any], output: str, *, store: str | None = None
+) -> None:
+    """`summary` as the run info records it; `store`: the embedding store labelled from."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
@@ -154,6 +157,17 @@ def render_label_summary(console: Console, summary: dict[str, Any], output: str)
         console.print(_line((verb, "bold"), what))
         if failed:
             console.print(_line((f"{failed} failed", "yellow"), f": {failures}"))
+    # Imported here: evaluate's and hubness's summaries need not load the store (sqlite3, Pillow).
+    from zsl_cli.store import STATUS_CHANGED, STATUS_NOT_EMBEDDED
+
+    # What `zsl embed` turns into stored vectors, in name order as on the failed line.
+    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if summary["by_status"].get(s)]
+    if absent:
+        console.print(
+            f"hint: bring the {' and '.join(absent)} images into the store with zsl embed "
+            f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))} (PATH...: the "
+            "paths given here), then label again"
+        )
     labels: dict[str, int] = summary["labels"]
     if labels:
         rows = [
