@@ -14,6 +14,8 @@ from typing import NamedTuple, overload
 import numpy as np
 
 STATUS_OK = "ok"
+STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
+STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
 UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
 FAILED_LABEL = "failed"  # how evaluation names images that could not be labelled
 SCORE_FORMAT = ".7g"  # how outputs write scores: float32 carries about 7 significant digits

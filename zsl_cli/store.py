@@ -55,7 +55,7 @@ from zsl_cli.files import (
     written_path,
 )
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
-from zsl_cli.records import STATUS_OK, ImageItem
+from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED, STATUS_OK, ImageItem
 
 SCHEMA_VERSION = 2
 # "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
@@ -1101,10 +1101,6 @@ def _write_parquet(
 
 
 # -- a run's items -------------------------------------------------------------------------
-
-
-STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
-STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
 
 
 def stored_items(

@@ -23,6 +23,7 @@ from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
 from zsl_cli.formatting import clipped_middle, fixed, percent
+from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
@@ -157,9 +158,6 @@ def render_label_summary(
         console.print(_line((verb, "bold"), what))
         if failed:
             console.print(_line((f"{failed} failed", "yellow"), f": {failures}"))
-    # Imported here: evaluate's and hubness's summaries need not load the store (sqlite3, Pillow).
-    from zsl_cli.store import STATUS_CHANGED, STATUS_NOT_EMBEDDED
-
     # What `zsl embed` turns into stored vectors, in name order as on the failed line.
     absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if summary["by_status"].get(s)]
     if absent:
