@@ -1397,6 +1397,29 @@ def test_ok_rows_whose_label_was_emptied_are_counted_in_one_warning(photos, tmp_
     )
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_ok_records_whose_label_is_null_are_counted_as_an_emptied_cell_is(photos, tmp_path, fmt):
+    # pandas writes a missing label as null (`df.to_json(orient="records", lines=True)`): the
+    # file was refused ("label is NoneType, not a string"), where a CSV's empty cell is scored.
+    output = tmp_path / f"p.{fmt}"
+    with open_writer(output, fmt) as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]))
+        writer.write(predicted(photos / "cat" / "b.png", "cat", ["cat", "dog"]))
+    edited = tmp_path / f"edited.{fmt}"
+    edited.write_text(
+        output.read_text().replace(
+            '"label": "cat", "score": 0.9, "top_k"', '"label": null, "score": 0.9, "top_k"'
+        )
+    )
+    result = evaluate_files(edited, photos, ks=(1,))
+    assert result.metrics.abstained == 2
+    assert result.warnings == (
+        f"2 images have status ok but no label (e.g. '{photos / 'cat' / 'a.jpg'}'; a cell "
+        "emptied in a spreadsheet, or a missing value as pandas writes it?): each counts as an "
+        "abstention, never correct",
+    )
+
+
 def test_truth_classes_that_differ_from_a_class_in_case_or_spaces_are_named_so(tmp_path):
     # Truth folders Cat/ and 'dog '/ against the classes cat and dog: the warning listed
     # "Cat, dog " and asked whether the names matched, with nothing to see in the names shown.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -408,3 +409,46 @@ def test_class_names_in_a_legacy_code_page_are_refused_in_one_line(
     # A path's bytes need not be UTF-8 (a file's name is bytes): zsl writes them as they are.
     path.write_bytes(HEADER + b"caf\xe9.png,tea,0.9,tea,0.9,ok,\n")
     assert read_predictions(path)[0].label == "tea"
+
+
+def _as_pandas_writes(record: dict) -> bytes:
+    """A record as `df.to_json(orient="records", lines=True)` writes it: compact, '/' escaped."""
+    return json.dumps(record, separators=(",", ":")).replace("/", "\\/").encode() + b"\n"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])  # pandas' null; json.dumps of a row: NaN
+def test_missing_values_in_json_records_read_as_zsl_writes_them(
+    tmp_path: Path, missing: float | None
+) -> None:
+    # Predictions edited in pandas: a cleared label, error or top-k list was refused
+    # ("label is NoneType, not a string"), the whole file unread.
+    ok = {"path": "a/b.png", "label": "cat", "score": 0.912345678901, "status": "ok", "error": ""}
+    ok["top_k"] = [{"label": "cat", "score": 0.912345678901}, {"label": "dog", "score": 0.08}]
+    failed = {"path": "c.png", "label": "", "score": None, "top_k": [], "status": "empty"}
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(
+        _as_pandas_writes({**ok, "label": missing})
+        + _as_pandas_writes({**ok, "top_k": missing, "error": missing})
+        + _as_pandas_writes({**failed, "label": missing, "error": missing, "top_k": missing})
+    )
+    cleared, unranked, failed_read = read_predictions(path)
+    assert (cleared.path, cleared.label, cleared.score) == ("a/b.png", "", 0.912345678901)
+    assert [choice.label for choice in cleared.top_k] == ["cat", "dog"]
+    assert (unranked.label, unranked.top_k, unranked.error) == ("cat", (), "")
+    assert (failed_read.label, failed_read.top_k, failed_read.status) == ("", (), "empty")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [("status", None, "null"), ("path", None, "null"), ("label", 3, "a number")],
+)
+def test_a_record_without_a_path_or_status_says_which_in_json_terms(
+    tmp_path: Path, field: str, value: Any, kind: str
+) -> None:
+    record = {"path": "a.png", "label": "cat", "score": 0.9, "top_k": [], "status": "ok"}
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(_as_pandas_writes({**record, field: value}))
+    with pytest.raises(
+        ZslError, match=rf"line 1: not a zsl prediction record \({field} is {kind}, "
+    ):
+        read_predictions(path)

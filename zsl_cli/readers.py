@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import operator
 import os
 import re
@@ -824,14 +825,17 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
 
 def _prediction_from_object(value: Any, where: str) -> Prediction:
     try:
-        score = value["score"]
+        score, top_k = value["score"], value.get("top_k")
+        # A missing label, error or top-k list reads as zsl writes it, "" or none: pandas writes
+        # a missing value as null (`to_json`), and json.dumps of its rows as NaN. An ok row's
+        # missing label is an abstention, which evaluate warns of, as of an emptied CSV cell.
         return Prediction(
             path=path_from_text(_text(value["path"], "path")),
-            label=_text(value["label"], "label"),
+            label=_text(_or_empty(value["label"], ""), "label"),
             score=None if score is None else float(score),
-            top_k=_ranked_from_objects(value.get("top_k", [])),
+            top_k=_ranked_from_objects(_or_empty(top_k, [])),
             status=_text(value["status"], "status"),
-            error=_text(value.get("error", ""), "error"),
+            error=_text(_or_empty(value.get("error"), ""), "error"),
         )
     except KeyError as error:
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
@@ -847,9 +851,20 @@ def _ranked_from_objects(choices: Any) -> RankedScores:
     return RankedScores(tuple(labels), scores)
 
 
+def _or_empty(value: Any, empty: Any) -> Any:
+    """`value`, or `empty` where it is a missing value: null, or NaN."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return empty if missing else value
+
+
+# How a message names a JSON value's type: "label is null", not "label is NoneType".
+_JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
+
+
 def _text(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{field} is {type(value).__name__}, not a string")
+        kind = "null" if value is None else _JSON_TYPES.get(type(value), "an object")
+        raise TypeError(f"{field} is {kind}, not a string")
     return value
 
 
