@@ -410,14 +410,23 @@ def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "header with columns path,label"),
-        (b"file,class\na.jpg,cat\n", "found: file,class"),
+        (b"", "needs a header with a path column (path, file, filename, "),
+        (b"id,species\na.jpg,cat\n", "a label column (label, class, category, class_name, "),
+        (b"id,species\na.jpg,cat\n", "found: id,species"),
+        (b"image,class\na.jpg\n", "line 2: expected the columns image,class"),
         (b"path,label\na.jpg,\n", "line 2: the label is empty"),
         (b"path,label\na.jpg\n", "line 2: expected the columns path,label"),
         (b"path,label\na,b.jpg,cat\n", "line 2: 3 cells, more than the header's 2: quote a"),
         (b"\r\npath,label\r\n\r\na.jpg\r\n", "line 4: expected the columns"),
         (b"path,label,Label\na.jpg,cat,dog\n", "line 1: the header has more than one 'label'"),
         (b"\npath,path,label\n", "line 2: the header has more than one 'path'"),
+        # Two other names of the path, or of the label: which one holds it is anyone's guess.
+        (
+            b"image,file_name,label\n",
+            "line 1: the columns image, file_name could each hold the path; rename the one that "
+            "does to 'path'",
+        ),
+        (b"path,Class,Category\n", "the columns Class, Category could each hold the label"),
         (b"path,label\na.jpg,cat\nb.jpg,dog\na.jpg,dog\n", "line 4: a.jpg is labelled 'dog'"),
         (b"path,label\n", "no rows"),
     ],
@@ -1262,6 +1271,31 @@ def test_html_report_limits_a_large_confusion_matrix(tmp_path):
     ],
 )
 def test_csv_truth_takes_spreadsheet_exports(tmp_path, content):
+    truth = load_truth(write_csv(tmp_path / "truth.csv", content))
+    assert [(os.path.basename(item.path), item.label) for item in truth.items] == [
+        ("a.jpg", "cat"),
+        ("b.jpg", "dog"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"filename,label\na.jpg,cat\nb.jpg,dog\n",
+        b"image,class\na.jpg,cat\nb.jpg,dog\n",
+        b"path,category\na.jpg,cat\nb.jpg,dog\n",
+        # COCO-ish, as Excel's "CSV UTF-8" saves it: a byte-order mark, other columns after.
+        b"\xef\xbb\xbffile_name,label,split,bbox\r\n"
+        b'a.jpg,cat,val,"[1, 2]"\r\nb.jpg,dog,val,"[3]"\r\n',
+        b"Image Path,Class Name\na.jpg,cat\nb.jpg,dog\n",
+        b"id,File-Name,Category_Name\n1,a.jpg,cat\n2,b.jpg,dog\n",
+        # A column named path is the path, and one named label the label, whatever others
+        # there are (as before, when others were left unread).
+        b"filename,path,class,label\na,a.jpg,0,cat\nb,b.jpg,1,dog\n",
+    ],
+)
+def test_csv_truth_takes_the_column_names_datasets_use(tmp_path, content):
+    # Only path and label were read: `image,class` was refused ("found: image,class").
     truth = load_truth(write_csv(tmp_path / "truth.csv", content))
     assert [(os.path.basename(item.path), item.label) for item in truth.items] == [
         ("a.jpg", "cat"),

@@ -2,8 +2,8 @@
 
 Ground truth is either a folder whose immediate, non-hidden sub-folders are the classes
 (ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
-`label` columns. In a CSV, relative paths are relative to the CSV's own folder, so the CSV can
-travel with its images.
+`label` columns (or other names datasets give them: TRUTH_COLUMNS). In a CSV, relative paths are
+relative to the CSV's own folder, so the CSV can travel with its images.
 
 A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
@@ -782,25 +782,15 @@ def _truth_from_csv(source: str) -> GroundTruth:
             reader = csv.reader(handle)
             # Blank rows are skipped; the reader still counts their lines for messages.
             rows = (row for row in reader if any(cell.strip() for cell in row))
-            header = next(rows, None)
-            columns = [name.strip().lower() for name in header or []]
-            if "path" not in columns or "label" not in columns:
-                found = ",".join(header or [])
-                raise ZslError(
-                    f"{where}: a ground-truth CSV needs a header with columns path,label "
-                    f"(found: {found or 'nothing'}){delimiter_hint(header or [])}"
-                )
-            for name in ("path", "label"):
-                if columns.count(name) > 1:  # which one holds the truth is anyone's guess
-                    raise ZslError(
-                        f"{where}, line {reader.line_num}: the header has more than one "
-                        f"'{name}' column; keep one"
-                    )
-            path_col, label_col = columns.index("path"), columns.index("label")
+            header = next(rows, None) or []
+            columns = [_column_name(name) for name in header]
+            path_col = _truth_column(columns, header, "path", where, reader.line_num)
+            label_col = _truth_column(columns, header, "label", where, reader.line_num)
             for row in rows:
                 line = reader.line_num
                 if len(row) <= max(path_col, label_col):
-                    raise ZslError(f"{where}, line {line}: expected the columns path,label")
+                    names = f"{header[path_col].strip()},{header[label_col].strip()}"
+                    raise ZslError(f"{where}, line {line}: expected the columns {names}")
                 # A path with an unquoted comma shifts the cells after it: both would be wrong.
                 # (Empty cells past the header, as spreadsheets write them, shift nothing.)
                 if any(cell.strip() for cell in row[len(columns) :]):
@@ -837,6 +827,56 @@ def _truth_from_csv(source: str) -> GroundTruth:
         raise ZslError(f"{where}: the ground-truth CSV has no rows")
     classes = tuple(sorted({item.label for item in items}))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+# The header names a truth CSV's columns go by, as datasets and exports name them (Kaggle's
+# image,label or filename,class; COCO's file_name), after `_column_name`. Ids (image_id,
+# category_id) are not among them: they are no path, no class name.
+TRUTH_COLUMNS = {
+    "path": (
+        "path",
+        "file",
+        "filename",
+        "file_name",
+        "filepath",
+        "file_path",
+        "image",
+        "image_path",
+    ),
+    "label": ("label", "class", "category", "class_name", "category_name"),
+}
+
+
+def _column_name(name: str) -> str:
+    """A header cell as TRUTH_COLUMNS spells names: 'File Name' and 'file-name' are file_name."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _truth_column(columns: list[str], header: list[str], role: str, where: str, line: int) -> int:
+    """The index of the column holding the truth's `role` ("path" or "label"): the one named so,
+    else the one other name of TRUTH_COLUMNS[role] there is; ZslError where there is none, or
+    where several could be it and which one holds the truth is anyone's guess."""
+    if columns.count(role) > 1:
+        raise ZslError(
+            f"{where}, line {line}: the header has more than one '{role}' column; keep one"
+        )
+    if role in columns:
+        return columns.index(role)
+    found = [index for index, name in enumerate(columns) if name in TRUTH_COLUMNS[role]]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        named = ", ".join(header[index].strip() for index in found)
+        raise ZslError(
+            f"{where}, line {line}: the columns {named} could each hold the {role}; rename the "
+            f"one that does to '{role}'"
+        )
+    raise ZslError(
+        f"{where}: a ground-truth CSV needs a header with a path column "
+        f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
+        f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
+        f"{','.join(header) or 'nothing'}){delimiter_hint(header)}"
+    )
 
 
 def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
