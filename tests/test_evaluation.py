@@ -1364,9 +1364,26 @@ def test_a_semicolon_truth_csv_in_a_code_page_still_gets_the_hint(tmp_path):
     # Excel in a locale whose decimal mark is ',' saves ';'-separated CSV in its code page
     # (Windows-1252): a non-UTF-8 byte in the header is no binary content.
     truth = tmp_path / "truth.csv"
-    truth.write_bytes(b"path;label;Qualit\xe4t\na.png;cat;1\n")
+    truth.write_bytes(b"Pfad;Klasse;Qualit\xe4t\na.png;cat;1\n")
     with pytest.raises(ZslError, match="separated by semicolons: save it with commas"):
         load_truth(truth)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # Excel in a locale whose decimal mark is ',' (Germany, France...), "CSV UTF-8".
+        b"\xef\xbb\xbfFile Name;Class;Confidence\r\na.jpg;cat;0,5\r\nb,1.jpg;dog;1\r\n",
+        b"path\tlabel\na.jpg\tcat\nb,1.jpg\tdog\n",  # "Text (Tab delimited)", or pasted
+    ],
+)
+def test_a_truth_csv_separated_by_semicolons_or_tabs_is_read_by_its_header(tmp_path, content):
+    # It was refused ("its columns are separated by semicolons: save it with commas").
+    truth = load_truth(write_csv(tmp_path / "truth.csv", content))
+    assert [(os.path.basename(item.path), item.label) for item in truth.items] == [
+        ("a.jpg", "cat"),
+        ("b,1.jpg", "dog"),
+    ]
 
 
 def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):

@@ -779,7 +779,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     )
     try:
         with io.StringIO(text, newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=_truth_delimiter(text))
             # Blank rows are skipped; the reader still counts their lines for messages.
             rows = (row for row in reader if any(cell.strip() for cell in row))
             header = next(rows, None) or []
@@ -845,6 +845,20 @@ TRUTH_COLUMNS = {
     ),
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
+
+
+def _truth_delimiter(text: str) -> str:
+    """The delimiter of a truth CSV's cells: ',', or ';' or a tab where its header is one cell
+    with commas and names a path and a label column with that delimiter (Excel saves CSV with
+    ';' in locales whose decimal mark is ','). A file whose header shows neither is read with
+    ',' and refused, its header named."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    if len(next(csv.reader([line]))) == 1:
+        for delimiter in (";", "\t"):
+            names = {_column_name(name) for name in next(csv.reader([line], delimiter=delimiter))}
+            if all(names.intersection(TRUTH_COLUMNS[role]) for role in TRUTH_COLUMNS):
+                return delimiter
+    return ","
 
 
 def _column_name(name: str) -> str:
