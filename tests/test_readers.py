@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -452,3 +453,40 @@ def test_a_record_without_a_path_or_status_says_which_in_json_terms(
         ZslError, match=rf"line 1: not a zsl prediction record \({field} is {kind}, "
     ):
         read_predictions(path)
+
+
+def _written_records(tmp_path: Path, fmt: str) -> Path:
+    """Predictions written by zsl in `fmt`: two ranked, one failed."""
+    path = tmp_path / f"p.{fmt}"
+    with open_writer(path, fmt) as writer:
+        for name, ranked in (("a/b.png", ("cat", "dog")), ("1.png", ("dog",))):
+            scores = RankedScores(ranked, [0.75, 0.25][: len(ranked)])
+            writer.write(Prediction(name, ranked[0], 0.75, scores))
+        writer.write(Prediction("c.png", "", None, (), "not_an_image", "cannot identify"))
+    return path
+
+
+def test_a_predictions_csv_turned_into_json_by_pandas_reads_as_the_csv(tmp_path: Path) -> None:
+    # pd.read_csv("p.csv").to_json("p.jsonl", orient="records", lines=True): empty cells become
+    # null, scores numbers (top_k_scores too, with top-k 1). Its rankings, in top_k_labels and
+    # top_k_scores, were refused with the nulls, and left unread without them.
+    source = _written_records(tmp_path, "csv")
+    path = tmp_path / "p.jsonl"
+    with source.open(newline="") as rows:
+        records = [
+            {
+                key: _number_or_text(cell) if "score" in key else cell or None
+                for key, cell in row.items()
+            }
+            for row in csv.DictReader(rows)
+        ]
+    assert records[1]["top_k_scores"] == 0.75 and records[2]["top_k_labels"] is None
+    path.write_bytes(b"".join(map(_as_pandas_writes, records)))
+    assert read_predictions(path) == read_predictions(source)
+
+
+def _number_or_text(cell: str) -> float | str | None:
+    try:
+        return float(cell) if cell else None
+    except ValueError:
+        return cell

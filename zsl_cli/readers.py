@@ -743,20 +743,25 @@ def _csv_prediction(
         )
     path_text, label, score, top_labels, top_scores, status, error = picked(row)
     _refuse_other_encodings((label, top_labels), where)
+    return Prediction(
+        path=path_from_text(path_text),
+        label=label,
+        score=_parse_score(score, where) if score else None,
+        top_k=_ranked_from_cells(top_labels, top_scores, where),
+        status=status,
+        error=error,
+    )
+
+
+def _ranked_from_cells(top_labels: str, top_scores: str, where: str) -> RankedScores:
+    """The ranking a CSV's top_k_labels and top_k_scores cells hold."""
     # Interned: with every class's score (top-k 0) each row repeats every class name, and a
     # string per cell would take some 60 bytes (50,000 images x 1,000 classes: 3 GB).
     labels = tuple(map(sys.intern, top_labels.split(TOP_K_SEPARATOR))) if top_labels else ()
     scores = top_scores.split(TOP_K_SEPARATOR) if top_scores else []
     if len(labels) != len(scores):
         raise ZslError(f"{where}: top_k_labels and top_k_scores differ in length")
-    return Prediction(
-        path=path_from_text(path_text),
-        label=label,
-        score=_parse_score(score, where) if score else None,
-        top_k=RankedScores(labels, _parse_scores(scores, where)),
-        status=status,
-        error=error,
-    )
+    return RankedScores(labels, _parse_scores(scores, where))
 
 
 def _refuse_other_encodings(cells: tuple[str, ...], where: str) -> None:
@@ -825,7 +830,7 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
 
 def _prediction_from_object(value: Any, where: str) -> Prediction:
     try:
-        score, top_k = value["score"], value.get("top_k")
+        score = value["score"]
         # A missing label, error or top-k list reads as zsl writes it, "" or none: pandas writes
         # a missing value as null (`to_json`), and json.dumps of its rows as NaN. An ok row's
         # missing label is an abstention, which evaluate warns of, as of an emptied CSV cell.
@@ -833,7 +838,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
             path=path_from_text(_text(value["path"], "path")),
             label=_text(_or_empty(value["label"], ""), "label"),
             score=None if score is None else float(score),
-            top_k=_ranked_from_objects(_or_empty(top_k, [])),
+            top_k=_ranked_from_record(value, where),
             status=_text(value["status"], "status"),
             error=_text(_or_empty(value.get("error"), ""), "error"),
         )
@@ -841,6 +846,15 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
     except (TypeError, ValueError, OverflowError) as error:  # overflow: a float of a huge int
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
+
+
+def _ranked_from_record(value: dict, where: str) -> RankedScores:
+    """A record's top_k list (none where null), or the top_k_labels and top_k_scores of a CSV's
+    row written as JSON (`pd.read_csv("p.csv").to_json(orient="records", lines=True)`)."""
+    if "top_k" not in value and "top_k_labels" in value:
+        labels = _text(_or_empty(value["top_k_labels"], ""), "top_k_labels")
+        return _ranked_from_cells(labels, _scores_cell(value.get("top_k_scores")), where)
+    return _ranked_from_objects(_or_empty(value.get("top_k"), []))
 
 
 def _ranked_from_objects(choices: Any) -> RankedScores:
@@ -855,6 +869,15 @@ def _or_empty(value: Any, empty: Any) -> Any:
     """`value`, or `empty` where it is a missing value: null, or NaN."""
     missing = value is None or (isinstance(value, float) and math.isnan(value))
     return empty if missing else value
+
+
+def _scores_cell(value: Any) -> str:
+    """A top_k_scores cell that pandas wrote as JSON: null where it was empty, and a number
+    where each row's cell read as one (top-k 1)."""
+    value = _or_empty(value, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return _text(value, "top_k_scores")
 
 
 # How a message names a JSON value's type: "label is null", not "label is NoneType".
