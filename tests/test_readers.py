@@ -490,3 +490,16 @@ def _number_or_text(cell: str) -> float | str | None:
         return float(cell) if cell else None
     except ValueError:
         return cell
+
+
+def test_a_json_list_of_zsl_records_reads_as_their_json_lines(tmp_path: Path) -> None:
+    # df.to_json("p.json", orient="records") writes a list of records: it was taken for Label
+    # Studio tasks ("task 1: not a task written by zsl (its data has no zsl_path)").
+    source = _written_records(tmp_path, "jsonl")
+    records = [json.loads(line) for line in source.read_bytes().splitlines()]
+    path = tmp_path / "p.json"
+    path.write_bytes(b"[" + b",".join(_as_pandas_writes(r).rstrip() for r in records) + b"]")
+    assert read_predictions(path) == read_predictions(source)
+    path.write_bytes(b'[{"path": "a.png", "label": "cat", "score": 0.5}]')
+    with pytest.raises(ZslError, match=r"p\.json: record 1: not a zsl prediction record \(no 'st"):
+        read_predictions(path)

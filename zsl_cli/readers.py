@@ -400,14 +400,13 @@ class _JsonLines(Exception):
 
 
 def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], dict | None]:
-    """A zsl json document or a list of Label Studio tasks, read one record at a time."""
+    """A zsl json document or a list of Label Studio tasks (or of zsl records), read one record
+    at a time."""
     text = _JsonText(handle)
     top = text.peek()
     if top == "[":
         tasks = _items(text)
-        predictions = [
-            _prediction_from_task(t, f"{name}: task {i + 1}") for i, t in enumerate(tasks)
-        ]
+        predictions = [_prediction_from_item(t, name, i + 1) for i, t in enumerate(tasks)]
         run_info = None
     elif top == "{":
         predictions, run_info = _document_fields(text, name)
@@ -598,7 +597,7 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
         ]
         return predictions, run_info
     if isinstance(document, list):
-        tasks = [_prediction_from_task(t, f"{name}: task {i + 1}") for i, t in enumerate(document)]
+        tasks = [_prediction_from_item(t, name, i + 1) for i, t in enumerate(document)]
         return tasks, None
     raise ZslError(f"{quoted(name)} is neither a zsl json output nor a list of Label Studio tasks")
 
@@ -889,6 +888,14 @@ def _text(value: Any, field: str) -> str:
         kind = "null" if value is None else _JSON_TYPES.get(type(value), "an object")
         raise TypeError(f"{field} is {kind}, not a string")
     return value
+
+
+def _prediction_from_item(item: Any, name: str, number: int) -> Prediction:
+    """The prediction of a JSON list's item: a Label Studio task, or a zsl record, as pandas
+    writes a table of them (`df.to_json("p.json", orient="records")`)."""
+    if isinstance(item, dict) and "data" not in item and "path" in item:
+        return _prediction_from_object(item, f"{name}: record {number}")
+    return _prediction_from_task(item, f"{name}: task {number}")
 
 
 def _prediction_from_task(task: Any, where: str) -> Prediction:
