@@ -412,7 +412,12 @@ def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
     [
         (b"", "needs a header with a path column (path, file, filename, "),
         (b"id,species\na.jpg,cat\n", "a label column (label, class, category, class_name, "),
-        (b"id,species\na.jpg,cat\n", "found: id,species"),
+        (b"id,species\na.jpg,cat\n", "found: id,species)"),
+        (
+            b"a.jpg,cat\nb.jpg,dog\n",  # no header: its columns are not guessed
+            "(found: a.jpg,cat) (its first line names an image: add a header line, such as "
+            "path,label, above it)",
+        ),
         (b"image,class\na.jpg\n", "line 2: expected the columns image,class"),
         (b"path,label\na.jpg,\n", "line 2: the label is empty"),
         (b"path,label\na.jpg\n", "line 2: expected the columns path,label"),

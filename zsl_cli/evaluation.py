@@ -889,8 +889,16 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"{where}: a ground-truth CSV needs a header with a path column "
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
-        f"{','.join(header) or 'nothing'}){delimiter_hint(header)}"
+        f"{','.join(header) or 'nothing'}){delimiter_hint(header)}{_headerless_hint(header)}"
     )
+
+
+def _headerless_hint(header: list[str]) -> str:
+    """A note for a first line that names an image: a CSV without a header, whose columns are
+    not guessed (a path,label file and a label,path one look alike)."""
+    if not any(os.path.splitext(cell.strip())[1].lower() in IMAGE_EXTENSIONS for cell in header):
+        return ""
+    return " (its first line names an image: add a header line, such as path,label, above it)"
 
 
 def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
