@@ -503,3 +503,13 @@ def test_a_json_list_of_zsl_records_reads_as_their_json_lines(tmp_path: Path) ->
     path.write_bytes(b'[{"path": "a.png", "label": "cat", "score": 0.5}]')
     with pytest.raises(ZslError, match=r"p\.json: record 1: not a zsl prediction record \(no 'st"):
         read_predictions(path)
+    # pandas' other layouts: what to write instead. By columns, df.to_json's default, the
+    # message was "path is an object, not a string".
+    path.write_bytes(b'{"path": {"0": "a.png"}, "label": {"0": "cat"}}')
+    with pytest.raises(
+        ZslError, match=r"by columns; write df\.to_json\(path, orient=\"records\"\)\)$"
+    ):
+        read_predictions(path)
+    path.write_bytes(b'{"columns": ["path", "label"], "index": [0], "data": [["a.png", "cat"]]}')
+    with pytest.raises(ZslError, match=r"zsl records or Label Studio tasks \(from pandas, write "):
+        read_predictions(path)

@@ -599,7 +599,10 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
     if isinstance(document, list):
         tasks = [_prediction_from_item(t, name, i + 1) for i, t in enumerate(document)]
         return tasks, None
-    raise ZslError(f"{quoted(name)} is neither a zsl json output nor a list of Label Studio tasks")
+    raise ZslError(
+        f"{quoted(name)} is neither a zsl json output nor a list of zsl records or Label Studio "
+        'tasks (from pandas, write df.to_json(path, orient="records"))'
+    )
 
 
 # ValueError covers JSONDecodeError, UnicodeDecodeError and a number of 4,300+ digits;
@@ -828,6 +831,11 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
 
 
 def _prediction_from_object(value: Any, where: str) -> Prediction:
+    if isinstance(value, dict) and isinstance(value.get("path"), dict):
+        raise ZslError(
+            f"{where}: not a zsl prediction record (its path is an object: a table as pandas "
+            'writes it by default, by columns; write df.to_json(path, orient="records"))'
+        )
     try:
         score = value["score"]
         # A missing label, error or top-k list reads as zsl writes it, "" or none: pandas writes
