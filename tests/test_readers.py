@@ -513,3 +513,15 @@ def test_a_json_list_of_zsl_records_reads_as_their_json_lines(tmp_path: Path) ->
     path.write_bytes(b'{"columns": ["path", "label"], "index": [0], "data": [["a.png", "cat"]]}')
     with pytest.raises(ZslError, match=r"zsl records or Label Studio tasks \(from pandas, write "):
         read_predictions(path)
+
+
+def test_a_json_lines_table_saved_as_csv_says_how_to_save_it(tmp_path: Path) -> None:
+    # pd.read_json("p.jsonl", lines=True).to_csv("p.csv"): the rankings become Python lists in
+    # a top_k column, and the file was refused with only the columns it lacked.
+    path = tmp_path / "p.csv"
+    path.write_text(
+        ",path,label,score,top_k,status,error\n"
+        "0,a.png,cat,0.9,\"[{'label': 'cat', 'score': 0.9}]\",ok,\n"
+    )
+    with pytest.raises(ZslError, match=r"is not a zsl predictions CSV: .* \(its top_k column is "):
+        read_predictions(path)

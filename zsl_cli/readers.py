@@ -699,7 +699,7 @@ def _csv_rows(
     if any(header.count(column) != 1 for column in CSV_COLUMNS):
         raise ZslError(
             f"{quoted(name)} is not a zsl predictions CSV: the header must hold the columns "
-            f"{','.join(CSV_COLUMNS)}" + delimiter_hint(header)
+            f"{','.join(CSV_COLUMNS)}" + delimiter_hint(header) + _json_table_hint(header)
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
@@ -710,6 +710,17 @@ def _csv_rows(
             break
         predictions.append(_csv_prediction(row, header, picked, where, reader.line_num))
     return predictions
+
+
+def _json_table_hint(header: list[str]) -> str:
+    """A note for a header with JSON Lines' top_k column: a table read from zsl's JSON Lines and
+    saved as CSV (pandas' to_csv), its rankings written as Python lists."""
+    if "top_k" not in header or "top_k_labels" in header:
+        return ""
+    return (
+        " (its top_k column is JSON Lines': save a table read from JSON Lines as JSON Lines, "
+        'df.to_json(path, orient="records", lines=True))'
+    )
 
 
 def _cut_short(row: list[str], header: list[str], lines: _Lines) -> bool:
