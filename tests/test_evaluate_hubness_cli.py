@@ -410,6 +410,24 @@ def test_evaluate_refuses_an_ambiguous_truth_csv(tmp_path, truth_csv, message):
     assert result.stderr.count("\n") == 1
 
 
+def test_evaluate_reads_truth_and_predictions_as_spreadsheets_and_pandas_save_them(tmp_path):
+    # A truth CSV from Excel in a locale whose decimal mark is ',' ("CSV UTF-8", ';', its own
+    # column names), and predictions edited in pandas (a label cleared: null): both were refused.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    truth.write_bytes(b"\xef\xbb\xbfImage;Class;Confidence\r\n0.png;cat;0,5\r\n1.png;dog;1\r\n")
+    edited = tmp_path / "p.jsonl"
+    edited.write_text(
+        '{"path":"0.png","label":null,"score":0.9,"top_k":[{"label":"cat","score":0.9}],'
+        '"status":"ok","error":""}\n'
+        '{"path":"1.png","label":"dog","score":0.9,"top_k":null,"status":"ok","error":null}\n'
+    )
+    result = run("evaluate", edited, "--truth", truth, "-k", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("warning: 1 image has status ok but no label (e.g. '")
+    assert result.stderr.count("\n") == 1
+    assert "overall 50.0%" in result.stdout
+
+
 def test_png_report_names_characters_missing_from_the_font_once(tmp_path):
     pytest.importorskip("matplotlib")
     truth, predictions = write_truth_and_predictions(tmp_path, ["猫", "犬", "bird"])
