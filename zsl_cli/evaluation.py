@@ -852,7 +852,7 @@ def _truth_delimiter(text: str) -> str:
     with commas and names a path and a label column with that delimiter (Excel saves CSV with
     ';' in locales whose decimal mark is ','). A file whose header shows neither is read with
     ',' and refused, its header named."""
-    line = next((line for line in text.splitlines() if line.strip()), "")
+    line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     if len(next(csv.reader([line]))) == 1:
         for delimiter in (";", "\t"):
             names = {_column_name(name) for name in next(csv.reader([line], delimiter=delimiter))}
