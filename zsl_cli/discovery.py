@@ -401,6 +401,16 @@ def path_to_text(path: str | os.PathLike[str]) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+def has_surrogates(text: str) -> bool:
+    """Whether `text` holds lone surrogates: bytes that were not UTF-8, escaped as `path_to_text`
+    escapes them (or a JSON \\ud800), which no UTF-8 file can hold as they are."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def path_from_text(text: str) -> str:
     """The path (os.fsdecode form) that `path_to_text` wrote as `text`, so that a file named in
     a prediction or ground-truth file is found whatever the locale."""

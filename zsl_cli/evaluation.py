@@ -57,6 +57,7 @@ from zsl_cli.classes import (
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     absolute_path,
+    has_surrogates,
     path_from_text,
     path_to_text,
     printable,
@@ -450,7 +451,7 @@ def evaluate(
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     """`fix` when some of these names hold bytes that are not UTF-8 (a file saved in Latin-1 or
     Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
-    if all(name == name.encode("utf-8", "replace").decode("utf-8") for name in names):
+    if not any(map(has_surrogates, names)):
         return ""
     return f" (some are not UTF-8 text: {fix})"
 

@@ -23,7 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 import numpy as np
 
-from zsl_cli.discovery import path_from_text, printable_text, quoted
+from zsl_cli.discovery import has_surrogates, path_from_text, printable_text, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import delimiter_hint
@@ -783,22 +783,13 @@ def _refuse_other_encodings(cells: tuple[str, ...], where: str) -> None:
     code page (Excel's "CSV (Comma delimited)" on Windows writes cp1252), and caf\\xe9 would never
     match the truth's café. Paths may hold such bytes: a file's name need not be UTF-8."""
     for cell in cells:
-        if cell.isascii() or _is_utf8(cell):
+        if cell.isascii() or not has_surrogates(cell):
             continue
-        name = next(name for name in cell.split(TOP_K_SEPARATOR) if not _is_utf8(name))
+        name = next(name for name in cell.split(TOP_K_SEPARATOR) if has_surrogates(name))
         raise ZslError(
             f"{where}: the class '{printable_text(name)}' is not UTF-8 text: the file was "
             'saved in another encoding since; save it as UTF-8 (in Excel: "CSV UTF-8")'
         )
-
-
-def _is_utf8(text: str) -> bool:
-    """Whether `text` holds no surrogate escapes, the bytes that were no UTF-8."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _parse_score(text: str, where: str) -> float:

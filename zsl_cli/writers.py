@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import absolute_path, path_to_text, printable, quoted
+from zsl_cli.discovery import absolute_path, has_surrogates, path_to_text, printable, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -164,7 +164,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             continue  # served over HTTP, not by Label Studio: any file, any name
         if "/" not in relative:
             in_root.append(path)
-        elif _has_surrogates(path_to_text(relative)):
+        elif has_surrogates(path_to_text(relative)):
             not_utf8.append(path)
     warnings = []
     if in_root:
@@ -313,17 +313,9 @@ def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
     return _json_text(value, indent=indent).encode("utf-8", errors="backslashreplace")
 
 
-def _has_surrogates(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _without_surrogates(text: str) -> str:
     """Undecodable bytes (lone surrogates) shown as U+FFFD, the rest unchanged."""
-    if not _has_surrogates(text):
+    if not has_surrogates(text):
         return text
     try:
         raw = text.encode("utf-8", errors="surrogateescape")  # back to the original bytes
@@ -442,7 +434,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
             "image": label_studio_image_url(prediction.path, self._options),
             **{f"zsl_{key}": value for key, value in record.items()},
         }
-        if _has_surrogates(record["path"]):  # already path_to_text's
+        if has_surrogates(record["path"]):  # already path_to_text's
             data["zsl_path_quoted"] = quote(os.fsencode(prediction.path), safe="/")
         task: dict[str, Any] = {"data": data}
         if prediction.ok and prediction.label not in ("", UNKNOWN_LABEL):
