@@ -157,3 +157,25 @@ def test_a_reader_that_went_away_ends_with_141(tmp_path):
     gone = subprocess.Popen([*command, "--per-class", "1"], stderr=subprocess.PIPE)
     gone.stderr.close()  # before its closing line, "wrote 30 images ..."
     assert gone.wait(timeout=120) == 141
+
+
+@pytest.mark.parametrize("module", ["zsl_cli.cli", "zsl_cli.demo.__main__"])
+def test_an_option_whose_metavar_is_its_name_declares_the_name(module):
+    # typer 0.27 took such a metavar for the option's name: `--seed` was refused, as `--SEED`.
+    import importlib
+    import typing
+
+    import typer.models
+
+    unnamed = []
+    for command in importlib.import_module(module).app.registered_commands:
+        hints = typing.get_type_hints(command.callback, include_extras=True)
+        for name, hint in hints.items():
+            for info in getattr(hint, "__metadata__", ()):
+                if not isinstance(info, typer.models.OptionInfo):
+                    continue
+                # Inside Annotated, typer reads Option's first argument (`default`) as a name.
+                named = info.param_decls or str(info.default).startswith("-")
+                if not named and (info.metavar or "").lower() == name.replace("_", "-"):
+                    unnamed.append(f"{command.callback.__name__}({name})")
+    assert not unnamed

@@ -312,9 +312,12 @@ ModelName = Annotated[
         "directory, or Hugging Face hub id.",
     ),
 ]
+# An option whose metavar is its name in capitals is named explicitly: typer 0.27 took such a
+# metavar for the name (`--DEVICE`), and `--device` was refused.
 Device = Annotated[
     str,
     typer.Option(
+        "--device",
         metavar="DEVICE",
         help="auto (CUDA if available, else MPS, else CPU), cpu, cuda, cuda:N or mps.",
     ),
@@ -322,7 +325,9 @@ Device = Annotated[
 Precision = Annotated[
     str,
     typer.Option(
-        metavar="PRECISION", help="auto (fp32 on CPU, fp16 on a GPU), fp32, fp16 or bf16."
+        "--precision",
+        metavar="PRECISION",
+        help="auto (fp32 on CPU, fp16 on a GPU), fp32, fp16 or bf16.",
     ),
 ]
 BatchSize = Annotated[
@@ -946,6 +951,7 @@ def embed(
     dtype: Annotated[
         str | None,
         typer.Option(
+            "--dtype",
             metavar="DTYPE",
             help="Stored vector type: float32, or float16 for half the size.  [default: what the "
             "store already holds for this model, else float32]",
@@ -1264,6 +1270,7 @@ def hubness(
     methods: Annotated[
         list[str] | None,
         typer.Option(
+            "--methods",
             metavar="METHODS",
             help="Comma-separated methods to compare, from none, csls, isoftmax, centering "
             "and mp (repeatable), or all.  [default: all]",

@@ -78,7 +78,9 @@ def make_images(
     seed: Annotated[
         int,
         typer.Option(
-            metavar="SEED", help="Random seed, 0 to 4294967295; the same seed gives the same bytes."
+            "--seed",
+            metavar="SEED",
+            help="Random seed, 0 to 4294967295; the same seed gives the same bytes.",
         ),
     ] = 0,
     per_class: Annotated[
@@ -126,7 +128,9 @@ def train(
     ],
     seed: Annotated[
         int,
-        typer.Option(metavar="SEED", help="Seed for the weights, training images and batches."),
+        typer.Option(
+            "--seed", metavar="SEED", help="Seed for the weights, training images and batches."
+        ),
     ] = TrainSettings.seed,
     steps: Annotated[
         int,
@@ -178,6 +182,7 @@ def evaluate(
     seed: Annotated[
         list[int] | None,
         typer.Option(
+            "--seed",
             metavar="SEED",
             help="Seed of a fresh set, 0 to 4294967295; repeat for more.  [default: 101 to 105]",
             show_default=False,
