@@ -825,6 +825,39 @@ def test_an_encoder_may_return_its_text_embeddings_in_any_memory_layout(tiny_cli
     np.testing.assert_array_equal(classifier.vectors, expected.vectors)
 
 
+def test_an_encoder_whose_encode_texts_takes_no_advance_encodes_in_a_run_with_progress(tiny_clip):
+    # encode_texts(texts, advance=None) is newer than the rest of the protocol: an Encoder of a
+    # caller's own written before it got a TypeError from a run with progress (the CLI's).
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+
+    class WithoutAdvance:
+        def __getattr__(self, name):
+            return getattr(encoder, name)
+
+        def encode_texts(self, texts):
+            return encoder.encode_texts(texts)
+
+    plan = api.plan_classes(api.ClassOptions(classes=["cat", "dog"], templates="imagenet7"))
+    expected = api.build_classifier(*plan, encoder)
+    heard = []
+
+    class Progress:
+        def start(self, total, description):
+            heard.append(description)
+
+        def advance(self, n):
+            heard.append(n)
+
+        def stop(self):
+            heard.append("stop")
+
+    classifier = api.build_classifier(*plan, WithoutAdvance(), progress=Progress())
+    np.testing.assert_array_equal(classifier.vectors, expected.vectors)
+    assert heard == []  # no bar that would stand still at 0
+    api.build_classifier(*plan, encoder, progress=Progress())
+    assert heard == ["encoding class prompts", len(plan[1].texts), "stop"]
+
+
 def test_images_left_out_by_their_extension_are_a_warning(tiny_clip, photos, tmp_path):
     from PIL import Image
 

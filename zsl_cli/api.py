@@ -602,12 +602,12 @@ def build_classifier(
     """Encode every prompt once and mix the embeddings into class vectors; `progress` hears of
     the prompts encoded (thousands of classes x 80 templates take minutes on a CPU)."""
     texts = list(plan.texts)
-    if progress is None:
+    if progress is None or not _reports_progress(encoder.encode_texts):
         text_embeddings = encoder.encode_texts(texts)
     else:
         progress.start(len(texts), "encoding class prompts")
         try:
-            text_embeddings = encoder.encode_texts(texts, progress.advance)
+            text_embeddings = encoder.encode_texts(texts, advance=progress.advance)
         finally:
             progress.stop()
     # Contiguous rows, as the digests below read them (an Encoder may return any layout).
@@ -650,6 +650,16 @@ def build_classifier(
         encoder.prompt_tokens,
         _alike_attributes(spec, text_ids),
     )
+
+
+def _reports_progress(encode_texts: Callable[..., np.ndarray]) -> bool:
+    """Whether an Encoder's encode_texts takes `advance`: one written before the protocol had it
+    encodes the prompts all the same, without a progress bar."""
+    try:
+        parameters = inspect.signature(encode_texts).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (some built-ins): try it
+        return True
+    return any(p.name == "advance" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _alike_attributes(spec: ClassSpec, text_ids: np.ndarray) -> list[list[str]]:
