@@ -312,6 +312,10 @@ ModelName = Annotated[
         "directory, or Hugging Face hub id.",
     ),
 ]
+TRUTH_HELP = (
+    "Ground truth: a folder of class sub-folders, or a CSV with a path and a label column "
+    "(or file/image, class/category; relative paths start at the CSV's folder)"
+)
 # An option whose metavar is its name in capitals is named explicitly: typer 0.27 took such a
 # metavar for the name (`--DEVICE`), and `--device` was refused.
 Device = Annotated[
@@ -1096,8 +1100,7 @@ def evaluate(
         typer.Option(
             parser=file_path,
             metavar="DIR_OR_CSV",
-            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
-            "(relative paths start at the CSV's folder).",
+            help=TRUTH_HELP + ".",
             show_default=False,
         ),
     ],
@@ -1282,8 +1285,7 @@ def hubness(
         typer.Option(
             parser=file_path,
             metavar="DIR_OR_CSV",
-            help="Ground truth: a folder of class sub-folders, or a CSV with columns path,label "
-            "(relative paths start at the CSV's folder); adds each method's accuracy.",
+            help=TRUTH_HELP + "; adds each method's accuracy.",
             show_default=False,
         ),
     ] = None,
