@@ -122,6 +122,8 @@ class ProcessRun:
     max_rss_mb: float
     load: float  # 1-minute load average when it started
     line_times: list[float] = field(default_factory=list)  # seconds from start, per line
+    # (seconds from start, CPU seconds of the process itself, without its children), sampled
+    own_cpu: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def first_line_s(self) -> float | None:
@@ -275,22 +277,29 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-class PeakRss:
-    """A child's own peak RSS: VmHWM from /proc/<pid>/status, polled until the child exits.
+class ProcessWatch:
+    """A child's own peak RSS (VmHWM from /proc/<pid>/status) and its own CPU time over the run
+    (utime + stime from /proc/<pid>/stat, all its threads but none of its children), polled
+    until the child exits.
 
     os.wait4's ru_maxrss will not do: Linux counts the memory of the process that forked the child
     (this one, holding a model and images) as the child's until it execs, so every child looked
-    at least as large as the benchmark itself. Without /proc (macOS) `kb` stays None."""
+    at least as large as the benchmark itself; and its CPU time includes zsl's decode processes.
+    Without /proc (macOS) `kb` stays None and `cpu` empty."""
 
     INTERVAL_S = 0.01
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, started: float) -> None:
         self.kb: int | None = None
+        self.cpu: list[tuple[float, float]] = []  # (seconds since `started`, own CPU seconds)
+        self._started = started
         self._status = Path(f"/proc/{pid}/status")
+        self._stat = Path(f"/proc/{pid}/stat")
+        self._ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> PeakRss:
+    def __enter__(self) -> ProcessWatch:
         self._thread.start()
         return self
 
@@ -301,13 +310,18 @@ class PeakRss:
     def _poll(self) -> None:
         while True:
             try:
-                status = self._status.read_text()
+                status, stat = self._status.read_text(), self._stat.read_text()
             except OSError:
                 return
             lines = [line for line in status.splitlines() if line.startswith("VmHWM:")]
             if not lines:  # exited: a zombie has no memory left
                 return
             self.kb = max(self.kb or 0, int(lines[0].split()[1]))
+            # Fields after the command name, which may hold spaces and parentheses: utime and
+            # stime are the 14th and 15th of the line.
+            fields = stat.rpartition(")")[2].split()
+            own_cpu = (int(fields[11]) + int(fields[12])) / self._ticks
+            self.cpu.append((time.perf_counter() - self._started, own_cpu))
             if self._stop.wait(self.INTERVAL_S):
                 return
 
@@ -319,7 +333,7 @@ def run_process(
 
     With `stdout_to`, stdout is copied there and each line's arrival is timed (zsl flushes
     after every batch). os.wait4 gives this child's own CPU time (RUSAGE_CHILDREN would add
-    every earlier child's); PeakRss its own peak memory.
+    every earlier child's); ProcessWatch its own peak memory and CPU time without its children.
     """
     load = load_average()
     line_times = []
@@ -333,7 +347,7 @@ def run_process(
             stdout=subprocess.PIPE if stdout_to else subprocess.DEVNULL,
             stderr=stderr,
         )
-        with PeakRss(process.pid) as peak:
+        with ProcessWatch(process.pid, started) as watch:
             if stdout_to:
                 assert process.stdout is not None
                 with open(stdout_to, "wb") as copy:
@@ -347,9 +361,9 @@ def run_process(
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"exit code {process.returncode}: {' '.join(command)}\n{tail}")
-    rss_kb = peak.kb or usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # macOS: bytes
+    rss_kb = watch.kb or usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # macOS: bytes
     cpu_s = usage.ru_utime + usage.ru_stime
-    return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, line_times)
+    return ProcessRun(count, wall_s, cpu_s, rss_kb / 1024, load, line_times, watch.cpu)
 
 
 def marginal_rate(n_small: int, t_small: float, n_large: int, t_large: float) -> float:
@@ -374,6 +388,22 @@ def streamed_rate(run: ProcessRun, after: int, batch_size: int) -> float:
     if not 0 < after < len(times):
         return math.nan
     return marginal_rate(after, times[after - 1], len(times), times[-1])
+
+
+def own_cpu_share(run: ProcessRun, after: int, batch_size: int) -> float:
+    """Cores' worth of CPU the process itself (its threads, none of its decode processes) used
+    over the in-process window of `streamed_rate`: near 1 or more, zsl's own process bounds the
+    rate, not decoding or the model. NaN without samples of the window's two ends."""
+    times = run.line_times
+    after = batch_end(after, batch_size)
+    if not 0 < after < len(times) or not run.own_cpu:
+        return math.nan
+    start, end = times[after - 1], times[-1]
+    before = [cpu for at, cpu in run.own_cpu if at <= start]
+    until = [cpu for at, cpu in run.own_cpu if at <= end]
+    if not before or end <= start:
+        return math.nan
+    return (until[-1] - before[-1]) / (end - start)
 
 
 def two_run_rows(measurement: str, small: ProcessRun, large: ProcessRun, note: str) -> list[Row]:
@@ -815,6 +845,9 @@ class Rounds:
                     if start < large.count:
                         shown = "n/a" if math.isnan(rate) else f"{rate:.2f} img/s"
                         notes.append(f"in-process {shown} after prediction {start}")
+                        share = own_cpu_share(large, small.count, settings.batch_size)
+                        if not math.isnan(share):
+                            notes.append(f"zsl's own process busy {share:.2f} cores meanwhile")
                     else:  # no batch ends after the small run's count before the last line
                         notes.append(
                             f"in-process n/a: at batch {settings.batch_size}, the batch holding "
@@ -1153,7 +1186,7 @@ def render(results: Results) -> str:
         f"{results.numbers.get('tokens_per_prompt')}",
     ]
     if settings["device"] != "cpu":
-        # PeakRss reads one process's VmHWM; summing forked children's RSS would count the
+        # ProcessWatch reads one process's VmHWM; summing forked children's RSS would count the
         # pages they share with zsl once per child.
         lines.append("RSS MB: the zsl process alone, without its decode worker processes")
     lines.append("")

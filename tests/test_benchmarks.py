@@ -3,6 +3,7 @@ they say (they are not run whole here: each takes minutes)."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,23 @@ def test_throughput_workdir_is_absolute(benchmark_modules, tmp_path: Path, monke
     _, args = throughput.parse_settings(["--sections", "7", "--workdir", "bench"])
     assert args.workdir == tmp_path / "bench"
     assert args.workdir.is_dir()
+
+
+def test_throughput_own_cpu_share_covers_the_in_process_window(benchmark_modules) -> None:
+    # Batches of 4: the window runs from line 4 (at 2.0 s) to line 12 (at 6.0 s), during which
+    # the process's own CPU time went from 1.5 to 5.5 s: one core's worth.
+    import throughput
+
+    run = throughput.ProcessRun(
+        count=12,
+        wall_s=6.5,
+        cpu_s=30.0,
+        max_rss_mb=1.0,
+        load=0.0,
+        line_times=[1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 4.0, 4.0, 4.0, 4.0, 6.0],
+        own_cpu=[(0.5, 0.2), (1.9, 1.5), (3.0, 2.0), (5.95, 5.5), (6.4, 5.9)],
+    )
+    assert throughput.own_cpu_share(run, after=3, batch_size=4) == 1.0
+    assert math.isnan(throughput.own_cpu_share(run, after=12, batch_size=4))  # no window
+    run.own_cpu = []  # no /proc
+    assert math.isnan(throughput.own_cpu_share(run, after=3, batch_size=4))
