@@ -1491,3 +1491,22 @@ def test_a_run_keeps_the_file_its_path_list_comes_from(tiny_clip, tmp_path, clas
         )
     assert process.returncode == 2 and b"is an input of this run" in process.stderr
     assert listed.read_bytes() == before
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, "20"), ("28", "28")])
+def test_the_command_shortens_openblas_spinning_unless_told_otherwise(given, kept):
+    # Set before numpy loads OpenBLAS, which reads it once: spinning BLAS threads took the cores
+    # of the decode processes on a GPU machine (zsl_cli.__main__).
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if given is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = given
+    script = (
+        "import os, sys\n"
+        "sys.argv = ['zsl', '--version']\n"
+        "from zsl_cli.__main__ import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == kept
