@@ -13,9 +13,10 @@ from zsl_cli.errors import EXIT_INTERRUPTED
 # numpy's OpenBLAS keeps its threads spinning for 2**28 cycles (about 0.1 s) after each matrix
 # product. Each batch's similarities are one: on a GPU, at a batch every 0.1-0.2 s, the threads
 # spun all the time on the cores the decode processes need (H200, 16 cores, 200 classes: 949
-# images/s and zsl's own process busy 7 cores; with 2**4 cycles 1,521 and 2.3 cores). 2**20 (under
-# a millisecond) keeps them ready for back-to-back products (relabelling from a store).
-# Read when numpy loads OpenBLAS, so set before anything imports numpy.
+# images/s with zsl's own process busy 7 cores; with 2**20 cycles, 1,568 and 2.3 cores). Under a
+# millisecond of spinning still keeps them ready for back-to-back products (relabelling from a
+# store: as fast as with 2**28, where 2**4 was slower). Read when numpy loads OpenBLAS, so set
+# before anything imports numpy.
 OPENBLAS_SPIN = ("OPENBLAS_THREAD_TIMEOUT", "20")
 
 
