@@ -25,12 +25,11 @@ import os
 import pstats
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+from timing import fastest  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -74,15 +73,6 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
         f"descriptions, {args.described:,} x {args.descriptors}": {"descriptions": descriptions},
         f"descriptions, one {args.line_mb:g} MB line": {"descriptions": long_line},
     }
-
-
-def fastest(run: Callable[[], object], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:

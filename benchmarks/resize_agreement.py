@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from arguments import (  # benchmarks/arguments.py
     random_seed,
 )
 from PIL import Image
+from timing import fastest  # benchmarks/timing.py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
 
@@ -115,15 +115,6 @@ def summary(diffs: list[np.ndarray]) -> str:
     return f"{int(values.max()):>4} {np.mean(values >= 1):>7.2%} {per_million:>9.0f}"
 
 
-def fastest(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
-
-
 def agreement(factors: list[float], rng: np.random.Generator) -> None:
     print("agreement: torch (in Pillow's order) vs Pillow, both sides shrunk by `factor`")
     print("grey levels apart: max, share of values >= 1, values >= 2 per million")
@@ -176,8 +167,8 @@ def speed(repeats: int, rng: np.random.Generator) -> None:
         image = Image.fromarray(pixels)
         cells = []
         for name, number in FILTERS.items():
-            pillow = fastest(lambda: image.resize(new_size, number), repeats)  # noqa: B023
-            torch = fastest(lambda: _torch_resize(image, new_size, name), repeats)  # noqa: B023
+            pillow = fastest(lambda: image.resize(new_size, number), repeats) * 1000  # noqa: B023
+            torch = fastest(lambda: _torch_resize(image, new_size, name), repeats) * 1000  # noqa: B023
             marks = ("*", " ") if torch_shrinks(size, new_size, number) else (" ", "*")
             cells.append(
                 f"{name} pillow{marks[1]}{pillow:6.2f} torch{marks[0]}{torch:6.2f} "
