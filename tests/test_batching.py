@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_label_cli import process_running
 from zsl_cli import batching
 from zsl_cli.batching import DecodeQueue
 
@@ -293,12 +294,12 @@ def test_decode_processes_end_with_a_parent_killed_outright(tmp_path):
         parent.kill()
         parent.wait(timeout=10)
         deadline = time.monotonic() + 5
-        while any(map(_running, workers)) and time.monotonic() < deadline:
+        while any(map(process_running, workers)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not [pid for pid in workers if _running(pid)]
+        assert not [pid for pid in workers if process_running(pid)]
     finally:
         parent.kill()
-        for pid in filter(_running, workers):  # so that a failure leaves no orphan behind
+        for pid in filter(process_running, workers):  # so that a failure leaves no orphan behind
             os.kill(pid, signal.SIGKILL)
         parent.communicate(timeout=10)  # the workers held its stdout open too
 
@@ -313,15 +314,6 @@ def test_a_decode_process_whose_parent_ended_before_it_started_ends():
         worker.start()
         worker.join(10)
         assert worker.exitcode == exitcode
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` exists and has not ended (a zombie has, whether reaped or not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def test_decode_processes_decode_real_files_with_the_runs_pillow_settings(tmp_path):

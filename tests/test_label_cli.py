@@ -1169,12 +1169,13 @@ main()
 """
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has, whether reaped or not)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return False
-    return state != "Z"  # a zombie is gone, left for its new parent to reap
+    return state not in ("Z", "X")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="decode processes: Linux only")
@@ -1191,9 +1192,9 @@ def test_an_interrupt_as_decode_processes_start_leaves_none_running(tmp_path, cl
     pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
     assert len(pids) == 2
     deadline = time.monotonic() + 10
-    while any(map(_running, pids)) and time.monotonic() < deadline:
+    while any(map(process_running, pids)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = [pid for pid in pids if _running(pid)]
+    left = [pid for pid in pids if process_running(pid)]
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "decode processes left running"
