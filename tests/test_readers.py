@@ -317,6 +317,31 @@ def test_a_text_stdin_without_bytes_under_it_is_read_as_text(
     assert (prediction.path, prediction.label, prediction.score) == ("café.png", "cat", 0.75)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "path", "said"),
+    [
+        ("csv", "", r"line 3: the path is empty$"),
+        ("jsonl", "", r"line 2: the path is empty$"),
+        ("csv", "a\0.png", r"line 3: the path 'a\\x00\.png' holds a character that no file name "),
+        ("csv", "a\0.png", r"line 3: .* no file name holds \('\\x00'\)$"),
+        ("jsonl", "a\ud800.png", r"line 2: the path 'a\\ud800\.png' .*\('\\ud800'\)$"),
+        ("json", "a\udfff.png", r"prediction 2: the path 'a\\udfff\.png' holds a character"),
+    ],
+)
+def test_a_prediction_of_a_path_that_names_no_file_is_refused_naming_its_line(
+    tmp_path: Path, fmt: str, path: str, said: str
+) -> None:
+    # A path emptied in a spreadsheet was a prediction of no image, shown as nothing among
+    # those without truth; NUL (a CSV cell) or half a surrogate pair (JSON's "\ud800") failed
+    # in evaluate's matching with a traceback (ValueError: embedded null byte).
+    file = tmp_path / f"p.{fmt}"
+    with open_writer(file, fmt) as writer:
+        for name in ("a.png", path):
+            writer.write(Prediction(name, "cat", 0.5, RankedScores(("cat",), [0.5])))
+    with pytest.raises(ZslError, match=said):
+        read_predictions(file)
+
+
 def _last_line_cut(data: bytes, keep: int | None) -> bytes:
     """`data` with its last line cut after `keep` of its bytes (None: only its line end)."""
     last = data.rstrip(b"\n").rfind(b"\n") + 1

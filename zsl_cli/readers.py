@@ -757,13 +757,32 @@ def _csv_prediction(
     path_text, label, score, top_labels, top_scores, status, error = picked(row)
     _refuse_other_encodings((label, top_labels), where)
     return Prediction(
-        path=path_from_text(path_text),
+        path=_path(path_text, where),
         label=label,
         score=_parse_score(score, where) if score else None,
         top_k=_ranked_from_cells(top_labels, top_scores, where),
         status=status,
         error=error,
     )
+
+
+def _path(text: str, where: str) -> str:
+    """The path a prediction names (see `path_from_text`); ZslError for text that names no file:
+    an empty cell, or a character no file name holds (NUL, or half a surrogate pair as JSON's
+    "\\ud800" gives), which matching the truth failed on with a traceback."""
+    if not text:
+        raise ZslError(f"{where}: the path is empty")
+    unnamable = _UNNAMABLE.search(text)
+    if unnamable:
+        raise ZslError(
+            f"{where}: the path '{printable_text(text)}' holds a character that no file name "
+            f"holds ('{printable_text(unnamable.group())}')"
+        )
+    return path_from_text(text)
+
+
+# NUL, and the surrogates that escape no byte of a name (\udc80-\udcff do: see path_from_text).
+_UNNAMABLE = re.compile("[\0\ud800-\udc7f\udd00-\udfff]")
 
 
 def _ranked_from_cells(top_labels: str, top_scores: str, where: str) -> RankedScores:
@@ -844,7 +863,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
         # a missing value as null (`to_json`), and json.dumps of its rows as NaN. An ok row's
         # missing label is an abstention, which evaluate warns of, as of an emptied CSV cell.
         return Prediction(
-            path=path_from_text(_text(value["path"], "path")),
+            path=_path(_text(value["path"], "path"), where),
             label=_text(_or_empty(value["label"], ""), "label"),
             score=None if score is None else float(score),
             top_k=_ranked_from_record(value, where),
