@@ -352,6 +352,13 @@ def test_evaluate_skips_blank_lines_in_a_predictions_csv(tmp_path):
     result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["n"] == 2
+    # Rows of empty cells, as a spreadsheet saves rows it once used: one was a prediction of
+    # no image ("1 prediction without truth", shown as nothing), two the same one twice.
+    predictions.write_text("\r\n".join([*(row.strip() for row in rows), ",,,,,,", ",,,,,,", ""]))
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n"] == 2 and data["unmatched"]["predictions"]["count"] == 0
     # The blank lines still count for the line an error names.
     predictions.write_text(rows[0] + "\r\n" + rows[1] + "\r\n" + "2.png,cat\r\n")
     result = run("evaluate", predictions, "--truth", truth)

@@ -691,8 +691,10 @@ def _csv_rows(
     """The predictions of a CSV's rows; a last line cut short is left out, told to `warn`, where
     `lines` are the reader's (without both, it is an error as any other row of missing cells)."""
     # A blank line (a trailing one left by an editor or `echo >>`) is a row of no cells: skipped,
-    # as JSON Lines skips it. The reader still counts it, so line numbers stay right.
-    rows = (row for row in reader if row)
+    # as JSON Lines skips it, and so is a row of empty cells (`,,,,,,`, as a spreadsheet saves
+    # rows it once used), as in a truth CSV. The reader still counts them, so line numbers stay
+    # right.
+    rows = (row for row in reader if any(row))
     header = next(rows, None) or []
     # Columns in any order, and others beside them (a reviewer's notes added in a spreadsheet),
     # as a truth CSV may have.
