@@ -1476,6 +1476,26 @@ def test_ok_records_whose_label_is_null_are_counted_as_an_emptied_cell_is(photos
     )
 
 
+def test_labelled_rows_of_another_status_than_ok_are_counted_in_one_warning(photos, tmp_path):
+    # A status cell left empty in a predictions CSV written by hand, or typed 'OK': each such
+    # image counted as failed (0% here) without a word, its label and ranking unread.
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog"]))
+        writer.write(predicted(photos / "cat" / "b.png", "cat", ["cat", "dog"]))
+        writer.write(predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat"]))
+        writer.write(predicted(photos / "dog" / "e.JPG", "", status="not_an_image"))
+    edited = tmp_path / "edited.csv"
+    edited.write_text(output.read_text().replace(",ok,", ",,").replace(",,\n", ",OK,\n", 1))
+    result = evaluate_files(edited, photos, ks=(1,))
+    assert result.metrics.failed == 4 and result.metrics.top_k[0].overall == 0.0
+    assert result.warnings == (
+        "3 images have a label but not the status ok ('', 'OK'; e.g. "
+        f"'{photos / 'cat' / 'a.jpg'}': a status emptied or typed otherwise?): each counts as "
+        "failed, never correct",
+    )
+
+
 def test_truth_classes_that_differ_from_a_class_in_case_or_spaces_are_named_so(tmp_path):
     # Truth folders Cat/ and 'dog '/ against the classes cat and dog: the warning listed
     # "Cat, dog " and asked whether the names matched, with nothing to see in the names shown.

@@ -419,6 +419,16 @@ def evaluate(
             f"(e.g. '{printable(unlabelled[0].path)}'; a cell emptied in a spreadsheet, or a "
             "missing value as pandas writes it?): each counts as an abstention, never correct"
         )
+    # zsl writes an image it could not label without a label: one with a label and another
+    # status than ok had its status emptied or typed otherwise ('OK', 'ok ') since.
+    mislabelled = [p for p in matched if not p.ok and p.label]
+    if mislabelled:
+        statuses = sorted({f"'{printable_text(p.status)}'" for p in mislabelled})
+        warnings.append(
+            f"{_count(len(mislabelled), 'image has', 'images have')} a label but not the "
+            f"status ok ({some_names(statuses, 3)}; e.g. '{printable(mislabelled[0].path)}': a "
+            "status emptied or typed otherwise?): each counts as failed, never correct"
+        )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
