@@ -480,6 +480,31 @@ def test_a_record_without_a_path_or_status_says_which_in_json_terms(
         read_predictions(path)
 
 
+@pytest.mark.parametrize(
+    ("top_k", "said"),
+    [
+        ("cat|dog", "top_k is a string, not a list of objects with a label and a score"),
+        ({"cat": 0.9}, "top_k is an object, not a list of objects with a label and a score"),
+        (["cat", "dog"], "top_k item 1 is a string, not an object with a label and a score"),
+        ([{"label": "cat", "score": 0.9}, {"label": "dog"}], "top_k item 2 has no 'score' field"),
+        ([{"label": "cat", "score": None}], "top_k item 1's score is null, not a number"),
+        ([{"label": 3, "score": 0.9}], "top_k label is a number, not a string"),
+    ],
+)
+def test_a_record_whose_top_k_is_no_list_of_labels_and_scores_says_what_it_is(
+    tmp_path: Path, top_k: Any, said: str
+) -> None:
+    # Rankings another tool wrote its own way: a string's characters and an object's keys were
+    # read as its items ('string indices must be integers, not 'str''), and a ranked class
+    # without a score was the record's own ("no 'score' field", where the record has one).
+    record = {"path": "a.png", "label": "cat", "score": 0.9, "top_k": top_k, "status": "ok"}
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(_as_pandas_writes(record))
+    with pytest.raises(ZslError) as refused:
+        read_predictions(path)
+    assert str(refused.value) == f"{path}: line 1: not a zsl prediction record ({said})"
+
+
 def _written_records(tmp_path: Path, fmt: str) -> Path:
     """Predictions written by zsl in `fmt`: two ranked, one failed."""
     path = tmp_path / f"p.{fmt}"

@@ -889,10 +889,32 @@ def _ranked_from_record(value: dict, where: str) -> RankedScores:
 
 def _ranked_from_objects(choices: Any) -> RankedScores:
     labels, scores = [], []
-    for choice in choices:
-        labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
-        scores.append(float(choice["score"]))
+    try:
+        for choice in choices:
+            labels.append(sys.intern(_text(choice["label"], "top_k label")))  # as in _csv_rows
+            scores.append(float(choice["score"]))
+    except (TypeError, KeyError) as error:
+        # Said of the list as written: a string's or an object's keys were read as its items
+        # ("string indices must be integers"), and a missing score as the record's own.
+        raise TypeError(_top_k_problem(choices) or str(error)) from None
     return RankedScores(tuple(labels), scores)
+
+
+def _top_k_problem(choices: Any) -> str:
+    """What makes a record's top_k other than a list of {"label": ..., "score": ...} objects;
+    "" where it is one (a label or score of the wrong type, which its own error tells)."""
+    if not isinstance(choices, list):
+        return f"top_k is {_json_kind(choices)}, not a list of objects with a label and a score"
+    for number, choice in enumerate(choices, start=1):
+        item = f"top_k item {number}"
+        if not isinstance(choice, dict):
+            return f"{item} is {_json_kind(choice)}, not an object with a label and a score"
+        missing = [key for key in ("label", "score") if key not in choice]
+        if missing:
+            return f"{item} has no '{missing[0]}' field"
+        if not isinstance(choice["score"], (int, float, str)):
+            return f"{item}'s score is {_json_kind(choice['score'])}, not a number"
+    return ""
 
 
 def _or_empty(value: Any, empty: Any) -> Any:
@@ -914,10 +936,15 @@ def _scores_cell(value: Any) -> str:
 _JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
 
 
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return "a string" if isinstance(value, str) else _JSON_TYPES.get(type(value), "an object")
+
+
 def _text(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        kind = "null" if value is None else _JSON_TYPES.get(type(value), "an object")
-        raise TypeError(f"{field} is {kind}, not a string")
+        raise TypeError(f"{field} is {_json_kind(value)}, not a string")
     return value
 
 
