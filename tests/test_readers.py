@@ -18,7 +18,7 @@ import pytest
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import Prediction, RankedScores
-from zsl_cli.writers import LabelStudioOptions, open_writer
+from zsl_cli.writers import CSV_COLUMNS, LabelStudioOptions, open_writer
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
 
@@ -387,6 +387,41 @@ def test_a_last_line_cut_short_is_left_out_with_one_warning(
     path.write_bytes(_last_line_cut(data, 40))
     with pytest.raises(ZslError, match=r": line [34]: (expected 7 columns|not valid JSON)"):
         read_predictions(path)
+
+
+_REORDERED = b"path,label,score,status,error,top_k_labels,top_k_scores\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "cut", "rest"),
+    [
+        # zsl's order: an image that failed last, its error in quotes (it holds a comma).
+        (HEADER, b'b.png,,,,,not_an_image,"cannot read, it', b' is no image"'),
+        # Columns a spreadsheet moved, the ranking last: cut inside its scores.
+        (_REORDERED, b"b.png,b,0.5,ok,,b|c,0.5|", b"0.25"),
+        (_REORDERED, b"b.png,b,0.5,ok,,b|c,0.5", b"|0.25"),
+    ],
+)
+def test_a_last_line_cut_in_its_last_cell_is_left_out_where_the_cell_shows_it(
+    tmp_path: Path, header: bytes, cut: bytes, rest: bytes
+) -> None:
+    # A quote left open was read as closed at the end of the file, and a ranking cut short
+    # refused the whole file ("line 3: top_k_labels and top_k_scores differ in length").
+    cells = dict(zip(CSV_COLUMNS, ["a.png", "a", "0.5", "a|b", "0.5|0.25", "ok", ""], strict=True))
+    first = ",".join(cells[name] for name in header.decode().strip().split(","))
+    path = tmp_path / "p.csv"
+    path.write_bytes(header + first.encode() + b"\n" + cut)
+    told: list[str] = []
+    [prediction] = read_predictions_and_run_info(path, warn=told.append)[0]
+    assert prediction.path == "a.png"
+    assert told == [
+        f"{path}: line 3: the last line is cut short (the file ends inside it: a labelling run "
+        "stopped while writing, or a copy cut off); that prediction is left out"
+    ]
+    # Whole, the same line without its line end reads as the others do.
+    path.write_bytes(header + first.encode() + b"\n" + cut + rest)
+    told.clear()
+    assert len(read_predictions_and_run_info(path, warn=told.append)[0]) == 2 and not told
 
 
 @pytest.mark.parametrize(

@@ -673,15 +673,17 @@ _CSV_FIELDS_UNLIMITED = _CsvFieldLimitHold()
 
 class _Lines:
     """A text's lines, for csv.reader, and whether the last one read lacks a line end: only the
-    text's last line can, and a row there that is short of cells was cut by the writer's end."""
+    text's last line can, and a row there may have been cut by the writer's end (_cut_short)."""
 
     def __init__(self, text: Iterator[str]) -> None:
         self._text = text
         self.unfinished = False
+        self.last = ""  # the line read last
 
     def __iter__(self) -> Iterator[str]:
         for line in self._text:
             self.unfinished = not line.endswith(("\n", "\r"))
+            self.last = line
             yield line
 
 
@@ -707,7 +709,7 @@ def _csv_rows(
     predictions = []
     for row in rows:
         where = f"{name}: line {reader.line_num}"
-        if warn is not None and lines is not None and _cut_short(row, header, lines):
+        if warn is not None and lines is not None and _cut_short(row, header, picked, lines):
             warn(_cut_short_message(where))
             break
         predictions.append(_csv_prediction(row, header, picked, where, reader.line_num))
@@ -725,12 +727,31 @@ def _json_table_hint(header: list[str]) -> str:
     )
 
 
-def _cut_short(row: list[str], header: list[str], lines: _Lines) -> bool:
-    """Whether `row` is the text's last line, lacking its line end and some cells: a writer
-    stopped in it. Not a complete row that lacks only the line end (a last line saved so by an
-    editor), nor a row over several lines (a quote left open that ran to the end)."""
-    one_line = not any("\n" in cell or "\r" in cell for cell in row)
-    return lines.unfinished and len(row) < len(header) and one_line
+def _cut_short(
+    row: list[str], header: list[str], picked: Callable[[list[str]], Any], lines: _Lines
+) -> bool:
+    """Whether `row` is the text's last line, lacking its line end, and a writer stopped in it:
+    it lacks some cells, ends inside a quoted cell, or its ranking's cells (moved to the end by
+    a spreadsheet) do not pair up. Not a complete row that lacks only the line end (a last line
+    saved so by an editor), nor a row over several lines (a quote left open that ran to the end).
+    A cut inside zsl's own last cell, the unquoted error text of an image that failed, reads as
+    a whole row: its status, which the metrics read, is whole."""
+    if not lines.unfinished or any("\n" in cell or "\r" in cell for cell in row):
+        return False
+    if len(row) < len(header) or _quote_left_open(lines.last):
+        return True
+    top_labels, top_scores = picked(row)[3:5]  # in CSV_COLUMNS' order
+    try:
+        _ranked_from_cells(top_labels, top_scores, "")
+    except ZslError:
+        return True
+    return False
+
+
+def _quote_left_open(line: str) -> bool:
+    """Whether `line` ends inside a quoted cell, which csv's reader takes as closed at the end of
+    the text; no writer leaves one open."""
+    return next(csv.reader([line + "\n"]))[-1].endswith("\n")
 
 
 def _cut_short_message(where: str) -> str:
