@@ -467,13 +467,24 @@ def test_truth_errors(tmp_path):
         )
 
 
-def test_duplicate_and_unmatchable_predictions_are_errors(photos):
+def test_duplicate_and_unmatchable_predictions_are_errors(photos, monkeypatch):
     truth = load_truth(photos)
     twice = [predicted(photos / "cat" / "a.jpg", "cat"), predicted(photos / "cat" / "a.jpg", "dog")]
     with pytest.raises(ZslError, match="twice"):
         evaluate(twice, truth)
     with pytest.raises(ZslError, match="none of the 1 predictions"):
         evaluate([predicted("/nowhere/x.jpg", "cat")], truth)
+    # Counted in predictions, with both spellings: "rows 1 and 3" named, in a CSV, its header
+    # row as a spreadsheet numbers rows, and only the second spelling.
+    monkeypatch.chdir(photos)
+    twice = [predicted("cat/a.jpg", "cat"), predicted("dog/d.jpg", "dog")]
+    twice.append(predicted("./cat/../cat/a.jpg", "dog"))
+    with pytest.raises(ZslError) as refused:
+        evaluate(twice, truth)
+    assert refused.value.message == (
+        "the predictions list 'cat/a.jpg' twice (predictions 1 and 3, the second as "
+        "'./cat/../cat/a.jpg'); evaluate the output of a single run"
+    )
     with pytest.raises(ZslError, match="no predictions"):
         evaluate([], truth)
     with pytest.raises(ZslError, match="top-k"):

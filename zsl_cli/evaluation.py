@@ -580,9 +580,12 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     for j, path in enumerate(paths):
         absolute = absolute_path(_from(base, path))
         if absolute in first_row:
+            # Counted in predictions, not rows: a CSV's row 1 is its header to a spreadsheet.
+            first = first_row[absolute]
+            again = "" if paths[first] == path else f", the second as '{printable(path)}'"
             raise ZslError(
-                f"the predictions list '{printable(path)}' twice (rows {first_row[absolute] + 1} "
-                f"and {j + 1}); evaluate the output of a single run"
+                f"the predictions list '{printable(paths[first])}' twice (predictions "
+                f"{first + 1} and {j + 1}{again}); evaluate the output of a single run"
             )
         first_row[absolute] = j
         i = by_path.get(absolute)
