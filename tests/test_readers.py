@@ -389,6 +389,31 @@ def test_a_last_line_cut_short_is_left_out_with_one_warning(
         read_predictions(path)
 
 
+@pytest.mark.parametrize("fmt", ["json", "label-studio"])
+@pytest.mark.parametrize("name", ["p.json", "p.txt", "-"])
+def test_a_json_document_cut_short_says_that_the_file_ends_inside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, name: str
+) -> None:
+    # `zsl label -f json > p.json` stopped while writing: the error named only a place ("line 23
+    # column 198 (char 5000)"), and piped, or under a name that is no format's, its first line
+    # was said to be a JSON Lines record that is no JSON ("stdin: line 1: not valid JSON").
+    data = _written(fmt, 3)
+    data = data[: len(data) // 2]
+    path = tmp_path / name
+    path.write_bytes(data)
+    if name == "-":
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Pipe(data))))
+    told: list[str] = []
+    with pytest.raises(ZslError) as refused:
+        read_predictions_and_run_info("-" if name == "-" else path, warn=told.append)
+    assert not told
+    shown = "stdin" if name == "-" else str(path)
+    assert refused.value.message.startswith(f"'{shown}' is not valid JSON: ")
+    assert refused.value.message.endswith(
+        f"(char {len(data)}) (the file ends there: cut short by a run stopped while writing?)"
+    )
+
+
 _REORDERED = b"path,label,score,status,error,top_k_labels,top_k_scores\n"
 
 

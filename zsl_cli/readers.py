@@ -579,7 +579,11 @@ def _parse(
     if fmt is None and start == b"{":
         try:
             document = loads(data)
-        except _JSON_ERRORS:
+        except _JSON_ERRORS as error:
+            # A document over several lines cut short, not records: their error is a line's.
+            several_lines = isinstance(error, json.JSONDecodeError) and error.lineno > 1
+            if several_lines and _ends_in(error):
+                raise _invalid_json(name, error) from None
             return _read_jsonl(io.BytesIO(data), name, warn), None  # one record per line
         if not (isinstance(document, dict) and "predictions" in document):
             return _read_jsonl(io.BytesIO(data), name, warn), None  # a single record
@@ -614,7 +618,18 @@ def _load_json(data: bytes, name: str, loads: Callable[[bytes], Any] = json.load
     try:
         return loads(data)
     except _JSON_ERRORS as error:
-        raise ZslError(f"{quoted(name)} is not valid JSON: {error}") from None
+        raise _invalid_json(name, error) from None
+
+
+def _invalid_json(name: str, error: Exception) -> ZslError:
+    hint = " (the file ends there: cut short by a run stopped while writing?)"
+    return ZslError(f"{quoted(name)} is not valid JSON: {error}{hint if _ends_in(error) else ''}")
+
+
+def _ends_in(error: Exception) -> bool:
+    """Whether a JSON error is the text's end, inside a value: `zsl label -f json > p.json`
+    stopped while writing."""
+    return isinstance(error, json.JSONDecodeError) and not error.doc[error.pos :].strip()
 
 
 def _loads_invalid(data: bytes) -> Any:
