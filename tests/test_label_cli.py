@@ -718,6 +718,46 @@ def test_a_path_list_typed_at_the_terminal_is_asked_for(tiny_clip, tmp_path, cla
     assert "no paths on stdin" in stderr
 
 
+def run_at_a_terminal(command: list[str]) -> str:
+    """What `command` shows on a terminal of 120 columns that its stdout and stderr both go to."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    with subprocess.Popen(command, stdout=terminal, stderr=terminal) as shown:
+        os.close(terminal)
+        received = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
+                break
+            if not chunk:
+                break
+            received += chunk
+        assert shown.wait(timeout=300) == 0
+    os.close(controller)
+    return received.decode("utf-8", "replace")
+
+
+def test_no_progress_bar_runs_into_rows_printed_on_its_terminal(tiny_clip, tmp_path, classes_file):
+    # `zsl label photos -c classes.txt` at a terminal (the quickstart's command) printed each
+    # row after the bar's last redraw, on its line: "| 0/2 [00:00<?, ?img/s]path,label,score,".
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
+
+    shown = run_at_a_terminal(command)
+    lines = [line.split("\r")[-1] for line in shown.split("\r\n")]
+    assert "path,label,score,top_k_labels,top_k_scores,status,error" in lines
+    assert sum(line.startswith(str(tmp_path / "images")) for line in lines) == 2
+    assert "img/s]" not in shown  # the bar's rate
+
+    # Predictions going elsewhere leave the bar on the terminal.
+    assert "img/s]" in run_at_a_terminal([*command, "-o", str(tmp_path / "out.csv")])
+
+
 def label_two_images_command(tiny_clip, tmp_path, classes_file) -> list[str]:
     """`zsl label` as a subprocess, on a folder of two images it writes."""
     images = tmp_path / "images"

@@ -778,6 +778,7 @@ def label(
     from zsl_cli import api
     from zsl_cli.summary import (
         ProgressBar,
+        on_stderr_terminal,
         render_label_summary,
         render_warnings,
         stderr_console,
@@ -824,7 +825,9 @@ def label(
         hubness_reduction=_hubness_reduction(hubness_reduction),
     )
     try:
-        report = api.label(request, progress=ProgressBar(quiet))
+        # The rows are the progress where they show on the terminal the bar would be drawn on.
+        progress = ProgressBar(quiet or on_stderr_terminal(output))
+        report = api.label(request, progress=progress)
     except Interrupted as stop:
         assert isinstance(stop.report, api.LabelReport)  # what api.label stops with
         report = stop.report

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
-from zsl_cli.files import point_at_devnull
+from zsl_cli.files import point_at_devnull, stdout_status
 from zsl_cli.formatting import clipped_middle, fixed, percent
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
@@ -98,6 +98,19 @@ class _Console(Console):
                 raise ZslError(f"cannot write to stdout: {error.strerror or error}") from error
             # Diagnostics that cannot be written (a full disk, a hung-up terminal) must not
             # turn a run whose output is written into a failure: they are dropped.
+
+
+def on_stderr_terminal(output: str | None) -> bool:
+    """Whether predictions written to `output` (None or "-": stdout) show on the terminal that
+    stderr shows: a progress bar there would run into their lines, each row printed after the
+    bar's last redraw ("| 16/90 [00:00<00:00, 109.34img/s]path,label,score,...")."""
+    try:
+        if not sys.stderr.isatty():
+            return False
+        shown = stdout_status() if output in (None, "-") else os.stat(output)
+        return shown is not None and os.path.samestat(shown, os.fstat(sys.stderr.fileno()))
+    except (AttributeError, OSError, ValueError):  # no such file yet, a stream without one
+        return False
 
 
 class ProgressBar:
