@@ -1488,6 +1488,10 @@ def test_a_summary_of_a_run_stopped_before_any_image_says_nothing_was_written():
     assert "Interrupted after 0 of 400 images" in stream.getvalue()
     assert "Nothing written: out.csv is as it was" in stream.getvalue()
     assert "Predictions:" not in stream.getvalue()
+    # Stdout kept nothing to say "as it was" of: `> out.csv` had emptied that file before.
+    stream = io.StringIO()
+    render_label_summary(Console(file=stream, width=200), summary, "stdout")
+    assert stream.getvalue().endswith("\nNothing written to stdout\n")
 
 
 def test_repeated_ext_options_add_up(tiny_clip, tmp_path, classes_file):

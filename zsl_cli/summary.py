@@ -201,7 +201,10 @@ def render_label_summary(
             f"{summary['low_confidence_below']:g} (low confidence)"
         )
     if summary["interrupted"] and not total:
-        console.print(f"Nothing written: {printable(output)} is as it was")
+        if output == "stdout":  # not "as it was": a shell's `> out.csv` emptied that file
+            console.print("Nothing written to stdout")
+        else:
+            console.print(f"Nothing written: {printable(output)} is as it was")
     else:
         console.print(f"Predictions: {printable(output)}")
 
