@@ -1136,6 +1136,7 @@ def test_label_studio_url_of_a_path_going_up_from_a_folder_link(tmp_path: Path, 
 def test_path_messages_show_bytes_that_are_not_utf8_as_x_escapes(tmp_path: Path) -> None:
     # As every other message does (README: \xNN), where repr() showed Python's \udce9.
     weird = os.fsdecode(os.fsencode(tmp_path) + b"/" + NON_UTF8_NAME)
+    (tmp_path / "root").mkdir()
     checks = [
         lambda: format_from_path(weird + ".out"),
         lambda: output_format(weird + ".csv", "jsonl"),
@@ -1172,6 +1173,23 @@ def test_label_studio_refuses_outside_paths(tmp_path: Path, root: Path) -> None:
     # The root itself is no file under it: Label Studio could not serve it.
     with pytest.raises(ZslError, match="is outside the Label Studio document root"):
         label_studio_image_url(str(root), options)
+
+
+def test_a_label_studio_document_root_that_is_no_folder_is_named_as_such(
+    tmp_path: Path, root: Path
+) -> None:
+    # A typo, or the server's path in its container: every image was "outside" it, and the
+    # message said to move the images under a folder that does not exist.
+    image = root / "photos" / "a.jpg"
+    (tmp_path / "file").write_bytes(b"")
+    for missing in (tmp_path / "roots", tmp_path / "file"):
+        with pytest.raises(ZslError) as caught:
+            check_label_studio_paths([image], local_files(missing))
+        assert caught.value.message == (
+            f"the Label Studio document root '{missing}' is no folder here: give the folder that "
+            "the server's document root is on this machine"
+        )
+    assert not check_label_studio_paths([image], local_files(root))
 
 
 def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root: Path) -> None:

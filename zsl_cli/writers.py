@@ -210,6 +210,13 @@ def _label_studio_relative_path(path: str, options: LabelStudioOptions) -> str:
     base = _label_studio_root(options)
     relative = _relative_posix_path(path, base)
     if relative is None:
+        if options.document_root is not None and not os.path.isdir(base):
+            # A typo, or the server's own path (Docker's /label-studio/files) where the images
+            # are mounted elsewhere here: "move the images under it" would be no help.
+            raise ZslError(
+                f"the Label Studio document root {quoted(base)} is no folder here: give the "
+                "folder that the server's document root is on this machine"
+            )
         if options.document_root is not None:
             where = f"the Label Studio document root {quoted(base)}"
             fix = "move the images under it or set a different document root"
