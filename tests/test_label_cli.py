@@ -1368,6 +1368,10 @@ def test_help_shows_defaults_written_in_the_text():
     assert "[default: one per core, at most 32]" in text
     # Pillow's limit is 89,478,485 pixels: the help and the too_large reason both say 89.5 MP.
     assert "[default: Pillow's limit, about 89.5 MP]" in text
+    # The server's variable names its local files: URLs under --ls-url-prefix are not made
+    # relative to it (README), where the help gave it as the root's default whatever else.
+    root = "[default: $LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT; none with --ls-url-prefix]"
+    assert root in text
 
 
 @pytest.mark.parametrize(

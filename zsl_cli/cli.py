@@ -728,7 +728,7 @@ def label(
             metavar="DIR",
             help="Label Studio: local-files document root; image URLs "
             "become /data/local-files/?d=<path under it>.  [default: "
-            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT]",
+            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT; none with --ls-url-prefix]",
             show_default=False,
         ),
     ] = None,
