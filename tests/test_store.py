@@ -1000,6 +1000,21 @@ def test_a_store_without_a_schema_version_is_refused(tmp_path: Path) -> None:
         EmbeddingStore.open(path)
 
 
+@pytest.mark.parametrize("change", ["DROP TABLE files", "ALTER TABLE models DROP COLUMN precision"])
+def test_a_store_that_lacks_a_table_or_column_of_its_version_is_damaged(
+    tmp_path: Path, change: str
+) -> None:
+    path = tmp_path / "s.db"
+    EmbeddingStore.open(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(change)
+    # Said as it opens (before a model loads), where the first query failed in a traceback.
+    with pytest.raises(
+        ZslError, match=r"s\.db is damaged \(no such (table: files|column: precision)"
+    ):
+        EmbeddingStore.open(path, create=False)
+
+
 def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("hello, this is not a database\n" * 20)

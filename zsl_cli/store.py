@@ -360,6 +360,26 @@ class EmbeddingStore:
         if version < 1:
             raise ZslError(f"embedding store {self.path} has no valid schema version ({version})")
         self._version = version  # version 1 is read as it is; register_model migrates it
+        self._check_tables()
+
+    def _check_tables(self) -> None:
+        """zsl makes every table with the store: one missing, or a column of the store's version,
+        is damage or another program's change, on which the first query failed in a traceback."""
+        precision = ", precision" if self._version >= 2 else ""
+        try:
+            self._conn.execute(
+                f"SELECT id, identity, name, dim, dtype, created_at{precision} FROM models LIMIT 0"
+            )
+            self._conn.execute(
+                "SELECT model_id, path, size, mtime_ns, status, error, vector, written_at "
+                "FROM files LIMIT 0"
+            )
+        except sqlite3.OperationalError as exc:
+            if not str(exc).startswith("no such"):
+                raise
+            raise ZslError(
+                f"embedding store {self.path} is damaged ({exc}); delete it and re-run `zsl embed`"
+            ) from exc
 
     def _create_schema(self) -> None:
         # Both are properties of the file, set outside any transaction and before the first table
