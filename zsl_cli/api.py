@@ -1718,7 +1718,7 @@ class EmbedReport:
     store: str
     model: str = ""
     found: int = 0  # images discovered in this scan
-    encoded: int = 0  # new or changed images encoded in this run
+    encoded: int = 0  # images read this run (new, changed, failures retried), `failed` included
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
     removed: int = 0  # stored images no longer found under the scanned paths
