@@ -528,6 +528,25 @@ def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
     assert "by half a point" in message
 
 
+def test_a_recommendation_of_no_reduction_measured_claims_no_comparison():
+    # `--methods none`: "no method improves" and "keep none" spoke of methods never measured,
+    # and kept none at a skewness of 4.5.
+    sims = _planted_hub(n_images=600, n_classes=30)
+    names = [f"c{i}" for i in range(30)]
+    truth = sims[:, :-1].argmax(axis=1)
+    for result in (
+        hubness.compare(sims, names, methods=("none",)),
+        hubness.compare(sims, names, methods=("none",), truth=truth),
+    ):
+        assert result["recommendation"].endswith(
+            "no reduction was measured (--methods all measures every one)."
+        )
+    assert hubness.compare(sims, names, methods=("none",), truth=truth)["recommendation"] == (
+        "Mean per-class accuracy 87.8% without reduction; no reduction was measured "
+        "(--methods all measures every one)."
+    )
+
+
 def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
     sims = _random_sims(6, 3, seed=16)
     truth = np.array([0, 1, 0, 1, 0, 1])  # class 2, the unseen one, has no image

@@ -776,8 +776,13 @@ def _accuracy(
 def _recommendation(entries: dict[str, dict], k: int) -> str:
     baseline = entries["none"]
     reductions = [m for m in entries if m != "none"]
+    # `--methods none`: nothing to compare with, which advice to keep none would claim.
+    unmeasured = "no reduction was measured (--methods all measures every one)"
     if "accuracy" in baseline:
         base_accuracy = baseline["accuracy"]["mean_per_class"]
+        if not reductions:
+            measured = percent(base_accuracy)
+            return f"Mean per-class accuracy {measured} without reduction; {unmeasured}."
 
         def accuracy(method: str) -> float:
             # Equal shares summed over classes in another order differ in their last bits: such
@@ -785,8 +790,8 @@ def _recommendation(entries: dict[str, dict], k: int) -> str:
             # nor turn a gain of exactly half a point into less.
             return round(entries[method]["accuracy"]["mean_per_class"], _ACCURACY_DIGITS)
 
-        best = max(reductions, key=accuracy, default="")
-        if best and accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
+        best = max(reductions, key=accuracy)
+        if accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
             best_accuracy = entries[best]["accuracy"]["mean_per_class"]
             return (
                 f"Try --hubness-reduction {best}: mean per-class accuracy {percent(best_accuracy)} "
@@ -799,8 +804,10 @@ def _recommendation(entries: dict[str, dict], k: int) -> str:
     skewness = baseline["skewness"]
     if skewness < LOW_SKEWNESS:
         return f"Hubness is low (N_k skewness {skewness:.2f} at k={k}): no reduction needed."
-    best = min(reductions, key=lambda m: abs(entries[m]["skewness"]), default="")
-    if not best or abs(entries[best]["skewness"]) >= skewness:
+    if not reductions:
+        return f"Hubness is high (N_k skewness {skewness:.2f} at k={k}): {unmeasured}."
+    best = min(reductions, key=lambda m: abs(entries[m]["skewness"]))
+    if abs(entries[best]["skewness"]) >= skewness:
         return (
             f"Hubness is high (N_k skewness {skewness:.2f} at k={k}) but no measured reduction "
             "lowers it: keep none."
