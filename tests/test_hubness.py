@@ -547,6 +547,18 @@ def test_a_recommendation_of_no_reduction_measured_claims_no_comparison():
     )
 
 
+def test_a_recommendation_by_skewness_names_it_as_the_raw_similarities():
+    # `--methods csls` leaves "none" out of the table: the skewness quoted is not one shown.
+    names = [f"c{i}" for i in range(30)]
+    low = hubness.compare(_random_sims(300, 30, seed=14), names, methods=("csls",))
+    assert low["recommendation"].startswith("Hubness is low without reduction (N_k skewness ")
+    entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
+    assert hubness._recommendation(entries, k=5) == (
+        "Hubness is high without reduction (N_k skewness 3.00 at k=5) but no measured reduction "
+        "lowers it: keep none."
+    )
+
+
 def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
     sims = _random_sims(6, 3, seed=16)
     truth = np.array([0, 1, 0, 1, 0, 1])  # class 2, the unseen one, has no image
