@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -516,6 +517,43 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     urls = [t["data"]["image"] for t in json.loads(tasks_file.read_text())]
     assert all(url.startswith("http://files.example/photos/") for url in urls)
     assert not any("/photos/photos/" in url for url in urls)
+
+
+def test_label_studio_model_version_names_the_hub_revision(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # Two revisions of one hub model are two model versions to a Label Studio project, which
+    # pre-annotates with one; both were "zsl-<version>:acme/tiny-clip".
+    import huggingface_hub.constants
+
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    for commit, ref in (("1" * 40, "main"), ("2" * 40, "v2")):
+        shutil.copytree(tiny_clip, repo / "snapshots" / commit)
+        (repo / "refs").mkdir(exist_ok=True)
+        (repo / "refs" / ref).write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    tasks_file = tmp_path / "tasks.json"
+    output = api.OutputOptions(
+        path=str(tasks_file),
+        format="label-studio",
+        label_studio=api.LabelStudioOptions(document_root=str(tmp_path)),
+    )
+
+    def version(revision: str | None, *, loaded: bool = False) -> set[str]:
+        model = api.ModelOptions(name="acme/tiny-clip", revision=revision)
+        if loaded:  # the encoder's revision, not request.model's
+            api.label(request(photos, tiny_clip, output=output), encoder=api.open_encoder(model))
+        else:
+            api.label(request(photos, tiny_clip, output=output, model=model))
+        return {
+            p["model_version"] for t in json.loads(tasks_file.read_text()) for p in t["predictions"]
+        }
+
+    prefix = f"zsl-{zsl_cli.__version__}:acme/tiny-clip"
+    assert version(None) == {prefix}
+    assert version("v2") == {f"{prefix}@v2"}
+    assert version("2" * 40, loaded=True) == {f"{prefix}@{'2' * 40}"}
 
 
 def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(

@@ -937,8 +937,7 @@ def label(
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
     if output is not None and fmt == "label-studio":
-        model_name = encoder.name if encoder is not None else os.fspath(request.model.name)
-        studio = _label_studio_options(output.label_studio, path_to_text(model_name))
+        studio = _label_studio_options(output.label_studio, _model_version_name(request, encoder))
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction)
@@ -1068,6 +1067,17 @@ def _label_studio_options(
         document_root=Path(root) if root else None,
         model_version=options.model_version or f"zsl-{__version__}:{model}",
     )
+
+
+def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
+    """The model as a default Label Studio model version names it: with its hub revision, where
+    one was asked for, so that two revisions of one model are two versions to a project."""
+    if encoder is None:
+        name, revision = os.fspath(request.model.name), request.model.revision
+    else:  # an Encoder of a caller's own need not say which revision it is
+        name, revision = encoder.name, getattr(encoder, "revision", None)
+    name = path_to_text(name)
+    return f"{name}@{revision}" if isinstance(revision, str) else name
 
 
 class _KeptInReport:

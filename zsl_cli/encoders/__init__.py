@@ -257,7 +257,14 @@ def load_encoder(
         model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
     _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
     return TransformersEncoder(
-        source, model, tokenizer, image_processor, torch_device, dtype, exact_preprocessing
+        source,
+        model,
+        tokenizer,
+        image_processor,
+        torch_device,
+        dtype,
+        exact_preprocessing,
+        revision=revision,
     )
 
 

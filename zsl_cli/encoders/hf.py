@@ -93,8 +93,11 @@ class TransformersEncoder:
         device: torch.device,
         dtype: torch.dtype,
         exact_preprocessing: bool = False,
+        revision: str | None = None,
     ) -> None:
         self._source = source
+        # The hub revision asked for (None: the default branch): two revisions share a name.
+        self.revision = revision
         self.model_type = str(getattr(model.config, "model_type", "") or "")
         # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
         # instead of CLIP's 100), shifting every score.
