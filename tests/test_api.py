@@ -554,6 +554,9 @@ def test_label_studio_model_version_names_the_hub_revision(
     assert version(None) == {prefix}
     assert version("v2") == {f"{prefix}@v2"}
     assert version("2" * 40, loaded=True) == {f"{prefix}@{'2' * 40}"}
+    # The run info, recorded to reproduce the run, says which revision it was too.
+    run_info = json.loads(tasks_file.with_name("tasks.json.run.json").read_text())
+    assert run_info["model"]["revision"] == "2" * 40
 
 
 def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(

@@ -1074,10 +1074,17 @@ def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
     one was asked for, so that two revisions of one model are two versions to a project."""
     if encoder is None:
         name, revision = os.fspath(request.model.name), request.model.revision
-    else:  # an Encoder of a caller's own need not say which revision it is
-        name, revision = encoder.name, getattr(encoder, "revision", None)
+    else:
+        name, revision = encoder.name, _revision(encoder)
     name = path_to_text(name)
-    return f"{name}@{revision}" if isinstance(revision, str) else name
+    return f"{name}@{revision}" if revision is not None else name
+
+
+def _revision(encoder: Encoder) -> str | None:
+    """The hub revision a loaded encoder was asked for: ours say so; an Encoder of a caller's own
+    need not (None)."""
+    revision = getattr(encoder, "revision", None)
+    return revision if isinstance(revision, str) else None
 
 
 class _KeptInReport:
@@ -1557,6 +1564,9 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {
             "name": path_to_text(encoder.name),  # a local model's folder is a path
+            # The hub revision asked for (None: the default branch, or an Encoder of a caller's
+            # own that does not say).
+            "revision": _revision(encoder),
             # Hashing the weights costs seconds for a large model: only store runs need it.
             "identity": encoder.identity if request.embeddings else None,
             "head": {
