@@ -221,10 +221,10 @@ class ModelOptions:
 class InputOptions:
     """Which images: files, folders (walked) and globs; "-" reads a path list from `stdin`."""
 
-    paths: tuple[str | os.PathLike[str], ...] = ()
+    paths: Sequence[str | os.PathLike[str]] = ()  # kept as a tuple
     stdin: IO[bytes] | None = None  # binary stream read for "-" (default: the process's stdin)
     nul_separated: bool = False  # the stdin list is NUL-separated (find -print0)
-    extensions: tuple[str, ...] | None = None  # None: the common image extensions
+    extensions: Sequence[str] | None = None  # None: the common image extensions
     include_hidden: bool = False
     max_pixels: int | None = None  # larger images fail as too_large; None: Pillow's limit
 
@@ -1317,7 +1317,7 @@ class HubnessRequest:
     model: ModelOptions = field(default_factory=ModelOptions)
     embeddings: str | os.PathLike[str] | None = None  # paths are kept as str
     k: int = 10
-    methods: tuple[str, ...] | None = None  # None: every method
+    methods: Sequence[str] | None = None  # None: every method
     # ImageFolder or path,label CSV: adds accuracy per method.
     truth: str | os.PathLike[str] | None = None
     # Seen-class list (with truth): adds unseen-class accuracy.
@@ -1495,7 +1495,7 @@ class EvaluateRequest:
     predictions: str | os.PathLike[str]  # paths are kept as str
     truth: str | os.PathLike[str]
     seen: str | os.PathLike[str] | None = None
-    ks: tuple[int, ...] = (1, 5)  # top-k accuracies to report
+    ks: Sequence[int] = (1, 5)  # top-k accuracies to report
     json_out: str | os.PathLike[str] | None = None
     report_out: str | os.PathLike[str] | None = None
 
