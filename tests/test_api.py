@@ -158,6 +158,14 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: _studio(model_version=None), "model_version None: give a string"),
         (lambda: _studio(document_root=3), "document_root: int is not a file path"),
         (lambda: _studio(config=3), "config: int is not a file path"),
+        # A path built from data with a NUL, which no file name holds: a ValueError ("embedded
+        # null byte") where the run first looked it up.
+        (lambda: api.InputOptions(paths=("a\0b",)), "path 'a\\\\x00b': no file name holds a NUL"),
+        (lambda: api.OutputOptions(path=Path("p\0.csv")), "output path 'p\\\\x00.csv': no"),
+        (lambda: api.ClassOptions(classes="c\0.txt"), "classes 'c\\\\x00.txt': no file name"),
+        (lambda: api.EmbedRequest("s\0.zsl"), "store 's\\\\x00.zsl': no file name holds a NUL"),
+        (lambda: api.EvaluateRequest("p.csv", "t\0"), "truth 't\\\\x00': no file name holds"),
+        (lambda: _studio(config="c\0.xml"), "config 'c\\\\x00.xml': no file name holds"),
         # Options that choose or decode image files, where no file is read.
         (
             lambda: api.LabelRequest(

@@ -58,6 +58,7 @@ from zsl_cli.discovery import (
     normalize_extensions,
     path_to_text,
     printable,
+    quoted,
     scan,
 )
 from zsl_cli.encoders import (
@@ -237,6 +238,8 @@ class InputOptions:
         odd = next((p for p in self.paths if not isinstance(p, (str, os.PathLike))), None)
         if odd is not None:
             raise ZslError(f"paths: {type(odd).__name__} is not a file or folder path")
+        for path in self.paths:
+            _check_no_nul("path", path)
         _flags(self, "nul_separated", "include_hidden")
         if self.nul_separated and "-" not in self.paths:
             raise ZslError(
@@ -291,7 +294,15 @@ def _file_paths(options: object, *names: str) -> None:
         path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
         if not isinstance(path, str):
             raise ZslError(f"{name}: {type(value).__name__} is not a file path")
+        _check_no_nul(name, path)
         object.__setattr__(options, name, path)  # a frozen dataclass's own __post_init__
+
+
+def _check_no_nul(name: str, path: str | os.PathLike[str]) -> None:
+    """A ZslError for a path with a NUL (one built from data), which no file name holds: the
+    system calls refuse it with a ValueError wherever the run first looks the path up."""
+    if "\0" in os.fspath(path):
+        raise ZslError(f"{name} {quoted(path)}: no file name holds a NUL character")
 
 
 def _texts(options: object, *names: str) -> None:
@@ -380,6 +391,8 @@ class ClassOptions:
         if not isinstance(self.classes, (str, os.PathLike, type(None))):
             # A list becomes a tuple: the request stays hashable, and as it was made.
             object.__setattr__(self, "classes", tuple(self.classes))
+        elif self.classes is not None:
+            _check_no_nul("classes", self.classes)
         _file_paths(self, "attributes", "descriptions")
         if not isinstance(self.templates, (str, os.PathLike)):
             # A list was read as one template, its repr; a tuple failed once the model loaded.
@@ -406,6 +419,7 @@ class OutputOptions:
         if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
             raise ZslError(f"output path: {type(self.path).__name__} is not a file path")
         if self.path is not None:
+            _check_no_nul("output path", self.path)
             object.__setattr__(self, "path", os.fspath(self.path))
         if self.format is not None and not isinstance(self.format, str):
             raise ZslError(
@@ -430,6 +444,8 @@ def _check_label_studio_types(options: writers.LabelStudioOptions) -> None:
         value = getattr(options, name)
         if value is not None and not isinstance(value, (str, os.PathLike)):
             raise ZslError(f"{name}: {type(value).__name__} is not a file path")
+        if value is not None:
+            _check_no_nul(name, value)
 
 
 @dataclass(frozen=True)
