@@ -907,6 +907,39 @@ def test_an_encoder_whose_encode_texts_takes_no_advance_encodes_in_a_run_with_pr
     assert heard == ["encoding class prompts", len(plan[1].texts), "stop"]
 
 
+@pytest.mark.parametrize(
+    ("method", "broken", "message"),
+    [
+        # One embedding short: an IndexError in the prompt plan, a ValueError from zip().
+        (
+            "encode_texts",
+            lambda e: e[:-1],
+            "encode_texts gave an array of shape \\(1, 16\\) for 2 texts",
+        ),
+        (
+            "encode_images",
+            lambda e: e[:-1],
+            "encode_images gave an array of shape \\(5, 16\\) for 6 images",
+        ),
+        ("encode_images", lambda e: e[0], "encode_images gave an array of shape \\(16,\\) for 6"),
+        # A ValueError from matmul's gufunc signature.
+        (
+            "encode_images",
+            lambda e: np.pad(e, ((0, 0), (0, 1))),
+            "image embeddings have 17 values and its text embeddings 16",
+        ),
+    ],
+)
+def test_an_encoder_of_a_callers_own_that_breaks_the_protocol_is_a_user_error(
+    tiny_clip, photos, method, broken, message
+):
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+    real = getattr(encoder, method)
+    setattr(encoder, method, lambda inputs, *more: broken(real(inputs, *more)))
+    with pytest.raises(ZslError, match=message):
+        api.label(request(photos, tiny_clip, output=None), encoder=encoder)
+
+
 def test_images_left_out_by_their_extension_are_a_warning(tiny_clip, photos, tmp_path):
     from PIL import Image
 

@@ -628,6 +628,7 @@ def build_classifier(
             progress.stop()
     # Contiguous rows, as the digests below read them (an Encoder may return any layout).
     text_embeddings = np.ascontiguousarray(text_embeddings)
+    _check_rows(encoder, "encode_texts", text_embeddings, len(texts), "texts")
     # Equal to the bit for texts the encoder made alike; keyed by a digest of the bytes, as
     # np.unique(axis=0) sorts rows lexicographically (2.5 s for 80,000 prompts, against 0.35 s),
     # and the bytes themselves would be one more copy of every embedding.
@@ -920,7 +921,8 @@ def iter_encoded(
     for items in decoding.batches(batch_size):
         ok_items = [item for item in items if item.ok]
         if ok_items:
-            embeddings = encoder.encode_images(stack_pixels(ok_items))
+            embeddings = np.asarray(encoder.encode_images(stack_pixels(ok_items)))
+            _check_rows(encoder, "encode_images", embeddings, len(ok_items), "images")
             for item, embedding in zip(ok_items, embeddings, strict=True):
                 item.embedding = embedding
                 item.pixels = None  # free the pixels as soon as they are encoded
@@ -1200,7 +1202,24 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
     for item in items:
         assert item.embedding is not None, "only encoded images are scored"
         embeddings.append(item.embedding)
-    return np.stack(embeddings)
+    stacked = np.stack(embeddings)
+    if stacked.shape[1] != classifier.vectors.shape[1]:
+        raise ZslError(
+            f"the encoder's image embeddings have {stacked.shape[1]} values and its text "
+            f"embeddings {classifier.vectors.shape[1]}; an Encoder gives both of one width, its "
+            "dim"
+        )
+    return stacked
+
+
+def _check_rows(encoder: Encoder, method: str, embeddings: np.ndarray, n: int, what: str) -> None:
+    """A ZslError where an Encoder of a caller's own breaks the protocol, giving other than one
+    embedding per input, rather than an IndexError or ValueError where the rows are used."""
+    if embeddings.ndim != 2 or len(embeddings) != n:
+        raise ZslError(
+            f"encoder {path_to_text(encoder.name)}: {method} gave an array of shape "
+            f"{embeddings.shape} for {n} {what}; an Encoder gives one row per input"
+        )
 
 
 def _store_batches(items: list[ImageItem], progress: Progress) -> Iterator[list[ImageItem]]:
