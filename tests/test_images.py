@@ -1162,3 +1162,18 @@ def test_pillow_extensions_are_those_the_decoder_reads() -> None:
     # Stubs (no decoder without an application's handler), a video, a refused and a
     # write-only format, and sidecars.
     assert not {".h5", ".grib", ".wmf", ".mpg", ".eps", ".ps", ".pdf", ".json", ".xmp"} & readable
+
+
+def test_a_host_programs_load_truncated_images_leaves_a_cut_jpeg_truncated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With Pillow's LOAD_TRUNCATED_IMAGES set by the program calling zsl, a JPEG cut in half
+    # decoded as ok, its lower half grey, and was labelled.
+    path = tmp_path / "cut.jpg"
+    noise = np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(path, quality=90)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pillow_settings(DEFAULT_MAX_PIXELS):
+        assert status_of(path) == "truncated"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for the host program

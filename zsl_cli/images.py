@@ -244,7 +244,9 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     Blocks that overlap (runs in several threads, ending in any order) share the settings: the
     first saves what the host program had and the last puts it back.
 
-    It also raises Pillow's limit on one PNG metadata chunk to PNG_METADATA_LIMIT.
+    It also raises Pillow's limit on one PNG metadata chunk to PNG_METADATA_LIMIT, and turns
+    off ImageFile.LOAD_TRUNCATED_IMAGES where the host program set it: a file cut short is then
+    reported as truncated, not labelled from the grey its missing part decodes to.
     """
     _PILLOW_HOLD.enter(max_pixels)
     try:
@@ -263,6 +265,7 @@ class _PillowHold:
         self._blocks = 0
         self._max_image_pixels: int | None = None
         self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
+        self._load_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         self._libtiff_handlers: tuple[int | None, int | None] = (None, None)
         self._logger_was_quiet = False
 
@@ -271,6 +274,7 @@ class _PillowHold:
             if self._blocks == 0:
                 self._max_image_pixels = Image.MAX_IMAGE_PIXELS
                 self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
+                self._load_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
                 self._logger_was_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
                 _WARNING_FILTERS.enter()
                 self._libtiff_handlers = apply_pillow_settings(max_pixels)
@@ -285,6 +289,7 @@ class _PillowHold:
                 return
             Image.MAX_IMAGE_PIXELS = self._max_image_pixels
             PngImagePlugin.MAX_TEXT_CHUNK = self._max_text_chunk
+            ImageFile.LOAD_TRUNCATED_IMAGES = self._load_truncated
             _set_libtiff_handlers(self._libtiff_handlers)
             if not self._logger_was_quiet:
                 _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
@@ -342,6 +347,7 @@ def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = max_pixels
     PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, PNG_METADATA_LIMIT)
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # see pillow_settings
     # Pillow logs some complaints about a file ("More samples per pixel than can be decoded"):
     # with no logging set up, Python would print them on stderr, naming no file. A host program's
     # own logging setup still receives them.
