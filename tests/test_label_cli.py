@@ -1372,6 +1372,8 @@ def test_help_shows_defaults_written_in_the_text():
     # relative to it (README), where the help gave it as the root's default whatever else.
     root = "[default: $LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT; none with --ls-url-prefix]"
     assert root in text
+    # The default model version names the hub revision (README), where the help left it out.
+    assert "[default: zsl-<zsl version>:<model>, and @<revision> with --revision]" in text
 
 
 @pytest.mark.parametrize(

@@ -746,7 +746,8 @@ def label(
         typer.Option(
             metavar="VERSION",
             help="Label Studio: the predictions' model version, by which a project chooses "
-            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>]",
+            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>, "
+            "and @<revision> with --revision]",
             show_default=False,
         ),
     ] = None,
@@ -862,7 +863,7 @@ def _ls_options(
         # `--ls-model-version "$VERSION"` with the variable unset: '' stood for the default.
         raise ZslError(
             "--ls-model-version is empty: give a version, or leave the option out for "
-            "zsl-<zsl version>:<model>"
+            "zsl-<zsl version>:<model>[@<revision>]"
         )
     studio = LabelStudioOptions(
         from_name=_typed_text(from_name, "--ls-from-name"),
