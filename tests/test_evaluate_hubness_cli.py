@@ -600,8 +600,15 @@ def test_hubness_truth_that_names_no_listed_class_is_an_error(tiny_clip, image_f
         "hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", truth
     )
     assert result.exit_code == 2, result.stderr
-    assert "no image of the truth is of a class in the class list" in result.stderr
-    assert "truth classes: Bird, Cat, Dog" in result.stderr
+    assert "no image of this run has a truth class in the class list" in result.stderr
+    assert "their truth classes: Bird, Cat, Dog" in result.stderr
+    # Of this run's images: the truth folder holds listed classes, the images given do not.
+    (tmp_path / "two.txt").write_text("cat\ndog\n")
+    common = ["-c", tmp_path / "two.txt", "-m", tiny_clip, "--truth", image_folder]
+    result = run("hubness", image_folder / "bird", *common)
+    assert result.exit_code == 2, result.stderr
+    assert "no image of this run has a truth class in the class list" in result.stderr
+    assert "(their truth classes: bird; classes: cat, dog)" in result.stderr
     elsewhere = tmp_path / "elsewhere.csv"
     elsewhere.write_text("path,label\n/nowhere/a.png,cat\n")
     common = ["-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", elsewhere]

@@ -1430,7 +1430,7 @@ def hubness(
     unlisted: list[str] = []
     if truth is not None:
         every_truth_idx, unlisted = _truth_indices(items, truth, classifier.names)
-        _check_truth_overlap(every_truth_idx, truth, classifier.names)
+        _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
     unseen_mask = None
@@ -1491,8 +1491,11 @@ def _precision(encoder: Encoder) -> str | None:
     return None if dtype is None else str(dtype).replace("torch.", "")
 
 
-def _check_truth_overlap(truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str]) -> None:
-    """A ZslError when no image of the run can be scored against the truth."""
+def _check_truth_overlap(
+    truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str], unlisted: Sequence[str]
+) -> None:
+    """A ZslError when no image of the run can be scored against the truth (`unlisted`: the
+    truth classes of the run's images that are not among `names`)."""
     if not (truth_idx >= 0).any():
         raise ZslError(
             f"--truth {truth.source}: no image of this run is in the truth (paths are matched "
@@ -1500,8 +1503,10 @@ def _check_truth_overlap(truth_idx: np.ndarray, truth: GroundTruth, names: Seque
         )
     if not ((truth_idx >= 0) & (truth_idx < len(names))).any():
         raise ZslError(
-            f"--truth {truth.source}: no image of the truth is of a class in the class list "
-            f"(truth classes: {', '.join(truth.classes[:5])}; classes: {', '.join(names[:5])})"
+            # Of this run's images, not the whole truth: a truth folder may hold listed classes
+            # that the images given (one sub-folder of it) are not of.
+            f"--truth {truth.source}: no image of this run has a truth class in the class list "
+            f"(their truth classes: {', '.join(unlisted[:5])}; classes: {', '.join(names[:5])})"
         )
 
 
