@@ -135,6 +135,17 @@ def test_literal_name_wins_over_glob(photos: Path) -> None:
     assert names(discover(["photos/x[0-9].png"])) == ["photos/x1.png"]
 
 
+def test_a_bracket_expression_opened_by_a_caret_is_negated_as_in_bash(photos: Path) -> None:
+    # bash and zsh read '[^ab]' as '[!ab]'; fnmatch took '^' as a character to match, so the
+    # quoted pattern matched nothing where the same pattern unquoted matched Z.gif.
+    assert names(discover(["photos/[^ab].*"])) == ["photos/Z.gif"]
+    assert names(discover(["photos/[!ab].*"])) == ["photos/Z.gif"]
+    touch(photos, "^.png", "c^.png", "[^.png")
+    assert names(discover(["photos/[a^].png"])) == ["photos/^.png"]  # not first: a character
+    assert names(discover(["photos/c[]^].png"])) == ["photos/c^.png"]
+    assert names(discover(["photos/[^.pn*"])) == ["photos/[^.png"]  # no ']': a literal '['
+
+
 def test_a_folder_with_brackets_in_its_name_is_literal_inside_a_glob(photos: Path) -> None:
     # '[2023]' would match a folder named 'trip 2', not 'trip [2023]': the folder exists, so
     # the part is its name, as for a whole input (and as _glob_base takes it).

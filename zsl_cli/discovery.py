@@ -3,9 +3,10 @@
 Each input is one of:
 - a folder: walked recursively for files whose extension (case-insensitive) is in `extensions`;
 - a file: included whatever its extension, because the user named it;
-- a glob pattern (`*`, `?`, `[...]`, and `**` for any number of folders), expanded only when no
-  file or folder has that literal name: matched folders are walked, matched files are kept when
-  their extension is in `extensions` (a pattern ending in '/' matches folders only);
+- a glob pattern (`*`, `?`, `[...]`, negated by `[!...]` or, as in bash, `[^...]`, and `**` for
+  any number of folders), expanded only when no file or folder has that literal name: matched
+  folders are walked, matched files are kept when their extension is in `extensions` (a pattern
+  ending in '/' matches folders only);
 - `-`: a list of paths read from stdin (newline- or NUL-separated). Entries are taken as given:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
@@ -553,8 +554,9 @@ class _Walker:
         elif _GLOB_CHARACTERS.intersection(head) and not _names_an_entry(os.path.join(base, head)):
             # A part that names an existing entry literally is no wildcard (as in _glob_base):
             # 'Trip [2023]/*.jpg' searches the folder 'Trip [2023]'.
+            head_pattern = _shell_pattern(head)
             for entry in self._list(folder):
-                if not fnmatch.fnmatch(entry.name, head):
+                if not fnmatch.fnmatch(entry.name, head_pattern):
                     continue
                 path, is_folder = os.path.join(base, entry.name), _is_dir(entry)
                 if not self._wildcard_may_match(entry.name, head):
@@ -697,6 +699,28 @@ def _names_an_entry(path: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _shell_pattern(part: str) -> str:
+    """A pattern part for fnmatch, with a bracket expression opened by '^' negated ('[^ab]' as
+    '[!ab]'), as bash and zsh negate it: fnmatch takes that '^' as a character to match."""
+    pieces = []
+    start = 0
+    while (opening := part.find("[", start)) >= 0:
+        # Where fnmatch looks for the closing ']': a ']' first in the expression is a character.
+        end = opening + 1
+        if part[end : end + 1] in ("!", "^"):
+            end += 1
+        if part[end : end + 1] == "]":
+            end += 1
+        end = part.find("]", end)
+        if end < 0:  # no closing ']': the '[' is a character, and so is the rest
+            break
+        pieces.append(part[start:opening])
+        expression = part[opening : end + 1]
+        pieces.append("[!" + expression[2:] if expression.startswith("[^") else expression)
+        start = end + 1
+    return "".join(pieces) + part[start:]
 
 
 def _inside_any(path: str, folders: set[str]) -> bool:
