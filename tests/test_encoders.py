@@ -379,6 +379,26 @@ def test_a_cached_hub_model_that_fails_offline_is_said_to_be_uncached_only_when_
         assert "`hf download acme/tiny-clip --force-download`" in info.value.message
 
 
+@pytest.mark.parametrize("revision", ["", " "])
+def test_an_empty_revision_is_refused_as_such(tiny_clip, tmp_path, monkeypatch, revision):
+    # `--revision "$REV"` with REV unset: the cached main was said to be not in the cache, with
+    # `hf download acme/tiny-clip` (which fetches main) as the fix.
+    import huggingface_hub.constants
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--acme--tiny-clip"
+    shutil.copytree(tiny_clip, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(ZslError) as info:
+        load_encoder("acme/tiny-clip", revision=revision)
+    assert info.value.message == (
+        "--revision is empty: give a branch, tag or commit hash of the hub model, or leave "
+        "--revision out for its default branch (main)"
+    )
+
+
 def test_a_hub_cache_folder_given_as_the_model_names_its_hub_id(tiny_clip, tmp_path: Path):
     # What a user finds in ~/.cache/huggingface/hub: the model's files are two folders down.
     repo = tmp_path / "hub" / "models--acme--tiny-clip"

@@ -243,6 +243,12 @@ def load_encoder(
     """
     check_device(device)
     check_precision(precision)
+    if revision is not None and not revision.strip():
+        # `--revision "$REV"` with REV unset; the hub client would look for a revision "".
+        raise ZslError(
+            "--revision is empty: give a branch, tag or commit hash of the hub model, or leave "
+            "--revision out for its default branch (main)"
+        )
     source = resolve_model(name)
     if revision is not None and source.is_local:
         raise ZslError(
