@@ -379,18 +379,35 @@ def test_a_cached_hub_model_that_fails_offline_is_said_to_be_uncached_only_when_
         assert "`hf download acme/tiny-clip --force-download`" in info.value.message
 
 
-@pytest.mark.parametrize("revision", ["", " "])
-def test_an_empty_revision_is_refused_as_such(tiny_clip, tmp_path, monkeypatch, revision):
-    # `--revision "$REV"` with REV unset: the cached main was said to be not in the cache, with
-    # `hf download acme/tiny-clip` (which fetches main) as the fix.
+def _cache_at_main(model: Path, tmp_path: Path, monkeypatch) -> None:
+    """`model` as acme/tiny-clip in a hub cache under tmp_path, at main alone."""
     import huggingface_hub.constants
 
     commit = "0123456789abcdef0123456789abcdef01234567"
     repo = tmp_path / "hub" / "models--acme--tiny-clip"
-    shutil.copytree(tiny_clip, repo / "snapshots" / commit)
+    shutil.copytree(model, repo / "snapshots" / commit)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+
+
+def test_a_revision_not_in_the_cache_is_named_as_the_uncached_one(tiny_clip, tmp_path, monkeypatch):
+    # The model is cached at main: it was said to be not in the cache.
+    _cache_at_main(tiny_clip, tmp_path, monkeypatch)
+    with pytest.raises(ZslError) as info:
+        load_encoder("acme/tiny-clip", revision="v3")
+    assert info.value.message.startswith(
+        "model acme/tiny-clip at revision v3 is not available offline (not in the Hugging Face "
+        "cache and offline mode is set): download it once with network access "
+        "(`hf download acme/tiny-clip --revision v3`)"
+    )
+
+
+@pytest.mark.parametrize("revision", ["", " "])
+def test_an_empty_revision_is_refused_as_such(tiny_clip, tmp_path, monkeypatch, revision):
+    # `--revision "$REV"` with REV unset: the cached main was said to be not in the cache, with
+    # `hf download acme/tiny-clip` (which fetches main) as the fix.
+    _cache_at_main(tiny_clip, tmp_path, monkeypatch)
     with pytest.raises(ZslError) as info:
         load_encoder("acme/tiny-clip", revision=revision)
     assert info.value.message == (

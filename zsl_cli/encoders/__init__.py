@@ -640,9 +640,11 @@ def _load_failure_message(
         or type(error).__name__.endswith(("NotFoundError", "ConnectError"))
     ):
         why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
+        # A revision's files are cached apart: others of the model may be there.
+        at = f" at revision {revision}" if revision else ""
         return (
-            f"model {source.name} is not available offline (not in the Hugging Face cache and "
-            f"{why}): download it once with network access "
+            f"model {source.name}{at} is not available offline (not in the Hugging Face cache "
+            f"and {why}): download it once with network access "
             f"(`{_download_command(source.name, revision)}`), "
             "or pass a local save_pretrained directory, "
             f"or use a bundled model ({_bundled_hint(source.name, '{}')})"
