@@ -425,6 +425,27 @@ def test_a_hub_cache_folder_given_as_the_model_names_its_hub_id(tiny_clip, tmp_p
     assert "acme/tiny-clip" in info.value.message and "snapshots" in info.value.message
 
 
+def test_a_folder_whose_sub_folder_holds_the_model_names_it(tiny_clip, tmp_path: Path):
+    # A Trainer's output_dir: it was said to be no save_pretrained folder, with no word of where
+    # the model is.
+    shutil.copytree(tiny_clip, tmp_path / "run" / "checkpoint-500")
+    with pytest.raises(ZslError) as info:
+        resolve_model(str(tmp_path / "run"))
+    example = tmp_path / "run" / "checkpoint-500"
+    assert info.value.message == (
+        f"model directory {tmp_path / 'run'} has no config.json, but its sub-folder "
+        f"checkpoint-500 holds a model: give it ({example})"
+    )
+    (tmp_path / "run" / "checkpoint-900").mkdir()
+    (tmp_path / "run" / "checkpoint-900" / "config.json").write_text("{}")
+    (tmp_path / "run" / "logs").mkdir()
+    with pytest.raises(ZslError) as info:
+        resolve_model(str(tmp_path / "run") + "/")
+    assert info.value.message.endswith(
+        f"its sub-folders checkpoint-500, checkpoint-900 hold models: give one ({example})"
+    )
+
+
 def test_bad_local_model_directories(tmp_path: Path):
     with pytest.raises(ZslError, match="model directory not found"):
         resolve_model(str(tmp_path / "missing" / "model"))

@@ -114,6 +114,15 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
                     f"files: give its hub id ({hub_id}), which loads from the cache, or one of "
                     "its snapshots/<commit> folders"
                 )
+            inner = _model_subfolders(path)
+            if inner:  # a Trainer's output_dir/checkpoint-N, an archive unpacked into a folder
+                example = os.path.join(name, inner[0])
+                held = (
+                    f"its sub-folder {inner[0]} holds a model: give it ({example})"
+                    if len(inner) == 1
+                    else f"its sub-folders {', '.join(inner)} hold models: give one ({example})"
+                )
+                raise ZslError(f"model directory {name} has no config.json, but {held}")
             raise ZslError(
                 f"model directory {name} has no config.json (is it a save_pretrained folder?)"
             )
@@ -136,6 +145,14 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
             f"(`org/name`: letters, digits, '-', '_' and '.'); {_bundled_hint(name, 'bundled: {}')}"
         ) from None
     return ModelSource(name, name, is_local=False)
+
+
+def _model_subfolders(folder: Path, shown: int = 3) -> list[str]:
+    """The names of `folder`'s sub-folders that hold a config.json, the first `shown` of them."""
+    inner = sorted(
+        entry.name for entry in folder.iterdir() if os.path.isfile(entry / "config.json")
+    )
+    return inner[:shown] + ([f"... ({len(inner)} in all)"] if len(inner) > shown else [])
 
 
 def _bundled_hint(name: str, listed: str) -> str:
