@@ -446,6 +446,17 @@ def test_a_folder_whose_sub_folder_holds_the_model_names_it(tiny_clip, tmp_path:
     )
 
 
+@pytest.mark.parametrize("file", ["config.json", "model.safetensors"])
+def test_a_file_of_a_model_folder_given_as_the_model_names_the_folder(tiny_clip, file):
+    with pytest.raises(ZslError) as info:
+        resolve_model(str(tiny_clip / file))
+    assert info.value.message == (
+        f"--model {tiny_clip / file} is a file of a model folder; give the folder ({tiny_clip})"
+    )
+    with pytest.raises(ZslError, match="is a file; give a save_pretrained directory"):
+        resolve_model(__file__)  # a file elsewhere
+
+
 def test_bad_local_model_directories(tmp_path: Path):
     with pytest.raises(ZslError, match="model directory not found"):
         resolve_model(str(tmp_path / "missing" / "model"))

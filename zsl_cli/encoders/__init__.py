@@ -128,6 +128,11 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
             )
         return ModelSource(name, str(path), is_local=True)
     if path.exists():
+        if (path.parent / "config.json").is_file():  # model.safetensors or config.json itself
+            folder = os.path.dirname(name.rstrip("/")) or "."
+            raise ZslError(
+                f"--model {name} is a file of a model folder; give the folder ({folder})"
+            )
         raise ZslError(
             f"--model {name} is a file; give a save_pretrained directory, a hub id "
             "or a bundled name"
