@@ -294,3 +294,17 @@ def test_example_paths_show_bytes_that_are_not_utf8_whatever_the_locale(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ascii("1 (e.g. caf\\xe9)")
+
+
+def drawn(result: EvaluationResult) -> mock.MagicMock:
+    """The stand-in figure `result` was drawn on (see above)."""
+    figure = mock.MagicMock()
+    figure.savefig.side_effect = lambda buffer, **_: buffer.write(b"png")
+    report._draw_png(result, lambda **_: figure)
+    return figure
+
+
+def test_png_title_counts_one_image_and_one_class_in_the_singular(tmp_path: Path) -> None:
+    # It said "1 images, 1 classes".
+    (title,), _ = drawn(evaluated(tmp_path, [("cat", "cat")])).suptitle.call_args
+    assert title.startswith("1 image, 1 class, macro F1"), title

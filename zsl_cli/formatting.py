@@ -29,6 +29,13 @@ def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
     return text
 
 
+def counted(n: int, noun: str) -> str:
+    """`n` and `noun`, in the plural unless `n` is 1: "1 class", "2 classes", "0 images"."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun}es" if noun.endswith(("s", "x", "sh", "ch")) else f"{n} {noun}s"
+
+
 def clipped_text(text: str, limit: int = 300) -> str:
     """`text` cut to about `limit` characters at a word's end, marked as cut."""
     if len(text) <= limit:

@@ -20,7 +20,7 @@ import numpy as np
 from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
-from zsl_cli.formatting import fixed, percent
+from zsl_cli.formatting import counted, fixed, percent
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 from zsl_cli.writers import write_file
 
@@ -308,7 +308,8 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
         curve.set_title(f"seen-unseen curve, AUSUC {fixed(cal.ausuc)}")
 
     top1 = next((t for t in m.top_k if t.k == 1), None)
-    summary = f"{m.n} images, {len(m.classes)} classes, macro F1 {percent(m.macro_f1)}"
+    classes = counted(len(m.classes), "class")
+    summary = f"{counted(m.n, 'image')}, {classes}, macro F1 {percent(m.macro_f1)}"
     if top1 is not None:
         summary += f", top-1 mean per class {percent(top1.mean_per_class)}"
     figure.suptitle(summary)

@@ -22,7 +22,7 @@ from rich.text import Text
 from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull, stdout_status
-from zsl_cli.formatting import clipped_middle, fixed, percent
+from zsl_cli.formatting import clipped_middle, counted, fixed, percent
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10
@@ -153,14 +153,14 @@ def render_label_summary(
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
         # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
-        every = f"all {_count(total, 'image')}" if total > 1 else "the one image"
+        every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
         console.print(_line(("No image labelled", "bold yellow"), f": {every} failed ({failures})"))
     else:
         if summary["interrupted"]:
             verb = "Interrupted"
             what = f" after {total} of {summary['inputs']} images, {ok} labelled,"
         else:
-            verb, what = "Labelled", f" {ok} of {_count(total, 'image')}"
+            verb, what = "Labelled", f" {ok} of {counted(total, 'image')}"
         what += f" in {summary['elapsed_s']:.1f} s"
         if total > failed:  # a rate of failures alone, or of no image, says nothing
             rate = summary["images_per_second"]
@@ -189,7 +189,7 @@ def render_label_summary(
             rest = sum(list(labels.values())[MAX_LABEL_ROWS:])
             rows.append(
                 [
-                    f"... {_count(len(labels) - MAX_LABEL_ROWS, 'more label')}",
+                    f"... {counted(len(labels) - MAX_LABEL_ROWS, 'more label')}",
                     str(rest),
                     percent(rest / max(ok, 1), digits=0),
                 ]
@@ -197,7 +197,7 @@ def render_label_summary(
         _print_named_rows(console, ["label", "images", "share"], rows)
     if summary["low_confidence"]:  # None where the run counts none (api._counts_low_confidence)
         console.print(
-            f"{_count(summary['low_confidence'], 'prediction')} scored below "
+            f"{counted(summary['low_confidence'], 'prediction')} scored below "
             f"{summary['low_confidence_below']:g} (low confidence)"
         )
     if summary["interrupted"] and not total:
@@ -221,7 +221,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
     console.print(
         _line(
             ("Evaluated", "bold"),
-            f" {_count(metrics.n, 'image')} over {_count(len(metrics.classes), 'class')} "
+            f" {counted(metrics.n, 'image')} over {counted(len(metrics.classes), 'class')} "
             f"({metrics.failed} failed, {metrics.abstained} abstained)",
         )
     )
@@ -262,7 +262,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         for row in shown
     ]
     if len(rows) > len(shown):
-        cells.append([f"... {_count(len(rows) - len(shown), 'more class')}", "", "", "", ""])
+        cells.append([f"... {counted(len(rows) - len(shown), 'more class')}", "", "", "", ""])
     columns = ["class", "support", "accuracy", "precision", "F1"]
     _print_named_rows(console, columns, cells, title="Per class, worst first")
     mistakes = result.top_mistakes(limit=5)
@@ -279,8 +279,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         console.print(
             _line(
                 ("Unmatched", "yellow"),
-                f": {_count(unmatched.predictions, 'prediction')} without truth, "
-                f"{_count(unmatched.truth, 'truth image')} without prediction",
+                f": {counted(unmatched.predictions, 'prediction')} without truth, "
+                f"{counted(unmatched.truth, 'truth image')} without prediction",
             )
         )
         # Which ones, so a path spelt two ways (a moved folder, another root) shows at once.
@@ -392,24 +392,18 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         console, columns, rows, title=title, wraps=wraps, min_width=_TOP_HUBS_MIN_WIDTH
     )
     if result.get("failed_images"):
-        failed = _count(result["failed_images"], "image")
+        failed = counted(result["failed_images"], "image")
         by_status = _failure_counts(result.get("failed_by_status", {}))
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
     if with_accuracy and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
         in_truth = result.get("failed_images_with_truth")
         counted_wrong = f" ({in_truth} failed, counted wrong)" if in_truth else ""
-        images = _count(result["images_with_truth"], "image")
+        images = counted(result["images_with_truth"], "image")
         console.print(
             f"Accuracy: mean per-class top-1 over the {images} in the truth{counted_wrong}"
         )
     console.print(result["recommendation"])
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {noun}es" if noun.endswith(("s", "x", "sh", "ch")) else f"{n} {noun}s"
 
 
 def render_embed_summary(
@@ -427,7 +421,7 @@ def render_embed_summary(
         _line(
             (verb, "bold"),
             f" {printable_text(report['store'])} in {report['elapsed_s']:.1f} s: "
-            f"{_count(report['found'], 'image')} found, {report['encoded'] - failed} encoded, "
+            f"{counted(report['found'], 'image')} found, {report['encoded'] - failed} encoded, "
             f"{report['reused']} reused, {report['removed']} removed",
         )
     )
@@ -451,7 +445,7 @@ def render_embed_summary(
         by_status = Counter(item["status"] for item in unreachable)
         console.print(
             _line(
-                (f"{_count(report['unreachable'], 'path')} could not be read at all", "yellow"),
+                (f"{counted(report['unreachable'], 'path')} could not be read at all", "yellow"),
                 f" (not stored): {_failure_counts(by_status)}",
             )
         )
@@ -477,5 +471,5 @@ def _render_export(console: Console, report: dict[str, Any], source: str = "") -
     if report["exported"] is not None:
         matrix, *index = map(printable_text, report["exported_to"])
         where = f" (their paths in {index[0]})" if index else ""
-        exported = _count(report["exported"], "embedding")
+        exported = counted(report["exported"], "embedding")
         console.print(f"Exported {exported}{source} to {matrix}{where}")
