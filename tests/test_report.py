@@ -308,3 +308,17 @@ def test_png_title_counts_one_image_and_one_class_in_the_singular(tmp_path: Path
     # It said "1 images, 1 classes".
     (title,), _ = drawn(evaluated(tmp_path, [("cat", "cat")])).suptitle.call_args
     assert title.startswith("1 image, 1 class, macro F1"), title
+
+
+def test_png_of_many_classes_says_which_ones_it_shows(tmp_path: Path) -> None:
+    # The heat map's 30 rows in name order and the 60 bars read as the first classes of the
+    # list, where the .html report says that they are the worst of them.
+    rows = [(f"c{i:02d}", f"c{i:02d}") for i in range(61)]
+    axes = drawn(evaluated(tmp_path, rows)).add_subplot.return_value
+    titles = [call[0][0] for call in axes.set_title.call_args_list]
+    assert "confusion (share of each true class; the 30 worst of 61 classes)" in titles
+    assert "per-class accuracy (the 60 worst of 61 classes)" in titles
+    axes = drawn(evaluated(tmp_path, [("cat", "cat"), ("dog", "cat")])).add_subplot.return_value
+    titles = [call[0][0] for call in axes.set_title.call_args_list]
+    assert "confusion (share of each true class)" in titles
+    assert "per-class accuracy (worst first)" in titles

@@ -285,7 +285,9 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
         heat.set_yticklabels(_names(view.labels), fontsize=7, parse_math=False)
     heat.set_xlabel("predicted")
     heat.set_ylabel("true")
-    heat.set_title("confusion (share of each true class)")
+    classes = counted(len(m.classes), "class")
+    shown = "" if view is m.confusion else f"; the {MATRIX_CLASSES} worst of {classes}"
+    heat.set_title(f"confusion (share of each true class{shown})")
 
     per_class = figure.add_subplot(grid[0, 1])
     positions = np.arange(len(bars))
@@ -294,7 +296,11 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
     per_class.set_yticklabels(_names(row.name for row in bars), fontsize=7, parse_math=False)
     per_class.invert_yaxis()
     per_class.set_xlim(0, 1)
-    per_class.set_title("per-class accuracy (worst first)")
+    per_class.set_title(
+        f"per-class accuracy (the {BAR_CLASSES} worst of {classes})"
+        if len(bars) < len(m.classes)
+        else "per-class accuracy (worst first)"
+    )
 
     if calibrated is not None:
         cal = calibrated
@@ -308,7 +314,6 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
         curve.set_title(f"seen-unseen curve, AUSUC {fixed(cal.ausuc)}")
 
     top1 = next((t for t in m.top_k if t.k == 1), None)
-    classes = counted(len(m.classes), "class")
     summary = f"{counted(m.n, 'image')}, {classes}, macro F1 {percent(m.macro_f1)}"
     if top1 is not None:
         summary += f", top-1 mean per class {percent(top1.mean_per_class)}"
