@@ -195,6 +195,13 @@ def test_html_lists_fifteen_mistakes(tmp_path: Path) -> None:
     assert mistakes.count("<li>") == 15
 
 
+def test_html_mistakes_of_right_to_left_names_read_true_then_predicted(tmp_path: Path) -> None:
+    # Between two Hebrew names the arrow took their direction: "שלום &rarr; עולם" was shown
+    # as one right-to-left run, the predicted class first, the arrow pointing at the true one.
+    page = render_html(evaluated(tmp_path, [("שלום", "עולם"), ("עולם", "עולם")]))
+    assert "<li><bdi>שלום</bdi> &rarr; <bdi>עולם</bdi>: 1</li>" in page
+
+
 def test_html_gzsl_section(tmp_path: Path) -> None:
     result = gzsl_evaluated(tmp_path)
     page = render_html(result)

@@ -94,8 +94,10 @@ def render_html(result: EvaluationResult) -> str:
     )
     mistakes = result.top_mistakes(15)
     if mistakes:
+        # <bdi>: between two right-to-left names the arrow would take their direction, and
+        # the pair would read backwards.
         items = "".join(
-            f"<li>{_e(true)} &rarr; {_e(predicted)}: {count}</li>"
+            f"<li><bdi>{_e(true)}</bdi> &rarr; <bdi>{_e(predicted)}</bdi>: {count}</li>"
             for true, predicted, count in mistakes
         )
         sections.append(f"<h2>Most common mistakes</h2><ol>{items}</ol>")
