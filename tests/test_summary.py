@@ -161,6 +161,8 @@ def test_label_summary_failures_in_name_order_without_ok() -> None:
 def test_label_summary_of_an_interrupted_run() -> None:
     text = label_text(total=2, ok=2, inputs=5, interrupted=True, labels={"cat": 2})
     assert text.startswith("Interrupted after 2 of 5 images, 2 labelled, in 2.0 s")
+    one = label_text(total=0, ok=0, inputs=1, interrupted=True, labels={}, by_status={})
+    assert one.startswith("Interrupted after 0 of 1 image, 0 labelled,"), one  # not "1 images"
     assert "Predictions: out.csv" in text
     assert label_text().startswith("Labelled 4 of 4 images in 2.0 s")
     # Not interrupted, nothing labelled: the output was still written.

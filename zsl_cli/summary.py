@@ -158,7 +158,7 @@ def render_label_summary(
     else:
         if summary["interrupted"]:
             verb = "Interrupted"
-            what = f" after {total} of {summary['inputs']} images, {ok} labelled,"
+            what = f" after {total} of {counted(summary['inputs'], 'image')}, {ok} labelled,"
         else:
             verb, what = "Labelled", f" {ok} of {counted(total, 'image')}"
         what += f" in {summary['elapsed_s']:.1f} s"
