@@ -520,6 +520,13 @@ def test_a_path_through_a_file_is_missing(photos: Path) -> None:
         scan(["photos/b.png/x.png"])
 
 
+def test_a_file_named_with_a_trailing_slash_is_not_a_folder(photos: Path) -> None:
+    # It was 'no such file or directory', of a file that is there.
+    with pytest.raises(ZslError) as caught:
+        scan(["photos/b.png/"])
+    assert caught.value.message == "not a folder: photos/b.png/ (give the file without the '/')"
+
+
 def test_a_glob_records_no_skipped_folder_for_paths_that_are_not_folders(photos: Path) -> None:
     # photos/*/ matches files and folders alike; photos/sub2 has no 'deeper': neither is an
     # unreadable folder.

@@ -189,6 +189,9 @@ def scan(
             raise ZslError(f"no file or folder matches {printable(item)}")
         elif not item:  # `zsl label "$PHOTOS"` with the variable unset: the message quoted nothing
             raise ZslError("'' names no file or folder (an unset shell variable?)")
+        elif item.endswith("/") and os.path.exists(item.rstrip("/")):
+            # A file named as a folder (shell completion after a rename): it exists.
+            raise ZslError(f"not a folder: {printable(item)} (give the file without the '/')")
         else:
             raise ZslError(f"no such file or directory: {printable(item)}")
     unique = _unique_spellings(found, walker.key)
