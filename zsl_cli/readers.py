@@ -692,14 +692,16 @@ class _Lines:
 
     def __init__(self, text: Iterator[str]) -> None:
         self._text = text
-        self.unfinished = False
         self.last = ""  # the line read last
 
     def __iter__(self) -> Iterator[str]:
         for line in self._text:
-            self.unfinished = not line.endswith(("\n", "\r"))
             self.last = line
             yield line
+
+    @property
+    def unfinished(self) -> bool:
+        return bool(self.last) and not self.last.endswith(("\n", "\r"))
 
 
 def _csv_rows(
