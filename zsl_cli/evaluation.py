@@ -66,7 +66,7 @@ from zsl_cli.discovery import (
     walk_files,
 )
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import delimiter_hint
+from zsl_cli.formatting import counted, delimiter_hint
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,
@@ -395,7 +395,7 @@ def evaluate(
         unlisted = sorted(set(metrics.classes) - set(class_names))
         if unlisted:
             warnings.append(
-                f"{_count(len(unlisted), 'truth class is', 'truth classes are')} not among the "
+                f"{counted(len(unlisted), 'truth class is', 'truth classes are')} not among the "
                 f"{len(class_names)} classes the run labelled with (do the class names match the "
                 f"truth's?): {some_names(unlisted)}"
                 + _not_utf8_hint(unlisted, fix)
@@ -405,7 +405,7 @@ def evaluate(
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
         if never_offered:
             warnings.append(
-                f"{_count(len(never_offered), 'truth class is', 'truth classes are')} not the "
+                f"{counted(len(never_offered), 'truth class is', 'truth classes are')} not the "
                 f"label or a ranked class of any image (do the class names match the truth's?): "
                 f"{some_names(never_offered)}"
                 + _not_utf8_hint(never_offered, fix)
@@ -415,7 +415,7 @@ def evaluate(
     unlabelled = [p for p in matched if p.ok and not p.label]
     if unlabelled:
         warnings.append(
-            f"{_count(len(unlabelled), 'image has', 'images have')} status ok but no label "
+            f"{counted(len(unlabelled), 'image has', 'images have')} status ok but no label "
             f"(e.g. '{printable(unlabelled[0].path)}'; a cell emptied in a spreadsheet, or a "
             "missing value as pandas writes it?): each counts as an abstention, never correct"
         )
@@ -425,19 +425,19 @@ def evaluate(
     if mislabelled:
         statuses = sorted({f"'{printable_text(p.status)}'" for p in mislabelled})
         warnings.append(
-            f"{_count(len(mislabelled), 'image has', 'images have')} a label but not the "
+            f"{counted(len(mislabelled), 'image has', 'images have')} a label but not the "
             f"status ok ({some_names(statuses, 3)}; e.g. '{printable(mislabelled[0].path)}': a "
             "status emptied or typed otherwise?): each counts as failed, never correct"
         )
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
         notes.append(
-            f"{_count(len(without_images), 'truth class has', 'truth classes have')} no "
+            f"{counted(len(without_images), 'truth class has', 'truth classes have')} no "
             f"evaluated images, left out of the averages: {some_names(without_images)}"
         )
     if matching.unmatched.matched_by_relative_path:
         notes.append(
-            f"{_count(matching.unmatched.matched_by_relative_path, 'prediction', 'predictions')} "
+            f"{counted(matching.unmatched.matched_by_relative_path, 'prediction')} "
             f"matched the truth by their path relative to the truth root, not by absolute path"
         )
     gzsl = None
@@ -544,7 +544,7 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
     if not unknown:
         return []
     return [
-        f"{_count(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
+        f"{counted(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
         f"among {among}: {some_names(unknown)}"
         + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
     ]
@@ -1036,7 +1036,7 @@ def _stacking(
         )
     if absent:
         notes.append(
-            f"{_count(len(absent), 'truth class is', 'truth classes are')} not among the "
+            f"{counted(len(absent), 'truth class is', 'truth classes are')} not among the "
             f"predicted candidate classes and can never be predicted: {some_names(absent)}"
         )
     truth_idx = np.array([column_of[name] for name in truth_labels])
@@ -1192,10 +1192,6 @@ def _nothing_matched_message(
         f"an image of the ground truth {printable(truth.source)} (e.g. "
         f"'{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; {advice}"
     )
-
-
-def _count(n: int, one: str, more: str) -> str:
-    return f"{n} {one if n == 1 else more}"
 
 
 def some_names(names: Sequence[str], limit: int = 5) -> str:

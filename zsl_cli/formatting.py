@@ -29,10 +29,13 @@ def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
     return text
 
 
-def counted(n: int, noun: str) -> str:
-    """`n` and `noun`, in the plural unless `n` is 1: "1 class", "2 classes", "0 images"."""
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and `noun`, in the plural unless `n` is 1: "1 class", "2 classes", "0 images";
+    `plural` where adding -s or -es will not do ("truth class is", "truth classes are")."""
     if n == 1:
         return f"{n} {noun}"
+    if plural is not None:
+        return f"{n} {plural}"
     return f"{n} {noun}es" if noun.endswith(("s", "x", "sh", "ch")) else f"{n} {noun}s"
 
 
