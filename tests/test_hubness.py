@@ -476,9 +476,11 @@ def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percen
         "none": {"accuracy": {"mean_per_class": 0.9}},
         "csls": {"accuracy": {"mean_per_class": 0.9996}},
     }
-    assert "accuracy 99.9% vs 90.0% without" in hubness._recommendation(entries, k=5)
+    assert "accuracy 99.9% vs 90.0% without" in hubness._recommendation(
+        entries, k=5, n_images=100, n_classes=10
+    )
     entries["none"]["accuracy"]["mean_per_class"] = 0.9996
-    assert "(99.9%)" in hubness._recommendation(entries, k=5)
+    assert "(99.9%)" in hubness._recommendation(entries, k=5, n_images=100, n_classes=10)
 
 
 def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
@@ -487,16 +489,22 @@ def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
         "none": {"accuracy": {"mean_per_class": 0.8}},
         "csls": {"accuracy": {"mean_per_class": 0.804}},
     }
-    assert hubness._recommendation(entries, k=5).startswith("Keep no reduction")
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+        "Keep no reduction"
+    )
     entries["csls"]["accuracy"]["mean_per_class"] = 0.806
-    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+        "Try --hubness-reduction csls"
+    )
     # Without truth: a reduction is recommended only if it lowers the skewness.
     entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
-    assert hubness._recommendation(entries, k=5).endswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).endswith(
         "no measured reduction lowers it: keep none."
     )
     entries["mp"]["skewness"] = -2.5
-    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction mp")
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+        "Try --hubness-reduction mp"
+    )
 
 
 def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
@@ -505,7 +513,9 @@ def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
         "none": {"accuracy": {"mean_per_class": 137 / 200}},
         "csls": {"accuracy": {"mean_per_class": 138 / 200}},
     }
-    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+        "Try --hubness-reduction csls"
+    )
 
 
 def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
@@ -515,7 +525,9 @@ def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
         "csls": {"accuracy": {"mean_per_class": 0.9199999999999999}},
         "isoftmax": {"accuracy": {"mean_per_class": 0.92}},
     }
-    assert hubness._recommendation(entries, k=5).startswith("Try --hubness-reduction csls")
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+        "Try --hubness-reduction csls"
+    )
 
 
 def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
@@ -523,7 +535,7 @@ def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
         "none": {"accuracy": {"mean_per_class": 0.8}},
         "csls": {"accuracy": {"mean_per_class": 0.804}},
     }
-    message = hubness._recommendation(entries, k=5)
+    message = hubness._recommendation(entries, k=5, n_images=100, n_classes=10)
     assert message.startswith("Keep no reduction")
     assert "by half a point" in message
 
@@ -553,7 +565,7 @@ def test_a_recommendation_by_skewness_names_it_as_the_raw_similarities():
     low = hubness.compare(_random_sims(300, 30, seed=14), names, methods=("csls",))
     assert low["recommendation"].startswith("Hubness is low without reduction (N_k skewness ")
     entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
-    assert hubness._recommendation(entries, k=5) == (
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10) == (
         "Hubness is high without reduction (N_k skewness 3.00 at k=5) but no measured reduction "
         "lowers it: keep none."
     )
@@ -708,3 +720,25 @@ def test_reduce_of_lazy_similarities_returns_an_array_for_every_method():
         reduced = hubness.reduce(lazy, method)
         assert isinstance(reduced, np.ndarray) and reduced.shape == (3, 3)
     np.testing.assert_array_equal(hubness.reduce(lazy, "none"), np.eye(3, dtype=np.float32))
+
+
+def test_too_few_images_for_their_classes_are_not_judged_by_skewness():
+    # 8 images x k=3 = 24 occurrences for 30 classes: 6 or more classes get none whatever the
+    # similarities, and the skewness is high by chance; the advice picked the method that lowered
+    # it most, which in the shapes world took mean per-class accuracy from 50% to 0%.
+    names = [f"c{i}" for i in range(30)]
+    sims = _random_sims(8, 30, seed=21)
+    sims[:, :2] += 1  # every image shows class 0 or 1, as two sub-folders of a world would
+    result = hubness.compare(sims, names, k=3)
+    assert result["methods"]["none"]["skewness"] >= hubness.LOW_SKEWNESS
+    assert result["recommendation"].startswith("Too few images to judge hubness by (N_k skewness ")
+    assert (
+        "8 images x k=3 are 24 occurrences for 30 classes, so at least 6 get none"
+        in (result["recommendation"])
+    )
+    # One more image per class on average and the skewness speaks again; truth always does.
+    assert not hubness.compare(_random_sims(10, 30, seed=21), names, k=3)[
+        "recommendation"
+    ].startswith("Too few")
+    truth = sims.argmax(axis=1)
+    assert "accuracy" in hubness.compare(sims, names, k=3, truth=truth)["recommendation"]

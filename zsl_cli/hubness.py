@@ -346,7 +346,7 @@ def compare(
         "n_images": n_images,
         "n_classes": n_classes,
         "methods": {m: entries[m] for m in requested},
-        "recommendation": _recommendation(entries, k_used),
+        "recommendation": _recommendation(entries, k_used, n_images=n_images, n_classes=n_classes),
     }
 
 
@@ -773,7 +773,7 @@ def _accuracy(
     return accuracy
 
 
-def _recommendation(entries: dict[str, dict], k: int) -> str:
+def _recommendation(entries: dict[str, dict], k: int, *, n_images: int, n_classes: int) -> str:
     baseline = entries["none"]
     reductions = [m for m in entries if m != "none"]
     # `--methods none`: nothing to compare with, which advice to keep none would claim.
@@ -804,6 +804,16 @@ def _recommendation(entries: dict[str, dict], k: int) -> str:
     # Named as the raw similarities': `--methods csls` leaves them out of the table.
     skewness = baseline["skewness"]
     raw = f"N_k skewness {skewness:.2f} at k={k}"
+    if n_images * k < n_classes:
+        # Under one occurrence per class on average, classes no image shows, and chance alone
+        # (a Poisson count's skewness is 1 / sqrt(its mean)), make the skewness high whatever
+        # the similarities: the method that lowers it most may well ruin the labels.
+        return (
+            f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} are "
+            f"{n_images * k} occurrences for {n_classes} classes, so at least "
+            f"{n_classes - n_images * k} get none whatever the method; give more images, or "
+            "--truth to compare the methods' accuracy."
+        )
     if skewness < LOW_SKEWNESS:
         return f"Hubness is low without reduction ({raw}): no reduction needed."
     if not reductions:
