@@ -289,6 +289,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("name,red\nx,1\n", "header must be"),
         # A spreadsheet in a locale whose decimal mark is ',' saves with ';'.
         ("class;red\nx;1\n", "header must be .* separated by semicolons: save it with commas"),
+        # pandas' to_csv (index=True, its default) and R's write.csv write a row index first.
+        (",class,red\n0,x,1\n", "a.csv:1: header must be .*a row index, as pandas' to_csv"),
+        ('"","class","red"\n"1","x",1\n', "header must be .*row.names=FALSE"),
         ("class\tred\nx\t1\n", "separated by tabs"),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
