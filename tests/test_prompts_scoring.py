@@ -68,6 +68,23 @@ def test_template_files_as_editors_save_them(tmp_path: Path):
     assert resolve_templates(str(file)).templates == ("a photo of a {}.", "art of {}")
 
 
+@pytest.mark.parametrize("text", ["'a photo of a {}.',\n'art of the {}.',\n", '"a {}."\n'])
+def test_a_template_file_in_quotes_is_warned_of(tmp_path: Path, text):
+    # The templates of CLIP's notebook, copied from its Python list: as with class names in
+    # quotes, the quotes (and commas) went into every prompt without a word.
+    file = tmp_path / "t.txt"
+    file.write_text(text)
+    templates = resolve_templates(str(file))
+    assert templates.templates == tuple(text.splitlines())  # taken as written
+    first = repr(text.splitlines()[0])
+    assert templates.warnings == (
+        f"{file}: every template is in quotes, such as {first}: the quotes are part of the "
+        "templates and of every prompt; write the templates without them",
+    )
+    file.write_text("a photo of a {}.\n'art of the {}.'\n")
+    assert resolve_templates(str(file)).warnings == ()
+
+
 def test_a_file_named_like_a_built_in_set_is_not_read(tmp_path: Path, monkeypatch):
     # `-t imagenet7` means the built-in set wherever it runs, even beside a file of that name.
     monkeypatch.chdir(tmp_path)

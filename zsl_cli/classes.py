@@ -355,7 +355,7 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             "marker is part of the names and of their prompts; write the names alone",
         )
     quoted: tuple[str, ...] = ()
-    if all(map(_in_quotes, names)):
+    if all(map(in_quotes, names)):
         quoted = (
             f"{source}: every class name is in quotes, such as {names[0]!r}: the quotes are part "
             "of the names and of their prompts; write the names without them",
@@ -379,9 +379,9 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
     return quoted + trailing_comment_warnings(names, source, "class", "name")
 
 
-def _in_quotes(name: str) -> bool:
+def in_quotes(name: str) -> bool:
     """`"cat"` or `'cat'` (`"cat",` too): a CSV column written with quotes (R's write.csv,
-    pandas' QUOTE_ALL), or names pasted from code."""
+    pandas' QUOTE_ALL), or names (or templates) pasted from code."""
     name = name.removesuffix(",")
     return len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'"
 

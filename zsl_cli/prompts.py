@@ -23,6 +23,7 @@ import numpy as np
 
 from zsl_cli.classes import (
     ClassSpec,
+    in_quotes,
     read_text,
     split_lines,
     strip_invisible,
@@ -112,6 +113,12 @@ def resolve_templates(value: str) -> Templates:
             _check_template(template, f"{value}:{number}")
         templates = tuple(template for _, template in numbered)
         warnings = trailing_comment_warnings(templates, value, "template", "template")
+        if all(map(in_quotes, templates)):
+            # Items of a Python list (CLIP's notebook): the quotes went into every prompt.
+            warnings += (
+                f"{value}: every template is in quotes, such as {templates[0]!r}: the quotes "
+                "are part of the templates and of every prompt; write the templates without them",
+            )
         return Templates(value, templates, warnings)
     if "{}" in value:
         _check_template(value, "--templates")
