@@ -571,14 +571,21 @@ class Classifier:
         warning per group of classes (and of attributes) the model cannot tell apart, and one
         for prompts it reads only in part."""
         warnings = list(self.spec.warnings)
+        # No name is in an attribute prompt: attribute classes are alike by their rows.
+        alike = (
+            "the same prompts once tokenized"
+            if self.spec.attributes is None
+            else "rows of attribute weights the same in proportion"
+        )
         # Past the first groups, a count: the run info lists every group of classes.
         warnings += _alike_warnings(
-            self.indistinguishable, "classes", "", "they score alike on every image"
+            self.indistinguishable, "classes", "", alike, "they score alike on every image"
         )
         warnings += _alike_warnings(
             self.indistinguishable_attributes,
             "attributes",
             "attributes ",
+            "the same prompts once tokenized",
             "it reads them as one attribute, their weights added",
         )
         if self.prompts_cut_short:
@@ -595,15 +602,17 @@ class Classifier:
         return self.spec.names
 
 
-def _alike_warnings(groups: list[list[str]], kind: str, named: str, why: str) -> list[str]:
+def _alike_warnings(
+    groups: list[list[str]], kind: str, named: str, alike: str, why: str
+) -> list[str]:
     """A warning per group of `kind` the model cannot tell apart (`named` before the names), for
-    the first few groups, then a count of the others."""
+    the first few groups, then a count of the others; `alike` says how they are alike."""
     warnings = []
     for group in groups[:ALIKE_GROUPS_SHOWN]:
         names = [repr(name) for name in group]
         warnings.append(
-            f"the model cannot tell {named}{', '.join(names[:-1])} and {names[-1]} apart (the "
-            f"same prompts once tokenized): {why}"
+            f"the model cannot tell {named}{', '.join(names[:-1])} and {names[-1]} apart "
+            f"({alike}): {why}"
         )
     more = len(groups) - ALIKE_GROUPS_SHOWN
     if more > 0:
@@ -643,16 +652,20 @@ def build_classifier(
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
         why = (
-            f"the same as the model reads them, cut short to its {encoder.prompt_tokens} tokens: "
-            "shorten them, and check the class names"
+            f"their prompts are the same as the model reads them, cut short to its "
+            f"{encoder.prompt_tokens} tokens: shorten them, and check the class names"
             if cut_short
-            else "the same once tokenized: check the class names, and that the model folder's "
-            "tokenizer is the model's own"
+            else "their prompts are the same once tokenized: check the class names, and that "
+            "the model folder's tokenizer is the model's own"
         )
-        raise ZslError(
-            f"the model cannot tell any of the {len(spec.names)} classes apart (their prompts are "
-            f"{why})"
-        )
+        if spec.attributes is not None and not cut_short:
+            # No name is in an attribute prompt: rows in proportion (1,0 and 2,0), or the same
+            # once columns the model reads alike are one, are the same mix of the same prompts.
+            why = (
+                "their rows of attribute weights are the same in proportion: check the "
+                "attribute table"
+            )
+        raise ZslError(f"the model cannot tell any of the {len(spec.names)} classes apart ({why})")
     vectors = plan.class_vectors(text_embeddings)
     for group in identical:
         # The same mix of the same embeddings, but summed in other places of a matrix product,
