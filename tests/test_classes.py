@@ -585,6 +585,23 @@ def test_a_class_list_in_quotes_is_warned_of(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "end"), [("cat,\ndog,\n", ","), ("cat,,,\ndog,,,\n", ","), ("cat;;\ndog;;\n", ";")]
+)
+def test_a_class_list_with_a_spreadsheets_empty_columns_is_warned_of(text, end):
+    # One column of a sheet saved as CSV, the empty columns beside it kept: each class was
+    # labelled with its commas ('cat,,,', in its prompts too) without a word.
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()  # labelled as written
+    assert spec.warnings == (
+        f"c.txt: every class name ends with {end!r}, such as {spec.names[0]!r} (a spreadsheet's "
+        f"empty columns, saved as CSV?): the {end!r} is part of the names and of their prompts; "
+        "write the names alone",
+    )
+    # A name ending so among others is a name.
+    assert parse_classes("Washington,\ndog\n", "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "- cat\n- dog\n",

@@ -376,6 +376,14 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
+    # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
+    end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
+    if end is not None and not quoted:
+        return (
+            f"{source}: every class name ends with {end!r}, such as {names[0]!r} (a spreadsheet's "
+            f"empty columns, saved as CSV?): the {end!r} is part of the names and of their "
+            "prompts; write the names alone",
+        )
     return quoted + trailing_comment_warnings(names, source, "class", "name")
 
 
