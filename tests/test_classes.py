@@ -297,6 +297,9 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
         ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),
         ("class,red,blue\nx,1,yes\n", "a.csv:2: column 3 \\('blue'\\): 'yes' is not a number"),
+        # Checkboxes, as a spreadsheet exports them: say what to write instead.
+        ("class,red\nx,TRUE\n", "'TRUE' is not a number \\(write 1 for an attribute the class has"),
+        ("class,red\nx,1\ny,False\n", "a.csv:3: .*'False' is not a number \\(write 1 for"),
         # An unfilled cell was "'' is not a number"; a ',' too many, a count of cells alone.
         ("class,red,blue\nx,1,\n", "a.csv:2: column 3 \\('blue'\\) is empty: give a weight"),
         ("class,red\nx,1,\n", "a.csv:2: row has 3 cells, header has 2 \\(the extra ones empty"),

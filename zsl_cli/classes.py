@@ -594,6 +594,10 @@ def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[
     return [(line, row[:width]) for line, row in rows]
 
 
+# Cells that say whether a class has an attribute, in words: weights are numbers.
+_YES_NO = {"true", "false", "yes", "no"}
+
+
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     first_line = text.lstrip("\ufeff \t\r\n").partition("\n")[0]
     if first_line.startswith("{"):
@@ -697,9 +701,15 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                     raise ValueError(cell)
                 value = float(cell)
             except ValueError:
+                # A spreadsheet's checkboxes export as TRUE and FALSE.
+                hint = (
+                    " (write 1 for an attribute the class has, 0 for one it lacks)"
+                    if cell.strip().casefold() in _YES_NO
+                    else ""
+                )
                 raise ZslError(
                     f"{where}: column {column} ({attributes[column - 2]!r}): "
-                    f"{cell.strip()!r} is not a number"
+                    f"{cell.strip()!r} is not a number{hint}"
                 ) from None
             if not math.isfinite(value):
                 raise ZslError(
