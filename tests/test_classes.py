@@ -300,6 +300,16 @@ def test_attribute_table_exported_by_a_spreadsheet():
         # Checkboxes, as a spreadsheet exports them: say what to write instead.
         ("class,red\nx,TRUE\n", "'TRUE' is not a number \\(write 1 for an attribute the class has"),
         ("class,red\nx,1\ny,False\n", "a.csv:3: .*'False' is not a number \\(write 1 for"),
+        # A locale's decimal comma, in a cell quoted to keep the comma (LibreOffice's export).
+        (
+            'class,red,blue\nx,"0,5",1\n',
+            "'0,5' is not a number \\(write it with a decimal point: 0.5\\)$",
+        ),
+        (
+            'class,red\nx,"-,25"\n',
+            "'-,25' is not a number \\(write it with a decimal point: -.25\\)$",
+        ),
+        ('class,red\nx,"1,000"\n', "'1,000' is not a number$"),  # or a thousand?
         # An unfilled cell was "'' is not a number"; a ',' too many, a count of cells alone.
         ("class,red,blue\nx,1,\n", "a.csv:2: column 3 \\('blue'\\) is empty: give a weight"),
         ("class,red\nx,1,\n", "a.csv:2: row has 3 cells, header has 2 \\(the extra ones empty"),

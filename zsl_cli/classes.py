@@ -596,6 +596,19 @@ def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[
 
 # Cells that say whether a class has an attribute, in words: weights are numbers.
 _YES_NO = {"true", "false", "yes", "no"}
+# A weight with a decimal comma, as a spreadsheet in such a locale writes it ("0,5"); not one
+# that may as well be thousands ("1,000").
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+
+
+def _number_hint(cell: str) -> str:
+    """What to write instead of a weight that is not a number, where it reads as one."""
+    if cell.casefold() in _YES_NO:  # a spreadsheet's checkboxes export as TRUE and FALSE
+        return " (write 1 for an attribute the class has, 0 for one it lacks)"
+    if _DECIMAL_COMMA.fullmatch(cell) and not _THOUSANDS.fullmatch(cell):
+        return f" (write it with a decimal point: {cell.replace(',', '.')})"
+    return ""
 
 
 def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
@@ -701,15 +714,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                     raise ValueError(cell)
                 value = float(cell)
             except ValueError:
-                # A spreadsheet's checkboxes export as TRUE and FALSE.
-                hint = (
-                    " (write 1 for an attribute the class has, 0 for one it lacks)"
-                    if cell.strip().casefold() in _YES_NO
-                    else ""
-                )
                 raise ZslError(
                     f"{where}: column {column} ({attributes[column - 2]!r}): "
-                    f"{cell.strip()!r} is not a number{hint}"
+                    f"{cell.strip()!r} is not a number{_number_hint(cell.strip())}"
                 ) from None
             if not math.isfinite(value):
                 raise ZslError(
