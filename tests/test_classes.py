@@ -294,6 +294,8 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ('"","class","red"\n"1","x",1\n', "header must be .*row.names=FALSE"),
         ("class\tred\nx\t1\n", "separated by tabs"),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
+        # Two tables joined: the second class column (numbers: a class id) was an attribute.
+        ("class,red,Class\nx,1,7\n", "a.csv:1: column 3 is named 'class' too: the class names"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
         ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),
         ("class,red,blue\nx,1,yes\n", "a.csv:2: column 3 \\('blue'\\): 'yes' is not a number"),

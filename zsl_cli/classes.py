@@ -667,6 +667,13 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     for column, name in enumerate(attributes, start=2):
         if not name:
             raise ZslError(f"{source}:{header_line}: column {column} has an empty attribute name")
+        # Two tables joined: the second class column's numbers (a class id) would weigh the
+        # prompt "a photo of something class.".
+        if name.lower() == "class":
+            raise ZslError(
+                f"{source}:{header_line}: column {column} is named 'class' too: the class names "
+                "are column 1, and every other column is an attribute (remove this one)"
+            )
     named = [(a, f"{source}:{header_line}, column {c}") for c, a in enumerate(attributes, start=2)]
     _check_unique(named, what="attribute")
     body = numbered[1:]
