@@ -293,6 +293,8 @@ def test_attribute_table_exported_by_a_spreadsheet():
         (",class,red\n0,x,1\n", "a.csv:1: header must be .*a row index, as pandas' to_csv"),
         ('"","class","red"\n"1","x",1\n', "header must be .*row.names=FALSE"),
         ("class\tred\nx\t1\n", "separated by tabs"),
+        # Not "a class list? pass it as --classes": AwA2's matrices are separated by spaces.
+        ("class red round\nx 1 0\n", "a.csv:1: header must be .* separated by spaces: save it wi"),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
         # Two tables joined: the second class column (numbers: a class id) was an attribute.
         ("class,red,Class\nx,1,7\n", "a.csv:1: column 3 is named 'class' too: the class names"),

@@ -654,12 +654,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
         hint = delimiter_hint(header)
+        words = header[0].split() if len(header) == 1 else []
         if not header[0] and len(header) > 2 and header[1].lower() == "class":
             # pandas' to_csv and R's write.csv write the row index first, its header cell empty.
             hint = (
                 " (a first column with no name: a row index, as pandas' to_csv and R's "
                 "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
             )
+        elif not hint and len(words) > 1 and words[0].lower() == "class":
+            # AwA2's predicate matrices are separated by spaces: so may a table made from them.
+            hint = " (its columns are separated by spaces: save it with commas)"
         elif not hint and all(len(row) == 1 for _, row in numbered):
             hint = " (the file has one column: a class list? pass it as --classes)"
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
