@@ -545,6 +545,8 @@ def _not_json_hint(text: str) -> str:
     content = [line for line in lines if line and not line.startswith("#")][:2]
     if len(content) == 2 and _looks_like_attribute_table(*content):
         return "not JSON (an attribute table? pass it as --attributes)"
+    if content and content[0].endswith(":"):  # `red circle:` over `  - red colour`
+        return 'not JSON (YAML? write it as JSON: {"class": ["descriptor", ...], ...})'
     return "not JSON (a class list? pass it as --classes)"
 
 
