@@ -578,6 +578,12 @@ def test_a_tab_separated_table_given_as_a_class_list_is_named_so():
         (parse_descriptions, "class,red\ncat,1\n", "not JSON \\(an attribute table\\? pass it"),
         # Not a class list: passed as one, its first line was a class with ':' and no prompts.
         (parse_descriptions, "cat:\n  - fur\n", "^x:1: column 1: not JSON \\(YAML\\? write it as"),
+        # JSON Lines: "Extra data" alone did not say what was extra.
+        (
+            parse_descriptions,
+            '{"cat": ["fur"]}\n{"dog": ["a tail"]}\n',
+            "^x:2: column 1: invalid JSON \\(Extra data: one JSON object for every class, not one",
+        ),
     ],
 )
 def test_a_class_file_given_to_the_wrong_option_names_the_right_one(parse, text, message):

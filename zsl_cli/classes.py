@@ -504,9 +504,15 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         # drop a class's first descriptors without a word. (A tuple is never a JSON array.)
         data = json.loads(text, object_pairs_hook=tuple)
     except json.JSONDecodeError as error:
+        # An object per line (JSON Lines, as a script writing a class at a time makes it).
+        more = (
+            ": one JSON object for every class, not one per line"
+            if error.msg == "Extra data" and text[error.pos] == "{"
+            else ""
+        )
         raise ZslError(
             f"{source}:{error.lineno}: column {error.colno}: "
-            + (_not_json_hint(text) or f"invalid JSON ({error.msg})")
+            + (_not_json_hint(text) or f"invalid JSON ({error.msg}{more})")
         ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
