@@ -519,13 +519,17 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     if not isinstance(data, tuple) or not data:
         raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
     entries: list[ClassDef] = []
-    names: set[str] = set()
+    keys: dict[str, str] = {}  # each name as compared, and its key in the file
     for key, descriptors in data:
         name, where = strip_invisible(key), f"{source}: class {key!r}"
         _check_name(name, where)
-        if composed(name) in names:
-            raise ZslError(f"{source}: duplicate class {name!r}")
-        names.add(composed(name))
+        if composed(name) in keys:
+            # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file
+            # spells them: a search for one in an editor may not find the other.
+            first = keys[composed(name)]
+            spelled = "" if first == key else f" (spelled {ascii(first)} and {ascii(key)})"
+            raise ZslError(f"{source}: duplicate class {name!r}{spelled}")
+        keys[composed(name)] = key
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
