@@ -832,7 +832,7 @@ def test_a_strip_too_thin_to_resize_is_refused_from_its_header(tmp_path: Path) -
     # A 155 KB PNG of 1 x 80,000,000 passes the pixel limit, but scaled to the model's 32-px
     # shorter side it would take 2,560,000 MP: it was refused only once decoded, after holding a
     # decode worker for 57 s and 1.6 GB. The header says all that is needed; this file's pixel
-    # data is not even there (decoded, it is truncated).
+    # data is not even there (decoded, it runs out: damage, as the file ends with its IEND).
     path = tmp_path / "strip.png"
     path.write_bytes(png_declaring_size(2, 2000))
     preprocessor = FastPreprocessor(
@@ -847,7 +847,7 @@ def test_a_strip_too_thin_to_resize_is_refused_from_its_header(tmp_path: Path) -
     path.write_bytes(png_declaring_size(2, 1000))
     with pytest.raises(DecodeError) as caught:
         prepare(path)
-    assert caught.value.status == "truncated"
+    assert caught.value.status == "decode_error"
 
 
 def test_data_placed_before_the_files_start_is_damage_not_a_read_error(tmp_path: Path) -> None:

@@ -452,6 +452,52 @@ def test_jpeg_cut_between_its_frame_header_and_its_first_scan_is_truncated(
         assert failure_of(path).status == "truncated", cut
 
 
+def gif_image_data(gif: bytes) -> int:
+    """Where a GIF's first image data starts (its LZW code size byte)."""
+    flags = gif[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)  # past the global colour table
+    while gif[at] == 0x21:  # extension blocks: a label, then sub-blocks to an empty one
+        at += 2
+        while gif[at]:
+            at += 1 + gif[at]
+        at += 1
+    assert gif[at] == 0x2C, "an image descriptor"
+    local = gif[at + 9]
+    return at + 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0)
+
+
+def damaged_inside(file_format: str) -> bytes:
+    """A whole file of `file_format` (it ends as one does) whose damage inside makes Pillow read
+    past its end: a GIF's second sub-block of pixels said to be empty, so the pixels end early;
+    a JPEG comment said to be 2 KB long in a 1 KB file."""
+    image = Image.fromarray(blocky_rgb(64, 48, seed=1))
+    data = bytearray(encoded(image, file_format, comment=b"hello"))
+    if file_format == "GIF":
+        start = gif_image_data(bytes(data))
+        data[start + 2 + data[start + 1]] = 0
+    else:
+        comment = data.index(b"\xff\xfe")
+        data[comment + 2 : comment + 4] = struct.pack(">H", 2048)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("file_format", ["GIF", "JPEG"])
+def test_whole_file_damaged_inside_is_a_decode_error_not_truncated(
+    tmp_path: Path, file_format: str
+) -> None:
+    # Pillow says "image file is truncated" of both; yet a file of its full length, ending as a
+    # whole one does, was not cut short (re-copying it would not help).
+    data = damaged_inside(file_format)
+    path = tmp_path / f"damaged.{file_format.lower()}"
+    path.write_bytes(data)
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "not cut short" in error.reason
+    cut = tmp_path / f"cut.{file_format.lower()}"
+    cut.write_bytes(data[: len(data) * 3 // 4])
+    assert failure_of(cut).status == "truncated"
+
+
 def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
     """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
     bogus progression and makes each copy a pass over every block of the image."""

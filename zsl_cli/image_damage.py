@@ -96,6 +96,15 @@ def classify(
     if tiff is not None:
         return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
     if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
+        whole = _whole_file_end(file, size, signatures)
+        if whole is not None:
+            # The decoder ran out of data, yet the file ends as a whole one does: a length or
+            # code inside read past the damage (a GIF's sub-block size, a JPEG segment's).
+            return DecodeError(
+                DECODE_ERROR,
+                f"cannot decode: its data runs out before the image ends, yet the file ends "
+                f"with the {whole} (damaged inside, not cut short)",
+            )
         return cut_short
     if REFUSED_FORMATS & signatures.keys():
         return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
@@ -300,6 +309,27 @@ _DATA_ENDED_MESSAGES = (
 
 # Formats whose files start with text (a plain PPM is text throughout).
 _TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
+
+
+# What a whole file of these formats ends with: a GIF's last block and trailer, a JPEG's end
+# marker, a PNG's IEND chunk, a TGA 2.0 footer (TGA has no signature: the footer alone tells).
+_WHOLE_FILE_ENDS = {
+    "GIF": (b"\x00;", "GIF trailer"),
+    "JPEG": (JPEG_END, "JPEG end marker"),
+    "PNG": (b"\x00\x00\x00\x00IEND\xaeB`\x82", "PNG IEND chunk"),
+}
+_TGA_FOOTER = b"TRUEVISION-XFILE.\x00"
+
+
+def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]) -> str | None:
+    """What names the end that `file`, of the formats whose `signatures` it has, ends with as a
+    whole file does (None where it ends otherwise): no file cut short ends so, but one cut at
+    that very byte."""
+    ends = [end for name, end in _WHOLE_FILE_ENDS.items() if name in signatures]
+    for marker, what in [*ends, (_TGA_FOOTER, "TGA footer")]:
+        if ends_with(file, size, marker):
+            return what
+    return None
 
 
 def _says_data_ended(error: Exception) -> bool:

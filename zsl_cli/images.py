@@ -14,7 +14,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    where the optional pillow-heif is not installed; a PNM (PPM, PGM, PBM)
                    whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
                    past 64 KB of comments, and an XPM without its size line in its first 64 KB
-    truncated      the data ends before the image does
+    truncated      the data ends before the image does (where the file ends as a whole one
+                   does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
+                   footer, it was damaged inside instead: decode_error)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
