@@ -18,6 +18,7 @@ import pytest
 from tests.test_label_cli import process_running
 from zsl_cli import batching
 from zsl_cli.batching import DecodeQueue
+from zsl_cli.errors import ZslError
 
 
 def test_items_come_in_input_order_with_failures_in_place():
@@ -369,6 +370,38 @@ def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
         items = list(queue.items())
     assert [item.path.name for item in items] == names
     assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)
+
+
+def test_a_thread_the_system_will_not_start_is_one_clear_error_naming_workers(monkeypatch):
+    # Under a limit on threads (ulimit -u, a container's pids limit), -j 1000 ended the run with
+    # a traceback at the first thread over it ("can't start new thread").
+    start = threading.Thread.start
+    started: list[threading.Thread] = []
+
+    def limited_start(thread: threading.Thread) -> None:
+        if thread.name.startswith("zsl-decode"):
+            if len(started) == 2:
+                raise RuntimeError("can't start new thread")
+            started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", limited_start)
+    release = threading.Event()
+
+    def prepare(path: Path) -> np.ndarray:
+        release.wait(5)  # busy, as while the model loads: each task wants a thread of its own
+        return np.zeros((1, 1, 3), dtype=np.uint8)
+
+    paths = [Path(f"p{i}") for i in range(40)]
+    try:
+        with pytest.raises(ZslError) as caught:
+            DecodeQueue(paths, prepare, workers=16, window=32)
+    finally:
+        release.set()
+    assert caught.value.message == (
+        "cannot start decode thread 3 of 16 (can't start new thread): the system's limit on "
+        "threads is reached (ulimit -u, a container's pids limit); give fewer --workers"
+    )
 
 
 def test_a_window_below_two_per_worker_still_keeps_every_worker_busy():

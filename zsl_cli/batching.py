@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zsl_cli.errors import ZslError
 from zsl_cli.records import ImageItem
 
 # (path) -> model input array; raises an exception with .status/.reason for a bad image.
@@ -256,7 +257,25 @@ def _stop_decode_processes(pool: ProcessPoolExecutor) -> None:
 
 
 def _thread_pool(workers: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsl-decode")
+    return _DecodeThreads(max_workers=workers, thread_name_prefix="zsl-decode")
+
+
+class _DecodeThreads(ThreadPoolExecutor):
+    """A thread pool that says which limit a thread it cannot start ran into: under a limit on
+    threads (ulimit -u, a container's pids limit), `-j 1000` ended its run with a traceback
+    ("can't start new thread"). Its threads start with the first tasks, before the model loads;
+    going on with fewer would leave none for the libraries still to load (scipy's OpenBLAS then
+    stopped the run as a Ctrl-C does)."""
+
+    def _adjust_thread_count(self) -> None:  # ThreadPoolExecutor's own, 3.10 to 3.14
+        try:
+            super()._adjust_thread_count()
+        except RuntimeError as error:
+            raise ZslError(
+                f"cannot start decode thread {len(self._threads) + 1} of {self._max_workers} "
+                f"({error}): the system's limit on threads is reached (ulimit -u, a "
+                "container's pids limit); give fewer --workers"
+            ) from None
 
 
 @dataclass
