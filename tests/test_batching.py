@@ -19,6 +19,7 @@ from tests.test_label_cli import process_running
 from zsl_cli import batching
 from zsl_cli.batching import DecodeQueue
 from zsl_cli.errors import ZslError
+from zsl_cli.images import decided_by_content
 
 
 def test_items_come_in_input_order_with_failures_in_place():
@@ -370,6 +371,24 @@ def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
         items = list(queue.items())
     assert [item.path.name for item in items] == names
     assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)
+
+
+def test_memory_running_out_while_preparing_an_image_is_a_failure_another_run_retries():
+    # numpy's MemoryError in the model's resize, after the decode, was "decode_error:
+    # MemoryError: Unable to allocate ...", which a store took for the file's own failure: not
+    # read again until the file changed (decode_image's own out of memory is retried).
+    def prepare(path: Path) -> np.ndarray:
+        raise MemoryError(
+            "Unable to allocate 1.00 GiB for an array with shape (89478485, 3) and data type "
+            "float32"
+        )
+
+    item = batching.prepare_item(0, Path("big.png"), prepare)
+    assert (item.status, item.error) == (
+        "decode_error",
+        "out of memory while preparing the image for the model",
+    )
+    assert not decided_by_content(item.status, item.error)
 
 
 def test_a_thread_the_system_will_not_start_is_one_clear_error_naming_workers(monkeypatch):
