@@ -373,15 +373,30 @@ def test_decoding_falls_back_to_threads_when_no_process_can_start(monkeypatch):
     assert all(item.ok and int(item.pixels[0]) == os.getpid() for item in items)
 
 
-def test_memory_running_out_while_preparing_an_image_is_a_failure_another_run_retries():
-    # numpy's MemoryError in the model's resize, after the decode, was "decode_error:
+@pytest.mark.parametrize(
+    "raised",
+    [
+        MemoryError(
+            "Unable to allocate 1.00 GiB for an array with shape (89478485, 3) and data type "
+            "float32"
+        ),
+        # torch's CPU allocator, as torch 2.13 words it (the JPEG resize runs in torch).
+        RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            "memory: you tried to allocate 1073741824 bytes. Error code 12 (Cannot allocate "
+            "memory)"
+        ),
+    ],
+    ids=["numpy", "torch"],
+)
+def test_memory_running_out_while_preparing_an_image_is_a_failure_another_run_retries(
+    raised: Exception,
+):
+    # Memory running out in the model's resize, after the decode, was "decode_error:
     # MemoryError: Unable to allocate ...", which a store took for the file's own failure: not
     # read again until the file changed (decode_image's own out of memory is retried).
     def prepare(path: Path) -> np.ndarray:
-        raise MemoryError(
-            "Unable to allocate 1.00 GiB for an array with shape (89478485, 3) and data type "
-            "float32"
-        )
+        raise raised
 
     item = batching.prepare_item(0, Path("big.png"), prepare)
     assert (item.status, item.error) == (

@@ -63,17 +63,24 @@ def loading_workers(workers: int) -> int:
 _OUT_OF_MEMORY = "out of memory while preparing the image for the model"
 
 
+def _ran_out_of_memory(error: Exception) -> bool:
+    # numpy's MemoryError ("Unable to allocate 1.00 GiB for an array ..."); torch's CPU allocator
+    # (the JPEG resize) raises a RuntimeError: "DefaultCPUAllocator: can't allocate memory".
+    return isinstance(error, MemoryError) or (
+        isinstance(error, RuntimeError) and "can't allocate memory" in str(error)
+    )
+
+
 def prepare_item(index: int, path: Path, prepare: Prepare) -> ImageItem:
     """Run `prepare` on one path; any failure becomes the item's status, never an exception."""
     try:
         return ImageItem(index, path, pixels=prepare(path))
-    except MemoryError:
-        # numpy's own ("Unable to allocate 1.00 GiB for an array ...") in the model's resize,
-        # after the decode: worded as decode_image words it there, which tells a store that
-        # another run, with memory to spare, may read the image (it was stored as the file's own
-        # failure, not read again until the file changed).
-        return ImageItem(index, path, status="decode_error", error=_OUT_OF_MEMORY)
     except Exception as error:  # one bad file must never stop the run
+        if _ran_out_of_memory(error):
+            # In the model's resize, after the decode: worded as decode_image words it there,
+            # which tells a store that another run, with memory to spare, may read the image
+            # (it was stored as the file's own failure, not read again until the file changed).
+            return ImageItem(index, path, status="decode_error", error=_OUT_OF_MEMORY)
         status = getattr(error, "status", "decode_error")
         reason = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
         return ImageItem(index, path, status=status, error=str(reason))
