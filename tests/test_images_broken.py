@@ -1368,6 +1368,20 @@ def test_tiff_whose_zero_is_white_is_inverted_at_any_depth(tmp_path: Path, mode:
     np.testing.assert_array_equal(np.asarray(decode_image(path))[..., 0], 255 - levels)
 
 
+def test_grey_tiff_with_premultiplied_alpha_is_composited_on_white(tmp_path: Path) -> None:
+    # ExtraSamples 1 (associated alpha): Pillow's mode "La", which it converts to LA only; the
+    # file failed as "cannot decode: ValueError: conversion from La to L not supported".
+    levels = blocky_rgb(16, 8, seed=13)[..., 0]
+    alpha = np.full_like(levels, 255)
+    alpha[:, :5] = 0
+    premultiplied = np.where(alpha == 0, 0, levels).astype(np.uint8)
+    tiff = encoded(Image.fromarray(np.stack([premultiplied, alpha], -1), "LA"), "TIFF")
+    path = tmp_path / "premultiplied.tif"
+    path.write_bytes(with_tiff_tag(tiff, 338, 1))
+    expected = np.where(alpha == 0, 255, levels)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), np.stack([expected] * 3, -1))
+
+
 def test_rle_bmp_cut_where_its_pixels_start_is_truncated(tmp_path: Path) -> None:
     # The bytes before the pixels (here the palette's last entry) are no end-of-bitmap code.
     bmp = bytearray(rle8_bmp(4, 2, bytes([4, 1, 0, 0, 4, 2, 0, 1])))

@@ -498,6 +498,8 @@ def to_rgb(image: Image.Image) -> Image.Image:
         if isinstance(transparent, int):  # a grey level that marks see-through pixels
             grey[np.asarray(image) == transparent] = 255  # on white, as for 8-bit images
         return Image.fromarray(grey).convert("RGB")
+    if image.mode == "La":  # premultiplied grey (a TIFF's associated alpha): Pillow converts
+        image = image.convert("LA")  # it to LA alone ("conversion from La to L not supported")
     if _has_transparency(image):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, _WHITE)
