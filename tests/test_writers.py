@@ -1678,3 +1678,47 @@ def test_a_ranking_copies_the_scores_it_is_given() -> None:
 
     assert ranked == (LabelScore("red circle", 0.75), LabelScore("blue star", 0.25))
     assert ranked.scores.dtype == np.float64 and not ranked.scores.flags.writeable
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs resource (Unix)")
+def test_label_studio_config_stays_as_it_was_when_the_tasks_cannot_be_written(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    # The config was moved into place before the tasks were written out: tasks that then failed
+    # (a full disk) left the new config beside the older tasks it may not fit.
+    import resource
+
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from zsl_cli.cli import app
+
+    photos = tmp_path / "root" / "photos"
+    photos.mkdir(parents=True)
+    for number in range(2):
+        Image.new("RGB", (32, 32), (120 * number, 80, 200)).save(photos / f"{number}.png")
+    classes = tmp_path / "classes.txt"
+    classes.write_text("red circle\nblue square\n")
+    out, config = tmp_path / "tasks.json", tmp_path / "config.xml"
+    command = ["label", str(photos), "-c", str(classes), "-m", str(tiny_clip), "-o", str(out)]
+    command += ["-f", "label-studio", "--ls-document-root", str(tmp_path / "root")]
+    command += ["--ls-config", str(config), "-q"]
+    assert CliRunner().invoke(app, command).exit_code == 0
+    tasks = out.read_bytes()
+    config.write_bytes(b"<View/>\n")  # a config of an earlier run, for other classes
+    # A file size limit fails the tasks as they are written out in full, as a full disk does;
+    # the config (a few hundred bytes) fits under it.
+    assert len(label_studio_config(["red circle", "blue square"], LabelStudioOptions())) < 500
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    action = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(tasks) - 1, limits[1]))
+        result = CliRunner().invoke(app, command)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, action)
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: cannot write '{out}': {os.strerror(errno.EFBIG)}\n"
+    assert config.read_bytes() == b"<View/>\n" and out.read_bytes() == tasks
+    left = ["classes.txt", "config.xml", "root", "tasks.json", "tasks.json.run.json"]
+    assert sorted(os.listdir(tmp_path)) == left  # no temporary file either

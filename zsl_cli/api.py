@@ -1055,8 +1055,10 @@ def label(
             # block with the interrupt leaves older outputs (the predictions, a Label Studio
             # config) as they were.
             raise Interrupted(report)
-        publish_config()  # first: a config that cannot be written leaves the tasks as they were
-        writer.close(report.run_info, complete=not report.interrupted)
+        # The config is written in full first, so that one that cannot be written leaves the tasks
+        # as they were, and moved into place after them: tasks that cannot be written leave an
+        # earlier config as it was too.
+        publish_config(lambda: writer.close(report.run_info, complete=not report.interrupted))
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -1065,16 +1067,19 @@ def label(
 @contextmanager
 def _label_studio_config_file(
     path: str | None, class_names: Sequence[str], studio: writers.LabelStudioOptions | None
-) -> Iterator[Callable[[], None]]:
-    """Opens `path` at once (a bad one fails before the model loads) and yields what writes the
-    labelling config there; nothing is written if the block ends with an error first."""
+) -> Iterator[Callable[[Callable[[], None]], None]]:
+    """Opens `path` at once (a bad one fails before the model loads) and yields what publishes
+    the labelling config there together with the tasks (its argument publishes them); nothing
+    is written if the block ends with an error first."""
     if not path or studio is None:
-        yield lambda: None
+        yield lambda publish_tasks: publish_tasks()
         return
     sink = open_sink(path)
 
-    def publish() -> None:
+    def publish(publish_tasks: Callable[[], None]) -> None:
         sink.write(writers.label_studio_config(class_names, studio))
+        sink.finish()
+        publish_tasks()  # an error here ends the block: the config is discarded
         sink.publish(None)
 
     try:

@@ -148,6 +148,10 @@ class StreamSink:
         with self._errors():
             self._stream.flush()
 
+    def finish(self) -> None:
+        """Everything written sent on (a stream has no rename to hold back)."""
+        self.record_done()
+
     def publish(self, sidecar: bytes | None) -> None:
         with self._errors():
             self._stream.flush()
@@ -188,13 +192,23 @@ class AtomicFileSink:
     def record_done(self) -> None:
         pass
 
+    def finish(self) -> None:
+        """Write the output to disk, leaving `publish` only its rename: a full disk fails here,
+        before a file that goes with this one is published."""
+        try:
+            _finish(self._file)
+        except OSError as error:
+            self.discard()
+            raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
+
     def publish(self, sidecar: bytes | None) -> None:
         """Move the output into place with its run info (`sidecar`), together as far as other
         zsl runs and Ctrl-C can tell (see `_move_into_place`)."""
         temps = [self._temp]
         try:
             with interrupts_deferred():
-                _finish(self._file)
+                if not self._file.closed:  # else `finish` wrote it
+                    _finish(self._file)
                 moves = [(self._temp, self.target)]
                 if sidecar is not None:
                     # Written in full first: a full disk then leaves the old output and run info.
