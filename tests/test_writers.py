@@ -1086,6 +1086,21 @@ def test_label_studio_url_prefix(
         label_studio_image_url(str(tmp_path / "elsewhere.jpg"), no_root)
 
 
+@pytest.mark.parametrize("scheme", ["s3", "gs", "azure-blob"])
+def test_label_studio_cloud_storage_keys_are_written_as_they_are(root: Path, scheme: str) -> None:
+    # Label Studio's cloud storages read the object key of s3://bucket/key (gs://,
+    # azure-blob://) as written, without percent-decoding it (label-studio 1.23.2): the quoted
+    # key photos/a%20b.jpg named another object, and the task showed no image.
+    path = str(root / "photos" / "a b+c#d%e&猫.jpg")
+    options = local_files(root, url_prefix=f"{scheme}://bucket/images")
+    url = label_studio_image_url(path, options)
+    assert url == f"{scheme}://bucket/images/photos/a b+c#d%e&猫.jpg"
+    # Over HTTP the path is still quoted.
+    http = local_files(root, url_prefix="https://bucket.example/images")
+    url = label_studio_image_url(path, http)
+    assert url == "https://bucket.example/images/photos/a%20b%2Bc%23d%25e%26%E7%8C%AB.jpg"
+
+
 def test_label_studio_relative_input_paths(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(root / "photos")
     assert label_studio_image_url("x.jpg", local_files(root)) == "/data/local-files/?d=photos/x.jpg"

@@ -192,6 +192,11 @@ def _images_are(count: int) -> str:
     return "1 image is" if count == 1 else f"{count} images are"
 
 
+# Label Studio's cloud storages take the object key of such a URL as written, without
+# percent-decoding it (label-studio 1.23.2): s3://bucket/a%20b.png names the object "a%20b.png".
+_CLOUD_STORAGE_SCHEMES = ("s3://", "gs://", "azure-blob://")
+
+
 def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     """The task's image URL for one input path; ZslError when the path is outside the root."""
     _check_label_studio_options(options)
@@ -201,6 +206,8 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     if options.url_prefix is None:
         return LABEL_STUDIO_LOCAL_FILES + quoted
     prefix = options.url_prefix
+    if prefix.lower().startswith(_CLOUD_STORAGE_SCHEMES):
+        quoted = relative  # the key itself
     separator = "" if prefix.endswith(("/", "=")) else "/"
     return prefix + separator + quoted
 
