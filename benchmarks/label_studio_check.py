@@ -18,14 +18,25 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    (`/data/local-files/?d=photos/`, i.e. the same server), both with every file, and file C
    as local files with the UTF-8 names, its labels and tag names ones that need escaping in
    XML, for the labelling config zsl writes (`--ls-config`);
-3. `label-studio init` + `label-studio start` with local-files serving enabled;
-4. per file: a project (Choices from_name "choice", to_name "image"; for C zsl's config,
+   Then files D, E and F from `zsl label` itself (the bundled shapes-demo model, these images)
+   with the config it writes (`--ls-config`): D with the awkward class names, `--top-k 3`,
+   awkward tag names and a model version of its own; E from `--attributes` with
+   `--ls-url-prefix`; F from `--descriptions` with `--threshold`;
+3. `label-studio init` + `label-studio start` with local-files serving enabled and with the
+   server's prediction validation on (a feature flag, off by default in 1.23.2), so that an
+   import fails unless every prediction fits the project's labelling config (a prediction
+   that does not is checked to be refused);
+4. per file: a project (Choices from_name "choice", to_name "image"; for C to F zsl's config,
    whose Choice values the server must read back as the class names), a Local Storage on
    `photos/`, and an import of the file exactly as written, through the API;
 5. checks that every task arrived with the data and predictions that were written, that the
    project's task list still works, and that every image URL returns HTTP 200 with the file's
    bytes, except for the two cases zsl warns of with a document root (a file directly in the
-   root, a non-UTF-8 name), for which Label Studio answers 404.
+   root, a non-UTF-8 name), for which Label Studio answers 404;
+6. per file, also the import the web page makes (the file uploaded as a form, into a project
+   of its own), and that the project's JSON export reads back in zsl as the predictions written;
+   and, as the README says to add a second run's predictions to tasks already there, F's
+   predictions posted with E's task ids to /import/predictions.
 Prints one line per check and exits 1 if any check failed.
 """
 
@@ -53,6 +64,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
 
+from zsl_cli.readers import read_predictions  # noqa: E402
 from zsl_cli.records import LabelScore, Prediction  # noqa: E402
 from zsl_cli.writers import (  # noqa: E402
     LabelStudioOptions,
@@ -62,6 +74,9 @@ from zsl_cli.writers import (  # noqa: E402
 )
 
 TOKEN = "zslcheck0123456789"
+REPOSITORY = Path(__file__).resolve().parents[1]
+# Label Studio 1.23.2 checks imported predictions against the labelling config only with this on.
+VALIDATION_FLAG = "fflag_feat_utc_210_prediction_validation_15082025"
 LABEL_CONFIG = """<View>
   <Image name="image" value="$image"/>
   <Choices name="choice" toName="image" choice="single">
@@ -168,13 +183,15 @@ def port_error(port: int) -> str | None:
     return None
 
 
-def request(base: str, method: str, path: str, body: object = None) -> tuple[int, bytes, str]:
+def request(
+    base: str, method: str, path: str, body: object = None, content_type: str = "application/json"
+) -> tuple[int, bytes, str]:
     """(status, body, content type); `body` is JSON-encoded unless it is bytes already."""
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
     req.add_header("Authorization", f"Token {TOKEN}")
     if data is not None:
-        req.add_header("Content-Type", "application/json")
+        req.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(req, timeout=120) as response:
             return response.status, response.read(), response.headers.get("Content-Type", "")
@@ -205,6 +222,32 @@ def write_tasks(target: Path, predictions: list[Prediction], options: LabelStudi
     return target.read_bytes()
 
 
+def zsl_label(work: Path, name: str, photos: Path, options: list[str]) -> tuple[bytes, str]:
+    """The tasks and labelling config `zsl label` writes for the images in `photos`."""
+    tasks, config = work / f"tasks-{name}.json", work / f"config-{name}.xml"
+    command = [sys.executable, "-m", "zsl_cli", "label", str(photos), "-m", "shapes-demo"]
+    command += ["-f", "label-studio", "-o", str(tasks), "--ls-config", str(config), "-q"]
+    pythonpath = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": pythonpath}
+    subprocess.run([*command, *options], env=env, check=True)
+    return tasks.read_bytes(), config.read_text(encoding="utf-8")
+
+
+def upload(base: str, project: int, name: str, data: bytes) -> tuple[int, bytes, str]:
+    """An import as the web page makes it: the file sent as a form."""
+    boundary = f"zsl{time.monotonic_ns()}"
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    path = f"/api/projects/{project}/import?commit_to_project=true"
+    return request(base, "POST", path, form, f"multipart/form-data; boundary={boundary}")
+
+
 def is_utf8(path: str) -> bool:
     try:
         path.encode("utf-8")
@@ -230,15 +273,16 @@ def check_import(
     files: dict,
     label_config: str = LABEL_CONFIG,
     labels: list[str] | None = None,
-) -> None:
+) -> int | None:
     """Project + Local Storage + import of `tasks_bytes`; then every task, prediction and image.
-    With `labels`, also that the server reads exactly these Choice values from `label_config`."""
+    With `labels`, also that the server reads exactly these Choice values from `label_config`.
+    Returns the project's id, None if it could not be made."""
     config = {"title": title, "label_config": label_config}
     status, body, _ = request(base, "POST", "/api/projects", config)
     checks.check(status == 201, f"[{title}] create project", f"HTTP {status}")
     if status != 201:
         print(f"    {body[:300]!r}")
-        return
+        return None
     project = json.loads(body)["id"]
     if labels is not None:
         parsed = json.loads(body).get("parsed_label_config", {})
@@ -251,21 +295,12 @@ def check_import(
 
     written = json.loads(tasks_bytes)
     status, body, _ = request(base, "POST", f"/api/projects/{project}/import", tasks_bytes)
-    summary = json.loads(body) if status == 201 else {}
-    with_predictions = sum(1 for task in written if task.get("predictions"))
-    checks.check(
-        status == 201
-        and summary.get("task_count") == len(written)
-        and summary.get("prediction_count") == with_predictions,
-        f"[{title}] import {len(written)} tasks with {with_predictions} predictions",
-        f"HTTP {status}, task_count={summary.get('task_count')}, "
-        f"prediction_count={summary.get('prediction_count')}",
-    )
+    check_imported(checks, f"[{title}] import", written, status, body)
 
     status, body, _ = request(base, "GET", f"/api/tasks/?project={project}&page_size=100")
     checks.check(status == 200, f"[{title}] the project's task list works", f"HTTP {status}")
     if status != 200:
-        return
+        return project
     listed = json.loads(body)
     listed = listed["tasks"] if isinstance(listed, dict) else listed
     stored_by_path = {}
@@ -294,6 +329,76 @@ def check_import(
         else:
             served = status == 200 and body == files[path]
             checks.check(served, f"{name}: image URL serves the file", detail)
+    return project
+
+
+def check_added_predictions(
+    checks: Checks, base: str, title: str, project: int, tasks_bytes: bytes
+) -> None:
+    """The README's way to add a run's predictions to the tasks already there: each prediction
+    with its task's id (matched by zsl_path), posted to /import/predictions."""
+    status, body, _ = request(base, "GET", f"/api/tasks/?project={project}&page_size=100")
+    listed = json.loads(body) if status == 200 else []
+    listed = listed["tasks"] if isinstance(listed, dict) else listed
+    ids = {original_path(task): task["id"] for task in listed}
+    added = {}
+    for task in json.loads(tasks_bytes):
+        for prediction in task.get("predictions", []):
+            added[ids[original_path(task)]] = {**prediction, "task": ids[original_path(task)]}
+    path = f"/api/projects/{project}/import/predictions"
+    status, body, _ = request(base, "POST", path, list(added.values()))
+    created = json.loads(body).get("created") if status == 201 else None
+    what = f"[{title}] {len(added)} predictions of another run added to its tasks"
+    checks.check(created == len(added), what, f"HTTP {status}, created={created}")
+    stored = []
+    for task_id, prediction in added.items():
+        status, body, _ = request(base, "GET", f"/api/tasks/{task_id}/")
+        kept = json.loads(body).get("predictions", []) if status == 200 else []
+        stored.append(prediction_summary([prediction])[0] in prediction_summary(kept))
+    what = f"[{title}] each of those tasks holds the added prediction beside its own"
+    checks.check(all(stored) and bool(stored), what, f"{sum(stored)} of {len(stored)}")
+
+
+def check_imported(checks: Checks, what: str, written: list, status: int, body: bytes) -> None:
+    summary = json.loads(body) if status == 201 else {}
+    with_predictions = sum(1 for task in written if task.get("predictions"))
+    checks.check(
+        status == 201
+        and summary.get("task_count") == len(written)
+        and summary.get("prediction_count") == with_predictions,
+        f"{what} {len(written)} tasks with {with_predictions} predictions",
+        f"HTTP {status}, task_count={summary.get('task_count')}, "
+        f"prediction_count={summary.get('prediction_count')}"
+        + ("" if status == 201 else f", {body[:500]!r}"),
+    )
+
+
+def check_upload_and_export(
+    checks: Checks, base: str, title: str, tasks_path: Path, label_config: str
+) -> None:
+    """The file imported as the web page does it, into a project of its own; then its JSON
+    export read by zsl as the predictions of the file."""
+    tasks_bytes = tasks_path.read_bytes()
+    written = json.loads(tasks_bytes)
+    config = {"title": f"{title} upload", "label_config": label_config}
+    status, body, _ = request(base, "POST", "/api/projects", config)
+    if status != 201:
+        checks.check(False, f"[{title}] create project for the upload", f"HTTP {status}")
+        return
+    project = json.loads(body)["id"]
+    status, body, _ = upload(base, project, tasks_path.name, tasks_bytes)
+    check_imported(checks, f"[{title}] upload (web page import)", written, status, body)
+    status, body, _ = request(
+        base, "GET", f"/api/projects/{project}/export?exportType=JSON&download_all_tasks=true"
+    )
+    checks.check(status == 200, f"[{title}] JSON export", f"HTTP {status}")
+    if status != 200:
+        return
+    exported = tasks_path.with_name(f"export-{tasks_path.name}")
+    exported.write_bytes(body)
+    got = sorted(read_predictions(exported), key=lambda p: p.path)
+    want = sorted(read_predictions(tasks_path), key=lambda p: p.path)
+    checks.check(got == want, f"[{title}] zsl reads the export as the predictions written")
 
 
 def expect_warning(
@@ -339,6 +444,34 @@ def run(label_studio: str, work: Path, port: int) -> int:
         for n, p in enumerate(servable)
     ]
     tasks_c = write_tasks(work / "tasks-zsl-config.json", relabelled, named)
+    # D, E, F: written by `zsl label` itself, with the config it writes.
+    classes = work / "classes.txt"
+    classes.write_text("".join(f"{name}\n" for name in AWKWARD_CLASSES), encoding="utf-8")
+    samples = REPOSITORY / "sample_images"
+    attributes, descriptions = samples / "attributes.csv", samples / "descriptions.json"
+    runs = {
+        "D zsl label": (
+            ["-c", str(classes), "--top-k", "3", "--ls-document-root", str(root)]
+            + ["--ls-from-name", "my <choice> & co", "--ls-to-name", "the 'image'"]
+            + ["--ls-model-version", "zsl check D"],
+            AWKWARD_CLASSES,
+        ),
+        "E attributes": (
+            ["--attributes", str(attributes), "--ls-document-root", str(photos)]
+            + ["--ls-url-prefix", "/data/local-files/?d=photos/"],
+            [line.split(",")[0] for line in attributes.read_text().splitlines()[1:] if line],
+        ),
+        "F descriptions": (
+            ["--descriptions", str(descriptions), "--threshold", "0.3"]
+            + ["--ls-document-root", str(root), "--ls-model-version", "zsl check F"],
+            list(json.loads(descriptions.read_text())),
+        ),
+    }
+    labelled = {}
+    for title, (options, labels) in runs.items():
+        name = title.split()[0]
+        tasks, config = zsl_label(work, name, photos, options)
+        labelled[title] = (tasks, config, labels, work / f"tasks-{name}.json")
 
     env = {
         **os.environ,
@@ -347,6 +480,7 @@ def run(label_studio: str, work: Path, port: int) -> int:
         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(root),
         "LATEST_VERSION_CHECK": "false",  # offline: no call to pypi.org
         "COLLECT_ANALYTICS": "false",
+        VALIDATION_FLAG: "true",
         "SENTRY_DSN": "",
         "FRONTEND_SENTRY_DSN": "",
     }
@@ -372,10 +506,32 @@ def run(label_studio: str, work: Path, port: int) -> int:
         version = json.loads(body).get("release") if status == 200 else None
         print(f"label-studio version: {version}")
 
+        # The server refuses a prediction that does not fit the config: the imports below
+        # that pass show that zsl's predictions fit.
+        status, body, _ = request(base, "POST", "/api/projects", {"label_config": LABEL_CONFIG})
+        project = json.loads(body)["id"] if status == 201 else None
+        misfit = {"from_name": "choice", "to_name": "image", "type": "choices"}
+        misfit["value"] = {"choices": ["not a class"]}
+        task = {"data": {"image": "/x.png"}, "predictions": [{"result": [misfit]}]}
+        status, body, _ = request(base, "POST", f"/api/projects/{project}/import", [task])
+        what = "the server refuses a prediction that does not fit the labelling config"
+        checks.check(status == 400 and b"validation" in body.lower(), what, f"HTTP {status}")
+
         check_import(checks, base, "A local files", tasks_a, photos, files)
         check_import(checks, base, "B url prefix", tasks_b, photos, files)
         title = "C zsl config"
         check_import(checks, base, title, tasks_c, photos, files, config_c, AWKWARD_CLASSES)
+        check_upload_and_export(checks, base, title, work / "tasks-zsl-config.json", config_c)
+        projects = {}
+        for title, (tasks, config, labels, path) in labelled.items():
+            projects[title] = check_import(
+                checks, base, title, tasks, photos, files, config, labels
+            )
+            check_upload_and_export(checks, base, title, path, config)
+        # E and F label the same classes (tag names "choice" and "image"): F's predictions fit E.
+        if projects["E attributes"] is not None:
+            tasks_f = labelled["F descriptions"][0]
+            check_added_predictions(checks, base, "E + F", projects["E attributes"], tasks_f)
         status, body, _ = request(base, "GET", "/data/local-files/?d=top.png")
         what = "a file directly in the document root is not served"
         checks.check(status == 404, what, f"HTTP {status}")
