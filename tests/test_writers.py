@@ -1217,6 +1217,10 @@ def test_label_studio_refuses_tag_names_no_config_can_have(tmp_path: Path, root:
         # No XML document can hold these characters, escaped or not: --ls-config was unreadable.
         ({"from_name": "choice\x01"}, "--ls-from-name 'choice\\\\x01' holds a control character"),
         ({"to_name": "image\n"}, "--ls-to-name 'image\\\\n' holds a control character"),
+        # Nor these: the config was unreadable (U+FFFF), or could not be written at all, after
+        # the whole run, and the tasks were lost with it (a lone surrogate, from Python).
+        ({"from_name": "c\uffff"}, "--ls-from-name 'c\\\\uffff' holds '\\\\uffff', which no XML"),
+        ({"to_name": "i\udcff"}, "--ls-to-name 'i\\\\udcff' holds '\\\\udcff', which no XML"),
     ):
         odd = dataclasses.replace(options, **fields)
         with pytest.raises(ZslError, match=message):

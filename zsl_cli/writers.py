@@ -248,6 +248,14 @@ def _check_label_studio_options(options: LabelStudioOptions) -> None:
         if any(unicodedata.category(char) == "Cc" for char in name):
             # XML 1.0 holds most of them in no form, and a tag name has no use for the rest.
             raise ZslError(f"{option} {name!r} holds a control character: name the tag without one")
+        # Nor does it hold a lone surrogate (from Python: the config then failed to be encoded
+        # after the whole run) or U+FFFE, U+FFFF (Label Studio could not read the config).
+        odd = next((c for c in name if c in "\ufffe\uffff" or "\ud800" <= c <= "\udfff"), None)
+        if odd is not None:
+            raise ZslError(
+                f"{option} {name!r} holds {odd!r}, which no XML document (the labelling config) "
+                "can hold: name the tag without it"
+            )
     # Label Studio reads a toName attribute as a comma-separated list of tag names and wants
     # every tag name in a config unique (label-studio 1.23.2 refuses both configs), so no
     # labelling config could take predictions with such names.
