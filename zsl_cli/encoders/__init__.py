@@ -29,6 +29,7 @@ from zsl_cli.encoders.model_files import (
     file_problem,
     hub_snapshot,
     lacks_part,
+    lacks_vocabulary,
     local_file_problem,
 )
 from zsl_cli.errors import ZslError
@@ -514,6 +515,12 @@ def _load_parts(
             image_processor = pil_image_processor(source.location, **options)
     except Exception as error:
         raise _load_failure(source, part, error, offline, revision) from None
+    if offline and len(tokenizer) < MIN_VOCABULARY:
+        # A cache filled by a program that loaded the model alone: transformers builds a
+        # tokenizer of special tokens from what is there, where a download would fetch the rest.
+        snapshot = hub_snapshot(source.location, revision)
+        if snapshot is None or lacks_vocabulary(snapshot):
+            raise ZslError(_not_available_offline(source, revision))
     return model, tokenizer, image_processor
 
 
@@ -661,14 +668,18 @@ def _load_failure_message(
         or not_available
         or type(error).__name__.endswith(("NotFoundError", "ConnectError"))
     ):
-        why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
-        # A revision's files are cached apart: others of the model may be there.
-        at = f" at revision {revision}" if revision else ""
-        return (
-            f"model {source.name}{at} is not available offline (not in the Hugging Face cache "
-            f"and {why}): download it once with network access "
-            f"(`{_download_command(source.name, revision)}`), "
-            "or pass a local save_pretrained directory, "
-            f"or use a bundled model ({_bundled_hint(source.name, '{}')})"
-        )
+        return _not_available_offline(source, revision)
     return f"cannot load the {what} {source.name}: {clipped}"
+
+
+def _not_available_offline(source: ModelSource, revision: str | None) -> str:
+    why = "offline mode is set" if _hub_offline_set() else "the hub cannot be reached"
+    # A revision's files are cached apart: others of the model may be there.
+    at = f" at revision {revision}" if revision else ""
+    return (
+        f"model {source.name}{at} is not available offline (not in the Hugging Face cache "
+        f"and {why}): download it once with network access "
+        f"(`{_download_command(source.name, revision)}`), "
+        "or pass a local save_pretrained directory, "
+        f"or use a bundled model ({_bundled_hint(source.name, '{}')})"
+    )

@@ -93,6 +93,23 @@ def lacks_part(folder: Path, part: str) -> bool:
     return True
 
 
+# The tokenizer files that hold its vocabulary; without any, transformers builds a tokenizer of
+# special tokens alone, without a word.
+_VOCABULARY_FILES = (
+    "tokenizer.json",
+    "vocab.json",
+    "vocab.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "tokenizer.model",
+)
+
+
+def lacks_vocabulary(folder: Path) -> bool:
+    """Whether `folder` lacks every file a tokenizer's vocabulary comes from."""
+    return not any((folder / name).is_file() for name in _VOCABULARY_FILES)
+
+
 # What transformers loads, in its order of preference: safetensors, then a pickled state dict;
 # one file or the shards an index names. Other weight files (an open_clip copy, say) are left
 # out, since a hub cache holds only what was loaded and a full download holds everything.
