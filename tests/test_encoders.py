@@ -763,7 +763,11 @@ def test_long_prompts_fit_a_roberta_style_text_tower(tmp_path: Path):
     assert vectors.shape == (2, 16) and np.isfinite(vectors).all()
 
 
-@pytest.mark.parametrize("device", ["xpu", "meta", "hpu:0", "vulkan"])
+# A device number that is not one ("cuda:x", "cuda:-1") was told only once torch was imported:
+# on a machine without CUDA as 'no CUDA device is available', with it as 'devices 0 to 0'.
+@pytest.mark.parametrize(
+    "device", ["xpu", "meta", "hpu:0", "vulkan", "cuda:x", "cuda:", "cuda:-1", "cpu:", "mps:one"]
+)
 def test_devices_other_than_cpu_cuda_mps_are_one_line(device):
     with pytest.raises(ZslError, match=f"--device {device}: choose auto, cpu, cuda, cuda:N or mps"):
         load_encoder("shapes-demo", device=device)

@@ -231,7 +231,9 @@ def check_device(device: str) -> None:
     """Refuse a device of no kind zsl runs on. Told without torch, so that a typo is not
     found only after the inputs were scanned and torch imported (seconds); whether the machine
     has that device, torch tells when the model loads."""
-    if device != "auto" and device.split(":", 1)[0] not in DEVICE_KINDS:
+    kind, colon, index = device.partition(":")
+    numbered = not colon or (index.isascii() and index.isdigit())  # torch takes cpu:0 too
+    if device != "auto" and (kind not in DEVICE_KINDS or not numbered):
         raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
 
 
