@@ -198,6 +198,26 @@ def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
         load_encoder(model)
 
 
+def test_a_missing_shard_is_named_with_what_to_do(tiny_clip, tmp_path, images, classes):
+    # transformers said "No such file or directory: <folder>/model-00002-of-00003.safetensors",
+    # without the index that names it or what to do.
+    from transformers import AutoModel
+
+    model = tmp_path / "sharded"
+    AutoModel.from_pretrained(tiny_clip).save_pretrained(model, max_shard_size="100KB")
+    for name in os.listdir(tiny_clip):
+        if not name.startswith(("model", "config")):
+            shutil.copy(tiny_clip / name, model)
+    shards = sorted(model.glob("model-*.safetensors"))
+    shards[1].unlink()
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(
+        result,
+        f"model {model}: its model.safetensors.index.json names {shards[1].name}, which is not "
+        "in the folder; copy it from where the model came from",
+    )
+
+
 def test_a_truncated_pickled_checkpoint_is_named(tiny_clip, tmp_path):
     # Older checkpoints ship pytorch_model.bin alone; torch said "PytorchStreamReader failed
     # reading zip archive: failed finding central directory" without naming the file.

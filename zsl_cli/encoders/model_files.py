@@ -49,6 +49,14 @@ def local_file_problem(folder: Path, part: str) -> str | None:
     problem = damaged_file(folder, part)
     if problem:
         return problem
+    if part == "model":
+        missing = _missing_shard(folder)
+        if missing:
+            index, shard = missing
+            return (
+                f"its {index} names {shard}, which is not in the folder; copy it from where the "
+                "model came from"
+            )
     if not any(os.path.lexists(folder / name) for name in _PART_FILES[part]):
         if part == "image processor":
             return (
@@ -136,6 +144,20 @@ def hub_snapshot(hub_id: str, revision: str | None) -> Path | None:
 
     cached = try_to_load_from_cache(hub_id, "config.json", revision=revision)
     return Path(cached).parent if isinstance(cached, str) else None
+
+
+def _missing_shard(folder: Path) -> tuple[str, str] | None:
+    """(index, shard) for the first shard that the index transformers loads names and `folder`
+    lacks, or None."""
+    for single, index in WEIGHT_FILES:
+        if (folder / single).is_file():
+            return None
+        if (folder / index).is_file():
+            for shard in _shard_names(folder / index):
+                if not os.path.lexists(folder / shard):  # a broken link is damaged_file's
+                    return index, shard
+            return None
+    return None
 
 
 def _shard_names(index: Path) -> list[str]:
