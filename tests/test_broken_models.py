@@ -68,6 +68,12 @@ def assert_one_line(result, *parts: str) -> None:
         ({"image_std": [0.5, 0.5, 0.5, 0.5]}, "image_std [0.5, 0.5, 0.5, 0.5] in its"),
         ({"image_std": [0, 0, 0]}, "image_std [0, 0, 0] in its preprocessor_config.json has a 0"),
         ({"rescale_factor": "x"}, 'rescale_factor "x" in its preprocessor_config.json is not'),
+        # A size CLIP's processor has no resize for: every image failed as a decode_error.
+        (
+            {"size": {"longest_edge": 32}},
+            "its image processor (CLIPImageProcessorPil) fails on a test image (ValueError: Size "
+            "must contain 'height' and 'width' keys",
+        ),
     ],
 )
 def test_image_settings_no_image_gets_through_are_one_line(

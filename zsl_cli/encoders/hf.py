@@ -23,6 +23,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 import torch
+from PIL import Image
 
 from zsl_cli.encoders import check_device, check_precision
 from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
@@ -37,6 +38,7 @@ from zsl_cli.encoders.preprocess import (
     reference_input_size,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import clipped_text
 
 TEXT_BATCH = 64  # prompts per forward pass, sorted by length
 TOKENIZE_BLOCK = 8192  # prompts tokenized at a time to find the distinct ones
@@ -145,6 +147,7 @@ class TransformersEncoder:
             self._preprocessor: ImagePreprocessor = ReferencePreprocessor(
                 image_processor, input_size
             )
+            _check_preprocesses(source.name, self._preprocessor, image_processor)
             self._normalisation: Normalisation | None = None
         else:
             self._preprocessor, self._normalisation = fast
@@ -442,6 +445,21 @@ class TransformersEncoder:
                 f"and its text embeddings {self._widths['text']}; they cannot be compared"
             )
         return embeddings
+
+
+def _check_preprocesses(name: str, preprocessor: ImagePreprocessor, image_processor: Any) -> None:
+    """A processor that fails on an ordinary image (settings its class has no step for, such as
+    a longest_edge alone for CLIP's) would fail every image, each as a decode error."""
+    height, width = preprocessor.input_size
+    image = Image.new("RGB", (width * 4 // 3 + 5, height * 3 // 2 + 7), "grey")
+    try:
+        preprocessor(image)
+    except Exception as error:
+        raise ZslError(
+            f"model {name}: its image processor ({type(image_processor).__name__}) fails on a "
+            f"test image ({type(error).__name__}: {clipped_text(' '.join(str(error).split()))}); "
+            "check the image settings in its preprocessor_config.json"
+        ) from None
 
 
 def _is_token_id(value: object) -> TypeGuard[int]:
