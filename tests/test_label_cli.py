@@ -850,6 +850,19 @@ def test_help_or_version_into_a_full_stdout_is_one_line_and_exit_2(args, unbuffe
     assert done.returncode == 2
 
 
+@pytest.mark.parametrize("args", [["--help"], ["label", "--help"], ["--version"], [], ["evaluate"]])
+def test_help_or_version_into_a_closed_stdout_is_one_line_and_exit_2(args):
+    # `zsl --help >&-`: the help went nowhere, without a word, and the exit status was 0.
+    done = subprocess.run(
+        [sys.executable, "-m", "zsl_cli", *args],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        timeout=300,
+    )
+    assert done.stderr.decode() == "zsl: error: cannot write to stdout: it is closed\n"
+    assert done.returncode == 2
+
+
 def test_stderr_reader_gone_with_stdout_closed_ends_with_141(tiny_clip, tmp_path, classes_file):
     # `zsl label ... -o out.csv >&- 2> >(head -c 1)`: pointing the closed stdout (None) at
     # /dev/null raised AttributeError, and the run exited 1 (failed images under --strict).

@@ -7,6 +7,7 @@ Nothing heavy is imported at module level so `zsl --help` answers at once.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import signal
 import sys
@@ -50,6 +51,10 @@ class ZslGroup(TyperGroup):
     """Turns the library's ZslError, and a command line that does not parse, into one stderr line
     and its exit code, for every command; no command runs in a deleted current folder."""
 
+    def get_help(self, ctx):  # type: ignore[no-untyped-def]
+        _require_stdout()
+        return super().get_help(ctx)
+
     def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         try:
             return super().make_context(*args, **kwargs)
@@ -83,6 +88,10 @@ class ZslCommand(TyperCommand):
         braced = {f"{{{param.metavar}}}" for param in self.params if param.metavar}
         pieces = super().collect_usage_pieces(ctx)
         return [piece[1:-1] if piece in braced else piece for piece in pieces]
+
+    def get_help(self, ctx):  # type: ignore[no-untyped-def]
+        _require_stdout()
+        return super().get_help(ctx)
 
     def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
         # The parser's order of the options lists each as often as it was given; a bad command
@@ -128,6 +137,13 @@ _ONE_VALUE_ONLY = (
     "embeddings",
     *_OUTPUTS,
 )
+
+
+def _require_stdout() -> None:
+    """OSError where stdout is closed (`zsl --help >&-`): click writes nothing there, without a
+    word, and the help or version went nowhere with exit status 0."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise OSError(errno.EBADF, "it is closed")
 
 
 def _exit_reader_gone() -> NoReturn:
@@ -502,6 +518,7 @@ ReportQuiet = Annotated[
 
 def _version(value: bool) -> None:
     if value:
+        _require_stdout()
         typer.echo(f"zsl {__version__}")
         raise typer.Exit()
 
