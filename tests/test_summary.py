@@ -115,6 +115,22 @@ def test_a_console_on_a_terminal_leaves_numbers_and_paths_uncoloured(
     assert text.endswith("\nPredictions: /tmp/run-42.csv\n")  # rich's highlighter colours these
 
 
+@pytest.mark.parametrize("columns", ["0", "00"])
+def test_a_terminal_with_columns_0_gets_every_line(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    # COLUMNS=0, which Python's shutil reads as unset, was a width of 0 to rich: the summary,
+    # and evaluate's table on stdout, were not printed at all, with exit status 0.
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    render_label_summary(stderr_console(), label_summary(), "out.csv")
+    assert re.search(r"\ncat +3 +75%\n", sys.stderr.getvalue())
+    assert sys.stderr.getvalue().endswith("\nPredictions: out.csv\n")
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    stdout_console().print("a table")
+    assert sys.stdout.getvalue() == "a table\n"
+
+
 def test_an_output_that_cannot_be_written_is_an_error_diagnostics_are_dropped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -46,12 +46,24 @@ def _console(stream: TextIO, *, output: bool) -> Console:
     # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names. No
     # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`. No
     # emoji codes either: rich would show a class or file named ":cat:" as a cat.
-    width = None if stream.isatty() else 10_000
+    width = _terminal_width(stream) if stream.isatty() else 10_000
     console = _Console(
         file=stream, highlight=False, soft_wrap=True, width=width, markup=False, emoji=False
     )
     console.is_output = output
     return console
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """None (rich's own: COLUMNS, else the terminal's) unless COLUMNS is 0, which Python's shutil
+    reads as unset and rich as a width of 0, at which it printed nothing at all."""
+    columns = os.environ.get("COLUMNS", "")
+    if not columns.isdigit() or int(columns) > 0:
+        return None
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80  # a pseudo-terminal's 0
+    except (AttributeError, OSError, ValueError):  # a stream without a descriptor
+        return 80
 
 
 def _failure_counts(by_status: Mapping[str, int]) -> str:
