@@ -863,6 +863,45 @@ def test_help_or_version_into_a_closed_stdout_is_one_line_and_exit_2(args):
     assert done.returncode == 2
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as controlling terminal")
+def test_predictions_into_dev_tty_show_no_progress_bar(tiny_clip, tmp_path, classes_file):
+    # -o /dev/tty writes the rows on the terminal stderr shows, which stat shows as a device of
+    # its own: the bar ran into them ("| 0/2 [00:00<?, ?img/s]path,label,...").
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main_end, terminal_end = pty.openpty()
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    terminal_name = os.ttyname(terminal_end)
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
+    process = subprocess.Popen(
+        [*command, "-o", "/dev/tty"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal_end,
+        start_new_session=True,
+        # Opened by a session leader without one, it becomes the controlling terminal.
+        preexec_fn=lambda: os.close(os.open(terminal_name, os.O_RDWR)),
+    )
+    os.close(terminal_end)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # EIO: every end of the terminal is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_end)
+    assert process.wait(timeout=300) == 0
+    text = shown.decode()
+    assert text.count(".png,") == 2 and "Predictions: /dev/tty" in text
+    assert "img/s]" not in text and "prompt/s]" not in text
+
+
 def test_stderr_reader_gone_with_stdout_closed_ends_with_141(tiny_clip, tmp_path, classes_file):
     # `zsl label ... -o out.csv >&- 2> >(head -c 1)`: pointing the closed stdout (None) at
     # /dev/null raised AttributeError, and the run exited 1 (failed images under --strict).
