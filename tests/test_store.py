@@ -490,6 +490,18 @@ def test_an_export_through_a_link_to_a_missing_folder_makes_that_folder(
     assert (tmp_path / "runs" / "r1" / "v.npy.paths.csv").is_file()
 
 
+def test_a_store_through_a_link_to_a_missing_folder_makes_that_folder(tmp_path: Path) -> None:
+    # As an export through such a link is written: the store's folder was looked for next to
+    # the link, and SQLite said only "unable to open database file", once the model had loaded.
+    link = tmp_path / "photos.zsl"
+    link.symlink_to(tmp_path / "stores" / "s1" / "photos.zsl")
+    with EmbeddingStore.open(link) as store:
+        encode_all(store, store.register_model("id", "m", DIM), [FileStat("/data/a", 1, 1)])
+    assert link.is_symlink()
+    with EmbeddingStore.open(tmp_path / "stores" / "s1" / "photos.zsl", create=False) as store:
+        assert store.load(store.find_model("id")).paths == ["/data/a"]
+
+
 def test_an_exports_path_index_ends_its_lines_as_a_predictions_csv_does(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

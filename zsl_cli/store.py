@@ -253,8 +253,10 @@ class EmbeddingStore:
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         if create and not path.exists():
-            # as the other outputs do: a store in a new folder
-            create_folder(path.absolute().parent, f"the folder of embedding store {path}")
+            # as the other outputs do: a store in a new folder (for a link, its target's, where
+            # SQLite creates the file)
+            folder = written_path(path).absolute().parent
+            create_folder(folder, f"the folder of embedding store {path}")
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
         if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
