@@ -940,6 +940,19 @@ def test_parent_that_is_a_file_is_refused(tmp_path: Path) -> None:
         )
 
 
+def test_parent_that_is_a_broken_link_is_named(tmp_path: Path) -> None:
+    # mkdir says "File exists" of a link to a folder that is not there: the message names it.
+    (tmp_path / "out").symlink_to(tmp_path / "nowhere" / "deeper")
+    for output in (tmp_path / "out" / "p.csv", tmp_path / "out" / "sub" / "p.csv"):
+        with pytest.raises(ZslError) as caught:
+            open_writer(str(output), "csv")
+        assert caught.value.message == (
+            f"cannot create the output folder {str(output.parent)!r}: "
+            f"{str(tmp_path / 'out')!r} is a link to {str(tmp_path / 'nowhere' / 'deeper')!r}, "
+            "which is not there"
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Label Studio
 

@@ -510,8 +510,8 @@ def check_not_read_only(target: Path, what: str | None = None) -> None:
 
 def create_folder(folder: Path, what: str) -> None:
     """`folder` and the folders above it, made where missing; ZslError "cannot create `what`"
-    with the reason, which names the file in the way where there is one (the system's own words,
-    "File exists" or "Not a directory", do not say which)."""
+    with the reason, which names the file or the link to nowhere in the way where there is one (the
+    system's own words, "File exists" or "Not a directory", do not say which)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -520,6 +520,10 @@ def create_folder(folder: Path, what: str) -> None:
             for above in reversed((folder, *folder.parents)):
                 if above.exists() and not above.is_dir():
                     why = f"{quoted(above)} is a file, not a folder"
+                    break
+                if above.is_symlink() and not above.exists():
+                    target = quoted(os.readlink(above))
+                    why = f"{quoted(above)} is a link to {target}, which is not there"
                     break
         raise ZslError(f"cannot create {what}: {why}") from error
 
