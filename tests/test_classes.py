@@ -361,6 +361,12 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
     ("text", "message"),
     [
         ("[1, 2]", "expected a JSON object"),
+        ('[{"cat": ["fur"]}]', "a list of records\\? every class is a key of one object"),
+        (
+            '{"class": "cat", "descriptors": ["fur"]}',
+            "^d.json: one record of class 'cat', not classes named by their keys",
+        ),
+        ('{"Name": "cat", "description": "fur"}', "one record of class 'cat'"),
         ("{", "invalid JSON"),
         ('{"cat": [1]}', "list of strings"),
         ('{"cat": []}', "no descriptors"),

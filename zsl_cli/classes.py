@@ -516,8 +516,17 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
+    shape = '{"class": ["descriptor", ...], ...}'
     if not isinstance(data, tuple) or not data:
-        raise ZslError(f'{source}: expected a JSON object {{"class": ["descriptor", ...], ...}}')
+        records = isinstance(data, list) and data and all(isinstance(d, tuple) for d in data)
+        hint = " (a list of records? every class is a key of one object)" if records else ""
+        raise ZslError(f"{source}: expected a JSON object {shape}{hint}")
+    if record := _one_record(data):
+        # Read as classes, its keys would be classes named "class" and "descriptors".
+        raise ZslError(
+            f"{source}: one record of class {record!r}, not classes named by their keys: write "
+            f"every class as a key of one object, {shape}"
+        )
     entries: list[ClassDef] = []
     keys: dict[str, str] = {}  # each name as compared, and its key in the file
     for key, descriptors in data:
@@ -545,6 +554,15 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
     return ClassSpec(tuple(entries), sources=(source,))
+
+
+def _one_record(data: tuple) -> str | None:
+    """The class a descriptions object names as one record does ({"class": "cat",
+    "descriptors": [...]}), else None."""
+    keys = {key.strip().lower(): value for key, value in data}
+    name = next((keys[k] for k in ("class", "name", "label") if isinstance(keys.get(k), str)), None)
+    described = any(k in keys for k in ("descriptors", "descriptions", "description"))
+    return name if described else None
 
 
 def _not_json_hint(text: str) -> str:
