@@ -1112,6 +1112,14 @@ def test_label_studio_cloud_storage_keys_are_written_as_they_are(root: Path, sch
     http = local_files(root, url_prefix="https://bucket.example/images")
     url = label_studio_image_url(path, http)
     assert url == "https://bucket.example/images/photos/a%20b%2Bc%23d%25e%26%E7%8C%AB.jpg"
+    # A key ends at its "?" there, and bytes that are not UTF-8 make no key: the run warns.
+    assert check_label_studio_paths([path], options) == []
+    odd = [root / "photos" / "q?.jpg", os.fsencode(root / "photos") + b"/" + NON_UTF8_NAME]
+    for name in odd:
+        (warning,) = check_label_studio_paths([os.fsdecode(name), path], options)
+        assert warning.startswith("1 image is named with '?' or in bytes that are not valid UTF-8")
+        assert "cloud storages cannot read such an object key" in warning
+    assert check_label_studio_paths([os.fsdecode(name) for name in odd], http) == []
 
 
 def test_label_studio_relative_input_paths(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,8 +158,12 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     _check_label_studio_options(options)
     in_root: list[str] = []
     not_utf8: list[str] = []
+    unkeyable: list[str] = []
+    cloud = (options.url_prefix or "").lower().startswith(_CLOUD_STORAGE_SCHEMES)
     for path in map(os.fsdecode, paths):
         relative = _label_studio_relative_path(path, options)
+        if cloud and ("?" in relative or has_surrogates(path_to_text(relative))):
+            unkeyable.append(path)
         if options.url_prefix is not None:
             continue  # served over HTTP, not by Label Studio: any file, any name
         if "/" not in relative:
@@ -184,6 +188,15 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             f"'{printable(not_utf8[0])}'): Label Studio cannot serve such local files, so their "
             "tasks will show no image; "
             "rename them (e.g. with convmv) or serve the images over HTTP with --ls-url-prefix"
+        )
+    if unkeyable:
+        # Label Studio parses the URL (urlparse, label-studio 1.23.2): the key ends at "?", and
+        # bytes that are not UTF-8 cannot be written in a task's JSON as they are.
+        warnings.append(
+            f"{_images_are(len(unkeyable))} named with '?' or in bytes that are not valid UTF-8 "
+            f"(e.g. '{printable(unkeyable[0])}'): Label Studio's cloud storages cannot read "
+            "such an object key (a key ends at its '?'), so their tasks will show no image; "
+            "rename them"
         )
     return warnings
 
