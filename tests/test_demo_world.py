@@ -265,6 +265,41 @@ def test_evaluate_refuses_a_folder_that_holds_no_model(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"zsl: error: {tmp_path} is not a model folder"), done.stderr
 
 
+@pytest.mark.parametrize(
+    "make", ["make_tiny_siglip", "make_tiny_siglip2", "make_tiny_flava", "image_model"]
+)
+def test_evaluate_refuses_a_model_it_cannot_score(tmp_path: Path, make: str) -> None:
+    # A SigLIP folder ended in KeyError: 'attention_mask', SigLIP2 in a TypeError from
+    # transformers, FLAVA in matmul's ValueError and an image-only model in an AttributeError.
+    from typer.testing import CliRunner
+
+    from tests import tiny_models
+    from zsl_cli.demo.__main__ import app
+
+    if make == "image_model":
+        from transformers import ViTConfig, ViTImageProcessorPil, ViTModel
+
+        tower = {"hidden_size": 32, "num_attention_heads": 2, "intermediate_size": 32}
+        config = ViTConfig(num_hidden_layers=1, image_size=32, patch_size=8, **tower)
+        ViTModel(config).save_pretrained(tmp_path)
+        ViTImageProcessorPil(size={"height": 32, "width": 32}).save_pretrained(tmp_path)
+    else:
+        getattr(tiny_models, make)(tmp_path)
+    done = CliRunner().invoke(app, ["evaluate", str(tmp_path), "--seed", "1", "--per-class", "1"])
+    assert done.exit_code == 2, done.output
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(f"zsl: error: {tmp_path} holds a "), done.stderr
+    assert "which evaluate cannot score" in done.stderr and "zsl evaluate" in done.stderr
+
+
+def test_evaluate_still_scores_clip_models_it_did_not_train(tmp_path: Path) -> None:
+    from tests.tiny_models import make_tiny_clip
+    from zsl_cli.demo.evaluate import evaluate_saved
+
+    scores = evaluate_saved(make_tiny_clip(tmp_path), [1], 1)
+    assert 0.0 <= scores[1].unseen_only <= 1.0
+
+
 def test_demo_modules_do_not_import_torch() -> None:
     code = (
         "import sys; import zsl_cli.demo.__main__, zsl_cli.demo.train, zsl_cli.demo.imageset; "

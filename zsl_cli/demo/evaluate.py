@@ -26,6 +26,10 @@ from zsl_cli.errors import ZslError
 from zsl_cli.metrics import mean_per_class
 
 CLASS_TEMPLATE = "a photo of a {}."
+NOT_SCORED = (
+    "which evaluate cannot score: it measures CLIP models as train writes them; for another "
+    "model, label a make-images set with zsl label and score it with zsl evaluate"
+)
 ATTRIBUTE_TEMPLATE = "a photo of something {}."
 
 
@@ -138,10 +142,23 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
         raise ZslError(
             f"{model_dir} is not a model folder transformers can load: {detail}"
         ) from None
-    return {
-        seed: evaluate_world(model, processor.image_processor, processor.tokenizer, seed, per_class)
-        for seed in seeds
-    }
+    image_processor = getattr(processor, "image_processor", None)
+    tokenizer = getattr(processor, "tokenizer", None)
+    if image_processor is None or tokenizer is None or not hasattr(model, "get_text_features"):
+        raise ZslError(f"{model_dir} holds a {type(model).__name__}, {NOT_SCORED}")
+    try:
+        return {
+            seed: evaluate_world(model, image_processor, tokenizer, seed, per_class)
+            for seed in seeds
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        # Families that tokenize, embed or pool otherwise than CLIP (SigLIP's missing attention
+        # mask, SigLIP2's patch grid, FLAVA's token sequence) fail inside transformers or here.
+        detail = " ".join(str(error).split())
+        raise ZslError(
+            f"{model_dir} holds a {type(model).__name__}, {NOT_SCORED} "
+            f"({type(error).__name__}: {detail})"
+        ) from None
 
 
 def attribute_class_embeddings(
