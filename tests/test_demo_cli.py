@@ -54,6 +54,9 @@ def test_help_defaults_are_the_ones_used():
     text = " ".join(run("train", "--help").stdout.split())
     assert f"[default: {TrainSettings.steps}]" in text
     assert f"after {TrainSettings.text_warmup_steps} text-only warm-up steps" in text
+    # The trainer refuses a seed above this (its evaluation sets are seeds 2,000,000 above it);
+    # help gave no range, where make-images and evaluate give theirs.
+    assert "training images and batches, 0 to 4292967293." in text
     sets, count = TrainSettings.eval_sets, TrainSettings.eval_per_class
     assert f"scores the model on {sets} fresh sets of {count} images per class" in text
 

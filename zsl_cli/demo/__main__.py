@@ -129,7 +129,10 @@ def train(
     seed: Annotated[
         int,
         typer.Option(
-            "--seed", metavar="SEED", help="Seed for the weights, training images and batches."
+            "--seed",
+            metavar="SEED",
+            help="Seed for the weights, training images and batches, 0 to "
+            f"{TrainSettings().largest_seed}.",
         ),
     ] = TrainSettings.seed,
     steps: Annotated[

@@ -82,6 +82,12 @@ class TrainSettings:
     eval_per_class: int = 20  # ... of this many images per class
     log_every: int = 100
 
+    @property
+    def largest_seed(self) -> int:
+        """The largest --seed whose closing evaluation sets (the last seeds used) have a
+        make-images seed."""
+        return MAX_SEED - EVAL_SEED_OFFSET - self.eval_sets + 1
+
 
 @dataclass
 class TrainReport:
@@ -192,9 +198,8 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
             f"training the demo model needs transformers 5 or later (this is "
             f"{transformers.__version__}); the bundled model loads with 4.45 and later"
         )
-    largest = MAX_SEED - EVAL_SEED_OFFSET - settings.eval_sets + 1  # evaluation sets come last
-    if not 0 <= settings.seed <= largest:
-        raise ZslError(f"--seed must be from 0 to {largest}, got {settings.seed}")
+    if not 0 <= settings.seed <= settings.largest_seed:
+        raise ZslError(f"--seed must be from 0 to {settings.largest_seed}, got {settings.seed}")
     try:
         # Now, not after minutes of training: an output path that cannot be a folder fails here.
         out_dir.mkdir(parents=True, exist_ok=True)
