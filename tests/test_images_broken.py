@@ -94,6 +94,16 @@ def test_icons_within_the_limit_still_decode(tmp_path: Path) -> None:
     assert decode_image(icns, DecodeOptions(max_pixels=1024 * 1024)).size == (1024, 1024)
 
 
+def test_ico_of_no_entries_says_it_holds_no_image(tmp_path: Path) -> None:
+    data = bytearray(encoded(Image.new("RGB", (16, 16)), "ICO", sizes=[(16, 16)]))
+    data[4:6] = b"\0\0"  # the count of entries in its directory
+    path = tmp_path / "empty.ico"
+    path.write_bytes(bytes(data))
+    error = failure_of(path)
+    assert error.status == "not_an_image"
+    assert "lists no image" in error.reason
+
+
 # blocky_rgb(48, 32, seed=11) saved by Pillow at quality 90, then recoded by
 # `jpegtran -arithmetic -copy none` (Pillow writes no arithmetic-coded JPEGs).
 ARITHMETIC_JPEG = base64.b64decode(

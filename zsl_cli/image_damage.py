@@ -122,6 +122,11 @@ def classify(
             # A cursor file with no cursors is none; a Targa file (TGA has no signature) of
             # the commonest kind, true colour without a colour map, starts with the same bytes.
             del signatures["CUR"]
+        if "ICO" in signatures and len(head) >= 6 and head[4:6] == b"\0\0":
+            # Pillow's reader takes the first entry of the directory as read, and fails on none.
+            return DecodeError(
+                NOT_AN_IMAGE, "ICO signature, but its directory lists no image (an empty icon)"
+            )
         if _tga_like(head):
             signatures["TGA"] = True
         hit_end, why = _why_not_opened(file, signatures)
