@@ -20,7 +20,7 @@ from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
 from zsl_cli import image_damage
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
 from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
-from zsl_cli.images import DecodeError, DecodeOptions, decode_image
+from zsl_cli.images import DecodeError, DecodeOptions, decode_image, pillow_settings
 
 
 def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
@@ -102,6 +102,36 @@ def test_ico_of_no_entries_says_it_holds_no_image(tmp_path: Path) -> None:
     error = failure_of(path)
     assert error.status == "not_an_image"
     assert "lists no image" in error.reason
+
+
+def bmp_of_width(width: int) -> bytes:
+    data = bytearray(encoded(Image.new("RGB", (8, 8)), "BMP"))
+    data[18:22] = struct.pack("<i", width)  # BITMAPINFOHEADER's width, a signed number
+    return bytes(data)
+
+
+@pytest.mark.parametrize("max_pixels", [DecodeOptions().max_pixels, 2**40])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("negative.bmp", bmp_of_width(-8)),
+        ("negative.png", png_declaring_size(2**32 - 8, 8)),
+        ("negative_in.ico", ico_holding(dib_declaring_size(-8, 8), bits=24)),
+    ],
+    ids=["bmp", "png", "bmp_in_ico"],
+)
+def test_width_of_a_negative_number_read_unsigned_is_a_damaged_header_not_too_large(
+    tmp_path: Path, name: str, data: bytes, max_pixels: int
+) -> None:
+    # Pillow reads these widths unsigned: -8 is 4,294,967,288, which no image is (Pillow holds
+    # sizes below 2**31), so raising --max-pixels could never help.
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pillow_settings(max_pixels):
+        error = failure_of(path, DecodeOptions(max_pixels=max_pixels))
+    assert error.status == "not_an_image"
+    assert "-8" in error.reason and "damaged header" in error.reason
+    assert "--max-pixels" not in error.reason
 
 
 # blocky_rgb(48, 32, seed=11) saved by Pillow at quality 90, then recoded by

@@ -77,7 +77,9 @@ def classify(
 ) -> DecodeError:
     """The DecodeError for what Pillow raised: `opened` where Image.open had read the header."""
     if isinstance(error, Image.DecompressionBombError):
-        return DecodeError(TOO_LARGE, _bomb_reason(error, options))
+        image = _image_refused(error)
+        damaged = image and damaged_size_error(image.size, image.format)
+        return damaged or DecodeError(TOO_LARGE, _bomb_reason(error, options))
     if isinstance(error, OSError) and error.errno is not None:
         # Pillow's own OSErrors carry no errno; one with an errno came from the operating system.
         return DecodeError(UNREADABLE, f"read error: {os_error_text(error)}")
@@ -144,6 +146,49 @@ def classify(
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = _pillow_says(error) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+def size_error(
+    size: tuple[int, int], max_pixels: int, file_format: str | None
+) -> DecodeError | None:
+    """The DecodeError for an image whose header gives `size`, in `file_format`: too_large over
+    `max_pixels`, not_an_image for a damaged size (`damaged_size_error`); None for neither."""
+    damaged = damaged_size_error(size, file_format)
+    if damaged is None and size[0] * size[1] > max_pixels:
+        return DecodeError(TOO_LARGE, too_large_reason(size, max_pixels))
+    return damaged
+
+
+def damaged_size_error(size: tuple[int, int], file_format: str | None) -> DecodeError | None:
+    """not_an_image for a width or height of 2**31 or more: a negative number (a BMP's width)
+    or a damaged one that Pillow reads unsigned, since no image is that large. Pillow holds no
+    image of such a side ("signed integer is greater than maximum"): were it told too_large, no
+    --max-pixels would let it decode. None for a size within that."""
+    for side, length in zip(("width", "height"), size, strict=True):
+        if length >= _MOST_SIDE:
+            signed = f" ({length - 2**32} read as unsigned)" if length < 2**32 else ""
+            start = "header" if file_format == "TGA" else "signature, but its header"
+            return DecodeError(
+                NOT_AN_IMAGE,
+                f"{file_format or 'image'} {start} gives a {side} of {length:,}{signed}: "
+                "a damaged header, not a large image",
+            )
+    return None
+
+
+_MOST_SIDE = 2**31  # Pillow's sides are C ints
+
+
+def _image_refused(error: Image.DecompressionBombError) -> Image.Image | None:
+    """The image Image.open refused as a bomb, from its traceback (Pillow's `im`, a local of the
+    function that checks it): the error gives the pixel count alone. None where none is found."""
+    trace = error.__traceback__
+    while trace is not None:
+        image = trace.tb_frame.f_locals.get("im")
+        if isinstance(image, Image.Image):
+            return image
+        trace = trace.tb_next
+    return None
 
 
 def truncated_error(size: int) -> DecodeError:
@@ -974,8 +1019,9 @@ def check_icon_size(file: BinaryIO, max_pixels: int) -> None:
     finally:
         file.seek(0)
     for size in sizes:
-        if size is not None and size[0] * size[1] > max_pixels:
-            raise DecodeError(TOO_LARGE, too_large_reason(size, max_pixels))
+        error = size_error(size, max_pixels, "ICO" if ico else "ICNS") if size else None
+        if error is not None:
+            raise error
 
 
 def _icon_pictures(view: FileView, head: bytes) -> list[int]:

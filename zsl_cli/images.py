@@ -13,7 +13,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    purpose: Pillow decodes it by running Ghostscript on the file; HEIF (HEIC)
                    where the optional pillow-heif is not installed; a PNM (PPM, PGM, PBM)
                    whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
-                   past 64 KB of comments, and an XPM without its size line in its first 64 KB
+                   past 64 KB of comments, and an XPM without its size line in its first 64 KB;
+                   a header giving a width or height of 2**31 or more (a negative one read
+                   unsigned: a damaged header, which no --max-pixels would let decode)
     truncated      the data ends before the image does (where the file ends as a whole one
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
                    footer, it was damaged inside instead: decode_error)
@@ -121,6 +123,7 @@ from zsl_cli.image_damage import (
     ends_with,
     extra_icc_profiles,
     jpeg_frame,
+    size_error,
     skip_late_icc_profiles,
     truncated_error,
 )
@@ -166,7 +169,6 @@ from zsl_cli.image_status import (
     DecodeOptions,
     megapixels_text,
     os_error_text,
-    too_large_reason,
 )
 
 if TYPE_CHECKING:
@@ -544,8 +546,8 @@ def _decode_opened(
     frame = jpeg_frame(file) if file_format in JPEG_FORMATS else None
     arithmetic = arithmetic_coded(frame)
     try:
-        if image.width * image.height > options.max_pixels:
-            raise DecodeError(TOO_LARGE, too_large_reason(image.size, options.max_pixels))
+        if refused := size_error(image.size, options.max_pixels, file_format):
+            raise refused
         check_jpeg_scans(file, frame)
         check_msp_rows(image, file)
         if options.draft is not None and file_format in JPEG_FORMATS:
