@@ -238,6 +238,9 @@ def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
     # Refused before the model loads (this folder holds none), not a torch.cat error later.
     with pytest.raises(ZslError, match="--per-class must be at least 1, got 0"):
         evaluate_saved(tmp_path, [1], 0)
+    # So is a seed no set has: this folder holds no model, which would be said first.
+    with pytest.raises(ZslError, match="--seed must be from 0 to 4294967295, got -1"):
+        evaluate_saved(tmp_path, [1, -1], 1)
     model = Path(__file__).resolve().parents[1] / "zsl_cli" / "models" / "shapes-demo"
     for count in ("0", "-3"):
         done = subprocess.run(

@@ -1496,12 +1496,12 @@ def test_a_model_load_overlapping_a_run_in_another_thread_leaves_the_warning_fil
     # ended after it put back the load's "ignore every warning" for good.
     import warnings
 
-    from zsl_cli.encoders import _quiet_transformers
+    from zsl_cli.encoders import quiet_transformers
     from zsl_cli.images import DEFAULT_MAX_PIXELS, pillow_settings
 
     with warnings.catch_warnings():
         filters = list(warnings.filters)
-        load, run = _quiet_transformers(), pillow_settings(DEFAULT_MAX_PIXELS)
+        load, run = quiet_transformers(), pillow_settings(DEFAULT_MAX_PIXELS)
         first, last = (load, run) if load_ends_first else (run, load)
         first.__enter__()
         last.__enter__()

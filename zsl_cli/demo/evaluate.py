@@ -17,11 +17,13 @@ from PIL import Image
 from zsl_cli.demo.world import (
     ShapeClass,
     all_classes,
+    check_seed,
     class_rng,
     render,
     seen_classes,
     unseen_classes,
 )
+from zsl_cli.encoders import quiet_transformers
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import mean_per_class
 
@@ -128,15 +130,17 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
     """Load a saved model with the Auto classes and score one fresh set per seed."""
     if per_class < 1:  # checked before the model loads; an empty set has no accuracy
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
+    for seed in seeds:  # before the model loads too, as make-images checks its seed at once
+        check_seed(seed)
     import torch
-    import transformers
     from transformers import AutoModel, AutoProcessor
 
     torch.set_num_threads(1)
-    transformers.logging.disable_progress_bar()  # a report on stdout, not a loading bar on stderr
     try:
-        model = AutoModel.from_pretrained(model_dir).eval()
-        processor = AutoProcessor.from_pretrained(model_dir)
+        # As zsl label loads: a report on stdout, and no loading bar or warnings on stderr.
+        with quiet_transformers():
+            model = AutoModel.from_pretrained(model_dir).eval()
+            processor = AutoProcessor.from_pretrained(model_dir)
     except (OSError, ValueError) as error:  # no config.json, not a model transformers knows
         detail = " ".join(str(error).split())
         raise ZslError(

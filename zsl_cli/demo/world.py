@@ -108,10 +108,15 @@ def descriptors(cls: ShapeClass) -> list[str]:
 MAX_SEED = 2**32 - 1  # numpy splits a larger seed into 32-bit words: [s + k * 2**32, 0] == [s, k]
 
 
-def class_rng(seed: int, cls: ShapeClass) -> np.random.Generator:
-    """The random stream of one class for one seed: a class's images do not depend on the others."""
+def check_seed(seed: int) -> None:
+    """Raise ZslError for a seed no image set has."""
     if not 0 <= seed <= MAX_SEED:
         raise ZslError(f"--seed must be from 0 to {MAX_SEED}, got {seed}")
+
+
+def class_rng(seed: int, cls: ShapeClass) -> np.random.Generator:
+    """The random stream of one class for one seed: a class's images do not depend on the others."""
+    check_seed(seed)
     class_index = all_classes().index(cls)
     return np.random.default_rng([seed, class_index])
 

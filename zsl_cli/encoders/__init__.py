@@ -498,7 +498,7 @@ def _load_parts(
     if offline:
         options["local_files_only"] = True  # the cache only: no request, no retries
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             # Mismatched shapes come back in `loading` (checked below) rather than as an error
             # that points at a report the quiet logging hides.
             model, loading = AutoModel.from_pretrained(
@@ -511,7 +511,7 @@ def _load_parts(
     _check_weights(source, model, loading)
     part = "tokenizer"
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(source.location, **options)
             part = "image processor"
             image_processor = pil_image_processor(source.location, **options)
@@ -622,7 +622,7 @@ _QUIET_LOADING = threading.Lock()
 
 
 @contextmanager
-def _quiet_transformers() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """Their warnings, retry notices and weight-loading bars are not actionable for our users,
     and stderr is ours; the host program's settings come back afterwards. Python warnings too
     (transformers 4.45 warned on every tokenizer load that a setting was not set)."""
