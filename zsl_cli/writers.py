@@ -159,7 +159,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     in_root: list[str] = []
     not_utf8: list[str] = []
     unkeyable: list[str] = []
-    cloud = (options.url_prefix or "").lower().startswith(_CLOUD_STORAGE_SCHEMES)
+    cloud = _in_cloud_storage(options)
     for path in map(os.fsdecode, paths):
         relative = _label_studio_relative_path(path, options)
         if cloud and ("?" in relative or has_surrogates(path_to_text(relative))):
@@ -210,6 +210,11 @@ def _images_are(count: int) -> str:
 _CLOUD_STORAGE_SCHEMES = ("s3://", "gs://", "azure-blob://")
 
 
+def _in_cloud_storage(options: LabelStudioOptions) -> bool:
+    """Whether the task URLs name objects of a cloud storage (keys), not files over HTTP."""
+    return (options.url_prefix or "").lower().startswith(_CLOUD_STORAGE_SCHEMES)
+
+
 def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     """The task's image URL for one input path; ZslError when the path is outside the root."""
     _check_label_studio_options(options)
@@ -219,7 +224,7 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     if options.url_prefix is None:
         return LABEL_STUDIO_LOCAL_FILES + quoted
     prefix = options.url_prefix
-    if prefix.lower().startswith(_CLOUD_STORAGE_SCHEMES):
+    if _in_cloud_storage(options):
         quoted = relative  # the key itself
     separator = "" if prefix.endswith(("/", "=")) else "/"
     return prefix + separator + quoted
