@@ -187,15 +187,20 @@ def test_a_broken_link_for_config_json_is_named(tiny_clip, tmp_path):
         load_encoder(model)
 
 
-def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
+def _sharded_copy(model: Path, folder: Path) -> list[Path]:
+    """`model` saved into `folder` in shards of 100 KB, with its other files; the shards."""
     from transformers import AutoModel
 
-    model = tmp_path / "sharded"
-    AutoModel.from_pretrained(tiny_clip).save_pretrained(model, max_shard_size="100KB")
-    for name in os.listdir(tiny_clip):
+    AutoModel.from_pretrained(model).save_pretrained(folder, max_shard_size="100KB")
+    for name in os.listdir(model):
         if not name.startswith(("model", "config")):
-            shutil.copy(tiny_clip / name, model)
-    shards = sorted(model.glob("model-*.safetensors"))
+            shutil.copy(model / name, folder)
+    return sorted(folder.glob("model-*.safetensors"))
+
+
+def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
+    model = tmp_path / "sharded"
+    shards = _sharded_copy(tiny_clip, model)
     _truncate(shards[1])
     with pytest.raises(ZslError, match=f"{shards[1].name} is incomplete"):
         load_encoder(model)
@@ -207,14 +212,8 @@ def test_a_damaged_shard_is_named(tiny_clip, tmp_path):
 def test_a_missing_shard_is_named_with_what_to_do(tiny_clip, tmp_path, images, classes):
     # transformers said "No such file or directory: <folder>/model-00002-of-00003.safetensors",
     # without the index that names it or what to do.
-    from transformers import AutoModel
-
     model = tmp_path / "sharded"
-    AutoModel.from_pretrained(tiny_clip).save_pretrained(model, max_shard_size="100KB")
-    for name in os.listdir(tiny_clip):
-        if not name.startswith(("model", "config")):
-            shutil.copy(tiny_clip / name, model)
-    shards = sorted(model.glob("model-*.safetensors"))
+    shards = _sharded_copy(tiny_clip, model)
     shards[1].unlink()
     result = cli("label", images, "-c", classes, "-m", model)
     assert_one_line(

@@ -928,28 +928,21 @@ def test_directory_as_output_is_refused(tmp_path: Path) -> None:
     assert read_predictions(tmp_path / "side.json") == []
 
 
-def test_parent_that_is_a_file_is_refused(tmp_path: Path) -> None:
-    # The system says "File exists" or "Not a directory": the message names the file instead.
-    (tmp_path / "file").write_text("x")
-    for output in (tmp_path / "file" / "out.csv", tmp_path / "file" / "sub" / "out.csv"):
+@pytest.mark.parametrize("in_the_way", ["file", "link to nowhere"])
+def test_parent_in_the_way_is_named(tmp_path: Path, in_the_way: str) -> None:
+    # The system says "File exists" or "Not a directory": the message names what is in the way.
+    blocker, nowhere = tmp_path / "out", tmp_path / "nowhere" / "deeper"
+    if in_the_way == "file":
+        blocker.write_text("x")
+        why = f"{str(blocker)!r} is a file, not a folder"
+    else:
+        blocker.symlink_to(nowhere)
+        why = f"{str(blocker)!r} is a link to {str(nowhere)!r}, which is not there"
+    for output in (blocker / "p.csv", blocker / "sub" / "p.csv"):
         with pytest.raises(ZslError) as caught:
             open_writer(str(output), "csv")
         assert caught.value.message == (
-            f"cannot create the output folder {str(output.parent)!r}: "
-            f"{str(tmp_path / 'file')!r} is a file, not a folder"
-        )
-
-
-def test_parent_that_is_a_broken_link_is_named(tmp_path: Path) -> None:
-    # mkdir says "File exists" of a link to a folder that is not there: the message names it.
-    (tmp_path / "out").symlink_to(tmp_path / "nowhere" / "deeper")
-    for output in (tmp_path / "out" / "p.csv", tmp_path / "out" / "sub" / "p.csv"):
-        with pytest.raises(ZslError) as caught:
-            open_writer(str(output), "csv")
-        assert caught.value.message == (
-            f"cannot create the output folder {str(output.parent)!r}: "
-            f"{str(tmp_path / 'out')!r} is a link to {str(tmp_path / 'nowhere' / 'deeper')!r}, "
-            "which is not there"
+            f"cannot create the output folder {str(output.parent)!r}: {why}"
         )
 
 
