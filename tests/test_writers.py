@@ -27,7 +27,9 @@ import numpy as np
 import pytest
 
 from zsl_cli import readers
+from zsl_cli.discovery import path_to_text
 from zsl_cli.errors import ZslError
+from zsl_cli.files import CsvLines
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info, read_run_info
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (
@@ -368,6 +370,76 @@ def test_jsonl_lines_and_escapes(tmp_path: Path, root: Path) -> None:
         {"label": "red square", "score": 0.1},
     ]
     assert json.loads(lines[3])["score"] is None
+
+
+def many_class_predictions(folder: Path) -> list[Prediction]:
+    """Rows with every class kept (as --top-k 0 writes them), rankings of both kinds (RankedScores,
+    as scoring makes them; tuples, as a library user may), odd scores and odd labels."""
+    rng = np.random.default_rng(7)
+    names = [f"class {i}" for i in range(200)] + [
+        'quote " and \\ backslash',
+        "line\u2028sep, next\x85line and para\u2029",
+        "ctrl \x00\x1f\t",
+        "ünïcødé 猫 ★",
+        "lone \udce9 surrogate",
+    ]
+    scores = rng.random(len(names))
+    scores[:9] = [1.0, 0.0, -0.0, 1e-5, 1e-4, 9999999.0, -0.25, 1e-299, 0.1]
+    ranked = RankedScores(tuple(names), scores)
+    magnitudes = 10.0 ** rng.uniform(-30, 6.99, 500) * rng.choice([-1, 1], 500)
+    wide = RankedScores(tuple(f"m{i}" for i in range(500)), magnitudes)
+    # One value each that JSON writes otherwise than as its 7 digits, beside an ordinary one.
+    odd = [float("nan"), float("inf"), -float("inf"), 123456789.5, 1e20, 5e-324]
+    odd_rankings = [RankedScores(("odd", "ordinary"), [value, 0.5]) for value in odd]
+    odd_rankings += [(LabelScore("x", value), LabelScore("y", 0.5)) for value in [*odd, None]]
+    odd_rankings += [(LabelScore("numpy", np.float32(0.123456789)), LabelScore("int", 2))]
+    return [
+        Prediction(str(folder / "m.jpg"), "m0", float(magnitudes[0]), wide),
+        Prediction(str(folder / "a.jpg"), names[0], float(scores[0]), ranked),
+        *(Prediction(str(folder / f"{i}.jpg"), "x", 0.5, r) for i, r in enumerate(odd_rankings)),
+        Prediction(str(folder / "c.jpg"), "", None, (), "truncated", "line\nbreak, \u2028"),
+        Prediction(str(folder / "d.jpg"), names[3], float("nan"), ranked[3:9]),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_records_are_the_bytes_the_format_writes_for_them(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # What json.dumps and the csv module write for the record, whatever shortcut the writer
+    # takes for long rankings.
+    def score(value: float | None) -> float | None:
+        return None if value is None else float(format(float(value), ".7g"))
+
+    def json_line(p: Prediction) -> bytes:
+        top_k = [{"label": s.label, "score": score(s.score)} for s in p.top_k]
+        record = {"path": path_to_text(p.path), "label": p.label, "score": score(p.score)}
+        record |= {"top_k": top_k, "status": p.status, "error": p.error}
+        text = json.dumps(record, ensure_ascii=False)
+        for line_break in "\x85\u2028\u2029":
+            text = text.replace(line_break, f"\\u{ord(line_break):04x}")
+        return text.encode("utf-8", "backslashreplace")
+
+    def csv_line(p: Prediction) -> bytes:
+        def text(value: float | None) -> str:
+            return "" if value is None else format(float(value), ".7g")
+
+        top_k = ["|".join(s.label for s in p.top_k), "|".join(text(s.score) for s in p.top_k)]
+        fields = [path_to_text(p.path), p.label, text(p.score), *top_k, p.status, p.error]
+        line = CsvLines().line(fields)
+        return line.encode("utf-8", "surrogateescape")
+
+    predictions = many_class_predictions(root / "photos")
+    output = tmp_path / f"out.{fmt}"
+    write_all(output, fmt, predictions)
+    raw = output.read_bytes()
+    if fmt == "json":
+        records = raw.removeprefix(b'{"predictions": [\n').split(b"\n]")[0].split(b",\n")
+        assert records == [json_line(p) for p in predictions]
+    elif fmt == "jsonl":
+        assert raw.split(b"\n") == [json_line(p) for p in predictions] + [b""]
+    else:
+        assert raw == HEADER + b"".join(csv_line(p) for p in predictions)
 
 
 def test_json_document_puts_run_last(tmp_path: Path, root: Path) -> None:

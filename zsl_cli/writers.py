@@ -46,7 +46,14 @@ from zsl_cli.files import (
     streams_into,
     write_file,
 )
-from zsl_cli.records import SCORE_FORMAT, UNKNOWN_LABEL, Prediction, written_score
+from zsl_cli.records import (
+    SCORE_FORMAT,
+    UNKNOWN_LABEL,
+    LabelScore,
+    Prediction,
+    RankedScores,
+    written_score,
+)
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
 CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
@@ -327,15 +334,77 @@ def _score_text(score: float | None) -> str:
     return "" if score is None else format(float(score), SCORE_FORMAT)
 
 
-def _prediction_object(prediction: Prediction) -> dict[str, Any]:
+def _prediction_object(prediction: Prediction, *, with_top_k: bool = True) -> dict[str, Any]:
+    ranking = prediction.top_k if with_top_k else ()
     return {
         "path": path_to_text(prediction.path),
         "label": prediction.label,
         "score": _rounded(prediction.score),
-        "top_k": [{"label": s.label, "score": _rounded(s.score)} for s in prediction.top_k],
+        "top_k": [{"label": s.label, "score": _rounded(s.score)} for s in ranking],
         "status": prediction.status,
         "error": prediction.error,
     }
+
+
+def _columns(ranking: Sequence[LabelScore]) -> tuple[Sequence[str], list[str]]:
+    """A ranking's labels and its scores as written (`_score_text`). With every class kept
+    (--top-k 0) rankings are long: from a RankedScores, this makes no LabelScore per class and
+    formats every score in one call."""
+    if isinstance(ranking, RankedScores):
+        scores = ranking.scores.tolist()
+        texts = ((_SCORE_FIELD + "\0") * len(scores)).format(*scores).split("\0")[:-1]
+        return ranking.labels, texts
+    return [choice.label for choice in ranking], [_score_text(choice.score) for choice in ranking]
+
+
+_SCORE_FIELD = "{:" + SCORE_FORMAT + "}"
+
+
+class _RecordText:
+    """A prediction's record as JSON text: what `_json_text(_prediction_object(...))` gives, made
+    without a dict per ranked class. With every class kept (--top-k 0) those took 0.55 ms a row at
+    200 classes on the 2-core machine, which bounded zsl on a GPU, where rows are written by its
+    one main thread; here each label's '{"label": ..., "score": ' is encoded once per run."""
+
+    def __init__(self) -> None:
+        self._heads = _LabelHeads()
+
+    def __call__(self, prediction: Prediction) -> str:
+        text = _json_text(_prediction_object(prediction, with_top_k=False))
+        if not prediction.top_k:
+            return text
+        # The first '"top_k": []' is the key's: inside a JSON string every '"' is escaped.
+        return text.replace(_EMPTY_TOP_K, '"top_k": ' + self._top_k(prediction.top_k), 1)
+
+    def _top_k(self, ranking: Sequence[LabelScore]) -> str:
+        labels, texts = _columns(ranking)
+        heads = map(self._heads.__getitem__, labels)
+        return "[" + "}, ".join(map(str.__add__, heads, _json_numbers(texts))) + "}]"
+
+
+def _json_numbers(texts: list[str]) -> list[str]:
+    """Scores as written (`_score_text`) -> as json.dumps writes the floats they stand for."""
+    joined = "\0".join(texts)
+    # The long way: NaN and the infinities, 1e7 or more, below 1e-299 (subnormal floats have
+    # fewer digits to them), None.
+    if any(mark in joined for mark in ("n", "e+", "e-3")) or "" in texts:
+        return [_json_text(None if text == "" else float(text)) for text in texts]
+    # json.dumps writes a float as its repr, the shortest decimal that reads back as it: for a
+    # decimal of 7 digits or fewer, the decimal itself, with an exponent below 1e-4 as format's
+    # 'g' writes it; only whole numbers differ ("1" is "1.0"). float() and repr() took 1.5 us a
+    # score, most of a long ranking's time.
+    return [text if "." in text or "e" in text else text + ".0" for text in texts]
+
+
+_EMPTY_TOP_K = '"top_k": []'
+
+
+class _LabelHeads(dict[str, str]):
+    """label -> the JSON text of a ranked choice up to its score, made on first use."""
+
+    def __missing__(self, label: str) -> str:
+        head = self[label] = '{"label": ' + _json_text(label) + ', "score": '
+        return head
 
 
 def _json_text(value: Any, *, indent: int | None = None) -> str:
@@ -348,9 +417,13 @@ def _json_text(value: Any, *, indent: int | None = None) -> str:
 
 
 def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
+    return _utf8(_json_text(value, indent=indent))
+
+
+def _utf8(json_text: str) -> bytes:
     # A lone surrogate (undecodable file name byte) cannot be encoded as UTF-8 and becomes the
     # JSON escape \udcXX, which json.loads turns back into it.
-    return _json_text(value, indent=indent).encode("utf-8", errors="backslashreplace")
+    return json_text.encode("utf-8", errors="backslashreplace")
 
 
 def _without_surrogates(text: str) -> str:
@@ -390,13 +463,14 @@ class _CsvEncoder:
         return self._row(CSV_COLUMNS)
 
     def record(self, prediction: Prediction) -> bytes:
+        labels, scores = _columns(prediction.top_k)
         return self._row(
             (
                 path_to_text(prediction.path),
                 prediction.label,
                 _score_text(prediction.score),
-                TOP_K_SEPARATOR.join(s.label for s in prediction.top_k),
-                TOP_K_SEPARATOR.join(_score_text(s.score) for s in prediction.top_k),
+                TOP_K_SEPARATOR.join(labels),
+                TOP_K_SEPARATOR.join(scores),
                 prediction.status,
                 prediction.error,
             )
@@ -409,11 +483,14 @@ class _CsvEncoder:
 class _JsonlEncoder:
     run_info_inside = False
 
+    def __init__(self) -> None:
+        self._text = _RecordText()
+
     def header(self) -> bytes:
         return b""
 
     def record(self, prediction: Prediction) -> bytes:
-        return _json_bytes(_prediction_object(prediction)) + b"\n"
+        return _utf8(self._text(prediction)) + b"\n"
 
     def footer(self, run_info: dict) -> bytes:
         return b""
@@ -437,11 +514,15 @@ class _JsonListEncoder:
 class _JsonEncoder(_JsonListEncoder):
     run_info_inside = True
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._text = _RecordText()
+
     def header(self) -> bytes:
         return b'{"predictions": ['
 
     def record(self, prediction: Prediction) -> bytes:
-        return self._item(_json_bytes(_prediction_object(prediction)))
+        return self._item(_utf8(self._text(prediction)))
 
     def footer(self, run_info: dict) -> bytes:
         return self._end_of_list() + b',\n"run": ' + _json_bytes(run_info) + b"}\n"
