@@ -6,7 +6,8 @@ process, the parts of `zsl label --embeddings` that depend on N and C:
   load    reading every vector from the store
   score   similarities, top-k and the model's scores, in row chunks, no row's ranking kept
           (zsl writes each row as it is ranked)
-  write   building predictions and writing them as CSV (from rankings made untimed)
+  write   building predictions and writing them as CSV, or --format (from rankings made
+          untimed; also in CPU seconds, which other load on the machine disturbs less)
 and finally the whole `zsl label --embeddings` command as a subprocess (imports, model load and
 text encoding of the C prompts included). Peak memory of the scoring step is reported from
 tracemalloc (numpy allocations are traced) next to the size of the N x C float32 matrix it avoids.
@@ -53,13 +54,16 @@ def build_store(store_path: Path, identity: str, n: int, dim: int, seed: int) ->
 
 
 def timed(label: str, results: dict, fn):
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     value = fn()
     results[label] = time.perf_counter() - started
+    results[f"{label}_cpu"] = time.process_time() - cpu_started
     return value
 
 
-def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int, k: int) -> dict:
+def measure_in_process(
+    store_path: Path, identity: str, n_classes: int, dim: int, k: int, fmt: str
+) -> dict:
     from zsl_cli.encoders.base import ScoreHead
     from zsl_cli.records import ImageItem
     from zsl_cli.scoring import (
@@ -106,7 +110,7 @@ def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int
 
     def write():
         with tempfile.TemporaryDirectory() as folder:
-            writer = open_writer(os.path.join(folder, "out.csv"), "csv")
+            writer = open_writer(os.path.join(folder, f"out.{fmt}"), fmt)
             row = 0
             for indices, values in ranked:
                 items = [
@@ -123,7 +127,9 @@ def measure_in_process(store_path: Path, identity: str, n_classes: int, dim: int
     return results
 
 
-def measure_cli(store_path: Path, model_dir: Path, n_classes: int, k: int, folder: Path) -> float:
+def measure_cli(
+    store_path: Path, model_dir: Path, n_classes: int, k: int, fmt: str, folder: Path
+) -> float:
     classes = folder / "classes.txt"
     classes.write_text("".join(f"class {i}\n" for i in range(n_classes)))
     command = [
@@ -140,7 +146,7 @@ def measure_cli(store_path: Path, model_dir: Path, n_classes: int, k: int, folde
         "--top-k",
         str(k),
         "-o",
-        str(folder / "predictions.csv"),
+        str(folder / f"predictions.{fmt}"),
         "--quiet",
     ]
     started = time.perf_counter()
@@ -168,6 +174,7 @@ def main() -> None:
     # refuses such a model.
     parser.add_argument("--dim", type=at_least(2), default=512)
     parser.add_argument("--top-k", type=at_least(0), default=5, help="0 = every class, as in zsl")
+    parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")
     args = parser.parse_args()
 
     from tests.tiny_models import make_tiny_clip
@@ -179,8 +186,10 @@ def main() -> None:
         identity = load_encoder(str(model_dir)).identity
         store_path = folder / "bench.zsl"
         build_store(store_path, identity, args.images, args.dim, seed=0)
-        results = measure_in_process(store_path, identity, args.classes, args.dim, args.top_k)
-        cli_s = measure_cli(store_path, model_dir, args.classes, args.top_k, folder)
+        results = measure_in_process(
+            store_path, identity, args.classes, args.dim, args.top_k, args.format
+        )
+        cli_s = measure_cli(store_path, model_dir, args.classes, args.top_k, args.format, folder)
 
     load_avg = os.getloadavg()[0]
     # What zsl keeps: every class for --top-k 0, and never more classes than there are.
@@ -196,10 +205,14 @@ def main() -> None:
         f"{size_text(results['full_matrix_mb'])})"
     )
     print(f"  load + score           {results['load'] + results['score']:7.2f} s")
-    print(f"  predictions -> CSV     {results['write']:7.2f} s")
+    written = args.format.upper()
+    print(
+        f"  predictions -> {written:<7} {results['write']:7.2f} s   "
+        f"({results['write_cpu']:.2f} CPU-s)"
+    )
     print(
         f"  zsl label --embeddings {cli_s:7.2f} s   (whole process: imports, model, "
-        f"{args.classes} prompts encoded, CSV written)"
+        f"{args.classes} prompts encoded, {written} written)"
     )
 
 

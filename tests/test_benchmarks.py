@@ -46,7 +46,7 @@ def test_relabel_scoring_memory_is_zsls_not_every_ranking_kept(
     monkeypatch.setattr(scoring, "CHUNK_ROWS", 256)  # 32 chunks of 256 rows
     store = tmp_path / "bench.zsl"
     relabel.build_store(store, "bench", 8192, 8, seed=0)
-    results = relabel.measure_in_process(store, "bench", 40, 8, 0)
+    results = relabel.measure_in_process(store, "bench", 40, 8, 0, "jsonl")
     assert results["score_peak_mb"] < results["full_matrix_mb"] / 2
 
 
