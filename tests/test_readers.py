@@ -568,7 +568,8 @@ def test_a_record_whose_top_k_is_no_list_of_labels_and_scores_says_what_it_is(
 def _written_records(tmp_path: Path, fmt: str) -> Path:
     """Predictions written by zsl in `fmt`: two ranked, one failed."""
     path = tmp_path / f"p.{fmt}"
-    with open_writer(path, fmt) as writer:
+    studio = LabelStudioOptions(url_prefix="http://images")
+    with open_writer(path, fmt, label_studio=studio) as writer:
         for name, ranked in (("a/b.png", ("cat", "dog")), ("1.png", ("dog",))):
             scores = RankedScores(ranked, [0.75, 0.25][: len(ranked)])
             writer.write(Prediction(name, ranked[0], 0.75, scores))
@@ -634,4 +635,25 @@ def test_a_json_lines_table_saved_as_csv_says_how_to_save_it(tmp_path: Path) -> 
         "0,a.png,cat,0.9,\"[{'label': 'cat', 'score': 0.9}]\",ok,\n"
     )
     with pytest.raises(ZslError, match=r"is not a zsl predictions CSV: .* \(its top_k column is "):
+        read_predictions(path)
+
+
+def test_a_label_studio_json_min_export_reads_as_the_tasks_zsl_wrote(tmp_path: Path) -> None:
+    # A project pre-annotated by zsl, exported as JSON_MIN: each task's data keys flattened into
+    # its record, beside the task's id and the annotators' choices. It was refused ('task 1: not
+    # a task written by zsl (its data has no zsl_path)'), though every zsl_* key is there.
+    tasks_file = _written_records(tmp_path, "label-studio")
+    tasks = json.loads(tasks_file.read_bytes())
+    exported = [
+        {**task["data"], "id": number, "annotator": 1, "annotation_id": number, "choice": "dog"}
+        for number, task in enumerate(tasks, start=1)
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported, indent=2))
+    read = read_predictions(path)
+    assert read == read_predictions(tasks_file)
+    # zsl's own record is read, not the annotators' choice.
+    assert [p.label for p in read] == ["cat", "dog", ""]
+    path.write_text(json.dumps([{"image": "a.png", "id": 1, "choice": "dog"}]))
+    with pytest.raises(ZslError, match=r"export\.json: task 1: not a task written by zsl"):
         read_predictions(path)

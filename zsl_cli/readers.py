@@ -988,9 +988,14 @@ def _text(value: Any, field: str) -> str:
 
 def _prediction_from_item(item: Any, name: str, number: int) -> Prediction:
     """The prediction of a JSON list's item: a Label Studio task, or a zsl record, as pandas
-    writes a table of them (`df.to_json("p.json", orient="records")`)."""
-    if isinstance(item, dict) and "data" not in item and "path" in item:
-        return _prediction_from_object(item, f"{name}: record {number}")
+    writes a table of them (`df.to_json("p.json", orient="records")`), or a task as Label
+    Studio's JSON_MIN export writes it: its data's keys (zsl_path, ...) beside the task's id and
+    the annotators' choices."""
+    if isinstance(item, dict) and "data" not in item:
+        if "path" in item:
+            return _prediction_from_object(item, f"{name}: record {number}")
+        if "zsl_path" in item:
+            return _prediction_from_task({"data": item}, f"{name}: task {number}")
     return _prediction_from_task(item, f"{name}: task {number}")
 
 
