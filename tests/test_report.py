@@ -114,10 +114,7 @@ def test_png_drawing_problems_name_the_report_as_messages_do(tmp_path: Path) -> 
 def many_classes(tmp_path: Path, n: int) -> EvaluationResult:
     """c00 always right; c01...: each image taken for the class before; the last class (the
     worst: most images) has two images abstained and one failed."""
-    rows = [("c00", "c00")] + [(f"c{i:02d}", f"c{i - 1:02d}") for i in range(1, n - 1)]
-    last = f"c{n - 1:02d}"
-    rows += [(last, "unknown"), (last, "unknown"), (last, "!"), (last, "c00")]
-    return evaluated(tmp_path, rows)
+    return evaluated(tmp_path, many_class_rows(n))
 
 
 def test_the_matrix_of_thirty_classes_is_drawn_whole(tmp_path: Path) -> None:
@@ -139,6 +136,31 @@ def test_the_matrix_of_more_classes_keeps_the_worst_rows(tmp_path: Path) -> None
     assert matrix[0].tolist() == [0] * 30 + [1, 0, 0]  # c01 taken for c00: "other classes"
     assert matrix[-1].tolist() == [0] * 30 + [1, 2, 1]  # c30: c00, unknown twice, failed
     assert matrix.sum() == m.n - 1  # every image but c00's
+
+
+def many_class_rows(n: int) -> list[tuple[str, str]]:
+    """The (true, predicted) rows of `many_classes`."""
+    rows = [("c00", "c00")] + [(f"c{i:02d}", f"c{i - 1:02d}") for i in range(1, n - 1)]
+    last = f"c{n - 1:02d}"
+    return rows + [(last, "unknown"), (last, "unknown"), (last, "!"), (last, "c00")]
+
+
+@pytest.mark.parametrize("renamed", ["c05", "c00"])  # among the worst shown; the best, left out
+def test_a_class_named_other_classes_is_not_taken_for_the_summed_column(
+    tmp_path: Path, renamed: str
+) -> None:
+    # The column summing the classes left out was named "other classes" whatever the classes
+    # were called: beside a class of that name the matrix had two columns of one name, and
+    # without it, the sum read as that class's column.
+    rows = [
+        tuple(OTHER if name == renamed else name for name in row) for row in many_class_rows(31)
+    ]
+    m = evaluated(tmp_path, rows).metrics  # type: ignore[arg-type]
+    view = confusion_view(m.confusion, m.per_class)
+    assert (OTHER in view.labels) == (renamed == "c05")
+    summed = view.columns[len(view.labels)]
+    assert summed not in m.confusion.columns and summed.startswith(OTHER)
+    assert view.matrix[:, len(view.labels)].sum() == 2  # c01 and c30 taken for c00, the best
 
 
 # --- the HTML page -------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def write_report(result: EvaluationResult, path: str | os.PathLike[str]) -> list
 
 def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> Confusion:
     """The matrix to draw: every class when there are few, else the worst MATRIX_CLASSES rows and
-    their columns, with the remaining class columns summed into one "other classes" column."""
+    their columns, with the remaining class columns summed into one "other classes" column
+    ("other classes (summed)" where a class has that name)."""
     if len(confusion.labels) <= MATRIX_CLASSES:
         return confusion
     keep = sorted(row.name for row in worst_first(per_class)[:MATRIX_CLASSES])
@@ -71,7 +72,11 @@ def confusion_view(confusion: Confusion, per_class: tuple[ClassStats, ...]) -> C
         axis=1, keepdims=True
     )
     matrix = np.hstack([rows[:, kept_cols], other, rows[:, tail_cols]])
-    return Confusion.from_matrix(tuple(keep), (*keep, OTHER, UNKNOWN, FAILED), matrix)
+    # Beside a class named so, the summed column would read as that class's.
+    other_name = OTHER
+    while other_name in col_of:
+        other_name += " (summed)"
+    return Confusion.from_matrix(tuple(keep), (*keep, other_name, UNKNOWN, FAILED), matrix)
 
 
 def render_html(result: EvaluationResult) -> str:
