@@ -415,6 +415,8 @@ def test_a_json_document_cut_short_says_that_the_file_ends_inside_it(
 
 
 _REORDERED = b"path,label,score,status,error,top_k_labels,top_k_scores\n"
+_SCORE_LAST = b"path,label,top_k_labels,top_k_scores,status,error,score\n"
+_LABEL_LAST = b"path,score,top_k_labels,top_k_scores,status,error,label\n"
 
 
 @pytest.mark.parametrize(
@@ -425,6 +427,13 @@ _REORDERED = b"path,label,score,status,error,top_k_labels,top_k_scores\n"
         # Columns a spreadsheet moved, the ranking last: cut inside its scores.
         (_REORDERED, b"b.png,b,0.5,ok,,b|c,0.5|", b"0.25"),
         (_REORDERED, b"b.png,b,0.5,ok,,b|c,0.5", b"|0.25"),
+        # Cut inside a score's digits, the cells still pairing up: a ranking upwards (1.5e-0
+        # of 1.5e-05), a top-1 ranking (k = 1) or a score that is the other cut short.
+        (_REORDERED, b"b.png,b,0.5,ok,,b|c,0.5|1.5e-0", b"5"),
+        (_REORDERED, b"b.png,b,0.25,ok,,b,0.2", b"5"),
+        (_SCORE_LAST, b"b.png,b,b|c,0.25|0.125,ok,,0.2", b"5"),
+        # Or inside the label, moved to the end: 'bi' was counted as a wrong label.
+        (_LABEL_LAST, b"b.png,0.5,bird|c,0.5|0.25,ok,,bi", b"rd"),
     ],
 )
 def test_a_last_line_cut_in_its_last_cell_is_left_out_where_the_cell_shows_it(
