@@ -657,6 +657,9 @@ def test_a_label_studio_json_min_export_reads_as_the_tasks_zsl_wrote(tmp_path: P
         {**task["data"], "id": number, "annotator": 1, "annotation_id": number, "choice": "dog"}
         for number, task in enumerate(tasks, start=1)
     ]
+    # A task annotated twice is a record per annotation: one prediction still, where evaluate
+    # refused the file ("the predictions list 'a/b.png' twice (predictions 1 and 2)").
+    exported.insert(1, {**exported[0], "annotator": 2, "annotation_id": 4, "choice": "cat"})
     path = tmp_path / "export.json"
     path.write_text(json.dumps(exported, indent=2))
     read = read_predictions(path)

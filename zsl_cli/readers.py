@@ -15,7 +15,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -406,7 +406,7 @@ def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], di
     top = text.peek()
     if top == "[":
         tasks = _items(text)
-        predictions = [_prediction_from_item(t, name, i + 1) for i, t in enumerate(tasks)]
+        predictions = _item_predictions(tasks, name)
         run_info = None
     elif top == "{":
         predictions, run_info = _document_fields(text, name)
@@ -601,8 +601,7 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
         ]
         return predictions, run_info
     if isinstance(document, list):
-        tasks = [_prediction_from_item(t, name, i + 1) for i, t in enumerate(document)]
-        return tasks, None
+        return _item_predictions(document, name), None
     raise ZslError(
         f"{quoted(name)} is neither a zsl json output nor a list of zsl records or Label Studio "
         'tasks (from pandas, write df.to_json(path, orient="records"))'
@@ -1004,6 +1003,31 @@ def _text(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{field} is {_json_kind(value)}, not a string")
     return value
+
+
+def _item_predictions(items: Iterable[Any], name: str) -> list[Prediction]:
+    """The predictions of a JSON list's items, one each, but one per task of a Label Studio
+    JSON_MIN export, which repeats a task for each of its annotations."""
+    predictions = []
+    exported: set[tuple[Any, Any]] = set()
+    for number, item in enumerate(items, start=1):
+        task = _json_min_task(item)
+        if task is not None:
+            if task in exported:
+                continue
+            exported.add(task)
+        predictions.append(_prediction_from_item(item, name, number))
+    return predictions
+
+
+def _json_min_task(item: Any) -> tuple[Any, Any] | None:
+    """The task id and zsl_path of a JSON_MIN record, None for other items."""
+    if not isinstance(item, dict) or "data" in item or "path" in item:
+        return None
+    task_id, path = item.get("id"), item.get("zsl_path")
+    if not isinstance(task_id, (int, str)) or not isinstance(path, str):
+        return None
+    return task_id, path
 
 
 def _prediction_from_item(item: Any, name: str, number: int) -> Prediction:
