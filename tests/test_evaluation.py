@@ -1391,6 +1391,10 @@ def test_a_semicolon_truth_csv_in_a_code_page_still_gets_the_hint(tmp_path):
         # Excel in a locale whose decimal mark is ',' (Germany, France...), "CSV UTF-8".
         b"\xef\xbb\xbfFile Name;Class;Confidence\r\na.jpg;cat;0,5\r\nb,1.jpg;dog;1\r\n",
         b"path\tlabel\na.jpg\tcat\nb,1.jpg\tdog\n",  # "Text (Tab delimited)", or pasted
+        # Led by the line that tells Excel the delimiter: it was taken for the header ("found:
+        # sep=;" with the advice to save the file with commas).
+        b"sep=;\r\nFile Name;Class;Confidence\r\na.jpg;cat;0,5\r\nb,1.jpg;dog;1\r\n",
+        b'sep=,\npath,label\na.jpg,cat\n"b,1.jpg",dog\n',
     ],
 )
 def test_a_truth_csv_separated_by_semicolons_or_tabs_is_read_by_its_header(tmp_path, content):

@@ -792,10 +792,13 @@ def _truth_from_csv(source: str) -> GroundTruth:
         "give a folder of class sub-folders or a UTF-8 CSV (path,label)",
     )
     try:
+        named_delimiter = _excel_delimiter(text)
         with io.StringIO(text, newline="") as handle:
-            reader = csv.reader(handle, delimiter=_truth_delimiter(text))
+            reader = csv.reader(handle, delimiter=named_delimiter or _truth_delimiter(text))
             # Blank rows are skipped; the reader still counts their lines for messages.
             rows = (row for row in reader if any(cell.strip() for cell in row))
+            if named_delimiter:
+                next(rows)  # the "sep=;" line: no header
             header = next(rows, None) or []
             columns = [_column_name(name) for name in header]
             path_col = _truth_column(columns, header, "path", where, reader.line_num)
@@ -859,6 +862,13 @@ TRUTH_COLUMNS = {
     ),
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
+
+
+def _excel_delimiter(text: str) -> str | None:
+    """The delimiter that a first line such as "sep=;" names (how a CSV tells Excel its
+    delimiter), else None."""
+    first = text.split("\n", 1)[0].removesuffix("\r")
+    return first[4] if len(first) == 5 and first.startswith("sep=") else None
 
 
 def _truth_delimiter(text: str) -> str:
