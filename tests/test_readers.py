@@ -417,6 +417,7 @@ def test_a_json_document_cut_short_says_that_the_file_ends_inside_it(
 _REORDERED = b"path,label,score,status,error,top_k_labels,top_k_scores\n"
 _SCORE_LAST = b"path,label,top_k_labels,top_k_scores,status,error,score\n"
 _LABEL_LAST = b"path,score,top_k_labels,top_k_scores,status,error,label\n"
+_STATUS_LAST = b"path,label,score,top_k_labels,top_k_scores,error,status\n"
 
 
 @pytest.mark.parametrize(
@@ -434,6 +435,8 @@ _LABEL_LAST = b"path,score,top_k_labels,top_k_scores,status,error,label\n"
         (_SCORE_LAST, b"b.png,b,b|c,0.25|0.125,ok,,0.2", b"5"),
         # Or inside the label, moved to the end: 'bi' was counted as a wrong label.
         (_LABEL_LAST, b"b.png,0.5,bird|c,0.5|0.25,ok,,bi", b"rd"),
+        # Or inside the status: 'o' counted the image as failed.
+        (_STATUS_LAST, b"b.png,b,0.5,b|c,0.5|0.25,,o", b"k"),
     ],
 )
 def test_a_last_line_cut_in_its_last_cell_is_left_out_where_the_cell_shows_it(

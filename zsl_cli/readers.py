@@ -27,7 +27,7 @@ from zsl_cli.discovery import has_surrogates, path_from_text, printable_text, qu
 from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import delimiter_hint
-from zsl_cli.records import UNKNOWN_LABEL, Prediction, RankedScores
+from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, OUTPUT_BYTES_KEY, TOP_K_SEPARATOR
 
 
@@ -749,7 +749,8 @@ def _cut_short(
     """Whether `row` is the text's last line, lacking its line end, and a writer stopped in it:
     it lacks some cells, ends inside a quoted cell, or its ranking's cells (moved to the end by
     a spreadsheet) do not pair up or rank scores upwards (1.5e-05 cut to 1.5e-0), or its label
-    or score and the ranking's first, which zsl writes alike, are one the other cut short.
+    or score and the ranking's first, which zsl writes alike, are one the other cut short, or
+    the status of its ranking is "o".
     Not a complete row that lacks only the line end (a last line saved so by an editor), nor a
     row over several lines (a quote left open that ran to the end). A cut inside zsl's own last
     cell, the unquoted error text of an image that failed, reads as a whole row: its status,
@@ -759,7 +760,7 @@ def _cut_short(
         return False
     if len(row) < len(header) or _quote_left_open(lines.last):
         return True
-    _, label, score, top_labels, top_scores = picked(row)[:5]  # in CSV_COLUMNS' order
+    _, label, score, top_labels, top_scores, status = picked(row)[:6]  # in CSV_COLUMNS' order
     try:
         ranked = _ranked_from_cells(top_labels, top_scores, "")
     except ZslError:
@@ -772,6 +773,7 @@ def _cut_short(
         bool((np.diff(ranked.scores) > 0).any())
         or (label != UNKNOWN_LABEL and _one_cut_from_other(label, first_label))
         or _one_cut_from_other(score, first_score)
+        or _one_cut_from_other(status, STATUS_OK)
     )
 
 
