@@ -326,6 +326,9 @@ def test_a_hubness_reduction_needs_more_than_copies_of_one_image(tiny_clip, phot
     model = api.ModelOptions(name=str(tiny_clip), batch_size=2)  # copies in several batches
     copied = request(photos, tiny_clip, inputs=inputs, model=model, output=None)
     assert len(set(p.label for p in api.label(copied).predictions)) == 1  # fine without one
+    alone = dataclasses.replace(copied, inputs=api.InputOptions(paths=(str(original),)))
+    with pytest.raises(ZslError, match="this run has 1 readable image$"):
+        api.label(dataclasses.replace(alone, hubness_reduction="csls"))
     for method in ("centering", "isoftmax", "csls", "mp"):
         with pytest.raises(ZslError, match="5 readable images are copies of one image"):
             api.label(dataclasses.replace(copied, hubness_reduction=method))

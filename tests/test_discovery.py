@@ -428,7 +428,7 @@ def test_no_images_message_names_readable_files_left_out_by_extension(photos: Pa
     with pytest.raises(ZslError) as caught:
         scan(["photos/others"], readable_extensions=lambda: {".jp2", ".tga"})
     assert caught.value.message.endswith(
-        "; 3 image(s) with other extensions were left out (.jp2 2, .tga 1): add them with --ext"
+        "; 3 images with other extensions were left out (.jp2 2, .tga 1): add them with --ext"
     )
     with pytest.raises(ZslError) as caught:
         scan(["photos/others"])  # the caller named no readable extensions
@@ -612,8 +612,9 @@ def test_hidden_images_are_named_before_hidden_folders(photos: Path) -> None:
     touch(photos, "both/.a.png", "both/.cache/b.png")
     with pytest.raises(ZslError) as caught:
         scan(["photos/both"])
-    assert "1 hidden image(s)" in caught.value.message
-    assert "hidden folders" not in caught.value.message
+    message = caught.value.message
+    assert "1 hidden image (names starting with '.') was left out: add --include" in message
+    assert "hidden folders" not in message
 
 
 @pytest.mark.parametrize(
@@ -621,10 +622,10 @@ def test_hidden_images_are_named_before_hidden_folders(photos: Path) -> None:
     [
         ("photos/g/**/*.txt", None),  # .a.png does not match, hidden or not
         ("photos/g/**/notes.txt", None),
-        ("photos/g/**/*", "; 1 hidden image(s)"),
-        ("photos/g/*/*", "; 1 hidden image(s)"),
+        ("photos/g/**/*", "; 1 hidden image (names"),
+        ("photos/g/*/*", "; 1 hidden image (names"),
         ("photos/g/*/*.txt", None),
-        ("photos/g/*", "; 1 hidden image(s)"),  # sub, walked, holds it
+        ("photos/g/*", "; 1 hidden image (names"),  # sub, walked, holds it
     ],
 )
 def test_the_hidden_images_hint_counts_only_what_include_hidden_would_take(
@@ -656,7 +657,7 @@ def test_no_images_message_names_the_first_unreadable_folder(
     with pytest.raises(ZslError) as caught:
         scan(["photos/locked"])
     assert caught.value.message.endswith(
-        "; 2 folder(s) unreadable, e.g. photos/locked/a: permission denied"
+        "; 2 folders unreadable, e.g. photos/locked/a: permission denied"
     )
 
 
@@ -672,7 +673,8 @@ def test_hidden_images_are_counted_once_however_often_their_folder_is_walked(
     for inputs in (["photos/h"], ["photos/h", "photos/h/sub"], ["photos/h/**/*"], ["photos/h/*"]):
         with pytest.raises(ZslError) as caught:
             scan(inputs)
-        assert "; 2 hidden image(s)" in caught.value.message, inputs
+        message = caught.value.message
+        assert "; 2 hidden images (names starting with '.') were left out" in message, inputs
 
 
 def refuse_locked(monkeypatch: pytest.MonkeyPatch, error: int = 13) -> None:

@@ -92,7 +92,7 @@ from zsl_cli.files import (
     sidecar_path,
     streams_into,
 )
-from zsl_cli.formatting import clipped_text
+from zsl_cli.formatting import clipped_text, counted
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -1208,7 +1208,7 @@ def _check_reference_set(n_images: int, method: str, *, copies: bool = False) ->
         "images are its reference set)"
     )
     if n_images < 2:
-        raise ZslError(f"{needs}; this run has {n_images} readable image(s)")
+        raise ZslError(f"{needs}; this run has {counted(n_images, 'readable image')}")
     if copies:
         raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
 

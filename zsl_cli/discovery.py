@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import IO
 
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import counted
 
 # A file as inputs are deduplicated: its folder's (st_dev, st_ino), or absolute path where it
 # cannot be stat'ed (a listed file that is gone), and its name.
@@ -785,14 +786,16 @@ def _nothing_found_message(
     readable_now = readable_extensions() if left_out and readable_extensions else ()
     readable = {extension: n for extension, n in left_out.items() if extension in readable_now}
     if readable:
+        n_other = sum(readable.values())
         message += (
-            f"; {sum(readable.values())} image(s) with other extensions were left out "
-            f"({extension_counts(readable)}): add them with --ext"
+            f"; {counted(n_other, 'image')} with other extensions {_were(n_other)} left out "
+            f"({extension_counts(readable)}): add {_them(n_other)} with --ext"
         )
     if walker.hidden_images:
+        n_hidden = len(walker.hidden_images)
         message += (
-            f"; {len(walker.hidden_images)} hidden image(s) (names starting with '.') were left "
-            "out: add --include-hidden to take them"
+            f"; {counted(n_hidden, 'hidden image')} (names starting with '.') {_were(n_hidden)} "
+            f"left out: add --include-hidden to take {_them(n_hidden)}"
         )
     elif walker.hidden_folders:
         first = next(iter(walker.hidden_folders.values()))
@@ -803,6 +806,15 @@ def _nothing_found_message(
     if walker.skipped:
         folder, reason = walker.skipped[0]
         message += (
-            f"; {len(walker.skipped)} folder(s) unreadable, e.g. {printable(folder)}: {reason}"
+            f"; {counted(len(walker.skipped), 'folder')} unreadable, e.g. {printable(folder)}: "
+            f"{reason}"
         )
     return message
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _them(n: int) -> str:
+    return "it" if n == 1 else "them"
