@@ -177,6 +177,13 @@ def main() -> None:
     parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")
     args = parser.parse_args()
 
+    import transformers
+
+    # Its notes on torchvision's absence and its bar for writing the tiny model: noise before
+    # the table here.
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
     from tests.tiny_models import make_tiny_clip
     from zsl_cli.encoders import load_encoder
 
