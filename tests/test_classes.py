@@ -701,3 +701,31 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
     descriptions.write_text(json.dumps({"cat": ["whiskers"]}))
     [warning] = load_class_spec(classes, descriptions=descriptions).warnings
     assert "'name'" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cat,0\ndog,1\n", "0,cat\n1,dog\n", "1; cat\n2; dog\n", "n02085620,0\nn02085782,1\n"],
+)
+def test_a_csv_of_class_ids_and_names_is_warned_of(text):
+    # A headerless id,name table, as dataset tools write one: each class was labelled with its
+    # id ('cat,0', in its prompts too) without a word.
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()  # labelled as written
+    [warning] = spec.warnings
+    assert f"c.txt: every class name holds a class id, such as {spec.names[0]!r}" in warning
+    assert "write the names alone" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Counts and numbered names, not ids: the numbers repeat, or are part of the name.
+        "1 person\n2 people\n3 people\n",
+        "level 1\nlevel 2\n",
+        "cat,1\ndog,1\n",
+        "cat,0\ndog\n",
+    ],
+)
+def test_numbers_in_names_that_are_no_id_column_are_not_warned_of(text):
+    assert parse_classes(text, "c.txt").warnings == ()

@@ -330,6 +330,11 @@ _TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
 # `- cat`, `* cat`, `1. cat`: a list copied from a document or Markdown.
 _LIST_MARKER = re.compile(r"([-*+\u2022]|\d+[.)])\s")
 
+# `0,cat` or `cat,0`: a class id beside the name, as a dataset tool writes an id,name table.
+# Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names.
+_ID_FIRST = re.compile(r"(?P<id>\d+)\s*[,;]\s*\S.*")
+_ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
+
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
     "class",
@@ -376,6 +381,12 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
+    if len(names) > 1 and any(_holds_class_ids(ids, names) for ids in (_ID_FIRST, _ID_LAST)):
+        return quoted + (
+            f"{source}: every class name holds a class id, such as {names[0]!r} (a CSV of ids "
+            "and names?): the ids are part of the names and of their prompts; write the names "
+            "alone",
+        )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
     if end is not None and not quoted:
@@ -385,6 +396,17 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             "prompts; write the names alone",
         )
     return quoted + trailing_comment_warnings(names, source, "class", "name")
+
+
+def _holds_class_ids(pattern: re.Pattern[str], names: Sequence[str]) -> bool:
+    """Whether every name holds a number where `pattern` finds one, each a different one."""
+    ids = set()
+    for name in names:
+        found = pattern.fullmatch(name)
+        if found is None:
+            return False
+        ids.add(found["id"].lstrip("0"))  # not int(): Python refuses one of 4,300+ digits
+    return len(ids) == len(names)  # `cat,1` over `dog,1` is no id column
 
 
 def in_quotes(name: str) -> bool:
