@@ -258,6 +258,20 @@ def test_attributes_csv_with_phrase_row():
     np.testing.assert_array_equal(spec.attributes.weights, [[1, 1], [1, 0]])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Named so, but no id: the same weight in two rows, or not a whole number.
+        "class,index,red\ncat,1,1\ndog,1,0\n",
+        "class,index,red\ncat,0.5,1\ndog,1,0\n",
+        # Whole numbers, different in every row, under an attribute's name.
+        "class,legs,red\ncat,4,1\nbird,2,0\n",
+    ],
+)
+def test_attribute_columns_that_are_no_class_id_are_attributes(text):
+    assert parse_attributes(text, "a.csv").attributes is not None
+
+
 def test_attribute_header_class_in_any_case():
     # Spreadsheets capitalise a header; `Class` is the class column as `class` is, as the
     # class-list check that suggests --attributes for such a file already assumes.
@@ -299,6 +313,17 @@ def test_attribute_table_exported_by_a_spreadsheet():
         # Two tables joined: the second class column (numbers: a class id) was an attribute.
         ("class,red,Class\nx,1,7\n", "a.csv:1: column 3 is named 'class' too: the class names"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),
+        # An id column beside the names: its ids weighed the prompt "a photo of something id.".
+        (
+            "class,id,red,round\ncat,1,1,0\ndog,2,0,1\n",
+            "^a.csv:1: column 2 \\('id'\\) holds a class id \\(a different whole number in every"
+            " row\\): every column after the class names is an attribute, and its numbers would "
+            "weigh a prompt \\(remove this one\\)$",
+        ),
+        ("class,red,Class_ID\ncat,1,0\ndog,0,1\n", "^a.csv:1: column 3 \\('Class_ID'\\) hol"),
+        # An id column first: the header's error said nothing of it.
+        ("id,name,red\n1,cat,1\n2,dog,1\n", "^a.csv:1: header must .*\\(an id column first\\?"),
+        ("class_id,class,red\n0,x,1\n", "^a.csv:1: header must .*\\(an id column first\\? th"),
         ("class,red,blue\nx,1\n", "a.csv:2: row has 2 cells, header has 3"),
         ("class,red,blue\nx,1,yes\n", "a.csv:2: column 3 \\('blue'\\): 'yes' is not a number"),
         # Checkboxes, as a spreadsheet exports them: say what to write instead.

@@ -646,6 +646,10 @@ def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[
     return [(line, row[:width]) for line, row in rows]
 
 
+# Headers of a class id column (`id`, `class_id`, `Label ID`, `index`): a table made from a
+# dataset's files keeps one beside the names.
+_ID_HEADER = re.compile(r"((class|label|category)[ _-]?)?(id|idx|index)", re.IGNORECASE)
+
 # Cells that say whether a class has an attribute, in words: weights are numbers.
 _YES_NO = {"true", "false", "yes", "no"}
 # A weight with a decimal comma, as a spreadsheet in such a locale writes it ("0,5"); not one
@@ -712,6 +716,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             hint = (
                 " (a first column with no name: a row index, as pandas' to_csv and R's "
                 "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
+            )
+        elif _ID_HEADER.fullmatch(header[0]) and len(header) > 2:
+            hint = (
+                " (an id column first? the class names must be column 1, headed 'class': "
+                "remove the id column)"
             )
         elif not hint and len(words) > 1 and words[0].lower() == "class":
             # AwA2's predicate matrices are separated by spaces: so may a table made from them.
@@ -795,5 +804,23 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     if not classes:
         raise ZslError(f"{source}: no class rows after the header")
     _check_unique(places)
+    _refuse_id_columns(attributes, np.asarray(weights, dtype=np.float64), source, header_line)
     table = AttributeTable(tuple(attributes), tuple(phrases), np.asarray(weights, dtype=np.float64))
     return ClassSpec(tuple(classes), attributes=table, sources=(source,))
+
+
+def _refuse_id_columns(
+    attributes: Sequence[str], weights: np.ndarray, source: str, header_line: int
+) -> None:
+    """A column headed as a class id (`id`, `class_id`) that holds one (a different whole number
+    in every row): as an attribute, each class's id would weigh its prompt."""
+    for column, name in enumerate(attributes):
+        if not _ID_HEADER.fullmatch(name):
+            continue
+        ids = weights[:, column]
+        if np.array_equal(ids, np.round(ids)) and len(np.unique(ids)) == len(ids):
+            raise ZslError(
+                f"{source}:{header_line}: column {column + 2} ({name!r}) holds a class id (a "
+                "different whole number in every row): every column after the class names is an "
+                "attribute, and its numbers would weigh a prompt (remove this one)"
+            )
