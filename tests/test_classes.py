@@ -397,19 +397,21 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
         ('{"cat": []}', "no descriptors"),
         (
             '{"cat": ["fur"], "dog": ["bark"], "cat ": ["whiskers"]}',
-            "d.json: duplicate class 'cat' \\(spelled 'cat' and 'cat '\\)$",
+            "^d.json:1: duplicate class 'cat' \\(first at d.json:1, spelled 'cat' there and "
+            "'cat '\\)$",
         ),
-        ('{"cat": ["fur"], "cat": ["whiskers"]}', "d.json: duplicate class 'cat'$"),
+        ('{"cat": ["fur"], "cat": ["whiskers"]}', "^d.json:1: duplicate class 'cat' \\(first "),
         (
             '{"caf\u00e9": ["beans"], "cafe\u0301": ["cups"]}',
-            "d.json: duplicate class 'caf.*' \\(spelled 'caf\\\\xe9' and 'cafe\\\\u0301'\\)$",
+            "d.json:1: duplicate class 'caf.*' \\(first at d.json:1, spelled 'caf\\\\xe9' there"
+            " and 'cafe\\\\u0301'\\)$",
         ),
         ("[" * 100_000 + "]" * 100_000, "invalid JSON"),  # deeper than Python's recursion
         ('{"cat": ' + "9" * 5000 + "}", "invalid JSON"),  # beyond int's digit limit
         ('{"cat\\ud800": ["fur"]}', "contains '\\\\ud800'"),  # a lone surrogate
         ('{"cat": ["f\\ud800r"]}', "descriptor 'f\\\\ud800r' contains '\\\\ud800'"),
-        ('{"cat": [{"a": 1, "a": 2}]}', "d.json: class 'cat': descriptors must be a list of"),
-        ('{"cat": {"a": ["x"]}}', "d.json: class 'cat': descriptors must be a list of"),
+        ('{"cat": [{"a": 1, "a": 2}]}', "^d.json:1: class 'cat': descriptors must be a list"),
+        ('{"cat": {"a": ["x"]}}', "^d.json:1: class 'cat': descriptors must be a list of"),
     ],
 )
 def test_bad_descriptions(text, message):
@@ -423,6 +425,30 @@ def test_bad_descriptions_json_names_row_and_column():
         parse_descriptions('{"cat": ["fur"],\n "dog": ["x",]}', "d.json")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # As a class list's and an attribute table's errors do: the line of the class's key.
+        ('{\n "cat": ["fur"],\n "dog": []\n}\n', "^d.json:3: class 'dog': no descriptors$"),
+        ('{\n "cat": ["fur"],\n\n "dog": [1]\n}', "^d.json:4: class 'dog': descriptors must be"),
+        ('{"cat": ["fur"],\n"unknown": ["x"]}', "^d.json:2: class 'unknown': class name 'unkn"),
+        ('{"a": ["x"],\n"cat": ["f\\ud800r"]}', "^d.json:2: class 'cat': descriptor 'f\\\\ud8"),
+        (
+            '{"cat": ["fur",\n  "whiskers"],\n "dog": ["bark"],\n "cat ": ["a tail"]}',
+            "^d.json:4: duplicate class 'cat' \\(first at d.json:1, spelled 'cat' there and 'cat '",
+        ),
+        # Values before it, with braces, quotes and escaped line breaks, are stepped over.
+        (
+            '{"a": ["}", "{\\"x\\": [1]}"],\n"b": "b\\"}\\n",\n"c" : [ "x" ] ,\n"d": 1}',
+            "^d.json:4: class 'd': descriptors must be",
+        ),
+    ],
+)
+def test_a_descriptions_error_names_the_line_of_its_class(text, message):
+    with pytest.raises(ZslError, match=message):
+        parse_descriptions(text, "d.json")
+
+
 def test_many_described_classes_parse_in_linear_time():
     many = parse_descriptions(json.dumps({f"class {i}": ["d"] for i in range(50_000)}))
     assert len(many.names) == 50_000  # a quadratic duplicate check took minutes here
@@ -431,7 +457,7 @@ def test_many_described_classes_parse_in_linear_time():
 def test_a_surrogate_deep_in_a_large_descriptions_file_is_named_with_its_descriptor():
     described = {f"class {i}": [f"descriptor {j}" for j in range(50)] for i in range(1_000)}
     described["class 998"][40] = "a\udc80b\ud800"  # json.dumps writes them as \\u escapes
-    message = "d.json: class 'class 998': descriptor 'a\\udc80b\\ud800' contains '\\udc80', not a"
+    message = "d.json:1: class 'class 998': descriptor 'a\\udc80b\\ud800' contains '\\udc80', not a"
     with pytest.raises(ZslError, match=re.escape(message)):
         parse_descriptions(json.dumps(described), "d.json")
 

@@ -238,8 +238,15 @@ def split_lines(text: str) -> list[str]:
 
 
 def _check_name(name: str, where: str) -> None:
+    problem = _name_problem(name)
+    if problem is not None:
+        raise ZslError(f"{where}: {problem}")
+
+
+def _name_problem(name: str) -> str | None:
+    """What is wrong with a class name, or None."""
     if not name:
-        raise ZslError(f"{where}: empty class name")
+        return "empty class name"
     found = _NOT_IN_NAMES.search(name)
     if found is not None:
         bad = found.group()
@@ -248,12 +255,13 @@ def _check_name(name: str, where: str) -> None:
             if bad in _LOOKALIKE_SPACES
             else "which is not allowed"
         )
-        raise ZslError(f"{where}: class name {name!r} contains {bad!r}, {why}")
+        return f"class name {name!r} contains {bad!r}, {why}"
     if name in _RESERVED_NAMES:
-        raise ZslError(
-            f"{where}: class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
+        return (
+            f"class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
             f"rename the class, e.g. '{name} object'"
         )
+    return None
 
 
 def strip_invisible(text: str) -> str:
@@ -550,32 +558,69 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             f"every class as a key of one object, {shape}"
         )
     entries: list[ClassDef] = []
-    keys: dict[str, str] = {}  # each name as compared, and its key in the file
-    for key, descriptors in data:
-        name, where = strip_invisible(key), f"{source}: class {key!r}"
-        _check_name(name, where)
+    keys: dict[str, int] = {}  # each name as compared, and the index of its key in the file
+    lines: list[int] = []  # the line of every key, found for a message only
+
+    def at(index: int) -> str:
+        # Not found for every key up front: walking the file for them took 3 times as long as
+        # parsing it.
+        lines[:] = lines or _key_lines(text)
+        return f"{source}:{lines[index]}"
+
+    for index, (key, descriptors) in enumerate(data):
+        name = strip_invisible(key)
+        if (problem := _name_problem(name)) is not None:
+            raise ZslError(f"{at(index)}: class {key!r}: {problem}")
         if composed(name) in keys:
             # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file
             # spells them: a search for one in an editor may not find the other.
-            first = keys[composed(name)]
-            spelled = "" if first == key else f" (spelled {ascii(first)} and {ascii(key)})"
-            raise ZslError(f"{source}: duplicate class {name!r}{spelled}")
-        keys[composed(name)] = key
+            first_index = keys[composed(name)]
+            first = data[first_index][0]
+            spelled = "" if first == key else f", spelled {ascii(first)} there and {ascii(key)}"
+            raise ZslError(
+                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}{spelled})"
+            )
+        keys[composed(name)] = index
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
-            raise ZslError(f"{where}: descriptors must be a list of strings")
+            raise ZslError(f"{at(index)}: class {key!r}: descriptors must be a list of strings")
         cleaned = tuple(filter(None, map(strip_invisible, descriptors)))
         if not cleaned:
-            raise ZslError(f"{where}: no descriptors")
+            raise ZslError(f"{at(index)}: class {key!r}: no descriptors")
         for descriptor in cleaned:
             if surrogate := _SURROGATE.search(descriptor):
                 raise ZslError(
-                    f"{where}: descriptor {descriptor!r} contains {surrogate.group()!r}, "
-                    "not a character"
+                    f"{at(index)}: class {key!r}: descriptor {descriptor!r} contains "
+                    f"{surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
     return ClassSpec(tuple(entries), sources=(source,))
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what JSON takes for white space, and no more
+
+
+def _key_lines(text: str) -> list[int]:
+    """The line of every key of the JSON object `text` is (json has parsed it already), in
+    order: json's parser keeps no positions."""
+
+    def past_space(at: int) -> int:
+        return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]  # `*` always matches
+
+    decoder = json.JSONDecoder()
+    lines: list[int] = []
+    line, counted = 1, 0
+    at = past_space(0) + 1  # past the "{"
+    while (at := past_space(at)) < len(text) and text[at] == '"':
+        line += text.count("\n", counted, at)
+        lines.append(line)
+        counted = at
+        _, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
+        at = past_space(at) + 1  # past the ":"
+        _, at = decoder.raw_decode(text, past_space(at))
+        at = past_space(at) + 1  # past the "," (or the closing "}")
+    return lines
 
 
 def _one_record(data: tuple) -> str | None:
