@@ -1,17 +1,19 @@
 """Class files at scale: how long does zsl take to read and check large class inputs?
 
-Writes three inputs of made-up words (a few with accents) to a temporary folder and times, in
-this process, `api.plan_classes` on each: what every `zsl label` does with --classes and
---descriptions before it loads a model (read the file, check every name and descriptor, plan
-the prompts with the default template):
+Writes four inputs of made-up words (a few with accents) to a temporary folder and times, in
+this process, `api.plan_classes` on each: what every `zsl label` does with --classes,
+--descriptions and --attributes before it loads a model (read the file, check every name,
+descriptor and weight, plan the prompts with the default template):
   classes.txt        --classes lines, one class name each (ImageNet-21k, iNaturalist species)
   descriptions.json  --described classes x --descriptors descriptions of about 200 characters
                      (1,000 x 50: 10 MB)
   one long line      a descriptions JSON whose one class has one description of --line-mb MB
+  attributes.csv     --attributes: --attribute-classes rows of --attribute-columns weights of
+                     up to 100 with 4 decimals, as in AwA2's continuous predicate matrix
 Each row is the fastest of --repeats runs (other load only ever adds time) and the rate in MB/s.
 `--profile` prints cProfile's top functions of one more run of each.
 
-    python benchmarks/class_files.py                # 100,000 names, 10 MB, a 1 MB line
+    python benchmarks/class_files.py                # 100,000 names, 10 MB, 1 MB line, 20,000 x 85
     python benchmarks/class_files.py --profile      # where the time goes
 """
 
@@ -68,10 +70,21 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
     long_line = folder / "long-line.json"
     text = sentence(rng, int(args.line_mb * 2**20))
     long_line.write_text(json.dumps({names[0]: [text]}, ensure_ascii=False), "utf-8")
+    attributes = folder / "attributes.csv"
+    columns = [f"{word} {j}" for j, word in enumerate(words(rng, args.attribute_columns))]
+    weights = rng.random((args.attribute_classes, args.attribute_columns)) * 100
+    rows = [",".join(["class", *columns])] + [
+        ",".join([name, *(f"{w:.4f}" for w in row)])
+        for name, row in zip(names, weights.tolist(), strict=False)
+    ]
+    attributes.write_text("".join(f"{row}\n" for row in rows), encoding="utf-8")
     return {
         f"classes.txt, {args.classes:,} names": {"classes": classes},
         f"descriptions, {args.described:,} x {args.descriptors}": {"descriptions": descriptions},
         f"descriptions, one {args.line_mb:g} MB line": {"descriptions": long_line},
+        f"attributes, {args.attribute_classes:,} x {args.attribute_columns}": {
+            "attributes": attributes
+        },
     }
 
 
@@ -81,12 +94,16 @@ def main() -> None:
     parser.add_argument("--described", type=at_least(1), default=1_000)
     parser.add_argument("--descriptors", type=at_least(1), default=50)
     parser.add_argument("--line-mb", type=float, default=1.0)
+    parser.add_argument("--attribute-classes", type=at_least(1), default=20_000)
+    parser.add_argument("--attribute-columns", type=at_least(1), default=85)
     parser.add_argument("--repeats", type=at_least(1), default=3)
     parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     args = parser.parse_args()
     if args.described > args.classes:
         parser.error("--described: at most --classes")
+    if args.attribute_classes > args.classes:
+        parser.error("--attribute-classes: at most --classes")
 
     from zsl_cli.api import ClassOptions, plan_classes
 
