@@ -150,6 +150,13 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
         # Python's spelling of it (a trailing comma, single quotes) was labelled so: '[' a class.
         ('[\n  "red star",\n  "blue circle",\n]\n', "c.txt is a Python list of names: write"),
         ("['red star',\n 'blue circle']\n", "c.txt is a Python list of names: write one"),
+        # Copied from code with its assignment (CLIP's notebook: `imagenet_classes = ["tench",`):
+        # labelled with 'imagenet_classes = [' and ']' as classes.
+        (
+            'imagenet_classes = ["tench", "goldfish",\n "great white shark"]\n',
+            "c.txt is a Python list of names: write one",
+        ),
+        ("classes = [\n  'red star',\n  'blue circle',\n]\n", "c.txt is a Python list of names"),
         # Nested deeper than Python's recursion: not taken for a descriptions file, nor a crash.
         ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", "other braces are not allowed"),
     ],
@@ -204,6 +211,7 @@ def test_a_python_list_of_names_is_refused_without_a_python_warning():
         # A row wider than the header is no attribute row: two class names with commas.
         "class, ship\n1, 2, 3\n",
         "[bold]dog\n",
+        "x = [a]\ny\n",  # no list of strings after the '='
         # A line longer than csv's field limit is no attribute header (nor a crash).
         "x" * 200_000 + "\nclass, ship\n",
         "class, ship\n" + "x" * 200_000 + "\n",

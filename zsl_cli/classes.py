@@ -448,9 +448,15 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
     # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
-    if len(content) == 2 and content[0].startswith("["):
-        spelling = _list_of_names_spelling(text)
+    # So too copied from code with its assignment (CLIP's `imagenet_classes = ["tench", ...`).
+    assignment = _ASSIGNMENT.match(content[0]) if content else None
+    if len(content) == 2 and (content[0].startswith("[") or assignment is not None):
+        listed = text
+        if assignment is not None:
+            listed = text[text.index(content[0]) + assignment.end() :]
+        spelling = _list_of_names_spelling(listed)
         if spelling is not None:
+            spelling = "Python" if assignment is not None else spelling  # code, JSON or not
             raise ZslError(
                 f"{source} is a {spelling} list of names: write one class name per line, "
                 "without quotes"
@@ -459,6 +465,10 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
+
+
+# `imagenet_classes = [`: a list of names in code, assigned to a variable.
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=\[)")
 
 
 def _refuse_json_object(text: str, first_line: str, source: str, expected: str) -> None:
