@@ -318,6 +318,10 @@ def test_attribute_table_exported_by_a_spreadsheet():
         # Not "a class list? pass it as --classes": AwA2's matrices are separated by spaces.
         ("class red round\nx 1 0\n", "a.csv:1: header must be .* separated by spaces: save it wi"),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
+        # AwA2's predicate matrices: numbers alone, once called a one-column class list.
+        ("0 0 1\n1 0 0\n", "^a.csv:1: header must .*\\(numbers alone, without class names or a"),
+        ("   -1.00   39.25\n   39.42    0.00\n", "header must .*\\(numbers alone, without cl"),
+        ("0,0,1\n1,0,0\n", "^a.csv:1: header must .* \\(numbers alone, without class names"),
         # Two tables joined: the second class column (numbers: a class id) was an attribute.
         ("class,red,Class\nx,1,7\n", "a.csv:1: column 3 is named 'class' too: the class names"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),

@@ -819,6 +819,12 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         elif not hint and len(words) > 1 and words[0].lower() == "class":
             # AwA2's predicate matrices are separated by spaces: so may a table made from them.
             hint = " (its columns are separated by spaces: save it with commas)"
+        elif _numbers_alone(numbered):
+            hint = (
+                " (numbers alone, without class names or a header: a bare weight matrix, as "
+                "AwA2's predicate-matrix files are? give it the header and each row its class "
+                "name first, separated by commas)"
+            )
         elif not hint and all(len(row) == 1 for _, row in numbered):
             hint = " (the file has one column: a class list? pass it as --classes)"
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
@@ -883,6 +889,14 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     _refuse_id_columns(attributes, matrix, source, header_line)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,))
+
+
+def _numbers_alone(rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether every row holds numbers alone (separated by commas or white space)."""
+    try:
+        return all([float(n) for cell in row for n in cell.split()] for _, row in rows)
+    except ValueError:
+        return False
 
 
 def _refuse_id_columns(
