@@ -768,7 +768,14 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ["cat,0\ndog,1\n", "0,cat\n1,dog\n", "1; cat\n2; dog\n", "n02085620,0\nn02085782,1\n"],
+    [
+        "cat,0\ndog,1\n",
+        "0,cat\n1,dog\n",
+        "1; cat\n2; dog\n",
+        "n02085620,0\nn02085782,1\n",
+        # ImageNet's LOC_synset_mapping.txt: a WordNet id, a space, the names.
+        "n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n",
+    ],
 )
 def test_a_csv_of_class_ids_and_names_is_warned_of(text):
     # A headerless id,name table, as dataset tools write one: each class was labelled with its

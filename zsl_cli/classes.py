@@ -342,6 +342,8 @@ _LIST_MARKER = re.compile(r"([-*+\u2022]|\d+[.)])\s")
 # Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names.
 _ID_FIRST = re.compile(r"(?P<id>\d+)\s*[,;]\s*\S.*")
 _ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
+# ImageNet's `n01440764 tench, Tinca tinca` (LOC_synset_mapping.txt): a WordNet id first.
+_WORDNET_ID_FIRST = re.compile(r"(?P<id>n\d{8})(\s*[,;]\s*|\s+)\S.*")
 
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
@@ -389,9 +391,11 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
-    if len(names) > 1 and any(_holds_class_ids(ids, names) for ids in (_ID_FIRST, _ID_LAST)):
+    if len(names) > 1 and any(
+        _holds_class_ids(ids, names) for ids in (_ID_FIRST, _ID_LAST, _WORDNET_ID_FIRST)
+    ):
         return quoted + (
-            f"{source}: every class name holds a class id, such as {names[0]!r} (a CSV of ids "
+            f"{source}: every class name holds a class id, such as {names[0]!r} (a table of ids "
             "and names?): the ids are part of the names and of their prompts; write the names "
             "alone",
         )
