@@ -85,6 +85,28 @@ def test_a_template_file_in_quotes_is_warned_of(tmp_path: Path, text):
     assert resolve_templates(str(file)).warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "spelling"),
+    [
+        # CLIP's notebook and data/prompts.md, copied with the list around the templates.
+        (
+            "imagenet_templates = [\n    'a bad photo of a {}.',\n    'art of the {}.',\n]\n",
+            "Python",
+        ),
+        ('[\n  "a photo of a {}.",\n  "art of the {}."\n]\n', "JSON"),
+    ],
+)
+def test_a_list_of_templates_in_code_is_named_so(tmp_path: Path, text, spelling):
+    # Its first line was the error: "'imagenet_templates = [' must contain exactly one {}".
+    file = tmp_path / "t.txt"
+    file.write_text(text)
+    with pytest.raises(ZslError) as error:
+        resolve_templates(str(file))
+    assert str(error.value) == (
+        f"{file} is a {spelling} list of templates: write one template per line, without quotes"
+    )
+
+
 def test_a_file_named_like_a_built_in_set_is_not_read(tmp_path: Path, monkeypatch):
     # `-t imagenet7` means the built-in set wherever it runs, even beside a file of that name.
     monkeypatch.chdir(tmp_path)

@@ -452,19 +452,11 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
     # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
-    # So too copied from code with its assignment (CLIP's `imagenet_classes = ["tench", ...`).
-    assignment = _ASSIGNMENT.match(content[0]) if content else None
-    if len(content) == 2 and (content[0].startswith("[") or assignment is not None):
-        listed = text
-        if assignment is not None:
-            listed = text[text.index(content[0]) + assignment.end() :]
-        spelling = _list_of_names_spelling(listed)
-        if spelling is not None:
-            spelling = "Python" if assignment is not None else spelling  # code, JSON or not
-            raise ZslError(
-                f"{source} is a {spelling} list of names: write one class name per line, "
-                "without quotes"
-            )
+    spelling = list_in_code(text)
+    if spelling is not None:
+        raise ZslError(
+            f"{source} is a {spelling} list of names: write one class name per line, without quotes"
+        )
     if len(content) == 2 and _looks_like_attribute_table(*content):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
@@ -473,6 +465,22 @@ def _check_not_another_class_file(text: str, source: str) -> None:
 
 # `imagenet_classes = [`: a list of names in code, assigned to a variable.
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=\[)")
+
+
+def list_in_code(text: str) -> str | None:
+    """The language of the list of strings that `text` is over several lines ("JSON", or
+    "Python" for its spelling or one copied from code with its assignment, as CLIP's
+    `imagenet_classes = ["tench", ...`), or None where it is none: lines of a file would each
+    keep a string's quotes and comma, and '[' and ']' would be lines of their own."""
+    lines = (strip_invisible(line) for line in split_lines(text))
+    content = [line for line in lines if line and not line.startswith("#")][:2]
+    if len(content) < 2:
+        return None
+    assignment = _ASSIGNMENT.match(content[0])
+    if assignment is not None:
+        spelling = _list_of_names_spelling(text[text.index(content[0]) + assignment.end() :])
+        return None if spelling is None else "Python"  # code, JSON or not
+    return _list_of_names_spelling(text) if content[0].startswith("[") else None
 
 
 def _refuse_json_object(text: str, first_line: str, source: str, expected: str) -> None:

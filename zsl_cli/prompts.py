@@ -24,6 +24,7 @@ import numpy as np
 from zsl_cli.classes import (
     ClassSpec,
     in_quotes,
+    list_in_code,
     read_text,
     split_lines,
     strip_invisible,
@@ -103,7 +104,14 @@ def resolve_templates(value: str) -> Templates:
     if is_template_file(value):
         # Cleaned as a class file's lines are: a byte-order mark or zero-width space at an end
         # of a line is invisible in an editor, but not to the tokenizer.
-        lines = map(strip_invisible, split_lines(read_text(value, "template file")))
+        text = read_text(value, "template file")
+        spelling = list_in_code(text)
+        if spelling is not None:  # its first line, '[', was the error: it has no {}
+            raise ZslError(
+                f"{value} is a {spelling} list of templates: write one template per line, "
+                "without quotes"
+            )
+        lines = map(strip_invisible, split_lines(text))
         numbered = [
             (number, line) for number, line in enumerate(lines, start=1) if line and line[0] != "#"
         ]
