@@ -314,6 +314,12 @@ def test_attribute_table_exported_by_a_spreadsheet():
         # pandas' to_csv (index=True, its default) and R's write.csv write a row index first.
         (",class,red\n0,x,1\n", "a.csv:1: header must be .*a row index, as pandas' to_csv"),
         ('"","class","red"\n"1","x",1\n', "header must be .*row.names=FALSE"),
+        # That index read back by pandas' read_csv, and written as a column of its own.
+        (
+            "Unnamed: 0,class,red\n0,x,1\n",
+            "^a.csv:1: header must .* \\(a first column named 'Unnamed: 0': a row index pandas "
+            "read back as a column\\? remove it, or save with index=False\\)$",
+        ),
         ("class\tred\nx\t1\n", "separated by tabs"),
         # Not "a class list? pass it as --classes": AwA2's matrices are separated by spaces.
         ("class red round\nx 1 0\n", "a.csv:1: header must be .* separated by spaces: save it wi"),

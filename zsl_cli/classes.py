@@ -823,6 +823,12 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 " (a first column with no name: a row index, as pandas' to_csv and R's "
                 "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
             )
+        elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
+            # That index read back by pandas' read_csv, which names it so.
+            hint = (
+                f" (a first column named {header[0]!r}: a row index pandas read back as a "
+                "column? remove it, or save with index=False)"
+            )
         elif _ID_HEADER.fullmatch(header[0]) and len(header) > 2:
             hint = (
                 " (an id column first? the class names must be column 1, headed 'class': "
