@@ -805,3 +805,33 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
 )
 def test_numbers_in_names_that_are_no_id_column_are_not_warned_of(text):
     assert parse_classes(text, "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Keras' imagenet_class_index.json, and a model config's id2label: ids, not classes.
+        '{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}',
+        '{"0": "tench", "1": "goldfish"}',
+    ],
+)
+def test_a_json_map_of_class_ids_to_names_is_named_so(tmp_path: Path, text):
+    # As descriptions, classes '0' and '1' were described by their names ("0, which has
+    # tench"), without a word; as a class list, it was sent to --descriptions.
+    spec = parse_descriptions(text, "d.json")
+    [warning] = spec.warnings
+    assert warning.startswith("d.json: every class is a number, such as '0', with a name ('tench'")
+    assert "a map of class ids to names" in warning
+    with pytest.raises(ZslError, match="^c.json maps class ids to names, as Keras' imagenet_cla"):
+        parse_classes(text, "c.json")
+    # With a class list, the warning stays with the spec.
+    (tmp_path / "c.txt").write_text("0\n1\n")
+    (tmp_path / "d.json").write_text(text)
+    merged = load_class_spec(tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    assert [w.startswith(f"{tmp_path / 'd.json'}: every class") for w in merged.warnings] == [True]
+
+
+def test_numbered_classes_with_descriptions_are_descriptions():
+    # MNIST's digits, described: classes that are numbers, each with its descriptors.
+    text = '{"0": ["a round loop", "an oval"], "1": ["a single stroke", "a vertical line"]}'
+    assert parse_descriptions(text, "d.json").warnings == ()

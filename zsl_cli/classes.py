@@ -488,6 +488,11 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
     is sent to --descriptions: zsl's predictions, metrics or run info were too, and JSON Lines
     was refused for the braces of its first record, quoted whole, as a prompt's."""
     value = _json_value(text)
+    if isinstance(value, dict) and value and _id_map_example(tuple(value.items())):
+        raise ZslError(
+            f"{source} maps class ids to names, as Keras' imagenet_class_index.json does, not "
+            f"{expected}: for a class list, write the names one per line"
+        )
     if isinstance(value, dict) and value and all(map(_is_descriptors, value.values())):
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     if isinstance(value, dict):
@@ -617,7 +622,40 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
                     f"{surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
-    return ClassSpec(tuple(entries), sources=(source,))
+    warnings: tuple[str, ...] = ()
+    if example := _id_map_example(data):
+        warnings = (
+            f"{source}: every class is a number, such as {example[0]!r}, with a name "
+            f"({example[1]!r}): a map of class ids to names (as Keras' imagenet_class_index.json "
+            "or a model's id2label)? its names are used as descriptors; a class list takes the "
+            "names, one per line",
+        )
+    return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+def _id_map_example(pairs: Sequence[tuple[str, object]]) -> tuple[str, str] | None:
+    """The first class id and name where every key is a number and its value a name
+    (`{"0": "tench"}`, a model's id2label) or a WordNet id and a name (`{"0": ["n01440764",
+    "tench"]}`, Keras' imagenet_class_index.json), else None."""
+    names: list[str] = []
+    for key, value in pairs:
+        if not (key.strip().isascii() and key.strip().isdigit()):
+            return None
+        if isinstance(value, str):
+            names.append(value)
+        elif (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(text, str) for text in value)
+            and _WORDNET_ID.fullmatch(value[0])
+        ):
+            names.append(value[1])
+        else:
+            return None
+    return (pairs[0][0], names[0]) if names else None
+
+
+_WORDNET_ID = re.compile(r"n\d{8}")
 
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what JSON takes for white space, and no more
@@ -693,7 +731,8 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
-    return ClassSpec(merged, sources=spec.sources + (source,), warnings=spec.warnings)
+    warnings = spec.warnings + described.warnings
+    return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
 
 
 def _loose(name: str) -> str:
