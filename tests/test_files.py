@@ -149,6 +149,23 @@ def test_an_output_name_that_is_not_utf8_shows_its_bytes(tmp_path: Path) -> None
         open_sink(name)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("/proc/r.csv", "cannot write '/proc/r.csv': no new file can be made in '/proc' "),
+        ("/proc/new/r.csv", "cannot create the output folder '/proc/new': no new file can be "),
+    ],
+)
+def test_an_output_in_a_folder_that_takes_no_files_says_so(output: str, message: str) -> None:
+    # /proc answers "No such file or directory" for a name it does not hold, which the error
+    # passed on: it read as though /proc were missing.
+    with pytest.raises(ZslError) as info:
+        write_file(output, b"{}")
+    assert info.value.message.startswith(message), info.value.message
+    assert "No such file" not in info.value.message
+
+
 def test_an_input_named_as_an_outputs_run_info_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
