@@ -142,7 +142,7 @@ def _wait_for_an_image(folder: Path, process: subprocess.Popen) -> None:
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
     out = tmp_path / "shapes"
     process = subprocess.Popen(
-        [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out), "--per-class", "100000"],
+        [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out), "--per-class", "10000"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.

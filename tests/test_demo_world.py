@@ -189,6 +189,11 @@ def test_rejects_bad_arguments(tmp_path: Path) -> None:
     a_file.write_text("x")
     with pytest.raises(ZslError, match="not a directory"):
         make_image_set(a_file, seed=0, per_class=1)
+    # A typo (1000000 for 100) wrote PNGs for days, until the disk was full. Refused before the
+    # output is looked at (a file here, so that a run past the check ends at once).
+    with pytest.raises(ZslError) as info:
+        make_image_set(a_file, seed=0, per_class=1_000_000)
+    assert info.value.message == "--per-class must be at most 10,000 (300,000 images), got 1000000"
     with pytest.raises(ZslError, match="cannot create"):
         make_image_set(a_file / "inside", seed=0, per_class=1)
     # Seeds are 32-bit: numpy would give a larger seed the stream of another (seed, class).

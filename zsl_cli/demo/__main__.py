@@ -87,8 +87,8 @@ def make_images(
         int,
         typer.Option(
             metavar="N",
-            help="Images per class (30 classes); a smaller set is the start of a larger one "
-            "with the same seed.",
+            help="Images per class (30 classes), 1 to 10,000; a smaller set is the start of a "
+            "larger one with the same seed.",
         ),
     ] = 20,
 ) -> None:

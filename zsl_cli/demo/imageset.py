@@ -20,6 +20,10 @@ from zsl_cli.demo.world import (
 )
 from zsl_cli.errors import ZslError
 
+# As many images as the 4-digit file names number in order: 300,000 PNGs, some 2.5 GB. A typo
+# such as --per-class 1000000 went on for days, filling the disk with 250 GB.
+MAX_PER_CLASS = 10_000
+
 
 @dataclass(frozen=True)
 class ImageSetSummary:
@@ -59,6 +63,11 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
     """
     if per_class < 1:
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
+    if per_class > MAX_PER_CLASS:
+        most = MAX_PER_CLASS * len(all_classes())
+        raise ZslError(
+            f"--per-class must be at most {MAX_PER_CLASS:,} ({most:,} images), got {per_class}"
+        )
     # os.path's checks, not pathlib's, which let ENAMETOOLONG through: mkdir below says that.
     if os.path.exists(out) and not os.path.isdir(out):
         raise ZslError(f"{out} exists and is not a directory; choose another output folder")
