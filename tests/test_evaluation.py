@@ -632,6 +632,17 @@ def test_the_predictions_file_given_as_its_own_truth_is_refused(tmp_path):
         evaluate_files(written, tmp_path / "link.csv")
 
 
+def test_a_folder_given_as_predictions_and_truth_is_refused_as_a_folder(photos):
+    # `zsl evaluate photos --truth photos` was told that the truth "is the predictions file
+    # itself", where the predictions named are no file at all.
+    with pytest.raises(ZslError) as info:
+        evaluate_files(photos, photos)
+    assert (
+        info.value.message
+        == f"'{photos}' is a folder, not a predictions file written by 'zsl label'"
+    )
+
+
 def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     output = tmp_path / "p.csv"
     with open_writer(output, "csv") as writer:

@@ -241,8 +241,9 @@ def evaluate_files(
     seen_path: str | os.PathLike[str] | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
-    if _same_file(predictions_path, truth_path):
-        # It would read as a path,label truth CSV and score every image right.
+    if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
+        # It would read as a path,label truth CSV and score every image right. A folder is no
+        # predictions file, which reading it says.
         raise ZslError(
             f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
             "itself; give the true labels (a class-folder tree or a path,label CSV)"
