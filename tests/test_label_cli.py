@@ -863,29 +863,25 @@ def test_help_or_version_into_a_closed_stdout_is_one_line_and_exit_2(args):
     assert done.returncode == 2
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as controlling terminal")
-def test_predictions_into_dev_tty_show_no_progress_bar(tiny_clip, tmp_path, classes_file):
-    # -o /dev/tty writes the rows on the terminal stderr shows, which stat shows as a device of
-    # its own: the bar ran into them ("| 0/2 [00:00<?, ?img/s]path,label,...").
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    main_end, terminal_end = pty.openpty()
-    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    terminal_name = os.ttyname(terminal_end)
-    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
+def shown_with_stderr_on(controlling: int, stderr: int, command: list[str]) -> subprocess.Popen:
+    """`command` started with its stderr on the pty `stderr` and the pty `controlling` as its
+    controlling terminal (/dev/tty), which may be the same one; both ends given are closed."""
+    terminal_name = os.ttyname(controlling)
     process = subprocess.Popen(
-        [*command, "-o", "/dev/tty"],
+        command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=terminal_end,
+        stderr=stderr,
         start_new_session=True,
         # Opened by a session leader without one, it becomes the controlling terminal.
         preexec_fn=lambda: os.close(os.open(terminal_name, os.O_RDWR)),
     )
-    os.close(terminal_end)
+    for end in {controlling, stderr}:
+        os.close(end)
+    return process
+
+
+def read_until_closed(main_end: int) -> str:
     shown = b""
     while True:
         try:
@@ -896,10 +892,48 @@ def test_predictions_into_dev_tty_show_no_progress_bar(tiny_clip, tmp_path, clas
             break
         shown += chunk
     os.close(main_end)
+    return shown.decode()
+
+
+def sized_pty() -> tuple[int, int]:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main_end, terminal_end = pty.openpty()
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    return main_end, terminal_end
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as controlling terminal")
+def test_predictions_into_dev_tty_show_no_progress_bar(tiny_clip, tmp_path, classes_file):
+    # -o /dev/tty writes the rows on the terminal stderr shows, which stat shows as a device of
+    # its own: the bar ran into them ("| 0/2 [00:00<?, ?img/s]path,label,...").
+    main_end, terminal_end = sized_pty()
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
+    process = shown_with_stderr_on(terminal_end, terminal_end, [*command, "-o", "/dev/tty"])
+    text = read_until_closed(main_end)
     assert process.wait(timeout=300) == 0
-    text = shown.decode()
     assert text.count(".png,") == 2 and "Predictions: /dev/tty" in text
     assert "img/s]" not in text and "prompt/s]" not in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as controlling terminal")
+def test_predictions_into_dev_tty_leave_the_bar_on_another_terminal(
+    tiny_clip, tmp_path, classes_file
+):
+    # `-o /dev/tty 2>/dev/pts/N`: the rows go to one terminal, the bar to another, where it runs
+    # into nothing; it was left out, as though the rows shared its terminal.
+    rows_end, rows_terminal = sized_pty()
+    bar_end, bar_terminal = sized_pty()
+    command = [*label_two_images_command(tiny_clip, tmp_path, classes_file), "-o", "/dev/tty"]
+    process = shown_with_stderr_on(rows_terminal, bar_terminal, command)
+    bar = read_until_closed(bar_end)
+    assert process.wait(timeout=300) == 0
+    rows = read_until_closed(rows_end)
+    assert rows.count(".png,") == 2 and ".png," not in bar
+    assert "img/s]" in bar and "Predictions: /dev/tty" in bar
 
 
 def test_stderr_reader_gone_with_stdout_closed_ends_with_141(tiny_clip, tmp_path, classes_file):

@@ -120,8 +120,9 @@ def on_stderr_terminal(output: str | None) -> bool:
         if not sys.stderr.isatty():
             return False
         if output is not None and os.path.realpath(output) == "/dev/tty":
-            # The controlling terminal, which stat shows as a device of its own: the terminal
-            # stderr shows, unless stderr was sent to another one (2>/dev/pts/N), not told apart.
+            # The controlling terminal, which stat shows as a device of its own. Its process
+            # group can be asked of it alone: of another terminal (2>/dev/pts/N), ENOTTY.
+            os.tcgetpgrp(sys.stderr.fileno())
             return True
         shown = stdout_status() if output in (None, "-") else os.stat(output)
         return shown is not None and os.path.samestat(shown, os.fstat(sys.stderr.fileno()))
