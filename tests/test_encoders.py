@@ -218,6 +218,21 @@ def test_a_name_that_cannot_be_a_hub_id_is_refused_as_one(name):
     assert "hf download" not in message
 
 
+@pytest.mark.parametrize("name", ["no-such-model-zsl/", "no-such-org/no-such-model-zsl/"])
+def test_a_folder_name_that_is_not_there_is_refused_as_a_missing_folder(
+    name, tmp_path, monkeypatch
+):
+    # A trailing '/' names a folder (shell completion adds it), which the hub ids never end in:
+    # it was told that it "is not a model folder, a bundled model or a Hugging Face hub id".
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ZslError) as info:
+        resolve_model(name)
+    hub_id = name.rstrip("/")
+    assert info.value.message == (
+        f"model directory not found: {name} (for the hub model {hub_id}, leave out the '/')"
+    )
+
+
 def test_a_model_name_too_long_for_a_file_name_is_refused_in_one_line():
     # 300 characters: longer than a file name may be, so stat() fails with ENAMETOOLONG, which
     # pathlib's is_dir() lets through; the run ended in a traceback.

@@ -17,7 +17,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,6 +142,14 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
         raise ZslError(f"model directory not found: {name}")
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+    if name.endswith("/"):
+        # A folder meant (shell completion adds the '/'), which no hub id ends in: it was told
+        # that it was no model folder, no bundled model and no hub id.
+        hint = ""
+        with suppress(HFValidationError):
+            validate_repo_id(name.rstrip("/"))
+            hint = f" (for the hub model {name.rstrip('/')}, leave out the '/')"
+        raise ZslError(f"model directory not found: {name}{hint}")
     try:
         validate_repo_id(name)
     except HFValidationError:
