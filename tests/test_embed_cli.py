@@ -271,6 +271,23 @@ def test_labelling_from_the_store_takes_the_inputs_as_discovery_does(tiny_clip, 
         assert refused.exit_code == 2 and said in refused.stderr
 
 
+def test_labelling_a_stored_folder_that_moved_says_what_the_store_holds(tiny_clip, tmp_path):
+    # `zsl label --embeddings STORE photos` after photos was moved said "no such file or
+    # directory: photos", not that the store holds its images, nor how to label them.
+    images, store, classes, _ = embedded_images(tmp_path, tiny_clip, 3)
+    images.rename(tmp_path / "moved")
+    refused = run("label", "--embeddings", store, images, "-c", classes, "-m", tiny_clip)
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"zsl: error: no such file or directory: {images} (moved or deleted since 'zsl embed': "
+        f"{store} holds 3 images from it; leave out the paths to use everything it holds, or run "
+        "'zsl embed' on the folder's new place first)\n"
+    )
+    # A name the store holds nothing under is refused as before.
+    refused = run("label", "--embeddings", store, tmp_path / "imagez", "-c", classes)
+    assert refused.stderr == f"zsl: error: no such file or directory: {tmp_path / 'imagez'}\n"
+
+
 def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 2)

@@ -53,7 +53,9 @@ from zsl_cli.batching import (
 from zsl_cli.classes import ClassSpec, load_class_spec
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
+    STDIN_INPUT,
     Discovery,
+    absolute_path,
     extension_counts,
     normalize_extensions,
     path_to_text,
@@ -1282,13 +1284,43 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
             return ItemSource(store=store)
     # With a store, a named file that is gone keeps its stored result: the store may have
     # outlived the images.
-    discovery = scan_inputs(inputs, missing_ok=store is not None)
+    try:
+        discovery = scan_inputs(inputs, missing_ok=store is not None)
+    except ZslError:
+        if store is not None:
+            _refuse_a_stored_folder_gone(inputs, store)
+        raise
     return ItemSource(
         paths=discovery.paths,
         store=store,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
     )
+
+
+def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
+    """ZslError for a named folder that is not there but whose images the store holds (moved or
+    deleted since `zsl embed`): "no such file or directory" said nothing of what it holds."""
+    names = [os.fspath(item) for item in inputs.paths]
+    gone = [
+        item
+        for item in names
+        if item != STDIN_INPUT and item and not os.path.lexists(item.rstrip("/") or "/")
+    ]
+    if not gone:
+        return
+    with EmbeddingStore.open(store_path, create=False) as store:
+        stored = {path for model in store.models() for path in store.paths(model.id)}
+    for item in gone:
+        folder = os.path.join(absolute_path(item), "")
+        held = sum(path.startswith(folder) for path in stored)
+        if held:
+            raise ZslError(
+                f"no such file or directory: {printable(item)} (moved or deleted since 'zsl "
+                f"embed': {printable(store_path)} holds {counted(held, 'image')} from it; leave "
+                "out the paths to use everything it holds, or run 'zsl embed' on the "
+                "folder's new place first)"
+            )
 
 
 def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
