@@ -5,6 +5,7 @@ from __future__ import annotations
 import colorsys
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,6 +197,16 @@ def test_rejects_bad_arguments(tmp_path: Path) -> None:
     assert info.value.message == "--per-class must be at most 10,000 (300,000 images), got 1000000"
     with pytest.raises(ZslError, match="cannot create"):
         make_image_set(a_file / "inside", seed=0, per_class=1)
+    if os.path.isdir("/proc/self"):
+        # /proc answers "No such file or directory" for a name it does not hold, which read as
+        # though /proc were missing.
+        for out, message in (
+            ("/proc/shapes", "cannot create /proc/shapes: no new file can be made in '/proc' "),
+            ("/proc", "cannot write /proc/classes.txt: no new file can be made in '/proc' "),
+        ):
+            with pytest.raises(ZslError) as info:
+                make_image_set(Path(out), seed=0, per_class=1)
+            assert info.value.message.startswith(message), info.value.message
     # Seeds are 32-bit: numpy would give a larger seed the stream of another (seed, class).
     for seed in (-1, 2**32):
         with pytest.raises(ZslError, match="--seed must be from 0 to 4294967295"):

@@ -317,7 +317,7 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise ZslError(f"cannot write {quoted(target)}: {_why_not_created(error)}") from error
+        raise ZslError(f"cannot write {quoted(target)}: {why_not_created(error)}") from error
     with suppress(OSError):
         os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
     return temp, os.fdopen(descriptor, "wb")
@@ -525,10 +525,10 @@ def create_folder(folder: Path, what: str) -> None:
                     target = quoted(os.readlink(above))
                     why = f"{quoted(above)} is a link to {target}, which is not there"
                     break
-        raise ZslError(f"cannot create {what}: {_why_not_created(error, why)}") from error
+        raise ZslError(f"cannot create {what}: {why_not_created(error, why)}") from error
 
 
-def _why_not_created(error: OSError, why: str | None = None) -> str:
+def why_not_created(error: OSError, why: str | None = None) -> str:
     """Why a file or folder could not be created: `why` (else the system's words), unless its
     folder is there and yet the system says "No such file or directory", as /proc does for a
     name it does not hold, which reads as though the folder were missing."""

@@ -19,6 +19,7 @@ from zsl_cli.demo.world import (
     unseen_classes,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.files import why_not_created
 
 # As many images as the 4-digit file names number in order: 300,000 PNGs, some 2.5 GB. A typo
 # such as --per-class 1000000 went on for days, filling the disk with 250 GB.
@@ -75,7 +76,7 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ZslError(f"cannot create {out}: {error.strerror or error}") from None
+        raise ZslError(f"cannot create {out}: {why_not_created(error)}") from None
     try:
         write_class_files(out)
         for cls, rng in streams.items():
@@ -89,7 +90,7 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
         # A file where a class folder goes, a folder named classes.txt, a full disk: one line,
         # not a traceback.
         where = error.filename if error.filename is not None else out
-        raise ZslError(f"cannot write {where}: {error.strerror or error}") from None
+        raise ZslError(f"cannot write {where}: {why_not_created(error)}") from None
     return ImageSetSummary(
         root=out, classes=len(all_classes()), images=per_class * len(all_classes())
     )

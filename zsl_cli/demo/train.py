@@ -38,6 +38,7 @@ from zsl_cli.demo.world import (
     seen_classes,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.files import why_not_created
 
 if TYPE_CHECKING:
     from transformers.image_processing_utils import BaseImageProcessor
@@ -204,7 +205,7 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
         # Now, not after minutes of training: an output path that cannot be a folder fails here.
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ZslError(f"cannot create {out_dir}: {error.strerror or error}") from None
+        raise ZslError(f"cannot create {out_dir}: {why_not_created(error)}") from None
     import torch
     import torch.nn.functional as F
 
