@@ -9,6 +9,7 @@ import io
 import json
 import os
 import pickle
+import re
 import select
 import signal
 import stat
@@ -440,6 +441,20 @@ def test_records_are_the_bytes_the_format_writes_for_them(
         assert raw.split(b"\n") == [json_line(p) for p in predictions] + [b""]
     else:
         assert raw == HEADER + b"".join(csv_line(p) for p in predictions)
+
+
+def test_label_studio_tasks_hold_the_rankings_json_lines_do(tmp_path: Path, root: Path) -> None:
+    predictions = many_class_predictions(root / "photos")
+    write_all(tmp_path / "out.jsonl", "jsonl", predictions)
+    write_all(tmp_path / "out.json", "label-studio", predictions, label_studio=ls_options(root))
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    tasks = json.loads((tmp_path / "out.json").read_text())
+
+    def shown(ranking: list) -> str:  # Label Studio's tasks show lone surrogates as U+FFFD
+        return re.sub(r"\\ud[89a-f][0-9a-f]{2}", r"\\ufffd", json.dumps(ranking))
+
+    assert [shown(t["data"]["zsl_top_k"]) for t in tasks] == [shown(r["top_k"]) for r in records]
+    assert sum(len(r["top_k"]) for r in records) > 700
 
 
 def test_json_document_puts_run_last(tmp_path: Path, root: Path) -> None:

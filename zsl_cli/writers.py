@@ -334,13 +334,14 @@ def _score_text(score: float | None) -> str:
     return "" if score is None else format(float(score), SCORE_FORMAT)
 
 
-def _prediction_object(prediction: Prediction, *, with_top_k: bool = True) -> dict[str, Any]:
-    ranking = prediction.top_k if with_top_k else ()
+def _record_fields(prediction: Prediction) -> dict[str, Any]:
+    """A prediction's record as JSON holds it, but for its ranking ("top_k": `_RecordText` puts
+    it in the record's text)."""
     return {
         "path": path_to_text(prediction.path),
         "label": prediction.label,
         "score": _rounded(prediction.score),
-        "top_k": [{"label": s.label, "score": _rounded(s.score)} for s in ranking],
+        "top_k": [],
         "status": prediction.status,
         "error": prediction.error,
     }
@@ -361,20 +362,25 @@ _SCORE_FIELD = "{:" + SCORE_FORMAT + "}"
 
 
 class _RecordText:
-    """A prediction's record as JSON text: what `_json_text(_prediction_object(...))` gives, made
-    without a dict per ranked class. With every class kept (--top-k 0) those took 0.55 ms a row at
-    200 classes on the 2-core machine, which bounded zsl on a GPU, where rows are written by its
-    one main thread; here each label's '{"label": ..., "score": ' is encoded once per run."""
+    """A prediction's record as JSON text: what json.dumps writes for it as a dict whose ranking
+    is a list of {"label": ..., "score": ...}, made without those dicts. With every class kept
+    (--top-k 0) they took 0.55 ms a row at 200 classes on the 2-core machine, which bounded zsl on
+    a GPU, where rows are written by its one main thread; here each label's
+    '{"label": ..., "score": ' is encoded once per run."""
 
     def __init__(self) -> None:
         self._heads = _LabelHeads()
 
     def __call__(self, prediction: Prediction) -> str:
-        text = _json_text(_prediction_object(prediction, with_top_k=False))
-        if not prediction.top_k:
+        text = _json_text(_record_fields(prediction))
+        return self.with_ranking(text, "top_k", prediction.top_k)
+
+    def with_ranking(self, text: str, key: str, ranking: Sequence[LabelScore]) -> str:
+        """`text`, JSON whose `key` holds an empty list, with `ranking` in that list."""
+        if not ranking:
             return text
-        # The first '"top_k": []' is the key's: inside a JSON string every '"' is escaped.
-        return text.replace(_EMPTY_TOP_K, '"top_k": ' + self._top_k(prediction.top_k), 1)
+        # The first '"key": []' is the key's: inside a JSON string every '"' is escaped.
+        return text.replace(f'"{key}": []', f'"{key}": ' + self._top_k(ranking), 1)
 
     def _top_k(self, ranking: Sequence[LabelScore]) -> str:
         labels, texts = _columns(ranking)
@@ -394,9 +400,6 @@ def _json_numbers(texts: list[str]) -> list[str]:
     # 'g' writes it; only whole numbers differ ("1" is "1.0"). float() and repr() took 1.5 us a
     # score, most of a long ranking's time.
     return [text if "." in text or "e" in text else text + ".0" for text in texts]
-
-
-_EMPTY_TOP_K = '"top_k": []'
 
 
 class _LabelHeads(dict[str, str]):
@@ -545,12 +548,13 @@ class _LabelStudioEncoder(_JsonListEncoder):
     def __init__(self, options: LabelStudioOptions) -> None:
         super().__init__()
         self._options = options
+        self._text = _RecordText()
 
     def header(self) -> bytes:
         return b"["
 
     def record(self, prediction: Prediction) -> bytes:
-        record = _prediction_object(prediction)
+        record = _record_fields(prediction)
         data = {
             "image": label_studio_image_url(prediction.path, self._options),
             **{f"zsl_{key}": value for key, value in record.items()},
@@ -572,7 +576,8 @@ class _LabelStudioEncoder(_JsonListEncoder):
                     "result": [result],
                 }
             ]
-        return self._item(_without_surrogates(_json_text(task)).encode("utf-8"))
+        text = self._text.with_ranking(_json_text(task), "zsl_top_k", prediction.top_k)
+        return self._item(_without_surrogates(text).encode("utf-8"))
 
     def footer(self, run_info: dict) -> bytes:
         return self._end_of_list() + b"\n"
