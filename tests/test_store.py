@@ -732,6 +732,22 @@ def test_text_that_is_not_utf8_is_a_damaged_store(store: EmbeddingStore) -> None
             read()
 
 
+def test_a_schema_damaged_into_bytes_that_are_not_utf8_is_a_damaged_store(tmp_path: Path) -> None:
+    # SQLite's error quotes the damaged schema text, and sqlite3 decoding that message as UTF-8
+    # raised UnicodeDecodeError: every zsl command on the store ended in that traceback (found
+    # by fuzzing the store).
+    path = tmp_path / "s.db"
+    EmbeddingStore.open(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA writable_schema = ON")
+        raw.execute(
+            "UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'files_stat'",
+            (b"CREATE INDEX files_stat ON files (model_id, p\x97th)",),
+        )
+    with pytest.raises(ZslError, match=r"s\.db is damaged \(.*no such column: p\\x97th\); delete"):
+        EmbeddingStore.open(path, create=False)
+
+
 @pytest.mark.parametrize("damaged", [b"/data/a\0.png", b"data/a.png", "/data/a.png", 7], ids=repr)
 def test_a_stored_path_that_names_no_file_is_a_damaged_store(
     tmp_path: Path, store: EmbeddingStore, damaged: object

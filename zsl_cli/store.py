@@ -439,6 +439,14 @@ class EmbeddingStore:
             if message is None:
                 raise
             raise ZslError(message) from exc
+        except UnicodeDecodeError as exc:
+            # sqlite3 decodes SQLite's error message as UTF-8, and one quoting a damaged
+            # schema's bytes raised this in place of the error (text columns are an
+            # OperationalError, above).
+            text = exc.object.decode("utf-8", "backslashreplace")
+            raise ZslError(
+                f"embedding store {self.path} is damaged ({text}); delete it and re-run `zsl embed`"
+            ) from exc
 
     @contextmanager
     def _write(self) -> Iterator[None]:
