@@ -33,6 +33,7 @@ from zsl_cli.store import (
     StoredItem,
     check_export_path,
     check_store_writable,
+    export_stored,
     stat_files,
     stored_items,
 )
@@ -746,6 +747,34 @@ def test_a_schema_damaged_into_bytes_that_are_not_utf8_is_a_damaged_store(tmp_pa
         )
     with pytest.raises(ZslError, match=r"s\.db is damaged \(.*no such column: p\\x97th\); delete"):
         EmbeddingStore.open(path, create=False)
+
+
+def test_a_model_its_index_lists_but_its_table_lacks_is_a_damaged_store(tmp_path: Path) -> None:
+    # A damaged byte changed the model row's id in the table, not in the index of identities:
+    # find_model read the id from the index alone, and the next read of the model ended in
+    # "ValueError: no model with id 1" (zsl embed --export, found by fuzzing the store).
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id", "m", DIM)
+        store.add(model, [StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", unit_vector(0))])
+    with sqlite3.connect(path) as raw:
+        (root,) = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'models'").fetchone()
+    data = bytearray(path.read_bytes())
+    page = (root - 1) * PAGE_SIZE
+    assert data[page] == 0x0D  # a leaf of a table: its one row is the model's
+    cell = page + int.from_bytes(data[page + 8 : page + 10], "big")
+    while data[cell] & 0x80:  # the row's size, a varint; its id follows
+        cell += 1
+    assert data[cell + 1] == model
+    data[cell + 1] = model + 4
+    path.write_bytes(bytes(data))
+    reads = (
+        lambda: export_stored(path, "id", "m", tmp_path / "v.npy"),
+        lambda: stored_items(str(path), "id", "m", None),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match=r"s\.db is damaged \(database disk image is malformed"):
+            read()
 
 
 @pytest.mark.parametrize("damaged", [b"/data/a\0.png", b"data/a.png", "/data/a.png", 7], ids=repr)

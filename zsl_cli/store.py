@@ -598,8 +598,10 @@ class EmbeddingStore:
     def find_model(self, identity: str) -> int | None:
         """The id of the model `identity`, or None if the store has none."""
         with self._errors():
+            # dim too, which only the table holds: the index of identities alone gave an id
+            # that a damaged table may lack, and SQLite finds that damage only in the table.
             row = self._conn.execute(
-                "SELECT id FROM models WHERE identity = ?", (identity,)
+                "SELECT id, dim FROM models WHERE identity = ?", (identity,)
             ).fetchone()
         return None if row is None else int(row[0])
 
