@@ -6,6 +6,7 @@ import csv
 import errno
 import io
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -1604,6 +1605,35 @@ def test_a_full_disk_is_one_message_and_keeps_the_batches_written(tmp_path: Path
         with pytest.raises(ZslError, match=r"^disk full while writing embedding store .*s\.db;"):
             store.add(model, [StoredItem(s, "ok", "", unit_vector(1, 256)) for s in stats])
         assert store.paths(model) == [kept.stat.path]
+
+
+@pytest.mark.skipif(resource is None, reason="needs resource (Unix)")
+def test_a_write_refused_by_a_file_size_limit_says_so_and_keeps_the_batches_written(
+    tmp_path: Path,
+) -> None:
+    # SQLite reports a write refused for any reason but ENOSPC (a disk quota, `ulimit -f`) as a
+    # "disk I/O error", which said to check the disk and the -wal and -journal files.
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = store.register_model("id-a", "model-a", 256)
+        kept = StoredItem(FileStat("/images/kept.png", 1, 1), "ok", "", unit_vector(0, 256))
+        store.add(model, [kept])
+        stats = [FileStat(f"/images/{i:04}.png", 1, 1) for i in range(1000)]
+        limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        action = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        try:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, limits[1]))
+            with pytest.raises(ZslError) as raised:
+                store.add(model, [StoredItem(s, "ok", "", unit_vector(1, 256)) for s in stats])
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+            signal.signal(signal.SIGXFSZ, action)
+        assert store.paths(model) == [kept.stat.path]
+    assert re.match(
+        r"could not write embedding store .*s\.db \(disk I/O error: a write was refused, .*a "
+        r"file size limit.*\); free space or raise the limit and re-run \(batches already "
+        r"written are kept\)$",
+        raised.value.message,
+    )
 
 
 def test_reading_the_vectors_holds_them_once(tmp_path: Path, store: EmbeddingStore) -> None:

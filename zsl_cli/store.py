@@ -950,6 +950,14 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
             f"embedding store {path} is damaged ({where} holds text that is not UTF-8); "
             "delete it and re-run `zsl embed`"
         )
+    if name == "SQLITE_IOERR_WRITE":
+        # SQLite says "disk full" for ENOSPC alone; a quota or a file size limit (EDQUOT,
+        # EFBIG) refuses a write as this, and a bad disk does too.
+        return (
+            f"could not write embedding store {path} ({text}: a write was refused, as where a "
+            "disk quota or a file size limit is reached, or the disk fails); free space or raise "
+            "the limit and re-run (batches already written are kept)"
+        )
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return f"cannot open embedding store {path}: {text}"
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
