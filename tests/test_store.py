@@ -560,6 +560,26 @@ def test_a_store_named_by_a_link_loop_is_said_to_be_one(tmp_path: Path) -> None:
             EmbeddingStore.open(loop, create=create)
 
 
+@pytest.mark.skipif(not hasattr(os, "pathconf"), reason="needs os.pathconf (Unix)")
+def test_a_store_name_without_room_for_its_journal_files_is_refused_before_a_run(
+    tmp_path: Path,
+) -> None:
+    # A name the file system takes but not with "-journal" after it: embed loaded the model,
+    # failed with SQLite's "unable to open database file" and left an empty file, and the next
+    # run said "<name>-wal: File name too long".
+    name_max = os.pathconf(tmp_path, "PC_NAME_MAX")
+    longest = tmp_path / ("s" * (name_max - len(".zsl-journal")) + ".zsl")
+    too_long = tmp_path / ("s" * (name_max - len(".zsl-journal") + 1) + ".zsl")
+    message = rf"^embedding store {too_long}: its name is too long: .*-journal after it, which "
+    with pytest.raises(ZslError, match=message):
+        check_store_writable(too_long)  # before the model loads
+    with pytest.raises(ZslError, match=message):
+        EmbeddingStore.open(too_long)
+    assert not too_long.exists()
+    check_store_writable(longest)
+    EmbeddingStore.open(longest).close()
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 def test_vectors_round_trip(tmp_path: Path, dtype: str) -> None:
     with EmbeddingStore.open(tmp_path / "s.db") as store:

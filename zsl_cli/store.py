@@ -252,6 +252,7 @@ class EmbeddingStore:
         if not create and not path.exists():
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
+        _check_journal_name(path)
         if create and not path.exists():
             # as the other outputs do: a store in a new folder (for a link, its target's, where
             # SQLite creates the file)
@@ -1201,6 +1202,7 @@ def check_store_writable(path: Path) -> None:
     files next to the store (next to the file a link leads to), so that folder must be writable
     too."""
     _check_no_link_loop(path)
+    _check_journal_name(path)
     real = Path(os.path.realpath(path))
     folder = real.parent
     while not folder.exists() and folder != folder.parent:
@@ -1225,6 +1227,27 @@ def _check_no_link_loop(path: Path) -> None:
             raise ZslError(
                 f"embedding store {path} is a symbolic link loop; give a file name like photos.zsl"
             ) from None
+
+
+def _check_journal_name(path: Path) -> None:
+    """Refuse a name the file system takes but not with "-journal" after it: SQLite opens a
+    store only where it can name the journal files beside it, and embed failed with "unable to
+    open database file" once the model loaded, leaving the store's file empty."""
+    real = Path(os.path.realpath(path))  # SQLite's journals go beside the file a link leads to
+    folder = real.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # a folder to be created is on the file system of its parent
+    try:
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no limit known (Windows has no pathconf)
+        return
+    size = len(os.fsencode(f"{real.name}-journal"))
+    if size > name_max:
+        raise ZslError(
+            f"embedding store {path}: its name is too long: SQLite keeps a journal file beside "
+            f"it, named as the store with -journal after it, which would have {size} bytes, "
+            f"over the {name_max} a file name may have there; give a shorter name"
+        )
 
 
 def _entry_spellings(new: Sequence[str], stored: Iterable[str]) -> dict[str, str]:
