@@ -798,6 +798,25 @@ def test_a_model_its_index_lists_but_its_table_lacks_is_a_damaged_store(tmp_path
             read()
 
 
+@pytest.mark.parametrize("column", ["identity", "name", "precision"])
+def test_a_model_whose_text_is_no_text_is_a_damaged_store(tmp_path: Path, column: str) -> None:
+    # A damaged page changed a model's name to a blob: `label --embeddings` with a model the
+    # store lacks, which names the models it holds, ended in "TypeError: sequence item 0:
+    # expected str instance, bytes found" (found by damaging each column).
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        store.register_model("id", "m", DIM, precision="float32")
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"UPDATE models SET {column} = ?", (b"\xff\x00",))
+    with (
+        EmbeddingStore.open(path, create=False) as store,
+        pytest.raises(ZslError, match=r"s\.db is damaged \(a model's name, identity or"),
+    ):
+        store.models()
+    with pytest.raises(ZslError, match=r"s\.db is damaged"):
+        stored_items(str(path), "other-id", "other", None)
+
+
 @pytest.mark.parametrize("damaged", [b"/data/a\0.png", b"data/a.png", "/data/a.png", 7], ids=repr)
 def test_a_stored_path_that_names_no_file_is_a_damaged_store(
     tmp_path: Path, store: EmbeddingStore, damaged: object

@@ -616,6 +616,16 @@ class EmbeddingStore:
                 "  (SELECT count(*) FROM files f WHERE f.model_id = m.id AND f.status != 'ok') "
                 "FROM models m ORDER BY m.id"
             ).fetchall()
+        # zsl writes them as text; a damaged page escapes the table's types, and a blob ended
+        # the messages and run info that name the models in a TypeError.
+        for _, identity, name, _, _, precision, _, _ in rows:
+            if not (isinstance(identity, str) and isinstance(name, str)) or not isinstance(
+                precision, str | None
+            ):
+                raise ZslError(
+                    f"embedding store {self.path} is damaged (a model's name, identity or "
+                    "precision is no text); delete it and re-run `zsl embed`"
+                )
         return [ModelInfo(*row) for row in rows]
 
     def _model(self, model_id: int) -> tuple[int, np.dtype]:
