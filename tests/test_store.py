@@ -817,6 +817,23 @@ def test_a_model_whose_text_is_no_text_is_a_damaged_store(tmp_path: Path, column
         stored_items(str(path), "other-id", "other", None)
 
 
+@pytest.mark.parametrize("column", ["size", "mtime_ns"])
+@pytest.mark.parametrize("damaged", [b"\xff", "x", 1.5], ids=repr)
+def test_a_files_stat_that_is_no_whole_number_is_a_damaged_store_to_a_parquet_export(
+    tmp_path: Path, store: EmbeddingStore, column: str, damaged: object
+) -> None:
+    # pyarrow took the stored size and mtime for its int64 columns as they were read: a damaged
+    # one ended `zsl embed --export x.parquet` in "ArrowInvalid: Could not convert b'\xff'".
+    pytest.importorskip("pyarrow")
+    model = store.register_model("id", "m", DIM)
+    store.add(model, [StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", unit_vector(0))])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute(f"UPDATE files SET {column} = ?", (damaged,))
+    with pytest.raises(ZslError, match=r"is damaged \(a stored file's size or mtime is no whole"):
+        store.export(model, tmp_path / "v.parquet")
+    assert not (tmp_path / "v.parquet").exists()
+
+
 @pytest.mark.parametrize("damaged", [b"/data/a\0.png", b"data/a.png", "/data/a.png", 7], ids=repr)
 def test_a_stored_path_that_names_no_file_is_a_damaged_store(
     tmp_path: Path, store: EmbeddingStore, damaged: object

@@ -868,6 +868,13 @@ class EmbeddingStore:
             for path, size, mtime_ns, vector in self._select(
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
             ):
+                if type(size) is not int or type(mtime_ns) is not int:
+                    # pyarrow's int64 columns took text or a blob for a traceback, and a real
+                    # for a whole number, as a damaged page can leave them.
+                    raise ZslError(
+                        f"embedding store {self.path} is damaged (a stored file's size or mtime "
+                        "is no whole number); delete it and re-run `zsl embed`"
+                    )
                 rows.append((self._path(path), size, mtime_ns))
                 joined += self._vector(vector)
         path_bytes = [row[0] for row in rows]
