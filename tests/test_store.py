@@ -817,6 +817,30 @@ def test_a_model_whose_text_is_no_text_is_a_damaged_store(tmp_path: Path, column
         stored_items(str(path), "other-id", "other", None)
 
 
+@pytest.mark.parametrize("column", ["status", "error"])
+@pytest.mark.parametrize("damaged", [b"\xff\x00", b"ok"], ids=repr)
+def test_a_status_or_error_that_is_no_text_is_a_damaged_store(
+    tmp_path: Path, store: EmbeddingStore, column: str, damaged: object
+) -> None:
+    # A damaged page left a blob for a file's status: label --embeddings ended in the JSON run
+    # info's "TypeError: keys must be str, int, float, bool or None, not bytes" (found by
+    # damaging each column), and a blob for an error went to the predictions as it was.
+    model = store.register_model("id", "m", DIM)
+    stat = FileStat("/data/a.png", 1, 1)
+    store.add(model, [StoredItem(stat, "decode_error", "broken", None)])
+    with sqlite3.connect(store.path) as raw:
+        raw.execute(f"UPDATE files SET {column} = ?", (damaged,))
+    reads = (
+        lambda: store.load(model),
+        lambda: store.fetch(model, [stat.path]),
+        lambda: stored_items(str(store.path), "id", "m", None),
+        lambda: stored_items(str(store.path), "id", "m", [Path(stat.path)]),
+    )
+    for read in reads:
+        with pytest.raises(ZslError, match=r"is damaged \(a stored status or error is no text\)"):
+            read()
+
+
 @pytest.mark.parametrize("column", ["size", "mtime_ns"])
 @pytest.mark.parametrize("damaged", [b"\xff", "x", 1.5], ids=repr)
 def test_a_files_stat_that_is_no_whole_number_is_a_damaged_store_to_a_parquet_export(

@@ -769,7 +769,7 @@ class EmbeddingStore:
                 path_bytes.append(self._path(path))
                 joined += self._vector(vector)
             failed = [
-                (os.fsdecode(self._path(path)), status, error)
+                (os.fsdecode(self._path(path)), self._text(status), self._text(error))
                 for path, status, error in self._select(
                     "path, status, error", model_id, "status != 'ok'"
                 )
@@ -795,8 +795,9 @@ class EmbeddingStore:
             for path in paths:
                 row = self._conn.execute(query, (model_id, os.fsencode(path))).fetchone()
                 if row is not None:
-                    *stat, vector = row
-                    rows.append((path, *stat, vector is not None))
+                    size, mtime_ns, status, error, vector = row
+                    status, error = self._text(status), self._text(error)
+                    rows.append((path, size, mtime_ns, status, error, vector is not None))
                     if vector is not None:
                         joined += self._vector(vector)
                         n_vectors += 1
@@ -829,6 +830,17 @@ class EmbeddingStore:
             return value
         raise ZslError(
             f"embedding store {self.path} is damaged (a stored vector is no blob); "
+            "delete it and re-run `zsl embed`"
+        )
+
+    def _text(self, value: object) -> str:
+        """A stored status or error as read: the text `add` wrote. A blob or a number in its
+        place is a damaged page, which went on to the predictions and the run info as it was
+        (a blob's status failed the JSON run info)."""
+        if isinstance(value, str):
+            return value
+        raise ZslError(
+            f"embedding store {self.path} is damaged (a stored status or error is no text); "
             "delete it and re-run `zsl embed`"
         )
 
