@@ -1110,6 +1110,26 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_by_a_writer(tmp_path: P
         assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
+def test_a_store_of_version_2_whose_header_says_version_1_is_written_as_version_2(
+    tmp_path: Path,
+) -> None:
+    # A damaged header (one bit of user_version) or a tool that set it back: the migration
+    # added the precision column again, and embed ended in "OperationalError: duplicate
+    # column name: precision".
+    path = tmp_path / "s.db"
+    with EmbeddingStore.open(path) as store:
+        store.register_model("id-a", "model-a", DIM, precision="float16")
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 1")
+    with EmbeddingStore.open(path, create=False) as writer:
+        writer.register_model("id-b", "model-b", DIM, precision="float32")
+        assert [m.precision for m in writer.models()] == ["float16", "float32"]
+        with pytest.raises(ZslError, match="encoded in float16"):
+            writer.register_model("id-a", "model-a", DIM, precision="float32")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
 def test_a_model_registered_without_precision_records_it_before_its_first_vector(
     tmp_path: Path,
 ) -> None:

@@ -589,7 +589,9 @@ class EmbeddingStore:
     def _migrate_to_version_2(self) -> None:
         """Add the precision column; call inside a write transaction."""
         if self._header()[1] == 1:  # not migrated meanwhile by another process
-            self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(models)")}
+            if "precision" not in columns:  # a version 2 store whose header was set back has it
+                self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
             self._conn.execute("PRAGMA user_version = 2")
 
     def _has_files(self, model_id: int) -> bool:
