@@ -990,6 +990,14 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
             "disk quota or a file size limit is reached, or the disk fails); free space or raise "
             "the limit and re-run (batches already written are kept)"
         )
+    if name == "SQLITE_IOERR_SHMSIZE":
+        # Even a read makes this file (32 KiB) beside the store, where SQLite keeps its journals.
+        real = Path(os.path.realpath(path))
+        return (
+            f"no room for the shared-memory file {real.name}-shm that embedding store {path} "
+            f"needs next to {real} ({text}): the disk is full, or a quota or a file size limit is "
+            "reached; free space and re-run"
+        )
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return f"cannot open embedding store {path}: {text}"
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
