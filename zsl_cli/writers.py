@@ -391,8 +391,8 @@ class _RecordText:
 def _json_numbers(texts: list[str]) -> list[str]:
     """Scores as written (`_score_text`) -> as json.dumps writes the floats they stand for."""
     joined = "\0".join(texts)
-    # The long way: NaN and the infinities, 1e7 or more, below 1e-299 (subnormal floats have
-    # fewer digits to them), None.
+    # The long way: NaN and the infinities, 1e7 or more, None, and exponents -30 to -39 or -300
+    # and below (which tests for subnormal floats, below 1e-307: their repr may be shorter).
     if any(mark in joined for mark in ("n", "e+", "e-3")) or "" in texts:
         return [_json_text(None if text == "" else float(text)) for text in texts]
     # json.dumps writes a float as its repr, the shortest decimal that reads back as it: for a
