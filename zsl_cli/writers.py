@@ -391,15 +391,18 @@ class _RecordText:
 def _json_numbers(texts: list[str]) -> list[str]:
     """Scores as written (`_score_text`) -> as json.dumps writes the floats they stand for."""
     joined = "\0".join(texts)
-    # The long way: NaN and the infinities, 1e7 or more, None, and exponents -30 to -39 or -300
-    # and below (which tests for subnormal floats, below 1e-307: their repr may be shorter).
-    if any(mark in joined for mark in ("n", "e+", "e-3")) or "" in texts:
+    # The long way: NaN and the infinities, 1e7 or more, None, and below 1e-299 (subnormal
+    # floats, below 1e-307, have fewer digits: their repr may be shorter).
+    if "n" in joined or "e+" in joined or _BELOW_1E_299.search(joined) or "" in texts:
         return [_json_text(None if text == "" else float(text)) for text in texts]
     # json.dumps writes a float as its repr, the shortest decimal that reads back as it: for a
     # decimal of 7 digits or fewer, the decimal itself, with an exponent below 1e-4 as format's
     # 'g' writes it; only whole numbers differ ("1" is "1.0"). float() and repr() took 1.5 us a
     # score, most of a long ranking's time.
     return [text if "." in text or "e" in text else text + ".0" for text in texts]
+
+
+_BELOW_1E_299 = re.compile(r"e-3\d\d")
 
 
 class _LabelHeads(dict[str, str]):
