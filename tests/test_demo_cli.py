@@ -50,7 +50,11 @@ def test_help_defaults_are_the_ones_used():
     from zsl_cli.demo.train import TrainSettings
 
     assert list(DEFAULT_EVALUATE_SEEDS) == [101, 102, 103, 104, 105]
-    assert "[default: 101 to 105]" in run("evaluate", "--help").stdout
+    from zsl_cli.demo.evaluate import MAX_PER_CLASS
+
+    evaluate_help = " ".join(run("evaluate", "--help").stdout.split())
+    assert "[default: 101 to 105]" in evaluate_help
+    assert f"Images per class in each set, 1 to {MAX_PER_CLASS:,} " in evaluate_help
     text = " ".join(run("train", "--help").stdout.split())
     assert f"[default: {TrainSettings.steps}]" in text
     assert f"after {TrainSettings.text_warmup_steps} text-only warm-up steps" in text

@@ -257,6 +257,13 @@ def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
     # So is a seed no set has: this folder holds no model, which would be said first.
     with pytest.raises(ZslError, match="--seed must be from 0 to 4294967295, got -1"):
         evaluate_saved(tmp_path, [1, -1], 1)
+    # A typo's million images a class would be rendered in memory until it ran out.
+    with pytest.raises(ZslError) as info:
+        evaluate_saved(tmp_path, [1], 1_000_000)
+    assert info.value.message == (
+        "--per-class must be at most 1,000 (30,000 images a set, held in memory at once), "
+        "got 1000000"
+    )
     model = Path(__file__).resolve().parents[1] / "zsl_cli" / "models" / "shapes-demo"
     for count in ("0", "-3"):
         done = subprocess.run(

@@ -191,7 +191,13 @@ def evaluate(
             show_default=False,
         ),
     ] = None,
-    per_class: Annotated[int, typer.Option(metavar="N", help="Images per class in each set.")] = 20,
+    per_class: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Images per class in each set, 1 to 1,000 (a set is held in memory at once).",
+        ),
+    ] = 20,
 ) -> None:
     """Print a model's zero-shot accuracies on fresh image sets.
 

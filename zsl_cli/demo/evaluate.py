@@ -33,6 +33,9 @@ NOT_SCORED = (
     "model, label a make-images set with zsl label and score it with zsl evaluate"
 )
 ATTRIBUTE_TEMPLATE = "a photo of something {}."
+# A set's images are all held at once (some 36 KB each, 160 x 160 at most): 30,000 of them are
+# about a gigabyte. A typo such as --per-class 1000000 asked for 1 TB and ran out of memory.
+MAX_PER_CLASS = 1_000
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,12 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
     """Load a saved model with the Auto classes and score one fresh set per seed."""
     if per_class < 1:  # checked before the model loads; an empty set has no accuracy
         raise ZslError(f"--per-class must be at least 1, got {per_class}")
+    if per_class > MAX_PER_CLASS:
+        most = MAX_PER_CLASS * len(all_classes())
+        raise ZslError(
+            f"--per-class must be at most {MAX_PER_CLASS:,} ({most:,} images a set, held in "
+            f"memory at once), got {per_class}"
+        )
     for seed in seeds:  # before the model loads too, as make-images checks its seed at once
         check_seed(seed)
     import torch
