@@ -1485,6 +1485,17 @@ def test_help_shows_defaults_written_in_the_text():
         ),
         (["label", "x", "--json", "p.json"], "No such option: --json: write JSON with -f json"),
         (["hubness", "x", "--output", "h.json"], "--json FILE writes the results as JSON"),
+        # Label's option and hubness's for the reduction methods, each given to the other.
+        (
+            ["hubness", "x", "--hubness-reduction", "csls"],
+            "No such option: --hubness-reduction: hubness compares every method; --methods M,M "
+            "picks which (see 'zsl hubness --help')",
+        ),
+        (
+            ["label", "x", "--methods=csls"],
+            "No such option: --methods: label applies one method, given with "
+            "--hubness-reduction METHOD (see 'zsl label --help')",
+        ),
         # A file named -x.jpg: the shell gives no way to tell it from options but these.
         (
             ["label", "-x.jpg"],

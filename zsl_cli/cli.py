@@ -200,6 +200,8 @@ _NAMED_OTHERWISE = {
     ("hubness", "--output"): _JSON_RESULTS,
     ("embed", "-o"): _EMBED_OUTPUT,
     ("embed", "--output"): _EMBED_OUTPUT,
+    ("hubness", "--hubness-reduction"): "hubness compares every method; --methods M,M picks which",
+    ("label", "--methods"): "label applies one method, given with --hubness-reduction METHOD",
 }
 
 
