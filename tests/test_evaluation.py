@@ -394,6 +394,27 @@ def test_csv_truth_absolute_rows_match_by_their_whole_path_only(tmp_path):
     assert matching.pairs == () and matching.unmatched.predictions == 1
 
 
+def test_csv_truth_absolute_rows_from_another_machine_end_with_relative_predictions(
+    tmp_path, monkeypatch
+):
+    # Alice's truth names her files; the predictions were made here, from the folder above the
+    # images: each one's whole relative path ends one of her paths, as rule 3 the other way.
+    csv_path = write_csv(
+        tmp_path / "truth.csv",
+        b"path,label\n/home/alice/data/shapes/cat/a.jpg,cat\n/home/alice/data/shapes/dog/a.jpg,dog\n"
+        b"/home/alice/data/shapes/dog/b.jpg,dog\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    predictions = [predicted("shapes/cat/a.jpg", "cat"), predicted("./shapes/dog/a.jpg", "cat")]
+    result = evaluate(predictions, load_truth(csv_path), ks=(1,))
+    assert result.n == 2 and result.unmatched.matched_by_relative_path == 2
+    assert result.metrics.top_k[0].overall == pytest.approx(0.5)
+    assert result.unmatched.truth_examples == ("/home/alice/data/shapes/dog/b.jpg",)
+    # A path that ends two of her images is neither; a longer one tells them apart.
+    matching = match_paths(["a.jpg", "dog/a.jpg"], load_truth(csv_path))
+    assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
+
+
 def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
     # Predictions made in another folder pair by path ending; the absolute rows before the
     # relative ones must not move which row each ending points to.

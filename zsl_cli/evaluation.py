@@ -17,8 +17,10 @@ A prediction matches a truth image when, in this order:
    folder or on another machine (names compared as shown, composed or decomposed alike, and
    '\\' a separator, as on Windows). The longest such ending wins; when several predictions
    end with the same truth path, or it is the ending of several truth images, none is
-   matched. When both paths name existing files here, they are two different images (rules 1
-   and 2 would have paired them) and are not matched.
+   matched. A truth CSV's absolute path (written on another machine) is matched the other way
+   round: it ends with a relative prediction path, as written, that ends no other of them.
+   When both paths name existing files here, they are two different images (rules 1 and 2
+   would have paired them) and are not matched.
 Each truth image matches at most one prediction. What is left over on either side is counted and
 reported with a few examples, never dropped silently; so are files under a truth folder that no
 prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
@@ -605,9 +607,16 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     # Every row keeps its position; an absolute row's empty key is never looked up. Built only
     # for rows left over: composing every truth path's names takes a while.
     by_relative = _unique_index(_ending(item.relative) for item in truth.items) if leftover else {}
+    by_written_ending = _absolute_endings(truth.items) if leftover else {}
     claims: dict[int, list[int]] = {}
     for j in leftover:
-        i = _longest_ending(_ending(_parts(paths[j])), by_relative)
+        ending = _ending(_parts(paths[j]))
+        i = _longest_ending(ending, by_relative)
+        if not os.path.isabs(paths[j]) and ending in by_written_ending:
+            # The other way round: a relative prediction path that ends a truth CSV's absolute
+            # path (another machine's). Two images it could be are none.
+            other = by_written_ending[ending]
+            i = other if i is None or other == i else None
         if (
             i is not None
             and not taken[i]
@@ -684,6 +693,19 @@ def _longest_ending(parts: tuple[str, ...], index: dict[Any, int | None]) -> int
         if parts[-length:] in index:
             return index[parts[-length:]]
     return None
+
+
+def _absolute_endings(items: Sequence[TruthItem]) -> dict[Any, int | None]:
+    """Every ending of the truth CSV's absolute paths -> its item; None where it ends two."""
+    index: dict[Any, int | None] = {}
+    for position, item in enumerate(items):
+        if item.relative:  # a folder's image, or a CSV's relative path: rule 3 as written
+            continue
+        parts = _ending(_parts(item.path))
+        for length in range(1, len(parts) + 1):
+            key = parts[-length:]
+            index[key] = None if key in index else position
+    return index
 
 
 def _both_exist(prediction_path: str, truth_path: str) -> bool:
