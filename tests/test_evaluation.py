@@ -394,6 +394,26 @@ def test_csv_truth_absolute_rows_match_by_their_whole_path_only(tmp_path):
     assert matching.pairs == () and matching.unmatched.predictions == 1
 
 
+def test_a_truth_folder_a_level_above_its_classes_is_said(tmp_path):
+    # data/train/cat/a.jpg: --truth data makes train and val the classes and every image wrong;
+    # the warning says where the class folders are.
+    paths = [touch(tmp_path / "data" / name) for name in ("train/cat/a.jpg", "val/dog/b.jpg")]
+    truth = load_truth(tmp_path / "data")
+    predictions = [predicted(paths[0], "cat", ["cat", "dog"]), predicted(paths[1], "dog")]
+    said = f"give one as --truth, as {tmp_path / 'data' / 'train'})"
+    for class_names in (["cat", "dog"], None):
+        result = evaluate(predictions, truth, ks=(1,), class_names=class_names)
+        assert len(result.warnings) == 1
+        assert result.warnings[0].endswith(
+            f": train, val (train, val hold folders named as classes, such as 'train/cat': {said}"
+        )
+    # Folders that hold no class's folder are no such tree: nothing more is said.
+    touch(tmp_path / "other" / "misc" / "cat2" / "c.jpg")
+    alone = predicted(tmp_path / "other" / "misc" / "cat2" / "c.jpg", "cat")
+    result = evaluate([alone], load_truth(tmp_path / "other"), class_names=["cat"])
+    assert result.warnings[0].endswith("(do the class names match the truth's?): misc")
+
+
 def test_csv_truth_absolute_rows_from_another_machine_end_with_relative_predictions(
     tmp_path, monkeypatch
 ):

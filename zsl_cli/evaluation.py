@@ -403,6 +403,7 @@ def evaluate(
                 f"truth's?): {some_names(unlisted)}"
                 + _not_utf8_hint(unlisted, fix)
                 + _other_case_hint(unlisted, class_names)
+                + _level_down_hint(truth, unlisted, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -413,6 +414,7 @@ def evaluate(
                 f"{some_names(never_offered)}"
                 + _not_utf8_hint(never_offered, fix)
                 + _other_case_hint(never_offered, metrics.candidates)
+                + _level_down_hint(truth, never_offered, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -484,6 +486,30 @@ def _other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
         for name, other in pairs
     ]
     return f" ({some_names(shown, 3)})"
+
+
+def _level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:
+    """Where these truth classes are folders of class folders (photos/train/cat, a split level
+    above the classes): the truth folder given is a level too high, and every image is counted
+    under its split's name, wrong."""
+    if truth.kind != "folder":
+        return ""
+    known = {composed(name) for name in classes}
+    holders: dict[str, str] = {}
+    for item in truth.items:
+        if len(item.relative) > 2 and item.label in names and not item.hidden:
+            inner = path_to_text(item.relative[1])
+            if composed(inner) in known:
+                holders.setdefault(item.relative[0], f"{path_to_text(item.relative[0])}/{inner}")
+    if not holders:
+        return ""
+    first = sorted(holders)[0]
+    held = some_names([path_to_text(name) for name in sorted(holders)], 3)
+    folder = printable(os.path.join(truth.source, first))
+    give = f"give --truth {folder}" if len(holders) == 1 else f"give one as --truth, as {folder}"
+    verb = "holds" if len(holders) == 1 else "hold"
+    example = printable_text(holders[first])
+    return f" ({held} {verb} folders named as classes, such as '{example}': {give})"
 
 
 def _loose(name: str) -> str:
