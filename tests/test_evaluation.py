@@ -435,6 +435,22 @@ def test_csv_truth_absolute_rows_from_another_machine_end_with_relative_predicti
     assert matching.pairs == ((1, 1),) and matching.unmatched.predictions == 1
 
 
+def test_csv_truth_absolute_windows_paths_end_with_relative_predictions(tmp_path, monkeypatch):
+    # A truth CSV from a Windows machine: C:\ and \\server paths name no file here either.
+    csv_path = write_csv(
+        tmp_path / "truth.csv",
+        b"path,label\r\nC:\\Users\\alice\\shapes\\cat\\a.jpg,cat\r\n"
+        b"\\\\nas\\share\\shapes\\dog\\b.jpg,dog\r\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    predictions = ["shapes/cat/a.jpg", "shapes/dog/b.jpg"]
+    matching = match_paths(predictions, load_truth(csv_path))
+    assert matching.pairs == ((0, 0), (1, 1)) and matching.unmatched.matched_by_relative_path == 2
+    # Predictions made on that machine still pair with its paths.
+    matching = match_paths([r"C:\Users\alice\shapes\cat\a.jpg"], load_truth(csv_path))
+    assert matching.pairs == ((0, 0),)
+
+
 def test_csv_truth_absolute_rows_do_not_shift_path_ending_matches(tmp_path):
     # Predictions made in another folder pair by path ending; the absolute rows before the
     # relative ones must not move which row each ending points to.

@@ -17,8 +17,9 @@ A prediction matches a truth image when, in this order:
    folder or on another machine (names compared as shown, composed or decomposed alike, and
    '\\' a separator, as on Windows). The longest such ending wins; when several predictions
    end with the same truth path, or it is the ending of several truth images, none is
-   matched. A truth CSV's absolute path (written on another machine) is matched the other way
-   round: it ends with a relative prediction path, as written, that ends no other of them.
+   matched. A truth CSV's absolute path (written on another machine, Windows' C:\\ paths too)
+   is matched the other way round: it ends with a relative prediction path, as written, that
+   ends no other of them.
    When both paths name existing files here, they are two different images (rules 1 and 2
    would have paired them) and are not matched.
 Each truth image matches at most one prediction. What is left over on either side is counted and
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ntpath
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -885,7 +887,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         )
                     continue
                 line_of[full] = len(items)
-                relative = () if os.path.isabs(written) else _parts(written)
+                absolute = os.path.isabs(written) or _windows_absolute(written)
+                relative = () if absolute else _parts(written)
                 items.append(TruthItem(full, relative, label, written))
     except csv.Error as error:
         raise ZslError(f"{where}: not a readable CSV ({error})") from error
@@ -893,6 +896,13 @@ def _truth_from_csv(source: str) -> GroundTruth:
         raise ZslError(f"{where}: the ground-truth CSV has no rows")
     classes = tuple(sorted({item.label for item in items}))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _windows_absolute(path: str) -> bool:
+    """Whether a truth CSV's path is absolute on Windows (C:\\data\\a.jpg, a \\\\server share):
+    written there, it names no file here, and starts at no folder the CSV's could stand for."""
+    drive, rest = ntpath.splitdrive(path)
+    return bool(drive) and rest[:1] in ("\\", "/")
 
 
 # The header names a truth CSV's columns go by, as datasets and exports name them (Kaggle's
