@@ -330,6 +330,11 @@ def test_no_match_shows_where_two_same_looking_paths_point(tmp_path, monkeypatch
     assert repr(str(tmp_path / "small" / "a.png")) in message
     assert repr(str(tmp_path / "labels" / "small" / "a.png")) in message
     assert "relative paths start at the CSV's folder" in message
+    # Of a CSV of absolute paths, that would mislead: none of them is relative to anything.
+    csv_path = write_csv(tmp_path / "labels" / "other.csv", b"path,label\n/home/al/a.png,cat\n")
+    with pytest.raises(ZslError) as caught:
+        evaluate([predicted("/mnt/bob/a.png", "cat")], load_truth(csv_path))
+    assert "'/mnt/bob/a.png' vs '/home/al/a.png'); run evaluate" in caught.value.message
 
 
 def test_no_match_gives_an_image_of_the_truth_as_example(photos, tmp_path):

@@ -1248,7 +1248,7 @@ def _nothing_matched_message(
         # The same text, resolved against different folders: show where each one points.
         example_prediction, example_truth = predicted_file, example.path
     where = ""
-    if truth.kind == "csv":
+    if truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
         where = " (a truth CSV's relative paths start at the CSV's folder)"
     if os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
         advice = "the predictions name images outside the ground truth: give the truth of the "
