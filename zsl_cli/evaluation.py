@@ -842,6 +842,16 @@ def _truth_from_csv(source: str) -> GroundTruth:
         "the ground truth",
         "give a folder of class sub-folders or a UTF-8 CSV (path,label)",
     )
+    # Read as CSV, an export in JSON or XML was refused for its header, quoting a mangled
+    # first line of it ("found: [{"id":1,data:{...").
+    start = text.lstrip()[:1]
+    if start and start in "[{<":
+        kind = "XML" if start == "<" else "JSON"
+        raise ZslError(
+            f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders "
+            "or a CSV with columns path,label (from an annotation tool, export CSV or class "
+            "folders)"
+        )
     try:
         named_delimiter = _excel_delimiter(text)
         with io.StringIO(text, newline="") as handle:
