@@ -781,6 +781,8 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
         "n02085620,0\nn02085782,1\n",
         # ImageNet's LOC_synset_mapping.txt: a WordNet id, a space, the names.
         "n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n",
+        # CUB-200's classes.txt: an index, a space, a numbered id.
+        "1 001.Black_footed_Albatross\n2 002.Laysan_Albatross\n",
     ],
 )
 def test_a_csv_of_class_ids_and_names_is_warned_of(text):
@@ -791,6 +793,7 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
     [warning] = spec.warnings
     assert f"c.txt: every class name holds a class id, such as {spec.names[0]!r}" in warning
     assert "write the names alone" in warning
+    assert ("with spaces for '_'" in warning) == ("_" in text)  # CUB's Black_footed_Albatross
 
 
 @pytest.mark.parametrize(
@@ -799,6 +802,7 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
         # Counts and numbered names, not ids: the numbers repeat, or are part of the name.
         "1 person\n2 people\n3 people\n",
         "level 1\nlevel 2\n",
+        "1 1.5 litre bottle\n2 0.5 litre bottle\n",
         "cat,1\ndog,1\n",
         "cat,0\ndog\n",
     ],

@@ -344,6 +344,9 @@ _ID_FIRST = re.compile(r"(?P<id>\d+)\s*[,;]\s*\S.*")
 _ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
 # ImageNet's `n01440764 tench, Tinca tinca` (LOC_synset_mapping.txt): a WordNet id first.
 _WORDNET_ID_FIRST = re.compile(r"(?P<id>n\d{8})(\s*[,;]\s*|\s+)\S.*")
+# CUB-200's classes.txt: `1 001.Black_footed_Albatross`, an index before a numbered id (not
+# `1 1.5 litre bottle`: a number's decimals are no name).
+_INDEX_BEFORE_NUMBERED_ID = re.compile(r"(?P<id>\d+)\s+\d+\.[^\W\d]\S*")
 
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
@@ -392,12 +395,15 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
     if len(names) > 1 and any(
-        _holds_class_ids(ids, names) for ids in (_ID_FIRST, _ID_LAST, _WORDNET_ID_FIRST)
+        _holds_class_ids(ids, names)
+        for ids in (_ID_FIRST, _ID_LAST, _WORDNET_ID_FIRST, _INDEX_BEFORE_NUMBERED_ID)
     ):
+        # CUB's names join their words with '_', which stays in the prompts too.
+        spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
         return quoted + (
             f"{source}: every class name holds a class id, such as {names[0]!r} (a table of ids "
             "and names?): the ids are part of the names and of their prompts; write the names "
-            "alone",
+            f"alone{spaces}",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
