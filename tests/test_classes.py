@@ -839,3 +839,21 @@ def test_numbered_classes_with_descriptions_are_descriptions():
     # MNIST's digits, described: classes that are numbers, each with its descriptors.
     text = '{"0": ["a round loop", "an oval"], "1": ["a single stroke", "a vertical line"]}'
     assert parse_descriptions(text, "d.json").warnings == ()
+
+
+def test_cubs_attribute_list_is_refused_as_a_class_list_and_named_as_attributes():
+    # CUB's attributes.txt: as a class list, class '1 has_bill_shape' got the prompt
+    # ':curved_(up_or_down)' (no name in it), without a word.
+    text = "1 has_bill_shape::curved_(up_or_down)\n2 has_bill_shape::dagger\n"
+    message = "c.txt:1: '1 has_bill_shape::curved_(up_or_down)' holds '::': a class name ends at"
+    with pytest.raises(ZslError, match=re.escape(message)):
+        parse_classes(text, "c.txt")
+    # A prompt may hold '::' after its start.
+    assert parse_classes("vector: a photo of a std::vector\n").classes[0].prompts == (
+        "a photo of a std::vector",
+    )
+    # As attributes, it was 'a class list? pass it as --classes', which refused it.
+    with pytest.raises(ZslError, match="^a.txt:1: header must be") as error:
+        parse_attributes(text, "a.txt")
+    assert "class list" not in str(error.value)
+    assert "attribute names alone, as CUB's attributes.txt" in str(error.value)

@@ -306,6 +306,15 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             )
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
+        if prompt_text.startswith(":"):
+            # CUB's attributes.txt (`1 has_bill_shape::curved_(up_or_down)`): every prompt of
+            # the class would be ':curved_(up_or_down)', without its name.
+            raise ZslError(
+                f"{where}: {line!r} holds '::': a class name ends at its first ':' and its "
+                "prompts follow it (write `name: prompt one; prompt two`; a list of "
+                "attribute::value names, as CUB's attributes.txt? attributes are the columns "
+                "of an --attributes table)"
+            )
         if colon:
             prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
             if not prompts:
@@ -887,6 +896,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 " (numbers alone, without class names or a header: a bare weight matrix, as "
                 "AwA2's predicate-matrix files are? give it the header and each row its class "
                 "name first, separated by commas)"
+            )
+        elif not hint and all(len(row) == 1 and "::" in row[0] for _, row in numbered):
+            hint = (
+                " (attribute names alone, as CUB's attributes.txt lists them? they are the "
+                "header's columns after `class`, over a row of weights for each class)"
             )
         elif not hint and all(len(row) == 1 for _, row in numbered):
             hint = " (the file has one column: a class list? pass it as --classes)"
