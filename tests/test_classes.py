@@ -486,6 +486,13 @@ def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Pat
     (tmp_path / "a.csv").write_text("class,red\ncat,1\n")
     with pytest.raises(ZslError, match="not in the class list: 'lion'$"):
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    # The first such class is named with its line, as the file's other errors are.
+    (tmp_path / "d.json").write_text('{\n "cat": ["fur"],\n "lion": ["mane"],\n "emu": ["legs"]\n}')
+    message = (
+        f"{tmp_path / 'd.json'}:3: descriptions for classes not in the class list: 'lion', 'emu'"
+    )
+    with pytest.raises(ZslError, match=re.escape(message)):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
     # Names match exactly; one that differs in case or spacing is named beside its likely match.
     (tmp_path / "d.json").write_text('{"Cat": ["whiskers"]}')
     with pytest.raises(

@@ -140,11 +140,10 @@ def load_class_spec(
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
-    described = None
+    described, described_text = None, ""
     if descriptions is not None:
-        described = parse_descriptions(
-            read_text(descriptions, "descriptions file"), str(descriptions)
-        )
+        described_text = read_text(descriptions, "descriptions file")
+        described = parse_descriptions(described_text, str(descriptions))
     if classes is None:
         assert described is not None
         return described
@@ -152,7 +151,9 @@ def load_class_spec(
         spec = parse_classes(read_text(classes), str(classes))
     else:
         spec = class_names_spec(classes)
-    return spec if described is None else merge_descriptions(spec, described, str(descriptions))
+    if described is None:
+        return spec
+    return merge_descriptions(spec, described, str(descriptions), described_text)
 
 
 def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec:
@@ -720,8 +721,11 @@ def _not_json_hint(text: str) -> str:
     return "not JSON (a class list? pass it as --classes)"
 
 
-def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> ClassSpec:
-    """classes.txt decides which classes exist; descriptions add descriptors to them."""
+def merge_descriptions(
+    spec: ClassSpec, described: ClassSpec, source: str, text: str = ""
+) -> ClassSpec:
+    """classes.txt decides which classes exist; descriptions add descriptors to them. `text`,
+    the descriptions file's, gives the line of a class that is not in the list."""
     known = {composed(c.name) for c in spec.classes}
     unknown = [c.name for c in described.classes if composed(c.name) not in known]
     if unknown:
@@ -729,8 +733,12 @@ def merge_descriptions(spec: ClassSpec, described: ClassSpec, source: str) -> Cl
         loose = {_loose(c.name): c.name for c in spec.classes}
         near = next((loose[_loose(n)] for n in unknown if _loose(n) in loose), None)
         hint = "" if near is None else f" (names must match exactly; the class list has {near!r})"
+        where = source
+        if text:  # every key of the file is a class, in order (parse_descriptions made them)
+            first = next(i for i, c in enumerate(described.classes) if c.name == unknown[0])
+            where = f"{source}:{_key_lines(text)[first]}"
         raise ZslError(
-            f"{source}: descriptions for classes not in the class list: "
+            f"{where}: descriptions for classes not in the class list: "
             + ", ".join(repr(n) for n in unknown[:5])
             + hint
         )
