@@ -790,6 +790,8 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
         "n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n",
         # CUB-200's classes.txt: an index, a space, a numbered id.
         "1 001.Black_footed_Albatross\n2 002.Laysan_Albatross\n",
+        # Open Images' class-descriptions.csv: a Freebase id, a comma, the name.
+        "/m/011k07,Tortoise\n/m/011q46kg,Container\n",
     ],
 )
 def test_a_csv_of_class_ids_and_names_is_warned_of(text):

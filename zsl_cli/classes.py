@@ -354,6 +354,8 @@ _ID_FIRST = re.compile(r"(?P<id>\d+)\s*[,;]\s*\S.*")
 _ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
 # ImageNet's `n01440764 tench, Tinca tinca` (LOC_synset_mapping.txt): a WordNet id first.
 _WORDNET_ID_FIRST = re.compile(r"(?P<id>n\d{8})(\s*[,;]\s*|\s+)\S.*")
+# Open Images' class-descriptions.csv: `/m/011k07,Tortoise`, a Freebase id first.
+_FREEBASE_ID_FIRST = re.compile(r"(?P<id>/[mg]/[0-9a-z_]+)\s*[,;]\s*\S.*")
 # CUB-200's classes.txt: `1 001.Black_footed_Albatross`, an index before a numbered id (not
 # `1 1.5 litre bottle`: a number's decimals are no name).
 _INDEX_BEFORE_NUMBERED_ID = re.compile(r"(?P<id>\d+)\s+\d+\.[^\W\d]\S*")
@@ -406,7 +408,13 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         )
     if len(names) > 1 and any(
         _holds_class_ids(ids, names)
-        for ids in (_ID_FIRST, _ID_LAST, _WORDNET_ID_FIRST, _INDEX_BEFORE_NUMBERED_ID)
+        for ids in (
+            _ID_FIRST,
+            _ID_LAST,
+            _WORDNET_ID_FIRST,
+            _FREEBASE_ID_FIRST,
+            _INDEX_BEFORE_NUMBERED_ID,
+        )
     ):
         # CUB's names join their words with '_', which stays in the prompts too.
         spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
