@@ -866,3 +866,20 @@ def test_cubs_attribute_list_is_refused_as_a_class_list_and_named_as_attributes(
         parse_attributes(text, "a.txt")
     assert "class list" not in str(error.value)
     assert "attribute names alone, as CUB's attributes.txt" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["n01440764\nn01443537\n", "/m/011k07\n/m/011q46kg\n"])
+def test_a_class_list_of_ids_alone_is_warned_of(text):
+    # ImageNet's synsets (its folders' names) or Open Images' ids: the model read 'n01440764'
+    # as text, labelling at chance, without a word.
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()  # labelled as written
+    assert any(
+        w.startswith(f"c.txt: every class name is a class id, such as {spec.names[0]!r}")
+        for w in spec.warnings
+    )
+
+
+@pytest.mark.parametrize("text", ["n01440764\ncat\n", "m1\nm2\n", "n0144\nn0145\n"])
+def test_a_class_list_of_some_ids_or_other_codes_is_not_warned_of(text):
+    assert parse_classes(text, "c.txt").warnings == ()

@@ -356,6 +356,9 @@ _ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
 _WORDNET_ID_FIRST = re.compile(r"(?P<id>n\d{8})(\s*[,;]\s*|\s+)\S.*")
 # Open Images' class-descriptions.csv: `/m/011k07,Tortoise`, a Freebase id first.
 _FREEBASE_ID_FIRST = re.compile(r"(?P<id>/[mg]/[0-9a-z_]+)\s*[,;]\s*\S.*")
+# A WordNet or Freebase id alone (ImageNet's folders are named `n01440764`): no model reads it
+# as the class it stands for.
+_DATASET_ID = re.compile(r"n\d{8}|/[mg]/[0-9a-z_]+")
 # CUB-200's classes.txt: `1 001.Black_footed_Albatross`, an index before a numbered id (not
 # `1 1.5 litre bottle`: a number's decimals are no name).
 _INDEX_BEFORE_NUMBERED_ID = re.compile(r"(?P<id>\d+)\s+\d+\.[^\W\d]\S*")
@@ -422,6 +425,12 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             f"{source}: every class name holds a class id, such as {names[0]!r} (a table of ids "
             "and names?): the ids are part of the names and of their prompts; write the names "
             f"alone{spaces}",
+        )
+    if all(map(_DATASET_ID.fullmatch, names)):
+        return quoted + (
+            f"{source}: every class name is a class id, such as {names[0]!r} (a WordNet or "
+            "Freebase id): the model reads the id as text, not as the class it stands for; write "
+            "the class names (a dataset's mapping of ids to names has them)",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
