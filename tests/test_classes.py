@@ -677,7 +677,11 @@ def test_a_class_file_given_to_the_wrong_option_names_the_right_one(parse, text,
         parse(text, "x")
 
 
-@pytest.mark.parametrize("header", ["class,description", "path,label", "Name; Notes"])
+@pytest.mark.parametrize(
+    # Open Images' oidv7-class-descriptions.csv: LabelName,DisplayName over /m/011k07,Tortoise.
+    "header",
+    ["class,description", "path,label", "Name; Notes", "LabelName,DisplayName"],
+)
 def test_a_csv_given_as_a_class_list_is_warned_of(header):
     # Its header was a class and every row, commas and all, another: labelled without a word.
     [warning] = parse_classes(f"{header}\ncat,a small animal\ndog,a pet\n", "c.txt").warnings

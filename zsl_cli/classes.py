@@ -376,6 +376,11 @@ _HEADER_WORDS = {
     "labels",
     "category",
     "categories",
+    # Open Images' class descriptions: LabelName,DisplayName.
+    "labelname",
+    "label_name",
+    "displayname",
+    "display_name",
 }
 
 
