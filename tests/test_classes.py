@@ -887,3 +887,14 @@ def test_a_class_list_of_ids_alone_is_warned_of(text):
 @pytest.mark.parametrize("text", ["n01440764\ncat\n", "m1\nm2\n", "n0144\nn0145\n"])
 def test_a_class_list_of_some_ids_or_other_codes_is_not_warned_of(text):
     assert parse_classes(text, "c.txt").warnings == ()
+
+
+def test_a_class_list_of_paths_is_warned_of():
+    # SUN397's ClassName.txt: each class was labelled with its folder path ('a photo of a
+    # /a/abbey.'), without a word.
+    spec = parse_classes("/a/abbey\n/a/airplane_cabin\n/b/bakery/shop\n", "c.txt")
+    assert spec.names[0] == "/a/abbey"
+    [warning] = spec.warnings
+    assert warning.startswith("c.txt: every class name is a path, such as '/a/abbey'")
+    # One name with a slash in it is a name.
+    assert parse_classes("/r/ subreddit\nAC/DC\n", "c.txt").warnings == ()

@@ -437,6 +437,12 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             "Freebase id): the model reads the id as text, not as the class it stands for; write "
             "the class names (a dataset's mapping of ids to names has them)",
         )
+    if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
+        return quoted + (
+            f"{source}: every class name is a path, such as {names[0]!r} (a dataset's folders, as "
+            "SUN397's ClassName.txt lists them?): the path is part of the names and of their "
+            "prompts; write the names alone",
+        )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
     if end is not None and not quoted:
