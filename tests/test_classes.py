@@ -323,6 +323,11 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("class\tred\nx\t1\n", "separated by tabs"),
         # Not "a class list? pass it as --classes": AwA2's matrices are separated by spaces.
         ("class red round\nx 1 0\n", "a.csv:1: header must be .* separated by spaces: save it wi"),
+        # aPY's apascal_train.txt, also separated by spaces: once called a one-column class list.
+        (
+            "2008_000008.jpg horse 52 86 470 332 0 1\n2008_000015.jpg bottle 10 2 50 60 1 0\n",
+            "^a.csv:1: header must .* \\(its columns are separated by spaces: save it with co",
+        ),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
         # AwA2's predicate matrices: numbers alone, once called a one-column class list.
         ("0 0 1\n1 0 0\n", "^a.csv:1: header must .*\\(numbers alone, without class names or a"),

@@ -933,6 +933,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 "AwA2's predicate-matrix files are? give it the header and each row its class "
                 "name first, separated by commas)"
             )
+        elif not hint and all(len(row) == 1 and _spaced_numbers(row[0]) for _, row in numbered):
+            # aPY's apascal_train.txt: `2008_000008.jpg horse 52 86 ... 0 1`.
+            hint = " (its columns are separated by spaces: save it with commas)"
         elif not hint and all(len(row) == 1 and "::" in row[0] for _, row in numbered):
             hint = (
                 " (attribute names alone, as CUB's attributes.txt lists them? they are the "
@@ -1002,6 +1005,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     _refuse_id_columns(attributes, matrix, source, header_line)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,))
+
+
+def _spaced_numbers(cell: str) -> bool:
+    """Whether a cell is a row of words separated by white space, several of them and the last a
+    number: a table's row with other separators than commas, not a name such as `1 person`."""
+    words = cell.split()
+    try:
+        return len(words) > 2 and math.isfinite(float(words[-1]))
+    except ValueError:
+        return False
 
 
 def _numbers_alone(rows: list[tuple[int, list[str]]]) -> bool:
