@@ -328,6 +328,11 @@ def test_attribute_table_exported_by_a_spreadsheet():
             "2008_000008.jpg horse 52 86 470 332 0 1\n2008_000015.jpg bottle 10 2 50 60 1 0\n",
             "^a.csv:1: header must .* \\(its columns are separated by spaces: save it with co",
         ),
+        # aPY's attribute_names.txt: attribute names, not classes alone.
+        (
+            "2D Boxy\n3D Boxy\nOccluded\n",
+            "a class list\\? pass it as --classes; a list of attribute names\\? they are the",
+        ),
         ("class,red,red\nx,1,0\n", "duplicate attribute 'red'"),
         # AwA2's predicate matrices: numbers alone, once called a one-column class list.
         ("0 0 1\n1 0 0\n", "^a.csv:1: header must .*\\(numbers alone, without class names or a"),

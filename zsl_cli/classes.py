@@ -942,7 +942,12 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 "header's columns after `class`, over a row of weights for each class)"
             )
         elif not hint and all(len(row) == 1 for _, row in numbered):
-            hint = " (the file has one column: a class list? pass it as --classes)"
+            # aPY's attribute_names.txt is one column too: the names of a table's columns.
+            hint = (
+                " (the file has one column: a class list? pass it as --classes; a list of "
+                "attribute names? they are the header's columns after `class`, over a row of "
+                "weights for each class)"
+            )
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
     attributes = header[1:]
     for column, name in enumerate(attributes, start=2):
