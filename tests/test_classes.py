@@ -908,3 +908,14 @@ def test_a_class_list_of_paths_is_warned_of():
     assert warning.startswith("c.txt: every class name is a path, such as '/a/abbey'")
     # One name with a slash in it is a name.
     assert parse_classes("/r/ subreddit\nAC/DC\n", "c.txt").warnings == ()
+
+
+def test_a_python_dict_of_class_ids_to_names_is_named_so():
+    # imagenet1000_clsidx_to_labels.txt, as widely copied: its first classes were '{0' and '1',
+    # and the last line's '}' was refused as a prompt's brace.
+    text = "{0: 'tench, Tinca tinca',\n 1: 'goldfish, Carassius auratus',\n 2: 'tiger shark'}\n"
+    message = "c.txt is a Python dict mapping class ids to names, not a class list"
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(text, "c.txt")
+    with pytest.raises(ZslError, match="^a.txt is a Python dict mapping class ids to names, not a"):
+        parse_attributes(text, "a.txt")

@@ -532,6 +532,16 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
     is sent to --descriptions: zsl's predictions, metrics or run info were too, and JSON Lines
     was refused for the braces of its first record, quoted whole, as a prompt's."""
     value = _json_value(text)
+    if value is None:
+        # imagenet1000_clsidx_to_labels.txt, `{0: 'tench, Tinca tinca',` ...: a Python dict.
+        literal = _python_value(text)
+        if isinstance(literal, dict) and literal:
+            pairs = tuple((str(key), name) for key, name in literal.items())
+            if all(isinstance(key, int) for key in literal) and _id_map_example(pairs):
+                raise ZslError(
+                    f"{source} is a Python dict mapping class ids to names, not {expected}: for "
+                    "a class list, write the names one per line"
+                )
     if isinstance(value, dict) and value and _id_map_example(tuple(value.items())):
         raise ZslError(
             f"{source} maps class ids to names, as Keras' imagenet_class_index.json does, not "
