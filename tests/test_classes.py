@@ -919,3 +919,16 @@ def test_a_python_dict_of_class_ids_to_names_is_named_so():
         parse_classes(text, "c.txt")
     with pytest.raises(ZslError, match="^a.txt is a Python dict mapping class ids to names, not a"):
         parse_attributes(text, "a.txt")
+
+
+@pytest.mark.parametrize(
+    "line", ["names: ['person', 'bicycle', 'car']", 'names: ["person", "bicycle"]']
+)
+def test_a_yolo_dataset_yaml_with_a_list_of_names_is_refused(line):
+    # A YOLO dataset's data.yaml: classes 'nc' (prompt '3') and 'names' (its prompt the list)
+    # were labelled without a word.
+    message = f"c.yaml:2: {line!r} gives a list of names as prompts"
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(f"nc: 3\n{line}\n", "c.yaml")
+    # A prompt in brackets that is no list of strings is a prompt.
+    assert parse_classes("cat: [a photo of a {}]\n").classes[0].prompts == ("[a photo of a {}]",)

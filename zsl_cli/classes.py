@@ -316,6 +316,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                 "attribute::value names, as CUB's attributes.txt? attributes are the columns "
                 "of an --attributes table)"
             )
+        if prompt_text.lstrip().startswith("[") and _list_of_names_spelling(prompt_text):
+            # A YOLO dataset's data.yaml (`nc: 80` over `names: ['person', ...]`): its keys
+            # were classes, and the list one prompt.
+            raise ZslError(
+                f"{where}: {line!r} gives a list of names as prompts (a YOLO dataset's "
+                "data.yaml?): a class file has one class name per line"
+            )
         if colon:
             prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
             if not prompts:
