@@ -932,3 +932,12 @@ def test_a_yolo_dataset_yaml_with_a_list_of_names_is_refused(line):
         parse_classes(f"nc: 3\n{line}\n", "c.yaml")
     # A prompt in brackets that is no list of strings is a prompt.
     assert parse_classes("cat: [a photo of a {}]\n").classes[0].prompts == ("[a photo of a {}]",)
+
+
+@pytest.mark.parametrize("block", ["  0: person\n  1: bicycle\n", "  - person\n  - bicycle\n"])
+def test_a_yolo_dataset_yaml_with_a_block_of_names_is_named_so(block):
+    # 'names' has ':' but no prompts: said so, without a word of what the file is.
+    text = f"path: ../datasets/coco  # root\nnames:\n{block}"
+    message = "c.yaml:2: 'names' has ':' but no prompts after it (YAML, as a YOLO dataset's data."
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(text, "c.yaml")

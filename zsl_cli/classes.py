@@ -293,7 +293,8 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     _check_not_another_class_file(text, source)
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
-    for number, raw in enumerate(split_lines(text), start=1):
+    lines = split_lines(text)
+    for number, raw in enumerate(lines, start=1):
         line = strip_invisible(raw)
         if not line or line.startswith("#"):
             continue
@@ -326,10 +327,15 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         if colon:
             prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
             if not prompts:
-                raise ZslError(
-                    f"{where}: {name!r} has ':' but no prompts after it "
-                    "(write `name: prompt one; prompt two`)"
+                # `names:` over `  0: person`: a YOLO dataset's data.yaml.
+                below = lines[number] if number < len(lines) else ""
+                fix = (
+                    "YAML, as a YOLO dataset's data.yaml has its names? a class file has one "
+                    "class name per line"
+                    if below[:1].isspace() and below.strip()
+                    else "write `name: prompt one; prompt two`"
                 )
+                raise ZslError(f"{where}: {name!r} has ':' but no prompts after it ({fix})")
             for prompt in prompts:
                 # `{0}` or `{name}`, as in Python or another tool, would stay in the text.
                 if set("{}") & set(prompt.replace("{}", "")):
