@@ -157,6 +157,11 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
             "c.txt is a Python list of names: write one",
         ),
         ("classes = [\n  'red star',\n  'blue circle',\n]\n", "c.txt is a Python list of names"),
+        # CLIP's data/prompts.md: the classes, then the templates; ']' was a duplicate class.
+        (
+            "classes = [\n  'apple',\n  'baby',\n]\n\ntemplates = [\n  'a photo of a {}.',\n]\n",
+            "c.txt is a Python list of names: write one",
+        ),
         # Nested deeper than Python's recursion: not taken for a descriptions file, nor a crash.
         ('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", "other braces are not allowed"),
     ],

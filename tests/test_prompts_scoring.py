@@ -94,6 +94,12 @@ def test_a_template_file_in_quotes_is_warned_of(tmp_path: Path, text):
             "Python",
         ),
         ('[\n  "a photo of a {}.",\n  "art of the {}."\n]\n', "JSON"),
+        # data/prompts.md's templates as lambdas, and its classes after them.
+        (
+            "templates = [\n  lambda c: f'a bad photo of a {c}.',\n  lambda c: f'a {c}.',\n]\n",
+            "Python",
+        ),
+        ("templates = [\n    'a photo of a {}.',\n]\nclasses = [\n    'apple',\n]\n", "Python"),
     ],
 )
 def test_a_list_of_templates_in_code_is_named_so(tmp_path: Path, text, spelling):

@@ -536,8 +536,29 @@ def list_in_code(text: str) -> str | None:
     assignment = _ASSIGNMENT.match(content[0])
     if assignment is not None:
         spelling = _list_of_names_spelling(text[text.index(content[0]) + assignment.end() :])
-        return None if spelling is None else "Python"  # code, JSON or not
+        if spelling is None and not _assigns_a_list_of_text(text):
+            return None
+        return "Python"  # code, JSON or not
     return _list_of_names_spelling(text) if content[0].startswith("[") else None
+
+
+def _assigns_a_list_of_text(text: str) -> bool:
+    """Whether `text` is Python code (parsed, never run) whose first statement assigns a list of
+    strings, or of lambdas making them (`lambda c: f'a photo of a {c}.'`), with more code after
+    it: CLIP's data/prompts.md gives each dataset's classes, then its templates."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an invalid escape (from 3.12 a SyntaxWarning)
+            body = ast.parse(text.lstrip("\ufeff")).body
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+    if not body or not isinstance(body[0], ast.Assign) or not isinstance(body[0].value, ast.List):
+        return False
+    items = [i.body if isinstance(i, ast.Lambda) else i for i in body[0].value.elts]
+    return bool(items) and all(
+        isinstance(i, ast.JoinedStr) or (isinstance(i, ast.Constant) and isinstance(i.value, str))
+        for i in items
+    )
 
 
 def _refuse_json_object(text: str, first_line: str, source: str, expected: str) -> None:
