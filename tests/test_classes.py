@@ -809,6 +809,9 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
         "n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n",
         # CUB-200's classes.txt: an index, a space, a numbered id.
         "1 001.Black_footed_Albatross\n2 002.Laysan_Albatross\n",
+        # Its image folders' names, and Caltech-256's: the numbered id alone.
+        "001.Black_footed_Albatross\n002.Laysan_Albatross\n",
+        "001.ak47\n002.american-flag\n",
         # Open Images' class-descriptions.csv: a Freebase id, a comma, the name.
         "/m/011k07,Tortoise\n/m/011q46kg,Container\n",
     ],
@@ -831,6 +834,7 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
         "1 person\n2 people\n3 people\n",
         "level 1\nlevel 2\n",
         "1 1.5 litre bottle\n2 0.5 litre bottle\n",
+        "1.FC K\u00f6ln\n2.Bundesliga\n",
         "cat,1\ndog,1\n",
         "cat,0\ndog\n",
     ],

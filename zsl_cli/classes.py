@@ -375,6 +375,8 @@ _DATASET_ID = re.compile(r"n\d{8}|/[mg]/[0-9a-z_]+")
 # CUB-200's classes.txt: `1 001.Black_footed_Albatross`, an index before a numbered id (not
 # `1 1.5 litre bottle`: a number's decimals are no name).
 _INDEX_BEFORE_NUMBERED_ID = re.compile(r"(?P<id>\d+)\s+\d+\.[^\W\d]\S*")
+# The numbered id alone: CUB's image folders (`001.Black_footed_Albatross`), Caltech-256's.
+_NUMBERED_ID = re.compile(r"(?P<id>\d+)\.[^\W\d]\S*")
 
 # First lines that name the column rather than a class: a CSV habit.
 _HEADER_WORDS = {
@@ -435,6 +437,7 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             _WORDNET_ID_FIRST,
             _FREEBASE_ID_FIRST,
             _INDEX_BEFORE_NUMBERED_ID,
+            _NUMBERED_ID,
         )
     ):
         # CUB's names join their words with '_', which stays in the prompts too.
