@@ -950,3 +950,14 @@ def test_a_yolo_dataset_yaml_with_a_block_of_names_is_named_so(block):
     message = "c.yaml:2: 'names' has ':' but no prompts after it (YAML, as a YOLO dataset's data."
     with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
         parse_classes(text, "c.yaml")
+
+
+@pytest.mark.parametrize("items", [1, 2])
+def test_a_tensorflow_label_map_is_named_so(items):
+    # mscoco_label_map.pbtxt: one item was labelled as classes 'item {', 'name', 'id',
+    # 'display_name' and '}'; two were 'duplicate class 'item {''.
+    item = 'item {\n  name: "/m/01g317"\n  id: 1\n  display_name: "person"\n}\n'
+    message = "c.pbtxt is a label map (item { ... }, as TensorFlow's object detection API writes"
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(item * items, "c.pbtxt")
+    assert parse_classes("item {\nitem }\n").names == ["item {", "item }"]  # names with braces

@@ -517,11 +517,20 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(
             f"{source} is a {spelling} list of names: write one class name per line, without quotes"
         )
+    if len(content) == 2 and content[0] == "item {" and _LABEL_MAP_FIELD.match(content[1]):
+        # TensorFlow's mscoco_label_map.pbtxt: its keys and braces were classes.
+        raise ZslError(
+            f"{source} is a label map (item {{ ... }}, as TensorFlow's object detection API "
+            "writes one), not a class list: write its display names, one per line"
+        )
     if len(content) == 2 and _looks_like_attribute_table(*content):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
 
+
+# A field of a TensorFlow label map's item (`name: "/m/01g317"`, `id: 1`, `display_name: ...`).
+_LABEL_MAP_FIELD = re.compile(r"(name|id|display_name)\s*:")
 
 # `imagenet_classes = [`: a list of names in code, assigned to a variable.
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=\[)")
