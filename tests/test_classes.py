@@ -521,6 +521,10 @@ def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Pat
     (tmp_path / "d.json").write_text('{"cat": ["whiskers"]}')
     with pytest.raises(ZslError, match="class 'cat' has its own prompts in .*c.txt and descript"):
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    # Its descriptors are named at their line, as the file's other errors are.
+    (tmp_path / "d.json").write_text('{\n "dog": ["a tail"],\n "cat": ["whiskers"]\n}')
+    with pytest.raises(ZslError, match=re.escape(f"descriptors in {tmp_path / 'd.json'}:3: give")):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
 
 
 def test_fingerprint_changes_with_content():

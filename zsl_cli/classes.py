@@ -831,9 +831,14 @@ def merge_descriptions(
         (c.name for c in spec.classes if c.prompts and composed(c.name) in descriptors), None
     )
     if both is not None:
+        where = source
+        if text:
+            key = composed(both)
+            first = next(i for i, c in enumerate(described.classes) if composed(c.name) == key)
+            where = f"{source}:{_key_lines(text)[first]}"
         raise ZslError(
             f"class {both!r} has its own prompts in {spec.sources[0]} and descriptors in "
-            f"{source}: give it one or the other"
+            f"{where}: give it one or the other"
         )
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
