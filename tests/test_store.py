@@ -1187,6 +1187,13 @@ def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path) -> None
     with pytest.raises(ZslError, match="not a zsl embedding store"):
         EmbeddingStore.open(other)
     assert other.read_bytes() == other_bytes
+    # Read, not written (label --embeddings): a new file name would be no store either.
+    for path in (text, other):
+        with pytest.raises(ZslError) as info:
+            EmbeddingStore.open(path, create=False)
+        assert info.value.message.endswith("; give the store `zsl embed` wrote"), path
+    with pytest.raises(ZslError, match="give a new file name or the store `zsl embed` wrote"):
+        EmbeddingStore.open(other)
     with pytest.raises(ZslError, match="not found"):
         EmbeddingStore.open(tmp_path / "missing.db", create=False)
     assert not (tmp_path / "missing.db").exists()

@@ -332,7 +332,7 @@ class EmbeddingStore:
             if _error_name(exc) == "SQLITE_NOTADB" or "not a database" in str(exc):
                 raise ZslError(
                     f"{self.path} is not a zsl embedding store (not an SQLite database); "
-                    "give a new file name or the store `zsl embed` wrote"
+                    + _other_store_advice(create)
                 ) from exc
             raise
         if app_id == 0 and n_objects == 0:
@@ -353,7 +353,7 @@ class EmbeddingStore:
         if app_id != APPLICATION_ID:
             raise ZslError(
                 f"{self.path} is an SQLite database but not a zsl embedding store; "
-                "give a new file name or the store `zsl embed` wrote"
+                + _other_store_advice(create)
             )
         if version > SCHEMA_VERSION:
             raise ZslError(
@@ -1266,6 +1266,11 @@ def _check_no_link_loop(path: Path) -> None:
             raise ZslError(
                 f"embedding store {path} is a symbolic link loop; give a file name like photos.zsl"
             ) from None
+
+
+def _other_store_advice(create: bool) -> str:
+    # A new file name makes a new store to write (zsl embed), but no store to read from.
+    return "give " + ("a new file name or " if create else "") + "the store `zsl embed` wrote"
 
 
 def _check_journal_name(path: Path) -> None:
