@@ -27,6 +27,7 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -503,11 +504,17 @@ def trailing_comment_warnings(
     )
 
 
+def _first_content_lines(text: str, count: int = 2) -> list[str]:
+    """The first `count` lines that hold more than white space or a comment, as parsed; the
+    rest of a large file is not looked at."""
+    lines = (strip_invisible(line) for line in split_lines(text))
+    return list(islice((line for line in lines if line and not line.startswith("#")), count))
+
+
 def _check_not_another_class_file(text: str, source: str) -> None:
     """A descriptions JSON or attribute table given as a class list would label with its lines
     (`red star,1,0,...`) as class names: say which option takes it."""
-    lines = (strip_invisible(line) for line in split_lines(text))
-    content = [line for line in lines if line and not line.startswith("#")][:2]
+    content = _first_content_lines(text)
     if content and content[0].startswith("{"):
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
@@ -541,8 +548,7 @@ def list_in_code(text: str) -> str | None:
     "Python" for its spelling or one copied from code with its assignment, as CLIP's
     `imagenet_classes = ["tench", ...`), or None where it is none: lines of a file would each
     keep a string's quotes and comma, and '[' and ']' would be lines of their own."""
-    lines = (strip_invisible(line) for line in split_lines(text))
-    content = [line for line in lines if line and not line.startswith("#")][:2]
+    content = _first_content_lines(text)
     if len(content) < 2:
         return None
     assignment = _ASSIGNMENT.match(content[0])
@@ -796,8 +802,7 @@ def _not_json_hint(text: str) -> str:
     """For a descriptions file that does not even start as JSON: which option its text is for."""
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[", '"')):
         return ""
-    lines = (strip_invisible(line) for line in split_lines(text))
-    content = [line for line in lines if line and not line.startswith("#")][:2]
+    content = _first_content_lines(text)
     if len(content) == 2 and _looks_like_attribute_table(*content):
         return "not JSON (an attribute table? pass it as --attributes)"
     if content and content[0].endswith(":"):  # `red circle:` over `  - red colour`
@@ -809,7 +814,16 @@ def merge_descriptions(
     spec: ClassSpec, described: ClassSpec, source: str, text: str = ""
 ) -> ClassSpec:
     """classes.txt decides which classes exist; descriptions add descriptors to them. `text`,
-    the descriptions file's, gives the line of a class that is not in the list."""
+    the descriptions file's, lets a message name the line of a class's key."""
+
+    def where(name: str) -> str:
+        # The line of the class's key: every key of the file is a class, in order.
+        if not text:
+            return source
+        key = composed(name)
+        index = next(i for i, c in enumerate(described.classes) if composed(c.name) == key)
+        return f"{source}:{_key_lines(text)[index]}"
+
     known = {composed(c.name) for c in spec.classes}
     unknown = [c.name for c in described.classes if composed(c.name) not in known]
     if unknown:
@@ -817,12 +831,8 @@ def merge_descriptions(
         loose = {_loose(c.name): c.name for c in spec.classes}
         near = next((loose[_loose(n)] for n in unknown if _loose(n) in loose), None)
         hint = "" if near is None else f" (names must match exactly; the class list has {near!r})"
-        where = source
-        if text:  # every key of the file is a class, in order (parse_descriptions made them)
-            first = next(i for i, c in enumerate(described.classes) if c.name == unknown[0])
-            where = f"{source}:{_key_lines(text)[first]}"
         raise ZslError(
-            f"{where}: descriptions for classes not in the class list: "
+            f"{where(unknown[0])}: descriptions for classes not in the class list: "
             + ", ".join(repr(n) for n in unknown[:5])
             + hint
         )
@@ -831,14 +841,9 @@ def merge_descriptions(
         (c.name for c in spec.classes if c.prompts and composed(c.name) in descriptors), None
     )
     if both is not None:
-        where = source
-        if text:
-            key = composed(both)
-            first = next(i for i, c in enumerate(described.classes) if composed(c.name) == key)
-            where = f"{source}:{_key_lines(text)[first]}"
         raise ZslError(
             f"class {both!r} has its own prompts in {spec.sources[0]} and descriptors in "
-            f"{where}: give it one or the other"
+            f"{where(both)}: give it one or the other"
         )
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
