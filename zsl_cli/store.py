@@ -380,9 +380,7 @@ class EmbeddingStore:
         except sqlite3.OperationalError as exc:
             if not str(exc).startswith("no such"):
                 raise
-            raise ZslError(
-                f"embedding store {self.path} is damaged ({exc}); delete it and re-run `zsl embed`"
-            ) from exc
+            raise ZslError(_damaged(self.path, str(exc))) from exc
 
     def _create_schema(self) -> None:
         # Both are properties of the file, set outside any transaction and before the first table
@@ -445,9 +443,7 @@ class EmbeddingStore:
             # schema's bytes raised this in place of the error (text columns are an
             # OperationalError, above).
             text = exc.object.decode("utf-8", "backslashreplace")
-            raise ZslError(
-                f"embedding store {self.path} is damaged ({text}); delete it and re-run `zsl embed`"
-            ) from exc
+            raise ZslError(_damaged(self.path, text)) from exc
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -625,8 +621,7 @@ class EmbeddingStore:
                 precision, str | None
             ):
                 raise ZslError(
-                    f"embedding store {self.path} is damaged (a model's name, identity or "
-                    "precision is no text); delete it and re-run `zsl embed`"
+                    _damaged(self.path, "a model's name, identity or precision is no text")
                 )
         return [ModelInfo(*row) for row in rows]
 
@@ -641,8 +636,7 @@ class EmbeddingStore:
         # dtype lookup ended the read in a traceback.
         if type(dim) is not int or dim <= 0 or dtype not in VECTOR_DTYPES:
             raise ZslError(
-                f"embedding store {self.path} is damaged (a model's dim {dim!r} or dtype "
-                f"{dtype!r} is none zsl writes); delete it and re-run `zsl embed`"
+                _damaged(self.path, f"a model's dim {dim!r} or dtype {dtype!r} is none zsl writes")
             )
         return dim, VECTOR_DTYPES[dtype]
 
@@ -820,20 +814,14 @@ class EmbeddingStore:
         a damaged page, which would fail in the file system calls made on it (a NUL byte)."""
         if isinstance(value, bytes) and os.path.isabs(value) and b"\0" not in value:
             return value
-        raise ZslError(
-            f"embedding store {self.path} is damaged (a stored path is no absolute path); "
-            "delete it and re-run `zsl embed`"
-        )
+        raise ZslError(_damaged(self.path, "a stored path is no absolute path"))
 
     def _vector(self, value: object) -> bytes:
         """A stored vector as read: the bytes `add` wrote. Text or a number in its place is a
         damaged page (a changed type in a row's header), which joining the rows failed on."""
         if isinstance(value, bytes):
             return value
-        raise ZslError(
-            f"embedding store {self.path} is damaged (a stored vector is no blob); "
-            "delete it and re-run `zsl embed`"
-        )
+        raise ZslError(_damaged(self.path, "a stored vector is no blob"))
 
     def _text(self, value: object) -> str:
         """A stored status or error as read: the text `add` wrote. A blob or a number in its
@@ -841,10 +829,7 @@ class EmbeddingStore:
         (a blob's status failed the JSON run info)."""
         if isinstance(value, str):
             return value
-        raise ZslError(
-            f"embedding store {self.path} is damaged (a stored status or error is no text); "
-            "delete it and re-run `zsl embed`"
-        )
+        raise ZslError(_damaged(self.path, "a stored status or error is no text"))
 
     def _select(self, columns: str, model_id: int, condition: str) -> Iterator[tuple]:
         """Rows of the model that meet `condition`, sorted by path bytes. `columns` and
@@ -886,8 +871,7 @@ class EmbeddingStore:
                     # pyarrow's int64 columns took text or a blob for a traceback, and a real
                     # for a whole number, as a damaged page can leave them.
                     raise ZslError(
-                        f"embedding store {self.path} is damaged (a stored file's size or mtime "
-                        "is no whole number); delete it and re-run `zsl embed`"
+                        _damaged(self.path, "a stored file's size or mtime is no whole number")
                     )
                 rows.append((self._path(path), size, mtime_ns))
                 joined += self._vector(vector)
@@ -972,16 +956,13 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
             "and of its folder, where SQLite writes its -wal and -shm files"
         )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
-        return f"embedding store {path} is damaged ({text}); delete it and re-run `zsl embed`"
+        return _damaged(path, text)
     if text.startswith("Could not decode to UTF-8"):
         # sqlite3's own error, for text zsl wrote as UTF-8 that a damaged page changed; its
         # message quotes the damaged bytes.
         column = re.search(r"column '([^']*)'", text)
         where = f"column {column[1]}" if column else "a column"
-        return (
-            f"embedding store {path} is damaged ({where} holds text that is not UTF-8); "
-            "delete it and re-run `zsl embed`"
-        )
+        return _damaged(path, f"{where} holds text that is not UTF-8")
     if name == "SQLITE_IOERR_WRITE":
         # SQLite says "disk full" for ENOSPC alone; a quota or a file size limit (EDQUOT,
         # EFBIG) refuses a write as this, and a bad disk does too.
@@ -1266,6 +1247,10 @@ def _check_no_link_loop(path: Path) -> None:
             raise ZslError(
                 f"embedding store {path} is a symbolic link loop; give a file name like photos.zsl"
             ) from None
+
+
+def _damaged(path: Path, why: str) -> str:
+    return f"embedding store {path} is damaged ({why}); delete it and re-run `zsl embed`"
 
 
 def _other_store_advice(create: bool) -> str:
