@@ -17,6 +17,7 @@ from PIL import Image
 from zsl_cli.demo.world import (
     ShapeClass,
     all_classes,
+    check_per_class,
     check_seed,
     class_rng,
     render,
@@ -131,14 +132,8 @@ def evaluate_world(
 
 def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dict[int, WorldScores]:
     """Load a saved model with the Auto classes and score one fresh set per seed."""
-    if per_class < 1:  # checked before the model loads; an empty set has no accuracy
-        raise ZslError(f"--per-class must be at least 1, got {per_class}")
-    if per_class > MAX_PER_CLASS:
-        most = MAX_PER_CLASS * len(all_classes())
-        raise ZslError(
-            f"--per-class must be at most {MAX_PER_CLASS:,} ({most:,} images a set, held in "
-            f"memory at once), got {per_class}"
-        )
+    # Before the model loads; an empty set has no accuracy.
+    check_per_class(per_class, MAX_PER_CLASS, " a set, held in memory at once")
     for seed in seeds:  # before the model loads too, as make-images checks its seed at once
         check_seed(seed)
     import torch

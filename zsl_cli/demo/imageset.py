@@ -12,6 +12,7 @@ from zsl_cli.demo.world import (
     COLOURS,
     SHAPES,
     all_classes,
+    check_per_class,
     class_rng,
     descriptors,
     render,
@@ -62,13 +63,7 @@ def make_image_set(out: Path, seed: int, per_class: int) -> ImageSetSummary:
     `per_class` are removed (other files are left alone), so no image of another seed or count
     stays behind.
     """
-    if per_class < 1:
-        raise ZslError(f"--per-class must be at least 1, got {per_class}")
-    if per_class > MAX_PER_CLASS:
-        most = MAX_PER_CLASS * len(all_classes())
-        raise ZslError(
-            f"--per-class must be at most {MAX_PER_CLASS:,} ({most:,} images), got {per_class}"
-        )
+    check_per_class(per_class, MAX_PER_CLASS)
     # os.path's checks, not pathlib's, which let ENAMETOOLONG through: mkdir below says that.
     if os.path.exists(out) and not os.path.isdir(out):
         raise ZslError(f"{out} exists and is not a directory; choose another output folder")

@@ -114,6 +114,18 @@ def check_seed(seed: int) -> None:
         raise ZslError(f"--seed must be from 0 to {MAX_SEED}, got {seed}")
 
 
+def check_per_class(per_class: int, most: int, what: str = "") -> None:
+    """Raise ZslError for a --per-class below 1 or above `most`; `what` says what the bound
+    keeps in check, after the images it comes to."""
+    if per_class < 1:
+        raise ZslError(f"--per-class must be at least 1, got {per_class}")
+    if per_class > most:
+        images = most * len(all_classes())
+        raise ZslError(
+            f"--per-class must be at most {most:,} ({images:,} images{what}), got {per_class}"
+        )
+
+
 def class_rng(seed: int, cls: ShapeClass) -> np.random.Generator:
     """The random stream of one class for one seed: a class's images do not depend on the others."""
     check_seed(seed)
