@@ -270,6 +270,9 @@ def test_rankings_read_back_behave_as_the_tuples_written(
     assert all(type(choice.score) is float for choice in (*top_k, top_k[0]))
     assert top_k != ranked[:3] and top_k != (*ranked[:3], LabelScore("green square", 5e-324))
     assert back == prediction and back.top_k[0].label is back.top_k[:1][0].label
+    extra = (LabelScore("extra", 0.5),)
+    assert top_k + extra == ranked + extra and extra + top_k == extra + ranked
+    assert top_k + top_k == ranked + ranked and type(top_k + top_k) is tuple
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

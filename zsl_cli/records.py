@@ -55,8 +55,8 @@ class RankedScores(Sequence[LabelScore]):
 
     A LabelScore per alternative takes some 140 bytes; with every class's score (top-k 0) that
     is 7 GB for 50,000 images and 1,000 classes, where this takes 16 bytes an alternative. It
-    behaves as the tuple of LabelScore it stands for: indexing, slicing, iteration, equality
-    and hash.
+    behaves as the tuple of LabelScore it stands for: indexing, slicing, iteration, `+`
+    (which gives a tuple), equality and hash.
     """
 
     __slots__ = ("labels", "scores")
@@ -94,6 +94,17 @@ class RankedScores(Sequence[LabelScore]):
 
     def __iter__(self) -> Iterator[LabelScore]:
         return map(LabelScore, self.labels, self.scores.tolist())
+
+    def __add__(self, other: object) -> tuple[LabelScore, ...]:
+        # Joined as the tuples they stand for: `ranking + (LabelScore(...),)` works on both.
+        if not isinstance(other, (RankedScores, tuple)):
+            return NotImplemented
+        return tuple(self) + tuple(other)
+
+    def __radd__(self, other: object) -> tuple[LabelScore, ...]:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return other + tuple(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, (RankedScores, tuple)):
