@@ -343,6 +343,15 @@ def test_attribute_table_exported_by_a_spreadsheet():
         ("0 0 1\n1 0 0\n", "^a.csv:1: header must .*\\(numbers alone, without class names or a"),
         ("   -1.00   39.25\n   39.42    0.00\n", "header must .*\\(numbers alone, without cl"),
         ("0,0,1\n1,0,0\n", "^a.csv:1: header must .* \\(numbers alone, without class names"),
+        # AwA2's predicates.txt and classes.txt, numbered lists of names: "save it with commas"
+        # (separated by tabs) made them `1,black`, no better.
+        (
+            "     1\tblack\n     2\twhite\n",
+            "^a.csv:1: header must .* \\(a numbered list of names, as AwA2's predicates.txt or "
+            "classes.txt\\? attribute names are the header's columns after `class`",
+        ),
+        ("1\tantelope\n2\tgrizzly+bear\n", "header must .*\\(a numbered list of names, as AwA2"),
+        ("1 black\n2 white\n", "header must .*\\(a numbered list of names, as AwA2"),
         # Two tables joined: the second class column (numbers: a class id) was an attribute.
         ("class,red,Class\nx,1,7\n", "a.csv:1: column 3 is named 'class' too: the class names"),
         ("class,red,\nx,1,0\n", "column 3 has an empty attribute name"),

@@ -1007,6 +1007,13 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 " (attribute names alone, as CUB's attributes.txt lists them? they are the "
                 "header's columns after `class`, over a row of weights for each class)"
             )
+        elif all(len(row) == 1 and _NUMBERED_NAME.fullmatch(row[0]) for _, row in numbered):
+            # Saved with commas, as a tab's hint said, `1\tblack` would be `1,black`: no table.
+            hint = (
+                " (a numbered list of names, as AwA2's predicates.txt or classes.txt? attribute "
+                "names are the header's columns after `class`, over a row of weights for each "
+                "class; class names go to --classes, one per line without numbers)"
+            )
         elif not hint and all(len(row) == 1 for _, row in numbered):
             # aPY's attribute_names.txt is one column too: the names of a table's columns.
             hint = (
@@ -1076,6 +1083,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     _refuse_id_columns(attributes, matrix, source, header_line)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,))
+
+
+# A line of a numbered list of names: AwA2's predicates.txt (`     1\tblack`), its classes.txt.
+# Not `1\tcat\t0\t1`: more tabs make a table, whose hint is to save it with commas.
+_NUMBERED_NAME = re.compile(r"\s*\d+\s+[^\W\d_][^\t]*")
 
 
 def _spaced_numbers(cell: str) -> bool:
