@@ -461,6 +461,33 @@ def test_bad_descriptions(text, message):
         parse_descriptions(text, "d.json")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # imagenet1000_clsidx_to_labels.txt, a Python dict of ids and names.
+        (
+            "{0: 'tench, Tinca tinca',\n 1: 'goldfish, Carassius auratus',\n}\n",
+            "d.txt is a Python dict mapping class ids to names, not a descriptions file (JSON): "
+            "for a class list, write the names one per line",
+        ),
+        # Descriptions printed by Python, or written in its spelling.
+        (
+            "{'cat': ['fur', 'whiskers'],\n 'dog': ['a wagging tail'],}",
+            "d.txt:1: column 2: invalid JSON (Expecting property name enclosed in double quotes; "
+            "a Python dict? write it as JSON, as json.dump does: strings in double quotes)",
+        ),
+        (
+            "{\"cat\": ['fur']}",
+            "d.txt:1: column 10: invalid JSON (Expecting value; a Python dict? write it as JSON",
+        ),
+    ],
+)
+def test_a_python_dict_as_descriptions_is_named_so(text, message):
+    # It was "invalid JSON (Expecting property name enclosed in double quotes)" alone.
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_descriptions(text, "d.txt")
+
+
 def test_bad_descriptions_json_names_row_and_column():
     # As the README promises for malformed files: the file, the row and the column.
     with pytest.raises(ZslError, match=r"^d\.json:2: column 14: invalid JSON"):

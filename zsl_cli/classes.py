@@ -667,12 +667,15 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         # drop a class's first descriptors without a word. (A tuple is never a JSON array.)
         data = json.loads(text, object_pairs_hook=tuple)
     except json.JSONDecodeError as error:
+        _refuse_python_id_map(text, source)
         # An object per line (JSON Lines, as a script writing a class at a time makes it).
         more = (
             ": one JSON object for every class, not one per line"
             if error.msg == "Extra data" and text[error.pos] == "{"
             else ""
         )
+        if text[error.pos : error.pos + 1] == "'" and isinstance(_python_value(text), dict):
+            more = "; a Python dict? write it as JSON, as json.dump does: strings in double quotes"
         raise ZslError(
             f"{source}:{error.lineno}: column {error.colno}: "
             + (_not_json_hint(text) or f"invalid JSON ({error.msg}{more})")
@@ -737,6 +740,21 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             "names, one per line",
         )
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+def _refuse_python_id_map(text: str, source: str) -> None:
+    """A Python dict of class ids and names (`imagenet1000_clsidx_to_labels.txt`) where a
+    descriptions file belongs: json's own message says only where it stopped."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return
+    literal = _python_value(text)
+    if not isinstance(literal, dict) or not all(isinstance(key, int) for key in literal):
+        return
+    if _id_map_example(tuple((str(key), name) for key, name in literal.items())):
+        raise ZslError(
+            f"{source} is a Python dict mapping class ids to names, not a descriptions file "
+            "(JSON): for a class list, write the names one per line"
+        )
 
 
 def _id_map_example(pairs: Sequence[tuple[str, object]]) -> tuple[str, str] | None:
