@@ -870,6 +870,45 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
 @pytest.mark.parametrize(
     "text",
     [
+        # aPY's attribute data and a class-attribute matrix separated by spaces.
+        "aeroplane 0 0 1 0 1\nbicycle 1 0 0 0 1\n",
+        "2008_000008.jpg horse 52 86 470 332 0 1\n2008_000015.jpg bottle 10 2 50 60 1 0\n",
+        "grizzly bear 0.5 1 0\npolar bear 1 0 0.25\n",
+        # AwA2's predicate-matrix files: numbers alone.
+        "0 0 1 0\n1 0 0 1\n",
+        "   -1.00   39.25  0.00\n   39.42    0.00  1.50\n",
+    ],
+)
+def test_rows_of_a_table_separated_by_spaces_are_refused_as_a_class_list(text):
+    # Every row was a class, named with its numbers ('a photo of a aeroplane 0 0 1 0 1.'),
+    # without a word.
+    first = text.splitlines()[0].strip()
+    message = (
+        f"c.txt:1: {first!r} is a row of numbers, as every line is (a table separated by spaces, "
+        "as aPY's and AwA2's attribute files are?): a class file has one class name per line; "
+        "attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
+    )
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}$"):
+        parse_classes(text, "c.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Names with numbers, not rows of a table: too few, or a count that differs.
+        "size 10 12\nsize 14 16\n",
+        "route 66 1 2\nroute 66\n",
+        "boeing 737 800 1\nairbus a320 neo\n",
+        "cat 1 2 3\n",
+    ],
+)
+def test_names_with_a_few_numbers_are_no_table(text):
+    assert parse_classes(text, "c.txt").names == text.splitlines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # Counts and numbered names, not ids: the numbers repeat, or are part of the name.
         "1 person\n2 people\n3 people\n",
         "level 1\nlevel 2\n",

@@ -348,6 +348,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         places.append((name, where))
     if not entries:
         raise ZslError(f"{source}: no classes found (one class name per line)")
+    if _rows_of_numbers([entry.name for entry in entries]):
+        name, where = places[0]
+        raise ZslError(
+            f"{where}: {name!r} is a row of numbers, as every line is (a table separated by "
+            "spaces, as aPY's and AwA2's attribute files are?): a class file has one class name "
+            "per line; attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
+        )
     _check_unique(places)
     names = [entry.name for entry in entries]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
@@ -469,6 +476,26 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             "prompts; write the names alone",
         )
     return quoted + trailing_comment_warnings(names, source, "class", "name")
+
+
+def _rows_of_numbers(names: Sequence[str]) -> bool:
+    """Whether every name ends in the same count of numbers separated by white space, three or
+    more (`aeroplane 0 0 1 0 1`, or numbers alone): the rows of a table, in two or more lines."""
+    counts = set()
+    for name in names:
+        words = name.split()
+        count = 0
+        for word in reversed(words):
+            try:
+                if not math.isfinite(float(word)) or "_" in word:  # float() takes 1_0
+                    break
+            except ValueError:
+                break
+            count += 1
+        counts.add(count)
+        if count < 3 or len(counts) > 1:
+            return False
+    return len(names) > 1
 
 
 def _holds_class_ids(pattern: re.Pattern[str], names: Sequence[str]) -> bool:
