@@ -854,6 +854,9 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
         "001.ak47\n002.american-flag\n",
         # Open Images' class-descriptions.csv: a Freebase id, a comma, the name.
         "/m/011k07,Tortoise\n/m/011q46kg,Container\n",
+        # COCO's labels with their ids (0-based, or its 91 ids with gaps): a space between.
+        "0 person\n1 bicycle\n2 car\n3 motorcycle\n",
+        "0  person\n1  bicycle\n2  car\n12  stop sign\n13  parking meter\n",
     ],
 )
 def test_a_csv_of_class_ids_and_names_is_warned_of(text):
@@ -911,6 +914,10 @@ def test_names_with_a_few_numbers_are_no_table(text):
     [
         # Counts and numbered names, not ids: the numbers repeat, or are part of the name.
         "1 person\n2 people\n3 people\n",
+        "1 coin\n2 coins\n3 coins\n",
+        "1 person\n2 people\n",
+        "2 people\n1 person\n3 crowd\n",
+        "1 euro\n2 euro\n5 euro\n",
         "level 1\nlevel 2\n",
         "1 1.5 litre bottle\n2 0.5 litre bottle\n",
         "1.FC K\u00f6ln\n2.Bundesliga\n",

@@ -370,9 +370,14 @@ _TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
 _LIST_MARKER = re.compile(r"([-*+\u2022]|\d+[.)])\s")
 
 # `0,cat` or `cat,0`: a class id beside the name, as a dataset tool writes an id,name table.
-# Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names.
+# Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names
+# (but see _SPACED_ID_FIRST).
 _ID_FIRST = re.compile(r"(?P<id>\d+)\s*[,;]\s*\S.*")
 _ID_LAST = re.compile(r".*\S\s*[,;]\s*(?P<id>\d+)")
+# COCO's labels with their ids, `0 person` (`0  person`, with its 91 ids' gaps): a number, a
+# space, a name. Counts are names too (`1 person`, `2 people`): ids only where they increase line
+# by line and the names after them all differ (see _spaced_ids).
+_SPACED_ID_FIRST = re.compile(r"(?P<id>\d+)\s+(?P<name>[^\W\d_].*)")
 # ImageNet's `n01440764 tench, Tinca tinca` (LOC_synset_mapping.txt): a WordNet id first.
 _WORDNET_ID_FIRST = re.compile(r"(?P<id>n\d{8})(\s*[,;]\s*|\s+)\S.*")
 # Open Images' class-descriptions.csv: `/m/011k07,Tortoise`, a Freebase id first.
@@ -437,16 +442,20 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
         return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
-    if len(names) > 1 and any(
-        _holds_class_ids(ids, names)
-        for ids in (
-            _ID_FIRST,
-            _ID_LAST,
-            _WORDNET_ID_FIRST,
-            _FREEBASE_ID_FIRST,
-            _INDEX_BEFORE_NUMBERED_ID,
-            _NUMBERED_ID,
+    if (
+        len(names) > 1
+        and any(
+            _holds_class_ids(ids, names)
+            for ids in (
+                _ID_FIRST,
+                _ID_LAST,
+                _WORDNET_ID_FIRST,
+                _FREEBASE_ID_FIRST,
+                _INDEX_BEFORE_NUMBERED_ID,
+                _NUMBERED_ID,
+            )
         )
+        or _spaced_ids(names)
     ):
         # CUB's names join their words with '_', which stays in the prompts too.
         spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
@@ -476,6 +485,22 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             "prompts; write the names alone",
         )
     return quoted + trailing_comment_warnings(names, source, "class", "name")
+
+
+def _spaced_ids(names: Sequence[str]) -> bool:
+    """Whether every name is an id, a space and a name (`0 person`), three or more of them, the
+    ids increasing and the names all different: not counts (`1 coin`, `2 coins`, `3 coins`)."""
+    last, rests = -1, set()
+    for name in names:
+        found = _SPACED_ID_FIRST.fullmatch(name)
+        if found is None or len(found["id"]) > 18:  # an int of 4,300+ digits is refused
+            return False
+        number, rest = int(found["id"]), composed(found["name"]).casefold()
+        if number <= last or rest in rests:
+            return False
+        last = number
+        rests.add(rest)
+    return len(names) > 2
 
 
 def _rows_of_numbers(names: Sequence[str]) -> bool:
