@@ -953,6 +953,71 @@ def test_a_json_map_of_class_ids_to_names_is_named_so(tmp_path: Path, text):
     assert [w.startswith(f"{tmp_path / 'd.json'}: every class") for w in merged.warnings] == [True]
 
 
+@pytest.mark.parametrize(
+    ("text", "joiner", "examples", "count"),
+    [
+        # Food-101's classes.txt (and its folders): words joined by '_'.
+        (
+            "apple_pie\nbaklava\nhot_dog\nbaby_back_ribs\nramen\n",
+            "'_'",
+            "'apple_pie', 'hot_dog'",
+            3,
+        ),
+        # AwA2's classes, '+' for a space.
+        (
+            "antelope\ngrizzly+bear\nkiller+whale\nbeaver\n",
+            "'+'",
+            "'grizzly+bear', 'killer+whale'",
+            2,
+        ),
+        (
+            "great_white_shark\ngrizzly+bear\n",
+            "'_' or '+'",
+            "'great_white_shark', 'grizzly+bear'",
+            2,
+        ),
+    ],
+)
+def test_names_with_words_joined_by_underscores_are_warned_of(text, joiner, examples, count):
+    # 'a photo of a apple_pie.' was the prompt, without a word; the names stay as written (they
+    # match the folders `zsl evaluate` reads).
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()
+    [warning] = spec.warnings
+    first = examples.split(",")[0].strip("'")
+    assert warning == (
+        f"c.txt: {count} class names join their words with {joiner}, such as {examples}: the "
+        "prompts hold them so; write the names with spaces, or, to keep them as labels (the "
+        f"folder names `zsl evaluate` matches), give each its prompts: `{first}: a photo of a "
+        f"{first.replace('_', ' ').replace('+', ' ')}.`"
+    )
+    # A class with its own prompts is what the warning asks for.
+    fixed = "".join(
+        f"{name}: a photo of {name.replace('_', ' ')}\n"
+        if "_" in name or "+" in name
+        else name + "\n"
+        for name in text.splitlines()
+    )
+    assert parse_classes(fixed, "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One such name among others: written so on purpose, or a slip not worth a warning.
+        "shirt\nt_shirt\ndress\n",
+        "\n".join([f"class{i}" for i in range(99)] + ["snake_case"]),
+        # Names with spaces: the file writes words apart, so '_' is part of a name.
+        "red circle\nt_shirt\npolo_shirt\n",
+        # Not words joined: ids and numbers.
+        "class_1\nclass_2\nclass_3\n",
+        "c++\nc#\n",
+    ],
+)
+def test_a_few_names_with_underscores_are_not_warned_of(text):
+    assert parse_classes(text, "c.txt").warnings == ()
+
+
 def test_numbered_classes_with_descriptions_are_descriptions():
     # MNIST's digits, described: classes that are numbers, each with its descriptors.
     text = '{"0": ["a round loop", "an oval"], "1": ["a single stroke", "a vertical line"]}'

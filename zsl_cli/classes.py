@@ -358,7 +358,8 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     _check_unique(places)
     names = [entry.name for entry in entries]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
-    warnings = class_list_warnings(names, source)
+    templated = [entry.name for entry in entries if not entry.prompts]
+    warnings = class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
@@ -412,9 +413,12 @@ _HEADER_WORDS = {
 }
 
 
-def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
+def class_list_warnings(
+    names: Sequence[str], source: str, templated: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
-    after a list marker, a header line, or every class on one line separated by commas."""
+    after a list marker, a header line, or every class on one line separated by commas.
+    `templated`: the names whose prompts are made of them (not their own; all where None)."""
     if all(map(_LIST_MARKER.match, names)):
         return (
             f"{source}: every class name starts with a list marker, such as {names[0]!r}: the "
@@ -484,7 +488,33 @@ def class_list_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
             f"empty columns, saved as CSV?): the {end!r} is part of the names and of their "
             "prompts; write the names alone",
         )
-    return quoted + trailing_comment_warnings(names, source, "class", "name")
+    joined = _joined_words_warnings(names if templated is None else templated, source)
+    return quoted + joined + trailing_comment_warnings(names, source, "class", "name")
+
+
+# Words joined by '_' (Food-101's `apple_pie`, folder names) or '+' (AwA2's `grizzly+bear`).
+_JOINED_WORDS = re.compile(r"[^\W\d_]([_+])[^\W\d_]")
+
+
+def _joined_words_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
+    """Names that join their words with '_' or '+', which the prompts keep ('a photo of a
+    apple_pie.'): two or more of them, in a file that writes no name with a space (one `t_shirt`
+    may be meant; where other names have spaces, so are the joined ones)."""
+    if any(" " in name for name in names):
+        return ()
+    joined = [(name, found) for name in names if (found := _JOINED_WORDS.search(name))]
+    if len(joined) < 2:
+        return ()
+    used = {found.group(1) for _, found in joined}
+    joiners = " or ".join(repr(joiner) for joiner in "_+" if joiner in used)
+    first = joined[0][0]
+    spaced = re.sub(r"(?<=[^\W\d_])[_+](?=[^\W\d_])", " ", first)
+    return (
+        f"{source}: {len(joined)} class names join their words with {joiners}, such as "
+        f"{', '.join(repr(name) for name, _ in joined[:2])}: the prompts hold them so; write the "
+        "names with spaces, or, to keep them as labels (the folder names `zsl evaluate` "
+        f"matches), give each its prompts: `{first}: a photo of a {spaced}.`",
+    )
 
 
 def _spaced_ids(names: Sequence[str]) -> bool:
