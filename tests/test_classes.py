@@ -428,6 +428,10 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
     ("text", "message"),
     [
         ("[1, 2]", "expected a JSON object"),
+        # Was 'not JSON (a class list? pass it as --classes)'.
+        ("", '^d.json: empty descriptions file \\(expected a JSON object {"class": \\['),
+        ("\n \n", "^d.json: empty descriptions file \\(expected a JSON object"),
+        ("# todo\n", "^d.json: empty descriptions file \\(expected a JSON object"),
         ('[{"cat": ["fur"]}]', "a list of records\\? every class is a key of one object"),
         (
             '{"class": "cat", "descriptors": ["fur"]}',

@@ -744,6 +744,9 @@ def _looks_like_attribute_table(header: str, first_row: str) -> bool:
 
 
 def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
+    shape = '{"class": ["descriptor", ...], ...}'
+    if not _first_content_lines(text, 1):  # not json's 'Expecting value', nor a class list's
+        raise ZslError(f"{source}: empty descriptions file (expected a JSON object {shape})")
     try:
         # Objects as tuples of (key, value) pairs, duplicates kept: json's last-one-wins would
         # drop a class's first descriptors without a word. (A tuple is never a JSON array.)
@@ -764,7 +767,6 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
-    shape = '{"class": ["descriptor", ...], ...}'
     if not isinstance(data, tuple) or not data:
         records = isinstance(data, list) and data and all(isinstance(d, tuple) for d in data)
         hint = " (a list of records? every class is a key of one object)" if records else ""
