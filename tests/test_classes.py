@@ -1005,6 +1005,26 @@ def test_names_with_words_joined_by_underscores_are_warned_of(text, joiner, exam
     assert parse_classes(fixed, "c.txt").warnings == ()
 
 
+def test_attribute_names_with_words_joined_by_underscores_are_warned_of():
+    # 'a photo of something has_fur.' was the prompt, without a word; a #phrase row is the fix.
+    text = "class,has_fur,has_long_tail,red\ncat,1,1,0\nfox,1,1,1\n"
+    spec = parse_attributes(text, "a.csv")
+    assert spec.attributes.phrases == ("has_fur", "has_long_tail", "red")
+    [warning] = spec.warnings
+    assert warning == (
+        "a.csv: 2 attribute names join their words with '_', such as 'has_fur', 'has_long_tail': "
+        "the prompts hold them so; give them phrases in a #phrase row under the header "
+        "(`#phrase,has fur,...`)"
+    )
+    phrased = text.replace("\n", "\n#phrase,has fur,has a long tail,\n", 1)
+    assert parse_attributes(phrased, "a.csv").warnings == ()
+    # A phrase left empty is the name: still joined.
+    half = text.replace("\n", "\n#phrase,has fur,,\n", 1)
+    assert parse_attributes(half, "a.csv").warnings == ()  # phrases with spaces: as meant
+    assert parse_attributes("class,is_red,is_big\ncat,1,0\n", "a.csv").warnings != ()
+    assert parse_attributes("class,is_red,big dog\ncat,1,0\n", "a.csv").warnings == ()
+
+
 @pytest.mark.parametrize(
     "text",
     [

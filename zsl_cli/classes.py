@@ -497,24 +497,38 @@ _JOINED_WORDS = re.compile(r"[^\W\d_]([_+])[^\W\d_]")
 
 
 def _joined_words_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
-    """Names that join their words with '_' or '+', which the prompts keep ('a photo of a
-    apple_pie.'): two or more of them, in a file that writes no name with a space (one `t_shirt`
-    may be meant; where other names have spaces, so are the joined ones)."""
-    if any(" " in name for name in names):
+    """Class names that join their words with '_' or '+' (see `_joined_words`)."""
+    joined = _joined_words(names)
+    if joined is None:
         return ()
+    examples, joiners = joined
+    first, spaced = examples[0], _spaced(examples[0])
+    return (
+        f"{source}: {len(examples)} class names join their words with {joiners}, such as "
+        f"{', '.join(map(repr, examples[:2]))}: the prompts hold them so; write the names with "
+        "spaces, or, to keep them as labels (the folder names `zsl evaluate` matches), give "
+        f"each its prompts: `{first}: a photo of a {spaced}.`",
+    )
+
+
+def _joined_words(names: Sequence[str]) -> tuple[list[str], str] | None:
+    """The names that join their words with '_' or '+', which the prompts keep ('a photo of a
+    apple_pie.'), and the joiners they use, where two or more do in a file that writes no name
+    with a space (one `t_shirt` may be meant; where other names have spaces, so are the joined
+    ones); else None."""
+    if any(" " in name for name in names):
+        return None
     joined = [(name, found) for name in names if (found := _JOINED_WORDS.search(name))]
     if len(joined) < 2:
-        return ()
+        return None
     used = {found.group(1) for _, found in joined}
     joiners = " or ".join(repr(joiner) for joiner in "_+" if joiner in used)
-    first = joined[0][0]
-    spaced = re.sub(r"(?<=[^\W\d_])[_+](?=[^\W\d_])", " ", first)
-    return (
-        f"{source}: {len(joined)} class names join their words with {joiners}, such as "
-        f"{', '.join(repr(name) for name, _ in joined[:2])}: the prompts hold them so; write the "
-        "names with spaces, or, to keep them as labels (the folder names `zsl evaluate` "
-        f"matches), give each its prompts: `{first}: a photo of a {spaced}.`",
-    )
+    return [name for name, _ in joined], joiners
+
+
+def _spaced(name: str) -> str:
+    """`name` with a space for every '_' or '+' between letters."""
+    return re.sub(r"(?<=[^\W\d_])[_+](?=[^\W\d_])", " ", name)
 
 
 def _spaced_ids(names: Sequence[str]) -> bool:
@@ -1184,7 +1198,15 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     matrix = np.asarray(weights, dtype=np.float64)
     _refuse_id_columns(attributes, matrix, source, header_line)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
-    return ClassSpec(tuple(classes), attributes=table, sources=(source,))
+    warnings: tuple[str, ...] = ()
+    if (joined_phrases := _joined_words(phrases)) is not None:
+        examples, joiners = joined_phrases
+        warnings = (
+            f"{source}: {len(examples)} attribute names join their words with {joiners}, such "
+            f"as {', '.join(map(repr, examples[:2]))}: the prompts hold them so; give them "
+            f"phrases in a #phrase row under the header (`#phrase,{_spaced(examples[0])},...`)",
+        )
+    return ClassSpec(tuple(classes), attributes=table, sources=(source,), warnings=warnings)
 
 
 # A line of a numbered list of names: AwA2's predicates.txt (`     1\tblack`), its classes.txt.
