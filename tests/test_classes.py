@@ -554,6 +554,13 @@ def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Pat
         ZslError, match="'Cat' \\(names must match exactly; the class list has 'cat'\\)"
     ):
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    # Food-101's folders (`apple_pie`) and descriptors written for its names (`apple pie`).
+    (tmp_path / "f.txt").write_text("apple_pie\nhot_dog\n")
+    (tmp_path / "d.json").write_text('{"apple pie": ["a flaky crust"]}')
+    with pytest.raises(
+        ZslError, match="'apple pie' \\(names must match exactly; the class list has 'apple_pie'\\)"
+    ):
+        load_class_spec(classes=tmp_path / "f.txt", descriptions=tmp_path / "d.json")
     with pytest.raises(ZslError, match="do not combine"):
         load_class_spec(classes=tmp_path / "c.txt", attributes=tmp_path / "a.csv")
     # A class's own prompts and descriptors are two ways to describe it: one must be chosen.

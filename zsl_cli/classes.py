@@ -969,8 +969,9 @@ def merge_descriptions(
 
 
 def _loose(name: str) -> str:
-    """A name as a reader may take it to be the same: case and runs of white space ignored."""
-    return " ".join(composed(name).casefold().split())
+    """A name as a reader may take it to be the same: case and runs of white space ignored, and
+    '_' or '+' between words taken for a space (Food-101's `apple_pie`, AwA2's `grizzly+bear`)."""
+    return " ".join(_spaced(composed(name)).casefold().split())
 
 
 def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
