@@ -53,6 +53,23 @@ def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
         resolve_templates(str(file))
 
 
+def test_a_class_list_given_as_templates_is_named_so(tmp_path: Path):
+    # Its first line was "'red circle' must contain exactly one {} placeholder (write literal
+    # braces as {{ and }})": no brace in the file.
+    file = tmp_path / "classes.txt"
+    file.write_text("# shapes\nred circle\nred square\n")
+    with pytest.raises(ZslError) as error:
+        resolve_templates(str(file))
+    assert str(error.value) == (
+        f"{file}: no line holds {{}}, which stands for the class name in a template (a class "
+        "list? pass it as --classes)"
+    )
+    # A line without {} among templates is the error of that line.
+    file.write_text("a photo of a {}.\nno placeholder\n")
+    with pytest.raises(ZslError, match=r"classes.txt:2: 'no placeholder' must contain exactly"):
+        resolve_templates(str(file))
+
+
 def test_the_default_template_is_clips_own():
     # "a photo of a {}." is CLIP's reference prompt, period included: published zero-shot
     # numbers are made with it, and one character more or less moves them.

@@ -117,6 +117,12 @@ def resolve_templates(value: str) -> Templates:
         ]
         if not numbered:
             raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
+        if not any("{" in line for _, line in numbered):
+            # Not the first line's error, which says how to write literal braces.
+            raise ZslError(
+                f"{value}: no line holds {{}}, which stands for the class name in a template (a "
+                "class list? pass it as --classes)"
+            )
         for number, template in numbered:
             _check_template(template, f"{value}:{number}")
         templates = tuple(template for _, template in numbered)
