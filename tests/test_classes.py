@@ -904,6 +904,9 @@ def test_rows_of_a_table_separated_by_spaces_are_refused_as_a_class_list(text):
     )
     with pytest.raises(ZslError, match=f"^{re.escape(message)}$"):
         parse_classes(text, "c.txt")
+    # Below a header of words, as a table saved with spaces has it: its first line was a class.
+    with pytest.raises(ZslError, match=f"^c.txt:2: {re.escape(repr(first))} is a row of numbers, "):
+        parse_classes("class a b c d e f g h\n" + text, "c.txt")
 
 
 @pytest.mark.parametrize(
@@ -914,6 +917,7 @@ def test_rows_of_a_table_separated_by_spaces_are_refused_as_a_class_list(text):
         "route 66 1 2\nroute 66\n",
         "boeing 737 800 1\nairbus a320 neo\n",
         "cat 1 2 3\n",
+        "top three\ncat 1 2 3\ndog 1 2 3\n",  # fewer words than numbers: no header
     ],
 )
 def test_names_with_a_few_numbers_are_no_table(text):

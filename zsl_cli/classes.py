@@ -348,12 +348,14 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         places.append((name, where))
     if not entries:
         raise ZslError(f"{source}: no classes found (one class name per line)")
-    if _rows_of_numbers([entry.name for entry in entries]):
-        name, where = places[0]
+    if (first_row := _table_rows([entry.name for entry in entries])) is not None:
+        name, where = places[first_row]
+        lines_below = "line below the first" if first_row else "line"
         raise ZslError(
-            f"{where}: {name!r} is a row of numbers, as every line is (a table separated by "
-            "spaces, as aPY's and AwA2's attribute files are?): a class file has one class name "
-            "per line; attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
+            f"{where}: {name!r} is a row of numbers, as every {lines_below} is (a table separated "
+            "by spaces, as aPY's and AwA2's attribute files are?): a class file has one class "
+            "name per line; attributes go to --attributes, a CSV with the header "
+            "`class,<attr1>,...`"
         )
     _check_unique(places)
     names = [entry.name for entry in entries]
@@ -547,24 +549,32 @@ def _spaced_ids(names: Sequence[str]) -> bool:
     return len(names) > 2
 
 
-def _rows_of_numbers(names: Sequence[str]) -> bool:
-    """Whether every name ends in the same count of numbers separated by white space, three or
-    more (`aeroplane 0 0 1 0 1`, or numbers alone): the rows of a table, in two or more lines."""
-    counts = set()
-    for name in names:
-        words = name.split()
-        count = 0
-        for word in reversed(words):
-            try:
-                if not math.isfinite(float(word)) or "_" in word:  # float() takes 1_0
-                    break
-            except ValueError:
+def _table_rows(names: Sequence[str]) -> int | None:
+    """Where the rows of a table separated by white space start in `names`: 0, or 1 below a
+    header of words (`class red round ...`), where every other name ends in the same count of
+    numbers, three or more (`aeroplane 0 0 1 0 1`, or numbers alone); else None."""
+    if len(names) < 2:
+        return None
+    count = _numbers_at_end(names[1])
+    if count < 3 or any(_numbers_at_end(name) != count for name in names[2:]):
+        return None
+    first = _numbers_at_end(names[0])
+    if first == count:
+        return 0
+    return 1 if first == 0 and len(names[0].split()) >= count else None
+
+
+def _numbers_at_end(name: str) -> int:
+    """How many words separated by white space end `name` that are numbers."""
+    count = 0
+    for word in reversed(name.split()):
+        try:
+            if not math.isfinite(float(word)) or "_" in word:  # float() takes 1_0
                 break
-            count += 1
-        counts.add(count)
-        if count < 3 or len(counts) > 1:
-            return False
-    return len(names) > 1
+        except ValueError:
+            break
+        count += 1
+    return count
 
 
 def _holds_class_ids(pattern: re.Pattern[str], names: Sequence[str]) -> bool:
