@@ -891,6 +891,9 @@ def test_a_csv_of_class_ids_and_names_is_warned_of(text):
         # AwA2's predicate-matrix files: numbers alone.
         "0 0 1 0\n1 0 0 1\n",
         "   -1.00   39.25  0.00\n   39.42    0.00  1.50\n",
+        # An attribute table without its header, with commas or a locale's semicolons.
+        "red circle,1,0,1\nred square,1,1,0\n",
+        "red circle; 1; 0; 1\nred square; 1; 1; 0\n",
     ],
 )
 def test_rows_of_a_table_separated_by_spaces_are_refused_as_a_class_list(text):
@@ -898,9 +901,9 @@ def test_rows_of_a_table_separated_by_spaces_are_refused_as_a_class_list(text):
     # without a word.
     first = text.splitlines()[0].strip()
     message = (
-        f"c.txt:1: {first!r} is a row of numbers, as every line is (a table separated by spaces, "
-        "as aPY's and AwA2's attribute files are?): a class file has one class name per line; "
-        "attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
+        f"c.txt:1: {first!r} is a row of numbers, as every line is (a table, as aPY's and AwA2's "
+        "attribute files are?): a class file has one class name per line; attributes go to "
+        "--attributes, a CSV with the header `class,<attr1>,...`"
     )
     with pytest.raises(ZslError, match=f"^{re.escape(message)}$"):
         parse_classes(text, "c.txt")

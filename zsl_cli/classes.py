@@ -352,10 +352,9 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         name, where = places[first_row]
         lines_below = "line below the first" if first_row else "line"
         raise ZslError(
-            f"{where}: {name!r} is a row of numbers, as every {lines_below} is (a table separated "
-            "by spaces, as aPY's and AwA2's attribute files are?): a class file has one class "
-            "name per line; attributes go to --attributes, a CSV with the header "
-            "`class,<attr1>,...`"
+            f"{where}: {name!r} is a row of numbers, as every {lines_below} is (a table, as aPY's "
+            "and AwA2's attribute files are?): a class file has one class name per line; "
+            "attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
         )
     _check_unique(places)
     names = [entry.name for entry in entries]
@@ -550,9 +549,10 @@ def _spaced_ids(names: Sequence[str]) -> bool:
 
 
 def _table_rows(names: Sequence[str]) -> int | None:
-    """Where the rows of a table separated by white space start in `names`: 0, or 1 below a
-    header of words (`class red round ...`), where every other name ends in the same count of
-    numbers, three or more (`aeroplane 0 0 1 0 1`, or numbers alone); else None."""
+    """Where the rows of a table start in `names`: 0, or 1 below a header of words (`class red
+    round ...`), where every other name ends in the same count of numbers, three or more,
+    separated by white space, commas or semicolons (`aeroplane 0 0 1 0 1`, an attribute table
+    without its header, or numbers alone); else None."""
     if len(names) < 2:
         return None
     count = _numbers_at_end(names[1])
@@ -561,13 +561,17 @@ def _table_rows(names: Sequence[str]) -> int | None:
     first = _numbers_at_end(names[0])
     if first == count:
         return 0
-    return 1 if first == 0 and len(names[0].split()) >= count else None
+    return 1 if first == 0 and len(_TABLE_SEPARATORS.split(names[0])) >= count else None
+
+
+_TABLE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _numbers_at_end(name: str) -> int:
-    """How many words separated by white space end `name` that are numbers."""
+    """How many of the words (separated by white space, commas or semicolons) that end `name`
+    are numbers."""
     count = 0
-    for word in reversed(name.split()):
+    for word in reversed(_TABLE_SEPARATORS.split(name)):
         try:
             if not math.isfinite(float(word)) or "_" in word:  # float() takes 1_0
                 break
