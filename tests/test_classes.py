@@ -492,6 +492,32 @@ def test_a_python_dict_as_descriptions_is_named_so(text, message):
         parse_descriptions(text, "d.txt")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Food-101's meta/train.json: each class's images, beside its classes.txt.
+        '{"apple_pie": ["apple_pie/1005649", "apple_pie/1014775"], "baklava": ["baklava/1006121"]}',
+        '{"cat": ["images/cat 1.jpg", "cat2.JPEG"], "dog": ["C:\\\\data\\\\dog.png"]}',
+    ],
+)
+def test_a_json_of_image_paths_by_class_is_refused_as_descriptions(text):
+    # Every class was described by its images' names ('apple_pie, which has apple_pie/1005649').
+    first = json.loads(text)
+    name, paths = next(iter(first.items()))
+    message = (
+        f"d.json: every descriptor is an image's path or file name, such as {paths[0]!r} (a "
+        "list of each class's images, as Food-101's meta/train.json?): descriptors are phrases "
+        'that describe the class, {"class": ["descriptor", ...], ...}'
+    )
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}$"):
+        parse_descriptions(text, "d.json")
+    # A descriptor with a slash among others is a descriptor.
+    assert parse_descriptions('{"cat": ["24/7 fur", "fur"], "dog": ["a/b"]}').names == [
+        "cat",
+        "dog",
+    ]
+
+
 def test_bad_descriptions_json_names_row_and_column():
     # As the README promises for malformed files: the file, the row and the column.
     with pytest.raises(ZslError, match=r"^d\.json:2: column 14: invalid JSON"):

@@ -843,6 +843,13 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
                     f"{surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
+    if all(_IMAGE_PATH.fullmatch(d) for entry in entries for d in entry.descriptors):
+        raise ZslError(
+            f"{source}: every descriptor is an image's path or file name, such as "
+            f"{entries[0].descriptors[0]!r} (a list of each class's images, as Food-101's "
+            "meta/train.json?): descriptors are phrases that describe the class, "
+            f"{shape}"
+        )
     warnings: tuple[str, ...] = ()
     if example := _id_map_example(data):
         warnings = (
@@ -852,6 +859,12 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             "names, one per line",
         )
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+# An image's path (`apple_pie/1005649`, no space in it) or file name (`cat 1.jpg`).
+_IMAGE_PATH = re.compile(
+    r"[^\s/\\]*[/\\]\S*|.*\.(jpe?g|png|gif|bmp|tiff?|webp|heic|avif)", re.IGNORECASE
+)
 
 
 def _refuse_python_id_map(text: str, source: str) -> None:
