@@ -848,3 +848,23 @@ def test_repeated_list_options_add_up(tiny_clip, image_folder, tmp_path):
         mixed = run(*hubness, *(f"--methods={m}" for m in methods))
         assert mixed.exit_code == 0, mixed.stderr
         assert mixed.stdout == every.stdout
+
+
+def test_hubness_truth_folder_a_level_above_its_classes_is_said(tiny_clip, image_folder, tmp_path):
+    # --truth of the folder that holds set/cat/...: every image's truth class is 'set'. evaluate
+    # says where the class folders are; hubness said only that no truth class is listed.
+    common = ["-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", tmp_path]
+    result = run("hubness", image_folder, *common)
+    assert result.exit_code == 2, result.stderr
+    assert "no image of this run has a truth class in the class list" in result.stderr
+    assert f"such as 'set/bird': give --truth {image_folder})" in result.stderr
+    # Some classes a level down: scored, with the same hint beside the warning.
+    mixed = tmp_path / "mixed"
+    shutil.copytree(image_folder / "cat", mixed / "cat")
+    for name in ("dog", "bird"):
+        shutil.copytree(image_folder / name, mixed / "split" / name)
+    common[-1] = mixed
+    result = run("hubness", mixed, *common, "--methods", "none")
+    assert result.exit_code == 0, result.stderr
+    assert "count as wrong, as in zsl evaluate: split (split holds folders" in result.stderr
+    assert f"give --truth {mixed / 'split'})" in result.stderr

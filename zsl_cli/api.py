@@ -77,6 +77,7 @@ from zsl_cli.evaluation import (
     EvaluationResult,
     GroundTruth,
     evaluate_files,
+    level_down_hint,
     load_truth,
     match_paths,
     read_seen_classes,
@@ -1513,7 +1514,7 @@ def hubness(
             "no image's truth class is unseen (the --seen list names them all): no unseen "
             "accuracy to measure"
         )
-    if truth_idx is not None and failed_truth is not None:
+    if truth is not None and truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
@@ -1521,6 +1522,7 @@ def hubness(
             result["warnings"].append(
                 "images of truth classes not in the class list count as wrong, as in zsl "
                 f"evaluate: {some_names(not_listed)}"
+                + level_down_hint(truth, not_listed, classifier.names)
             )
     if request.json_out:
         writers.write_json_file(request.json_out, result)
@@ -1557,6 +1559,7 @@ def _check_truth_overlap(
             # that the images given (one sub-folder of it) are not of.
             f"--truth {truth.source}: no image of this run has a truth class in the class list "
             f"(their truth classes: {', '.join(unlisted[:5])}; classes: {', '.join(names[:5])})"
+            + level_down_hint(truth, unlisted, names)
         )
 
 

@@ -405,7 +405,7 @@ def evaluate(
                 f"truth's?): {some_names(unlisted)}"
                 + _not_utf8_hint(unlisted, fix)
                 + _other_case_hint(unlisted, class_names)
-                + _level_down_hint(truth, unlisted, class_names)
+                + level_down_hint(truth, unlisted, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -416,7 +416,7 @@ def evaluate(
                 f"{some_names(never_offered)}"
                 + _not_utf8_hint(never_offered, fix)
                 + _other_case_hint(never_offered, metrics.candidates)
-                + _level_down_hint(truth, never_offered, metrics.candidates)
+                + level_down_hint(truth, never_offered, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -490,7 +490,7 @@ def _other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
     return f" ({some_names(shown, 3)})"
 
 
-def _level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:
+def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:
     """Where these truth classes are folders of class folders (photos/train/cat, a split level
     above the classes): the truth folder given is a level too high, and every image is counted
     under its split's name, wrong."""
