@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -317,6 +318,49 @@ def test_csv_truth_relative_to_its_folder_and_absolute(photos, tmp_path, monkeyp
     assert result.n == 3 and result.unmatched.predictions == 1
     assert result.unmatched.matched_by_relative_path == 0
     assert result.metrics.top_k[0].mean_per_class == pytest.approx((1 / 2 + 1) / 2)
+
+
+def test_a_one_hot_csv_truth_reads_each_row_s_one_marked_class(tmp_path):
+    # Roboflow's classification export (train/_classes.csv beside the images): a 0/1 column
+    # per class, names after ", ". It was refused for having no label column.
+    csv_path = write_csv(
+        tmp_path / "train" / "_classes.csv",
+        b"filename, cat, dog, fox\na.jpg, 1, 0, 0\n\nb.jpg, 0, 1, 0\nc.jpg, 0, 1, 0\n",
+    )
+    truth = load_truth(csv_path)
+    assert truth.classes == ("cat", "dog", "fox")  # fox, no image's class, as an empty folder
+    assert [(item.shown, item.label) for item in truth.items] == [
+        ("a.jpg", "cat"),
+        ("b.jpg", "dog"),
+        ("c.jpg", "dog"),
+    ]
+    predictions = [predicted(tmp_path / "train" / name, "dog") for name in ("a.jpg", "b.jpg")]
+    result = evaluate(predictions, truth, ks=(1,))
+    assert result.n == 2 and result.metrics.top_k[0].mean_per_class == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        # Multi-label: which class the image is of is not guessed.
+        (b"a.jpg,1,0,0\n\nb.jpg,1,1,0\n", "line 4: 2 classes are marked 1 (cat, dog): a multi"),
+        (b"a.jpg,0,0,0\n", "line 2: no class is marked 1"),
+        (b"a.jpg,1,0,0\nb.jpg,0,yes,0\n", "line 3: 'yes' in the column 'dog', where a table"),
+        (b"a.jpg,1,0,0\nb.jpg,0,1\n", "line 3: 3 cells, fewer than the header's 4"),
+        # Not a one-hot table: its header is refused as before.
+        (b"a.jpg,big,0,0\n", "needs a header with a path column"),
+    ],
+)
+def test_a_one_hot_csv_truth_refuses_rows_without_one_class(tmp_path, rows, message):
+    csv_path = write_csv(tmp_path / "_classes.csv", b"filename,cat,dog,fox\n" + rows)
+    with pytest.raises(ZslError, match=re.escape(message)):
+        load_truth(csv_path)
+
+
+def test_a_truth_csv_error_in_its_first_row_names_that_row_s_line(tmp_path):
+    csv_path = write_csv(tmp_path / "truth.csv", b"path,label\n\n,cat\nb.jpg,dog\n")
+    with pytest.raises(ZslError, match="line 3: the path is empty"):
+        load_truth(csv_path)
 
 
 def test_no_match_shows_where_two_same_looking_paths_point(tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 
 Ground truth is either a folder whose immediate, non-hidden sub-folders are the classes
 (ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
-`label` columns (or other names datasets give them: TRUTH_COLUMNS). In a CSV, relative paths are
+`label` columns (or other names datasets give them: TRUTH_COLUMNS), or a path and a 0/1 column per
+class (one-hot, as Roboflow exports). In a CSV, relative paths are
 relative to the CSV's own folder, so the CSV can travel with its images.
 
 A prediction matches a truth image when, in this order:
@@ -857,15 +858,24 @@ def _truth_from_csv(source: str) -> GroundTruth:
         with io.StringIO(text, newline="") as handle:
             reader = csv.reader(handle, delimiter=named_delimiter or _truth_delimiter(text))
             # Blank rows are skipped; the reader still counts their lines for messages.
-            rows = (row for row in reader if any(cell.strip() for cell in row))
+            rows = ((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
             if named_delimiter:
                 next(rows)  # the "sep=;" line: no header
-            header = next(rows, None) or []
+            header_line, header = next(rows, (reader.line_num, []))
             columns = [_column_name(name) for name in header]
-            path_col = _truth_column(columns, header, "path", where, reader.line_num)
-            label_col = _truth_column(columns, header, "label", where, reader.line_num)
-            for row in rows:
-                line = reader.line_num
+            path_col = _truth_column(columns, header, "path", where, header_line)
+            # A one-hot table is told by its first row: peeked, then read as the others.
+            first = next(rows, None)
+            one_hot = _one_hot_classes(columns, header, path_col, first and first[1])
+            label_col = (
+                -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
+            )
+            for line, row in chain([first] if first is not None else [], rows):
+                if one_hot and len(row) < len(columns):
+                    raise ZslError(
+                        f"{where}, line {line}: {len(row)} cells, fewer than the header's "
+                        f"{len(columns)}"
+                    )
                 if len(row) <= max(path_col, label_col):
                     names = f"{header[path_col].strip()},{header[label_col].strip()}"
                     raise ZslError(f"{where}, line {line}: expected the columns {names}")
@@ -878,7 +888,11 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     )
                 # A label is a class name: invisible characters at its ends go, as in a
                 # class list (a zero-width space from a web page, a BOM left by `cat`).
-                written, label = row[path_col].strip(), strip_invisible(row[label_col])
+                written = row[path_col].strip()
+                if one_hot:
+                    label = _one_hot_label(row, one_hot, where, line)
+                else:
+                    label = strip_invisible(row[label_col])
                 # Paths as zsl writes them: the file name's bytes read as UTF-8.
                 written = path_from_text(written)
                 if not written or not label:
@@ -904,8 +918,54 @@ def _truth_from_csv(source: str) -> GroundTruth:
         raise ZslError(f"{where}: not a readable CSV ({error})") from error
     if not items:
         raise ZslError(f"{where}: the ground-truth CSV has no rows")
-    classes = tuple(sorted({item.label for item in items}))
+    # A one-hot table's header names every class, those no image is of too (as empty folders).
+    classes = tuple(sorted({item.label for item in items}.union(one_hot.values())))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _one_hot_classes(
+    columns: list[str], header: list[str], path_col: int, first: list[str] | None
+) -> dict[int, str]:
+    """A one-hot table's class columns by index (Roboflow's classification export, _classes.csv:
+    `filename, cat, dog` and a 0 or 1 per class): where the header has no label column and
+    two or more other columns, each named once, and its first row holds only 0s and 1s there.
+    Else empty: the header is read, and refused, as a path,label one."""
+    if first is None or any(name in TRUTH_COLUMNS["label"] for name in columns):
+        return {}
+    classes = {
+        index: strip_invisible(name) for index, name in enumerate(header) if index != path_col
+    }
+    names = list(classes.values())
+    if len(names) < 2 or not all(names) or len(set(names)) < len(names):
+        return {}
+    if not all(index < len(first) and first[index].strip() in ("0", "1") for index in classes):
+        return {}
+    return classes
+
+
+def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: int) -> str:
+    """The class a one-hot row marks with its one 1; ZslError for a row that marks none, or
+    several (a multi-label table: which of them is the image's one class is not guessed)."""
+    marked = []
+    for index, name in classes.items():
+        cell = row[index].strip()
+        if cell not in ("0", "1"):
+            shown = f"'{printable_text(cell)}'" if cell else "an empty cell"
+            raise ZslError(
+                f"{where}, line {line}: {shown} in the column '{printable_text(name)}', where "
+                "a table of a 0/1 column per class holds 0 or 1"
+            )
+        if cell == "1":
+            marked.append(name)
+    if not marked:
+        raise ZslError(f"{where}, line {line}: no class is marked 1; mark the image's class")
+    if len(marked) > 1:
+        shown = some_names([printable_text(name) for name in marked], 3)
+        raise ZslError(
+            f"{where}, line {line}: {len(marked)} classes are marked 1 ({shown}): a multi-label "
+            "table, which evaluate does not score (it takes one class per image)"
+        )
+    return marked[0]
 
 
 def _windows_absolute(path: str) -> bool:
