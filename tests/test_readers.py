@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -111,6 +112,21 @@ def test_a_pipe_that_is_empty_or_only_a_header_reads_as_before(
     else:
         with pytest.raises(ZslError, match=message):
             read_predictions("-")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
+@pytest.mark.parametrize("content", [b"", b"\n\r\n"])
+def test_an_empty_predictions_file_is_said_to_be_empty_whatever_its_name(
+    tmp_path: Path, suffix: str, content: bytes
+) -> None:
+    # `zsl label ... > p.csv` that failed leaves p.csv empty: it was said to lack zsl's header,
+    # or (p.json) to be JSON cut short by a stopped run, as a .txt or a pipe is not.
+    path = tmp_path / f"p{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(
+        ZslError, match="^" + re.escape(f"'{path}' is empty: no predictions to read") + "$"
+    ):
+        read_predictions(path)
 
 
 ENDLESS_JSON = [

@@ -339,7 +339,9 @@ def _read_stream(
     _refuse_binary(data, name)
     if fmt is not None and _misnamed(fmt, data.lstrip(_LEADING)):
         fmt = None  # `zsl label ... > p.json` writes CSV, the format of stdout, as p.json
-    if fmt is None and not first:
+    # Whatever its name: `zsl label ... > p.csv` that failed leaves an empty p.csv, which is
+    # neither a CSV without zsl's header nor JSON cut short.
+    if not first:
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
         return _read_csv(handle, name, warn), None
