@@ -868,3 +868,24 @@ def test_hubness_truth_folder_a_level_above_its_classes_is_said(tiny_clip, image
     assert result.exit_code == 0, result.stderr
     assert "count as wrong, as in zsl evaluate: split (split holds folders" in result.stderr
     assert f"give --truth {mixed / 'split'})" in result.stderr
+
+
+def test_hubness_names_truth_classes_that_differ_from_listed_ones_in_case_or_end_spaces(
+    tiny_clip, image_folder, tmp_path
+):
+    # A folder 'dog ' looks like the class dog in the warning: evaluate says which is which,
+    # hubness named it alone.
+    truth = tmp_path / "truth"
+    for folder, name in (("Cat", "cat"), ("dog ", "dog"), ("bird", "bird")):
+        shutil.copytree(image_folder / name, truth / folder)
+    common = ["-c", tmp_path / "classes.txt", "-m", tiny_clip, "--truth", truth]
+    result = run("hubness", truth, *common, "--methods", "none")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "count as wrong, as in zsl evaluate: Cat, dog  ('Cat' in the truth is 'cat' among the "
+        "classes, 'dog ' in the truth is 'dog' among the classes)"
+    ) in result.stderr
+    shutil.move(truth / "bird", truth / "BIRD")
+    result = run("hubness", truth, *common, "--methods", "none")
+    assert result.exit_code == 2, result.stderr
+    assert "'BIRD' in the truth is 'bird' among the classes" in result.stderr

@@ -80,6 +80,7 @@ from zsl_cli.evaluation import (
     level_down_hint,
     load_truth,
     match_paths,
+    other_case_hint,
     read_seen_classes,
     seen_class_names,
     some_names,
@@ -1522,6 +1523,7 @@ def hubness(
             result["warnings"].append(
                 "images of truth classes not in the class list count as wrong, as in zsl "
                 f"evaluate: {some_names(not_listed)}"
+                + other_case_hint(not_listed, classifier.names)
                 + level_down_hint(truth, not_listed, classifier.names)
             )
     if request.json_out:
@@ -1559,6 +1561,7 @@ def _check_truth_overlap(
             # that the images given (one sub-folder of it) are not of.
             f"--truth {truth.source}: no image of this run has a truth class in the class list "
             f"(their truth classes: {', '.join(unlisted[:5])}; classes: {', '.join(names[:5])})"
+            + other_case_hint(unlisted, names)
             + level_down_hint(truth, unlisted, names)
         )
 

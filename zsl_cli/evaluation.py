@@ -405,7 +405,7 @@ def evaluate(
                 f"{len(class_names)} classes the run labelled with (do the class names match the "
                 f"truth's?): {some_names(unlisted)}"
                 + _not_utf8_hint(unlisted, fix)
-                + _other_case_hint(unlisted, class_names)
+                + other_case_hint(unlisted, class_names)
                 + level_down_hint(truth, unlisted, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
@@ -416,7 +416,7 @@ def evaluate(
                 f"label or a ranked class of any image (do the class names match the truth's?): "
                 f"{some_names(never_offered)}"
                 + _not_utf8_hint(never_offered, fix)
-                + _other_case_hint(never_offered, metrics.candidates)
+                + other_case_hint(never_offered, metrics.candidates)
                 + level_down_hint(truth, never_offered, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
@@ -474,7 +474,7 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     return f" (some are not UTF-8 text: {fix})"
 
 
-def _other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
+def other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
     """Where some of these truth names are a class's name but for case or white space at the
     ends (a folder Cat/ for the class cat): they are scored as written, so never match, and the
     warning's list of names shows no difference between 'dog ' and 'dog'."""
@@ -516,7 +516,7 @@ def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterabl
 
 
 def _loose(name: str) -> str:
-    """A class name as `_other_case_hint` compares it: composed, case and end spaces aside."""
+    """A class name as `other_case_hint` compares it: composed, case and end spaces aside."""
     return composed(name.strip()).casefold()
 
 
