@@ -763,6 +763,20 @@ def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     assert "neither in the truth nor among the run's classes: fox" in warning
 
 
+def test_a_seen_class_named_in_another_case_is_named_beside_the_class(photos):
+    # 'Cat' in the seen list leaves cat unseen: the warning said only that 'Cat' is unknown.
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat"),
+        predicted(photos / "dog" / "d.jpg", "dog"),
+    ]
+    result = evaluate(predictions, load_truth(photos), ks=(1,), seen=["Cat"])
+    assert result.gzsl is not None and result.gzsl.seen_classes == ()
+    (warning,) = result.warnings
+    assert warning.endswith(
+        "among the predicted classes: Cat ('Cat' in the seen list is 'cat' among the classes)"
+    )
+
+
 def test_a_run_info_that_does_not_say_complete_is_not_taken_for_interrupted(photos, tmp_path):
     # Only `"complete": false` means Ctrl-C; a run info without the key (written by hand, or by
     # an older zsl) must not put every number in doubt.

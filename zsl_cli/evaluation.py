@@ -474,10 +474,11 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     return f" (some are not UTF-8 text: {fix})"
 
 
-def other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
-    """Where some of these truth names are a class's name but for case or white space at the
-    ends (a folder Cat/ for the class cat): they are scored as written, so never match, and the
-    warning's list of names shows no difference between 'dog ' and 'dog'."""
+def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = "the truth") -> str:
+    """Where some of these names (of the truth, or of another `source`) are a class's name but
+    for case or white space at the ends (a folder Cat/ for the class cat): they are scored as
+    written, so never match, and the warning's list of names shows no difference between 'dog '
+    and 'dog'."""
     by_loose: dict[str, str] = {}
     for name in classes:
         by_loose.setdefault(_loose(name), name)
@@ -485,7 +486,7 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str]) -> str:
     if not pairs:
         return ""
     shown = [
-        f"'{printable_text(name)}' in the truth is '{printable_text(other)}' among the classes"
+        f"'{printable_text(name)}' in {source} is '{printable_text(other)}' among the classes"
         for name, other in pairs
     ]
     return f" ({some_names(shown, 3)})"
@@ -571,7 +572,8 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
 
 def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) -> list[str]:
     """A warning naming the seen classes that are not `known` (truth classes and those `among`):
-    they change nothing, but may be names misspelled in the seen list."""
+    they change nothing, but may be names misspelled in the seen list (a known class written in
+    another case, which then counts as unseen, is named beside it)."""
     unknown = sorted(seen.difference(known))
     if not unknown:
         return []
@@ -579,6 +581,7 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
         f"{counted(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
         f"among {among}: {some_names(unknown)}"
         + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
+        + other_case_hint(unknown, known, "the seen list")
     ]
 
 
