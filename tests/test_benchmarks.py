@@ -117,3 +117,40 @@ def test_throughput_own_cpu_share_covers_the_in_process_window(benchmark_modules
     assert math.isnan(throughput.own_cpu_share(run, after=12, batch_size=4))  # no window
     run.own_cpu = []  # no /proc
     assert math.isnan(throughput.own_cpu_share(run, after=3, batch_size=4))
+
+
+def test_throughput_first_prediction_row_gives_the_first_line_time(benchmark_modules) -> None:
+    # The row's wall time was the whole run's (and so was the JSON's `wall_s`), with the time to
+    # the first prediction, the one number the row is named for, only in its note.
+    import throughput
+
+    settings = throughput.Settings(
+        images=9,
+        base_images=3,
+        classes_small=2,
+        classes_large=5,
+        batch_size=2,
+        pipeline_batch_size=8,
+        workers=None,
+        device="cpu",
+        precision="fp32",
+        compare_precision="bf16",
+        iterations=1,
+        repeats=2,
+        sections=(2,),
+        memory_small=100,
+        memory_images=10_000,
+        seed=0,
+    )
+
+    def run(first: float, wall: float) -> throughput.ProcessRun:
+        return throughput.ProcessRun(3, wall, 9.0, 1.0, 0.0, [first, first, wall - 0.1])
+
+    rounds = throughput.Rounds()
+    rounds.zsl[5, 3] = [run(first=4.0, wall=5.0), run(first=3.5, wall=6.0)]
+    rounds.zsl[2, 3] = [run(first=1.0, wall=2.0)]
+    row = rounds.first_prediction(settings)
+    assert row.measurement == "2 zsl first prediction, 5 classes"
+    assert row.wall_s == 3.5  # the fastest first line at the larger class count
+    assert row.cpu_s is None  # the whole run's CPU time is no time to a first line
+    assert "6.00 s" in row.note  # the whole run, where the table said it
