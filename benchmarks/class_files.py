@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+from arguments import at_least, positive_number, random_seed  # benchmarks/arguments.py
 from timing import fastest  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--classes", type=at_least(1), default=100_000)
     parser.add_argument("--described", type=at_least(1), default=1_000)
     parser.add_argument("--descriptors", type=at_least(1), default=50)
-    parser.add_argument("--line-mb", type=float, default=1.0)
+    parser.add_argument("--line-mb", type=positive_number, default=1.0)
     parser.add_argument("--attribute-classes", type=at_least(1), default=20_000)
     parser.add_argument("--attribute-columns", type=at_least(1), default=85)
     parser.add_argument("--repeats", type=at_least(1), default=3)

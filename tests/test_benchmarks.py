@@ -154,3 +154,22 @@ def test_throughput_first_prediction_row_gives_the_first_line_time(benchmark_mod
     assert row.wall_s == 3.5  # the fastest first line at the larger class count
     assert row.cpu_s is None  # the whole run's CPU time is no time to a first line
     assert "6.00 s" in row.note  # the whole run, where the table said it
+
+
+@pytest.mark.parametrize("size", ["nan", "inf", "0", "-2"])
+def test_class_files_refuses_a_long_line_of_no_size(size: str) -> None:
+    # NaN and infinity came as a traceback after the class list and descriptions were written;
+    # 0 and -2 were timed as a "one 0 MB line" / "one -2 MB line" of one word.
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "class_files.py"), "--line-mb", size],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(f"argument --line-mb: {size} is not a number above 0")
+    )
