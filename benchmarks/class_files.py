@@ -91,15 +91,20 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classes", type=at_least(1), default=100_000)
-    parser.add_argument("--described", type=at_least(1), default=1_000)
+    # Default counts of classes described or weighted: at most --classes (1,000 and 20,000).
+    parser.add_argument("--described", type=at_least(1))
     parser.add_argument("--descriptors", type=at_least(1), default=50)
     parser.add_argument("--line-mb", type=positive_number, default=1.0)
-    parser.add_argument("--attribute-classes", type=at_least(1), default=20_000)
+    parser.add_argument("--attribute-classes", type=at_least(1))
     parser.add_argument("--attribute-columns", type=at_least(1), default=85)
     parser.add_argument("--repeats", type=at_least(1), default=3)
     parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     args = parser.parse_args()
+    if args.described is None:
+        args.described = min(1_000, args.classes)
+    if args.attribute_classes is None:
+        args.attribute_classes = min(20_000, args.classes)
     if args.described > args.classes:
         parser.error("--described: at most --classes")
     if args.attribute_classes > args.classes:

@@ -173,3 +173,19 @@ def test_class_files_refuses_a_long_line_of_no_size(size: str) -> None:
         .splitlines()[-1]
         .endswith(f"argument --line-mb: {size} is not a number above 0")
     )
+
+
+def test_class_files_fewer_classes_alone_caps_the_other_defaults(tmp_path: Path) -> None:
+    # `--classes 5` alone was refused with '--described: at most --classes', of a flag never
+    # given (its default, 1,000, is more than 5); given, a count above --classes still is.
+    command = [sys.executable, str(BENCHMARKS / "class_files.py"), "--classes", "5"]
+    command += ["--descriptors", "2", "--line-mb", "0.001", "--repeats", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "descriptions, 5 x 2" in result.stdout
+    assert "attributes, 5 x 85" in result.stdout
+    result = subprocess.run(
+        command + ["--described", "6"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith("--described: at most --classes")
