@@ -544,6 +544,10 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
         first = f"first batch at {timing.first_batch_s:.2f} s (pool start-up)"
         if math.isnan(timing.steady_rate):
             first += ", img/s not measurable: every image is in the first batch"
+            if timing.steady_after > timing.first_count:
+                first += " or in a decode process's first task"
+        elif timing.steady_after > timing.first_count:
+            first += f", img/s after image {timing.steady_after} (each process's first task)"
         else:
             first += ", img/s after it"
         # process_time() is this process's: with processes, only what collecting costs here.
@@ -571,7 +575,9 @@ class DecodeTiming:
     wall_s: float
     cpu_s: float  # this process's, all threads
     first_batch_s: float
-    steady_rate: float  # images/s after the first batch
+    first_count: int  # images in the first batch
+    steady_after: int  # images before the steady state: the first batch, or more (processes)
+    steady_rate: float  # images/s after the first `steady_after` images
 
 
 def time_decoding(
@@ -583,6 +589,7 @@ def time_decoding(
 
     started, cpu_started = time.perf_counter(), time.process_time()
     done, first_batch_s, first_count = 0, 0.0, 0
+    delivered, steady_after, steady_from_s = 0, 0, 0.0
     queue = DecodeQueue(
         paths,
         preparation,
@@ -593,18 +600,25 @@ def time_decoding(
         processes=processes,
         process_setup=preparation.set_up_process,
     )
+    # A decode process is handed its images a task at a time (up to 16): the first batch waits
+    # for a whole task, whose images beyond the batch then come at once, decoded before the
+    # batch was handed over. The steady state starts once every worker's first task is in.
+    first_tasks = sum(len(task.chunk) for task in list(queue._pending)[:workers])
     for batch in queue.batches(batch_size):
         done += sum(item.ok for item in batch)
+        delivered += len(batch)
         if not first_count:
             first_batch_s, first_count = time.perf_counter() - started, len(batch)
+        if not steady_after and delivered >= first_tasks:
+            steady_after, steady_from_s = delivered, time.perf_counter() - started
     elapsed, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     if done != len(paths):
         raise RuntimeError(f"decode-only: {len(paths) - done} images failed to decode")
     # The first batch carries the pool's start-up, so the rate counts only later batches; with
     # a single batch there are none, and the rate is not measurable (NaN, shown as "-").
-    rest_images, rest_s = len(paths) - first_count, elapsed - first_batch_s
+    rest_images, rest_s = len(paths) - steady_after, elapsed - steady_from_s
     steady = rest_images / rest_s if rest_images > 0 and rest_s > 0 else math.nan
-    return DecodeTiming(elapsed, cpu_s, first_batch_s, steady)
+    return DecodeTiming(elapsed, cpu_s, first_batch_s, first_count, steady_after, steady)
 
 
 def zsl_command(

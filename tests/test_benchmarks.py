@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,31 @@ def test_class_files_fewer_classes_alone_caps_the_other_defaults(tmp_path: Path)
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].endswith("--described: at most --classes")
+
+
+class SlowPreparation:
+    """Stands in for zsl's ImagePreparation: a fixed time per image, whatever the load."""
+
+    SECONDS = 0.1
+
+    def __call__(self, path: Path):
+        import numpy as np
+
+        time.sleep(self.SECONDS)
+        return np.zeros((3, 4, 4), dtype=np.uint8)
+
+    def set_up_process(self) -> None:
+        pass
+
+
+def test_throughput_decode_only_rate_starts_after_every_process_first_task(
+    benchmark_modules, tmp_path: Path
+) -> None:
+    # A decode process gets up to 16 images a task: the first batch of 4 waited for all 16 of
+    # the one process's first task, whose other 12 then came at once and were counted as
+    # decoded after the first batch (~40 img/s from one process decoding 10 a second).
+    import throughput
+
+    paths = [tmp_path / f"{i}.jpg" for i in range(20)]
+    timing = throughput.time_decoding(paths, SlowPreparation(), 4, workers=1, processes=True)
+    assert timing.steady_rate < 1.5 / SlowPreparation.SECONDS
