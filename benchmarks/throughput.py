@@ -1310,7 +1310,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         type=at_least(1),
         default=1,
         help="rounds of sections 1-3 (ceiling, zsl and pipeline back to back: per-round ratios "
-        "and the fastest runs); other timings keep the fastest of N",
+        "and the fastest runs); the first prediction keeps the fastest of N, section 6 the best "
+        "of N; sections 4, 5 and 7 are not repeated",
     )
     parser.add_argument(
         "--sections", help="which measurements to run (default 1,2,3,5,6,7 CPU, 1,2,5,6,7 CUDA)"
