@@ -215,10 +215,13 @@ def build_model(tokenizer):
 
 def save_model(directory: Path, model, tokenizer) -> Path:
     import transformers
+
+    # Without torchvision it warns, as the class is imported, that it falls back to the PIL
+    # backend: expected here. Its bar for writing the model: noise among the benchmark's lines.
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     from transformers import CLIPImageProcessor
 
-    # Without torchvision it warns that it falls back to the PIL backend: expected here.
-    transformers.logging.set_verbosity_error()
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)

@@ -218,3 +218,39 @@ def test_throughput_decode_only_rate_starts_after_every_process_first_task(
     paths = [tmp_path / f"{i}.jpg" for i in range(20)]
     timing = throughput.time_decoding(paths, SlowPreparation(), 4, workers=1, processes=True)
     assert timing.steady_rate < 1.5 / SlowPreparation.SECONDS
+
+
+SAVE_MODEL_SCRIPT = """
+import sys
+from pathlib import Path
+
+sys.path[:0] = [sys.argv[1], str(Path(sys.argv[1]).parent)]
+import throughput
+from transformers import CLIPConfig, CLIPModel
+
+tokenizer = throughput.build_tokenizer(["kalo", "mizor vek"])
+tower = {"hidden_size": 32, "intermediate_size": 64, "num_attention_heads": 4}
+config = CLIPConfig(
+    text_config=dict(tower, num_hidden_layers=1, vocab_size=len(tokenizer)),
+    vision_config=dict(tower, num_hidden_layers=1, image_size=32, patch_size=8),
+    projection_dim=16,
+)
+model = CLIPModel(config).eval()
+print("--- saving ---", file=sys.stderr, flush=True)
+throughput.save_model(Path(sys.argv[2]), model, tokenizer)
+"""
+
+
+def test_throughput_saves_its_model_without_transformers_notes(tmp_path: Path) -> None:
+    # save_model meant to silence transformers' note on torchvision's absence, but the note came
+    # as CLIPImageProcessor was imported, before the verbosity was set; and its progress bar
+    # for writing the model's shards went to stderr between the benchmark's own lines.
+    result = subprocess.run(
+        [sys.executable, "-c", SAVE_MODEL_SCRIPT, str(BENCHMARKS), str(tmp_path / "model")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "model" / "preprocessor_config.json").is_file()
+    assert result.stderr.partition("--- saving ---\n")[2] == ""
