@@ -36,7 +36,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # zsl_cli from this checkout
 
-from zsl_cli.demo.imageset import make_image_set  # noqa: E402
+from zsl_cli.demo.imageset import MAX_PER_CLASS, make_image_set  # noqa: E402
 from zsl_cli.encoders import load_encoder  # noqa: E402
 from zsl_cli.encoders.preprocess import DRAFT_MARGIN, FastPreprocessor  # noqa: E402
 from zsl_cli.images import DecodeOptions, ImagePreparation  # noqa: E402
@@ -73,7 +73,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=random_seed, nargs="+", default=[7302, 7303, 7304])
     parser.add_argument(
-        "--per-class", type=at_least(1), default=20, help="images per class (30 classes)"
+        "--per-class",
+        type=at_least(1, MAX_PER_CLASS),
+        default=20,
+        help="images per class (30 classes)",
     )
     parser.add_argument(
         "--margins", type=positive_number, nargs="+", default=[4, 2, DRAFT_MARGIN, 1]

@@ -37,6 +37,10 @@ from arguments import (  # benchmarks/arguments.py
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # zsl_cli from this checkout, installed or not
+
+from zsl_cli.demo.imageset import MAX_PER_CLASS  # noqa: E402
+
 ZSL = [sys.executable, "-m", "zsl_cli"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 # For class names; attribute rows and descriptions have their own templates (zsl refuses
@@ -259,7 +263,7 @@ def print_precision(results: list[dict], precision: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=random_seed, nargs="+", default=[1001, 1002, 1003])
-    parser.add_argument("--per-class", type=at_least(1), default=20)
+    parser.add_argument("--per-class", type=at_least(1, MAX_PER_CLASS), default=20)
     parser.add_argument(
         "--hubness-k",
         type=at_least(1),

@@ -254,3 +254,22 @@ def test_throughput_saves_its_model_without_transformers_notes(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "model" / "preprocessor_config.json").is_file()
     assert result.stderr.partition("--- saving ---\n")[2] == ""
+
+
+@pytest.mark.parametrize("script", ["shapes_world.py", "preprocessing_agreement.py"])
+def test_shapes_world_sets_refuse_more_per_class_than_make_images_makes(script: str) -> None:
+    # make-images makes at most 10,000 images per class: 10,001 was a traceback (the failed
+    # make-images command, or its ZslError) instead of a usage line.
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--seeds", "3", "--per-class", "10001"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith("argument --per-class: 10001 is more than 10000")
+    )
