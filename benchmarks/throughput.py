@@ -113,8 +113,9 @@ class Settings:
 
 @dataclass
 class ProcessRun:
-    """One subprocess: wall time from start to exit, its CPU time (user + system, all threads),
-    its own peak RSS, and when each of its stdout lines arrived (when stdout was kept)."""
+    """One subprocess: wall time from start to exit, its CPU time (user + system, all threads,
+    and its decode processes'), its own peak RSS, and when each of its stdout lines arrived (when
+    stdout was kept)."""
 
     count: int  # images it labelled
     wall_s: float
@@ -335,8 +336,9 @@ def run_process(
     """Run to completion; wall time includes interpreter start, imports and model load.
 
     With `stdout_to`, stdout is copied there and each line's arrival is timed (zsl flushes
-    after every batch). os.wait4 gives this child's own CPU time (RUSAGE_CHILDREN would add
-    every earlier child's); ProcessWatch its own peak memory and CPU time without its children.
+    after every batch). os.wait4 gives this child's CPU time, with that of the processes it
+    waited for, zsl's decode processes on a GPU (RUSAGE_CHILDREN would add every earlier child
+    of this process's); ProcessWatch its own peak memory and CPU time without its children.
     """
     load = load_average()
     line_times = []
