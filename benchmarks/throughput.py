@@ -550,9 +550,9 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
         if math.isnan(timing.steady_rate):
             first += ", img/s not measurable: every image is in the first batch"
             if timing.steady_after > timing.first_count:
-                first += " or in a decode process's first task"
+                first += " or in a worker's first task"
         elif timing.steady_after > timing.first_count:
-            first += f", img/s after image {timing.steady_after} (each process's first task)"
+            first += f", img/s after image {timing.steady_after} (every worker's first task)"
         else:
             first += ", img/s after it"
         # process_time() is this process's: with processes, only what collecting costs here.
@@ -581,7 +581,8 @@ class DecodeTiming:
     cpu_s: float  # this process's, all threads
     first_batch_s: float
     first_count: int  # images in the first batch
-    steady_after: int  # images before the steady state: the first batch, or more (processes)
+    steady_after: int  # images before the steady state: the first batch, or every worker's
+    # first task where that is more
     steady_rate: float  # images/s after the first `steady_after` images
 
 
@@ -605,9 +606,10 @@ def time_decoding(
         processes=processes,
         process_setup=preparation.set_up_process,
     )
-    # A decode process is handed its images a task at a time (up to 16): the first batch waits
-    # for a whole task, whose images beyond the batch then come at once, decoded before the
-    # batch was handed over. The steady state starts once every worker's first task is in.
+    # A decode process is handed its images a task at a time (up to 16; a thread, one): the
+    # first batch waits for a whole task, whose images beyond the batch then come at once,
+    # decoded before the batch was handed over; so do the other workers' first tasks. The steady
+    # state starts once every worker's first task is in (the tasks the queue starts with).
     first_tasks = sum(len(task.chunk) for task in list(queue._pending)[:workers])
     for batch in queue.batches(batch_size):
         done += sum(item.ok for item in batch)

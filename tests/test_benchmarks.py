@@ -273,3 +273,39 @@ def test_shapes_world_sets_refuse_more_per_class_than_make_images_makes(script: 
         .splitlines()[-1]
         .endswith("argument --per-class: 10001 is more than 10000")
     )
+
+
+def test_throughput_decode_only_thread_rows_name_no_process(
+    benchmark_modules, tiny_clip: Path, tmp_path: Path
+) -> None:
+    # With more threads than a batch holds, the rate starts after every thread's first image;
+    # the threads' rows said it started after "each process's first task".
+    import throughput
+    from PIL import Image
+
+    paths = [tmp_path / f"{i}.jpg" for i in range(5)]
+    for path in paths:
+        Image.new("RGB", (64, 48), "red").save(path)
+    settings = throughput.Settings(
+        images=5,
+        base_images=1,
+        classes_small=2,
+        classes_large=2,
+        batch_size=1,
+        pipeline_batch_size=8,
+        workers=3,
+        device="cpu",
+        precision="fp32",
+        compare_precision="bf16",
+        iterations=1,
+        repeats=1,
+        sections=(6,),
+        memory_small=100,
+        memory_images=10_000,
+        seed=0,
+    )
+    rows = throughput.measure_decode_only(tiny_clip, paths, settings)
+    threads = [row.note for row in rows if "threads" in row.note]
+    assert len(threads) == 2
+    assert all("img/s after image 3 (every worker's first task)" in note for note in threads)
+    assert not any("process" in note for note in threads)
