@@ -1588,3 +1588,36 @@ def test_apng_whose_animation_fails_before_its_first_frame_shows_its_default_ima
     path = tmp_path / "damaged.png"
     path.write_bytes(damage(apng(default, frame, left=1, default_in_animation=False)))
     assert np.asarray(decode_image(path)).tolist() == [[[255, 0, 0]] * 4] * 2
+
+
+def png_in_chunks(png: bytes, chunk_size: int) -> bytes:
+    """`png` with its pixel data (one IDAT chunk) split into chunks of `chunk_size` bytes."""
+    start = png.index(b"IDAT") - 4
+    length = int.from_bytes(png[start : start + 4], "big")
+    data = png[start + 8 : start + 8 + length]
+    chunks = [png_chunk(b"IDAT", data[at : at + chunk_size]) for at in range(0, length, chunk_size)]
+    return png[:start] + b"".join(chunks) + png[start + 12 + length :]
+
+
+@pytest.mark.parametrize("chunk_size", [None, 100], ids=["one_chunk", "many_chunks"])
+def test_png_whose_pixel_data_fails_its_checksum_is_a_decode_error(
+    tmp_path: Path, chunk_size: int | None
+) -> None:
+    # A stretch of zeros inside the compressed pixels inflates, to other pixels; Pillow does
+    # not check the chunks' checksums, and would label it.
+    pixels = np.repeat(np.tile(np.arange(256, dtype=np.uint8), (192, 1))[..., None], 3, axis=2)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    if chunk_size is not None:
+        png = png_in_chunks(png, chunk_size)
+    damaged = bytearray(png)
+    start = png.index(b"IDAT", png.index(b"IDAT") + 4 * bool(chunk_size)) + 4 + 40
+    damaged[start : start + 32] = bytes(32)
+    with Image.open(io.BytesIO(bytes(damaged))) as unchecked:
+        assert not np.array_equal(np.asarray(unchecked.convert("RGB")), pixels)
+    path = tmp_path / "damaged.png"
+    path.write_bytes(bytes(damaged))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "IDAT" in error.reason and "checksum" in error.reason
+    path.write_bytes(png)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)

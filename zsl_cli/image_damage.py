@@ -6,7 +6,8 @@ checks `zsl_cli.images.decode_image` makes before Pillow decodes a file: of icon
 `check_xv_thumbnail`, `check_tiff_strips` before Image.open, `check_jpeg_scans` and
 `check_msp_rows` after it), and of PNG ancillary chunks whose checksum is wrong and ICC profiles
 after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra_icc_profiles`,
-`skip_late_icc_profiles`)."""
+`skip_late_icc_profiles`); and, after decoding, of PNG pixel data whose checksum is wrong
+(`check_png_pixel_data`)."""
 
 from __future__ import annotations
 
@@ -713,6 +714,41 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     finally:
         file.seek(0)
     return patches
+
+
+def check_png_pixel_data(file: BinaryIO, size: int) -> None:
+    """DecodeError (decode_error) for a PNG whose pixel data (its run of IDAT chunks) fails its
+    checksum, as libpng refuses it by default: Pillow checks none of them, and a stretch of
+    zeros or flipped bits in compressed pixels often still inflates, to other pixels. Reads the
+    chunks' headers before the run, and the run itself (crc32 is far faster than inflating it).
+    Leaves the file at its start."""
+    try:
+        file.seek(0)
+        if file.read(8) != PngImagePlugin._MAGIC:
+            return
+        offset, budget, in_data = 8, ReadBudget(), False
+        while offset + 12 <= size:
+            file.seek(offset)
+            header = file.read(8)
+            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            if kind != b"IDAT" and (in_data or kind == b"IEND"):
+                return
+            if offset + 12 + length > size:
+                return  # cut inside: its pixels decoded before the cut
+            budget.spend(2, 12 + length)
+            if kind == b"IDAT":
+                in_data = True
+                if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
+                    raise DecodeError(
+                        DECODE_ERROR,
+                        f"cannot decode: its pixel data (the IDAT chunk at byte {offset:,}) "
+                        "fails its checksum (damaged inside)",
+                    )
+            offset += 12 + length
+    except OSError:
+        return
+    finally:
+        file.seek(0)
 
 
 def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:

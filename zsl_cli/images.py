@@ -58,7 +58,8 @@ its default image is no part of the animation, but for an animation that fails b
 frame, which leaves the default image, as the APNG spec asks); an ICO's or ICNS's PNG or JPEG
 2000 picture is decoded at its own size, also where that is not the size its entry stands for; a
 PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
-libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image); a
+libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image, damaged
+pixel data, its IDAT chunks, decode_error, also where it inflates, as it often does); a
 run-length coded BMP's pixels that a line's end or a jump passes over are see-through (white),
 as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing this
 module registers that decoder with Pillow, through `image_formats`, under a name of its own).
@@ -114,6 +115,7 @@ from zsl_cli.image_damage import (
     check_icon_size,
     check_jpeg_scans,
     check_msp_rows,
+    check_png_pixel_data,
     check_pnm,
     check_tiff_strips,
     check_xpm,
@@ -586,6 +588,8 @@ def _decode_opened(
             if arithmetic and error.errno is None and not ends_with(file, size, JPEG_END):
                 raise truncated_error(size) from error
             raise
+        if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
+            check_png_pixel_data(file, size)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
