@@ -509,10 +509,13 @@ def gif_image_data(gif: bytes) -> int:
 def damaged_inside(file_format: str) -> bytes:
     """A whole file of `file_format` (it ends as one does) whose damage inside makes Pillow read
     past its end: a GIF's second sub-block of pixels said to be empty, so the pixels end early;
-    a JPEG comment said to be 2 KB long in a 1 KB file."""
+    a JPEG comment said to be 2 KB long in a 1 KB file; a BMP's pixels said to start 100 bytes
+    before its end (it has no end marker: its header gives its length)."""
     image = Image.fromarray(blocky_rgb(64, 48, seed=1))
     data = bytearray(encoded(image, file_format, comment=b"hello"))
-    if file_format == "GIF":
+    if file_format == "BMP":
+        data[10:14] = struct.pack("<I", len(data) - 100)
+    elif file_format == "GIF":
         start = gif_image_data(bytes(data))
         data[start + 2 + data[start + 1]] = 0
     else:
@@ -521,7 +524,7 @@ def damaged_inside(file_format: str) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("file_format", ["GIF", "JPEG"])
+@pytest.mark.parametrize("file_format", ["GIF", "JPEG", "BMP"])
 def test_whole_file_damaged_inside_is_a_decode_error_not_truncated(
     tmp_path: Path, file_format: str
 ) -> None:
@@ -1238,7 +1241,7 @@ def test_rle_bmp_its_end_of_bitmap_code_ends_early_decodes(tmp_path: Path) -> No
     # Chrome leaves them see-through).
     expected = [[blue, blue, red, red], [green, green, green, green]]
     assert np.asarray(decode_image(path)).tolist() == expected
-    path.write_bytes(rle8_bmp(4, 2, codes[:-3]))  # cut inside the top row's run
+    path.write_bytes(rle8_bmp(4, 2, codes)[:-3])  # cut inside the top row's run
     assert failure_of(path).status == "truncated"
 
 
@@ -1248,7 +1251,7 @@ def test_rle_bmp_cut_inside_a_code_that_ends_in_the_bytes_of_one_is_truncated(
     # The last two bytes, a run's colour 0 and the first byte of the next code, read as an
     # end-of-bitmap code only out of step with the codes: it decoded, its top row red.
     path = tmp_path / "cut.bmp"
-    path.write_bytes(rle8_bmp(4, 2, bytes([4, 1, 0, 0, 2, 0, 1])))
+    path.write_bytes(rle8_bmp(4, 2, bytes([4, 1, 0, 0, 2, 0, 1, 2, 0, 1]))[:-3])
     assert failure_of(path).status == "truncated"
 
 

@@ -105,8 +105,8 @@ def classify(
             # code inside read past the damage (a GIF's sub-block size, a JPEG segment's).
             return DecodeError(
                 DECODE_ERROR,
-                f"cannot decode: its data runs out before the image ends, yet the file ends "
-                f"with the {whole} (damaged inside, not cut short)",
+                f"cannot decode: its data runs out before the image ends, yet {whole} "
+                "(damaged inside, not cut short)",
             )
         return cut_short
     if REFUSED_FORMATS & signatures.keys():
@@ -373,13 +373,21 @@ _TGA_FOOTER = b"TRUEVISION-XFILE.\x00"
 
 
 def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]) -> str | None:
-    """What names the end that `file`, of the formats whose `signatures` it has, ends with as a
-    whole file does (None where it ends otherwise): no file cut short ends so, but one cut at
-    that very byte."""
+    """How `file`, of the formats whose `signatures` it has, shows itself whole ("the file ends
+    with the GIF trailer"; None where it does not): no file cut short ends with its format's
+    end, but one cut at that very byte, and none is as long as a BMP header says it is."""
     ends = [end for name, end in _WHOLE_FILE_ENDS.items() if name in signatures]
     for marker, what in [*ends, (_TGA_FOOTER, "TGA footer")]:
         if ends_with(file, size, marker):
-            return what
+            return f"the file ends with the {what}"
+    if "BMP" in signatures:  # a BMP has no end of its own: its header gives the file's length
+        try:
+            file.seek(2)
+            declared = int.from_bytes(file.read(4), "little")
+        except OSError:
+            return None
+        if declared == size:
+            return f"the file is as long as its BMP header says ({size:,} bytes)"
     return None
 
 
