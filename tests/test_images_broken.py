@@ -1624,3 +1624,19 @@ def test_png_whose_pixel_data_fails_its_checksum_is_a_decode_error(
     assert "IDAT" in error.reason and "checksum" in error.reason
     path.write_bytes(png)
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+@pytest.mark.parametrize("compression", ["tiff_adobe_deflate", "tiff_lzw"])
+def test_tiff_whose_compressed_pixels_are_damaged_says_so_in_words(
+    tmp_path: Path, compression: str
+) -> None:
+    # Pillow's libtiff reader gives the decoder's status as a number ("decoder error -2").
+    pixels = np.random.default_rng(7).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    tiff = bytearray(encoded(Image.fromarray(pixels), "TIFF", compression=compression))
+    start = len(tiff) * 3 // 10
+    tiff[start : start + 64] = bytes(64)
+    path = tmp_path / "damaged.tif"
+    path.write_bytes(bytes(tiff))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "broken data stream" in error.reason and "-2" not in error.reason

@@ -343,7 +343,15 @@ def _pillow_says(error: BaseException) -> str:
     if isinstance(cause, KeyError) and cause.args and str(error) == str(cause):
         value = clipped_text(repr(cause.args[0]), 40)
         return f"the file holds a value Pillow does not know ({value})"
-    return " ".join(str(error).split())
+    text = " ".join(str(error).split())
+    # Pillow's libtiff reader gives its decoder's status as a number, where its other readers
+    # word it ("broken data stream when reading image file"; "out of memory" is -9).
+    if (code := _BARE_DECODER_STATUS.fullmatch(text)) is not None:
+        return str(ImageFile._get_oserror(int(code[1]), encoder=False))
+    return text
+
+
+_BARE_DECODER_STATUS = re.compile(r"decoder error (-\d+)")
 
 
 # What Pillow's decoders say when the data ran out: its C decoders' "image file is truncated",
