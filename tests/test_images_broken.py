@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
-from tests.corpus import blocky_rgb, png_chunk, png_declaring_size
+from tests.corpus import blocky_rgb, png_chunk, png_declaring_size, smooth_rgb
 from zsl_cli import image_damage
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
 from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
@@ -1640,3 +1640,62 @@ def test_tiff_whose_compressed_pixels_are_damaged_says_so_in_words(
     error = failure_of(path)
     assert error.status == "decode_error"
     assert "broken data stream" in error.reason and "-2" not in error.reason
+
+
+def noisy_jpeg(width: int, height: int, mode: str = "RGB", **settings: object) -> bytes:
+    pixels = np.random.default_rng(8).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return encoded(Image.fromarray(pixels).convert(mode), "JPEG", quality=90, **settings)
+
+
+def pillow_decodes(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+def test_jpeg_whose_coded_data_runs_out_before_its_end_marker_is_a_decode_error(
+    tmp_path: Path, mode: str
+) -> None:
+    # libjpeg fills the blocks it has no data for with grey and only warns, which Pillow does
+    # not pass on: a JPEG cut and given its end marker back, or whose data zeros shifted out of
+    # step, was labelled from a picture whose lower part is grey.
+    jpeg = noisy_jpeg(256, 192, mode)
+    damaged = {"cut": jpeg[: len(jpeg) // 2] + b"\xff\xd9"}
+    if mode == "L":  # where zeros put libjpeg out of step, it may as well end with data to spare
+        zeroed = bytearray(
+            encoded(Image.fromarray(smooth_rgb(256, 192, seed=3)).convert("L"), "JPEG")
+        )
+        zeroed[len(zeroed) * 3 // 10 : len(zeroed) * 3 // 10 + 64] = bytes(64)
+        damaged["zeroed"] = bytes(zeroed)
+    for name, data in damaged.items():
+        assert set(pillow_decodes(data)[-1, -8:].ravel().tolist()) <= {127, 128}, name  # grey
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(data)
+        for options in (DecodeOptions(), DecodeOptions(draft=(64, 48))):
+            error = failure_of(path, options)
+            assert error.status == "decode_error", (name, options)
+            assert "runs out" in error.reason and "not cut short" in error.reason
+
+
+@pytest.mark.parametrize("settings", [{}, {"progressive": True}], ids=["baseline", "progressive"])
+def test_whole_jpeg_whose_last_block_is_grey_decodes(
+    tmp_path: Path, settings: dict[str, object]
+) -> None:
+    # What a JPEG whose data ran out ends in, a grey last block, some whole ones end in too.
+    pixels = np.random.default_rng(9).integers(0, 256, (192, 256, 3), dtype=np.uint8)
+    pixels[-64:, -64:] = 128
+    jpeg = encoded(Image.fromarray(pixels), "JPEG", quality=90, **settings)
+    assert pillow_decodes(jpeg)[-1, -1].tolist() == [128, 128, 128]
+    path = tmp_path / "grey_corner.jpg"
+    path.write_bytes(jpeg + b"camera trailer")
+    for options in (DecodeOptions(), DecodeOptions(draft=(64, 48))):
+        np.testing.assert_array_equal(
+            np.asarray(decode_image(path, options)), pillow_decodes_at(jpeg, options)
+        )
+
+
+def pillow_decodes_at(data: bytes, options: DecodeOptions) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        if options.draft is not None:
+            image.draft("RGB", options.draft)
+        return np.asarray(image.convert("RGB"))

@@ -7,7 +7,8 @@ checks `zsl_cli.images.decode_image` makes before Pillow decodes a file: of icon
 `check_msp_rows` after it), and of PNG ancillary chunks whose checksum is wrong and ICC profiles
 after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra_icc_profiles`,
 `skip_late_icc_profiles`); and, after decoding, of PNG pixel data whose checksum is wrong
-(`check_png_pixel_data`)."""
+(`check_png_pixel_data`) and of JPEG data that ran out before the image did
+(`check_jpeg_data_ran_out`)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ from zsl_cli.image_formats import (
     REFUSED_FORMATS,
     FileView,
     ReadBudget,
+    apply_draft,
+    exif_orientation,
     heif_readable,
     readable_formats,
 )
@@ -222,7 +225,7 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
         return
     try:
         file.seek(frame[1])
-        scans = _jpeg_scans(file, JPEG_MAX_SCANS)
+        scans, _ = _jpeg_scans(file, JPEG_MAX_SCANS)
     except OSError:
         return
     finally:
@@ -235,8 +238,62 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
         )
 
 
-def _jpeg_scans(file: BinaryIO, limit: int) -> int:
-    """The scans from where `file` stands to the end of the image, counted up to `limit` + 1:
+def check_jpeg_data_ran_out(
+    image: ImageFile.ImageFile,
+    file: BinaryIO,
+    frame: tuple[bytes, int] | None,
+    draft: tuple[int, int] | None,
+) -> None:
+    """DecodeError for a Huffman-coded JPEG, decoded into `image` (with `draft`, as
+    decode_image asks for it), whose coded data ran out before its last block: libjpeg meets a
+    marker (the end marker of a file cut and given one back, or one that damage brought forward)
+    and fills the blocks it has no data for with grey, with a warning that Pillow drops. Such a
+    file ends in a grey block, which a whole one seldom does: only then is it decoded again with
+    bytes put before its end marker, which change the pixels where the data ran out alone.
+    Leaves the file at its start."""
+    if frame is None or frame[0] not in _HUFFMAN_FRAMES or image.mode not in _GREY_LEVELS:
+        return
+    corner = image.getpixel((image.width - 1, image.height - 1))
+    if set(corner if isinstance(corner, tuple) else [corner]) != {_GREY_LEVELS[image.mode]}:
+        return
+    try:
+        file.seek(frame[1])
+        _, end = _jpeg_scans(file, JPEG_MAX_SCANS)
+        file.seek(0)
+        data = file.read(end) if end is not None else b""  # not what follows (a phone's video)
+    except OSError:
+        return
+    finally:
+        file.seek(0)
+    if end is None or len(data) != end:
+        return
+    try:
+        with Image.open(io.BytesIO(data + _JPEG_FILLER + JPEG_END), formats=["JPEG"]) as other:
+            if draft is not None:
+                apply_draft(other, draft, exif_orientation(other))
+            other.load()
+            same = other.size == image.size and other.tobytes() == image.tobytes()
+    except Exception:  # no verdict: the image stands as decoded
+        return
+    if not same:
+        raise DecodeError(
+            DECODE_ERROR,
+            "cannot decode: its data runs out before the image ends, yet its JPEG end marker "
+            "follows (damaged inside, not cut short; libjpeg would fill the rest with grey)",
+        )
+
+
+# The level of a block of zero coefficients, where libjpeg's data ran out, in each mode Pillow
+# decodes a JPEG to (an Adobe CMYK file's samples are inverted).
+_GREY_LEVELS = {"L": 128, "RGB": 128, "CMYK": 127}
+# Bytes that read as anything but blocks of zero coefficients (no zero byte), and hold no marker.
+_JPEG_FILLER = bytes(range(1, 255)) * 16
+
+
+def _jpeg_scans(file: BinaryIO, limit: int) -> tuple[int, int | None]:
+    """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
+    and where the image's end marker starts (None where the count stopped first, or the file
+    ended without one):
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
@@ -259,14 +316,14 @@ def _jpeg_scans(file: BinaryIO, limit: int) -> int:
             searched = len(data.rstrip(b"\xff"))
             continue
         if marker is None:
-            return scans
+            return scans, None
         code, at = marker[1], marker.end()
         if code == b"\xd9":  # EOI
-            return scans
+            return scans, file.tell() - len(data) + at - 2
         if code == b"\xda":
             scans += 1
             if scans > limit:
-                return scans
+                return scans, None
         # All but TEM have a length here: the search passes over RSTn, EOI ended the walk, and
         # a second SOI is an error to libjpeg (whatever is skipped after it).
         if code != b"\x01":

@@ -26,8 +26,11 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    raised by `check_resized_pixels`, for the model's resize of the image
                    (ImagePreparation checks that too before any pixel is decoded)
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
-                   also files built to hold a decode worker for long: a plain PNM with over
-                   100 comments among its pixels, a file of over 200,000 markers, chunks or
+                   also a Huffman-coded JPEG whose data runs out before its end marker, where
+                   libjpeg fills the rest with grey and Pillow says nothing (found where the
+                   last block is grey: damage that leaves none there goes unseen); also
+                   files built to hold a decode worker for long: a plain PNM with over 100
+                   comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
                    as many codes that make no pixel, an MSP row longer than coding its pixels
                    takes, an XPM of over 200,000 lines more than its pixel rows and the colours
@@ -114,6 +117,7 @@ from zsl_cli.image_damage import (
     PatchedFile,
     arithmetic_coded,
     check_icon_size,
+    check_jpeg_data_ran_out,
     check_jpeg_scans,
     check_msp_rows,
     check_png_pixel_data,
@@ -589,6 +593,8 @@ def _decode_opened(
             if arithmetic and error.errno is None and not ends_with(file, size, JPEG_END):
                 raise truncated_error(size) from error
             raise
+        if file_format in JPEG_FORMATS:
+            check_jpeg_data_ran_out(image, file, frame, options.draft)
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
         if grey_bits is not None:
