@@ -1699,3 +1699,23 @@ def pillow_decodes_at(data: bytes, options: DecodeOptions) -> np.ndarray:
         if options.draft is not None:
             image.draft("RGB", options.draft)
         return np.asarray(image.convert("RGB"))
+
+
+def test_jpeg_that_ends_before_its_frame_header_holds_no_image_not_a_cut_one(
+    tmp_path: Path,
+) -> None:
+    # Pillow reads on past the end marker and meets the file's end, as in a cut header.
+    jpeg = noisy_jpeg(32, 24)
+    frame = jpeg.index(b"\xff\xc0")
+    for name, data in [("bare", b"\xff\xd8\xff\xd9"), ("tables", jpeg[:frame] + b"\xff\xd9")]:
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(data)
+        error = failure_of(path)
+        assert error.status == "not_an_image", name
+        assert "end marker" in error.reason
+    # A header cut right after an end marker inside a segment (an EXIF thumbnail's) is cut.
+    thumbnail = noisy_jpeg(8, 8)
+    with_exif = encoded(Image.open(io.BytesIO(jpeg)), "JPEG", exif=b"Exif\0\0" + thumbnail)
+    path = tmp_path / "cut_after_thumbnail.jpg"
+    path.write_bytes(with_exif[: with_exif.index(b"\xff\xd9") + 2])
+    assert failure_of(path).status == "truncated"

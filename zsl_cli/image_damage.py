@@ -135,6 +135,14 @@ def classify(
             )
         if _tga_like(head):
             signatures["TGA"] = True
+        ended = _jpeg_header_end(file) if "JPEG" in signatures else None
+        if ended is not None and ended[0] == JPEG_END[1:]:
+            # Pillow reads on past the end marker, and meets the file's end as in a cut header.
+            return DecodeError(
+                NOT_AN_IMAGE,
+                "JPEG signature, but its end marker comes before any frame header: it holds no "
+                "image",
+            )
         hit_end, why = _why_not_opened(file, signatures)
         if hit_end:
             return cut_short
@@ -348,13 +356,18 @@ def jpeg_frame(file: BinaryIO) -> tuple[bytes, int] | None:
     """The code of a JPEG's frame marker (SOF0 to SOF15: its coding) and the marker's offset,
     where it comes before the first scan; None where it does not. Markers are found as libjpeg
     finds them (`_next_jpeg_marker`), so damage it reads past hides no frame."""
+    found = _jpeg_header_end(file)
+    return found if found is not None and found[0] not in (b"\xda", b"\xd9") else None
+
+
+def _jpeg_header_end(file: BinaryIO) -> tuple[bytes, int] | None:
+    """The first frame, scan or end marker of a JPEG (its code and offset), as `jpeg_frame`
+    finds markers; None where the file ends (or cannot be read) first."""
     try:
         file.seek(2)  # past the SOI marker
         while code := _next_jpeg_marker(file):
-            if code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES:
+            if code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES or code in (b"\xda", b"\xd9"):
                 return code, file.tell() - 2
-            if code in (b"\xda", b"\xd9"):  # a scan, or the end, before any frame
-                return None
             if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
                 length = int.from_bytes(file.read(2), "big")
                 file.seek(max(length, 2) - 2, os.SEEK_CUR)  # as check_jpeg_scans skips it
