@@ -280,7 +280,7 @@ def check_jpeg_data_ran_out(
             if draft is not None:
                 apply_draft(other, draft, exif_orientation(other))
             other.load()
-            same = other.size == image.size and other.tobytes() == image.tobytes()
+            same = _same_pixels(image, other)
     except Exception:  # no verdict: the image stands as decoded
         return
     if not same:
@@ -289,6 +289,22 @@ def check_jpeg_data_ran_out(
             "cannot decode: its data runs out before the image ends, yet its JPEG end marker "
             "follows (damaged inside, not cut short; libjpeg would fill the rest with grey)",
         )
+
+
+def _same_pixels(one: Image.Image, other: Image.Image) -> bool:
+    """Whether two images hold the same pixels, compared a band of rows at a time: a copy of
+    each whole (tobytes) would add twice the pixels' memory to a large image's decode."""
+    if one.size != other.size or one.mode != other.mode:
+        return False
+    width, height = one.size
+    rows = max(1, _COMPARED_BYTES // (width * len(one.getbands())))
+    return all(
+        one.crop(box).tobytes() == other.crop(box).tobytes()
+        for box in ((0, top, width, min(top + rows, height)) for top in range(0, height, rows))
+    )
+
+
+_COMPARED_BYTES = 4 * 1024 * 1024
 
 
 # The level of a block of zero coefficients, where libjpeg's data ran out, in each mode Pillow
