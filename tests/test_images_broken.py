@@ -490,6 +490,13 @@ def test_jpeg_cut_between_its_frame_header_and_its_first_scan_is_truncated(
         path = tmp_path / f"cut_{cut}.jpg"
         path.write_bytes(jpeg[:cut])
         assert failure_of(path).status == "truncated", cut
+    # Given its end marker there, it was not cut: it holds no pixels (Pillow: "cannot load
+    # this image").
+    path = tmp_path / "no_scan.jpg"
+    path.write_bytes(jpeg[:scan] + b"\xff\xd9")
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "end marker comes before any scan" in error.reason
 
 
 def gif_image_data(gif: bytes) -> int:

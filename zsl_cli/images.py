@@ -559,10 +559,15 @@ def _decode_opened(
         check_msp_rows(image, file)
         if options.draft is not None and file_format in JPEG_FORMATS:
             apply_draft(image, options.draft, exif_orientation(image))
-        if file_format in JPEG_FORMATS and not image.tile and not ends_with(file, size, JPEG_END):
+        if file_format in JPEG_FORMATS and not image.tile:
             # Pillow opens a JPEG whose data ends after its frame header (the size) and before
             # its first scan, then has nothing to decode ("cannot load this image").
-            raise truncated_error(size)
+            if not ends_with(file, size, JPEG_END):
+                raise truncated_error(size)
+            raise DecodeError(
+                DECODE_ERROR,
+                "cannot decode: its end marker comes before any scan: it holds no pixels",
+            )
         if isinstance(image, IcnsImagePlugin.IcnsImageFile):
             image = icns_picture(image)
         if file_format == "GIF":
