@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -168,6 +170,24 @@ def test_labelling_from_the_store_says_how_to_bring_missing_images_in(tiny_clip,
         f"hint: bring the changed images into the store with zsl embed PATH... --store {store} "
         in result.stderr
     )
+
+
+def test_the_hint_to_bring_images_into_the_store_names_the_model_to_embed_them_with(
+    tiny_clip, tmp_path
+):
+    # The hint's command, run as shown, embedded the images with the default model, not the
+    # one labelled with: the next label found them as missing as before.
+    images, store, classes, paths = embedded_images(tmp_path, tiny_clip, 2)
+    shutil.copy(paths[0], images / "new.png")
+    label = ("label", "--embeddings", store, images, "-c", classes, "-m", tiny_clip)
+    result = run(*label, "-o", tmp_path / "out.csv")
+    assert "1 failed: not_embedded 1" in result.stderr, result.stderr
+    hint = next(line for line in result.stderr.splitlines() if line.startswith("hint: "))
+    command = shlex.split(hint.split(" with ", 1)[1].split(" (PATH...", 1)[0])
+    assert command[:3] == ["zsl", "embed", "PATH..."]
+    assert run(*command[1:2], images, *command[3:], "-q").exit_code == 0
+    again = run(*label, "-o", tmp_path / "again.csv")
+    assert again.exit_code == 0 and "Labelled 3 of 3 images" in again.stderr, again.stderr
 
 
 def test_image_options_given_with_a_store_are_warned_of_as_doing_nothing(tiny_clip, tmp_path):

@@ -855,12 +855,23 @@ def label(
         console = stderr_console()
         render_warnings(console, report.warnings)
         render_label_summary(
-            console, report.run_info["summary"], report.output, store=report.run_info["embeddings"]
+            console,
+            report.run_info["summary"],
+            report.output,
+            store=report.run_info["embeddings"],
+            model_options=_chosen_model(model, revision),
         )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders
     raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
+
+
+def _chosen_model(name: str, revision: str | None) -> tuple[str, ...]:
+    """The options that chose the model, as another command takes them: a store keeps each
+    model's images apart, and `zsl embed` without them encodes with the default model."""
+    chosen = () if name == DEFAULT_MODEL else ("-m", name)
+    return chosen if revision is None else (*chosen, "--revision", revision)
 
 
 def _ls_options(

@@ -163,9 +163,15 @@ class ProgressBar:
 
 
 def render_label_summary(
-    console: Console, summary: dict[str, Any], output: str, *, store: str | None = None
+    console: Console,
+    summary: dict[str, Any],
+    output: str,
+    *,
+    store: str | None = None,
+    model_options: tuple[str, ...] = (),
 ) -> None:
-    """`summary` as the run info records it; `store`: the embedding store labelled from."""
+    """`summary` as the run info records it; `store`: the embedding store labelled from;
+    `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
@@ -193,7 +199,9 @@ def render_label_summary(
     if absent:
         console.print(
             f"hint: bring the {' and '.join(absent)} images into the store with zsl embed "
-            f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))} (PATH...: the "
+            f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))}"
+            + "".join(f" {shlex.quote(printable_text(option))}" for option in model_options)
+            + " (PATH...: the "
             "paths given here), then label again"
         )
     labels: dict[str, int] = summary["labels"]
