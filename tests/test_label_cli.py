@@ -1496,6 +1496,21 @@ def test_help_shows_defaults_written_in_the_text():
             "No such option: --methods: label applies one method, given with "
             "--hubness-reduction METHOD (see 'zsl label --help')",
         ),
+        # Another command's short option is that option, not a file named -o...: no hint of one.
+        (
+            ["embed", "x", "-o", "s.zsl"],
+            "No such option: -o: the store is --store STORE (-s); --export FILE writes its "
+            "embeddings out (see 'zsl embed --help')\n",
+        ),
+        (
+            ["label", "x", "-s", "s.zsl"],
+            "No such option: -s: a store made by 'zsl embed' is read with --embeddings STORE "
+            "here (see 'zsl label --help')\n",
+        ),
+        (
+            ["hubness", "x", "-o", "h.json"],
+            "writes the results as JSON (see 'zsl hubness --help')\n",
+        ),
         # A file named -x.jpg: the shell gives no way to tell it from options but these.
         (
             ["label", "-x.jpg"],

@@ -230,7 +230,7 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
         # difflib's look-alikes of an option another command has (--ls-to-name, --strict and
         # --workers for label's --store) are no help.
         message = f"No such option: {unknown}: {named_here}"
-    if unknown is not None and takes_files and not unknown.startswith("--"):
+    elif unknown is not None and takes_files and not unknown.startswith("--"):
         # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
         hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
     _say(f"zsl: error: {message} (see '{where} --help'{hint})")
