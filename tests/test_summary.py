@@ -6,9 +6,11 @@ the command-line tests let through.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -160,6 +162,48 @@ def test_the_progress_bar_stays_off_a_stderr_that_is_no_terminal(
     bar.advance(2)
     bar.stop()
     assert sys.stderr.getvalue() == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("rows", "columns"), [(0, 0), (0, 100), (30, 0), (30, 100)])
+def test_the_progress_bar_shows_on_a_terminal_that_reports_no_size(rows: int, columns: int) -> None:
+    # A pseudo-terminal nobody sized (`script` or `docker run -t` started from no terminal)
+    # reports 0 rows and columns: tqdm showed no bar for the whole run below row 0, and with
+    # 0 columns alone hung for ever trimming the coloured bar to -1 columns.
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+    import time
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    code = (
+        "from zsl_cli.summary import ProgressBar\n"
+        "bar = ProgressBar()\n"
+        "bar.start(3, 'encoding images')\n"
+        "bar.advance(3)\n"
+        "bar.stop()\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    with subprocess.Popen([sys.executable, "-c", code], stderr=terminal, env=env) as child:
+        os.close(terminal)
+        shown = b""
+        deadline = time.monotonic() + 30
+        with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+            while select.select([controller], [], [], max(0, deadline - time.monotonic()))[0]:
+                chunk = os.read(controller, 4096)
+                if not chunk:
+                    break
+                shown += chunk
+        finished = child.poll() is not None or time.monotonic() < deadline
+        child.kill()
+    os.close(controller)
+    assert finished, "the progress bar hung"
+    assert child.returncode == 0
+    assert b"encoding images:" in shown and b"0/3" in shown
 
 
 # --- label ---------------------------------------------------------------------------------------

@@ -148,8 +148,8 @@ class ProgressBar:
             unit="prompt" if "prompt" in description else "img",
             file=sys.stderr,
             leave=False,
-            dynamic_ncols=True,
             colour=None if os.environ.get("NO_COLOR") else "green",
+            **_bar_size(sys.stderr),
         )
 
     def advance(self, n: int) -> None:
@@ -160,6 +160,21 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def _bar_size(stream: TextIO) -> dict[str, Any]:
+    """tqdm's size arguments: the terminal's, read again at each redraw, unless it reports 0 rows
+    or columns (a pseudo-terminal nobody sized: `script` or `docker run -t` started from no
+    terminal). There tqdm drew no bar at 0 rows, and at 0 columns hung for ever trimming the
+    coloured bar to -1; it gets 80 x 24 instead, as rich falls back to 80 columns."""
+    try:
+        columns, lines = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # a stream without a descriptor
+        return {"dynamic_ncols": True}
+    if columns and lines:
+        return {"dynamic_ncols": True}
+    # Less one, as tqdm's own sizes: a line as wide as the terminal wraps on some.
+    return {"ncols": (columns or 80) - 1, "nrows": (lines or 24) - 1}
 
 
 def render_label_summary(
