@@ -25,7 +25,9 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
 3. `label-studio init` + `label-studio start` with local-files serving enabled and with the
    server's prediction validation on (a feature flag, off by default in 1.23.2), so that an
    import fails unless every prediction fits the project's labelling config (a prediction
-   that does not is checked to be refused);
+   that does not is checked to be refused; servers without the flag, 1.20.0 and older, import
+   it, which is printed as a NOTE, and the check compares each prediction with the config as
+   the server parsed it: the Choices tag, its Image tag, a choice it offers);
 4. per file: a project (Choices from_name "choice", to_name "image"; for C to F zsl's config,
    whose Choice values the server must read back as the class names), a Local Storage on
    `photos/`, and an import of the file exactly as written, through the API;
@@ -37,7 +39,8 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    of its own), and that the project's JSON export reads back in zsl as the predictions written;
    and, as the README says to add a second run's predictions to tasks already there, F's
    predictions posted with E's task ids to /import/predictions.
-Prints one line per check and exits 1 if any check failed.
+Prints one line per check and exits 1 if any check failed. Passes with label-studio 1.15.0,
+1.20.0 and 1.23.2.
 """
 
 from __future__ import annotations
@@ -284,8 +287,8 @@ def check_import(
         print(f"    {body[:300]!r}")
         return None
     project = json.loads(body)["id"]
+    parsed = json.loads(body).get("parsed_label_config", {})
     if labels is not None:
-        parsed = json.loads(body).get("parsed_label_config", {})
         got = [tag.get("labels") for tag in parsed.values() if tag.get("type") == "Choices"]
         what = f"[{title}] the server reads the classes from the config"
         checks.check(got == [labels], what, f"{got}")
@@ -294,6 +297,9 @@ def check_import(
     checks.check(status == 201, f"[{title}] create Local Storage on photos/", f"HTTP {status}")
 
     written = json.loads(tasks_bytes)
+    misfits = predictions_not_in_config(written, parsed)
+    what = f"[{title}] every prediction names the config's tags and one of its choices"
+    checks.check(not misfits, what, "; ".join(misfits[:3]))
     status, body, _ = request(base, "POST", f"/api/projects/{project}/import", tasks_bytes)
     check_imported(checks, f"[{title}] import", written, status, body)
 
@@ -330,6 +336,24 @@ def check_import(
             served = status == 200 and body == files[path]
             checks.check(served, f"{name}: image URL serves the file", detail)
     return project
+
+
+def predictions_not_in_config(written: list, parsed: dict) -> list[str]:
+    """The predictions the labelling screen cannot show as a pre-selected choice: ones naming a
+    Choices tag, an Image tag or a choice that the project's config (as the server parsed it)
+    lacks. Servers before the prediction validation flag import them without a word."""
+    misfits = []
+    for task in written:
+        for prediction in task.get("predictions", []):
+            for result in prediction["result"]:
+                tag = parsed.get(result["from_name"], {})
+                if (
+                    tag.get("type", "").lower() != result["type"]
+                    or result["to_name"] not in tag.get("to_name", [])
+                    or not set(result["value"]["choices"]) <= set(tag.get("labels", []))
+                ):
+                    misfits.append(f"{task['data'].get('zsl_path')}: {result}")
+    return misfits
 
 
 def check_added_predictions(
@@ -486,7 +510,14 @@ def run(label_studio: str, work: Path, port: int) -> int:
     }
     log = (work / "label-studio.log").open("w")
     account = ["--username", "check@example.com", "--password", "checkpass123"]
-    token = ["--user-token", TOKEN, "--enable-legacy-api-token"]
+    token = ["--user-token", TOKEN]
+    # Servers with personal access tokens take the fixed token only with this flag; older ones
+    # (label-studio 1.15.0) have no such flag and refuse it.
+    usage = subprocess.run(
+        [label_studio, "init", "--help"], env=env, capture_output=True, text=True
+    )
+    if "--enable-legacy-api-token" in usage.stdout:
+        token.append("--enable-legacy-api-token")
     init = [label_studio, "init", str(work / "project"), *account, *token]
     started = time.monotonic()
     subprocess.run(init, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
@@ -507,15 +538,23 @@ def run(label_studio: str, work: Path, port: int) -> int:
         print(f"label-studio version: {version}")
 
         # The server refuses a prediction that does not fit the config: the imports below
-        # that pass show that zsl's predictions fit.
+        # that pass show that zsl's predictions fit. Servers before the validation flag
+        # (label-studio 1.20.0) import it: there the check's own comparison with the config
+        # the server parsed is what shows it.
         status, body, _ = request(base, "POST", "/api/projects", {"label_config": LABEL_CONFIG})
         project = json.loads(body)["id"] if status == 201 else None
+        parsed = json.loads(body).get("parsed_label_config", {}) if status == 201 else {}
         misfit = {"from_name": "choice", "to_name": "image", "type": "choices"}
         misfit["value"] = {"choices": ["not a class"]}
         task = {"data": {"image": "/x.png"}, "predictions": [{"result": [misfit]}]}
+        what = "the check finds a prediction that does not fit the labelling config"
+        checks.check(bool(predictions_not_in_config([task], parsed)), what)
         status, body, _ = request(base, "POST", f"/api/projects/{project}/import", [task])
         what = "the server refuses a prediction that does not fit the labelling config"
-        checks.check(status == 400 and b"validation" in body.lower(), what, f"HTTP {status}")
+        if status == 201:
+            print(f"NOTE  {what}: not this version, which imports it (HTTP {status})")
+        else:
+            checks.check(status == 400 and b"validation" in body.lower(), what, f"HTTP {status}")
 
         check_import(checks, base, "A local files", tasks_a, photos, files)
         check_import(checks, base, "B url prefix", tasks_b, photos, files)
