@@ -21,20 +21,26 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    Then files D, E and F from `zsl label` itself (the bundled shapes-demo model, these images)
    with the config it writes (`--ls-config`): D with the awkward class names, `--top-k 3`,
    awkward tag names and a model version of its own; E from `--attributes` with
-   `--ls-url-prefix`; F from `--descriptions` with `--threshold`;
+   `--ls-url-prefix`; F from `--descriptions` with a `--threshold` some images fall below
+   (checked: abstentions are tasks without a prediction); and file G as local files for a
+   config of 2,006 classes, its predictions among the last ones;
 3. `label-studio init` + `label-studio start` with local-files serving enabled and with the
    server's prediction validation on (a feature flag, off by default in 1.23.2), so that an
    import fails unless every prediction fits the project's labelling config (a prediction
    that does not is checked to be refused; servers without the flag, 1.20.0 and older, import
    it, which is printed as a NOTE, and the check compares each prediction with the config as
    the server parsed it: the Choices tag, its Image tag, a choice it offers);
-4. per file: a project (Choices from_name "choice", to_name "image"; for C to F zsl's config,
+4. per file: a project (Choices from_name "choice", to_name "image"; for C to G zsl's config,
    whose Choice values the server must read back as the class names), a Local Storage on
    `photos/`, and an import of the file exactly as written, through the API;
 5. checks that every task arrived with the data and predictions that were written, that the
    project's task list still works, and that every image URL returns HTTP 200 with the file's
    bytes, except for the two cases zsl warns of with a document root (a file directly in the
-   root, a non-UTF-8 name), for which Label Studio answers 404;
+   root, a non-UTF-8 name), for which Label Studio answers 404; then what a labeller sees:
+   the project's model version is the predictions' (the labelling stream pre-annotates with
+   that version's alone), the stream's first task with a prediction (the ones before it
+   skipped) shows it as written, and the Data Manager's prediction score column holds the
+   scores written;
 6. per file, also the import the web page makes (the file uploaded as a form, into a project
    of its own), and that the project's JSON export reads back in zsl as the predictions written;
    and, as the README says to add a second run's predictions to tasks already there, F's
@@ -335,6 +341,7 @@ def check_import(
         else:
             served = status == 200 and body == files[path]
             checks.check(served, f"{name}: image URL serves the file", detail)
+    check_labeller_view(checks, base, title, project, written)
     return project
 
 
@@ -354,6 +361,52 @@ def predictions_not_in_config(written: list, parsed: dict) -> list[str]:
                 ):
                     misfits.append(f"{task['data'].get('zsl_path')}: {result}")
     return misfits
+
+
+def check_labeller_view(checks: Checks, base: str, title: str, project: int, written: list) -> None:
+    """What a labeller sees after the import: the project pre-annotates with the version of
+    the predictions written (the labelling stream shows only that version's), the next task of
+    the stream carries its prediction as written, and the Data Manager's prediction score
+    column holds each task's score."""
+    versions = {p["model_version"] for task in written for p in task.get("predictions", [])}
+    status, body, _ = request(base, "GET", f"/api/projects/{project}/")
+    chosen = json.loads(body).get("model_version") if status == 200 else f"HTTP {status}"
+    if versions:
+        what = f"[{title}] the project pre-annotates with the predictions' model version"
+        checks.check(chosen in versions, what, f"project {chosen!r}, predictions {versions}")
+    by_path = {original_path(task): task for task in written}
+    for _ in written:  # skipped, as a labeller does, until a task with a prediction comes
+        status, body, _ = request(base, "GET", f"/api/projects/{project}/next/")
+        shown = json.loads(body) if status == 200 else {}
+        task = by_path.get(original_path(shown)) if shown.get("data") else None
+        if task is None or task.get("predictions") or not versions:
+            break
+        skip = {"result": [], "was_cancelled": True}
+        request(base, "POST", f"/api/tasks/{shown['id']}/annotations/?project={project}", skip)
+    got = prediction_summary(shown.get("predictions", []))
+    want = prediction_summary(task.get("predictions", [])) if task is not None else None
+    what = f"[{title}] the labelling stream shows a task's prediction as written"
+    detail = f"HTTP {status}, {ascii(task['data']['zsl_path']) if task else None}: {got}"
+    checks.check(task is not None and got == want and bool(got) == bool(versions), what, detail)
+    path = f"/api/tasks/?project={project}&page_size=100&fields=all"
+    status, body, _ = request(base, "GET", path)
+    listed = json.loads(body) if status == 200 else []
+    listed = listed["tasks"] if isinstance(listed, dict) else listed
+    wrong = []
+    for stored in listed:
+        predictions = by_path[original_path(stored)].get("predictions", [])
+        want_score = predictions[0]["score"] if predictions else None
+        got_score = stored.get("predictions_score", "missing")
+        if not (
+            got_score == want_score
+            or isinstance(got_score, float)
+            and want_score is not None
+            and abs(got_score - want_score) < 1e-6
+        ):
+            wrong.append(f"{ascii(stored['data']['zsl_path'])}: {got_score} for {want_score}")
+    what = f"[{title}] the Data Manager's prediction score column holds the scores written"
+    detail = f"HTTP {status}, {len(listed)} tasks" + (f"; {'; '.join(wrong[:3])}" if wrong else "")
+    checks.check(status == 200 and len(listed) == len(written) and not wrong, what, detail)
 
 
 def check_added_predictions(
@@ -486,7 +539,8 @@ def run(label_studio: str, work: Path, port: int) -> int:
             [line.split(",")[0] for line in attributes.read_text().splitlines()[1:] if line],
         ),
         "F descriptions": (
-            ["--descriptions", str(descriptions), "--threshold", "0.3"]
+            # Scores are 0.6 to 0.92 on these images: some are abstentions ("unknown").
+            ["--descriptions", str(descriptions), "--threshold", "0.75"]
             + ["--ls-document-root", str(root), "--ls-model-version", "zsl check F"],
             list(json.loads(descriptions.read_text())),
         ),
@@ -496,6 +550,28 @@ def run(label_studio: str, work: Path, port: int) -> int:
         name = title.split()[0]
         tasks, config = zsl_label(work, name, photos, options)
         labelled[title] = (tasks, config, labels, work / f"tasks-{name}.json")
+    written_f = json.loads(labelled["F descriptions"][0])
+    abstained = [t for t in written_f if t["data"]["zsl_label"] == "unknown"]
+    what = "F: --threshold makes abstentions, tasks without a prediction, beside labelled ones"
+    checks.check(
+        bool(abstained)
+        and not any("predictions" in task for task in abstained)
+        and any("predictions" in task for task in written_f),
+        what,
+        f"{len(abstained)} of {len(written_f)} unknown",
+    )
+    # G: a config of many classes, as --ls-config writes it for a large class list; the
+    # predictions pick classes at its end.
+    many = [f"class {number:04d}" for number in range(2000)] + AWKWARD_CLASSES
+    config_g = label_studio_config(many, local).decode("utf-8")
+    tasks_g = write_tasks(
+        work / "tasks-many-classes.json",
+        [
+            replace(p, label=many[-1 - n]) if p.ok and p.label != "unknown" else p
+            for n, p in enumerate(servable)
+        ],
+        local,
+    )
 
     env = {
         **os.environ,
@@ -561,6 +637,7 @@ def run(label_studio: str, work: Path, port: int) -> int:
         title = "C zsl config"
         check_import(checks, base, title, tasks_c, photos, files, config_c, AWKWARD_CLASSES)
         check_upload_and_export(checks, base, title, work / "tasks-zsl-config.json", config_c)
+        check_import(checks, base, "G many classes", tasks_g, photos, files, config_g, many)
         projects = {}
         for title, (tasks, config, labels, path) in labelled.items():
             projects[title] = check_import(
