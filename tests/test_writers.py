@@ -1164,6 +1164,27 @@ def test_label_studio_url_quoting(root: Path) -> None:
     assert unquote_to_bytes(url.split(":8081/", 1)[1]) == b"photos/" + NON_UTF8_NAME
 
 
+@pytest.mark.parametrize(
+    "prefix", ["/data/local-files/?d=photos/", "http://ls:8080/data/local-files/?d=photos"]
+)
+def test_a_url_prefix_naming_label_studios_local_files_warns_of_names_it_cannot_serve(
+    root: Path, prefix: str
+) -> None:
+    # Label Studio decodes d= as UTF-8 whoever wrote the URL: a non-UTF-8 name under a prefix
+    # naming its own local files is answered 404 (label-studio 1.15.0 to 1.23.2), as with
+    # --ls-document-root alone, where the run warned of it; here it did not.
+    photos = root / "photos"
+    weird = os.fsdecode(os.fsencode(photos) + b"/" + NON_UTF8_NAME)
+    options = local_files(photos, url_prefix=prefix)
+    (warning,) = check_label_studio_paths([weird, photos / "x.jpg"], options)
+    assert warning.startswith("1 image is named in bytes that are not valid UTF-8 (e.g. '")
+    assert "Label Studio cannot serve such local files" in warning
+    assert warning.endswith("serve the images over another web server with --ls-url-prefix")
+    # Served by another server, the bytes reach it as they are.
+    assert check_label_studio_paths([weird], ls_options(root)) == []
+    assert check_label_studio_paths([photos / "x.jpg"], options) == []
+
+
 def test_label_studio_url_prefix(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -172,7 +172,13 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
         if cloud and ("?" in relative or has_surrogates(path_to_text(relative))):
             unkeyable.append(path)
         if options.url_prefix is not None:
-            continue  # served over HTTP, not by Label Studio: any file, any name
+            # A prefix naming Label Studio's own local files (/data/local-files/?d=photos/)
+            # reaches the same d= decoding as a document root alone.
+            if LABEL_STUDIO_LOCAL_FILES in options.url_prefix and has_surrogates(
+                path_to_text(relative)
+            ):
+                not_utf8.append(path)
+            continue  # else served over HTTP, not by Label Studio: any file, any name
         if "/" not in relative:
             in_root.append(path)
         elif has_surrogates(path_to_text(relative)):
@@ -190,11 +196,12 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     if not_utf8:
         # Label Studio decodes the d= parameter as UTF-8 (invalid bytes become U+FFFD), so it
         # answers 404 for such a file whatever the URL (checked with label-studio 1.23.2).
+        server = "another web server" if options.url_prefix is not None else "HTTP"
         warnings.append(
             f"{_images_are(len(not_utf8))} named in bytes that are not valid UTF-8 (e.g. "
             f"'{printable(not_utf8[0])}'): Label Studio cannot serve such local files, so their "
             "tasks will show no image; "
-            "rename them (e.g. with convmv) or serve the images over HTTP with --ls-url-prefix"
+            f"rename them (e.g. with convmv) or serve the images over {server} with --ls-url-prefix"
         )
     if unkeyable:
         # Label Studio parses the URL (urlparse, label-studio 1.23.2): the key ends at "?", and
