@@ -1185,6 +1185,20 @@ def test_a_url_prefix_naming_label_studios_local_files_warns_of_names_it_cannot_
     assert check_label_studio_paths([photos / "x.jpg"], options) == []
 
 
+def test_a_url_prefix_naming_label_studios_local_files_root_warns_of_files_directly_in_it(
+    root: Path,
+) -> None:
+    # --ls-url-prefix /data/local-files/?d= makes d= the path under the root: a file directly
+    # in it is answered 404, as with --ls-document-root alone, where the run warned of it.
+    options = local_files(root, url_prefix="/data/local-files/?d=")
+    (warning,) = check_label_studio_paths([root / "top.jpg", root / "photos" / "x.jpg"], options)
+    assert warning.startswith("1 image is directly in the Label Studio document root")
+    assert label_studio_image_url(str(root / "top.jpg"), options) == "/data/local-files/?d=top.jpg"
+    # Under a folder of the prefix, it is in a sub-folder.
+    options = local_files(root, url_prefix="/data/local-files/?d=photos")
+    assert check_label_studio_paths([root / "top.jpg"], options) == []
+
+
 def test_label_studio_url_prefix(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

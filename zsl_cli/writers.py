@@ -173,11 +173,14 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             unkeyable.append(path)
         if options.url_prefix is not None:
             # A prefix naming Label Studio's own local files (/data/local-files/?d=photos/)
-            # reaches the same d= decoding as a document root alone.
-            if LABEL_STUDIO_LOCAL_FILES in options.url_prefix and has_surrogates(
-                path_to_text(relative)
-            ):
-                not_utf8.append(path)
+            # reaches the same d= decoding as a document root alone; a bare ?d= makes the
+            # path relative to it the path under the server's root.
+            if LABEL_STUDIO_LOCAL_FILES in options.url_prefix:
+                folder = options.url_prefix.split(LABEL_STUDIO_LOCAL_FILES, 1)[1]
+                if not folder and "/" not in relative:
+                    in_root.append(path)
+                elif has_surrogates(path_to_text(relative)):
+                    not_utf8.append(path)
             continue  # else served over HTTP, not by Label Studio: any file, any name
         if "/" not in relative:
             in_root.append(path)
