@@ -42,7 +42,8 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    skipped) shows it as written, and the Data Manager's prediction score column holds the
    scores written;
 6. per file, also the import the web page makes (the file uploaded as a form, into a project
-   of its own), and that the project's JSON export reads back in zsl as the predictions written;
+   of its own), a task annotated twice there, and that the project's JSON and JSON_MIN exports
+   read back in zsl as the predictions written;
    and, as the README says to add a second run's predictions to tasks already there, F's
    predictions posted with E's task ids to /import/predictions.
 Prints one line per check and exits 1 if any check failed. Passes with label-studio 1.15.0,
@@ -73,6 +74,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
 
+from zsl_cli.errors import ZslError  # noqa: E402
 from zsl_cli.readers import read_predictions  # noqa: E402
 from zsl_cli.records import LabelScore, Prediction  # noqa: E402
 from zsl_cli.writers import (  # noqa: E402
@@ -453,8 +455,10 @@ def check_imported(checks: Checks, what: str, written: list, status: int, body: 
 def check_upload_and_export(
     checks: Checks, base: str, title: str, tasks_path: Path, label_config: str
 ) -> None:
-    """The file imported as the web page does it, into a project of its own; then its JSON
-    export read by zsl as the predictions of the file."""
+    """The file imported as the web page does it, into a project of its own; a task with a
+    prediction annotated twice (its prediction accepted by two labellers); then its JSON and
+    JSON_MIN exports read by zsl as the predictions of the file (README: an export reads as the
+    tasks file, once per task, not the annotations)."""
     tasks_bytes = tasks_path.read_bytes()
     written = json.loads(tasks_bytes)
     config = {"title": f"{title} upload", "label_config": label_config}
@@ -465,17 +469,31 @@ def check_upload_and_export(
     project = json.loads(body)["id"]
     status, body, _ = upload(base, project, tasks_path.name, tasks_bytes)
     check_imported(checks, f"[{title}] upload (web page import)", written, status, body)
-    status, body, _ = request(
-        base, "GET", f"/api/projects/{project}/export?exportType=JSON&download_all_tasks=true"
-    )
-    checks.check(status == 200, f"[{title}] JSON export", f"HTTP {status}")
-    if status != 200:
-        return
-    exported = tasks_path.with_name(f"export-{tasks_path.name}")
-    exported.write_bytes(body)
-    got = sorted(read_predictions(exported), key=lambda p: p.path)
+    status, body, _ = request(base, "GET", f"/api/tasks/?project={project}&page_size=100")
+    listed = json.loads(body) if status == 200 else []
+    listed = listed["tasks"] if isinstance(listed, dict) else listed
+    ids = {original_path(task): task["id"] for task in listed}
+    predicted = next((task for task in written if task.get("predictions")), None)
+    if predicted is not None:
+        annotation = {"result": predicted["predictions"][0]["result"]}
+        path = f"/api/tasks/{ids.get(original_path(predicted))}/annotations/?project={project}"
+        made = [request(base, "POST", path, annotation)[0] for _ in range(2)]
+        checks.check(made == [201, 201], f"[{title}] a task annotated twice", f"HTTP {made}")
     want = sorted(read_predictions(tasks_path), key=lambda p: p.path)
-    checks.check(got == want, f"[{title}] zsl reads the export as the predictions written")
+    for kind in ("JSON", "JSON_MIN"):
+        path = f"/api/projects/{project}/export?exportType={kind}&download_all_tasks=true"
+        status, body, _ = request(base, "GET", path)
+        checks.check(status == 200, f"[{title}] {kind} export", f"HTTP {status}")
+        if status != 200:
+            continue
+        exported = tasks_path.with_name(f"export-{kind}-{tasks_path.name}")
+        exported.write_bytes(body)
+        try:
+            got = sorted(read_predictions(exported), key=lambda p: p.path)
+        except ZslError as error:
+            got = [error.message]
+        what = f"[{title}] zsl reads the {kind} export as the predictions written"
+        checks.check(got == want, what, "" if got == want else f"{got[:2]} for {want[:2]}")
 
 
 def expect_warning(
@@ -508,6 +526,11 @@ def run(label_studio: str, work: Path, port: int) -> int:
     prefixed = LabelStudioOptions(
         document_root=photos, url_prefix="/data/local-files/?d=photos/", model_version="zsl-check"
     )
+    what = "zsl warns of a non-UTF-8 name under a URL prefix naming the server's local files"
+    expect_warning(checks, what, non_utf8[0].path, prefixed, "not valid UTF-8")
+    bare = replace(prefixed, document_root=root, url_prefix="/data/local-files/?d=")
+    what = "zsl warns of a file directly in the root under a URL prefix '?d='"
+    expect_warning(checks, what, top, bare, "directly in the Label Studio document root")
     tasks_b = write_tasks(work / "tasks-url-prefix.json", predictions, prefixed)
     # C: the labelling config zsl writes (--ls-config), with tag and class names to escape.
     named = LabelStudioOptions(
