@@ -276,6 +276,27 @@ def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr
 
 
+def test_evaluate_refuses_a_seed_given_twice(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zsl_cli.demo.__main__ import app
+    from zsl_cli.demo.evaluate import evaluate_saved
+
+    # A seed renders the same set every time: given twice, its one row was printed and min and
+    # mean were taken over the other seeds as if it had been given once, without a word (a typo
+    # for another seed goes unseen). Refused before the model loads (this folder holds none).
+    with pytest.raises(ZslError) as info:
+        evaluate_saved(tmp_path, [101, 102, 101, 101], 1)
+    assert info.value.message == (
+        "--seed 101 given 3 times: a seed renders the same set every time, give it once"
+    )
+    done = CliRunner().invoke(app, ["evaluate", "shapes-demo", "--seed", "7", "--seed", "7"])
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        "zsl: error: --seed 7 given 2 times: a seed renders the same set every time, give it once\n"
+    )
+
+
 def test_evaluate_refuses_a_folder_that_holds_no_model(tmp_path: Path) -> None:
     # A folder of images, say: one line and exit 2, not transformers' ValueError traceback.
     # In this process: the error handling is the command group's, and a subprocess would spend

@@ -136,6 +136,13 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
     check_per_class(per_class, MAX_PER_CLASS, " a set, held in memory at once")
     for seed in seeds:  # before the model loads too, as make-images checks its seed at once
         check_seed(seed)
+    # The scores are keyed by seed: a seed given twice was one row, without a word.
+    repeated = next((seed for seed in seeds if seeds.count(seed) > 1), None)
+    if repeated is not None:
+        raise ZslError(
+            f"--seed {repeated} given {seeds.count(repeated)} times: a seed renders the same set "
+            "every time, give it once"
+        )
     import torch
     from transformers import AutoModel, AutoProcessor
 
