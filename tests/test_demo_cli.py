@@ -87,6 +87,21 @@ def test_command_lines_that_do_not_parse_are_one_line_and_exit_2(args, message):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize("command", ["make-images", "train"])
+def test_a_seed_given_twice_to_a_one_seed_command_is_refused(tmp_path, command):
+    # evaluate scores a set for each --seed; make-images and train took the last one, without
+    # a word: `make-images shapes --seed 1 --seed 2` wrote the set of seed 2 alone.
+    out = tmp_path / "out"
+    result = run(command, out, "--seed", "1", "--seed", "2")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "zsl: error: --seed given 2 times: give it once, and run again for another seed "
+        f"(see '{PROG} {command} --help')\n"
+    )
+    assert not out.exists()
+    assert run(command, out, "--seed", "1", "--seed", "2", "--help").exit_code == 0
+
+
 @pytest.mark.parametrize("option", ["--steps", "--threads"])
 def test_train_refuses_a_count_below_1_before_creating_its_folder(tmp_path, option):
     out = tmp_path / "model"

@@ -12,7 +12,7 @@ import typer
 # does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141. Its
 # command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
-from zsl_cli.cli import ZslCommand, ZslGroup, file_path
+from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_path
 from zsl_cli.demo.train import TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.errors import ZslError
@@ -53,6 +53,25 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+class OneSeedCommand(ZslCommand):
+    """A command of one seed (make-images, train): --seed given twice is refused. Click kept the
+    last one without a word, where evaluate scores a set for each."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except UsageError:  # left to the parse below, which says what is wrong
+            order = []
+        names = [param.name for param in order]
+        if names.count("seed") > 1 and "help" not in names:
+            raise UsageError(
+                f"--seed given {names.count('seed')} times: give it once, and run again for "
+                "another seed",
+                ctx,
+            )
+        return super().parse_args(ctx, args)
+
+
 MAKE_IMAGES_EXAMPLES = f"""\
 Examples:
 
@@ -64,7 +83,7 @@ Examples:
 """
 
 
-@app.command("make-images", cls=ZslCommand, epilog=MAKE_IMAGES_EXAMPLES)
+@app.command("make-images", cls=OneSeedCommand, epilog=MAKE_IMAGES_EXAMPLES)
 def make_images(
     out: Annotated[
         Path,
@@ -115,7 +134,7 @@ Examples:
 """
 
 
-@app.command(cls=ZslCommand, epilog=TRAIN_EXAMPLES)
+@app.command(cls=OneSeedCommand, epilog=TRAIN_EXAMPLES)
 def train(
     out_dir: Annotated[
         Path,
