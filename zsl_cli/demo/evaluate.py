@@ -143,6 +143,12 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
             f"--seed {repeated} given {seeds.count(repeated)} times: a seed renders the same set "
             "every time, give it once"
         )
+    if not (model_dir / "config.json").is_file():
+        # transformers' own reason asks for a `model_type` key in a config.json that is not there.
+        raise ZslError(
+            f"{model_dir} is not a model folder transformers can load: it has no config.json "
+            "(is it a save_pretrained folder?)"
+        )
     import torch
     from transformers import AutoModel, AutoProcessor
 
