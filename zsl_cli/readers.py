@@ -339,9 +339,9 @@ def _read_stream(
     _refuse_binary(data, name)
     if fmt is not None and _misnamed(fmt, data.lstrip(_LEADING)):
         fmt = None  # `zsl label ... > p.json` writes CSV, the format of stdout, as p.json
-    # Whatever its name: `zsl label ... > p.csv` that failed leaves an empty p.csv, which is
-    # neither a CSV without zsl's header nor JSON cut short.
-    if not first:
+    # `zsl label ... > p.csv` that failed leaves an empty p.csv, which is neither a CSV without
+    # zsl's header nor JSON cut short. (JSON Lines of no predictions is an empty file.)
+    if fmt != "jsonl" and not first:
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
         return _read_csv(handle, name, warn), None
@@ -572,7 +572,7 @@ def _parse(
     The content whole: `_read_stream` reads the same as it goes, and leaves to this what it
     does not read. JSON is parsed with `loads`."""
     start = data.lstrip(_LEADING)[:1]
-    if fmt is None and not start:
+    if fmt != "jsonl" and not start:  # as in _read_stream
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
         return _read_csv(io.BytesIO(data), name, warn), None
