@@ -1460,6 +1460,9 @@ def test_help_shows_defaults_written_in_the_text():
     assert root in text
     # The default model version names the hub revision (README), where the help left it out.
     assert "[default: zsl-<zsl version>:<model>, and @<revision> with --revision]" in text
+    # The summary counts scores below 0.5 as low confidence: the help left a reader to guess
+    # whether that was the threshold without --threshold.
+    assert "[default: none: every image keeps its top class]" in text
 
 
 @pytest.mark.parametrize(

@@ -696,7 +696,7 @@ def label(
             max=1.0,
             metavar="SCORE",
             help="Write 'unknown' when the top score, as written (7 significant digits), is "
-            "below this.",
+            "below this.  [default: none: every image keeps its top class]",
             show_default=False,
         ),
     ] = None,
