@@ -939,3 +939,20 @@ def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, 
     assert result.exit_code == 0, result.stderr
     model = json.loads((tmp_path / "labels.csv.run.json").read_text())["model"]
     assert (model["precision"], model["embeddings_precision"]) == ("float32", "bfloat16")
+
+
+@pytest.mark.skipif(
+    not os.access("/proc", os.W_OK), reason="needs Linux's /proc, writable as it is for root"
+)
+@pytest.mark.parametrize("store", ["/proc/s.zsl", "/proc/new/s.zsl"])
+def test_a_store_where_no_file_can_be_made_is_refused_before_the_model_loads(store, tmp_path):
+    # /proc takes no new file, though root may write to it: SQLite said only "unable to open
+    # database file", once the model had loaded, where the other outputs say why.
+    images = tmp_path / "images"
+    write_images(images, 1)
+    result = run("embed", images, "--store", store, "-m", tmp_path / "no-model")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"zsl: error: cannot create embedding store {store}: no new file can be made in '/proc' "
+        "(a kernel file system such as /proc): choose another folder\n"
+    )

@@ -30,6 +30,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -46,12 +47,14 @@ import numpy as np
 from zsl_cli.discovery import absolute_path, real_folder_keys
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
+    TEMP_SUFFIX,
     CsvLines,
     atomic_file,
     atomic_files,
     check_not_read_only,
     create_folder,
     names_a_folder,
+    why_not_created,
     written_path,
 )
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
@@ -1217,10 +1220,10 @@ def stored_precision(store_path: str | os.PathLike[str], identity: str) -> str |
 
 
 def check_store_writable(path: Path) -> None:
-    """ZslError when `zsl embed` could not write the store (a read-only file, folder or mount),
-    said before the model loads rather than at the first commit. SQLite also writes its journal
-    files next to the store (next to the file a link leads to), so that folder must be writable
-    too."""
+    """ZslError when `zsl embed` could not write the store (a read-only file, folder or mount, a
+    folder that takes no new file), said before the model loads rather than at the first commit.
+    SQLite also writes its journal files next to the store (next to the file a link leads to),
+    so that folder must be writable too."""
     _check_no_link_loop(path)
     _check_journal_name(path)
     real = Path(os.path.realpath(path))
@@ -1235,6 +1238,20 @@ def check_store_writable(path: Path) -> None:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
+    if not path.exists():
+        _check_file_can_be_made(path, folder)
+
+
+def _check_file_can_be_made(path: Path, folder: Path) -> None:
+    """Make and remove a file in `folder`, where the store (or the folder it goes in) is to be
+    made: a kernel file system (/proc) refuses even root, who has write access to it, and
+    SQLite said only "unable to open database file", once the model had loaded."""
+    probe = folder / f".{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise ZslError(f"cannot create embedding store {path}: {why_not_created(error)}") from error
+    os.unlink(probe)
 
 
 def _check_no_link_loop(path: Path) -> None:
