@@ -956,3 +956,40 @@ def test_a_store_where_no_file_can_be_made_is_refused_before_the_model_loads(sto
         f"zsl: error: cannot create embedding store {store}: no new file can be made in '/proc' "
         "(a kernel file system such as /proc): choose another folder\n"
     )
+
+
+def test_the_store_and_its_journals_are_never_images_of_the_scan(tiny_clip, tmp_path):
+    # A store in the folder it embeds, named as an image (photos/store.png), was found by the
+    # next scan and stored as a failed image; named in a path list, a store's journal was too.
+    images = tmp_path / "images"
+    write_images(images, 3)
+    store = images / "store.png"
+    first = embed(images, store, tiny_clip)
+    again = embed(images, store, tiny_clip)
+    assert (first["found"], again["found"], again["reused"], again["failed"]) == (3, 3, 3, 0)
+    assert again["reused_failed"] == 0 and again["unreachable_files"] == []
+    (images / "store.png-wal").write_bytes(b"")  # as a running zsl embed has them
+    listing = "".join(f"{path}\n" for path in sorted(images.glob("*.png*")))
+    listing += f"{images / 'store.png-journal'}\n{images / '.' / 'store.png'}\n"
+    summary = tmp_path / "summary.json"
+    result = CliRunner().invoke(
+        app,
+        ["embed", "-", "--store", str(store), "-m", str(tiny_clip), "--json", str(summary)],
+        input=listing,
+    )
+    assert result.exit_code == 0, result.stderr
+    counts = json.loads(summary.read_text())
+    assert (counts["found"], counts["reused"], counts["encoded"]) == (3, 3, 0)
+    assert counts["unreachable_files"] == []
+    assert sorted(Path(path).name for path in stored(store, tiny_clip).paths) == [
+        "img_000.png",
+        "img_001.png",
+        "img_002.png",
+    ]
+    # Labelling from the store takes the folder as embed does.
+    classes = two_classes(tmp_path)
+    result = run("label", "--embeddings", store, images, "-c", classes, "-m", tiny_clip, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == [
+        str(path) for path in sorted(images.glob("img_*"))
+    ]

@@ -142,6 +142,7 @@ from zsl_cli.store import (
     stat_files,
     stored_items,
     stored_precision,
+    without_store_files,
 )
 
 LabelStudioOptions = writers.LabelStudioOptions  # OutputOptions.label_studio takes one
@@ -1293,7 +1294,8 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
             _refuse_a_stored_folder_gone(inputs, store)
         raise
     return ItemSource(
-        paths=discovery.paths,
+        # As embed leaves them out: the store is no image, though it lies among them.
+        paths=discovery.paths if store is None else without_store_files(discovery.paths, store),
         store=store,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
@@ -1912,7 +1914,7 @@ def embed(
         check_export_path(request.export)
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
-    paths = discovery.paths
+    paths = without_store_files(discovery.paths, request.store)
     exports = export_files(request.export) if request.export else []
     check_outputs_spare_inputs(
         [request.json_out, *exports], [request.store, _path_list_file(request.inputs)], paths

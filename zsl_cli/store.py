@@ -78,6 +78,8 @@ CACHE_KIB = 65536  # per connection, allocated on demand
 # A .parquet export's vectors per row group. pyarrow encodes a whole row group before writing it,
 # and its default of 1Mi rows made that every vector of most stores a second time in memory.
 PARQUET_ROW_GROUP_BYTES = 64 << 20
+# The files SQLite keeps beside a store, named as the store with "-<kind>" after it.
+JOURNAL_KINDS = ("wal", "shm", "journal")
 
 _SCHEMA = """
 CREATE TABLE models (
@@ -204,6 +206,17 @@ def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]
         problem = file_problem(path) or DecodeError(UNREADABLE, "changed while it was scanned")
         problems.append(Unreachable(path, problem.status, problem.reason))
     return stats, problems
+
+
+def without_store_files(paths: Sequence[Path], store: str | os.PathLike[str]) -> list[Path]:
+    """`paths` less the store's own files, however spelled: the store and the journals SQLite
+    keeps beside it (-wal, -shm, -journal). A store in the folder it holds the images of, named
+    as an image (photos/store.png), or in a path list, was read as an image and stored as a
+    failure. Only paths named as one of those files are resolved."""
+    real = os.path.realpath(store)
+    own = {real, *(f"{real}-{kind}" for kind in JOURNAL_KINDS)}
+    names = {os.path.basename(name) for name in own} | {Path(store).name}
+    return [path for path in paths if path.name not in names or os.path.realpath(path) not in own]
 
 
 # A store file's (st_ino, st_size, st_mtime_ns, st_ctime_ns); None where there is no such file.
