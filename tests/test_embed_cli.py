@@ -993,3 +993,35 @@ def test_the_store_and_its_journals_are_never_images_of_the_scan(tiny_clip, tmp_
     assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == [
         str(path) for path in sorted(images.glob("img_*"))
     ]
+
+
+def test_a_store_that_fills_its_disk_mid_run_says_what_it_saved(tiny_clip, tmp_path):
+    # A full disk (here: a file size limit, which refuses a write as a full disk or a quota does)
+    # ended the run with the error alone: nothing said how much of it the store kept.
+    resource = pytest.importorskip("resource")  # POSIX
+
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 12)
+    limit = 1_000_000  # bytes: the store and a few batches' pages in its -wal file
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "zsl_cli", "embed", str(images), "-s", str(store)]
+    result = subprocess.run(
+        [*command, "-m", str(tiny_clip), "-b", "2", "-j", "1", "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    saved = _rows(store, mode="rw")
+    assert 0 < saved < 12, "the limit must stop the run mid-way"
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(
+        f"zsl: error: could not write embedding store {store} ("
+    )
+    assert result.stderr.endswith(
+        f"(batches already written are kept); saved before it: {saved} of the 12 images this "
+        "run had to encode\n"
+    ), result.stderr

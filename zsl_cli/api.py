@@ -1939,6 +1939,7 @@ def embed(
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         decoding: DecodeQueue | None = None
+        to_encode: list[Path] = []
         try:
             # From the first wait for the store's lock (another zsl embed may hold it): Ctrl-C
             # there ends with the summary too, as during the batches.
@@ -1975,12 +1976,21 @@ def embed(
                     interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True
+        except ZslError as error:  # a full disk, a lock held too long, ...
+            if not (saved := _work_saved(report, len(to_encode))):
+                raise
+            raise ZslError(error.message + saved, error.exit_code) from error
         finally:
             if decoding is not None:
                 decoding.close()
             progress.stop()
         if request.export and not report.interrupted:
-            report.exported = store.export(model_id, request.export)
+            try:
+                report.exported = store.export(model_id, request.export)
+            except ZslError as error:
+                if not (saved := _work_saved(report, len(to_encode))):
+                    raise
+                raise ZslError(error.message + saved, error.exit_code) from error
             report.exported_to = [os.fspath(path) for path in exports]
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
@@ -1988,6 +1998,20 @@ def embed(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _work_saved(report: EmbedReport, n_to_encode: int) -> str:
+    """What the store keeps of a run that an error stopped after it had committed work (a full
+    disk at a later batch), to end the error's message: the error alone left that unsaid.
+    "" where nothing was committed."""
+    saved = []
+    if report.encoded:
+        saved.append(
+            f"{report.encoded} of the {counted(n_to_encode, 'image')} this run had to encode"
+        )
+    if report.removed:
+        saved.append(f"{counted(report.removed, 'gone image')} removed")
+    return f"; saved before it: {', '.join(saved)}" if saved else ""
 
 
 def _export_stored(
