@@ -958,6 +958,19 @@ def test_a_store_where_no_file_can_be_made_is_refused_before_the_model_loads(sto
     )
 
 
+def test_a_store_under_a_file_names_the_file_in_the_way(tiny_clip, tmp_path):
+    images, blocker = tmp_path / "images", tmp_path / "notes"
+    write_images(images, 1)
+    blocker.write_text("not a folder")
+    for store in (blocker / "s.zsl", blocker / "sub" / "s.zsl"):
+        result = run("embed", images, "--store", store, "-m", tiny_clip)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"zsl: error: cannot create the folder of embedding store {store}: "
+            f"'{blocker}' is a file, not a folder\n"
+        )
+
+
 def test_the_store_and_its_journals_are_never_images_of_the_scan(tiny_clip, tmp_path):
     # A store in the folder it embeds, named as an image (photos/store.png), was found by the
     # next scan and stored as a failed image; named in a path list, a store's journal was too.

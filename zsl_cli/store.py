@@ -1251,7 +1251,7 @@ def check_store_writable(path: Path) -> None:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
-    if not path.exists():
+    if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
 
 
