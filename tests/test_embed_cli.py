@@ -1038,3 +1038,20 @@ def test_a_store_that_fills_its_disk_mid_run_says_what_it_saved(tiny_clip, tmp_p
         f"(batches already written are kept); saved before it: {saved} of the 12 images this "
         "run had to encode\n"
     ), result.stderr
+
+
+def test_labelling_paths_that_hold_only_the_store_says_so(tiny_clip, tmp_path):
+    # The store, left out of the paths to label, left none: "photos/store.png: no stored images"
+    # said the store was empty, where it holds every image embedded.
+    images = tmp_path / "images"
+    write_images(images, 2)
+    store = tmp_path / "only" / "store.png"
+    embed(images, store, tiny_clip)
+    classes = two_classes(tmp_path)
+    for paths in ([store], [store.parent]):
+        result = run("label", "--embeddings", store, *paths, "-c", classes, "-m", tiny_clip)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"zsl: error: no images found: {store} is the embedding store, not an image; give "
+            "the folders or files of the images it holds, or no paths for all of them\n"
+        )

@@ -1293,9 +1293,16 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
         if store is not None:
             _refuse_a_stored_folder_gone(inputs, store)
         raise
+    paths = discovery.paths
+    if store is not None:  # as embed leaves them out: the store is no image, though among them
+        paths = without_store_files(paths, store)
+        if discovery.paths and not paths:
+            raise ZslError(
+                f"no images found: {printable(store)} is the embedding store, not an image; give "
+                "the folders or files of the images it holds, or no paths for all of them"
+            )
     return ItemSource(
-        # As embed leaves them out: the store is no image, though it lies among them.
-        paths=discovery.paths if store is None else without_store_files(discovery.paths, store),
+        paths=paths,
         store=store,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
