@@ -94,6 +94,22 @@ def test_second_plan_encodes_nothing_and_reuses_all(tmp_path: Path, store: Embed
     assert second.stale == []
 
 
+def test_the_store_kept_as_an_image_of_its_own_folder_is_forgotten(tmp_path: Path) -> None:
+    # An older zsl scanned photos/store.png as an image, and kept it as a failed one: it stayed
+    # in the store, a row of every label --embeddings, where the scan no longer finds it.
+    folder = tmp_path / "photos"
+    write_file(folder / "img0.png")
+    with EmbeddingStore.open(folder / "store.png") as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        (own,), _ = stat_files([folder / "store.png"])
+        store.add(model, [StoredItem(own, "not_an_image", "not an image", None)])
+        found = store_module.without_store_files(sorted(folder.iterdir()), store.path)
+        assert found == [folder / "img0.png"]
+        plan = store.plan(model, stat_files(found)[0], [str(folder)])
+        assert plan.stale == [str(folder / "store.png")]
+        assert [stat.path for stat in plan.to_encode] == [str(folder / "img0.png")]
+
+
 def test_touched_resized_added_removed_are_picked_up_exactly(
     tmp_path: Path, store: EmbeddingStore
 ) -> None:

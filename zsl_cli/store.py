@@ -213,10 +213,16 @@ def without_store_files(paths: Sequence[Path], store: str | os.PathLike[str]) ->
     keeps beside it (-wal, -shm, -journal). A store in the folder it holds the images of, named
     as an image (photos/store.png), or in a path list, was read as an image and stored as a
     failure. Only paths named as one of those files are resolved."""
+    own, names = _own_files(store)
+    return [path for path in paths if path.name not in names or os.path.realpath(path) not in own]
+
+
+def _own_files(store: str | os.PathLike[str]) -> tuple[set[str], set[str]]:
+    """The real paths of the store's files (the store, its journals), and the names a path to
+    one of them may have (theirs, and the store's as given: a link)."""
     real = os.path.realpath(store)
     own = {real, *(f"{real}-{kind}" for kind in JOURNAL_KINDS)}
-    names = {os.path.basename(name) for name in own} | {Path(store).name}
-    return [path for path in paths if path.name not in names or os.path.realpath(path) not in own]
+    return own, {os.path.basename(name) for name in own} | {Path(store).name}
 
 
 # A store file's (st_ino, st_size, st_mtime_ns, st_ctime_ns); None where there is no such file.
@@ -716,8 +722,19 @@ class EmbeddingStore:
         stale = _stale(known, seen, scan, roots, walked)
         # Two runs at once through a folder and a link to it each stored the file under its own
         # spelling, neither seeing the other's: the copies go once a scan meets them.
-        stale = sorted({*stale, *_other_spellings(seen, known)})
+        stale = sorted({*stale, *_other_spellings(seen, known), *self._own_entries(known)})
         return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
+
+    def _own_entries(self, known: Iterable[bytes]) -> list[bytes]:
+        """Stored paths of this store's own files: an older zsl scanned a store among the images
+        (photos/store.png) as one, and kept it as a failed image (`without_store_files`)."""
+        own, names = _own_files(self.path)
+        name_bytes = {os.fsencode(name) for name in names}
+        return [
+            path
+            for path in known
+            if os.path.basename(path) in name_bytes and os.path.realpath(os.fsdecode(path)) in own
+        ]
 
     def add(
         self,
