@@ -530,6 +530,28 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     assert not any("/photos/photos/" in url for url in urls)
 
 
+def test_a_tasks_file_larger_than_label_studio_imports_is_warned_of(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    tasks_file = tmp_path / "tasks.json"
+    studio = api.LabelStudioOptions(document_root=str(tmp_path))
+    output = api.OutputOptions(path=str(tasks_file), format="label-studio", label_studio=studio)
+    report = api.label(request(photos, tiny_clip, output=output))
+    size = tasks_file.stat().st_size
+    assert not any("Label Studio refuses" in warning for warning in report.warnings)
+
+    # The limit is Label Studio's (250 MiB): a file a byte over a smaller one stands for it.
+    monkeypatch.setattr(api.writers, "LABEL_STUDIO_IMPORT_LIMIT", size)
+    assert not any(
+        "refuses" in w for w in api.label(request(photos, tiny_clip, output=output)).warnings
+    )
+    monkeypatch.setattr(api.writers, "LABEL_STUDIO_IMPORT_LIMIT", size - 1)
+    report = api.label(request(photos, tiny_clip, output=output))
+    (warning,) = [w for w in report.warnings if "Label Studio refuses" in w]
+    assert warning.startswith(f"{tasks_file} holds 0 MiB of tasks: Label Studio refuses an import")
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in warning and "--top-k" in warning
+
+
 def test_label_studio_model_version_names_the_hub_revision(
     tiny_clip, photos, tmp_path, monkeypatch
 ):

@@ -1064,6 +1064,10 @@ def label(
         # as they were, and moved into place after them: tasks that cannot be written leave an
         # earlier config as it was too.
         publish_config(lambda: writer.close(report.run_info, complete=not report.interrupted))
+        if studio is not None and isinstance(writer, writers.PredictionWriter):
+            report.warnings += writers.label_studio_size_warnings(
+                writer.bytes_written, report.output
+            )
     if report.interrupted:
         raise Interrupted(report)
     return report

@@ -218,6 +218,25 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     return warnings
 
 
+# What a Label Studio server takes in one import, by default (label-studio 1.15-1.23:
+# DATA_UPLOAD_MAX_MEMORY_SIZE, which also bounds TASKS_MAX_FILE_SIZE).
+LABEL_STUDIO_IMPORT_LIMIT = 250 * 1024 * 1024
+
+
+def label_studio_size_warnings(size: int, output: str) -> list[str]:
+    """A warning where a tasks file of `size` bytes is more than a Label Studio server takes
+    in one import by default: it refuses the whole file."""
+    if size <= LABEL_STUDIO_IMPORT_LIMIT:
+        return []
+    limit_mib = LABEL_STUDIO_IMPORT_LIMIT // (1024 * 1024)
+    return [
+        f"{output} holds {size / (1024 * 1024):,.0f} MiB of tasks: Label Studio refuses an "
+        f"import over {limit_mib} MiB unless it was started with the environment variable "
+        "DATA_UPLOAD_MAX_MEMORY_SIZE (in bytes) above that; or label the images in parts, or "
+        "keep fewer alternatives in each task (--top-k)"
+    ]
+
+
 def _images_are(count: int) -> str:
     return "1 image is" if count == 1 else f"{count} images are"
 
@@ -625,7 +644,7 @@ class PredictionWriter:
         self._encoder = encoder
         self._closed = False
         self._started = False
-        self._bytes = 0  # written to the output so far: the sidecar records it (see readers)
+        self.bytes_written = 0  # so far: the sidecar records it (see readers)
 
     def _start(self) -> None:
         if not self._started:
@@ -664,7 +683,7 @@ class PredictionWriter:
 
     def _write(self, data: bytes) -> None:
         self._sink.write(data)
-        self._bytes += len(data)
+        self.bytes_written += len(data)
 
     def close(self, run_info: dict, *, complete: bool = True) -> None:
         """Finish the output; `run_info` is recorded with `"complete": complete` added."""
@@ -679,7 +698,7 @@ class PredictionWriter:
             if not self._encoder.run_info_inside:
                 # The output's size tells a reader this run info from a stale one: an output
                 # written over later (`zsl label ... > out.csv`) leaves an earlier run's sidecar.
-                described = {**info, OUTPUT_BYTES_KEY: self._bytes}
+                described = {**info, OUTPUT_BYTES_KEY: self.bytes_written}
                 sidecar = _json_bytes(described, indent=2) + b"\n"
         except BaseException:  # Ctrl-C too: no temporary file is left behind
             self._sink.discard()
