@@ -3,6 +3,7 @@ they say (they are not run whole here: each takes minutes)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import subprocess
 import sys
@@ -18,6 +19,31 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 def benchmark_modules(monkeypatch):
     """The scripts import their shared `arguments` module from beside them."""
     monkeypatch.syspath_prepend(str(BENCHMARKS))
+
+
+def small_settings(**changes):
+    """throughput's settings for a run of a few tiny images, with `changes`."""
+    import throughput
+
+    settings = throughput.Settings(
+        images=2,
+        base_images=1,
+        classes_small=2,
+        classes_large=2,
+        batch_size=8,
+        pipeline_batch_size=8,
+        workers=None,
+        device="cpu",
+        precision="fp32",
+        compare_precision="bf16",
+        iterations=1,
+        repeats=1,
+        sections=(6,),
+        memory_small=100,
+        memory_images=10_000,
+        seed=0,
+    )
+    return dataclasses.replace(settings, **changes)
 
 
 def test_relabel_refuses_one_dimension_at_once() -> None:
@@ -62,24 +88,7 @@ def test_throughput_decode_only_runs_as_many_workers_as_zsl_would(
     paths = [tmp_path / f"{i}.jpg" for i in range(2)]
     for path in paths:
         Image.new("RGB", (64, 48), "red").save(path)
-    settings = throughput.Settings(
-        images=2,
-        base_images=1,
-        classes_small=2,
-        classes_large=2,
-        batch_size=8,
-        pipeline_batch_size=8,
-        workers=8,
-        device="cpu",
-        precision="fp32",
-        compare_precision="bf16",
-        iterations=1,
-        repeats=1,
-        sections=(6,),
-        memory_small=100,
-        memory_images=10_000,
-        seed=0,
-    )
+    settings = small_settings(workers=8)
     rows = throughput.measure_decode_only(tiny_clip, paths, settings)
     assert [row.note.split(",")[0].split(";")[0] for row in rows] == [
         "2 decode threads",
@@ -125,23 +134,8 @@ def test_throughput_first_prediction_row_gives_the_first_line_time(benchmark_mod
     # the first prediction, the one number the row is named for, only in its note.
     import throughput
 
-    settings = throughput.Settings(
-        images=9,
-        base_images=3,
-        classes_small=2,
-        classes_large=5,
-        batch_size=2,
-        pipeline_batch_size=8,
-        workers=None,
-        device="cpu",
-        precision="fp32",
-        compare_precision="bf16",
-        iterations=1,
-        repeats=2,
-        sections=(2,),
-        memory_small=100,
-        memory_images=10_000,
-        seed=0,
+    settings = small_settings(
+        images=9, base_images=3, classes_large=5, batch_size=2, repeats=2, sections=(2,)
     )
 
     def run(first: float, wall: float) -> throughput.ProcessRun:
@@ -286,24 +280,7 @@ def test_throughput_decode_only_thread_rows_name_no_process(
     paths = [tmp_path / f"{i}.jpg" for i in range(5)]
     for path in paths:
         Image.new("RGB", (64, 48), "red").save(path)
-    settings = throughput.Settings(
-        images=5,
-        base_images=1,
-        classes_small=2,
-        classes_large=2,
-        batch_size=1,
-        pipeline_batch_size=8,
-        workers=3,
-        device="cpu",
-        precision="fp32",
-        compare_precision="bf16",
-        iterations=1,
-        repeats=1,
-        sections=(6,),
-        memory_small=100,
-        memory_images=10_000,
-        seed=0,
-    )
+    settings = small_settings(images=5, batch_size=1, workers=3)
     rows = throughput.measure_decode_only(tiny_clip, paths, settings)
     threads = [row.note for row in rows if "threads" in row.note]
     assert len(threads) == 2
