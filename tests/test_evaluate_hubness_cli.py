@@ -183,6 +183,28 @@ def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
     assert "no predictions to read" in stderr
 
 
+@pytest.mark.parametrize("missing", ["--truth", "--seen"])
+def test_a_missing_truth_or_seen_list_is_said_before_predictions_are_typed(
+    image_folder, tmp_path, missing
+):
+    # It was said only after the predictions had been typed and Ctrl-D pressed.
+    import pty
+
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", missing, str(tmp_path / "nothere")]
+    if missing != "--truth":
+        command += ["--truth", str(image_folder)]
+    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE) as typed:
+        os.close(terminal)
+        try:
+            stderr = typed.communicate(timeout=120)[1].decode()
+        finally:
+            typed.kill()
+            os.close(controller)
+    assert typed.returncode == 2
+    assert stderr.splitlines()[-1].startswith("zsl: error: ") and "nothere" in stderr
+
+
 # `zsl label ... | zsl evaluate /dev/stdin`, with a writer that gives the predictions as label
 # does, late (once evaluate waits on the pipe) and in parts, without a second process loading
 # torch and a model (6 CPU-s).

@@ -253,6 +253,10 @@ def evaluate_files(
             f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
             "itself; give the true labels (a class-folder tree or a path,label CSV)"
         )
+    # Before the predictions: read from stdin at a terminal, they wait for Ctrl-D, after which
+    # a --truth or --seen that is not there was a poor reward.
+    truth = load_truth(truth_path)
+    seen = read_seen_classes(seen_path) if seen_path is not None else None
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
@@ -260,10 +264,9 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
-    seen = read_seen_classes(seen_path) if seen_path is not None else None
     result = evaluate(
         predictions,
-        load_truth(truth_path),
+        truth,
         ks=ks,
         seen=seen,
         predictions_source=os.fspath(predictions_path),
