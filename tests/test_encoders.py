@@ -144,7 +144,7 @@ def test_shortest_edge_rounding_follows_transformers():
     geometry = FastPreprocessor(shortest_edge=224, resize_to=None, crop=(224, 224), resample=3)
     assert geometry._resize_size(640, 480) == (298, 224)
     assert geometry._resize_size(480, 641) == (224, 299)
-    assert geometry.decode_hint == (336, 336)  # 1.5x the target: see DRAFT_MARGIN
+    assert geometry.decode_hint == (896, 896)  # 4x the target: see DRAFT_MARGIN
 
 
 @pytest.mark.parametrize("model", ["tiny_clip", "tiny_siglip"])
@@ -1432,14 +1432,19 @@ def test_naflex_draft_decoding_still_leaves_the_margin():
 
     geometry = NaFlexPreprocessor(16, 256, Image.BILINEAR)
     assert geometry.input_size == (256, 256)
-    assert geometry.decode_hint == (384, 384)
-    for width, height in [(4032, 3024), (8000, 1000), (1000, 8000), (6000, 400), (500, 500)]:
+    assert geometry.decode_hint == (1024, 1024)
+    drafted = 0
+    sizes = [(4032, 3024), (8000, 2100), (2100, 8000), (16000, 2200), (8200, 8200), (500, 500)]
+    for width, height in sizes:
         rows, columns = geometry.grid(width, height)
         hint_w, hint_h = geometry.decode_hint
-        scale = min(width // hint_w, height // hint_h)
-        scale = next(s for s in (8, 4, 2, 1) if scale >= s)  # Pillow's draft
-        assert -(-width // scale) >= DRAFT_MARGIN * columns * 16
-        assert -(-height // scale) >= DRAFT_MARGIN * rows * 16
+        shrink = min(width // hint_w, height // hint_h)
+        scale = next((s for s in (8, 4, 2) if shrink >= s), 1)  # Pillow's draft
+        drafted += scale > 1
+        if scale > 1:  # else decoded whole
+            assert -(-width // scale) >= DRAFT_MARGIN * columns * 16
+            assert -(-height // scale) >= DRAFT_MARGIN * rows * 16
+    assert drafted == 5
 
 
 def test_naflex_batches_of_any_make_up_encode_alike(tiny_siglip2):

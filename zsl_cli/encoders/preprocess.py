@@ -44,7 +44,7 @@ from zsl_cli.images import JPEG_FORMATS
 # The processor keys the fast path understands; anything else switches on one of them means the
 # fast path would silently differ, so we fall back to the reference processor instead.
 _UNSUPPORTED_FLAGS = ("do_pad", "do_reduce_labels", "do_image_splitting", "do_flip_channel_order")
-DRAFT_MARGIN = 1.5
+DRAFT_MARGIN = 4  # see FastPreprocessor.decode_hint
 # torch's antialiased interpolation modes for Pillow's filters of the same name (Pillow's
 # Resampling values: BILINEAR 2, BICUBIC 3).
 _TORCH_MODES = {2: "bilinear", 3: "bicubic"}
@@ -52,7 +52,7 @@ _TORCH_MODES = {2: "bilinear", 3: "bicubic"}
 # number -> factor); Pillow resizes the rest. In Pillow's pass order, torch's bilinear differs from
 # Pillow's on up to 8% of the values below 1.5 times (at 1.25 times), and on at most 0.8% from 1.5
 # times on; bicubic on at most 0.8% at any shrink (random pixels, blurred noise and JPEGs, 20 to
-# 4,000 px; `benchmarks/resize_agreement.py`). Draft-decoded JPEGs shrink by DRAFT_MARGIN (1.5)
+# 4,000 px; `benchmarks/resize_agreement.py`). Draft-decoded JPEGs shrink by DRAFT_MARGIN (4)
 # times or more, so photos keep torch's speed with either filter.
 TORCH_MIN_SHRINK = {2: 1.5, 3: 1.0}
 # Pillow's version, for the order of its two resize passes (_pillow_resizes_vertically_first).
@@ -91,15 +91,15 @@ class FastPreprocessor:
         """The size a JPEG may be draft-decoded down to: DRAFT_MARGIN times the resize target.
 
         Reduced-scale DCT decoding low-passes the image; with the final resize still shrinking
-        it by 1.5 times or more, labels rarely change. Shapes-demo model (32-px input, so every
-        pixel counts), 1,800 JPEGs of 256 to 1,920 px (`benchmarks/preprocessing_agreement.py`,
-        seeds 7302-7304, 600 each), top-1 agreement with --exact-preprocessing per seed: 99.8% at
-        a margin of 4, 99.5-99.7% at 2, 99.0-99.2% at 1.5, 98.3-99.2% at 1 (the same with
-        Pillow's resize as with torch's). For a
-        224-px model at 1.5, a 1024x768 photo decodes at 1/2 scale (mean pixel difference 0.43
-        grey levels after preprocessing) and decode + preprocess takes half the CPU time; a
-        4032x3024 one decodes at 1/8 scale, in 0.43 of the time a margin of 4 takes (benchmark
-        photos; exact decoding takes 7.4 times as long).
+        it by 4 times or more, labels rarely change. Shapes-demo model (32-px input, so every
+        pixel counts), JPEGs of 256 to 1,920 px (`benchmarks/preprocessing_agreement.py`, 600
+        a seed), top-1 agreement with --exact-preprocessing per seed: seeds 7302-7304, 99.8% at a
+        margin of 4, 99.5-99.7% at 2, 99.0-99.2% at 1.5, 98.3-99.2% at 1; seeds 21-26 (5 Dec),
+        99.3-99.7% at 4, 99.0-99.5% at 3, 98.5-99.5% at 2 and 98.2-99.3% at 1.5, under the
+        99% asked of it on five of the six. Smaller margins are faster: for a 224-px model at
+        1.5, a 1024x768 photo decodes at 1/2 scale, where at 4 it decodes whole, and decode +
+        preprocess takes half the CPU time; a 4032x3024 one decodes at 1/8 scale, in 0.43 of the
+        time a margin of 4 takes (benchmark photos; exact decoding takes 7.4 times as long).
         """
         return self.draft_bound(DRAFT_MARGIN)
 
