@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
-from typing import IO, Any, ParamSpec, Protocol, TypeVar
+from typing import IO, Any, NoReturn, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 import PIL
@@ -1988,9 +1988,7 @@ def embed(
         except KeyboardInterrupt:
             report.interrupted = True
         except ZslError as error:  # a full disk, a lock held too long, ...
-            if not (saved := _work_saved(report, len(to_encode))):
-                raise
-            raise ZslError(error.message + saved, error.exit_code) from error
+            _raise_with_work_saved(error, report, len(to_encode))
         finally:
             if decoding is not None:
                 decoding.close()
@@ -1999,9 +1997,7 @@ def embed(
             try:
                 report.exported = store.export(model_id, request.export)
             except ZslError as error:
-                if not (saved := _work_saved(report, len(to_encode))):
-                    raise
-                raise ZslError(error.message + saved, error.exit_code) from error
+                _raise_with_work_saved(error, report, len(to_encode))
             report.exported_to = [os.fspath(path) for path in exports]
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
@@ -2011,10 +2007,9 @@ def embed(
     return report
 
 
-def _work_saved(report: EmbedReport, n_to_encode: int) -> str:
-    """What the store keeps of a run that an error stopped after it had committed work (a full
-    disk at a later batch), to end the error's message: the error alone left that unsaid.
-    "" where nothing was committed."""
+def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: int) -> NoReturn:
+    """`error`, its message ending with what the store keeps of a run it stopped after work was
+    committed (a full disk at a later batch): the error alone left that unsaid."""
     saved = []
     if report.encoded:
         saved.append(
@@ -2022,7 +2017,11 @@ def _work_saved(report: EmbedReport, n_to_encode: int) -> str:
         )
     if report.removed:
         saved.append(f"{counted(report.removed, 'gone image')} removed")
-    return f"; saved before it: {', '.join(saved)}" if saved else ""
+    if not saved:
+        raise error
+    raise ZslError(
+        f"{error.message}; saved before it: {', '.join(saved)}", error.exit_code
+    ) from error
 
 
 def _export_stored(
