@@ -48,6 +48,7 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -71,6 +72,7 @@ from zsl_cli.discovery import (
     walk_files,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.files import streams_into
 from zsl_cli.formatting import counted, delimiter_hint
 from zsl_cli.metrics import (
     FAILED,
@@ -253,10 +255,15 @@ def evaluate_files(
             f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
             "itself; give the true labels (a class-folder tree or a path,label CSV)"
         )
-    # Before the predictions: read from stdin at a terminal, they wait for Ctrl-D, after which
-    # a --truth or --seen that is not there was a poor reward.
-    truth = load_truth(truth_path)
-    seen = read_seen_classes(seen_path) if seen_path is not None else None
+
+    def truth_and_seen() -> tuple[GroundTruth, list[str] | None]:
+        seen = read_seen_classes(seen_path) if seen_path is not None else None
+        return load_truth(truth_path), seen
+
+    # Predictions from a stream (stdin, a terminal, a pipe) wait for their writer, or for Ctrl-D
+    # at a terminal: a --truth or --seen that is not there is said first, not after that wait.
+    streamed = os.fspath(predictions_path) == "-" or streams_into(Path(predictions_path))
+    read_first = truth_and_seen() if streamed else None
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
@@ -264,6 +271,7 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
+    truth, seen = read_first or truth_and_seen()
     result = evaluate(
         predictions,
         truth,
