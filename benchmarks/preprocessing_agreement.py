@@ -79,7 +79,10 @@ def main() -> int:
         help="images per class (30 classes)",
     )
     parser.add_argument(
-        "--margins", type=positive_number, nargs="+", default=[4, 2, DRAFT_MARGIN, 1]
+        "--margins",
+        type=positive_number,
+        nargs="+",
+        default=sorted({4, 2, 1.5, 1, DRAFT_MARGIN}, reverse=True),  # zsl's among them, once
     )
     args = parser.parse_args()
     check_distinct(parser, args.seeds, "--seeds")
