@@ -177,6 +177,17 @@ def test_identity_is_stable_and_depends_on_weights(tiny_clip, tmp_path):
     assert load_encoder(copy).identity == first  # a Path, as any path argument may be
 
 
+def test_identity_depends_on_the_jpeg_draft_margin(tiny_clip, monkeypatch):
+    from zsl_cli.encoders import preprocess
+
+    first = load_encoder(str(tiny_clip)).identity
+    exact = load_encoder(str(tiny_clip), exact_preprocessing=True).identity
+    monkeypatch.setattr(preprocess, "DRAFT_MARGIN", preprocess.DRAFT_MARGIN * 2)
+    assert load_encoder(str(tiny_clip)).identity != first
+    # Exact preprocessing never drafts, so its vectors stay comparable.
+    assert load_encoder(str(tiny_clip), exact_preprocessing=True).identity == exact
+
+
 def test_identity_does_not_change_with_the_transformers_version(tiny_clip, monkeypatch):
     # A store's embeddings must stay usable after an upgrade: the config each version writes
     # out names that version.

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from zsl_cli.encoders import check_device, check_precision
+from zsl_cli.encoders import check_device, check_precision, preprocess
 from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
 from zsl_cli.encoders.model_files import hub_snapshot, loaded_weight_files
 from zsl_cli.encoders.preprocess import (
@@ -190,7 +190,10 @@ class TransformersEncoder:
         digest.update(_architecture_fingerprint(self._model.config).encode())
         digest.update(_weights_fingerprint(self._source, self._model).encode())
         digest.update(_preprocessing_fingerprint(self._image_processor).encode())
-        digest.update(b"exact" if self.exact_preprocessing else b"fast")
+        # The draft margin changes the pixels of every large JPEG: a store filled at another
+        # margin must not pass its vectors off as this run's.
+        fast = f"fast, JPEG drafts at {preprocess.DRAFT_MARGIN}x"
+        digest.update(b"exact" if self.exact_preprocessing else fast.encode())
         return digest.hexdigest()[:32]
 
     # -- encoding ------------------------------------------------------------------------------
