@@ -62,6 +62,20 @@ BUSY_LOAD = 2.5  # 1-minute load average above which CPU numbers are not trustwo
 RSS_TARGET_MB = 200.0  # issue #9: peak RSS for 10,000 images within this of 100 images
 MEMORY_SMALL, MEMORY_IMAGES = 100, 10_000  # the sizes that target is defined for
 TWO_RUN_SECTIONS = {2, 3, 5}  # sections that need a small and a large run (--base-images)
+SECTIONS_READING = {  # flag: the sections that read it (given for none of those, it is an error)
+    "--images": {2, 3, 4, 5, 6},  # section 4 links its folders to these JPEGs
+    "--base-images": TWO_RUN_SECTIONS,
+    "--classes-small": {2, 3},
+    "--classes-large": {2, 3, 4, 5},
+    "--batch-size": {1, 2, 4, 5, 6},
+    "--pipeline-batch-size": {3},
+    "--workers": {2, 4, 5, 6},
+    "--iterations": {1},
+    "--compare-precision": {1, 5},
+    "--repeats": {1, 2, 3, 6},
+    "--memory-small": {4},
+    "--memory-images": {4},
+}
 HELP_TARGET_S = 0.5  # issue #9: `zsl --help` and `zsl label --help`
 HELP_RUNS = 10
 TEMPLATE_WORDS = {"this", "is", "a", "photo", "of"}  # the pipeline's and zsl's templates
@@ -192,12 +206,12 @@ def mean_tokens(tokenizer, template: str, names: list[str]) -> float:
     return sum(len(ids) for ids in encoded) / len(encoded)
 
 
-def build_model(tokenizer):
+def build_model(tokenizer, seed: int):
     """Random-init CLIP with CLIPConfig() defaults (ViT-B/32 shape), text vocab sized to fit."""
     import torch
     from transformers import CLIPConfig, CLIPModel
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     defaults = CLIPConfig()
     text_config = defaults.text_config.to_dict()
     text_config.update(
@@ -411,23 +425,39 @@ def own_cpu_share(run: ProcessRun, after: int, batch_size: int) -> float:
     return (until[-1] - before[-1]) / (end - start)
 
 
-def two_run_rows(measurement: str, small: ProcessRun, large: ProcessRun, note: str) -> list[Row]:
+def in_one_batch(count: int, batch_size: int) -> bool:
+    """Whether a run of `count` images is a single batch: then a small and a large run differ
+    only in that batch's size, and the rate between them is no steady state."""
+    return count <= batch_size
+
+
+def two_run_rows(
+    measurement: str, small: ProcessRun, large: ProcessRun, note: str, batch_size: int
+) -> list[Row]:
     """Rows for a small and a large run of one command, with the marginal rate on the large one.
 
     Also in the note: the marginal CPU cost per image, and the start-up estimate (intercept of
-    the line through both runs), both of which other load on the machine disturbs less.
+    the line through both runs), both of which other load on the machine disturbs less. None of
+    the three when the large run is one batch of `batch_size` (so the small one is too).
     """
-    marginal = marginal_rate(small.count, small.wall_s, large.count, large.wall_s)
-    cpu_per_image = (large.cpu_s - small.cpu_s) / (large.count - small.count)
-    # The extra images cost something, so a cost of 0 or less only says that start-up jitter
-    # (or other load) outweighed them: the sizes are too close to measure it.
-    if cpu_per_image > 0:
-        cpu_text = f"{cpu_per_image:.3f} CPU-s/img marginal"
+    if in_one_batch(large.count, batch_size):
+        marginal = math.nan
+        details = (
+            f"marginal rate, CPU-s/img and start-up not measurable: both runs fit in one batch "
+            f"of {batch_size}"
+        )
     else:
-        cpu_text = "CPU-s/img marginal n/a (the large run used no more CPU than the small one)"
-    startup = small.wall_s - small.count / marginal if marginal > 0 else math.nan
-    startup_text = f"{startup:.1f} s" if startup > 0 else "n/a (noisy)"
-    details = f"{cpu_text}, start-up {startup_text}"
+        marginal = marginal_rate(small.count, small.wall_s, large.count, large.wall_s)
+        cpu_per_image = (large.cpu_s - small.cpu_s) / (large.count - small.count)
+        # The extra images cost something, so a cost of 0 or less only says that start-up
+        # jitter (or other load) outweighed them: the sizes are too close to measure it.
+        if cpu_per_image > 0:
+            cpu_text = f"{cpu_per_image:.3f} CPU-s/img marginal"
+        else:
+            cpu_text = "CPU-s/img marginal n/a (the large run used no more CPU than the small one)"
+        startup = small.wall_s - small.count / marginal if marginal > 0 else math.nan
+        startup_text = f"{startup:.1f} s" if startup > 0 else "n/a (noisy)"
+        details = f"{cpu_text}, start-up {startup_text}"
     return [
         Row(
             measurement,
@@ -435,7 +465,7 @@ def two_run_rows(measurement: str, small: ProcessRun, large: ProcessRun, note: s
             run.wall_s,
             run.cpu_s,
             run.count / run.wall_s,
-            marginal if run is large else None,
+            marginal if run is large else None,  # NaN: "-" in the table, null in the JSON
             run.max_rss_mb,
             run.load,
             "; ".join(filter(None, [note, details])) if run is large else "",
@@ -518,6 +548,7 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
     """zsl's decode + preprocess path alone, through its own worker pool: in threads with JPEG
     draft decoding and zsl's resize and as --exact-preprocessing does it (no draft, Pillow's
     resize), and in worker processes (what zsl uses on a GPU)."""
+    from zsl_cli.api import decode_in_processes
     from zsl_cli.batching import default_workers
     from zsl_cli.encoders import load_encoder
     from zsl_cli.images import DecodeOptions, ImagePreparation, pillow_settings
@@ -528,11 +559,16 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
     workers = max(1, min(settings.workers or default_workers(), len(paths)))
     rows = []
     exact = dataclasses.replace(preprocessor, torch_resize=False)
-    variants = (
+    variants = [
         ("draft", preprocessor, preprocessor.decode_hint, False),
         ("exact", exact, None, False),
-        ("draft, processes", preprocessor, preprocessor.decode_hint, True),
-    )
+    ]
+    # Processes only where zsl would decode in them on a GPU: with one worker, or where it cannot
+    # fork, it decodes in threads on every device, and a processes row would time a mode it
+    # never runs.
+    in_processes = decode_in_processes("cuda", workers)
+    if in_processes:
+        variants.append(("draft, processes", preprocessor, preprocessor.decode_hint, True))
     for label, resizer, draft, processes in variants:
         options = DecodeOptions(draft=draft)
         preparation = ImagePreparation(options, resizer, options.max_pixels)
@@ -545,7 +581,8 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
                 ),
                 key=lambda t: t.steady_rate,
             )
-        kind = "processes" if processes else "threads"
+        # (never one process: see in_processes)
+        kind = "processes" if processes else "threads" if workers > 1 else "thread"
         first = f"first batch at {timing.first_batch_s:.2f} s (pool start-up)"
         if math.isnan(timing.steady_rate):
             first += ", img/s not measurable: every image is in the first batch"
@@ -572,6 +609,9 @@ def measure_decode_only(model_dir: Path, paths: list[Path], settings: Settings) 
                 f"{len(paths) / timing.wall_s:.1f} img/s overall",
             )
         )
+    if not in_processes:
+        why = f"with {workers} worker" if workers < 2 else "where it cannot fork"
+        rows[0].note += f"; no processes row: zsl decodes in threads {why}, on every device"
     return rows
 
 
@@ -693,7 +733,8 @@ def measure_zsl(
         runs.append(run)
     n_classes = len(classes.read_text().splitlines())
     measurement = f"{section} zsl label, {n_classes} classes ({precision})"
-    return two_run_rows(measurement, runs[0], runs[1], ""), read_scores(output, folders[1][1])
+    rows = two_run_rows(measurement, runs[0], runs[1], "", settings.batch_size)
+    return rows, read_scores(output, folders[1][1])
 
 
 def run_pipeline(
@@ -876,7 +917,9 @@ class Rounds:
                         )
                 else:
                     notes.insert(0, f"batch {settings.pipeline_batch_size}")
-                rows.extend(two_run_rows(what, small, large, "; ".join(filter(None, notes))))
+                batch = settings.batch_size if section == "2" else settings.pipeline_batch_size
+                note = "; ".join(filter(None, notes))
+                rows.extend(two_run_rows(what, small, large, note, batch))
                 rows[-1].in_process = rate
         if self.zsl:
             rows.append(self.first_prediction(settings))
@@ -922,7 +965,8 @@ class Rounds:
                 whole[str(classes)] = [
                     p.wall_s / z.wall_s for p, z in zip(pipeline_small, zsl_small, strict=True)
                 ]
-            if classes in self.ceilings:
+            # In one batch the two runs differ only in its size: no steady state to compare.
+            if classes in self.ceilings and not in_one_batch(large, settings.batch_size):
                 ceilings = [self.ceiling_rate(classes, i) for i in range(len(zsl_large))]
                 steady[str(classes)] = [
                     marginal_rate(small, a.wall_s, large, b.wall_s) / ceiling
@@ -970,7 +1014,9 @@ def run_rounds(
             ):
                 large = index == len(folders) - 1
                 if large and 1 in settings.sections:
-                    say(f"1. model-only forward, before the large run{tag} ...")
+                    # Alone, section 1 times the ceiling once a round, next to no other run.
+                    when = ", before the large run" if {2, 3} & set(settings.sections) else ""
+                    say(f"1. model-only forward{when}{tag} ...")
                     ceilings.append(ceiling())
                 if 2 in settings.sections:
                     say(f"2. zsl label, {n_classes} classes, {count} images{tag} ...")
@@ -1008,6 +1054,12 @@ def render_paired(paired: dict[str, dict[str, list[float]]], settings: Settings)
             "predictions) / model-only ceiling"
         ),
     }
+    if {1, 2} <= set(settings.sections) and in_one_batch(settings.images, settings.batch_size):
+        lines.append(
+            f"steady state: not measurable, both runs ({settings.base_images} and "
+            f"{settings.images} images) fit in one batch of {settings.batch_size}; give --images "
+            "above --batch-size"
+        )
     for key, title in titles.items():
         if paired[key]:
             lines.append(f"{title}, per round:")
@@ -1065,30 +1117,41 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
     # An installed zsl has its bytecode written by pip, as transformers has; a checkout on a
     # machine with PYTHONDONTWRITEBYTECODE set would otherwise compile zsl in every timed run.
     compileall.compile_dir(REPO_ROOT / "zsl_cli", quiet=1)
-    say("building the model, tokenizer and test images ...")
+    # Each input is built only for the sections that use it: section 7 runs `zsl --help` alone,
+    # section 1 times a ready tensor, section 4 links its folders to the JPEGs, and only the
+    # sections that compare a small and a large run (2, 3 and 5) need the small folder.
+    sections = set(settings.sections)
+    model = model_dir = None
     # zsl and the pipeline get the same names; the small lists are the large one's first names.
     names = make_class_names(settings.classes_large, settings.seed)
-    tokenizer = build_tokenizer(names)
-    results.numbers["tokens_per_prompt"] = {
-        "zsl": round(mean_tokens(tokenizer, "a photo of a {}.", names), 1),
-        "pipeline": round(mean_tokens(tokenizer, "This is a photo of {}.", names), 1),
-    }
-    model = build_model(tokenizer)
-    model_dir = save_model(work / "model", model, tokenizer)
     classes_file = work / "classes.txt"
-    classes_file.write_text("\n".join(names) + "\n")
     small_classes_file = work / "classes-small.txt"
-    small_classes_file.write_text("\n".join(names[: settings.classes_small]) + "\n")
-    paths = write_jpegs(work / "images", settings.images, settings.seed)
+    if sections - {7}:
+        say("building the model and tokenizer ...")
+        tokenizer = build_tokenizer(names)
+        results.numbers["tokens_per_prompt"] = {
+            "zsl": round(mean_tokens(tokenizer, "a photo of a {}.", names), 1),
+            "pipeline": round(mean_tokens(tokenizer, "This is a photo of {}.", names), 1),
+        }
+        model = build_model(tokenizer, settings.seed)
+        model_dir = save_model(work / "model", model, tokenizer)
+        classes_file.write_text("\n".join(names) + "\n")
+        small_classes_file.write_text("\n".join(names[: settings.classes_small]) + "\n")
+    paths: list[Path] = []
+    if sections & {2, 3, 4, 5, 6}:
+        say(f"writing {settings.images} test JPEGs ...")
+        paths = write_jpegs(work / "images", settings.images, settings.seed)
+        results.numbers["jpeg_mean_kb"] = round(
+            sum(p.stat().st_size for p in paths[:MAX_DISTINCT_IMAGES])
+            / min(len(paths), MAX_DISTINCT_IMAGES)
+            / 1024,
+            1,
+        )
     base_paths = paths[: settings.base_images]
-    base_folder = linked_folder(work / "images-base", base_paths, settings.base_images)
+    base_folder = work / "images-base"
+    if sections & TWO_RUN_SECTIONS:
+        linked_folder(base_folder, base_paths, settings.base_images)
     folders = ((base_folder, settings.base_images), (work / "images", settings.images))
-    results.numbers["jpeg_mean_kb"] = round(
-        sum(p.stat().st_size for p in paths[:MAX_DISTINCT_IMAGES])
-        / min(len(paths), MAX_DISTINCT_IMAGES)
-        / 1024,
-        1,
-    )
 
     main_scores = None
     if {1, 2, 3} & set(settings.sections):
@@ -1181,8 +1244,9 @@ def render_decode_bound(rows: list[Row], settings: Settings) -> list[str]:
         ),
         None,
     )
-    # zsl decodes in processes on a GPU, in threads on the CPU.
-    mode = "(draft, processes)" if settings.device != "cpu" else "(draft)"
+    # zsl decodes in processes on a GPU (where section 6 has a processes row), else in threads.
+    processes = any(row.measurement.endswith("only (draft, processes)") for row in rows)
+    mode = "(draft, processes)" if settings.device != "cpu" and processes else "(draft)"
     decode = next((row.rate for row in rows if row.measurement.endswith(f"only {mode}")), None)
     if not zsl or not decode or math.isnan(zsl) or math.isnan(decode):
         return []
@@ -1203,11 +1267,19 @@ def render(results: Results) -> str:
         f"python {env['python']}, torch {env['torch']} ({env['torch_threads']} threads), "
         f"transformers {env['transformers']}, {env['cpu_count']} CPUs"
         + (f", {env['gpu']}" if "gpu" in env else ""),
-        f"load average at start {env['load_average_start']}, at end "
-        f"{env.get('load_average_end')}; JPEGs {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} q{JPEG_QUALITY}, "
-        f"mean {results.numbers.get('jpeg_mean_kb')} KB; tokens per prompt "
-        f"{results.numbers.get('tokens_per_prompt')}",
     ]
+    inputs = [
+        f"load average at start {env['load_average_start']}, at end {env.get('load_average_end')}"
+    ]
+    # Only what the run built: section 7 alone makes no JPEG and no model.
+    if "jpeg_mean_kb" in results.numbers:
+        inputs.append(
+            f"JPEGs {IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} q{JPEG_QUALITY}, "
+            f"mean {results.numbers['jpeg_mean_kb']} KB"
+        )
+    if "tokens_per_prompt" in results.numbers:
+        inputs.append(f"tokens per prompt {results.numbers['tokens_per_prompt']}")
+    lines.append("; ".join(inputs))
     if settings["device"] != "cpu":
         # ProcessWatch reads one process's VmHWM; summing forked children's RSS would count the
         # pages they share with zsl once per child.
@@ -1302,7 +1374,9 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         help=f"zsl and model-only (zsl's defaults: {CPU_BATCH_SIZE} CPU, {GPU_BATCH_SIZE} CUDA; "
         "8 with --quick)",
     )
-    parser.add_argument("--pipeline-batch-size", type=at_least(1), default=8)
+    parser.add_argument(
+        "--pipeline-batch-size", type=at_least(1), help="section 3's pipeline (default 8)"
+    )
     # zsl's own --workers has min=1; without the flag zsl picks its default.
     parser.add_argument(
         "--workers", type=at_least(1), help="zsl decode workers, 1 or more (default: zsl's own)"
@@ -1315,7 +1389,6 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument(
         "--repeats",
         type=at_least(1),
-        default=1,
         help="rounds of sections 1-3 (ceiling, zsl and pipeline back to back: per-round ratios "
         "and the fastest runs); the first prediction keeps the fastest of N, section 6 the best "
         "of N; sections 4, 5 and 7 are not repeated",
@@ -1327,14 +1400,12 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument(
         "--memory-images",
         type=at_least(1),
-        default=MEMORY_IMAGES,
         help=f"section 4's large run (default {MEMORY_IMAGES:,}; the target holds only at the "
         "default sizes)",
     )
     parser.add_argument(
         "--memory-small",
         type=at_least(1),
-        default=MEMORY_SMALL,
         help=f"section 4's small run (default {MEMORY_SMALL})",
     )
     parser.add_argument(
@@ -1373,21 +1444,34 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         classes_small=pick(args.classes_small, min(5, classes_large), min(10, classes_large)),
         classes_large=classes_large,
         batch_size=pick(args.batch_size, 8, GPU_BATCH_SIZE if cuda else CPU_BATCH_SIZE),
-        pipeline_batch_size=args.pipeline_batch_size,
+        pipeline_batch_size=args.pipeline_batch_size or 8,
         workers=args.workers,
         device=args.device,
         precision=args.precision or ("fp16" if cuda else "fp32"),
         compare_precision=args.compare_precision
         or ("fp32" if args.precision == "bf16" else "bf16"),
         iterations=pick(args.iterations, 1, 50 if cuda else 5),
-        repeats=args.repeats,
+        repeats=args.repeats or 1,
         sections=parse_sections(
             args.sections or ("1,2,5,6,7" if cuda else "1,2,3,5,6,7"), args.memory, parser
         ),
-        memory_small=args.memory_small,
-        memory_images=args.memory_images,
+        memory_small=args.memory_small or MEMORY_SMALL,
+        memory_images=args.memory_images or MEMORY_IMAGES,
         seed=args.seed,
     )
+    # A flag that no chosen section reads would be ignored without a word.
+    for flag, users in SECTIONS_READING.items():
+        if getattr(args, flag[2:].replace("-", "_")) is None or users & set(settings.sections):
+            continue
+        chosen = ",".join(map(str, settings.sections))
+        numbers = ", ".join(map(str, sorted(users)))
+        if len(users) == 1:
+            parser.error(
+                f"{flag}: only section {numbers} uses it, and --sections {chosen} leaves it out"
+            )
+        parser.error(
+            f"{flag}: only sections {numbers} use it, and --sections {chosen} runs none of them"
+        )
     # Only sections 2, 3 and 5 compare a small run with a large one (the marginal rate).
     if set(settings.sections) & TWO_RUN_SECTIONS and settings.base_images >= settings.images:
         if args.base_images is None:  # the default, images / 3 but at least 1

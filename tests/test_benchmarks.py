@@ -286,3 +286,196 @@ def test_throughput_decode_only_thread_rows_name_no_process(
     assert len(threads) == 2
     assert all("img/s after image 3 (every worker's first task)" in note for note in threads)
     assert not any("process" in note for note in threads)
+
+
+def one_batch_rounds(throughput, settings):
+    """zsl runs of 2 and 4 images at batch 8 (each one batch), 1 s apart, and a ceiling of 2
+    img/s: a 'marginal rate' of 2 img/s that is only the second batch's extra size."""
+
+    def run(count: int, wall: float):
+        return throughput.ProcessRun(count, wall, 5.0 + count, 900.0, 0.0, [wall - 0.1] * count)
+
+    rounds = throughput.Rounds()
+    rounds.zsl[2, 2] = [run(2, 10.0)]
+    rounds.zsl[2, 4] = [run(4, 11.0)]
+    ceiling = throughput.Row("1 model-only forward (fp32)", 8, 4.0, 4.0, 2.0, note="batch 8")
+    rounds.ceilings[2] = [[ceiling, dataclasses.replace(ceiling)]]
+    return rounds
+
+
+def test_throughput_gives_no_steady_state_verdict_when_both_runs_fit_in_one_batch(
+    benchmark_modules,
+) -> None:
+    # Both runs were one batch each, yet the marginal rate between them was printed as zsl's
+    # steady state and judged against the ceiling: "target >= 0.9: met in 1 of 1 rounds".
+    import throughput
+
+    settings = small_settings(images=4, base_images=2, batch_size=8, sections=(1, 2))
+    rounds = one_batch_rounds(throughput, settings)
+    zsl_rows = [row for row in rounds.rows(settings) if row.measurement.startswith("2 zsl label")]
+    assert zsl_rows[0].marginal is None and math.isnan(zsl_rows[1].marginal)
+    assert "both runs fit in one batch of 8" in zsl_rows[-1].note
+    paired = rounds.paired(settings)
+    assert paired["steady_state_vs_ceiling"] == {}
+    text = "\n".join(throughput.render_paired(paired, settings))
+    assert "met in" not in text and "median" not in text
+    assert "steady state: not measurable, both runs (2 and 4 images) fit in one batch" in text
+
+
+def test_throughput_steady_state_is_judged_once_the_large_run_has_two_batches(
+    benchmark_modules,
+) -> None:
+    # The same runs at batch 2: three batches in the large run, a marginal rate to judge.
+    import throughput
+
+    settings = small_settings(images=4, base_images=2, batch_size=2, sections=(1, 2))
+    rounds = one_batch_rounds(throughput, settings)
+    paired = rounds.paired(settings)
+    assert paired["steady_state_vs_ceiling"] == {"2": [1.0]}
+    assert "met in 1 of 1 rounds" in "\n".join(throughput.render_paired(paired, settings))
+
+
+def test_throughput_ceiling_alone_names_no_large_run(benchmark_modules, monkeypatch) -> None:
+    # With --sections 1 there is no zsl or pipeline run, but the progress line said the ceiling
+    # was timed "before the large run".
+    import throughput
+
+    monkeypatch.setattr(
+        throughput,
+        "measure_model_only",
+        lambda *args: throughput.Row("1 model-only forward (fp32)", 8, 1.0, 1.0, 8.0),
+    )
+    settings = small_settings(images=3, base_images=1, sections=(1,), repeats=2)
+    said: list[str] = []
+    folders = ((Path("base"), 1), (Path("images"), 3))
+    pipeline_folders = (([], 1), ([], 3))
+    rounds, scores = throughput.run_rounds(
+        None, Path("model"), folders, pipeline_folders, ((Path("c.txt"), 2),), Path("."),
+        settings, said.append,
+    )  # fmt: skip
+    assert said == [
+        "1. model-only forward (round 1 of 2) ...",
+        "1. model-only forward (round 2 of 2) ...",
+    ]
+    assert scores is None
+    notes = [row.note for row in rounds.rows(settings)]
+    assert notes == [", round 1", ", round 2"]
+
+
+def tiny_benchmark_model(tokenizer, seed: int = 0):
+    """A CLIP small enough to build and save in a test, with the benchmark's tokenizer."""
+    from transformers import CLIPConfig, CLIPModel
+
+    tower = {"hidden_size": 32, "intermediate_size": 64, "num_attention_heads": 4}
+    config = CLIPConfig(
+        text_config=dict(tower, num_hidden_layers=1, vocab_size=len(tokenizer)),
+        vision_config=dict(tower, num_hidden_layers=1, image_size=32, patch_size=8),
+        projection_dim=16,
+    )
+    return CLIPModel(config).eval()
+
+
+@pytest.mark.parametrize(
+    ("sections", "built"),
+    [
+        ((7,), set()),
+        ((1,), {"model"}),
+        ((4,), {"model", "images"}),
+        ((6,), {"model", "images"}),
+        ((2,), {"model", "images", "images-base"}),
+    ],
+)
+def test_throughput_builds_only_what_its_sections_use(
+    benchmark_modules, tmp_path: Path, monkeypatch, sections, built
+) -> None:
+    # Every run built the model and both JPEG sets first, though section 7 (`zsl --help`)
+    # uses neither, section 1 no JPEG and section 4 only the large set it links to.
+    import throughput
+
+    monkeypatch.setattr(throughput, "build_model", tiny_benchmark_model)
+    used: dict[str, object] = {}
+
+    def measured(name):
+        def record(*args, **kwargs):
+            used[name] = args
+            return ([], {}) if name == "memory" else []
+
+        return record
+
+    monkeypatch.setattr(throughput, "measure_help", measured("help"))
+    monkeypatch.setattr(throughput, "measure_memory", measured("memory"))
+    monkeypatch.setattr(throughput, "measure_decode_only", measured("decode"))
+    monkeypatch.setattr(
+        throughput,
+        "measure_model_only",
+        lambda *args: throughput.Row("1 model-only forward (fp32)", 8, 1.0, 1.0, 8.0),
+    )
+
+    def run_zsl(folder: Path, count: int, *args):
+        assert len(list(folder.iterdir())) == count  # the folder it was given is there
+        return throughput.ProcessRun(count, 1.0 + count, 1.0, 1.0, 0.0, [1.0] * count), None
+
+    monkeypatch.setattr(throughput, "run_zsl", run_zsl)
+    settings = small_settings(images=3, base_images=1, sections=sections)
+    results = throughput.run_benchmark(settings, tmp_path, lambda message: None)
+    assert {path.name for path in tmp_path.iterdir() if path.is_dir()} == built
+    if "memory" in used:
+        assert used["memory"][0] == sorted((tmp_path / "images").iterdir())
+    text = throughput.render(results)
+    assert "None" not in text
+    assert ("JPEGs 1024x768" in text) == ("images" in built)
+
+
+def test_throughput_decode_only_with_one_worker_runs_no_process(
+    benchmark_modules, tiny_clip: Path, tmp_path: Path
+) -> None:
+    # With one worker zsl decodes in a thread on every device, but the benchmark still forked a
+    # decode process for a "draft, processes" row: a mode zsl never runs, labelled as its own.
+    import throughput
+    from PIL import Image
+
+    paths = [tmp_path / f"{i}.jpg" for i in range(3)]
+    for path in paths:
+        Image.new("RGB", (64, 48), "red").save(path)
+    rows = throughput.measure_decode_only(tiny_clip, paths, small_settings(workers=1))
+    assert [row.measurement for row in rows] == [
+        "6 decode+preprocess only (draft)",
+        "6 decode+preprocess only (exact)",
+    ]
+    assert all(row.note.startswith("1 decode thread,") for row in rows)
+    assert "zsl decodes in threads with 1 worker" in rows[0].note
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--memory-images", "500"], "--memory-images: only section 4 uses it"),
+        (["--pipeline-batch-size", "4"], "--pipeline-batch-size: only section 3 uses it"),
+        (["--iterations", "3", "--sections", "2,6"], "--iterations: only section 1 uses it"),
+        (["--workers", "2", "--sections", "1,3,7"], "--workers: only sections 2, 4, 5, 6 use"),
+    ],
+)
+def test_throughput_refuses_a_flag_that_no_chosen_section_reads(
+    benchmark_modules, capsys, flags, message
+) -> None:
+    # They were accepted and ignored: `--memory-images 500` without --memory ran no memory
+    # check, `--pipeline-batch-size` on a GPU (no section 3 by default) no pipeline.
+    import throughput
+
+    with pytest.raises(SystemExit) as raised:
+        throughput.parse_settings(["--sections", "1,2", *flags])
+    assert raised.value.code == 2
+    assert message in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_throughput_accepts_flags_its_sections_read(benchmark_modules) -> None:
+    import throughput
+
+    settings, _ = throughput.parse_settings(
+        ["--sections", "2,3", "--memory", "--memory-images", "500", "--workers", "2"]
+        + ["--pipeline-batch-size", "4", "--classes-small", "3", "--base-images", "5"]
+    )
+    assert settings.sections == (2, 3, 4)
+    assert (settings.memory_images, settings.memory_small) == (500, 100)
+    assert (settings.pipeline_batch_size, settings.workers, settings.repeats) == (4, 2, 1)
+
