@@ -7,7 +7,8 @@ forces the latter), and random truth labels. Then it times, in this process:
   similarities  building the kept matrix (nothing when lazy: each pass computes its blocks)
   <method>      hubness.compare(..., methods=[method], truth=...), alone; "none" is measured by
                 every call (the recommendation needs it), so the other rows include its share
-  all methods   hubness.compare with every method at once, as `zsl hubness` runs it
+  all methods   hubness.compare with every method at once, as `zsl hubness` runs it (with a
+                subset of --methods: those together, named as "none+csls+mp")
 Each row gives the process's peak RSS over that step (the kernel's high-water mark, reset before
 each step where /proc/self/clear_refs allows; else the peak since start). The time per image x
 class cell of the all-methods row is what grows with the folder.
@@ -114,16 +115,22 @@ def main() -> None:
         seconds, peak_mb, _ = timed(
             lambda: hubness.compare(sims, names, methods=methods, truth=truth)
         )
-        rows.append(("all methods", seconds, peak_mb))
+        # Every call measures "none" too; "all methods" only where every method was given.
+        together = dict.fromkeys(("none", *methods))
+        name = "all methods" if set(together) == set(hubness.METHODS) else "+".join(together)
+        rows.append((name, seconds, peak_mb))
 
     print(
         f"hubness.compare on {args.images:,} images x {args.classes:,} classes, dim {args.dim}, "
         f"similarities {kind} (load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores)"
     )
     peak_note = "peak RSS" if exact_peaks else "peak RSS since start"
-    print(f"  {'step':14s} {'wall s':>8s} {'ns/cell':>8s} {peak_note:>22s}")
+    width = max(14, *(len(name) for name, _, _ in rows))
+    print(f"  {'step':{width}s} {'wall s':>8s} {'ns/cell':>8s} {peak_note:>22s}")
     for name, seconds, peak_mb in rows:
-        print(f"  {name:14s} {seconds:8.2f} {ns_per_cell(seconds, cells):>8s} {peak_mb:19.0f} MB")
+        print(
+            f"  {name:{width}s} {seconds:8.2f} {ns_per_cell(seconds, cells):>8s} {peak_mb:19.0f} MB"
+        )
     print(f"  (RSS before the steps: {baseline_mb:.0f} MB, embeddings and names included)")
 
 

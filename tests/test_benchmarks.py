@@ -479,3 +479,16 @@ def test_throughput_accepts_flags_its_sections_read(benchmark_modules) -> None:
     assert (settings.memory_images, settings.memory_small) == (500, 100)
     assert (settings.pipeline_batch_size, settings.workers, settings.repeats) == (4, 2, 1)
 
+
+@pytest.mark.parametrize(
+    ("methods", "together"),
+    [(["csls", "mp"], "none+csls+mp"), (["none", "csls", "isoftmax", "centering", "mp"], "all")],
+)
+def test_hubness_scale_names_the_methods_it_ran_together(methods: list[str], together: str) -> None:
+    # `--methods csls mp` printed its last row as "all methods", though it ran those two only.
+    command = [sys.executable, str(BENCHMARKS / "hubness_scale.py"), "--images", "40"]
+    command += ["--classes", "6", "--dim", "4", "--methods", *methods]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    steps = [line.split()[0] for line in result.stdout.splitlines()[2:-1]]
+    assert steps == ["similarities", *methods, together]
