@@ -49,6 +49,8 @@ from zsl_cli.encoders.preprocess import (  # noqa: E402
 )
 
 Resize = Callable[[np.ndarray, tuple[int, int], str], np.ndarray]
+DEFAULT_FACTORS = [1.05, 1.1, 1.25, 1.4, 1.5, 1.75, 2, 3, 4]
+DEFAULT_REPEATS = 20
 FILTERS = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}
 SIZES = {"small": (20, 36, 60), "medium": (200, 480, 900), "photo": (1000, 2000, 3000)}
 # (width, height) -> (new width, new height): Pillow 13 resizes the height first in each.
@@ -185,24 +187,35 @@ def main() -> int:
         "--factors",
         type=positive_number,
         nargs="+",
-        default=[1.05, 1.1, 1.25, 1.4, 1.5, 1.75, 2, 3, 4],
-        help="how many times each side shrinks",
+        help="agreement: how many times each side shrinks (default "
+        + " ".join(map(str, DEFAULT_FACTORS))
+        + ")",
     )
-    parser.add_argument("--repeats", type=at_least(1), default=20, help="timed runs per resize")
+    parser.add_argument(
+        "--repeats",
+        type=at_least(1),
+        help=f"speed: timed runs per resize (default {DEFAULT_REPEATS})",
+    )
     parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument(
         "--sections", default="agreement,order,speed", help="comma-separated: agreement,order,speed"
     )
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if not sections <= {"agreement", "order", "speed"}:
+        parser.error(f"--sections {args.sections!r}: choose from agreement, order, speed")
+    # Given for a section that does not run, a flag would be ignored without a word.
+    for flag, section in (("--factors", "agreement"), ("--repeats", "speed")):
+        if getattr(args, flag[2:]) is not None and section not in sections:
+            parser.error(f"{flag}: only section {section} uses it, and --sections leaves it out")
+    args.factors = args.factors or DEFAULT_FACTORS
+    args.repeats = args.repeats or DEFAULT_REPEATS
     check_distinct(parser, args.factors, "--factors")
     # zsl resizes with torch only to shrink; at 1 it does not resize, below 1 it would enlarge
     # (a photo-sized source 10 times over is 10,000 x 13,330 px: gigabytes).
     enlarging = next((factor for factor in args.factors if factor <= 1), None)
     if enlarging is not None:
         parser.error(f"--factors {enlarging:g}: a shrink factor must be more than 1")
-    sections = set(args.sections.split(","))
-    if not sections <= {"agreement", "order", "speed"}:
-        parser.error(f"--sections {args.sections!r}: choose from agreement, order, speed")
     import torch
 
     torch.set_num_threads(1)  # as in zsl's decode workers

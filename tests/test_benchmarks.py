@@ -492,3 +492,22 @@ def test_hubness_scale_names_the_methods_it_ran_together(methods: list[str], tog
     assert result.returncode == 0, result.stderr
     steps = [line.split()[0] for line in result.stdout.splitlines()[2:-1]]
     assert steps == ["similarities", *methods, together]
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--sections", "speed", "--factors", "2"], "--factors: only section agreement uses it"),
+        (["--sections", "agreement,order", "--repeats", "3"], "--repeats: only section speed"),
+    ],
+)
+def test_resize_agreement_refuses_a_flag_its_sections_do_not_read(flags, message) -> None:
+    # Both were accepted and ignored: `--sections speed --factors 2` timed the fixed speed cases.
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "resize_agreement.py"), *flags],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr.strip().splitlines()[-1]
