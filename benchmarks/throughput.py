@@ -71,6 +71,7 @@ SECTIONS_READING = {  # flag: the sections that read it (given for none of those
     "--pipeline-batch-size": {3},
     "--workers": {2, 4, 5, 6},
     "--iterations": {1},
+    "--precision": {1, 2, 3, 4, 5},
     "--compare-precision": {1, 5},
     "--repeats": {1, 2, 3, 6},
     "--memory-small": {4},
@@ -1350,7 +1351,10 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         help="checked against fp32 (default bf16; fp32 when --precision is bf16)",
     )
     parser.add_argument(
-        "--images", type=at_least(1), help="large run (default 288 CPU, 4096 CUDA, 16 --quick)"
+        "--images",
+        type=at_least(1),
+        help="JPEGs: the large run, and the files section 4 links to (default 288 CPU, 4096 "
+        "CUDA, 16 --quick)",
     )
     parser.add_argument(
         "--base-images",
@@ -1413,7 +1417,12 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         action="store_true",
         help="tiny sizes: a smoke run, ~2 min (flags given explicitly still win)",
     )
-    parser.add_argument("--seed", type=random_seed, default=0)
+    parser.add_argument(
+        "--seed",
+        type=random_seed,
+        default=0,
+        help="class names, JPEGs and the model's random weights (default 0)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--workdir", type=Path, help="keep models, images and logs here")
     args = parser.parse_args(argv)

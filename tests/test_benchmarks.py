@@ -453,6 +453,7 @@ def test_throughput_decode_only_with_one_worker_runs_no_process(
         (["--pipeline-batch-size", "4"], "--pipeline-batch-size: only section 3 uses it"),
         (["--iterations", "3", "--sections", "2,6"], "--iterations: only section 1 uses it"),
         (["--workers", "2", "--sections", "1,3,7"], "--workers: only sections 2, 4, 5, 6 use"),
+        (["--precision", "bf16", "--sections", "6,7"], "--precision: only sections 1, 2, 3, 4"),
     ],
 )
 def test_throughput_refuses_a_flag_that_no_chosen_section_reads(
