@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.segment import Segment
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
@@ -390,7 +390,25 @@ def _print_named_rows(
         )
     for row in rows:
         table.add_row(*row)
-    console.print(table)
+    _print_trimmed(console, table)
+
+
+def _print_trimmed(console: Console, renderable: Table) -> None:
+    """Print `renderable` without the spaces that end its lines: rich pads every cell to its
+    column's width, the last column's (and a centred title) too, and diffs and copied tables
+    carry those spaces along. What precedes them keeps its place, so the columns stay aligned."""
+    options = console.options
+    if console.soft_wrap:  # as print lays it out: a file's wide table, a title left as it is
+        options = options.update(no_wrap=True, overflow="ignore")
+    for line in console.render_lines(renderable, options, pad=False):
+        while line and not line[-1].control:
+            text, style, control = line[-1]
+            if text.rstrip(" "):
+                line[-1] = Segment(text.rstrip(" "), style, control)
+                break
+            line.pop()
+        # A renderable's segments are printed as they are: print's `end` would not follow them.
+        console.print(Segments([*line, Segment.line()]), end="")
 
 
 _TOP_HUBS_MIN_WIDTH = 20  # the narrowest "top hubs" column worth a table

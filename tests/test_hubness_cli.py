@@ -1,0 +1,105 @@
+"""`zsl hubness` through the CLI on the shapes world: the table as it is written."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from zsl_cli import summary
+from zsl_cli.cli import app
+from zsl_cli.demo.imageset import make_image_set
+from zsl_cli.summary import render_hubness
+
+
+def run(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Seed 88 is the world of the review that found the table's trailing spaces.
+    return make_image_set(tmp_path_factory.mktemp("shapes") / "set", seed=88, per_class=3).root
+
+
+def _table_lines(text: str) -> list[str]:
+    """The lines of the table: its header (starting "method") and one row per method."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("method"))
+    return lines[start : start + 6]
+
+
+def _assert_aligned(table: list[str]) -> None:
+    """Each right-aligned header (every column after the first two) ends where its values end."""
+    header = table[0]
+    ends = [
+        m.end() for m in re.finditer(r"skewness|occupancy|antihubs|Hood|accuracy|acc\.", header)
+    ]
+    assert ends, header
+    for row in table[1:]:
+        for end in ends:
+            assert row[end - 1] != " ", (row, end)
+            assert end == len(row) or row[end] == " ", (row, end)
+
+
+@pytest.mark.parametrize("with_truth", [False, True], ids=["hubs-last", "accuracy-last"])
+def test_hubness_table_lines_end_without_spaces(shapes, tmp_path, with_truth, monkeypatch):
+    truth = ["--truth", shapes, "--seen", shapes / "seen.txt"] if with_truth else []
+    out = tmp_path / "hubness.json"
+    classes = shapes / "classes.txt"
+    command = ["hubness", shapes, "-c", classes, "-m", "shapes-demo", "-k", "1", *truth]
+    result = run(*command, "--json", out)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and all(line == line.rstrip() for line in lines), lines
+    # Only the spaces at the ends went: the title and every cell are where rich put them.
+    monkeypatch.setattr(summary, "_print_trimmed", lambda console, table: console.print(table))
+    padded = run(*command)
+    assert padded.exit_code == 0, padded.stderr
+    assert lines == [line.rstrip() for line in padded.stdout.splitlines()]
+    table = _table_lines(result.stdout)
+    # The "top hubs" column is the last one without a truth: its cells were padded to its width.
+    assert table[0].split("  ")[-1].strip() == ("unseen acc." if with_truth else "top hubs")
+    _assert_aligned(table)
+    data = json.loads(out.read_text())
+    for row, (name, method) in zip(table[1:], data["methods"].items(), strict=True):
+        assert row.split()[:2] == [name, f"{method['skewness']:.2f}"]
+
+
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_hubness_table_wrapped_on_a_terminal_ends_lines_without_spaces(width, monkeypatch):
+    # Long hub names fold within their column: the folded lines' empty cells were spaces too.
+    method = {
+        "skewness": 1.5,
+        "hub_occupancy": 0.25,
+        "antihub_rate": 0.1,
+        "robin_hood": 0.2,
+        "n_hubs": 3,
+        "top_hubs": [{"class": f"a rather long class name number {i}", "n_k": 9} for i in range(3)],
+        "accuracy": {"mean_per_class": 0.5, "overall": 0.5},
+    }
+    result = {
+        "k": 1,
+        "k_requested": 1,
+        "n_classes": 30,
+        "n_images": 90,
+        "methods": {"none": method, "isoftmax": {**method, "top_hubs": []}},
+        "recommendation": "Keep no reduction.",
+    }
+
+    def rendered() -> list[str]:
+        stream = io.StringIO()
+        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), result)
+        return stream.getvalue().splitlines()
+
+    lines = rendered()
+    assert len(lines) >= 5  # a title, a header, two methods and the advice
+    assert all(line == line.rstrip() for line in lines), lines
+    # Only the spaces at the ends went: every cell is where rich put it.
+    monkeypatch.setattr(summary, "_print_trimmed", lambda console, table: console.print(table))
+    assert lines == [line.rstrip() for line in rendered()]
