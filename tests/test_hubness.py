@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -742,3 +743,54 @@ def test_too_few_images_for_their_classes_are_not_judged_by_skewness():
     ].startswith("Too few")
     truth = sims.argmax(axis=1)
     assert "accuracy" in hubness.compare(sims, names, k=3, truth=truth)["recommendation"]
+
+
+def _labelled_sims(counts: list[int], seed: int = 0) -> np.ndarray:
+    """Similarities whose top-1 classes occur `counts` times: each image is close to one class."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(len(counts)), counts)
+    sims = np.eye(len(counts))[labels] * 0.3 + rng.normal(0.0, 0.01, (len(labels), len(counts)))
+    return sims.astype(np.float32)
+
+
+def test_counts_more_even_than_chance_are_not_called_hubness_at_k_1():
+    # A good labelling of 10 images per class, two of them going to class 0: N_1 = 12, 10, ...,
+    # 10, 9, 9. Skewness is blind to scale: those two images make it 2.24, where a Robin Hood
+    # index of 0.007 and no hub say there is nothing to reduce, and the advice said "high".
+    counts = [12] + [10] * 27 + [9, 9]
+    sims = _labelled_sims(counts)
+    names = [f"c{i}" for i in range(30)]
+    result = hubness.compare(sims, names, k=1)
+    none = result["methods"]["none"]
+    assert none["skewness"] == pytest.approx(stats.skew(counts))
+    assert none["skewness"] > 2 and none["n_hubs"] == 0
+    assert result["recommendation"] == (
+        "Hubness is low without reduction (N_k skewness 2.24 at k=1, but N_k varies less than if "
+        "each image's k classes were drawn at random: std 0.45 vs 3.11): no reduction needed."
+    )
+    # A class that takes twice its share spreads the counts beyond chance: skewness speaks.
+    hub = hubness.compare(_labelled_sims([30] + [10] * 27 + [0] * 2), names, k=1)
+    assert hub["methods"]["none"]["skewness"] > 2
+    assert not hub["recommendation"].startswith("Hubness is low")
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_two_or_three_classes_are_not_judged_by_skewness(n_classes):
+    # Every image goes to class 0: a hub with all the occurrences. The skewness of 2 counts is
+    # always 0 and of 3 at most 0.71, so "hubness is low" was the advice whatever the images.
+    sims = _labelled_sims([20] + [0] * (n_classes - 1))
+    names = [f"c{i}" for i in range(n_classes)]
+    result = hubness.compare(sims, names, k=1)
+    assert result["methods"]["none"]["n_hubs"] == 1
+    assert result["methods"]["none"]["hub_occupancy"] == 1.0
+    bound = (n_classes - 2) / math.sqrt(n_classes - 1)
+    assert result["recommendation"] == (
+        f"Too few classes to judge hubness by (N_k skewness {bound:.2f} at k=1): over "
+        f"{n_classes} classes it is at most {bound:.2f}, under the 1 that marks hubness; give "
+        "--truth to compare the methods' accuracy."
+    )
+    truth = np.arange(20) % n_classes
+    assert "accuracy" in hubness.compare(sims, names, k=1, truth=truth)["recommendation"]
+    # Four classes can reach a skewness of 1.15: it is judged again.
+    four = hubness.compare(_labelled_sims([20, 0, 0, 0]), ["a", "b", "c", "d"], k=1)
+    assert "N_k skewness 1.15 -> " in four["recommendation"]

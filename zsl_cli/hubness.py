@@ -346,7 +346,13 @@ def compare(
         "n_images": n_images,
         "n_classes": n_classes,
         "methods": {m: entries[m] for m in requested},
-        "recommendation": _recommendation(entries, k_used, n_images=n_images, n_classes=n_classes),
+        "recommendation": _recommendation(
+            entries,
+            k_used,
+            n_images=n_images,
+            n_classes=n_classes,
+            n_k_std=float(counts["none"].std()),
+        ),
     }
 
 
@@ -773,7 +779,17 @@ def _accuracy(
     return accuracy
 
 
-def _recommendation(entries: dict[str, dict], k: int, *, n_images: int, n_classes: int) -> str:
+def _recommendation(
+    entries: dict[str, dict],
+    k: int,
+    *,
+    n_images: int,
+    n_classes: int,
+    n_k_std: float | None = None,
+) -> str:
+    """The advice that ends the table. `n_k_std`: the (population) std of the raw similarities'
+    N_k, which tells a skewness of counts spread by hubs from one of counts nearly all equal;
+    None leaves that check out."""
     baseline = entries["none"]
     reductions = [m for m in entries if m != "none"]
     # `--methods none`: nothing to compare with, which advice to keep none would claim.
@@ -814,8 +830,28 @@ def _recommendation(entries: dict[str, dict], k: int, *, n_images: int, n_classe
             f"{n_classes - n_images * k} get none whatever the method; give more images, or "
             "--truth to compare the methods' accuracy."
         )
+    # The biased sample skewness of C values is at most (C - 2) / sqrt(C - 1): always 0 for two
+    # classes, at most 0.71 for three, whatever share of the images one class takes.
+    max_skewness = (n_classes - 2) / math.sqrt(n_classes - 1)
+    if max_skewness < LOW_SKEWNESS:
+        return (
+            f"Too few classes to judge hubness by ({raw}): over {n_classes} classes it is at "
+            f"most {max_skewness:.2f}, under the {LOW_SKEWNESS:g} that marks hubness; give "
+            "--truth to compare the methods' accuracy."
+        )
     if skewness < LOW_SKEWNESS:
         return f"Hubness is low without reduction ({raw}): no reduction needed."
+    # Skewness is blind to scale: where N_k are nearly all equal (a good labelling of a balanced
+    # folder at k=1: 12, 10, ..., 10, 9, 9), one count a little above the rest makes it high.
+    # Counts that vary less than if each image's k classes were drawn at random (binomial
+    # N_k, std sqrt(N p (1 - p)) for p = k / C) are no sign of hubs, whatever their skewness.
+    chance_std = math.sqrt(n_images * (k / n_classes) * (1 - k / n_classes))
+    if n_k_std is not None and n_k_std <= chance_std:
+        return (
+            f"Hubness is low without reduction ({raw}, but N_k varies less than if each image's "
+            f"k classes were drawn at random: std {n_k_std:.2f} vs {chance_std:.2f}): no "
+            "reduction needed."
+        )
     if not reductions:
         return f"Hubness is high without reduction ({raw}): {unmeasured}."
     best = min(reductions, key=lambda m: abs(entries[m]["skewness"]))
