@@ -43,8 +43,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import ntpath
 import os
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
@@ -418,6 +420,7 @@ def evaluate(
                 + _not_utf8_hint(unlisted, fix)
                 + other_case_hint(unlisted, class_names)
                 + level_down_hint(truth, unlisted, class_names)
+                + _numbers_hint(metrics.classes, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -429,6 +432,7 @@ def evaluate(
                 + _not_utf8_hint(never_offered, fix)
                 + other_case_hint(never_offered, metrics.candidates)
                 + level_down_hint(truth, never_offered, metrics.candidates)
+                + _numbers_hint(metrics.classes, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -483,6 +487,19 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     if not any(map(has_surrogates, names)):
         return ""
     return f" (some are not UTF-8 text: {fix})"
+
+
+def _numbers_hint(names: Iterable[str], classes: Iterable[str]) -> str:
+    """A note where every truth label is a number and no class is (a CIFAR-style CSV of class
+    indices): which class an index stands for is not guessed, and none matches a name."""
+    if not all(name.strip().isdecimal() for name in names):
+        return ""
+    if any(name.strip().isdecimal() for name in classes):
+        return ""
+    return (
+        " (the truth's labels are numbers (class indices?): write each image's class name, as "
+        "the class list names it)"
+    )
 
 
 def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = "the truth") -> str:
@@ -861,6 +878,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # first line of it ("found: [{"id":1,data:{...").
     start = text.lstrip()[:1]
     if start and start in "[{<":
+        if start != "<":
+            _refuse_predictions(_json_record_keys(text), where, "keys")
         kind = "XML" if start == "<" else "JSON"
         raise ZslError(
             f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders "
@@ -870,13 +889,20 @@ def _truth_from_csv(source: str) -> GroundTruth:
     try:
         named_delimiter = _excel_delimiter(text)
         with io.StringIO(text, newline="") as handle:
-            reader = csv.reader(handle, delimiter=named_delimiter or _truth_delimiter(text))
+            # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
+            # quotes (cells lose the spaces at their ends anyway).
+            reader = csv.reader(
+                handle,
+                delimiter=named_delimiter or _truth_delimiter(text),
+                skipinitialspace=True,
+            )
             # Blank rows are skipped; the reader still counts their lines for messages.
             rows = ((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
             if named_delimiter:
                 next(rows)  # the "sep=;" line: no header
             header_line, header = next(rows, (reader.line_num, []))
             columns = [_column_name(name) for name in header]
+            _refuse_predictions(columns, where)
             path_col = _truth_column(columns, header, "path", where, header_line)
             # A one-hot table is told by its first row: peeked, then read as the others.
             first = next(rows, None)
@@ -952,9 +978,21 @@ def _one_hot_classes(
     names = list(classes.values())
     if len(names) < 2 or not all(names) or len(set(names)) < len(names):
         return {}
-    if not all(index < len(first) and first[index].strip() in ("0", "1") for index in classes):
+    if not all(index < len(first) and _marked(first[index]) is not None for index in classes):
         return {}
     return classes
+
+
+def _marked(cell: str) -> bool | None:
+    """Whether a one-hot cell marks its class: 1 or 0, also as pandas writes them after a
+    conversion (1.0, or True from get_dummies' bool columns) or a spreadsheet does (TRUE);
+    None for anything else."""
+    text = cell.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if re.fullmatch(r"[01](\.0*)?", text):
+        return text[0] == "1"
+    return None
 
 
 def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: int) -> str:
@@ -963,13 +1001,15 @@ def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: in
     marked = []
     for index, name in classes.items():
         cell = row[index].strip()
-        if cell not in ("0", "1"):
+        mark = _marked(cell)
+        if mark is None:
             shown = f"'{printable_text(cell)}'" if cell else "an empty cell"
             raise ZslError(
                 f"{where}, line {line}: {shown} in the column '{printable_text(name)}', where "
-                "a table of a 0/1 column per class holds 0 or 1"
+                "a table of a 0/1 column per class holds 0 or 1 (or 0.0 and 1.0, or False and "
+                "True)"
             )
-        if cell == "1":
+        if mark:
             marked.append(name)
     if not marked:
         raise ZslError(f"{where}, line {line}: no class is marked 1; mark the image's class")
@@ -980,6 +1020,39 @@ def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: in
             "table, which evaluate does not score (it takes one class per image)"
         )
     return marked[0]
+
+
+# The columns (or JSON keys) of zsl's predictions that a ground truth has no use for: a truth file
+# holding them is predictions, whose path and label columns would read as a truth and score
+# another run's labels as if they were true. `score` or `status` alone is some dataset's column.
+PREDICTION_COLUMNS = ("top_k", "top_k_labels", "top_k_scores", "score", "status")
+
+
+def _refuse_predictions(columns: Collection[str], where: str, what: str = "columns") -> None:
+    """ZslError where a truth file's columns (a CSV's, after `_column_name`, or its first JSON
+    record's keys) are those of zsl's predictions: a ranking, or both a score and a status."""
+    found = [name for name in PREDICTION_COLUMNS if name in columns]
+    if not (set(found) - {"score", "status"} or {"score", "status"} <= set(found)):
+        return
+    raise ZslError(
+        f"{where} looks like zsl predictions (it has {', '.join(found)} {what}); give the "
+        "ground truth: a folder of class sub-folders or a CSV of path,label (of predictions "
+        "whose labels you checked by hand, keep only the path and label columns)"
+    )
+
+
+def _json_record_keys(text: str) -> list[str]:
+    """The keys of the first record of a JSON or JSON Lines file: its first object's, or that of
+    the first item of a list, or of a zsl document's "predictions"; empty where it has none."""
+    try:
+        first, _ = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
+    except ValueError:
+        return []
+    if isinstance(first, dict) and isinstance(first.get("predictions"), list):
+        first = first["predictions"]
+    if isinstance(first, list):
+        first = first[0] if first else None
+    return list(first) if isinstance(first, dict) else []
 
 
 def _windows_absolute(path: str) -> bool:
@@ -1022,8 +1095,12 @@ def _truth_delimiter(text: str) -> str:
     line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     if len(next(csv.reader([line]))) == 1:
         for delimiter in (";", "\t"):
-            names = {_column_name(name) for name in next(csv.reader([line], delimiter=delimiter))}
-            if all(names.intersection(TRUTH_COLUMNS[role]) for role in TRUTH_COLUMNS):
+            names = [_column_name(name) for name in next(csv.reader([line], delimiter=delimiter))]
+            paths = set(names).intersection(TRUTH_COLUMNS["path"])
+            if paths and set(names).intersection(TRUTH_COLUMNS["label"]):
+                return delimiter
+            # A one-hot table (see _one_hot_classes): a path column and a column per class.
+            if paths and len([name for name in names if name]) >= 3:
                 return delimiter
     return ","
 
@@ -1057,6 +1134,19 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){delimiter_hint(header)}{_headerless_hint(header)}"
+        f"{_imagenet_solution_hint(columns)}"
+    )
+
+
+def _imagenet_solution_hint(columns: list[str]) -> str:
+    """A note for ImageNet's LOC_val_solution.csv (on Kaggle), the ground truth many reach for:
+    its ids name no file (no extension), and its labels are synset ids among boxes."""
+    if not {"imageid", "predictionstring"} <= set(columns):
+        return ""
+    return (
+        " (it is ImageNet's localisation solution (ImageId,PredictionString): write a path,label "
+        "CSV of each ImageId's file name, ImageId.JPEG, and the first word of its "
+        "PredictionString, its class's synset id, as the class list names the classes)"
     )
 
 

@@ -1,0 +1,172 @@
+"""Ground-truth files as datasets, spreadsheets, pandas and other runs leave them: read right, or
+refused in one line that says what the file looks like; never read into wrong metrics."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_evaluate_hubness_cli import image_folder, label_folder, run  # noqa: F401
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import evaluate, load_truth
+from zsl_cli.records import LabelScore, Prediction
+
+
+def write(path: Path, content: bytes) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return os.fspath(path)
+
+
+def read_rows(path: str) -> list[tuple[str, str]]:
+    return [(item.shown, item.label) for item in load_truth(path).items]
+
+
+@pytest.mark.parametrize(
+    ("hot", "cold"),
+    [
+        ("1.0", "0.0"),  # pandas, after the 0/1 columns became floats (a NaN among them)
+        ("True", "False"),  # pandas' get_dummies (bool columns since pandas 2)
+        ("TRUE", "FALSE"),  # a spreadsheet's booleans
+        ("1.00", "0"),  # formatted by hand or by a spreadsheet, mixed with plain ones
+    ],
+)
+def test_a_one_hot_truth_written_as_floats_or_booleans_reads_as_0_and_1(tmp_path, hot, cold):
+    # Only 0 and 1 were read: '1.0' in every cell made the table a header without a label column.
+    content = f"filename,cat,dog\na.jpg,{hot},{cold}\nb.jpg,{cold},{hot}\n".encode()
+    path = write(tmp_path / "_classes.csv", content)
+    assert read_rows(path) == [("a.jpg", "cat"), ("b.jpg", "dog")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (b"a.jpg,1.0,0.0\nb.jpg,0.5,0.5\n", "line 3: '0.5' in the column 'cat'"),
+        (b"a.jpg,1.0,0.0\nb.jpg,2.0,0\n", "line 3: '2.0' in the column 'cat'"),
+        (b"a.jpg,1.0,0.0\nb.jpg,nan,1\n", "line 3: 'nan' in the column 'cat'"),
+        (b"a.jpg,True,False\nb.jpg,True,True\n", "line 3: 2 classes are marked"),
+        (b"a.jpg,False,False\n", "line 2: no class is marked"),
+    ],
+)
+def test_a_one_hot_truth_of_floats_or_booleans_is_checked_as_one_of_0_and_1(
+    tmp_path, rows, message
+):
+    path = write(tmp_path / "_classes.csv", b"filename,cat,dog\n" + rows)
+    with pytest.raises(ZslError, match=re.escape(message)):
+        load_truth(path)
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_a_one_hot_truth_separated_by_tabs_or_semicolons_is_read_by_its_header(tmp_path, delimiter):
+    # Only a path,label header told the delimiter: a one-hot TSV was refused as one cell.
+    rows = [["filename", "cat", "dog"], ["a,1.jpg", "1", "0"], ["b.jpg", "0", "1"]]
+    content = "".join(delimiter.join(row) + "\r\n" for row in rows).encode()
+    path = write(tmp_path / "_classes.tsv", content)
+    assert read_rows(path) == [("a,1.jpg", "cat"), ("b.jpg", "dog")]
+
+
+def test_a_quoted_cell_after_a_comma_and_a_space_is_one_cell(tmp_path):
+    # `a.jpg, "cat, siamese"` (written by hand, as Roboflow spaces its header) split the quoted
+    # name in two, and the row was refused for more cells than the header.
+    path = write(tmp_path / "truth.csv", b'path, label\na.jpg, "cat, siamese"\n"b, 1.jpg" , dog\n')
+    assert read_rows(path) == [("a.jpg", "cat, siamese"), ("b, 1.jpg", "dog")]
+
+
+def test_imagenet_s_solution_csv_is_said_to_hold_ids_and_boxes(tmp_path):
+    # LOC_val_solution.csv: an id without the file's extension, a synset and its boxes.
+    path = write(
+        tmp_path / "LOC_val_solution.csv",
+        b"ImageId,PredictionString\n"
+        b"ILSVRC2012_val_00008726,n02119789 255 142 454 329 n02119789 44 21 322 295 \n",
+    )
+    with pytest.raises(ZslError) as refused:
+        load_truth(path)
+    message = refused.value.message
+    assert "LOC_val_solution.csv" in message and "\n" not in message
+    assert "ImageNet's localisation solution (ImageId,PredictionString)" in message
+    assert "path,label CSV" in message
+
+
+def predicted(path: str, label: str) -> Prediction:
+    return Prediction(path=path, label=label, score=0.9, top_k=(LabelScore(label, 0.9),))
+
+
+def test_truth_labels_that_are_all_class_numbers_are_said_to_be_numbers(tmp_path):
+    # A CIFAR-style path,label CSV of class indices: no label is a class name, every image
+    # counts wrong, and the warning said only that the names did not match.
+    (tmp_path / "a.png").write_bytes(b"x")
+    (tmp_path / "b.png").write_bytes(b"x")
+    truth = load_truth(write(tmp_path / "truth.csv", b"path,label\na.png,0\nb.png,1\n"))
+    predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
+    predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
+    result = evaluate(predictions, truth, ks=(1,), class_names=["cat", "dog"])
+    (warning,) = result.warnings
+    assert "the truth's labels are numbers (class indices?)" in warning
+    result = evaluate(predictions, truth, ks=(1,))  # no run info: the classes ranked
+    (warning,) = result.warnings
+    assert "the truth's labels are numbers (class indices?)" in warning
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_another_run_s_predictions_given_as_the_truth_are_said_to_be_predictions(
+    tiny_clip,
+    image_folder,  # noqa: F811
+    tmp_path,
+    fmt,
+):
+    # A predictions CSV has path and label columns: read as the truth, it scored the other
+    # run's labels as if true (100% against a copy of itself), without a word.
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / f"p.{fmt}")
+    other = tmp_path / f"other.{fmt}"
+    shutil.copyfile(predictions, other)
+    result = run("evaluate", predictions, "--truth", other)
+    assert result.exit_code == 2, result.stdout
+    message = result.stderr.strip()
+    assert message.count("\n") == 0
+    assert f"other.{fmt} looks like zsl predictions" in message
+    assert "give the ground truth: a folder of class sub-folders or a CSV of path,label" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "columns"),
+    [
+        # Reordered and separated by semicolons in a spreadsheet, a reviewer's column added.
+        (
+            b"\xef\xbb\xbfnotes;path;label;top_k_labels;top_k_scores;score;status;error\r\n"
+            b";a.jpg;cat;cat|dog;0,9|0,1;0,9;ok;\r\n",
+            "top_k_labels, top_k_scores, score, status",
+        ),
+        # pandas' to_json(orient="records", lines=True) of a predictions CSV.
+        (
+            b'{"path":"a.jpg","label":"cat","score":0.9,"top_k_labels":"cat",'
+            b'"top_k_scores":"0.9","status":"ok","error":null}\n',
+            "top_k_labels, top_k_scores, score, status",
+        ),
+        # A JSON list of records (df.to_json(orient="records")) of zsl's JSON Lines.
+        (
+            b'[{"path":"a.jpg","label":"cat","score":0.9,"top_k":[],"status":"ok","error":""}]',
+            "top_k, score, status",
+        ),
+    ],
+)
+def test_predictions_edited_or_converted_are_said_to_be_predictions(tmp_path, content, columns):
+    path = write(tmp_path / "truth.txt", content)
+    with pytest.raises(ZslError) as refused:
+        load_truth(path)
+    assert f"truth.txt looks like zsl predictions (it has {columns}" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"path,label,score\na.jpg,cat,5\n",  # a rating beside the label: no prediction column
+        b"path,label,status\na.jpg,cat,checked\n",
+        b"path,label,error\na.jpg,cat,\n",
+    ],
+)
+def test_a_truth_csv_with_one_column_named_as_zsl_s_is_still_truth(tmp_path, content):
+    assert read_rows(write(tmp_path / "truth.csv", content)) == [("a.jpg", "cat")]
