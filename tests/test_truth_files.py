@@ -170,3 +170,53 @@ def test_predictions_edited_or_converted_are_said_to_be_predictions(tmp_path, co
 )
 def test_a_truth_csv_with_one_column_named_as_zsl_s_is_still_truth(tmp_path, content):
     assert read_rows(write(tmp_path / "truth.csv", content)) == [("a.jpg", "cat")]
+
+
+def test_a_header_repeated_below_by_joined_files_is_no_image(tmp_path):
+    # `cat train.csv val.csv > all.csv` repeats the header: it was an image named 'path' of a
+    # class 'label', one more truth image without a prediction and one more class.
+    path = write(tmp_path / "all.csv", b"Path,Label\na.jpg,cat\nPath,Label\nb.jpg,dog\n")
+    truth = load_truth(path)
+    assert [(item.shown, item.label) for item in truth.items] == [
+        ("a.jpg", "cat"),
+        ("b.jpg", "dog"),
+    ]
+    assert truth.classes == ("cat", "dog")
+
+
+def test_a_one_hot_truth_led_by_pandas_index_column_reads_without_it(tmp_path):
+    # df.to_csv() without index=False: an unnamed first column of row numbers, 0 in the first
+    # row; its empty name made the table no one-hot one, refused for its header.
+    content = b",filename,cat,dog\n0,a.jpg,True,False\n1,b.jpg,False,True\n"
+    path = write(tmp_path / "_classes.csv", content)
+    assert read_rows(path) == [("a.jpg", "cat"), ("b.jpg", "dog")]
+    assert load_truth(path).classes == ("cat", "dog")
+
+
+def test_one_hot_columns_named_with_a_prefix_are_said_to_be_so(tmp_path):
+    # pd.get_dummies(df, columns=["label"]) names its columns label_cat, label_dog: every image
+    # counted wrong, and the warning said only that the names did not match.
+    (tmp_path / "a.png").write_bytes(b"x")
+    (tmp_path / "b.png").write_bytes(b"x")
+    content = b"path,label_cat,label_dog\na.png,True,False\nb.png,False,True\n"
+    truth = load_truth(write(tmp_path / "truth.csv", content))
+    predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
+    predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
+    hint = "(the truth's classes are the class names after 'label_': rename them)"
+    for class_names in (["cat", "dog"], None):
+        (warning,) = evaluate(predictions, truth, ks=(1,), class_names=class_names).warnings
+        assert warning.endswith(hint)
+
+
+def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_label(tmp_path):
+    path = write(
+        tmp_path / "project-1-at-2026-12-05.csv",
+        b"image,id,choice,annotator,annotation_id,created_at,updated_at,lead_time\n"
+        b"/data/local-files/?d=photos/a.jpg,1,cat,1,1,2026-12-05,2026-12-05,3.5\n",
+    )
+    with pytest.raises(ZslError) as refused:
+        load_truth(path)
+    assert refused.value.message.endswith(
+        "(a Label Studio CSV export: rename the column its Choices tag fills, here choice, "
+        "to label)"
+    )

@@ -421,6 +421,7 @@ def evaluate(
                 + other_case_hint(unlisted, class_names)
                 + level_down_hint(truth, unlisted, class_names)
                 + _numbers_hint(metrics.classes, class_names)
+                + _prefix_hint(metrics.classes, class_names)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -433,6 +434,7 @@ def evaluate(
                 + other_case_hint(never_offered, metrics.candidates)
                 + level_down_hint(truth, never_offered, metrics.candidates)
                 + _numbers_hint(metrics.classes, metrics.candidates)
+                + _prefix_hint(metrics.classes, metrics.candidates)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -499,6 +501,19 @@ def _numbers_hint(names: Iterable[str], classes: Iterable[str]) -> str:
     return (
         " (the truth's labels are numbers (class indices?): write each image's class name, as "
         "the class list names it)"
+    )
+
+
+def _prefix_hint(names: Sequence[str], classes: Iterable[str]) -> str:
+    """A note where the truth's classes are class names behind one prefix ending in '_'
+    (`label_cat`, as pandas' get_dummies names the columns of a one-hot table)."""
+    common = os.path.commonprefix(list(names))
+    prefix = common[: common.rfind("_") + 1]
+    known = {composed(name) for name in classes}
+    if not prefix or not any(composed(name[len(prefix) :]) in known for name in names):
+        return ""
+    return (
+        f" (the truth's classes are the class names after '{printable_text(prefix)}': rename them)"
     )
 
 
@@ -911,6 +926,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
             )
             for line, row in chain([first] if first is not None else [], rows):
+                if [_column_name(cell) for cell in row[: len(columns)]] == columns:
+                    continue  # the header again, below the rows of a file joined to this one
                 if one_hot and len(row) < len(columns):
                     raise ZslError(
                         f"{where}, line {line}: {len(row)} cells, fewer than the header's "
@@ -972,8 +989,11 @@ def _one_hot_classes(
     Else empty: the header is read, and refused, as a path,label one."""
     if first is None or any(name in TRUTH_COLUMNS["label"] for name in columns):
         return {}
+    # An unnamed first column is pandas' index (`df.to_csv()` without index=False): row numbers.
     classes = {
-        index: strip_invisible(name) for index, name in enumerate(header) if index != path_col
+        index: strip_invisible(name)
+        for index, name in enumerate(header)
+        if index != path_col and (index or strip_invisible(name))
     }
     names = list(classes.values())
     if len(names) < 2 or not all(names) or len(set(names)) < len(names):
@@ -1134,8 +1154,44 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){delimiter_hint(header)}{_headerless_hint(header)}"
-        f"{_imagenet_solution_hint(columns)}"
+        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, header)}"
     )
+
+
+# The columns of a Label Studio CSV export that are not the task's data nor its annotation.
+_LABEL_STUDIO_COLUMNS = {
+    "id",
+    "annotator",
+    "annotation_id",
+    "created_at",
+    "updated_at",
+    "lead_time",
+    "agreement",
+    "drafts",
+    "predictions",
+    "inner_id",
+    "updated_by",
+    "completed_at",
+    "file_upload",
+    "storage_filename",
+}
+
+
+def _label_studio_hint(columns: list[str], header: list[str]) -> str:
+    """A note for a Label Studio project's CSV export: its annotation is in a column named as
+    the labelling config's Choices tag (`choice` in README's), which is no name a truth label
+    goes by; its image URLs end with the images' paths, which match as a truth's paths do."""
+    if not {"annotator", "annotation_id"} <= set(columns):
+        return ""
+    others = [
+        header[index].strip()
+        for index, name in enumerate(columns)
+        if name not in _LABEL_STUDIO_COLUMNS
+        and name not in TRUTH_COLUMNS["path"]
+        and not name.startswith("zsl_")
+    ]
+    here = f", here {others[0]}," if len(others) == 1 else ""
+    return f" (a Label Studio CSV export: rename the column its Choices tag fills{here} to label)"
 
 
 def _imagenet_solution_hint(columns: list[str]) -> str:
