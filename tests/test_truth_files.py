@@ -220,3 +220,50 @@ def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_labe
         "(a Label Studio CSV export: rename the column its Choices tag fills, here choice, "
         "to label)"
     )
+
+
+def test_a_one_hot_truth_saved_with_a_decimal_comma_reads_as_0_and_1(tmp_path):
+    # Excel where the decimal mark is ',' saves 1.0 as 1,0, and separates cells with ';'.
+    content = b"filename;cat;dog\r\na.jpg;1,0;0,0\r\nb.jpg;0,0;1,0\r\n"
+    assert read_rows(write(tmp_path / "_classes.csv", content)) == [
+        ("a.jpg", "cat"),
+        ("b.jpg", "dog"),
+    ]
+
+
+def test_a_header_repeated_with_its_byte_order_mark_is_no_image_either(tmp_path):
+    # `cat a.csv b.csv` of two "CSV UTF-8" files: the second header keeps its BOM.
+    path = write(
+        tmp_path / "all.csv",
+        b"\xef\xbb\xbfpath,label\na.jpg,cat\n\xef\xbb\xbfpath,label\nb.jpg,dog\n",
+    )
+    assert read_rows(path) == [("a.jpg", "cat"), ("b.jpg", "dog")]
+
+
+def test_a_truth_label_holding_the_ranking_separator_is_refused(tmp_path):
+    # No class name holds '|': `cat|dog` is several labels (a multi-label CSV, or a ranking
+    # pasted in), and it could only ever count wrong.
+    path = write(tmp_path / "truth.csv", b"path,label\na.jpg,cat\nb.jpg,cat|dog\n")
+    with pytest.raises(ZslError) as refused:
+        load_truth(path)
+    assert refused.value.message == (
+        "truth.csv, line 3: the label 'cat|dog' holds '|', which no class name holds (several "
+        "labels? evaluate takes one class per image)"
+    ).replace("truth.csv", path)
+
+
+def test_truth_labels_written_as_float_class_numbers_are_said_to_be_numbers(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"x")
+    truth = load_truth(write(tmp_path / "truth.csv", b"path,label\na.png,3.0\n"))
+    (warning,) = evaluate([predicted(os.fspath(tmp_path / "a.png"), "cat")], truth).warnings
+    assert "the truth's labels are numbers (class indices?)" in warning
+
+
+def test_truth_paths_without_an_extension_are_said_to_be_no_file_names(tmp_path):
+    # Ids (ImageNet's ImageId, a Kaggle id column named image): no prediction's path ends so.
+    (tmp_path / "a.png").write_bytes(b"x")
+    truth = load_truth(write(tmp_path / "truth.csv", b"image,label\na,cat\n"))
+    with pytest.raises(ZslError) as refused:
+        evaluate([predicted(os.fspath(tmp_path / "a.png"), "cat")], truth)
+    message = refused.value.message
+    assert "(the truth's paths have no file extension: ids, not file names?)" in message

@@ -90,6 +90,7 @@ from zsl_cli.metrics import (
 )
 from zsl_cli.readers import read_predictions_and_run_info, run_info_file
 from zsl_cli.records import Prediction, RankedScores
+from zsl_cli.writers import TOP_K_SEPARATOR
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side
@@ -494,9 +495,10 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
 def _numbers_hint(names: Iterable[str], classes: Iterable[str]) -> str:
     """A note where every truth label is a number and no class is (a CIFAR-style CSV of class
     indices): which class an index stands for is not guessed, and none matches a name."""
-    if not all(name.strip().isdecimal() for name in names):
+    number = re.compile(r"\d+(\.0*)?")  # 3, or 3.0 as pandas writes a column of floats
+    if not all(number.fullmatch(name.strip()) for name in names):
         return ""
-    if any(name.strip().isdecimal() for name in classes):
+    if any(number.fullmatch(name.strip()) for name in classes):
         return ""
     return (
         " (the truth's labels are numbers (class indices?): write each image's class name, as "
@@ -926,7 +928,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
             )
             for line, row in chain([first] if first is not None else [], rows):
-                if [_column_name(cell) for cell in row[: len(columns)]] == columns:
+                if [_column_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns:
                     continue  # the header again, below the rows of a file joined to this one
                 if one_hot and len(row) < len(columns):
                     raise ZslError(
@@ -955,6 +957,12 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 if not written or not label:
                     missing = "path" if not written else "label"
                     raise ZslError(f"{where}, line {line}: the {missing} is empty")
+                if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
+                    raise ZslError(
+                        f"{where}, line {line}: the label '{printable_text(label)}' holds "
+                        f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? "
+                        "evaluate takes one class per image)"
+                    )
                 full = absolute_path(os.path.join(base, written))
                 if full in line_of:
                     earlier = items[line_of[full]]
@@ -1010,7 +1018,7 @@ def _marked(cell: str) -> bool | None:
     text = cell.strip()
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    if re.fullmatch(r"[01](\.0*)?", text):
+    if re.fullmatch(r"[01]([.,]0*)?", text):  # 1,0 where the decimal mark is a comma
         return text[0] == "1"
     return None
 
@@ -1478,7 +1486,9 @@ def _nothing_matched_message(
         # The same text, resolved against different folders: show where each one points.
         example_prediction, example_truth = predicted_file, example.path
     where = ""
-    if truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
+    if truth.kind == "csv" and not any(os.path.splitext(item.path)[1] for item in truth.items):
+        where = " (the truth's paths have no file extension: ids, not file names?)"
+    elif truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
         where = " (a truth CSV's relative paths start at the CSV's folder)"
     if os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
         advice = "the predictions name images outside the ground truth: give the truth of the "
