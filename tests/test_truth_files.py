@@ -267,3 +267,29 @@ def test_truth_paths_without_an_extension_are_said_to_be_no_file_names(tmp_path)
         evaluate([predicted(os.fspath(tmp_path / "a.png"), "cat")], truth)
     message = refused.value.message
     assert "(the truth's paths have no file extension: ids, not file names?)" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("truth.csv", b"path,label\nset/cat/0.png,cat\n"),
+        ("_classes.csv", b"filename,cat,dog\nset/cat/0.png,1,0\n"),
+        ("truth.jsonl", b'{"path": "set/cat/0.png", "label": "cat"}\n'),
+    ],
+)
+def test_ground_truth_given_as_the_predictions_is_said_to_look_like_truth(
+    image_folder,  # noqa: F811
+    tmp_path,
+    name,
+    content,
+):
+    # `zsl evaluate truth.csv --truth set/`, the two swapped: the header was said to lack
+    # zsl's columns, with no word of what the file looked like.
+    given = write(tmp_path / name, content)
+    result = run("evaluate", given, "--truth", image_folder)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.rstrip().endswith(
+        "(it has no score, ranking or status: ground truth? give that as --truth, and first "
+        "the predictions 'zsl label' wrote)"
+    )

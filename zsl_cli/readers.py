@@ -721,7 +721,10 @@ def _csv_rows(
     if any(header.count(column) != 1 for column in CSV_COLUMNS):
         raise ZslError(
             f"{quoted(name)} is not a zsl predictions CSV: the header must hold the columns "
-            f"{','.join(CSV_COLUMNS)}" + delimiter_hint(header) + _json_table_hint(header)
+            f"{','.join(CSV_COLUMNS)}"
+            + delimiter_hint(header)
+            + _json_table_hint(header)
+            + (_truth_hint(header) if len(header) > 1 else "")
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
@@ -732,6 +735,36 @@ def _csv_rows(
             break
         predictions.append(_csv_prediction(row, header, picked, where, reader.line_num))
     return predictions
+
+
+# What a prediction has and a ground truth has not (a CSV's columns, a JSON record's keys).
+_PREDICTION_ONLY = ("score", "top_k", "top_k_labels", "top_k_scores", "status")
+# The names a ground truth's path column goes by (evaluation.TRUTH_COLUMNS["path"]).
+_TRUTH_PATHS = {
+    "path",
+    "file",
+    "filename",
+    "file_name",
+    "filepath",
+    "file_path",
+    "image",
+    "image_path",
+}
+
+
+def _truth_hint(names: Iterable[str]) -> str:
+    """A note for a table or record of none of a prediction's own columns (a path and a label,
+    or a 0/1 column per class): the ground truth given where the predictions go, the two files
+    of `zsl evaluate` swapped."""
+    names = [name.strip().lower() for name in names]
+    if any(name in _PREDICTION_ONLY for name in names):
+        return ""
+    if not _TRUTH_PATHS.intersection(names):
+        return ""  # no table of images: nothing says what it is
+    return (
+        " (it has no score, ranking or status: ground truth? give that as --truth, and first "
+        "the predictions 'zsl label' wrote)"
+    )
 
 
 def _json_table_hint(header: list[str]) -> str:
@@ -934,7 +967,8 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
             error=_text(_or_empty(value.get("error"), ""), "error"),
         )
     except KeyError as error:
-        raise ZslError(f"{where}: not a zsl prediction record (no {error} field)") from error
+        hint = _truth_hint(value) if isinstance(value, dict) else ""
+        raise ZslError(f"{where}: not a zsl prediction record (no {error} field){hint}") from error
     except (TypeError, ValueError, OverflowError) as error:  # overflow: a float of a huge int
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
 
