@@ -1496,6 +1496,9 @@ def _nothing_matched_message(
     else:
         advice = "run evaluate from the folder you labelled from, or give a truth CSV with those "
         advice += "paths"
+    if truth.kind == "csv" and any(has_surrogates(item.shown) for item in truth.items):
+        # Most often a CSV saved in a legacy code page (Excel's on Windows), not file names so.
+        advice += " (some of the truth's paths are not UTF-8: save the CSV as UTF-8)"
     return (
         f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
         f"an image of the ground truth {printable(truth.source)} (e.g. "
