@@ -307,3 +307,26 @@ def test_a_truth_csv_in_a_legacy_code_page_that_matches_nothing_says_so(tmp_path
     assert refused.value.message.endswith(
         "(some of the truth's paths are not UTF-8: save the CSV as UTF-8)"
     )
+
+
+def test_truth_classes_that_are_wordnet_ids_are_said_to_need_prompts(tmp_path):
+    # ImageNet's class folders are WordNet ids (n01440764), its classes.txt names (tench):
+    # every image counted wrong, and the warning said only that the names did not match.
+    predictions = [
+        predicted(touch(tmp_path / "val" / "n01440764" / "a.JPEG"), "tench"),
+        predicted(touch(tmp_path / "val" / "n01443537" / "b.JPEG"), "goldfish"),
+    ]
+    hint = (
+        "(the truth's classes are WordNet ids, as ImageNet's folders are named: name the "
+        "classes so, each with its prompts, such as 'n01440764: a photo of a tench.')"
+    )
+    truth = load_truth(tmp_path / "val")
+    for class_names in (["tench", "goldfish"], None):
+        (warning,) = evaluate(predictions, truth, ks=(1,), class_names=class_names).warnings
+        assert warning.endswith(hint)
+
+
+def touch(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x")
+    return os.fspath(path)

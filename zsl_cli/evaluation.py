@@ -423,6 +423,7 @@ def evaluate(
                 + level_down_hint(truth, unlisted, class_names)
                 + _numbers_hint(metrics.classes, class_names)
                 + _prefix_hint(metrics.classes, class_names)
+                + _wordnet_hint(metrics.classes)
             )
     elif any(p.ok for p in matched):  # else the failures are the reason
         never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
@@ -436,6 +437,7 @@ def evaluate(
                 + level_down_hint(truth, never_offered, metrics.candidates)
                 + _numbers_hint(metrics.classes, metrics.candidates)
                 + _prefix_hint(metrics.classes, metrics.candidates)
+                + _wordnet_hint(metrics.classes)
             )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
@@ -516,6 +518,17 @@ def _prefix_hint(names: Sequence[str], classes: Iterable[str]) -> str:
         return ""
     return (
         f" (the truth's classes are the class names after '{printable_text(prefix)}': rename them)"
+    )
+
+
+def _wordnet_hint(names: Iterable[str]) -> str:
+    """A note where every truth class is a WordNet id (ImageNet's folders, n01440764): the
+    class list names the classes in words, and `id: prompts` keeps the id as the label."""
+    if not all(re.fullmatch(r"n\d{8}", name) for name in names):
+        return ""
+    return (
+        " (the truth's classes are WordNet ids, as ImageNet's folders are named: name the "
+        "classes so, each with its prompts, such as 'n01440764: a photo of a tench.')"
     )
 
 
