@@ -1726,3 +1726,64 @@ def test_jpeg_that_ends_before_its_frame_header_holds_no_image_not_a_cut_one(
     path = tmp_path / "cut_after_thumbnail.jpg"
     path.write_bytes(with_exif[: with_exif.index(b"\xff\xd9") + 2])
     assert failure_of(path).status == "truncated"
+
+
+def tiff_strips(tiff: bytes) -> tuple[list[int], list[int]]:
+    with Image.open(io.BytesIO(tiff)) as image:
+        offsets, counts = image.tag_v2[273], image.tag_v2[279]
+    return list(offsets), list(counts)
+
+
+def with_tiff_array_value(tiff: bytes, tag: int, index: int, value: int) -> bytes:
+    """A little-endian TIFF with item `index` of the LONG array `tag` (of more than one item,
+    so stored outside the directory) in its first directory replaced."""
+    data = bytearray(tiff)
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(int.from_bytes(data[ifd : ifd + 2], "little")):
+        at = ifd + 2 + 12 * entry
+        if int.from_bytes(data[at : at + 2], "little") == tag:
+            array = int.from_bytes(data[at + 8 : at + 12], "little") + 4 * index
+            data[array : array + 4] = value.to_bytes(4, "little")
+            return bytes(data)
+    raise AssertionError(f"no tag {tag}")
+
+
+@pytest.mark.parametrize("tag", [273, 279], ids=["strip_offset", "strip_byte_count"])
+def test_whole_tiff_whose_strip_runs_past_its_end_is_damaged_not_cut(
+    tmp_path: Path, tag: int
+) -> None:
+    # libtiff writes the directory last: a file that still ends with it was not cut short,
+    # whatever one damaged strip offset or byte count now says.
+    pixels = np.random.default_rng(6).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    tiff = encoded(
+        Image.fromarray(pixels), "TIFF", compression="tiff_adobe_deflate", strip_size=1536
+    )
+    offsets, _ = tiff_strips(tiff)
+    assert len(offsets) > 2 and int.from_bytes(tiff[4:8], "little") > offsets[-1]
+    path = tmp_path / "damaged.tif"
+    path.write_bytes(with_tiff_array_value(tiff, tag, 2, len(tiff) + 50_000))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "not cut short" in error.reason
+    # Cut inside its pixels (the directory lost), or with its directory cut, it is cut short.
+    for cut in (offsets[2] + 100, len(tiff) - 4):
+        path.write_bytes(tiff[:cut])
+        assert failure_of(path).status == "truncated", cut
+
+
+def test_whole_tiff_whose_size_asks_more_data_than_its_strips_hold_is_damaged_not_cut(
+    tmp_path: Path,
+) -> None:
+    # Pillow's raw decoder runs out of data ("image file is truncated") where a damaged width
+    # asks more than the strip holds; the strips its directory lists are all in the file.
+    pixels = np.random.default_rng(6).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    tiff = encoded(Image.fromarray(pixels), "TIFF")  # directory first, one strip to the end
+    path = tmp_path / "damaged.tif"
+    path.write_bytes(with_tiff_tag(tiff, 256, 640))  # ImageWidth, a LONG read as its low half
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "runs out" in error.reason and "not cut short" in error.reason
+    offsets, counts = tiff_strips(tiff)
+    assert offsets[0] + counts[0] == len(tiff)
+    path.write_bytes(tiff[: len(tiff) - 1000])
+    assert failure_of(path).status == "truncated"

@@ -99,10 +99,18 @@ def classify(
     tiff = _tiff_damage(file, size) if "TIFF" in signatures else None
     if tiff == _CUT:
         return cut_short
-    if tiff is not None:
+    if tiff == _PLACED_PAST_END:
+        return DecodeError(
+            DECODE_ERROR,
+            "cannot decode: its TIFF directory places data past the end of the file, yet the "
+            "file ends where another part it lists ends (damaged inside, not cut short)",
+        )
+    if tiff is not None and tiff != _STRIPS_WITHIN:
         return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
     if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
         whole = _whole_file_end(file, size, signatures)
+        if tiff == _STRIPS_WITHIN:
+            whole = "the strips its TIFF directory lists all lie within the file"
         if whole is not None:
             # The decoder ran out of data, yet the file ends as a whole one does: a length or
             # code inside read past the damage (a GIF's sub-block size, a JPEG segment's).
@@ -664,10 +672,14 @@ def _iloc_reaches(iloc: bytes) -> int:
 
 
 def _tiff_damage(file: BinaryIO, size: int) -> str | None:
-    """For a TIFF Pillow failed on: _CUT where its first directory (the image Pillow decodes),
-    a value it points to, or the strips or tiles it lists run past the end of the file;
-    what is wrong where that directory holds no tags (its offset is damaged: Pillow read
-    on through pixels until the file ended, as if it were cut); None for neither.
+    """For a TIFF Pillow failed on, what its first directory (the image Pillow decodes) shows:
+    _CUT where it, a value it points to, or the strips or tiles it lists run past the end of
+    the file; _PLACED_PAST_END where some of those run past the end, yet the file ends just
+    where another of them ends (a cut would have to fall on that very byte): a damaged offset
+    or byte count, not a cut; _STRIPS_WITHIN where the strips or tiles it lists (with their
+    byte counts) all lie within the file, which then holds all the data it lists; what is wrong
+    where that directory holds no tags (its offset is damaged: Pillow read on through pixels
+    until the file ended, as if it were cut); None for none of those.
 
     libtiff writes the directory after the pixels, so a cut file may keep all its pixel data
     and lose tags Pillow needs ("decoder error -2").
@@ -684,25 +696,35 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
         kinds = [number(table[at + 2 : at + 4]) for at in range(0, len(table) - 3, entry_size)]
         if kinds and not all(kind in _TIFF_TYPE_SIZES for kind in kinds):
             return f"its first directory (at byte {ifd}) holds no tags: a damaged offset"
-        if ifd + count_size + directory.entries * entry_size + word > size:
+        ends = [ifd + count_size + directory.entries * entry_size + word]
+        if ends[0] > size:
             return _CUT
+        past_end = False
         arrays: dict[int, list[int]] = {}
         for tag, kind, count, value in directory.fields():
             width = _TIFF_TYPE_SIZES[kind]
             inline = count * width <= word
-            if not inline and number(value) + count * width > size:
-                return _CUT
+            if not inline:
+                ends.append(number(value) + count * width)
+                if ends[-1] > size:
+                    past_end = True
+                    continue
             # Offsets of a signed type (SLONG) may be negative: damage, which Pillow reports.
             if tag in _TIFF_DATA_TAGS and kind in (3, 4, 16) and count <= _TIFF_MAX_STRIPS:
                 if not inline:
                     file.seek(number(value))
                     value = file.read(count * width)
                 arrays[tag] = [number(value[i : i + width]) for i in range(0, count * width, width)]
+        listed = False
         for offsets, lengths in ((273, 279), (324, 325)):  # strips, tiles
-            pairs = zip(arrays.get(offsets, []), arrays.get(lengths, []), strict=False)
-            if any(offset + length > size for offset, length in pairs):
-                return _CUT
-        return None
+            starts, counts = arrays.get(offsets, []), arrays.get(lengths, [])
+            listed = listed or (bool(starts) and len(starts) == len(counts))
+            ends.extend(start + length for start, length in zip(starts, counts, strict=False))
+        if max(ends) > size:
+            past_end = True
+        if past_end:
+            return _PLACED_PAST_END if size in ends else _CUT
+        return _STRIPS_WITHIN if listed else None
     except (OSError, ValueError):
         return None
 
@@ -763,6 +785,8 @@ def _tiff_directory(file: BinaryIO, most_entries: int | None = None) -> _TiffDir
 
 
 _CUT = "cut"
+_PLACED_PAST_END = "placed past its end"
+_STRIPS_WITHIN = "strips within"
 # Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, ... IFD8).
 _TIFF_TYPE_SIZES = {
     **dict.fromkeys((1, 2, 6, 7), 1),
