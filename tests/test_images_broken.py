@@ -1787,3 +1787,20 @@ def test_whole_tiff_whose_size_asks_more_data_than_its_strips_hold_is_damaged_no
     assert offsets[0] + counts[0] == len(tiff)
     path.write_bytes(tiff[: len(tiff) - 1000])
     assert failure_of(path).status == "truncated"
+
+
+def test_whole_256_colour_pcx_damaged_inside_is_a_decode_error_not_truncated(
+    tmp_path: Path,
+) -> None:
+    # Zeros in its run-length coded pixels are a pixel a byte: Pillow's decoder reads through
+    # the palette at the end and runs out ("image file is truncated"), yet the file is whole.
+    pcx = encoded(Image.fromarray(smooth_rgb(160, 120, seed=2)).quantize(256), "PCX")
+    damaged = bytearray(pcx)
+    damaged[2000:4000] = bytes(2000)
+    path = tmp_path / "damaged.pcx"
+    path.write_bytes(bytes(damaged))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "runs out" in error.reason and "not cut short" in error.reason
+    path.write_bytes(pcx[: len(pcx) // 2])
+    assert failure_of(path).status == "truncated"

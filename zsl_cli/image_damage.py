@@ -490,7 +490,27 @@ def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]
             return None
         if declared == size:
             return f"the file is as long as its BMP header says ({size:,} bytes)"
+    if "PCX" in signatures and _pcx_palette_at_end(file, size):
+        return "the file ends with the palette of a 256-colour PCX"
     return None
+
+
+def _pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
+    """Whether a PCX of 256 colours (version 5, 8 bits in one plane) ends with its palette:
+    a byte 12 and 768 of colours after the pixels, as Pillow reads it. A file cut inside its
+    pixels has that byte there by chance alone (1 in 256); a PCX of other depths has no end
+    of its own, and its header gives no length: a cut one and one damaged inside read alike."""
+    try:
+        file.seek(0)
+        head = file.read(66)
+        file.seek(size - _PCX_PALETTE_SIZE)
+        marker = file.read(1)
+    except (OSError, ValueError):
+        return False
+    return len(head) == 66 and (head[1], head[3], head[65]) == (5, 8, 1) and marker == b"\x0c"
+
+
+_PCX_PALETTE_SIZE = 769  # its marker byte (12) and 256 RGB colours
 
 
 def _says_data_ended(error: Exception) -> bool:

@@ -20,8 +20,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
                    footer, or is as long as a BMP's header says, or holds every strip its
                    TIFF directory lists, or ends just where a part that directory lists ends
-                   while another runs past it, it was damaged inside instead: decode_error;
-                   a PCX without a palette at its end carries nothing that tells)
+                   while another runs past it, or ends with a 256-colour PCX's palette, it
+                   was damaged inside instead: decode_error; a PCX of other depths carries
+                   nothing that tells)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
