@@ -1804,3 +1804,57 @@ def test_whole_256_colour_pcx_damaged_inside_is_a_decode_error_not_truncated(
     assert "runs out" in error.reason and "not cut short" in error.reason
     path.write_bytes(pcx[: len(pcx) // 2])
     assert failure_of(path).status == "truncated"
+
+
+def zlib_of_zeros(megabytes: int) -> bytes:
+    compressor = zlib.compressobj(9)
+    block = bytes(1024 * 1024)
+    return b"".join(compressor.compress(block) for _ in range(megabytes)) + compressor.flush()
+
+
+def text_chunk(kind: bytes, text: bytes, compressed: bytes | None = None) -> bytes:
+    if kind == b"tEXt":
+        return png_chunk(kind, b"Comment\0" + text)
+    if kind == b"zTXt":
+        return png_chunk(kind, b"Comment\0\0" + (compressed or zlib.compress(text)))
+    flag = b"\1\0" if compressed else b"\0\0"
+    return png_chunk(kind, b"Comment\0" + flag + b"\0\0" + (compressed or text))
+
+
+@pytest.mark.parametrize("where", ["before_pixels", "after_pixels"])
+@pytest.mark.parametrize("kind", [b"tEXt", b"zTXt", b"iTXt"], ids=["tEXt", "zTXt", "iTXt"])
+def test_png_whose_text_is_over_pillows_limit_decodes_without_it(
+    tmp_path: Path, kind: bytes, where: str
+) -> None:
+    # Pillow refuses the image, pixels and all, for over 64 MB of text ("Too much memory used
+    # in text chunks") or a text chunk that inflates past that ("Decompressed data too large").
+    pixels = blocky_rgb(64, 48, seed=4)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    at = png.index(b"IDAT" if where == "before_pixels" else b"IEND") - 4
+    text = b"x" * (64 * 1024 * 1024 + 1)
+    path = tmp_path / "long_text.png"
+    path.write_bytes(png[:at] + text_chunk(kind, text) + png[at:])
+    with pillow_settings(DecodeOptions().max_pixels):
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+@pytest.mark.parametrize("kind", [b"zTXt", b"iTXt"], ids=["zTXt", "iTXt"])
+def test_png_text_that_would_inflate_without_end_is_not_inflated(
+    tmp_path: Path, kind: bytes
+) -> None:
+    pixels = blocky_rgb(64, 48, seed=4)
+    png = encoded(Image.fromarray(pixels), "PNG")
+    at = png.index(b"IDAT") - 4
+    bomb = text_chunk(kind, b"", compressed=zlib_of_zeros(512))  # 512 MB in 0.5 MB
+    path = tmp_path / "text_bomb.png"
+    path.write_bytes(png[:at] + bomb + png[at:])
+    tracemalloc.start()
+    try:
+        with pillow_settings(DecodeOptions().max_pixels):
+            decoded = np.asarray(decode_image(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(decoded, pixels)
+    # Pillow inflates it up to its 64 MB limit once (in a buffer it grows), never the 512 MB.
+    assert peak < 256 * 1024 * 1024

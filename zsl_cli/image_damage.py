@@ -854,7 +854,7 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
             if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
                 if not kind[0] & 0x20:  # a critical chunk (IHDR, PLTE) decides the pixels
                     return {}
-                patches.update(_skipped_chunk(file, offset, length))
+                patches.update(_skipped_chunk(file, offset, length, _SKIPPED_CHUNK))
     except OSError:
         return {}
     finally:
@@ -930,7 +930,7 @@ def _extra_profiles(file: BinaryIO, size: int, start: int, to_end: bool) -> dict
     extra = False  # whether a profile met now is extra: after the first, or after the pixels
     for offset, length, kind in _png_chunks(file, size, start, to_end):
         if kind == b"iCCP" and extra:
-            patches.update(_skipped_chunk(file, offset, length))
+            patches.update(_skipped_chunk(file, offset, length, _SKIPPED_CHUNK))
         extra = extra or kind in (b"iCCP", b"IDAT", b"fdAT")
     return patches
 
@@ -975,12 +975,44 @@ def skip_late_icc_profiles(image: ImageFile.ImageFile) -> None:
         stream.chunk_iCCP = lambda pos, length: ImageFile._safe_read(fp, length)  # type: ignore[method-assign]
 
 
-def _skipped_chunk(file: BinaryIO, offset: int, length: int) -> dict[int, bytes]:
+def _skipped_chunk(file: BinaryIO, offset: int, length: int, kind: bytes) -> dict[int, bytes]:
     """The bytes that turn the PNG chunk at `offset`, of `length` bytes of data, into a chunk
-    Pillow skips: its type, and the checksum that type gives its data."""
+    Pillow skips, of type `kind`: its type, and the checksum that type gives its data."""
     file.seek(offset + 8)
-    checksum = _chunk_crc(file, _SKIPPED_CHUNK, length)
-    return {offset + 4: _SKIPPED_CHUNK, offset + 8 + length: checksum.to_bytes(4, "big")}
+    checksum = _chunk_crc(file, kind, length)
+    return {offset + 4: kind, offset + 8 + length: checksum.to_bytes(4, "big")}
+
+
+def dropped_png_text(error: BaseException, file: BinaryIO, size: int) -> dict[int, bytes]:
+    """For a PNG Pillow refused for its text (a chunk that inflates past MAX_TEXT_CHUNK, or
+    text past MAX_TEXT_MEMORY in all: 64 MB each during a run), the bytes that turn each of its
+    text chunks (tEXt, zTXt, iTXt) and ICC profiles (iCCP), before and after its pixel data,
+    into chunks Pillow skips: zsl uses neither, and the pixels are fine. Pillow reads a skipped
+    chunk's bytes as they are, never inflated, and keeps none (its type is no private one):
+    memory stays within the file's size, and a text chunk that would inflate without end is
+    not inflated at all. Empty for any other error or file. Leaves the file at its start."""
+    if not isinstance(error, ValueError) or not any(
+        text in str(error) for text in _TEXT_LIMIT_MESSAGES
+    ):
+        return {}
+    patches: dict[int, bytes] = {}
+    try:
+        for offset, length, kind in _png_chunks(file, size, to_end=True):
+            if kind in _DROPPED_KINDS:
+                patches.update(_skipped_chunk(file, offset, length, _DROPPED_CHUNK))
+    except OSError:
+        return {}
+    finally:
+        file.seek(0)
+    return patches
+
+
+# What Pillow's PNG reader says of text over its limits (on one chunk, and on all of them).
+_TEXT_LIMIT_MESSAGES = ("MAX_TEXT_CHUNK", "MAX_TEXT_MEMORY")
+_DROPPED_KINDS = frozenset({b"tEXt", b"zTXt", b"iTXt", b"iCCP"})
+# Ancillary and public by its letters (of no meaning), which Pillow skips without keeping its
+# data among the image's private chunks, as it keeps those of _SKIPPED_CHUNK.
+_DROPPED_CHUNK = b"zSKp"
 
 
 def _chunk_crc(file: BinaryIO, kind: bytes, length: int) -> int:

@@ -66,7 +66,9 @@ frame, which leaves the default image, as the APNG spec asks); an ICO's or ICNS'
 2000 picture is decoded at its own size, also where that is not the size its entry stands for; a
 PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image, damaged
-pixel data, its IDAT chunks, decode_error, also where it inflates, as it often does); a
+pixel data, its IDAT chunks, decode_error, also where it inflates, as it often does), and so are
+all its text chunks and ICC profiles where its text is over Pillow's limits (64 MB in all, or
+inflated from one chunk: PNG_METADATA_LIMIT), uninflated; a
 run-length coded BMP's pixels that a line's end or a jump passes over are see-through (white),
 as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing this
 module registers that decoder with Pillow, through `image_formats`, under a name of its own).
@@ -130,6 +132,7 @@ from zsl_cli.image_damage import (
     check_xv_thumbnail,
     classify,
     damaged_png_chunks,
+    dropped_png_text,
     ends_with,
     extra_icc_profiles,
     jpeg_frame,
@@ -423,7 +426,7 @@ def decode_image(
     heif_readable()
     file, size = _open_regular_file(path)
     with file:
-        opened = False
+        opening = _Opening()
         try:
             if size == 0:  # inside the try: that read can fail too (/proc/self/mem: EIO)
                 if not file.read(1):
@@ -437,30 +440,59 @@ def decode_image(
             source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
             check_icon_size(source, options.max_pixels)  # it opens an icon's PNG picture
             try:
-                image = Image.open(FileView(source), formats=readable_formats())
-            except UnidentifiedImageError:
-                damaged = damaged_png_chunks(source, size)
-                if not damaged:
+                return _open_and_decode(file, patches, size, options, check_size, opening)
+            except ValueError as error:
+                # A PNG whose text is over Pillow's limits: its pixels are fine, and zsl needs
+                # no text. Pillow would refuse the image.
+                dropped = dropped_png_text(error, file, size)
+                if not dropped:
                     raise
-                # libpng's default: a damaged ancillary chunk (text, gamma, EXIF,
-                # transparency) is dropped, not the image. Pillow would refuse the image.
-                source = cast(BinaryIO, PatchedFile(file, patches | damaged))
-                image = Image.open(FileView(source), formats=["PNG"])
-            opened = True
-            try:
-                return _decode_opened(image, source, size, options, check_size)
-            except Exception:
-                # The APNG spec: "A decoder which detects an error before the animation has
-                # started should display the default image" (what readers without APNG show).
-                if not image.info.get("default_image"):
-                    raise
-            source.seek(0)
-            image = Image.open(FileView(source), formats=["PNG"])
-            return _decode_opened(image, source, size, options, check_size, animation=False)
+            return _open_and_decode(file, patches | dropped, size, options, check_size, opening)
         except DecodeError:
             raise
         except Exception as error:  # Pillow raises many types for bad data; all mean a bad file
-            raise classify(error, file, size, options, opened) from error
+            raise classify(error, file, size, options, opening.opened) from error
+
+
+@dataclass
+class _Opening:
+    """Whether Image.open has read the file's header, in any try (classify's `opened`)."""
+
+    opened: bool = False
+
+
+def _open_and_decode(
+    file: BinaryIO,
+    patches: dict[int, bytes],
+    size: int,
+    options: DecodeOptions,
+    check_size: Callable[[tuple[int, int]], None] | None,
+    opening: _Opening,
+) -> Image.Image:
+    """`file`, read with `patches` (PatchedFile), opened and decoded (`_decode_opened`)."""
+    source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
+    source.seek(0)
+    try:
+        image = Image.open(FileView(source), formats=readable_formats())
+    except UnidentifiedImageError:
+        damaged = damaged_png_chunks(source, size)
+        if not damaged:
+            raise
+        # libpng's default: a damaged ancillary chunk (text, gamma, EXIF, transparency) is
+        # dropped, not the image. Pillow would refuse the image.
+        source = cast(BinaryIO, PatchedFile(file, patches | damaged))
+        image = Image.open(FileView(source), formats=["PNG"])
+    opening.opened = True
+    try:
+        return _decode_opened(image, source, size, options, check_size)
+    except Exception:
+        # The APNG spec: "A decoder which detects an error before the animation has started
+        # should display the default image" (what readers without APNG show).
+        if not image.info.get("default_image"):
+            raise
+    source.seek(0)
+    image = Image.open(FileView(source), formats=["PNG"])
+    return _decode_opened(image, source, size, options, check_size, animation=False)
 
 
 @functools.cache
