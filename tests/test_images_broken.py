@@ -1858,3 +1858,46 @@ def test_png_text_that_would_inflate_without_end_is_not_inflated(
     np.testing.assert_array_equal(decoded, pixels)
     # Pillow inflates it up to its 64 MB limit once (in a buffer it grows), never the 512 MB.
     assert peak < 256 * 1024 * 1024
+
+
+def scan_starts(jpeg: bytes) -> list[int]:
+    """Where a JPEG's scan markers (SOS) are, found as in a file Pillow writes: no segment of
+    its holds the bytes of one, and coded data holds none."""
+    return [at for at in range(len(jpeg) - 1) if jpeg[at : at + 2] == b"\xff\xda"]
+
+
+@pytest.mark.parametrize("kept", [0.3, 0.6])
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_progressive_jpeg_cut_and_given_an_end_marker_is_a_decode_error(
+    tmp_path: Path, mode: str, kept: float
+) -> None:
+    # Its later scans (those that refine what the first ones coded roughly) are missing, and
+    # libjpeg leaves the blocks its cut scan did not reach as they were: a blurred picture,
+    # with no grey block, of which Pillow says nothing.
+    jpeg = noisy_jpeg(256, 192, mode, progressive=True)
+    cut = int(len(jpeg) * kept)
+    assert cut < scan_starts(jpeg)[-1]
+    damaged = jpeg[:cut] + b"\xff\xd9"
+    assert set(pillow_decodes(damaged)[-1, -8:].ravel().tolist()) - {127, 128}  # not grey
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(damaged)
+    for options in (DecodeOptions(), DecodeOptions(draft=(64, 48))):
+        error = failure_of(path, options)
+        assert error.status == "decode_error", options
+        assert "later scans" in error.reason
+
+
+@pytest.mark.parametrize("dropped", [1, 3])
+def test_progressive_jpeg_whose_scans_leave_bits_uncoded_yet_end_whole_decodes(
+    tmp_path: Path, dropped: int
+) -> None:
+    # Scans that code some coefficients only roughly, each of them whole: what an encoder may
+    # write, which the end marker put after the last whole scan makes of a cut file too.
+    jpeg = noisy_jpeg(256, 192, progressive=True)
+    whole_scans = jpeg[: scan_starts(jpeg)[-dropped]] + b"\xff\xd9"
+    path = tmp_path / "fewer_scans.jpg"
+    path.write_bytes(whole_scans)
+    for options in (DecodeOptions(), DecodeOptions(draft=(64, 48))):
+        np.testing.assert_array_equal(
+            np.asarray(decode_image(path, options)), pillow_decodes_at(whole_scans, options)
+        )

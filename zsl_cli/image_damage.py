@@ -229,21 +229,26 @@ def arithmetic_coded(frame: tuple[bytes, int] | None) -> bool:
     return frame is not None and frame[0] in _ARITHMETIC_FRAMES
 
 
-def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
+def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> bool:
     """DecodeError for a progressive or arithmetic-coded JPEG (by its frame marker, `jpeg_frame`)
     of more scans than JPEG_MAX_SCANS: each scan is a pass over every block of the image, and
     one that codes no coefficient (an end-of-band run over all of them, or arithmetic coding's
     next to no bits for what it has come to expect) takes a few dozen bytes, so a 1.6 MB file of
     100,000 such scans kept libjpeg busy for two minutes (2048x2048, timed by hand). Encoders
-    write about 10 (libjpeg's default script: 10 for colour, 6 for grey). Leaves the file at its
-    start."""
+    write about 10 (libjpeg's default script: 10 for colour, 6 for grey). Returns whether the
+    scans of a progressive one leave bits of some coefficient uncoded (`_uncoded_bits`): whole
+    files code them all, where one cut and given an end marker back lacks its later scans
+    (for `check_jpeg_data_ran_out`). Leaves the file at its start."""
     if frame is None or frame[0] not in _MANY_SCAN_FRAMES:
-        return
+        return False
+    headers: list[bytes | None] = []
     try:
         file.seek(frame[1])
-        scans, _ = _jpeg_scans(file, JPEG_MAX_SCANS)
+        scans, _ = _jpeg_scans(file, JPEG_MAX_SCANS, headers)
+        file.seek(frame[1] + 2)
+        frame_header = file.read(_MOST_FRAME_HEADER)
     except OSError:
-        return
+        return False
     finally:
         file.seek(0)
     if scans > JPEG_MAX_SCANS:
@@ -252,6 +257,41 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
             f"cannot decode: a JPEG of over {JPEG_MAX_SCANS:,} scans (encoders write about 10), "
             "each a pass over the whole image: not decoded",
         )
+    return frame[0] in _PROGRESSIVE_FRAMES and _uncoded_bits(frame_header, headers)
+
+
+def _uncoded_bits(frame_header: bytes, scan_headers: list[bytes | None]) -> bool:
+    """Whether the scans of a progressive JPEG, by their headers (each segment's bytes after
+    its length; None for one not read), leave a bit of some coefficient (0 to 63) of some
+    component of its frame (`frame_header`, from its length on) uncoded: each scan codes
+    coefficients Ss to Se of its components down to bit Al. False where a header is not read
+    whole, or holds what a scan's header cannot (an unknown component, Ss over Se)."""
+    if len(frame_header) < 8:
+        return False
+    count = frame_header[7]
+    ids = frame_header[8 : 8 + 3 * count : 3]
+    if len(ids) < count:
+        return False
+    lowest = {component: [_NOT_CODED] * 64 for component in ids}
+    for header in scan_headers:
+        if header is None or not header:
+            return False
+        components = header[1 : 1 + 2 * header[0] : 2]
+        bands = header[1 + 2 * header[0] : 4 + 2 * header[0]]
+        if len(components) < header[0] or len(bands) < 3:
+            return False
+        first, last, low = bands[0], bands[1], bands[2] & 15
+        if first > last or last > 63 or not set(components) <= lowest.keys():
+            return False
+        for component in components:
+            bits = lowest[component]
+            bits[first : last + 1] = [min(bit, low) for bit in bits[first : last + 1]]
+    return any(bit for bits in lowest.values() for bit in bits)
+
+
+_NOT_CODED = 16  # above any Al, which has 4 bits
+_MOST_FRAME_HEADER = 2 + 6 + 3 * 255  # its length, the size, and 255 components
+_PROGRESSIVE_FRAMES = frozenset({b"\xc2", b"\xc6"})
 
 
 def check_jpeg_data_ran_out(
@@ -259,18 +299,21 @@ def check_jpeg_data_ran_out(
     file: BinaryIO,
     frame: tuple[bytes, int] | None,
     draft: tuple[int, int] | None,
+    uncoded: bool = False,
 ) -> None:
     """DecodeError for a Huffman-coded JPEG, decoded into `image` (with `draft`, as
     decode_image asks for it), whose coded data ran out before its last block: libjpeg meets a
     marker (the end marker of a file cut and given one back, or one that damage brought forward)
-    and fills the blocks it has no data for with grey, with a warning that Pillow drops. Such a
-    file ends in a grey block, which a whole one seldom does: only then is it decoded again with
-    bytes put before its end marker, which change the pixels where the data ran out alone.
+    and fills the blocks it has no data for with grey, or, in a progressive scan that refines
+    what earlier ones coded, leaves them as they were, with a warning that Pillow drops. Such a
+    file ends in a grey block, which a whole one seldom does, or is progressive and `uncoded`
+    (`check_jpeg_scans`: its scans leave some coefficient bits uncoded, which those of whole
+    files seldom do): only then is it decoded again with bytes put before its end marker, which
+    change the pixels where the data ran out alone (after a whole last scan libjpeg skips them).
     Leaves the file at its start."""
-    if frame is None or frame[0] not in _HUFFMAN_FRAMES or image.mode not in _GREY_LEVELS:
+    if frame is None or frame[0] not in _HUFFMAN_FRAMES:
         return
-    corner = image.getpixel((image.width - 1, image.height - 1))
-    if set(corner if isinstance(corner, tuple) else [corner]) != {_GREY_LEVELS[image.mode]}:
+    if not (uncoded or _ends_in_grey(image)):
         return
     try:
         file.seek(frame[1])
@@ -291,12 +334,28 @@ def check_jpeg_data_ran_out(
             same = _same_pixels(image, other)
     except Exception:  # no verdict: the image stands as decoded
         return
-    if not same:
+    if same:
+        return
+    if uncoded:
         raise DecodeError(
             DECODE_ERROR,
-            "cannot decode: its data runs out before the image ends, yet its JPEG end marker "
-            "follows (damaged inside, not cut short; libjpeg would fill the rest with grey)",
+            "cannot decode: its data runs out in a scan, later scans its progression needs "
+            "are missing, yet its JPEG end marker follows (cut and given an end marker, or "
+            "damaged inside; libjpeg would show it blurred)",
         )
+    raise DecodeError(
+        DECODE_ERROR,
+        "cannot decode: its data runs out before the image ends, yet its JPEG end marker "
+        "follows (damaged inside, not cut short; libjpeg would fill the rest with grey)",
+    )
+
+
+def _ends_in_grey(image: Image.Image) -> bool:
+    """Whether the last pixel of a decoded JPEG is the grey of a block of zero coefficients."""
+    if image.mode not in _GREY_LEVELS:
+        return False
+    corner = image.getpixel((image.width - 1, image.height - 1))
+    return set(corner if isinstance(corner, tuple) else [corner]) == {_GREY_LEVELS[image.mode]}
 
 
 def _same_pixels(one: Image.Image, other: Image.Image) -> bool:
@@ -322,10 +381,13 @@ _GREY_LEVELS = {"L": 128, "RGB": 128, "CMYK": 127}
 _JPEG_FILLER = bytes(range(1, 255)) * 16
 
 
-def _jpeg_scans(file: BinaryIO, limit: int) -> tuple[int, int | None]:
+def _jpeg_scans(
+    file: BinaryIO, limit: int, headers: list[bytes | None] | None = None
+) -> tuple[int, int | None]:
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
-    ended without one):
+    ended without one); each scan's header (its bytes after its length, None where they run
+    past what was read) added to `headers`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
@@ -356,6 +418,10 @@ def _jpeg_scans(file: BinaryIO, limit: int) -> tuple[int, int | None]:
             scans += 1
             if scans > limit:
                 return scans, None
+            if headers is not None:
+                length = int.from_bytes(data[at : at + 2], "big")
+                whole = length > 2 and at + length <= len(data)
+                headers.append(data[at + 2 : at + length] if whole else None)
         # All but TEM have a length here: the search passes over RSTn, EOI ended the walk, and
         # a second SOI is an error to libjpeg (whatever is skipped after it).
         if code != b"\x01":

@@ -31,7 +31,10 @@ these short codes (a stable contract: they appear in the `status` column of ever
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a Huffman-coded JPEG whose data runs out before its end marker, where
                    libjpeg fills the rest with grey and Pillow says nothing (found where the
-                   last block is grey: damage that leaves none there goes unseen); also
+                   last block is grey: damage that leaves none there goes unseen), or, in a
+                   progressive one whose scans leave some coefficient bits uncoded (one cut
+                   and given an end marker back), leaves the rest as earlier scans had it,
+                   blurred; also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -590,7 +593,7 @@ def _decode_opened(
     try:
         if refused := size_error(image.size, options.max_pixels, file_format):
             raise refused
-        check_jpeg_scans(file, frame)
+        uncoded = check_jpeg_scans(file, frame)
         check_msp_rows(image, file)
         if options.draft is not None and file_format in JPEG_FORMATS:
             apply_draft(image, options.draft, exif_orientation(image))
@@ -634,7 +637,7 @@ def _decode_opened(
                 raise truncated_error(size) from error
             raise
         if file_format in JPEG_FORMATS:
-            check_jpeg_data_ran_out(image, file, frame, options.draft)
+            check_jpeg_data_ran_out(image, file, frame, options.draft, uncoded)
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
         if grey_bits is not None:
