@@ -1901,3 +1901,28 @@ def test_progressive_jpeg_whose_scans_leave_bits_uncoded_yet_end_whole_decodes(
         np.testing.assert_array_equal(
             np.asarray(decode_image(path, options)), pillow_decodes_at(whole_scans, options)
         )
+
+
+@pytest.mark.parametrize("strip_rows", [None, 16], ids=["few_strips", "many_strips"])
+def test_deflate_tiff_whose_strip_was_zeroed_inside_is_a_decode_error(
+    tmp_path: Path, strip_rows: int | None
+) -> None:
+    # Zeros inflate to long repeats: libtiff has the strip's rows before the stream's end and
+    # stops there, unchecked, with wrong pixels and nothing said.
+    pixels = smooth_rgb(320, 240, seed=2)
+    settings = {"strip_size": 320 * 3 * strip_rows} if strip_rows else {}
+    tiff = encoded(Image.fromarray(pixels), "TIFF", compression="tiff_adobe_deflate", **settings)
+    offsets, counts = tiff_strips(tiff)
+    middle = len(offsets) // 2
+    damaged = bytearray(tiff)
+    start = offsets[middle] + counts[middle] // 2
+    damaged[start : start + 16] = bytes(16)
+    with Image.open(io.BytesIO(bytes(damaged))) as unchecked:
+        assert not np.array_equal(np.asarray(unchecked.convert("RGB")), pixels)
+    path = tmp_path / "zeroed.tif"
+    path.write_bytes(bytes(damaged))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "zlib" in error.reason and f"{middle + 1} of {len(offsets)}" in error.reason
+    path.write_bytes(tiff)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)

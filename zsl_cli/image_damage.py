@@ -6,9 +6,11 @@ checks `zsl_cli.images.decode_image` makes before Pillow decodes a file: of icon
 `check_xv_thumbnail`, `check_tiff_strips` before Image.open, `check_jpeg_scans` and
 `check_msp_rows` after it), and of PNG ancillary chunks whose checksum is wrong and ICC profiles
 after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra_icc_profiles`,
-`skip_late_icc_profiles`); and, after decoding, of PNG pixel data whose checksum is wrong
-(`check_png_pixel_data`) and of JPEG data that ran out before the image did
-(`check_jpeg_data_ran_out`)."""
+`skip_late_icc_profiles`), and of PNG text over Pillow's limits, patched so too
+(`dropped_png_text`); and, after decoding, of PNG pixel data whose checksum is wrong
+(`check_png_pixel_data`), of deflate TIFF strips that fail zlib's checks
+(`check_tiff_deflate`) and of JPEG data that ran out before the image did, or a progressive
+one's later scans are missing (`check_jpeg_data_ran_out`)."""
 
 from __future__ import annotations
 
@@ -1257,6 +1259,65 @@ def check_tiff_strips(file: BinaryIO, size: int) -> None:
             f"{ReadBudget.FREE_READS:,} that hold next to nothing, each set up and read on its "
             "own (real files have far fewer): not decoded",
         )
+
+
+def check_tiff_deflate(image: ImageFile.ImageFile, file: BinaryIO) -> None:
+    """DecodeError for a deflate-compressed TIFF, decoded into `image`, one of whose strips (or
+    tiles) fails zlib's checks (a code no encoder writes, or its checksum): libtiff stops
+    inflating a strip once it has the strip's rows, and damage that makes more rows of less data
+    (zeros inflate to long repeats) leaves it with wrong pixels and nothing said. A whole file's
+    strip passes (libtiff itself refuses one whose checksum is wrong where it reads that far).
+    Costs one more inflation of the pixel data (with no copy of it kept), deflate TIFFs alone,
+    and stops with no verdict where a strip inflates past twice the image's bytes. Leaves the
+    file at its start."""
+    if image.format != "TIFF" or image.info.get("compression") not in _DEFLATE_COMPRESSIONS:
+        return
+    tags = getattr(image, "tag_v2", {})
+    offsets = tags.get(_TIFF_STRIP_OFFSETS) or tags.get(_TIFF_TILE_OFFSETS) or ()
+    counts = tags.get(_TIFF_STRIP_BYTE_COUNTS) or tags.get(_TIFF_TILE_BYTE_COUNTS) or ()
+    bits = tags.get(_TIFF_BITS_PER_SAMPLE, (1,))
+    bits = bits if isinstance(bits, tuple) else (bits,)
+    most = 2 * image.width * image.height * -(-sum(bits) // 8) + _INFLATE_BLOCK
+    try:
+        for index, (offset, count) in enumerate(zip(offsets, counts, strict=False)):
+            file.seek(offset)
+            if not _inflates_cleanly(file, count, most):
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: its compressed pixels (strip or tile {index + 1} of "
+                    f"{len(offsets)}, at byte {offset:,}) fail zlib's checks (damaged inside)",
+                )
+    except (OSError, TypeError, ValueError):  # no verdict: the image stands as decoded
+        return
+    finally:
+        file.seek(0)
+
+
+def _inflates_cleanly(file: BinaryIO, length: int, most: int) -> bool:
+    """Whether the zlib stream in the next `length` bytes of `file` inflates without an error
+    (its codes and checksum), read and inflated a block at a time; True where it inflates past
+    `most` bytes first (no verdict), or its data ends before the stream does (writers that
+    leave the checksum out: libtiff reads no further than it needs)."""
+    inflater, made = zlib.decompressobj(), 0
+    try:
+        while length > 0 and not inflater.eof:
+            data = file.read(min(length, _INFLATE_BLOCK))
+            if not data:
+                return True
+            length -= len(data)
+            while data and not inflater.eof:
+                made += len(inflater.decompress(data, _INFLATE_BLOCK))
+                if made > most:
+                    return True
+                data = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return True
+
+
+_TIFF_STRIP_BYTE_COUNTS, _TIFF_TILE_BYTE_COUNTS, _TIFF_BITS_PER_SAMPLE = 279, 325, 258
+_DEFLATE_COMPRESSIONS = frozenset({"tiff_adobe_deflate", "tiff_deflate"})
+_INFLATE_BLOCK = 1024 * 1024
 
 
 def check_msp_rows(image: ImageFile.ImageFile, file: BinaryIO) -> None:

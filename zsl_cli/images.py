@@ -34,7 +34,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    last block is grey: damage that leaves none there goes unseen), or, in a
                    progressive one whose scans leave some coefficient bits uncoded (one cut
                    and given an end marker back), leaves the rest as earlier scans had it,
-                   blurred; also
+                   blurred; also a deflate TIFF one of whose strips fails zlib's checks,
+                   which libtiff stops reading once it has the strip's rows; also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -130,6 +131,7 @@ from zsl_cli.image_damage import (
     check_msp_rows,
     check_png_pixel_data,
     check_pnm,
+    check_tiff_deflate,
     check_tiff_strips,
     check_xpm,
     check_xv_thumbnail,
@@ -640,6 +642,7 @@ def _decode_opened(
             check_jpeg_data_ran_out(image, file, frame, options.draft, uncoded)
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
+        check_tiff_deflate(image, file)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
