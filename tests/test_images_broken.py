@@ -1926,3 +1926,27 @@ def test_deflate_tiff_whose_strip_was_zeroed_inside_is_a_decode_error(
     assert "zlib" in error.reason and f"{middle + 1} of {len(offsets)}" in error.reason
     path.write_bytes(tiff)
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [b"\xff\xe4\x00\x08", b"\xff\xe4\x7f\xff"],
+    ids=["segment_inside_the_file", "segment_past_its_end"],
+)
+def test_baseline_jpeg_whose_scan_damage_makes_a_marker_is_a_decode_error(
+    tmp_path: Path, segment: bytes
+) -> None:
+    # Bytes overwritten inside its one scan read as a marker (an APP4 segment here): libjpeg
+    # stops the scan there and fills the rest with grey, then skips the "segment" and reads on
+    # to the end marker, with warnings alone. Bytes put before the end marker change nothing.
+    jpeg = encoded(Image.fromarray(smooth_rgb(320, 240, seed=2)), "JPEG", quality=90)
+    damaged = bytearray(jpeg)
+    middle = len(jpeg) // 2
+    damaged[middle : middle + len(segment)] = segment
+    assert pillow_decodes(bytes(damaged))[-1, -1].tolist() == [128, 128, 128]
+    path = tmp_path / "marker_inside.jpg"
+    path.write_bytes(bytes(damaged))
+    for options in (DecodeOptions(), DecodeOptions(draft=(80, 60))):
+        error = failure_of(path, options)
+        assert error.status == "decode_error", options
+        assert "runs out" in error.reason

@@ -310,16 +310,23 @@ def check_jpeg_data_ran_out(
     what earlier ones coded, leaves them as they were, with a warning that Pillow drops. Such a
     file ends in a grey block, which a whole one seldom does, or is progressive and `uncoded`
     (`check_jpeg_scans`: its scans leave some coefficient bits uncoded, which those of whole
-    files seldom do): only then is it decoded again with bytes put before its end marker, which
-    change the pixels where the data ran out alone (after a whole last scan libjpeg skips them).
+    files seldom do): only then is it decoded again with bytes put where its last scan's coded
+    data ends (before its end marker, or a marker that damage brought forward), which change
+    the pixels where the data ran out alone (after a whole scan libjpeg skips them).
     Leaves the file at its start."""
     if frame is None or frame[0] not in _HUFFMAN_FRAMES:
         return
     if not (uncoded or _ends_in_grey(image)):
         return
+    scan_ends: list[int] = []
     try:
         file.seek(frame[1])
-        _, end = _jpeg_scans(file, JPEG_MAX_SCANS)
+        _, end = _jpeg_scans(file, JPEG_MAX_SCANS, scan_ends=scan_ends)
+        if end is None and scan_ends:
+            # The length of a segment that damage brought forward ran past the file's end, as
+            # libjpeg read it, to the end marker the file ends with.
+            size = file.seek(0, os.SEEK_END)
+            end = size - len(JPEG_END) if ends_with(file, size, JPEG_END) else None
         file.seek(0)
         data = file.read(end) if end is not None else b""  # not what follows (a phone's video)
     except OSError:
@@ -328,8 +335,12 @@ def check_jpeg_data_ran_out(
         file.seek(0)
     if end is None or len(data) != end:
         return
+    # Where the last scan's coded data ends: at the end marker, but for a marker that damage
+    # brought forward, where libjpeg ran out (a sequential file has one scan).
+    cut = scan_ends[-1] if scan_ends and scan_ends[-1] <= end else end
+    again = data[:cut] + _JPEG_FILLER + data[cut:] + JPEG_END
     try:
-        with Image.open(io.BytesIO(data + _JPEG_FILLER + JPEG_END), formats=["JPEG"]) as other:
+        with Image.open(io.BytesIO(again), formats=["JPEG"]) as other:
             if draft is not None:
                 apply_draft(other, draft, exif_orientation(other))
             other.load()
@@ -384,17 +395,21 @@ _JPEG_FILLER = bytes(range(1, 255)) * 16
 
 
 def _jpeg_scans(
-    file: BinaryIO, limit: int, headers: list[bytes | None] | None = None
+    file: BinaryIO,
+    limit: int,
+    headers: list[bytes | None] | None = None,
+    scan_ends: list[int] | None = None,
 ) -> tuple[int, int | None]:
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
     ended without one); each scan's header (its bytes after its length, None where they run
-    past what was read) added to `headers`:
+    past what was read) added to `headers`, and where the marker that ends its coded data
+    starts to `scan_ends`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
     and is not read: the file is read a block at a time, and a skip past a block is a seek."""
-    scans, data, at, ended = 0, b"", 0, False
+    scans, data, at, ended, after_scan = 0, b"", 0, False, False
     # Where the run of 0xFF that the block ends in starts: a marker there needs the next block.
     # Searched for, a long run (a flash card's erased bytes after a cut image) took 0.2 s a MB.
     searched = 0
@@ -414,6 +429,9 @@ def _jpeg_scans(
         if marker is None:
             return scans, None
         code, at = marker[1], marker.end()
+        if after_scan and scan_ends is not None:
+            scan_ends.append(file.tell() - len(data) + marker.start())
+        after_scan = code == b"\xda"
         if code == b"\xd9":  # EOI
             return scans, file.tell() - len(data) + at - 2
         if code == b"\xda":

@@ -31,7 +31,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
     decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
                    also a Huffman-coded JPEG whose data runs out before its end marker, where
                    libjpeg fills the rest with grey and Pillow says nothing (found where the
-                   last block is grey: damage that leaves none there goes unseen), or, in a
+                   last block is grey, also where damage made a marker inside its one scan:
+                   damage that leaves no grey there, or that libjpeg reads as a scan ending
+                   early, goes unseen), or, in a
                    progressive one whose scans leave some coefficient bits uncoded (one cut
                    and given an end marker back), leaves the rest as earlier scans had it,
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,
