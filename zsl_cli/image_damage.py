@@ -266,32 +266,34 @@ def _uncoded_bits(frame_header: bytes, scan_headers: list[bytes | None]) -> bool
     """Whether the scans of a progressive JPEG, by their headers (each segment's bytes after
     its length; None for one not read), leave a bit of some coefficient (0 to 63) of some
     component of its frame (`frame_header`, from its length on) uncoded: each scan codes
-    coefficients Ss to Se of its components down to bit Al. False where a header is not read
-    whole, or holds what a scan's header cannot (an unknown component, Ss over Se)."""
+    coefficients Ss to Se of its components down to bit Al, so each must be in a scan of Al 0.
+    False where a header is not read whole, or holds what a scan's header cannot (an unknown
+    component, Ss over Se)."""
     if len(frame_header) < 8:
         return False
     count = frame_header[7]
     ids = frame_header[8 : 8 + 3 * count : 3]
     if len(ids) < count:
         return False
-    lowest = {component: [_NOT_CODED] * 64 for component in ids}
+    # Bit k set: coefficient k of that component coded down to its last bit (Al 0).
+    coded = dict.fromkeys(ids, 0)
     for header in scan_headers:
-        if header is None or not header:
+        if not header:
             return False
         components = header[1 : 1 + 2 * header[0] : 2]
         bands = header[1 + 2 * header[0] : 4 + 2 * header[0]]
         if len(components) < header[0] or len(bands) < 3:
             return False
         first, last, low = bands[0], bands[1], bands[2] & 15
-        if first > last or last > 63 or not set(components) <= lowest.keys():
+        if first > last or last > 63 or not set(components) <= coded.keys():
             return False
-        for component in components:
-            bits = lowest[component]
-            bits[first : last + 1] = [min(bit, low) for bit in bits[first : last + 1]]
-    return any(bit for bits in lowest.values() for bit in bits)
+        if low == 0:
+            for component in components:
+                coded[component] |= (1 << (last + 1)) - (1 << first)
+    return any(mask != _ALL_COEFFICIENTS for mask in coded.values())
 
 
-_NOT_CODED = 16  # above any Al, which has 4 bits
+_ALL_COEFFICIENTS = (1 << 64) - 1
 _MOST_FRAME_HEADER = 2 + 6 + 3 * 255  # its length, the size, and 255 components
 _PROGRESSIVE_FRAMES = frozenset({b"\xc2", b"\xc6"})
 
