@@ -139,7 +139,7 @@ def _summary_html(result: EvaluationResult) -> str:
     for t in m.top_k:
         rows.append((f"top-{t.k} mean per class", percent(t.mean_per_class)))
         rows.append((f"top-{t.k} overall", percent(t.overall)))
-    rows.append(("macro F1", percent(m.macro_f1)))
+    rows.append(("macro F1", fixed(m.macro_f1)))  # 0 to 1, as the terminal writes it
     rows.append(("abstained (unknown)", str(m.abstained)))
     failed = ", ".join(f"{status} {count}" for status, count in m.failed_by_status.items())
     rows.append(("failed images", f"{m.failed}" + (f" ({failed})" if failed else "")))
@@ -204,7 +204,7 @@ def _per_class_html(rows: list[ClassStats]) -> str:
     body = "".join(
         f"<tr><td class='name'>{_e(r.name)}</td><td>{r.support}</td>"
         f"<td>{_bar(r.accuracy)} {percent(r.accuracy)}</td><td>{percent(r.precision)}</td>"
-        f"<td>{_bar(r.f1)} {percent(r.f1)}</td></tr>"
+        f"<td>{_bar(r.f1)} {fixed(r.f1)}</td></tr>"
         for r in rows
     )
     head = "".join(
@@ -321,7 +321,7 @@ def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
         curve.set_title(f"seen-unseen curve, AUSUC {fixed(cal.ausuc)}")
 
     top1 = next((t for t in m.top_k if t.k == 1), None)
-    summary = f"{counted(m.n, 'image')}, {classes}, macro F1 {percent(m.macro_f1)}"
+    summary = f"{counted(m.n, 'image')}, {classes}, macro F1 {fixed(m.macro_f1)}"
     if top1 is not None:
         summary += f", top-1 mean per class {percent(top1.mean_per_class)}"
     figure.suptitle(summary)
