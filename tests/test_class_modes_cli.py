@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,118 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
         "zsl: error: the model cannot tell any of the 2 classes apart (their rows of attribute "
         "weights are the same in proportion: check the attribute table)\n"
     )
+
+
+def _label(tiny_clip, images, *mode):
+    return run("label", images, *mode, "-m", tiny_clip, "-k", "0", "-f", "jsonl")
+
+
+def _class_names(result) -> set[str]:
+    return {entry["label"] for entry in read_jsonl(result.stdout)[0]["top_k"]}
+
+
+def test_joined_names_are_offered_only_a_fix_their_mode_can_take(tiny_clip, files, tmp_path):
+    # The warning offered `red_circle: a photo of a red circle.` to a class the descriptions
+    # file describes: taken, the run was refused (a class has prompts or descriptors).
+    classes, described = tmp_path / "joined.txt", tmp_path / "joined.json"
+    classes.write_text("red_circle\nblue_square\ngreen_star\n")
+    described.write_text(json.dumps({"red_circle": ["red colour"], "blue_square": ["blue"]}))
+    first = _label(tiny_clip, files["images"], "-c", classes, "--descriptions", described)
+    assert first.exit_code == 0, first.stderr
+    [warning] = [line for line in first.stderr.splitlines() if "join their words" in line]
+    assert warning.startswith(f"warning: {classes}: 3 class names join their words with '_'")
+    # The one class without descriptors is offered prompts of its own; the others, spaces.
+    [offered] = re.findall(r"`(\w+: a photo of [^`]*)`", warning)
+    assert offered == "green_star: a photo of a green star."
+    assert "not those with descriptors, such as 'red_circle'" in warning
+    # Taken, the fix is a run, where the fix offered before was an error.
+    classes.write_text(classes.read_text().replace("green_star\n", offered + "\n"))
+    fixed = _label(tiny_clip, files["images"], "-c", classes, "--descriptions", described)
+    assert fixed.exit_code == 0, fixed.stderr
+    [warning] = [line for line in fixed.stderr.splitlines() if "join their words" in line]
+    assert "`" not in warning.replace("`zsl evaluate`", "")  # no prompts offered
+    assert f"write the names with spaces (in the class list and in {described})" in warning
+    # The descriptions alone: the same names, told once, and no prompts offered.
+    alone = _label(tiny_clip, files["images"], "--descriptions", described)
+    assert alone.exit_code == 0, alone.stderr
+    [warning] = [line for line in alone.stderr.splitlines() if "join their words" in line]
+    assert warning == (
+        f"warning: {described}: 2 class names join their words with '_', such as 'red_circle', "
+        "'blue_square': the prompts hold them so; write the names with spaces, such as "
+        "'red circle': a class with descriptors has no prompts of its own"
+    )
+    # The class list alone still offers prompts to every joined name.
+    listed = _label(tiny_clip, files["images"], "-c", classes)
+    assert "give each its prompts: `red_circle: a photo of a red circle.`" in listed.stderr
+
+
+def test_a_url_for_a_class_name_is_one_name(tiny_clip, files, tmp_path):
+    # `https://...` was class 'https' with the prompt '//www.wikidata.org/wiki/Q146', unsaid.
+    classes = tmp_path / "urls.txt"
+    url = "https://www.wikidata.org/wiki/Q146"
+    classes.write_text(
+        f"{url}\nhttp://example.org:8080/dog: a photo of a dog\nC:\\shapes\\red circle\ncat: fur\n"
+    )
+    result = _label(tiny_clip, files["images"], "-c", classes, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.stderr
+    rows = read_jsonl((tmp_path / "out.jsonl").read_text())
+    assert {e["label"] for e in rows[0]["top_k"]} == {
+        url,
+        "http://example.org:8080/dog",
+        "C:\\shapes\\red circle",
+        "cat",
+    }
+    info = json.loads((tmp_path / "out.jsonl.run.json").read_text())["classes"]
+    assert info["n_prompts"] == 4  # the url's and the path's by the template, the others' own
+    assert f"warning: {classes}: class name {url!r} is a URL: its prompts hold it as text" in (
+        result.stderr
+    )
+    assert f"`{url}: a photo of a cat.`" in result.stderr
+    # Its fix, taken, is one class with its prompt, and no warning.
+    classes.write_text(f"{url}: a photo of a cat\nred circle\n")
+    fixed = _label(tiny_clip, files["images"], "-c", classes)
+    assert fixed.exit_code == 0 and _class_names(fixed) == {url, "red circle"}
+    assert "warning" not in fixed.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "spelling"),
+    [
+        ('["a photo of a {}.", "a sketch of a {}."]\n', "JSON"),
+        ("['a photo of a {}.', 'a sketch of a {}.']\n", "Python"),
+        ('templates = ["a photo of a {}."]\n', "Python"),
+        # One template: it was taken whole, brackets and quotes in every prompt.
+        ('["a photo of a {}."]', "JSON"),
+    ],
+)
+def test_a_template_list_on_one_line_is_named(tiny_clip, files, tmp_path, text, spelling):
+    templates = tmp_path / "templates.txt"
+    templates.write_text(text)
+    result = _label(tiny_clip, files["images"], "-c", files["classes.txt"], "-t", templates)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"zsl: error: {templates} is a {spelling} list of templates: write one template per "
+        "line, without quotes\n"
+    )
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_an_excel_separator_line_names_the_delimiter(tiny_clip, files, tmp_path, delimiter):
+    # Excel's `sep=,` above the header: the header was refused without a word of why.
+    table = tmp_path / "sep.csv"
+    rows = ATTRIBUTES.replace(",", delimiter)
+    table.write_text(f"sep={delimiter}\n{rows}")
+    plain = _label(tiny_clip, files["images"], "--attributes", files["attributes.csv"])
+    named = _label(tiny_clip, files["images"], "--attributes", table)
+    assert named.exit_code == 0, named.stderr
+    assert named.stdout == plain.stdout.replace(str(files["attributes.csv"]), str(table))
+    # The lines keep their numbers in messages.
+    table.write_text(f"sep={delimiter}\n{rows.replace('0', 'x', 1)}")
+    refused = _label(tiny_clip, files["images"], "--attributes", table)
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith(f"zsl: error: {table}:3: column 3 ('blue'): 'x' is not")
+    # A class column saved so: the line is no class.
+    classes = tmp_path / "classes.csv"
+    classes.write_text(f"sep={delimiter}\nred circle\nblue square\n")
+    listed = _label(tiny_clip, files["images"], "-c", classes)
+    assert listed.exit_code == 0 and _class_names(listed) == {"red circle", "blue square"}

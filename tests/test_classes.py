@@ -1176,3 +1176,92 @@ def test_a_tensorflow_label_map_is_named_so(items):
     with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
         parse_classes(item * items, "c.pbtxt")
     assert parse_classes("item {\nitem }\n").names == ["item {", "item }"]  # names with braces
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "examples"),
+    [
+        # EuroSAT's folders: 4 of its 10 classes join their words in CamelCase.
+        (
+            "AnnualCrop\nForest\nHerbaceousVegetation\nHighway\nIndustrial\nPasture\n"
+            "PermanentCrop\nResidential\nRiver\nSeaLake\n",
+            4,
+            "'AnnualCrop', 'HerbaceousVegetation'",
+        ),
+        # UCF101's actions (classInd.txt, its ids removed).
+        ("ApplyEyeMakeup\nApplyLipstick\nArchery\nBabyCrawling\n", 3, "'ApplyEyeMakeup', 'Apply"),
+    ],
+)
+def test_names_with_words_joined_in_camel_case_are_warned_of(text, count, examples):
+    # 'a photo of a AnnualCrop.' was the prompt, without a word: CLIP's tokenizer reads
+    # 'annualcrop', as it reads 'apple_pie' with its '_' (which is warned of).
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()
+    [warning] = spec.warnings
+    assert warning.startswith(
+        f"c.txt: {count} class names join their words with capitals (CamelCase), such as {examples}"
+    )
+    first = spec.names[0]
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", first)
+    assert warning.endswith(
+        "the prompts hold them so; if they are words, write the names with spaces, or, to keep "
+        "them as labels (the folder names `zsl evaluate` matches), give each its prompts: "
+        f"`{first}: a photo of a {spaced}.`"
+    )
+    # Either fix, taken, is no warning.
+    assert parse_classes(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text), "c.txt").warnings == ()
+    prompted = "".join(f"{n}: a photo of a {n.lower()}\n" for n in text.splitlines())
+    assert parse_classes(prompted, "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Brand and product names are written so: not words to space out.
+        "iPhone\neBay\niPad\nUSB\n",
+        "McDonald's\nPlayStation\nCoca Cola\nYouTube\n",  # a name with spaces: as meant
+        "Apple\nSamsung\nNokia\nPlayStation\nYouTube\nSony\nNintendo\n",  # 2 of 7
+        "PlayStation\ncat\n\n",  # one
+        "NaCl\nH2O\nCO2\n",
+        "CIFAR\nImageNet\nMNIST\nTinyImageNet\nSVHN\nCelebA\n",  # acronyms and one capital
+    ],
+)
+def test_names_in_capitals_of_their_own_are_not_warned_of(text):
+    assert parse_classes(text, "c.txt").warnings == ()
+
+
+def test_a_url_or_a_drive_starts_a_name_and_the_name_prompt_form_stays():
+    spec = parse_classes(
+        "https://www.wikidata.org/wiki/Q146\n"
+        "http://example.org:8080/dog: a photo of a dog; a dog\n"
+        "c:/data/fox:\ta fox\n"
+        "n01440764: tench\n"  # a WordNet id and its prompt: the documented form
+        "cat:a photo of a {}\n"
+        "urn:isbn:123\n"  # no '//' or drive: a name and its prompt, as before
+    )
+    assert [(c.name, c.prompts) for c in spec.classes] == [
+        ("https://www.wikidata.org/wiki/Q146", ()),
+        ("http://example.org:8080/dog", ("a photo of a dog", "a dog")),
+        ("c:/data/fox", ("a fox",)),
+        ("n01440764", ("tench",)),
+        ("cat", ("a photo of a {}",)),
+        ("urn", ("isbn:123",)),
+    ]
+    with pytest.raises(ZslError, match="'http://x.org/cat' has ':' but no prompts after it"):
+        parse_classes("http://x.org/cat:\n", "c.txt")
+    # Two URLs were two classes named 'https': a duplicate.
+    assert parse_classes("https://a.org/cat\nhttps://a.org/dog\n").names == [
+        "https://a.org/cat",
+        "https://a.org/dog",
+    ]
+
+
+def test_an_excel_separator_line_is_read_only_first():
+    assert parse_attributes("sep=;\nclass;red\ncat;1\n").attributes.names == ("red",)
+    # Not a separator: a quote, or a line below the first.
+    with pytest.raises(ZslError, match="^a.csv:1: header must be"):
+        parse_attributes('sep="\nclass,red\ncat,1\n', "a.csv")
+    with pytest.raises(ZslError, match="^a.csv:2: header must be"):
+        parse_attributes("\nsep=,\nclass,red\ncat,1\n", "a.csv")
+    assert parse_classes("sep=,\ncat\ndog\n").names == ["cat", "dog"]
+    assert parse_classes("cat\nsep=,\n").names == ["cat", "sep=,"]

@@ -2,11 +2,13 @@
 
 - classes.txt: one class per line; full-line `#` comments and blank lines ignored;
   `name: prompt one; prompt two` gives a class its own prompts (`{}` in a prompt is the name).
+  A name that starts as a URL or a drive's path (`https://...`, `C:\\...`) ends at a ':'
+  followed by white space or the line's end, not at its scheme's ':'.
 - attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
   (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
   use for each attribute in prompts (defaults to the column name). Other rows whose first cell
   starts with `#` are comments. Columns empty at the end of every row, header included, are
-  dropped (a spreadsheet's export).
+  dropped (a spreadsheet's export). A first line `sep=;` (for Excel) names the delimiter.
 - descriptions JSON: `{"class name": ["descriptor", ...], ...}`.
 
 Every problem is reported as a ZslError naming the file, line/row/column and the fix.
@@ -25,7 +27,7 @@ import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -300,7 +302,9 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
-        name, colon, prompt_text = line.partition(":")
+        if not entries and _EXCEL_SEPARATOR.fullmatch(raw.strip(" ")):  # `sep=\t` too
+            continue  # Excel's `sep=,` above a column saved as CSV: no class
+        name, colon, prompt_text = _name_and_prompts(line)
         name = strip_invisible(name)
         if "\t" in name:  # a spreadsheet's columns, saved as text or pasted
             raise ZslError(
@@ -364,6 +368,29 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
+
+def _name_and_prompts(line: str) -> tuple[str, str, str]:
+    """A class file's line split as str.partition(":") splits it: name, ':' (or nothing) and
+    prompts; where the name starts as a URL or a path with a drive (`https://x.org/cat`,
+    `C:\\data\\cat`), at the first ':' after that start followed by white space or the line's
+    end, so that the URL's own ':'s (`http:`, a port) stay in the name."""
+    name, colon, prompts = line.partition(":")
+    # Split at a URL's scheme (`https:/`) or a Windows drive (`C:\`, `c:/`): a name was
+    # 'https' with the prompt '//www.wikidata.org/wiki/Q146', without a word.
+    if not prompts.startswith(("/", "\\")) or not _URL_SCHEME.fullmatch(name):
+        return name, colon, prompts
+    end = _NAME_END.search(line, len(name) + 2)
+    if end is None:
+        return line, "", ""
+    return line[: end.start()], ":", line[end.end() :]
+
+
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_NAME_END = re.compile(r":(?=\s|$)")
+
+# The first line that names a CSV's delimiter for Excel (`sep=;`), as tools exporting for it
+# write one.
+_EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
 
 # `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
 _TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
@@ -489,7 +516,7 @@ def class_list_warnings(
             f"empty columns, saved as CSV?): the {end!r} is part of the names and of their "
             "prompts; write the names alone",
         )
-    joined = _joined_words_warnings(names if templated is None else templated, source)
+    joined = _name_text_warnings(names if templated is None else templated, source)
     return quoted + joined + trailing_comment_warnings(names, source, "class", "name")
 
 
@@ -497,19 +524,98 @@ def class_list_warnings(
 _JOINED_WORDS = re.compile(r"[^\W\d_]([_+])[^\W\d_]")
 
 
-def _joined_words_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
-    """Class names that join their words with '_' or '+' (see `_joined_words`)."""
-    joined = _joined_words(names)
-    if joined is None:
-        return ()
-    examples, joiners = joined
-    first, spaced = examples[0], _spaced(examples[0])
-    return (
-        f"{source}: {len(examples)} class names join their words with {joiners}, such as "
-        f"{', '.join(map(repr, examples[:2]))}: the prompts hold them so; write the names with "
-        "spaces, or, to keep them as labels (the folder names `zsl evaluate` matches), give "
-        f"each its prompts: `{first}: a photo of a {spaced}.`",
+def _name_text_warnings(
+    names: Sequence[str],
+    source: str,
+    described: Sequence[str] = (),
+    descriptions: str | None = None,
+) -> tuple[str, ...]:
+    """Class names that join their words with '_' or '+' (see `_joined_words`) or in CamelCase
+    (see `_camel_case_words`), and those that are URLs. `described`: the names among `names`
+    that have descriptors (from `descriptions`, the file that gives them), which cannot also
+    have prompts of their own: the fix offered them is another name."""
+    warnings: tuple[str, ...] = ()
+    with_descriptors = set(described)  # looked up for every joined name: not a list's search
+    for joined, spaced, maybe in (
+        (_joined_words(names), _spaced, ""),
+        (_camel_case_words(names), _camel_spaced, "if they are words, "),
+    ):
+        if joined is None:
+            continue
+        examples, joiners = joined
+        warnings += (
+            f"{source}: {len(examples)} class names join their words with {joiners}, such as "
+            f"{', '.join(map(repr, examples[:2]))}: the prompts hold them so; {maybe}"
+            + _rename_fix(examples, spaced, with_descriptors, descriptions),
+        )
+    urls = [n for n in names if "://" in n and _URL.fullmatch(n) and n not in with_descriptors]
+    if urls:
+        more = f" (and {len(urls) - 1} more)" if len(urls) > 1 else ""
+        warnings += (
+            f"{source}: class name {urls[0]!r}{more} is a URL: its prompts hold it as text, "
+            "not what it stands for; to keep it as the label, give it prompts of its own: "
+            f"`{urls[0]}: a photo of a cat.`",
+        )
+    return warnings
+
+
+def _rename_fix(
+    examples: Sequence[str],
+    spaced: Callable[[str], str],
+    described: set[str],
+    descriptions: str | None,
+) -> str:
+    """How to fix class names whose words are joined, by the form their classes can take: a
+    class with descriptors cannot also have prompts of its own (`merge_descriptions`)."""
+    templated = [name for name in examples if name not in described]
+    with_descriptors = [name for name in examples if name in described]
+    if not templated:
+        where = "" if descriptions is None else f" (in the class list and in {descriptions})"
+        return (
+            f"write the names with spaces{where}, such as {spaced(examples[0])!r}: a class with "
+            "descriptors has no prompts of its own"
+        )
+    first = templated[0]
+    fix = (
+        "write the names with spaces, or, to keep them as labels (the folder names `zsl "
+        f"evaluate` matches), give each its prompts: `{first}: a photo of a {spaced(first)}.`"
     )
+    if with_descriptors:
+        fix += (
+            f" (not those with descriptors, such as {with_descriptors[0]!r}: a class has prompts "
+            "or descriptors, not both; write their names with spaces in both files)"
+        )
+    return fix
+
+
+# A name that is a URL: `https://www.wikidata.org/wiki/Q146`.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
+# Words joined in CamelCase, as EuroSAT's folders (`AnnualCrop`, `SeaLake`) and UCF101's classes
+# (`ApplyEyeMakeup`) are named: capitalised words, two or more. Not `iPhone`, `eBay` or `USB`.
+_CAMEL_CASE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+# A name in capitalised words alone, one or more (`Forest`, `SeaLake`).
+_CAPITALISED_WORDS = re.compile(r"(?:[A-Z][a-z]+)+")
+
+
+def _camel_case_words(names: Sequence[str]) -> tuple[list[str], str] | None:
+    """The names that join their words in CamelCase ('a photo of a AnnualCrop.'; CLIP's
+    tokenizer reads 'annualcrop'), where two or more do, a third of the names at least (EuroSAT
+    has 4 of 10), in a file whose every name is capitalised words alone (as a dataset's folders
+    or a program's enum are named); else None. Brand, product and dataset names are written
+    so on purpose (`PlayStation`, `YouTube`, `ImageNet`), among names that are not
+    (`Coca Cola`, `iPhone`, `USB`, `McDonald's`): those are not warned of."""
+    if not all(map(_CAPITALISED_WORDS.fullmatch, names)):
+        return None
+    joined = [name for name in names if _CAMEL_CASE.fullmatch(name)]
+    if len(joined) < 2 or 3 * len(joined) < len(names):
+        return None
+    return joined, "capitals (CamelCase)"
+
+
+def _camel_spaced(name: str) -> str:
+    """`name` with a space before every capital that follows a lowercase letter."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
 
 
 def _joined_words(names: Sequence[str]) -> tuple[list[str], str] | None:
@@ -653,13 +759,13 @@ _LABEL_MAP_FIELD = re.compile(r"(name|id|display_name)\s*:")
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=\[)")
 
 
-def list_in_code(text: str) -> str | None:
-    """The language of the list of strings that `text` is over several lines ("JSON", or
-    "Python" for its spelling or one copied from code with its assignment, as CLIP's
-    `imagenet_classes = ["tench", ...`), or None where it is none: lines of a file would each
-    keep a string's quotes and comma, and '[' and ']' would be lines of their own."""
+def list_in_code(text: str, min_lines: int = 2) -> str | None:
+    """The language of the list of strings that `text` is over `min_lines` lines or more
+    ("JSON", or "Python" for its spelling or one copied from code with its assignment, as
+    CLIP's `imagenet_classes = ["tench", ...`), or None where it is none: lines of a file would
+    each keep a string's quotes and comma, and '[' and ']' would be lines of their own."""
     content = _first_content_lines(text)
-    if len(content) < 2:
+    if len(content) < min_lines:
         return None
     assignment = _ASSIGNMENT.match(content[0])
     if assignment is not None:
@@ -850,9 +956,10 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             "meta/train.json?): descriptors are phrases that describe the class, "
             f"{shape}"
         )
-    warnings: tuple[str, ...] = ()
+    names = [entry.name for entry in entries]
+    warnings = _name_text_warnings(names, source, names)
     if example := _id_map_example(data):
-        warnings = (
+        warnings += (
             f"{source}: every class is a number, such as {example[0]!r}, with a name "
             f"({example[1]!r}): a map of class ids to names (as Keras' imagenet_class_index.json "
             "or a model's id2label)? its names are used as descriptors; a class list takes the "
@@ -991,7 +1098,23 @@ def merge_descriptions(
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
-    warnings = spec.warnings + described.warnings
+    list_source = spec.sources[0] if spec.sources else "<classes>"
+    # Written for a class list alone, which offered `name: prompt` to every class without
+    # prompts; merged, those with descriptors cannot take it (an error above).
+    alone = _name_text_warnings([c.name for c in spec.classes if not c.prompts], list_source)
+    warnings = tuple(w for w in spec.warnings if w not in alone)
+    rewritten = len(warnings) < len(spec.warnings)
+    if rewritten:
+        warnings += _name_text_warnings(
+            [c.name for c in merged if not c.prompts],
+            list_source,
+            [c.name for c in merged if c.descriptors],
+            source,
+        )
+    # The descriptions file's own, for the same names: said once, above.
+    keys = described.names
+    said = _name_text_warnings(keys, source, keys) if rewritten else ()
+    warnings += tuple(w for w in described.warnings if w not in said)
     return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
 
 
@@ -1076,8 +1199,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     if first_line.startswith("{"):
         # Before the CSV reader, which may stop at a JSON string's quote first.
         _refuse_json_object(text, first_line, source, "an attribute table")
+    delimiter = ","
+    first, newline, rest = text.partition("\n")
+    if excel := _EXCEL_SEPARATOR.fullmatch(first.strip(" ")):
+        # Excel's `sep=;` names the delimiter; read as a header, it was refused without a word
+        # of why. Left as an empty line, so that the lines below keep their numbers.
+        delimiter, text = excel.group(1), newline + rest
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
-    reader = csv.reader(io.StringIO(text if text.endswith("\n") else text + "\n"))
+    reader = csv.reader(
+        io.StringIO(text if text.endswith("\n") else text + "\n"), delimiter=delimiter
+    )
     numbered: list[tuple[int, list[str]]] = []  # (line the row starts on, row), blank rows left out
     line = 1
     try:

@@ -105,7 +105,9 @@ def resolve_templates(value: str) -> Templates:
         # Cleaned as a class file's lines are: a byte-order mark or zero-width space at an end
         # of a line is invisible in an editor, but not to the tokenizer.
         text = read_text(value, "template file")
-        spelling = list_in_code(text)
+        # Over several lines or on one (`["a photo of a {}.", "a sketch of a {}."]`): a
+        # template of the whole list was refused for its many {}, the list not named.
+        spelling = list_in_code(text, min_lines=1)
         if spelling is not None:  # its first line, '[', was the error: it has no {}
             raise ZslError(
                 f"{value} is a {spelling} list of templates: write one template per line, "
