@@ -373,3 +373,67 @@ def test_an_excel_separator_line_names_the_delimiter(tiny_clip, files, tmp_path,
     classes.write_text(f"sep={delimiter}\nred circle\nblue square\n")
     listed = _label(tiny_clip, files["images"], "-c", classes)
     assert listed.exit_code == 0 and _class_names(listed) == {"red circle", "blue square"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # CLIP_benchmark's zeroshot_classification.json: refused for its first line, '{'.
+        (
+            '{\n  "cifar10": [\n    "a photo of a {c}.",\n    "a blurry photo of a {c}."\n  ]\n}\n',
+            "{path} is a JSON object, not a template file (templates by dataset, as "
+            "CLIP_benchmark's?): write one dataset's templates one per line, with {{}} for the "
+            "class name",
+        ),
+        # Its templates, one per line: refused, without a word of what to write for {c}.
+        (
+            "a photo of a {c}.\na blurry photo of a {c}.\n",
+            "{path}:1: 'a photo of a {{c}}.' must contain exactly one {{}} placeholder (write {{}} "
+            "for {{c}})",
+        ),
+        # CLIP's data/prompts.md lists templates as lambdas.
+        (
+            "lambda c: f'a photo of a {c}.',\nlambda c: f'art of the {c}.',\n",
+            "{path}:1: \"lambda c: f'a photo of a {{c}}.',\" must contain exactly one {{}} "
+            "placeholder (a Python lambda? write its text alone, with {{}} for the class name)",
+        ),
+        (
+            "a {x} and {}\n",
+            "{path}:1: 'a {{x}} and {{}}' must contain exactly one {{}} placeholder (write literal "
+            "braces as {{{{ and }}}})",
+        ),
+    ],
+)
+def test_templates_from_other_tools_are_named(tiny_clip, files, tmp_path, text, message):
+    templates = tmp_path / "templates.txt"
+    templates.write_text(text)
+    result = _label(tiny_clip, files["images"], "-c", files["classes.txt"], "-t", templates)
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: {message.format(path=templates)}\n"
+
+
+def test_a_template_file_given_as_the_class_list_is_refused(tiny_clip, files, tmp_path):
+    # Class 'a photo of a {}.' was labelled with the prompt 'a photo of a a photo of a {}..'.
+    classes = tmp_path / "templates.txt"
+    classes.write_text("# mine\na photo of a {}.\na sketch of a {}.\n")
+    result = _label(tiny_clip, files["images"], "-c", classes)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"zsl: error: {classes}:2: every class name holds {{}}, such as 'a photo of a {{}}.' (a "
+        "template file? pass it as --templates): a class file has one class name per line\n"
+    )
+    # One name with {} among others is a name.
+    classes.write_text("cat\n{} braces\n")
+    assert _label(tiny_clip, files["images"], "-c", classes).exit_code == 0
+
+
+def test_a_template_file_of_braces_alone_is_the_bare_template(tiny_clip, files, tmp_path):
+    # `{}` parses as a JSON object too: an empty one is the bare template, not JSON refused.
+    templates = tmp_path / "bare.txt"
+    templates.write_text("{}\n")
+    output = tmp_path / "out.jsonl"
+    args = ("-c", files["classes.txt"], "-t", templates, "-o", output)
+    result = _label(tiny_clip, files["images"], *args)
+    assert result.exit_code == 0, result.stderr
+    info = json.loads((tmp_path / "out.jsonl.run.json").read_text())["classes"]
+    assert info["n_prompts"] == 3

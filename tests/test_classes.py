@@ -1146,7 +1146,15 @@ def test_a_python_dict_of_class_ids_to_names_is_named_so():
 
 
 @pytest.mark.parametrize(
-    "line", ["names: ['person', 'bicycle', 'car']", 'names: ["person", "bicycle"]']
+    "line",
+    [
+        "names: ['person', 'bicycle', 'car']",
+        'names: ["person", "bicycle"]',
+        # YAML's own list, without quotes (a data.yaml written by hand): class 'names' had the
+        # prompt '[person, bicycle, car]', without a word.
+        "names: [person, bicycle, car]",
+        "names: [ person ]",
+    ],
 )
 def test_a_yolo_dataset_yaml_with_a_list_of_names_is_refused(line):
     # A YOLO dataset's data.yaml: classes 'nc' (prompt '3') and 'names' (its prompt the list)
@@ -1265,3 +1273,17 @@ def test_an_excel_separator_line_is_read_only_first():
         parse_attributes("\nsep=,\nclass,red\ncat,1\n", "a.csv")
     assert parse_classes("sep=,\ncat\ndog\n").names == ["cat", "dog"]
     assert parse_classes("cat\nsep=,\n").names == ["cat", "sep=,"]
+
+
+def test_prompts_given_as_a_list_in_brackets_are_refused():
+    # One prompt, '[a photo of a cat, a cat]', brackets and commas kept, without a word.
+    message = "c.txt:2: 'cat: [a photo of a cat, a kitten]' gives its prompts as a list in brackets"
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}: write them without brackets, sep"):
+        parse_classes("dog\ncat: [a photo of a cat, a kitten]\n", "c.txt")
+    # Brackets that hold no list are a prompt's, and so are those of a part of one.
+    for line, prompt in (
+        ("cat: [a photo of a {}]", "[a photo of a {}]"),
+        ("cat: [sic], a cat", "[sic], a cat"),
+        ("cat: a cat; [a, b]", "[a, b]"),
+    ):
+        assert parse_classes(line).classes[0].prompts[-1] == prompt

@@ -322,12 +322,22 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                 "attribute::value names, as CUB's attributes.txt? attributes are the columns "
                 "of an --attributes table)"
             )
-        if prompt_text.lstrip().startswith("[") and _list_of_names_spelling(prompt_text):
-            # A YOLO dataset's data.yaml (`nc: 80` over `names: ['person', ...]`): its keys
-            # were classes, and the list one prompt.
+        bracketed = prompt_text.strip()
+        if bracketed.startswith("[") and (
+            _list_of_names_spelling(prompt_text) or (name == "names" and bracketed.endswith("]"))
+        ):
+            # A YOLO dataset's data.yaml (`nc: 80` over `names: ['person', ...]`, or YAML's
+            # `names: [person, bicycle]` without quotes): its keys were classes, and the list
+            # one prompt.
             raise ZslError(
                 f"{where}: {line!r} gives a list of names as prompts (a YOLO dataset's "
                 "data.yaml?): a class file has one class name per line"
+            )
+        if bracketed.startswith("[") and bracketed.endswith("]") and "," in bracketed:
+            # `cat: [a photo of a cat, a cat]`: one prompt, its brackets and commas kept.
+            raise ZslError(
+                f"{where}: {line!r} gives its prompts as a list in brackets: write them "
+                "without brackets, separated by ';' (`name: prompt one; prompt two`)"
             )
         if colon:
             prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
@@ -352,6 +362,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         places.append((name, where))
     if not entries:
         raise ZslError(f"{source}: no classes found (one class name per line)")
+    if all("{}" in entry.name and not entry.prompts for entry in entries):
+        # A template file given as the class list: 'a photo of a a photo of a {}..' was the
+        # prompt of class 'a photo of a {}.', without a word.
+        raise ZslError(
+            f"{places[0][1]}: every class name holds {{}}, such as {entries[0].name!r} (a "
+            "template file? pass it as --templates): a class file has one class name per line"
+        )
     if (first_row := _table_rows([entry.name for entry in entries])) is not None:
         name, where = places[first_row]
         lines_below = "line below the first" if first_row else "line"

@@ -113,6 +113,14 @@ def resolve_templates(value: str) -> Templates:
                 f"{value} is a {spelling} list of templates: write one template per line, "
                 "without quotes"
             )
+        if _is_json_object(text):
+            # CLIP_benchmark's zeroshot_classification.json, templates by dataset: its first
+            # line, '{', was refused as a template without a word of what the file is.
+            raise ZslError(
+                f"{value} is a JSON object, not a template file (templates by dataset, as "
+                "CLIP_benchmark's?): write one dataset's templates one per line, with {} for "
+                "the class name"
+            )
         lines = map(strip_invisible, split_lines(text))
         numbered = [
             (number, line) for number, line in enumerate(lines, start=1) if line and line[0] != "#"
@@ -146,6 +154,15 @@ def resolve_templates(value: str) -> Templates:
     )
 
 
+def _is_json_object(text: str) -> bool:
+    """Whether `text` is a JSON object with a key at least: `{}` is the bare template."""
+    try:
+        value = json.loads(text.lstrip("\ufeff"))
+        return isinstance(value, dict) and bool(value)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
+        return False
+
+
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     try:
         # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name.
@@ -154,15 +171,25 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             for _, name, spec, conversion in string.Formatter().parse(template)
             if name is not None
         ]
+    except ValueError:  # a lone brace
+        fields = None
+    valid = fields is not None and len(fields) == placeholders and not any(fields)
+    try:
         template.format(*(["x"] * placeholders))
     except (IndexError, KeyError, ValueError):
-        fields = None
-    if fields is None or len(fields) != placeholders or any(fields):
+        valid = False
+    if not valid:
+        hint = "write literal braces as {{ and }}"
+        if template.startswith("lambda "):
+            # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
+            hint = "a Python lambda? write its text alone, with {} for the class name"
+        elif fields and len(set(fields)) == 1 and fields[0].isidentifier():
+            # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`.
+            hint = f"write {{}} for {{{fields[0]}}}"
         raise ZslError(
             f"{where}: {template!r} must contain exactly "
             f"{'one' if placeholders == 1 else placeholders} {{}} "
-            f"placeholder{'' if placeholders == 1 else 's'} "
-            "(write literal braces as {{ and }})"
+            f"placeholder{'' if placeholders == 1 else 's'} ({hint})"
         )
 
 
