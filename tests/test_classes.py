@@ -1287,3 +1287,25 @@ def test_prompts_given_as_a_list_in_brackets_are_refused():
         ("cat: a cat; [a, b]", "[a, b]"),
     ):
         assert parse_classes(line).classes[0].prompts[-1] == prompt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Label Studio's labelling config: every tag was a class.
+        '<View>\n  <Image name="image" value="$image"/>\n  <Choices name="choice" toName="image">\n'
+        '    <Choice value="cat"/>\n    <Choice value="dog"/>\n  </Choices>\n</View>\n',
+        # A Pascal VOC annotation.
+        "<annotation>\n\t<folder>VOC2007</folder>\n\t<object>\n\t\t<name>dog</name>\n",
+        '<?xml version="1.0" encoding="utf-8"?>\n<View>\n</View>\n',
+    ],
+)
+def test_xml_is_refused_as_a_class_list(text):
+    message = "c.txt is XML (a Label Studio labelling config? an annotation file?), not a class"
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(text, "c.txt")
+
+
+def test_names_in_angle_brackets_are_names():
+    assert parse_classes("<unk>\n<pad>\ncat\n").names == ["<unk>", "<pad>", "cat"]
+    assert parse_classes("<b>cat</b>\n").names == ["<b>cat</b>"]  # one line: a name

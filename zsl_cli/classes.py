@@ -750,6 +750,13 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     content = _first_content_lines(text)
     if content and content[0].startswith("{"):
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
+    if _is_xml(content):
+        # A Label Studio labelling config (`<View>` over `<Image name="image" .../>`), a Pascal
+        # VOC annotation: every tag was a class, without a word.
+        raise ZslError(
+            f"{source} is XML (a Label Studio labelling config? an annotation file?), not a "
+            "class list: write the class names, one per line"
+        )
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
     # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
     spelling = list_in_code(text)
@@ -767,6 +774,23 @@ def _check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
+
+
+# A line that starts with an XML tag and ends with one (`<View>`, `<folder>VOC2007</folder>`).
+_XML_LINE = re.compile(r"<[A-Za-z][\w:.-]*(\s[^>]*)?/?>(.*>)?")
+
+
+def _is_xml(content: Sequence[str]) -> bool:
+    """Whether a file's first two content lines are XML: a declaration (`<?xml ...?>`) first,
+    or two tags, one with an attribute (`name="image"`) or a closing tag. Not names such as
+    `<unk>` and `<pad>`."""
+    if content and content[0].startswith("<?xml"):
+        return True
+    return (
+        len(content) == 2
+        and all(map(_XML_LINE.fullmatch, content))
+        and any('="' in line or "</" in line for line in content)
+    )
 
 
 # A field of a TensorFlow label map's item (`name: "/m/01g317"`, `id: 1`, `display_name: ...`).
