@@ -1029,11 +1029,16 @@ def test_names_with_words_joined_by_underscores_are_warned_of(text, joiner, exam
     assert spec.names == text.splitlines()
     [warning] = spec.warnings
     first = examples.split(",")[0].strip("'")
+    # A prompt to paste as it is: 'a photo of a apple pie.' was offered.
+    prompt = {
+        "apple_pie": "a photo of an apple pie.",
+        "grizzly+bear": "a photo of a grizzly bear.",
+        "great_white_shark": "a photo of a great white shark.",
+    }[first]
     assert warning == (
         f"c.txt: {count} class names join their words with {joiner}, such as {examples}: the "
         "prompts hold them so; write the names with spaces, or, to keep them as labels (the "
-        f"folder names `zsl evaluate` matches), give each its prompts: `{first}: a photo of a "
-        f"{first.replace('_', ' ').replace('+', ' ')}.`"
+        f"folder names `zsl evaluate` matches), give each its prompts: `{first}: {prompt}`"
     )
     # A class with its own prompts is what the warning asks for.
     fixed = "".join(
@@ -1214,7 +1219,7 @@ def test_names_with_words_joined_in_camel_case_are_warned_of(text, count, exampl
     assert warning.endswith(
         "the prompts hold them so; if they are words, write the names with spaces, or, to keep "
         "them as labels (the folder names `zsl evaluate` matches), give each its prompts: "
-        f"`{first}: a photo of a {spaced}.`"
+        f"`{first}: a photo of an {spaced}.`"  # both first names begin with a vowel
     )
     # Either fix, taken, is no warning.
     assert parse_classes(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text), "c.txt").warnings == ()

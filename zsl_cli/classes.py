@@ -593,9 +593,10 @@ def _rename_fix(
             "descriptors has no prompts of its own"
         )
     first = templated[0]
+    prompt = f"a photo of {_with_article(spaced(first))}."
     fix = (
         "write the names with spaces, or, to keep them as labels (the folder names `zsl "
-        f"evaluate` matches), give each its prompts: `{first}: a photo of a {spaced(first)}.`"
+        f"evaluate` matches), give each its prompts: `{first}: {prompt}`"
     )
     if with_descriptors:
         fix += (
@@ -603,6 +604,12 @@ def _rename_fix(
             "or descriptors, not both; write their names with spaces in both files)"
         )
     return fix
+
+
+def _with_article(words: str) -> str:
+    """`words` after "a" or "an", by their first letter: a prompt the user may paste as it is
+    ('a photo of an apple pie.', not 'a photo of a apple pie.')."""
+    return ("an " if words[:1].lower() in ("a", "e", "i", "o", "u") else "a ") + words
 
 
 # A name that is a URL: `https://www.wikidata.org/wiki/Q146`.
