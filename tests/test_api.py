@@ -454,6 +454,39 @@ def test_ctrl_c_reaches_the_caller_after_the_finished_work_is_saved(tiny_clip, p
     assert api.embed(embed).reused == 2 and np.load(export).shape[0] == 6
 
 
+class _StrictProgress:
+    """Progress that fails, as a caller's bar may, on a stop() without a start() before it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self, total: int, description: str) -> None:
+        self.calls.append("start")
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        if self.calls[-1:] != ["start"]:
+            raise AttributeError("stop() before start()")
+        self.calls.append("stop")
+
+
+def test_a_run_refused_before_its_first_bar_raises_its_error_not_the_bars(
+    tiny_clip, photos, tmp_path
+):
+    # The caller's stop() was called with no start(): its AttributeError hid the ZslError.
+    store = str(tmp_path / "s.zsl")
+    model = api.ModelOptions(name=str(tiny_clip))
+    inputs = api.InputOptions(paths=(str(photos),))
+    first = _StrictProgress()
+    api.embed(api.EmbedRequest(store, inputs, model), progress=first)
+    assert first.calls and first.calls.count("start") == first.calls.count("stop")
+    refused = _StrictProgress()
+    with pytest.raises(ZslError, match="float"):
+        api.embed(api.EmbedRequest(store, inputs, model, dtype="float16"), progress=refused)
+
+
 def test_an_interrupted_run_reaches_the_caller_from_a_worker_process(tiny_clip, photos):
     # concurrent.futures pickles a worker's exception for its caller: Interrupted, whose
     # report its __init__ requires, failed to unpickle, and the pool broke ("A process in the

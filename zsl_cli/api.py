@@ -173,7 +173,8 @@ __all__ = [
 
 
 class Progress(Protocol):
-    """Where long operations report progress (the CLI draws a bar; Python callers may pass None)."""
+    """Where long operations report progress (the CLI draws a bar; Python callers may pass None).
+    Each start() is followed by advance() calls and one stop(), which comes only after a start()."""
 
     def start(self, total: int, description: str) -> None: ...
 
@@ -193,6 +194,28 @@ class _NoProgress:
 
     def stop(self) -> None:
         pass
+
+
+class _PairedProgress:
+    """A caller's progress whose stop() is called only after a start(), once: a run refused
+    before its first bar (a store's lock, another dtype) must not end in the caller's stop()
+    failing on a bar it never began, hiding the ZslError."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._started = False
+
+    def start(self, total: int, description: str) -> None:
+        self._progress.start(total, description)
+        self._started = True
+
+    def advance(self, n: int) -> None:
+        self._progress.advance(n)
+
+    def stop(self) -> None:
+        if self._started:
+            self._started = False
+            self._progress.stop()
 
 
 @dataclass(frozen=True)
@@ -348,7 +371,7 @@ def _checked_arguments(
             f"encoder: give open_encoder(ModelOptions(...)), not {type(encoder).__name__} "
             "(or None to load request.model)"
         )
-    return progress
+    return _PairedProgress(progress)
 
 
 # The protocol's own members, so that one it gains is checked too.
