@@ -794,3 +794,11 @@ def test_two_or_three_classes_are_not_judged_by_skewness(n_classes):
     # Four classes can reach a skewness of 1.15: it is judged again.
     four = hubness.compare(_labelled_sims([20, 0, 0, 0]), ["a", "b", "c", "d"], k=1)
     assert "N_k skewness 1.15 -> " in four["recommendation"]
+
+
+def test_a_method_name_given_for_a_list_of_them_is_refused_as_such():
+    # Its letters were read as methods: "unknown hubness reduction 'c'".
+    sims = _random_sims(20, 4, seed=3)
+    with pytest.raises(ZslError, match=r"methods 'csls': give a list of method names"):
+        hubness.compare(sims, ["a", "b", "c", "d"], methods="csls")
+    assert set(hubness.compare(sims, ["a", "b", "c", "d"], methods=["csls"])["methods"]) == {"csls"}

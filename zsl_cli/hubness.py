@@ -691,6 +691,8 @@ def _check_k(k: int, n_classes: int) -> None:
 
 def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
     """The methods, each once, in order; ZslError for an unknown one or none at all."""
+    if isinstance(methods, str):  # its letters would be taken for methods: 'c', 's', 'l'
+        raise ZslError(f"methods {methods!r}: give a list of method names, such as [{methods!r}]")
     unique = tuple(dict.fromkeys(methods))
     if not unique:
         raise ZslError(f"no hubness methods given: choose from {', '.join(METHODS)}")
