@@ -66,6 +66,27 @@ def test_label_embed_and_evaluate_from_python(tiny_clip, photos, tmp_path, capsy
     assert capsys.readouterr().out == ""  # the library prints nothing
 
 
+def test_predictions_kept_in_the_report_save_as_json_that_evaluate_reads(
+    tiny_clip, photos, tmp_path
+):
+    # json.dumps(dataclasses.asdict(p)) failed on top_k (a RankedScores), and pandas wrote it as
+    # {"labels": [...], "scores": [...]}, which evaluate refuses.
+    written = tmp_path / "written.jsonl"
+    decision = Decision(0)
+    api.label(
+        request(photos, tiny_clip, output=api.OutputOptions(path=str(written)), decision=decision)
+    )
+    kept = api.label(request(photos, tiny_clip, output=None, decision=decision)).predictions
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text("".join(json.dumps(p.as_dict()) + "\n" for p in kept))
+    assert json.loads(saved.read_text().splitlines()[0])["top_k"][0].keys() == {"label", "score"}
+    truth = str(photos)
+    from_file = api.evaluate(api.EvaluateRequest(str(written), truth, ks=(1, 2)))
+    from_python = api.evaluate(api.EvaluateRequest(str(saved), truth, ks=(1, 2)))
+    assert from_python.n == from_file.n == 6
+    assert from_python.metrics.top_k == from_file.metrics.top_k
+
+
 def test_every_type_a_request_takes_is_exported():
     namespace: dict = {}
     exec("from zsl_cli.api import *", namespace)

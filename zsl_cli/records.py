@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -142,3 +142,17 @@ class Prediction:
     @property
     def ok(self) -> bool:
         return self.status == STATUS_OK
+
+    def as_dict(self) -> dict[str, Any]:
+        """The prediction in plain values, keyed as a JSONL output's record (`top_k` a list of
+        {"label", "score"}): ready for json.dumps or a pandas DataFrame, whose JSON or JSONL
+        `zsl evaluate` reads (dataclasses.asdict keeps `top_k` a RankedScores, which neither
+        takes)."""
+        return {
+            "path": self.path,
+            "label": self.label,
+            "score": self.score,
+            "top_k": [choice._asdict() for choice in self.top_k],
+            "status": self.status,
+            "error": self.error,
+        }
