@@ -462,14 +462,20 @@ def test_compare_chunked_equals_unchunked():
 def test_recommendations():
     sims = _planted_hub(n_images=600, n_classes=30)
     names = [f"c{i}" for i in range(30)]
-    by_hubness = hubness.compare(sims, names)["recommendation"]
-    assert by_hubness.startswith("Try --hubness-reduction centering")
+    by_hubness = hubness.compare(sims, names)
+    assert by_hubness["recommendation"].startswith("Try --hubness-reduction centering")
+    # The method advised, for a caller to pass on (LabelRequest's hubness_reduction).
+    assert by_hubness["recommended_method"] == "centering"
     truth = sims[:, :-1].argmax(axis=1)  # the hub class owns no image
-    by_accuracy = hubness.compare(sims, names, truth=truth)["recommendation"]
-    assert by_accuracy.startswith("Try --hubness-reduction ")
-    assert "accuracy" in by_accuracy
-    low = hubness.compare(_random_sims(300, 30, seed=14), names)["recommendation"]
-    assert "no reduction needed" in low
+    by_accuracy = hubness.compare(sims, names, truth=truth)
+    method = by_accuracy["recommended_method"]
+    assert by_accuracy["recommendation"].startswith(f"Try --hubness-reduction {method}:")
+    assert "accuracy" in by_accuracy["recommendation"] and method in hubness.METHODS
+    low = hubness.compare(_random_sims(300, 30, seed=14), names)
+    assert "no reduction needed" in low["recommendation"]
+    assert low["recommended_method"] == "none"
+    unmeasured = hubness.compare(sims, names, methods=("none",))
+    assert unmeasured["recommended_method"] is None  # nothing compared: no advice
 
 
 def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percent():
@@ -477,11 +483,12 @@ def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percen
         "none": {"accuracy": {"mean_per_class": 0.9}},
         "csls": {"accuracy": {"mean_per_class": 0.9996}},
     }
-    assert "accuracy 99.9% vs 90.0% without" in hubness._recommendation(
-        entries, k=5, n_images=100, n_classes=10
+    assert (
+        "accuracy 99.9% vs 90.0% without"
+        in hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
     )
     entries["none"]["accuracy"]["mean_per_class"] = 0.9996
-    assert "(99.9%)" in hubness._recommendation(entries, k=5, n_images=100, n_classes=10)
+    assert "(99.9%)" in hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
 
 
 def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
@@ -490,20 +497,20 @@ def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
         "none": {"accuracy": {"mean_per_class": 0.8}},
         "csls": {"accuracy": {"mean_per_class": 0.804}},
     }
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Keep no reduction"
     )
     entries["csls"]["accuracy"]["mean_per_class"] = 0.806
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
     )
     # Without truth: a reduction is recommended only if it lowers the skewness.
     entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).endswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.endswith(
         "no measured reduction lowers it: keep none."
     )
     entries["mp"]["skewness"] = -2.5
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction mp"
     )
 
@@ -514,7 +521,7 @@ def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
         "none": {"accuracy": {"mean_per_class": 137 / 200}},
         "csls": {"accuracy": {"mean_per_class": 138 / 200}},
     }
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
     )
 
@@ -526,7 +533,7 @@ def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
         "csls": {"accuracy": {"mean_per_class": 0.9199999999999999}},
         "isoftmax": {"accuracy": {"mean_per_class": 0.92}},
     }
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).startswith(
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
     )
 
@@ -536,7 +543,7 @@ def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
         "none": {"accuracy": {"mean_per_class": 0.8}},
         "csls": {"accuracy": {"mean_per_class": 0.804}},
     }
-    message = hubness._recommendation(entries, k=5, n_images=100, n_classes=10)
+    message = hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
     assert message.startswith("Keep no reduction")
     assert "by half a point" in message
 
@@ -566,7 +573,7 @@ def test_a_recommendation_by_skewness_names_it_as_the_raw_similarities():
     low = hubness.compare(_random_sims(300, 30, seed=14), names, methods=("csls",))
     assert low["recommendation"].startswith("Hubness is low without reduction (N_k skewness ")
     entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
-    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10) == (
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text == (
         "Hubness is high without reduction (N_k skewness 3.00 at k=5) but no measured reduction "
         "lowers it: keep none."
     )

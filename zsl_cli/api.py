@@ -1473,9 +1473,10 @@ def hubness(
     The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
     `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
     and with a truth `accuracy`: mean_per_class, overall, unseen_mean_per_class with a seen
-    list), `recommendation`, the failures (`failed_images`, `failed_by_status`,
-    `unreadable_folders`) and `warnings`; with a truth also `images_with_truth`,
-    `failed_images_with_truth` and `truth_classes_not_listed`.
+    list), `recommendation` (the advice) and `recommended_method` (a method to pass to
+    `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
+    failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
+    truth also `images_with_truth`, `failed_images_with_truth` and `truth_classes_not_listed`.
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     spec, plan = plan_classes(request.classes)

@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -292,7 +292,7 @@ def compare(
     present. The "accuracy" key is left out when no image has a known class,
     "unseen_mean_per_class" when no unseen class is present.
     Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
-    "recommendation"}.
+    "recommendation" (the advice, a sentence), "recommended_method" (`Recommendation.method`)}.
     """
     sims = _checked_sims(sims)
     n_images, n_classes = sims.shape
@@ -340,19 +340,17 @@ def compare(
                 entry["accuracy"] = accuracy
         entries[method] = entry
 
+    advice = _recommendation(
+        entries, k_used, n_images=n_images, n_classes=n_classes, n_k_std=float(counts["none"].std())
+    )
     return {
         "k": k_used,
         "k_requested": k,
         "n_images": n_images,
         "n_classes": n_classes,
         "methods": {m: entries[m] for m in requested},
-        "recommendation": _recommendation(
-            entries,
-            k_used,
-            n_images=n_images,
-            n_classes=n_classes,
-            n_k_std=float(counts["none"].std()),
-        ),
+        "recommendation": advice.text,
+        "recommended_method": advice.method,
     }
 
 
@@ -781,6 +779,15 @@ def _accuracy(
     return accuracy
 
 
+class Recommendation(NamedTuple):
+    """Which reduction to use, as far as the measures tell: a method ("none" to keep raw
+    similarities), or None where they cannot tell (too few images or classes, nothing compared);
+    `text` says why, as the table's last line."""
+
+    method: str | None
+    text: str
+
+
 def _recommendation(
     entries: dict[str, dict],
     k: int,
@@ -788,8 +795,9 @@ def _recommendation(
     n_images: int,
     n_classes: int,
     n_k_std: float | None = None,
-) -> str:
-    """The advice that ends the table. `n_k_std`: the (population) std of the raw similarities'
+) -> Recommendation:
+    """The advice that ends the table, and the method it names ("none" to keep none; None where
+    it can tell none). `n_k_std`: the (population) std of the raw similarities'
     N_k, which tells a skewness of counts spread by hubs from one of counts nearly all equal;
     None leaves that check out."""
     baseline = entries["none"]
@@ -800,7 +808,9 @@ def _recommendation(
         base_accuracy = baseline["accuracy"]["mean_per_class"]
         if not reductions:
             measured = percent(base_accuracy)
-            return f"Mean per-class accuracy {measured} without reduction; {unmeasured}."
+            return Recommendation(
+                None, f"Mean per-class accuracy {measured} without reduction; {unmeasured}."
+            )
 
         def accuracy(method: str) -> float:
             # Equal shares summed over classes in another order differ in their last bits: such
@@ -811,13 +821,15 @@ def _recommendation(
         best = max(reductions, key=accuracy)
         if accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
             best_accuracy = entries[best]["accuracy"]["mean_per_class"]
-            return (
+            return Recommendation(
+                best,
                 f"Try --hubness-reduction {best}: mean per-class accuracy {percent(best_accuracy)} "
-                f"vs {percent(base_accuracy)} without reduction."
+                f"vs {percent(base_accuracy)} without reduction.",
             )
-        return (
+        return Recommendation(
+            "none",
             f"Keep no reduction: no method improves on its mean per-class accuracy "
-            f"({percent(base_accuracy)}) by half a point or more on these images."
+            f"({percent(base_accuracy)}) by half a point or more on these images.",
         )
     # Named as the raw similarities': `--methods csls` leaves them out of the table.
     skewness = baseline["skewness"]
@@ -826,44 +838,51 @@ def _recommendation(
         # Under one occurrence per class on average, classes no image shows, and chance alone
         # (a Poisson count's skewness is 1 / sqrt(its mean)), make the skewness high whatever
         # the similarities: the method that lowers it most may well ruin the labels.
-        return (
+        return Recommendation(
+            None,
             f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} are "
             f"{n_images * k} occurrences for {n_classes} classes, so at least "
             f"{n_classes - n_images * k} get none whatever the method; give more images, or "
-            "--truth to compare the methods' accuracy."
+            "--truth to compare the methods' accuracy.",
         )
     # The biased sample skewness of C values is at most (C - 2) / sqrt(C - 1): always 0 for two
     # classes, at most 0.71 for three, whatever share of the images one class takes.
     max_skewness = (n_classes - 2) / math.sqrt(n_classes - 1)
     if max_skewness < LOW_SKEWNESS:
-        return (
+        return Recommendation(
+            None,
             f"Too few classes to judge hubness by ({raw}): over {n_classes} classes it is at "
             f"most {max_skewness:.2f}, under the {LOW_SKEWNESS:g} that marks hubness; give "
-            "--truth to compare the methods' accuracy."
+            "--truth to compare the methods' accuracy.",
         )
     if skewness < LOW_SKEWNESS:
-        return f"Hubness is low without reduction ({raw}): no reduction needed."
+        return Recommendation(
+            "none", f"Hubness is low without reduction ({raw}): no reduction needed."
+        )
     # Skewness is blind to scale: where N_k are nearly all equal (a good labelling of a balanced
     # folder at k=1: 12, 10, ..., 10, 9, 9), one count a little above the rest makes it high.
     # Counts that vary less than if each image's k classes were drawn at random (binomial
     # N_k, std sqrt(N p (1 - p)) for p = k / C) are no sign of hubs, whatever their skewness.
     chance_std = math.sqrt(n_images * (k / n_classes) * (1 - k / n_classes))
     if n_k_std is not None and n_k_std <= chance_std:
-        return (
+        return Recommendation(
+            "none",
             f"Hubness is low without reduction ({raw}, but N_k varies less than if each image's "
             f"k classes were drawn at random: std {n_k_std:.2f} vs {chance_std:.2f}): no "
-            "reduction needed."
+            "reduction needed.",
         )
     if not reductions:
-        return f"Hubness is high without reduction ({raw}): {unmeasured}."
+        return Recommendation(None, f"Hubness is high without reduction ({raw}): {unmeasured}.")
     best = min(reductions, key=lambda m: abs(entries[m]["skewness"]))
     if abs(entries[best]["skewness"]) >= skewness:
-        return (
+        return Recommendation(
+            "none",
             f"Hubness is high without reduction ({raw}) but no measured reduction lowers it: "
-            "keep none."
+            "keep none.",
         )
-    return (
+    return Recommendation(
+        best,
         f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
         f"{entries[best]['skewness']:.2f}, hubs {baseline['n_hubs']} -> {entries[best]['n_hubs']} "
-        "(check a few labels: less hubness is not always better labels)."
+        "(check a few labels: less hubness is not always better labels).",
     )
