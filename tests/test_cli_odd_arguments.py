@@ -328,3 +328,50 @@ def test_a_device_or_precision_of_no_kind_is_told_before_any_work(
     result = run(command, "no-such-folder", *inputs, "-m", "./no-such-model", *option)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == f"zsl: error: {said}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "second"),
+    [
+        (
+            ["label", "truth", "-c", "classes.txt", "-f", "label-studio"]
+            + ["--ls-document-root", ".", "-o", "t.json", "--ls-config", "./t.json"],
+            "-o t.json",
+            "--ls-config t.json",  # as the option reads it: Path drops the ./
+        ),
+        (["embed", "truth", "-s", "s.zsl", "--json", "s.zsl"], "--store s.zsl", "--json s.zsl"),
+        (
+            ["evaluate", "p.csv", "--truth", "truth", "--json", "r.html", "--report", "r.html"],
+            "--json r.html",
+            "--report r.html",
+        ),
+    ],
+    ids=["label", "embed", "evaluate"],
+)
+def test_two_outputs_into_one_file_name_both_options(world, monkeypatch, args, first, second):
+    # "t.json and t.json are the same file" named neither option.
+    monkeypatch.chdir(world)
+    result = run(*args, *(["-m", "shapes-demo"] if args[0] != "evaluate" else []))
+    assert result.exit_code == 2
+    assert result.stderr == f"zsl: error: {first} and {second} are one file: give each its own\n"
+
+
+@pytest.mark.parametrize("methods", [[""], [","], [" ", ""]])
+def test_hubness_methods_naming_no_method_name_the_option(world, monkeypatch, methods):
+    # `--methods "$METHODS"` with the variable unset: "no hubness methods given" did not say
+    # which option gave none.
+    monkeypatch.chdir(world)
+    given = [arg for value in methods for arg in ("--methods", value)]
+    result = run("hubness", "truth", "-c", "classes.txt", "-m", "shapes-demo", *given)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: --methods ")
+    assert "names no method" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_entry_point_exits_with_the_documented_interrupted_status():
+    # zsl_cli.__main__ spells it out, as importing zsl_cli.errors there could be interrupted.
+    code = "import zsl_cli.__main__ as m, zsl_cli.errors as e; print(m.EXIT_INTERRUPTED)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    from zsl_cli.errors import EXIT_INTERRUPTED
+
+    assert done.stdout.strip() == str(EXIT_INTERRUPTED), done.stderr

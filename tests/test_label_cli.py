@@ -351,6 +351,59 @@ def test_a_header_line_in_the_class_file_is_warned_of(tiny_clip, tmp_path):
     assert "the first class is 'class'; if that line is a header, remove it" in result.stderr
 
 
+# `zsl` saying on stderr when the image model first encodes a batch.
+SAYS_WHEN_ENCODING = """
+import sys
+from zsl_cli.encoders import hf
+encode = hf.TransformersEncoder.encode_images
+def says(self, pixels):
+    sys.stderr.write("ENCODING IMAGES\\n")
+    return encode(self, pixels)
+hf.TransformersEncoder.encode_images = says
+from zsl_cli.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["label", "hubness"])
+def test_class_file_warnings_show_before_the_images_are_encoded(tiny_clip, tmp_path, command):
+    # They came after the summary: labelling 100,000 images, an hour after a typo could be fixed.
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 3)
+    classes.write_text("red_circle\nblue_square\ncat\nkitty: a photo of a cat.\n")
+    args = [command, images, "-c", classes, "-m", tiny_clip, "-b", "1"]
+    if command == "label":
+        args += ["-o", tmp_path / "out.csv"]
+    done = subprocess.run(
+        [sys.executable, "-c", SAYS_WHEN_ENCODING, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    encoding = done.stderr.index("ENCODING IMAGES")
+    for warning in ("join their words with '_'", "cannot tell 'cat' and 'kitty' apart"):
+        assert done.stderr.count(warning) == 1, done.stderr  # shown once, not again at the end
+        assert done.stderr.index(warning) < encoding, done.stderr
+    if command == "label":
+        assert "Labelled 3 of 3 images" in done.stderr
+
+
+def test_warnings_shown_early_are_not_shown_again_and_quiet_shows_none(
+    tiny_clip, tmp_path, monkeypatch
+):
+    images, classes = tmp_path / "images", tmp_path / "classes.txt"
+    write_images(images, 2)
+    classes.write_text("red_circle\nblue_square\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", "out.csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("warning: ") == 1
+    assert result.stderr.index("warning: ") < result.stderr.index("Labelled 2 of 2")
+    quiet = run("label", images, "-c", classes, "-m", tiny_clip, "-o", "out.csv", "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
 def test_odd_images_label_like_their_clean_originals(tiny_clip, tmp_path, classes_file):
     odd = write_odd_images(tmp_path / "odd")
     originals = tmp_path / "originals"
@@ -716,6 +769,44 @@ def test_a_path_list_typed_at_the_terminal_is_asked_for(tiny_clip, tmp_path, cla
     os.close(controller)
     assert stderr.startswith("zsl: reading image paths from the terminal, one per line; Ctrl-D")
     assert "no paths on stdin" in stderr
+
+
+LS = ["-f", "label-studio", "--ls-document-root", "."]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["label", "-"], "no classes given"),
+        (["hubness", "-"], "no classes given"),
+        (["label", "-", "-c", "CLASSES", *LS, "--ls-config", "-"], "--ls-config -"),
+        (
+            ["label", "-", "-c", "CLASSES", *LS, "-o", "t.json", "--ls-config", "t.json"],
+            "-o t.json",
+        ),
+        (["embed", "-", "-s", "s.zsl", "--dtype", "float64"], "--dtype float64"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_a_command_line_error_at_a_terminal_comes_before_asking_for_paths(
+    tiny_clip, tmp_path, classes_file, args, error
+):
+    # `zsl label -` at a terminal said it was reading the path list, then that -c was missing:
+    # an error of the command line alone comes first, and nothing is read.
+    import pty
+
+    controller, terminal = pty.openpty()
+    args = [str(classes_file) if arg == "CLASSES" else arg for arg in args]
+    command = [sys.executable, "-m", "zsl_cli", *args, "-m", str(tiny_clip)]
+    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, cwd=tmp_path) as typed:
+        os.close(terminal)
+        try:
+            stderr = typed.stderr.read().decode()
+            assert typed.wait(timeout=300) == 2
+        finally:
+            os.close(controller)
+    assert stderr.startswith("zsl: error: ") and error in stderr
+    assert stderr.count("\n") == 1, stderr
 
 
 def run_at_a_terminal(command: list[str]) -> str:
@@ -1327,22 +1418,29 @@ def test_an_interrupt_as_decode_processes_start_leaves_none_running(tmp_path, cl
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 
-# A SIGTERM while the CLI's modules load (the finder runs as `import typer` starts).
-SIGTERM_WHILE_MODULES_LOAD = """
+# A stop signal while the CLI's modules load (the finder runs as the import of `module` starts).
+SIGNAL_WHILE_MODULES_LOAD = """
 import runpy, signal, sys
 class Finder:
     def find_spec(self, name, *_):
-        if name == "typer":
-            signal.raise_signal(signal.SIGTERM)
+        if name == "{module}":
+            signal.raise_signal(signal.SIG{name})
 sys.meta_path.insert(0, Finder())
 sys.argv[1:] = ["--help"]
 runpy.run_module("zsl_cli", run_name="__main__")
 """
 
 
-def test_an_interrupt_while_the_modules_load_exits_130():
+# typer: 0.2 s into a run (SIGHUP killed the process there); zsl_cli.errors: zsl's first module.
+@pytest.mark.parametrize("module", ["typer", "zsl_cli.errors"])
+@pytest.mark.parametrize("name", ["TERM", "HUP"])
+def test_an_interrupt_while_the_modules_load_exits_130(module, name):
+    script = SIGNAL_WHILE_MODULES_LOAD.format(module=module, name=name)
     done = subprocess.run(
-        [sys.executable, "-c", SIGTERM_WHILE_MODULES_LOAD], capture_output=True, timeout=120
+        [sys.executable, "-c", script],
+        capture_output=True,
+        timeout=120,
+        preexec_fn=stop_signals_restored,
     )
     assert done.returncode == 130, done.stderr.decode()
     assert done.stderr.decode() == "zsl: interrupted\n" and done.stdout == b""

@@ -1,14 +1,30 @@
 """The `zsl` command and `python -m zsl_cli`.
 
-Stop signals are caught before the CLI's modules load (typer and rich take a fifth of a second),
-so that a Ctrl-C or SIGTERM then ends as one during a run does: one line, exit status 130.
+Stop signals are caught as this module is imported, before anything else of zsl loads (the
+CLI's modules, typer and rich, take a fifth of a second), so that a Ctrl-C, SIGTERM or SIGHUP
+then ends as one during a run does: one line, exit status 130. Only one that lands while the
+interpreter itself starts (some 40 ms, before any code of zsl runs and so before any work or
+file of a run) ends the process by the signal, as it would any program.
 """
 
 import os
 import signal
 import sys
 
-from zsl_cli.errors import EXIT_INTERRUPTED
+# zsl_cli.errors.EXIT_INTERRUPTED (a test keeps them equal): not imported here, as a signal while
+# that import ran would end in a traceback.
+EXIT_INTERRUPTED = 130
+
+
+def _stop_as_on_ctrl_c() -> None:
+    """SIGTERM (`timeout`, `kill`, container stops) and SIGHUP (a closed terminal) raise
+    KeyboardInterrupt, as Ctrl-C does; a SIGHUP ignored (nohup) stays ignored."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
+
+
+_stop_as_on_ctrl_c()
 
 # numpy's OpenBLAS keeps its threads spinning for 2**28 cycles (about 0.1 s) after each matrix
 # product. Each batch's similarities are one: on a GPU, at a batch every 0.1-0.2 s, the threads
@@ -22,7 +38,6 @@ OPENBLAS_SPIN = ("OPENBLAS_THREAD_TIMEOUT", "20")
 
 def main() -> None:
     os.environ.setdefault(*OPENBLAS_SPIN)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         from zsl_cli.cli import main as run
     except KeyboardInterrupt:

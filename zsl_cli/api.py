@@ -595,10 +595,14 @@ class Classifier:
     indistinguishable_attributes: list[list[str]]
 
     def warnings(self) -> list[str]:
-        """What the user should know of these classes: what reading the class file noticed, a
-        warning per group of classes (and of attributes) the model cannot tell apart, and one
-        for prompts it reads only in part."""
-        warnings = list(self.spec.warnings)
+        """What the user should know of these classes: what reading the class file noticed, then
+        the `model_warnings`."""
+        return [*self.spec.warnings, *self.model_warnings()]
+
+    def model_warnings(self) -> list[str]:
+        """What the model's reading of the prompts showed: a warning per group of classes (and of
+        attributes) it cannot tell apart, and one for prompts it reads only in part."""
+        warnings: list[str] = []
         # No name is in an attribute prompt: attribute classes are alike by their rows.
         alike = (
             "the same prompts once tokenized"
@@ -973,7 +977,11 @@ def iter_encoded(
 
 @_path_errors_are_user_errors
 def label(
-    request: LabelRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+    request: LabelRequest,
+    progress: Progress | None = None,
+    *,
+    encoder: Encoder | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> LabelReport:
     """Label images (or stored embeddings) and write predictions (or keep them in the report).
 
@@ -985,9 +993,13 @@ def label(
     start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`: a
     model already loaded (`open_encoder`), reused instead of loading `request.model` again; of
     the model options only `batch_size` and `workers` then apply (decoding runs in threads or
-    processes as suits the device the model was loaded on).
+    processes as suits the device the model was loaded on). `warn`, if given, hears each warning
+    known before the images are encoded (a class file's, folders that could not be read, ...) as
+    soon as it is known, rather than from the report once every image is labelled; the report
+    lists every warning all the same, those first.
     """
     progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
+    _check_warn(warn)
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
@@ -997,12 +1009,16 @@ def label(
     studio = None
     if output is not None and fmt == "label-studio":
         studio = _label_studio_options(output.label_studio, _model_version_name(request, encoder))
+    config = studio.config if studio is not None else None
+    if config == "-" and output is not None and output.path in (None, "-"):
+        # Before the scan, which may read a path list typed at the terminal.
+        raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.warnings += _ignored_with_store(request.model, request.embeddings)
-    config = studio.config if studio is not None else None
+    report.warnings += spec.warnings
     writer: writers.PredictionWriter | _KeptInReport
     outputs: list[str | os.PathLike[str] | None] = []
     if output is None:
@@ -1013,8 +1029,6 @@ def label(
         if output.path not in (None, "-"):
             # Run info is written to this file, or removed there as stale for json: never an input.
             outputs.append(sidecar_path(os.path.realpath(output.path)))
-        if config == "-" and output.path in (None, "-"):
-            raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
         check_outputs_spare_inputs(
             outputs,
             [source.store, _path_list_file(request.inputs), *_class_files(request.classes)],
@@ -1030,6 +1044,10 @@ def label(
         # it was.
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
         writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
+    report.unreadable_folders = source.unreadable_folders
+    report.warnings += unreadable_folders_warnings(source.unreadable_folders)
+    report.warnings += left_out_images_warnings(source.left_out)
+    told = _tell(warn, report.warnings)  # before the model load, which can take a minute
     # A stop signal after the last prediction (a second Ctrl-C) waits, from where `publishing`
     # enters interrupts_deferred below, until the block has ended: leaving it with the signal
     # would throw the finished rows away, or publish them without their Label Studio config.
@@ -1045,10 +1063,7 @@ def label(
         report.run_info = describe_run(request, encoder, classifier)
         if not _counts_low_confidence(encoder, request.decision):
             report.low_confidence_below = None
-        report.unreadable_folders = source.unreadable_folders
-        report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-        report.warnings += left_out_images_warnings(source.left_out)
-        report.warnings += classifier.warnings()
+        report.warnings += classifier.model_warnings()
         if len(spec.names) == 1 and encoder.head.kind == "softmax":
             report.warnings.append(
                 "one class under the model's softmax: every image scores 1, so the score tells "
@@ -1060,6 +1075,7 @@ def label(
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
             report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
+        _tell(warn, report.warnings, told)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
         try:
@@ -1094,6 +1110,20 @@ def label(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _check_warn(warn: Callable[[str], None] | None) -> None:
+    if warn is not None and not callable(warn):
+        raise ZslError(f"warn: {type(warn).__name__} is not callable; give a function or None")
+
+
+def _tell(warn: Callable[[str], None] | None, warnings: Sequence[str], told: int = 0) -> int:
+    """Pass `warn` the `warnings` after the first `told`, which it has heard; returns how many it
+    has heard now."""
+    if warn is not None:
+        for warning in warnings[told:]:
+            warn(warning)
+    return len(warnings)
 
 
 @contextmanager
@@ -1465,10 +1495,15 @@ class HubnessRequest:
 
 @_path_errors_are_user_errors
 def hubness(
-    request: HubnessRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+    request: HubnessRequest,
+    progress: Progress | None = None,
+    *,
+    encoder: Encoder | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Hubness of the classes over a folder (or store), for each reduction method (`encoder`:
-    a loaded model to reuse, as for `label`).
+    a loaded model to reuse, and `warn`, to hear the warnings known before the images are
+    encoded as soon as they are, as for `label`).
 
     The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
     `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
@@ -1479,6 +1514,7 @@ def hubness(
     truth also `images_with_truth`, `failed_images_with_truth` and `truth_classes_not_listed`.
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
+    _check_warn(warn)
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     if request.seen and not request.truth:
@@ -1502,8 +1538,19 @@ def hubness(
         source.paths or (),
     )
     _check_document_output(request.json_out)
+    # Heard before the model load; the result's warnings list them again, among the others.
+    _tell(
+        warn,
+        [
+            *_ignored_with_store(request.model, request.embeddings),
+            *spec.warnings,
+            *unreadable_folders_warnings(source.unreadable_folders),
+            *left_out_images_warnings(source.left_out),
+        ],
+    )
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
+        _tell(warn, classifier.model_warnings())
         try:
             encoded = encoded_items(
                 source, decoding, encoder, request.model, progress, [request.json_out]

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import io
 import os
 import signal
+import stat
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -558,6 +562,12 @@ def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
     """--methods' list; None (every method) where 'all' is among them, as in `all,csls`."""
     methods = _comma_list(values)
     # Checked here, where the option's name and its 'all' are known to the message.
+    if methods == ():  # `--methods "$METHODS"` with the variable unset
+        given = ",".join(values or ())
+        raise ZslError(
+            f"--methods {given!r} names no method: choose from none, csls, isoftmax, centering "
+            "and mp, or all (or leave --methods out for all)"
+        )
     unknown = next((m for m in methods or () if m not in HUBNESS_METHOD_HELP and m != "all"), None)
     if unknown is not None:
         raise ZslError(
@@ -596,8 +606,38 @@ def _inputs(
         )
     stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
     if stdin is not None and not quiet:
-        _tell_reading_a_terminal("image paths", "one per line", "the list")
+        # Said as the list is first read, not now: the errors that the command line alone shows
+        # (no --classes, a bad --dtype) are found before it, and came after the line.
+        told = _SaysWhenRead(
+            stdin, lambda: _tell_reading_a_terminal("image paths", "one per line", "the list")
+        )
+        stdin = cast(IO[bytes], told)  # read as discovery reads a stream: read1, else read
     return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
+
+
+class _SaysWhenRead(io.BufferedIOBase):
+    """A binary stream that calls `say` once, before it is first read."""
+
+    def __init__(self, stream: IO[bytes], say: Callable[[], None]) -> None:
+        super().__init__()
+        self._stream = stream
+        self._say: Callable[[], None] | None = say
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._said()
+        return self._stream.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1) -> bytes:
+        self._said()
+        return getattr(self._stream, "read1", self._stream.read)(size)
+
+    def _said(self) -> None:
+        if self._say is not None:
+            say, self._say = self._say, None
+            say()
 
 
 def _tell_reading_a_terminal(what: str, how: str, ending: str) -> None:
@@ -816,6 +856,7 @@ def label(
         ls_model_version,
         ls_config,
     )
+    _refuse_one_file_for_two_outputs(_label_outputs(output, _str(ls_config)))
     request = api.LabelRequest(
         inputs=_inputs(
             paths,
@@ -844,16 +885,17 @@ def label(
         embeddings=_str(embeddings),
         hubness_reduction=_hubness_reduction(hubness_reduction),
     )
+    shown = _WarningsShown()
     try:
         # The rows are the progress where they show on the terminal the bar would be drawn on.
         progress = ProgressBar(quiet or on_stderr_terminal(output))
-        report = api.label(request, progress=progress)
+        report = api.label(request, progress=progress, warn=None if quiet else shown)
     except Interrupted as stop:
         assert isinstance(stop.report, api.LabelReport)  # what api.label stops with
         report = stop.report
     if not quiet:
         console = stderr_console()
-        render_warnings(console, report.warnings)
+        render_warnings(console, shown.not_shown(report.warnings))
         render_label_summary(
             console,
             report.run_info["summary"],
@@ -865,6 +907,31 @@ def label(
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders
     raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
+
+
+class _WarningsShown:
+    """Shows each warning on stderr as the library hears it (those of the class file before the
+    images are encoded, not after the last), and tells which of a run's warnings it has not
+    shown."""
+
+    def __init__(self) -> None:
+        self._shown: Counter[str] = Counter()
+
+    def __call__(self, warning: str) -> None:
+        from zsl_cli.summary import render_warnings, stderr_console
+
+        render_warnings(stderr_console(), [warning])
+        self._shown[warning] += 1
+
+    def not_shown(self, warnings: Iterable[str]) -> list[str]:
+        left = self._shown.copy()
+        rest = []
+        for warning in warnings:
+            if left[warning]:
+                left[warning] -= 1
+            else:
+                rest.append(warning)
+        return rest
 
 
 def _chosen_model(name: str, revision: str | None) -> tuple[str, ...]:
@@ -913,6 +980,43 @@ def _ls_options(
     if given:
         raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
     return None
+
+
+def _label_outputs(output: str | None, config: str | None) -> list[tuple[str, str | None]]:
+    """The files `zsl label` writes, each with what names it, for the check below."""
+    from zsl_cli.files import sidecar_path
+
+    outputs = [(f"-o {output}", output), (f"--ls-config {config}", config)]
+    if output is not None and output != "-":  # as api.label places the run info
+        run_info = os.fspath(sidecar_path(os.path.realpath(output)))
+        outputs.append((f"the run info file of -o {output}", run_info))
+    return outputs
+
+
+def _refuse_one_file_for_two_outputs(outputs: Sequence[tuple[str, str | None]]) -> None:
+    """ZslError where two of the files a run writes, each given with what names it (`-o t.json`),
+    are one (`-o t.json --ls-config t.json`): the library refuses that too, but it knows files,
+    not options, and named the file twice."""
+    written: dict[object, str] = {}
+    for named, path in outputs:
+        # stdout ('-') is left to the library, which knows where a missing -o writes.
+        key = None if path is None or path == "-" else _file_written(path)
+        if key is None:
+            continue
+        if key in written:
+            raise ZslError(f"{written[key]} and {named} are one file: give each its own")
+        written[key] = named
+
+
+def _file_written(path: str) -> object:
+    """What writing `path` writes: an existing regular file (whatever the link or spelling that
+    leads to it), or the real path of one not there yet; None for a device (/dev/null), a
+    folder and the like, which the library refuses or lets be."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):  # not there yet; ValueError: a NUL in the name
+        return os.path.realpath(path) if "\0" not in path else None
+    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
 
 
 def _str(path: Path | None) -> str | None:
@@ -1059,6 +1163,13 @@ def embed(
         raise ZslError(
             "--strict: without paths no image is scanned, only the store's embeddings exported"
         )
+    _refuse_one_file_for_two_outputs(
+        [
+            (f"--store {store}", store),
+            (f"--export {export}", export),
+            (f"--json {json_out}", json_out),
+        ]
+    )
     request = api.EmbedRequest(
         store=store,
         inputs=_inputs(
@@ -1195,6 +1306,9 @@ def evaluate(
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
+    _refuse_one_file_for_two_outputs(
+        [(f"--json {json_out}", json_out), (f"--report {report}", _str(report))]
+    )
     if str(predictions) == "-" and not quiet:
         _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
     result = api.evaluate(
@@ -1375,6 +1489,7 @@ def hubness(
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
+    shown = _WarningsShown()
     result = api.hubness(
         api.HubnessRequest(
             inputs=_inputs(
@@ -1412,9 +1527,10 @@ def hubness(
             json_out=json_out,
         ),
         progress=ProgressBar(quiet),
+        warn=None if quiet else shown,
     )
     if not quiet:
-        render_warnings(stderr_console(), result["warnings"])
+        render_warnings(stderr_console(), shown.not_shown(result["warnings"]))
     if console is not None:
         render_hubness(console, result)
 
