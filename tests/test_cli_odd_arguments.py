@@ -339,7 +339,11 @@ def test_a_device_or_precision_of_no_kind_is_told_before_any_work(
             "-o t.json",
             "--ls-config t.json",  # as the option reads it: Path drops the ./
         ),
-        (["embed", "truth", "-s", "s.zsl", "--json", "s.zsl"], "--store s.zsl", "--json s.zsl"),
+        (
+            ["embed", "truth", "-s", "s.zsl", "--export", "e.npy", "--json", "e.npy"],
+            "--export e.npy",
+            "--json e.npy",
+        ),
         (
             ["evaluate", "p.csv", "--truth", "truth", "--json", "r.html", "--report", "r.html"],
             "--json r.html",
@@ -353,7 +357,9 @@ def test_two_outputs_into_one_file_name_both_options(world, monkeypatch, args, f
     monkeypatch.chdir(world)
     result = run(*args, *(["-m", "shapes-demo"] if args[0] != "evaluate" else []))
     assert result.exit_code == 2
-    assert result.stderr == f"zsl: error: {first} and {second} are one file: give each its own\n"
+    assert (
+        result.stderr == f"zsl: error: {first} and {second} are the same file: give each its own\n"
+    )
 
 
 @pytest.mark.parametrize("methods", [[""], [","], [" ", ""]])
@@ -365,7 +371,7 @@ def test_hubness_methods_naming_no_method_name_the_option(world, monkeypatch, me
     result = run("hubness", "truth", "-c", "classes.txt", "-m", "shapes-demo", *given)
     assert result.exit_code == 2
     assert result.stderr.startswith("zsl: error: --methods ")
-    assert "names no method" in result.stderr and result.stderr.count("\n") == 1
+    assert "no hubness methods given" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_the_entry_point_exits_with_the_documented_interrupted_status():

@@ -565,8 +565,8 @@ def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
     if methods == ():  # `--methods "$METHODS"` with the variable unset
         given = ",".join(values or ())
         raise ZslError(
-            f"--methods {given!r} names no method: choose from none, csls, isoftmax, centering "
-            "and mp, or all (or leave --methods out for all)"
+            f"--methods {given!r}: no hubness methods given: choose from none, csls, isoftmax, "
+            "centering and mp, or all (or leave --methods out for all)"
         )
     unknown = next((m for m in methods or () if m not in HUBNESS_METHOD_HELP and m != "all"), None)
     if unknown is not None:
@@ -625,6 +625,9 @@ class _SaysWhenRead(io.BufferedIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def fileno(self) -> int:  # the file `< list.txt` reads, which no output may replace
+        return self._stream.fileno()
 
     def read(self, size: int | None = -1) -> bytes:
         self._said()
@@ -1004,7 +1007,7 @@ def _refuse_one_file_for_two_outputs(outputs: Sequence[tuple[str, str | None]]) 
         if key is None:
             continue
         if key in written:
-            raise ZslError(f"{written[key]} and {named} are one file: give each its own")
+            raise ZslError(f"{written[key]} and {named} are the same file: give each its own")
         written[key] = named
 
 
@@ -1163,12 +1166,9 @@ def embed(
         raise ZslError(
             "--strict: without paths no image is scanned, only the store's embeddings exported"
         )
+    # Not --store, which the run reads too: the library says that it is an input.
     _refuse_one_file_for_two_outputs(
-        [
-            (f"--store {store}", store),
-            (f"--export {export}", export),
-            (f"--json {json_out}", json_out),
-        ]
+        [(f"--export {export}", export), (f"--json {json_out}", json_out)]
     )
     request = api.EmbedRequest(
         store=store,
