@@ -472,6 +472,7 @@ def test_recommendations():
     assert by_accuracy["recommendation"].startswith(f"Try --hubness-reduction {method}:")
     assert "accuracy" in by_accuracy["recommendation"] and method in hubness.METHODS
     low = hubness.compare(_random_sims(300, 30, seed=14), names)
+    assert low["hub_threshold"] == 2 * 300 * 10 / 30  # hub_size x images x k / classes
     assert "no reduction needed" in low["recommendation"]
     assert low["recommended_method"] == "none"
     unmeasured = hubness.compare(sims, names, methods=("none",))

@@ -88,6 +88,7 @@ def test_hubness_table_wrapped_on_a_terminal_ends_lines_without_spaces(width, mo
         "k_requested": 1,
         "n_classes": 30,
         "n_images": 90,
+        "hub_threshold": 2 * 90 * 1 / 30,
         "methods": {"none": method, "isoftmax": {**method, "top_hubs": []}},
         "recommendation": "Keep no reduction.",
     }

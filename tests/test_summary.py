@@ -363,7 +363,14 @@ def method(accuracy: dict[str, float] | None = None, hubs: int = 4) -> dict[str,
 
 
 def hubness_text(result: dict[str, Any], width: int = 200) -> str:
-    base = {"k": 5, "k_requested": 5, "n_classes": 7, "n_images": 30, "recommendation": "Use csls."}
+    base = {
+        "k": 5,
+        "k_requested": 5,
+        "n_classes": 12,
+        "n_images": 30,
+        "hub_threshold": 2 * 30 * 5 / 12,  # hub_size 2
+        "recommendation": "Use csls.",
+    }
     console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
     render_hubness(console, {**base, **result})
     return shown(console)
@@ -374,6 +381,24 @@ def test_hubness_title_says_when_k_was_lowered() -> None:
     lowered = hubness_text({"k": 6, "k_requested": 10, "methods": {"none": method()}})
     flat = " ".join(lowered.split())  # the title wraps to the width of the table
     assert "(k = 6, not 10: at most the number of classes less one)" in flat
+
+
+def test_hubness_says_when_the_k_chosen_leaves_no_class_able_to_be_a_hub() -> None:
+    # k = 10 over 15 classes: a hub needs N_k of 2 x 20 x 10 / 15 = 26.7 of 20 images, so every
+    # method showed hub occupancy 0%, which read as no hubs.
+    none = {"methods": {"none": method(hubs=0)}}
+    assert "No class can be a hub" not in hubness_text(none)
+    result = {**none, "k": 10, "k_requested": 10, "n_classes": 15, "n_images": 20}
+    text = hubness_text({**result, "hub_threshold": 2 * 20 * 10 / 15})
+    flat = " ".join(text.split())
+    assert (
+        "No class can be a hub at k = 10: a hub's N_k is 26.67 or more, over the 20 images; "
+        "-k 7 or less counts hubs." in flat
+    )
+    # -k 7 as advised: 18.67 of 20, a hub is possible again.
+    assert "No class can be a hub" not in hubness_text(
+        {**result, "k": 7, "hub_threshold": 2 * 20 * 7 / 15}
+    )
 
 
 def test_hubness_rows_show_three_hubs_or_a_dash() -> None:

@@ -291,7 +291,8 @@ def compare(
     "overall" over images with a known class, "unseen_mean_per_class" over the unseen classes
     present. The "accuracy" key is left out when no image has a known class,
     "unseen_mean_per_class" when no unseen class is present.
-    Layout: {"k", "k_requested", "n_images", "n_classes", "methods": {name: {...}},
+    Layout: {"k", "k_requested", "n_images", "n_classes", "hub_threshold" (the N_k of a hub),
+    "methods": {name: {...}},
     "recommendation" (the advice, a sentence), "recommended_method" (`Recommendation.method`)}.
     """
     sims = _checked_sims(sims)
@@ -348,6 +349,9 @@ def compare(
         "k_requested": k,
         "n_images": n_images,
         "n_classes": n_classes,
+        # The N_k a class needs to be a hub; over n_images where k > C / hub_size (k = 10 over
+        # 11 to 19 classes): then no class can be one, whatever the similarities.
+        "hub_threshold": hub_size * n_images * k_used / n_classes,
         "methods": {m: entries[m] for m in requested},
         "recommendation": advice.text,
         "recommended_method": advice.method,

@@ -6,6 +6,7 @@ Predictions never go through here.
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
@@ -449,6 +450,16 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
     _print_named_rows(
         console, columns, rows, title=title, wraps=wraps, min_width=_TOP_HUBS_MIN_WIDTH
     )
+    if result["hub_threshold"] > result["n_images"]:
+        # Hub occupancy 0% everywhere would read as no hubs, where it is the k chosen.
+        # The threshold grows with k: k' at most C / hub_size = n_images * k / threshold.
+        largest_k = math.floor(result["n_images"] * result["k"] / result["hub_threshold"] + 1e-9)
+        images = counted(result["n_images"], "image")
+        advice = f"-k {largest_k} or less counts hubs" if largest_k >= 1 else "too few classes"
+        console.print(
+            f"No class can be a hub at k = {result['k']}: a hub's N_k is "
+            f"{result['hub_threshold']:.4g} or more, over the {images}; {advice}."
+        )
     if result.get("failed_images"):
         failed = counted(result["failed_images"], "image")
         by_status = _failure_counts(result.get("failed_by_status", {}))
