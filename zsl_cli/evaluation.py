@@ -88,7 +88,7 @@ from zsl_cli.metrics import (
     gzsl_accuracy,
     worst_first,
 )
-from zsl_cli.readers import read_predictions_and_run_info, run_info_file
+from zsl_cli.readers import TRUTH_PATH_COLUMNS, read_predictions_and_run_info, run_info_file
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import TOP_K_SEPARATOR
 
@@ -1107,16 +1107,7 @@ def _windows_absolute(path: str) -> bool:
 # image,label or filename,class; COCO's file_name), after `_column_name`. Ids (image_id,
 # category_id) are not among them: they are no path, no class name.
 TRUTH_COLUMNS = {
-    "path": (
-        "path",
-        "file",
-        "filename",
-        "file_name",
-        "filepath",
-        "file_path",
-        "image",
-        "image_path",
-    ),
+    "path": TRUTH_PATH_COLUMNS,
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
 

@@ -739,8 +739,9 @@ def _csv_rows(
 
 # What a prediction has and a ground truth has not (a CSV's columns, a JSON record's keys).
 _PREDICTION_ONLY = ("score", "top_k", "top_k_labels", "top_k_scores", "status")
-# The names a ground truth's path column goes by (evaluation.TRUTH_COLUMNS["path"]).
-_TRUTH_PATHS = {
+# The names a ground truth's path column goes by: evaluation reads truth CSVs by them, and here
+# they tell ground truth given where the predictions go.
+TRUTH_PATH_COLUMNS = (
     "path",
     "file",
     "filename",
@@ -749,7 +750,7 @@ _TRUTH_PATHS = {
     "file_path",
     "image",
     "image_path",
-}
+)
 
 
 def _truth_hint(names: Iterable[str]) -> str:
@@ -759,7 +760,7 @@ def _truth_hint(names: Iterable[str]) -> str:
     names = [name.strip().lower() for name in names]
     if any(name in _PREDICTION_ONLY for name in names):
         return ""
-    if not _TRUTH_PATHS.intersection(names):
+    if not set(TRUTH_PATH_COLUMNS).intersection(names):
         return ""  # no table of images: nothing says what it is
     return (
         " (it has no score, ranking or status: ground truth? give that as --truth, and first "
