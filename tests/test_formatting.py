@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from zsl_cli.formatting import clipped_middle, clipped_text
+from zsl_cli.formatting import clipped_middle, clipped_text, excel_delimiter
 
 # What `printable` and the consoles write for a character they cannot show.
 WHOLE_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[nrt])")
@@ -54,3 +54,22 @@ def test_a_text_without_spaces_is_cut_at_its_end_between_escapes(shift: int) -> 
 def test_short_texts_are_kept_whole() -> None:
     assert clipped_middle("\\xe9" * 10) == "\\xe9" * 10
     assert clipped_text("a b\\n", 5) == "a b\\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "delimiter"),
+    [
+        ("sep=;", ";"),
+        ("sep=,\r", ","),
+        ("sep=\t", "\t"),
+        ("sep=|  ", "|"),
+        ("sep=a", None),
+        ('sep="', None),
+        ("sep=", None),
+        ("sep=;;", None),
+        ("path,label", None),
+    ],
+)
+def test_excel_delimiter_is_read_off_a_first_line_that_names_one(line, delimiter):
+    # One rule for class lists, attribute tables and truth CSVs, where each had its own.
+    assert excel_delimiter(line) == delimiter

@@ -36,7 +36,7 @@ from typing import IO, NoReturn
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import delimiter_hint
+from zsl_cli.formatting import delimiter_hint, excel_delimiter
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
@@ -302,7 +302,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
-        if not entries and _EXCEL_SEPARATOR.fullmatch(raw.strip(" ")):  # `sep=\t` too
+        if not entries and excel_delimiter(raw):
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
         name = strip_invisible(name)
@@ -404,10 +404,6 @@ def _name_and_prompts(line: str) -> tuple[str, str, str]:
 
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _NAME_END = re.compile(r":(?=\s|$)")
-
-# The first line that names a CSV's delimiter for Excel (`sep=;`), as tools exporting for it
-# write one.
-_EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
 
 # `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
 _TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
@@ -1249,10 +1245,10 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         _refuse_json_object(text, first_line, source, "an attribute table")
     delimiter = ","
     first, newline, rest = text.partition("\n")
-    if excel := _EXCEL_SEPARATOR.fullmatch(first.strip(" ")):
+    if for_excel := excel_delimiter(first):
         # Excel's `sep=;` names the delimiter; read as a header, it was refused without a word
         # of why. Left as an empty line, so that the lines below keep their numbers.
-        delimiter, text = excel.group(1), newline + rest
+        delimiter, text = for_excel, newline + rest
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
     reader = csv.reader(
         io.StringIO(text if text.endswith("\n") else text + "\n"), delimiter=delimiter

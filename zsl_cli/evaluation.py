@@ -75,7 +75,7 @@ from zsl_cli.discovery import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
-from zsl_cli.formatting import counted, delimiter_hint
+from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,
@@ -917,7 +917,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
             "folders)"
         )
     try:
-        named_delimiter = _excel_delimiter(text)
+        named_delimiter = excel_delimiter(text.partition("\n")[0])
         with io.StringIO(text, newline="") as handle:
             # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
             # quotes (cells lose the spaces at their ends anyway).
@@ -1110,13 +1110,6 @@ TRUTH_COLUMNS = {
     "path": TRUTH_PATH_COLUMNS,
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
-
-
-def _excel_delimiter(text: str) -> str | None:
-    """The delimiter that a first line such as "sep=;" names (how a CSV tells Excel its
-    delimiter), else None."""
-    first = text.split("\n", 1)[0].removesuffix("\r")
-    return first[4] if len(first) == 5 and first.startswith("sep=") else None
 
 
 def _truth_delimiter(text: str) -> str:

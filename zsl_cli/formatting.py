@@ -80,6 +80,17 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
     return index
 
 
+# How a CSV saved for Excel names its delimiter on its first line: `sep=;`, `sep=\t`. Not a letter,
+# digit, space or quote, which no CSV is delimited by.
+_EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
+
+
+def excel_delimiter(first_line: str) -> str | None:
+    """The delimiter a first line such as `sep=;` names for Excel, else None."""
+    named = _EXCEL_SEPARATOR.fullmatch(first_line.removesuffix("\r").strip(" "))
+    return named.group(1) if named else None
+
+
 def delimiter_hint(header: list[str]) -> str:
     """A note for a CSV header that is one cell holding ';' or tabs: the file was saved with
     another separator (a spreadsheet in a locale whose decimal mark is ','), not comma-free."""
