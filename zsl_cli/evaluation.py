@@ -941,7 +941,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
             )
             for line, row in chain([first] if first is not None else [], rows):
-                if [_column_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns:
+                if _is_header(row, columns, path_col):
                     continue  # the header again, below the rows of a file joined to this one
                 if one_hot and len(row) < len(columns):
                     raise ZslError(
@@ -1024,15 +1024,28 @@ def _one_hot_classes(
     return classes
 
 
+def _is_header(row: list[str], columns: list[str], path_col: int) -> bool:
+    """Whether a row repeats the header `columns`. Its path cell is looked at first: a one-hot
+    table's rows have a thousand cells, which only a header's path cell makes worth reading."""
+    if len(row) <= path_col or _column_name(strip_invisible(row[path_col])) != columns[path_col]:
+        return False
+    return [_column_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns
+
+
+# A one-hot cell written as a number: 1 or 0, 1.0 as pandas writes it after a conversion, 1,0
+# where the decimal mark is a comma.
+_ONE_HOT_NUMBER = re.compile(r"[01]([.,]0*)?")
+
+
 def _marked(cell: str) -> bool | None:
     """Whether a one-hot cell marks its class: 1 or 0, also as pandas writes them after a
     conversion (1.0, or True from get_dummies' bool columns) or a spreadsheet does (TRUE);
     None for anything else."""
     text = cell.strip()
+    if _ONE_HOT_NUMBER.fullmatch(text):
+        return text[0] == "1"
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    if re.fullmatch(r"[01]([.,]0*)?", text):  # 1,0 where the decimal mark is a comma
-        return text[0] == "1"
     return None
 
 
@@ -1042,7 +1055,8 @@ def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: in
     marked = []
     for index, name in classes.items():
         cell = row[index].strip()
-        mark = _marked(cell)
+        # 0 and 1 first: a thousand classes make a thousand cells a row.
+        mark = cell == "1" if cell in ("0", "1") else _marked(cell)
         if mark is None:
             shown = f"'{printable_text(cell)}'" if cell else "an empty cell"
             raise ZslError(
