@@ -1251,6 +1251,8 @@ def test_a_url_or_a_drive_starts_a_name_and_the_name_prompt_form_stays():
         "n01440764: tench\n"  # a WordNet id and its prompt: the documented form
         "cat:a photo of a {}\n"
         "urn:isbn:123\n"  # no '//' or drive: a name and its prompt, as before
+        "bird:/a bird in flight\n"  # a slash after a word: not a URL (it was one name)
+        "D:\\photos\\owl: an owl\n"
     )
     assert [(c.name, c.prompts) for c in spec.classes] == [
         ("https://www.wikidata.org/wiki/Q146", ()),
@@ -1259,6 +1261,8 @@ def test_a_url_or_a_drive_starts_a_name_and_the_name_prompt_form_stays():
         ("n01440764", ("tench",)),
         ("cat", ("a photo of a {}",)),
         ("urn", ("isbn:123",)),
+        ("bird", ("/a bird in flight",)),
+        ("D:\\photos\\owl", ("an owl",)),
     ]
     with pytest.raises(ZslError, match="'http://x.org/cat' has ':' but no prompts after it"):
         parse_classes("http://x.org/cat:\n", "c.txt")

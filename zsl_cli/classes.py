@@ -394,7 +394,10 @@ def _name_and_prompts(line: str) -> tuple[str, str, str]:
     name, colon, prompts = line.partition(":")
     # Split at a URL's scheme (`https:/`) or a Windows drive (`C:\`, `c:/`): a name was
     # 'https' with the prompt '//www.wikidata.org/wiki/Q146', without a word.
-    if not prompts.startswith(("/", "\\")) or not _URL_SCHEME.fullmatch(name):
+    # Not `cat:/dog` or `cat:\dog`: a class `cat` whose prompt starts with a slash.
+    url = prompts.startswith("//") and _URL_SCHEME.fullmatch(name)
+    drive = len(name) == 1 and name.isascii() and name.isalpha() and prompts[:1] in ("/", "\\")
+    if not (url or drive):
         return name, colon, prompts
     end = _NAME_END.search(line, len(name) + 2)
     if end is None:
