@@ -87,6 +87,28 @@ def test_predictions_kept_in_the_report_save_as_json_that_evaluate_reads(
     assert from_python.metrics.top_k == from_file.metrics.top_k
 
 
+def test_warn_hears_the_warnings_known_before_the_images_first(tiny_clip, photos, tmp_path):
+    (photos.parent / "classes.txt").write_text("red_cat\nblue_dog\n")  # joined words: a warning
+    heard: list[str] = []
+    output = tmp_path / "out.csv"
+    labelling = request(photos, tiny_clip, output=api.OutputOptions(path=str(output)))
+    report = api.label(labelling, warn=heard.append)
+    assert heard and heard == report.warnings[: len(heard)]
+    assert any("join their words with '_'" in warning for warning in heard)
+    with pytest.raises(ZslError, match="warn: int is not callable"):
+        api.label(labelling, warn=3)
+
+    def raising(warning: str) -> None:
+        raise RuntimeError(warning)
+
+    # An error in `warn` leaves the output as it was, and no temporary file beside it.
+    before = output.read_bytes()
+    with pytest.raises(RuntimeError):
+        api.label(labelling, warn=raising)
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_every_type_a_request_takes_is_exported():
     namespace: dict = {}
     exec("from zsl_cli.api import *", namespace)

@@ -1038,16 +1038,19 @@ def label(
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
             report.warnings += writers.label_studio_config_warnings(spec.names)
+        report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
+    report.unreadable_folders = source.unreadable_folders
+    report.warnings += unreadable_folders_warnings(source.unreadable_folders)
+    report.warnings += left_out_images_warnings(source.left_out)
+    # Before the model load, which can take a minute; and before the output opens, which an
+    # error in `warn` would leave open, its temporary file behind.
+    told = _tell(warn, report.warnings)
+    if output is not None:
         # The output opens before the slow model load, so that one that cannot be written (a
         # folder that cannot be created, a closed stdout) fails at once. Until `close` nothing is
         # published: an error or an interrupt that finished no image leaves an older output as
         # it was.
-        report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
         writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
-    report.unreadable_folders = source.unreadable_folders
-    report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-    report.warnings += left_out_images_warnings(source.left_out)
-    told = _tell(warn, report.warnings)  # before the model load, which can take a minute
     # A stop signal after the last prediction (a second Ctrl-C) waits, from where `publishing`
     # enters interrupts_deferred below, until the block has ended: leaving it with the signal
     # would throw the finished rows away, or publish them without their Label Studio config.
