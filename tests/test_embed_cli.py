@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from tests.test_label_cli import read_jsonl, write_images
+from tests.test_label_cli import SAYS_WHEN_ENCODING, read_jsonl, write_images
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.store import EmbeddingStore
@@ -495,6 +495,45 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
     assert result.exit_code == 1 and warning in result.stderr
 
 
+# `zsl` with the folders named 'locked' refusing to be listed, as a folder of another user's.
+REFUSES_LOCKED = """
+import os
+scandir = os.scandir
+def refuse_locked(path):
+    if os.fspath(path).endswith("locked"):
+        raise PermissionError(13, "Permission denied", os.fspath(path))
+    return scandir(path)
+os.scandir = refuse_locked
+"""
+
+
+def test_warnings_known_before_the_images_are_encoded_show_then_and_once(tiny_clip, tmp_path):
+    # They came after the summary: embedding 100,000 images, an hour after --ext could be fixed.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 3)
+    write_images(images / "locked", 1, seed=3)
+    Image.open(images / "img_000.png").save(images / "scan.bmp")
+    args = ["embed", images, "--store", store, "-m", tiny_clip, "-b", "1", "--ext", "png"]
+    done = subprocess.run(
+        [sys.executable, "-c", REFUSES_LOCKED + SAYS_WHEN_ENCODING, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    encoding = done.stderr.index("ENCODING IMAGES")
+    warnings = [
+        f"1 folder could not be read, so its images were left out: {images / 'locked'}",
+        "1 file that Pillow reads was left out by its extension (.bmp",
+    ]
+    for warning in warnings:
+        assert done.stderr.count(warning) == 1, done.stderr  # shown once, not again at the end
+        assert done.stderr.index(warning) < encoding, done.stderr
+    assert done.stderr.index("ENCODING IMAGES") < done.stderr.index("3 encoded"), done.stderr
+    quiet = run(*args, "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
+
+
 def test_a_store_that_cannot_be_used_keeps_the_old_output(tiny_clip, tmp_path):
     images, store, classes, _ = embedded_images(tmp_path, tiny_clip, 2)
     output = tmp_path / "predictions.csv"
@@ -698,7 +737,9 @@ def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
     result = run("embed", "--store", moved, "-m", tiny_clip, "--export", export, "-b", "2")
     assert result.exit_code == 0, result.stderr
     assert f"Exported 3 embeddings from {moved} to {export}" in result.stderr
-    assert "--batch-size: without paths no image is decoded or encoded; ignored" in result.stderr
+    ignored = "--batch-size: without paths no image is decoded or encoded; ignored"
+    assert result.stderr.count(ignored) == 1, result.stderr  # shown as known, not again
+    assert result.stderr.index(ignored) < result.stderr.index("Exported 3")
     assert np.load(export).shape == (3, 16)
     index = (tmp_path / "out" / "vectors.npy.paths.csv").read_text().splitlines()[1:]
     assert [row.split(",", 1)[1] for row in index] == [str(path) for path in paths]

@@ -1980,22 +1980,30 @@ class EmbedReport:
 
 @_path_errors_are_user_errors
 def embed(
-    request: EmbedRequest, progress: Progress | None = None, *, encoder: Encoder | None = None
+    request: EmbedRequest,
+    progress: Progress | None = None,
+    *,
+    encoder: Encoder | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> EmbedReport:
     """Encode new or changed images into the store, reuse the rest, forget deleted ones.
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
     run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
-    loaded model to reuse, as for `label`. Without paths, with `export`: the model's stored
-    embeddings are exported, and nothing is scanned (the images may be elsewhere).
+    loaded model to reuse, and `warn`, to hear the warnings (folders that could not be read,
+    files left out, options that do nothing) as soon as they are known, before the model load,
+    as for `label`; the report's `warnings` list them all the same. Without paths, with
+    `export`: the model's stored embeddings are exported, and nothing is scanned (the images
+    may be elsewhere).
     """
     progress = _checked_arguments("embed", request, EmbedRequest, progress, encoder)
+    _check_warn(warn)
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
     if request.export:
         if not request.inputs.paths:
-            return _export_stored(request, request.export, encoder, started)
+            return _export_stored(request, request.export, encoder, started, warn)
         check_export_path(request.export)
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
@@ -2020,6 +2028,7 @@ def embed(
         # A store that cannot be used fails now, not after the model has loaded. An empty
         # database is a store to create: a run killed while it created the store leaves one.
         EmbeddingStore.open(store_path).close()
+    _tell(warn, report.warnings)  # before the model load, which can take a minute
     encoder = encoder if encoder is not None else open_encoder(request.model)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
@@ -2103,6 +2112,7 @@ def _export_stored(
     export: str | os.PathLike[str],
     encoder: Encoder | None,
     started: float,
+    warn: Callable[[str], None] | None,
 ) -> EmbedReport:
     """`embed` without paths: the export (to `export`, the request's) of what the store holds
     for the model, as `label --embeddings` without paths labels it."""
@@ -2123,11 +2133,12 @@ def _export_stored(
     exports = export_files(export)
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
     _check_document_output(request.json_out)
+    ignored = _ignored_with_store(request.model, request.store, "without paths")
+    _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
     store = os.fspath(request.store)
     encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
-    report = EmbedReport(store, model=encoder.name, scanned=False)
-    report.ignored = _ignored_with_store(request.model, request.store, "without paths")
+    report = EmbedReport(store, model=encoder.name, scanned=False, ignored=ignored)
     report.exported = export_stored(request.store, encoder.identity, _stored_name(encoder), export)
     report.exported_to = [os.fspath(path) for path in exports]
     report.elapsed_s = time.perf_counter() - started

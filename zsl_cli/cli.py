@@ -1195,14 +1195,15 @@ def embed(
         export=export,
         json_out=json_out,
     )
+    shown = _WarningsShown()
     try:
-        report = api.embed(request, progress=ProgressBar(quiet))
+        report = api.embed(request, progress=ProgressBar(quiet), warn=None if quiet else shown)
     except Interrupted as stop:
         assert isinstance(stop.report, api.EmbedReport)  # what api.embed stops with
         report = stop.report
     if not quiet:
         console = stderr_console()
-        render_warnings(console, report.warnings)
+        render_warnings(console, shown.not_shown(report.warnings))
         render_embed_summary(console, report.to_json(), failed_retried=report.failed_retried)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
