@@ -183,26 +183,40 @@ def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
     assert "no predictions to read" in stderr
 
 
-@pytest.mark.parametrize("missing", ["--truth", "--seen"])
-def test_a_missing_truth_or_seen_list_is_said_before_predictions_are_typed(
-    image_folder, tmp_path, missing
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--truth", "NOTHERE"], "ground truth not found: NOTHERE"),
+        (["--truth", "TRUTH", "--seen", "NOTHERE"], "cannot read the seen-class list NOTHERE"),
+        (["--truth", "TRUTH", "--seen", "TRUTH"], "seen-class list TRUTH: Is a directory"),
+        (["--truth", "TRUTH", "-k", "0"], "--top-k '0': every k must be at least 1"),
+        (["--truth", "TRUTH", "-k", "one"], "--top-k 'one': give comma-separated whole numbers"),
+        (["--truth", "TRUTH", "--report", "r.txt"], "unknown report type '.txt'"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_an_error_of_the_command_line_is_said_before_predictions_are_typed(
+    image_folder, tmp_path, args, error
 ):
-    # It was said only after the predictions had been typed and Ctrl-D pressed.
+    # It was said only after the predictions had been typed and Ctrl-D pressed; then after the
+    # line saying they were read from the terminal, as if they were still wanted.
     import pty
 
+    places = {"NOTHERE": str(tmp_path / "nothere"), "TRUTH": str(image_folder)}
+    args = [places.get(arg, arg) for arg in args]
+    error = error.replace("NOTHERE", places["NOTHERE"]).replace("TRUTH", places["TRUTH"])
     controller, terminal = pty.openpty()
-    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", missing, str(tmp_path / "nothere")]
-    if missing != "--truth":
-        command += ["--truth", str(image_folder)]
-    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE) as typed:
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", *args]
+    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, cwd=tmp_path) as typed:
         os.close(terminal)
         try:
             stderr = typed.communicate(timeout=120)[1].decode()
         finally:
             typed.kill()
             os.close(controller)
-    assert typed.returncode == 2
-    assert stderr.splitlines()[-1].startswith("zsl: error: ") and "nothere" in stderr
+    assert typed.returncode == 2, stderr
+    assert stderr.startswith("zsl: error: ") and error in stderr, stderr
+    assert stderr.count("\n") == 1, stderr  # the error alone: no "reading predictions" line
 
 
 # `zsl label ... | zsl evaluate /dev/stdin`, with a writer that gives the predictions as label

@@ -1310,13 +1310,20 @@ def evaluate(
     _refuse_one_file_for_two_outputs(
         [(f"--json {json_out}", json_out), (f"--report {report}", _str(report))]
     )
-    if str(predictions) == "-" and not quiet:
-        _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
-    result = api.evaluate(
-        api.EvaluateRequest(
-            str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
-        )
+    request = api.EvaluateRequest(
+        str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
     )
+    if str(predictions) == "-" and not quiet:
+        # The errors that the command line alone shows come before the line, not after the
+        # predictions have been typed; the library finds them again, and the others.
+        from zsl_cli.evaluation import check_truth_and_seen_found
+        from zsl_cli.report import check_report_path
+
+        if report is not None:
+            check_report_path(report)
+        check_truth_and_seen_found(truth, seen)
+        _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
+    result = api.evaluate(request)
     if not quiet:
         render_warnings(stderr_console(), result.warnings)
     if console is not None:

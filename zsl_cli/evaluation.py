@@ -42,6 +42,7 @@ hold whatever the locale's file system encoding.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import ntpath
@@ -260,8 +261,8 @@ def evaluate_files(
         )
 
     def truth_and_seen() -> tuple[GroundTruth, list[str] | None]:
-        seen = read_seen_classes(seen_path) if seen_path is not None else None
-        return load_truth(truth_path), seen
+        truth = load_truth(truth_path)  # first, as check_truth_and_seen_found checks
+        return truth, read_seen_classes(seen_path) if seen_path is not None else None
 
     # Predictions from a stream (stdin, a terminal, a pipe) wait for their writer, or for Ctrl-D
     # at a terminal: a --truth or --seen that is not there is said first, not after that wait.
@@ -582,18 +583,44 @@ def _loose(name: str) -> str:
 def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
     """Read an ImageFolder-style folder or a `path,label` CSV."""
     source = os.fspath(path)
-    where = printable(source)
     if os.path.isdir(source):
         return _truth_from_folder(source)
+    _check_truth_found(source)
+    return _truth_from_csv(source)
+
+
+def check_truth_and_seen_found(
+    truth_path: str | os.PathLike[str], seen_path: str | os.PathLike[str] | None = None
+) -> None:
+    """Raise the ZslError that `load_truth` and `read_seen_classes` raise where the truth or the
+    seen-class list is not there (or is a folder, for the list), reading neither: a pipe is read
+    once. For a caller about to wait for predictions typed at a terminal, to say these first."""
+    _check_truth_found(os.fspath(truth_path))
+    if seen_path is None:
+        return
+    source = os.fspath(seen_path)
     try:
-        os.stat(source)  # a file, or a pipe (`--truth <(...)`, /dev/stdin)
+        if os.path.isdir(source):  # what opening it to read says
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        os.stat(source)
+    except OSError as error:
+        raise ZslError(f"cannot read {_SEEN_LIST} {printable(source)}: {error.strerror}") from None
+
+
+def _check_truth_found(source: str) -> None:
+    try:
+        os.stat(source)  # a folder, a file, or a pipe (`--truth <(...)`, /dev/stdin)
     except (FileNotFoundError, NotADirectoryError):
         raise ZslError(
-            f"ground truth not found: {where} (give a class-folder tree or a CSV file)"
+            f"ground truth not found: {printable(source)} (give a class-folder tree or a CSV file)"
         ) from None
     except OSError as error:  # in a folder we may not search: not "not found"
-        raise ZslError(f"cannot read the ground truth {where}: {error.strerror}") from None
-    return _truth_from_csv(source)
+        raise ZslError(
+            f"cannot read the ground truth {printable(source)}: {error.strerror}"
+        ) from None
+
+
+_SEEN_LIST = "the seen-class list"
 
 
 def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
@@ -601,7 +628,7 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
-    text = _read_text(source, "the seen-class list")
+    text = _read_text(source, _SEEN_LIST)
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for line in lines:
