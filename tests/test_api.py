@@ -22,6 +22,7 @@ from tests.test_label_cli import write_images
 from zsl_cli import api
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.errors import Interrupted, ZslError
+from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.scoring import Decision
 
 
@@ -80,6 +81,9 @@ def test_predictions_kept_in_the_report_save_as_json_that_evaluate_reads(
     saved = tmp_path / "saved.jsonl"
     saved.write_text("".join(json.dumps(p.as_dict()) + "\n" for p in kept))
     assert json.loads(saved.read_text().splitlines()[0])["top_k"][0].keys() == {"label", "score"}
+    # A Prediction built in code with numpy's floats, as scores computed there are.
+    built = Prediction("a.jpg", "cat", np.float32(0.5), (LabelScore("cat", np.float32(0.5)),))
+    assert json.loads(json.dumps(built.as_dict()))["top_k"] == [{"label": "cat", "score": 0.5}]
     truth = str(photos)
     from_file = api.evaluate(api.EvaluateRequest(str(written), truth, ks=(1, 2)))
     from_python = api.evaluate(api.EvaluateRequest(str(saved), truth, ks=(1, 2)))

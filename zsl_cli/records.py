@@ -151,8 +151,9 @@ class Prediction:
         return {
             "path": self.path,
             "label": self.label,
-            "score": self.score,
-            "top_k": [choice._asdict() for choice in self.top_k],
+            # Python floats: a caller's Prediction may hold numpy's, which json.dumps refuses.
+            "score": None if self.score is None else float(self.score),
+            "top_k": [{"label": label, "score": float(score)} for label, score in self.top_k],
             "status": self.status,
             "error": self.error,
         }
