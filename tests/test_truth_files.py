@@ -63,7 +63,7 @@ def test_a_one_hot_truth_of_floats_or_booleans_is_checked_as_one_of_0_and_1(
 def test_a_wide_one_hot_truth_reads_each_row_s_header_names_only_where_its_path_is_one(
     tmp_path, monkeypatch
 ):
-    # Looking for a repeated header, every cell of every row went through _column_name: a
+    # Looking for a repeated header, every cell of every row went through header_name: a
     # 10,000 x 1,000 table took 5 to 9 times as long to read.
     from zsl_cli import evaluation
 
@@ -75,14 +75,14 @@ def test_a_wide_one_hot_truth_reads_each_row_s_header_names_only_where_its_path_
     table = [header, *rows[:50], header, rows[50]]  # two files joined with cat
     path = write(tmp_path / "_classes.csv", "\n".join(table).encode())
     calls = 0
-    column_name = evaluation._column_name
+    column_name = evaluation.header_name
 
     def counted(name: str) -> str:
         nonlocal calls
         calls += 1
         return column_name(name)
 
-    monkeypatch.setattr(evaluation, "_column_name", counted)
+    monkeypatch.setattr(evaluation, "header_name", counted)
     truth = read_rows(path)
     assert len(truth) == 51 and truth[0] == ("img0.jpg", "c0") and truth[-1] == ("img50.jpg", "c50")
     # The header twice (once as read, once as repeated), one path cell a row.
@@ -304,6 +304,8 @@ def test_truth_paths_without_an_extension_are_said_to_be_no_file_names(tmp_path)
         ("truth.csv", b"path,label\nset/cat/0.png,cat\n"),
         ("_classes.csv", b"filename,cat,dog\nset/cat/0.png,1,0\n"),
         ("truth.jsonl", b'{"path": "set/cat/0.png", "label": "cat"}\n'),
+        # A header that evaluate reads as a truth's (file_name, class): told so too.
+        ("named.csv", b"File Name,Class\nset/cat/0.png,cat\n"),
     ],
 )
 def test_ground_truth_given_as_the_predictions_is_said_to_look_like_truth(

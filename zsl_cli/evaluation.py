@@ -89,7 +89,13 @@ from zsl_cli.metrics import (
     gzsl_accuracy,
     worst_first,
 )
-from zsl_cli.readers import TRUTH_PATH_COLUMNS, read_predictions_and_run_info, run_info_file
+from zsl_cli.readers import (
+    PREDICTION_COLUMNS,
+    TRUTH_PATH_COLUMNS,
+    header_name,
+    read_predictions_and_run_info,
+    run_info_file,
+)
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.writers import TOP_K_SEPARATOR
 
@@ -958,7 +964,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
             if named_delimiter:
                 next(rows)  # the "sep=;" line: no header
             header_line, header = next(rows, (reader.line_num, []))
-            columns = [_column_name(name) for name in header]
+            columns = [header_name(name) for name in header]
             _refuse_predictions(columns, where)
             path_col = _truth_column(columns, header, "path", where, header_line)
             # A one-hot table is told by its first row: peeked, then read as the others.
@@ -1054,9 +1060,9 @@ def _one_hot_classes(
 def _is_header(row: list[str], columns: list[str], path_col: int) -> bool:
     """Whether a row repeats the header `columns`. Its path cell is looked at first: a one-hot
     table's rows have a thousand cells, which only a header's path cell makes worth reading."""
-    if len(row) <= path_col or _column_name(strip_invisible(row[path_col])) != columns[path_col]:
+    if len(row) <= path_col or header_name(strip_invisible(row[path_col])) != columns[path_col]:
         return False
-    return [_column_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns
+    return [header_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns
 
 
 # A one-hot cell written as a number: 1 or 0, 1.0 as pandas writes it after a conversion, 1,0
@@ -1104,14 +1110,8 @@ def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: in
     return marked[0]
 
 
-# The columns (or JSON keys) of zsl's predictions that a ground truth has no use for: a truth file
-# holding them is predictions, whose path and label columns would read as a truth and score
-# another run's labels as if they were true. `score` or `status` alone is some dataset's column.
-PREDICTION_COLUMNS = ("top_k", "top_k_labels", "top_k_scores", "score", "status")
-
-
 def _refuse_predictions(columns: Collection[str], where: str, what: str = "columns") -> None:
-    """ZslError where a truth file's columns (a CSV's, after `_column_name`, or its first JSON
+    """ZslError where a truth file's columns (a CSV's, after `header_name`, or its first JSON
     record's keys) are those of zsl's predictions: a ranking, or both a score and a status."""
     found = [name for name in PREDICTION_COLUMNS if name in columns]
     if not (set(found) - {"score", "status"} or {"score", "status"} <= set(found)):
@@ -1145,7 +1145,7 @@ def _windows_absolute(path: str) -> bool:
 
 
 # The header names a truth CSV's columns go by, as datasets and exports name them (Kaggle's
-# image,label or filename,class; COCO's file_name), after `_column_name`. Ids (image_id,
+# image,label or filename,class; COCO's file_name), after `header_name`. Ids (image_id,
 # category_id) are not among them: they are no path, no class name.
 TRUTH_COLUMNS = {
     "path": TRUTH_PATH_COLUMNS,
@@ -1161,7 +1161,7 @@ def _truth_delimiter(text: str) -> str:
     line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     if len(next(csv.reader([line]))) == 1:
         for delimiter in (";", "\t"):
-            names = [_column_name(name) for name in next(csv.reader([line], delimiter=delimiter))]
+            names = [header_name(name) for name in next(csv.reader([line], delimiter=delimiter))]
             paths = set(names).intersection(TRUTH_COLUMNS["path"])
             if paths and set(names).intersection(TRUTH_COLUMNS["label"]):
                 return delimiter
@@ -1169,11 +1169,6 @@ def _truth_delimiter(text: str) -> str:
             if paths and len([name for name in names if name]) >= 3:
                 return delimiter
     return ","
-
-
-def _column_name(name: str) -> str:
-    """A header cell as TRUTH_COLUMNS spells names: 'File Name' and 'file-name' are file_name."""
-    return "_".join(name.strip().lower().replace("-", " ").split())
 
 
 def _truth_column(columns: list[str], header: list[str], role: str, where: str, line: int) -> int:

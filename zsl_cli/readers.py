@@ -737,8 +737,10 @@ def _csv_rows(
     return predictions
 
 
-# What a prediction has and a ground truth has not (a CSV's columns, a JSON record's keys).
-_PREDICTION_ONLY = ("score", "top_k", "top_k_labels", "top_k_scores", "status")
+# The columns (or JSON keys) of zsl's predictions that a ground truth has no use for: a truth file
+# holding them is predictions, whose path and label columns would read as a truth and score
+# another run's labels as if they were true. `score` or `status` alone is some dataset's column.
+PREDICTION_COLUMNS = ("top_k", "top_k_labels", "top_k_scores", "score", "status")
 # The names a ground truth's path column goes by: evaluation reads truth CSVs by them, and here
 # they tell ground truth given where the predictions go.
 TRUTH_PATH_COLUMNS = (
@@ -753,12 +755,18 @@ TRUTH_PATH_COLUMNS = (
 )
 
 
+def header_name(name: str) -> str:
+    """A header cell as the truth's column names are spelt: 'File Name' and 'file-name' are
+    file_name."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
 def _truth_hint(names: Iterable[str]) -> str:
     """A note for a table or record of none of a prediction's own columns (a path and a label,
     or a 0/1 column per class): the ground truth given where the predictions go, the two files
     of `zsl evaluate` swapped."""
-    names = [name.strip().lower() for name in names]
-    if any(name in _PREDICTION_ONLY for name in names):
+    names = [header_name(name) for name in names]  # as evaluate reads a truth's header
+    if any(name in PREDICTION_COLUMNS for name in names):
         return ""
     if not set(TRUTH_PATH_COLUMNS).intersection(names):
         return ""  # no table of images: nothing says what it is
