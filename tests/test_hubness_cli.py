@@ -89,6 +89,7 @@ def test_hubness_table_wrapped_on_a_terminal_ends_lines_without_spaces(width, mo
         "n_classes": 30,
         "n_images": 90,
         "hub_threshold": 2 * 90 * 1 / 30,
+        "largest_hub_k": 15,
         "methods": {"none": method, "isoftmax": {**method, "top_hubs": []}},
         "recommendation": "Keep no reduction.",
     }

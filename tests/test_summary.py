@@ -369,6 +369,7 @@ def hubness_text(result: dict[str, Any], width: int = 200) -> str:
         "n_classes": 12,
         "n_images": 30,
         "hub_threshold": 2 * 30 * 5 / 12,  # hub_size 2
+        "largest_hub_k": 6,
         "recommendation": "Use csls.",
     }
     console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
@@ -389,6 +390,7 @@ def test_hubness_says_when_the_k_chosen_leaves_no_class_able_to_be_a_hub() -> No
     none = {"methods": {"none": method(hubs=0)}}
     assert "No class can be a hub" not in hubness_text(none)
     result = {**none, "k": 10, "k_requested": 10, "n_classes": 15, "n_images": 20}
+    result["largest_hub_k"] = 7
     text = hubness_text({**result, "hub_threshold": 2 * 20 * 10 / 15})
     flat = " ".join(text.split())
     assert (

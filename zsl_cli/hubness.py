@@ -292,6 +292,7 @@ def compare(
     present. The "accuracy" key is left out when no image has a known class,
     "unseen_mean_per_class" when no unseen class is present.
     Layout: {"k", "k_requested", "n_images", "n_classes", "hub_threshold" (the N_k of a hub),
+    "largest_hub_k" (the largest k at which a class can be a hub),
     "methods": {name: {...}},
     "recommendation" (the advice, a sentence), "recommended_method" (`Recommendation.method`)}.
     """
@@ -349,9 +350,11 @@ def compare(
         "k_requested": k,
         "n_images": n_images,
         "n_classes": n_classes,
-        # The N_k a class needs to be a hub; over n_images where k > C / hub_size (k = 10 over
-        # 11 to 19 classes): then no class can be one, whatever the similarities.
-        "hub_threshold": hub_size * n_images * k_used / n_classes,
+        # The N_k a class needs to be a hub (the same for every method); over n_images where
+        # k > C / hub_size (k = 10 over 11 to 19 classes): then no class can be one, whatever the
+        # similarities, and the largest k under which one can is worth saying.
+        "hub_threshold": stats.hub_threshold,
+        "largest_hub_k": min(n_classes - 1, math.floor(n_classes / hub_size)),
         "methods": {m: entries[m] for m in requested},
         "recommendation": advice.text,
         "recommended_method": advice.method,

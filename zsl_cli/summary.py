@@ -6,7 +6,6 @@ Predictions never go through here.
 
 from __future__ import annotations
 
-import math
 import os
 import shlex
 import sys
@@ -452,8 +451,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
     )
     if result["hub_threshold"] > result["n_images"]:
         # Hub occupancy 0% everywhere would read as no hubs, where it is the k chosen.
-        # The threshold grows with k: k' at most C / hub_size = n_images * k / threshold.
-        largest_k = math.floor(result["n_images"] * result["k"] / result["hub_threshold"] + 1e-9)
+        largest_k = result["largest_hub_k"]
         images = counted(result["n_images"], "image")
         advice = f"-k {largest_k} or less counts hubs" if largest_k >= 1 else "too few classes"
         console.print(
