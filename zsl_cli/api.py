@@ -1541,19 +1541,19 @@ def hubness(
         source.paths or (),
     )
     _check_document_output(request.json_out)
-    # Heard before the model load; the result's warnings list them again, among the others.
-    _tell(
-        warn,
-        [
-            *_ignored_with_store(request.model, request.embeddings),
-            *spec.warnings,
-            *unreadable_folders_warnings(source.unreadable_folders),
-            *left_out_images_warnings(source.left_out),
-        ],
-    )
+    warnings = [
+        *_ignored_with_store(request.model, request.embeddings),
+        *spec.warnings,
+        *unreadable_folders_warnings(source.unreadable_folders),
+        *left_out_images_warnings(source.left_out),
+    ]
+    told = _tell(warn, warnings)  # before the model load, which can take a minute
     with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
-        _tell(warn, classifier.model_warnings())
+        # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
+        # that say nothing about the images.
+        warnings += classifier.model_warnings()
+        told = _tell(warn, warnings, told)
         try:
             encoded = encoded_items(
                 source, decoding, encoder, request.model, progress, [request.json_out]
@@ -1588,12 +1588,7 @@ def hubness(
     result["failed_images"] = len(items) - len(ok)
     result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
     result["unreadable_folders"] = _folders_json(source.unreadable_folders)
-    result["warnings"] = _ignored_with_store(request.model, request.embeddings)
-    result["warnings"] += unreadable_folders_warnings(source.unreadable_folders)
-    result["warnings"] += left_out_images_warnings(source.left_out)
-    # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs that
-    # say nothing about the images.
-    result["warnings"] += classifier.warnings()
+    result["warnings"] = warnings  # those heard first, as for label
     if seen is not None:
         result["warnings"] += unknown_seen_warnings(seen, known, "the listed classes")
     measured = (m.get("accuracy", {}) for m in result["methods"].values())
