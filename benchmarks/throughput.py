@@ -1139,7 +1139,7 @@ def run_benchmark(settings: Settings, work: Path, say, checkpoint=None) -> Resul
         classes_file.write_text("\n".join(names) + "\n")
         small_classes_file.write_text("\n".join(names[: settings.classes_small]) + "\n")
     paths: list[Path] = []
-    if sections & {2, 3, 4, 5, 6}:
+    if sections & SECTIONS_READING["--images"]:
         say(f"writing {settings.images} test JPEGs ...")
         paths = write_jpegs(work / "images", settings.images, settings.seed)
         results.numbers["jpeg_mean_kb"] = round(

@@ -1318,3 +1318,24 @@ def test_xml_is_refused_as_a_class_list(text):
 def test_names_in_angle_brackets_are_names():
     assert parse_classes("<unk>\n<pad>\ncat\n").names == ["<unk>", "<pad>", "cat"]
     assert parse_classes("<b>cat</b>\n").names == ["<b>cat</b>"]  # one line: a name
+
+
+@pytest.mark.parametrize(
+    ("words", "prompt"),
+    [
+        ("apple pie", "an apple pie"),
+        ("hot dog", "a hot dog"),
+        ("unicorn horn", "a unicorn horn"),
+        ("umbrella stand", "an umbrella stand"),
+        ("European robin", "a European robin"),
+        ("one piece", "a one piece"),
+        ("hour glass", "an hour glass"),
+        ("USB cable", "a USB cable"),
+        ("MRI scan", "an MRI scan"),
+    ],
+)
+def test_the_joined_name_hint_s_article_goes_by_the_first_word_s_sound(words, prompt):
+    # 'a photo of a apple pie.', then 'an unicorn' and 'an USB cable', by the first letter.
+    name = words.replace(" ", "_")
+    [warning] = parse_classes(f"{name}\nsome_other_thing\n", "c.txt").warnings
+    assert f"`{name}: a photo of {prompt}.`" in warning

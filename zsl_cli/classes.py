@@ -606,9 +606,20 @@ def _rename_fix(
 
 
 def _with_article(words: str) -> str:
-    """`words` after "a" or "an", by their first letter: a prompt the user may paste as it is
-    ('a photo of an apple pie.', not 'a photo of a apple pie.')."""
-    return ("an " if words[:1].lower() in ("a", "e", "i", "o", "u") else "a ") + words
+    """`words` after "a" or "an", by how the first word mostly sounds: 'an apple pie', 'a
+    unicorn', 'an hour' (a rule of thumb for a hint, not a dictionary)."""
+    word = words.lower()
+    vowel_sound = word[:1] in ("a", "e", "i", "o", "u") and not word.startswith(_SOUNDS_YOU)
+    if word.startswith(("hour", "honest", "honour", "honor", "heir")):
+        vowel_sound = True
+    first = words.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():  # spelt out: an MRI scan, a USB cable
+        vowel_sound = first[0] in "AEFHILMNORSX"
+    return ("an " if vowel_sound else "a ") + words
+
+
+# Vowels that sound as 'you' or 'won': a unicorn, a European robin, a one-piece, a ewe.
+_SOUNDS_YOU = ("uni", "use", "usu", "uten", "eu", "ewe", "one", "once")
 
 
 # A name that is a URL: `https://www.wikidata.org/wiki/Q146`.
