@@ -1661,6 +1661,23 @@ def test_labelled_rows_of_another_status_than_ok_are_counted_in_one_warning(phot
     )
 
 
+def test_truth_folders_that_join_a_class_s_words_are_named_so(tmp_path):
+    # AwA2's folders (grizzly+bear) against the spaced class names the README asks for: every
+    # metric 0% and a warning that only listed the names.
+    root = tmp_path / "truth"
+    predictions = [
+        predicted(touch(root / "grizzly+bear" / "1.jpg"), "grizzly bear", ["grizzly bear", "ox"]),
+        predicted(touch(root / "apple_pie" / "2.jpg"), "apple pie", ["apple pie", "ox"]),
+    ]
+    classes = ["grizzly bear", "apple pie", "ox"]
+    result = evaluate(predictions, load_truth(root), ks=(1,), class_names=classes)
+    (warning,) = result.warnings
+    assert warning.endswith(
+        "('apple_pie' in the truth is 'apple pie' among the classes, 'grizzly+bear' in the truth "
+        "is 'grizzly bear' among the classes)"
+    )
+
+
 def test_truth_classes_that_differ_from_a_class_in_case_or_spaces_are_named_so(tmp_path):
     # Truth folders Cat/ and 'dog '/ against the classes cat and dog: the warning listed
     # "Cat, dog " and asked whether the names matched, with nothing to see in the names shown.

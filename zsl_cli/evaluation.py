@@ -541,7 +541,8 @@ def _wordnet_hint(names: Iterable[str]) -> str:
 
 def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = "the truth") -> str:
     """Where some of these names (of the truth, or of another `source`) are a class's name but
-    for case or white space at the ends (a folder Cat/ for the class cat): they are scored as
+    for case, white space at the ends or words joined by '_' or '+' (a folder Cat/ for the class
+    cat, grizzly+bear/ for grizzly bear): they are scored as
     written, so never match, and the warning's list of names shows no difference between 'dog '
     and 'dog'."""
     by_loose: dict[str, str] = {}
@@ -582,8 +583,10 @@ def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterabl
 
 
 def _loose(name: str) -> str:
-    """A class name as `other_case_hint` compares it: composed, case and end spaces aside."""
-    return composed(name.strip()).casefold()
+    """A class name as `other_case_hint` compares it: composed, case, end spaces and the joining
+    of words aside (AwA2's folders are `grizzly+bear`, Food-101's `apple_pie`, where the README
+    has class lists write spaces)."""
+    return " ".join(composed(name).casefold().replace("_", " ").replace("+", " ").split())
 
 
 def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
