@@ -1339,3 +1339,18 @@ def test_the_joined_name_hint_s_article_goes_by_the_first_word_s_sound(words, pr
     name = words.replace(" ", "_")
     [warning] = parse_classes(f"{name}\nsome_other_thing\n", "c.txt").warnings
     assert f"`{name}: a photo of {prompt}.`" in warning
+
+
+def test_minus_one_among_non_negative_strengths_is_warned_of_as_a_missing_value():
+    # AwA2's predicate-matrix-continuous marks a missing value -1: it weighed against its
+    # attribute without a word.
+    spec = parse_attributes("class,black,furry\nbear,-1,87.5\nox,12.25,40\n", "a.csv")
+    [warning] = spec.warnings
+    assert warning.startswith("a.csv: 1 weight is -1 among weights otherwise 0 or more")
+    # Tables where -1 is a value: signed strengths, and -1/0/1 or -1/1 for absent and present.
+    for table in (
+        "class,black,furry\nbear,-1,0.5\nox,-0.5,1\n",
+        "class,black,furry\nbear,-1,1\nox,0,1\n",
+        "class,black,furry\nbear,-1,1\nox,1,-1\n",
+    ):
+        assert parse_attributes(table, "a.csv").warnings == (), table

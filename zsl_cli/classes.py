@@ -36,7 +36,7 @@ from typing import IO, NoReturn
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import delimiter_hint, excel_delimiter
+from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
@@ -1423,7 +1423,24 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             f"as {', '.join(map(repr, examples[:2]))}: the prompts hold them so; give them "
             f"phrases in a #phrase row under the header (`#phrase,{_spaced(examples[0])},...`)",
         )
+    warnings += _missing_value_warnings(matrix, source)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,), warnings=warnings)
+
+
+def _missing_value_warnings(matrix: np.ndarray, source: str) -> tuple[str, ...]:
+    """A warning for a table of strengths (0 or more, not only 0 and 1) that holds exact -1s:
+    AwA2's continuous table marks a missing value so, and read as a weight it counts against
+    its attribute. A -1/0/1 table is some tables' way of saying absent, and is left alone."""
+    missing = matrix == -1
+    others = matrix[~missing]
+    if not missing.any() or (others < 0).any() or np.isin(others, (0, 1)).all():
+        return ()
+    return (
+        f"{source}: {counted(int(missing.sum()), 'weight is', 'weights are')} -1 among weights "
+        "otherwise 0 or more, such "
+        "as AwA2 marks a missing value with: each counts against its attribute; write the "
+        "value, or 0 to leave the attribute out of that class",
+    )
 
 
 # A line of a numbered list of names: AwA2's predicates.txt (`     1\tblack`), its classes.txt.
