@@ -763,6 +763,28 @@ def test_seen_classes_of_the_run_never_chosen_are_known(photos, tmp_path):
     assert "neither in the truth nor among the run's classes: fox" in warning
 
 
+def test_a_run_that_offered_one_side_of_the_split_only_is_said_not_generalised(photos, tmp_path):
+    # Unseen images labelled against the unseen classes alone: "GZSL: unseen 100%" with no word
+    # that the seen classes were never candidates (the GZSL protocol offers every class).
+    seen = tmp_path / "seen.txt"
+    seen.write_text("cat\n")
+    for offered, missing, chosen in (
+        (["dog", "wolf"], "seen", "unseen"),
+        (["cat"], "unseen", "seen"),
+    ):
+        output = tmp_path / f"{missing}.csv"
+        with open_writer(output, "csv") as writer:
+            for name in ("cat", "dog"):
+                label = name if name in offered else offered[0]
+                writer.write(predicted(photos / name / f"{name[0]}.jpg", label))
+            writer.close({"classes": {"n": len(offered), "names": offered}})
+        warnings = evaluate_files(output, photos, ks=(1,), seen_path=seen).warnings
+        assert (
+            f"the run's {len(offered)} classes hold no {missing} class: its images chose among "
+            f"the {chosen} classes only, so the seen/unseen numbers are not generalised zero-shot"
+        ) in " ".join(warnings)
+
+
 def test_a_seen_class_named_in_another_case_is_named_beside_the_class(photos):
     # 'Cat' in the seen list leaves cat unseen: the warning said only that 'Cat' is unknown.
     predictions = [

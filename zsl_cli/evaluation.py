@@ -481,6 +481,7 @@ def evaluate(
         seen_names = seen_class_names(seen, known)
         among = "the run's classes" if class_names is not None else "the predicted classes"
         warnings += unknown_seen_warnings(seen_names, known, among)
+        warnings += _not_generalised_warnings(seen_names, truth.classes, class_names)
         gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
     return EvaluationResult(
         predictions_source=predictions_source,
@@ -662,6 +663,32 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
         name = entry if composed(entry) in spelling else entry.split(":", 1)[0].strip()
         names.add(spelling.get(composed(name), name))
     return names
+
+
+def _not_generalised_warnings(
+    seen: set[str], truth_classes: Iterable[str], class_names: Collection[str] | None
+) -> list[str]:
+    """A warning where the run's classes (its run info's) leave out every seen class, or every
+    unseen one of the truth: the images chose among one side only, so the seen/unseen split
+    measures plain zero-shot (or supervised) accuracy, not generalised zero-shot, whose images
+    choose among them all."""
+    if class_names is None:
+        return []
+    offered = set(class_names)
+    unseen = set(truth_classes) - seen
+    left_out = [
+        side
+        for side, names in (("seen", seen), ("unseen", unseen))
+        if names and not names & offered
+    ]
+    if not left_out:
+        return []
+    return [
+        f"the run's {len(offered)} classes hold no {left_out[0]} class: its images chose among "
+        f"the {'unseen' if left_out[0] == 'seen' else 'seen'} classes only, so the seen/unseen "
+        "numbers are not generalised zero-shot ones (label against every class, seen and "
+        "unseen, for those)"
+    ]
 
 
 def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) -> list[str]:
