@@ -1553,7 +1553,7 @@ def hubness(
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
-        told = _tell(warn, warnings, told)
+        _tell(warn, warnings, told)
         try:
             encoded = encoded_items(
                 source, decoding, encoder, request.model, progress, [request.json_out]
