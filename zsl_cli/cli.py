@@ -11,7 +11,6 @@ import errno
 import io
 import os
 import signal
-import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -1000,26 +999,18 @@ def _refuse_one_file_for_two_outputs(outputs: Sequence[tuple[str, str | None]]) 
     """ZslError where two of the files a run writes, each given with what names it (`-o t.json`),
     are one (`-o t.json --ls-config t.json`): the library refuses that too, but it knows files,
     not options, and named the file twice."""
-    written: dict[object, str] = {}
+    from zsl_cli.files import output_key
+
+    written: dict[tuple, str] = {}
     for named, path in outputs:
-        # stdout ('-') is left to the library, which knows where a missing -o writes.
-        key = None if path is None or path == "-" else _file_written(path)
+        # stdout ('-') is left to the library, which knows where a missing -o writes, and a
+        # NUL in a name, which os.stat cannot take, to its refusal of that.
+        key = None if path is None or path == "-" or "\0" in path else output_key(path)
         if key is None:
             continue
         if key in written:
             raise ZslError(f"{written[key]} and {named} are the same file: give each its own")
         written[key] = named
-
-
-def _file_written(path: str) -> object:
-    """What writing `path` writes: an existing regular file (whatever the link or spelling that
-    leads to it), or the real path of one not there yet; None for a device (/dev/null), a
-    folder and the like, which the library refuses or lets be."""
-    try:
-        status = os.stat(path)
-    except (OSError, ValueError):  # not there yet; ValueError: a NUL in the name
-        return os.path.realpath(path) if "\0" not in path else None
-    return (status.st_dev, status.st_ino) if stat.S_ISREG(status.st_mode) else None
 
 
 def _str(path: Path | None) -> str | None:

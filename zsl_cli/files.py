@@ -588,7 +588,7 @@ def check_outputs_spare_inputs(
     written: dict[tuple, str] = {}
     beside: dict[tuple, str] = {}  # the run info file each file output replaces or removes
     for output in (os.fspath(out) for out in outputs if out is not None):
-        key = _stdout_key() if output == "-" else _file_key(output)
+        key = output_key(output)
         if key is None:
             continue  # a device (/dev/null, a terminal): what goes there is not kept
         name = "stdout" if output == "-" else output
@@ -610,6 +610,12 @@ def check_outputs_spare_inputs(
         key = _file_key(os.fspath(image))
         if key in existing:
             raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
+
+
+def output_key(output: str) -> tuple | None:
+    """What writing `output` ('-': stdout) writes into, as outputs are compared to tell that two
+    are one file; None for a device (/dev/null, a terminal) or a folder, which keep nothing."""
+    return _stdout_key() if output == "-" else _file_key(output)
 
 
 def _file_key(path: str) -> tuple | None:
