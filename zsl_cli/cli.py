@@ -12,8 +12,7 @@ import io
 import os
 import signal
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, NoReturn, cast
 
@@ -914,26 +913,19 @@ def label(
 class _WarningsShown:
     """Shows each warning on stderr as the library hears it (those of the class file before the
     images are encoded, not after the last), and tells which of a run's warnings it has not
-    shown."""
+    shown: the library lists the warnings it told first, in the order told."""
 
     def __init__(self) -> None:
-        self._shown: Counter[str] = Counter()
+        self._shown = 0
 
     def __call__(self, warning: str) -> None:
         from zsl_cli.summary import render_warnings, stderr_console
 
         render_warnings(stderr_console(), [warning])
-        self._shown[warning] += 1
+        self._shown += 1
 
-    def not_shown(self, warnings: Iterable[str]) -> list[str]:
-        left = self._shown.copy()
-        rest = []
-        for warning in warnings:
-            if left[warning]:
-                left[warning] -= 1
-            else:
-                rest.append(warning)
-        return rest
+    def not_shown(self, warnings: Sequence[str]) -> list[str]:
+        return list(warnings[self._shown :])
 
 
 def _chosen_model(name: str, revision: str | None) -> tuple[str, ...]:
