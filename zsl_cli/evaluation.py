@@ -614,7 +614,7 @@ def check_truth_and_seen_found(
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         os.stat(source)
     except OSError as error:
-        raise ZslError(f"cannot read {_SEEN_LIST} {printable(source)}: {error.strerror}") from None
+        raise _cannot_read(_SEEN_LIST, source, error) from None
 
 
 def _check_truth_found(source: str) -> None:
@@ -1288,15 +1288,20 @@ def _headerless_hint(header: list[str]) -> str:
 def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
     """A text file's content (a UTF-8 byte-order mark dropped). Bytes that are not UTF-8 stay
     surrogate escapes, as in file names; UTF-16 and binary files are refused, naming `fix`."""
-    where = printable(source)
     try:
         with open(source, "rb") as handle:
             data = read_text_bytes(handle)
     except OSError as error:
-        raise ZslError(f"cannot read {what} {where}: {error.strerror}") from error
+        raise _cannot_read(what, source, error) from error
     if utf16_or_binary(data):
-        raise ZslError(f"{what} {where}: not UTF-8 text (UTF-16 or binary); {fix}")
+        raise ZslError(f"{what} {printable(source)}: not UTF-8 text (UTF-16 or binary); {fix}")
     return data.decode("utf-8-sig", errors="surrogateescape")
+
+
+def _cannot_read(what: str, source: str, error: OSError) -> ZslError:
+    """The error for a file that could not be read (`check_truth_and_seen_found` says it before
+    reading, `_read_text` on reading: the same words)."""
+    return ZslError(f"cannot read {what} {printable(source)}: {error.strerror}")
 
 
 def _gzsl(
