@@ -1257,14 +1257,36 @@ def render_decode_bound(rows: list[Row], settings: Settings) -> list[str]:
     ]
 
 
+def header_settings(settings: dict) -> list[str]:
+    """The settings the run's sections read: a header naming a batch size or class counts that
+    no section used would describe a measurement that was not made."""
+    sections = set(settings["sections"])
+
+    def read(flag: str) -> bool:
+        return bool(sections & SECTIONS_READING[flag])
+
+    classes = (
+        f"classes {settings['classes_small']} and {settings['classes_large']}"
+        if read("--classes-small")
+        else f"classes {settings['classes_large']}"
+    )
+    shown = [
+        (True, f"device {settings['device']}"),
+        (read("--precision"), f"precision {settings['precision']}"),
+        (read("--batch-size"), f"batch {settings['batch_size']}"),
+        (read("--workers"), f"workers {settings['workers'] or 'default'}"),
+        (read("--classes-large"), classes),
+        (True, f"sections {','.join(map(str, settings['sections']))}"),
+        (read("--repeats"), f"repeats {settings['repeats']}"),
+        (True, f"seed {settings['seed']}"),
+    ]
+    return [text for wanted, text in shown if wanted]
+
+
 def render(results: Results) -> str:
     env, settings = results.environment, results.settings
     lines = [
-        f"zsl throughput: device {settings['device']}, precision {settings['precision']}, "
-        f"batch {settings['batch_size']}, workers {settings['workers'] or 'default'}, "
-        f"classes {settings['classes_small']} and {settings['classes_large']}, "
-        f"sections {','.join(map(str, settings['sections']))}, repeats {settings['repeats']}, "
-        f"seed {settings['seed']}",
+        "zsl throughput: " + ", ".join(header_settings(settings)),
         f"python {env['python']}, torch {env['torch']} ({env['torch_threads']} threads), "
         f"transformers {env['transformers']}, {env['cpu_count']} CPUs"
         + (f", {env['gpu']}" if "gpu" in env else ""),

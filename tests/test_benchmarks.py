@@ -424,6 +424,10 @@ def test_throughput_builds_only_what_its_sections_use(
     text = throughput.render(results)
     assert "None" not in text
     assert ("JPEGs 1024x768" in text) == ("images" in built)
+    # The header names only the settings a chosen section read: section 7 runs no batch.
+    header = text.splitlines()[0]
+    assert ("batch " in header) == bool(set(sections) & {1, 2, 4, 5, 6})
+    assert ("classes " in header) == bool(set(sections) & {2, 3, 4, 5})
 
 
 def test_throughput_decode_only_with_one_worker_runs_no_process(
