@@ -25,13 +25,14 @@ import json
 import math
 import os
 import re
+import shlex
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, NoReturn, TypeGuard
 
 import numpy as np
 
@@ -858,6 +859,10 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
     is sent to --descriptions: zsl's predictions, metrics or run info were too, and JSON Lines
     was refused for the braces of its first record, quoted whole, as a prompt's."""
     value = _json_value(text)
+    if isinstance(value, dict) and (
+        problem := _by_dataset_problem(tuple(value.items()), source, expected)
+    ):
+        raise ZslError(problem)
     if value is None:
         # imagenet1000_clsidx_to_labels.txt, `{0: 'tench, Tinca tinca',` ...: a Python dict.
         literal = _python_value(text)
@@ -881,6 +886,89 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
         raise ZslError(f"{source} is JSON Lines (zsl predictions?), not {expected}")
 
 
+# The datasets CLIP_benchmark keeps class names and templates for (its benchmark/datasets.txt,
+# vtab/ and wds/ ones by the name after the prefix): the keys of its en_classnames.json.
+_BENCHMARK_DATASETS = frozenset(
+    {
+        "caltech101",
+        "caltech101_vtab",
+        "cars",
+        "cifar10",
+        "cifar100",
+        "clevr_closest_object_distance",
+        "clevr_count_all",
+        "country211",
+        "diabetic_retinopathy",
+        "dmlab",
+        "dsprites_label_orientation",
+        "dsprites_label_x_position",
+        "dsprites_label_y_position",
+        "dtd",
+        "eurosat",
+        "fer2013",
+        "fgvc_aircraft",
+        "flowers",
+        "food101",
+        "gtsrb",
+        "imagenet-a",
+        "imagenet-o",
+        "imagenet-r",
+        "imagenet1k",
+        "imagenet_sketch",
+        "imagenetv2",
+        "kitti_closest_vehicle_distance",
+        "mnist",
+        "objectnet",
+        "pcam",
+        "pets",
+        "renderedsst2",
+        "resisc45",
+        "smallnorb_label_azimuth",
+        "smallnorb_label_elevation",
+        "stl10",
+        "sun397",
+        "svhn",
+        "voc2007",
+        "voc2007_multilabel",
+    }
+)
+# Those that are words a class may be named by: descriptions of classes named so alone are ones.
+_WORD_DATASETS = frozenset({"cars", "flowers", "pets"})
+_BENCHMARK_PREFIX = re.compile(r"(wds/)?(vtab/|tfds/)?")
+# A template's place for the class name: CLIP_benchmark's {c}, zsl's {}.
+_TEMPLATE_FIELD = re.compile(r"\{c?\}")
+_JQ_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _by_dataset_problem(
+    pairs: Sequence[tuple[str, object]], source: str, expected: str
+) -> str | None:
+    """The error for lists kept by dataset or language, as CLIP_benchmark ships them, where
+    `expected` belongs: templates (every item holds {c} or {}), or class names where every key
+    names one of its datasets, not only ones that are words too (`cars`, `pets`). Read as
+    descriptions, each dataset was a class described by the names of its classes. None for
+    other objects. `pairs`: the object's keys and values."""
+    lists = [items for _, items in pairs if _is_list_of_names(items)]
+    if not lists or len(lists) < len(pairs):
+        return None
+    if all(_TEMPLATE_FIELD.search(item) for items in lists for item in items):
+        return (
+            f"{source} holds templates by dataset or language (as CLIP_benchmark's), not "
+            f"{expected}: give one list's templates to --templates, one per line, with {{}} for "
+            "the class name"
+        )
+    datasets = {_BENCHMARK_PREFIX.sub("", key.strip().lower(), count=1) for key, _ in pairs}
+    if not datasets <= _BENCHMARK_DATASETS or datasets <= _WORD_DATASETS:
+        return None
+    key = pairs[0][0]
+    field = f".{key}" if _JQ_IDENTIFIER.fullmatch(key) else f".[{json.dumps(key)}]"
+    return (
+        f"{source} maps dataset names to class lists (CLIP_benchmark's en_classnames.json?), "
+        f"not {expected}: write one dataset's class names one per line, such as with "
+        f"`jq -r '{field}[]' {shlex.quote(source)} > classes.txt`"
+    )
+
+
 def _is_descriptors(value: object) -> bool:
     """What a descriptions file gives a class: a descriptor, or a list of them."""
     return isinstance(value, str) or (
@@ -898,7 +986,7 @@ def _list_of_names_spelling(text: str) -> str | None:
     return None
 
 
-def _is_list_of_names(value: object) -> bool:
+def _is_list_of_names(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
@@ -963,6 +1051,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         records = isinstance(data, list) and data and all(isinstance(d, tuple) for d in data)
         hint = " (a list of records? every class is a key of one object)" if records else ""
         raise ZslError(f"{source}: expected a JSON object {shape}{hint}")
+    if problem := _by_dataset_problem(data, source, "a descriptions file"):
+        raise ZslError(problem)
     if record := _one_record(data):
         # Read as classes, its keys would be classes named "class" and "descriptors".
         raise ZslError(
