@@ -1354,3 +1354,19 @@ def test_minus_one_among_non_negative_strengths_is_warned_of_as_a_missing_value(
         "class,black,furry\nbear,-1,1\nox,1,-1\n",
     ):
         assert parse_attributes(table, "a.csv").warnings == (), table
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_an_attribute_table_below_excel_s_sep_line_is_refused_as_a_class_list(delimiter):
+    # Without its `sep=;` line it was sent to --attributes; with it, its rows were classes
+    # ('red circle;1;1'), with a warning of a header at most.
+    rows = "class,red,round\nred circle,1,1\nblue square,0,1\n".replace(",", delimiter)
+    text = f"sep={delimiter}\n{rows}"
+    with pytest.raises(ZslError, match=r"^a\.csv looks like an attribute table .* --attributes$"):
+        parse_classes(text, "a.csv")
+    assert parse_attributes(text, "a.csv").names == ["red circle", "blue square"]
+    # A class column saved so is a class list all the same.
+    assert parse_classes(f"sep={delimiter}\nred circle\nblue square\n").names == [
+        "red circle",
+        "blue square",
+    ]

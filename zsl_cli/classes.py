@@ -762,10 +762,21 @@ def _first_content_lines(text: str, count: int = 2) -> list[str]:
     return list(islice((line for line in lines if line and not line.startswith("#")), count))
 
 
+def _first_content_line_as_written(text: str) -> str:
+    """The first line that holds more than white space or a comment, as the file holds it."""
+    lines = split_lines(text)
+    return next((line for line in lines if _first_content_lines(line, 1)), "")
+
+
 def _check_not_another_class_file(text: str, source: str) -> None:
     """A descriptions JSON or attribute table given as a class list would label with its lines
     (`red star,1,0,...`) as class names: say which option takes it."""
-    content = _first_content_lines(text)
+    content = _first_content_lines(text, 3)
+    delimiter = ","
+    # Excel's `sep=;` above a table: read as it is, where a content line has lost its tab.
+    if content and (named := excel_delimiter(_first_content_line_as_written(text))):
+        delimiter, content = named, content[1:]
+    content = content[:2]
     if content and content[0].startswith("{"):
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
     if _is_xml(content):
@@ -788,7 +799,7 @@ def _check_not_another_class_file(text: str, source: str) -> None:
             f"{source} is a label map (item {{ ... }}, as TensorFlow's object detection API "
             "writes one), not a class list: write its display names, one per line"
         )
-    if len(content) == 2 and _looks_like_attribute_table(*content):
+    if len(content) == 2 and _looks_like_attribute_table(content[0], content[1], delimiter):
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
@@ -1008,10 +1019,12 @@ def _python_value(text: str) -> object:
         return None
 
 
-def _looks_like_attribute_table(header: str, first_row: str) -> bool:
-    """`class,<attr>,...` over a row of a name and numbers: no class list starts so."""
+def _looks_like_attribute_table(header: str, first_row: str, delimiter: str = ",") -> bool:
+    """`class,<attr>,...` over a row of a name and numbers (cells split at `delimiter`): no
+    class list starts so."""
     try:
-        head, row = next(csv.reader([header])), next(csv.reader([first_row]))
+        head = next(csv.reader([header], delimiter=delimiter))
+        row = next(csv.reader([first_row], delimiter=delimiter))
     except csv.Error:  # a line longer than csv's field limit: a class name, not a table
         return False
     if len(head) < 2 or head[0].strip().lower() != "class" or len(row) != len(head):
