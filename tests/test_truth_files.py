@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -361,3 +362,95 @@ def touch(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"x")
     return os.fspath(path)
+
+
+def _photos(root: Path) -> list[Prediction]:
+    """Three images under `root`, named with a space and an accent, each predicted as its folder."""
+    predictions = []
+    for relative in ("my cats/a b.png", "dog/c.png", "café/d.png"):
+        path = write(root / relative, b"x")
+        predictions.append(predicted(path, relative.split("/")[0]))
+    return predictions
+
+
+def _truth_csv(path: Path, cells: list[str]) -> str:
+    labels = ("my cats", "dog", "café")
+    rows = "".join(f"{cell},{label}\n" for cell, label in zip(cells, labels, strict=True))
+    return write(path, f"path,label\n{rows}".encode())
+
+
+def _all_paired(result) -> bool:
+    unmatched = result.unmatched
+    return result.n == 3 and unmatched.predictions == unmatched.truth == 0
+
+
+@pytest.mark.parametrize("host", ["", "localhost"])
+def test_a_truth_csv_of_file_urls_matches_the_files_they_name(tmp_path, host):
+    # file:///home/u/my%20cats/a%20b.png, as a browser, a file manager's "copy link" or
+    # Path.as_uri() writes it: no prediction matched, the URL read as a relative path.
+    predictions = _photos(tmp_path / "photos")
+    cells = [f"file://{host}{Path(p.path).as_uri().removeprefix('file://')}" for p in predictions]
+    assert "%20" in cells[0] and "%C3%A9" in cells[2]
+    truth = load_truth(_truth_csv(tmp_path / "elsewhere" / "truth.csv", cells))
+    result = evaluate(predictions, truth)
+    assert _all_paired(result) and result.unmatched.matched_by_relative_path == 0
+    assert result.top_mistakes() == []
+    # Unencoded, as written by hand.
+    cells = [f"file://{p.path}" for p in predictions]
+    truth = load_truth(_truth_csv(tmp_path / "elsewhere" / "plain.csv", cells))
+    assert _all_paired(evaluate(predictions, truth))
+
+
+def test_a_file_url_of_another_machine_s_drive_matches_as_its_windows_path_does(
+    tmp_path, monkeypatch
+):
+    # file:///C:/Users/u/photos/dog/c.png: C:\Users\u\photos\dog\c.png, written on Windows; it
+    # ends with the relative path a prediction names, and with no other.
+    monkeypatch.chdir(tmp_path)
+    _photos(tmp_path / "photos")
+    predictions = [
+        predicted(os.path.join("photos", "my cats", "a b.png"), "my cats"),
+        predicted(os.path.join("photos", "dog", "c.png"), "dog"),
+        predicted(os.path.join("photos", "café", "d.png"), "café"),
+    ]
+    cells = [
+        "file:///C:/Users/u/photos/my%20cats/a%20b.png",
+        "file:///C:/Users/u/photos/dog/c.png",
+        "file:///C:/Users/u/photos/caf%C3%A9/d.png",
+    ]
+    truth = load_truth(_truth_csv(tmp_path / "elsewhere" / "truth.csv", cells))
+    assert [item.relative for item in truth.items] == [(), (), ()]
+    assert _all_paired(evaluate(predictions, truth))
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "/data/local-files/?d=",  # as zsl's --format label-studio writes it
+        "http://localhost:8080/data/local-files/?d=",  # as a Label Studio export may
+    ],
+)
+def test_label_studio_local_file_urls_match_by_the_path_under_the_document_root(tmp_path, prefix):
+    # A Label Studio CSV export's image column: the path under the server's document root,
+    # percent-encoded after '?d='. Read as a path, no prediction ended with it.
+    predictions = _photos(tmp_path / "root" / "photos")
+    cells = [
+        prefix + quote(os.path.relpath(p.path, tmp_path / "root"), safe="/") for p in predictions
+    ]
+    truth = load_truth(_truth_csv(tmp_path / "export.csv", cells))
+    result = evaluate(predictions, truth)
+    assert _all_paired(result) and result.unmatched.matched_by_relative_path == 3
+    assert result.top_mistakes() == []
+
+
+def test_http_and_cloud_storage_urls_match_by_the_path_they_end_with(tmp_path):
+    # Images served over HTTP (--ls-url-prefix), a presigned S3 link's query, an s3:// key.
+    predictions = _photos(tmp_path / "photos")
+    cells = [
+        "https://images.example.org/photos/my%20cats/a%20b.png",
+        "https://bucket.s3.amazonaws.com/photos/dog/c.png?X-Amz-Signature=ab%2Fc&X-Amz-Expires=60",
+        "s3://bucket/photos/caf%C3%A9/d.png",
+    ]
+    truth = load_truth(_truth_csv(tmp_path / "export.csv", cells))
+    result = evaluate(predictions, truth)
+    assert _all_paired(result) and result.top_mistakes() == []

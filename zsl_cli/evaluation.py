@@ -4,7 +4,10 @@ Ground truth is either a folder whose immediate, non-hidden sub-folders are the 
 (ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
 `label` columns (or other names datasets give them: TRUTH_COLUMNS), or a path and a 0/1 column per
 class (one-hot, as Roboflow exports). In a CSV, relative paths are
-relative to the CSV's own folder, so the CSV can travel with its images.
+relative to the CSV's own folder, so the CSV can travel with its images. A CSV's path may be a
+URL, percent-encoding undone: a file URL names its file (`file:///home/u/a%20b.jpg`), Label
+Studio's `/data/local-files/?d=photos/a.jpg` the relative path after `d=`, and another URL
+(`https://host/photos/a.jpg`, `s3://bucket/photos/a.jpg`) the relative path after its host.
 
 A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
@@ -53,6 +56,7 @@ from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
 
@@ -1029,7 +1033,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 else:
                     label = strip_invisible(row[label_col])
                 # Paths as zsl writes them: the file name's bytes read as UTF-8.
-                written = path_from_text(written)
+                written = _path_in_url(written) or path_from_text(written)
                 if not written or not label:
                     missing = "path" if not written else "label"
                     raise ZslError(f"{where}, line {line}: the {missing} is empty")
@@ -1165,6 +1169,45 @@ def _json_record_keys(text: str) -> list[str]:
     if isinstance(first, list):
         first = first[0] if first else None
     return list(first) if isinstance(first, dict) else []
+
+
+# A URL's start (`file:///`, `https://`, `s3://`): a scheme of two characters or more, which
+# tells it from a Windows drive (`C:/`).
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+# Label Studio's URL of a file under its document root: /data/local-files/?d=photos/a%20b.jpg,
+# a server's scheme and host before it or not.
+_LABEL_STUDIO_LOCAL_FILE = re.compile(
+    r"([A-Za-z][A-Za-z0-9+.-]+://[^/?#]*)?/data/local-files/?\?(.*&)?d=(?P<path>[^&#]*).*"
+)
+# A Windows drive at the start of a file URL's path: file:///C:/Users/u/a.jpg.
+_URL_DRIVE = re.compile(r"/[A-Za-z]:[/\\]")
+
+
+def _path_in_url(cell: str) -> str | None:
+    """The path (os.fsdecode form, percent-encoding undone) a truth CSV's URL names, None where
+    the cell is no URL. Read as a path, no prediction ever matched one. A file URL names a file
+    here (`file:///home/u/a%20b.jpg`), or one written on Windows (a drive, or a host: a share);
+    Label Studio's local-files URL names a path under its document root, and another URL (http,
+    s3, ...) the path after its host: those are relative paths, matched by their ending (rule 3),
+    as the file is on another machine, under another folder."""
+    local = _LABEL_STUDIO_LOCAL_FILE.fullmatch(cell)
+    if local is not None:
+        # Decoded as a query's value (the server reads it so): '+' is a space.
+        return _unquoted(local["path"].replace("+", " ")).lstrip("/")
+    if not _URL_START.match(cell):
+        return None
+    url = urlsplit(cell)
+    if url.scheme.lower() != "file":
+        return _unquoted(url.path).lstrip("/")
+    path = _unquoted(url.path)
+    if url.netloc not in ("", "localhost"):
+        return f"//{url.netloc}{path}"  # a Windows share: \\server\share\a.jpg
+    return path[1:] if _URL_DRIVE.match(path) else path
+
+
+def _unquoted(text: str) -> str:
+    """`text` with its percent-encoding undone, the bytes a file's name (os.fsdecode form)."""
+    return os.fsdecode(unquote_to_bytes(text))
 
 
 def _windows_absolute(path: str) -> bool:
