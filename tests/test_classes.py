@@ -1370,3 +1370,80 @@ def test_an_attribute_table_below_excel_s_sep_line_is_refused_as_a_class_list(de
         "red circle",
         "blue square",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A path,label truth CSV (with its header, or without), and Roboflow's _classes.csv of
+        # two classes: their rows were classes ('photos/a.jpg,cat'), without a word.
+        (
+            "path,label\nphotos/a.jpg,cat\nphotos/b.JPG,dog\n",
+            "c.txt:2: 'photos/a.jpg,cat' starts with an image's file name, as every line below "
+            "the first does (a ground-truth table? give it to 'zsl evaluate --truth')",
+        ),
+        (
+            "photos/a.jpg;cat\nC:\\photos\\b.png;dog\n",
+            "c.txt:1: 'photos/a.jpg;cat' starts with an image's file name, as every line does",
+        ),
+        (
+            "filename, cat, dog\na.jpg,1,0\nb.jpg,0,1\n",
+            "c.txt:2: 'a.jpg,1,0' starts with an image's file name, as every line below the first",
+        ),
+        # A list of images (as `find` writes one): every image was a class.
+        (
+            "photos/a.jpg\nphotos/b.webp\n",
+            "c.txt:1: 'photos/a.jpg' is an image's file name, as every line is (a list of images "
+            "to label? give them as paths to 'zsl label', or a list of them on its stdin, '-')",
+        ),
+    ],
+)
+def test_a_table_or_list_of_images_given_as_a_class_list_is_refused(text, message):
+    with pytest.raises(ZslError, match=f"^{re.escape(message)}"):
+        parse_classes(text, "c.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cat\ndog.jpg\n",  # one name that ends so, below another: names
+        "class,note\ncat,likes a.jpg\n",
+        "photo.jpg\n",  # a class list of one: taken as written
+    ],
+)
+def test_class_names_that_only_end_as_image_names_are_class_names(text):
+    assert parse_classes(text, "c.txt").names
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # CVAT's labels, as its raw label editor and its project export write them.
+        [
+            {"name": "cat", "color": "#fa3253", "attributes": []},
+            {"name": "dog", "color": "#3d3df5", "attributes": []},
+        ],
+        # COCO's categories, copied out of an annotation file.
+        [
+            {"supercategory": "animal", "id": 17, "name": "cat"},
+            {"supercategory": "animal", "id": 18, "name": "dog"},
+        ],
+    ],
+)
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_list_of_label_objects_is_refused_with_how_to_list_their_names(value, indent):
+    # Over several lines each '{' was a class (a duplicate class '{'); on one, braces in a prompt.
+    with pytest.raises(ZslError) as refused:
+        parse_classes(json.dumps(value, indent=indent), "labels.json")
+    assert refused.value.message == (
+        "labels.json is a JSON list of objects with a name (CVAT's labels, COCO's categories?), "
+        "not a class list: write their names one per line, such as with "
+        "`jq -r '.[].name' labels.json > classes.txt`"
+    )
+
+
+def test_roboflow_s_classes_csv_given_as_a_class_list_is_said_to_be_a_truth_table():
+    # Of three classes or more its rows were sent to --attributes, as rows of numbers.
+    text = "filename,cat,dog,bird\na.jpg,1,0,0\nb.jpg,0,1,0\n"
+    with pytest.raises(ZslError, match=r"^c\.txt:2: 'a\.jpg,1,0,0' starts with an image's file"):
+        parse_classes(text, "c.txt")

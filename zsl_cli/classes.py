@@ -36,6 +36,7 @@ from typing import IO, NoReturn, TypeGuard
 
 import numpy as np
 
+from zsl_cli.discovery import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
@@ -370,6 +371,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             f"{places[0][1]}: every class name holds {{}}, such as {entries[0].name!r} (a "
             "template file? pass it as --templates): a class file has one class name per line"
         )
+    _refuse_image_names([entry.name for entry in entries], [where for _, where in places])
     if (first_row := _table_rows([entry.name for entry in entries])) is not None:
         name, where = places[first_row]
         lines_below = "line below the first" if first_row else "line"
@@ -385,6 +387,38 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     warnings = class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:
+    """A list of images, or a table of them (a path,label truth CSV, Roboflow's _classes.csv),
+    given as a class list: every line, or every one below a CSV header, starts with an image's
+    file name. Each image was a class ('photos/a.jpg,cat'), without a word."""
+    if len(names) < 2 or not _is_image_name(_CELL_SEPARATORS.split(names[-1], maxsplit=1)[0]):
+        return  # one name, taken as written; or a last one that is no image: names
+    cells = [_CELL_SEPARATORS.split(name, maxsplit=1) for name in names]
+    if all(len(row) == 1 and _is_image_name(row[0]) for row in cells):
+        raise ZslError(
+            f"{places[0]}: {names[0]!r} is an image's file name, as every line is (a list of "
+            "images to label? give them as paths to 'zsl label', or a list of them on its "
+            "stdin, '-'): a class file has one class name per line"
+        )
+    first = 0 if len(cells[0]) > 1 and _is_image_name(cells[0][0]) else 1
+    if len(cells[0]) == 1 or any(len(row) == 1 or not _is_image_name(row[0]) for row in cells[1:]):
+        return
+    below = "below the first " if first else ""
+    raise ZslError(
+        f"{places[first]}: {names[first]!r} starts with an image's file name, as every line "
+        f"{below}does (a ground-truth table? give it to 'zsl evaluate --truth'): a class file "
+        "has one class name per line"
+    )
+
+
+_CELL_SEPARATORS = re.compile(r"\s*[,;]\s*")
+
+
+def _is_image_name(cell: str) -> bool:
+    """Whether a cell is an image's path or file name (`photos/a.jpg`, `"b.png"`)."""
+    return os.path.splitext(cell.strip("\"' "))[1].lower() in IMAGE_EXTENSIONS
 
 
 def _name_and_prompts(line: str) -> tuple[str, str, str]:
@@ -779,6 +813,13 @@ def _check_not_another_class_file(text: str, source: str) -> None:
     content = content[:2]
     if content and content[0].startswith("{"):
         _refuse_json_object(text, content[0], source, "a class list (one class name per line)")
+    if content and content[0].startswith("[") and _is_list_of_named_objects(_json_value(text)):
+        # CVAT's labels, COCO's categories: over several lines each '{' was a class.
+        raise ZslError(
+            f"{source} is a JSON list of objects with a name (CVAT's labels, COCO's "
+            "categories?), not a class list: write their names one per line, such as with "
+            f"`jq -r '.[].name' {shlex.quote(source)} > classes.txt`"
+        )
     if _is_xml(content):
         # A Label Studio labelling config (`<View>` over `<Image name="image" .../>`), a Pascal
         # VOC annotation: every tag was a class, without a word.
@@ -995,6 +1036,14 @@ def _list_of_names_spelling(text: str) -> str | None:
     if _is_list_of_names(_python_value(text)):
         return "Python"
     return None
+
+
+def _is_list_of_named_objects(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
+    )
 
 
 def _is_list_of_names(value: object) -> TypeGuard[list[str]]:
