@@ -20,7 +20,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
                    footer, or is as long as a BMP's header says, or holds every strip its
                    TIFF directory lists, or ends just where a part that directory lists ends
-                   while another runs past it, or ends with a 256-colour PCX's palette, it
+                   while another runs past it, or is as long as all that directory lists
+                   takes, or ends with a 256-colour PCX's palette, it
                    was damaged inside instead: decode_error; a PCX of other depths carries
                    nothing that tells)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
@@ -37,7 +38,11 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    progressive one whose scans leave some coefficient bits uncoded (one cut
                    and given an end marker back), leaves the rest as earlier scans had it,
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,
-                   which libtiff stops reading once it has the strip's rows; also
+                   which libtiff stops reading once it has the strip's rows, a PackBits TIFF
+                   one of whose strips codes more bytes than its rows take (garbage in it:
+                   libtiff drops the rest), and a TIFF whose directory places a strip past
+                   the end of a file that holds all it needs (Pillow reads an uncompressed
+                   one's rows whatever its byte counts say); also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -134,7 +139,9 @@ from zsl_cli.image_damage import (
     check_png_pixel_data,
     check_pnm,
     check_tiff_deflate,
+    check_tiff_packbits,
     check_tiff_strips,
+    check_tiff_strips_in_file,
     check_xpm,
     check_xv_thumbnail,
     classify,
@@ -645,6 +652,8 @@ def _decode_opened(
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
         check_tiff_deflate(image, file)
+        check_tiff_strips_in_file(image, size)
+        check_tiff_packbits(image, file)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
