@@ -140,3 +140,100 @@ def test_packbits_tiffs_of_each_mode_decode(tmp_path: Path, mode: str) -> None:
         path.write_bytes(tiff)
         expected = np.asarray(image.convert("RGB"))
         np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
+
+
+def pcx_of(kind: str, width: int = 160, height: int = 120) -> tuple[bytes, np.ndarray]:
+    """A PCX Pillow writes ("1", "P16" and "P256": 8 bits a pixel and the palette at the end,
+    "L", "RGB"), and the RGB pixels it holds."""
+    image = Image.fromarray(smooth_rgb(width, height, seed=2))
+    image = image.quantize(int(kind[1:])) if kind.startswith("P") else image.convert(kind)
+    return encoded(image, "PCX"), np.asarray(image.convert("RGB"))
+
+
+def ega_pcx(width: int, height: int) -> tuple[bytes, np.ndarray]:
+    """A 16-colour PCX of 4 planes of 1 bit (what Pillow reads, and does not write), its rows
+    run-length coded a plane at a time, and the RGB pixels it holds."""
+    rng = np.random.default_rng(3)
+    palette = rng.integers(0, 256, (16, 3), dtype=np.uint8)
+    indices = (np.arange(width)[None, :] // 7 + np.arange(height)[:, None] // 5) % 16
+    stride = -(-width // 8) + (-(-width // 8)) % 2  # even, as the format asks
+    coded = bytearray()
+    for row in indices:
+        for plane in range(4):
+            bits = np.packbits(((row >> plane) & 1).astype(np.uint8))
+            line = bits.tobytes().ljust(stride, b"\0")
+            at = 0
+            while at < len(line):  # runs of up to 63 bytes; a byte of 0xC0 or more is a run
+                run = 1
+                while at + run < len(line) and run < 63 and line[at + run] == line[at]:
+                    run += 1
+                if run > 1 or line[at] >= 0xC0:
+                    coded += bytes([0xC0 | run, line[at]])
+                else:
+                    coded.append(line[at])
+                at += run
+    header = bytearray(128)
+    header[0:4] = bytes([10, 5, 1, 1])  # PCX, version 5, run-length coded, 1 bit a plane
+    header[4:12] = np.array([0, 0, width - 1, height - 1], "<u2").tobytes()
+    header[16:64] = palette.tobytes()
+    header[65] = 4
+    header[66:68] = stride.to_bytes(2, "little")
+    return bytes(header) + bytes(coded), palette[indices]
+
+
+PCX_KINDS = ["1", "P16", "P256", "L", "RGB", "EGA"]
+
+
+def pcx_kind(kind: str) -> tuple[bytes, np.ndarray]:
+    return ega_pcx(160, 120) if kind == "EGA" else pcx_of(kind)
+
+
+@pytest.mark.parametrize("kind", PCX_KINDS)
+def test_whole_pcx_of_each_depth_decodes(tmp_path: Path, kind: str) -> None:
+    pcx, pixels = pcx_kind(kind)
+    path = tmp_path / "whole.pcx"
+    path.write_bytes(pcx)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+@pytest.mark.parametrize("kind", PCX_KINDS)
+def test_pcx_of_each_depth_cut_short_is_truncated(tmp_path: Path, kind: str) -> None:
+    # An 8-bit PCX keeps its palette after its pixels: cut inside that, Pillow found no palette
+    # at the end and decoded its pixels as shades of grey.
+    pcx, _ = pcx_kind(kind)
+    path = tmp_path / "cut.pcx"
+    cuts = [len(pcx) * share // 20 for share in range(4, 20)] + [len(pcx) - 1, len(pcx) - 500]
+    for cut in cuts:
+        path.write_bytes(pcx[:cut])
+        error = failure_of(path)
+        assert error.status == "truncated", (cut, error.reason)
+
+
+@pytest.mark.parametrize("kind", ["P16", "P256", "L"])
+def test_small_8_bit_pcx_cut_short_is_truncated(tmp_path: Path, kind: str) -> None:
+    # Shorter than its header and a palette: Pillow seeks before the file's start for one.
+    pcx, _ = pcx_of(kind, 40, 30)
+    path = tmp_path / "cut.pcx"
+    for cut in (300, 600, 128 + 769 - 1):
+        if cut < len(pcx):
+            path.write_bytes(pcx[:cut])
+            error = failure_of(path)
+            assert error.status == "truncated", (cut, error.reason)
+
+
+def test_pcx_cut_where_a_run_of_palette_index_12_ends_it_is_truncated(tmp_path: Path) -> None:
+    # A 16-colour PCX's pixels are indices 0 to 15: the byte 12 that marks a 256-colour palette
+    # 769 bytes before the end of a cut file is often a pixel; where a run's count comes before
+    # it, it is a run's value, no marker.
+    pcx, _ = pcx_of("P16", 320, 240)
+    cuts = [
+        cut
+        for cut in range(128 + 771, len(pcx) - 769)
+        if pcx[cut - 769] == 12 and pcx[cut - 770] >= 0xC0 and pcx[cut - 771] < 0xC0
+    ]
+    assert len(cuts) >= 3
+    path = tmp_path / "cut.pcx"
+    for cut in cuts[:: max(1, len(cuts) // 10)]:
+        path.write_bytes(pcx[:cut])
+        error = failure_of(path)
+        assert error.status == "truncated", (cut, error.reason)

@@ -23,7 +23,8 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    while another runs past it, or is as long as all that directory lists
                    takes, or ends with a 256-colour PCX's palette, it
                    was damaged inside instead: decode_error; a PCX of other depths carries
-                   nothing that tells)
+                   nothing that tells); also a 256-colour PCX whose palette, after its
+                   pixels, is cut short (Pillow read it as grey)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
@@ -136,6 +137,7 @@ from zsl_cli.image_damage import (
     check_jpeg_data_ran_out,
     check_jpeg_scans,
     check_msp_rows,
+    check_pcx_palette,
     check_png_pixel_data,
     check_pnm,
     check_tiff_deflate,
@@ -654,6 +656,7 @@ def _decode_opened(
         check_tiff_deflate(image, file)
         check_tiff_strips_in_file(image, size)
         check_tiff_packbits(image, file)
+        check_pcx_palette(image, file, size)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
