@@ -237,3 +237,70 @@ def test_pcx_cut_where_a_run_of_palette_index_12_ends_it_is_truncated(tmp_path: 
         path.write_bytes(pcx[:cut])
         error = failure_of(path)
         assert error.status == "truncated", (cut, error.reason)
+
+
+def jpeg_variants() -> dict[str, bytes]:
+    """Whole JPEGs Pillow writes in the ways files come: baseline, progressive, with restart
+    intervals, EXIF (and a JPEG thumbnail in it, with restart markers of its own), ICC, CMYK."""
+    image = Image.fromarray(smooth_rgb(333, 251, seed=7))
+    thumbnail = encoded(image.resize((40, 30)), "JPEG", restart_marker_blocks=1)
+    icc = b"\0" * 128 + b"acsp" + bytes(200)
+    return {
+        "baseline": encoded(image, "JPEG", quality=90),
+        "grey": encoded(image.convert("L"), "JPEG"),
+        "progressive": encoded(image, "JPEG", progressive=True),
+        "restart_rows": encoded(image, "JPEG", restart_marker_rows=1),
+        "restart_blocks": encoded(image, "JPEG", restart_marker_blocks=3, subsampling=0),
+        "progressive_restart": encoded(image, "JPEG", progressive=True, restart_marker_blocks=5),
+        "exif_thumbnail": encoded(image, "JPEG", exif=b"Exif\0\0" + thumbnail),
+        "icc": encoded(image, "JPEG", icc_profile=icc),
+        "cmyk": encoded(image.convert("CMYK"), "JPEG", restart_marker_rows=2),
+        "optimized": encoded(image, "JPEG", optimize=True, restart_marker_blocks=7),
+    }
+
+
+@pytest.mark.parametrize("name", list(jpeg_variants()))
+def test_whole_jpegs_of_every_kind_decode(tmp_path: Path, name: str) -> None:
+    jpeg = jpeg_variants()[name]
+    path = tmp_path / f"{name}.jpg"
+    path.write_bytes(jpeg + b"\0camera trailer\xff\xd8\xff\xd0")  # what follows is no part
+    with Image.open(io.BytesIO(jpeg)) as expected:
+        np.testing.assert_array_equal(
+            np.asarray(decode_image(path)), np.asarray(expected.convert("RGB"))
+        )
+
+
+def restart_markers(jpeg: bytes) -> list[int]:
+    """Where a JPEG Pillow writes holds restart markers (no segment of its holds their bytes)."""
+    return [at for at in range(len(jpeg) - 1) if jpeg[at] == 0xFF and 0xD0 <= jpeg[at + 1] <= 0xD7]
+
+
+@pytest.mark.parametrize("length", [64, 512])
+def test_restart_jpeg_whose_coded_data_was_overwritten_is_a_decode_error(
+    tmp_path: Path, length: int
+) -> None:
+    # libjpeg meets restart markers out of turn where garbage made or hid one, skips to the
+    # next and fills what it skipped with grey, mid-image; it warns alone, and Pillow says
+    # nothing. Restart markers go RST0 to RST7 in turn, in every file whole.
+    jpeg = encoded(Image.fromarray(smooth_rgb(320, 240, seed=2)), "JPEG", restart_marker_rows=1)
+    markers = restart_markers(jpeg)
+    rng = np.random.default_rng(length)
+    seen = 0
+    path = tmp_path / "overwritten.jpg"
+    for trial in range(40):
+        start = int(rng.integers(markers[2], markers[-2]))
+        damaged = bytearray(jpeg)
+        damaged[start : start + length] = rng.integers(0, 256, length, dtype=np.uint8).tobytes()
+        codes = [damaged[at + 1] for at in restart_markers(bytes(damaged))]
+        if all(code == 0xD0 + index % 8 for index, code in enumerate(codes)):
+            continue  # the damage left the markers as they were: no sign this check reads
+        with Image.open(io.BytesIO(bytes(damaged))) as unchecked:
+            try:
+                unchecked.load()
+            except OSError:
+                continue
+        seen += 1
+        path.write_bytes(bytes(damaged))
+        error = failure_of(path)
+        assert error.status == "decode_error", trial
+    assert seen >= 3

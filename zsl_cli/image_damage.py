@@ -13,7 +13,8 @@ after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra
 (`check_tiff_strips_in_file`), of PackBits TIFF strips whose codes make more bytes than their rows
 take (`check_tiff_packbits`), of a 256-colour PCX's palette cut short (`check_pcx_palette`) and
 of JPEG data that ran out before the image did, or a progressive
-one's later scans are missing (`check_jpeg_data_ran_out`)."""
+one's later scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of
+turn (`check_jpeg_restarts`)."""
 
 from __future__ import annotations
 
@@ -372,6 +373,71 @@ def check_jpeg_data_ran_out(
     )
 
 
+def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
+    """DecodeError for a Huffman-coded JPEG (by its frame marker, `jpeg_frame`) one of whose
+    scans holds restart markers out of turn: those of a whole file go RST0 to RST7 and round
+    again, from RST0 in each scan (the standard's rule, which libjpeg's decoder counts on), where
+    garbage written over coded data makes one or hides one; or whose coded data ends at a marker
+    of a reserved code (0x02 to 0xBF), which garbage makes (0xFF and most bytes after it). libjpeg
+    then skips to a marker and fills the blocks it skipped with grey, mid-image, and only warns
+    (Pillow drops it). Garbage that makes no marker goes unseen (in a file without restart
+    markers it often runs out before the end instead: `check_jpeg_data_ran_out`). Finds the
+    scans as check_jpeg_scans does, then searches each one's coded data for restart markers: a
+    second read of the file, and no decoding. Leaves the file at its start."""
+    if frame is None or frame[0] not in _HUFFMAN_FRAMES:
+        return
+    starts: list[int] = []
+    ends: list[int] = []
+    try:
+        file.seek(frame[1])
+        _jpeg_scans(file, JPEG_MAX_SCANS, scan_ends=ends, scan_starts=starts)
+        for index, (start, end) in enumerate(zip(starts, ends, strict=False)):
+            file.seek(start)
+            found = _restart_codes(file, end - start)
+            for turn, code in enumerate(found):
+                if code != 0xD0 + turn % 8:
+                    raise DecodeError(
+                        DECODE_ERROR,
+                        f"cannot decode: restart marker {turn + 1} of scan {index + 1} is RST"
+                        f"{code - 0xD0}, not RST{turn % 8} (its coded data is damaged inside; "
+                        "libjpeg would fill what it skips with grey)",
+                    )
+            file.seek(end)
+            ending = file.read(_MOST_FILL_READ).lstrip(b"\xff")[:1]
+            if ending and 0x02 <= ending[0] < 0xC0:
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: the coded data of scan {index + 1} ends at a marker of "
+                    f"reserved code 0x{ending[0]:02X}, which no file holds (damaged inside; "
+                    "libjpeg would fill what it skips with grey)",
+                )
+    except OSError:  # no verdict: the image stands as decoded
+        return
+    finally:
+        file.seek(0)
+
+
+def _restart_codes(file: BinaryIO, length: int) -> list[int]:
+    """The codes (0xD0 to 0xD7) of the restart markers in the next `length` bytes of `file`,
+    the coded data of a scan (where 0xFF comes before 0, a restart marker or a fill byte), read
+    a block at a time."""
+    codes: list[int] = []
+    carried = b""
+    while length > 0:
+        block = file.read(min(length, _SCAN_BLOCK))
+        if not block:
+            break
+        length -= len(block)
+        data = carried + block
+        codes.extend(match[1][0] for match in _JPEG_RESTART.finditer(data))
+        carried = data[-1:] if data[-1:] == b"\xff" else b""  # a marker the block's end split
+    return codes
+
+
+_JPEG_RESTART = re.compile(rb"\xff([\xd0-\xd7])")
+_MOST_FILL_READ = 64  # fill bytes before a marker: writers put none, or a few
+
+
 def _ends_in_grey(image: Image.Image) -> bool:
     """Whether the last pixel of a decoded JPEG is the grey of a block of zero coefficients."""
     if image.mode not in _GREY_LEVELS:
@@ -408,12 +474,13 @@ def _jpeg_scans(
     limit: int,
     headers: list[bytes | None] | None = None,
     scan_ends: list[int] | None = None,
+    scan_starts: list[int] | None = None,
 ) -> tuple[int, int | None]:
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
     ended without one); each scan's header (its bytes after its length, None where they run
     past what was read) added to `headers`, and where the marker that ends its coded data
-    starts to `scan_ends`:
+    starts to `scan_ends`, and where its coded data starts (after its header) to `scan_starts`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
@@ -457,6 +524,8 @@ def _jpeg_scans(
             # libjpeg skips a comment or APPn segment whose length is below its own 2 bytes
             # as one of 2; in any other segment such a length is damage it stops at.
             at += max(int.from_bytes(data[at : at + 2], "big"), 2)
+        if code == b"\xda" and scan_starts is not None:
+            scan_starts.append(file.tell() - len(data) + at)
         if at > len(data):
             file.seek(at - len(data), os.SEEK_CUR)
             data, at, searched = b"", 0, 0

@@ -35,7 +35,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    libjpeg fills the rest with grey and Pillow says nothing (found where the
                    last block is grey, also where damage made a marker inside its one scan:
                    damage that leaves no grey there, or that libjpeg reads as a scan ending
-                   early, goes unseen), or, in a
+                   early, goes unseen, but where it makes restart markers out of turn or a
+                   marker of a reserved code, with which libjpeg skips blocks mid-image), or,
+                   in a
                    progressive one whose scans leave some coefficient bits uncoded (one cut
                    and given an end marker back), leaves the rest as earlier scans had it,
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,
@@ -135,6 +137,7 @@ from zsl_cli.image_damage import (
     arithmetic_coded,
     check_icon_size,
     check_jpeg_data_ran_out,
+    check_jpeg_restarts,
     check_jpeg_scans,
     check_msp_rows,
     check_pcx_palette,
@@ -651,6 +654,7 @@ def _decode_opened(
             raise
         if file_format in JPEG_FORMATS:
             check_jpeg_data_ran_out(image, file, frame, options.draft, uncoded)
+            check_jpeg_restarts(file, frame)
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
         check_tiff_deflate(image, file)
