@@ -9,8 +9,7 @@ after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra
 `skip_late_icc_profiles`), and of PNG text over Pillow's limits, patched so too
 (`dropped_png_text`); and, after decoding, of PNG pixel data whose checksum is wrong
 (`check_png_pixel_data`), of deflate TIFF strips that fail zlib's checks
-(`check_tiff_deflate`), of TIFF strips placed past the end of the file
-(`check_tiff_strips_in_file`), of PackBits TIFF strips whose codes make more bytes than their rows
+(`check_tiff_deflate`), of PackBits TIFF strips whose codes make more bytes than their rows
 take (`check_tiff_packbits`), of a 256-colour PCX's palette cut short (`check_pcx_palette`) and
 of JPEG data that ran out before the image did, or a progressive
 one's later scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of
@@ -1490,30 +1489,6 @@ def check_tiff_deflate(image: ImageFile.ImageFile, file: BinaryIO) -> None:
         return
     finally:
         file.seek(0)
-
-
-def check_tiff_strips_in_file(image: ImageFile.ImageFile, size: int) -> None:
-    """DecodeError for a TIFF, decoded into `image`, whose first directory places a strip or tile
-    (its offset and byte count) past the end of the file: Pillow's reader of uncompressed pixels
-    reads the rows it needs whatever the byte count says, so a damaged count decoded where
-    libtiff, and the programs built on it, refuse the file. The pixels were all there: damaged
-    inside, not cut short."""
-    if image.format != "TIFF":
-        return
-    tags = getattr(image, "tag_v2", {})
-    offsets = tags.get(_TIFF_STRIP_OFFSETS) or tags.get(_TIFF_TILE_OFFSETS) or ()
-    counts = tags.get(_TIFF_STRIP_BYTE_COUNTS) or tags.get(_TIFF_TILE_BYTE_COUNTS) or ()
-    try:
-        for index, (offset, count) in enumerate(zip(offsets, counts, strict=False)):
-            if offset + count > size:
-                raise DecodeError(
-                    DECODE_ERROR,
-                    f"cannot decode: its TIFF directory places strip or tile {index + 1} of "
-                    f"{len(offsets)} ({count:,} bytes at byte {offset:,}) past the end of the "
-                    "file, yet the file holds all its pixels (damaged inside, not cut short)",
-                )
-    except TypeError:  # a value of another type than Pillow reads offsets as: no verdict
-        return
 
 
 def check_tiff_packbits(image: ImageFile.ImageFile, file: BinaryIO) -> None:

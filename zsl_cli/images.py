@@ -43,9 +43,7 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,
                    which libtiff stops reading once it has the strip's rows, a PackBits TIFF
                    one of whose strips codes more bytes than its rows take (garbage in it:
-                   libtiff drops the rest), and a TIFF whose directory places a strip past
-                   the end of a file that holds all it needs (Pillow reads an uncompressed
-                   one's rows whatever its byte counts say); also
+                   libtiff drops the rest); also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -146,7 +144,6 @@ from zsl_cli.image_damage import (
     check_tiff_deflate,
     check_tiff_packbits,
     check_tiff_strips,
-    check_tiff_strips_in_file,
     check_xpm,
     check_xv_thumbnail,
     classify,
@@ -658,7 +655,6 @@ def _decode_opened(
         if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
             check_png_pixel_data(file, size)
         check_tiff_deflate(image, file)
-        check_tiff_strips_in_file(image, size)
         check_tiff_packbits(image, file)
         check_pcx_palette(image, file, size)
         if grey_bits is not None:
