@@ -57,6 +57,18 @@ def test_whole_tiff_decodes_and_cut_one_is_truncated(tmp_path: Path, compression
     assert failure_of(path).status == "truncated"
 
 
+def test_tiff_with_padding_between_its_values_cut_by_a_few_bytes_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # Values of odd length are followed by a byte of padding, which no part of the file covers.
+    image = Image.fromarray(smooth_rgb(64, 48, seed=2))
+    tiff = encoded(image, "TIFF", description="odd" * 33, software="zsl test")
+    path = tmp_path / "cut.tif"
+    for cut in range(1, 12):
+        path.write_bytes(tiff[:-cut])
+        assert failure_of(path).status == "truncated", cut
+
+
 @pytest.mark.parametrize("compression", COMPRESSIONS)
 def test_whole_tiff_whose_strip_offset_points_past_its_end_is_damaged_not_cut(
     tmp_path: Path, compression: str

@@ -109,8 +109,8 @@ def classify(
         return DecodeError(
             DECODE_ERROR,
             "cannot decode: its TIFF directory places data past the end of the file, yet the "
-            "file ends where another part it lists ends, or holds as many bytes as all it lists "
-            "takes (damaged inside, not cut short)",
+            "file ends where another part it lists ends, or holds as many bytes as that part "
+            "where no part lies (damaged inside, not cut short)",
         )
     if tiff is not None and tiff != _STRIPS_WITHIN:
         return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
@@ -942,13 +942,14 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
     """For a TIFF Pillow failed on, what its first directory (the image Pillow decodes) shows:
     _CUT where it, a value it points to, or the strips or tiles it lists run past the end of
     the file; _PLACED_PAST_END where some of those run past the end, yet the file ends just
-    where another of them ends (a cut would have to fall on that very byte), or is as long as
-    the header and all it lists take together (a cut file lost some of that: found where a
-    writer put the pixels last, as Pillow does those it writes uncompressed): a damaged offset
-    or byte count, not a cut; _STRIPS_WITHIN where the strips or tiles it lists (with their
-    byte counts) all lie within the file, which then holds all the data it lists; what is wrong
-    where that directory holds no tags (its offset is damaged: Pillow read on through pixels
-    until the file ended, as if it were cut); None for none of those.
+    where another of them ends (a cut would have to fall on that very byte), or one of them
+    lies wholly past the end while the file holds a run of its length that no part covers
+    (`_left_where_a_part_was`: found where a writer put the pixels last, as Pillow does those
+    it writes uncompressed): a damaged offset or byte count, not a cut; _STRIPS_WITHIN where
+    the strips or tiles it lists (with their byte counts) all lie within the file, which then
+    holds all the data it lists; what is wrong where that directory holds no tags (its offset
+    is damaged: Pillow read on through pixels until the file ended, as if it were cut); None
+    for none of those.
 
     libtiff writes the directory after the pixels, so a cut file may keep all its pixel data
     and lose tags Pillow needs ("decoder error -2").
@@ -997,22 +998,34 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
             past_end = True
         if past_end:
             # Where its strip arrays lie past the end, what it lists is not known in full.
-            whole = size in ends or (listed and size >= _bytes_covered(parts))
+            whole = size in ends or (listed and _left_where_a_part_was(parts, size))
             return _PLACED_PAST_END if whole else _CUT
         return _STRIPS_WITHIN if listed else None
     except (OSError, ValueError):
         return None
 
 
-def _bytes_covered(parts: list[tuple[int, int]]) -> int:
-    """How many bytes the (start, end) ranges take together, each byte counted once (strips
-    may share their data)."""
-    covered, reached = 0, 0
+def _left_where_a_part_was(parts: list[tuple[int, int]], size: int) -> bool:
+    """Whether a part of a TIFF (a (start, end) range its directory lists) lies wholly past the
+    end of the file, and the file holds a run of bytes of that part's length (but for padding)
+    that no part covers: where the part was before its offset was damaged. A cut file has no
+    such run: all it holds is its parts, with a byte of padding before some, and data its first
+    directory does not list (another page, an EXIF directory), which would have to be as long as
+    the part by chance."""
+    lengths = {end - start for start, end in parts if start >= size}
+    lengths = {length for length in lengths if length > _TIFF_MOST_PADDING}
+    if not lengths:
+        return False
+    runs, reached = set(), 0
     for start, end in sorted(parts):
-        if end > reached:
-            covered += end - max(start, reached)
-            reached = end
-    return covered
+        if min(start, size) > reached:
+            runs.add(min(start, size) - reached)
+        reached = max(reached, min(end, size))
+    runs.add(size - reached)
+    return any(length + pad in runs for length in lengths for pad in range(_TIFF_MOST_PADDING + 1))
+
+
+_TIFF_MOST_PADDING = 8  # TIFF aligns values to 2 bytes; some writers to 4 or 8
 
 
 @dataclass(frozen=True)

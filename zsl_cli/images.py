@@ -20,8 +20,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
                    footer, or is as long as a BMP's header says, or holds every strip its
                    TIFF directory lists, or ends just where a part that directory lists ends
-                   while another runs past it, or is as long as all that directory lists
-                   takes, or ends with a 256-colour PCX's palette, it
+                   while another runs past it, or holds a run of bytes that no part it
+                   lists covers as long as a part placed past the end, or ends with a
+                   256-colour PCX's palette, it
                    was damaged inside instead: decode_error; a PCX of other depths carries
                    nothing that tells); also a 256-colour PCX whose palette, after its
                    pixels, is cut short (Pillow read it as grey)
