@@ -384,11 +384,14 @@ def test_compare_layout_and_accuracy_by_hand():
     assert entry["n_hubs"] == 1
     assert entry["hub_occupancy"] == pytest.approx(3 / 5)
     assert entry["skewness"] == pytest.approx(stats.skew([3, 1, 1]))
-    # Known images: cat 1/1, dog 1/2, owl 0/1 -> per class (1 + 0.5 + 0) / 3; overall 2/4.
+    # Known images: cat 1/1, dog 1/2, owl 0/1 -> per class (1 + 0.5 + 0) / 3; overall 2/4;
+    # seen (cat, dog) (1 + 0.5) / 2, unseen (owl) 0, so H = 0.
     assert entry["accuracy"] == {
         "mean_per_class": pytest.approx(0.5),
         "overall": pytest.approx(0.5),
+        "seen_mean_per_class": pytest.approx(0.75),
         "unseen_mean_per_class": pytest.approx(0.0),
+        "harmonic_mean": 0.0,
     }
     assert isinstance(result["recommendation"], str) and result["recommendation"]
     # The fifth image's truth is a class outside the list (index 3): never predicted, so it
@@ -407,8 +410,27 @@ def test_compare_layout_and_accuracy_by_hand():
     assert outside["methods"]["none"]["accuracy"] == {
         "mean_per_class": pytest.approx(1.5 / 4),
         "overall": pytest.approx(2 / 5),
+        "seen_mean_per_class": pytest.approx(0.75),
         "unseen_mean_per_class": pytest.approx(0.0),
+        "harmonic_mean": 0.0,
     }
+    # Owl's image right: unseen (owl 1/1, the unlisted class 0/1) 0.5, H = 2 (0.75 0.5) / 1.25.
+    sims[2] = [0.1, 0.1, 0.9]
+    outside = hubness.compare(
+        sims,
+        ["cat", "dog", "owl"],
+        k=1,
+        truth=truth,
+        unseen_mask=np.append(unseen, True),
+        unlisted_classes=1,
+        methods=("none",),
+    )
+    accuracy = outside["methods"]["none"]["accuracy"]
+    assert accuracy["unseen_mean_per_class"] == pytest.approx(0.5)
+    assert accuracy["harmonic_mean"] == pytest.approx(0.6)
+    assert outside["recommendation"].startswith(
+        "Harmonic mean of seen and unseen accuracy (H) 60.0% without reduction;"
+    )
 
 
 def test_compare_counts_failed_images_as_wrong():
@@ -591,7 +613,8 @@ def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
         sims, ["a", "b", "c"], truth=truth, unseen_mask=np.array([False, False, True])
     )
     for entry in result["methods"].values():
-        assert set(entry["accuracy"]) == {"mean_per_class", "overall"}
+        assert set(entry["accuracy"]) == {"mean_per_class", "overall", "seen_mean_per_class"}
+    assert "mean per-class accuracy" in result["recommendation"]
 
 
 def test_compare_reports_only_the_requested_methods():
