@@ -531,15 +531,21 @@ def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
     )
-    # Without truth: a reduction is recommended only if it lowers the skewness.
-    entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
+    # Without truth: a reduction is recommended only if it lowers the skewness (its size) and
+    # the Robin Hood index.
+    entries = {
+        "none": {"skewness": 3.0, "robin_hood": 0.3, "n_hubs": 4},
+        "mp": {"skewness": -3.5, "robin_hood": 0.1, "n_hubs": 0},
+    }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.endswith(
-        "no measured reduction lowers it: keep none."
+        "no measured reduction lowers both its skewness and its Robin Hood index: keep none."
     )
     entries["mp"]["skewness"] = -2.5
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction mp"
     )
+    entries["mp"]["robin_hood"] = 0.3
+    assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).method == "none"
 
 
 def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
@@ -599,10 +605,13 @@ def test_a_recommendation_by_skewness_names_it_as_the_raw_similarities():
     names = [f"c{i}" for i in range(30)]
     low = hubness.compare(_random_sims(300, 30, seed=14), names, methods=("csls",))
     assert low["recommendation"].startswith("Hubness is low without reduction (N_k skewness ")
-    entries = {"none": {"skewness": 3.0, "n_hubs": 4}, "mp": {"skewness": -3.5, "n_hubs": 0}}
+    entries = {
+        "none": {"skewness": 3.0, "robin_hood": 0.3, "n_hubs": 4},
+        "mp": {"skewness": -3.5, "robin_hood": 0.1, "n_hubs": 0},
+    }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text == (
         "Hubness is high without reduction (N_k skewness 3.00 at k=5) but no measured reduction "
-        "lowers it: keep none."
+        "lowers both its skewness and its Robin Hood index: keep none."
     )
 
 
@@ -619,9 +628,17 @@ def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
 
 def test_compare_reports_only_the_requested_methods():
     sims = _planted_hub(n_images=300, n_classes=20)
-    result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls", "csls"))
-    assert list(result["methods"]) == ["csls"]
-    assert result["recommendation"].startswith("Try --hubness-reduction csls")
+    result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("mp", "mp"))
+    assert list(result["methods"]) == ["mp"]
+    assert result["recommendation"].startswith("Try --hubness-reduction mp")
+    # csls lowers the skewness here (3.57 -> 2.31) but leaves the N_k no more even (Robin Hood
+    # index 0.038 both), and is less accurate than no reduction: it is not advised.
+    result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls",))
+    assert result["recommended_method"] == "none"
+    truth = sims[:, :-1].argmax(axis=1)
+    entries = hubness.compare(sims, [f"c{i}" for i in range(20)], truth=truth)["methods"]
+    accuracy = {m: entry["accuracy"]["mean_per_class"] for m, entry in entries.items()}
+    assert accuracy["csls"] < accuracy["none"]
 
 
 @pytest.mark.parametrize("method", hubness.METHODS)

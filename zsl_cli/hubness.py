@@ -905,16 +905,31 @@ def _recommendation(
         )
     if not reductions:
         return Recommendation(None, f"Hubness is high without reduction ({raw}): {unmeasured}.")
-    best = min(reductions, key=lambda m: abs(entries[m]["skewness"]))
-    if abs(entries[best]["skewness"]) >= skewness:
+    # Skewness tells whether there is hubness, but compared between methods it misleads: it is
+    # blind to where the occurrences go, so a method lowers it as well by spreading one hub's
+    # occurrences over several hubs, or onto classes no image shows (csls and isoftmax promote
+    # those), or by leaving many classes empty (a negative skewness): N_k less even, not less
+    # hubness. The Robin Hood index counts the occurrences that would have to move to even the
+    # N_k out, hubs and antihubs alike, so a method lowers hubness only if it lowers both; of
+    # those, the one with the most even N_k (the first listed of equals).
+    robin_hood = baseline["robin_hood"]
+    lower = [
+        m
+        for m in reductions
+        if abs(entries[m]["skewness"]) < skewness and entries[m]["robin_hood"] < robin_hood
+    ]
+    if not lower:
         return Recommendation(
             "none",
-            f"Hubness is high without reduction ({raw}) but no measured reduction lowers it: "
-            "keep none.",
+            f"Hubness is high without reduction ({raw}) but no measured reduction lowers both "
+            "its skewness and its Robin Hood index: keep none.",
         )
+    best = min(lower, key=lambda m: entries[m]["robin_hood"])
     return Recommendation(
         best,
         f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
-        f"{entries[best]['skewness']:.2f}, hubs {baseline['n_hubs']} -> {entries[best]['n_hubs']} "
-        "(check a few labels: less hubness is not always better labels).",
+        f"{entries[best]['skewness']:.2f}, Robin Hood index {robin_hood:.2f} -> "
+        f"{entries[best]['robin_hood']:.2f}, hubs {baseline['n_hubs']} -> "
+        f"{entries[best]['n_hubs']} (check a few labels: less hubness is not always better "
+        "labels).",
     )
