@@ -72,7 +72,8 @@ LOW_SKEWNESS = 1.0
 # compared (H, or mean per-class accuracy): smaller differences are within the noise of a folder
 # of a few hundred images.
 _MIN_GAIN = 0.005
-# Accuracies are compared to this many decimals: one image more or less moves them far more.
+# Accuracies and Robin Hood indices are compared to this many decimals: one image (or one
+# occurrence) more or less moves them far more.
 _ACCURACY_DIGITS = 9
 
 # Rows per chunk are chosen so that one float64 temporary of a chunk stays near 8 MB.
@@ -829,9 +830,9 @@ def _recommendation(
     unmeasured = "no reduction was measured (--methods all measures every one)"
     if "accuracy" in baseline:
         # With seen and unseen classes both in the truth, H: mean per-class accuracy rewards a
-        # method that gains on the many seen classes what it loses on the unseen ones, the bias
-        # that generalised zero-shot is judged by H to expose (every method has the same truth,
-        # so H is known for all of them or for none).
+        # method that gains on the many seen classes what it loses on the few unseen ones, a
+        # bias toward seen classes that H, low unless both are high, exposes (every method has
+        # the same truth, so H is known for all of them or for none).
         key = "harmonic_mean" if "harmonic_mean" in baseline["accuracy"] else "mean_per_class"
         name = _ACCURACY_NAMES[key]
         base_accuracy = baseline["accuracy"][key]
@@ -913,10 +914,17 @@ def _recommendation(
     # N_k out, hubs and antihubs alike, so a method lowers hubness only if it lowers both; of
     # those, the one with the most even N_k (the first listed of equals).
     robin_hood = baseline["robin_hood"]
+
+    def unevenness(method: str) -> float:
+        # Equal indices of other counts can differ in their last bits: such noise must neither
+        # lower an index nor pick between equally even methods.
+        return round(entries[method]["robin_hood"], _ACCURACY_DIGITS)
+
     lower = [
         m
         for m in reductions
-        if abs(entries[m]["skewness"]) < skewness and entries[m]["robin_hood"] < robin_hood
+        if abs(entries[m]["skewness"]) < skewness
+        and unevenness(m) < round(robin_hood, _ACCURACY_DIGITS)
     ]
     if not lower:
         return Recommendation(
@@ -924,7 +932,7 @@ def _recommendation(
             f"Hubness is high without reduction ({raw}) but no measured reduction lowers both "
             "its skewness and its Robin Hood index: keep none.",
         )
-    best = min(lower, key=lambda m: entries[m]["robin_hood"])
+    best = min(lower, key=unevenness)
     return Recommendation(
         best,
         f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
