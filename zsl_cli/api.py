@@ -499,6 +499,8 @@ class LabelRequest:
             _check_parts(self, output=OutputOptions)
         if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
             raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
+        # A numpy number becomes a Python one, as Decision's do: the run info records it as JSON.
+        object.__setattr__(self, "low_confidence", float(self.low_confidence))
         _file_paths(self, "embeddings")
         _check_store_inputs(self.inputs, self.embeddings)
 

@@ -1,0 +1,43 @@
+"""zsl_cli.api used as a library: interrupts at a bar's end, what reports serialise to, the
+options a loaded model was opened with, and the names a caller annotates with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_label_cli import write_images
+from zsl_cli import api
+
+
+@pytest.fixture()
+def photos(tmp_path: Path) -> Path:
+    for index, name in enumerate(("cat", "dog")):
+        write_images(tmp_path / "photos" / name, 3, seed=index)
+    return tmp_path / "photos"
+
+
+def _labelling(photos: Path, model_dir: Path, **changes) -> api.LabelRequest:
+    given = {
+        "inputs": api.InputOptions(paths=(str(photos),)),
+        "classes": api.ClassOptions(classes=["cat", "dog"]),
+        "model": api.ModelOptions(name=str(model_dir)),
+    }
+    return api.LabelRequest(**{**given, **changes})
+
+
+def test_low_confidence_given_as_a_numpy_number_is_a_python_float(tiny_clip, photos):
+    request = _labelling(
+        photos,
+        tiny_clip,
+        low_confidence=np.float32(0.3),
+        output=api.OutputOptions(path=str(photos.parent / "p.csv")),
+    )
+    assert type(request.low_confidence) is float
+    report = api.label(request)
+    json.dumps(report.run_info)  # it refused a numpy float32
+    run_info = json.loads((photos.parent / "p.csv.run.json").read_text())
+    assert run_info["summary"]["low_confidence_below"] == float(np.float32(0.3))
