@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from tests.test_label_cli import write_images
-from zsl_cli import api
+from zsl_cli import api, records
+from zsl_cli.encoders import Encoder
 
 
 @pytest.fixture()
@@ -41,3 +42,12 @@ def test_low_confidence_given_as_a_numpy_number_is_a_python_float(tiny_clip, pho
     json.dumps(report.run_info)  # it refused a numpy float32
     run_info = json.loads((photos.parent / "p.csv.run.json").read_text())
     assert run_info["summary"]["low_confidence_below"] == float(np.float32(0.3))
+
+
+def test_the_types_a_caller_annotates_with_are_exported():
+    namespace: dict = {}
+    exec("from zsl_cli.api import *", namespace)
+    assert namespace["Prediction"] is records.Prediction
+    assert namespace["LabelScore"] is records.LabelScore
+    assert namespace["RankedScores"] is records.RankedScores
+    assert namespace["Encoder"] is Encoder

@@ -119,7 +119,15 @@ from zsl_cli.prompts import (
     uses_templates,
 )
 from zsl_cli.readers import run_info_files
-from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, ImageItem, Prediction, written_score
+from zsl_cli.records import (
+    STATUS_OK,
+    UNKNOWN_LABEL,
+    ImageItem,
+    LabelScore,
+    Prediction,
+    RankedScores,
+    written_score,
+)
 from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import (
     CHUNK_ROWS,
@@ -152,6 +160,7 @@ __all__ = [
     "Decision",
     "EmbedReport",
     "EmbedRequest",
+    "Encoder",
     "EvaluateRequest",
     "EvaluationResult",
     "HubnessRequest",
@@ -159,10 +168,13 @@ __all__ = [
     "Interrupted",
     "LabelReport",
     "LabelRequest",
+    "LabelScore",
     "LabelStudioOptions",
     "ModelOptions",
     "OutputOptions",
+    "Prediction",
     "Progress",
+    "RankedScores",
     "ZslError",
     "embed",
     "evaluate",
