@@ -12,6 +12,7 @@ import pytest
 from tests.test_label_cli import write_images
 from zsl_cli import api, records
 from zsl_cli.encoders import Encoder
+from zsl_cli.scoring import Decision
 
 
 @pytest.fixture()
@@ -51,3 +52,18 @@ def test_the_types_a_caller_annotates_with_are_exported():
     assert namespace["LabelScore"] is records.LabelScore
     assert namespace["RankedScores"] is records.RankedScores
     assert namespace["Encoder"] is Encoder
+
+
+def test_a_label_report_serialises_as_the_other_reports_do(tiny_clip, photos):
+    # dataclasses.asdict made its Counters Counters of tuples and kept RankedScores, which
+    # json.dumps refuses; LabelReport had no to_json as EmbedReport and EvaluationResult have.
+    report = api.label(_labelling(photos, tiny_clip, output=None, decision=Decision(top_k=0)))
+    document = json.loads(json.dumps(report.to_json()))
+    assert document["predictions"] == [p.as_dict() for p in report.predictions]
+    assert document["by_status"] == {"ok": 6} and document["failed"] == 0
+    assert document["labels"] == dict(report.labels.most_common())
+    assert document["inputs"] == document["total"] == 6 and document["interrupted"] is False
+    assert document["output"] == "none" and document["warnings"] == report.warnings
+    assert document["run_info"]["classes"]["names"] == ["cat", "dog"]
+    summary = {key: value for key, value in document.items() if key in api.summary_dict(report)}
+    assert summary == json.loads(json.dumps(api.summary_dict(report)))

@@ -579,6 +579,20 @@ class LabelReport:
     def images_per_second(self) -> float:
         return self.total / self.processing_s if self.processing_s > 0 else 0.0
 
+    def to_json(self) -> dict[str, Any]:
+        """The report in plain values, ready for json.dumps, as EmbedReport's and
+        EvaluationResult's `to_json` (dataclasses.asdict is not: it makes the Counters Counters
+        of tuples and keeps each prediction's RankedScores): the run info's `summary` (counts,
+        timings, folders that could not be read), then `output`, `warnings`, the `run_info` and
+        the `predictions` kept (each `Prediction.as_dict()`, empty where a file was written)."""
+        return {
+            **summary_dict(self),
+            "output": path_to_text(self.output),
+            "warnings": list(self.warnings),
+            "run_info": self.run_info,
+            "predictions": [prediction.as_dict() for prediction in self.predictions],
+        }
+
     def add(self, prediction: Prediction) -> None:
         self.total += 1
         self.by_status[prediction.status] += 1
