@@ -67,3 +67,60 @@ def test_a_label_report_serialises_as_the_other_reports_do(tiny_clip, photos):
     assert document["run_info"]["classes"]["names"] == ["cat", "dog"]
     summary = {key: value for key, value in document.items() if key in api.summary_dict(report)}
     assert summary == json.loads(json.dumps(api.summary_dict(report)))
+
+
+def _batch_sizes() -> tuple[list[int], api.Progress]:
+    sizes: list[int] = []
+
+    class Recording:
+        images = False
+
+        def start(self, total: int, description: str) -> None:
+            self.images = description == "encoding images"
+
+        def advance(self, n: int) -> None:
+            if self.images:
+                sizes.append(n)
+
+        def stop(self) -> None:
+            pass
+
+    return sizes, Recording()
+
+
+def test_a_loaded_model_keeps_the_pace_it_was_opened_with(tiny_clip, photos, monkeypatch):
+    # open_encoder(ModelOptions(batch_size=3, workers=1)) dropped both: a request without them
+    # ran with the defaults.
+    workers: list[int] = []
+    monkeypatch.setattr(api, "default_workers", lambda: 4)
+    monkeypatch.setattr(api, "decode_in_processes", lambda device, n: workers.append(n) or False)
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), batch_size=3, workers=1))
+    sizes, progress = _batch_sizes()
+    api.label(_labelling(photos, tiny_clip, output=None), progress, encoder=encoder)
+    assert (sizes, workers) == ([3, 3], [1])
+
+    # The request's own settings come first.
+    paced = api.ModelOptions(name=str(tiny_clip), batch_size=2, workers=2)
+    sizes, progress = _batch_sizes()
+    workers.clear()
+    api.label(_labelling(photos, tiny_clip, output=None, model=paced), progress, encoder=encoder)
+    assert (sizes, workers) == ([2, 2, 2], [2])
+
+    sizes, progress = _batch_sizes()
+    workers.clear()
+    store = str(photos.parent / "s.zsl")
+    inputs = api.InputOptions(paths=(str(photos),))
+    api.embed(api.EmbedRequest(store, inputs), progress, encoder=encoder)
+    assert (sizes, workers) == ([3, 3], [1])
+
+    sizes, progress = _batch_sizes()
+    hubness = api.HubnessRequest(inputs=inputs, classes=api.ClassOptions(classes=["cat", "dog"]))
+    api.hubness(hubness, progress, encoder=encoder)
+    assert sizes == [3, 3]
+
+    # A model opened without them: the defaults for its device, as before.
+    plain = api.open_encoder(api.ModelOptions(name=str(tiny_clip)))
+    sizes, progress = _batch_sizes()
+    workers.clear()
+    api.label(_labelling(photos, tiny_clip, output=None), progress, encoder=plain)
+    assert (sizes, workers) == ([6], [4])

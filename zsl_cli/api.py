@@ -31,7 +31,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -824,9 +824,11 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
 
 
 def open_encoder(options: ModelOptions) -> Encoder:
-    """Load the model; pass it as `encoder=` to several calls to load it once."""
+    """Load the model; pass it as `encoder=` to several calls to load it once. The options'
+    `batch_size` and `workers` stay with it: a call given it uses them where its request's
+    model options leave them None (the request's own, where given, come first)."""
     _checked_arguments("open_encoder", options, ModelOptions)  # a model's name: not options
-    return load_encoder(
+    encoder = load_encoder(
         options.name,
         device=options.device,
         precision=options.precision,
@@ -834,6 +836,26 @@ def open_encoder(options: ModelOptions) -> Encoder:
         trust_remote_code=options.trust_remote_code,
         revision=options.revision,
         freeze_after_load=options.freeze_after_load,
+    )
+    # On the encoder itself, not in a table kept here: the pace goes wherever the model goes.
+    with suppress(AttributeError):  # an object without a __dict__ keeps the defaults
+        setattr(encoder, _OPENED_WITH, options)
+    return encoder
+
+
+_OPENED_WITH = "_zsl_opened_with"  # the ModelOptions open_encoder loaded an encoder with
+
+
+def _paced(model: ModelOptions, encoder: Encoder | None) -> ModelOptions:
+    """The request's `model` options, with the batch_size and workers that `encoder` was opened
+    with (open_encoder) where they are None: given to open_encoder, they were silently dropped."""
+    opened = getattr(encoder, _OPENED_WITH, None)
+    if not isinstance(opened, ModelOptions):
+        return model
+    return replace(
+        model,
+        batch_size=opened.batch_size if model.batch_size is None else model.batch_size,
+        workers=opened.workers if model.workers is None else model.workers,
     )
 
 
@@ -1018,13 +1040,14 @@ def label(
     failed image has a status and error, no label or score). A problem the user can fix raises
     `ZslError`, and an existing output file is left as it was. Ctrl-C publishes the finished
     work, marked incomplete, and raises `Interrupted`. `progress`: an object with
-    start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`: a
-    model already loaded (`open_encoder`), reused instead of loading `request.model` again; of
-    the model options only `batch_size` and `workers` then apply (decoding runs in threads or
-    processes as suits the device the model was loaded on). `warn`, if given, hears each warning
-    known before the images are encoded (a class file's, folders that could not be read, ...) as
-    soon as it is known, rather than from the report once every image is labelled; the report
-    lists every warning all the same, those first.
+    start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`:
+    a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
+    of the model options only `batch_size` and `workers` then apply, and where they are None
+    those open_encoder was given (decoding runs in threads or processes as suits the device the
+    model was loaded on). `warn`, if given, hears each warning known before the images are
+    encoded (a class file's, folders that could not be read, ...) as soon as it is known, rather
+    than from the report once every image is labelled; the report lists every warning all the
+    same, those first.
     """
     progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
     _check_warn(warn)
@@ -1046,6 +1069,7 @@ def label(
         _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.warnings += _ignored_with_store(request.model, request.embeddings)
+    model = _paced(request.model, encoder)
     report.warnings += spec.warnings
     writer: writers.PredictionWriter | _KeptInReport
     outputs: list[str | os.PathLike[str] | None] = []
@@ -1087,7 +1111,7 @@ def label(
         publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio) as publish_config,
-        model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding),
+        model_on_images(source, model, request.inputs, encoder) as (encoder, decoding),
     ):
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
@@ -1101,7 +1125,7 @@ def label(
                 "nothing and --threshold abstains on none (add the classes the images may show)"
             )
         # A store that cannot be used fails here, and the writer discards its file.
-        encoded = encoded_items(source, decoding, encoder, request.model, progress, outputs)
+        encoded = encoded_items(source, decoding, encoder, model, progress, outputs)
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
@@ -1576,16 +1600,15 @@ def hubness(
         *left_out_images_warnings(source.left_out),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
-    with model_on_images(source, request.model, request.inputs, encoder) as (encoder, decoding):
+    model = _paced(request.model, encoder)
+    with model_on_images(source, model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
         _tell(warn, warnings, told)
         try:
-            encoded = encoded_items(
-                source, decoding, encoder, request.model, progress, [request.json_out]
-            )
+            encoded = encoded_items(source, decoding, encoder, model, progress, [request.json_out])
             items = [item for batch in encoded.batches for item in batch]
         finally:
             progress.stop()
@@ -2053,6 +2076,7 @@ def embed(
         EmbeddingStore.open(store_path).close()
     _tell(warn, report.warnings)  # before the model load, which can take a minute
     encoder = encoder if encoder is not None else open_encoder(request.model)
+    model = _paced(request.model, encoder)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
         decoding: DecodeQueue | None = None
@@ -2078,8 +2102,8 @@ def embed(
                     interrupts.release()
                 stat_by_path = {stat.path: stat for stat in plan.to_encode}
                 to_encode = [Path(stat.path) for stat in plan.to_encode]
-                decoding = decode_for(encoder, to_encode, request.model, request.inputs)
-                for items in iter_encoded(decoding, encoder, request.model, progress):
+                decoding = decode_for(encoder, to_encode, model, request.inputs)
+                for items in iter_encoded(decoding, encoder, model, progress):
                     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
                     # A batch committed is a batch counted. Held once the store is locked, not
                     # before: another zsl embed may hold it for long, and Ctrl-C must end that wait.
