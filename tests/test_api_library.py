@@ -4,6 +4,7 @@ options a loaded model was opened with, and the names a caller annotates with.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from tests.test_label_cli import write_images
 from zsl_cli import api, records
 from zsl_cli.encoders import Encoder
+from zsl_cli.errors import Interrupted
 from zsl_cli.scoring import Decision
 
 
@@ -124,3 +126,88 @@ def test_a_loaded_model_keeps_the_pace_it_was_opened_with(tiny_clip, photos, mon
     workers.clear()
     api.label(_labelling(photos, tiny_clip, output=None), progress, encoder=plain)
     assert (sizes, workers) == ([6], [4])
+
+
+class _InterruptAsTheImageBarCloses:
+    """Progress whose stop() of the image bar raises KeyboardInterrupt, as a real Ctrl-C does
+    while a caller's bar (tqdm, rich, a notebook widget) closes."""
+
+    def __init__(self) -> None:
+        self.description = ""
+        self.advanced = 0
+
+    def start(self, total: int, description: str) -> None:
+        self.description = description
+
+    def advance(self, n: int) -> None:
+        self.advanced += n if self.description == "encoding images" else 0
+
+    def stop(self) -> None:
+        if self.description == "encoding images":
+            raise KeyboardInterrupt
+
+
+def _interrupted(call: Callable[[], object]) -> Interrupted:
+    """The Interrupted that `call` raises; a bare KeyboardInterrupt fails the test rather than
+    ending the whole test session."""
+    try:
+        call()
+    except KeyboardInterrupt as stopped:
+        assert isinstance(stopped, Interrupted), "a bare KeyboardInterrupt, with no report"
+        return stopped
+    pytest.fail("no Interrupted raised")
+
+
+def test_a_ctrl_c_as_the_image_bar_closes_publishes_every_finished_row(tiny_clip, photos):
+    # progress.stop() ran in a `finally` outside the `except KeyboardInterrupt`: the caller got a
+    # bare KeyboardInterrupt with no report, and no output file though every row was made.
+    output = photos.parent / "p.csv"
+    labelling = _labelling(photos, tiny_clip, output=api.OutputOptions(path=str(output)))
+    caught = _interrupted(lambda: api.label(labelling, _InterruptAsTheImageBarCloses()))
+    report = caught.report
+    assert report.interrupted and report.total == report.inputs == 6
+    assert len(output.read_text().splitlines()) - 1 == 6
+    run_info = json.loads(Path(f"{output}.run.json").read_text())
+    assert run_info["summary"]["total"] == 6 and run_info["summary"]["interrupted"] is True
+    # Every image was labelled: evaluate must not call these numbers part of a run's.
+    assert run_info["complete"] is True
+
+    kept = _labelling(photos, tiny_clip, output=None)
+    caught = _interrupted(lambda: api.label(kept, _InterruptAsTheImageBarCloses()))
+    assert len(caught.report.predictions) == 6
+
+
+def test_a_ctrl_c_as_the_label_bar_closes_after_an_earlier_one_keeps_it_incomplete(
+    tiny_clip, photos
+):
+    # Interrupted at the second batch, then again as the bar closes: still an incomplete run.
+    class Twice(_InterruptAsTheImageBarCloses):
+        def advance(self, n: int) -> None:
+            super().advance(n)
+            if self.advanced > 2:
+                raise KeyboardInterrupt
+
+    output = photos.parent / "p.csv"
+    model = api.ModelOptions(name=str(tiny_clip), batch_size=2)
+    labelling = _labelling(photos, tiny_clip, model=model, output=api.OutputOptions(str(output)))
+    caught = _interrupted(lambda: api.label(labelling, Twice()))
+    assert caught.report.total == 2
+    assert json.loads(Path(f"{output}.run.json").read_text())["complete"] is False
+
+
+def test_a_ctrl_c_as_the_embed_bar_closes_keeps_the_report(tiny_clip, photos):
+    store, summary = photos.parent / "s.zsl", photos.parent / "summary.json"
+    embedding = api.EmbedRequest(
+        store=str(store),
+        inputs=api.InputOptions(paths=(str(photos),)),
+        model=api.ModelOptions(name=str(tiny_clip)),
+        export=str(photos.parent / "e.npy"),
+        json_out=str(summary),
+    )
+    caught = _interrupted(lambda: api.embed(embedding, _InterruptAsTheImageBarCloses()))
+    report = caught.report
+    assert report.interrupted and report.encoded == 6
+    # As for an interrupt at advance(): the --json document is written, the export is not.
+    assert json.loads(summary.read_text())["interrupted"] is True and report.exported is None
+    again = api.embed(embedding)
+    assert again.reused == 6 and np.load(photos.parent / "e.npy").shape[0] == 6

@@ -1038,9 +1038,10 @@ def label(
     Returns a `LabelReport`: counts, warnings, the run info written with the output and, when
     `request.output` is None, the predictions (a `Prediction` per image, in input order; a
     failed image has a status and error, no label or score). A problem the user can fix raises
-    `ZslError`, and an existing output file is left as it was. Ctrl-C publishes the finished
-    work, marked incomplete, and raises `Interrupted`. `progress`: an object with
-    start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`:
+    `ZslError`, and an existing output file is left as it was. Ctrl-C while the images are
+    worked through (the image bar's stop() included) publishes the finished work, marked
+    incomplete unless every image was labelled, and raises `Interrupted`. `progress`: an object
+    with start(total, description), advance(n) and stop() (see `Progress`), or None. `encoder`:
     a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
     of the model options only `batch_size` and `workers` then apply, and where they are None
     those open_encoder was given (decoding runs in threads or processes as suits the device the
@@ -1142,13 +1143,17 @@ def label(
                     interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True
-        finally:
+        except BaseException:
             progress.stop()
+            raise
+        report.interrupted |= _stopped_by_interrupt(progress)
         publishing.enter_context(interrupts_deferred())
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
-        report.run_info["complete"] = not report.interrupted
+        # A Ctrl-C as the bar closed may come after the last image: those rows are all of them.
+        complete = not report.interrupted or report.total == report.inputs
+        report.run_info["complete"] = complete
         if report.interrupted and not report.total:
             # Nothing was finished (a hubness reduction writes only at the end): leaving the
             # block with the interrupt leaves older outputs (the predictions, a Label Studio
@@ -1157,7 +1162,7 @@ def label(
         # The config is written in full first, so that one that cannot be written leaves the tasks
         # as they were, and moved into place after them: tasks that cannot be written leave an
         # earlier config as it was too.
-        publish_config(lambda: writer.close(report.run_info, complete=not report.interrupted))
+        publish_config(lambda: writer.close(report.run_info, complete=complete))
         if studio is not None and isinstance(writer, writers.PredictionWriter):
             report.warnings += writers.label_studio_size_warnings(
                 writer.bytes_written, report.output
@@ -1165,6 +1170,17 @@ def label(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _stopped_by_interrupt(progress: Progress) -> bool:
+    """Stop the image bar; True where Ctrl-C came as it closed (a caller's bar, or a real Ctrl-C
+    meanwhile): the work finished before it is published all the same, as for an interrupt
+    between images, not thrown away with a bare KeyboardInterrupt."""
+    try:
+        progress.stop()
+    except KeyboardInterrupt:
+        return True
+    return False
 
 
 def _check_warn(warn: Callable[[str], None] | None) -> None:
@@ -2035,12 +2051,12 @@ def embed(
     """Encode new or changed images into the store, reuse the rest, forget deleted ones.
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
-    run continues from there; Ctrl-C raises `Interrupted` once that is saved. `encoder`: a
-    loaded model to reuse, and `warn`, to hear the warnings (folders that could not be read,
-    files left out, options that do nothing) as soon as they are known, before the model load,
-    as for `label`; the report's `warnings` list them all the same. Without paths, with
-    `export`: the model's stored embeddings are exported, and nothing is scanned (the images
-    may be elsewhere).
+    run continues from there; Ctrl-C (the image bar's stop() included) raises `Interrupted`
+    once that is saved, and exports nothing. `encoder`: a loaded model to reuse, and `warn`, to
+    hear the warnings (folders that could not be read, files left out, options that do nothing)
+    as soon as they are known, before the model load, as for `label`; the report's `warnings`
+    list them all the same. Without paths, with `export`: the model's stored embeddings are
+    exported, and nothing is scanned (the images may be elsewhere).
     """
     progress = _checked_arguments("embed", request, EmbedRequest, progress, encoder)
     _check_warn(warn)
@@ -2079,12 +2095,12 @@ def embed(
     model = _paced(request.model, encoder)
     report.model = encoder.name
     with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
-        decoding: DecodeQueue | None = None
         to_encode: list[Path] = []
         try:
             # From the first wait for the store's lock (another zsl embed may hold it): Ctrl-C
-            # there ends with the summary too, as during the batches.
-            with interrupts_holdable() as interrupts:
+            # there ends with the summary too, as during the batches. The decoding stops as the
+            # block ends, before the bar does.
+            with interrupts_holdable() as interrupts, ExitStack() as running:
                 # No --dtype: the model's in the store, float32 for a new one (register_model
                 # decides).
                 model_id = store.register_model(
@@ -2102,7 +2118,9 @@ def embed(
                     interrupts.release()
                 stat_by_path = {stat.path: stat for stat in plan.to_encode}
                 to_encode = [Path(stat.path) for stat in plan.to_encode]
-                decoding = decode_for(encoder, to_encode, model, request.inputs)
+                decoding = running.enter_context(
+                    decode_for(encoder, to_encode, model, request.inputs)
+                )
                 for items in iter_encoded(decoding, encoder, model, progress):
                     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
                     # A batch committed is a batch counted. Held once the store is locked, not
@@ -2117,12 +2135,12 @@ def embed(
                     interrupts.release()
         except KeyboardInterrupt:
             report.interrupted = True
-        except ZslError as error:  # a full disk, a lock held too long, ...
-            _raise_with_work_saved(error, report, len(to_encode))
-        finally:
-            if decoding is not None:
-                decoding.close()
+        except BaseException as error:
             progress.stop()
+            if isinstance(error, ZslError):  # a full disk, a lock held too long, ...
+                _raise_with_work_saved(error, report, len(to_encode))
+            raise
+        report.interrupted |= _stopped_by_interrupt(progress)
         if request.export and not report.interrupted:
             try:
                 report.exported = store.export(model_id, request.export)
