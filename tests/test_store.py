@@ -1245,7 +1245,7 @@ def test_a_store_copied_without_its_wal_file_says_what_is_missing(tmp_path: Path
     assert copy.stat().st_size > 0
     with pytest.raises(ZslError, match=r"copy\.zsl-wal") as info:
         EmbeddingStore.open(copy, create=False)
-    assert "create one with `zsl embed`" in info.value.message
+    assert "run `zsl embed` again" in info.value.message
     empty = tmp_path / "empty.zsl"
     empty.touch()
     with pytest.raises(ZslError, match="is an empty file") as info:

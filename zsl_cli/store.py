@@ -34,7 +34,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -225,6 +225,21 @@ def _own_files(store: str | os.PathLike[str]) -> tuple[set[str], set[str]]:
     return own, {os.path.basename(name) for name in own} | {Path(store).name}
 
 
+class _NotCreated(Exception):
+    """`error` stopped a store's creation before its schema was committed."""
+
+    def __init__(self, error: ZslError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
 # A store file's (st_ino, st_size, st_mtime_ns, st_ctime_ns); None where there is no such file.
 _FileState = tuple[int, int, int, int] | None
 
@@ -242,6 +257,10 @@ class EmbeddingStore:
         self._timeout_s = timeout_s
         self._version = SCHEMA_VERSION  # the file's, once _prepare has read it
         self._unlocked = False  # opened immutable: read without locks (see _read)
+        # What a failed write says is kept (`_kept`): the schema is being made, and how many
+        # add() and forget() transactions this connection committed.
+        self._creating = False
+        self._commits = 0
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -287,7 +306,9 @@ class EmbeddingStore:
             # whatever `uri` says: a store named file:x.zsl would be x.zsl, or only in memory.
             name = os.fspath(path)
             location = os.path.join(".", name) if name.startswith("file:") else name
-            return cls._connect(location, path, timeout_s, create=create)
+            if not create:
+                return cls._connect(location, path, timeout_s, create=False)
+            return cls._create(location, path, real, timeout_s)
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
         # file needs its shared-memory file, which SQLite cannot create in such a folder; then
         # the file is read as immutable, which is exact only when no commit waits in the WAL.
@@ -306,9 +327,34 @@ class EmbeddingStore:
         return cls._connect(location + "?immutable=1", path, timeout_s, create=False, unlocked=True)
 
     @classmethod
+    def _create(cls, location: str, path: Path, real: Path, timeout_s: float) -> EmbeddingStore:
+        """Open the store to write, creating it where it is new or empty. A store whose file this
+        open made and whose schema it could not commit (a full disk) is removed, with the journal
+        files it made beside it: nothing is in them, and the empty file they left was read as a
+        store copied without its -wal file. A file that was there before is never removed."""
+        files = [real, *(Path(f"{real}-{kind}") for kind in JOURNAL_KINDS)]
+        made = [file for file in files if not os.path.lexists(file)]
+        try:
+            return cls._connect(location, path, timeout_s, create=True, real=real)
+        except _NotCreated as failed:
+            if real in made:
+                for file in made:
+                    with suppress(FileNotFoundError):
+                        os.unlink(file)
+            raise failed.error from failed.error.__cause__
+
+    @classmethod
     def _connect(
-        cls, location: str, path: Path, timeout_s: float, create: bool, unlocked: bool = False
+        cls,
+        location: str,
+        path: Path,
+        timeout_s: float,
+        create: bool,
+        unlocked: bool = False,
+        real: Path | None = None,
     ) -> EmbeddingStore:
+        """`real`: where the file of a store opened to write is (see `_create`), watched while
+        the store is prepared."""
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
             # exactly what the docstrings say. timeout is SQLite's busy timeout.
@@ -322,11 +368,28 @@ class EmbeddingStore:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
         store = cls(conn, path, timeout_s)
         store._unlocked = unlocked
+        inode = _inode(real) if real is not None else None
+
+        def removed() -> bool:
+            # Another first embed made the file, could not create the store and removed it
+            # while this one waited for the lock: this one's writes would go to a file gone.
+            return real is not None and (inode is None or _inode(real) != inode)
+
         try:
             store._prepare(create)
+        except ZslError as error:
+            conn.close()
+            if removed():
+                raise ZslError(_removed_message(path)) from error
+            if store._creating:
+                raise _NotCreated(error) from error
+            raise
         except BaseException:
             conn.close()
             raise
+        if removed():
+            conn.close()
+            raise ZslError(_removed_message(path))
         return store
 
     def _prepare(self, create: bool) -> None:
@@ -359,17 +422,7 @@ class EmbeddingStore:
             raise
         if app_id == 0 and n_objects == 0:
             if not create:
-                # Pages but no tables: what a copy of a store left by a run killed outright
-                # holds, its commits still in the -wal file beside the original.
-                what = (
-                    "an SQLite database with nothing in it (copied without the "
-                    f"{self.path.name}-wal file that was beside it?)"
-                    if self.path.stat().st_size > 0
-                    else "an empty file"
-                )
-                raise ZslError(
-                    f"{self.path} is {what}, not a zsl embedding store; create one with `zsl embed`"
-                )
+                raise ZslError(self._nothing_in_it_message())
             self._create_schema()
             app_id, version, _ = self._header()
         if app_id != APPLICATION_ID:
@@ -404,9 +457,26 @@ class EmbeddingStore:
                 raise
             raise ZslError(_damaged(self.path, str(exc))) from exc
 
+    def _nothing_in_it_message(self) -> str:
+        # A failed embed removes a store it could not create (`_create`); what is left empty is
+        # one killed outright as it created the store, a file made otherwise, or (pages but no
+        # tables) a copy of a store killed outright, its commits in the -wal file beside the
+        # original. The -wal is named only where there are pages, which an empty file lacks.
+        if self.path.stat().st_size == 0:
+            return (
+                f"{self.path} is an empty file, not a zsl embedding store: no `zsl embed` "
+                "finished creating a store there; run `zsl embed` to create it"
+            )
+        return (
+            f"{self.path} is an SQLite database with nothing in it: the `zsl embed` that "
+            "created it stopped before it saved anything (run `zsl embed` again), or it was "
+            f"copied without the {self.path.name}-wal file that was beside it"
+        )
+
     def _create_schema(self) -> None:
         # Both are properties of the file, set outside any transaction and before the first table
         # (the page size cannot change once the file is in WAL mode).
+        self._creating = True
         self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         self._switch_to_wal()
         with self._write():
@@ -418,6 +488,7 @@ class EmbeddingStore:
                         self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._creating = False
 
     def _switch_to_wal(self) -> None:
         """Two processes creating one store at once can both hold a read lock while each asks
@@ -456,7 +527,7 @@ class EmbeddingStore:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            message = _user_message(exc, self.path, self._timeout_s)
+            message = _user_message(exc, self.path, self._timeout_s, self._kept())
             if message is None:
                 raise
             raise ZslError(message) from exc
@@ -466,6 +537,22 @@ class EmbeddingStore:
             # OperationalError, above).
             text = exc.object.decode("utf-8", "backslashreplace")
             raise ZslError(_damaged(self.path, text)) from exc
+
+    def _kept(self) -> str:
+        """What the store keeps of this run's work, said where a write fails (a full disk)."""
+        if self._creating:
+            return "the store was not created: nothing was saved"
+        if self._commits:
+            return "batches already written are kept"  # the caller says how many images
+        if self._has_no_files():
+            return "no image was saved"
+        return "no image of this run was saved; the store keeps what it held"
+
+    def _has_no_files(self) -> bool:
+        try:
+            return self._conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        except sqlite3.Error:  # the same failure again: nothing to tell by
+            return False
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -765,6 +852,7 @@ class EmbeddingStore:
                     "written_at = excluded.written_at",
                     rows,
                 )
+            self._commits += 1
 
     def forget(
         self,
@@ -782,7 +870,8 @@ class EmbeddingStore:
                 "DELETE FROM files WHERE model_id = ? AND path = ?",
                 [(model_id, os.fsencode(path)) for path in paths],
             )
-            return cursor.rowcount
+        self._commits += 1
+        return cursor.rowcount
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -971,7 +1060,8 @@ def _error_name(exc: sqlite3.Error) -> str:
     return getattr(exc, "sqlite_errorname", "")  # Python >= 3.11
 
 
-def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | None:
+def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -> str | None:
+    """`kept`: what the store keeps of the run's work, said where a write failed."""
     name, text = _error_name(exc), str(exc)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
         return (
@@ -979,10 +1069,7 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
             "wait for the other zsl run to finish"
         )
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
-        return (
-            f"disk full while writing embedding store {path}; free space and re-run "
-            "(batches already written are kept)"
-        )
+        return f"disk full while writing embedding store {path}; free space and re-run ({kept})"
     if name.startswith("SQLITE_READONLY") or "readonly" in text:
         return (
             f"embedding store {path} is read-only ({text}); check the permissions of the file "
@@ -1002,7 +1089,7 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float) -> str | Non
         return (
             f"could not write embedding store {path} ({text}: a write was refused, as where a "
             "disk quota or a file size limit is reached, or the disk fails); free space or raise "
-            "the limit and re-run (batches already written are kept)"
+            f"the limit and re-run ({kept})"
         )
     if name == "SQLITE_IOERR_SHMSIZE":
         # Even a read makes this file (32 KiB) beside the store, where SQLite keeps its journals.
@@ -1223,9 +1310,29 @@ def stored_items(
                 _item_from_store(index, path, found.get(key))
                 for index, (path, key) in enumerate(zip(paths, absolute, strict=True))
             ]
-    if not items:
-        raise ZslError(f"{store_path}: no stored images")
+        if not items:
+            models = store.models()
+            if not any(model.n_ok or model.n_failed for model in models):
+                raise ZslError(_no_embeddings_message(store, models))
+            raise ZslError(f"{store_path}: no stored images")
     return items
+
+
+def _no_embeddings_message(store: EmbeddingStore, models: Sequence[ModelInfo]) -> str:
+    """For a store that holds no image at all (`models`, its models): what its first embed
+    leaves where it stopped before its first batch was saved, as on a full disk. A model is
+    registered before its first batch and never removed, so a store without one never held an
+    image."""
+    if not models:
+        return (
+            f"{store.path} holds no embeddings yet: its first `zsl embed` stopped before it "
+            "saved any; run `zsl embed` again"
+        )
+    return (
+        f"{store.path} holds no embeddings: its first `zsl embed` stopped before it saved any, "
+        "or every image stored was forgotten since (gone from the folders embedded); run "
+        "`zsl embed` on the images"
+    )
 
 
 def export_stored(
@@ -1298,6 +1405,13 @@ def _check_no_link_loop(path: Path) -> None:
 
 def _damaged(path: Path, why: str) -> str:
     return f"embedding store {path} is damaged ({why}); delete it and re-run `zsl embed`"
+
+
+def _removed_message(path: Path) -> str:
+    return (
+        f"embedding store {path} was removed while it was opened (by another zsl embed that "
+        "could not create it?); run again"
+    )
 
 
 def _other_store_advice(create: bool) -> str:
@@ -1395,7 +1509,10 @@ def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, 
 
 
 def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
-    names = [m.name for m in store.models()]
+    models = store.models()
+    if not models:
+        return _no_embeddings_message(store, models)
+    names = [m.name for m in models]
     fix = f"run 'zsl embed PATH... --store {store.path}' with this model to encode the images"
     if name in names:
         return (

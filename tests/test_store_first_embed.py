@@ -1,0 +1,220 @@
+"""A store's first `zsl embed` that fails (a full disk): what it says, what it leaves, and what
+a later read of that store says."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_label_cli import write_images
+from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
+from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, stored_items
+
+resource = pytest.importorskip("resource")  # POSIX
+
+DIM = 256
+
+
+def unit_vector(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def items(count: int, seed: int = 0) -> list[StoredItem]:
+    stats = [FileStat(f"/images/{seed}-{i:04}.png", 1, 1) for i in range(count)]
+    return [StoredItem(stat, "ok", "", unit_vector(seed + i)) for i, stat in enumerate(stats)]
+
+
+def beside(store: Path) -> list[str]:
+    return sorted(name for name in os.listdir(store.parent) if name.startswith(store.name))
+
+
+def with_file_size_limit(limit: int, action):
+    """`action()` with writes past `limit` bytes of a file refused, as a full disk refuses them."""
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limits[1]))
+        return action()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def embed_limited(images: Path, store: Path, model: Path, limit: int | None):
+    def limit_file_size():
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "zsl_cli", "embed", str(images), "-s", str(store)]
+    return subprocess.run(
+        [*command, "-m", str(model), "-b", "2", "-j", "1", "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=300,
+    )
+
+
+# Bytes a store may take before its schema is committed: none (the first page, 64 KiB, cannot
+# be written), or its first page but not the schema's pages in its -wal file.
+@pytest.mark.parametrize("limit", [30_000, 200_000])
+def test_a_first_embed_that_cannot_create_the_store_says_so_and_leaves_no_file(
+    tiny_clip, tmp_path: Path, limit: int
+) -> None:
+    # It said "batches already written are kept" where nothing was, and left an empty file or a
+    # database without tables, which label read as a store copied without its -wal file.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 4)
+    result = embed_limited(images, store, tiny_clip, limit)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "already written" not in result.stderr and "saved before it" not in result.stderr
+    assert result.stderr.endswith("(the store was not created: nothing was saved)\n")
+    assert beside(store) == []
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    label = CliRunner().invoke(
+        app, ["label", "--embeddings", str(store), "-c", str(classes), "-m", str(tiny_clip)]
+    )
+    assert label.exit_code == 2
+    assert f"embedding store {store} not found; create it with `zsl embed`" in label.stderr
+    rerun = embed_limited(images, store, tiny_clip, None)  # with room, embed recovers
+    assert rerun.returncode == 0, rerun.stderr
+    with EmbeddingStore.open(store, create=False) as opened:
+        assert [m.n_ok for m in opened.models()] == [4]
+
+
+def test_a_store_that_could_not_be_created_is_removed_but_never_a_file_that_was_there(
+    tmp_path: Path,
+) -> None:
+    made = tmp_path / "new.zsl"
+    with pytest.raises(ZslError, match=r"\(the store was not created: nothing was saved\)$"):
+        with_file_size_limit(30_000, lambda: EmbeddingStore.open(made))
+    assert beside(made) == []
+    # An empty file the user made (touch) is a store to create, and is kept as it was.
+    touched = tmp_path / "touched.zsl"
+    touched.touch()
+    with pytest.raises(ZslError, match=r"nothing was saved\)$"):
+        with_file_size_limit(30_000, lambda: EmbeddingStore.open(touched))
+    assert touched.exists()
+
+
+def test_a_failed_first_batch_says_no_image_was_saved(tmp_path: Path) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLITE_FULL, as a full disk
+        with pytest.raises(ZslError) as raised:
+            store.add(model, items(200))
+    assert raised.value.message == (
+        f"disk full while writing embedding store {path}; free space and re-run (no image was "
+        "saved)"
+    )
+    # Reading it says what it is: a store its first embed saved nothing in.
+    with pytest.raises(ZslError) as read:
+        stored_items(str(path), "id-a", "model-a", None)
+    assert read.value.message == (
+        f"{path} holds no embeddings: its first `zsl embed` stopped before it saved any, or every "
+        "image stored was forgotten since (gone from the folders embedded); run `zsl embed` on "
+        "the images"
+    )
+
+
+def test_a_failed_batch_after_others_says_they_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        store.add(model, items(1))
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(ZslError) as raised:
+            store.add(model, items(200, seed=1))
+    assert raised.value.message.endswith("(batches already written are kept)")
+
+
+def test_a_later_run_that_saved_nothing_keeps_what_the_store_held(tmp_path: Path) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM)
+        store.add(model, items(1))
+    with EmbeddingStore.open(path) as store:  # another run: it has committed nothing yet
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(ZslError) as raised:
+            store.add(model, items(200, seed=1))
+    assert raised.value.message.endswith(
+        "(no image of this run was saved; the store keeps what it held)"
+    )
+    assert path.exists()
+    with EmbeddingStore.open(path, create=False) as store:
+        assert len(store.paths(model)) == 1
+
+
+def test_an_empty_file_read_as_a_store_says_no_embed_created_it(tmp_path: Path) -> None:
+    path = tmp_path / "s.zsl"
+    path.touch()
+    with pytest.raises(ZslError) as raised:
+        EmbeddingStore.open(path, create=False)
+    assert raised.value.message == (
+        f"{path} is an empty file, not a zsl embedding store: no `zsl embed` finished creating "
+        "a store there; run `zsl embed` to create it"
+    )
+
+
+def test_a_database_without_tables_names_both_ways_it_comes_about(tmp_path: Path) -> None:
+    # What a first embed killed outright before it committed anything leaves, and a copy of a
+    # store never checkpointed made without its -wal file: the first is the likelier.
+    path = tmp_path / "s.zsl"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.close()
+    with pytest.raises(ZslError) as raised:
+        EmbeddingStore.open(path, create=False)
+    assert raised.value.message == (
+        f"{path} is an SQLite database with nothing in it: the `zsl embed` that created it "
+        "stopped before it saved anything (run `zsl embed` again), or it was copied without "
+        "the s.zsl-wal file that was beside it"
+    )
+
+
+def test_a_store_with_no_model_yet_says_its_first_embed_saved_none(tmp_path: Path) -> None:
+    path = tmp_path / "s.zsl"
+    EmbeddingStore.open(path).close()  # the schema, then the disk filled
+    with pytest.raises(ZslError) as raised:
+        stored_items(str(path), "id-a", "model-a", None)
+    assert raised.value.message == (
+        f"{path} holds no embeddings yet: its first `zsl embed` stopped before it saved any; run "
+        "`zsl embed` again"
+    )
+
+
+def test_a_store_removed_while_it_was_created_is_not_written_in_vain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two first embeds at once: one that cannot create the store removes the file, which the
+    # other has open already; that one would write every batch into a file no longer there.
+    path = tmp_path / "s.zsl"
+    prepare = EmbeddingStore._prepare
+
+    def removed_first(store: EmbeddingStore, create: bool) -> None:
+        os.unlink(path)
+        prepare(store, create)
+
+    monkeypatch.setattr(EmbeddingStore, "_prepare", removed_first)
+    with pytest.raises(ZslError) as raised:
+        EmbeddingStore.open(path)
+    assert raised.value.message == (
+        f"embedding store {path} was removed while it was opened (by another zsl embed that "
+        "could not create it?); run again"
+    )
