@@ -361,6 +361,24 @@ def test_a_hubness_reduction_needs_more_than_one_image(tiny_clip, photos, tmp_pa
         api.hubness(api.HubnessRequest(inputs, one.classes, one.model))
 
 
+def test_a_hubness_reduction_needs_two_classes(tiny_clip, photos, tmp_path, monkeypatch):
+    # With one class every image took it whatever the reduction did to its score, where
+    # `zsl hubness` refused the same class list.
+    one_class = request(
+        photos,
+        tiny_clip,
+        classes=api.ClassOptions(classes=("cat",)),
+        output=api.OutputOptions(path=str(tmp_path / "out.csv")),
+        hubness_reduction="csls",
+    )
+    monkeypatch.setattr(api, "load_encoder", lambda *args, **kwargs: pytest.fail("loaded"))
+    with pytest.raises(ZslError, match="needs 2 or more classes; there is 1$"):
+        api.label(one_class)
+    assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(ZslError, match="needs 2 or more classes; there is 1$"):
+        api.hubness(api.HubnessRequest(one_class.inputs, one_class.classes, one_class.model))
+
+
 def test_a_hubness_reduction_needs_more_than_copies_of_one_image(tiny_clip, photos, tmp_path):
     # Copies of one image tell the reductions no more than the image alone: centering and the
     # inverted softmax leave every class tied but for float32 rounding, which picked the label.

@@ -98,6 +98,7 @@ from zsl_cli.files import (
 )
 from zsl_cli.formatting import clipped_text, counted
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
+from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.hubness import copies_of_one, reduced_chunks, similarity_matrix
@@ -1056,6 +1057,8 @@ def label(
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
     check_hubness_methods([request.hubness_reduction])
+    if request.hubness_reduction != "none":
+        check_hubness_class_count(len(spec.names), request.hubness_reduction)
     output = request.output
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
@@ -1578,8 +1581,9 @@ def hubness(
 
     The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
     `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
-    and with a truth `accuracy`: mean_per_class, overall, unseen_mean_per_class with a seen
-    list), `recommendation` (the advice) and `recommended_method` (a method to pass to
+    and with a truth `accuracy`: mean_per_class, overall, and with a seen list
+    seen_mean_per_class, unseen_mean_per_class and harmonic_mean, each where its classes are
+    present), `recommendation` (the advice) and `recommended_method` (a method to pass to
     `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
     failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
     truth also `images_with_truth`, `failed_images_with_truth` and `truth_classes_not_listed`.
@@ -1588,6 +1592,7 @@ def hubness(
     _check_warn(warn)
     spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
+    check_hubness_class_count(len(spec.names))  # before the slow model load
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
     truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None

@@ -307,11 +307,7 @@ def compare(
         raise ZslError("no images to measure hubness on: give at least one readable image")
     if len(class_names) != n_classes:
         raise ValueError(f"{len(class_names)} class names for {n_classes} similarity columns")
-    if n_classes < 2:
-        raise ZslError(
-            f"hubness is how images spread over classes: it needs 2 or more classes; there is "
-            f"{n_classes}"
-        )
+    check_class_count(n_classes)
     if k < 1:
         raise ZslError(f"k must be at least 1, got {k}")
     k_used = min(k, n_classes - 1)
@@ -697,6 +693,17 @@ def _checked_sims(sims: Sims) -> Sims:
 def _check_k(k: int, n_classes: int) -> None:
     if not 1 <= k <= n_classes:
         raise ZslError(f"k must be between 1 and the number of classes ({n_classes}), got {k}")
+
+
+def check_class_count(n_classes: int, method: str | None = None) -> None:
+    """ZslError for fewer than 2 classes, with the reduction `method` asked for, if any: with
+    one class every image takes it, whatever a reduction does to the scores."""
+    if n_classes < 2:
+        asked = f"--hubness-reduction {method}: " if method else ""
+        raise ZslError(
+            f"{asked}hubness is how images spread over classes: it needs 2 or more classes; "
+            f"there is {n_classes}"
+        )
 
 
 def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
