@@ -38,7 +38,8 @@ def _assert_aligned(table: list[str]) -> None:
     """Each right-aligned header (every column after the first two) ends where its values end."""
     header = table[0]
     ends = [
-        m.end() for m in re.finditer(r"skewness|occupancy|antihubs|Hood|accuracy|acc\.", header)
+        m.end()
+        for m in re.finditer(r"skewness|occupancy|antihubs|Hood|accuracy|acc\.|\bH\b", header)
     ]
     assert ends, header
     for row in table[1:]:
@@ -64,11 +65,16 @@ def test_hubness_table_lines_end_without_spaces(shapes, tmp_path, with_truth, mo
     assert lines == [line.rstrip() for line in padded.stdout.splitlines()]
     table = _table_lines(result.stdout)
     # The "top hubs" column is the last one without a truth: its cells were padded to its width.
-    assert table[0].split("  ")[-1].strip() == ("unseen acc." if with_truth else "top hubs")
+    assert table[0].split("  ")[-1].strip() == ("H" if with_truth else "top hubs")
     _assert_aligned(table)
     data = json.loads(out.read_text())
     for row, (name, method) in zip(table[1:], data["methods"].items(), strict=True):
         assert row.split()[:2] == [name, f"{method['skewness']:.2f}"]
+        if with_truth:  # the seen list's split: seen, unseen and H, as the advice ranks by H
+            accuracy = method["accuracy"]
+            keys = ("mean_per_class", "seen_mean_per_class", "unseen_mean_per_class")
+            shown = [summary.percent(accuracy[key]) for key in (*keys, "harmonic_mean")]
+            assert row.split()[-4:] == shown
 
 
 @pytest.mark.parametrize("width", [80, 100, 200])

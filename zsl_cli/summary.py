@@ -414,6 +414,14 @@ def _print_trimmed(console: Console, renderable: Table) -> None:
 _TOP_HUBS_MIN_WIDTH = 20  # the narrowest "top hubs" column worth a table
 
 
+_HUBNESS_ACCURACY_COLUMNS = (
+    ("mean_per_class", "accuracy"),
+    ("seen_mean_per_class", "seen acc."),
+    ("unseen_mean_per_class", "unseen acc."),
+    ("harmonic_mean", "H"),
+)
+
+
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
     """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
     k = f"k = {result['k']}"
@@ -421,13 +429,15 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         k += f", not {result['k_requested']}: at most the number of classes less one"
     title = f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})"
     methods = result["methods"]
-    with_accuracy = any("accuracy" in m for m in methods.values())
-    with_unseen = any("unseen_mean_per_class" in m.get("accuracy", {}) for m in methods.values())
+    accuracies = [m.get("accuracy") for m in methods.values()]
+    # Each accuracy some method has; a seen list brings the seen, unseen and H of its split.
+    shown = [
+        (key, column)
+        for key, column in _HUBNESS_ACCURACY_COLUMNS
+        if any(accuracy and key in accuracy for accuracy in accuracies)
+    ]
     columns = ["method", "skewness", "hub occupancy", "antihubs", "Robin Hood", "top hubs"]
-    if with_accuracy:
-        columns.append("accuracy")
-    if with_unseen:
-        columns.append("unseen acc.")
+    columns += [column for _, column in shown]
     rows = []
     for name, m in methods.items():
         hubs = ", ".join(f"{h['class']} ({h['n_k']})" for h in m["top_hubs"][:3]) or "-"
@@ -440,10 +450,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
             hubs,
         ]
         accuracy = m.get("accuracy", {})
-        if with_accuracy:
-            row.append(percent(accuracy.get("mean_per_class")))
-        if with_unseen:
-            row.append(percent(accuracy.get("unseen_mean_per_class")))
+        row += [percent(accuracy.get(key)) for key, _ in shown]
         rows.append(row)
     wraps = columns.index("top hubs")
     _print_named_rows(
@@ -462,7 +469,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         failed = counted(result["failed_images"], "image")
         by_status = _failure_counts(result.get("failed_by_status", {}))
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
-    if with_accuracy and "images_with_truth" in result:
+    if shown and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
         in_truth = result.get("failed_images_with_truth")
         counted_wrong = f" ({in_truth} failed, counted wrong)" if in_truth else ""
