@@ -58,6 +58,12 @@ MAX_DISTINCT_IMAGES = 512  # beyond this, extra inputs are hard links to the sam
 WHOLE_PROCESS_TARGETS = {10: 1.1, 200: 2.0}  # issue #9: zsl vs pipeline, by class count
 WHOLE_PROCESS_SIZES = (96, 8)  # ... for a run of 96 images, the pipeline at batch size 8
 STEADY_STATE_TARGET = 0.9  # issue #9: zsl's marginal rate / the model-only ceiling
+# zsl runs the ceiling's forward pass (same batch, same precision) and decodes and writes too, so
+# its steady state cannot beat it: above 1 a ratio is noise, a start-up that jittered in one of
+# the two runs or a ceiling reading (median of --iterations passes, two a round) taken in a slow
+# spell. Undisturbed rounds on the 2-core machine reached 1.14 (benchmarks/README.md); past this
+# bound a ratio is reported as noise and left out of the median and the verdict.
+PLAUSIBLE_STEADY_STATE = 1.2
 BUSY_LOAD = 2.5  # 1-minute load average above which CPU numbers are not trustworthy here
 RSS_TARGET_MB = 200.0  # issue #9: peak RSS for 10,000 images within this of 100 images
 MEMORY_SMALL, MEMORY_IMAGES = 100, 10_000  # the sizes that target is defined for
@@ -1072,15 +1078,29 @@ def render_paired(paired: dict[str, dict[str, list[float]]], settings: Settings)
                 target, applies, scope = STEADY_STATE_TARGET, cpu_fp32, "fp32 on CPU"
             # A rate is n/a when the large run was not slower than the small one (tiny sizes).
             text = " ".join("n/a" if math.isnan(ratio) else f"{ratio:.2f}" for ratio in ratios)
-            measured = [ratio for ratio in ratios if not math.isnan(ratio)]
+            bound = math.inf if key == "whole_process_vs_pipeline" else PLAUSIBLE_STEADY_STATE
+            noise = sum(ratio > bound for ratio in ratios)
+            measured = [ratio for ratio in ratios if ratio <= bound]  # NaN is neither
+            details = []
             if measured:
-                text += f" (median {statistics.median(measured):.2f}"
+                details.append(f"median {statistics.median(measured):.2f}")
                 if target is not None and applies:
                     met = sum(ratio >= target for ratio in measured)
-                    text += f"; target >= {target}: met in {met} of {len(ratios)} rounds"
+                    details.append(
+                        f"target >= {target}: met in {met} of {len(ratios) - noise} rounds"
+                    )
                 elif target is not None:
-                    text += f"; no verdict: issue #9's target is for {scope}"
-                text += ")"
+                    details.append(f"no verdict: issue #9's target is for {scope}")
+            if noise:
+                rounds = "round" if noise == 1 else "rounds"
+                details.append(
+                    f"{noise} {rounds} not measurable: noise, above {bound} times the ceiling, "
+                    "which zsl cannot outrun"
+                )
+                if not measured:
+                    details.append("no verdict")
+            if details:
+                text += f" ({'; '.join(details)})"
             lines.append(f"  {classes} classes: {text}")
     return lines
 
