@@ -80,8 +80,9 @@ def main() -> None:
     from zsl_cli import hubness
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # compare needs 2 or more classes to measure how images spread over them.
-    parser.add_argument("--images", type=at_least(1), default=10_000)
+    # zsl hubness needs 2 or more images and 2 or more classes to measure how images spread
+    # over classes (api._check_enough_images, hubness.compare).
+    parser.add_argument("--images", type=at_least(2), default=10_000)
     parser.add_argument("--classes", type=at_least(2), default=5_000)
     parser.add_argument("--dim", type=at_least(1), default=64)
     parser.add_argument("--seed", type=random_seed, default=0)

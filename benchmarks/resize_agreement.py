@@ -130,19 +130,27 @@ def agreement(factors: list[float], rng: np.random.Generator) -> None:
             images = [content(kind, round(side * 4 / 3), side, rng) for side in sides]
             for name in FILTERS:
                 for factor in factors:
-                    diffs, users = [], set()
+                    diffs, users, too_small = [], set(), []
                     for pixels in images:
                         height, width = pixels.shape[:2]
-                        size = (max(1, round(width / factor)), max(1, round(height / factor)))
+                        # Under 1 px high the factor cannot be honoured (a 1-px result is
+                        # another, milder shrink): such a source is left out of the row.
+                        if height / factor < 1:
+                            too_small.append(height)
+                            continue
+                        size = (round(width / factor), round(height / factor))
                         diffs.append(differences(pixels, size, name, in_pillows_order))
                         shrinks = torch_shrinks((width, height), size, FILTERS[name])
                         # zsl leaves an image at its target size as it is
                         unchanged = size == (width, height)
                         users.add("none" if unchanged else "torch" if shrinks else "pillow")
+                    cells = [summary(diffs) if diffs else f"{'-':>4} {'-':>7} {'-':>9}"]
+                    cells += ["/".join(sorted(users))] if users else []
+                    if too_small:
+                        heights = ", ".join(map(str, too_small))
+                        cells.append(f"left out, under 1 px high: {heights} px")
                     print(
-                        f"{name:<9}{group:<8}{kind:<8}{factor:>7g}  {summary(diffs)}  "
-                        f"{'/'.join(sorted(users))}",
-                        flush=True,
+                        f"{name:<9}{group:<8}{kind:<8}{factor:>7g}  " + "  ".join(cells), flush=True
                     )
         print()
 

@@ -570,3 +570,37 @@ def test_throughput_leaves_a_noisy_round_out_of_the_verdict(benchmark_modules) -
     assert "median 0.95" in marginal
     assert "met in 1 of 1 rounds" in marginal
     assert "1 round not measurable: noise" in marginal
+
+
+def test_resize_agreement_leaves_out_sources_that_shrink_below_one_pixel(
+    benchmark_modules, monkeypatch, capsys
+) -> None:
+    # --factors 100 shrank 20-60 px sources to 1 px (clamped) and printed their "0 difference"
+    # rows as factor 100, with no note; a 200 px source is 2 px high there, a real shrink.
+    import numpy as np
+    import resize_agreement
+
+    monkeypatch.setattr(resize_agreement, "SIZES", {"small": (20, 60), "medium": (200,)})
+    resize_agreement.agreement([50, 100], np.random.default_rng(0))
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if "random" in line]
+    small = {(row[0], row[3]): row for row in rows if row[1] == "small"}
+    medium = [row for row in rows if row[1] == "medium"]
+    assert len(small) == len(medium) == 4  # bilinear and bicubic at 50 and 100
+    for name in ("bilinear", "bicubic"):
+        at_50, at_100 = small[name, "50"], small[name, "100"]
+        assert at_50[4] != "-"  # the 60-px source, 1.2 px high: measured
+        assert "under 1 px" in " ".join(at_50[7:]) and at_50[-2:] == ["20", "px"]
+        assert at_100[4:7] == ["-", "-", "-"]  # neither source: nothing measured
+        assert " ".join(at_100[-3:]) == "20, 60 px"
+    assert all(row[4] != "-" and "under" not in row for row in medium)
+
+
+def test_hubness_scale_refuses_fewer_images_than_zsl_measures_hubness_on() -> None:
+    # zsl hubness refuses one image (it needs 2 or more to see how images spread over the
+    # classes); the benchmark timed hubness.compare on one all the same.
+    command = [sys.executable, str(BENCHMARKS / "hubness_scale.py"), "--images", "1"]
+    command += ["--classes", "6", "--dim", "4"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("argument --images: 1 is less than 2")
