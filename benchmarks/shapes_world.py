@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # zsl_cli from this checkout, installed or not
 
 from zsl_cli.demo.imageset import MAX_PER_CLASS  # noqa: E402
+from zsl_cli.demo.world import class_names  # noqa: E402
 
 ZSL = [sys.executable, "-m", "zsl_cli"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -280,6 +281,15 @@ def main() -> None:
     args = parser.parse_args()
     check_distinct(parser, args.seeds, "--seeds")
     check_distinct(parser, args.hubness_k, "--hubness-k")
+    # zsl clamps k to classes - 1: two values that clamp to one k would print one table twice.
+    largest_k = len(class_names()) - 1
+    for index, k in enumerate(args.hubness_k):
+        same = next((other for other in args.hubness_k[:index] if min(other, k) >= largest_k), None)
+        if same is not None:
+            parser.error(
+                f"--hubness-k: {same} and {k} are both k = {largest_k} (zsl clamps k to "
+                f"classes - 1, and the shapes world has {largest_k + 1} classes)"
+            )
     prepare_output(parser, args.json, "--json")
     with tempfile.TemporaryDirectory() as tmp:
         results = [

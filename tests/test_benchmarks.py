@@ -604,3 +604,15 @@ def test_hubness_scale_refuses_fewer_images_than_zsl_measures_hubness_on() -> No
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("argument --images: 1 is less than 2")
+
+
+def test_shapes_world_refuses_hubness_ks_that_zsl_clamps_to_one_k() -> None:
+    # With 30 classes zsl clamps k to 29: --hubness-k 29 40 measured k = 29 twice and printed
+    # the same table twice, where --hubness-k 29 29 is refused.
+    command = [sys.executable, str(BENCHMARKS / "shapes_world.py"), "--seeds", "3", "4"]
+    command += ["--per-class", "1", "--hubness-k", "29", "40"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "--hubness-k: 29 and 40 are both k = 29" in last
