@@ -616,3 +616,22 @@ def test_shapes_world_refuses_hubness_ks_that_zsl_clamps_to_one_k() -> None:
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert "--hubness-k: 29 and 40 are both k = 29" in last
+
+
+def test_preprocessing_agreement_always_measures_zsls_default_path() -> None:
+    # Without 4 (DRAFT_MARGIN) among --margins, zsl's own default path (a draft at DRAFT_MARGIN
+    # with zsl's resize) had no row; and the row names, some with a comma ("draft 4x, pillow"),
+    # were joined with commas.
+    from zsl_cli.encoders.preprocess import DRAFT_MARGIN
+
+    assert DRAFT_MARGIN != 2
+    command = [sys.executable, str(BENCHMARKS / "preprocessing_agreement.py"), "--seeds", "3"]
+    command += ["--per-class", "1", "--margins", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("seed 3"))
+    cells = line.partition("top-1 agreement: ")[2].split(" | ")
+    names = [cell.rpartition(" ")[0] for cell in cells]
+    zsls = f"draft {DRAFT_MARGIN:g}x"
+    assert names == [zsls, "draft 2x", f"{zsls}, pillow", "full, torch"]
+    assert all(cell.endswith("%") for cell in cells)
