@@ -9,8 +9,9 @@ side shrinks by 1.5 times or more (TORCH_MIN_SHRINK; every draft-decoded JPEG do
 kernel torchvision uses for uint8 images on the CPU, and so transformers' torchvision image
 processors there: a 512x384 -> 298x224 bicubic resize takes 0.5 ms against Pillow's 2.7 ms (0.8 ms
 with copying the pixels to torch). Run with its two passes in the order Pillow runs them, it is at
-most 2 grey levels from Pillow's, and 1 or more on at most 0.8% of the values, 2 on at most 12 per
-million (random pixels, blurred noise and JPEGs, 20 to 4,000 px; `benchmarks/resize_agreement.py`):
+most 2 grey levels from Pillow's, and 1 or more on at most 1.9% of the values (1.4% from 200 px up),
+2 on at most 25 per million from 200 px up (random pixels, blurred noise and JPEGs, 20 to 4,000 px,
+shrunk 1.01 to 4 times; `benchmarks/resize_agreement.py`, the grid in benchmarks/README.md):
 a JPEG's pixels are approximate anyway (lossy, and draft-decoded when large). Every other image,
 milder bilinear shrinks, other filters, enlargements, other machines and `--exact-preprocessing` use
 Pillow, which gives exactly what `AutoImageProcessor`'s PIL backend (the one `load_encoder` loads)
@@ -50,8 +51,8 @@ DRAFT_MARGIN = 4  # see FastPreprocessor.decode_hint
 _TORCH_MODES = {2: "bilinear", 3: "bicubic"}
 # How many times each side of a JPEG must shrink, at least, for torch to resize it (Pillow's filter
 # number -> factor); Pillow resizes the rest. In Pillow's pass order, torch's bilinear differs from
-# Pillow's on up to 8% of the values below 1.5 times (at 1.25 times), and on at most 0.8% from 1.5
-# times on; bicubic on at most 0.8% at any shrink (random pixels, blurred noise and JPEGs, 20 to
+# Pillow's on up to 8% of the values below 1.5 times (at 1.25 times), and on at most 1.9% from 1.5
+# times on; bicubic on at most 1.7% at any shrink (random pixels, blurred noise and JPEGs, 20 to
 # 4,000 px; `benchmarks/resize_agreement.py`). Draft-decoded JPEGs shrink by DRAFT_MARGIN (4)
 # times or more, so photos keep torch's speed with either filter.
 TORCH_MIN_SHRINK = {2: 1.5, 3: 1.0}
