@@ -17,7 +17,7 @@ With torch on one thread (as in zsl's decode workers), this prints:
   speed       both resizes of random pixels, fastest of --repeats, in milliseconds (torch's
               includes copying the pixels out of the Pillow image)
 
-About two minutes on 2 cores:
+About a minute on 2 cores (two or more under load):
 
     python benchmarks/resize_agreement.py
 """
