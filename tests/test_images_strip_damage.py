@@ -312,8 +312,8 @@ def test_restart_jpeg_whose_coded_data_was_overwritten_is_a_decode_error(
         damaged = bytearray(jpeg)
         damaged[start : start + length] = rng.integers(0, 256, length, dtype=np.uint8).tobytes()
         codes = [damaged[at + 1] for at in restart_markers(bytes(damaged))]
-        if all(code == 0xD0 + index % 8 for index, code in enumerate(codes)):
-            continue  # the damage left the markers as they were: no sign this check reads
+        if all((code - 0xD0 - index) % 8 in (0, 3, 4, 5) for index, code in enumerate(codes)):
+            continue  # no marker that makes libjpeg skip or fill: no sign this check reads
         with Image.open(io.BytesIO(bytes(damaged))) as unchecked:
             try:
                 unchecked.load()
@@ -324,3 +324,24 @@ def test_restart_jpeg_whose_coded_data_was_overwritten_is_a_decode_error(
         error = failure_of(path)
         assert error.status == "decode_error", trial
     assert seen >= 3
+
+
+@pytest.mark.parametrize("offset", [3, 4, 5])
+def test_a_restart_marker_far_out_of_turn_decodes_as_libjpeg_reads_it(
+    tmp_path: Path, offset: int
+) -> None:
+    # A flipped bit made RST2 an RST6: libjpeg takes a marker 3 to 5 away from the one due for
+    # that one and decodes every pixel as it was, where the check called the file damaged.
+    jpeg = encoded(Image.fromarray(smooth_rgb(320, 240, seed=3)), "JPEG", restart_marker_rows=1)
+    damaged = bytearray(jpeg)
+    at = restart_markers(jpeg)[10]
+    assert damaged[at + 1] == 0xD2
+    damaged[at + 1] = 0xD0 + (2 + offset) % 8
+    path = tmp_path / "flipped.jpg"
+    path.write_bytes(bytes(damaged))
+    with Image.open(io.BytesIO(jpeg)) as whole:
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), np.asarray(whole))
+    # One or two away libjpeg fills or skips coded data: damage.
+    damaged[at + 1] = 0xD3
+    path.write_bytes(bytes(damaged))
+    assert failure_of(path).status == "decode_error"

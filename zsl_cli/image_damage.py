@@ -376,7 +376,8 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     """DecodeError for a Huffman-coded JPEG (by its frame marker, `jpeg_frame`) one of whose
     scans holds restart markers out of turn: those of a whole file go RST0 to RST7 and round
     again, from RST0 in each scan (the standard's rule, which libjpeg's decoder counts on), where
-    garbage written over coded data makes one or hides one; or whose coded data ends at a marker
+    garbage written over coded data makes one or hides one (out of turn as far as makes libjpeg
+    skip or fill, `_RESYNC_SKIPS`); or whose coded data ends at a marker
     of a reserved code (0x02 to 0xBF), which garbage makes (0xFF and most bytes after it). libjpeg
     then skips to a marker and fills the blocks it skipped with grey, mid-image, and only warns
     (Pillow drops it). Garbage that makes no marker goes unseen (in a file without restart
@@ -394,7 +395,7 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
             file.seek(start)
             found = _restart_codes(file, end - start)
             for turn, code in enumerate(found):
-                if code != 0xD0 + turn % 8:
+                if (code - 0xD0 - turn) % 8 in _RESYNC_SKIPS:
                     raise DecodeError(
                         DECODE_ERROR,
                         f"cannot decode: restart marker {turn + 1} of scan {index + 1} is RST"
@@ -434,6 +435,11 @@ def _restart_codes(file: BinaryIO, length: int) -> list[int]:
 
 
 _JPEG_RESTART = re.compile(rb"\xff([\xd0-\xd7])")
+# How far (mod 8) a restart marker may be from the one due for libjpeg to skip or fill coded data
+# (jdmarker.c, jpeg_resync_to_restart): 1 or 2 ahead, it fills the intervals it thinks missing
+# with grey; 1 or 2 behind, it skips to the next marker. 3 to 5 away (a flipped bit), it takes
+# the marker for the one due and decodes on, every pixel as it was.
+_RESYNC_SKIPS = {1, 2, 6, 7}
 _MOST_FILL_READ = 64  # fill bytes before a marker: writers put none, or a few
 
 
