@@ -3,7 +3,6 @@ a later read of that store says."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -32,10 +31,6 @@ def unit_vector(seed: int) -> np.ndarray:
 def items(count: int, seed: int = 0) -> list[StoredItem]:
     stats = [FileStat(f"/images/{seed}-{i:04}.png", 1, 1) for i in range(count)]
     return [StoredItem(stat, "ok", "", unit_vector(seed + i)) for i, stat in enumerate(stats)]
-
-
-def beside(store: Path) -> list[str]:
-    return sorted(name for name in os.listdir(store.parent) if name.startswith(store.name))
 
 
 def with_file_size_limit(limit: int, action):
@@ -68,7 +63,7 @@ def embed_limited(images: Path, store: Path, model: Path, limit: int | None):
 # Bytes a store may take before its schema is committed: none (the first page, 64 KiB, cannot
 # be written), or its first page but not the schema's pages in its -wal file.
 @pytest.mark.parametrize("limit", [30_000, 200_000])
-def test_a_first_embed_that_cannot_create_the_store_says_so_and_leaves_no_file(
+def test_a_first_embed_that_cannot_create_the_store_says_so(
     tiny_clip, tmp_path: Path, limit: int
 ) -> None:
     # It said "batches already written are kept" where nothing was, and left an empty file or a
@@ -80,33 +75,20 @@ def test_a_first_embed_that_cannot_create_the_store_says_so_and_leaves_no_file(
     assert result.stderr.count("\n") == 1, result.stderr
     assert "already written" not in result.stderr and "saved before it" not in result.stderr
     assert result.stderr.endswith("(the store was not created: nothing was saved)\n")
-    assert beside(store) == []
     classes = tmp_path / "classes.txt"
     classes.write_text("cat\ndog\n")
     label = CliRunner().invoke(
         app, ["label", "--embeddings", str(store), "-c", str(classes), "-m", str(tiny_clip)]
     )
     assert label.exit_code == 2
-    assert f"embedding store {store} not found; create it with `zsl embed`" in label.stderr
+    # The file it made is left (another first embed may have it open), read for what it is.
+    empty = store.stat().st_size == 0
+    said = "no `zsl embed` finished creating a store there" if empty else "stopped before it saved"
+    assert said in label.stderr and "run `zsl embed`" in label.stderr
     rerun = embed_limited(images, store, tiny_clip, None)  # with room, embed recovers
     assert rerun.returncode == 0, rerun.stderr
     with EmbeddingStore.open(store, create=False) as opened:
         assert [m.n_ok for m in opened.models()] == [4]
-
-
-def test_a_store_that_could_not_be_created_is_removed_but_never_a_file_that_was_there(
-    tmp_path: Path,
-) -> None:
-    made = tmp_path / "new.zsl"
-    with pytest.raises(ZslError, match=r"\(the store was not created: nothing was saved\)$"):
-        with_file_size_limit(30_000, lambda: EmbeddingStore.open(made))
-    assert beside(made) == []
-    # An empty file the user made (touch) is a store to create, and is kept as it was.
-    touched = tmp_path / "touched.zsl"
-    touched.touch()
-    with pytest.raises(ZslError, match=r"nothing was saved\)$"):
-        with_file_size_limit(30_000, lambda: EmbeddingStore.open(touched))
-    assert touched.exists()
 
 
 def test_a_failed_first_batch_says_no_image_was_saved(tmp_path: Path) -> None:
@@ -196,25 +178,4 @@ def test_a_store_with_no_model_yet_says_its_first_embed_saved_none(tmp_path: Pat
     assert raised.value.message == (
         f"{path} holds no embeddings yet: its first `zsl embed` stopped before it saved any; run "
         "`zsl embed` again"
-    )
-
-
-def test_a_store_removed_while_it_was_created_is_not_written_in_vain(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Two first embeds at once: one that cannot create the store removes the file, which the
-    # other has open already; that one would write every batch into a file no longer there.
-    path = tmp_path / "s.zsl"
-    prepare = EmbeddingStore._prepare
-
-    def removed_first(store: EmbeddingStore, create: bool) -> None:
-        os.unlink(path)
-        prepare(store, create)
-
-    monkeypatch.setattr(EmbeddingStore, "_prepare", removed_first)
-    with pytest.raises(ZslError) as raised:
-        EmbeddingStore.open(path)
-    assert raised.value.message == (
-        f"embedding store {path} was removed while it was opened (by another zsl embed that "
-        "could not create it?); run again"
     )

@@ -34,7 +34,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -225,21 +225,6 @@ def _own_files(store: str | os.PathLike[str]) -> tuple[set[str], set[str]]:
     return own, {os.path.basename(name) for name in own} | {Path(store).name}
 
 
-class _NotCreated(Exception):
-    """`error` stopped a store's creation before its schema was committed."""
-
-    def __init__(self, error: ZslError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except OSError:
-        return None
-
-
 # A store file's (st_ino, st_size, st_mtime_ns, st_ctime_ns); None where there is no such file.
 _FileState = tuple[int, int, int, int] | None
 
@@ -306,9 +291,7 @@ class EmbeddingStore:
             # whatever `uri` says: a store named file:x.zsl would be x.zsl, or only in memory.
             name = os.fspath(path)
             location = os.path.join(".", name) if name.startswith("file:") else name
-            if not create:
-                return cls._connect(location, path, timeout_s, create=False)
-            return cls._create(location, path, real, timeout_s)
+            return cls._connect(location, path, timeout_s, create=create)
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
         # file needs its shared-memory file, which SQLite cannot create in such a folder; then
         # the file is read as immutable, which is exact only when no commit waits in the WAL.
@@ -327,34 +310,9 @@ class EmbeddingStore:
         return cls._connect(location + "?immutable=1", path, timeout_s, create=False, unlocked=True)
 
     @classmethod
-    def _create(cls, location: str, path: Path, real: Path, timeout_s: float) -> EmbeddingStore:
-        """Open the store to write, creating it where it is new or empty. A store whose file this
-        open made and whose schema it could not commit (a full disk) is removed, with the journal
-        files it made beside it: nothing is in them, and the empty file they left was read as a
-        store copied without its -wal file. A file that was there before is never removed."""
-        files = [real, *(Path(f"{real}-{kind}") for kind in JOURNAL_KINDS)]
-        made = [file for file in files if not os.path.lexists(file)]
-        try:
-            return cls._connect(location, path, timeout_s, create=True, real=real)
-        except _NotCreated as failed:
-            if real in made:
-                for file in made:
-                    with suppress(FileNotFoundError):
-                        os.unlink(file)
-            raise failed.error from failed.error.__cause__
-
-    @classmethod
     def _connect(
-        cls,
-        location: str,
-        path: Path,
-        timeout_s: float,
-        create: bool,
-        unlocked: bool = False,
-        real: Path | None = None,
+        cls, location: str, path: Path, timeout_s: float, create: bool, unlocked: bool = False
     ) -> EmbeddingStore:
-        """`real`: where the file of a store opened to write is (see `_create`), watched while
-        the store is prepared."""
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
             # exactly what the docstrings say. timeout is SQLite's busy timeout.
@@ -368,28 +326,11 @@ class EmbeddingStore:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
         store = cls(conn, path, timeout_s)
         store._unlocked = unlocked
-        inode = _inode(real) if real is not None else None
-
-        def removed() -> bool:
-            # Another first embed made the file, could not create the store and removed it
-            # while this one waited for the lock: this one's writes would go to a file gone.
-            return real is not None and (inode is None or _inode(real) != inode)
-
         try:
             store._prepare(create)
-        except ZslError as error:
-            conn.close()
-            if removed():
-                raise ZslError(_removed_message(path)) from error
-            if store._creating:
-                raise _NotCreated(error) from error
-            raise
         except BaseException:
             conn.close()
             raise
-        if removed():
-            conn.close()
-            raise ZslError(_removed_message(path))
         return store
 
     def _prepare(self, create: bool) -> None:
@@ -458,10 +399,10 @@ class EmbeddingStore:
             raise ZslError(_damaged(self.path, str(exc))) from exc
 
     def _nothing_in_it_message(self) -> str:
-        # A failed embed removes a store it could not create (`_create`); what is left empty is
-        # one killed outright as it created the store, a file made otherwise, or (pages but no
-        # tables) a copy of a store killed outright, its commits in the -wal file beside the
-        # original. The -wal is named only where there are pages, which an empty file lacks.
+        # What is left empty is a store whose first embed failed (a full disk) or was killed
+        # outright as it created the store, a file made otherwise, or (pages but no tables) a
+        # copy of a store killed outright, its commits in the -wal file beside the original.
+        # The -wal is named only where there are pages, which an empty file lacks.
         if self.path.stat().st_size == 0:
             return (
                 f"{self.path} is an empty file, not a zsl embedding store: no `zsl embed` "
@@ -1405,13 +1346,6 @@ def _check_no_link_loop(path: Path) -> None:
 
 def _damaged(path: Path, why: str) -> str:
     return f"embedding store {path} is damaged ({why}); delete it and re-run `zsl embed`"
-
-
-def _removed_message(path: Path) -> str:
-    return (
-        f"embedding store {path} was removed while it was opened (by another zsl embed that "
-        "could not create it?); run again"
-    )
 
 
 def _other_store_advice(create: bool) -> str:
