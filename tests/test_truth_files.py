@@ -454,3 +454,62 @@ def test_http_and_cloud_storage_urls_match_by_the_path_they_end_with(tmp_path):
     truth = load_truth(_truth_csv(tmp_path / "export.csv", cells))
     result = evaluate(predictions, truth)
     assert _all_paired(result) and result.top_mistakes() == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Google Drive links: one path (uc), the file named by the query.
+        ("https://drive.google.com/uc?id=AAA", "https://drive.google.com/uc?id=BBB"),
+        # One path on two hosts.
+        ("https://a.example.com/img/1.jpg", "https://b.example.com/img/1.jpg"),
+        # A URL and a relative path that ends the same.
+        ("img/1.jpg", "s3://bucket/img/1.jpg"),
+    ],
+)
+@pytest.mark.parametrize("labels", [("cat", "cat"), ("cat", "dog")])
+def test_two_urls_that_leave_the_same_path_are_refused_naming_both_cells(
+    tmp_path, first, second, labels
+):
+    # Read as one image, 4 rows counted as 2 without a word (or refused over a path, 'uc', that
+    # the file does not hold): a URL's host and query are dropped.
+    path = write(
+        tmp_path / "truth.csv",
+        f"path,label\n{first},{labels[0]}\nother.jpg,bird\n{second},{labels[1]}\n".encode(),
+    )
+    with pytest.raises(ZslError) as refused:
+        load_truth(path)
+    message = refused.value.message
+    assert message.startswith(f"{path}, line 4: {second} and {first} (line 2) ")
+    assert message.endswith("give the files' local paths")
+    assert "\n" not in message
+
+
+def test_a_url_given_twice_is_one_image_as_a_path_given_twice_is(tmp_path):
+    cell = "https://bucket.s3.amazonaws.com/photos/dog/c.png?X-Amz-Signature=ab"
+    path = write(tmp_path / "truth.csv", f"path,label\n{cell},dog\n{cell},dog\n".encode())
+    assert read_rows(path) == [("photos/dog/c.png", "dog")]
+
+
+def test_exact_urls_of_one_file_are_one_image(tmp_path):
+    # A file URL and Label Studio's local-files URL name their file exactly: written beside its
+    # plain path, it is the same image, not two rows that collide.
+    image = Path(touch(tmp_path / "photos" / "a b.png"))
+    rows = [image.as_uri(), os.fspath(image), "/data/local-files/?d=x/c.png", "x/c.png"]
+    content = "".join(f"{row},cat\n" for row in rows)
+    path = write(tmp_path / "truth.csv", f"path,label\n{content}".encode())
+    assert [label for _, label in read_rows(path)] == ["cat", "cat"]
+
+
+def test_evaluate_refuses_colliding_urls_in_one_line_with_exit_code_2(
+    tiny_clip,
+    image_folder,  # noqa: F811
+    tmp_path,
+):
+    predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.csv")
+    rows = "https://drive.google.com/uc?id=AAA,cat\nhttps://drive.google.com/uc?id=BBB,cat\n"
+    truth = write(tmp_path / "truth.csv", f"path,label\n{rows}".encode())
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2, result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "uc?id=BBB and https://drive.google.com/uc?id=AAA" in lines[0]

@@ -7,7 +7,8 @@ class (one-hot, as Roboflow exports). In a CSV, relative paths are
 relative to the CSV's own folder, so the CSV can travel with its images. A CSV's path may be a
 URL, percent-encoding undone: a file URL names its file (`file:///home/u/a%20b.jpg`), Label
 Studio's `/data/local-files/?d=photos/a.jpg` the relative path after `d=`, and another URL
-(`https://host/photos/a.jpg`, `s3://bucket/photos/a.jpg`) the relative path after its host.
+(`https://host/photos/a.jpg`, `s3://bucket/photos/a.jpg`) the relative path after its host:
+two rows whose cells differ are refused where such a URL leaves the same path as the other.
 
 A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
@@ -965,6 +966,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
     base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
     line_of: dict[str, int] = {}
+    # Each image's first row: its line and path cell, named where another cell names it too.
+    first_row: dict[str, tuple[int, str]] = {}
     # A binary file here is more likely an image given by mistake than a CSV in another encoding.
     text = _read_text(
         source,
@@ -1027,7 +1030,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     )
                 # A label is a class name: invisible characters at its ends go, as in a
                 # class list (a zero-width space from a web page, a BOM left by `cat`).
-                written = row[path_col].strip()
+                cell = written = row[path_col].strip()
                 if one_hot:
                     label = _one_hot_label(row, one_hot, where, line)
                 else:
@@ -1046,6 +1049,16 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 full = absolute_path(os.path.join(base, written))
                 if full in line_of:
                     earlier = items[line_of[full]]
+                    earlier_line, earlier_cell = first_row[full]
+                    if cell != earlier_cell and (_drops_host(cell) or _drops_host(earlier_cell)):
+                        # Other files, as like as not (Google Drive's uc?id=..., two hosts):
+                        # read as one, accuracy was over fewer images than the file lists.
+                        raise ZslError(
+                            f"{where}, line {line}: {printable_text(cell)} and "
+                            f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
+                            f"{printable(written)} (a URL's host and query are dropped): give "
+                            "the files' local paths"
+                        )
                     if earlier.label != label:
                         labels = (
                             f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
@@ -1056,6 +1069,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         )
                     continue
                 line_of[full] = len(items)
+                first_row[full] = (line, cell)
                 absolute = os.path.isabs(written) or _windows_absolute(written)
                 relative = () if absolute else _parts(written)
                 items.append(TruthItem(full, relative, label, written))
@@ -1203,6 +1217,16 @@ def _path_in_url(cell: str) -> str | None:
     if url.netloc not in ("", "localhost"):
         return f"//{url.netloc}{path}"  # a Windows share: \\server\share\a.jpg
     return path[1:] if _URL_DRIVE.match(path) else path
+
+
+def _drops_host(cell: str) -> bool:
+    """Whether a truth CSV's path cell is a URL whose host and query `_path_in_url` drops (http,
+    s3, ...): unlike a file URL or Label Studio's local-files one, it names no file exactly."""
+    return (
+        _LABEL_STUDIO_LOCAL_FILE.fullmatch(cell) is None
+        and _URL_START.match(cell) is not None
+        and urlsplit(cell).scheme.lower() != "file"
+    )
 
 
 def _unquoted(text: str) -> str:
