@@ -118,3 +118,48 @@ def test_the_cli_refuses_en_classnames_in_one_line_with_exit_code_2(tmp_path):
         assert result.stdout == ""
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"zsl: error: {path} maps dataset")
+
+
+# A class's own prompt templates, as a prompt-engineering notebook keeps them (CuPL, a
+# hand-written ensemble): keys are the classes, not CLIP_benchmark's datasets or languages.
+PROMPTS_BY_CLASS = {
+    "cat": ["a photo of a {}", "a {} in the wild"],
+    "dog": ["a photo of a {}", "a {} playing fetch"],
+}
+
+
+@pytest.mark.parametrize("option", ["classes", "descriptions"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        PROMPTS_BY_CLASS,
+        {"cat": ["a photo of a {c}."], "street sign": ["a {c} by the road."]},
+        # Classes that share a name with one of CLIP_benchmark's datasets, as words do.
+        {"cars": ["a photo of {}."], "pets": ["a {} at home."]},
+    ],
+)
+def test_prompts_by_class_are_refused_pointing_to_a_class_file_s_prompts(tmp_path, option, content):
+    # Refused as templates by dataset, the message said to give one list to --templates: each
+    # class's own prompts would be lost.
+    path = write_json(tmp_path, "prompts.json", content)
+    with pytest.raises(ZslError) as refused:
+        load_class_spec(**{option: path})
+    message = refused.value.message
+    assert message.startswith(f"{path} holds prompt templates by class, not ")
+    assert "--templates" not in message and "dataset" not in message
+    assert "`name: prompt; prompt`" in message and "\n" not in message
+
+
+def test_the_prompts_by_class_one_liner_writes_a_class_file_with_those_prompts(tmp_path):
+    # What the message tells to run, done here in Python as jq does it: every class keeps its
+    # own prompts, {} standing for its name.
+    path = write_json(tmp_path, "prompts.json", PROMPTS_BY_CLASS)
+    with pytest.raises(ZslError) as refused:
+        load_class_spec(descriptions=path)
+    assert """jq -r 'to_entries[] | "\\(.key): \\(.value | join("; "))"'""" in refused.value.message
+    listed = tmp_path / "classes.txt"
+    lines = (f"{key}: {'; '.join(value)}\n" for key, value in PROMPTS_BY_CLASS.items())
+    listed.write_text("".join(lines))
+    spec = load_class_spec(classes=listed)
+    assert spec.names == list(PROMPTS_BY_CLASS)
+    assert [c.prompts for c in spec.classes] == [tuple(v) for v in PROMPTS_BY_CLASS.values()]

@@ -990,6 +990,9 @@ _BENCHMARK_PREFIX = re.compile(r"(wds/)?(vtab/|tfds/)?")
 # A template's place for the class name: CLIP_benchmark's {c}, zsl's {}.
 _TEMPLATE_FIELD = re.compile(r"\{c?\}")
 _JQ_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The keys of templates by language (Babel-ImageNet's nllb_dist13b_prompts.json, which
+# CLIP_benchmark reads): ISO 639 codes in capitals, `DE`, `FR`, `ACE`.
+_LANGUAGE_CODE = re.compile(r"[A-Z]{2,3}")
 
 
 def _by_dataset_problem(
@@ -998,19 +1001,31 @@ def _by_dataset_problem(
     """The error for lists kept by dataset or language, as CLIP_benchmark ships them, where
     `expected` belongs: templates (every item holds {c} or {}), or class names where every key
     names one of its datasets, not only ones that are words too (`cars`, `pets`). Read as
-    descriptions, each dataset was a class described by the names of its classes. None for
-    other objects. `pairs`: the object's keys and values."""
+    descriptions, each dataset was a class described by the names of its classes. Templates
+    under other keys are a class's own prompts: pointed to a class file's `name: prompts`
+    lines, not to --templates, which would lose them. None for other objects. `pairs`: the
+    object's keys and values."""
     lists = [items for _, items in pairs if _is_list_of_names(items)]
     if not lists or len(lists) < len(pairs):
         return None
-    if all(_TEMPLATE_FIELD.search(item) for items in lists for item in items):
-        return (
-            f"{source} holds templates by dataset or language (as CLIP_benchmark's), not "
-            f"{expected}: give one list's templates to --templates, one per line, with {{}} for "
-            "the class name"
-        )
     datasets = {_BENCHMARK_PREFIX.sub("", key.strip().lower(), count=1) for key, _ in pairs}
-    if not datasets <= _BENCHMARK_DATASETS or datasets <= _WORD_DATASETS:
+    by_dataset = datasets <= _BENCHMARK_DATASETS and not datasets <= _WORD_DATASETS
+    if all(_TEMPLATE_FIELD.search(item) for items in lists for item in items):
+        if by_dataset or all(_LANGUAGE_CODE.fullmatch(key.strip()) for key, _ in pairs):
+            return (
+                f"{source} holds templates by dataset or language (as CLIP_benchmark's), not "
+                f"{expected}: give one list's templates to --templates, one per line, with {{}} "
+                "for the class name"
+            )
+        # A class's own prompts: as --templates, the other classes' would be lost.
+        braces = "" if all("{}" in item for items in lists for item in items) else " ({c} as {})"
+        return (
+            f"{source} holds prompt templates by class, not {expected}: a class file gives a "
+            f"class its own prompts in `name: prompt; prompt` lines, {{}} standing for the "
+            f"name{braces}, such as `jq -r 'to_entries[] | \"\\(.key): \\(.value | "
+            f'join("; "))"\' {shlex.quote(source)} > classes.txt`, given as --classes'
+        )
+    if not by_dataset:
         return None
     key = pairs[0][0]
     field = f".{key}" if _JQ_IDENTIFIER.fullmatch(key) else f".[{json.dumps(key)}]"
