@@ -915,6 +915,7 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
         problem := _by_dataset_problem(tuple(value.items()), source, expected)
     ):
         raise ZslError(problem)
+    _refuse_hugging_face_labels(value, source, expected)
     if value is None:
         # imagenet1000_clsidx_to_labels.txt, `{0: 'tench, Tinca tinca',` ...: a Python dict.
         literal = _python_value(text)
@@ -936,6 +937,44 @@ def _refuse_json_object(text: str, first_line: str, source: str, expected: str) 
         raise ZslError(f"{source} is JSON, but neither {expected} nor a descriptions file")
     if isinstance(_json_value(first_line), dict):
         raise ZslError(f"{source} is JSON Lines (zsl predictions?), not {expected}")
+
+
+def _refuse_hugging_face_labels(value: object, source: str, expected: str) -> None:
+    """Hugging Face files that hold a class list, where `expected` belongs: a model's config
+    (id2label) or a dataset's info (a ClassLabel feature's names; by configuration in
+    dataset_infos.json). The error gives a jq line that lists the names in their order."""
+    found = _hugging_face_labels(value)
+    if found is not None:
+        what, names = found
+        raise ZslError(
+            f"{source} is {what}, not {expected}: write its class names one per line, such as "
+            f"with `jq -r {shlex.quote(names)} {shlex.quote(source)} > classes.txt`"
+        )
+
+
+def _hugging_face_labels(value: object) -> tuple[str, str] | None:
+    """What the Hugging Face file holding a class list is, and a jq filter listing its names in
+    order (id2label's by their ids, numbers written as strings); None for other JSON."""
+    if not isinstance(value, dict):
+        return None
+    id2label = value.get("id2label")
+    if (
+        isinstance(id2label, dict)
+        and _is_list_of_names(list(id2label.values()))
+        and all(key.strip().isdigit() for key in id2label)
+    ):
+        order = ".id2label | to_entries | sort_by(.key | tonumber) | .[].value"
+        return "a model's config (id2label)", order
+    infos = [("", value), *((f".[{json.dumps(key)}]", info) for key, info in value.items())]
+    for at, info in infos:
+        features = info.get("features") if isinstance(info, dict) else None
+        if not isinstance(features, dict):
+            continue
+        for key, feature in features.items():
+            if isinstance(feature, dict) and _is_list_of_names(feature.get("names")):
+                names = f"{at}.features[{json.dumps(key)}].names[]"
+                return f"a dataset's info (ClassLabel feature {key!r})", names
+    return None
 
 
 # The datasets CLIP_benchmark keeps class names and templates for (its benchmark/datasets.txt,
@@ -1130,6 +1169,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
         raise ZslError(f"{source}: expected a JSON object {shape}{hint}")
     if problem := _by_dataset_problem(data, source, "a descriptions file"):
         raise ZslError(problem)
+    if any(isinstance(value, tuple) or key == "id2label" for key, value in data):
+        # An object inside is no class's descriptors: parsed again, as plain JSON, for the hint.
+        _refuse_hugging_face_labels(json.loads(text), source, "a descriptions file")
     if record := _one_record(data):
         # Read as classes, its keys would be classes named "class" and "descriptors".
         raise ZslError(
