@@ -489,6 +489,10 @@ def test_a_url_given_twice_is_one_image_as_a_path_given_twice_is(tmp_path):
     cell = "https://bucket.s3.amazonaws.com/photos/dog/c.png?X-Amz-Signature=ab"
     path = write(tmp_path / "truth.csv", f"path,label\n{cell},dog\n{cell},dog\n".encode())
     assert read_rows(path) == [("photos/dog/c.png", "dog")]
+    # Labelled twice, the error names the cell as written, not the path it leaves.
+    Path(path).write_text(f"path,label\n{cell},dog\n{cell},cat\n")
+    with pytest.raises(ZslError, match=re.escape(f"line 3: {cell} is labelled 'cat' here")):
+        read_rows(path)
 
 
 def test_exact_urls_of_one_file_are_one_image(tmp_path):

@@ -1063,9 +1063,11 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         labels = (
                             f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
                         )
+                        # A URL as written: the path it leaves is in no cell.
+                        shown = printable(written) if cell == written else printable_text(cell)
                         raise ZslError(
-                            f"{where}, line {line}: {printable(written)} is labelled {labels} "
-                            f"earlier; keep one label per image"
+                            f"{where}, line {line}: {shown} is labelled {labels} earlier; keep "
+                            "one label per image"
                         )
                     continue
                 line_of[full] = len(items)
