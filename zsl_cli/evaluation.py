@@ -56,7 +56,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
@@ -965,9 +965,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
     where = printable(source)
     base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
-    line_of: dict[str, int] = {}
-    # Each image's first row: its line and path cell, named where another cell names it too.
-    first_row: dict[str, tuple[int, str]] = {}
+    # Each image's first row: its item, line and path cell, and whether the cell is a URL whose
+    # host was dropped, named where another cell names the image too.
+    first_row: dict[str, tuple[int, int, str, bool]] = {}
     # A binary file here is more likely an image given by mistake than a CSV in another encoding.
     text = _read_text(
         source,
@@ -1036,7 +1036,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 else:
                     label = strip_invisible(row[label_col])
                 # Paths as zsl writes them: the file name's bytes read as UTF-8.
-                written = _path_in_url(written) or path_from_text(written)
+                in_url = _path_in_url(written)
+                inexact = in_url is not None and not in_url.exact
+                written = in_url.path if in_url and in_url.path else path_from_text(written)
                 if not written or not label:
                     missing = "path" if not written else "label"
                     raise ZslError(f"{where}, line {line}: the {missing} is empty")
@@ -1047,10 +1049,10 @@ def _truth_from_csv(source: str) -> GroundTruth:
                         "evaluate takes one class per image)"
                     )
                 full = absolute_path(os.path.join(base, written))
-                if full in line_of:
-                    earlier = items[line_of[full]]
-                    earlier_line, earlier_cell = first_row[full]
-                    if cell != earlier_cell and (_drops_host(cell) or _drops_host(earlier_cell)):
+                if full in first_row:
+                    index, earlier_line, earlier_cell, earlier_inexact = first_row[full]
+                    earlier = items[index]
+                    if cell != earlier_cell and (inexact or earlier_inexact):
                         # Other files, as like as not (Google Drive's uc?id=..., two hosts):
                         # read as one, accuracy was over fewer images than the file lists.
                         raise ZslError(
@@ -1070,8 +1072,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                             "one label per image"
                         )
                     continue
-                line_of[full] = len(items)
-                first_row[full] = (line, cell)
+                first_row[full] = (len(items), line, cell, inexact)
                 absolute = os.path.isabs(written) or _windows_absolute(written)
                 relative = () if absolute else _parts(written)
                 items.append(TruthItem(full, relative, label, written))
@@ -1199,36 +1200,31 @@ _LABEL_STUDIO_LOCAL_FILE = re.compile(
 _URL_DRIVE = re.compile(r"/[A-Za-z]:[/\\]")
 
 
-def _path_in_url(cell: str) -> str | None:
-    """The path (os.fsdecode form, percent-encoding undone) a truth CSV's URL names, None where
-    the cell is no URL. Read as a path, no prediction ever matched one. A file URL names a file
-    here (`file:///home/u/a%20b.jpg`), or one written on Windows (a drive, or a host: a share);
-    Label Studio's local-files URL names a path under its document root, and another URL (http,
-    s3, ...) the path after its host: those are relative paths, matched by their ending (rule 3),
-    as the file is on another machine, under another folder."""
+class _UrlPath(NamedTuple):
+    path: str  # os.fsdecode form, percent-encoding undone
+    exact: bool  # False where the URL's host and query were dropped (http, s3, ...)
+
+
+def _path_in_url(cell: str) -> _UrlPath | None:
+    """The path a truth CSV's URL names, None where the cell is no URL. Read as a path, no
+    prediction ever matched one. A file URL names a file here (`file:///home/u/a%20b.jpg`), or
+    one written on Windows (a drive, or a host: a share), exactly; Label Studio's local-files
+    URL names a path under its document root, exactly, and another URL (http, s3, ...) the path
+    after its host, not exactly: those are relative paths, matched by their ending (rule 3), as
+    the file is on another machine, under another folder."""
     local = _LABEL_STUDIO_LOCAL_FILE.fullmatch(cell)
     if local is not None:
         # Decoded as a query's value (the server reads it so): '+' is a space.
-        return _unquoted(local["path"].replace("+", " ")).lstrip("/")
+        return _UrlPath(_unquoted(local["path"].replace("+", " ")).lstrip("/"), exact=True)
     if not _URL_START.match(cell):
         return None
     url = urlsplit(cell)
     if url.scheme.lower() != "file":
-        return _unquoted(url.path).lstrip("/")
+        return _UrlPath(_unquoted(url.path).lstrip("/"), exact=False)
     path = _unquoted(url.path)
     if url.netloc not in ("", "localhost"):
-        return f"//{url.netloc}{path}"  # a Windows share: \\server\share\a.jpg
-    return path[1:] if _URL_DRIVE.match(path) else path
-
-
-def _drops_host(cell: str) -> bool:
-    """Whether a truth CSV's path cell is a URL whose host and query `_path_in_url` drops (http,
-    s3, ...): unlike a file URL or Label Studio's local-files one, it names no file exactly."""
-    return (
-        _LABEL_STUDIO_LOCAL_FILE.fullmatch(cell) is None
-        and _URL_START.match(cell) is not None
-        and urlsplit(cell).scheme.lower() != "file"
-    )
+        return _UrlPath(f"//{url.netloc}{path}", exact=True)  # a Windows share: \\server\share
+    return _UrlPath(path[1:] if _URL_DRIVE.match(path) else path, exact=True)
 
 
 def _unquoted(text: str) -> str:
