@@ -560,17 +560,17 @@ def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
     """--methods' list; None (every method) where 'all' is among them, as in `all,csls`."""
     methods = _comma_list(values)
     # Checked here, where the option's name and its 'all' are known to the message.
+    *others, last = HUBNESS_METHOD_HELP
+    choices = f"choose from {', '.join(others)} and {last}, or all"
     if methods == ():  # `--methods "$METHODS"` with the variable unset
         given = ",".join(values or ())
         raise ZslError(
-            f"--methods {given!r}: no hubness methods given: choose from none, csls, isoftmax, "
-            "centering and mp, or all (or leave --methods out for all)"
+            f"--methods {given!r}: no hubness methods given: {choices} (or leave --methods out "
+            "for all)"
         )
     unknown = next((m for m in methods or () if m not in HUBNESS_METHOD_HELP and m != "all"), None)
     if unknown is not None:
-        raise ZslError(
-            f"--methods {unknown!r}: choose from none, csls, isoftmax, centering and mp, or all"
-        )
+        raise ZslError(f"--methods {unknown!r}: {choices}")
     return None if methods is not None and "all" in methods else methods
 
 
