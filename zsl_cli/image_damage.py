@@ -424,15 +424,10 @@ def _sets_restart_interval(file: BinaryIO) -> bool:
     one its scans hold no restart markers, and a marker garbage makes ends the coded data, which
     libjpeg reads as data running out (`check_jpeg_data_ran_out`): a second walk over the coded
     data (5 ms of a 12 MP photo's 52) told one more of 360 damaged photos apart."""
-    file.seek(2)  # past the SOI marker
-    while code := _next_jpeg_marker(file):
-        if code in (b"\xda", b"\xd9"):
-            return False
-        if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
-            length = int.from_bytes(file.read(2), "big")
-            if code == b"\xdd":
-                return int.from_bytes(file.read(2), "big") > 0
-            file.seek(max(length, 2) - 2, os.SEEK_CUR)  # as _jpeg_header_end skips it
+    for code in _jpeg_header_markers(file):
+        if code == b"\xdd":
+            file.seek(2, os.SEEK_CUR)  # its length
+            return int.from_bytes(file.read(2), "big") > 0
     return False
 
 
@@ -576,16 +571,28 @@ def _jpeg_header_end(file: BinaryIO) -> tuple[bytes, int] | None:
     """The first frame, scan or end marker of a JPEG (its code and offset), as `jpeg_frame`
     finds markers; None where the file ends (or cannot be read) first."""
     try:
-        file.seek(2)  # past the SOI marker
-        while code := _next_jpeg_marker(file):
+        for code in _jpeg_header_markers(file):
             if code in _ARITHMETIC_FRAMES or code in _HUFFMAN_FRAMES or code in (b"\xda", b"\xd9"):
                 return code, file.tell() - 2
-            if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
-                length = int.from_bytes(file.read(2), "big")
-                file.seek(max(length, 2) - 2, os.SEEK_CUR)  # as check_jpeg_scans skips it
         return None
     except OSError:
         return None
+
+
+def _jpeg_header_markers(file: BinaryIO) -> Iterator[bytes]:
+    """The codes of a JPEG's markers from its start to its first scan or end marker, as
+    `jpeg_frame` finds markers: each given with the file just past it, and its segment then
+    skipped by its length (as check_jpeg_scans skips one), wherever the caller left the file."""
+    file.seek(2)  # past the SOI marker
+    while code := _next_jpeg_marker(file):
+        after = file.tell()
+        yield code
+        if code in (b"\xda", b"\xd9"):
+            return
+        file.seek(after)
+        if code != b"\x01" and not b"\xd0" <= code <= b"\xd7":  # TEM, RSTn: no length
+            length = int.from_bytes(file.read(2), "big")
+            file.seek(max(length, 2) - 2, os.SEEK_CUR)
 
 
 def _next_jpeg_marker(file: BinaryIO) -> bytes:
