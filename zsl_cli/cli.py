@@ -576,9 +576,8 @@ def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
 
 def _hubness_reduction(value: str) -> str:
     if value not in HUBNESS_METHOD_HELP:
-        raise ZslError(
-            f"--hubness-reduction {value!r}: choose none, csls, isoftmax, centering or mp"
-        )
+        *others, last = HUBNESS_METHOD_HELP
+        raise ZslError(f"--hubness-reduction {value!r}: choose {', '.join(others)} or {last}")
     return value
 
 

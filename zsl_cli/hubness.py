@@ -5,7 +5,7 @@ and the input is their cosine-similarity matrix `sims` [N, C] (float32, higher =
 Because zsl labels a whole folder at once, the folder is its own query bank: every per-class
 statistic below is taken over the folder's images.
 
-Score contract of `reduce` (what the labelling code relies on):
+Score contract of the reductions (`reduced_chunks`, which labelling uses, and `reduce`):
 - Every method returns an *adjusted similarity* [N, C] float32 on the cosine scale, so the model's
   own head (softmax(scale * s) for CLIP, sigmoid(scale * s + bias) for SigLIP) can be applied to it
   unchanged.
@@ -284,7 +284,7 @@ def compare(
     """Hubness statistics (and accuracy, with `truth`) of each method, as a JSON-ready dict.
 
     `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key
-    reports the value used); `reduction_k` and `temperature` are passed to `reduce`. `truth` holds
+    reports the value used); `reduction_k` and `temperature` set each reduction's fit. `truth` holds
     one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a truth class
     outside the class list (never predicted, so always wrong); `unseen_mask` is a bool over those
     C + `unlisted_classes` truth classes. `failed_truth` holds the truth indices of images that
