@@ -1098,6 +1098,7 @@ def label(
     report.unreadable_folders = source.unreadable_folders
     report.warnings += unreadable_folders_warnings(source.unreadable_folders)
     report.warnings += left_out_images_warnings(source.left_out)
+    report.warnings += empty_inputs_warnings(source.empty_inputs)
     # Before the model load, which can take a minute; and before the output opens, which an
     # error in `warn` would leave open, its temporary file behind.
     told = _tell(warn, report.warnings)
@@ -1406,6 +1407,7 @@ class ItemSource:
     store: str | None = None
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
+    empty_inputs: list[str] = field(default_factory=list)  # arguments that gave no image
 
 
 def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> ItemSource:
@@ -1437,6 +1439,7 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
         store=store,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
+        empty_inputs=discovery.empty_inputs,
     )
 
 
@@ -1619,6 +1622,7 @@ def hubness(
         *spec.warnings,
         *unreadable_folders_warnings(source.unreadable_folders),
         *left_out_images_warnings(source.left_out),
+        *empty_inputs_warnings(source.empty_inputs),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
     model = _paced(request.model, encoder)
@@ -1925,6 +1929,20 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
     return [f"{len(folders)} folders could not be read, so their images were left out: {shown}"]
 
 
+def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
+    """The warning for folders and globs named as arguments that gave no image while the others
+    did (`Discovery.empty_inputs`)."""
+    if not inputs:
+        return []
+    shown = ", ".join(printable(item) for item in inputs[:3])
+    if len(inputs) > 3:
+        shown += f" and {len(inputs) - 3} more"
+    return [
+        f"no images found in {shown}, so {'it adds' if len(inputs) == 1 else 'they add'} nothing "
+        "to the run (--ext and --include-hidden choose what a folder's walk takes)"
+    ]
+
+
 def left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
     """The warning a run gives when its walks passed over files that Pillow reads for their
     extension (`left_out`: files per extension, as `Discovery.left_out`). Other files, such as
@@ -2000,6 +2018,7 @@ class EmbedReport:
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
+    empty_inputs: list[str] = field(default_factory=list)  # arguments that gave no image
     exported: int | None = None
     exported_to: list[str] = field(default_factory=list)  # .npy and its index, or .parquet
     scanned: bool = True  # False: no paths given, the store's embeddings only exported
@@ -2018,6 +2037,7 @@ class EmbedReport:
             *self.ignored,
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
+            *empty_inputs_warnings(self.empty_inputs),
         ]
 
     def to_json(self) -> dict[str, Any]:
@@ -2087,6 +2107,7 @@ def embed(
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
+        empty_inputs=discovery.empty_inputs,
     )
     store_path = Path(request.store)
     # First, as opening a store for writing on a read-only mount fails with no reason given.

@@ -116,6 +116,9 @@ class Discovery:
     # folders, which were not searched.
     hidden_images: int = 0
     hidden_folders: int = 0
+    # Folders and globs named as arguments that gave no file while others did: a mistyped folder,
+    # or one of the wrong files, would otherwise leave the run without a word.
+    empty_inputs: list[str] = field(default_factory=list)
 
 
 def discover(
@@ -167,7 +170,9 @@ def scan(
     found: list[str] = []
     roots: list[str] = []
     listed = 0  # entries read from stdin
+    empty: list[str] = []  # arguments that gave nothing (but not for an unreadable folder)
     for item in names:
+        unreadable_before = walker.unreadable_met
         if item == STDIN_INPUT:
             if stdin is None and sys.stdin is None:
                 raise ZslError("stdin is closed: nothing to read for '-'")
@@ -178,9 +183,14 @@ def scan(
                 found.extend(walker.take(entry))
                 roots.append(absolute_path(entry))
         elif _names_an_entry(item):
-            found.extend(walker.take(item))
+            taken = walker.take(item)
+            if not taken and walker.unreadable_met == unreadable_before:
+                empty.append(item)
+            found.extend(taken)
             roots.append(absolute_path(item))
         elif (matches := walker.glob(item)) is not None:
+            if not matches and walker.unreadable_met == unreadable_before:
+                empty.append(item)
             found.extend(matches)
             roots.append(_glob_base(item))
         elif missing_ok and _missing_file_name(item, wanted):
@@ -209,6 +219,7 @@ def scan(
         left_out=walker.left_out_counts(taken=unique.keys()),
         hidden_images=len(walker.hidden_images.difference(unique.keys())),
         hidden_folders=len(walker.hidden_folders),
+        empty_inputs=empty if paths else [],
     )
 
 
