@@ -206,6 +206,43 @@ def test_the_progress_bar_shows_on_a_terminal_that_reports_no_size(rows: int, co
     assert b"encoding images:" in shown and b"0/3" in shown
 
 
+def _bar_on_a_terminal(env: dict[str, str]) -> bytes:
+    """What a progress bar of 3 images draws on a pseudo-terminal, under `env`."""
+    import pty
+    import select
+    import subprocess
+
+    controller, terminal = pty.openpty()
+    code = "from zsl_cli.summary import ProgressBar\nbar = ProgressBar()\n"
+    code += "bar.start(3, 'encoding images')\nbar.advance(3)\nbar.stop()\n"
+    with subprocess.Popen([sys.executable, "-c", code], stderr=terminal, env=env) as child:
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+            while select.select([controller], [], [], 30)[0]:
+                chunk = os.read(controller, 4096)
+                if not chunk:
+                    break
+                shown += chunk
+        assert child.wait(timeout=30) == 0
+    os.close(controller)
+    return shown
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("variable", "value"), [("TERM", "dumb"), ("NO_COLOR", "1")])
+def test_the_progress_bar_has_no_colour_where_the_terminal_or_the_user_wants_none(
+    variable: str, value: str
+) -> None:
+    # Emacs' shell and other dumb terminals showed tqdm's green as raw ^[[32m at each redraw;
+    # rich already writes no colour there.
+    env = {key: text for key, text in os.environ.items() if key not in ("NO_COLOR", "TERM")}
+    coloured = _bar_on_a_terminal({**env, "TERM": "xterm"})
+    plain = _bar_on_a_terminal({**env, variable: value})
+    assert b"\x1b[32m" in coloured  # the check can see colour
+    assert b"encoding images:" in plain and b"\x1b[32m" not in plain
+
+
 # --- label ---------------------------------------------------------------------------------------
 
 

@@ -148,7 +148,7 @@ class ProgressBar:
             unit="prompt" if "prompt" in description else "img",
             file=sys.stderr,
             leave=False,
-            colour=None if os.environ.get("NO_COLOR") else "green",
+            colour="green" if _colour_wanted() else None,
             **_bar_size(sys.stderr),
         )
 
@@ -160,6 +160,12 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def _colour_wanted() -> bool:
+    """As rich decides for the tables: no colour under NO_COLOR, nor on a terminal that shows
+    escape codes as text (TERM=dumb: Emacs' shell, some CI logs)."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") not in ("dumb", "unknown")
 
 
 def _bar_size(stream: TextIO) -> dict[str, Any]:
