@@ -1540,3 +1540,29 @@ def test_a_model_load_overlapping_a_run_in_another_thread_leaves_the_warning_fil
         first.__exit__(None, None, None)
         last.__exit__(None, None, None)
         assert warnings.filters == filters
+
+
+@pytest.mark.parametrize("part", ["AutoModel", "AutoTokenizer"])
+def test_a_stop_signal_that_lands_in_a_load_stops_the_run_rather_than_blaming_the_model(
+    tiny_clip, monkeypatch, part
+):
+    # A SIGTERM during transformers' lazy imports once came out as a TypeError raised while the
+    # KeyboardInterrupt was handled: "cannot load the model ...: expected a message argument",
+    # exit 2, instead of exit 130 with the finished work kept.
+    import transformers
+
+    def interrupted_loader(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise TypeError("expected a message argument") from None
+
+    def failing_loader(*args, **kwargs):
+        raise TypeError("expected a message argument")
+
+    monkeypatch.setattr(getattr(transformers, part), "from_pretrained", interrupted_loader)
+    with pytest.raises(KeyboardInterrupt):
+        load_encoder(str(tiny_clip))
+    monkeypatch.setattr(getattr(transformers, part), "from_pretrained", failing_loader)
+    with pytest.raises(ZslError, match="expected a message argument"):
+        load_encoder(str(tiny_clip))

@@ -537,6 +537,7 @@ def _load_parts(
 def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
+    _raise_an_interrupt_behind(error)
     # transformers' message may be about a symptom ("header too small", "'list' object has no
     # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
     # to do.
@@ -654,6 +655,19 @@ def quiet_transformers() -> Iterator[None]:
             if bars:
                 transformers.logging.enable_progress_bar()
             hub_logger.setLevel(hub_level)
+
+
+def _raise_an_interrupt_behind(error: BaseException) -> None:
+    """Raise the KeyboardInterrupt `error` was raised while handling: a Ctrl-C or SIGTERM that
+    landed in transformers' lazy imports once came out as a TypeError, which read as a broken
+    model (exit 2) rather than a stopped run (exit 130)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            raise cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
 
 
 def _load_failure_message(
