@@ -49,6 +49,7 @@ TRANSPOSE_FOR_ORIENTATION = {
 }
 _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _PHOTOMETRIC = 262  # a TIFF's PhotometricInterpretation tag
+_BITS_PER_SAMPLE = 258  # a TIFF's BitsPerSample tag
 
 
 @functools.cache
@@ -528,17 +529,26 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
     """uint8 grey levels from a 16/32-bit integer or float image, scaled rather than clipped.
 
     - 16-bit modes (I;16, I;16B, ...): the full 16-bit range maps to 0..255 (v * 255 / 65535).
-    - I (32-bit signed): values within 0..65535 are 16-bit data in a wider container (Pillow gives
-      16-bit PNGs and TIFFs this mode in some versions) and scale as above; anything else is
-      stretched from its minimum to its maximum.
+    - I (32-bit signed), from a file whose samples are 16 bits (a signed 16-bit TIFF, a PGM or
+      PPM whose largest value is over 255, which Pillow scales to 0..65535, and a 16-bit PNG in
+      the Pillows that give it this mode): scaled as 16-bit data, also where its values are low
+      (a dark picture). From a file of 32-bit samples (TIFF, FITS, ...): values within 0..255
+      are an 8-bit picture in a wider container (numpy's default integers saved as a TIFF) and
+      are kept as they are, as Pillow's convert("L") and the model's image processor see them;
+      values within 0..65535 are 16-bit data and scale as above. Anything else is stretched
+      from its minimum to its maximum.
     - F (float): values within [0, 1] scale by 255; anything else is stretched from min to max.
     Non-finite values count as the minimum; a constant image outside those ranges becomes black.
     """
     values = np.asarray(image)
-    if image.mode.startswith("I;") or (
-        image.mode == "I" and values.min() >= 0 and values.max() <= 65535
-    ):
+    if image.mode.startswith("I;"):
         return _SIXTEEN_TO_EIGHT[values]
+    if image.mode == "I" and values.min() >= 0:
+        top = values.max()
+        if top <= 255 and not _sixteen_bit_samples(image):
+            return values.astype(np.uint8)
+        if top <= 65535:
+            return _SIXTEEN_TO_EIGHT[values]
     finite = np.isfinite(values)
     if not finite.any():
         return np.zeros(values.shape, np.uint8)
@@ -562,6 +572,14 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
         block[~finite[start:end]] = fill
         grey[start:end] = _stretch(block, low, high)
     return grey.reshape(values.shape)
+
+
+def _sixteen_bit_samples(image: Image.Image) -> bool:
+    """Whether the file of a mode "I" image gives it 16-bit samples (see _scale_to_8bit)."""
+    if image.format in ("PPM", "PNG"):  # Pillow gives them mode "I" for 16-bit samples alone
+        return True
+    bits = getattr(image, "tag_v2", {}).get(_BITS_PER_SAMPLE) if image.format == "TIFF" else None
+    return bits in (16, (16,))
 
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
