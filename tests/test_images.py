@@ -563,6 +563,23 @@ def test_a_file_cut_inside_its_header_is_truncated(tmp_path: Path, fmt: str) -> 
         assert status_of(tmp_path / name) == "not_an_image", name
 
 
+@pytest.mark.parametrize(("fmt", "cuts"), [("GIF", range(6, 13)), ("JPEG", (2, 3))])
+def test_a_file_cut_just_after_its_signature_is_truncated(
+    tmp_path: Path, fmt: str, cuts: range
+) -> None:
+    # Pillow recognises neither from so few bytes (a JPEG takes its first 3, a GIF its first
+    # 13), and "GIF89a" reads as text: both were not_an_image, an interrupted download's look.
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(64, 48, 0)).save(buffer, fmt)
+    for cut in cuts:
+        (tmp_path / "cut").write_bytes(buffer.getvalue()[:cut])
+        assert status_of(tmp_path / "cut") == "truncated", cut
+    # Less than the whole signature, or text that starts with it, is no image.
+    for data in (b"GIF89", b"\xff", b"GIF89a is a format version\n" * 20):
+        (tmp_path / "cut").write_bytes(data)
+        assert status_of(tmp_path / "cut") == "not_an_image", data
+
+
 def test_text_whose_sample_ends_inside_a_character_is_still_text(tmp_path: Path) -> None:
     # The first 512 bytes are judged: here they end halfway through an "é" (two bytes).
     (tmp_path / "note.bmp").write_text("BMI " + "x" * 507 + "é" * 100, encoding="utf-8")

@@ -129,6 +129,8 @@ def classify(
         return cut_short
     if REFUSED_FORMATS & signatures.keys():
         return DecodeError(NOT_AN_IMAGE, "EPS files are not read (Pillow runs Ghostscript)")
+    if not identified and _cut_after_signature(head):
+        return cut_short
     # A text file whose first letters happen to be a short signature ("BM...") is no image,
     # however far Pillow got with it; but one Pillow opened as a text format (a plain PPM) is.
     if text and not (opened and _TEXT_FORMATS & signatures.keys()):
@@ -831,6 +833,20 @@ def _why_not_opened(file: BinaryIO, signatures: dict[str, bool | str]) -> tuple[
                 start = "header" if name == "TGA" else "signature"  # TGA has no signature
                 why = why or f"{name} {start}, but Pillow cannot open it: {detail}"
     return reader.hit_end, why
+
+
+# Whole signatures of formats whose header Pillow needs more bytes of to recognise the file
+# than the signature has, and how many: a GIF's screen descriptor follows its signature, and
+# Pillow takes a JPEG for one from its first 3 bytes, a marker's start after the 2 of its start
+# of image marker. A file that ends before then, having the whole signature, was cut short,
+# though "GIF89a" reads as text and two bytes are too few for Pillow.
+_SIGNATURE_HEADERS = ((b"GIF87a", 13), (b"GIF89a", 13), (b"\xff\xd8", 4))
+
+
+def _cut_after_signature(head: bytes) -> bool:
+    """Whether `head`, a whole file's first bytes, is a whole signature of _SIGNATURE_HEADERS
+    and ends before the header it starts."""
+    return any(head.startswith(magic) and len(head) < need for magic, need in _SIGNATURE_HEADERS)
 
 
 def _tga_like(head: bytes) -> bool:
