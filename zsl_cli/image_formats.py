@@ -1,9 +1,10 @@
 """Reading a good file as a browser or libpng shows it, for `zsl_cli.images.decode_image`
 (whose docstring gives the whole account): which formats are read (EPS refused, HEIF through
 pillow-heif), the file view Pillow reads through, and each format's quirks: alpha on white, an
-ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, TGA, PSD and BMP alpha, TIFF
-photometric, 16-bit to 8-bit, EXIF orientation, an ICNS's picture. Importing it registers zsl's
-run-length BMP decoder and its numpy decoders of deep PPMs and DDS colour with Pillow."""
+ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, an animated WebP's cut after
+its first frame, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to 8-bit, EXIF orientation,
+an ICNS's picture. Importing it registers zsl's run-length BMP decoder and its numpy decoders of
+deep PPMs and DDS colour with Pillow."""
 
 from __future__ import annotations
 
@@ -358,6 +359,43 @@ def apng_first_frame(image: ImageFile.ImageFile) -> tuple[_Box, tuple[int, int]]
     if not isinstance(box, tuple) or box == (0, 0, *image.size):
         return None
     return box, box[:2]
+
+
+_WEBP_ANIMATION_FLAG = 0x02  # in a VP8X chunk's flags
+# Chunks looked at before the first frame: VP8X, ICCP and ANIM, and room for unknown ones (each
+# is a read in Python, as a file of millions of empty chunks would make).
+_WEBP_CHUNKS_BEFORE_FRAME = 64
+
+
+def webp_first_frame_file(file: BinaryIO, size: int) -> bytes | None:
+    """For an animated WebP cut short after its first frame (its RIFF size says more), an
+    animated WebP of the chunks before that frame (VP8X, ICCP, ANIM) and the frame: decoded,
+    it gives the first frame as the whole file would, its offset on the canvas and its alpha
+    by libwebp's own rules (its EXIF and XMP, which follow the frames, are lost with them).
+    libwebp's animation decoder, which Pillow reads every WebP with, refuses a file cut
+    anywhere, where a GIF, an APNG or an MPO cut in a later frame shows its first. None for
+    any other file, also one cut inside its first frame."""
+    file.seek(0)
+    head = file.read(30)
+    if len(head) < 30 or head[:4] != b"RIFF" or head[8:16] != b"WEBPVP8X":
+        return None
+    if size >= int.from_bytes(head[4:8], "little") + 8 or not head[20] & _WEBP_ANIMATION_FLAG:
+        return None
+    chunks: list[bytes] = []
+    offset = 12
+    while offset + 8 <= size and len(chunks) < _WEBP_CHUNKS_BEFORE_FRAME:
+        file.seek(offset)
+        header = file.read(8)
+        end = offset + 8 + int.from_bytes(header[4:8], "little")
+        end += end % 2  # chunks are padded to an even length
+        if end > size:
+            return None
+        chunks.append(header + file.read(end - offset - 8))
+        if header[:4] == b"ANMF":
+            body = b"WEBP" + b"".join(chunks)
+            return b"RIFF" + len(body).to_bytes(4, "little") + body
+        offset = end
+    return None
 
 
 def white_outside(image: Image.Image, box: _Box, shown_at: tuple[int, int]) -> Image.Image:

@@ -75,7 +75,9 @@ see-through; a frame of no width or height is one of the canvas's size, as brows
 one reaching past the canvas widens it, as in Chrome and Pillow (Firefox cuts it), so that one
 placed far off is too_large; an APNG's is its animation's first, as browsers show it, also where
 its default image is no part of the animation, but for an animation that fails before its first
-frame, which leaves the default image, as the APNG spec asks); an ICO's or ICNS's PNG or JPEG
+frame, which leaves the default image, as the APNG spec asks; an animated WebP's also where
+the file is cut short after it, as a GIF, an APNG or an MPO cut in a later frame shows its first,
+where libwebp refuses the file); an ICO's or ICNS's PNG or JPEG
 2000 picture is decoded at its own size, also where that is not the size its entry stands for; a
 PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image, damaged
@@ -107,6 +109,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import io
 import logging
 import os
 import stat
@@ -179,6 +182,7 @@ from zsl_cli.image_formats import (
     spare_python_decoder,
     take_cursor_mask,
     to_rgb,
+    webp_first_frame_file,
     white_outside,
     wholly_transparent,
     widen_transparent_level,
@@ -499,6 +503,13 @@ def _open_and_decode(
         # dropped, not the image. Pillow would refuse the image.
         source = cast(BinaryIO, PatchedFile(file, patches | damaged))
         image = Image.open(FileView(source), formats=["PNG"])
+    except OSError:
+        first_frame = webp_first_frame_file(source, size)
+        if first_frame is None:
+            raise
+        # An animated WebP cut in a later frame shows its first, as a GIF or an APNG does.
+        source, size = io.BytesIO(first_frame), len(first_frame)
+        image = Image.open(FileView(source), formats=["WEBP"])
     opening.opened = True
     try:
         return _decode_opened(image, source, size, options, check_size)
