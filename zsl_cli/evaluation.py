@@ -451,6 +451,7 @@ def evaluate(
                 + _prefix_hint(metrics.classes, metrics.candidates)
                 + _wordnet_hint(metrics.classes)
             )
+    warnings += _unknown_label_warnings(predictions, matched, truth.classes, class_names)
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
     if unlabelled:
@@ -497,6 +498,44 @@ def evaluate(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def _unknown_label_warnings(
+    predictions: Sequence[Prediction],
+    matched: Sequence[Prediction],
+    truth_classes: Iterable[str],
+    class_names: Collection[str] | None,
+) -> list[str]:
+    """A warning where scored images are labelled with a name that is none of the run's classes
+    (`class_names`, its run info's), or without those, neither a truth class nor ranked for any
+    image: zsl label writes only its classes (and 'unknown', and nothing where an image failed),
+    so such a label was edited since ('Cat', 'cat ' in a spreadsheet). It is scored as written,
+    never matched loosely, as the truth's labels are not."""
+    if class_names is not None:
+        known = set(class_names)
+        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
+        where = f"not among the {len(class_names)} classes the run labelled with"
+    else:
+        known = set(truth_classes)
+        for p in predictions:
+            known.update(_labels(p))
+        # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
+        # checked against: a class no image ranks may still be one of the run's.
+        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN and _labels(p)]
+        where = "that {} neither a truth class nor ranked for any image"
+    odd = [p.label for p in checked if p.label not in known]
+    if not odd:
+        return []
+    names = sorted(set(odd))
+    if len(odd) == 1:
+        which = f"1 image has a label {where.format('is')} (edited since?), scored as written"
+    else:
+        which = (
+            f"{len(odd)} images have labels {where.format('are')} (edited since?), each scored "
+            "as written"
+        )
+    shown = [f"'{printable_text(name)}'" for name in names]
+    return [f"{which}: {some_names(shown)}" + other_case_hint(names, known, "the predictions")]
 
 
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
