@@ -476,6 +476,8 @@ def evaluate(
             f"{counted(len(without_images), 'truth class has', 'truth classes have')} no "
             f"evaluated images, left out of the averages: {some_names(without_images)}"
         )
+    if metrics.extra_predicted:
+        notes.append(macro_f1_note(len(metrics.classes), len(metrics.extra_predicted)))
     if matching.unmatched.matched_by_relative_path:
         notes.append(
             f"{counted(matching.unmatched.matched_by_relative_path, 'prediction')} "
@@ -497,6 +499,20 @@ def evaluate(
         gzsl=gzsl,
         notes=tuple(notes),
         warnings=tuple(warnings),
+    )
+
+
+MACRO_F1_NOTE = "macro F1 "  # how the note on which classes macro F1 averages begins
+
+
+def macro_f1_note(n_classes: int, predicted_only: int) -> str:
+    """Which classes macro F1 averages (metrics' rule: the truth's), said where some class is
+    only predicted, since scikit-learn's default macro average (over the union of the labels)
+    would add an F1 of 0 for each of those, and so differ."""
+    return (
+        f"{MACRO_F1_NOTE}over the {counted(n_classes, 'class', 'classes')} in the truth; "
+        f"{counted(predicted_only, 'class is', 'classes are')} only predicted, which "
+        f"scikit-learn's macro average adds at F1 0"
     )
 
 

@@ -11,7 +11,9 @@ Conventions (the JSON result of `zsl evaluate` and its renderers rely on them):
   not used), own "unknown" column, never a false positive of any class.
 - A predicted class that no evaluated image belongs to gets a confusion column and a count in
   `extra_predicted`, but no row and no F1 of its own: macro F1 averages over the truth classes
-  only. Its predictions are still wrong, so they lower the recall of the true classes.
+  only (scikit-learn's default average='macro' over the union of labels would add an F1 of 0
+  for it; evaluation notes that where it happens). Its predictions are still wrong, so they
+  lower the recall of the true classes.
 - Precision of a class that nothing was labelled as is 0.0 (scikit-learn's zero_division result);
   its recall and F1 are 0.0 as well because the class has images.
 - Top-k: an image's ranking is its label followed by the rest of its top_k, in the order given

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import MACRO_F1_NOTE
 from zsl_cli.files import point_at_devnull, stdout_status
 from zsl_cli.formatting import clipped_middle, counted, fixed, percent
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
@@ -279,7 +280,14 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 (f"  ({top.note})" if top.note else "", "dim"),
             )
         )
-    console.print(f"  macro F1: {fixed(metrics.macro_f1)}")
+    # Which classes it averages, where some class is only predicted: said on its line.
+    scope = next((n for n in result.notes if n.startswith(MACRO_F1_NOTE)), "")
+    console.print(
+        _line(
+            f"  macro F1: {fixed(metrics.macro_f1)}",
+            (f"  ({scope.removeprefix(MACRO_F1_NOTE)})" if scope else "", "dim"),
+        )
+    )
     gzsl = result.gzsl
     if gzsl is not None:
         console.print(
@@ -338,7 +346,7 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 named = ", ".join(printable(path) for path in examples[:MAX_EXAMPLES])
                 more = f", ... {count - MAX_EXAMPLES} more" if count > MAX_EXAMPLES else ""
                 console.print(f"  {side}: {named}{more}")
-    shown = {top.note for top in metrics.top_k}  # on their top-k line already
+    shown = {top.note for top in metrics.top_k} | {scope}  # on their own lines already
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         if note not in shown:
             console.print(_line((f"note: {note}", "dim")))
