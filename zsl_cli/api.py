@@ -76,6 +76,7 @@ from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
     GroundTruth,
+    Unmatched,
     evaluate_files,
     level_down_hint,
     load_truth,
@@ -86,6 +87,7 @@ from zsl_cli.evaluation import (
     some_names,
     spelled_as,
     unknown_seen_warnings,
+    unmatched_json,
 )
 from zsl_cli.files import (
     check_outputs_spare_inputs,
@@ -1641,10 +1643,10 @@ def hubness(
     embeddings = _stack(ok, classifier)
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
-    truth_idx, failed_truth = None, None
+    truth_idx, failed_truth, unmatched = None, None, None
     unlisted: list[str] = []
     if truth is not None:
-        every_truth_idx, unlisted = _truth_indices(items, truth, classifier.names)
+        every_truth_idx, unlisted, unmatched = _truth_indices(items, truth, classifier.names)
         _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
@@ -1676,6 +1678,11 @@ def hubness(
     if truth is not None and truth_idx is not None and failed_truth is not None:
         result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
         result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
+        if unmatched is not None:  # counted and shown, as evaluate does
+            result["unmatched"] = {
+                "images": unmatched_json(unmatched.predictions, unmatched.prediction_examples),
+                "truth": unmatched_json(unmatched.truth, unmatched.truth_examples),
+            }
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
         if not_listed:
             result["warnings"].append(
@@ -1726,19 +1733,21 @@ def _check_truth_overlap(
 
 def _truth_indices(
     items: Sequence[ImageItem], truth: GroundTruth, names: Sequence[str]
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, list[str], Unmatched]:
     """Each item's true class index (-1: not in the truth): among `names`, or from len(names) on
-    for the truth classes outside them, which are returned too, in index order."""
+    for the truth classes outside them, which are returned too, in index order; and what stays
+    unpaired (images the truth does not name, truth images that are none of the items)."""
     column = {name: i for i, name in enumerate(names)}
     unlisted: list[str] = []
     indices = np.full(len(items), -1, dtype=np.int64)
-    for item_index, truth_index in match_paths([str(item.path) for item in items], truth).pairs:
+    matching = match_paths([str(item.path) for item in items], truth)
+    for item_index, truth_index in matching.pairs:
         label = truth.items[truth_index].label
         if label not in column:
             column[label] = len(column)
             unlisted.append(label)
         indices[item_index] = column[label]
-    return indices, unlisted
+    return indices, unlisted, matching.unmatched
 
 
 @dataclass(frozen=True)

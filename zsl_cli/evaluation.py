@@ -233,19 +233,14 @@ class EvaluationResult:
             "abstained": m.abstained,
             "failed": {"count": m.failed, "by_status": dict(m.failed_by_status)},
             "unmatched": {
-                "predictions": {
-                    "count": self.unmatched.predictions,
-                    "examples": [path_to_text(p) for p in self.unmatched.prediction_examples],
-                },
-                "truth": {
-                    "count": self.unmatched.truth,
-                    "examples": [path_to_text(p) for p in self.unmatched.truth_examples],
-                },
+                "predictions": unmatched_json(
+                    self.unmatched.predictions, self.unmatched.prediction_examples
+                ),
+                "truth": unmatched_json(self.unmatched.truth, self.unmatched.truth_examples),
                 "matched_by_relative_path": self.unmatched.matched_by_relative_path,
-                "ignored_files": {
-                    "count": self.unmatched.ignored_files,
-                    "examples": [path_to_text(p) for p in self.unmatched.ignored_examples],
-                },
+                "ignored_files": unmatched_json(
+                    self.unmatched.ignored_files, self.unmatched.ignored_examples
+                ),
             },
             "notes": list(self.notes),
             "warnings": list(self.warnings),
@@ -253,6 +248,11 @@ class EvaluationResult:
         if self.gzsl is not None:
             result["gzsl"] = self.gzsl.to_json()
         return result
+
+
+def unmatched_json(count: int, examples: Iterable[str]) -> dict[str, Any]:
+    """What stays unpaired on one side, as the JSON results give it: how many, and a few."""
+    return {"count": count, "examples": [path_to_text(path) for path in examples]}
 
 
 def evaluate_files(

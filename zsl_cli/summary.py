@@ -10,7 +10,7 @@ import os
 import shlex
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from rich.cells import cell_len
@@ -329,27 +329,30 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
             )
         )
     unmatched = result.unmatched
-    if unmatched.predictions or unmatched.truth:
-        console.print(
-            _line(
-                ("Unmatched", "yellow"),
-                f": {counted(unmatched.predictions, 'prediction')} without truth, "
-                f"{counted(unmatched.truth, 'truth image')} without prediction",
-            )
-        )
-        # Which ones, so a path spelt two ways (a moved folder, another root) shows at once.
-        for side, count, examples in (
-            ("without truth", unmatched.predictions, unmatched.prediction_examples),
-            ("without prediction", unmatched.truth, unmatched.truth_examples),
-        ):
-            if count:
-                named = ", ".join(printable(path) for path in examples[:MAX_EXAMPLES])
-                more = f", ... {count - MAX_EXAMPLES} more" if count > MAX_EXAMPLES else ""
-                console.print(f"  {side}: {named}{more}")
+    _render_unmatched(
+        console,
+        ("prediction", "without truth", unmatched.predictions, unmatched.prediction_examples),
+        ("truth image", "without prediction", unmatched.truth, unmatched.truth_examples),
+    )
     shown = {top.note for top in metrics.top_k} | {scope}  # on their own lines already
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         if note not in shown:
             console.print(_line((f"note: {note}", "dim")))
+
+
+def _render_unmatched(console: Console, *sides: tuple[str, str, int, Sequence[str]]) -> None:
+    """What stays unpaired between the images and the truth, if anything: one line counting
+    each side ((noun, how it is unpaired, count, a few paths)), then a few paths of each."""
+    if not any(count for _, _, count, _ in sides):
+        return
+    counts = ", ".join(f"{counted(count, noun)} {side}" for noun, side, count, _ in sides)
+    console.print(_line(("Unmatched", "yellow"), f": {counts}"))
+    # Which ones, so a path spelt two ways (a moved folder, another root) shows at once.
+    for _, side, count, examples in sides:
+        if count:
+            named = ", ".join(printable(path) for path in examples[:MAX_EXAMPLES])
+            more = f", ... {count - MAX_EXAMPLES} more" if count > MAX_EXAMPLES else ""
+            console.print(f"  {side}: {named}{more}")
 
 
 _NAMES_MIN_WIDTH = 16  # the narrowest column of class names worth a table
@@ -490,6 +493,13 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         images = counted(result["images_with_truth"], "image")
         console.print(
             f"Accuracy: mean per-class top-1 over the {images} in the truth{counted_wrong}"
+        )
+    if "unmatched" in result:
+        images, truth = result["unmatched"]["images"], result["unmatched"]["truth"]
+        _render_unmatched(
+            console,
+            ("image", "without truth", images["count"], images["examples"]),
+            ("truth image", "not measured", truth["count"], truth["examples"]),
         )
     console.print(result["recommendation"])
 
