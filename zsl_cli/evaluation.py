@@ -382,9 +382,10 @@ def evaluate(
         raise ZslError(f"{printable(predictions_source)}: no predictions to evaluate")
     if class_names is not None:
         n_classes = len(class_names)
-    named = {p.label for p in predictions}
+    ranked: set[str] = set()  # every class name a ranking holds
     for p in predictions:
-        named.update(_labels(p))
+        ranked.update(_labels(p))
+    named = {p.label for p in predictions} | ranked
     named.update(class_names or ())
     truth = spelled_as(truth, named)
     reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
@@ -451,7 +452,7 @@ def evaluate(
                 + _prefix_hint(metrics.classes, metrics.candidates)
                 + _wordnet_hint(metrics.classes)
             )
-    warnings += _unknown_label_warnings(predictions, matched, truth.classes, class_names)
+    warnings += _unknown_label_warnings(matched, class_names, {*truth.classes, *ranked})
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
     if unlabelled:
@@ -517,28 +518,23 @@ def macro_f1_note(n_classes: int, predicted_only: int) -> str:
 
 
 def _unknown_label_warnings(
-    predictions: Sequence[Prediction],
-    matched: Sequence[Prediction],
-    truth_classes: Iterable[str],
-    class_names: Collection[str] | None,
+    matched: Sequence[Prediction], class_names: Collection[str] | None, named: set[str]
 ) -> list[str]:
     """A warning where scored images are labelled with a name that is none of the run's classes
-    (`class_names`, its run info's), or without those, neither a truth class nor ranked for any
-    image: zsl label writes only its classes (and 'unknown', and nothing where an image failed),
-    so such a label was edited since ('Cat', 'cat ' in a spreadsheet). It is scored as written,
-    never matched loosely, as the truth's labels are not."""
+    (`class_names`, its run info's) or, without those, none of `named` (the truth's classes and
+    those any image ranks). zsl label writes only its classes (and 'unknown', and nothing where
+    an image failed), so such a label was edited since ('Cat', 'cat ' in a spreadsheet). It is
+    scored as written, never matched loosely, as the truth's labels are not."""
     if class_names is not None:
         known = set(class_names)
-        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
         where = f"not among the {len(class_names)} classes the run labelled with"
+        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
     else:
-        known = set(truth_classes)
-        for p in predictions:
-            known.update(_labels(p))
+        known = named
+        where = "that {} neither a truth class nor ranked for any image"
         # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
         # checked against: a class no image ranks may still be one of the run's.
         checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN and _labels(p)]
-        where = "that {} neither a truth class nor ranked for any image"
     odd = [p.label for p in checked if p.label not in known]
     if not odd:
         return []
