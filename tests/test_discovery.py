@@ -14,15 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import write_bad_files, write_non_utf8_file
-from zsl_cli.discovery import (
-    IMAGE_EXTENSIONS,
-    absolute_path,
-    discover,
-    normalize_extensions,
-    printable,
-    scan,
-)
+from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, discover, normalize_extensions, scan
 from zsl_cli.errors import EXIT_USAGE, ZslError
+from zsl_cli.formatting import printable
 
 
 def touch(root: Path, *names: str) -> None:
@@ -380,7 +374,7 @@ def test_printable_text_no_file_name_could_hold_in_this_locale():
     # In a C or Latin-1 locale without UTF-8 mode, os.fsencode cannot encode a class name read
     # from a UTF-8 file ("green 🌲"): `zsl evaluate`'s table ended in a UnicodeEncodeError.
     code = (
-        "from zsl_cli.discovery import printable; print(ascii(printable('green \\U0001f332\\n')))"
+        "from zsl_cli.formatting import printable; print(ascii(printable('green \\U0001f332\\n')))"
     )
     env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)

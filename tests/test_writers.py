@@ -28,9 +28,9 @@ import numpy as np
 import pytest
 
 from zsl_cli import readers
-from zsl_cli.discovery import path_to_text
 from zsl_cli.errors import ZslError
 from zsl_cli.files import CsvLines
+from zsl_cli.formatting import path_to_text
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info, read_run_info
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (

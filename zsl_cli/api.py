@@ -58,9 +58,6 @@ from zsl_cli.discovery import (
     absolute_path,
     extension_counts,
     normalize_extensions,
-    path_to_text,
-    printable,
-    quoted,
     scan,
 )
 from zsl_cli.encoders import (
@@ -98,7 +95,7 @@ from zsl_cli.files import (
     sidecar_path,
     streams_into,
 )
-from zsl_cli.formatting import clipped_text, counted
+from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods

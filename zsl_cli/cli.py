@@ -243,8 +243,7 @@ def _say(line: str) -> None:
     """One line on stderr, of a size to read even when it quotes a 100,000-character class name.
     Its reader going away, or a stderr that cannot be written, must not turn the exit status
     into 1."""
-    from zsl_cli.discovery import printable_text
-    from zsl_cli.formatting import clipped_middle
+    from zsl_cli.formatting import clipped_middle, printable_text
 
     # Not every message quotes what the user typed through `printable` (a model name, a class
     # file's name, a --device): a newline there broke the line, and an escape sequence reached

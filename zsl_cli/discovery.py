@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import IO
 
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import counted
+from zsl_cli.formatting import counted, printable, printable_text
 
 # A file as inputs are deduplicated: its folder's (st_dev, st_ino), or absolute path where it
 # cannot be stat'ed (a listed file that is gone), and its name.
@@ -379,70 +379,6 @@ def extension_counts(counts: Mapping[str, int]) -> str:
     """{".tga": 1, ".jp2": 2} -> ".jp2 2, .tga 1" (the most frequent first)."""
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ", ".join(f"{extension} {count}" for extension, count in ordered)
-
-
-def printable(path: str | os.PathLike[str]) -> str:
-    """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
-    and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
-    break a message's line nor send escape sequences to the terminal."""
-    return printable_text(path_to_text(path))
-
-
-def quoted(path: str | os.PathLike[str]) -> str:
-    """A path in quotes for messages, shown as `printable` shows it: repr() showed a byte that
-    is not UTF-8 as Python's '\\udce9' where every other message shows \\xe9."""
-    return f"'{printable(path)}'"
-
-
-def printable_text(text: str) -> str:
-    """Text read from a UTF-8 file (a class name, a path as `path_to_text` writes it) for
-    messages, shown as `printable` shows a path. Such text is no os.fsdecode path: in a Latin-1
-    locale, printable("café") would show the bytes a Latin-1 file name café has (caf\\xe9)."""
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800")
-        raw = text.encode("utf-8", "backslashreplace")
-    return _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
-
-
-def path_to_text(path: str | os.PathLike[str]) -> str:
-    """A path as zsl writes it into its UTF-8 files (predictions, run info, JSON): the name's
-    bytes read as UTF-8, bytes that are not UTF-8 as surrogate escapes. Under a UTF-8 locale that
-    is the path itself; under another (C without UTF-8 mode, Latin-1) os.fsdecode spells names
-    otherwise, and writing that spelling as UTF-8 would name another file (or none)."""
-    try:
-        raw = os.fsencode(path)
-    except UnicodeEncodeError:  # text no file name holds in this locale: keep it as it is
-        return os.fspath(path)
-    return raw.decode("utf-8", "surrogateescape")
-
-
-def has_surrogates(text: str) -> bool:
-    """Whether `text` holds lone surrogates: bytes that were not UTF-8, escaped as `path_to_text`
-    escapes them (or a JSON \\ud800), which no UTF-8 file can hold as they are."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def path_from_text(text: str) -> str:
-    """The path (os.fsdecode form) that `path_to_text` wrote as `text`, so that a file named in
-    a prediction or ground-truth file is found whatever the locale."""
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800"): no file's name
-        return text
-    return os.fsdecode(raw)
-
-
-# C0 and C1 controls (newline, carriage return, escape, ...) and the Unicode line breaks.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return repr(match.group())[1:-1]  # "\n", "\t", "\x1b", "\u2028"
 
 
 class _Walker:

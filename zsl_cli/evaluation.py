@@ -68,20 +68,19 @@ from zsl_cli.classes import (
     strip_invisible,
     utf16_or_binary,
 )
-from zsl_cli.discovery import (
-    IMAGE_EXTENSIONS,
-    absolute_path,
+from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
+from zsl_cli.errors import ZslError
+from zsl_cli.files import streams_into
+from zsl_cli.formatting import (
+    counted,
+    delimiter_hint,
+    excel_delimiter,
     has_surrogates,
     path_from_text,
     path_to_text,
     printable,
     printable_text,
-    real_folder_keys,
-    walk_files,
 )
-from zsl_cli.errors import ZslError
-from zsl_cli.files import streams_into
-from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,

@@ -20,8 +20,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from zsl_cli.discovery import quoted
 from zsl_cli.errors import ZslError, stop_signals
+from zsl_cli.formatting import quoted
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing's own from Python 3.13

@@ -1,10 +1,11 @@
 """Numbers and text as people read them: the shares and scores in terminal tables, report files
-and hubness's recommendation, and long texts quoted in messages. Plain text only, so the library
-can phrase results without rich."""
+and hubness's recommendation, long texts and file names quoted in messages, and file names as
+zsl's UTF-8 files hold them. Plain text only, so the library can phrase results without rich."""
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 
@@ -58,7 +59,7 @@ def clipped_middle(text: str, limit: int = 2000) -> str:
     return f"{text[:head]} ... [{tail - head:,} characters left out] ... {text[tail:]}"
 
 
-# The escapes `discovery.printable` and the consoles write for one character they cannot show.
+# The escapes `printable` and the consoles write for one character they cannot show.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt])")
 _LONGEST_ESCAPE = len("\\U0001f600")
 
@@ -102,3 +103,67 @@ def delimiter_hint(header: list[str]) -> str:
         if delimiter in header[0]:
             return f" (its columns are separated by {name}: save it with commas)"
     return ""
+
+
+def printable(path: str | os.PathLike[str]) -> str:
+    """A path for messages: bytes that are not UTF-8 shown as \\xNN instead of failing to print,
+    and control characters as Python escapes (\\n, \\x1b, ...), so that a file name can neither
+    break a message's line nor send escape sequences to the terminal."""
+    return printable_text(path_to_text(path))
+
+
+def quoted(path: str | os.PathLike[str]) -> str:
+    """A path in quotes for messages, shown as `printable` shows it: repr() showed a byte that
+    is not UTF-8 as Python's '\\udce9' where every other message shows \\xe9."""
+    return f"'{printable(path)}'"
+
+
+def printable_text(text: str) -> str:
+    """Text read from a UTF-8 file (a class name, a path as `path_to_text` writes it) for
+    messages, shown as `printable` shows a path. Such text is no os.fsdecode path: in a Latin-1
+    locale, printable("café") would show the bytes a Latin-1 file name café has (caf\\xe9)."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800")
+        raw = text.encode("utf-8", "backslashreplace")
+    return _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
+
+
+def path_to_text(path: str | os.PathLike[str]) -> str:
+    """A path as zsl writes it into its UTF-8 files (predictions, run info, JSON): the name's
+    bytes read as UTF-8, bytes that are not UTF-8 as surrogate escapes. Under a UTF-8 locale that
+    is the path itself; under another (C without UTF-8 mode, Latin-1) os.fsdecode spells names
+    otherwise, and writing that spelling as UTF-8 would name another file (or none)."""
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # text no file name holds in this locale: keep it as it is
+        return os.fspath(path)
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether `text` holds lone surrogates: bytes that were not UTF-8, escaped as `path_to_text`
+    escapes them (or a JSON \\ud800), which no UTF-8 file can hold as they are."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def path_from_text(text: str) -> str:
+    """The path (os.fsdecode form) that `path_to_text` wrote as `text`, so that a file named in
+    a prediction or ground-truth file is found whatever the locale."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800"): no file's name
+        return text
+    return os.fsdecode(raw)
+
+
+# C0 and C1 controls (newline, carriage return, escape, ...) and the Unicode line breaks.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]  # "\n", "\t", "\x1b", "\u2028"

@@ -132,7 +132,7 @@ from PIL import (
     UnidentifiedImageError,
 )
 
-from zsl_cli.discovery import printable
+from zsl_cli.formatting import printable
 from zsl_cli.image_damage import (
     HEIF_INSTALL,
     JPEG_END,

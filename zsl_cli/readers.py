@@ -1,6 +1,6 @@
 """Reading back what `writers` wrote: predictions (csv, jsonl, json, label-studio) and the run
 info recorded with them, from files or from a stream such as a pipe. Paths come back in
-os.fsdecode form (`discovery.path_from_text`), ready to open in this process's locale."""
+os.fsdecode form (`formatting.path_from_text`), ready to open in this process's locale."""
 
 from __future__ import annotations
 
@@ -23,10 +23,15 @@ from urllib.parse import unquote_to_bytes
 
 import numpy as np
 
-from zsl_cli.discovery import has_surrogates, path_from_text, printable_text, quoted
 from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
-from zsl_cli.formatting import delimiter_hint
+from zsl_cli.formatting import (
+    delimiter_hint,
+    has_surrogates,
+    path_from_text,
+    printable_text,
+    quoted,
+)
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, OUTPUT_BYTES_KEY, TOP_K_SEPARATOR
 

@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.files import write_file
-from zsl_cli.formatting import counted, fixed, percent
+from zsl_cli.formatting import counted, fixed, percent, printable, printable_text
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only

@@ -19,11 +19,10 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from zsl_cli.discovery import printable, printable_text
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import MACRO_F1_NOTE
 from zsl_cli.files import point_at_devnull, stdout_status
-from zsl_cli.formatting import clipped_middle, counted, fixed, percent
+from zsl_cli.formatting import clipped_middle, counted, fixed, percent, printable, printable_text
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10

@@ -6,7 +6,7 @@ Conventions shared by every format:
 - Scores are rounded to 7 significant digits (float32 precision, the precision the models compute
   in), the same way in every format, so a file read back gives the same numbers whatever its format.
 - Paths are `os.fsdecode` strings, written as the file name's bytes read as UTF-8
-  (`discovery.path_to_text`), whatever the locale; undecodable bytes (lone surrogates) survive
+  (`formatting.path_to_text`), whatever the locale; undecodable bytes (lone surrogates) survive
   every format: CSV is written with `surrogateescape` (the original bytes), JSON with the
   `\\udcXX` escape, Label Studio tasks (which cannot hold such escapes) with U+FFFD for display
   and the exact path percent-encoded in `zsl_path_quoted`.
@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import absolute_path, has_surrogates, path_to_text, printable, quoted
+from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     AtomicFileSink,
@@ -46,6 +46,7 @@ from zsl_cli.files import (
     streams_into,
     write_file,
 )
+from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted
 from zsl_cli.records import (
     SCORE_FORMAT,
     UNKNOWN_LABEL,
