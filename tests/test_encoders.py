@@ -1542,27 +1542,39 @@ def test_a_model_load_overlapping_a_run_in_another_thread_leaves_the_warning_fil
         assert warnings.filters == filters
 
 
-@pytest.mark.parametrize("part", ["AutoModel", "AutoTokenizer"])
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [
+        ("transformers.AutoModel", "from_pretrained"),
+        ("transformers.AutoTokenizer", "from_pretrained"),
+        # The first image through the processor, which the load checks.
+        ("zsl_cli.encoders.hf.ReferencePreprocessor", "__call__"),
+    ],
+)
 def test_a_stop_signal_that_lands_in_a_load_stops_the_run_rather_than_blaming_the_model(
-    tiny_clip, monkeypatch, part
+    tiny_clip, monkeypatch, owner, name
 ):
     # A SIGTERM during transformers' lazy imports once came out as a TypeError raised while the
     # KeyboardInterrupt was handled: "cannot load the model ...: expected a message argument",
     # exit 2, instead of exit 130 with the finished work kept.
-    import transformers
+    import importlib
 
-    def interrupted_loader(*args, **kwargs):
+    module, attribute = owner.rsplit(".", 1)
+    target = getattr(importlib.import_module(module), attribute)
+    monkeypatch.setattr("zsl_cli.encoders.hf.fast_preprocessor_from", lambda *_, **__: None)
+
+    def interrupted(*args, **kwargs):
         try:
             raise KeyboardInterrupt
         except KeyboardInterrupt:
             raise TypeError("expected a message argument") from None
 
-    def failing_loader(*args, **kwargs):
+    def failing(*args, **kwargs):
         raise TypeError("expected a message argument")
 
-    monkeypatch.setattr(getattr(transformers, part), "from_pretrained", interrupted_loader)
+    monkeypatch.setattr(target, name, interrupted)
     with pytest.raises(KeyboardInterrupt):
         load_encoder(str(tiny_clip))
-    monkeypatch.setattr(getattr(transformers, part), "from_pretrained", failing_loader)
+    monkeypatch.setattr(target, name, failing)
     with pytest.raises(ZslError, match="expected a message argument"):
         load_encoder(str(tiny_clip))

@@ -288,23 +288,27 @@ def load_encoder(
             f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
             f"hub; {source.name} is a local folder or a bundled model"
         )
-    with _LOADING, _collector_paused(freeze_after=freeze_after_load):
-        from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
+    try:
+        with _LOADING, _collector_paused(freeze_after=freeze_after_load):
+            from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
 
-        torch_device = pick_device(device)
-        dtype = pick_dtype(precision, torch_device)
-        model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
-    _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
-    return TransformersEncoder(
-        source,
-        model,
-        tokenizer,
-        image_processor,
-        torch_device,
-        dtype,
-        exact_preprocessing,
-        revision=revision,
-    )
+            torch_device = pick_device(device)
+            dtype = pick_dtype(precision, torch_device)
+            model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
+        _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
+        return TransformersEncoder(
+            source,
+            model,
+            tokenizer,
+            image_processor,
+            torch_device,
+            dtype,
+            exact_preprocessing,
+            revision=revision,
+        )
+    except ZslError as error:
+        _raise_an_interrupt_behind(error)
+        raise
 
 
 @contextmanager
@@ -537,7 +541,6 @@ def _load_parts(
 def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
-    _raise_an_interrupt_behind(error)
     # transformers' message may be about a symptom ("header too small", "'list' object has no
     # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
     # to do.
@@ -659,8 +662,8 @@ def quiet_transformers() -> Iterator[None]:
 
 def _raise_an_interrupt_behind(error: BaseException) -> None:
     """Raise the KeyboardInterrupt `error` was raised while handling: a Ctrl-C or SIGTERM that
-    landed in transformers' lazy imports once came out as a TypeError, which read as a broken
-    model (exit 2) rather than a stopped run (exit 130)."""
+    landed in transformers' lazy imports once came out as a TypeError, which the load's checks
+    read as a broken model (exit 2) rather than a stopped run (exit 130)."""
     seen: set[int] = set()
     cause: BaseException | None = error
     while cause is not None and id(cause) not in seen:
