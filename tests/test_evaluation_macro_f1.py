@@ -14,7 +14,7 @@ from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.writers import open_writer
 
 SCOPE = (
-    "over the 2 classes in the truth; 1 class is only predicted, which scikit-learn's macro "
+    "over the 2 truth classes evaluated; 1 class is only predicted, which scikit-learn's macro "
     "average adds at F1 0"
 )
 

@@ -1,5 +1,5 @@
 """decode_image on images whose samples are wider than their values: 8-bit pictures in 32-bit
-integer containers (numpy's default integers saved as TIFF), next to true 16-bit files."""
+integer containers (int32 numpy arrays saved as TIFF), next to true 16-bit files."""
 
 from __future__ import annotations
 

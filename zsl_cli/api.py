@@ -1588,7 +1588,9 @@ def hubness(
     present), `recommendation` (the advice) and `recommended_method` (a method to pass to
     `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
     failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
-    truth also `images_with_truth`, `failed_images_with_truth` and `truth_classes_not_listed`.
+    truth also `images_with_truth`, `failed_images_with_truth`, `unmatched` (`images` without
+    truth and `truth` images not measured, each a count and a few examples) and
+    `truth_classes_not_listed`.
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
@@ -1937,7 +1939,8 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
 
 def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     """The warning for folders and globs named as arguments that gave no image while the others
-    did (`Discovery.empty_inputs`)."""
+    did (`Discovery.empty_inputs`). Not embed's: there an emptied folder is how a user removes
+    its images' embeddings from the store."""
     if not inputs:
         return []
     shown = ", ".join(printable(item) for item in inputs[:3])
@@ -2024,7 +2027,6 @@ class EmbedReport:
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
-    empty_inputs: list[str] = field(default_factory=list)  # arguments that gave no image
     exported: int | None = None
     exported_to: list[str] = field(default_factory=list)  # .npy and its index, or .parquet
     scanned: bool = True  # False: no paths given, the store's embeddings only exported
@@ -2043,7 +2045,6 @@ class EmbedReport:
             *self.ignored,
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
-            *empty_inputs_warnings(self.empty_inputs),
         ]
 
     def to_json(self) -> dict[str, Any]:
@@ -2113,7 +2114,6 @@ def embed(
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
-        empty_inputs=discovery.empty_inputs,
     )
     store_path = Path(request.store)
     # First, as opening a store for writing on a read-only mount fails with no reason given.

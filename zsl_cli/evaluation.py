@@ -510,7 +510,8 @@ def macro_f1_note(n_classes: int, predicted_only: int) -> str:
     only predicted, since scikit-learn's default macro average (over the union of the labels)
     would add an F1 of 0 for each of those, and so differ."""
     return (
-        f"{MACRO_F1_NOTE}over the {counted(n_classes, 'class')} in the truth; "
+        f"{MACRO_F1_NOTE}over the {counted(n_classes, 'truth class', 'truth classes')} "
+        "evaluated; "
         f"{counted(predicted_only, 'class is', 'classes are')} only predicted, which "
         f"scikit-learn's macro average adds at F1 0"
     )

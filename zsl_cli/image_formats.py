@@ -571,7 +571,7 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
       PPM whose largest value is over 255, which Pillow scales to 0..65535, and a 16-bit PNG in
       the Pillows that give it this mode): scaled as 16-bit data, also where its values are low
       (a dark picture). From a file of 32-bit samples (TIFF, FITS, ...): values within 0..255
-      are an 8-bit picture in a wider container (numpy's default integers saved as a TIFF) and
+      are an 8-bit picture in a wider container (an int32 numpy array saved as a TIFF) and
       are kept as they are, as Pillow's convert("L") and the model's image processor see them;
       values within 0..65535 are 16-bit data and scale as above. Anything else is stretched
       from its minimum to its maximum.

@@ -148,7 +148,7 @@ class ProgressBar:
             unit="prompt" if "prompt" in description else "img",
             file=sys.stderr,
             leave=False,
-            colour="green" if _colour_wanted() else None,
+            colour="green" if _colour_wanted(stderr_console()) else None,
             **_bar_size(sys.stderr),
         )
 
@@ -162,10 +162,10 @@ class ProgressBar:
             self._bar = None
 
 
-def _colour_wanted() -> bool:
+def _colour_wanted(console: Console) -> bool:
     """As rich decides for the tables: no colour under NO_COLOR, nor on a terminal that shows
-    escape codes as text (TERM=dumb: Emacs' shell, some CI logs)."""
-    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") not in ("dumb", "unknown")
+    escape codes as text (TERM=dumb: Emacs' shell)."""
+    return not console.no_color and not console.is_dumb_terminal
 
 
 def _bar_size(stream: TextIO) -> dict[str, Any]:
