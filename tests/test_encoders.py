@@ -899,7 +899,7 @@ def test_out_of_memory_halves_the_batch_and_keeps_the_smaller_size(tiny_clip, er
 def test_after_an_out_of_memory_error_larger_batches_are_tried_again(tiny_clip, monkeypatch):
     from zsl_cli.encoders import hf
 
-    monkeypatch.setattr(hf, "RETRY_LARGER_AFTER", 3)
+    monkeypatch.setattr(hf, "RETRY_LARGER_SOON", 3)
     encoder = load_encoder(str(tiny_clip))
     pixels = np.zeros((8, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
     forward = encoder._model.get_image_features

@@ -45,7 +45,11 @@ TOKENIZE_BLOCK = 8192  # prompts tokenized at a time to find the distinct ones
 # A prompt longer than this many characters per token kept is tokenized from its start first (see
 # _head): ordinary text takes 3 to 6 characters a token.
 HEAD_CHARS_PER_TOKEN = 32
-RETRY_LARGER_AFTER = 100  # batches at a size an out-of-memory error left, before trying 2x
+# Batches at a size an out-of-memory error left before trying twice that size: soon, memory may
+# have been short for a moment only (another process held it); each try that runs out of memory
+# again doubles the wait, up to RETRY_LARGER_AFTER, so a lasting limit costs few failed tries.
+RETRY_LARGER_SOON = 4
+RETRY_LARGER_AFTER = 100
 # SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
 SIGLIP_TEXT_LENGTH = 64
 _PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -155,6 +159,8 @@ class TransformersEncoder:
         self._widths: dict[str, int] = {}  # embedding width seen per modality
         self._max_batch: int | None = None  # lowered after an out-of-memory error
         self._split_batches = 0  # batches split by that limit since it last changed
+        self._retry_after = RETRY_LARGER_SOON  # split batches before trying twice the limit
+        self._trying_larger = False  # whether the next forward pass is that larger try
         if self._normalisation is not None:
             # Channels: of images [B, 3, H, W]; last in NaFlex patches [B, N, pixels, 3].
             naflex = isinstance(self._preprocessor, NaFlexPreprocessor)
@@ -199,25 +205,34 @@ class TransformersEncoder:
     # -- encoding ------------------------------------------------------------------------------
     def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size
-        (trying twice that size again every RETRY_LARGER_AFTER batches)."""
+        (trying twice that size again after RETRY_LARGER_SOON to RETRY_LARGER_AFTER batches)."""
         if self._max_batch is not None and len(pixels) > self._max_batch:
             self._split_batches += 1
-            if self._split_batches > RETRY_LARGER_AFTER:
-                # The memory may have been short for a while only (another process held it).
+            if self._split_batches > self._retry_after:
                 self._max_batch, self._split_batches = self._max_batch * 2, 0
+                self._trying_larger = True
                 return self.encode_images(pixels)
             step = self._max_batch
             return np.concatenate(
                 [self.encode_images(pixels[i : i + step]) for i in range(0, len(pixels), step)]
             )
         try:
-            return self._encode_image_batch(pixels)
+            encoded = self._encode_image_batch(pixels)
         except RuntimeError as error:  # torch.OutOfMemoryError is one
             if not _out_of_memory(error):
                 raise
             if len(pixels) == 1:
                 raise _no_memory(self.device, f"for a single image with {self.name}") from None
+            # A larger try that fails again: the limit may last, wait longer before the next.
+            # Any other failure is news: the memory may come back soon.
+            retry_after = min(2 * self._retry_after, RETRY_LARGER_AFTER)
+            self._retry_after = retry_after if self._trying_larger else RETRY_LARGER_SOON
             self._max_batch, self._split_batches = len(pixels) // 2, 0
+            self._trying_larger = False
+        else:
+            if self._trying_larger:  # the memory is back: the next larger try comes soon too
+                self._retry_after, self._trying_larger = RETRY_LARGER_SOON, False
+            return encoded
         # Retry only once the except block has ended: until then the error's traceback keeps
         # the failed attempt's frames, and with them every activation it had allocated.
         gc.collect()
