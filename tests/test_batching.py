@@ -154,11 +154,90 @@ def test_startup_workers_bound_concurrency_until_the_first_item_is_taken():
     ("cores", "workers", "while_loading"), [(1, 1, 1), (3, 3, 2), (100, 32, 32)]
 )
 def test_default_workers_follow_the_cores_this_process_may_use(
-    monkeypatch, cores, workers, while_loading
+    monkeypatch, tmp_path, cores, workers, while_loading
 ):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(batching, "CGROUP_ROOT", tmp_path)  # no CPU quota (nor a file saying so)
+    monkeypatch.setattr(batching, "OWN_CGROUPS", tmp_path / "cgroup")
     assert batching.default_workers() == workers
     assert batching.loading_workers(workers) == while_loading
+
+
+def cgroups(root: Path, files: dict[str, str], own: str = "0::/\n") -> Path:
+    """A folder laid out as /sys/fs/cgroup with `files` in it; returns the file that stands for
+    /proc/self/cgroup, which says `own`."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "self-cgroup").write_text(own)
+    return root / "self-cgroup"
+
+
+@pytest.mark.parametrize(
+    ("files", "cpus"),
+    [
+        ({"cpu.max": "800000 100000\n"}, 8),  # cgroup v2: a pod limited to 8 CPUs
+        ({"cpu.max": "150000 100000\n"}, 2),  # 1.5 CPUs: the second runs part of the time
+        ({"cpu.max": "5000 100000\n"}, 1),
+        ({"cpu.max": "max 100000\n"}, None),  # no limit
+        ({"cpu/cpu.cfs_quota_us": "400000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 4),  # v1
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),  # not Linux, or no cgroup file system
+        # Unreadable as a quota: ignored.
+        ({"cpu.max": "eight\n"}, None),
+        ({"cpu.max": ""}, None),
+        ({"cpu.max": "800000 0\n"}, None),
+        ({"cpu.max": "\u00b200000 100000\n"}, None),  # a digit, not a decimal one
+        ({"cpu.max/x": ""}, None),  # a folder, not a file
+        ({"cpu/cpu.cfs_quota_us": "400000\n"}, None),  # no period
+        ({"cpu/cpu.cfs_quota_us": "4e5\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ],
+)
+def test_a_containers_cpu_quota_counts_in_whole_cpus(tmp_path, files, cpus):
+    own = cgroups(tmp_path, files)
+    assert batching.cpu_quota(tmp_path, own) == cpus
+
+
+def test_the_cpu_quota_is_read_from_this_processs_own_cgroup_first(tmp_path):
+    files = {"cpu.max": "max 100000\n", "kubepods/pod7/cpu.max": "300000 100000\n"}
+    own = cgroups(tmp_path, files, own="0::/kubepods/pod7\n")
+    assert batching.cpu_quota(tmp_path, own) == 3
+    # A cgroup named that the folder does not show (a container sees its own at the root).
+    own.write_text("0::/elsewhere\n")
+    assert batching.cpu_quota(tmp_path, own) is None
+    (tmp_path / "cpu.max").write_text("200000 100000\n")
+    assert batching.cpu_quota(tmp_path, own) == 2
+    own.unlink()  # unreadable: the root's
+    assert batching.cpu_quota(tmp_path, own) == 2
+    # A cgroup outside this process's namespace: named from its own, never looked for above it.
+    cgroups(tmp_path / "elsewhere", {"cpu.max": "100000 100000\n"})
+    own.write_text("0::/../elsewhere\n")
+    assert batching.cpu_quota(tmp_path / "kubepods", own) is None
+
+
+def test_the_cpu_quota_is_read_from_the_own_cgroup_in_cgroup_v1(tmp_path):
+    files = {
+        "cpu/cpu.cfs_quota_us": "-1\n",
+        "cpu/cpu.cfs_period_us": "100000\n",
+        "cpu/job/cpu.cfs_quota_us": "600000\n",
+        "cpu/job/cpu.cfs_period_us": "100000\n",
+    }
+    own = cgroups(tmp_path, files, own="4:memory:/job\n3:cpu,cpuacct:/job\n0::/\n")
+    assert batching.cpu_quota(tmp_path, own) == 6
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this OS")
+@pytest.mark.parametrize(("cores", "quota", "workers"), [(64, 8, 8), (4, 8, 4), (64, None, 32)])
+def test_default_workers_follow_a_containers_cpu_quota(
+    monkeypatch, tmp_path, cores, quota, workers
+):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    files = {"cpu.max": f"{quota * 100000} 100000\n" if quota else "max 100000\n"}
+    monkeypatch.setattr(batching, "OWN_CGROUPS", cgroups(tmp_path, files))
+    monkeypatch.setattr(batching, "CGROUP_ROOT", tmp_path)
+    assert batching.available_cores() == min(cores, quota or cores)
+    assert batching.default_workers() == workers
+    assert batching.loading_workers(workers) == min(workers, min(cores, quota or cores) - 1)
 
 
 # Worker processes receive these by pickling, so they live at module level.

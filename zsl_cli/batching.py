@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import itertools
+import math
 import multiprocessing
 import os
 import signal
@@ -40,11 +41,73 @@ Prepare = Callable[[Path], np.ndarray]
 MAX_DEFAULT_WORKERS = 32
 
 
+# Where Linux shows control groups, and which ones this process belongs to.
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+OWN_CGROUPS = Path("/proc/self/cgroup")
+
+
 def available_cores() -> int:
-    """Cores this process may run on (a CPU affinity mask or a container's cpuset counts)."""
+    """Cores this process may run on: a CPU affinity mask or a container's cpuset counts, and so
+    does a container's CPU quota (a pod limited to 8 CPUs on a 64-core machine has 8)."""
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+        cores = len(os.sched_getaffinity(0)) or 1
+    else:
+        cores = os.cpu_count() or 1
+    quota = cpu_quota(CGROUP_ROOT, OWN_CGROUPS)
+    return cores if quota is None else min(cores, quota)
+
+
+def cpu_quota(cgroup_root: Path, own_cgroups: Path) -> int | None:
+    """The CPUs a control group's CPU quota allows, rounded up; None where no quota is set or
+    none can be read. Read from this process's own group (as `own_cgroups`, /proc/self/cgroup,
+    names it), else from the root, where a container sees its own: cgroup v2's cpu.max
+    ("quota period" or "max ..."), else cgroup v1's cpu.cfs_quota_us (-1: none) and
+    cpu.cfs_period_us."""
+    own = _own_cgroups(own_cgroups)
+    words = _read_words(_group_folder(cgroup_root, own.get("")) / "cpu.max")
+    if words:
+        return _cpus(words)
+    v1 = _group_folder(cgroup_root / "cpu", own.get("cpu"))
+    return _cpus(_read_words(v1 / "cpu.cfs_quota_us") + _read_words(v1 / "cpu.cfs_period_us"))
+
+
+def _own_cgroups(own_cgroups: Path) -> dict[str, str]:
+    """Controller ("" for cgroup v2) -> this process's group, from lines as "3:cpu,cpuacct:/a"."""
+    groups = {}
+    for line in _read_text(own_cgroups).splitlines():
+        fields = line.split(":", 2)
+        if len(fields) == 3:
+            groups.update(dict.fromkeys(fields[1].split(","), fields[2]))
+    return groups
+
+
+def _group_folder(root: Path, group: str | None) -> Path:
+    """The folder of this process's `group` under `root`, where `root` shows it; else `root`,
+    where a container sees its own group."""
+    # A group outside this process's cgroup namespace is named with "..": not under `root`.
+    if not group or ".." in Path(group).parts:
+        return root
+    folder = root / group.lstrip("/")
+    return folder if os.path.isdir(folder) else root
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):  # no such file, not one, not readable
+        return ""
+
+
+def _read_words(path: Path) -> list[str]:
+    return _read_text(path).split()
+
+
+def _cpus(quota_and_period: list[str]) -> int | None:
+    """`quota period` in microseconds -> CPUs, rounded up; None: no quota, or not one."""
+    if len(quota_and_period) != 2 or not all(map(str.isdecimal, quota_and_period)):
+        return None  # "max", "-1": no quota
+    quota, period = map(int, quota_and_period)
+    return max(1, math.ceil(quota / period)) if quota > 0 and period > 0 else None
 
 
 def default_workers() -> int:
