@@ -88,3 +88,21 @@ def test_every_image_comes_back_once_and_in_order_as_the_free_memory_changes(enc
         assert memory.failed - failed_before <= 2 + count.bit_length()
         first += count
     assert memory.failed > 0  # the limits did bite
+
+
+@pytest.mark.parametrize(("device", "chunks"), [("cpu", [64] * 9 + [24]), ("cuda", [256, 256, 88])])
+def test_prompts_are_encoded_in_larger_chunks_on_a_cuda_gpu(encoder, monkeypatch, device, chunks):
+    sizes: list[int] = []
+
+    def forward(token_ids: list[list[int]]) -> np.ndarray:  # the CUDA device is not touched
+        sizes.append(len(token_ids))
+        rng = np.random.default_rng(len(sizes))
+        vectors = rng.normal(size=(len(token_ids), width)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    texts = [f"a photo of thing {i}" for i in range(600)]
+    width = encoder.dim  # measured on the CPU, before the device is swapped
+    monkeypatch.setattr(encoder, "_encode_token_chunk", forward)
+    monkeypatch.setattr(encoder, "device", torch.device(device))
+    assert encoder.encode_texts(texts).shape == (600, width)
+    assert sizes == chunks
