@@ -39,18 +39,37 @@ def label(shapes: Path, *options: str) -> dict[str, dict]:
     return rows
 
 
+def label_to_file(shapes: Path, output: Path, *options: str) -> tuple[dict[str, dict], dict]:
+    """The rows `label` gives, written to `output`, and the run info written beside them."""
+    command = ["label", str(shapes), "-c", str(shapes / "classes.txt"), "-m", "shapes-demo"]
+    result = CliRunner().invoke(app, [*command, "-o", str(output), "-f", "jsonl", "-q", *options])
+    assert result.exit_code == 0, result.output
+    rows = {row["path"]: row for row in map(json.loads, output.read_text().splitlines())}
+    assert rows and all(row["status"] == "ok" for row in rows.values())
+    return rows, json.loads(Path(f"{output}.run.json").read_text())
+
+
 @pytest.mark.parametrize(
-    ("options", "score_tolerance", "min_agreement"),
+    ("options", "precision", "score_tolerance", "min_agreement"),
     [
         # cuDNN may run the fp32 patch convolution in TF32, hence not 1e-6.
-        (("--precision", "fp32"), 0.01, 0.99),
-        ((), 0.03, 0.98),  # the GPU default, fp16 (on CPU, fp16 vs fp32: 300/300, 0.003)
-        (("--precision", "bf16"), 0.08, 0.97),  # on CPU: 299/300, 0.02
+        (("--precision", "fp32"), "float32", 0.01, 0.99),
+        # The GPU default, fp16 (on CPU, fp16 vs fp32: 300/300, 0.003).
+        ((), "float16", 0.03, 0.98),
+        (("--precision", "bf16"), "bfloat16", 0.08, 0.97),  # on CPU: 299/300, 0.02
     ],
 )
-def test_cuda_labels_agree_with_cpu_fp32(shapes, cpu_fp32, options, score_tolerance, min_agreement):
+def test_cuda_labels_agree_with_cpu_fp32(
+    shapes, cpu_fp32, tmp_path, options, precision, score_tolerance, min_agreement
+):
     reference = cpu_fp32
-    on_gpu = label(shapes, "--device", "cuda", *options)
+    on_gpu, run_info = label_to_file(
+        shapes, tmp_path / "labels.jsonl", "--device", "cuda", *options
+    )
+    # The run info names the encoder's device and dtype as it ran (str(torch.float16) less
+    # "torch."): were the default fp32, fp16 would go untested and this test would pass.
+    assert run_info["model"]["device"].startswith("cuda")
+    assert run_info["model"]["precision"] == precision
     assert on_gpu.keys() == reference.keys()
     agreement = np.mean([on_gpu[p]["label"] == reference[p]["label"] for p in reference])
     score_gap = max(abs(on_gpu[p]["score"] - reference[p]["score"]) for p in reference)
