@@ -73,7 +73,7 @@ def cpu_quota(cgroup_root: Path, own_cgroups: Path) -> int | None:
 
 def _own_cgroups(own_cgroups: Path) -> dict[str, str]:
     """Controller ("" for cgroup v2) -> this process's group, from lines as "3:cpu,cpuacct:/a"."""
-    groups = {}
+    groups: dict[str, str] = {}
     for line in _read_text(own_cgroups).splitlines():
         fields = line.split(":", 2)
         if len(fields) == 3:
