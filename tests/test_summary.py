@@ -67,6 +67,17 @@ def label_text(**changes: Any) -> str:
     return shown(console)
 
 
+def test_label_summary_names_the_label_studio_config_written() -> None:
+    console = plain()
+    render_label_summary(console, label_summary(), "tasks.json", config="config.xml")
+    assert "Predictions: tasks.json\nLabel Studio config: config.xml\n" in shown(console)
+    assert "Label Studio config" not in label_text()
+    nothing = plain()
+    summary = label_summary(total=0, ok=0, by_status={}, labels={}, interrupted=True)
+    render_label_summary(nothing, summary, "tasks.json", config="config.xml")
+    assert "Label Studio config" not in shown(nothing)  # neither file was written
+
+
 class Unwritable(io.StringIO):
     """A stream whose writes fail as a full disk's do; counts the tries."""
 

@@ -901,6 +901,7 @@ def label(
             report.output,
             store=report.run_info["embeddings"],
             model_options=_chosen_model(model, revision),
+            config=_str(ls_config),
         )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -1047,10 +1048,11 @@ Examples:
 
 \b
   zsl embed ./photos --store photos.zsl
-  zsl embed ./photos --store photos.zsl -m shapes-demo --json embed-summary.json
+  zsl embed ./photos --store photos.zsl --json embed-summary.json   # new and changed files only
   zsl label --embeddings photos.zsl -c classes.txt -o predictions.csv
   zsl embed ./photos --store photos.zsl --export photos.parquet
-  zsl embed --store photos.zsl -m shapes-demo --export photos.npy   # no scan: export only
+  zsl embed --store photos.zsl --export photos.npy   # no scan: export only
+  zsl embed ./photos --store demo.zsl -m shapes-demo   # the bundled model: give -m to label too
 """
 
 
@@ -1432,7 +1434,8 @@ def hubness(
             parser=file_path,
             metavar="FILE",
             help="Seen classes, one per line (the others are unseen; needs --truth): adds "
-            "each method's accuracy on the unseen classes.",
+            "each method's accuracy on the seen and on the unseen classes, and their harmonic "
+            "mean H.",
             show_default=False,
         ),
     ] = None,

@@ -190,9 +190,11 @@ def render_label_summary(
     *,
     store: str | None = None,
     model_options: tuple[str, ...] = (),
+    config: str | None = None,
 ) -> None:
     """`summary` as the run info records it; `store`: the embedding store labelled from;
-    `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too."""
+    `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too;
+    `config`: the Label Studio labelling config written beside the tasks."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = _failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
@@ -253,6 +255,8 @@ def render_label_summary(
             console.print(f"Nothing written: {printable(output)} is as it was")
     else:
         console.print(f"Predictions: {printable(output)}")
+        if config is not None:
+            console.print(f"Label Studio config: {printable(config)}")
 
 
 def render_warnings(console: Console, warnings: Any) -> None:
