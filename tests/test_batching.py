@@ -265,6 +265,7 @@ def test_worker_processes_keep_order_and_failures_in_place(window):
         [Path(n) for n in names], pid_or_failure, workers=3, processes=True, window=window
     ) as queue:
         items = [item for batch in queue.batches(batch_size=4) for item in batch]
+        assert not queue.processes_stopped
     assert [item.path.name for item in items] == names
     failed = [item for item in items if not item.ok]
     assert [item.path.name for item in failed] == [n for n in names if n.startswith("bad")]
@@ -279,8 +280,10 @@ def test_a_killed_worker_process_loses_no_image():
         [Path(n) for n in names], killed_at_kill, workers=2, processes=True, window=8
     ) as queue:
         items = list(queue.items())
+        stopped = queue.processes_stopped
     assert [item.path.name for item in items] == names
     assert all(item.ok for item in items)
+    assert stopped  # for the run to say why the rest went slower
     # The rest, from the broken pool on, was decoded in this process's threads.
     assert int(items[names.index("kill")].pixels[0]) == os.getpid()
     assert int(items[-1].pixels[0]) == os.getpid()

@@ -1150,6 +1150,7 @@ def label(
             progress.stop()
             raise
         report.interrupted |= _stopped_by_interrupt(progress)
+        report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
         publishing.enter_context(interrupts_deferred())
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
@@ -1638,6 +1639,7 @@ def hubness(
             items = [item for batch in encoded.batches for item in batch]
         finally:
             progress.stop()
+        warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
     ok = [item for item in items if item.ok]
     embeddings = _stack(ok, classifier)
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
@@ -1937,6 +1939,19 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
     return [f"{len(folders)} folders could not be read, so their images were left out: {shown}"]
 
 
+def decoding_warnings(processes_stopped: bool) -> list[str]:
+    """The warning for a run whose decode processes (a CUDA GPU's) stopped, or could not start,
+    so that the rest of its images were decoded in threads (DecodeQueue.processes_stopped): as
+    correct, but slower."""
+    if not processes_stopped:
+        return []
+    return [
+        "the decode processes stopped (one died, as the out-of-memory killer ends one, or none "
+        "could start): the rest of the images were decoded in threads, more slowly; fewer "
+        "--workers take less memory"
+    ]
+
+
 def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     """The warning for folders and globs named as arguments that gave no image while the others
     did (`Discovery.empty_inputs`). Not embed's: there an emptied folder is how a user removes
@@ -2027,6 +2042,7 @@ class EmbedReport:
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
+    decode_processes_stopped: bool = False  # see DecodeQueue.processes_stopped
     exported: int | None = None
     exported_to: list[str] = field(default_factory=list)  # .npy and its index, or .parquet
     scanned: bool = True  # False: no paths given, the store's embeddings only exported
@@ -2045,6 +2061,7 @@ class EmbedReport:
             *self.ignored,
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
+            *decoding_warnings(self.decode_processes_stopped),
         ]
 
     def to_json(self) -> dict[str, Any]:
@@ -2154,6 +2171,7 @@ def embed(
                     decode_for(encoder, to_encode, model, request.inputs)
                 )
                 for items in iter_encoded(decoding, encoder, model, progress):
+                    report.decode_processes_stopped = decoding.processes_stopped
                     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
                     # A batch committed is a batch counted. Held once the store is locked, not
                     # before: another zsl embed may hold it for long, and Ctrl-C must end that wait.

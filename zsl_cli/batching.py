@@ -188,6 +188,9 @@ class DecodeQueue:
         else:
             self._pool = _thread_pool(workers)
         self._in_processes = processes
+        # Whether a broken pool, or one whose processes could not start, left the rest to threads:
+        # as correct, but slower on a GPU machine, which a run should say.
+        self.processes_stopped = False
         self._workers = workers
         startup_workers = min(workers, startup_workers or workers)
         self._running = threading.Semaphore(startup_workers)
@@ -251,6 +254,7 @@ class DecodeQueue:
         if isinstance(self._pool, ProcessPoolExecutor):
             _stop_decode_processes(self._pool)
         self._in_processes = False
+        self.processes_stopped = True
         self._pool = _thread_pool(self._workers)
         self._pending = deque(
             task if task.delivered() else self._start(task.chunk) for task in self._pending
