@@ -33,6 +33,12 @@ def items(count: int, seed: int = 0) -> list[StoredItem]:
     return [StoredItem(stat, "ok", "", unit_vector(seed + i)) for i, stat in enumerate(stats)]
 
 
+def no_room_for_another_page(store: EmbeddingStore) -> None:
+    """The store's next new page fails with SQLITE_FULL, as on a full disk."""
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
 def with_file_size_limit(limit: int, action):
     """`action()` with writes past `limit` bytes of a file refused, as a full disk refuses them."""
     limits = resource.getrlimit(resource.RLIMIT_FSIZE)
@@ -95,8 +101,7 @@ def test_a_failed_first_batch_says_no_image_was_saved(tmp_path: Path) -> None:
     path = tmp_path / "s.zsl"
     with EmbeddingStore.open(path) as store:
         model = store.register_model("id-a", "model-a", DIM)
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLITE_FULL, as a full disk
+        no_room_for_another_page(store)
         with pytest.raises(ZslError) as raised:
             store.add(model, items(200))
     assert raised.value.message == (
@@ -118,8 +123,7 @@ def test_a_failed_batch_after_others_says_they_are_kept(tmp_path: Path) -> None:
     with EmbeddingStore.open(path) as store:
         model = store.register_model("id-a", "model-a", DIM)
         store.add(model, items(1))
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        no_room_for_another_page(store)
         with pytest.raises(ZslError) as raised:
             store.add(model, items(200, seed=1))
     assert raised.value.message.endswith("(batches already written are kept)")
@@ -131,8 +135,7 @@ def test_a_later_run_that_saved_nothing_keeps_what_the_store_held(tmp_path: Path
         model = store.register_model("id-a", "model-a", DIM)
         store.add(model, items(1))
     with EmbeddingStore.open(path) as store:  # another run: it has committed nothing yet
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        no_room_for_another_page(store)
         with pytest.raises(ZslError) as raised:
             store.add(model, items(200, seed=1))
     assert raised.value.message.endswith(
