@@ -1958,9 +1958,7 @@ def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     its images' embeddings from the store."""
     if not inputs:
         return []
-    shown = ", ".join(printable(item) for item in inputs[:3])
-    if len(inputs) > 3:
-        shown += f" and {len(inputs) - 3} more"
+    shown = some_names([printable(item) for item in inputs], 3)
     return [
         f"no images found in {shown}, so {'it adds' if len(inputs) == 1 else 'they add'} nothing "
         "to the run (--ext and --include-hidden choose what a folder's walk takes)"
