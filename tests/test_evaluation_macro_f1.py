@@ -1,11 +1,13 @@
 """`zsl evaluate`'s macro F1 says which classes it averages where that differs from scikit-learn's
-default: a class only predicted (no truth image of it) adds no F1 of 0 to zsl's mean."""
+default: a class only predicted (no truth image of it), and 'unknown' where images abstained, add
+no F1 of 0 to zsl's mean."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from sklearn.metrics import f1_score
 from typer.testing import CliRunner
 
 from tests.test_evaluation import predicted, touch
@@ -14,8 +16,8 @@ from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.writers import open_writer
 
 SCOPE = (
-    "over the 2 truth classes evaluated; 1 class is only predicted, which scikit-learn's macro "
-    "average adds at F1 0"
+    "over the 2 truth classes evaluated; scikit-learn's macro average also adds, at F1 0, the 1 "
+    "class only predicted"
 )
 
 
@@ -40,6 +42,28 @@ def test_macro_f1_names_the_classes_it_averages_when_a_class_is_only_predicted(t
     right = [predicted(root / "cat" / "2.jpg", "cat", ["cat", "fox"]), *predictions(root)[::2]]
     plain = evaluate(right, load_truth(root), ks=(1,))
     assert not [note for note in plain.notes if "macro F1" in note]
+
+
+def test_abstentions_are_named_as_scikit_learn_would_average_unknown_too(tmp_path):
+    root = tmp_path / "truth"
+    abstained = predicted(touch(root / "dog" / "4.jpg"), "unknown", ["unknown", "dog", "cat"])
+    result = evaluate([*predictions(root), abstained], load_truth(root), ks=(1,))
+    truth, labels = ["cat", "cat", "dog", "dog"], ["cat", "fox", "dog", "unknown"]
+    assert result.metrics.macro_f1 == pytest.approx(
+        f1_score(truth, labels, labels=["cat", "dog"], average="macro")
+    )
+    assert result.metrics.macro_f1 > f1_score(truth, labels, average="macro")  # fox, unknown: 0
+    scope = [note for note in result.notes if note.startswith("macro F1 ")]
+    assert scope == [
+        "macro F1 over the 2 truth classes evaluated; scikit-learn's macro average also adds, at "
+        "F1 0, the 1 class only predicted and 'unknown' (1 image abstained)"
+    ]
+    # Abstentions alone are said too: scikit-learn would still average 'unknown' in.
+    alone = evaluate([*predictions(root)[::2], abstained], load_truth(root), ks=(1,))
+    assert [note for note in alone.notes if note.startswith("macro F1 ")] == [
+        "macro F1 over the 2 truth classes evaluated; scikit-learn's macro average also adds, at "
+        "F1 0, 'unknown' (1 image abstained)"
+    ]
 
 
 def test_the_table_s_macro_f1_line_says_it(tmp_path):

@@ -476,8 +476,10 @@ def evaluate(
             f"{counted(len(without_images), 'truth class has', 'truth classes have')} no "
             f"evaluated images, left out of the averages: {some_names(without_images)}"
         )
-    if metrics.extra_predicted:
-        notes.append(macro_f1_note(len(metrics.classes), len(metrics.extra_predicted)))
+    if metrics.extra_predicted or metrics.abstained:
+        notes.append(
+            macro_f1_note(len(metrics.classes), len(metrics.extra_predicted), metrics.abstained)
+        )
     if matching.unmatched.matched_by_relative_path:
         notes.append(
             f"{counted(matching.unmatched.matched_by_relative_path, 'prediction')} "
@@ -505,15 +507,19 @@ def evaluate(
 MACRO_F1_NOTE = "macro F1 "  # how the note on which classes macro F1 averages begins
 
 
-def macro_f1_note(n_classes: int, predicted_only: int) -> str:
+def macro_f1_note(n_classes: int, predicted_only: int, abstained: int) -> str:
     """Which classes macro F1 averages (metrics' rule: the truth's), said where some class is
-    only predicted, since scikit-learn's default macro average (over the union of the labels)
-    would add an F1 of 0 for each of those, and so differ."""
+    only predicted or some image abstained, since scikit-learn's default macro average (over the
+    union of the labels) would add an F1 of 0 for each of those classes and for 'unknown', and
+    so differ."""
+    extras = []
+    if predicted_only:
+        extras.append(f"the {counted(predicted_only, 'class', 'classes')} only predicted")
+    if abstained:
+        extras.append(f"'{UNKNOWN}' ({counted(abstained, 'image', 'images')} abstained)")
     return (
         f"{MACRO_F1_NOTE}over the {counted(n_classes, 'truth class', 'truth classes')} "
-        "evaluated; "
-        f"{counted(predicted_only, 'class is', 'classes are')} only predicted, which "
-        f"scikit-learn's macro average adds at F1 0"
+        f"evaluated; scikit-learn's macro average also adds, at F1 0, {' and '.join(extras)}"
     )
 
 

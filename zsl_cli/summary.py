@@ -283,7 +283,8 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
                 (f"  ({top.note})" if top.note else "", "dim"),
             )
         )
-    # Which classes it averages, where some class is only predicted: said on its line.
+    # Which classes it averages, where some class is only predicted or some image abstained:
+    # said on its line.
     scope = next((n for n in result.notes if n.startswith(MACRO_F1_NOTE)), "")
     console.print(
         _line(
