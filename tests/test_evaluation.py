@@ -785,6 +785,22 @@ def test_a_run_that_offered_one_side_of_the_split_only_is_said_not_generalised(p
         ) in " ".join(warnings)
 
 
+def test_a_run_offering_unseen_classes_the_truth_names_otherwise_is_not_said_one_sided(
+    photos, tmp_path
+):
+    # The truth's unseen classes (dog, bird) are not the run's (wolf): the run still offered an
+    # unseen class, and was told to label against every class, as it had.
+    seen = tmp_path / "seen.txt"
+    seen.write_text("cat\n")
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.write(predicted(photos / "dog" / "d.jpg", "wolf"))
+        writer.close({"classes": {"n": 2, "names": ["cat", "wolf"]}})
+    warnings = evaluate_files(output, photos, ks=(1,), seen_path=seen).warnings
+    assert not [warning for warning in warnings if "hold no" in warning]
+
+
 def test_a_seen_class_named_in_another_case_is_named_beside_the_class(photos):
     # 'Cat' in the seen list leaves cat unseen: the warning said only that 'Cat' is unknown.
     predictions = [

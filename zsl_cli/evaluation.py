@@ -730,19 +730,20 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
 def _not_generalised_warnings(
     seen: set[str], truth_classes: Iterable[str], class_names: Collection[str] | None
 ) -> list[str]:
-    """A warning where the run's classes (its run info's) leave out every seen class, or every
-    unseen one of the truth: the images chose among one side only, so the seen/unseen split
-    measures plain zero-shot (or supervised) accuracy, not generalised zero-shot, whose images
-    choose among them all."""
+    """A warning where the run's classes (its run info's) leave out every seen class, or hold
+    nothing but seen classes where the truth has unseen ones: the images chose among one side
+    only, so the seen/unseen split measures plain zero-shot (or supervised) accuracy, not
+    generalised zero-shot, whose images choose among them all."""
     if class_names is None:
         return []
     offered = set(class_names)
-    unseen = set(truth_classes) - seen
-    left_out = [
-        side
-        for side, names in (("seen", seen), ("unseen", unseen))
-        if names and not names & offered
-    ]
+    # Each side is looked for among the run's classes, not the truth's: a truth whose names
+    # differ from the run's ('red+circle' for 'red circle') is warned of on its own.
+    left_out = []
+    if seen and not seen & offered:
+        left_out.append("seen")
+    if set(truth_classes) - seen and not offered - seen:
+        left_out.append("unseen")
     if not left_out:
         return []
     return [
