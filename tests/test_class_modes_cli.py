@@ -251,12 +251,48 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
         "warning: the model cannot tell 'cat' and 'dog' apart (rows of attribute weights the "
         "same in proportion): they score alike on every image"
     ]
+    # Rows alike only once the model reads 'Red' and 'red' as one attribute say so.
+    table.write_text("class,Red,red,round,square\ncat,1,-1,1,0\ndog,0,1,0,1\nbird,1,0,0,1\n")
+    result = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: the model cannot tell 'dog' and 'bird' apart (rows of attribute weights the "
+        "same in proportion, once the attributes it reads alike are one): they score alike on "
+        "every image\n"
+    ) in result.stderr
     table.write_text("class,red,round\ncat,1,1\ndog,0.5,0.5\n")
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", out)
     assert refused.exit_code == 2
     assert refused.stderr == (
         "zsl: error: the model cannot tell any of the 2 classes apart (their rows of attribute "
         "weights are the same in proportion: check the attribute table)\n"
+    )
+
+
+def test_attribute_phrases_alike_once_cut_short_are_said_to_be(tiny_clip, files, tmp_path):
+    # Phrases that differ only past what the text model reads: they were said to be "the same
+    # prompts once tokenized", and cut short as "class prompts", and the refusal of a table of
+    # such phrases only asked to check the class names.
+    long = "the main visible colour of the single shape in this picture " * 8
+    table = tmp_path / "long.csv"
+    table.write_text(
+        f"class,red,blue,round\n#phrase,{long}red,{long}blue,round\ncat,1,0,1\ndog,0,1,0\n"
+    )
+    result = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    assert warnings == [
+        "warning: the model cannot tell attributes 'red' and 'blue' apart (the same prompts as "
+        "the model reads them): it reads them as one attribute, their weights added",
+        "warning: 2 attribute prompts are longer than the model reads (77 tokens) and cut short, "
+        "the first: 'a photo of something the main visible colour of the single shape in this "
+        "picture the main visible ...'",
+    ]
+    table.write_text(f"class,red,blue\n#phrase,{long}red,{long}blue\ncat,1,0\ndog,0,1\n")
+    refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", "-")
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith(
+        "cut short to its 77 tokens: shorten them, and check the attribute names or phrases)\n"
     )
 
 

@@ -631,12 +631,18 @@ class Classifier:
         """What the model's reading of the prompts showed: a warning per group of classes (and of
         attributes) it cannot tell apart, and one for prompts it reads only in part."""
         warnings: list[str] = []
-        # No name is in an attribute prompt: attribute classes are alike by their rows.
-        alike = (
-            "the same prompts once tokenized"
-            if self.spec.attributes is None
-            else "rows of attribute weights the same in proportion"
+        # Prompts cut short may be what made them alike: the warning on those follows.
+        same_prompts = (
+            "the same prompts as the model reads them"
+            if self.prompts_cut_short
+            else "the same prompts once tokenized"
         )
+        alike = same_prompts
+        if self.spec.attributes is not None:
+            # No name is in an attribute prompt: attribute classes are alike by their rows.
+            alike = "rows of attribute weights the same in proportion"
+            if self.indistinguishable_attributes:
+                alike += ", once the attributes it reads alike are one"
         # Past the first groups, a count: the run info lists every group of classes.
         warnings += _alike_warnings(
             self.indistinguishable, "classes", "", alike, "they score alike on every image"
@@ -645,12 +651,13 @@ class Classifier:
             self.indistinguishable_attributes,
             "attributes",
             "attributes ",
-            "the same prompts once tokenized",
+            same_prompts,
             "it reads them as one attribute, their weights added",
         )
         if self.prompts_cut_short:
             count, first = len(self.prompts_cut_short), self.prompts_cut_short[0]
-            which = f"{count} class prompts are" if count > 1 else "1 class prompt is"
+            kind = "class" if self.spec.attributes is None else "attribute"
+            which = f"{count} {kind} prompts are" if count > 1 else f"1 {kind} prompt is"
             warnings.append(
                 f"{which} longer than the model reads ({self.prompt_tokens} tokens) and cut "
                 f"short{', the first' if count > 1 else ''}: {clipped_text(first, 100)!r}"
@@ -711,11 +718,12 @@ def build_classifier(
     cut_short = encoder.prompts_cut_short(plan.texts)
     if len(groups) == 1 and len(groups[0]) == len(spec.names):
         # Every image would get the first class: no result at all, where some alike is a warning.
+        what = "class names" if spec.attributes is None else "attribute names or phrases"
         why = (
             f"their prompts are the same as the model reads them, cut short to its "
-            f"{encoder.prompt_tokens} tokens: shorten them, and check the class names"
+            f"{encoder.prompt_tokens} tokens: shorten them, and check the {what}"
             if cut_short
-            else "their prompts are the same once tokenized: check the class names, and that "
+            else f"their prompts are the same once tokenized: check the {what}, and that "
             "the model folder's tokenizer is the model's own"
         )
         if spec.attributes is not None and not cut_short:
