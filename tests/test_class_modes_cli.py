@@ -284,9 +284,9 @@ def test_attribute_phrases_alike_once_cut_short_are_said_to_be(tiny_clip, files,
     assert warnings == [
         "warning: the model cannot tell attributes 'red' and 'blue' apart (the same prompts as "
         "the model reads them): it reads them as one attribute, their weights added",
-        "warning: 2 attribute prompts are longer than the model reads (77 tokens) and cut short, "
-        "the first: 'a photo of something the main visible colour of the single shape in this "
-        "picture the main visible ...'",
+        "warning: 2 attribute prompts are longer than the model reads (77 tokens) and cut short "
+        "(the run info lists them), the first: 'a photo of something the main visible colour "
+        "of the single shape in this picture the main visible ...'",
     ]
     table.write_text(f"class,red,blue\n#phrase,{long}red,{long}blue\ncat,1,0\ndog,0,1\n")
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", "-")

@@ -285,7 +285,11 @@ def test_prompts_longer_than_the_text_model_reads_are_reported(tiny_clip, tmp_pa
     assert result.exit_code == 0, result.stderr
     warning = next(line for line in result.stderr.splitlines() if "cut short" in line)
     assert warning.startswith("warning: 2 class prompts are longer than the model reads")
-    assert "tokens)" in warning and "'a photo of a cat with" in warning
+    assert "tokens) and cut short (the run info lists them), the first: 'a photo of a cat with" in (
+        warning
+    )
+    info = json.loads((tmp_path / "out.csv.run.json").read_text())["classes"]
+    assert info["prompts_cut_short"] == [long_prompt.strip(), f"{long_prompt}and a bird"]
     classes.write_text(f"cat: {long_prompt[:60]}\ndog\n")
     short = run("label", images, "-c", classes, "-m", tiny_clip, "-o", tmp_path / "out.csv")
     assert short.exit_code == 0 and "cut short" not in short.stderr, short.stderr

@@ -660,7 +660,8 @@ class Classifier:
             which = f"{count} {kind} prompts are" if count > 1 else f"1 {kind} prompt is"
             warnings.append(
                 f"{which} longer than the model reads ({self.prompt_tokens} tokens) and cut "
-                f"short{', the first' if count > 1 else ''}: {clipped_text(first, 100)!r}"
+                f"short{' (the run info lists them), the first' if count > 1 else ''}: "
+                f"{clipped_text(first, 100)!r}"
             )
         return warnings
 
@@ -1875,6 +1876,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "prompts_hash": classifier.plan.fingerprint(),
             "indistinguishable": classifier.indistinguishable,
             "indistinguishable_attributes": classifier.indistinguishable_attributes,
+            "prompts_cut_short": classifier.prompts_cut_short,  # the warning names the first
         },
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,
