@@ -654,6 +654,27 @@ def test_hubness_needs_two_images_and_seen_needs_truth(tiny_clip, tmp_path):
     assert seen.exit_code == 2 and "--seen needs --truth" in seen.stderr
 
 
+def test_a_local_model_given_as_a_relative_path_is_named_so_from_other_folders(
+    tiny_clip, tmp_path, monkeypatch
+):
+    # Embedded with -m ../model, the store said it "holds embeddings of: ../model" to a run in
+    # another folder, where -m ../model names no model.
+    images, store, work = tmp_path / "images", tmp_path / "photos.zsl", tmp_path / "work"
+    write_images(images, 1)
+    work.mkdir()
+    monkeypatch.chdir(work)
+    relative = os.path.relpath(tiny_clip, work)
+    assert run("embed", images, "--store", store, "-m", relative).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    missing = run("label", "--embeddings", store, "-c", "classes.txt", "-m", "nomodel")
+    assert missing.exit_code == 2
+    assert f"{store} holds embeddings of: {os.path.abspath(tiny_clip)} (give" in missing.stderr
+    # What it names is a model it serves, from any folder.
+    named = run("label", "--embeddings", store, "-c", "classes.txt", "-m", tiny_clip, "-o", "-")
+    assert named.exit_code == 0, named.stderr
+
+
 def test_a_model_changed_under_the_same_name_is_told_apart(tmp_path):
     from tests.tiny_models import make_tiny_clip
 

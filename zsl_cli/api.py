@@ -64,6 +64,7 @@ from zsl_cli.encoders import (
     DEFAULT_MODEL,
     Encoder,
     ImagePreprocessor,
+    bundled_models,
     check_device,
     check_precision,
     guess_preprocessor,
@@ -1399,9 +1400,14 @@ def _stored_name(encoder: Encoder) -> str:
 
 def _stored_model_name(name: str | os.PathLike[str], exact_preprocessing: bool) -> str:
     """A model's name in a store: the preprocessing is part of what makes embeddings match.
-    A local model's folder is written as paths are (SQLite text cannot hold surrogates)."""
-    name = path_to_text(name)
-    return name + _EXACT_PREPROCESSING if exact_preprocessing else name
+    A local model's folder is written as an absolute path, since the store's messages name it
+    to runs in other folders, and as paths are (SQLite text cannot hold surrogates)."""
+    name = os.fspath(name)
+    folder = os.path.expanduser(name)
+    if name not in bundled_models() and os.path.isdir(folder):
+        name = absolute_path(folder)
+    text = path_to_text(name)
+    return text + _EXACT_PREPROCESSING if exact_preprocessing else text
 
 
 _EXACT_PREPROCESSING = " (exact preprocessing)"
