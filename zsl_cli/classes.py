@@ -1521,6 +1521,20 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 " (a first column with no name: a row index, as pandas' to_csv and R's "
                 "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
             )
+        elif (
+            not header[0]
+            and len(header) > 2
+            and not _numbers_alone([(line, row[:1]) for line, row in numbered[1:]])
+        ):
+            # pandas' to_csv of a table indexed by the class names leaves that column's header
+            # cell empty (`,red,green,...`), as R's write.csv does with row names.
+            hint = (
+                " (a first column with no name: the class names, written as a row index by "
+                "pandas' to_csv or R's write.csv? head it 'class': `class,"
+                f"{header[1]},...`)"
+            )
+        elif header[0].lower() in _HEADER_WORDS and len(header) > 2:
+            hint = f" (the class names' column is headed {header[0]!r}: head it 'class')"
         elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
             # That index read back by pandas' read_csv, which names it so.
             hint = (
@@ -1591,6 +1605,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         where = f"{source}:{phrase_line}, column"
         _check_unique([(p, f"{where} {c}") for c, p in enumerate(phrases, start=2)], "phrase")
     classes, weights, places = [], [], []
+    row_lines: list[int] = []  # for a warning's first place
     for line, row in body:
         where = f"{source}:{line}"
         first = strip_invisible(row[0])
@@ -1602,6 +1617,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             )
         if first.startswith("#"):
             continue  # a comment row
+        if first.lower() == header[0].lower() and _row_weights(row[1:]) is None:
+            # Tables joined with `cat` (seen and unseen classes): the second one's header read
+            # as a class named 'class', whose first attribute name was no number.
+            same = [strip_invisible(cell) for cell in row] == header
+            raise ZslError(
+                f"{where}: the header is repeated here (first at line {header_line}"
+                + ("" if same else ", with other columns")
+                + "): tables joined with `cat`? keep the first header only"
+                + ("" if same else ", over rows of the same columns")
+            )
         if len(row) != len(header):
             extra = row[len(header) :]
             hint = ""
@@ -1618,38 +1643,95 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         classes.append(ClassDef(name))
         weights.append(values)
         places.append((name, where))
+        row_lines.append(line)
     if not classes:
         raise ZslError(f"{source}: no class rows after the header")
     _check_unique(places)
     matrix = np.asarray(weights, dtype=np.float64)
     _refuse_id_columns(attributes, matrix, source, header_line)
+    named_by = f"{source}:{header_line if phrase_line is None else phrase_line}"
+    warnings = _numbered_attribute_warnings(phrases, named_by, phrase_line is not None)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
-    warnings: tuple[str, ...] = ()
     if (joined_phrases := _joined_words(phrases)) is not None:
         examples, joiners = joined_phrases
-        warnings = (
+        warnings += (
             f"{source}: {len(examples)} attribute names join their words with {joiners}, such "
             f"as {', '.join(map(repr, examples[:2]))}: the prompts hold them so; give them "
             f"phrases in a #phrase row under the header (`#phrase,{_spaced(examples[0])},...`)",
         )
-    warnings += _missing_value_warnings(matrix, source)
+    warnings += _missing_value_warnings(matrix, source, row_lines, classes, attributes)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,), warnings=warnings)
 
 
-def _missing_value_warnings(matrix: np.ndarray, source: str) -> tuple[str, ...]:
+def _missing_value_warnings(
+    matrix: np.ndarray,
+    source: str,
+    lines: Sequence[int],
+    classes: Sequence[ClassDef],
+    attributes: Sequence[str],
+) -> tuple[str, ...]:
     """A warning for a table of strengths (0 or more, not only 0 and 1) that holds exact -1s:
     AwA2's continuous table marks a missing value so, and read as a weight it counts against
-    its attribute. A -1/0/1 table is some tables' way of saying absent, and is left alone."""
+    its attribute. A -1/0/1 table is some tables' way of saying absent, and is left alone.
+    `lines` are the rows' lines, for the first place: a count alone was hard to act on in a
+    table of 50 classes x 85 attributes."""
     missing = matrix == -1
     others = matrix[~missing]
     if not missing.any() or (others < 0).any() or np.isin(others, (0, 1)).all():
         return ()
-    return (
-        f"{source}: {counted(int(missing.sum()), 'weight is', 'weights are')} -1 among weights "
-        "otherwise 0 or more, such "
-        "as AwA2 marks a missing value with: each counts against its attribute; write the "
-        "value, or 0 to leave the attribute out of that class",
+    rows, columns = np.nonzero(missing)
+    row, column = int(rows[0]), int(columns[0])
+    count = int(missing.sum())
+    spread = (
+        f"; in {counted(len(set(rows.tolist())), 'class', 'classes')} and "
+        f"{counted(len(set(columns.tolist())), 'column')}"
     )
+    return (
+        f"{source}: {counted(count, 'weight is', 'weights are')} -1 among weights otherwise 0 "
+        f"or more ({'the first ' if count > 1 else ''}at line {lines[row]}: class "
+        f"{classes[row].name!r}, column {column + 2} ({attributes[column]!r})"
+        f"{spread if count > 1 else ''}), such as AwA2 marks a missing value with: each counts "
+        "against its attribute; write the value, or 0 to leave the attribute out of that class",
+    )
+
+
+# Column names that number the columns: pandas' default (0, 1, ...) or AwA2's predicate ids
+# (1, 2, ...), R's (V1, V2, ... or X1, X2, ... for numbers read back) and MATLAB's (Var1, ...).
+_NUMBERED_COLUMN = re.compile(r"(V|Var|X)?[0-9]+")
+_BARE_NUMBER = re.compile(r"[0-9]+")
+
+
+def _numbered_attribute_warnings(
+    phrases: Sequence[str], where: str, from_phrase_row: bool
+) -> tuple[str, ...]:
+    """Refuse attribute phrases that are all column numbers: every prompt would be "a photo of
+    something 0.", which says nothing of the attribute (top-1 fell below chance). A few bare
+    numbers among words are warned of."""
+    what = "phrase in the #phrase row" if from_phrase_row else "attribute name"
+    if all(_NUMBERED_COLUMN.fullmatch(phrase) for phrase in phrases):
+        raise ZslError(
+            f"{where}: every {what} is a column number, such as {phrases[0]!r} (a table's "
+            "default column names, as pandas or R give a matrix read without its header?): "
+            "the prompts would say nothing of the attributes; name the columns with words, as "
+            "AwA2's predicates.txt or CUB's attributes.txt list them, or give each a phrase "
+            "in a #phrase row under the header (`#phrase,black,...`)"
+        )
+    numbers = [phrase for phrase in phrases if _BARE_NUMBER.fullmatch(phrase)]
+    if not numbers:
+        return ()
+    which = f"{len(numbers)} {what}s are" if len(numbers) > 1 else f"1 {what} is"
+    return (
+        f"{where}: {which} a bare number ({_some(numbers)}): a prompt of one says nothing of "
+        "its attribute; name it with words, or give it a phrase in a #phrase row under the "
+        "header",
+    )
+
+
+def _some(names: Sequence[str], limit: int = 5) -> str:
+    """The first `limit` names quoted, and how many more there are (evaluation's some_names,
+    which this module cannot import: evaluation imports it)."""
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 # A line of a numbered list of names: AwA2's predicates.txt (`     1\tblack`), its classes.txt.

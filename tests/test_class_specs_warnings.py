@@ -1,0 +1,150 @@
+"""Class files that parse but would label badly without a word: numbered attribute columns;
+and messages that point at the row of an attribute table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_label_cli import write_images
+from zsl_cli import api
+from zsl_cli.classes import parse_attributes
+from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
+
+ROWS = "red circle,1,0,1,0\nblue square,0,1,0,1\nred square,1,0,0,1\n"
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def images(tmp_path: Path) -> Path:
+    write_images(tmp_path / "images", 3)
+    return tmp_path / "images"
+
+
+# --- attribute columns named by numbers
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "class,0,1,2,3",  # pandas' default column names
+        "class,1,2,3,4",  # AwA2's predicate ids
+        "class,V1,V2,V3,V4",  # R's
+        "class,X1,X2,X3,X4",  # R's, for numbers read back as names
+        "class,Var1,Var2,Var3,Var4",  # MATLAB's
+    ],
+)
+def test_attribute_columns_named_by_numbers_are_refused(header):
+    # Every prompt was "a photo of something 0.": top-1 fell below chance, without a word.
+    with pytest.raises(ZslError) as raised:
+        parse_attributes(f"{header}\n{ROWS}", "a.csv")
+    message = str(raised.value)
+    assert message.startswith(
+        f"a.csv:1: every attribute name is a column number, such as {header.split(',')[1]!r}"
+    )
+    assert "AwA2's predicates.txt" in message and "#phrase row" in message
+    assert "\n" not in message
+
+
+def test_numbered_columns_with_phrases_are_attributes():
+    spec = parse_attributes(f"class,0,1,2,3\n#phrase,red,blue,round,square\n{ROWS}", "a.csv")
+    assert spec.attributes is not None
+    assert spec.attributes.phrases == ("red", "blue", "round", "square")
+    assert spec.warnings == ()
+    # Phrases of numbers say no more than names of numbers.
+    with pytest.raises(ZslError, match="^a.csv:2: every phrase in the #phrase row is a column"):
+        parse_attributes(f"class,red,blue,round,square\n#phrase,1,2,3,4\n{ROWS}", "a.csv")
+
+
+def test_a_few_attribute_names_that_are_bare_numbers_are_warned_of():
+    [warning] = parse_attributes(f"class,red,blue,7,12\n{ROWS}", "a.csv").warnings
+    assert warning.startswith("a.csv:1: 2 attribute names are a bare number ('7', '12'):")
+    [warning] = parse_attributes(f"class,red,blue,round,3\n{ROWS}", "a.csv").warnings
+    assert warning.startswith("a.csv:1: 1 attribute name is a bare number ('3'):")
+    # Numbers inside words are words: no warning.
+    assert parse_attributes(f"class,red,blue,4 legs,2D\n{ROWS}", "a.csv").warnings == ()
+
+
+def test_numbered_attribute_columns_are_refused_on_the_command_line(images, tmp_path):
+    table = tmp_path / "numbered.csv"
+    table.write_text(f"class,0,1,2,3\n{ROWS}")
+    result = run("label", images, "--attributes", table, "-m", "shapes-demo")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"zsl: error: {table}:1: every attribute name is a column")
+    assert result.stderr.count("\n") == 1
+
+
+# --- messages that point at the row
+
+
+def test_the_missing_value_warning_names_its_first_place():
+    table = "class,black,furry,big\nbear,12.5,87.5,-1\nox,12.25,-1,40\nfox,3,1,-1\n"
+    [warning] = parse_attributes(table, "a.csv").warnings
+    assert warning.startswith(
+        "a.csv: 3 weights are -1 among weights otherwise 0 or more (the first at line 2: class "
+        "'bear', column 4 ('big'); in 3 classes and 2 columns), such as AwA2 marks"
+    )
+    [warning] = parse_attributes("class,black,furry\nbear,-1,87.5\nox,12.25,40\n", "a.csv").warnings
+    assert warning.startswith(
+        "a.csv: 1 weight is -1 among weights otherwise 0 or more (at line 2: class 'bear', "
+        "column 2 ('black')), such as"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "hint"),
+    [
+        # pandas' to_csv of a table indexed by the class names.
+        (",red,blue,round,square", "(a first column with no name: the class names, written as"),
+        ("name,red,blue,round,square", "(the class names' column is headed 'name': head it 'c"),
+        ("class_name,red,blue,round,square", "(the class names' column is headed 'class_name'"),
+        ("Classes,red,blue,round,square", "(the class names' column is headed 'Classes'"),
+    ],
+)
+def test_a_header_that_names_the_class_column_otherwise_is_named(header, hint):
+    with pytest.raises(ZslError) as raised:
+        parse_attributes(f"{header}\n{ROWS}", "a.csv")
+    assert str(raised.value).startswith("a.csv:1: header must be `class,<attr1>,<attr2>,...` ")
+    assert hint in str(raised.value)
+
+
+def test_an_unnamed_column_of_row_numbers_is_no_column_of_class_names():
+    with pytest.raises(ZslError) as raised:
+        parse_attributes(",red,blue\n0,1,0\n1,0,1\n", "a.csv")
+    assert "class names, written as a row index" not in str(raised.value)
+
+
+def test_a_header_repeated_inside_the_table_is_named(tmp_path, images):
+    seen = f"class,red,blue,round,square\n{ROWS}"
+    unseen = "class,red,blue,round,square\ngreen circle,0,0,1,0\n"
+    with pytest.raises(ZslError) as raised:
+        parse_attributes(seen + unseen, "a.csv")
+    assert str(raised.value) == (
+        "a.csv:5: the header is repeated here (first at line 1): tables joined with `cat`? "
+        "keep the first header only"
+    )
+    with pytest.raises(ZslError, match=r"^a.csv:5: the header is repeated here \(first at line 1,"):
+        parse_attributes(seen + "class,red,blue,round,star\ngreen star,0,0,0,1\n", "a.csv")
+    joined = tmp_path / "joined.csv"
+    joined.write_text(seen + unseen)
+    result = run("label", images, "--attributes", joined, "-m", "shapes-demo")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"zsl: error: {joined}:5: the header is repeated here")
+
+
+def test_a_class_named_as_the_header_with_weights_is_a_class():
+    spec = parse_attributes(f"class,red,blue,round,square\n{ROWS}class,1,1,0,0\n", "a.csv")
+    assert spec.names[-1] == "class"
+
+
+def test_api_plan_classes_hears_the_numbered_columns(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text(f"class,red,blue,round,7\n{ROWS}")
+    spec, _ = api.plan_classes(api.ClassOptions(attributes=str(table)))
+    assert any("bare number ('7')" in warning for warning in spec.warnings)
