@@ -1,8 +1,10 @@
-"""Class files that parse but would label badly without a word: numbered attribute columns;
-and messages that point at the row of an attribute table."""
+"""Class files that parse but would label badly without a word: numbered attribute columns,
+classes left out of a descriptions file; and messages that point at the row of an attribute
+table."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.test_label_cli import write_images
 from zsl_cli import api
-from zsl_cli.classes import parse_attributes
+from zsl_cli.classes import load_class_spec, parse_attributes
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
 
@@ -148,3 +150,47 @@ def test_api_plan_classes_hears_the_numbered_columns(tmp_path):
     table.write_text(f"class,red,blue,round,7\n{ROWS}")
     spec, _ = api.plan_classes(api.ClassOptions(attributes=str(table)))
     assert any("bare number ('7')" in warning for warning in spec.warnings)
+
+
+# --- classes left out of a descriptions file
+
+
+def test_classes_without_descriptors_among_described_ones_are_warned_of(tmp_path):
+    classes, descriptions = tmp_path / "classes.txt", tmp_path / "d.json"
+    names = [f"class {index}" for index in range(9)]
+    classes.write_text("\n".join(names) + "\nown: a photo of my own\n")
+    descriptions.write_text(json.dumps({"class 0": ["fur"], "class 1": ["wings"]}))
+    [warning] = load_class_spec(classes, descriptions=descriptions).warnings
+    # Five named, the rest counted; the class with prompts of its own chose them.
+    assert warning == (
+        f"{descriptions}: 7 of 10 classes have no descriptors and use --templates: "
+        "'class 2', 'class 3', 'class 4', 'class 5', 'class 6', ... (2 more) (their scores "
+        "are not comparable with the described classes'; describe every class, or none)"
+    )
+    descriptions.write_text(json.dumps({name: ["fur"] for name in names}))
+    assert load_class_spec(classes, descriptions=descriptions).warnings == ()
+
+
+def test_a_class_left_out_of_the_descriptions_is_heard_through_the_library_and_the_cli(
+    tiny_clip, images, tmp_path
+):
+    classes, descriptions = tmp_path / "classes.txt", tmp_path / "d.json"
+    classes.write_text("red circle\nblue square\ngreen star\n")
+    descriptions.write_text(json.dumps({"red circle": ["red"], "blue square": ["blue"]}))
+    expected = (
+        f"{descriptions}: 1 of 3 classes has no descriptors and uses --templates: 'green star'"
+    )
+    heard: list[str] = []
+    report = api.label(
+        api.LabelRequest(
+            inputs=api.InputOptions(paths=(str(images),)),
+            classes=api.ClassOptions(classes=str(classes), descriptions=str(descriptions)),
+            model=api.ModelOptions(name=str(tiny_clip)),
+            output=None,
+        ),
+        warn=heard.append,
+    )
+    assert [w for w in report.warnings if w.startswith(expected)] == [heard[0]]
+    result = run("label", images, "-c", classes, "--descriptions", descriptions, "-m", tiny_clip)
+    assert result.exit_code == 0, result.stderr
+    assert f"warning: {expected}" in result.stderr

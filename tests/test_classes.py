@@ -871,8 +871,10 @@ def test_the_warnings_of_a_class_file_stay_with_its_descriptions(tmp_path):
     classes, descriptions = tmp_path / "classes.txt", tmp_path / "descriptions.json"
     classes.write_text("name\ncat\n")
     descriptions.write_text(json.dumps({"cat": ["whiskers"]}))
-    [warning] = load_class_spec(classes, descriptions=descriptions).warnings
+    # The header read as a class has no descriptors: the second warning says so.
+    warning, templated = load_class_spec(classes, descriptions=descriptions).warnings
     assert "'name'" in warning
+    assert templated.startswith(f"{descriptions}: 1 of 2 classes has no descriptors")
 
 
 @pytest.mark.parametrize(

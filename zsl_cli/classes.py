@@ -1382,6 +1382,17 @@ def merge_descriptions(
     keys = described.names
     said = _name_text_warnings(keys, source, keys) if rewritten else ()
     warnings += tuple(w for w in described.warnings if w not in said)
+    # A class dropped from a large descriptions file: its template ensemble is renormalised,
+    # a mean of descriptors is not, so the two kinds of class score on different scales.
+    templated = [c.name for c in merged if not c.descriptors and not c.prompts]
+    if templated:
+        warnings += (
+            f"{source}: {len(templated)} of {counted(len(merged), 'class', 'classes')} "
+            f"{'has' if len(templated) == 1 else 'have'} no descriptors and "
+            f"{'uses' if len(templated) == 1 else 'use'} --templates: {_some(templated)} "
+            "(their scores are not comparable with the described classes'; describe every "
+            "class, or none)",
+        )
     return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
 
 
