@@ -1,6 +1,6 @@
 """Class files that parse but would label badly without a word: numbered attribute columns,
-classes left out of a descriptions file; and messages that point at the row of an attribute
-table."""
+classes left out of a descriptions file, descriptors that are whole prompts; and messages that
+point at the row of an attribute table."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.test_label_cli import read_jsonl, write_images
 from zsl_cli import api
-from zsl_cli.classes import load_class_spec, parse_attributes
+from zsl_cli.classes import load_class_spec, parse_attributes, parse_descriptions
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
+from zsl_cli.prompts import Templates, plan_prompts
 
 ROWS = "red circle,1,0,1,0\nblue square,0,1,0,1\nred square,1,0,0,1\n"
 
@@ -194,3 +195,64 @@ def test_a_class_left_out_of_the_descriptions_is_heard_through_the_library_and_t
     result = run("label", images, "-c", classes, "--descriptions", descriptions, "-m", tiny_clip)
     assert result.exit_code == 0, result.stderr
     assert f"warning: {expected}" in result.stderr
+
+
+# --- descriptors that are whole prompts (CuPL's)
+
+CUPL = {
+    "red circle": ["A photo of a red circle, a flat shape.", "The red circle is drawn flat."],
+    "blue square": ["An image of a blue square.", "A blue square has four equal sides."],
+}
+
+
+def test_descriptors_that_are_whole_prompts_are_warned_of():
+    spec = parse_descriptions(json.dumps(CUPL), "cupl.json")
+    [warning] = spec.warnings
+    assert warning == (
+        "cupl.json: every descriptor names its class or starts as a prompt does, such as "
+        "'A photo of a red circle, a flat shape.' (whole prompts, as CuPL's are?): the default "
+        "description template wraps each again, as 'red circle, which has A photo of a red "
+        "circle, a flat shape.'; --description-template '{1}' uses them as they are"
+    )
+    # Nine in ten are enough; Menon & Vondrick's descriptors, which describe, are not prompts.
+    most = {**CUPL, "green star": ["a star", *(["Green stars have five points."] * 9)]}
+    [warning] = parse_descriptions(json.dumps(most), "d.json").warnings
+    assert warning.startswith("d.json: 13 of 14 descriptors name their class or start as")
+    described = {"red circle": ["red colour", "a round outline"], "tench": ["olive-green fish"]}
+    assert parse_descriptions(json.dumps(described), "d.json").warnings == ()
+
+
+def test_a_description_template_of_the_descriptor_alone_uses_it_as_it_stands():
+    spec = parse_descriptions(json.dumps(CUPL), "cupl.json")
+    plan = plan_prompts(spec, Templates("x", ()), description_template="{1}")
+    assert plan.texts == tuple(d for descriptors in CUPL.values() for d in descriptors)
+    after = plan_prompts(spec, Templates("x", ()), description_template="{1} ({0})")
+    assert after.texts[0] == "A photo of a red circle, a flat shape. (red circle)"
+    default = plan_prompts(spec, Templates("x", ()))
+    assert default.texts[0] == "red circle, which has A photo of a red circle, a flat shape."
+
+
+@pytest.mark.parametrize("template", ["{0}", "{} {1}", "{1!r}", "{2}", "{0} {x}", "{1"])
+def test_a_description_template_without_its_descriptor_is_refused(template):
+    spec = parse_descriptions(json.dumps(CUPL), "cupl.json")
+    with pytest.raises(ZslError, match=r"^--description-template: .*\{1\} alone uses the desc"):
+        plan_prompts(spec, Templates("x", ()), description_template=template)
+
+
+def test_whole_prompt_descriptors_label_as_they_are_on_the_command_line(
+    tiny_clip, images, tmp_path
+):
+    descriptions = tmp_path / "cupl.json"
+    descriptions.write_text(json.dumps(CUPL))
+    base = ("label", images, "--descriptions", descriptions, "-m", tiny_clip, "-k", "0")
+    wrapped = run(*base, "-f", "jsonl")
+    assert wrapped.exit_code == 0, wrapped.stderr
+    assert "--description-template '{1}' uses them as they are" in wrapped.stderr
+    output = tmp_path / "as_they_are.jsonl"
+    as_they_are = run(*base, "--description-template", "{1}", "-o", output)
+    assert as_they_are.exit_code == 0, as_they_are.stderr
+    info = json.loads(Path(f"{output}.run.json").read_text())
+    assert info["classes"]["description_template"] == "{1}"
+    # The prompts changed, so the scores did.
+    scores = [row["top_k"] for row in read_jsonl(output.read_text())]
+    assert scores != [row["top_k"] for row in read_jsonl(wrapped.stdout)]

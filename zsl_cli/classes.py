@@ -81,6 +81,9 @@ _NOT_IN_NAMES = re.compile(
 # A lone surrogate (a JSON \ud800) in a descriptor: one regex search of each, where a test of
 # each character in Python took 1.2 s for 10 MB of descriptions.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A descriptor's prompt, "<class>, which has <descriptor>" (Menon & Vondrick): here, not in
+# prompts, so that a warning of descriptors that are whole prompts can quote one.
+DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",
@@ -1224,7 +1227,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             f"{shape}"
         )
     names = [entry.name for entry in entries]
-    warnings = _name_text_warnings(names, source, names)
+    warnings = _name_text_warnings(names, source, names) + _whole_prompt_warnings(entries, source)
     if example := _id_map_example(data):
         warnings += (
             f"{source}: every class is a number, such as {example[0]!r}, with a name "
@@ -1233,6 +1236,39 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             "names, one per line",
         )
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+# The start of a whole prompt: "A photo of", "An image of", "a blurry photo of", "This is a
+# picture".
+_PROMPT_START = re.compile(
+    r"(an?|the|this is an?|it is an?)\s+(\S+\s+)?"
+    r"(photo|photograph|picture|image|drawing|painting|rendering|sketch|snapshot)\b",
+    re.IGNORECASE,
+)
+
+
+def _whole_prompt_warnings(entries: Sequence[ClassDef], source: str) -> tuple[str, ...]:
+    """A warning for descriptors that are whole prompts already, nine in ten or more of them
+    naming their class or starting as a prompt does (CuPL's: "A photo of a tench, a type of
+    fish."): the description template wraps each again ("tench, which has A photo of ...")."""
+    descriptors = [(entry.name, d) for entry in entries for d in entry.descriptors]
+    whole = [
+        (name, d) for name, d in descriptors if _PROMPT_START.match(d) or _loose(name) in _loose(d)
+    ]
+    if len(whole) * 10 < len(descriptors) * 9:
+        return ()
+    name, example = whole[0]
+    which = (
+        "every descriptor names its class or starts"
+        if len(whole) == len(descriptors)
+        else f"{len(whole)} of {len(descriptors)} descriptors name their class or start"
+    )
+    return (
+        f"{source}: {which} as a prompt does, such as {example!r} "
+        "(whole prompts, as CuPL's are?): the default description template wraps each again, "
+        f"as {DEFAULT_DESCRIPTION_TEMPLATE.format(name, example)!r}; --description-template "
+        "'{1}' uses them as they are",
+    )
 
 
 # An image's path (`apple_pie/1005649`, no space in it) or file name (`cat 1.jpg`).

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zsl_cli.classes import (
+    DEFAULT_DESCRIPTION_TEMPLATE,
     ClassSpec,
     in_quotes,
     list_in_code,
@@ -32,7 +33,6 @@ from zsl_cli.classes import (
 )
 from zsl_cli.errors import ZslError
 
-DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
@@ -173,13 +173,29 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         ]
     except ValueError:  # a lone brace
         fields = None
-    valid = fields is not None and len(fields) == placeholders and not any(fields)
+    # A description template may number its fields, as str.format does: `{1}` alone uses the
+    # descriptor as it stands (CuPL's prompts, which name their class already), `{1} ({0})`
+    # puts the name after it. The last field, the descriptor, must be used: without it a
+    # class's descriptors would all be one prompt.
+    indices = [str(index) for index in range(placeholders)]
+    numbered = (
+        placeholders > 1
+        and fields is not None
+        and set(fields) <= set(indices)
+        and indices[-1] in fields
+    )
+    valid = fields is not None and (numbered or (len(fields) == placeholders and not any(fields)))
     try:
         template.format(*(["x"] * placeholders))
-    except (IndexError, KeyError, ValueError):
+    except (IndexError, KeyError, ValueError):  # `{} {1}` mixes two ways of numbering
         valid = False
     if not valid:
         hint = "write literal braces as {{ and }}"
+        if placeholders == 2:
+            hint = (
+                "the class name and the descriptor, or {0} and {1} for them: {1} alone uses "
+                "the descriptor as it stands; " + hint
+            )
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
