@@ -61,15 +61,26 @@ def test_numbered_columns_with_phrases_are_attributes():
     assert spec.attributes.phrases == ("red", "blue", "round", "square")
     assert spec.warnings == ()
     # Phrases of numbers say no more than names of numbers.
-    with pytest.raises(ZslError, match="^a.csv:2: every phrase in the #phrase row is a column"):
+    with pytest.raises(ZslError, match="^a.csv:2: every phrase of the #phrase row is a number"):
         parse_attributes(f"class,red,blue,round,square\n#phrase,1,2,3,4\n{ROWS}", "a.csv")
 
 
 def test_a_few_attribute_names_that_are_bare_numbers_are_warned_of():
     [warning] = parse_attributes(f"class,red,blue,7,12\n{ROWS}", "a.csv").warnings
-    assert warning.startswith("a.csv:1: 2 attribute names are a bare number ('7', '12'):")
+    assert warning == (
+        "a.csv:1: 2 attribute names are bare numbers ('7', '12'): a prompt of one says nothing "
+        "of its attribute; name them with words, or give them phrases in a #phrase row under "
+        "the header"
+    )
     [warning] = parse_attributes(f"class,red,blue,round,3\n{ROWS}", "a.csv").warnings
-    assert warning.startswith("a.csv:1: 1 attribute name is a bare number ('3'):")
+    assert warning.startswith("a.csv:1: 1 attribute name is a bare number ('3'): a prompt")
+    assert warning.endswith(
+        "name it with words, or give it a phrase in a #phrase row under the header"
+    )
+    phrased = f"class,red,blue,round,square\n#phrase,red,blue,2,3\n{ROWS}"
+    [warning] = parse_attributes(phrased, "a.csv").warnings
+    assert warning.startswith("a.csv:2: 2 phrases are bare numbers ('2', '3'): a prompt of one")
+    assert warning.endswith("; write words instead")
     # Numbers inside words are words: no warning.
     assert parse_attributes(f"class,red,blue,4 legs,2D\n{ROWS}", "a.csv").warnings == ()
 

@@ -1754,23 +1754,34 @@ def _numbered_attribute_warnings(
     """Refuse attribute phrases that are all column numbers: every prompt would be "a photo of
     something 0.", which says nothing of the attribute (top-1 fell below chance). A few bare
     numbers among words are warned of."""
-    what = "phrase in the #phrase row" if from_phrase_row else "attribute name"
     if all(_NUMBERED_COLUMN.fullmatch(phrase) for phrase in phrases):
+        if from_phrase_row:
+            raise ZslError(
+                f"{where}: every phrase of the #phrase row is a number, such as {phrases[0]!r}: "
+                "the prompts would say nothing of the attributes; write the phrases in words"
+            )
         raise ZslError(
-            f"{where}: every {what} is a column number, such as {phrases[0]!r} (a table's "
-            "default column names, as pandas or R give a matrix read without its header?): "
-            "the prompts would say nothing of the attributes; name the columns with words, as "
-            "AwA2's predicates.txt or CUB's attributes.txt list them, or give each a phrase "
-            "in a #phrase row under the header (`#phrase,black,...`)"
+            f"{where}: every attribute name is a column number, such as {phrases[0]!r} (a "
+            "table's default column names, as pandas or R give a matrix read without its "
+            "header?): the prompts would say nothing of the attributes; name the columns with "
+            "words, as AwA2's predicates.txt or CUB's attributes.txt list them, or give each a "
+            "phrase in a #phrase row under the header (`#phrase,black,...`)"
         )
     numbers = [phrase for phrase in phrases if _BARE_NUMBER.fullmatch(phrase)]
     if not numbers:
         return ()
-    which = f"{len(numbers)} {what}s are" if len(numbers) > 1 else f"1 {what} is"
+    one = len(numbers) == 1
+    noun = "phrase" if from_phrase_row else "attribute name"
+    which = f"1 {noun} is a bare number" if one else f"{len(numbers)} {noun}s are bare numbers"
+    them, phrases = ("it", "it a phrase") if one else ("them", "them phrases")
+    fix = (
+        "write words instead"
+        if from_phrase_row
+        else f"name {them} with words, or give {phrases} in a #phrase row under the header"
+    )
     return (
-        f"{where}: {which} a bare number ({_some(numbers)}): a prompt of one says nothing of "
-        "its attribute; name it with words, or give it a phrase in a #phrase row under the "
-        "header",
+        f"{where}: {which} ({_some(numbers)}): a prompt of one says nothing of its attribute; "
+        f"{fix}",
     )
 
 
