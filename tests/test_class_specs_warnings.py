@@ -267,3 +267,12 @@ def test_whole_prompt_descriptors_label_as_they_are_on_the_command_line(
     # The prompts changed, so the scores did.
     scores = [row["top_k"] for row in read_jsonl(output.read_text())]
     assert scores != [row["top_k"] for row in read_jsonl(wrapped.stdout)]
+
+
+def test_the_phrase_offered_for_cub_s_attribute_names_keeps_no_double_colon():
+    text = (
+        "class,has_bill_shape::curved_(up_or_down),has_bill_shape::dagger\n"
+        "albatross,10.5,80\nauklet,60,2.5\n"
+    )
+    [warning] = parse_attributes(text, "cub.csv").warnings
+    assert warning.endswith("(`#phrase,has bill shape: curved (up or down),...`)")

@@ -710,6 +710,13 @@ def _spaced(name: str) -> str:
     return re.sub(r"(?<=[^\W\d_])[_+](?=[^\W\d_])", " ", name)
 
 
+def _phrase(name: str) -> str:
+    """An attribute name as a phrase to offer for it: words apart, and CUB's `::` between an
+    attribute and its value a colon (`has_bill_shape::curved_(up_or_down)` is `has bill shape:
+    curved (up or down)`, where `_spaced` left `has bill shape::curved_(up or down)`)."""
+    return " ".join(re.sub(r"[_+]", " ", name.replace("::", ": ")).split())
+
+
 def _spaced_ids(names: Sequence[str]) -> bool:
     """Whether every name is an id, a space and a name (`0 person`), three or more of them, the
     ids increasing and the names all different: not counts (`1 coin`, `2 coins`, `3 coins`)."""
@@ -1704,7 +1711,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         warnings += (
             f"{source}: {len(examples)} attribute names join their words with {joiners}, such "
             f"as {', '.join(map(repr, examples[:2]))}: the prompts hold them so; give them "
-            f"phrases in a #phrase row under the header (`#phrase,{_spaced(examples[0])},...`)",
+            f"phrases in a #phrase row under the header (`#phrase,{_phrase(examples[0])},...`)",
         )
     warnings += _missing_value_warnings(matrix, source, row_lines, classes, attributes)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,), warnings=warnings)
