@@ -12,7 +12,12 @@ from typer.testing import CliRunner
 
 from tests.test_label_cli import read_jsonl, write_images
 from zsl_cli import api
-from zsl_cli.classes import load_class_spec, parse_attributes, parse_descriptions
+from zsl_cli.classes import (
+    load_class_spec,
+    parse_attributes,
+    parse_descriptions,
+    whole_prompt_warnings,
+)
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import Templates, plan_prompts
@@ -218,7 +223,7 @@ CUPL = {
 
 def test_descriptors_that_are_whole_prompts_are_warned_of():
     spec = parse_descriptions(json.dumps(CUPL), "cupl.json")
-    [warning] = spec.warnings
+    [warning] = whole_prompt_warnings(spec)
     assert warning == (
         "cupl.json: every descriptor names its class or starts as a prompt does, such as "
         "'A photo of a red circle, a flat shape.' (whole prompts, as CuPL's are?): the default "
@@ -227,10 +232,10 @@ def test_descriptors_that_are_whole_prompts_are_warned_of():
     )
     # Nine in ten are enough; Menon & Vondrick's descriptors, which describe, are not prompts.
     most = {**CUPL, "green star": ["a star", *(["Green stars have five points."] * 9)]}
-    [warning] = parse_descriptions(json.dumps(most), "d.json").warnings
+    [warning] = whole_prompt_warnings(parse_descriptions(json.dumps(most), "d.json"))
     assert warning.startswith("d.json: 13 of 14 descriptors name their class or start as")
     described = {"red circle": ["red colour", "a round outline"], "tench": ["olive-green fish"]}
-    assert parse_descriptions(json.dumps(described), "d.json").warnings == ()
+    assert whole_prompt_warnings(parse_descriptions(json.dumps(described), "d.json")) == ()
 
 
 def test_a_description_template_of_the_descriptor_alone_uses_it_as_it_stands():
@@ -262,6 +267,7 @@ def test_whole_prompt_descriptors_label_as_they_are_on_the_command_line(
     output = tmp_path / "as_they_are.jsonl"
     as_they_are = run(*base, "--description-template", "{1}", "-o", output)
     assert as_they_are.exit_code == 0, as_they_are.stderr
+    assert "whole prompts" not in as_they_are.stderr  # the template chosen for them
     info = json.loads(Path(f"{output}.run.json").read_text())
     assert info["classes"]["description_template"] == "{1}"
     # The prompts changed, so the scores did.

@@ -21,7 +21,6 @@ from zsl_cli.evaluation import (
     load_truth,
     match_paths,
     read_seen_classes,
-    some_names,
 )
 from zsl_cli.metrics import calibrated_stacking
 from zsl_cli.readers import read_predictions
@@ -1600,11 +1599,6 @@ def test_all_failed_images_do_not_suggest_a_class_name_mismatch(photos):
     result = evaluate(predictions, load_truth(photos), ks=(1,))
     assert result.metrics.failed == 2
     assert not any("do the class names match" in warning for warning in result.warnings)
-
-
-def test_some_names_says_how_many_more_only_when_there_are_more():
-    assert some_names(["a", "b", "c"], limit=3) == "a, b, c"  # not "a, b, c, ... (0 more)"
-    assert some_names(["a", "b", "c", "d"], limit=3) == "a, b, c, ... (1 more)"
 
 
 def test_a_clipped_top_k_is_said_once_in_the_table(photos):

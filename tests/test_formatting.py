@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from zsl_cli.formatting import clipped_middle, clipped_text, excel_delimiter
+from zsl_cli.formatting import clipped_middle, clipped_text, excel_delimiter, some_names
 
 # What `printable` and the consoles write for a character they cannot show.
 WHOLE_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[nrt])")
@@ -73,3 +73,8 @@ def test_short_texts_are_kept_whole() -> None:
 def test_excel_delimiter_is_read_off_a_first_line_that_names_one(line, delimiter):
     # One rule for class lists, attribute tables and truth CSVs, where each had its own.
     assert excel_delimiter(line) == delimiter
+
+
+def test_some_names_says_how_many_more_only_when_there_are_more():
+    assert some_names(["a", "b", "c"], limit=3) == "a, b, c"  # not "a, b, c, ... (0 more)"
+    assert some_names(["a", "b", "c", "d"], limit=3) == "a, b, c, ... (1 more)"

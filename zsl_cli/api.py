@@ -50,7 +50,7 @@ from zsl_cli.batching import (
     processes_available,
     stack_pixels,
 )
-from zsl_cli.classes import ClassSpec, load_class_spec
+from zsl_cli.classes import ClassSpec, load_class_spec, whole_prompt_warnings
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     STDIN_INPUT,
@@ -82,7 +82,6 @@ from zsl_cli.evaluation import (
     other_case_hint,
     read_seen_classes,
     seen_class_names,
-    some_names,
     spelled_as,
     unknown_seen_warnings,
     unmatched_json,
@@ -96,7 +95,7 @@ from zsl_cli.files import (
     sidecar_path,
     streams_into,
 )
-from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted
+from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted, some_names
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
@@ -824,6 +823,8 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         cls.descriptors for cls in spec.classes
     ):
         raise ZslError("--description-template: only with --descriptions")
+    if options.description_template == DEFAULT_DESCRIPTION_TEMPLATE:
+        spec = replace(spec, warnings=spec.warnings + whole_prompt_warnings(spec))
     plan = plan_prompts(
         spec,
         templates,

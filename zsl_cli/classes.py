@@ -38,7 +38,7 @@ import numpy as np
 
 from zsl_cli.discovery import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter
+from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter, some_names
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
@@ -1234,7 +1234,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             f"{shape}"
         )
     names = [entry.name for entry in entries]
-    warnings = _name_text_warnings(names, source, names) + _whole_prompt_warnings(entries, source)
+    warnings = _name_text_warnings(names, source, names)
     if example := _id_map_example(data):
         warnings += (
             f"{source}: every class is a number, such as {example[0]!r}, with a name "
@@ -1254,11 +1254,16 @@ _PROMPT_START = re.compile(
 )
 
 
-def _whole_prompt_warnings(entries: Sequence[ClassDef], source: str) -> tuple[str, ...]:
+def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     """A warning for descriptors that are whole prompts already, nine in ten or more of them
     naming their class or starting as a prompt does (CuPL's: "A photo of a tench, a type of
-    fish."): the description template wraps each again ("tench, which has A photo of ...")."""
-    descriptors = [(entry.name, d) for entry in entries for d in entry.descriptors]
+    fish."): the default description template wraps each again ("tench, which has A photo of
+    ..."). For a spec that the default template makes prompts of: another template was chosen
+    knowing the descriptors."""
+    descriptors = [(entry.name, d) for entry in spec.classes for d in entry.descriptors]
+    if not descriptors:
+        return ()
+    source = spec.sources[-1] if spec.sources else "<descriptions>"  # the file read last
     whole = [
         (name, d) for name, d in descriptors if _PROMPT_START.match(d) or _loose(name) in _loose(d)
     ]
@@ -1432,7 +1437,8 @@ def merge_descriptions(
         warnings += (
             f"{source}: {len(templated)} of {counted(len(merged), 'class', 'classes')} "
             f"{'has' if len(templated) == 1 else 'have'} no descriptors and "
-            f"{'uses' if len(templated) == 1 else 'use'} --templates: {_some(templated)} "
+            f"{'uses' if len(templated) == 1 else 'use'} --templates: "
+            f"{some_names(list(map(repr, templated)))} "
             "(their scores are not comparable with the described classes'; describe every "
             "class, or none)",
         )
@@ -1787,16 +1793,9 @@ def _numbered_attribute_warnings(
         else f"name {them} with words, or give {phrases} in a #phrase row under the header"
     )
     return (
-        f"{where}: {which} ({_some(numbers)}): a prompt of one says nothing of its attribute; "
-        f"{fix}",
+        f"{where}: {which} ({some_names(list(map(repr, numbers)))}): a prompt of one says "
+        f"nothing of its attribute; {fix}",
     )
-
-
-def _some(names: Sequence[str], limit: int = 5) -> str:
-    """The first `limit` names quoted, and how many more there are (evaluation's some_names,
-    which this module cannot import: evaluation imports it)."""
-    shown = ", ".join(map(repr, names[:limit]))
-    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 # A line of a numbered list of names: AwA2's predicates.txt (`     1\tblack`), its classes.txt.

@@ -452,7 +452,8 @@ DescriptionTemplate = Annotated[
     str,
     typer.Option(
         metavar="TEXT",
-        help="Prompt for --descriptions (the first {} = class, the second = descriptor).",
+        help="Prompt for --descriptions (the first {} = class, the second = descriptor; or "
+        "{0} and {1}: '{1}' uses descriptors that are whole prompts as they are).",
     ),
 ]
 Embeddings = Annotated[

@@ -80,6 +80,7 @@ from zsl_cli.formatting import (
     path_to_text,
     printable,
     printable_text,
+    some_names,
 )
 from zsl_cli.metrics import (
     FAILED,
@@ -1695,12 +1696,6 @@ def _nothing_matched_message(
         f"an image of the ground truth {printable(truth.source)} (e.g. "
         f"'{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; {advice}"
     )
-
-
-def some_names(names: Sequence[str], limit: int = 5) -> str:
-    """The first `limit` names, and how many more there are."""
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 # Up to this many cells the confusion matrix goes into the JSON whole; beyond (more than ~1,000

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -79,6 +80,12 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
         else:
             break
     return index
+
+
+def some_names(names: Sequence[str], limit: int = 5) -> str:
+    """The first `limit` names, and how many more there are."""
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 # How a CSV saved for Excel names its delimiter on its first line: `sep=;`, `sep=\t`. Not a letter,
