@@ -715,9 +715,10 @@ def build_classifier(
     )
     # Found once: a loop over every prompt (80 per class with imagenet80).
     identical = plan.identical_classes(text_ids)
-    groups = [[spec.names[i] for i in group] for group in identical]
+    names = spec.names  # built anew at each use: once, not per group (quadratic)
+    groups = [[names[i] for i in group] for group in identical]
     cut_short = encoder.prompts_cut_short(plan.texts)
-    if len(groups) == 1 and len(groups[0]) == len(spec.names):
+    if len(groups) == 1 and len(groups[0]) == len(names):
         # Every image would get the first class: no result at all, where some alike is a warning.
         what = "class names" if spec.attributes is None else "attribute names or phrases"
         why = (
@@ -734,7 +735,7 @@ def build_classifier(
                 "their rows of attribute weights are the same in proportion: check the "
                 "attribute table"
             )
-        raise ZslError(f"the model cannot tell any of the {len(spec.names)} classes apart ({why})")
+        raise ZslError(f"the model cannot tell any of the {len(names)} classes apart ({why})")
     vectors = plan.class_vectors(text_embeddings)
     for group in identical:
         # The same mix of the same embeddings, but summed in other places of a matrix product,
