@@ -784,6 +784,28 @@ def test_a_run_that_offered_one_side_of_the_split_only_is_said_not_generalised(p
         ) in " ".join(warnings)
 
 
+def test_a_ranking_naming_a_class_twice_is_warned_of(photos):
+    # One edited row ranking cat twice made top-3 "not computable" for every image, with advice
+    # to label with a larger --top-k, which the file already had.
+    predictions = [
+        predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog", "cat", "bird"]),
+        predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat", "bird", "fox"]),
+    ]
+    result = evaluate(predictions, load_truth(photos), ks=(1, 3))
+    assert result.warnings == (
+        f"1 image ranks a class twice within the first 3 (e.g. '{photos / 'cat' / 'a.jpg'}': "
+        "'cat'; zsl label writes each class once: edited since?): each class counts once, at "
+        "its first place",
+    )
+    # Past the first k places, or as the label before its own ranking, a repeat is not looked
+    # for: it changes no top-k.
+    fine = [
+        predicted(photos / "cat" / "a.jpg", "cat", ["cat", "dog", "bird", "cat"]),
+        predicted(photos / "dog" / "d.jpg", "dog", ["dog", "cat", "bird", "fox"]),
+    ]
+    assert evaluate(fine, load_truth(photos), ks=(1, 3)).warnings == ()
+
+
 def test_a_run_offering_unseen_classes_the_truth_names_otherwise_is_not_said_one_sided(
     photos, tmp_path
 ):

@@ -453,6 +453,7 @@ def evaluate(
                 + _wordnet_hint(metrics.classes)
             )
     warnings += _unknown_label_warnings(matched, class_names, {*truth.classes, *ranked})
+    warnings += _repeated_class_warnings(matched, max(ks))
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]
     if unlabelled:
@@ -1614,6 +1615,28 @@ def _fill_scores(
         in_seen = seen_mask[columns]
         scores[rows[i], columns] = _ties_as_written(row_values[None], in_seen[None])[0]
     return None
+
+
+def _repeated_class_warnings(matched: Sequence[Prediction], k: int) -> list[str]:
+    """A warning where an image's ranking names a class twice within its first `k` places:
+    zsl label never writes one so (a file edited since). A class counts once, at its first
+    place, so such a ranking holds fewer classes than were written, and top-k can be out of
+    reach for every image, the note saying only that some rankings are short."""
+    repeated = []
+    for prediction in matched:
+        first = [name for name in _labels(prediction)[:k] if name not in ("", UNKNOWN)]
+        if len(set(first)) < len(first):
+            repeated.append(prediction)
+    if not repeated:
+        return []
+    example = repeated[0]
+    first = [name for name in _labels(example)[:k] if name not in ("", UNKNOWN)]
+    twice = next(name for i, name in enumerate(first) if name in first[:i])
+    return [
+        f"{counted(len(repeated), 'image ranks', 'images rank')} a class twice within the first "
+        f"{k} (e.g. '{printable(example.path)}': '{printable_text(twice)}'; zsl label writes "
+        "each class once: edited since?): each class counts once, at its first place"
+    ]
 
 
 def _labels(prediction: Prediction) -> Sequence[str]:
