@@ -52,6 +52,7 @@ import json
 import ntpath
 import os
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
@@ -1622,16 +1623,14 @@ def _repeated_class_warnings(matched: Sequence[Prediction], k: int) -> list[str]
     zsl label never writes one so (a file edited since). A class counts once, at its first
     place, so such a ranking holds fewer classes than were written, and top-k can be out of
     reach for every image, the note saying only that some rankings are short."""
-    repeated = []
+    repeated: list[tuple[Prediction, str]] = []  # and a class it ranks twice
     for prediction in matched:
         first = [name for name in _labels(prediction)[:k] if name not in ("", UNKNOWN)]
         if len(set(first)) < len(first):
-            repeated.append(prediction)
+            repeated.append((prediction, Counter(first).most_common(1)[0][0]))
     if not repeated:
         return []
-    example = repeated[0]
-    first = [name for name in _labels(example)[:k] if name not in ("", UNKNOWN)]
-    twice = next(name for i, name in enumerate(first) if name in first[:i])
+    example, twice = repeated[0]
     return [
         f"{counted(len(repeated), 'image ranks', 'images rank')} a class twice within the first "
         f"{k} (e.g. '{printable(example.path)}': '{printable_text(twice)}'; zsl label writes "
