@@ -2,8 +2,9 @@
 `get_image_features` / `get_text_features` heads).
 
 Scores follow each family's training objective: CLIP-style models are trained with a softmax over
-candidates (softmax(logit_scale * cos)), SigLIP with an independent sigmoid per pair
-(sigmoid(logit_scale * cos + logit_bias)), so each gets its own head.
+candidates (softmax(exp(logit_scale) * cos)), SigLIP with an independent sigmoid per pair
+(sigmoid(exp(logit_scale) * cos + logit_bias)), so each gets its own head; a checkpoint's
+logit_scale is the logarithm of the scale.
 """
 
 from __future__ import annotations
