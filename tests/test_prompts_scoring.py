@@ -195,6 +195,26 @@ def test_a_placeholder_with_a_conversion_or_format_is_refused_everywhere(templat
         )
 
 
+def test_a_numbered_placeholder_is_the_name_as_str_format_takes_it(tmp_path):
+    # The transformers pipeline's hypothesis_template is formatted so: "This is a photo of {0}."
+    # was refused as having no {} placeholder.
+    literal = resolve_templates("This is a photo of {0}.")
+    assert literal.templates == ("This is a photo of {0}.",)
+    template_file = tmp_path / "templates.txt"
+    template_file.write_text("a photo of {0}.\n{0}, a kind of {0}\n")
+    spec = parse_classes("cat\n")
+    plan = plan_prompts(spec, resolve_templates(str(template_file)))
+    assert plan.texts == ("a photo of cat.", "cat, a kind of cat")
+    attributes = parse_attributes("class,red\ncat,1\n")
+    plan = plan_prompts(attributes, Templates("x", ()), attribute_template="something {0}")
+    assert plan.texts == ("something red",)
+    # A name other than the class's, on the command line as in a file, says what to write.
+    with pytest.raises(
+        ZslError, match=r"^--templates: 'a photo of a \{c\}\.' .*write \{\} for \{c\}"
+    ):
+        resolve_templates("a photo of a {c}.")
+
+
 def test_prompt_fingerprint_follows_the_prompts_not_the_template_source():
     spec = parse_classes("cat\ndog\n")
     first = plan_prompts(spec, Templates("t.txt", ("a {}.", "art of {}"))).fingerprint()

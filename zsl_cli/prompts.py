@@ -144,7 +144,7 @@ def resolve_templates(value: str) -> Templates:
                 "are part of the templates and of every prompt; write the templates without them",
             )
         return Templates(value, templates, warnings)
-    if "{}" in value:
+    if "{" in value:  # `{}`, or `{0}` as str.format takes it; else the check says what is wrong
         _check_template(value, "--templates")
         return Templates("literal", (value,))
     names = ", ".join(BUILTIN_TEMPLATES)
@@ -173,17 +173,13 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         ]
     except ValueError:  # a lone brace
         fields = None
-    # A description template may number its fields, as str.format does: `{1}` alone uses the
-    # descriptor as it stands (CuPL's prompts, which name their class already), `{1} ({0})`
-    # puts the name after it. The last field, the descriptor, must be used: without it a
-    # class's descriptors would all be one prompt.
+    # Fields may be numbered, as str.format (and the transformers pipeline's template) takes
+    # them: `{0}` is the class name. A description template's `{1}` alone uses the descriptor as
+    # it stands (CuPL's prompts, which name their class already), `{1} ({0})` puts the name
+    # after it. The last field must be used: without the descriptor a class's descriptors
+    # would all be one prompt.
     indices = [str(index) for index in range(placeholders)]
-    numbered = (
-        placeholders > 1
-        and fields is not None
-        and set(fields) <= set(indices)
-        and indices[-1] in fields
-    )
+    numbered = fields is not None and set(fields) <= set(indices) and indices[-1] in fields
     valid = fields is not None and (numbered or (len(fields) == placeholders and not any(fields)))
     try:
         template.format(*(["x"] * placeholders))
