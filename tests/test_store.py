@@ -1759,32 +1759,6 @@ def test_a_write_refused_by_a_file_size_limit_says_so_and_keeps_the_batches_writ
     )
 
 
-@pytest.mark.skipif(resource is None, reason="needs resource (Unix)")
-def test_a_store_whose_shared_memory_file_cannot_grow_says_so(tmp_path: Path) -> None:
-    # Even a read makes the -shm file beside the store (32 KiB): on a full disk label
-    # --embeddings said to check the disk and that the -wal and -journal files are files.
-    # A file size limit fails that growth as a full disk does.
-    path = tmp_path / "s.db"
-    with EmbeddingStore.open(path) as store:
-        store.register_model("id-a", "model-a", DIM)
-    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    action = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, limits[1]))
-        with pytest.raises(ZslError) as raised:
-            EmbeddingStore.open(path, create=False)
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
-        signal.signal(signal.SIGXFSZ, action)
-    assert raised.value.message == (
-        f"no room for the shared-memory file s.db-shm that embedding store {path} needs next "
-        f"to {path} (disk I/O error): the disk is full, or a quota or a file size limit is "
-        "reached; free space and re-run"
-    )
-    with EmbeddingStore.open(path, create=False) as store:  # and with room, it opens
-        assert [m.name for m in store.models()] == ["model-a"]
-
-
 def test_reading_the_vectors_holds_them_once(tmp_path: Path, store: EmbeddingStore) -> None:
     # load, fetch and export kept every row's bytes in a list while joining them into the
     # matrix: twice the vectors in memory (a 200,000 x 512 float32 store, 410 MB of vectors,

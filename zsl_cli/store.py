@@ -293,12 +293,20 @@ class EmbeddingStore:
             create_folder(folder, f"the folder of embedding store {path}")
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
+        no_room: ZslError | None = None
         if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
             # SQLite takes a name starting "file:" for a URI where it is built with USE_URI,
             # whatever `uri` says: a store named file:x.zsl would be x.zsl, or only in memory.
             name = os.fspath(path)
             location = os.path.join(".", name) if name.startswith("file:") else name
-            return cls._connect(location, path, timeout_s, create=create)
+            try:
+                return cls._connect(location, path, timeout_s, create=create)
+            except ZslError as error:
+                # A full disk (a quota) has no room for the shared-memory file even a read
+                # makes: a store only to be read is read as in a folder we may not write to.
+                if create or not _no_room_for_shm(error):
+                    raise
+                no_room = error
         # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
         # file needs its shared-memory file, which SQLite cannot create in such a folder; then
         # the file is read as immutable, which is exact only when no commit waits in the WAL.
@@ -310,6 +318,8 @@ class EmbeddingStore:
                 raise
         wal = Path(f"{real}-wal")
         if wal.exists() and wal.stat().st_size > 0:
+            if no_room is not None:
+                raise no_room
             raise ZslError(
                 f"embedding store {path} has commits in {wal.name} that cannot be read in a "
                 "folder zsl may not write to; open it once where it can be written"
@@ -1078,6 +1088,12 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -
             f"{real.name}-wal and {real.name}-journal next to {real} are files, if they exist"
         )
     return None
+
+
+def _no_room_for_shm(error: ZslError) -> bool:
+    """Whether `error` is SQLite's failure to make the -shm file (32 KiB) beside a store."""
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.Error) and _error_name(cause) == "SQLITE_IOERR_SHMSIZE"
 
 
 def _now() -> str:
