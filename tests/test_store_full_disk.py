@@ -5,7 +5,6 @@ space. A file size limit refuses that file's growth as a full disk does (SQLITE_
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_store_first_embed import with_file_size_limit
 from zsl_cli.errors import ZslError
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
@@ -25,14 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def no_room_for_the_shm(action):
     """`action()` where no file may grow past SHM_CANNOT_GROW bytes, as on a full disk."""
-    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (SHM_CANNOT_GROW, limits[1]))
-        return action()
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
-        signal.signal(signal.SIGXFSZ, handler)
+    return with_file_size_limit(SHM_CANNOT_GROW, action)
 
 
 def unit_vector(seed: int) -> np.ndarray:
