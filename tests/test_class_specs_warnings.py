@@ -225,17 +225,23 @@ def test_descriptors_that_are_whole_prompts_are_warned_of():
     spec = parse_descriptions(json.dumps(CUPL), "cupl.json")
     [warning] = whole_prompt_warnings(spec)
     assert warning == (
-        "cupl.json: every descriptor names its class or starts as a prompt does, such as "
-        "'A photo of a red circle, a flat shape.' (whole prompts, as CuPL's are?): the default "
-        "description template wraps each again, as 'red circle, which has A photo of a red "
-        "circle, a flat shape.'; --description-template '{1}' uses them as they are"
+        "cupl.json: every descriptor names its class, such as 'A photo of a red circle, a flat "
+        "shape.' (whole prompts, as CuPL's are?): the default description template names the "
+        "class again, as 'red circle, which has A photo of a red circle, a flat shape.'; "
+        "--description-template '{1}' uses them as they are"
     )
     # Nine in ten are enough; Menon & Vondrick's descriptors, which describe, are not prompts.
     most = {**CUPL, "green star": ["a star", *(["Green stars have five points."] * 9)]}
     [warning] = whole_prompt_warnings(parse_descriptions(json.dumps(most), "d.json"))
-    assert warning.startswith("d.json: 13 of 14 descriptors name their class or start as")
+    assert warning.startswith("d.json: 13 of 14 descriptors name their class, such as")
     described = {"red circle": ["red colour", "a round outline"], "tench": ["olive-green fish"]}
     assert whole_prompt_warnings(parse_descriptions(json.dumps(described), "d.json")) == ()
+    # Prompt-like descriptors that leave the name to the template need it: '{1}' would drop it.
+    art = {
+        "impressionism": ["a painting with visible short brushstrokes", "a painting of light"],
+        "cubism": ["a painting of geometric facets", "a painting seen from several angles"],
+    }
+    assert whole_prompt_warnings(parse_descriptions(json.dumps(art), "art.json")) == ()
 
 
 def test_a_description_template_of_the_descriptor_alone_uses_it_as_it_stands():

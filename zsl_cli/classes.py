@@ -1245,41 +1245,38 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
 
-# The start of a whole prompt: "A photo of", "An image of", "a blurry photo of", "This is a
-# picture".
-_PROMPT_START = re.compile(
-    r"(an?|the|this is an?|it is an?)\s+(\S+\s+)?"
-    r"(photo|photograph|picture|image|drawing|painting|rendering|sketch|snapshot)\b",
-    re.IGNORECASE,
-)
-
-
 def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     """A warning for descriptors that are whole prompts already, nine in ten or more of them
-    naming their class or starting as a prompt does (CuPL's: "A photo of a tench, a type of
-    fish."): the default description template wraps each again ("tench, which has A photo of
-    ..."). For a spec that the default template makes prompts of: another template was chosen
-    knowing the descriptors."""
-    descriptors = [(entry.name, d) for entry in spec.classes for d in entry.descriptors]
-    if not descriptors:
+    naming their class (CuPL's: "A photo of a tench, a type of fish."): the default description
+    template names the class again ("tench, which has A photo of a tench, ..."), and
+    --description-template '{1}' would use them as they are. Descriptors that do not name their
+    class (Menon & Vondrick's, or "a painting with short brushstrokes") need the name the
+    template gives them. For a spec that the default template makes prompts of: another
+    template was chosen knowing the descriptors."""
+    total = sum(len(entry.descriptors) for entry in spec.classes)
+    allowed_misses = total // 10
+    naming: list[tuple[str, str]] = []  # (class, descriptor)
+    for entry in spec.classes:
+        name = _loose(entry.name)
+        for descriptor in entry.descriptors:
+            if name in _loose(descriptor):
+                naming.append((entry.name, descriptor))
+            elif (allowed_misses := allowed_misses - 1) < 0:
+                return ()  # most description files: said after a few of their descriptors
+    if not naming:
         return ()
-    source = spec.sources[-1] if spec.sources else "<descriptions>"  # the file read last
-    whole = [
-        (name, d) for name, d in descriptors if _PROMPT_START.match(d) or _loose(name) in _loose(d)
-    ]
-    if len(whole) * 10 < len(descriptors) * 9:
-        return ()
-    name, example = whole[0]
+    name, example = naming[0]
     which = (
-        "every descriptor names its class or starts"
-        if len(whole) == len(descriptors)
-        else f"{len(whole)} of {len(descriptors)} descriptors name their class or start"
+        "every descriptor names its class"
+        if len(naming) == total
+        else f"{len(naming)} of {total} descriptors name their class"
     )
+    source = spec.sources[-1] if spec.sources else "<descriptions>"  # the file read last
     return (
-        f"{source}: {which} as a prompt does, such as {example!r} "
-        "(whole prompts, as CuPL's are?): the default description template wraps each again, "
-        f"as {DEFAULT_DESCRIPTION_TEMPLATE.format(name, example)!r}; --description-template "
-        "'{1}' uses them as they are",
+        f"{source}: {which}, such as {example!r} (whole prompts, as CuPL's are?): the default "
+        f"description template names the class again, as "
+        f"{DEFAULT_DESCRIPTION_TEMPLATE.format(name, example)!r}; --description-template '{{1}}' "
+        "uses them as they are",
     )
 
 
