@@ -6,9 +6,11 @@ import contextlib
 import dataclasses
 import io
 import json
+import os
 import pickle
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -1203,6 +1205,30 @@ def test_a_store_run_blames_the_model_only_when_the_store_lacks_it(tiny_clip, ph
         assert ("holds embeddings of" in caught.value.message) is blamed
     # As a user gives it: "(exact preprocessing)" is no part of a name -m takes.
     assert f"of: {tiny_clip} with --exact-preprocessing (give one with -m)" in caught.value.message
+
+
+def test_a_store_of_an_older_zsl_naming_a_model_relative_is_not_blamed_for_it(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # An older zsl stored a local model's folder as -m gave it ('model'); the name is now made
+    # absolute, and that model failing to load for another reason was said to be the wrong one.
+    store = str(tmp_path / "photos.zsl")
+    model = api.ModelOptions(name=str(tiny_clip))
+    api.embed(api.EmbedRequest(store, api.InputOptions(paths=(str(photos),)), model))
+    with sqlite3.connect(store) as connection:
+        connection.execute("UPDATE models SET name = ?", (os.path.basename(tiny_clip),))
+    monkeypatch.chdir(os.path.dirname(tiny_clip))
+    relabel = request(
+        photos,
+        tiny_clip,
+        inputs=api.InputOptions(),
+        embeddings=store,
+        model=api.ModelOptions(name=os.path.basename(tiny_clip), device="cuda:99"),
+        output=None,
+    )
+    with pytest.raises(ZslError) as caught:
+        api.label(relabel)
+    assert "holds embeddings of" not in caught.value.message
 
 
 def test_an_export_of_a_store_names_its_models_when_the_model_does_not_load(

@@ -1400,13 +1400,16 @@ def _stored_name(encoder: Encoder) -> str:
     return _stored_model_name(encoder.name, encoder.exact_preprocessing)
 
 
-def _stored_model_name(name: str | os.PathLike[str], exact_preprocessing: bool) -> str:
+def _stored_model_name(
+    name: str | os.PathLike[str], exact_preprocessing: bool, absolute: bool = True
+) -> str:
     """A model's name in a store: the preprocessing is part of what makes embeddings match.
-    A local model's folder is written as an absolute path, since the store's messages name it
-    to runs in other folders, and as paths are (SQLite text cannot hold surrogates)."""
+    A local model's folder is written as an absolute path (unless not `absolute`), since the
+    store's messages name it to runs in other folders, and as paths are (SQLite text cannot
+    hold surrogates)."""
     name = os.fspath(name)
     folder = os.path.expanduser(name)
-    if name not in bundled_models() and os.path.isdir(folder):
+    if absolute and name not in bundled_models() and os.path.isdir(folder):
         name = absolute_path(folder)
     text = path_to_text(name)
     return text + _EXACT_PREPROCESSING if exact_preprocessing else text
@@ -1491,7 +1494,9 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
     except ZslError as error:
         with EmbeddingStore.open(store_path, create=False) as store:
             names = list(dict.fromkeys(m.name for m in store.models()))
-        if _stored_model_name(model.name, model.exact_preprocessing) in names:
+        # A store of an older zsl names a local folder as -m gave it, maybe relative.
+        as_typed = _stored_model_name(model.name, model.exact_preprocessing, absolute=False)
+        if {as_typed, _stored_model_name(model.name, model.exact_preprocessing)} & set(names):
             raise  # the model is right; the trouble is elsewhere (device, precision, files)
         # As -m takes them: the name, and the option that makes the stored preprocessing.
         given = [
