@@ -20,7 +20,7 @@ from zsl_cli.classes import (
     split_lines,
 )
 from zsl_cli.errors import ZslError
-from zsl_cli.prompts import resolve_templates
+from zsl_cli.prompts import Templates, plan_prompts, resolve_templates
 
 
 def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
@@ -229,17 +229,24 @@ def test_class_lists_that_only_resemble_other_class_files_are_class_lists(text):
 @pytest.mark.parametrize(
     ("text", "prompt"),
     [
-        ("cat: a {0} photo\n", "a {0} photo"),
+        ("cat: a {1} photo\n", "a {1} photo"),
         ("dog\ncat: a {}; a {name} photo\n", "a {name} photo"),
         ("cat: a {{}} photo\n", "a {{}} photo"),
     ],
 )
 def test_class_prompts_take_no_braces_but_the_name_placeholder(text, prompt):
     line = text.count("\n")
-    expected = f"c.txt:{line}: prompt {prompt!r}: only {{}} stands for the class name"
+    expected = f"c.txt:{line}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class name"
     with pytest.raises(ZslError, match=re.escape(expected)):
         parse_classes(text, "c.txt")
     assert parse_classes("cat: a {} photo; {} on a {}\n").classes[0].prompts[1] == "{} on a {}"
+
+
+def test_a_class_prompt_s_numbered_field_is_the_name_as_in_templates():
+    # `{0}`, as str.format and --templates take it, was refused in a class's own prompts.
+    spec = parse_classes("cat: a {0} photo; {} on a {0}\nse{0}t: a photo of {}\n")
+    plan = plan_prompts(spec, Templates("x", ()))
+    assert plan.texts == ("a cat photo", "cat on a cat", "a photo of se{0}t")
 
 
 def test_missing_and_non_utf8_class_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

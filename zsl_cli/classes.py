@@ -357,11 +357,11 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                 )
                 raise ZslError(f"{where}: {name!r} has ':' but no prompts after it ({fix})")
             for prompt in prompts:
-                # `{0}` or `{name}`, as in Python or another tool, would stay in the text.
-                if set("{}") & set(prompt.replace("{}", "")):
+                # `{name}` or `{c}`, as in another tool, would stay in the text.
+                if set("{}") & set(prompt.replace("{}", "").replace("{0}", "")):
                     raise ZslError(
-                        f"{where}: prompt {prompt!r}: only {{}} stands for the class name; "
-                        "other braces are not allowed"
+                        f"{where}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class "
+                        "name; other braces are not allowed"
                     )
         entries.append(ClassDef(name, prompts))
         places.append((name, where))

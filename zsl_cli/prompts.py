@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import string
 from dataclasses import dataclass
 
@@ -34,6 +35,14 @@ from zsl_cli.classes import (
 from zsl_cli.errors import ZslError
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
+# Where a class's own prompt names the class: `{}`, or `{0}` as str.format takes it (one pass, so
+# a name holding braces stays as it is).
+_NAME_FIELD = re.compile(r"\{0?\}")
+
+
+def _with_name(prompt: str, name: str) -> str:
+    return _NAME_FIELD.sub(lambda _: name, prompt)
+
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
 IMAGENET80 = (
@@ -316,7 +325,7 @@ def plan_prompts(
         if cls.descriptors:
             per_class.append([description_template.format(cls.name, d) for d in cls.descriptors])
         elif cls.prompts:
-            per_class.append([p.replace("{}", cls.name) for p in cls.prompts])
+            per_class.append([_with_name(prompt, cls.name) for prompt in cls.prompts])
             renormalise[index] = True
         else:
             per_class.append([t.format(cls.name) for t in templates.templates])
