@@ -88,6 +88,10 @@ def test_a_few_attribute_names_that_are_bare_numbers_are_warned_of():
     assert warning.endswith("; write words instead")
     # Numbers inside words are words: no warning.
     assert parse_attributes(f"class,red,blue,4 legs,2D\n{ROWS}", "a.csv").warnings == ()
+    # Numbers that do not count the columns from 0 or 1 (years) are no table's default names:
+    # warned of, not refused.
+    [warning] = parse_attributes(f"class,1990,2000,2010,2020\n{ROWS}", "a.csv").warnings
+    assert warning.startswith("a.csv:1: 4 attribute names are bare numbers ('1990', '2000',")
 
 
 def test_numbered_attribute_columns_are_refused_on_the_command_line(images, tmp_path):

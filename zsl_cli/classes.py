@@ -30,7 +30,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import IO, NoReturn, TypeGuard
 
@@ -1754,17 +1754,29 @@ def _missing_value_warnings(
 
 # Column names that number the columns: pandas' default (0, 1, ...) or AwA2's predicate ids
 # (1, 2, ...), R's (V1, V2, ... or X1, X2, ... for numbers read back) and MATLAB's (Var1, ...).
-_NUMBERED_COLUMN = re.compile(r"(V|Var|X)?[0-9]+")
+_NUMBERED_COLUMN = re.compile(r"(V|Var|X)?([0-9]+)")
 _BARE_NUMBER = re.compile(r"[0-9]+")
+
+
+def _column_numbers(phrases: Sequence[str]) -> bool:
+    """Whether `phrases` number the columns: one prefix, numbers rising from 0 or 1 (columns
+    left out may leave gaps), as a table's default names do; not years (1990, 2000)."""
+    matches = [_NUMBERED_COLUMN.fullmatch(phrase) for phrase in phrases]
+    if not all(matches):
+        return False
+    prefixes = {match.group(1) for match in matches if match}
+    numbers = [int(match.group(2)) for match in matches if match]
+    rising = all(a < b for a, b in pairwise(numbers))
+    return len(prefixes) == 1 and numbers[0] in (0, 1) and rising
 
 
 def _numbered_attribute_warnings(
     phrases: Sequence[str], where: str, from_phrase_row: bool
 ) -> tuple[str, ...]:
     """Refuse attribute phrases that are all column numbers: every prompt would be "a photo of
-    something 0.", which says nothing of the attribute (top-1 fell below chance). A few bare
-    numbers among words are warned of."""
-    if all(_NUMBERED_COLUMN.fullmatch(phrase) for phrase in phrases):
+    something 0.", which says nothing of the attribute (top-1 fell below chance). Other bare
+    numbers (a few among words, or years) are warned of."""
+    if _column_numbers(phrases):
         if from_phrase_row:
             raise ZslError(
                 f"{where}: every phrase of the #phrase row is a number, such as {phrases[0]!r}: "
