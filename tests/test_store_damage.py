@@ -104,8 +104,8 @@ def test_a_copy_put_back_beside_a_newer_runs_wal_file_is_refused_for_writing(
         shutil.copy(f"{store}-wal", tmp_path / "left.zsl-wal")
     shutil.copy(copy, store)
     shutil.copy(tmp_path / "left.zsl-wal", f"{store}-wal")
-    with pytest.raises(ZslError) as raised:
-        EmbeddingStore.open(store).close()
+    with pytest.raises(ZslError) as raised, EmbeddingStore.open(store) as opened:
+        opened.check_pages()
     assert raised.value.message.startswith(f"embedding store {store} is damaged (")
     assert "\n" not in raised.value.message
 
@@ -114,4 +114,5 @@ def test_a_sound_store_opens_for_writing(tmp_path: Path) -> None:
     store = tmp_path / "s.zsl"
     add_rows(store, 0, 96)
     with EmbeddingStore.open(store) as opened:
+        opened.check_pages()
         assert len(opened.paths(opened.find_model("id"))) == 96

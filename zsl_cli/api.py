@@ -2159,7 +2159,8 @@ def embed(
     if store_path.is_dir() or (store_path.is_file() and store_path.stat().st_size > 0):
         # A store that cannot be used fails now, not after the model has loaded. An empty
         # database is a store to create: a run killed while it created the store leaves one.
-        EmbeddingStore.open(store_path).close()
+        with EmbeddingStore.open(store_path) as store:
+            store.check_pages()
     _tell(warn, report.warnings)  # before the model load, which can take a minute
     encoder = encoder if encoder is not None else open_encoder(request.model)
     model = _paced(request.model, encoder)

@@ -362,18 +362,17 @@ class EmbeddingStore:
             # commits into the store, and the store before it writes over the -wal.
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
-            if create:
-                self._check_pages()
 
-    def _check_pages(self) -> None:
-        """Refuse to write to a store SQLite finds damaged. SQLite checks a page only as a query
-        reads it, and embed plans from the index of stats alone: with a page of the table
-        overwritten, or a copy put back beside another run's -wal file (SQLite lays its pages
-        over the copy's), embed reused entries the table lacks and went on writing. quick_check
-        reads every page too, but misses an index that disagrees with its table, as in the
-        second case. Measured: 0.15-0.2 s for 100,000 512-d float32 vectors (a 250 MB store)
-        read from the page cache, 0.6-0.8 s from the disk; 1.7 s and 6-7 s for 1,000,000."""
-        with self._read():
+    def check_pages(self) -> None:
+        """Refuse a store SQLite finds damaged; embed calls it once, before it writes. SQLite
+        checks a page only as a query reads it, and embed plans from the index of stats alone:
+        with a page of the table overwritten, or a copy put back beside another run's -wal file
+        (SQLite lays its pages over the copy's), embed reused entries the table lacks and went
+        on writing. quick_check reads every page too, but misses an index that disagrees with
+        its table, as in the second case. Measured: 0.15-0.2 s for 100,000 512-d float32
+        vectors (a 250 MB store) read from the page cache, 0.6-0.8 s from the disk; 1.7 s and
+        6-7 s for 1,000,000."""
+        with self._errors(), self._read():
             rows = self._conn.execute("PRAGMA integrity_check(1)").fetchall()
         if rows != [("ok",)]:
             # The first problem; SQLite heads its lines with the database's name.
