@@ -96,11 +96,15 @@ def icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFi
 
 def apply_draft(image: Image.Image, bound: tuple[int, int], orientation: int) -> None:
     """Ask the JPEG decoder for a reduced DCT scale that still covers `bound` once oriented."""
-    width, height = bound
-    if orientation in _QUARTER_TURN_ORIENTATIONS:
-        # The bound is for the displayed image; the decoder works on the stored, turned one.
-        width, height = height, width
-    image.draft("RGB", (width, height))
+    # The bound is for the displayed image; the decoder works on the stored, turned one (a
+    # quarter turn swaps the sides either way).
+    image.draft("RGB", shown_size(bound, orientation))
+
+
+def shown_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """(width, height) of an image stored at `size`, once turned by this EXIF orientation."""
+    width, height = size
+    return (height, width) if orientation in _QUARTER_TURN_ORIENTATIONS else (width, height)
 
 
 def read_spare_byte_as_alpha(image: ImageFile.ImageFile) -> None:

@@ -180,6 +180,7 @@ from zsl_cli.image_formats import (
     read_rle_skips_as_alpha,
     read_spare_byte_as_alpha,
     readable_formats,
+    shown_size,
     spare_python_decoder,
     take_cursor_mask,
     to_rgb,
@@ -217,6 +218,7 @@ __all__ = [
     "DECODE_STATUSES",
     "DEFAULT_MAX_PIXELS",
     "EMPTY",
+    "FULL_SIZE_INFO",
     "HEIF_INSTALL",
     "JPEG_FORMATS",
     "NOT_AN_IMAGE",
@@ -248,6 +250,9 @@ PNG_METADATA_LIMIT = 64 * 1024 * 1024
 
 
 JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+# The key, in the `info` of every image decode_image returns, of its (width, height) decoded
+# whole: a draft-decoded JPEG's size before the draft, as shown (decode_image).
+FULL_SIZE_INFO = "zsl_full_size"
 
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # not on Windows, where named pipes live elsewhere
@@ -437,7 +442,11 @@ def decode_image(
     check_size: Callable[[tuple[int, int]], None] | None = None,
 ) -> Image.Image:
     """Decode `path` into a new, fully loaded RGB image, or raise DecodeError. Its `format` is
-    the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy.
+    the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy, and its
+    `info[FULL_SIZE_INFO]` the (width, height) it has decoded whole: its own size, but for a
+    draft-decoded JPEG (options.draft), whose reduced scale rounds each side up to whole pixels.
+    A resize that picks its geometry from the size (NaFlex's patch grid) picks it from that one,
+    as it would from the exact decode.
 
     `check_size` is called with the size the pixels are about to be decoded at (a JPEG's draft
     size, before any EXIF turn), and the DecodeError it raises stands: a refusal the size alone
@@ -621,8 +630,10 @@ def _decode_opened(
             raise refused
         uncoded = check_jpeg_scans(file, frame)
         check_msp_rows(image, file)
+        stored_size = image.size  # before a draft
         if options.draft is not None and file_format in JPEG_FORMATS:
             apply_draft(image, options.draft, exif_orientation(image))
+        drafted = image.size != stored_size
         if file_format in JPEG_FORMATS and not image.tile:
             # Pillow opens a JPEG whose data ends after its frame header (the size) and before
             # its first scan, then has nothing to decode ("cannot load this image").
@@ -700,6 +711,8 @@ def _decode_opened(
     # Pillow's meaning of `format`, "the file format of the source image", kept on the copies:
     # preprocessing may take a faster path for JPEGs, whose pixels are approximate anyway.
     result.format = file_format
+    # Set on every image, so that no key of this name from the file (a PNG's text) stands.
+    result.info[FULL_SIZE_INFO] = shown_size(stored_size, orientation) if drafted else result.size
     return result
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import PIL
 from PIL import Image
 
-from zsl_cli.images import JPEG_FORMATS
+from zsl_cli.images import FULL_SIZE_INFO, JPEG_FORMATS
 
 # The processor keys the fast path understands; anything else switches on one of them means the
 # fast path would silently differ, so we fall back to the reference processor instead.
@@ -197,9 +197,7 @@ class NaFlexPreprocessor:
         Pillow's draft keeps both sides at least the hint's and the aspect ratio, so an image is
         still decoded at about DRAFT_MARGIN times its grid or more, as FastPreprocessor's are
         (to within the patch each side of the grid is rounded up by). The grid is chosen from
-        the decoded size, which a draft rounds up to whole pixels: on 0.6% of random photo
-        sizes (800 to 6,000 px, 256 patches of 16) that moves one patch from one side to the
-        other; the usual camera sizes (4:3, 3:2, 16:9) scale exactly and keep their grid.
+        the size before the draft (`__call__`), so it is the processor's.
         """
         side = round(DRAFT_MARGIN * math.sqrt(self.max_patches) * self.patch)
         return (side, side)
@@ -210,7 +208,11 @@ class NaFlexPreprocessor:
         return rows * columns * self.patch * self.patch
 
     def __call__(self, image: Image.Image) -> np.ndarray:
-        rows, columns = self.grid(image.width, image.height)
+        # The grid from the size decoded whole: a draft rounds each side up to whole pixels at
+        # its scale (2000x1500 at 1/8: 250x188), which can move a patch from one side to the
+        # other (16 patches: 3x4 -> 4x4), another aspect ratio, and scores far from the
+        # processor's. Only the pixels are the draft's.
+        rows, columns = self.grid(*image.info.get(FULL_SIZE_INFO, image.size))
         size = (columns * self.patch, rows * self.patch)
         return np.ascontiguousarray(_resized(image, size, self.resample, self.torch_resize))
 
