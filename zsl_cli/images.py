@@ -445,8 +445,8 @@ def decode_image(
     the file's (Pillow's: "JPEG", "PNG", ...), also where it is a converted copy, and its
     `info[FULL_SIZE_INFO]` the (width, height) it has decoded whole: its own size, but for a
     draft-decoded JPEG (options.draft), whose reduced scale rounds each side up to whole pixels.
-    A resize that picks its geometry from the size (NaFlex's patch grid) picks it from that one,
-    as it would from the exact decode.
+    A resize that picks its geometry from the size (a shortest-edge resize's longer side,
+    NaFlex's patch grid) picks it from that one, as it would from the exact decode.
 
     `check_size` is called with the size the pixels are about to be decoded at (a JPEG's draft
     size, before any EXIF turn), and the DecodeError it raises stands: a refusal the size alone
