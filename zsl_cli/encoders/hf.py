@@ -202,9 +202,10 @@ class TransformersEncoder:
         digest.update(_architecture_fingerprint(self._model.config).encode())
         digest.update(_weights_fingerprint(self._source, self._model).encode())
         digest.update(_preprocessing_fingerprint(self._image_processor).encode())
-        # The draft margin changes the pixels of every large JPEG: a store filled at another
-        # margin must not pass its vectors off as this run's.
-        fast = f"fast, JPEG drafts at {preprocess.DRAFT_MARGIN}x"
+        # The draft margin changes the pixels of every large JPEG, and so did sizing a drafted
+        # JPEG from its full size, not the draft's (a crop a pixel over, another NaFlex grid):
+        # a store filled otherwise must not pass its vectors off as this run's.
+        fast = f"fast, JPEG drafts at {preprocess.DRAFT_MARGIN}x, sized as whole"
         digest.update(b"exact" if self.exact_preprocessing else fast.encode())
         return digest.hexdigest()[:32]
 
