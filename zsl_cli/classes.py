@@ -1795,11 +1795,11 @@ def _numbered_attribute_warnings(
     one = len(numbers) == 1
     noun = "phrase" if from_phrase_row else "attribute name"
     which = f"1 {noun} is a bare number" if one else f"{len(numbers)} {noun}s are bare numbers"
-    them, phrases = ("it", "it a phrase") if one else ("them", "them phrases")
+    them, give = ("it", "it a phrase") if one else ("them", "them phrases")
     fix = (
         "write words instead"
         if from_phrase_row
-        else f"name {them} with words, or give {phrases} in a #phrase row under the header"
+        else f"name {them} with words, or give {give} in a #phrase row under the header"
     )
     return (
         f"{where}: {which} ({some_names(list(map(repr, numbers)))}): a prompt of one says "
