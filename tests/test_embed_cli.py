@@ -1020,6 +1020,22 @@ def test_a_store_where_no_file_can_be_made_is_refused_before_the_model_loads(sto
     )
 
 
+@pytest.mark.skipif(
+    not os.access("/proc", os.W_OK), reason="needs Linux's /proc, writable as it is for root"
+)
+def test_an_export_where_no_file_can_be_made_is_refused_before_the_model_loads(tmp_path):
+    # A folder that takes no new file failed the export only once every image was encoded
+    # (hours on a real folder), where -o, --json and --report are refused before any work.
+    images, store = tmp_path / "images", tmp_path / "s.zsl"
+    write_images(images, 1)
+    result = run(
+        "embed", images, "--store", store, "-m", tmp_path / "no-model", "--export", "/proc/v.npy"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("zsl: error: cannot write")
+    assert "/proc" in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_a_store_under_a_file_names_the_file_in_the_way(tiny_clip, tmp_path):
     images, blocker = tmp_path / "images", tmp_path / "notes"
     write_images(images, 1)
