@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from zsl_cli.encoders import (
+    BUNDLED_DIR,
     PROXY_VARIABLES,
     guess_preprocessor,
     hub_reachable,
@@ -1578,3 +1579,45 @@ def test_a_stop_signal_that_lands_in_a_load_stops_the_run_rather_than_blaming_th
     monkeypatch.setattr(target, name, failing)
     with pytest.raises(ZslError, match="expected a message argument"):
         load_encoder(str(tiny_clip))
+
+
+def _without(*names):
+    def remove(folder: Path) -> None:
+        for name in names:
+            (folder / name).unlink()
+
+    return remove
+
+
+def _config_without_model_type(folder: Path) -> None:
+    (folder / "config.json").write_text("{}")
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (
+            _without("model.safetensors"),
+            "has no weights file (model.safetensors or pytorch_model.bin): copy the whole "
+            "save_pretrained folder",
+        ),
+        (
+            _config_without_model_type,
+            "has a config.json without model_type: is it the model's own config.json?",
+        ),
+        (
+            _without("tokenizer.json", "vocab.json"),
+            "has incomplete tokenizer files (tokenizer.json, or vocab.json with merges.txt): copy "
+            "the whole save_pretrained folder",
+        ),
+    ],
+)
+def test_a_model_folder_missing_a_part_says_which(tmp_path, damage, why):
+    # transformers' own words named the folder twice and said nothing of a fix ("Error no file
+    # named model.safetensors, or pytorch_model.bin, found in directory m.").
+    folder = tmp_path / "m"
+    shutil.copytree(BUNDLED_DIR / "shapes-demo", folder)
+    damage(folder)
+    with pytest.raises(ZslError) as info:
+        load_encoder(str(folder))
+    assert info.value.message == f"model directory {folder} {why}"

@@ -685,6 +685,9 @@ def _load_failure_message(
         )
     what = "model" if part == "model" else f"{part} of model"
     if source.is_local:
+        why = _local_files_missing(text)
+        if why is not None:
+            return f"model directory {source.name} {why}"
         return f"cannot load the {what} {source.name} from {source.location}: {clipped}"
     not_available = any(
         marker in text
@@ -697,6 +700,24 @@ def _load_failure_message(
     ):
         return _not_available_offline(source, revision)
     return f"cannot load the {what} {source.name}: {clipped}"
+
+
+def _local_files_missing(text: str) -> str | None:
+    """What a local model folder lacks, from transformers' words for it (which name the folder
+    twice and say nothing of a fix), where they tell; else None."""
+    if "no file named" in text and "found in directory" in text:
+        return (
+            "has no weights file (model.safetensors or pytorch_model.bin): copy the whole "
+            "save_pretrained folder"
+        )
+    if "model_type` key" in text or "model_type key" in text:  # "Should have a `model_type` key"
+        return "has a config.json without model_type: is it the model's own config.json?"
+    if "vocab" in text and "merges" in text and "both" in text:  # "`vocab` and `merges` must"
+        return (
+            "has incomplete tokenizer files (tokenizer.json, or vocab.json with merges.txt): "
+            "copy the whole save_pretrained folder"
+        )
+    return None
 
 
 def _not_available_offline(source: ModelSource, revision: str | None) -> str:
