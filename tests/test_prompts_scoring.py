@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,18 @@ def test_a_placeholder_with_a_conversion_or_format_is_refused_everywhere(templat
             Templates("x", ()),
             description_template=template + " with {}",
         )
+
+
+def test_a_template_file_not_there_is_said_so(tmp_path):
+    # It was "not a built-in set (...), not a file, and has no {} placeholder".
+    for missing in ("./nope.txt", str(tmp_path / "nope"), "templates.json"):
+        with pytest.raises(ZslError, match=f"^template file not found: {re.escape(missing)}$"):
+            resolve_templates(missing)
+    with pytest.raises(ZslError, match="^template file is a directory: "):
+        resolve_templates(str(tmp_path))
+    # Words with a slash are a template without its placeholder, not a path.
+    with pytest.raises(ZslError, match="has no {} placeholder"):
+        resolve_templates("a photo/drawing of a cat")
 
 
 def test_a_numbered_placeholder_is_the_name_as_str_format_takes_it(tmp_path):

@@ -156,6 +156,14 @@ def resolve_templates(value: str) -> Templates:
     if "{" in value:  # `{}`, or `{0}` as str.format takes it; else the check says what is wrong
         _check_template(value, "--templates")
         return Templates("literal", (value,))
+    if os.path.isdir(value):
+        raise ZslError(f"template file is a directory: {value}")
+    if not any(c.isspace() for c in value) and (
+        os.sep in value or value.lower().endswith((".txt", ".json"))
+    ):
+        # A path, as its separator or ending says (a template has words): said as a missing
+        # class file is.
+        raise ZslError(f"template file not found: {value}")
     names = ", ".join(BUILTIN_TEMPLATES)
     raise ZslError(
         f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "
