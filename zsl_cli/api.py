@@ -88,12 +88,12 @@ from zsl_cli.evaluation import (
 )
 from zsl_cli.files import (
     check_outputs_spare_inputs,
+    check_writable_later,
     interrupts_deferred,
     interrupts_holdable,
     names_a_folder,
     open_sink,
     sidecar_path,
-    streams_into,
 )
 from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted, some_names
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -1640,7 +1640,7 @@ def hubness(
         ],
         source.paths or (),
     )
-    _check_document_output(request.json_out)
+    check_writable_later(request.json_out)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
         *spec.warnings,
@@ -1816,7 +1816,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         [predictions, *run_info, request.truth, request.seen],
     )
     for document in (request.json_out, request.report_out):
-        _check_document_output(document)
+        check_writable_later(document)
     result = evaluate_files(
         request.predictions, request.truth, ks=request.ks, seen_path=request.seen
     )
@@ -1826,15 +1826,6 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     if request.json_out:
         writers.write_json_file(request.json_out, result.to_json())
     return result
-
-
-def _check_document_output(output: str | os.PathLike[str] | None) -> None:
-    """Fail now, not once the work is done, where a document written at the end (--json,
-    --report) cannot be: its folder cannot be created, a folder is in its place, its name is too
-    long, the folder may not be written. A stream (stdout, a FIFO) is opened only to be written,
-    once: a FIFO's reader would take an early open and close for the whole document."""
-    if output and os.fspath(output) != "-" and not streams_into(Path(output)):
-        open_sink(output).discard()
 
 
 def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:
@@ -2144,7 +2135,7 @@ def embed(
     check_outputs_spare_inputs(
         [request.json_out, *exports], [request.store, _path_list_file(request.inputs)], paths
     )
-    _check_document_output(request.json_out)
+    check_writable_later(request.json_out)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
         os.fspath(request.store),
@@ -2269,7 +2260,7 @@ def _export_stored(
     check_export_path(export)  # makes its folder: once this run's own inputs are found usable
     exports = export_files(export)
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
-    _check_document_output(request.json_out)
+    check_writable_later(request.json_out)
     ignored = _ignored_with_store(request.model, request.store, "without paths")
     _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.

@@ -65,6 +65,16 @@ def name_fits(path: Path) -> bool:
     return len(os.fsencode(path.name)) <= NAME_MAX
 
 
+def check_writable_later(output: str | os.PathLike[str] | None) -> None:
+    """Fail now, not once the work is done, where a file written at the end (--json, --report,
+    an export) cannot be: its folder cannot be created, a folder is in its place, its name is
+    too long, the folder may not be written or takes no new file (/proc). A stream (stdout, a
+    FIFO) is opened only to be written, once: a FIFO's reader would take an early open and
+    close for the whole document."""
+    if output and os.fspath(output) != "-" and not streams_into(Path(output)):
+        open_sink(output).discard()
+
+
 def open_sink(
     output: str | os.PathLike[str] | None,
     stdout: IO[bytes] | IO[str] | None = None,

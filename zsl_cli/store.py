@@ -52,10 +52,9 @@ from zsl_cli.files import (
     atomic_file,
     atomic_files,
     check_not_read_only,
+    check_writable_later,
     create_folder,
     names_a_folder,
-    open_sink,
-    streams_into,
     why_not_created,
     written_path,
 )
@@ -1032,10 +1031,9 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
         check_not_read_only(target)
     # Where the files go: for a link, its target's folder (a dangling link's may be missing).
     create_folder(files[0].parent, f"the folder of {files[0]}")
-    if not streams_into(out):
-        # A folder that takes no new file (read-only, /proc) failed the export only once every
-        # image was encoded, as -o, --json and --report do not.
-        open_sink(out).discard()
+    # A folder that takes no new file (read-only, /proc) failed the export only once every
+    # image was encoded, as -o, --json and --report do not.
+    check_writable_later(out)
 
 
 # -- helpers -----------------------------------------------------------------------------------
