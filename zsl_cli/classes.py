@@ -81,6 +81,8 @@ _NOT_IN_NAMES = re.compile(
 # A lone surrogate (a JSON \ud800) in a descriptor: one regex search of each, where a test of
 # each character in Python took 1.2 s for 10 MB of descriptions.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Where a class's own prompt names the class: `{}`, or `{0}` as str.format takes it.
+NAME_FIELD = re.compile(r"\{0?\}")
 # A descriptor's prompt, "<class>, which has <descriptor>" (Menon & Vondrick): here, not in
 # prompts, so that a warning of descriptors that are whole prompts can quote one.
 DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
@@ -358,7 +360,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                 raise ZslError(f"{where}: {name!r} has ':' but no prompts after it ({fix})")
             for prompt in prompts:
                 # `{name}` or `{c}`, as in another tool, would stay in the text.
-                if set("{}") & set(prompt.replace("{}", "").replace("{0}", "")):
+                if set("{}") & set(NAME_FIELD.sub("", prompt)):
                     raise ZslError(
                         f"{where}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class "
                         "name; other braces are not allowed"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import string
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from zsl_cli.classes import (
     DEFAULT_DESCRIPTION_TEMPLATE,
+    NAME_FIELD,
     ClassSpec,
     in_quotes,
     list_in_code,
@@ -35,13 +35,11 @@ from zsl_cli.classes import (
 from zsl_cli.errors import ZslError
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
-# Where a class's own prompt names the class: `{}`, or `{0}` as str.format takes it (one pass, so
-# a name holding braces stays as it is).
-_NAME_FIELD = re.compile(r"\{0?\}")
 
 
 def _with_name(prompt: str, name: str) -> str:
-    return _NAME_FIELD.sub(lambda _: name, prompt)
+    # One pass, so a name holding braces stays as it is.
+    return NAME_FIELD.sub(lambda _: name, prompt)
 
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
