@@ -534,16 +534,16 @@ def _unknown_label_warnings(
     those any image ranks). zsl label writes only its classes (and 'unknown', and nothing where
     an image failed), so such a label was edited since ('Cat', 'cat ' in a spreadsheet). It is
     scored as written, never matched loosely, as the truth's labels are not."""
+    checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
     if class_names is not None:
         known = set(class_names)
         where = f"not among the {len(class_names)} classes the run labelled with"
-        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
     else:
         known = named
         where = "that {} neither a truth class nor ranked for any image"
         # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
         # checked against: a class no image ranks may still be one of the run's.
-        checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN and _labels(p)]
+        checked = [p for p in checked if _labels(p)]
     odd = [p.label for p in checked if p.label not in known]
     if not odd:
         return []
