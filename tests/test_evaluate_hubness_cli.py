@@ -492,6 +492,27 @@ def test_png_report_names_characters_missing_from_the_font_once(tmp_path):
     assert "warning" not in quiet.stderr and "Glyph" not in quiet.stderr
 
 
+def test_what_matplotlib_logs_on_import_is_a_warning_that_quiet_silences(tmp_path):
+    pytest.importorskip("matplotlib")
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    report = tmp_path / "r.png"
+    (tmp_path / "a-file").write_text("")
+    # A config folder matplotlib cannot make (as under a read-only HOME): it logs two lines.
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "a-file" / "matplotlib")}
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth"]
+    evaluate += [str(truth), "--report", str(report)]
+    done = subprocess.run(evaluate, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert report.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    logged = [line for line in done.stderr.splitlines() if "matplotlib" in line.lower()]
+    assert logged and all(
+        line.startswith(f"warning: report {report}: matplotlib: ") for line in logged
+    ), done.stderr
+    quiet = subprocess.run([*evaluate, "-q"], capture_output=True, text=True, timeout=300, env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+
+
 def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_path):
     out = tmp_path / "hubness.json"
     result = run(

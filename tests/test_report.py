@@ -88,7 +88,7 @@ def test_report_types_are_told_by_the_name_in_any_case(monkeypatch: pytest.Monke
     with pytest.raises(ZslError, match=r"unknown report type '\(none\)'"):
         check_report_path("report")
     # A .png report is refused before any work when matplotlib is missing.
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ZslError, match=r"zsl-cli\[report\]"):
         check_report_path("r.PNG")
 

@@ -8,7 +8,10 @@ SVG curve), so it works without the optional extra. The PNG needs matplotlib
 from __future__ import annotations
 
 import html
+import importlib.util
 import io
+import logging
+import logging.handlers
 import os
 import re
 import warnings
@@ -39,8 +42,9 @@ def check_report_path(path: str | os.PathLike[str]) -> None:
             f"{printable(os.fspath(path))}: unknown report type {suffix or '(none)'!r}; "
             "use .html or .png"
         )
-    if suffix == ".png":
-        _matplotlib_figure()
+    # Found, not imported: what matplotlib logs on its import is the drawing's to report.
+    if suffix == ".png" and importlib.util.find_spec("matplotlib") is None:
+        raise ZslError(_NEEDS_MATPLOTLIB)
 
 
 def write_report(result: EvaluationResult, path: str | os.PathLike[str]) -> list[str]:
@@ -260,13 +264,13 @@ def _e_path(path: str) -> str:
 def render_png(result: EvaluationResult) -> tuple[bytes, list[str]]:
     """A matplotlib figure (confusion heat map, per-class accuracy, seen-unseen curve) as PNG,
     and what went wrong in drawing it, one line each."""
-    Figure = _matplotlib_figure()
+    Figure, import_problems = _matplotlib_figure()
     # matplotlib warns with its own source lines on stderr, once per drawing (layout, then
     # saving), and whatever --quiet says; recorded here, they become one line each instead.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # every missing character, to count them
         data = _draw_png(result, Figure)
-    return data, _drawing_problems(caught)
+    return data, import_problems + _drawing_problems(caught)
 
 
 def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
@@ -379,12 +383,26 @@ def _drawing_problems(caught: list[warnings.WarningMessage]) -> list[str]:
     return problems + list(dict.fromkeys(others))
 
 
-def _matplotlib_figure() -> type:
+_NEEDS_MATPLOTLIB = (
+    "a .png report needs matplotlib: pip install 'zsl-cli[report]' (or write a .html report)"
+)
+
+
+def _matplotlib_figure() -> tuple[type, list[str]]:
+    """matplotlib's Figure class, and what matplotlib logged on its import, one line each."""
+    # matplotlib logs, not warns, what goes wrong on import (a config folder it cannot write, as
+    # under a read-only HOME): Python prints such records on stderr whatever --quiet says.
+    logger = logging.getLogger("matplotlib")
+    logged = logging.handlers.BufferingHandler(capacity=1_000)
+    logged.setLevel(logging.WARNING)
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(logged)
     try:
         from matplotlib.figure import Figure
     except ImportError as error:
-        raise ZslError(
-            "a .png report needs matplotlib: pip install 'zsl-cli[report]' "
-            "(or write a .html report)"
-        ) from error
-    return Figure
+        raise ZslError(_NEEDS_MATPLOTLIB) from error
+    finally:
+        logger.removeHandler(logged)
+        logger.propagate = propagate
+    lines = (record.getMessage().strip() for record in logged.buffer)
+    return Figure, [f"matplotlib: {printable_text(line)}" for line in lines if line]
