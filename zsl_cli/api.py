@@ -30,7 +30,7 @@ import platform
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -1780,7 +1780,8 @@ class EvaluateRequest:
 
     predictions: str | os.PathLike[str]  # paths are kept as str
     truth: str | os.PathLike[str]
-    seen: str | os.PathLike[str] | None = None
+    # The seen classes: a seen-class list's path (a str is one), or the names, kept as a tuple.
+    seen: str | os.PathLike[str] | Collection[str] | None = None
     ks: Sequence[int] = (1, 5)  # top-k accuracies to report
     json_out: str | os.PathLike[str] | None = None
     report_out: str | os.PathLike[str] | None = None
@@ -1789,12 +1790,32 @@ class EvaluateRequest:
         for name in ("predictions", "truth"):
             if getattr(self, name) is None:
                 raise ZslError(f"{name}: give a file path")
-        _file_paths(self, "predictions", "truth", "seen", "json_out", "report_out")
+        _file_paths(self, "predictions", "truth", "json_out", "report_out")
+        if isinstance(self.seen, (str, os.PathLike)):
+            _file_paths(self, "seen")
+        elif self.seen is not None:
+            object.__setattr__(self, "seen", _seen_names(self.seen))
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
         if not ks or not all(is_whole_number(k) and k >= 1 for k in ks):
             raise ZslError(f"ks {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
+
+
+def _seen_names(seen: object) -> tuple[str, ...]:
+    """Seen classes given as names (any collection of str), as a tuple: the request stays
+    hashable. Bytes are no path here, and no names either."""
+    if isinstance(seen, bytes) or not isinstance(seen, Iterable):
+        raise ZslError(
+            f"seen {seen!r}: give a seen-class list's path or the class names, e.g. ['cat', 'dog']"
+        )
+    names = tuple(seen)
+    for number, name in enumerate(names):
+        if not isinstance(name, str):
+            raise ZslError(f"seen[{number}]: class names are strings, not {type(name).__name__}")
+    if not names:  # as an empty seen-class list is refused
+        raise ZslError("seen: no class names given; give at least one seen class")
+    return names
 
 
 @_path_errors_are_user_errors
@@ -1803,22 +1824,28 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
 
     The result's `metrics` hold `top_k` (one `TopKAccuracy` per distinct k of `request.ks`,
     smallest first), `per_class`, `macro_f1` and the `confusion`; `gzsl` the seen/unseen
-    accuracies when `request.seen` is given; `to_json()` is the `--json` document. Raises
-    `ZslError` for files that cannot be read or matched.
+    accuracies when `request.seen` is given (a seen-class list's path, or the names);
+    `to_json()` is the `--json` document. Raises `ZslError` for files that cannot be read or
+    matched.
     """
     _checked_arguments("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
+    seen_path, seen_names = None, None
+    if isinstance(request.seen, (str, os.PathLike)):
+        seen_path = request.seen
+    else:
+        seen_names = request.seen
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
         [request.json_out, request.report_out],
-        [predictions, *run_info, request.truth, request.seen],
+        [predictions, *run_info, request.truth, seen_path],
     )
     for document in (request.json_out, request.report_out):
         check_writable_later(document)
     result = evaluate_files(
-        request.predictions, request.truth, ks=request.ks, seen_path=request.seen
+        request.predictions, request.truth, ks=request.ks, seen_path=seen_path, seen=seen_names
     )
     if request.report_out:
         report_warnings = write_report(result, request.report_out)

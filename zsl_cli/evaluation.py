@@ -262,8 +262,12 @@ def evaluate_files(
     *,
     ks: Sequence[int] = DEFAULT_KS,
     seen_path: str | os.PathLike[str] | None = None,
+    seen: Collection[str] | None = None,
 ) -> EvaluationResult:
-    """Read a predictions file (any format zsl writes), the truth and an optional seen list."""
+    """Read a predictions file (any format zsl writes), the truth and an optional seen list;
+    or take the seen classes as names, `seen`, rather than a list's path."""
+    if seen_path is not None and seen is not None:
+        raise ZslError("give the seen classes once: as a seen-class list's path or as names")
     if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
         # It would read as a path,label truth CSV and score every image right. A folder is no
         # predictions file, which reading it says.
@@ -274,7 +278,9 @@ def evaluate_files(
 
     def truth_and_seen() -> tuple[GroundTruth, list[str] | None]:
         truth = load_truth(truth_path)  # first, as check_truth_and_seen_found checks
-        return truth, read_seen_classes(seen_path) if seen_path is not None else None
+        if seen_path is not None:
+            return truth, read_seen_classes(seen_path)
+        return truth, None if seen is None else list(seen)
 
     # Predictions from a stream (stdin, a terminal, a pipe) wait for their writer, or for Ctrl-D
     # at a terminal: a --truth or --seen that is not there is said first, not after that wait.
@@ -287,12 +293,12 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
-    truth, seen = read_first or truth_and_seen()
+    truth, seen_entries = read_first or truth_and_seen()
     result = evaluate(
         predictions,
         truth,
         ks=ks,
-        seen=seen,
+        seen=seen_entries,
         predictions_source=os.fspath(predictions_path),
         n_classes=_class_count(run_info),
         class_names=_class_names(run_info),

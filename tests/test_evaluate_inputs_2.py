@@ -1,0 +1,130 @@
+"""`zsl evaluate`'s inputs: the seen classes given in Python, a seen list that cannot be read,
+and truth CSVs that name their delimiter for Excel. Real files, written here; the CLI through
+CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zsl_cli import api
+from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
+from zsl_cli.writers import CSV_COLUMNS
+
+# Each image's true class and the classes its prediction ranks, best first. Two seen classes (cat,
+# dog) and one unseen (bird): each side has a right and a wrong image, so a split that moved a
+# class to the other side would change the numbers.
+IMAGES = {
+    "cat/1.jpg": ("cat", ["cat", "dog", "bird"]),
+    "cat/2.jpg": ("cat", ["dog", "cat", "bird"]),
+    "dog/1.jpg": ("dog", ["dog", "cat", "bird"]),
+    "bird/1.jpg": ("bird", ["bird", "cat", "dog"]),
+    "bird/2.jpg": ("bird", ["cat", "bird", "dog"]),
+}
+
+
+def run(*args: object):
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+@pytest.fixture()
+def labelled(tmp_path: Path) -> tuple[Path, Path]:
+    """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
+    writes one, with paths relative to the current folder (the test's)."""
+    truth = tmp_path / "truth"
+    rows = [",".join(CSV_COLUMNS)]
+    for name, (_, ranked) in IMAGES.items():
+        image = truth / name
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes(b"")
+        scores = ["0.6", "0.3", "0.1"]
+        cells = [str(image), ranked[0], scores[0], "|".join(ranked), "|".join(scores), "ok", ""]
+        rows.append(",".join(cells))
+    predictions = tmp_path / "p.csv"
+    predictions.write_text("\n".join(rows) + "\n")
+    return predictions, truth
+
+
+def gzsl_numbers(result: api.EvaluationResult) -> tuple:
+    gzsl = result.gzsl
+    assert gzsl is not None
+    return gzsl.seen_classes, gzsl.unseen_classes, gzsl.seen, gzsl.unseen, gzsl.harmonic_mean
+
+
+# --- a. the seen classes as a path or as names ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["cat", "dog"], ("dog", "cat"), {"cat", "dog"}, frozenset({"cat", "dog"})],
+    ids=["list", "tuple", "set", "frozenset"],
+)
+def test_the_seen_classes_may_be_given_as_names_and_count_as_a_list_of_them(labelled, names):
+    predictions, truth = labelled
+    listed = truth.parent / "seen.txt"
+    listed.write_text("cat\ndog\n")
+    from_file = api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen=listed))
+    from_names = api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen=names))
+    assert gzsl_numbers(from_names) == gzsl_numbers(from_file)
+    assert gzsl_numbers(from_names)[:4] == (("cat", "dog"), ("bird",), 0.75, 0.5)
+
+
+def test_the_seen_classes_as_a_path_string_or_a_path(labelled):
+    # A str is a path, never a collection of one-letter class names.
+    predictions, truth = labelled
+    listed = truth.parent / "seen.txt"
+    listed.write_text("bird\n")
+    for seen in (str(listed), listed):
+        request = api.EvaluateRequest(str(predictions), str(truth), seen=seen)
+        assert request.seen == str(listed)
+        assert gzsl_numbers(api.evaluate(request))[:2] == (("bird",), ("cat", "dog"))
+    missing = api.EvaluateRequest(str(predictions), str(truth), seen="bird")
+    with pytest.raises(ZslError, match="cannot read the seen-class list bird"):
+        api.evaluate(missing)
+
+
+def test_seen_names_are_kept_as_a_tuple_so_the_request_stays_hashable(labelled):
+    predictions, truth = labelled
+    request = api.EvaluateRequest(str(predictions), str(truth), seen=["cat", "dog"])
+    assert request.seen == ("cat", "dog")
+    assert hash(request) == hash(api.EvaluateRequest(str(predictions), str(truth), ("cat", "dog")))
+
+
+def test_seen_names_that_are_no_class_are_warned_of_as_a_list_s_are(labelled):
+    predictions, truth = labelled
+    result = api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen=["cat", "cow"]))
+    assert any("1 seen class is neither in the truth" in w and "cow" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("seen", "error"),
+    [
+        ([], "seen: no class names given"),
+        (["cat", 3], "seen\\[1\\]: class names are strings, not int"),
+        ([b"cat"], "seen\\[0\\]: class names are strings, not bytes"),
+        (b"seen.txt", "seen b'seen.txt': give a seen-class list's path or the class names"),
+        (3, "seen 3: give a seen-class list's path or the class names"),
+        ("s\0.txt", "seen 's\\\\x00.txt': no file name holds a NUL"),
+    ],
+    ids=["empty", "int name", "bytes name", "bytes", "int", "nul"],
+)
+def test_seen_that_is_neither_a_path_nor_names_is_refused(seen, error):
+    with pytest.raises(ZslError, match=error):
+        api.EvaluateRequest("p.csv", "truth", seen=seen)
+
+
+def test_evaluate_files_takes_the_seen_classes_once(labelled):
+    from zsl_cli.evaluation import evaluate_files
+
+    predictions, truth = labelled
+    listed = truth.parent / "seen.txt"
+    listed.write_text("cat\ndog\n")
+    by_names = evaluate_files(predictions, truth, seen=["cat", "dog"])
+    assert gzsl_numbers(by_names) == gzsl_numbers(
+        evaluate_files(predictions, truth, seen_path=listed)
+    )
+    with pytest.raises(ZslError, match="give the seen classes once"):
+        evaluate_files(predictions, truth, seen_path=listed, seen=["cat"])
