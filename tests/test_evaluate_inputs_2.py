@@ -4,6 +4,7 @@ CliRunner."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,40 @@ def test_evaluate_files_takes_the_seen_classes_once(labelled):
     )
     with pytest.raises(ZslError, match="give the seen classes once"):
         evaluate_files(predictions, truth, seen_path=listed, seen=["cat"])
+
+
+# --- c. a truth CSV led by Excel's separator line, quoted ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "delimiter", "newline", "start"),
+    [
+        # As a CSV writer writes the one-cell row ["sep=;"] with ';' as its delimiter: quoted,
+        # since the cell holds the delimiter (PHP's fputcsv, Python's csv with delimiter=';').
+        ('"sep=;"', ";", "\r\n", ""),
+        ('"sep=;"', ";", "\n", "\ufeff"),  # "CSV UTF-8": a byte-order mark first
+        ('"sep=,"', ",", "\n", ""),
+        ('"sep=\t"', "\t", "\n", ""),
+        (' "sep=|" ', "|", "\r\n", ""),
+        ("sep=;", ";", "\n", ""),  # unquoted, as before
+    ],
+    ids=["semicolon crlf", "semicolon bom", "comma", "tab", "bar spaced", "unquoted"],
+)
+def test_a_quoted_excel_separator_line_names_the_truth_csv_s_delimiter(
+    labelled, first, delimiter, newline, start
+):
+    # Quoted, it was read as the header: "needs a header with a path column ... (found: sep=;)".
+    predictions, truth = labelled
+    rows = [f"{truth}/{name}{delimiter}{label}" for name, (label, _) in IMAGES.items()]
+    with_line = truth.parent / "truth.csv"
+    text = start + newline.join([first, f"path{delimiter}label", *rows]) + newline
+    with_line.write_bytes(text.encode())
+    plain = truth.parent / "plain.csv"
+    plain.write_text("path,label\n" + "\n".join(row.replace(delimiter, ",") for row in rows))
+    expected = api.evaluate(api.EvaluateRequest(str(predictions), str(plain)))
+    assert expected.n == len(IMAGES)
+    result = run("evaluate", predictions, "--truth", with_line, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    read, wanted = json.loads(result.stdout), expected.to_json()
+    assert read.pop("truth") == str(with_line) and wanted.pop("truth") == str(plain)
+    assert read == wanted
