@@ -5,6 +5,7 @@ CliRunner."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,86 @@ def test_evaluate_files_takes_the_seen_classes_once(labelled):
     )
     with pytest.raises(ZslError, match="give the seen classes once"):
         evaluate_files(predictions, truth, seen_path=listed, seen=["cat"])
+
+
+# --- b. a seen list that cannot be read: one line, exit 2, worded as the truth's --------------
+
+
+def refused(*args: object) -> str:
+    """The one line on stderr of an evaluate that a user's input stopped, without a traceback."""
+    result = run("evaluate", *args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    return result.stderr.removeprefix("zsl: error: ").rstrip("\n")
+
+
+def as_for_the_truth(labelled: tuple[Path, Path], content: bytes | None) -> tuple[str, str]:
+    """The messages for a seen list and for a truth CSV that hold `content` (None: not there),
+    each path shown as P."""
+    predictions, truth = labelled
+    seen, truth_csv = truth.parent / "seen.txt", truth.parent / "truth.csv"
+    if content is not None:
+        seen.write_bytes(content)
+        truth_csv.write_bytes(content)
+    for_seen = refused(predictions, "--truth", truth, "--seen", seen)
+    for_truth = refused(predictions, "--truth", truth_csv)
+    return for_seen.replace(str(seen), "P"), for_truth.replace(str(truth_csv), "P")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"cat\0\0\0\0\0\0\0\0dog\n",
+        b"\xff\xfec\x00a\x00t\x00\n\x00",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    ],
+    ids=["binary", "utf-16", "an image"],
+)
+def test_a_seen_list_that_is_no_utf8_text_is_refused_as_a_truth_csv_is(labelled, content):
+    for_seen, for_truth = as_for_the_truth(labelled, content)
+    assert for_seen == "the seen-class list P: not UTF-8 text (UTF-16 or binary); save it as UTF-8"
+    # The same words, each naming its own file and its own fix.
+    assert for_truth.startswith("the ground truth P: not UTF-8 text (UTF-16 or binary); ")
+
+
+def test_a_seen_list_that_is_a_folder_is_refused_in_the_words_of_one_that_is_not_there(labelled):
+    predictions, truth = labelled
+    nothere = truth.parent / "nothere.txt"
+    missing = refused(predictions, "--truth", truth, "--seen", nothere)
+    folder = refused(predictions, "--truth", truth, "--seen", truth)
+    assert missing == f"cannot read the seen-class list {nothere}: No such file or directory"
+    assert folder == f"cannot read the seen-class list {truth}: Is a directory"
+
+
+def test_a_seen_list_in_a_path_through_a_file_is_refused(labelled):
+    predictions, truth = labelled
+    (truth.parent / "seen.txt").write_text("cat\n")
+    inside = truth.parent / "seen.txt" / "x"
+    refusal = refused(predictions, "--truth", truth, "--seen", inside)
+    assert refusal == f"cannot read the seen-class list {inside}: Not a directory"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file")
+def test_a_seen_list_without_read_permission_is_refused_as_a_truth_csv_is(labelled):
+    predictions, truth = labelled
+    seen, truth_csv = truth.parent / "seen.txt", truth.parent / "truth.csv"
+    seen.write_text("cat\n")
+    truth_csv.write_text("path,label\n")
+    for path in (seen, truth_csv):
+        path.chmod(0)
+    for_seen, for_truth = as_for_the_truth(labelled, None)
+    assert for_seen == "cannot read the seen-class list P: Permission denied"
+    assert for_truth == "cannot read the ground truth P: Permission denied"
+
+
+def test_an_empty_seen_list_is_refused(labelled):
+    predictions, truth = labelled
+    seen = truth.parent / "seen.txt"
+    seen.write_text("# seen classes\n\n")
+    refusal = refused(predictions, "--truth", truth, "--seen", seen)
+    assert refusal == f"{seen}: the seen-class list is empty; put one class name per line"
 
 
 # --- c. a truth CSV led by Excel's separator line, quoted ----------------------------------------
