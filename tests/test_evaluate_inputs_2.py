@@ -247,3 +247,37 @@ def test_a_quoted_excel_separator_line_names_the_truth_csv_s_delimiter(
     read, wanted = json.loads(result.stdout), expected.to_json()
     assert read.pop("truth") == str(with_line) and wanted.pop("truth") == str(plain)
     assert read == wanted
+
+
+# --- class names in evaluate's warnings, shown as its errors show them ---------------------------
+
+
+def test_a_seen_list_s_name_that_is_not_utf8_is_shown_as_errors_show_it(labelled):
+    # A Latin-1 seen list is read (its bytes kept as surrogate escapes, as a file name's), and
+    # its café is warned of: shown as caf\udce9 (Python's escape of the lone surrogate) where
+    # every error shows such a byte as caf\xe9.
+    predictions, truth = labelled
+    seen = truth.parent / "seen.txt"
+    seen.write_bytes(b"cat\ncaf\xe9\n")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "-q", "--json", "-")
+    assert result.exit_code == 0, result.output
+    (warning,) = api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen)).warnings
+    assert "caf\\xe9" in warning and "udce9" not in warning.encode("unicode_escape").decode()
+    loud = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+    assert "caf\\xe9 (some are not UTF-8 text" in loud.stderr and "udce9" not in loud.stderr
+
+
+def test_truth_class_names_in_warnings_and_notes_hold_no_terminal_escapes(labelled):
+    # A class folder named with an escape sequence (ESC [ 2 J clears the screen) went into the
+    # warning as it was, to the terminal; a Latin-1 name as \udce9.
+    predictions, truth = labelled
+    for name in ("clear\x1b[2J", "caf\udce9"):
+        touch = truth / name / "1.jpg"
+        touch.parent.mkdir()
+        touch.write_bytes(b"")
+    result = api.evaluate(api.EvaluateRequest(str(predictions), str(truth)))
+    shown = [line for line in (*result.warnings, *result.notes) if "clear" in line]
+    assert shown, (result.warnings, result.notes)
+    for line in shown:
+        assert "\x1b" not in line and "clear\\x1b[2J" in line
+        assert "caf\\xe9" in line and "\udce9" not in line

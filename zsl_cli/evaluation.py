@@ -437,7 +437,7 @@ def evaluate(
             warnings.append(
                 f"{counted(len(unlisted), 'truth class is', 'truth classes are')} not among the "
                 f"{len(class_names)} classes the run labelled with (do the class names match the "
-                f"truth's?): {some_names(unlisted)}"
+                f"truth's?): {_some_classes(unlisted)}"
                 + _not_utf8_hint(unlisted, fix)
                 + other_case_hint(unlisted, class_names)
                 + level_down_hint(truth, unlisted, class_names)
@@ -451,7 +451,7 @@ def evaluate(
             warnings.append(
                 f"{counted(len(never_offered), 'truth class is', 'truth classes are')} not the "
                 f"label or a ranked class of any image (do the class names match the truth's?): "
-                f"{some_names(never_offered)}"
+                f"{_some_classes(never_offered)}"
                 + _not_utf8_hint(never_offered, fix)
                 + other_case_hint(never_offered, metrics.candidates)
                 + level_down_hint(truth, never_offered, metrics.candidates)
@@ -483,7 +483,7 @@ def evaluate(
     if without_images:
         notes.append(
             f"{counted(len(without_images), 'truth class has', 'truth classes have')} no "
-            f"evaluated images, left out of the averages: {some_names(without_images)}"
+            f"evaluated images, left out of the averages: {_some_classes(without_images)}"
         )
     if metrics.extra_predicted or metrics.abstained:
         notes.append(
@@ -563,6 +563,13 @@ def _unknown_label_warnings(
         )
     shown = [f"'{printable_text(name)}'" for name in names]
     return [f"{which}: {some_names(shown)}" + other_case_hint(names, known, "the predictions")]
+
+
+def _some_classes(names: Sequence[str]) -> str:
+    """The first few of these class names for a message, shown as errors show them: a byte that
+    is not UTF-8 as \\xe9, not Python's \\udce9, and control characters escaped, so a folder's
+    name cannot send escape sequences to the terminal."""
+    return some_names([printable_text(name) for name in names])
 
 
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
@@ -646,7 +653,7 @@ def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterabl
     if not holders:
         return ""
     first = sorted(holders)[0]
-    held = some_names([path_to_text(name) for name in sorted(holders)], 3)
+    held = some_names([printable(name) for name in sorted(holders)], 3)
     folder = printable(os.path.join(truth.source, first))
     give = f"give --truth {folder}" if len(holders) == 1 else f"give one as --truth, as {folder}"
     verb = "holds" if len(holders) == 1 else "hold"
@@ -772,7 +779,7 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
         return []
     return [
         f"{counted(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
-        f"among {among}: {some_names(unknown)}"
+        f"among {among}: {_some_classes(unknown)}"
         + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
         + other_case_hint(unknown, known, "the seen list")
     ]
@@ -1549,13 +1556,14 @@ def _stacking(
         # the labels themselves give.
         top = _top_scored(RankedScores.of(relabelled.top_k), column_of)
         return None, (
-            f"'{printable(relabelled.path)}' is labelled {relabelled.label!r} but scores "
-            f"{top!r} highest (edited after labelling?): stacking decides labels from the scores"
+            f"'{printable(relabelled.path)}' is labelled '{printable_text(relabelled.label)}' but "
+            f"scores '{printable_text(top)}' highest (edited after labelling?): stacking decides "
+            "labels from the scores"
         )
     if absent:
         notes.append(
             f"{counted(len(absent), 'truth class is', 'truth classes are')} not among the "
-            f"predicted candidate classes and can never be predicted: {some_names(absent)}"
+            f"predicted candidate classes and can never be predicted: {_some_classes(absent)}"
         )
     truth_idx = np.array([column_of[name] for name in truth_labels])
     return calibrated_stacking(scores, truth_idx, seen_mask), ""
