@@ -249,7 +249,7 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
     assert warnings == [
         "warning: the model cannot tell 'cat' and 'dog' apart (rows of attribute weights the "
-        "same in proportion): they score alike on every image"
+        "same in proportion): they score alike on every image, and the one listed first wins"
     ]
     # Rows alike only once the model reads 'Red' and 'red' as one attribute say so.
     table.write_text("class,Red,red,round,square\ncat,1,-1,1,0\ndog,0,1,0,1\nbird,1,0,0,1\n")
@@ -258,7 +258,7 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
     assert (
         "warning: the model cannot tell 'dog' and 'bird' apart (rows of attribute weights the "
         "same in proportion, once the attributes it reads alike are one): they score alike on "
-        "every image\n"
+        "every image, and the one listed first wins\n"
     ) in result.stderr
     table.write_text("class,red,round\ncat,1,1\ndog,0.5,0.5\n")
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", out)

@@ -645,7 +645,11 @@ class Classifier:
                 alike += ", once the attributes it reads alike are one"
         # Past the first groups, a count: the run info lists every group of classes.
         warnings += _alike_warnings(
-            self.indistinguishable, "classes", "", alike, "they score alike on every image"
+            self.indistinguishable,
+            "classes",
+            "",
+            alike,
+            "they score alike on every image, and the one listed first wins",
         )
         warnings += _alike_warnings(
             self.indistinguishable_attributes,
