@@ -51,6 +51,7 @@ TRANSPOSE_FOR_ORIENTATION = {
 _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _PHOTOMETRIC = 262  # a TIFF's PhotometricInterpretation tag
 _BITS_PER_SAMPLE = 258  # a TIFF's BitsPerSample tag
+_SAMPLE_FORMAT = 339  # a TIFF's SampleFormat tag
 
 
 @functools.cache
@@ -568,29 +569,44 @@ _SIXTEEN_TO_EIGHT = np.rint(np.arange(65536) * 255.0 / 65535).astype(np.uint8)
 
 
 def _scale_to_8bit(image: Image.Image) -> np.ndarray:
-    """uint8 grey levels from a 16/32-bit integer or float image, scaled rather than clipped.
+    """uint8 grey levels from a 16/32-bit integer or float image, scaled rather than clipped,
+    by the depth its file declares before anything its values suggest.
 
-    - 16-bit modes (I;16, I;16B, ...): the full 16-bit range maps to 0..255 (v * 255 / 65535).
+    - 16-bit modes (I;16, I;16B, ...): the full 16-bit range maps to 0..255 (v * 255 / 65535),
+      but for a TIFF whose BitsPerSample is lower (12: Pillow unpacks it to 0..4095 without
+      widening it), whose range maps to 0..255.
     - I (32-bit signed), from a file whose samples are 16 bits (a signed 16-bit TIFF, a PGM or
       PPM whose largest value is over 255, which Pillow scales to 0..65535, and a 16-bit PNG in
       the Pillows that give it this mode): scaled as 16-bit data, also where its values are low
-      (a dark picture). From a file of 32-bit samples (TIFF, FITS, ...): values within 0..255
-      are an 8-bit picture in a wider container (an int32 numpy array saved as a TIFF) and
-      are kept as they are, as Pillow's convert("L") and the model's image processor see them;
-      values within 0..65535 are 16-bit data and scale as above. Anything else is stretched
-      from its minimum to its maximum.
+      (a dark picture). From a file of 32-bit samples (TIFF, FITS, ...), whose depth gives no
+      range to scale from: values none of which is negative scale from 0 to the highest of them
+      and 255 (v * 255 / max(255, highest)), so an 8-bit picture in a wider container (an int32
+      numpy array saved as a TIFF) is kept as it is, as Pillow's convert("L") and the model's
+      image processor see it, and 16-bit data in one as its 16-bit file would be where it
+      reaches white; no pixel's value makes the picture another (values within 0..65535 were
+      once all taken for 16-bit data: one pixel of 256 in an 8-bit picture made a black page).
+      Values with negative ones are stretched from their minimum to their maximum. An unsigned
+      32-bit TIFF's samples are read unsigned (Pillow's pixels are signed: 2**31 and up came
+      back negative).
     - F (float): values within [0, 1] scale by 255; anything else is stretched from min to max.
     Non-finite values count as the minimum; a constant image outside those ranges becomes black.
     """
     values = np.asarray(image)
+    bits = _tiff_bits(image)
     if image.mode.startswith("I;"):
-        return _SIXTEEN_TO_EIGHT[values]
+        return _levels_of_bits(bits if bits is not None and bits < 16 else 16)[values]
+    if image.mode == "I" and bits == 32 and _tiff_unsigned(image):
+        values = values.view(np.uint32)
+    zero_is_black = False
     if image.mode == "I" and values.min() >= 0:
-        top = values.max()
-        if top <= 255 and not _sixteen_bit_samples(image):
-            return values.astype(np.uint8)
-        if top <= 65535:
+        if _sixteen_bit_samples(image, bits):
             return _SIXTEEN_TO_EIGHT[values]
+        top = int(values.max())
+        if top <= 255:
+            return values.astype(np.uint8)
+        if top <= 65535:  # looked up, as 16-bit levels are: no wide copy of the image
+            return _levels_up_to(top)[values]
+        zero_is_black = True
     finite = np.isfinite(values)
     if not finite.any():
         return np.zeros(values.shape, np.uint8)
@@ -602,6 +618,8 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
     fill = low  # what a non-finite value counts as: the minimum, also where [0, 1] is the range
     if image.mode == "F" and low >= 0 and high <= 1:
         low, high = 0.0, 1.0
+    if zero_is_black:
+        low = 0.0
     # In float64 a block of pixels at a time (not of rows: an image may be one row): the whole
     # image in float64, with its temporaries, took about 30 bytes a pixel (2.4 GB for an 81 MP
     # float TIFF, in each decode worker).
@@ -616,12 +634,42 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
     return grey.reshape(values.shape)
 
 
-def _sixteen_bit_samples(image: Image.Image) -> bool:
+def _levels_up_to(top: int) -> np.ndarray:
+    """Value -> 8-bit level for values 0..top, scaled from 0 (v * 255 / top, rounded)."""
+    return np.rint(np.arange(top + 1) * 255.0 / top).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=4)
+def _levels_of_bits(bits: int) -> np.ndarray:
+    """16-bit pixel -> 8-bit level for samples of `bits` bits (v * 255 / (2**bits - 1), rounded;
+    a value past the top, which such samples cannot hold, is white)."""
+    if bits == 16:
+        return _SIXTEEN_TO_EIGHT
+    levels = np.rint(np.arange(65536) * 255.0 / (2**bits - 1))
+    return np.minimum(levels, 255).astype(np.uint8)
+
+
+def _tiff_bits(image: Image.Image) -> int | None:
+    """A grey TIFF's BitsPerSample (None for other files, or where it is not one number)."""
+    bits = getattr(image, "tag_v2", {}).get(_BITS_PER_SAMPLE) if image.format == "TIFF" else None
+    if isinstance(bits, tuple) and len(bits) == 1:
+        bits = bits[0]
+    return bits if isinstance(bits, int) and bits > 0 else None
+
+
+def _tiff_unsigned(image: Image.Image) -> bool:
+    """Whether a TIFF's SampleFormat says unsigned integers (1, also where it is absent)."""
+    sample_format = getattr(image, "tag_v2", {}).get(_SAMPLE_FORMAT, 1)
+    if isinstance(sample_format, tuple):
+        sample_format = sample_format[0] if sample_format else 1
+    return bool(sample_format == 1)
+
+
+def _sixteen_bit_samples(image: Image.Image, tiff_bits: int | None) -> bool:
     """Whether the file of a mode "I" image gives it 16-bit samples (see _scale_to_8bit)."""
     if image.format in ("PPM", "PNG"):  # Pillow gives them mode "I" for 16-bit samples alone
         return True
-    bits = getattr(image, "tag_v2", {}).get(_BITS_PER_SAMPLE) if image.format == "TIFF" else None
-    return bits in (16, (16,))
+    return tiff_bits == 16
 
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:

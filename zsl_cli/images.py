@@ -68,8 +68,9 @@ count does not make it transparency (a saved selection); an ICO's or cursor's 32
 whose alpha is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24
 bits or fewer takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with
 Pillow's conversion (Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer and
-float images are scaled, not clipped, to 8 bits (but for a 32-bit integer one whose values all
-fit 8 bits, an 8-bit picture kept as it is: rules in `image_formats._scale_to_8bit`), and
+float images are scaled, not clipped, to 8 bits, by the depth the file declares (a 12-bit TIFF
+from 12 bits; a 32-bit integer one, whose depth gives no range, from 0 to its highest value,
+which keeps one whose values all fit 8 bits as it is: rules in `image_formats._scale_to_8bit`), and
 inverted where a TIFF says zero is white, as Pillow inverts 1- and 8-bit ones; animated images
 give their first frame (a GIF's canvas that frame leaves uncovered is white, as browsers show it
 see-through; a frame of no width or height is one of the canvas's size, as browsers take it, and
