@@ -4,6 +4,7 @@ animated WebP cut before its EXIF, and the resize check of a draft-decoded JPEG.
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 from typer.testing import CliRunner
 
+from tests.corpus import blocky_rgb
 from zsl_cli.cli import app
-from zsl_cli.images import decode_image
+from zsl_cli.images import FULL_SIZE_INFO, DecodeError, DecodeOptions, decode_image
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 
@@ -170,3 +172,92 @@ def test_a_png_sbit_of_12_reads_as_the_png_spec_has_it_the_samples_high_bits(
     expected = np.rint(original * 255 / 4095).astype(np.uint8)
     assert grey_levels(tmp_path / "spec.png").tolist() == expected.tolist()
     assert grey_levels(tmp_path / "low_bits.png").tolist() == [[0, 4, 8, 16]]
+
+
+def jpeg_bytes(progressive: bool, size: tuple[int, int] = (301, 203), seed: int = 1) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(*size, seed)).save(
+        buffer, "JPEG", quality=90, progressive=progressive
+    )
+    data = buffer.getvalue()
+    assert data.endswith(b"\xff\xd9")
+    return data
+
+
+@pytest.mark.parametrize("draft", [None, (64, 64)])
+@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("size", [(64, 48), (301, 203)])
+def test_a_jpeg_that_lacks_only_its_end_marker_decodes_as_the_whole_file(
+    tmp_path: Path, progressive: bool, size: tuple[int, int], draft: tuple[int, int] | None
+) -> None:
+    # libjpeg's own reader (djpeg: "Premature end of JPEG file") and browsers show it whole;
+    # Pillow asks for the marker after the last block and said it was truncated.
+    data = jpeg_bytes(progressive, size)
+    (tmp_path / "whole.jpg").write_bytes(data)
+    (tmp_path / "no_end.jpg").write_bytes(data[:-2])
+    options = DecodeOptions(draft=draft)
+    whole = decode_image(tmp_path / "whole.jpg", options)
+    ended = decode_image(tmp_path / "no_end.jpg", options)
+    assert ended.size == whole.size and ended.format == "JPEG"
+    assert ended.info[FULL_SIZE_INFO] == whole.info[FULL_SIZE_INFO]
+    assert np.array_equal(np.asarray(ended), np.asarray(whole))
+
+
+def _decodes_as_whole(data: bytes, whole: np.ndarray) -> bool:
+    """Whether libjpeg, given `data` and an end marker, decodes the whole file's pixels."""
+    try:
+        with Image.open(io.BytesIO(data + b"\xff\xd9")) as image:
+            return np.array_equal(np.asarray(image.convert("RGB")), whole)
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_cut_inside_its_coded_data_is_still_truncated(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # Truncated unless what is left decodes to the whole file's pixels (a progressive file's
+    # last refinement scan may hold a byte or two that change none).
+    data = jpeg_bytes(progressive)
+    whole = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    scans = [at for at in range(len(data)) if data[at : at + 2] == b"\xff\xda"]
+    last_scan_data = scans[-1] + 2 + int.from_bytes(data[scans[-1] + 2 : scans[-1] + 4], "big")
+    cut_short = [len(data) - 10, len(data) - 100]
+    if progressive:  # cut where a later scan would begin: its scans leave coefficients uncoded
+        cut_short += [scans[-1], scans[-2], scans[len(scans) // 2]]
+    near_end = [len(data) - 3, len(data) - 4, len(data) - 5, last_scan_data, last_scan_data + 1]
+    near_end.append((last_scan_data + len(data) - 2) // 2)  # inside the last scan's data
+    for cut in cut_short + near_end:
+        as_whole = _decodes_as_whole(data[:cut], whole)
+        assert not as_whole or cut in near_end, cut
+        (tmp_path / "cut.jpg").write_bytes(data[:cut])
+        for draft in (None, (64, 64)):
+            options = DecodeOptions(draft=draft)
+            if as_whole:
+                (tmp_path / "whole.jpg").write_bytes(data)
+                expected = np.asarray(decode_image(tmp_path / "whole.jpg", options))
+                decoded = np.asarray(decode_image(tmp_path / "cut.jpg", options))
+                assert np.array_equal(decoded, expected), (cut, draft)
+                continue
+            with pytest.raises(DecodeError) as caught:
+                decode_image(tmp_path / "cut.jpg", options)
+            assert caught.value.status == "truncated", (cut, draft, caught.value.reason)
+    if not progressive:  # a sequential file's last bytes are its last blocks'
+        assert not any(_decodes_as_whole(data[:cut], whole) for cut in near_end)
+
+
+def test_a_jpeg_that_lacks_only_its_end_marker_is_labelled_among_others(tmp_path: Path) -> None:
+    data = (SAMPLES / "red circle" / "red_circle_0000.png").read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGB").save(tmp_path / "a_whole.jpg", quality=95)
+    whole = (tmp_path / "a_whole.jpg").read_bytes()
+    (tmp_path / "b_no_end.jpg").write_bytes(whole[:-2])
+    (tmp_path / "c_cut.jpg").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "d_whole.jpg").write_bytes(whole)
+    args = ["label", str(tmp_path), "-c", str(SAMPLES / "classes.txt"), "-m", "shapes-demo"]
+    result = CliRunner().invoke(app, [*args, "-f", "jsonl", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = {Path(row["path"]).name: row for row in map(json.loads, result.stdout.splitlines())}
+    assert [rows[name]["status"] for name in sorted(rows)] == ["ok", "ok", "truncated", "ok"]
+    for name in ("b_no_end.jpg", "d_whole.jpg"):
+        assert rows[name]["top_k"] == rows["a_whole.jpg"]["top_k"]

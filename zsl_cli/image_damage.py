@@ -13,11 +13,13 @@ after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra
 take (`check_tiff_packbits`), of a 256-colour PCX's palette cut short (`check_pcx_palette`) and
 of JPEG data that ran out before the image did, or a progressive
 one's later scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of
-turn (`check_jpeg_restarts`)."""
+turn (`check_jpeg_restarts`); and of a JPEG that lacks only its end marker, to be read with it put
+back (`jpeg_with_end_marker`)."""
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import io
 import os
 import re
@@ -278,28 +280,37 @@ def _uncoded_bits(frame_header: bytes, scan_headers: list[bytes | None]) -> bool
     coefficients Ss to Se of its components down to bit Al, so each must be in a scan of Al 0.
     False where a header is not read whole, or holds what a scan's header cannot (an unknown
     component, Ss over Se)."""
+    coded = _coded_coefficients(frame_header, scan_headers)
+    return coded is not None and any(mask != _ALL_COEFFICIENTS for mask in coded.values())
+
+
+def _coded_coefficients(
+    frame_header: bytes, scan_headers: list[bytes | None]
+) -> dict[int, int] | None:
+    """For each component of a DCT-coded JPEG's frame, the coefficients its scans code down to
+    their last bit (Al 0), bit k for coefficient k (see _uncoded_bits; a sequential scan codes
+    0 to 63 at once); None where a header is not read whole or holds what one cannot."""
     if len(frame_header) < 8:
-        return False
+        return None
     count = frame_header[7]
     ids = frame_header[8 : 8 + 3 * count : 3]
     if len(ids) < count:
-        return False
-    # Bit k set: coefficient k of that component coded down to its last bit (Al 0).
+        return None
     coded = dict.fromkeys(ids, 0)
     for header in scan_headers:
         if not header:
-            return False
+            return None
         components = header[1 : 1 + 2 * header[0] : 2]
         bands = header[1 + 2 * header[0] : 4 + 2 * header[0]]
         if len(components) < header[0] or len(bands) < 3:
-            return False
+            return None
         first, last, low = bands[0], bands[1], bands[2] & 15
         if first > last or last > 63 or not set(components) <= coded.keys():
-            return False
+            return None
         if low == 0:
             for component in components:
                 coded[component] |= (1 << (last + 1)) - (1 << first)
-    return any(mask != _ALL_COEFFICIENTS for mask in coded.values())
+    return coded
 
 
 _ALL_COEFFICIENTS = (1 << 64) - 1
@@ -372,6 +383,70 @@ def check_jpeg_data_ran_out(
         "cannot decode: its data runs out before the image ends, yet its JPEG end marker "
         "follows (damaged inside, not cut short; libjpeg would fill the rest with grey)",
     )
+
+
+def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
+    """The file with its end marker put back, for a Huffman-coded DCT JPEG (sequential or
+    progressive) that lacks only that marker, its 2 last bytes: libjpeg's own reader ("Premature
+    end of JPEG file") and browsers show it whole, where Pillow, whose decoder asks for more
+    data after the last block, says it is truncated. Its data is whole where its scans code
+    every coefficient of every component (`_coded_coefficients`: no later scan is missing) and
+    the pixels it decodes to, at full scale whatever the draft, stay the same where bytes are
+    put after its last scan's coded data: libjpeg takes zero bits where the data runs out, the
+    bytes put there start with a one, so a block that needed more data decodes otherwise (one
+    cut a byte short, too). None for any other file, also one cut where a marker starts
+    (0xFF at its end)."""
+    frame = jpeg_frame(file)
+    if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
+        return None
+    headers: list[bytes | None] = []
+    try:
+        file.seek(frame[1])
+        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers)
+        file.seek(frame[1] + 2)
+        frame_header = file.read(_MOST_FRAME_HEADER)
+        file.seek(0)
+        data = file.read(size)
+    except OSError:
+        return None
+    finally:
+        file.seek(0)
+    if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != size:
+        return None
+    coded = _coded_coefficients(frame_header, headers)
+    if coded is None or any(mask != _ALL_COEFFICIENTS for mask in coded.values()):
+        return None
+    if data.endswith(b"\xff"):
+        return None
+    ended = data + JPEG_END
+    digests = _band_digests(ended)
+    if digests is None or digests != _band_digests(data + _ONE_FIRST_FILLER + JPEG_END):
+        return None
+    return ended
+
+
+def _band_digests(data: bytes) -> list[bytes] | None:
+    """Digests of the pixels a JPEG's bytes decode to, a band of rows at a time (two decodes
+    held at once would double a large image's memory); None where it does not decode."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            image.load()
+            width, height = image.size
+            rows = max(1, _COMPARED_BYTES // (width * len(image.getbands())))
+            return [
+                hashlib.sha256(
+                    image.crop((0, top, width, min(top + rows, height))).tobytes()
+                ).digest()
+                for top in range(0, height, rows)
+            ]
+    except Exception:  # no verdict: the file stays truncated
+        return None
+
+
+# Bytes whose first bit is a one (zero bits are what libjpeg takes where the data runs out),
+# with no zero byte and no 0xFF (which would make a marker).
+_ONE_FIRST_FILLER = bytes(range(254, 0, -1)) * 16
+_SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN = frozenset({b"\xc0", b"\xc1", b"\xc2"})
 
 
 def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:

@@ -79,7 +79,9 @@ placed far off is too_large; an APNG's is its animation's first, as browsers sho
 its default image is no part of the animation, but for an animation that fails before its first
 frame, which leaves the default image, as the APNG spec asks; an animated WebP's also where
 the file is cut short after it, as a GIF, an APNG or an MPO cut in a later frame shows its first,
-where libwebp refuses the file); an ICO's or ICNS's PNG or JPEG
+where libwebp refuses the file); a Huffman-coded JPEG that lacks only its end marker, its scans
+all there and its last one's data whole (`jpeg_with_end_marker`), decodes as the whole file, as in
+libjpeg's own reader and browsers (Pillow said it was truncated); an ICO's or ICNS's PNG or JPEG
 2000 picture is decoded at its own size, also where that is not the size its entry stands for; a
 PNG's ancillary chunks (text, gamma, EXIF, transparency) whose checksum is wrong are dropped, as
 libpng does by default, rather than the image (a damaged IHDR or PLTE is not_an_image, damaged
@@ -158,6 +160,7 @@ from zsl_cli.image_damage import (
     ends_with,
     extra_icc_profiles,
     jpeg_frame,
+    jpeg_with_end_marker,
     size_error,
     skip_late_icc_profiles,
     truncated_error,
@@ -524,7 +527,13 @@ def _open_and_decode(
     opening.opened = True
     try:
         return _decode_opened(image, source, size, options, check_size)
-    except Exception:
+    except Exception as error:
+        ended = _lacks_only_end_marker(error, image, source, size)
+        if ended is not None:
+            # Shown whole by libjpeg's own reader and browsers, as a JPEG that has its marker.
+            source = io.BytesIO(ended)
+            image = Image.open(FileView(source), formats=["JPEG"])
+            return _decode_opened(image, source, len(ended), options, check_size)
         # The APNG spec: "A decoder which detects an error before the animation has started
         # should display the default image" (what readers without APNG show).
         if not image.info.get("default_image"):
@@ -532,6 +541,18 @@ def _open_and_decode(
     source.seek(0)
     image = Image.open(FileView(source), formats=["PNG"])
     return _decode_opened(image, source, size, options, check_size, animation=False)
+
+
+def _lacks_only_end_marker(
+    error: Exception, image: Image.Image, file: BinaryIO, size: int
+) -> bytes | None:
+    """The JPEG `file` with its end marker put back (`jpeg_with_end_marker`), where Pillow ran
+    out of data decoding it (`error`) and the marker is all it lacks; None otherwise."""
+    if image.format not in JPEG_FORMATS or not isinstance(error, OSError) or error.errno:
+        return None
+    if ends_with(file, size, JPEG_END):
+        return None
+    return jpeg_with_end_marker(file, size)
 
 
 @functools.cache
