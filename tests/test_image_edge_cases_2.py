@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 
 from tests.corpus import blocky_rgb
 from zsl_cli.cli import app
-from zsl_cli.images import FULL_SIZE_INFO, DecodeError, DecodeOptions, decode_image
+from zsl_cli.encoders.preprocess import FastPreprocessor
+from zsl_cli.images import (
+    FULL_SIZE_INFO,
+    DecodeError,
+    DecodeOptions,
+    ImagePreparation,
+    decode_image,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 
@@ -261,3 +268,29 @@ def test_a_jpeg_that_lacks_only_its_end_marker_is_labelled_among_others(tmp_path
     assert [rows[name]["status"] for name in sorted(rows)] == ["ok", "ok", "truncated", "ok"]
     for name in ("b_no_end.jpg", "d_whole.jpg"):
         assert rows[name]["top_k"] == rows["a_whole.jpg"]["top_k"]
+
+
+def test_the_resize_check_of_a_drafted_jpeg_is_made_on_its_full_size(tmp_path: Path) -> None:
+    # The preprocessor resizes from the full size (FULL_SIZE_INFO); the check took the draft's,
+    # whose sides, rounded up at 1/8 scale, are of another aspect ratio (17x125 for 129x1000),
+    # and let through a resize over the limit. zsl's own draft (4 times the model's input)
+    # leaves too much room for that to happen; a library caller's smaller one does not.
+    Image.fromarray(blocky_rgb(129, 1000, 2)).save(tmp_path / "strip.jpg", quality=90)
+    preprocessor = FastPreprocessor(
+        shortest_edge=224, resize_to=None, crop=(224, 224), resample=Image.Resampling.BICUBIC
+    )
+    full, drafted = preprocessor.resized_pixels(129, 1000), preprocessor.resized_pixels(17, 125)
+    assert drafted < full
+    limit = (full + drafted) // 2
+    draft = DecodeOptions(draft=(16, 16))
+    assert decode_image(tmp_path / "strip.jpg", draft).size == (17, 125)
+    for options in (DecodeOptions(), draft):
+        with pytest.raises(DecodeError) as caught:
+            ImagePreparation(options, preprocessor, limit)(tmp_path / "strip.jpg")
+        assert caught.value.status == "too_large"
+        assert caught.value.reason.startswith("129x1000 is so elongated")
+    assert ImagePreparation(draft, preprocessor, full)(tmp_path / "strip.jpg").shape == (
+        224,
+        224,
+        3,
+    )

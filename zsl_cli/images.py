@@ -452,9 +452,10 @@ def decode_image(
     A resize that picks its geometry from the size (a shortest-edge resize's longer side,
     NaFlex's patch grid) picks it from that one, as it would from the exact decode.
 
-    `check_size` is called with the size the pixels are about to be decoded at (a JPEG's draft
-    size, before any EXIF turn), and the DecodeError it raises stands: a refusal the size alone
-    decides then costs no decoding."""
+    `check_size` is called, before the pixels are decoded, with the size the image has decoded
+    whole (a draft-decoded JPEG's size before its draft, as FULL_SIZE_INFO, but before any EXIF
+    turn), and the DecodeError it raises stands: a refusal the size alone decides then costs no
+    decoding."""
     # Registering all plugins up front is idempotent and keeps concurrent Image.open calls from
     # racing to register them lazily (which can make one of them miss a format).
     Image.init()
@@ -681,7 +682,9 @@ def _decode_opened(
         read_python_pixels_with_numpy(image)
         spare_python_decoder(image)  # after zsl's decoders are chosen: they are such
         if check_size is not None:
-            check_size(image.size)
+            # The full size, which a resize is sized from (a draft's sides, each rounded up to
+            # whole pixels at its scale, are of another aspect ratio).
+            check_size(stored_size if drafted else image.size)
         if arithmetic:
             # libjpeg cannot wait for more data in the middle of an arithmetic-coded scan, as it
             # does in a Huffman-coded one: Pillow's 64 KB blocks failed every such JPEG over
@@ -764,7 +767,8 @@ class ImagePreparation:
         # and 1.6 GB, to be refused for its size. And after: the decoded size can differ from
         # the header's (an ICO's picture, a quarter turn).
         image = decode_image(path, self.options, self._check_resize)
-        self._check_resize(image.size)
+        # The size the preprocessor resizes from: a draft-decoded JPEG's full size.
+        self._check_resize(image.info.get(FULL_SIZE_INFO, image.size))
         return self.preprocessor(image)
 
     def _check_resize(self, size: tuple[int, int]) -> None:
