@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, PngImagePlugin
+from PIL import Image, PngImagePlugin, features
 from typer.testing import CliRunner
 
 from tests.corpus import blocky_rgb
@@ -294,3 +294,47 @@ def test_the_resize_check_of_a_drafted_jpeg_is_made_on_its_full_size(tmp_path: P
         224,
         3,
     )
+
+
+def _riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """A WebP's chunks, (fourcc, the chunk whole with its padding), in file order."""
+    found, offset = [], 12
+    while offset + 8 <= len(data):
+        (length,) = struct.unpack("<I", data[offset + 4 : offset + 8])
+        end = offset + 8 + length + length % 2
+        found.append((data[offset : offset + 4], data[offset:end]))
+        offset = end
+    return found
+
+
+def _riff(chunks: list[bytes]) -> bytes:
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.skipif(not features.check("webp"), reason="this Pillow has no WebP")
+def test_an_animated_webp_cut_after_its_first_frame_keeps_an_exif_turn_only_it_still_holds(
+    tmp_path: Path,
+) -> None:
+    # The container spec puts EXIF after the frames, and libwebp's muxer (Pillow's writer)
+    # does: a file cut in a later frame has lost it, and nothing tells its orientation (no
+    # fix to make). An EXIF placed before the frames is kept with the first frame.
+    frames = [Image.fromarray(blocky_rgb(50, 30, seed)) for seed in range(3)]
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn a quarter: shown 30 x 50
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "WEBP", save_all=True, append_images=frames[1:], lossless=True, exif=exif
+    )
+    chunks = _riff_chunks(buffer.getvalue())
+    kinds = [kind for kind, _ in chunks]
+    assert kinds == [b"VP8X", b"ANIM", b"ANMF", b"ANMF", b"ANMF", b"EXIF"]
+    exif_before = _riff([chunks[0][1], chunks[1][1], chunks[5][1], *(c for _, c in chunks[2:5])])
+    for name, data in (("spec.webp", buffer.getvalue()), ("exif_first.webp", exif_before)):
+        (tmp_path / name).write_bytes(data)
+        assert decode_image(tmp_path / name).size == (30, 50)
+        second_frame = data.index(b"ANMF", data.index(b"ANMF") + 8)
+        (tmp_path / f"cut_{name}").write_bytes(data[: second_frame + 20])
+    assert b"EXIF" not in (tmp_path / "cut_spec.webp").read_bytes()
+    assert decode_image(tmp_path / "cut_spec.webp").size == (50, 30)
+    assert decode_image(tmp_path / "cut_exif_first.webp").size == (30, 50)
