@@ -789,8 +789,13 @@ def test_too_few_images_for_their_classes_are_not_judged_by_skewness():
         "8 images x k=3 are 24 occurrences for 30 classes, so at least 6 get none"
         in (result["recommendation"])
     )
-    # One more image per class on average and the skewness speaks again; truth always does.
-    assert not hubness.compare(_random_sims(10, 30, seed=21), names, k=3)[
+    # One occurrence per class on average is still too few: chance alone makes a quarter of the
+    # classes hubs (see test_hubness_advice). From a mean N_k of 4 the skewness speaks again;
+    # truth always does.
+    assert hubness.compare(_random_sims(10, 30, seed=21), names, k=3)["recommendation"].startswith(
+        "Too few images to judge hubness by (N_k skewness "
+    )
+    assert not hubness.compare(_random_sims(40, 30, seed=21), names, k=3)[
         "recommendation"
     ].startswith("Too few")
     truth = sims.argmax(axis=1)

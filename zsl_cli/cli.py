@@ -1406,8 +1406,9 @@ def hubness(
             min=1,
             metavar="N",
             help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "
-            "counts each image's k nearest classes. Not a top-k accuracy (the accuracy column is "
-            "top-1), nor CSLS's K.",
+            "counts each image's k nearest classes. Above half the classes (10 over 11 to 19) no "
+            "class can be a hub and the advice gives no verdict: use -k C/2 or less. Not a top-k "
+            "accuracy (the accuracy column is top-1), nor CSLS's K.",
         ),
     ] = 10,
     methods: Annotated[

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -68,6 +69,17 @@ DEFAULT_TEMPERATURE = 20.0
 DEFAULT_HUB_SIZE = 2.0
 # Rule of thumb from the hubness literature: an N_k skewness below ~1 is mild.
 LOW_SKEWNESS = 1.0
+# Without truth, hubness is judged only from this mean N_k (N * k / C) up. Where each image's k
+# classes are drawn at random, N_k is binomial, its std about sqrt(mean): a hub (at the default
+# hub size, twice the mean) then stands sqrt(mean) stds above the mean. Under a mean of 4 that is
+# under 2 stds, so chance alone makes 5% of the classes hubs or more (26% at a mean of 1), and
+# gives N_k a skewness of about 1 / sqrt(mean), 0.5 or more, half the cut-off or more: neither
+# the hubs nor the skewness tell hubness from chance there.
+MIN_MEAN_N_K = 4.0
+# N_k count hubness only where they vary more than chance would make them vary, tested at this
+# level: a one-sided chi-square test of their dispersion (see `chance_std`).
+CHANCE_LEVEL = 0.001
+_CHANCE_Z = NormalDist().inv_cdf(1 - CHANCE_LEVEL)
 # A reduction is recommended on accuracy only if it gains at least half a point of the number
 # compared (H, or mean per-class accuracy): smaller differences are within the noise of a folder
 # of a few hundred images.
@@ -344,7 +356,12 @@ def compare(
         entries[method] = entry
 
     advice = _recommendation(
-        entries, k_used, n_images=n_images, n_classes=n_classes, n_k_std=float(counts["none"].std())
+        entries,
+        k_used,
+        n_images=n_images,
+        n_classes=n_classes,
+        n_k_std=float(counts["none"].std()),
+        hub_size=hub_size,
     )
     return {
         "k": k_used,
@@ -355,7 +372,7 @@ def compare(
         # k > C / hub_size (k = 10 over 11 to 19 classes): then no class can be one, whatever the
         # similarities, and the largest k under which one can is worth saying.
         "hub_threshold": stats.hub_threshold,
-        "largest_hub_k": min(n_classes - 1, math.floor(n_classes / hub_size)),
+        "largest_hub_k": largest_hub_k(n_classes, hub_size),
         "methods": {m: entries[m] for m in requested},
         "recommendation": advice.text,
         "recommended_method": advice.method,
@@ -695,6 +712,32 @@ def _check_k(k: int, n_classes: int) -> None:
         raise ZslError(f"k must be between 1 and the number of classes ({n_classes}), got {k}")
 
 
+def largest_hub_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:
+    """The largest k (below the number of classes) at which a class can be a hub: above it, a
+    hub's N_k (hub_size * N * k / C) exceeds the N images, and k-occurrence counts mostly the
+    classes each image ranks last."""
+    return min(n_classes - 1, math.floor(n_classes / hub_size))
+
+
+def chance_std(n_images: int, k: int, n_classes: int) -> tuple[float, float]:
+    """The std of N_k where each image's k classes are drawn at random, and the std that chance
+    exceeds only at CHANCE_LEVEL.
+
+    Each image then adds a random k-of-C indicator vector: N_k(c) ~ Binomial(N, p = k / C), with
+    covariance -N p (1 - p) / (C - 1) between classes, and (C - 1) var(N_k) / (N p (1 - p)) (var
+    over the C classes, about their mean N p) follows a chi-square law of C - 1 degrees of freedom
+    for large N, mean C - 1 (so the expected var is N p (1 - p) exactly). Its upper quantile is
+    Wilson and Hilferty's (1931) cube-root normal approximation, a little high: by 1.7% at 3
+    degrees of freedom (4 classes, the fewest judged), 0.2% at 29.
+    """
+    p = k / n_classes
+    variance = n_images * p * (1 - p)
+    dof = n_classes - 1
+    spread = 2 / (9 * dof)
+    quantile = dof * (1 - spread + _CHANCE_Z * math.sqrt(spread)) ** 3
+    return math.sqrt(variance), math.sqrt(variance * quantile / dof)
+
+
 def check_class_count(n_classes: int, method: str | None = None) -> None:
     """ZslError for fewer than 2 classes, with the reduction `method` asked for, if any: with
     one class every image takes it, whatever a reduction does to the scores."""
@@ -812,8 +855,9 @@ _ACCURACY_NAMES = {
 
 class Recommendation(NamedTuple):
     """Which reduction to use, as far as the measures tell: a method ("none" to keep raw
-    similarities), or None where they cannot tell (too few images or classes, nothing compared);
-    `text` says why, as the table's last line."""
+    similarities), or None where they cannot tell (nothing compared; without truth, too few
+    images or classes, k above `largest_hub_k`, or N_k within chance's spread); `text` says why,
+    as the table's last line."""
 
     method: str | None
     text: str
@@ -826,11 +870,12 @@ def _recommendation(
     n_images: int,
     n_classes: int,
     n_k_std: float | None = None,
+    hub_size: float = DEFAULT_HUB_SIZE,
 ) -> Recommendation:
     """The advice that ends the table, and the method it names ("none" to keep none; None where
     it can tell none). `n_k_std`: the (population) std of the raw similarities'
-    N_k, which tells a skewness of counts spread by hubs from one of counts nearly all equal;
-    None leaves that check out."""
+    N_k, which tells a skewness of counts spread by hubs, or by chance, from one of counts nearly
+    all equal; None leaves that check out."""
     baseline = entries["none"]
     reductions = [m for m in entries if m != "none"]
     # `--methods none`: nothing to compare with, which advice to keep none would claim.
@@ -895,21 +940,50 @@ def _recommendation(
             f"most {max_skewness:.2f}, under the {LOW_SKEWNESS:g} that marks hubness; give "
             "--truth to compare the methods' accuracy.",
         )
+    largest_k = largest_hub_k(n_classes, hub_size)
+    if k > largest_k:
+        # k-occurrence then counts mostly the classes each image ranks last: one class that is
+        # the top-1 of most images leaves the skewness near 0 (at k = 10 over 11 classes).
+        return Recommendation(
+            None,
+            f"No verdict on hubness at k={k} ({raw}): over {n_classes} classes no class can be a "
+            f"hub at k above {largest_k}, and N_k count mostly the classes images rank last; "
+            f"give -k {largest_k} or less, or --truth to compare the methods' accuracy.",
+        )
+    mean_n_k = n_images * k / n_classes
+    if mean_n_k < MIN_MEAN_N_K:
+        needed = math.ceil(MIN_MEAN_N_K * n_classes / k)
+        return Recommendation(
+            None,
+            f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} over "
+            f"{n_classes} classes make a mean N_k of {mean_n_k:.3g}, under the {MIN_MEAN_N_K:g} "
+            f"at which a hub stands out from chance; give {needed} images or more, or --truth "
+            "to compare the methods' accuracy.",
+        )
     if skewness < LOW_SKEWNESS:
         return Recommendation(
             "none", f"Hubness is low without reduction ({raw}): no reduction needed."
         )
     # Skewness is blind to scale: where N_k are nearly all equal (a good labelling of a balanced
     # folder at k=1: 12, 10, ..., 10, 9, 9), one count a little above the rest makes it high.
-    # Counts that vary less than if each image's k classes were drawn at random (binomial
-    # N_k, std sqrt(N p (1 - p)) for p = k / C) are no sign of hubs, whatever their skewness.
-    chance_std = math.sqrt(n_images * (k / n_classes) * (1 - k / n_classes))
-    if n_k_std is not None and n_k_std <= chance_std:
+    # Counts that vary less than if each image's k classes were drawn at random are no sign of
+    # hubs, whatever their skewness; counts that vary about as much are what chance gives (its
+    # skewness is about 1 / sqrt(mean N_k)): only a spread beyond chance's is hubness.
+    expected_std, chance_bound = chance_std(n_images, k, n_classes)
+    if n_k_std is not None and n_k_std <= expected_std:
         return Recommendation(
             "none",
             f"Hubness is low without reduction ({raw}, but N_k varies less than if each image's "
-            f"k classes were drawn at random: std {n_k_std:.2f} vs {chance_std:.2f}): no "
+            f"k classes were drawn at random: std {n_k_std:.2f} vs {expected_std:.2f}): no "
             "reduction needed.",
+        )
+    if n_k_std is not None and n_k_std <= chance_bound:
+        return Recommendation(
+            None,
+            f"Hubness cannot be told from chance ({raw}, but N_k std {n_k_std:.2f} is within "
+            f"chance's: {expected_std:.2f} if each image's k classes were drawn at random, over "
+            f"{chance_bound:.2f} in {CHANCE_LEVEL:.1%} of such draws): give more images, or "
+            "--truth to compare the methods' accuracy.",
         )
     if not reductions:
         return Recommendation(None, f"Hubness is high without reduction ({raw}): {unmeasured}.")
