@@ -1609,11 +1609,13 @@ def hubness(
     encoded as soon as they are, as for `label`).
 
     The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
-    `methods` (per method: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs,
-    and with a truth `accuracy`: mean_per_class, overall, and with a seen list
-    seen_mean_per_class, unseen_mean_per_class and harmonic_mean, each where its classes are
-    present), `recommendation` (the advice) and `recommended_method` (a method to pass to
-    `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
+    `hub_threshold` (the N_k, a count, from which a class is a hub), `largest_hub_k` (the largest
+    k at which a class can be one: floor(C / 2), at most C - 1), `methods` (per method, rates as
+    fractions 0-1: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs (up to 5
+    {class, n_k}, largest first), and with a truth `accuracy`: mean_per_class, overall, and with a
+    seen list seen_mean_per_class, unseen_mean_per_class and harmonic_mean, each where its
+    classes are present), `recommendation` (the advice) and `recommended_method` (a method to
+    pass to `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
     failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
     truth also `images_with_truth`, `failed_images_with_truth`, `unmatched` (`images` without
     truth and `truth` images not measured, each a count and a few examples) and
