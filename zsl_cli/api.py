@@ -1373,7 +1373,9 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
     for item in items:
         assert item.embedding is not None, "only encoded images are scored"
         embeddings.append(item.embedding)
-    stacked = np.stack(embeddings)
+    stacked = _rows_in_place(embeddings)
+    if stacked is None:
+        stacked = np.stack(embeddings)
     if stacked.shape[1] != classifier.vectors.shape[1]:
         raise ZslError(
             f"the encoder's image embeddings have {stacked.shape[1]} values and its text "
@@ -1381,6 +1383,35 @@ def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
             "dim"
         )
     return stacked
+
+
+def _rows_in_place(rows: Sequence[np.ndarray]) -> np.ndarray | None:
+    """The rows as one [n, dim] view of the array whose consecutive rows they are, in order (a
+    store's vectors, read whole), or None where they are not. Stacking a whole store's rows, as
+    hubness scores them, copied every vector while the store's array was still held: memory twice
+    the store's vectors (0.6 GB more at 300,000 x 512)."""
+    first = rows[0]
+    base = first.base
+    if (
+        not isinstance(base, np.ndarray)
+        or first.ndim != 1
+        or first.dtype != base.dtype
+        or not (first.flags.c_contiguous and base.flags.c_contiguous)
+    ):
+        return None
+    shape, strides = first.shape, first.strides
+    # Cheap tests first: rows of a batch's own array (images encoded here) fail at the next batch.
+    if any(row.base is not base or row.shape != shape or row.strides != strides for row in rows):
+        return None
+    addresses = np.fromiter(
+        (row.__array_interface__["data"][0] for row in rows), dtype=np.intp, count=len(rows)
+    )
+    row_bytes = first.nbytes
+    if not np.array_equal(np.diff(addresses), np.full(len(rows) - 1, row_bytes, dtype=np.intp)):
+        return None
+    # Every row lies within `base` (a view's memory is its base's): so does the span they cover.
+    start = (int(addresses[0]) - base.__array_interface__["data"][0]) // base.itemsize
+    return base.reshape(-1)[start : start + len(rows) * first.size].reshape(len(rows), -1)
 
 
 def _check_rows(encoder: Encoder, method: str, embeddings: np.ndarray, n: int, what: str) -> None:
