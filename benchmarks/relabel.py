@@ -9,11 +9,14 @@ process, the parts of `zsl label --embeddings` that depend on N and C:
   write   building predictions and writing them as CSV, or --format (from rankings made
           untimed; also in CPU seconds, which other load on the machine disturbs less)
 and finally the whole `zsl label --embeddings` command as a subprocess (imports, model load and
-text encoding of the C prompts included). Peak memory of the scoring step is reported from
-tracemalloc (numpy allocations are traced) next to the size of the N x C float32 matrix it avoids.
+text encoding of the C prompts included; with `--hubness-reduction`, reduced as asked), and with
+`--hubness` `zsl hubness --embeddings` too (every method). Peak memory of the scoring step is
+reported from tracemalloc (numpy allocations are traced) next to the size of the N x C float32
+matrix it avoids; that of each command is its process's peak RSS (the kernel's, from wait4).
 
     python benchmarks/relabel.py                 # 100k x 512 against 1,000 classes
     python benchmarks/relabel.py --images 20000  # a quicker run
+    python benchmarks/relabel.py --images 300000 --hubness-reduction csls --hubness
 """
 
 from __future__ import annotations
@@ -128,30 +131,48 @@ def measure_in_process(
 
 
 def measure_cli(
-    store_path: Path, model_dir: Path, n_classes: int, k: int, fmt: str, folder: Path
-) -> float:
+    store_path: Path,
+    model_dir: Path,
+    n_classes: int,
+    k: int,
+    fmt: str,
+    folder: Path,
+    reduction: str = "none",
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of `zsl label --embeddings`."""
+    command = ["label", *_store_arguments(store_path, model_dir, n_classes, folder)]
+    command += ["--top-k", str(k), "-o", str(folder / f"predictions.{fmt}"), "--quiet"]
+    return run_zsl([*command, "--hubness-reduction", reduction])
+
+
+def measure_hubness_cli(
+    store_path: Path, model_dir: Path, n_classes: int, folder: Path
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of `zsl hubness --embeddings` (every method)."""
+    command = ["hubness", *_store_arguments(store_path, model_dir, n_classes, folder)]
+    return run_zsl([*command, "--json", str(folder / "hubness.json")])
+
+
+def _store_arguments(store_path: Path, model_dir: Path, n_classes: int, folder: Path) -> list[str]:
     classes = folder / "classes.txt"
     classes.write_text("".join(f"class {i}\n" for i in range(n_classes)))
-    command = [
-        sys.executable,
-        "-m",
-        "zsl_cli",
-        "label",
-        "--embeddings",
-        str(store_path),
-        "--classes",
-        str(classes),
-        "--model",
-        str(model_dir),
-        "--top-k",
-        str(k),
-        "-o",
-        str(folder / f"predictions.{fmt}"),
-        "--quiet",
-    ]
+    return ["--embeddings", str(store_path), "--classes", str(classes), "--model", str(model_dir)]
+
+
+def run_zsl(arguments: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of `zsl ARGUMENTS` run as a subprocess, its output
+    discarded; CalledProcessError where it fails."""
+    command = [sys.executable, "-m", "zsl_cli", *arguments]
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT)
-    return time.perf_counter() - started
+    # wait4 gives this child's own peak RSS; getrusage(RUSAGE_CHILDREN) would give the largest
+    # of every child waited for so far.
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL) as process:
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, usage.ru_maxrss / 1024  # KB on Linux
 
 
 def size_text(mb: float) -> str:
@@ -166,6 +187,8 @@ def size_text(mb: float) -> str:
 
 
 def main() -> None:
+    from zsl_cli import hubness
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # zsl label --embeddings refuses an empty store, so at least one stored image.
     parser.add_argument("--images", type=at_least(1), default=100_000)
@@ -175,6 +198,15 @@ def main() -> None:
     parser.add_argument("--dim", type=at_least(2), default=512)
     parser.add_argument("--top-k", type=at_least(0), default=5, help="0 = every class, as in zsl")
     parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")
+    parser.add_argument(
+        "--hubness-reduction",
+        choices=hubness.METHODS,
+        default="none",
+        help="as zsl label's, for the zsl label --embeddings run",
+    )
+    parser.add_argument(
+        "--hubness", action="store_true", help="also run zsl hubness --embeddings on the store"
+    )
     args = parser.parse_args()
 
     import transformers
@@ -196,7 +228,17 @@ def main() -> None:
         results = measure_in_process(
             store_path, identity, args.classes, args.dim, args.top_k, args.format
         )
-        cli_s = measure_cli(store_path, model_dir, args.classes, args.top_k, args.format, folder)
+        cli_s, cli_mb = measure_cli(
+            store_path,
+            model_dir,
+            args.classes,
+            args.top_k,
+            args.format,
+            folder,
+            args.hubness_reduction,
+        )
+        if args.hubness:
+            hubness_s, hubness_mb = measure_hubness_cli(store_path, model_dir, args.classes, folder)
 
     load_avg = os.getloadavg()[0]
     # What zsl keeps: every class for --top-k 0, and never more classes than there are.
@@ -217,10 +259,16 @@ def main() -> None:
         f"  predictions -> {written:<7} {results['write']:7.2f} s   "
         f"({results['write_cpu']:.2f} CPU-s)"
     )
+    reduced = "" if args.hubness_reduction == "none" else f", {args.hubness_reduction}"
     print(
-        f"  zsl label --embeddings {cli_s:7.2f} s   (whole process: imports, model, "
-        f"{args.classes} prompts encoded, {written} written)"
+        f"  zsl label --embeddings {cli_s:7.2f} s   peak RSS {size_text(cli_mb)} (whole process: "
+        f"imports, model, {args.classes} prompts encoded{reduced}, {written} written)"
     )
+    if args.hubness:
+        print(
+            f"  zsl hubness --embeddings {hubness_s:5.2f} s   peak RSS {size_text(hubness_mb)} "
+            "(whole process, every method)"
+        )
 
 
 if __name__ == "__main__":
