@@ -61,6 +61,22 @@ def test_relabel_refuses_one_dimension_at_once() -> None:
     assert result.stderr.strip().splitlines()[-1].endswith("argument --dim: 1 is less than 2")
 
 
+def test_relabel_measures_hubness_over_the_store_it_builds() -> None:
+    # The README's memory figures for hubness over a store come from these two lines.
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "relabel.py"), "--images", "60", "--classes", "5"]
+        + ["--dim", "8", "--hubness-reduction", "csls", "--hubness"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("zsl label --embeddings", "zsl hubness --embeddings"):
+        line = next(line for line in result.stdout.splitlines() if command in line)
+        peak = float(line.split("peak RSS")[1].split()[0])
+        assert peak > 10, line  # MB: a real process's peak, read from wait4
+
+
 def test_relabel_scoring_memory_is_zsls_not_every_ranking_kept(
     benchmark_modules, tmp_path: Path, monkeypatch
 ) -> None:
