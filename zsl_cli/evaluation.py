@@ -1061,7 +1061,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
             "folders)"
         )
     try:
-        named_delimiter = _excel_delimiter(text.partition("\n")[0])
+        named_delimiter = excel_delimiter(text.partition("\n")[0])
         with io.StringIO(text, newline="") as handle:
             # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
             # quotes (cells lose the spaces at their ends anyway).
@@ -1320,17 +1320,6 @@ TRUTH_COLUMNS = {
     "path": TRUTH_PATH_COLUMNS,
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
-
-
-def _excel_delimiter(first_line: str) -> str | None:
-    """The delimiter a truth CSV's first line names for Excel (`sep=;`), also where that line
-    is quoted: a CSV writer quotes the one cell of the row ["sep=;"], since it holds the
-    delimiter (PHP's fputcsv, Python's csv.writer with delimiter=";"). Either way it is one
-    cell, which the reader then skips."""
-    line = first_line.removesuffix("\r").strip(" ")
-    if len(line) > 2 and line[0] == line[-1] == '"':
-        line = line[1:-1]
-    return excel_delimiter(line)
 
 
 def _truth_delimiter(text: str) -> str:

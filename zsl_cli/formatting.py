@@ -94,8 +94,14 @@ _EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
 
 
 def excel_delimiter(first_line: str) -> str | None:
-    """The delimiter a first line such as `sep=;` names for Excel, else None."""
-    named = _EXCEL_SEPARATOR.fullmatch(first_line.removesuffix("\r").strip(" "))
+    """The delimiter a first line such as `sep=;` names for Excel, else None; also where that
+    line is quoted (`"sep=;"`): a CSV writer quotes the one cell of the row ["sep=;"], since it
+    holds the delimiter (PHP's fputcsv, Python's csv.writer with delimiter=";"). Either way it
+    is one cell, which the readers then skip."""
+    line = first_line.removesuffix("\r").strip(" ")
+    if len(line) > 2 and line[0] == line[-1] == '"':
+        line = line[1:-1]
+    named = _EXCEL_SEPARATOR.fullmatch(line)
     return named.group(1) if named else None
 
 
