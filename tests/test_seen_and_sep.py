@@ -12,10 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_label_cli import write_images
+from zsl_cli import api
 from zsl_cli.classes import load_class_spec
 from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
 from zsl_cli.formatting import excel_delimiter
 from zsl_cli.readers import run_info_file
+from zsl_cli.writers import CSV_COLUMNS
 
 # Each image's true class and the classes its prediction ranks, best first. Two seen classes and
 # one unseen: each side has a right and a wrong image, so a split that moved a class to the other
@@ -35,12 +38,104 @@ def run(*args: object):
 
 
 @pytest.fixture()
+def labelled(tmp_path: Path) -> tuple[Path, Path]:
+    """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
+    writes one."""
+    truth = tmp_path / "truth"
+    rows = [",".join(CSV_COLUMNS)]
+    for name, (_, ranked) in IMAGES.items():
+        image = truth / name
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes(b"")
+        scores = ["0.6", "0.3", "0.1"]
+        cells = [str(image), ranked[0], scores[0], "|".join(ranked), "|".join(scores), "ok", ""]
+        rows.append(",".join(cells))
+    predictions = tmp_path / "p.csv"
+    predictions.write_text("\n".join(rows) + "\n")
+    return predictions, truth
+
+
+def seen_list(folder: Path, *names: str) -> Path:
+    path = folder / "seen.txt"
+    path.write_text("".join(f"{name}\n" for name in names))
+    return path
+
+
+@pytest.fixture()
 def image_folder(tmp_path: Path) -> Path:
     root = tmp_path / "set"
     for index, name in enumerate(CLASSES):
         write_images(root / name, 4, seed=index)
     (tmp_path / "classes.txt").write_text("\n".join(CLASSES) + "\n")
     return root
+
+
+def hubness_args(image_folder: Path, model: Path) -> list[object]:
+    classes = image_folder.parent / "classes.txt"
+    return ["hubness", image_folder, "-c", classes, "-m", model, "--truth", image_folder]
+
+
+# --- c. HubnessRequest.seen takes the names, as EvaluateRequest.seen does -------------------------
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["red square", "blue circle"], ("blue circle", "red square"), {"red square", "blue circle"}],
+    ids=["list", "tuple", "set"],
+)
+def test_hubness_takes_the_seen_classes_as_names_and_counts_them_as_a_list(
+    tiny_clip, image_folder, names
+):
+    def accuracy(seen: object) -> dict:
+        request = api.HubnessRequest(
+            api.InputOptions(paths=(str(image_folder),)),
+            api.ClassOptions(classes=CLASSES),
+            api.ModelOptions(name=tiny_clip),
+            k=1,
+            methods=("none",),
+            truth=image_folder,
+            seen=seen,
+        )
+        return api.hubness(request)["methods"]["none"]["accuracy"]
+
+    from_file = accuracy(seen_list(image_folder.parent, "red square", "blue circle"))
+    assert "unseen_mean_per_class" in from_file
+    assert accuracy(names) == from_file
+    # Another split gives other numbers: the names are not ignored.
+    assert accuracy(["green star"]) != from_file
+
+
+def test_hubness_seen_names_are_kept_as_a_tuple_and_a_str_is_a_path(tmp_path):
+    request = api.HubnessRequest(seen=["cat", "dog"])
+    assert request.seen == ("cat", "dog")
+    assert hash(request) == hash(api.HubnessRequest(seen=("cat", "dog")))
+    assert api.HubnessRequest(seen=tmp_path / "seen.txt").seen == str(tmp_path / "seen.txt")
+    assert api.HubnessRequest(seen="cat").seen == "cat"  # a path, never the names c, a, t
+
+
+@pytest.mark.parametrize(
+    ("seen", "error"),
+    [
+        ([], "seen: no class names given"),
+        (["cat", 3], "seen\\[1\\]: class names are strings, not int"),
+        ([b"cat"], "seen\\[0\\]: class names are strings, not bytes"),
+        (b"seen.txt", "seen b'seen.txt': give a seen-class list's path or the class names"),
+        (3, "seen 3: give a seen-class list's path or the class names"),
+        ("s\0.txt", "seen 's\\\\x00.txt': no file name holds a NUL"),
+    ],
+    ids=["empty", "int name", "bytes name", "bytes", "int", "nul"],
+)
+def test_hubness_seen_that_is_neither_a_path_nor_names_is_refused_as_evaluate_s(seen, error):
+    with pytest.raises(ZslError, match=error):
+        api.HubnessRequest(seen=seen)
+    with pytest.raises(ZslError, match=error):
+        api.EvaluateRequest("p.csv", "truth", seen=seen)
+
+
+def test_hubness_seen_names_still_need_a_truth():
+    request = api.HubnessRequest(classes=api.ClassOptions(classes=CLASSES), seen=["red square"])
+    with pytest.raises(ZslError, match="--seen needs --truth"):
+        api.hubness(request)
 
 
 # --- b. Excel's separator line, quoted ------------------------------------------------------------

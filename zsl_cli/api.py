@@ -1607,14 +1607,16 @@ class HubnessRequest:
     methods: Sequence[str] | None = None  # None: every method
     # ImageFolder or path,label CSV: adds accuracy per method.
     truth: str | os.PathLike[str] | None = None
-    # Seen-class list (with truth): adds unseen-class accuracy.
-    seen: str | os.PathLike[str] | None = None
+    # The seen classes (with truth), adding unseen-class accuracy: a seen-class list's path (a
+    # str is one), or the names, kept as a tuple.
+    seen: str | os.PathLike[str] | Collection[str] | None = None
     # Also write the comparison here as JSON ("-": stdout).
     json_out: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         _check_parts(self, inputs=InputOptions, classes=ClassOptions, model=ModelOptions)
-        _file_paths(self, "embeddings", "truth", "seen", "json_out")
+        _file_paths(self, "embeddings", "truth", "json_out")
+        _check_seen(self)
         if self.k is None:
             raise ZslError("k None: give a whole number, 1 or more")
         _at_least_one(self, "k")
@@ -1662,7 +1664,10 @@ def hubness(
     truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
-    seen = seen_class_names(read_seen_classes(request.seen), known) if request.seen else None
+    seen_path, seen_names = _seen_path_and_names(request.seen)
+    if seen_path is not None:
+        seen_names = read_seen_classes(seen_path)
+    seen = None if seen_names is None else seen_class_names(seen_names, known)
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_enough_images(len(source.paths))
@@ -1672,7 +1677,7 @@ def hubness(
             source.store,
             _path_list_file(request.inputs),
             request.truth,
-            request.seen,
+            seen_path,
             *_class_files(request.classes),
         ],
         source.paths or (),
@@ -1828,15 +1833,29 @@ class EvaluateRequest:
             if getattr(self, name) is None:
                 raise ZslError(f"{name}: give a file path")
         _file_paths(self, "predictions", "truth", "json_out", "report_out")
-        if isinstance(self.seen, (str, os.PathLike)):
-            _file_paths(self, "seen")
-        elif self.seen is not None:
-            object.__setattr__(self, "seen", _seen_names(self.seen))
+        _check_seen(self)
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
         if not ks or not all(is_whole_number(k) and k >= 1 for k in ks):
             raise ZslError(f"ks {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
+
+
+def _check_seen(request: EvaluateRequest | HubnessRequest) -> None:
+    """A request's `seen` checked: a path kept as str, or names kept as a tuple."""
+    if isinstance(request.seen, (str, os.PathLike)):
+        _file_paths(request, "seen")
+    elif request.seen is not None:
+        object.__setattr__(request, "seen", _seen_names(request.seen))
+
+
+def _seen_path_and_names(
+    seen: str | os.PathLike[str] | Collection[str] | None,
+) -> tuple[str | os.PathLike[str] | None, Collection[str] | None]:
+    """A checked `seen` as (the seen list's path, None) or (None, the names)."""
+    if isinstance(seen, (str, os.PathLike)):
+        return seen, None
+    return None, seen
 
 
 def _seen_names(seen: object) -> tuple[str, ...]:
@@ -1868,11 +1887,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     _checked_arguments("evaluate", request, EvaluateRequest)
     if request.report_out:
         check_report_path(request.report_out)
-    seen_path, seen_names = None, None
-    if isinstance(request.seen, (str, os.PathLike)):
-        seen_path = request.seen
-    else:
-        seen_names = request.seen
+    seen_path, seen_names = _seen_path_and_names(request.seen)
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
