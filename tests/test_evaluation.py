@@ -822,14 +822,18 @@ def test_a_run_offering_unseen_classes_the_truth_names_otherwise_is_not_said_one
     assert not [warning for warning in warnings if "hold no" in warning]
 
 
-def test_a_seen_class_named_in_another_case_is_named_beside_the_class(photos):
-    # 'Cat' in the seen list leaves cat unseen: the warning said only that 'Cat' is unknown.
+def test_a_seen_class_named_in_another_case_is_refused_naming_the_class(photos):
+    # 'Cat' in the seen list left cat unseen, with a warning only: the split every GZSL number
+    # rests on was another than the list meant.
     predictions = [
         predicted(photos / "cat" / "a.jpg", "cat"),
         predicted(photos / "dog" / "d.jpg", "dog"),
     ]
-    result = evaluate(predictions, load_truth(photos), ks=(1,), seen=["Cat"])
-    assert result.gzsl is not None and result.gzsl.seen_classes == ()
+    with pytest.raises(ZslError, match="^the seen list names 'Cat', no class but 'cat' written"):
+        evaluate(predictions, load_truth(photos), ks=(1,), seen=["Cat"])
+    # Beside the class's own name it changes no split: still named beside the class.
+    result = evaluate(predictions, load_truth(photos), ks=(1,), seen=["cat", "Cat"])
+    assert result.gzsl is not None and result.gzsl.seen_classes == ("cat",)
     (warning,) = result.warnings
     assert warning.endswith(
         "among the predicted classes: Cat ('Cat' in the seen list is 'cat' among the classes)"

@@ -16,6 +16,7 @@ from zsl_cli import api
 from zsl_cli.classes import load_class_spec
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import evaluate_files
 from zsl_cli.formatting import excel_delimiter
 from zsl_cli.readers import run_info_file
 from zsl_cli.writers import CSV_COLUMNS
@@ -61,6 +62,75 @@ def seen_list(folder: Path, *names: str) -> Path:
     return path
 
 
+MISSPELLED = ["Red Square", "RED SQUARE", "red_square", "red+square", "Red_Square"]
+
+
+# --- a. a seen name that is a class's written otherwise ------------------------------------------
+
+
+@pytest.mark.parametrize("name", MISSPELLED)
+def test_evaluate_refuses_a_seen_name_that_is_a_class_written_otherwise(labelled, name):
+    # It was a warning, exit 0, and red square counted as unseen: H moved.
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, name, "blue circle")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"zsl: error: the seen list names '{name}', no class but 'red square'")
+    assert line.endswith("write it 'red square' in the seen list, as the classes spell it")
+    assert "would count as unseen" in line
+    assert not result.stdout
+
+
+def test_evaluate_through_the_library_refuses_it_for_a_list_and_for_names(labelled):
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "Red Square", "blue circle")
+    for given in (seen, ["Red Square", "blue circle"]):
+        with pytest.raises(ZslError, match="^the seen list names 'Red Square', no class but"):
+            api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen=given))
+    with pytest.raises(ZslError, match="'red square' would count as unseen"):
+        evaluate_files(predictions, truth, seen_path=seen)
+
+
+def test_several_misspelled_seen_names_are_counted_in_the_one_line(labelled):
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "Red Square", "Blue_Circle")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "'blue circle' would count as unseen (1 other seen name is so)" in line
+
+
+def test_the_split_with_the_right_spelling_is_what_the_misspelled_list_meant(labelled):
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "red square", "blue circle")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    gzsl = json.loads(result.stdout)["gzsl"]
+    assert (gzsl["seen"], gzsl["unseen"]) == (0.75, 0.5)
+
+
+def test_a_seen_name_like_no_class_stays_a_warning(labelled):
+    # A list shared across runs may name classes this run lacks: that changes no number.
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "red square", "blue circle", "purple hexagon")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "1 seen class is neither in the truth" in result.stderr
+    assert "purple hexagon" in result.stderr
+    assert json.loads(result.stdout)["gzsl"]["seen"] == 0.75
+
+
+def test_a_misspelled_seen_name_beside_the_class_s_own_is_a_warning(labelled):
+    # The class is seen by its own name: the split is the one meant, the other name is noise.
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "red square", "Red Square", "blue circle")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "'Red Square' in the seen list is 'red square' among the classes" in result.stderr
+    assert json.loads(result.stdout)["gzsl"]["seen"] == 0.75
+
+
 @pytest.fixture()
 def image_folder(tmp_path: Path) -> Path:
     root = tmp_path / "set"
@@ -73,6 +143,40 @@ def image_folder(tmp_path: Path) -> Path:
 def hubness_args(image_folder: Path, model: Path) -> list[object]:
     classes = image_folder.parent / "classes.txt"
     return ["hubness", image_folder, "-c", classes, "-m", model, "--truth", image_folder]
+
+
+@pytest.mark.parametrize("name", ["Red Square", "red_square"])
+def test_hubness_refuses_a_seen_name_that_is_a_class_written_otherwise(
+    tiny_clip, image_folder, name
+):
+    seen = seen_list(image_folder.parent, name, "blue circle")
+    args = hubness_args(image_folder, tiny_clip)
+    result = run(*args, "--seen", seen, "-k", "1", "--methods", "none")
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"zsl: error: the seen list names '{name}', no class but 'red square'")
+    # A name like no class is still only a warning.
+    seen_list(image_folder.parent, "red square", "purple hexagon")
+    result = run(*args, "--seen", seen, "-k", "1", "--methods", "none")
+    assert result.exit_code == 0, result.stderr
+    assert "1 seen class is neither in the truth nor among the listed classes" in result.stderr
+
+
+def test_hubness_through_the_library_refuses_it_before_the_model_loads(
+    tiny_clip, image_folder, monkeypatch
+):
+    monkeypatch.setattr(api, "load_encoder", lambda *args, **kwargs: pytest.fail("loaded"))
+    seen = seen_list(image_folder.parent, "Red Square", "blue circle")
+    for given in (seen, ("Red Square", "blue circle")):
+        request = api.HubnessRequest(
+            api.InputOptions(paths=(str(image_folder),)),
+            api.ClassOptions(classes=CLASSES),
+            api.ModelOptions(name=tiny_clip),
+            truth=image_folder,
+            seen=given,
+        )
+        with pytest.raises(ZslError, match="^the seen list names 'Red Square', no class but"):
+            api.hubness(request)
 
 
 # --- c. HubnessRequest.seen takes the names, as EvaluateRequest.seen does -------------------------

@@ -734,13 +734,43 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
     """The classes a seen list names: an entry that is a `known` class's whole name is that
     class (names from descriptions or attributes may hold a colon); otherwise the part before a
     colon, as in classes.txt. A name composed or decomposed otherwise than a known one is
-    spelled as that one (see `spelled_as`)."""
+    spelled as that one (see `spelled_as`). ZslError where a name is no known class but is one
+    written otherwise (see `_check_seen_spelling`)."""
     spelling = {composed(name): name for name in known}
     names = set()
     for entry in entries:
         name = entry if composed(entry) in spelling else entry.split(":", 1)[0].strip()
         names.add(spelling.get(composed(name), name))
+    _check_seen_spelling(names, known)
     return names
+
+
+def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
+    """Refuse a seen name that is no known class but is one in another case, with other end
+    spaces or with words joined by '_' or '+' (`other_case_hint`'s comparison), where that class
+    is not seen by its own name: the class would count as unseen, and the seen/unseen split,
+    which every GZSL number rests on, would be another than the list meant. A name like no known
+    class stays a warning (`unknown_seen_warnings`): a list shared across runs may name classes
+    this run lacks."""
+    by_loose: dict[str, list[str]] = {}
+    for name in sorted(known):
+        by_loose.setdefault(_loose(name), []).append(name)
+    misspelled = [
+        (name, by_loose[_loose(name)][0])
+        for name in sorted(seen.difference(known))
+        if _loose(name) in by_loose and not seen.intersection(by_loose[_loose(name)])
+    ]
+    if not misspelled:
+        return
+    name, other = misspelled[0]
+    more = f" ({counted(len(misspelled) - 1, 'other seen name is', 'other seen names are')} so)"
+    raise ZslError(
+        f"the seen list names '{printable_text(name)}', no class but '{printable_text(other)}' "
+        "written otherwise (in case, end spaces, or '_' or '+' between words), so "
+        f"'{printable_text(other)}' would count as unseen"
+        + (more if len(misspelled) > 1 else "")
+        + f": write it '{printable_text(other)}' in the seen list, as the classes spell it"
+    )
 
 
 def _not_generalised_warnings(
@@ -773,7 +803,8 @@ def _not_generalised_warnings(
 def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) -> list[str]:
     """A warning naming the seen classes that are not `known` (truth classes and those `among`):
     they change nothing, but may be names misspelled in the seen list (a known class written in
-    another case, which then counts as unseen, is named beside it)."""
+    another case is named beside it; `seen_class_names` refuses one unless that class is seen by
+    its own name too)."""
     unknown = sorted(seen.difference(known))
     if not unknown:
         return []
