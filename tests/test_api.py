@@ -157,7 +157,7 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: Decision(top_k="3"), "top_k '3'"),
         (lambda: api.LabelRequest(low_confidence=-1), "low_confidence -1"),
         (lambda: api.HubnessRequest(k=2.5), "k 2.5: give a whole number"),
-        (lambda: api.HubnessRequest(k=None), "k None: give a whole number"),
+        (lambda: api.HubnessRequest(k=0), "k 0: give a whole number"),
         (lambda: api.HubnessRequest(methods="csls"), "give a tuple"),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "ks '15'"),
         # A part given as something else than its options class.

@@ -542,9 +542,14 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
         assert "unseen_mean_per_class" in method["accuracy"]
     assert data["recommendation"] and "skewness" in result.stdout.lower()
     # k beyond the classes less one is clipped, and the table says so.
-    clipped = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip)
+    classes = ("-c", tmp_path / "classes.txt", "-m", tiny_clip)
+    clipped = run("hubness", image_folder, *classes, "-k", "10")
     assert clipped.exit_code == 0, clipped.stderr
     assert "(k = 2, not 10: at most the number of classes less one)" in clipped.stdout
+    # The default over 3 classes: the largest k at which one can be a hub.
+    default = run("hubness", image_folder, *classes)
+    assert default.exit_code == 0, default.stderr
+    assert "(k = 1, the largest at which a class can be a hub)" in default.stdout
     quiet = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "-q")
     assert "skewness" in quiet.stdout and quiet.stderr == ""
     none = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "--methods", " , ")

@@ -138,7 +138,7 @@ def test_one_class_taking_most_images_over_11_classes_is_not_called_low_at_k_10(
     # advice was "Hubness is low ... no reduction needed".
     sims = _dominated(300, 11, 0.9)
     assert np.mean(sims.argmax(axis=1) == 0) > 0.85
-    result = hubness.compare(sims, _names(11))
+    result = hubness.compare(sims, _names(11), k=10)
     assert result["k"] == 10 and result["largest_hub_k"] == 5
     assert result["recommended_method"] is None
     assert result["recommendation"].startswith(
@@ -146,10 +146,10 @@ def test_one_class_taking_most_images_over_11_classes_is_not_called_low_at_k_10(
         "at k=10): over 11 classes no class can be a hub at k above 5, and N_k count mostly the "
         "classes images rank last; give -k 5 or less, or --truth"
     )
-    # At a k that leaves hubs room, the class is one.
-    small_k = hubness.compare(sims, _names(11), k=3)
-    assert small_k["methods"]["none"]["top_hubs"][0]["class"] == "c0"
-    assert small_k["recommended_method"] not in ("none", None)
+    # At a k that leaves hubs room, the class is one; the default k over 11 classes is such.
+    for small_k in (hubness.compare(sims, _names(11), k=3), hubness.compare(sims, _names(11))):
+        assert small_k["methods"]["none"]["top_hubs"][0]["class"] == "c0"
+        assert small_k["recommended_method"] not in ("none", None)
 
 
 def test_four_classes_with_five_images_are_not_called_low():
@@ -167,17 +167,21 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_image_set(tmp_path_factory.mktemp("shapes") / "set", seed=3, per_class=4).root
 
 
-def test_the_cli_gives_no_verdict_at_the_default_k_over_12_classes(shapes, tmp_path):
+def test_the_cli_gives_no_verdict_at_k_10_over_12_classes_and_defaults_to_6(shapes, tmp_path):
     classes = tmp_path / "c12.txt"
     lines = (shapes / "classes.txt").read_text().splitlines()
     classes.write_text("\n".join(lines[:12]) + "\n")
     out = tmp_path / "hubness.json"
-    result = CliRunner().invoke(
-        app, ["hubness", str(shapes), "-c", str(classes), "-m", "shapes-demo", "--json", str(out)]
-    )
+    command = ["hubness", str(shapes), "-c", str(classes), "-m", "shapes-demo", "--json", str(out)]
+    result = CliRunner().invoke(app, [*command, "-k", "10"])
     assert result.exit_code == 0, result.stderr
     assert "Hubness is low" not in result.stdout
     assert "give -k 6 or less, or --truth" in " ".join(result.stdout.split())
     document = json.loads(out.read_text())
     assert document["k"] == 10 and document["largest_hub_k"] == 6
     assert document["recommended_method"] is None
+    default = CliRunner().invoke(app, command)
+    assert default.exit_code == 0, default.stderr
+    assert "(k = 6, the largest at which a class can be a hub)" in default.stdout
+    document = json.loads(out.read_text())
+    assert (document["k"], document["k_requested"]) == (6, None)

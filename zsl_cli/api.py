@@ -1603,7 +1603,8 @@ class HubnessRequest:
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
     embeddings: str | os.PathLike[str] | None = None  # paths are kept as str
-    k: int = 10
+    # None: 10, or the largest k at which a class can be a hub where that is less (`default_k`).
+    k: int | None = None
     methods: Sequence[str] | None = None  # None: every method
     # ImageFolder or path,label CSV: adds accuracy per method.
     truth: str | os.PathLike[str] | None = None
@@ -1617,8 +1618,6 @@ class HubnessRequest:
         _check_parts(self, inputs=InputOptions, classes=ClassOptions, model=ModelOptions)
         _file_paths(self, "embeddings", "truth", "json_out")
         _check_seen(self)
-        if self.k is None:
-            raise ZslError("k None: give a whole number, 1 or more")
         _at_least_one(self, "k")
         _check_store_inputs(self.inputs, self.embeddings)
         if isinstance(self.methods, str):
@@ -1641,7 +1640,8 @@ def hubness(
     a loaded model to reuse, and `warn`, to hear the warnings known before the images are
     encoded as soon as they are, as for `label`).
 
-    The result is the `--json` document: `k` (used) and `k_requested`, `n_images`, `n_classes`,
+    The result is the `--json` document: `k` (used) and `k_requested` (None for the default),
+    `n_images`, `n_classes`,
     `hub_threshold` (the N_k, a count, from which a class is a hub), `largest_hub_k` (the largest
     k at which a class can be one: floor(C / 2), at most C - 1), `methods` (per method, rates as
     fractions 0-1: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs (up to 5

@@ -1399,18 +1399,19 @@ def hubness(
     classes: Classes = None,
     model: ModelName = DEFAULT_MODEL,
     k: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--neighbours",
             "-k",
             min=1,
             metavar="N",
+            show_default=False,
             help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "
-            "counts each image's k nearest classes. Above half the classes (10 over 11 to 19) no "
-            "class can be a hub and the advice gives no verdict: use -k C/2 or less. Not a top-k "
-            "accuracy (the accuracy column is top-1), nor CSLS's K.",
+            "counts each image's k nearest classes. Above half the classes no class can be a hub "
+            "and the advice gives no verdict. Not a top-k accuracy (the accuracy column is "
+            "top-1), nor CSLS's K.  [default: 10, or half the classes under 20 classes]",
         ),
-    ] = 10,
+    ] = None,
     methods: Annotated[
         list[str] | None,
         typer.Option(

@@ -281,7 +281,7 @@ def compare(
     sims: Sims,
     class_names: Sequence[str],
     *,
-    k: int = DEFAULT_K,
+    k: int | None = None,
     methods: Sequence[str] = METHODS,
     truth: np.ndarray | None = None,
     unseen_mask: np.ndarray | None = None,
@@ -295,19 +295,19 @@ def compare(
 ) -> dict:
     """Hubness statistics (and accuracy, with `truth`) of each method, as a JSON-ready dict.
 
-    `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key
-    reports the value used); `reduction_k` and `temperature` set each reduction's fit. `truth` holds
-    one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a truth class
-    outside the class list (never predicted, so always wrong); `unseen_mask` is a bool over those
-    C + `unlisted_classes` truth classes. `failed_truth` holds the truth indices of images that
-    could not be read (no similarities): they count as wrong, as zsl evaluate counts them.
-    Accuracy is top-1 over all classes: "mean_per_class" over the classes present in truth,
+    `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key reports
+    the value used; None for `default_k`); `reduction_k` and `temperature` set each reduction's fit.
+    `truth` holds one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a
+    truth class outside the class list (never predicted, so always wrong); `unseen_mask` is a bool
+    over those C + `unlisted_classes` truth classes. `failed_truth` holds the truth indices of
+    images that could not be read (no similarities): they count as wrong, as zsl evaluate counts
+    them. Accuracy is top-1 over all classes: "mean_per_class" over the classes present in truth,
     "overall" over images with a known class, and with `unseen_mask` "seen_mean_per_class" and
-    "unseen_mean_per_class" over the seen and the unseen classes present, and "harmonic_mean",
-    their H (Xian et al. 2018). The "accuracy" key is left out when no image has a known class,
-    a group's key when none of its classes is present, "harmonic_mean" unless both are. The
-    advice ranks methods by H where it is known (generalised zero-shot is judged by it), else
-    by mean per-class accuracy, and names the number it used.
+    "unseen_mean_per_class" over the seen and the unseen classes present, and "harmonic_mean", their
+    H (Xian et al. 2018). The "accuracy" key is left out when no image has a known class, a group's
+    key when none of its classes is present, "harmonic_mean" unless both are. The advice ranks
+    methods by H where it is known (generalised zero-shot is judged by it), else by mean per-class
+    accuracy, and names the number it used.
     Layout: {"k", "k_requested", "n_images", "n_classes", "hub_threshold" (the N_k of a hub),
     "largest_hub_k" (the largest k at which a class can be a hub),
     "methods": {name: {...}},
@@ -320,9 +320,9 @@ def compare(
     if len(class_names) != n_classes:
         raise ValueError(f"{len(class_names)} class names for {n_classes} similarity columns")
     check_class_count(n_classes)
-    if k < 1:
+    if k is not None and k < 1:
         raise ZslError(f"k must be at least 1, got {k}")
-    k_used = min(k, n_classes - 1)
+    k_used = default_k(n_classes, hub_size) if k is None else min(k, n_classes - 1)
     requested = check_methods(methods)
     n_truth_classes = n_classes + unlisted_classes
     truth = _checked_truth(truth, n_images, n_truth_classes)
@@ -717,6 +717,12 @@ def largest_hub_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:
     hub's N_k (hub_size * N * k / C) exceeds the N images, and k-occurrence counts mostly the
     classes each image ranks last."""
     return min(n_classes - 1, math.floor(n_classes / hub_size))
+
+
+def default_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:
+    """DEFAULT_K, or the largest k at which a class can be a hub where that is smaller (under 20
+    classes): above it, a class that is the top-1 of most images would show no hubness."""
+    return max(1, min(DEFAULT_K, largest_hub_k(n_classes, hub_size)))
 
 
 def chance_std(n_images: int, k: int, n_classes: int) -> tuple[float, float]:

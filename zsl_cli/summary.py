@@ -446,7 +446,10 @@ _HUBNESS_ACCURACY_COLUMNS = (
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
     """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
     k = f"k = {result['k']}"
-    if result["k"] != result["k_requested"]:
+    if result["k_requested"] is None and result["k"] == result.get("largest_hub_k"):
+        # The default, where it is under 10: the largest k at which a class can be a hub.
+        k += ", the largest at which a class can be a hub"
+    elif result["k_requested"] is not None and result["k"] != result["k_requested"]:
         k += f", not {result['k_requested']}: at most the number of classes less one"
     title = f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})"
     methods = result["methods"]
