@@ -1827,6 +1827,17 @@ def test_the_format_option_ignores_case_as_extensions_do():
         output_format(None, "yaml")
 
 
+def test_the_format_option_takes_other_names_of_the_formats_and_suggests_for_a_typo():
+    assert output_format("out.ndjson", "NDJSON") == "jsonl"  # as -o x.ndjson is JSON Lines
+    assert output_format(None, "labelstudio") == "label-studio"
+    with pytest.raises(
+        ZslError, match=r"^--format jsnol: choose one of .* \(did you mean jsonl\?\)$"
+    ):
+        output_format(None, "jsnol")
+    with pytest.raises(ZslError, match=r"label-studio$"):  # nothing alike: no guess
+        output_format(None, "xml")
+
+
 def test_a_ranking_copies_the_scores_it_is_given() -> None:
     # Built from Python, a ranking must neither freeze the caller's array nor change with it.
     scores = np.array([0.75, 0.25], dtype=np.float32)

@@ -22,6 +22,7 @@ Conventions shared by every format:
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -62,6 +63,8 @@ TOP_K_SEPARATOR = "|"
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 
 EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+# Other names users give the formats: -o x.ndjson is JSON Lines, so is -f ndjson.
+FORMAT_ALIASES = {"ndjson": "jsonl", "labelstudio": "label-studio", "label_studio": "label-studio"}
 
 
 def format_from_path(path: str | os.PathLike[str] | None) -> str:
@@ -92,8 +95,11 @@ def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     if fmt is None:
         return format_from_path(path)
     fmt = fmt.lower()  # as for extensions: -f JSONL as -o x.JSONL
+    fmt = FORMAT_ALIASES.get(fmt, fmt)
     if fmt not in FORMATS:
-        raise ZslError(f"--format {fmt}: choose one of {', '.join(FORMATS)}")
+        close = difflib.get_close_matches(fmt, FORMATS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ZslError(f"--format {fmt}: choose one of {', '.join(FORMATS)}{hint}")
     suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
     implied = EXTENSION_FORMATS.get(suffix)
     written = "json" if fmt == "label-studio" else fmt
