@@ -381,3 +381,21 @@ def test_the_entry_point_exits_with_the_documented_interrupted_status():
     from zsl_cli.errors import EXIT_INTERRUPTED
 
     assert done.stdout.strip() == str(EXIT_INTERRUPTED), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("label", "truth", "-c", "classes.txt", "-k", "abc"), "'abc' is not a whole number"),
+        (("label", "truth", "-c", "classes.txt", "-b", "1.5"), "'1.5' is not a whole number"),
+        (("label", "truth", "-c", "classes.txt", "--threshold", "50%"), "'50%' is not a number"),
+        (("hubness", "truth", "-c", "classes.txt", "-k", "ten"), "'ten' is not a whole number"),
+    ],
+)
+def test_a_value_that_is_not_a_number_is_said_so_not_named_by_its_type(
+    world: Path, args: tuple[str, ...], said: str
+) -> None:
+    done = run_zsl(world, *args)
+    assert done.returncode == 2
+    assert said in done.stderr and "range" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1

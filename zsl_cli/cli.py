@@ -10,6 +10,7 @@ import dataclasses
 import errno
 import io
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -219,7 +220,12 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
             _exit_stdout_failed(write_error)
         raise typer.Exit(error.exit_code) from None
     where = error.ctx.command_path if error.ctx is not None else command
-    message = error.format_message().rstrip(".")
+    # click names the type where a value is not a number: "'abc' is not a valid int range".
+    message = re.sub(
+        r"is not a valid (int|integer|float) range",
+        lambda match: "is not a whole number" if match[1] != "float" else "is not a number",
+        error.format_message().rstrip("."),
+    )
     hint = ""
     takes_files = error.ctx is not None and any(
         param.param_type_name == "argument" for param in error.ctx.command.params
