@@ -55,6 +55,7 @@ def label_summary(**changes: Any) -> dict[str, Any]:
         "low_confidence": 0,
         "low_confidence_below": 0.5,
         "elapsed_s": 2.0,
+        "processing_s": 2.0,
         "images_per_second": 2.0,
         "interrupted": False,
     }
@@ -346,6 +347,9 @@ def test_label_summary_shows_the_output_name_escaped() -> None:
 def test_label_summary_rates() -> None:
     assert "(0.1 img/s once" in label_text(images_per_second=0.1)
     assert "(0.0 img/s once" in label_text(images_per_second=0.0)
+    # Under a second after the model's load (images decoded during it), a rate is noise.
+    brief = label_text(processing_s=0.02, images_per_second=4372.0)
+    assert "img/s" not in brief and brief.startswith("Labelled 4 of 4 images in 2.0 s\n")
 
 
 def test_label_summary_shares_are_of_the_labelled_images() -> None:

@@ -208,7 +208,9 @@ def render_label_summary(
         else:
             verb, what = "Labelled", f" {ok} of {counted(total, 'image')}"
         what += f" in {summary['elapsed_s']:.1f} s"
-        if total > failed:  # a rate of failures alone, or of no image, says nothing
+        # A rate of failures alone, or of no image, says nothing; nor does one over less than a
+        # second, where images decoded during the model's load: "4372.0 img/s" for 90 images.
+        if total > failed and summary["processing_s"] >= 1.0:
             rate = summary["images_per_second"]
             speed = (
                 f"{rate:.1f} img/s" if rate >= 0.1 or rate == 0 else f"{1 / rate:.0f} s per image"
