@@ -1590,6 +1590,9 @@ def test_help_shows_defaults_written_in_the_text():
         ),
         (["label", "x", "--json", "p.json"], "No such option: --json: write JSON with -f json"),
         (["hubness", "x", "--output", "h.json"], "--json FILE writes the results as JSON"),
+        (["hubness", "x", "--top-k", "5"], "No such option: --top-k: its k is -k/--neighbours"),
+        (["embed", "x", "-c", "c.txt"], "No such option: -c: embed stores image embeddings only"),
+        (["evaluate", "p.csv", "--classes", "c.txt"], "evaluate takes the classes from the"),
         # Label's option and hubness's for the reduction methods, each given to the other.
         (
             ["hubness", "x", "--hubness-reduction", "csls"],

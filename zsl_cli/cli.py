@@ -190,6 +190,10 @@ def _drop_what_stdout_kept() -> None:
 _READ_STORE = "a store made by 'zsl embed' is read with --embeddings STORE here"
 _JSON_RESULTS = "the table goes to stdout (> FILE), and --json FILE writes the results as JSON"
 _EMBED_OUTPUT = "the store is --store STORE (-s); --export FILE writes its embeddings out"
+_EMBED_CLASSES = (
+    "embed stores image embeddings only: give the classes to zsl label --embeddings STORE"
+)
+_EVALUATE_CLASSES = "evaluate takes the classes from the predictions, the true labels from --truth"
 _NAMED_OTHERWISE = {
     ("label", "--store"): _READ_STORE,
     ("label", "-s"): _READ_STORE,
@@ -204,6 +208,11 @@ _NAMED_OTHERWISE = {
     ("embed", "-o"): _EMBED_OUTPUT,
     ("embed", "--output"): _EMBED_OUTPUT,
     ("hubness", "--hubness-reduction"): "hubness compares every method; --methods M,M picks which",
+    ("hubness", "--top-k"): "its k is -k/--neighbours, the k-occurrence size; accuracy is top-1",
+    ("embed", "-c"): _EMBED_CLASSES,
+    ("embed", "--classes"): _EMBED_CLASSES,
+    ("evaluate", "-c"): _EVALUATE_CLASSES,
+    ("evaluate", "--classes"): _EVALUATE_CLASSES,
     ("label", "--methods"): "label applies one method, given with --hubness-reduction METHOD",
 }
 
