@@ -253,6 +253,27 @@ def test_a_jpeg_cut_inside_its_coded_data_is_still_truncated(
         assert not any(_decodes_as_whole(data[:cut], whole) for cut in near_end)
 
 
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_with_restart_markers_cut_where_an_interval_ends_is_truncated(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # libjpeg skips the bytes put after such a cut as it looks for the next restart marker, and
+    # leaves the rest grey with them or without: the two decodes agree, the pixels are not whole.
+    data = jpeg_bytes(progressive, (301, 203))
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(buffer := io.BytesIO(), "JPEG", progressive=progressive, restart_marker_rows=1)
+    data = buffer.getvalue()
+    restarts = [
+        at for at in range(len(data) - 1) if data[at] == 0xFF and 0xD0 <= data[at + 1] <= 0xD7
+    ]
+    assert len(restarts) > 3
+    for cut in (restarts[-1], restarts[-2], len(data) - 2):
+        (tmp_path / "cut.jpg").write_bytes(data[:cut])
+        with pytest.raises(DecodeError) as caught:
+            decode_image(tmp_path / "cut.jpg", DecodeOptions())
+        assert caught.value.status == "truncated", cut
+
+
 def test_a_jpeg_that_lacks_only_its_end_marker_is_labelled_among_others(tmp_path: Path) -> None:
     data = (SAMPLES / "red circle" / "red_circle_0000.png").read_bytes()
     with Image.open(io.BytesIO(data)) as image:

@@ -395,14 +395,19 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     put after its last scan's coded data: libjpeg takes zero bits where the data runs out, the
     bytes put there start with a one, so a block that needed more data decodes otherwise (one
     cut a byte short, too). None for any other file, also one cut where a marker starts
-    (0xFF at its end)."""
+    (0xFF at its end), and one with restart markers: cut where an interval ends, libjpeg skips
+    the bytes put there as it looks for the next marker and leaves the rest grey either way."""
     frame = jpeg_frame(file)
     if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
         return None
     headers: list[bytes | None] = []
+    scan_ends: list[int] = []
+    scan_starts: list[int] = []
     try:
+        if _sets_restart_interval(file):
+            return None
         file.seek(frame[1])
-        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers)
+        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts)
         file.seek(frame[1] + 2)
         frame_header = file.read(_MOST_FRAME_HEADER)
         file.seek(0)
@@ -412,6 +417,12 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     finally:
         file.seek(0)
     if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != size:
+        return None
+    # A restart interval set between scans (DRI, 0xFFDD, among the tables there).
+    if any(
+        b"\xff\xdd" in data[ended:next_start]
+        for ended, next_start in zip(scan_ends, scan_starts[1:], strict=False)
+    ):
         return None
     coded = _coded_coefficients(frame_header, headers)
     if coded is None or any(mask != _ALL_COEFFICIENTS for mask in coded.values()):
