@@ -546,10 +546,10 @@ def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_pat
     clipped = run("hubness", image_folder, *classes, "-k", "10")
     assert clipped.exit_code == 0, clipped.stderr
     assert "(k = 2, not 10: at most the number of classes less one)" in clipped.stdout
-    # The default over 3 classes: the largest k at which one can be a hub.
+    # The default over 3 classes: a quarter of them, at least 1.
     default = run("hubness", image_folder, *classes)
     assert default.exit_code == 0, default.stderr
-    assert "(k = 1, the largest at which a class can be a hub)" in default.stdout
+    assert "(k = 1, a quarter of the classes: the default under 40 classes)" in default.stdout
     quiet = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, "-q")
     assert "skewness" in quiet.stdout and quiet.stderr == ""
     none = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "--methods", " , ")

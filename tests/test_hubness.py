@@ -493,15 +493,16 @@ def test_recommendations():
     method = by_accuracy["recommended_method"]
     assert by_accuracy["recommendation"].startswith(f"Try --hubness-reduction {method}:")
     assert "accuracy" in by_accuracy["recommendation"] and method in hubness.METHODS
-    low = hubness.compare(_random_sims(300, 30, seed=14), names)
+    low = hubness.compare(_random_sims(300, 30, seed=14), names, k=10)
     assert low["hub_threshold"] == 2 * 300 * 10 / 30  # hub_size x images x k / classes
     assert low["largest_hub_k"] == 15  # 30 classes / hub_size 2
     # k = 10 over 15 classes: a hub would need 2 x 300 x 10 / 15 = 400 of the 300 images.
     few = hubness.compare(_random_sims(300, 15, seed=14), names[:15], k=10)
     assert few["hub_threshold"] == 400 and few["largest_hub_k"] == 7
-    # The default k over 15 classes is that largest k, where a hub needs 2 x 300 x 7 / 15.
+    # The default k over 15 classes is a quarter of them, where a hub needs 2 x 300 x 3 / 15.
     default = hubness.compare(_random_sims(300, 15, seed=14), names[:15])
-    assert (default["k"], default["k_requested"], default["hub_threshold"]) == (7, None, 280)
+    assert (default["k"], default["k_requested"], default["hub_threshold"]) == (3, None, 120)
+    assert [hubness.default_k(c) for c in (2, 7, 8, 39, 40, 1000)] == [1, 1, 2, 9, 10, 10]
     assert "no reduction needed" in low["recommendation"]
     assert low["recommended_method"] == "none"
     unmeasured = hubness.compare(sims, names, methods=("none",))

@@ -167,7 +167,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_image_set(tmp_path_factory.mktemp("shapes") / "set", seed=3, per_class=4).root
 
 
-def test_the_cli_gives_no_verdict_at_k_10_over_12_classes_and_defaults_to_6(shapes, tmp_path):
+def test_the_cli_gives_no_verdict_at_k_10_over_12_classes_and_defaults_to_3(shapes, tmp_path):
     classes = tmp_path / "c12.txt"
     lines = (shapes / "classes.txt").read_text().splitlines()
     classes.write_text("\n".join(lines[:12]) + "\n")
@@ -182,6 +182,6 @@ def test_the_cli_gives_no_verdict_at_k_10_over_12_classes_and_defaults_to_6(shap
     assert document["recommended_method"] is None
     default = CliRunner().invoke(app, command)
     assert default.exit_code == 0, default.stderr
-    assert "(k = 6, the largest at which a class can be a hub)" in default.stdout
+    assert "(k = 3, a quarter of the classes: the default under 40 classes)" in default.stdout
     document = json.loads(out.read_text())
-    assert (document["k"], document["k_requested"]) == (6, None)
+    assert (document["k"], document["k_requested"]) == (3, None)

@@ -1603,7 +1603,7 @@ class HubnessRequest:
     classes: ClassOptions = field(default_factory=ClassOptions)
     model: ModelOptions = field(default_factory=ModelOptions)
     embeddings: str | os.PathLike[str] | None = None  # paths are kept as str
-    # None: 10, or the largest k at which a class can be a hub where that is less (`default_k`).
+    # None: 10, or a quarter of the classes where that is less (`hubness.default_k`).
     k: int | None = None
     methods: Sequence[str] | None = None  # None: every method
     # ImageFolder or path,label CSV: adds accuracy per method.

@@ -1424,7 +1424,7 @@ def hubness(
             help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "
             "counts each image's k nearest classes. Above half the classes no class can be a hub "
             "and the advice gives no verdict. Not a top-k accuracy (the accuracy column is "
-            "top-1), nor CSLS's K.  [default: 10, or half the classes under 20 classes]",
+            "top-1), nor CSLS's K.  [default: 10, or a quarter of the classes under 40]",
         ),
     ] = None,
     methods: Annotated[

@@ -322,7 +322,7 @@ def compare(
     check_class_count(n_classes)
     if k is not None and k < 1:
         raise ZslError(f"k must be at least 1, got {k}")
-    k_used = default_k(n_classes, hub_size) if k is None else min(k, n_classes - 1)
+    k_used = default_k(n_classes) if k is None else min(k, n_classes - 1)
     requested = check_methods(methods)
     n_truth_classes = n_classes + unlisted_classes
     truth = _checked_truth(truth, n_images, n_truth_classes)
@@ -719,10 +719,11 @@ def largest_hub_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:
     return min(n_classes - 1, math.floor(n_classes / hub_size))
 
 
-def default_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:
-    """DEFAULT_K, or the largest k at which a class can be a hub where that is smaller (under 20
-    classes): above it, a class that is the top-1 of most images would show no hubness."""
-    return max(1, min(DEFAULT_K, largest_hub_k(n_classes, hub_size)))
+def default_k(n_classes: int) -> int:
+    """DEFAULT_K, or a quarter of the classes where that is less (under 40 classes): at half
+    of them (`largest_hub_k`) a hub needs to be among every image's k nearest, and above it a
+    class that is the top-1 of most images shows no hubness; at a quarter a hub has room."""
+    return max(1, min(DEFAULT_K, n_classes // 4))
 
 
 def chance_std(n_images: int, k: int, n_classes: int) -> tuple[float, float]:

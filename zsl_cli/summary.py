@@ -23,6 +23,7 @@ from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import MACRO_F1_NOTE
 from zsl_cli.files import point_at_devnull, stdout_status
 from zsl_cli.formatting import clipped_middle, counted, fixed, percent, printable, printable_text
+from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10
@@ -448,9 +449,8 @@ _HUBNESS_ACCURACY_COLUMNS = (
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
     """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
     k = f"k = {result['k']}"
-    if result["k_requested"] is None and result["k"] == result.get("largest_hub_k"):
-        # The default, where it is under 10: the largest k at which a class can be a hub.
-        k += ", the largest at which a class can be a hub"
+    if result["k_requested"] is None and result["k"] != DEFAULT_K:
+        k += ", a quarter of the classes: the default under 40 classes"
     elif result["k_requested"] is not None and result["k"] != result["k_requested"]:
         k += f", not {result['k_requested']}: at most the number of classes less one"
     title = f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})"
