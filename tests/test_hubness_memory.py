@@ -108,3 +108,16 @@ def test_vectors_that_are_no_rows_of_one_array_in_order_are_scored_all_the_same(
     by_path = dict(zip(loaded.paths, loaded.vectors, strict=True))
     expected = [by_path[os.path.abspath(path)] for path in photos if path != changed]
     assert np.array_equal(scored[0], np.stack(expected))
+
+
+def test_rows_that_start_between_two_elements_of_their_base_are_stacked_not_viewed() -> None:
+    # A caller's Encoder may give rows viewed from bytes at any offset: the base's elements
+    # then lie across them, and a view of the base at the offset rounded down is other numbers.
+    raw = np.arange(64, dtype=np.float32)
+    shifted = raw.view(np.uint8)[2:162].view(np.float32).reshape(5, 8)
+    rows = [shifted[i] for i in range(5)]
+    assert api._rows_in_place(rows) is None
+    aligned = [raw.reshape(8, 8)[i] for i in range(2, 7)]
+    viewed = api._rows_in_place(aligned)
+    assert viewed is not None and np.shares_memory(viewed, raw)
+    assert np.array_equal(viewed, raw.reshape(8, 8)[2:7])

@@ -1409,8 +1409,11 @@ def _rows_in_place(rows: Sequence[np.ndarray]) -> np.ndarray | None:
     row_bytes = first.nbytes
     if not np.array_equal(np.diff(addresses), np.full(len(rows) - 1, row_bytes, dtype=np.intp)):
         return None
-    # Every row lies within `base` (a view's memory is its base's): so does the span they cover.
-    start = (int(addresses[0]) - base.__array_interface__["data"][0]) // base.itemsize
+    # Every row lies within `base` (a view's memory is its base's): so does the span they cover,
+    # unless the rows start between two of base's elements (a caller's view of its bytes).
+    start, between = divmod(int(addresses[0]) - base.__array_interface__["data"][0], base.itemsize)
+    if between:
+        return None
     return base.reshape(-1)[start : start + len(rows) * first.size].reshape(len(rows), -1)
 
 
