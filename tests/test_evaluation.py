@@ -829,7 +829,9 @@ def test_a_seen_class_named_in_another_case_is_refused_naming_the_class(photos):
         predicted(photos / "cat" / "a.jpg", "cat"),
         predicted(photos / "dog" / "d.jpg", "dog"),
     ]
-    with pytest.raises(ZslError, match="^the seen list names 'Cat', no class but 'cat' written"):
+    with pytest.raises(
+        ZslError, match="^the seen classes name 'Cat', which is no class: the class 'cat' differs"
+    ):
         evaluate(predictions, load_truth(photos), ks=(1,), seen=["Cat"])
     # Beside the class's own name it changes no split: still named beside the class.
     result = evaluate(predictions, load_truth(photos), ks=(1,), seen=["cat", "Cat"])

@@ -765,11 +765,11 @@ def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
     name, other = misspelled[0]
     more = f" ({counted(len(misspelled) - 1, 'other seen name is', 'other seen names are')} so)"
     raise ZslError(
-        f"the seen list names '{printable_text(name)}', no class but '{printable_text(other)}' "
-        "written otherwise (in case, end spaces, or '_' or '+' between words), so "
-        f"'{printable_text(other)}' would count as unseen"
+        f"the seen classes name '{printable_text(name)}', which is no class: the class "
+        f"'{printable_text(other)}' differs from it only in case, end spaces or '_' or '+' between "
+        "words, and would count as unseen"
         + (more if len(misspelled) > 1 else "")
-        + f": write it '{printable_text(other)}' in the seen list, as the classes spell it"
+        + f"; spell it '{printable_text(other)}' among the seen classes, as the classes do"
     )
 
 
