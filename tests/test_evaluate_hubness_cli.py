@@ -513,6 +513,18 @@ def test_what_matplotlib_logs_on_import_is_a_warning_that_quiet_silences(tmp_pat
     assert quiet.stderr == ""
 
 
+def test_a_matplotlib_that_fails_to_import_is_one_line_not_a_traceback(tmp_path):
+    pytest.importorskip("matplotlib")
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    env = {**os.environ, "MPLBACKEND": "no-such-backend"}
+    evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth"]
+    evaluate += [str(truth), "--report", str(tmp_path / "r.png")]
+    done = subprocess.run(evaluate, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("zsl: error: matplotlib cannot be imported (")
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
 def test_hubness_compares_methods_with_accuracy(tiny_clip, image_folder, tmp_path):
     out = tmp_path / "hubness.json"
     result = run(

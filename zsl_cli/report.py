@@ -401,6 +401,12 @@ def _matplotlib_figure() -> tuple[type, list[str]]:
         from matplotlib.figure import Figure
     except ImportError as error:
         raise ZslError(_NEEDS_MATPLOTLIB) from error
+    except Exception as error:  # a broken install or setting (MPLBACKEND=nonsense)
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ZslError(
+            f"matplotlib cannot be imported ({printable_text(reason)}): write a .html report, "
+            "or fix matplotlib's install or settings"
+        ) from error
     finally:
         logger.removeHandler(logged)
         logger.propagate = propagate
