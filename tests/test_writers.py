@@ -1836,6 +1836,10 @@ def test_the_format_option_takes_other_names_of_the_formats_and_suggests_for_a_t
         output_format(None, "jsnol")
     with pytest.raises(ZslError, match=r"label-studio$"):  # nothing alike: no guess
         output_format(None, "xml")
+    with pytest.raises(ZslError, match=r"^--format ndjsn: .* \(did you mean ndjson\?\)$"):
+        output_format(None, "ndjsn")
+    with pytest.raises(ZslError, match=r"^--format ndjson writes JSONL, but the output 'o.csv'"):
+        output_format("o.csv", "ndjson")
 
 
 def test_a_ranking_copies_the_scores_it_is_given() -> None:

@@ -94,18 +94,18 @@ def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     be read back)."""
     if fmt is None:
         return format_from_path(path)
-    fmt = fmt.lower()  # as for extensions: -f JSONL as -o x.JSONL
-    fmt = FORMAT_ALIASES.get(fmt, fmt)
+    given = fmt.lower()  # as for extensions: -f JSONL as -o x.JSONL
+    fmt = FORMAT_ALIASES.get(given, given)
     if fmt not in FORMATS:
-        close = difflib.get_close_matches(fmt, FORMATS, n=1)
+        close = difflib.get_close_matches(fmt, [*FORMATS, *FORMAT_ALIASES], n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ZslError(f"--format {fmt}: choose one of {', '.join(FORMATS)}{hint}")
+        raise ZslError(f"--format {given}: choose one of {', '.join(FORMATS)}{hint}")
     suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
     implied = EXTENSION_FORMATS.get(suffix)
     written = "json" if fmt == "label-studio" else fmt
     if path is not None and implied is not None and implied != written:
         raise ZslError(
-            f"--format {fmt} writes {written.upper()}, but the output {quoted(path)} is named "
+            f"--format {given} writes {written.upper()}, but the output {quoted(path)} is named "
             f"{suffix}: name it .{written} or leave --format out"
         )
     return fmt
