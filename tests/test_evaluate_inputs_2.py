@@ -101,23 +101,6 @@ def test_seen_names_that_are_no_class_are_warned_of_as_a_list_s_are(labelled):
     assert any("1 seen class is neither in the truth" in w and "cow" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize(
-    ("seen", "error"),
-    [
-        ([], "seen: no class names given"),
-        (["cat", 3], "seen\\[1\\]: class names are strings, not int"),
-        ([b"cat"], "seen\\[0\\]: class names are strings, not bytes"),
-        (b"seen.txt", "seen b'seen.txt': give a seen-class list's path or the class names"),
-        (3, "seen 3: give a seen-class list's path or the class names"),
-        ("s\0.txt", "seen 's\\\\x00.txt': no file name holds a NUL"),
-    ],
-    ids=["empty", "int name", "bytes name", "bytes", "int", "nul"],
-)
-def test_seen_that_is_neither_a_path_nor_names_is_refused(seen, error):
-    with pytest.raises(ZslError, match=error):
-        api.EvaluateRequest("p.csv", "truth", seen=seen)
-
-
 def test_evaluate_files_takes_the_seen_classes_once(labelled):
     from zsl_cli.evaluation import evaluate_files
 
