@@ -69,6 +69,7 @@ from zsl_cli.encoders import (
     check_precision,
     guess_preprocessor,
     load_encoder,
+    resolve_model,
 )
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
@@ -89,6 +90,7 @@ from zsl_cli.evaluation import (
 from zsl_cli.files import (
     check_outputs_spare_inputs,
     check_writable_later,
+    inside_folder,
     interrupts_deferred,
     interrupts_holdable,
     names_a_folder,
@@ -1105,6 +1107,7 @@ def label(
             [source.store, _path_list_file(request.inputs), *_class_files(request.classes)],
             source.paths or (),
         )
+        _check_outputs_spare_model(outputs, request.model, encoder)
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
@@ -1526,6 +1529,25 @@ def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
             )
 
 
+def _check_outputs_spare_model(
+    outputs: Iterable[str | os.PathLike[str] | None], model: ModelOptions, encoder: Encoder | None
+) -> None:
+    """A local model folder is read by the run, and is often the only copy of a fine-tuned
+    model: an output there could replace its weights or tokenizer, so none may go into it."""
+    try:
+        source = resolve_model(encoder.name if encoder is not None else model.name)
+    except ZslError:
+        return  # no model folder: the load says what is wrong with the name
+    if not source.is_local:
+        return
+    for output in outputs:
+        if output is not None and output != "-" and inside_folder(output, source.location):
+            raise ZslError(
+                f"the output {os.fspath(output)} is inside the model folder {source.name}, an "
+                "input of this run; write elsewhere"
+            )
+
+
 def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
     try:
         return open_encoder(model)
@@ -1685,6 +1707,7 @@ def hubness(
         ],
         source.paths or (),
     )
+    _check_outputs_spare_model([request.json_out], request.model, encoder)
     check_writable_later(request.json_out)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
@@ -2217,6 +2240,7 @@ def embed(
     check_outputs_spare_inputs(
         [request.json_out, *exports], [request.store, _path_list_file(request.inputs)], paths
     )
+    _check_outputs_spare_model([request.json_out, *exports, request.store], request.model, encoder)
     check_writable_later(request.json_out)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
@@ -2342,6 +2366,7 @@ def _export_stored(
     check_export_path(export)  # makes its folder: once this run's own inputs are found usable
     exports = export_files(export)
     check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
+    _check_outputs_spare_model([request.json_out, *exports, request.store], request.model, encoder)
     check_writable_later(request.json_out)
     ignored = _ignored_with_store(request.model, request.store, "without paths")
     _tell(warn, ignored)  # before the model load

@@ -1,7 +1,7 @@
 """Where outputs go: files written atomically (a temporary sibling renamed into place, flushed to
 disk), and streams (stdout, a FIFO, /dev/null) written straight into, like a shell redirection.
-Also the check that no output of a run replaces a file the run reads, and CSV lines as zsl's
-CSV files hold them."""
+Also the check that no output of a run replaces a file the run reads (or lands in the model
+folder it loads), and CSV lines as zsl's CSV files hold them."""
 
 from __future__ import annotations
 
@@ -620,6 +620,13 @@ def check_outputs_spare_inputs(
         key = _file_key(os.fspath(image))
         if key in existing:
             raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
+
+
+def inside_folder(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether `path` is `folder` or lies inside it, links followed in both (a file not there
+    yet by the folder it would be made in)."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real == top or real.startswith(os.path.join(top, ""))
 
 
 def output_key(output: str) -> tuple | None:
