@@ -1,5 +1,6 @@
 """A local model folder is an input of the run: no output may go into it (an output there once
-replaced the weights with CSV)."""
+replaced the weights with CSV), and weights pickled with more than tensors are refused without
+advice to load them unsafely."""
 
 from __future__ import annotations
 
@@ -142,3 +143,32 @@ def test_the_bundled_model_folder_is_refused(images, classes):
     finally:  # a check that failed must not leave files in the package
         for stray in (output, output.with_name(output.name + ".run.json")):
             stray.unlink(missing_ok=True)
+
+
+class _MakesMarker:
+    """Unpickled, it creates a file: what a checkpoint's code could do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (os.fspath(self.marker), "w"))
+
+
+def test_pickled_objects_in_the_weights_are_refused_without_unsafe_advice(
+    model, images, classes, tmp_path
+):
+    import torch
+    from safetensors.torch import load_file
+
+    marker = tmp_path / "MARKER"
+    weights = {**load_file(model / "model.safetensors"), "extra": _MakesMarker(marker)}
+    torch.save(weights, model / "pytorch_model.bin")
+    (model / "model.safetensors").unlink()
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    assert "pickled Python objects besides tensors" in result.stderr
+    assert "safetensors" in result.stderr
+    assert "weights_only" not in result.stderr and "False" not in result.stderr
+    assert not marker.exists()

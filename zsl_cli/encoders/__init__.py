@@ -678,6 +678,14 @@ def _load_failure_message(
 ) -> str:
     text = " ".join(str(error).split())
     clipped = clipped_text(text)
+    if "Weights only load failed" in text:
+        # torch's words advise loading with weights_only=False or allowlisting the globals: a
+        # switch zsl does not have, and one that would run whatever code the file holds.
+        return (
+            f"model {source.name}: its .bin weights hold pickled Python objects besides tensors, "
+            "which zsl does not load (they could run code); save the weights as safetensors "
+            "(save_pretrained writes model.safetensors) and give that folder"
+        )
     if "trust_remote_code" in text:
         return (
             f"model {source.name} needs custom code from its repository; "
