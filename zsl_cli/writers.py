@@ -26,6 +26,8 @@ import difflib
 import json
 import os
 import re
+import stat
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +49,7 @@ from zsl_cli.files import (
     streams_into,
     write_file,
 )
-from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted
+from zsl_cli.formatting import has_surrogates, path_to_text, printable, printable_text, quoted
 from zsl_cli.records import (
     SCORE_FORMAT,
     UNKNOWN_LABEL,
@@ -449,13 +451,25 @@ class _LabelHeads(dict[str, str]):
         return head
 
 
+# What json.dumps leaves raw even so: DEL and the C1 controls (U+009B is a whole CSI, the start
+# of an escape sequence, on a terminal that reads 8-bit controls: `zsl label -f jsonl` prints
+# there), and the line breaks that str.splitlines() (and JavaScript before ES2019) ends a line at.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def _json_text(value: Any, *, indent: int | None = None) -> str:
-    """JSON that keeps names readable (ensure_ascii=False), with the line breaks JSON leaves raw
-    escaped: str.splitlines() (and JavaScript before ES2019) ends a line at them."""
+    """JSON that keeps names readable (ensure_ascii=False), with every control character and
+    line break escaped (\\u009b): the same text read back, and nothing a terminal acts on."""
     text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
-    for line_break in "\x85\u2028\u2029":  # replace() copies nothing where there is none
-        text = text.replace(line_break, f"\\u{ord(line_break):04x}")
-    return text
+    # Nearly always none (isascii() is a flag of the string; DEL is ASCII): the search cost
+    # 3 us a record, and sub() would copy the text.
+    if (text.isascii() and "\x7f" not in text) or _RAW_IN_JSON.search(text) is None:
+        return text
+    return _RAW_IN_JSON.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _json_bytes(value: Any, *, indent: int | None = None) -> bytes:
@@ -492,12 +506,21 @@ class _Encoder(Protocol):
 
 
 class _CsvEncoder:
+    """CSV rows. `for_terminal`: cells shown as `printable_text` shows text in messages, control
+    characters as \\x1b, \\n, \\t, ... and bytes that are not UTF-8 as \\xNN, as GNU ls shows
+    names at a terminal: a received photo named "x\\x1b]0;T\\x07.png" (or an error text kept in
+    a store) would otherwise set the window title, clear the screen or write the clipboard.
+    Files and pipes get the text exactly, which a program reading them needs."""
+
     run_info_inside = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, for_terminal: bool = False) -> None:
         self._lines = CsvLines()
+        self._for_terminal = for_terminal
 
     def _row(self, values: Iterable[str]) -> bytes:
+        if self._for_terminal:
+            values = map(printable_text, values)
         # surrogateescape writes undecodable file-name bytes back as the original bytes.
         return self._lines.line(values).encode("utf-8", errors="surrogateescape")
 
@@ -725,7 +748,7 @@ def open_writer(
         raise ZslError(f"unknown output format {fmt!r}: use one of {', '.join(FORMATS)}")
     encoder: _Encoder
     if fmt == "csv":
-        encoder = _CsvEncoder()
+        encoder = _CsvEncoder(for_terminal=_is_terminal(output, stdout))
     elif fmt == "jsonl":
         encoder = _JsonlEncoder()
     elif fmt == "json":
@@ -736,3 +759,28 @@ def open_writer(
         encoder = _LabelStudioEncoder(options)
     sink = open_sink(output, stdout, sidecar=not encoder.run_info_inside)
     return PredictionWriter(sink, encoder)
+
+
+def _is_terminal(output: str | os.PathLike[str] | None, stdout: IO[bytes] | IO[str] | None) -> bool:
+    """Whether `output` (as `open_writer` takes it) is a terminal, where people read the rows
+    rather than programs: stdout at a terminal, or a terminal named as a file (-o /dev/tty,
+    -o /dev/stdout there)."""
+    if output is None or str(output) == "-":
+        stream = stdout if stdout is not None else sys.stdout
+        try:
+            return bool(stream.isatty())
+        except (AttributeError, ValueError, OSError):  # no such method, or closed
+            return False
+    try:
+        if not stat.S_ISCHR(os.stat(output).st_mode):
+            return False  # a file, FIFO or socket: no terminal, and a FIFO is not to be opened
+        # Opened, not written: a character device (/dev/null, a terminal) takes that calmly;
+        # O_NOCTTY: the check makes no terminal the controlling one of a process without one.
+        flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
+        descriptor = os.open(output, flags)
+    except OSError:
+        return False
+    try:
+        return os.isatty(descriptor)
+    finally:
+        os.close(descriptor)
