@@ -51,6 +51,13 @@ TOKENIZE_BLOCK = 8192  # prompts tokenized at a time to find the distinct ones
 # A prompt longer than this many characters per token kept is tokenized from its start first (see
 # _head): ordinary text takes 3 to 6 characters a token.
 HEAD_CHARS_PER_TOKEN = 32
+# No text goes to the tokenizer longer than this many characters per token it keeps: a 50 MB
+# class name without a space (which _head cannot cut) took 11.6 GB and 275 s, for 77 tokens.
+# A token holds at least one character, but byte-level BPE (CLIP's) and SentencePiece merge
+# many into one (a run of "=" or "-", a long word in the vocabulary), and a normaliser may drop
+# white space: 64 a token keeps bit for bit the tokens of any text that is not mostly such runs
+# (ordinary text takes 3 to 6 a token), and a text cut here is reported as cut short.
+MAX_CHARS_PER_TOKEN = 64
 # Batches at a size an out-of-memory error left before trying twice that size: soon, memory may
 # have been short for a moment only (another process held it); each try that runs out of memory
 # again doubles the wait, up to RETRY_LARGER_AFTER, so a lasting limit costs few failed tries.
@@ -301,7 +308,7 @@ class TransformersEncoder:
         cut = []
         for start in range(0, len(texts), TOKENIZE_BLOCK):
             block = list(texts[start : start + TOKENIZE_BLOCK])
-            cut += [block[i] for i in self._too_long(self._token_ids(block, cut_at=None))]
+            cut += [block[i] for i in self._too_long(block, self._token_ids(block, cut_at=None))]
         return cut
 
     def _token_ids(self, texts: list[str], cut_at: int | None) -> list[list[int]]:
@@ -324,6 +331,13 @@ class TransformersEncoder:
     def _tokenized(self, texts: list[str], limit: int) -> list[list[int]]:
         if not texts:
             return []
+        bound = MAX_CHARS_PER_TOKEN * limit
+        # The end the tokenizer keeps: its start, unless it truncates from the left.
+        left = getattr(self._tokenizer, "truncation_side", None) == "left"
+        texts = [
+            text if len(text) <= bound else text[-bound:] if left else text[:bound]
+            for text in texts
+        ]
         return self._tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
 
     def _head(self, text: str, tokens: int) -> str:
@@ -333,7 +347,9 @@ class TransformersEncoder:
 
         Cut before a space, where such a tokenizer splits text into words (`_splits_at_spaces`):
         the words before it tokenize as in the whole text, so the head's tokens begin the whole
-        text's. A text of no more than HEAD_CHARS_PER_TOKEN characters per token is left whole.
+        text's. A text of no more than HEAD_CHARS_PER_TOKEN characters per token is left whole;
+        one without such a space is cut at MAX_CHARS_PER_TOKEN characters per token by
+        `_tokenized`.
         """
         bound = HEAD_CHARS_PER_TOKEN * tokens
         if len(text) <= bound or not self._splits_at_spaces:
@@ -358,8 +374,15 @@ class TransformersEncoder:
         words = splitter.pre_tokenize_str(probe)  # [(word, (start, end)), ...]
         return len(words) == 2 and words[0][1][1] <= 1
 
-    def _too_long(self, token_ids: Sequence[Sequence[int]]) -> list[int]:
-        return [i for i, ids in enumerate(token_ids) if len(ids) > self.prompt_tokens]
+    def _too_long(self, texts: Sequence[str], token_ids: Sequence[Sequence[int]]) -> list[int]:
+        """The texts the model reads only in part: of more tokens than it reads, or cut
+        before tokenizing (`_tokenized`), whatever their tokens."""
+        bound = MAX_CHARS_PER_TOKEN * (self.prompt_tokens + 1)
+        return [
+            i
+            for i, ids in enumerate(token_ids)
+            if len(ids) > self.prompt_tokens or len(texts[i]) > bound
+        ]
 
     @torch.inference_mode()
     def encode_texts(
@@ -380,7 +403,7 @@ class TransformersEncoder:
             # Tokenized once, one token long, to tell the texts the model reads only in part;
             # just those (few, if any) again, cut as encoded, so alike keys encode alike.
             token_ids = self._token_ids(block, cut_at=None)
-            too_long = self._too_long(token_ids)
+            too_long = self._too_long(block, token_ids)
             cut_ids = self._token_ids([block[i] for i in too_long], cut_at=self.prompt_tokens)
             for i, ids in zip(too_long, cut_ids, strict=True):
                 token_ids[i] = ids
