@@ -173,6 +173,8 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
         where = f"{source}[{number}]"
         if not isinstance(name, str):
             raise ZslError(f"{where}: class names are strings, not {type(name).__name__}")
+        if len(name) > MAX_NAME_CHARS:  # before any message that quotes it
+            _check_name(name, where)
         if name != strip_invisible(name):
             raise ZslError(
                 f"{where}: class name {name!r} starts or ends with white space or an invisible "
@@ -254,10 +256,21 @@ def _check_name(name: str, where: str) -> None:
         raise ZslError(f"{where}: {problem}")
 
 
+# No model reads more than a few hundred characters of a prompt (CLIP: 77 tokens), and a class
+# name is written into every row and the summary: a longer one is a file read wrongly (a
+# document or minified data on one line). A 50 MB one took gigabytes and minutes to label with.
+MAX_NAME_CHARS = 10_000
+
+
 def _name_problem(name: str) -> str | None:
-    """What is wrong with a class name, or None."""
+    """What is wrong with a class name, or None. One too long is not quoted whole."""
     if not name:
         return "empty class name"
+    if len(name) > MAX_NAME_CHARS:
+        return (
+            f"class name of {len(name):,} characters, starting {name[:40]!r}: class names are "
+            f"at most {MAX_NAME_CHARS:,} characters (one class name per line)"
+        )
     found = _NOT_IN_NAMES.search(name)
     if found is not None:
         bad = found.group()
@@ -313,6 +326,8 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
         name = strip_invisible(name)
+        if len(name) > MAX_NAME_CHARS:  # before any message that quotes it
+            _check_name(name, where)
         if "\t" in name:  # a spreadsheet's columns, saved as text or pasted
             raise ZslError(
                 f"{where}: class name {name!r} contains a tab: a class file has one class name "
@@ -840,12 +855,23 @@ def _check_not_another_class_file(text: str, source: str) -> None:
             "class list: write the class names, one per line"
         )
     # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
-    # classes; on one line (`["red"]`) it may be a name, and one class holding commas warns.
-    spelling = list_in_code(text)
+    # classes; on one line (`["cat", "dog"]`, as json.dump writes a list) it was one class
+    # named the whole list, every image labelled it.
+    spelling = list_in_code(text, min_lines=1)
     if spelling is not None:
+        hint = f", such as with `jq -r '.[]' {shlex.quote(source)} > classes.txt`"
         raise ZslError(
-            f"{source} is a {spelling} list of names: write one class name per line, without quotes"
+            f"{source} is a {spelling} list of names: write one class name per line, without "
+            f"quotes{hint if spelling == 'JSON' else ''}"
         )
+    # `[1, 2]`, `[["cat"]]`, `[]`: no class names either. One line is read without the
+    # comments above it.
+    if (
+        content
+        and content[0].startswith("[")
+        and isinstance(_json_value(content[0] if len(content) == 1 else text), list)
+    ):
+        raise ZslError(f"{source} is a JSON array, not a class list: write one class name per line")
     if len(content) == 2 and content[0] == "item {" and _LABEL_MAP_FIELD.match(content[1]):
         # TensorFlow's mscoco_label_map.pbtxt: its keys and braces were classes.
         raise ZslError(
@@ -1203,7 +1229,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     for index, (key, descriptors) in enumerate(data):
         name = strip_invisible(key)
         if (problem := _name_problem(name)) is not None:
-            raise ZslError(f"{at(index)}: class {key!r}: {problem}")
+            quoted = "" if len(key) > MAX_NAME_CHARS else f"class {key!r}: "
+            raise ZslError(f"{at(index)}: {quoted}{problem}")
         if composed(name) in keys:
             # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file
             # spells them: a search for one in an editor may not find the other.

@@ -27,6 +27,7 @@ from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10
+MAX_LABEL_CHARS = 200  # of a label's name in the summary: the ends of a longer one show
 MAX_EXAMPLES = 3  # paths named in a summary line's examples
 
 
@@ -233,7 +234,8 @@ def render_label_summary(
     labels: dict[str, int] = summary["labels"]
     if labels:
         rows = [
-            [name, str(n), percent(n / max(ok, 1), digits=0)]
+            # Clipped in the middle: a name of thousands of characters filled the terminal.
+            [clipped_middle(name, MAX_LABEL_CHARS), str(n), percent(n / max(ok, 1), digits=0)]
             for name, n in list(labels.items())[:MAX_LABEL_ROWS]
         ]
         if len(labels) > MAX_LABEL_ROWS:
