@@ -34,11 +34,15 @@ def run(*args: object):
 
 @pytest.fixture()
 def labelled(tmp_path: Path) -> tuple[Path, Path]:
+    return write_labelled(tmp_path, IMAGES)
+
+
+def write_labelled(tmp_path: Path, images: dict[str, tuple[str, list[str]]]) -> tuple[Path, Path]:
     """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
-    writes one, with paths relative to the current folder (the test's)."""
+    writes one; `images`: each image's class and the classes its prediction ranks."""
     truth = tmp_path / "truth"
     rows = [",".join(CSV_COLUMNS)]
-    for name, (_, ranked) in IMAGES.items():
+    for name, (_, ranked) in images.items():
         image = truth / name
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(b"")

@@ -815,6 +815,11 @@ def test_a_command_line_error_at_a_terminal_comes_before_asking_for_paths(
 
 def run_at_a_terminal(command: list[str]) -> str:
     """What `command` shows on a terminal of 120 columns that its stdout and stderr both go to."""
+    return terminal_bytes(command).decode("utf-8", "replace")
+
+
+def terminal_bytes(command: list[str], cwd: Path | None = None, stderr_too: bool = True) -> bytes:
+    """What `command` writes on a terminal of 120 columns, its stdout's (and stderr's)."""
     import fcntl
     import pty
     import struct
@@ -822,7 +827,8 @@ def run_at_a_terminal(command: list[str]) -> str:
 
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    with subprocess.Popen(command, stdout=terminal, stderr=terminal) as shown:
+    stderr = terminal if stderr_too else subprocess.DEVNULL
+    with subprocess.Popen(command, stdout=terminal, stderr=stderr, cwd=cwd) as shown:
         os.close(terminal)
         received = b""
         while True:
@@ -835,7 +841,7 @@ def run_at_a_terminal(command: list[str]) -> str:
             received += chunk
         assert shown.wait(timeout=300) == 0
     os.close(controller)
-    return received.decode("utf-8", "replace")
+    return received
 
 
 def test_no_progress_bar_runs_into_rows_printed_on_its_terminal(tiny_clip, tmp_path, classes_file):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.test_evaluate_inputs_2 import write_labelled
 from tests.test_label_cli import write_images
 from zsl_cli import api
 from zsl_cli.classes import load_class_spec
@@ -19,7 +20,6 @@ from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import evaluate_files
 from zsl_cli.formatting import excel_delimiter
 from zsl_cli.readers import run_info_file
-from zsl_cli.writers import CSV_COLUMNS
 
 # Each image's true class and the classes its prediction ranks, best first. Two seen classes and
 # one unseen: each side has a right and a wrong image, so a split that moved a class to the other
@@ -40,20 +40,7 @@ def run(*args: object):
 
 @pytest.fixture()
 def labelled(tmp_path: Path) -> tuple[Path, Path]:
-    """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
-    writes one."""
-    truth = tmp_path / "truth"
-    rows = [",".join(CSV_COLUMNS)]
-    for name, (_, ranked) in IMAGES.items():
-        image = truth / name
-        image.parent.mkdir(parents=True, exist_ok=True)
-        image.write_bytes(b"")
-        scores = ["0.6", "0.3", "0.1"]
-        cells = [str(image), ranked[0], scores[0], "|".join(ranked), "|".join(scores), "ok", ""]
-        rows.append(",".join(cells))
-    predictions = tmp_path / "p.csv"
-    predictions.write_text("\n".join(rows) + "\n")
-    return predictions, truth
+    return write_labelled(tmp_path, IMAGES)
 
 
 def seen_list(folder: Path, *names: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.test_label_cli import terminal_bytes
 from zsl_cli import api
 from zsl_cli.readers import read_predictions
 from zsl_cli.records import LabelScore, Prediction
@@ -132,27 +132,6 @@ def test_zsl_evaluate_reads_escaped_json_back_as_written(tmp_path):
         assert sorted(result.metrics.classes) == ["cat\x9b", "dog\x85"]
 
 
-def run_at_a_terminal(command: list[str], cwd: Path) -> bytes:
-    """What `command`, its stdout a terminal (stderr apart), prints there, as bytes."""
-    import pty
-
-    controller, terminal = pty.openpty()
-    with subprocess.Popen(command, stdout=terminal, stderr=subprocess.DEVNULL, cwd=cwd) as shown:
-        os.close(terminal)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: the last writer of the terminal is gone
-                break
-            if not chunk:
-                break
-            received += chunk
-        assert shown.wait(timeout=300) == 0
-    os.close(controller)
-    return received
-
-
 @pytest.fixture()
 def escaping_folder(tmp_path: Path) -> Path:
     images = tmp_path / "images"
@@ -170,13 +149,13 @@ def label_command(tiny_clip, tmp_path: Path, *options: str) -> list[str]:
 def test_zsl_label_at_a_terminal_prints_a_file_name_s_escapes_escaped(
     tiny_clip, tmp_path, escaping_folder
 ):
-    shown = run_at_a_terminal(label_command(tiny_clip, tmp_path), tmp_path)
+    shown = terminal_bytes(label_command(tiny_clip, tmp_path), tmp_path, stderr_too=False)
     assert terminal_controls(shown) == []
     assert b"images/x\\x1b[31mRED\\x1b]0;T\\x07 \\x9b2J \\x85\\x7f.png," in shown
     # -o /dev/stdout there is the same terminal.
-    named = run_at_a_terminal(label_command(tiny_clip, tmp_path, "-o", "/dev/stdout"), tmp_path)
+    named = terminal_bytes(label_command(tiny_clip, tmp_path, "-o", "/dev/stdout"), tmp_path, False)
     assert named == shown
-    jsonl = run_at_a_terminal(label_command(tiny_clip, tmp_path, "-f", "jsonl"), tmp_path)
+    jsonl = terminal_bytes(label_command(tiny_clip, tmp_path, "-f", "jsonl"), tmp_path, False)
     assert terminal_controls(jsonl) == [] and b"\\u009b2J" in jsonl
 
 
