@@ -494,3 +494,15 @@ def test_confusion_of_many_classes_is_kept_sparse():
     assert m.confusion.dense_rows([2999]).tolist()[0][:1] == [1]
     stats = m.per_class[0]
     assert (stats.support, stats.correct, stats.predicted) == (1, 0, 1)
+
+
+def test_a_ranking_that_repeats_a_class_or_leaves_cells_empty_counts_its_distinct_classes():
+    # Hand-edited rankings: the label repeated, or emptied cells, take no place in the ranking;
+    # five distinct classes make a top-5 however many repeats come first.
+    second = ["b", "a", "c", "d", "e"]
+    for ranking in (["a", "a", "b", "c", "d", "e"], ["a", "a", "a", "b", "c", "d", "e"]):
+        for edited in (ranking, ["a", "", "", "b", "c", "d", "e"]):
+            metrics = classification_metrics(
+                ["a", "b"], ["a", "b"], [edited, second], ["ok", "ok"], ks=(1, 5), n_classes=5
+            )
+            assert [(t.k, t.overall) for t in metrics.top_k] == [(1, 1.0), (5, 1.0)], edited

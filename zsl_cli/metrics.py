@@ -26,6 +26,7 @@ Conventions (the JSON result of `zsl evaluate` and its renderers rely on them):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -221,10 +222,10 @@ def classification_metrics(
             offered.update(alternatives)
             offered.add(label)
     candidates = tuple(sorted(offered - {"", UNKNOWN}))
-    # Only the first max(ks) classes of a ranking matter; one spare covers a repeated label.
-    depth = max(ks) + 1
+    # Only the first max(ks) classes of a ranking matter.
+    depth = max(ks)
     rankings = [
-        _ranking(label, alternatives[:depth]) if label not in (UNKNOWN, FAILED) else ()
+        _ranking(label, alternatives, depth) if label not in (UNKNOWN, FAILED) else ()
         for label, alternatives in zip(decided, ranked, strict=True)
     ]
     scored = [len(ranking) for ranking in rankings if ranking]
@@ -256,9 +257,16 @@ def _decision(label: str, status: str) -> str:
     return label if label else UNKNOWN
 
 
-def _ranking(label: str, alternatives: Sequence[str]) -> tuple[str, ...]:
-    ordered = dict.fromkeys((label, *alternatives))  # first occurrence wins, order kept
-    return tuple(name for name in ordered if name not in ("", UNKNOWN))
+def _ranking(label: str, alternatives: Iterable[str], depth: int) -> tuple[str, ...]:
+    """The first `depth` distinct classes of a ranking, its label first: a hand-edited one may
+    name a class twice or leave cells empty, which take no place in it."""
+    ranking: dict[str, None] = {}  # first occurrence wins, order kept
+    for name in itertools.chain((label,), alternatives):
+        if name not in ("", UNKNOWN):
+            ranking[name] = None
+            if len(ranking) == depth:
+                break
+    return tuple(ranking)
 
 
 def _class_stats(name: str, support: int, correct: int, predicted: int) -> ClassStats:
