@@ -114,6 +114,9 @@ class _TextWriter:
     def flush(self) -> None:
         self._text.flush()
 
+    def isatty(self) -> bool:
+        return self._text.isatty()
+
     def close(self) -> None:
         self._text.close()
 
@@ -154,6 +157,14 @@ class StreamSink:
                     raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking")
                 data = data[written:]
 
+    def is_terminal(self) -> bool:
+        """Whether the stream is a terminal (stdout, -o /dev/tty), where people read the rows
+        rather than programs."""
+        try:
+            return self._stream.isatty()
+        except (AttributeError, ValueError, OSError):  # a caller's stream without it, or closed
+            return False
+
     def record_done(self) -> None:
         with self._errors():
             self._stream.flush()
@@ -191,6 +202,9 @@ class AtomicFileSink:
     def __init__(self, target: Path) -> None:
         self.target = target
         self._temp, self._file = _create_temp(target)
+
+    def is_terminal(self) -> bool:
+        return False
 
     def write(self, data: bytes) -> None:
         try:

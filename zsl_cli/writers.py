@@ -26,8 +26,6 @@ import difflib
 import json
 import os
 import re
-import stat
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -748,8 +746,10 @@ def open_writer(
         raise ZslError(f"unknown output format {fmt!r}: use one of {', '.join(FORMATS)}")
     encoder: _Encoder
     if fmt == "csv":
-        encoder = _CsvEncoder(for_terminal=_is_terminal(output, stdout))
-    elif fmt == "jsonl":
+        # The sink first: rows printed at a terminal show their control characters escaped.
+        sink = open_sink(output, stdout, sidecar=not _CsvEncoder.run_info_inside)
+        return PredictionWriter(sink, _CsvEncoder(for_terminal=sink.is_terminal()))
+    if fmt == "jsonl":
         encoder = _JsonlEncoder()
     elif fmt == "json":
         encoder = _JsonEncoder()
@@ -759,28 +759,3 @@ def open_writer(
         encoder = _LabelStudioEncoder(options)
     sink = open_sink(output, stdout, sidecar=not encoder.run_info_inside)
     return PredictionWriter(sink, encoder)
-
-
-def _is_terminal(output: str | os.PathLike[str] | None, stdout: IO[bytes] | IO[str] | None) -> bool:
-    """Whether `output` (as `open_writer` takes it) is a terminal, where people read the rows
-    rather than programs: stdout at a terminal, or a terminal named as a file (-o /dev/tty,
-    -o /dev/stdout there)."""
-    if output is None or str(output) == "-":
-        stream = stdout if stdout is not None else sys.stdout
-        try:
-            return bool(stream.isatty())
-        except (AttributeError, ValueError, OSError):  # no such method, or closed
-            return False
-    try:
-        if not stat.S_ISCHR(os.stat(output).st_mode):
-            return False  # a file, FIFO or socket: no terminal, and a FIFO is not to be opened
-        # Opened, not written: a character device (/dev/null, a terminal) takes that calmly;
-        # O_NOCTTY: the check makes no terminal the controlling one of a process without one.
-        flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
-        descriptor = os.open(output, flags)
-    except OSError:
-        return False
-    try:
-        return os.isatty(descriptor)
-    finally:
-        os.close(descriptor)
