@@ -14,8 +14,9 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -46,6 +47,7 @@ from zsl_cli.errors import (
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from typer._click.core import Parameter
 
     from zsl_cli.api import ClassOptions, InputOptions, LabelStudioOptions, ModelOptions
 
@@ -100,10 +102,12 @@ class ZslCommand(TyperCommand):
         # The parser's order of the options lists each as often as it was given; a bad command
         # line is left to the parse below, which says what is wrong with it.
         try:
-            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            given, _, order = self.make_parser(ctx).parse_args(args=list(args))
         except UsageError:
-            order = []
+            given, order = {}, []
         names = [param.name for param in order]
+        if "help" not in names:
+            _refuse_options_as_file_names(ctx, self.get_params(ctx), given, args)
         twice = next((name for name in _ONE_VALUE_ONLY if names.count(name) > 1), None)
         if twice is not None and "help" not in names:  # the help, whatever else the line holds
             param = next(param for param in order if param.name == twice)
@@ -140,6 +144,27 @@ _ONE_VALUE_ONLY = (
     "embeddings",
     *_OUTPUTS,
 )
+
+
+def _refuse_options_as_file_names(
+    ctx: typer.Context, params: Sequence[Parameter], given: dict[str, Any], args: Sequence[str]
+) -> None:
+    """A UsageError where an option that names a file was given one of the command's own options
+    as that name: the parser takes the word after `-o` as its value, so `-o -q` wrote the output
+    to a file named '-q', without a word, where --quiet and stdout were meant."""
+    options = [param for param in params if param.param_type_name == "option"]
+    names = {name for param in options for name in (*param.opts, *param.secondary_opts)}
+    for param in options:
+        value = given.get(param.name or "")
+        if getattr(param.type, "func", None) in (file_name, file_path) and value in names:
+            # As typed where it was a word of its own; `--output=-q` names the long option.
+            typed = (opt for opt, word in pairwise(args) if opt in param.opts and word == value)
+            option = next(typed, max(param.opts, key=len))
+            raise UsageError(
+                f"{option} got {value!r}, which is an option of {ctx.command_path}; to name a "
+                f"file {value!r}, give ./{value}",
+                ctx,
+            )
 
 
 def _require_stdout() -> None:
