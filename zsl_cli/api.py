@@ -1158,7 +1158,9 @@ def label(
         # kept. An interrupt publishes the finished work, marked incomplete.
         try:
             with interrupts_holdable() as interrupts:
-                for prediction in _predictions(encoded.batches, encoder, classifier, request):
+                at_most = None if source.store is not None else report.inputs
+                predictions = _predictions(encoded.batches, encoder, classifier, request, at_most)
+                for prediction in predictions:
                     interrupts.hold()  # a row written is a row counted
                     writer.write(prediction)
                     report.add(prediction)
@@ -1324,9 +1326,10 @@ def _predictions(
     encoder: Encoder,
     classifier: Classifier,
     request: LabelRequest,
+    at_most: int | None = None,
 ) -> Iterator[Prediction]:
     """Scores per batch when no hubness reduction is asked; otherwise over the whole set, since
-    the reductions use statistics of every image."""
+    the reductions use statistics of every image (`at_most`: as for `_gathered`)."""
     names, head, decision = classifier.names, encoder.head, request.decision
     if request.hubness_reduction == "none":
         for items in batches:
@@ -1338,10 +1341,10 @@ def _predictions(
             # at 20,000 classes.
             del rows
         return
-    items = [item for batch in batches for item in batch]
-    ok = [item for item in items if item.ok]
-    embeddings = _stack(ok, classifier)
-    _check_reference_set(len(ok), request.hubness_reduction, copies=copies_of_one(embeddings))
+    items, embeddings = _gathered(batches, classifier, at_most)
+    _check_reference_set(
+        len(embeddings), request.hubness_reduction, copies=copies_of_one(embeddings)
+    )
     # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
     every_sims = similarity_matrix(embeddings, classifier.vectors)
     # Ranked as the predictions are made: every chunk's ranking kept at once took 12 bytes a cell
@@ -1367,6 +1370,44 @@ def _check_reference_set(n_images: int, method: str, *, copies: bool = False) ->
         raise ZslError(f"{needs}; this run has {counted(n_images, 'readable image')}")
     if copies:
         raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
+
+
+def _gathered(
+    batches: Iterable[list[ImageItem]], classifier: Classifier, at_most: int | None
+) -> tuple[list[ImageItem], np.ndarray]:
+    """Every item of the batches, and the ok items' embeddings as one [n, dim] array, held once.
+
+    `at_most`: for images encoded in this run, how many items there are. Each batch's rows are
+    moved into one array of that many rows as the batch comes, so that the encoder's array of
+    the batch is freed at once: stacking them at the end held every embedding twice, the items
+    holding their batch's (0.2 GB more at 100,000 x 512). None for a store's items, whose vectors
+    are rows of the one array they were read into already (`_rows_in_place`)."""
+    if at_most is None:
+        items = [item for batch in batches for item in batch]
+        return items, _stack([item for item in items if item.ok], classifier)
+    items = []
+    gathered: np.ndarray | None = None
+    n_ok = 0
+    for batch in batches:
+        items += batch
+        ok = [item for item in batch if item.ok]
+        if not ok:
+            continue
+        rows = _stack(ok, classifier)  # a view of the batch's own array, where its rows are
+        if gathered is None:  # of the type the encoder gives, as np.stack keeps it
+            gathered = np.empty((at_most, rows.shape[1]), dtype=rows.dtype)
+        elif rows.dtype != gathered.dtype:  # an Encoder of a caller's own: as np.stack promotes
+            gathered = gathered.astype(np.result_type(gathered, rows))
+        gathered[n_ok : n_ok + len(ok)] = rows
+        n_ok += len(ok)
+        for item in ok:
+            item.embedding = None  # its row is in `gathered`, given back to it below
+    if gathered is None:
+        return items, _stack([], classifier)
+    embeddings = gathered[:n_ok]
+    for item, row in zip((item for item in items if item.ok), embeddings, strict=True):
+        item.embedding = row
+    return items, embeddings
 
 
 def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
@@ -1726,12 +1767,12 @@ def hubness(
         _tell(warn, warnings, told)
         try:
             encoded = encoded_items(source, decoding, encoder, model, progress, [request.json_out])
-            items = [item for batch in encoded.batches for item in batch]
+            at_most = None if source.store is not None else len(encoded.paths)
+            items, embeddings = _gathered(encoded.batches, classifier, at_most)
         finally:
             progress.stop()
         warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
     ok = [item for item in items if item.ok]
-    embeddings = _stack(ok, classifier)
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
     truth_idx, failed_truth, unmatched = None, None, None
