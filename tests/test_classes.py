@@ -564,6 +564,16 @@ def test_a_surrogate_deep_in_a_large_descriptions_file_is_named_with_its_descrip
         parse_descriptions(json.dumps(described), "d.json")
 
 
+def test_descriptions_for_a_class_in_another_case_name_the_class_it_is(tmp_path: Path):
+    # `C++` and `C` are two classes: only a '_' or '+' between letters joins words.
+    (tmp_path / "c.txt").write_text("C++\nC\n")
+    (tmp_path / "d.json").write_text('{"c++": ["two plus signs"]}')
+    with pytest.raises(
+        ZslError, match=re.escape("'c++' (names must match exactly; the class list has 'C++')")
+    ):
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+
+
 def test_descriptions_for_unknown_class_and_attribute_combinations(tmp_path: Path):
     (tmp_path / "c.txt").write_text("cat\n")
     (tmp_path / "d.json").write_text('{"lion": ["mane"]}')

@@ -124,6 +124,36 @@ def test_a_misspelled_seen_name_beside_the_class_s_own_is_a_warning(labelled):
     assert json.loads(result.stdout)["gzsl"]["seen"] == 0.75
 
 
+# `C` and `C++` are two classes: only a '_' or '+' between letters joins words (`red+square`).
+SYMBOLS = {
+    "C/1.jpg": ("C", ["C", "C++", "red square"]),
+    "C++/1.jpg": ("C++", ["C++", "C", "red square"]),
+    "red square/1.jpg": ("red square", ["red square", "C", "C++"]),
+}
+
+
+def test_a_seen_name_that_is_a_class_in_another_case_is_pointed_at_that_class(tmp_path):
+    # It was pointed at 'C': a '+' that joins no words was dropped as if it did.
+    predictions, truth = write_labelled(tmp_path, SYMBOLS)
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen_list(tmp_path, "c++"))
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "which is no class: the class 'C++' differs from it only in case" in line
+    assert line.endswith("spell it 'C++' among the seen classes, as the classes do")
+
+
+def test_a_plus_after_the_last_word_joins_no_words(labelled):
+    # 'blue circle+' was taken for 'blue circle', "'+' between words": it is a name like no class.
+    predictions, truth = labelled
+    seen = seen_list(truth.parent, "red square", "blue circle+")
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "differs from it" not in result.stderr
+    assert "blue circle+" in result.stderr  # named as a seen class neither in the truth nor run
+    gzsl = json.loads(result.stdout)["gzsl"]
+    assert (gzsl["n_seen_classes"], gzsl["seen"]) == (1, 0.5)  # red square alone is seen
+
+
 @pytest.fixture()
 def image_folder(tmp_path: Path) -> Path:
     root = tmp_path / "set"

@@ -38,7 +38,14 @@ import numpy as np
 
 from zsl_cli.discovery import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import counted, delimiter_hint, excel_delimiter, some_names
+from zsl_cli.formatting import (
+    counted,
+    delimiter_hint,
+    excel_delimiter,
+    loose_name,
+    some_names,
+    spaced_words,
+)
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
 
 # Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
@@ -608,7 +615,7 @@ def _name_text_warnings(
     warnings: tuple[str, ...] = ()
     with_descriptors = set(described)  # looked up for every joined name: not a list's search
     for joined, spaced, maybe in (
-        (_joined_words(names), _spaced, ""),
+        (_joined_words(names), spaced_words, ""),
         (_camel_case_words(names), _camel_spaced, "if they are words, "),
     ):
         if joined is None:
@@ -722,15 +729,10 @@ def _joined_words(names: Sequence[str]) -> tuple[list[str], str] | None:
     return [name for name, _ in joined], joiners
 
 
-def _spaced(name: str) -> str:
-    """`name` with a space for every '_' or '+' between letters."""
-    return re.sub(r"(?<=[^\W\d_])[_+](?=[^\W\d_])", " ", name)
-
-
 def _phrase(name: str) -> str:
     """An attribute name as a phrase to offer for it: words apart, and CUB's `::` between an
     attribute and its value a colon (`has_bill_shape::curved_(up_or_down)` is `has bill shape:
-    curved (up or down)`, where `_spaced` left `has bill shape::curved_(up or down)`)."""
+    curved (up or down)`, where `spaced_words` left `has bill shape::curved_(up or down)`)."""
     return " ".join(re.sub(r"[_+]", " ", name.replace("::", ": ")).split())
 
 
@@ -1286,9 +1288,9 @@ def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     allowed_misses = total // 10
     naming: list[tuple[str, str]] = []  # (class, descriptor)
     for entry in spec.classes:
-        name = _loose(entry.name)
+        name = loose_name(entry.name)
         for descriptor in entry.descriptors:
-            if name in _loose(descriptor):
+            if name in loose_name(descriptor):
                 naming.append((entry.name, descriptor))
             elif (allowed_misses := allowed_misses - 1) < 0:
                 return ()  # most description files: said after a few of their descriptors
@@ -1419,8 +1421,8 @@ def merge_descriptions(
     unknown = [c.name for c in described.classes if composed(c.name) not in known]
     if unknown:
         # Names are matched exactly: "Red Circle" for "red circle" is the likeliest slip.
-        loose = {_loose(c.name): c.name for c in spec.classes}
-        near = next((loose[_loose(n)] for n in unknown if _loose(n) in loose), None)
+        loose = {loose_name(c.name): c.name for c in spec.classes}
+        near = next((loose[loose_name(n)] for n in unknown if loose_name(n) in loose), None)
         hint = "" if near is None else f" (names must match exactly; the class list has {near!r})"
         raise ZslError(
             f"{where(unknown[0])}: descriptions for classes not in the class list: "
@@ -1469,12 +1471,6 @@ def merge_descriptions(
             "class, or none)",
         )
     return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
-
-
-def _loose(name: str) -> str:
-    """A name as a reader may take it to be the same: case and runs of white space ignored, and
-    '_' or '+' between words taken for a space (Food-101's `apple_pie`, AwA2's `grizzly+bear`)."""
-    return " ".join(_spaced(composed(name)).casefold().split())
 
 
 def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:

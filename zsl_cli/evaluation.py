@@ -77,6 +77,7 @@ from zsl_cli.formatting import (
     delimiter_hint,
     excel_delimiter,
     has_surrogates,
+    loose_name,
     path_from_text,
     path_to_text,
     printable,
@@ -626,8 +627,8 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
     and 'dog'."""
     by_loose: dict[str, str] = {}
     for name in classes:
-        by_loose.setdefault(_loose(name), name)
-    pairs = [(name, by_loose[_loose(name)]) for name in names if _loose(name) in by_loose]
+        by_loose.setdefault(loose_name(name), name)
+    pairs = [(name, by_loose[loose_name(name)]) for name in names if loose_name(name) in by_loose]
     if not pairs:
         return ""
     shown = [
@@ -659,13 +660,6 @@ def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterabl
     verb = "holds" if len(holders) == 1 else "hold"
     example = printable_text(holders[first])
     return f" ({held} {verb} folders named as classes, such as '{example}': {give})"
-
-
-def _loose(name: str) -> str:
-    """A class name as `other_case_hint` compares it: composed, case, end spaces and the joining
-    of words aside (AwA2's folders are `grizzly+bear`, Food-101's `apple_pie`, where the README
-    has class lists write spaces)."""
-    return " ".join(composed(name).casefold().replace("_", " ").replace("+", " ").split())
 
 
 def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
@@ -747,18 +741,18 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
 
 def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
     """Refuse a seen name that is no known class but is one in another case, with other end
-    spaces or with words joined by '_' or '+' (`other_case_hint`'s comparison), where that class
+    spaces or with words joined by '_' or '+' (`loose_name`), where that class
     is not seen by its own name: the class would count as unseen, and the seen/unseen split,
     which every GZSL number rests on, would be another than the list meant. A name like no known
     class stays a warning (`unknown_seen_warnings`): a list shared across runs may name classes
     this run lacks."""
     by_loose: dict[str, list[str]] = {}
     for name in sorted(known):
-        by_loose.setdefault(_loose(name), []).append(name)
+        by_loose.setdefault(loose_name(name), []).append(name)
     misspelled = [
-        (name, by_loose[_loose(name)][0])
+        (name, by_loose[loose_name(name)][0])
         for name in sorted(seen.difference(known))
-        if _loose(name) in by_loose and not seen.intersection(by_loose[_loose(name)])
+        if loose_name(name) in by_loose and not seen.intersection(by_loose[loose_name(name)])
     ]
     if not misspelled:
         return

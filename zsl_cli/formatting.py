@@ -88,6 +88,23 @@ def some_names(names: Sequence[str], limit: int = 5) -> str:
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+# A '_' or '+' between two letters: words joined as datasets' folders join them (Food-101's
+# `apple_pie`, AwA2's `grizzly+bear`); not `C++`'s, nor one before a digit (`class_1`).
+_WORD_JOINER = re.compile(r"(?<=[^\W\d_])[_+](?=[^\W\d_])")
+
+
+def spaced_words(name: str) -> str:
+    """`name` with a space for every '_' or '+' between letters."""
+    return _WORD_JOINER.sub(" ", name)
+
+
+def loose_name(name: str) -> str:
+    """A name as a reader may take it to be the same: composed, case and runs of white space
+    ignored, and '_' or '+' between words taken for a space (see `spaced_words`). The one
+    comparison of every hint that a name is another's written otherwise."""
+    return " ".join(spaced_words(unicodedata.normalize("NFC", name)).casefold().split())
+
+
 # How a CSV saved for Excel names its delimiter on its first line: `sep=;`, `sep=\t`. Not a letter,
 # digit, space or quote, which no CSV is delimited by.
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
