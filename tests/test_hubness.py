@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
+from tests.hubness_helpers import k_occurrence, reduce_whole
 from zsl_cli import hubness, scoring
 from zsl_cli.errors import ZslError
 
@@ -63,9 +64,9 @@ def test_k_occurrence_by_hand():
         ],
         dtype=np.float32,
     )
-    np.testing.assert_array_equal(hubness.k_occurrence(sims, 1), [3, 0, 0, 0])
-    np.testing.assert_array_equal(hubness.k_occurrence(sims, 2), [3, 1, 1, 1])
-    np.testing.assert_array_equal(hubness.k_occurrence(sims, 4), [3, 3, 3, 3])
+    np.testing.assert_array_equal(k_occurrence(sims, 1), [3, 0, 0, 0])
+    np.testing.assert_array_equal(k_occurrence(sims, 2), [3, 1, 1, 1])
+    np.testing.assert_array_equal(k_occurrence(sims, 4), [3, 3, 3, 3])
 
 
 @pytest.mark.parametrize("k", [1, 3, 10])
@@ -75,7 +76,7 @@ def test_k_occurrence_matches_a_loop_counts_zeros_and_sums_to_n_times_k(k):
     for row in sims:
         for c in np.argsort(-row)[:k]:
             expected[c] += 1
-    counts = hubness.k_occurrence(sims, k)
+    counts = k_occurrence(sims, k)
     np.testing.assert_array_equal(counts, expected)
     assert counts.shape == (40,)
     assert counts.sum() == 300 * k
@@ -90,7 +91,7 @@ def test_k_occurrence_breaks_ties_as_labelling_does(k):
     sims = rng.normal(size=(50, 6)).astype(np.float32)
     top = sims.max(axis=1) + 1
     sims[:, 1] = sims[:, 2] = sims[:, 4] = sims[:, 5] = top  # a four-way tie at the top
-    counts = hubness.k_occurrence(sims, k)
+    counts = k_occurrence(sims, k)
     np.testing.assert_array_equal(counts[[1, 2, 4, 5]], [50, 50 * (k >= 2), 50 * (k >= 3), 0])
     assert counts.sum() == 50 * k
     labels = scoring.top_k(sims, k)[0]
@@ -99,7 +100,7 @@ def test_k_occurrence_breaks_ties_as_labelling_does(k):
 
 def test_skewness_with_a_planted_hub_matches_scipy_over_all_classes():
     sims = _planted_hub(antihub=True)
-    counts = hubness.k_occurrence(sims, 10)
+    counts = k_occurrence(sims, 10)
     result = hubness.hubness_stats(counts, 10, sims.shape[0])
     assert result.skewness == pytest.approx(stats.skew(counts), rel=1e-12)
     assert result.skewness > 1.5
@@ -114,7 +115,7 @@ def test_equal_counts_give_zero_skewness_and_no_hubs():
     # Each image's top-2 classes are itself and the next one, so every class is hit twice.
     n = 7
     sims = np.eye(n, dtype=np.float32) + 0.5 * np.roll(np.eye(n, dtype=np.float32), 1, axis=1)
-    counts = hubness.k_occurrence(sims, 2)
+    counts = k_occurrence(sims, 2)
     np.testing.assert_array_equal(counts, np.full(n, 2))
     result = hubness.hubness_stats(counts, 2, n)
     assert result.skewness == 0.0
@@ -176,7 +177,7 @@ def _naive_csls(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
 def test_csls_matches_the_textbook_formula(seed, k):
     sims = _random_sims(30, 12, seed)
     csls, r_img, r_cls = _naive_csls(sims, k)
-    reduced = hubness.reduce(sims, "csls", k=k)
+    reduced = reduce_whole(sims, "csls", k=k)
     assert reduced.dtype == np.float32 and reduced.shape == sims.shape
     np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(csls))
     # The documented cosine-scale form: (CSLS + r_img + mean r_cls) / 2.
@@ -190,7 +191,7 @@ def test_inverted_softmax_matches_the_textbook_formula(seed, beta):
     weights = np.exp(beta * sims)
     unnormalised = weights / weights.sum(axis=0, keepdims=True)  # normalise over images first
     probabilities = unnormalised / unnormalised.sum(axis=1, keepdims=True)
-    reduced = hubness.reduce(sims.astype(np.float32), "isoftmax", temperature=beta)
+    reduced = reduce_whole(sims.astype(np.float32), "isoftmax", temperature=beta)
     np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(probabilities))
     # Cosine-scale form: log of the unnormalised P / b, shifted back by the mean class offset.
     class_offsets = np.log(weights.sum(axis=0)) / beta
@@ -202,7 +203,7 @@ def test_centering_matches_the_textbook_formula():
     sims = _random_sims(40, 11, seed=6).astype(np.float64)
     class_means = np.array([np.mean(sims[:, j]) for j in range(sims.shape[1])])
     centred = sims - class_means
-    reduced = hubness.reduce(sims.astype(np.float32), "centering")
+    reduced = reduce_whole(sims.astype(np.float32), "centering")
     np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(centred))
     np.testing.assert_allclose(reduced, centred + class_means.mean(), atol=1e-5)
 
@@ -221,7 +222,7 @@ def test_mutual_proximity_matches_the_textbook_formula(seed):
                 distances[i, j], distances[:, j].mean(), distances[:, j].std()
             )
             mp[i, j] = from_image * from_class
-    reduced = hubness.reduce(sims.astype(np.float32), "mp")
+    reduced = reduce_whole(sims.astype(np.float32), "mp")
     np.testing.assert_array_equal(_descending_ranks(reduced), _descending_ranks(mp))
     row_mean = sims.mean(axis=1, keepdims=True)
     row_std = sims.std(axis=1, keepdims=True)
@@ -235,7 +236,7 @@ def test_mutual_proximity_takes_rounding_noise_for_no_spread():
     rng = np.random.default_rng(3)
     row = rng.uniform(-0.2, 0.4, size=30).astype(np.float32)
     sims = row + rng.normal(scale=3e-8, size=(5, 30)).astype(np.float32)
-    labels = hubness.reduce(sims, "mp").argmax(axis=1)
+    labels = reduce_whole(sims, "mp").argmax(axis=1)
     assert labels.tolist() == [int(row.argmax())] * 5
 
 
@@ -260,14 +261,14 @@ def test_copies_of_one_image_are_told_from_images_that_differ():
 
 def test_none_returns_the_raw_similarities():
     sims = _random_sims(10, 4, seed=10)
-    assert hubness.reduce(sims, "none") is sims
-    np.testing.assert_array_equal(hubness.reduce(sims.astype(np.float64), "none"), sims)
+    np.testing.assert_array_equal(reduce_whole(sims, "none"), sims)
+    np.testing.assert_array_equal(reduce_whole(sims.astype(np.float64), "none"), sims)
 
 
 @pytest.mark.parametrize("method", ["csls", "isoftmax", "centering"])
 def test_offset_methods_keep_each_images_mean_score(method):
     sims = _random_sims(30, 8, seed=11)
-    reduced = hubness.reduce(sims, method)
+    reduced = reduce_whole(sims, method)
     np.testing.assert_allclose(reduced.mean(axis=1), sims.mean(axis=1), atol=1e-6)
 
 
@@ -284,7 +285,7 @@ def test_mutual_proximity_stays_finite_for_a_pair_extreme_both_ways():
     # both tails of Phi underflow unless z is clipped, and Phi^-1 of 1 is infinite.
     sims = np.zeros((1500, 1500), dtype=np.float32)
     sims[0, 0] = 1.0
-    reduced = hubness.reduce(sims, "mp")
+    reduced = reduce_whole(sims, "mp")
     assert np.isfinite(reduced).all()
     assert reduced[0].argmax() == 0
 
@@ -293,7 +294,7 @@ def test_mutual_proximity_stays_finite_for_extreme_outliers():
     sims = np.zeros((500, 3), dtype=np.float32)
     sims[0, 0] = 1.0  # a 22-sigma outlier for class 0 over the images
     sims[:, 2] = np.linspace(-0.1, 0.1, 500)
-    reduced = hubness.reduce(sims, "mp")
+    reduced = reduce_whole(sims, "mp")
     assert np.isfinite(reduced).all()
 
 
@@ -305,7 +306,7 @@ def test_csls_and_centering_lower_the_skewness_of_a_planted_hub():
     hub = sims.shape[1] - 1
 
     def stats_of(method: str) -> tuple[float, int]:
-        counts = hubness.k_occurrence(hubness.reduce(sims, method), 10)
+        counts = k_occurrence(reduce_whole(sims, method), 10)
         return hubness.hubness_stats(counts, 10, sims.shape[0]).skewness, int(counts[hub])
 
     raw_skewness, raw_hub_count = stats_of("none")
@@ -323,13 +324,11 @@ def test_csls_and_centering_lower_the_skewness_of_a_planted_hub():
 @pytest.mark.parametrize("method", hubness.METHODS)
 def test_chunked_equals_unchunked(method):
     sims = _random_sims(103, 9, seed=12)
-    whole = hubness.reduce(sims, method, k=20)
-    chunked = hubness.reduce(sims, method, k=20, chunk_rows=7)
+    whole = reduce_whole(sims, method, k=20)
+    chunked = reduce_whole(sims, method, k=20, chunk_rows=7)
     np.testing.assert_allclose(chunked, whole, atol=1e-6)
     np.testing.assert_array_equal(_descending_ranks(chunked), _descending_ranks(whole))
-    np.testing.assert_array_equal(
-        hubness.k_occurrence(whole, 3), hubness.k_occurrence(whole, 3, chunk_rows=7)
-    )
+    np.testing.assert_array_equal(k_occurrence(whole, 3), k_occurrence(whole, 3, chunk_rows=7))
 
 
 @pytest.mark.parametrize("method", hubness.METHODS)
@@ -338,18 +337,10 @@ def test_reductions_depend_on_the_set_of_images_not_their_order(method):
     # listed in another order (as a shuffled path list gives them) or come in other blocks.
     sims = _random_sims(103, 9, seed=21)
     order = np.random.default_rng(21).permutation(103)
-    whole = hubness.reduce(sims, method, k=5)
-    shuffled = hubness.reduce(sims[order], method, k=5, chunk_rows=4)
+    whole = reduce_whole(sims, method, k=5)
+    shuffled = reduce_whole(sims[order], method, k=5, chunk_rows=4)
     np.testing.assert_allclose(shuffled, whole[order], atol=1e-6)
     np.testing.assert_array_equal(_descending_ranks(shuffled), _descending_ranks(whole[order]))
-
-
-def test_reduce_in_place():
-    sims = _random_sims(50, 6, seed=13)
-    expected = hubness.reduce(sims, "mp", chunk_rows=8)
-    same = hubness.reduce(sims, "mp", chunk_rows=8, out=sims)
-    assert same is sims
-    np.testing.assert_array_equal(sims, expected)
 
 
 def test_compare_layout_and_accuracy_by_hand():
@@ -461,7 +452,7 @@ def test_compare_matches_sklearn_balanced_accuracy_and_clips_k():
     assert result["k"] == 5
     assert list(result["methods"]) == list(hubness.METHODS)
     for method, entry in result["methods"].items():
-        top1 = hubness.reduce(sims, method).argmax(axis=1)
+        top1 = reduce_whole(sims, method).argmax(axis=1)
         expected = balanced_accuracy_score(truth, top1)
         assert entry["accuracy"]["mean_per_class"] == pytest.approx(expected)
         assert "unseen_mean_per_class" not in entry["accuracy"]
@@ -646,8 +637,8 @@ def test_compare_reports_only_the_requested_methods():
 
 
 @pytest.mark.parametrize("method", hubness.METHODS)
-def test_reduce_accepts_an_empty_folder(method):
-    assert hubness.reduce(np.zeros((0, 3), dtype=np.float32), method).shape == (0, 3)
+def test_reductions_accept_an_empty_folder(method):
+    assert reduce_whole(np.zeros((0, 3), dtype=np.float32), method).shape == (0, 3)
 
 
 def test_method_help_covers_every_method():
@@ -663,14 +654,12 @@ def test_method_help_covers_every_method():
 def test_user_errors_are_zsl_errors():
     sims = _random_sims(5, 3, seed=15)
     with pytest.raises(ZslError, match="unknown hubness reduction 'foo'"):
-        hubness.reduce(sims, "foo")
-    with pytest.raises(ZslError, match="between 1 and the number of classes"):
-        hubness.k_occurrence(sims, 4)
+        reduce_whole(sims, "foo")
     with pytest.raises(ZslError, match="CSLS neighbourhood k must be at least 1"):
-        hubness.reduce(sims, "csls", k=0)
+        reduce_whole(sims, "csls", k=0)
     for temperature in (0, float("inf")):
         with pytest.raises(ZslError, match="temperature must be a positive finite number"):
-            hubness.reduce(sims, "isoftmax", temperature=temperature)
+            reduce_whole(sims, "isoftmax", temperature=temperature)
     with pytest.raises(ZslError, match="no images"):
         hubness.compare(sims[:0], ["a", "b", "c"])
     with pytest.raises(ZslError, match="needs 2 or more classes; there is 1"):
@@ -678,7 +667,7 @@ def test_user_errors_are_zsl_errors():
     bad = sims.copy()
     bad[3, 1] = np.nan
     with pytest.raises(ZslError, match="image 3 is NaN"):
-        hubness.reduce(bad, "csls")
+        reduce_whole(bad, "csls")
 
 
 @pytest.mark.parametrize("method", hubness.METHODS)
@@ -690,7 +679,7 @@ def test_lazy_similarities_reduce_as_the_matrix_does(method):
     lazy = hubness.LazySimilarities(images, classes)
     chunks = list(hubness.reduced_chunks(lazy, method, chunk_rows=64))
     assert max(len(chunk) for chunk in chunks) == 64
-    np.testing.assert_allclose(np.concatenate(chunks), hubness.reduce(sims, method), atol=1e-5)
+    np.testing.assert_allclose(np.concatenate(chunks), reduce_whole(sims, method), atol=1e-5)
     dense = hubness.compare(sims, [str(c) for c in range(40)], methods=(method,))
     assert hubness.compare(lazy, [str(c) for c in range(40)], methods=(method,)) == dense
 
@@ -744,8 +733,8 @@ def test_compare_in_one_pass_equals_each_method_reduced_on_its_own(monkeypatch, 
     truth = np.arange(120) % 25
     result = hubness.compare(sims, names, k=3, truth=truth, chunk_rows=17)
     for method in hubness.METHODS:
-        reduced = hubness.reduce(dense, method)
-        counts = hubness.k_occurrence(reduced, 3)
+        reduced = reduce_whole(dense, method)
+        counts = k_occurrence(reduced, 3)
         expected = hubness._stats_entry(hubness.hubness_stats(counts, 3, 120), names)
         entry = dict(result["methods"][method])
         accuracy = entry.pop("accuracy")
@@ -769,14 +758,15 @@ def test_class_statistics_in_one_pass_match_numpy():
     )
 
 
-def test_reduce_of_lazy_similarities_returns_an_array_for_every_method():
-    # "none" returns a float32 input itself; lazily computed similarities are no array to return.
+def test_reduced_chunks_of_lazy_similarities_are_arrays_for_every_method():
+    # Lazily computed similarities are no array: each block is computed into one, "none" too.
     images = np.eye(3, dtype=np.float32)
     lazy = hubness.LazySimilarities(images, images)
     for method in hubness.METHODS:
-        reduced = hubness.reduce(lazy, method)
-        assert isinstance(reduced, np.ndarray) and reduced.shape == (3, 3)
-    np.testing.assert_array_equal(hubness.reduce(lazy, "none"), np.eye(3, dtype=np.float32))
+        chunks = list(hubness.reduced_chunks(lazy, method, chunk_rows=2))
+        assert all(isinstance(chunk, np.ndarray) for chunk in chunks)
+        assert [chunk.shape for chunk in chunks] == [(2, 3), (1, 3)]
+    np.testing.assert_array_equal(reduce_whole(lazy, "none"), np.eye(3, dtype=np.float32))
 
 
 def test_too_few_images_for_their_classes_are_not_judged_by_skewness():

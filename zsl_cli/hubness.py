@@ -5,7 +5,7 @@ and the input is their cosine-similarity matrix `sims` [N, C] (float32, higher =
 Because zsl labels a whole folder at once, the folder is its own query bank: every per-class
 statistic below is taken over the folder's images.
 
-Score contract of the reductions (`reduced_chunks`, which labelling uses, and `reduce`):
+Score contract of the reductions (`reduced_chunks`, which labelling uses, and `compare`):
 - Every method returns an *adjusted similarity* [N, C] float32 on the cosine scale, so the model's
   own head (softmax(scale * s) for CLIP, sigmoid(scale * s + bias) for SigLIP) can be applied to it
   unchanged.
@@ -172,26 +172,18 @@ def reduced_chunks(
     temperature: float = DEFAULT_TEMPERATURE,
     chunk_rows: int | None = None,
 ) -> Iterator[np.ndarray]:
-    """What `reduce` returns, a block of rows at a time, in order: nothing [N, C] is kept."""
+    """Hubness-reduced similarities (float32 on the cosine scale; higher = better), a block of
+    rows at a time, in order: nothing [N, C] is kept.
+
+    See the module docstring for the score contract of each method. `k` is the CSLS neighbourhood
+    size (clipped to N); `temperature` is the inverted-softmax multiplier b on cosines (an inverse
+    temperature: larger = sharper). Class statistics come from every row of `sims`, so pass the
+    whole folder, not one batch at a time.
+    """
     sims = _checked_sims(sims)
     adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
     for rows in _row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
         yield adjust(sims[rows])
-
-
-def k_occurrence(sims: Sims, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
-    """N_k(c): how many images have class c among their k most similar classes, zeros included.
-
-    Returns int64 [C]; the counts sum to N * k. Of classes tied at a row's k-th place, the
-    lowest-indexed count, as labels break ties.
-    """
-    sims = _checked_sims(sims)
-    n_classes = sims.shape[1]
-    _check_k(k, n_classes)
-    counts = np.zeros(n_classes, dtype=np.int64)
-    for rows in _row_chunks(sims.shape[0], n_classes, chunk_rows):
-        counts += _count_top_k(sims[rows], k)
-    return counts
 
 
 def hubness_stats(
@@ -245,36 +237,6 @@ def hubness_stats(
         top_hubs=top_hubs,
         hub_threshold=float(hub_threshold),
     )
-
-
-def reduce(
-    sims: Sims,
-    method: str,
-    *,
-    k: int = DEFAULT_K,
-    temperature: float = DEFAULT_TEMPERATURE,
-    chunk_rows: int | None = None,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """Hubness-reduced similarities [N, C] float32 on the cosine scale; higher = better.
-
-    See the module docstring for the score contract of each method. `k` is the CSLS neighbourhood
-    size (clipped to N); `temperature` is the inverted-softmax multiplier b on cosines (an inverse
-    temperature: larger = sharper). `out` may be `sims` itself (float32) to work in place; "none"
-    without `out` returns the input itself when it is already float32. Class statistics come from
-    the rows of `sims`, so pass the whole folder, not one batch at a time.
-    """
-    sims = _checked_sims(sims)
-    adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
-    if out is None:
-        if method == "none" and isinstance(sims, np.ndarray) and sims.dtype == np.float32:
-            return sims  # LazySimilarities are computed into `out`: an array, as for any method
-        out = np.empty(sims.shape, dtype=np.float32)
-    elif out.shape != sims.shape or out.dtype != np.float32:
-        raise ValueError("out must be a float32 array of the same shape as sims")
-    for rows in _row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
-        out[rows] = adjust(sims[rows])
-    return out
 
 
 def compare(
@@ -705,11 +667,6 @@ def _checked_sims(sims: Sims) -> Sims:
                 "embeddings (try another precision or model)"
             )
     return sims
-
-
-def _check_k(k: int, n_classes: int) -> None:
-    if not 1 <= k <= n_classes:
-        raise ZslError(f"k must be between 1 and the number of classes ({n_classes}), got {k}")
 
 
 def largest_hub_k(n_classes: int, hub_size: float = DEFAULT_HUB_SIZE) -> int:

@@ -1,0 +1,26 @@
+"""A hubness reduction's whole matrix and its k-occurrence, made of the pieces that labelling and
+`zsl hubness` run (`reduced_chunks`, and `compare`'s count of each block), for tests to hold
+against textbook formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from zsl_cli import hubness
+
+
+def reduce_whole(sims: hubness.Sims, method: str, **options: Any) -> np.ndarray:
+    """Every row of `reduced_chunks`, in order, as one [N, C] float32 array."""
+    empty = np.empty((0, sims.shape[1]), dtype=np.float32)
+    return np.concatenate([empty, *hubness.reduced_chunks(sims, method, **options)])
+
+
+def k_occurrence(sims: np.ndarray, k: int, *, chunk_rows: int | None = None) -> np.ndarray:
+    """N_k(c): how many images have class c among their k best, counted a block of rows at a
+    time as `compare` counts them."""
+    counts = np.zeros(sims.shape[1], dtype=np.int64)
+    for rows in hubness._row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
+        counts += hubness._count_top_k(sims[rows], k)
+    return counts
