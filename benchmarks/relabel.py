@@ -72,10 +72,9 @@ def measure_in_process(
     from zsl_cli.scoring import (
         CHUNK_ROWS,
         Decision,
-        predict_items,
+        predict_ranked,
         rank,
         ranked_rows,
-        score_rows,
         similarities,
     )
     from zsl_cli.store import EmbeddingStore
@@ -109,20 +108,18 @@ def measure_in_process(
     timed("score", results, score)
     results["score_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    ranked = list(score_rows(vectors, classes, head, k))  # kept for the write step, untimed
+    ranked = [  # kept for the write step, untimed
+        row
+        for start in range(0, len(vectors), CHUNK_ROWS)
+        for row in ranked_rows(similarities(vectors[start : start + CHUNK_ROWS], classes), head, k)
+    ]
 
     def write():
         with tempfile.TemporaryDirectory() as folder:
             writer = open_writer(os.path.join(folder, f"out.{fmt}"), fmt)
-            row = 0
-            for indices, values in ranked:
-                items = [
-                    ImageItem(row + i, Path(p))
-                    for i, p in enumerate(stored.paths[row : row + len(indices)])
-                ]
-                for prediction in predict_items(items, indices, values, names, Decision(k)):
-                    writer.write(prediction)
-                row += len(indices)
+            items = (ImageItem(i, Path(p)) for i, p in enumerate(stored.paths))
+            for prediction in predict_ranked(items, ranked, names, Decision(k)):
+                writer.write(prediction)
             writer.close({})
 
     timed("write", results, write)

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zsl_cli import scoring
 from zsl_cli.classes import (
     merge_descriptions,
     parse_attributes,
@@ -23,11 +24,9 @@ from zsl_cli.prompts import (
 from zsl_cli.records import ImageItem
 from zsl_cli.scoring import (
     Decision,
-    apply_head,
-    predict_items,
     predict_ranked,
     rank,
-    score_rows,
+    ranked_rows,
     similarities,
     top_k,
 )
@@ -35,6 +34,24 @@ from zsl_cli.scoring import (
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _every_score(sims: np.ndarray, head: ScoreHead) -> np.ndarray:
+    """Every class's score as labelling makes it (`rank` with every class kept), in class order."""
+    indices, values = rank(sims, head, 0)
+    scores = np.empty_like(values)
+    np.put_along_axis(scores, indices, values, axis=1)
+    return scores
+
+
+def _textbook_scores(sims: np.ndarray, head: ScoreHead) -> np.ndarray:
+    """The head's formula in float64, the whole row at once: softmax(scale * s) or
+    sigmoid(scale * s + bias)."""
+    logits = sims.astype(np.float64) * head.scale
+    if head.kind == "sigmoid":
+        return 1 / (1 + np.exp(-(logits + head.bias)))
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def test_resolve_templates_builtin_file_and_literal(tmp_path: Path):
@@ -380,13 +397,13 @@ def test_classes_are_told_apart_by_their_weights_and_by_renormalising():
 
 def test_softmax_and_sigmoid_heads():
     sims = np.array([[0.1, 0.3, -0.2]], dtype=np.float32)
-    soft = apply_head(sims, ScoreHead("softmax", 10.0))
+    soft = _every_score(sims, ScoreHead("softmax", 10.0))
     expected = np.exp(10 * sims) / np.exp(10 * sims).sum()
     np.testing.assert_allclose(soft, expected, rtol=1e-6)
-    sig = apply_head(sims, ScoreHead("sigmoid", 10.0, -2.0))
+    sig = _every_score(sims, ScoreHead("sigmoid", 10.0, -2.0))
     np.testing.assert_allclose(sig, 1 / (1 + np.exp(-(10 * sims - 2))), rtol=1e-6)
-    extreme = apply_head(np.array([[100.0, -100.0]], dtype=np.float32), ScoreHead("sigmoid", 10.0))
-    assert np.isfinite(extreme).all()
+    extreme = np.array([[100.0, -100.0]], dtype=np.float32)
+    assert np.isfinite(_every_score(extreme, ScoreHead("sigmoid", 10.0))).all()
 
 
 def test_small_sigmoid_scores_keep_their_relative_precision():
@@ -394,12 +411,9 @@ def test_small_sigmoid_scores_keep_their_relative_precision():
     # as 0.5 * (1 + tanh(x / 2)) in float32 was a multiple of 3e-8 (0 at -25, 4x too high at -19).
     logits = np.array([[4.0, -4.0, -10.0, -17.0, -19.0, -25.0, -80.0]], dtype=np.float32)
     expected = 1 / (1 + np.exp(-logits.astype(np.float64)))
-    for scores in (
-        apply_head(logits, ScoreHead("sigmoid", 1.0)),
-        rank(logits, ScoreHead("sigmoid", 1.0), 0)[1],
-    ):
-        assert scores.dtype == np.float32
-        np.testing.assert_allclose(scores, expected, rtol=1e-6)
+    scores = _every_score(logits, ScoreHead("sigmoid", 1.0))
+    assert scores.dtype == np.float32
+    np.testing.assert_allclose(scores, expected, rtol=1e-6)
 
 
 def test_top_k_orders_best_first_and_breaks_ties_by_class_order():
@@ -423,7 +437,7 @@ def test_softmax_scores_stay_finite_at_clip_scale_over_a_wide_spread():
     # CLIP's scale 100 over cosines 1 .. -1: exp(100) overflows float32 unless shifted by the best.
     sims = np.array([[1.0, 0.0, -1.0]], dtype=np.float32)
     head = ScoreHead("softmax", 100.0)
-    np.testing.assert_allclose(apply_head(sims, head), [[1.0, 0.0, 0.0]], atol=1e-30)
+    np.testing.assert_allclose(_every_score(sims, head), [[1.0, 0.0, 0.0]], atol=1e-30)
     indices, values = rank(sims, head, 2)
     assert indices.tolist() == [[0, 1]]
     np.testing.assert_allclose(values, [[1.0, 0.0]], atol=1e-30)
@@ -480,21 +494,26 @@ def test_rank_equals_full_scoring_then_top_k(head):
     rng = np.random.default_rng(4)
     sims = rng.uniform(-0.3, 0.5, size=(64, 40)).astype(np.float32)
     indices, values = rank(sims, head, 5)
-    expected_indices, expected_values = top_k(apply_head(sims, head), 5)
+    expected_indices, expected_values = top_k(_textbook_scores(sims, head), 5)
     np.testing.assert_array_equal(indices, expected_indices)
     np.testing.assert_allclose(values, expected_values, rtol=1e-5, atol=1e-7)
 
 
-def test_chunked_scoring_equals_one_shot():
+def test_ranked_rows_in_blocks_equal_one_ranking(monkeypatch):
+    # Each row's ranking and scores come from its own row alone, whatever block it is ranked in.
     rng = np.random.default_rng(2)
     images = _unit(rng.normal(size=(50, 16))).astype(np.float32)
     classes = _unit(rng.normal(size=(7, 16))).astype(np.float32)
     head = ScoreHead("softmax", 30.0)
-    chunks = list(score_rows(images, classes, head, 3, chunk_rows=8))
-    assert len(chunks) == 7
-    indices = np.concatenate([c[0] for c in chunks])
-    expected = top_k(apply_head(images @ classes.T, head), 3)[0]
-    np.testing.assert_array_equal(indices, expected)
+    sims = similarities(images, classes)
+    whole = rank(sims, head, 3)
+    monkeypatch.setattr(scoring, "BLOCK_CELLS", 8 * 7)  # blocks of 8 rows
+    rows = list(ranked_rows(sims, head, 3))
+    assert len(rows) == 50
+    np.testing.assert_array_equal(np.stack([r[0] for r in rows]), whole[0])
+    np.testing.assert_array_equal(np.stack([r[1] for r in rows]), whole[1])
+    expected = top_k(_textbook_scores(images @ classes.T, head), 3)[0]
+    np.testing.assert_array_equal(whole[0], expected)
 
 
 @pytest.mark.parametrize(
@@ -525,9 +544,8 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     ]
     scores = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]], dtype=np.float32)
     indices, values = top_k(scores, 2)
-    out = list(
-        predict_items(items, indices, values, ["x", "y", "z"], Decision(top_k=2, threshold=0.5))
-    )
+    decision = Decision(top_k=2, threshold=0.5)
+    out = list(predict_ranked(items, zip(indices, values, strict=True), ["x", "y", "z"], decision))
     assert [p.path for p in out] == ["a.png", "b.png", "c.png"]
     assert (out[0].label, out[1].label, out[2].label) == ("x", "", "unknown")
     assert out[1].status == "truncated" and out[1].score is None and out[1].top_k == ()
@@ -538,9 +556,8 @@ def test_predictions_keep_failed_items_in_place_and_abstain_below_threshold():
     score = np.float32(0.44967478)
     shown = float(format(float(score), ".7g"))
     assert float(score) < shown
-    at_threshold = predict_items(
-        items[:1], np.array([[0]]), np.array([[score]]), ["x"], Decision(threshold=shown)
-    )
+    row = (np.array([0]), np.array([score]))
+    at_threshold = predict_ranked(items[:1], [row], ["x"], Decision(threshold=shown))
     assert next(at_threshold).label == "x"
 
 

@@ -88,17 +88,6 @@ def equal_rows(vectors: np.ndarray) -> list[list[int]]:
     return [group for group in groups.values() if len(group) > 1]
 
 
-def apply_head(sims: np.ndarray, head: ScoreHead) -> np.ndarray:
-    """Model scores for every class; returns a new float32 array."""
-    logits = sims.astype(np.float32) * np.float32(head.scale)
-    if head.kind == "sigmoid":
-        return _sigmoid(logits + np.float32(head.bias))
-    logits -= logits.max(axis=1, keepdims=True)
-    np.exp(logits, out=logits)
-    logits /= logits.sum(axis=1, keepdims=True)
-    return logits
-
-
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the k best scores per row, best first; ties keep class order."""
     n_rows, n_classes = scores.shape
@@ -183,18 +172,6 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return np.where(logits >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
 
 
-def score_rows(
-    embeddings: np.ndarray,
-    class_vectors: np.ndarray,
-    head: ScoreHead,
-    k: int,
-    chunk_rows: int = CHUNK_ROWS,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(top-k indices, top-k scores) per chunk of rows, in order."""
-    for start in range(0, embeddings.shape[0], chunk_rows):
-        yield rank(similarities(embeddings[start : start + chunk_rows], class_vectors), head, k)
-
-
 def make_prediction(
     path: str,
     class_names: Sequence[str],
@@ -214,18 +191,6 @@ def make_prediction(
 
 def failed_prediction(path: str, status: str, error: str) -> Prediction:
     return Prediction(path, "", None, (), status, error)
-
-
-def predict_items(
-    items: Sequence[ImageItem],
-    indices: np.ndarray,
-    values: np.ndarray,
-    class_names: Sequence[str],
-    decision: Decision,
-) -> Iterator[Prediction]:
-    """Predictions for a batch, in order. `indices`/`values` (from `rank`) have one row per ok
-    item."""
-    return predict_ranked(items, zip(indices, values, strict=True), class_names, decision)
 
 
 def predict_ranked(
