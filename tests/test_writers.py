@@ -31,7 +31,7 @@ from zsl_cli import readers
 from zsl_cli.errors import ZslError
 from zsl_cli.files import CsvLines
 from zsl_cli.formatting import path_to_text
-from zsl_cli.readers import read_predictions, read_predictions_and_run_info, read_run_info
+from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (
     FORMATS,
@@ -96,6 +96,11 @@ def rounded(prediction: Prediction) -> Prediction:
         status=prediction.status,
         error=prediction.error,
     )
+
+
+def written_run_info(path: Path) -> dict | None:
+    """The run info `zsl evaluate` reads with an output's predictions."""
+    return read_predictions_and_run_info(path)[1]
 
 
 def write_all(path: Path, fmt: str, predictions: list[Prediction], **kwargs) -> None:
@@ -210,7 +215,7 @@ def test_round_trip_every_format(tmp_path: Path, root: Path, fmt: str) -> None:
     for original, read in zip(predictions, back, strict=True):
         if original.score is not None:
             assert abs(read.score - float(original.score)) <= 1e-6 * abs(float(original.score))
-    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert written_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
 
 
 def test_csv_with_every_class_of_many_reads_back(tmp_path: Path, root: Path) -> None:
@@ -511,10 +516,10 @@ def test_a_sidecar_left_by_an_earlier_run_is_not_read_as_the_run_info(tmp_path: 
         writer.close({"classes": {"n": 30}})
     assert read_predictions_and_run_info(output)[1] == {"classes": {"n": 30}, "complete": True}
     output.write_bytes(output.read_bytes().replace(b"cat", b"dog"))  # same size: still read
-    assert read_run_info(output) == {"classes": {"n": 30}, "complete": True}
+    assert written_run_info(output) == {"classes": {"n": 30}, "complete": True}
     output.write_bytes(output.read_bytes() + b"b.png,dog,0.8,dog,0.8,ok,\n")
     assert read_predictions_and_run_info(output)[1] is None
-    assert read_run_info(output) is None
+    assert written_run_info(output) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -680,10 +685,11 @@ def test_long_output_names_that_fit_are_written_and_others_refused_before_a_run(
     with open_writer(str(fits), "csv") as writer:
         writer.write(predictions[0])
         writer.close({"n": 1})
-    assert read_predictions(fits) == [rounded(predictions[0])] and read_run_info(fits)["n"] == 1
+    assert read_predictions(fits) == [rounded(predictions[0])] and written_run_info(fits)["n"] == 1
     # Renamed to a name that leaves no room for run info: read without it, not refused.
     renamed = fits.rename(tmp_path / ("e" * 250 + ".csv"))
-    assert read_predictions(renamed) == [rounded(predictions[0])] and read_run_info(renamed) is None
+    assert read_predictions(renamed) == [rounded(predictions[0])]
+    assert written_run_info(renamed) is None
     # JSON holds its run info: the name alone may take 255 bytes.
     inside = tmp_path / ("b" * 250 + ".json")
     with open_writer(str(inside), "json") as writer:
@@ -723,7 +729,7 @@ def test_interrupted_run_keeps_finished_work(tmp_path: Path, root: Path, fmt: st
         except KeyboardInterrupt:
             writer.close({"model": "m"}, complete=False)
     assert read_predictions(output) == [rounded(p) for p in predictions[:2]]
-    assert read_run_info(output) == {"model": "m", "complete": False}
+    assert written_run_info(output) == {"model": "m", "complete": False}
     assert temp_files(tmp_path) == []
 
 
@@ -753,7 +759,7 @@ def test_ctrl_c_while_publishing_waits_for_output_and_sidecar(
         writer.write(predictions[0])
         writer.close({"model": "new"})
     assert read_predictions(output) == [rounded(predictions[0])]
-    assert read_run_info(output) == {"model": "new", "complete": True}
+    assert written_run_info(output) == {"model": "new", "complete": True}
     assert temp_files(tmp_path) == []
 
 
@@ -782,7 +788,7 @@ def test_runs_publishing_one_output_at_once_leave_one_runs_output_and_run_info(
     monkeypatch.setattr(files.os, "replace", replace_then_let_b_publish)
     writer_a.close({"run": "a"})
     run_b.join()
-    assert read_run_info(output) == {"run": "b", "complete": True}
+    assert written_run_info(output) == {"run": "b", "complete": True}
     assert read_predictions(output) == [rounded(predictions[1])]
     assert temp_files(tmp_path) == []
 
@@ -811,7 +817,7 @@ def test_run_info_that_cannot_be_written_leaves_the_old_output_and_run_info(
         w.write(predictions[1])
         w.close({"model": "new"})
     assert read_predictions(output) == [rounded(predictions[0])]
-    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert written_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
     assert temp_files(tmp_path) == []
 
 
@@ -869,7 +875,7 @@ def test_a_full_disk_leaves_the_old_output_and_no_temporary_file(
             writer.write(predictions[1])
         writer.close({"model": "new"})
     assert read_predictions(output) == [rounded(predictions[0])]
-    assert read_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
+    assert written_run_info(output) == {"model": "shapes-demo", "classes": 3, "complete": True}
     assert temp_files(tmp_path) == []
 
 
@@ -892,7 +898,7 @@ def test_leaving_block_without_close_publishes(tmp_path: Path) -> None:
     with open_writer(str(output), "jsonl") as writer:
         writer.write(sample_predictions(tmp_path)[0])
     assert len(read_predictions(output)) == 1
-    assert read_run_info(output) == {"complete": True}
+    assert written_run_info(output) == {"complete": True}
 
 
 def test_writer_counts_its_predictions_and_refuses_them_once_closed(tmp_path: Path) -> None:
@@ -923,7 +929,7 @@ def test_the_complete_flag_is_the_one_close_is_given(tmp_path: Path) -> None:
         output = tmp_path / f"out{EXTENSIONS[fmt]}"
         with open_writer(str(output), fmt) as writer:
             writer.close({"model": "m", "complete": True}, complete=False)
-        assert read_run_info(output) == {"model": "m", "complete": False}, fmt
+        assert written_run_info(output) == {"model": "m", "complete": False}, fmt
 
 
 class Interrupting:
@@ -975,7 +981,7 @@ def test_outputs_are_written_like_a_shell_redirection(tmp_path: Path) -> None:
     assert link.is_symlink() and real.read_bytes() == HEADER
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
     assert (tmp_path / "real.csv.run.json").is_file()
-    assert read_run_info(link) == read_run_info(real) is not None  # found through the link
+    assert written_run_info(link) == written_run_info(real) is not None  # found through the link
     # Straight into what is no regular file (a FIFO here; /dev/null alike), with no sidecar.
     fifo = tmp_path / "fifo.csv"
     os.mkfifo(fifo)
@@ -1069,7 +1075,7 @@ def test_label_studio_task_schema(tmp_path: Path, root: Path) -> None:
     assert "predictions" not in tasks[2] and tasks[2]["data"]["zsl_label"] == "unknown"
     assert "predictions" not in tasks[3] and tasks[3]["data"]["zsl_status"] == "truncated"
     assert tasks[3]["data"]["image"] == "/data/local-files/?d=photos/broken.jpg"
-    assert read_run_info(output)["complete"] is True  # sidecar
+    assert written_run_info(output)["complete"] is True  # sidecar
     assert (tmp_path / "tasks.json.run.json").is_file()
 
 
@@ -1405,10 +1411,10 @@ def test_label_studio_needs_root_or_prefix(tmp_path: Path) -> None:
 # Readers
 
 
-def test_read_run_info_without_sidecar(tmp_path: Path) -> None:
+def test_run_info_without_sidecar(tmp_path: Path) -> None:
     output = tmp_path / "out.csv"
     output.write_bytes(HEADER)
-    assert read_run_info(output) is None
+    assert written_run_info(output) is None
 
 
 def test_reader_errors_are_user_errors(tmp_path: Path) -> None:
@@ -1606,19 +1612,6 @@ def traced(read: Callable[[], object]) -> tuple[object, int]:
         tracemalloc.stop()
 
 
-def test_run_info_is_read_from_a_json_document_without_holding_its_predictions(
-    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # "run" comes last, after every prediction: parsed whole for it, the document took some 8
-    # times its size.
-    monkeypatch.setattr(readers, "_CHUNK", 1 << 16)
-    output = tmp_path / "out.json"
-    write_all(output, "json", every_class_scored(root / "photos"))
-    run_info, peak = traced(partial(read_run_info, output))
-    assert run_info == {"model": "shapes-demo", "classes": 3, "complete": True}
-    assert peak < output.stat().st_size // 4  # a read's chunk and one prediction's text
-
-
 @pytest.mark.parametrize("fmt", ["json", "label-studio"])
 def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
     tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
@@ -1634,7 +1627,7 @@ def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
         output.write_bytes(broken)
         whole = outcome(partial(readers._parse, broken, str(output), "json"))
         assert "is not valid JSON" in str(whole)
-        for read in (read_predictions, read_run_info):
+        for read in (read_predictions, read_predictions_and_run_info):
             error, peak = traced(partial(read, output))
             assert error == whole, read
             assert peak < 3 * len(broken), read  # the file's bytes and their text
@@ -1708,30 +1701,6 @@ RUN_DOCUMENTS = [
     b'{"run": "\xff"}',
     b'{"a": {"b": [1, {"c": 2.5e3}]}, "run": {"n": [true, null]}}',
 ]
-
-
-def test_run_info_read_as_it_goes_is_what_the_whole_document_gives(
-    tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Run info in a json document, else the sidecar's; documents cut short anywhere, and odd
-    # ones: "run" first, twice, not an object, inside other values, more after the document.
-    monkeypatch.setattr(readers, "_CHUNK", 16)
-    output = tmp_path / "out.json"
-    write_all(output, "json", sample_predictions(root / "photos"))
-    written = output.read_bytes()
-    path = tmp_path / "p.json"
-    readers.sidecar_path(path).write_text('{"from": "sidecar"}')
-
-    def parsed_whole() -> object:  # read_run_info as it was
-        document = readers._load_json(path.read_bytes(), str(path))
-        if isinstance(document, dict) and isinstance(document.get("run"), dict):
-            return document["run"]
-        return readers._sidecar_info(path)
-
-    cut = [written[:end] for end in range(0, len(written), 5)]
-    for data in [*cut, written, *RUN_DOCUMENTS, *ODD_DOCUMENTS]:
-        path.write_bytes(data)
-        assert outcome(partial(read_run_info, path)) == outcome(parsed_whole), data
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a terminal")

@@ -81,47 +81,6 @@ def read_predictions_and_run_info(
     return predictions, run_info
 
 
-def read_run_info(path: str | os.PathLike[str]) -> dict | None:
-    """The run info recorded with an output file: inside a zsl json document, else the sidecar."""
-    path = Path(path)
-    if path.suffix.lower() == ".json" and path.is_file():
-        run_info = _document_run_info(path)
-        if run_info is not None:
-            return run_info
-    return _sidecar_info(path)
-
-
-def _document_run_info(path: Path) -> dict | None:
-    """A json document's "run", read as the document goes: zsl writes it last, after every
-    prediction, and parsing the whole document for it would hold them all as Python objects."""
-    name = str(path)
-    with path.open("rb") as handle:
-        try:
-            run_info = _run_field(_JsonText(handle))
-        except _InvalidJson:  # the whole-document parse tells the error
-            handle.seek(0)
-            document = _load_json(handle.read(), name, _loads_invalid)
-            run_info = document.get("run") if isinstance(document, dict) else None
-    return run_info if isinstance(run_info, dict) else None
-
-
-def _run_field(text: _JsonText) -> Any:
-    """The value of the "run" key of the JSON object that `text` holds (None if none, or if not
-    an object); every other value is taken without being kept."""
-    run_info = None
-    if text.peek() == "{":
-        for key in _keys(text):
-            if key == "run":
-                run_info = text.value()  # the last one, as json.loads keeps
-            else:
-                _skip(text)
-    else:
-        _skip(text)  # a list of Label Studio tasks, or other JSON: no run info in it
-    if text.peek():  # more after the document: not valid JSON
-        raise _InvalidJson
-    return run_info
-
-
 def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
     """Where the run info of an output file may be, in the order looked at: next to the file
     itself (for a link, latest.csv -> runs/r1.csv, next to its target), then next to the link
@@ -471,28 +430,12 @@ def _items(text: _JsonText, decoder: json.JSONDecoder | None = None) -> Iterator
         text.expect(",")
 
 
-def _skip(text: _JsonText) -> None:
-    """Take the value that comes next, keeping nothing: a list or an object item by item, so
-    that a large one (the predictions) is never held whole."""
-    char = text.peek()
-    if char == "[":
-        for _ in _items(text, _SKIPPER):
-            pass
-    elif char == "{":
-        for _ in _keys(text):
-            text.value(_SKIPPER)
-    else:
-        text.value(_SKIPPER)
-
-
 def _dropped(pairs: list) -> None:
     return None
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as json.decoder has it
 _DECODER = json.JSONDecoder()
-# Checks JSON without keeping it: each object is dropped as soon as it is read.
-_SKIPPER = json.JSONDecoder(object_pairs_hook=_dropped)
 
 
 class _JsonText:
