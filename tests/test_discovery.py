@@ -1,4 +1,4 @@
-"""discover() on real folder trees: order, dedupe, globs, stdin lists, hidden files, links."""
+"""scan() on real folder trees: order, dedupe, globs, stdin lists, hidden files, links."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import write_bad_files, write_non_utf8_file
-from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, discover, normalize_extensions, scan
+from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, normalize_extensions, scan
 from zsl_cli.errors import EXIT_USAGE, ZslError
 from zsl_cli.formatting import printable
+
+
+def discover(inputs: list, **options: object) -> list[Path]:
+    """The run's input files, as every command finds them: `scan`'s paths."""
+    return scan(inputs, **options).paths
 
 
 def touch(root: Path, *names: str) -> None:

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from zsl_cli.discovery import discover
+from zsl_cli.discovery import scan
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
     _ties_as_written,
@@ -134,7 +134,7 @@ def test_folder_truth_follows_folder_links_as_label_does(photos, tmp_path):
     # A link from one class into another: the images belong where they are without a link.
     (photos / "cat" / "dogs-too").symlink_to(photos / "dog", target_is_directory=True)
     assert not [item for item in load_truth(photos).items if "dogs-too" in item.shown]
-    labelled = discover([str(photos / "dog")])
+    labelled = scan([str(photos / "dog")]).paths
     assert photos / "dog" / "batch" / "f.jpg" in labelled
     result = evaluate([predicted(p, "dog") for p in labelled], load_truth(photos), ks=(1,))
     assert result.n == 3 and result.unmatched.predictions == 0

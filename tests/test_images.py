@@ -28,7 +28,7 @@ from tests.corpus import (
     write_large_jpeg,
     write_odd_images,
 )
-from zsl_cli.discovery import discover
+from zsl_cli.discovery import scan
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.images import (
     DECODE_STATUSES,
@@ -958,7 +958,7 @@ def test_a_compressed_tiff_cut_short_while_it_is_decoded_does_not_kill_the_proce
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF support")
 def test_avif_is_found_and_decoded(tmp_path: Path) -> None:
     Image.fromarray(blocky_rgb(64, 48, 0)).save(tmp_path / "photo.avif", quality=90)
-    assert [p.name for p in discover([str(tmp_path)])] == ["photo.avif"]
+    assert [p.name for p in scan([str(tmp_path)]).paths] == ["photo.avif"]
     assert decode_image(tmp_path / "photo.avif").size == (64, 48)
 
 
@@ -1113,7 +1113,7 @@ def test_heic_photos_are_read_upright(tmp_path: Path) -> None:
     assert turned.size == (64, 96)
     assert np.abs(np.asarray(turned, dtype=int) - expected).mean() < 8
     (tmp_path / "camera.hif").write_bytes((tmp_path / "plain.heic").read_bytes())  # Canon's name
-    assert [p.name for p in discover([tmp_path])] == ["camera.hif", "plain.heic", "turned.HEIC"]
+    assert [p.name for p in scan([tmp_path]).paths] == ["camera.hif", "plain.heic", "turned.HEIC"]
 
 
 def test_heic_without_pillow_heif_says_how_to_read_it(tmp_path: Path) -> None:

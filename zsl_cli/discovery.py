@@ -121,29 +121,6 @@ class Discovery:
     empty_inputs: list[str] = field(default_factory=list)
 
 
-def discover(
-    inputs: Sequence[str | os.PathLike[str]],
-    *,
-    stdin: IO[bytes] | None = None,
-    nul_separated: bool = False,
-    extensions: Collection[str] = IMAGE_EXTENSIONS,
-    include_hidden: bool = False,
-    allow_empty: bool = False,
-    missing_ok: bool = False,
-) -> list[Path]:
-    """The run's input files (see the module doc); ZslError for a missing PATH, or for no images
-    unless `allow_empty`."""
-    return scan(
-        inputs,
-        stdin=stdin,
-        nul_separated=nul_separated,
-        extensions=extensions,
-        include_hidden=include_hidden,
-        allow_empty=allow_empty,
-        missing_ok=missing_ok,
-    ).paths
-
-
 def scan(
     inputs: Sequence[str | os.PathLike[str]],
     *,
@@ -155,7 +132,9 @@ def scan(
     missing_ok: bool = False,
     readable_extensions: Callable[[], Collection[str]] | None = None,
 ) -> Discovery:
-    """Like `discover`, also returning the folders that were skipped because they are unreadable.
+    """The run's input files (see the module doc), the folders that were skipped because they
+    are unreadable, and what the scan covered; ZslError for a missing PATH, or for no images
+    unless `allow_empty`.
 
     `stdin` is read for a `-` input (sys.stdin's binary buffer when None). `readable_extensions`
     gives the extensions (lower case, with the dot) of files the caller could read, which the
