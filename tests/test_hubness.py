@@ -722,7 +722,7 @@ def _tied_sims() -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("lazy", [False, True])
 def test_compare_in_one_pass_equals_each_method_reduced_on_its_own(monkeypatch, lazy):
     # compare fits all methods in one pass and adjusts each block for all of them; the counts and
-    # top-1 labels must be those of reduce, method by method, ties and lazy blocks included.
+    # top-1 labels must be those of reduced_chunks, method by method, ties and lazy blocks included.
     if lazy:
         monkeypatch.setattr(hubness, "DENSE_SIMILARITY_CELLS", 0)
     images, classes = _tied_sims()
