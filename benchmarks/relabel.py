@@ -12,7 +12,7 @@ and finally the whole `zsl label --embeddings` command as a subprocess (imports,
 text encoding of the C prompts included; with `--hubness-reduction`, reduced as asked), and with
 `--hubness` `zsl hubness --embeddings` too (every method). Peak memory of the scoring step is
 reported from tracemalloc (numpy allocations are traced) next to the size of the N x C float32
-matrix it avoids; that of each command is its process's peak RSS (the kernel's, from wait4).
+matrix it avoids; that of each command is its process's own peak RSS (VmHWM, from /proc).
 
     python benchmarks/relabel.py                 # 100k x 512 against 1,000 classes
     python benchmarks/relabel.py --images 20000  # a quicker run
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from arguments import at_least  # benchmarks/arguments.py, beside this script
+from timing import ProcessWatch  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -135,7 +136,7 @@ def measure_cli(
     fmt: str,
     folder: Path,
     reduction: str = "none",
-) -> tuple[float, float]:
+) -> tuple[float, float | None]:
     """Wall seconds and peak RSS in MB of `zsl label --embeddings`."""
     command = ["label", *_store_arguments(store_path, model_dir, n_classes, folder)]
     command += ["--top-k", str(k), "-o", str(folder / f"predictions.{fmt}"), "--quiet"]
@@ -144,7 +145,7 @@ def measure_cli(
 
 def measure_hubness_cli(
     store_path: Path, model_dir: Path, n_classes: int, folder: Path
-) -> tuple[float, float]:
+) -> tuple[float, float | None]:
     """Wall seconds and peak RSS in MB of `zsl hubness --embeddings` (every method)."""
     command = ["hubness", *_store_arguments(store_path, model_dir, n_classes, folder)]
     return run_zsl([*command, "--json", str(folder / "hubness.json")])
@@ -156,24 +157,28 @@ def _store_arguments(store_path: Path, model_dir: Path, n_classes: int, folder: 
     return ["--embeddings", str(store_path), "--classes", str(classes), "--model", str(model_dir)]
 
 
-def run_zsl(arguments: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of `zsl ARGUMENTS` run as a subprocess, its output
-    discarded; CalledProcessError where it fails."""
+def run_zsl(arguments: list[str]) -> tuple[float, float | None]:
+    """Wall seconds and peak RSS in MB (None without /proc) of `zsl ARGUMENTS` run as a
+    subprocess, its output discarded; CalledProcessError where it fails."""
     command = [sys.executable, "-m", "zsl_cli", *arguments]
     started = time.perf_counter()
-    # wait4 gives this child's own peak RSS; getrusage(RUSAGE_CHILDREN) would give the largest
-    # of every child waited for so far.
-    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL) as process:
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+    # ProcessWatch, not wait4's ru_maxrss, which counts this process's own peak (the benchmark's
+    # rankings) as the child's.
+    with (
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL) as process,
+        ProcessWatch(process.pid, started) as watch,
+    ):
+        process.wait()
     seconds = time.perf_counter() - started
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return seconds, usage.ru_maxrss / 1024  # KB on Linux
+    return seconds, None if watch.kb is None else watch.kb / 1024
 
 
-def size_text(mb: float) -> str:
+def size_text(mb: float | None) -> str:
     """Enough digits to tell small sizes apart (a few rows or classes round to 0 MB)."""
+    if mb is None:
+        return "n/a (no /proc)"
     if mb >= 10:
         return f"{mb:.0f} MB"
     if mb >= 1:
@@ -205,6 +210,14 @@ def main() -> None:
         "--hubness", action="store_true", help="also run zsl hubness --embeddings on the store"
     )
     args = parser.parse_args()
+    # Found only after every in-process timing, by the zsl command's exit 2, and the table lost.
+    whole_set = [f"--hubness-reduction {args.hubness_reduction}"] * (
+        args.hubness_reduction != "none"
+    )
+    whole_set += ["--hubness"] * args.hubness
+    for option in whole_set:
+        if args.images < 2 or args.classes < 2:
+            parser.error(f"{option} needs --images and --classes of 2 or more")
 
     import transformers
 

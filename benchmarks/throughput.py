@@ -36,7 +36,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -46,6 +45,7 @@ from typing import Any
 import numpy as np
 from arguments import at_least, prepare_output, random_seed  # benchmarks/arguments.py
 from PIL import Image, ImageDraw
+from timing import ProcessWatch  # benchmarks/timing.py
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # zsl_cli from this checkout, installed or not
@@ -300,55 +300,6 @@ def subprocess_env() -> dict[str, str]:
     env = dict(os.environ, HF_HUB_OFFLINE="1", NO_COLOR="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
-
-
-class ProcessWatch:
-    """A child's own peak RSS (VmHWM from /proc/<pid>/status) and its own CPU time over the run
-    (utime + stime from /proc/<pid>/stat, all its threads but none of its children), polled
-    until the child exits.
-
-    os.wait4's ru_maxrss will not do: Linux counts the memory of the process that forked the child
-    (this one, holding a model and images) as the child's until it execs, so every child looked
-    at least as large as the benchmark itself; and its CPU time includes zsl's decode processes.
-    Without /proc (macOS) `kb` stays None and `cpu` empty."""
-
-    INTERVAL_S = 0.01
-
-    def __init__(self, pid: int, started: float) -> None:
-        self.kb: int | None = None
-        self.cpu: list[tuple[float, float]] = []  # (seconds since `started`, own CPU seconds)
-        self._started = started
-        self._status = Path(f"/proc/{pid}/status")
-        self._stat = Path(f"/proc/{pid}/stat")
-        self._ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    def __enter__(self) -> ProcessWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _poll(self) -> None:
-        while True:
-            try:
-                status, stat = self._status.read_text(), self._stat.read_text()
-            except OSError:
-                return
-            lines = [line for line in status.splitlines() if line.startswith("VmHWM:")]
-            if not lines:  # exited: a zombie has no memory left
-                return
-            self.kb = max(self.kb or 0, int(lines[0].split()[1]))
-            # Fields after the command name, which may hold spaces and parentheses: utime and
-            # stime are the 14th and 15th of the line.
-            fields = stat.rpartition(")")[2].split()
-            own_cpu = (int(fields[11]) + int(fields[12])) / self._ticks
-            self.cpu.append((time.perf_counter() - self._started, own_cpu))
-            if self._stop.wait(self.INTERVAL_S):
-                return
 
 
 def run_process(
@@ -1287,7 +1238,7 @@ def header_settings(settings: dict) -> list[str]:
 
     classes = (
         f"classes {settings['classes_small']} and {settings['classes_large']}"
-        if read("--classes-small")
+        if read("--classes-small") and settings["classes_small"] != settings["classes_large"]
         else f"classes {settings['classes_large']}"
     )
     shown = [

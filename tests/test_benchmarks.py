@@ -61,6 +61,21 @@ def test_relabel_refuses_one_dimension_at_once() -> None:
     assert result.stderr.strip().splitlines()[-1].endswith("argument --dim: 1 is less than 2")
 
 
+@pytest.mark.parametrize(
+    "sizes", [["--images", "1", "--hubness"], ["--classes", "1", "--hubness-reduction", "csls"]]
+)
+def test_relabel_refuses_sizes_zsl_refuses_for_the_whole_set_at_once(sizes: list[str]) -> None:
+    # zsl exits 2 for them (hubness and a reduction need 2 images and 2 classes), which came as
+    # a traceback after every in-process timing, and no table.
+    command = [sys.executable, str(BENCHMARKS / "relabel.py"), "--images", "5", "--classes", "3"]
+    result = subprocess.run(
+        command + ["--dim", "4", *sizes], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("of 2 or more")
+
+
 def test_relabel_measures_hubness_over_the_store_it_builds() -> None:
     # The README's memory figures for hubness over a store come from these two lines.
     result = subprocess.run(
@@ -74,7 +89,7 @@ def test_relabel_measures_hubness_over_the_store_it_builds() -> None:
     for command in ("zsl label --embeddings", "zsl hubness --embeddings"):
         line = next(line for line in result.stdout.splitlines() if command in line)
         peak = float(line.split("peak RSS")[1].split()[0])
-        assert peak > 10, line  # MB: a real process's peak, read from wait4
+        assert peak > 10, line  # MB: a real process's own peak, read from /proc
 
 
 def test_relabel_scoring_memory_is_zsls_not_every_ranking_kept(
