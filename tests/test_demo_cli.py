@@ -83,7 +83,7 @@ def test_help_defaults_are_the_ones_used():
 def test_command_lines_that_do_not_parse_are_one_line_and_exit_2(args, message):
     result = run(*args)
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"{PROG}: error: ")
     assert message in result.stderr
 
 
@@ -95,7 +95,7 @@ def test_a_seed_given_twice_to_a_one_seed_command_is_refused(tmp_path, command):
     result = run(command, out, "--seed", "1", "--seed", "2")
     assert result.exit_code == 2
     assert result.stderr == (
-        "zsl: error: --seed given 2 times: give it once, and run again for another seed "
+        f"{PROG}: error: --seed given 2 times: give it once, and run again for another seed "
         f"(see '{PROG} {command} --help')\n"
     )
     assert not out.exists()
@@ -107,7 +107,7 @@ def test_train_refuses_a_count_below_1_before_creating_its_folder(tmp_path, opti
     out = tmp_path / "model"
     result = run("train", out, option, "0")
     assert result.exit_code == 2
-    assert result.stderr == f"zsl: error: {option} must be at least 1, got 0\n"
+    assert result.stderr == f"{PROG}: error: {option} must be at least 1, got 0\n"
     assert not out.exists()
 
 
@@ -124,7 +124,7 @@ def test_train_checks_its_counts_before_any_work(tmp_path):
 def test_evaluate_refuses_a_path_that_is_not_a_folder(tmp_path):
     result = run("evaluate", tmp_path / "missing")
     assert result.exit_code == 2
-    assert result.stderr == f"zsl: error: {tmp_path / 'missing'} is not a model folder\n"
+    assert result.stderr == f"{PROG}: error: {tmp_path / 'missing'} is not a model folder\n"
 
 
 def test_evaluate_takes_the_bundled_model_by_name(tmp_path, monkeypatch):
@@ -141,7 +141,7 @@ def test_a_folder_name_too_long_for_a_file_name_is_one_line(tmp_path, command):
     name = tmp_path / ("n" * 300)
     result = run(command, name)
     assert result.exit_code == 2
-    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"{PROG}: error: ") and result.stderr.count("\n") == 1
     assert str(name) in result.stderr
 
 

@@ -20,6 +20,7 @@ from zsl_cli.demo.imageset import image_file_name, make_image_set
 from zsl_cli.errors import ZslError
 
 SEED = 31  # used only by this file
+DEMO_ERROR = "python -m zsl_cli.demo: error: "  # its errors name the program as run
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -227,7 +228,7 @@ def test_unwritable_places_in_the_output_folder_are_one_line(tmp_path: Path) -> 
     done = subprocess.run([*command, "--per-class", "1"], capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
-        f"zsl: error: cannot write {tmp_path / 'taken' / 'classes.txt'}: Is a directory"
+        f"{DEMO_ERROR}cannot write {tmp_path / 'taken' / 'classes.txt'}: Is a directory"
     ]
 
 
@@ -293,7 +294,8 @@ def test_evaluate_refuses_a_seed_given_twice(tmp_path: Path) -> None:
     done = CliRunner().invoke(app, ["evaluate", "shapes-demo", "--seed", "7", "--seed", "7"])
     assert done.exit_code == 2, done.output
     assert done.stderr == (
-        "zsl: error: --seed 7 given 2 times: a seed renders the same set every time, give it once\n"
+        f"{DEMO_ERROR}--seed 7 given 2 times: a seed renders the same set every time, give it "
+        "once\n"
     )
 
 
@@ -311,7 +313,7 @@ def test_evaluate_refuses_a_folder_that_holds_no_model(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     # transformers' reason told to add a `model_type` key to its config.json, which is not there.
     assert done.stderr == (
-        f"zsl: error: {tmp_path} is not a model folder transformers can load: it has no "
+        f"{DEMO_ERROR}{tmp_path} is not a model folder transformers can load: it has no "
         "config.json (is it a save_pretrained folder?)\n"
     )
 
@@ -339,7 +341,7 @@ def test_evaluate_refuses_a_model_it_cannot_score(tmp_path: Path, make: str) -> 
     done = CliRunner().invoke(app, ["evaluate", str(tmp_path), "--seed", "1", "--per-class", "1"])
     assert done.exit_code == 2, done.output
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert done.stderr.startswith(f"zsl: error: {tmp_path} holds a "), done.stderr
+    assert done.stderr.startswith(f"{DEMO_ERROR}{tmp_path} holds a "), done.stderr
     assert "which evaluate cannot score" in done.stderr and "zsl evaluate" in done.stderr
 
 

@@ -73,7 +73,8 @@ class ZslGroup(TyperGroup):
             _require_current_folder()
             return super().invoke(ctx)
         except ZslError as error:
-            _say(f"zsl: error: {error.message}")
+            # The program's name as invoked: `python -m zsl_cli.demo` runs this group too.
+            _say(f"{ctx.find_root().info_name}: error: {error.message}")
             _drop_what_stdout_kept()
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
@@ -275,7 +276,8 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     elif unknown is not None and takes_files and not unknown.startswith("--"):
         # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
         hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
-    _say(f"zsl: error: {message} (see '{where} --help'{hint})")
+    program = error.ctx.find_root().info_name if error.ctx is not None else command.split()[0]
+    _say(f"{program}: error: {message} (see '{where} --help'{hint})")
     raise typer.Exit(error.exit_code) from None
 
 

@@ -34,6 +34,7 @@ Run '{PROG} COMMAND --help' for a command's options and more examples.
 
 app = typer.Typer(
     cls=ZslGroup,
+    name=PROG,  # what tests that run it in-process see as its name, as `python -m` shows it
     help="The shapes world: render labelled test images, train the bundled shapes-demo model "
     "and measure its zero-shot accuracy.\n\n"
     "Images and model files go to the folder given, the accuracy table to stdout; progress and "
