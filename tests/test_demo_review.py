@@ -1,19 +1,97 @@
-"""`python -m zsl_cli.demo`: errors named after the program as run."""
+"""`python -m zsl_cli.demo`: the seed whose set is the bundled model's training set, and errors
+named after the program as run."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
+import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
-from zsl_cli.demo.__main__ import app
+from zsl_cli.demo.__main__ import BUNDLED_TRAINING_SEED, app
+from zsl_cli.demo.evaluate import render_set
+from zsl_cli.demo.imageset import image_file_name
+from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
+from zsl_cli.demo.world import seen_classes
+from zsl_cli.encoders import BUNDLED_DIR
 
 PROG = "python -m zsl_cli.demo"
+WARNING = (
+    f"warning: seed {BUNDLED_TRAINING_SEED} renders the bundled shapes-demo model's own "
+    f"training images (the first {TrainSettings.images_per_class} of each seen class): accuracy "
+    "on them is not a zero-shot measure"
+)
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def run(*args: object):
     return CliRunner().invoke(app, [str(a) for a in args], prog_name=PROG)
+
+
+def test_the_bundled_model_was_trained_on_the_seed_that_is_warned_of():
+    # The card's training command names the seed; train renders its images at this offset.
+    card = (BUNDLED_DIR / "shapes-demo" / "README.md").read_text(encoding="utf-8")
+    trained = re.search(
+        r"python -m zsl_cli\.demo train zsl_cli/models/shapes-demo --seed (\d+)", card
+    )
+    assert trained is not None
+    assert BUNDLED_TRAINING_SEED == TRAIN_SEED_OFFSET + int(trained[1]) == 1_000_000
+
+
+def test_make_images_warns_that_the_training_seed_renders_the_training_images(tmp_path):
+    out = tmp_path / "shapes"
+    result = run("make-images", out, "--seed", BUNDLED_TRAINING_SEED, "--per-class", 2)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == WARNING
+    assert result.stderr.count("warning") == 1
+    # What the warning says: these are the images train draws, pixel for pixel.
+    cls = seen_classes()[0]
+    trained = render_set(TRAIN_SEED_OFFSET + TrainSettings.seed, [cls], 2)
+    for index, image in enumerate(trained):
+        written = Image.open(out / cls.name / image_file_name(cls.name, index))
+        assert np.array_equal(np.asarray(written.convert("RGB")), np.asarray(image.convert("RGB")))
+
+
+@pytest.mark.parametrize("seed", [0, BUNDLED_TRAINING_SEED - 1, BUNDLED_TRAINING_SEED + 1])
+def test_make_images_says_nothing_of_other_seeds(tmp_path, seed):
+    result = run("make-images", tmp_path / "shapes", "--seed", seed, "--per-class", 1)
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
+
+
+def test_evaluate_warns_of_the_training_seed_once_and_still_scores_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    seeds = ["--seed", "7", "--seed", str(BUNDLED_TRAINING_SEED)]
+    result = run("evaluate", "shapes-demo", *seeds, "--per-class", 1)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [WARNING]
+    rows = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert rows == ["seed", "7", str(BUNDLED_TRAINING_SEED), "min", "mean"]
+    plain = run("evaluate", "shapes-demo", "--seed", 7, "--per-class", 1)
+    assert plain.exit_code == 0 and plain.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["make-images", "evaluate"])
+def test_help_says_which_seeds_are_training_images(command):
+    text = " ".join(run(command, "--help").stdout.split())
+    assert (
+        f"Seed {TRAIN_SEED_OFFSET:,} + S renders the images that train --seed S trains on: seed "
+        f"{BUNDLED_TRAINING_SEED:,} gives the bundled shapes-demo model's own training images "
+        f"(the first {TrainSettings.images_per_class} of each seen class)"
+    ) in text
+    assert "accuracy on them is not a zero-shot measure" in text
+
+
+def test_readme_demo_section_says_which_seed_is_the_training_set():
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    demo = text[text.index("### Evaluating and hubness") :]
+    assert f"`--seed {BUNDLED_TRAINING_SEED}`" in demo
+    assert "training images" in demo
 
 
 def test_errors_name_the_program_as_run(tmp_path):
