@@ -3,6 +3,7 @@ named after the program as run."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -127,3 +128,28 @@ def test_zsl_errors_still_say_zsl(tmp_path):
     done = CliRunner().invoke(zsl_app, ["label", str(tmp_path / "missing"), "-c", "x"])
     assert done.exit_code == 2
     assert done.stderr.startswith("zsl: error: ")
+
+
+def test_attribute_labelling_of_all_classes_never_picks_the_two_circles_the_card_names(tmp_path):
+    # The model card: with attributes among all 30 classes, zsl label gives no red or orange
+    # circle its own class (they go to the hexagon of their colour); the unseen-only column of
+    # attributes (1.000) does not show it.
+    from zsl_cli.cli import app as zsl_app
+    from zsl_cli.demo.imageset import make_image_set
+
+    card = " ".join((BUNDLED_DIR / "shapes-demo" / "README.md").read_text(encoding="utf-8").split())
+    assert "predicted red circle and orange circle for no image" in card
+    world = tmp_path / "shapes"
+    make_image_set(world, seed=101, per_class=20)
+    circles = [world / "red circle", world / "orange circle"]
+    attributes = ["--attributes", world / "attributes.csv", "-m", "shapes-demo"]
+    done = CliRunner().invoke(
+        zsl_app, [str(a) for a in ["label", *circles, *attributes, "-f", "jsonl", "-q"]]
+    )
+    assert done.exit_code == 0, done.stderr
+    labelled = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(labelled) == 40
+    pairs = [(row["label"], Path(row["path"]).parent.name) for row in labelled]
+    assert not [label for label, truth in pairs if label == truth]
+    to_hexagon = [label for label, truth in pairs if label == f"{truth.split()[0]} hexagon"]
+    assert len(to_hexagon) >= 36, pairs
