@@ -1,0 +1,145 @@
+"""Findings of a broken-image fuzz review: JPEGs cut and given an end marker back (right after a
+coded 0xFF, or inside a progressive file's last scan), a tall PNG of one IDAT chunk a row, and
+what `zsl embed --json` counts as encoded."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.corpus import smooth_rgb
+from zsl_cli.images import DecodeError, DecodeOptions, decode_image
+
+END = b"\xff\xd9"
+OPTIONS = [DecodeOptions(), DecodeOptions(draft=(80, 60))]
+
+
+def jpeg_of(pixels: np.ndarray, mode: str = "RGB", **settings: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).convert(mode).save(buffer, "JPEG", quality=90, **settings)
+    return buffer.getvalue()
+
+
+def photo_like(width: int, height: int, seed: int) -> np.ndarray:
+    """Gradients and discs with noise on top: coded data full of 0xFF 0 pairs, as a photo's."""
+    noise = np.random.default_rng(seed).integers(-20, 21, (height, width, 3))
+    return np.clip(smooth_rgb(width, height, seed).astype(int) + noise, 0, 255).astype(np.uint8)
+
+
+def scan_starts(jpeg: bytes) -> list[int]:
+    """Where each SOS marker starts (Pillow writes no segment holding its bytes)."""
+    return [at for at in range(len(jpeg) - 1) if jpeg[at : at + 2] == b"\xff\xda"]
+
+
+def status_of(path: Path, options: DecodeOptions) -> str:
+    try:
+        decode_image(path, options)
+    except DecodeError as error:
+        return error.status
+    return "ok"
+
+
+def pillow_pixels(data: bytes, options: DecodeOptions) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        if options.draft is not None:
+            image.draft("RGB", options.draft)
+        return np.asarray(image.convert("RGB"))
+
+
+def test_baseline_jpeg_cut_either_side_of_a_coded_ff_and_given_an_end_marker_is_refused(
+    tmp_path: Path,
+) -> None:
+    # libjpeg takes a 0xFF left before the end marker for a fill byte: the data runs out where
+    # it does a byte earlier, and the rest is grey either way. The check of that put its filler
+    # after the 0xFF, whose first byte made a marker with it: every cut after an 0xFF was ok.
+    jpeg = jpeg_of(photo_like(320, 240, seed=4))
+    pairs = [
+        at
+        for at in range(scan_starts(jpeg)[0] + 20, len(jpeg) - 200)
+        if jpeg[at : at + 2] == b"\xff\x00"
+    ]
+    assert len(pairs) >= 6
+    for pair in pairs[:: len(pairs) // 6][:6]:
+        for cut in (pair, pair + 1):
+            damaged = jpeg[:cut] + END
+            grey = pillow_pixels(damaged, DecodeOptions())[-8:, -8:]
+            assert (grey == 128).all(), cut  # what libjpeg shows: the rest grey
+            path = tmp_path / f"cut_{cut}.jpg"
+            path.write_bytes(damaged)
+            for options in OPTIONS:
+                assert status_of(path, options) in ("decode_error", "truncated"), (cut, options)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_progressive_jpeg_cut_inside_its_last_scan_and_given_an_end_marker_is_refused(
+    tmp_path: Path, mode: str
+) -> None:
+    # The last scan refines every block: a cut in it leaves every scan header there and no
+    # grey block, only the blocks past the cut as earlier scans had them (blurred).
+    jpeg = jpeg_of(photo_like(256, 192, seed=5), mode, progressive=True)
+    last = scan_starts(jpeg)[-1]
+    for share in (0.1, 0.5, 0.9):
+        cut = last + 20 + int((len(jpeg) - last - 22) * share)
+        damaged = jpeg[:cut] + END
+        shown = pillow_pixels(damaged, DecodeOptions())
+        assert (shown != pillow_pixels(jpeg, DecodeOptions())).any(), share
+        path = tmp_path / f"cut_{share}.jpg"
+        path.write_bytes(damaged)
+        for options in OPTIONS:
+            assert status_of(path, options) == "decode_error", (share, options)
+
+
+def test_progressive_jpeg_cut_right_after_a_coded_ff_of_its_last_scan_is_refused(
+    tmp_path: Path,
+) -> None:
+    jpeg = jpeg_of(photo_like(256, 192, seed=6), progressive=True)
+    last = scan_starts(jpeg)[-1]
+    pair = next(at for at in range(last + 40, len(jpeg)) if jpeg[at : at + 2] == b"\xff\x00")
+    for cut in (pair, pair + 1):
+        path = tmp_path / f"cut_{cut}.jpg"
+        path.write_bytes(jpeg[:cut] + END)
+        assert status_of(path, DecodeOptions()) == "decode_error", cut
+
+
+def whole_jpegs() -> dict[str, bytes]:
+    pixels = photo_like(256, 192, seed=7)
+    return {
+        "baseline": jpeg_of(pixels),
+        "progressive": jpeg_of(pixels, progressive=True),
+        "progressive_grey": jpeg_of(pixels, "L", progressive=True),
+        "progressive_cmyk": jpeg_of(pixels, "CMYK", progressive=True),
+        "progressive_restarts": jpeg_of(pixels, progressive=True, restart_marker_blocks=4),
+        "restarts": jpeg_of(pixels, restart_marker_blocks=4),
+        "grey": jpeg_of(pixels, "L"),
+        "cmyk": jpeg_of(pixels, "CMYK"),
+        "optimized": jpeg_of(pixels, optimize=True),
+        "no_subsampling_progressive": jpeg_of(pixels, progressive=True, subsampling=0),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(whole_jpegs()))
+def test_whole_jpegs_decode_as_pillow_decodes_them(tmp_path: Path, name: str) -> None:
+    jpeg = whole_jpegs()[name]
+    path = tmp_path / f"{name}.jpg"
+    for data in (jpeg, jpeg + b"camera trailer"):
+        path.write_bytes(data)
+        for options in OPTIONS:
+            np.testing.assert_array_equal(
+                np.asarray(decode_image(path, options)), pillow_pixels(jpeg, options)
+            )
+
+
+def test_progressive_jpeg_of_whole_scans_only_decodes(tmp_path: Path) -> None:
+    # An end marker after the last whole scan: bytes put there change nothing.
+    jpeg = jpeg_of(photo_like(256, 192, seed=8), progressive=True)
+    fewer = jpeg[: scan_starts(jpeg)[-1]] + END
+    path = tmp_path / "fewer.jpg"
+    path.write_bytes(fewer)
+    for options in OPTIONS:
+        np.testing.assert_array_equal(
+            np.asarray(decode_image(path, options)), pillow_pixels(fewer, options)
+        )
