@@ -5,13 +5,16 @@ what `zsl embed --json` counts as encoded."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from tests.corpus import smooth_rgb
+from zsl_cli.cli import app
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 END = b"\xff\xd9"
@@ -143,3 +146,29 @@ def test_progressive_jpeg_of_whole_scans_only_decodes(tmp_path: Path) -> None:
         np.testing.assert_array_equal(
             np.asarray(decode_image(path, options)), pillow_pixels(fewer, options)
         )
+
+
+def test_embed_json_counts_as_encoded_the_images_the_summary_calls_encoded(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    # "encoded" counted every image read, failures too: 595 where the terminal said 209.
+    images, store, summary = tmp_path / "images", tmp_path / "s.zsl", tmp_path / "e.json"
+    images.mkdir()
+    for index in range(3):
+        Image.fromarray(photo_like(64, 48, seed=index)).save(images / f"good_{index}.png")
+    jpeg = jpeg_of(photo_like(64, 48, seed=9))
+    (images / "cut.jpg").write_bytes(jpeg[: len(jpeg) // 2])
+    (images / "text.png").write_text("not an image")
+    result = CliRunner().invoke(
+        app,
+        ["embed", str(images), "--store", str(store), "-m", str(tiny_clip), "--json", str(summary)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "5 images found, 3 encoded, 0 reused, 0 removed" in result.stderr
+    counts = json.loads(summary.read_text())
+    assert (counts["found"], counts["encoded"], counts["failed"]) == (5, 3, 2)
+    assert counts["failed_by_status"] == {"truncated": 1, "not_an_image": 1}
+    # Every key of the document is one the README describes.
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    described = readme[readme.index("`embed --json FILE`") :].split("\n\n")[0]
+    assert all(f"`{key}`" in described for key in counts)

@@ -561,7 +561,7 @@ def embed_text(**changes: Any) -> str:
 def test_embed_summary_lines() -> None:
     assert embed_text().startswith("Embedded into s.zsl in 1.5 s: 5 images found, 3 encoded")
     assert embed_text(interrupted=True).startswith("Interrupted embedding into s.zsl")
-    text = embed_text(failed=1, failed_by_status={"truncated": 1})
+    text = embed_text(encoded=2, failed=1, failed_by_status={"truncated": 1})
     assert "5 images found, 2 encoded, 2 reused" in text
     assert (
         "1 could not be read (truncated 1): stored as failed, not read again until its file "
@@ -583,10 +583,10 @@ def test_embed_summary_lines() -> None:
 
 def test_an_embed_where_no_image_could_be_read_encoded_none() -> None:
     # "21 encoded" then "21 of those encoded could not be read": images that failed to decode
-    # were called encoded. --json's "encoded" still counts them, with "failed" beside it.
+    # were called encoded. --json's "encoded" leaves them out too, "failed" counts them.
     text = embed_text(
         found=21,
-        encoded=21,
+        encoded=0,
         reused=0,
         failed=21,
         failed_by_status={"not_an_image": 20, "truncated": 1},
@@ -618,7 +618,7 @@ def test_embed_failures_the_next_run_reads_again_are_told_apart(
     # A permission or a size limit may pass on the next run, which reads such files again; only
     # a failure of the file's own bytes stands until the file changes.
     console = plain()
-    report = embed_report(encoded=failed, failed=failed, failed_by_status={"unreadable": failed})
+    report = embed_report(encoded=0, failed=failed, failed_by_status={"unreadable": failed})
     render_embed_summary(console, report, failed_retried=retried)
     assert said in shown(console)
 

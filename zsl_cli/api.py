@@ -2188,7 +2188,7 @@ class EmbedReport:
     store: str
     model: str = ""
     found: int = 0  # images discovered in this scan
-    encoded: int = 0  # images read this run (new, changed, failures retried), `failed` included
+    encoded: int = 0  # images encoded this run (new, changed, failures retried), not `failed`
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
     removed: int = 0  # stored images no longer found under the scanned paths
@@ -2336,9 +2336,10 @@ def embed(
                     # A batch committed is a batch counted. Held once the store is locked, not
                     # before: another zsl embed may hold it for long, and Ctrl-C must end that wait.
                     store.add(model_id, stored, locked=interrupts.hold)
-                    report.encoded += len(items)
                     for item in items:
-                        if not item.ok:
+                        if item.ok:
+                            report.encoded += 1
+                        else:
                             report.failed += 1
                             report.failed_by_status[item.status] += 1
                             report.failed_retried += not decided_by_content(item.status, item.error)
@@ -2369,10 +2370,8 @@ def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: in
     """`error`, its message ending with what the store keeps of a run it stopped after work was
     committed (a full disk at a later batch): the error alone left that unsaid."""
     saved = []
-    if report.encoded:
-        saved.append(
-            f"{report.encoded} of the {counted(n_to_encode, 'image')} this run had to encode"
-        )
+    if stored := report.encoded + report.failed:  # a failure is stored too, as failed
+        saved.append(f"{stored} of the {counted(n_to_encode, 'image')} this run had to encode")
     if report.removed:
         saved.append(f"{counted(report.removed, 'gone image')} removed")
     if not saved:

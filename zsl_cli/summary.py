@@ -525,12 +525,11 @@ def render_embed_summary(
         return
     verb = "Interrupted embedding into" if report["interrupted"] else "Embedded into"
     failed = report["failed"]
-    # --json's "encoded" counts every image read this run; one that failed was not encoded.
     console.print(
         _line(
             (verb, "bold"),
             f" {printable_text(report['store'])} in {report['elapsed_s']:.1f} s: "
-            f"{counted(report['found'], 'image')} found, {report['encoded'] - failed} encoded, "
+            f"{counted(report['found'], 'image')} found, {report['encoded']} encoded, "
             f"{report['reused']} reused, {report['removed']} removed",
         )
     )
