@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from typer.testing import CliRunner
 
 from tests.corpus import smooth_rgb
 from zsl_cli.cli import app
+from zsl_cli.image_formats import ReadBudget
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 
 END = b"\xff\xd9"
@@ -172,3 +175,63 @@ def test_embed_json_counts_as_encoded_the_images_the_summary_calls_encoded(
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     described = readme[readme.index("`embed --json FILE`") :].split("\n\n")[0]
     assert all(f"`{key}`" in described for key in counts)
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def png_of_a_chunk_a_row(width: int, height: int) -> bytes:
+    """A grey PNG written as a streaming writer flushes it: one IDAT chunk a row."""
+    deflate, chunks = zlib.compressobj(6), []
+    for y in range(height):
+        row = b"\0" + bytes([(y // 50) % 256]) * width
+        chunks.append(deflate.compress(row) + deflate.flush(zlib.Z_SYNC_FLUSH))
+    chunks[-1] += deflate.flush()
+    header = png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    idat = b"".join(png_chunk(b"IDAT", chunk) for chunk in chunks)
+    return b"\x89PNG\r\n\x1a\n" + header + idat + png_chunk(b"IEND", b"")
+
+
+def test_tall_png_of_one_chunk_a_row_decodes(tmp_path: Path) -> None:
+    # 80,002 chunks, under the 200,000 the README allows, were refused as "over 200,000":
+    # the budget counted Pillow's reads, three a chunk.
+    path = tmp_path / "tall.png"
+    path.write_bytes(png_of_a_chunk_a_row(400, 80_000))
+    pixels = np.asarray(decode_image(path))
+    assert pixels.shape == (80_000, 400, 3)
+    assert pixels[::50, 0, 0].tolist() == [y % 256 for y in range(80_000 // 50)]
+
+
+def padded(kind: str, count: int) -> bytes:
+    """A 64x64 image and `count` pieces that hold nothing: empty PNG chunks before its pixels,
+    empty JPEG comments, or JPEG padding bytes."""
+    png = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(png, "PNG")
+    jpeg = jpeg_of(np.full((64, 64, 3), 200, np.uint8))
+    idat, frame = png.getvalue().index(b"IDAT") - 4, jpeg.index(b"\xff\xc0")
+    return {
+        "png_chunks": lambda: (
+            png.getvalue()[:idat] + png_chunk(b"teXt", b"") * count + png.getvalue()[idat:]
+        ),
+        "jpeg_comments": lambda: jpeg[:2] + b"\xff\xfe\x00\x02" * count + jpeg[2:],
+        "jpeg_padding": lambda: jpeg[:frame] + b"\xff" * count + jpeg[frame:],
+    }[kind]()
+
+
+@pytest.mark.parametrize("kind", ["png_chunks", "jpeg_comments", "jpeg_padding"])
+def test_read_budget_counts_chunks_markers_and_padding_bytes_not_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # What the README and the refusal say: over FREE_READS such pieces (and one for each 64
+    # bytes they bring), whatever number of reads Pillow makes of each. 2,000 as 200,000 would.
+    monkeypatch.setattr(ReadBudget, "FREE_READS", 2000)
+    path = tmp_path / "pieces.img"
+    path.write_bytes(padded(kind, 1900))
+    assert decode_image(path).size == (64, 64)
+    path.write_bytes(padded(kind, 2600))
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    assert caught.value.status == "decode_error"
+    assert "over 2,000 markers, chunks or padding bytes" in caught.value.reason

@@ -1320,7 +1320,7 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
                 return
             if offset + 12 + length > size:
                 return  # cut inside: its pixels decoded before the cut
-            budget.spend(2, 12 + length)
+            budget.spend(1, 12 + length)  # a chunk, as FileView counts it
             if kind == b"IDAT":
                 in_data = True
                 if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
@@ -1380,8 +1380,8 @@ def _png_chunks(
     """(offset, data length, type) of each whole chunk of a PNG (at `start` in the file) before
     its pixel data (IDAT, fdAT), or `to_end` of all before its end (IEND), the file at the
     chunk's data; none where the file holds no PNG there. Seeks to each chunk, so the caller may
-    read on. Refuses a file of more chunks there than Pillow would read within a ReadBudget (two
-    reads at least each: its header, its checksum), lest the walk be the stall."""
+    read on. Refuses a file of more chunks there than Pillow would read within a ReadBudget, lest
+    the walk be the stall."""
     file.seek(start)
     if file.read(8) != PngImagePlugin._MAGIC:
         return
@@ -1393,7 +1393,7 @@ def _png_chunks(
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
         if kind in stops or offset + 12 + length > size:
             return
-        budget.spend(2, 12 + length)
+        budget.spend(1, 12 + length)  # a chunk, as FileView counts it
         yield offset, length, kind
         offset += 12 + length
 

@@ -8,6 +8,7 @@ deep PPMs and DDS colour with Pillow."""
 
 from __future__ import annotations
 
+import enum
 import errno
 import functools
 import io
@@ -681,15 +682,17 @@ def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
 
 class ReadBudget:
     """Refuses a file read in too many pieces for the data they bring: Pillow reads markers,
-    chunks and blocks in Python, a read each, and a JPEG's padding a byte a read, so a file of
-    millions of pieces holding nothing (a 4 MB JPEG of a million empty comments, a 12 MB PNG of a
-    million empty chunks) kept a decode worker busy for 4-8 s, and longer as it grew. Past
-    FREE_READS, each read must bring BYTES_PER_READ on average: a 1 GB PNG in libpng's 8 KB
-    chunks makes 400,000 reads, each chunk's header, data and checksum, and a GIF two a 255-byte
-    block."""
+    chunks and blocks in Python, a few reads each, and a JPEG's padding a byte a read, so a file
+    of millions of pieces holding nothing (a 4 MB JPEG of a million empty comments, a 12 MB PNG
+    of a million empty chunks) kept a decode worker busy for 4-8 s, and longer as it grew. Past
+    FREE_READS pieces, each must bring BYTES_PER_READ on average: a 1 GB PNG in libpng's 8 KB
+    chunks is 130,000 of them. A piece is what FileView counts: a PNG's chunk (its header, data
+    and checksum, three reads), a JPEG's marker (its 0xFF, code, length and data) or byte of
+    padding, and in other files a read (a GIF's 255-byte block is two)."""
 
-    # 1 s of Pillow's PNG chunk loop, the slowest per read (by hand); 100,000 refused a PNG
-    # flushed a row at a time (a 1000x60000 flat one: 60,000 chunks of 25 bytes).
+    # About 2 s of Pillow's PNG chunk loop, the slowest per piece (by hand; 200,000 reads, a
+    # third as many chunks, took 1 s). Counted in reads, 200,000 refused a 400x80000 PNG flushed
+    # a row at a time (80,002 chunks of 22 bytes), which Pillow reads in 0.8 s.
     FREE_READS = 200_000
     BYTES_PER_READ = 64
 
@@ -744,14 +747,34 @@ class FileView:
         self._file = file
         self.hit_end = False
         self.budget: ReadBudget | None = ReadBudget()
+        self._pieces: _Pieces | None = None  # from the first read, where Pillow reads the start
+        self._after_ff = False  # the last read was a JPEG's 0xFF alone
 
     def read(self, size: int = -1) -> bytes:
-        data = self._file.read(size)
+        if self._pieces is None:
+            start = self._file.tell() == 0
+            data = self._file.read(size)
+            self._pieces = _pieces_of(data) if start else _Pieces.READS
+        else:
+            data = self._file.read(size)
         if self.budget is not None:
-            self.budget.spend(1, len(data))
+            self.budget.spend(self._pieces_in(data), len(data))
         if size is not None and size > 0 and len(data) < size:
             self.hit_end = True
         return data
+
+    def _pieces_in(self, data: bytes) -> int:
+        """The pieces (ReadBudget) a read that brought `data` starts: Pillow reads a PNG chunk
+        in three reads, its 8-byte header (length and a type of 4 letters) first, and a JPEG's
+        markers, padding and stray bytes before its first scan a byte a read (a marker's code
+        after its 0xFF, then its length and data); anything else a piece a read."""
+        if self._pieces is _Pieces.PNG:
+            return int(len(data) == 8 and data[4:8].isalpha())
+        if self._pieces is _Pieces.JPEG:
+            code = len(data) == 1 and self._after_ff and data != b"\xff"
+            self._after_ff = data == b"\xff"
+            return int(len(data) == 1 and not code)
+        return 1
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         try:
@@ -776,3 +799,17 @@ class FileView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
+
+
+class _Pieces(enum.Enum):
+    """How FileView counts a file's pieces (see FileView._pieces_in)."""
+
+    PNG = "png"
+    JPEG = "jpeg"
+    READS = "reads"
+
+
+def _pieces_of(start: bytes) -> _Pieces:
+    if start.startswith(PngImagePlugin._MAGIC):
+        return _Pieces.PNG
+    return _Pieces.JPEG if start.startswith(b"\xff\xd8\xff") else _Pieces.READS
