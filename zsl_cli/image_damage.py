@@ -11,8 +11,8 @@ after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra
 (`check_png_pixel_data`), of deflate TIFF strips that fail zlib's checks
 (`check_tiff_deflate`), of PackBits TIFF strips whose codes make more bytes than their rows
 take (`check_tiff_packbits`), of a 256-colour PCX's palette cut short (`check_pcx_palette`) and
-of JPEG data that ran out before the image did, or a progressive
-one's later scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of
+of JPEG data that ran out before the image did, in any scan of a progressive one, also where
+its later scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of
 turn (`check_jpeg_restarts`); and of a JPEG that lacks only its end marker, to be read with it put
 back (`jpeg_with_end_marker`)."""
 
@@ -252,7 +252,7 @@ def check_jpeg_scans(file: BinaryIO, frame: tuple[bytes, int] | None) -> bool:
     write about 10 (libjpeg's default script: 10 for colour, 6 for grey). Returns whether the
     scans of a progressive one leave bits of some coefficient uncoded (`_uncoded_bits`): whole
     files code them all, where one cut and given an end marker back lacks its later scans
-    (for `check_jpeg_data_ran_out`). Leaves the file at its start."""
+    (which words `check_jpeg_data_ran_out`'s reason). Leaves the file at its start."""
     if frame is None or frame[0] not in _MANY_SCAN_FRAMES:
         return False
     headers: list[bytes | None] = []
@@ -1320,7 +1320,7 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
                 return
             if offset + 12 + length > size:
                 return  # cut inside: its pixels decoded before the cut
-            budget.spend(1, 12 + length)  # a chunk, as FileView counts it
+            budget.spend(1, (12 + length) // _READS_PER_CHUNK)  # as FileView counts a chunk
             if kind == b"IDAT":
                 in_data = True
                 if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
@@ -1334,6 +1334,9 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
         return
     finally:
         file.seek(0)
+
+
+_READS_PER_CHUNK = ReadBudget.READS_PER_PIECE
 
 
 def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
@@ -1393,7 +1396,7 @@ def _png_chunks(
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
         if kind in stops or offset + 12 + length > size:
             return
-        budget.spend(1, 12 + length)  # a chunk, as FileView counts it
+        budget.spend(1, (12 + length) // _READS_PER_CHUNK)  # as FileView counts a chunk
         yield offset, length, kind
         offset += 12 + length
 

@@ -685,16 +685,19 @@ class ReadBudget:
     chunks and blocks in Python, a few reads each, and a JPEG's padding a byte a read, so a file
     of millions of pieces holding nothing (a 4 MB JPEG of a million empty comments, a 12 MB PNG
     of a million empty chunks) kept a decode worker busy for 4-8 s, and longer as it grew. Past
-    FREE_READS pieces, each must bring BYTES_PER_READ on average: a 1 GB PNG in libpng's 8 KB
-    chunks is 130,000 of them. A piece is what FileView counts: a PNG's chunk (its header, data
-    and checksum, three reads), a JPEG's marker (its 0xFF, code, length and data) or byte of
-    padding, and in other files a read (a GIF's 255-byte block is two)."""
+    FREE_READS pieces, each read must bring BYTES_PER_READ on average: a 1 GB PNG in libpng's
+    8 KB chunks is 130,000 pieces of 400,000 reads. A piece is what FileView counts: a PNG's
+    chunk (its header, data and checksum, three reads), a JPEG's marker (its 0xFF, code, length
+    and data) or byte of padding, and in other files a read (a GIF's 255-byte block is two)."""
 
-    # About 2 s of Pillow's PNG chunk loop, the slowest per piece (by hand; 200,000 reads, a
-    # third as many chunks, took 1 s). Counted in reads, 200,000 refused a 400x80000 PNG flushed
-    # a row at a time (80,002 chunks of 22 bytes), which Pillow reads in 0.8 s.
+    # Under 2 s of Pillow's PNG chunk loop, the slowest per piece (190,000 empty chunks took
+    # 1.6 s, by hand). Counted in reads, 200,000 refused a 400x80000 PNG flushed a row at a
+    # time (80,002 chunks of 22 bytes), which Pillow reads in 0.8 s.
     FREE_READS = 200_000
     BYTES_PER_READ = 64
+    # The reads Pillow makes of a PNG chunk or a JPEG marker, each of which a piece's bytes pay
+    # for as they did when reads were counted: the bytes Pillow's loop takes time for are alike.
+    READS_PER_PIECE = 3
 
     def __init__(self) -> None:
         self._reads = 0
@@ -758,7 +761,8 @@ class FileView:
         else:
             data = self._file.read(size)
         if self.budget is not None:
-            self.budget.spend(self._pieces_in(data), len(data))
+            reads = 1 if self._pieces is _Pieces.READS else ReadBudget.READS_PER_PIECE
+            self.budget.spend(self._pieces_in(data), len(data) // reads)
         if size is not None and size > 0 and len(data) < size:
             self.hit_end = True
         return data
