@@ -332,19 +332,18 @@ def check_jpeg_data_ran_out(
     and fills the blocks it has no data for with grey, or, in a progressive scan that refines
     what earlier ones coded, leaves them as they were, with a warning that Pillow drops. A
     sequential file whose data ran out ends in a grey block, which a whole one seldom does; a
-    progressive one shows nothing (a cut in its last scan leaves every scan header there and no
-    grey), nor does Pillow pass on libjpeg's warning. So a sequential file that ends in grey, and
-    every progressive one, is decoded again with bytes put where its last scan's coded data ends
-    (before its end marker, or a marker that damage brought forward, and before the fill bytes,
-    0xFF, ahead of that marker, which a cut right after a coded 0xFF leaves): they change the
-    pixels where the data ran out alone (after a whole scan libjpeg skips them). That second
-    decode is the cost of a progressive file's check (a sequential one's that ends in no grey
-    has none); `uncoded` (`check_jpeg_scans`: its scans leave some coefficient bits uncoded)
-    only words the reason. Leaves the file at its start."""
+    progressive one cut before its last scan leaves coefficient bits uncoded (`uncoded`,
+    from `check_jpeg_scans`). Such a file is decoded again with bytes put where its last scan's
+    coded data ends (before its end marker, or a marker that damage brought forward, and before
+    the fill bytes, 0xFF, ahead of that marker, which a cut right after a coded 0xFF leaves):
+    they change the pixels where the data ran out alone (after a whole scan libjpeg skips
+    them). A progressive file cut inside its last scan shows neither sign, nor does Pillow pass
+    on libjpeg's warning: it decodes as libjpeg shows it, the blocks past the cut a bit blurred,
+    since telling it would take that second decode for every progressive file (2.5 times the
+    CPU of its decode). `uncoded` also words the reason. Leaves the file at its start."""
     if frame is None or frame[0] not in _HUFFMAN_FRAMES:
         return
-    progressive = frame[0] in _PROGRESSIVE_FRAMES
-    if not (progressive or _ends_in_grey(image)):
+    if not (uncoded or _ends_in_grey(image)):
         return
     scan_ends: list[int] = []
     try:
@@ -389,7 +388,7 @@ def check_jpeg_data_ran_out(
             "are missing, yet its JPEG end marker follows (cut and given an end marker, or "
             "damaged inside; libjpeg would show it blurred)",
         )
-    if progressive:
+    if frame[0] in _PROGRESSIVE_FRAMES:
         raise DecodeError(
             DECODE_ERROR,
             "cannot decode: its data runs out in its last scan, yet its JPEG end marker "
