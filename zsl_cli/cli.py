@@ -1353,8 +1353,9 @@ def evaluate(
     if not quiet:
         render_warnings(stderr_console(), result.warnings)
     if console is not None:
-        # The whole table in a file or a pipe; on a terminal, the worst classes.
-        render_evaluation(console, result, max_rows=20 if console.is_terminal else None)
+        # The whole table in a file or a pipe; on a terminal, the worst classes. The stream's
+        # own answer: rich's is_terminal is True anywhere under FORCE_COLOR or TTY_COMPATIBLE=1.
+        render_evaluation(console, result, max_rows=20 if console.file.isatty() else None)
 
 
 def _report_console(json_out: str | None, quiet: bool) -> Console | None:

@@ -48,9 +48,20 @@ def _console(stream: TextIO, *, output: bool) -> Console:
     # pipe gets whole lines: rich would fit tables into 80 columns, cutting class names. No
     # markup: class names and paths may hold "[/]" or "[bold]"; styles come from `_line`. No
     # emoji codes either: rich would show a class or file named ":cat:" as a cat.
-    width = _terminal_width(stream) if stream.isatty() else 10_000
+    terminal = stream.isatty()
+    width = _terminal_width(stream) if terminal else 10_000
+    # rich takes any stream for a terminal under FORCE_COLOR (even "0") or TTY_COMPATIBLE=1: a
+    # report's table in a file or a pipe got escape codes. Those may colour diagnostics (a CI
+    # log), never the command's output; on a terminal, rich decides (NO_COLOR, TERM=dumb).
+    force_terminal = False if output and not terminal else None
     console = _Console(
-        file=stream, highlight=False, soft_wrap=True, width=width, markup=False, emoji=False
+        file=stream,
+        highlight=False,
+        soft_wrap=True,
+        width=width,
+        markup=False,
+        emoji=False,
+        force_terminal=force_terminal,
     )
     console.is_output = output
     return console

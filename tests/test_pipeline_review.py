@@ -1,0 +1,133 @@
+"""zsl in shell pipelines: what a script gets on stdout and in the exit status.
+
+- FORCE_COLOR (any value, even 0) and TTY_COMPATIBLE=1 make rich take any stream for a terminal:
+  evaluate's and hubness's tables in a file or a pipe got escape codes, and evaluate kept only
+  its 20 worst classes. A command's output is styled and shortened only on a real terminal.
+- A run that labelled (or embedded) no image at all, though it had images, exited 0: a `set -e`
+  script carried on with an output of failure rows only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+from tests.test_label_cli import write_images
+from zsl_cli.cli import app
+
+ZSL = [sys.executable, "-m", "zsl_cli"]
+# What makes rich call any stream a terminal; NO_COLOR, which it honours, is left out of the
+# reference run too.
+TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "COLUMNS")
+FORCING = [{"FORCE_COLOR": "1"}, {"FORCE_COLOR": "0"}, {"TTY_COMPATIBLE": "1"}]
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(app, [str(a) for a in args], **kwargs)
+
+
+def zsl(*args, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """The CLI in its own process, stdout and stderr pipes, none of TERMINAL_VARIABLES but `env`."""
+    plain = {k: v for k, v in os.environ.items() if k not in TERMINAL_VARIABLES}
+    return subprocess.run(
+        [*ZSL, *[str(a) for a in args]],
+        capture_output=True,
+        env={**plain, **(env or {})},
+        timeout=300,
+        **kwargs,
+    )
+
+
+# --- a report's table in a file or a pipe -------------------------------------------------------
+
+
+@pytest.fixture()
+def thirty_classes(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    names = [f"class {i:02d}" for i in range(30)]  # over the 20 a terminal shows
+    truth, predictions = write_truth_and_predictions(tmp_path, names)
+    return truth, predictions, names
+
+
+@pytest.mark.parametrize(
+    "forcing", FORCING, ids=lambda env: ",".join(f"{k}={v}" for k, v in env.items())
+)
+def test_evaluate_table_in_a_pipe_is_whole_and_plain_whatever_the_environment_forces(
+    thirty_classes, forcing
+):
+    truth, predictions, names = thirty_classes
+    reference = zsl("evaluate", predictions, "--truth", truth, "-q")
+    assert reference.returncode == 0, reference.stderr.decode()
+    assert all(name.encode() in reference.stdout for name in names)
+    forced = zsl("evaluate", predictions, "--truth", truth, "-q", env=forcing)
+    assert forced.returncode == 0, forced.stderr.decode()
+    assert b"\x1b" not in forced.stdout and b"more classes" not in forced.stdout
+    assert forced.stdout == reference.stdout
+
+
+def test_evaluate_table_sent_to_stderr_by_json_is_whole_there_colour_and_all(thirty_classes):
+    # FORCE_COLOR may colour diagnostics on stderr (CI logs), but a table is cut to the worst
+    # classes only where a person reads it on a terminal.
+    truth, predictions, names = thirty_classes
+    forced = zsl("evaluate", predictions, "--truth", truth, "--json", "-", env={"FORCE_COLOR": "1"})
+    assert forced.returncode == 0, forced.stderr.decode()
+    assert json.loads(forced.stdout)["n"] == 30
+    assert b"more classes" not in forced.stderr
+    assert all(name.encode() in forced.stderr for name in names)
+    assert b"\x1b[" in forced.stderr
+
+
+def test_evaluate_table_through_the_cli_runner_is_whole_under_force_color(
+    thirty_classes, monkeypatch
+):
+    truth, predictions, names = thirty_classes
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    result = run("evaluate", predictions, "--truth", truth, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "more classes" not in result.stdout
+    assert all(name in result.stdout for name in names)
+
+
+@pytest.fixture()
+def labelled_world(tmp_path: Path) -> tuple[Path, Path]:
+    images = tmp_path / "images"
+    for seed, name in enumerate(["cat", "dog", "bird"]):
+        write_images(images / name, 3, seed=seed)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\nbird\n")
+    return images, classes
+
+
+def test_hubness_table_in_a_pipe_is_plain_whatever_the_environment_forces(
+    tiny_clip, labelled_world
+):
+    images, classes = labelled_world
+    command = ("hubness", images, "-c", classes, "-m", tiny_clip, "-q")
+    reference = zsl(*command)
+    assert reference.returncode == 0, reference.stderr.decode()
+    assert b"Robin Hood" in reference.stdout
+    for forcing in ({"FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "1"}):
+        forced = zsl(*command, env=forcing)
+        assert forced.returncode == 0, forced.stderr.decode()
+        assert b"\x1b" not in forced.stdout, forcing
+        assert forced.stdout == reference.stdout, forcing
+
+
+def test_label_summary_on_stderr_still_takes_force_color_and_its_rows_stay_plain(
+    tiny_clip, labelled_world
+):
+    images, classes = labelled_world
+    command = ("label", images, "-c", classes, "-m", tiny_clip)
+    forced = zsl(*command, env={"FORCE_COLOR": "1"})
+    assert forced.returncode == 0, forced.stderr.decode()
+    assert b"\x1b" not in forced.stdout and len(forced.stdout.splitlines()) == 1 + 9
+    assert b"\x1b[" in forced.stderr and b"Labelled" in forced.stderr
+    plain = zsl(*command)
+    assert plain.stdout == forced.stdout
+    assert b"\x1b" not in plain.stderr and b"Labelled 9 of 9 images" in plain.stderr
