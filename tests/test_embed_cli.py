@@ -237,8 +237,9 @@ def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
 def test_a_size_limit_failure_is_retried_without_the_limit(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 2)
-    limited = embed(images, store, tiny_clip, "--max-pixels", "100")
-    assert limited["failed_by_status"] == {"too_large": 2}
+    limited = run("embed", images, "--store", store, "-m", tiny_clip, "--max-pixels", "100")
+    assert limited.exit_code == 1  # no image embedded
+    assert "2 could not be read (too_large 2)" in limited.stderr
     again = embed(images, store, tiny_clip)
     assert (again["encoded"], again["failed"]) == (2, 0)
 
@@ -339,7 +340,7 @@ def test_images_that_cannot_be_decoded_are_not_called_encoded(tiny_clip, tmp_pat
         (images / name).write_bytes(b"not an image")
     summary = tmp_path / "summary.json"
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # no image embedded
     assert "2 images found, 0 encoded, 0 reused, 0 removed" in result.stderr
     assert (
         "2 could not be read (not_an_image 2): stored as failed, not read again until their "
@@ -356,7 +357,7 @@ def test_a_failure_the_next_run_reads_again_is_said_to_be(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 1)
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--max-pixels", "4")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # no image embedded
     assert (
         "1 could not be read (too_large 1): stored as failed, read again by the next run"
         in result.stderr

@@ -131,3 +131,108 @@ def test_label_summary_on_stderr_still_takes_force_color_and_its_rows_stay_plain
     plain = zsl(*command)
     assert plain.stdout == forced.stdout
     assert b"\x1b" not in plain.stderr and b"Labelled 9 of 9 images" in plain.stderr
+
+
+# --- a run that labelled no image ----------------------------------------------------------------
+
+
+def statuses(csv_file: Path) -> list[str]:
+    return [line.split(",")[5] for line in csv_file.read_text().splitlines()[1:]]
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]])
+def test_label_where_every_image_fails_exits_1_and_writes_its_failure_rows(
+    tiny_clip, labelled_world, tmp_path, strict
+):
+    images, classes = labelled_world
+    out = tmp_path / "out.csv"
+    result = run(
+        "label", images, "-c", classes, "-m", tiny_clip, "--max-pixels", "1", "-o", out, *strict
+    )
+    assert result.exit_code == 1, result.stderr
+    assert "No image labelled: all 9 images failed (too_large 9)" in result.stderr
+    assert statuses(out) == ["too_large"] * 9  # the run's result, reasons and all
+
+
+def test_label_of_a_list_of_missing_paths_exits_1(tiny_clip, labelled_world, tmp_path):
+    _, classes = labelled_world
+    listing = "".join(f"{tmp_path / 'gone'}/{i}.png\n" for i in range(3))
+    result = run("label", "-", "-c", classes, "-m", tiny_clip, "-f", "csv", "-q", input=listing)
+    assert result.exit_code == 1
+    assert [row.split(",")[5] for row in result.stdout.splitlines()[1:]] == ["not_found"] * 3
+    assert result.stderr == ""
+
+
+def test_label_where_some_image_is_labelled_still_exits_0_without_strict(
+    tiny_clip, labelled_world, tmp_path
+):
+    images, classes = labelled_world
+    (images / "cat" / "broken.png").write_bytes(b"not an image")
+    out = tmp_path / "out.csv"
+    result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", out, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(set(statuses(out))) == ["not_an_image", "ok"]
+    strict = run("label", images, "-c", classes, "-m", tiny_clip, "-o", out, "-q", "--strict")
+    assert strict.exit_code == 1
+
+
+def test_embed_of_an_empty_list_is_still_a_scan_that_found_nothing(tiny_clip, tmp_path):
+    # No image to embed is not a run whose images all failed.
+    result = run("embed", "-", "--store", tmp_path / "photos.zsl", "-m", tiny_clip, input="")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_label_from_a_store_without_any_of_the_images_exits_1(tiny_clip, labelled_world, tmp_path):
+    images, classes = labelled_world
+    store = tmp_path / "photos.zsl"
+    assert run("embed", images / "cat", "--store", store, "-m", tiny_clip, "-q").exit_code == 0
+    out = tmp_path / "out.csv"
+    label = ("label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-o", out)
+    result = run(*label, images / "dog")
+    assert result.exit_code == 1, result.stderr
+    assert "No image labelled" in result.stderr
+    assert statuses(out) == ["not_embedded"] * 3
+    assert run(*label, images, "-q").exit_code == 0  # 3 of 9 labelled
+
+
+def test_embed_where_every_image_fails_exits_1_and_stores_the_failures(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    images.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (images / name).write_bytes(b"not an image")
+    summary = tmp_path / "summary.json"
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
+    assert result.exit_code == 1, result.stderr
+    assert "2 could not be read (not_an_image 2): stored as failed" in result.stderr
+    counts = json.loads(summary.read_text())
+    assert (counts["encoded"], counts["failed"]) == (2, 2)
+    # Run again on the same files: the store still holds no embedding of them.
+    again = run("embed", images, "--store", store, "-m", tiny_clip, "-q")
+    assert again.exit_code == 1
+    write_images(images, 1)  # one image the store can use: the run did its work
+    assert run("embed", images, "--store", store, "-m", tiny_clip, "-q").exit_code == 0
+    assert run("embed", images, "--store", store, "-m", tiny_clip, "-q").exit_code == 0
+
+
+def test_embed_of_a_list_of_missing_paths_exits_1(tiny_clip, tmp_path):
+    store = tmp_path / "photos.zsl"
+    listing = "".join(f"{tmp_path / 'gone'}/{i}.png\n" for i in range(2))
+    result = run("embed", "-", "--store", store, "-m", tiny_clip, input=listing)
+    assert result.exit_code == 1, result.stderr
+    assert "2 paths could not be read at all (not stored): not_found 2" in result.stderr
+
+
+def test_a_set_e_script_stops_at_a_run_that_labelled_no_image(tiny_clip, labelled_world, tmp_path):
+    images, classes = labelled_world
+    out = tmp_path / "out.csv"
+    zsl_command = " ".join(f"'{part}'" for part in ZSL)
+    script = (
+        "set -euo pipefail\n"
+        f"{zsl_command} label '{images}' -c '{classes}' -m '{tiny_clip}' --max-pixels 1 "
+        f"-o '{out}' -q\n"
+        "echo carried on\n"
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == 1, done.stderr.decode()
+    assert b"carried on" not in done.stdout
+    assert statuses(out) == ["too_large"] * 9

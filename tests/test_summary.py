@@ -752,8 +752,8 @@ def test_label_where_every_image_fails_says_none_was_labelled_and_why(tmp_path: 
     args = ["label", folder, "-c", tmp_path / "classes.txt", "-m", "shapes-demo"]
     output = tmp_path / "p.csv"
     result = run(*args, "-o", output)
-    # Exit 0 as documented: failed images make a run exit 1 only under --strict.
-    assert result.exit_code == 0, result.stderr
+    # Exit 1 without --strict too: the run labelled none of its images.
+    assert result.exit_code == 1, result.stderr
     assert result.stderr == (
         "No image labelled: all 20 images failed (not_an_image 10, truncated 10)\n"
         f"Predictions: {output}\n"

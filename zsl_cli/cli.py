@@ -949,7 +949,11 @@ def label(
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     partial = report.failed or report.unreadable_folders
-    raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
+    # A run that labelled none of its images failed, --strict or not: a `set -e` script must not
+    # go on with an output of failure rows only (written all the same: their reasons are the
+    # run's result).
+    nothing_labelled = report.total > 0 and report.failed == report.total
+    raise typer.Exit(EXIT_PARTIAL if nothing_labelled or (strict and partial) else EXIT_OK)
 
 
 class _WarningsShown:
@@ -1235,7 +1239,12 @@ def embed(
         raise typer.Exit(EXIT_INTERRUPTED)
     unusable = report.failed + report.reused_failed + report.unreachable
     partial = unusable or report.unreadable_folders
-    raise typer.Exit(EXIT_PARTIAL if strict and partial else EXIT_OK)
+    # As for label: a scan none of whose images has an embedding in the store (each failed this
+    # run, or is a stored failure reused) failed, --strict or not; the store keeps the failures.
+    # The same files scanned again exit as the first run did.
+    usable = report.encoded - report.failed + report.reused - report.reused_failed
+    nothing_usable = unusable > 0 and usable == 0
+    raise typer.Exit(EXIT_PARTIAL if nothing_usable or (strict and partial) else EXIT_OK)
 
 
 EVALUATE_EXAMPLES = """\
