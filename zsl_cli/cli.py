@@ -319,9 +319,10 @@ app = typer.Typer(
     name="zsl",
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
     "Data goes to stdout or -o; progress, summaries and warnings go to stderr.\n\n"
-    "Exit codes: 0 success; 1 some images failed or a folder could not be read (only with "
-    "--strict); 2 usage error, bad input file or model not available; 130 interrupted (Ctrl-C, "
-    "SIGTERM or SIGHUP); 141 the reader of stdout or stderr went away (| head).",
+    "Exit codes: 0 success; 1 no image labelled or embedded, or (only with --strict) some "
+    "images failed or a folder could not be read; 2 usage error, bad input file or model not "
+    "available; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP); 141 the reader of stdout or "
+    "stderr went away (| head).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,

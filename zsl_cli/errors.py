@@ -9,7 +9,8 @@ if TYPE_CHECKING:
     from zsl_cli.api import EmbedReport, LabelReport
 
 EXIT_OK = 0
-EXIT_PARTIAL = 1  # the run completed but some inputs failed (only with --strict)
+# The run completed but no image came out of it, or (with --strict) some inputs failed.
+EXIT_PARTIAL = 1
 EXIT_USAGE = 2  # bad options, bad input files, model not available
 EXIT_INTERRUPTED = 130  # Ctrl-C, or another of the STOP_SIGNALS
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout or stderr went away (`| head`)
