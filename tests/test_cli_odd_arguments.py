@@ -349,8 +349,26 @@ def test_a_device_or_precision_of_no_kind_is_told_before_any_work(
             "--json r.html",
             "--report r.html",
         ),
+        (
+            ["label", "truth", "-c", "classes.txt", "-f", "label-studio"]
+            + ["--ls-document-root", ".", "-o", "t.json", "--ls-config", "t.json.run.json"],
+            "the run info file of -o t.json",
+            "--ls-config t.json.run.json",
+        ),
+        (
+            # An output's run info file is written or removed with it: no other output goes there.
+            ["evaluate", "p.csv", "--truth", "truth", "--json", "r.html.run.json"]
+            + ["--report", "r.html"],
+            "--json r.html.run.json",
+            "the run info file of --report r.html",
+        ),
+        (
+            ["embed", "truth", "-s", "s.zsl", "--export", "e.npy", "--json", "e.npy.paths.csv"],
+            "the path index of --export e.npy",
+            "--json e.npy.paths.csv",
+        ),
     ],
-    ids=["label", "embed", "evaluate"],
+    ids=["label", "embed", "evaluate", "label run info", "evaluate run info", "embed index"],
 )
 def test_two_outputs_into_one_file_name_both_options(world, monkeypatch, args, first, second):
     # "t.json and t.json are the same file" named neither option.
@@ -359,6 +377,29 @@ def test_two_outputs_into_one_file_name_both_options(world, monkeypatch, args, f
     assert result.exit_code == 2
     assert (
         result.stderr == f"zsl: error: {first} and {second} are the same file: give each its own\n"
+    )
+    assert sorted(path.name for path in world.iterdir()) == ["classes.txt", "p.csv", "truth"]
+
+
+def test_the_library_names_two_outputs_in_one_file_by_their_options(world, monkeypatch):
+    # Through the API the run info clash read "t.json.run.json and /tmp/.../t.json.run.json
+    # are the same file", where the CLI named -o and --ls-config.
+    from zsl_cli import api
+    from zsl_cli.errors import ZslError
+
+    monkeypatch.chdir(world)
+    studio = api.LabelStudioOptions(config="t.json.run.json", document_root=".")
+    request = api.LabelRequest(
+        inputs=api.InputOptions(paths=("truth",)),
+        classes=api.ClassOptions(["red", "blue"]),
+        model=api.ModelOptions(name="shapes-demo"),
+        output=api.OutputOptions(path="t.json", format="label-studio", label_studio=studio),
+    )
+    with pytest.raises(ZslError) as error:
+        api.label(request)
+    assert error.value.message == (
+        "the run info file of -o t.json and --ls-config t.json.run.json are the same file: "
+        "give each its own"
     )
 
 

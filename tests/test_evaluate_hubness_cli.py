@@ -193,6 +193,10 @@ def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
         (["--truth", "TRUTH", "-k", "0"], "--top-k '0': every k must be at least 1"),
         (["--truth", "TRUTH", "-k", "one"], "--top-k 'one': give comma-separated whole numbers"),
         (["--truth", "TRUTH", "--report", "r.txt"], "unknown report type '.txt'"),
+        (
+            ["--truth", "TRUTH", "--json", "r.html", "--report", "r.html"],
+            "--json r.html and --report r.html are the same file",
+        ),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )

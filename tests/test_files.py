@@ -14,7 +14,7 @@ import pytest
 
 from zsl_cli import files
 from zsl_cli.errors import ZslError
-from zsl_cli.files import check_outputs_spare_inputs, open_sink, write_file
+from zsl_cli.files import check_outputs_spare_inputs, named_output, open_sink, write_file
 from zsl_cli.writers import open_writer
 
 
@@ -173,19 +173,27 @@ def test_an_input_named_as_an_outputs_run_info_is_refused(
     # as stale: 'zsl evaluate p.jsonl --truth m.json.run.json --json m.json' deleted the truth.
     truth = tmp_path / "m.json.run.json"
     truth.write_text("path,label\n")
-    with pytest.raises(ZslError, match=r"m\.json\.run\.json .*is an input of this run"):
-        check_outputs_spare_inputs([tmp_path / "m.json"], [truth])
+    with pytest.raises(
+        ZslError,
+        match=r"m\.json\.run\.json \(the run info file of --json .*m\.json\) is an input of",
+    ):
+        check_outputs_spare_inputs([named_output("--json", tmp_path / "m.json")], [truth])
     link = tmp_path / "latest.json"
     link.symlink_to(tmp_path / "runs" / "m.json")  # its run info goes next to the file it names
     (tmp_path / "runs").mkdir()
     moved = tmp_path / "runs" / "m.json.run.json"
     truth.rename(moved)
     with pytest.raises(ZslError, match="is an input of this run"):
-        check_outputs_spare_inputs([link], [moved])
+        check_outputs_spare_inputs([named_output("--json", link)], [moved])
     # Stdout has no run info file beside it.
     monkeypatch.chdir(tmp_path)
     Path("-.run.json").write_text("path,label\n")
-    check_outputs_spare_inputs(["-"], ["-.run.json"])
+    check_outputs_spare_inputs([named_output("--json", "-")], ["-.run.json"])
+    # An image of a store, known only once it is read, is no place for a run info file either.
+    image = tmp_path / "t.csv.run.json"
+    image.write_bytes(b"\x89PNG")
+    with pytest.raises(ZslError, match=r"t\.csv\.run\.json \(the run info file of -o t\.csv\)"):
+        check_outputs_spare_inputs([named_output("-o", "t.csv")], [], [image])
 
 
 CHILD = """

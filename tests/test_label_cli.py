@@ -789,6 +789,10 @@ LS = ["-f", "label-studio", "--ls-document-root", "."]
             "-o t.json",
         ),
         (["embed", "-", "-s", "s.zsl", "--dtype", "float64"], "--dtype float64"),
+        (
+            ["embed", "-", "-s", "s.zsl", "--export", "e.npy", "--json", "e.npy"],
+            "--export e.npy and --json e.npy",
+        ),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )

@@ -88,14 +88,15 @@ from zsl_cli.evaluation import (
     unmatched_json,
 )
 from zsl_cli.files import (
+    NamedOutput,
     check_outputs_spare_inputs,
     check_writable_later,
     inside_folder,
     interrupts_deferred,
     interrupts_holdable,
+    named_output,
     names_a_folder,
     open_sink,
-    sidecar_path,
 )
 from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted, some_names
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -1085,6 +1086,14 @@ def label(
     if config == "-" and output is not None and output.path in (None, "-"):
         # Before the scan, which may read a path list typed at the terminal.
         raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
+    outputs: list[NamedOutput] = []
+    if output is not None:
+        outputs += [named_output("-o", output.path or "-"), named_output("--ls-config", config)]
+    # Before the scan, which may read a path list typed at the terminal; the store and its
+    # images after it.
+    check_outputs_spare_inputs(
+        outputs, [_path_list_file(request.inputs), *_class_files(request.classes)]
+    )
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction)
@@ -1093,20 +1102,11 @@ def label(
     model = _paced(request.model, encoder)
     report.warnings += spec.warnings
     writer: writers.PredictionWriter | _KeptInReport
-    outputs: list[str | os.PathLike[str] | None] = []
     if output is None:
         report.output = "none"
         writer = _KeptInReport(report.predictions)
     else:
-        outputs += [output.path or "-", config]
-        if output.path not in (None, "-"):
-            # Run info is written to this file, or removed there as stale for json: never an input.
-            outputs.append(sidecar_path(os.path.realpath(output.path)))
-        check_outputs_spare_inputs(
-            outputs,
-            [source.store, _path_list_file(request.inputs), *_class_files(request.classes)],
-            source.paths or (),
-        )
+        check_outputs_spare_inputs(outputs, [source.store], source.paths or ())
         _check_outputs_spare_model(outputs, request.model, encoder)
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
@@ -1571,7 +1571,7 @@ def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
 
 
 def _check_outputs_spare_model(
-    outputs: Iterable[str | os.PathLike[str] | None], model: ModelOptions, encoder: Encoder | None
+    outputs: Iterable[NamedOutput], model: ModelOptions, encoder: Encoder | None
 ) -> None:
     """A local model folder is read by the run, and is often the only copy of a fine-tuned
     model: an output there could replace its weights or tokenizer, so none may go into it."""
@@ -1581,7 +1581,7 @@ def _check_outputs_spare_model(
         return  # no model folder: the load says what is wrong with the name
     if not source.is_local:
         return
-    for output in outputs:
+    for _, output in outputs:
         if output is not None and output != "-" and inside_folder(output, source.location):
             raise ZslError(
                 f"the output {os.fspath(output)} is inside the model folder {source.name}, an "
@@ -1645,7 +1645,7 @@ def encoded_items(
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress,
-    outputs: Sequence[str | os.PathLike[str] | None],
+    outputs: Sequence[NamedOutput],
 ) -> EncodedItems:
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken. `outputs`, the files the run
@@ -1737,8 +1737,9 @@ def hubness(
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_enough_images(len(source.paths))
+    json_out = [named_output("--json", request.json_out)]
     check_outputs_spare_inputs(
-        [request.json_out],
+        json_out,
         [
             source.store,
             _path_list_file(request.inputs),
@@ -1748,7 +1749,7 @@ def hubness(
         ],
         source.paths or (),
     )
-    _check_outputs_spare_model([request.json_out], request.model, encoder)
+    _check_outputs_spare_model(json_out, request.model, encoder)
     check_writable_later(request.json_out)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
@@ -1766,7 +1767,7 @@ def hubness(
         warnings += classifier.model_warnings()
         _tell(warn, warnings, told)
         try:
-            encoded = encoded_items(source, decoding, encoder, model, progress, [request.json_out])
+            encoded = encoded_items(source, decoding, encoder, model, progress, json_out)
             at_most = None if source.store is not None else len(encoded.paths)
             items, embeddings = _gathered(encoded.batches, classifier, at_most)
         finally:
@@ -1958,7 +1959,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
-        [request.json_out, request.report_out],
+        [named_output("--json", request.json_out), named_output("--report", request.report_out)],
         [predictions, *run_info, request.truth, seen_path],
     )
     for document in (request.json_out, request.report_out):
@@ -2274,14 +2275,17 @@ def embed(
         if not request.inputs.paths:
             return _export_stored(request, request.export, encoder, started, warn)
         check_export_path(request.export)
+    exports = export_files(request.export) if request.export else []
+    outputs = _embed_outputs(request.json_out, request.export, exports)
+    # Before the scan, which may read a path list typed at the terminal; its images after it.
+    check_outputs_spare_inputs(outputs, [request.store, _path_list_file(request.inputs)])
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = without_store_files(discovery.paths, request.store)
-    exports = export_files(request.export) if request.export else []
-    check_outputs_spare_inputs(
-        [request.json_out, *exports], [request.store, _path_list_file(request.inputs)], paths
+    check_outputs_spare_inputs(outputs, [], paths)
+    _check_outputs_spare_model(
+        [*outputs, named_output("--store", request.store)], request.model, encoder
     )
-    _check_outputs_spare_model([request.json_out, *exports, request.store], request.model, encoder)
     check_writable_later(request.json_out)
     stats, unreachable = stat_files(paths)
     report = EmbedReport(
@@ -2381,6 +2385,17 @@ def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: in
     ) from error
 
 
+def _embed_outputs(
+    json_out: str | os.PathLike[str] | None,
+    export: str | os.PathLike[str] | None,
+    exports: Sequence[Path],
+) -> list[NamedOutput]:
+    """What `embed` writes besides its store, named: the files of an export are the one given
+    and, for .npy, the path index next to it."""
+    indexes = [(f"the path index of --export {export}", index) for index in exports[1:]]
+    return [named_output("--export", export), *indexes, named_output("--json", json_out)]
+
+
 def _export_stored(
     request: EmbedRequest,
     export: str | os.PathLike[str],
@@ -2405,8 +2420,11 @@ def _export_stored(
     EmbeddingStore.open(request.store, create=False).close()  # a store to read, before the model
     check_export_path(export)  # makes its folder: once this run's own inputs are found usable
     exports = export_files(export)
-    check_outputs_spare_inputs([request.json_out, *exports], [request.store], [])
-    _check_outputs_spare_model([request.json_out, *exports, request.store], request.model, encoder)
+    outputs = _embed_outputs(request.json_out, export, exports)
+    check_outputs_spare_inputs(outputs, [request.store], [])
+    _check_outputs_spare_model(
+        [*outputs, named_output("--store", request.store)], request.model, encoder
+    )
     check_writable_later(request.json_out)
     ignored = _ignored_with_store(request.model, request.store, "without paths")
     _tell(warn, ignored)  # before the model load

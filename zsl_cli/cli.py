@@ -899,7 +899,6 @@ def label(
         ls_model_version,
         ls_config,
     )
-    _refuse_one_file_for_two_outputs(_label_outputs(output, _str(ls_config)))
     request = api.LabelRequest(
         inputs=_inputs(
             paths,
@@ -1021,35 +1020,6 @@ def _ls_options(
     if given:
         raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
     return None
-
-
-def _label_outputs(output: str | None, config: str | None) -> list[tuple[str, str | None]]:
-    """The files `zsl label` writes, each with what names it, for the check below."""
-    from zsl_cli.files import sidecar_path
-
-    outputs = [(f"-o {output}", output), (f"--ls-config {config}", config)]
-    if output is not None and output != "-":  # as api.label places the run info
-        run_info = os.fspath(sidecar_path(os.path.realpath(output)))
-        outputs.append((f"the run info file of -o {output}", run_info))
-    return outputs
-
-
-def _refuse_one_file_for_two_outputs(outputs: Sequence[tuple[str, str | None]]) -> None:
-    """ZslError where two of the files a run writes, each given with what names it (`-o t.json`),
-    are one (`-o t.json --ls-config t.json`): the library refuses that too, but it knows files,
-    not options, and named the file twice."""
-    from zsl_cli.files import output_key
-
-    written: dict[tuple, str] = {}
-    for named, path in outputs:
-        # stdout ('-') is left to the library, which knows where a missing -o writes, and a
-        # NUL in a name, which os.stat cannot take, to its refusal of that.
-        key = None if path is None or path == "-" or "\0" in path else output_key(path)
-        if key is None:
-            continue
-        if key in written:
-            raise ZslError(f"{written[key]} and {named} are the same file: give each its own")
-        written[key] = named
 
 
 def _str(path: Path | None) -> str | None:
@@ -1197,10 +1167,6 @@ def embed(
         raise ZslError(
             "--strict: without paths no image is scanned, only the store's embeddings exported"
         )
-    # Not --store, which the run reads too: the library says that it is an input.
-    _refuse_one_file_for_two_outputs(
-        [(f"--export {export}", export), (f"--json {json_out}", json_out)]
-    )
     request = api.EmbedRequest(
         store=store,
         inputs=_inputs(
@@ -1343,9 +1309,6 @@ def evaluate(
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    _refuse_one_file_for_two_outputs(
-        [(f"--json {json_out}", json_out), (f"--report {report}", _str(report))]
-    )
     request = api.EvaluateRequest(
         str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
     )
@@ -1353,10 +1316,13 @@ def evaluate(
         # The errors that the command line alone shows come before the line, not after the
         # predictions have been typed; the library finds them again, and the others.
         from zsl_cli.evaluation import check_truth_and_seen_found
+        from zsl_cli.files import check_outputs_spare_inputs, named_output
         from zsl_cli.report import check_report_path
 
         if report is not None:
             check_report_path(report)
+        outputs = [named_output("--json", json_out), named_output("--report", report)]
+        check_outputs_spare_inputs(outputs, [])
         check_truth_and_seen_found(truth, seen)
         _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
     result = api.evaluate(request)

@@ -601,39 +601,59 @@ def names_open_stream(path: Path) -> bool:
     )
 
 
+NamedOutput = tuple[str, "str | os.PathLike[str] | None"]
+
+
+def named_output(option: str, path: str | os.PathLike[str] | None) -> NamedOutput:
+    """An output as `check_outputs_spare_inputs` takes it: its path (None: not written; '-':
+    stdout), and what names it in messages, the option that gives it and the name given
+    (`--json r.json`), or stdout, where a command writes without the option."""
+    named = option if path is None else f"{option} {os.fspath(path)}"
+    return ("stdout" if path == "-" else named, path)
+
+
 def check_outputs_spare_inputs(
-    outputs: Iterable[str | os.PathLike[str] | None],
+    outputs: Iterable[NamedOutput],
     input_files: Iterable[str | os.PathLike[str] | None],
     images: Iterable[str | os.PathLike[str]] = (),
 ) -> None:
     """Writing a result over a file the run reads (a store, even one this run creates, an image,
     a class file, predictions) or two results into one file would destroy one of them: refuse
-    before any work. Files are compared as files, whatever the spelling or link leads to them."""
-    written: dict[tuple, str] = {}
-    beside: dict[tuple, str] = {}  # the run info file each file output replaces or removes
-    for output in (os.fspath(out) for out in outputs if out is not None):
-        key = output_key(output)
-        if key is None:
-            continue  # a device (/dev/null, a terminal): what goes there is not kept
-        name = "stdout" if output == "-" else output
-        if key in written:
-            raise ZslError(f"{written[key]} and {name} are the same file: give each its own")
-        written[key] = name
+    before any work. Files are compared as files, whatever the spelling or link leads to them.
+    `outputs` are (name, path) pairs, as `named_output` makes them; each file output has a run
+    info file beside it, which it replaces or removes, so that file is written too."""
+    written: dict[tuple, str] = {}  # each file written, by what names it
+    beside: dict[tuple, str] = {}  # the run info files among them, as an input's message names them
+    for named, path in outputs:
+        output = None if path is None else os.fspath(path)
+        key = None if output is None else output_key(output)
+        if output is None or key is None:
+            continue  # not written, or a device (/dev/null, a terminal): nothing is kept there
+        files = [(key, named)]
         if output != "-" and not streams_into(Path(output)):  # as AtomicFileSink places it
-            run_info = sidecar_path(written_path(output))
-            run_info_key = _file_key(os.fspath(run_info))
+            run_info = os.fspath(sidecar_path(written_path(output)))
+            run_info_key = _file_key(run_info)
             if run_info_key is not None:
-                beside[run_info_key] = f"{run_info} (the run info file of {output})"
+                files.append((run_info_key, f"the run info file of {named}"))
+                beside[run_info_key] = f"{run_info} (the run info file of {named})"
+        for file_key, name in files:
+            if file_key in written:
+                raise ZslError(
+                    f"{written[file_key]} and {name} are the same file: give each its own"
+                )
+            written[file_key] = name
     for input_file in input_files:
         key = _file_key(os.fspath(input_file)) if input_file is not None else None
-        taken = None if key is None else written.get(key, beside.get(key))
+        taken = None if key is None else beside.get(key, written.get(key))
         if taken is not None:
-            raise ZslError(f"the output {taken} is an input of this run; write elsewhere")
+            raise ZslError(f"{taken} is an input of this run; write elsewhere")
     existing = {key: output for key, output in written.items() if key[0] == "file"}
     for image in images if existing else ():
         key = _file_key(os.fspath(image))
         if key in existing:
-            raise ZslError(f"the output {existing[key]} is an input of this run; write elsewhere")
+            raise ZslError(
+                f"{beside.get(key, existing[key])} is an input of this run; write elsewhere"
+            )
 
 
 def inside_folder(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
