@@ -160,7 +160,7 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: api.HubnessRequest(k=2.5), "k 2.5: give a whole number"),
         (lambda: api.HubnessRequest(k=0), "k 0: give a whole number"),
         (lambda: api.HubnessRequest(methods="csls"), "give a tuple"),
-        (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "ks '15'"),
+        (lambda: api.EvaluateRequest("p.csv", "truth", ks="15"), "--top-k '15'"),
         # A part given as something else than its options class.
         (lambda: api.LabelRequest(output="p.csv"), "output: give OutputOptions\\(...\\), not str"),
         (lambda: api.HubnessRequest(model="shapes-demo"), "model: give ModelOptions"),
@@ -171,7 +171,10 @@ def _studio(**options) -> api.OutputOptions:
             lambda: api.OutputOptions("p.csv", label_studio=api.LabelStudioOptions()),
             "label_studio options: only for label-studio output",
         ),
-        (lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)), "ks \\(1.5,\\)"),
+        (
+            lambda: api.EvaluateRequest("p.csv", "truth", ks=(1.5,)),
+            "--top-k '1.5': every k must be a whole number",
+        ),
         (lambda: api.EvaluateRequest("p.csv", "truth", ks=(0,)), "1 or more"),
         # Wrong types are user errors too, not an AttributeError or TypeError deep in the run.
         (lambda: api.ModelOptions(name=None), "model name None: give a bundled name"),

@@ -440,3 +440,32 @@ def test_a_value_that_is_not_a_number_is_said_so_not_named_by_its_type(
     assert done.returncode == 2
     assert said in done.stderr and "range" not in done.stderr
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_the_library_names_the_option_of_a_value_it_refuses():
+    # The CLI checked these itself, in other words than the library's ("threshold nan: scores
+    # lie in [0, 1]", "ks (0,): ...", "unknown hubness reduction 'x'"), which named no option.
+    from zsl_cli import api
+    from zsl_cli.errors import ZslError
+    from zsl_cli.hubness import check_methods
+
+    refused = [
+        (lambda: api.Decision(threshold=float("nan")), "--threshold nan: give a score from 0 to 1"),
+        (
+            lambda: api.EvaluateRequest("p.csv", "truth", ks=(5, 0)),
+            "--top-k '5,0': every k must be a whole number, 1 or more",
+        ),
+        (
+            lambda: check_methods(["all"], "--hubness-reduction"),
+            "--hubness-reduction 'all': choose none, csls, isoftmax, centering or mp",
+        ),
+        (
+            lambda: check_methods([]),
+            "--methods '': no hubness methods given: choose from none, csls, isoftmax, centering "
+            "and mp, or all",
+        ),
+    ]
+    for call, message in refused:
+        with pytest.raises(ZslError) as error:
+            call()
+        assert error.value.message == message

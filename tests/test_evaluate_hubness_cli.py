@@ -190,7 +190,7 @@ def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
         (["--truth", "NOTHERE"], "ground truth not found: NOTHERE"),
         (["--truth", "TRUTH", "--seen", "NOTHERE"], "cannot read the seen-class list NOTHERE"),
         (["--truth", "TRUTH", "--seen", "TRUTH"], "seen-class list TRUTH: Is a directory"),
-        (["--truth", "TRUTH", "-k", "0"], "--top-k '0': every k must be at least 1"),
+        (["--truth", "TRUTH", "-k", "0"], "--top-k '0': every k must be a whole number, 1 or more"),
         (["--truth", "TRUTH", "-k", "one"], "--top-k 'one': give comma-separated whole numbers"),
         (["--truth", "TRUTH", "--report", "r.txt"], "unknown report type '.txt'"),
         (
@@ -321,7 +321,7 @@ def test_evaluate_user_errors(tmp_path):
     # A k below 1 is refused before the predictions and the truth are read.
     result = run("evaluate", tmp_path / "missing.csv", "--truth", tmp_path / "missing", "-k", "5,0")
     assert result.exit_code == 2
-    assert result.stderr == "zsl: error: --top-k '5,0': every k must be at least 1\n"
+    assert result.stderr == "zsl: error: --top-k '5,0': every k must be a whole number, 1 or more\n"
 
 
 def test_evaluate_writes_every_class_row_to_a_file(tmp_path):

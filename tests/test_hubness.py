@@ -653,7 +653,7 @@ def test_method_help_covers_every_method():
 
 def test_user_errors_are_zsl_errors():
     sims = _random_sims(5, 3, seed=15)
-    with pytest.raises(ZslError, match="unknown hubness reduction 'foo'"):
+    with pytest.raises(ZslError, match="--methods 'foo': choose from none, csls"):
         reduce_whole(sims, "foo")
     with pytest.raises(ZslError, match="CSLS neighbourhood k must be at least 1"):
         reduce_whole(sims, "csls", k=0)

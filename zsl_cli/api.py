@@ -1074,7 +1074,7 @@ def label(
     started = time.perf_counter()
     # Everything that can be checked is checked before the slow model load.
     spec, plan = plan_classes(request.classes)
-    check_hubness_methods([request.hubness_reduction])
+    check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
     if request.hubness_reduction != "none":
         check_hubness_class_count(len(spec.names), request.hubness_reduction)
     output = request.output
@@ -1904,8 +1904,11 @@ class EvaluateRequest:
         _check_seen(self)
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
-        if not ks or not all(is_whole_number(k) and k >= 1 for k in ks):
-            raise ZslError(f"ks {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
+        if not ks:  # a string's characters would be taken for ks
+            raise ZslError(f"--top-k {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
+        if not all(is_whole_number(k) and k >= 1 for k in ks):
+            given = ",".join(map(str, ks))  # as --top-k takes them
+            raise ZslError(f"--top-k {given!r}: every k must be a whole number, 1 or more")
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
 
 

@@ -600,28 +600,17 @@ def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
-    """--methods' list; None (every method) where 'all' is among them, as in `all,csls`."""
+    """--methods' list; None (every method) where 'all' is among them, as in `all,csls`, whose
+    other names the library then never sees: they are checked here."""
     methods = _comma_list(values)
-    # Checked here, where the option's name and its 'all' are known to the message.
-    *others, last = HUBNESS_METHOD_HELP
-    choices = f"choose from {', '.join(others)} and {last}, or all"
-    if methods == ():  # `--methods "$METHODS"` with the variable unset
-        given = ",".join(values or ())
-        raise ZslError(
-            f"--methods {given!r}: no hubness methods given: {choices} (or leave --methods out "
-            "for all)"
-        )
-    unknown = next((m for m in methods or () if m not in HUBNESS_METHOD_HELP and m != "all"), None)
-    if unknown is not None:
-        raise ZslError(f"--methods {unknown!r}: {choices}")
-    return None if methods is not None and "all" in methods else methods
+    if methods is None or "all" not in methods:
+        return methods
+    from zsl_cli.hubness import check_methods
 
-
-def _hubness_reduction(value: str) -> str:
-    if value not in HUBNESS_METHOD_HELP:
-        *others, last = HUBNESS_METHOD_HELP
-        raise ZslError(f"--hubness-reduction {value!r}: choose {', '.join(others)} or {last}")
-    return value
+    others = [method for method in methods if method != "all"]
+    if others:
+        check_methods(others)
+    return None
 
 
 def _inputs(
@@ -887,8 +876,6 @@ def label(
         stderr_console,
     )
 
-    if threshold is not None and threshold != threshold:  # nan passes the option's range
-        raise ZslError(f"--threshold {threshold}: give a score from 0 to 1")
     studio = _ls_options(
         output,
         fmt,
@@ -925,7 +912,7 @@ def label(
         decision=api.Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio),
         embeddings=_str(embeddings),
-        hubness_reduction=_hubness_reduction(hubness_reduction),
+        hubness_reduction=hubness_reduction,
     )
     shown = _WarningsShown()
     try:
@@ -1366,8 +1353,6 @@ def _ks(values: list[str] | None) -> tuple[int, ...]:
         ks = ()
     if not ks:
         raise ZslError(f"--top-k '{value}': give comma-separated whole numbers, e.g. 1,5")
-    if min(ks) < 1:
-        raise ZslError(f"--top-k '{value}': every k must be at least 1")
     return ks
 
 

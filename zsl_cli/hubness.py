@@ -713,18 +713,23 @@ def check_class_count(n_classes: int, method: str | None = None) -> None:
         )
 
 
-def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
-    """The methods, each once, in order; ZslError for an unknown one or none at all."""
+def check_methods(methods: Sequence[str], option: str = "--methods") -> tuple[str, ...]:
+    """The methods, each once, in order; ZslError for an unknown one or none at all, naming the
+    `option` that gave them: hubness's --methods (where 'all' is methods=None) or label's
+    --hubness-reduction (one method)."""
     if isinstance(methods, str):  # its letters would be taken for methods: 'c', 's', 'l'
-        raise ZslError(f"methods {methods!r}: give a list of method names, such as [{methods!r}]")
+        raise ZslError(f"{option} {methods!r}: give a list of method names, such as [{methods!r}]")
+    *others, last = METHODS
+    if option == "--methods":
+        choices = f"choose from {', '.join(others)} and {last}, or all"
+    else:
+        choices = f"choose {', '.join(others)} or {last}"
     unique = tuple(dict.fromkeys(methods))
-    if not unique:
-        raise ZslError(f"no hubness methods given: choose from {', '.join(METHODS)}")
-    for method in unique:
-        if method not in METHODS:
-            raise ZslError(
-                f"unknown hubness reduction '{method}': choose one of {', '.join(METHODS)}"
-            )
+    if not unique:  # `--methods "$METHODS"` with the variable unset
+        raise ZslError(f"{option} '': no hubness methods given: {choices}")
+    unknown = next((method for method in unique if method not in METHODS), None)
+    if unknown is not None:
+        raise ZslError(f"{option} {unknown!r}: {choices}")
     return unique
 
 

@@ -42,7 +42,7 @@ class Decision:
         if self.threshold is not None and not (
             is_number(self.threshold) and 0.0 <= self.threshold <= 1.0
         ):
-            raise ZslError(f"threshold {self.threshold!r}: scores lie in [0, 1]")
+            raise ZslError(f"--threshold {self.threshold!r}: give a score from 0 to 1")
         # numpy numbers become Python ones: they are recorded in the run info as JSON.
         object.__setattr__(self, "top_k", int(self.top_k))
         if self.threshold is not None:
