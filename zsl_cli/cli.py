@@ -1196,7 +1196,7 @@ def embed(
     # As for label: a scan none of whose images has an embedding in the store (each failed this
     # run, or is a stored failure reused) failed, --strict or not; the store keeps the failures.
     # The same files scanned again exit as the first run did.
-    usable = report.encoded - report.failed + report.reused - report.reused_failed
+    usable = report.encoded + report.reused - report.reused_failed
     nothing_usable = unusable > 0 and usable == 0
     raise typer.Exit(EXIT_PARTIAL if nothing_usable or (strict and partial) else EXIT_OK)
 
