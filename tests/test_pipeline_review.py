@@ -236,3 +236,32 @@ def test_a_set_e_script_stops_at_a_run_that_labelled_no_image(tiny_clip, labelle
     assert done.returncode == 1, done.stderr.decode()
     assert b"carried on" not in done.stdout
     assert statuses(out) == ["too_large"] * 9
+
+
+def test_embed_of_good_and_broken_images_in_one_fresh_run_exits_0(tiny_clip, tmp_path):
+    # As many failures as images encoded, in the run that encodes them: the run did its work.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    images.mkdir()
+    write_images(images, 1)
+    (images / "broken.jpg").write_bytes(b"not an image")
+    result = run("embed", images, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 0, result.stderr
+    assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["label", "--hubness-reduction", "bogus"],
+        ["hubness", "--methods", "csls,bogus"],
+    ],
+)
+def test_a_bad_method_is_refused_before_the_class_list_is_read(tmp_path, command):
+    # A class list on stdin may be typed at a terminal: a typo in an option is told first.
+    images = tmp_path / "images"
+    images.mkdir()
+    write_images(images, 1)
+    name, *options = command
+    result = run(name, images, "-c", "-", "-m", "shapes-demo", *options, input="")
+    assert result.exit_code == 2
+    assert "bogus" in result.stderr and "class" not in result.stderr.split("choose")[0]

@@ -1072,9 +1072,10 @@ def label(
     progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
     _check_warn(warn)
     started = time.perf_counter()
-    # Everything that can be checked is checked before the slow model load.
-    spec, plan = plan_classes(request.classes)
+    # Everything that can be checked is checked before the slow model load; an option's value
+    # before the class list, which may be typed at a terminal.
     check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
+    spec, plan = plan_classes(request.classes)
     if request.hubness_reduction != "none":
         check_hubness_class_count(len(spec.names), request.hubness_reduction)
     output = request.output
@@ -1722,8 +1723,8 @@ def hubness(
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
-    spec, plan = plan_classes(request.classes)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
+    spec, plan = plan_classes(request.classes)
     check_hubness_class_count(len(spec.names))  # before the slow model load
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
