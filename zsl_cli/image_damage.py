@@ -339,8 +339,8 @@ def check_jpeg_data_ran_out(
     they change the pixels where the data ran out alone (after a whole scan libjpeg skips
     them). A progressive file cut inside its last scan shows neither sign, nor does Pillow pass
     on libjpeg's warning: it decodes as libjpeg shows it, the blocks past the cut a bit blurred,
-    since telling it would take that second decode for every progressive file (2.5 times the
-    CPU of its decode). `uncoded` also words the reason. Leaves the file at its start."""
+    since telling it would take that second decode for every progressive file (1.8-2.4 times
+    the CPU of its decode). `uncoded` also words the reason. Leaves the file at its start."""
     if frame is None or frame[0] not in _HUFFMAN_FRAMES:
         return
     if not (uncoded or _ends_in_grey(image)):
