@@ -15,6 +15,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from tests.corpus import smooth_rgb
+from tests.test_images_broken import pillow_decodes_at
 from zsl_cli.cli import app
 from zsl_cli.image_formats import ReadBudget
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
@@ -48,13 +49,6 @@ def status_of(path: Path, options: DecodeOptions) -> str:
     return "ok"
 
 
-def pillow_pixels(data: bytes, options: DecodeOptions) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as image:
-        if options.draft is not None:
-            image.draft("RGB", options.draft)
-        return np.asarray(image.convert("RGB"))
-
-
 def test_baseline_jpeg_cut_either_side_of_a_coded_ff_and_given_an_end_marker_is_refused(
     tmp_path: Path,
 ) -> None:
@@ -71,7 +65,7 @@ def test_baseline_jpeg_cut_either_side_of_a_coded_ff_and_given_an_end_marker_is_
     for pair in pairs[:: len(pairs) // 6][:6]:
         for cut in (pair, pair + 1):
             damaged = jpeg[:cut] + END
-            grey = pillow_pixels(damaged, DecodeOptions())[-8:, -8:]
+            grey = pillow_decodes_at(damaged, DecodeOptions())[-8:, -8:]
             assert (grey == 128).all(), cut  # what libjpeg shows: the rest grey
             path = tmp_path / f"cut_{cut}.jpg"
             path.write_bytes(damaged)
@@ -103,7 +97,7 @@ def test_whole_jpegs_decode_as_pillow_decodes_them(tmp_path: Path, name: str) ->
         path.write_bytes(data)
         for options in OPTIONS:
             np.testing.assert_array_equal(
-                np.asarray(decode_image(path, options)), pillow_pixels(jpeg, options)
+                np.asarray(decode_image(path, options)), pillow_decodes_at(jpeg, options)
             )
 
 
@@ -115,7 +109,7 @@ def test_progressive_jpeg_of_whole_scans_only_decodes(tmp_path: Path) -> None:
     path.write_bytes(fewer)
     for options in OPTIONS:
         np.testing.assert_array_equal(
-            np.asarray(decode_image(path, options)), pillow_pixels(fewer, options)
+            np.asarray(decode_image(path, options)), pillow_decodes_at(fewer, options)
         )
 
 
