@@ -204,6 +204,11 @@ def test_embed_where_every_image_fails_exits_1_and_stores_the_failures(tiny_clip
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
     assert result.exit_code == 1, result.stderr
     assert "2 could not be read (not_an_image 2): stored as failed" in result.stderr
+    # The exit status 1 said in words, last.
+    assert (
+        result.stderr.splitlines()[-1]
+        == "No image embedded: none of the 2 images found can be used"
+    )
     counts = json.loads(summary.read_text())
     assert (counts["encoded"], counts["failed"]) == (0, 2)  # encoded: embeddings made
     # Run again on the same files: the store still holds no embedding of them.
@@ -246,6 +251,7 @@ def test_embed_of_good_and_broken_images_in_one_fresh_run_exits_0(tiny_clip, tmp
     (images / "broken.jpg").write_bytes(b"not an image")
     result = run("embed", images, "--store", store, "-m", tiny_clip)
     assert result.exit_code == 0, result.stderr
+    assert "No image embedded" not in result.stderr
     assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 1
 
 

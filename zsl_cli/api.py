@@ -2219,6 +2219,15 @@ class EmbedReport:
         return len(self.unreachable_files)
 
     @property
+    def none_usable(self) -> bool:
+        """Whether the scan found images yet none of them has an embedding in the store: each
+        failed this run, is a stored failure reused, or could not be read at all. The same files
+        scanned again give the same answer."""
+        usable = self.encoded + self.reused - self.reused_failed
+        unusable = self.failed + self.reused_failed + self.unreachable
+        return self.scanned and unusable > 0 and usable == 0
+
+    @property
     def warnings(self) -> list[str]:
         return [
             *self.ignored,

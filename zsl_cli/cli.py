@@ -1188,17 +1188,19 @@ def embed(
     if not quiet:
         console = stderr_console()
         render_warnings(console, shown.not_shown(report.warnings))
-        render_embed_summary(console, report.to_json(), failed_retried=report.failed_retried)
+        render_embed_summary(
+            console,
+            report.to_json(),
+            failed_retried=report.failed_retried,
+            none_usable=report.none_usable and not report.interrupted,
+        )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    unusable = report.failed + report.reused_failed + report.unreachable
-    partial = unusable or report.unreadable_folders
-    # As for label: a scan none of whose images has an embedding in the store (each failed this
-    # run, or is a stored failure reused) failed, --strict or not; the store keeps the failures.
-    # The same files scanned again exit as the first run did.
-    usable = report.encoded + report.reused - report.reused_failed
-    nothing_usable = unusable > 0 and usable == 0
-    raise typer.Exit(EXIT_PARTIAL if nothing_usable or (strict and partial) else EXIT_OK)
+    partial = any((report.failed, report.reused_failed, report.unreachable))
+    partial = partial or bool(report.unreadable_folders)
+    # As for label: a scan none of whose images has an embedding in the store failed, --strict
+    # or not; the store keeps the failures.
+    raise typer.Exit(EXIT_PARTIAL if report.none_usable or (strict and partial) else EXIT_OK)
 
 
 EVALUATE_EXAMPLES = """\

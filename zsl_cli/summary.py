@@ -527,10 +527,16 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
 
 
 def render_embed_summary(
-    console: Console, report: dict[str, Any], *, failed_retried: int = 0
+    console: Console,
+    report: dict[str, Any],
+    *,
+    failed_retried: int = 0,
+    none_usable: bool = False,
 ) -> None:
     """`report` as --json writes it; `failed_retried`: how many of its failures the next run
-    reads again (`EmbedReport.failed_retried`)."""
+    reads again (`EmbedReport.failed_retried`); `none_usable`: none of the images found has an
+    embedding in the store (`EmbedReport.none_usable`), which is said last, as the exit status
+    1 it brings."""
     if not report["scanned"]:  # no paths given: an export of the store, nothing else
         _render_export(console, report, f" from {printable_text(report['store'])}")
         return
@@ -573,6 +579,11 @@ def render_embed_summary(
             console.print(f"  {printable_text(item['path'])}: {item['reason']}")
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
+    if none_usable:
+        found = counted(report["found"], "image")
+        console.print(
+            _line(("No image embedded", "bold yellow"), f": none of the {found} found can be used")
+        )
     _render_export(console, report)
 
 
