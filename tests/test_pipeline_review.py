@@ -271,3 +271,21 @@ def test_a_bad_method_is_refused_before_the_class_list_is_read(tmp_path, command
     result = run(name, images, "-c", "-", "-m", "shapes-demo", *options, input="")
     assert result.exit_code == 2
     assert "bogus" in result.stderr and "class" not in result.stderr.split("choose")[0]
+
+
+def test_evaluate_of_predictions_where_every_image_failed_says_so(tmp_path):
+    # The run exited 1; its predictions evaluated read 0.0% everywhere, which looked like a
+    # model that got everything wrong.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    rows = predictions.read_text(encoding="utf-8").splitlines()
+    failed = [rows[0]] + [f"{i}.png,,,,,too_large,over --max-pixels" for i in range(2)]
+    predictions.write_text("\n".join(failed) + "\n", encoding="utf-8")
+    result = run("evaluate", predictions, "--truth", truth, "--json", tmp_path / "m.json")
+    assert result.exit_code == 0, result.stderr
+    said = "no image was labelled: each of the 2 evaluated images failed in the predictions"
+    assert said + " (too_large 2)" in result.stderr
+    assert any(
+        w.startswith(said) for w in json.loads((tmp_path / "m.json").read_text())["warnings"]
+    )
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    assert said not in run("evaluate", predictions, "--truth", truth).stderr
