@@ -464,10 +464,10 @@ def evaluate(
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
     if matched and not any(p.ok or p.label for p in matched):
-        statuses = ", ".join(f"{s} {n}" for s, n in metrics.failed_by_status.items())
+        failures = ", ".join(f"{s} {n}" for s, n in metrics.failed_by_status.items())
         warnings.append(
             f"no image was labelled: each of the {counted(len(matched), 'evaluated image')} "
-            f"failed in the predictions ({statuses}) and counts as wrong; each one's error "
+            f"failed in the predictions ({failures}) and counts as wrong; each one's error "
             "says why"
         )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
