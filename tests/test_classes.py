@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from zsl_cli.classes import (
-    _INVISIBLE,
     _LOOKALIKE_SPACES,
     _NOT_IN_NAMES,
     class_names_spec,
@@ -17,10 +16,10 @@ from zsl_cli.classes import (
     parse_attributes,
     parse_classes,
     parse_descriptions,
-    split_lines,
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import Templates, plan_prompts, resolve_templates
+from zsl_cli.text_files import _INVISIBLE, split_lines
 
 
 def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):

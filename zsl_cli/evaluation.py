@@ -62,13 +62,6 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
 
-from zsl_cli.classes import (
-    composed,
-    read_text_bytes,
-    split_lines,
-    strip_invisible,
-    utf16_or_binary,
-)
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -104,6 +97,13 @@ from zsl_cli.readers import (
     run_info_file,
 )
 from zsl_cli.records import Prediction, RankedScores
+from zsl_cli.text_files import (
+    composed,
+    read_text_bytes,
+    split_lines,
+    strip_invisible,
+    utf16_or_binary,
+)
 from zsl_cli.writers import TOP_K_SEPARATOR
 
 DEFAULT_KS = (1, 5)

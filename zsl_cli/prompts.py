@@ -27,12 +27,10 @@ from zsl_cli.classes import (
     ClassSpec,
     in_quotes,
     list_in_code,
-    read_text,
-    split_lines,
-    strip_invisible,
     trailing_comment_warnings,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.text_files import read_text, split_lines, strip_invisible
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
 

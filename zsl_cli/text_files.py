@@ -1,0 +1,100 @@
+"""Reading the text files a user gives (class lists, descriptions, attribute tables, templates,
+truth and seen-class lists): their encoding (UTF-8; UTF-16 and binary refused), byte-order marks,
+invisible characters, line ends, and Unicode composition. `read_text` is the reader of classes
+and prompts; evaluation reads truth and seen-class lists from the same pieces by its own rules.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import unicodedata
+from pathlib import Path
+from typing import IO
+
+from zsl_cli.errors import ZslError
+
+# Invisible characters a name picks up from its file (a byte-order mark left mid-file by `cat
+# a.txt b.txt`, a zero-width space from a web page): stripped from the ends of lines and names
+# like white space, refused inside a name, where the name would print as another one. Also the
+# soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
+# prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
+# Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
+_INVISIBLE = (
+    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+)
+
+_TEXT_BLOCK = 1 << 20  # bytes read at a time from a text file
+
+
+def utf16_or_binary(data: bytes) -> bool:
+    """Whether a text file's bytes cannot be UTF-8 text: Excel's "Unicode Text" and PowerShell's
+    `>` write UTF-16, whose NUL bytes, read as UTF-8, would hide in the names."""
+    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data
+
+
+def read_text_bytes(handle: IO[bytes]) -> bytes:
+    """A text file's bytes, or those up to the first block holding a NUL byte, which makes them
+    binary for `utf16_or_binary`: /dev/zero or /dev/urandom given for a text file never ends (it
+    took all the memory there was), and a large binary file was read whole only to be refused."""
+    blocks: list[bytes] = []
+    while block := handle.read(_TEXT_BLOCK):
+        blocks.append(block)
+        # A short read is the end: on a terminal (/dev/stdin), Ctrl-D ends one read, and a next
+        # one would wait for another.
+        if b"\0" in block or len(block) < _TEXT_BLOCK:
+            break
+    return b"".join(blocks)
+
+
+def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
+    """A UTF-8 text file's content, a byte-order mark dropped and every line end made "\n";
+    any other encoding is a ZslError naming the file (and line)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = read_text_bytes(handle)
+    except FileNotFoundError:
+        # Only image paths read '-' as stdin.
+        hint = " (to read it from stdin, give /dev/stdin)" if str(path) == "-" else ""
+        raise ZslError(f"{what} not found: {path}{hint}") from None
+    except IsADirectoryError:
+        raise ZslError(f"{what} is a directory: {path}") from None
+    except OSError as error:
+        raise ZslError(f"cannot read {what} {path}: {error.strerror}") from None
+    if utf16_or_binary(data):
+        raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The line an editor shows, not a byte offset nobody can find.
+        before = data[: error.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        raise ZslError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        ) from None
+    # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
+    # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
+    # old lines went into the first one's prompt.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: split at "\n" (a "\r" before it dropped) and nowhere
+    else; str.splitlines also splits at form feeds, U+2028 and other separators."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without white space or invisible characters at either end."""
+    while text != (stripped := text.strip().strip(_INVISIBLE)):
+        text = stripped
+    return text
+
+
+def composed(name: str) -> str:
+    """The name compared as it is seen: composed and decomposed accents ("café") look the same
+    everywhere they are shown, so they are one name."""
+    return unicodedata.normalize("NFC", name)
