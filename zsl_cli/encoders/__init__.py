@@ -23,7 +23,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import proxy_bypass
 
-from zsl_cli.encoders.base import Encoder, ImagePreprocessor, ModelSource, ScoreHead
+from zsl_cli.encoders.base import (
+    Encoder,
+    ImagePreprocessor,
+    ModelSource,
+    ScoreHead,
+    check_device,
+    check_precision,
+)
 from zsl_cli.encoders.model_files import (
     damaged_file,
     file_problem,
@@ -46,8 +53,6 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
-DEVICE_KINDS = ("cpu", "cuda", "mps")
-PRECISIONS = ("auto", "fp32", "fp16", "bf16")
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 HUB_PROBE_TIMEOUT_S = 3.0
@@ -233,22 +238,6 @@ def _cached_json(source: ModelSource, filename: str, revision: str | None) -> di
     if path is None or not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def check_device(device: str) -> None:
-    """Refuse a device of no kind zsl runs on. Told without torch, so that a typo is not
-    found only after the inputs were scanned and torch imported (seconds); whether the machine
-    has that device, torch tells when the model loads."""
-    kind, colon, index = device.partition(":")
-    numbered = not colon or (index.isascii() and index.isdigit())  # torch takes cpu:0 too
-    if device != "auto" and (kind not in DEVICE_KINDS or not numbered):
-        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
-
-
-def check_precision(precision: str) -> None:
-    """Refuse a precision zsl does not run in, as `check_device` refuses a device."""
-    if precision not in PRECISIONS:
-        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
 
 
 # transformers imports its classes on first use, and threads doing that at once can fail

@@ -1,4 +1,5 @@
-"""The encoder protocol every model backend implements, and the small value types around it.
+"""The encoder protocol every model backend implements, the small value types around it, and
+the checks of a device and a precision given by name.
 
 This module does not import torch: it is safe to import from anywhere.
 """
@@ -11,6 +12,11 @@ from typing import Literal, Protocol
 
 import numpy as np
 from PIL import Image
+
+from zsl_cli.errors import ZslError
+
+DEVICE_KINDS = ("cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "fp16", "bf16")
 
 
 @dataclass(frozen=True)
@@ -114,3 +120,19 @@ class Encoder(Protocol):
     def prompts_cut_short(self, texts: Sequence[str]) -> list[str]:
         """The texts longer than `prompt_tokens`: they are encoded cut short."""
         ...
+
+
+def check_device(device: str) -> None:
+    """Refuse a device of no kind zsl runs on. Told without torch, so that a typo is not
+    found only after the inputs were scanned and torch imported (seconds); whether the machine
+    has that device, torch tells when the model loads."""
+    kind, colon, index = device.partition(":")
+    numbered = not colon or (index.isascii() and index.isdigit())  # torch takes cpu:0 too
+    if device != "auto" and (kind not in DEVICE_KINDS or not numbered):
+        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
+
+
+def check_precision(precision: str) -> None:
+    """Refuse a precision zsl does not run in, as `check_device` refuses a device."""
+    if precision not in PRECISIONS:
+        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")

@@ -26,8 +26,14 @@ import numpy as np
 import torch
 from PIL import Image
 
-from zsl_cli.encoders import check_device, check_precision, preprocess
-from zsl_cli.encoders.base import ImagePreprocessor, ModelSource, ScoreHead
+from zsl_cli.encoders import preprocess
+from zsl_cli.encoders.base import (
+    ImagePreprocessor,
+    ModelSource,
+    ScoreHead,
+    check_device,
+    check_precision,
+)
 from zsl_cli.encoders.model_files import hub_snapshot, loaded_weight_files
 from zsl_cli.encoders.preprocess import (
     NaFlexPreprocessor,
