@@ -69,6 +69,7 @@ from zsl_cli.formatting import (
     counted,
     delimiter_hint,
     excel_delimiter,
+    failure_counts,
     has_surrogates,
     loose_name,
     path_from_text,
@@ -464,11 +465,10 @@ def evaluate(
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
     if matched and not any(p.ok or p.label for p in matched):
-        failures = ", ".join(f"{s} {n}" for s, n in metrics.failed_by_status.items())
         warnings.append(
             f"no image was labelled: each of the {counted(len(matched), 'evaluated image')} "
-            f"failed in the predictions ({failures}) and counts as wrong; each one's error "
-            "says why"
+            f"failed in the predictions ({failure_counts(metrics.failed_by_status)}) and counts "
+            "as wrong; each one's error says why"
         )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]

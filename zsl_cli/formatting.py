@@ -8,7 +8,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -80,6 +80,11 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
         else:
             break
     return index
+
+
+def failure_counts(by_status: Mapping[str, int]) -> str:
+    """Each failure status with its count ("truncated 2, unreadable 1"), in name order."""
+    return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()) if status != "ok")
 
 
 def some_names(names: Sequence[str], limit: int = 5) -> str:

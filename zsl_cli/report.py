@@ -23,7 +23,7 @@ import numpy as np
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.files import write_file
-from zsl_cli.formatting import counted, fixed, percent, printable, printable_text
+from zsl_cli.formatting import counted, failure_counts, fixed, percent, printable, printable_text
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
@@ -144,7 +144,7 @@ def _summary_html(result: EvaluationResult) -> str:
         rows.append((f"top-{t.k} overall", percent(t.overall)))
     rows.append(("macro F1", fixed(m.macro_f1)))  # 0 to 1, as the terminal writes it
     rows.append(("abstained (unknown)", str(m.abstained)))
-    failed = ", ".join(f"{status} {count}" for status, count in m.failed_by_status.items())
+    failed = failure_counts(m.failed_by_status)
     rows.append(("failed images", f"{m.failed}" + (f" ({failed})" if failed else "")))
     u = result.unmatched
     rows.append(("predictions without truth", _with_examples(u.predictions, u.prediction_examples)))

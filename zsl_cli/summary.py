@@ -10,7 +10,7 @@ import os
 import shlex
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from rich.cells import cell_len
@@ -22,7 +22,15 @@ from rich.text import Text
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import MACRO_F1_NOTE
 from zsl_cli.files import point_at_devnull, stdout_status
-from zsl_cli.formatting import clipped_middle, counted, fixed, percent, printable, printable_text
+from zsl_cli.formatting import (
+    clipped_middle,
+    counted,
+    failure_counts,
+    fixed,
+    percent,
+    printable,
+    printable_text,
+)
 from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
@@ -77,11 +85,6 @@ def _terminal_width(stream: TextIO) -> int | None:
         return os.get_terminal_size(stream.fileno()).columns or 80  # a pseudo-terminal's 0
     except (AttributeError, OSError, ValueError):  # a stream without a descriptor
         return 80
-
-
-def _failure_counts(by_status: Mapping[str, int]) -> str:
-    """Each failure status with its count ("truncated 2, unreadable 1"), in name order."""
-    return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()) if status != "ok")
 
 
 def _line(*parts: str | tuple[str, str]) -> Text:
@@ -209,7 +212,7 @@ def render_label_summary(
     `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too;
     `config`: the Label Studio labelling config written beside the tasks."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
-    failures = _failure_counts(summary["by_status"])
+    failures = failure_counts(summary["by_status"])
     if total and failed == total and not summary["interrupted"]:
         # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
         every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
@@ -506,7 +509,7 @@ def render_hubness(console: Console, result: dict[str, Any]) -> None:
         )
     if result.get("failed_images"):
         failed = counted(result["failed_images"], "image")
-        by_status = _failure_counts(result.get("failed_by_status", {}))
+        by_status = failure_counts(result.get("failed_by_status", {}))
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
     if shown and "images_with_truth" in result:
         # Hubness covers every readable image; accuracy only those the truth names.
@@ -554,7 +557,7 @@ def render_embed_summary(
         console.print(
             _line(
                 (f"{failed} could not be read", "yellow"),
-                f" ({_failure_counts(report['failed_by_status'])}): stored as failed"
+                f" ({failure_counts(report['failed_by_status'])}): stored as failed"
                 + _when_read_again(failed, failed_retried),
             )
         )
@@ -571,7 +574,7 @@ def render_embed_summary(
         console.print(
             _line(
                 (f"{counted(report['unreachable'], 'path')} could not be read at all", "yellow"),
-                f" (not stored): {_failure_counts(by_status)}",
+                f" (not stored): {failure_counts(by_status)}",
             )
         )
         for item in unreachable[:MAX_EXAMPLES]:
