@@ -1319,7 +1319,7 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
                 return
             if offset + 12 + length > size:
                 return  # cut inside: its pixels decoded before the cut
-            budget.spend(1, (12 + length) // _READS_PER_CHUNK)  # as FileView counts a chunk
+            budget.spend_piece(12 + length)
             if kind == b"IDAT":
                 in_data = True
                 if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
@@ -1333,9 +1333,6 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
         return
     finally:
         file.seek(0)
-
-
-_READS_PER_CHUNK = ReadBudget.READS_PER_PIECE
 
 
 def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
@@ -1395,7 +1392,7 @@ def _png_chunks(
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
         if kind in stops or offset + 12 + length > size:
             return
-        budget.spend(1, (12 + length) // _READS_PER_CHUNK)  # as FileView counts a chunk
+        budget.spend_piece(12 + length)
         yield offset, length, kind
         offset += 12 + length
 

@@ -711,6 +711,11 @@ class ReadBudget:
                 "markers, chunks or padding bytes that hold next to nothing, each read on its own"
             )
 
+    def spend_piece(self, size: int) -> None:
+        """One PNG chunk or JPEG marker of `size` bytes, as FileView counts it while Pillow
+        reads it, for a walk over the same file outside Pillow."""
+        self.spend(1, size // self.READS_PER_PIECE)
+
     @classmethod
     def refusal(cls, pieces: str) -> DecodeError:
         return DecodeError(
