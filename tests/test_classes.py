@@ -19,7 +19,7 @@ from zsl_cli.classes import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import Templates, plan_prompts, resolve_templates
-from zsl_cli.text_files import _INVISIBLE, split_lines
+from zsl_cli.text_files import INVISIBLE, split_lines
 
 
 def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
@@ -180,7 +180,7 @@ def test_the_characters_refused_in_a_name_are_the_rule_for_every_code_point():
     rule = {
         code
         for code, ch in enumerate(every)
-        if ch in "|" + _INVISIBLE + _LOOKALIKE_SPACES
+        if ch in "|" + INVISIBLE + _LOOKALIKE_SPACES
         or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs")
         or 0xFDD0 <= code <= 0xFDEF  # noncharacters
         or code & 0xFFFE == 0xFFFE

@@ -44,7 +44,7 @@ from zsl_cli.formatting import (
     spaced_words,
 )
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
-from zsl_cli.text_files import _INVISIBLE, composed, read_text, split_lines, strip_invisible
+from zsl_cli.text_files import INVISIBLE, composed, read_text, split_lines, strip_invisible
 
 # Spaces that print as a plain space but are other characters: the no-break space a web page or
 # a word processor leaves in pasted text, typesetting's thin and narrow spaces. "red circle" with
@@ -65,7 +65,7 @@ _LOOKALIKE_SPACES = (
 # never text; U+FFFE and U+FFFF cannot even be written in XML (a Label Studio labelling config).
 _NOT_IN_NAMES = re.compile(
     "["
-    + re.escape("|" + _INVISIBLE + _LOOKALIKE_SPACES)
+    + re.escape("|" + INVISIBLE + _LOOKALIKE_SPACES)
     + r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"  # Cc, Zl, Zp, Cs
     + r"\ufdd0-\ufdef"
     + "".join(

@@ -20,7 +20,7 @@ from zsl_cli.errors import ZslError
 # soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
 # prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
 # Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
-_INVISIBLE = (
+INVISIBLE = (
     "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
 )
@@ -89,7 +89,7 @@ def split_lines(text: str) -> list[str]:
 
 def strip_invisible(text: str) -> str:
     """`text` without white space or invisible characters at either end."""
-    while text != (stripped := text.strip().strip(_INVISIBLE)):
+    while text != (stripped := text.strip().strip(INVISIBLE)):
         text = stripped
     return text
 
