@@ -211,13 +211,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     # Found only after every in-process timing, by the zsl command's exit 2, and the table lost.
-    whole_set = [f"--hubness-reduction {args.hubness_reduction}"] * (
-        args.hubness_reduction != "none"
-    )
-    whole_set += ["--hubness"] * args.hubness
-    for option in whole_set:
-        if args.images < 2 or args.classes < 2:
-            parser.error(f"{option} needs --images and --classes of 2 or more")
+    if (args.hubness or args.hubness_reduction != "none") and min(args.images, args.classes) < 2:
+        reduction = f"--hubness-reduction {args.hubness_reduction}"
+        option = "--hubness" if args.hubness_reduction == "none" else reduction
+        parser.error(f"{option} needs --images and --classes of 2 or more")
 
     import transformers
 
