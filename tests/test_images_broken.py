@@ -17,8 +17,8 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from tests.corpus import blocky_rgb, png_chunk, png_declaring_size, smooth_rgb
-from zsl_cli import image_damage
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
+from zsl_cli.image_damage import jpeg as jpeg_damage
 from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image, pillow_settings
 
@@ -667,7 +667,7 @@ def test_jpeg_scans_are_counted_alike_whatever_block_ends_where(
 ) -> None:
     # The file is read a block at a time: a marker, its fill bytes or its length cut by a
     # block's end, a segment skipped past one, and one ending in 0xFF before a marker.
-    monkeypatch.setattr(image_damage, "_SCAN_BLOCK", block)
+    monkeypatch.setattr(jpeg_damage, "_SCAN_BLOCK", block)
     jpeg = encoded(Image.new("L", (64, 64), 128), "JPEG", progressive=True)
     first_scan = jpeg.index(b"\xff\xda")
     # A comment holding the end's and a scan's markers; one ending in 0xFF and a stray byte

@@ -351,12 +351,12 @@ def test_the_restart_check_reads_no_coded_data_of_a_jpeg_without_restart_interva
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Such a scan holds no restart markers; walking it again cost 5 ms of a 12 MP photo's 52.
-    from zsl_cli import image_damage
+    from zsl_cli.image_damage import jpeg as jpeg_damage
 
     def walked(*args):
         raise AssertionError("walked the coded data")
 
-    monkeypatch.setattr(image_damage, "_restart_codes", walked)
+    monkeypatch.setattr(jpeg_damage, "_restart_codes", walked)
     image = Image.fromarray(smooth_rgb(320, 240, seed=4))
     path = tmp_path / "plain.jpg"
     for options in ({}, {"progressive": True}):

@@ -1,0 +1,150 @@
+"""Container checks for `classify`: RIFF (WebP), ISO media (AVIF and HEIF item locations) and
+JPEG 2000 box sizes (`_container_cut_short`), and whether a file is a HEIF, which Pillow reads
+only with pillow-heif (`HEIF_INSTALL`)."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
+
+
+_HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
+
+
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def _is_heif(head: bytes) -> bool:
+    """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic)
+    and that is no AVIF, which Pillow reads itself: an AVIF names "avif" among its brands, also
+    where its major brand is the generic "mif1"."""
+    if head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return False
+    # The compatible brands follow the major brand and the minor version, to the box's end.
+    brands = head[16 : int.from_bytes(head[:4], "big")]
+    return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
+
+
+def _container_cut_short(file: BinaryIO, size: int) -> bool:
+    """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
+    shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
+    but whose pictures lie past it (or that ends before its "meta" box, which says where they
+    are), or a bare JPEG 2000 codestream (.j2k) that does not end with the marker that must end
+    it: their decoders only report that they could not decode."""
+    try:
+        file.seek(0)
+        head = file.read(12)
+        if len(head) == 12 and head[:4] == b"RIFF":
+            return size < int.from_bytes(head[4:8], "little") + 8
+        if head.startswith(_J2K_START):
+            file.seek(size - len(_J2K_END))
+            return file.read() != _J2K_END
+        # The JPEG 2000 file format (.jp2) is made of boxes too, the first its signature.
+        if len(head) < 8 or head[4:8] not in (b"ftyp", b"jP  "):
+            return False
+        offset, boxes, meta = 0, 0, None
+        # Top-level boxes: a 32-bit size (1: a 64-bit one follows; 0: up to the end), then a type.
+        while offset < size and boxes < _MAX_BOXES:
+            boxes += 1
+            file.seek(offset)
+            box = file.read(16)
+            if len(box) < 8:
+                return True
+            box_size, header = int.from_bytes(box[:4], "big"), 8
+            if box_size == 1:
+                if len(box) < 16:
+                    return True
+                box_size, header = int.from_bytes(box[8:16], "big"), 16
+            if box_size == 0:  # the last box, which a "meta" box must come before
+                if meta is None:
+                    return False
+                box_size = size - offset
+            if box_size < header:
+                return False  # not a box layout after all: some other failure
+            if box[4:8] == b"meta" and meta is None:
+                meta = (offset + header, min(offset + box_size, size))
+            offset += box_size
+        if offset > size:
+            return True
+        if offset < size or not _image_brands(file):
+            return False
+        return meta is None or _items_past_end(file, *meta, size)
+    except (OSError, ValueError):
+        return False
+
+
+def _image_brands(file: BinaryIO) -> bool:
+    """Whether an ISO base media file's "ftyp" box names an AVIF or HEIF brand (an MP4 video
+    has neither, nor a top-level "meta" box)."""
+    file.seek(0)
+    ftyp = file.read(256)
+    brands = {ftyp[8:12]}
+    brands.update(ftyp[i : i + 4] for i in range(16, min(len(ftyp), _box_size(ftyp)), 4))
+    return bool(brands & (_HEIF_BRANDS | _AVIF_BRANDS))
+
+
+def _box_size(box: bytes) -> int:
+    return int.from_bytes(box[:4], "big")
+
+
+def _items_past_end(file: BinaryIO, start: int, end: int, size: int) -> bool:
+    """Whether the "iloc" box in the "meta" box holding bytes start..end places an item's data
+    (a picture's coded bytes) past the end of the file (`size`). No "iloc": False."""
+    file.seek(start + 4)  # "meta" is a full box: version and flags come first
+    offset = start + 4
+    while offset + 8 <= end:
+        file.seek(offset)
+        child = file.read(8)
+        child_size = _box_size(child)
+        if child_size < 8:
+            return False
+        if child[4:8] == b"iloc":
+            return _iloc_reaches(file.read(min(child_size, end - offset) - 8)) > size
+        offset += child_size
+    return False
+
+
+def _iloc_reaches(iloc: bytes) -> int:
+    """The furthest file offset an "iloc" box's extents reach (ISO/IEC 14496-12, 8.11.3): those
+    of items stored in the file itself, rather than in "idat" or other items. 0 where none is;
+    an extent whose fields run past the box ends the reading (the box was cut)."""
+    fields = io.BytesIO(iloc)
+
+    def number(width: int) -> int:
+        data = fields.read(width)
+        if len(data) < width:
+            raise ValueError("iloc box ends inside a field")
+        return int.from_bytes(data, "big")
+
+    furthest = 0
+    try:
+        version = number(4) >> 24
+        sizes = number(2)
+        offset_size, length_size = sizes >> 12, sizes >> 8 & 15
+        base_offset_size, index_size = sizes >> 4 & 15, sizes & 15 if version in (1, 2) else 0
+        for _ in range(number(2 if version < 2 else 4)):
+            number(2 if version < 2 else 4)  # item ID
+            method = number(2) & 15 if version in (1, 2) else 0
+            number(2)  # data reference index
+            base = number(base_offset_size)
+            for _ in range(number(2)):
+                number(index_size)
+                extent_offset, length = number(offset_size), number(length_size)
+                if method == 0:  # 0: at a file offset; 1: in "idat"; 2: in another item
+                    furthest = max(furthest, base + extent_offset + length)
+    except ValueError:
+        pass
+    return furthest
+
+
+_MAX_BOXES = 1000  # real files have a handful; a damaged one need not be walked for long
+
+
+_J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC, SIZ)
+
+
+_J2K_END = b"\xff\xd9"  # and its last (EOC)
