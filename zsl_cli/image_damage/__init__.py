@@ -24,21 +24,21 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from zsl_cli.formatting import clipped_text
 from zsl_cli.image_damage._common import damaged_size_error, ends_with, size_error, truncated_error
-from zsl_cli.image_damage.containers import HEIF_INSTALL, _container_cut_short, _is_heif
+from zsl_cli.image_damage.containers import HEIF_INSTALL, container_cut_short, is_heif
 from zsl_cli.image_damage.icons import check_icon_size
 from zsl_cli.image_damage.jpeg import (
     JPEG_END,
     JPEG_MAX_SCANS,
-    _jpeg_header_end,
     arithmetic_coded,
     check_jpeg_data_ran_out,
     check_jpeg_restarts,
     check_jpeg_scans,
     jpeg_frame,
+    jpeg_header_end,
     jpeg_with_end_marker,
 )
 from zsl_cli.image_damage.msp import check_msp_rows
-from zsl_cli.image_damage.pcx import _pcx_palette_at_end, check_pcx_palette, pcx_cut_short
+from zsl_cli.image_damage.pcx import check_pcx_palette, pcx_cut_short, pcx_palette_at_end
 from zsl_cli.image_damage.png import (
     PatchedFile,
     check_png_pixel_data,
@@ -48,20 +48,20 @@ from zsl_cli.image_damage.png import (
     skip_late_icc_profiles,
 )
 from zsl_cli.image_damage.pnm import (
-    _PNM_MAGIC,
-    _PNM_NAMES,
+    PNM_MAGIC,
+    PNM_NAMES,
     check_pnm,
     check_xpm,
     check_xv_thumbnail,
 )
 from zsl_cli.image_damage.tiff import (
-    _CUT,
-    _PLACED_PAST_END,
-    _STRIPS_WITHIN,
-    _tiff_damage,
+    CUT,
+    PLACED_PAST_END,
+    STRIPS_WITHIN,
     check_tiff_deflate,
     check_tiff_packbits,
     check_tiff_strips,
+    tiff_damage,
 )
 from zsl_cli.image_formats import REFUSED_FORMATS, FileView, heif_readable, readable_formats
 from zsl_cli.image_status import (
@@ -129,21 +129,21 @@ def classify(
     identified = not isinstance(error, UnidentifiedImageError)
     text = _reads_as_text(head)
     signatures = _signatures(head[:16])
-    tiff = _tiff_damage(file, size) if "TIFF" in signatures else None
-    if tiff == _CUT:
+    tiff = tiff_damage(file, size) if "TIFF" in signatures else None
+    if tiff == CUT:
         return cut_short
-    if tiff == _PLACED_PAST_END:
+    if tiff == PLACED_PAST_END:
         return DecodeError(
             DECODE_ERROR,
             "cannot decode: its TIFF directory places data past the end of the file, yet the "
             "file ends where another part it lists ends, or holds as many bytes as that part "
             "where no part lies (damaged inside, not cut short)",
         )
-    if tiff is not None and tiff != _STRIPS_WITHIN:
+    if tiff is not None and tiff != STRIPS_WITHIN:
         return DecodeError(NOT_AN_IMAGE, f"TIFF signature, but {tiff}")
     if identified and _says_data_ended(error) and (not text or _TEXT_FORMATS & signatures.keys()):
         whole = _whole_file_end(file, size, signatures)
-        if tiff == _STRIPS_WITHIN:
+        if tiff == STRIPS_WITHIN:
             whole = "the strips its TIFF directory lists all lie within the file"
         if whole is not None:
             # The decoder ran out of data, yet the file ends as a whole one does: a length or
@@ -162,10 +162,10 @@ def classify(
     # however far Pillow got with it; but one Pillow opened as a text format (a plain PPM) is.
     if text and not (opened and _TEXT_FORMATS & signatures.keys()):
         return DecodeError(NOT_AN_IMAGE, "not an image format Pillow can read")
-    if _container_cut_short(file, size):
+    if container_cut_short(file, size):
         return cut_short
     # Without signatures in the way: Pillow's AVIF reader claims the generic "mif1" as well.
-    if not identified and _is_heif(head) and not heif_readable():
+    if not identified and is_heif(head) and not heif_readable():
         return DecodeError(NOT_AN_IMAGE, f"HEIF support not installed: {HEIF_INSTALL}")
     if not identified:
         if "CUR" in signatures and head[4:6] == b"\0\0":
@@ -179,7 +179,7 @@ def classify(
             )
         if _tga_like(head):
             signatures["TGA"] = True
-        ended = _jpeg_header_end(file) if "JPEG" in signatures else None
+        ended = jpeg_header_end(file) if "JPEG" in signatures else None
         if ended is not None and ended[0] == JPEG_END[1:]:
             # Pillow reads on past the end marker, and meets the file's end as in a cut header.
             return DecodeError(
@@ -191,11 +191,11 @@ def classify(
         if hit_end:
             return cut_short
         return DecodeError(NOT_AN_IMAGE, why or "not an image format Pillow can read")
-    pnm = _PNM_MAGIC.match(head)
+    pnm = PNM_MAGIC.match(head)
     if pnm and not opened and isinstance(error, ValueError):
         # Pillow's PNM reader refuses a header (a largest value of 0, a word for a number) with
         # a ValueError, which Image.open passes on rather than trying other formats.
-        name = _PNM_NAMES.get(pnm.group().rstrip(), "PNM")
+        name = PNM_NAMES.get(pnm.group().rstrip(), "PNM")
         why = _pillow_says(error)
         return DecodeError(NOT_AN_IMAGE, f"{name} signature, but Pillow cannot open it: {why}")
     if "PCX" in signatures and pcx_cut_short(file, size):
@@ -282,7 +282,7 @@ def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]
             return None
         if declared == size:
             return f"the file is as long as its BMP header says ({size:,} bytes)"
-    if "PCX" in signatures and _pcx_palette_at_end(file, size):
+    if "PCX" in signatures and pcx_palette_at_end(file, size):
         return "the file ends with the palette of a 256-colour PCX"
     return None
 

@@ -1,5 +1,5 @@
 """Container checks for `classify`: RIFF (WebP), ISO media (AVIF and HEIF item locations) and
-JPEG 2000 box sizes (`_container_cut_short`), and whether a file is a HEIF, which Pillow reads
+JPEG 2000 box sizes (`container_cut_short`), and whether a file is a HEIF, which Pillow reads
 only with pillow-heif (`HEIF_INSTALL`)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ _HEIF_BRANDS = frozenset(
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 
 
-def _is_heif(head: bytes) -> bool:
+def is_heif(head: bytes) -> bool:
     """An ISO media file ("ftyp" box) whose major brand is one of HEIF's (HEVC-coded or generic)
     and that is no AVIF, which Pillow reads itself: an AVIF names "avif" among its brands, also
     where its major brand is the generic "mif1"."""
@@ -29,7 +29,7 @@ def _is_heif(head: bytes) -> bool:
     return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
 
 
-def _container_cut_short(file: BinaryIO, size: int) -> bool:
+def container_cut_short(file: BinaryIO, size: int) -> bool:
     """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
     shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
     but whose pictures lie past it (or that ends before its "meta" box, which says where they

@@ -1,5 +1,5 @@
 """Icon checks, before Image.open: of ICO and ICNS picture sizes (`check_icon_size`).
-`_icon_pictures` also finds the PNG pictures whose extra ICC profiles `png` patches."""
+`icon_pictures` also finds the PNG pictures whose extra ICC profiles `png` patches."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def check_icon_size(file: BinaryIO, max_pixels: int) -> None:
     try:
         head = file.read(8)
         ico = IcoImagePlugin._accept(head)
-        starts = _icon_pictures(view, head)
+        starts = icon_pictures(view, head)
         sizes = [_icon_picture_size(file, view, start, ico) for start in starts]
     except Exception:  # Image.open fails on it too, and says why
         sizes = []
@@ -33,7 +33,7 @@ def check_icon_size(file: BinaryIO, max_pixels: int) -> None:
             raise error
 
 
-def _icon_pictures(view: FileView, head: bytes) -> list[int]:
+def icon_pictures(view: FileView, head: bytes) -> list[int]:
     """Where the pictures Pillow decodes in an ICO (its first entry, by its sorting) or an ICNS
     (its entries of the largest size it declares), whose file starts with `head`, start; none
     in another file, or where Pillow cannot read the icon's directory (Image.open fails on it

@@ -472,11 +472,11 @@ def jpeg_frame(file: BinaryIO) -> tuple[bytes, int] | None:
     """The code of a JPEG's frame marker (SOF0 to SOF15: its coding) and the marker's offset,
     where it comes before the first scan; None where it does not. Markers are found as libjpeg
     finds them (`_next_jpeg_marker`), so damage it reads past hides no frame."""
-    found = _jpeg_header_end(file)
+    found = jpeg_header_end(file)
     return found if found is not None and found[0] not in (b"\xda", b"\xd9") else None
 
 
-def _jpeg_header_end(file: BinaryIO) -> tuple[bytes, int] | None:
+def jpeg_header_end(file: BinaryIO) -> tuple[bytes, int] | None:
     """The first frame, scan or end marker of a JPEG (its code and offset), as `jpeg_frame`
     finds markers; None where the file ends (or cannot be read) first."""
     try:

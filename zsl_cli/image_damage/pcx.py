@@ -12,7 +12,7 @@ from PIL import ImageFile
 from zsl_cli.image_status import TRUNCATED, DecodeError
 
 
-def _pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
+def pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
     """Whether a PCX of 256 colours (version 5, 8 bits in one plane) ends with its palette:
     a byte 12 and 768 of colours after the pixels, as Pillow reads it, where the byte before
     is no run's count (whose value 12 would be). A file cut inside its pixels has that byte
@@ -106,7 +106,7 @@ def check_pcx_palette(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> 
     if image.format != "PCX" or image.mode != "L":
         return
     try:
-        if not _pcx_palette_at_end(file, size) and _pcx_palette_cut(file, size):
+        if not pcx_palette_at_end(file, size) and _pcx_palette_cut(file, size):
             raise DecodeError(
                 TRUNCATED,
                 f"image file is truncated (data ends after {size} bytes, inside the palette "

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from PIL import ImageFile, PngImagePlugin
 
-from zsl_cli.image_damage.icons import _icon_pictures
+from zsl_cli.image_damage.icons import icon_pictures
 from zsl_cli.image_formats import FileView, ReadBudget
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
@@ -90,7 +90,7 @@ def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
         head = file.read(8)
         if head == PngImagePlugin._MAGIC:
             return _extra_profiles(file, size, 0, to_end=False)
-        for start in _icon_pictures(FileView(file), head):
+        for start in icon_pictures(FileView(file), head):
             patches.update(_extra_profiles(file, size, start, to_end=True))
     except OSError:
         return {}

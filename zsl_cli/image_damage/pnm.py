@@ -26,7 +26,7 @@ _PNM_FIRST_READ = 64  # holds a usual header whole
 
 
 # The magic numbers Pillow reads; it takes the whitespace after a short one.
-_PNM_MAGIC = re.compile(rb"(?:P[1-6f]|PyP)[ \t\n\v\f\r]|P0CMYK|PyRGBA|PyCMYK")
+PNM_MAGIC = re.compile(rb"(?:P[1-6f]|PyP)[ \t\n\v\f\r]|P0CMYK|PyRGBA|PyCMYK")
 
 
 _PNM_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
@@ -42,7 +42,7 @@ _PNM_REFUSED = -1  # _pnm_header_end: a header Pillow refuses, having read no mo
 
 
 # Pillow calls them all PPM; a user knows a PGM or a PBM by its own name.
-_PNM_NAMES = {
+PNM_NAMES = {
     **dict.fromkeys((b"P1", b"P4"), "PBM"),
     **dict.fromkeys((b"P2", b"P5"), "PGM"),
     **dict.fromkeys((b"P3", b"P6"), "PPM"),
@@ -55,11 +55,11 @@ def check_pnm(file: BinaryIO) -> None:
     Leaves the file at its start."""
     try:
         head = file.read(_PNM_FIRST_READ)
-        magic = _PNM_MAGIC.match(head)
+        magic = PNM_MAGIC.match(head)
         if magic is None:
             return
         kind = magic.group().rstrip()
-        name = _PNM_NAMES.get(kind, "PNM")
+        name = PNM_NAMES.get(kind, "PNM")
         end = _pnm_header_end(head, magic.end(), kind)
         if end is None and len(head) == _PNM_FIRST_READ:  # a long header: read what is allowed
             head += file.read(_TEXT_HEADER_LIMIT - len(head))

@@ -1,4 +1,4 @@
-"""TIFF checks: directory damage, for `classify` (`_tiff_damage`); of files built to hold a decode
+"""TIFF checks: directory damage, for `classify` (`tiff_damage`); of files built to hold a decode
 worker for long, before Image.open (`check_tiff_strips`); and, after decoding, of deflate strips
 that fail zlib's checks (`check_tiff_deflate`) and of PackBits strips whose codes make more bytes
 than their rows take (`check_tiff_packbits`)."""
@@ -16,14 +16,14 @@ from zsl_cli.image_formats import ReadBudget
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
 
-def _tiff_damage(file: BinaryIO, size: int) -> str | None:
+def tiff_damage(file: BinaryIO, size: int) -> str | None:
     """For a TIFF Pillow failed on, what its first directory (the image Pillow decodes) shows:
-    _CUT where it, a value it points to, or the strips or tiles it lists run past the end of
-    the file; _PLACED_PAST_END where some of those run past the end, yet the file ends just
+    CUT where it, a value it points to, or the strips or tiles it lists run past the end of
+    the file; PLACED_PAST_END where some of those run past the end, yet the file ends just
     where another of them ends (a cut would have to fall on that very byte), or one of them
     lies wholly past the end while the file holds a run of its length that no part covers
     (`_left_where_a_part_was`: found where a writer put the pixels last, as Pillow does those
-    it writes uncompressed): a damaged offset or byte count, not a cut; _STRIPS_WITHIN where
+    it writes uncompressed): a damaged offset or byte count, not a cut; STRIPS_WITHIN where
     the strips or tiles it lists (with their byte counts) all lie within the file, which then
     holds all the data it lists; what is wrong where that directory holds no tags (its offset
     is damaged: Pillow read on through pixels until the file ended, as if it were cut); None
@@ -47,7 +47,7 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
         header = 16 if directory.version == 43 else 8
         parts = [(0, header), (ifd, ifd + count_size + directory.entries * entry_size + word)]
         if parts[1][1] > size:
-            return _CUT
+            return CUT
         past_end = False
         arrays: dict[int, list[int]] = {}
         for tag, kind, count, value in directory.fields():
@@ -77,8 +77,8 @@ def _tiff_damage(file: BinaryIO, size: int) -> str | None:
         if past_end:
             # Where its strip arrays lie past the end, what it lists is not known in full.
             whole = size in ends or (listed and _left_where_a_part_was(parts, size))
-            return _PLACED_PAST_END if whole else _CUT
-        return _STRIPS_WITHIN if listed else None
+            return PLACED_PAST_END if whole else CUT
+        return STRIPS_WITHIN if listed else None
     except (OSError, ValueError):
         return None
 
@@ -142,7 +142,7 @@ def _tiff_sizes(version: int) -> tuple[int, int, int]:
 
 
 def _tiff_directory(file: BinaryIO, most_entries: int | None = None) -> _TiffDirectory | str | None:
-    """The first directory of a TIFF, of at most `most_entries` entries read; _CUT where a
+    """The first directory of a TIFF, of at most `most_entries` entries read; CUT where a
     BigTIFF's header is cut short; None where the file is no TIFF."""
     file.seek(0)
     head = file.read(16)
@@ -152,7 +152,7 @@ def _tiff_directory(file: BinaryIO, most_entries: int | None = None) -> _TiffDir
     endian: Literal["little", "big"] = "little" if order == "little" else "big"
     version = int.from_bytes(head[2:4], endian)
     if version == 43 and len(head) < 16:
-        return _CUT
+        return CUT
     ifd = int.from_bytes(head[8:16] if version == 43 else head[4:8], endian)
     count_size, entry_size, _ = _tiff_sizes(version)
     file.seek(ifd)
@@ -161,13 +161,13 @@ def _tiff_directory(file: BinaryIO, most_entries: int | None = None) -> _TiffDir
     return _TiffDirectory(endian, version, ifd, entries, file.read(read * entry_size))
 
 
-_CUT = "cut"
+CUT = "cut"
 
 
-_PLACED_PAST_END = "placed past its end"
+PLACED_PAST_END = "placed past its end"
 
 
-_STRIPS_WITHIN = "strips within"
+STRIPS_WITHIN = "strips within"
 
 
 # Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, ... IFD8).
