@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -171,7 +172,36 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr.decode()
-    assert stderr.decode() == "zsl: interrupted\n"
+    # The program's name as invoked, as its errors give it; it said "zsl: interrupted".
+    assert stderr.decode() == f"{PROG}: interrupted\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["make-images", "--help"], []])
+def test_help_into_a_full_stdout_names_the_program_as_invoked(args):
+    # It said "zsl: error: cannot write to stdout", naming another program.
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "zsl_cli.demo", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    assert done.stderr.decode() == (
+        f"{PROG}: error: cannot write to stdout: No space left on device\n"
+    )
+    assert done.returncode == 2
+
+
+def test_help_into_a_closed_stdout_names_the_program_as_invoked():
+    done = subprocess.run(
+        [sys.executable, "-m", "zsl_cli.demo", "--help"],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert done.stderr.decode() == f"{PROG}: error: cannot write to stdout: it is closed\n"
+    assert done.returncode == 2
 
 
 def test_a_reader_that_went_away_ends_with_141(tmp_path):

@@ -42,6 +42,8 @@ def main() -> None:
         from zsl_cli.cli import main as run
     except KeyboardInterrupt:
         if sys.stderr is not None:
+            # cli.PROG, the name cli.main gives the program, `python -m zsl_cli` too: the
+            # interrupted import is the one that would give it.
             sys.stderr.write("zsl: interrupted\n")
             sys.stderr.flush()
         # Not sys.exit: a KeyboardInterrupt raised in code that exec() ran (dataclasses make

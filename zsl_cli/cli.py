@@ -25,7 +25,9 @@ from typer.core import TyperCommand, TyperGroup
 # classes of the same name, or no class at all), hence their type: ignore.
 try:  # typer 0.26+ carries its own copy of click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
+    from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import get_current_context  # type: ignore[no-redef]
     from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
 
     try:
@@ -47,7 +49,7 @@ from zsl_cli.errors import (
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from typer._click.core import Parameter
+    from typer._click.core import Context, Parameter
 
     from zsl_cli.api import ClassOptions, InputOptions, LabelStudioOptions, ModelOptions
 
@@ -60,27 +62,26 @@ class ZslGroup(TyperGroup):
         _require_stdout()
         return super().get_help(ctx)
 
-    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
         try:
-            return super().make_context(*args, **kwargs)
+            return super().make_context(info_name, args, parent, **extra)
         except UsageError as error:  # options of `zsl` itself
-            _exit_on_usage_error(error, "zsl")
+            _exit_on_usage_error(error, info_name or PROG)
         except OSError as error:  # the help or version into `| head -0` or /dev/full
-            _exit_help_unwritten(error)
+            _exit_help_unwritten(error, info_name or PROG)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
             _require_current_folder()
             return super().invoke(ctx)
         except ZslError as error:
-            # The program's name as invoked: `python -m zsl_cli.demo` runs this group too.
-            _say(f"{ctx.find_root().info_name}: error: {error.message}")
+            _say(f"{_program(ctx)}: error: {error.message}")
             _drop_what_stdout_kept()
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
-            _exit_on_usage_error(error, " ".join(filter(None, ["zsl", ctx.invoked_subcommand])))
+            _exit_on_usage_error(error, _program(ctx), ctx.invoked_subcommand)
         except KeyboardInterrupt:  # before any work was done (a run's own is reported by it)
-            _say("zsl: interrupted")
+            _say(f"{_program(ctx)}: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _exit_reader_gone()
@@ -122,7 +123,7 @@ class ZslCommand(TyperCommand):
         try:
             return super().parse_args(ctx, args)  # prints the help, for --help
         except OSError as error:
-            _exit_help_unwritten(error)
+            _exit_help_unwritten(error, _program(ctx))
 
 
 # Files a run writes: given twice, the last alone was written, without a word (`--report
@@ -168,6 +169,17 @@ def _refuse_options_as_file_names(
             )
 
 
+PROG = "zsl"  # the name `main` gives the program
+
+
+def _program(ctx: Context | None = None) -> str:
+    """The program's name as invoked, as the messages give it: `python -m zsl_cli.demo` runs
+    this group too. Of `ctx`, else of the command running; PROG outside any (as typer builds
+    the commands, or once they are done)."""
+    ctx = ctx if ctx is not None else get_current_context(silent=True)
+    return (ctx.find_root().info_name if ctx is not None else None) or PROG
+
+
 def _require_stdout() -> None:
     """OSError where stdout is closed (`zsl --help >&-`): click writes nothing there, without a
     word, and the help or version went nowhere with exit status 0."""
@@ -184,17 +196,17 @@ def _exit_reader_gone() -> NoReturn:
     raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
-def _exit_help_unwritten(error: OSError) -> NoReturn:
+def _exit_help_unwritten(error: OSError, program: str) -> NoReturn:
     """The help or the version could not be written: its reader went away (typer's status was
     1), or stdout cannot take it (a full disk: a traceback and status 120)."""
     if isinstance(error, BrokenPipeError):
         _exit_reader_gone()
-    _exit_stdout_failed(error)
+    _exit_stdout_failed(error, program)
 
 
-def _exit_stdout_failed(error: OSError) -> NoReturn:
+def _exit_stdout_failed(error: OSError, program: str) -> NoReturn:
     """Stdout could not take the help: one line, not a traceback."""
-    _say(f"zsl: error: cannot write to stdout: {error.strerror or error}")
+    _say(f"{program}: error: cannot write to stdout: {error.strerror or error}")
     _drop_what_stdout_kept()
     raise typer.Exit(EXIT_USAGE) from None
 
@@ -243,7 +255,12 @@ _NAMED_OTHERWISE = {
 }
 
 
-def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
+def _exit_on_usage_error(
+    error: UsageError, program: str, subcommand: str | None = None
+) -> NoReturn:
+    """`program` as invoked and its `subcommand`: for an error that names no context."""
+    if error.ctx is not None:
+        program = error.ctx.find_root().info_name or program
     if isinstance(error, NoArgsIsHelpError):  # the help on stdout, as `zsl --help` prints it
         try:
             typer.echo(error.format_message())
@@ -252,9 +269,11 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
 
             point_at_devnull(sys.stdout)
         except OSError as write_error:
-            _exit_stdout_failed(write_error)
+            _exit_stdout_failed(write_error, program)
         raise typer.Exit(error.exit_code) from None
-    where = error.ctx.command_path if error.ctx is not None else command
+    where = " ".join(filter(None, [program, subcommand]))
+    if error.ctx is not None:
+        where = error.ctx.command_path
     # click names the type where a value is not a number: "'abc' is not a valid int range".
     message = re.sub(
         r"is not a valid (int|integer|float) range",
@@ -276,7 +295,6 @@ def _exit_on_usage_error(error: UsageError, command: str) -> NoReturn:
     elif unknown is not None and takes_files and not unknown.startswith("--"):
         # `zsl label -x.jpg`: a short option to the parser, which cannot know the file.
         hint = "; a file whose name starts with '-': give it as ./NAME, or after --"
-    program = error.ctx.find_root().info_name if error.ctx is not None else command.split()[0]
     _say(f"{program}: error: {message} (see '{where} --help'{hint})")
     raise typer.Exit(error.exit_code) from None
 
@@ -677,7 +695,7 @@ def _tell_reading_a_terminal(what: str, how: str, ending: str) -> None:
     input the user may not know it wants."""
     if sys.stdin is not None and sys.stdin.isatty():
         end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
-        _say(f"zsl: reading {what} from the terminal, {how}; {end} ends {ending}")
+        _say(f"{_program()}: reading {what} from the terminal, {how}; {end} ends {ending}")
 
 
 def _model_options(
@@ -1547,9 +1565,9 @@ def main() -> None:
     if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     try:
-        app(prog_name="zsl")
+        app(prog_name=PROG)
     except KeyboardInterrupt:  # while typer builds the commands, before any of them runs
-        _say("zsl: interrupted")
+        _say(f"{PROG}: interrupted")
         _exit_interrupted()
     except SystemExit as stop:
         if stop.code == EXIT_INTERRUPTED:
