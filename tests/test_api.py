@@ -910,6 +910,21 @@ def test_the_report_counts_labels_of_labelled_images_and_low_scores_as_written()
     assert (summary["ok"], summary["labels"], summary["low_confidence"]) == (2, {"cat": 2}, 1)
 
 
+def test_the_report_says_whether_a_run_labelled_none_of_its_images():
+    # The CLI's exit status 1 and its summary's "No image labelled" line follow this one rule.
+    failed = Prediction("b.png", "", None, (), "truncated", "cut short")
+    labelled = Prediction("a.png", "cat", 0.9, (LabelScore("cat", 0.9),))
+    assert not api.LabelReport().none_labelled  # no image: nothing failed
+    report = api.LabelReport()
+    for prediction in (failed, failed):
+        report.add(prediction)
+    assert report.none_labelled
+    # Stopped early, it did not fail: the images not reached may label.
+    assert not dataclasses.replace(report, interrupted=True).none_labelled
+    report.add(labelled)
+    assert not report.none_labelled
+
+
 def test_a_large_jpeg_is_decoded_at_a_reduced_scale_unless_exact(tmp_path):
     import numpy as np
     from PIL import Image

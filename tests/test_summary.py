@@ -62,9 +62,9 @@ def label_summary(**changes: Any) -> dict[str, Any]:
     return {**summary, **changes}
 
 
-def label_text(**changes: Any) -> str:
+def label_text(*, none_labelled: bool = False, **changes: Any) -> str:
     console = plain()
-    render_label_summary(console, label_summary(**changes), "out.csv")
+    render_label_summary(console, label_summary(**changes), "out.csv", none_labelled=none_labelled)
     return shown(console)
 
 
@@ -283,15 +283,26 @@ def test_label_summary_of_a_run_where_every_image_failed_says_none_was_labelled(
     # It said "Labelled 0 of 21 images in 2.0 s (1498.0 img/s once the model was loaded)": a
     # rate of failures, read as a fast run.
     by_status = {"not_an_image": 20, "truncated": 1}
+    # Whether none was labelled is the caller's to say (LabelReport.none_labelled): the rule of
+    # the exit status 1 too.
     text = label_text(
-        inputs=21, total=21, ok=0, failed=21, by_status=by_status, labels={}, images_per_second=1498
+        inputs=21,
+        total=21,
+        ok=0,
+        failed=21,
+        by_status=by_status,
+        labels={},
+        images_per_second=1498,
+        none_labelled=True,
     )
     assert text == (
         "No image labelled: all 21 images failed (not_an_image 20, truncated 1)\n"
         "Predictions: out.csv\n"
     )
-    text = label_text(inputs=1, total=1, ok=0, failed=1, by_status={"truncated": 1}, labels={})
+    one_failed = {"total": 1, "ok": 0, "failed": 1, "by_status": {"truncated": 1}, "labels": {}}
+    text = label_text(inputs=1, none_labelled=True, **one_failed)
     assert text.startswith("No image labelled: the one image failed (truncated 1)\n")
+    assert "No image labelled" not in label_text(inputs=1, **one_failed)
 
 
 def test_label_summary_from_a_store_says_how_to_bring_images_in() -> None:

@@ -579,6 +579,12 @@ class LabelReport:
         return sum(n for status, n in self.by_status.items() if status != STATUS_OK)
 
     @property
+    def none_labelled(self) -> bool:
+        """Whether the run had images yet labelled none of them: each failed. An interrupted run
+        did not fail (the images not reached may label)."""
+        return self.total > 0 and self.failed == self.total and not self.interrupted
+
+    @property
     def images_per_second(self) -> float:
         return self.total / self.processing_s if self.processing_s > 0 else 0.0
 

@@ -950,6 +950,7 @@ def label(
             store=report.run_info["embeddings"],
             model_options=_chosen_model(model, revision),
             config=_str(ls_config),
+            none_labelled=report.none_labelled,
         )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -957,8 +958,7 @@ def label(
     # A run that labelled none of its images failed, --strict or not: a `set -e` script must not
     # go on with an output of failure rows only (written all the same: their reasons are the
     # run's result).
-    nothing_labelled = report.total > 0 and report.failed == report.total
-    raise typer.Exit(EXIT_PARTIAL if nothing_labelled or (strict and partial) else EXIT_OK)
+    raise typer.Exit(EXIT_PARTIAL if report.none_labelled or (strict and partial) else EXIT_OK)
 
 
 class _WarningsShown:

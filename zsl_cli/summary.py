@@ -207,13 +207,16 @@ def render_label_summary(
     store: str | None = None,
     model_options: tuple[str, ...] = (),
     config: str | None = None,
+    none_labelled: bool = False,
 ) -> None:
     """`summary` as the run info records it; `store`: the embedding store labelled from;
     `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too;
-    `config`: the Label Studio labelling config written beside the tasks."""
+    `config`: the Label Studio labelling config written beside the tasks; `none_labelled`: the
+    run had images yet labelled none (`LabelReport.none_labelled`, the rule of its exit status
+    1)."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = failure_counts(summary["by_status"])
-    if total and failed == total and not summary["interrupted"]:
+    if none_labelled:
         # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
         every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
         console.print(_line(("No image labelled", "bold yellow"), f": {every} failed ({failures})"))
