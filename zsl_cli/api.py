@@ -1113,8 +1113,9 @@ def label(
         report.output = "none"
         writer = _KeptInReport(report.predictions)
     else:
-        check_outputs_spare_inputs(outputs, [source.store], source.paths or ())
-        _check_outputs_spare_model(outputs, request.model, encoder)
+        _check_outputs_spare_inputs_and_model(
+            outputs, [source.store], source.paths or (), request.model, encoder
+        )
         if source.paths is not None and studio is not None:
             report.warnings += writers.check_label_studio_paths(source.paths, studio)
         if config:
@@ -1577,18 +1578,26 @@ def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
             )
 
 
-def _check_outputs_spare_model(
-    outputs: Iterable[NamedOutput], model: ModelOptions, encoder: Encoder | None
+def _check_outputs_spare_inputs_and_model(
+    outputs: Sequence[NamedOutput],
+    input_files: Iterable[str | os.PathLike[str] | None],
+    images: Iterable[str | os.PathLike[str]],
+    model: ModelOptions,
+    encoder: Encoder | None,
+    store: str | os.PathLike[str] | None = None,
 ) -> None:
-    """A local model folder is read by the run, and is often the only copy of a fine-tuned
-    model: an output there could replace its weights or tokenizer, so none may go into it."""
+    """`check_outputs_spare_inputs`, and the model's: a local model folder is read by the run,
+    and is often the only copy of a fine-tuned model: an output there could replace its weights
+    or tokenizer, so none may go into it, nor the `store` that embed writes (among its inputs
+    above)."""
+    check_outputs_spare_inputs(outputs, input_files, images)
     try:
         source = resolve_model(encoder.name if encoder is not None else model.name)
     except ZslError:
         return  # no model folder: the load says what is wrong with the name
     if not source.is_local:
         return
-    for _, output in outputs:
+    for _, output in [*outputs, named_output("--store", store)]:
         if output is not None and output != "-" and inside_folder(output, source.location):
             raise ZslError(
                 f"the output {os.fspath(output)} is inside the model folder {source.name}, an "
@@ -1745,7 +1754,7 @@ def hubness(
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_enough_images(len(source.paths))
     json_out = [named_output("--json", request.json_out)]
-    check_outputs_spare_inputs(
+    _check_outputs_spare_inputs_and_model(
         json_out,
         [
             source.store,
@@ -1755,8 +1764,9 @@ def hubness(
             *_class_files(request.classes),
         ],
         source.paths or (),
+        request.model,
+        encoder,
     )
-    _check_outputs_spare_model(json_out, request.model, encoder)
     check_writable_later(request.json_out)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
@@ -2301,9 +2311,8 @@ def embed(
     # An emptied folder is still a scan: it tells which stored images are gone.
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = without_store_files(discovery.paths, request.store)
-    check_outputs_spare_inputs(outputs, [], paths)
-    _check_outputs_spare_model(
-        [*outputs, named_output("--store", request.store)], request.model, encoder
+    _check_outputs_spare_inputs_and_model(
+        outputs, [], paths, request.model, encoder, store=request.store
     )
     check_writable_later(request.json_out)
     stats, unreachable = stat_files(paths)
@@ -2440,9 +2449,8 @@ def _export_stored(
     check_export_path(export)  # makes its folder: once this run's own inputs are found usable
     exports = export_files(export)
     outputs = _embed_outputs(request.json_out, export, exports)
-    check_outputs_spare_inputs(outputs, [request.store], [])
-    _check_outputs_spare_model(
-        [*outputs, named_output("--store", request.store)], request.model, encoder
+    _check_outputs_spare_inputs_and_model(
+        outputs, [request.store], [], request.model, encoder, store=request.store
     )
     check_writable_later(request.json_out)
     ignored = _ignored_with_store(request.model, request.store, "without paths")
