@@ -155,7 +155,7 @@ def _studio(**options) -> api.OutputOptions:
         (lambda: api.InputOptions(paths=("a",), nul_separated=True), "add '-' as a path"),
         (lambda: api.InputOptions(paths=("-",), stdin=io.StringIO()), "binary stream"),
         (lambda: api.ModelOptions(batch_size=2.5), "batch_size 2.5: give a whole number"),
-        (lambda: Decision(top_k="3"), "top_k '3'"),
+        (lambda: Decision(top_k="3"), "--top-k '3'"),
         (lambda: api.LabelRequest(low_confidence=-1), "low_confidence -1"),
         (lambda: api.HubnessRequest(k=2.5), "k 2.5: give a whole number"),
         (lambda: api.HubnessRequest(k=0), "k 0: give a whole number"),

@@ -442,6 +442,16 @@ def test_a_value_that_is_not_a_number_is_said_so_not_named_by_its_type(
     assert len(done.stderr.splitlines()) == 1
 
 
+def test_label_top_k_below_0_is_refused_by_the_command_line_first(world: Path) -> None:
+    # Typer checks --top-k before the library sees it: its message names both spellings.
+    result = run("label", world / "truth", "-c", world / "classes.txt", "--top-k", "-1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "zsl: error: Invalid value for '--top-k' / '-k': -1 is not in the range x>=0 "
+        "(see 'zsl label --help')\n"
+    )
+
+
 def test_the_library_names_the_option_of_a_value_it_refuses():
     # The CLI checked these itself, in other words than the library's ("threshold nan: scores
     # lie in [0, 1]", "ks (0,): ...", "unknown hubness reduction 'x'"), which named no option.
@@ -451,6 +461,9 @@ def test_the_library_names_the_option_of_a_value_it_refuses():
 
     refused = [
         (lambda: api.Decision(threshold=float("nan")), "--threshold nan: give a score from 0 to 1"),
+        # It said "top_k 7.5", the field's name, where --threshold's names the option.
+        (lambda: api.Decision(top_k=7.5), "--top-k 7.5: give 0 (every class) or more"),
+        (lambda: api.Decision(top_k=-1), "--top-k -1: give 0 (every class) or more"),
         (
             lambda: api.EvaluateRequest("p.csv", "truth", ks=(5, 0)),
             "--top-k '5,0': every k must be a whole number, 1 or more",

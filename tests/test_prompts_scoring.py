@@ -519,11 +519,11 @@ def test_ranked_rows_in_blocks_equal_one_ranking(monkeypatch):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"top_k": -3}, "top_k -3"),
+        ({"top_k": -3}, "--top-k -3"),
         ({"threshold": 5.0}, "threshold 5.0"),
         ({"threshold": float("nan")}, "threshold nan"),
-        ({"top_k": 2.5}, "top_k 2.5"),
-        ({"top_k": True}, "top_k True"),
+        ({"top_k": 2.5}, "--top-k 2.5"),
+        ({"top_k": True}, "--top-k True"),
     ],
 )
 def test_decisions_outside_their_range_are_user_errors(settings, message):

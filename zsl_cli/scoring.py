@@ -38,7 +38,7 @@ class Decision:
 
     def __post_init__(self) -> None:
         if not is_whole_number(self.top_k) or self.top_k < 0:
-            raise ZslError(f"top_k {self.top_k!r}: give 0 (every class) or more")
+            raise ZslError(f"--top-k {self.top_k!r}: give 0 (every class) or more")
         if self.threshold is not None and not (
             is_number(self.threshold) and 0.0 <= self.threshold <= 1.0
         ):
