@@ -963,7 +963,7 @@ def test_the_readme_example_runs_as_written_on_a_folder_with_a_broken_image(
 ):
     import shutil
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### From Python") :]
     start = section.index("```python\n") + len("```python\n")
     example = section[start : section.index("```\n", start)]

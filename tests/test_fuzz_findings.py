@@ -134,7 +134,7 @@ def test_embed_json_counts_as_encoded_the_images_the_summary_calls_encoded(
     assert (counts["found"], counts["encoded"], counts["failed"]) == (5, 3, 2)
     assert counts["failed_by_status"] == {"truncated": 1, "not_an_image": 1}
     # Every key of the document is one the README describes.
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     described = readme[readme.index("`embed --json FILE`") :].split("\n\n")[0]
     assert all(f"`{key}`" in described for key in counts)
 

@@ -3,7 +3,8 @@
 - classes.txt: one class per line; full-line `#` comments and blank lines ignored;
   `name: prompt one; prompt two` gives a class its own prompts (`{}` in a prompt is the name).
   A name that starts as a URL or a drive's path (`https://...`, `C:\\...`) ends at a ':'
-  followed by white space or the line's end, not at its scheme's ':'.
+  followed by white space or the line's end, not at its scheme's ':'. The marks are ASCII: the
+  look-alikes CJK and Arabic input methods type (`：`, `؛`, `＃`) are text, warned of.
 - attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
   (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
   use for each attribute in prompts (defaults to the column name). Other rows whose first cell
@@ -25,6 +26,7 @@ import math
 import os
 import re
 import shlex
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -324,9 +326,59 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     names = [entry.name for entry in entries]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
     templated = [entry.name for entry in entries if not entry.prompts]
-    warnings = class_list_warnings(names, source, templated)
+    warnings = _lookalike_warnings(entries, [where for _, where in places])
+    warnings += class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:
+    """Lines whose `＃`, `：` or `؛` (see `_LOOKALIKES`) stands where a class file's syntax has
+    its ASCII twin: a comment line that is a class, prompts that are part of a name, two prompts
+    that are one. The first line of each is named, with how many more there are."""
+    number_signs, colons, semicolons = (_lookalikes(twin) for twin in "#:;")
+    comments, in_names, in_prompts = [], [], []
+    for entry, where in zip(entries, places, strict=True):
+        if entry.name[:1] and entry.name[0] in number_signs:
+            comments.append((where, f"class {entry.name!r}", "starts with", entry.name[0]))
+        elif colon := _first_of(entry.name, colons):
+            in_names.append((where, f"class {entry.name!r}", "holds", colon))
+        in_prompts += [
+            (where, f"prompt {prompt!r}", "holds", semicolon)
+            for prompt in entry.prompts
+            if (semicolon := _first_of(prompt, semicolons))
+        ]
+    warnings = []
+    for found, twin, meaning in (
+        (
+            comments,
+            "#",
+            "the line is a class, not a comment; a comment line starts with an ASCII '#'",
+        ),
+        (
+            in_names,
+            ":",
+            "the line is one class name, without prompts of its own; a class's prompts follow an "
+            "ASCII ':' (`name: prompt one; prompt two`)",
+        ),
+        (
+            in_prompts,
+            ";",
+            "it is one prompt; prompts are separated by an ASCII ';' (`name: prompt one; prompt "
+            "two`)",
+        ),
+    ):
+        if found:
+            where, what, verb, mark = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            warnings.append(f"{where}: {what}{more} {verb} {_said(mark)}, not {twin!r}: {meaning}")
+    return tuple(warnings)
+
+
+def _first_of(text: str, marks: str) -> str:
+    """The first of `marks` that `text` holds, or ''."""
+    found = [at for mark in marks if (at := text.find(mark)) >= 0]
+    return text[min(found)] if found else ""
 
 
 def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:
@@ -383,11 +435,61 @@ def _name_and_prompts(line: str) -> tuple[str, str, str]:
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _NAME_END = re.compile(r":(?=\s|$)")
 
-# `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
-_TRAILING_COMMENT = re.compile(r"\s#(\s|$)")
+# Punctuation that a Japanese, Chinese or Arabic input method types where an English keyboard
+# types the ASCII marks of a class file's syntax, with those twins: `猫：猫の写真；猫のイラスト` is
+# one class of that name, `＃ 動物のリスト` a class, `・猫` a name after its bullet. Never read as
+# the syntax, which would change what a valid file means (a name may hold them: `Ｒｅ：ゼロ`,
+# `コカ・コーラ`); warned of where the twin would be, as the twin is (see `_lookalike_warnings`).
+_BULLET = "\u2022"
+_LOOKALIKES = {
+    "\uff1a": ":",  # ：
+    "\uff1b": ";",  # ；
+    "\u061b": ";",  # ؛ Arabic
+    "\uff0c": ",",  # ，
+    "\u3001": ",",  # 、
+    "\u060c": ",",  # ، Arabic
+    "\uff03": "#",  # ＃
+    "\uff0e": ".",  # ． in `１．猫`
+    "\uff09": ")",  # ） in `１）猫`
+    "\u30fb": _BULLET,  # ・ Japanese's
+    "\uff0d": "-",  # －
+    "\uff0a": "*",  # ＊
+    "\uff0b": "+",  # ＋
+    "\u300c": '"',  # 「
+    "\u300d": '"',  # 」
+    "\u300e": '"',  # 『
+    "\u300f": '"',  # 』
+}
 
-# `- cat`, `* cat`, `1. cat`: a list copied from a document or Markdown.
-_LIST_MARKER = re.compile(r"([-*+\u2022]|\d+[.)])\s")
+
+def _lookalikes(twins: str) -> str:
+    """The look-alikes of the ASCII marks `twins`."""
+    return "".join(mark for mark, twin in _LOOKALIKES.items() if twin in twins)
+
+
+def _said(mark: str) -> str:
+    """A character as a message names it: `'：' (U+FF1A FULLWIDTH COLON)`."""
+    return f"{mark!r} ({_code_point(mark)})"
+
+
+def _code_point(mark: str) -> str:
+    return f"U+{ord(mark):04X} {unicodedata.name(mark, '')}".rstrip()
+
+
+# `cat  # a pet`, not `jersey #10`: a '#' between white space and white space or the line's end.
+_TRAILING_COMMENT = re.compile(rf"\s([#{_lookalikes('#')}])(\s|$)")
+
+# `- cat`, `* cat`, `1. cat`: a list copied from a document or Markdown. A look-alike (`・猫`,
+# `１．猫`) carries its own space, so none follows it; not `１．５リットル`, a number's decimals.
+_LIST_MARKER = re.compile(
+    r"([-*+\u2022]|\d+[.)])\s"
+    + f"|[{_lookalikes('-*+' + _BULLET)}]"
+    + rf"|\d+[{_lookalikes('.)')}](?!\d)"
+)
+# Quotes around a name, and the mark that closes each: `"cat"`, `「猫」`.
+_QUOTES = {'"': '"', "'": "'", "\u300c": "\u300d", "\u300e": "\u300f"}
+# What separates names on one line (`cat, dog, bird`) or ends every one (`cat,,`).
+_SEPARATORS = ",;" + _lookalikes(",;")
 
 # `0,cat` or `cat,0`: a class id beside the name, as a dataset tool writes an id,name table.
 # Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names
@@ -461,7 +563,7 @@ def class_list_warnings(
             f"{source}: the first class is {names[0]!r}; if that line is a CSV header, keep the "
             "class column alone (a class file has one class name per line and no header)",
         )
-    if len(names) == 1 and any(mark in names[0] for mark in ",;"):
+    if len(names) == 1 and any(mark in names[0] for mark in _SEPARATORS):
         return quoted + (
             f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
         )
@@ -500,7 +602,7 @@ def class_list_warnings(
             "prompts; write the names alone",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
-    end = next((mark for mark in ",;" if all(name.endswith(mark) for name in names)), None)
+    end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
     if end is not None and not quoted:
         return (
             f"{source}: every class name ends with {end!r}, such as {names[0]!r} (a spreadsheet's "
@@ -711,9 +813,9 @@ def _holds_class_ids(pattern: re.Pattern[str], names: Sequence[str]) -> bool:
 
 def in_quotes(name: str) -> bool:
     """`"cat"` or `'cat'` (`"cat",` too): a CSV column written with quotes (R's write.csv,
-    pandas' QUOTE_ALL), or names (or templates) pasted from code."""
+    pandas' QUOTE_ALL), or names (or templates) pasted from code; `「猫」`, in Japanese's."""
     name = name.removesuffix(",")
-    return len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'"
+    return len(name) >= 2 and _QUOTES.get(name[0]) == name[-1]
 
 
 def trailing_comment_warnings(
@@ -721,13 +823,16 @@ def trailing_comment_warnings(
 ) -> tuple[str, ...]:
     """`cat  # the animal` in a class file (a name or a prompt) or a template file: the note
     became part of the line's `what` (its `part`), and of every prompt made of it."""
-    commented = [line for line in lines if _TRAILING_COMMENT.search(line)]
+    commented = [(line, found) for line in lines if (found := _TRAILING_COMMENT.search(line))]
     if not commented:
         return ()
+    line, found = commented[0]
     more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+    mark = found.group(1)
+    lookalike = "" if mark == "#" else f" ({_code_point(mark)}, not '#')"
     return (
-        f"{source}: {what} {commented[0]!r}{more} holds ' #': '#' makes a comment only at the "
-        f"start of a line, so the rest is part of the {part}",
+        f"{source}: {what} {line!r}{more} holds ' {mark}'{lookalike}: '#' makes a comment only "
+        f"at the start of a line, so the rest is part of the {part}",
     )
 
 
