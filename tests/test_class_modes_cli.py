@@ -235,6 +235,14 @@ def test_attribute_columns_the_model_reads_alike_are_warned_of(tiny_clip, files,
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip)
     assert refused.exit_code == 2
     assert "column 3: duplicate attribute 'red' (first at" in refused.stderr
+    # Spelled composed once and decomposed once: said by code point, in one line.
+    table.write_text("class,rose\u0301,ros\u00e9\nred circle,1,0\n", encoding="utf-8")
+    refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip)
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith(
+        "column 2, decomposed there (e + U+0301) and composed here (é, U+00E9))\n"
+    )
+    assert refused.stderr.count("\n") == 1 and "\\x" not in refused.stderr
 
 
 def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, files, tmp_path):

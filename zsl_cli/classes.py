@@ -229,9 +229,69 @@ def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
         key = composed(name)
         if key in seen:
             first, first_where = seen[key]
-            spelled = "" if first == name else f", spelled {ascii(first)} there and {ascii(name)}"
-            raise ZslError(f"{where}: duplicate {what} {name!r} (first at {first_where}{spelled})")
+            raise ZslError(
+                f"{where}: duplicate {what} {name!r} (first at {first_where}"
+                f"{_spelled(first, name)})"
+            )
         seen[key] = (name, where)
+
+
+def _spelled(first: str, second: str) -> str:
+    """How two spellings of one name differ, for a duplicate's message: as written where white
+    space or invisible characters at their ends differ, and by code point where accents are
+    composed in one and decomposed in the other, which print alike (ascii() wrote a valid é as
+    '\\xe9', the notation of zsl's messages for a byte that is not UTF-8)."""
+    said = ""
+    if composed(first) != composed(second):
+        said += f", spelled {first!r} there and {second!r}"
+    first, second = strip_invisible(first), strip_invisible(second)
+    if first != second:
+        there, here = _clusters(first), _clusters(second)
+        if len(there) == len(here):  # else one form joins letters (Hangul's): the whole names
+            pairs = [(one, other) for one, other in zip(there, here, strict=True) if one != other]
+            there, here = [one for one, _ in pairs], [other for _, other in pairs]
+        said += (
+            f", {_form(there)} there ({_by_code_point(there)}) and {_form(here)} here "
+            f"({_by_code_point(here)})"
+        )
+    return said
+
+
+def _clusters(text: str) -> list[str]:
+    """`text` as its letters, each with the marks that follow it (`e` + U+0301 is one)."""
+    clusters: list[str] = []
+    for char in text:
+        if clusters and unicodedata.category(char).startswith("M"):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+def _form(clusters: Sequence[str]) -> str:
+    text = "".join(clusters)
+    if text == unicodedata.normalize("NFC", text) != unicodedata.normalize("NFD", text):
+        return "composed"
+    if text == unicodedata.normalize("NFD", text) != unicodedata.normalize("NFC", text):
+        return "decomposed"
+    return "written"
+
+
+def _by_code_point(clusters: Sequence[str]) -> str:
+    """Letters as they print, marks and invisible characters by code point: `e + U+0301`; a
+    letter that holds its accent with its own: `é, U+00E9`."""
+    said = []
+    for cluster in clusters:
+        if all(unicodedata.category(char)[0] in "LNPS" for char in cluster):
+            said.append(f"{cluster}, " + " + ".join(f"U+{ord(char):04X}" for char in cluster))
+        else:
+            said.append(
+                " + ".join(
+                    char if unicodedata.category(char)[0] in "LNPS" else f"U+{ord(char):04X}"
+                    for char in cluster
+                )
+            )
+    return "; ".join(said)
 
 
 def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
@@ -1256,9 +1316,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             # spells them: a search for one in an editor may not find the other.
             first_index = keys[composed(name)]
             first = data[first_index][0]
-            spelled = "" if first == key else f", spelled {ascii(first)} there and {ascii(key)}"
             raise ZslError(
-                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}{spelled})"
+                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}"
+                f"{_spelled(first, key)})"
             )
         keys[composed(name)] = index
         if isinstance(descriptors, str):
