@@ -396,20 +396,20 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     """Lines whose `＃`, `：` or `؛` (see `_LOOKALIKES`) stands where a class file's syntax has
     its ASCII twin: a comment line that is a class, prompts that are part of a name, two prompts
     that are one. The first line of each is named, with how many more there are."""
-    number_signs, colons, semicolons = (_lookalikes(twin) for twin in "#:;")
+    number_sign, colon, semicolon = (_LOOKALIKE_OF[twin] for twin in "#:;")
     comments, in_names, in_prompts = [], [], []
     for entry, where in zip(entries, places, strict=True):
-        if entry.name[:1] and entry.name[0] in number_signs:
-            comments.append((where, f"class {entry.name!r}", "starts with", entry.name[0]))
-        elif colon := _first_of(entry.name, colons):
-            in_names.append((where, f"class {entry.name!r}", "holds", colon))
+        if found := number_sign.match(entry.name):
+            comments.append((where, f"class {entry.name!r}", "starts with", found.group()))
+        elif found := colon.search(entry.name):
+            in_names.append((where, f"class {entry.name!r}", "holds", found.group()))
         in_prompts += [
-            (where, f"prompt {prompt!r}", "holds", semicolon)
+            (where, f"prompt {prompt!r}", "holds", found.group())
             for prompt in entry.prompts
-            if (semicolon := _first_of(prompt, semicolons))
+            if (found := semicolon.search(prompt))
         ]
     warnings = []
-    for found, twin, meaning in (
+    for lines, twin, meaning in (
         (
             comments,
             "#",
@@ -428,17 +428,11 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
             "two`)",
         ),
     ):
-        if found:
-            where, what, verb, mark = found[0]
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        if lines:
+            where, what, verb, mark = lines[0]
+            more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             warnings.append(f"{where}: {what}{more} {verb} {_said(mark)}, not {twin!r}: {meaning}")
     return tuple(warnings)
-
-
-def _first_of(text: str, marks: str) -> str:
-    """The first of `marks` that `text` holds, or ''."""
-    found = [at for mark in marks if (at := text.find(mark)) >= 0]
-    return text[min(found)] if found else ""
 
 
 def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:
@@ -550,6 +544,8 @@ _LIST_MARKER = re.compile(
 _QUOTES = {'"': '"', "'": "'", "\u300c": "\u300d", "\u300e": "\u300f"}
 # What separates names on one line (`cat, dog, bird`) or ends every one (`cat,,`).
 _SEPARATORS = ",;" + _lookalikes(",;")
+# The look-alikes of the marks that make a comment line, start prompts and separate them.
+_LOOKALIKE_OF = {twin: re.compile(f"[{_lookalikes(twin)}]") for twin in "#:;"}
 
 # `0,cat` or `cat,0`: a class id beside the name, as a dataset tool writes an id,name table.
 # Not a number after a space alone (`1 person`, `level 2`): counts and numbered names are names
