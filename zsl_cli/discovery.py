@@ -13,6 +13,9 @@ Each input is one of:
 
 Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files).
+Where such a path is there with its accents composed otherwise (a folder copied from a Mac holds
+café decomposed), the error says so (`spelled_otherwise`, which the decoder's not_found reason
+uses too); the path is never taken under that other spelling.
 
 Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
 leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'. What
@@ -44,6 +47,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,14 +180,16 @@ def scan(
             found.append(_normal(item))
             roots.append(absolute_path(item))
         elif _GLOB_CHARACTERS.intersection(item):
-            raise ZslError(f"no file or folder matches {printable(item)}")
+            raise ZslError(f"no file or folder matches {printable(item)}{_glob_hint(item)}")
         elif not item:  # `zsl label "$PHOTOS"` with the variable unset: the message quoted nothing
             raise ZslError("'' names no file or folder (an unset shell variable?)")
         elif item.endswith("/") and os.path.exists(item.rstrip("/")):
             # A file named as a folder (shell completion after a rename): it exists.
             raise ZslError(f"not a folder: {printable(item)} (give the file without the '/')")
         else:
-            raise ZslError(f"no such file or directory: {printable(item)}")
+            otherwise = spelled_otherwise(item)
+            hint = f" ({otherwise})" if otherwise else ""
+            raise ZslError(f"no such file or directory: {printable(item)}{hint}")
     unique = _unique_spellings(found, walker.key)
     paths = [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
     if not paths and not allow_empty:
@@ -243,9 +249,73 @@ def real_folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
     return keys
 
 
-def _glob_base(pattern: str) -> str:
-    """The absolute folder a glob pattern searches: its path up to the first wildcard part (a
-    part that names an existing file or folder literally is no wildcard)."""
+def spelled_otherwise(path: str) -> str | None:
+    """For a path that is not there, where it is there with names whose accents are composed
+    otherwise (café typed composed, stored decomposed as macOS writes it, or the reverse): what
+    to add to the message, as the two spellings look the same wherever they are shown; else None.
+    The path is not taken under the other spelling: outputs and the store key paths as given.
+
+    Walking down the path, each name that is not there is looked for in the folder reached with
+    its accents composed and decomposed (_stored_spelling), and the walk goes on through the
+    spelling found: a missing path costs at most three lookups for each of its names and lists
+    no folder. A name stored partly composed and partly decomposed is not found.
+    """
+    drive, rest = os.path.splitdrive(path)
+    reached = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
+    found: list[str] = []  # the paths reached through a name spelled otherwise
+    for part in _SEPARATORS.split(rest):
+        if not part:
+            continue
+        if _lexists(os.path.join(reached, part)):
+            reached = os.path.join(reached, part)
+            continue
+        stored = _stored_spelling(reached, part)
+        if stored is None:
+            return None  # not there in any spelling: the other one would not find it either
+        reached = os.path.join(reached, stored)
+        found.append(reached)
+    if not found:
+        return None
+    named = [
+        ("folder" if os.path.isdir(spelled) else "file", os.path.basename(spelled))
+        for spelled in found
+    ]
+    forms = {_form(name) for _, name in named}
+    if len(forms) == 1:
+        names = _and([f"the {kind} {printable(name)}" for kind, name in named])
+        there = f"{names} {'is' if len(named) == 1 else 'are'} there in {forms.pop()}"
+    else:
+        there = _and([f"the {kind} {printable(name)} in {_form(name)}" for kind, name in named])
+        there += " are there"
+    return f"{there}: the two spellings are different names on this file system"
+
+
+def _stored_spelling(folder: str, name: str) -> str | None:
+    """`name` with its accents all composed (NFC, as keyboards type them) or all decomposed
+    (NFD, as macOS writes names), where `folder` holds that spelling. Looked up by name rather
+    than by listing the folder: a list of N paths typed composed for a folder of N images copied
+    decomposed would list that folder N times."""
+    for form in ("NFC", "NFD"):
+        spelled = unicodedata.normalize(form, name)
+        if spelled != name and _lexists(os.path.join(folder, spelled)):
+            return spelled
+    return None
+
+
+def _form(name: str) -> str:
+    if unicodedata.normalize("NFC", name) == name:
+        return "composed form (NFC)"
+    return "decomposed form (NFD)"
+
+
+def _and(items: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _glob_literal(pattern: str) -> str:
+    """A glob pattern's path up to its first wildcard part (a part that names an existing file
+    or folder literally is no wildcard)."""
     parts = _SEPARATORS.split(pattern)
     literal: list[str] = []
     for part in parts:
@@ -254,8 +324,19 @@ def _glob_base(pattern: str) -> str:
         ):
             break
         literal.append(part)
-    base = os.sep.join(literal) if literal else os.curdir
-    return absolute_path(base or os.sep)
+    return os.sep.join(literal) if literal else os.curdir
+
+
+def _glob_base(pattern: str) -> str:
+    """The absolute folder a glob pattern searches: its literal path (_glob_literal)."""
+    return absolute_path(_glob_literal(pattern) or os.sep)
+
+
+def _glob_hint(pattern: str) -> str:
+    """For a glob that matches nothing: its folder's name spelled otherwise, if that is why."""
+    literal = _glob_literal(pattern)
+    otherwise = spelled_otherwise(literal) if literal and not _lexists(literal) else None
+    return f" ({otherwise})" if otherwise else ""
 
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> Iterator[str]:
