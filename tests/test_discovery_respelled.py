@@ -5,6 +5,7 @@ and the path is still taken as typed (nothing is opened under the other spelling
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tests.test_label_cli import write_images
 from zsl_cli.cli import app
 from zsl_cli.discovery import scan
 from zsl_cli.errors import EXIT_USAGE, ZslError
+from zsl_cli.images import NOT_FOUND, file_problem
 
 CAFE = "caf\u00e9"  # composed: as typed on most keyboards
 CAFE_NFD = "cafe\u0301"  # decomposed: as macOS writes it
@@ -106,6 +108,17 @@ def test_the_hint_lists_no_folder(mac_copy: Path, monkeypatch: pytest.MonkeyPatc
     assert scan_error(["wnfd/missing.png"]) == "no such file or directory: wnfd/missing.png"
 
 
+def test_the_decoders_not_found_reason_names_the_other_spelling(mac_copy: Path) -> None:
+    problem = file_problem(Path(f"wnfd/{CAFE}/{CAFE}-0.png"))
+    assert problem is not None
+    assert (problem.status, problem.reason) == (
+        NOT_FOUND,
+        f"file not found (the folder {CAFE_NFD} and the file {CAFE_NFD}-0.png are there in "
+        f"decomposed form (NFD): {SAME_NAMES})",
+    )
+    assert file_problem(Path(f"wnfd/{CAFE_NFD}/{CAFE_NFD}-0.png")) is None
+
+
 def run(*args: object, **kwargs: object):  # noqa: ANN201 - Typer's Result
     return CliRunner().invoke(app, [str(a) for a in args], **kwargs)
 
@@ -117,4 +130,26 @@ def test_label_of_a_folder_typed_composed_stops_with_the_hint(mac_copy: Path, ti
     assert result.stderr == (
         f"zsl: error: no such file or directory: wnfd/{CAFE} (the folder {CAFE_NFD} is there in "
         f"decomposed form (NFD): {SAME_NAMES})\n"
+    )
+
+
+def test_a_path_list_entry_typed_composed_is_a_not_found_row_with_the_hint(
+    mac_copy: Path, tiny_clip
+) -> None:
+    (mac_copy / "classes.txt").write_text(f"{CAFE}\ntea\n")
+    typed = f"wnfd/{CAFE}/{CAFE}-0.png"
+    stored = f"wnfd/{CAFE_NFD}/{CAFE_NFD}-0.png"
+    result = run(
+        "label", "-", "-c", "classes.txt", "-m", tiny_clip, "-f", "jsonl", "-q",
+        input=f"{typed}\n{stored}\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {row["path"]: row for row in map(json.loads, result.stdout.splitlines())}
+    # Each row keeps the path as it was given: the typed one was not opened under the other name.
+    assert sorted(rows) == sorted([typed, stored])
+    assert rows[stored]["status"] == "ok"
+    assert rows[typed]["status"] == NOT_FOUND
+    assert rows[typed]["error"] == (
+        f"file not found (the folder {CAFE_NFD} and the file {CAFE_NFD}-0.png are there in "
+        f"decomposed form (NFD): {SAME_NAMES})"
     )

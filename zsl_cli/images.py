@@ -135,6 +135,7 @@ from PIL import (
     UnidentifiedImageError,
 )
 
+from zsl_cli.discovery import spelled_otherwise
 from zsl_cli.formatting import printable
 from zsl_cli.image_damage import (
     HEIF_INSTALL,
@@ -607,7 +608,11 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     except FileNotFoundError:
         if os.path.islink(path):
             raise DecodeError(BROKEN_LINK, _broken_link_reason(path)) from None
-        # A path list's trailing space is invisible wherever the path is shown.
+        # A path list's trailing space is invisible wherever the path is shown, and so is how
+        # its accents are composed (a folder copied from a Mac).
+        otherwise = spelled_otherwise(os.fspath(path))
+        if otherwise:
+            raise DecodeError(NOT_FOUND, f"file not found ({otherwise})") from None
         blank_end = " (its name ends in white space)" if os.fspath(path)[-1:].isspace() else ""
         raise DecodeError(NOT_FOUND, f"file not found{blank_end}") from None
     except NotADirectoryError:
