@@ -292,6 +292,7 @@ class EmbeddingStore:
             # SQLite creates the file)
             folder = written_path(path).absolute().parent
             create_folder(folder, f"the folder of embedding store {path}")
+            _create_store_file(path)
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
         no_room: ZslError | None = None
@@ -1366,6 +1367,21 @@ def check_store_writable(path: Path) -> None:
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
     if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
+
+
+def _create_store_file(path: Path) -> None:
+    """Create the new store's empty file with mode 0o666 less the umask, as `touch` and every
+    other output do; SQLite made it 0o644 whatever the umask, so a group sharing a store under
+    umask 002 could not write to it. SQLite gives its -wal and -shm files the store's mode.
+    O_EXCL neither follows a link planted meanwhile nor truncates a store made meanwhile (by
+    another zsl embed): that file is left as it is, for SQLite to open. An empty file is what
+    SQLite makes a store of, as of one it created itself."""
+    try:
+        os.close(os.open(written_path(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise ZslError(f"cannot create embedding store {path}: {why_not_created(error)}") from error
 
 
 def _check_file_can_be_made(path: Path, folder: Path) -> None:
