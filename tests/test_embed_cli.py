@@ -932,7 +932,7 @@ def test_a_store_is_never_stdin_or_stdout(tmp_path, monkeypatch):
     result = run("embed", images, "--store", "-", "-m", tmp_path / "no-model")
     assert result.exit_code == 2
     assert result.stderr == (
-        "zsl: error: store -: an embedding store is an SQLite file, not stdout; "
+        "zsl: error: --store -: an embedding store is an SQLite file, not stdout; "
         "give a file name (./- for one named '-')\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]

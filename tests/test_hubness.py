@@ -152,6 +152,18 @@ def test_a_class_exactly_at_the_hub_threshold_is_a_hub():
     assert result.hub_occupancy == pytest.approx(4 / 8)
 
 
+@pytest.mark.parametrize("k", [0, -1])
+def test_a_k_below_one_is_refused_naming_hubness_s_option(k):
+    # As HubnessRequest(k=0) is: k is hubness's -k/--neighbours (README: "Error messages name
+    # CLI options"), not "k must be at least 1".
+    message = f"^--neighbours {k}: give a whole number, 1 or more$"
+    with pytest.raises(ZslError, match=message):
+        hubness.hubness_stats(np.array([4, 2, 1, 1]), k=k, n_queries=4)
+    sims = np.eye(3, dtype=np.float32)
+    with pytest.raises(ZslError, match=message):
+        hubness.compare(sims, ["cat", "dog", "owl"], k=k)
+
+
 def test_top_hubs_put_the_largest_first_whatever_their_index():
     # N = 6, k = 2, C = 4, hub_size 1: threshold 3, so classes 0 (5) and 1 (6) are hubs.
     result = hubness.hubness_stats(np.array([5, 6, 0, 1]), 2, 6, hub_size=1.0)

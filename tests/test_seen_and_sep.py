@@ -248,12 +248,12 @@ def test_hubness_seen_names_are_kept_as_a_tuple_and_a_str_is_a_path(tmp_path):
 @pytest.mark.parametrize(
     ("seen", "error"),
     [
-        ([], "seen: no class names given"),
-        (["cat", 3], "seen\\[1\\]: class names are strings, not int"),
-        ([b"cat"], "seen\\[0\\]: class names are strings, not bytes"),
-        (b"seen.txt", "seen b'seen.txt': give a seen-class list's path or the class names"),
-        (3, "seen 3: give a seen-class list's path or the class names"),
-        ("s\0.txt", "seen 's\\\\x00.txt': no file name holds a NUL"),
+        ([], "^--seen: no class names given"),
+        (["cat", 3], "^--seen: class names are strings, not int \\(seen\\[1\\]\\)"),
+        ([b"cat"], "^--seen: class names are strings, not bytes \\(seen\\[0\\]\\)"),
+        (b"seen.txt", "^--seen b'seen.txt': give a seen-class list's path or the class names"),
+        (3, "^--seen 3: give a seen-class list's path or the class names"),
+        ("s\0.txt", "^--seen 's\\\\x00.txt': no file name holds a NUL"),
     ],
     ids=["empty", "int name", "bytes name", "bytes", "int", "nul"],
 )

@@ -250,7 +250,9 @@ class ModelOptions:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, (str, os.PathLike)):
-            raise ZslError(f"model name {self.name!r}: give a bundled name, folder or hub id")
+            raise ZslError(
+                f"{_option(self, 'name')} {self.name!r}: give a bundled name, folder or hub id"
+            )
         _file_paths(self, "name")  # a model folder may be a Path; kept as str
         _texts(self, "device", "precision")
         check_device(self.device)  # before the inputs are scanned and torch imported
@@ -294,7 +296,9 @@ class InputOptions:
         if self.extensions is not None and not (
             isinstance(self.extensions, tuple) and all(isinstance(e, str) for e in self.extensions)
         ):
-            raise ZslError(f'extensions {self.extensions!r}: give a tuple, e.g. (".png",)')
+            raise ZslError(
+                f'{_option(self, "extensions")} {self.extensions!r}: give a tuple, e.g. (".png",)'
+            )
         if self.extensions is not None and not normalize_extensions(self.extensions):
             raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
         if self.stdin is not None and "-" not in self.paths:
@@ -306,6 +310,37 @@ class InputOptions:
         _at_least_one(self, "max_pixels")
 
 
+# The fields whose CLI option is spelled otherwise than the field's name (README: "Error
+# messages name CLI options"); None: a field with no option, which a message names as itself.
+_OPTIONS_SPELLED_OTHERWISE: Mapping[str, str | None] = {
+    "name": "--model",  # ModelOptions.name
+    "extensions": "--ext",
+    "nul_separated": "--null",
+    "path": "--output",  # OutputOptions.path
+    "json_out": "--json",
+    "report_out": "--report",
+    "ks": "--top-k",  # evaluate's; label's is Decision.top_k
+    "k": "--neighbours",  # HubnessRequest.k
+    "paths": None,  # the PATHS arguments
+    "stdin": None,
+    "stdout": None,
+    "freeze_after_load": None,
+    "low_confidence": None,
+    "predictions": None,  # evaluate's PREDICTIONS argument
+    "label_studio": None,  # its fields are the --ls-* options
+}
+
+
+def _option(options: object, name: str) -> str:
+    """How an error message names the field `name` of `options`: by its CLI option, the field's
+    name with `_` read as `-` (`max_pixels` is --max-pixels) but for the README's exceptions.
+    The parts of a request (its `inputs`, `model`, ...) are no option and are not asked for."""
+    if isinstance(options, writers.LabelStudioOptions):
+        return "--ls-" + name.replace("_", "-")
+    option = _OPTIONS_SPELLED_OTHERWISE.get(name, "--" + name.replace("_", "-"))
+    return name if option is None else option
+
+
 def _at_least_one(options: object, *names: str) -> None:
     """Check that these fields are None or whole numbers >= 1, stored as int (numpy's too)."""
     for name in names:
@@ -313,7 +348,7 @@ def _at_least_one(options: object, *names: str) -> None:
         if value is None:
             continue
         if not is_whole_number(value) or value < 1:
-            raise ZslError(f"{name} {value!r}: give a whole number, 1 or more")
+            raise ZslError(f"{_option(options, name)} {value!r}: give a whole number, 1 or more")
         object.__setattr__(options, name, int(value))  # a frozen dataclass's own __post_init__
 
 
@@ -323,7 +358,7 @@ def _flags(options: object, *names: str) -> None:
     for name in names:
         value = getattr(options, name)
         if not isinstance(value, (bool, np.bool_)):
-            raise ZslError(f"{name} {value!r}: give True or False")
+            raise ZslError(f"{_option(options, name)} {value!r}: give True or False")
         object.__setattr__(options, name, bool(value))  # a frozen dataclass's own __post_init__
 
 
@@ -336,16 +371,17 @@ def _file_paths(options: object, *names: str) -> None:
             continue
         path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
         if not isinstance(path, str):
-            raise ZslError(f"{name}: {type(value).__name__} is not a file path")
-        _check_no_nul(name, path)
+            raise ZslError(f"{_option(options, name)}: {type(value).__name__} is not a file path")
+        _check_no_nul(_option(options, name), path)
         object.__setattr__(options, name, path)  # a frozen dataclass's own __post_init__
 
 
-def _check_no_nul(name: str, path: str | os.PathLike[str]) -> None:
+def _check_no_nul(option: str, path: str | os.PathLike[str]) -> None:
     """A ZslError for a path with a NUL (one built from data), which no file name holds: the
-    system calls refuse it with a ValueError wherever the run first looks the path up."""
+    system calls refuse it with a ValueError wherever the run first looks the path up. `option`
+    names it (see `_option`)."""
     if "\0" in os.fspath(path):
-        raise ZslError(f"{name} {quoted(path)}: no file name holds a NUL character")
+        raise ZslError(f"{option} {quoted(path)}: no file name holds a NUL character")
 
 
 def _texts(options: object, *names: str) -> None:
@@ -353,7 +389,7 @@ def _texts(options: object, *names: str) -> None:
     for name in names:
         value = getattr(options, name)
         if not isinstance(value, str):
-            raise ZslError(f"{name} {value!r}: give a string")
+            raise ZslError(f"{_option(options, name)} {value!r}: give a string")
 
 
 def _checked_arguments(
@@ -403,7 +439,8 @@ def _has_static(thing: object, name: str) -> bool:
 
 def _check_parts(request: object, **expected: type) -> None:
     """ZslError where a request's part is not of its options class (a path where
-    OutputOptions(path=...) was meant, say), rather than an AttributeError deep in the run."""
+    OutputOptions(path=...) was meant, say), rather than an AttributeError deep in the run. A
+    part is no CLI option: the message names the field."""
     for name, kind in expected.items():
         value = getattr(request, name)
         if not isinstance(value, kind):
@@ -428,20 +465,21 @@ class ClassOptions:
             self.classes, (str, os.PathLike, Iterable, type(None))
         ):
             raise ZslError(
-                f"classes {self.classes!r}: give a class file's path or the names, e.g. "
-                "['cat', 'dog']"
+                f"{_option(self, 'classes')} {self.classes!r}: give a class file's path or the "
+                "names, e.g. ['cat', 'dog']"
             )
         if not isinstance(self.classes, (str, os.PathLike, type(None))):
             # A list becomes a tuple: the request stays hashable, and as it was made.
             object.__setattr__(self, "classes", tuple(self.classes))
         elif self.classes is not None:
-            _check_no_nul("classes", self.classes)
+            _check_no_nul(_option(self, "classes"), self.classes)
         _file_paths(self, "attributes", "descriptions")
         if not isinstance(self.templates, (str, os.PathLike)):
             # A list was read as one template, its repr; a tuple failed once the model loaded.
             raise ZslError(
-                f"templates {self.templates!r}: give a built-in set's name, a template file's "
-                "path (one template a line) or one template, e.g. 'a photo of a {}.'"
+                f"{_option(self, 'templates')} {self.templates!r}: give a built-in set's name, "
+                "a template file's path (one template a line) or one template, e.g. "
+                "'a photo of a {}.'"
             )
         _texts(self, "attribute_template", "description_template")
 
@@ -460,13 +498,15 @@ class OutputOptions:
 
     def __post_init__(self) -> None:
         if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
-            raise ZslError(f"output path: {type(self.path).__name__} is not a file path")
+            option = _option(self, "path")
+            raise ZslError(f"{option}: {type(self.path).__name__} is not a file path")
         if self.path is not None:
-            _check_no_nul("output path", self.path)
+            _check_no_nul(_option(self, "path"), self.path)
             object.__setattr__(self, "path", os.fspath(self.path))
         if self.format is not None and not isinstance(self.format, str):
             raise ZslError(
-                f"output format {self.format!r}: give one of {', '.join(writers.FORMATS)}"
+                f"{_option(self, 'format')} {self.format!r}: give one of "
+                f"{', '.join(writers.FORMATS)}"
             )
         if self.stdout is not None and not hasattr(self.stdout, "write"):
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
@@ -486,9 +526,10 @@ def _check_label_studio_types(options: writers.LabelStudioOptions) -> None:
     for name in ("document_root", "config"):
         value = getattr(options, name)
         if value is not None and not isinstance(value, (str, os.PathLike)):
-            raise ZslError(f"{name}: {type(value).__name__} is not a file path")
+            option = _option(options, name)
+            raise ZslError(f"{option}: {type(value).__name__} is not a file path")
         if value is not None:
-            _check_no_nul(name, value)
+            _check_no_nul(_option(options, name), value)
 
 
 @dataclass(frozen=True)
@@ -513,7 +554,8 @@ class LabelRequest:
         if self.output is not None:
             _check_parts(self, output=OutputOptions)
         if not (is_number(self.low_confidence) and 0.0 <= self.low_confidence <= 1.0):
-            raise ZslError(f"low_confidence {self.low_confidence!r}: scores lie in [0, 1]")
+            option = _option(self, "low_confidence")
+            raise ZslError(f"{option} {self.low_confidence!r}: scores lie in [0, 1]")
         # A numpy number becomes a Python one, as Decision's do: the run info records it as JSON.
         object.__setattr__(self, "low_confidence", float(self.low_confidence))
         _file_paths(self, "embeddings")
@@ -1703,10 +1745,15 @@ class HubnessRequest:
         _at_least_one(self, "k")
         _check_store_inputs(self.inputs, self.embeddings)
         if isinstance(self.methods, str):
-            raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ({self.methods!r},)")
+            raise ZslError(
+                f"{_option(self, 'methods')} {self.methods!r}: give a tuple, e.g. "
+                f"({self.methods!r},)"
+            )
         if self.methods is not None:
             if not isinstance(self.methods, Iterable):
-                raise ZslError(f"methods {self.methods!r}: give a tuple, e.g. ('csls',)")
+                raise ZslError(
+                    f"{_option(self, 'methods')} {self.methods!r}: give a tuple, e.g. ('csls',)"
+                )
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
@@ -1916,16 +1963,20 @@ class EvaluateRequest:
     def __post_init__(self) -> None:
         for name in ("predictions", "truth"):
             if getattr(self, name) is None:
-                raise ZslError(f"{name}: give a file path")
+                raise ZslError(f"{_option(self, name)}: give a file path")
         _file_paths(self, "predictions", "truth", "json_out", "report_out")
         _check_seen(self)
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
         if not ks:  # a string's characters would be taken for ks
-            raise ZslError(f"--top-k {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)")
+            raise ZslError(
+                f"{_option(self, 'ks')} {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)"
+            )
         if not all(is_whole_number(k) and k >= 1 for k in ks):
             given = ",".join(map(str, ks))  # as --top-k takes them
-            raise ZslError(f"--top-k {given!r}: every k must be a whole number, 1 or more")
+            raise ZslError(
+                f"{_option(self, 'ks')} {given!r}: every k must be a whole number, 1 or more"
+            )
         object.__setattr__(self, "ks", tuple(int(k) for k in ks))
 
 
@@ -1934,7 +1985,7 @@ def _check_seen(request: EvaluateRequest | HubnessRequest) -> None:
     if isinstance(request.seen, (str, os.PathLike)):
         _file_paths(request, "seen")
     elif request.seen is not None:
-        object.__setattr__(request, "seen", _seen_names(request.seen))
+        object.__setattr__(request, "seen", _seen_names(request.seen, _option(request, "seen")))
 
 
 def _seen_path_and_names(
@@ -1946,19 +1997,22 @@ def _seen_path_and_names(
     return None, seen
 
 
-def _seen_names(seen: object) -> tuple[str, ...]:
+def _seen_names(seen: object, option: str) -> tuple[str, ...]:
     """Seen classes given as names (any collection of str), as a tuple: the request stays
-    hashable. Bytes are no path here, and no names either."""
+    hashable. Bytes are no path here, and no names either. `option` names them in errors."""
     if isinstance(seen, bytes) or not isinstance(seen, Iterable):
         raise ZslError(
-            f"seen {seen!r}: give a seen-class list's path or the class names, e.g. ['cat', 'dog']"
+            f"{option} {seen!r}: give a seen-class list's path or the class names, e.g. "
+            "['cat', 'dog']"
         )
     names = tuple(seen)
     for number, name in enumerate(names):
         if not isinstance(name, str):
-            raise ZslError(f"seen[{number}]: class names are strings, not {type(name).__name__}")
+            raise ZslError(
+                f"{option}: class names are strings, not {type(name).__name__} (seen[{number}])"
+            )
     if not names:  # as an empty seen-class list is refused
-        raise ZslError("seen: no class names given; give at least one seen class")
+        raise ZslError(f"{option}: no class names given; give at least one seen class")
     return names
 
 
@@ -2188,17 +2242,19 @@ class EmbedRequest:
     def __post_init__(self) -> None:
         _check_parts(self, inputs=InputOptions, model=ModelOptions)
         if self.store is None:
-            raise ZslError("store: give the embedding store's file name, e.g. 'photos.zsl'")
+            raise ZslError(
+                f"{_option(self, 'store')}: give the embedding store's file name, e.g. 'photos.zsl'"
+            )
         _file_paths(self, "store", "export", "json_out")
         if self.store == "-":  # what "-" means for the other outputs; SQLite needs a file
             raise ZslError(
-                "store -: an embedding store is an SQLite file, not stdout; "
+                f"{_option(self, 'store')} -: an embedding store is an SQLite file, not stdout; "
                 "give a file name (./- for one named '-')"
             )
         if names_a_folder(self.store):
             raise ZslError(
-                f"embedding store {os.fspath(self.store)} names a folder; give a file name like "
-                "photos.zsl"
+                f"{_option(self, 'store')} {os.fspath(self.store)} names a folder; give a file "
+                "name like photos.zsl"
             )
 
 

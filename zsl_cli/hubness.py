@@ -206,7 +206,7 @@ def hubness_stats(
     if n_queries < 1:
         raise ZslError("no images to measure hubness on: give at least one readable image")
     if k < 1:
-        raise ZslError(f"k must be at least 1, got {k}")
+        raise ZslError(f"--neighbours {k!r}: give a whole number, 1 or more")
 
     n_targets = counts.size
     values = counts.astype(np.float64)
@@ -283,7 +283,7 @@ def compare(
         raise ValueError(f"{len(class_names)} class names for {n_classes} similarity columns")
     check_class_count(n_classes)
     if k is not None and k < 1:
-        raise ZslError(f"k must be at least 1, got {k}")
+        raise ZslError(f"--neighbours {k!r}: give a whole number, 1 or more")
     k_used = default_k(n_classes) if k is None else min(k, n_classes - 1)
     requested = check_methods(methods)
     n_truth_classes = n_classes + unlisted_classes
