@@ -1741,24 +1741,22 @@ def test_truth_folders_that_join_a_class_s_words_are_named_so(tmp_path):
 def test_truth_classes_that_differ_from_a_class_in_case_or_spaces_are_named_so(tmp_path):
     # Truth folders Cat/ and 'dog '/ against the classes cat and dog: the warning listed
     # "Cat, dog " and asked whether the names matched, with nothing to see in the names shown.
+    # 'dog ' is now the class dog, as a class list's or a truth CSV's 'dog ' is; Cat stays a hint.
     root = tmp_path / "truth"
     predictions = [
         predicted(touch(root / "Cat" / "1.jpg"), "cat", ["cat", "dog"]),
         predicted(touch(root / "dog " / "2.jpg"), "dog", ["dog", "cat"]),
         predicted(touch(root / "bird" / "3.jpg"), "cat", ["cat", "dog"]),
     ]
-    hint = (
-        "('Cat' in the truth is 'cat' among the classes, 'dog ' in the truth is 'dog' among "
-        "the classes)"
-    )
+    hint = "('Cat' in the truth is 'cat' among the classes)"
     result = evaluate(predictions, load_truth(root), ks=(1,))
-    assert result.metrics.top_k[0].overall == 0.0  # scored as before: a hint, not a rule
+    assert result.metrics.top_k[0].overall == pytest.approx(1 / 3)  # Cat: a hint, not a rule
     (warning,) = result.warnings
-    assert warning.startswith("3 truth classes are not the label") and warning.endswith(hint)
+    assert warning.startswith("2 truth classes are not the label") and warning.endswith(hint)
     # With the run's class list (its run info), the same.
     result = evaluate(predictions, load_truth(root), ks=(1,), class_names=["cat", "dog"])
     (warning,) = result.warnings
-    assert warning.startswith("3 truth classes are not among the 2 classes") and warning.endswith(
+    assert warning.startswith("2 truth classes are not among the 2 classes") and warning.endswith(
         hint
     )
     matching = [predicted(root / "bird" / "3.jpg", "cat", ["cat"])]

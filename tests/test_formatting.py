@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from zsl_cli.formatting import clipped_middle, clipped_text, excel_delimiter, some_names
+from zsl_cli.formatting import (
+    clipped_middle,
+    clipped_text,
+    excel_delimiter,
+    printable_text,
+    some_names,
+)
 
 # What `printable` and the consoles write for a character they cannot show.
 WHOLE_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[nrt])")
@@ -78,3 +84,26 @@ def test_excel_delimiter_is_read_off_a_first_line_that_names_one(line, delimiter
 def test_some_names_says_how_many_more_only_when_there_are_more():
     assert some_names(["a", "b", "c"], limit=3) == "a, b, c"  # not "a, b, c, ... (0 more)"
     assert some_names(["a", "b", "c", "d"], limit=3) == "a, b, c, ... (1 more)"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # At a name's ends, what strip_invisible strips is shown: `cat\u200b -> cat`, not two
+        # names that print alike.
+        ("cat\u200b", "cat\\u200b"),
+        ("\u05d7\u05ea\u05d5\u05dc\u200f", "\u05d7\u05ea\u05d5\u05dc\\u200f"),
+        ("\ufeffdog \u200e", "\\ufeffdog \\u200e"),
+        # Inside a name they are text: a direction mark between right-to-left and left-to-right
+        # words, the joiners of an emoji sequence, an emoji's presentation selector.
+        ("\u05e9\u05dc\u05d5\u05dd\u200f abc", "\u05e9\u05dc\u05d5\u05dd\u200f abc"),
+        (
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        ),
+        ("\u2764\ufe0f", "\u2764\ufe0f"),
+        ("caf\udce9\u200b", "caf\\xe9\\u200b"),
+    ],
+)
+def test_printable_text_shows_invisible_characters_at_a_name_s_ends(text: str, shown: str) -> None:
+    assert printable_text(text) == shown

@@ -53,7 +53,7 @@ import ntpath
 import os
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from pathlib import Path
@@ -100,6 +100,7 @@ from zsl_cli.readers import (
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.text_files import (
     composed,
+    plain_emoji,
     read_text_bytes,
     split_lines,
     strip_invisible,
@@ -652,12 +653,12 @@ def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterabl
     under its split's name, wrong."""
     if truth.kind != "folder":
         return ""
-    known = {composed(name) for name in classes}
+    spelling = class_spelling(list(classes))
     holders: dict[str, str] = {}
     for item in truth.items:
         if len(item.relative) > 2 and item.label in names and not item.hidden:
             inner = path_to_text(item.relative[1])
-            if composed(inner) in known:
+            if spelling(inner):
                 holders.setdefault(item.relative[0], f"{path_to_text(item.relative[0])}/{inner}")
     if not holders:
         return ""
@@ -735,14 +736,14 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
 def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]:
     """The classes a seen list names: an entry that is a `known` class's whole name is that
     class (names from descriptions or attributes may hold a colon); otherwise the part before a
-    colon, as in classes.txt. A name composed or decomposed otherwise than a known one is
-    spelled as that one (see `spelled_as`). ZslError where a name is no known class but is one
-    written otherwise (see `_check_seen_spelling`)."""
-    spelling = {composed(name): name for name in known}
+    colon, as in classes.txt. A name that is a known one written otherwise is spelled as that
+    one (see `class_spelling`). ZslError where a name is no known class but is one written
+    otherwise (see `_check_seen_spelling`)."""
+    spelling = class_spelling(known)
     names = set()
     for entry in entries:
-        name = entry if composed(entry) in spelling else entry.split(":", 1)[0].strip()
-        names.add(spelling.get(composed(name), name))
+        name = entry if spelling(entry) else entry.split(":", 1)[0].strip()
+        names.add(spelling(name) or name)
     _check_seen_spelling(names, known)
     return names
 
@@ -818,12 +819,40 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
     ]
 
 
+def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
+    """The one comparison of a truth label or seen name with class names: a function giving the
+    class among `names` that a name is, or None. A name is the class of its own spelling, else
+    the class it is read as a class list's name is read, without white space or invisible
+    characters at its ends (a truth folder's name may keep the right-to-left mark typing Hebrew
+    or Arabic leaves, or a zero-width space pasted from a web page), and then the class it is but
+    for being composed or decomposed (a class folder made on macOS spells café decomposed,
+    e + U+0301, where classes.txt spells it composed), else the one class it is but for emoji
+    presentation selectors (an emoji picker's ❤️ for a typed ❤): names that look the same
+    wherever they are shown."""
+    exact = set(names)
+    by_composed = {composed(name): name for name in names}
+    by_plain: dict[str, str | None] = {}
+    for name in names:
+        key = plain_emoji(name)
+        # Two classes ❤ and ❤️ (the class list's rules keep both): a third spelling is neither.
+        by_plain[key] = name if by_plain.get(key, name) == name else None
+
+    def spelling(name: str) -> str | None:
+        if name in exact:
+            return name
+        name = strip_invisible(name)
+        if name in exact:
+            return name
+        return by_composed.get(composed(name)) or by_plain.get(plain_emoji(name))
+
+    return spelling
+
+
 def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
-    """The truth with its labels spelled as these class names where they differ only in being
-    composed or decomposed: a class folder made on macOS spells café decomposed (e + U+0301)
-    where classes.txt spells it composed, and the two look the same wherever they are shown."""
-    spelling = {composed(name): name for name in names}
-    respelled = {label: spelling.get(composed(label), label) for label in truth.classes}
+    """The truth with its labels spelled as these class names where they are those classes
+    written otherwise (see `class_spelling`): each class is then counted under one name."""
+    spelling = class_spelling(names)
+    respelled = {label: spelling(label) or label for label in truth.classes}
     if all(label == name for label, name in respelled.items()):
         return truth
     return replace(
@@ -1054,7 +1083,8 @@ def _truth_from_folder(source: str) -> GroundTruth:
                 hidden=_hidden(parts),
             )
         )
-    # A class is the folder's name as text, as classes.txt (UTF-8) spells it, in any locale.
+    # A class is the folder's name as text, as classes.txt (UTF-8) spells it, in any locale;
+    # compared with class names as they are compared (`class_spelling`).
     classes = tuple(sorted(path_to_text(folder) for folder in folders))
     return GroundTruth(source=source, kind="folder", classes=classes, items=tuple(items))
 

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from zsl_cli.text_files import INVISIBLE
+
 
 def percent(value: float | None, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage: "n/a" when unknown; never "100.0%" short of all,
@@ -161,7 +163,12 @@ def printable_text(text: str) -> str:
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800")
         raw = text.encode("utf-8", "backslashreplace")
-    return _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
+    shown = _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
+    # Invisible characters at the ends, as `strip_invisible` strips them from a class name: a
+    # folder `cat` + U+200B printed as `cat`, beside the class cat. Only there: inside a name, a
+    # direction mark between right-to-left and left-to-right words, or an emoji's joiners and
+    # selectors, are part of how it shows.
+    return _INVISIBLE_ENDS.sub(_escaped_invisible, shown)
 
 
 def path_to_text(path: str | os.PathLike[str]) -> str:
@@ -202,3 +209,14 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def _escaped(match: re.Match[str]) -> str:
     return repr(match.group())[1:-1]  # "\n", "\t", "\x1b", "\u2028"
+
+
+# The white space and invisible characters `strip_invisible` takes off a text's ends.
+_INVISIBLE_ENDS = re.compile(rf"\A[\s{INVISIBLE}]+|[\s{INVISIBLE}]+\Z")
+
+
+def _escaped_invisible(match: re.Match[str]) -> str:
+    return "".join(
+        f"\\u{ord(character):04x}" if character in INVISIBLE else character
+        for character in match.group()
+    )

@@ -98,3 +98,14 @@ def composed(name: str) -> str:
     """The name compared as it is seen: composed and decomposed accents ("café") look the same
     everywhere they are shown, so they are one name."""
     return unicodedata.normalize("NFC", name)
+
+
+# Variation selectors 15 and 16 ask for an emoji's text or picture form of one character: ❤ and
+# ❤️ (U+2764 U+FE0F) are one heart, and emoji pickers add the U+FE0F a typed list lacks.
+_PRESENTATION_SELECTORS = dict.fromkeys(map(ord, "\ufe0e\ufe0f"))
+
+
+def plain_emoji(name: str) -> str:
+    """The name `composed`, and its emoji without the selectors of their text or picture form:
+    a key under which a name written with an emoji picker meets the one typed without it."""
+    return composed(name).translate(_PRESENTATION_SELECTORS)

@@ -1,0 +1,117 @@
+"""Truth class names as `zsl evaluate` and `zsl hubness --truth` read them: folder names that end
+in an invisible mark (typing or pasting right-to-left text leaves one), emoji written with or
+without their presentation selector, and truth labels or seen lists that are not UTF-8."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_evaluate_hubness_cli import run
+from tests.test_label_cli import write_images
+from zsl_cli.writers import CSV_COLUMNS
+
+
+def write_predictions(path: Path, rows: list[tuple[Path | bytes, str]]) -> Path:
+    """A predictions CSV, each image labelled (and ranked) with its name alone, as `label`
+    writes one; a path given as bytes is written as its bytes, as zsl writes file names."""
+    lines = [",".join(CSV_COLUMNS).encode()]
+    for image, name in rows:
+        cell = image if isinstance(image, bytes) else os.fsencode(image)
+        lines.append(cell + f",{name},0.9,{name},0.9,ok,".encode())
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def folder_truth(root: Path, folders: dict[str, str]) -> list[tuple[Path | bytes, str]]:
+    """Class folders of two real images each; each image predicted as its folder's class."""
+    rows: list[tuple[Path | bytes, str]] = []
+    for seed, (folder, name) in enumerate(folders.items()):
+        write_images(root / folder, 2, seed=seed)
+        rows += [(image, name) for image in sorted((root / folder).iterdir())]
+    return rows
+
+
+# Folders named as typing or pasting leaves them: a right-to-left mark after Hebrew, a
+# left-to-right mark after Arabic, a zero-width space from a web page.
+MARKED = {"חתול\u200f": "חתול", "قطة\u200e": "قطة", "cat\u200b": "cat"}
+
+
+def test_truth_folders_ending_in_an_invisible_mark_are_their_classes(tmp_path):
+    root = tmp_path / "rtl"
+    predictions = write_predictions(tmp_path / "p.csv", folder_truth(root, MARKED))
+    seen = tmp_path / "seen.txt"
+    seen.write_text("חתול\n", encoding="utf-8")
+    result = run("evaluate", predictions, "--truth", root, "--seen", seen, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n"] == 6 and data["top_k"]["1"]["overall"] == 1.0
+    assert data["warnings"] == []
+    assert data["gzsl"]["n_seen_classes"] == 1 and data["gzsl"]["n_unseen_classes"] == 2
+    # The table names each class once, as the class list spells it.
+    shown = run("evaluate", predictions, "--truth", root)
+    assert shown.exit_code == 0 and shown.stderr == "", shown.stderr
+    assert "\u200f" not in shown.stdout and "\u200b" not in shown.stdout
+
+
+def test_two_folders_that_differ_in_an_invisible_mark_are_one_class(tmp_path):
+    root = tmp_path / "truth"
+    rows = folder_truth(root, {"cat": "cat", "cat\u200b": "cat", "dog": "dog"})
+    result = run(
+        "evaluate", write_predictions(tmp_path / "p.csv", rows), "--truth", root, "--json", "-"
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n"] == 6 and data["n_classes"] == 2 and data["top_k"]["1"]["overall"] == 1.0
+
+
+def test_hubness_truth_folders_ending_in_an_invisible_mark_are_their_classes(tiny_clip, tmp_path):
+    # hubness refused them: "(their truth classes: cat​, חתול‏, قطة‎; classes: חתול, قطة, cat)".
+    root = tmp_path / "rtl"
+    folder_truth(root, MARKED)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("".join(f"{name}\n" for name in MARKED.values()), encoding="utf-8")
+    result = run(
+        "hubness", root, "-c", classes, "-m", tiny_clip, "--truth", root, "--methods", "none"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "truth class" not in result.stderr
+
+
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_an_emoji_with_its_presentation_selector_is_the_emoji_without_it(tmp_path, as_csv):
+    # An emoji picker writes ❤️ (U+2764 U+FE0F) where a typed class list holds ❤ (U+2764): the
+    # same heart, and it scored 0.0% ("☀️ -> ☀").
+    root = tmp_path / "emoji"
+    rows = folder_truth(root, {"\u2764\ufe0f": "\u2764", "\u2600\ufe0f": "\u2600"})
+    truth: Path = root
+    if as_csv:
+        truth = tmp_path / "truth.csv"
+        cells = [
+            f"{os.fsdecode(image)},{Path(os.fsdecode(image)).parent.name}" for image, _ in rows
+        ]
+        truth.write_text("path,label\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    seen = tmp_path / "seen.txt"
+    seen.write_text("\u2764\ufe0f\n", encoding="utf-8")
+    predictions = write_predictions(tmp_path / "p.csv", rows)
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "--json", "-", "-q")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["top_k"]["1"]["overall"] == 1.0 and data["warnings"] == []
+    assert data["gzsl"]["n_seen_classes"] == 1
+
+
+def test_an_emoji_written_both_ways_in_the_class_list_keeps_each_spelling(tmp_path):
+    # Two classes ❤ and ❤️ (one name each, by the class list's rules): each truth folder is the
+    # class spelled as it is, not the first one found without selectors.
+    root = tmp_path / "emoji"
+    rows = folder_truth(root, {"\u2764": "\u2764", "\u2764\ufe0f": "\u2764\ufe0f"})
+    result = run(
+        "evaluate", write_predictions(tmp_path / "p.csv", rows), "--truth", root, "--json", "-"
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n_classes"] == 2 and data["top_k"]["1"]["overall"] == 1.0
