@@ -239,19 +239,16 @@ def test_a_quoted_excel_separator_line_names_the_truth_csv_s_delimiter(
 # --- class names in evaluate's warnings, shown as its errors show them ---------------------------
 
 
-def test_a_seen_list_s_name_that_is_not_utf8_is_shown_as_errors_show_it(labelled):
-    # A Latin-1 seen list is read (its bytes kept as surrogate escapes, as a file name's), and
-    # its café is warned of: shown as caf\udce9 (Python's escape of the lone surrogate) where
-    # every error shows such a byte as caf\xe9.
+def test_a_seen_list_s_name_that_is_not_utf8_is_refused_as_errors_show_it(labelled):
+    # A Latin-1 seen list was read (its bytes kept as surrogate escapes, as a file name's), and
+    # its café only warned of; it holds class names, which are UTF-8 text, and is refused as a
+    # class file is, naming the line and the byte.
     predictions, truth = labelled
     seen = truth.parent / "seen.txt"
     seen.write_bytes(b"cat\ncaf\xe9\n")
     result = run("evaluate", predictions, "--truth", truth, "--seen", seen, "-q", "--json", "-")
-    assert result.exit_code == 0, result.output
-    (warning,) = api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen)).warnings
-    assert "caf\\xe9" in warning and "udce9" not in warning.encode("unicode_escape").decode()
-    loud = run("evaluate", predictions, "--truth", truth, "--seen", seen)
-    assert "caf\\xe9 (some are not UTF-8 text" in loud.stderr and "udce9" not in loud.stderr
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"zsl: error: {seen}:2: not UTF-8 text (byte 0xe9); save it as UTF-8\n"
 
 
 def test_truth_class_names_in_warnings_and_notes_hold_no_terminal_escapes(labelled):

@@ -115,3 +115,71 @@ def test_an_emoji_written_both_ways_in_the_class_list_keeps_each_spelling(tmp_pa
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["n_classes"] == 2 and data["top_k"]["1"]["overall"] == 1.0
+
+
+# --- truth labels and seen lists that are not UTF-8 ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "encoding", "byte"), [("猫", "shift_jis", 0x94), ("Straße", "cp1252", 0xDF)]
+)
+def test_a_truth_csv_whose_labels_are_not_utf8_is_refused_naming_the_line(
+    tmp_path, label, encoding, byte
+):
+    # Saved by Excel in a legacy code page: rows such as \x94L were scored 0% with exit 0.
+    write_images(tmp_path, 2)
+    images = sorted(tmp_path.glob("*.png"))
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes(
+        f"path,label\n{images[0].name},cat\n{images[1].name},{label}\n".encode(encoding)
+    )
+    predictions = write_predictions(tmp_path / "p.csv", [(images[0], "cat"), (images[1], label)])
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == (
+        f"zsl: error: {truth}:3: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8\n"
+    )
+
+
+def test_a_one_hot_truth_whose_class_columns_are_not_utf8_is_refused(tmp_path):
+    write_images(tmp_path, 2)
+    images = sorted(tmp_path.glob("*.png"))
+    truth = tmp_path / "truth.csv"
+    rows = f"filename,猫,犬\n{images[0].name},1,0\n{images[1].name},0,1\n"
+    truth.write_bytes(rows.encode("shift_jis"))
+    predictions = write_predictions(tmp_path / "p.csv", [(images[0], "猫"), (images[1], "犬")])
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == f"zsl: error: {truth}:1: not UTF-8 text (byte 0x94); save it as UTF-8\n"
+
+
+def test_a_truth_csv_whose_paths_are_not_utf8_is_still_read(tmp_path):
+    # File names on Linux are bytes: a path that is not UTF-8 names a file, a label does not.
+    folder = os.fsencode(tmp_path) + b"/caf\xe9"
+    os.mkdir(folder)
+    write_images(Path(os.fsdecode(folder)), 1)
+    (image,) = os.listdir(folder)
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes(b"path,label\ncaf\xe9/" + image + b",cat\n")
+    predictions = write_predictions(tmp_path / "p.csv", [(folder + b"/" + image, "cat")])
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["top_k"]["1"]["overall"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "byte"),
+    [("猫\n".encode("shift_jis"), 1, 0x94), (b"cat\n# caf\xe9 next\n", 2, 0xE9)],
+)
+def test_a_seen_list_that_is_not_utf8_is_refused_naming_the_line(tmp_path, content, line, byte):
+    # A Shift-JIS list read as bytes named no class: "the evaluated images include no seen class".
+    truth = tmp_path / "truth"
+    predictions = write_predictions(
+        tmp_path / "p.csv", folder_truth(truth, {"cat": "cat", "猫": "猫"})
+    )
+    seen = tmp_path / "seen.txt"
+    seen.write_bytes(content)
+    expected = f"zsl: error: {seen}:{line}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8\n"
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == expected

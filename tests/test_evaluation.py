@@ -639,11 +639,12 @@ def test_truth_classes_no_prediction_names_are_warned_of(photos):
     (warning,) = result.warnings
     assert "2 truth classes are not the label" in warning and "cat, dog" in warning
     assert "UTF-8" not in warning
-    # A truth CSV saved in Latin-1 spells café in bytes that are not UTF-8: the warning says so.
+    # A truth CSV saved in Latin-1 spells café in bytes that are not UTF-8: refused, as a class
+    # file so saved is, naming the line.
     csv_path = write_csv(photos / "latin1.csv", b"path,label\ncat/a.jpg,caf\xe9\n")
-    result = evaluate([predicted(photos / "cat" / "a.jpg", "café")], load_truth(csv_path))
-    (warning,) = result.warnings
-    assert "not UTF-8 text: save it as UTF-8" in warning
+    with pytest.raises(ZslError) as refused:
+        load_truth(csv_path)
+    assert refused.value.message == (f"{csv_path}:2: not UTF-8 text (byte 0xe9); save it as UTF-8")
 
 
 def test_decomposed_class_folders_match_composed_labels(tmp_path):
@@ -910,11 +911,17 @@ def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):
     write_report(result, tmp_path / "report.html")
     assert "caf\\xe9" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
-    csv_path = write_csv(
-        tmp_path / "truth.csv", b"path,label\ntruth/caf\xe9/na\xefve.jpg,caf\xe9\n"
+    # A CSV's paths may be such bytes (file names); its labels, class names, may not.
+    csv_path = write_csv(tmp_path / "truth.csv", b"path,label\ntruth/caf\xe9/na\xefve.jpg,plain\n")
+    from_csv = evaluate(
+        [dataclasses.replace(predictions[0], label="plain")], load_truth(csv_path), ks=(1,)
     )
-    from_csv = evaluate([predictions[0]], load_truth(csv_path), ks=(1,))
     assert from_csv.n == 1 and from_csv.metrics.top_k[0].overall == 1.0
+    not_utf8 = write_csv(
+        tmp_path / "latin1.csv", b"path,label\ntruth/caf\xe9/na\xefve.jpg,caf\xe9\n"
+    )
+    with pytest.raises(ZslError, match=r"latin1\.csv:2: not UTF-8 text \(byte 0xe9\)"):
+        load_truth(not_utf8)
 
 
 # --- generalised zero-shot from prediction scores -----------------------------------------------

@@ -100,6 +100,8 @@ from zsl_cli.readers import (
 from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.text_files import (
     composed,
+    escaped_byte,
+    not_utf8_error,
     plain_emoji,
     read_text_bytes,
     split_lines,
@@ -722,7 +724,12 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     text = _read_text(source, _SEEN_LIST)
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
+        # It lists class names only, which are UTF-8 text, as a class file's are: in Shift-JIS or
+        # Windows-1252 it named no class, and the seen/unseen split was another than meant.
+        byte = escaped_byte(line)
+        if byte is not None:
+            raise not_utf8_error(where, number, byte)
         # As a class list's lines: a byte-order mark left mid-file by `cat`, or a zero-width
         # space pasted from a web page, must not turn a class into a name nobody listed.
         entry = strip_invisible(line)
@@ -1147,6 +1154,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
             label_col = (
                 -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
             )
+            _check_utf8_labels(one_hot.values(), where, header_line)
             for line, row in chain([first] if first is not None else [], rows):
                 if _is_header(row, columns, path_col):
                     continue  # the header again, below the rows of a file joined to this one
@@ -1172,6 +1180,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     label = _one_hot_label(row, one_hot, where, line)
                 else:
                     label = strip_invisible(row[label_col])
+                    _check_utf8_labels([label], where, line)
                 # Paths as zsl writes them: the file name's bytes read as UTF-8.
                 in_url = _path_in_url(written)
                 inexact = in_url is not None and not in_url.exact
@@ -1220,6 +1229,16 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # A one-hot table's header names every class, those no image is of too (as empty folders).
     classes = tuple(sorted({item.label for item in items}.union(one_hot.values())))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _check_utf8_labels(labels: Iterable[str], where: str, line: int) -> None:
+    """Refuse labels that are not UTF-8 text, as a class file's names are: a label is a class
+    name, not a file name (whose bytes may be any), and one saved in a legacy code page (Excel's
+    "CSV (Comma delimited)") was scored 0% under a name that no class has."""
+    for label in labels:
+        byte = escaped_byte(label)
+        if byte is not None:
+            raise not_utf8_error(where, line, byte)
 
 
 def _one_hot_classes(

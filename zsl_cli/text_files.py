@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import unicodedata
 from pathlib import Path
 from typing import IO
@@ -72,13 +73,28 @@ def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
         # The line an editor shows, not a byte offset nobody can find.
         before = data[: error.start]
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-        raise ZslError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
-        ) from None
+        raise not_utf8_error(str(path), line, data[error.start]) from None
     # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
     # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
     # old lines went into the first one's prompt.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def not_utf8_error(where: str, line: int, byte: int) -> ZslError:
+    """The refusal of a line of class names that is not UTF-8 text (a file saved in Shift-JIS
+    or Windows-1252), in the same words whichever file holds it: `where` names the file."""
+    return ZslError(f"{where}:{line}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8")
+
+
+# What a byte that is not UTF-8 becomes when text is decoded with errors="surrogateescape".
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def escaped_byte(text: str) -> int | None:
+    """The first byte that was not UTF-8 in text decoded with errors="surrogateescape" (where
+    file names are read too), or None."""
+    found = _ESCAPED_BYTE.search(text)
+    return None if found is None else ord(found.group()) - 0xDC00
 
 
 def split_lines(text: str) -> list[str]:
