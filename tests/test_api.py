@@ -621,9 +621,9 @@ def test_label_studio_output_from_python_uses_the_servers_document_root(
     tasks = json.loads(tasks_file.read_text())
     assert len(tasks) == 6
     assert all(t["data"]["image"].startswith("/data/local-files/?d=photos/") for t in tasks)
-    assert {p["model_version"] for t in tasks for p in t["predictions"]} == {
-        f"zsl-{zsl_cli.__version__}:{tiny_clip}"
-    }
+    (version,) = {p["model_version"] for t in tasks for p in t["predictions"]}
+    prefix = re.escape(f"zsl-{zsl_cli.__version__}:")
+    assert re.fullmatch(rf"{prefix}tiny-clip\d*#[0-9a-f]{{8}}", version)  # the folder's name
     # Images served over HTTP: the server's variable says nothing of that server's folder.
     monkeypatch.chdir(photos)
     ls = api.LabelStudioOptions(url_prefix="http://files.example/photos")
@@ -694,6 +694,54 @@ def test_label_studio_model_version_names_the_hub_revision(
     # The run info, recorded to reproduce the run, says which revision it was too.
     run_info = json.loads(tasks_file.with_name("tasks.json.run.json").read_text())
     assert run_info["model"]["revision"] == "2" * 40
+
+
+def test_label_studio_model_version_of_a_model_folder_does_not_depend_on_how_it_is_typed(
+    tiny_clip, photos, tmp_path, monkeypatch
+):
+    # `-m models/sig` one day and `-m models/sig/` the next were two model versions to a
+    # project, which pre-annotates with the first alone: the second day's tasks showed none.
+    # An absolute path also showed the user's folders to everyone in the project.
+    from tests.tiny_models import make_tiny_clip
+
+    models = tmp_path / "work" / "models"
+    shutil.copytree(tiny_clip, models / "sig")
+    (tmp_path / "current").symlink_to(models / "sig")
+    tasks_file = tmp_path / "tasks.json"
+    output = api.OutputOptions(
+        path=str(tasks_file),
+        format="label-studio",
+        label_studio=api.LabelStudioOptions(document_root=str(tmp_path)),
+    )
+
+    def version(model: str | Path, *, loaded: bool = False) -> str:
+        options = api.ModelOptions(name=model)
+        if loaded:
+            api.label(request(photos, tiny_clip, output=output), encoder=api.open_encoder(options))
+        else:
+            api.label(request(photos, tiny_clip, output=output, model=options))
+        tasks = json.loads(tasks_file.read_text())
+        (named,) = {p["model_version"] for t in tasks for p in t["predictions"]}
+        return named
+
+    monkeypatch.chdir(tmp_path / "work")
+    first = version("models/sig")
+    prefix = f"zsl-{zsl_cli.__version__}:"
+    assert re.fullmatch(rf"{re.escape(prefix)}sig#[0-9a-f]{{8}}", first)
+    spellings = ["models/sig/", "./models/sig", "models//sig", "../work/models/sig"]
+    spellings += [str(models / "sig"), str(tmp_path / "current")]
+    assert {version(typed) for typed in spellings} == {first}
+    assert version(models / "sig", loaded=True) == first
+    monkeypatch.chdir(models / "sig")
+    assert version(".") == first
+    # The same weights elsewhere (a colleague's copy) are the same version; other weights in a
+    # folder of the same name are another.
+    shutil.copytree(models / "sig", tmp_path / "elsewhere" / "sig")
+    assert version(tmp_path / "elsewhere" / "sig") == first
+    make_tiny_clip(tmp_path / "retrained" / "sig", seed=1)
+    other = version(tmp_path / "retrained" / "sig")
+    assert other != first and other.startswith(f"{prefix}sig#")
+    # A hub id is named as before (projects hold that version): see the revision test above.
 
 
 def test_an_interrupt_before_any_image_is_finished_keeps_the_old_output(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -611,6 +612,25 @@ def test_an_output_named_like_a_built_in_template_set_is_no_input(
     )
     assert result.exit_code == 0, result.stderr
     assert Path("default").read_text().startswith("path,label,score")
+
+
+def test_label_studio_model_version_of_a_model_folder_is_one_however_it_is_typed(
+    tiny_clip, tmp_path, classes_file, monkeypatch
+):
+    # Monday's `-m models/clip` and Tuesday's `-m models/clip/` were two model versions: the
+    # project pre-annotated Tuesday's tasks with nothing.
+    write_images(tmp_path / "root" / "photos", 1)
+    shutil.copytree(tiny_clip, tmp_path / "models" / "clip")
+    monkeypatch.chdir(tmp_path)
+    versions = set()
+    for typed in ("models/clip", "models/clip/", "./models/clip", tmp_path / "models" / "clip"):
+        args = ["-f", "label-studio", "--ls-document-root", "root", "-o", "t.json", "-q"]
+        result = run("label", "root/photos", "-c", classes_file, "-m", typed, *args)
+        assert result.exit_code == 0, result.stderr
+        tasks = json.loads(Path("t.json").read_text())
+        versions |= {p["model_version"] for t in tasks for p in t["predictions"]}
+    (version,) = versions
+    assert version.split(":", 1)[1].startswith("clip#") and str(tmp_path) not in version
 
 
 def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):

@@ -1314,14 +1314,47 @@ def _label_studio_options(
 
 
 def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
-    """The model as a default Label Studio model version names it: with its hub revision, where
-    one was asked for, so that two revisions of one model are two versions to a project."""
+    """The model as a default Label Studio model version names it: a hub model by its id, with
+    its hub revision where one was asked for, so that two revisions of one model are two versions
+    to a project; a model folder as `_model_folder_version` does."""
     if encoder is None:
         name, revision = os.fspath(request.model.name), request.model.revision
     else:
         name, revision = encoder.name, _revision(encoder)
+    folder = _model_folder(name)
+    if folder is not None:
+        return _model_folder_version(folder)
     name = path_to_text(name)
     return f"{name}@{revision}" if revision is not None else name
+
+
+def _model_folder(name: str) -> str | None:
+    """The real path of the model folder `name` is (as resolve_model tells a folder from a
+    bundled name or a hub id), or None."""
+    if name in bundled_models():
+        return None
+    folder = os.path.expanduser(name)
+    return os.path.realpath(folder) if os.path.isdir(folder) else None
+
+
+def _model_folder_version(folder: str) -> str:
+    """A model folder as a Label Studio model version names it: its own name (a path would show
+    the user's folders to everyone in the project) and the start of the hash of its weight
+    files, as the embedding store's identity of the model hashes them. So every spelling of the
+    path, or a link to the folder, gives one version, the same weights in a copy of that name
+    too, and other weights another: a project pre-annotates with one version alone."""
+    from zsl_cli.encoders.base import ModelSource
+    from zsl_cli.encoders.hf import _weights_fingerprint
+    from zsl_cli.encoders.model_files import loaded_weight_files
+
+    name = path_to_text(os.path.basename(folder))
+    try:
+        if loaded_weight_files(Path(folder)):  # else the model load says what is missing
+            fingerprint = _weights_fingerprint(ModelSource(folder, folder, is_local=True), None)
+            return f"{name}#{fingerprint[:8]}"
+    except OSError:  # the model load says what is wrong with the files
+        pass
+    return name
 
 
 def _revision(encoder: Encoder) -> str | None:
