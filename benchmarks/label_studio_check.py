@@ -23,7 +23,7 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    awkward tag names and a model version of its own; E from `--attributes` with
    `--ls-url-prefix`; F from `--descriptions` with a `--threshold` some images fall below
    (checked: abstentions are tasks without a prediction); and file G as local files for a
-   config of 2,006 classes, its predictions among the last ones;
+   config of 2,006 classes (with a filter box for them), its predictions among the last ones;
 3. `label-studio init` + `label-studio start` with local-files serving enabled and with the
    server's prediction validation on (a feature flag, off by default in 1.23.2), so that an
    import fails unless every prediction fits the project's labelling config (a prediction
@@ -587,6 +587,9 @@ def run(label_studio: str, work: Path, port: int) -> int:
     # predictions pick classes at its end.
     many = [f"class {number:04d}" for number in range(2000)] + AWKWARD_CLASSES
     config_g = label_studio_config(many, local).decode("utf-8")
+    # Its filter box, which the server must accept (the project is made with this config).
+    what = "G: a config of many classes has a filter box bound to its choices"
+    checks.check('<Filter name="choice-filter" toName="choice"' in config_g, what)
     tasks_g = write_tasks(
         work / "tasks-many-classes.json",
         [

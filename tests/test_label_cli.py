@@ -633,6 +633,23 @@ def test_label_studio_model_version_of_a_model_folder_is_one_however_it_is_typed
     assert version.split(":", 1)[1].startswith("clip#") and str(tmp_path) not in version
 
 
+def test_label_studio_config_of_many_classes_filters_its_choices(tiny_clip, tmp_path):
+    from zsl_cli.writers import LABEL_STUDIO_CHOICES_WITHOUT_FILTER
+
+    write_images(tmp_path / "root" / "photos", 1)
+    classes = [f"kind {n}" for n in range(LABEL_STUDIO_CHOICES_WITHOUT_FILTER + 1)]
+    (tmp_path / "classes.txt").write_text("".join(f"{name}\n" for name in classes))
+    config = tmp_path / "config.xml"
+    args = ["-f", "label-studio", "--ls-document-root", tmp_path / "root", "--ls-config", config]
+    args += ["-o", tmp_path / "t.json", "-q"]
+    result = run("label", tmp_path / "root", "-c", tmp_path / "classes.txt", "-m", tiny_clip, *args)
+    assert result.exit_code == 0, result.stderr
+    view = ElementTree.parse(config).getroot()
+    assert [choice.get("value") for choice in view.iter("Choice")] == classes
+    (box,) = view.iter("Filter")
+    assert box.get("toName") == view.find("Choices").get("name") == "choice"
+
+
 def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, classes_file):
     root = tmp_path / "root"
     write_images(root / "photos", 2)

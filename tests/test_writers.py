@@ -35,6 +35,7 @@ from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.writers import (
     FORMATS,
+    LABEL_STUDIO_CHOICES_WITHOUT_FILTER,
     LabelStudioOptions,
     check_label_studio_paths,
     format_from_path,
@@ -1077,6 +1078,45 @@ def test_label_studio_task_schema(tmp_path: Path, root: Path) -> None:
     assert tasks[3]["data"]["image"] == "/data/local-files/?d=photos/broken.jpg"
     assert written_run_info(output)["complete"] is True  # sidecar
     assert (tmp_path / "tasks.json.run.json").is_file()
+
+
+def test_label_studio_config_of_few_classes_is_as_it_was() -> None:
+    # Projects were set up with these configs: a short class list gets no filter box.
+    options = LabelStudioOptions(from_name="label", to_name="photo")
+    assert label_studio_config(["red circle", "a & b"], options) == (
+        b"<View>\n"
+        b'  <Image name="photo" value="$image"/>\n'
+        b'  <Choices name="label" toName="photo">\n'
+        b'    <Choice value="red circle"/>\n'
+        b'    <Choice value="a &amp; b"/>\n'
+        b"  </Choices>\n"
+        b"</View>\n"
+    )
+    few = [f"class {n}" for n in range(LABEL_STUDIO_CHOICES_WITHOUT_FILTER)]
+    assert b"<Filter" not in label_studio_config(few, options)
+
+
+def test_label_studio_config_of_many_classes_has_a_filter_box() -> None:
+    # Correcting a prediction among 1,500 classes meant scrolling through 1,500 radio buttons:
+    # Label Studio's Filter tag narrows the Choices to those holding what is typed.
+    many = [f"class {n}" for n in range(LABEL_STUDIO_CHOICES_WITHOUT_FILTER + 1)]
+    options = LabelStudioOptions(from_name="label", to_name="photo")
+    view = ElementTree.fromstring(label_studio_config(many, options))
+    image, box, choices = list(view)
+    assert image.tag == "Image" and choices.tag == "Choices"
+    assert [choice.get("value") for choice in choices] == many
+    # Above the list it filters, from the first letter typed (a class may be named "ox").
+    assert (box.tag, box.get("toName"), box.get("minlength")) == ("Filter", "label", "1")
+    # Its name is one no other tag of the config has: Label Studio wants them unique.
+    assert box.get("name") not in ("label", "photo")
+    for to_name in (box.get("name"), f"{box.get('name')}-2"):
+        taken = LabelStudioOptions(from_name="label", to_name=to_name)
+        names = [t.get("name") for t in ElementTree.fromstring(label_studio_config(many, taken))]
+        assert len(set(names)) == 3
+    # A toName with ',' is a list of tag names to Label Studio: such a Choices name (which the
+    # predictions may have) gets no filter box rather than one bound to no tag.
+    listed = LabelStudioOptions(from_name="a,b", to_name="photo")
+    assert b"<Filter" not in label_studio_config(many, listed)
 
 
 def test_label_studio_config_fits_the_tasks() -> None:

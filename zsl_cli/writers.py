@@ -150,19 +150,45 @@ def label_studio_config_warnings(class_names: Sequence[str]) -> list[str]:
     ]
 
 
+# More choices than this get a filter box (Label Studio's Filter tag, which it advises for long
+# lists): below the image, a labelling screen shows about this many radio buttons (some 30 px
+# each) before the labeller scrolls, and a list this short is read at a glance.
+LABEL_STUDIO_CHOICES_WITHOUT_FILTER = 20
+
+
 def label_studio_config(class_names: Sequence[str], options: LabelStudioOptions) -> bytes:
     """A labelling config the tasks fit: an Image tag reading the tasks' image, and one Choice
-    per class in a Choices tag with the predictions' from/to names."""
+    per class in a Choices tag with the predictions' from/to names; above a long list, a Filter
+    box that shows only the choices holding what is typed."""
     choices = "".join(f"    <Choice value={quoteattr(name)}/>\n" for name in class_names)
     config = (
         "<View>\n"
         f'  <Image name={quoteattr(options.to_name)} value="$image"/>\n'
+        f"{_label_studio_filter(len(class_names), options)}"
         f"  <Choices name={quoteattr(options.from_name)} toName={quoteattr(options.to_name)}>\n"
         f"{choices}"
         "  </Choices>\n"
         "</View>\n"
     )
     return config.encode("utf-8")
+
+
+def _label_studio_filter(choices: int, options: LabelStudioOptions) -> str:
+    """The Filter tag's line for a Choices tag of this many choices, or "" where there are few
+    or Label Studio would read the Choices tag's name as a list of names (a ',' in it)."""
+    if choices <= LABEL_STUDIO_CHOICES_WITHOUT_FILTER or "," in options.from_name:
+        return ""
+    # Label Studio wants every tag's name unique; the two others are the from and to names.
+    name = next(
+        candidate
+        for candidate in (f"{options.from_name}-filter", f"{options.from_name}-filter-2")
+        if candidate != options.to_name
+    )
+    # From the first letter typed: a class may be named with two ("ox").
+    return (
+        f"  <Filter name={quoteattr(name)} toName={quoteattr(options.from_name)} "
+        'minlength="1" placeholder="Filter the classes"/>\n'
+    )
 
 
 def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> list[str]:
