@@ -6,6 +6,7 @@ Importing this package does not import torch; `load_encoder` does.
 from __future__ import annotations
 
 import difflib
+import errno
 import gc
 import importlib
 import inspect
@@ -14,6 +15,7 @@ import logging
 import os
 import re
 import socket
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -265,6 +267,14 @@ def load_encoder(
     """
     check_device(device)
     check_precision(precision)
+    if sys.flags.optimize >= 2:
+        # transformers builds its classes' signatures from their docstrings: every load failed,
+        # blaming the model, after transformers printed ten lines of complaints to stdout.
+        raise ZslError(
+            "python -OO or PYTHONOPTIMIZE=2 strips the docstrings transformers reads to load a "
+            "model: unset PYTHONOPTIMIZE (or set it to 1) and run without -OO"
+        )
+    _make_room_for_scipy_blas()
     if revision is not None and not revision.strip():
         # `--revision "$REV"` with REV unset; the hub client would look for a revision "".
         raise ZslError(
@@ -278,12 +288,20 @@ def load_encoder(
             f"hub; {source.name} is a local folder or a bundled model"
         )
     try:
-        with _LOADING, _collector_paused(freeze_after=freeze_after_load):
-            from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
+        try:
+            with _LOADING, _collector_paused(freeze_after=freeze_after_load):
+                from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
 
-            torch_device = pick_device(device)
-            dtype = pick_dtype(precision, torch_device)
-            model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
+                torch_device = pick_device(device)
+                dtype = pick_dtype(precision, torch_device)
+                model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
+        except (ImportError, OSError, MemoryError, RuntimeError) as error:
+            # torch's and transformers' own imports, outside the parts' loads (which report
+            # their errors themselves), can run into a limit of the system too.
+            limit = _system_limit(error)
+            if limit is None:
+                raise
+            raise ZslError(f"cannot load the model {source.name}: {limit}") from None
         _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
         return TransformersEncoder(
             source,
@@ -298,6 +316,47 @@ def load_encoder(
     except ZslError as error:
         _raise_an_interrupt_behind(error)
         raise
+
+
+# What a model load needs at the very least once zsl runs: torch's libraries alone map more.
+MIN_LOAD_ADDRESS_SPACE = 256 * 2**20
+
+
+def _make_room_for_scipy_blas() -> None:
+    """Under an address-space limit (ulimit -v), load scipy's OpenBLAS now, while there is room.
+
+    transformers imports scipy during the load wherever it is installed. The OpenBLAS that scipy
+    bundles (0.3.30 in scipy 1.17) retries its 33 MB buffer for ever when the limit leaves room
+    for the library but not for that buffer: `zsl label` spun at 100% CPU and no signal but
+    SIGKILL ended it. Here, with the model still to load, it has room, and what runs out later
+    fails in Python, which the load reports. Without a limit nothing changes.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return
+    used = _address_space_used()
+    if used is not None and limit - used < MIN_LOAD_ADDRESS_SPACE:
+        raise ZslError(
+            f"the address-space limit (ulimit -v {limit // 1024}) leaves "
+            f"{max(limit - used, 0) // 2**20} MB for the model, which needs over "
+            f"{MIN_LOAD_ADDRESS_SPACE // 2**20} MB to load; raise the limit or lift it "
+            "(ulimit -v unlimited)"
+        )
+    with suppress(Exception):  # no scipy, or a library that does not fit: the load will say
+        importlib.import_module("scipy.linalg")
+
+
+def _address_space_used() -> int | None:
+    """This process's virtual memory in bytes, as the limit counts it (Linux); else None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 @contextmanager
@@ -530,6 +589,10 @@ def _load_parts(
 def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
+    limit = _system_limit(error)
+    if limit is not None:
+        what = "model" if part == "model" else f"{part} of model"
+        return ZslError(f"cannot load the {what} {source.name}: {limit}")
     # transformers' message may be about a symptom ("header too small", "'list' object has no
     # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
     # to do.
@@ -549,6 +612,33 @@ def _load_failure(
     # load for other reasons (an architecture this transformers does not know, a library its
     # tokenizer needs), which transformers' message tells.
     return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
+
+
+def _system_limit(error: BaseException) -> str | None:
+    """Which limit of the system a load ran into, where its error says it ran into one: the
+    model is not what to fix then. Else None."""
+    text = " ".join(str(error).split())
+    if isinstance(error, RuntimeError) and "can't start new thread" in text:
+        # A thread's stack is memory too: ulimit -v stops threads as well (seen at 1.1 GB).
+        return (
+            f"{text} (a limit of the system is reached: on threads, ulimit -u or a container's "
+            "pids limit, or on memory, ulimit -v)"
+        )
+    out_of_memory = (
+        isinstance(error, MemoryError)
+        or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
+        or any(
+            words in text
+            for words in ("failed to map segment", "Cannot allocate memory", "Out of memory")
+        )
+    )
+    if out_of_memory:
+        cause = clipped_text(text) if text else type(error).__name__
+        return (
+            f"{cause} (out of memory: check the address-space limit, ulimit -v, and the "
+            "container's memory limit)"
+        )
+    return None
 
 
 def _download_command(hub_id: str, revision: str | None) -> str:
