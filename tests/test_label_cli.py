@@ -1607,8 +1607,12 @@ def test_help_shows_defaults_written_in_the_text():
     # relative to it (README), where the help gave it as the root's default whatever else.
     root = "[default: $LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT; none with --ls-url-prefix]"
     assert root in text
-    # The default model version names the hub revision (README), where the help left it out.
-    assert "[default: zsl-<zsl version>:<model>, and @<revision> with --revision]" in text
+    # The default model version names the hub revision and a folder's weights (README), where the
+    # help left them out.
+    assert (
+        "[default: zsl-<zsl version>:<model>, and @<revision> with --revision; a model folder "
+        "as <folder name>#<weights hash>]" in text
+    )
     # The summary counts scores below 0.5 as low confidence: the help left a reader to guess
     # whether that was the threshold without --threshold.
     assert "[default: none: every image keeps its top class]" in text

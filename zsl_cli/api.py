@@ -71,6 +71,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
+from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
@@ -1329,12 +1330,15 @@ def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
 
 
 def _model_folder(name: str) -> str | None:
-    """The real path of the model folder `name` is (as resolve_model tells a folder from a
-    bundled name or a hub id), or None."""
-    if name in bundled_models():
+    """The real path of the model folder `name` is (not a bundled model's, nor a hub id), or
+    None."""
+    try:
+        source = resolve_model(name)
+    except ZslError:  # the model load says what is wrong with the name
         return None
-    folder = os.path.expanduser(name)
-    return os.path.realpath(folder) if os.path.isdir(folder) else None
+    if not source.is_local or name in bundled_models():
+        return None
+    return os.path.realpath(source.location)
 
 
 def _model_folder_version(folder: str) -> str:
@@ -1343,15 +1347,11 @@ def _model_folder_version(folder: str) -> str:
     files, as the embedding store's identity of the model hashes them. So every spelling of the
     path, or a link to the folder, gives one version, the same weights in a copy of that name
     too, and other weights another: a project pre-annotates with one version alone."""
-    from zsl_cli.encoders.base import ModelSource
-    from zsl_cli.encoders.hf import _weights_fingerprint
-    from zsl_cli.encoders.model_files import loaded_weight_files
-
     name = path_to_text(os.path.basename(folder))
     try:
-        if loaded_weight_files(Path(folder)):  # else the model load says what is missing
-            fingerprint = _weights_fingerprint(ModelSource(folder, folder, is_local=True), None)
-            return f"{name}#{fingerprint[:8]}"
+        files = loaded_weight_files(Path(folder))
+        if files:  # else the model load says what is missing
+            return f"{name}#{weight_files_fingerprint(files)[:8]}"
     except OSError:  # the model load says what is wrong with the files
         pass
     return name

@@ -856,7 +856,7 @@ def label(
             metavar="VERSION",
             help="Label Studio: the predictions' model version, by which a project chooses "
             "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>, "
-            "and @<revision> with --revision]",
+            "and @<revision> with --revision; a model folder as <folder name>#<weights hash>]",
             show_default=False,
         ),
     ] = None,
@@ -1005,7 +1005,7 @@ def _ls_options(
         # `--ls-model-version "$VERSION"` with the variable unset: '' stood for the default.
         raise ZslError(
             "--ls-model-version is empty: give a version, or leave the option out for "
-            "zsl-<zsl version>:<model>[@<revision>]"
+            "zsl-<zsl version>:<model>[@<revision>] (a model folder: <folder name>#<weights hash>)"
         )
     studio = LabelStudioOptions(
         from_name=_typed_text(from_name, "--ls-from-name"),

@@ -14,7 +14,6 @@ import hashlib
 import json
 import math
 import operator
-import os
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,7 +33,11 @@ from zsl_cli.encoders.base import (
     check_device,
     check_precision,
 )
-from zsl_cli.encoders.model_files import hub_snapshot, loaded_weight_files
+from zsl_cli.encoders.model_files import (
+    hub_snapshot,
+    loaded_weight_files,
+    weight_files_fingerprint,
+)
 from zsl_cli.encoders.preprocess import (
     NaFlexPreprocessor,
     Normalisation,
@@ -677,29 +680,7 @@ def _weights_fingerprint(source: ModelSource, model: Any) -> str:
             digest.update(key.encode())
             digest.update(tensor.detach().float().cpu().numpy().tobytes())
         return digest.hexdigest()
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode())
-        digest.update(_file_hash(file).encode())
-    return digest.hexdigest()
-
-
-def _file_hash(file: Path) -> str:
-    # Hub cache files are symlinks to blobs; a large (LFS) file's blob is named by the SHA-256 of
-    # its content, the very hash computed below: no need to read it. (A small file's blob is
-    # named by its git SHA-1, which a copy of the file would not give.)
-    target = Path(os.path.realpath(file))
-    if target != file and len(target.name) == 64 and _is_hex(target.name):
-        return target.name
-    digest = hashlib.sha256()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _is_hex(text: str) -> bool:
-    return all(c in "0123456789abcdef" for c in text)
+    return weight_files_fingerprint(files)
 
 
 def _preprocessing_fingerprint(image_processor: Any) -> str:

@@ -6,6 +6,7 @@ transformers' own message for a damaged file is often about a symptom ("header t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -135,6 +136,34 @@ def loaded_weight_files(folder: Path) -> list[Path]:
         if (folder / index).is_file():
             return [folder / shard for shard in _shard_names(folder / index)]
     return []
+
+
+def weight_files_fingerprint(files: list[Path]) -> str:
+    """A content hash of a model's weight files (`loaded_weight_files`): the same for a copy of
+    them elsewhere, however its folder is named or reached."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(_file_hash(file).encode())
+    return digest.hexdigest()
+
+
+def _file_hash(file: Path) -> str:
+    # Hub cache files are symlinks to blobs; a large (LFS) file's blob is named by the SHA-256 of
+    # its content, the very hash computed below: no need to read it. (A small file's blob is
+    # named by its git SHA-1, which a copy of the file would not give.)
+    target = Path(os.path.realpath(file))
+    if target != file and len(target.name) == 64 and _is_hex(target.name):
+        return target.name
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
 
 
 def hub_snapshot(hub_id: str, revision: str | None) -> Path | None:
