@@ -31,9 +31,15 @@ def test_a_full_width_colon_is_part_of_the_name_with_a_warning(tmp_path: Path):
     assert spec.classes[0].prompts == ()
     assert spec.warnings == (
         f"{file}:1: class '猫：猫の写真；猫のイラスト' holds '：' (U+FF1A FULLWIDTH COLON), not "
-        "':': the line is one class name, without prompts of its own; a class's prompts follow "
-        "an ASCII ':' (`name: prompt one; prompt two`)",
+        "':': it is part of the class name, where no prompt starts; a class's prompts follow an "
+        "ASCII ':' (`name: prompt one; prompt two`)",
     )
+    # A line with prompts after an ASCII ':' too: the warning must not say it has none.
+    mixed = parse_classes("猫：猫の写真: a cat\n犬\n", "m.txt")
+    assert mixed.names == ["猫：猫の写真", "犬"] and mixed.classes[0].prompts == ("a cat",)
+    assert mixed.warnings[0].startswith("m.txt:1: class '猫：猫の写真' holds '：'")
+    assert "part of the class name, where no prompt starts" in mixed.warnings[0]
+    assert "without prompts" not in mixed.warnings[0]
     # Its ASCII twin gives the class its prompts, without a warning.
     ascii_twin = parse_classes("cat: a photo of a cat; a drawing of a cat\ndog\n", "c.txt")
     assert ascii_twin.classes[0].prompts == ("a photo of a cat", "a drawing of a cat")

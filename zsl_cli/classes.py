@@ -418,7 +418,7 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
         (
             in_names,
             ":",
-            "the line is one class name, without prompts of its own; a class's prompts follow an "
+            "it is part of the class name, where no prompt starts; a class's prompts follow an "
             "ASCII ':' (`name: prompt one; prompt two`)",
         ),
         (
