@@ -255,13 +255,17 @@ def test_truth_class_names_in_warnings_and_notes_hold_no_terminal_escapes(labell
     # A class folder named with an escape sequence (ESC [ 2 J clears the screen) went into the
     # warning as it was, to the terminal; a Latin-1 name as \udce9.
     predictions, truth = labelled
-    for name in ("clear\x1b[2J", "caf\udce9"):
-        touch = truth / name / "1.jpg"
-        touch.parent.mkdir()
-        touch.write_bytes(b"")
+    touch = truth / "clear\x1b[2J" / "1.jpg"
+    touch.parent.mkdir()
+    touch.write_bytes(b"")
     result = api.evaluate(api.EvaluateRequest(str(predictions), str(truth)))
     shown = [line for line in (*result.warnings, *result.notes) if "clear" in line]
     assert shown, (result.warnings, result.notes)
     for line in shown:
         assert "\x1b" not in line and "clear\\x1b[2J" in line
-        assert "caf\\xe9" in line and "\udce9" not in line
+    # A Latin-1 one names no class and is refused, shown as \xe9 there too.
+    (truth / "caf\udce9").mkdir()
+    with pytest.raises(ZslError) as refused:
+        api.evaluate(api.EvaluateRequest(str(predictions), str(truth)))
+    assert "caf\\xe9: a class folder's name is not UTF-8" in refused.value.message
+    assert "\udce9" not in refused.value.message

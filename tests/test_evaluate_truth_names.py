@@ -183,3 +183,81 @@ def test_a_seen_list_that_is_not_utf8_is_refused_naming_the_line(tmp_path, conte
     result = run("evaluate", predictions, "--truth", truth, "--seen", seen)
     assert result.exit_code == 2, result.stdout
     assert result.stderr == expected
+
+
+# --- truth class folders that are not UTF-8 -----------------------------------------------------
+
+
+def test_a_truth_class_folder_that_is_not_utf8_is_refused_naming_it(tmp_path):
+    # A folder unpacked from a Windows zip (caf\xe9 in Latin-1) was scored 0% with a warning and
+    # exit 0, where the same label in a truth CSV is refused: it can never match a class.
+    root = os.fsencode(tmp_path / "truth")
+    rows = folder_truth(Path(os.fsdecode(root)), {"dog": "dog"})
+    folder = os.path.join(root, b"caf\xe9")
+    write_images(Path(os.fsdecode(folder)), 2, seed=5)
+    rows += [(os.path.join(folder, image), "café") for image in sorted(os.listdir(folder))]
+    predictions = write_predictions(tmp_path / "p.csv", rows)
+    result = run("evaluate", predictions, "--truth", os.fsdecode(root))
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == (
+        f"zsl: error: {tmp_path}/truth/caf\\xe9: a class folder's name is not UTF-8 text (byte "
+        "0xe9), as class names are, so it can name no class; rename it in UTF-8 (e.g. with "
+        "convmv -f latin1 -t utf8 --notest) and label its images again\n"
+    )
+
+
+def test_image_names_that_are_not_utf8_inside_class_folders_are_still_read(tmp_path):
+    # File names are bytes: only the class folder's name is a class name.
+    root = os.fsencode(tmp_path / "truth")
+    folder = os.path.join(root, b"caf\xc3\xa9", b"sous-dossier\xe9")
+    write_images(Path(os.fsdecode(folder)), 2)
+    rows: list[tuple[Path | bytes, str]] = [
+        (os.path.join(folder, image), "café") for image in sorted(os.listdir(folder))
+    ]
+    predictions = write_predictions(tmp_path / "p.csv", rows)
+    result = run("evaluate", predictions, "--truth", os.fsdecode(root), "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["n"] == 2 and data["top_k"]["1"]["overall"] == 1.0
+
+
+# --- hints compare truth names as class_spelling does -------------------------------------------
+
+
+def test_the_prefix_hint_sees_class_names_behind_an_invisible_mark_or_emoji_selector(tmp_path):
+    # pandas' get_dummies names columns label_<class>; here the names also carry what typing or
+    # an emoji picker leaves (an RLM, U+FE0F), which class names are compared without.
+    root = tmp_path / "truth"
+    rows = folder_truth(root, {"label_חתול\u200f": "חתול", "label_❤️": "❤"})
+    result = run("evaluate", write_predictions(tmp_path / "p.csv", rows), "--truth", root)
+    assert result.exit_code == 0, result.stderr
+    assert "(the truth's classes are the class names after 'label_': rename them)" in (
+        result.stderr
+    )
+
+
+def test_the_other_case_hint_sees_a_class_behind_an_invisible_mark_or_emoji_selector(tmp_path):
+    root = tmp_path / "truth"
+    rows = folder_truth(root, {"Cat\u200b": "cat", "Red ❤️": "red ❤"})
+    result = run("evaluate", write_predictions(tmp_path / "p.csv", rows), "--truth", root)
+    assert result.exit_code == 0, result.stderr
+    assert "'Red ❤️' in the truth is 'red ❤' among the classes" in result.stderr
+    assert "in the truth is 'cat' among the classes" in result.stderr
+
+
+def test_a_seen_name_that_is_an_emoji_class_in_another_case_is_refused_as_without_the_emoji(
+    tmp_path,
+):
+    # 'Red ❤️' (case and an emoji picker's U+FE0F) for the class 'red ❤': refused as 'Red ❤'
+    # is, not only warned of, or the class would count as unseen.
+    root = tmp_path / "truth"
+    rows = folder_truth(root, {"red ❤": "red ❤", "cat": "cat"})
+    seen = tmp_path / "seen.txt"
+    seen.write_text("Red ❤️\n", encoding="utf-8")
+    result = run(
+        "evaluate", write_predictions(tmp_path / "p.csv", rows), "--truth", root, "--seen", seen
+    )
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(
+        "zsl: error: the seen classes name 'Red ❤️', which is no class: the class 'red ❤' differs"
+    )

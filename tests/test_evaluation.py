@@ -895,21 +895,25 @@ def test_an_interrupted_run_is_flagged(photos, tmp_path):
 
 def test_non_utf8_names_in_folder_and_csv_truth(tmp_path):
     root = os.fsencode(tmp_path / "truth")
-    bad_class = b"caf\xe9"  # Latin-1 bytes: not valid UTF-8
-    image = touch(os.path.join(root, bad_class, b"na\xefve.jpg"))
+    # File names below the class folders may be any bytes (Latin-1 here: not valid UTF-8).
+    image = touch(os.path.join(root, "café".encode(), b"na\xefve.jpg"))
     other = touch(os.path.join(root, b"plain", b"\xff.jpg"))
-    assert "\udce9" in image  # surrogate escapes, not a decoding error
-    predictions = [
-        predicted(image, os.fsdecode(bad_class)),
-        predicted(other, os.fsdecode(bad_class)),
-    ]
+    assert "\udcef" in image  # surrogate escapes, not a decoding error
+    predictions = [predicted(image, "café"), predicted(other, "café")]
     result = evaluate(predictions, load_truth(os.fsdecode(root)), ks=(1,))
     assert result.n == 2
-    assert os.fsdecode(bad_class) in result.metrics.classes
-    assert result.top_mistakes() == [("plain", os.fsdecode(bad_class), 1)]
+    assert result.top_mistakes() == [("plain", "café", 1)]
     json.dumps(result.to_json())  # default ensure_ascii keeps lone surrogates as \udcXX
     write_report(result, tmp_path / "report.html")
-    assert "caf\\xe9" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "café" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+    # A class folder's name is a class name: in Latin-1 it could match no class.
+    latin1 = touch(os.path.join(root, b"caf\xe9", b"na\xefve.jpg"))
+    with pytest.raises(
+        ZslError, match=r"truth/caf\\xe9: a class folder's name is not UTF-8 text \(byte 0xe9\)"
+    ):
+        load_truth(os.fsdecode(root))
+    predictions[0] = predicted(latin1, "café")
 
     # A CSV's paths may be such bytes (file names); its labels, class names, may not.
     csv_path = write_csv(tmp_path / "truth.csv", b"path,label\ntruth/caf\xe9/na\xefve.jpg,plain\n")

@@ -40,7 +40,8 @@ Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and 
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes. Paths read from files (a
 truth CSV, the run info's folder) are UTF-8 text, turned into that form by path_from_text, and a
 class folder's name is text (path_to_text), as the class names in classes.txt are, so that both
-hold whatever the locale's file system encoding.
+hold whatever the locale's file system encoding; a class folder, a truth CSV's label or a seen
+list's line that is not UTF-8 text names no class and is refused.
 """
 
 from __future__ import annotations
@@ -434,7 +435,6 @@ def evaluate(
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
     warnings = []
-    fix = "rename those folders in UTF-8" if truth.kind == "folder" else "save it as UTF-8"
     if class_names is not None:
         # A class the run could choose but never did is a result, not a mistake.
         unlisted = sorted(set(metrics.classes) - set(class_names))
@@ -443,7 +443,6 @@ def evaluate(
                 f"{counted(len(unlisted), 'truth class is', 'truth classes are')} not among the "
                 f"{len(class_names)} classes the run labelled with (do the class names match the "
                 f"truth's?): {_some_classes(unlisted)}"
-                + _not_utf8_hint(unlisted, fix)
                 + other_case_hint(unlisted, class_names)
                 + level_down_hint(truth, unlisted, class_names)
                 + _numbers_hint(metrics.classes, class_names)
@@ -457,7 +456,6 @@ def evaluate(
                 f"{counted(len(never_offered), 'truth class is', 'truth classes are')} not the "
                 f"label or a ranked class of any image (do the class names match the truth's?): "
                 f"{_some_classes(never_offered)}"
-                + _not_utf8_hint(never_offered, fix)
                 + other_case_hint(never_offered, metrics.candidates)
                 + level_down_hint(truth, never_offered, metrics.candidates)
                 + _numbers_hint(metrics.classes, metrics.candidates)
@@ -611,8 +609,8 @@ def _prefix_hint(names: Sequence[str], classes: Iterable[str]) -> str:
     (`label_cat`, as pandas' get_dummies names the columns of a one-hot table)."""
     common = os.path.commonprefix(list(names))
     prefix = common[: common.rfind("_") + 1]
-    known = {composed(name) for name in classes}
-    if not prefix or not any(composed(name[len(prefix) :]) in known for name in names):
+    spelling = class_spelling(list(classes))
+    if not prefix or not any(spelling(name[len(prefix) :]) for name in names):
         return ""
     return (
         f" (the truth's classes are the class names after '{printable_text(prefix)}': rename them)"
@@ -632,14 +630,14 @@ def _wordnet_hint(names: Iterable[str]) -> str:
 
 def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = "the truth") -> str:
     """Where some of these names (of the truth, or of another `source`) are a class's name but
-    for case, white space at the ends or words joined by '_' or '+' (a folder Cat/ for the class
-    cat, grizzly+bear/ for grizzly bear): they are scored as
-    written, so never match, and the warning's list of names shows no difference between 'dog '
-    and 'dog'."""
-    by_loose: dict[str, str] = {}
-    for name in classes:
-        by_loose.setdefault(loose_name(name), name)
-    pairs = [(name, by_loose[loose_name(name)]) for name in names if loose_name(name) in by_loose]
+    for case, runs of white space or words joined by '_' or '+' (a folder Cat/ for the class
+    cat, grizzly+bear/ for grizzly bear), `loose_name` taking both: they are scored as written,
+    so never match. Compared so as `class_spelling` compares a name with classes, invisible
+    marks and emoji selectors aside (Cat with a zero-width space is still cat written
+    otherwise). A prediction's label is scored as written, end spaces too ('dog ' edited in a
+    spreadsheet), which the warning's list of names cannot show."""
+    loosely = _loose_classes(classes)
+    pairs = [(name, found[0]) for name in names if (found := loosely(name))]
     if not pairs:
         return ""
     shown = [
@@ -727,9 +725,7 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     for number, line in enumerate(lines, start=1):
         # It lists class names only, which are UTF-8 text, as a class file's are: in Shift-JIS or
         # Windows-1252 it named no class, and the seen/unseen split was another than meant.
-        byte = escaped_byte(line)
-        if byte is not None:
-            raise not_utf8_error(where, number, byte)
+        _check_utf8_labels([line], where, number)
         # As a class list's lines: a byte-order mark left mid-file by `cat`, or a zero-width
         # space pasted from a web page, must not turn a class into a name nobody listed.
         entry = strip_invisible(line)
@@ -762,13 +758,11 @@ def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
     which every GZSL number rests on, would be another than the list meant. A name like no known
     class stays a warning (`unknown_seen_warnings`): a list shared across runs may name classes
     this run lacks."""
-    by_loose: dict[str, list[str]] = {}
-    for name in sorted(known):
-        by_loose.setdefault(loose_name(name), []).append(name)
+    loosely = _loose_classes(sorted(known))
     misspelled = [
-        (name, by_loose[loose_name(name)][0])
+        (name, found[0])
         for name in sorted(seen.difference(known))
-        if loose_name(name) in by_loose and not seen.intersection(by_loose[loose_name(name)])
+        if (found := loosely(name)) and not seen.intersection(found)
     ]
     if not misspelled:
         return
@@ -826,16 +820,34 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
     ]
 
 
+def _loose_classes(classes: Iterable[str]) -> Callable[[str], list[str]]:
+    """A function giving the classes (in the order given) that a name is but for case, runs of
+    white space or '_' or '+' between words (`loose_name` of both), compared through
+    `class_spelling` so that invisible marks at the ends and emoji selectors differ no more here
+    than where a name is matched; [] for none."""
+    by_loose: dict[str, list[str]] = {}
+    for name in classes:
+        by_loose.setdefault(loose_name(name), []).append(name)
+    spelling = class_spelling(list(by_loose))
+
+    def loosely(name: str) -> list[str]:
+        key = spelling(loose_name(name))
+        return [] if key is None else by_loose[key]
+
+    return loosely
+
+
 def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
-    """The one comparison of a truth label or seen name with class names: a function giving the
-    class among `names` that a name is, or None. A name is the class of its own spelling, else
-    the class it is read as a class list's name is read, without white space or invisible
-    characters at its ends (a truth folder's name may keep the right-to-left mark typing Hebrew
-    or Arabic leaves, or a zero-width space pasted from a web page), and then the class it is but
-    for being composed or decomposed (a class folder made on macOS spells café decomposed,
-    e + U+0301, where classes.txt spells it composed), else the one class it is but for emoji
-    presentation selectors (an emoji picker's ❤️ for a typed ❤): names that look the same
-    wherever they are shown."""
+    """The one comparison of a truth label or seen name with class names (the hints that one is
+    a class in another case compare `loose_name`s through it: `_loose_classes`): a function
+    giving the class among `names` that a name is, or None. A name is the class of its own
+    spelling, else the class it is read as a class list's name is read, without white space or
+    invisible characters at its ends (a truth folder's name may keep the right-to-left mark
+    typing Hebrew or Arabic leaves, or a zero-width space pasted from a web page), and then the
+    class it is but for being composed or decomposed (a class folder made on macOS spells café
+    decomposed, e + U+0301, where classes.txt spells it composed), else the one class it is but
+    for emoji presentation selectors (an emoji picker's ❤️ for a typed ❤): names that look the
+    same wherever they are shown."""
     exact = set(names)
     by_composed = {composed(name): name for name in names}
     by_plain: dict[str, str | None] = {}
@@ -1065,6 +1077,7 @@ def _truth_from_folder(source: str) -> GroundTruth:
             f"{where}: no class sub-folders; a ground-truth folder needs one sub-folder per "
             f"class (ImageFolder), or give a CSV with columns path,label"
         )
+    _check_utf8_folders(source, folders)
 
     # One walk of the whole root, as `zsl label ROOT` walks it, so that a folder reached from two
     # classes (a link in one to another) belongs to the class that holds it without a link.
@@ -1094,6 +1107,22 @@ def _truth_from_folder(source: str) -> GroundTruth:
     # compared with class names as they are compared (`class_spelling`).
     classes = tuple(sorted(path_to_text(folder) for folder in folders))
     return GroundTruth(source=source, kind="folder", classes=classes, items=tuple(items))
+
+
+def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
+    """Refuse class folders whose names are not UTF-8 text (unpacked from a Windows zip in
+    Latin-1 or Shift-JIS): a folder's name is its class's name, UTF-8 text as a class file's
+    names are, so such a folder could match no class and was scored 0%, as a truth CSV's label
+    in a legacy code page is refused. The images below may be named in any bytes."""
+    for folder in sorted(folders):
+        byte = escaped_byte(path_to_text(folder))
+        if byte is not None:
+            raise ZslError(
+                f"{printable(os.path.join(source, folder))}: a class folder's name is not UTF-8 "
+                f"text (byte 0x{byte:02x}), as class names are, so it can name no class; rename "
+                "it in UTF-8 (e.g. with convmv -f latin1 -t utf8 --notest) and label its images "
+                "again"
+            )
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -1232,9 +1261,10 @@ def _truth_from_csv(source: str) -> GroundTruth:
 
 
 def _check_utf8_labels(labels: Iterable[str], where: str, line: int) -> None:
-    """Refuse labels that are not UTF-8 text, as a class file's names are: a label is a class
-    name, not a file name (whose bytes may be any), and one saved in a legacy code page (Excel's
-    "CSV (Comma delimited)") was scored 0% under a name that no class has."""
+    """Refuse labels (a truth CSV's, a seen list's line) that are not UTF-8 text, as a class
+    file's names are: a label is a class name, not a file name (whose bytes may be any), and one
+    saved in a legacy code page (Excel's "CSV (Comma delimited)") was scored 0% under a name that
+    no class has. `line` is the number of the file's line that holds them."""
     for label in labels:
         byte = escaped_byte(label)
         if byte is not None:
