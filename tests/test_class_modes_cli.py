@@ -240,7 +240,8 @@ def test_attribute_columns_the_model_reads_alike_are_warned_of(tiny_clip, files,
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip)
     assert refused.exit_code == 2
     assert refused.stderr.endswith(
-        "column 2, decomposed there (e + U+0301) and composed here (é, U+00E9))\n"
+        "column 2, in decomposed form (NFD) there (e + U+0301) and in composed form (NFC) here "
+        "(é, U+00E9))\n"
     )
     assert refused.stderr.count("\n") == 1 and "\\x" not in refused.stderr
 

@@ -125,7 +125,7 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
         ("odd \U0010ffff\n", "c.txt:1: class name 'odd \\\\U0010ffff' contains"),
         ("odd \ufdd0\n", "c.txt:1: class name 'odd \\\\ufdd0' contains"),
         ("odd \ufdef\n", "c.txt:1: class name 'odd \\\\ufdef' contains"),  # the block's last
-        ("caf\u00e9\ncafe\u0301\n", "(first at c.txt:1, composed there (é, U"),
+        ("caf\u00e9\ncafe\u0301\n", "(first at c.txt:1, in composed form (NFC) there (é, U"),
         ('{"red star": ["five points"]}\n', "c.txt looks like a descriptions JSON file: pass"),
         ('{"red star": ["five points"]}\n', "looks like a descriptions JSON file: pass it as"),
         ('{"red star": "five points"}\n', "c.txt looks like a descriptions JSON file: pass"),
@@ -175,26 +175,28 @@ def test_bad_classes_txt(text, message):
         (
             parse_classes,
             "caf\u00e9\ncafe\u0301\n",
-            "x:2: duplicate class 'cafe\u0301' (first at x:1, composed there (é, U+00E9) and "
-            "decomposed here (e + U+0301))",
+            "x:2: duplicate class 'cafe\u0301' (first at x:1, in composed form (NFC) there "
+            "(é, U+00E9) and in decomposed form (NFD) here (e + U+0301))",
         ),
         (
             parse_attributes,
             "class,rose\u0301,ros\u00e9\nx,1,0\n",
-            "x:1, column 3: duplicate attribute 'ros\u00e9' (first at x:1, column 2, decomposed "
-            "there (e + U+0301) and composed here (é, U+00E9))",
+            "x:1, column 3: duplicate attribute 'ros\u00e9' (first at x:1, column 2, in "
+            "decomposed form (NFD) there (e + U+0301) and in composed form (NFC) here (é, U+00E9))",
         ),
         (
             parse_descriptions,
             '{"\u00c5ngstr\u00f6m": ["a"], "A\u030angstro\u0308m": ["b"]}',
-            "x:1: duplicate class 'A\u030angstro\u0308m' (first at x:1, composed there (Å, "
-            "U+00C5; ö, U+00F6) and decomposed here (A + U+030A; o + U+0308))",
+            "x:1: duplicate class 'A\u030angstro\u0308m' (first at x:1, in composed form (NFC) "
+            "there (Å, U+00C5; ö, U+00F6) and in decomposed form (NFD) here (A + U+030A; "
+            "o + U+0308))",
         ),
         (
             parse_descriptions,
             '{"caf\u00e9": ["beans"], "cafe\u0301 ": ["cups"]}',
             "x:1: duplicate class 'cafe\u0301' (first at x:1, spelled 'café' there and "
-            "'cafe\u0301 ', composed there (é, U+00E9) and decomposed here (e + U+0301))",
+            "'cafe\u0301 ', in composed form (NFC) there (é, U+00E9) and in decomposed form (NFD) "
+            "here (e + U+0301))",
         ),
     ],
 )
@@ -484,8 +486,9 @@ def test_descriptions_alone_and_merged_with_classes(tmp_path: Path):
         ('{"cat": ["fur"], "cat": ["whiskers"]}', "^d.json:1: duplicate class 'cat' \\(first "),
         (
             '{"caf\u00e9": ["beans"], "cafe\u0301": ["cups"]}',
-            "d.json:1: duplicate class 'caf.*' \\(first at d.json:1, composed there "
-            "\\(é, U\\+00E9\\) and decomposed here \\(e \\+ U\\+0301\\)\\)$",
+            "d.json:1: duplicate class 'caf.*' \\(first at d.json:1, in composed form \\(NFC\\) "
+            "there \\(é, U\\+00E9\\) and in decomposed form \\(NFD\\) here "
+            "\\(e \\+ U\\+0301\\)\\)$",
         ),
         ("[" * 100_000 + "]" * 100_000, "invalid JSON"),  # deeper than Python's recursion
         ('{"cat": ' + "9" * 5000 + "}", "invalid JSON"),  # beyond int's digit limit

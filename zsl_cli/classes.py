@@ -35,6 +35,7 @@ from typing import NoReturn, TypeGuard
 
 import numpy as np
 
+from zsl_cli.accents import accent_form, not_found_hint
 from zsl_cli.discovery import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import (
@@ -142,20 +143,22 @@ def load_class_spec(
             "--classes or --descriptions"
         )
     if attributes is not None:
-        return parse_attributes(read_text(attributes, "attribute file"), str(attributes))
+        return parse_attributes(
+            read_text(attributes, "attribute file", not_found_hint), str(attributes)
+        )
     if classes is None and descriptions is None:
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
     described, described_text = None, ""
     if descriptions is not None:
-        described_text = read_text(descriptions, "descriptions file")
+        described_text = read_text(descriptions, "descriptions file", not_found_hint)
         described = parse_descriptions(described_text, str(descriptions))
     if classes is None:
         assert described is not None
         return described
     if isinstance(classes, (str, os.PathLike)):
-        spec = parse_classes(read_text(classes), str(classes))
+        spec = parse_classes(read_text(classes, "class file", not_found_hint), str(classes))
     else:
         spec = class_names_spec(classes)
     if described is None:
@@ -251,8 +254,8 @@ def _spelled(first: str, second: str) -> str:
             pairs = [(one, other) for one, other in zip(there, here, strict=True) if one != other]
             there, here = [one for one, _ in pairs], [other for _, other in pairs]
         said += (
-            f", {_form(there)} there ({_by_code_point(there)}) and {_form(here)} here "
-            f"({_by_code_point(here)})"
+            f", in {accent_form(''.join(there))} there ({_by_code_point(there)}) and in "
+            f"{accent_form(''.join(here))} here ({_by_code_point(here)})"
         )
     return said
 
@@ -266,15 +269,6 @@ def _clusters(text: str) -> list[str]:
         else:
             clusters.append(char)
     return clusters
-
-
-def _form(clusters: Sequence[str]) -> str:
-    text = "".join(clusters)
-    if text == unicodedata.normalize("NFC", text) != unicodedata.normalize("NFD", text):
-        return "composed"
-    if text == unicodedata.normalize("NFD", text) != unicodedata.normalize("NFC", text):
-        return "decomposed"
-    return "written"
 
 
 def _by_code_point(clusters: Sequence[str]) -> str:

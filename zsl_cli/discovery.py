@@ -14,8 +14,8 @@ Each input is one of:
 Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files).
 Where such a path is there with its accents composed otherwise (a folder copied from a Mac holds
-café decomposed), the error says so (`spelled_otherwise`, which the decoder's not_found reason
-uses too); the path is never taken under that other spelling.
+café decomposed), the error says so (`accents.spelled_otherwise`, which the decoder's not_found
+reason uses too); the path is never taken under that other spelling.
 
 Walks skip hidden entries (name starting with '.') unless include_hidden; wildcards do not match a
 leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'. What
@@ -40,20 +40,19 @@ else the byte-wise smallest. Names that are not valid UTF-8 travel as str with s
 from __future__ import annotations
 
 import codecs
-import errno
 import fnmatch
 import functools
 import os
 import re
 import stat
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from zsl_cli.accents import lexists, not_found_hint
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import counted, printable, printable_text
 
@@ -187,9 +186,7 @@ def scan(
             # A file named as a folder (shell completion after a rename): it exists.
             raise ZslError(f"not a folder: {printable(item)} (give the file without the '/')")
         else:
-            otherwise = spelled_otherwise(item)
-            hint = f" ({otherwise})" if otherwise else ""
-            raise ZslError(f"no such file or directory: {printable(item)}{hint}")
+            raise ZslError(f"no such file or directory: {printable(item)}{not_found_hint(item)}")
     unique = _unique_spellings(found, walker.key)
     paths = [Path(spelled) for spelled in sorted(unique.values(), key=os.fsencode)]
     if not paths and not allow_empty:
@@ -249,70 +246,6 @@ def real_folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:
     return keys
 
 
-def spelled_otherwise(path: str) -> str | None:
-    """For a path that is not there, where it is there with names whose accents are composed
-    otherwise (café typed composed, stored decomposed as macOS writes it, or the reverse): what
-    to add to the message, as the two spellings look the same wherever they are shown; else None.
-    The path is not taken under the other spelling: outputs and the store key paths as given.
-
-    Walking down the path, each name that is not there is looked for in the folder reached with
-    its accents composed and decomposed (_stored_spelling), and the walk goes on through the
-    spelling found: a missing path costs at most three lookups for each of its names and lists
-    no folder. A name stored partly composed and partly decomposed is not found.
-    """
-    drive, rest = os.path.splitdrive(path)
-    reached = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
-    found: list[str] = []  # the paths reached through a name spelled otherwise
-    for part in _SEPARATORS.split(rest):
-        if not part:
-            continue
-        if _lexists(os.path.join(reached, part)):
-            reached = os.path.join(reached, part)
-            continue
-        stored = _stored_spelling(reached, part)
-        if stored is None:
-            return None  # not there in any spelling: the other one would not find it either
-        reached = os.path.join(reached, stored)
-        found.append(reached)
-    if not found:
-        return None
-    named = [
-        ("folder" if os.path.isdir(spelled) else "file", os.path.basename(spelled))
-        for spelled in found
-    ]
-    forms = {_form(name) for _, name in named}
-    if len(forms) == 1:
-        names = _and([f"the {kind} {printable(name)}" for kind, name in named])
-        there = f"{names} {'is' if len(named) == 1 else 'are'} there in {forms.pop()}"
-    else:
-        there = _and([f"the {kind} {printable(name)} in {_form(name)}" for kind, name in named])
-        there += " are there"
-    return f"{there}: the two spellings are different names on this file system"
-
-
-def _stored_spelling(folder: str, name: str) -> str | None:
-    """`name` with its accents all composed (NFC, as keyboards type them) or all decomposed
-    (NFD, as macOS writes names), where `folder` holds that spelling. Looked up by name rather
-    than by listing the folder: a list of N paths typed composed for a folder of N images copied
-    decomposed would list that folder N times."""
-    for form in ("NFC", "NFD"):
-        spelled = unicodedata.normalize(form, name)
-        if spelled != name and _lexists(os.path.join(folder, spelled)):
-            return spelled
-    return None
-
-
-def _form(name: str) -> str:
-    if unicodedata.normalize("NFC", name) == name:
-        return "composed form (NFC)"
-    return "decomposed form (NFD)"
-
-
-def _and(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _glob_literal(pattern: str) -> str:
     """A glob pattern's path up to its first wildcard part (a part that names an existing file
     or folder literally is no wildcard)."""
@@ -335,8 +268,7 @@ def _glob_base(pattern: str) -> str:
 def _glob_hint(pattern: str) -> str:
     """For a glob that matches nothing: its folder's name spelled otherwise, if that is why."""
     literal = _glob_literal(pattern)
-    otherwise = spelled_otherwise(literal) if literal and not _lexists(literal) else None
-    return f" ({otherwise})" if otherwise else ""
+    return not_found_hint(literal) if literal and not lexists(literal) else ""
 
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> Iterator[str]:
@@ -580,7 +512,7 @@ class _Walker:
         else:
             path = os.path.join(base, head)
             if not rest:
-                if _lexists(path):
+                if lexists(path):
                     yield path, os.path.isdir(path)
             elif self._is_folder(path):
                 yield from self._expand(path, rest)
@@ -684,19 +616,6 @@ def _extension(name: str) -> str:
     return os.path.splitext(name)[1].lower()
 
 
-def _lexists(path: str) -> bool:
-    """True when something has this name, even a broken link or an entry we may not stat."""
-    try:
-        os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError as error:
-        # Permission denied on a parent: let the decoder report it. No file has a name too long
-        # to be one.
-        return error.errno != errno.ENAMETOOLONG
-    return True
-
-
 def _names_an_entry(path: str) -> bool:
     """Whether `path` is taken as a name rather than expanded as a pattern: without wildcards,
     when something may have that name (_lexists); with them, only when something has it. Where
@@ -704,7 +623,7 @@ def _names_an_entry(path: str) -> bool:
     lists the folder and reports it if that fails: taken as a name, it was a file named '*.png'
     and the folder went unreported."""
     if not _GLOB_CHARACTERS.intersection(path):
-        return _lexists(path)
+        return lexists(path)
     try:
         os.lstat(path)
     except OSError:

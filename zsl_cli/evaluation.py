@@ -63,6 +63,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
 
+from zsl_cli.accents import not_found_hint
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -702,9 +703,9 @@ def _check_truth_found(source: str) -> None:
     try:
         os.stat(source)  # a folder, a file, or a pipe (`--truth <(...)`, /dev/stdin)
     except (FileNotFoundError, NotADirectoryError):
-        raise ZslError(
-            f"ground truth not found: {printable(source)} (give a class-folder tree or a CSV file)"
-        ) from None
+        # Where it is there spelled otherwise, that is said in place of what to give.
+        hint = not_found_hint(source) or " (give a class-folder tree or a CSV file)"
+        raise ZslError(f"ground truth not found: {printable(source)}{hint}") from None
     except OSError as error:  # in a folder we may not search: not "not found"
         raise ZslError(
             f"cannot read the ground truth {printable(source)}: {error.strerror}"
@@ -1552,7 +1553,9 @@ def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
 def _cannot_read(what: str, source: str, error: OSError) -> ZslError:
     """The error for a file that could not be read (`check_truth_and_seen_found` says it before
     reading, `_read_text` on reading: the same words)."""
-    return ZslError(f"cannot read {what} {printable(source)}: {error.strerror}")
+    missing = isinstance(error, (FileNotFoundError, NotADirectoryError))
+    hint = not_found_hint(source) if missing else ""
+    return ZslError(f"cannot read {what} {printable(source)}: {error.strerror}{hint}")
 
 
 def _gzsl(

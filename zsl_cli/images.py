@@ -135,7 +135,7 @@ from PIL import (
     UnidentifiedImageError,
 )
 
-from zsl_cli.discovery import spelled_otherwise
+from zsl_cli.accents import spelled_otherwise
 from zsl_cli.formatting import printable
 from zsl_cli.image_damage import (
     HEIF_INSTALL,

@@ -10,6 +10,7 @@ import codecs
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -49,16 +50,25 @@ def read_text_bytes(handle: IO[bytes]) -> bytes:
     return b"".join(blocks)
 
 
-def read_text(path: str | os.PathLike[str], what: str = "class file") -> str:
+def read_text(
+    path: str | os.PathLike[str],
+    what: str = "class file",
+    not_found_hint: Callable[[str], str] | None = None,
+) -> str:
     """A UTF-8 text file's content, a byte-order mark dropped and every line end made "\n";
-    any other encoding is a ZslError naming the file (and line)."""
+    any other encoding is a ZslError naming the file (and line). `not_found_hint`: what the
+    message of a file not there adds (`accents.not_found_hint`, which this module cannot import:
+    it needs the formatting that imports this module)."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
             data = read_text_bytes(handle)
     except FileNotFoundError:
         # Only image paths read '-' as stdin.
-        hint = " (to read it from stdin, give /dev/stdin)" if str(path) == "-" else ""
+        if str(path) == "-":
+            hint = " (to read it from stdin, give /dev/stdin)"
+        else:
+            hint = not_found_hint(str(path)) if not_found_hint else ""
         raise ZslError(f"{what} not found: {path}{hint}") from None
     except IsADirectoryError:
         raise ZslError(f"{what} is a directory: {path}") from None

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import proxy_bypass
 
+from zsl_cli.accents import not_found_hint
 from zsl_cli.encoders.base import (
     Encoder,
     ImagePreprocessor,
@@ -145,14 +146,16 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
             f"--model {name} is a file; give a save_pretrained directory, a hub id "
             "or a bundled name"
         )
-    if _looks_like_path(name):
-        raise ZslError(f"model directory not found: {name}")
+    # A folder there with its accents composed otherwise is the one meant, even under a name
+    # that a hub id could be (org/café).
+    hint = not_found_hint(path)  # expanded: ~/café
+    if hint or _looks_like_path(name):
+        raise ZslError(f"model directory not found: {name}{hint}")
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     if name.endswith("/"):
         # A folder meant (shell completion adds the '/'), which no hub id ends in: it was told
         # that it was no model folder, no bundled model and no hub id.
-        hint = ""
         with suppress(HFValidationError):
             validate_repo_id(name.rstrip("/"))
             hint = f" (for the hub model {name.rstrip('/')}, leave out the '/')"
