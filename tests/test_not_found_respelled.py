@@ -66,8 +66,10 @@ def test_an_attribute_table_typed_composed_says_so(mac_copy, tiny_clip) -> None:
     assert stderr == f"zsl: error: attribute file not found: {typed} {HINT}\n"
 
 
-def test_a_model_folder_typed_composed_says_so(mac_copy) -> None:
-    typed = f"nf/{CAFE}/model"
+@pytest.mark.parametrize("typed", [f"nf/{CAFE}/model", f"nf/{CAFE}/model/", CAFE, f"nf/{CAFE}"])
+def test_a_model_folder_typed_composed_says_so(mac_copy, typed) -> None:
+    # Also under a name a hub id could be (café, nf/café): the folder there is the one meant.
+    (mac_copy / CAFE_NFD).mkdir()
     stderr = refused("label", "images", "-c", "classes.txt", "-m", typed)
     assert stderr == f"zsl: error: model directory not found: {typed} {HINT}\n"
 
