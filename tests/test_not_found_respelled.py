@@ -36,6 +36,7 @@ def mac_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_clip) -> Path
     (folder / "classes.txt").write_text("red\nblue\n")
     (folder / "seen.txt").write_text("red\n")
     (folder / "attributes.csv").write_text("class,round\nred,1\nblue,0\n")
+    (folder / "templates.txt").write_text("a photo of a {}.\n")
     write_images(folder / "truth" / "red", 1)
     shutil.copytree(tiny_clip, folder / "model")
     write_images(tmp_path / "images", 1)
@@ -88,6 +89,33 @@ def test_a_seen_list_typed_composed_says_so(mac_copy, predictions) -> None:
     stderr = refused("evaluate", predictions, "--truth", typed[0], "--seen", typed[1])
     assert stderr.startswith(f"zsl: error: cannot read the seen-class list {typed[1]}: ")
     assert stderr.endswith(f" {HINT}\n")
+
+
+def test_a_template_file_typed_composed_says_so(mac_copy, tiny_clip) -> None:
+    typed = f"nf/{CAFE}/templates.txt"
+    stderr = refused(
+        "label", "images", "-c", "classes.txt", "--templates", typed, "-m", str(tiny_clip)
+    )
+    assert stderr == f"zsl: error: template file not found: {typed} {HINT}\n"
+
+
+def test_a_predictions_file_typed_composed_says_so(mac_copy) -> None:
+    shutil.copy(mac_copy / "p.csv", mac_copy / "nf" / CAFE_NFD / "p.csv")
+    typed = f"nf/{CAFE}/p.csv"
+    stderr = refused("evaluate", typed, "--truth", f"nf/{CAFE_NFD}/truth")
+    assert stderr == (
+        f"zsl: error: '{typed}' not found {HINT}: give a predictions file written by 'zsl label'\n"
+    )
+
+
+def test_an_embedding_store_typed_composed_says_so(mac_copy, tiny_clip) -> None:
+    from zsl_cli.store import EmbeddingStore
+
+    with EmbeddingStore.open(mac_copy / "nf" / CAFE_NFD / "s.zsl", create=True):
+        pass
+    typed = f"nf/{CAFE}/s.zsl"
+    stderr = refused("label", "--embeddings", typed, "-c", "classes.txt", "-m", str(tiny_clip))
+    assert stderr.startswith(f"zsl: error: embedding store {typed} not found {HINT}")
 
 
 def test_no_hint_where_the_path_is_there_in_no_spelling(mac_copy, tiny_clip) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
     DEFAULT_DESCRIPTION_TEMPLATE,
     NAME_FIELD,
@@ -159,7 +160,7 @@ def resolve_templates(value: str) -> Templates:
     ):
         # A path, as its separator or ending says (a template has words): said as a missing
         # class file is.
-        raise ZslError(f"template file not found: {value}")
+        raise ZslError(f"template file not found: {value}{not_found_hint(value)}")
     names = ", ".join(BUILTIN_TEMPLATES)
     raise ZslError(
         f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "

@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 import numpy as np
 
+from zsl_cli.accents import not_found_hint
 from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import (
@@ -67,9 +68,13 @@ def read_predictions_and_run_info(
         with _seekable(stdin, "stdin") as handle:
             return _read_stream(handle, "stdin", None, warn)
     path = Path(path)
-    if path.is_dir() or not path.exists():
-        what = "is a folder, not" if path.is_dir() else "not found: give"
-        raise ZslError(f"{quoted(name)} {what} a predictions file written by 'zsl label'")
+    if path.is_dir():
+        raise ZslError(f"{quoted(name)} is a folder, not a predictions file written by 'zsl label'")
+    if not path.exists():
+        raise ZslError(
+            f"{quoted(name)} not found{not_found_hint(path)}: give a predictions file written by "
+            "'zsl label'"
+        )
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     try:
         with path.open("rb") as source, _seekable(source, name, fmt) as handle:

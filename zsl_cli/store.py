@@ -44,6 +44,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from zsl_cli.accents import not_found_hint
 from zsl_cli.discovery import absolute_path, real_folder_keys
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
@@ -285,6 +286,7 @@ class EmbeddingStore:
             )
         if not create and not path.exists():
             hint = " (an embedding store is an SQLite file, not stdin)" if str(path) == "-" else ""
+            hint = hint or not_found_hint(path)
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         _check_journal_name(path)
         if create and not path.exists():
