@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 from zsl_cli import __version__
 from zsl_cli.errors import (
     EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
@@ -339,8 +340,8 @@ app = typer.Typer(
     "Data goes to stdout or -o; progress, summaries and warnings go to stderr.\n\n"
     "Exit codes: 0 success; 1 no image labelled or embedded, or (only with --strict) some "
     "images failed or a folder could not be read; 2 usage error, bad input file or model not "
-    "available; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP); 141 the reader of stdout or "
-    "stderr went away (| head).",
+    "available; 70 internal error (a traceback, to report); 130 interrupted (Ctrl-C, SIGTERM "
+    "or SIGHUP); 141 the reader of stdout or stderr went away (| head).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,
@@ -1576,6 +1577,23 @@ def main() -> None:
         # down (0.2 s) printed a KeyboardInterrupt traceback or ended the process by the signal.
         _ignore_stop_signals()
         raise
+    except Exception as error:  # noqa: BLE001 - what no check foresaw: a bug, to report
+        _exit_internal_error(error)
+
+
+def _exit_internal_error(error: Exception) -> NoReturn:
+    """The traceback, which a bug report needs, then one line saying what it is, and exit status
+    EXIT_INTERNAL: Python's own status for it, 1, is the one a script reads as a run that
+    completed with some images failed."""
+    import traceback
+
+    traceback.print_exception(error)
+    _say(
+        f"{PROG}: internal error: {type(error).__name__} (unexpected; please report it with the "
+        "traceback above)"
+    )
+    _ignore_stop_signals()
+    sys.exit(EXIT_INTERNAL)
 
 
 def _ignore_stop_signals() -> None:

@@ -12,6 +12,9 @@ EXIT_OK = 0
 # The run completed but no image came out of it, or (with --strict) some inputs failed.
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2  # bad options, bad input files, model not available
+# An unexpected exception: a bug, or a failure zsl does not know how to explain (sysexits.h's
+# EX_SOFTWARE), never 1, which a script reads as "the run completed, some images failed".
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130  # Ctrl-C, or another of the STOP_SIGNALS
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout or stderr went away (`| head`)
 
