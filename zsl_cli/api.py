@@ -71,6 +71,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
+from zsl_cli.encoders.base import ModelSource
 from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
@@ -1332,13 +1333,20 @@ def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
 def _model_folder(name: str) -> str | None:
     """The real path of the model folder `name` is (not a bundled model's, nor a hub id), or
     None."""
-    try:
-        source = resolve_model(name)
-    except ZslError:  # the model load says what is wrong with the name
-        return None
-    if not source.is_local or name in bundled_models():
+    source = _local_model(name)
+    if source is None or name in bundled_models():
         return None
     return os.path.realpath(source.location)
+
+
+def _local_model(name: str | os.PathLike[str]) -> ModelSource | None:
+    """Where the model `name` is on disk (a folder or a bundled model), or None for a hub id or
+    a name that names nothing, which the model load reports."""
+    try:
+        source = resolve_model(name)
+    except ZslError:
+        return None
+    return source if source.is_local else None
 
 
 def _model_folder_version(folder: str) -> str:
@@ -1666,11 +1674,8 @@ def _check_outputs_spare_inputs_and_model(
     or tokenizer, so none may go into it, nor the `store` that embed writes (among its inputs
     above)."""
     check_outputs_spare_inputs(outputs, input_files, images)
-    try:
-        source = resolve_model(encoder.name if encoder is not None else model.name)
-    except ZslError:
-        return  # no model folder: the load says what is wrong with the name
-    if not source.is_local:
+    source = _local_model(encoder.name if encoder is not None else model.name)
+    if source is None:
         return
     for _, output in [*outputs, named_output("--store", store)]:
         if output is not None and output != "-" and inside_folder(output, source.location):
@@ -2327,10 +2332,11 @@ class EmbedReport:
     def none_usable(self) -> bool:
         """Whether the scan found images yet none of them has an embedding in the store: each
         failed this run, is a stored failure reused, or could not be read at all. The same files
-        scanned again give the same answer."""
+        scanned again give the same answer. An interrupted run did not fail (as
+        `LabelReport.none_labelled`): the images not reached may embed."""
         usable = self.encoded + self.reused - self.reused_failed
         unusable = self.failed + self.reused_failed + self.unreachable
-        return self.scanned and unusable > 0 and usable == 0
+        return self.scanned and unusable > 0 and usable == 0 and not self.interrupted
 
     @property
     def warnings(self) -> list[str]:

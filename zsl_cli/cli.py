@@ -272,9 +272,10 @@ def _exit_on_usage_error(
         except OSError as write_error:
             _exit_stdout_failed(write_error, program)
         raise typer.Exit(error.exit_code) from None
-    where = " ".join(filter(None, [program, subcommand]))
     if error.ctx is not None:
         where = error.ctx.command_path
+    else:
+        where = " ".join(filter(None, [program, subcommand]))
     # click names the type where a value is not a number: "'abc' is not a valid int range".
     message = re.sub(
         r"is not a valid (int|integer|float) range",
@@ -1211,12 +1212,13 @@ def embed(
             console,
             report.to_json(),
             failed_retried=report.failed_retried,
-            none_usable=report.none_usable and not report.interrupted,
+            none_usable=report.none_usable,
         )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    partial = any((report.failed, report.reused_failed, report.unreachable))
-    partial = partial or bool(report.unreadable_folders)
+    partial = (
+        report.failed or report.reused_failed or report.unreachable or report.unreadable_folders
+    )
     # As for label: a scan none of whose images has an embedding in the store failed, --strict
     # or not; the store keeps the failures.
     raise typer.Exit(EXIT_PARTIAL if report.none_usable or (strict and partial) else EXIT_OK)
