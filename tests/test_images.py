@@ -252,12 +252,16 @@ def test_16bit_rgb_transparency_is_composited_on_white(tmp_path: Path, interlace
         (np.array([[0, 1000, 65535]], np.int32), [0, 4, 255]),  # 16-bit data in an I image
         (np.array([[-100, 0, 100]], np.int32), [0, 128, 255]),  # other ranges are stretched
         (np.array([[0.0, 0.5, 1.0]], np.float32), [0, 128, 255]),
-        (np.array([[-2.0, np.nan, 2.0]], np.float32), [0, 0, 255]),
         (np.array([[0.25, 0.5, 1.0]], np.float32), [64, 128, 255]),  # 1.0 is still in [0, 1]
-        # Within [0, 1] too, a non-finite value counts as the minimum (not as 0).
-        (np.array([[0.5, np.nan, 1.0, np.inf]], np.float32), [128, 128, 255, 128]),
+        # A float copy of an 8-bit picture is kept, as Pillow reads it (fractions dropped).
+        (np.array([[-2.0, 2.0, 100.7, 255.0]], np.float32), [0, 2, 100, 255]),
+        # Past both float ranges (test_image_values): stretched from min to max.
+        (np.array([[-2000.0, np.nan, 2000.0]], np.float32), [0, 0, 255]),
+        # +inf is the top of the range and NaN black (both once counted as the minimum).
+        (np.array([[0.5, np.nan, 1.0, np.inf]], np.float32), [128, 0, 255, 255]),
         (np.array([[1000, 2000, 65535]], np.int32), [4, 8, 255]),  # 65535 is still 16-bit
-        (np.array([[5.0, 5.0, 5.0]], np.float32), [0, 0, 0]),  # constant: black, no warning
+        (np.array([[5.0, 5.0, 5.0]], np.float32), [5, 5, 5]),  # within 0..255: kept
+        (np.array([[5e3, 5e3, 5e3]], np.float32), [0, 0, 0]),  # stretched, constant: black
         (np.array([[np.nan, np.nan, np.nan]], np.float32), [0, 0, 0]),
     ],
 )
@@ -272,7 +276,7 @@ def test_32bit_modes_are_scaled(tmp_path: Path, values: np.ndarray, expected: li
 def test_a_signalling_nan_says_nothing_on_stderr(tmp_path: Path) -> None:
     # Widening a float32 signalling NaN raises the invalid-operation flag: numpy would print a
     # RuntimeWarning (and its source line) on stderr, naming no file, even under --quiet.
-    values = np.array([[-2.0, 0.0, 2.0]], np.float32)
+    values = np.array([[-2000.0, 0.0, 2000.0]], np.float32)
     values.view(np.uint32)[0, 1] = 0x7FA00000  # a signalling NaN
     Image.fromarray(values).save(tmp_path / "snan.tif")
     with Image.open(tmp_path / "snan.tif") as image:  # Pillow keeps the NaN's bits
@@ -280,7 +284,7 @@ def test_a_signalling_nan_says_nothing_on_stderr(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         decoded = decode_image(tmp_path / "snan.tif")
-    assert np.asarray(decoded)[0, :, 0].tolist() == [0, 0, 255]  # NaN counts as the minimum
+    assert np.asarray(decoded)[0, :, 0].tolist() == [0, 0, 255]  # NaN is black
 
 
 def test_every_bad_file_gets_its_status(bad: dict[Path, str]) -> None:

@@ -13,6 +13,7 @@ import errno
 import functools
 import io
 import os
+from collections.abc import Callable
 from typing import IO, Any, BinaryIO
 
 import numpy as np
@@ -589,8 +590,9 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
       Values with negative ones are stretched from their minimum to their maximum. An unsigned
       32-bit TIFF's samples are read unsigned (Pillow's pixels are signed: 2**31 and up came
       back negative).
-    - F (float): values within [0, 1] scale by 255; anything else is stretched from min to max.
-    Non-finite values count as the minimum; a constant image outside those ranges becomes black.
+    - F (float): see _float_to_8bit.
+    A constant image stretched (neither a 32-bit one of no negative value nor a float one of
+    either float range) becomes black.
     """
     values = np.asarray(image)
     bits = _tiff_bits(image)
@@ -598,40 +600,96 @@ def _scale_to_8bit(image: Image.Image) -> np.ndarray:
         return _levels_of_bits(bits if bits is not None and bits < 16 else 16)[values]
     if image.mode == "I" and bits == 32 and _tiff_unsigned(image):
         values = values.view(np.uint32)
-    zero_is_black = False
-    if image.mode == "I" and values.min() >= 0:
+    if image.mode == "F":
+        return _float_to_8bit(values)
+    low, high = float(values.min()), float(values.max())
+    if low >= 0:
         if _sixteen_bit_samples(image, bits):
             return _SIXTEEN_TO_EIGHT[values]
-        top = int(values.max())
-        if top <= 255:
+        if high <= 255:
             return values.astype(np.uint8)
-        if top <= 65535:  # looked up, as 16-bit levels are: no wide copy of the image
-            return _levels_up_to(top)[values]
-        zero_is_black = True
-    finite = np.isfinite(values)
-    if not finite.any():
-        return np.zeros(values.shape, np.uint8)
-    if values.dtype.kind == "f":
-        low = float(values.min(where=finite, initial=np.inf))
-        high = float(values.max(where=finite, initial=-np.inf))
-    else:
-        low, high = float(values.min()), float(values.max())
-    fill = low  # what a non-finite value counts as: the minimum, also where [0, 1] is the range
-    if image.mode == "F" and low >= 0 and high <= 1:
-        low, high = 0.0, 1.0
-    if zero_is_black:
+        if high <= 65535:  # looked up, as 16-bit levels are: no wide copy of the image
+            return _levels_up_to(int(high))[values]
         low = 0.0
-    # In float64 a block of pixels at a time (not of rows: an image may be one row): the whole
-    # image in float64, with its temporaries, took about 30 bytes a pixel (2.4 GB for an 81 MP
-    # float TIFF, in each decode worker).
-    pixels, finite = values.reshape(-1), finite.reshape(-1)
+    return _in_blocks(values, lambda block: _stretch(block, low, high))
+
+
+# A float image's ranges (see _float_to_8bit), by their tops: each reaches from 0 to its top.
+_FLOAT_TOPS = (1.0, 255.0)
+# How far past either end of a float range its values may stray, as a share of the range: the
+# overshoot of bicubic and Lanczos resampling at sharp edges, which lay past [0, 1] on a quarter
+# of a text page's pixels, by up to 0.13 (bicubic, halved or doubled in size; Lanczos halved)
+# and 0.28 (Lanczos doubled: 1-pixel strokes).
+_FLOAT_SLACK = 0.5
+# One pixel in so many (and at least one) may lie anywhere: a hot or a dead pixel.
+_FLOAT_STRAYS = 1000
+
+
+def _float_to_8bit(values: np.ndarray) -> np.ndarray:
+    """uint8 grey levels of a float image, read by the range its values lie in, so that no
+    pixel's value makes the picture another (as for 32-bit integer ones, _scale_to_8bit):
+
+    - [0, 1] (the float pictures of image libraries): scaled by 255, rounded;
+    - else 0..255 (an 8-bit picture in a float container: a numpy float32 copy of one): kept,
+      read as Pillow's convert("L"), and so the model's image processor, reads it: clipped to
+      0..255, fractions dropped;
+    - else stretched from the lowest finite value to the highest (one constant: black).
+
+    Values lie in a range where all but one pixel in 1000 (and at least one: a hot pixel) lie
+    within it or stray past its ends by at most half of it (-0.5..1.5, -127.5..382.5: the
+    overshoot of resampling at sharp edges); those past its ends are clipped. Once it was
+    [0, 1] where every value lay within it, and min..max otherwise: one pixel at 1.02 in a
+    picture of 0.2..0.8 moved it 36 levels, and a float copy of an 8-bit picture 47.
+
+    +inf is the top of the range (white) and -inf its bottom, as Pillow reads them, not counted
+    as values past it; NaN is black, as Pillow reads it (once it was the lowest finite value,
+    and so was +inf: a blown-out pixel took the picture's darkest level).
+    """
+    low, high = _float_range(values.reshape(-1))
+    if high == 255.0 and low == 0.0:
+        return _in_blocks(values, _as_pillow_reads_float)
+    return _in_blocks(values, lambda block: _stretch(block, low, high))
+
+
+def _float_range(pixels: np.ndarray) -> tuple[float, float]:
+    """(low, high) that a float image's values are read from (_float_to_8bit): a range of
+    _FLOAT_TOPS, else its lowest and highest finite value ((0, 0) where none is finite)."""
+    allowed = max(1, pixels.size // _FLOAT_STRAYS)
+    strays = dict.fromkeys(_FLOAT_TOPS, 0)
+    low, high = np.inf, -np.inf
+    # A block of pixels at a time: a whole image's temporaries would take bytes a pixel each.
+    with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
+        for start in range(0, pixels.size, _FLOAT_BLOCK):
+            block = pixels[start : start + _FLOAT_BLOCK]
+            finite = block[np.isfinite(block)]
+            if not finite.size:
+                continue
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+            for top in _FLOAT_TOPS:
+                within = (finite >= -_FLOAT_SLACK * top) & (finite <= (1 + _FLOAT_SLACK) * top)
+                strays[top] += finite.size - int(np.count_nonzero(within))
+    for top in _FLOAT_TOPS:
+        if strays[top] <= allowed:
+            return 0.0, top
+    return low, high
+
+
+def _as_pillow_reads_float(block: np.ndarray) -> np.ndarray:
+    """8-bit levels of float values as Pillow's convert("L") gives them: clipped to 0..255, the
+    fraction dropped, NaN black."""
+    return np.clip(np.nan_to_num(block, nan=0.0), 0, 255).astype(np.uint8)
+
+
+def _in_blocks(values: np.ndarray, levels: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """uint8 `levels` of `values`, worked out in float64 a block of pixels at a time (not of
+    rows: an image may be one row): the whole image in float64, with its temporaries, took
+    about 30 bytes a pixel (2.4 GB for an 81 MP float TIFF, in each decode worker)."""
+    pixels = values.reshape(-1)
     grey = np.empty(pixels.shape, np.uint8)
     for start in range(0, pixels.size, _FLOAT_BLOCK):
         end = start + _FLOAT_BLOCK
         with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
-            block = pixels[start:end].astype(np.float64)
-        block[~finite[start:end]] = fill
-        grey[start:end] = _stretch(block, low, high)
+            grey[start:end] = levels(pixels[start:end].astype(np.float64))
     return grey.reshape(values.shape)
 
 
@@ -674,8 +732,11 @@ def _sixteen_bit_samples(image: Image.Image, tiff_bits: int | None) -> bool:
 
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """8-bit levels of `values` scaled from `low` to `high`, rounded; past them, and infinite,
+    clipped; NaN black (a float image's: _float_to_8bit)."""
     if high <= low:
         return np.zeros(values.shape, np.uint8)
+    values = np.nan_to_num(values, nan=low, posinf=high, neginf=low)
     scaled = np.rint((values - low) * 255.0 / (high - low))
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
