@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,7 +156,7 @@ def test_float_picture_of_infinities_alone(tmp_path: Path) -> None:
     assert grey_of(float_tiff(tmp_path / "inf.tif", values)).tolist() == [[255, 0, 0, 255]]
 
 
-def animated_png(path: Path, frames: list[Image.Image], **settings: object) -> Path:
+def animated_png(path: Path, frames: list[Image.Image], **settings: Any) -> Path:
     frames[0].save(path, save_all=True, append_images=frames[1:], **settings)
     return path
 
@@ -199,3 +200,28 @@ def test_gif_canvas_the_first_frame_leaves_uncovered_differs_from_pillows(
     assert (decoded[:, :4] == 255).all()
     np.testing.assert_array_equal(decoded[:, 4:], by_pillow[:, 4:])
     np.testing.assert_array_equal(decoded[:, 4:], np.asarray(decode_image(tmp_path / "plain.gif")))
+
+
+def test_alpha_is_composited_on_white_as_the_processor_does_not_as_the_pipeline(
+    tmp_path: Path,
+) -> None:
+    # README: transformers 5's image processor composites alpha on white, as zsl does; the
+    # pipeline's load_image converts to RGB first (as transformers 4's processor did), which
+    # drops alpha and shows the colour under it.
+    transformers = pytest.importorskip("transformers")
+    from transformers.image_transforms import convert_to_rgb
+    from transformers.image_utils import load_image
+
+    pixels = np.zeros((4, 6, 4), np.uint8)
+    pixels[..., :3] = [255, 0, 255]  # magenta, under the see-through pixels too
+    pixels[:, :2, 3] = 255
+    pixels[:, 2:4, 3] = 128
+    path = tmp_path / "alpha.png"
+    Image.fromarray(pixels).save(path)
+    decoded = np.asarray(decode_image(path))
+    assert (decoded[:, 4:] == 255).all() and (decoded[:, :2] == [255, 0, 255]).all()
+    with Image.open(path) as image:
+        if int(transformers.__version__.split(".")[0]) >= 5:
+            np.testing.assert_array_equal(convert_to_rgb(image, return_numpy=True), decoded)
+        piped = np.asarray(load_image(str(path)))
+    assert (piped == [255, 0, 255]).all()
