@@ -646,14 +646,15 @@ def _float_to_8bit(values: np.ndarray) -> np.ndarray:
     and so was +inf: a blown-out pixel took the picture's darkest level).
     """
     low, high = _float_range(values.reshape(-1))
-    if high == 255.0 and low == 0.0:
+    # (A picture whose lowest and highest values are 0 and 255 lies within 0..255 anyway.)
+    if (low, high) == (0.0, 255.0):
         return _in_blocks(values, _as_pillow_reads_float)
     return _in_blocks(values, lambda block: _stretch(block, low, high))
 
 
 def _float_range(pixels: np.ndarray) -> tuple[float, float]:
     """(low, high) that a float image's values are read from (_float_to_8bit): a range of
-    _FLOAT_TOPS, else its lowest and highest finite value ((0, 0) where none is finite)."""
+    _FLOAT_TOPS (also where no value is finite), else its lowest and highest finite value."""
     allowed = max(1, pixels.size // _FLOAT_STRAYS)
     strays = dict.fromkeys(_FLOAT_TOPS, 0)
     low, high = np.inf, -np.inf
