@@ -432,7 +432,10 @@ def test_records_are_the_bytes_the_format_writes_for_them(
 
     def csv_line(p: Prediction) -> bytes:
         def text(value: float | None) -> str:
-            return "" if value is None else format(float(value), ".7g")
+            if value is None:
+                return ""
+            digits = format(float(value), ".7g")  # a whole number as a float: "1.0"
+            return digits if any(c in digits for c in ".en") else digits + ".0"
 
         top_k = ["|".join(s.label for s in p.top_k), "|".join(text(s.score) for s in p.top_k)]
         fields = [path_to_text(p.path), p.label, text(p.score), *top_k, p.status, p.error]
@@ -1904,3 +1907,38 @@ def test_label_studio_config_stays_as_it_was_when_the_tasks_cannot_be_written(
     assert config.read_bytes() == b"<View/>\n" and out.read_bytes() == tasks
     left = ["classes.txt", "config.xml", "root", "tasks.json", "tasks.json.run.json"]
     assert sorted(os.listdir(tmp_path)) == left  # no temporary file either
+
+
+def test_csv_scores_read_as_floats_when_whole(tmp_path: Path) -> None:
+    # A file whose scores were all 1 (written "1") read as integers in pandas (int64) and DuckDB
+    # (BIGINT), other files as floats. Written as JSON writes them, "1.0", with 7 digits still.
+    ranking = RankedScores(("a", "b", "c", "d"), [1.0, 0.0, 1.185492e-09, 0.12345678])
+    predictions = [
+        Prediction(str(tmp_path / "x.png"), "a", 1.0, ranking),
+        Prediction(str(tmp_path / "y.png"), "a", 1, (LabelScore("a", 1), LabelScore("b", -0.0))),
+        Prediction(str(tmp_path / "z.png"), "", None, (), "truncated", "cut"),
+    ]
+    output = tmp_path / "out.csv"
+    write_all(output, "csv", predictions)
+    rows = list(csv.reader(io.StringIO(output.read_text(), newline="")))
+    assert [row[2:5] for row in rows[1:]] == [
+        ["1.0", "a|b|c|d", "1.0|0.0|1.185492e-09|0.1234568"],
+        ["1.0", "a|b", "1.0|-0.0"],
+        ["", "", ""],
+    ]
+    read = read_predictions(output)
+    assert read[0].score == 1.0 and list(read[0].top_k.scores) == [
+        1.0,
+        0.0,
+        1.185492e-09,
+        0.1234568,
+    ]
+    # A file written before reads as it did: the same numbers.
+    old = tmp_path / "old.csv"
+    old.write_bytes(HEADER + f"{tmp_path / 'x.png'},a,1,a|b,1|0,ok,\n".encode())
+    assert read_predictions(old)[0].score == 1.0
+    assert list(read_predictions(old)[0].top_k.scores) == [1.0, 0.0]
+    # JSON writes floats already: 1.0, never 1.
+    write_all(tmp_path / "out.jsonl", "jsonl", predictions[:2])
+    first = json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])
+    assert isinstance(first["score"], float) and isinstance(first["top_k"][1]["score"], float)

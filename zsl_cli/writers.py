@@ -4,7 +4,8 @@ Writers stream: each prediction is encoded and written as it arrives, nothing is
 
 Conventions shared by every format:
 - Scores are rounded to 7 significant digits (float32 precision, the precision the models compute
-  in), the same way in every format, so a file read back gives the same numbers whatever its format.
+  in), the same way in every format, so a file read back gives the same numbers whatever its format;
+  a whole number is written as a float (`1.0`) in CSV too, so a column of them reads as floats.
 - Paths are `os.fsdecode` strings, written as the file name's bytes read as UTF-8
   (`formatting.path_to_text`), whatever the locale; undecodable bytes (lone surrogates) survive
   every format: CSV is written with `surrogateescape` (the original bytes), JSON with the
@@ -393,7 +394,15 @@ def _rounded(score: float | None) -> float | None:
 
 
 def _score_text(score: float | None) -> str:
-    return "" if score is None else format(float(score), SCORE_FORMAT)
+    return "" if score is None else _float_text(format(float(score), SCORE_FORMAT))
+
+
+def _float_text(text: str) -> str:
+    """A score's 7 significant digits as a float's text: a whole number ("1", "0") gets ".0", as
+    JSON writes it, so that a CSV whose scores are all whole reads as floats (pandas, DuckDB,
+    which took such a column for integers) as every other does; "nan", "inf" and exponents
+    ("1e-09") read as floats already."""
+    return text if "." in text or "e" in text or "n" in text else text + ".0"
 
 
 def _record_fields(prediction: Prediction) -> dict[str, Any]:
@@ -416,7 +425,8 @@ def _columns(ranking: Sequence[LabelScore]) -> tuple[Sequence[str], list[str]]:
     if isinstance(ranking, RankedScores):
         scores = ranking.scores.tolist()
         texts = ((_SCORE_FIELD + "\0") * len(scores)).format(*scores).split("\0")[:-1]
-        return ranking.labels, texts
+        # As _float_text writes them, without a call per score: a ranking of every class is long.
+        return ranking.labels, [t if "." in t or "e" in t or "n" in t else t + ".0" for t in texts]
     return [choice.label for choice in ranking], [_score_text(choice.score) for choice in ranking]
 
 
@@ -459,9 +469,9 @@ def _json_numbers(texts: list[str]) -> list[str]:
         return [_json_text(None if text == "" else float(text)) for text in texts]
     # json.dumps writes a float as its repr, the shortest decimal that reads back as it: for a
     # decimal of 7 digits or fewer, the decimal itself, with an exponent below 1e-4 as format's
-    # 'g' writes it; only whole numbers differ ("1" is "1.0"). float() and repr() took 1.5 us a
-    # score, most of a long ranking's time.
-    return [text if "." in text or "e" in text else text + ".0" for text in texts]
+    # 'g' writes it, and a whole number with ".0", as `_float_text` writes it. float() and
+    # repr() took 1.5 us a score, most of a long ranking's time.
+    return texts
 
 
 _BELOW_1E_299 = re.compile(r"e-3\d\d")
