@@ -754,12 +754,19 @@ def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_
 
     for fmt in ("csv", "jsonl", "json"):
         out = tmp_path / f"out.{fmt}"
-        assert (
-            run("label", folder, "-c", classes_file, "-m", tiny_clip, "-o", out, "-q").exit_code
-            == 0
-        )
+        result = run("label", folder, "-c", classes_file, "-m", tiny_clip, "-o", out)
+        assert result.exit_code == 0, result.stderr
         paths = {os.fsencode(p.path) for p in read_predictions(out)}
         assert raw_name in paths, fmt
+        # Such a file is not UTF-8 (CSV) or holds \udcXX escapes (JSON), which pandas and DuckDB
+        # refuse: the run says so, where it said nothing.
+        warning = next(line for line in result.stderr.splitlines() if "not valid UTF-8" in line)
+        assert warning.startswith("warning: 1 row names a file in bytes that are not valid UTF-8")
+        assert "caf\\xe9.png" in warning and f"{out} holds" in warning
+        assert ("surrogateescape" in warning) == (fmt == "csv"), warning
+    write_images(tmp_path / "plain", 1)
+    result = run("label", tmp_path / "plain", "-c", classes_file, "-m", tiny_clip, "-o", out)
+    assert result.exit_code == 0 and "UTF-8" not in result.stderr
 
 
 def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_file):

@@ -1942,3 +1942,51 @@ def test_csv_scores_read_as_floats_when_whole(tmp_path: Path) -> None:
     write_all(tmp_path / "out.jsonl", "jsonl", predictions[:2])
     first = json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])
     assert isinstance(first["score"], float) and isinstance(first["top_k"][1]["score"], float)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_outputs_holding_paths_that_are_not_utf8_are_warned_of(
+    tmp_path: Path, root: Path, fmt: str
+) -> None:
+    # pandas and DuckDB refused such a CSV (not UTF-8) or JSON (\udcXX escapes) whole, and the
+    # run said nothing. Label Studio tasks hold U+FFFD and zsl_path_quoted instead: no warning.
+    folder = root / "photos"
+    odd = [os.fsdecode(os.fsencode(folder) + b"/" + name) for name in (NON_UTF8_NAME, b"\xff.png")]
+    predictions = [Prediction(str(folder / "ok.png"), "a", 0.5)]
+    predictions += [Prediction(path, "a", 0.5) for path in odd]
+    options = {"label_studio": local_files(root)} if fmt == "label-studio" else {}
+    output = tmp_path / f"out{EXTENSIONS[fmt]}"
+    with open_writer(str(output), fmt, **options) as writer:
+        for prediction in predictions:
+            writer.write(prediction)
+        writer.close({})
+    warnings = writer.not_utf8_warnings("out")
+    if fmt == "label-studio":
+        assert warnings == []
+        return
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "2 rows name files in bytes that are not valid UTF-8 (e.g. '"
+        f"{folder}/caf\\xe9 \\xff.jpg'), which out holds as "
+    )
+    raw = output.read_bytes()
+    if fmt == "csv":
+        with pytest.raises(UnicodeDecodeError):  # what a strict UTF-8 reader does
+            raw.decode("utf-8")
+    else:
+        records = [json.loads(line) for line in raw.splitlines()] if fmt == "jsonl" else None
+        records = records or json.loads(raw)["predictions"]
+        with pytest.raises(UnicodeEncodeError):  # as pandas' (pyarrow's) strings refuse it
+            records[1]["path"].encode("utf-8")
+    if fmt == "csv":
+        assert "encoding_errors='surrogateescape', dtype={'path': object}" in warnings[0]
+        text = raw.decode("utf-8", "surrogateescape")  # what that reading does
+        paths = [row[0] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+        assert [os.fsencode(p) for p in paths] == [os.fsencode(p.path) for p in predictions]
+    else:
+        assert "\\udcXX escapes" in warnings[0] and "json module" in warnings[0]
+    # Only where a row holds such bytes.
+    with open_writer(str(output), fmt) as writer:
+        writer.write(predictions[0])
+        writer.close({})
+    assert writer.not_utf8_warnings("out") == []

@@ -1240,6 +1240,8 @@ def label(
         # as they were, and moved into place after them: tasks that cannot be written leave an
         # earlier config as it was too.
         publish_config(lambda: writer.close(report.run_info, complete=complete))
+        if isinstance(writer, writers.PredictionWriter):
+            report.warnings += writer.not_utf8_warnings(report.output)
         if studio is not None and isinstance(writer, writers.PredictionWriter):
             report.warnings += writers.label_studio_size_warnings(
                 writer.bytes_written, report.output

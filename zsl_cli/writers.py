@@ -10,7 +10,8 @@ Conventions shared by every format:
   (`formatting.path_to_text`), whatever the locale; undecodable bytes (lone surrogates) survive
   every format: CSV is written with `surrogateescape` (the original bytes), JSON with the
   `\\udcXX` escape, Label Studio tasks (which cannot hold such escapes) with U+FFFD for display
-  and the exact path percent-encoded in `zsl_path_quoted`.
+  and the exact path percent-encoded in `zsl_path_quoted`. Strict UTF-8 readers (pandas, DuckDB)
+  refuse a CSV or JSON file holding such bytes: `PredictionWriter.not_utf8_warnings` says so.
 - A file output is written to a temporary file in the same directory and moved into place on
   `close()`; until then an existing file stays untouched. `close(complete=False)` (Ctrl-C) still
   publishes what was written, with `"complete": false` in the run info. An exception inside the
@@ -516,6 +517,11 @@ def _utf8(json_text: str) -> bytes:
     return json_text.encode("utf-8", errors="backslashreplace")
 
 
+def _json_record(json_text: str, path: str, not_utf8: NotUtf8Rows) -> bytes:
+    """A record's JSON text as `_utf8` encodes it, noted in `not_utf8` where it is not UTF-8."""
+    return not_utf8.encoded(json_text, path, "backslashreplace")
+
+
 def _without_surrogates(text: str) -> str:
     """Undecodable bytes (lone surrogates) shown as U+FFFD, the rest unchanged."""
     if not has_surrogates(text):
@@ -527,10 +533,55 @@ def _without_surrogates(text: str) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+class NotUtf8Rows:
+    """The rows an output holds whose text is not valid UTF-8 (a file name's undecodable bytes,
+    written as `written_as` says): how many, and the first one's path."""
+
+    def __init__(self, written_as: str) -> None:
+        self.written_as = written_as
+        self.count = 0
+        self.first_path = ""
+
+    def encoded(self, text: str, path: str, errors: str) -> bytes:
+        """`text` as UTF-8, its lone surrogates written by `errors`; noted where it holds any."""
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            if not self.count:
+                self.first_path = path
+            self.count += 1
+            return text.encode("utf-8", errors)
+
+    def warnings(self, output: str) -> list[str]:
+        """What a reader of `output` must know of those rows (none where there are none)."""
+        if not self.count:
+            return []
+        rows = "1 row names a file" if self.count == 1 else f"{self.count} rows name files"
+        return [
+            f"{rows} in bytes that are not valid UTF-8 (e.g. '{printable(self.first_path)}'), "
+            f"which {printable(output)} holds {self.written_as}"
+        ]
+
+
+# How CSV holds a name's undecodable bytes, and how to read such a file.
+_CSV_NOT_UTF8 = (
+    "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
+    "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object}), or rename the "
+    "files (e.g. with convmv)"
+)
+# Likewise for JSON and JSON Lines.
+_JSON_NOT_UTF8 = (
+    "as \\udcXX escapes: pandas and DuckDB refuse such a file (jq reads them as U+FFFD); read "
+    "it with Python's json module (in pandas: DataFrame(records, dtype=object)), or rename the "
+    "files (e.g. with convmv)"
+)
+
+
 class _Encoder(Protocol):
     """Turns a run's parts into bytes: header at open, one record per prediction, footer."""
 
     run_info_inside: bool  # True when the footer holds the run info (no sidecar)
+    not_utf8: NotUtf8Rows  # the records written whose text is not valid UTF-8
 
     def header(self) -> bytes: ...
 
@@ -551,12 +602,13 @@ class _CsvEncoder:
     def __init__(self, *, for_terminal: bool = False) -> None:
         self._lines = CsvLines()
         self._for_terminal = for_terminal
+        self.not_utf8 = NotUtf8Rows(_CSV_NOT_UTF8)
 
-    def _row(self, values: Iterable[str]) -> bytes:
+    def _row(self, values: Iterable[str], path: str = "") -> bytes:
         if self._for_terminal:
-            values = map(printable_text, values)
+            values = map(printable_text, values)  # which shows undecodable bytes as \xNN
         # surrogateescape writes undecodable file-name bytes back as the original bytes.
-        return self._lines.line(values).encode("utf-8", errors="surrogateescape")
+        return self.not_utf8.encoded(self._lines.line(values), path, "surrogateescape")
 
     def header(self) -> bytes:
         return self._row(CSV_COLUMNS)
@@ -572,7 +624,8 @@ class _CsvEncoder:
                 TOP_K_SEPARATOR.join(scores),
                 prediction.status,
                 prediction.error,
-            )
+            ),
+            prediction.path,
         )
 
     def footer(self, run_info: dict) -> bytes:
@@ -584,12 +637,13 @@ class _JsonlEncoder:
 
     def __init__(self) -> None:
         self._text = _RecordText()
+        self.not_utf8 = NotUtf8Rows(_JSON_NOT_UTF8)
 
     def header(self) -> bytes:
         return b""
 
     def record(self, prediction: Prediction) -> bytes:
-        return _utf8(self._text(prediction)) + b"\n"
+        return _json_record(self._text(prediction), prediction.path, self.not_utf8) + b"\n"
 
     def footer(self, run_info: dict) -> bytes:
         return b""
@@ -616,12 +670,13 @@ class _JsonEncoder(_JsonListEncoder):
     def __init__(self) -> None:
         super().__init__()
         self._text = _RecordText()
+        self.not_utf8 = NotUtf8Rows(_JSON_NOT_UTF8)
 
     def header(self) -> bytes:
         return b'{"predictions": ['
 
     def record(self, prediction: Prediction) -> bytes:
-        return self._item(_utf8(self._text(prediction)))
+        return self._item(_json_record(self._text(prediction), prediction.path, self.not_utf8))
 
     def footer(self, run_info: dict) -> bytes:
         return self._end_of_list() + b',\n"run": ' + _json_bytes(run_info) + b"}\n"
@@ -645,6 +700,8 @@ class _LabelStudioEncoder(_JsonListEncoder):
         super().__init__()
         self._options = options
         self._text = _RecordText()
+        # Never noted: tasks show such bytes as U+FFFD and keep the path in zsl_path_quoted.
+        self.not_utf8 = NotUtf8Rows("")
 
     def header(self) -> bytes:
         return b"["
@@ -768,6 +825,11 @@ class PredictionWriter:
             self._sink.discard()
             raise
         self._sink.publish(sidecar)
+
+    def not_utf8_warnings(self, output: str) -> list[str]:
+        """A warning where rows written to `output` (its name in messages) are not valid UTF-8,
+        which strict UTF-8 readers refuse: what they hold, and how to read or avoid them."""
+        return self._encoder.not_utf8.warnings(output)
 
 
 def open_writer(
