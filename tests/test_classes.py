@@ -11,8 +11,10 @@ import pytest
 from zsl_cli.classes import (
     _LOOKALIKE_SPACES,
     _NOT_IN_NAMES,
+    MISSING_VALUE_NAMES,
     class_names_spec,
     load_class_spec,
+    missing_value_name_warnings,
     parse_attributes,
     parse_classes,
     parse_descriptions,
@@ -1497,3 +1499,26 @@ def test_roboflow_s_classes_csv_given_as_a_class_list_is_said_to_be_a_truth_tabl
     text = "filename,cat,dog,bird\na.jpg,1,0,0\nb.jpg,0,1,0\n"
     with pytest.raises(ZslError, match=r"^c\.txt:2: 'a\.jpg,1,0,0' starts with an image's file"):
         parse_classes(text, "c.txt")
+
+
+def test_class_names_that_pandas_reads_as_missing_are_warned_of() -> None:
+    # A CSV of predictions read and saved again in pandas (as the README invites) lost these
+    # labels, which zsl evaluate then counted as abstained; nothing warned.
+    spec = parse_classes("cat\nNA\nnull\nNone\nnone\nN/A cat\n", "classes.txt")
+    warnings = missing_value_name_warnings(spec)
+    assert warnings == (
+        "classes.txt: 3 class names ('NA', 'null', 'None') are read as missing values by pandas' "
+        "read_csv (R's read.csv reads 'NA' so too): predictions in a CSV read and saved again in "
+        "pandas lose them, and zsl evaluate counts those images as abstained; rename them, or "
+        "read the CSV with read_csv(..., keep_default_na=False, na_values=[''])",
+    )
+    one = missing_value_name_warnings(parse_classes("cat\nNaN\n", "c.txt"))
+    assert one[0].startswith("c.txt: class name 'NaN' is read as a missing value by pandas'")
+    assert "lose that label" in one[0] and "rename the class," in one[0]
+    assert missing_value_name_warnings(parse_classes("cat\nnone\nnan cat\n", "c.txt")) == ()
+
+
+def test_missing_value_names_are_pandas_defaults() -> None:
+    # The list is pandas' own where pandas is installed (it is not a dependency).
+    parsers = pytest.importorskip("pandas._libs.parsers")
+    assert set(parsers.STR_NA_VALUES) - {""} == MISSING_VALUE_NAMES

@@ -769,6 +769,27 @@ def test_non_utf8_file_names_survive_csv_and_jsonl(tiny_clip, tmp_path, classes_
     assert result.exit_code == 0 and "UTF-8" not in result.stderr
 
 
+def test_class_names_pandas_reads_as_missing_are_warned_of(tiny_clip, tmp_path):
+    # After pd.read_csv(...).to_csv(...) such labels were empty, and zsl evaluate counted those
+    # images as abstained; nothing warned.
+    write_images(tmp_path / "images", 1)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\nNaN\nnone\nnull\n")  # "none": not pandas' (its is "None")
+    result = run(
+        "label", tmp_path / "images", "-c", classes, "-m", tiny_clip, "-o", tmp_path / "o.csv"
+    )
+    assert result.exit_code == 0, result.stderr  # warned of, not refused
+    assert (
+        f"warning: {classes}: 2 class names ('NaN', 'null') are read as missing values by "
+        "pandas' read_csv"
+    ) in result.stderr
+    classes.write_text("cat\ndog\n")
+    result = run(
+        "label", tmp_path / "images", "-c", classes, "-m", tiny_clip, "-o", tmp_path / "o.csv"
+    )
+    assert result.exit_code == 0 and "missing value" not in result.stderr
+
+
 def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_file):
     paths = write_images(tmp_path / "images", 3)
     listing = b"\0".join(os.fsencode(p) for p in reversed(paths)) + b"\0"

@@ -50,7 +50,12 @@ from zsl_cli.batching import (
     processes_available,
     stack_pixels,
 )
-from zsl_cli.classes import ClassSpec, load_class_spec, whole_prompt_warnings
+from zsl_cli.classes import (
+    ClassSpec,
+    load_class_spec,
+    missing_value_name_warnings,
+    whole_prompt_warnings,
+)
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     STDIN_INPUT,
@@ -1152,6 +1157,7 @@ def label(
     report.warnings += _ignored_with_store(request.model, request.embeddings)
     model = _paced(request.model, encoder)
     report.warnings += spec.warnings
+    report.warnings += missing_value_name_warnings(spec)
     writer: writers.PredictionWriter | _KeptInReport
     if output is None:
         report.output = "none"

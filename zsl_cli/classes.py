@@ -1344,6 +1344,55 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
 
+# The cells pandas' read_csv reads as a missing value by default (pandas 3.1.1's STR_NA_VALUES,
+# less "", which no class is named), R's read.csv's "NA" among them: a label read so is lost.
+MISSING_VALUE_NAMES = frozenset(
+    {
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "-nan",
+        "1.#IND",
+        "1.#QNAN",
+        "<NA>",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "None",
+        "n/a",
+        "nan",
+        "null",
+    }
+)
+
+
+def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
+    """A warning naming the classes that pandas (and R, "NA") reads from a CSV as a missing
+    value: predictions read and saved again in pandas, as the README invites, lose those labels,
+    which `zsl evaluate` then counts as abstentions. Warned of, not refused: zsl's own readers
+    and JSON keep them."""
+    names = [name for name in spec.names if name in MISSING_VALUE_NAMES]
+    if not names:
+        return ()
+    source = spec.sources[0] if spec.sources else "<classes>"
+    if len(names) == 1:
+        subject, them = f"class name {names[0]!r} is read as a missing value", "that label"
+    else:
+        shown = some_names(list(map(repr, names)))
+        subject, them = f"{len(names)} class names ({shown}) are read as missing values", "them"
+    return (
+        f"{source}: {subject} by pandas' read_csv (R's read.csv reads 'NA' so too): predictions "
+        f"in a CSV read and saved again in pandas lose {them}, and zsl evaluate counts those "
+        f"images as abstained; rename {'the class' if len(names) == 1 else 'them'}, or read "
+        "the CSV with "
+        "read_csv(..., keep_default_na=False, na_values=[''])",
+    )
+
+
 def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     """A warning for descriptors that are whole prompts already, nine in ten or more of them
     naming their class (CuPL's: "A photo of a tench, a type of fish."): the default description
