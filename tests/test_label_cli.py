@@ -1374,6 +1374,11 @@ def test_interrupt_keeps_finished_work_and_exits_130(
     assert info["complete"] is False and info["summary"]["total"] == len(rows)
     assert info["summary"]["inputs"] == 400
     assert f"Interrupted after {len(rows)} of 400 images" in stderr.decode()
+    # The output line says the file now holds part of the run, and where that is marked.
+    assert (
+        f"Predictions: {out} (incomplete: {len(rows)} of 400 images; its run info says "
+        '"complete": false)'
+    ) in stderr.decode()
     assert not list(tmp_path.glob("*.zsl-tmp"))
 
 

@@ -279,6 +279,26 @@ def test_label_summary_of_an_interrupted_run() -> None:
     assert "Predictions: out.csv" in empty and "Nothing written" not in empty
 
 
+def test_label_summary_of_an_interrupted_run_says_its_output_is_incomplete_and_where() -> None:
+    # It said "Predictions: out.csv" as after a whole run, where the interrupted run had replaced
+    # an earlier complete output with 2 of its 5 images.
+    text = label_text(total=2, ok=2, inputs=5, interrupted=True, labels={"cat": 2})
+    assert (
+        'Predictions: out.csv (incomplete: 2 of 5 images; its run info says "complete": false)\n'
+        in text
+    )
+    console = plain()
+    render_label_summary(
+        console, label_summary(total=1, ok=1, inputs=5, interrupted=True), "stdout"
+    )
+    assert shown(console).endswith(
+        "Predictions: stdout (incomplete: 1 of 5 images; only the exit status, 130, says so)\n"
+    )
+    # Interrupted as the last image was written: every image is there, the output complete.
+    assert label_text(interrupted=True).endswith("Predictions: out.csv\n")
+    assert label_text().endswith("Predictions: out.csv\n")
+
+
 def test_label_summary_of_a_run_where_every_image_failed_says_none_was_labelled() -> None:
     # It said "Labelled 0 of 21 images in 2.0 s (1498.0 img/s once the model was loaded)": a
     # rate of failures, read as a fast run.

@@ -276,9 +276,20 @@ def render_label_summary(
         else:
             console.print(f"Nothing written: {printable(output)} is as it was")
     else:
-        console.print(f"Predictions: {printable(output)}")
+        console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
+
+
+def _incomplete(summary: dict[str, Any], output: str) -> str:
+    """What the output line adds for an interrupted run's output: that it lacks images, and
+    where that is marked (a file's run info; nothing but the exit status marks stdout)."""
+    if not summary["interrupted"] or summary["total"] == summary["inputs"]:
+        return ""
+    held = f"{summary['total']} of {counted(summary['inputs'], 'image')}"
+    if output == "stdout":
+        return f" (incomplete: {held}; only the exit status, 130, says so)"
+    return f' (incomplete: {held}; its run info says "complete": false)'
 
 
 def render_warnings(console: Console, warnings: Any) -> None:
