@@ -1134,3 +1134,28 @@ def test_labelling_paths_that_hold_only_the_store_says_so(tiny_clip, tmp_path):
             f"zsl: error: no images found: {store} is the embedding store, not an image; give "
             "the folders or files of the images it holds, or no paths for all of them\n"
         )
+
+
+def test_an_npy_export_naming_files_not_in_utf8_is_warned_of(tiny_clip, tmp_path):
+    # Its .paths.csv holds such names as their bytes, which pandas and DuckDB refuse: label warns
+    # of its own CSV so, and the export said nothing.
+    images = tmp_path / "images"
+    write_images(images, 2)
+    os.rename(images / "img_001.png", os.fsencode(images) + b"/caf\xe9.png")
+    store, export = tmp_path / "s.zsl", tmp_path / "v.npy"
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", export)
+    assert result.exit_code == 0, result.stderr
+    index = f"{export}.paths.csv"
+    assert (
+        f"warning: 1 row names a file in bytes that are not valid UTF-8 (e.g. '{images}/caf\\xe9"
+        f".png'), which {index} holds as those bytes"
+    ) in result.stderr
+    # Exported from the store alone too; a parquet export keeps the bytes in path_bytes.
+    result = run("embed", "--store", store, "-m", tiny_clip, "--export", export)
+    assert result.exit_code == 0 and f"which {index} holds" in result.stderr
+    pytest.importorskip("pyarrow")
+    parquet = run("embed", "--store", store, "-m", tiny_clip, "--export", tmp_path / "v.parquet")
+    assert parquet.exit_code == 0 and "UTF-8" not in parquet.stderr
+    os.rename(os.fsencode(images) + b"/caf\xe9.png", images / "cafe.png")
+    result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", export)
+    assert result.exit_code == 0 and "UTF-8" not in result.stderr

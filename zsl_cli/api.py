@@ -20,6 +20,7 @@ says what was done.
 
 from __future__ import annotations
 
+import csv
 import errno
 import functools
 import hashlib
@@ -2330,6 +2331,7 @@ class EmbedReport:
     elapsed_s: float = 0.0
     interrupted: bool = False
     ignored: list[str] = field(default_factory=list)  # options given that did nothing
+    export_warnings: list[str] = field(default_factory=list)  # on what --export wrote
 
     @property
     def unreachable(self) -> int:
@@ -2353,6 +2355,7 @@ class EmbedReport:
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
             *decoding_warnings(self.decode_processes_stopped),
+            *self.export_warnings,
         ]
 
     def to_json(self) -> dict[str, Any]:
@@ -2493,6 +2496,7 @@ def embed(
             except ZslError as error:
                 _raise_with_work_saved(error, report, len(to_encode))
             report.exported_to = [os.fspath(path) for path in exports]
+            report.export_warnings = _export_not_utf8_warnings(exports)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
         writers.write_json_file(request.json_out, report.to_json())
@@ -2564,10 +2568,28 @@ def _export_stored(
     report = EmbedReport(store, model=encoder.name, scanned=False, ignored=ignored)
     report.exported = export_stored(request.store, encoder.identity, _stored_name(encoder), export)
     report.exported_to = [os.fspath(path) for path in exports]
+    report.export_warnings = _export_not_utf8_warnings(exports)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
         writers.write_json_file(request.json_out, report.to_json())
     return report
+
+
+def _export_not_utf8_warnings(exports: Sequence[Path]) -> list[str]:
+    """The warning `label` gives for its CSV, for an `.npy` export's path index (`exports[1:]`),
+    which holds names that are not UTF-8 as their bytes (store.py writes it)."""
+    warnings = []
+    for index in exports[1:]:
+        raw = index.read_bytes()
+        if raw.isascii():  # nearly always; and quicker than parsing the rows
+            continue
+        rows = writers.NotUtf8Rows(writers.CSV_NOT_UTF8)
+        text = raw.decode("utf-8", "surrogateescape")
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(row) > 1:  # index, path
+                rows.encoded(row[1], row[1], "surrogateescape")
+        warnings += rows.warnings(os.fspath(index))
+    return warnings
 
 
 def _stored_item(item: ImageItem, stat: FileStat) -> StoredItem:

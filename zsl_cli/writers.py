@@ -564,7 +564,7 @@ class NotUtf8Rows:
 
 
 # How CSV holds a name's undecodable bytes, and how to read such a file.
-_CSV_NOT_UTF8 = (
+CSV_NOT_UTF8 = (
     "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
     "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object}), or rename the "
     "files (e.g. with convmv)"
@@ -602,7 +602,7 @@ class _CsvEncoder:
     def __init__(self, *, for_terminal: bool = False) -> None:
         self._lines = CsvLines()
         self._for_terminal = for_terminal
-        self.not_utf8 = NotUtf8Rows(_CSV_NOT_UTF8)
+        self.not_utf8 = NotUtf8Rows(CSV_NOT_UTF8)
 
     def _row(self, values: Iterable[str], path: str = "") -> bytes:
         if self._for_terminal:
