@@ -1522,3 +1522,30 @@ def test_missing_value_names_are_pandas_defaults() -> None:
     # The list is pandas' own where pandas is installed (it is not a dependency).
     parsers = pytest.importorskip("pandas._libs.parsers")
     assert set(parsers.STR_NA_VALUES) - {""} == MISSING_VALUE_NAMES
+
+
+def test_a_prompt_every_class_shares_is_warned_of():
+    # `circle: a photo of a {}; taken at night` on every line: the ';' split off "taken at
+    # night", a second prompt of every class that tells none apart and drew their scores
+    # together (top scores 0.65-0.76 fell to 0.41-0.45 on a tiny CLIP), without a word.
+    text = (
+        "# shapes\ncircle: a photo of a {}; taken at night\nsquare: a photo of a {}; taken at "
+        "night\nstar: a photo of a {}; taken at night\n"
+    )
+    [warning] = parse_classes(text, "c.txt").warnings
+    assert warning == (
+        "c.txt:2: prompt 'taken at night' is a prompt of every class that has prompts of its "
+        "own (3 classes): it cannot tell them apart, and brings their scores closer together "
+        "(a ';' meant as part of a prompt? ';' separates a class's prompts and cannot be part "
+        "of one: write ',' there)"
+    )
+    # The class's name in a prompt makes it the class's own, however alike its text.
+    assert parse_classes(text.replace("taken at night", "{} at night"), "c.txt").warnings == ()
+    # Shared by some classes only, or a class of prompts among classes of templates: not
+    # every class's, or one class's alone.
+    some = "circle: a {}; at night\nsquare: a {}; at night\nstar: a {}; by day\n"
+    assert parse_classes(some, "c.txt").warnings == ()
+    assert parse_classes("circle: a {}; at night\nsquare\nstar\n", "c.txt").warnings == ()
+    # Classes whose prompts are all alike are the same class to the model: warned of where it
+    # scores them (the run's indistinguishable classes), not here as a prompt split at a ';'.
+    assert parse_classes("circle: a shape\nsquare: a shape\n", "c.txt").warnings == ()

@@ -81,6 +81,14 @@ _NOT_IN_NAMES = re.compile(
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Where a class's own prompt names the class: `{}`, or `{0}` as str.format takes it.
 NAME_FIELD = re.compile(r"\{0?\}")
+
+
+def with_name(prompt: str, name: str) -> str:
+    """A class's own prompt as the model reads it: its placeholder is the class's name."""
+    # One pass, so a name holding braces stays as it is.
+    return NAME_FIELD.sub(lambda _: name, prompt)
+
+
 # A descriptor's prompt, "<class>, which has <descriptor>" (Menon & Vondrick): here, not in
 # prompts, so that a warning of descriptors that are whole prompts can quote one.
 DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
@@ -381,6 +389,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
     templated = [entry.name for entry in entries if not entry.prompts]
     warnings = _lookalike_warnings(entries, [where for _, where in places])
+    warnings += _shared_prompt_warnings(entries, [where for _, where in places])
     warnings += class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
@@ -427,6 +436,30 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
             more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             warnings.append(f"{where}: {what}{more} {verb} {_said(mark)}, not {twin!r}: {meaning}")
     return tuple(warnings)
+
+
+def _shared_prompt_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:
+    """A prompt that every class with prompts of its own has, the same text once its name is in
+    it: `circle: a photo of a {}; taken at night` on every line, where the ';' split off a
+    second prompt. It cannot tell the classes apart, and weighs as much as the prompts that do."""
+    prompted = [
+        (entry, where) for entry, where in zip(entries, places, strict=True) if entry.prompts
+    ]
+    if len(prompted) < 2:
+        return ()
+    texts = [[with_name(prompt, entry.name) for prompt in entry.prompts] for entry, _ in prompted]
+    shared = set(texts[0]).intersection(*texts[1:])
+    if not shared or all(set(own) <= shared for own in texts):
+        # Every prompt shared: the classes are one to the model, warned of where it scores them.
+        return ()
+    common = [text for text in texts[0] if text in shared]
+    more = f" (and {len(set(common)) - 1} more)" if len(set(common)) > 1 else ""
+    return (
+        f"{prompted[0][1]}: prompt {common[0]!r}{more} is a prompt of every class that has "
+        f"prompts of its own ({len(prompted)} classes): it cannot tell them apart, and brings "
+        "their scores closer together (a ';' meant as part of a prompt? ';' separates a "
+        "class's prompts and cannot be part of one: write ',' there)",
+    )
 
 
 def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:

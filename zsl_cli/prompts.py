@@ -24,21 +24,16 @@ import numpy as np
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
     DEFAULT_DESCRIPTION_TEMPLATE,
-    NAME_FIELD,
     ClassSpec,
     in_quotes,
     list_in_code,
     trailing_comment_warnings,
+    with_name,
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
-
-
-def _with_name(prompt: str, name: str) -> str:
-    # One pass, so a name holding braces stays as it is.
-    return NAME_FIELD.sub(lambda _: name, prompt)
 
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
@@ -330,7 +325,7 @@ def plan_prompts(
         if cls.descriptors:
             per_class.append([description_template.format(cls.name, d) for d in cls.descriptors])
         elif cls.prompts:
-            per_class.append([_with_name(prompt, cls.name) for prompt in cls.prompts])
+            per_class.append([with_name(prompt, cls.name) for prompt in cls.prompts])
             renormalise[index] = True
         else:
             per_class.append([t.format(cls.name) for t in templates.templates])
