@@ -1549,3 +1549,17 @@ def test_a_prompt_every_class_shares_is_warned_of():
     # Classes whose prompts are all alike are the same class to the model: warned of where it
     # scores them (the run's indistinguishable classes), not here as a prompt split at a ';'.
     assert parse_classes("circle: a shape\nsquare: a shape\n", "c.txt").warnings == ()
+
+
+def test_a_percent_s_in_a_class_prompt_is_warned_of():
+    # `circle: a photo of a %s`, as printf and Python's % write a placeholder: the model read
+    # "a photo of a %s", the class's name never in it, without a word.
+    [warning] = parse_classes(
+        "circle: a photo of a %s\nsquare\nstar: %s; a star\n", "c.txt"
+    ).warnings
+    assert warning == (
+        "c.txt:1: prompt 'a photo of a %s' (and 1 more) holds '%s', which stands for nothing "
+        "here: the model reads it as written, without the class's name (write {} for %s)"
+    )
+    # Beside the placeholder the name is in the prompt: taken as written.
+    assert parse_classes("circle: a {} at 5%s\nsquare\n", "c.txt").warnings == ()

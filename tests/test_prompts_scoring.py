@@ -245,6 +245,30 @@ def test_a_numbered_placeholder_is_the_name_as_str_format_takes_it(tmp_path):
         resolve_templates("a photo of a {c}.")
 
 
+def test_a_percent_s_placeholder_is_named_so(tmp_path):
+    # `a photo of a %s.`, as printf and Python's % write a placeholder: a file of them was
+    # taken for a class list, and the error said to pass it as --classes.
+    template_file = tmp_path / "templates.txt"
+    template_file.write_text("a photo of a %s.\n")
+    with pytest.raises(ZslError) as error:
+        resolve_templates(str(template_file))
+    assert str(error.value) == (
+        f"{template_file}: no line holds {{}}, which stands for the class name in a template "
+        "(write {} for %s)"
+    )
+    template_file.write_text("a photo of a {}.\nart of the %s.\n")
+    with pytest.raises(ZslError, match=r"templates\.txt:2: .* \(write \{\} for %s\)$"):
+        resolve_templates(str(template_file))
+    with pytest.raises(
+        ZslError, match=r"^--templates 'a photo of a %s\.': .* \(write \{\} for %s\)$"
+    ):
+        resolve_templates("a photo of a %s.")
+    with pytest.raises(ZslError, match=r"^--attribute-template: .* \(write \{\} for %s\)$"):
+        plan_prompts(
+            parse_attributes("class,red\ncat,1\n"), Templates("x", ()), attribute_template="a %s"
+        )
+
+
 def test_prompt_fingerprint_follows_the_prompts_not_the_template_source():
     spec = parse_classes("cat\ndog\n")
     first = plan_prompts(spec, Templates("t.txt", ("a {}.", "art of {}"))).fingerprint()

@@ -390,6 +390,7 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     templated = [entry.name for entry in entries if not entry.prompts]
     warnings = _lookalike_warnings(entries, [where for _, where in places])
     warnings += _shared_prompt_warnings(entries, [where for _, where in places])
+    warnings += _percent_s_warnings(entries, [where for _, where in places])
     warnings += class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
@@ -459,6 +460,26 @@ def _shared_prompt_warnings(entries: Sequence[ClassDef], places: Sequence[str]) 
         f"prompts of its own ({len(prompted)} classes): it cannot tell them apart, and brings "
         "their scores closer together (a ';' meant as part of a prompt? ';' separates a "
         "class's prompts and cannot be part of one: write ',' there)",
+    )
+
+
+def _percent_s_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:
+    """`circle: a photo of a %s`, as printf and Python's % write a placeholder: the model reads
+    the '%s', and the class's name is in no prompt. Warned of, not refused: a prompt may hold
+    any text, and one that has {} has the name."""
+    found = [
+        (prompt, where)
+        for entry, where in zip(entries, places, strict=True)
+        for prompt in entry.prompts
+        if "%s" in prompt and not NAME_FIELD.search(prompt)
+    ]
+    if not found:
+        return ()
+    prompt, where = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return (
+        f"{where}: prompt {prompt!r}{more} holds '%s', which stands for nothing here: the model "
+        "reads it as written, without the class's name (write {} for %s)",
     )
 
 

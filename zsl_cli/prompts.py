@@ -79,6 +79,10 @@ BUILTIN_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
+# printf's and Python's placeholder, `a photo of a %s.`: text to str.format, never the name.
+PERCENT_S_HINT = "write {} for %s"
+
+
 @dataclass(frozen=True)
 class Templates:
     name: str  # built-in name, file path or "literal"
@@ -130,9 +134,14 @@ def resolve_templates(value: str) -> Templates:
             raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
         if not any("{" in line for _, line in numbered):
             # Not the first line's error, which says how to write literal braces.
+            guess = (
+                PERCENT_S_HINT
+                if any("%s" in line for _, line in numbered)
+                else "a class list? pass it as --classes"
+            )
             raise ZslError(
-                f"{value}: no line holds {{}}, which stands for the class name in a template (a "
-                "class list? pass it as --classes)"
+                f"{value}: no line holds {{}}, which stands for the class name in a template "
+                f"({guess})"
             )
         for number, template in numbered:
             _check_template(template, f"{value}:{number}")
@@ -157,9 +166,10 @@ def resolve_templates(value: str) -> Templates:
         # class file is.
         raise ZslError(f"template file not found: {value}{not_found_hint(value)}")
     names = ", ".join(BUILTIN_TEMPLATES)
+    hint = f" ({PERCENT_S_HINT})" if "%s" in value else ""
     raise ZslError(
         f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "
-        "placeholder for the class name"
+        f"placeholder for the class name{hint}"
     )
 
 
@@ -204,6 +214,8 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
+        elif fields == [] and "%s" in template:
+            hint = PERCENT_S_HINT
         elif fields and len(set(fields)) == 1 and fields[0].isidentifier():
             # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`.
             hint = f"write {{}} for {{{fields[0]}}}"
