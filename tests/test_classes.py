@@ -271,14 +271,26 @@ def test_class_prompts_take_no_braces_but_the_name_placeholder(text, prompt):
     expected = f"c.txt:{line}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class name"
     with pytest.raises(ZslError, match=re.escape(expected)):
         parse_classes(text, "c.txt")
-    assert parse_classes("cat: a {} photo; {} on a {}\n").classes[0].prompts[1] == "{} on a {}"
+    assert parse_classes("cat: a {} photo; {} on a mat\n").classes[0].prompts[1] == "{} on a mat"
+
+
+@pytest.mark.parametrize("prompt", ["{} on a {}", "a {0} and {0}", "{} or {0}"])
+def test_a_class_prompt_names_its_class_once(prompt):
+    # As a template does: `circle: a {} and {}` put the name in twice, where `--templates 'a {}
+    # and {}'` was refused.
+    with pytest.raises(ZslError) as error:
+        parse_classes(f"dog\ncat: a {{}} photo; {prompt}\n", "c.txt")
+    assert str(error.value) == (
+        f"c.txt:2: prompt {prompt!r}: {{}} (or {{0}}) stands for the class name, which goes in "
+        "once (write the name itself where it appears again)"
+    )
 
 
 def test_a_class_prompt_s_numbered_field_is_the_name_as_in_templates():
     # `{0}`, as str.format and --templates take it, was refused in a class's own prompts.
-    spec = parse_classes("cat: a {0} photo; {} on a {0}\nse{0}t: a photo of {}\n")
+    spec = parse_classes("cat: a {0} photo; {} on a mat\nse{0}t: a photo of {}\n")
     plan = plan_prompts(spec, Templates("x", ()))
-    assert plan.texts == ("a cat photo", "cat on a cat", "a photo of se{0}t")
+    assert plan.texts == ("a cat photo", "cat on a mat", "a photo of se{0}t")
 
 
 def test_missing_and_non_utf8_class_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -1,5 +1,6 @@
 import os
 import re
+import string
 from pathlib import Path
 
 import numpy as np
@@ -231,10 +232,10 @@ def test_a_numbered_placeholder_is_the_name_as_str_format_takes_it(tmp_path):
     literal = resolve_templates("This is a photo of {0}.")
     assert literal.templates == ("This is a photo of {0}.",)
     template_file = tmp_path / "templates.txt"
-    template_file.write_text("a photo of {0}.\n{0}, a kind of {0}\n")
+    template_file.write_text("a photo of {0}.\n{0}, a kind of animal\n")
     spec = parse_classes("cat\n")
     plan = plan_prompts(spec, resolve_templates(str(template_file)))
-    assert plan.texts == ("a photo of cat.", "cat, a kind of cat")
+    assert plan.texts == ("a photo of cat.", "cat, a kind of animal")
     attributes = parse_attributes("class,red\ncat,1\n")
     plan = plan_prompts(attributes, Templates("x", ()), attribute_template="something {0}")
     assert plan.texts == ("something red",)
@@ -294,10 +295,38 @@ def test_plan_fingerprint_follows_the_mix_weights_and_renormalising():
     assert ensemble.fingerprint() != described.fingerprint()
 
 
-def test_every_placeholder_of_a_class_prompt_is_the_name():
-    # classes.txt promises that `{}` in a prompt is the name, each time it appears.
-    plan = plan_prompts(parse_classes("cat: {} on a {}\n"), Templates("x", ("{}",)))
-    assert plan.texts == ("cat on a cat",)
+@pytest.mark.parametrize("template", ["a {} and {}", "a {0} and {0}", "{0}{0}", "{}{0}"])
+def test_the_class_name_goes_into_a_template_once(template, tmp_path):
+    """One rule everywhere, as CLIP's templates (and every built-in set) name the class once:
+    `a {} and {}` was refused, while `a {0} and {0}` and `{0}{0}` put the name in twice."""
+    assert all(
+        [field for _, field, _, _ in string.Formatter().parse(t) if field is not None] == [""]
+        for templates in BUILTIN_TEMPLATES.values()
+        for t in templates
+    )
+    expected = (
+        f"{template!r} must contain exactly one {{}} placeholder ({{}} and {{0}} stand for the "
+        "class name, which goes in once)"
+    )
+    with pytest.raises(ZslError) as error:
+        resolve_templates(template)
+    assert str(error.value) == f"--templates: {expected}"
+    template_file = tmp_path / "templates.txt"
+    template_file.write_text(f"a photo of a {{}}.\n{template}\n")
+    with pytest.raises(ZslError) as error:
+        resolve_templates(str(template_file))
+    assert str(error.value) == f"{template_file}:2: {expected}"
+    with pytest.raises(ZslError, match=r"^--attribute-template: .*goes in once"):
+        plan_prompts(
+            parse_attributes("class,red\ncat,1\n"), Templates("x", ()), attribute_template=template
+        )
+    # A description template's class name and descriptor go in once each too.
+    with pytest.raises(ZslError, match=r"^--description-template: .* each once"):
+        plan_prompts(
+            parse_descriptions('{"cat": ["fur"]}'),
+            Templates("x", ()),
+            description_template="{1} ({0}), a {0}",
+        )
 
 
 def test_classes_with_the_same_prompts_in_another_order_are_identical():

@@ -364,6 +364,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                         f"{where}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class "
                         "name; other braces are not allowed"
                     )
+                if len(NAME_FIELD.findall(prompt)) > 1:
+                    # As in a template (CLIP's name the class once): `a {} and {}` was refused
+                    # there and took the name twice here.
+                    raise ZslError(
+                        f"{where}: prompt {prompt!r}: {{}} (or {{0}}) stands for the class name, "
+                        "which goes in once (write the name itself where it appears again)"
+                    )
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
     if not entries:

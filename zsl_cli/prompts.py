@@ -196,10 +196,21 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     # them: `{0}` is the class name. A description template's `{1}` alone uses the descriptor as
     # it stands (CuPL's prompts, which name their class already), `{1} ({0})` puts the name
     # after it. The last field must be used: without the descriptor a class's descriptors
-    # would all be one prompt.
+    # would all be one prompt. Each goes in once, as CLIP's templates name the class once (and
+    # a class's own prompts, and --templates 'a {} and {}', were refused a second name).
     indices = [str(index) for index in range(placeholders)]
-    numbered = fields is not None and set(fields) <= set(indices) and indices[-1] in fields
+    numbered = (
+        fields is not None
+        and set(fields) <= set(indices)
+        and indices[-1] in fields
+        and len(set(fields)) == len(fields)
+    )
     valid = fields is not None and (numbered or (len(fields) == placeholders and not any(fields)))
+    repeated = (
+        fields is not None
+        and set(fields) <= {"", *indices}
+        and (len(fields) > placeholders or ("" not in fields and len(set(fields)) < len(fields)))
+    )
     try:
         template.format(*(["x"] * placeholders))
     except (IndexError, KeyError, ValueError):  # `{} {1}` mixes two ways of numbering
@@ -207,10 +218,13 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     if not valid:
         hint = "write literal braces as {{ and }}"
         if placeholders == 2:
+            each = ", each once" if repeated else ""
             hint = (
-                "the class name and the descriptor, or {0} and {1} for them: {1} alone uses "
-                "the descriptor as it stands; " + hint
+                f"the class name and the descriptor, or {{0}} and {{1}} for them{each}: {{1}} "
+                "alone uses the descriptor as it stands; " + hint
             )
+        elif repeated:
+            hint = "{} and {0} stand for the class name, which goes in once"
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
