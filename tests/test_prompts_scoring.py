@@ -214,6 +214,17 @@ def test_a_placeholder_with_a_conversion_or_format_is_refused_everywhere(templat
         )
 
 
+@pytest.mark.parametrize("field", ["{!r}", "{!s}", "{:>30}", "{!s:^9}", "{0!r}", "{c!r}", "{0:d}"])
+def test_a_conversion_or_format_is_quoted_as_written(field):
+    # `{!r}` was told "write {} for {r}", a field never written.
+    with pytest.raises(ZslError) as error:
+        resolve_templates(f"a photo of a {field}.")
+    assert str(error.value) == (
+        f"--templates: 'a photo of a {field}.' must contain exactly one {{}} placeholder (write "
+        f"{{}} for {field}: a conversion or format spec is not allowed)"
+    )
+
+
 def test_a_template_file_not_there_is_said_so(tmp_path):
     # It was "not a built-in set (...), not a file, and has no {} placeholder".
     for missing in ("./nope.txt", str(tmp_path / "nope"), "templates.json"):

@@ -184,9 +184,10 @@ def _is_json_object(text: str) -> bool:
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     try:
-        # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name.
+        # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name:
+        # kept as written, so that a message quotes it so.
         fields = [
-            f"{name}{conversion or ''}{spec}"
+            name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             for _, name, spec, conversion in string.Formatter().parse(template)
             if name is not None
         ]
@@ -230,6 +231,10 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = "a Python lambda? write its text alone, with {} for the class name"
         elif fields == [] and "%s" in template:
             hint = PERCENT_S_HINT
+        elif placeholders == 1 and (
+            converted := next((f for f in fields or () if "!" in f or ":" in f), None)
+        ):
+            hint = f"write {{}} for {{{converted}}}: a conversion or format spec is not allowed"
         elif fields and len(set(fields)) == 1 and fields[0].isidentifier():
             # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`.
             hint = f"write {{}} for {{{fields[0]}}}"
