@@ -157,6 +157,35 @@ def test_a_file_named_like_a_built_in_set_is_not_read(tmp_path: Path, monkeypatc
     assert not is_template_file("imagenet7")  # nor recorded, or guarded, as a file
 
 
+def test_a_template_file_whose_name_holds_braces_is_read(tmp_path: Path, monkeypatch):
+    # `--templates 'tmpl{}.txt'` was taken as a literal template: every prompt was
+    # "tmplcircle.txt", and the run info named the file as if it had been read.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tmpl{}.txt").write_text("a photo of a {}.\nart of the {}.\n")
+    for value in ("tmpl{}.txt", str(tmp_path / "tmpl{}.txt")):
+        assert is_template_file(value)
+        templates = resolve_templates(value)
+        assert templates == Templates(value, ("a photo of a {}.", "art of the {}."))
+    # A name that reads as a template, not a path, is a file too where one is there: read, and
+    # said so, with how to give the template itself.
+    (tmp_path / "{}").write_text("a sketch of a {}.\n")
+    templates = resolve_templates("{}")
+    assert templates.templates == ("a sketch of a {}.",)
+    assert templates.warnings == (
+        "--templates '{}' names a file, read as a file of templates, not as a template (write "
+        "{0} for {} to give the template itself)",
+    )
+    assert resolve_templates("{0}") == Templates("literal", ("{0}",))
+    assert resolve_templates("a photo of a {}.") == Templates("literal", ("a photo of a {}.",))
+    # Such a path where no file is: the template it is, said so.
+    missing = resolve_templates("other{}.txt")
+    assert missing.templates == ("other{}.txt",)
+    assert missing.warnings == (
+        "--templates 'other{}.txt' reads as a file's path, but no such file is there: it is "
+        "used as a template, its text in every prompt",
+    )
+
+
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
 def test_a_template_file_may_be_a_pipe():
     # What a shell's process substitution, --templates <(printf 'a {}\n'), hands over.

@@ -94,11 +94,15 @@ def is_template_file(value: str) -> bool:
     """Whether --templates `value` names a file of templates, not a built-in set or a literal."""
     # exists and not a folder: a pipe such as <(printf 'a {}\n') is a template file too.
     # os.path's, not Path's: a literal too long for a file name is no file, not an OSError.
-    return (
-        value not in BUILTIN_TEMPLATES
-        and "{}" not in value
-        and os.path.exists(value)
-        and not os.path.isdir(value)
+    # A name holding {} too: `tmpl{}.txt` was a literal template, "tmplcircle.txt" the prompt.
+    return value not in BUILTIN_TEMPLATES and os.path.exists(value) and not os.path.isdir(value)
+
+
+def _reads_as_path(value: str) -> bool:
+    """Whether --templates `value` reads as a file's path, as its separator or ending says: a
+    template has words."""
+    return not any(c.isspace() for c in value) and (
+        os.sep in value or value.lower().endswith((".txt", ".json"))
     )
 
 
@@ -153,17 +157,26 @@ def resolve_templates(value: str) -> Templates:
                 f"{value}: every template is in quotes, such as {templates[0]!r}: the quotes "
                 "are part of the templates and of every prompt; write the templates without them",
             )
+        if "{}" in value and not _reads_as_path(value):
+            # `-t '{}'` beside a file of that name (find's -exec leaves them): read, and said.
+            warnings += (
+                f"--templates {value!r} names a file, read as a file of templates, not as a "
+                "template (write {0} for {} to give the template itself)",
+            )
         return Templates(value, templates, warnings)
     if "{" in value:  # `{}`, or `{0}` as str.format takes it; else the check says what is wrong
         _check_template(value, "--templates")
-        return Templates("literal", (value,))
+        warnings = ()
+        if _reads_as_path(value):
+            warnings = (
+                f"--templates {value!r} reads as a file's path, but no such file is there: it "
+                "is used as a template, its text in every prompt",
+            )
+        return Templates("literal", (value,), warnings)
     if os.path.isdir(value):
         raise ZslError(f"template file is a directory: {value}")
-    if not any(c.isspace() for c in value) and (
-        os.sep in value or value.lower().endswith((".txt", ".json"))
-    ):
-        # A path, as its separator or ending says (a template has words): said as a missing
-        # class file is.
+    if _reads_as_path(value):
+        # Said as a missing class file is.
         raise ZslError(f"template file not found: {value}{not_found_hint(value)}")
     names = ", ".join(BUILTIN_TEMPLATES)
     hint = f" ({PERCENT_S_HINT})" if "%s" in value else ""
