@@ -1828,7 +1828,9 @@ def hubness(
     failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
     truth also `images_with_truth`, `failed_images_with_truth`, `unmatched` (`images` without
     truth and `truth` images not measured, each a count and a few examples) and
-    `truth_classes_not_listed`.
+    `truth_classes_not_listed`; and last `run`, the settings that `label` records in its run info
+    (model, classes, templates, prompts_hash, embeddings, versions, ...) built by the same code,
+    without label's top_k, threshold, unknown_label and hubness_reduction.
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
@@ -1873,6 +1875,9 @@ def hubness(
     model = _paced(request.model, encoder)
     with model_on_images(source, model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
+        # Label's run info, less its decision (top_k, threshold, unknown_label,
+        # hubness_reduction): hubness ranks top-1 under every method it compares.
+        run = _run_settings(request, encoder, classifier, {})
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
@@ -1935,6 +1940,7 @@ def hubness(
                 + other_case_hint(not_listed, classifier.names)
                 + level_down_hint(truth, not_listed, classifier.names)
             )
+    result["run"] = run  # last: the keys before it are where scripts read them
     if request.json_out:
         writers.write_json_file(request.json_out, result)
     return result
@@ -2098,6 +2104,24 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
 
 def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:
     """The run's settings, recorded with the output so results can be reproduced."""
+    decision = {
+        "top_k": request.decision.top_k,
+        "threshold": request.decision.threshold,
+        "unknown_label": UNKNOWN_LABEL,
+        "hubness_reduction": request.hubness_reduction,
+    }
+    return _run_settings(request, encoder, classifier, decision)
+
+
+def _run_settings(
+    request: LabelRequest | HubnessRequest,
+    encoder: Encoder,
+    classifier: Classifier,
+    decision: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The settings that label and hubness share (the model, classes, prompts, inputs and
+    versions), built here once so that the two record them alike; `decision`: the command's own
+    settings, placed after the classes."""
     import torch
     import transformers
 
@@ -2150,10 +2174,7 @@ def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier
             "indistinguishable_attributes": classifier.indistinguishable_attributes,
             "prompts_cut_short": classifier.prompts_cut_short,  # the warning names the first
         },
-        "top_k": request.decision.top_k,
-        "threshold": request.decision.threshold,
-        "unknown_label": UNKNOWN_LABEL,
-        "hubness_reduction": request.hubness_reduction,
+        **decision,
         "embeddings": None if request.embeddings is None else path_to_text(request.embeddings),
         "max_pixels": _max_pixels(request.inputs),
         # Where relative paths in the output start (zsl evaluate uses it).
