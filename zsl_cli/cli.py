@@ -1476,7 +1476,8 @@ def hubness(
             parser=file_name,
             metavar="FILE",
             help="Also write the comparison as JSON to FILE ('-': stdout, the table then goes "
-            "to stderr).",
+            "to stderr), with the run's model, classes and templates under 'run', as label "
+            "records them.",
             show_default=False,
         ),
     ] = None,
