@@ -238,6 +238,19 @@ def _own_files(store: str | os.PathLike[str]) -> tuple[set[str], set[str]]:
 _FileState = tuple[int, int, int, int] | None
 
 
+def _files_state(real: str | os.PathLike[str]) -> tuple[_FileState, ...]:
+    """The state of the store at real path `real` and of its -wal file."""
+    state: list[_FileState] = []
+    for name in (real, f"{real}-wal"):
+        try:
+            st = os.stat(name)
+        except OSError:
+            state.append(None)
+        else:
+            state.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(state)
+
+
 class EmbeddingStore:
     """An open store (one SQLite connection: use it from the thread that opened it).
 
@@ -250,7 +263,8 @@ class EmbeddingStore:
         self.path = path
         self._timeout_s = timeout_s
         self._version = SCHEMA_VERSION  # the file's, once _prepare has read it
-        self._unlocked = False  # opened immutable: read without locks (see _read)
+        # Opened immutable, read without locks: its files' state then (see _read).
+        self._opened: tuple[_FileState, ...] | None = None
         # What a failed write says is kept (`_kept`): the schema is being made, and how many
         # add() and forget() transactions this connection committed.
         self._creating = False
@@ -311,29 +325,44 @@ class EmbeddingStore:
                 if create or not _no_room_for_shm(error):
                     raise
                 no_room = error
-        # Only to be read, from a read-only mount or a folder we cannot write to. Reading a WAL
-        # file needs its shared-memory file, which SQLite cannot create in such a folder; then
-        # the file is read as immutable, which is exact only when no commit waits in the WAL.
+        # Only to be read: from a read-only mount, a folder we cannot write to, or a store file
+        # we cannot write (another user's, in a shared folder; one made read-only). Read-only
+        # SQLite (mode=ro) makes the -wal and -shm files it reads a WAL store through where they
+        # are missing, with the store's permissions and us as owner, and cannot remove them: the
+        # owner's next embed could not write them. So a writer's files are used where they are
+        # (in WAL mode they exist while a writer is connected: its commits are in them), and
+        # otherwise the file is read as immutable, making no file, which is exact only when no
+        # commit waits in a -wal; `_read` refuses a read during which the files changed.
         location = "file:" + quote(os.fsencode(real))
-        try:
-            return cls._connect(location + "?mode=ro", path, timeout_s, create=False)
-        except ZslError as error:
-            if not isinstance(error.__cause__, sqlite3.OperationalError):
-                raise
         wal = Path(f"{real}-wal")
-        if wal.exists() and wal.stat().st_size > 0:
+        if wal.exists() and Path(f"{real}-shm").exists():
+            try:
+                return cls._connect(location + "?mode=ro", path, timeout_s, create=False)
+            except ZslError as error:
+                if not isinstance(error.__cause__, sqlite3.OperationalError):
+                    raise
+        state = _files_state(real)  # what the choice is made on, and each read checked against
+        wal_state = state[1]
+        if wal_state is not None and wal_state[1] > 0:
             if no_room is not None:
                 raise no_room
             raise ZslError(
-                f"embedding store {path} has commits in {wal.name} that cannot be read in a "
-                "folder zsl may not write to; open it once where it can be written"
+                f"embedding store {path} has commits in {wal.name} that cannot be read where zsl "
+                "may not write the store or its folder; open it once where it can be written "
+                "(any zsl command run by a user who may write it folds them in)"
             )
-        return cls._connect(location + "?immutable=1", path, timeout_s, create=False, unlocked=True)
+        return cls._connect(location + "?immutable=1", path, timeout_s, create=False, opened=state)
 
     @classmethod
     def _connect(
-        cls, location: str, path: Path, timeout_s: float, create: bool, unlocked: bool = False
+        cls,
+        location: str,
+        path: Path,
+        timeout_s: float,
+        create: bool,
+        opened: tuple[_FileState, ...] | None = None,
     ) -> EmbeddingStore:
+        """`opened`: for a store read as immutable, its files' state when it was chosen so."""
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each transaction is
             # exactly what the docstrings say. timeout is SQLite's busy timeout.
@@ -346,7 +375,7 @@ class EmbeddingStore:
         except sqlite3.Error as exc:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
         store = cls(conn, path, timeout_s)
-        store._unlocked = unlocked
+        store._opened = opened
         try:
             store._prepare(create)
         except BaseException:
@@ -574,40 +603,27 @@ class EmbeddingStore:
     @contextmanager
     def _read(self) -> Iterator[None]:
         """One read transaction: several queries see the same snapshot. A store read without
-        locks (immutable, in a folder zsl may not write to) cannot keep a writer out, so a read
-        during which its files changed is refused rather than mix two versions of the store."""
-        before = self._files_state() if self._unlocked else None
+        locks (immutable, where zsl may not write the store or its folder) cannot keep a writer
+        out, so a read is refused when the store's files changed since it was opened (a commit
+        in a -wal it does not see) or change during the read, rather than mix two versions."""
+        self._check_unchanged()
         self._conn.execute("BEGIN")
         try:
             yield
         except sqlite3.DatabaseError as exc:  # pages of two versions can look damaged
-            self._check_unchanged(before, exc)
+            self._check_unchanged(exc)
             raise
         finally:
             if self._conn.in_transaction:  # not after an error SQLite has rolled back
                 self._conn.execute("COMMIT")
-        self._check_unchanged(before)
+        self._check_unchanged()
 
-    def _files_state(self) -> tuple[_FileState, ...]:
-        real = os.path.realpath(self.path)
-        state: list[_FileState] = []
-        for name in (real, f"{real}-wal"):
-            try:
-                st = os.stat(name)
-            except OSError:
-                state.append(None)
-            else:
-                state.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        return tuple(state)
-
-    def _check_unchanged(
-        self, before: tuple[_FileState, ...] | None, cause: BaseException | None = None
-    ) -> None:
-        if before is not None and self._files_state() != before:
+    def _check_unchanged(self, cause: BaseException | None = None) -> None:
+        if self._opened is not None and _files_state(os.path.realpath(self.path)) != self._opened:
             raise ZslError(
                 f"embedding store {self.path} changed while it was read (another zsl embed "
-                "wrote to it, and this folder cannot be written, so the read could not lock "
-                "the store); run again"
+                "wrote to it, and zsl may not write the store or its folder, so the read could "
+                "not lock the store); run again"
             ) from cause
 
     # -- models --------------------------------------------------------------------------------
@@ -1366,9 +1382,25 @@ def check_store_writable(path: Path) -> None:
     for place in places:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
-            raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}")
+            hint = _left_by_a_read_hint(journals) if place in journals else ""
+            raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}{hint}")
     if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
+
+
+def _left_by_a_read_hint(journals: Sequence[Path]) -> str:
+    """For a -wal or -shm file embed may not write: where the -wal holds no commit, the files a
+    read of the store made while it was read-only to the reader (an older zsl left
+    them), which may go; a -wal holding commits is a writer's, killed outright."""
+    wal = journals[0]
+    if wal.exists() and wal.stat().st_size > 0:
+        return ""
+    files = " and ".join(journal.name for journal in journals if journal.exists())
+    return (
+        f" (no commit waits in it: a read of the store while it was read-only left it); delete "
+        f"{files} while no zsl command uses the store (their owner or root may, in a shared "
+        "folder), and run again"
+    )
 
 
 def _create_store_file(path: Path) -> None:
