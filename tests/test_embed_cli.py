@@ -226,11 +226,14 @@ def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
     )
     assert listed.exit_code == 0, listed.stderr
     assert json.loads(listed.stdout)["removed"] == 1
-    # An emptied folder is a scan too: it forgets what was in it.
+    # An emptied folder is a scan too, but one an unmounted drive's mount point looks like: it
+    # keeps what was in it, unless told to forget it.
     for path in images.iterdir():
         path.unlink()
     emptied = embed(images, store, tiny_clip)
-    assert (emptied["found"], emptied["removed"]) == (0, 2)
+    assert (emptied["found"], emptied["removed"], emptied["kept"]) == (0, 0, 2)
+    emptied = embed(images, store, tiny_clip, "--forget-missing")
+    assert (emptied["found"], emptied["removed"], emptied["kept"]) == (0, 2, 0)
     assert stored(store, tiny_clip).paths == []
 
 

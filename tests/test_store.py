@@ -159,7 +159,11 @@ def test_roots_keep_entries_outside_the_scan(tmp_path: Path, store: EmbeddingSto
     assert store.plan(model, [], [str(single)]).stale == []
     assert store.plan(model, [], [str(folder_a)]).stale == [str(folder_a / "y.png")]
     single.unlink()
-    assert store.plan(model, [], [str(single)]).stale == [str(single)]
+    assert store.plan(model, [], [str(single)], forget_absent=True).stale == [str(single)]
+    # Not asked to forget what is gone from a path that is missing, it keeps it (what was on a
+    # drive that is not mounted is missing too).
+    plan = store.plan(model, [], [str(single)])
+    assert (plan.stale, plan.kept) == ([], 1)
 
 
 def test_a_file_stored_under_two_spellings_keeps_the_one_scanned(
@@ -1600,11 +1604,13 @@ def test_plan_forgets_deleted_files_of_a_walked_folder_whatever_link_they_are_st
         single, _ = stat_files([tmp_path / "real" / "a.png"])
         plan = store.plan(model_id, single, [single[0].path])
         assert (len(plan.reused), plan.stale) == (1, [])
-        # A folder emptied of its files still tells which stored files are gone.
+        # A folder emptied of its files still tells which stored files are gone (asked to
+        # forget them: one that holds no file keeps them otherwise, as an unmounted drive's).
         for name in ("a.png", "c.png"):
             (tmp_path / "real" / name).unlink()
-        plan = store.plan(model_id, [], [str(tmp_path / "real")])
+        plan = store.plan(model_id, [], [str(tmp_path / "real")], forget_absent=True)
         assert plan.stale == [str(tmp_path / "linked" / n) for n in ("a.png", "b.png", "c.png")]
+        assert store.plan(model_id, [], [str(tmp_path / "real")]).kept == 3
 
 
 def test_a_folder_walked_through_a_link_forgets_its_last_gone_file(tmp_path: Path) -> None:

@@ -150,6 +150,7 @@ from zsl_cli.scoring import (
     similarities,
 )
 from zsl_cli.store import (
+    AbsentRoot,
     EmbeddingStore,
     FileStat,
     StoredItem,
@@ -2306,9 +2307,13 @@ class EmbedRequest:
     export: str | os.PathLike[str] | None = None
     # Also write the report's counts here as JSON ("-": stdout).
     json_out: str | os.PathLike[str] | None = None
+    # Forget the stored images under a path that is missing or holds no file at all; without
+    # it they are kept, with a warning: an unmounted drive or share looks the same.
+    forget_missing: bool = False
 
     def __post_init__(self) -> None:
         _check_parts(self, inputs=InputOptions, model=ModelOptions)
+        _flags(self, "forget_missing")
         if self.store is None:
             raise ZslError(
                 f"{_option(self, 'store')}: give the embedding store's file name, e.g. 'photos.zsl'"
@@ -2337,6 +2342,9 @@ class EmbedReport:
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
     removed: int = 0  # stored images no longer found under the scanned paths
+    # Stored images kept though gone, under paths that are missing or hold no file (`absent`)
+    kept: int = 0
+    absent: list[AbsentRoot] = field(default_factory=list)
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
     # Of those, the ones the next run reads again (a permission, a size limit, a codec may change;
@@ -2376,6 +2384,7 @@ class EmbedReport:
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
             *decoding_warnings(self.decode_processes_stopped),
+            *kept_images_warnings(self.absent, self.kept),
             *self.export_warnings,
         ]
 
@@ -2388,6 +2397,7 @@ class EmbedReport:
             "reused": self.reused,
             "reused_failed": self.reused_failed,
             "removed": self.removed,
+            "kept": self.kept,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
             "unreachable": self.unreachable,
@@ -2478,9 +2488,18 @@ def embed(
                     request.dtype,
                     _precision(encoder),
                 )
-                # Stored images under what the scan covered whose files are gone are forgotten.
-                plan = store.plan(model_id, stats, discovery.roots, discovery.folders)
+                # Stored images under what the scan covered whose files are gone are forgotten,
+                # but under a path that is missing or holds no file, only if asked to.
+                plan = store.plan(
+                    model_id,
+                    stats,
+                    discovery.roots,
+                    discovery.folders,
+                    forget_absent=request.forget_missing,
+                )
                 report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+                _note_absent_roots(report, plan.absent, plan.kept)
+                _tell(warn, kept_images_warnings(report.absent, report.kept))
                 if plan.stale:  # held as a batch is: a removal committed is a removal counted
                     report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
                     interrupts.release()
@@ -2526,6 +2545,43 @@ def embed(
     return report
 
 
+def _note_absent_roots(report: EmbedReport, absent: Sequence[AbsentRoot], kept: int) -> None:
+    """Record the scanned paths that are missing or hold no file, under which stored images are
+    gone. A path list's entry that is missing named what the store holds (a folder moved or
+    deleted, or not mounted), not an image it could not read: it is not found, nor unreachable,
+    so a run that forgets what it was asked to is no failure."""
+    report.absent, report.kept = list(absent), kept
+    gone = {root.path for root in absent if root.missing}
+    if not gone:
+        return
+    named = [item for item in report.unreachable_files if absolute_path(item.path) in gone]
+    report.unreachable_files = [item for item in report.unreachable_files if item not in named]
+    report.found -= len(named)
+
+
+def kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
+    """The warning for stored images kept though their files are gone, under scanned paths that
+    are missing or hold no file at all (`EmbedReport.absent`); none where none were kept."""
+    if not kept:
+        return []
+    images = counted(kept, "stored image")
+    if len(absent) == 1:
+        root = absent[0]
+        what = "is missing" if root.missing else "holds no files"
+        where = f"{printable(root.path)}, which {what}"
+    else:
+        roots = [
+            f"{printable(root.path)} ({'missing' if root.missing else 'no files'})"
+            for root in absent
+        ]
+        where = f"{len(absent)} paths that are missing or hold no files: {some_names(roots, 3)}"
+    return [
+        f"kept the {images} under {where}: a drive or network share that is not mounted looks "
+        "the same; if the images are gone for good (a folder deleted or moved), run again with "
+        "--forget-missing to forget them"
+    ]
+
+
 def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: int) -> NoReturn:
     """`error`, its message ending with what the store keeps of a run it stopped after work was
     committed (a full disk at a later batch): the error alone left that unsaid."""
@@ -2566,6 +2622,7 @@ def _export_stored(
         "--ext": request.inputs.extensions is not None,
         "--include-hidden": request.inputs.include_hidden,
         "--max-pixels": request.inputs.max_pixels is not None,
+        "--forget-missing": request.forget_missing,
     }
     refused = [option for option, used in given.items() if used]
     if refused:

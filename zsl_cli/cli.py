@@ -1142,6 +1142,18 @@ def embed(
             ),
         ),
     ] = False,
+    forget_missing: Annotated[
+        bool,
+        typer.Option(
+            "--forget-missing",
+            help=(
+                "Forget the stored images under a PATH that is missing or holds no files at all "
+                "(a folder deleted or moved; name one that is gone in a path list: echo "
+                "old/folder | zsl embed - ...). Without it they are kept, with a warning, as a "
+                "drive or network share that is not mounted looks the same."
+            ),
+        ),
+    ] = False,
     device: Device = "auto",
     precision: Precision = "auto",
     batch_size: BatchSize = None,
@@ -1158,7 +1170,8 @@ def embed(
     """Encode images once into an embedding store, so relabelling needs only the text model.
 
     Incremental: re-running encodes only new or changed files (size or modification time),
-    reuses the rest and forgets files deleted from the scanned folders. Every batch is committed,
+    reuses the rest and forgets files deleted from scanned folders that still hold files (see
+    --forget-missing). Every batch is committed,
     so an interrupted run continues where it stopped. Several models can share one store.
     """
     from zsl_cli import api
@@ -1198,6 +1211,7 @@ def embed(
         dtype=dtype,
         export=export,
         json_out=json_out,
+        forget_missing=forget_missing,
     )
     shown = _WarningsShown()
     try:

@@ -35,7 +35,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
@@ -140,6 +140,20 @@ class SyncPlan:
     reused: list[str]
     stale: list[str]
     reused_failed: int = 0
+    # Scanned roots that are missing or hold no file at all, under which stored images are gone
+    # (see `plan`): kept, and not in `stale`, unless the plan was asked to forget them.
+    absent: list[AbsentRoot] = field(default_factory=list)
+    kept: int = 0  # stored images kept under them (each once)
+
+
+@dataclass(frozen=True)
+class AbsentRoot:
+    """A scanned root (absolute) that is missing or a folder holding no file at all, and how many
+    stored images were under it: an unmounted drive or share looks the same as a deleted one."""
+
+    path: str
+    missing: bool
+    stored: int
 
 
 @dataclass(frozen=True)
@@ -756,6 +770,8 @@ class EmbeddingStore:
         scan: Sequence[FileStat],
         roots: Sequence[str],
         walked: Sequence[str] = (),
+        *,
+        forget_absent: bool = False,
     ) -> SyncPlan:
         """Compare this scan with what is stored for the model.
 
@@ -764,7 +780,10 @@ class EmbeddingStore:
         (`Discovery.folders`). Stored paths the scan covered (`_stale`) that it
         did not find and that no longer exist are stale. A file the scan skipped but that still
         exists (another --ext, a hidden file) is kept, and so are entries outside every root:
-        embedding folder A and then folder B into one store does not forget A.
+        embedding folder A and then folder B into one store does not forget A. So are, unless
+        `forget_absent`, those under a root that is missing or holds no file at all
+        (`SyncPlan.absent`): an unmounted drive's mount point is such a folder, and forgetting
+        its images threw away all their encoding.
         """
         with self._errors(), self._read():
             self._model(model_id)
@@ -806,10 +825,20 @@ class EmbeddingStore:
             else:
                 to_encode.append(stat)
         stale = _stale(known, seen, scan, roots, walked)
+        absent, under_absent = _absent_roots(stale, roots)
+        if not forget_absent:
+            stale = [path for path in stale if path not in under_absent]
         # Two runs at once through a folder and a link to it each stored the file under its own
         # spelling, neither seeing the other's: the copies go once a scan meets them.
         stale = sorted({*stale, *_other_spellings(seen, known), *self._own_entries(known)})
-        return SyncPlan(to_encode, reused, [os.fsdecode(path) for path in stale], reused_failed)
+        return SyncPlan(
+            to_encode,
+            reused,
+            [os.fsdecode(path) for path in stale],
+            reused_failed,
+            absent=absent,
+            kept=0 if forget_absent else len(under_absent),
+        )
 
     def _own_entries(self, known: Iterable[bytes]) -> list[bytes]:
         """Stored paths of this store's own files: an older zsl scanned a store among the images
@@ -1156,6 +1185,62 @@ def _stale(
         return folders_covered[folder]
 
     return sorted(path for path in known if path not in seen and covered(path) and _gone(path))
+
+
+def _absent_roots(
+    stale: Sequence[bytes], roots: Sequence[str]
+) -> tuple[list[AbsentRoot], set[bytes]]:
+    """The roots, each once, that are missing or hold no file at all and under which (as spelled,
+    or in the real folder) some of these stale paths are, and those paths. Where a root still
+    holds a file, what is gone from it was deleted; where it holds none, it may be a drive or
+    share that is not mounted, which looks the same."""
+    if not stale:
+        return [], set()
+    real_folders: dict[bytes, bytes] = {}  # a stale path's folder -> its real path
+
+    def real_folder(path: bytes) -> bytes:
+        folder = os.path.dirname(path)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        return real_folders[folder]
+
+    absent: list[AbsentRoot] = []
+    under_absent: set[bytes] = set()
+    for root in dict.fromkeys(_root_key(root) for root in roots):
+        spellings = {root, os.path.realpath(root)}
+        under = [
+            path
+            for path in stale
+            if _under_any(path, spellings) or _under_any(real_folder(path), spellings)
+        ]
+        if not under:
+            continue
+        missing = not os.path.exists(root)
+        if missing or (os.path.isdir(root) and _holds_no_file(root)):
+            absent.append(AbsentRoot(os.fsdecode(root), missing, len(under)))
+            under_absent.update(under)
+    return absent, under_absent
+
+
+def _holds_no_file(folder: bytes) -> bool:
+    """Whether nothing but folders is under `folder` (links followed, each real folder once,
+    hidden entries too). One that cannot be listed may hold files."""
+    to_list, listed = [folder], set()
+    while to_list:
+        current = to_list.pop()
+        try:
+            info = os.stat(current)
+            if (info.st_dev, info.st_ino) in listed:
+                continue
+            listed.add((info.st_dev, info.st_ino))
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if not entry.is_dir():  # follows links: a broken one is something there
+                        return False
+                    to_list.append(entry.path)
+        except OSError:
+            return False
+    return True
 
 
 def _under_any(path: bytes, roots: Collection[bytes]) -> bool:

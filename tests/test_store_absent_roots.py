@@ -1,0 +1,190 @@
+"""A scanned path that is missing or holds no file at all keeps its stored images.
+
+An unmounted USB drive or network share leaves an empty mount point (or no folder at all): a cron
+`zsl embed` run then found nothing there and forgot every image stored under it, exit 0, without
+a word ("0 images found, 0 encoded, 0 reused, 90 removed"). Now those images are kept, with a
+warning, and `--forget-missing` forgets them. Files gone from a path that still holds files are
+forgotten as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from tests.test_label_cli import write_images
+from zsl_cli.cli import app
+from zsl_cli.encoders import load_encoder
+from zsl_cli.store import AbsentRoot, EmbeddingStore, StoredItem, stat_files
+
+DIM = 8
+
+
+def unit_vector(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def encoded(store: EmbeddingStore, folder: Path) -> int:
+    model = store.register_model("m", "m", DIM)
+    stats, _ = stat_files(sorted(p for p in folder.rglob("*") if p.is_file()))
+    store.add(model, [StoredItem(s, "ok", "", unit_vector(i)) for i, s in enumerate(stats)])
+    return model
+
+
+def images_in(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(b"pixels")
+    return [folder / name for name in names]
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+def test_a_root_that_holds_no_file_keeps_its_stored_images_unless_asked(tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    images_in(usb / "photos", ["a.png", "b.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, usb)
+        for path in (usb / "photos").iterdir():
+            path.unlink()  # as an unmounted drive's mount point: empty folders at most
+        plan = store.plan(model, [], [str(usb)])
+        assert (plan.stale, plan.kept) == ([], 2)
+        assert plan.absent == [AbsentRoot(str(usb), missing=False, stored=2)]
+        plan = store.plan(model, [], [str(usb)], forget_absent=True)
+        assert plan.stale == [str(usb / "photos" / "a.png"), str(usb / "photos" / "b.png")]
+        assert plan.kept == 0
+        # A hidden file, or a file of another extension, is something the folder holds: what
+        # is gone from it was deleted.
+        (usb / "photos" / ".DS_Store").write_bytes(b"")
+        plan = store.plan(model, [], [str(usb)])
+        assert (len(plan.stale), plan.kept, plan.absent) == (2, 0, [])
+
+
+def test_a_missing_root_keeps_its_stored_images_unless_asked(tmp_path: Path) -> None:
+    images_in(tmp_path / "media" / "x", ["a.png"])
+    kept = images_in(tmp_path / "kept", ["k.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, tmp_path / "media")
+        encoded(store, tmp_path / "kept")
+        (tmp_path / "media" / "x" / "a.png").unlink()
+        (tmp_path / "media" / "x").rmdir()
+        root = str(tmp_path / "media" / "x")
+        plan = store.plan(model, [], [root, str(kept[0])])
+        assert (plan.stale, plan.kept) == ([], 1)
+        assert plan.absent == [AbsentRoot(root, missing=True, stored=1)]
+        assert store.plan(model, [], [root], forget_absent=True).stale == [f"{root}/a.png"]
+
+
+def test_a_root_that_still_holds_files_forgets_what_is_gone_from_it(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    gone = images_in(images, ["a.png", "b.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, images)
+        for path in gone:
+            path.unlink()
+        (images / "notes.txt").write_text("not an image, but a file")
+        plan = store.plan(model, [], [str(images)])
+        assert (plan.stale, plan.kept, plan.absent) == ([str(p) for p in gone], 0, [])
+
+
+def test_a_linked_root_keeps_images_stored_through_its_target(tmp_path: Path) -> None:
+    # Stored as mnt/usb/*.png, scanned as the link data -> mnt/usb, now an empty mount point.
+    usb = tmp_path / "mnt" / "usb"
+    images_in(usb, ["a.png"])
+    (tmp_path / "data").symlink_to(usb, target_is_directory=True)
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, usb)
+        (usb / "a.png").unlink()
+        plan = store.plan(model, [], [str(tmp_path / "data")], [str(tmp_path / "data")])
+        assert (plan.stale, plan.kept) == ([], 1)
+
+
+# -- through the CLI -------------------------------------------------------------------------
+
+
+def run(*args, stdin: str | None = None):
+    return CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+
+
+def embed(store: Path, model: Path, *args, stdin: str | None = None) -> tuple[int, dict, str]:
+    out = store.with_suffix(".run.json")
+    result = run("embed", *args, "--store", store, "-m", model, "--json", out, stdin=stdin)
+    return result.exit_code, json.loads(out.read_text()), result.stderr
+
+
+def stored_paths(store: Path, model: Path) -> list[str]:
+    with EmbeddingStore.open(store, create=False) as handle:
+        stored = handle.load(handle.find_model(load_encoder(str(model)).identity))
+    return stored.paths
+
+
+def test_an_empty_mount_point_keeps_its_images_with_a_warning(tiny_clip, tmp_path: Path) -> None:
+    usb, store = tmp_path / "usb", tmp_path / "s.zsl"
+    write_images(usb / "photos", 3)
+    assert embed(store, tiny_clip, usb)[1]["encoded"] == 3
+    for path in (usb / "photos").iterdir():  # unmounted: what is left is an empty folder
+        path.unlink()
+    code, report, stderr = embed(store, tiny_clip, usb)
+    assert code == 0
+    assert (report["found"], report["removed"], report["kept"]) == (0, 0, 3)
+    assert len(stored_paths(store, tiny_clip)) == 3
+    said = " ".join(stderr.split())
+    assert f"kept the 3 stored images under {usb}, which holds no files" in said
+    assert "not mounted looks the same" in said and "--forget-missing" in said
+    # Asked to, it forgets them.
+    code, report, stderr = embed(store, tiny_clip, usb, "--forget-missing")
+    assert (code, report["removed"], report["kept"]) == (0, 3, 0)
+    assert "kept" not in stderr
+    assert stored_paths(store, tiny_clip) == []
+
+
+def test_forgetting_a_moved_folder_through_a_path_list_exits_0(tiny_clip, tmp_path: Path) -> None:
+    # The README's recipe: `echo old/folder | zsl embed - --store s.zsl -m MODEL` forgot the
+    # images, but counted the folder as an image found that could not be read, and exited 1
+    # ("No image embedded: none of the 1 image found can be used").
+    images, store = tmp_path / "big", tmp_path / "s.zsl"
+    write_images(images, 3)
+    embed(store, tiny_clip, images)
+    os.rename(images, tmp_path / "big.moved")
+    code, report, stderr = embed(store, tiny_clip, "-", stdin=f"{images}\n")
+    assert code == 0, stderr
+    assert (report["found"], report["unreachable"], report["removed"]) == (0, 0, 0)
+    assert report["kept"] == 3
+    assert f"under {images}, which is missing" in " ".join(stderr.split())
+    code, report, stderr = embed(store, tiny_clip, "-", "--forget-missing", stdin=f"{images}\n")
+    assert code == 0, stderr
+    assert (report["found"], report["unreachable"], report["removed"]) == (0, 0, 3)
+    assert "No image embedded" not in stderr
+    assert stored_paths(store, tiny_clip) == []
+
+
+def test_a_missing_path_the_store_knows_nothing_of_still_fails_the_run(
+    tiny_clip, tmp_path: Path
+) -> None:
+    store = tmp_path / "s.zsl"
+    write_images(tmp_path / "images", 1)
+    embed(store, tiny_clip, tmp_path / "images")
+    nowhere = tmp_path / "nowhere"
+    code, report, stderr = embed(store, tiny_clip, "-", "--forget-missing", stdin=f"{nowhere}\n")
+    assert code == 1
+    assert (report["found"], report["unreachable"], report["removed"]) == (1, 1, 0)
+    assert report["unreachable_files"][0]["status"] == "not_found"
+    assert "could not be read at all" in stderr
+
+
+def test_forget_missing_without_paths_is_refused(tiny_clip, tmp_path: Path) -> None:
+    store = tmp_path / "s.zsl"
+    write_images(tmp_path / "images", 1)
+    embed(store, tiny_clip, tmp_path / "images")
+    result = run(
+        "embed", "--store", store, "-m", tiny_clip, "--export", tmp_path / "e.npy",
+        "--forget-missing",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--forget-missing: without paths" in result.stderr
