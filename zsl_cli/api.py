@@ -154,6 +154,7 @@ from zsl_cli.store import (
     EmbeddingStore,
     FileStat,
     StoredItem,
+    SyncPlan,
     Unreachable,
     check_export_path,
     check_store_writable,
@@ -2345,6 +2346,9 @@ class EmbedReport:
     # Stored images kept though gone, under paths that are missing or hold no file (`absent`)
     kept: int = 0
     absent: list[AbsentRoot] = field(default_factory=list)
+    # Images the model held before this run added to it, of a precision not recorded (a
+    # migrated version 1 store's), and this run's precision: nothing checks that they agree.
+    unchecked_precision: tuple[int, str] | None = None
     failed: int = 0  # images encoded in this run that could not be read
     failed_by_status: Counter[str] = field(default_factory=Counter)
     # Of those, the ones the next run reads again (a permission, a size limit, a codec may change;
@@ -2385,6 +2389,7 @@ class EmbedReport:
             *left_out_images_warnings(self.left_out),
             *decoding_warnings(self.decode_processes_stopped),
             *kept_images_warnings(self.absent, self.kept),
+            *unknown_precision_warnings(self.unchecked_precision, self.store),
             *self.export_warnings,
         ]
 
@@ -2500,6 +2505,8 @@ def embed(
                 report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
                 _note_absent_roots(report, plan.absent, plan.kept)
                 _tell(warn, kept_images_warnings(report.absent, report.kept))
+                report.unchecked_precision = _unchecked_precision(store, model_id, plan, encoder)
+                _tell(warn, unknown_precision_warnings(report.unchecked_precision, store_path))
                 if plan.stale:  # held as a batch is: a removal committed is a removal counted
                     report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
                     interrupts.release()
@@ -2579,6 +2586,35 @@ def kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
         f"kept the {images} under {where}: a drive or network share that is not mounted looks "
         "the same; if the images are gone for good (a folder deleted or moved), run again with "
         "--forget-missing to forget them"
+    ]
+
+
+def _unchecked_precision(
+    store: EmbeddingStore, model_id: int, plan: SyncPlan, encoder: Encoder
+) -> tuple[int, str] | None:
+    """`EmbedReport.unchecked_precision` of a run that plans so: None unless it adds images to
+    a model whose stored images' precision is unknown."""
+    precision = _precision(encoder)
+    if not plan.to_encode or precision is None:
+        return None
+    unknown = store.unknown_precision_images(model_id)
+    return (unknown, precision) if unknown else None
+
+
+def unknown_precision_warnings(
+    unchecked: tuple[int, str] | None, store: str | os.PathLike[str]
+) -> list[str]:
+    """The warning for a run that adds images to a model whose stored images' precision is
+    unknown (`EmbedReport.unchecked_precision`): a store migrated from version 1 did not record
+    it, so another precision is not refused there as it is elsewhere."""
+    if unchecked is None:
+        return []
+    n, precision = unchecked
+    return [
+        f"the {counted(n, 'image')} already stored for this model in "
+        f"{printable(os.fspath(store))} came from an older zsl, which did not record their "
+        f"precision: their precision is unknown and not checked, so this run's ({precision}) "
+        "may be of another, mixed in one model; embed into a new store to have it checked"
     ]
 
 

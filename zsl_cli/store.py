@@ -712,6 +712,23 @@ class EmbeddingStore:
                 self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
             self._conn.execute("PRAGMA user_version = 2")
 
+    def unknown_precision_images(self, model_id: int) -> int:
+        """How many images (ok or failed) the model holds whose precision is unknown: all of
+        them where a version 1 store, migrated, did not record it (nothing is checked there,
+        see `register_model`), else none."""
+        with self._errors():
+            if self._version < 2:
+                precision = None
+            else:
+                row = self._conn.execute(
+                    "SELECT precision FROM models WHERE id = ?", (model_id,)
+                ).fetchone()
+                precision = None if row is None else row[0]
+            if precision is not None:
+                return 0
+            query = "SELECT count(*) FROM files WHERE model_id = ?"
+            return int(self._conn.execute(query, (model_id,)).fetchone()[0])
+
     def _has_files(self, model_id: int) -> bool:
         query = "SELECT 1 FROM files WHERE model_id = ? LIMIT 1"
         return self._conn.execute(query, (model_id,)).fetchone() is not None
