@@ -163,6 +163,7 @@ from zsl_cli.store import (
     stat_files,
     stored_items,
     stored_precision,
+    wait_for_mtime_ticks,
     without_store_files,
 )
 
@@ -2512,6 +2513,8 @@ def embed(
                     interrupts.release()
                 stat_by_path = {stat.path: stat for stat in plan.to_encode}
                 to_encode = [Path(stat.path) for stat in plan.to_encode]
+                # A file written in the mtime tick it is read in could be rewritten unseen.
+                wait_for_mtime_ticks(plan.to_encode)
                 decoding = running.enter_context(
                     decode_for(encoder, to_encode, model, request.inputs)
                 )

@@ -75,6 +75,14 @@ VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
 # densely packed: with the default 4 KiB pages each such row takes a page of its own.
 PAGE_SIZE = 65536
+# How long after a file's mtime a rewrite may leave that mtime as it was (a tick of the file
+# system's clock; see `wait_for_mtime_ticks`): whole-second mtimes come from file systems that
+# keep seconds (ext4 with 128-byte inodes, HFS+, some NFS and SMB shares) or two (FAT); finer ones
+# move by the kernel's clock tick (1-10 ms), exFAT's by 10 ms. And how far the kernel's clock
+# for mtimes (updated once a tick) may lag the one time.time_ns() reads.
+COARSE_MTIME_TICK_NS = 2_000_000_000
+FINE_MTIME_TICK_NS = 20_000_000
+MTIME_CLOCK_LAG_NS = 10_000_000
 UNIT_LENGTH_TOLERANCE = 0.01  # of an image embedding's L2 norm from 1 (`_matrix`)
 CACHE_KIB = 65536  # per connection, allocated on demand
 # The -wal file is copied into the store once it holds this many pages (SQLite's default, 1,000,
@@ -229,6 +237,30 @@ def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]
         problem = file_problem(path) or DecodeError(UNREADABLE, "changed while it was scanned")
         problems.append(Unreachable(path, problem.status, problem.reason))
     return stats, problems
+
+
+def wait_for_mtime_ticks(
+    stats: Iterable[FileStat], sleep: Callable[[float], object] = time.sleep
+) -> float:
+    """Wait, before these files are read, until the tick of each one's mtime is over; return
+    the seconds waited. A file rewritten in place with the same size within the tick it was
+    written in keeps its mtime, and so (size, mtime) stored from a read in that tick named
+    the rewritten file too, which kept the old vector for good (git's "racily clean" entries).
+    Read after the tick, a later rewrite gets another mtime. The wait is at most a tick (2 s
+    for whole-second mtimes, 30 ms otherwise), only where a file changed that recently: most
+    runs spend longer loading the model. An mtime in the future (a clock set wrong) is not
+    waited for."""
+    now = time.time_ns()
+    until = now
+    for stat in stats:
+        whole = stat.mtime_ns % 1_000_000_000 == 0
+        tick = (COARSE_MTIME_TICK_NS if whole else FINE_MTIME_TICK_NS) + MTIME_CLOCK_LAG_NS
+        if stat.mtime_ns <= now < stat.mtime_ns + tick:
+            until = max(until, stat.mtime_ns + tick)
+    waited = (until - now) / 1e9
+    if waited > 0:
+        sleep(waited)
+    return waited
 
 
 def without_store_files(paths: Sequence[Path], store: str | os.PathLike[str]) -> list[Path]:
