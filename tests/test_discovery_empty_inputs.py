@@ -63,7 +63,9 @@ def test_label_warns_on_stderr(tmp_path: Path) -> None:
 
 
 def test_embed_says_nothing_of_an_emptied_folder(tmp_path: Path) -> None:
-    """For embed an emptied folder is how its images' embeddings leave the store."""
+    """For embed an emptied folder is how its images' embeddings leave the store, with
+    --forget-missing (without it they are kept, with a warning of its own: an unmounted drive
+    looks the same), not a folder to warn of as giving no image."""
     write_images(tmp_path / "photos", 2)
     write_images(tmp_path / "old", 1)
     command = [sys.executable, "-m", "zsl_cli", "embed", str(tmp_path / "photos")]
@@ -71,8 +73,15 @@ def test_embed_says_nothing_of_an_emptied_folder(tmp_path: Path) -> None:
     assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
     (tmp_path / "old" / "img_000.png").unlink()
 
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    kept = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*command, "--forget-missing"], capture_output=True, text=True, timeout=300
+    )
 
+    assert kept.returncode == 0, kept.stderr
+    said = " ".join(kept.stderr.split())
+    assert "0 removed" in said and "kept the 1 stored image under" in said
+    assert "no images found" not in said
     assert done.returncode == 0, done.stderr
     said = " ".join(done.stderr.split())
     assert "1 removed" in said and "no images found" not in said
