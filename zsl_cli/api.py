@@ -2260,8 +2260,8 @@ def decoding_warnings(processes_stopped: bool) -> list[str]:
 
 def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     """The warning for folders and globs named as arguments that gave no image while the others
-    did (`Discovery.empty_inputs`). Not embed's: there an emptied folder is how a user removes
-    its images' embeddings from the store."""
+    did (`Discovery.empty_inputs`). Not embed's: there a folder that holds no files keeps its
+    stored images, with `kept_images_warnings`, unless --forget-missing removes them."""
     if not inputs:
         return []
     shown = some_names([printable(item) for item in inputs], 3)
