@@ -507,12 +507,16 @@ def evaluate(
         )
     gzsl = None
     if seen is not None:
+        offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
+        _check_truth_spelling(metrics.classes, offered)
         known = {*truth.classes, *metrics.candidates, *(class_names or ())}
         seen_names = seen_class_names(seen, known)
         among = "the run's classes" if class_names is not None else "the predicted classes"
         warnings += unknown_seen_warnings(seen_names, known, among)
         warnings += _not_generalised_warnings(seen_names, truth.classes, class_names)
-        gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes)
+        # Only the run info tells a class no image was offered from one not predicted by chance.
+        outside = [] if class_names is None else sorted(set(metrics.classes) - offered)
+        gzsl = _gzsl(matched, truth_labels, metrics, seen_names, n_classes, outside)
     return EvaluationResult(
         predictions_source=predictions_source,
         truth_source=truth.source,
@@ -775,6 +779,34 @@ def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
         "words, and would count as unseen"
         + (more if len(misspelled) > 1 else "")
         + f"; spell it '{printable_text(other)}' among the seen classes, as the classes do"
+    )
+
+
+def _check_truth_spelling(truth_classes: Iterable[str], offered: Collection[str]) -> None:
+    """Refuse, where seen/unseen accuracy is asked for, a truth class that is no class the run
+    offered but is one in another case, with other end spaces or with words joined by '_' or
+    '+' (`loose_name`: `Blue Circle`, `blue_circle` as Kaggle writes it): its images would count
+    as an unseen class at 0%, and H would fall, as for such a name in the seen list
+    (`_check_seen_spelling`). Without --seen it is scored as written, with a warning."""
+    loosely = _loose_classes(sorted(offered))
+    misspelled = [
+        (name, found[0])
+        for name in sorted(set(truth_classes).difference(offered))
+        if (found := loosely(name))
+    ]
+    if not misspelled:
+        return
+    name, other = misspelled[0]
+    more = (
+        f" ({counted(len(misspelled) - 1, 'other truth class is', 'other truth classes are')} so)"
+    )
+    raise ZslError(
+        f"the truth labels images '{printable_text(name)}', which is no class: the class "
+        f"'{printable_text(other)}' differs from it only in case, end spaces or '_' or '+' between "
+        "words, and its images would count as an unseen class of their own, which no image could "
+        "be labelled with"
+        + (more if len(misspelled) > 1 else "")
+        + f"; spell it '{printable_text(other)}' in the truth, as the classes do"
     )
 
 
@@ -1564,12 +1596,34 @@ def _gzsl(
     metrics: ClassificationMetrics,
     seen: set[str],
     n_classes: int | None,
+    outside: Collection[str] = (),
 ) -> GzslResult:
-    accuracy = {stats.name: stats.accuracy for stats in metrics.per_class}
-    plain = gzsl_accuracy(accuracy, seen)
-    seen_classes = tuple(name for name in metrics.classes if name in seen)
-    unseen_classes = tuple(name for name in metrics.classes if name not in seen)
+    """Seen/unseen accuracy, H and calibrated stacking over the truth classes the run offered:
+    a truth class `outside` them (a class list without it) could never be predicted, so it is
+    neither seen nor unseen in generalised zero-shot, whose images choose among every class of
+    both; its images count in the other metrics (as wrong) and are left out here, with a note."""
     notes = []
+    if outside:
+        notes.append(
+            f"{counted(len(outside), 'truth class is', 'truth classes are')} not among the run's "
+            "classes, so no image could be labelled with "
+            f"{'it' if len(outside) == 1 else 'them'}: left out of seen/unseen accuracy, H "
+            f"and calibrated stacking: {_some_classes(sorted(outside))}"
+        )
+        kept = [
+            (p, label)
+            for p, label in zip(matched, truth_labels, strict=True)
+            if label not in outside
+        ]
+        matched = [p for p, _ in kept]
+        truth_labels = [label for _, label in kept]
+    accuracy = {
+        stats.name: stats.accuracy for stats in metrics.per_class if stats.name not in outside
+    }
+    plain = gzsl_accuracy(accuracy, seen)
+    classes = [name for name in metrics.classes if name not in outside]
+    seen_classes = tuple(name for name in classes if name in seen)
+    unseen_classes = tuple(name for name in classes if name not in seen)
     if not seen_classes or not unseen_classes:
         missing = "seen" if not seen_classes else "unseen"
         reason = f"the evaluated images include no {missing} class"

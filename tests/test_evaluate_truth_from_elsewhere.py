@@ -1,0 +1,134 @@
+"""`zsl evaluate` against ground truth written elsewhere (a colleague's CSV, a dataset's own
+folders): class names spelled otherwise or missing from the run's class list, one image named
+two ways, labels pasted with a no-break space, and CSVs saved by old spreadsheets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.test_evaluate_hubness_cli import run
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import open_writer
+
+CLASSES = ["blue circle", "red star", "green square", "navy dot"]
+SEEN = ["blue circle", "red star"]
+
+
+def touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not decoded by evaluate")
+    return path
+
+
+def shapes(tmp_path: Path, wrong: dict[str, int] | None = None) -> tuple[Path, list[Path]]:
+    """Three images per class in shapes/<class>/, labelled with every class ranked (-k 0) and
+    the run info naming the classes; `wrong`: how many of a class's images are labelled with
+    the next class. Returns the predictions file and the images, class by class."""
+    images = [touch(tmp_path / "shapes" / name / f"{i}.png") for name in CLASSES for i in range(3)]
+    wrong = wrong or {}
+    output = tmp_path / "p.jsonl"
+    with open_writer(output, "jsonl") as writer:
+        for index, image in enumerate(images):
+            own = CLASSES[index // 3]
+            label = own
+            if index % 3 < wrong.get(own, 0):
+                label = CLASSES[(index // 3 + 1) % len(CLASSES)]
+            ranking = [label, *(name for name in CLASSES if name != label)]
+            top_k = tuple(LabelScore(name, 0.7 - 0.2 * i) for i, name in enumerate(ranking))
+            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
+        writer.close({"classes": {"n": len(CLASSES), "names": CLASSES}})
+    return output, images
+
+
+def truth_csv(tmp_path: Path, rows: list[tuple[str, str]], name: str = "truth.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("path,label\n" + "".join(f'"{p}","{label}"\n' for p, label in rows))
+    return path
+
+
+def seen_list(tmp_path: Path) -> Path:
+    path = tmp_path / "seen.txt"
+    path.write_text("".join(f"{name}\n" for name in SEEN))
+    return path
+
+
+def labelled(images: list[Path], rename: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    rename = rename or {}
+    return [(str(image), rename.get(image.parent.name, image.parent.name)) for image in images]
+
+
+def evaluate_json(*args):
+    result = run("evaluate", *args, "--json", "-", "-q")
+    return result, (json.loads(result.stdout) if result.exit_code == 0 else None)
+
+
+def test_a_truth_label_that_is_a_class_in_another_case_is_refused_with_seen(tmp_path):
+    # 'Blue Circle' for the seen class 'blue circle' counted as an unseen class at 0%: H fell
+    # with exit 0, where the same name in the seen list is refused.
+    predictions, images = shapes(tmp_path, {"red star": 1, "navy dot": 2})
+    seen = seen_list(tmp_path)
+    for other in ("Blue Circle", "blue_circle", "Blue+Circle"):
+        truth = truth_csv(tmp_path, labelled(images, {"blue circle": other}))
+        result = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(
+            f"zsl: error: the truth labels images '{other}', which is no class: the class "
+            "'blue circle' differs from it only in case"
+        ), result.stderr
+        assert "spell it 'blue circle' in the truth" in result.stderr
+    # A truth folder whose class folder is named so: the same.
+    (tmp_path / "shapes" / "blue circle").rename(tmp_path / "shapes" / "Blue Circle")
+    moved = [Path(str(p).replace("blue circle", "Blue Circle")) for p in images]
+    moved_predictions = tmp_path / "moved.jsonl"
+    moved_predictions.write_text(predictions.read_text().replace("blue circle/", "Blue Circle/"))
+    Path(f"{moved_predictions}.run.json").write_text(Path(f"{predictions}.run.json").read_text())
+    assert all(p.exists() for p in moved)
+    result = run("evaluate", moved_predictions, "--truth", tmp_path / "shapes", "--seen", seen)
+    assert result.exit_code == 2, result.output
+    assert "the truth labels images 'Blue Circle', which is no class" in result.stderr
+    # Without --seen there is no split to harm: scored as written, with the warning naming it.
+    result, data = evaluate_json(moved_predictions, "--truth", tmp_path / "shapes")
+    assert result.exit_code == 0, result.stderr
+    assert "'Blue Circle' in the truth is 'blue circle' among the classes" in data["warnings"][0]
+
+
+def test_every_truth_label_spelled_otherwise_is_refused_with_seen(tmp_path):
+    # All 0.0%, "seen n/a, harmonic mean n/a", exit 0.
+    predictions, images = shapes(tmp_path)
+    rename = {name: name.replace(" ", "_") for name in CLASSES}
+    truth = truth_csv(tmp_path, labelled(images, rename))
+    result = run("evaluate", predictions, "--truth", truth, "--seen", seen_list(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "(3 other truth classes are so)" in result.stderr
+
+
+def test_a_truth_class_the_run_could_not_predict_is_neither_seen_nor_unseen(tmp_path):
+    # 'navy dot' renamed 'teal dot', no class of the run: its images were averaged into the
+    # unseen mean at 0%, though no image could have been labelled with it.
+    predictions, images = shapes(tmp_path, {"red star": 1, "navy dot": 2})
+    seen = seen_list(tmp_path)
+    _, reference = evaluate_json(
+        predictions, "--truth", truth_csv(tmp_path, labelled(images[:9]), "ref.csv"), "--seen", seen
+    )
+    truth = truth_csv(tmp_path, labelled(images, {"navy dot": "teal dot"}))
+    result, data = evaluate_json(predictions, "--truth", truth, "--seen", seen)
+    assert result.exit_code == 0, result.stderr
+    gzsl = data["gzsl"]
+    # Seen and unseen as over the images of the run's own classes alone.
+    assert (gzsl["seen"], gzsl["unseen"], gzsl["harmonic_mean"]) == (
+        reference["gzsl"]["seen"],
+        reference["gzsl"]["unseen"],
+        reference["gzsl"]["harmonic_mean"],
+    )
+    assert gzsl["unseen"] == 1.0 and gzsl["n_unseen_classes"] == 1
+    assert gzsl["calibrated_stacking"]["available"]
+    assert (
+        "1 truth class is not among the run's classes, so no image could be labelled with it: "
+        "left out of seen/unseen accuracy, H and calibrated stacking: teal dot"
+    ) in gzsl["notes"]
+    # The other metrics count its images, as wrong, as they did.
+    assert data["n"] == 12 and data["top_k"]["1"]["overall"] == 8 / 12
+    # The text output names it too.
+    shown = run("evaluate", predictions, "--truth", truth, "--seen", seen)
+    assert shown.exit_code == 0 and "left out of seen/unseen accuracy" in shown.output
