@@ -25,7 +25,11 @@ def shapes(tmp_path: Path, wrong: dict[str, int] | None = None) -> tuple[Path, l
     """Three images per class in shapes/<class>/, labelled with every class ranked (-k 0) and
     the run info naming the classes; `wrong`: how many of a class's images are labelled with
     the next class. Returns the predictions file and the images, class by class."""
-    images = [touch(tmp_path / "shapes" / name / f"{i}.png") for name in CLASSES for i in range(3)]
+    images = [
+        touch(tmp_path / "shapes" / name / f"{name.replace(' ', '_')}_{i}.png")
+        for name in CLASSES
+        for i in range(3)
+    ]
     wrong = wrong or {}
     output = tmp_path / "p.jsonl"
     with open_writer(output, "jsonl") as writer:
@@ -132,3 +136,47 @@ def test_a_truth_class_the_run_could_not_predict_is_neither_seen_nor_unseen(tmp_
     # The text output names it too.
     shown = run("evaluate", predictions, "--truth", truth, "--seen", seen)
     assert shown.exit_code == 0 and "left out of seen/unseen accuracy" in shown.output
+
+
+def test_one_image_written_two_ways_in_the_truth_is_one_image(tmp_path, monkeypatch):
+    # Rows relative to the current folder, and one more giving an image's absolute path: its
+    # label was used, unsaid, and the image was called a truth image without prediction.
+    predictions, images = shapes(tmp_path, {"red star": 1})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    relative = [(str(image.relative_to(tmp_path)), image.parent.name) for image in images]
+    absolute = [(str(image), image.parent.name) for image in images]
+    first = images[0]
+    for rows, extra in ((relative, str(first)), (absolute, relative[0][0])):
+        truth = truth_csv(tmp_path / "t", [*rows, (extra, "red star")])
+        result = run("evaluate", predictions, "--truth", truth)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(
+            f"zsl: error: {truth}: '{rows[0][0]}' and '{extra}' name one image, '{first}', "
+            "labelled 'blue circle' and 'red star'; keep one label per image"
+        ), result.stderr
+        # The same label: counted once, and not as an image without prediction.
+        truth = truth_csv(tmp_path / "t", [*rows, (extra, "blue circle")])
+        result, data = evaluate_json(predictions, "--truth", truth)
+        assert result.exit_code == 0, result.stderr
+        assert data["n"] == 12 and data["top_k"]["1"]["overall"] == 11 / 12
+        assert data["unmatched"]["truth"]["count"] == 0, data["unmatched"]
+        shown = run("evaluate", predictions, "--truth", truth)
+        assert "truth image without prediction" not in shown.output
+    # A file name beside a full path may be another image (a.jpg beside x/a.jpg, both at the
+    # CSV's folder): it stays apart, shown as a truth image without prediction.
+    truth = truth_csv(tmp_path / "t", [*relative, (first.name, "red star")])
+    result, data = evaluate_json(predictions, "--truth", truth)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12 and data["unmatched"]["truth"]["examples"] == [first.name]
+
+
+def test_a_truth_row_of_another_image_with_the_same_ending_stays_unpaired(tmp_path):
+    # Two files here are two images: a row naming an unlabelled copy is no second spelling.
+    predictions, images = shapes(tmp_path)
+    copy = touch(tmp_path / "copy" / images[0].relative_to(tmp_path))
+    rows = [(str(image), image.parent.name) for image in images]
+    truth = truth_csv(tmp_path, [*rows, (str(copy), "red star")])
+    result, data = evaluate_json(predictions, "--truth", truth)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12 and data["unmatched"]["truth"]["count"] == 1

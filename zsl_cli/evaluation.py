@@ -27,14 +27,17 @@ A prediction matches a truth image when, in this order:
    ends no other of them.
    When both paths name existing files here, they are two different images (rules 1 and 2
    would have paired them) and are not matched.
-Each truth image matches at most one prediction. What is left over on either side is counted and
-reported with a few examples, never dropped silently; so are files under a truth folder that no
-prediction names and whose extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS):
-readme files, thumbnail databases. A truth folder is walked as `zsl label` walks it (folder links
-followed, each real folder once, under the spelling without a link where there is one); hidden
-files and folders (name starting with '.') below the class folders count only when a prediction
-names them (`zsl label --include-hidden`), and are otherwise left out unreported, as `zsl label`
-leaves them out by default.
+Each truth image matches at most one prediction. A truth CSV's row left over whose relative
+path, read from the current folder or the labelling's, is the file of a paired prediction (and
+names no file from the CSV's folder) is that image again: counted once, or refused where its
+label differs. What is left over on either side is counted and reported with a few examples,
+never dropped silently; so are files under a truth folder that no prediction names and whose
+extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS): readme files, thumbnail
+databases. A truth folder is walked as `zsl label` walks it (folder links followed, each real
+folder once, under the spelling without a link where there is one); hidden files and folders
+(name starting with '.') below the class folders count only when a prediction names them (`zsl
+label --include-hidden`), and are otherwise left out unreported, as `zsl label` leaves them out
+by default.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes. Paths read from files (a
@@ -976,6 +979,9 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             pairs.append((claimants[0], i))
             by_suffix += 1
 
+    if truth.kind == "csv" and not all(taken):
+        _take_other_spellings(paths, truth, taken, pairs, base)
+
     matched_predictions = {j for j, _ in pairs}
     lost_predictions = [p for j, p in enumerate(paths) if j not in matched_predictions]
     lost_truth = [
@@ -1001,6 +1007,46 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             ignored_examples=tuple(ignored[:EXAMPLES]),
         ),
     )
+
+
+def _take_other_spellings(
+    paths: Sequence[str],
+    truth: GroundTruth,
+    taken: list[bool],
+    pairs: Sequence[tuple[int, int]],
+    base: str | None,
+) -> None:
+    """Mark taken the truth CSV's rows left unpaired that name, another way, the very file a
+    paired prediction names: a path from the current folder (or the folder the labelling ran in)
+    beside an absolute one, the CSV's folder holding no such file. Their image was predicted,
+    and is counted once. ZslError where such a row's label differs from the paired row's: which
+    one the image is of cannot be told, as for one path written twice. (A row that only shares
+    an ending with a paired one, a.jpg beside x/a.jpg, may be another image, and stays apart.)"""
+    paired: dict[str, int] = {}  # a paired prediction's file, as rule 1 reads it -> its row
+    for j, _ in pairs:
+        paired[absolute_path(_from(base, paths[j]))] = j
+        if base and not os.path.isabs(paths[j]):
+            paired.setdefault(absolute_path(paths[j]), j)
+    by_row = dict(pairs)
+    for i, item in enumerate(truth.items):
+        if taken[i] or not item.image_like or not item.relative or os.path.lexists(item.path):
+            continue
+        froms = [
+            absolute_path(item.shown),
+            *([absolute_path(_from(base, item.shown))] * bool(base)),
+        ]
+        row = next((paired[path] for path in froms if path in paired), None)
+        if row is None:
+            continue
+        if truth.items[by_row[row]].label != item.label:
+            first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
+            raise ZslError(
+                f"{printable(truth.source)}: '{printable(first.shown)}' and "
+                f"'{printable(second.shown)}' name one image, '{printable(paths[row])}', labelled "
+                f"'{printable_text(first.label)}' and '{printable_text(second.label)}'; keep one "
+                "label per image"
+            )
+        taken[i] = True
 
 
 def _pair_real_paths(
