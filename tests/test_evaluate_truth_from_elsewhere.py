@@ -180,3 +180,36 @@ def test_a_truth_row_of_another_image_with_the_same_ending_stays_unpaired(tmp_pa
     result, data = evaluate_json(predictions, "--truth", truth)
     assert result.exit_code == 0, result.stderr
     assert data["n"] == 12 and data["unmatched"]["truth"]["count"] == 1
+
+
+def test_a_truth_label_with_a_no_break_space_is_the_class(tmp_path):
+    # Labels pasted from a web page or a spreadsheet, U+00A0 between the words: 0.0%, exit 0,
+    # and "'blue circle' in the truth is 'blue circle' among the classes", alike to the eye.
+    predictions, images = shapes(tmp_path, {"red star": 1})
+    rows = [(str(image), image.parent.name.replace(" ", "\u00a0")) for image in images]
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "path,label\n" + "".join(f"{p},{label}\n" for p, label in rows), encoding="utf-8"
+    )
+    seen = tmp_path / "seen.txt"
+    seen.write_text("blue\u00a0circle\nred\u2009star\n", encoding="utf-8")  # a thin space too
+    result, data = evaluate_json(predictions, "--truth", truth, "--seen", seen)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12 and data["top_k"]["1"]["overall"] == 11 / 12
+    assert data["warnings"] == [] and data["n_classes"] == 4
+    assert (data["gzsl"]["n_seen_classes"], data["gzsl"]["unseen"]) == (2, 1.0)
+
+
+def test_a_predicted_label_with_a_no_break_space_is_shown_escaped(tmp_path):
+    # A prediction's label is scored as written; the warning must show what differs.
+    predictions, images = shapes(tmp_path)
+    text = predictions.read_text(encoding="utf-8")
+    predictions.write_text(
+        text.replace('"label": "blue circle"', '"label": "blue\\u00a0circle"', 1), encoding="utf-8"
+    )
+    result = run("evaluate", predictions, "--truth", tmp_path / "shapes")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "scored as written: 'blue\\u00a0circle' ('blue\\u00a0circle' in the predictions is "
+        "'blue circle' among the classes)"
+    ) in result.stderr, result.stderr

@@ -67,6 +67,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
+from zsl_cli.classes import _LOOKALIKE_SPACES
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -579,7 +580,7 @@ def _unknown_label_warnings(
             f"{len(odd)} images have labels {where.format('are')} (edited since?), each scored "
             "as written"
         )
-    shown = [f"'{printable_text(name)}'" for name in names]
+    shown = [f"'{_spaces_shown(printable_text(name))}'" for name in names]
     return [f"{which}: {some_names(shown)}" + other_case_hint(names, known, "the predictions")]
 
 
@@ -649,7 +650,8 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
     if not pairs:
         return ""
     shown = [
-        f"'{printable_text(name)}' in {source} is '{printable_text(other)}' among the classes"
+        f"'{_spaces_shown(printable_text(name))}' in {source} is '{printable_text(other)}' "
+        "among the classes"
         for name, other in pairs
     ]
     return f" ({some_names(shown, 3)})"
@@ -883,7 +885,9 @@ def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
     class it is but for being composed or decomposed (a class folder made on macOS spells café
     decomposed, e + U+0301, where classes.txt spells it composed), else the one class it is but
     for emoji presentation selectors (an emoji picker's ❤️ for a typed ❤): names that look the
-    same wherever they are shown."""
+    same wherever they are shown. So, too, a name whose words are parted by a no-break space (a
+    label pasted from a web page or a spreadsheet), or by another space that prints as a plain
+    one, is the class with plain spaces: no class name holds such a space (classes.py)."""
     exact = set(names)
     by_composed = {composed(name): name for name in names}
     by_plain: dict[str, str | None] = {}
@@ -895,12 +899,25 @@ def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
     def spelling(name: str) -> str | None:
         if name in exact:
             return name
-        name = strip_invisible(name)
+        name = strip_invisible(name).translate(_PLAIN_SPACES)
         if name in exact:
             return name
         return by_composed.get(composed(name)) or by_plain.get(plain_emoji(name))
 
     return spelling
+
+
+# Each space that prints as a plain one (a no-break space...) -> a plain space.
+_PLAIN_SPACES = str.maketrans(dict.fromkeys(_LOOKALIKE_SPACES, " "))
+
+
+def _spaces_shown(text: str) -> str:
+    """`text` with its spaces that print as a plain one escaped (\\u00a0), for a message that
+    sets it beside a name with plain spaces, which it would look the same as."""
+    return "".join(
+        f"\\u{ord(character):04x}" if character in _LOOKALIKE_SPACES else character
+        for character in text
+    )
 
 
 def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
