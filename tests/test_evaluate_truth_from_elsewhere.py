@@ -213,3 +213,18 @@ def test_a_predicted_label_with_a_no_break_space_is_shown_escaped(tmp_path):
         "scored as written: 'blue\\u00a0circle' ('blue\\u00a0circle' in the predictions is "
         "'blue circle' among the classes)"
     ) in result.stderr, result.stderr
+
+
+def test_a_sep_line_is_read_in_a_csv_with_old_mac_line_ends(tmp_path):
+    # sep=;\rpath;label\r...: the first line was split at "\n" only, so "sep=;" was the header.
+    predictions, images = shapes(tmp_path, {"red star": 1})
+    rows = "".join(f"{image};{image.parent.name}\r" for image in images)
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes(f"sep=;\rpath;label\r{rows}".encode())
+    result, data = evaluate_json(predictions, "--truth", truth)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12 and data["top_k"]["1"]["overall"] == 11 / 12
+    truth.write_bytes(f"sep=;\rpath;label\r{rows}".replace("\r", "\r\n").encode())  # Windows
+    result, data = evaluate_json(predictions, "--truth", truth)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12

@@ -1256,7 +1256,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
             "folders)"
         )
     try:
-        named_delimiter = excel_delimiter(text.partition("\n")[0])
+        # The first line as the reader below splits it: old Mac Excel ends lines with "\r" alone.
+        named_delimiter = excel_delimiter(io.StringIO(text, newline="").readline().rstrip("\r\n"))
         with io.StringIO(text, newline="") as handle:
             # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
             # quotes (cells lose the spaces at their ends anyway).
