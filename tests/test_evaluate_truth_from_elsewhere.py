@@ -228,3 +228,55 @@ def test_a_sep_line_is_read_in_a_csv_with_old_mac_line_ends(tmp_path):
     result, data = evaluate_json(predictions, "--truth", truth)
     assert result.exit_code == 0, result.stderr
     assert data["n"] == 12
+
+
+def inner_run(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """Predictions labelled from inside shapes/ (`cd shapes; zsl label .`): paths 'class/file',
+    the run info recording shapes/ as the folder they start at."""
+    predictions, images = shapes(tmp_path, {"red star": 1})
+    shapes_folder = tmp_path / "shapes"
+    inner = tmp_path / "inner.jsonl"
+    inner.write_text(predictions.read_text().replace(f"{shapes_folder}/", ""))
+    info = json.loads(Path(f"{predictions}.run.json").read_text())
+    info.update(cwd=str(shapes_folder), output_bytes=inner.stat().st_size)
+    Path(f"{inner}.run.json").write_text(json.dumps(info))
+    return inner, images
+
+
+def test_predictions_labelled_inside_the_folder_the_truth_paths_name_pair(tmp_path, monkeypatch):
+    # Truth paths shapes/<class>/<file> (from the current folder), predictions <class>/<file>
+    # labelled from inside shapes/: nothing paired, "images outside the ground truth".
+    inner, images = inner_run(tmp_path)
+    assert '"path": "blue circle/' in inner.read_text()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    rows = [(str(image.relative_to(tmp_path)), image.parent.name) for image in images]
+    truth = truth_csv(tmp_path / "t", rows)
+    result, data = evaluate_json(inner, "--truth", truth)
+    assert result.exit_code == 0, result.stderr
+    assert data["n"] == 12 and data["top_k"]["1"]["overall"] == 11 / 12
+
+
+def test_no_match_between_two_roots_of_one_dataset_names_them(tmp_path):
+    # A colleague's truth, /home/alice/shapes_v2/<class>/<file>, against predictions under
+    # shapes/: "the predictions name images outside the ground truth" blamed the predictions.
+    predictions, images = shapes(tmp_path)
+    for root in ("/home/alice/shapes_v2", "C:\\Users\\alice\\Shapes-v2"):
+        separator = "\\" if root.startswith("C:") else "/"
+        rows = [
+            (separator.join([root, image.parent.name, image.name]), image.parent.name)
+            for image in images
+        ]
+        result = run("evaluate", predictions, "--truth", truth_csv(tmp_path, rows))
+        assert result.exit_code == 2, result.output
+        assert (
+            f"the paths end alike (as 'blue circle/blue_circle_0.png') but start in other "
+            f"folders, '{root}' in the truth where the predictions have '{tmp_path / 'shapes'}': "
+            "write the truth's paths from the class folders on"
+        ) in result.stderr, result.stderr
+        assert "outside the ground truth" not in result.stderr
+    # A copy of the labelled folder is other images, as before.
+    copy = [touch(tmp_path / "copy" / image.relative_to(tmp_path)) for image in images]
+    rows = [(str(image), image.parent.name) for image in copy]
+    result = run("evaluate", predictions, "--truth", truth_csv(tmp_path, rows))
+    assert result.exit_code == 2 and "outside the ground truth" in result.stderr, result.stderr

@@ -20,11 +20,12 @@ A prediction matches a truth image when, in this order:
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
    folder or on another machine (names compared as shown, composed or decomposed alike, and
-   '\\' a separator, as on Windows). The longest such ending wins; when several predictions
-   end with the same truth path, or it is the ending of several truth images, none is
-   matched. A truth CSV's absolute path (written on another machine, Windows' C:\\ paths too)
-   is matched the other way round: it ends with a relative prediction path, as written, that
-   ends no other of them.
+   '\\' a separator, as on Windows; a relative prediction path that ends none is also taken from
+   the folder the labelling ran in, for a run labelled from inside a folder the truth's paths
+   name). The longest such ending wins; when several predictions end with the same truth path,
+   or it is the ending of several truth images, none is matched. A truth CSV's absolute path
+   (written on another machine, Windows' C:\\ paths too) is matched the other way round: it
+   ends with a relative prediction path, as written, that ends no other of them.
    When both paths name existing files here, they are two different images (rules 1 and 2
    would have paired them) and are not matched.
 Each truth image matches at most one prediction. A truth CSV's row left over whose relative
@@ -978,6 +979,10 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
     for j in leftover:
         ending = _ending(_parts(paths[j]))
         i = _longest_ending(ending, by_relative)
+        if i is None and base and not os.path.isabs(paths[j]):
+            # Labelled from inside a folder the truth's paths name (`cd photos; zsl label .`
+            # against photos/cat/a.jpg): the file the run's folder makes of it ends with them.
+            i = _longest_ending(_ending(_parts(os.path.join(base, paths[j]))), by_relative)
         if not os.path.isabs(paths[j]) and ending in by_written_ending:
             # The other way round: a relative prediction path that ends a truth CSV's absolute
             # path (another machine's). Two images it could be are none.
@@ -1951,7 +1956,16 @@ def _nothing_matched_message(
         where = " (the truth's paths have no file extension: ids, not file names?)"
     elif truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
         where = " (a truth CSV's relative paths start at the CSV's folder)"
-    if os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
+    alike = _alike_ending(predictions, truth, base)
+    if alike is not None:
+        # The same class folders and file names under another root: a colleague's or another
+        # machine's copy of the dataset, or a dataset renamed since. Not guessed: said.
+        advice = (
+            f"the {alike}: write the truth's paths from the class folders on ('class/file', "
+            "which pair by their ending), or with the predictions' folder in place of the "
+            "truth's"
+        )
+    elif os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
         advice = "the predictions name images outside the ground truth: give the truth of the "
         advice += "images that were labelled, or a truth CSV with their paths"
     else:
@@ -1965,6 +1979,41 @@ def _nothing_matched_message(
         f"an image of the ground truth {printable(truth.source)} (e.g. "
         f"'{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; {advice}"
     )
+
+
+def _alike_ending(
+    predictions: Sequence[Prediction], truth: GroundTruth, base: str | None
+) -> str | None:
+    """Where a prediction's path and a truth image's end in the same folder and file name but
+    start in other folders (one dataset from two roots: a colleague's copy, a folder renamed
+    since), a clause naming an example pair's two roots; else None. Two files here are two
+    images (a copy of the labelled folder), not one under two roots."""
+    index: dict[tuple[str, ...], TruthItem] = {}
+    for item in truth.items:
+        parts = _ending(_parts(item.shown if truth.kind == "csv" else item.path))
+        if len(parts) >= 2:
+            index.setdefault(parts[-2:], item)
+    for prediction in predictions:
+        parts = _ending(_parts(prediction.path))
+        other = index.get(parts[-2:]) if len(parts) >= 2 else None
+        if other is None or _both_exist(_from(base, prediction.path), other.path):
+            continue
+        written = other.shown if truth.kind == "csv" else other.path
+        roots = [_root_of(path) for path in (written, prediction.path)]
+        if roots[0] == roots[1]:
+            continue
+        shown = [f"'{printable(root)}'" if root else "no folder" for root in roots]
+        return (
+            f"paths end alike (as '{printable('/'.join(parts[-2:]))}') but start in other "
+            f"folders, {shown[0]} in the truth where the predictions have {shown[1]}"
+        )
+    return None
+
+
+def _root_of(path: str) -> str:
+    """`path` without its last two parts (a class folder and a file name), '/' or '\\' apart."""
+    cut = re.match(r"(.*?)[/\\]*[^/\\]+[/\\]+[^/\\]+[/\\]*$", path)
+    return cut.group(1) if cut else ""
 
 
 # Up to this many cells the confusion matrix goes into the JSON whole; beyond (more than ~1,000
