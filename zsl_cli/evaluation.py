@@ -1050,15 +1050,18 @@ def _take_other_spellings(
         if base and not os.path.isabs(paths[j]):
             paired.setdefault(absolute_path(paths[j]), j)
     by_row = dict(pairs)
+    # A row can name a paired file only by that file's name: a truth of a million rows against
+    # a run of a few images is looked at no further.
+    names = {os.path.basename(path) for path in paired}
     for i, item in enumerate(truth.items):
-        if taken[i] or not item.image_like or not item.relative or os.path.lexists(item.path):
+        if taken[i] or not item.image_like or not item.relative or item.relative[-1] not in names:
             continue
         froms = [
             absolute_path(item.shown),
             *([absolute_path(_from(base, item.shown))] * bool(base)),
         ]
         row = next((paired[path] for path in froms if path in paired), None)
-        if row is None:
+        if row is None or os.path.lexists(item.path):
             continue
         if truth.items[by_row[row]].label != item.label:
             first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
