@@ -1670,32 +1670,26 @@ def _gzsl(
     n_classes: int | None,
     outside: Collection[str] = (),
 ) -> GzslResult:
-    """Seen/unseen accuracy, H and calibrated stacking over the truth classes the run offered:
-    a truth class `outside` them (a class list without it) could never be predicted, so it is
-    neither seen nor unseen in generalised zero-shot, whose images choose among every class of
-    both; its images count in the other metrics (as wrong) and are left out here, with a note."""
+    """Seen/unseen accuracy, H and calibrated stacking. A truth class `outside` the run's
+    classes (a class list without it) could never be predicted: it counts, at 0%, on the side
+    the seen list puts it (unseen unless listed), as the other metrics count it, and a note
+    names it, since it lowers that side's accuracy and H whatever the model does."""
     notes = []
     if outside:
+        listed = len(set(outside) & seen)
+        side = "seen" if listed == len(outside) else "unseen" if not listed else "seen and unseen"
         notes.append(
             f"{counted(len(outside), 'truth class is', 'truth classes are')} not among the run's "
             "classes, so no image could be labelled with "
-            f"{'it' if len(outside) == 1 else 'them'}: left out of seen/unseen accuracy, H "
-            f"and calibrated stacking: {_some_classes(sorted(outside))}"
+            f"{'it' if len(outside) == 1 else 'them'}, and counted at 0% in the {side} "
+            "accuracy and H (leave "
+            f"{'its' if len(outside) == 1 else 'their'} images out of the truth to measure the "
+            f"run's own classes): {_some_classes(sorted(outside))}"
         )
-        kept = [
-            (p, label)
-            for p, label in zip(matched, truth_labels, strict=True)
-            if label not in outside
-        ]
-        matched = [p for p, _ in kept]
-        truth_labels = [label for _, label in kept]
-    accuracy = {
-        stats.name: stats.accuracy for stats in metrics.per_class if stats.name not in outside
-    }
+    accuracy = {stats.name: stats.accuracy for stats in metrics.per_class}
     plain = gzsl_accuracy(accuracy, seen)
-    classes = [name for name in metrics.classes if name not in outside]
-    seen_classes = tuple(name for name in classes if name in seen)
-    unseen_classes = tuple(name for name in classes if name not in seen)
+    seen_classes = tuple(name for name in metrics.classes if name in seen)
+    unseen_classes = tuple(name for name in metrics.classes if name not in seen)
     if not seen_classes or not unseen_classes:
         missing = "seen" if not seen_classes else "unseen"
         reason = f"the evaluated images include no {missing} class"
