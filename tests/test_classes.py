@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from zsl_cli.classes import (
-    _LOOKALIKE_SPACES,
     _NOT_IN_NAMES,
+    LOOKALIKE_SPACES,
     MISSING_VALUE_NAMES,
     class_names_spec,
     load_class_spec,
@@ -217,7 +217,7 @@ def test_the_characters_refused_in_a_name_are_the_rule_for_every_code_point():
     rule = {
         code
         for code, ch in enumerate(every)
-        if ch in "|" + INVISIBLE + _LOOKALIKE_SPACES
+        if ch in "|" + INVISIBLE + LOOKALIKE_SPACES
         or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs")
         or 0xFDD0 <= code <= 0xFDEF  # noncharacters
         or code & 0xFFFE == 0xFFFE

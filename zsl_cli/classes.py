@@ -54,7 +54,7 @@ from zsl_cli.text_files import INVISIBLE, composed, read_text, split_lines, stri
 # one is another class than the "red circle" of a truth folder or a Label Studio config.
 # Stripped at the ends as white space; inside a name refused, as invisible characters are. Not
 # the ideographic space U+3000 of CJK text, which prints as wide as its characters.
-_LOOKALIKE_SPACES = (
+LOOKALIKE_SPACES = (
     "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
 )
 # What a class name may not hold, as one character class: a regex finds the first in a name at
@@ -68,7 +68,7 @@ _LOOKALIKE_SPACES = (
 # never text; U+FFFE and U+FFFF cannot even be written in XML (a Label Studio labelling config).
 _NOT_IN_NAMES = re.compile(
     "["
-    + re.escape("|" + INVISIBLE + _LOOKALIKE_SPACES)
+    + re.escape("|" + INVISIBLE + LOOKALIKE_SPACES)
     + r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"  # Cc, Zl, Zp, Cs
     + r"\ufdd0-\ufdef"
     + "".join(
@@ -222,7 +222,7 @@ def _name_problem(name: str) -> str | None:
         bad = found.group()
         why = (
             "a space other than the plain one (pasted from a web page?): write a plain space"
-            if bad in _LOOKALIKE_SPACES
+            if bad in LOOKALIKE_SPACES
             else "which is not allowed"
         )
         return f"class name {name!r} contains {bad!r}, {why}"

@@ -68,7 +68,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
-from zsl_cli.classes import _LOOKALIKE_SPACES
+from zsl_cli.classes import LOOKALIKE_SPACES
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -909,14 +909,14 @@ def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
 
 
 # Each space that prints as a plain one (a no-break space...) -> a plain space.
-_PLAIN_SPACES = str.maketrans(dict.fromkeys(_LOOKALIKE_SPACES, " "))
+_PLAIN_SPACES = str.maketrans(dict.fromkeys(LOOKALIKE_SPACES, " "))
 
 
 def _spaces_shown(text: str) -> str:
     """`text` with its spaces that print as a plain one escaped (\\u00a0), for a message that
     sets it beside a name with plain spaces, which it would look the same as."""
     return "".join(
-        f"\\u{ord(character):04x}" if character in _LOOKALIKE_SPACES else character
+        f"\\u{ord(character):04x}" if character in LOOKALIKE_SPACES else character
         for character in text
     )
 
