@@ -84,6 +84,7 @@ from zsl_cli.evaluation import (
     EvaluationResult,
     GroundTruth,
     Unmatched,
+    check_truth_spelling,
     evaluate_files,
     level_down_hint,
     load_truth,
@@ -1899,6 +1900,8 @@ def hubness(
     unlisted: list[str] = []
     if truth is not None:
         every_truth_idx, unlisted, unmatched = _truth_indices(items, truth, classifier.names)
+        if seen is not None:  # one written otherwise would be an unseen class at 0%
+            check_truth_spelling(unlisted, classifier.names)
         _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]

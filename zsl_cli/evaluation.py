@@ -513,7 +513,7 @@ def evaluate(
     gzsl = None
     if seen is not None:
         offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
-        _check_truth_spelling(metrics.classes, offered)
+        check_truth_spelling(metrics.classes, offered)
         known = {*truth.classes, *metrics.candidates, *(class_names or ())}
         seen_names = seen_class_names(seen, known)
         among = "the run's classes" if class_names is not None else "the predicted classes"
@@ -788,7 +788,7 @@ def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
     )
 
 
-def _check_truth_spelling(truth_classes: Iterable[str], offered: Collection[str]) -> None:
+def check_truth_spelling(truth_classes: Iterable[str], offered: Collection[str]) -> None:
     """Refuse, where seen/unseen accuracy is asked for, a truth class that is no class the run
     offered but is one in another case, with other end spaces or with words joined by '_' or
     '+' (`loose_name`: `Blue Circle`, `blue_circle` as Kaggle writes it): its images would count
