@@ -67,3 +67,26 @@ def test_a_run_whose_decode_processes_ran_through_says_nothing(tmp_path, monkeyp
 
     assert result.exit_code == 0, result.output
     assert "decode processes" not in result.stderr
+
+
+def test_embed_says_each_warning_once_where_a_kept_root_came_before_the_stop(
+    tmp_path, decode_process_killed_at_img_002
+):
+    # The kept-images warning is told as the run goes, the stop at its end: the CLI shows the
+    # report's warnings after those it heard, so the report must list them in that order.
+    store = tmp_path / "store.zsl"
+    (tmp_path / "gone").mkdir()
+    write_images(tmp_path / "gone", 2)
+    base = ["embed", "--store", str(store), "-m", "shapes-demo", "-j", "2", "-b", "2"]
+    first = CliRunner().invoke(app, [*base, str(tmp_path / "gone")], env={"NO_COLOR": "1"})
+    assert first.exit_code == 0, first.output
+    for image in (tmp_path / "gone").iterdir():
+        image.unlink()
+    write_images(tmp_path / "images", 6)
+
+    result = CliRunner().invoke(app, [*base, str(tmp_path / "gone"), str(tmp_path / "images")])
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert said.count("the decode processes stopped") == 1
+    assert said.count("kept the 2 stored images") == 1, said

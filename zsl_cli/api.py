@@ -2391,9 +2391,11 @@ class EmbedReport:
             *self.ignored,
             *unreadable_folders_warnings(self.unreadable_folders),
             *left_out_images_warnings(self.left_out),
-            *decoding_warnings(self.decode_processes_stopped),
+            # In the order `warn` hears them as the run goes, those known at its end last: the
+            # CLI shows the warnings after those it heard.
             *kept_images_warnings(self.absent, self.kept),
             *unknown_precision_warnings(self.unchecked_precision, self.store),
+            *decoding_warnings(self.decode_processes_stopped),
             *self.export_warnings,
         ]
 
