@@ -356,7 +356,7 @@ def test_the_class_name_goes_into_a_template_once(template, tmp_path):
     with pytest.raises(ZslError) as error:
         resolve_templates(str(template_file))
     assert str(error.value) == f"{template_file}:2: {expected}"
-    with pytest.raises(ZslError, match=r"^--attribute-template: .*goes in once"):
+    with pytest.raises(ZslError, match=r"^--attribute-template: .*for the attribute, which goes"):
         plan_prompts(
             parse_attributes("class,red\ncat,1\n"), Templates("x", ()), attribute_template=template
         )

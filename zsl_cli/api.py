@@ -2456,7 +2456,8 @@ def embed(
     outputs = _embed_outputs(request.json_out, request.export, exports)
     # Before the scan, which may read a path list typed at the terminal; its images after it.
     check_outputs_spare_inputs(outputs, [request.store, _path_list_file(request.inputs)])
-    # An emptied folder is still a scan: it tells which stored images are gone.
+    # An emptied folder is still a scan: its stored images are kept, or with --forget-missing
+    # forgotten (`store.plan`).
     discovery = scan_inputs(request.inputs, allow_empty=True)
     paths = without_store_files(discovery.paths, request.store)
     _check_outputs_spare_inputs_and_model(

@@ -238,7 +238,9 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
                 "alone uses the descriptor as it stands; " + hint
             )
         elif repeated:
-            hint = "{} and {0} stand for the class name, which goes in once"
+            # An attribute template's one field is the attribute's text, not a class name.
+            what = "the attribute" if where == "--attribute-template" else "the class name"
+            hint = f"{{}} and {{0}} stand for {what}, which goes in once"
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
