@@ -130,6 +130,19 @@ def test_outliers_past_one_pixel_in_1000_make_the_picture_stretched(tmp_path: Pa
     np.testing.assert_array_equal(grey_of(float_tiff(tmp_path / "four.tif", values)), expected)
 
 
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(-1.0, 1.0), (0.0, 2.0), (-100.0, 0.0), (-100.0, 100.0), (-2.1, 2.6)],
+    ids=["tanh", "exposure", "negative", "signed", "imagenet_normalised"],
+)
+def test_float_pictures_of_other_ranges_are_stretched_not_read_black(
+    tmp_path: Path, low: float, high: float
+) -> None:
+    # All within -127.5..382.5, they were read as 0..255 pictures: levels 0-2 at most.
+    gradient = np.tile(np.linspace(low, high, 256), (4, 1))
+    assert grey_of(float_tiff(tmp_path / "range.tif", gradient))[0].tolist() == list(range(256))
+
+
 @pytest.mark.parametrize("kind", ["unit", "eight_bit", "stretched"])
 def test_infinities_are_the_ends_of_the_range_and_nan_is_black(tmp_path: Path, kind: str) -> None:
     # +inf counted as the lowest value: a blown-out pixel took the picture's darkest level.

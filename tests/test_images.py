@@ -254,13 +254,15 @@ def test_16bit_rgb_transparency_is_composited_on_white(tmp_path: Path, interlace
         (np.array([[0.0, 0.5, 1.0]], np.float32), [0, 128, 255]),
         (np.array([[0.25, 0.5, 1.0]], np.float32), [64, 128, 255]),  # 1.0 is still in [0, 1]
         # A float copy of an 8-bit picture is kept, as Pillow reads it (fractions dropped).
-        (np.array([[-2.0, 2.0, 100.7, 255.0]], np.float32), [0, 2, 100, 255]),
+        (np.array([[-2.0, 2.0, 100.7, 255.0, 30.0]], np.float32), [0, 2, 100, 255, 30]),
         # Past both float ranges (test_image_values): stretched from min to max.
         (np.array([[-2000.0, np.nan, 2000.0]], np.float32), [0, 0, 255]),
         # +inf is the top of the range and NaN black (both once counted as the minimum).
         (np.array([[0.5, np.nan, 1.0, np.inf]], np.float32), [128, 0, 255, 255]),
         (np.array([[1000, 2000, 65535]], np.int32), [4, 8, 255]),  # 65535 is still 16-bit
-        (np.array([[5.0, 5.0, 5.0]], np.float32), [5, 5, 5]),  # within 0..255: kept
+        (np.array([[20.0, 20.0, 20.0]], np.float32), [20, 20, 20]),  # within 0..255: kept
+        # Below a sixteenth of 255 it is no 0..255 picture (test_image_values): stretched.
+        (np.array([[5.0, 5.0, 5.0]], np.float32), [0, 0, 0]),
         (np.array([[5e3, 5e3, 5e3]], np.float32), [0, 0, 0]),  # stretched, constant: black
         (np.array([[np.nan, np.nan, np.nan]], np.float32), [0, 0, 0]),
     ],

@@ -623,6 +623,11 @@ _FLOAT_TOPS = (1.0, 255.0)
 _FLOAT_SLACK = 0.5
 # One pixel in so many (and at least one) may lie anywhere: a hot or a dead pixel.
 _FLOAT_STRAYS = 1000
+# A range is a picture's only where its values reach above this share of its top and fewer than
+# this share of them lie below 0: read as 0..255, a picture of [-1, 1] (a GAN's tanh), [0, 2] (an
+# exposure map) or an ImageNet-normalised tensor came out black; as [0, 1], one of [-1, 1] half.
+_FLOAT_REACH = 1 / 16
+_FLOAT_BELOW_ZERO = 1 / 4
 
 
 def _float_to_8bit(values: np.ndarray) -> np.ndarray:
@@ -637,7 +642,9 @@ def _float_to_8bit(values: np.ndarray) -> np.ndarray:
 
     Values lie in a range where all but one pixel in 1000 (and at least one: a hot pixel) lie
     within it or stray past its ends by at most half of it (-0.5..1.5, -127.5..382.5: the
-    overshoot of resampling at sharp edges); those past its ends are clipped. Once it was
+    overshoot of resampling at sharp edges), fewer than a quarter lie below 0, and the highest
+    reaches above a sixteenth of its top (so [-1, 1], [0, 2] and [-100, 0] are stretched, not
+    read as a black 0..255 picture); those past its ends are clipped. Once it was
     [0, 1] where every value lay within it, and min..max otherwise: one pixel at 1.02 in a
     picture of 0.2..0.8 moved it 36 levels, and a float copy of an 8-bit picture 47.
 
@@ -658,6 +665,7 @@ def _float_range(pixels: np.ndarray) -> tuple[float, float]:
     allowed = max(1, pixels.size // _FLOAT_STRAYS)
     strays = dict.fromkeys(_FLOAT_TOPS, 0)
     low, high = np.inf, -np.inf
+    n_finite = below_zero = 0
     # A block of pixels at a time: a whole image's temporaries would take bytes a pixel each.
     with np.errstate(invalid="ignore"):  # a signalling NaN would warn on stderr, naming no file
         for start in range(0, pixels.size, _FLOAT_BLOCK):
@@ -666,11 +674,19 @@ def _float_range(pixels: np.ndarray) -> tuple[float, float]:
             if not finite.size:
                 continue
             low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+            n_finite += finite.size
+            below_zero += int(np.count_nonzero(finite < 0))
             for top in _FLOAT_TOPS:
                 within = (finite >= -_FLOAT_SLACK * top) & (finite <= (1 + _FLOAT_SLACK) * top)
                 strays[top] += finite.size - int(np.count_nonzero(within))
+    if not n_finite:
+        return 0.0, _FLOAT_TOPS[0]
     for top in _FLOAT_TOPS:
-        if strays[top] <= allowed:
+        if (
+            strays[top] <= allowed
+            and below_zero < _FLOAT_BELOW_ZERO * n_finite
+            and high > _FLOAT_REACH * top
+        ):
             return 0.0, top
     return low, high
 
