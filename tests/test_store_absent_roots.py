@@ -164,6 +164,24 @@ def test_forgetting_a_moved_folder_through_a_path_list_exits_0(tiny_clip, tmp_pa
     assert stored_paths(store, tiny_clip) == []
 
 
+def test_a_moved_folder_named_as_an_argument_is_forgotten_with_forget_missing(
+    tiny_clip, tmp_path: Path
+) -> None:
+    # Named on the command line, a folder that is gone was "no such file or directory" even with
+    # --forget-missing: only a path list could name it. Without the option it still is.
+    images, others, store = tmp_path / "old", tmp_path / "others", tmp_path / "s.zsl"
+    write_images(images, 3)
+    write_images(others, 2)
+    embed(store, tiny_clip, images, others)
+    os.rename(images, tmp_path / "old.moved")
+    result = run("embed", images, others, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 2 and "no such file or directory" in result.stderr
+    code, report, stderr = embed(store, tiny_clip, images, others, "--forget-missing")
+    assert code == 0, stderr
+    assert (report["found"], report["unreachable"], report["removed"]) == (2, 0, 3)
+    assert len(stored_paths(store, tiny_clip)) == 2
+
+
 def test_a_missing_path_the_store_knows_nothing_of_still_fails_the_run(
     tiny_clip, tmp_path: Path
 ) -> None:

@@ -955,7 +955,11 @@ def _loaded_device(encoder: Encoder) -> str | None:
 
 
 def scan_inputs(
-    inputs: InputOptions, *, allow_empty: bool = False, missing_ok: bool = False
+    inputs: InputOptions,
+    *,
+    allow_empty: bool = False,
+    missing_ok: bool = False,
+    missing_paths_ok: bool = False,
 ) -> Discovery:
     extensions = IMAGE_EXTENSIONS if inputs.extensions is None else inputs.extensions
     return scan(
@@ -966,6 +970,7 @@ def scan_inputs(
         include_hidden=inputs.include_hidden,
         allow_empty=allow_empty,
         missing_ok=missing_ok,
+        missing_paths_ok=missing_paths_ok,
         readable_extensions=pillow_extensions,
     )
 
@@ -2458,7 +2463,10 @@ def embed(
     check_outputs_spare_inputs(outputs, [request.store, _path_list_file(request.inputs)])
     # An emptied folder is still a scan: its stored images are kept, or with --forget-missing
     # forgotten (`store.plan`).
-    discovery = scan_inputs(request.inputs, allow_empty=True)
+    # A path that is gone, named to forget its images, is one as in a path list.
+    discovery = scan_inputs(
+        request.inputs, allow_empty=True, missing_paths_ok=request.forget_missing
+    )
     paths = without_store_files(discovery.paths, request.store)
     _check_outputs_spare_inputs_and_model(
         outputs, [], paths, request.model, encoder, store=request.store

@@ -1148,9 +1148,9 @@ def embed(
             "--forget-missing",
             help=(
                 "Forget the stored images under a PATH that is missing or holds no files at all "
-                "(a folder deleted or moved; name one that is gone in a path list: echo "
-                "old/folder | zsl embed - ...). Without it they are kept, with a warning, as a "
-                "drive or network share that is not mounted looks the same."
+                "(a folder deleted or moved: zsl embed old/folder --forget-missing ...). Without "
+                "it they are kept, with a warning, as a drive or network share that is not "
+                "mounted looks the same, and a missing PATH argument is an error."
             ),
         ),
     ] = False,

@@ -12,7 +12,9 @@ Each input is one of:
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
 
 Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
-listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files).
+listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files),
+or `missing_paths_ok`, which keeps any such path, file or folder, so (`embed --forget-missing`
+names a folder that is gone to forget its stored images).
 Where such a path is there with its accents composed otherwise (a folder copied from a Mac holds
 café decomposed), the error says so (`accents.spelled_otherwise`, which the decoder's not_found
 reason uses too); the path is never taken under that other spelling.
@@ -133,6 +135,7 @@ def scan(
     include_hidden: bool = False,
     allow_empty: bool = False,
     missing_ok: bool = False,
+    missing_paths_ok: bool = False,
     readable_extensions: Callable[[], Collection[str]] | None = None,
 ) -> Discovery:
     """The run's input files (see the module doc), the folders that were skipped because they
@@ -185,6 +188,9 @@ def scan(
         elif item.endswith("/") and os.path.exists(item.rstrip("/")):
             # A file named as a folder (shell completion after a rename): it exists.
             raise ZslError(f"not a folder: {printable(item)} (give the file without the '/')")
+        elif missing_paths_ok:
+            found.append(_normal(item))
+            roots.append(absolute_path(item))
         else:
             raise ZslError(f"no such file or directory: {printable(item)}{not_found_hint(item)}")
     unique = _unique_spellings(found, walker.key)
