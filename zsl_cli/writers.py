@@ -395,15 +395,15 @@ def _rounded(score: float | None) -> float | None:
 
 
 def _score_text(score: float | None) -> str:
-    return "" if score is None else _float_text(format(float(score), SCORE_FORMAT))
+    return "" if score is None else _float_texts([format(float(score), SCORE_FORMAT)])[0]
 
 
-def _float_text(text: str) -> str:
-    """A score's 7 significant digits as a float's text: a whole number ("1", "0") gets ".0", as
+def _float_texts(texts: list[str]) -> list[str]:
+    """Scores' 7 significant digits as floats' text: a whole number ("1", "0") gets ".0", as
     JSON writes it, so that a CSV whose scores are all whole reads as floats (pandas, DuckDB,
     which took such a column for integers) as every other does; "nan", "inf" and exponents
-    ("1e-09") read as floats already."""
-    return text if "." in text or "e" in text or "n" in text else text + ".0"
+    ("1e-09") read as floats already. A list at a time: a ranking of every class is long."""
+    return [t if "." in t or "e" in t or "n" in t else t + ".0" for t in texts]
 
 
 def _record_fields(prediction: Prediction) -> dict[str, Any]:
@@ -426,8 +426,7 @@ def _columns(ranking: Sequence[LabelScore]) -> tuple[Sequence[str], list[str]]:
     if isinstance(ranking, RankedScores):
         scores = ranking.scores.tolist()
         texts = ((_SCORE_FIELD + "\0") * len(scores)).format(*scores).split("\0")[:-1]
-        # As _float_text writes them, without a call per score: a ranking of every class is long.
-        return ranking.labels, [t if "." in t or "e" in t or "n" in t else t + ".0" for t in texts]
+        return ranking.labels, _float_texts(texts)
     return [choice.label for choice in ranking], [_score_text(choice.score) for choice in ranking]
 
 
@@ -470,7 +469,7 @@ def _json_numbers(texts: list[str]) -> list[str]:
         return [_json_text(None if text == "" else float(text)) for text in texts]
     # json.dumps writes a float as its repr, the shortest decimal that reads back as it: for a
     # decimal of 7 digits or fewer, the decimal itself, with an exponent below 1e-4 as format's
-    # 'g' writes it, and a whole number with ".0", as `_float_text` writes it. float() and
+    # 'g' writes it, and a whole number with ".0", as `_float_texts` writes it. float() and
     # repr() took 1.5 us a score, most of a long ranking's time.
     return texts
 
