@@ -137,6 +137,7 @@ def test_an_empty_mount_point_keeps_its_images_with_a_warning(tiny_clip, tmp_pat
     said = " ".join(stderr.split())
     assert f"kept the 3 stored images under {usb}, which holds no files" in said
     assert "not mounted looks the same" in said and "--forget-missing" in said
+    assert "0 encoded, 0 reused, 0 removed, 3 kept" in said  # the summary line counts them
     # Asked to, it forgets them.
     code, report, stderr = embed(store, tiny_clip, usb, "--forget-missing")
     assert (code, report["removed"], report["kept"]) == (0, 3, 0)

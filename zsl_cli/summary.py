@@ -564,7 +564,9 @@ def render_embed_summary(
             (verb, "bold"),
             f" {printable_text(report['store'])} in {report['elapsed_s']:.1f} s: "
             f"{counted(report['found'], 'image')} found, {report['encoded']} encoded, "
-            f"{report['reused']} reused, {report['removed']} removed",
+            f"{report['reused']} reused, {report['removed']} removed"
+            # Stored images of a missing or empty path (its warning says why and what to do).
+            + (f", {report['kept']} kept" if report.get("kept") else ""),
         )
     )
     if failed:
