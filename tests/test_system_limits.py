@@ -21,15 +21,19 @@ from zsl_cli.encoders import _load_failure, resolve_model
 CHILD_TIMEOUT_S = 120  # a hang fails the test instead of holding the suite
 
 
-def run_zsl(*args: object, cwd: Path, env: dict[str, str] | None = None, python_flags=()):
+def run_python(*args: str, cwd: Path, env: dict[str, str] | None = None):
     return subprocess.run(
-        [sys.executable, *python_flags, "-m", "zsl_cli", *map(str, args)],
+        [sys.executable, *args],
         cwd=cwd,
         env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
         capture_output=True,
         text=True,
         timeout=CHILD_TIMEOUT_S,
     )
+
+
+def run_zsl(*args: object, cwd: Path, env: dict[str, str] | None = None, python_flags=()):
+    return run_python(*python_flags, "-m", "zsl_cli", *map(str, args), cwd=cwd, env=env)
 
 
 @pytest.fixture()
@@ -127,14 +131,7 @@ def test_too_little_address_space_for_a_load_is_one_line_at_once(tmp_path):
             print("torch" in sys.modules, "scipy" in sys.modules)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-    )
+    result = run_python("-c", script, cwd=tmp_path)
     message, imported = result.stdout.splitlines()
     assert "address-space limit (ulimit -v" in message and "unlimited" in message, message
     assert imported == "False False"
@@ -160,13 +157,6 @@ def test_under_an_address_space_limit_scipy_blas_loads_before_torch(tmp_path):
         print(" ".join(order))
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-    )
+    result = run_python("-c", script, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["scipy.linalg", "torch"]
