@@ -2462,8 +2462,7 @@ def embed(
     # Before the scan, which may read a path list typed at the terminal; its images after it.
     check_outputs_spare_inputs(outputs, [request.store, _path_list_file(request.inputs)])
     # An emptied folder is still a scan: its stored images are kept, or with --forget-missing
-    # forgotten (`store.plan`).
-    # A path that is gone, named to forget its images, is one as in a path list.
+    # forgotten (`store.plan`), as are a gone path's, which that option takes as a path list does.
     discovery = scan_inputs(
         request.inputs, allow_empty=True, missing_paths_ok=request.forget_missing
     )

@@ -769,11 +769,10 @@ def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
     which every GZSL number rests on, would be another than the list meant. A name like no known
     class stays a warning (`unknown_seen_warnings`): a list shared across runs may name classes
     this run lacks."""
-    loosely = _loose_classes(sorted(known))
     misspelled = [
         (name, found[0])
-        for name in sorted(seen.difference(known))
-        if (found := loosely(name)) and not seen.intersection(found)
+        for name, found in _written_otherwise(seen, known)
+        if not seen.intersection(found)
     ]
     if not misspelled:
         return
@@ -794,12 +793,7 @@ def check_truth_spelling(truth_classes: Iterable[str], offered: Collection[str])
     '+' (`loose_name`: `Blue Circle`, `blue_circle` as Kaggle writes it): its images would count
     as an unseen class at 0%, and H would fall, as for such a name in the seen list
     (`_check_seen_spelling`). Without --seen it is scored as written, with a warning."""
-    loosely = _loose_classes(sorted(offered))
-    misspelled = [
-        (name, found[0])
-        for name in sorted(set(truth_classes).difference(offered))
-        if (found := loosely(name))
-    ]
+    misspelled = [(name, found[0]) for name, found in _written_otherwise(truth_classes, offered)]
     if not misspelled:
         return
     name, other = misspelled[0]
@@ -856,6 +850,18 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
         f"among {among}: {_some_classes(unknown)}"
         + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
         + other_case_hint(unknown, known, "the seen list")
+    ]
+
+
+def _written_otherwise(
+    names: Iterable[str], classes: Collection[str]
+) -> list[tuple[str, list[str]]]:
+    """Each of `names` (sorted) that is no class but is one or more of `classes` written
+    otherwise (`_loose_classes`), with those classes: what the seen list's and the truth's
+    spelling checks refuse."""
+    loosely = _loose_classes(sorted(classes))
+    return [
+        (name, found) for name in sorted(set(names).difference(classes)) if (found := loosely(name))
     ]
 
 
