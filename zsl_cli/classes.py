@@ -395,9 +395,10 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     names = [entry.name for entry in entries]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
     templated = [entry.name for entry in entries if not entry.prompts]
-    warnings = _lookalike_warnings(entries, [where for _, where in places])
-    warnings += _shared_prompt_warnings(entries, [where for _, where in places])
-    warnings += _percent_s_warnings(entries, [where for _, where in places])
+    wheres = [where for _, where in places]
+    warnings = _lookalike_warnings(entries, wheres)
+    warnings += _shared_prompt_warnings(entries, wheres)
+    warnings += _percent_s_warnings(entries, wheres)
     warnings += class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)

@@ -13,7 +13,7 @@ Each input is one of:
 
 Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files),
-or `missing_paths_ok`, which keeps any such path, file or folder, so (`embed --forget-missing`
+or `missing_paths_ok`: then any such path, file or folder, is kept so (`embed --forget-missing`
 names a folder that is gone to forget its stored images).
 Where such a path is there with its accents composed otherwise (a folder copied from a Mac holds
 café decomposed), the error says so (`accents.spelled_otherwise`, which the decoder's not_found
