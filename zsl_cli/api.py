@@ -2317,8 +2317,9 @@ class EmbedRequest:
     export: str | os.PathLike[str] | None = None
     # Also write the report's counts here as JSON ("-": stdout).
     json_out: str | os.PathLike[str] | None = None
-    # Forget the stored images under a path that is missing or holds no file at all; without
-    # it they are kept, with a warning: an unmounted drive or share looks the same.
+    # Forget the stored images under a path that is missing or holds no file at all, or an
+    # empty folder below one; without it they are kept, with a warning: an unmounted drive or
+    # share looks the same.
     forget_missing: bool = False
 
     def __post_init__(self) -> None:
@@ -2352,7 +2353,8 @@ class EmbedReport:
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
     removed: int = 0  # stored images no longer found under the scanned paths
-    # Stored images kept though gone, under paths that are missing or hold no file (`absent`)
+    # Stored images kept though gone, under paths that are missing or hold no file, or empty
+    # folders below them (`absent`)
     kept: int = 0
     absent: list[AbsentRoot] = field(default_factory=list)
     # Images the model held before this run added to it, of a precision not recorded (a
@@ -2508,12 +2510,14 @@ def embed(
                     _precision(encoder),
                 )
                 # Stored images under what the scan covered whose files are gone are forgotten,
-                # but under a path that is missing or holds no file, only if asked to.
+                # but under a path that is missing or holds no file, or an empty folder below
+                # one (a mount point), only if asked to.
                 plan = store.plan(
                     model_id,
                     stats,
                     discovery.roots,
                     discovery.folders,
+                    empty_folders=discovery.empty_folders,
                     forget_absent=request.forget_missing,
                 )
                 report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
@@ -2584,25 +2588,30 @@ def _note_absent_roots(report: EmbedReport, absent: Sequence[AbsentRoot], kept: 
 
 def kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
     """The warning for stored images kept though their files are gone, under scanned paths that
-    are missing or hold no file at all (`EmbedReport.absent`); none where none were kept."""
+    are missing or hold no file at all, or empty folders below them (`EmbedReport.absent`); none
+    where none were kept."""
     if not kept:
         return []
     images = counted(kept, "stored image")
     if len(absent) == 1:
-        root = absent[0]
-        what = "is missing" if root.missing else "holds no files"
-        where = f"{printable(root.path)}, which {what}"
+        where = f"{printable(absent[0].path)}, {_absent_state(absent[0])[0]}"
     else:
-        roots = [
-            f"{printable(root.path)} ({'missing' if root.missing else 'no files'})"
-            for root in absent
-        ]
+        roots = [f"{printable(root.path)} ({_absent_state(root)[1]})" for root in absent]
         where = f"{len(absent)} paths that are missing or hold no files: {some_names(roots, 3)}"
     return [
         f"kept the {images} under {where}: a drive or network share that is not mounted looks "
         "the same; if the images are gone for good (a folder deleted or moved), run again with "
         "--forget-missing to forget them"
     ]
+
+
+def _absent_state(root: AbsentRoot) -> tuple[str, str]:
+    """What the kept images' warning says of the path they are under: alone, and in a list."""
+    if root.below:
+        return "an empty folder inside a path scanned", "empty folder"
+    if root.missing:
+        return "which is missing", "missing"
+    return "which holds no files", "no files"
 
 
 def _unchecked_precision(

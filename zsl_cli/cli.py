@@ -1147,10 +1147,11 @@ def embed(
         typer.Option(
             "--forget-missing",
             help=(
-                "Forget the stored images under a PATH that is missing or holds no files at all "
-                "(a folder deleted or moved: zsl embed old/folder --forget-missing ...). Without "
-                "it they are kept, with a warning, as a drive or network share that is not "
-                "mounted looks the same, and a missing PATH argument is an error."
+                "Forget the stored images under a PATH that is missing or holds no files at all, "
+                "or an empty folder inside one (a folder deleted or moved: zsl embed old/folder "
+                "--forget-missing ...). Without it they are kept, with a warning, as a drive or "
+                "network share that is not mounted looks the same, and a missing PATH argument "
+                "is an error."
             ),
         ),
     ] = False,

@@ -124,6 +124,10 @@ class Discovery:
     # Folders and globs named as arguments that gave no file while others did: a mistyped folder,
     # or one of the wrong files, would otherwise leave the run without a word.
     empty_inputs: list[str] = field(default_factory=list)
+    # Folders the walks and globs listed that held no entry at all, hidden ones included
+    # (absolute, as spelled, sorted by bytes): an unmounted drive's mount point is one. Noted as
+    # they are listed, so that `embed` need not look at any folder again.
+    empty_folders: list[str] = field(default_factory=list)
 
 
 def scan(
@@ -208,6 +212,7 @@ def scan(
         hidden_images=len(walker.hidden_images.difference(unique.keys())),
         hidden_folders=len(walker.hidden_folders),
         empty_inputs=empty if paths else [],
+        empty_folders=sorted(walker.empty_folders, key=os.fsencode),
     )
 
 
@@ -397,6 +402,7 @@ class _Walker:
         self.hidden_images: set[_Key] = set()
         self.hidden_folders: dict[_Key, str] = {}  # hidden folders they did not enter -> name
         self.folders: list[str] = []  # folders they listed
+        self.empty_folders: set[str] = set()  # those listed, walked or globbed, with no entry
         # Files they passed over for their extension, keyed as inputs are deduplicated: a
         # folder walked twice, or inside another walked folder, counts its files once however
         # it was spelled. Walks key each folder once, not each file: making each file absolute
@@ -595,6 +601,8 @@ class _Walker:
         except OSError as error:
             self._skip(folder, error)
             return []
+        if not entries:
+            self.empty_folders.add(absolute_path(folder))
         return sorted(entries, key=lambda entry: os.fsencode(entry.name))
 
     def _skip(self, folder: str, error: OSError) -> None:

@@ -148,20 +148,24 @@ class SyncPlan:
     reused: list[str]
     stale: list[str]
     reused_failed: int = 0
-    # Scanned roots that are missing or hold no file at all, under which stored images are gone
-    # (see `plan`): kept, and not in `stale`, unless the plan was asked to forget them.
+    # Scanned roots that are missing or hold no file at all, then empty folders below them,
+    # under which stored images are gone (see `plan`): kept, and not in `stale`, unless the plan
+    # was asked to forget them.
     absent: list[AbsentRoot] = field(default_factory=list)
     kept: int = 0  # stored images kept under them (each once)
 
 
 @dataclass(frozen=True)
 class AbsentRoot:
-    """A scanned root (absolute) that is missing or a folder holding no file at all, and how many
-    stored images were under it: an unmounted drive or share looks the same as a deleted one."""
+    """A scanned root (absolute) that is missing or a folder holding no file at all, or (`below`)
+    a folder below one that the scan found holding no entry at all, and how many stored images
+    were under it: an unmounted drive or share looks the same as a deleted one, and its mount
+    point may be a folder inside the one embedded."""
 
     path: str
     missing: bool
     stored: int
+    below: bool = False
 
 
 @dataclass(frozen=True)
@@ -820,6 +824,7 @@ class EmbeddingStore:
         roots: Sequence[str],
         walked: Sequence[str] = (),
         *,
+        empty_folders: Sequence[str] = (),
         forget_absent: bool = False,
     ) -> SyncPlan:
         """Compare this scan with what is stored for the model.
@@ -830,7 +835,8 @@ class EmbeddingStore:
         did not find and that no longer exist are stale. A file the scan skipped but that still
         exists (another --ext, a hidden file) is kept, and so are entries outside every root:
         embedding folder A and then folder B into one store does not forget A. So are, unless
-        `forget_absent`, those under a root that is missing or holds no file at all
+        `forget_absent`, those under a root that is missing or holds no file at all, or under
+        one of `empty_folders` (`Discovery.empty_folders`: listed by the scan, holding no entry)
         (`SyncPlan.absent`): an unmounted drive's mount point is such a folder, and forgetting
         its images threw away all their encoding.
         """
@@ -874,7 +880,7 @@ class EmbeddingStore:
             else:
                 to_encode.append(stat)
         stale = _stale(known, seen, scan, roots, walked)
-        absent, under_absent = _absent_roots(stale, roots)
+        absent, under_absent = _absent_roots(stale, roots, empty_folders)
         if not forget_absent:
             stale = [path for path in stale if path not in under_absent]
         # Two runs at once through a folder and a link to it each stored the file under its own
@@ -1237,12 +1243,14 @@ def _stale(
 
 
 def _absent_roots(
-    stale: Sequence[bytes], roots: Sequence[str]
+    stale: Sequence[bytes], roots: Sequence[str], empty_folders: Sequence[str] = ()
 ) -> tuple[list[AbsentRoot], set[bytes]]:
-    """The roots, each once, that are missing or hold no file at all and under which (as spelled,
-    or in the real folder) some of these stale paths are, and those paths. Where a root still
-    holds a file, what is gone from it was deleted; where it holds none, it may be a drive or
-    share that is not mounted, which looks the same."""
+    """The roots, each once, that are missing or hold no file at all, then the `empty_folders`
+    (found so by the scan), under which (as spelled, or in the real folder) some of these stale
+    paths are, and those paths, each under the first that holds it. Where a folder still holds
+    something, what is gone from it was deleted; where it holds nothing, it may be a drive or
+    share that is not mounted, which looks the same. A folder gone entirely holds no mount point.
+    """
     if not stale:
         return [], set()
     real_folders: dict[bytes, bytes] = {}  # a stale path's folder -> its real path
@@ -1268,6 +1276,23 @@ def _absent_roots(
         if missing or (os.path.isdir(root) and _holds_no_file(root)):
             absent.append(AbsentRoot(os.fsdecode(root), missing, len(under)))
             under_absent.update(under)
+    # One pass over the stale paths, however many folders a big tree left empty.
+    empty: dict[bytes, bytes] = {}  # a spelling of an empty folder -> the folder as listed
+    for folder in map(os.fsencode, empty_folders):
+        empty.setdefault(folder, folder)
+        empty.setdefault(os.fsencode(os.path.realpath(folder)), folder)
+    under_empty: dict[bytes, int] = {}
+    for path in stale:
+        if path in under_absent:
+            continue
+        spelled = _nearest_in(path, empty) or _nearest_in(real_folder(path), empty)
+        if spelled is not None:
+            under_empty[empty[spelled]] = under_empty.get(empty[spelled], 0) + 1
+            under_absent.add(path)
+    absent.extend(
+        AbsentRoot(os.fsdecode(folder), False, n, below=True)
+        for folder, n in sorted(under_empty.items())
+    )
     return absent, under_absent
 
 
@@ -1294,12 +1319,17 @@ def _holds_no_file(folder: bytes) -> bool:
 
 def _under_any(path: bytes, roots: Collection[bytes]) -> bool:
     """Whether `path` or a folder above it is one of `roots` (a set: one lookup per level)."""
-    while path not in roots:
+    return _nearest_in(path, roots) is not None
+
+
+def _nearest_in(path: bytes, folders: Collection[bytes]) -> bytes | None:
+    """`path` or the nearest folder above it that is one of `folders`, or None."""
+    while path not in folders:
         parent = os.path.dirname(path)
         if parent == path:
-            return False
+            return None
         path = parent
-    return True
+    return path
 
 
 def _gone(path: bytes) -> bool:
