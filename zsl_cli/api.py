@@ -1873,6 +1873,12 @@ def hubness(
         encoder,
     )
     check_writable_later(request.json_out)
+    # Paired as soon as the images are known: a truth that names one image with two labels, or
+    # (with --seen) a class written otherwise, is refused before the model loads and the images
+    # are encoded, minutes on a large folder. A whole store's images are known once it is read.
+    paired = None
+    if truth is not None and source.paths is not None:
+        paired = _truth_indices(source.paths, truth, spec.names, with_seen=seen is not None)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
         *spec.warnings,
@@ -1893,6 +1899,10 @@ def hubness(
         _tell(warn, warnings, told)
         try:
             encoded = encoded_items(source, decoding, encoder, model, progress, json_out)
+            if truth is not None and paired is None:
+                paired = _truth_indices(
+                    encoded.paths, truth, spec.names, with_seen=seen is not None
+                )
             at_most = None if source.store is not None else len(encoded.paths)
             items, embeddings = _gathered(encoded.batches, classifier, at_most)
         finally:
@@ -1904,9 +1914,8 @@ def hubness(
     truth_idx, failed_truth, unmatched = None, None, None
     unlisted: list[str] = []
     if truth is not None:
-        every_truth_idx, unlisted, unmatched = _truth_indices(items, truth, classifier.names)
-        if seen is not None:  # one written otherwise would be an unseen class at 0%
-            check_truth_spelling(unlisted, classifier.names)
+        assert paired is not None, "paired with the images once they were known"
+        every_truth_idx, unlisted, unmatched = paired
         _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
@@ -1993,21 +2002,25 @@ def _check_truth_overlap(
 
 
 def _truth_indices(
-    items: Sequence[ImageItem], truth: GroundTruth, names: Sequence[str]
+    paths: Sequence[Path], truth: GroundTruth, names: Sequence[str], *, with_seen: bool
 ) -> tuple[np.ndarray, list[str], Unmatched]:
-    """Each item's true class index (-1: not in the truth): among `names`, or from len(names) on
+    """Each image's true class index (-1: not in the truth): among `names`, or from len(names) on
     for the truth classes outside them, which are returned too, in index order; and what stays
-    unpaired (images the truth does not name, truth images that are none of the items)."""
+    unpaired (images the truth does not name, truth images that are none of these). `with_seen`
+    (seen/unseen accuracy is asked for): a ZslError where a truth class outside `names` is one
+    of them written otherwise, which would count as an unseen class at 0%."""
     column = {name: i for i, name in enumerate(names)}
     unlisted: list[str] = []
-    indices = np.full(len(items), -1, dtype=np.int64)
-    matching = match_paths([str(item.path) for item in items], truth)
+    indices = np.full(len(paths), -1, dtype=np.int64)
+    matching = match_paths([str(path) for path in paths], truth)
     for item_index, truth_index in matching.pairs:
         label = truth.items[truth_index].label
         if label not in column:
             column[label] = len(column)
             unlisted.append(label)
         indices[item_index] = column[label]
+    if with_seen:
+        check_truth_spelling(unlisted, names)
     return indices, unlisted, matching.unmatched
 
 
