@@ -31,14 +31,16 @@ A prediction matches a truth image when, in this order:
 Each truth image matches at most one prediction. A truth CSV's row left over whose relative
 path, read from the current folder or the labelling's, is the file of a paired prediction (and
 names no file from the CSV's folder) is that image again: counted once, or refused where its
-label differs. What is left over on either side is counted and reported with a few examples,
-never dropped silently; so are files under a truth folder that no prediction names and whose
-extension is not one `zsl label` walks (discovery.IMAGE_EXTENSIONS): readme files, thumbnail
-databases. A truth folder is walked as `zsl label` walks it (folder links followed, each real
-folder once, under the spelling without a link where there is one); hidden files and folders
-(name starting with '.') below the class folders count only when a prediction names them (`zsl
-label --include-hidden`), and are otherwise left out unreported, as `zsl label` leaves them out
-by default.
+label differs; so is a row that gives a file's name alone (`a.jpg`, naming no file from either
+folder) beside the row that is that predicted file by its own path (rules 1 and 2), where no
+other prediction and no other row names a file of that name. What is left over on either side is
+counted and reported with a few examples, never dropped silently; so are files under a truth
+folder that no prediction names and whose extension is not one `zsl label` walks
+(discovery.IMAGE_EXTENSIONS): readme files, thumbnail databases. A truth folder is walked as
+`zsl label` walks it (folder links followed, each real folder once, under the spelling without a
+link where there is one); hidden files and folders (name starting with '.') below the class
+folders count only when a prediction names them (`zsl label --include-hidden`), and are
+otherwise left out unreported, as `zsl label` leaves them out by default.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes. Paths read from files (a
@@ -976,6 +978,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             leftover.append(j)
     # Rule 2 after rule 1 for every row: a link listed before the file itself must not take it.
     leftover.extend(_pair_real_paths(unnamed, truth.items, taken, pairs))
+    by_own_path = len(pairs)  # the pairs so far are the truth's own paths of predicted files
 
     # Every row keeps its position; an absolute row's empty key is never looked up. Built only
     # for rows left over: composing every truth path's names takes a while.
@@ -1008,7 +1011,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             by_suffix += 1
 
     if truth.kind == "csv" and not all(taken):
-        _take_other_spellings(paths, truth, taken, pairs, base)
+        _take_other_spellings(paths, truth, taken, pairs, base, pairs[:by_own_path])
 
     matched_predictions = {j for j, _ in pairs}
     lost_predictions = [p for j, p in enumerate(paths) if j not in matched_predictions]
@@ -1043,13 +1046,18 @@ def _take_other_spellings(
     taken: list[bool],
     pairs: Sequence[tuple[int, int]],
     base: str | None,
+    own_paths: Sequence[tuple[int, int]],
 ) -> None:
     """Mark taken the truth CSV's rows left unpaired that name, another way, the very file a
     paired prediction names: a path from the current folder (or the folder the labelling ran in)
-    beside an absolute one, the CSV's folder holding no such file. Their image was predicted,
-    and is counted once. ZslError where such a row's label differs from the paired row's: which
-    one the image is of cannot be told, as for one path written twice. (A row that only shares
-    an ending with a paired one, a.jpg beside x/a.jpg, may be another image, and stays apart.)"""
+    beside an absolute one, the CSV's folder holding no such file; or a bare file name (`a.jpg`)
+    naming no file from either folder, beside the row that names the file by its own path
+    (`own_paths`: the pairs of rules 1 and 2), where no other prediction and no other row names a
+    file of that name. Their image was predicted, and is counted once. ZslError where such a
+    row's label differs from the paired row's: which one the image is of cannot be told, as for
+    one path written twice. (A row that only shares an ending with a row paired by its ending
+    too, a.jpg beside x/a.jpg, may be another image, and stays apart; so does a name that files
+    in two folders hold.)"""
     paired: dict[str, int] = {}  # a paired prediction's file, as rule 1 reads it -> its row
     for j, _ in pairs:
         paired[absolute_path(_from(base, paths[j]))] = j
@@ -1059,6 +1067,7 @@ def _take_other_spellings(
     # A row can name a paired file only by that file's name: a truth of a million rows against
     # a run of a few images is looked at no further.
     names = {os.path.basename(path) for path in paired}
+    by_name: dict[str, int] | None = None  # built at the first bare name that needs it
     for i, item in enumerate(truth.items):
         if taken[i] or not item.image_like or not item.relative or item.relative[-1] not in names:
             continue
@@ -1067,7 +1076,13 @@ def _take_other_spellings(
             *([absolute_path(_from(base, item.shown))] * bool(base)),
         ]
         row = next((paired[path] for path in froms if path in paired), None)
-        if row is None or os.path.lexists(item.path):
+        if row is None and _bare_name(item) and not any(map(os.path.lexists, [item.path, *froms])):
+            if by_name is None:
+                by_name = _only_files_named(paths, truth, own_paths)
+            row = by_name.get(item.relative[0])
+        elif os.path.lexists(item.path):
+            continue
+        if row is None:
             continue
         if truth.items[by_row[row]].label != item.label:
             first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
@@ -1078,6 +1093,34 @@ def _take_other_spellings(
                 "label per image"
             )
         taken[i] = True
+
+
+def _bare_name(item: TruthItem) -> bool:
+    """Whether a truth CSV's row gives a file's name alone (`a.jpg`, `./a.jpg`; not `../a.jpg`,
+    nor Windows' `x\\a.jpg`)."""
+    return (
+        len(item.relative) == 1
+        and len(_ending(item.relative)) == 1
+        and os.path.normpath(item.shown) == item.relative[0]
+    )
+
+
+def _only_files_named(
+    paths: Sequence[str], truth: GroundTruth, own_paths: Sequence[tuple[int, int]]
+) -> dict[str, int]:
+    """File name -> the prediction of the one file of that name, which one prediction and one
+    truth row (bare names aside) name, the two paired by the row's own path (`own_paths`): the
+    file a bare name in the truth can only be. A name that two predictions or two rows hold (files
+    in two folders) is left out, ambiguous. A name is a path's last part at '/' or '\\', so that
+    one in a Windows path counts too."""
+    predicted = Counter(ntpath.basename(path) for path in paths)
+    rows = Counter(ntpath.basename(item.path) for item in truth.items if not _bare_name(item))
+    by_name = {}
+    for j, i in own_paths:
+        name = ntpath.basename(paths[j])
+        if ntpath.basename(truth.items[i].path) == name and predicted[name] == rows[name] == 1:
+            by_name[name] = j
+    return by_name
 
 
 def _pair_real_paths(
