@@ -1146,8 +1146,11 @@ def label(
     output = request.output
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
+    weights = None  # the model folder's weight files hashed, for the tasks' model version
     if output is not None and fmt == "label-studio":
-        studio = _label_studio_options(output.label_studio, _model_version_name(request, encoder))
+        weights = _model_folder_weights(request, encoder)
+        version = _model_version_name(request, encoder, weights)
+        studio = _label_studio_options(output.label_studio, version)
     config = studio.config if studio is not None else None
     if config == "-" and output is not None and output.path in (None, "-"):
         # Before the scan, which may read a path list typed at the terminal.
@@ -1202,7 +1205,7 @@ def label(
         publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio) as publish_config,
-        model_on_images(source, model, request.inputs, encoder) as (encoder, decoding),
+        model_on_images(source, model, request.inputs, encoder, weights) as (encoder, decoding),
     ):
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
@@ -1333,19 +1336,46 @@ def _label_studio_options(
     )
 
 
-def _model_version_name(request: LabelRequest, encoder: Encoder | None) -> str:
+def _model_version_name(request: LabelRequest, encoder: Encoder | None, weights: str | None) -> str:
     """The model as a default Label Studio model version names it: a hub model by its id, with
     its hub revision where one was asked for, so that two revisions of one model are two versions
-    to a project; a model folder as `_model_folder_version` does."""
-    if encoder is None:
-        name, revision = os.fspath(request.model.name), request.model.revision
-    else:
-        name, revision = encoder.name, _revision(encoder)
+    to a project; a model folder as `_model_folder_version` does, `weights` the hash of its weight
+    files (`_model_folder_weights`)."""
+    name = _model_name(request, encoder)
     folder = _model_folder(name)
     if folder is not None:
-        return _model_folder_version(folder)
+        return _model_folder_version(folder, weights)
     name = path_to_text(name)
+    revision = request.model.revision if encoder is None else _revision(encoder)
     return f"{name}@{revision}" if revision is not None else name
+
+
+def _model_name(request: LabelRequest, encoder: Encoder | None) -> str:
+    """The model a run labels with, as given: the loaded encoder's, else the request's."""
+    return encoder.name if encoder is not None else os.fspath(request.model.name)
+
+
+def _model_folder_weights(request: LabelRequest, encoder: Encoder | None) -> str | None:
+    """The hash of the weight files of the model folder the run labels with
+    (`weight_files_fingerprint`), as the embedding store's identity of the model hashes them; None
+    for a bundled model, a hub id, or a folder whose weight files the model load will report.
+    A loaded encoder of ours has it, or makes it once for both (seconds for a 1 GB model)."""
+    folder = _model_folder(_model_name(request, encoder))
+    if folder is None:
+        return None
+    try:
+        made = getattr(encoder, _WEIGHTS_FINGERPRINT, None)
+        if isinstance(made, str):
+            return made
+        files = loaded_weight_files(Path(folder))
+        return weight_files_fingerprint(files) if files else None  # none: the load says why
+    except OSError:  # the model load says what is wrong with the files
+        return None
+
+
+# What a loaded encoder of ours calls the hash of its weight files; an Encoder of a caller's own
+# need not have one.
+_WEIGHTS_FINGERPRINT = "weight_files_fingerprint"
 
 
 def _model_folder(name: str) -> str | None:
@@ -1367,20 +1397,14 @@ def _local_model(name: str | os.PathLike[str]) -> ModelSource | None:
     return source if source.is_local else None
 
 
-def _model_folder_version(folder: str) -> str:
+def _model_folder_version(folder: str, weights: str | None) -> str:
     """A model folder as a Label Studio model version names it: its own name (a path would show
-    the user's folders to everyone in the project) and the start of the hash of its weight
-    files, as the embedding store's identity of the model hashes them. So every spelling of the
-    path, or a link to the folder, gives one version, the same weights in a copy of that name
-    too, and other weights another: a project pre-annotates with one version alone."""
+    the user's folders to everyone in the project) and the start of `weights`, the hash of its
+    weight files. So every spelling of the path, or a link to the folder, gives one version, the
+    same weights in a copy of that name too, and other weights another: a project pre-annotates
+    with one version alone."""
     name = path_to_text(os.path.basename(folder))
-    try:
-        files = loaded_weight_files(Path(folder))
-        if files:  # else the model load says what is missing
-            return f"{name}#{weight_files_fingerprint(files)[:8]}"
-    except OSError:  # the model load says what is wrong with the files
-        pass
-    return name
+    return f"{name}#{weights[:8]}" if weights is not None else name
 
 
 def _revision(encoder: Encoder) -> str | None:
@@ -1727,10 +1751,16 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
 
 @contextmanager
 def model_on_images(
-    source: ItemSource, model: ModelOptions, inputs: InputOptions, loaded: Encoder | None = None
+    source: ItemSource,
+    model: ModelOptions,
+    inputs: InputOptions,
+    loaded: Encoder | None = None,
+    weights: str | None = None,
 ) -> Iterator[tuple[Encoder, DecodeQueue | None]]:
     """The encoder (`loaded`, else loaded now), and for image files the images decoding (Pillow
-    set up for them) until the block ends."""
+    set up for them) until the block ends. `weights`: the hash of the model folder's weight files
+    where the run has made it (`_model_folder_weights`), which an encoder loaded now takes rather
+    than reading the files again."""
     with pillow_settings(_max_pixels(inputs)):
         decoding: DecodeQueue | None = None
         if source.store is not None:
@@ -1741,6 +1771,10 @@ def model_on_images(
                 encoder, decoding = loaded, decode_for(loaded, source.paths, model, inputs)
             else:
                 encoder, decoding = open_encoder_decoding(source.paths, model, inputs)
+        if loaded is None and weights is not None:
+            # On the encoder itself, as its own would be: its identity names the same hash.
+            with suppress(AttributeError):  # an object without a __dict__ hashes them itself
+                setattr(encoder, _WEIGHTS_FINGERPRINT, weights)
         with decoding or nullcontext():
             yield encoder, decoding
 

@@ -211,12 +211,29 @@ class TransformersEncoder:
         return int(self.encode_texts(["x"]).shape[1])
 
     @cached_property
+    def weight_files_fingerprint(self) -> str | None:
+        """The content hash of the weight files the model was loaded from
+        (`model_files.weight_files_fingerprint`): the same for a hub id as for a copy of its files
+        in a folder (`hf download --local-dir`); None where they are not on disk. Made once, as
+        it reads every byte (seconds for a 1 GB model): the identity and the Label Studio model
+        version of a model folder both name it, and a caller that has hashed the same files
+        already may set it instead."""
+        if self._source.is_local:
+            directory: Path | None = Path(self._source.location)
+        else:  # the cache's folder of the files it was loaded from
+            commit = getattr(self._model.config, "_commit_hash", None)
+            directory = hub_snapshot(self._source.location, commit)
+        files = loaded_weight_files(directory) if directory else []
+        return weight_files_fingerprint(files) if files else None
+
+    @cached_property
     def identity(self) -> str:
         """Hash of architecture, weights and preprocessing: equal iff embeddings are comparable."""
         digest = hashlib.sha256()
         digest.update(type(self._model).__name__.encode())
         digest.update(_architecture_fingerprint(self._model.config).encode())
-        digest.update(_weights_fingerprint(self._source, self._model).encode())
+        weights = self.weight_files_fingerprint or _tensors_fingerprint(self._model)
+        digest.update(weights.encode())
         digest.update(_preprocessing_fingerprint(self._image_processor).encode())
         # The draft margin changes the pixels of every large JPEG, and so did sizing a drafted
         # JPEG from its full size, not the draft's (a crop a pixel over, another NaFlex grid):
@@ -666,21 +683,13 @@ def _architecture_fingerprint(config: Any) -> str:
     return json.dumps(settings(config.to_dict()), sort_keys=True, default=str)
 
 
-def _weights_fingerprint(source: ModelSource, model: Any) -> str:
-    """A content hash of the weight files when they are on disk, else of the tensors: the same
-    for a hub id as for a copy of its files in a folder (`hf download --local-dir`)."""
-    if source.is_local:
-        directory: Path | None = Path(source.location)
-    else:  # the cache's folder of the files it was loaded from
-        directory = hub_snapshot(source.location, getattr(model.config, "_commit_hash", None))
-    files = loaded_weight_files(directory) if directory else []
-    if not files:
-        digest = hashlib.sha256()
-        for key, tensor in sorted(model.state_dict().items()):
-            digest.update(key.encode())
-            digest.update(tensor.detach().float().cpu().numpy().tobytes())
-        return digest.hexdigest()
-    return weight_files_fingerprint(files)
+def _tensors_fingerprint(model: Any) -> str:
+    """A content hash of the model's tensors, for a model whose weight files are not on disk."""
+    digest = hashlib.sha256()
+    for key, tensor in sorted(model.state_dict().items()):
+        digest.update(key.encode())
+        digest.update(tensor.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _preprocessing_fingerprint(image_processor: Any) -> str:
