@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
-from typing import IO, Any, NoReturn, ParamSpec, Protocol, TypeVar
+from typing import IO, Any, NamedTuple, NoReturn, ParamSpec, Protocol, TypeVar
 
 import numpy as np
 import PIL
@@ -172,6 +172,8 @@ LabelStudioOptions = writers.LabelStudioOptions  # OutputOptions.label_studio ta
 
 __all__ = [
     "ClassOptions",
+    "ClassPrompt",
+    "ClassPrompts",
     "Decision",
     "EmbedReport",
     "EmbedRequest",
@@ -191,6 +193,7 @@ __all__ = [
     "Progress",
     "RankedScores",
     "ZslError",
+    "class_prompts",
     "embed",
     "evaluate",
     "hubness",
@@ -900,6 +903,40 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         attribute_template=options.attribute_template,
     )
     return spec, plan
+
+
+class ClassPrompt(NamedTuple):
+    """One prompt of a class and its weight in the class's vector (see `class_prompts`)."""
+
+    name: str  # the class, as the predictions name it
+    weight: float  # as the scoring uses it (float32)
+    prompt: str  # the text the model's tokenizer is given
+
+
+@dataclass(frozen=True)
+class ClassPrompts:
+    """What `class_prompts` returns."""
+
+    prompts: tuple[ClassPrompt, ...]  # class by class, in the classes' order
+    warnings: tuple[str, ...]  # of the class files, as a label run gives them before its model
+
+
+@_path_errors_are_user_errors
+def class_prompts(options: ClassOptions) -> ClassPrompts:
+    """The prompts each class is scored with, read from the class options alone: no model is
+    loaded, as none changes them (its tokenizer may read two alike, or cut a long one short,
+    which a run warns of). A class's vector is the weighted sum of its prompts' embeddings:
+    scaled to unit length for templates and a class's own prompts (weights 1/n), not for
+    descriptors (1/n) nor attributes (signed, their absolute values summing to 1); an attribute
+    a class weighs 0 is not among its prompts."""
+    _checked_arguments("class_prompts", options, ClassOptions)
+    spec, plan = plan_classes(options)
+    names = spec.names
+    entries = zip(plan.classes.tolist(), plan.prompts.tolist(), plan.weights.tolist(), strict=True)
+    prompts = tuple(
+        ClassPrompt(names[index], weight, plan.texts[text]) for index, text, weight in entries
+    )
+    return ClassPrompts(prompts, (*spec.warnings, *missing_value_name_warnings(spec)))
 
 
 def open_encoder(options: ModelOptions) -> Encoder:

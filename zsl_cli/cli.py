@@ -734,6 +734,7 @@ Examples:
 \b
   zsl label ./photos --classes classes.txt -o predictions.csv
   zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
+  zsl label -c classes.txt -t imagenet7 --show-prompts | head   # the prompts, no model
   find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
   zsl label --embeddings photos.zsl -c classes.txt --threshold 0.4 -o out.jsonl
   zsl label /data/photos -c classes.txt -f label-studio --ls-document-root /data \\
@@ -878,6 +879,17 @@ def label(
             "--strict", help="Exit with code 1 when any image failed or a folder was unreadable."
         ),
     ] = False,
+    show_prompts: Annotated[
+        bool,
+        typer.Option(
+            "--show-prompts",
+            help="Print the prompts each class is scored with to stdout, as CSV 'class,weight,"
+            "prompt' (a class's vector is the weighted sum of its prompts' embeddings), and "
+            "exit: only the class options (-c, --attributes, --descriptions and the templates) "
+            "are read, no image and no model (the prompts do not depend on it), so PATHs and the "
+            "other options are not needed and are ignored if given.",
+        ),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Label images with zero-shot class prompts and write predictions.
@@ -896,6 +908,12 @@ def label(
         stderr_console,
     )
 
+    class_options = _class_options(
+        classes, attributes, descriptions, templates, attribute_template, description_template
+    )
+    if show_prompts:
+        _show_prompts(class_options, quiet)
+        return
     studio = _ls_options(
         output,
         fmt,
@@ -916,9 +934,7 @@ def label(
             quiet,
             instead=("--embeddings STORE", embeddings),
         ),
-        classes=_class_options(
-            classes, attributes, descriptions, templates, attribute_template, description_template
-        ),
+        classes=class_options,
         model=_model_options(
             model,
             device,
@@ -961,6 +977,38 @@ def label(
     # go on with an output of failure rows only (written all the same: their reasons are the
     # run's result).
     raise typer.Exit(EXIT_PARTIAL if report.none_labelled or (strict and partial) else EXIT_OK)
+
+
+PROMPT_COLUMNS = ("class", "weight", "prompt")
+
+
+def _show_prompts(options: ClassOptions, quiet: bool) -> None:
+    """label --show-prompts: the class files' warnings on stderr, then the prompts on stdout."""
+    from zsl_cli import api
+    from zsl_cli.files import CsvLines, open_sink
+    from zsl_cli.formatting import printable_text
+    from zsl_cli.records import SCORE_FORMAT
+    from zsl_cli.summary import render_warnings, stderr_console
+
+    sink = open_sink(None)  # a closed stdout fails before the class files are read
+    listed = api.class_prompts(options)
+    if not quiet:
+        render_warnings(stderr_console(), listed.warnings)
+    # As the predictions' CSV is written: the text itself for a program, and on a terminal
+    # control characters escaped (a descriptor's line break shows as \n, not as a new row).
+    shown = printable_text if sink.is_terminal() else str
+    lines = CsvLines()
+    rows = [lines.line(PROMPT_COLUMNS)]
+    for name, weight, prompt in listed.prompts:
+        rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
+        if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
+            sink.write("".join(rows).encode("utf-8", "backslashreplace"))
+            rows.clear()
+    sink.write("".join(rows).encode("utf-8", "backslashreplace"))
+    sink.publish(None)
+
+
+PROMPT_ROWS_WRITTEN_AT_ONCE = 4096  # 1.6 million (20,000 classes of 80 templates) in blocks
 
 
 class _WarningsShown:

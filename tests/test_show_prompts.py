@@ -1,0 +1,262 @@
+"""`zsl label --show-prompts` and `api.class_prompts`: the prompts each class is scored with, as
+CSV on stdout, with the class files' warnings on stderr, without an image or a model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from zsl_cli import api
+from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
+from zsl_cli.prompts import IMAGENET7
+
+HEADER = ["class", "weight", "prompt"]
+
+
+def show(*args: object):
+    return CliRunner().invoke(app, ["label", *map(str, args), "--show-prompts"])
+
+
+def rows(stdout: str) -> list[list[str]]:
+    """The CSV's rows, the header checked and left out."""
+    table = list(csv.reader(io.StringIO(stdout, newline="")))
+    assert table[0] == HEADER
+    return table[1:]
+
+
+def run_zsl(cwd: Path, *args: str, **options) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-X", "importtime", "-m", "zsl_cli", *args]
+    return subprocess.run(command, cwd=cwd, env=env, timeout=120, **options)
+
+
+def test_plain_classes_and_their_own_prompts(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog: a photo of a {}; a dog, sleeping\n", encoding="utf-8")
+    result = show("-c", classes)
+    assert result.exit_code == 0, result.stderr
+    assert rows(result.stdout) == [
+        ["cat", "1", "a photo of a cat."],
+        ["dog", "0.5", "a photo of a dog"],
+        ["dog", "0.5", "a dog, sleeping"],
+    ]
+    assert result.stderr == ""
+
+
+def test_templates_built_in_from_a_file_and_literal(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text("circle\nsquare\n", encoding="utf-8")
+    result = show("-c", classes, "-t", "imagenet7")
+    assert result.exit_code == 0, result.stderr
+    assert rows(result.stdout) == [
+        [name, "0.1428571", template.format(name)]
+        for name in ("circle", "square")
+        for template in IMAGENET7
+    ]
+    templates = tmp_path / "templates.txt"
+    templates.write_text("# mine\na sketch of a {}.\nart of the {}.\n", encoding="utf-8")
+    result = show("-c", classes, "-t", templates)
+    assert result.exit_code == 0, result.stderr
+    assert [row[2] for row in rows(result.stdout)][:2] == [
+        "a sketch of a circle.",
+        "art of the circle.",
+    ]
+    result = show("-c", classes, "-t", "a satellite photo of {}.")
+    assert [row[2] for row in rows(result.stdout)] == [
+        "a satellite photo of circle.",
+        "a satellite photo of square.",
+    ]
+
+
+def test_attributes_show_the_weights_the_scoring_uses(tmp_path):
+    table = tmp_path / "attributes.csv"
+    table.write_text(
+        "class,red,round,striped\n#phrase,red,round,with stripes\ncircle,2,2,0\nzebra,0,-1,3\n",
+        encoding="utf-8",
+    )
+    result = show("--attributes", table, "--attribute-template", "something {}.")
+    assert result.exit_code == 0, result.stderr
+    # Each row divided by the sum of its absolute values; a weight of 0 is no prompt of its class.
+    assert rows(result.stdout) == [
+        ["circle", "0.5", "something red."],
+        ["circle", "0.5", "something round."],
+        ["zebra", "-0.25", "something round."],
+        ["zebra", "0.75", "something with stripes."],
+    ]
+
+
+def test_descriptions_default_and_whole_prompt_templates(tmp_path):
+    described = tmp_path / "descriptions.json"
+    described.write_text('{"circle": ["no corners", "a round outline"]}', encoding="utf-8")
+    result = show("--descriptions", described)
+    assert result.exit_code == 0, result.stderr
+    assert rows(result.stdout) == [
+        ["circle", "0.5", "circle, which has no corners"],
+        ["circle", "0.5", "circle, which has a round outline"],
+    ]
+    result = show("--descriptions", described, "--description-template", "{1}")
+    assert [row[2] for row in rows(result.stdout)] == ["no corners", "a round outline"]
+    # With --classes, a class without descriptors takes the templates.
+    classes = tmp_path / "classes.txt"
+    classes.write_text("circle\nsquare\n", encoding="utf-8")
+    result = show("-c", classes, "--descriptions", described)
+    assert result.exit_code == 0, result.stderr
+    assert rows(result.stdout)[-1] == ["square", "1", "a photo of a square."]
+    assert "square" in result.stderr  # the warning that lists the classes without descriptors
+
+
+def test_tabs_line_breaks_and_non_ascii_reach_a_program_exactly(tmp_path):
+    described = tmp_path / "descriptions.json"
+    described.write_text(
+        '{"café": ["a\\ttab", "two\\nlines"], "猫": ["whiskers, \\"ears\\""], "🐈‍⬛": ["fur"]}',
+        encoding="utf-8",
+    )
+    result = show("--descriptions", described, "--description-template", "{1} ({0})")
+    assert result.exit_code == 0, result.stderr
+    assert rows(result.stdout) == [
+        ["café", "0.5", "a\ttab (café)"],
+        ["café", "0.5", "two\nlines (café)"],
+        ["猫", "1", 'whiskers, "ears" (猫)'],
+        ["🐈‍⬛", "1", "fur (🐈‍⬛)"],
+    ]
+
+
+def test_a_class_name_with_a_tab_or_line_break_is_refused(tmp_path):
+    # Names cannot hold control characters, so the class column needs no escape of its own.
+    for name in ("d\\tog", "d\\nog"):
+        described = tmp_path / "descriptions.json"
+        described.write_text(f'{{"{name}": ["fur"]}}', encoding="utf-8")
+        result = show("--descriptions", described)
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1 and "is not allowed" in result.stderr
+
+
+def test_warnings_go_to_stderr_and_quiet_silences_them(tmp_path):
+    classes = tmp_path / "ids.txt"
+    classes.write_text("n01440764\nn01443537\n", encoding="utf-8")
+    result = show("-c", classes)
+    assert result.exit_code == 0
+    assert rows(result.stdout) == [
+        ["n01440764", "1", "a photo of a n01440764."],
+        ["n01443537", "1", "a photo of a n01443537."],
+    ]
+    assert "warning:" in result.stderr and "class id" in result.stderr
+    quiet = show("-c", classes, "-q")
+    assert quiet.stdout == result.stdout and quiet.stderr == ""
+
+
+def test_errors_of_the_class_options_are_one_line():
+    result = show()
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("zsl: error: no classes given")
+    result = show("-c", "missing.txt")
+    assert result.exit_code == 2 and "missing.txt" in result.stderr
+
+
+def test_no_image_is_read_no_model_loaded_and_no_output_written(tmp_path):
+    (tmp_path / "classes.txt").write_text("circle\nsquare\n", encoding="utf-8")
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    args = ("label", "broken.jpg", "missing-folder", "-c", "classes.txt", "-m", "no-such-model")
+    result = run_zsl(tmp_path, *args, "-o", "out.csv", "--show-prompts", capture_output=True)
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout.decode()) == [
+        ["circle", "1", "a photo of a circle."],
+        ["square", "1", "a photo of a square."],
+    ]
+    assert not (tmp_path / "out.csv").exists()
+    # -X importtime lists every module imported: neither torch nor transformers.
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.decode().splitlines()}
+    assert "zsl_cli.api" in imported
+    assert not imported & {"torch", "transformers"}
+    # The same command line without --show-prompts needs the model.
+    assert run_zsl(tmp_path, *args, capture_output=True).returncode == 2
+
+
+def test_a_terminal_sees_control_characters_escaped(tmp_path):
+    described = tmp_path / "descriptions.json"
+    described.write_text('{"café": ["two\\nlines", "a\\ttab"]}', encoding="utf-8")
+    leader, follower = pty.openpty()
+    try:
+        args = ("label", "--descriptions", described.name, "--show-prompts")
+        result = run_zsl(tmp_path, *args, stdout=follower, stderr=subprocess.DEVNULL)
+        os.close(follower)
+        shown = b""
+        while chunk := _read(leader):
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert result.returncode == 0
+    # One line per row, each break escaped as the predictions' CSV shows them on a terminal.
+    assert shown.decode().splitlines() == [
+        "class,weight,prompt",
+        'café,0.5,"café, which has two\\nlines"',
+        'café,0.5,"café, which has a\\ttab"',
+    ]
+
+
+def _read(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 4096)
+    except OSError:  # the terminal's other end closed: all is read
+        return b""
+
+
+def test_the_python_function_gives_the_rows_and_warnings(tmp_path):
+    listed = api.class_prompts(api.ClassOptions(classes=["cat", "dog"], templates="imagenet7"))
+    assert len(listed.prompts) == 14 and listed.warnings == ()
+    name, weight, prompt = listed.prompts[7]
+    assert (name, prompt) == ("dog", "itap of a dog.")
+    assert weight == pytest.approx(1 / 7)
+    listed = api.class_prompts(api.ClassOptions(classes=["NA", "dog"]))
+    assert "missing value" in listed.warnings[0]
+    with pytest.raises(ZslError, match="class_prompts: give a ClassOptions"):
+        api.class_prompts("classes.txt")  # type: ignore[arg-type]
+
+
+def _vectors_from(listed: api.ClassPrompts, encoder, names: list[str], mean_of: set[str]):
+    """Each class's vector as the listed rows say: the weighted sum of its prompts' embeddings,
+    scaled to unit length for the classes in `mean_of` (templates and prompts of their own)."""
+    embeddings = encoder.encode_texts([prompt for _, _, prompt in listed.prompts])
+    vectors = np.zeros((len(names), embeddings.shape[1]))
+    for (name, weight, _), embedding in zip(listed.prompts, embeddings, strict=True):
+        vectors[names.index(name)] += weight * embedding
+    for index, name in enumerate(names):
+        if name in mean_of:
+            vectors[index] /= np.linalg.norm(vectors[index])
+    return vectors
+
+
+@pytest.mark.parametrize("mode", ["templates and descriptions", "attributes"])
+def test_the_rows_are_what_the_scoring_uses(tmp_path, mode):
+    described = tmp_path / "descriptions.json"
+    described.write_text('{"circle": ["no corners", "round"]}', encoding="utf-8")
+    table = tmp_path / "attributes.csv"
+    table.write_text("class,red,round\ncircle,1,3\nsquare,2,-1\n", encoding="utf-8")
+    classes = tmp_path / "classes.txt"
+    classes.write_text("circle\nsquare: a photo of a {}; a {} shape\nstar\n", encoding="utf-8")
+    if mode == "attributes":
+        options = api.ClassOptions(attributes=str(table))
+    else:
+        options = api.ClassOptions(
+            classes=str(classes),
+            descriptions=str(described),
+            templates="imagenet7",
+        )
+    encoder = api.open_encoder(api.ModelOptions(name="shapes-demo", device="cpu"))
+    spec, plan = api.plan_classes(options)
+    classifier = api.build_classifier(spec, plan, encoder)
+    listed = api.class_prompts(options)
+    mean_of = {"square", "star"} if mode != "attributes" else set()
+    expected = _vectors_from(listed, encoder, spec.names, mean_of)
+    np.testing.assert_allclose(classifier.vectors, expected, atol=1e-5)
