@@ -1002,9 +1002,9 @@ def _show_prompts(options: ClassOptions, quiet: bool) -> None:
     for name, weight, prompt in listed.prompts:
         rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
         if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
-            sink.write("".join(rows).encode("utf-8", "backslashreplace"))
+            sink.write("".join(rows).encode())
             rows.clear()
-    sink.write("".join(rows).encode("utf-8", "backslashreplace"))
+    sink.write("".join(rows).encode())
     sink.publish(None)
 
 
