@@ -40,6 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
 from types import TracebackType
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 import numpy as np
@@ -962,33 +963,29 @@ class EmbeddingStore:
         """All ok vectors of the model as float32 [n, dim], plus the failures, both sorted by
         path bytes, from one snapshot. `unit`: the vectors are an encoder's, of length 1, and
         any other is damage (see `_matrix`)."""
-        path_bytes: list[bytes] = []
-        joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
         with self._errors(), self._read():
-            dim, dtype = self._model(model_id)
+            read = _VectorRows[bytes](self.path, *self._model(model_id))
             for path, vector in self._select("path, vector", model_id, "status = 'ok'"):
-                path_bytes.append(self._path(path))
-                joined += self._vector(vector)
+                read.add(self._path(path), vector)
             failed = [
                 (os.fsdecode(self._path(path)), self._text(status), self._text(error))
                 for path, status, error in self._select(
                     "path, status, error", model_id, "status != 'ok'"
                 )
             ]
-        paths = [os.fsdecode(path) for path in path_bytes]
-        vectors = _matrix(joined, len(paths), dim, dtype, self.path, unit=unit)
-        return StoredEmbeddings(paths, vectors, failed)
+        paths = [os.fsdecode(path) for path in read.keys]
+        return StoredEmbeddings(paths, read.matrix(unit=unit), failed)
 
     def fetch(
         self, model_id: int, paths: Sequence[str], *, unit: bool = False
     ) -> dict[str, StoredFile]:
         """What the store holds for each of these absolute paths that it has, from one snapshot
         (`unit` as for `load`)."""
-        rows = []
-        joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
-        n_vectors = 0
         with self._errors(), self._read():
-            dim, dtype = self._model(model_id)
+            # (path, size, mtime_ns, status, error, whether it has a vector) of each path found
+            read = _VectorRows[tuple[str, int, int, str, str, bool]](
+                self.path, *self._model(model_id), failures=True
+            )
             query = (
                 "SELECT size, mtime_ns, status, error, vector FROM files "
                 "WHERE model_id = ? AND path = ?"
@@ -998,15 +995,11 @@ class EmbeddingStore:
                 if row is not None:
                     size, mtime_ns, status, error, vector = row
                     status, error = self._text(status), self._text(error)
-                    rows.append((path, size, mtime_ns, status, error, vector is not None))
-                    if vector is not None:
-                        joined += self._vector(vector)
-                        n_vectors += 1
-        # One conversion for all rows.
-        vectors = iter(_matrix(joined, n_vectors, dim, dtype, self.path, unit=unit))
+                    read.add((path, size, mtime_ns, status, error, vector is not None), vector)
+        vectors = iter(read.matrix(unit=unit))
         return {
             path: StoredFile(size, mtime_ns, status, error, next(vectors) if ok else None)
-            for path, size, mtime_ns, status, error, ok in rows
+            for path, size, mtime_ns, status, error, ok in read.keys
         }
 
     def paths(self, model_id: int) -> list[str]:
@@ -1020,13 +1013,6 @@ class EmbeddingStore:
         if isinstance(value, bytes) and os.path.isabs(value) and b"\0" not in value:
             return value
         raise ZslError(_damaged(self.path, "a stored path is no absolute path"))
-
-    def _vector(self, value: object) -> bytes:
-        """A stored vector as read: the bytes `add` wrote. Text or a number in its place is a
-        damaged page (a changed type in a row's header), which joining the rows failed on."""
-        if isinstance(value, bytes):
-            return value
-        raise ZslError(_damaged(self.path, "a stored vector is no blob"))
 
     def _text(self, value: object) -> str:
         """A stored status or error as read: the text `add` wrote. A blob or a number in its
@@ -1067,8 +1053,7 @@ class EmbeddingStore:
                 f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
                 (model_id,),
             ).fetchone()
-            rows = []  # (path bytes, size, mtime_ns)
-            joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
+            read = _VectorRows[tuple[bytes, int, int]](self.path, dim, dtype)
             for path, size, mtime_ns, vector in self._select(
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
             ):
@@ -1078,10 +1063,10 @@ class EmbeddingStore:
                     raise ZslError(
                         _damaged(self.path, "a stored file's size or mtime is no whole number")
                     )
-                rows.append((self._path(path), size, mtime_ns))
-                joined += self._vector(vector)
+                read.add((self._path(path), size, mtime_ns), vector)
+        rows = read.keys  # (path bytes, size, mtime_ns)
         path_bytes = [row[0] for row in rows]
-        vectors = _matrix(joined, len(rows), dim, dtype, self.path, unit=True)
+        vectors = read.matrix(unit=True)
         try:
             if suffix == ".npy":
                 _write_npy(out, files[1], vectors, path_bytes)
@@ -1369,6 +1354,43 @@ def _row(
         blob,
         written_at,
     )
+
+
+_Key = TypeVar("_Key")
+
+
+class _VectorRows(Generic[_Key]):
+    """The rows one read of the store yields with their vectors, each checked as read, then
+    their vectors as one matrix, checked as `_matrix` checks it, once the read is done (so
+    that a store that changed during the read says so, not that its vectors are damaged)."""
+
+    def __init__(self, store: Path, dim: int, dtype: np.dtype, *, failures: bool = False) -> None:
+        """`failures`: the rows include failures, whose vector is NULL (no row of the matrix)."""
+        self.keys: list[_Key] = []  # what the caller keeps of each row, in the order read
+        self._store = store
+        self._dim = dim
+        self._dtype = dtype
+        self._failures = failures
+        self._joined = bytearray()  # the vectors' bytes, appended as read (see `_matrix`)
+        self._n_vectors = 0
+
+    def add(self, key: _Key, vector: object) -> None:
+        """One row: `key`, and `vector` as read, the bytes `add` wrote. Text or a number in its
+        place is a damaged page (a changed type in a row's header), which joining the rows
+        failed on."""
+        self.keys.append(key)
+        if vector is None and self._failures:
+            return
+        if not isinstance(vector, bytes):
+            raise ZslError(_damaged(self._store, "a stored vector is no blob"))
+        self._joined += vector
+        self._n_vectors += 1
+
+    def matrix(self, *, unit: bool) -> np.ndarray:
+        """The vectors added, float32 [n, dim], in the order added (`unit` as for `_matrix`)."""
+        return _matrix(
+            self._joined, self._n_vectors, self._dim, self._dtype, self._store, unit=unit
+        )
 
 
 def _matrix(
