@@ -24,15 +24,16 @@ try:
 except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
+from zsl_cli import exports as exports_module
 from zsl_cli import store as store_module
 from zsl_cli.errors import ZslError
+from zsl_cli.exports import check_export_path
 from zsl_cli.store import (
     PAGE_SIZE,
     SCHEMA_VERSION,
     EmbeddingStore,
     FileStat,
     StoredItem,
-    check_export_path,
     check_store_writable,
     export_stored,
     stat_files,
@@ -497,13 +498,13 @@ def test_an_export_through_a_link_is_written_in_the_format_its_name_says(
     target.parent.mkdir()
     link = tmp_path / "v.npy"
     link.symlink_to(target)
-    assert store_module.export_files(link) == [target, target.with_name("vectors.bin.paths.csv")]
+    assert exports_module.export_files(link) == [target, target.with_name("vectors.bin.paths.csv")]
     assert store.export(model, link) == 2
     np.testing.assert_array_equal(np.load(target), np.stack(list(encoded.values())))
     assert Path(f"{target}.paths.csv").read_text().splitlines()[1:] == ["0,/data/a", "1,/data/b"]
     parquet_link = tmp_path / "v.parquet"
     parquet_link.symlink_to(tmp_path / "data" / "t.npy")
-    assert store_module.export_files(parquet_link) == [tmp_path / "data" / "t.npy"]
+    assert exports_module.export_files(parquet_link) == [tmp_path / "data" / "t.npy"]
 
 
 def test_an_export_through_a_link_to_a_missing_folder_makes_that_folder(
@@ -1809,7 +1810,7 @@ def test_a_parquet_export_is_written_in_row_groups_of_bounded_size(
     model = store.register_model("id", "m", DIM)
     encoded = encode_all(store, model, [FileStat(f"/data/{i:02d}.png", 1, 1) for i in range(10)])
     group = 4 * DIM * 4  # 4 vectors
-    monkeypatch.setattr(store_module, "PARQUET_ROW_GROUP_BYTES", group)
+    monkeypatch.setattr(exports_module, "PARQUET_ROW_GROUP_BYTES", group)
     out = tmp_path / "v.parquet"
     assert store.export(model, out) == 10
     file = pq.ParquetFile(out)

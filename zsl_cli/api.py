@@ -96,6 +96,7 @@ from zsl_cli.evaluation import (
     unknown_seen_warnings,
     unmatched_json,
 )
+from zsl_cli.exports import check_export_path, export_files
 from zsl_cli.files import (
     NamedOutput,
     check_outputs_spare_inputs,
@@ -157,9 +158,7 @@ from zsl_cli.store import (
     StoredItem,
     SyncPlan,
     Unreachable,
-    check_export_path,
     check_store_writable,
-    export_files,
     export_stored,
     stat_files,
     stored_items,

@@ -48,15 +48,10 @@ import numpy as np
 from zsl_cli.accents import not_found_hint
 from zsl_cli.discovery import absolute_path, real_folder_keys
 from zsl_cli.errors import ZslError
+from zsl_cli.exports import _write_npy, _write_parquet, check_export_path, export_files
 from zsl_cli.files import (
     TEMP_SUFFIX,
-    CsvLines,
-    atomic_file,
-    atomic_files,
-    check_not_read_only,
-    check_writable_later,
     create_folder,
-    names_a_folder,
     why_not_created,
     written_path,
 )
@@ -93,9 +88,6 @@ CACHE_KIB = 65536  # per connection, allocated on demand
 # not 66 MB, and a commit took 5.3-5.9 ms, not 3.5-5.0.
 WAL_CHECKPOINT_PAGES = 32
 WAL_LIMIT_BYTES = 4 << 20
-# A .parquet export's vectors per row group. pyarrow encodes a whole row group before writing it,
-# and its default of 1Mi rows made that every vector of most stores a second time in memory.
-PARQUET_ROW_GROUP_BYTES = 64 << 20
 # The files SQLite keeps beside a store, named as the store with "-<kind>" after it.
 JOURNAL_KINDS = ("wal", "shm", "journal")
 
@@ -1085,45 +1077,6 @@ class EmbeddingStore:
         return len(rows)
 
 
-def export_files(out: str | os.PathLike[str]) -> list[Path]:
-    """The files an export to `out` writes: a .npy's path index goes next to the file itself
-    (a symbolic link is written through). The format is the one the given name says, as
-    `EmbeddingStore.export` writes it, whatever the name of the file a link leads to."""
-    npy = Path(out).suffix.lower() == ".npy"
-    out = written_path(out)
-    if npy:
-        return [out, out.with_name(out.name + ".paths.csv")]
-    return [out]
-
-
-def check_export_path(out: str | os.PathLike[str]) -> None:
-    """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
-    if names_a_folder(out):
-        raise ZslError(f"cannot export embeddings to {os.fspath(out)}: it names a folder")
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".npy", ".parquet"):
-        raise ZslError(f"cannot export embeddings to {out}: use a .npy or .parquet file name")
-    if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise ZslError(
-                "exporting to .parquet needs pyarrow: pip install 'zsl-cli[parquet]'"
-            ) from exc
-    files = export_files(out)
-    for index, target in enumerate(files):
-        if target.is_dir():  # found here, not once every image is encoded
-            what = "it" if index == 0 else f"its path index {target}"
-            raise ZslError(f"cannot export embeddings to {out}: {what} is a directory")
-        check_not_read_only(target)
-    # Where the files go: for a link, its target's folder (a dangling link's may be missing).
-    create_folder(files[0].parent, f"the folder of {files[0]}")
-    # A folder that takes no new file (read-only, /proc) failed the export only once every
-    # image was encoded, as -o, --json and --report do not.
-    check_writable_later(out)
-
-
 # -- helpers -----------------------------------------------------------------------------------
 
 
@@ -1429,50 +1382,6 @@ def _matrix(
                 "damaged: re-create it with `zsl embed`"
             )
     return matrix
-
-
-def _write_npy(out: Path, index_path: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
-    lines = CsvLines()
-    names = (path.decode("utf-8", "surrogateescape") for path in path_bytes)
-    rows = (lines.line([index, name]) for index, name in enumerate(names))
-    text = lines.line(["index", "path"]) + "".join(rows)
-    # Published together: another export to `out` at once leaves one export's pair, not a mix.
-    with atomic_files(out, index_path) as (matrix_file, index_file):
-        # np.save would write the data with C's fwrite, whose failure says only how many bytes
-        # were written; Python's own write says why (a full disk).
-        np.lib.format.write_array_header_1_0(
-            matrix_file, np.lib.format.header_data_from_array_1_0(vectors)
-        )
-        matrix_file.write(np.ascontiguousarray(vectors).data)
-        # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the
-        # locale (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters).
-        index_file.write(text.encode("utf-8", errors="surrogateescape"))
-
-
-def _write_parquet(
-    out: Path, vectors: np.ndarray, rows: list[tuple], metadata: dict[str, str]
-) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    dim = vectors.shape[1]
-    path_bytes = [row[0] for row in rows]
-    table = pa.table(
-        {
-            "path": pa.array(
-                [p.decode("utf-8", errors="backslashreplace") for p in path_bytes], pa.string()
-            ),
-            "path_bytes": pa.array(path_bytes, pa.binary()),
-            "vector": pa.FixedSizeListArray.from_arrays(
-                pa.array(vectors.reshape(-1), pa.float32()), dim
-            ),
-            "size": pa.array([row[1] for row in rows], pa.int64()),
-            "mtime_ns": pa.array([row[2] for row in rows], pa.int64()),
-        }
-    ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
-    rows_per_group = max(1, PARQUET_ROW_GROUP_BYTES // (dim * vectors.itemsize))
-    with atomic_file(out) as handle:
-        pq.write_table(table, handle, row_group_size=rows_per_group)
 
 
 # -- a run's items -------------------------------------------------------------------------
