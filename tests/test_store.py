@@ -35,8 +35,8 @@ from zsl_cli.store import (
     FileStat,
     StoredItem,
     check_store_writable,
-    export_stored,
     stat_files,
+    stored_export_rows,
     stored_items,
 )
 
@@ -820,7 +820,7 @@ def test_a_model_its_index_lists_but_its_table_lacks_is_a_damaged_store(tmp_path
     data[cell + 1] = model + 4
     path.write_bytes(bytes(data))
     reads = (
-        lambda: export_stored(path, "id", "m", tmp_path / "v.npy"),
+        lambda: stored_export_rows(path, "id", "m"),
         lambda: stored_items(str(path), "id", "m", None),
     )
     for read in reads:

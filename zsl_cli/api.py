@@ -20,7 +20,6 @@ says what was done.
 
 from __future__ import annotations
 
-import csv
 import errno
 import functools
 import hashlib
@@ -96,7 +95,7 @@ from zsl_cli.evaluation import (
     unknown_seen_warnings,
     unmatched_json,
 )
-from zsl_cli.exports import check_export_path, export_files
+from zsl_cli.exports import ExportRows, check_export_path, export_files, write_export
 from zsl_cli.files import (
     NamedOutput,
     check_outputs_spare_inputs,
@@ -159,8 +158,8 @@ from zsl_cli.store import (
     SyncPlan,
     Unreachable,
     check_store_writable,
-    export_stored,
     stat_files,
+    stored_export_rows,
     stored_items,
     stored_precision,
     wait_for_mtime_ticks,
@@ -2642,11 +2641,9 @@ def embed(
         report.interrupted |= _stopped_by_interrupt(progress)
         if request.export and not report.interrupted:
             try:
-                report.exported = store.export(model_id, request.export)
+                _write_export(report, request.export, exports, store.export_rows(model_id))
             except ZslError as error:
                 _raise_with_work_saved(error, report, len(to_encode))
-            report.exported_to = [os.fspath(path) for path in exports]
-            report.export_warnings = _export_not_utf8_warnings(exports)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
         writers.write_json_file(request.json_out, report.to_json())
@@ -2788,30 +2785,25 @@ def _export_stored(
     store = os.fspath(request.store)
     encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
     report = EmbedReport(store, model=encoder.name, scanned=False, ignored=ignored)
-    report.exported = export_stored(request.store, encoder.identity, _stored_name(encoder), export)
-    report.exported_to = [os.fspath(path) for path in exports]
-    report.export_warnings = _export_not_utf8_warnings(exports)
+    rows = stored_export_rows(request.store, encoder.identity, _stored_name(encoder))
+    _write_export(report, export, exports, rows)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
         writers.write_json_file(request.json_out, report.to_json())
     return report
 
 
-def _export_not_utf8_warnings(exports: Sequence[Path]) -> list[str]:
-    """The warning `label` gives for its CSV, for an `.npy` export's path index (`exports[1:]`),
-    which holds names that are not UTF-8 as their bytes (store.py writes it)."""
-    warnings = []
-    for index in exports[1:]:
-        raw = index.read_bytes()
-        if raw.isascii():  # nearly always; and quicker than parsing the rows
-            continue
-        rows = writers.NotUtf8Rows(writers.CSV_NOT_UTF8)
-        text = raw.decode("utf-8", "surrogateescape")
-        for row in csv.reader(io.StringIO(text, newline="")):
-            if len(row) > 1:  # index, path
-                rows.encoded(row[1], row[1], "surrogateescape")
-        warnings += rows.warnings(os.fspath(index))
-    return warnings
+def _write_export(
+    report: EmbedReport,
+    export: str | os.PathLike[str],
+    exports: Sequence[Path],
+    rows: ExportRows,
+) -> None:
+    """Write `rows` to `export` (its files: `exports`), which the run checked before its work,
+    and note in `report` what was written and the warnings on it."""
+    report.export_warnings = write_export(export, rows)
+    report.exported = len(rows)
+    report.exported_to = [os.fspath(path) for path in exports]
 
 
 def _stored_item(item: ImageItem, stat: FileStat) -> StoredItem:

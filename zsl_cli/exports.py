@@ -1,9 +1,14 @@
 """Exports of a store's embeddings for other tools: a .npy matrix with its path index, or a
-.parquet table, written from the vectors `EmbeddingStore.export` reads."""
+.parquet table, written from the rows `EmbeddingStore.export_rows` reads.
+
+A run checks where an export goes (`check_export_path`) once, before its work, and writes it
+(`write_export`) at the end; `EmbeddingStore.export` does both for a caller of the store alone.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +24,25 @@ from zsl_cli.files import (
     names_a_folder,
     written_path,
 )
+from zsl_cli.writers import CSV_NOT_UTF8, NotUtf8Rows
 
 # A .parquet export's vectors per row group. pyarrow encodes a whole row group before writing it,
 # and its default of 1Mi rows made that every vector of most stores a second time in memory.
 PARQUET_ROW_GROUP_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    """A model's ok vectors as an export writes them, sorted by path bytes: each row's
+    (path bytes, size, mtime_ns) in `files` and its vector in `vectors` (float32 [n, dim]);
+    `metadata`: the model's identity, name, dim, dtype and, where recorded, precision."""
+
+    files: list[tuple[bytes, int, int]]
+    vectors: np.ndarray
+    metadata: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 def export_files(out: str | os.PathLike[str]) -> list[Path]:
@@ -64,32 +84,55 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
     check_writable_later(out)
 
 
-def _write_npy(out: Path, index_path: Path, vectors: np.ndarray, path_bytes: list[bytes]) -> None:
+def write_export(out: str | os.PathLike[str], rows: ExportRows) -> list[str]:
+    """Write `rows` to `out`, a name `check_export_path` took (before the run's work); return the
+    warnings on what was written.
+
+    `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
+    rows, which holds names that are not UTF-8 as their bytes (warned of as `label` warns of its
+    CSV's). `.parquet`: columns path (string; undecodable bytes as \\xNN escapes), path_bytes
+    (exact bytes), vector (fixed_size_list<float32>[dim]), size, mtime_ns; the metadata in the
+    schema's, as zsl.<key> (needs pyarrow: zsl-cli[parquet]).
+    """
+    files = export_files(out)
+    try:
+        if Path(out).suffix.lower() == ".npy":
+            return _write_npy(files[0], files[1], rows)
+        _write_parquet(files[0], rows)
+        return []
+    except OSError as exc:
+        raise ZslError(f"cannot write {files[0]}: {exc.strerror or exc}") from exc
+
+
+def _write_npy(out: Path, index_path: Path, rows: ExportRows) -> list[str]:
     lines = CsvLines()
-    names = (path.decode("utf-8", "surrogateescape") for path in path_bytes)
-    rows = (lines.line([index, name]) for index, name in enumerate(names))
-    text = lines.line(["index", "path"]) + "".join(rows)
+    not_utf8 = NotUtf8Rows(CSV_NOT_UTF8)
+    names = (path.decode("utf-8", "surrogateescape") for path, _, _ in rows.files)
+    # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the locale
+    # (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters), and notes their rows.
+    index = lines.line(["index", "path"]).encode() + b"".join(
+        not_utf8.encoded(lines.line([n, name]), name, "surrogateescape")
+        for n, name in enumerate(names)
+    )
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
     with atomic_files(out, index_path) as (matrix_file, index_file):
         # np.save would write the data with C's fwrite, whose failure says only how many bytes
         # were written; Python's own write says why (a full disk).
         np.lib.format.write_array_header_1_0(
-            matrix_file, np.lib.format.header_data_from_array_1_0(vectors)
+            matrix_file, np.lib.format.header_data_from_array_1_0(rows.vectors)
         )
-        matrix_file.write(np.ascontiguousarray(vectors).data)
-        # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the
-        # locale (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters).
-        index_file.write(text.encode("utf-8", errors="surrogateescape"))
+        matrix_file.write(np.ascontiguousarray(rows.vectors).data)
+        index_file.write(index)
+    return not_utf8.warnings(os.fspath(index_path))
 
 
-def _write_parquet(
-    out: Path, vectors: np.ndarray, rows: list[tuple], metadata: dict[str, str]
-) -> None:
+def _write_parquet(out: Path, rows: ExportRows) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    vectors = rows.vectors
     dim = vectors.shape[1]
-    path_bytes = [row[0] for row in rows]
+    path_bytes = [row[0] for row in rows.files]
     table = pa.table(
         {
             "path": pa.array(
@@ -99,10 +142,10 @@ def _write_parquet(
             "vector": pa.FixedSizeListArray.from_arrays(
                 pa.array(vectors.reshape(-1), pa.float32()), dim
             ),
-            "size": pa.array([row[1] for row in rows], pa.int64()),
-            "mtime_ns": pa.array([row[2] for row in rows], pa.int64()),
+            "size": pa.array([row[1] for row in rows.files], pa.int64()),
+            "mtime_ns": pa.array([row[2] for row in rows.files], pa.int64()),
         }
-    ).replace_schema_metadata({f"zsl.{key}": value for key, value in metadata.items()})
+    ).replace_schema_metadata({f"zsl.{key}": value for key, value in rows.metadata.items()})
     rows_per_group = max(1, PARQUET_ROW_GROUP_BYTES // (dim * vectors.itemsize))
     with atomic_file(out) as handle:
         pq.write_table(table, handle, row_group_size=rows_per_group)

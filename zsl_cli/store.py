@@ -48,7 +48,7 @@ import numpy as np
 from zsl_cli.accents import not_found_hint
 from zsl_cli.discovery import absolute_path, real_folder_keys
 from zsl_cli.errors import ZslError
-from zsl_cli.exports import _write_npy, _write_parquet, check_export_path, export_files
+from zsl_cli.exports import ExportRows, check_export_path, write_export
 from zsl_cli.files import (
     TEMP_SUFFIX,
     create_folder,
@@ -1024,20 +1024,9 @@ class EmbeddingStore:
 
     # -- export --------------------------------------------------------------------------------
 
-    def export(self, model_id: int, out: str | os.PathLike[str]) -> int:
-        """Write the model's ok vectors for other tools; return the number of rows.
-
-        `.npy`: the float32 [n, dim] matrix, plus `<out>.paths.csv` (index,path) aligned with its
-        rows. `.parquet`: columns path (string; undecodable bytes as \\xNN escapes), path_bytes
-        (exact bytes), vector (fixed_size_list<float32>[dim]), size, mtime_ns; the model's
-        identity, name, dim, dtype and precision in the schema metadata (needs pyarrow:
-        zsl-cli[parquet]).
-        """
-        out = Path(out)
-        check_export_path(out)
-        suffix = out.suffix.lower()
-        files = export_files(out)
-        out = files[0]
+    def export_rows(self, model_id: int) -> ExportRows:
+        """The model's ok vectors as an export writes them (`exports.write_export`), sorted by
+        path bytes, from one snapshot."""
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
             precision_column = "precision" if self._version >= 2 else "NULL"
@@ -1056,24 +1045,24 @@ class EmbeddingStore:
                         _damaged(self.path, "a stored file's size or mtime is no whole number")
                     )
                 read.add((self._path(path), size, mtime_ns), vector)
-        rows = read.keys  # (path bytes, size, mtime_ns)
-        path_bytes = [row[0] for row in rows]
-        vectors = read.matrix(unit=True)
-        try:
-            if suffix == ".npy":
-                _write_npy(out, files[1], vectors, path_bytes)
-            else:
-                metadata = {
-                    "identity": identity,
-                    "name": name,
-                    "dim": str(dim),
-                    "dtype": dtype_name,
-                    # what the model ran in, unknown in a store from before it was recorded
-                    **({"precision": precision} if precision else {}),
-                }
-                _write_parquet(out, vectors, rows, metadata)
-        except OSError as exc:
-            raise ZslError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        metadata = {
+            "identity": identity,
+            "name": name,
+            "dim": str(dim),
+            "dtype": dtype_name,
+            # what the model ran in, unknown in a store from before it was recorded
+            **({"precision": precision} if precision else {}),
+        }
+        return ExportRows(read.keys, read.matrix(unit=True), metadata)
+
+    def export(self, model_id: int, out: str | os.PathLike[str]) -> int:
+        """Write the model's ok vectors to `out` for other tools, as `exports.write_export`
+        says; return the number of rows. `out` is checked first (`check_export_path`, which
+        makes its folder): a run that checked it before its work, as `api.embed` does, writes
+        `export_rows` with `write_export` itself rather than check it twice."""
+        check_export_path(out)
+        rows = self.export_rows(model_id)
+        write_export(out, rows)
         return len(rows)
 
 
@@ -1438,19 +1427,16 @@ def _no_embeddings_message(store: EmbeddingStore, models: Sequence[ModelInfo]) -
     )
 
 
-def export_stored(
-    store_path: str | os.PathLike[str],
-    identity: str,
-    model_name: str,
-    out: str | os.PathLike[str],
-) -> int:
-    """`EmbeddingStore.export` of the model with this identity (named so in messages), from a
-    store that must exist; the number of rows written."""
+def stored_export_rows(
+    store_path: str | os.PathLike[str], identity: str, model_name: str
+) -> ExportRows:
+    """`EmbeddingStore.export_rows` of the model with this identity (named so in messages), from
+    a store that must exist."""
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(identity)
         if model_id is None:
             raise ZslError(_no_stored_model_message(store, model_name))
-        return store.export(model_id, out)
+        return store.export_rows(model_id)
 
 
 def stored_precision(store_path: str | os.PathLike[str], identity: str) -> str | None:
