@@ -877,7 +877,9 @@ def _path_errors_are_user_errors(run: Callable[_Params, _Result]) -> Callable[_P
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
-    spec = load_class_spec(options.classes, options.attributes, options.descriptions)
+    spec = load_class_spec(
+        options.classes, options.attributes, options.descriptions, options.description_template
+    )
     templates = resolve_templates(str(options.templates))
     spec = replace(spec, warnings=spec.warnings + templates.warnings)
     if str(options.templates) != "default" and not uses_templates(spec):

@@ -142,9 +142,11 @@ def load_class_spec(
     classes: str | os.PathLike[str] | Sequence[str] | None = None,
     attributes: str | os.PathLike[str] | None = None,
     descriptions: str | os.PathLike[str] | None = None,
+    description_template: str = DEFAULT_DESCRIPTION_TEMPLATE,
 ) -> ClassSpec:
     """Build the class spec from the files the user gave (at least one of them); `classes` may
-    also be the class names themselves."""
+    also be the class names themselves. `description_template`: the one descriptors will take,
+    which decides whether the described classes' names reach their prompts."""
     if attributes is not None and (classes is not None or descriptions is not None):
         raise ZslError(
             "--attributes defines the classes by itself; do not combine it with "
@@ -159,19 +161,24 @@ def load_class_spec(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
     described, described_text = None, ""
+    named = names_the_class(description_template)
     if descriptions is not None:
         described_text = read_text(descriptions, "descriptions file", not_found_hint)
-        described = parse_descriptions(described_text, str(descriptions))
+        described = parse_descriptions(described_text, str(descriptions), named)
     if classes is None:
         assert described is not None
         return described
     if isinstance(classes, (str, os.PathLike)):
-        spec = parse_classes(read_text(classes, "class file", not_found_hint), str(classes))
+        # A described class whose prompts leave its name out (`{1}`): its id or folder name
+        # is its label alone, not warned of as a name that the prompts hold.
+        unnamed = () if described is None or named else described.names
+        text = read_text(classes, "class file", not_found_hint)
+        spec = parse_classes(text, str(classes), unnamed)
     else:
         spec = class_names_spec(classes)
     if described is None:
         return spec
-    return merge_descriptions(spec, described, str(descriptions), described_text)
+    return merge_descriptions(spec, described, str(descriptions), described_text, named)
 
 
 def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec:
@@ -185,8 +192,8 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
             _check_name(name, where)
         if name != strip_invisible(name):
             raise ZslError(
-                f"{where}: class name {name!r} starts or ends with white space or an invisible "
-                "character"
+                f"{where}: class name {quoted_line(name)} starts or ends with white space or an "
+                "invisible character"
             )
         _check_name(name, where)
         places.append((name, where))
@@ -225,10 +232,10 @@ def _name_problem(name: str) -> str | None:
             if bad in LOOKALIKE_SPACES
             else "which is not allowed"
         )
-        return f"class name {name!r} contains {bad!r}, {why}"
+        return f"class name {quoted_line(name)} contains {bad!r}, {why}"
     if name in _RESERVED_NAMES:
         return (
-            f"class name {name!r} is reserved ({_RESERVED_NAMES[name]}); "
+            f"class name {quoted_line(name)} is reserved ({_RESERVED_NAMES[name]}); "
             f"rename the class, e.g. '{name} object'"
         )
     return None
@@ -241,7 +248,7 @@ def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
         if key in seen:
             first, first_where = seen[key]
             raise ZslError(
-                f"{where}: duplicate {what} {name!r} (first at {first_where}"
+                f"{where}: duplicate {what} {quoted_line(name)} (first at {first_where}"
                 f"{_spelled(first, name)})"
             )
         seen[key] = (name, where)
@@ -296,7 +303,9 @@ def _by_code_point(clusters: Sequence[str]) -> str:
     return "; ".join(said)
 
 
-def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
+def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] = ()) -> ClassSpec:
+    """The classes of a class file. `unnamed`: classes whose prompts will not hold their names
+    (described ones, with a description template of the descriptor alone)."""
     _check_not_another_class_file(text, source)
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
@@ -314,8 +323,8 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             _check_name(name, where)
         if "\t" in name:  # a spreadsheet's columns, saved as text or pasted
             raise ZslError(
-                f"{where}: class name {name!r} contains a tab: a class file has one class name "
-                "per line (a tab-separated table? keep its class column only)"
+                f"{where}: class name {quoted_line(name)} contains a tab: a class file has one "
+                f"class name per line ({_tab_table_hint(name, raw, source)})"
             )
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
@@ -323,8 +332,8 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             # CUB's attributes.txt (`1 has_bill_shape::curved_(up_or_down)`): every prompt of
             # the class would be ':curved_(up_or_down)', without its name.
             raise ZslError(
-                f"{where}: {line!r} holds '::': a class name ends at its first ':' and its "
-                "prompts follow it (write `name: prompt one; prompt two`; a list of "
+                f"{where}: {quoted_line(line)} holds '::': a class name ends at its first ':' and "
+                "its prompts follow it (write `name: prompt one; prompt two`; a list of "
                 "attribute::value names, as CUB's attributes.txt? attributes are the columns "
                 "of an --attributes table)"
             )
@@ -336,13 +345,13 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
             # `names: [person, bicycle]` without quotes): its keys were classes, and the list
             # one prompt.
             raise ZslError(
-                f"{where}: {line!r} gives a list of names as prompts (a YOLO dataset's "
+                f"{where}: {quoted_line(line)} gives a list of names as prompts (a YOLO dataset's "
                 "data.yaml?): a class file has one class name per line"
             )
         if bracketed.startswith("[") and bracketed.endswith("]") and "," in bracketed:
             # `cat: [a photo of a cat, a cat]`: one prompt, its brackets and commas kept.
             raise ZslError(
-                f"{where}: {line!r} gives its prompts as a list in brackets: write them "
+                f"{where}: {quoted_line(line)} gives its prompts as a list in brackets: write them "
                 "without brackets, separated by ';' (`name: prompt one; prompt two`)"
             )
         if colon:
@@ -356,20 +365,23 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
                     if below[:1].isspace() and below.strip()
                     else "write `name: prompt one; prompt two`"
                 )
-                raise ZslError(f"{where}: {name!r} has ':' but no prompts after it ({fix})")
+                raise ZslError(
+                    f"{where}: {quoted_line(name)} has ':' but no prompts after it ({fix})"
+                )
             for prompt in prompts:
                 # `{name}` or `{c}`, as in another tool, would stay in the text.
                 if set("{}") & set(NAME_FIELD.sub("", prompt)):
                     raise ZslError(
-                        f"{where}: prompt {prompt!r}: only {{}} (or {{0}}) stands for the class "
-                        "name; other braces are not allowed"
+                        f"{where}: prompt {quoted_line(prompt)}: only {{}} (or {{0}}) stands for "
+                        "the class name; other braces are not allowed"
                     )
                 if len(NAME_FIELD.findall(prompt)) > 1:
                     # As in a template (CLIP's name the class once): `a {} and {}` was refused
                     # there and took the name twice here.
                     raise ZslError(
-                        f"{where}: prompt {prompt!r}: {{}} (or {{0}}) stands for the class name, "
-                        "which goes in once (write the name itself where it appears again)"
+                        f"{where}: prompt {quoted_line(prompt)}: {{}} (or {{0}}) stands for the "
+                        "class name, which goes in once (write the name itself where it appears "
+                        "again)"
                     )
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
@@ -379,22 +391,24 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
         # A template file given as the class list: 'a photo of a a photo of a {}..' was the
         # prompt of class 'a photo of a {}.', without a word.
         raise ZslError(
-            f"{places[0][1]}: every class name holds {{}}, such as {entries[0].name!r} (a "
-            "template file? pass it as --templates): a class file has one class name per line"
+            f"{places[0][1]}: every class name holds {{}}, such as {quoted_line(entries[0].name)} "
+            "(a template file? pass it as --templates): a class file has one class name per line"
         )
     _refuse_image_names([entry.name for entry in entries], [where for _, where in places])
     if (first_row := _table_rows([entry.name for entry in entries])) is not None:
         name, where = places[first_row]
         lines_below = "line below the first" if first_row else "line"
         raise ZslError(
-            f"{where}: {name!r} is a row of numbers, as every {lines_below} is (a table, as aPY's "
-            "and AwA2's attribute files are?): a class file has one class name per line; "
+            f"{where}: {quoted_line(name)} is a row of numbers, as every {lines_below} is (a "
+            "table, as aPY's and AwA2's attribute files are?): a class file has one class name "
+            "per line; "
             "attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
         )
     _check_unique(places)
     names = [entry.name for entry in entries]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
-    templated = [entry.name for entry in entries if not entry.prompts]
+    left_out = {composed(name) for name in unnamed}
+    templated = [e.name for e in entries if not e.prompts and composed(e.name) not in left_out]
     wheres = [where for _, where in places]
     warnings = _lookalike_warnings(entries, wheres)
     warnings += _shared_prompt_warnings(entries, wheres)
@@ -402,6 +416,35 @@ def parse_classes(text: str, source: str = "<classes>") -> ClassSpec:
     warnings += class_list_warnings(names, source, templated)
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+def _tab_table_hint(name: str, raw: str, source: str) -> str:
+    """How to keep the class column of a tab-separated line: AwA2's classes.txt numbers its
+    names (`\t1\tantelope`), and cut gives the names alone from the column they are in."""
+    if _NUMBERED_ROW.fullmatch(name):
+        column = len(raw.rstrip("\r\n").split("\t"))
+        return (
+            "a numbered list of names, as AwA2's classes.txt? keep the names alone, such as "
+            f"with `cut -f{column} {shlex.quote(source)}`"
+        )
+    return "a tab-separated table? keep its class column only"
+
+
+# AwA2's classes.txt and predicates.txt: a number, a tab, a name (`1\tantelope`).
+_NUMBERED_ROW = re.compile(r"\d+\t+[^\t]*[^\W\d][^\t]*")
+
+# A line of a file longer than this is cut where a message quotes it (see `quoted_line`).
+QUOTED_LINE_CHARS = 80
+
+
+def quoted_line(line: str) -> str:
+    """A line of a file, or a name, prompt or template read from one, quoted as a message quotes
+    it: cut after its first QUOTED_LINE_CHARS characters, with its length, where it is longer. A
+    row of AwA2's predicate matrix is 800 characters, CUB's 2-3 KB: quoted whole, the message
+    around it was lost."""
+    if len(line) <= QUOTED_LINE_CHARS:
+        return repr(line)
+    return f"{line[:QUOTED_LINE_CHARS]!r}... ({len(line):,} characters)"
 
 
 def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:
@@ -412,11 +455,13 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     comments, in_names, in_prompts = [], [], []
     for entry, where in zip(entries, places, strict=True):
         if found := number_sign.match(entry.name):
-            comments.append((where, f"class {entry.name!r}", "starts with", found.group()))
+            comments.append(
+                (where, f"class {quoted_line(entry.name)}", "starts with", found.group())
+            )
         elif found := colon.search(entry.name):
-            in_names.append((where, f"class {entry.name!r}", "holds", found.group()))
+            in_names.append((where, f"class {quoted_line(entry.name)}", "holds", found.group()))
         in_prompts += [
-            (where, f"prompt {prompt!r}", "holds", found.group())
+            (where, f"prompt {quoted_line(prompt)}", "holds", found.group())
             for prompt in entry.prompts
             if (found := semicolon.search(prompt))
         ]
@@ -464,8 +509,8 @@ def _shared_prompt_warnings(entries: Sequence[ClassDef], places: Sequence[str]) 
     common = [text for text in texts[0] if text in shared]
     more = f" (and {len(set(common)) - 1} more)" if len(set(common)) > 1 else ""
     return (
-        f"{prompted[0][1]}: prompt {common[0]!r}{more} is a prompt of every class that has "
-        f"prompts of its own ({len(prompted)} classes): it cannot tell them apart, and brings "
+        f"{prompted[0][1]}: prompt {quoted_line(common[0])}{more} is a prompt of every class that "
+        f"has prompts of its own ({len(prompted)} classes): it cannot tell them apart, and brings "
         "their scores closer together (a ';' meant as part of a prompt? ';' separates a "
         "class's prompts and cannot be part of one: write ',' there)",
     )
@@ -486,8 +531,8 @@ def _percent_s_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     prompt, where = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     return (
-        f"{where}: prompt {prompt!r}{more} holds '%s', which stands for nothing here: the model "
-        "reads it as written, without the class's name (write {} for %s)",
+        f"{where}: prompt {quoted_line(prompt)}{more} holds '%s', which stands for nothing here: "
+        "the model reads it as written, without the class's name (write {} for %s)",
     )
 
 
@@ -500,8 +545,8 @@ def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:
     cells = [_CELL_SEPARATORS.split(name, maxsplit=1) for name in names]
     if all(len(row) == 1 and _is_image_name(row[0]) for row in cells):
         raise ZslError(
-            f"{places[0]}: {names[0]!r} is an image's file name, as every line is (a list of "
-            "images to label? give them as paths to 'zsl label', or a list of them on its "
+            f"{places[0]}: {quoted_line(names[0])} is an image's file name, as every line is (a "
+            "list of images to label? give them as paths to 'zsl label', or a list of them on its "
             "stdin, '-'): a class file has one class name per line"
         )
     first = 0 if len(cells[0]) > 1 and _is_image_name(cells[0][0]) else 1
@@ -509,8 +554,8 @@ def _refuse_image_names(names: Sequence[str], places: Sequence[str]) -> None:
         return
     below = "below the first " if first else ""
     raise ZslError(
-        f"{places[first]}: {names[first]!r} starts with an image's file name, as every line "
-        f"{below}does (a ground-truth table? give it to 'zsl evaluate --truth'): a class file "
+        f"{places[first]}: {quoted_line(names[first])} starts with an image's file name, as every "
+        f"line {below}does (a ground-truth table? give it to 'zsl evaluate --truth'): a class file "
         "has one class name per line"
     )
 
@@ -651,33 +696,43 @@ def class_list_warnings(
 ) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
     after a list marker, a header line, or every class on one line separated by commas.
-    `templated`: the names whose prompts are made of them (not their own; all where None)."""
+    `templated`: the names whose prompts are made of them (not their own; all where None), the
+    only ones these are looked for in: a class with prompts of its own keeps its id or folder
+    name as the label on purpose (`n01440764: a photo of a tench.`, as `zsl evaluate` advises
+    for ImageNet's folders), its prompts without it. A comment after a name is warned of in
+    every name."""
+    commented = trailing_comment_warnings(names, source, "class", "name")
+    names = list(names if templated is None else templated)
+    if not names:
+        return commented
     if all(map(_LIST_MARKER.match, names)):
         return (
-            f"{source}: every class name starts with a list marker, such as {names[0]!r}: the "
-            "marker is part of the names and of their prompts; write the names alone",
+            f"{source}: every class name starts with a list marker, such as "
+            f"{quoted_line(names[0])}: the marker is part of the names and of their prompts; write "
+            "the names alone",
         )
     quoted: tuple[str, ...] = ()
     if all(map(in_quotes, names)):
         quoted = (
-            f"{source}: every class name is in quotes, such as {names[0]!r}: the quotes are part "
-            "of the names and of their prompts; write the names without them",
+            f"{source}: every class name is in quotes, such as {quoted_line(names[0])}: the quotes "
+            "are part of the names and of their prompts; write the names without them",
         )
     first = names[0].removesuffix(",").strip("\"'") if quoted else names[0]
     if first.casefold() in _HEADER_WORDS:
         return quoted + (
-            f"{source}: the first class is {names[0]!r}; if that line is a header, remove it "
-            "(a class file has one class name per line and no header)",
+            f"{source}: the first class is {quoted_line(names[0])}; if that line is a header, "
+            "remove it (a class file has one class name per line and no header)",
         )
     cells = [cell.strip(" \"'").casefold() for cell in names[0].replace(";", ",").split(",")]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
         return quoted + (
-            f"{source}: the first class is {names[0]!r}; if that line is a CSV header, keep the "
-            "class column alone (a class file has one class name per line and no header)",
+            f"{source}: the first class is {quoted_line(names[0])}; if that line is a CSV header, "
+            "keep the class column alone (a class file has one class name per line and no header)",
         )
     if len(names) == 1 and any(mark in names[0] for mark in _SEPARATORS):
         return quoted + (
-            f"{source} holds one class, {names[0]!r}: a class file takes one class name per line",
+            f"{source} holds one class, {quoted_line(names[0])}: a class file takes one class name "
+            "per line",
         )
     if (
         len(names) > 1
@@ -697,32 +752,35 @@ def class_list_warnings(
         # CUB's names join their words with '_', which stays in the prompts too.
         spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
         return quoted + (
-            f"{source}: every class name holds a class id, such as {names[0]!r} (a table of ids "
-            "and names?): the ids are part of the names and of their prompts; write the names "
+            f"{source}: every class name holds a class id, such as {quoted_line(names[0])} (a "
+            "table of ids and names?): the ids are part of the names and of their prompts; write "
+            "the names "
             f"alone{spaces}",
         )
     if all(map(_DATASET_ID.fullmatch, names)):
         return quoted + (
-            f"{source}: every class name is a class id, such as {names[0]!r} (a WordNet or "
-            "Freebase id): the model reads the id as text, not as the class it stands for; write "
+            f"{source}: every class name is a class id, such as {quoted_line(names[0])} (a WordNet "
+            "or Freebase id): the model reads the id as text, not as the class it stands for; "
+            "write "
             "the class names (a dataset's mapping of ids to names has them)",
         )
     if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
         return quoted + (
-            f"{source}: every class name is a path, such as {names[0]!r} (a dataset's folders, as "
-            "SUN397's ClassName.txt lists them?): the path is part of the names and of their "
+            f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
+            "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
+            "of their "
             "prompts; write the names alone",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
     if end is not None and not quoted:
         return (
-            f"{source}: every class name ends with {end!r}, such as {names[0]!r} (a spreadsheet's "
-            f"empty columns, saved as CSV?): the {end!r} is part of the names and of their "
+            f"{source}: every class name ends with {end!r}, such as {quoted_line(names[0])} (a "
+            f"spreadsheet's empty columns, saved as CSV?): the {end!r} is part of the names and of "
+            "their "
             "prompts; write the names alone",
         )
-    joined = _name_text_warnings(names if templated is None else templated, source)
-    return quoted + joined + trailing_comment_warnings(names, source, "class", "name")
+    return quoted + _name_text_warnings(names, source) + commented
 
 
 # Words joined by '_' (Food-101's `apple_pie`, folder names) or '+' (AwA2's `grizzly+bear`).
@@ -757,8 +815,8 @@ def _name_text_warnings(
     if urls:
         more = f" (and {len(urls) - 1} more)" if len(urls) > 1 else ""
         warnings += (
-            f"{source}: class name {urls[0]!r}{more} is a URL: its prompts hold it as text, "
-            "not what it stands for; to keep it as the label, give it prompts of its own: "
+            f"{source}: class name {quoted_line(urls[0])}{more} is a URL: its prompts hold it as "
+            "text, not what it stands for; to keep it as the label, give it prompts of its own: "
             f"`{urls[0]}: a photo of a cat.`",
         )
     return warnings
@@ -943,8 +1001,8 @@ def trailing_comment_warnings(
     mark = found.group(1)
     lookalike = "" if mark == "#" else f" ({_code_point(mark)}, not '#')"
     return (
-        f"{source}: {what} {line!r}{more} holds ' {mark}'{lookalike}: '#' makes a comment only "
-        f"at the start of a line, so the rest is part of the {part}",
+        f"{source}: {what} {quoted_line(line)}{more} holds ' {mark}'{lookalike}: '#' makes a "
+        f"comment only at the start of a line, so the rest is part of the {part}",
     )
 
 
@@ -986,15 +1044,15 @@ def _check_not_another_class_file(text: str, source: str) -> None:
             f"{source} is XML (a Label Studio labelling config? an annotation file?), not a "
             "class list: write the class names, one per line"
         )
-    # Over several lines, each name would keep its quotes and comma, and '[' and ']' would be
-    # classes; on one line (`["cat", "dog"]`, as json.dump writes a list) it was one class
+    # Over several lines, each name would keep its quotes and comma, and '[', '(' and ')' would
+    # be classes; on one line (`["cat", "dog"]`, as json.dump writes a list) it was one class
     # named the whole list, every image labelled it.
-    spelling = list_in_code(text, min_lines=1)
-    if spelling is not None:
+    in_code = list_in_code(text, min_lines=1)
+    if in_code is not None:
         hint = f", such as with `jq -r '.[]' {shlex.quote(source)} > classes.txt`"
         raise ZslError(
-            f"{source} is a {spelling} list of names: write one class name per line, without "
-            f"quotes{hint if spelling == 'JSON' else ''}"
+            f"{source} is {in_code} of names: write one class name per line, without "
+            f"quotes{hint if in_code == 'a JSON list' else ''}"
         )
     # `[1, 2]`, `[["cat"]]`, `[]`: no class names either. One line is read without the
     # comments above it.
@@ -1036,44 +1094,82 @@ def _is_xml(content: Sequence[str]) -> bool:
 # A field of a TensorFlow label map's item (`name: "/m/01g317"`, `id: 1`, `display_name: ...`).
 _LABEL_MAP_FIELD = re.compile(r"(name|id|display_name)\s*:")
 
-# `imagenet_classes = [`: a list of names in code, assigned to a variable.
-_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=\[)")
+# `imagenet_classes = [` or open_clip's `IMAGENET_CLASSNAMES = (`: a list (or tuple) of names
+# in code, assigned to a variable.
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=[\[(])")
+
+# What `list_in_code` found, as a message says it: "c.txt is a Python list of names".
+_IN_CODE = {"list": "a Python list", "tuple": "Python code, a tuple"}
 
 
 def list_in_code(text: str, min_lines: int = 2) -> str | None:
-    """The language of the list of strings that `text` is over `min_lines` lines or more
-    ("JSON", or "Python" for its spelling or one copied from code with its assignment, as
-    CLIP's `imagenet_classes = ["tench", ...`), or None where it is none: lines of a file would
-    each keep a string's quotes and comma, and '[' and ']' would be lines of their own."""
+    """What list of strings `text` is over `min_lines` lines or more, as a message names it: "a
+    JSON list", "a Python list" (its spelling, or one copied from code with its assignment, as
+    CLIP's `imagenet_classes = ["tench", ...`), "Python code, a tuple" (open_clip's
+    `IMAGENET_CLASSNAMES = ("tench", "goldfish", ...)`, several names a line) or "Python code,
+    the items of a list" (its lines alone, several quoted names each); None where it is none:
+    lines of a file would each keep a string's quotes and comma, and '[', '(' and ')' would be
+    lines of their own."""
     content = _first_content_lines(text)
     if len(content) < min_lines:
         return None
     assignment = _ASSIGNMENT.match(content[0])
     if assignment is not None:
-        spelling = _list_of_names_spelling(text[text.index(content[0]) + assignment.end() :])
-        if spelling is None and not _assigns_a_list_of_text(text):
-            return None
-        return "Python"  # code, JSON or not
-    return _list_of_names_spelling(text) if content[0].startswith("[") else None
+        value = _python_value(text[text.index(content[0]) + assignment.end() :])
+        kind = _sequence_of_names(value) or _assigned_sequence_of_text(text)
+        return None if kind is None else _IN_CODE[kind]  # code, JSON or not
+    if content[0].startswith("["):
+        spelling = _list_of_names_spelling(text)
+        return None if spelling is None else f"a {spelling} list"
+    if content[0].startswith("(") and _sequence_of_names(_python_value(text)) == "tuple":
+        return _IN_CODE["tuple"]
+    return "Python code, the items of a list" if _is_list_body(content) else None
 
 
-def _assigns_a_list_of_text(text: str) -> bool:
-    """Whether `text` is Python code (parsed, never run) whose first statement assigns a list of
-    strings, or of lambdas making them (`lambda c: f'a photo of a {c}.'`), with more code after
-    it: CLIP's data/prompts.md gives each dataset's classes, then its templates."""
+def _sequence_of_names(value: object) -> str | None:
+    """ "list" or "tuple" where `value` is one of strings (one at least), else None."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return type(value).__name__
+    return None
+
+
+def _is_list_body(lines: Sequence[str]) -> bool:
+    """Whether `lines` are the inside of a list or tuple of strings in code, several quoted
+    names on a line, each line ending with a comma (the last may not): open_clip's
+    IMAGENET_CLASSNAMES without its first and last lines. Each such line was one class,
+    `"tench", "goldfish", ...,` in every prompt. Not a CSV's quoted cells (`"cat","a cat"`),
+    whose lines end without a comma."""
+    if not lines or not all(line.endswith(",") for line in lines[: max(1, len(lines) - 1)]):
+        return False
+    values = [_python_value(line) for line in lines]
+    return all(_sequence_of_names(value) == "tuple" for value in values) and any(
+        len(value) > 1 for value in values if isinstance(value, tuple)
+    )
+
+
+def _assigned_sequence_of_text(text: str) -> str | None:
+    """ "list" or "tuple" where `text` is Python code (parsed, never run) whose first statement
+    assigns one of strings, or of lambdas making them (`lambda c: f'a photo of a {c}.'`), with
+    more code after it: CLIP's data/prompts.md gives each dataset's classes, then its templates,
+    open_clip's zero_shot_metadata.py its templates, then its classes; else None."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an invalid escape (from 3.12 a SyntaxWarning)
             body = ast.parse(text.lstrip("\ufeff")).body
     except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return False
-    if not body or not isinstance(body[0], ast.Assign) or not isinstance(body[0].value, ast.List):
-        return False
-    items = [i.body if isinstance(i, ast.Lambda) else i for i in body[0].value.elts]
-    return bool(items) and all(
+        return None
+    if not body or not isinstance(body[0], ast.Assign):
+        return None
+    value = body[0].value
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return None
+    items = [i.body if isinstance(i, ast.Lambda) else i for i in value.elts]
+    if items and all(
         isinstance(i, ast.JoinedStr) or (isinstance(i, ast.Constant) and isinstance(i.value, str))
         for i in items
-    )
+    ):
+        return "list" if isinstance(value, ast.List) else "tuple"
+    return None
 
 
 def _refuse_json_object(text: str, first_line: str, source: str, expected: str) -> None:
@@ -1309,7 +1405,7 @@ def _looks_like_attribute_table(header: str, first_row: str, delimiter: str = ",
     return True
 
 
-def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
+def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = True) -> ClassSpec:
     shape = '{"class": ["descriptor", ...], ...}'
     if not _first_content_lines(text, 1):  # not json's 'Expecting value', nor a class list's
         raise ZslError(f"{source}: empty descriptions file (expected a JSON object {shape})")
@@ -1369,7 +1465,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             first_index = keys[composed(name)]
             first = data[first_index][0]
             raise ZslError(
-                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}"
+                f"{at(index)}: duplicate class {quoted_line(name)} (first at {at(first_index)}"
                 f"{_spelled(first, key)})"
             )
         keys[composed(name)] = index
@@ -1395,7 +1491,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>") -> ClassSpec:
             f"{shape}"
         )
     names = [entry.name for entry in entries]
-    warnings = _name_text_warnings(names, source, names)
+    # Not where the prompts leave the class name out (`--description-template '{1}'`, CuPL's
+    # whole prompts): a name's '+' or '_' is then the label alone, as the folders spell it.
+    warnings = _name_text_warnings(names, source, names) if named else ()
     if example := _id_map_example(data):
         warnings += (
             f"{source}: every class is a number, such as {example[0]!r}, with a name "
@@ -1432,6 +1530,15 @@ MISSING_VALUE_NAMES = frozenset(
 )
 
 
+def names_the_class(description_template: str) -> bool:
+    """Whether prompts made with `description_template` hold the class name: `{1}` alone (CuPL's
+    whole prompts, which name their class in words already) does not."""
+    try:
+        return "\0" in description_template.format("\0", "")
+    except (IndexError, KeyError, ValueError):
+        return True  # refused with its own message where the prompts are made
+
+
 def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
     """A warning naming the classes that pandas (and R, "NA") reads from a CSV as a missing
     value: predictions read and saved again in pandas, as the README invites, lose those labels,
@@ -1442,7 +1549,10 @@ def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
         return ()
     source = spec.sources[0] if spec.sources else "<classes>"
     if len(names) == 1:
-        subject, them = f"class name {names[0]!r} is read as a missing value", "that label"
+        subject, them = (
+            f"class name {quoted_line(names[0])} is read as a missing value",
+            "that label",
+        )
     else:
         shown = some_names(list(map(repr, names)))
         subject, them = f"{len(names)} class names ({shown}) are read as missing values", "them"
@@ -1450,8 +1560,7 @@ def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
         f"{source}: {subject} by pandas' read_csv (R's read.csv reads 'NA' so too): predictions "
         f"in a CSV read and saved again in pandas lose {them}, and zsl evaluate counts those "
         f"images as abstained; rename {'the class' if len(names) == 1 else 'them'}, or read "
-        "the CSV with "
-        "read_csv(..., keep_default_na=False, na_values=[''])",
+        "the CSV with read_csv(..., keep_default_na=False, na_values=[''])",
     )
 
 
@@ -1583,10 +1692,11 @@ def _not_json_hint(text: str) -> str:
 
 
 def merge_descriptions(
-    spec: ClassSpec, described: ClassSpec, source: str, text: str = ""
+    spec: ClassSpec, described: ClassSpec, source: str, text: str = "", named: bool = True
 ) -> ClassSpec:
     """classes.txt decides which classes exist; descriptions add descriptors to them. `text`,
-    the descriptions file's, lets a message name the line of a class's key."""
+    the descriptions file's, lets a message name the line of a class's key. `named`: whether
+    the description template puts a class's name in its prompts (`names_the_class`)."""
 
     def where(name: str) -> str:
         # The line of the class's key: every key of the file is a class, in order.
@@ -1628,7 +1738,7 @@ def merge_descriptions(
     rewritten = len(warnings) < len(spec.warnings)
     if rewritten:
         warnings += _name_text_warnings(
-            [c.name for c in merged if not c.prompts],
+            [c.name for c in merged if not c.prompts and (named or not c.descriptors)],
             list_source,
             [c.name for c in merged if c.descriptors],
             source,
@@ -1900,7 +2010,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         if values is None:  # a cell that is no weight: find it, for the message
             _refuse_weights(row[1:], attributes, where)
         if not any(values):
-            raise ZslError(f"{where}: class {name!r} has all-zero attribute weights")
+            raise ZslError(f"{where}: class {quoted_line(name)} has all-zero attribute weights")
         classes.append(ClassDef(name))
         weights.append(values)
         places.append((name, where))
@@ -2045,7 +2155,8 @@ def _refuse_id_columns(
         ids = weights[:, column]
         if np.array_equal(ids, np.round(ids)) and len(np.unique(ids)) == len(ids):
             raise ZslError(
-                f"{source}:{header_line}: column {column + 2} ({name!r}) holds a class id (a "
-                "different whole number in every row): every column after the class names is an "
+                f"{source}:{header_line}: column {column + 2} ({quoted_line(name)}) holds a class "
+                "id (a different whole number in every row): every column after the class names "
+                "is an "
                 "attribute, and its numbers would weigh a prompt (remove this one)"
             )

@@ -27,6 +27,7 @@ from zsl_cli.classes import (
     ClassSpec,
     in_quotes,
     list_in_code,
+    quoted_line,
     trailing_comment_warnings,
     with_name,
 )
@@ -116,11 +117,16 @@ def resolve_templates(value: str) -> Templates:
         text = read_text(value, "template file")
         # Over several lines or on one (`["a photo of a {}.", "a sketch of a {}."]`): a
         # template of the whole list was refused for its many {}, the list not named.
-        spelling = list_in_code(text, min_lines=1)
-        if spelling is not None:  # its first line, '[', was the error: it has no {}
+        in_code = list_in_code(text, min_lines=1)
+        if in_code is not None:  # its first line, '[', was the error: it has no {}
+            # open_clip's zero_shot_metadata.py: `OPENAI_IMAGENET_TEMPLATES = (lambda c: ...,`.
+            lambdas = (
+                " (a lambda's text alone, with {} for the class name: `a photo of a {}.` for "
+                "`lambda c: f'a photo of a {c}.'`)"
+            )
             raise ZslError(
-                f"{value} is a {spelling} list of templates: write one template per line, "
-                "without quotes"
+                f"{value} is {in_code} of templates: write one template per line, without "
+                f"quotes{lambdas if in_code.startswith('Python code') and 'lambda' in text else ''}"
             )
         if _is_json_object(text):
             # CLIP_benchmark's zeroshot_classification.json, templates by dataset: its first
@@ -154,8 +160,9 @@ def resolve_templates(value: str) -> Templates:
         if all(map(in_quotes, templates)):
             # Items of a Python list (CLIP's notebook): the quotes went into every prompt.
             warnings += (
-                f"{value}: every template is in quotes, such as {templates[0]!r}: the quotes "
-                "are part of the templates and of every prompt; write the templates without them",
+                f"{value}: every template is in quotes, such as {quoted_line(templates[0])}: the "
+                "quotes are part of the templates and of every prompt; write the templates "
+                "without them",
             )
         if "{}" in value and not _reads_as_path(value):
             # `-t '{}'` beside a file of that name (find's -exec leaves them): read, and said.
@@ -254,7 +261,7 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`.
             hint = f"write {{}} for {{{fields[0]}}}"
         raise ZslError(
-            f"{where}: {template!r} must contain exactly "
+            f"{where}: {quoted_line(template)} must contain exactly "
             f"{'one' if placeholders == 1 else placeholders} {{}} "
             f"placeholder{'' if placeholders == 1 else 's'} ({hint})"
         )
