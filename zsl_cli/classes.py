@@ -401,8 +401,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         raise ZslError(
             f"{where}: {quoted_line(name)} is a row of numbers, as every {lines_below} is (a "
             "table, as aPY's and AwA2's attribute files are?): a class file has one class name "
-            "per line; "
-            "attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
+            "per line; attributes go to --attributes, a CSV with the header `class,<attr1>,...`"
         )
     _check_unique(places)
     names = [entry.name for entry in entries]
@@ -754,22 +753,19 @@ def class_list_warnings(
         return quoted + (
             f"{source}: every class name holds a class id, such as {quoted_line(names[0])} (a "
             "table of ids and names?): the ids are part of the names and of their prompts; write "
-            "the names "
-            f"alone{spaces}",
+            f"the names alone{spaces}",
         )
     if all(map(_DATASET_ID.fullmatch, names)):
         return quoted + (
             f"{source}: every class name is a class id, such as {quoted_line(names[0])} (a WordNet "
             "or Freebase id): the model reads the id as text, not as the class it stands for; "
-            "write "
-            "the class names (a dataset's mapping of ids to names has them)",
+            "write the class names (a dataset's mapping of ids to names has them)",
         )
     if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
         return quoted + (
             f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
             "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
-            "of their "
-            "prompts; write the names alone",
+            "of their prompts; write the names alone",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
@@ -777,8 +773,7 @@ def class_list_warnings(
         return (
             f"{source}: every class name ends with {end!r}, such as {quoted_line(names[0])} (a "
             f"spreadsheet's empty columns, saved as CSV?): the {end!r} is part of the names and of "
-            "their "
-            "prompts; write the names alone",
+            "their prompts; write the names alone",
         )
     return quoted + _name_text_warnings(names, source) + commented
 
