@@ -248,7 +248,7 @@ def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
         if key in seen:
             first, first_where = seen[key]
             raise ZslError(
-                f"{where}: duplicate {what} {quoted_line(name)} (first at {first_where}"
+                f"{where}: duplicate {what} {name!r} (first at {first_where}"
                 f"{_spelled(first, name)})"
             )
         seen[key] = (name, where)
@@ -1460,7 +1460,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
             first_index = keys[composed(name)]
             first = data[first_index][0]
             raise ZslError(
-                f"{at(index)}: duplicate class {quoted_line(name)} (first at {at(first_index)}"
+                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}"
                 f"{_spelled(first, key)})"
             )
         keys[composed(name)] = index
