@@ -449,16 +449,21 @@ def test_a_truth_folder_a_level_above_its_classes_is_said(tmp_path):
     truth = load_truth(tmp_path / "data")
     predictions = [predicted(paths[0], "cat", ["cat", "dog"]), predicted(paths[1], "dog")]
     said = f"give one as --truth, as {tmp_path / 'data' / 'train'})"
-    for class_names in (["cat", "dog"], None):
-        result = evaluate(predictions, truth, ks=(1,), class_names=class_names)
-        assert len(result.warnings) == 1
-        assert result.warnings[0].endswith(
-            f": train, val (train, val hold folders named as classes, such as 'train/cat': {said}"
-        )
+    hint = f"(train, val hold folders named as classes, such as 'train/cat': {said}"
+    result = evaluate(predictions, truth, ks=(1,))
+    assert len(result.warnings) == 1
+    assert result.warnings[0].endswith(f": train, val {hint}")
+    # With the run's classes (its run info), no truth class is one: refused, with the same hint
+    # (it scored every image 0% and exited 0).
+    with pytest.raises(ZslError) as refused:
+        evaluate(predictions, truth, ks=(1,), class_names=["cat", "dog"])
+    assert str(refused.value).endswith(
+        f"(their truth classes: train, val; classes: cat, dog) {hint}"
+    )
     # Folders that hold no class's folder are no such tree: nothing more is said.
     touch(tmp_path / "other" / "misc" / "cat2" / "c.jpg")
     alone = predicted(tmp_path / "other" / "misc" / "cat2" / "c.jpg", "cat")
-    result = evaluate([alone], load_truth(tmp_path / "other"), class_names=["cat"])
+    result = evaluate([alone], load_truth(tmp_path / "other"))
     assert result.warnings[0].endswith("(do the class names match the truth's?): misc")
 
 
@@ -776,7 +781,8 @@ def test_a_run_that_offered_one_side_of_the_split_only_is_said_not_generalised(p
         with open_writer(output, "csv") as writer:
             for name in ("cat", "dog"):
                 label = name if name in offered else offered[0]
-                writer.write(predicted(photos / name / f"{name[0]}.jpg", label))
+                image = photos / name / {"cat": "a.jpg", "dog": "d.jpg"}[name]
+                writer.write(predicted(image, label))
             writer.close({"classes": {"n": len(offered), "names": offered}})
         warnings = evaluate_files(output, photos, ks=(1,), seen_path=seen).warnings
         assert (
@@ -1741,12 +1747,17 @@ def test_truth_folders_that_join_a_class_s_words_are_named_so(tmp_path):
         predicted(touch(root / "apple_pie" / "2.jpg"), "apple pie", ["apple pie", "ox"]),
     ]
     classes = ["grizzly bear", "apple pie", "ox"]
-    result = evaluate(predictions, load_truth(root), ks=(1,), class_names=classes)
-    (warning,) = result.warnings
-    assert warning.endswith(
+    hint = (
         "('apple_pie' in the truth is 'apple pie' among the classes, 'grizzly+bear' in the truth "
         "is 'grizzly bear' among the classes)"
     )
+    (warning,) = evaluate(predictions, load_truth(root), ks=(1,)).warnings
+    assert warning.endswith(hint)
+    # With the run's classes, none of which the truth names: refused with the same hint, where it
+    # scored 0% and exited 0.
+    with pytest.raises(ZslError, match="no truth class of the 2 evaluated images") as refused:
+        evaluate(predictions, load_truth(root), ks=(1,), class_names=classes)
+    assert str(refused.value).endswith(hint)
 
 
 def test_truth_classes_that_differ_from_a_class_in_case_or_spaces_are_named_so(tmp_path):

@@ -133,9 +133,11 @@ def test_truth_labels_that_are_all_class_numbers_are_said_to_be_numbers(tmp_path
     truth = load_truth(write(tmp_path / "truth.csv", b"path,label\na.png,0\nb.png,1\n"))
     predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
     predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
-    result = evaluate(predictions, truth, ks=(1,), class_names=["cat", "dog"])
-    (warning,) = result.warnings
-    assert "the truth's labels are numbers (class indices?)" in warning
+    # With the run info's classes, none of which the truth names: refused (it scored 0%).
+    with pytest.raises(
+        ZslError, match=re.escape("the truth's labels are numbers (class indices?)")
+    ):
+        evaluate(predictions, truth, ks=(1,), class_names=["cat", "dog"])
     result = evaluate(predictions, truth, ks=(1,))  # no run info: the classes ranked
     (warning,) = result.warnings
     assert "the truth's labels are numbers (class indices?)" in warning
@@ -233,9 +235,12 @@ def test_one_hot_columns_named_with_a_prefix_are_said_to_be_so(tmp_path):
     predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
     predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
     hint = "(the truth's classes are the class names after 'label_': rename them)"
-    for class_names in (["cat", "dog"], None):
-        (warning,) = evaluate(predictions, truth, ks=(1,), class_names=class_names).warnings
-        assert warning.endswith(hint)
+    (warning,) = evaluate(predictions, truth, ks=(1,)).warnings
+    assert warning.endswith(hint)
+    # With the run info's classes, none of which the truth names: refused (it scored 0%).
+    with pytest.raises(ZslError) as refused:
+        evaluate(predictions, truth, ks=(1,), class_names=["cat", "dog"])
+    assert refused.value.message.endswith(hint)
 
 
 def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_label(tmp_path):
@@ -354,9 +359,12 @@ def test_truth_classes_that_are_wordnet_ids_are_said_to_need_prompts(tmp_path):
         "classes so, each with its prompts, such as 'n01440764: a photo of a tench.')"
     )
     truth = load_truth(tmp_path / "val")
-    for class_names in (["tench", "goldfish"], None):
-        (warning,) = evaluate(predictions, truth, ks=(1,), class_names=class_names).warnings
-        assert warning.endswith(hint)
+    (warning,) = evaluate(predictions, truth, ks=(1,)).warnings
+    assert warning.endswith(hint)
+    # With the run info's classes, none of which the truth names: refused (it scored 0%).
+    with pytest.raises(ZslError) as refused:
+        evaluate(predictions, truth, ks=(1,), class_names=["tench", "goldfish"])
+    assert refused.value.message.endswith(hint)
 
 
 def touch(path: Path) -> str:

@@ -84,11 +84,10 @@ from zsl_cli.evaluation import (
     GroundTruth,
     Unmatched,
     check_truth_spelling,
+    class_mismatch_hints,
     evaluate_files,
-    level_down_hint,
     load_truth,
     match_paths,
-    other_case_hint,
     read_seen_classes,
     seen_class_names,
     spelled_as,
@@ -2025,11 +2024,13 @@ def hubness(
             }
         result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
         if not_listed:
+            # Every truth class of the images, as evaluate's hints read them: those listed too.
+            indices = np.unique(np.concatenate([truth_idx, failed_truth]))
+            truth_classes = [(*classifier.names, *unlisted)[i] for i in indices if i >= 0]
             result["warnings"].append(
                 "images of truth classes not in the class list count as wrong, as in zsl "
                 f"evaluate: {some_names(not_listed)}"
-                + other_case_hint(not_listed, classifier.names)
-                + level_down_hint(truth, not_listed, classifier.names)
+                + class_mismatch_hints(truth, not_listed, classifier.names, truth_classes)
             )
     result["run"] = run  # last: the keys before it are where scripts read them
     if request.json_out:
@@ -2067,8 +2068,7 @@ def _check_truth_overlap(
             # that the images given (one sub-folder of it) are not of.
             f"--truth {truth.source}: no image of this run has a truth class in the class list "
             f"(their truth classes: {', '.join(unlisted[:5])}; classes: {', '.join(names[:5])})"
-            + other_case_hint(unlisted, names)
-            + level_down_hint(truth, unlisted, names)
+            + class_mismatch_hints(truth, unlisted, names)
         )
 
 

@@ -59,6 +59,7 @@ import json
 import ntpath
 import os
 import re
+import shlex
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -70,7 +71,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
-from zsl_cli.classes import LOOKALIKE_SPACES
+from zsl_cli.classes import LOOKALIKE_SPACES, class_list_warnings, parse_classes
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -443,33 +444,33 @@ def evaluate(
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
     warnings = []
-    if class_names is not None:
-        # A class the run could choose but never did is a result, not a mistake.
-        unlisted = sorted(set(metrics.classes) - set(class_names))
-        if unlisted:
-            warnings.append(
-                f"{counted(len(unlisted), 'truth class is', 'truth classes are')} not among the "
-                f"{len(class_names)} classes the run labelled with (do the class names match the "
-                f"truth's?): {_some_classes(unlisted)}"
-                + other_case_hint(unlisted, class_names)
-                + level_down_hint(truth, unlisted, class_names)
-                + _numbers_hint(metrics.classes, class_names)
-                + _prefix_hint(metrics.classes, class_names)
-                + _wordnet_hint(metrics.classes)
+    # A class the run could choose but never did is a result, not a mistake; without the run
+    # info, the classes some image was labelled or ranked with stand in for the run's.
+    offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
+    if seen is not None:
+        # Its own refusal says which class each truth label is: said before no class matching.
+        check_truth_spelling(metrics.classes, offered)
+    choices = metrics.candidates if class_names is None else tuple(class_names)
+    missing = sorted(set(metrics.classes) - set(choices))
+    if missing and (class_names is not None or any(p.ok for p in matched)):  # else failures
+        hints = class_mismatch_hints(truth, missing, choices, metrics.classes)
+        if class_names is not None and len(missing) == len(metrics.classes):
+            # Every image scored 0% whatever the model did: a result nobody could use.
+            raise ZslError(
+                f"{printable(truth.source)}: no truth class of the "
+                f"{counted(len(matched), 'evaluated image')} is among the {len(class_names)} "
+                f"classes the run labelled with (their truth classes: {_some_classes(missing)}; "
+                f"classes: {_some_classes(sorted(class_names))})" + hints
             )
-    elif any(p.ok for p in matched):  # else the failures are the reason
-        never_offered = sorted(set(metrics.classes) - set(metrics.candidates))
-        if never_offered:
-            warnings.append(
-                f"{counted(len(never_offered), 'truth class is', 'truth classes are')} not the "
-                f"label or a ranked class of any image (do the class names match the truth's?): "
-                f"{_some_classes(never_offered)}"
-                + other_case_hint(never_offered, metrics.candidates)
-                + level_down_hint(truth, never_offered, metrics.candidates)
-                + _numbers_hint(metrics.classes, metrics.candidates)
-                + _prefix_hint(metrics.classes, metrics.candidates)
-                + _wordnet_hint(metrics.classes)
-            )
+        where = (
+            f"among the {len(class_names)} classes the run labelled with"
+            if class_names is not None
+            else "the label or a ranked class of any image"
+        )
+        warnings.append(
+            f"{counted(len(missing), 'truth class is', 'truth classes are')} not {where} (do "
+            f"the class names match the truth's?): {_some_classes(missing)}" + hints
+        )
     warnings += _unknown_label_warnings(matched, class_names, {*truth.classes, *ranked})
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
@@ -514,8 +515,6 @@ def evaluate(
         )
     gzsl = None
     if seen is not None:
-        offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
-        check_truth_spelling(metrics.classes, offered)
         known = {*truth.classes, *metrics.candidates, *(class_names or ())}
         seen_names = seen_class_names(seen, known)
         among = "the run's classes" if class_names is not None else "the predicted classes"
@@ -594,6 +593,67 @@ def _some_classes(names: Sequence[str]) -> str:
     return some_names([printable_text(name) for name in names])
 
 
+def class_mismatch_hints(
+    truth: GroundTruth,
+    missing: Collection[str],
+    classes: Collection[str],
+    truth_classes: Collection[str] | None = None,
+) -> str:
+    """The one set of hints, for `evaluate` and `hubness` alike, on why these truth classes
+    (`missing`) are none of the run's `classes`: written otherwise (case, '_' or '+', a number
+    before them as CUB's folders have), a truth folder a level too high or one that is no
+    class-folder tree (SUN397's letter folders), class indices, a prefix, WordNet ids.
+    `truth_classes`: every truth class of the evaluated images (default: `missing`), whose
+    spelling as a whole the last hints read."""
+    every = sorted(missing if truth_classes is None else truth_classes)
+    return (
+        other_case_hint(missing, classes)
+        + _numbered_names_hint(missing, classes)
+        + level_down_hint(truth, missing, classes)
+        + _numbers_hint(every, classes)
+        + _prefix_hint(every, classes)
+        + _wordnet_hint(every)
+    )
+
+
+# A class id and a dot or white space before a name: CUB's `001.Black_footed_Albatross`,
+# AwA2's classes.txt line `1\tantelope` (tabs kept by a seen list read as names), `1 antelope`.
+_NUMBER_BEFORE_NAME = re.compile(r"\s*\d+(?:\.|\s+)(?P<name>\S.*)", re.DOTALL)
+
+
+def _numbered_names_hint(names: Iterable[str], classes: Iterable[str], source: str = "") -> str:
+    """Where some of these names (of the truth, else of a seen list: `source`) are a class's
+    name behind a class id (`001.Black_footed_Albatross` for `Black footed Albatross`, as CUB's
+    folders and xlsa17's lists name the classes), written otherwise as `other_case_hint` takes
+    it: the id is part of the name, which so never matches."""
+    loosely = _loose_classes(list(classes))
+    pairs = [
+        (name, found[0])
+        for name in names
+        if (match := _NUMBER_BEFORE_NAME.fullmatch(name)) and (found := loosely(match["name"]))
+    ]
+    if not pairs:
+        return ""
+    name, other = (printable_text(text) for text in pairs[0])
+    where = f"in {source or 'the truth'}"
+    if source:
+        fix = f"write each name as the classes do ('{other}')"
+    else:
+        # The truth keeps the dataset's names: the classes may take them too, with prompts of
+        # their own, so the id reaches no prompt.
+        fix = (
+            "give a truth CSV (path,label) that labels each image with its class name, or name "
+            f"the classes as the truth does, each with its prompts, such as '{name}: a photo of "
+            f"a {other}.'"
+        )
+    more = f" ({counted(len(pairs) - 1, 'other name is', 'other names are')} so)"
+    return (
+        f" ('{name}' {where} is '{other}' among the classes behind a class id"
+        + (more if len(pairs) > 1 else "")
+        + f": {fix})"
+    )
+
+
 def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     """`fix` when some of these names hold bytes that are not UTF-8 (a file saved in Latin-1 or
     Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
@@ -602,7 +662,12 @@ def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
     return f" (some are not UTF-8 text: {fix})"
 
 
-def _numbers_hint(names: Iterable[str], classes: Iterable[str]) -> str:
+def _numbers_hint(
+    names: Iterable[str],
+    classes: Iterable[str],
+    whose: str = "the truth's labels",
+    fix: str = "write each image's class name, as the class list names it",
+) -> str:
     """A note where every truth label is a number and no class is (a CIFAR-style CSV of class
     indices): which class an index stands for is not guessed, and none matches a name."""
     number = re.compile(r"\d+(\.0*)?")  # 3, or 3.0 as pandas writes a column of floats
@@ -610,10 +675,7 @@ def _numbers_hint(names: Iterable[str], classes: Iterable[str]) -> str:
         return ""
     if any(number.fullmatch(name.strip()) for name in classes):
         return ""
-    return (
-        " (the truth's labels are numbers (class indices?): write each image's class name, as "
-        "the class list names it)"
-    )
+    return f" ({whose} are numbers (class indices?): {fix})"
 
 
 def _prefix_hint(names: Sequence[str], classes: Iterable[str]) -> str:
@@ -663,25 +725,80 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
 def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:
     """Where these truth classes are folders of class folders (photos/train/cat, a split level
     above the classes): the truth folder given is a level too high, and every image is counted
-    under its split's name, wrong."""
+    under its split's name, wrong. Where no folder level holds one class per folder, as in
+    SUN397 (`a/abbey/`, `a/apartment_building/outdoor/`: letter folders, and classes two levels
+    deep), no truth folder given does: a truth CSV, made by the command said, does."""
     if truth.kind != "folder":
         return ""
     spelling = class_spelling(list(classes))
+    loosely = _loose_classes(list(classes))
     holders: dict[str, str] = {}
+    deeper: dict[str, str] = {}  # a truth class -> its folders below that name a class
+    direct = False  # whether some class folder holds images of its own
     for item in truth.items:
-        if len(item.relative) > 2 and item.label in names and not item.hidden:
+        if item.hidden:
+            continue
+        direct = direct or len(item.relative) == 2
+        if len(item.relative) > 2 and item.label in names:
             inner = path_to_text(item.relative[1])
-            if spelling(inner):
+            folders = [path_to_text(part) for part in item.relative[:-1]]
+            if loosely(" ".join(folders)):  # a class named by two folders and more
+                deeper.setdefault(item.relative[0], "/".join(folders))
+            if spelling(inner) or loosely(inner):
                 holders.setdefault(item.relative[0], f"{path_to_text(item.relative[0])}/{inner}")
-    if not holders:
-        return ""
-    first = sorted(holders)[0]
-    held = some_names([printable(name) for name in sorted(holders)], 3)
-    folder = printable(os.path.join(truth.source, first))
-    give = f"give --truth {folder}" if len(holders) == 1 else f"give one as --truth, as {folder}"
-    verb = "holds" if len(holders) == 1 else "hold"
-    example = printable_text(holders[first])
-    return f" ({held} {verb} folders named as classes, such as '{example}': {give})"
+    if holders:
+        first = sorted(holders)[0]
+        held = some_names([printable(name) for name in sorted(holders)], 3)
+        verb = "holds" if len(holders) == 1 else "hold"
+        example = printable_text(holders[first])
+        # A class named by two folders and more below a holder (a/apartment_building/outdoor);
+        # not a class folder's own sub-folders (train/cat/more), whose images are that class's.
+        deep = any(
+            len(item.relative) > 3
+            and item.label in holders
+            and loosely(" ".join(map(path_to_text, item.relative[1:-1])))
+            for item in truth.items
+        )
+        if deep or all(len(name) == 1 for name in holders):
+            # Letter folders (SUN397/a): giving one of them as the truth loses the others' images,
+            # and a class two levels deep (a/apartment_building/outdoor) is counted as its first.
+            return (
+                f" ({held} {verb} folders named as classes, such as '{example}', below letter "
+                "folders or two levels deep, as SUN397's are: no folder holds one class per "
+                "folder; give a truth "
+                f"CSV that labels each image with its class, e.g. `{_truth_csv_command(truth, 1)}`)"
+            )
+        folder = printable(os.path.join(truth.source, first))
+        give = (
+            f"give --truth {folder}" if len(holders) == 1 else f"give one as --truth, as {folder}"
+        )
+        return f" ({held} {verb} folders named as classes, such as '{example}': {give})"
+    if deeper and direct:
+        # SUN397/a: abbey/ holds its images, apartment_building/ holds them in outdoor/.
+        first = sorted(deeper)[0]
+        example = printable_text(deeper[first])
+        return (
+            f" ('{printable_text(path_to_text(first))}' holds its images in folders below it, "
+            f"such as '{example}', as SUN397's classes two folder levels deep do, and counts "
+            "them as one class: give a truth CSV that labels each image with its class, e.g. "
+            f"`{_truth_csv_command(truth, 0)}`)"
+        )
+    return ""
+
+
+def _truth_csv_command(truth: GroundTruth, skip: int) -> str:
+    """A shell command that writes truth.csv for this truth folder, each file labelled with the
+    folders below the root (less `skip` of them, SUN397's letter folders) joined by spaces,
+    '_' a space: `a/apartment_building/outdoor/x.jpg` is `apartment building outdoor`."""
+    root = printable(truth.source).rstrip("/") or "/"
+    first = len(root.split("/")) + 1 + skip  # awk's field of the class's first folder
+    script = (
+        f'{{l=${first}; for (i={first + 1}; i<NF; i++) l=l" "$i; gsub("_"," ",l); print $0","l}}'
+    )
+    return (
+        f"{{ echo path,label; find {shlex.quote(root)} -type f ! -name '.*' | awk -F/ "
+        f"{shlex.quote(script)}; }} > truth.csv"
+    )
 
 
 def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
@@ -746,6 +863,18 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
             names.append(entry)
     if not names:
         raise ZslError(f"{where}: the seen-class list is empty; put one class name per line")
+    # A class list's lines: what a class file refuses (a tab-separated table, as AwA2's
+    # classes.txt, rows of numbers, as its predicate matrices, a list in code) names no class.
+    # Read as the entries are: old Mac line ends, a no-break space that a seen name may have
+    # where its class has a plain one (`class_spelling`), and a name listed twice, which names
+    # one class (each line kept, so that a message names its line).
+    read: set[str] = set()
+    checked = []
+    for line in lines:
+        key = composed(strip_invisible(line))
+        checked.append("" if key in read else line.translate(_PLAIN_SPACES))
+        read.add(key)
+    parse_classes("\n".join(checked), where)
     return names
 
 
@@ -761,7 +890,27 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
         name = entry if spelling(entry) else entry.split(":", 1)[0].strip()
         names.add(spelling(name) or name)
     _check_seen_spelling(names, known)
+    if names and known and not names.intersection(known):
+        # Seen n/a and every image unseen: the split every GZSL number rests on is none.
+        listed = sorted(names)
+        raise ZslError(
+            f"no name in the seen list is a class (a truth class or one of the run's): "
+            f"{_some_classes(listed)} (classes: {_some_classes(sorted(known))})"
+            + _not_utf8_hint(listed, "save the seen-class list as UTF-8")
+            + _seen_format_hint(listed, known)
+        )
     return names
+
+
+def _seen_format_hint(names: Sequence[str], known: Collection[str]) -> str:
+    """Why a seen list names no class: names behind class ids (CUB's, xlsa17's), class indices,
+    or what a class file would be warned of (a header, quotes, list markers)."""
+    hint = _numbered_names_hint(names, known, "the seen list") or _numbers_hint(
+        names, known, "the seen names", "write the class names, as the classes are named"
+    )
+    # Not the warnings on how names reach prompts: a seen list makes none.
+    listed = class_list_warnings(names, "the seen list", templated=())
+    return hint or "".join(f" ({warning})" for warning in listed)
 
 
 def _check_seen_spelling(seen: set[str], known: Collection[str]) -> None:
@@ -825,7 +974,9 @@ def _not_generalised_warnings(
     # Each side is looked for among the run's classes, not the truth's: a truth whose names
     # differ from the run's ('red+circle' for 'red circle') is warned of on its own.
     left_out = []
-    if seen and not seen & offered:
+    # Seen names that are truth classes, not the run's: where they are neither, they are
+    # written otherwise (`seen_class_names` refuses a list that names no class).
+    if seen & set(truth_classes) and not seen & offered:
         left_out.append("seen")
     if set(truth_classes) - seen and not offered - seen:
         left_out.append("unseen")
