@@ -29,7 +29,7 @@ import shlex
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, pairwise
 from typing import NoReturn, TypeGuard
 
@@ -43,6 +43,7 @@ from zsl_cli.formatting import (
     delimiter_hint,
     excel_delimiter,
     loose_name,
+    printable,
     some_names,
     spaced_words,
 )
@@ -138,6 +139,9 @@ class ClassSpec:
         return digest.hexdigest()[:16]
 
 
+_PATH = (str, os.PathLike)
+
+
 def load_class_spec(
     classes: str | os.PathLike[str] | Sequence[str] | None = None,
     attributes: str | os.PathLike[str] | None = None,
@@ -152,33 +156,49 @@ def load_class_spec(
             "--attributes defines the classes by itself; do not combine it with "
             "--classes or --descriptions"
         )
+    # Messages name each file escaped (`printable`), as errors show it: a warning is printed as
+    # the library gives it, and a name's escape sequences or line breaks must not reach the
+    # terminal. The spec's `sources` (the run info's) are the paths themselves.
+    files = [path for path in (classes, attributes, descriptions) if isinstance(path, _PATH)]
+    paths = {printable(path): os.fspath(path) for path in files}
+    spec = _class_spec(classes, attributes, descriptions, description_template)
+    return replace(spec, sources=tuple(paths.get(source, source) for source in spec.sources))
+
+
+def _class_spec(
+    classes: str | os.PathLike[str] | Sequence[str] | None,
+    attributes: str | os.PathLike[str] | None,
+    descriptions: str | os.PathLike[str] | None,
+    description_template: str,
+) -> ClassSpec:
     if attributes is not None:
         return parse_attributes(
-            read_text(attributes, "attribute file", not_found_hint), str(attributes)
+            read_text(attributes, "attribute file", not_found_hint), printable(attributes)
         )
     if classes is None and descriptions is None:
         raise ZslError(
             "no classes given: pass --classes FILE, --attributes FILE or --descriptions FILE"
         )
-    described, described_text = None, ""
+    described, described_text, described_source = None, "", ""
     named = names_the_class(description_template)
     if descriptions is not None:
         described_text = read_text(descriptions, "descriptions file", not_found_hint)
-        described = parse_descriptions(described_text, str(descriptions), named)
+        described_source = printable(descriptions)
+        described = parse_descriptions(described_text, described_source, named)
     if classes is None:
         assert described is not None
         return described
-    if isinstance(classes, (str, os.PathLike)):
+    if isinstance(classes, _PATH):
         # A described class whose prompts leave its name out (`{1}`): its id or folder name
         # is its label alone, not warned of as a name that the prompts hold.
         unnamed = () if described is None or named else described.names
         text = read_text(classes, "class file", not_found_hint)
-        spec = parse_classes(text, str(classes), unnamed)
+        spec = parse_classes(text, printable(classes), unnamed)
     else:
         spec = class_names_spec(classes)
     if described is None:
         return spec
-    return merge_descriptions(spec, described, str(descriptions), described_text, named)
+    return merge_descriptions(spec, described, described_source, described_text, named)
 
 
 def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec:

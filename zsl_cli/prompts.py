@@ -32,6 +32,7 @@ from zsl_cli.classes import (
     with_name,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import printable
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
@@ -156,11 +157,14 @@ def resolve_templates(value: str) -> Templates:
         for number, template in numbered:
             _check_template(template, f"{value}:{number}")
         templates = tuple(template for _, template in numbered)
-        warnings = trailing_comment_warnings(templates, value, "template", "template")
+        # The file's name escaped, as errors show it: a warning is printed as the library gives
+        # it, and a name's escape sequences must not reach the terminal.
+        source = printable(value)
+        warnings = trailing_comment_warnings(templates, source, "template", "template")
         if all(map(in_quotes, templates)):
             # Items of a Python list (CLIP's notebook): the quotes went into every prompt.
             warnings += (
-                f"{value}: every template is in quotes, such as {quoted_line(templates[0])}: the "
+                f"{source}: every template is in quotes, such as {quoted_line(templates[0])}: the "
                 "quotes are part of the templates and of every prompt; write the templates "
                 "without them",
             )

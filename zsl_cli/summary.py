@@ -293,8 +293,11 @@ def _incomplete(summary: dict[str, Any], output: str) -> str:
 
 
 def render_warnings(console: Console, warnings: Any) -> None:
+    """Each warning on a line, escaped as `printable_text` escapes a name: a warning that quotes
+    a file's name unescaped must not send its escape sequences to the terminal, nor forge lines
+    (escaped text is left as it is)."""
     for warning in warnings:
-        console.print(_line(("warning", "yellow"), f": {clipped_middle(warning)}"))
+        console.print(_line(("warning", "yellow"), f": {clipped_middle(printable_text(warning))}"))
 
 
 def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) -> None:
