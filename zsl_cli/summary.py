@@ -150,7 +150,10 @@ class ProgressBar:
     """tqdm on stderr; invisible when stderr is not a terminal or when quiet."""
 
     def __init__(self, quiet: bool = False) -> None:
-        self._enabled = not quiet and sys.stderr.isatty()
+        # A terminal that rich takes for interactive: not one that shows redraws as text
+        # (TERM=dumb) nor one said not to be a terminal (TTY_COMPATIBLE=0, TTY_INTERACTIVE=0).
+        # Never a file, which FORCE_COLOR or TTY_INTERACTIVE=1 make rich take for one.
+        self._enabled = not quiet and sys.stderr.isatty() and stderr_console().is_interactive
         self._bar: Any = None
 
     def start(self, total: int, description: str) -> None:
@@ -180,8 +183,9 @@ class ProgressBar:
 
 def _colour_wanted(console: Console) -> bool:
     """As rich decides for the tables: no colour under NO_COLOR, nor on a terminal that shows
-    escape codes as text (TERM=dumb: Emacs' shell)."""
-    return not console.no_color and not console.is_dumb_terminal
+    escape codes as text (TERM=dumb: Emacs' shell), nor where it is told there is no terminal
+    (TTY_COMPATIBLE=0)."""
+    return console.is_terminal and not console.no_color and not console.is_dumb_terminal
 
 
 def _bar_size(stream: TextIO) -> dict[str, Any]:
@@ -359,6 +363,16 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         cells.append([f"... {counted(len(rows) - len(shown), 'more class')}", "", "", "", ""])
     columns = ["class", "support", "accuracy", "precision", "F1"]
     _print_named_rows(console, columns, cells, title="Per class, worst first")
+    if len(rows) > len(shown):
+        console.print(
+            _line(
+                (
+                    f"  (all {counted(len(rows), 'class')} show in a file or a pipe, such as "
+                    "| less, and in --json)",
+                    "dim",
+                )
+            )
+        )
     mistakes = result.top_mistakes(limit=5)
     if mistakes:
         console.print(
@@ -426,9 +440,11 @@ def _print_named_rows(
         others_width = sum(widths) - widths[wraps] + 2 * (len(columns) - 1)  # 2 spaces apart
         if others_width + names_width <= console.width:
             break
+    if title is not None:
+        # A line of its own, not the table's title: rich cut a title at the terminal's width
+        # ("... the defau"), where the terminal wraps a line.
+        console.print(title, style="italic")
     if others_width + min(names_width, min_width) > console.width:
-        if title is not None:
-            console.print(title)
         for name, *values in rows:
             cells = [
                 f"{column} {value}"
@@ -437,7 +453,7 @@ def _print_named_rows(
             ]
             console.print(f"{name}: {', '.join(cells)}" if cells else name)
         return
-    table = Table(title=title, box=None, header_style="bold", pad_edge=False)
+    table = Table(box=None, header_style="bold", pad_edge=False)
     for index, column in enumerate(columns):
         table.add_column(
             column,
@@ -452,10 +468,10 @@ def _print_named_rows(
 
 def _print_trimmed(console: Console, renderable: Table) -> None:
     """Print `renderable` without the spaces that end its lines: rich pads every cell to its
-    column's width, the last column's (and a centred title) too, and diffs and copied tables
-    carry those spaces along. What precedes them keeps its place, so the columns stay aligned."""
+    column's width, the last column's too, and diffs and copied tables carry those spaces along.
+    What precedes them keeps its place, so the columns stay aligned."""
     options = console.options
-    if console.soft_wrap:  # as print lays it out: a file's wide table, a title left as it is
+    if console.soft_wrap:  # as print lays it out: a file's wide table
         options = options.update(no_wrap=True, overflow="ignore")
     for line in console.render_lines(renderable, options, pad=False):
         while line and not line[-1].control:
