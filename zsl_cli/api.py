@@ -1238,6 +1238,7 @@ def label(
     # would throw the finished rows away, or publish them without their Label Studio config.
     publishing = ExitStack()
     with (
+        _ends_as_interrupted(report),
         publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio) as publish_config,
@@ -1273,13 +1274,16 @@ def label(
                     report.add(prediction)
                     interrupts.release()
         except KeyboardInterrupt:
+            # The run is stopping: from here another stop signal waits until the finished work
+            # is published, and then ends the run as this one does.
+            publishing.enter_context(interrupts_deferred())
             report.interrupted = True
         except BaseException:
             progress.stop()
             raise
         report.interrupted |= _stopped_by_interrupt(progress)
-        report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
         publishing.enter_context(interrupts_deferred())
+        report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
@@ -1304,6 +1308,20 @@ def label(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+@contextmanager
+def _ends_as_interrupted(report: LabelReport | EmbedReport) -> Iterator[None]:
+    """Once `report` is interrupted, the KeyboardInterrupt of another stop signal (a second
+    Ctrl-C, held while the finished work was published, and raised after it) ends the run as
+    the first one does: with Interrupted(report), whose summary says what was written, not with
+    a bare "interrupted" that reads as nothing written."""
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, Interrupted) or not report.interrupted:
+            raise
+        raise Interrupted(report) from None
 
 
 def _stopped_by_interrupt(progress: Progress) -> bool:
@@ -2577,78 +2595,93 @@ def embed(
     encoder = encoder if encoder is not None else open_encoder(request.model)
     model = _paced(request.model, encoder)
     report.model = encoder.name
-    with EmbeddingStore.open(request.store) as store, pillow_settings(_max_pixels(request.inputs)):
-        to_encode: list[Path] = []
-        try:
-            # From the first wait for the store's lock (another zsl embed may hold it): Ctrl-C
-            # there ends with the summary too, as during the batches. The decoding stops as the
-            # block ends, before the bar does.
-            with interrupts_holdable() as interrupts, ExitStack() as running:
-                # No --dtype: the model's in the store, float32 for a new one (register_model
-                # decides).
-                model_id = store.register_model(
-                    encoder.identity,
-                    _stored_name(encoder),
-                    encoder.dim,
-                    request.dtype,
-                    _precision(encoder),
-                )
-                # Stored images under what the scan covered whose files are gone are forgotten,
-                # but under a path that is missing or holds no file, or an empty folder below
-                # one (a mount point), only if asked to.
-                plan = store.plan(
-                    model_id,
-                    stats,
-                    discovery.roots,
-                    discovery.folders,
-                    empty_folders=discovery.empty_folders,
-                    forget_absent=request.forget_missing,
-                )
-                report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
-                _note_absent_roots(report, plan.absent, plan.kept)
-                _tell(warn, kept_images_warnings(report.absent, report.kept))
-                report.unchecked_precision = _unchecked_precision(store, model_id, plan, encoder)
-                _tell(warn, unknown_precision_warnings(report.unchecked_precision, store_path))
-                if plan.stale:  # held as a batch is: a removal committed is a removal counted
-                    report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
-                    interrupts.release()
-                stat_by_path = {stat.path: stat for stat in plan.to_encode}
-                to_encode = [Path(stat.path) for stat in plan.to_encode]
-                # A file written in the mtime tick it is read in could be rewritten unseen.
-                wait_for_mtime_ticks(plan.to_encode)
-                decoding = running.enter_context(
-                    decode_for(encoder, to_encode, model, request.inputs)
-                )
-                for items in iter_encoded(decoding, encoder, model, progress):
-                    report.decode_processes_stopped = decoding.processes_stopped
-                    stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
-                    # A batch committed is a batch counted. Held once the store is locked, not
-                    # before: another zsl embed may hold it for long, and Ctrl-C must end that wait.
-                    store.add(model_id, stored, locked=interrupts.hold)
-                    for item in items:
-                        if item.ok:
-                            report.encoded += 1
-                        else:
-                            report.failed += 1
-                            report.failed_by_status[item.status] += 1
-                            report.failed_retried += not decided_by_content(item.status, item.error)
-                    interrupts.release()
-        except KeyboardInterrupt:
-            report.interrupted = True
-        except BaseException as error:
-            progress.stop()
-            if isinstance(error, ZslError):  # a full disk, a lock held too long, ...
-                _raise_with_work_saved(error, report, len(to_encode))
-            raise
-        report.interrupted |= _stopped_by_interrupt(progress)
-        if request.export and not report.interrupted:
+    # From the first stop signal on, the others wait until the work is saved and reported (see
+    # `label`).
+    stopping = ExitStack()
+    with _ends_as_interrupted(report), stopping:
+        with (
+            EmbeddingStore.open(request.store) as store,
+            pillow_settings(_max_pixels(request.inputs)),
+        ):
+            to_encode: list[Path] = []
             try:
-                _write_export(report, request.export, exports, store.export_rows(model_id))
-            except ZslError as error:
-                _raise_with_work_saved(error, report, len(to_encode))
-    report.elapsed_s = time.perf_counter() - started
-    if request.json_out:
-        writers.write_json_file(request.json_out, report.to_json())
+                # From the first wait for the store's lock (another zsl embed may hold it): Ctrl-C
+                # there ends with the summary too, as during the batches. The decoding stops as the
+                # block ends, before the bar does.
+                with interrupts_holdable() as interrupts, ExitStack() as running:
+                    # No --dtype: the model's in the store, float32 for a new one (register_model
+                    # decides).
+                    model_id = store.register_model(
+                        encoder.identity,
+                        _stored_name(encoder),
+                        encoder.dim,
+                        request.dtype,
+                        _precision(encoder),
+                    )
+                    # Stored images under what the scan covered whose files are gone are forgotten,
+                    # but under a path that is missing or holds no file, or an empty folder below
+                    # one (a mount point), only if asked to.
+                    plan = store.plan(
+                        model_id,
+                        stats,
+                        discovery.roots,
+                        discovery.folders,
+                        empty_folders=discovery.empty_folders,
+                        forget_absent=request.forget_missing,
+                    )
+                    report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+                    _note_absent_roots(report, plan.absent, plan.kept)
+                    _tell(warn, kept_images_warnings(report.absent, report.kept))
+                    report.unchecked_precision = _unchecked_precision(
+                        store, model_id, plan, encoder
+                    )
+                    _tell(warn, unknown_precision_warnings(report.unchecked_precision, store_path))
+                    if plan.stale:  # held as a batch is: a removal committed is a removal counted
+                        report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
+                        interrupts.release()
+                    stat_by_path = {stat.path: stat for stat in plan.to_encode}
+                    to_encode = [Path(stat.path) for stat in plan.to_encode]
+                    # A file written in the mtime tick it is read in could be rewritten unseen.
+                    wait_for_mtime_ticks(plan.to_encode)
+                    decoding = running.enter_context(
+                        decode_for(encoder, to_encode, model, request.inputs)
+                    )
+                    for items in iter_encoded(decoding, encoder, model, progress):
+                        report.decode_processes_stopped = decoding.processes_stopped
+                        stored = [
+                            _stored_item(item, stat_by_path[str(item.path)]) for item in items
+                        ]
+                        # A batch committed is a batch counted. Held once the store is locked,
+                        # not before: another zsl embed may hold it for long, and Ctrl-C must end
+                        # that wait.
+                        store.add(model_id, stored, locked=interrupts.hold)
+                        for item in items:
+                            if item.ok:
+                                report.encoded += 1
+                            else:
+                                report.failed += 1
+                                report.failed_by_status[item.status] += 1
+                                report.failed_retried += not decided_by_content(
+                                    item.status, item.error
+                                )
+                        interrupts.release()
+            except KeyboardInterrupt:
+                stopping.enter_context(interrupts_deferred())
+                report.interrupted = True
+            except BaseException as error:
+                progress.stop()
+                if isinstance(error, ZslError):  # a full disk, a lock held too long, ...
+                    _raise_with_work_saved(error, report, len(to_encode))
+                raise
+            report.interrupted |= _stopped_by_interrupt(progress)
+            if request.export and not report.interrupted:
+                try:
+                    _write_export(report, request.export, exports, store.export_rows(model_id))
+                except ZslError as error:
+                    _raise_with_work_saved(error, report, len(to_encode))
+        report.elapsed_s = time.perf_counter() - started
+        if request.json_out:
+            writers.write_json_file(request.json_out, report.to_json())
     if report.interrupted:
         raise Interrupted(report)
     return report

@@ -288,14 +288,18 @@ def interrupts_deferred() -> Iterator[None]:
 
 class HeldInterrupts:
     """From `hold()` on, a Ctrl-C, SIGTERM or SIGHUP waits; `release()` ends the hold and then
-    raises the KeyboardInterrupt that came meanwhile, if one did."""
+    raises the KeyboardInterrupt that came meanwhile, if one did. Once one has been raised the
+    run is stopping, and the others wait too: a second Ctrl-C while the block is left (its
+    generators closed) came as an "Exception ignored" traceback, or stopped the stop."""
 
     def __init__(self) -> None:
         self.holding = False
         self._held = False
+        self._stopping = False
 
     def handle(self, signum: int, frame: object) -> None:
-        if not self.holding:
+        if not self.holding and not self._stopping:
+            self._stopping = True
             raise KeyboardInterrupt
         self._held = True
 
