@@ -787,8 +787,10 @@ def test_label_where_every_image_fails_says_none_was_labelled_and_why(tmp_path: 
     result = run(*args, "-o", output)
     # Exit 1 without --strict too: the run labelled none of its images.
     assert result.exit_code == 1, result.stderr
+    first = ", ".join(f"{folder}/cut_{i}.jpg (truncated)" for i in range(3))
     assert result.stderr == (
-        "No image labelled: all 20 images failed (not_an_image 10, truncated 10)\n"
+        "No image labelled: all 20 images failed (not_an_image 10, truncated 10); "
+        f"{first}, ... (17 more)\n"
         f"Predictions: {output}\n"
     )
     assert run(*args, "-o", output, "--strict").exit_code == 1

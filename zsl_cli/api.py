@@ -106,7 +106,15 @@ from zsl_cli.files import (
     names_a_folder,
     open_sink,
 )
-from zsl_cli.formatting import clipped_text, counted, path_to_text, printable, quoted, some_names
+from zsl_cli.formatting import (
+    MAX_EXAMPLES,
+    clipped_text,
+    counted,
+    path_to_text,
+    printable,
+    quoted,
+    some_names,
+)
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
@@ -626,6 +634,8 @@ class LabelReport:
     predictions: list[Prediction] = field(default_factory=list)  # only when output is None
     warnings: list[str] = field(default_factory=list)  # what the user should know of the run
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
+    # (path, status) of the first images that could not be labelled, for the summary to name.
+    failed_examples: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -659,6 +669,8 @@ class LabelReport:
     def add(self, prediction: Prediction) -> None:
         self.total += 1
         self.by_status[prediction.status] += 1
+        if not prediction.ok and len(self.failed_examples) < MAX_EXAMPLES:
+            self.failed_examples.append((path_to_text(prediction.path), prediction.status))
         if prediction.ok:
             self.labels[prediction.label] += 1
             score, below = prediction.score, self.low_confidence_below
@@ -2467,6 +2479,8 @@ class EmbedReport:
     # Of those, the ones the next run reads again (a permission, a size limit, a codec may change;
     # a file's own bytes do not): not in --json, whose fields stay as they were.
     failed_retried: int = 0
+    # Those images, each (path, status, reason), in the order read; --json lists them.
+    failed_files: list[tuple[Path, str, str]] = field(default_factory=list)
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
@@ -2520,6 +2534,10 @@ class EmbedReport:
             "kept": self.kept,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
+            "failed_files": [
+                {"path": path_to_text(path), "status": status, "reason": reason}
+                for path, status, reason in self.failed_files
+            ],
             "unreachable": self.unreachable,
             "unreachable_files": [
                 {"path": path_to_text(u.path), "status": u.status, "reason": u.reason}
@@ -2661,6 +2679,7 @@ def embed(
                             else:
                                 report.failed += 1
                                 report.failed_by_status[item.status] += 1
+                                report.failed_files.append((item.path, item.status, item.error))
                                 report.failed_retried += not decided_by_content(
                                     item.status, item.error
                                 )

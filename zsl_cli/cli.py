@@ -969,6 +969,7 @@ def label(
             model_options=_chosen_model(model, revision),
             config=_str(ls_config),
             none_labelled=report.none_labelled,
+            failed_examples=report.failed_examples,
         )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -89,10 +89,15 @@ def failure_counts(by_status: Mapping[str, int]) -> str:
     return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items()) if status != "ok")
 
 
-def some_names(names: Sequence[str], limit: int = 5) -> str:
-    """The first `limit` names, and how many more there are."""
+MAX_EXAMPLES = 3  # paths named in a summary line's examples
+
+
+def some_names(names: Sequence[str], limit: int = 5, total: int | None = None) -> str:
+    """The first `limit` names, and how many more there are: of `total`, where `names` are only
+    the first of them."""
+    total = len(names) if total is None else total
     shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+    return shown + (f", ... ({total - min(limit, len(names))} more)" if total > limit else "")
 
 
 # A '_' or '+' between two letters: words joined as datasets' folders join them (Food-101's

@@ -23,6 +23,7 @@ from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import MACRO_F1_NOTE
 from zsl_cli.files import point_at_devnull, stdout_status
 from zsl_cli.formatting import (
+    MAX_EXAMPLES,
     clipped_middle,
     counted,
     failure_counts,
@@ -30,13 +31,13 @@ from zsl_cli.formatting import (
     percent,
     printable,
     printable_text,
+    some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
 
 MAX_LABEL_ROWS = 10
 MAX_LABEL_CHARS = 200  # of a label's name in the summary: the ends of a longer one show
-MAX_EXAMPLES = 3  # paths named in a summary line's examples
 
 
 def stderr_console() -> Console:
@@ -212,18 +213,23 @@ def render_label_summary(
     model_options: tuple[str, ...] = (),
     config: str | None = None,
     none_labelled: bool = False,
+    failed_examples: Sequence[tuple[str, str]] = (),
 ) -> None:
     """`summary` as the run info records it; `store`: the embedding store labelled from;
     `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too;
     `config`: the Label Studio labelling config written beside the tasks; `none_labelled`: the
     run had images yet labelled none (`LabelReport.none_labelled`, the rule of its exit status
-    1)."""
+    1); `failed_examples`: (path, status) of the first images that failed
+    (`LabelReport.failed_examples`)."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     failures = failure_counts(summary["by_status"])
+    named = _failed_named(failed_examples, failed)
     if none_labelled:
         # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
         every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
-        console.print(_line(("No image labelled", "bold yellow"), f": {every} failed ({failures})"))
+        console.print(
+            _line(("No image labelled", "bold yellow"), f": {every} failed ({failures}){named}")
+        )
     else:
         if summary["interrupted"]:
             verb = "Interrupted"
@@ -241,7 +247,7 @@ def render_label_summary(
             what += f" ({speed} once the model was loaded)"
         console.print(_line((verb, "bold"), what))
         if failed:
-            console.print(_line((f"{failed} failed", "yellow"), f": {failures}"))
+            console.print(_line((f"{failed} failed", "yellow"), f": {failures}{named}"))
     # What `zsl embed` turns into stored vectors, in name order as on the failed line.
     absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if summary["by_status"].get(s)]
     if absent:
@@ -283,6 +289,15 @@ def render_label_summary(
         console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
+
+
+def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
+    """The first failed images, named on the line that counts the failures: "; a.jpg
+    (truncated), b.png (not_an_image), ... (12 more)"; nothing where none are known."""
+    if not examples:
+        return ""
+    named = [f"{printable_text(path)} ({status})" for path, status in examples]
+    return f"; {some_names(named, MAX_EXAMPLES, total=failed)}"
 
 
 def _incomplete(summary: dict[str, Any], output: str) -> str:
@@ -593,7 +608,11 @@ def render_embed_summary(
             _line(
                 (f"{failed} could not be read", "yellow"),
                 f" ({failure_counts(report['failed_by_status'])}): stored as failed"
-                + _when_read_again(failed, failed_retried),
+                + _when_read_again(failed, failed_retried)
+                + _failed_named(
+                    [(item["path"], item["status"]) for item in report.get("failed_files", ())],
+                    failed,
+                ),
             )
         )
     if report["reused_failed"]:
