@@ -409,7 +409,7 @@ def test_a_hubness_reduction_needs_more_than_copies_of_one_image(tiny_clip, phot
     # One image that differs is enough: each method then ranks by what sets the images apart.
     (copies / "other.png").write_bytes(other.read_bytes())
     assert api.label(dataclasses.replace(copied, hubness_reduction="centering")).total == 6
-    assert api.hubness(api.HubnessRequest(inputs, copied.classes, model))["n_images"] == 6
+    assert api.hubness(api.HubnessRequest(inputs, copied.classes, model)).n_images == 6
 
 
 def test_hubness_without_the_whole_similarity_matrix_gives_the_same_results(
@@ -438,8 +438,8 @@ def test_hubness_without_the_whole_similarity_matrix_gives_the_same_results(
     for (_, lazy_top), (_, dense_top) in zip(lazy[0], dense[0], strict=True):
         assert [s.label for s in lazy_top] == [s.label for s in dense_top]
         assert [s.score for s in lazy_top] == pytest.approx([s.score for s in dense_top])
-    assert lazy[1]["methods"].keys() == dense[1]["methods"].keys()
-    assert lazy[1]["recommendation"] == dense[1]["recommendation"]
+    assert lazy[1].methods.keys() == dense[1].methods.keys()
+    assert lazy[1].recommendation == dense[1].recommendation
 
 
 def _recording(made: list):
@@ -817,7 +817,7 @@ def test_a_loaded_model_is_reused_across_calls(tiny_clip, photos, tmp_path, monk
     assert relabelled.run_info["model"]["identity"] == encoder.identity
     assert fresh.run_info["model"]["identity"] is None
     hubness = api.HubnessRequest(inputs=inputs, classes=request(photos, tiny_clip).classes)
-    assert api.hubness(hubness, encoder=encoder)["n_images"] == 6
+    assert api.hubness(hubness, encoder=encoder).n_images == 6
 
 
 def test_threads_loading_models_at_once_all_get_them(tiny_clip):
@@ -1153,7 +1153,7 @@ def test_images_left_out_by_their_extension_are_a_warning(tiny_clip, photos, tmp
     embedded = api.embed(api.EmbedRequest(str(tmp_path / "photos.zsl"), inputs), encoder=encoder)
     assert extension_warnings(embedded.warnings) == expected
     hubness = api.HubnessRequest(inputs=inputs, classes=label.classes)
-    assert extension_warnings(api.hubness(hubness, encoder=encoder)["warnings"]) == expected
+    assert extension_warnings(api.hubness(hubness, encoder=encoder).warnings) == expected
     every = dataclasses.replace(inputs, extensions=("png", "jp2", "tga"))
     taken = api.label(dataclasses.replace(label, inputs=every), encoder=encoder)
     assert taken.inputs == 8 and extension_warnings(taken.warnings) == []

@@ -84,7 +84,7 @@ def test_hubness_over_a_store_scores_its_vectors_where_they_were_read(
     for request in _requests(store, tiny_clip, paths):
         read.clear(), scored.clear()
         if isinstance(request, api.HubnessRequest):
-            assert api.hubness(request)["n_images"] == 9
+            assert api.hubness(request).n_images == 9
         else:
             assert api.label(request).total == 9
         assert len(scored) == 1 and scored[0].shape == (9, read[0].shape[-1])
@@ -102,7 +102,7 @@ def test_vectors_that_are_no_rows_of_one_array_in_order_are_scored_all_the_same(
     os.utime(changed, ns=(0, changed.stat().st_mtime_ns + 10**9))
     read, scored = _recorded(monkeypatch)
     request = _requests(store, tiny_clip, (str(tmp_path / "photos"),))[-1]
-    assert api.hubness(request)["n_images"] == 8
+    assert api.hubness(request).n_images == 8
     with EmbeddingStore.open(store, create=False) as opened:
         loaded = opened.load(opened.models()[0].id)
     by_path = dict(zip(loaded.paths, loaded.vectors, strict=True))

@@ -10,12 +10,15 @@ folder, versions and device.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests import test_hubness_run_info
+from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
 from zsl_cli.writers import write_json_file
@@ -70,3 +73,112 @@ def write_masked_document(out: Path) -> str:
 def test_hubness_json_document_is_the_pinned_one(measured, tmp_path, monkeypatch):
     monkeypatch.chdir(measured)
     assert write_masked_document(tmp_path / "hubness.json") == GOLDEN.read_text()
+
+
+def test_hubness_returns_a_record_whose_to_json_is_the_document(measured, tmp_path, monkeypatch):
+    monkeypatch.chdir(measured)
+    out = tmp_path / "hubness.json"
+    report = api.hubness(
+        api.HubnessRequest(
+            inputs=api.InputOptions(paths=("set",)),
+            classes=api.ClassOptions(classes="classes.txt"),
+            model=api.ModelOptions(name="shapes-demo"),
+            k=2,
+            truth="truth.csv",
+            seen="set/seen.txt",
+            json_out=out,
+        )
+    )
+    assert isinstance(report, api.HubnessReport)
+    # The file written is the report's document, which is the pinned one.
+    expected = tmp_path / "expected.json"
+    write_json_file(expected, report.to_json())
+    assert out.read_text() == expected.read_text()
+    assert _masked(report.to_json()) == json.loads(GOLDEN.read_text())
+    assert report.run["started_at"] != MASKED  # to_json gave a copy to mask
+
+    # The same values, typed.
+    assert report.k == 2 and report.k_requested == 2
+    assert (report.n_images, report.n_classes) == (60, 20)
+    assert list(report.methods) == ["none", "csls", "isoftmax", "centering", "mp"]
+    none = report.methods["none"]
+    assert isinstance(none, api.MethodHubness)
+    assert none.top_hubs == (api.Hub("red hexagon", 12),) and none.n_hubs == 1
+    assert none.accuracy is not None and list(none.accuracy) == [
+        "mean_per_class",
+        "overall",
+        "seen_mean_per_class",
+        "unseen_mean_per_class",
+        "harmonic_mean",
+    ]
+    assert report.recommended_method == "isoftmax"
+    assert report.recommendation.startswith("Try --hubness-reduction isoftmax")
+    assert report.failed_images == 1 and report.failed_by_status == {"not_an_image": 1}
+    assert report.unreadable_folders == ()
+    assert report.images_with_truth == 60 and report.failed_images_with_truth == 1
+    assert report.unmatched is not None
+    assert (report.unmatched.truth, report.unmatched.truth_examples) == (1, ("set/gone.png",))
+    assert report.truth_classes_not_listed is not None
+    assert len(report.truth_classes_not_listed) == 10
+    assert isinstance(report.warnings, tuple) and "count as wrong" in report.warnings[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.k = 3  # type: ignore[misc]
+
+
+def test_a_report_without_truth_has_no_truth_keys():
+    report = api.HubnessReport(
+        k=1,
+        k_requested=None,
+        n_images=2,
+        n_classes=2,
+        hub_threshold=2.0,
+        largest_hub_k=1,
+        methods={"none": api.MethodHubness(0.0, 0.0, 0.5, 0.5, 1, (api.Hub("cat", 2),))},
+        recommendation="Hubness cannot be told.",
+        recommended_method=None,
+        failed_images=0,
+        failed_by_status={},
+        unreadable_folders=((Path("locked"), "permission denied"),),
+        warnings=("a warning",),
+        run={"tool": "zsl"},
+    )
+    assert report.to_json() == {
+        "k": 1,
+        "k_requested": None,
+        "n_images": 2,
+        "n_classes": 2,
+        "hub_threshold": 2.0,
+        "largest_hub_k": 1,
+        "methods": {
+            "none": {
+                "skewness": 0.0,
+                "hub_occupancy": 0.0,
+                "antihub_rate": 0.5,
+                "robin_hood": 0.5,
+                "n_hubs": 1,
+                "top_hubs": [{"class": "cat", "n_k": 2}],
+            }
+        },
+        "recommendation": "Hubness cannot be told.",
+        "recommended_method": None,
+        "failed_images": 0,
+        "failed_by_status": {},
+        "unreadable_folders": [{"path": "locked", "reason": "permission denied"}],
+        "warnings": ["a warning"],
+        "run": {"tool": "zsl"},
+    }
+    assert list(report.to_json()) == [*test_hubness_run_info.MEASURES, "run"]
+    # The fields are the document's keys, in its order.
+    assert [f.name for f in dataclasses.fields(api.HubnessReport)] == [
+        *test_hubness_run_info.MEASURES,
+        "images_with_truth",
+        "failed_images_with_truth",
+        "unmatched",
+        "truth_classes_not_listed",
+        "run",
+    ]
+
+
+def test_the_records_are_exported():
+    for name in ("HubnessReport", "MethodHubness", "Hub"):
+        assert name in api.__all__

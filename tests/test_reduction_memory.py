@@ -73,7 +73,7 @@ def test_no_batch_of_embeddings_is_held_while_every_image_is_scored(
             report = api.label(request, encoder=encoder)
             assert [p.status for p in report.predictions].count("ok") == len(CLASSES) * 4
         else:
-            assert api.hubness(request, encoder=encoder)["n_images"] == len(CLASSES) * 4
+            assert api.hubness(request, encoder=encoder).n_images == len(CLASSES) * 4
         assert batches
         assert alive.pop() == 0  # each batch's rows were moved into the one scored array
         assert scored.pop().shape[0] == len(CLASSES) * 4

@@ -228,7 +228,7 @@ def test_hubness_takes_the_seen_classes_as_names_and_counts_them_as_a_list(
             truth=image_folder,
             seen=seen,
         )
-        return api.hubness(request)["methods"]["none"]["accuracy"]
+        return api.hubness(request).methods["none"].accuracy
 
     from_file = accuracy(seen_list(image_folder.parent, "red square", "blue circle"))
     assert "unseen_mean_per_class" in from_file

@@ -105,7 +105,7 @@ def test_a_truth_class_in_another_case_is_refused_before_any_image_is_encoded(
     assert calls == []  # not a prompt, not an image
     # The truth as the classes spell it: measured, every image encoded by the same encoder.
     plain = _write_truth(tmp_path / "plain.csv", _truth_rows(shapes))
-    assert api.hubness(_request(shapes, plain), encoder=encoder)["images_with_truth"] == len(
+    assert api.hubness(_request(shapes, plain), encoder=encoder).images_with_truth == len(
         _images(shapes)
     )
     assert "encode_images" in calls

@@ -20,6 +20,7 @@ says what was done.
 
 from __future__ import annotations
 
+import copy
 import errno
 import functools
 import hashlib
@@ -185,6 +186,8 @@ __all__ = [
     "Encoder",
     "EvaluateRequest",
     "EvaluationResult",
+    "Hub",
+    "HubnessReport",
     "HubnessRequest",
     "InputOptions",
     "Interrupted",
@@ -192,6 +195,7 @@ __all__ = [
     "LabelRequest",
     "LabelScore",
     "LabelStudioOptions",
+    "MethodHubness",
     "ModelOptions",
     "OutputOptions",
     "Prediction",
@@ -1913,6 +1917,124 @@ class HubnessRequest:
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
+class Hub(NamedTuple):
+    """A class that is among the k nearest classes of many images: its name and its N_k."""
+
+    class_name: str  # "class" in the JSON document
+    n_k: int
+
+
+@dataclass(frozen=True)
+class MethodHubness:
+    """One reduction method's k-occurrence statistics over the images (rates are fractions 0-1)
+    and, with a truth, its top-1 accuracy."""
+
+    skewness: float  # of N_k over the classes
+    hub_occupancy: float  # the share of all k-occurrences that fall on hubs
+    antihub_rate: float  # the share of classes with N_k = 0
+    robin_hood: float  # the share of occurrences that would have to move to even the N_k out
+    n_hubs: int
+    top_hubs: tuple[Hub, ...]  # up to 5, largest first
+    # With a truth: mean_per_class and overall, and with a seen list seen_mean_per_class,
+    # unseen_mean_per_class and harmonic_mean, each where its classes are present; in that
+    # order. None without a truth, or where no image has a known class.
+    accuracy: Mapping[str, float] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The method's entry of the `--json` document's `methods`."""
+        entry: dict[str, Any] = {
+            "skewness": self.skewness,
+            "hub_occupancy": self.hub_occupancy,
+            "antihub_rate": self.antihub_rate,
+            "robin_hood": self.robin_hood,
+            "n_hubs": self.n_hubs,
+            "top_hubs": [{"class": hub.class_name, "n_k": hub.n_k} for hub in self.top_hubs],
+        }
+        if self.accuracy is not None:
+            entry["accuracy"] = dict(self.accuracy)
+        return entry
+
+
+def _method_hubness(entry: Mapping[str, Any]) -> MethodHubness:
+    """An entry of `hubness.compare`'s `methods` as a record."""
+    accuracy = entry.get("accuracy")
+    return MethodHubness(
+        skewness=entry["skewness"],
+        hub_occupancy=entry["hub_occupancy"],
+        antihub_rate=entry["antihub_rate"],
+        robin_hood=entry["robin_hood"],
+        n_hubs=entry["n_hubs"],
+        top_hubs=tuple(Hub(hub["class"], hub["n_k"]) for hub in entry["top_hubs"]),
+        accuracy=None if accuracy is None else dict(accuracy),
+    )
+
+
+@dataclass(frozen=True)
+class HubnessReport:
+    """What a hubness run measured; `to_json()` gives the `--json` document, its keys in the
+    order of these fields."""
+
+    k: int  # the k-occurrence size used
+    k_requested: int | None  # the one given (clipped to the classes less one); None: the default
+    n_images: int  # readable images measured
+    n_classes: int
+    hub_threshold: float  # the N_k, a count of images, from which a class is a hub
+    largest_hub_k: int  # the largest k at which a class can be a hub
+    methods: Mapping[str, MethodHubness]  # per method asked for, in their order
+    recommendation: str  # the advice, as the table's last line
+    # The method to pass to `LabelRequest.hubness_reduction`, "none" to keep the raw
+    # similarities, or None where the measures cannot tell.
+    recommended_method: str | None
+    failed_images: int  # images that could not be read (not measured)
+    failed_by_status: Mapping[str, int]  # those images per status, by status name
+    unreadable_folders: tuple[tuple[Path, str], ...]  # (folder, reason)
+    warnings: tuple[str, ...]  # those told to `warn` first, as for label
+    # With a truth (None without): the run's images it names, read or not; those of them that could
+    # not be read (counted wrong); what stays unpaired (images without truth, truth images not
+    # measured); and the truth classes of the images that are not in the class list.
+    images_with_truth: int | None = None
+    failed_images_with_truth: int | None = None
+    unmatched: Unmatched | None = None
+    truth_classes_not_listed: tuple[str, ...] | None = None
+    # The settings that `label` records in its run info, built by the same code, without
+    # label's top_k, threshold, unknown_label and hubness_reduction. Last, as in the document:
+    # the keys before it are where scripts read them.
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` document in plain values, ready for json.dumps (a copy: changing it leaves
+        the report as it is); the truth's keys only with a truth."""
+        document: dict[str, Any] = {
+            "k": self.k,
+            "k_requested": self.k_requested,
+            "n_images": self.n_images,
+            "n_classes": self.n_classes,
+            "hub_threshold": self.hub_threshold,
+            "largest_hub_k": self.largest_hub_k,
+            "methods": {name: method.to_json() for name, method in self.methods.items()},
+            "recommendation": self.recommendation,
+            "recommended_method": self.recommended_method,
+            "failed_images": self.failed_images,
+            "failed_by_status": dict(self.failed_by_status),
+            "unreadable_folders": _folders_json(self.unreadable_folders),
+            "warnings": list(self.warnings),
+        }
+        if self.images_with_truth is not None:
+            document["images_with_truth"] = self.images_with_truth
+        if self.failed_images_with_truth is not None:
+            document["failed_images_with_truth"] = self.failed_images_with_truth
+        if self.unmatched is not None:
+            unmatched = self.unmatched
+            document["unmatched"] = {
+                "images": unmatched_json(unmatched.predictions, unmatched.prediction_examples),
+                "truth": unmatched_json(unmatched.truth, unmatched.truth_examples),
+            }
+        if self.truth_classes_not_listed is not None:
+            document["truth_classes_not_listed"] = list(self.truth_classes_not_listed)
+        document["run"] = copy.deepcopy(self.run)
+        return document
+
+
 @_path_errors_are_user_errors
 def hubness(
     request: HubnessRequest,
@@ -1920,26 +2042,11 @@ def hubness(
     *,
     encoder: Encoder | None = None,
     warn: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> HubnessReport:
     """Hubness of the classes over a folder (or store), for each reduction method (`encoder`:
     a loaded model to reuse, and `warn`, to hear the warnings known before the images are
-    encoded as soon as they are, as for `label`).
-
-    The result is the `--json` document: `k` (used) and `k_requested` (None for the default),
-    `n_images`, `n_classes`,
-    `hub_threshold` (the N_k, a count, from which a class is a hub), `largest_hub_k` (the largest
-    k at which a class can be one: floor(C / 2), at most C - 1), `methods` (per method, rates as
-    fractions 0-1: skewness, hub_occupancy, antihub_rate, robin_hood, n_hubs, top_hubs (up to 5
-    {class, n_k}, largest first), and with a truth `accuracy`: mean_per_class, overall, and with a
-    seen list seen_mean_per_class, unseen_mean_per_class and harmonic_mean, each where its
-    classes are present), `recommendation` (the advice) and `recommended_method` (a method to
-    pass to `LabelRequest.hubness_reduction`, "none", or None where the measures cannot tell), the
-    failures (`failed_images`, `failed_by_status`, `unreadable_folders`) and `warnings`; with a
-    truth also `images_with_truth`, `failed_images_with_truth`, `unmatched` (`images` without
-    truth and `truth` images not measured, each a count and a few examples) and
-    `truth_classes_not_listed`; and last `run`, the settings that `label` records in its run info
-    (model, classes, templates, prompts_hash, embeddings, versions, ...) built by the same code,
-    without label's top_k, threshold, unknown_label and hubness_reduction.
+    encoded as soon as they are, as for `label`). The report's `to_json()` is the `--json`
+    document.
     """
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
@@ -2032,40 +2139,53 @@ def hubness(
         unlisted_classes=len(unlisted),
         failed_truth=failed_truth,
     )
-    result["failed_images"] = len(items) - len(ok)
-    result["failed_by_status"] = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
-    result["unreadable_folders"] = _folders_json(source.unreadable_folders)
-    result["warnings"] = warnings  # those heard first, as for label
+    # The warnings found from here on come after those told to `warn`, as for label.
     if seen is not None:
-        result["warnings"] += unknown_seen_warnings(seen, known, "the listed classes")
-    measured = (m.get("accuracy", {}) for m in result["methods"].values())
+        warnings += unknown_seen_warnings(seen, known, "the listed classes")
+    methods_measured = {name: _method_hubness(entry) for name, entry in result["methods"].items()}
+    measured = (method.accuracy or {} for method in methods_measured.values())
     if unseen_mask is not None and not any("unseen_mean_per_class" in a for a in measured):
-        result["warnings"].append(
+        warnings.append(
             "no image's truth class is unseen (the --seen list names them all): no unseen "
             "accuracy to measure"
         )
+    images_with_truth, failed_with_truth, not_listed = None, None, None
     if truth is not None and truth_idx is not None and failed_truth is not None:
-        result["images_with_truth"] = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
-        result["failed_images_with_truth"] = int((failed_truth >= 0).sum())
-        if unmatched is not None:  # counted and shown, as evaluate does
-            result["unmatched"] = {
-                "images": unmatched_json(unmatched.predictions, unmatched.prediction_examples),
-                "truth": unmatched_json(unmatched.truth, unmatched.truth_examples),
-            }
-        result["truth_classes_not_listed"] = not_listed = sorted(unlisted)
+        images_with_truth = int((truth_idx >= 0).sum() + (failed_truth >= 0).sum())
+        failed_with_truth = int((failed_truth >= 0).sum())
+        not_listed = tuple(sorted(unlisted))
         if not_listed:
             # Every truth class of the images, as evaluate's hints read them: those listed too.
             indices = np.unique(np.concatenate([truth_idx, failed_truth]))
             truth_classes = [(*classifier.names, *unlisted)[i] for i in indices if i >= 0]
-            result["warnings"].append(
+            warnings.append(
                 "images of truth classes not in the class list count as wrong, as in zsl "
                 f"evaluate: {some_names(not_listed)}"
                 + class_mismatch_hints(truth, not_listed, classifier.names, truth_classes)
             )
-    result["run"] = run  # last: the keys before it are where scripts read them
+    report = HubnessReport(
+        k=result["k"],
+        k_requested=result["k_requested"],
+        n_images=result["n_images"],
+        n_classes=result["n_classes"],
+        hub_threshold=result["hub_threshold"],
+        largest_hub_k=result["largest_hub_k"],
+        methods=methods_measured,
+        recommendation=result["recommendation"],
+        recommended_method=result["recommended_method"],
+        failed_images=len(items) - len(ok),
+        failed_by_status=dict(sorted(Counter(i.status for i in items if not i.ok).items())),
+        unreadable_folders=tuple(source.unreadable_folders),
+        warnings=tuple(warnings),
+        images_with_truth=images_with_truth,
+        failed_images_with_truth=failed_with_truth,
+        unmatched=unmatched,  # counted and shown, as evaluate does
+        truth_classes_not_listed=not_listed,
+        run=run,
+    )
     if request.json_out:
-        writers.write_json_file(request.json_out, result)
-    return result
+        writers.write_json_file(request.json_out, report.to_json())
+    return report
 
 
 def _check_enough_images(n_images: int, *, copies: bool = False) -> None:

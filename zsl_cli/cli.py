@@ -1577,7 +1577,7 @@ def hubness(
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     shown = _WarningsShown()
-    result = api.hubness(
+    report = api.hubness(
         api.HubnessRequest(
             inputs=_inputs(
                 paths,
@@ -1617,9 +1617,9 @@ def hubness(
         warn=None if quiet else shown,
     )
     if not quiet:
-        render_warnings(stderr_console(), shown.not_shown(result["warnings"]))
+        render_warnings(stderr_console(), shown.not_shown(report.warnings))
     if console is not None:
-        render_hubness(console, result)
+        render_hubness(console, report.to_json())
 
 
 def main() -> None:

@@ -511,7 +511,8 @@ _HUBNESS_ACCURACY_COLUMNS = (
 
 
 def render_hubness(console: Console, result: dict[str, Any]) -> None:
-    """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
+    """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known.
+    `result` is the `--json` document (`HubnessReport.to_json()`), as a saved one is read."""
     k = f"k = {result['k']}"
     if result["k_requested"] is None and result["k"] != DEFAULT_K:
         k += ", a quarter of the classes: the default under 40 classes"
