@@ -2613,6 +2613,16 @@ class EmbedReport:
     ignored: list[str] = field(default_factory=list)  # options given that did nothing
     export_warnings: list[str] = field(default_factory=list)  # on what --export wrote
 
+    def add(self, item: ImageItem) -> None:
+        """Count an image this run encoded and stored, or failed to read."""
+        if item.ok:
+            self.encoded += 1
+            return
+        self.failed += 1
+        self.failed_by_status[item.status] += 1
+        self.failed_files.append((item.path, item.status, item.error))
+        self.failed_retried += not decided_by_content(item.status, item.error)
+
     @property
     def unreachable(self) -> int:
         """Found paths that are not files to read (missing, broken links, ...): not stored."""
@@ -2794,15 +2804,7 @@ def embed(
                         # that wait.
                         store.add(model_id, stored, locked=interrupts.hold)
                         for item in items:
-                            if item.ok:
-                                report.encoded += 1
-                            else:
-                                report.failed += 1
-                                report.failed_by_status[item.status] += 1
-                                report.failed_files.append((item.path, item.status, item.error))
-                                report.failed_retried += not decided_by_content(
-                                    item.status, item.error
-                                )
+                            report.add(item)
                         interrupts.release()
             except KeyboardInterrupt:
                 stopping.enter_context(interrupts_deferred())
