@@ -795,8 +795,10 @@ def _truth_csv_command(truth: GroundTruth, skip: int) -> str:
     script = (
         f'{{l=${first}; for (i={first + 1}; i<NF; i++) l=l" "$i; gsub("_"," ",l); print $0","l}}'
     )
+    # -mindepth: files above the class folders (SUN397's ClassName.txt, README.txt) are of none.
     return (
-        f"{{ echo path,label; find {shlex.quote(root)} -type f ! -name '.*' | awk -F/ "
+        f"{{ echo path,label; find {shlex.quote(root)} -mindepth {2 + skip} -type f ! -name '.*' "
+        "| awk -F/ "
         f"{shlex.quote(script)}; }} > truth.csv"
     )
 
