@@ -1,6 +1,8 @@
-"""The README's recipes for the standard zero-shot benchmarks, run as the README writes them:
-each code block is taken from README.md itself and run with bash on small files in the
-datasets' own formats."""
+"""The README's recipes for the standard zero-shot benchmarks (AwA2, CUB-200-2011, ImageNet,
+SUN397), run as the README writes them: each code block is taken from README.md itself, run with
+bash on small files in the datasets' own formats, its `zsl` lines with the bundled model, and what
+it wrote is read back through zsl (`--show-prompts`, `evaluate --json`) to check that the classes,
+attribute weights and truth pairings are the ones meant."""
 
 from __future__ import annotations
 
@@ -102,6 +104,159 @@ def assert_weights(shown: dict[str, float], expected: dict[str, float]) -> None:
         assert shown[prompt] == pytest.approx(weight, rel=1e-6), prompt
 
 
+AWA2_CLASSES = ["antelope", "grizzly+bear", "killer+whale", "dalmatian"]
+AWA2_PREDICATES = ["black", "white", "furry", "big"]
+# The continuous matrix, a -1 (a missing value) in three rows.
+AWA2_MATRIX = [
+    [-1.0, 15.54, 0.0, 54.94],
+    [91.0, 19.87, 95.03, -1.0],
+    [-1.0, 85.96, 0.0, 100.0],
+    [47.5, 62.25, 12.5, 0.0],
+]
+
+
+@pytest.mark.parametrize("index", ["\t{}\t", "{}\t", "{:7d}\t"])
+def test_awa2_recipe_keeps_the_folder_names_and_reads_the_predicate_matrix(
+    tmp_path, monkeypatch, index
+):
+    # AwA2's numbered files: the index's padding is not certain, and the recipe takes them all.
+    root = tmp_path / "Animals_with_Attributes2"
+    root.mkdir()
+    numbered = "".join(index.format(i) + "{}\n" for i in range(1, 5))
+    (root / "classes.txt").write_text(numbered.format(*AWA2_CLASSES))
+    (root / "predicates.txt").write_text(numbered.format(*AWA2_PREDICATES))
+    matrix = "".join("".join(f"{w:9.2f}" for w in row) + "\n" for row in AWA2_MATRIX)
+    (root / "predicate-matrix-continuous.txt").write_text(matrix)
+    (root / "trainclasses.txt").write_text("antelope\ngrizzly+bear\n")
+    for n, name in enumerate(AWA2_CLASSES):
+        for i in range(2):
+            write_image(root / "JPEGImages" / name / f"{name}_{10001 + i}.jpg", 2 * n + i)
+
+    run_recipe(recipe("predicate-matrix-continuous.txt"), root)
+
+    monkeypatch.chdir(root)
+    assert prompts("-c", "awa2_classes.txt") == {
+        "antelope": {"a photo of a antelope.": 1.0},
+        "grizzly+bear": {"a photo of a grizzly bear.": 1.0},
+        "killer+whale": {"a photo of a killer whale.": 1.0},
+        "dalmatian": {"a photo of a dalmatian.": 1.0},
+    }
+    shown = prompts("--attributes", "awa2_attributes.csv")
+    assert list(shown) == AWA2_CLASSES
+    for name, row in zip(AWA2_CLASSES, AWA2_MATRIX, strict=True):
+        present = [max(w, 0.0) for w in row]  # the recipe writes a missing value as 0
+        expected = attribute_weights(present, AWA2_PREDICATES, "a photo of something {}.")
+        assert_weights(shown[name], expected)
+    for predictions in ("awa2.jsonl", "awa2_attributes.jsonl"):
+        data = evaluated(Path(predictions), "--truth", "JPEGImages", "--seen", "trainclasses.txt")
+        assert data["n"] == 8 and data["warnings"] == []
+        assert (data["gzsl"]["n_seen_classes"], data["gzsl"]["n_unseen_classes"]) == (2, 2)
+
+
+CUB_CLASSES = ["001.Black_footed_Albatross", "002.Laysan_Albatross", "003.Sooty_Albatross"]
+CUB_ATTRIBUTES = [
+    "has_bill_shape::curved_(up_or_down)",
+    "has_bill_shape::dagger",
+    "has_wing_color::blue",
+    "has_size::small_(5_-_9_in)",
+    "has_shape::upright-perching_water-like",
+]
+CUB_PHRASES = [
+    "bill shape: curved (up or down)",
+    "bill shape: dagger",
+    "wing color: blue",
+    "size: small (5 - 9 in)",
+    "shape: upright-perching water-like",
+]
+CUB_MATRIX = [
+    [0.0, 25.506903, 76.096244, 0.0, 12.5],
+    [77.844262, 0.0, 46.932014, 70.338209, 0.0],
+    [65.665651, 45.470163, 0.0, 2.363458, 0.0],
+]
+
+
+def test_cub_recipe_names_the_classes_as_the_folders_with_a_truth_and_phrased_attributes(
+    tmp_path, monkeypatch
+):
+    top = tmp_path / "CUB_200_2011_archive"
+    root = top / "CUB_200_2011"
+    (root / "attributes").mkdir(parents=True)
+    (top / "attributes.txt").write_text(
+        "".join(f"{i} {a}\n" for i, a in enumerate(CUB_ATTRIBUTES, 1))
+    )
+    (root / "classes.txt").write_text("".join(f"{i} {c}\n" for i, c in enumerate(CUB_CLASSES, 1)))
+    matrix = "".join(" ".join(f"{w:f}" for w in row) + "\n" for row in CUB_MATRIX)
+    (root / "attributes" / "class_attribute_labels_continuous.txt").write_text(matrix)
+    (root / "trainvalclasses.txt").write_text("001.Black_footed_Albatross\n003.Sooty_Albatross\n")
+    images, labels, truth = [], [], {}
+    for n, folder in enumerate(CUB_CLASSES, 1):
+        for i in range(2):
+            image_id = len(images) + 1
+            relative = f"{folder}/{folder[4:]}_00{40 + i}_{100 + image_id}.jpg"
+            write_image(root / "images" / relative, image_id)
+            images.append(f"{image_id} {relative}\n")
+            labels.append(f"{image_id} {n}\n")
+            truth[f"images/{relative}"] = folder
+    (root / "images.txt").write_text("".join(images))
+    (root / "image_class_labels.txt").write_text("".join(labels))
+
+    run_recipe(recipe("image_class_labels.txt"), root)
+
+    monkeypatch.chdir(root)
+    assert prompts("-c", "cub_classes.txt") == {
+        "001.Black_footed_Albatross": {"a photo of a Black footed Albatross, a type of bird.": 1},
+        "002.Laysan_Albatross": {"a photo of a Laysan Albatross, a type of bird.": 1},
+        "003.Sooty_Albatross": {"a photo of a Sooty Albatross, a type of bird.": 1},
+    }
+    assert written_truth(root / "cub_truth.csv") == truth
+    data = evaluated(Path("cub.jsonl"), "--truth", "cub_truth.csv", "--seen", "trainvalclasses.txt")
+    assert data["n"] == 6 and data["warnings"] == []
+    assert (data["gzsl"]["n_seen_classes"], data["gzsl"]["n_unseen_classes"]) == (2, 1)
+
+    template = "a photo of a bird with {}."
+    shown = prompts("--attributes", "cub_attributes.csv", "--attribute-template", template)
+    assert list(shown) == CUB_CLASSES
+    for name, row in zip(CUB_CLASSES, CUB_MATRIX, strict=True):
+        assert_weights(shown[name], attribute_weights(row, CUB_PHRASES, template))
+    data = evaluated(Path("cub_attributes.jsonl"), "--truth", "images")
+    assert data["n"] == 6 and data["warnings"] == []
+
+
+IMAGENET = {
+    "n01440764": "tench, Tinca tinca",
+    "n01443537": "goldfish, Carassius auratus",
+    "n01484850": "great white shark, white shark, man-eater, man-eating shark, "
+    "Carcharodon carcharias",
+}
+
+
+def test_imagenet_recipe_names_the_classes_by_wnid_with_a_validation_truth(tmp_path, monkeypatch):
+    (tmp_path / "LOC_synset_mapping.txt").write_text(
+        "".join(f"{wnid} {names}\n" for wnid, names in IMAGENET.items())
+    )
+    # Kaggle's solution file: each image's boxes, a wnid before each; not in the wnids' order.
+    rows, truth = ["ImageId,PredictionString\n"], {}
+    for n, wnid in enumerate([*reversed(IMAGENET), *IMAGENET], 1):
+        image = f"ILSVRC2012_val_{n:08d}"
+        write_image(tmp_path / "ILSVRC" / "Data" / "CLS-LOC" / "val" / f"{image}.JPEG", n)
+        rows.append(f"{image},{wnid} 49 37 411 289 {wnid} 12 20 200 200 \n")
+        truth[f"ILSVRC/Data/CLS-LOC/val/{image}.JPEG"] = wnid
+    (tmp_path / "LOC_val_solution.csv").write_text("".join(rows))
+
+    run_recipe(recipe("LOC_synset_mapping.txt"), tmp_path)
+
+    monkeypatch.chdir(tmp_path)
+    assert prompts("-c", "imagenet_classes.txt") == {
+        "n01440764": {"a photo of a tench.": 1.0},
+        "n01443537": {"a photo of a goldfish.": 1.0},
+        "n01484850": {"a photo of a great white shark.": 1.0},
+    }
+    assert written_truth(tmp_path / "imagenet_val_truth.csv") == truth
+    data = evaluated(Path("imagenet_val.jsonl"), "--truth", "imagenet_val_truth.csv")
+    assert data["n"] == 6 and data["warnings"] == []
+    assert set(data["per_class"]) == set(IMAGENET)
+
+
 SUN397 = {
     "/a/abbey": "abbey",
     "/a/apartment_building/outdoor": "apartment building outdoor",
@@ -154,3 +309,17 @@ def test_sun397_truth_command_leaves_out_the_files_beside_the_letter_folders(tmp
     assert written_truth(tmp_path / "truth.csv") == {
         p: n for p, n in truth.items() if p.startswith("SUN397/a/")
     }
+
+
+def test_sun397_recipe_names_the_classes_as_the_truth_command_labels_them(tmp_path, monkeypatch):
+    truth = sun397_archive(tmp_path)
+    truth_command = code_block(section("Evaluating and hubness"), "find SUN397")
+    run_recipe(truth_command + "\n" + recipe("ClassName.txt"), tmp_path)
+
+    monkeypatch.chdir(tmp_path)
+    assert written_truth(tmp_path / "truth.csv") == truth
+    assert prompts("-c", "sun397_classes.txt") == {
+        name: {f"a photo of a {name}.": 1.0} for name in SUN397.values()
+    }
+    data = evaluated(Path("sun397.jsonl"), "--truth", "truth.csv")
+    assert data["n"] == 6 and data["warnings"] == []
