@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import inspect
 import io
 import os
 import re
@@ -157,9 +158,10 @@ def _refuse_options_as_file_names(
     to a file named '-q', without a word, where --quiet and stdout were meant."""
     options = [param for param in params if param.param_type_name == "option"]
     names = {name for param in options for name in (*param.opts, *param.secondary_opts)}
+    naming_files = _options_naming_files(ctx.command.callback)
     for param in options:
         value = given.get(param.name or "")
-        if getattr(param.type, "func", None) in (file_name, file_path) and value in names:
+        if param.name in naming_files and value in names:
             # As typed where it was a word of its own; `--output=-q` names the long option.
             typed = (opt for opt, word in pairwise(args) if opt in param.opts and word == value)
             option = next(typed, max(param.opts, key=len))
@@ -168,6 +170,22 @@ def _refuse_options_as_file_names(
                 f"file {value!r}, give ./{value}",
                 ctx,
             )
+
+
+def _options_naming_files(callback: Callable[..., Any] | None) -> frozenset[str]:
+    """The parameters of a command's function whose option parses with file_name or file_path,
+    read from the function's own annotations (`typer.Option(parser=...)`), as typer reads them:
+    the parameter objects typer builds differ between releases (0.29's have no click `type`)."""
+    if callback is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, parameter in inspect.signature(callback, eval_str=True).parameters.items()
+        if any(
+            getattr(info, "parser", None) in (file_name, file_path)
+            for info in getattr(parameter.annotation, "__metadata__", ())
+        )
+    )
 
 
 PROG = "zsl"  # the name `main` gives the program
