@@ -14,9 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 WHITE = 255.0
+# Pillow 13 needs Python 3.11+, so on 3.10 pip stops at 12.x (pyproject allows 12.1.1 there).
+# Before 13 Pillow reads a TGA's RGBA colour map as RGB (alpha lost), cannot open a grey TIFF
+# with premultiplied alpha, and ends some cut files with other errors than "truncated".
+NEEDS_PILLOW_13 = pytest.mark.skipif(
+    int(Image.__version__.split(".")[0]) < 13, reason="Pillow before 13 decodes this otherwise"
+)
+
+
+def pillow_writes(format: str) -> bool:
+    """Whether this Pillow can save `format` (QOI from 11.3 on; AVIF only where built with it)."""
+    Image.init()
+    return format in Image.SAVE
+
+
 ORIENTATION_TAG = 0x0112
 # Pillow transpose that turns an image stored with this EXIF orientation upright (as in
 # ImageOps.exif_transpose); each one is its own inverse except the two quarter turns.
