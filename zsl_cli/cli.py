@@ -20,21 +20,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
+
+# typer (0.26+, as pyproject asks) carries its own copy of click: its classes, not click's.
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
+from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
-
-# mypy sees the installed typer's classes; the fallbacks below stand in for them (click's
-# classes of the same name, or no class at all), hence their type: ignore.
-try:  # typer 0.26+ carries its own copy of click; older releases use click itself
-    from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
-    from typer._click.globals import get_current_context
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from click import get_current_context  # type: ignore[no-redef]
-    from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
-
-    try:
-        from click.exceptions import NoArgsIsHelpError  # type: ignore[assignment]
-    except ImportError:  # click < 8.2 shows the help without raising
-        NoArgsIsHelpError = ()  # type: ignore[assignment,misc]
 
 from zsl_cli import __version__
 from zsl_cli.errors import (
