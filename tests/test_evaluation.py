@@ -362,6 +362,31 @@ def test_a_truth_csv_error_in_its_first_row_names_that_row_s_line(tmp_path):
         load_truth(csv_path)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # The open quote swallows the rows below it into one cell: the row it opens on is told,
+        # for its reason, where the row it ran on to was blamed for its columns.
+        (
+            b'path,label\n"a.jpg,cat\nb.jpg,dog\n"c.jpg",fox\n',
+            "line 2: a quoted cell runs on to line 4",
+        ),
+        (
+            b'path,label\na.jpg,cat\n"b.jpg,dog\n',
+            "line 3: a quoted cell runs on to the end of the file",
+        ),
+        (
+            b'path,label\na.jpg,cat\n"b.jpg,dog',
+            "line 3: a quoted cell runs on to the end of the file",
+        ),
+    ],
+)
+def test_a_truth_csv_quote_left_open_is_told_at_its_line(tmp_path, text, message):
+    csv_path = write_csv(tmp_path / "truth.csv", text)
+    with pytest.raises(ZslError, match=re.escape(message) + r".*without its closing quote\?"):
+        load_truth(csv_path)
+
+
 def test_no_match_shows_where_two_same_looking_paths_point(tmp_path, monkeypatch):
     touch(tmp_path / "small" / "a.png")
     touch(tmp_path / "labels" / "small" / "a.png")  # another file the CSV's path resolves to

@@ -48,7 +48,14 @@ from zsl_cli.formatting import (
     spaced_words,
 )
 from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
-from zsl_cli.text_files import INVISIBLE, composed, read_text, split_lines, strip_invisible
+from zsl_cli.text_files import (
+    INVISIBLE,
+    composed,
+    quote_left_open,
+    read_text,
+    split_lines,
+    strip_invisible,
+)
 
 # Spaces that print as a plain space but are other characters: the no-break space a web page or
 # a word processor leaves in pasted text, typesetting's thin and narrow spaces. "red circle" with
@@ -1866,22 +1873,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     line = 1
     try:
         for row in reader:
-            # No name or weight holds a line break: a row over several lines is a '"' left
-            # open, which swallows the rows below it into one cell. In a comment row (`# x,"y`)
-            # those rows would vanish with the comment, without a word.
-            if reader.line_num > line:
-                raise ZslError(
-                    f"{source}:{line}: a quoted cell runs on to line {reader.line_num} "
-                    "(a '\"' without its closing quote?); cells cannot hold line breaks"
-                )
-            # Tested on the row joined: a test of each cell took a third of a large table's time.
-            joined = "".join(row)
-            if "\n" in joined:  # csv ends an open quote at the end of file
-                raise ZslError(
-                    f"{source}:{line}: a quoted cell runs on to the end of the file "
-                    "(a '\"' without its closing quote?)"
-                )
-            if joined.strip():
+            # In a comment row (`# x,"y`), the rows an open quote swallows would vanish with
+            # the comment, without a word.
+            if open_quote := quote_left_open(line, reader.line_num, row):
+                raise ZslError(f"{source}:{line}: {open_quote}")
+            if "".join(row).strip():
                 numbered.append((line, row))
             line = reader.line_num + 1
     except csv.Error as error:  # e.g. a stray quote that runs a field past csv's size limit

@@ -61,7 +61,7 @@ import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from pathlib import Path
@@ -113,6 +113,7 @@ from zsl_cli.text_files import (
     escaped_byte,
     not_utf8_error,
     plain_emoji,
+    quote_left_open,
     read_text_bytes,
     split_lines,
     strip_invisible,
@@ -1468,7 +1469,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
     try:
         # The first line as the reader below splits it: old Mac Excel ends lines with "\r" alone.
         named_delimiter = excel_delimiter(io.StringIO(text, newline="").readline().rstrip("\r\n"))
-        with io.StringIO(text, newline="") as handle:
+        # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
+        ended = text if text.endswith(("\n", "\r")) else text + "\n"
+        with io.StringIO(ended, newline="") as handle:
             # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
             # quotes (cells lose the spaces at their ends anyway).
             reader = csv.reader(
@@ -1476,8 +1479,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 delimiter=named_delimiter or _truth_delimiter(text),
                 skipinitialspace=True,
             )
-            # Blank rows are skipped; the reader still counts their lines for messages.
-            rows = ((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
+            rows = _csv_rows(reader, where)
             if named_delimiter:
                 next(rows)  # the "sep=;" line: no header
             header_line, header = next(rows, (reader.line_num, []))
@@ -1739,6 +1741,18 @@ TRUTH_COLUMNS = {
     "path": TRUTH_PATH_COLUMNS,
     "label": ("label", "class", "category", "class_name", "category_name"),
 }
+
+
+def _csv_rows(reader: Any, where: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a ground-truth CSV that are not blank, each with the line it starts on (the
+    reader counts the blank ones' lines too); a quote left open is refused at its line."""
+    line = 1
+    for row in reader:
+        if open_quote := quote_left_open(line, reader.line_num, row):
+            raise ZslError(f"{where}, line {line}: {open_quote}")
+        if any(cell.strip() for cell in row):
+            yield line, row
+        line = reader.line_num + 1
 
 
 def _truth_delimiter(text: str) -> str:
