@@ -188,8 +188,8 @@ def test_predictions_typed_at_the_terminal_are_asked_for(image_folder):
     ("args", "error"),
     [
         (["--truth", "NOTHERE"], "ground truth not found: NOTHERE"),
-        (["--truth", "TRUTH", "--seen", "NOTHERE"], "cannot read the seen-class list NOTHERE"),
-        (["--truth", "TRUTH", "--seen", "TRUTH"], "seen-class list TRUTH: Is a directory"),
+        (["--truth", "TRUTH", "--seen", "NOTHERE"], "seen-class list not found: NOTHERE"),
+        (["--truth", "TRUTH", "--seen", "TRUTH"], "seen-class list is a directory: TRUTH"),
         (["--truth", "TRUTH", "-k", "0"], "--top-k '0': every k must be a whole number, 1 or more"),
         (["--truth", "TRUTH", "-k", "one"], "--top-k 'one': give comma-separated whole numbers"),
         (["--truth", "TRUTH", "--report", "r.txt"], "unknown report type '.txt'"),

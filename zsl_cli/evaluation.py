@@ -111,6 +111,7 @@ from zsl_cli.records import Prediction, RankedScores
 from zsl_cli.text_files import (
     composed,
     escaped_byte,
+    not_there_error,
     not_utf8_error,
     plain_emoji,
     quote_left_open,
@@ -828,7 +829,7 @@ def check_truth_and_seen_found(
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         os.stat(source)
     except OSError as error:
-        raise _cannot_read(_SEEN_LIST, source, error) from None
+        raise _cannot_read("seen-class list", source, error) from None
 
 
 def _check_truth_found(source: str) -> None:
@@ -844,15 +845,12 @@ def _check_truth_found(source: str) -> None:
         ) from None
 
 
-_SEEN_LIST = "the seen-class list"
-
-
 def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     """A seen-class list's entries: its lines, less blank lines and `#` comments. An entry is a
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
-    text = _read_text(source, _SEEN_LIST)
+    text = _read_text(source, "seen-class list")
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for number, line in enumerate(lines, start=1):
@@ -1451,7 +1449,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # A binary file here is more likely an image given by mistake than a CSV in another encoding.
     text = _read_text(
         source,
-        "the ground truth",
+        "ground truth",
         "give a folder of class sub-folders or a UTF-8 CSV (path,label)",
     )
     # Read as CSV, an export in JSON or XML was refused for its header, quoting a mangled
@@ -1859,23 +1857,25 @@ def _headerless_hint(header: list[str]) -> str:
 
 def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
     """A text file's content (a UTF-8 byte-order mark dropped). Bytes that are not UTF-8 stay
-    surrogate escapes, as in file names; UTF-16 and binary files are refused, naming `fix`."""
+    surrogate escapes, as in file names; UTF-16 and binary files are refused, naming `fix`.
+    `what`: the file, as "seen-class list"."""
     try:
         with open(source, "rb") as handle:
             data = read_text_bytes(handle)
     except OSError as error:
         raise _cannot_read(what, source, error) from error
     if utf16_or_binary(data):
-        raise ZslError(f"{what} {printable(source)}: not UTF-8 text (UTF-16 or binary); {fix}")
+        raise ZslError(f"the {what} {printable(source)}: not UTF-8 text (UTF-16 or binary); {fix}")
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 
 def _cannot_read(what: str, source: str, error: OSError) -> ZslError:
     """The error for a file that could not be read (`check_truth_and_seen_found` says it before
-    reading, `_read_text` on reading: the same words)."""
-    missing = isinstance(error, (FileNotFoundError, NotADirectoryError))
-    hint = not_found_hint(source) if missing else ""
-    return ZslError(f"cannot read {what} {printable(source)}: {error.strerror}{hint}")
+    reading, `_read_text` on reading: the same words), in the words of a class file's where it
+    is not there or is a folder."""
+    shown = printable(source)
+    there = not_there_error(what, shown, error, not_found_hint(source))
+    return there or ZslError(f"cannot read the {what} {shown}: {error.strerror}")
 
 
 def _gzsl(

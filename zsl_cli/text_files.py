@@ -63,17 +63,13 @@ def read_text(
     try:
         with path.open("rb") as handle:
             data = read_text_bytes(handle)
-    except FileNotFoundError:
-        # Only image paths read '-' as stdin.
-        if str(path) == "-":
+    except OSError as error:
+        if str(path) == "-":  # only image paths read '-' as stdin
             hint = " (to read it from stdin, give /dev/stdin)"
         else:
             hint = not_found_hint(str(path)) if not_found_hint else ""
-        raise ZslError(f"{what} not found: {path}{hint}") from None
-    except IsADirectoryError:
-        raise ZslError(f"{what} is a directory: {path}") from None
-    except OSError as error:
-        raise ZslError(f"cannot read {what} {path}: {error.strerror}") from None
+        there = not_there_error(what, str(path), error, hint)
+        raise there or ZslError(f"cannot read {what} {path}: {error.strerror}") from None
     if utf16_or_binary(data):
         raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -88,6 +84,17 @@ def read_text(
     # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
     # old lines went into the first one's prompt.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def not_there_error(what: str, shown: str, error: OSError, hint: str = "") -> ZslError | None:
+    """The refusal of a text file a user names (`what`, at the path `shown`) that is not there,
+    or is a folder, in the same words whichever file it is; None for another error. A path
+    through a file (`seen.txt/x`) is not there either. `hint`: what a file not there adds."""
+    if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        return ZslError(f"{what} not found: {shown}{hint}")
+    if isinstance(error, IsADirectoryError):
+        return ZslError(f"{what} is a directory: {shown}")
+    return None
 
 
 def not_utf8_error(where: str, line: int, byte: int) -> ZslError:
