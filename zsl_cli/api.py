@@ -974,10 +974,12 @@ def open_encoder(options: ModelOptions) -> Encoder:
     return encoder
 
 
-_OPENED_WITH = "_zsl_opened_with"  # the ModelOptions open_encoder loaded an encoder with
+# The ModelOptions open_encoder loaded an encoder with: an optional attribute of an Encoder
+# (see `encoders.base.Encoder`), which one of a caller's own lacks.
+_OPENED_WITH = "_zsl_opened_with"
 
 
-def _paced(model: ModelOptions, encoder: Encoder | None) -> ModelOptions:
+def _options_with_opened_defaults(model: ModelOptions, encoder: Encoder | None) -> ModelOptions:
     """The request's `model` options, with the batch_size and workers that `encoder` was opened
     with (open_encoder) where they are None: given to open_encoder, they were silently dropped."""
     opened = getattr(encoder, _OPENED_WITH, None)
@@ -1220,7 +1222,7 @@ def label(
         _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.warnings += _ignored_with_store(request.model, request.embeddings)
-    model = _paced(request.model, encoder)
+    model = _options_with_opened_defaults(request.model, encoder)
     report.warnings += spec.warnings
     report.warnings += missing_value_name_warnings(spec)
     writer: writers.PredictionWriter | _KeptInReport
@@ -1443,8 +1445,8 @@ def _model_folder_weights(request: LabelRequest, encoder: Encoder | None) -> str
         return None
 
 
-# What a loaded encoder of ours calls the hash of its weight files; an Encoder of a caller's own
-# need not have one.
+# What a loaded encoder of ours calls the hash of its weight files: an optional attribute of an
+# Encoder (see `encoders.base.Encoder`); one of a caller's own need not have it.
 _WEIGHTS_FINGERPRINT = "weight_files_fingerprint"
 
 
@@ -2094,7 +2096,7 @@ def hubness(
         *empty_inputs_warnings(source.empty_inputs),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
-    model = _paced(request.model, encoder)
+    model = _options_with_opened_defaults(request.model, encoder)
     with model_on_images(source, model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
         # Label's run info, less its decision (top_k, threshold, unknown_label,
@@ -2741,7 +2743,7 @@ def embed(
             store.check_pages()
     _tell(warn, report.warnings)  # before the model load, which can take a minute
     encoder = encoder if encoder is not None else open_encoder(request.model)
-    model = _paced(request.model, encoder)
+    model = _options_with_opened_defaults(request.model, encoder)
     report.model = encoder.name
     # From the first stop signal on, the others wait until the work is saved and reported (see
     # `label`).
