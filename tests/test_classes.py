@@ -10,7 +10,6 @@ import pytest
 
 from zsl_cli.classes import (
     _NOT_IN_NAMES,
-    LOOKALIKE_SPACES,
     MISSING_VALUE_NAMES,
     class_names_spec,
     load_class_spec,
@@ -21,7 +20,8 @@ from zsl_cli.classes import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.prompts import Templates, plan_prompts, resolve_templates
-from zsl_cli.text_files import INVISIBLE, split_lines
+from zsl_cli.records import TOP_K_SEPARATOR
+from zsl_cli.text_files import INVISIBLE, LOOKALIKE_SPACES, split_lines
 
 
 def test_classes_txt_comments_blank_lines_and_explicit_prompts(tmp_path: Path):
@@ -217,7 +217,7 @@ def test_the_characters_refused_in_a_name_are_the_rule_for_every_code_point():
     rule = {
         code
         for code, ch in enumerate(every)
-        if ch in "|" + INVISIBLE + LOOKALIKE_SPACES
+        if ch in TOP_K_SEPARATOR + INVISIBLE + LOOKALIKE_SPACES
         or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs")
         or 0xFDD0 <= code <= 0xFDEF  # noncharacters
         or code & 0xFFFE == 0xFFFE

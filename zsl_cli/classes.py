@@ -47,9 +47,10 @@ from zsl_cli.formatting import (
     some_names,
     spaced_words,
 )
-from zsl_cli.records import FAILED_LABEL, UNKNOWN_LABEL
+from zsl_cli.records import FAILED_LABEL, TOP_K_SEPARATOR, UNKNOWN_LABEL
 from zsl_cli.text_files import (
     INVISIBLE,
+    LOOKALIKE_SPACES,
     composed,
     quote_left_open,
     read_text,
@@ -57,26 +58,19 @@ from zsl_cli.text_files import (
     strip_invisible,
 )
 
-# Spaces that print as a plain space but are other characters: the no-break space a web page or
-# a word processor leaves in pasted text, typesetting's thin and narrow spaces. "red circle" with
-# one is another class than the "red circle" of a truth folder or a Label Studio config.
-# Stripped at the ends as white space; inside a name refused, as invisible characters are. Not
-# the ideographic space U+3000 of CJK text, which prints as wide as its characters.
-LOOKALIKE_SPACES = (
-    "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
-)
 # What a class name may not hold, as one character class: a regex finds the first in a name at
 # once, where a test of each character in Python took 0.6 s for a class list of 100,000 names.
-# "|" joins top-k lists in CSV; control characters and line separators (newlines, tabs, NUL,
-# U+2028) break lines in files and terminals or hide in them; a lone surrogate (a JSON \ud800)
-# is no character: Unicode's categories Cc, Zl, Zp and Cs (a test holds the class against
+# TOP_K_SEPARATOR joins top-k lists in CSV; control characters and line separators (newlines,
+# tabs, NUL, U+2028) break lines in files and terminals or hide in them; a lone surrogate (a JSON
+# \ud800) is no character: Unicode's categories Cc, Zl, Zp and Cs (a test holds the class against
 # unicodedata's, code point by code point).
-# Then the invisible characters and lookalike spaces above, and the noncharacters U+FDD0-U+FDEF
-# and the last two code points of every plane: reserved by Unicode for a program's internal use,
-# never text; U+FFFE and U+FFFF cannot even be written in XML (a Label Studio labelling config).
+# Then the invisible characters and lookalike spaces (text_files), and the noncharacters
+# U+FDD0-U+FDEF and the last two code points of every plane: reserved by Unicode for a program's
+# internal use, never text; U+FFFE and U+FFFF cannot even be written in XML (a Label Studio
+# labelling config).
 _NOT_IN_NAMES = re.compile(
     "["
-    + re.escape("|" + INVISIBLE + LOOKALIKE_SPACES)
+    + re.escape(TOP_K_SEPARATOR + INVISIBLE + LOOKALIKE_SPACES)
     + r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"  # Cc, Zl, Zp, Cs
     + r"\ufdd0-\ufdef"
     + "".join(

@@ -71,7 +71,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
-from zsl_cli.classes import LOOKALIKE_SPACES, class_list_warnings, parse_classes
+from zsl_cli.classes import class_list_warnings, parse_classes
 from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import streams_into
@@ -107,8 +107,9 @@ from zsl_cli.readers import (
     read_predictions_and_run_info,
     run_info_file,
 )
-from zsl_cli.records import Prediction, RankedScores
+from zsl_cli.records import TOP_K_SEPARATOR, Prediction, RankedScores
 from zsl_cli.text_files import (
+    LOOKALIKE_SPACES,
     composed,
     escaped_byte,
     not_there_error,
@@ -120,7 +121,6 @@ from zsl_cli.text_files import (
     strip_invisible,
     utf16_or_binary,
 )
-from zsl_cli.writers import TOP_K_SEPARATOR
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side

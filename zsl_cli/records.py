@@ -19,6 +19,8 @@ STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it 
 UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
 FAILED_LABEL = "failed"  # how evaluation names images that could not be labelled
 SCORE_FORMAT = ".7g"  # how outputs write scores: float32 carries about 7 significant digits
+# What joins a prediction's top-k labels (and scores) in one CSV cell: so no class name holds it.
+TOP_K_SEPARATOR = "|"
 
 
 def written_score(score: float) -> float:

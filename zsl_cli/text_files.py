@@ -27,6 +27,15 @@ INVISIBLE = (
     "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
 )
 
+# Spaces that print as a plain space but are other characters: the no-break space a web page or
+# a word processor leaves in pasted text, typesetting's thin and narrow spaces. "red circle" with
+# one is another class than the "red circle" of a truth folder or a Label Studio config.
+# Stripped at the ends as white space; inside a name refused, as invisible characters are. Not
+# the ideographic space U+3000 of CJK text, which prints as wide as its characters.
+LOOKALIKE_SPACES = (
+    "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+)
+
 _TEXT_BLOCK = 1 << 20  # bytes read at a time from a text file
 
 

@@ -52,6 +52,7 @@ from zsl_cli.files import (
 from zsl_cli.formatting import has_surrogates, path_to_text, printable, printable_text, quoted
 from zsl_cli.records import (
     SCORE_FORMAT,
+    TOP_K_SEPARATOR,
     UNKNOWN_LABEL,
     LabelScore,
     Prediction,
@@ -61,7 +62,6 @@ from zsl_cli.records import (
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
 CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
-TOP_K_SEPARATOR = "|"
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 
 EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
