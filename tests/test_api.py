@@ -1040,7 +1040,7 @@ def test_classes_the_model_cannot_tell_apart_get_one_vector(tiny_clip):
         assert len(classifier.indistinguishable) == len(pairs)
         # Past the groups shown, the rest are counted; one is one group.
         assert len(pairs) == api.ALIKE_GROUPS_SHOWN + 1
-        assert classifier.warnings()[api.ALIKE_GROUPS_SHOWN :] == [
+        assert classifier.model_warnings()[api.ALIKE_GROUPS_SHOWN :] == [
             "... and 1 more group of classes the model cannot tell apart"
         ]
         for copy, original in pairs:

@@ -694,7 +694,7 @@ def test_class_prompts_are_tokenized_once_and_only_long_ones_again(tiny_clip, tm
     assert sorted(counting.texts) == sorted(["cat", "dog", longer, longest, longer, longest])
     assert classifier.prompts_cut_short == [longer, longest]
     assert "2 class prompts are longer than the model reads (20 tokens)" in "".join(
-        classifier.warnings()
+        classifier.model_warnings()
     )
     vectors = dict(zip(spec.names, classifier.vectors, strict=True))
     assert (vectors[longer] == vectors[longest]).all()  # both read as their first 18 x's
@@ -779,7 +779,7 @@ def test_a_huge_prompt_is_tokenized_from_its_start_and_quoted_short(tiny_clip, t
     classifier = build_classifier(spec, plan_prompts(spec, Templates("", ())), encoder)
     assert max(map(len, counting.texts)) <= hf.HEAD_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
     assert classifier.prompts_cut_short == [f"circle, which has {huge}"]
-    (warning,) = classifier.warnings()
+    (warning,) = classifier.model_warnings()
     assert warning.startswith("1 class prompt is longer than the model reads (77 tokens)")
     assert len(warning) < 250
 

@@ -35,7 +35,7 @@ def test_a_huge_prompt_without_a_space_is_cut_before_tokenizing_and_named(tiny_c
     classifier = build_classifier(spec, plan_prompts(spec, Templates("", ())), encoder)
     assert max(map(len, counting.texts)) <= hf.MAX_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
     assert classifier.prompts_cut_short == [huge]
-    (warning,) = classifier.warnings()
+    (warning,) = classifier.model_warnings()
     assert warning.startswith("1 class prompt is longer than the model reads (77 tokens)")
     assert "'ababab" in warning and len(warning) < 300
     # A class name near the longest taken, without a space: its prompt is named, cut short.
@@ -46,7 +46,7 @@ def test_a_huge_prompt_without_a_space_is_cut_before_tokenizing_and_named(tiny_c
     classifier = build_classifier(spec, plan_prompts(spec, templates), encoder)
     assert max(map(len, counting.texts)) <= hf.MAX_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
     assert classifier.prompts_cut_short == [f"a photo of a {name}."]
-    (warning,) = classifier.warnings()
+    (warning,) = classifier.model_warnings()
     assert "'a photo of a squareabab" in warning and len(warning) < 300
 
 

@@ -701,11 +701,6 @@ class Classifier:
     # one attribute, weighted with the sum of their weights.
     indistinguishable_attributes: list[list[str]]
 
-    def warnings(self) -> list[str]:
-        """What the user should know of these classes: what reading the class file noticed, then
-        the `model_warnings`."""
-        return [*self.spec.warnings, *self.model_warnings()]
-
     def model_warnings(self) -> list[str]:
         """What the model's reading of the prompts showed: a warning per group of classes (and of
         attributes) it cannot tell apart, and one for prompts it reads only in part."""

@@ -408,7 +408,7 @@ def evaluate(
         n_classes = len(class_names)
     ranked: set[str] = set()  # every class name a ranking holds
     for p in predictions:
-        ranked.update(_labels(p))
+        ranked.update(_ranked_labels(p))
     named = {p.label for p in predictions} | ranked
     named.update(class_names or ())
     truth = spelled_as(truth, named)
@@ -420,7 +420,7 @@ def evaluate(
         )
     # `named` holds every label: a search of each ranking only where one may hold it.
     if FAILED in named and any(
-        p.ok and (p.label == FAILED or FAILED in _labels(p)) for p in predictions
+        p.ok and (p.label == FAILED or FAILED in _ranked_labels(p)) for p in predictions
     ):
         raise ZslError(
             f"{printable(predictions_source)}: class '{FAILED}' is a reserved name in evaluation "
@@ -436,7 +436,7 @@ def evaluate(
     metrics = classification_metrics(
         truth_labels,
         [p.label for p in matched],
-        [_labels(p) for p in matched],
+        [_ranked_labels(p) for p in matched],
         [p.status for p in matched],
         ks,
         n_classes,
@@ -572,7 +572,7 @@ def _unknown_label_warnings(
         where = "that {} neither a truth class nor ranked for any image"
         # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
         # checked against: a class no image ranks may still be one of the run's.
-        checked = [p for p in checked if _labels(p)]
+        checked = [p for p in checked if _ranked_labels(p)]
     odd = [p.label for p in checked if p.label not in known]
     if not odd:
         return []
@@ -1936,7 +1936,7 @@ def _stacking(
     scored = [p for p in matched if p.ok]
     if not scored:
         return None, "no evaluated image was labelled successfully"
-    offered = [_labels(p) for p in scored]
+    offered = [_ranked_labels(p) for p in scored]
     candidates = sorted(set().union(*offered) - {UNKNOWN, ""})
     wanted = max(len(candidates), n_classes or 0)
     short = [
@@ -2090,7 +2090,7 @@ def _repeated_class_warnings(matched: Sequence[Prediction], k: int) -> list[str]
     reach for every image, the note saying only that some rankings are short."""
     repeated: list[tuple[Prediction, str]] = []  # and a class it ranks twice
     for prediction in matched:
-        first = [name for name in _labels(prediction)[:k] if name not in ("", UNKNOWN)]
+        first = [name for name in _ranked_labels(prediction)[:k] if name not in ("", UNKNOWN)]
         if len(set(first)) < len(first):
             repeated.append((prediction, Counter(first).most_common(1)[0][0]))
     if not repeated:
@@ -2103,7 +2103,7 @@ def _repeated_class_warnings(matched: Sequence[Prediction], k: int) -> list[str]
     ]
 
 
-def _labels(prediction: Prediction) -> Sequence[str]:
+def _ranked_labels(prediction: Prediction) -> Sequence[str]:
     """The prediction's ranked class names, best first. Those a reader made are held as they are:
     a list for each image would take 8 bytes a class (50,000 images x 1,000 classes: 400 MB)."""
     return RankedScores.of(prediction.top_k).labels

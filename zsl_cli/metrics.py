@@ -48,10 +48,6 @@ class TopKAccuracy:
     overall: float | None
     note: str = ""  # why k was clipped or why the metric is not computable
 
-    @property
-    def available(self) -> bool:
-        return self.overall is not None
-
 
 @dataclass(frozen=True)
 class ClassStats:
