@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from tests.test_label_cli import write_images
 from zsl_cli import api
-from zsl_cli.classes import QUOTED_LINE_CHARS, parse_classes, quoted_line
+from zsl_cli.classes import parse_classes
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import QUOTED_LINE_CHARS, quoted_line
 from zsl_cli.prompts import resolve_templates
 
 # open_clip's src/open_clip/zero_shot_metadata.py, cut short: templates as a tuple of lambdas,

@@ -44,6 +44,7 @@ from zsl_cli.formatting import (
     excel_delimiter,
     loose_name,
     printable,
+    quoted_line,
     some_names,
     spaced_words,
 )
@@ -452,19 +453,6 @@ def _tab_table_hint(name: str, raw: str, source: str) -> str:
 
 # AwA2's classes.txt and predicates.txt: a number, a tab, a name (`1\tantelope`).
 _NUMBERED_ROW = re.compile(r"\d+\t+[^\t]*[^\W\d][^\t]*")
-
-# A line of a file longer than this is cut where a message quotes it (see `quoted_line`).
-QUOTED_LINE_CHARS = 80
-
-
-def quoted_line(line: str) -> str:
-    """A line of a file, or a name, prompt or template read from one, quoted as a message quotes
-    it: cut after its first QUOTED_LINE_CHARS characters, with its length, where it is longer. A
-    row of AwA2's predicate matrix is 800 characters, CUB's 2-3 KB: quoted whole, the message
-    around it was lost."""
-    if len(line) <= QUOTED_LINE_CHARS:
-        return repr(line)
-    return f"{line[:QUOTED_LINE_CHARS]!r}... ({len(line):,} characters)"
 
 
 def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:

@@ -62,6 +62,20 @@ def clipped_middle(text: str, limit: int = 2000) -> str:
     return f"{text[:head]} ... [{tail - head:,} characters left out] ... {text[tail:]}"
 
 
+# A line of a file longer than this is cut where a message quotes it (see `quoted_line`).
+QUOTED_LINE_CHARS = 80
+
+
+def quoted_line(line: str) -> str:
+    """A line of a file, or a name, prompt or template read from one, quoted as a message quotes
+    it: cut after its first QUOTED_LINE_CHARS characters, with its length, where it is longer. A
+    row of AwA2's predicate matrix is 800 characters, CUB's 2-3 KB: quoted whole, the message
+    around it was lost."""
+    if len(line) <= QUOTED_LINE_CHARS:
+        return repr(line)
+    return f"{line[:QUOTED_LINE_CHARS]!r}... ({len(line):,} characters)"
+
+
 # The escapes `printable` and the consoles write for one character they cannot show.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt])")
 _LONGEST_ESCAPE = len("\\U0001f600")

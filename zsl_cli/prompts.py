@@ -27,12 +27,11 @@ from zsl_cli.classes import (
     ClassSpec,
     in_quotes,
     list_in_code,
-    quoted_line,
     trailing_comment_warnings,
     with_name,
 )
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import printable
+from zsl_cli.formatting import printable, quoted_line
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
