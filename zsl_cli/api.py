@@ -946,7 +946,13 @@ def class_prompts(options: ClassOptions) -> ClassPrompts:
     prompts = tuple(
         ClassPrompt(names[index], weight, plan.texts[text]) for index, text, weight in entries
     )
-    return ClassPrompts(prompts, (*spec.warnings, *missing_value_name_warnings(spec)))
+    return ClassPrompts(prompts, tuple(_class_file_warnings(spec)))
+
+
+def _class_file_warnings(spec: ClassSpec) -> list[str]:
+    """What reading the class files noticed, as `label` and `class_prompts` give it before any
+    model: the spec's warnings, then the class names read as missing values."""
+    return [*spec.warnings, *missing_value_name_warnings(spec)]
 
 
 def open_encoder(options: ModelOptions) -> Encoder:
@@ -1218,8 +1224,7 @@ def label(
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.warnings += _ignored_with_store(request.model, request.embeddings)
     model = _options_with_opened_defaults(request.model, encoder)
-    report.warnings += spec.warnings
-    report.warnings += missing_value_name_warnings(spec)
+    report.warnings += _class_file_warnings(spec)
     writer: writers.PredictionWriter | _KeptInReport
     if output is None:
         report.output = "none"

@@ -988,36 +988,19 @@ def label(
     raise typer.Exit(EXIT_PARTIAL if report.none_labelled or (strict and partial) else EXIT_OK)
 
 
-PROMPT_COLUMNS = ("class", "weight", "prompt")
-
-
 def _show_prompts(options: ClassOptions, quiet: bool) -> None:
     """label --show-prompts: the class files' warnings on stderr, then the prompts on stdout."""
     from zsl_cli import api
-    from zsl_cli.files import CsvLines, open_sink
-    from zsl_cli.formatting import printable_text
-    from zsl_cli.records import SCORE_FORMAT
+    from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
+    from zsl_cli.writers import write_class_prompts
 
     sink = open_sink(None)  # a closed stdout fails before the class files are read
     listed = api.class_prompts(options)
     if not quiet:
         render_warnings(stderr_console(), listed.warnings)
-    # As the predictions' CSV is written: the text itself for a program, and on a terminal
-    # control characters escaped (a descriptor's line break shows as \n, not as a new row).
-    shown = printable_text if sink.is_terminal() else str
-    lines = CsvLines()
-    rows = [lines.line(PROMPT_COLUMNS)]
-    for name, weight, prompt in listed.prompts:
-        rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
-        if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
-            sink.write("".join(rows).encode())
-            rows.clear()
-    sink.write("".join(rows).encode())
+    write_class_prompts(sink, listed.prompts)
     sink.publish(None)
-
-
-PROMPT_ROWS_WRITTEN_AT_ONCE = 4096  # 1.6 million (20,000 classes of 80 templates) in blocks
 
 
 class _WarningsShown:

@@ -740,6 +740,28 @@ def write_json_file(output: str | os.PathLike[str], value: Any) -> None:
     write_file(output, _json_bytes(value, indent=2) + b"\n")
 
 
+PROMPT_COLUMNS = ("class", "weight", "prompt")
+PROMPT_ROWS_WRITTEN_AT_ONCE = 4096  # 1.6 million (20,000 classes of 80 templates) in blocks
+
+
+def write_class_prompts(
+    sink: StreamSink | AtomicFileSink, prompts: Iterable[tuple[str, float, str]]
+) -> None:
+    """`label --show-prompts`: each (class, weight, prompt) as a CSV row under PROMPT_COLUMNS,
+    as the predictions' CSV is written: the text itself for a program, and on a terminal control
+    characters escaped (a descriptor's line break shows as \\n, not as a new row). The sink is
+    left for the caller to publish."""
+    shown = printable_text if sink.is_terminal() else str
+    lines = CsvLines()
+    rows = [lines.line(PROMPT_COLUMNS)]
+    for name, weight, prompt in prompts:
+        rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
+        if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
+            sink.write("".join(rows).encode())
+            rows.clear()
+    sink.write("".join(rows).encode())
+
+
 # ---------------------------------------------------------------------------------------------
 # Writer
 
