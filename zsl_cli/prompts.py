@@ -26,13 +26,13 @@ from zsl_cli.classes import (
     DEFAULT_DESCRIPTION_TEMPLATE,
     ClassSpec,
     in_quotes,
-    list_in_code,
     trailing_comment_warnings,
     with_name,
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
+from zsl_cli.wrong_file_kinds import list_in_code
 
 DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
 

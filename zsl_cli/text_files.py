@@ -11,6 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -150,6 +151,13 @@ def strip_invisible(text: str) -> str:
     while text != (stripped := text.strip().strip(INVISIBLE)):
         text = stripped
     return text
+
+
+def first_content_lines(text: str, count: int = 2) -> list[str]:
+    """The first `count` lines, stripped, that are neither blank nor a `#` comment, as a class
+    file is parsed; the rest of a large file is not looked at."""
+    lines = (strip_invisible(line) for line in split_lines(text))
+    return list(islice((line for line in lines if line and not line.startswith("#")), count))
 
 
 def composed(name: str) -> str:
