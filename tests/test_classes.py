@@ -903,6 +903,35 @@ def test_a_comma_list_on_one_line_is_warned_of():
 
 
 @pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("cat, dog, bird,\nfish, horse\n", ","),
+        ("cat, dog,\nbird\n", ","),
+        ("cat, dog,\nbird, fish,\nhorse\n", ","),
+        ("cat, dog,\nbird, fish,\n", ","),  # every line ends with ',', not as a spreadsheet's
+        ("cat; dog;\nbird\n", ";"),
+        ("猫、犬、\n鳥\n", "、"),
+    ],
+)
+def test_a_comma_list_over_several_lines_is_warned_of(text, mark):
+    # As one line of them is: each line was one class ('cat, dog,', in its prompts too), and
+    # 'cat' and 'dog' no class, without a word.
+    spec = parse_classes(text, "c.txt")
+    assert spec.names == text.splitlines()  # labelled as written
+    assert spec.warnings == (
+        f"c.txt holds {len(spec.names)} classes, such as {spec.names[0]!r} (names separated by "
+        f"{mark!r} over several lines?): a class file takes one class name per line",
+    )
+
+
+def test_a_comma_list_over_several_lines_is_warned_of_naming_the_file(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat, dog,\nbird\n")
+    [warning] = load_class_spec(classes).warnings
+    assert warning.startswith(f"{classes} holds 2 classes, such as 'cat, dog,'")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "cat\ndog\n",
@@ -912,6 +941,13 @@ def test_a_comma_list_on_one_line_is_warned_of():
         "cat\n",
         "C# code\nno.#5 jersey\njersey #10\n",
         "name tag, red\nlabel, blank\n",
+        # A name with a comma among others, or names each ending with one alone, are names.
+        "cat\npickup truck, red\ndog\n",
+        "pickup truck, red\ncat\n",
+        "cat\npickup truck, red,\n",
+        "Washington,\ndog\n",
+        # Names that do not run on with a ',' cannot be told from names holding one.
+        "cat, dog, bird\nfish, horse\n",
         # Quotes around some names, or a name in quotes alone, are names of their own.
         '"Starry Night"\ncat\n',
         "'s-Hertogenbosch\nrock 'n' roll\n",

@@ -666,12 +666,12 @@ def class_list_warnings(
     names: Sequence[str], source: str, templated: Sequence[str] | None = None
 ) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
-    after a list marker, a header line, or every class on one line separated by commas.
-    `templated`: the names whose prompts are made of them (not their own; all where None), the
-    only ones these are looked for in: a class with prompts of its own keeps its id or folder
-    name as the label on purpose (`n01440764: a photo of a tench.`, as `zsl evaluate` advises
-    for ImageNet's folders), its prompts without it. A comment after a name is warned of in
-    every name."""
+    after a list marker, a header line, or every class on one line, or on lines that run on,
+    separated by commas. `templated`: the names whose prompts are made of them (not their own;
+    all where None), the only ones these are looked for in: a class with prompts of its own
+    keeps its id or folder name as the label on purpose (`n01440764: a photo of a tench.`, as
+    `zsl evaluate` advises for ImageNet's folders), its prompts without it. A comment after a
+    name is warned of in every name."""
     commented = trailing_comment_warnings(names, source, "class", "name")
     names = list(names if templated is None else templated)
     if not names:
@@ -739,6 +739,12 @@ def class_list_warnings(
             "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
             "of their prompts; write the names alone",
         )
+    if not quoted and (mark := _separated_over_lines(names)) is not None:
+        return (
+            f"{source} holds {counted(len(names), 'class', 'classes')}, such as "
+            f"{quoted_line(names[0])} (names separated by {mark!r} over several lines?): a class "
+            "file takes one class name per line",
+        )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
     if end is not None and not quoted:
@@ -748,6 +754,21 @@ def class_list_warnings(
             "their prompts; write the names alone",
         )
     return quoted + _name_text_warnings(names, source) + commented
+
+
+def _separated_over_lines(names: Sequence[str]) -> str | None:
+    """The mark that separates names, several on a line, where a list of them runs on over
+    several lines (`cat, dog,` over `bird`): every line but the last ends with it, and one holds
+    it between names too; else None. Not a name that holds a comma among others (`pickup truck,
+    red`), nor names that each end with one alone (`Washington,` over `dog`; `cat,,`, a
+    spreadsheet's column). Lines that do not end with the mark cannot be told from names that
+    hold it (`cat, dog` over `bird, fish`)."""
+    if len(names) < 2 or names[0][-1:] not in tuple(_SEPARATORS):
+        return None
+    mark = names[0][-1]
+    if not all(name.endswith(mark) for name in names[:-1]):
+        return None
+    return mark if any(mark in name.rstrip(mark) for name in names) else None
 
 
 # Words joined by '_' (Food-101's `apple_pie`, folder names) or '+' (AwA2's `grizzly+bear`).
