@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -378,25 +379,28 @@ def test_compare_layout_and_accuracy_by_hand():
         methods=("none",),
         hub_size=1.5,
     )
-    assert json.loads(json.dumps(result)) == result
-    assert (result["k"], result["n_images"], result["n_classes"]) == (1, 5, 3)
-    assert list(result["methods"]) == ["none"]
-    entry = result["methods"]["none"]
+    # The records hold plain values: the `--json` document's entries are JSON as they are.
+    for measured in result.methods.values():
+        assert json.loads(json.dumps(measured.to_json())) == measured.to_json()
+    assert (result.k, result.n_images, result.n_classes) == (1, 5, 3)
+    assert list(result.methods) == ["none"]
+    entry = result.methods["none"]
     # N_1 = [3, 1, 1]: threshold 1.5 * 5 * 1 / 3 = 2.5, cat is the one hub.
-    assert entry["top_hubs"] == [{"class": "cat", "n_k": 3}]
-    assert entry["n_hubs"] == 1
-    assert entry["hub_occupancy"] == pytest.approx(3 / 5)
-    assert entry["skewness"] == pytest.approx(stats.skew([3, 1, 1]))
+    assert entry.top_hubs == (hubness.Hub("cat", 3),)
+    assert entry.to_json()["top_hubs"] == [{"class": "cat", "n_k": 3}]
+    assert entry.n_hubs == 1
+    assert entry.hub_occupancy == pytest.approx(3 / 5)
+    assert entry.skewness == pytest.approx(stats.skew([3, 1, 1]))
     # Known images: cat 1/1, dog 1/2, owl 0/1 -> per class (1 + 0.5 + 0) / 3; overall 2/4;
     # seen (cat, dog) (1 + 0.5) / 2, unseen (owl) 0, so H = 0.
-    assert entry["accuracy"] == {
+    assert entry.accuracy == {
         "mean_per_class": pytest.approx(0.5),
         "overall": pytest.approx(0.5),
         "seen_mean_per_class": pytest.approx(0.75),
         "unseen_mean_per_class": pytest.approx(0.0),
         "harmonic_mean": 0.0,
     }
-    assert isinstance(result["recommendation"], str) and result["recommendation"]
+    assert isinstance(result.recommendation, str) and result.recommendation
     # The fifth image's truth is a class outside the list (index 3): never predicted, so it
     # counts as a class at 0%, as evaluate counts it (here an unseen one).
     truth[4] = 3
@@ -410,7 +414,7 @@ def test_compare_layout_and_accuracy_by_hand():
         unseen_mask=np.append(unseen, True),
         unlisted_classes=1,
     )
-    assert outside["methods"]["none"]["accuracy"] == {
+    assert outside.methods["none"].accuracy == {
         "mean_per_class": pytest.approx(1.5 / 4),
         "overall": pytest.approx(2 / 5),
         "seen_mean_per_class": pytest.approx(0.75),
@@ -428,10 +432,10 @@ def test_compare_layout_and_accuracy_by_hand():
         unlisted_classes=1,
         methods=("none",),
     )
-    accuracy = outside["methods"]["none"]["accuracy"]
+    accuracy = outside.methods["none"].accuracy
     assert accuracy["unseen_mean_per_class"] == pytest.approx(0.5)
     assert accuracy["harmonic_mean"] == pytest.approx(0.6)
-    assert outside["recommendation"].startswith(
+    assert outside.recommendation.startswith(
         "Harmonic mean of seen and unseen accuracy (H) 60.0% without reduction;"
     )
 
@@ -448,7 +452,7 @@ def test_compare_counts_failed_images_as_wrong():
         failed_truth=np.array([1, -1]),
         methods=("none",),
     )
-    assert result["methods"]["none"]["accuracy"] == {
+    assert result.methods["none"].accuracy == {
         "mean_per_class": pytest.approx(0.75),
         "overall": pytest.approx(0.75),
     }
@@ -461,13 +465,13 @@ def test_compare_matches_sklearn_balanced_accuracy_and_clips_k():
     sims = _planted_hub(n_images=400, n_classes=6)
     truth = sims[:, :-1].argmax(axis=1)  # every image truly belongs to an ordinary class
     result = hubness.compare(sims, [f"c{i}" for i in range(6)], k=50, truth=truth)
-    assert result["k"] == 5
-    assert list(result["methods"]) == list(hubness.METHODS)
-    for method, entry in result["methods"].items():
+    assert result.k == 5
+    assert list(result.methods) == list(hubness.METHODS)
+    for method, entry in result.methods.items():
         top1 = reduce_whole(sims, method).argmax(axis=1)
         expected = balanced_accuracy_score(truth, top1)
-        assert entry["accuracy"]["mean_per_class"] == pytest.approx(expected)
-        assert "unseen_mean_per_class" not in entry["accuracy"]
+        assert entry.accuracy["mean_per_class"] == pytest.approx(expected)
+        assert "unseen_mean_per_class" not in entry.accuracy
 
 
 def test_compare_chunked_equals_unchunked():
@@ -476,90 +480,100 @@ def test_compare_chunked_equals_unchunked():
     truth = np.where(np.arange(250) % 5 == 0, -1, sims[:, :-1].argmax(axis=1))
     whole = hubness.compare(sims, names, truth=truth)
     chunked = hubness.compare(sims, names, truth=truth, chunk_rows=11)
-    assert chunked["recommendation"] == whole["recommendation"]
+    assert chunked.recommendation == whole.recommendation
     for method in hubness.METHODS:
-        a, b = whole["methods"][method], chunked["methods"][method]
-        assert a["top_hubs"] == b["top_hubs"] and a["n_hubs"] == b["n_hubs"]
-        assert a["skewness"] == pytest.approx(b["skewness"], abs=1e-9)
-        assert a["accuracy"] == pytest.approx(b["accuracy"])
+        a, b = whole.methods[method], chunked.methods[method]
+        assert a.top_hubs == b.top_hubs and a.n_hubs == b.n_hubs
+        assert a.skewness == pytest.approx(b.skewness, abs=1e-9)
+        assert a.accuracy == pytest.approx(b.accuracy)
 
 
 def test_recommendations():
     sims = _planted_hub(n_images=600, n_classes=30)
     names = [f"c{i}" for i in range(30)]
     by_hubness = hubness.compare(sims, names)
-    assert by_hubness["recommendation"].startswith("Try --hubness-reduction centering")
+    assert by_hubness.recommendation.startswith("Try --hubness-reduction centering")
     # The method advised, for a caller to pass on (LabelRequest's hubness_reduction).
-    assert by_hubness["recommended_method"] == "centering"
+    assert by_hubness.recommended_method == "centering"
     truth = sims[:, :-1].argmax(axis=1)  # the hub class owns no image
     by_accuracy = hubness.compare(sims, names, truth=truth)
-    method = by_accuracy["recommended_method"]
-    assert by_accuracy["recommendation"].startswith(f"Try --hubness-reduction {method}:")
-    assert "accuracy" in by_accuracy["recommendation"] and method in hubness.METHODS
+    method = by_accuracy.recommended_method
+    assert by_accuracy.recommendation.startswith(f"Try --hubness-reduction {method}:")
+    assert "accuracy" in by_accuracy.recommendation and method in hubness.METHODS
     low = hubness.compare(_random_sims(300, 30, seed=14), names, k=10)
-    assert low["hub_threshold"] == 2 * 300 * 10 / 30  # hub_size x images x k / classes
-    assert low["largest_hub_k"] == 15  # 30 classes / hub_size 2
+    assert low.hub_threshold == 2 * 300 * 10 / 30  # hub_size x images x k / classes
+    assert low.largest_hub_k == 15  # 30 classes / hub_size 2
     # k = 10 over 15 classes: a hub would need 2 x 300 x 10 / 15 = 400 of the 300 images.
     few = hubness.compare(_random_sims(300, 15, seed=14), names[:15], k=10)
-    assert few["hub_threshold"] == 400 and few["largest_hub_k"] == 7
+    assert few.hub_threshold == 400 and few.largest_hub_k == 7
     # The default k over 15 classes is a quarter of them, where a hub needs 2 x 300 x 3 / 15.
     default = hubness.compare(_random_sims(300, 15, seed=14), names[:15])
-    assert (default["k"], default["k_requested"], default["hub_threshold"]) == (3, None, 120)
+    assert (default.k, default.k_requested, default.hub_threshold) == (3, None, 120)
     assert [hubness.default_k(c) for c in (2, 7, 8, 39, 40, 1000)] == [1, 1, 2, 9, 10, 10]
-    assert "no reduction needed" in low["recommendation"]
-    assert low["recommended_method"] == "none"
+    assert "no reduction needed" in low.recommendation
+    assert low.recommended_method == "none"
     unmeasured = hubness.compare(sims, names, methods=("none",))
-    assert unmeasured["recommended_method"] is None  # nothing compared: no advice
+    assert unmeasured.recommended_method is None  # nothing compared: no advice
+
+
+def _accurate(mean_per_class: float) -> hubness.MethodHubness:
+    """A method's record with the one number the advice ranks it by with a truth."""
+    return hubness.MethodHubness(0.0, 0.0, 0.0, 0.0, 0, (), {"mean_per_class": mean_per_class})
+
+
+def _spread(skewness: float, robin_hood: float, n_hubs: int) -> hubness.MethodHubness:
+    """A method's record with the numbers the advice reads of its N_k without a truth."""
+    return hubness.MethodHubness(skewness, 0.0, 0.0, robin_hood, n_hubs, ())
 
 
 def test_a_recommendation_never_rounds_an_accuracy_short_of_all_up_to_100_percent():
     entries = {
-        "none": {"accuracy": {"mean_per_class": 0.9}},
-        "csls": {"accuracy": {"mean_per_class": 0.9996}},
+        "none": _accurate(0.9),
+        "csls": _accurate(0.9996),
     }
     assert (
         "accuracy 99.9% vs 90.0% without"
         in hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
     )
-    entries["none"]["accuracy"]["mean_per_class"] = 0.9996
+    entries["none"] = _accurate(0.9996)
     assert "(99.9%)" in hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
 
 
 def test_a_recommendation_needs_half_a_point_of_accuracy_or_a_lower_skewness():
     # Less than half a point of mean per-class accuracy is noise: no reduction is recommended.
     entries = {
-        "none": {"accuracy": {"mean_per_class": 0.8}},
-        "csls": {"accuracy": {"mean_per_class": 0.804}},
+        "none": _accurate(0.8),
+        "csls": _accurate(0.804),
     }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Keep no reduction"
     )
-    entries["csls"]["accuracy"]["mean_per_class"] = 0.806
+    entries["csls"] = _accurate(0.806)
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
     )
     # Without truth: a reduction is recommended only if it lowers the skewness (its size) and
     # the Robin Hood index.
     entries = {
-        "none": {"skewness": 3.0, "robin_hood": 0.3, "n_hubs": 4},
-        "mp": {"skewness": -3.5, "robin_hood": 0.1, "n_hubs": 0},
+        "none": _spread(3.0, 0.3, 4),
+        "mp": _spread(-3.5, 0.1, 0),
     }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.endswith(
         "no measured reduction lowers both its skewness and its Robin Hood index: keep none."
     )
-    entries["mp"]["skewness"] = -2.5
+    entries["mp"] = dataclasses.replace(entries["mp"], skewness=-2.5)
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction mp"
     )
-    entries["mp"]["robin_hood"] = 0.3
+    entries["mp"] = dataclasses.replace(entries["mp"], robin_hood=0.3)
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).method == "none"
 
 
 def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
     # 137 then 138 right of 200: 0.685 + 0.005 rounds to 0.6900000000000001 in floats.
     entries = {
-        "none": {"accuracy": {"mean_per_class": 137 / 200}},
-        "csls": {"accuracy": {"mean_per_class": 138 / 200}},
+        "none": _accurate(137 / 200),
+        "csls": _accurate(138 / 200),
     }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
@@ -569,9 +583,9 @@ def test_a_recommendation_counts_a_gain_of_exactly_half_a_point():
 def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
     # Both 138 of 150 right (the shapes world, seed 5150), summed over classes in other orders.
     entries = {
-        "none": {"accuracy": {"mean_per_class": 0.8733333333333333}},
-        "csls": {"accuracy": {"mean_per_class": 0.9199999999999999}},
-        "isoftmax": {"accuracy": {"mean_per_class": 0.92}},
+        "none": _accurate(0.8733333333333333),
+        "csls": _accurate(0.9199999999999999),
+        "isoftmax": _accurate(0.92),
     }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text.startswith(
         "Try --hubness-reduction csls"
@@ -580,8 +594,8 @@ def test_a_recommendation_picks_the_first_listed_of_equally_accurate_methods():
 
 def test_keeping_no_reduction_does_not_deny_a_gain_under_half_a_point():
     entries = {
-        "none": {"accuracy": {"mean_per_class": 0.8}},
-        "csls": {"accuracy": {"mean_per_class": 0.804}},
+        "none": _accurate(0.8),
+        "csls": _accurate(0.804),
     }
     message = hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text
     assert message.startswith("Keep no reduction")
@@ -598,10 +612,10 @@ def test_a_recommendation_of_no_reduction_measured_claims_no_comparison():
         hubness.compare(sims, names, methods=("none",)),
         hubness.compare(sims, names, methods=("none",), truth=truth),
     ):
-        assert result["recommendation"].endswith(
+        assert result.recommendation.endswith(
             "no reduction was measured (--methods all measures every one)."
         )
-    assert hubness.compare(sims, names, methods=("none",), truth=truth)["recommendation"] == (
+    assert hubness.compare(sims, names, methods=("none",), truth=truth).recommendation == (
         "Mean per-class accuracy 87.8% without reduction; no reduction was measured "
         "(--methods all measures every one)."
     )
@@ -611,10 +625,10 @@ def test_a_recommendation_by_skewness_names_it_as_the_raw_similarities():
     # `--methods csls` leaves "none" out of the table: the skewness quoted is not one shown.
     names = [f"c{i}" for i in range(30)]
     low = hubness.compare(_random_sims(300, 30, seed=14), names, methods=("csls",))
-    assert low["recommendation"].startswith("Hubness is low without reduction (N_k skewness ")
+    assert low.recommendation.startswith("Hubness is low without reduction (N_k skewness ")
     entries = {
-        "none": {"skewness": 3.0, "robin_hood": 0.3, "n_hubs": 4},
-        "mp": {"skewness": -3.5, "robin_hood": 0.1, "n_hubs": 0},
+        "none": _spread(3.0, 0.3, 4),
+        "mp": _spread(-3.5, 0.1, 0),
     }
     assert hubness._recommendation(entries, k=5, n_images=100, n_classes=10).text == (
         "Hubness is high without reduction (N_k skewness 3.00 at k=5) but no measured reduction "
@@ -628,23 +642,23 @@ def test_unseen_accuracy_is_left_out_when_no_unseen_class_has_an_image():
     result = hubness.compare(
         sims, ["a", "b", "c"], truth=truth, unseen_mask=np.array([False, False, True])
     )
-    for entry in result["methods"].values():
-        assert set(entry["accuracy"]) == {"mean_per_class", "overall", "seen_mean_per_class"}
-    assert "mean per-class accuracy" in result["recommendation"]
+    for entry in result.methods.values():
+        assert set(entry.accuracy) == {"mean_per_class", "overall", "seen_mean_per_class"}
+    assert "mean per-class accuracy" in result.recommendation
 
 
 def test_compare_reports_only_the_requested_methods():
     sims = _planted_hub(n_images=300, n_classes=20)
     result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("mp", "mp"))
-    assert list(result["methods"]) == ["mp"]
-    assert result["recommendation"].startswith("Try --hubness-reduction mp")
+    assert list(result.methods) == ["mp"]
+    assert result.recommendation.startswith("Try --hubness-reduction mp")
     # csls lowers the skewness here (3.57 -> 2.31) but leaves the N_k no more even (Robin Hood
     # index 0.038 both), and is less accurate than no reduction: it is not advised.
     result = hubness.compare(sims, [f"c{i}" for i in range(20)], methods=("csls",))
-    assert result["recommended_method"] == "none"
+    assert result.recommended_method == "none"
     truth = sims[:, :-1].argmax(axis=1)
-    entries = hubness.compare(sims, [f"c{i}" for i in range(20)], truth=truth)["methods"]
-    accuracy = {m: entry["accuracy"]["mean_per_class"] for m, entry in entries.items()}
+    entries = hubness.compare(sims, [f"c{i}" for i in range(20)], truth=truth).methods
+    accuracy = {m: entry.accuracy["mean_per_class"] for m, entry in entries.items()}
     assert accuracy["csls"] < accuracy["none"]
 
 
@@ -747,12 +761,14 @@ def test_compare_in_one_pass_equals_each_method_reduced_on_its_own(monkeypatch, 
     for method in hubness.METHODS:
         reduced = reduce_whole(dense, method)
         counts = k_occurrence(reduced, 3)
-        expected = hubness._stats_entry(hubness.hubness_stats(counts, 3, 120), names)
-        entry = dict(result["methods"][method])
-        accuracy = entry.pop("accuracy")
-        assert entry == expected  # the same counts, so the same statistics
+        expected = hubness._method_hubness(hubness.hubness_stats(counts, 3, 120), names)
+        entry = result.methods[method]
+        # The same counts, so the same statistics.
+        assert dataclasses.replace(entry, accuracy=None) == expected
         correct = reduced.argmax(axis=1) == truth
-        assert accuracy["overall"] == pytest.approx(correct.mean())
+        assert entry.accuracy is not None and entry.accuracy["overall"] == pytest.approx(
+            correct.mean()
+        )
 
 
 def test_class_statistics_in_one_pass_match_numpy():
@@ -789,23 +805,21 @@ def test_too_few_images_for_their_classes_are_not_judged_by_skewness():
     sims = _random_sims(8, 30, seed=21)
     sims[:, :2] += 1  # every image shows class 0 or 1, as two sub-folders of a world would
     result = hubness.compare(sims, names, k=3)
-    assert result["methods"]["none"]["skewness"] >= hubness.LOW_SKEWNESS
-    assert result["recommendation"].startswith("Too few images to judge hubness by (N_k skewness ")
-    assert (
-        "8 images x k=3 are 24 occurrences for 30 classes, so at least 6 get none"
-        in (result["recommendation"])
+    assert result.methods["none"].skewness >= hubness.LOW_SKEWNESS
+    assert result.recommendation.startswith("Too few images to judge hubness by (N_k skewness ")
+    assert "8 images x k=3 are 24 occurrences for 30 classes, so at least 6 get none" in (
+        result.recommendation
     )
     # One occurrence per class on average is still too few: chance alone makes a quarter of the
     # classes hubs (see test_hubness_advice). From a mean N_k of 4 the skewness speaks again;
     # truth always does.
-    assert hubness.compare(_random_sims(10, 30, seed=21), names, k=3)["recommendation"].startswith(
+    assert hubness.compare(_random_sims(10, 30, seed=21), names, k=3).recommendation.startswith(
         "Too few images to judge hubness by (N_k skewness "
     )
-    assert not hubness.compare(_random_sims(40, 30, seed=21), names, k=3)[
-        "recommendation"
-    ].startswith("Too few")
+    enough = hubness.compare(_random_sims(40, 30, seed=21), names, k=3)
+    assert not enough.recommendation.startswith("Too few")
     truth = sims.argmax(axis=1)
-    assert "accuracy" in hubness.compare(sims, names, k=3, truth=truth)["recommendation"]
+    assert "accuracy" in hubness.compare(sims, names, k=3, truth=truth).recommendation
 
 
 def _labelled_sims(counts: list[int], seed: int = 0) -> np.ndarray:
@@ -824,17 +838,17 @@ def test_counts_more_even_than_chance_are_not_called_hubness_at_k_1():
     sims = _labelled_sims(counts)
     names = [f"c{i}" for i in range(30)]
     result = hubness.compare(sims, names, k=1)
-    none = result["methods"]["none"]
-    assert none["skewness"] == pytest.approx(stats.skew(counts))
-    assert none["skewness"] > 2 and none["n_hubs"] == 0
-    assert result["recommendation"] == (
+    none = result.methods["none"]
+    assert none.skewness == pytest.approx(stats.skew(counts))
+    assert none.skewness > 2 and none.n_hubs == 0
+    assert result.recommendation == (
         "Hubness is low without reduction (N_k skewness 2.24 at k=1, but N_k varies less than if "
         "each image's k classes were drawn at random: std 0.45 vs 3.11): no reduction needed."
     )
     # A class that takes twice its share spreads the counts beyond chance: skewness speaks.
     hub = hubness.compare(_labelled_sims([30] + [10] * 27 + [0] * 2), names, k=1)
-    assert hub["methods"]["none"]["skewness"] > 2
-    assert not hub["recommendation"].startswith("Hubness is low")
+    assert hub.methods["none"].skewness > 2
+    assert not hub.recommendation.startswith("Hubness is low")
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -844,19 +858,19 @@ def test_two_or_three_classes_are_not_judged_by_skewness(n_classes):
     sims = _labelled_sims([20] + [0] * (n_classes - 1))
     names = [f"c{i}" for i in range(n_classes)]
     result = hubness.compare(sims, names, k=1)
-    assert result["methods"]["none"]["n_hubs"] == 1
-    assert result["methods"]["none"]["hub_occupancy"] == 1.0
+    assert result.methods["none"].n_hubs == 1
+    assert result.methods["none"].hub_occupancy == 1.0
     bound = (n_classes - 2) / math.sqrt(n_classes - 1)
-    assert result["recommendation"] == (
+    assert result.recommendation == (
         f"Too few classes to judge hubness by (N_k skewness {bound:.2f} at k=1): over "
         f"{n_classes} classes it is at most {bound:.2f}, under the 1 that marks hubness; give "
         "--truth to compare the methods' accuracy."
     )
     truth = np.arange(20) % n_classes
-    assert "accuracy" in hubness.compare(sims, names, k=1, truth=truth)["recommendation"]
+    assert "accuracy" in hubness.compare(sims, names, k=1, truth=truth).recommendation
     # Four classes can reach a skewness of 1.15: it is judged again.
     four = hubness.compare(_labelled_sims([20, 0, 0, 0]), ["a", "b", "c", "d"], k=1)
-    assert "N_k skewness 1.15 -> " in four["recommendation"]
+    assert "N_k skewness 1.15 -> " in four.recommendation
 
 
 def test_a_method_name_given_for_a_list_of_them_is_refused_as_such():
@@ -864,4 +878,4 @@ def test_a_method_name_given_for_a_list_of_them_is_refused_as_such():
     sims = _random_sims(20, 4, seed=3)
     with pytest.raises(ZslError, match=r"methods 'csls': give a list of method names"):
         hubness.compare(sims, ["a", "b", "c", "d"], methods="csls")
-    assert set(hubness.compare(sims, ["a", "b", "c", "d"], methods=["csls"])["methods"]) == {"csls"}
+    assert set(hubness.compare(sims, ["a", "b", "c", "d"], methods=["csls"]).methods) == {"csls"}

@@ -131,9 +131,9 @@ def test_compare_accuracy_and_advice_match_the_reference(seed):
         labels = [best_class(row) for row in scores]
         want = reference_accuracy(labels, truth, failed, unseen)
         accuracies[method] = want
-        if method not in result["methods"]:
+        if method not in result.methods:
             continue  # measured for the advice, not asked for
-        got = result["methods"][method].get("accuracy")
+        got = result.methods[method].accuracy
         if want is None:
             assert got is None
             continue
@@ -141,9 +141,9 @@ def test_compare_accuracy_and_advice_match_the_reference(seed):
         for key, value in want.items():
             assert got[key] == pytest.approx(float(value), abs=1e-12), (method, key)
     if accuracies["none"] is not None:
-        assert result["recommended_method"] == reference_advice(accuracies, measured)
+        assert result.recommended_method == reference_advice(accuracies, measured)
         named = "harmonic mean" if "harmonic_mean" in accuracies["none"] else "mean per-class"
-        assert named in result["recommendation"].lower()
+        assert named in result.recommendation.lower()
 
 
 @pytest.mark.parametrize("seed", range(200))

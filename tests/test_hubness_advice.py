@@ -41,42 +41,41 @@ def test_with_a_seen_list_the_advice_ranks_methods_by_the_harmonic_mean():
     sims, truth, unseen = _gzsl_folder(seed=20)
     names = [f"c{i}" for i in range(len(unseen))]
     result = hubness.compare(sims, names, truth=truth, unseen_mask=unseen)
-    accuracy = {m: entry["accuracy"] for m, entry in result["methods"].items()}
+    accuracy = {m: entry.accuracy for m, entry in result.methods.items()}
     h = {m: a["harmonic_mean"] for m, a in accuracy.items()}
     mean = {m: a["mean_per_class"] for m, a in accuracy.items()}
     # The case is one where the two numbers disagree by more than the half point the advice asks.
     by_mean, by_h = max(mean, key=mean.get), max(h, key=h.get)
     assert by_mean != by_h
     assert mean[by_mean] - mean[by_h] > 0.01 and h[by_h] - h[by_mean] > 0.01
-    assert result["recommended_method"] == by_h
-    assert result["recommendation"] == (
+    assert result.recommended_method == by_h
+    assert result.recommendation == (
         f"Try --hubness-reduction {by_h}: harmonic mean of seen and unseen accuracy (H) "
         f"{percent(h[by_h])} vs {percent(h['none'])} without reduction."
     )
     # Without the seen list, mean per-class accuracy is the number, and the advice says so.
     plain = hubness.compare(sims, names, truth=truth)
-    assert plain["recommended_method"] == by_mean
-    assert plain["recommendation"].startswith(
+    assert plain.recommended_method == by_mean
+    assert plain.recommendation.startswith(
         f"Try --hubness-reduction {by_mean}: mean per-class accuracy {percent(mean[by_mean])}"
     )
 
 
 def test_the_harmonic_mean_needs_half_a_point_and_names_itself_when_none_gains_it():
-    def entry(seen: float, unseen: float) -> dict:
+    def entry(seen: float, unseen: float) -> hubness.MethodHubness:
         h = 2 * seen * unseen / (seen + unseen)
-        return {
-            "accuracy": {
-                "mean_per_class": (seen + unseen) / 2,
-                "seen_mean_per_class": seen,
-                "unseen_mean_per_class": unseen,
-                "harmonic_mean": h,
-            }
+        accuracy = {
+            "mean_per_class": (seen + unseen) / 2,
+            "seen_mean_per_class": seen,
+            "unseen_mean_per_class": unseen,
+            "harmonic_mean": h,
         }
+        return hubness.MethodHubness(0.0, 0.0, 0.0, 0.0, 0, (), accuracy)
 
     # csls raises mean per-class accuracy by almost 4 points, but H by less than half a point.
     entries = {"none": entry(0.9, 0.5), "csls": entry(1.0, 0.478)}
     gain = {
-        key: entries["csls"]["accuracy"][key] - entries["none"]["accuracy"][key]
+        key: entries["csls"].accuracy[key] - entries["none"].accuracy[key]
         for key in ("mean_per_class", "harmonic_mean")
     }
     assert gain["mean_per_class"] > 0.035 and 0 < gain["harmonic_mean"] < 0.005
@@ -98,9 +97,9 @@ def test_a_seen_list_without_unseen_images_keeps_mean_per_class_accuracy():
     seen_only = ~unseen[truth]
     names = [f"c{i}" for i in range(len(unseen))]
     result = hubness.compare(sims[seen_only], names, truth=truth[seen_only], unseen_mask=unseen)
-    for entry in result["methods"].values():
-        assert "harmonic_mean" not in entry["accuracy"]
-        assert "unseen_mean_per_class" not in entry["accuracy"]
-        assert "seen_mean_per_class" in entry["accuracy"]
-    assert "mean per-class accuracy" in result["recommendation"]
-    assert "harmonic mean" not in result["recommendation"]
+    for entry in result.methods.values():
+        assert "harmonic_mean" not in entry.accuracy
+        assert "unseen_mean_per_class" not in entry.accuracy
+        assert "seen_mean_per_class" in entry.accuracy
+    assert "mean per-class accuracy" in result.recommendation
+    assert "harmonic mean" not in result.recommendation

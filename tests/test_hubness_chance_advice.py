@@ -39,7 +39,7 @@ def _names(n: int) -> list[str]:
 
 
 def _advised(result: dict) -> bool:
-    return result["recommended_method"] not in ("none", None)
+    return result.recommended_method not in ("none", None)
 
 
 @pytest.mark.parametrize(
@@ -67,12 +67,12 @@ def test_noise_whose_skewness_reaches_1_is_not_told_from_chance():
     # too small to judge by; with 4 times the images, the counts are judged.
     sims = _noise(2, 100, 1000, 256)
     result = hubness.compare(sims, _names(1000))
-    assert result["methods"]["none"]["skewness"] >= hubness.LOW_SKEWNESS
-    assert result["recommended_method"] is None
-    assert result["recommendation"].startswith("Too few images to judge hubness by (N_k skewness ")
-    assert "x k=10 over 1000 classes make a mean N_k of 1, under the 4 " in result["recommendation"]
-    assert "give 400 images or more, or --truth" in result["recommendation"]
-    assert hubness.compare(_noise(2, 400, 1000, 256), _names(1000))["recommended_method"] == "none"
+    assert result.methods["none"].skewness >= hubness.LOW_SKEWNESS
+    assert result.recommended_method is None
+    assert result.recommendation.startswith("Too few images to judge hubness by (N_k skewness ")
+    assert "x k=10 over 1000 classes make a mean N_k of 1, under the 4 " in result.recommendation
+    assert "give 400 images or more, or --truth" in result.recommendation
+    assert hubness.compare(_noise(2, 400, 1000, 256), _names(1000)).recommended_method == "none"
 
 
 def test_a_skewness_over_1_within_chances_spread_gets_no_verdict():
@@ -81,7 +81,7 @@ def test_a_skewness_over_1_within_chances_spread_gets_no_verdict():
     counts = [10, 7, 6, 6, 5, 5, 5, 4, 4, 4, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1]
     assert sum(counts) == 80
     entries = {
-        method: hubness._stats_entry(hubness.hubness_stats(np.array(n_k), 1, 80), _names(20))
+        method: hubness._method_hubness(hubness.hubness_stats(np.array(n_k), 1, 80), _names(20))
         for method, n_k in {"none": counts, "mp": [4] * 20}.items()
     }
     expected, bound = hubness.chance_std(80, 1, 20)
@@ -89,11 +89,11 @@ def test_a_skewness_over_1_within_chances_spread_gets_no_verdict():
     assert expected == pytest.approx(math.sqrt(80 * 0.05 * 0.95))
     assert bound == pytest.approx(math.sqrt(3.8 * stats.chi2.ppf(0.999, 19) / 19), rel=2e-3)
     std = float(np.std(counts))
-    assert expected < std < bound and entries["none"]["skewness"] >= hubness.LOW_SKEWNESS
+    assert expected < std < bound and entries["none"].skewness >= hubness.LOW_SKEWNESS
     advice = hubness._recommendation(entries, 1, n_images=80, n_classes=20, n_k_std=std)
     assert advice.method is None
     assert advice.text == (
-        f"Hubness cannot be told from chance (N_k skewness {entries['none']['skewness']:.2f} at "
+        f"Hubness cannot be told from chance (N_k skewness {entries['none'].skewness:.2f} at "
         f"k=1, but N_k std {std:.2f} is within chance's: 1.95 if each image's k classes were drawn "
         "at random, over 2.96 in 0.1% of such draws): give more images, or --truth to compare the "
         "methods' accuracy."
@@ -101,7 +101,9 @@ def test_a_skewness_over_1_within_chances_spread_gets_no_verdict():
     # One class with a third of the images is beyond chance: judged as hubness.
     hub = [27] + [3] * 17 + [2, 0]
     assert sum(hub) == 80 and float(np.std(hub)) > bound
-    entries["none"] = hubness._stats_entry(hubness.hubness_stats(np.array(hub), 1, 80), _names(20))
+    entries["none"] = hubness._method_hubness(
+        hubness.hubness_stats(np.array(hub), 1, 80), _names(20)
+    )
     advice = hubness._recommendation(
         entries, 1, n_images=80, n_classes=20, n_k_std=float(np.std(hub))
     )
@@ -119,8 +121,8 @@ def test_a_planted_hub_is_still_found_at_a_mean_n_k_of_4():
     classes = _unit(classes - np.outer(classes @ shared, shared))
     classes[-1] = _unit(classes[-1] + 0.2 * shared)
     result = hubness.compare((images @ classes.T).astype(np.float32), _names(100), k=4)
-    assert result["methods"]["none"]["top_hubs"][0]["class"] == "c99"
-    assert result["recommendation"].startswith("Try --hubness-reduction ")
+    assert result.methods["none"].top_hubs[0].class_name == "c99"
+    assert result.recommendation.startswith("Try --hubness-reduction ")
 
 
 def _dominated(n_images: int, n_classes: int, share: float, seed: int = 0) -> np.ndarray:
@@ -139,27 +141,27 @@ def test_one_class_taking_most_images_over_11_classes_is_not_called_low_at_k_10(
     sims = _dominated(300, 11, 0.9)
     assert np.mean(sims.argmax(axis=1) == 0) > 0.85
     result = hubness.compare(sims, _names(11), k=10)
-    assert result["k"] == 10 and result["largest_hub_k"] == 5
-    assert result["recommended_method"] is None
-    assert result["recommendation"].startswith(
-        f"No verdict on hubness at k=10 (N_k skewness {result['methods']['none']['skewness']:.2f} "
+    assert result.k == 10 and result.largest_hub_k == 5
+    assert result.recommended_method is None
+    assert result.recommendation.startswith(
+        f"No verdict on hubness at k=10 (N_k skewness {result.methods['none'].skewness:.2f} "
         "at k=10): over 11 classes no class can be a hub at k above 5, and N_k count mostly the "
         "classes images rank last; give -k 5 or less, or --truth"
     )
     # At a k that leaves hubs room, the class is one; the default k over 11 classes is such.
     for small_k in (hubness.compare(sims, _names(11), k=3), hubness.compare(sims, _names(11))):
-        assert small_k["methods"]["none"]["top_hubs"][0]["class"] == "c0"
-        assert small_k["recommended_method"] not in ("none", None)
+        assert small_k.methods["none"].top_hubs[0].class_name == "c0"
+        assert small_k.recommended_method not in ("none", None)
 
 
 def test_four_classes_with_five_images_are_not_called_low():
     # N_1 = 4, 1, 0, 0: a hub with 80% of the occurrences, skewness 0.96.
     sims = np.eye(4, dtype=np.float32)[[0, 0, 0, 0, 1]] + 0.01 * np.arange(4, dtype=np.float32)
     result = hubness.compare(sims, _names(4), k=1)
-    assert result["methods"]["none"]["skewness"] < hubness.LOW_SKEWNESS
-    assert result["methods"]["none"]["hub_occupancy"] == pytest.approx(0.8)
-    assert result["recommended_method"] is None
-    assert "make a mean N_k of 1.25, under the 4" in result["recommendation"]
+    assert result.methods["none"].skewness < hubness.LOW_SKEWNESS
+    assert result.methods["none"].hub_occupancy == pytest.approx(0.8)
+    assert result.recommended_method is None
+    assert "make a mean N_k of 1.25, under the 4" in result.recommendation
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,12 @@ def _folder_of_some_classes(
     return (images @ text.T).astype(np.float32), truth
 
 
-def _entries(counts: dict[str, list[int]], k: int, n_images: int) -> dict[str, dict]:
-    """compare()'s entries of N_k vectors, through the library's statistics."""
+def _entries(
+    counts: dict[str, list[int]], k: int, n_images: int
+) -> dict[str, hubness.MethodHubness]:
+    """compare()'s records of N_k vectors, through the library's statistics."""
     return {
-        method: hubness._stats_entry(
+        method: hubness._method_hubness(
             hubness.hubness_stats(np.array(n_k), k, n_images), [f"c{i}" for i in range(len(n_k))]
         )
         for method, n_k in counts.items()
@@ -66,37 +68,37 @@ def test_a_reduction_that_lowers_skewness_by_spreading_hubs_onto_empty_classes_i
     sims, truth = _folder_of_some_classes(seed=5)
     names = [f"c{i}" for i in range(sims.shape[1])]
     result = hubness.compare(sims, names, k=10)
-    entries = result["methods"]
+    entries = result.methods
     none, isoftmax = entries["none"], entries["isoftmax"]
     lowest_skewness = min(
-        (m for m in entries if m != "none"), key=lambda m: abs(entries[m]["skewness"])
+        (m for m in entries if m != "none"), key=lambda m: abs(entries[m].skewness)
     )
     assert lowest_skewness == "isoftmax"
-    assert isoftmax["robin_hood"] > none["robin_hood"]
-    method = result["recommended_method"]
+    assert isoftmax.robin_hood > none.robin_hood
+    method = result.recommended_method
     assert method not in ("none", "isoftmax", None)
     advised = entries[method]
-    assert abs(advised["skewness"]) < none["skewness"]
-    assert advised["robin_hood"] < none["robin_hood"]
+    assert abs(advised.skewness) < none.skewness
+    assert advised.robin_hood < none.robin_hood
     # Of the methods that lower both, the one whose N_k are most even.
     lower_both = [
         m
         for m in entries
         if m != "none"
-        and abs(entries[m]["skewness"]) < none["skewness"]
-        and entries[m]["robin_hood"] < none["robin_hood"]
+        and abs(entries[m].skewness) < none.skewness
+        and entries[m].robin_hood < none.robin_hood
     ]
-    assert advised["robin_hood"] == min(entries[m]["robin_hood"] for m in lower_both)
-    assert result["recommendation"] == (
-        f"Try --hubness-reduction {method}: N_k skewness {none['skewness']:.2f} -> "
-        f"{advised['skewness']:.2f}, Robin Hood index {none['robin_hood']:.2f} -> "
-        f"{advised['robin_hood']:.2f}, hubs {none['n_hubs']} -> {advised['n_hubs']} "
+    assert advised.robin_hood == min(entries[m].robin_hood for m in lower_both)
+    assert result.recommendation == (
+        f"Try --hubness-reduction {method}: N_k skewness {none.skewness:.2f} -> "
+        f"{advised.skewness:.2f}, Robin Hood index {none.robin_hood:.2f} -> "
+        f"{advised.robin_hood:.2f}, hubs {none.n_hubs} -> {advised.n_hubs} "
         "(check a few labels: less hubness is not always better labels)."
     )
     # The truth agrees: the method advised keeps the labels, the one of lowest skewness does not.
     accuracy = {
-        m: e["accuracy"]["mean_per_class"]
-        for m, e in hubness.compare(sims, names, truth=truth)["methods"].items()
+        m: e.accuracy["mean_per_class"]
+        for m, e in hubness.compare(sims, names, truth=truth).methods.items()
     }
     assert accuracy[method] >= accuracy["none"] - 0.005
     assert accuracy["isoftmax"] < accuracy["none"] - 0.2
@@ -107,14 +109,12 @@ def test_a_negative_skewness_from_many_empty_classes_is_not_less_hubness():
     # third of the classes empty and the rest equal: skewness -0.71, whose size is far under the
     # hub's, yet 100 of the 300 occurrences would have to move to even them out.
     entries = _entries({"none": [68] + [8] * 29, "mp": [15] * 20 + [0] * 10}, k=3, n_images=100)
-    assert -1 < entries["mp"]["skewness"] < 0 and entries["mp"]["antihub_rate"] == pytest.approx(
-        1 / 3
-    )
-    assert entries["mp"]["robin_hood"] > entries["none"]["robin_hood"]
+    assert -1 < entries["mp"].skewness < 0 and entries["mp"].antihub_rate == pytest.approx(1 / 3)
+    assert entries["mp"].robin_hood > entries["none"].robin_hood
     advice = hubness._recommendation(entries, k=3, n_images=100, n_classes=30)
     assert advice.method == "none"
     assert advice.text == (
-        f"Hubness is high without reduction (N_k skewness {entries['none']['skewness']:.2f} at "
+        f"Hubness is high without reduction (N_k skewness {entries['none'].skewness:.2f} at "
         "k=3) but no measured reduction lowers both its skewness and its Robin Hood index: "
         "keep none."
     )
@@ -129,9 +129,9 @@ def test_a_lower_skewness_with_a_larger_largest_hub_is_not_less_hubness():
         n_images=100,
     )
     csls, none = entries["csls"], entries["none"]
-    assert 0 < csls["skewness"] < none["skewness"]
-    assert csls["top_hubs"][0]["n_k"] > none["top_hubs"][0]["n_k"]
-    assert csls["hub_occupancy"] > none["hub_occupancy"]
+    assert 0 < csls.skewness < none.skewness
+    assert csls.top_hubs[0].n_k > none.top_hubs[0].n_k
+    assert csls.hub_occupancy > none.hub_occupancy
     advice = hubness._recommendation(entries, k=3, n_images=100, n_classes=30)
     assert advice.method == "centering"
     # With csls alone there is nothing to advise.
@@ -147,10 +147,10 @@ def test_of_methods_that_lower_both_the_most_even_wins_and_ties_go_to_the_first_
         "mp": [19] + [10] * 20 + [9] * 9,  # the same counts: isoftmax is listed first
     }
     entries = _entries(counts, k=3, n_images=100)
-    assert entries["csls"]["skewness"] == 0 < entries["isoftmax"]["skewness"]
-    assert entries["isoftmax"]["skewness"] < entries["none"]["skewness"]
-    assert entries["isoftmax"]["robin_hood"] < entries["csls"]["robin_hood"]
-    assert entries["csls"]["robin_hood"] < entries["none"]["robin_hood"]
+    assert entries["csls"].skewness == 0 < entries["isoftmax"].skewness
+    assert entries["isoftmax"].skewness < entries["none"].skewness
+    assert entries["isoftmax"].robin_hood < entries["csls"].robin_hood
+    assert entries["csls"].robin_hood < entries["none"].robin_hood
     advice = hubness._recommendation(entries, k=3, n_images=100, n_classes=30)
     assert advice.method == "isoftmax"
 
@@ -167,7 +167,7 @@ def test_a_robin_hood_index_lower_by_float_rounding_alone_is_not_lower():
         return sum(abs(n - mean) for n in n_k) / (2 * sum(n_k))
 
     assert exact(counts["mp"]) == exact(counts["none"])
-    assert entries["mp"]["robin_hood"] < entries["none"]["robin_hood"]  # by rounding alone
-    assert abs(entries["mp"]["skewness"]) < 1 <= entries["none"]["skewness"]
+    assert entries["mp"].robin_hood < entries["none"].robin_hood  # by rounding alone
+    assert abs(entries["mp"].skewness) < 1 <= entries["none"].skewness
     advice = hubness._recommendation(entries, k=1, n_images=26, n_classes=6)
     assert advice.method == "none"

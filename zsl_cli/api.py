@@ -117,10 +117,10 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
+from zsl_cli.hubness import Hub, MethodHubness, copies_of_one, reduced_chunks, similarity_matrix
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
-from zsl_cli.hubness import copies_of_one, reduced_chunks, similarity_matrix
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
@@ -1919,58 +1919,6 @@ class HubnessRequest:
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
-class Hub(NamedTuple):
-    """A class that is among the k nearest classes of many images: its name and its N_k."""
-
-    class_name: str  # "class" in the JSON document
-    n_k: int
-
-
-@dataclass(frozen=True)
-class MethodHubness:
-    """One reduction method's k-occurrence statistics over the images (rates are fractions 0-1)
-    and, with a truth, its top-1 accuracy."""
-
-    skewness: float  # of N_k over the classes
-    hub_occupancy: float  # the share of all k-occurrences that fall on hubs
-    antihub_rate: float  # the share of classes with N_k = 0
-    robin_hood: float  # the share of occurrences that would have to move to even the N_k out
-    n_hubs: int
-    top_hubs: tuple[Hub, ...]  # up to 5, largest first
-    # With a truth: mean_per_class and overall, and with a seen list seen_mean_per_class,
-    # unseen_mean_per_class and harmonic_mean, each where its classes are present; in that
-    # order. None without a truth, or where no image has a known class.
-    accuracy: Mapping[str, float] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The method's entry of the `--json` document's `methods`."""
-        entry: dict[str, Any] = {
-            "skewness": self.skewness,
-            "hub_occupancy": self.hub_occupancy,
-            "antihub_rate": self.antihub_rate,
-            "robin_hood": self.robin_hood,
-            "n_hubs": self.n_hubs,
-            "top_hubs": [{"class": hub.class_name, "n_k": hub.n_k} for hub in self.top_hubs],
-        }
-        if self.accuracy is not None:
-            entry["accuracy"] = dict(self.accuracy)
-        return entry
-
-
-def _method_hubness(entry: Mapping[str, Any]) -> MethodHubness:
-    """An entry of `hubness.compare`'s `methods` as a record."""
-    accuracy = entry.get("accuracy")
-    return MethodHubness(
-        skewness=entry["skewness"],
-        hub_occupancy=entry["hub_occupancy"],
-        antihub_rate=entry["antihub_rate"],
-        robin_hood=entry["robin_hood"],
-        n_hubs=entry["n_hubs"],
-        top_hubs=tuple(Hub(hub["class"], hub["n_k"]) for hub in entry["top_hubs"]),
-        accuracy=None if accuracy is None else dict(accuracy),
-    )
-
-
 @dataclass(frozen=True)
 class HubnessReport:
     """What a hubness run measured; `to_json()` gives the `--json` document, its keys in the
@@ -2131,7 +2079,7 @@ def hubness(
     unseen_mask = None
     if seen is not None:
         unseen_mask = np.array([name not in seen for name in (*classifier.names, *unlisted)])
-    result = compare_hubness(
+    measures = compare_hubness(
         sims,
         classifier.names,
         k=request.k,
@@ -2144,8 +2092,7 @@ def hubness(
     # The warnings found from here on come after those told to `warn`, as for label.
     if seen is not None:
         warnings += unknown_seen_warnings(seen, known, "the listed classes")
-    methods_measured = {name: _method_hubness(entry) for name, entry in result["methods"].items()}
-    measured = (method.accuracy or {} for method in methods_measured.values())
+    measured = (method.accuracy or {} for method in measures.methods.values())
     if unseen_mask is not None and not any("unseen_mean_per_class" in a for a in measured):
         warnings.append(
             "no image's truth class is unseen (the --seen list names them all): no unseen "
@@ -2166,15 +2113,15 @@ def hubness(
                 + class_mismatch_hints(truth, not_listed, classifier.names, truth_classes)
             )
     report = HubnessReport(
-        k=result["k"],
-        k_requested=result["k_requested"],
-        n_images=result["n_images"],
-        n_classes=result["n_classes"],
-        hub_threshold=result["hub_threshold"],
-        largest_hub_k=result["largest_hub_k"],
-        methods=methods_measured,
-        recommendation=result["recommendation"],
-        recommended_method=result["recommended_method"],
+        k=measures.k,
+        k_requested=measures.k_requested,
+        n_images=measures.n_images,
+        n_classes=measures.n_classes,
+        hub_threshold=measures.hub_threshold,
+        largest_hub_k=measures.largest_hub_k,
+        methods=measures.methods,
+        recommendation=measures.recommendation,
+        recommended_method=measures.recommended_method,
         failed_images=len(items) - len(ok),
         failed_by_status=dict(sorted(Counter(i.status for i in items if not i.ok).items())),
         unreadable_folders=tuple(source.unreadable_folders),

@@ -46,10 +46,10 @@ Choices:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -115,6 +115,63 @@ class HubnessStats:
     n_hubs: int  # classes with N_k >= hub_threshold
     top_hubs: list[tuple[int, int]]  # (class index, N_k) of the largest hubs, largest first
     hub_threshold: float  # hub_size * n_queries * k / n_targets
+
+
+class Hub(NamedTuple):
+    """A class that is among the k nearest classes of many images: its name and its N_k."""
+
+    class_name: str  # "class" in the JSON document
+    n_k: int
+
+
+@dataclass(frozen=True)
+class MethodHubness:
+    """One reduction method's k-occurrence statistics over the images (rates are fractions 0-1)
+    and, with a truth, its top-1 accuracy."""
+
+    skewness: float  # of N_k over the classes
+    hub_occupancy: float  # the share of all k-occurrences that fall on hubs
+    antihub_rate: float  # the share of classes with N_k = 0
+    robin_hood: float  # the share of occurrences that would have to move to even the N_k out
+    n_hubs: int
+    top_hubs: tuple[Hub, ...]  # up to `compare`'s top (5), largest first
+    # With a truth: mean_per_class and overall, and with an unseen mask seen_mean_per_class,
+    # unseen_mean_per_class and harmonic_mean, each where its classes are present; in that
+    # order. None without a truth, or where no image has a known class.
+    accuracy: Mapping[str, float] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The method's entry of the `--json` document's `methods`."""
+        entry: dict[str, Any] = {
+            "skewness": self.skewness,
+            "hub_occupancy": self.hub_occupancy,
+            "antihub_rate": self.antihub_rate,
+            "robin_hood": self.robin_hood,
+            "n_hubs": self.n_hubs,
+            "top_hubs": [{"class": hub.class_name, "n_k": hub.n_k} for hub in self.top_hubs],
+        }
+        if self.accuracy is not None:
+            entry["accuracy"] = dict(self.accuracy)
+        return entry
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What `compare` measured: the measures that open the `--json` document of `zsl hubness`
+    (`api.HubnessReport` holds them under the same names, in the same order)."""
+
+    k: int  # the k-occurrence size used
+    k_requested: int | None  # the one given; None: `default_k`
+    n_images: int
+    n_classes: int
+    # The N_k a class needs to be a hub (the same for every method); over n_images where
+    # k > C / hub_size (k = 10 over 11 to 19 classes): then no class can be one, whatever the
+    # similarities, and the largest k under which one can is worth saying.
+    hub_threshold: float
+    largest_hub_k: int
+    methods: Mapping[str, MethodHubness]  # per method asked for, in their order
+    recommendation: str  # the advice, a sentence (`Recommendation.text`)
+    recommended_method: str | None  # `Recommendation.method`
 
 
 class LazySimilarities:
@@ -254,26 +311,24 @@ def compare(
     hub_size: float = DEFAULT_HUB_SIZE,
     top: int = 5,
     chunk_rows: int | None = None,
-) -> dict:
-    """Hubness statistics (and accuracy, with `truth`) of each method, as a JSON-ready dict.
+) -> Comparison:
+    """Hubness statistics (and accuracy, with `truth`) of each method.
 
-    `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (the "k" key reports
-    the value used; None for `default_k`); `reduction_k` and `temperature` set each reduction's fit.
+    `k` is the k-occurrence size, clipped to C - 1 so that it stays informative (`Comparison.k`
+    reports the value used; None for `default_k`); `reduction_k` and `temperature` set each
+    reduction's fit.
     `truth` holds one class index per image: -1 = unknown, and C to C + `unlisted_classes` - 1 = a
     truth class outside the class list (never predicted, so always wrong); `unseen_mask` is a bool
     over those C + `unlisted_classes` truth classes. `failed_truth` holds the truth indices of
     images that could not be read (no similarities): they count as wrong, as zsl evaluate counts
-    them. Accuracy is top-1 over all classes: "mean_per_class" over the classes present in truth,
-    "overall" over images with a known class, and with `unseen_mask` "seen_mean_per_class" and
-    "unseen_mean_per_class" over the seen and the unseen classes present, and "harmonic_mean", their
-    H (Xian et al. 2018). The "accuracy" key is left out when no image has a known class, a group's
-    key when none of its classes is present, "harmonic_mean" unless both are. The advice ranks
-    methods by H where it is known (generalised zero-shot is judged by it), else by mean per-class
-    accuracy, and names the number it used.
-    Layout: {"k", "k_requested", "n_images", "n_classes", "hub_threshold" (the N_k of a hub),
-    "largest_hub_k" (the largest k at which a class can be a hub),
-    "methods": {name: {...}},
-    "recommendation" (the advice, a sentence), "recommended_method" (`Recommendation.method`)}.
+    them. Accuracy (`MethodHubness.accuracy`) is top-1 over all classes: "mean_per_class" over
+    the classes present in truth, "overall" over images with a known class, and with
+    `unseen_mask` "seen_mean_per_class" and "unseen_mean_per_class" over the seen and the unseen
+    classes present, and "harmonic_mean", their H (Xian et al. 2018). It is None when no image
+    has a known class; a group's key is left out when none of its classes is present,
+    "harmonic_mean" unless both are. The advice ranks methods by H where it is known
+    (generalised zero-shot is judged by it), else by mean per-class accuracy, and names the
+    number it used.
     """
     sims = _checked_sims(sims)
     n_images, n_classes = sims.shape
@@ -307,15 +362,13 @@ def compare(
             counts[method] += _count_top_k(adjusted, k_used)
             top1[method][rows] = adjusted.argmax(axis=1)
 
-    entries: dict[str, dict] = {}
+    entries: dict[str, MethodHubness] = {}
     for method in measured:
         stats = hubness_stats(counts[method], k_used, n_images, hub_size=hub_size, top=top)
-        entry = _stats_entry(stats, class_names)
+        accuracy = None
         if truth is not None:
             accuracy = _accuracy(top1[method], truth, failed_truth, unseen_mask, n_truth_classes)
-            if accuracy is not None:
-                entry["accuracy"] = accuracy
-        entries[method] = entry
+        entries[method] = _method_hubness(stats, class_names, accuracy)
 
     advice = _recommendation(
         entries,
@@ -325,20 +378,17 @@ def compare(
         n_k_std=float(counts["none"].std()),
         hub_size=hub_size,
     )
-    return {
-        "k": k_used,
-        "k_requested": k,
-        "n_images": n_images,
-        "n_classes": n_classes,
-        # The N_k a class needs to be a hub (the same for every method); over n_images where
-        # k > C / hub_size (k = 10 over 11 to 19 classes): then no class can be one, whatever the
-        # similarities, and the largest k under which one can is worth saying.
-        "hub_threshold": stats.hub_threshold,
-        "largest_hub_k": largest_hub_k(n_classes, hub_size),
-        "methods": {m: entries[m] for m in requested},
-        "recommendation": advice.text,
-        "recommended_method": advice.method,
-    }
+    return Comparison(
+        k=k_used,
+        k_requested=k,
+        n_images=n_images,
+        n_classes=n_classes,
+        hub_threshold=stats.hub_threshold,
+        largest_hub_k=largest_hub_k(n_classes, hub_size),
+        methods={m: entries[m] for m in requested},
+        recommendation=advice.text,
+        recommended_method=advice.method,
+    )
 
 
 # --- fitting: per-class statistics over the query bank, then a per-chunk adjustment -------------
@@ -775,15 +825,18 @@ def _count_top_k(chunk: np.ndarray, k: int) -> np.ndarray:
     return np.count_nonzero(taken, axis=0)
 
 
-def _stats_entry(stats: HubnessStats, class_names: Sequence[str]) -> dict:
-    return {
-        "skewness": stats.skewness,
-        "hub_occupancy": stats.hub_occupancy,
-        "antihub_rate": stats.antihub_rate,
-        "robin_hood": stats.robin_hood,
-        "n_hubs": stats.n_hubs,
-        "top_hubs": [{"class": class_names[c], "n_k": n} for c, n in stats.top_hubs],
-    }
+def _method_hubness(
+    stats: HubnessStats, class_names: Sequence[str], accuracy: Mapping[str, float] | None = None
+) -> MethodHubness:
+    return MethodHubness(
+        skewness=stats.skewness,
+        hub_occupancy=stats.hub_occupancy,
+        antihub_rate=stats.antihub_rate,
+        robin_hood=stats.robin_hood,
+        n_hubs=stats.n_hubs,
+        top_hubs=tuple(Hub(class_names[c], n) for c, n in stats.top_hubs),
+        accuracy=accuracy,
+    )
 
 
 def _accuracy(
@@ -792,7 +845,7 @@ def _accuracy(
     failed_truth: np.ndarray | None,
     unseen_mask: np.ndarray | None,
     n_truth_classes: int,
-) -> dict | None:
+) -> dict[str, float] | None:
     known = truth >= 0
     failed = failed_truth[failed_truth >= 0] if failed_truth is not None else truth[:0]
     if not known.any() and not len(failed):
@@ -833,7 +886,7 @@ class Recommendation(NamedTuple):
 
 
 def _recommendation(
-    entries: dict[str, dict],
+    entries: Mapping[str, MethodHubness],
     k: int,
     *,
     n_images: int,
@@ -849,29 +902,36 @@ def _recommendation(
     reductions = [m for m in entries if m != "none"]
     # `--methods none`: nothing to compare with, which advice to keep none would claim.
     unmeasured = "no reduction was measured (--methods all measures every one)"
-    if "accuracy" in baseline:
+    base_accuracies = baseline.accuracy
+    if base_accuracies is not None:
         # With seen and unseen classes both in the truth, H: mean per-class accuracy rewards a
         # method that gains on the many seen classes what it loses on the few unseen ones, a
         # bias toward seen classes that H, low unless both are high, exposes (every method has
         # the same truth, so H is known for all of them or for none).
-        key = "harmonic_mean" if "harmonic_mean" in baseline["accuracy"] else "mean_per_class"
+        key = "harmonic_mean" if "harmonic_mean" in base_accuracies else "mean_per_class"
         name = _ACCURACY_NAMES[key]
-        base_accuracy = baseline["accuracy"][key]
+        base_accuracy = base_accuracies[key]
         if not reductions:
             measured = percent(base_accuracy)
             return Recommendation(
                 None, f"{name[0].upper()}{name[1:]} {measured} without reduction; {unmeasured}."
             )
 
+        def unrounded(method: str) -> float:
+            accuracies = entries[method].accuracy
+            # Every method has the same truth: accuracy for all of them or for none.
+            assert accuracies is not None, f"{method} measured without the truth"
+            return accuracies[key]
+
         def accuracy(method: str) -> float:
             # Equal shares summed over classes in another order differ in their last bits: such
             # noise must neither pick between equally accurate methods (the first listed wins)
             # nor turn a gain of exactly half a point into less.
-            return round(entries[method]["accuracy"][key], _ACCURACY_DIGITS)
+            return round(unrounded(method), _ACCURACY_DIGITS)
 
         best = max(reductions, key=accuracy)
         if accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
-            best_accuracy = entries[best]["accuracy"][key]
+            best_accuracy = unrounded(best)
             return Recommendation(
                 best,
                 f"Try --hubness-reduction {best}: {name} {percent(best_accuracy)} "
@@ -886,7 +946,7 @@ def _recommendation(
             "more on these images.",
         )
     # Named as the raw similarities': `--methods csls` leaves them out of the table.
-    skewness = baseline["skewness"]
+    skewness = baseline.skewness
     raw = f"N_k skewness {skewness:.2f} at k={k}"
     if n_images * k < n_classes:
         # Under one occurrence per class on average, classes no image shows, and chance alone
@@ -963,17 +1023,17 @@ def _recommendation(
     # hubness. The Robin Hood index counts the occurrences that would have to move to even the
     # N_k out, hubs and antihubs alike, so a method lowers hubness only if it lowers both; of
     # those, the one with the most even N_k (the first listed of equals).
-    robin_hood = baseline["robin_hood"]
+    robin_hood = baseline.robin_hood
 
     def unevenness(method: str) -> float:
         # Equal indices of other counts can differ in their last bits: such noise must neither
         # lower an index nor pick between equally even methods.
-        return round(entries[method]["robin_hood"], _ACCURACY_DIGITS)
+        return round(entries[method].robin_hood, _ACCURACY_DIGITS)
 
     lower = [
         m
         for m in reductions
-        if abs(entries[m]["skewness"]) < skewness
+        if abs(entries[m].skewness) < skewness
         and unevenness(m) < round(robin_hood, _ACCURACY_DIGITS)
     ]
     if not lower:
@@ -986,8 +1046,8 @@ def _recommendation(
     return Recommendation(
         best,
         f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
-        f"{entries[best]['skewness']:.2f}, Robin Hood index {robin_hood:.2f} -> "
-        f"{entries[best]['robin_hood']:.2f}, hubs {baseline['n_hubs']} -> "
-        f"{entries[best]['n_hubs']} (check a few labels: less hubness is not always better "
+        f"{entries[best].skewness:.2f}, Robin Hood index {robin_hood:.2f} -> "
+        f"{entries[best].robin_hood:.2f}, hubs {baseline.n_hubs} -> "
+        f"{entries[best].n_hubs} (check a few labels: less hubness is not always better "
         "labels).",
     )
