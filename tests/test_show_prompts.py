@@ -1,5 +1,6 @@
-"""`zsl label --show-prompts` and `api.class_prompts`: the prompts each class is scored with, as
-CSV on stdout, with the class files' warnings on stderr, without an image or a model."""
+"""`zsl label --show-prompts`, `zsl hubness --show-prompts` and `api.class_prompts`: the prompts
+each class is scored with, as CSV on stdout, with the class files' warnings on stderr, without an
+image or a model."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from zsl_cli import api
@@ -260,3 +262,73 @@ def test_the_rows_are_what_the_scoring_uses(tmp_path, mode):
     mean_of = {"square", "star"} if mode != "attributes" else set()
     expected = _vectors_from(listed, encoder, spec.names, mean_of)
     np.testing.assert_allclose(classifier.vectors, expected, atol=1e-5)
+
+
+# --- zsl hubness --show-prompts: the same class options, the same prompts ---------------------
+
+
+def _class_files(folder: Path) -> dict[str, str]:
+    """Class files of every kind, by name, and "missing", one that is not there."""
+    files = {
+        "classes": "circle\nsquare: a photo of a {}; a {} shape\nstar\n",
+        "ids": "n01440764\nn01443537\n",  # warned of as class ids
+        "attributes": "class,red,round\ncircle,1,3\nsquare,2,-1\n",
+        "descriptions": '{"circle": ["no corners", "round"]}',
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {name: str(folder / name) for name in (*files, "missing")}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("-c", "{classes}"),
+        ("-c", "{classes}", "-t", "imagenet7"),
+        ("--attributes", "{attributes}", "--attribute-template", "something {{}}."),
+        ("--descriptions", "{descriptions}"),
+        ("-c", "{classes}", "--descriptions", "{descriptions}", "-t", "imagenet7"),
+        ("-c", "{ids}"),
+        ("-c", "{ids}", "-q"),
+        (),  # no classes: an error
+        ("-c", "{missing}"),
+    ],
+)
+def test_hubness_shows_the_prompts_label_shows(tmp_path, options):
+    args = [option.format(**_class_files(tmp_path)) for option in options]
+    labelled = CliRunner().invoke(app, ["label", *args, "--show-prompts"])
+    measured = CliRunner().invoke(app, ["hubness", *args, "--show-prompts"])
+    assert (measured.exit_code, measured.stdout, measured.stderr) == (
+        labelled.exit_code,
+        labelled.stdout,
+        labelled.stderr,
+    )
+    if args and "missing" not in args[-1]:
+        assert measured.exit_code == 0 and rows(measured.stdout)
+
+
+def test_hubness_ignores_its_other_options_and_paths_with_show_prompts(tmp_path):
+    (tmp_path / "classes.txt").write_text("circle\nsquare\n", encoding="utf-8")
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    args = ("broken.jpg", "missing-folder", "-c", "classes.txt", "-m", "no-such-model")
+    others = ("--json", "out.json", "--truth", "missing.csv", "-k", "3", "--methods", "csls")
+    result = run_zsl(tmp_path, "hubness", *args, *others, "--show-prompts", capture_output=True)
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout.decode()) == [
+        ["circle", "1", "a photo of a circle."],
+        ["square", "1", "a photo of a square."],
+    ]
+    assert not (tmp_path / "out.json").exists()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.decode().splitlines()}
+    assert not imported & {"torch", "transformers"}
+    # The same command line without --show-prompts needs the model.
+    assert run_zsl(tmp_path, "hubness", *args, *others, capture_output=True).returncode == 2
+
+
+def test_label_and_hubness_describe_show_prompts_alike():
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    helps = {
+        name: next(p.help for p in commands[name].params if p.name == "show_prompts")
+        for name in ("label", "hubness")
+    }
+    assert helps["label"] == helps["hubness"] and "PATHs" in helps["label"]

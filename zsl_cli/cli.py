@@ -580,6 +580,18 @@ Quiet = Annotated[
         "--quiet", "-q", help="Nothing on stderr but errors: no progress bar, summary or warnings."
     ),
 ]
+# label and hubness take the same class options, so both can show the prompts they make.
+ShowPrompts = Annotated[
+    bool,
+    typer.Option(
+        "--show-prompts",
+        help="Print the prompts each class is scored with to stdout, as CSV 'class,weight,"
+        "prompt' (a class's vector is the weighted sum of its prompts' embeddings), and "
+        "exit: only the class options (-c, --attributes, --descriptions and the templates) "
+        "are read, no image and no model (the prompts do not depend on it), so PATHs and the "
+        "other options are not needed and are ignored if given.",
+    ),
+]
 ReportQuiet = Annotated[
     bool,
     typer.Option(
@@ -887,17 +899,7 @@ def label(
             "--strict", help="Exit with code 1 when any image failed or a folder was unreadable."
         ),
     ] = False,
-    show_prompts: Annotated[
-        bool,
-        typer.Option(
-            "--show-prompts",
-            help="Print the prompts each class is scored with to stdout, as CSV 'class,weight,"
-            "prompt' (a class's vector is the weighted sum of its prompts' embeddings), and "
-            "exit: only the class options (-c, --attributes, --descriptions and the templates) "
-            "are read, no image and no model (the prompts do not depend on it), so PATHs and the "
-            "other options are not needed and are ignored if given.",
-        ),
-    ] = False,
+    show_prompts: ShowPrompts = False,
     quiet: Quiet = False,
 ) -> None:
     """Label images with zero-shot class prompts and write predictions.
@@ -989,7 +991,8 @@ def label(
 
 
 def _show_prompts(options: ClassOptions, quiet: bool) -> None:
-    """label --show-prompts: the class files' warnings on stderr, then the prompts on stdout."""
+    """label's and hubness's --show-prompts: the class files' warnings on stderr, then the
+    prompts on stdout."""
     from zsl_cli import api
     from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
@@ -1553,6 +1556,7 @@ def hubness(
     ext: Extensions = None,
     include_hidden: IncludeHidden = False,
     max_pixels: MaxPixels = None,
+    show_prompts: ShowPrompts = False,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -1566,6 +1570,12 @@ def hubness(
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
+    class_options = _class_options(
+        classes, attributes, descriptions, templates, attribute_template, description_template
+    )
+    if show_prompts:  # before --json's checks: it is one of the options ignored
+        _show_prompts(class_options, quiet)
+        return
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     shown = _WarningsShown()
     report = api.hubness(
@@ -1579,14 +1589,7 @@ def hubness(
                 quiet,
                 instead=("--embeddings STORE", embeddings),
             ),
-            classes=_class_options(
-                classes,
-                attributes,
-                descriptions,
-                templates,
-                attribute_template,
-                description_template,
-            ),
+            classes=class_options,
             model=_model_options(
                 model,
                 device,
