@@ -104,6 +104,18 @@ def test_a_space_that_prints_as_a_plain_one_is_refused_inside_a_name(space: str)
     assert parse_classes(f"{space}cat{space}\n赤い\u3000丸\n").names == ["cat", "赤い\u3000丸"]
 
 
+def test_every_repeated_class_is_named_in_one_refusal(tmp_path: Path) -> None:
+    names = ["cat", "dog", "cat", "owl", "dog", "fox", "owl", "fox", "emu", "emu"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(names) + "\n", encoding="utf-8")
+    with pytest.raises(ZslError) as refused:
+        load_class_spec(classes=path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}:3: duplicate class 'cat' (first at {path}:1); 4 more")
+    assert f"'dog' at {path}:5, 'owl' at {path}:7, 'fox' at {path}:8, ... (1 more)" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -35,6 +35,7 @@ import numpy as np
 from zsl_cli.accents import accent_form, not_found_hint
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import (
+    MAX_EXAMPLES,
     counted,
     delimiter_hint,
     excel_delimiter,
@@ -275,16 +276,28 @@ def _name_problem(name: str) -> str | None:
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
+    """Refuse repeated names, telling every one at once: a long list with ten repeats would
+    otherwise take ten runs to clean."""
     seen: dict[str, tuple[str, str]] = {}
+    repeats: list[str] = []
     for name, where in names:
         key = composed(name)
-        if key in seen:
-            first, first_where = seen[key]
-            raise ZslError(
+        if key not in seen:
+            seen[key] = (name, where)
+            continue
+        first, first_where = seen[key]
+        if not repeats:
+            repeats.append(
                 f"{where}: duplicate {what} {name!r} (first at {first_where}"
                 f"{_spelled(first, name)})"
             )
-        seen[key] = (name, where)
+        else:
+            repeats.append(f"{name!r} at {where}")
+    if len(repeats) > 1:
+        more = some_names(repeats[1:], limit=MAX_EXAMPLES)
+        raise ZslError(f"{repeats[0]}; {len(repeats) - 1} more repeated: {more}")
+    if repeats:
+        raise ZslError(repeats[0])
 
 
 def _spelled(first: str, second: str) -> str:
