@@ -105,7 +105,7 @@ from zsl_cli.readers import (
     TRUTH_PATH_COLUMNS,
     header_name,
     read_predictions_and_run_info,
-    run_info_file,
+    unread_run_info,
 )
 from zsl_cli.records import TOP_K_SEPARATOR, Prediction, RankedScores
 from zsl_cli.text_files import (
@@ -333,14 +333,15 @@ def evaluate_files(
         )
         result = replace(result, warnings=(warning, *result.warnings))
     # A sidecar the reader left: it records another size than the file has (written over, or
-    # re-saved with other line ends or in UTF-16, since). Said, as its absence changes the
-    # numbers: classes never offered, top-k and calibrated stacking, the base folder.
+    # re-saved with other line ends or in UTF-16, since), or, written by an older zsl, other
+    # counts or classes than the rows. Said, as its absence changes the numbers: classes never
+    # offered, top-k and calibrated stacking, the base folder.
     from_file_without_run_info = run_info is None and os.fspath(predictions_path) != "-"
-    if from_file_without_run_info and (sidecar := run_info_file(predictions_path)) is not None:
+    if from_file_without_run_info and (unread := unread_run_info(predictions_path, predictions)):
+        sidecar, why = unread
         warning = (
-            f"the run info {printable(os.fspath(sidecar))} is not read: it describes an "
-            "output of another size than the predictions have now (written over or "
-            "re-saved since); the labelling run's classes and folder are unknown"
+            f"the run info {printable(os.fspath(sidecar))} is not read: {why}; the labelling "
+            "run's classes and folder are unknown"
         )
         result = replace(result, warnings=(*result.warnings, warning))
     return result

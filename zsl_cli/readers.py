@@ -82,7 +82,7 @@ def read_predictions_and_run_info(
     except OSError as error:
         raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
     if run_info is None and path.is_file():
-        run_info = _sidecar_info(path)
+        run_info = _sidecar_info(path, predictions)
     return predictions, run_info
 
 
@@ -98,21 +98,105 @@ def run_info_file(path: str | os.PathLike[str]) -> Path | None:
     return next((file for file in run_info_files(path) if name_fits(file) and file.is_file()), None)
 
 
-def _sidecar_info(path: Path) -> dict | None:
+def _sidecar_info(path: Path, predictions: list[Prediction]) -> dict | None:
+    """The run info in `path`'s sidecar, where it is of these `predictions` (`unread_run_info`)."""
+    checked = _checked_sidecar(path, predictions)
+    return None if checked is None else checked[1]
+
+
+def unread_run_info(
+    path: str | os.PathLike[str], predictions: list[Prediction]
+) -> tuple[Path, str] | None:
+    """The sidecar of `path` that `read_predictions_and_run_info` left unread, as it describes
+    another output than these `predictions` read from `path`, and why (None where there is
+    none, or it was read)."""
+    checked = _checked_sidecar(Path(path), predictions)
+    if checked is None or checked[2] is None:
+        return None
+    return checked[0], checked[2]
+
+
+def _checked_sidecar(
+    path: Path, predictions: list[Prediction]
+) -> tuple[Path, dict | None, str | None] | None:
+    """`path`'s sidecar, its run info, or None and why it is not of these predictions."""
     sidecar = run_info_file(path)
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
+    why = _why_not_of(path, info, predictions)
+    return sidecar, None if why else info, why
+
+
+def _why_not_of(path: Path, info: Any, predictions: list[Prediction]) -> str | None:
+    """Why run info read from `path`'s sidecar (which loses its output size here) describes
+    another output than `path`, whose `predictions` these are: None where it is of them."""
     if not isinstance(info, dict):
-        return None
+        return "it holds no JSON object"
     size = info.pop(OUTPUT_BYTES_KEY, None)
     if isinstance(size, int) and not isinstance(size, bool):
         # Another size than the run wrote: the output was written over since (`> out.csv`),
         # and this run info describes the earlier output, not this one.
         with suppress(OSError):
             if os.stat(path).st_size != size:
-                return None
-    return info
+                return (
+                    "it describes an output of another size than the predictions have now "
+                    "(written over or re-saved since)"
+                )
+        return None
+    # Written by a zsl before 3 Dec 2026, which did not record the size: `zsl label ... >
+    # out.csv` since leaves it beside another run's rows, which it is checked against instead.
+    differs = _differs_from_rows(info, predictions)
+    if differs is None:
+        return None
+    return (
+        f"written by an older zsl without the output's size, {differs}, so it describes "
+        "another output (written over since)"
+    )
+
+
+def _differs_from_rows(info: dict, predictions: list[Prediction]) -> str | None:
+    """How run info disagrees with the predictions it would describe: its count of images, of
+    images per label, or its classes (their names, else their number, which the run info of a
+    zsl before 1 Dec 2026 holds alone). None where nothing it records disagrees."""
+    summary = info.get("summary")
+    summary = summary if isinstance(summary, dict) else {}
+    total = summary.get("total")
+    counted = predictions
+    if info.get("complete") is False and total == len(predictions) - 1:
+        # A Ctrl-C between writing a row and counting it (before 3 Dec 2026): the last row.
+        counted = predictions[:-1]
+    if isinstance(total, int) and total != len(counted):
+        return f"its image count ({total}) is not the predictions' ({len(predictions)})"
+    counts: dict[str, int] = {}
+    for prediction in counted:
+        if prediction.ok:
+            counts[prediction.label] = counts.get(prediction.label, 0) + 1
+    recorded = summary.get("labels")
+    if isinstance(recorded, dict):
+        for label in sorted(recorded.keys() | counts.keys()):
+            if recorded.get(label, 0) != counts.get(label, 0):
+                return (
+                    f"its count of images labelled '{printable_text(str(label))}' "
+                    f"({recorded.get(label, 0)}) is not the predictions' ({counts.get(label, 0)})"
+                )
+    classes = info.get("classes")
+    classes = classes if isinstance(classes, dict) else {}
+    unknown = info.get("unknown_label", UNKNOWN_LABEL)
+    named = {label for label in counts if label != unknown}
+    for prediction in predictions:
+        named.update(RankedScores.of(prediction.top_k).labels)
+    names, n = classes.get("names"), classes.get("n")
+    if isinstance(names, list):
+        outside = sorted(named - set(map(str, names)))
+        if outside:
+            return (
+                f"its classes ({len(names)}) do not include '{printable_text(outside[0])}', "
+                "which the predictions name"
+            )
+    elif isinstance(n, int) and len(named) > n:
+        return f"its class count ({n}) is below the predictions' ({len(named)})"
+    return None
 
 
 # Read at a time: few reads, and little beside what a large file's predictions take.
