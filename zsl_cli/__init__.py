@@ -3,4 +3,4 @@
 Importing this package is cheap: torch and transformers are imported only when a model is loaded.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
