@@ -879,3 +879,13 @@ def test_a_method_name_given_for_a_list_of_them_is_refused_as_such():
     with pytest.raises(ZslError, match=r"methods 'csls': give a list of method names"):
         hubness.compare(sims, ["a", "b", "c", "d"], methods="csls")
     assert set(hubness.compare(sims, ["a", "b", "c", "d"], methods=["csls"]).methods) == {"csls"}
+
+
+def test_mutual_proximity_stays_finite_for_a_pair_far_below_both_ways():
+    # One image and one class 40 sigmas below each other's means: log Phi of each is about
+    # -800, whose exp underflows a float64 (below e^-745), and Phi^-1 of 0 is -infinite.
+    sims = np.zeros((1600, 1600), dtype=np.float32)
+    sims[0, 0] = -1.0
+    reduced = reduce_whole(sims, "mp")
+    assert np.isfinite(reduced).all()
+    assert reduced[0].argmin() == 0 and reduced[:, 0].argmin() == 0
