@@ -898,100 +898,96 @@ def _recommendation(
     hub_size: float = DEFAULT_HUB_SIZE,
 ) -> Recommendation:
     """The advice that ends the table, and the method it names ("none" to keep none; None where
-    it can tell none). `n_k_std`: the (population) std of the raw similarities'
-    N_k, which tells a skewness of counts spread by hubs, or by chance, from one of counts nearly
-    all equal; None leaves that check out."""
-    baseline = entries["none"]
-    reductions = [m for m in entries if m != "none"]
-    # `--methods none`: nothing to compare with, which advice to keep none would claim.
-    unmeasured = "no reduction was measured (--methods all measures every one)"
-    base_accuracies = baseline.accuracy
-    if base_accuracies is not None:
-        # With seen and unseen classes both in the truth, H: mean per-class accuracy rewards a
-        # method that gains on the many seen classes what it loses on the few unseen ones, a
-        # bias toward seen classes that H, low unless both are high, exposes (every method has
-        # the same truth, so H is known for all of them or for none).
-        key = "harmonic_mean" if "harmonic_mean" in base_accuracies else "mean_per_class"
-        name = _ACCURACY_NAMES[key]
-        base_accuracy = base_accuracies[key]
-        if not reductions:
-            measured = percent(base_accuracy)
-            return Recommendation(
-                None, f"{name[0].upper()}{name[1:]} {measured} without reduction; {unmeasured}."
-            )
-
-        def unrounded(method: str) -> float:
-            accuracies = entries[method].accuracy
-            # Every method has the same truth: accuracy for all of them or for none.
-            assert accuracies is not None, f"{method} measured without the truth"
-            return accuracies[key]
-
-        def accuracy(method: str) -> float:
-            # Equal shares summed over classes in another order differ in their last bits: such
-            # noise must neither pick between equally accurate methods (the first listed wins)
-            # nor turn a gain of exactly half a point into less.
-            return round(unrounded(method), _ACCURACY_DIGITS)
-
-        best = max(reductions, key=accuracy)
-        if accuracy(best) >= round(base_accuracy + _MIN_GAIN, _ACCURACY_DIGITS):
-            best_accuracy = unrounded(best)
-            return Recommendation(
-                best,
-                f"Try --hubness-reduction {best}: {name} {percent(best_accuracy)} "
-                f"vs {percent(base_accuracy)} without reduction.",
-            )
-        quoted = f"({percent(base_accuracy)})"
-        if key == "harmonic_mean":  # "(H) (64.3%)" reads badly
-            name, quoted = name.removesuffix(" (H)"), f"(H, {percent(base_accuracy)})"
-        return Recommendation(
-            "none",
-            f"Keep no reduction: no method improves on its {name} {quoted} by half a point or "
-            "more on these images.",
+    it can tell none): by accuracy where there is a truth, else by hubness. `n_k_std`: the
+    (population) std of the raw similarities' N_k, which tells a skewness of counts spread by
+    hubs, or by chance, from one of counts nearly all equal; None leaves that check out."""
+    accuracies = entries["none"].accuracy
+    if accuracies is None:
+        return _advice_by_hubness(
+            entries, k, n_images=n_images, n_classes=n_classes, n_k_std=n_k_std, hub_size=hub_size
         )
+    # With seen and unseen classes both in the truth, H: mean per-class accuracy rewards a method
+    # that gains on the many seen classes what it loses on the few unseen ones, a bias toward
+    # seen classes that H, low unless both are high, exposes (every method has the same truth, so
+    # H is known for all of them or for none).
+    return _advice_by_accuracy(
+        entries, "harmonic_mean" if "harmonic_mean" in accuracies else "mean_per_class"
+    )
+
+
+# `--methods none`: nothing to compare with, which advice to keep none would claim.
+_UNMEASURED = "no reduction was measured (--methods all measures every one)"
+# How advice that can tell no method ends.
+_OR_TRUTH = "--truth to compare the methods' accuracy"
+
+
+def _advice_by_accuracy(entries: Mapping[str, MethodHubness], key: str) -> Recommendation:
+    """The reduction whose accuracy `key` gains at least _MIN_GAIN on the raw similarities',
+    the most of them (the first listed of equals); else none."""
+
+    def unrounded(method: str) -> float:
+        accuracies = entries[method].accuracy
+        # Every method has the same truth: accuracy for all of them or for none.
+        assert accuracies is not None, f"{method} measured without the truth"
+        return accuracies[key]
+
+    def accuracy(method: str) -> float:
+        # Equal shares summed over classes in another order differ in their last bits: such
+        # noise must neither pick between equally accurate methods (the first listed wins) nor
+        # turn a gain of exactly half a point into less.
+        return round(unrounded(method), _ACCURACY_DIGITS)
+
+    name, base = _ACCURACY_NAMES[key], unrounded("none")
+    reductions = [m for m in entries if m != "none"]
+    if not reductions:
+        return Recommendation(
+            None, f"{name[0].upper()}{name[1:]} {percent(base)} without reduction; {_UNMEASURED}."
+        )
+    best = max(reductions, key=accuracy)
+    if accuracy(best) >= round(base + _MIN_GAIN, _ACCURACY_DIGITS):
+        return Recommendation(
+            best,
+            f"Try --hubness-reduction {best}: {name} {percent(unrounded(best))} "
+            f"vs {percent(base)} without reduction.",
+        )
+    quoted = f"({percent(base)})"
+    if key == "harmonic_mean":  # "(H) (64.3%)" reads badly
+        name, quoted = name.removesuffix(" (H)"), f"(H, {percent(base)})"
+    return Recommendation(
+        "none",
+        f"Keep no reduction: no method improves on its {name} {quoted} by half a point or "
+        "more on these images.",
+    )
+
+
+def _advice_by_hubness(
+    entries: Mapping[str, MethodHubness],
+    k: int,
+    *,
+    n_images: int,
+    n_classes: int,
+    n_k_std: float | None,
+    hub_size: float,
+) -> Recommendation:
+    """Without a truth: whether the raw similarities' N_k tell hubness at all, then whether it
+    is high, then the reduction that evens the N_k out most."""
+    skewness = entries["none"].skewness
     # Named as the raw similarities': `--methods csls` leaves them out of the table.
-    skewness = baseline.skewness
     raw = f"N_k skewness {skewness:.2f} at k={k}"
+    largest_k = largest_hub_k(n_classes, hub_size)
     if n_images * k < n_classes:
         # Under one occurrence per class on average, classes no image shows, and chance alone
         # (a Poisson count's skewness is 1 / sqrt(its mean)), make the skewness high whatever
         # the similarities: the method that lowers it most may well ruin the labels.
-        return Recommendation(
-            None,
-            f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} are "
-            f"{n_images * k} occurrences for {n_classes} classes, so at least "
-            f"{n_classes - n_images * k} get none whatever the method; give more images, or "
-            "--truth to compare the methods' accuracy.",
-        )
-    # The biased sample skewness of C values is at most (C - 2) / sqrt(C - 1): always 0 for two
-    # classes, at most 0.71 for three, whatever share of the images one class takes.
-    max_skewness = (n_classes - 2) / math.sqrt(n_classes - 1)
-    if max_skewness < LOW_SKEWNESS:
-        return Recommendation(
-            None,
-            f"Too few classes to judge hubness by ({raw}): over {n_classes} classes it is at "
-            f"most {max_skewness:.2f}, under the {LOW_SKEWNESS:g} that marks hubness; give "
-            "--truth to compare the methods' accuracy.",
-        )
-    largest_k = largest_hub_k(n_classes, hub_size)
+        return _too_few_occurrences(raw, k, n_images=n_images, n_classes=n_classes)
+    if _largest_skewness(n_classes) < LOW_SKEWNESS:
+        return _too_few_classes(raw, n_classes)
     if k > largest_k:
         # k-occurrence then counts mostly the classes each image ranks last: one class that is
         # the top-1 of most images leaves the skewness near 0 (at k = 10 over 11 classes).
-        return Recommendation(
-            None,
-            f"No verdict on hubness at k={k} ({raw}): over {n_classes} classes no class can be a "
-            f"hub at k above {largest_k}, and N_k count mostly the classes images rank last; "
-            f"give -k {largest_k} or less, or --truth to compare the methods' accuracy.",
-        )
-    mean_n_k = n_images * k / n_classes
-    if mean_n_k < MIN_MEAN_N_K:
-        needed = math.ceil(MIN_MEAN_N_K * n_classes / k)
-        return Recommendation(
-            None,
-            f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} over "
-            f"{n_classes} classes make a mean N_k of {mean_n_k:.3g}, under the {MIN_MEAN_N_K:g} "
-            f"at which a hub stands out from chance; give {needed} images or more, or --truth "
-            "to compare the methods' accuracy.",
-        )
+        return _k_above_hubs(raw, k, n_classes, largest_k)
+    if n_images * k / n_classes < MIN_MEAN_N_K:
+        return _too_few_images(raw, k, n_images=n_images, n_classes=n_classes)
     if skewness < LOW_SKEWNESS:
         return Recommendation(
             "none", f"Hubness is low without reduction ({raw}): no reduction needed."
@@ -1003,30 +999,93 @@ def _recommendation(
     # skewness is about 1 / sqrt(mean N_k)): only a spread beyond chance's is hubness.
     expected_std, chance_bound = chance_std(n_images, k, n_classes)
     if n_k_std is not None and n_k_std <= expected_std:
-        return Recommendation(
-            "none",
-            f"Hubness is low without reduction ({raw}, but N_k varies less than if each image's "
-            f"k classes were drawn at random: std {n_k_std:.2f} vs {expected_std:.2f}): no "
-            "reduction needed.",
-        )
+        return _evener_than_chance(raw, n_k_std, expected_std)
     if n_k_std is not None and n_k_std <= chance_bound:
-        return Recommendation(
-            None,
-            f"Hubness cannot be told from chance ({raw}, but N_k std {n_k_std:.2f} is within "
-            f"chance's: {expected_std:.2f} if each image's k classes were drawn at random, over "
-            f"{chance_bound:.2f} in {CHANCE_LEVEL:.1%} of such draws): give more images, or "
-            "--truth to compare the methods' accuracy.",
-        )
-    if not reductions:
-        return Recommendation(None, f"Hubness is high without reduction ({raw}): {unmeasured}.")
-    # Skewness tells whether there is hubness, but compared between methods it misleads: it is
-    # blind to where the occurrences go, so a method lowers it as well by spreading one hub's
-    # occurrences over several hubs, or onto classes no image shows (csls and isoftmax promote
-    # those), or by leaving many classes empty (a negative skewness): N_k less even, not less
-    # hubness. The Robin Hood index counts the occurrences that would have to move to even the
-    # N_k out, hubs and antihubs alike, so a method lowers hubness only if it lowers both; of
-    # those, the one with the most even N_k (the first listed of equals).
-    robin_hood = baseline.robin_hood
+        return _within_chance(raw, n_k_std, expected_std, chance_bound)
+    if len(entries) == 1:
+        return Recommendation(None, f"Hubness is high without reduction ({raw}): {_UNMEASURED}.")
+    return _least_uneven(entries, raw)
+
+
+def _largest_skewness(n_classes: int) -> float:
+    """The largest biased sample skewness of `n_classes` values, (C - 2) / sqrt(C - 1): always 0
+    for two classes, at most 0.71 for three, whatever share of the images one class takes."""
+    return (n_classes - 2) / math.sqrt(n_classes - 1)
+
+
+def _too_few_occurrences(raw: str, k: int, *, n_images: int, n_classes: int) -> Recommendation:
+    occurrences = n_images * k
+    return Recommendation(
+        None,
+        f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} are "
+        f"{occurrences} occurrences for {n_classes} classes, so at least "
+        f"{n_classes - occurrences} get none whatever the method; give more images, or "
+        f"{_OR_TRUTH}.",
+    )
+
+
+def _too_few_classes(raw: str, n_classes: int) -> Recommendation:
+    return Recommendation(
+        None,
+        f"Too few classes to judge hubness by ({raw}): over {n_classes} classes it is at "
+        f"most {_largest_skewness(n_classes):.2f}, under the {LOW_SKEWNESS:g} that marks "
+        f"hubness; give {_OR_TRUTH}.",
+    )
+
+
+def _k_above_hubs(raw: str, k: int, n_classes: int, largest_k: int) -> Recommendation:
+    return Recommendation(
+        None,
+        f"No verdict on hubness at k={k} ({raw}): over {n_classes} classes no class can be a "
+        f"hub at k above {largest_k}, and N_k count mostly the classes images rank last; "
+        f"give -k {largest_k} or less, or {_OR_TRUTH}.",
+    )
+
+
+def _too_few_images(raw: str, k: int, *, n_images: int, n_classes: int) -> Recommendation:
+    mean_n_k = n_images * k / n_classes
+    needed = math.ceil(MIN_MEAN_N_K * n_classes / k)
+    return Recommendation(
+        None,
+        f"Too few images to judge hubness by ({raw}): {n_images} images x k={k} over "
+        f"{n_classes} classes make a mean N_k of {mean_n_k:.3g}, under the {MIN_MEAN_N_K:g} "
+        f"at which a hub stands out from chance; give {needed} images or more, or {_OR_TRUTH}.",
+    )
+
+
+def _evener_than_chance(raw: str, n_k_std: float, expected_std: float) -> Recommendation:
+    return Recommendation(
+        "none",
+        f"Hubness is low without reduction ({raw}, but N_k varies less than if each image's "
+        f"k classes were drawn at random: std {n_k_std:.2f} vs {expected_std:.2f}): no "
+        "reduction needed.",
+    )
+
+
+def _within_chance(
+    raw: str, n_k_std: float, expected_std: float, chance_bound: float
+) -> Recommendation:
+    return Recommendation(
+        None,
+        f"Hubness cannot be told from chance ({raw}, but N_k std {n_k_std:.2f} is within "
+        f"chance's: {expected_std:.2f} if each image's k classes were drawn at random, over "
+        f"{chance_bound:.2f} in {CHANCE_LEVEL:.1%} of such draws): give more images, or "
+        f"{_OR_TRUTH}.",
+    )
+
+
+def _least_uneven(entries: Mapping[str, MethodHubness], raw: str) -> Recommendation:
+    """Of the reductions that lower both the skewness and the Robin Hood index of the raw
+    similarities' N_k, the one with the lowest index (the first listed of equals); else none.
+
+    Skewness tells whether there is hubness, but compared between methods it misleads: it is
+    blind to where the occurrences go, so a method lowers it as well by spreading one hub's
+    occurrences over several hubs, or onto classes no image shows (csls and isoftmax promote
+    those), or by leaving many classes empty (a negative skewness): N_k less even, not less
+    hubness. The Robin Hood index counts the occurrences that would have to move to even the
+    N_k out, hubs and antihubs alike, so a method lowers hubness only if it lowers both.
+    """
+    baseline = entries["none"]
 
     def unevenness(method: str) -> float:
         # Equal indices of other counts can differ in their last bits: such noise must neither
@@ -1035,9 +1094,10 @@ def _recommendation(
 
     lower = [
         m
-        for m in reductions
-        if abs(entries[m].skewness) < skewness
-        and unevenness(m) < round(robin_hood, _ACCURACY_DIGITS)
+        for m in entries
+        if m != "none"
+        and abs(entries[m].skewness) < baseline.skewness
+        and unevenness(m) < unevenness("none")
     ]
     if not lower:
         return Recommendation(
@@ -1045,12 +1105,12 @@ def _recommendation(
             f"Hubness is high without reduction ({raw}) but no measured reduction lowers both "
             "its skewness and its Robin Hood index: keep none.",
         )
-    best = min(lower, key=unevenness)
+    name = min(lower, key=unevenness)
+    best = entries[name]
     return Recommendation(
-        best,
-        f"Try --hubness-reduction {best}: N_k skewness {skewness:.2f} -> "
-        f"{entries[best].skewness:.2f}, Robin Hood index {robin_hood:.2f} -> "
-        f"{entries[best].robin_hood:.2f}, hubs {baseline.n_hubs} -> "
-        f"{entries[best].n_hubs} (check a few labels: less hubness is not always better "
-        "labels).",
+        name,
+        f"Try --hubness-reduction {name}: N_k skewness "
+        f"{baseline.skewness:.2f} -> {best.skewness:.2f}, Robin Hood index "
+        f"{baseline.robin_hood:.2f} -> {best.robin_hood:.2f}, hubs {baseline.n_hubs} -> "
+        f"{best.n_hubs} (check a few labels: less hubness is not always better labels).",
     )
