@@ -868,22 +868,27 @@ def test_hubness_table_on_a_narrow_terminal_wraps_class_names_only(
 
     from rich.console import Console
 
+    from zsl_cli import api
     from zsl_cli.summary import render_hubness
 
-    out = tmp_path / "h.json"
-    common = ["--truth", image_folder, "--seen", tmp_path / "seen.txt", "--json", out, "-q"]
-    result = run("hubness", image_folder, "-c", tmp_path / "classes.txt", "-m", tiny_clip, *common)
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(out.read_text())
+    report = api.hubness(
+        api.HubnessRequest(
+            inputs=api.InputOptions(paths=(str(image_folder),)),
+            classes=api.ClassOptions(classes=str(tmp_path / "classes.txt")),
+            model=api.ModelOptions(name=str(tiny_clip)),
+            truth=image_folder,
+            seen=str(tmp_path / "seen.txt"),
+        )
+    )
     for width in (80, 72):
         stream = io.StringIO()
-        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), data)
+        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), report)
         table = stream.getvalue()
         # Numbers, method names and header words stay whole; only the class names may fold.
         assert "…" not in table, table
         assert "occupancy" in table and "isoftmax" in table and "centering" in table
-        for method in data["methods"].values():
-            assert f"{method['skewness']:.2f}" in table
+        for method in report.methods.values():
+            assert f"{method.skewness:.2f}" in table
 
 
 def test_json_output_named_as_a_folder_is_refused(tiny_clip, image_folder, tmp_path):

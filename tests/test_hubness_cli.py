@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -12,6 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from zsl_cli import summary
+from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
 from zsl_cli.summary import render_hubness
@@ -80,29 +82,34 @@ def test_hubness_table_lines_end_without_spaces(shapes, tmp_path, with_truth, mo
 @pytest.mark.parametrize("width", [80, 100, 200])
 def test_hubness_table_wrapped_on_a_terminal_ends_lines_without_spaces(width, monkeypatch):
     # Long hub names fold within their column: the folded lines' empty cells were spaces too.
-    method = {
-        "skewness": 1.5,
-        "hub_occupancy": 0.25,
-        "antihub_rate": 0.1,
-        "robin_hood": 0.2,
-        "n_hubs": 3,
-        "top_hubs": [{"class": f"a rather long class name number {i}", "n_k": 9} for i in range(3)],
-        "accuracy": {"mean_per_class": 0.5, "overall": 0.5},
-    }
-    result = {
-        "k": 1,
-        "k_requested": 1,
-        "n_classes": 30,
-        "n_images": 90,
-        "hub_threshold": 2 * 90 * 1 / 30,
-        "largest_hub_k": 15,
-        "methods": {"none": method, "isoftmax": {**method, "top_hubs": []}},
-        "recommendation": "Keep no reduction.",
-    }
+    method = MethodHubness(
+        skewness=1.5,
+        hub_occupancy=0.25,
+        antihub_rate=0.1,
+        robin_hood=0.2,
+        n_hubs=3,
+        top_hubs=tuple(Hub(f"a rather long class name number {i}", 9) for i in range(3)),
+        accuracy={"mean_per_class": 0.5, "overall": 0.5},
+    )
+    report = HubnessReport(
+        k=1,
+        k_requested=1,
+        n_images=90,
+        n_classes=30,
+        hub_threshold=2 * 90 * 1 / 30,
+        largest_hub_k=15,
+        methods={"none": method, "isoftmax": dataclasses.replace(method, top_hubs=())},
+        recommendation="Keep no reduction.",
+        recommended_method="none",
+        failed_images=0,
+        failed_by_status={},
+        unreadable_folders=(),
+        warnings=(),
+    )
 
     def rendered() -> list[str]:
         stream = io.StringIO()
-        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), result)
+        render_hubness(Console(file=stream, width=width, markup=False, emoji=False), report)
         return stream.getvalue().splitlines()
 
     lines = rendered()

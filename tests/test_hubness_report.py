@@ -5,7 +5,8 @@ a generated shape set with the bundled shapes-demo model, a truth CSV that leave
 and names one that is not there, classes the class list lacks (which makes a hub of a class
 near them), a file that cannot be read, a seen list and `-k`: every key the document can hold.
 Only what differs from one machine or day to another is masked: the run's start time, working
-folder, versions and device.
+folder, versions and device. The table the run prints is pinned beside it, as
+tests/golden/hubness_table.txt.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from zsl_cli.demo.imageset import make_image_set
 from zsl_cli.writers import write_json_file
 
 GOLDEN = Path(__file__).parent / "golden" / "hubness_document.json"
+# The table the same run prints on stdout, where it is a file (whole lines, no colour).
+GOLDEN_TABLE = Path(__file__).parent / "golden" / "hubness_table.txt"
 MASKED = "<varies>"
 # The colours whose classes the class list leaves out: their images count as wrong, as zsl
 # evaluate counts them, and most of them go to one listed class, a hub.
@@ -73,6 +76,16 @@ def write_masked_document(out: Path) -> str:
 def test_hubness_json_document_is_the_pinned_one(measured, tmp_path, monkeypatch):
     monkeypatch.chdir(measured)
     assert write_masked_document(tmp_path / "hubness.json") == GOLDEN.read_text()
+
+
+def test_hubness_table_is_the_pinned_one(measured, monkeypatch):
+    # Every line the table can have: accuracy columns of a seen list's split, a failed image,
+    # the truth's count and what stays unmatched, then the advice.
+    monkeypatch.chdir(measured)
+    args = ["set", "-c", "classes.txt", "-m", "shapes-demo", "--truth", "truth.csv", "-k", 2]
+    result = run("hubness", *args, "--seen", "set/seen.txt", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == GOLDEN_TABLE.read_text()
 
 
 def test_hubness_returns_a_record_whose_to_json_is_the_document(measured, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ the command-line tests let through.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import io
 import json
@@ -21,6 +22,7 @@ from PIL import Image
 from rich.console import Console
 
 from tests.test_label_cli import run, write_images
+from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
 from zsl_cli.files import sidecar_path
@@ -434,37 +436,50 @@ def test_label_summary_on_a_narrow_terminal_loses_no_label_or_value(width: int) 
 # --- hubness -------------------------------------------------------------------------------------
 
 
-def method(accuracy: dict[str, float] | None = None, hubs: int = 4) -> dict[str, Any]:
-    m: dict[str, Any] = {
-        "skewness": 1.234,
-        "hub_occupancy": 0.25,
-        "antihub_rate": 0.5,
-        "robin_hood": 0.333,
-        "top_hubs": [{"class": f"hub{i}", "n_k": 10 - i} for i in range(hubs)],
-    }
-    if accuracy is not None:
-        m["accuracy"] = accuracy
-    return m
+def method(
+    accuracy: dict[str, float] | None = None,
+    hubs: int = 4,
+    top_hubs: tuple[Hub, ...] | None = None,
+) -> MethodHubness:
+    """A method's measures, with `hubs` hubs named hub0, hub1, ... unless `top_hubs` names them."""
+    if top_hubs is None:
+        top_hubs = tuple(Hub(f"hub{i}", 10 - i) for i in range(hubs))
+    return MethodHubness(
+        skewness=1.234,
+        hub_occupancy=0.25,
+        antihub_rate=0.5,
+        robin_hood=0.333,
+        n_hubs=len(top_hubs),
+        top_hubs=top_hubs,
+        accuracy=accuracy,
+    )
 
 
-def hubness_text(result: dict[str, Any], width: int = 200) -> str:
-    base = {
-        "k": 5,
-        "k_requested": 5,
-        "n_classes": 12,
-        "n_images": 30,
-        "hub_threshold": 2 * 30 * 5 / 12,  # hub_size 2
-        "largest_hub_k": 6,
-        "recommendation": "Use csls.",
-    }
+def hubness_text(width: int = 200, **changes: Any) -> str:
+    """The table of a report of 30 images over 12 classes at k = 5, with `changes` made."""
+    report = HubnessReport(
+        k=5,
+        k_requested=5,
+        n_images=30,
+        n_classes=12,
+        hub_threshold=2 * 30 * 5 / 12,  # hub_size 2
+        largest_hub_k=6,
+        methods={"none": method()},
+        recommendation="Use csls.",
+        recommended_method="csls",
+        failed_images=0,
+        failed_by_status={},
+        unreadable_folders=(),
+        warnings=(),
+    )
     console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
-    render_hubness(console, {**base, **result})
+    render_hubness(console, dataclasses.replace(report, **changes))
     return shown(console)
 
 
 def test_hubness_title_says_when_k_was_lowered() -> None:
-    assert "(k = 5)" in hubness_text({"methods": {"none": method()}})
-    lowered = hubness_text({"k": 6, "k_requested": 10, "methods": {"none": method()}})
+    assert "(k = 5)" in hubness_text()
+    lowered = hubness_text(k=6, k_requested=10)
     flat = " ".join(lowered.split())  # the title wraps to the width of the table
     assert "(k = 6, not 10: at most the number of classes less one)" in flat
 
@@ -472,11 +487,11 @@ def test_hubness_title_says_when_k_was_lowered() -> None:
 def test_hubness_says_when_the_k_chosen_leaves_no_class_able_to_be_a_hub() -> None:
     # k = 10 over 15 classes: a hub needs N_k of 2 x 20 x 10 / 15 = 26.7 of 20 images, so every
     # method showed hub occupancy 0%, which read as no hubs.
-    none = {"methods": {"none": method(hubs=0)}}
-    assert "No class can be a hub" not in hubness_text(none)
-    result = {**none, "k": 10, "k_requested": 10, "n_classes": 15, "n_images": 20}
-    result["largest_hub_k"] = 7
-    text = hubness_text({**result, "hub_threshold": 2 * 20 * 10 / 15})
+    no_hubs = {"none": method(hubs=0)}
+    assert "No class can be a hub" not in hubness_text(methods=no_hubs)
+    over_15: dict[str, Any] = {"methods": no_hubs, "n_classes": 15, "n_images": 20}
+    over_15["largest_hub_k"] = 7
+    text = hubness_text(**over_15, k=10, k_requested=10, hub_threshold=2 * 20 * 10 / 15)
     flat = " ".join(text.split())
     assert (
         "No class can be a hub at k = 10: a hub's N_k is 26.67 or more, over the 20 images; "
@@ -484,12 +499,12 @@ def test_hubness_says_when_the_k_chosen_leaves_no_class_able_to_be_a_hub() -> No
     )
     # -k 7 as advised: 18.67 of 20, a hub is possible again.
     assert "No class can be a hub" not in hubness_text(
-        {**result, "k": 7, "hub_threshold": 2 * 20 * 7 / 15}
+        **over_15, k=7, k_requested=7, hub_threshold=2 * 20 * 7 / 15
     )
 
 
 def test_hubness_rows_show_three_hubs_or_a_dash() -> None:
-    text = hubness_text({"methods": {"none": method(), "csls": method(hubs=0)}})
+    text = hubness_text(methods={"none": method(), "csls": method(hubs=0)})
     assert "hub0 (10), hub1 (9), hub2 (8)" in text and "hub3" not in text
     (csls,) = [line for line in text.splitlines() if line.startswith("csls")]
     assert csls.split()[-1] == "-"
@@ -500,9 +515,8 @@ def test_hubness_on_a_narrow_terminal_loses_no_value(width: int) -> None:
     # Where the table cannot fit, rich cut the columns past the width off (at 50, Robin Hood,
     # the hubs and the accuracy were gone) and folded class names a character short.
     hub = "ZQXJ" * 10  # letters nothing else in the table has: folded, it reads in order
-    m = method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25})
-    m["top_hubs"] = [{"class": hub, "n_k": 12}]
-    text = hubness_text({"methods": {"mutual_proximity": m, "none": method()}}, width=width)
+    m = method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25}, top_hubs=(Hub(hub, 12),))
+    text = hubness_text(width, methods={"mutual_proximity": m, "none": method()})
     assert all(len(line) <= width for line in text.splitlines()), text
     assert "".join(char for char in text if char in "ZQXJ") == hub, text
     for value in ["mutual_proximity", "none", "1.23", "25.0%", "50.0%", "(12)", "hub0 (10)"]:
@@ -515,37 +529,26 @@ def test_hubness_accuracy_columns_when_any_method_has_them() -> None:
         "none": method({"mean_per_class": 0.5, "unseen_mean_per_class": 0.25}),
         "csls": method(),
     }
-    text = hubness_text({"methods": methods, "images_with_truth": 20})
+    text = hubness_text(methods=methods, images_with_truth=20)
     header = text.splitlines()[1].split()
     assert header[-3:] == ["accuracy", "unseen", "acc."]
     assert "Accuracy: mean per-class top-1 over the 20 images in the truth\n" in text
-    text = hubness_text(
-        {"methods": methods, "images_with_truth": 20, "failed_images_with_truth": 2}
-    )
+    text = hubness_text(methods=methods, images_with_truth=20, failed_images_with_truth=2)
     assert "in the truth (2 failed, counted wrong)" in text
     # Without accuracy the truth line is not given, even when the count is there.
-    assert "Accuracy" not in hubness_text({"methods": {"none": method()}, "images_with_truth": 20})
+    assert "Accuracy" not in hubness_text(images_with_truth=20)
 
 
 def test_hubness_failed_images_line() -> None:
-    text = hubness_text(
-        {
-            "methods": {"none": method()},
-            "failed_images": 3,
-            "failed_by_status": {"truncated": 1, "decode_error": 2},
-        }
-    )
+    text = hubness_text(failed_images=3, failed_by_status={"truncated": 1, "decode_error": 2})
     assert "3 images failed: decode_error 2, truncated 1\n" in text
-    text = hubness_text({"methods": {"none": method()}, "failed_images": 1})
+    text = hubness_text(failed_images=1)
     assert "1 image failed\n" in text
 
 
 def test_hubness_table_wraps_only_the_hubs_of_a_narrow_table() -> None:
-    long_hubs = [
-        {"class": "a_hub_class_name_longer_than_its_column", "n_k": 9 - i} for i in range(3)
-    ]
-    methods = {"isoftmax": {**method(), "top_hubs": long_hubs}}
-    text = hubness_text({"methods": methods}, width=66)
+    long_hubs = tuple(Hub("a_hub_class_name_longer_than_its_column", 9 - i) for i in range(3))
+    text = hubness_text(66, methods={"isoftmax": method(top_hubs=long_hubs)})
     assert "…" not in text
     assert "isoftmax" in text and "occupancy" in text and "1.23" in text
     # A hub's name is folded onto more lines, not cut short.
@@ -555,8 +558,8 @@ def test_hubness_table_wraps_only_the_hubs_of_a_narrow_table() -> None:
 def test_hubness_table_splits_its_headers_for_wide_hub_names_to_fit_on_one_line() -> None:
     # The hubs were measured in characters, not terminal cells: at 80 columns these, 24
     # characters in 31 cells, seemed to fit beside the whole headers, and were folded there.
-    hubs = [{"class": name, "n_k": 10 - i} for i, name in enumerate(["猫猫猫猫", "犬犬", "鳥"])]
-    text = hubness_text({"methods": {"none": {**method(), "top_hubs": hubs}}}, width=80)
+    hubs = tuple(Hub(name, 10 - i) for i, name in enumerate(["猫猫猫猫", "犬犬", "鳥"]))
+    text = hubness_text(80, methods={"none": method(top_hubs=hubs)})
     assert "猫猫猫猫 (10), 犬犬 (9), 鳥 (8)" in text, text
     assert "occupancy" in text and "…" not in text
 

@@ -1613,7 +1613,7 @@ def hubness(
     if not quiet:
         render_warnings(stderr_console(), shown.not_shown(report.warnings))
     if console is not None:
-        render_hubness(console, report.to_json())
+        render_hubness(console, report)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import MACRO_F1_NOTE
+from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult
 from zsl_cli.files import point_at_devnull, stdout_status
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -35,6 +35,9 @@ from zsl_cli.formatting import (
 )
 from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
+
+if TYPE_CHECKING:  # api loads the model code: a renderer needs only its report's type
+    from zsl_cli.api import HubnessReport
 
 MAX_LABEL_ROWS = 10
 MAX_LABEL_CHARS = 200  # of a label's name in the summary: the ends of a longer one show
@@ -311,7 +314,7 @@ def _incomplete(summary: dict[str, Any], output: str) -> str:
     return f' (incomplete: {held}; its run info says "complete": false)'
 
 
-def render_warnings(console: Console, warnings: Any) -> None:
+def render_warnings(console: Console, warnings: Iterable[str]) -> None:
     """Each warning on a line, escaped as `printable_text` escapes a name: a warning that quotes
     a file's name unescaped must not send its escape sequences to the terminal, nor forge lines
     (escaped text is left as it is)."""
@@ -319,7 +322,9 @@ def render_warnings(console: Console, warnings: Any) -> None:
         console.print(_line(("warning", "yellow"), f": {clipped_middle(printable_text(warning))}"))
 
 
-def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) -> None:
+def render_evaluation(
+    console: Console, result: EvaluationResult, max_rows: int | None = 20
+) -> None:
     """Headline metrics, the worst classes first (`max_rows` of them; None: all), and the most
     common mistakes (not the warnings: see `render_warnings`)."""
     metrics = result.metrics
@@ -403,9 +408,9 @@ def render_evaluation(console: Console, result: Any, max_rows: int | None = 20) 
         ("prediction", "without truth", unmatched.predictions, unmatched.prediction_examples),
         ("truth image", "without prediction", unmatched.truth, unmatched.truth_examples),
     )
-    shown = {top.note for top in metrics.top_k} | {scope}  # on their own lines already
+    said = {top.note for top in metrics.top_k} | {scope}  # on their own lines already
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
-        if note not in shown:
+        if note not in said:
             console.print(_line((f"note: {note}", "dim")))
 
 
@@ -510,72 +515,69 @@ _HUBNESS_ACCURACY_COLUMNS = (
 )
 
 
-def render_hubness(console: Console, result: dict[str, Any]) -> None:
-    """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known.
-    `result` is the `--json` document (`HubnessReport.to_json()`), as a saved one is read."""
-    k = f"k = {result['k']}"
-    if result["k_requested"] is None and result["k"] != DEFAULT_K:
+def render_hubness(console: Console, report: HubnessReport) -> None:
+    """One row per method: skewness, hubs, antihubs, Robin Hood index, accuracy if known."""
+    k = f"k = {report.k}"
+    if report.k_requested is None and report.k != DEFAULT_K:
         k += ", a quarter of the classes: the default under 40 classes"
-    elif result["k_requested"] is not None and result["k"] != result["k_requested"]:
-        k += f", not {result['k_requested']}: at most the number of classes less one"
-    title = f"Hubness of {result['n_classes']} classes over {result['n_images']} images ({k})"
-    methods = result["methods"]
-    accuracies = [m.get("accuracy") for m in methods.values()]
+    elif report.k_requested is not None and report.k != report.k_requested:
+        k += f", not {report.k_requested}: at most the number of classes less one"
+    title = f"Hubness of {report.n_classes} classes over {report.n_images} images ({k})"
+    accuracies = [m.accuracy or {} for m in report.methods.values()]
     # Each accuracy some method has; a seen list brings the seen, unseen and H of its split.
     shown = [
         (key, column)
         for key, column in _HUBNESS_ACCURACY_COLUMNS
-        if any(accuracy and key in accuracy for accuracy in accuracies)
+        if any(key in accuracy for accuracy in accuracies)
     ]
     columns = ["method", "skewness", "hub occupancy", "antihubs", "Robin Hood", "top hubs"]
     columns += [column for _, column in shown]
     rows = []
-    for name, m in methods.items():
-        hubs = ", ".join(f"{h['class']} ({h['n_k']})" for h in m["top_hubs"][:3]) or "-"
+    for (name, m), accuracy in zip(report.methods.items(), accuracies, strict=True):
+        hubs = ", ".join(f"{hub.class_name} ({hub.n_k})" for hub in m.top_hubs[:3]) or "-"
         row = [
             name,
-            f"{m['skewness']:.2f}",
-            percent(m["hub_occupancy"]),
-            percent(m["antihub_rate"]),
-            f"{m['robin_hood']:.2f}",
+            f"{m.skewness:.2f}",
+            percent(m.hub_occupancy),
+            percent(m.antihub_rate),
+            f"{m.robin_hood:.2f}",
             hubs,
         ]
-        accuracy = m.get("accuracy", {})
         row += [percent(accuracy.get(key)) for key, _ in shown]
         rows.append(row)
     wraps = columns.index("top hubs")
     _print_named_rows(
         console, columns, rows, title=title, wraps=wraps, min_width=_TOP_HUBS_MIN_WIDTH
     )
-    if result["hub_threshold"] > result["n_images"]:
+    if report.hub_threshold > report.n_images:
         # Hub occupancy 0% everywhere would read as no hubs, where it is the k chosen.
-        largest_k = result["largest_hub_k"]
-        images = counted(result["n_images"], "image")
+        largest_k = report.largest_hub_k
+        images = counted(report.n_images, "image")
         advice = f"-k {largest_k} or less counts hubs" if largest_k >= 1 else "too few classes"
         console.print(
-            f"No class can be a hub at k = {result['k']}: a hub's N_k is "
-            f"{result['hub_threshold']:.4g} or more, over the {images}; {advice}."
+            f"No class can be a hub at k = {report.k}: a hub's N_k is "
+            f"{report.hub_threshold:.4g} or more, over the {images}; {advice}."
         )
-    if result.get("failed_images"):
-        failed = counted(result["failed_images"], "image")
-        by_status = failure_counts(result.get("failed_by_status", {}))
+    if report.failed_images:
+        failed = counted(report.failed_images, "image")
+        by_status = failure_counts(report.failed_by_status)
         console.print(_line((f"{failed} failed", "yellow"), f": {by_status}" if by_status else ""))
-    if shown and "images_with_truth" in result:
+    if shown and report.images_with_truth is not None:
         # Hubness covers every readable image; accuracy only those the truth names.
-        in_truth = result.get("failed_images_with_truth")
+        in_truth = report.failed_images_with_truth
         counted_wrong = f" ({in_truth} failed, counted wrong)" if in_truth else ""
-        images = counted(result["images_with_truth"], "image")
+        images = counted(report.images_with_truth, "image")
         console.print(
             f"Accuracy: mean per-class top-1 over the {images} in the truth{counted_wrong}"
         )
-    if "unmatched" in result:
-        images, truth = result["unmatched"]["images"], result["unmatched"]["truth"]
+    if report.unmatched is not None:
+        unmatched = report.unmatched
         _render_unmatched(
             console,
-            ("image", "without truth", images["count"], images["examples"]),
-            ("truth image", "not measured", truth["count"], truth["examples"]),
+            ("image", "without truth", unmatched.predictions, unmatched.prediction_examples),
+            ("truth image", "not measured", unmatched.truth, unmatched.truth_examples),
         )
-    console.print(result["recommendation"])
+    console.print(report.recommendation)
 
 
 def render_embed_summary(
