@@ -17,14 +17,13 @@ from PIL import Image
 
 from zsl_cli.encoders import (
     BUNDLED_DIR,
-    PROXY_VARIABLES,
     guess_preprocessor,
-    hub_reachable,
     load_encoder,
     pil_image_processor,
     resolve_model,
 )
 from zsl_cli.encoders.hf import TEXT_BATCH, _pooled
+from zsl_cli.encoders.hub import PROXY_VARIABLES, hub_reachable
 from zsl_cli.encoders.preprocess import (
     FastPreprocessor,
     fast_preprocessor_from,
@@ -602,7 +601,7 @@ def test_a_tokenizer_with_ids_beyond_the_text_models_vocabulary_is_one_line(
 def test_variable_resolution_image_inputs_are_refused(tiny_clip):
     from types import SimpleNamespace
 
-    from zsl_cli.encoders import _check_parts
+    from zsl_cli.encoders.loading import _check_parts
 
     encoder = load_encoder(str(tiny_clip))
     naflex = SimpleNamespace(model_input_names=["pixel_values", "spatial_shapes"])
@@ -1264,8 +1263,8 @@ def make_tiny_blip2_retrieval(directory: Path) -> Path:
 
 
 def test_a_long_load_failure_is_cut_at_a_word_and_marked_as_cut():
-    from zsl_cli.encoders import _load_failure_message
     from zsl_cli.encoders.base import ModelSource
+    from zsl_cli.encoders.loading import _load_failure_message
 
     source = ModelSource("tips", "/models/tips", is_local=True)
     words = "requires torchvision; please install the missing dependencies " * 10
@@ -1282,8 +1281,8 @@ def test_mismatched_weights_as_any_transformers_lists_them_are_one_line():
     # checkpoint, shape in the model): neither may end in a traceback.
     import torch
 
-    from zsl_cli.encoders import _check_weights
     from zsl_cli.encoders.base import ModelSource
+    from zsl_cli.encoders.loading import _check_weights
 
     source = ModelSource("m", "/models/m", is_local=True)
     shapes = ("logit_scale", torch.Size([2]), torch.Size([]))
@@ -1298,7 +1297,7 @@ def test_clipseg_resizes_its_positions_without_being_asked():
     # option, yet resized its position embeddings all the same: its 352-pixel inputs are fine.
     from types import SimpleNamespace
 
-    from zsl_cli.encoders import _interpolates_positions
+    from zsl_cli.encoders.loading import _interpolates_positions
 
     def get_image_features(pixel_values):
         return pixel_values

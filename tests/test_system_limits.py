@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zsl_cli.encoders import _load_failure, resolve_model
+from zsl_cli.encoders import resolve_model
+from zsl_cli.encoders.loading import _load_failure
 
 CHILD_TIMEOUT_S = 120  # a hang fails the test instead of holding the suite
 
@@ -120,7 +121,7 @@ def test_too_little_address_space_for_a_load_is_one_line_at_once(tmp_path):
     script = textwrap.dedent(
         """
         import resource, sys
-        from zsl_cli.encoders import _address_space_used, load_encoder
+        from zsl_cli.encoders.loading import _address_space_used, load_encoder
         from zsl_cli.errors import ZslError
         used = _address_space_used()
         resource.setrlimit(resource.RLIMIT_AS, (used + 64 * 2**20, resource.RLIM_INFINITY))
@@ -144,7 +145,7 @@ def test_under_an_address_space_limit_scipy_blas_loads_before_torch(tmp_path):
     script = textwrap.dedent(
         """
         import resource, sys
-        from zsl_cli.encoders import _address_space_used, load_encoder
+        from zsl_cli.encoders.loading import _address_space_used, load_encoder
         used = _address_space_used()
         resource.setrlimit(resource.RLIMIT_AS, (used + 8 * 2**30, resource.RLIM_INFINITY))
         order = []

@@ -1,0 +1,58 @@
+"""The Hugging Face hub as a model load meets it: whether it can be reached, whether offline
+mode is set, and the command that downloads a model."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+from urllib.request import proxy_bypass
+
+DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+HUB_PROBE_TIMEOUT_S = 3.0
+# The hub client takes a proxy for https URLs from the first two, for http ones (an
+# HF_ENDPOINT mirror) from the next two, for both from the last two.
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+
+
+def hub_offline_set() -> bool:
+    """HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE, read as huggingface_hub reads them."""
+    return any(
+        os.environ.get(name, "").upper() in ("1", "ON", "YES", "TRUE")
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def hub_reachable() -> bool:
+    """Whether a connection to the Hugging Face hub (or HF_ENDPOINT) opens within a few seconds.
+
+    Without one, huggingface_hub retries every request for ~25 s before it gives up or falls
+    back to its cache: over 3 minutes for a cached model on an offline machine. With a proxy
+    configured for the endpoint's scheme (and no NO_PROXY entry for its host), only the proxy can
+    tell, so this says yes and leaves it to the hub client.
+    """
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
+    if not endpoint.hostname:  # not a URL we can probe: the hub client will report it
+        return True
+    scheme = endpoint.scheme.lower()
+    proxies = [name for name in PROXY_VARIABLES if name.lower() in (f"{scheme}_proxy", "all_proxy")]
+    # NO_PROXY naming the endpoint's host sends the hub client there directly: probe it.
+    if any(os.environ.get(name) for name in proxies) and not proxy_bypass(endpoint.hostname):
+        return True
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        with socket.create_connection((endpoint.hostname, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return True
+    except (OSError, UnicodeError):  # refused, unresolvable, timed out, malformed host
+        return False
+
+
+def download_command(hub_id: str, revision: str | None) -> str:
+    return f"hf download {hub_id}{f' --revision {revision}' if revision else ''}"
