@@ -117,7 +117,6 @@ import io
 import logging
 import os
 import stat
-import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -211,6 +210,7 @@ from zsl_cli.image_status import (
     megapixels_text,
     os_error_text,
 )
+from zsl_cli.process_settings import SharedOverride, warning_filters_held
 
 if TYPE_CHECKING:
     from zsl_cli.encoders.base import ImagePreprocessor
@@ -244,7 +244,6 @@ __all__ = [
     "heif_readable",
     "pillow_extensions",
     "pillow_settings",
-    "warning_filters_held",
 ]
 
 # Largest PNG metadata chunk (an ICC profile, compressed text or XMP) Pillow may inflate during a
@@ -297,93 +296,42 @@ def pillow_settings(max_pixels: int) -> Iterator[None]:
     off ImageFile.LOAD_TRUNCATED_IMAGES where the host program set it: a file cut short is then
     reported as truncated, not labelled from the grey its missing part decodes to.
     """
-    _PILLOW_HOLD.enter(max_pixels)
-    try:
+    with warning_filters_held(), _PILLOW.held(lambda: apply_pillow_settings(max_pixels)):
         yield
-    finally:
-        _PILLOW_HOLD.exit()
 
 
-class _PillowHold:
-    """The host program's Pillow settings while `pillow_settings` blocks are open. Each block
-    saving and restoring what it found would, for blocks that end in another order than they
-    began, restore the settings of a block that has ended: for good."""
+@dataclass(frozen=True)
+class _PillowSaved:
+    """The host program's Pillow settings, for the last pillow_settings block to put back."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._blocks = 0
-        self._max_image_pixels: int | None = None
-        self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
-        self._load_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
-        self._libtiff_handlers: tuple[int | None, int | None] = (None, None)
-        self._logger_was_quiet = False
-
-    def enter(self, max_pixels: int) -> None:
-        with self._lock:
-            if self._blocks == 0:
-                self._max_image_pixels = Image.MAX_IMAGE_PIXELS
-                self._max_text_chunk = PngImagePlugin.MAX_TEXT_CHUNK
-                self._load_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
-                self._logger_was_quiet = _QUIET_HANDLER in _PILLOW_LOGGER.handlers
-                _WARNING_FILTERS.enter()
-                self._libtiff_handlers = apply_pillow_settings(max_pixels)
-            else:
-                apply_pillow_settings(max_pixels)  # a higher limit, if this block asks one
-            self._blocks += 1
-
-    def exit(self) -> None:
-        with self._lock:
-            self._blocks -= 1
-            if self._blocks:
-                return
-            Image.MAX_IMAGE_PIXELS = self._max_image_pixels
-            PngImagePlugin.MAX_TEXT_CHUNK = self._max_text_chunk
-            ImageFile.LOAD_TRUNCATED_IMAGES = self._load_truncated
-            _set_libtiff_handlers(self._libtiff_handlers)
-            if not self._logger_was_quiet:
-                _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
-            _WARNING_FILTERS.exit()
+    max_image_pixels: int | None
+    max_text_chunk: int
+    load_truncated: bool
+    logger_was_quiet: bool
+    libtiff_handlers: tuple[int | None, int | None]
 
 
-class _WarningFiltersHold:
-    """The host program's warning filters while blocks of ours that change them are open, in
-    any threads: the first to open saves them and the last to close puts them back (as
-    _PillowHold does Pillow's settings, and for the same reason)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._blocks = 0
-        self._saved: warnings.catch_warnings | None = None
-
-    def enter(self) -> None:
-        with self._lock:
-            if self._blocks == 0:
-                self._saved = warnings.catch_warnings()
-                self._saved.__enter__()
-            self._blocks += 1
-
-    def exit(self) -> None:
-        with self._lock:
-            self._blocks -= 1
-            if not self._blocks and self._saved is not None:
-                self._saved.__exit__(None, None, None)
-                self._saved = None
+def _pillow_saved() -> _PillowSaved:
+    return _PillowSaved(
+        max_image_pixels=Image.MAX_IMAGE_PIXELS,
+        max_text_chunk=PngImagePlugin.MAX_TEXT_CHUNK,
+        load_truncated=ImageFile.LOAD_TRUNCATED_IMAGES,
+        logger_was_quiet=_QUIET_HANDLER in _PILLOW_LOGGER.handlers,
+        # libtiff's handlers are read by setting others: silenced, as the settings have them.
+        libtiff_handlers=_set_libtiff_handlers((None, None)),
+    )
 
 
-_PILLOW_HOLD = _PillowHold()
-_WARNING_FILTERS = _WarningFiltersHold()
+def _put_back_pillow_settings(saved: _PillowSaved) -> None:
+    Image.MAX_IMAGE_PIXELS = saved.max_image_pixels
+    PngImagePlugin.MAX_TEXT_CHUNK = saved.max_text_chunk
+    ImageFile.LOAD_TRUNCATED_IMAGES = saved.load_truncated
+    _set_libtiff_handlers(saved.libtiff_handlers)
+    if not saved.logger_was_quiet:
+        _PILLOW_LOGGER.removeHandler(_QUIET_HANDLER)
 
 
-@contextmanager
-def warning_filters_held() -> Iterator[None]:
-    """A block whose changes to the warning filters are undone when it and every other such
-    block (pillow_settings too) have ended: warnings.catch_warnings in a thread would put back
-    for good the changes of a block in another thread that began before it and ended first."""
-    _WARNING_FILTERS.enter()
-    try:
-        yield
-    finally:
-        _WARNING_FILTERS.exit()
+_PILLOW = SharedOverride(_pillow_saved, _put_back_pillow_settings)
 
 
 def apply_pillow_settings(max_pixels: int) -> tuple[int | None, int | None]:

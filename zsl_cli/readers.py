@@ -14,7 +14,6 @@ import os
 import re
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -33,6 +32,7 @@ from zsl_cli.formatting import (
     printable_text,
     quoted,
 )
+from zsl_cli.process_settings import SharedOverride
 from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, Prediction, RankedScores
 from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, OUTPUT_BYTES_KEY, TOP_K_SEPARATOR
 
@@ -311,7 +311,7 @@ def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
         line = b""  # no header runs that long
     header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
     try:
-        with _CSV_FIELDS_UNLIMITED.held():
+        with _CSV_FIELDS_LIFTED.held():
             _csv_rows(csv.reader([header]), name)  # a header alone: no rows, or its error
     except csv.Error:
         pass  # said as it is for a file, once the copy is read
@@ -683,7 +683,7 @@ def _read_csv(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Pr
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     lines = _Lines(text)
     try:
-        with _CSV_FIELDS_UNLIMITED.held():
+        with _CSV_FIELDS_LIFTED.held():
             return _csv_rows(csv.reader(lines), name, lines, warn)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
         raise ZslError(f"{quoted(name)} is not a readable CSV ({error})") from None
@@ -696,32 +696,11 @@ def _read_csv(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Pr
 _CSV_FIELD_LIMIT = 2**31 - 1  # the most a C long holds everywhere
 
 
-class _CsvFieldLimitHold:
-    """csv's field size limit is process-wide: readers lift it while they read, and the last of
-    any that overlap (in threads) puts the host program's limit back. Each putting back what it
-    found would, for readers that end in another order than they began, keep a lifted limit."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._readers = 0
-        self._host_limit = csv.field_size_limit()
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._readers == 0:
-                self._host_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._readers -= 1
-                if self._readers == 0:
-                    csv.field_size_limit(self._host_limit)
-
-
-_CSV_FIELDS_UNLIMITED = _CsvFieldLimitHold()
+# The limit is process-wide: readers in other threads lift it too, and the last of them puts
+# back the host program's.
+_CSV_FIELDS_LIFTED = SharedOverride(
+    lambda: csv.field_size_limit(_CSV_FIELD_LIMIT), csv.field_size_limit
+)
 
 
 class _Lines:

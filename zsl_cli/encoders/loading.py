@@ -43,6 +43,7 @@ from zsl_cli.encoders.model_files import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text
+from zsl_cli.process_settings import warning_filters_held
 
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -662,8 +663,6 @@ def quiet_transformers() -> Iterator[None]:
     and stderr is ours; the host program's settings come back afterwards. Python warnings too
     (transformers 4.45 warned on every tokenizer load that a setting was not set)."""
     import transformers
-
-    from zsl_cli.images import warning_filters_held
 
     with _QUIET_LOADING, warning_filters_held():
         warnings.simplefilter("ignore")
