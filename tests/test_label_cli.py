@@ -1610,22 +1610,14 @@ def test_usage_lines_show_arguments_as_their_help_does():
     assert not any("{" in usage for usage in usages.values()), usages
 
 
-def test_help_lists_the_default_extensions():
-    from zsl_cli.cli import DEFAULT_EXTENSIONS
-    from zsl_cli.discovery import IMAGE_EXTENSIONS
+def test_label_help_lists_the_default_extensions_and_the_hubness_methods():
+    from zsl_cli.defaults import HUBNESS_METHODS, IMAGE_EXTENSIONS
 
-    listed = DEFAULT_EXTENSIONS.split(", ")
-    assert sorted("." + ext for ext in listed) == sorted(IMAGE_EXTENSIONS)
-
-
-def test_the_cli_defaults_are_the_librarys():
-    from zsl_cli import cli
-    from zsl_cli.encoders import DEFAULT_MODEL
-    from zsl_cli.prompts import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
-
-    assert cli.DEFAULT_MODEL == DEFAULT_MODEL
-    assert cli.DEFAULT_ATTRIBUTE_TEMPLATE == DEFAULT_ATTRIBUTE_TEMPLATE
-    assert cli.DEFAULT_DESCRIPTION_TEMPLATE == DEFAULT_DESCRIPTION_TEMPLATE
+    wide = CliRunner().invoke(app, ["label", "--help"], env={"COLUMNS": "400"})
+    text = " ".join(wide.stdout.split())
+    extensions = ", ".join(sorted(extension[1:] for extension in IMAGE_EXTENSIONS))
+    assert f"[default: {extensions}]" in text
+    assert f"{', '.join(HUBNESS_METHODS[:-1])} or {HUBNESS_METHODS[-1]}" in text
 
 
 def test_help_shows_defaults_written_in_the_text():

@@ -33,6 +33,7 @@ from typing import NoReturn
 import numpy as np
 
 from zsl_cli.accents import accent_form, not_found_hint
+from zsl_cli.defaults import DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -104,9 +105,6 @@ def with_name(prompt: str, name: str) -> str:
     return NAME_FIELD.sub(lambda _: name, prompt)
 
 
-# A descriptor's prompt, "<class>, which has <descriptor>" (Menon & Vondrick): here, not in
-# prompts, so that a warning of descriptors that are whole prompts can quote one.
-DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
 # Names that already mean something in the output; a class with one could not be told apart.
 _RESERVED_NAMES = {
     UNKNOWN_LABEL: "the label of images whose top score is below --threshold",

@@ -27,6 +27,13 @@ from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
 
 from zsl_cli import __version__
+from zsl_cli.defaults import (
+    DEFAULT_ATTRIBUTE_TEMPLATE,
+    DEFAULT_DESCRIPTION_TEMPLATE,
+    DEFAULT_MODEL,
+    HUBNESS_METHODS,
+    IMAGE_EXTENSIONS,
+)
 from zsl_cli.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
@@ -376,12 +383,6 @@ def file_path(value: str) -> Path:
     return Path(file_name(value))
 
 
-# The library's defaults (encoders.DEFAULT_MODEL, prompts.DEFAULT_*_TEMPLATE; a test keeps them
-# equal), written out so that --help does not import them, and numpy with them.
-DEFAULT_MODEL = "openai/clip-vit-base-patch32"
-DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
-DEFAULT_DESCRIPTION_TEMPLATE = "{}, which has {}"
-
 # Explicit metavars: typer's own (<str>, <path>, <int range>) say nothing about what to give.
 Paths = Annotated[
     list[str] | None,
@@ -540,12 +541,7 @@ Embeddings = Annotated[
 StdinNul = Annotated[
     bool, typer.Option("--null", "-0", help="With '-', the stdin path list is NUL-separated.")
 ]
-# As discovery.IMAGE_EXTENSIONS (a test keeps them equal), written out so that --help does not
-# import discovery.
-DEFAULT_EXTENSIONS = (
-    "jpg, jpeg, jpe, jfif, mpo, png, apng, gif, bmp, dib, tif, tiff, webp, avif, heic, heif, hif, "
-    "ppm, pgm, pbm, pnm"
-)
+DEFAULT_EXTENSIONS = ", ".join(sorted(extension[1:] for extension in IMAGE_EXTENSIONS))
 # Options that take comma-separated lists may also be repeated, each adding to the list: where
 # `--ext jpg --ext png` kept only png, a run left out every JPEG with no word said.
 Extensions = Annotated[
@@ -823,8 +819,9 @@ def label(
         str,
         typer.Option(
             metavar="METHOD",
-            help="Reduce hubness over all the images labelled before ranking: none, csls, "
-            "isoftmax, centering or mp (see 'zsl hubness --help').",
+            help="Reduce hubness over all the images labelled before ranking: "
+            f"{', '.join(HUBNESS_METHODS[:-1])} or {HUBNESS_METHODS[-1]} (see 'zsl hubness "
+            "--help').",
         ),
     ] = "none",
     device: Device = "auto",
@@ -1449,7 +1446,7 @@ Examples:
 """
 
 
-# Kept here rather than in zsl_cli.hubness so that --help does not import numpy.
+# Here rather than in zsl_cli.hubness so that --help does not import numpy.
 HUBNESS_METHOD_HELP = {
     "none": "raw cosine similarities, no correction.",
     "csls": "CSLS: cosine minus half of each class's mean cosine to its K = 10 most similar "
@@ -1468,7 +1465,7 @@ HUBNESS_HELP = (
     "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
     "images given (with --embeddings and no PATH, the store's) are the query bank that the "
     "reductions below are fitted on. The table goes to stdout; progress and warnings go to "
-    "stderr.\n\n" + "\n\n".join(f"{name}: {text}" for name, text in HUBNESS_METHOD_HELP.items())
+    "stderr.\n\n" + "\n\n".join(f"{name}: {HUBNESS_METHOD_HELP[name]}" for name in HUBNESS_METHODS)
 )
 
 
@@ -1502,8 +1499,8 @@ def hubness(
         typer.Option(
             "--methods",
             metavar="METHODS",
-            help="Comma-separated methods to compare, from none, csls, isoftmax, centering "
-            "and mp (repeatable), or all.  [default: all]",
+            help=f"Comma-separated methods to compare, from {', '.join(HUBNESS_METHODS[:-1])} "
+            f"and {HUBNESS_METHODS[-1]} (repeatable), or all.  [default: all]",
             show_default=False,
         ),
     ] = None,

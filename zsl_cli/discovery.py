@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import IO
 
 from zsl_cli.accents import lexists, not_found_hint
+from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import counted, printable, printable_text
 
@@ -62,31 +63,6 @@ from zsl_cli.formatting import counted, printable, printable_text
 # cannot be stat'ed (a listed file that is gone), and its name.
 _Key = tuple[tuple[int, int] | str, str]
 
-IMAGE_EXTENSIONS: frozenset[str] = frozenset(
-    {
-        ".jpg",
-        ".jpeg",
-        ".jpe",
-        ".jfif",
-        ".mpo",  # a stereo camera's JPEG: its first frame
-        ".png",
-        ".apng",
-        ".gif",
-        ".bmp",
-        ".dib",
-        ".tif",
-        ".tiff",
-        ".webp",
-        ".avif",
-        ".heic",  # with the optional pillow-heif (else they fail, saying how to install it)
-        ".heif",
-        ".hif",  # HEIF as Canon and Fujifilm cameras name it
-        ".ppm",
-        ".pgm",
-        ".pbm",
-        ".pnm",
-    }
-)
 STDIN_INPUT = "-"
 _GLOB_CHARACTERS = frozenset("*?[")
 _SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")

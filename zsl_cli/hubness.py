@@ -53,12 +53,11 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from zsl_cli.defaults import HUBNESS_METHODS as METHODS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import percent
 from zsl_cli.metrics import harmonic_mean, mean_per_class
 from zsl_cli.scoring import row_blocks, rows_within, similarities
-
-METHODS = ("none", "csls", "isoftmax", "centering", "mp")
 
 DEFAULT_K = 10
 # b = 20 as in QB-Norm. b -> 0 turns the inverted softmax into centering (the class offset becomes

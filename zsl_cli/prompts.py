@@ -23,19 +23,16 @@ import numpy as np
 
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
-    DEFAULT_DESCRIPTION_TEMPLATE,
     ClassSpec,
     in_quotes,
     trailing_comment_warnings,
     with_name,
 )
+from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import list_in_code
-
-DEFAULT_ATTRIBUTE_TEMPLATE = "a photo of something {}."
-
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
 IMAGENET80 = (

@@ -9,6 +9,7 @@ Importing this package does not import torch; `load_encoder` does. Where the cod
   preprocessing without the transformers processor.
 """
 
+from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.encoders.base import (
     Encoder,
     ImagePreprocessor,
@@ -18,7 +19,6 @@ from zsl_cli.encoders.base import (
 )
 from zsl_cli.encoders.loading import (
     BUNDLED_DIR,
-    DEFAULT_MODEL,
     bundled_models,
     guess_preprocessor,
     load_encoder,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from zsl_cli.accents import not_found_hint
+from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.encoders.base import (
     Encoder,
     ImagePreprocessor,
@@ -45,7 +46,6 @@ from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text
 from zsl_cli.process_settings import warning_filters_held
 
-DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
