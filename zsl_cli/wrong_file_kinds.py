@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TypeGuard
 
-from zsl_cli.discovery import IMAGE_EXTENSIONS
+from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import excel_delimiter, quoted_line
 from zsl_cli.text_files import first_content_lines, split_lines
