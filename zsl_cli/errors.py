@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from zsl_cli.api import EmbedReport, LabelReport
+from typing import Protocol
 
 EXIT_OK = 0
 # The run completed but no image came out of it, or (with --strict) some inputs failed.
@@ -37,15 +34,22 @@ class ZslError(Exception):
         self.exit_code = exit_code
 
 
+class RunReport(Protocol):
+    """What `Interrupted` needs of a run's report (api's LabelReport or EmbedReport): this base
+    module does not import the api that uses it."""
+
+    interrupted: bool
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run, raised once the finished work is saved. `report` is the run's report
     (its `interrupted` set); a caller that does not catch this stops as on any Ctrl-C."""
 
-    def __init__(self, report: LabelReport | EmbedReport) -> None:
+    def __init__(self, report: RunReport) -> None:
         super().__init__()
         self.report = report
 
-    def __reduce__(self) -> tuple[type[Interrupted], tuple[LabelReport | EmbedReport]]:
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[RunReport]]:
         # Through __init__, which needs the report: concurrent.futures pickles a worker's
         # exception, and one that cannot be unpickled broke the pool instead of reaching the
         # caller.
