@@ -122,7 +122,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 import numpy as np
 from PIL import (
@@ -211,9 +211,6 @@ from zsl_cli.image_status import (
     os_error_text,
 )
 from zsl_cli.process_settings import SharedOverride, warning_filters_held
-
-if TYPE_CHECKING:
-    from zsl_cli.encoders.base import ImagePreprocessor
 
 # The public names, some defined in the modules above (which never import this one).
 __all__ = [
@@ -706,13 +703,24 @@ def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels:
         )
 
 
+class _Preprocessor(Protocol):
+    """What `ImagePreparation` uses of a model's preprocessor (encoders.base.ImagePreprocessor
+    has it): images are decoded before any encoder is known, so this module imports none."""
+
+    def resized_pixels(self, width: int, height: int) -> int: ...
+
+    def __call__(self, image: Image.Image) -> np.ndarray: ...
+
+    def set_up_process(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ImagePreparation:
     """One path to the model's input array: decode, check the resize, preprocess. A plain
     picklable object, so that decode worker processes can be handed it once."""
 
     options: DecodeOptions
-    preprocessor: ImagePreprocessor
+    preprocessor: _Preprocessor
     resize_limit: int  # most pixels the preprocessor's resize may make (check_resized_pixels)
 
     def __call__(self, path: Path) -> np.ndarray:
