@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import write_bad_files, write_non_utf8_file
-from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, normalize_extensions, scan
+from zsl_cli.discovery import IMAGE_EXTENSIONS, normalize_extensions, scan
 from zsl_cli.errors import EXIT_USAGE, ZslError
+from zsl_cli.files import absolute_path
 from zsl_cli.formatting import printable
 
 

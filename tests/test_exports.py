@@ -11,8 +11,8 @@ import pytest
 
 from tests.test_label_cli import write_images
 from zsl_cli import api, exports
+from zsl_cli.files import CSV_NOT_UTF8
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
-from zsl_cli.writers import CSV_NOT_UTF8
 
 DIM = 8
 

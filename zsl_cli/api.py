@@ -61,7 +61,6 @@ from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     STDIN_INPUT,
     Discovery,
-    absolute_path,
     extension_counts,
     normalize_extensions,
     scan,
@@ -98,6 +97,7 @@ from zsl_cli.evaluation import (
 from zsl_cli.exports import ExportRows, check_export_path, export_files, write_export
 from zsl_cli.files import (
     NamedOutput,
+    absolute_path,
     check_outputs_spare_inputs,
     check_writable_later,
     inside_folder,

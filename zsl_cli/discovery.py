@@ -57,6 +57,7 @@ from typing import IO
 from zsl_cli.accents import lexists, not_found_hint
 from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
+from zsl_cli.files import absolute_path
 from zsl_cli.formatting import counted, printable, printable_text
 
 # A file as inputs are deduplicated: its folder's (st_dev, st_ino), or absolute path where it
@@ -199,25 +200,6 @@ def walk_files(root: str, *, include_hidden: bool = False) -> Discovery:
     walker = _Walker(None, include_hidden)
     paths = [Path(path) for path in sorted(walker.walk(root), key=os.fsencode)]
     return Discovery(paths=paths, skipped=walker.skipped, roots=[absolute_path(root)])
-
-
-def absolute_path(path: str | os.PathLike[str]) -> str:
-    """`path` made absolute and normalised as os.path.abspath does, except that a `..` after a
-    linked folder leads where the file system takes it, to the parent of the link's target (the
-    abspath of link/../a.png names another file than the one opened)."""
-    absolute = os.path.join(os.getcwd(), os.fspath(path))
-    parts = absolute.split(os.sep)
-    if ".." not in parts:
-        return os.path.normpath(absolute)
-    resolved = os.sep
-    for part in parts:
-        if part == "..":
-            if os.path.islink(resolved):
-                resolved = os.path.realpath(resolved)
-            resolved = os.path.dirname(resolved)
-        elif part not in ("", "."):
-            resolved = os.path.join(resolved, part)
-    return resolved
 
 
 def real_folder_keys(paths: Iterable[str]) -> dict[str, tuple[str, str]]:

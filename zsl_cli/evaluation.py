@@ -72,9 +72,9 @@ import numpy as np
 
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
-from zsl_cli.discovery import IMAGE_EXTENSIONS, absolute_path, real_folder_keys, walk_files
+from zsl_cli.discovery import IMAGE_EXTENSIONS, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
-from zsl_cli.files import streams_into
+from zsl_cli.files import absolute_path, streams_into
 from zsl_cli.formatting import (
     counted,
     delimiter_hint,

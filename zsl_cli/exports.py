@@ -15,7 +15,9 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
+    CSV_NOT_UTF8,
     CsvLines,
+    NotUtf8Rows,
     atomic_file,
     atomic_files,
     check_not_read_only,
@@ -24,7 +26,6 @@ from zsl_cli.files import (
     names_a_folder,
     written_path,
 )
-from zsl_cli.writers import CSV_NOT_UTF8, NotUtf8Rows
 
 # A .parquet export's vectors per row group. pyarrow encodes a whole row group before writing it,
 # and its default of 1Mi rows made that every vector of most stores a second time in memory.

@@ -1,7 +1,8 @@
 """Where outputs go: files written atomically (a temporary sibling renamed into place, flushed to
 disk), and streams (stdout, a FIFO, /dev/null) written straight into, like a shell redirection.
 Also the check that no output of a run replaces a file the run reads (or lands in the model
-folder it loads), and CSV lines as zsl's CSV files hold them."""
+folder it loads), CSV lines as zsl's CSV files hold them (and the rows whose names are not
+UTF-8), and `absolute_path`, how every module makes a path absolute."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from zsl_cli.errors import ZslError, stop_signals
-from zsl_cli.formatting import quoted
+from zsl_cli.formatting import printable, quoted
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing's own from Python 3.13
@@ -53,6 +54,44 @@ class CsvLines:
         self._buffer.seek(0)
         self._buffer.truncate()
         return text
+
+
+class NotUtf8Rows:
+    """The rows an output holds whose text is not valid UTF-8 (a file name's undecodable bytes,
+    written as `written_as` says): how many, and the first one's path."""
+
+    def __init__(self, written_as: str) -> None:
+        self.written_as = written_as
+        self.count = 0
+        self.first_path = ""
+
+    def encoded(self, text: str, path: str, errors: str) -> bytes:
+        """`text` as UTF-8, its lone surrogates written by `errors`; noted where it holds any."""
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            if not self.count:
+                self.first_path = path
+            self.count += 1
+            return text.encode("utf-8", errors)
+
+    def warnings(self, output: str) -> list[str]:
+        """What a reader of `output` must know of those rows (none where there are none)."""
+        if not self.count:
+            return []
+        rows = "1 row names a file" if self.count == 1 else f"{self.count} rows name files"
+        return [
+            f"{rows} in bytes that are not valid UTF-8 (e.g. '{printable(self.first_path)}'), "
+            f"which {printable(output)} holds {self.written_as}"
+        ]
+
+
+# How CSV holds a name's undecodable bytes, and how to read such a file.
+CSV_NOT_UTF8 = (
+    "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
+    "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object}), or rename the "
+    "files (e.g. with convmv)"
+)
 
 
 def sidecar_path(output: str | os.PathLike[str]) -> Path:
@@ -658,6 +697,25 @@ def check_outputs_spare_inputs(
             raise ZslError(
                 f"{beside.get(key, existing[key])} is an input of this run; write elsewhere"
             )
+
+
+def absolute_path(path: str | os.PathLike[str]) -> str:
+    """`path` made absolute and normalised as os.path.abspath does, except that a `..` after a
+    linked folder leads where the file system takes it, to the parent of the link's target (the
+    abspath of link/../a.png names another file than the one opened)."""
+    absolute = os.path.join(os.getcwd(), os.fspath(path))
+    parts = absolute.split(os.sep)
+    if ".." not in parts:
+        return os.path.normpath(absolute)
+    resolved = os.sep
+    for part in parts:
+        if part == "..":
+            if os.path.islink(resolved):
+                resolved = os.path.realpath(resolved)
+            resolved = os.path.dirname(resolved)
+        elif part not in ("", "."):
+            resolved = os.path.join(resolved, part)
+    return resolved
 
 
 def inside_folder(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:

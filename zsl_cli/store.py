@@ -46,11 +46,12 @@ from urllib.parse import quote
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
-from zsl_cli.discovery import absolute_path, real_folder_keys
+from zsl_cli.discovery import real_folder_keys
 from zsl_cli.errors import ZslError
 from zsl_cli.exports import ExportRows, check_export_path, write_export
 from zsl_cli.files import (
     TEMP_SUFFIX,
+    absolute_path,
     create_folder,
     why_not_created,
     written_path,
@@ -218,7 +219,7 @@ class Unreachable:
 def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]]:
     """Stat each path (following symlinks) -> FileStats, and why the others are not files.
 
-    Paths are made absolute with discovery.absolute_path (symlinks are not resolved, so the stored
+    Paths are made absolute with files.absolute_path (symlinks are not resolved, so the stored
     path is the one the user sees).
     """
     stats: list[FileStat] = []

@@ -37,12 +37,14 @@ from typing import IO, Any, Protocol
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from zsl_cli.discovery import absolute_path
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
+    CSV_NOT_UTF8,
     AtomicFileSink,
     CsvLines,
+    NotUtf8Rows,
     StreamSink,
+    absolute_path,
     names_open_stream,
     open_sink,
     refuse_folder_output,
@@ -532,43 +534,7 @@ def _without_surrogates(text: str) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-class NotUtf8Rows:
-    """The rows an output holds whose text is not valid UTF-8 (a file name's undecodable bytes,
-    written as `written_as` says): how many, and the first one's path."""
-
-    def __init__(self, written_as: str) -> None:
-        self.written_as = written_as
-        self.count = 0
-        self.first_path = ""
-
-    def encoded(self, text: str, path: str, errors: str) -> bytes:
-        """`text` as UTF-8, its lone surrogates written by `errors`; noted where it holds any."""
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:
-            if not self.count:
-                self.first_path = path
-            self.count += 1
-            return text.encode("utf-8", errors)
-
-    def warnings(self, output: str) -> list[str]:
-        """What a reader of `output` must know of those rows (none where there are none)."""
-        if not self.count:
-            return []
-        rows = "1 row names a file" if self.count == 1 else f"{self.count} rows name files"
-        return [
-            f"{rows} in bytes that are not valid UTF-8 (e.g. '{printable(self.first_path)}'), "
-            f"which {printable(output)} holds {self.written_as}"
-        ]
-
-
-# How CSV holds a name's undecodable bytes, and how to read such a file.
-CSV_NOT_UTF8 = (
-    "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
-    "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object}), or rename the "
-    "files (e.g. with convmv)"
-)
-# Likewise for JSON and JSON Lines.
+# How JSON and JSON Lines hold a name's undecodable bytes (CSV: files.CSV_NOT_UTF8).
 _JSON_NOT_UTF8 = (
     "as \\udcXX escapes: pandas and DuckDB refuse such a file (jq reads them as U+FFFD); read "
     "it with Python's json module (in pandas: DataFrame(records, dtype=object)), or rename the "
