@@ -19,8 +19,8 @@ from tests.test_label_cli import write_images
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate_files
 from zsl_cli.readers import read_predictions
+from zsl_cli.records import CSV_COLUMNS
 from zsl_cli.report import render_html
-from zsl_cli.writers import CSV_COLUMNS
 
 CLASSES = ["cat", "dog", "bird"]
 

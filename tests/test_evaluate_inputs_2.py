@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
-from zsl_cli.writers import CSV_COLUMNS
+from zsl_cli.records import CSV_COLUMNS
 
 # Each image's true class and the classes its prediction ranks, best first. Two seen classes (cat,
 # dog) and one unseen (bird): each side has a right and a wrong image, so a split that moved a

@@ -12,7 +12,7 @@ import pytest
 
 from tests.test_evaluate_hubness_cli import run
 from tests.test_label_cli import write_images
-from zsl_cli.writers import CSV_COLUMNS
+from zsl_cli.records import CSV_COLUMNS
 
 
 def write_predictions(path: Path, rows: list[tuple[Path | bytes, str]]) -> Path:

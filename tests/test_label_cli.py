@@ -23,7 +23,7 @@ from tests.corpus import write_bad_files, write_odd_images
 from tests.pipeline_parity import assert_same_as_pipeline
 from zsl_cli.cli import app
 from zsl_cli.files import sidecar_path
-from zsl_cli.writers import CSV_COLUMNS
+from zsl_cli.records import CSV_COLUMNS
 
 CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."

@@ -33,8 +33,16 @@ from zsl_cli.formatting import (
     quoted,
 )
 from zsl_cli.process_settings import SharedOverride
-from zsl_cli.records import STATUS_OK, UNKNOWN_LABEL, Prediction, RankedScores
-from zsl_cli.writers import CSV_COLUMNS, EXTENSION_FORMATS, OUTPUT_BYTES_KEY, TOP_K_SEPARATOR
+from zsl_cli.records import (
+    CSV_COLUMNS,
+    EXTENSION_FORMATS,
+    OUTPUT_BYTES_KEY,
+    STATUS_OK,
+    TOP_K_SEPARATOR,
+    UNKNOWN_LABEL,
+    Prediction,
+    RankedScores,
+)
 
 
 def read_predictions(path: str | os.PathLike[str]) -> list[Prediction]:

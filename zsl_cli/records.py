@@ -22,6 +22,12 @@ SCORE_FORMAT = ".7g"  # how outputs write scores: float32 carries about 7 signif
 # What joins a prediction's top-k labels (and scores) in one CSV cell: so no class name holds it.
 TOP_K_SEPARATOR = "|"
 
+# The prediction files' layout, which `writers` writes and `readers` reads back.
+CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
+EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+# The sidecar's record of the output's size in bytes (readers drop it from the run info).
+OUTPUT_BYTES_KEY = "output_bytes"
+
 
 def written_score(score: float) -> float:
     """The score as outputs write it, so that what is decided from it agrees with what is read."""

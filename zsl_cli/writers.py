@@ -53,6 +53,9 @@ from zsl_cli.files import (
 )
 from zsl_cli.formatting import has_surrogates, path_to_text, printable, printable_text, quoted
 from zsl_cli.records import (
+    CSV_COLUMNS,
+    EXTENSION_FORMATS,
+    OUTPUT_BYTES_KEY,
     SCORE_FORMAT,
     TOP_K_SEPARATOR,
     UNKNOWN_LABEL,
@@ -63,10 +66,7 @@ from zsl_cli.records import (
 )
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
-CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status", "error")
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
-
-EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 # Other names users give the formats: -o x.ndjson is JSON Lines, so is -f ndjson.
 FORMAT_ALIASES = {"ndjson": "jsonl", "labelstudio": "label-studio", "label_studio": "label-studio"}
 
@@ -730,10 +730,6 @@ def write_class_prompts(
 
 # ---------------------------------------------------------------------------------------------
 # Writer
-
-
-# The sidecar's record of the output's size in bytes (readers drop it from the run info).
-OUTPUT_BYTES_KEY = "output_bytes"
 
 
 class PredictionWriter:
