@@ -22,7 +22,7 @@ from PIL import Image
 
 import zsl_cli
 from tests.test_label_cli import write_images
-from zsl_cli import api
+from zsl_cli import api, label_studio
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.records import LabelScore, Prediction
@@ -645,11 +645,11 @@ def test_a_tasks_file_larger_than_label_studio_imports_is_warned_of(
     assert not any("Label Studio refuses" in warning for warning in report.warnings)
 
     # The limit is Label Studio's (250 MiB): a file a byte over a smaller one stands for it.
-    monkeypatch.setattr(api.writers, "LABEL_STUDIO_IMPORT_LIMIT", size)
+    monkeypatch.setattr(label_studio, "LABEL_STUDIO_IMPORT_LIMIT", size)
     assert not any(
         "refuses" in w for w in api.label(request(photos, tiny_clip, output=output)).warnings
     )
-    monkeypatch.setattr(api.writers, "LABEL_STUDIO_IMPORT_LIMIT", size - 1)
+    monkeypatch.setattr(label_studio, "LABEL_STUDIO_IMPORT_LIMIT", size - 1)
     report = api.label(request(photos, tiny_clip, output=output))
     (warning,) = [w for w in report.warnings if "Label Studio refuses" in w]
     assert warning.startswith(f"{tasks_file} holds 0 MiB of tasks: Label Studio refuses an import")
@@ -785,7 +785,7 @@ def test_an_interrupt_while_the_label_studio_config_is_written_leaves_no_tempora
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(api.writers, "label_studio_config", interrupted)
+    monkeypatch.setattr(api, "label_studio_config", interrupted)
     studio = api.LabelStudioOptions(url_prefix="http://x/", config=str(config))
     output = api.OutputOptions(
         path=str(tmp_path / "tasks.json"), format="label-studio", label_studio=studio

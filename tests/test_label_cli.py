@@ -634,7 +634,7 @@ def test_label_studio_model_version_of_a_model_folder_is_one_however_it_is_typed
 
 
 def test_label_studio_config_of_many_classes_filters_its_choices(tiny_clip, tmp_path):
-    from zsl_cli.writers import LABEL_STUDIO_CHOICES_WITHOUT_FILTER
+    from zsl_cli.label_studio import LABEL_STUDIO_CHOICES_WITHOUT_FILTER
 
     write_images(tmp_path / "root" / "photos", 1)
     classes = [f"kind {n}" for n in range(LABEL_STUDIO_CHOICES_WITHOUT_FILTER + 1)]

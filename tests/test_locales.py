@@ -82,7 +82,7 @@ from zsl_cli.api import (
     ClassOptions, EmbedRequest, InputOptions, LabelRequest, ModelOptions, OutputOptions,
     embed, label, open_encoder,
 )
-from zsl_cli.writers import LabelStudioOptions
+from zsl_cli.label_studio import LabelStudioOptions
 
 model = ModelOptions(name="shapes-demo")
 encoder = open_encoder(model)

@@ -17,9 +17,10 @@ from typing import IO, Any
 import pytest
 
 from zsl_cli.errors import ZslError
+from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import CSV_COLUMNS, Prediction, RankedScores
-from zsl_cli.writers import LabelStudioOptions, open_writer
+from zsl_cli.writers import open_writer
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
 

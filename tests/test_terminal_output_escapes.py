@@ -14,9 +14,10 @@ from PIL import Image
 
 from tests.test_label_cli import terminal_bytes
 from zsl_cli import api
+from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.readers import read_predictions
 from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import FORMATS, LabelStudioOptions, open_writer
+from zsl_cli.writers import FORMATS, open_writer
 
 # Sets the text red, then the window title; U+009B is a one-character CSI on a terminal that
 # reads 8-bit controls, U+0085 a line break (NEL), DEL a rubout.

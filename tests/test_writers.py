@@ -31,21 +31,17 @@ from zsl_cli import readers
 from zsl_cli.errors import ZslError
 from zsl_cli.files import CsvLines
 from zsl_cli.formatting import path_to_text
-from zsl_cli.readers import read_predictions, read_predictions_and_run_info
-from zsl_cli.records import LabelScore, Prediction, RankedScores
-from zsl_cli.writers import (
-    FORMATS,
+from zsl_cli.label_studio import (
     LABEL_STUDIO_CHOICES_WITHOUT_FILTER,
     LabelStudioOptions,
     check_label_studio_paths,
-    format_from_path,
     label_studio_config,
     label_studio_config_warnings,
     label_studio_image_url,
-    open_writer,
-    output_format,
-    write_json_file,
 )
+from zsl_cli.readers import read_predictions, read_predictions_and_run_info
+from zsl_cli.records import LabelScore, Prediction, RankedScores
+from zsl_cli.writers import FORMATS, format_from_path, open_writer, output_format, write_json_file
 
 HEADER = b"path,label,score,top_k_labels,top_k_scores,status,error\n"
 NON_UTF8_NAME = b"caf\xe9 \xff.jpg"  # Latin-1 bytes: not valid UTF-8

@@ -129,6 +129,13 @@ from zsl_cli.images import (
     pillow_extensions,
     pillow_settings,
 )
+from zsl_cli.label_studio import (
+    LabelStudioOptions,
+    check_label_studio_paths,
+    label_studio_config,
+    label_studio_config_warnings,
+    label_studio_size_warnings,
+)
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
@@ -173,8 +180,6 @@ from zsl_cli.store import (
     wait_for_mtime_ticks,
     without_store_files,
 )
-
-LabelStudioOptions = writers.LabelStudioOptions  # OutputOptions.label_studio takes one
 
 __all__ = [
     "ClassOptions",
@@ -359,7 +364,7 @@ def _option(options: object, name: str) -> str:
     """How an error message names the field `name` of `options`: by its CLI option, the field's
     name with `_` read as `-` (`max_pixels` is --max-pixels) but for the README's exceptions.
     The parts of a request (its `inputs`, `model`, ...) are no option and are not asked for."""
-    if isinstance(options, writers.LabelStudioOptions):
+    if isinstance(options, LabelStudioOptions):
         return "--ls-" + name.replace("_", "-")
     option = _OPTIONS_SPELLED_OTHERWISE.get(name, "--" + name.replace("_", "-"))
     return name if option is None else option
@@ -517,7 +522,7 @@ class OutputOptions:
     # For the label-studio format; the document root defaults to the server's own setting,
     # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (without a url_prefix), and the model version to
     # zsl's version and model.
-    label_studio: writers.LabelStudioOptions | None = None
+    label_studio: LabelStudioOptions | None = None
     stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
 
     def __post_init__(self) -> None:
@@ -535,14 +540,14 @@ class OutputOptions:
         if self.stdout is not None and not hasattr(self.stdout, "write"):
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.label_studio is not None:
-            _check_parts(self, label_studio=writers.LabelStudioOptions)
+            _check_parts(self, label_studio=LabelStudioOptions)
             _check_label_studio_types(self.label_studio)
             # As the CLI refuses --ls-* options without -f label-studio: not silently ignored.
             if writers.output_format(self.path, self.format) != "label-studio":
                 raise ZslError("label_studio options: only for label-studio output")
 
 
-def _check_label_studio_types(options: writers.LabelStudioOptions) -> None:
+def _check_label_studio_types(options: LabelStudioOptions) -> None:
     """Their types, as for the other options (they are the user's object: left as given)."""
     _texts(options, "from_name", "to_name", "model_version")
     if options.url_prefix is not None:
@@ -1234,9 +1239,9 @@ def label(
             outputs, [source.store], source.paths or (), request.model, encoder
         )
         if source.paths is not None and studio is not None:
-            report.warnings += writers.check_label_studio_paths(source.paths, studio)
+            report.warnings += check_label_studio_paths(source.paths, studio)
         if config:
-            report.warnings += writers.label_studio_config_warnings(spec.names)
+            report.warnings += label_studio_config_warnings(spec.names)
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
     report.unreadable_folders = source.unreadable_folders
     report.warnings += unreadable_folders_warnings(source.unreadable_folders)
@@ -1278,7 +1283,7 @@ def label(
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
-            report.warnings += writers.check_label_studio_paths(encoded.paths, studio)
+            report.warnings += check_label_studio_paths(encoded.paths, studio)
         _tell(warn, report.warnings, told)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
@@ -1320,9 +1325,7 @@ def label(
         if isinstance(writer, writers.PredictionWriter):
             report.warnings += writer.not_utf8_warnings(report.output)
         if studio is not None and isinstance(writer, writers.PredictionWriter):
-            report.warnings += writers.label_studio_size_warnings(
-                writer.bytes_written, report.output
-            )
+            report.warnings += label_studio_size_warnings(writer.bytes_written, report.output)
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -1369,7 +1372,7 @@ def _tell(warn: Callable[[str], None] | None, warnings: Sequence[str], told: int
 
 @contextmanager
 def _label_studio_config_file(
-    path: str | None, class_names: Sequence[str], studio: writers.LabelStudioOptions | None
+    path: str | None, class_names: Sequence[str], studio: LabelStudioOptions | None
 ) -> Iterator[Callable[[Callable[[], None]], None]]:
     """Opens `path` at once (a bad one fails before the model loads) and yields what publishes
     the labelling config there together with the tasks (its argument publishes them); nothing
@@ -1380,7 +1383,7 @@ def _label_studio_config_file(
     sink = open_sink(path)
 
     def publish(publish_tasks: Callable[[], None]) -> None:
-        sink.write(writers.label_studio_config(class_names, studio))
+        sink.write(label_studio_config(class_names, studio))
         sink.finish()
         publish_tasks()  # an error here ends the block: the config is discarded
         sink.publish(None)
@@ -1392,11 +1395,9 @@ def _label_studio_config_file(
         raise
 
 
-def _label_studio_options(
-    given: writers.LabelStudioOptions | None, model: str
-) -> writers.LabelStudioOptions:
+def _label_studio_options(given: LabelStudioOptions | None, model: str) -> LabelStudioOptions:
     """The user's settings, completed with what the environment and the run supply."""
-    options = given or writers.LabelStudioOptions()
+    options = given or LabelStudioOptions()
     root: str | Path | None = options.document_root
     if root is None and options.url_prefix is None:
         # The server's own setting describes its local files, not another server's folder.
