@@ -63,7 +63,7 @@ import shlex
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -1468,97 +1468,103 @@ def _truth_from_csv(source: str) -> GroundTruth:
     try:
         # The first line as the reader below splits it: old Mac Excel ends lines with "\r" alone.
         named_delimiter = excel_delimiter(io.StringIO(text, newline="").readline().rstrip("\r\n"))
-        # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
-        ended = text if text.endswith(("\n", "\r")) else text + "\n"
-        with io.StringIO(ended, newline="") as handle:
-            # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still
-            # quotes (cells lose the spaces at their ends anyway).
-            reader = csv.reader(
-                handle,
-                delimiter=named_delimiter or _truth_delimiter(text),
-                skipinitialspace=True,
-            )
-            rows = _csv_rows(reader, where)
+        delimiter = named_delimiter or _truth_delimiter(text)
+
+        def table() -> Iterator[tuple[int, int, list[str]]]:
+            rows = _truth_rows(text, delimiter, where)
             if named_delimiter:
                 next(rows)  # the "sep=;" line: no header
-            header_line, header = next(rows, (reader.line_num, []))
-            columns = [header_name(name) for name in header]
-            _refuse_predictions(columns, where)
-            path_col = _truth_column(columns, header, "path", where, header_line)
-            # A one-hot table is told by its first row: peeked, then read as the others.
-            first = next(rows, None)
-            one_hot = _one_hot_classes(columns, header, path_col, first and first[1])
-            label_col = (
-                -1 if one_hot else _truth_column(columns, header, "label", where, header_line)
+            return rows
+
+        rows = table()
+        header_line, _, header = next(rows, (1, 1, []))
+        for cell in header:
+            _refuse_line_break(
+                cell, f"the column name '{printable_text(cell)}'", where, header_line
             )
+        columns = [header_name(name) for name in header]
+        _refuse_predictions(columns, where)
+        # A one-hot table is told by its first row: peeked, then read as the others.
+        first = next(rows, None)
+        shape = _one_hot_table(columns, header, first, lambda: islice(table(), 1, None), where)
+        if shape is None:
+            path_col = _truth_column(columns, header, "path", where, header_line)
+            label_col = _truth_column(columns, header, "label", where, header_line)
+            one_hot: dict[int, str] = {}
+            note = ""
+        else:
+            path_col, one_hot, note = shape
+            label_col = -1
             _check_utf8_labels(one_hot.values(), where, header_line)
-            for line, row in chain([first] if first is not None else [], rows):
-                if _is_header(row, columns, path_col):
-                    continue  # the header again, below the rows of a file joined to this one
-                if one_hot and len(row) < len(columns):
+        for line, end, row in chain([first] if first is not None else [], rows):
+            if _is_header(row, columns, path_col):
+                continue  # the header again, below the rows of a file joined to this one
+            if end > line:  # a quoted cell over several lines: only a path may hold a line break
+                for index, cell in enumerate(row):
+                    if index != path_col:
+                        _refuse_line_break(cell, _cell_named(header, index, label_col), where, line)
+            if one_hot and len(row) < len(columns):
+                raise ZslError(
+                    f"{where}, line {line}: {len(row)} cells, fewer than the header's "
+                    f"{len(columns)}"
+                )
+            if len(row) <= max(path_col, label_col):
+                names = f"{header[path_col].strip()},{header[label_col].strip()}"
+                raise ZslError(f"{where}, line {line}: expected the columns {names}")
+            # A path with an unquoted comma shifts the cells after it: both would be wrong.
+            # (Empty cells past the header, as spreadsheets write them, shift nothing.)
+            if any(cell.strip() for cell in row[len(columns) :]):
+                raise ZslError(
+                    f"{where}, line {line}: {len(row)} cells, more than the header's "
+                    f"{len(columns)}: quote a path or label that holds a comma"
+                )
+            # A label is a class name: invisible characters at its ends go, as in a
+            # class list (a zero-width space from a web page, a BOM left by `cat`).
+            cell = written = _path_cell(row[path_col], base)
+            if one_hot:
+                label = _one_hot_label(row, one_hot, where, line, note)
+            else:
+                label = strip_invisible(row[label_col])
+                _check_utf8_labels([label], where, line)
+            # Paths as zsl writes them: the file name's bytes read as UTF-8.
+            in_url = _path_in_url(written)
+            inexact = in_url is not None and not in_url.exact
+            written = in_url.path if in_url and in_url.path else path_from_text(written)
+            if not written or not label:
+                missing = "path" if not written else "label"
+                raise ZslError(f"{where}, line {line}: the {missing} is empty")
+            if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
+                raise ZslError(
+                    f"{where}, line {line}: the label '{printable_text(label)}' holds "
+                    f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? "
+                    "evaluate takes one class per image)"
+                )
+            full = absolute_path(os.path.join(base, written))
+            if full in first_row:
+                index, earlier_line, earlier_cell, earlier_inexact = first_row[full]
+                earlier = items[index]
+                if cell != earlier_cell and (inexact or earlier_inexact):
+                    # Other files, as like as not (Google Drive's uc?id=..., two hosts):
+                    # read as one, accuracy was over fewer images than the file lists.
                     raise ZslError(
-                        f"{where}, line {line}: {len(row)} cells, fewer than the header's "
-                        f"{len(columns)}"
+                        f"{where}, line {line}: {printable_text(cell)} and "
+                        f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
+                        f"{printable(written)} (a URL's host and query are dropped): give "
+                        "the files' local paths"
                     )
-                if len(row) <= max(path_col, label_col):
-                    names = f"{header[path_col].strip()},{header[label_col].strip()}"
-                    raise ZslError(f"{where}, line {line}: expected the columns {names}")
-                # A path with an unquoted comma shifts the cells after it: both would be wrong.
-                # (Empty cells past the header, as spreadsheets write them, shift nothing.)
-                if any(cell.strip() for cell in row[len(columns) :]):
+                if earlier.label != label:
+                    labels = f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
+                    # A URL as written: the path it leaves is in no cell.
+                    shown = printable(written) if cell == written else printable_text(cell)
                     raise ZslError(
-                        f"{where}, line {line}: {len(row)} cells, more than the header's "
-                        f"{len(columns)}: quote a path or label that holds a comma"
+                        f"{where}, line {line}: {shown} is labelled {labels} earlier; keep "
+                        "one label per image"
                     )
-                # A label is a class name: invisible characters at its ends go, as in a
-                # class list (a zero-width space from a web page, a BOM left by `cat`).
-                cell = written = row[path_col].strip()
-                if one_hot:
-                    label = _one_hot_label(row, one_hot, where, line)
-                else:
-                    label = strip_invisible(row[label_col])
-                    _check_utf8_labels([label], where, line)
-                # Paths as zsl writes them: the file name's bytes read as UTF-8.
-                in_url = _path_in_url(written)
-                inexact = in_url is not None and not in_url.exact
-                written = in_url.path if in_url and in_url.path else path_from_text(written)
-                if not written or not label:
-                    missing = "path" if not written else "label"
-                    raise ZslError(f"{where}, line {line}: the {missing} is empty")
-                if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
-                    raise ZslError(
-                        f"{where}, line {line}: the label '{printable_text(label)}' holds "
-                        f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? "
-                        "evaluate takes one class per image)"
-                    )
-                full = absolute_path(os.path.join(base, written))
-                if full in first_row:
-                    index, earlier_line, earlier_cell, earlier_inexact = first_row[full]
-                    earlier = items[index]
-                    if cell != earlier_cell and (inexact or earlier_inexact):
-                        # Other files, as like as not (Google Drive's uc?id=..., two hosts):
-                        # read as one, accuracy was over fewer images than the file lists.
-                        raise ZslError(
-                            f"{where}, line {line}: {printable_text(cell)} and "
-                            f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
-                            f"{printable(written)} (a URL's host and query are dropped): give "
-                            "the files' local paths"
-                        )
-                    if earlier.label != label:
-                        labels = (
-                            f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
-                        )
-                        # A URL as written: the path it leaves is in no cell.
-                        shown = printable(written) if cell == written else printable_text(cell)
-                        raise ZslError(
-                            f"{where}, line {line}: {shown} is labelled {labels} earlier; keep "
-                            "one label per image"
-                        )
-                    continue
-                first_row[full] = (len(items), line, cell, inexact)
-                absolute = os.path.isabs(written) or _windows_absolute(written)
-                relative = () if absolute else _parts(written)
-                items.append(TruthItem(full, relative, label, written))
+                continue
+            first_row[full] = (len(items), line, cell, inexact)
+            absolute = os.path.isabs(written) or _windows_absolute(written)
+            relative = () if absolute else _parts(written)
+            items.append(TruthItem(full, relative, label, written))
     except csv.Error as error:
         raise ZslError(f"{where}: not a readable CSV ({error})") from error
     if not items:
@@ -1579,27 +1585,98 @@ def _check_utf8_labels(labels: Iterable[str], where: str, line: int) -> None:
             raise not_utf8_error(where, line, byte)
 
 
-def _one_hot_classes(
-    columns: list[str], header: list[str], path_col: int, first: list[str] | None
-) -> dict[int, str]:
-    """A one-hot table's class columns by index (Roboflow's classification export, _classes.csv:
-    `filename, cat, dog` and a 0 or 1 per class): where the header has no label column and
-    two or more other columns, each named once, and its first row holds only 0s and 1s there.
-    Else empty: the header is read, and refused, as a path,label one."""
-    if first is None or any(name in TRUTH_COLUMNS["label"] for name in columns):
-        return {}
+class _OneHot(NamedTuple):
+    path_col: int
+    classes: dict[int, str]  # the class columns' names by index
+    # Said where a row is refused: why a column named as the path or label one is a class's.
+    note: str
+
+
+def _one_hot_table(
+    columns: list[str],
+    header: list[str],
+    first: tuple[int, int, list[str]] | None,
+    later: Callable[[], Iterable[tuple[int, int, list[str]]]],
+    where: str,
+) -> _OneHot | None:
+    """A one-hot table's path and class columns (Roboflow's classification export,
+    _classes.csv: `filename, cat, dog` and a 0 or 1 per class), told by its `first` row: one
+    path column, named as one, and two or more others, each named once, holding only 0s and 1s
+    there. The path column is the one whose cell is no 0 or 1, where several are named as a path
+    column could be. None for another table: its header is read, and refused, as a path,label
+    one. A class named as the label or path column is (`Label`, `path`) makes the table one-hot
+    only where every row (`later`, read again) holds 0 or 1 in every class's column; the other
+    path,label tables of 0/1 cells (`id,path,label` of ids and labels 0 and 1) read as they did,
+    and a table that is neither is refused, naming the column."""
+    if first is None:
+        return None
+    first_line, _, row = first
+    counted = [index for index, name in enumerate(header) if index or strip_invisible(name)]
+    loose = [index for index in counted if index >= len(row) or _marked(row[index]) is None]
+    # A file named 0 or 1 is the path column's by its name alone.
+    named = None if loose else _named_column(columns, "path")
+    if len(loose) == 1 and columns[loose[0]] in TRUTH_COLUMNS["path"]:
+        named = loose[0]
+    if named is None:
+        return None
+    path_col = named
     # An unnamed first column is pandas' index (`df.to_csv()` without index=False): row numbers.
-    classes = {
-        index: strip_invisible(name)
-        for index, name in enumerate(header)
-        if index != path_col and (index or strip_invisible(name))
-    }
+    classes = {index: strip_invisible(header[index]) for index in counted if index != path_col}
     names = list(classes.values())
     if len(names) < 2 or not all(names) or len(set(names)) < len(names):
-        return {}
-    if not all(index < len(first) and _marked(first[index]) is not None for index in classes):
-        return {}
-    return classes
+        return None
+    keywords = {*TRUTH_COLUMNS["path"], *TRUTH_COLUMNS["label"]}
+    colliding = next((index for index in classes if columns[index] in keywords), None)
+    if colliding is None:
+        return _OneHot(path_col, classes, "")
+    role = "path" if columns[colliding] in TRUTH_COLUMNS["path"] else "label"
+    shape = (
+        f"a 0/1 column per class, as on line {first_line} every column but "
+        f"'{printable_text(strip_invisible(header[path_col]))}' holds 0 or 1: the column "
+        f"'{printable_text(classes[colliding])}' is a class's, not the {role} column"
+    )
+    unmarked = _first_unmarked(later(), columns, path_col, classes)
+    if unmarked is None:
+        return _OneHot(path_col, classes, f" (read as a one-hot table, {shape})")
+    line, row = unmarked
+    label_col = _named_column(columns, "label")
+    if (
+        label_col is not None
+        and _marked(row[label_col]) is None
+        and path_col == _named_column(columns, "path")
+    ):
+        return None  # a label column of names: a path,label table
+    index = next(index for index in classes if _marked(row[index]) is None)
+    if role == "label":
+        shape += "; for a table of path and label, keep only those two columns"
+    raise _unmarked_error(
+        row[index], classes[index], where, line, f" (the table looks one-hot, {shape})"
+    )
+
+
+def _named_column(columns: list[str], role: str) -> int | None:
+    """The column named as the truth's `role` ("path" or "label") is, as `_truth_column` finds
+    it; None where none is, or several."""
+    if role in columns:
+        return columns.index(role) if columns.count(role) == 1 else None
+    found = [index for index, name in enumerate(columns) if name in TRUTH_COLUMNS[role]]
+    return found[0] if len(found) == 1 else None
+
+
+def _first_unmarked(
+    rows: Iterable[tuple[int, int, list[str]]],
+    columns: list[str],
+    path_col: int,
+    classes: dict[int, str],
+) -> tuple[int, list[str]] | None:
+    """The first of a table's `rows` with a cell that is no 0 or 1 in a class column, and its
+    line; None where there is none. A row short of cells is left to the reading to refuse."""
+    for line, _, row in rows:
+        if len(row) < len(columns) or _is_header(row, columns, path_col):
+            continue
+        if any(_marked(row[index]) is None for index in classes):
+            return line, row
+    return None
 
 
 def _is_header(row: list[str], columns: list[str], path_col: int) -> bool:
@@ -1627,32 +1704,40 @@ def _marked(cell: str) -> bool | None:
     return None
 
 
-def _one_hot_label(row: list[str], classes: dict[int, str], where: str, line: int) -> str:
+def _one_hot_label(
+    row: list[str], classes: dict[int, str], where: str, line: int, note: str = ""
+) -> str:
     """The class a one-hot row marks with its one 1; ZslError for a row that marks none, or
-    several (a multi-label table: which of them is the image's one class is not guessed)."""
+    several (a multi-label table: which of them is the image's one class is not guessed).
+    `note`: what the refusal adds (why a column named as the label one is a class's)."""
     marked = []
     for index, name in classes.items():
         cell = row[index].strip()
         # 0 and 1 first: a thousand classes make a thousand cells a row.
         mark = cell == "1" if cell in ("0", "1") else _marked(cell)
         if mark is None:
-            shown = f"'{printable_text(cell)}'" if cell else "an empty cell"
-            raise ZslError(
-                f"{where}, line {line}: {shown} in the column '{printable_text(name)}', where "
-                "a table of a 0/1 column per class holds 0 or 1 (or 0.0 and 1.0, or False and "
-                "True)"
-            )
+            raise _unmarked_error(cell, name, where, line, note)
         if mark:
             marked.append(name)
     if not marked:
-        raise ZslError(f"{where}, line {line}: no class is marked 1; mark the image's class")
+        raise ZslError(f"{where}, line {line}: no class is marked 1; mark the image's class{note}")
     if len(marked) > 1:
         shown = some_names([printable_text(name) for name in marked], 3)
         raise ZslError(
             f"{where}, line {line}: {len(marked)} classes are marked 1 ({shown}): a multi-label "
-            "table, which evaluate does not score (it takes one class per image)"
+            f"table, which evaluate does not score (it takes one class per image){note}"
         )
     return marked[0]
+
+
+def _unmarked_error(cell: str, name: str, where: str, line: int, note: str) -> ZslError:
+    """The refusal of a one-hot table's cell that is no 0 or 1, in the class column `name`."""
+    cell = cell.strip()
+    shown = f"'{printable_text(cell)}'" if cell else "an empty cell"
+    return ZslError(
+        f"{where}, line {line}: {shown} in the column '{printable_text(name)}', where a table "
+        f"of a 0/1 column per class holds 0 or 1 (or 0.0 and 1.0, or False and True){note}"
+    )
 
 
 def _refuse_predictions(columns: Collection[str], where: str, what: str = "columns") -> None:
@@ -1742,16 +1827,69 @@ TRUTH_COLUMNS = {
 }
 
 
-def _csv_rows(reader: Any, where: str) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a ground-truth CSV that are not blank, each with the line it starts on (the
-    reader counts the blank ones' lines too); a quote left open is refused at its line."""
+def _truth_rows(text: str, delimiter: str, where: str) -> Iterator[tuple[int, int, list[str]]]:
+    """The rows of a ground-truth CSV's `text` that are not blank, each with the lines it starts
+    and ends on; a quote left open is refused at its line."""
+    # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
+    ended = text if text.endswith(("\n", "\r")) else text + "\n"
+    # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still quotes
+    # (cells lose the spaces at their ends anyway).
+    reader = csv.reader(io.StringIO(ended, newline=""), delimiter=delimiter, skipinitialspace=True)
+    lines: list[str] = []  # the text's lines, split as the reader splits them, where needed
     line = 1
     for row in reader:
-        if open_quote := quote_left_open(line, reader.line_num, row):
-            raise ZslError(f"{where}, line {line}: {open_quote}")
+        end = reader.line_num  # the reader counts the blank rows' lines too
+        if end > line and not lines:
+            lines = io.StringIO(ended, newline="").readlines()
+        # A quoted cell over several lines, closed where a cell ends (a path holding a line
+        # break, as csv.writer writes it), is no quote left open: that swallows the rows below
+        # it up to the next '"', which no cell's end follows.
+        if not (end > line and _quoted_whole(lines[line - 1 : end], row, reader.dialect)):
+            rule = "only a path may hold a line break, in a cell quoted whole"
+            if open_quote := quote_left_open(line, end, row, rule):
+                raise ZslError(f"{where}, line {line}: {open_quote}")
         if any(cell.strip() for cell in row):
-            yield line, row
-        line = reader.line_num + 1
+            yield line, end, row
+        line = end + 1
+
+
+def _quoted_whole(lines: list[str], row: list[str], dialect: Any) -> bool:
+    """Whether a row read from `lines` is read alike by a strict reader, which refuses a '"'
+    that closes a cell before its end (`"a.jpg,cat` over `"b.jpg",dog`: the open quote closed
+    by the next one)."""
+    try:
+        return list(csv.reader(lines, dialect, strict=True)) == [row]
+    except csv.Error:
+        return False
+
+
+def _refuse_line_break(cell: str, what: str, where: str, line: int) -> None:
+    """Refuse a truth CSV's cell other than a path that holds a line break, properly quoted: a
+    class name or a column's holds none. `what`: the cell, as the message names it."""
+    if "\n" in cell or "\r" in cell:
+        raise ZslError(
+            f"{where}, line {line}: {what} holds a line break, which only a path may hold"
+        )
+
+
+def _cell_named(header: list[str], index: int, label_col: int) -> str:
+    """A truth CSV row's cell at `index`, as a message names it."""
+    if index == label_col:
+        return "the label"
+    name = header[index].strip() if index < len(header) else f"column {index + 1}"
+    return f"the cell in the column '{printable_text(name)}'"
+
+
+def _path_cell(cell: str, base: str) -> str:
+    """A truth CSV's path cell without the white space at its ends that a spreadsheet or a
+    hand (`a.jpg , cat`) pads cells with; as written where a file is named so (` a.jpg`) and
+    the name stripped is no file's. Relative paths start at `base`, the CSV's folder."""
+    stripped = cell.strip()
+    if stripped == cell or not os.path.lexists(os.path.join(base, path_from_text(cell))):
+        return stripped
+    if stripped and os.path.lexists(os.path.join(base, path_from_text(stripped))):
+        return stripped
+    return cell
 
 
 def _truth_delimiter(text: str) -> str:

@@ -113,16 +113,16 @@ def not_utf8_error(where: str, line: int, byte: int) -> ZslError:
     return ZslError(f"{where}:{line}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8")
 
 
-def quote_left_open(start: int, end: int, row: list[str]) -> str | None:
+def quote_left_open(
+    start: int, end: int, row: list[str], rule: str = "cells cannot hold line breaks"
+) -> str | None:
     """Why a CSV row that `csv.reader` read from line `start` to line `end` (its `line_num`
-    after the row) is a '"' left open, or None. No class name, path, label or weight holds a
-    line break: a row over several lines is an open quote that swallowed the rows below it into
-    one cell (read with the text ended by a line break, one left open on the last row keeps it)."""
+    after the row) is a '"' left open, or None. No class name, label or weight holds a line
+    break: a row over several lines is an open quote that swallowed the rows below it into one
+    cell (read with the text ended by a line break, one left open on the last row keeps it).
+    `rule`: which cells may hold one, said after the open quote (a truth CSV's path may)."""
     if end > start:
-        return (
-            f"a quoted cell runs on to line {end} "
-            "(a '\"' without its closing quote?); cells cannot hold line breaks"
-        )
+        return f"a quoted cell runs on to line {end} (a '\"' without its closing quote?); {rule}"
     # Tested on the row joined: a test of each cell took a third of a large table's time.
     if "\n" in "".join(row):  # csv ends an open quote at the end of file
         return "a quoted cell runs on to the end of the file (a '\"' without its closing quote?)"
