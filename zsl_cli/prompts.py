@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import string
 from dataclasses import dataclass
 
@@ -104,6 +105,11 @@ def _reads_as_path(value: str) -> bool:
     )
 
 
+# A comment line that reads as a template: '#' and no space or second '#' before it, and the
+# class name's {} or {0} in it.
+_HASHTAG_TEMPLATE = re.compile(r"#(?=[^\s#]).*?(\{0?\})")
+
+
 def resolve_templates(value: str) -> Templates:
     """A built-in set name, a file with one template per line, or a literal string with `{}`."""
     if value in BUILTIN_TEMPLATES:
@@ -133,12 +139,26 @@ def resolve_templates(value: str) -> Templates:
                 "CLIP_benchmark's?): write one dataset's templates one per line, with {} for "
                 "the class name"
             )
-        lines = map(strip_invisible, split_lines(text))
-        numbered = [
-            (number, line) for number, line in enumerate(lines, start=1) if line and line[0] != "#"
+        lines = enumerate(map(strip_invisible, split_lines(text)), start=1)
+        written = [(number, line) for number, line in lines if line]
+        numbered = [(number, line) for number, line in written if line[0] != "#"]
+        # `#{} on instagram`: a hashtag that starts a template makes a comment of it. Not
+        # `# a photo of a {}.`, a template put aside as an editor's comment key writes it.
+        hashtags = [
+            (number, line, found[1])
+            for number, line in written
+            if (found := _HASHTAG_TEMPLATE.match(line))
         ]
         if not numbered:
-            raise ZslError(f"template file {value} has no templates (one per line, each with {{}})")
+            if not written:
+                raise ZslError(
+                    f"template file {value} has no templates (one per line, each with {{}})"
+                )
+            held = " (a template cannot start with '#')" if hashtags else ""
+            raise ZslError(
+                f"template file {value} has no templates: every line that is not blank starts "
+                f"with '#', which makes it a comment{held}"
+            )
         if not any("{" in line for _, line in numbered):
             # Not the first line's error, which says how to write literal braces.
             guess = (
@@ -157,6 +177,14 @@ def resolve_templates(value: str) -> Templates:
         # it, and a name's escape sequences must not reach the terminal.
         source = printable(value)
         warnings = trailing_comment_warnings(templates, source, "template", "template")
+        if hashtags:
+            number, line, braces = hashtags[0]
+            more = f" (and {len(hashtags) - 1} more)" if len(hashtags) > 1 else ""
+            warnings += (
+                f"{source}:{number}: {quoted_line(line)}{more} holds {braces}, but the line starts "
+                "with '#', which makes it a comment, not a template (a template cannot start "
+                "with '#')",
+            )
         if all(map(in_quotes, templates)):
             # Items of a Python list (CLIP's notebook): the quotes went into every prompt.
             warnings += (
