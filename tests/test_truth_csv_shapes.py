@@ -122,7 +122,8 @@ def test_a_path_label_truth_with_0_or_1_cells_still_reads_its_label_column(tmp_p
             b"a.jpg,1,0,0\nb.jpg,0,0,0\n",
             "line 3: no class is marked 1; mark the image's class (read as a one-hot table, a "
             "0/1 column per class, as on line 2 every column but 'filename' holds 0 or 1: the "
-            "column 'Label' is a class's, not the label column)",
+            "column 'Label' is a class's, not the label column; for a table of path and label, "
+            "keep only those two columns)",
         ),
         (
             b"a.jpg,0,0,0\n",
@@ -174,6 +175,17 @@ def test_a_one_hot_looking_truth_with_a_class_named_as_a_column_is_refused_as_on
     tmp_path, header, rows, message
 ):
     assert message in refusal(write(tmp_path / "_classes.csv", header + rows))
+
+
+def test_a_path_label_truth_of_0_1_labels_beside_an_id_column_says_how_to_read_it(tmp_path):
+    # Ids 0 and 1, then 2: no one-hot table, but the labels 0 and 1 are no class names either.
+    content = b"id,path,label\n0,a.jpg,1\n1,b.jpg,0\n2,c.jpg,1\n"
+    assert refusal(write(tmp_path / "truth.csv", content)).endswith(
+        "line 4: '2' in the column 'id', where a table of a 0/1 column per class holds 0 or 1 "
+        "(or 0.0 and 1.0, or False and True) (the table looks one-hot, a 0/1 column per class, "
+        "as on line 2 every column but 'path' holds 0 or 1: the column 'label' is a class's, "
+        "not the label column; for a table of path and label, keep only those two columns)"
+    )
 
 
 def test_a_path_label_truth_whose_label_column_breaks_the_one_hot_shape_reads_as_before(tmp_path):

@@ -1605,9 +1605,9 @@ def _one_hot_table(
     there. The path column is the one whose cell is no 0 or 1, where several are named as a path
     column could be. None for another table: its header is read, and refused, as a path,label
     one. A class named as the label or path column is (`Label`, `path`) makes the table one-hot
-    only where every row (`later`, read again) holds 0 or 1 in every class's column; the other
-    path,label tables of 0/1 cells (`id,path,label` of ids and labels 0 and 1) read as they did,
-    and a table that is neither is refused, naming the column."""
+    only where every row (`later`, read again) holds 0 or 1 in every class's column. Where a row
+    holds another cell, the table is a path,label one if that row's label is no 0 or 1 (a name);
+    else it is refused, naming the column (`id,path,label` of ids and of labels 0 and 1 too)."""
     if first is None:
         return None
     first_line, _, row = first
@@ -1635,6 +1635,8 @@ def _one_hot_table(
         f"'{printable_text(strip_invisible(header[path_col]))}' holds 0 or 1: the column "
         f"'{printable_text(classes[colliding])}' is a class's, not the {role} column"
     )
+    if role == "label":
+        shape += "; for a table of path and label, keep only those two columns"
     unmarked = _first_unmarked(later(), columns, path_col, classes)
     if unmarked is None:
         return _OneHot(path_col, classes, f" (read as a one-hot table, {shape})")
@@ -1647,8 +1649,6 @@ def _one_hot_table(
     ):
         return None  # a label column of names: a path,label table
     index = next(index for index in classes if _marked(row[index]) is None)
-    if role == "label":
-        shape += "; for a table of path and label, keep only those two columns"
     raise _unmarked_error(
         row[index], classes[index], where, line, f" (the table looks one-hot, {shape})"
     )
