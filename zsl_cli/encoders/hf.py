@@ -75,6 +75,11 @@ RETRY_LARGER_AFTER = 100
 # SigLIP was trained on text padded to a fixed 64 tokens; the transformers pipeline does the same.
 SIGLIP_TEXT_LENGTH = 64
 _PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+# The fast-preprocessing tags that older zsl hashed into a model's identity, newest first (the
+# stores they filled are still read and upgraded: `former_identities`). "fast" until 5 Dec 2026
+# (60f4e35), its JPEG drafts at 4x, or 1.5x from 30 Nov to 5 Dec; then the draft margin, until
+# drafts were sized from the whole image (835c140, 5 Dec). Every other image's pixels are alike.
+FORMER_FAST_TAGS = ("fast, JPEG drafts at 4x", "fast")
 
 
 def pick_device(device: str) -> torch.device:
@@ -229,18 +234,37 @@ class TransformersEncoder:
     @cached_property
     def identity(self) -> str:
         """Hash of architecture, weights and preprocessing: equal iff embeddings are comparable."""
+        # The draft margin changes the pixels of every large JPEG, and so did sizing a drafted
+        # JPEG from its full size, not the draft's (a crop a pixel over, another NaFlex grid):
+        # a store filled otherwise must not pass its vectors off as this run's.
+        fast = f"fast, JPEG drafts at {preprocess.DRAFT_MARGIN}x, sized as whole"
+        return self._identity_with("exact" if self.exact_preprocessing else fast)
+
+    @cached_property
+    def former_identities(self) -> tuple[str, ...]:
+        """The identities this model had under an older zsl's fast preprocessing, newest first:
+        a store filled then holds its vectors under one of them (read, with a warning, by a run
+        that only reads a store; replaced by `zsl embed`). Exact preprocessing never changed."""
+        if self.exact_preprocessing:
+            return ()
+        return tuple(self._identity_with(tag) for tag in FORMER_FAST_TAGS)
+
+    def _identity_with(self, preprocessing: str) -> str:
+        digest = self._identity_digest.copy()
+        digest.update(preprocessing.encode())
+        return digest.hexdigest()[:32]
+
+    @cached_property
+    def _identity_digest(self) -> Any:
+        """The hash of what every identity of the model names (all but the preprocessing tag),
+        made once: without weight files on disk it reads every tensor."""
         digest = hashlib.sha256()
         digest.update(type(self._model).__name__.encode())
         digest.update(_architecture_fingerprint(self._model.config).encode())
         weights = self.weight_files_fingerprint or _tensors_fingerprint(self._model)
         digest.update(weights.encode())
         digest.update(_preprocessing_fingerprint(self._image_processor).encode())
-        # The draft margin changes the pixels of every large JPEG, and so did sizing a drafted
-        # JPEG from its full size, not the draft's (a crop a pixel over, another NaFlex grid):
-        # a store filled otherwise must not pass its vectors off as this run's.
-        fast = f"fast, JPEG drafts at {preprocess.DRAFT_MARGIN}x, sized as whole"
-        digest.update(b"exact" if self.exact_preprocessing else fast.encode())
-        return digest.hexdigest()[:32]
+        return digest
 
     # -- encoding ------------------------------------------------------------------------------
     def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
