@@ -173,6 +173,8 @@ from zsl_cli.store import (
     SyncPlan,
     Unreachable,
     check_store_writable,
+    former_vectors_warning,
+    identity_to_read,
     stat_files,
     stored_export_rows,
     stored_items,
@@ -1280,6 +1282,7 @@ def label(
             )
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = encoded_items(source, decoding, encoder, model, progress, outputs)
+        report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
         if source.paths is None and studio is not None:  # a store's images, known only now
@@ -1852,12 +1855,35 @@ def model_on_images(
             yield encoder, decoding
 
 
+def _former_identities(encoder: Encoder) -> tuple[str, ...]:
+    """The identities the encoder's model had under an older zsl's preprocessing (an optional
+    attribute, see `Encoder`): none for an Encoder of a caller's own that does not say."""
+    return tuple(getattr(encoder, "former_identities", ()))
+
+
+def _stored_identity(store: str | os.PathLike[str], encoder: Encoder) -> str:
+    """The identity whose vectors a run that only reads `store` takes: the model's own, or where
+    only an older zsl's are there, the identity it gave them (`store.identity_to_read`)."""
+    return identity_to_read(store, encoder.identity, _former_identities(encoder))
+
+
+def _former_vectors_warnings(
+    store: str | os.PathLike[str], encoder: Encoder, identity: str
+) -> list[str]:
+    """The warning of a run that reads the vectors stored under `identity`, where that is not
+    the model's own but an older zsl's; else none."""
+    if identity == encoder.identity:
+        return []
+    return [former_vectors_warning(printable(os.fspath(store)), encoder.name)]
+
+
 @dataclass(frozen=True)
 class EncodedItems:
     """A run's items, encoded batch by batch; which images they are is known before the first."""
 
     paths: Sequence[Path]
     batches: Iterator[list[ImageItem]]
+    warnings: Sequence[str] = ()  # on the store's vectors read: an older zsl's (`_stored_identity`)
 
 
 def encoded_items(
@@ -1872,11 +1898,13 @@ def encoded_items(
     encoded from the decoded files as the batches are taken. `outputs`, the files the run
     writes, are checked against a whole store's images, which are known only here."""
     if source.store is not None:
-        items = stored_items(source.store, encoder.identity, _stored_name(encoder), source.paths)
+        identity = _stored_identity(source.store, encoder)
+        items = stored_items(source.store, identity, _stored_name(encoder), source.paths)
         paths = [item.path for item in items]
         if source.paths is None:
             check_outputs_spare_inputs(outputs, [], paths)
-        return EncodedItems(paths, _store_batches(items, progress))
+        warnings = _former_vectors_warnings(source.store, encoder, identity)
+        return EncodedItems(paths, _store_batches(items, progress), warnings)
     assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
 
@@ -2054,9 +2082,11 @@ def hubness(
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
-        _tell(warn, warnings, told)
+        told = _tell(warn, warnings, told)
         try:
             encoded = encoded_items(source, decoding, encoder, model, progress, json_out)
+            warnings += encoded.warnings
+            _tell(warn, warnings, told)
             if truth is not None and paired is None:
                 paired = _truth_indices(
                     encoded.paths, truth, spec.names, with_seen=seen is not None
@@ -2322,6 +2352,8 @@ def _run_settings(
 
     spec = classifier.spec
     mode = _class_mode(spec)
+    # That of the vectors read: an older zsl's where the store holds only those.
+    stored = _stored_identity(request.embeddings, encoder) if request.embeddings else None
     return {
         "tool": "zsl",
         "version": __version__,
@@ -2332,7 +2364,7 @@ def _run_settings(
             # own that does not say).
             "revision": _revision(encoder),
             # Hashing the weights costs seconds for a large model: only store runs need it.
-            "identity": encoder.identity if request.embeddings else None,
+            "identity": stored,
             "head": {
                 "kind": encoder.head.kind,
                 "scale": encoder.head.scale,
@@ -2342,8 +2374,8 @@ def _run_settings(
             "precision": _precision(encoder),
             # Images in the store were encoded in this one (None: not recorded).
             "embeddings_precision": (
-                stored_precision(request.embeddings, encoder.identity)
-                if request.embeddings
+                stored_precision(request.embeddings, stored)
+                if request.embeddings and stored
                 else None
             ),
             "exact_preprocessing": encoder.exact_preprocessing,
@@ -2562,6 +2594,14 @@ class EmbedReport:
     interrupted: bool = False
     ignored: list[str] = field(default_factory=list)  # options given that did nothing
     export_warnings: list[str] = field(default_factory=list)  # on what --export wrote
+    # This run moved a version 1 store to the current schema, which older zsl cannot read.
+    migrated: bool = False
+    # Images whose vectors an older zsl stored for this model (under an identity it gave it,
+    # `Encoder.former_identities`) this run replaced with its own, deleting the old ones; and
+    # how many such images are left (not under the paths embedded).
+    replaced: int = 0
+    former_left: int = 0
+    read_former: bool = False  # the export is of vectors an older zsl stored (see `replaced`)
 
     def add(self, item: ImageItem) -> None:
         """Count an image this run encoded and stored, or failed to read."""
@@ -2596,9 +2636,16 @@ class EmbedReport:
             *left_out_images_warnings(self.left_out),
             # In the order `warn` hears them as the run goes, those known at its end last: the
             # CLI shows the warnings after those it heard.
+            *migrated_store_warnings(self.migrated, self.store),
             *kept_images_warnings(self.absent, self.kept),
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
+            *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
+            *(
+                [former_vectors_warning(printable(self.store), self.model)]
+                if self.read_former
+                else []
+            ),
             *self.export_warnings,
         ]
 
@@ -2611,6 +2658,7 @@ class EmbedReport:
             "reused": self.reused,
             "reused_failed": self.reused_failed,
             "removed": self.removed,
+            "replaced": self.replaced,
             "kept": self.kept,
             "failed": self.failed,
             "failed_by_status": dict(self.failed_by_status),
@@ -2716,6 +2764,8 @@ def embed(
                         request.dtype,
                         _precision(encoder),
                     )
+                    report.migrated = store.migrated
+                    _tell(warn, migrated_store_warnings(report.migrated, store_path))
                     # Stored images under what the scan covered whose files are gone are forgotten,
                     # but under a path that is missing or holds no file, or an empty folder below
                     # one (a mount point), only if asked to.
@@ -2734,8 +2784,15 @@ def embed(
                         store, model_id, plan, encoder
                     )
                     _tell(warn, unknown_precision_warnings(report.unchecked_precision, store_path))
+                    # The model's vectors as an older zsl stored them are replaced, file by file,
+                    # as this run stores its own: kept, they would double the store for good.
+                    former = _former_models(store, encoder, model_id)
+                    if former:
+                        report.removed += _retire_former(
+                            store, model_id, former, stats, discovery, request.forget_missing
+                        )
                     if plan.stale:  # held as a batch is: a removal committed is a removal counted
-                        report.removed = store.forget(model_id, plan.stale, locked=interrupts.hold)
+                        report.removed += store.forget(model_id, plan.stale, locked=interrupts.hold)
                         interrupts.release()
                     stat_by_path = {stat.path: stat for stat in plan.to_encode}
                     to_encode = [Path(stat.path) for stat in plan.to_encode]
@@ -2752,10 +2809,14 @@ def embed(
                         # A batch committed is a batch counted. Held once the store is locked,
                         # not before: another zsl embed may hold it for long, and Ctrl-C must end
                         # that wait.
-                        store.add(model_id, stored, locked=interrupts.hold)
+                        store.add(model_id, stored, locked=interrupts.hold, replacing=former)
                         for item in items:
                             report.add(item)
                         interrupts.release()
+                    if former:
+                        report.former_left = sum(
+                            m.n_ok + m.n_failed for m in store.models() if m.id in former
+                        )
             except KeyboardInterrupt:
                 stopping.enter_context(interrupts_deferred())
                 report.interrupted = True
@@ -2764,6 +2825,7 @@ def embed(
                 if isinstance(error, ZslError):  # a full disk, a lock held too long, ...
                     _raise_with_work_saved(error, report, len(to_encode))
                 raise
+            report.replaced = store.replaced  # an interrupted run's too: each batch commits them
             report.interrupted |= _stopped_by_interrupt(progress)
             if request.export and not report.interrupted:
                 try:
@@ -2776,6 +2838,73 @@ def embed(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _former_models(store: EmbeddingStore, encoder: Encoder, model_id: int) -> list[int]:
+    """The ids of the models in `store` that are the encoder's under an identity an older zsl
+    gave it (`Encoder.former_identities`): only those may lose rows to its vectors."""
+    found = (store.find_model(identity) for identity in _former_identities(encoder))
+    return [old for old in found if old is not None and old != model_id]
+
+
+def _retire_former(
+    store: EmbeddingStore,
+    model_id: int,
+    former: Sequence[int],
+    stats: Sequence[FileStat],
+    discovery: Discovery,
+    forget_missing: bool,
+) -> int:
+    """Forget the former models' images whose files are gone, as the model's own are forgotten
+    (`EmbeddingStore.plan`), and delete their rows of files the model holds already (an earlier
+    run encoded them anew); return how many images were forgotten."""
+    removed = 0
+    for old in former:
+        stale = store.plan(
+            old,
+            stats,
+            discovery.roots,
+            discovery.folders,
+            empty_folders=discovery.empty_folders,
+            forget_absent=forget_missing,
+        ).stale
+        if stale:
+            removed += store.forget(old, stale)
+    store.replace_former(model_id, former)
+    return removed
+
+
+def migrated_store_warnings(migrated: bool, store: str | os.PathLike[str]) -> list[str]:
+    """The warning of a run that moved a version 1 store to the current schema
+    (`EmbedReport.migrated`); none where it did not."""
+    if not migrated:
+        return []
+    return [
+        f"{printable(os.fspath(store))} was written by a zsl before 30 Nov 2026 (store schema "
+        "version 1) and is now upgraded to version 2 to record each model's precision: a zsl "
+        "from before 30 Nov 2026 can no longer read it"
+    ]
+
+
+def replaced_vectors_warnings(
+    replaced: int, left: int, store: str | os.PathLike[str], model: str
+) -> list[str]:
+    """The warning of a run that replaced vectors an older zsl stored for its model
+    (`EmbedReport.replaced`); none where it replaced none."""
+    if not replaced:
+        return []
+    images = counted(replaced, "image")
+    also = (
+        f"; {counted(left, 'other image')} not under the paths embedded keep theirs until "
+        "they are embedded too"
+        if left
+        else ""
+    )
+    return [
+        f"{printable(os.fspath(store))}: replaced the vectors of {images} that an older zsl made "
+        f"with {model} (its fast preprocessing drafted large JPEGs otherwise, so they were "
+        f"encoded again) and deleted the old ones{also}"
+    ]
 
 
 def _note_absent_roots(report: EmbedReport, absent: Sequence[AbsentRoot], kept: int) -> None:
@@ -2911,7 +3040,9 @@ def _export_stored(
     store = os.fspath(request.store)
     encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
     report = EmbedReport(store, model=encoder.name, scanned=False, ignored=ignored)
-    rows = stored_export_rows(request.store, encoder.identity, _stored_name(encoder))
+    identity = _stored_identity(store, encoder)
+    report.read_former = identity != encoder.identity
+    rows = stored_export_rows(request.store, identity, _stored_name(encoder))
     _write_export(report, export, exports, rows)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:

@@ -313,6 +313,12 @@ class EmbeddingStore:
         # add() and forget() transactions this connection committed.
         self._creating = False
         self._commits = 0
+        # This connection moved the store from schema version 1 to the current one, which an
+        # older zsl then refuses (`register_model`): the run says so.
+        self.migrated = False
+        # Rows of a former identity's model this connection deleted, their files stored anew
+        # (`add`'s `replacing`, `replace_former`).
+        self.replaced = 0
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -694,7 +700,7 @@ class EmbeddingStore:
             raise ValueError(f"dim must be positive, got {dim}")
         if self._version < 2:
             with self._errors(), self._write():
-                self._migrate_to_version_2()
+                self.migrated = self._migrate_to_version_2()
             self._version = 2  # once committed
         with self._errors(), self._write():
             row = self._conn.execute(
@@ -734,13 +740,16 @@ class EmbeddingStore:
             )
         return int(model_id)
 
-    def _migrate_to_version_2(self) -> None:
-        """Add the precision column; call inside a write transaction."""
-        if self._header()[1] == 1:  # not migrated meanwhile by another process
-            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(models)")}
-            if "precision" not in columns:  # a version 2 store whose header was set back has it
-                self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
-            self._conn.execute("PRAGMA user_version = 2")
+    def _migrate_to_version_2(self) -> bool:
+        """Add the precision column; call inside a write transaction. False where another
+        process migrated the store meanwhile."""
+        if self._header()[1] != 1:
+            return False
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(models)")}
+        if "precision" not in columns:  # a version 2 store whose header was set back has it
+            self._conn.execute("ALTER TABLE models ADD COLUMN precision TEXT")
+        self._conn.execute("PRAGMA user_version = 2")
+        return True
 
     def unknown_precision_images(self, model_id: int) -> int:
         """How many images (ok or failed) the model holds whose precision is unknown: all of
@@ -772,6 +781,21 @@ class EmbeddingStore:
                 "SELECT id, dim FROM models WHERE identity = ?", (identity,)
             ).fetchone()
         return None if row is None else int(row[0])
+
+    def readable_model(self, identity: str, former: Sequence[str] = ()) -> tuple[int, str] | None:
+        """The id and identity of the model a run that only reads the store takes: `identity`,
+        unless it holds no image and one of `former` (the same model's identities under an
+        older zsl's preprocessing, newest first) does: then the first such. None where the store
+        has neither."""
+        with self._errors():
+            current = self.find_model(identity)
+            if current is not None and (not former or self._has_files(current)):
+                return current, identity
+            for old in former:
+                model_id = self.find_model(old)
+                if model_id is not None and self._has_files(model_id):
+                    return model_id, old
+        return None if current is None else (current, identity)
 
     def models(self) -> list[ModelInfo]:
         """All models in the store with their counts of ok and failed files, by id."""
@@ -906,8 +930,11 @@ class EmbeddingStore:
         items: Sequence[StoredItem],
         *,
         locked: Callable[[], object] | None = None,
+        replacing: Sequence[int] = (),
     ) -> None:
-        """Insert or replace these files' rows in one transaction (call it once per batch).
+        """Insert or replace these files' rows in one transaction (call it once per batch), and
+        delete the same files' rows of the models `replacing` (`replace_former`), counted in
+        `replaced`.
 
         `locked` is called once this store's write lock is held, before the rows are written: a
         caller that counts what it commits holds Ctrl-C from there on, and not while another
@@ -929,7 +956,50 @@ class EmbeddingStore:
                     "written_at = excluded.written_at",
                     rows,
                 )
+                replaced = self._delete_replaced(
+                    replacing, [os.fsencode(item.stat.path) for item in items]
+                )
             self._commits += 1
+            self.replaced += replaced
+
+    def replace_former(self, model_id: int, former: Sequence[int]) -> None:
+        """Delete the rows of the models `former` (the same model under an older zsl's
+        identity) of every file that `model_id` holds, in one transaction (counted in
+        `replaced`).
+
+        Where the model holds a file, read-only runs take its vectors and never the former
+        model's (`readable_model`): those are the same file's, of the same model, and would only
+        double the store. A former model left without files is dropped."""
+        if not former:
+            return
+        with self._errors(), self._write():
+            cursor = self._conn.executemany(
+                "DELETE FROM files WHERE model_id = ? AND path IN "
+                "(SELECT path FROM files WHERE model_id = ?)",
+                [(old, model_id) for old in former],
+            )
+            self._drop_emptied(former)
+        self._commits += 1
+        self.replaced += cursor.rowcount
+
+    def _delete_replaced(self, former: Sequence[int], paths: Sequence[bytes]) -> int:
+        """Delete these paths' rows of the models `former`, inside a write transaction; return
+        how many existed."""
+        if not former:
+            return 0
+        cursor = self._conn.executemany(
+            "DELETE FROM files WHERE model_id = ? AND path = ?",
+            [(old, path) for old in former for path in paths],
+        )
+        self._drop_emptied(former)
+        return cursor.rowcount
+
+    def _drop_emptied(self, former: Sequence[int]) -> None:
+        self._conn.executemany(
+            "DELETE FROM models "
+            "WHERE id = ? AND NOT EXISTS (SELECT 1 FROM files WHERE model_id = ?)",
+            [(old, old) for old in former],
+        )
 
     def forget(
         self,
@@ -1438,6 +1508,30 @@ def stored_export_rows(
         if model_id is None:
             raise ZslError(_no_stored_model_message(store, model_name))
         return store.export_rows(model_id)
+
+
+def identity_to_read(
+    store_path: str | os.PathLike[str], identity: str, former: Sequence[str]
+) -> str:
+    """The identity whose vectors a run that only reads the store takes (`readable_model`):
+    `identity`, or one of `former` where only that one holds images; `identity` where the store
+    holds neither (the read then says so)."""
+    if not former:
+        return identity
+    with EmbeddingStore.open(store_path, create=False) as store:
+        found = store.readable_model(identity, former)
+    return identity if found is None else found[1]
+
+
+def former_vectors_warning(store_path: str | os.PathLike[str], model_name: str) -> str:
+    """The warning of a run that reads vectors stored under a former identity of its model."""
+    store = os.fspath(store_path)
+    return (
+        f"{store} holds the vectors of {model_name} as an older zsl made them: its fast "
+        f"preprocessing drafted large JPEGs otherwise (other images' pixels are the same), so "
+        f"scores may differ slightly from a fresh embed; run 'zsl embed PATH... --store {store}' "
+        "to refresh them"
+    )
 
 
 def stored_precision(store_path: str | os.PathLike[str], identity: str) -> str | None:
