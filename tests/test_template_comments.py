@@ -37,7 +37,9 @@ def test_a_comment_line_holding_braces_as_a_template_does_is_warned_of(tmp_path)
 def test_a_comment_out_of_a_template_is_no_warning(tmp_path):
     # `# a photo of a {}.`: a template put aside, as a comment key of an editor writes it.
     templates = tmp_path / "t.txt"
-    templates.write_text("# a photo of a {}.\n##{}\na sketch of a {}.\n", encoding="utf-8")
+    templates.write_text(
+        "# a photo of a {}.\n##{}\n#art of a {}\na sketch of a {}.\n", encoding="utf-8"
+    )
     assert resolve_templates(str(templates)).warnings == ()
 
 

@@ -105,9 +105,9 @@ def _reads_as_path(value: str) -> bool:
     )
 
 
-# A comment line that reads as a template: '#' and no space or second '#' before it, and the
-# class name's {} or {0} in it.
-_HASHTAG_TEMPLATE = re.compile(r"#(?=[^\s#]).*?(\{0?\})")
+# A comment line that reads as a template: a hashtag of the class name, '#' then {} or {0}.
+# Not `#art of a {}`, which reads as a template put aside as much as a template.
+_HASHTAG_TEMPLATE = re.compile(r"#(\{0?\})")
 
 
 def resolve_templates(value: str) -> Templates:
