@@ -337,7 +337,7 @@ def test_a_device_or_precision_of_no_kind_is_told_before_any_work(
             ["label", "truth", "-c", "classes.txt", "-f", "label-studio"]
             + ["--ls-document-root", ".", "-o", "t.json", "--ls-config", "./t.json"],
             "-o t.json",
-            "--ls-config t.json",  # as the option reads it: Path drops the ./
+            "--ls-config ./t.json",  # as typed
         ),
         (
             ["embed", "truth", "-s", "s.zsl", "--export", "e.npy", "--json", "e.npy"],

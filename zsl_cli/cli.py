@@ -170,7 +170,7 @@ def _refuse_options_as_file_names(
 
 
 def _options_naming_files(callback: Callable[..., Any] | None) -> frozenset[str]:
-    """The parameters of a command's function whose option parses with file_name or file_path,
+    """The parameters of a command's function whose option parses with file_name,
     read from the function's own annotations (`typer.Option(parser=...)`), as typer reads them:
     the parameter objects typer builds differ between releases (0.29's have no click `type`)."""
     if callback is None:
@@ -179,7 +179,7 @@ def _options_naming_files(callback: Callable[..., Any] | None) -> frozenset[str]
         name
         for name, parameter in inspect.signature(callback, eval_str=True).parameters.items()
         if any(
-            getattr(info, "parser", None) in (file_name, file_path)
+            getattr(info, "parser", None) is file_name
             for info in getattr(parameter.annotation, "__metadata__", ())
         )
     )
@@ -371,16 +371,13 @@ app = typer.Typer(
 
 
 def file_name(value: str) -> str:
-    """The value of an option that names a file or folder. '' (`--truth "$TRUTH"` with the
-    variable unset) names none: as a Path it was the current folder, and `--json ''` was taken
-    for no --json at all."""
+    """The value of an option that names a file or folder, kept as typed: a Path drops a
+    trailing '/' that says a folder was meant (`--ls-config cfg/` wrote a file named cfg). ''
+    (`--truth "$TRUTH"` with the variable unset) names none: as a Path it was the current
+    folder, and `--json ''` was taken for no --json at all."""
     if not value:
         raise typer.BadParameter("'' names no file or folder (an unset shell variable?)")
     return value
-
-
-def file_path(value: str) -> Path:
-    return Path(file_name(value))
 
 
 # Explicit metavars: typer's own (<str>, <path>, <int range>) say nothing about what to give.
@@ -471,11 +468,11 @@ Revision = Annotated[
     ),
 ]
 Classes = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--classes",
         "-c",
-        parser=file_path,
+        parser=file_name,
         metavar="FILE",
         help="classes.txt: one class per line ('#' lines are comments); "
         "'name: prompt one; prompt two' gives a class its own prompts.",
@@ -483,9 +480,9 @@ Classes = Annotated[
     ),
 ]
 Attributes = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        parser=file_path,
+        parser=file_name,
         metavar="FILE.csv",
         help="CSV 'class,<attr1>,...' with one row of attribute weights per class; it defines "
         "the classes (not with --classes or --descriptions).",
@@ -493,9 +490,9 @@ Attributes = Annotated[
     ),
 ]
 Descriptions = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        parser=file_path,
+        parser=file_name,
         metavar="FILE.json",
         help='JSON {"class": ["descriptor", ...]}; alone or with --classes.',
         show_default=False,
@@ -529,9 +526,9 @@ DescriptionTemplate = Annotated[
     ),
 ]
 Embeddings = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        parser=file_path,
+        parser=file_name,
         metavar="STORE",
         help="Embedding store made by 'zsl embed': read the images' vectors from it instead "
         "of the images (without PATHs: every image it holds for the model).",
@@ -657,7 +654,7 @@ def _inputs(
     max_pixels: int | None,
     quiet: bool,
     *,
-    instead: tuple[str, str | Path | None],
+    instead: tuple[str, str | None],
 ) -> InputOptions:
     """The input options shared by label, embed and hubness. `instead`: the option that makes
     the paths optional (label's --embeddings, embed's --export) and its value."""
@@ -851,9 +848,9 @@ def label(
         ),
     ] = "image",
     ls_document_root: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR",
             help="Label Studio: local-files document root; image URLs "
             "become /data/local-files/?d=<path under it>.  [default: "
@@ -881,9 +878,9 @@ def label(
         ),
     ] = None,
     ls_config: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="FILE",
             help="Label Studio: also write a labelling config that fits the tasks (the Image "
             "tag, a Choice per class) to this file, to paste into the project's settings.",
@@ -954,7 +951,7 @@ def label(
         ),
         decision=api.Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio),
-        embeddings=_str(embeddings),
+        embeddings=embeddings,
         hubness_reduction=hubness_reduction,
     )
     shown = _WarningsShown()
@@ -974,7 +971,7 @@ def label(
             report.output,
             store=report.run_info["embeddings"],
             model_options=_chosen_model(model, revision),
-            config=_str(ls_config),
+            config=ls_config,
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
         )
@@ -1033,10 +1030,10 @@ def _ls_options(
     fmt: str | None,
     from_name: str,
     to_name: str,
-    document_root: Path | None,
+    document_root: str | None,
     url_prefix: str | None,
     model_version: str | None,
-    config: Path | None,
+    config: str | None,
 ) -> LabelStudioOptions | None:
     """The --ls-* options for label-studio output; None for another format, where they would be
     ignored, so giving one is an error."""
@@ -1052,10 +1049,10 @@ def _ls_options(
     studio = LabelStudioOptions(
         from_name=_typed_text(from_name, "--ls-from-name"),
         to_name=_typed_text(to_name, "--ls-to-name"),
-        document_root=document_root,
+        document_root=None if document_root is None else Path(document_root),
         url_prefix=url_prefix and _typed_text(url_prefix, "--ls-url-prefix"),
         model_version=_typed_text(model_version or "", "--ls-model-version"),
-        config=_str(config),
+        config=config,
     )
     given = [
         "--ls-" + field.name.replace("_", "-")
@@ -1067,10 +1064,6 @@ def _ls_options(
     if given:
         raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
     return None
-
-
-def _str(path: Path | None) -> str | None:
-    return None if path is None else str(path)
 
 
 def _typed_text(value: str, option: str) -> str:
@@ -1086,9 +1079,9 @@ def _typed_text(value: str, option: str) -> str:
 
 
 def _class_options(
-    classes: Path | None,
-    attributes: Path | None,
-    descriptions: Path | None,
+    classes: str | None,
+    attributes: str | None,
+    descriptions: str | None,
     templates: str,
     attribute_template: str,
     description_template: str,
@@ -1099,9 +1092,9 @@ def _class_options(
     if not is_template_file(templates):  # a file's name stays a path
         templates = _typed_text(templates, "--templates")
     return api.ClassOptions(
-        _str(classes),
-        _str(attributes),
-        _str(descriptions),
+        classes,
+        attributes,
+        descriptions,
         templates,
         _typed_text(attribute_template, "--attribute-template"),
         _typed_text(description_template, "--description-template"),
@@ -1129,7 +1122,7 @@ Examples:
 )
 def embed(
     store: Annotated[
-        str,  # not Path, which drops a trailing '/' that says a folder was meant
+        str,
         typer.Option(
             "--store",
             "-s",
@@ -1152,7 +1145,7 @@ def embed(
         ),
     ] = None,
     export: Annotated[
-        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
+        str | None,
         typer.Option(
             parser=file_name,
             metavar="FILE",
@@ -1163,7 +1156,7 @@ def embed(
         ),
     ] = None,
     json_out: Annotated[
-        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
+        str | None,
         typer.Option(
             "--json",
             parser=file_name,
@@ -1299,9 +1292,9 @@ Examples:
 )
 def evaluate(
     predictions: Annotated[
-        Path,
+        str,
         typer.Argument(
-            parser=file_path,
+            parser=file_name,
             metavar="PREDICTIONS",
             help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio); "
             "'-' reads them from stdin.",
@@ -1309,18 +1302,18 @@ def evaluate(
         ),
     ],
     truth: Annotated[
-        Path,
+        str,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR_OR_CSV",
             help=TRUTH_HELP + ".",
             show_default=False,
         ),
     ],
     seen: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="FILE",
             help="Seen classes, one per line (the others are unseen): adds seen/unseen "
             "accuracy, their harmonic mean and calibrated stacking (which needs predictions "
@@ -1342,7 +1335,7 @@ def evaluate(
         ),
     ] = None,
     json_out: Annotated[
-        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
+        str | None,
         typer.Option(
             "--json",
             parser=file_name,
@@ -1353,9 +1346,9 @@ def evaluate(
         ),
     ] = None,
     report: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="FILE",
             help="Also write a report: FILE.html (self-contained) or FILE.png (needs matplotlib).",
             show_default=False,
@@ -1374,10 +1367,8 @@ def evaluate(
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    request = api.EvaluateRequest(
-        str(predictions), str(truth), _str(seen), _ks(top_k), json_out, _str(report)
-    )
-    if str(predictions) == "-" and not quiet:
+    request = api.EvaluateRequest(predictions, truth, seen, _ks(top_k), json_out, report)
+    if predictions == "-" and not quiet:
         # The errors that the command line alone shows come before the line, not after the
         # predictions have been typed; the library finds them again, and the others.
         from zsl_cli.evaluation import check_truth_and_seen_found
@@ -1505,18 +1496,18 @@ def hubness(
         ),
     ] = None,
     truth: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR_OR_CSV",
             help=TRUTH_HELP + "; adds each method's accuracy.",
             show_default=False,
         ),
     ] = None,
     seen: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            parser=file_path,
+            parser=file_name,
             metavar="FILE",
             help="Seen classes, one per line (the others are unseen; needs --truth): adds "
             "each method's accuracy on the seen and on the unseen classes, and their harmonic "
@@ -1525,7 +1516,7 @@ def hubness(
         ),
     ] = None,
     json_out: Annotated[
-        str | None,  # not Path, which drops a trailing '/' that says a folder was meant
+        str | None,
         typer.Option(
             "--json",
             parser=file_name,
@@ -1597,11 +1588,11 @@ def hubness(
                 trust_remote_code,
                 revision,
             ),
-            embeddings=_str(embeddings),
+            embeddings=embeddings,
             k=k,
             methods=_hubness_methods(methods),
-            truth=_str(truth),
-            seen=_str(seen),
+            truth=truth,
+            seen=seen,
             json_out=json_out,
         ),
         progress=ProgressBar(quiet),

@@ -61,6 +61,8 @@ def check_export_path(out: str | os.PathLike[str]) -> None:
     """ZslError unless `out` is a .npy or .parquet name we can write (call before any work)."""
     if names_a_folder(out):
         raise ZslError(f"cannot export embeddings to {os.fspath(out)}: it names a folder")
+    if os.path.isdir(out):  # said first: whatever its name, no file name fixes that
+        raise ZslError(f"cannot export embeddings to {os.fspath(out)}: it is a directory")
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".npy", ".parquet"):

@@ -22,7 +22,7 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult
-from zsl_cli.files import write_file
+from zsl_cli.files import refuse_folder_output, write_file
 from zsl_cli.formatting import counted, failure_counts, fixed, percent, printable, printable_text
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
 
@@ -36,6 +36,7 @@ def check_report_path(path: str | os.PathLike[str]) -> None:
     """Raise ZslError unless `path` names a report type we can write (call before any work)."""
     if os.fspath(path) == "-":  # stdout: the table's place, and no name tells the type
         raise ZslError("--report -: a report is a file, its type told by its name (.html or .png)")
+    refuse_folder_output(path, os.path.isdir(path))  # not an "unknown report type" '(none)'
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in (".html", ".htm", ".png"):
         raise ZslError(

@@ -12,7 +12,7 @@ import typer
 # does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141. Its
 # command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
-from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_path
+from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.errors import ZslError
@@ -100,9 +100,9 @@ Examples:
 @app.command("make-images", cls=OneSeedCommand, epilog=MAKE_IMAGES_EXAMPLES)
 def make_images(
     out: Annotated[
-        Path,
+        str,
         typer.Argument(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR",
             help="Output folder (created if missing).",
             show_default=False,
@@ -138,7 +138,7 @@ def make_images(
     """
     from zsl_cli.demo.imageset import make_image_set
 
-    summary = make_image_set(out, seed=seed, per_class=per_class)
+    summary = make_image_set(Path(out), seed=seed, per_class=per_class)
     _say(f"wrote {summary.images} images of {summary.classes} classes to {summary.root}")
     _warn_if_training_images(seed)
 
@@ -156,9 +156,9 @@ Examples:
 @app.command(cls=OneSeedCommand, epilog=TRAIN_EXAMPLES)
 def train(
     out_dir: Annotated[
-        Path,
+        str,
         typer.Argument(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR",
             help="Folder for the save_pretrained model files (created if missing).",
             show_default=False,
@@ -197,7 +197,7 @@ def train(
     """
     from zsl_cli.demo.train import train as run_training
 
-    run_training(out_dir, TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
+    run_training(Path(out_dir), TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
 
 
 EVALUATE_EXAMPLES = f"""\
@@ -212,9 +212,9 @@ Examples:
 @app.command(cls=ZslCommand, epilog=EVALUATE_EXAMPLES)
 def evaluate(
     model_dir: Annotated[
-        Path,
+        str,
         typer.Argument(
-            parser=file_path,
+            parser=file_name,
             metavar="DIR",
             help="A save_pretrained CLIP model folder, or a bundled model's name (shapes-demo).",
             show_default=False,
@@ -253,11 +253,12 @@ def evaluate(
 
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
     # pathlib's is_dir() lets ENAMETOOLONG through.
-    if not os.path.isdir(model_dir) and os.fspath(model_dir) in bundled_models():
-        model_dir = BUNDLED_DIR / model_dir  # as zsl label -m shapes-demo names it
-    if not os.path.isdir(model_dir):
-        raise ZslError(f"{model_dir} is not a model folder")
-    results = evaluate_saved(model_dir, seeds, per_class)
+    folder = Path(model_dir)
+    if not os.path.isdir(folder) and model_dir in bundled_models():
+        folder = BUNDLED_DIR / model_dir  # as zsl label -m shapes-demo names it
+    if not os.path.isdir(folder):
+        raise ZslError(f"{folder} is not a model folder")
+    results = evaluate_saved(folder, seeds, per_class)
     for set_seed in results:  # after the checks of evaluate_saved: an error stays one line
         _warn_if_training_images(set_seed)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]
