@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, cast
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
@@ -50,7 +50,14 @@ if TYPE_CHECKING:
     from rich.console import Console
     from typer._click.core import Context, Parameter
 
-    from zsl_cli.api import ClassOptions, InputOptions, LabelStudioOptions, ModelOptions
+    from zsl_cli.api import (
+        ClassOptions,
+        EmbedReport,
+        InputOptions,
+        LabelReport,
+        LabelStudioOptions,
+        ModelOptions,
+    )
 
 
 class ZslGroup(TyperGroup):
@@ -648,12 +655,12 @@ def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
 
 def _inputs(
     paths: list[str] | None,
+    *,
     null: bool,
     ext: list[str] | None,
     include_hidden: bool,
     max_pixels: int | None,
     quiet: bool,
-    *,
     instead: tuple[str, str | None],
 ) -> InputOptions:
     """The input options shared by label, embed and hubness. `instead`: the option that makes
@@ -674,7 +681,14 @@ def _inputs(
             stdin, lambda: _tell_reading_a_terminal("image paths", "one per line", "the list")
         )
         stdin = cast(IO[bytes], told)  # read as discovery reads a stream: read1, else read
-    return InputOptions(tuple(paths), stdin, null, _comma_list(ext), include_hidden, max_pixels)
+    return InputOptions(
+        paths=tuple(paths),
+        stdin=stdin,
+        nul_separated=null,
+        extensions=_comma_list(ext),
+        include_hidden=include_hidden,
+        max_pixels=max_pixels,
+    )
 
 
 class _SaysWhenRead(io.BufferedIOBase):
@@ -715,6 +729,7 @@ def _tell_reading_a_terminal(what: str, how: str, ending: str) -> None:
 
 def _model_options(
     name: str,
+    *,
     device: str,
     precision: str,
     batch_size: int | None,
@@ -730,13 +745,13 @@ def _model_options(
     # a full pass over it after the load and its final passes at exit.
     return ModelOptions(
         name,
-        device,
-        precision,
-        batch_size,
-        workers,
-        exact_preprocessing,
-        trust_remote_code,
-        revision,
+        device=device,
+        precision=precision,
+        batch_size=batch_size,
+        workers=workers,
+        exact_preprocessing=exact_preprocessing,
+        trust_remote_code=trust_remote_code,
+        revision=revision,
         freeze_after_load=True,
     )
 
@@ -908,12 +923,16 @@ def label(
         ProgressBar,
         on_stderr_terminal,
         render_label_summary,
-        render_warnings,
         stderr_console,
     )
 
     class_options = _class_options(
-        classes, attributes, descriptions, templates, attribute_template, description_template
+        classes=classes,
+        attributes=attributes,
+        descriptions=descriptions,
+        templates=templates,
+        attribute_template=attribute_template,
+        description_template=description_template,
     )
     if show_prompts:
         _show_prompts(class_options, quiet)
@@ -931,42 +950,35 @@ def label(
     request = api.LabelRequest(
         inputs=_inputs(
             paths,
-            null,
-            ext,
-            include_hidden,
-            max_pixels,
-            quiet,
+            null=null,
+            ext=ext,
+            include_hidden=include_hidden,
+            max_pixels=max_pixels,
+            quiet=quiet,
             instead=("--embeddings STORE", embeddings),
         ),
         classes=class_options,
         model=_model_options(
             model,
-            device,
-            precision,
-            batch_size,
-            workers,
-            exact_preprocessing,
-            trust_remote_code,
-            revision,
+            device=device,
+            precision=precision,
+            batch_size=batch_size,
+            workers=workers,
+            exact_preprocessing=exact_preprocessing,
+            trust_remote_code=trust_remote_code,
+            revision=revision,
         ),
         decision=api.Decision(top_k, threshold),
         output=api.OutputOptions(output, fmt, studio),
         embeddings=embeddings,
         hubness_reduction=hubness_reduction,
     )
-    shown = _WarningsShown()
-    try:
-        # The rows are the progress where they show on the terminal the bar would be drawn on.
-        progress = ProgressBar(quiet or on_stderr_terminal(output))
-        report = api.label(request, progress=progress, warn=None if quiet else shown)
-    except Interrupted as stop:
-        assert isinstance(stop.report, api.LabelReport)  # what api.label stops with
-        report = stop.report
+    # The rows are the progress where they show on the terminal the bar would be drawn on.
+    progress = ProgressBar(quiet or on_stderr_terminal(output))
+    report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet)
     if not quiet:
-        console = stderr_console()
-        render_warnings(console, shown.not_shown(report.warnings))
         render_label_summary(
-            console,
+            stderr_console(),
             report.run_info["summary"],
             report.output,
             store=report.run_info["embeddings"],
@@ -975,13 +987,40 @@ def label(
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
         )
+    partial = report.failed or report.unreadable_folders
+    _exit(report, none_usable=report.none_labelled, partial=bool(partial), strict=strict)
+
+
+# What `_run` gives back: the report of the library's call it makes.
+_Report = TypeVar("_Report", "LabelReport", "EmbedReport")
+
+
+def _run(call: Callable[[Callable[[str], None] | None], _Report], quiet: bool) -> _Report:
+    """The report of label's or embed's `call`, given where to tell warnings: a Ctrl-C comes as
+    Interrupted once the finished work is saved, and its report is shown as a finished run's.
+    Warnings show as the library tells them; those it did not tell, once the run is over."""
+    from zsl_cli.summary import render_warnings, stderr_console
+
+    shown = _WarningsShown()
+    try:
+        report = call(None if quiet else shown)
+    except Interrupted as stop:
+        report = cast(_Report, stop.report)  # what `call` stops with
+    if not quiet:
+        render_warnings(stderr_console(), shown.not_shown(report.warnings))
+    return report
+
+
+def _exit(
+    report: LabelReport | EmbedReport, *, none_usable: bool, partial: bool, strict: bool
+) -> NoReturn:
+    """Ends label and embed. A run that labelled or embedded none of its images failed, --strict
+    or not: a `set -e` script must not go on with an output of failure rows only (written all
+    the same: their reasons are the run's result; the store keeps the failures). `partial`:
+    some images failed or a folder could not be read, which fails the run under --strict."""
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    partial = report.failed or report.unreadable_folders
-    # A run that labelled none of its images failed, --strict or not: a `set -e` script must not
-    # go on with an output of failure rows only (written all the same: their reasons are the
-    # run's result).
-    raise typer.Exit(EXIT_PARTIAL if report.none_labelled or (strict and partial) else EXIT_OK)
+    raise typer.Exit(EXIT_PARTIAL if none_usable or (strict and partial) else EXIT_OK)
 
 
 def _show_prompts(options: ClassOptions, quiet: bool) -> None:
@@ -1079,6 +1118,7 @@ def _typed_text(value: str, option: str) -> str:
 
 
 def _class_options(
+    *,
     classes: str | None,
     attributes: str | None,
     descriptions: str | None,
@@ -1092,12 +1132,12 @@ def _class_options(
     if not is_template_file(templates):  # a file's name stays a path
         templates = _typed_text(templates, "--templates")
     return api.ClassOptions(
-        classes,
-        attributes,
-        descriptions,
-        templates,
-        _typed_text(attribute_template, "--attribute-template"),
-        _typed_text(description_template, "--description-template"),
+        classes=classes,
+        attributes=attributes,
+        descriptions=descriptions,
+        templates=templates,
+        attribute_template=_typed_text(attribute_template, "--attribute-template"),
+        description_template=_typed_text(description_template, "--description-template"),
     )
 
 
@@ -1209,12 +1249,7 @@ def embed(
     so an interrupted run continues where it stopped. Several models can share one store.
     """
     from zsl_cli import api
-    from zsl_cli.summary import (
-        ProgressBar,
-        render_embed_summary,
-        render_warnings,
-        stderr_console,
-    )
+    from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
 
     if strict and not paths:
         # What it checks (this run's failures, the scanned images' stored ones) needs a scan.
@@ -1225,51 +1260,41 @@ def embed(
         store=store,
         inputs=_inputs(
             paths,
-            null,
-            ext,
-            include_hidden,
-            max_pixels,
-            quiet,
+            null=null,
+            ext=ext,
+            include_hidden=include_hidden,
+            max_pixels=max_pixels,
+            quiet=quiet,
             instead=("--export FILE (to export what the store holds)", export),
         ),
         model=_model_options(
             model,
-            device,
-            precision,
-            batch_size,
-            workers,
-            exact_preprocessing,
-            trust_remote_code,
-            revision,
+            device=device,
+            precision=precision,
+            batch_size=batch_size,
+            workers=workers,
+            exact_preprocessing=exact_preprocessing,
+            trust_remote_code=trust_remote_code,
+            revision=revision,
         ),
         dtype=dtype,
         export=export,
         json_out=json_out,
         forget_missing=forget_missing,
     )
-    shown = _WarningsShown()
-    try:
-        report = api.embed(request, progress=ProgressBar(quiet), warn=None if quiet else shown)
-    except Interrupted as stop:
-        assert isinstance(stop.report, api.EmbedReport)  # what api.embed stops with
-        report = stop.report
+    progress = ProgressBar(quiet)
+    report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet)
     if not quiet:
-        console = stderr_console()
-        render_warnings(console, shown.not_shown(report.warnings))
         render_embed_summary(
-            console,
+            stderr_console(),
             report.to_json(),
             failed_retried=report.failed_retried,
             none_usable=report.none_usable,
         )
-    if report.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
     partial = (
         report.failed or report.reused_failed or report.unreachable or report.unreadable_folders
     )
-    # As for label: a scan none of whose images has an embedding in the store failed, --strict
-    # or not; the store keeps the failures.
-    raise typer.Exit(EXIT_PARTIAL if report.none_usable or (strict and partial) else EXIT_OK)
+    _exit(report, none_usable=report.none_usable, partial=bool(partial), strict=strict)
 
 
 EVALUATE_EXAMPLES = """\
@@ -1559,7 +1584,12 @@ def hubness(
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
     class_options = _class_options(
-        classes, attributes, descriptions, templates, attribute_template, description_template
+        classes=classes,
+        attributes=attributes,
+        descriptions=descriptions,
+        templates=templates,
+        attribute_template=attribute_template,
+        description_template=description_template,
     )
     if show_prompts:  # before --json's checks: it is one of the options ignored
         _show_prompts(class_options, quiet)
@@ -1570,23 +1600,23 @@ def hubness(
         api.HubnessRequest(
             inputs=_inputs(
                 paths,
-                null,
-                ext,
-                include_hidden,
-                max_pixels,
-                quiet,
+                null=null,
+                ext=ext,
+                include_hidden=include_hidden,
+                max_pixels=max_pixels,
+                quiet=quiet,
                 instead=("--embeddings STORE", embeddings),
             ),
             classes=class_options,
             model=_model_options(
                 model,
-                device,
-                precision,
-                batch_size,
-                workers,
-                exact_preprocessing,
-                trust_remote_code,
-                revision,
+                device=device,
+                precision=precision,
+                batch_size=batch_size,
+                workers=workers,
+                exact_preprocessing=exact_preprocessing,
+                trust_remote_code=trust_remote_code,
+                revision=revision,
             ),
             embeddings=embeddings,
             k=k,
