@@ -334,11 +334,16 @@ class InputOptions:
             raise ZslError("--ext needs at least one extension, e.g. --ext jpg,png")
         if self.stdin is not None and "-" not in self.paths:
             raise ZslError('stdin is read only when paths include "-"')
-        if isinstance(self.stdin, io.TextIOBase):
-            raise ZslError("stdin: give a binary stream (e.g. sys.stdin.buffer), not text")
-        if self.stdin is not None and not hasattr(self.stdin, "read"):
-            raise ZslError(f"stdin: {type(self.stdin).__name__} is not a binary stream")
+        _check_stdin(self.stdin)
         _at_least_one(self, "max_pixels")
+
+
+def _check_stdin(stdin: object) -> None:
+    """ZslError unless a request's `stdin` is None or a binary stream."""
+    if isinstance(stdin, io.TextIOBase):
+        raise ZslError("stdin: give a binary stream (e.g. sys.stdin.buffer), not text")
+    if stdin is not None and not hasattr(stdin, "read"):
+        raise ZslError(f"stdin: {type(stdin).__name__} is not a binary stream")
 
 
 # The fields whose CLI option is spelled otherwise than the field's name (README: "Error
@@ -2237,12 +2242,16 @@ class EvaluateRequest:
     ks: Sequence[int] = (1, 5)  # top-k accuracies to report
     json_out: str | os.PathLike[str] | None = None
     report_out: str | os.PathLike[str] | None = None
+    stdin: IO[bytes] | None = None  # binary stream read for "-" (default: the process's stdin)
 
     def __post_init__(self) -> None:
         for name in ("predictions", "truth"):
             if getattr(self, name) is None:
                 raise ZslError(f"{_option(self, name)}: give a file path")
         _file_paths(self, "predictions", "truth", "json_out", "report_out")
+        if self.stdin is not None and self.predictions != "-":
+            raise ZslError('stdin is read only when predictions is "-"')
+        _check_stdin(self.stdin)
         _check_seen(self)
         sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
         ks = tuple(self.ks) if sequence else ()
@@ -2309,7 +2318,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         check_report_path(request.report_out)
     seen_path, seen_names = _seen_path_and_names(request.seen)
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
-    predictions = "/dev/stdin" if request.predictions == "-" else request.predictions
+    predictions = _read_from(request.stdin) if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
         [named_output("--json", request.json_out), named_output("--report", request.report_out)],
         [predictions, *run_info, request.truth, seen_path],
@@ -2317,7 +2326,12 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     for document in (request.json_out, request.report_out):
         check_writable_later(document)
     result = evaluate_files(
-        request.predictions, request.truth, ks=request.ks, seen_path=seen_path, seen=seen_names
+        request.predictions,
+        request.truth,
+        ks=request.ks,
+        seen_path=seen_path,
+        seen=seen_names,
+        stdin=request.stdin,
     )
     if request.report_out:
         report_warnings = write_report(result, request.report_out)
@@ -2325,6 +2339,17 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     if request.json_out:
         writers.write_json_file(request.json_out, result.to_json())
     return result
+
+
+def _read_from(stdin: IO[bytes] | None) -> str | None:
+    """What predictions "-" are read from, as a path (/dev/fd/N), for the outputs to spare it;
+    None for a stream without a descriptor (one in memory)."""
+    if stdin is None:
+        return "/dev/stdin"
+    try:
+        return f"/dev/fd/{stdin.fileno()}"
+    except (AttributeError, OSError, ValueError):  # none, or closed
+        return None
 
 
 def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:

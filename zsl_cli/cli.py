@@ -673,17 +673,10 @@ def _inputs(
         raise ZslError(
             f"no images given: pass folders/files, or '-' for a path list on stdin, or {option}"
         )
-    stdin = sys.stdin.buffer if "-" in paths and sys.stdin is not None else None
-    if stdin is not None and not quiet:
-        # Said as the list is first read, not now: the errors that the command line alone shows
-        # (no --classes, a bad --dtype) are found before it, and came after the line.
-        told = _SaysWhenRead(
-            stdin, lambda: _tell_reading_a_terminal("image paths", "one per line", "the list")
-        )
-        stdin = cast(IO[bytes], told)  # read as discovery reads a stream: read1, else read
+    listed = "-" in paths
     return InputOptions(
         paths=tuple(paths),
-        stdin=stdin,
+        stdin=_stdin(quiet, "image paths", "one per line", "the list") if listed else None,
         nul_separated=null,
         extensions=_comma_list(ext),
         include_hidden=include_hidden,
@@ -691,8 +684,19 @@ def _inputs(
     )
 
 
+def _stdin(quiet: bool, what: str, how: str, ending: str) -> IO[bytes] | None:
+    """The process's stdin as bytes (None where it is closed) that, unless `quiet`, says as it is
+    first read, where it is a terminal, that `what` is read from it: said then, not now, the
+    errors that the command line alone shows (no --classes, a --truth not there) come first."""
+    if sys.stdin is None or quiet:
+        return None if sys.stdin is None else sys.stdin.buffer
+    told = _SaysWhenRead(sys.stdin.buffer, lambda: _tell_reading_a_terminal(what, how, ending))
+    return cast(IO[bytes], told)  # read as discovery and readers read a stream
+
+
 class _SaysWhenRead(io.BufferedIOBase):
-    """A binary stream that calls `say` once, before it is first read."""
+    """A binary stream that calls `say` once, before it is first read; a file it reads (`<
+    p.csv`) is read in place, as without it, not copied as a pipe is."""
 
     def __init__(self, stream: IO[bytes], say: Callable[[], None]) -> None:
         super().__init__()
@@ -712,6 +716,15 @@ class _SaysWhenRead(io.BufferedIOBase):
     def read1(self, size: int = -1) -> bytes:
         self._said()
         return getattr(self._stream, "read1", self._stream.read)(size)
+
+    def seekable(self) -> bool:
+        return self._stream.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
 
     def _said(self) -> None:
         if self._say is not None:
@@ -1392,20 +1405,16 @@ def evaluate(
     from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
 
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    request = api.EvaluateRequest(predictions, truth, seen, _ks(top_k), json_out, report)
-    if predictions == "-" and not quiet:
-        # The errors that the command line alone shows come before the line, not after the
-        # predictions have been typed; the library finds them again, and the others.
-        from zsl_cli.evaluation import check_truth_and_seen_found
-        from zsl_cli.files import check_outputs_spare_inputs, named_output
-        from zsl_cli.report import check_report_path
-
-        if report is not None:
-            check_report_path(report)
-        outputs = [named_output("--json", json_out), named_output("--report", report)]
-        check_outputs_spare_inputs(outputs, [])
-        check_truth_and_seen_found(truth, seen)
-        _tell_reading_a_terminal("predictions", "as zsl label writes them", "them")
+    reading = ("predictions", "as zsl label writes them", "them")
+    request = api.EvaluateRequest(
+        predictions,
+        truth,
+        seen,
+        _ks(top_k),
+        json_out,
+        report,
+        stdin=_stdin(quiet, *reading) if predictions == "-" else None,
+    )
     result = api.evaluate(request)
     if not quiet:
         render_warnings(stderr_console(), result.warnings)

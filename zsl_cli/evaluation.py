@@ -53,7 +53,6 @@ list's line that is not UTF-8 text names no class and is refused.
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import ntpath
@@ -65,7 +64,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import IO, Any, Literal, NamedTuple
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
@@ -280,9 +279,11 @@ def evaluate_files(
     ks: Sequence[int] = DEFAULT_KS,
     seen_path: str | os.PathLike[str] | None = None,
     seen: Collection[str] | None = None,
+    stdin: IO[bytes] | None = None,
 ) -> EvaluationResult:
-    """Read a predictions file (any format zsl writes), the truth and an optional seen list;
-    or take the seen classes as names, `seen`, rather than a list's path."""
+    """Read a predictions file (any format zsl writes; "-": `stdin`, else the process's), the
+    truth and an optional seen list; or take the seen classes as names, `seen`, rather than a
+    list's path."""
     if seen_path is not None and seen is not None:
         raise ZslError("give the seen classes once: as a seen-class list's path or as names")
     if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
@@ -294,7 +295,7 @@ def evaluate_files(
         )
 
     def truth_and_seen() -> tuple[GroundTruth, list[str] | None]:
-        truth = load_truth(truth_path)  # first, as check_truth_and_seen_found checks
+        truth = load_truth(truth_path)
         if seen_path is not None:
             return truth, read_seen_classes(seen_path)
         return truth, None if seen is None else list(seen)
@@ -306,7 +307,7 @@ def evaluate_files(
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
-        predictions_path, warn=read_warnings.append
+        predictions_path, warn=read_warnings.append, stdin=stdin
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
@@ -813,24 +814,6 @@ def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
         return _truth_from_folder(source)
     _check_truth_found(source)
     return _truth_from_csv(source)
-
-
-def check_truth_and_seen_found(
-    truth_path: str | os.PathLike[str], seen_path: str | os.PathLike[str] | None = None
-) -> None:
-    """Raise the ZslError that `load_truth` and `read_seen_classes` raise where the truth or the
-    seen-class list is not there (or is a folder, for the list), reading neither: a pipe is read
-    once. For a caller about to wait for predictions typed at a terminal, to say these first."""
-    _check_truth_found(os.fspath(truth_path))
-    if seen_path is None:
-        return
-    source = os.fspath(seen_path)
-    try:
-        if os.path.isdir(source):  # what opening it to read says
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        os.stat(source)
-    except OSError as error:
-        raise _cannot_read("seen-class list", source, error) from None
 
 
 def _check_truth_found(source: str) -> None:
@@ -2009,9 +1992,8 @@ def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
 
 
 def _cannot_read(what: str, source: str, error: OSError) -> ZslError:
-    """The error for a file that could not be read (`check_truth_and_seen_found` says it before
-    reading, `_read_text` on reading: the same words), in the words of a class file's where it
-    is not there or is a folder."""
+    """The error for a file that could not be read, in the words of a class file's where it is
+    not there or is a folder."""
     shown = printable(source)
     there = not_there_error(what, shown, error, not_found_hint(source))
     return there or ZslError(f"cannot read the {what} {shown}: {error.strerror}")

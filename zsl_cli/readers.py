@@ -54,7 +54,7 @@ Warn = Callable[[str], None]
 
 
 def read_predictions_and_run_info(
-    path: str | os.PathLike[str], *, warn: Warn | None = None
+    path: str | os.PathLike[str], *, warn: Warn | None = None, stdin: IO[bytes] | None = None
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
@@ -65,12 +65,14 @@ def read_predictions_and_run_info(
 
     `warn`: told of a CSV or JSON Lines file's last line cut short (a run stopped mid-write,
     `head -c`), which is then left out; without it, that line is an error as any other.
+    `stdin`: the binary stream "-" reads (None: the process's stdin).
     """
     name = str(path)
     if name == "-":
-        if sys.stdin is None:
+        if stdin is None and sys.stdin is None:
             raise ZslError("stdin is closed: give the predictions file instead of '-'")
-        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:  # a text stdin without bytes under it (a notebook's, a test runner's)
             stdin = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
         with _seekable(stdin, "stdin") as handle:
