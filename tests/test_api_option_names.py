@@ -70,6 +70,7 @@ NO_OPTION = {
     (api.OutputOptions, "label_studio"),
     (api.LabelRequest, "low_confidence"),
     (api.EvaluateRequest, "predictions"),
+    (api.EvaluateRequest, "stdin"),
 }
 
 # A request's parts (its `inputs`, `model`, ...) are options classes, no option either.
