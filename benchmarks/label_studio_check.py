@@ -75,14 +75,14 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # zsl_cli from this checkout
 
 from zsl_cli.errors import ZslError  # noqa: E402
-from zsl_cli.readers import read_predictions  # noqa: E402
-from zsl_cli.records import LabelScore, Prediction  # noqa: E402
-from zsl_cli.writers import (  # noqa: E402
+from zsl_cli.label_studio import (  # noqa: E402
     LabelStudioOptions,
     check_label_studio_paths,
     label_studio_config,
-    open_writer,
 )
+from zsl_cli.readers import read_predictions  # noqa: E402
+from zsl_cli.records import LabelScore, Prediction  # noqa: E402
+from zsl_cli.writers import open_writer  # noqa: E402
 
 TOKEN = "zslcheck0123456789"
 REPOSITORY = Path(__file__).resolve().parents[1]
