@@ -1,10 +1,46 @@
 """Reading a good file as a browser or libpng shows it, for `zsl_cli.images.decode_image`
-(whose docstring gives the whole account): which formats are read (EPS refused, HEIF through
+(whose docstring lists the statuses): which formats are read (EPS refused, HEIF through
 pillow-heif), the file view Pillow reads through, and each format's quirks: alpha on white, an
 ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, an animated WebP's cut after
 its first frame, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to 8-bit, EXIF orientation,
 an ICNS's picture. Importing it registers zsl's run-length BMP decoder and its numpy decoders of
-deep PPMs and DDS colour with Pillow."""
+deep PPMs and DDS colour with Pillow.
+
+What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
+palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
+alpha as browsers read it. Alpha that is none by the file's own account is dropped: a BMP's or
+TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
+gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
+not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose alpha
+is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24 bits or fewer
+takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with Pillow's conversion
+(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer images are scaled, not
+clipped, to 8 bits, by the depth the file declares (a 12-bit TIFF from 12 bits; a 32-bit integer
+one, whose depth gives no range, from 0 to its highest value, which keeps one whose values all fit
+8 bits as it is: rules in `image_formats._scale_to_8bit`), float ones by the range their values lie
+in ([0, 1], 0..255, else their own: `image_formats._float_to_8bit`), and inverted where a TIFF says
+zero is white, as Pillow inverts 1- and 8-bit ones; animated images give their first frame (a GIF's
+canvas that frame leaves uncovered is white, as browsers show it see-through; a frame of no width
+or height is one of the canvas's size, as browsers take it, and one reaching past the canvas widens
+it, as in Chrome and Pillow (Firefox cuts it), so that one placed far off is too_large; an APNG's
+is its animation's first, as browsers show it, also where its default image is no part of the
+animation, but for an animation that fails before its first frame, which leaves the default image,
+as the APNG spec asks; an animated WebP's also where the file is cut short after it, as a GIF, an
+APNG or an MPO cut in a later frame shows its first, where libwebp refuses the file); a
+Huffman-coded JPEG that lacks only its end marker, its scans all there and its last one's data
+whole (`jpeg_with_end_marker`), decodes as the whole file, as in libjpeg's own reader and browsers
+(Pillow said it was truncated); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own
+size, also where that is not the size its entry stands for; a PNG's ancillary chunks (text, gamma,
+EXIF, transparency) whose checksum is wrong are dropped, as libpng does by default, rather than the
+image (a damaged IHDR or PLTE is not_an_image, damaged pixel data, its IDAT chunks, decode_error,
+also where it inflates, as it often does), and so are all its text chunks and ICC profiles where
+its text is over Pillow's limits (64 MB in all, or inflated from one chunk: PNG_METADATA_LIMIT),
+uninflated; a run-length coded BMP's pixels that a line's end or a jump passes over are see-through
+(white), as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing
+this module registers that decoder with Pillow, under a name of its own).
+ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way; a PNG's
+after its first (the spec allows one) are not even inflated, as Pillow would each.
+"""
 
 from __future__ import annotations
 

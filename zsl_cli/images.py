@@ -8,91 +8,22 @@ these short codes (a stable contract: they appear in the `status` column of ever
     not_a_file     a directory, named pipe, socket or device
     unreadable     permission denied or an I/O error while reading
     empty          the file has zero bytes
-    not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
-                   signature the file has (the reason gives its message); also EPS, refused on
-                   purpose: Pillow decodes it by running Ghostscript on the file; HEIF (HEIC)
-                   where the optional pillow-heif is not installed; a PNM (PPM, PGM, PBM)
-                   whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
-                   past 64 KB of comments, and an XPM without its size line in its first 64 KB;
-                   a header giving a width or height of 2**31 or more (a negative one read
-                   unsigned: a damaged header, which no --max-pixels would let decode)
-    truncated      the data ends before the image does (where the file ends as a whole one
-                   does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
-                   footer, or is as long as a BMP's header says, or holds every strip its
-                   TIFF directory lists, or ends just where a part that directory lists ends
-                   while another runs past it, or holds a run of bytes that no part it
-                   lists covers as long as a part placed past the end, or ends with a
-                   256-colour PCX's palette, it
-                   was damaged inside instead: decode_error; a PCX of other depths carries
-                   nothing that tells); also a 256-colour PCX whose palette, after its
-                   pixels, is cut short (Pillow read it as grey)
-    too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
-                   before any pixel is decoded; for an ICO or ICNS, from the header of the
-                   picture inside) or Pillow's own decompression-bomb limit; also
-                   raised by `check_resized_pixels`, for the model's resize of the image
-                   (ImagePreparation checks that too before any pixel is decoded)
-    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
-                   also a Huffman-coded JPEG whose data runs out before its end marker, where
-                   libjpeg fills the rest with grey and Pillow says nothing (found where the
-                   last block is grey, also where damage made a marker inside its one scan:
-                   damage that leaves no grey there, or that libjpeg reads as a scan ending
-                   early, goes unseen, but where it makes restart markers out of turn or a
-                   marker of a reserved code, with which libjpeg skips blocks mid-image), or,
-                   in a
-                   progressive one whose scans leave some coefficient bits uncoded (one cut
-                   and given an end marker back), leaves the rest as earlier scans had it,
-                   blurred; also a deflate TIFF one of whose strips fails zlib's checks,
-                   which libtiff stops reading once it has the strip's rows, a PackBits TIFF
-                   one of whose strips codes more bytes than its rows take (garbage in it:
-                   libtiff drops the rest); also
-                   files built to hold a decode worker for long: a plain PNM with over 100
-                   comments among its pixels, a file of over 200,000 markers, chunks or
-                   padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
-                   as many codes that make no pixel, an MSP row longer than coding its pixels
-                   takes, an XPM of over 200,000 lines more than its pixel rows and the colours
-                   they may use, an uncompressed TIFF of over 200,000 strips or tiles that hold
-                   next to nothing, and a progressive or arithmetic-coded JPEG of over 500
-                   scans (each a pass over the whole image)
+    not_an_image   no format Pillow reads, or a header it rejects; also EPS (refused: Pillow
+                   decodes it by running Ghostscript) and HEIF without pillow-heif
+    truncated      the data ends before the image does
+    too_large      width * height over DecodeOptions.max_pixels or Pillow's decompression-bomb
+                   limit, checked from the header before any pixel is decoded
+    decode_error   anything else Pillow raises while decoding, damage it lets through, and
+                   files built to hold a decode worker for long
+
+The edge cases of each status, and how they are told apart, are in `image_damage`'s docstring;
+what the decoder does to a good file (EXIF orientation, alpha on white, an animation's first
+frame, 16-bit to 8-bit, ...) is in `image_formats`'.
 
 `DecodeError.reason` is one human-readable line. Nothing else escapes `decode_image` for a bad
 file. `CONTENT_FAILURES` are the statuses the file's bytes decide (`decided_by_content` leaves out
 the reasons under them that depend on the installation); the others depend on the file system,
 permissions or settings and may pass on a later run.
-
-What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
-palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
-alpha as browsers read it. Alpha that is none by the file's own account is dropped: a BMP's or
-TGA's that is zero everywhere, a 16-bit TGA's top bit (a grey one's second byte) where its header
-gives the pixels no alpha bits, and a Photoshop file's fourth channel where its layer count does
-not make it transparency (a saved selection); an ICO's or cursor's 32-bit BMP picture whose alpha
-is zero everywhere takes its AND mask instead, as in Windows, and a cursor of 24 bits or fewer
-takes its mask as an ICO's does (Pillow ignored it). CMYK becomes RGB with Pillow's conversion
-(Adobe-inverted JPEGs are handled by Pillow); 16-bit and 32-bit integer images are scaled, not
-clipped, to 8 bits, by the depth the file declares (a 12-bit TIFF from 12 bits; a 32-bit integer
-one, whose depth gives no range, from 0 to its highest value, which keeps one whose values all fit
-8 bits as it is: rules in `image_formats._scale_to_8bit`), float ones by the range their values lie
-in ([0, 1], 0..255, else their own: `image_formats._float_to_8bit`), and inverted where a TIFF says
-zero is white, as Pillow inverts 1- and 8-bit ones; animated images give their first frame (a GIF's
-canvas that frame leaves uncovered is white, as browsers show it see-through; a frame of no width
-or height is one of the canvas's size, as browsers take it, and one reaching past the canvas widens
-it, as in Chrome and Pillow (Firefox cuts it), so that one placed far off is too_large; an APNG's
-is its animation's first, as browsers show it, also where its default image is no part of the
-animation, but for an animation that fails before its first frame, which leaves the default image,
-as the APNG spec asks; an animated WebP's also where the file is cut short after it, as a GIF, an
-APNG or an MPO cut in a later frame shows its first, where libwebp refuses the file); a
-Huffman-coded JPEG that lacks only its end marker, its scans all there and its last one's data
-whole (`jpeg_with_end_marker`), decodes as the whole file, as in libjpeg's own reader and browsers
-(Pillow said it was truncated); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own
-size, also where that is not the size its entry stands for; a PNG's ancillary chunks (text, gamma,
-EXIF, transparency) whose checksum is wrong are dropped, as libpng does by default, rather than the
-image (a damaged IHDR or PLTE is not_an_image, damaged pixel data, its IDAT chunks, decode_error,
-also where it inflates, as it often does), and so are all its text chunks and ICC profiles where
-its text is over Pillow's limits (64 MB in all, or inflated from one chunk: PNG_METADATA_LIMIT),
-uninflated; a run-length coded BMP's pixels that a line's end or a jump passes over are see-through
-(white), as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing
-this module registers that decoder with Pillow, through `image_formats`, under a name of its own).
-ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way; a PNG's
-after its first (the spec allows one) are not even inflated, as Pillow would each.
 
 Threads: `decode_image` mutates no global state (but for registering pillow-heif's plugin with
 Pillow, once, where it is installed), so decode workers may call it concurrently. The
@@ -103,7 +34,7 @@ both back afterwards); decode worker processes apply the same settings for their
 
 Where the code is: this module holds the public entry (what other modules import, all of it from
 here), opening the file and the order of the steps; `image_formats` the reading of a good file
-(each format's quirks above), `image_damage` the telling of why a file failed (truncated or
+(each format's quirks), `image_damage` the telling of why a file failed (truncated or
 not_an_image or decode_error) and the checks made before Pillow decodes one, and `image_status` the
 statuses, `DecodeError` and `DecodeOptions` that both of those modules and this one share.
 """

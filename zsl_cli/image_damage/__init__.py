@@ -13,7 +13,61 @@ module per format family, each of whose public names is imported here:
 - `containers`: RIFF, ISO media (AVIF, HEIF) and JPEG 2000 boxes;
 - `icons`: ICO and ICNS picture sizes;
 - `msp`: Windows Paint (MSP) row maps;
-- `_common`: what they share: the truncated and size errors, and a file's end."""
+- `_common`: what they share: the truncated and size errors, and a file's end.
+
+The statuses of `zsl_cli.images.decode_image` in full:
+
+    not_found      the path does not exist
+    broken_link    a symbolic link whose target is missing (or a symbolic link loop)
+    not_a_file     a directory, named pipe, socket or device
+    unreadable     permission denied or an I/O error while reading
+    empty          the file has zero bytes
+    not_an_image   Pillow cannot identify the format, or rejects the header of the format whose
+                   signature the file has (the reason gives its message); also EPS, refused on
+                   purpose: Pillow decodes it by running Ghostscript on the file; HEIF (HEIC)
+                   where the optional pillow-heif is not installed; a PNM (PPM, PGM, PBM)
+                   whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
+                   past 64 KB of comments, and an XPM without its size line in its first 64 KB;
+                   a header giving a width or height of 2**31 or more (a negative one read
+                   unsigned: a damaged header, which no --max-pixels would let decode)
+    truncated      the data ends before the image does (where the file ends as a whole one
+                   does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
+                   footer, or is as long as a BMP's header says, or holds every strip its
+                   TIFF directory lists, or ends just where a part that directory lists ends
+                   while another runs past it, or holds a run of bytes that no part it
+                   lists covers as long as a part placed past the end, or ends with a
+                   256-colour PCX's palette, it
+                   was damaged inside instead: decode_error; a PCX of other depths carries
+                   nothing that tells); also a 256-colour PCX whose palette, after its
+                   pixels, is cut short (Pillow read it as grey)
+    too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
+                   before any pixel is decoded; for an ICO or ICNS, from the header of the
+                   picture inside) or Pillow's own decompression-bomb limit; also
+                   raised by `check_resized_pixels`, for the model's resize of the image
+                   (ImagePreparation checks that too before any pixel is decoded)
+    decode_error   anything else Pillow raises while decoding (corrupt data, unsupported mode);
+                   also a Huffman-coded JPEG whose data runs out before its end marker, where
+                   libjpeg fills the rest with grey and Pillow says nothing (found where the
+                   last block is grey, also where damage made a marker inside its one scan:
+                   damage that leaves no grey there, or that libjpeg reads as a scan ending
+                   early, goes unseen, but where it makes restart markers out of turn or a
+                   marker of a reserved code, with which libjpeg skips blocks mid-image), or,
+                   in a
+                   progressive one whose scans leave some coefficient bits uncoded (one cut
+                   and given an end marker back), leaves the rest as earlier scans had it,
+                   blurred; also a deflate TIFF one of whose strips fails zlib's checks,
+                   which libtiff stops reading once it has the strip's rows, a PackBits TIFF
+                   one of whose strips codes more bytes than its rows take (garbage in it:
+                   libtiff drops the rest); also
+                   files built to hold a decode worker for long: a plain PNM with over 100
+                   comments among its pixels, a file of over 200,000 markers, chunks or
+                   padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
+                   as many codes that make no pixel, an MSP row longer than coding its pixels
+                   takes, an XPM of over 200,000 lines more than its pixel rows and the colours
+                   they may use, an uncompressed TIFF of over 200,000 strips or tiles that hold
+                   next to nothing, and a progressive or arithmetic-coded JPEG of over 500
+                   scans (each a pass over the whole image)
+"""
 
 from __future__ import annotations
 
