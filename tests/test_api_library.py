@@ -211,3 +211,20 @@ def test_a_ctrl_c_as_the_embed_bar_closes_keeps_the_report(tiny_clip, photos):
     assert json.loads(summary.read_text())["interrupted"] is True and report.exported is None
     again = api.embed(embedding)
     assert again.reused == 6 and np.load(photos.parent / "e.npy").shape[0] == 6
+
+
+def test_low_confidence_is_counted_only_over_a_short_class_list(tiny_clip, photos):
+    # A softmax spreads its belief over every class: over a thousand-class list each top score
+    # was far below 0.5 and the summary called every image low confidence, saying nothing.
+    few = api.label(_labelling(photos, tiny_clip, output=None, low_confidence=1.0))
+    assert few.low_confidence_below == 1.0 and few.low_confidence == 6  # a count is made
+    assert api.summary_dict(few)["low_confidence"] == 6
+
+    many = [f"class {i}" for i in range(api.LOW_CONFIDENCE_MAX_CLASSES + 1)]
+    classes = api.ClassOptions(classes=many)
+    report = api.label(_labelling(photos, tiny_clip, output=None, classes=classes))
+    assert all(p.score < 0.5 for p in report.predictions)
+    assert report.low_confidence_below is None
+    summary = api.summary_dict(report)
+    assert summary["low_confidence"] is None and summary["low_confidence_below"] is None
+    assert report.run_info["summary"]["low_confidence"] is None

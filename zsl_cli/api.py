@@ -581,7 +581,8 @@ class LabelRequest:
     output: OutputOptions | None = field(default_factory=OutputOptions)
     embeddings: str | os.PathLike[str] | None = None  # label from this store, not the images
     hubness_reduction: str = "none"
-    low_confidence: float = 0.5  # summary: count predictions whose top score is below this
+    # Summary: count predictions whose top score is below this (where `_counts_low_confidence`).
+    low_confidence: float = 0.5
 
     def __post_init__(self) -> None:
         _check_parts(
@@ -1277,7 +1278,7 @@ def label(
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
         report.run_info = describe_run(request, encoder, classifier)
-        if not _counts_low_confidence(encoder, request.decision):
+        if not _counts_low_confidence(encoder, request.decision, len(spec.names)):
             report.low_confidence_below = None
         report.warnings += classifier.model_warnings()
         if len(spec.names) == 1 and encoder.head.kind == "softmax":
@@ -2455,12 +2456,27 @@ def _class_mode(spec: ClassSpec) -> str:
     return "names"
 
 
-def _counts_low_confidence(encoder: Encoder, decision: Decision) -> bool:
+# The most classes over which a softmax's top score is weighed against the low_confidence cut.
+# Below 0.5 the top class holds less belief than the other classes together, and that "other"
+# grows with the list: a right class that beats each of K-1 others by a logit margin g holds
+# half only where g >= ln(K-1), 4.6 at 100 classes, 6.9 at 1,000. Over thousand-class lists
+# (ImageNet's, merged vocabularies), with their near-synonyms, nearly every top score falls
+# below 0.5, right or wrong, and a count of all images says nothing. A hand-written list of
+# tens of classes keeps the count. A judgement, not a measured bound.
+LOW_CONFIDENCE_MAX_CLASSES = 100
+
+
+def _counts_low_confidence(encoder: Encoder, decision: Decision, n_classes: int) -> bool:
     """Whether a top score below the request's low_confidence says anything. Its cut (0.5) is one
-    for a softmax's share of the classes: a sigmoid scores each class on its own, and SigLIP's
-    right class often scores far below 0.5, so all would count. Under a --threshold the user's
-    own cut made the doubtful images 'unknown', counted as a label already."""
-    return encoder.head.kind == "softmax" and decision.threshold is None
+    for a softmax's share of a few classes (LOW_CONFIDENCE_MAX_CLASSES): a sigmoid scores each
+    class on its own, and SigLIP's right class often scores far below 0.5, so all would count.
+    Under a --threshold the user's own cut made the doubtful images 'unknown', counted as a label
+    already."""
+    return (
+        encoder.head.kind == "softmax"
+        and decision.threshold is None
+        and n_classes <= LOW_CONFIDENCE_MAX_CLASSES
+    )
 
 
 def summary_dict(report: LabelReport) -> dict[str, Any]:
