@@ -116,6 +116,29 @@ def test_every_repeated_class_is_named_in_one_refusal(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
+def test_every_repeated_described_class_is_named_in_one_refusal(tmp_path: Path) -> None:
+    # A merged 20k-class descriptions file took one rerun per repeated class to clean.
+    names = ["cat", "dog", "cat", "owl", "dog ", "fox", "owl", "fox", "emu", "emu"]
+    path = tmp_path / "d.json"
+    path.write_text("{\n" + ",\n".join(f'"{n}": ["a"]' for n in names) + "\n}\n")
+    with pytest.raises(ZslError) as refused:
+        load_class_spec(classes=None, descriptions=path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}:4: duplicate class 'cat' (first at {path}:2); 4 more")
+    assert f"'dog' at {path}:6, 'owl' at {path}:8, 'fox' at {path}:9, ... (1 more)" in message
+    assert "\n" not in message
+
+
+def test_every_repeated_attribute_row_is_named_in_one_refusal() -> None:
+    rows = "".join(f"{name},1\n" for name in ["cat", "dog", "cat", "dog", "owl", "owl"])
+    with pytest.raises(ZslError) as refused:
+        parse_attributes("class,red\n" + rows, "a.csv")
+    assert str(refused.value) == (
+        "a.csv:4: duplicate class 'cat' (first at a.csv:2); 2 more repeated: "
+        "'dog' at a.csv:5, 'owl' at a.csv:7"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

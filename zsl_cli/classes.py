@@ -274,23 +274,34 @@ def _name_problem(name: str) -> str | None:
 
 
 def _check_unique(names: list[tuple[str, str]], what: str = "class") -> None:
+    """Refuse repeated names, given with where each is, telling every one at once."""
+    _refuse_repeats([name for name, _ in names], lambda index: names[index][1], what)
+
+
+def _refuse_repeats(
+    names: Sequence[str],
+    where: Callable[[int], str],
+    what: str = "class",
+    spellings: Sequence[str] | None = None,
+) -> None:
     """Refuse repeated names, telling every one at once: a long list with ten repeats would
-    otherwise take ten runs to clean."""
-    seen: dict[str, tuple[str, str]] = {}
+    otherwise take ten runs to clean. `where(index)` places a name (called for repeats only);
+    `spellings` are the names as the file writes them, where they differ from `names` (white
+    space around them), for the first repeat's message."""
+    spelled_as = names if spellings is None else spellings
+    seen: dict[str, int] = {}
     repeats: list[str] = []
-    for name, where in names:
-        key = composed(name)
-        if key not in seen:
-            seen[key] = (name, where)
+    for index, name in enumerate(names):
+        first = seen.setdefault(composed(name), index)
+        if first == index:
             continue
-        first, first_where = seen[key]
         if not repeats:
             repeats.append(
-                f"{where}: duplicate {what} {name!r} (first at {first_where}"
-                f"{_spelled(first, name)})"
+                f"{where(index)}: duplicate {what} {name!r} (first at {where(first)}"
+                f"{_spelled(spelled_as[first], spelled_as[index])})"
             )
         else:
-            repeats.append(f"{name!r} at {where}")
+            repeats.append(f"{name!r} at {where(index)}")
     if len(repeats) > 1:
         more = some_names(repeats[1:], limit=MAX_EXAMPLES)
         raise ZslError(f"{repeats[0]}; {len(repeats) - 1} more repeated: {more}")
@@ -1012,7 +1023,6 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
             f"every class as a key of one object, {shape}"
         )
     entries: list[ClassDef] = []
-    keys: dict[str, int] = {}  # each name as compared, and the index of its key in the file
     lines: list[int] = []  # the line of every key, found for a message only
 
     def at(index: int) -> str:
@@ -1026,16 +1036,6 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         if (problem := _name_problem(name)) is not None:
             quoted = "" if len(key) > MAX_NAME_CHARS else f"class {key!r}: "
             raise ZslError(f"{at(index)}: {quoted}{problem}")
-        if composed(name) in keys:
-            # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file
-            # spells them: a search for one in an editor may not find the other.
-            first_index = keys[composed(name)]
-            first = data[first_index][0]
-            raise ZslError(
-                f"{at(index)}: duplicate class {name!r} (first at {at(first_index)}"
-                f"{_spelled(first, key)})"
-            )
-        keys[composed(name)] = index
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
@@ -1050,6 +1050,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
                     f"{surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
+    # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file spells
+    # them: a search for one in an editor may not find the other.
+    _refuse_repeats([entry.name for entry in entries], at, spellings=[key for key, _ in data])
     if all(_IMAGE_PATH.fullmatch(d) for entry in entries for d in entry.descriptors):
         raise ZslError(
             f"{source}: every descriptor is an image's path or file name, such as "
