@@ -128,6 +128,38 @@ def test_read_only_runs_read_an_older_zsls_vectors_with_a_warning(
     assert rows_by_model(old) == {former[which]: 4}
 
 
+def test_a_run_on_an_older_zsls_store_finds_the_identity_it_reads_once(
+    world, tiny_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run info looked the identity up again, opening the store a second time, where the
+    # run had found it already.
+    images, classes, current = world
+    _, former = identities(tiny_clip)
+    old = tmp_path / "old.zsl"
+    copy_model(current, old, former[0])
+    looked_up: list[str] = []
+    real = api.identity_to_read
+
+    def counted(store, identity, former_ones):
+        looked_up.append(str(store))
+        return real(store, identity, former_ones)
+
+    monkeypatch.setattr(api, "identity_to_read", counted)
+    spec = api.ClassOptions(classes=CLASSES)
+    model = api.ModelOptions(name=str(tiny_clip))
+    request = api.LabelRequest(classes=spec, model=model, embeddings=str(old), output=None)
+    report = api.label(request)
+    assert looked_up == [str(old)]
+    assert report.run_info["model"]["identity"] == former[0]
+    assert sum(OLDER in warning for warning in report.warnings) == 1
+
+    looked_up.clear()
+    hubness = api.hubness(api.HubnessRequest(classes=spec, model=model, embeddings=str(old)))
+    assert looked_up == [str(old)]
+    assert hubness.run["model"]["identity"] == former[0]
+    assert sum(OLDER in warning for warning in hubness.warnings) == 1
+
+
 def test_the_current_identitys_vectors_win(world, tiny_clip: Path, tmp_path: Path) -> None:
     images, classes, current = world
     _, former = identities(tiny_clip)

@@ -1277,7 +1277,8 @@ def label(
     ):
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
-        report.run_info = describe_run(request, encoder, classifier)
+        identity = _source_identity(source, encoder)
+        report.run_info = describe_run(request, encoder, classifier, identity)
         if not _counts_low_confidence(encoder, request.decision, len(spec.names)):
             report.low_confidence_below = None
         report.warnings += classifier.model_warnings()
@@ -1287,7 +1288,7 @@ def label(
                 "nothing and --threshold abstains on none (add the classes the images may show)"
             )
         # A store that cannot be used fails here, and the writer discards its file.
-        encoded = encoded_items(source, decoding, encoder, model, progress, outputs)
+        encoded = encoded_items(source, decoding, encoder, model, progress, outputs, identity)
         report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction)
@@ -1873,6 +1874,12 @@ def _stored_identity(store: str | os.PathLike[str], encoder: Encoder) -> str:
     return identity_to_read(store, encoder.identity, _former_identities(encoder))
 
 
+def _source_identity(source: ItemSource, encoder: Encoder) -> str | None:
+    """The stored identity a run on `source` reads (`_stored_identity`), None where it reads
+    images: found once, for the run info and the read, as it opens the store."""
+    return None if source.store is None else _stored_identity(source.store, encoder)
+
+
 def _former_vectors_warnings(
     store: str | os.PathLike[str], encoder: Encoder, identity: str
 ) -> list[str]:
@@ -1899,12 +1906,14 @@ def encoded_items(
     model: ModelOptions,
     progress: Progress,
     outputs: Sequence[NamedOutput],
+    identity: str | None,
 ) -> EncodedItems:
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken. `outputs`, the files the run
-    writes, are checked against a whole store's images, which are known only here."""
+    writes, are checked against a whole store's images, which are known only here. `identity`:
+    the stored vectors' (`_source_identity`)."""
     if source.store is not None:
-        identity = _stored_identity(source.store, encoder)
+        assert identity is not None, "a store's run finds the identity it reads"
         items = stored_items(source.store, identity, _stored_name(encoder), source.paths)
         paths = [item.path for item in items]
         if source.paths is None:
@@ -2084,13 +2093,14 @@ def hubness(
         classifier = build_classifier(spec, plan, encoder, progress)
         # Label's run info, less its decision (top_k, threshold, unknown_label,
         # hubness_reduction): hubness ranks top-1 under every method it compares.
-        run = _run_settings(request, encoder, classifier, {})
+        identity = _source_identity(source, encoder)
+        run = _run_settings(request, encoder, classifier, {}, identity)
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
         told = _tell(warn, warnings, told)
         try:
-            encoded = encoded_items(source, decoding, encoder, model, progress, json_out)
+            encoded = encoded_items(source, decoding, encoder, model, progress, json_out, identity)
             warnings += encoded.warnings
             _tell(warn, warnings, told)
             if truth is not None and paired is None:
@@ -2353,15 +2363,18 @@ def _read_from(stdin: IO[bytes] | None) -> str | None:
         return None
 
 
-def describe_run(request: LabelRequest, encoder: Encoder, classifier: Classifier) -> dict[str, Any]:
-    """The run's settings, recorded with the output so results can be reproduced."""
+def describe_run(
+    request: LabelRequest, encoder: Encoder, classifier: Classifier, stored: str | None
+) -> dict[str, Any]:
+    """The run's settings, recorded with the output so results can be reproduced; `stored`: the
+    identity of the vectors read from the store (`_source_identity`)."""
     decision = {
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,
         "unknown_label": UNKNOWN_LABEL,
         "hubness_reduction": request.hubness_reduction,
     }
-    return _run_settings(request, encoder, classifier, decision)
+    return _run_settings(request, encoder, classifier, decision, stored)
 
 
 def _run_settings(
@@ -2369,17 +2382,17 @@ def _run_settings(
     encoder: Encoder,
     classifier: Classifier,
     decision: Mapping[str, Any],
+    stored: str | None,
 ) -> dict[str, Any]:
     """The settings that label and hubness share (the model, classes, prompts, inputs and
     versions), built here once so that the two record them alike; `decision`: the command's own
-    settings, placed after the classes."""
+    settings, placed after the classes; `stored`: the identity of the vectors the run reads from
+    its store, an older zsl's where the store holds only those (None: it reads images)."""
     import torch
     import transformers
 
     spec = classifier.spec
     mode = _class_mode(spec)
-    # That of the vectors read: an older zsl's where the store holds only those.
-    stored = _stored_identity(request.embeddings, encoder) if request.embeddings else None
     return {
         "tool": "zsl",
         "version": __version__,
