@@ -1881,13 +1881,13 @@ def _source_identity(source: ItemSource, encoder: Encoder) -> str | None:
 
 
 def _former_vectors_warnings(
-    store: str | os.PathLike[str], encoder: Encoder, identity: str
+    read_former: bool, store: str | os.PathLike[str], model_name: str
 ) -> list[str]:
-    """The warning of a run that reads the vectors stored under `identity`, where that is not
-    the model's own but an older zsl's; else none."""
-    if identity == encoder.identity:
+    """The warning of a run that read the vectors an older zsl stored for its model (under an
+    identity it gave it: `_stored_identity`), where `read_former`; else none."""
+    if not read_former:
         return []
-    return [former_vectors_warning(printable(os.fspath(store)), encoder.name)]
+    return [former_vectors_warning(printable(os.fspath(store)), model_name)]
 
 
 @dataclass(frozen=True)
@@ -1918,7 +1918,8 @@ def encoded_items(
         paths = [item.path for item in items]
         if source.paths is None:
             check_outputs_spare_inputs(outputs, [], paths)
-        warnings = _former_vectors_warnings(source.store, encoder, identity)
+        read_former = identity != encoder.identity
+        warnings = _former_vectors_warnings(read_former, source.store, encoder.name)
         return EncodedItems(paths, _store_batches(items, progress), warnings)
     assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
@@ -2695,11 +2696,7 @@ class EmbedReport:
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
             *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
-            *(
-                [former_vectors_warning(printable(self.store), self.model)]
-                if self.read_former
-                else []
-            ),
+            *_former_vectors_warnings(self.read_former, self.store, self.model),
             *self.export_warnings,
         ]
 
