@@ -292,3 +292,23 @@ def test_the_phrase_offered_for_cub_s_attribute_names_keeps_no_double_colon():
     )
     [warning] = parse_attributes(text, "cub.csv").warnings
     assert warning.endswith("(`#phrase,has bill shape: curved (up or down),...`)")
+
+
+def test_warnings_a_library_caller_gets_show_a_file_names_escape_codes_escaped(
+    tmp_path: Path,
+) -> None:
+    # The warnings found after the files were read named them as given: a name's escape
+    # sequence reached a library caller's log as it was, where the spec's own warnings (and
+    # every error) show it escaped.
+    folder = tmp_path / "red\x1b[31m"
+    folder.mkdir()
+    classes, descriptions = folder / "c.txt", folder / "d.json"
+    classes.write_text("NA\ncat\n")
+    prompts = api.class_prompts(api.ClassOptions(classes=str(classes)))
+    (warning,) = [w for w in prompts.warnings if "missing value" in w]
+    assert "\x1b" not in warning and warning.startswith(f"{tmp_path}/red\\x1b[31m/c.txt: ")
+
+    descriptions.write_text(json.dumps({"cat": ["a cat's fur"], "dog": ["a dog's bark"]}))
+    prompts = api.class_prompts(api.ClassOptions(descriptions=str(descriptions)))
+    (warning,) = [w for w in prompts.warnings if "whole prompts" in w]
+    assert "\x1b" not in warning and warning.startswith(f"{tmp_path}/red\\x1b[31m/d.json: ")

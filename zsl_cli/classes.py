@@ -1117,7 +1117,9 @@ def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
     names = [name for name in spec.names if name in MISSING_VALUE_NAMES]
     if not names:
         return ()
-    source = spec.sources[0] if spec.sources else "<classes>"
+    # The spec's sources are the paths as given (`load_class_spec`): escaped as its warnings
+    # name them, so that a file name's escape sequences reach no caller's terminal or log.
+    source = printable(spec.sources[0]) if spec.sources else "<classes>"
     if len(names) == 1:
         subject, them = (
             f"class name {quoted_line(names[0])} is read as a missing value",
@@ -1160,7 +1162,8 @@ def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
         if len(naming) == total
         else f"{len(naming)} of {total} descriptors name their class"
     )
-    source = spec.sources[-1] if spec.sources else "<descriptions>"  # the file read last
+    # The file read last, escaped as in `missing_value_name_warnings`.
+    source = printable(spec.sources[-1]) if spec.sources else "<descriptions>"
     return (
         f"{source}: {which}, such as {example!r} (whole prompts, as CuPL's are?): the default "
         f"description template names the class again, as "
