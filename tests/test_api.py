@@ -1063,7 +1063,8 @@ def test_an_encoder_may_return_its_text_embeddings_in_any_memory_layout(tiny_cli
     expected = api.build_classifier(*plan, encoder)
     classifier = api.build_classifier(*plan, FortranOrdered())
     assert classifier.indistinguishable == expected.indistinguishable == [["cat", "Cat"]]
-    np.testing.assert_array_equal(classifier.vectors, expected.vectors)
+    # Within float32 rounding: ours streams its embeddings, mixed in the order it encodes them.
+    np.testing.assert_allclose(classifier.vectors, expected.vectors, rtol=0, atol=1e-6)
 
 
 def test_an_encoder_whose_encode_texts_takes_no_advance_encodes_in_a_run_with_progress(tiny_clip):
@@ -1093,7 +1094,7 @@ def test_an_encoder_whose_encode_texts_takes_no_advance_encodes_in_a_run_with_pr
             heard.append("stop")
 
     classifier = api.build_classifier(*plan, WithoutAdvance(), progress=Progress())
-    np.testing.assert_array_equal(classifier.vectors, expected.vectors)
+    np.testing.assert_allclose(classifier.vectors, expected.vectors, rtol=0, atol=1e-6)
     assert heard == []  # no bar that would stand still at 0
     api.build_classifier(*plan, encoder, progress=Progress())
     assert heard == ["encoding class prompts", len(plan[1].texts), "stop"]

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
-from typing import IO, Any, NamedTuple, NoReturn, ParamSpec, Protocol, TypeVar
+from typing import IO, Any, NamedTuple, NoReturn, ParamSpec, Protocol, TypeVar, cast
 
 import numpy as np
 import PIL
@@ -76,7 +76,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
-from zsl_cli.encoders.base import ModelSource
+from zsl_cli.encoders.base import ModelSource, TextChunks
 from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
@@ -139,6 +139,7 @@ from zsl_cli.label_studio import (
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
+    ClassMix,
     PromptPlan,
     is_template_file,
     plan_prompts,
@@ -783,27 +784,51 @@ def _alike_warnings(
 def build_classifier(
     spec: ClassSpec, plan: PromptPlan, encoder: Encoder, progress: Progress | None = None
 ) -> Classifier:
-    """Encode every prompt once and mix the embeddings into class vectors; `progress` hears of
-    the prompts encoded (thousands of classes x 80 templates take minutes on a CPU)."""
+    """Encode every prompt once and mix the embeddings into class vectors, a chunk at a time
+    where the encoder streams them; `progress` hears of the prompts encoded (thousands of classes
+    x 80 templates take minutes on a CPU)."""
     texts = list(plan.texts)
-    if progress is None or not _reports_progress(encoder.encode_texts):
-        text_embeddings = encoder.encode_texts(texts)
-    else:
+    stream = _text_stream(encoder)
+    if stream is None and not _reports_progress(encoder.encode_texts):
+        progress = None  # no bar that would stand still at 0
+    if progress is not None:
         progress.start(len(texts), "encoding class prompts")
-        try:
-            text_embeddings = encoder.encode_texts(texts, advance=progress.advance)
-        finally:
-            progress.stop()
-    # Contiguous rows, as the digests below read them (an Encoder may return any layout).
-    text_embeddings = np.ascontiguousarray(text_embeddings)
-    _check_rows(encoder, "encode_texts", text_embeddings, len(texts), "texts")
+    mix = ClassMix(plan)
     # Equal to the bit for texts the encoder made alike; keyed by a digest of the bytes, as
     # np.unique(axis=0) sorts rows lexicographically (2.5 s for 80,000 prompts, against 0.35 s),
     # and the bytes themselves would be one more copy of every embedding.
     ids: dict[bytes, int] = {}
-    text_ids = np.array(
-        [ids.setdefault(_digest(row), len(ids)) for row in text_embeddings], dtype=np.int64
-    )
+    text_ids = np.full(len(texts), -1, dtype=np.int64)  # -1: not given yet
+    given = 0
+    try:
+        chunks: Iterable[tuple[np.ndarray, np.ndarray]]
+        if stream is not None:
+            method, chunks = "encode_text_chunks", stream(texts)
+        else:  # one chunk of every text: mixed as a stream's chunks are
+            advance = progress.advance if progress is not None else None
+            embeddings = (
+                encoder.encode_texts(texts)
+                if advance is None
+                else encoder.encode_texts(texts, advance=advance)
+            )
+            method, chunks = "encode_texts", [(np.arange(len(texts)), embeddings)]
+        width = None
+        for chunk_rows, chunk in chunks:
+            rows, embeddings = _checked_chunk(encoder, method, chunk_rows, chunk, text_ids, width)
+            width = embeddings.shape[1]
+            text_ids[rows] = [ids.setdefault(_digest(row), len(ids)) for row in embeddings]
+            given += len(rows)
+            mix.add(rows, embeddings)
+            if progress is not None and stream is not None:
+                progress.advance(len(rows))
+    finally:
+        if progress is not None:
+            progress.stop()
+    if given != len(texts):
+        raise ZslError(
+            f"encoder {path_to_text(encoder.name)}: {method} gave {given} embeddings for "
+            f"{len(texts)} texts; an Encoder gives one row per input"
+        )
     # Found once: a loop over every prompt (80 per class with imagenet80).
     identical = plan.identical_classes(text_ids)
     names = spec.names  # built anew at each use: once, not per group (quadratic)
@@ -827,7 +852,7 @@ def build_classifier(
                 "attribute table"
             )
         raise ZslError(f"the model cannot tell any of the {len(names)} classes apart ({why})")
-    vectors = plan.class_vectors(text_embeddings)
+    vectors = mix.vectors()
     for group in identical:
         # The same mix of the same embeddings, but summed in other places of a matrix product,
         # which can round them apart: one vector, so that they score alike to the bit.
@@ -841,6 +866,55 @@ def build_classifier(
         encoder.prompt_tokens,
         _alike_attributes(spec, text_ids),
     )
+
+
+def _text_stream(encoder: Encoder) -> Callable[[Sequence[str]], Iterable[Any]] | None:
+    """The encoder's encode_text_chunks (`TextChunks`), where the class that defines it defines
+    the encode_texts it has too: a wrapper that passes other names on to one of ours
+    (__getattr__), a subclass or an instance with an encode_texts of its own is read through
+    that encode_texts, whose embeddings a stream it inherits would bypass."""
+
+    def owner(name: str) -> type | None:
+        return next((kind for kind in type(encoder).__mro__ if name in vars(kind)), None)
+
+    streams = owner("encode_text_chunks")
+    if streams is None or streams is not owner("encode_texts"):
+        return None
+    if "encode_texts" in getattr(encoder, "__dict__", {}):  # set on the instance
+        return None
+    return cast(TextChunks, encoder).encode_text_chunks
+
+
+def _checked_chunk(
+    encoder: Encoder,
+    method: str,
+    rows: Any,
+    embeddings: Any,
+    text_ids: np.ndarray,
+    width: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A chunk's rows and embeddings (contiguous, as the digests read them: an Encoder may
+    return any layout), or a ZslError where an Encoder of a caller's own breaks the protocol:
+    rows that are no text's, a text given twice, other than one embedding per row, another
+    width than the chunks before."""
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+    embeddings = np.ascontiguousarray(embeddings)
+    _check_rows(encoder, method, embeddings, len(rows), "texts")
+    name = path_to_text(encoder.name)
+    outside = rows[(rows < 0) | (rows >= len(text_ids))]
+    if len(outside):
+        raise ZslError(
+            f"encoder {name}: {method} gave an embedding for text {outside[0]} of "
+            f"{len(text_ids)} texts"
+        )
+    if (text_ids[rows] >= 0).any() or len(np.unique(rows)) < len(rows):
+        raise ZslError(f"encoder {name}: {method} gave an embedding twice for one text")
+    if width is not None and embeddings.shape[1] != width:
+        raise ZslError(
+            f"encoder {name}: {method} gave embeddings of {width} values, then of "
+            f"{embeddings.shape[1]}"
+        )
+    return rows, embeddings
 
 
 def _reports_progress(encode_texts: Callable[..., np.ndarray]) -> bool:

@@ -295,7 +295,7 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         )
 
 
-DENSE_MIX_CELLS = 16_000_000  # up to this many classes x texts, mix with one matrix product
+DENSE_MIX_CELLS = 16_000_000  # up to this many classes x texts, mix with matrix products
 MIX_CHUNK = 16_384  # beyond: weighted prompt embeddings summed at a time (~32 MB at dim 512)
 
 
@@ -317,22 +317,9 @@ class PromptPlan:
 
     def class_vectors(self, text_embeddings: np.ndarray) -> np.ndarray:
         """[n_texts, dim] normalised prompt embeddings -> [n_classes, dim] class vectors."""
-        embeddings = text_embeddings.astype(np.float32, copy=False)
-        n_classes = len(self.renormalise)
-        if n_classes * len(self.texts) <= DENSE_MIX_CELLS:
-            mix = np.zeros((n_classes, len(self.texts)), dtype=np.float32)
-            np.add.at(mix, (self.classes, self.prompts), self.weights)
-            return _renormalised(mix @ embeddings, self.renormalise)
-        vectors = np.zeros((n_classes, embeddings.shape[1]), dtype=np.float32)
-        for start in range(0, len(self.weights), MIX_CHUNK):
-            rows = self.classes[start : start + MIX_CHUNK]
-            weighted = (
-                embeddings[self.prompts[start : start + MIX_CHUNK]]
-                * self.weights[start : start + MIX_CHUNK, None]
-            )
-            firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            vectors[rows[firsts]] += np.add.reduceat(weighted, firsts, axis=0)
-        return _renormalised(vectors, self.renormalise)
+        mix = ClassMix(self)
+        mix.add(np.arange(len(self.texts)), text_embeddings)  # every text: one chunk
+        return mix.vectors()
 
     def fingerprint(self) -> str:
         """A short hash of the prompts and their mix: what the classes' own hash leaves out
@@ -363,6 +350,59 @@ class PromptPlan:
             mix = tuple(sorted((i, float(np.float32(w / total))) for i, w in merged.items()))
             groups.setdefault((renormalise, mix), []).append(index)
         return [group for group in groups.values() if len(group) > 1]
+
+
+class ClassMix:
+    """A plan's class vectors, summed as its prompts' embeddings arrive a chunk of texts at a
+    time (`add`), in any order: memory grows with the classes and one chunk, where every
+    prompt's embedding took 3.3 GB for 10,000 classes x 80 templates at 768-d."""
+
+    def __init__(self, plan: PromptPlan) -> None:
+        self._plan = plan
+        # The plan's entries by text, so that a chunk of texts finds its entries without a scan
+        # of every entry: those of text t are by_text[starts[t] : starts[t + 1]].
+        self._by_text = np.argsort(plan.prompts, kind="stable")
+        self._starts = np.searchsorted(plan.prompts[self._by_text], np.arange(len(plan.texts) + 1))
+        self._dense = len(plan.renormalise) * len(plan.texts) <= DENSE_MIX_CELLS
+        # float64: a class's prompts come in many chunks (an encoder sorts them by length), and
+        # its sum rounds to float32 once, at the end, not once a chunk.
+        self._sums: np.ndarray | None = None  # [n_classes, dim], once the width is known
+
+    def add(self, rows: np.ndarray, embeddings: np.ndarray) -> None:
+        """Mix in the embeddings [len(rows), dim] of the plan's texts `rows`, each text once."""
+        rows, embeddings = np.asarray(rows), embeddings.astype(np.float32, copy=False)
+        plan, n_classes = self._plan, len(self._plan.renormalise)
+        if self._sums is None:
+            self._sums = np.zeros((n_classes, embeddings.shape[1]), dtype=np.float64)
+        starts, stops = self._starts[rows], self._starts[rows + 1]
+        # The chunk's entries, each with its row of `embeddings`.
+        entries = self._by_text[_spans(starts, stops)]
+        at = np.repeat(np.arange(len(rows)), stops - starts)
+        if self._dense:  # a [classes x chunk] matrix: at most DENSE_MIX_CELLS numbers
+            mix = np.zeros((n_classes, len(rows)), dtype=np.float32)
+            np.add.at(mix, (plan.classes[entries], at), plan.weights[entries])
+            self._sums += mix @ embeddings
+            return
+        order = np.argsort(entries)  # the plan's order, by class: each class's entries in a run
+        entries, at = entries[order], at[order]
+        for start in range(0, len(entries), MIX_CHUNK):
+            part = entries[start : start + MIX_CHUNK]
+            classes = plan.classes[part]
+            weighted = embeddings[at[start : start + MIX_CHUNK]] * plan.weights[part, None]
+            firsts = np.flatnonzero(np.r_[True, classes[1:] != classes[:-1]])
+            self._sums[classes[firsts]] += np.add.reduceat(weighted, firsts, axis=0)
+
+    def vectors(self) -> np.ndarray:
+        """[n_classes, dim] float32 class vectors of every text added."""
+        sums = self._sums if self._sums is not None else np.zeros((len(self._plan.renormalise), 0))
+        return _renormalised(sums.astype(np.float32), self._plan.renormalise)
+
+
+def _spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """starts[0] .. stops[0] - 1, then starts[1] .. stops[1] - 1, and so on, in one array."""
+    counts = stops - starts
+    ends = np.cumsum(counts)
+    return np.repeat(starts - ends + counts, counts) + np.arange(ends[-1] if len(ends) else 0)
 
 
 def _renormalised(vectors: np.ndarray, renormalise: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ This module does not import torch: it is safe to import from anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -81,7 +81,10 @@ class Encoder(Protocol):
     first); `former_identities`, the identities the same model had under an older zsl's
     preprocessing, whose stored vectors a store read takes where the current identity has none,
     and `zsl embed` replaces; and `_zsl_opened_with`, the ModelOptions `api.open_encoder` loaded
-    it with, whose batch_size and workers a run takes where its request leaves them None."""
+    it with, whose batch_size and workers a run takes where its request leaves them None.
+
+    An Encoder may also stream its text embeddings (`TextChunks`, as ours do): the class vectors
+    are then mixed as they come, without every prompt's embedding at once."""
 
     @property
     def name(self) -> str:
@@ -127,6 +130,23 @@ class Encoder(Protocol):
 
     def prompts_cut_short(self, texts: Sequence[str]) -> list[str]:
         """The texts longer than `prompt_tokens`: they are encoded cut short."""
+        ...
+
+
+class TextChunks(Protocol):
+    """The optional streaming form of `Encoder.encode_texts`, which `api.build_classifier` uses
+    where an Encoder's class defines it beside its encode_texts.
+
+    A second method, not a variant of encode_texts: an Encoder of a caller's own that has
+    encode_texts alone works as before, and one whose encode_texts is its own (a wrapper that
+    passes every other name on to one of ours, a subclass) is not bypassed by a stream it
+    did not write. Its chunks carry their rows, as an encoder may encode texts in any order
+    (ours sort them by length, so that a forward pass pads little)."""
+
+    def encode_text_chunks(self, texts: Sequence[str]) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+        """Prompts -> (rows, embeddings) chunks: `rows` int [k], indices into `texts`, and
+        their float32 [k, dim] embeddings, as encode_texts gives them; every text in exactly
+        one chunk. A run's progress counts the rows as each chunk arrives."""
         ...
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, NoReturn, TypeGuard
 
 import numpy as np
 import torch
@@ -434,17 +434,68 @@ class TransformersEncoder:
             if len(ids) > self.prompt_tokens or len(texts[i]) > bound
         ]
 
-    @torch.inference_mode()
     def encode_texts(
         self, texts: Sequence[str], advance: Callable[[int], object] | None = None
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        encoded = np.empty((0, 0), dtype=np.float32)
+        for rows, chunk in self.encode_text_chunks(texts):
+            if not encoded.size:
+                encoded = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
+            encoded[rows] = chunk
+            if advance is not None:
+                advance(len(rows))
+        return encoded
+
+    def encode_text_chunks(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(rows of `texts`, their embeddings) a forward pass at a time, every text once: class
+        vectors are mixed from these as they come (`api.build_classifier`), so that no one holds
+        every prompt's embedding (3 GB for 1.6 million prompts at 512-d)."""
+        firsts, which, cut = self._distinct_token_ids(texts)
+        # Prompts of similar length share a chunk, so little compute goes into padding.
+        lengths = np.array([len(key) for key in firsts])
+        order = np.argsort(lengths, kind="stable")
+        groups = [order]
+        if not self._can_pad:  # nothing to pad with: a chunk holds prompts of one length
+            groups = np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1)
+        # Each chunk comes with every text that tokenizes as one of its rows: the texts in the
+        # order their rows are encoded, so that a chunk's texts are the next slice of them.
+        texts_per_row = np.bincount(which, minlength=len(firsts))
+        rank = np.empty(len(firsts), dtype=np.int64)
+        rank[order] = np.arange(len(firsts))
+        in_order = np.argsort(rank[which], kind="stable")
+        taken = 0
+        first: np.ndarray | None = None  # the first embedding, which not every row may equal
+        alike = len(firsts) > 1
+        step = TEXT_BATCH_CUDA if self.device.type == "cuda" else TEXT_BATCH
+        for group in groups:
+            for start in range(0, len(group), step):
+                rows = group[start : start + step]
+                with torch.inference_mode():  # not across a yield: the caller's code runs
+                    chunk = self._encode_token_chunk([array("q", firsts[i]).tolist() for i in rows])
+                if first is None:
+                    first = chunk[0].copy()
+                alike = alike and _within(chunk, first)
+                counts = texts_per_row[rows]
+                text_rows = in_order[taken : taken + int(counts.sum())]
+                taken += len(text_rows)
+                # Alike texts share their row's embedding, the same to the bit.
+                yield text_rows, chunk if len(text_rows) == len(rows) else chunk.repeat(counts, 0)
+        if alike:
+            self._refuse_alike_texts()
+        self._last_cut_short = (tuple(texts), cut)
+
+    def _distinct_token_ids(
+        self, texts: Sequence[str]
+    ) -> tuple[list[bytes], np.ndarray, list[str]]:
+        """Each distinct token sequence (as bytes), in order of first appearance; each text's
+        index into them; the texts cut short."""
         # Texts the tokenizer makes the same ("Cat", "cat") are encoded once, so their
         # embeddings are the same to the bit (in different chunks they would differ by ~1e-8).
-        distinct: dict[bytes, int] = {}  # token ids -> row of `encoded`
-        firsts: list[bytes] = []  # each distinct token sequence, in order of first appearance
-        which = np.empty(len(texts), dtype=np.int64)  # each text's row
+        distinct: dict[bytes, int] = {}  # token ids -> index into `firsts`
+        firsts: list[bytes] = []
+        which = np.empty(len(texts), dtype=np.int64)
         # A block at a time, and kept as bytes: the tokenizer's output for 1.6 million prompts
         # (20,000 classes x 80 templates) took 6 GB at once.
         cut: list[str] = []
@@ -465,47 +516,19 @@ class TransformersEncoder:
                 if row == len(firsts):
                     firsts.append(key)
                 which[position] = row
-        del distinct
-        # Prompts of similar length share a chunk, so little compute goes into padding. Each
-        # chunk goes straight to its rows: 1.6 million prompts' embeddings take 3 GB a copy.
-        lengths = np.array([len(key) for key in firsts])
-        order = np.argsort(lengths, kind="stable")
-        groups = [order]
-        if not self._can_pad:  # nothing to pad with: a chunk holds prompts of one length
-            groups = np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1)
-        # Progress counts the texts given: a row encoded is every text that tokenizes as it.
-        texts_per_row = np.bincount(which, minlength=len(firsts))
-        encoded = np.empty((0, 0), dtype=np.float32)
-        step = TEXT_BATCH_CUDA if self.device.type == "cuda" else TEXT_BATCH
-        for group in groups:
-            for start in range(0, len(group), step):
-                rows = group[start : start + step]
-                chunk = self._encode_token_chunk([array("q", firsts[i]).tolist() for i in rows])
-                if not encoded.size:
-                    encoded = np.empty((len(firsts), chunk.shape[1]), dtype=np.float32)
-                encoded[rows] = chunk
-                if advance is not None:
-                    advance(int(texts_per_row[rows].sum()))
-        self._check_texts_differ(encoded)
-        self._last_cut_short = (tuple(texts), cut)
-        # Rows were numbered in order of first appearance: all distinct, `which` is 0, 1, 2, ...
-        return encoded if len(firsts) == len(texts) else encoded[which]
+        return firsts, which, cut
 
-    def _check_texts_differ(self, encoded: np.ndarray) -> None:
-        """Different token sequences that all embed alike mean the text model reads none of
-        their words: CLIP pools at the config's eos_token_id, which a tokenizer from another
-        model never gives, so it pools every text at its first token (to the bit, on the CPU).
-        Not merely close: a tiny random FLAVA gives texts cosines of 0.99999."""
-        alike = len(encoded) > 1 and all(
-            float(np.abs(encoded[start : start + TEXT_BATCH] - encoded[0]).max()) <= 1e-6
-            for start in range(0, len(encoded), TEXT_BATCH)  # a block at a time: no copy of all
+    def _refuse_alike_texts(self) -> NoReturn:
+        """Different token sequences that all embed alike (`_within` of the first) mean the text
+        model reads none of their words: CLIP pools at the config's eos_token_id, which a
+        tokenizer from another model never gives, so it pools every text at its first token (to
+        the bit, on the CPU). Not merely close: a tiny random FLAVA gives texts cosines of
+        0.99999."""
+        raise ZslError(
+            f"model {self.name}: its text model gives every class prompt the same "
+            "embedding, so every class would score the same; are its tokenizer files and "
+            "config.json (eos_token_id, vocab_size) from one model?"
         )
-        if alike:
-            raise ZslError(
-                f"model {self.name}: its text model gives every class prompt the same "
-                "embedding, so every class would score the same; are its tokenizer files and "
-                "config.json (eos_token_id, vocab_size) from one model?"
-            )
 
     def _check_token_ids(self, token_ids: Sequence[Sequence[int]]) -> None:
         """A tokenizer from another model gives ids the text tower has no embedding for (an
@@ -653,6 +676,11 @@ def _pooled(output: Any, model_type: str = "") -> torch.Tensor:
             "CLIP or SigLIP"
         )
     return pooled
+
+
+def _within(embeddings: np.ndarray, first: np.ndarray) -> bool:
+    """Whether every row of `embeddings` is within 1e-6 of `first` in each value."""
+    return float(np.abs(embeddings - first).max()) <= 1e-6
 
 
 def _normalised(features: torch.Tensor) -> np.ndarray:
