@@ -68,13 +68,13 @@ def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_
     from zsl_cli.encoders.hf import TransformersEncoder
 
     calls = []
-    original = TransformersEncoder.encode_texts
+    original = TransformersEncoder.encode_text_chunks  # what a run encodes its prompts with
 
-    def counting(self, texts, advance=None):
+    def counting(self, texts):
         calls.append(len(texts))
-        return original(self, texts, advance)
+        return original(self, texts)
 
-    monkeypatch.setattr(TransformersEncoder, "encode_texts", counting)
+    monkeypatch.setattr(TransformersEncoder, "encode_text_chunks", counting)
     write_images(tmp_path / "images", 7)
     result = run(
         "label",
