@@ -284,13 +284,38 @@ class AtomicFileSink:
                     moves.append((temp, target))
                 # Run info kept inside the output (json) leaves an earlier run's sidecar stale.
                 stale = [sidecar_path(self.target)] if sidecar is None else []
-                _move_into_place(moves, stale)
+                try:
+                    _move_into_place(moves, stale)
+                except OSError as error:
+                    raise ZslError(self._not_placed(error, moves)) from error
         except OSError as error:
             self._discard(temps)
             raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
         except BaseException:
             self._discard(temps)
             raise
+
+    def _not_placed(self, error: OSError, moves: list[tuple[Path, Path]]) -> str:
+        """Why the output could not be moved into place, and, where the old one still stands,
+        under which name this run's output (and run info) is kept beside it: on Windows a file
+        another program holds open (Excel, the usual reader of a CSV) cannot be replaced, and
+        that must not throw away a run of hours. A new name, not the hidden temporary one, so
+        that it can be found, opened and renamed."""
+        message = f"cannot write {quoted(self.target)}: {error.strerror}"
+        if not self._temp.exists():  # the main file was replaced; its run info failed
+            return message
+        kept = _unused_name(self.target)
+        try:
+            os.replace(self._temp, kept)
+        except OSError:
+            return message  # the folder takes no new name either: nothing can be kept
+        for temp, _ in moves[1:]:
+            with suppress(OSError):
+                os.replace(temp, sidecar_path(kept))
+        # The folder takes new files, so the file itself refused: another program holds it.
+        held = " (is it open in another program, e.g. Excel?)"
+        held = held if isinstance(error, PermissionError) else ""
+        return f"{message}{held}; this run's output is kept as {quoted(kept)}"
 
     def discard(self) -> None:
         self._discard([self._temp])
@@ -377,17 +402,42 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
     # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
     # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
     # is replaced keeps its own permissions.
-    # The target's name is cut short where the temporary name would be too long for a file name.
-    room = NAME_MAX - len(f"..{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    stem = os.fsdecode(os.fsencode(target.name)[:room])
-    temp = target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = _temp_name(target)
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise ZslError(f"cannot write {quoted(target)}: {why_not_created(error)}") from error
-    with suppress(OSError):
-        os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
-    return temp, os.fdopen(descriptor, "wb")
+    try:
+        # Windows has no fchmod before Python 3.13: there the mode is set by name.
+        with suppress(OSError):
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+            os.chmod(descriptor if os.chmod in os.supports_fd else temp, mode)
+        return temp, os.fdopen(descriptor, "wb")
+    except BaseException:  # nobody else knows of the file yet
+        with suppress(OSError):
+            os.close(descriptor)
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _unused_name(target: Path) -> Path:
+    """`<stem>.new<suffix>` beside `target` (out.new.csv: it opens as out.csv does), numbered
+    (out.new2.csv) where that name or its run info is taken."""
+    number = 1
+    while True:
+        name = f"{target.stem}.new{number if number > 1 else ''}{target.suffix}"
+        kept = target.with_name(name)
+        if not os.path.lexists(kept) and not os.path.lexists(sidecar_path(kept)):
+            return kept
+        number += 1
+
+
+def _temp_name(target: Path) -> Path:
+    """A hidden name of its own beside `target`, for a file on its way in or out: the target's
+    name is cut short where the name would be too long for a file name."""
+    room = NAME_MAX - len(f"..{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    stem = os.fsdecode(os.fsencode(target.name)[:room])
+    return target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
 @contextmanager
@@ -423,16 +473,38 @@ def _move_into_place(moves: list[tuple[Path, Path]], stale: Iterable[Path] = ())
 
     Other zsl runs publishing into the folder wait meanwhile (`_folder_locked`), so two runs
     writing one output at once leave one run's files, never a mix. Ctrl-C and SIGTERM wait too.
-    The describing files are removed first: a run killed between the renames leaves a file
-    without them rather than next to another run's."""
-    folder = moves[0][1].parent
+    The old describing files are moved aside first: a run killed between the renames leaves a
+    file without them rather than next to another run's. Aside, not removed: where the main
+    file cannot be replaced (on Windows, while another program such as Excel holds it open)
+    they are moved back, and the old output keeps its run info."""
+    (main_temp, main), describing = moves[0], moves[1:]
+    folder = main.parent
     with interrupts_deferred(), _folder_locked(folder):
-        for target in stale:
-            with suppress(OSError):  # none there, or a name too long to be one
-                target.unlink()
-        for _, target in moves[1:]:
-            target.unlink(missing_ok=True)
-        for temp, target in moves:
+        aside: list[tuple[Path, Path]] = []  # (where an old file went, its own name)
+        try:
+            for target in [*stale, *(target for _, target in describing)]:
+                if os.path.isdir(target):  # the user's folder, never moved (a stale one stays)
+                    continue
+                moved = _temp_name(target)
+                try:
+                    os.replace(target, moved)
+                except FileNotFoundError:
+                    continue
+                except OSError:
+                    if target in stale:  # a name too long to be one; else left as it was
+                        continue
+                    raise
+                aside.append((moved, target))
+            os.replace(main_temp, main)
+        except BaseException:
+            for moved, target in reversed(aside):
+                with suppress(OSError):
+                    os.replace(moved, target)
+            raise
+        for moved, _ in aside:
+            with suppress(OSError):  # a hidden temporary file left is no harm
+                moved.unlink()
+        for temp, target in describing:
             os.replace(temp, target)
     _sync_directory(folder)
 

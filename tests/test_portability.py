@@ -1,0 +1,163 @@
+"""What Windows and macOS do differently, simulated on Linux: Python without os.fchmod (Windows
+before 3.13), an output another program holds open (Windows refuses to replace it), file systems
+that report no inode numbers (some Windows network and virtual drives), and no /proc (macOS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from zsl_cli import files
+from zsl_cli.cli import app
+from zsl_cli.errors import ZslError
+from zsl_cli.files import open_sink, write_file
+
+CLASSES = ["red circle", "blue square", "green triangle"]
+
+
+def run(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def write_images(folder: Path, n: int, seed: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        pixels = rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"img_{i}.png")
+
+
+@pytest.fixture()
+def labelling(tmp_path: Path, tiny_clip) -> list[object]:
+    """`label` arguments but for the output: 3 images, 3 classes, the tiny CLIP model."""
+    write_images(tmp_path / "images", 3)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("\n".join(CLASSES) + "\n")
+    return ["label", tmp_path / "images", "-c", classes, "-m", tiny_clip]
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [name for name in os.listdir(folder) if name.endswith(files.TEMP_SUFFIX)]
+
+
+def without_fchmod(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python on Windows before 3.13: no os.fchmod, so os.chmod takes no descriptor."""
+    monkeypatch.delattr(os, "fchmod")
+    monkeypatch.setattr(os, "supports_fd", os.supports_fd - {os.chmod})
+
+
+def test_outputs_are_written_where_python_has_no_fchmod(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object]
+) -> None:
+    output = tmp_path / "out.csv"
+    output.write_text("old\n")
+    output.chmod(0o640)
+    without_fchmod(monkeypatch)
+    result = run(*labelling, "-o", output)
+    assert result.exit_code == 0, result.output
+    assert output.read_text().startswith("path,") and len(output.read_text().splitlines()) == 4
+    assert stat.S_IMODE(output.stat().st_mode) == 0o640  # a replaced file keeps its permissions
+    write_file(tmp_path / "doc.json", b"{}")
+    assert (tmp_path / "doc.json").read_bytes() == b"{}"
+    assert temp_files(tmp_path) == []
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_temporary_file_that_fails_once_opened_is_closed_and_removed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def fails(*args: object, **kwargs: object):
+        raise RuntimeError("unforeseen")
+
+    before = open_descriptors()
+    monkeypatch.setattr(os, "fdopen", fails)
+    with pytest.raises(RuntimeError):
+        write_file(tmp_path / "doc.json", b"{}")
+    monkeypatch.undo()
+    assert temp_files(tmp_path) == [] and not (tmp_path / "doc.json").exists()
+    assert open_descriptors() == before
+
+
+def held_open(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Windows: a file another program holds open (Excel) can be neither replaced nor renamed."""
+    replace = os.replace
+
+    def refused(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if os.path.basename(source) in names or (
+            os.path.basename(target) in names and os.path.exists(target)
+        ):
+            raise PermissionError(
+                13, "Access is denied", os.fspath(source), None, os.fspath(target)
+            )
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+
+
+def test_an_output_held_open_keeps_its_run_info_and_the_new_output_is_kept_beside_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object]
+) -> None:
+    output = tmp_path / "out.csv"
+    output.write_text("old rows\n")
+    files.sidecar_path(output).write_text('{"old": "run info"}')
+    held_open(monkeypatch, "out.csv")
+    result = run(*labelling, "-o", output, "-k", "0")
+    assert result.exit_code == 2
+    kept = tmp_path / "out.new.csv"
+    error = result.output.strip().splitlines()[-1]
+    assert error == (
+        f"zsl: error: cannot write '{output}': Access is denied (is it open in another program, "
+        f"e.g. Excel?); this run's output is kept as '{kept}'"
+    )
+    assert output.read_text() == "old rows\n"
+    assert files.sidecar_path(output).read_text() == '{"old": "run info"}'
+    assert len(kept.read_text().splitlines()) == 4
+    assert files.sidecar_path(kept).exists() and temp_files(tmp_path) == []
+    # Its run info is its own, as readers of run info check.
+    assert json.loads(files.sidecar_path(kept).read_text())["output_bytes"] == kept.stat().st_size
+    # A second such run takes the next free name.
+    again = run(*labelling, "-o", output)
+    assert again.exit_code == 2 and str(tmp_path / "out.new2.csv") in again.output
+    assert (tmp_path / "out.new2.csv").exists() and temp_files(tmp_path) == []
+
+
+def test_run_info_held_open_leaves_the_old_output_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.csv"
+    output.write_text("old rows\n")
+    files.sidecar_path(output).write_text("old run info")
+    held_open(monkeypatch, "out.csv.run.json")
+    sink = open_sink(output, sidecar=True)
+    sink.write(b"new rows\n")
+    with pytest.raises(ZslError, match="kept as '.*out.new.csv'"):
+        sink.publish(b"new run info")
+    assert output.read_text() == "old rows\n"
+    assert files.sidecar_path(output).read_text() == "old run info"
+    assert (tmp_path / "out.new.csv").read_text() == "new rows\n"
+    assert (tmp_path / "out.new.csv.run.json").read_text() == "new run info"
+
+
+def test_a_document_held_open_keeps_the_run_info_it_would_remove_as_stale(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.json"
+    output.write_text("old rows\n")
+    files.sidecar_path(output).write_text("old run info")
+    held_open(monkeypatch, "out.json")
+    with pytest.raises(ZslError, match="kept as '.*out.new.json'"):
+        write_file(output, b"{}")
+    assert output.read_text() == "old rows\n"
+    assert files.sidecar_path(output).read_text() == "old run info"
+    assert (tmp_path / "out.new.json").read_bytes() == b"{}"
+    assert temp_files(tmp_path) == []
