@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from zsl_cli import files
+from zsl_cli import files, store
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
-from zsl_cli.files import open_sink, write_file
+from zsl_cli.files import check_outputs_spare_inputs, named_output, open_sink, write_file
 
 CLASSES = ["red circle", "blue square", "green triangle"]
 
@@ -161,3 +161,57 @@ def test_a_document_held_open_keeps_the_run_info_it_would_remove_as_stale(
     assert files.sidecar_path(output).read_text() == "old run info"
     assert (tmp_path / "out.new.json").read_bytes() == b"{}"
     assert temp_files(tmp_path) == []
+
+
+def no_inode_numbers_under(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """os.stat reports st_ino 0 for everything under `root`, as some Windows drives do."""
+    real_stat = os.stat
+    extra = ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns")
+
+    def stat_without_inode(path, *args, **kwargs):
+        status = real_stat(path, *args, **kwargs)
+        if isinstance(path, int) or not os.fsdecode(os.path.abspath(path)).startswith(str(root)):
+            return status
+        fields = list(status)
+        fields[stat.ST_INO] = 0
+        return os.stat_result(fields, {name: getattr(status, name) for name in extra})
+
+    monkeypatch.setattr(os, "stat", stat_without_inode)
+
+
+def test_folders_without_inode_numbers_are_all_walked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object]
+) -> None:
+    images_folder = Path(str(labelling[1]))
+    for name in ("a", "b"):
+        write_images(images_folder / name, 2, seed=len(name))
+    (images_folder / "b" / "link_to_a").symlink_to(images_folder / "a")  # still listed once
+    no_inode_numbers_under(monkeypatch, tmp_path)
+    result = run(*labelling, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "out.csv").read_text().splitlines()[1:]
+    assert len(rows) == 7  # 3 at the top, 2 in each class folder
+
+
+def test_files_without_inode_numbers_are_told_apart_by_their_real_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.json"
+    first.write_text("x")
+    second.write_text("y")
+    (tmp_path / "link.csv").symlink_to(first)
+    no_inode_numbers_under(monkeypatch, tmp_path)
+    check_outputs_spare_inputs([named_output("-o", first), named_output("--json", second)], [])
+    with pytest.raises(ZslError, match="is an input of this run"):
+        check_outputs_spare_inputs([named_output("-o", first)], [tmp_path / "link.csv"])
+
+
+def test_a_folder_without_inode_numbers_is_seen_to_hold_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "root" / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "root" / "sub" / "deeper" / "image.png").write_bytes(b"x")
+    no_inode_numbers_under(monkeypatch, tmp_path)
+    assert not store._holds_no_file(os.fsencode(tmp_path / "root"))
+    (tmp_path / "root" / "sub" / "deeper" / "image.png").unlink()
+    assert store._holds_no_file(os.fsencode(tmp_path / "root"))

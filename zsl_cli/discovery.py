@@ -57,11 +57,11 @@ from typing import IO
 from zsl_cli.accents import lexists, not_found_hint
 from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
-from zsl_cli.files import absolute_path
+from zsl_cli.files import absolute_path, file_identity
 from zsl_cli.formatting import counted, printable, printable_text
 
-# A file as inputs are deduplicated: its folder's (st_dev, st_ino), or absolute path where it
-# cannot be stat'ed (a listed file that is gone), and its name.
+# A file as inputs are deduplicated: its folder's file_identity ((st_dev, st_ino), else its real
+# path), or absolute path where it cannot be stat'ed (a listed file that is gone), and its name.
 _Key = tuple[tuple[int, int] | str, str]
 
 STDIN_INPUT = "-"
@@ -397,7 +397,7 @@ class _Walker:
             except OSError:
                 known = absolute
             else:
-                known = (info.st_dev, info.st_ino)
+                known = file_identity(info, absolute)
             self.folder_ids[absolute] = known
         return known
 
@@ -509,7 +509,7 @@ class _Walker:
         folder reachable without one has been listed, so a folder is spelled without a link
         whenever it can be.
         """
-        visited: set[tuple[int, int]] = set()
+        visited: set[tuple[int, int] | str] = set()
         plain_folders: list[str] = [root]
         linked_folders: list[str] = []
         while plain_folders or linked_folders:
@@ -538,14 +538,14 @@ class _Walker:
     def _wildcard_may_match(self, name: str, pattern_part: str) -> bool:
         return self.include_hidden or not name.startswith(".") or pattern_part.startswith(".")
 
-    def _first_visit(self, folder: str, visited: set[tuple[int, int]]) -> bool:
+    def _first_visit(self, folder: str, visited: set[tuple[int, int] | str]) -> bool:
         """Record `folder` as visited; False when this real folder was seen before (or is gone)."""
         try:
             info = os.stat(folder)
         except OSError as error:
             self._skip(folder, error)
             return False
-        key = (info.st_dev, info.st_ino)
+        key = file_identity(info, folder)
         self.folder_ids[absolute_path(folder)] = key  # for _folder_id, which would stat it again
         if key in visited:
             return False

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, AnyStr
 
 from zsl_cli.errors import ZslError, stop_signals
 from zsl_cli.formatting import printable, quoted
@@ -804,10 +804,10 @@ def output_key(output: str) -> tuple | None:
 
 
 def _file_key(path: str) -> tuple | None:
-    """What a path leads to: an existing regular file, pipe or socket (device, inode), or, for a
-    file not there yet, its real path; None for anything else."""
+    """What a path leads to: an existing regular file, pipe or socket (its `file_identity`), or,
+    for a file not there yet, its real path; None for anything else."""
     try:
-        return _stat_key(os.stat(path))
+        return _stat_key(os.stat(path), path)
     except OSError:
         return ("path", os.path.realpath(path))
 
@@ -816,7 +816,7 @@ def _stdout_key() -> tuple | None:
     """What stdout writes into, as _file_key has it (/dev/stdout, or the file `>` named, is that
     too: two outputs there would run into each other)."""
     status = stdout_status()
-    return _stat_key(status) if status is not None else None
+    return _stat_key(status, None) if status is not None else None
 
 
 def stdout_status() -> os.stat_result | None:
@@ -828,9 +828,25 @@ def stdout_status() -> os.stat_result | None:
         return None
 
 
-def _stat_key(status: os.stat_result) -> tuple | None:
+def _stat_key(status: os.stat_result, path: str | None) -> tuple | None:
+    """`path`: what was stat'ed; None for stdout, which has no name to go by where its file has
+    no inode number (then it is known only as stdout, which two outputs there still share)."""
     if stat.S_ISREG(status.st_mode):
-        return ("file", status.st_dev, status.st_ino)
-    if stat.S_ISFIFO(status.st_mode) or stat.S_ISSOCK(status.st_mode):
-        return ("stream", status.st_dev, status.st_ino)
-    return None
+        kind = "file"
+    elif stat.S_ISFIFO(status.st_mode) or stat.S_ISSOCK(status.st_mode):
+        kind = "stream"
+    else:
+        return None
+    if path is None and not status.st_ino:
+        return (kind, "stdout")
+    return (kind, file_identity(status, path or ""))  # stdout's inode number is known here
+
+
+def file_identity(status: os.stat_result, path: AnyStr) -> tuple[int, int] | AnyStr:
+    """What tells the file or folder at `path` (whose `status` this is) from every other:
+    (st_dev, st_ino), as links and other spellings lead to it. Python's st_ino identifies a
+    file only "if non-zero", and some Windows network and virtual drives give 0 for every file
+    (every folder then looked like one already seen): there it is its normalised real path."""
+    if status.st_ino:
+        return (status.st_dev, status.st_ino)
+    return os.path.normcase(os.path.realpath(path))

@@ -53,6 +53,7 @@ from zsl_cli.files import (
     TEMP_SUFFIX,
     absolute_path,
     create_folder,
+    file_identity,
     why_not_created,
     written_path,
 )
@@ -1301,10 +1302,10 @@ def _holds_no_file(folder: bytes) -> bool:
     while to_list:
         current = to_list.pop()
         try:
-            info = os.stat(current)
-            if (info.st_dev, info.st_ino) in listed:
+            identity = file_identity(os.stat(current), current)
+            if identity in listed:
                 continue
-            listed.add((info.st_dev, info.st_ino))
+            listed.add(identity)
             with os.scandir(current) as entries:
                 for entry in entries:
                     if not entry.is_dir():  # follows links: a broken one is something there
