@@ -4,6 +4,7 @@ that report no inode numbers (some Windows network and virtual drives), and no /
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import stat
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, features
 from typer.testing import CliRunner
 
-from zsl_cli import files, store
+from zsl_cli import files, images, store
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
 from zsl_cli.files import check_outputs_spare_inputs, named_output, open_sink, write_file
+from zsl_cli.images import DEFAULT_MAX_PIXELS, DecodeError, decode_image, pillow_settings
 
 CLASSES = ["red circle", "blue square", "green triangle"]
 
@@ -215,3 +217,46 @@ def test_a_folder_without_inode_numbers_is_seen_to_hold_files(
     assert not store._holds_no_file(os.fsencode(tmp_path / "root"))
     (tmp_path / "root" / "sub" / "deeper" / "image.png").unlink()
     assert store._holds_no_file(os.fsencode(tmp_path / "root"))
+
+
+def damaged_lzw_tiff(folder: Path) -> Path:
+    pixels = (np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
+    Image.fromarray(pixels).save(folder / "good.tif", compression="tiff_lzw")
+    damaged = bytearray((folder / "good.tif").read_bytes())
+    for index in range(200, 2000, 37):
+        damaged[index] ^= 0x5A
+    (folder / "bad.tif").write_bytes(bytes(damaged))
+    return folder / "bad.tif"
+
+
+@pytest.mark.skipif(not features.check("libtiff"), reason="this Pillow has no libtiff")
+@pytest.mark.skipif(not images._bundled_libtiffs(), reason="this Pillow bundles no libtiff")
+def test_without_proc_libtiff_is_found_where_pillows_wheel_bundles_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    real_open = builtins.open
+
+    def no_proc(file, *args, **kwargs):  # macOS, Windows
+        if str(file).startswith("/proc/"):
+            raise FileNotFoundError(2, "No such file or directory", str(file))
+        return real_open(file, *args, **kwargs)
+
+    found_through_proc = images._mapped_libtiffs()
+    bad = damaged_lzw_tiff(tmp_path)
+    images._pillow_libtiff.cache_clear()
+    monkeypatch.setattr(builtins, "open", no_proc)
+    try:
+        assert images._mapped_libtiffs() is None
+        library = images._pillow_libtiff()
+        assert library is not None
+        assert [os.path.realpath(library._name)] == list(map(os.path.realpath, found_through_proc))
+        with pillow_settings(DEFAULT_MAX_PIXELS), pytest.raises(DecodeError):
+            decode_image(bad)
+        assert capfd.readouterr().err == ""
+        # Outside the settings libtiff speaks again (and so the check above can fail).
+        with pytest.raises(DecodeError):
+            decode_image(bad)
+        assert "tif" in capfd.readouterr().err
+    finally:
+        monkeypatch.undo()
+        images._pillow_libtiff.cache_clear()

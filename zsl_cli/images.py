@@ -301,11 +301,12 @@ def _set_libtiff_handlers(handlers: tuple[int | None, int | None]) -> tuple[int 
 def _pillow_libtiff() -> ctypes.CDLL | None:
     from PIL import _imaging  # noqa: F401 - loads libtiff, when Pillow links it
 
+    paths = _mapped_libtiffs()
+    if paths is None:  # no /proc (macOS): the copy Pillow's wheel bundles is the one it loaded
+        paths = _bundled_libtiffs()
+    if not paths:
+        return None
     try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "libtiff" in line})
-        if not paths:
-            return None
         library = ctypes.CDLL(paths[0])  # dlopen gives the copy already loaded
     except OSError:
         return None
@@ -315,6 +316,26 @@ def _pillow_libtiff() -> ctypes.CDLL | None:
             return None
         setter.restype, setter.argtypes = ctypes.c_void_p, [ctypes.c_void_p]  # handler pointers
     return library
+
+
+def _mapped_libtiffs() -> list[str] | None:
+    """The libtiff files this process has loaded, as /proc/self/maps lists them (whichever
+    Pillow links: its wheel's, or the system's); None where there is no /proc to read."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            return sorted({line.split()[-1] for line in maps if "libtiff" in line})
+    except OSError:
+        return None
+
+
+def _bundled_libtiffs() -> list[str]:
+    """The libtiff that Pillow's wheel bundles beside PIL: PIL/.dylibs on macOS, pillow.libs on
+    Linux. Windows wheels link it into Pillow itself, where its handlers cannot be reached."""
+    import PIL
+
+    package = Path(PIL.__file__).parent
+    found = [*package.glob(".dylibs/libtiff*.dylib"), *package.parent.glob("pillow.libs/libtiff*")]
+    return sorted(map(str, found))
 
 
 def decode_image(
