@@ -571,7 +571,7 @@ def test_an_export_refuses_vectors_that_are_not_unit_length(
         damaged = bytearray(blob)
         damaged[-1] ^= 0x40
         raw.execute("UPDATE files SET vector = ?", (bytes(damaged),))
-    with pytest.raises(ZslError, match="not of unit length; it is damaged"):
+    with pytest.raises(ZslError, match=r"not of unit length \(/data/a\); it is damaged"):
         store.export(model, tmp_path / "e.npy")
     assert not (tmp_path / "e.npy").exists()
 
@@ -668,7 +668,9 @@ def test_vectors_of_the_wrong_length_are_a_damaged_store(store: EmbeddingStore) 
     with sqlite3.connect(store.path) as raw:
         raw.execute("UPDATE files SET vector = zeroblob(3)")
     for read in (lambda: store.load(model), lambda: store.fetch(model, ["/data/a.png"])):
-        with pytest.raises(ZslError, match="vectors of the wrong length for dim 8; it is damaged"):
+        with pytest.raises(
+            ZslError, match=r"1 vector that is not 8 values long \(/data/a.png\); it is damaged"
+        ):
             read()
 
 
@@ -739,7 +741,9 @@ def test_vectors_that_are_not_finite_are_a_damaged_store(store: EmbeddingStore) 
         vector[3] = np.nan
         raw.execute("UPDATE files SET vector = ? WHERE path = ?", (vector.tobytes(), *path))
     for read in (lambda: store.load(model), lambda: store.fetch(model, ["/data/b.png"])):
-        with pytest.raises(ZslError, match="1 vector that is not finite; it is damaged"):
+        with pytest.raises(
+            ZslError, match=r"1 vector that is not finite \(/data/b.png\); it is damaged"
+        ):
             read()
 
 
@@ -762,7 +766,9 @@ def test_vectors_that_are_not_unit_length_are_a_damaged_store(tmp_path: Path, dt
         damaged[-1] ^= 0x40  # the last component's top exponent bit
         raw.execute("UPDATE files SET vector = ? WHERE path = ?", (bytes(damaged), *key))
     for read in (None, paths):
-        with pytest.raises(ZslError, match="1 vector that is not of unit length; it is damaged"):
+        with pytest.raises(
+            ZslError, match=r"1 vector that is not of unit length \(/data/b.png\); it is damaged"
+        ):
             stored_items(str(path), "id", "m", read)
 
 
@@ -1397,7 +1403,12 @@ with EmbeddingStore.open(store_path) as store:
     done = len(plan.reused)
     for start in range(0, len(plan.to_encode), batch):
         chunk = plan.to_encode[start : start + batch]
-        vectors = [np.full(dim, s.mtime_ns, np.float32) for s in chunk]
+        # Unit vectors, as an encoder's (plan encodes any other again), holding the file's
+        # index: exact in float32 below 2**15.
+        vectors = [np.zeros(dim, np.float32) for s in chunk]
+        for s, v in zip(chunk, vectors):
+            v[0] = s.mtime_ns / 2**15
+            v[1] = np.sqrt(1 - v[0] ** 2)
         store.add(model, [StoredItem(s, "ok", "", v) for s, v in zip(chunk, vectors)])
         done += len(chunk)
         print(done, flush=True)
@@ -1418,8 +1429,9 @@ def stored_indices(store_path: Path, identity: str) -> np.ndarray:
     with EmbeddingStore.open(store_path, create=False) as store:
         loaded = store.load(store.find_model(identity))
     # Each vector holds its file's index; paths sort in index order.
-    assert loaded.paths == [f"/data/{identity}/{int(v[0]):06d}.png" for v in loaded.vectors]
-    return loaded.vectors[:, 0].astype(int)
+    indices = (loaded.vectors[:, 0] * 2**15).round().astype(int)
+    assert loaded.paths == [f"/data/{identity}/{i:06d}.png" for i in indices]
+    return indices
 
 
 def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> None:

@@ -176,6 +176,7 @@ from zsl_cli.store import (
     check_store_writable,
     former_vectors_warning,
     identity_to_read,
+    repaired_vectors_warnings,
     stat_files,
     stored_export_rows,
     stored_items,
@@ -2697,6 +2698,9 @@ class EmbedReport:
     encoded: int = 0  # images encoded this run (new, changed, failures retried), not `failed`
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
+    # Unchanged images encoded again, in `encoded`, as the store held a damaged vector of them
+    # (`SyncPlan.repaired`), which its readers refuse
+    repaired: list[str] = field(default_factory=list)
     removed: int = 0  # stored images no longer found under the scanned paths
     # Stored images kept though gone, under paths that are missing or hold no file, or empty
     # folders below them (`absent`)
@@ -2769,6 +2773,7 @@ class EmbedReport:
             *kept_images_warnings(self.absent, self.kept),
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
+            *repaired_vectors_warnings(self.repaired, self.store),
             *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
             *_former_vectors_warnings(self.read_former, self.store, self.model),
             *self.export_warnings,
@@ -2782,6 +2787,7 @@ class EmbedReport:
             "encoded": self.encoded,
             "reused": self.reused,
             "reused_failed": self.reused_failed,
+            "repaired": len(self.repaired),
             "removed": self.removed,
             "replaced": self.replaced,
             "kept": self.kept,
@@ -2903,6 +2909,7 @@ def embed(
                         forget_absent=request.forget_missing,
                     )
                     report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+                    report.repaired = plan.repaired
                     _note_absent_roots(report, plan.absent, plan.kept)
                     _tell(warn, kept_images_warnings(report.absent, report.kept))
                     report.unchecked_precision = _unchecked_precision(
