@@ -1657,7 +1657,7 @@ def repaired_vectors_warnings(repaired: Sequence[str], store: str | os.PathLike[
     return [
         f"{printable(store)} held damaged vectors (not finite, not of unit length, or of the "
         f"wrong length) of {counted(len(repaired), 'unchanged image')}, which every read of the "
-        f"store refuses: they are encoded again ({named})"
+        f"store refuses: encoded again ({named})"
     ]
 
 
