@@ -975,26 +975,26 @@ def test_out_of_memory_for_the_class_prompts_is_a_clear_error(tiny_clip):
     assert "--device cpu" not in info.value.message  # it is on the CPU already
 
 
-def test_non_finite_embeddings_are_a_clear_error(tiny_clip):
+def test_non_finite_image_embeddings_are_rows_of_nan(tiny_clip):
+    # Each image fails alone (api.iter_encoded makes it an encode_error): one image overflowing
+    # fp16 stopped the whole run (tests/test_encode_failures.py).
     import torch
 
     encoder = load_encoder(str(tiny_clip))
     forward = encoder._model.get_image_features
     encoder._model.get_image_features = lambda **kwargs: _pooled(forward(**kwargs)) * torch.inf
     pixels = np.zeros((2, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
-    with pytest.raises(ZslError, match="non-finite embeddings .* --precision bf16 or fp32"):
-        encoder.encode_images(pixels)
+    assert np.isnan(encoder.encode_images(pixels)).all()
 
 
-def test_all_zero_embeddings_are_a_clear_error(tiny_clip):
+def test_all_zero_image_embeddings_are_rows_of_zeros(tiny_clip):
     # Half precision can underflow too (weights of 1e-10 are 0 in fp16): every score would then
-    # be alike, a uniform guess written as if it were the model's answer.
+    # be alike, a uniform guess written as if it were the model's answer; the run fails them.
     encoder = load_encoder(str(tiny_clip))
     forward = encoder._model.get_image_features
     encoder._model.get_image_features = lambda **kwargs: _pooled(forward(**kwargs)) * 0
     pixels = np.zeros((2, *encoder.preprocessor.input_size, 3), dtype=np.uint8)
-    with pytest.raises(ZslError, match="all-zero embeddings .* --precision bf16 or fp32"):
-        encoder.encode_images(pixels)
+    assert not encoder.encode_images(pixels).any()
 
 
 def test_devices_that_are_not_there_are_refused(monkeypatch):

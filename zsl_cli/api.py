@@ -26,6 +26,7 @@ import functools
 import hashlib
 import inspect
 import io
+import math
 import os
 import platform
 import sys
@@ -76,7 +77,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
-from zsl_cli.encoders.base import ModelSource, TextChunks
+from zsl_cli.encoders.base import ModelSource, ScoreHead, TextChunks
 from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
@@ -148,12 +149,14 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.readers import run_info_files
 from zsl_cli.records import (
+    STATUS_ENCODE_ERROR,
     STATUS_OK,
     UNKNOWN_LABEL,
     ImageItem,
     LabelScore,
     Prediction,
     RankedScores,
+    encode_error_reason,
     written_score,
 )
 from zsl_cli.report import check_report_path, write_report
@@ -1236,8 +1239,15 @@ def iter_encoded(
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress,
+    *,
+    into_store: bool = False,
 ) -> Iterator[list[ImageItem]]:
-    """Batches of items with their embeddings (ok items) or their failure status, in order."""
+    """Batches of items with their embeddings (ok items) or their failure status, in order.
+
+    An image whose embedding is not finite or all zero (an fp16 overflow, one image in many)
+    fails on its own as an encode_error, as an image that cannot be decoded does: its row would
+    score NaN or 1/C. `into_store`: the embeddings go into a store (`embed`), whose precision
+    is fixed, which the error's advice says."""
     batch_size = model.batch_size or default_batch_size(encoder)
     progress.start(decoding.total, "encoding images")
     for items in decoding.batches(batch_size):
@@ -1245,9 +1255,19 @@ def iter_encoded(
         if ok_items:
             embeddings = np.asarray(encoder.encode_images(stack_pixels(ok_items)))
             _check_rows(encoder, "encode_images", embeddings, len(ok_items), "images")
-            for item, embedding in zip(ok_items, embeddings, strict=True):
-                item.embedding = embedding
+            finite = np.isfinite(embeddings).all(axis=1)
+            usable = finite & embeddings.any(axis=1)
+            for item, embedding, is_finite, is_usable in zip(
+                ok_items, embeddings, finite, usable, strict=True
+            ):
                 item.pixels = None  # free the pixels as soon as they are encoded
+                if is_usable:
+                    item.embedding = embedding
+                else:
+                    item.status = STATUS_ENCODE_ERROR
+                    item.error = encode_error_reason(
+                        _precision(encoder), zero=bool(is_finite), store=into_store
+                    )
         progress.advance(len(items))
         yield items
 
@@ -1362,6 +1382,7 @@ def label(
                 "one class under the model's softmax: every image scores 1, so the score tells "
                 "nothing and --threshold abstains on none (add the classes the images may show)"
             )
+        report.warnings += head_warnings(encoder.head)
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = encoded_items(source, decoding, encoder, model, progress, outputs, identity)
         report.warnings += encoded.warnings
@@ -1372,6 +1393,7 @@ def label(
         _tell(warn, report.warnings, told)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
+        unembedded: tuple[str, str] | tuple[()] = ()  # the first encode_error: path, error
         try:
             with interrupts_holdable() as interrupts:
                 at_most = None if source.store is not None else report.inputs
@@ -1381,6 +1403,8 @@ def label(
                     writer.write(prediction)
                     report.add(prediction)
                     interrupts.release()
+                    if prediction.status == STATUS_ENCODE_ERROR and not unembedded:
+                        unembedded = (prediction.path, prediction.error)
         except KeyboardInterrupt:
             # The run is stopping: from here another stop signal waits until the finished work
             # is published, and then ends the run as this one does.
@@ -1392,6 +1416,7 @@ def label(
         report.interrupted |= _stopped_by_interrupt(progress)
         publishing.enter_context(interrupts_deferred())
         report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
+        report.warnings += encode_error_warnings(report.by_status[STATUS_ENCODE_ERROR], unembedded)
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
@@ -1752,6 +1777,46 @@ def _rows_in_place(rows: Sequence[np.ndarray]) -> np.ndarray | None:
     return base.reshape(-1)[start : start + len(rows) * first.size].reshape(len(rows), -1)
 
 
+# A softmax whose scale moves no score by more than this share of 1/C, or a sigmoid whose logits
+# are all beyond +-SATURATED_LOGIT (a score within 4e-8 of 1, or below 4.2e-8), gives scores
+# that tell nothing: the ranking still follows the cosines, but not a score or --threshold.
+FLAT_SOFTMAX = 1e-3
+SATURATED_LOGIT = 17.0
+
+
+def head_warnings(head: ScoreHead) -> list[str]:
+    """The warning of a score head that cannot separate scores: a checkpoint's logit_scale near
+    -inf, or a SigLIP bias that saturates every sigmoid (`_score_head` refuses inf and NaN)."""
+    if head.kind == "softmax":
+        # Cosines lie in [-1, 1]: two classes' scores differ at most by a factor exp(2 * scale).
+        if math.expm1(2 * head.scale) >= FLAT_SOFTMAX:
+            return []
+        every = f"every score within {FLAT_SOFTMAX:.1%} of 1 / the number of classes"
+        scale = f"score scale of {head.scale:.3g} makes"
+    else:
+        if head.bias - head.scale > SATURATED_LOGIT:
+            every = "every score 1 (to 7 digits)"
+        elif head.bias + head.scale < -SATURATED_LOGIT:
+            every = "every score below 1e-7"
+        else:
+            return []
+        scale = f"score scale of {head.scale:.3g} and bias of {head.bias:.3g} make"
+    return [
+        f"the model's {scale} {every}, so the written scores and --threshold tell nothing "
+        "(the ranking still follows the model); are its weights a trained model's?"
+    ]
+
+
+def encode_error_warnings(n: int, first: tuple[str, str] | tuple[()]) -> list[str]:
+    """The warning of a run in which `n` images failed as encode_error, `first` the first of
+    them (path, error): the error says the way out, which the summary's count alone does not."""
+    if not n or not first:
+        return []
+    path, error = first
+    which = f"{path}" if n == 1 else f"the first, {path}"
+    return [f"{counted(n, 'image')} could not be embedded (status encode_error); {which}: {error}"]
+
+
 def _check_rows(encoder: Encoder, method: str, embeddings: np.ndarray, n: int, what: str) -> None:
     """A ZslError where an Encoder of a caller's own breaks the protocol, giving other than one
     embedding per input, rather than an IndexError or ValueError where the rows are used."""
@@ -1990,6 +2055,7 @@ def encoded_items(
     if source.store is not None:
         assert identity is not None, "a store's run finds the identity it reads"
         items = stored_items(source.store, identity, _stored_name(encoder), source.paths)
+        _check_stored_width(source.store, items, encoder)
         paths = [item.path for item in items]
         if source.paths is None:
             check_outputs_spare_inputs(outputs, [], paths)
@@ -1998,6 +2064,19 @@ def encoded_items(
         return EncodedItems(paths, _store_batches(items, progress), warnings)
     assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
+
+
+def _check_stored_width(
+    store: str | os.PathLike[str], items: Sequence[ImageItem], encoder: Encoder
+) -> None:
+    """A store's vectors (all of one width, as the store checks) must be the model's width: the
+    user's store is at fault, not the encoder, as `_stack` would say."""
+    width = next((len(item.embedding) for item in items if item.embedding is not None), None)
+    if width is not None and width != encoder.dim:
+        raise ZslError(
+            f"embedding store {printable(os.fspath(store))}: its vectors have {width} values, the "
+            f"model's {encoder.dim}: another model's store, or a damaged one"
+        )
 
 
 @dataclass(frozen=True)
@@ -2774,10 +2853,20 @@ class EmbedReport:
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
             *repaired_vectors_warnings(self.repaired, self.store),
+            *self._encode_error_warnings(),
             *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
             *_former_vectors_warnings(self.read_former, self.store, self.model),
             *self.export_warnings,
         ]
+
+    def _encode_error_warnings(self) -> list[str]:
+        failed = [
+            (path, error)
+            for path, status, error in self.failed_files
+            if status == STATUS_ENCODE_ERROR
+        ]
+        first = (path_to_text(failed[0][0]), failed[0][1]) if failed else ()
+        return encode_error_warnings(len(failed), first)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -2933,7 +3022,7 @@ def embed(
                     decoding = running.enter_context(
                         decode_for(encoder, to_encode, model, request.inputs)
                     )
-                    for items in iter_encoded(decoding, encoder, model, progress):
+                    for items in iter_encoded(decoding, encoder, model, progress, into_store=True):
                         report.decode_processes_stopped = decoding.processes_stopped
                         stored = [
                             _stored_item(item, stat_by_path[str(item.path)]) for item in items

@@ -16,6 +16,9 @@ import numpy as np
 STATUS_OK = "ok"
 STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
 STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
+# The model's embedding of the image is not finite or all zero (an fp16 overflow or underflow):
+# that image fails, the others are labelled (see `encode_error_reason`).
+STATUS_ENCODE_ERROR = "encode_error"
 UNKNOWN_LABEL = "unknown"  # the label written when the top score is below --threshold
 FAILED_LABEL = "failed"  # how evaluation names images that could not be labelled
 SCORE_FORMAT = ".7g"  # how outputs write scores: float32 carries about 7 significant digits
@@ -27,6 +30,37 @@ CSV_COLUMNS = ("path", "label", "score", "top_k_labels", "top_k_scores", "status
 EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 # The sidecar's record of the output's size in bytes (readers drop it from the run info).
 OUTPUT_BYTES_KEY = "output_bytes"
+
+
+# torch's dtype names (`api._precision`) as --precision names them.
+_PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
+
+
+def unusable_embedding_cause(precision: str | None, zero: bool) -> str:
+    """Why a model's embedding is not finite (`zero`: all zero), for an encoder running in
+    `precision` (torch's dtype name; None where unknown): in half precision an overflow (or an
+    underflow) that fp32 avoids; in fp32 the weights themselves."""
+    what = "all zero" if zero else "not finite"
+    option = _PRECISION_OPTIONS.get(precision or "")
+    if option in ("fp16", "bf16"):
+        fix = "fp32 or bf16" if option == "fp16" else "fp32"
+        flow = "underflow" if zero else "overflow"
+        return f"{what}: an {flow} in {option}; --precision {fix} avoids it"
+    if option == "fp32":
+        given = "zero" if zero else "NaN or infinite"
+        return f"{what}: the model's weights give {given} embeddings (are they damaged?)"
+    return what
+
+
+def encode_error_reason(precision: str | None, zero: bool, store: bool = False) -> str:
+    """The error of an image whose embedding is not finite (`zero`: all zero): its cause and the
+    way out. `store`: the image was to go into an embedding store, which keeps a model's
+    vectors in one precision, so another precision takes a new store."""
+    reason = f"the model's embedding of this image is {unusable_embedding_cause(precision, zero)}"
+    option = _PRECISION_OPTIONS.get(precision or "")
+    if store and option in ("fp16", "bf16"):
+        reason += f", in a new store (this one keeps the model's {option} embeddings)"
+    return reason
 
 
 def written_score(score: float) -> float:

@@ -34,7 +34,7 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
-from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED
+from zsl_cli.records import STATUS_CHANGED, STATUS_ENCODE_ERROR, STATUS_NOT_EMBEDDED
 
 if TYPE_CHECKING:  # api loads the model code: a renderer needs only its report's type
     from zsl_cli.api import HubnessReport
@@ -607,9 +607,14 @@ def render_embed_summary(
         )
     )
     if failed:
+        unembedded = report["failed_by_status"].get(STATUS_ENCODE_ERROR, 0)
+        # An encode_error was read, but the model made no usable embedding of it.
+        what = (
+            "read" if not unembedded else "embedded" if unembedded == failed else "read or embedded"
+        )
         console.print(
             _line(
-                (f"{failed} could not be read", "yellow"),
+                (f"{failed} could not be {what}", "yellow"),
                 f" ({failure_counts(report['failed_by_status'])}): stored as failed"
                 + _when_read_again(failed, failed_retried)
                 + _failed_named(

@@ -112,7 +112,9 @@ class Encoder(Protocol):
 
     def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """uint8 [B, H, W, 3] from `preprocessor` -> float32 [B, dim]; or a sequence of its
-        arrays, which images of varying shape (NaFlex) come as."""
+        arrays, which images of varying shape (NaFlex) come as. An image the model makes no
+        usable embedding of (an fp16 overflow) gets a row of NaN, or of zeros: that image
+        fails as an encode_error, and the batch's others are used."""
         ...
 
     def encode_texts(

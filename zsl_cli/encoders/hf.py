@@ -49,6 +49,7 @@ from zsl_cli.encoders.preprocess import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text
+from zsl_cli.records import unusable_embedding_cause
 
 TEXT_BATCH = 64  # prompts per forward pass, sorted by length
 # On a CUDA GPU, a forward pass of 64 prompts is bound by latency (80 templates x 1,000 classes
@@ -269,7 +270,9 @@ class TransformersEncoder:
     # -- encoding ------------------------------------------------------------------------------
     def encode_images(self, pixels: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """Encode a batch; on GPU out-of-memory, retry in halves and remember the smaller size
-        (trying twice that size again after RETRY_LARGER_SOON to RETRY_LARGER_AFTER batches)."""
+        (trying twice that size again after RETRY_LARGER_SOON to RETRY_LARGER_AFTER batches).
+        An image whose features are not finite gets a row of NaN, all zero a row of zeros
+        (`_normalised`), so that one image overflowing fp16 fails alone."""
         if self._max_batch is not None and len(pixels) > self._max_batch:
             self._split_batches += 1
             if self._split_batches > self._retry_after:
@@ -556,7 +559,18 @@ class TransformersEncoder:
         }
         with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
             features = self._model.get_text_features(**inputs)
-        return self._checked_width("text", _normalised(_pooled(features, self.model_type)))
+        embeddings = _normalised(_pooled(features, self.model_type))
+        return self._checked_width("text", self._usable_texts(embeddings))
+
+    def _usable_texts(self, embeddings: np.ndarray) -> np.ndarray:
+        """Prompts are the run's set-up: one that embeds as NaN or zero ends the run."""
+        finite = np.isfinite(embeddings).all(axis=1)
+        zero = finite & ~embeddings.any(axis=1)
+        if finite.all() and not zero.any():
+            return embeddings
+        precision = str(self.dtype).replace("torch.", "")
+        cause = unusable_embedding_cause(precision, zero=bool(finite.all()))
+        raise ZslError(f"model {self.name}: its embeddings of class prompts are {cause}")
 
     def _checked_width(self, kind: str, embeddings: np.ndarray) -> np.ndarray:
         """Image and text embeddings must have one width, or no cosine compares them."""
@@ -684,21 +698,17 @@ def _within(embeddings: np.ndarray, first: np.ndarray) -> bool:
 
 
 def _normalised(features: torch.Tensor) -> np.ndarray:
+    """Each row scaled to unit length; a row that is not finite comes back as NaN, an all-zero
+    row as zeros: the caller decides what such a row fails (an image, or the run's prompts)."""
     features = features.float()
-    if not torch.isfinite(features).all():
-        # Half precision overflows in some models' layers; the labels would be nonsense.
-        raise ZslError(
-            "the model gave non-finite embeddings (an overflow: with fp16, the default on a "
-            "GPU, try --precision bf16 or fp32)"
-        )
-    norms = features.norm(dim=-1, keepdim=True)
-    if not norms.all():
-        # Or underflows (weights of 1e-10 are 0 in fp16): every class would score alike.
-        raise ZslError(
-            "the model gave all-zero embeddings (an underflow: with fp16, the default on a "
-            "GPU, try --precision bf16 or fp32)"
-        )
-    return (features / norms).cpu().numpy()
+    finite = torch.isfinite(features).all(dim=-1, keepdim=True)
+    # Scaled by the row's largest value first: the norm of finite values above ~1.8e19
+    # overflows float32, and dividing by that inf made a zero vector out of a good row.
+    largest = torch.where(finite, features.abs(), 0.0).amax(dim=-1, keepdim=True)
+    scaled = features / torch.where(largest > 0, largest, 1.0)
+    # A usable row's norm is at least 1 now; a zero row's 0 is left to divide nothing.
+    unit = scaled / scaled.norm(dim=-1, keepdim=True).clamp_min(1.0)
+    return torch.where(finite, unit, torch.nan).cpu().numpy()
 
 
 def _text_max_length(model: Any, tokenizer: Any) -> int:
