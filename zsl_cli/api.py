@@ -1807,13 +1807,15 @@ def head_warnings(head: ScoreHead) -> list[str]:
     ]
 
 
-def encode_error_warnings(n: int, first: tuple[str, str] | tuple[()]) -> list[str]:
+def encode_error_warnings(
+    n: int, first: tuple[str | os.PathLike[str], str] | tuple[()]
+) -> list[str]:
     """The warning of a run in which `n` images failed as encode_error, `first` the first of
     them (path, error): the error says the way out, which the summary's count alone does not."""
     if not n or not first:
         return []
     path, error = first
-    which = f"{path}" if n == 1 else f"the first, {path}"
+    which = printable(path) if n == 1 else f"the first, {printable(path)}"
     return [f"{counted(n, 'image')} could not be embedded (status encode_error); {which}: {error}"]
 
 
@@ -2865,7 +2867,7 @@ class EmbedReport:
             for path, status, error in self.failed_files
             if status == STATUS_ENCODE_ERROR
         ]
-        first = (path_to_text(failed[0][0]), failed[0][1]) if failed else ()
+        first = failed[0] if failed else ()
         return encode_error_warnings(len(failed), first)
 
     def to_json(self) -> dict[str, Any]:
