@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from tests.corpus import write_bad_files, write_odd_images
 from tests.pipeline_parity import assert_same_as_pipeline
+from tests.terminal import terminal_env
 from zsl_cli.cli import app
 from zsl_cli.files import sidecar_path
 from zsl_cli.records import CSV_COLUMNS
@@ -897,7 +898,8 @@ def terminal_bytes(command: list[str], cwd: Path | None = None, stderr_too: bool
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     stderr = terminal if stderr_too else subprocess.DEVNULL
-    with subprocess.Popen(command, stdout=terminal, stderr=stderr, cwd=cwd) as shown:
+    env = terminal_env()
+    with subprocess.Popen(command, stdout=terminal, stderr=stderr, cwd=cwd, env=env) as shown:
         os.close(terminal)
         received = b""
         while True:
@@ -1043,6 +1045,7 @@ def shown_with_stderr_on(controlling: int, stderr: int, command: list[str]) -> s
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         start_new_session=True,
+        env=terminal_env(),
         # Opened by a session leader without one, it becomes the controlling terminal.
         preexec_fn=lambda: os.close(os.open(terminal_name, os.O_RDWR)),
     )

@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 from rich.console import Console
 
+from tests.terminal import terminal_env
 from tests.test_label_cli import run, write_images
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
@@ -201,7 +202,7 @@ def test_the_progress_bar_shows_on_a_terminal_that_reports_no_size(rows: int, co
         "bar.advance(3)\n"
         "bar.stop()\n"
     )
-    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env = terminal_env()
     with subprocess.Popen([sys.executable, "-c", code], stderr=terminal, env=env) as child:
         os.close(terminal)
         shown = b""
@@ -252,9 +253,8 @@ def test_the_progress_bar_has_no_colour_where_the_terminal_or_the_user_wants_non
 ) -> None:
     # Emacs' shell and other dumb terminals showed tqdm's green as raw ^[[32m at each redraw;
     # rich already writes no colour there, and takes them for no interactive terminal: no bar.
-    env = {key: text for key, text in os.environ.items() if key not in ("NO_COLOR", "TERM")}
-    coloured = _bar_on_a_terminal({**env, "TERM": "xterm"})
-    plain = _bar_on_a_terminal({**env, variable: value})
+    coloured = _bar_on_a_terminal(terminal_env(TERM="xterm"))
+    plain = _bar_on_a_terminal(terminal_env(**{variable: value}))
     assert b"\x1b[32m" in coloured  # the check can see colour
     assert (b"encoding images:" in plain) is drawn and b"\x1b[32m" not in plain
 
