@@ -1425,22 +1425,3 @@ def test_a_ctrl_c_as_the_output_is_closed_keeps_the_finished_work(
             request(photos, tiny_clip, output=api.OutputOptions(str(tasks), "label-studio", studio))
         )
     assert len(json.loads(tasks.read_text())) == 6 and "<Choice " in config.read_text()
-
-
-@pytest.mark.slow  # mypy follows the imports into numpy, Pillow and torch: ~40 s uncached
-def test_a_script_passing_lists_where_requests_take_sequences_type_checks(tmp_path, monkeypatch):
-    # The requests take any sequence (kept as a tuple), as they did at run time, where their
-    # annotations said tuple: mypy refused `InputOptions(paths=["photos"])`.
-    from mypy import api as mypy
-
-    script = tmp_path / "script.py"
-    script.write_text(
-        "from zsl_cli import api\n"
-        "api.InputOptions(paths=['photos'], extensions=['.png'])\n"
-        "api.HubnessRequest(methods=['none', 'csls'])\n"
-        "api.EvaluateRequest(predictions='p.csv', truth='t.csv', ks=[1, 3])\n"
-    )
-    monkeypatch.setenv("MYPYPATH", str(Path(zsl_cli.__file__).parent.parent))
-    options = ["--strict", "--follow-imports=silent", "--cache-dir", str(tmp_path / "cache")]
-    stdout, stderr, status = mypy.run([*options, str(script)])
-    assert status == 0, stdout + stderr
