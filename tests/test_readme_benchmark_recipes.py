@@ -115,19 +115,42 @@ AWA2_MATRIX = [
 ]
 
 
-@pytest.mark.parametrize("index", ["\t{}\t", "{}\t", "{:7d}\t"])
-def test_awa2_recipe_keeps_the_folder_names_and_reads_the_predicate_matrix(
-    tmp_path, monkeypatch, index
-):
-    # AwA2's numbered files: the index's padding is not certain, and the recipe takes them all.
-    root = tmp_path / "Animals_with_Attributes2"
-    root.mkdir()
+# AwA2's numbered files: the index's padding is not certain, and the recipe takes them all.
+AWA2_INDEXES = ["{:7d}\t", "\t{}\t", "{}\t"]
+# What the recipe's first steps write, from those files, for its `zsl` lines.
+AWA2_RECIPE_FILES = ["awa2_classes.txt", "awa2_attributes.csv"]
+
+
+def write_awa2_class_files(root: Path, index: str) -> None:
+    """AwA2's class, predicate and matrix files in `root`, their lines numbered as `index`."""
+    root.mkdir(parents=True)
     numbered = "".join(index.format(i) + "{}\n" for i in range(1, 5))
     (root / "classes.txt").write_text(numbered.format(*AWA2_CLASSES))
     (root / "predicates.txt").write_text(numbered.format(*AWA2_PREDICATES))
     matrix = "".join("".join(f"{w:9.2f}" for w in row) + "\n" for row in AWA2_MATRIX)
     (root / "predicate-matrix-continuous.txt").write_text(matrix)
     (root / "trainclasses.txt").write_text("antelope\ngrizzly+bear\n")
+
+
+@pytest.mark.parametrize("index", AWA2_INDEXES[1:])
+def test_awa2_recipe_reads_the_class_files_however_their_index_is_padded(tmp_path, index):
+    # The recipe's steps before its first `zsl` line write the class and attribute files: with
+    # any padding they are the same as with the first, which the whole recipe's test reads back.
+    script = recipe("predicate-matrix-continuous.txt")
+    parsing = script[: script.index("\nzsl ")]
+    written = []
+    for n, padding in enumerate([AWA2_INDEXES[0], index]):
+        root = tmp_path / str(n)
+        write_awa2_class_files(root, padding)
+        run_recipe(parsing, root)
+        written.append([(root / name).read_text() for name in AWA2_RECIPE_FILES])
+    assert written[0][0].count("\n") == 4 and written[0][1].count("\n") == 5  # a line a class
+    assert written[1] == written[0]
+
+
+def test_awa2_recipe_keeps_the_folder_names_and_reads_the_predicate_matrix(tmp_path, monkeypatch):
+    root = tmp_path / "Animals_with_Attributes2"
+    write_awa2_class_files(root, AWA2_INDEXES[0])
     for n, name in enumerate(AWA2_CLASSES):
         for i in range(2):
             write_image(root / "JPEGImages" / name / f"{name}_{10001 + i}.jpg", 2 * n + i)
