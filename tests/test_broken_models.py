@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from tests.permissions import refuse_entering, refuse_reading
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.errors import ZslError
@@ -334,10 +335,29 @@ def test_a_model_folder_that_cannot_be_read_is_one_line(tiny_clip, tmp_path, mod
         model.chmod(0o700)
 
 
+@pytest.mark.parametrize("listed", [False, True])  # mode 000; mode 600
+def test_a_model_folder_the_system_refuses_is_one_line(tiny_clip, tmp_path, monkeypatch, listed):
+    # As root (CI containers) no mode refuses a read: the refusal above is simulated here.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    refuse_entering(monkeypatch, model, listed=listed)
+    with pytest.raises(ZslError, match=f"model {model}: permission denied reading"):
+        load_encoder(model)
+
+
 def test_model_files_that_cannot_be_read_are_named(tiny_clip, tmp_path, images, classes):
     if not _permissions_apply(tmp_path):
         pytest.skip("file modes do not stop this user (root)")
     model = shutil.copytree(tiny_clip, tmp_path / "model")
     (model / "preprocessor_config.json").chmod(0)
+    result = cli("label", images, "-c", classes, "-m", model)
+    assert_one_line(result, "its preprocessor_config.json cannot be read (Permission denied)")
+
+
+def test_a_model_file_the_system_refuses_to_open_is_named(
+    tiny_clip, tmp_path, images, classes, monkeypatch
+):
+    # As root no mode refuses a read: the refusal above is simulated here.
+    model = shutil.copytree(tiny_clip, tmp_path / "model")
+    refuse_reading(monkeypatch, model / "preprocessor_config.json")
     result = cli("label", images, "-c", classes, "-m", model)
     assert_one_line(result, "its preprocessor_config.json cannot be read (Permission denied)")

@@ -341,6 +341,17 @@ def test_unreadable_folder_is_skipped_and_reported(tmp_path: Path) -> None:
     assert result.skipped == [(tmp_path / "locked", "permission denied")]
 
 
+def test_a_folder_the_system_refuses_to_list_is_skipped_and_reported(
+    photos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root (CI containers) chmod 000 does not refuse a listing: the test above, simulated.
+    touch(photos, "locked/b.png")
+    refuse_locked(monkeypatch)
+    result = scan(["photos"])
+    assert Path("photos/locked/b.png") not in result.paths and Path("photos/b.png") in result.paths
+    assert result.skipped == [(Path("photos/locked"), "permission denied")]
+
+
 def test_bad_file_corpus_walk(tmp_path: Path) -> None:
     expected = write_bad_files(tmp_path / "bad")
     not_walked = {"missing.jpg", "folder.jpg", "again", "script.eps"}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.permissions import refuse_reading
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
@@ -186,6 +187,18 @@ def test_a_seen_list_without_read_permission_is_refused_as_a_truth_csv_is(labell
     truth_csv.write_text("path,label\n")
     for path in (seen, truth_csv):
         path.chmod(0)
+    for_seen, for_truth = as_for_the_truth(labelled, None)
+    assert for_seen == "cannot read the seen-class list P: Permission denied"
+    assert for_truth == "cannot read the ground truth P: Permission denied"
+
+
+def test_a_seen_list_the_system_refuses_to_open_is_refused_as_a_truth_csv_is(labelled, monkeypatch):
+    # As root (CI containers) chmod 000 does not refuse a read: the test above, simulated.
+    predictions, truth = labelled
+    seen, truth_csv = truth.parent / "seen.txt", truth.parent / "truth.csv"
+    seen.write_text("cat\n")
+    truth_csv.write_text("path,label\n")
+    refuse_reading(monkeypatch, seen, truth_csv)
     for_seen, for_truth = as_for_the_truth(labelled, None)
     assert for_seen == "cannot read the seen-class list P: Permission denied"
     assert for_truth == "cannot read the ground truth P: Permission denied"
