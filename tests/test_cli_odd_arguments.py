@@ -78,27 +78,27 @@ def test_a_pipe_of_nul_bytes_given_as_the_predictions_is_refused_before_it_ends(
     # and the copy went on until the disk was full. 256 MB stand for the endless stream here.
     blocks = 256
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", "truth"],
         cwd=world,
         env=env,
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-    )
-    assert process.stdin is not None and process.stderr is not None
-    written = 0
-    try:
-        while written < blocks:
-            process.stdin.write(bytes(1 << 20))
-            written += 1
-    except BrokenPipeError:
-        pass
-    finally:
-        with contextlib.suppress(BrokenPipeError):
-            process.stdin.close()
-    error = process.stderr.read().decode()
-    assert process.wait(timeout=120) == 2, error[-2000:]
+    ) as process:
+        assert process.stdin is not None and process.stderr is not None
+        written = 0
+        try:
+            while written < blocks:
+                process.stdin.write(bytes(1 << 20))
+                written += 1
+        except BrokenPipeError:
+            pass
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 2, error[-2000:]
     assert error == "zsl: error: 'stdin' is binary, not predictions written by 'zsl label'\n"
     assert written < blocks
 

@@ -838,14 +838,14 @@ def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_
         "1",
         "--quiet",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    started = time.monotonic()
-    while time.monotonic() - started < 120:  # wait until some batches are committed
-        if _rows(killed) >= 8:
-            break
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        started = time.monotonic()
+        while time.monotonic() - started < 120:  # wait until some batches are committed
+            if _rows(killed) >= 8:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
     # Read-write, so SQLite recovers the WAL index the killed writer left behind (a read-only
     # connection may still see the snapshot before its last commits).
     partial = _rows(killed, mode="rw")

@@ -254,12 +254,12 @@ def test_evaluate_reads_a_pipe(tiny_clip, image_folder, tmp_path):
 def test_evaluate_reader_of_the_table_going_away(tiny_clip, image_folder, tmp_path):
     predictions = label_folder(image_folder, tiny_clip, tmp_path / "predictions.csv")
     evaluate = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions)]
-    gone = subprocess.Popen(
+    with subprocess.Popen(
         [*evaluate, "--truth", str(image_folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    gone.stdout.close()
-    stderr = gone.stderr.read()
-    assert gone.wait(timeout=300) == 141 and stderr == b""
+    ) as gone:
+        gone.stdout.close()
+        stderr = gone.stderr.read()
+        assert gone.wait(timeout=300) == 141 and stderr == b""
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

@@ -240,17 +240,17 @@ def test_ctrl_c_at_any_moment_leaves_the_old_output_or_the_whole_new_one(
     output.write_bytes(b"old")
     run_info.write_bytes(b"old run info")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", CHILD, str(output), moment],
         stdout=subprocess.PIPE,
         env=env,
         # A shell that starts jobs in the background makes them ignore SIGINT; undo that here.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().decode().strip() == moment
-    child.send_signal(signal.SIGINT)
-    assert child.wait(timeout=60) != 0  # interrupted, never ended as if nothing happened
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline().decode().strip() == moment
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=60) != 0  # interrupted, never ended as if nothing happened
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["out.csv", "out.csv.run.json"]
     if moment == "write 1":  # not published, and its temporary file removed

@@ -946,10 +946,10 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     assert done.returncode == 2
     assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
     # The reader of stdout going away (`| head`) ends the run quietly with SIGPIPE's status.
-    gone = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    gone.stdout.close()
-    stderr = gone.stderr.read()
-    assert gone.wait(timeout=300) == 141 and stderr == b""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as gone:
+        gone.stdout.close()
+        stderr = gone.stderr.read()
+        assert gone.wait(timeout=300) == 141 and stderr == b""
     # Of stderr's reader going away only the summary is lost: the output is whole.
     kept = tmp_path / "kept.csv"
     no_reader = subprocess.Popen(

@@ -169,28 +169,28 @@ def test_an_endless_pipe_of_json_lines_is_refused_by_the_command_with_one_line(
     (tmp_path / "truth" / "cat").mkdir(parents=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "zsl_cli", "evaluate", "-", "--truth", "truth"]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert process.stdin is not None and process.stderr is not None
     fed = [0]
 
     def feed(stdin: IO[bytes]) -> None:
         block = b'{"a":1}\n' * 8192
-        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away
+        # The reader went away: closing flushes into the broken pipe, and closes the file still.
+        with contextlib.suppress(BrokenPipeError, ValueError), stdin:
             while fed[0] < 256 << 20:
                 stdin.write(block)
                 fed[0] += len(block)
-            stdin.close()
 
-    feeder = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
-    feeder.start()
-    try:
-        error = process.stderr.read().decode()
-        code = process.wait(timeout=120)
-    finally:
-        process.kill()
-    feeder.join(timeout=120)
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdin is not None and process.stderr is not None
+        feeder = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
+        feeder.start()
+        try:
+            error = process.stderr.read().decode()
+            code = process.wait(timeout=120)
+        finally:
+            process.kill()
+            feeder.join(timeout=120)
     assert code == 2, error[-2000:]
     assert error == "zsl: error: stdin: line 1: not a zsl prediction record (no 'score' field)\n"
     assert fed[0] < 64 << 20

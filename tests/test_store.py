@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -1441,12 +1442,12 @@ def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> 
     # run has a store of its own, so every kill comes with most of the work still to do.
     for run, delay_s in enumerate([0.0, 0.02, 0.04, 0.07, 0.1]):
         store_path = tmp_path / f"s{run}.db"
-        writer = start_writer(store_path, "m", n_files, batch, 512)
-        reported = [int(writer.stdout.readline()) for _ in range(2)]
-        time.sleep(delay_s)
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.wait()
-        reported += [int(line) for line in writer.stdout.read().split()]
+        with start_writer(store_path, "m", n_files, batch, 512) as writer:
+            reported = [int(writer.stdout.readline()) for _ in range(2)]
+            time.sleep(delay_s)
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait()
+            reported += [int(line) for line in writer.stdout.read().split()]
         assert writer.returncode == -signal.SIGKILL
         assert reported[-1] < n_files, "the writer finished before it was killed"
 
@@ -1471,14 +1472,18 @@ def test_processes_create_and_write_one_store_at_once(tmp_path: Path, attempt: i
     # Creating the file is the racy part (two may ask for the WAL switch at once, and SQLite
     # then failed one with "database is locked"), hence writers released together, repeatedly.
     store_path, names = tmp_path / "s.db", ("p", "q", "r")
-    writers = [start_writer(store_path, name, 3000, 100, 16, hold=True) for name in names]
-    assert [writer.stdout.readline() for writer in writers] == ["ready\n"] * len(writers)
-    for writer in writers:
-        writer.stdin.write("go\n")
-        writer.stdin.flush()
-    for writer in writers:
-        writer.communicate(timeout=60)
-        assert writer.returncode == 0
+    with contextlib.ExitStack() as started:  # closes every pipe, whatever fails
+        writers = [
+            started.enter_context(start_writer(store_path, name, 3000, 100, 16, hold=True))
+            for name in names
+        ]
+        assert [writer.stdout.readline() for writer in writers] == ["ready\n"] * len(writers)
+        for writer in writers:
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        for writer in writers:
+            writer.communicate(timeout=60)
+            assert writer.returncode == 0
     with sqlite3.connect(store_path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     for name in names:

@@ -69,12 +69,12 @@ def test_a_writer_killed_outright_keeps_every_batch_it_committed(tmp_path: Path)
         path = tmp_path / f"s{run}.zsl"
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
         args = [sys.executable, "-c", WRITER, str(path), str(n_batches), str(BATCH), str(DIM)]
-        writer = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
-        lines = [writer.stdout.readline().split() for _ in range(150)]  # a few checkpoints
-        time.sleep(delay_s)
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.wait()
-        lines += [line.split() for line in writer.stdout.read().splitlines()]
+        with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as writer:
+            lines = [writer.stdout.readline().split() for _ in range(150)]  # a few checkpoints
+            time.sleep(delay_s)
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait()
+            lines += [line.split() for line in writer.stdout.read().splitlines()]
         assert writer.returncode == -signal.SIGKILL
         committed = int(lines[-1][0])
         assert committed < n_batches * BATCH, "the writer finished before it was killed"
