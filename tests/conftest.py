@@ -6,6 +6,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -36,13 +38,45 @@ def tiny_siglip(tmp_path_factory):
     return make_tiny_siglip(tmp_path_factory.mktemp("tiny-siglip"))
 
 
+def _press_ctrl_c() -> None:
+    signal.raise_signal(signal.SIGINT)
+
+
+class CtrlC:
+    """Ctrl-Cs a test presses later, from timers that end with the test: a timer left running
+    raised its SIGINT in whatever the worker ran next (a later test, a weakref callback)."""
+
+    def __init__(self) -> None:
+        self._timers: list[threading.Timer] = []
+
+    def after(self, seconds: float, press: Callable[[], object] = _press_ctrl_c) -> None:
+        """`press` (SIGINT to this process) in `seconds`, from another thread."""
+        timer = threading.Timer(seconds, press)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+            timer.join()
+
+
 @pytest.fixture
-def ctrl_c_interrupts():
+def ctrl_c_interrupts() -> Iterator[CtrlC]:
     """Python raises KeyboardInterrupt on SIGINT only if it was not ignored at start, and a shell
-    that starts jobs in the background ignores it for them; tests that raise SIGINT undo that."""
+    that starts jobs in the background ignores it for them; tests that raise SIGINT undo that.
+    Ctrl-Cs pressed later go through the CtrlC given, so that none outlives the test."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
+    ctrl_c = CtrlC()
+    try:
+        yield ctrl_c
+    finally:
+        # A SIGINT that lands once the test stopped waiting for it (a timer that fired late, one
+        # pending in the interpreter) is dropped here, never raised in the next test.
+        signal.signal(signal.SIGINT, lambda *_: None)
+        ctrl_c.stop()
+        signal.signal(signal.SIGINT, previous)
 
 
 LATIN1 = "en_US.ISO-8859-1"

@@ -717,8 +717,7 @@ def test_ctrl_c_while_waiting_for_images_stops_every_worker_quietly(
             os.kill(process.pid, signal.SIGINT)
         os.kill(os.getpid(), signal.SIGINT)
 
-    timer = threading.Timer(0.3, ctrl_c)
-    timer.start()
+    ctrl_c_interrupts.after(0.3, ctrl_c)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         for _ in queue.items():

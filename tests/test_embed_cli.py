@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -400,7 +399,7 @@ def test_ctrl_c_while_another_process_holds_the_store_stops_at_once(
         add(self, *args, **kwargs)
         if not holder.in_transaction:  # another zsl embed starts a batch, and Ctrl-C is pressed
             holder.execute("BEGIN IMMEDIATE")
-            threading.Timer(0.5, signal.raise_signal, [signal.SIGINT]).start()
+            ctrl_c_interrupts.after(0.5)
 
     monkeypatch.setattr(EmbeddingStore, "add", add_then_lose_the_lock)
     started = time.monotonic()
@@ -428,7 +427,7 @@ def test_ctrl_c_while_another_process_holds_the_store_before_any_batch_gives_the
 
     def register_while_another_holds_the_store(self, *args, **kwargs):
         holder.execute("BEGIN IMMEDIATE")
-        threading.Timer(0.5, signal.raise_signal, [signal.SIGINT]).start()
+        ctrl_c_interrupts.after(0.5)
         return register(self, *args, **kwargs)
 
     monkeypatch.setattr(EmbeddingStore, "register_model", register_while_another_holds_the_store)

@@ -25,6 +25,7 @@ try:
 except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
+from tests.conftest import CtrlC
 from zsl_cli import exports as exports_module
 from zsl_cli import store as store_module
 from zsl_cli.errors import ZslError
@@ -1323,7 +1324,7 @@ def test_a_locked_store_gives_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_ends_a_wait_for_the_lock_and_add_tells_once_it_holds_it(
-    tmp_path: Path, ctrl_c_interrupts: None
+    tmp_path: Path, ctrl_c_interrupts: CtrlC
 ) -> None:
     # zsl embed holds Ctrl-C from `locked` on, to count what it commits; not while it waits.
     path = tmp_path / "s.db"
@@ -1333,7 +1334,7 @@ def test_ctrl_c_ends_a_wait_for_the_lock_and_add_tells_once_it_holds_it(
         item = StoredItem(FileStat("/x.png", 1, 1), "ok", "", unit_vector(0))
         other.execute("BEGIN IMMEDIATE")  # another process mid-write, for longer than the wait
         calls: list[str] = []
-        threading.Timer(0.3, signal.raise_signal, [signal.SIGINT]).start()
+        ctrl_c_interrupts.after(0.3)
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             store.add(model, [item], locked=lambda: calls.append("early"))
