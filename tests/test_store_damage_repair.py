@@ -154,3 +154,36 @@ def test_the_plan_encodes_again_exactly_the_vectors_a_read_refuses(
     assert plan.repaired == [names[10], names[20], names[4500]]
     assert [stat.path for stat in plan.to_encode] == plan.repaired
     assert len(plan.reused) == len(names) - 3
+
+
+def test_every_kind_of_damage_is_named_in_one_refusal(tmp_path: Path) -> None:
+    # One kind a run took one round of label and embed a kind: the folder its advice named
+    # held only that kind's images (review h576, finding 1).
+    path = tmp_path / "s.zsl"
+    names = ["/data/a/0.png", "/data/b/0.png", "/data/c/0.png", "/data/c/1.png"]
+    model, _ = stored(path, names)
+    for name, how in zip(names[:3], ["short", "nan", "unnorm"], strict=True):
+        damage(path, name, how)
+    with EmbeddingStore.open(path) as store, pytest.raises(ZslError) as refused:
+        store.load(model, unit=True)
+    assert (
+        f"holds 3 damaged vectors: 1 not {DIM} values long (/data/a/0.png), 1 not finite "
+        "(/data/b/0.png), 1 not of unit length (/data/c/0.png); it is damaged there: "
+        "`zsl embed /data --store "
+    ) in str(refused.value)
+
+
+def test_images_on_no_common_path_are_left_to_the_user(tmp_path: Path, monkeypatch) -> None:
+    # On Windows, images on two drives have no common path: ntpath.commonpath raises ValueError.
+    path = tmp_path / "s.zsl"
+    model, _ = stored(path, ["/a/x.png", "/b/y.png"])
+    for name in ("/a/x.png", "/b/y.png"):
+        damage(path, name, "nan")
+
+    def other_drives(paths: list[str]) -> str:
+        raise ValueError("Paths don't have the same drive")
+
+    monkeypatch.setattr(os.path, "commonpath", other_drives)
+    with EmbeddingStore.open(path) as store, pytest.raises(ZslError) as refused:
+        store.load(model, unit=True)
+    assert "`zsl embed FOLDER --store " in str(refused.value)

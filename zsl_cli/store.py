@@ -1447,22 +1447,18 @@ class _VectorRows(Generic[_Key]):
 
     def matrix(self, *, unit: bool) -> np.ndarray:
         """The vectors added, float32 [n, dim], in the order added (`unit` as for `_matrix`);
-        ZslError naming the images of the damaged ones."""
-        if self._wrong_length:
-            raise ZslError(
-                _damaged_vectors(
-                    self._store,
-                    [self._path_of(key) for key in self._wrong_length],
-                    f"not {self._dim} values long",
-                )
-            )
+        ZslError naming the images of the damaged ones, every kind of damage at once (one
+        `zsl embed` then repairs them all)."""
         matrix = _matrix(self._joined, self._n_vectors, self._dim, self._dtype)
         not_finite, off = _vector_faults(matrix, unit=unit)
-        for faulty, what in ((not_finite, "not finite"), (off, "not of unit length")):
-            if faulty.any():
-                keys = [key for i, key in enumerate(self.keys) if i not in self._without]
-                paths = [self._path_of(keys[i]) for i in np.flatnonzero(faulty)]
-                raise ZslError(_damaged_vectors(self._store, paths, what))
+        damaged = {f"not {self._dim} values long": [self._path_of(k) for k in self._wrong_length]}
+        if not_finite.any() or off.any():
+            keys = [key for i, key in enumerate(self.keys) if i not in self._without]
+            for faulty, what in ((not_finite, "not finite"), (off, "not of unit length")):
+                damaged[what] = [self._path_of(keys[i]) for i in np.flatnonzero(faulty)]
+        damaged = {what: paths for what, paths in damaged.items() if paths}
+        if damaged:
+            raise ZslError(_damaged_vectors(self._store, damaged))
         return matrix
 
 
@@ -1538,19 +1534,28 @@ def _not_unit(values: np.ndarray, dim: int) -> np.ndarray:
         return ~(np.abs(np.sqrt(squares) - 1.0) <= UNIT_LENGTH_TOLERANCE)
 
 
-def _damaged_vectors(store: Path, paths: Sequence[str | bytes], what: str) -> str:
-    """A reader's refusal of `paths`' vectors, which are `what`, naming the first of them, and
-    the `zsl embed` that encodes them again (`plan` takes such vectors for changed files)."""
-    texts = [os.fsdecode(path) for path in paths]
-    vectors = "vector that is" if len(texts) == 1 else "vectors that are"
-    named = some_names(
-        [printable(text) for text in texts[:DAMAGED_NAMED]], DAMAGED_NAMED, len(texts)
-    )
-    folder = os.path.commonpath([os.path.dirname(text) for text in texts])
+def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]]) -> str:
+    """A reader's refusal of the vectors `damaged` lists by what is wrong with them, naming the
+    first images of each kind, and the `zsl embed` that encodes them again (`plan` takes such
+    vectors for changed files)."""
+    texts = [os.fsdecode(path) for paths in damaged.values() for path in paths]
+    kinds = []
+    for what, paths in damaged.items():
+        named = [printable(os.fsdecode(path)) for path in paths[:DAMAGED_NAMED]]
+        kinds.append((len(paths), f"{what} ({some_names(named, DAMAGED_NAMED, len(paths))})"))
+    if len(kinds) > 1:
+        held = f"{len(texts)} damaged vectors: " + ", ".join(f"{n} {kind}" for n, kind in kinds)
+    else:
+        held = f"{len(texts)} {'vector that is' if len(texts) == 1 else 'vectors that are'} "
+        held += kinds[0][1]
+    try:
+        folder = os.path.commonpath([os.path.dirname(text) for text in texts])
+    except ValueError:  # on Windows, images on other drives have no common folder
+        folder = os.sep
     # Their common folder is what to embed, unless that is the root of the file system.
     where = shlex.quote(printable(folder)) if os.path.dirname(folder) != folder else "FOLDER"
     return (
-        f"embedding store {store} holds {len(texts)} {vectors} {what} ({named}); it is "
+        f"embedding store {store} holds {held}; it is "
         f"damaged there: `zsl embed {where} --store "
         f"{shlex.quote(printable(store))}` with this model encodes those images again"
     )
