@@ -330,3 +330,25 @@ def test_a_store_of_another_width_is_named_as_the_users_store(tiny_clip, tmp_pat
         result.stderr
     )
     assert "an Encoder gives" not in result.stderr
+
+
+@pytest.mark.parametrize(("value", "said"), [(np.nan, "not finite"), (0.0, "all zero")])
+def test_a_callers_encoder_whose_prompt_embeds_as_nan_or_zero_is_refused(tiny_clip, value, said):
+    # One NaN prompt made every image's scores NaN, status ok, where an Encoder of a caller's
+    # own gave it (ours refuses it itself): review h576, finding 2.
+    from zsl_cli import api
+
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
+
+    class OneBadPrompt:
+        def __getattr__(self, name):
+            return getattr(encoder, name)
+
+        def encode_texts(self, texts):
+            embeddings = encoder.encode_texts(texts)
+            embeddings[1] = value
+            return embeddings
+
+    plan = api.plan_classes(api.ClassOptions(classes=["cat", "dog"], templates="imagenet7"))
+    with pytest.raises(ZslError, match=f"its embeddings of class prompts are {said}"):
+        api.build_classifier(*plan, OneBadPrompt())

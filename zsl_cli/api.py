@@ -157,6 +157,8 @@ from zsl_cli.records import (
     Prediction,
     RankedScores,
     encode_error_reason,
+    unusable_embedding_cause,
+    usable_rows,
     written_score,
 )
 from zsl_cli.report import check_report_path, write_report
@@ -900,7 +902,7 @@ def _checked_chunk(
     """A chunk's rows and embeddings (contiguous, as the digests read them: an Encoder may
     return any layout), or a ZslError where an Encoder of a caller's own breaks the protocol:
     rows that are no text's, a text given twice, other than one embedding per row, another
-    width than the chunks before."""
+    width than the chunks before, embeddings that are not finite or all zero."""
     rows = np.asarray(rows, dtype=np.int64).reshape(-1)
     embeddings = np.ascontiguousarray(embeddings)
     _check_rows(encoder, method, embeddings, len(rows), "texts")
@@ -918,6 +920,10 @@ def _checked_chunk(
             f"encoder {name}: {method} gave embeddings of {width} values, then of "
             f"{embeddings.shape[1]}"
         )
+    usable, finite = usable_rows(embeddings)
+    if not usable.all():  # ours says so itself; one NaN prompt would make every score NaN
+        cause = unusable_embedding_cause(_precision(encoder), zero=bool(finite.all()))
+        raise ZslError(f"encoder {name}: its embeddings of class prompts are {cause}")
     return rows, embeddings
 
 
@@ -1255,8 +1261,7 @@ def iter_encoded(
         if ok_items:
             embeddings = np.asarray(encoder.encode_images(stack_pixels(ok_items)))
             _check_rows(encoder, "encode_images", embeddings, len(ok_items), "images")
-            finite = np.isfinite(embeddings).all(axis=1)
-            usable = finite & embeddings.any(axis=1)
+            usable, finite = usable_rows(embeddings)
             for item, embedding, is_finite, is_usable in zip(
                 ok_items, embeddings, finite, usable, strict=True
             ):

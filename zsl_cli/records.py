@@ -52,6 +52,13 @@ def unusable_embedding_cause(precision: str | None, zero: bool) -> str:
     return what
 
 
+def usable_rows(embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of [n, dim] embeddings are usable (finite and not all zero), and which are
+    finite: a model's way of saying it made no embedding of that input."""
+    finite = np.isfinite(embeddings).all(axis=1)
+    return finite & embeddings.any(axis=1), finite
+
+
 def encode_error_reason(precision: str | None, zero: bool, store: bool = False) -> str:
     """The error of an image whose embedding is not finite (`zero`: all zero): its cause and the
     way out. `store`: the image was to go into an embedding store, which keeps a model's

@@ -49,7 +49,7 @@ from zsl_cli.encoders.preprocess import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text
-from zsl_cli.records import unusable_embedding_cause
+from zsl_cli.records import unusable_embedding_cause, usable_rows
 
 TEXT_BATCH = 64  # prompts per forward pass, sorted by length
 # On a CUDA GPU, a forward pass of 64 prompts is bound by latency (80 templates x 1,000 classes
@@ -564,9 +564,8 @@ class TransformersEncoder:
 
     def _usable_texts(self, embeddings: np.ndarray) -> np.ndarray:
         """Prompts are the run's set-up: one that embeds as NaN or zero ends the run."""
-        finite = np.isfinite(embeddings).all(axis=1)
-        zero = finite & ~embeddings.any(axis=1)
-        if finite.all() and not zero.any():
+        usable, finite = usable_rows(embeddings)
+        if usable.all():
             return embeddings
         precision = str(self.dtype).replace("torch.", "")
         cause = unusable_embedding_cause(precision, zero=bool(finite.all()))
