@@ -301,7 +301,16 @@ class AtomicFileSink:
         another program holds open (Excel, the usual reader of a CSV) cannot be replaced, and
         that must not throw away a run of hours. A new name, not the hidden temporary one, so
         that it can be found, opened and renamed."""
-        message = f"cannot write {quoted(self.target)}: {error.strerror}"
+        # The file that refused: the output, or its old run info, which is moved aside first.
+        refused = next(
+            (
+                os.fsdecode(name)
+                for name in (error.filename, error.filename2)
+                if name is not None and not os.fsdecode(name).endswith(TEMP_SUFFIX)
+            ),
+            os.fspath(self.target),
+        )
+        message = f"cannot write {quoted(refused)}: {error.strerror}"
         if not self._temp.exists():  # the main file was replaced; its run info failed
             return message
         kept = _unused_name(self.target)
