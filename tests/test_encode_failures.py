@@ -352,3 +352,12 @@ def test_a_callers_encoder_whose_prompt_embeds_as_nan_or_zero_is_refused(tiny_cl
     plan = api.plan_classes(api.ClassOptions(classes=["cat", "dog"], templates="imagenet7"))
     with pytest.raises(ZslError, match=f"its embeddings of class prompts are {said}"):
         api.build_classifier(*plan, OneBadPrompt())
+
+
+def test_hubness_says_why_an_image_failed_as_label_does(one_overflows, images, classes):
+    # It counted encode_error among the failures without the reason and the way out (h576, 4).
+    model, bad = one_overflows
+    result = cli("hubness", images, "-c", classes, "-m", model, "--precision", "fp16")
+    assert result.exit_code == 0, result.output
+    assert f"{bad}: the model's embedding of this image is not finite" in result.stderr
+    assert "--precision fp32 or bf16 avoids it" in result.stderr

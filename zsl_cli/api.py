@@ -2274,6 +2274,9 @@ def hubness(
         finally:
             progress.stop()
         warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
+    unembedded = [item for item in items if item.status == STATUS_ENCODE_ERROR]
+    first = (unembedded[0].path, unembedded[0].error) if unembedded else ()
+    warnings += encode_error_warnings(len(unembedded), first)
     ok = [item for item in items if item.ok]
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
