@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_truth_files import read_rows, write
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.records import LabelScore, Prediction
-
-
-def write(path: Path, content: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return os.fspath(path)
-
-
-def read_rows(path: str) -> list[tuple[str, str]]:
-    return [(item.shown, item.label) for item in load_truth(path).items]
 
 
 def predicted(path: str, label: str) -> Prediction:
