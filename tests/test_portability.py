@@ -167,6 +167,91 @@ def test_a_document_held_open_keeps_the_run_info_it_would_remove_as_stale(
     assert temp_files(tmp_path) == []
 
 
+@pytest.fixture()
+def embedding(tmp_path: Path, tiny_clip) -> list[object]:
+    """`embed` arguments but for the export: 3 images, a new store, the tiny CLIP model."""
+    write_images(tmp_path / "images", 3)
+    return ["embed", tmp_path / "images", "--store", tmp_path / "s.zsl", "-m", tiny_clip]
+
+
+def old_export(folder: Path) -> dict[str, bytes]:
+    """A .npy export of an earlier run, and its path index: what each file holds."""
+    np.save(folder / "out.npy", np.zeros((1, 16), np.float32))
+    (folder / "out.npy.paths.csv").write_text("index,path\n0,old.png\n")
+    return {name: (folder / name).read_bytes() for name in ("out.npy", "out.npy.paths.csv")}
+
+
+@pytest.mark.parametrize("held", ["out.npy", "out.npy.paths.csv"])
+def test_an_export_held_open_is_kept_beside_it_with_its_path_index(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object], held: str
+) -> None:
+    # numpy's memory-mapped np.load holds a .npy open on Windows, Excel a .paths.csv.
+    old = old_export(tmp_path)
+    held_open(monkeypatch, held)
+    result = run(*embedding, "--export", tmp_path / "out.npy")
+    assert result.exit_code == 2
+    kept = tmp_path / "out.new.npy"
+    assert result.output.strip().splitlines()[-1] == (
+        f"zsl: error: cannot write '{tmp_path / held}': Access is denied (is it open in another "
+        f"program, e.g. Excel?); this run's output is kept as '{kept}'; saved before it: 3 of "
+        "the 3 images this run had to encode"
+    )
+    assert {name: (tmp_path / name).read_bytes() for name in old} == old
+    assert np.load(kept).shape == (3, 16)
+    index = (tmp_path / "out.new.npy.paths.csv").read_text().splitlines()
+    assert index[0] == "index,path" and len(index) == 4
+    assert temp_files(tmp_path) == []
+
+
+def test_a_parquet_export_of_a_store_held_open_is_kept_beside_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object]
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert run(*embedding).exit_code == 0
+    export = tmp_path / "out.parquet"
+    export.write_bytes(b"old export")
+    # A name taken by an earlier kept export is passed over.
+    (tmp_path / "out.new.parquet").write_bytes(b"kept before")
+    held_open(monkeypatch, "out.parquet")
+    store_only = [*embedding[:1], *embedding[2:]]  # no paths: what the store holds
+    result = run(*store_only, "--export", export)
+    assert result.exit_code == 2
+    kept = tmp_path / "out.new2.parquet"
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .endswith(
+            f"Access is denied (is it open in another program, e.g. Excel?); this run's output is "
+            f"kept as '{kept}'"
+        )
+    )
+    assert export.read_bytes() == b"old export"
+    assert (tmp_path / "out.new.parquet").read_bytes() == b"kept before"
+    assert pq.read_table(kept).num_rows == 3
+    assert temp_files(tmp_path) == []
+
+
+def test_files_published_together_are_kept_under_names_all_free(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from zsl_cli.files import atomic_files
+
+    main, index = tmp_path / "v.npy", tmp_path / "v.npy.paths.csv"
+    main.write_bytes(b"old matrix")
+    # The main file's next name is free, but not its index's.
+    (tmp_path / "v.new.npy.paths.csv").write_bytes(b"someone's index")
+    held_open(monkeypatch, "v.npy")
+    refused = pytest.raises(ZslError, match="kept as '.*v.new2.npy'$")
+    with refused, atomic_files(main, index) as (main_file, index_file):
+        main_file.write(b"matrix")
+        index_file.write(b"index")
+    assert main.read_bytes() == b"old matrix" and not index.exists()
+    assert (tmp_path / "v.new.npy.paths.csv").read_bytes() == b"someone's index"
+    assert (tmp_path / "v.new2.npy").read_bytes() == b"matrix"
+    assert (tmp_path / "v.new2.npy.paths.csv").read_bytes() == b"index"
+    assert temp_files(tmp_path) == []
+
+
 def no_inode_numbers_under(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     """os.stat reports st_ino 0 for everything under `root`, as some Windows drives do."""
     real_stat = os.stat

@@ -95,7 +95,9 @@ def write_export(out: str | os.PathLike[str], rows: ExportRows) -> list[str]:
     rows, which holds names that are not UTF-8 as their bytes (warned of as `label` warns of its
     CSV's). `.parquet`: columns path (string; undecodable bytes as \\xNN escapes), path_bytes
     (exact bytes), vector (fixed_size_list<float32>[dim]), size, mtime_ns; the metadata in the
-    schema's, as zsl.<key> (needs pyarrow: zsl-cli[parquet]).
+    schema's, as zsl.<key> (needs pyarrow: zsl-cli[parquet]). Where an old export cannot be
+    replaced (another program holds it open), this one is kept beside it as <name>.new.<ext>
+    (a .npy with its path index), which the ZslError names.
     """
     files = export_files(out)
     try:

@@ -287,44 +287,13 @@ class AtomicFileSink:
                 try:
                     _move_into_place(moves, stale)
                 except OSError as error:
-                    raise ZslError(self._not_placed(error, moves)) from error
+                    raise ZslError(_kept_beside(error, moves)) from error
         except OSError as error:
             self._discard(temps)
             raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
         except BaseException:
             self._discard(temps)
             raise
-
-    def _not_placed(self, error: OSError, moves: list[tuple[Path, Path]]) -> str:
-        """Why the output could not be moved into place, and, where the old one still stands,
-        under which name this run's output (and run info) is kept beside it: on Windows a file
-        another program holds open (Excel, the usual reader of a CSV) cannot be replaced, and
-        that must not throw away a run of hours. A new name, not the hidden temporary one, so
-        that it can be found, opened and renamed."""
-        # The file that refused: the output, or its old run info, which is moved aside first.
-        refused = next(
-            (
-                os.fsdecode(name)
-                for name in (error.filename, error.filename2)
-                if name is not None and not os.fsdecode(name).endswith(TEMP_SUFFIX)
-            ),
-            os.fspath(self.target),
-        )
-        message = f"cannot write {quoted(refused)}: {error.strerror}"
-        if not self._temp.exists():  # the main file was replaced; its run info failed
-            return message
-        kept = _unused_name(self.target)
-        try:
-            os.replace(self._temp, kept)
-        except OSError:
-            return message  # the folder takes no new name either: nothing can be kept
-        for temp, _ in moves[1:]:
-            with suppress(OSError):
-                os.replace(temp, sidecar_path(kept))
-        # The folder takes new files, so the file itself refused: another program holds it.
-        held = " (is it open in another program, e.g. Excel?)"
-        held = held if isinstance(error, PermissionError) else ""
-        return f"{message}{held}; this run's output is kept as {quoted(kept)}"
 
     def discard(self) -> None:
         self._discard([self._temp])
@@ -333,6 +302,42 @@ class AtomicFileSink:
         _close_unflushed(self._file)
         for temp in temps:
             temp.unlink(missing_ok=True)
+
+
+def _kept_beside(error: OSError, moves: list[tuple[Path, Path]]) -> str:
+    """Why `_move_into_place` could not move `moves` (the main file first, then what describes
+    it, named after it: its run info, a .npy's path index) into place, and, where the old main
+    file still stands, under which name this run's files are kept beside it: on Windows a file
+    another program holds open (Excel, the usual reader of a CSV) cannot be replaced, and that
+    must not throw away a run of hours. A new name, not the hidden temporary one, so that it can
+    be found, opened and renamed; the describing files keep their endings after it."""
+    (main_temp, main), describing = moves[0], moves[1:]
+    # The file that refused: the main one, or an old describing one, which is moved aside first.
+    refused = next(
+        (
+            os.fsdecode(name)
+            for name in (error.filename, error.filename2)
+            if name is not None and not os.fsdecode(name).endswith(TEMP_SUFFIX)
+        ),
+        os.fspath(main),
+    )
+    message = f"cannot write {quoted(refused)}: {error.strerror}"
+    if not main_temp.exists():  # the main file was replaced; a describing one failed
+        return message
+    endings = [target.name.removeprefix(main.name) for _, target in describing]
+    # Nor beside run info that is not its own (an output kept earlier had some).
+    kept = _unused_name(main, {SIDECAR_SUFFIX, *endings})
+    try:
+        os.replace(main_temp, kept)
+    except OSError:
+        return message  # the folder takes no new name either: nothing can be kept
+    for (temp, _), ending in zip(describing, endings, strict=True):
+        with suppress(OSError):
+            os.replace(temp, kept.with_name(kept.name + ending))
+    # The folder takes new files, so the file itself refused: another program holds it.
+    held = " (is it open in another program, e.g. Excel?)"
+    held = held if isinstance(error, PermissionError) else ""
+    return f"{message}{held}; this run's output is kept as {quoted(kept)}"
 
 
 @contextmanager
@@ -429,14 +434,17 @@ def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
         raise
 
 
-def _unused_name(target: Path) -> Path:
+def _unused_name(target: Path, endings: Iterable[str]) -> Path:
     """`<stem>.new<suffix>` beside `target` (out.new.csv: it opens as out.csv does), numbered
-    (out.new2.csv) where that name or its run info is taken."""
+    (out.new2.csv) where that name, or that name followed by one of `endings` (the files that
+    go with it: its run info, a .npy's path index), is taken."""
+    endings = list(endings)
     number = 1
     while True:
         name = f"{target.stem}.new{number if number > 1 else ''}{target.suffix}"
         kept = target.with_name(name)
-        if not os.path.lexists(kept) and not os.path.lexists(sidecar_path(kept)):
+        taken = [kept, *(kept.with_name(name + ending) for ending in endings)]
+        if not any(os.path.lexists(path) for path in taken):
             return kept
         number += 1
 
@@ -460,7 +468,9 @@ def atomic_file(target: Path) -> Iterator[IO[bytes]]:
 @contextmanager
 def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
     """Files of one folder written in full or not at all, and moved into place together
-    (`_move_into_place`; the first is the main one) when the block ends without an error."""
+    (`_move_into_place`; the first is the main one, the others named after it) when the block
+    ends without an error. Where the old main file cannot be replaced (held open by another
+    program), ZslError names where this run's files are kept beside it (`_kept_beside`)."""
     temps: list[tuple[Path, IO[bytes], Path]] = []
     try:
         for target in targets:
@@ -468,7 +478,12 @@ def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
         yield [file for _, file, _ in temps]
         for _, file, _ in temps:
             _finish(file)
-        _move_into_place([(temp, target) for temp, _, target in temps])
+        moves = [(temp, target) for temp, _, target in temps]
+        with interrupts_deferred():  # a Ctrl-C between the renames would lose the kept files
+            try:
+                _move_into_place(moves)
+            except OSError as error:
+                raise ZslError(_kept_beside(error, moves)) from error
     finally:
         for temp, file, _ in temps:
             _close_unflushed(file)
