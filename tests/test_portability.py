@@ -8,6 +8,7 @@ import builtins
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -347,3 +348,89 @@ def test_without_proc_libtiff_is_found_where_pillows_wheel_bundles_it(
     finally:
         monkeypatch.undo()
         images._pillow_libtiff.cache_clear()
+
+
+def without_inode(status: os.stat_result, dev: int = 0, mode: int | None = None) -> os.stat_result:
+    """`status` as a file system without inode numbers reports it (Windows gives a console or a
+    pipe st_dev 0 too)."""
+    fields = list(status)
+    fields[stat.ST_INO], fields[stat.ST_DEV] = 0, dev
+    if mode is not None:
+        fields[stat.ST_MODE] = mode
+    return os.stat_result(fields)
+
+
+def test_files_without_inode_numbers_are_not_called_the_same(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("x")
+    second.write_text("y")
+    (tmp_path / "link.csv").symlink_to(first)
+    assert files.same_file(os.stat(first), os.stat(tmp_path / "link.csv"))
+    assert not files.same_file(os.stat(first), os.stat(second))
+    # Stat alone cannot tell such files apart, so it calls none the same (not every one).
+    assert not files.same_file(without_inode(os.stat(first)), without_inode(os.stat(second)))
+    assert not files.same_file(without_inode(os.stat(first)), without_inode(os.stat(first)))
+
+
+class Console:
+    """A standard stream as Windows shows it: a console (a terminal) or not, on descriptor `fd`."""
+
+    def __init__(self, fd: int, terminal: bool) -> None:
+        self.fd, self.terminal = fd, terminal
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def windows_streams(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stdout_terminal: bool, stdout_mode: int
+) -> None:
+    """stderr a console and stdout a console or a pipe, each fstat'ed as Windows does: no inode
+    number, no device, a character device or a FIFO (the real descriptors 1 and 2 are files)."""
+    real_fstat = os.fstat
+    anything = os.stat(tmp_path)
+    modes = {101: stdout_mode, 102: stat.S_IFCHR | 0o666}
+
+    def fstat(fd: int) -> os.stat_result:
+        if fd in modes:
+            return without_inode(anything, mode=modes[fd])
+        return real_fstat(fd)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    monkeypatch.setattr(sys, "stdout", Console(101, stdout_terminal))
+    monkeypatch.setattr(sys, "stderr", Console(102, True))
+
+
+@pytest.mark.parametrize(
+    ("stdout_terminal", "stdout_mode", "shown"),
+    [(True, stat.S_IFCHR | 0o666, True), (False, stat.S_IFIFO | 0o600, False)],
+)
+def test_rows_are_seen_on_stderrs_console_only_where_stdout_is_that_console(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stdout_terminal: bool,
+    stdout_mode: int,
+    shown: bool,
+) -> None:
+    from zsl_cli.summary import on_stderr_terminal
+
+    windows_streams(monkeypatch, tmp_path, stdout_terminal, stdout_mode)
+    # A pipe (`zsl label ... | findstr`) was taken for the console: both have no inode number.
+    assert on_stderr_terminal(None) is shown and on_stderr_terminal("-") is shown
+
+
+def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from zsl_cli.summary import on_stderr_terminal
+
+    output = tmp_path / "out.csv"
+    output.write_text("")
+    windows_streams(monkeypatch, tmp_path, True, stat.S_IFCHR | 0o666)
+    real_stat = os.stat
+    # A drive with no inode numbers and a volume serial number 0, as the console's st_dev is.
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: without_inode(real_stat(path, *a, **k)))
+    assert not on_stderr_terminal(str(output))

@@ -866,6 +866,13 @@ def _stat_key(status: os.stat_result, path: str | None) -> tuple | None:
     return (kind, file_identity(status, path or ""))  # stdout's inode number is known here
 
 
+def same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    """Whether two statuses are of one file, as `file_identity` tells files apart: never where
+    there is no inode number (st_ino 0, some Windows drives, and Windows' consoles and pipes),
+    which os.path.samestat took for the same file as any other without one."""
+    return a.st_ino != 0 and os.path.samestat(a, b)
+
+
 def file_identity(status: os.stat_result, path: AnyStr) -> tuple[int, int] | AnyStr:
     """What tells the file or folder at `path` (whose `status` this is) from every other:
     (st_dev, st_ino), as links and other spellings lead to it. Python's st_ino identifies a

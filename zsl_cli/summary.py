@@ -21,7 +21,7 @@ from rich.text import Text
 
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult
-from zsl_cli.files import point_at_devnull, stdout_status
+from zsl_cli.files import point_at_devnull, same_file, stdout_status
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
     clipped_middle,
@@ -144,8 +144,17 @@ def on_stderr_terminal(output: str | None) -> bool:
             # group can be asked of it alone: of another terminal (2>/dev/pts/N), ENOTTY.
             os.tcgetpgrp(sys.stderr.fileno())
             return True
-        shown = stdout_status() if output in (None, "-") else os.stat(output)
-        return shown is not None and os.path.samestat(shown, os.fstat(sys.stderr.fileno()))
+        if output is None or output == "-":
+            shown = stdout_status()
+            if shown is not None and not shown.st_ino:
+                # Windows gives its console no inode number, so stat cannot tell it from a
+                # pipe; but a process has one console, the one stderr (a terminal) shows.
+                return sys.stdout.isatty()
+        else:
+            shown = os.stat(output)
+        if shown is None:
+            return False
+        return same_file(shown, os.fstat(sys.stderr.fileno()))
     except (AttributeError, OSError, ValueError):  # no such file yet, a stream without one
         return False
 
