@@ -22,6 +22,7 @@ from zsl_cli.encoders import (
     pil_image_processor,
     resolve_model,
 )
+from zsl_cli.encoders.base import dtype_name
 from zsl_cli.encoders.hf import TEXT_BATCH, _pooled
 from zsl_cli.encoders.hub import PROXY_VARIABLES, hub_reachable
 from zsl_cli.encoders.preprocess import (
@@ -1622,3 +1623,14 @@ def test_a_model_folder_missing_a_part_says_which(tmp_path, damage, why):
     with pytest.raises(ZslError) as info:
         load_encoder(str(folder))
     assert info.value.message == f"model directory {folder} {why}"
+
+
+def test_a_dtype_is_named_as_the_precision_options_name_it() -> None:
+    import torch
+
+    from zsl_cli.records import unusable_embedding_cause
+
+    for dtype, option in ((torch.float16, "fp16"), (torch.bfloat16, "bf16")):
+        assert dtype_name(dtype) == str(dtype).split(".")[-1]
+        assert f"in {option};" in unusable_embedding_cause(dtype_name(dtype), zero=False)
+    assert "the model's weights" in unusable_embedding_cause(dtype_name(torch.float32), False)

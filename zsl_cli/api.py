@@ -77,7 +77,7 @@ from zsl_cli.encoders import (
     load_encoder,
     resolve_model,
 )
-from zsl_cli.encoders.base import ModelSource, ScoreHead, TextChunks
+from zsl_cli.encoders.base import ModelSource, ScoreHead, TextChunks, dtype_name
 from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
 from zsl_cli.errors import Interrupted, ZslError
 from zsl_cli.evaluation import (
@@ -2360,7 +2360,7 @@ def _check_enough_images(n_images: int, *, copies: bool = False) -> None:
 def _precision(encoder: Encoder) -> str | None:
     """The encoder's precision by torch's dtype name ("float32", "bfloat16"), if it has one."""
     dtype = getattr(encoder, "dtype", None)
-    return None if dtype is None else str(dtype).replace("torch.", "")
+    return None if dtype is None else dtype_name(dtype)
 
 
 def _check_truth_overlap(

@@ -166,3 +166,9 @@ def check_precision(precision: str) -> None:
     """Refuse a precision zsl does not run in, as `check_device` refuses a device."""
     if precision not in PRECISIONS:
         raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
+
+
+def dtype_name(dtype: object) -> str:
+    """torch's name of a dtype without its module ("float32", "bfloat16"), as stores and
+    messages name a precision; `dtype` is a torch.dtype, which this module need not import."""
+    return str(dtype).removeprefix("torch.")

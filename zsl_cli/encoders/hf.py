@@ -32,6 +32,7 @@ from zsl_cli.encoders.base import (
     ScoreHead,
     check_device,
     check_precision,
+    dtype_name,
 )
 from zsl_cli.encoders.model_files import (
     hub_snapshot,
@@ -567,7 +568,7 @@ class TransformersEncoder:
         usable, finite = usable_rows(embeddings)
         if usable.all():
             return embeddings
-        precision = str(self.dtype).replace("torch.", "")
+        precision = dtype_name(self.dtype)
         cause = unusable_embedding_cause(precision, zero=bool(finite.all()))
         raise ZslError(f"model {self.name}: its embeddings of class prompts are {cause}")
 
