@@ -1,22 +1,21 @@
-"""The `zsl` command line: parse options, call the library, render results, map errors
-to exit codes.
+"""What every `zsl` command shares: the Typer app and its group and command classes, which
+turn a ZslError or a command line that does not parse into one stderr line and its exit code;
+the handling of stdout and stderr; the options several commands take, and the helpers that
+turn them into the library's requests and show its warnings.
 
 Nothing heavy is imported at module level so `zsl --help` answers at once.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import inspect
 import io
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from itertools import pairwise
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
@@ -27,23 +26,15 @@ from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
 
 from zsl_cli import __version__
-from zsl_cli.defaults import (
-    DEFAULT_ATTRIBUTE_TEMPLATE,
-    DEFAULT_DESCRIPTION_TEMPLATE,
-    DEFAULT_MODEL,
-    HUBNESS_METHODS,
-    IMAGE_EXTENSIONS,
-)
+from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import (
     EXIT_BROKEN_PIPE,
-    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
     Interrupted,
     ZslError,
-    stop_signals,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +46,6 @@ if TYPE_CHECKING:
         EmbedReport,
         InputOptions,
         LabelReport,
-        LabelStudioOptions,
         ModelOptions,
     )
 
@@ -592,15 +582,6 @@ ShowPrompts = Annotated[
         "other options are not needed and are ignored if given.",
     ),
 ]
-ReportQuiet = Annotated[
-    bool,
-    typer.Option(
-        "--quiet",
-        "-q",
-        help="Nothing on stderr but errors: no warnings, nor the table when --json - puts the "
-        "JSON on stdout.",
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -631,26 +612,15 @@ def _require_current_folder() -> None:
         ) from None
 
 
+# -- the shared options' values, as the library's requests take them ----------------------------
+
+
 def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
     """The items of a repeatable option like `--methods a,b --methods c`; '' is no item (an
     error where one is needed), not the option left out."""
     if values is None:
         return None
     return tuple(filter(None, map(str.strip, ",".join(values).split(","))))
-
-
-def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:
-    """--methods' list; None (every method) where 'all' is among them, as in `all,csls`, whose
-    other names the library then never sees: they are checked here."""
-    methods = _comma_list(values)
-    if methods is None or "all" not in methods:
-        return methods
-    from zsl_cli.hubness import check_methods
-
-    others = [method for method in methods if method != "all"]
-    if others:
-        check_methods(others)
-    return None
 
 
 def _inputs(
@@ -769,240 +739,7 @@ def _model_options(
     )
 
 
-LABEL_EXAMPLES = """\
-Examples:
-
-\b
-  zsl label ./photos --classes classes.txt -o predictions.csv
-  zsl label ./photos -c classes.txt --model shapes-demo --top-k 3 --format jsonl
-  zsl label -c classes.txt -t imagenet7 --show-prompts | head   # the prompts, no model
-  find . -name '*.jpg' -print0 | zsl label - -0 -c classes.txt > predictions.csv
-  zsl label --embeddings photos.zsl -c classes.txt --threshold 0.4 -o out.jsonl
-  zsl label /data/photos -c classes.txt -f label-studio --ls-document-root /data \\
-      -o tasks.json --ls-config config.xml
-"""
-
-
-@app.command(cls=ZslCommand, epilog=LABEL_EXAMPLES, no_args_is_help=True)
-def label(
-    paths: Paths = None,
-    classes: Classes = None,
-    model: ModelName = DEFAULT_MODEL,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            parser=file_name,
-            metavar="FILE",
-            help="Output file, or '-' for stdout; the run's settings go to FILE.run.json beside "
-            "it (into the file itself for --format json).  [default: stdout]",
-            show_default=False,
-        ),
-    ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="csv, jsonl, json or label-studio (JSON); refused where -o's extension names "
-            "another format.  [default: from the output extension; csv on stdout]",
-            show_default=False,
-        ),
-    ] = None,
-    top_k: Annotated[
-        int,
-        typer.Option(
-            "--top-k",
-            "-k",
-            min=0,
-            metavar="N",
-            help="Classes to list per image with their scores, best first, the label included "
-            "(0 = all). 'zsl evaluate -k K' needs K or more; its --seen calibrated stacking "
-            "needs all.",
-        ),
-    ] = 5,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            min=0.0,
-            max=1.0,
-            metavar="SCORE",
-            help="Write 'unknown' when the top score, as written (7 significant digits), is "
-            "below this.  [default: none: every image keeps its top class]",
-            show_default=False,
-        ),
-    ] = None,
-    templates: Templates = "default",
-    attributes: Attributes = None,
-    descriptions: Descriptions = None,
-    attribute_template: AttributeTemplate = DEFAULT_ATTRIBUTE_TEMPLATE,
-    description_template: DescriptionTemplate = DEFAULT_DESCRIPTION_TEMPLATE,
-    embeddings: Embeddings = None,
-    hubness_reduction: Annotated[
-        str,
-        typer.Option(
-            metavar="METHOD",
-            help="Reduce hubness over all the images labelled before ranking: "
-            f"{', '.join(HUBNESS_METHODS[:-1])} or {HUBNESS_METHODS[-1]} (see 'zsl hubness "
-            "--help').",
-        ),
-    ] = "none",
-    device: Device = "auto",
-    precision: Precision = "auto",
-    batch_size: BatchSize = None,
-    workers: Workers = None,
-    exact_preprocessing: ExactPreprocessing = False,
-    trust_remote_code: TrustRemoteCode = False,
-    revision: Revision = None,
-    null: StdinNul = False,
-    ext: Extensions = None,
-    include_hidden: IncludeHidden = False,
-    max_pixels: MaxPixels = None,
-    ls_from_name: Annotated[
-        str,
-        typer.Option(
-            metavar="NAME",
-            help="Label Studio: name of the Choices tag in your labelling config.",
-        ),
-    ] = "choice",
-    ls_to_name: Annotated[
-        str,
-        typer.Option(
-            metavar="NAME",
-            help="Label Studio: name of the Image tag in your labelling config (its value "
-            "must be $image, the task's data key).",
-        ),
-    ] = "image",
-    ls_document_root: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="DIR",
-            help="Label Studio: local-files document root; image URLs "
-            "become /data/local-files/?d=<path under it>.  [default: "
-            "$LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT; none with --ls-url-prefix]",
-            show_default=False,
-        ),
-    ] = None,
-    ls_url_prefix: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="Label Studio: serve images from this URL prefix instead "
-            "(prefix + path under --ls-document-root or the current folder).",
-            show_default=False,
-        ),
-    ] = None,
-    ls_model_version: Annotated[
-        str | None,
-        typer.Option(
-            metavar="VERSION",
-            help="Label Studio: the predictions' model version, by which a project chooses "
-            "the predictions it pre-annotates with.  [default: zsl-<zsl version>:<model>, "
-            "and @<revision> with --revision; a model folder as <folder name>#<weights hash>]",
-            show_default=False,
-        ),
-    ] = None,
-    ls_config: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="FILE",
-            help="Label Studio: also write a labelling config that fits the tasks (the Image "
-            "tag, a Choice per class) to this file, to paste into the project's settings.",
-            show_default=False,
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict", help="Exit with code 1 when any image failed or a folder was unreadable."
-        ),
-    ] = False,
-    show_prompts: ShowPrompts = False,
-    quiet: Quiet = False,
-) -> None:
-    """Label images with zero-shot class prompts and write predictions.
-
-    Predictions go to stdout or -o; progress and the summary go to stderr. Bad images are
-    skipped with a status and a reason, and never stop the run. Scores are the model's own:
-    a softmax over the classes for CLIP-style models (an image's scores sum to 1), a sigmoid
-    per class for SigLIP (each class scored on its own).
-    """
-    from zsl_cli import api
-    from zsl_cli.summary import (
-        ProgressBar,
-        on_stderr_terminal,
-        render_label_summary,
-        stderr_console,
-    )
-
-    class_options = _class_options(
-        classes=classes,
-        attributes=attributes,
-        descriptions=descriptions,
-        templates=templates,
-        attribute_template=attribute_template,
-        description_template=description_template,
-    )
-    if show_prompts:
-        _show_prompts(class_options, quiet)
-        return
-    studio = _ls_options(
-        output,
-        fmt,
-        ls_from_name,
-        ls_to_name,
-        ls_document_root,
-        ls_url_prefix,
-        ls_model_version,
-        ls_config,
-    )
-    request = api.LabelRequest(
-        inputs=_inputs(
-            paths,
-            null=null,
-            ext=ext,
-            include_hidden=include_hidden,
-            max_pixels=max_pixels,
-            quiet=quiet,
-            instead=("--embeddings STORE", embeddings),
-        ),
-        classes=class_options,
-        model=_model_options(
-            model,
-            device=device,
-            precision=precision,
-            batch_size=batch_size,
-            workers=workers,
-            exact_preprocessing=exact_preprocessing,
-            trust_remote_code=trust_remote_code,
-            revision=revision,
-        ),
-        decision=api.Decision(top_k, threshold),
-        output=api.OutputOptions(output, fmt, studio),
-        embeddings=embeddings,
-        hubness_reduction=hubness_reduction,
-    )
-    # The rows are the progress where they show on the terminal the bar would be drawn on.
-    progress = ProgressBar(quiet or on_stderr_terminal(output))
-    report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet)
-    if not quiet:
-        render_label_summary(
-            stderr_console(),
-            report.run_info["summary"],
-            report.output,
-            store=report.run_info["embeddings"],
-            model_options=_chosen_model(model, revision),
-            config=ls_config,
-            none_labelled=report.none_labelled,
-            failed_examples=report.failed_examples,
-        )
-    partial = report.failed or report.unreadable_folders
-    _exit(report, none_usable=report.none_labelled, partial=bool(partial), strict=strict)
-
+# -- running label's and embed's work, and showing warnings -------------------------------------
 
 # What `_run` gives back: the report of the library's call it makes.
 _Report = TypeVar("_Report", "LabelReport", "EmbedReport")
@@ -1070,54 +807,6 @@ class _WarningsShown:
         return list(warnings[self._shown :])
 
 
-def _chosen_model(name: str, revision: str | None) -> tuple[str, ...]:
-    """The options that chose the model, as another command takes them: a store keeps each
-    model's images apart, and `zsl embed` without them encodes with the default model."""
-    chosen = () if name == DEFAULT_MODEL else ("-m", name)
-    return chosen if revision is None else (*chosen, "--revision", revision)
-
-
-def _ls_options(
-    output: str | None,
-    fmt: str | None,
-    from_name: str,
-    to_name: str,
-    document_root: str | None,
-    url_prefix: str | None,
-    model_version: str | None,
-    config: str | None,
-) -> LabelStudioOptions | None:
-    """The --ls-* options for label-studio output; None for another format, where they would be
-    ignored, so giving one is an error."""
-    from zsl_cli.api import LabelStudioOptions
-    from zsl_cli.writers import output_format
-
-    if model_version is not None and not model_version.strip():
-        # `--ls-model-version "$VERSION"` with the variable unset: '' stood for the default.
-        raise ZslError(
-            "--ls-model-version is empty: give a version, or leave the option out for "
-            "zsl-<zsl version>:<model>[@<revision>] (a model folder: <folder name>#<weights hash>)"
-        )
-    studio = LabelStudioOptions(
-        from_name=_typed_text(from_name, "--ls-from-name"),
-        to_name=_typed_text(to_name, "--ls-to-name"),
-        document_root=None if document_root is None else Path(document_root),
-        url_prefix=url_prefix and _typed_text(url_prefix, "--ls-url-prefix"),
-        model_version=_typed_text(model_version or "", "--ls-model-version"),
-        config=config,
-    )
-    given = [
-        "--ls-" + field.name.replace("_", "-")
-        for field in dataclasses.fields(studio)
-        if getattr(studio, field.name) != field.default
-    ]
-    if output_format(output, fmt) == "label-studio":
-        return studio
-    if given:
-        raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
-    return None
-
-
 def _typed_text(value: str, option: str) -> str:
     """Text typed on the command line (a template, a model version). In a C locale Python reads
     its non-ASCII bytes as surrogate escapes, which tokenizers refuse and JSON would keep as
@@ -1154,274 +843,7 @@ def _class_options(
     )
 
 
-EMBED_EXAMPLES = """\
-Examples:
-
-\b
-  zsl embed ./photos --store photos.zsl
-  zsl embed ./photos --store photos.zsl --json embed-summary.json   # new and changed files only
-  zsl label --embeddings photos.zsl -c classes.txt -o predictions.csv
-  zsl embed ./photos --store photos.zsl --export photos.parquet
-  zsl embed --store photos.zsl --export photos.npy   # no scan: export only
-  zsl embed ./photos --store demo.zsl -m shapes-demo   # the bundled model: give -m to label too
-"""
-
-
-@app.command(
-    cls=ZslCommand,
-    no_args_is_help=True,
-    epilog=EMBED_EXAMPLES,
-    short_help="Encode images once into an embedding store (incremental).",
-)
-def embed(
-    store: Annotated[
-        str,
-        typer.Option(
-            "--store",
-            "-s",
-            parser=file_name,
-            metavar="STORE",
-            help="SQLite embedding store to create or update.",
-            show_default=False,
-        ),
-    ],
-    paths: Paths = None,
-    model: ModelName = DEFAULT_MODEL,
-    dtype: Annotated[
-        str | None,
-        typer.Option(
-            "--dtype",
-            metavar="DTYPE",
-            help="Stored vector type: float32, or float16 for half the size.  [default: what the "
-            "store already holds for this model, else float32]",
-            show_default=False,
-        ),
-    ] = None,
-    export: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="FILE",
-            help="Also export this model's embeddings: FILE.npy (with a FILE.npy.paths.csv "
-            "index) or FILE.parquet (needs pyarrow). Without PATHs: only export what the store "
-            "holds, scanning nothing.",
-            show_default=False,
-        ),
-    ] = None,
-    json_out: Annotated[
-        str | None,
-        typer.Option(
-            "--json",
-            parser=file_name,
-            metavar="FILE",
-            help="Also write the run's counts as JSON to FILE ('-': stdout).",
-            show_default=False,
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict",
-            help=(
-                "Exit with code 1 when any image failed, in this run or stored as failed, or a "
-                "folder was unreadable."
-            ),
-        ),
-    ] = False,
-    forget_missing: Annotated[
-        bool,
-        typer.Option(
-            "--forget-missing",
-            help=(
-                "Forget the stored images under a PATH that is missing or holds no files at all, "
-                "or an empty folder inside one (a folder deleted or moved: zsl embed old/folder "
-                "--forget-missing ...). Without it they are kept, with a warning, as a drive or "
-                "network share that is not mounted looks the same, and a missing PATH argument "
-                "is an error."
-            ),
-        ),
-    ] = False,
-    device: Device = "auto",
-    precision: Precision = "auto",
-    batch_size: BatchSize = None,
-    workers: Workers = None,
-    exact_preprocessing: ExactPreprocessing = False,
-    trust_remote_code: TrustRemoteCode = False,
-    revision: Revision = None,
-    null: StdinNul = False,
-    ext: Extensions = None,
-    include_hidden: IncludeHidden = False,
-    max_pixels: MaxPixels = None,
-    quiet: Quiet = False,
-) -> None:
-    """Encode images once into an embedding store, so relabelling needs only the text model.
-
-    Incremental: re-running encodes only new or changed files (size or modification time),
-    reuses the rest and forgets files deleted from scanned folders that still hold files (see
-    --forget-missing). Every batch is committed,
-    so an interrupted run continues where it stopped. Several models can share one store.
-    """
-    from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
-
-    if strict and not paths:
-        # What it checks (this run's failures, the scanned images' stored ones) needs a scan.
-        raise ZslError(
-            "--strict: without paths no image is scanned, only the store's embeddings exported"
-        )
-    request = api.EmbedRequest(
-        store=store,
-        inputs=_inputs(
-            paths,
-            null=null,
-            ext=ext,
-            include_hidden=include_hidden,
-            max_pixels=max_pixels,
-            quiet=quiet,
-            instead=("--export FILE (to export what the store holds)", export),
-        ),
-        model=_model_options(
-            model,
-            device=device,
-            precision=precision,
-            batch_size=batch_size,
-            workers=workers,
-            exact_preprocessing=exact_preprocessing,
-            trust_remote_code=trust_remote_code,
-            revision=revision,
-        ),
-        dtype=dtype,
-        export=export,
-        json_out=json_out,
-        forget_missing=forget_missing,
-    )
-    progress = ProgressBar(quiet)
-    report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet)
-    if not quiet:
-        render_embed_summary(
-            stderr_console(),
-            report.to_json(),
-            failed_retried=report.failed_retried,
-            none_usable=report.none_usable,
-        )
-    partial = (
-        report.failed or report.reused_failed or report.unreachable or report.unreadable_folders
-    )
-    _exit(report, none_usable=report.none_usable, partial=bool(partial), strict=strict)
-
-
-EVALUATE_EXAMPLES = """\
-Examples:
-
-\b
-  zsl evaluate predictions.csv --truth ./photos
-  zsl evaluate predictions.jsonl --truth labels.csv --top-k 1,3,5 --json metrics.json
-  python -m zsl_cli.demo make-images ./shapes   # a labelled demo world
-  zsl label ./shapes -c ./shapes/classes.txt -m shapes-demo -k 0 -o all.jsonl
-  zsl evaluate all.jsonl --truth ./shapes --seen ./shapes/seen.txt --report report.html
-"""
-
-
-@app.command(
-    cls=ZslCommand,
-    no_args_is_help=True,
-    epilog=EVALUATE_EXAMPLES,
-    short_help="Score predictions against ground truth (mean per-class top-k).",
-)
-def evaluate(
-    predictions: Annotated[
-        str,
-        typer.Argument(
-            parser=file_name,
-            metavar="PREDICTIONS",
-            help="Predictions written by 'zsl label' (csv, jsonl, json or label-studio); "
-            "'-' reads them from stdin.",
-            show_default=False,
-        ),
-    ],
-    truth: Annotated[
-        str,
-        typer.Option(
-            parser=file_name,
-            metavar="DIR_OR_CSV",
-            help=TRUTH_HELP + ".",
-            show_default=False,
-        ),
-    ],
-    seen: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="FILE",
-            help="Seen classes, one per line (the others are unseen): adds seen/unseen "
-            "accuracy, their harmonic mean and calibrated stacking (which needs predictions "
-            "labelled with --top-k 0).",
-            show_default=False,
-        ),
-    ] = None,
-    top_k: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--top-k",
-            "-k",
-            metavar="K[,K...]",
-            help="Comma-separated k values for top-k accuracy (repeatable): an image is right "
-            "at k when its true class is among the first k classes its prediction lists "
-            "('unknown' misses at every k); a k above the --top-k the predictions were labelled "
-            "with is n/a.  [default: 1,5]",
-            show_default=False,
-        ),
-    ] = None,
-    json_out: Annotated[
-        str | None,
-        typer.Option(
-            "--json",
-            parser=file_name,
-            metavar="FILE",
-            help="Also write all metrics as JSON to FILE ('-': stdout, the table then goes to "
-            "stderr).",
-            show_default=False,
-        ),
-    ] = None,
-    report: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="FILE",
-            help="Also write a report: FILE.html (self-contained) or FILE.png (needs matplotlib).",
-            show_default=False,
-        ),
-    ] = None,
-    quiet: ReportQuiet = False,
-) -> None:
-    """Score predictions against ground truth: mean per-class top-k accuracy (the zero-shot
-    standard), overall accuracy, precision/recall/F1, confusion, and generalised zero-shot
-    seen/unseen/harmonic mean with --seen.
-
-    The table goes to stdout (so `> metrics.txt` keeps it; on a terminal it shows the 20 worst
-    classes, in a file or a pipe all of them); warnings go to stderr.
-    """
-    from zsl_cli import api
-    from zsl_cli.summary import render_evaluation, render_warnings, stderr_console
-
-    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    reading = ("predictions", "as zsl label writes them", "them")
-    request = api.EvaluateRequest(
-        predictions,
-        truth,
-        seen,
-        _ks(top_k),
-        json_out,
-        report,
-        stdin=_stdin(quiet, *reading) if predictions == "-" else None,
-    )
-    result = api.evaluate(request)
-    if not quiet:
-        render_warnings(stderr_console(), result.warnings)
-    if console is not None:
-        # The whole table in a file or a pipe; on a terminal, the worst classes. The stream's
-        # own answer: rich's is_terminal is True anywhere under FORCE_COLOR or TTY_COMPATIBLE=1.
-        render_evaluation(console, result, max_rows=20 if console.file.isatty() else None)
+# -- where evaluate's and hubness's tables go ---------------------------------------------------
 
 
 def _report_console(json_out: str | None, quiet: bool) -> Console | None:
@@ -1446,269 +868,3 @@ def _writes_into_stdout(path: str | None) -> bool:
         return os.path.samestat(os.stat(path), status)
     except (OSError, ValueError):  # not there yet; a name no file can have (a NUL in it)
         return False
-
-
-def _ks(values: list[str] | None) -> tuple[int, ...]:
-    value = "1,5" if values is None else ",".join(values)
-    try:
-        ks = tuple(int(part) for part in value.split(",") if part.strip())
-    except ValueError:
-        ks = ()
-    if not ks:
-        raise ZslError(f"--top-k '{value}': give comma-separated whole numbers, e.g. 1,5")
-    return ks
-
-
-HUBNESS_EXAMPLES = """\
-Examples:
-
-\b
-  zsl hubness ./photos -c classes.txt
-  zsl hubness --embeddings photos.zsl -c classes.txt -k 5 --json hubness.json
-  python -m zsl_cli.demo make-images ./shapes   # a labelled demo world
-  zsl hubness ./shapes -c ./shapes/classes.txt -m shapes-demo \\
-      --truth ./shapes --seen ./shapes/seen.txt
-"""
-
-
-# Here rather than in zsl_cli.hubness so that --help does not import numpy.
-HUBNESS_METHOD_HELP = {
-    "none": "raw cosine similarities, no correction.",
-    "csls": "CSLS: cosine minus half of each class's mean cosine to its K = 10 most similar "
-    "images in the folder (Lample et al. 2018).",
-    "isoftmax": "inverted softmax: normalises each class over the folder's images "
-    "(log-sum-exp of b*cosine per class, b = 20; Smith et al. 2017).",
-    "centering": "subtracts each class's mean cosine over the folder's images.",
-    "mp": "Gaussian mutual proximity: a pair scores high only if each side ranks the other high "
-    "(mean and std of each image's and each class's cosines; Schnitzer et al. 2012).",
-}
-
-HUBNESS_HELP = (
-    "Measure hubness: classes that are among the k nearest classes of far too many images. "
-    "For each reduction method: skewness of the k-occurrence distribution (large positive = "
-    "a few hubs swallow the images), hub occupancy, antihub rate (classes nobody picks), the "
-    "Robin Hood index, the top hubs, and with --truth the accuracy each method gets. The "
-    "images given (with --embeddings and no PATH, the store's) are the query bank that the "
-    "reductions below are fitted on. The table goes to stdout; progress and warnings go to "
-    "stderr.\n\n" + "\n\n".join(f"{name}: {HUBNESS_METHOD_HELP[name]}" for name in HUBNESS_METHODS)
-)
-
-
-@app.command(
-    cls=ZslCommand,
-    no_args_is_help=True,
-    epilog=HUBNESS_EXAMPLES,
-    help=HUBNESS_HELP,
-    short_help="Measure hubness and what each reduction method does to it.",
-)
-def hubness(
-    paths: Paths = None,
-    classes: Classes = None,
-    model: ModelName = DEFAULT_MODEL,
-    k: Annotated[
-        int | None,
-        typer.Option(
-            "--neighbours",
-            "-k",
-            min=1,
-            metavar="N",
-            show_default=False,
-            help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "
-            "counts each image's k nearest classes. Above half the classes no class can be a hub "
-            "and the advice gives no verdict. Not a top-k accuracy (the accuracy column is "
-            "top-1), nor CSLS's K.  [default: 10, or a quarter of the classes under 40]",
-        ),
-    ] = None,
-    methods: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--methods",
-            metavar="METHODS",
-            help=f"Comma-separated methods to compare, from {', '.join(HUBNESS_METHODS[:-1])} "
-            f"and {HUBNESS_METHODS[-1]} (repeatable), or all.  [default: all]",
-            show_default=False,
-        ),
-    ] = None,
-    truth: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="DIR_OR_CSV",
-            help=TRUTH_HELP + "; adds each method's accuracy.",
-            show_default=False,
-        ),
-    ] = None,
-    seen: Annotated[
-        str | None,
-        typer.Option(
-            parser=file_name,
-            metavar="FILE",
-            help="Seen classes, one per line (the others are unseen; needs --truth): adds "
-            "each method's accuracy on the seen and on the unseen classes, and their harmonic "
-            "mean H.",
-            show_default=False,
-        ),
-    ] = None,
-    json_out: Annotated[
-        str | None,
-        typer.Option(
-            "--json",
-            parser=file_name,
-            metavar="FILE",
-            help="Also write the comparison as JSON to FILE ('-': stdout, the table then goes "
-            "to stderr), with the run's model, classes and templates under 'run', as label "
-            "records them.",
-            show_default=False,
-        ),
-    ] = None,
-    templates: Templates = "default",
-    attributes: Attributes = None,
-    descriptions: Descriptions = None,
-    attribute_template: AttributeTemplate = DEFAULT_ATTRIBUTE_TEMPLATE,
-    description_template: DescriptionTemplate = DEFAULT_DESCRIPTION_TEMPLATE,
-    embeddings: Embeddings = None,
-    device: Device = "auto",
-    precision: Precision = "auto",
-    batch_size: BatchSize = None,
-    workers: Workers = None,
-    exact_preprocessing: ExactPreprocessing = False,
-    trust_remote_code: TrustRemoteCode = False,
-    revision: Revision = None,
-    null: StdinNul = False,
-    ext: Extensions = None,
-    include_hidden: IncludeHidden = False,
-    max_pixels: MaxPixels = None,
-    show_prompts: ShowPrompts = False,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            help="Nothing on stderr but errors: no progress bar, warnings, nor the table when "
-            "--json - puts the JSON on stdout.",
-        ),
-    ] = False,
-) -> None:
-    from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
-
-    class_options = _class_options(
-        classes=classes,
-        attributes=attributes,
-        descriptions=descriptions,
-        templates=templates,
-        attribute_template=attribute_template,
-        description_template=description_template,
-    )
-    if show_prompts:  # before --json's checks: it is one of the options ignored
-        _show_prompts(class_options, quiet)
-        return
-    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    shown = _WarningsShown()
-    report = api.hubness(
-        api.HubnessRequest(
-            inputs=_inputs(
-                paths,
-                null=null,
-                ext=ext,
-                include_hidden=include_hidden,
-                max_pixels=max_pixels,
-                quiet=quiet,
-                instead=("--embeddings STORE", embeddings),
-            ),
-            classes=class_options,
-            model=_model_options(
-                model,
-                device=device,
-                precision=precision,
-                batch_size=batch_size,
-                workers=workers,
-                exact_preprocessing=exact_preprocessing,
-                trust_remote_code=trust_remote_code,
-                revision=revision,
-            ),
-            embeddings=embeddings,
-            k=k,
-            methods=_hubness_methods(methods),
-            truth=truth,
-            seen=seen,
-            json_out=json_out,
-        ),
-        progress=ProgressBar(quiet),
-        warn=None if quiet else shown,
-    )
-    if not quiet:
-        render_warnings(stderr_console(), shown.not_shown(report.warnings))
-    if console is not None:
-        render_hubness(console, report)
-
-
-def main() -> None:
-    # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    # A closed terminal or dropped ssh session sends SIGHUP: by default it kills the process
-    # mid-write, leaving the output's temporary file behind and the finished work unsaved.
-    # Under nohup (SIGHUP ignored) it stays ignored.
-    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:
-        signal.signal(signal.SIGHUP, signal.default_int_handler)
-    if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
-    try:
-        app(prog_name=PROG)
-    except KeyboardInterrupt:  # while typer builds the commands, before any of them runs
-        _say(f"{PROG}: interrupted")
-        _exit_interrupted()
-    except SystemExit as stop:
-        if stop.code == EXIT_INTERRUPTED:
-            _exit_interrupted()
-        # The command is over, its files published: a stop signal while the interpreter shuts
-        # down (0.2 s) printed a KeyboardInterrupt traceback or ended the process by the signal.
-        _ignore_stop_signals()
-        raise
-    except Exception as error:  # noqa: BLE001 - what no check foresaw: a bug, to report
-        _exit_internal_error(error)
-
-
-def _exit_internal_error(error: Exception) -> NoReturn:
-    """The traceback, which a bug report needs, then one line saying what it is, and exit status
-    EXIT_INTERNAL: Python's own status for it, 1, is the one a script reads as a run that
-    completed with some images failed."""
-    import traceback
-
-    traceback.print_exception(error)
-    _say(
-        f"{PROG}: internal error: {type(error).__name__} (unexpected; please report it with the "
-        "traceback above)"
-    )
-    _ignore_stop_signals()
-    sys.exit(EXIT_INTERNAL)
-
-
-def _ignore_stop_signals() -> None:
-    for number in stop_signals():
-        signal.signal(number, signal.SIG_IGN)
-
-
-def _exit_interrupted() -> NoReturn:
-    """End the process now with EXIT_INTERRUPTED.
-
-    Under `python -m zsl_cli`, a KeyboardInterrupt raised while exec() or eval() ran a string
-    (dataclasses and typer build functions that way, so a signal can land there while modules
-    load) makes CPython end the process by SIGINT at exit even though zsl handled it: a parent
-    saw the process killed by SIGINT, also for a SIGTERM, instead of exit status 130. Ending
-    here skips the interpreter's exit handlers: the run has published or removed its files by
-    now, and the one handler that mattered, which stopped decode processes, is done here."""
-    _ignore_stop_signals()  # another Ctrl-C must not break the ending
-    # A decode process pool that the interrupt caught before its queue could be closed (as it
-    # started, while the model loads) would run on for ever, holding stdout and stderr open.
-    import multiprocessing
-
-    for child in multiprocessing.active_children():
-        child.kill()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):  # a reader gone, a full disk, a stream closed
-            pass
-    os._exit(EXIT_INTERRUPTED)
