@@ -410,6 +410,15 @@ def test_a_limit_over_100_mp_is_given_in_whole_megapixels(tmp_path: Path) -> Non
     assert failure.reason == "1,200 MP exceeds the 150 MP limit (raise it with --max-pixels)"
 
 
+def test_a_size_just_over_the_limit_is_not_rounded_onto_it(tmp_path: Path) -> None:
+    # 15,001 and 15,000 pixels are both 0.015 MP at three digits: "0.015 MP exceeds the 0.015 MP
+    # limit" read as a contradiction.
+    (tmp_path / "just_over.png").write_bytes(png_declaring_size(15_001, 1))
+    failure = failure_of(tmp_path / "just_over.png", DecodeOptions(max_pixels=15_000))
+    assert failure.status == "too_large"
+    assert failure.reason.startswith("15001x1 = 0.015001 MP exceeds the 0.015 MP limit")
+
+
 def test_pillow_settings_lift_a_lower_pillow_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

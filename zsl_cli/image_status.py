@@ -71,15 +71,27 @@ class DecodeError(Exception):
 
 
 def too_large_reason(size: tuple[int, int], max_pixels: int) -> str:
+    pixels, limit = megapixels_texts(size[0] * size[1], max_pixels)
     return (
-        f"{size[0]}x{size[1]} = {megapixels_text(size[0] * size[1])} MP exceeds the "
-        f"{megapixels_text(max_pixels)} MP limit (raise it with --max-pixels)"
+        f"{size[0]}x{size[1]} = {pixels} MP exceeds the {limit} MP limit "
+        "(raise it with --max-pixels)"
     )
 
 
 def megapixels_text(pixels: int) -> str:
     megapixels = pixels / 1e6
     return f"{megapixels:,.0f}" if megapixels >= 100 else f"{megapixels:.3g}"
+
+
+def megapixels_texts(pixels: int, limit: int) -> tuple[str, str]:
+    """`pixels` and `limit` in MP, with as many digits as it takes to tell them apart: rounded
+    alike, "0.015 MP exceeds the 0.015 MP limit" read as a contradiction."""
+    texts = megapixels_text(pixels), megapixels_text(limit)
+    digits = 4
+    while texts[0] == texts[1] and pixels != limit and digits <= 12:
+        texts = f"{pixels / 1e6:,.{digits}g}", f"{limit / 1e6:,.{digits}g}"
+        digits += 1
+    return texts
 
 
 def os_error_text(error: OSError) -> str:

@@ -138,7 +138,7 @@ from zsl_cli.image_status import (
     UNREADABLE,
     DecodeError,
     DecodeOptions,
-    megapixels_text,
+    megapixels_texts,
     os_error_text,
 )
 from zsl_cli.process_settings import SharedOverride, warning_filters_held
@@ -647,11 +647,11 @@ def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels:
     """DecodeError too_large when resizing the image for the model would exceed the pixel limit
     (a 1 x 20,000 strip scaled to a 224-pixel shorter side is a 1,000 MP image)."""
     if resized_pixels > max_pixels:
+        pixels, limit = megapixels_texts(resized_pixels, max_pixels)
         raise DecodeError(
             TOO_LARGE,
             f"{size[0]}x{size[1]} is so elongated that resizing it for the model takes "
-            f"{megapixels_text(resized_pixels)} MP, over the {megapixels_text(max_pixels)} MP "
-            "limit (raise it with --max-pixels)",
+            f"{pixels} MP, over the {limit} MP limit (raise it with --max-pixels)",
         )
 
 

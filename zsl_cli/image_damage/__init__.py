@@ -125,7 +125,7 @@ from zsl_cli.image_status import (
     UNREADABLE,
     DecodeError,
     DecodeOptions,
-    megapixels_text,
+    megapixels_texts,
     os_error_text,
 )
 
@@ -423,10 +423,10 @@ def _reads_as_text(head: bytes) -> bool:
 
 def _bomb_reason(error: Exception, options: DecodeOptions) -> str:
     match = re.search(r"\((\d+) pixels\)", str(error))
-    declared = f"{megapixels_text(int(match.group(1)))} MP" if match else "the image"
     pillow_error_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-    if match and int(match.group(1)) > options.max_pixels:
-        limit = f"the {megapixels_text(options.max_pixels)} MP limit"
-    else:
-        limit = f"Pillow's {megapixels_text(pillow_error_limit)} MP decompression-bomb limit"
-    return f"{declared} exceeds {limit} (raise it with --max-pixels)"
+    declared = int(match.group(1)) if match else 0
+    ours = declared > options.max_pixels
+    pixels, limit = megapixels_texts(declared, options.max_pixels if ours else pillow_error_limit)
+    what = f"{pixels} MP" if match else "the image"
+    whose = f"the {limit} MP limit" if ours else f"Pillow's {limit} MP decompression-bomb limit"
+    return f"{what} exceeds {whose} (raise it with --max-pixels)"
