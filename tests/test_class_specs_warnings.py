@@ -182,14 +182,65 @@ def test_classes_without_descriptors_among_described_ones_are_warned_of(tmp_path
     classes.write_text("\n".join(names) + "\nown: a photo of my own\n")
     descriptions.write_text(json.dumps({"class 0": ["fur"], "class 1": ["wings"]}))
     [warning] = load_class_spec(classes, descriptions=descriptions).warnings
-    # Five named, the rest counted; the class with prompts of its own chose them.
+    # Five named, the rest counted; the class with prompts of its own is named apart: its
+    # prompts are renormalised as a template ensemble is, so it scores on the same other scale.
     assert warning == (
-        f"{descriptions}: 7 of 10 classes have no descriptors and use --templates: "
-        "'class 2', 'class 3', 'class 4', 'class 5', 'class 6', ... (2 more) (their scores "
-        "are not comparable with the described classes'; describe every class, or none)"
+        f"{descriptions}: 8 of 10 classes have no descriptors: 'class 2', 'class 3', "
+        "'class 4', 'class 5', 'class 6', ... (2 more) use --templates; 'own' uses its own "
+        "prompts (their scores are not comparable with the described classes'; describe "
+        "every class, or none)"
     )
     descriptions.write_text(json.dumps({name: ["fur"] for name in names}))
+    [warning] = load_class_spec(classes, descriptions=descriptions).warnings
+    assert warning.startswith(
+        f"{descriptions}: 1 of 10 classes has no descriptors and uses its own prompts: 'own' ("
+    )
+    classes.write_text("\n".join(names) + "\n")
     assert load_class_spec(classes, descriptions=descriptions).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # The review's case: one of each kind, both named and counted.
+        (
+            ["green square", "yellow triangle: {} on a white background"],
+            "2 of 4 classes have no descriptors: 'green square' uses --templates; "
+            "'yellow triangle' uses its own prompts",
+        ),
+        # Every class without descriptors has prompts of its own: warned of, as well.
+        (
+            ["yellow triangle: {} on a white background"],
+            "1 of 3 classes has no descriptors and uses its own prompts: 'yellow triangle'",
+        ),
+        (
+            ["yellow triangle: {} on white", "green square: a {}; {} drawn flat"],
+            "2 of 4 classes have no descriptors and use their own prompts: 'yellow triangle', "
+            "'green square'",
+        ),
+    ],
+)
+def test_classes_with_prompts_of_their_own_among_described_ones_are_warned_of(
+    tmp_path, lines, expected
+):
+    classes, descriptions = tmp_path / "classes.txt", tmp_path / "d.json"
+    classes.write_text("\n".join(["red circle", "blue star", *lines]) + "\n")
+    descriptions.write_text(
+        json.dumps({"red circle": ["red colour", "round"], "blue star": ["blue", "five points"]})
+    )
+    warning = (
+        f"{descriptions}: {expected} (their scores are not comparable with the described "
+        "classes'; describe every class, or none)"
+    )
+    # The library's plan and the CLI's, which prints the prompts without a model's images.
+    spec, _ = api.plan_classes(
+        api.ClassOptions(classes=str(classes), descriptions=str(descriptions))
+    )
+    assert [w for w in spec.warnings if "no descriptors" in w] == [warning]
+    result = run("label", "-c", classes, "--descriptions", descriptions, "--show-prompts")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("no descriptors") == 1
+    assert f"warning: {warning}" in " ".join(result.stderr.split())
 
 
 def test_a_class_left_out_of_the_descriptions_is_heard_through_the_library_and_the_cli(

@@ -1268,17 +1268,28 @@ def merge_descriptions(
     keys = described.names
     said = _name_text_warnings(keys, source, keys) if rewritten else ()
     warnings += tuple(w for w in described.warnings if w not in said)
-    # A class dropped from a large descriptions file: its template ensemble is renormalised,
-    # a mean of descriptors is not, so the two kinds of class score on different scales.
-    templated = [c.name for c in merged if not c.descriptors and not c.prompts]
-    if templated:
+    # A class dropped from a large descriptions file, or given prompts of its own: its template
+    # ensemble (or its own prompts') is renormalised, a mean of descriptors is not, so the two
+    # kinds of class score on different scales.
+    templated = [repr(c.name) for c in merged if not c.descriptors and not c.prompts]
+    own = [repr(c.name) for c in merged if not c.descriptors and c.prompts]
+    if templated or own:
+        count = len(templated) + len(own)
+        head = (
+            f"{source}: {count} of {counted(len(merged), 'class', 'classes')} "
+            f"{'has' if count == 1 else 'have'} no descriptors"
+        )
+        templates = "uses --templates" if len(templated) == 1 else "use --templates"
+        prompts = "uses its own prompts" if len(own) == 1 else "use their own prompts"
+        if not own:
+            which = f" and {templates}: {some_names(templated)}"
+        elif not templated:
+            which = f" and {prompts}: {some_names(own)}"
+        else:
+            which = f": {some_names(templated)} {templates}; {some_names(own)} {prompts}"
         warnings += (
-            f"{source}: {len(templated)} of {counted(len(merged), 'class', 'classes')} "
-            f"{'has' if len(templated) == 1 else 'have'} no descriptors and "
-            f"{'uses' if len(templated) == 1 else 'use'} --templates: "
-            f"{some_names(list(map(repr, templated)))} "
-            "(their scores are not comparable with the described classes'; describe every "
-            "class, or none)",
+            f"{head}{which} (their scores are not comparable with the described classes'; "
+            "describe every class, or none)",
         )
     return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
 
