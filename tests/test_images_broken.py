@@ -550,6 +550,61 @@ def test_whole_file_damaged_inside_is_a_decode_error_not_truncated(
     assert failure_of(cut).status == "truncated"
 
 
+def flat_qoi(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
+    """A QOI of one colour, as its encoders write it (built here: Pillow writes QOI from 11.3 on):
+    the header, the colour (QOI_OP_RGB), runs of the longest length (62, QOI_OP_RUN 0xFD) and
+    what is left, and the end marker."""
+    runs, left = divmod(width * height - 1, 62)
+    data = b"\xfe" + bytes(colour) + b"\xfd" * runs + (bytes([0xC0 + left - 1]) if left else b"")
+    header = b"qoif" + struct.pack(">IIBB", width, height, 3, 0)
+    return header + data + QOI_END
+
+
+QOI_END = b"\x00" * 7 + b"\x01"
+
+
+@NEEDS_PILLOW_13
+def test_whole_qoi_damaged_inside_is_a_decode_error_not_truncated(tmp_path: Path) -> None:
+    # Its first run of 62 pixels made a run of 1: the data runs out before the image ends (Pillow:
+    # "not enough image data"), yet the file, of its full length, ends with QOI's end marker.
+    data = flat_qoi(64, 48, (200, 120, 40))
+    path = tmp_path / "flat.qoi"
+    path.write_bytes(data)
+    assert np.asarray(decode_image(path)).reshape(-1, 3).tolist() == [[200, 120, 40]] * 64 * 48
+    damaged = data.replace(b"\xfd", b"\xc0", 1)
+    path.write_bytes(damaged)
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert error.reason.endswith(
+        "the file ends with the QOI end marker (damaged inside, not cut short)"
+    )
+    path.write_bytes(data[: len(data) - 20])
+    assert failure_of(path).status == "truncated"
+
+
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"no_jp2": True}, {"tile_size": (32, 32)}, {"tile_size": (32, 32), "no_jp2": True}],
+)
+def test_jpeg_2000_cut_just_inside_a_tile_part_is_truncated(
+    tmp_path: Path, settings: dict[str, object]
+) -> None:
+    # OpenJPEG decodes a codestream that ends just after a tile-part's first marker (SOT) without
+    # a word, the tiles it lacks black: its end marker (EOC) is missing, in a .jp2 its box's
+    # length runs past the file's end.
+    pixels = blocky_rgb(70, 50, seed=2)
+    data = encoded(Image.fromarray(pixels), "JPEG2000", **settings)
+    path = tmp_path / "picture.jp2"
+    path.write_bytes(data)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    tile_parts = [at for at in range(len(data) - 1) if data[at : at + 2] == b"\xff\x90"]
+    assert len(tile_parts) == (6 if "tile_size" in settings else 1)
+    for at in tile_parts:
+        path.write_bytes(data[: at + 2])
+        assert failure_of(path).status == "truncated", at
+
+
 def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
     """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
     bogus progression and makes each copy a pass over every block of the image."""

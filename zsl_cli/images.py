@@ -73,6 +73,7 @@ from zsl_cli.image_damage import (
     PatchedFile,
     arithmetic_coded,
     check_icon_size,
+    check_jpeg_2000_end,
     check_jpeg_data_ran_out,
     check_jpeg_restarts,
     check_jpeg_scans,
@@ -608,6 +609,7 @@ def _decode_opened(
         check_tiff_deflate(image, file)
         check_tiff_packbits(image, file)
         check_pcx_palette(image, file, size)
+        check_jpeg_2000_end(image, file, size)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader

@@ -31,15 +31,17 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    a header giving a width or height of 2**31 or more (a negative one read
                    unsigned: a damaged header, which no --max-pixels would let decode)
     truncated      the data ends before the image does (where the file ends as a whole one
-                   does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND or a TGA
-                   footer, or is as long as a BMP's header says, or holds every strip its
-                   TIFF directory lists, or ends just where a part that directory lists ends
-                   while another runs past it, or holds a run of bytes that no part it
-                   lists covers as long as a part placed past the end, or ends with a
-                   256-colour PCX's palette, it
-                   was damaged inside instead: decode_error; a PCX of other depths carries
-                   nothing that tells); also a 256-colour PCX whose palette, after its
-                   pixels, is cut short (Pillow read it as grey)
+                   does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND, a QOI's end
+                   marker or a TGA footer, or is as long as a BMP's header says, or holds
+                   every strip its TIFF directory lists, or ends just where a part that
+                   directory lists ends while another runs past it, or holds a run of bytes
+                   that no part it lists covers as long as a part placed past the end, or
+                   ends with a 256-colour PCX's palette, it was damaged inside instead:
+                   decode_error; a PCX of other depths carries nothing that tells); also a
+                   256-colour PCX whose palette, after its pixels, is cut short (Pillow read
+                   it as grey); also a JPEG 2000 that OpenJPEG decoded, the tiles it lacks
+                   black, that lacks its end marker or whose box runs past the file's end
+                   (cut just inside a tile-part)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
@@ -78,7 +80,12 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from zsl_cli.formatting import clipped_text
 from zsl_cli.image_damage._common import damaged_size_error, ends_with, size_error, truncated_error
-from zsl_cli.image_damage.containers import HEIF_INSTALL, container_cut_short, is_heif
+from zsl_cli.image_damage.containers import (
+    HEIF_INSTALL,
+    check_jpeg_2000_end,
+    container_cut_short,
+    is_heif,
+)
 from zsl_cli.image_damage.icons import check_icon_size
 from zsl_cli.image_damage.jpeg import (
     JPEG_END,
@@ -136,6 +143,7 @@ __all__ = [
     "PatchedFile",
     "arithmetic_coded",
     "check_icon_size",
+    "check_jpeg_2000_end",
     "check_jpeg_data_ran_out",
     "check_jpeg_restarts",
     "check_jpeg_scans",
@@ -309,11 +317,13 @@ _TEXT_FORMATS = frozenset({"PPM", "XBM", "XPM", "FITS"})
 
 
 # What a whole file of these formats ends with: a GIF's last block and trailer, a JPEG's end
-# marker, a PNG's IEND chunk, a TGA 2.0 footer (TGA has no signature: the footer alone tells).
+# marker, a PNG's IEND chunk, a QOI's end marker (seven zero bytes and a one), a TGA 2.0
+# footer (TGA has no signature: the footer alone tells).
 _WHOLE_FILE_ENDS = {
     "GIF": (b"\x00;", "GIF trailer"),
     "JPEG": (JPEG_END, "JPEG end marker"),
     "PNG": (b"\x00\x00\x00\x00IEND\xaeB`\x82", "PNG IEND chunk"),
+    "QOI": (b"\x00" * 7 + b"\x01", "QOI end marker"),
 }
 
 

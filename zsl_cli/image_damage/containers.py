@@ -7,6 +7,10 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
+from PIL import ImageFile
+
+from zsl_cli.image_damage._common import truncated_error
+
 HEIF_INSTALL = "pip install pillow-heif (or zsl-cli[heif])"
 
 
@@ -75,6 +79,20 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
         return meta is None or _items_past_end(file, *meta, size)
     except (OSError, ValueError):
         return False
+
+
+def check_jpeg_2000_end(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
+    """DecodeError truncated for a JPEG 2000 that OpenJPEG decoded yet that was cut short
+    (`container_cut_short`): one that ends just after a tile-part's first marker (SOT) decodes
+    without a word, the tiles it lacks black. Reads the boxes' headers, or a codestream's last
+    two bytes. Leaves the file at its start."""
+    if image.format != "JPEG2000":
+        return
+    try:
+        if container_cut_short(file, size):
+            raise truncated_error(size)
+    finally:
+        file.seek(0)
 
 
 def _image_brands(file: BinaryIO) -> bool:
