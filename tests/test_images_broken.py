@@ -605,6 +605,24 @@ def test_jpeg_2000_cut_just_inside_a_tile_part_is_truncated(
         assert failure_of(path).status == "truncated", at
 
 
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+def test_jp2_whose_codestream_box_runs_to_the_end_is_checked_for_its_end_marker(
+    tmp_path: Path,
+) -> None:
+    # A box of length 0 runs to the file's end, so no length says the file was cut short.
+    pixels = blocky_rgb(70, 50, seed=3)
+    data = encoded(Image.fromarray(pixels), "JPEG2000", tile_size=(32, 32))
+    box = data.index(b"jp2c") - 4
+    data = data[:box] + bytes(4) + data[box + 4 :]
+    path = tmp_path / "picture.jp2"
+    path.write_bytes(data)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    tile_parts = [at for at in range(box, len(data) - 1) if data[at : at + 2] == b"\xff\x90"]
+    for at in tile_parts:
+        path.write_bytes(data[: at + 2])
+        assert failure_of(path).status == "truncated", at
+
+
 def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
     """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
     bogus progression and makes each copy a pass over every block of the image."""

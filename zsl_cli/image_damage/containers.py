@@ -63,6 +63,10 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
                 if len(box) < 16:
                     return True
                 box_size, header = int.from_bytes(box[8:16], "big"), 16
+            if box_size == 0 and box[4:8] == b"jp2c":
+                # A .jp2's codestream box may run "to the end": only its end marker tells.
+                file.seek(size - len(_J2K_END))
+                return file.read() != _J2K_END
             if box_size == 0:  # the last box, which a "meta" box must come before
                 if meta is None:
                     return False
