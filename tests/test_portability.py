@@ -434,3 +434,31 @@ def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console
     # A drive with no inode numbers and a volume serial number 0, as the console's st_dev is.
     monkeypatch.setattr(os, "stat", lambda path, *a, **k: without_inode(real_stat(path, *a, **k)))
     assert not on_stderr_terminal(str(output))
+
+
+def test_a_json_file_without_an_inode_number_is_not_taken_for_stdout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    metrics, table = tmp_path / "metrics.json", tmp_path / "table.txt"
+    metrics.write_text("{}")
+    table.write_text("")
+    real_stat = os.stat
+    # `> table.txt --json metrics.json` on a drive without inode numbers: samestat called the
+    # two files one, and the table went to stderr as though the JSON went to stdout.
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: without_inode(real_stat(path, *a, **k)))
+    monkeypatch.setattr(files, "stdout_status", lambda: without_inode(real_stat(table)))
+    result = run("evaluate", predictions, "--truth", truth, "--json", metrics)
+    assert result.exit_code == 0, result.output
+    assert "mean per-class" in result.stdout and "mean per-class" not in result.stderr
+    assert json.loads(metrics.read_text())["n"] == 2
+    # Nor were the truth and the predictions taken for one file; but one file is still that.
+    same = run("evaluate", predictions, "--truth", predictions)
+    assert same.exit_code == 2 and "is the predictions file itself" in same.stderr
+    # Where stat tells files apart, the JSON into what stdout writes still moves the table.
+    monkeypatch.setattr(os, "stat", real_stat)
+    monkeypatch.setattr(files, "stdout_status", lambda: real_stat(metrics))
+    moved = run("evaluate", predictions, "--truth", truth, "--json", metrics)
+    assert moved.exit_code == 0 and "mean per-class" in moved.stderr

@@ -73,7 +73,7 @@ from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
 from zsl_cli.discovery import IMAGE_EXTENSIONS, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
-from zsl_cli.files import absolute_path, streams_into
+from zsl_cli.files import absolute_path, file_identity, streams_into
 from zsl_cli.formatting import (
     counted,
     delimiter_hint,
@@ -349,8 +349,11 @@ def evaluate_files(
 
 
 def _same_file(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:
+    # Not os.path.samefile: where a drive gives no inode numbers it calls any two files one.
     try:
-        return os.path.samefile(first, second)
+        return file_identity(os.stat(first), os.fspath(first)) == file_identity(
+            os.stat(second), os.fspath(second)
+        )
     except (OSError, ValueError):  # one is missing: reading it says so
         return False
 

@@ -859,12 +859,12 @@ def _report_console(json_out: str | None, quiet: bool) -> Console | None:
 def _writes_into_stdout(path: str | None) -> bool:
     """Whether `path` is what stdout writes into (/dev/stdout, /dev/fd/1, the file `>` named):
     a table written there as well broke into the JSON, or was lost when the JSON replaced it."""
-    from zsl_cli.files import stdout_status
+    from zsl_cli.files import same_file, stdout_status
 
     status = stdout_status()
     if path is None or status is None:
         return False
     try:
-        return os.path.samestat(os.stat(path), status)
+        return same_file(os.stat(path), status)
     except (OSError, ValueError):  # not there yet; a name no file can have (a NUL in it)
         return False
