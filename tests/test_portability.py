@@ -436,6 +436,95 @@ def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console
     assert not on_stderr_terminal(str(output))
 
 
+def error_line(output: str) -> str:
+    return output.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_run_whose_output_is_kept_beside_one_held_open_says_what_it_did_then_the_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object], quiet: bool
+) -> None:
+    output = tmp_path / "out.csv"
+    output.write_text("old rows\n")
+    held_open(monkeypatch, "out.csv")
+    result = run(*labelling, "-o", output, *(["-q"] if quiet else []))
+    assert result.exit_code == 2
+    kept = tmp_path / "out.new.csv"
+    assert error_line(result.stderr).endswith(f"this run's output is kept as '{kept}'")
+    if quiet:  # the error alone
+        assert result.stderr.strip().splitlines() == [error_line(result.stderr)]
+        return
+    # What became of the images, as a run that replaced its output says it, then the error.
+    summary = result.stderr[: result.stderr.index("zsl: error:")]
+    assert "Labelled 3 of 3 images" in summary
+    assert f"Predictions: {kept}" in summary and "label" in summary and "share" in summary
+
+
+def test_an_export_kept_beside_one_held_open_is_in_the_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object]
+) -> None:
+    old_export(tmp_path)
+    held_open(monkeypatch, "out.npy")
+    result = run(*embedding, "--export", tmp_path / "out.npy")
+    assert result.exit_code == 2
+    kept = tmp_path / "out.new.npy"
+    assert "kept as" in error_line(result.stderr)
+    summary = result.stderr[: result.stderr.index("zsl: error:")]
+    assert "Embedded into" in summary and "3 encoded" in summary
+    assert f"Exported 3 embeddings to {kept} (their paths in {kept}.paths.csv)" in summary
+    # The same from the store alone, without paths.
+    store_only = [*embedding[:1], *embedding[2:]]
+    again = run(*store_only, "--export", tmp_path / "out.npy")
+    assert again.exit_code == 2
+    kept = tmp_path / "out.new2.npy"
+    assert error_line(again.stderr).endswith(f"kept as '{kept}'")
+    assert f"Exported 3 embeddings from {tmp_path / 's.zsl'} to {kept}" in again.stderr
+
+
+def test_embeds_json_kept_beside_one_held_open_leaves_the_summary_shown(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object]
+) -> None:
+    (tmp_path / "run.json").write_text("{}")
+    held_open(monkeypatch, "run.json")
+    result = run(*embedding, "--json", tmp_path / "run.json")
+    assert result.exit_code == 2
+    kept = tmp_path / "run.new.json"
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert "3 encoded" in result.stderr[: result.stderr.index("zsl: error:")]
+    assert json.loads(kept.read_text())["encoded"] == 3
+
+
+@pytest.mark.parametrize("option", ["--json", "--report"])
+def test_evaluates_table_shows_where_its_document_is_kept_beside_one_held_open(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, option: str
+) -> None:
+    from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    name = "metrics.json" if option == "--json" else "metrics.html"
+    (tmp_path / name).write_text("old")
+    held_open(monkeypatch, name)
+    result = run("evaluate", predictions, "--truth", truth, option, tmp_path / name)
+    assert result.exit_code == 2
+    kept = tmp_path / name.replace(".", ".new.")
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert "mean per-class" in result.stdout  # the table, the command's output
+    assert (tmp_path / name).read_text() == "old" and kept.exists()
+
+
+def test_hubness_tables_show_where_its_json_is_kept_beside_one_held_open(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object]
+) -> None:
+    (tmp_path / "h.json").write_text("old")
+    held_open(monkeypatch, "h.json")
+    result = run("hubness", *labelling[1:], "-k", "1", "--json", tmp_path / "h.json")
+    assert result.exit_code == 2
+    kept = tmp_path / "h.new.json"
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert "skewness" in result.stdout.lower()
+    assert json.loads(kept.read_text())["n_images"] == 3
+
+
 def test_a_json_file_without_an_inode_number_is_not_taken_for_stdout(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -79,7 +79,7 @@ from zsl_cli.encoders import (
 )
 from zsl_cli.encoders.base import ModelSource, ScoreHead, TextChunks, dtype_name
 from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
-from zsl_cli.errors import Interrupted, ZslError
+from zsl_cli.errors import Interrupted, OutputKept, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
     GroundTruth,
@@ -1436,14 +1436,35 @@ def label(
         # The config is written in full first, so that one that cannot be written leaves the tasks
         # as they were, and moved into place after them: tasks that cannot be written leave an
         # earlier config as it was too.
-        publish_config(lambda: writer.close(report.run_info, complete=complete))
+        kept: OutputKept | None = None
+        try:
+            publish_config(lambda: _close_writer(writer, report, complete))
+        except OutputKept as error:
+            kept = error
         if isinstance(writer, writers.PredictionWriter):
             report.warnings += writer.not_utf8_warnings(report.output)
         if studio is not None and isinstance(writer, writers.PredictionWriter):
             report.warnings += label_studio_size_warnings(writer.bytes_written, report.output)
+        if kept is not None:
+            # Everything was written, only under another name: the run's report goes with the
+            # error, for a caller to tell what the run did.
+            kept.result = report
+            raise kept
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _close_writer(
+    writer: writers.PredictionWriter | _KeptInReport, report: LabelReport, complete: bool
+) -> None:
+    """Publish the predictions; where they are kept beside an output held open, `report` names
+    the file they are kept in."""
+    try:
+        writer.close(report.run_info, complete=complete)
+    except OutputKept as kept:
+        report.output = os.fspath(kept.kept[0])
+        raise
 
 
 @contextmanager
@@ -2345,7 +2366,7 @@ def hubness(
         run=run,
     )
     if request.json_out:
-        writers.write_json_file(request.json_out, report.to_json())
+        _write_json(request.json_out, report)
     return report
 
 
@@ -2510,11 +2531,27 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         stdin=request.stdin,
     )
     if request.report_out:
-        report_warnings = write_report(result, request.report_out)
+        try:
+            report_warnings = write_report(result, request.report_out)
+        except OutputKept as kept:
+            kept.result = result  # the metrics, which a caller still shows
+            raise
         result = replace(result, warnings=(*result.warnings, *report_warnings))
     if request.json_out:
-        writers.write_json_file(request.json_out, result.to_json())
+        _write_json(request.json_out, result)
     return result
+
+
+def _write_json(
+    output: str | os.PathLike[str], result: EmbedReport | HubnessReport | EvaluationResult
+) -> None:
+    """--json's document of `result`; where it is kept beside a file held open, the error
+    carries `result`, which the run made in full, for a caller to show."""
+    try:
+        writers.write_json_file(output, result.to_json())
+    except OutputKept as kept:
+        kept.result = result
+        raise
 
 
 def _read_from(stdin: IO[bytes] | None) -> str | None:
@@ -3065,7 +3102,7 @@ def embed(
                     _raise_with_work_saved(error, report, len(to_encode))
         report.elapsed_s = time.perf_counter() - started
         if request.json_out:
-            writers.write_json_file(request.json_out, report.to_json())
+            _write_json(request.json_out, report)
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -3219,9 +3256,10 @@ def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: in
         saved.append(f"{counted(report.removed, 'gone image')} removed")
     if not saved:
         raise error
-    raise ZslError(
-        f"{error.message}; saved before it: {', '.join(saved)}", error.exit_code
-    ) from error
+    message = f"{error.message}; saved before it: {', '.join(saved)}"
+    if isinstance(error, OutputKept):  # an export kept beside the old one: the run is done
+        raise OutputKept(message, error.kept, error.result) from error
+    raise ZslError(message, error.exit_code) from error
 
 
 def _embed_outputs(
@@ -3277,7 +3315,7 @@ def _export_stored(
     _write_export(report, export, exports, rows)
     report.elapsed_s = time.perf_counter() - started
     if request.json_out:
-        writers.write_json_file(request.json_out, report.to_json())
+        _write_json(request.json_out, report)
     return report
 
 
@@ -3288,8 +3326,15 @@ def _write_export(
     rows: ExportRows,
 ) -> None:
     """Write `rows` to `export` (its files: `exports`), which the run checked before its work,
-    and note in `report` what was written and the warnings on it."""
-    report.export_warnings = write_export(export, rows)
+    and note in `report` what was written and the warnings on it: where it is kept beside an
+    export held open, the kept files, and the error carries `report`."""
+    try:
+        report.export_warnings = write_export(export, rows)
+    except OutputKept as kept:
+        report.exported = len(rows)
+        report.exported_to = [os.fspath(path) for path in kept.kept]
+        kept.result = report
+        raise
     report.exported = len(rows)
     report.exported_to = [os.fspath(path) for path in exports]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 EXIT_OK = 0
@@ -32,6 +34,22 @@ class ZslError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class OutputKept(ZslError):
+    """An output that could not replace the file of its name (on Windows one another program
+    holds open, e.g. Excel) and is kept beside it instead. `kept`: where, the output's file
+    first, then those describing it (its run info, a .npy's path index). `result`: the run's
+    result (a report), where the library had it ready: the run did its work, so a caller shows
+    that as a finished run's before the error."""
+
+    def __init__(self, message: str, kept: Sequence[Path], result: object = None) -> None:
+        super().__init__(message)
+        self.kept = list(kept)
+        self.result = result
+
+    def __reduce__(self) -> tuple[type[OutputKept], tuple[str, list[Path], object]]:
+        return type(self), (self.message, self.kept, self.result)  # as Interrupted's
 
 
 class RunReport(Protocol):

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, AnyStr
 
-from zsl_cli.errors import ZslError, stop_signals
+from zsl_cli.errors import OutputKept, ZslError, stop_signals
 from zsl_cli.formatting import printable, quoted
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ class AtomicFileSink:
                 try:
                     _move_into_place(moves, stale)
                 except OSError as error:
-                    raise ZslError(_kept_beside(error, moves)) from error
+                    raise _kept_beside(error, moves) from error
         except OSError as error:
             self._discard(temps)
             raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
@@ -304,10 +304,11 @@ class AtomicFileSink:
             temp.unlink(missing_ok=True)
 
 
-def _kept_beside(error: OSError, moves: list[tuple[Path, Path]]) -> str:
-    """Why `_move_into_place` could not move `moves` (the main file first, then what describes
-    it, named after it: its run info, a .npy's path index) into place, and, where the old main
-    file still stands, under which name this run's files are kept beside it: on Windows a file
+def _kept_beside(error: OSError, moves: list[tuple[Path, Path]]) -> ZslError:
+    """The error that says why `_move_into_place` could not move `moves` (the main file first,
+    then what describes it, named after it: its run info, a .npy's path index) into place, and,
+    where the old main file still stands, under which name this run's files are kept beside it
+    (then an OutputKept, which holds their paths for a caller to report on): on Windows a file
     another program holds open (Excel, the usual reader of a CSV) cannot be replaced, and that
     must not throw away a run of hours. A new name, not the hidden temporary one, so that it can
     be found, opened and renamed; the describing files keep their endings after it."""
@@ -323,21 +324,23 @@ def _kept_beside(error: OSError, moves: list[tuple[Path, Path]]) -> str:
     )
     message = f"cannot write {quoted(refused)}: {error.strerror}"
     if not main_temp.exists():  # the main file was replaced; a describing one failed
-        return message
+        return ZslError(message)
     endings = [target.name.removeprefix(main.name) for _, target in describing]
     # Nor beside run info that is not its own (an output kept earlier had some).
     kept = _unused_name(main, {SIDECAR_SUFFIX, *endings})
     try:
         os.replace(main_temp, kept)
     except OSError:
-        return message  # the folder takes no new name either: nothing can be kept
+        return ZslError(message)  # the folder takes no new name either: nothing can be kept
+    kept_files = [kept]
     for (temp, _), ending in zip(describing, endings, strict=True):
         with suppress(OSError):
             os.replace(temp, kept.with_name(kept.name + ending))
+            kept_files.append(kept.with_name(kept.name + ending))
     # The folder takes new files, so the file itself refused: another program holds it.
     held = " (is it open in another program, e.g. Excel?)"
     held = held if isinstance(error, PermissionError) else ""
-    return f"{message}{held}; this run's output is kept as {quoted(kept)}"
+    return OutputKept(f"{message}{held}; this run's output is kept as {quoted(kept)}", kept_files)
 
 
 @contextmanager
@@ -470,7 +473,7 @@ def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
     """Files of one folder written in full or not at all, and moved into place together
     (`_move_into_place`; the first is the main one, the others named after it) when the block
     ends without an error. Where the old main file cannot be replaced (held open by another
-    program), ZslError names where this run's files are kept beside it (`_kept_beside`)."""
+    program), OutputKept names where this run's files are kept beside it (`_kept_beside`)."""
     temps: list[tuple[Path, IO[bytes], Path]] = []
     try:
         for target in targets:
@@ -483,7 +486,7 @@ def atomic_files(*targets: Path) -> Iterator[list[IO[bytes]]]:
             try:
                 _move_into_place(moves)
             except OSError as error:
-                raise ZslError(_kept_beside(error, moves)) from error
+                raise _kept_beside(error, moves) from error
     finally:
         for temp, file, _ in temps:
             _close_unflushed(file)

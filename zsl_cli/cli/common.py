@@ -34,6 +34,7 @@ from zsl_cli.errors import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     Interrupted,
+    OutputKept,
     ZslError,
 )
 
@@ -743,22 +744,43 @@ def _model_options(
 
 # What `_run` gives back: the report of the library's call it makes.
 _Report = TypeVar("_Report", "LabelReport", "EmbedReport")
+_Result = TypeVar("_Result")
 
 
-def _run(call: Callable[[Callable[[str], None] | None], _Report], quiet: bool) -> _Report:
+def _run(
+    call: Callable[[Callable[[str], None] | None], _Report],
+    quiet: bool,
+    summary: Callable[[_Report], None],
+) -> _Report:
     """The report of label's or embed's `call`, given where to tell warnings: a Ctrl-C comes as
     Interrupted once the finished work is saved, and its report is shown as a finished run's.
-    Warnings show as the library tells them; those it did not tell, once the run is over."""
+    Warnings show as the library tells them; those it did not tell, once the run is over; then
+    the `summary` of the report (not under `quiet`). An output kept beside a file held open
+    ends the run with its error after the summary, which says what became of the images."""
     from zsl_cli.summary import render_warnings, stderr_console
 
     shown = _WarningsShown()
     try:
-        report = call(None if quiet else shown)
+        report, kept = _kept_or_returned(lambda: call(None if quiet else shown))
     except Interrupted as stop:
-        report = cast(_Report, stop.report)  # what `call` stops with
+        report, kept = cast(_Report, stop.report), None  # what `call` stops with
     if not quiet:
         render_warnings(stderr_console(), shown.not_shown(report.warnings))
+        summary(report)
+    if kept is not None:
+        raise kept
     return report
+
+
+def _kept_or_returned(call: Callable[[], _Result]) -> tuple[_Result, OutputKept | None]:
+    """What `call` returns, or the result its OutputKept carries (an output kept beside a file
+    held open, after all the work was done) with that error, to raise once the result is shown."""
+    try:
+        return call(), None
+    except OutputKept as kept:
+        if kept.result is None:
+            raise
+        return cast(_Result, kept.result), kept
 
 
 def _exit(

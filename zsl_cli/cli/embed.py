@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,6 +31,9 @@ from zsl_cli.cli.common import (
 )
 from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.errors import ZslError
+
+if TYPE_CHECKING:
+    from zsl_cli.api import EmbedReport
 
 EMBED_EXAMPLES = """\
 Examples:
@@ -174,14 +177,16 @@ def embed(
         forget_missing=forget_missing,
     )
     progress = ProgressBar(quiet)
-    report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet)
-    if not quiet:
+
+    def summary(report: EmbedReport) -> None:
         render_embed_summary(
             stderr_console(),
             report.to_json(),
             failed_retried=report.failed_retried,
             none_usable=report.none_usable,
         )
+
+    report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet, summary)
     partial = (
         report.failed or report.reused_failed or report.unreachable or report.unreadable_folders
     )

@@ -9,6 +9,7 @@ import typer
 from zsl_cli.cli.common import (
     TRUTH_HELP,
     ZslCommand,
+    _kept_or_returned,
     _report_console,
     _stdin,
     app,
@@ -132,13 +133,17 @@ def evaluate(
         report,
         stdin=_stdin(quiet, *reading) if predictions == "-" else None,
     )
-    result = api.evaluate(request)
+    # A --json or --report FILE kept beside a file held open: the table still shows, then the
+    # error.
+    result, kept = _kept_or_returned(lambda: api.evaluate(request))
     if not quiet:
         render_warnings(stderr_console(), result.warnings)
     if console is not None:
         # The whole table in a file or a pipe; on a terminal, the worst classes. The stream's
         # own answer: rich's is_terminal is True anywhere under FORCE_COLOR or TTY_COMPATIBLE=1.
         render_evaluation(console, result, max_rows=20 if console.file.isatty() else None)
+    if kept is not None:
+        raise kept
 
 
 def _ks(values: list[str] | None) -> tuple[int, ...]:

@@ -33,6 +33,7 @@ from zsl_cli.cli.common import (
     _class_options,
     _comma_list,
     _inputs,
+    _kept_or_returned,
     _model_options,
     _report_console,
     _show_prompts,
@@ -193,42 +194,44 @@ def hubness(
         return
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     shown = _WarningsShown()
-    report = api.hubness(
-        api.HubnessRequest(
-            inputs=_inputs(
-                paths,
-                null=null,
-                ext=ext,
-                include_hidden=include_hidden,
-                max_pixels=max_pixels,
-                quiet=quiet,
-                instead=("--embeddings STORE", embeddings),
-            ),
-            classes=class_options,
-            model=_model_options(
-                model,
-                device=device,
-                precision=precision,
-                batch_size=batch_size,
-                workers=workers,
-                exact_preprocessing=exact_preprocessing,
-                trust_remote_code=trust_remote_code,
-                revision=revision,
-            ),
-            embeddings=embeddings,
-            k=k,
-            methods=_hubness_methods(methods),
-            truth=truth,
-            seen=seen,
-            json_out=json_out,
+    request = api.HubnessRequest(
+        inputs=_inputs(
+            paths,
+            null=null,
+            ext=ext,
+            include_hidden=include_hidden,
+            max_pixels=max_pixels,
+            quiet=quiet,
+            instead=("--embeddings STORE", embeddings),
         ),
-        progress=ProgressBar(quiet),
-        warn=None if quiet else shown,
+        classes=class_options,
+        model=_model_options(
+            model,
+            device=device,
+            precision=precision,
+            batch_size=batch_size,
+            workers=workers,
+            exact_preprocessing=exact_preprocessing,
+            trust_remote_code=trust_remote_code,
+            revision=revision,
+        ),
+        embeddings=embeddings,
+        k=k,
+        methods=_hubness_methods(methods),
+        truth=truth,
+        seen=seen,
+        json_out=json_out,
+    )
+    # A --json FILE kept beside a file held open: the tables still show, then the error.
+    report, kept = _kept_or_returned(
+        lambda: api.hubness(request, progress=ProgressBar(quiet), warn=None if quiet else shown)
     )
     if not quiet:
         render_warnings(stderr_console(), shown.not_shown(report.warnings))
     if console is not None:
         render_hubness(console, report)
+    if kept is not None:
+        raise kept
 
 
 def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:

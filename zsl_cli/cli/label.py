@@ -53,7 +53,7 @@ from zsl_cli.defaults import (
 from zsl_cli.errors import ZslError
 
 if TYPE_CHECKING:
-    from zsl_cli.api import LabelStudioOptions
+    from zsl_cli.api import LabelReport, LabelStudioOptions
 
 
 LABEL_EXAMPLES = """\
@@ -275,8 +275,8 @@ def label(
     )
     # The rows are the progress where they show on the terminal the bar would be drawn on.
     progress = ProgressBar(quiet or on_stderr_terminal(output))
-    report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet)
-    if not quiet:
+
+    def summary(report: LabelReport) -> None:
         render_label_summary(
             stderr_console(),
             report.run_info["summary"],
@@ -287,6 +287,8 @@ def label(
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
         )
+
+    report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet, summary)
     partial = report.failed or report.unreadable_folders
     _exit(report, none_usable=report.none_labelled, partial=bool(partial), strict=strict)
 
