@@ -1031,25 +1031,28 @@ def render_paired(paired: dict[str, dict[str, list[float]]], settings: Settings)
             text = " ".join("n/a" if math.isnan(ratio) else f"{ratio:.2f}" for ratio in ratios)
             bound = math.inf if key == "whole_process_vs_pipeline" else PLAUSIBLE_STEADY_STATE
             noise = sum(ratio > bound for ratio in ratios)
+            unmeasured = sum(math.isnan(ratio) for ratio in ratios)
             measured = [ratio for ratio in ratios if ratio <= bound]  # NaN is neither
             details = []
             if measured:
                 details.append(f"median {statistics.median(measured):.2f}")
                 if target is not None and applies:
                     met = sum(ratio >= target for ratio in measured)
-                    details.append(
-                        f"target >= {target}: met in {met} of {len(ratios) - noise} rounds"
-                    )
+                    details.append(f"target >= {target}: met in {met} of {len(measured)} rounds")
                 elif target is not None:
                     details.append(f"no verdict: issue #9's target is for {scope}")
+            # Like a noise round, an n/a round says nothing about zsl: left out of the verdict.
+            if unmeasured:
+                rounds = "round" if unmeasured == 1 else "rounds"
+                details.append(f"{unmeasured} {rounds} not measurable (n/a)")
             if noise:
                 rounds = "round" if noise == 1 else "rounds"
                 details.append(
                     f"{noise} {rounds} not measurable: noise, above {bound} times the ceiling, "
                     "which zsl cannot outrun"
                 )
-                if not measured:
-                    details.append("no verdict")
+            if (noise or unmeasured) and not measured:
+                details.append("no verdict")
             if details:
                 text += f" ({'; '.join(details)})"
             lines.append(f"  {classes} classes: {text}")

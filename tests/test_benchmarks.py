@@ -666,3 +666,24 @@ def test_preprocessing_agreement_always_measures_zsls_default_path() -> None:
     zsls = f"draft {DRAFT_MARGIN:g}x"
     assert names == [zsls, "draft 2x", f"{zsls}, pillow", "full, torch"]
     assert all(cell.endswith("%") for cell in cells)
+
+
+def test_throughput_leaves_an_unmeasurable_round_out_of_the_verdict(benchmark_modules) -> None:
+    # A round whose ratio is n/a (the large run was not slower than the small one) counted as a
+    # round that missed the target: "met in 2 of 3 rounds", where a noise round is left out.
+    import throughput
+
+    settings = small_settings(images=288, base_images=96, repeats=3, sections=(1, 2))
+    paired = {
+        "whole_process_vs_pipeline": {},
+        "steady_state_vs_ceiling": {"10": [0.95, math.nan, 0.97]},
+        "steady_state_in_process_vs_ceiling": {"10": [math.nan, math.nan]},
+    }
+    marginal, in_process = [
+        line for line in throughput.render_paired(paired, settings) if "10 classes" in line
+    ]
+    assert marginal.startswith("  10 classes: 0.95 n/a 0.97 (median 0.96;")
+    assert "met in 2 of 2 rounds" in marginal
+    assert "1 round not measurable (n/a)" in marginal
+    assert "median" not in in_process and "met in" not in in_process
+    assert "2 rounds not measurable (n/a)" in in_process and "no verdict" in in_process
