@@ -82,6 +82,9 @@ SECTIONS_READING = {  # flag: the sections that read it (given for none of those
     "--repeats": {1, 2, 3, 6},
     "--memory-small": {4},
     "--memory-images": {4},
+    # --quick sizes images, classes, batches and iterations; --seed the names, JPEGs and model.
+    "--quick": {1, 2, 3, 4, 5, 6},
+    "--seed": {1, 2, 3, 4, 5, 6},
 }
 HELP_TARGET_S = 0.5  # issue #9: `zsl --help` and `zsl label --help`
 HELP_RUNS = 10
@@ -1265,7 +1268,7 @@ def header_settings(settings: dict) -> list[str]:
         (read("--classes-large"), classes),
         (True, f"sections {','.join(map(str, settings['sections']))}"),
         (read("--repeats"), f"repeats {settings['repeats']}"),
-        (True, f"seed {settings['seed']}"),
+        (read("--seed"), f"seed {settings['seed']}"),
     ]
     return [text for wanted, text in shown if wanted]
 
@@ -1429,7 +1432,6 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument(
         "--seed",
         type=random_seed,
-        default=0,
         help="class names, JPEGs and the model's random weights (default 0)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -1475,11 +1477,12 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
         ),
         memory_small=args.memory_small or MEMORY_SMALL,
         memory_images=args.memory_images or MEMORY_IMAGES,
-        seed=args.seed,
+        seed=args.seed if args.seed is not None else 0,
     )
     # A flag that no chosen section reads would be ignored without a word.
     for flag, users in SECTIONS_READING.items():
-        if getattr(args, flag[2:].replace("-", "_")) is None or users & set(settings.sections):
+        given = getattr(args, flag[2:].replace("-", "_"))
+        if given is None or given is False or users & set(settings.sections):
             continue
         chosen = ",".join(map(str, settings.sections))
         numbers = ", ".join(map(str, sorted(users)))

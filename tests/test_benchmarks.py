@@ -712,3 +712,31 @@ def test_throughput_help_start_up_gives_no_failing_verdict_on_a_loaded_machine(
     rows = throughput.measure_help(tmp_path)
     assert len(rows) == 2
     assert all(verdict in row.note for row in rows), rows[0].note
+
+
+@pytest.mark.parametrize("flags", [["--seed", "5"], ["--quick"], ["--quick", "--seed", "0"]])
+def test_throughput_refuses_seed_and_quick_for_help_alone(benchmark_modules, capsys, flags) -> None:
+    # Section 7 builds no model and no JPEG, yet `--sections 7 --seed 5` was accepted and its
+    # header said "seed 5"; `--quick` was ignored too.
+    import throughput
+
+    with pytest.raises(SystemExit) as raised:
+        throughput.parse_settings(["--sections", "7", *flags])
+    assert raised.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{flags[0]}: only sections 1, 2, 3, 4, 5, 6 use it" in last
+
+
+def test_throughput_reads_seed_and_quick_with_a_section_that_uses_them(benchmark_modules) -> None:
+    import throughput
+
+    settings, _ = throughput.parse_settings(["--sections", "6,7", "--quick", "--seed", "5"])
+    assert (settings.seed, settings.images) == (5, 16)
+    assert throughput.parse_settings(["--sections", "7"])[0].seed == 0
+    header = throughput.header_settings(dataclasses.asdict(settings))
+    assert "seed 5" in header
+    help_only = throughput.parse_settings(["--sections", "7"])[0]
+    assert not any(
+        text.startswith("seed")
+        for text in throughput.header_settings(dataclasses.asdict(help_only))
+    )
