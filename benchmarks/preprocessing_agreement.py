@@ -90,6 +90,16 @@ def main() -> int:
     check_distinct(parser, args.margins, "--margins")  # one row each: a repeat was dropped
     # zsl's own default path is the point of the comparison: measured whatever --margins says.
     margins = args.margins if DRAFT_MARGIN in args.margins else [DRAFT_MARGIN, *args.margins]
+    # Each margin is a column named by its value to 6 digits: two that print alike would share
+    # one column, the later overwriting the earlier.
+    labels: dict[str, float] = {}
+    for margin in margins:
+        earlier = labels.setdefault(f"{margin:g}", margin)
+        if earlier != margin:
+            parser.error(
+                f"--margins: {earlier:.10g} and {margin:.10g} both print as {margin:g}x; "
+                "give margins that differ in their first 6 digits"
+            )
 
     fast = load_encoder("shapes-demo", device="cpu")
     exact = load_encoder("shapes-demo", device="cpu", exact_preprocessing=True)

@@ -740,3 +740,18 @@ def test_throughput_reads_seed_and_quick_with_a_section_that_uses_them(benchmark
         text.startswith("seed")
         for text in throughput.header_settings(dataclasses.asdict(help_only))
     )
+
+
+@pytest.mark.parametrize("margins", [["4", "4.0000001", "0.5"], ["4.0000001"]])
+def test_preprocessing_agreement_refuses_margins_that_print_alike(margins) -> None:
+    # `--margins 4 4.0000001` printed one "draft 4x" column, the second margin's results in it.
+    # zsl's own margin (4) is always measured, so 4.0000001 alone collides with it too.
+    command = [sys.executable, str(BENCHMARKS / "preprocessing_agreement.py"), "--seeds", "5"]
+    command += ["--per-class", "1", "--margins", *margins]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.endswith(
+        "--margins: 4 and 4.0000001 both print as 4x; give margins that differ in their "
+        "first 6 digits"
+    )
