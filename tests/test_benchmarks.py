@@ -755,3 +755,26 @@ def test_preprocessing_agreement_refuses_margins_that_print_alike(margins) -> No
         "--margins: 4 and 4.0000001 both print as 4x; give margins that differ in their "
         "first 6 digits"
     )
+
+
+def test_resize_agreement_warms_torch_up_before_timing(benchmark_modules, monkeypatch) -> None:
+    # With --repeats 1 the first case's torch resize was its first call in the process, which
+    # sets torch up: shown about 10 times too slow.
+    import numpy as np
+    import resize_agreement
+
+    calls: list[str] = []
+    torch_resize, timed = resize_agreement._torch_resize, resize_agreement.fastest
+    monkeypatch.setattr(
+        resize_agreement,
+        "_torch_resize",
+        lambda *args: calls.append("torch") or torch_resize(*args),
+    )
+    monkeypatch.setattr(
+        resize_agreement,
+        "fastest",
+        lambda run, repeats: calls.append("timed") or timed(run, repeats),
+    )
+    monkeypatch.setattr(resize_agreement, "SPEED_CASES", resize_agreement.SPEED_CASES[:1])
+    resize_agreement.speed(1, np.random.default_rng(0))
+    assert calls.index("torch") < calls.index("timed")
