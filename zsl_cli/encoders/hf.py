@@ -134,6 +134,8 @@ class TransformersEncoder:
         # The hub revision asked for (None: the default branch): two revisions share a name.
         self.revision = revision
         self.model_type = str(getattr(model.config, "model_type", "") or "")
+        # As the load's refusals name a model (`_check_feature_heads`).
+        self._described = f"model {source.name} ({type(model).__name__})"
         # Read before the cast: in fp16 or bf16 the temperature would be rounded (bf16: 98.9
         # instead of CLIP's 100), shifting every score.
         self.head = _score_head(model, self.model_type, source.name)
@@ -322,7 +324,8 @@ class TransformersEncoder:
                 batch = batch.to(self.device)
             inputs = {"pixel_values": batch.to(self.dtype)}
         features = self._model.get_image_features(**inputs)
-        return self._checked_width("image", _normalised(_pooled(features, self.model_type)))
+        pooled = _pooled(features, self.model_type, self._described, "image")
+        return self._checked_width("image", _normalised(pooled))
 
     def _patch_inputs(
         self, naflex: NaFlexPreprocessor, images: np.ndarray | Sequence[np.ndarray]
@@ -560,7 +563,7 @@ class TransformersEncoder:
         }
         with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
             features = self._model.get_text_features(**inputs)
-        embeddings = _normalised(_pooled(features, self.model_type))
+        embeddings = _normalised(_pooled(features, self.model_type, self._described, "text"))
         return self._checked_width("text", self._usable_texts(embeddings))
 
     def _usable_texts(self, embeddings: np.ndarray) -> np.ndarray:
@@ -675,7 +678,11 @@ def _score_head(model: Any, model_type: str, name: str) -> ScoreHead:
     return ScoreHead("sigmoid" if sigmoid else "softmax", scale_value, bias_value)
 
 
-def _pooled(output: Any, model_type: str = "") -> torch.Tensor:
+def _pooled(
+    output: Any, model_type: str = "", model: str = "the model", part: str = "image"
+) -> torch.Tensor:
+    """The one embedding per image or text (`part`) in `output`, the model's get_{part}_features
+    output; `model` names the model where it gives none."""
     # transformers 5 returns a model output whose pooler_output is the projected embedding;
     # transformers 4 returned the tensor itself.
     pooled = output if isinstance(output, torch.Tensor) else getattr(output, "pooler_output", None)
@@ -685,9 +692,8 @@ def _pooled(output: Any, model_type: str = "") -> torch.Tensor:
     if not isinstance(pooled, torch.Tensor) or pooled.ndim != 2:
         # BLIP-2's Blip2Model: its text "features" are a language model's hidden states.
         raise ZslError(
-            "the model gives no single embedding per image and per text (no pooled "
-            "get_image_features/get_text_features output); zsl needs a dual encoder such as "
-            "CLIP or SigLIP"
+            f"{model} gives no single embedding per {part} (its get_{part}_features has no "
+            "pooled output); zsl needs a dual encoder such as CLIP or SigLIP"
         )
     return pooled
 

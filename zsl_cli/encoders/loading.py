@@ -43,7 +43,7 @@ from zsl_cli.encoders.model_files import (
     local_file_problem,
 )
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import clipped_text
+from zsl_cli.formatting import clipped_text, printable_text
 from zsl_cli.process_settings import warning_filters_held
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -284,7 +284,7 @@ def load_encoder(
                 raise
             raise ZslError(f"cannot load the model {source.name}: {limit}") from None
         _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
-        return TransformersEncoder(
+        encoder = TransformersEncoder(
             source,
             model,
             tokenizer,
@@ -294,6 +294,11 @@ def load_encoder(
             exact_preprocessing,
             revision=revision,
         )
+        # One prompt through the text model now (milliseconds; a store's width needs it anyway):
+        # a model that gives no single embedding per text (BLIP-2's Blip2Model) is refused at
+        # load, before a run creates its output or its store, not at its first prompts.
+        _ = encoder.dim
+        return encoder
     except ZslError as error:
         _raise_an_interrupt_behind(error)
         raise
@@ -713,6 +718,18 @@ def _load_failure_message(
             f"model {source.name} needs custom code from its repository; "
             "re-run with --trust-remote-code if you trust it"
         )
+    unknown = _UNKNOWN_MODEL_TYPE.search(text)
+    if unknown:
+        # transformers' advice (pip install --upgrade, or from source) ran past the cut.
+        from transformers import __version__
+
+        release = ".".join(__version__.split(".")[:2])
+        check = "check the model folder" if source.is_local else "check the model's config.json"
+        return (
+            f"cannot load the model {source.name}: its config.json names model type "
+            f"'{printable_text(clipped_text(unknown.group(1), 80))}', which transformers "
+            f"{release} does not know (upgrade transformers, or {check})"
+        )
     what = "model" if part == "model" else f"{part} of model"
     if source.is_local:
         why = _local_files_missing(text)
@@ -730,6 +747,10 @@ def _load_failure_message(
     ):
         return _not_available_offline(source, revision)
     return f"cannot load the {what} {source.name}: {clipped}"
+
+
+# transformers' words (4.45 to 5.x) for a config.json whose model_type it has no class for.
+_UNKNOWN_MODEL_TYPE = re.compile(r"has model type `(.*?)` but Transformers does not recognize")
 
 
 def _local_files_missing(text: str) -> str | None:
