@@ -92,7 +92,8 @@ def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_
     )
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 8  # header + 7 images, in 4 batches
-    assert calls == [len(CLASSES) * 7]
+    # The load's one-prompt check (one embedding per text), then the run's prompts, once.
+    assert calls == [1, len(CLASSES) * 7]
 
 
 def test_a_wrong_early_preprocessing_guess_is_thrown_away(
