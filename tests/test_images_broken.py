@@ -623,6 +623,16 @@ def test_jp2_whose_codestream_box_runs_to_the_end_is_checked_for_its_end_marker(
         assert failure_of(path).status == "truncated", at
 
 
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+@pytest.mark.parametrize("padding", [b"\x00", b"\r\n"])
+def test_whole_j2k_padded_after_its_end_marker_is_ok(tmp_path: Path, padding: bytes) -> None:
+    # DICOM pads a codestream to an even length with a NUL; decoders read past it.
+    pixels = blocky_rgb(70, 50, seed=4)
+    path = tmp_path / "picture.j2k"
+    path.write_bytes(encoded(Image.fromarray(pixels), "JPEG2000", no_jp2=True) + padding)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
 def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
     """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
     bogus progression and makes each copy a pass over every block of the image."""

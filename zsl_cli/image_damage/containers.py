@@ -45,8 +45,7 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
         if len(head) == 12 and head[:4] == b"RIFF":
             return size < int.from_bytes(head[4:8], "little") + 8
         if head.startswith(_J2K_START):
-            file.seek(size - len(_J2K_END))
-            return file.read() != _J2K_END
+            return not _ends_with_j2k_end(file, size)
         # The JPEG 2000 file format (.jp2) is made of boxes too, the first its signature.
         if len(head) < 8 or head[4:8] not in (b"ftyp", b"jP  "):
             return False
@@ -65,8 +64,7 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
                 box_size, header = int.from_bytes(box[8:16], "big"), 16
             if box_size == 0 and box[4:8] == b"jp2c":
                 # A .jp2's codestream box may run "to the end": only its end marker tells.
-                file.seek(size - len(_J2K_END))
-                return file.read() != _J2K_END
+                return not _ends_with_j2k_end(file, size)
             if box_size == 0:  # the last box, which a "meta" box must come before
                 if meta is None:
                     return False
@@ -83,6 +81,14 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
         return meta is None or _items_past_end(file, *meta, size)
     except (OSError, ValueError):
         return False
+
+
+def _ends_with_j2k_end(file: BinaryIO, size: int) -> bool:
+    """Whether a JPEG 2000 codestream ends with its end marker (EOC), before at most a few bytes
+    of padding (a NUL to an even length, as DICOM writes, or a line ending), which decoders pass."""
+    file.seek(max(0, size - 16))
+    tail = file.read().rstrip(b"\x00\r\n \t")
+    return tail.endswith(_J2K_END)
 
 
 def check_jpeg_2000_end(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
