@@ -37,8 +37,9 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
     """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
     shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
     but whose pictures lie past it (or that ends before its "meta" box, which says where they
-    are), or a bare JPEG 2000 codestream (.j2k) that does not end with the marker that must end
-    it: their decoders only report that they could not decode."""
+    are), or a JPEG 2000 codestream (a bare .j2k, or a .jp2's box that runs to the end) that
+    does not end with the marker that must end it, padding aside: their decoders only report
+    that they could not decode, or decode the tiles it lacks as black."""
     try:
         file.seek(0)
         head = file.read(12)
@@ -95,7 +96,7 @@ def check_jpeg_2000_end(image: ImageFile.ImageFile, file: BinaryIO, size: int) -
     """DecodeError truncated for a JPEG 2000 that OpenJPEG decoded yet that was cut short
     (`container_cut_short`): one that ends just after a tile-part's first marker (SOT) decodes
     without a word, the tiles it lacks black. Reads the boxes' headers, or a codestream's last
-    two bytes. Leaves the file at its start."""
+    16 bytes (`_ends_with_j2k_end`). Leaves the file at its start."""
     if image.format != "JPEG2000":
         return
     try:
