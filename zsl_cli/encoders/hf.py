@@ -164,6 +164,8 @@ class TransformersEncoder:
         self._can_pad = usable_pad
         # The texts encode_texts last encoded, and those of them it cut short.
         self._last_cut_short: tuple[tuple[str, ...], list[str]] = ((), [])
+        # What the text forwards are for, as an out-of-memory error in them says.
+        self._encoding_texts = f"encoding class prompts with {source.name}"
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -217,7 +219,16 @@ class TransformersEncoder:
     def dim(self) -> int:
         # Measured, not read from the config: its projection_dim or hidden_size need not be
         # what the feature heads give, and the store refuses vectors of another width.
-        return int(self.encode_texts(["x"]).shape[1])
+        # load_encoder measures it, so running out of memory here is a load that failed, in
+        # `zsl embed` too, which encodes no class prompts.
+        encoding, self._encoding_texts = (
+            self._encoding_texts,
+            f"loading {self.name} (one prompt through its text model)",
+        )
+        try:
+            return int(self.encode_texts(["x"]).shape[1])
+        finally:
+            self._encoding_texts = encoding
 
     @cached_property
     def weight_files_fingerprint(self) -> str | None:
@@ -561,7 +572,7 @@ class TransformersEncoder:
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
         }
-        with _out_of_memory_as_one_line(self.device, f"encoding class prompts with {self.name}"):
+        with _out_of_memory_as_one_line(self.device, self._encoding_texts):
             features = self._model.get_text_features(**inputs)
         embeddings = _normalised(_pooled(features, self.model_type, self._described, "text"))
         return self._checked_width("text", self._usable_texts(embeddings))

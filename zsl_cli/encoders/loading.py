@@ -276,28 +276,32 @@ def load_encoder(
                 torch_device = pick_device(device)
                 dtype = pick_dtype(precision, torch_device)
                 model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
+            _check_parts(
+                source.name, model, tokenizer, image_processor, _image_settings_file(source)
+            )
+            encoder = TransformersEncoder(
+                source,
+                model,
+                tokenizer,
+                image_processor,
+                torch_device,
+                dtype,
+                exact_preprocessing,
+                revision=revision,
+            )
+            # One prompt through the text model now (milliseconds; a store's width needs it
+            # anyway): a model that gives no single embedding per text (BLIP-2's Blip2Model) is
+            # refused at load, before a run creates its output or its store, not at its first
+            # prompts.
+            _ = encoder.dim
         except (ImportError, OSError, MemoryError, RuntimeError) as error:
             # torch's and transformers' own imports, outside the parts' loads (which report
-            # their errors themselves), can run into a limit of the system too.
+            # their errors themselves), and that first prompt can run into a limit of the
+            # system too.
             limit = _system_limit(error)
             if limit is None:
                 raise
             raise ZslError(f"cannot load the model {source.name}: {limit}") from None
-        _check_parts(source.name, model, tokenizer, image_processor, _image_settings_file(source))
-        encoder = TransformersEncoder(
-            source,
-            model,
-            tokenizer,
-            image_processor,
-            torch_device,
-            dtype,
-            exact_preprocessing,
-            revision=revision,
-        )
-        # One prompt through the text model now (milliseconds; a store's width needs it anyway):
-        # a model that gives no single embedding per text (BLIP-2's Blip2Model) is refused at
-        # load, before a run creates its output or its store, not at its first prompts.
-        _ = encoder.dim
         return encoder
     except ZslError as error:
         _raise_an_interrupt_behind(error)

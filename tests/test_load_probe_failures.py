@@ -1,0 +1,93 @@
+"""The one prompt `load_encoder` puts through the text model at load (which refuses a model with
+no single embedding per text) is part of the load: running out of memory or into a limit of the
+system there is a model that cannot load, said in one line (exit 2) in every command, `zsl embed`
+too, which encodes no class prompts."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+from transformers import CLIPModel
+from typer.testing import CliRunner
+
+from zsl_cli.cli import app
+from zsl_cli.encoders import load_encoder
+from zsl_cli.errors import EXIT_USAGE, ZslError
+
+MODEL = "shapes-demo"  # a CLIPModel
+
+FAILURES = {
+    "cuda-out-of-memory": (
+        lambda: torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 MiB"),
+        "out of cpu memory loading shapes-demo",
+    ),
+    "cpu-out-of-memory": (
+        lambda: RuntimeError(
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate 4000000 bytes."
+        ),
+        "out of cpu memory loading shapes-demo",
+    ),
+    "memory-error": (MemoryError, "cannot load the model shapes-demo: MemoryError (out of memory"),
+    "enomem": (
+        lambda: OSError(errno.ENOMEM, "Cannot allocate memory"),
+        "cannot load the model shapes-demo: [Errno 12] Cannot allocate memory (out of memory",
+    ),
+    "thread-limit": (
+        lambda: RuntimeError("can't start new thread"),
+        "cannot load the model shapes-demo: can't start new thread (a limit of the system",
+    ),
+}
+
+
+def failing_text_model(monkeypatch: pytest.MonkeyPatch, error) -> None:
+    def failing(self, *args, **kwargs):
+        raise error()
+
+    monkeypatch.setattr(CLIPModel, "get_text_features", failing)
+
+
+def assert_one_line(message: str, expected: str) -> None:
+    assert expected in message, message
+    assert "\n" not in message
+    assert "class prompts" not in message  # none were being encoded
+
+
+@pytest.mark.parametrize(("error", "expected"), FAILURES.values(), ids=FAILURES.keys())
+def test_a_failure_of_the_load_text_check_is_a_load_failure(monkeypatch, error, expected):
+    failing_text_model(monkeypatch, error)
+    with pytest.raises(ZslError) as caught:
+        load_encoder(MODEL, device="cpu")
+    assert_one_line(caught.value.message, expected)
+    assert caught.value.exit_code == EXIT_USAGE
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> Path:
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (50, 40), "red").save(tmp_path / "images" / "red.png")
+    (tmp_path / "classes.txt").write_text("circle\nsquare\n")
+    return tmp_path
+
+
+def zsl(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("command", ["embed", "label"])
+@pytest.mark.parametrize(("error", "expected"), FAILURES.values(), ids=FAILURES.keys())
+def test_every_command_says_the_load_failed_in_one_line(
+    monkeypatch, world, command, error, expected
+):
+    failing_text_model(monkeypatch, error)
+    made = world / ("s.zsl" if command == "embed" else "out.csv")
+    output = ["--store", made] if command == "embed" else ["-c", world / "classes.txt", "-o", made]
+    result = zsl(command, world / "images", *output, "-m", MODEL, "--device", "cpu")
+    assert result.exit_code == EXIT_USAGE, (result.stderr, result.exception)
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert_one_line(result.stderr.rstrip("\n"), expected)
+    assert "Traceback" not in result.output
+    assert not made.exists()
