@@ -1,7 +1,8 @@
 """The one prompt `load_encoder` puts through the text model at load (which refuses a model with
 no single embedding per text) is part of the load: running out of memory or into a limit of the
 system there is a model that cannot load, said in one line (exit 2) in every command, `zsl embed`
-too, which encodes no class prompts."""
+too, which encodes no class prompts; and a Ctrl-C there stops the run as one during the rest of
+the load does."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
-from zsl_cli.errors import EXIT_USAGE, ZslError
+from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, ZslError
 
 MODEL = "shapes-demo"  # a CLIPModel
 
@@ -91,3 +92,27 @@ def test_every_command_says_the_load_failed_in_one_line(
     assert_one_line(result.stderr.rstrip("\n"), expected)
     assert "Traceback" not in result.output
     assert not made.exists()
+
+
+def _interrupted_as_a_type_error(self, *args, **kwargs):
+    # A Ctrl-C or SIGTERM that lands in transformers' lazy imports came out as a TypeError
+    # raised while the KeyboardInterrupt was handled.
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        raise TypeError("expected a message argument") from None
+
+
+def _interrupted(self, *args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("forward", [_interrupted, _interrupted_as_a_type_error])
+def test_a_stop_signal_in_the_load_text_check_stops_the_run(monkeypatch, world, forward):
+    monkeypatch.setattr(CLIPModel, "get_text_features", forward)
+    with pytest.raises(KeyboardInterrupt):
+        load_encoder(MODEL, device="cpu")
+    result = zsl("embed", world / "images", "--store", world / "s.zsl", "-m", MODEL)
+    assert result.exit_code == EXIT_INTERRUPTED, (result.stderr, result.exception)
+    assert result.stderr == "zsl: interrupted\n"
+    assert not (world / "s.zsl").exists()

@@ -303,7 +303,7 @@ def load_encoder(
                 raise
             raise ZslError(f"cannot load the model {source.name}: {limit}") from None
         return encoder
-    except ZslError as error:
+    except Exception as error:  # whatever a Ctrl-C came out as, in the first prompt too
         _raise_an_interrupt_behind(error)
         raise
 
