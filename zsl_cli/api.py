@@ -653,6 +653,8 @@ class LabelReport:
     elapsed_s: float = 0.0  # the whole call, model loading included
     processing_s: float = 0.0  # decoding, encoding, scoring and writing
     output: str = "stdout"  # the file written, "stdout", or "none" (request.output None)
+    # The Label Studio config written (--ls-config), or where it is kept beside one held open.
+    config: str | None = None
     interrupted: bool = False
     run_info: dict[str, Any] = field(default_factory=dict)
     predictions: list[Prediction] = field(default_factory=list)  # only when output is None
@@ -1335,6 +1337,7 @@ def label(
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction)
     report = LabelReport(low_confidence_below=request.low_confidence)
+    report.config = os.fspath(config) if config else None
     report.warnings += _ignored_with_store(request.model, request.embeddings)
     model = _options_with_opened_defaults(request.model, encoder)
     report.warnings += _class_file_warnings(spec)
@@ -1372,7 +1375,7 @@ def label(
         _ends_as_interrupted(report),
         publishing,
         writer,
-        _label_studio_config_file(config, spec.names, studio) as publish_config,
+        _label_studio_config_file(config, spec.names, studio, report) as publish_config,
         model_on_images(source, model, request.inputs, encoder, weights) as (encoder, decoding),
     ):
         classifier = build_classifier(spec, plan, encoder, progress)
@@ -1508,21 +1511,35 @@ def _tell(warn: Callable[[str], None] | None, warnings: Sequence[str], told: int
 
 @contextmanager
 def _label_studio_config_file(
-    path: str | None, class_names: Sequence[str], studio: LabelStudioOptions | None
+    path: str | None,
+    class_names: Sequence[str],
+    studio: LabelStudioOptions | None,
+    report: LabelReport,
 ) -> Iterator[Callable[[Callable[[], None]], None]]:
     """Opens `path` at once (a bad one fails before the model loads) and yields what publishes
     the labelling config there together with the tasks (its argument publishes them); nothing
-    is written if the block ends with an error first."""
+    is written if the block ends with an error first. Where the config is kept beside one held
+    open, `report.config` names the file it is kept in."""
     if not path or studio is None:
         yield lambda publish_tasks: publish_tasks()
         return
     sink = open_sink(path)
 
+    def publish_config() -> None:
+        try:
+            sink.publish(None)
+        except OutputKept as kept:
+            report.config = os.fspath(kept.kept[0])
+            raise
+
     def publish(publish_tasks: Callable[[], None]) -> None:
         sink.write(label_studio_config(class_names, studio))
         sink.finish()
-        publish_tasks()  # an error here ends the block: the config is discarded
-        sink.publish(None)
+        try:
+            publish_tasks()  # another error here ends the block: the config is discarded
+        except OutputKept as kept:  # the tasks are written, under another name: so is the config
+            _then_kept(kept, publish_config)
+        publish_config()
 
     try:
         yield publish
@@ -2552,6 +2569,19 @@ def _write_json(
     except OutputKept as kept:
         kept.result = result
         raise
+
+
+def _then_kept(kept: OutputKept, write: Callable[[], None]) -> NoReturn:
+    """`write` what a run writes after an output of it was `kept` beside a file held open (the
+    run's work is done, so the rest is written all the same), then raise `kept`; where `write`
+    keeps its file too, one error names both."""
+    try:
+        write()
+    except OutputKept as also:
+        both = OutputKept(f"{kept.message}; {also.message}", [*kept.kept, *also.kept])
+        both.result = also.result if also.result is not None else kept.result
+        raise both from also
+    raise kept
 
 
 def _read_from(stdin: IO[bytes] | None) -> str | None:

@@ -283,7 +283,7 @@ def label(
             report.output,
             store=report.run_info["embeddings"],
             model_options=_chosen_model(model, revision),
-            config=ls_config,
+            config=report.config,
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
         )

@@ -1,0 +1,94 @@
+"""Outputs kept beside a file held open (errors.OutputKept), the loose ends: a Label Studio
+config and its tasks each published and named where they went, --json written after a kept
+export or report, a kept run's real time, and an interrupted run's exit status 130."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from tests.test_portability import error_line, held_open, temp_files, write_images
+from zsl_cli.cli import app
+from zsl_cli.errors import EXIT_USAGE
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def summary_of(result: Result) -> str:
+    """What stderr says before the error line."""
+    return result.stderr[: result.stderr.index("zsl: error:")]
+
+
+@pytest.fixture()
+def studio(tmp_path: Path) -> list[object]:
+    """`label` arguments for Label Studio tasks but for -o and --ls-config: 3 images."""
+    write_images(tmp_path / "images", 3)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    label = ["label", tmp_path / "images", "-c", classes, "-m", "shapes-demo"]
+    return [*label, "-f", "label-studio", "--ls-document-root", tmp_path]
+
+
+@pytest.fixture()
+def embedding(tmp_path: Path) -> list[object]:
+    """`embed` arguments but for the export: 3 images, a new store, the bundled model."""
+    write_images(tmp_path / "images", 3)
+    return ["embed", tmp_path / "images", "--store", tmp_path / "s.zsl", "-m", "shapes-demo"]
+
+
+# 1. A Label Studio config and its tasks: each published, the summary naming where.
+
+
+def test_a_config_kept_beside_one_held_open_is_named_in_the_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, studio: list[object]
+) -> None:
+    tasks, config = tmp_path / "tasks.json", tmp_path / "cfg.xml"
+    config.write_text("old config")
+    held_open(monkeypatch, "cfg.xml")
+    result = run(*studio, "-o", tasks, "--ls-config", config)
+    assert result.exit_code == EXIT_USAGE, result.output
+    kept = tmp_path / "cfg.new.xml"
+    assert error_line(result.stderr).endswith(f"this run's output is kept as '{kept}'")
+    assert f"Label Studio config: {kept}" in summary_of(result)
+    assert f"Predictions: {tasks}" in summary_of(result)
+    assert config.read_text() == "old config" and "<View>" in kept.read_text()
+    assert len(json.loads(tasks.read_text())) == 3 and temp_files(tmp_path) == []
+
+
+def test_tasks_kept_beside_one_held_open_still_publish_their_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, studio: list[object]
+) -> None:
+    tasks, config = tmp_path / "tasks.json", tmp_path / "cfg.xml"
+    tasks.write_text("old tasks")
+    held_open(monkeypatch, "tasks.json")
+    result = run(*studio, "-o", tasks, "--ls-config", config)
+    assert result.exit_code == EXIT_USAGE, result.output
+    kept = tmp_path / "tasks.new.json"
+    assert error_line(result.stderr).endswith(f"this run's output is kept as '{kept}'")
+    assert f"Predictions: {kept}" in summary_of(result)
+    assert f"Label Studio config: {config}" in summary_of(result)
+    assert tasks.read_text() == "old tasks" and len(json.loads(kept.read_text())) == 3
+    assert "<View>" in config.read_text() and temp_files(tmp_path) == []
+
+
+def test_tasks_and_config_both_kept_are_both_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, studio: list[object]
+) -> None:
+    tasks, config = tmp_path / "tasks.json", tmp_path / "cfg.xml"
+    tasks.write_text("old tasks")
+    config.write_text("old config")
+    held_open(monkeypatch, "tasks.json", "cfg.xml")
+    result = run(*studio, "-o", tasks, "--ls-config", config)
+    assert result.exit_code == EXIT_USAGE, result.output
+    kept_tasks, kept_config = tmp_path / "tasks.new.json", tmp_path / "cfg.new.xml"
+    error = error_line(result.stderr)
+    assert f"kept as '{kept_tasks}'" in error and f"kept as '{kept_config}'" in error
+    assert f"Predictions: {kept_tasks}" in summary_of(result)
+    assert f"Label Studio config: {kept_config}" in summary_of(result)
+    assert len(json.loads(kept_tasks.read_text())) == 3 and "<View>" in kept_config.read_text()
+    assert tasks.read_text() == "old tasks" and config.read_text() == "old config"
