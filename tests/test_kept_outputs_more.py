@@ -5,14 +5,18 @@ export or report, a kept run's real time, and an interrupted run's exit status 1
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
 from tests.test_portability import error_line, held_open, temp_files, write_images
+from zsl_cli import api
 from zsl_cli.cli import app
-from zsl_cli.errors import EXIT_USAGE
+from zsl_cli.errors import EXIT_USAGE, OutputKept
 
 
 def run(*args: object) -> Result:
@@ -39,6 +43,12 @@ def embedding(tmp_path: Path) -> list[object]:
     """`embed` arguments but for the export: 3 images, a new store, the bundled model."""
     write_images(tmp_path / "images", 3)
     return ["embed", tmp_path / "images", "--store", tmp_path / "s.zsl", "-m", "shapes-demo"]
+
+
+def old_export(folder: Path) -> None:
+    """A .npy export of an earlier run, and its path index."""
+    np.save(folder / "out.npy", np.zeros((1, 16), np.float32))
+    (folder / "out.npy.paths.csv").write_text("index,path\n0,old.png\n")
 
 
 # 1. A Label Studio config and its tasks: each published, the summary naming where.
@@ -92,3 +102,47 @@ def test_tasks_and_config_both_kept_are_both_named(
     assert f"Label Studio config: {kept_config}" in summary_of(result)
     assert len(json.loads(kept_tasks.read_text())) == 3 and "<View>" in kept_config.read_text()
     assert tasks.read_text() == "old tasks" and config.read_text() == "old config"
+
+
+# 3. A kept export's run reports its real time.
+
+
+def slow_export(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    write_export = api.write_export
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(seconds)
+        return write_export(*args, **kwargs)
+
+    monkeypatch.setattr(api, "write_export", slow)
+
+
+def test_a_kept_exports_summary_shows_the_runs_real_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object]
+) -> None:
+    old_export(tmp_path)
+    held_open(monkeypatch, "out.npy")
+    slow_export(monkeypatch, 0.3)
+    result = run(*embedding, "--export", tmp_path / "out.npy")
+    assert result.exit_code == EXIT_USAGE, result.output
+    took = re.search(r"Embedded into .* in (\d+\.\d) s:", summary_of(result))
+    assert took is not None and float(took.group(1)) >= 0.3, summary_of(result)
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_a_kept_exports_report_holds_the_runs_real_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scan: bool
+) -> None:
+    write_images(tmp_path / "images", 2)
+    paths = (str(tmp_path / "images"),)
+    model = api.ModelOptions(name="shapes-demo")
+    store = str(tmp_path / "s.zsl")
+    api.embed(api.EmbedRequest(store, api.InputOptions(paths=paths), model))
+    old_export(tmp_path)
+    held_open(monkeypatch, "out.npy")
+    slow_export(monkeypatch, 0.3)
+    inputs = api.InputOptions(paths=paths) if scan else api.InputOptions()
+    with pytest.raises(OutputKept) as kept:
+        api.embed(api.EmbedRequest(store, inputs, model, export=str(tmp_path / "out.npy")))
+    report = kept.value.result
+    assert isinstance(report, api.EmbedReport) and report.elapsed_s >= 0.3

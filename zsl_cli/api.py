@@ -3125,12 +3125,17 @@ def embed(
                 raise
             report.replaced = store.replaced  # an interrupted run's too: each batch commits them
             report.interrupted |= _stopped_by_interrupt(progress)
+            kept: OutputKept | None = None  # an export kept beside one held open: the run is done
             if request.export and not report.interrupted:
                 try:
                     _write_export(report, request.export, exports, store.export_rows(model_id))
+                except OutputKept as error:
+                    kept = error
                 except ZslError as error:
                     _raise_with_work_saved(error, report, len(to_encode))
         report.elapsed_s = time.perf_counter() - started
+        if kept is not None:
+            _raise_with_work_saved(kept, report, len(to_encode))
         if request.json_out:
             _write_json(request.json_out, report)
     if report.interrupted:
@@ -3342,8 +3347,14 @@ def _export_stored(
     identity = _stored_identity(store, encoder)
     report.read_former = identity != encoder.identity
     rows = stored_export_rows(request.store, identity, _stored_name(encoder))
-    _write_export(report, export, exports, rows)
+    kept: OutputKept | None = None  # the export kept beside one held open: the run is done
+    try:
+        _write_export(report, export, exports, rows)
+    except OutputKept as error:
+        kept = error
     report.elapsed_s = time.perf_counter() - started
+    if kept is not None:
+        raise kept
     if request.json_out:
         _write_json(request.json_out, report)
     return report
