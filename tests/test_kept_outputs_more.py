@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.test_evaluate_hubness_cli import write_truth_and_predictions
 from tests.test_portability import error_line, held_open, temp_files, write_images
 from zsl_cli import api
 from zsl_cli.cli import app
@@ -102,6 +103,74 @@ def test_tasks_and_config_both_kept_are_both_named(
     assert f"Label Studio config: {kept_config}" in summary_of(result)
     assert len(json.loads(kept_tasks.read_text())) == 3 and "<View>" in kept_config.read_text()
     assert tasks.read_text() == "old tasks" and config.read_text() == "old config"
+
+
+# 2. --json is still written once the run's other output is kept.
+
+
+def test_evaluates_json_is_written_when_its_report_is_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    report, metrics = tmp_path / "report.html", tmp_path / "metrics.json"
+    report.write_text("old")
+    held_open(monkeypatch, "report.html")
+    result = run("evaluate", predictions, "--truth", truth, "--report", report, "--json", metrics)
+    assert result.exit_code == EXIT_USAGE, result.output
+    kept = tmp_path / "report.new.html"
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert json.loads(metrics.read_text())["n"] == 2
+    assert "mean per-class" in result.stdout and report.read_text() == "old" and kept.exists()
+
+
+def test_evaluates_report_and_json_both_kept_are_both_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    report, metrics = tmp_path / "report.html", tmp_path / "metrics.json"
+    report.write_text("old")
+    metrics.write_text("old")
+    held_open(monkeypatch, "report.html", "metrics.json")
+    result = run("evaluate", predictions, "--truth", truth, "--report", report, "--json", metrics)
+    assert result.exit_code == EXIT_USAGE, result.output
+    error = error_line(result.stderr)
+    assert f"kept as '{tmp_path / 'report.new.html'}'" in error
+    assert f"kept as '{tmp_path / 'metrics.new.json'}'" in error
+    assert json.loads((tmp_path / "metrics.new.json").read_text())["n"] == 2
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_embeds_json_is_written_when_its_export_is_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object], scan: bool
+) -> None:
+    if not scan:  # the store's embeddings alone, without paths
+        assert run(*embedding).exit_code == 0
+        embedding = [*embedding[:1], *embedding[2:]]
+    old_export(tmp_path)
+    held_open(monkeypatch, "out.npy")
+    summary_json = tmp_path / "run.json"
+    result = run(*embedding, "--export", tmp_path / "out.npy", "--json", summary_json)
+    assert result.exit_code == EXIT_USAGE, result.output
+    kept = tmp_path / "out.new.npy"
+    assert f"kept as '{kept}'" in error_line(result.stderr)
+    written = json.loads(summary_json.read_text())
+    assert written["exported"] == 3
+    assert written["exported_to"] == [str(kept), f"{kept}.paths.csv"]
+    assert written["encoded"] == (3 if scan else 0)
+
+
+def test_embeds_export_and_json_both_kept_are_both_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding: list[object]
+) -> None:
+    old_export(tmp_path)
+    (tmp_path / "run.json").write_text("old")
+    held_open(monkeypatch, "out.npy", "run.json")
+    result = run(*embedding, "--export", tmp_path / "out.npy", "--json", tmp_path / "run.json")
+    assert result.exit_code == EXIT_USAGE, result.output
+    error = error_line(result.stderr)
+    assert f"kept as '{tmp_path / 'out.new.npy'}'" in error
+    assert f"kept as '{tmp_path / 'run.new.json'}'" in error
+    assert json.loads((tmp_path / "run.new.json").read_text())["exported"] == 3
 
 
 # 3. A kept export's run reports its real time.

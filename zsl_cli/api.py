@@ -2551,12 +2551,18 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         try:
             report_warnings = write_report(result, request.report_out)
         except OutputKept as kept:
-            kept.result = result  # the metrics, which a caller still shows
-            raise
+            kept.result = result  # the metrics, which a caller still shows, as --json does
+            _then_kept(kept, lambda: _write_json_if_asked(request.json_out, result))
         result = replace(result, warnings=(*result.warnings, *report_warnings))
-    if request.json_out:
-        _write_json(request.json_out, result)
+    _write_json_if_asked(request.json_out, result)
     return result
+
+
+def _write_json_if_asked(
+    output: str | os.PathLike[str] | None, result: EmbedReport | EvaluationResult
+) -> None:
+    if output:
+        _write_json(output, result)
 
 
 def _write_json(
@@ -3135,9 +3141,11 @@ def embed(
                     _raise_with_work_saved(error, report, len(to_encode))
         report.elapsed_s = time.perf_counter() - started
         if kept is not None:
-            _raise_with_work_saved(kept, report, len(to_encode))
-        if request.json_out:
-            _write_json(request.json_out, report)
+            try:
+                _then_kept(kept, lambda: _write_json_if_asked(request.json_out, report))
+            except OutputKept as error:
+                _raise_with_work_saved(error, report, len(to_encode))
+        _write_json_if_asked(request.json_out, report)
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -3354,9 +3362,8 @@ def _export_stored(
         kept = error
     report.elapsed_s = time.perf_counter() - started
     if kept is not None:
-        raise kept
-    if request.json_out:
-        _write_json(request.json_out, report)
+        _then_kept(kept, lambda: _write_json_if_asked(request.json_out, report))
+    _write_json_if_asked(request.json_out, report)
     return report
 
 
