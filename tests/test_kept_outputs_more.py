@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from typer.testing import CliRunner, Result
 
 from tests.test_evaluate_hubness_cli import write_truth_and_predictions
 from tests.test_portability import error_line, held_open, temp_files, write_images
-from zsl_cli import api
+from zsl_cli import api, writers
 from zsl_cli.cli import app
-from zsl_cli.errors import EXIT_USAGE, OutputKept
+from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, OutputKept
+from zsl_cli.store import EmbeddingStore
 
 
 def run(*args: object) -> Result:
@@ -215,3 +217,59 @@ def test_a_kept_exports_report_holds_the_runs_real_time(
         api.embed(api.EmbedRequest(store, inputs, model, export=str(tmp_path / "out.npy")))
     report = kept.value.result
     assert isinstance(report, api.EmbedReport) and report.elapsed_s >= 0.3
+
+
+# 4. An interrupted run whose output is kept still exits 130.
+
+
+def test_an_interrupted_label_run_whose_output_is_kept_exits_130(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ctrl_c_interrupts: object
+) -> None:
+    write_images(tmp_path / "images", 6)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    output = tmp_path / "out.csv"
+    output.write_text("old rows\n")
+    held_open(monkeypatch, "out.csv")
+    write, written = writers.PredictionWriter.write, []
+
+    def write_then_interrupt(self, prediction):  # type: ignore[no-untyped-def]
+        write(self, prediction)
+        written.append(prediction)
+        if len(written) == 2:
+            signal.raise_signal(signal.SIGINT)  # held until the row is counted
+
+    monkeypatch.setattr(writers.PredictionWriter, "write", write_then_interrupt)
+    result = run(
+        "label", tmp_path / "images", "-c", classes, "-m", "shapes-demo", "-b", "1", "-o", output
+    )
+    assert result.exit_code == EXIT_INTERRUPTED, result.output
+    kept = tmp_path / "out.new.csv"
+    assert error_line(result.stderr).endswith(f"this run's output is kept as '{kept}'")
+    assert "Interrupted after 2 of 6 images" in summary_of(result)
+    assert f"Predictions: {kept} (incomplete" in summary_of(result)
+    assert output.read_text() == "old rows\n" and len(kept.read_text().splitlines()) == 3
+
+
+def test_an_interrupted_embed_run_whose_json_is_kept_exits_130(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    embedding: list[object],
+    ctrl_c_interrupts: object,
+) -> None:
+    summary_json = tmp_path / "run.json"
+    summary_json.write_text("old")
+    held_open(monkeypatch, "run.json")
+    add = EmbeddingStore.add
+
+    def add_then_interrupt(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        add(self, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)  # a Ctrl-C once the first batch is stored
+
+    monkeypatch.setattr(EmbeddingStore, "add", add_then_interrupt)
+    result = run(*embedding, "-b", "1", "--json", summary_json)
+    assert result.exit_code == EXIT_INTERRUPTED, result.output
+    kept = tmp_path / "run.new.json"
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert summary_of(result).startswith("Interrupted embedding into")
+    assert json.loads(kept.read_text())["interrupted"] is True

@@ -756,7 +756,8 @@ def _run(
     Interrupted once the finished work is saved, and its report is shown as a finished run's.
     Warnings show as the library tells them; those it did not tell, once the run is over; then
     the `summary` of the report (not under `quiet`). An output kept beside a file held open
-    ends the run with its error after the summary, which says what became of the images."""
+    ends the run with its error after the summary, which says what became of the images (exit
+    status 2, or 130 where the run was interrupted)."""
     from zsl_cli.summary import render_warnings, stderr_console
 
     shown = _WarningsShown()
@@ -768,6 +769,8 @@ def _run(
         render_warnings(stderr_console(), shown.not_shown(report.warnings))
         summary(report)
     if kept is not None:
+        if report.interrupted:  # a Ctrl-C stopped the run, whatever became of its output
+            kept.exit_code = EXIT_INTERRUPTED
         raise kept
     return report
 
