@@ -69,9 +69,12 @@ def test_the_refusals_advice_repairs_the_store(tiny_clip: Path, tmp_path: Path, 
         assert "holds 1 vector that is not" in line and f"({paths[2]})" in line, line
     # The advice, run as given with the model, encodes that image again and says so.
     command = shlex.split(re.search(r"`(zsl embed [^`]*)`", line).group(1))
-    assert command == ["zsl", "embed", str(images), "--store", str(store)], line
+    # With the model that made the store: pasted as is, it must not encode with the default one
+    # (review h595, finding 9).
+    model = ["-m", str(tiny_clip), "--precision", "fp32"]
+    assert command == ["zsl", "embed", str(images), "--store", str(store), *model], line
     summary = tmp_path / "summary.json"
-    repair = run(*command[1:], "-m", tiny_clip, "--json", summary)
+    repair = run(*command[1:], "--json", summary)
     assert repair.exit_code == 0, repair.output
     report = json.loads(summary.read_text())
     assert (report["encoded"], report["reused"], report["repaired"]) == (1, 3, 1)
@@ -79,7 +82,7 @@ def test_the_refusals_advice_repairs_the_store(tiny_clip: Path, tmp_path: Path, 
     labelled = run(*label, "-o", tmp_path / "out.csv")
     assert labelled.exit_code == 0, labelled.output
     # Repaired, it is reused as any other.
-    again = run(*command[1:], "-m", tiny_clip, "--json", summary)
+    again = run(*command[1:], "--json", summary)
     assert again.exit_code == 0 and "damaged" not in again.stderr, again.output
     report = json.loads(summary.read_text())
     assert (report["encoded"], report["reused"], report["repaired"]) == (0, 4, 0)
@@ -120,6 +123,31 @@ def test_the_refusal_names_the_first_three_images_and_how_many(tmp_path: Path) -
         store.fetch(model, [names[7]])
     assert f"holds 1 vector that is not {DIM} values long (/data/b/3.png)" in str(refused.value)
     assert "`zsl embed /data/b --store " in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "precision", "options"),
+    [
+        ("m", None, "-m m"),  # a store of an older zsl records no precision
+        ("my model", "float16", "-m 'my model' --precision fp16"),
+        (
+            "/models/m (exact preprocessing)",
+            "bfloat16",
+            "-m /models/m --exact-preprocessing --precision bf16",
+        ),
+    ],
+)
+def test_the_advice_gives_the_options_of_the_stored_model(
+    tmp_path: Path, name: str, precision: str | None, options: str
+) -> None:
+    path = tmp_path / "s.zsl"
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id", name, DIM, precision=precision)
+        store.add(model, [StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", unit_rows(1)[0])])
+    damage(path, "/data/a.png", "nan")
+    with EmbeddingStore.open(path) as store, pytest.raises(ZslError) as refused:
+        store.load(model, unit=True)
+    assert f"--store {shlex.quote(str(path))} {options}` encodes" in str(refused.value)
 
 
 def test_images_in_no_common_folder_but_the_root_are_left_to_the_user(tmp_path: Path) -> None:

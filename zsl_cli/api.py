@@ -172,6 +172,7 @@ from zsl_cli.scoring import (
     similarities,
 )
 from zsl_cli.store import (
+    EXACT_PREPROCESSING_SUFFIX,
     AbsentRoot,
     EmbeddingStore,
     FileStat,
@@ -1895,10 +1896,7 @@ def _stored_model_name(
     if absolute and name not in bundled_models() and os.path.isdir(folder):
         name = absolute_path(folder)
     text = path_to_text(name)
-    return text + _EXACT_PREPROCESSING if exact_preprocessing else text
-
-
-_EXACT_PREPROCESSING = " (exact preprocessing)"
+    return text + EXACT_PREPROCESSING_SUFFIX if exact_preprocessing else text
 
 
 @dataclass(frozen=True)
@@ -2007,8 +2005,8 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
             raise  # the model is right; the trouble is elsewhere (device, precision, files)
         # As -m takes them: the name, and the option that makes the stored preprocessing.
         given = [
-            f"{name.removesuffix(_EXACT_PREPROCESSING)} with --exact-preprocessing"
-            if name.endswith(_EXACT_PREPROCESSING)
+            f"{name.removesuffix(EXACT_PREPROCESSING_SUFFIX)} with --exact-preprocessing"
+            if name.endswith(EXACT_PREPROCESSING_SUFFIX)
             else name
             for name in names
         ]

@@ -32,8 +32,8 @@ EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".jso
 OUTPUT_BYTES_KEY = "output_bytes"
 
 
-# torch's dtype names (`api._precision`) as --precision names them.
-_PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
+# torch's dtype names (`api._precision`, and what a store records) as --precision names them.
+PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
 
 
 def unusable_embedding_cause(precision: str | None, zero: bool) -> str:
@@ -41,7 +41,7 @@ def unusable_embedding_cause(precision: str | None, zero: bool) -> str:
     `precision` (torch's dtype name; None where unknown): in half precision an overflow (or an
     underflow) that fp32 avoids; in fp32 the weights themselves."""
     what = "all zero" if zero else "not finite"
-    option = _PRECISION_OPTIONS.get(precision or "")
+    option = PRECISION_OPTIONS.get(precision or "")
     if option in ("fp16", "bf16"):
         fix = "fp32 or bf16" if option == "fp16" else "fp32"
         flow = "underflow" if zero else "overflow"
@@ -64,7 +64,7 @@ def encode_error_reason(precision: str | None, zero: bool, store: bool = False) 
     way out. `store`: the image was to go into an embedding store, which keeps a model's
     vectors in one precision, so another precision takes a new store."""
     reason = f"the model's embedding of this image is {unusable_embedding_cause(precision, zero)}"
-    option = _PRECISION_OPTIONS.get(precision or "")
+    option = PRECISION_OPTIONS.get(precision or "")
     if store and option in ("fp16", "bf16"):
         reason += f", in a new store (this one keeps the model's {option} embeddings)"
     return reason

@@ -60,16 +60,23 @@ from zsl_cli.files import (
 )
 from zsl_cli.formatting import counted, printable, some_names
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
-from zsl_cli.records import STATUS_CHANGED, STATUS_NOT_EMBEDDED, STATUS_OK, ImageItem
+from zsl_cli.records import (
+    PRECISION_OPTIONS,
+    STATUS_CHANGED,
+    STATUS_NOT_EMBEDDED,
+    STATUS_OK,
+    ImageItem,
+)
 
 SCHEMA_VERSION = 2
+# How a model's name in a store (`api._stored_model_name`) says its images were preprocessed as
+# transformers does (--exact-preprocessing): that makes other embeddings.
+EXACT_PREPROCESSING_SUFFIX = " (exact preprocessing)"
 # "zsl1" as a big-endian int: lets us tell our files from other SQLite databases.
 APPLICATION_ID = 0x7A736C31
 DEFAULT_TIMEOUT_S = 30.0
 WAL_SWITCH_RETRY_S = 0.01
 LOCK_SLICE_S = 0.1  # waiting for another writer: how often a signal can interrupt the wait
-# --precision for each precision a store records (torch's dtype names)
-_PRECISION_OPTIONS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
 VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
@@ -741,7 +748,7 @@ class EmbeddingStore:
                 f"use {stored_dtype} or a new store"
             )
         if None not in (precision, stored_precision) and stored_precision != precision:
-            option = _PRECISION_OPTIONS.get(stored_precision, stored_precision)
+            option = PRECISION_OPTIONS.get(stored_precision, stored_precision)
             raise ZslError(
                 f"embedding store {self.path} holds model {name} encoded in {stored_precision}, "
                 f"not {precision}: pass --precision {option} to add to it, or use a new store"
@@ -825,6 +832,22 @@ class EmbeddingStore:
                     _damaged(self.path, "a model's name, identity or precision is no text")
                 )
         return [ModelInfo(*row) for row in rows]
+
+    def _embed_options(self, model_id: int) -> str:
+        """The options with which `zsl embed` encodes as the model `model_id` did: its name,
+        its preprocessing and, where recorded, its precision (the default differs by device)."""
+        precision_column = "precision" if self._version >= 2 else "NULL"
+        name, precision = self._conn.execute(
+            f"SELECT name, {precision_column} FROM models WHERE id = ?", (model_id,)
+        ).fetchone()
+        name = str(name)
+        exact = name.endswith(EXACT_PREPROCESSING_SUFFIX)
+        options = ["-m", shlex.quote(printable(name.removesuffix(EXACT_PREPROCESSING_SUFFIX)))]
+        if exact:
+            options.append("--exact-preprocessing")
+        if precision in PRECISION_OPTIONS:
+            options += ["--precision", PRECISION_OPTIONS[precision]]
+        return " ".join(options)
 
     def _model(self, model_id: int) -> tuple[int, np.dtype]:
         row = self._conn.execute(
@@ -1048,7 +1071,9 @@ class EmbeddingStore:
         path bytes, from one snapshot. `unit`: the vectors are an encoder's, of length 1, and
         any other is damage (see `_matrix`)."""
         with self._errors(), self._read():
-            read = _VectorRows[bytes](self.path, *self._model(model_id), path_of=_same)
+            read = _VectorRows[bytes](
+                self.path, *self._model(model_id), self._embed_options(model_id), path_of=_same
+            )
             for path, vector in self._select("path, vector", model_id, "status = 'ok'"):
                 read.add(self._path(path), vector)
             failed = [
@@ -1068,7 +1093,11 @@ class EmbeddingStore:
         with self._errors(), self._read():
             # (path, size, mtime_ns, status, error, whether it has a vector) of each path found
             read = _VectorRows[tuple[str, int, int, str, str, bool]](
-                self.path, *self._model(model_id), path_of=_first, failures=True
+                self.path,
+                *self._model(model_id),
+                self._embed_options(model_id),
+                path_of=_first,
+                failures=True,
             )
             query = (
                 "SELECT size, mtime_ns, status, error, vector FROM files "
@@ -1126,7 +1155,9 @@ class EmbeddingStore:
                 f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
                 (model_id,),
             ).fetchone()
-            read = _VectorRows[tuple[bytes, int, int]](self.path, dim, dtype, path_of=_first)
+            read = _VectorRows[tuple[bytes, int, int]](
+                self.path, dim, dtype, self._embed_options(model_id), path_of=_first
+            )
             for path, size, mtime_ns, vector in self._select(
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
             ):
@@ -1411,14 +1442,17 @@ class _VectorRows(Generic[_Key]):
         store: Path,
         dim: int,
         dtype: np.dtype,
+        embed_options: str,
         *,
         path_of: Callable[[_Key], str | bytes],
         failures: bool = False,
     ) -> None:
-        """`path_of`: a key's image path, which a damaged vector's message names. `failures`: the
-        rows include failures, whose vector is NULL (no row of the matrix)."""
+        """`embed_options`: the model's, for the `zsl embed` that a damaged vector's message
+        gives. `path_of`: a key's image path, which that message names. `failures`: the rows
+        include failures, whose vector is NULL (no row of the matrix)."""
         self.keys: list[_Key] = []  # what the caller keeps of each row, in the order read
         self._store = store
+        self._embed_options = embed_options
         self._dim = dim
         self._dtype = dtype
         self._path_of = path_of
@@ -1458,7 +1492,7 @@ class _VectorRows(Generic[_Key]):
                 damaged[what] = [self._path_of(keys[i]) for i in np.flatnonzero(faulty)]
         damaged = {what: paths for what, paths in damaged.items() if paths}
         if damaged:
-            raise ZslError(_damaged_vectors(self._store, damaged))
+            raise ZslError(_damaged_vectors(self._store, damaged, self._embed_options))
         return matrix
 
 
@@ -1534,10 +1568,10 @@ def _not_unit(values: np.ndarray, dim: int) -> np.ndarray:
         return ~(np.abs(np.sqrt(squares) - 1.0) <= UNIT_LENGTH_TOLERANCE)
 
 
-def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]]) -> str:
+def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_options: str) -> str:
     """A reader's refusal of the vectors `damaged` lists by what is wrong with them, naming the
-    first images of each kind, and the `zsl embed` that encodes them again (`plan` takes such
-    vectors for changed files)."""
+    first images of each kind, and the `zsl embed` (with the model's `embed_options`) that
+    encodes them again (`plan` takes such vectors for changed files)."""
     texts = [os.fsdecode(path) for paths in damaged.values() for path in paths]
     kinds = []
     for what, paths in damaged.items():
@@ -1557,7 +1591,7 @@ def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]]) -> str:
     return (
         f"embedding store {store} holds {held}; it is "
         f"damaged there: `zsl embed {where} --store "
-        f"{shlex.quote(printable(store))}` with this model encodes those images again"
+        f"{shlex.quote(printable(store))} {embed_options}` encodes those images again"
     )
 
 
