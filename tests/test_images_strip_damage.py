@@ -13,7 +13,7 @@ from PIL import Image
 
 from tests.corpus import smooth_rgb
 from tests.test_images_broken import encoded, failure_of, tiff_strips
-from zsl_cli.images import decode_image
+from zsl_cli.images import DecodeError, decode_image
 
 
 def with_strip_value(tiff: bytes, tag: int, index: int, value: int) -> bytes:
@@ -364,3 +364,57 @@ def test_the_restart_check_reads_no_coded_data_of_a_jpeg_without_restart_interva
         decode_image(path)
     path.write_bytes(encoded(image, "JPEG", restart_marker_rows=1))
     assert "walked the coded data" in failure_of(path).reason  # where there are markers, it does
+
+
+def flipped_in_the_middle(data: bytes, seed: int, flips: int = 50) -> list[bytes]:
+    """Copies of `data` as long as it, each with 1 to 8 bytes in its middle half changed."""
+    rng = np.random.default_rng(seed)
+    copies = []
+    for _ in range(flips):
+        damaged = bytearray(data)
+        at = int(rng.integers(len(data) // 4, 3 * len(data) // 4))
+        for place in range(at, at + int(rng.integers(1, 9))):
+            damaged[place] ^= int(rng.integers(1, 256))
+        copies.append(bytes(damaged))
+    return copies
+
+
+@pytest.mark.parametrize("kind", ["RGB", "1", "P256", "L"])
+def test_whole_pcx_damaged_in_its_middle_is_not_truncated(tmp_path: Path, kind: str) -> None:
+    # A PCX has no end marker (a 24-bit one is 3 planes a row, run-length coded, and nothing
+    # after). Where damage shortens a run, the runs after it lie across rows, which no writer
+    # makes and Pillow cuts (dropping the rest): it then runs out, as in a file cut short.
+    pcx, _ = pcx_of(kind)
+    path = tmp_path / "damaged.pcx"
+    statuses = []
+    for damaged in flipped_in_the_middle(pcx, seed=12345):
+        path.write_bytes(damaged)
+        try:
+            decode_image(path)
+            statuses.append("ok")
+        except DecodeError as error:
+            assert error.status != "truncated", error.reason
+            statuses.append(error.status)
+    assert "decode_error" in statuses
+    for cut in (len(pcx) // 3, len(pcx) // 2, len(pcx) - 1):
+        path.write_bytes(pcx[:cut])
+        assert failure_of(path).status == "truncated", cut
+
+
+def test_whole_24_bit_pcx_whose_run_shortened_is_damaged_inside(tmp_path: Path) -> None:
+    # Flat colour at each row's ends (a drawing's background): runs end every row, and one two
+    # bytes shorter moves the next row's first run across the row's end. (Where rows end in
+    # literals, as in a photograph, that damage reads as a cut.)
+    pixels = smooth_rgb(160, 120, seed=2)
+    pixels[:, :20] = pixels[:, -20:] = (200, 30, 90)
+    pcx = encoded(Image.fromarray(pixels), "PCX")
+    counts = [at for at in range(len(pcx) // 3, len(pcx)) if pcx[at] > 0xC2 and pcx[at - 1] < 0xC0]
+    damaged = bytearray(pcx)
+    damaged[counts[0]] -= 2  # a run of a middle row two bytes shorter
+    path = tmp_path / "damaged.pcx"
+    path.write_bytes(bytes(damaged))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "across the end of a row" in error.reason and "not cut short" in error.reason
+    path.write_bytes(pcx[: counts[0]])
+    assert failure_of(path).status == "truncated"

@@ -9,7 +9,7 @@ module per format family, each of whose public names is imported here:
   checksums;
 - `tiff`: directories, strips, deflate and PackBits data;
 - `pnm`: the text headers of PNM, XPM and XV thumbnail files;
-- `pcx`: a 256-colour PCX's palette;
+- `pcx`: a 256-colour PCX's palette, runs across rows;
 - `containers`: RIFF, ISO media (AVIF, HEIF) and JPEG 2000 boxes;
 - `icons`: ICO and ICNS picture sizes;
 - `msp`: Windows Paint (MSP) row maps;
@@ -36,8 +36,11 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    every strip its TIFF directory lists, or ends just where a part that
                    directory lists ends while another runs past it, or holds a run of bytes
                    that no part it lists covers as long as a part placed past the end, or
-                   ends with a 256-colour PCX's palette, it was damaged inside instead:
-                   decode_error; a PCX of other depths carries nothing that tells); also a
+                   ends with a 256-colour PCX's palette, or is a PCX one of whose runs lies
+                   across the end of a row, which no writer codes (a run damage shortened or
+                   lengthened moves those after it), it was damaged inside instead:
+                   decode_error; a PCX whose damage moves no run across a row's end carries
+                   nothing that tells); also a
                    256-colour PCX whose palette, after its pixels, is cut short (Pillow read
                    it as grey); also a JPEG 2000 that OpenJPEG decoded, the tiles it lacks
                    black, that lacks its end marker or whose box runs past the file's end
@@ -99,7 +102,12 @@ from zsl_cli.image_damage.jpeg import (
     jpeg_with_end_marker,
 )
 from zsl_cli.image_damage.msp import check_msp_rows
-from zsl_cli.image_damage.pcx import check_pcx_palette, pcx_cut_short, pcx_palette_at_end
+from zsl_cli.image_damage.pcx import (
+    check_pcx_palette,
+    pcx_cut_short,
+    pcx_palette_at_end,
+    pcx_run_across_rows,
+)
 from zsl_cli.image_damage.png import (
     PatchedFile,
     check_png_pixel_data,
@@ -348,6 +356,8 @@ def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]
             return f"the file is as long as its BMP header says ({size:,} bytes)"
     if "PCX" in signatures and pcx_palette_at_end(file, size):
         return "the file ends with the palette of a 256-colour PCX"
+    if "PCX" in signatures and pcx_run_across_rows(file, size):
+        return "a run of its PCX pixels lies across the end of a row, which a cut never makes"
     return None
 
 

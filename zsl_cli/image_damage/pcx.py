@@ -1,9 +1,11 @@
 """PCX checks: of a 256-colour PCX's palette cut short, after decoding (`check_pcx_palette`); and,
-for `classify`, of a PCX cut short (`pcx_cut_short`) or that ends with its palette, whole."""
+for `classify`, of a PCX cut short (`pcx_cut_short`), or damaged inside: it ends with its palette
+(`pcx_palette_at_end`) or a run of its pixels lies across rows (`pcx_run_across_rows`)."""
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -17,8 +19,8 @@ def pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
     a byte 12 and 768 of colours after the pixels, as Pillow reads it, where the byte before
     is no run's count (whose value 12 would be). A file cut inside its pixels has that byte
     there by chance alone: 1 in 256, more where the image has few colours (a 16-colour one's
-    are 0 to 15); a PCX of other depths has no end of its own, and its header gives no length:
-    a cut one and one damaged inside read alike."""
+    are 0 to 15); a PCX of other depths has no end of its own, and its header gives no length
+    (`pcx_run_across_rows` tells some damage inside)."""
     try:
         if not _pcx_of_256_colours(file):
             return False
@@ -42,29 +44,67 @@ def _pcx_of_256_colours(file: BinaryIO) -> bool:
     return len(head) == 66 and (head[1], head[3], head[65]) == (5, 8, 1)
 
 
-def _pcx_pixels_end(file: BinaryIO, size: int) -> int | None:
-    """Where the run-length coded pixels of a PCX end: after the run that makes the last byte
-    its header's size asks; None where the file ends first, or its header is cut. Read with
-    numpy, a byte's role is told from the row of bytes of 0xC0 or more it is in: a byte below
-    that is never a count, so the first of such a row is, the next its value, and so on."""
+@dataclass(frozen=True)
+class _PcxRuns:
+    """A PCX's run-length codes as Pillow reads them, one entry a byte after the header."""
+
+    needed: int  # the bytes its header's size asks: rows * planes * bytes a plane's row
+    row: int  # the bytes of one row, all planes (Pillow's decoder fills one at a time)
+    count: np.ndarray  # whether a byte is a run's count (a value byte follows it)
+    made: np.ndarray  # the bytes made by each byte's code: a count's run, a literal's 1
+
+
+def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
+    """The run-length codes of the PCX `file` (None where its header is cut). Read with numpy,
+    a byte's role is told from the row of bytes of 0xC0 or more it is in: a byte below that is
+    never a count, so the first of such a row is, the next its value, and so on."""
     file.seek(0)
     head = file.read(_PCX_HEADER_SIZE)
     if len(head) < _PCX_HEADER_SIZE:
         return None
     top, bottom = struct.unpack("<H2xH", head[6:12])
-    stride = int.from_bytes(head[66:68], "little")
-    needed = (bottom - top + 1) * stride * head[65]
-    codes = np.frombuffer(file.read(size - _PCX_HEADER_SIZE), np.uint8)
+    row = int.from_bytes(head[66:68], "little") * head[65]
+    codes = np.frombuffer(file.read(max(size - _PCX_HEADER_SIZE, 0)), np.uint8)
     high = codes >= 0xC0
     places = np.arange(len(codes))
     row_starts = np.where(high & ~np.concatenate(([False], high[:-1])), places, 0)
     count = high & ((places - np.maximum.accumulate(row_starts)) % 2 == 0)
     value = np.concatenate(([False], count[:-1]))
-    made = np.where(count, codes & 0x3F, ~value).astype(np.int64).cumsum()
-    last = int(np.searchsorted(made, needed))
-    if last >= len(codes) or (count[last] and last + 1 >= len(codes)):
+    made = np.where(count, codes & 0x3F, ~value).astype(np.int64)
+    return _PcxRuns((bottom - top + 1) * row, row, count, made)
+
+
+def _pcx_pixels_end(file: BinaryIO, size: int) -> int | None:
+    """Where the run-length coded pixels of a PCX end: after the run that makes the last byte
+    its header's size asks; None where the file ends first, or its header is cut."""
+    runs = _pcx_runs(file, size)
+    if runs is None:
+        return None
+    count = runs.count
+    last = int(np.searchsorted(runs.made.cumsum(), runs.needed))
+    if last >= len(count) or (count[last] and last + 1 >= len(count)):
         return None
     return _PCX_HEADER_SIZE + last + 1 + int(count[last])
+
+
+def pcx_run_across_rows(file: BinaryIO, size: int) -> bool:
+    """Whether a run of the PCX `file`'s pixels, before the last byte its header asks, lies
+    across the end of a row: a writer codes each row alone, and Pillow's decoder drops the rest
+    of such a run ("buffer overrun"). Cut short, a file holds whole runs of its writer's up to
+    where it ends (a count it ends with makes nothing); damaged inside, one that a changed
+    count or a value read as a count shortens or lengthens moves every run after it off the
+    rows: the decoder may then run out of data as in a file cut short, the file whole."""
+    try:
+        runs = _pcx_runs(file, size)
+    except (OSError, ValueError):
+        return False
+    if runs is None or runs.row == 0:
+        return False
+    end = runs.made.cumsum()
+    start = end - runs.made
+    run = runs.count & (runs.made > 0) & (start < runs.needed)
+    run[-1:] = False  # a count the file ends with, its value cut off, makes nothing
+    return bool(np.any(run & (start // runs.row != (end - 1) // runs.row)))
 
 
 _PCX_HEADER_SIZE = 128
