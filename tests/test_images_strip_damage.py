@@ -170,18 +170,19 @@ def pcx_of(kind: str, width: int = 160, height: int = 120) -> tuple[bytes, np.nd
     return encoded(image, "PCX"), np.asarray(image.convert("RGB"))
 
 
-def ega_pcx(width: int, height: int) -> tuple[bytes, np.ndarray]:
+def ega_pcx(width: int, height: int, planes_alone: bool = True) -> tuple[bytes, np.ndarray]:
     """A 16-colour PCX of 4 planes of 1 bit (what Pillow reads, and does not write), its rows
-    run-length coded a plane at a time, and the RGB pixels it holds."""
+    run-length coded a plane at a time (else a row at a time, as the PCX specification lets a
+    writer: runs then go on into the next plane), and the RGB pixels it holds."""
     rng = np.random.default_rng(3)
     palette = rng.integers(0, 256, (16, 3), dtype=np.uint8)
     indices = (np.arange(width)[None, :] // 7 + np.arange(height)[:, None] // 5) % 16
     stride = -(-width // 8) + (-(-width // 8)) % 2  # even, as the format asks
     coded = bytearray()
     for row in indices:
-        for plane in range(4):
-            bits = np.packbits(((row >> plane) & 1).astype(np.uint8))
-            line = bits.tobytes().ljust(stride, b"\0")
+        bits = [np.packbits(((row >> plane) & 1).astype(np.uint8)) for plane in range(4)]
+        planes = [plane.tobytes().ljust(stride, b"\0") for plane in bits]
+        for line in planes if planes_alone else [b"".join(planes)]:
             at = 0
             while at < len(line):  # runs of up to 63 bytes; a byte of 0xC0 or more is a run
                 run = 1
@@ -418,3 +419,38 @@ def test_whole_24_bit_pcx_whose_run_shortened_is_damaged_inside(tmp_path: Path) 
     assert "across the end of a row" in error.reason and "not cut short" in error.reason
     path.write_bytes(pcx[: counts[0]])
     assert failure_of(path).status == "truncated"
+
+
+def test_whole_24_bit_pcx_whose_run_moved_across_planes_is_damaged_inside(tmp_path: Path) -> None:
+    # Rows that start in literals (a gradient) show no run across a row's end; the green plane's
+    # first run, moved back, lies across the end of the red one's. The grey edges show that
+    # the writer codes each plane alone: a red plane ending in the byte its green one starts.
+    pixels = smooth_rgb(160, 120, seed=2)
+    pixels[:, 0] = pixels[:, -1] = (100, 100, 100)
+    pcx = encoded(Image.fromarray(pixels), "PCX")
+    counts = [at for at in range(len(pcx) // 3, len(pcx)) if pcx[at] > 0xC2 and pcx[at - 1] < 0xC0]
+    damaged = bytearray(pcx)
+    damaged[counts[0]] -= 2
+    path = tmp_path / "damaged.pcx"
+    path.write_bytes(bytes(damaged))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "across the end of a row" in error.reason and "not cut short" in error.reason
+    path.write_bytes(pcx[: counts[0] + 100])
+    assert failure_of(path).status == "truncated"
+
+
+def test_pcx_whose_writer_runs_on_into_the_next_plane_cut_short_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # The PCX specification breaks runs at the end of a row alone: a run across planes is no
+    # damage where the file never broke one there.
+    merged, pixels = ega_pcx(160, 120, planes_alone=False)
+    assert merged != ega_pcx(160, 120)[0]  # some runs go on into the next plane
+    path = tmp_path / "cut.pcx"
+    path.write_bytes(merged)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    for cut in [len(merged) * share // 10 for share in range(2, 10)] + [len(merged) - 1]:
+        path.write_bytes(merged[:cut])
+        error = failure_of(path)
+        assert error.status == "truncated", (cut, error.reason)

@@ -38,9 +38,10 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    that no part it lists covers as long as a part placed past the end, or
                    ends with a 256-colour PCX's palette, or is a PCX one of whose runs lies
                    across the end of a row, which no writer codes (a run damage shortened or
-                   lengthened moves those after it), it was damaged inside instead:
-                   decode_error; a PCX whose damage moves no run across a row's end carries
-                   nothing that tells); also a
+                   lengthened moves those after it), or of a plane's row where the file shows
+                   its writer breaks runs there, it was damaged inside instead: decode_error;
+                   a PCX whose damage moves no run across those carries nothing that tells);
+                   also a
                    256-colour PCX whose palette, after its pixels, is cut short (Pillow read
                    it as grey); also a JPEG 2000 that OpenJPEG decoded, the tiles it lacks
                    black, that lacks its end marker or whose box runs past the file's end
@@ -357,7 +358,10 @@ def _whole_file_end(file: BinaryIO, size: int, signatures: dict[str, bool | str]
     if "PCX" in signatures and pcx_palette_at_end(file, size):
         return "the file ends with the palette of a 256-colour PCX"
     if "PCX" in signatures and pcx_run_across_rows(file, size):
-        return "a run of its PCX pixels lies across the end of a row, which a cut never makes"
+        return (
+            "a run of its PCX pixels lies across the end of a row (or of a plane's row, where "
+            "its runs break there), which a cut never makes"
+        )
     return None
 
 

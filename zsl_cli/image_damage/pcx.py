@@ -50,8 +50,10 @@ class _PcxRuns:
 
     needed: int  # the bytes its header's size asks: rows * planes * bytes a plane's row
     row: int  # the bytes of one row, all planes (Pillow's decoder fills one at a time)
+    stride: int  # the bytes of one plane's row
     count: np.ndarray  # whether a byte is a run's count (a value byte follows it)
     made: np.ndarray  # the bytes made by each byte's code: a count's run, a literal's 1
+    value: np.ndarray  # the byte each code makes (a count's: the byte after it)
 
 
 def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
@@ -63,7 +65,8 @@ def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
     if len(head) < _PCX_HEADER_SIZE:
         return None
     top, bottom = struct.unpack("<H2xH", head[6:12])
-    row = int.from_bytes(head[66:68], "little") * head[65]
+    stride = int.from_bytes(head[66:68], "little")
+    row = stride * head[65]
     codes = np.frombuffer(file.read(max(size - _PCX_HEADER_SIZE, 0)), np.uint8)
     high = codes >= 0xC0
     places = np.arange(len(codes))
@@ -71,7 +74,8 @@ def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
     count = high & ((places - np.maximum.accumulate(row_starts)) % 2 == 0)
     value = np.concatenate(([False], count[:-1]))
     made = np.where(count, codes & 0x3F, ~value).astype(np.int64)
-    return _PcxRuns((bottom - top + 1) * row, row, count, made)
+    made_value = np.where(count, np.concatenate((codes[1:], [0])), codes)
+    return _PcxRuns((bottom - top + 1) * row, row, stride, count, made, made_value)
 
 
 def _pcx_pixels_end(file: BinaryIO, size: int) -> int | None:
@@ -89,22 +93,41 @@ def _pcx_pixels_end(file: BinaryIO, size: int) -> int | None:
 
 def pcx_run_across_rows(file: BinaryIO, size: int) -> bool:
     """Whether a run of the PCX `file`'s pixels, before the last byte its header asks, lies
-    across the end of a row: a writer codes each row alone, and Pillow's decoder drops the rest
-    of such a run ("buffer overrun"). Cut short, a file holds whole runs of its writer's up to
-    where it ends (a count it ends with makes nothing); damaged inside, one that a changed
-    count or a value read as a count shortens or lengthens moves every run after it off the
-    rows: the decoder may then run out of data as in a file cut short, the file whole."""
+    across the end of a row, or of a plane's row where the file shows that its writer codes
+    each plane's row alone (`_planes_coded_alone`). Writers code each row alone, and Pillow's
+    decoder drops the rest of a run across one ("buffer overrun"). Cut short, a file holds its
+    writer's runs up to where it ends (a count it ends with makes nothing); damaged inside, a
+    run that a changed count or a value read as a count shortens or lengthens moves every run
+    after it off the rows: the decoder may then run out of data as in a file cut short."""
     try:
         runs = _pcx_runs(file, size)
     except (OSError, ValueError):
         return False
-    if runs is None or runs.row == 0:
+    if runs is None or runs.stride == 0:
         return False
     end = runs.made.cumsum()
     start = end - runs.made
     run = runs.count & (runs.made > 0) & (start < runs.needed)
     run[-1:] = False  # a count the file ends with, its value cut off, makes nothing
-    return bool(np.any(run & (start // runs.row != (end - 1) // runs.row)))
+    if np.any(run & (start // runs.row != (end - 1) // runs.row)):
+        return True
+    across = np.flatnonzero(run & (start // runs.stride != (end - 1) // runs.stride))
+    return len(across) > 0 and _planes_coded_alone(runs, end, int(start[across[0]]))
+
+
+def _planes_coded_alone(runs: _PcxRuns, end: np.ndarray, before: int) -> bool:
+    """Whether, before the byte `before` of its pixels, the PCX of `runs` breaks its codes at
+    the end of a plane's row inside a row where the same byte goes on after it: its writer
+    codes each plane's row alone (Pillow's, ImageMagick's), where the PCX specification lets
+    a run go on into the next plane (a writer that does is told by no run across a plane)."""
+    breaks = (end < before) & (end % runs.stride == 0) & (end % runs.row != 0)
+    breaks &= (runs.made > 0) & (runs.made < 63)  # a run of 63 ends whatever comes after it
+    places = end[breaks]
+    if not len(places):
+        return False
+    covering = np.searchsorted(end, places, side="right")  # the code making the byte there
+    covering = covering[covering < len(end)]
+    return bool(np.any(runs.value[breaks][: len(covering)] == runs.value[covering]))
 
 
 _PCX_HEADER_SIZE = 128
