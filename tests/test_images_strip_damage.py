@@ -454,3 +454,21 @@ def test_pcx_whose_writer_runs_on_into_the_next_plane_cut_short_is_truncated(
         path.write_bytes(merged[:cut])
         error = failure_of(path)
         assert error.status == "truncated", (cut, error.reason)
+
+
+@pytest.mark.parametrize("compression", ["packbits", "tiff_lzw", "tiff_adobe_deflate"])
+def test_libtiff_tiff_cut_where_one_of_its_last_values_starts_is_truncated(
+    tmp_path: Path, compression: str
+) -> None:
+    # libtiff writes its directory and the values it points to after the pixels: a cut on the
+    # very byte where one of those starts ends the file where the one before it ends, as a
+    # damaged offset does; but what lies past the end then starts just there.
+    one_strip = encoded(
+        Image.fromarray(smooth_rgb(160, 120, seed=2)), "TIFF", compression=compression
+    )
+    path = tmp_path / "cut.tif"
+    for tiff in (one_strip, tiff_of(compression)[0]):
+        for cut in range(1, 100):
+            path.write_bytes(tiff[:-cut])
+            error = failure_of(path)
+            assert error.status == "truncated", (len(tiff), cut, error.reason)

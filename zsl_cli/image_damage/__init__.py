@@ -34,7 +34,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND, a QOI's end
                    marker or a TGA footer, or is as long as a BMP's header says, or holds
                    every strip its TIFF directory lists, or ends just where a part that
-                   directory lists ends while another runs past it, or holds a run of bytes
+                   directory lists ends while another, not starting there, runs past it (one
+                   starting there is what a cut on that byte left off), or holds a run of bytes
                    that no part it lists covers as long as a part placed past the end, or
                    ends with a 256-colour PCX's palette, or is a PCX one of whose runs lies
                    across the end of a row, which no writer codes (a run damage shortened or

@@ -20,7 +20,8 @@ def tiff_damage(file: BinaryIO, size: int) -> str | None:
     """For a TIFF Pillow failed on, what its first directory (the image Pillow decodes) shows:
     CUT where it, a value it points to, or the strips or tiles it lists run past the end of
     the file; PLACED_PAST_END where some of those run past the end, yet the file ends just
-    where another of them ends (a cut would have to fall on that very byte), or one of them
+    where another of them ends and none starts there (a cut would have to fall on that very
+    byte, and then what it cut off starts where the file ends), or one of them
     lies wholly past the end while the file holds a run of its length that no part covers
     (`_left_where_a_part_was`: found where a writer put the pixels last, as Pillow does those
     it writes uncompressed): a damaged offset or byte count, not a cut; STRIPS_WITHIN where
@@ -76,7 +77,13 @@ def tiff_damage(file: BinaryIO, size: int) -> str | None:
             past_end = True
         if past_end:
             # Where its strip arrays lie past the end, what it lists is not known in full.
-            whole = size in ends or (listed and _left_where_a_part_was(parts, size))
+            # A cut on the very byte where a part starts (libtiff writes its directory's
+            # values last) ends the file where the part before ends: what it cut off starts
+            # there, where a damaged offset or count lands anywhere.
+            cut_at_a_part = any(size <= start <= size + _TIFF_MOST_PADDING for start, _ in parts)
+            whole = (size in ends and not cut_at_a_part) or (
+                listed and _left_where_a_part_was(parts, size)
+            )
             return PLACED_PAST_END if whole else CUT
         return STRIPS_WITHIN if listed else None
     except (OSError, ValueError):
