@@ -472,3 +472,24 @@ def test_libtiff_tiff_cut_where_one_of_its_last_values_starts_is_truncated(
             path.write_bytes(tiff[:-cut])
             error = failure_of(path)
             assert error.status == "truncated", (len(tiff), cut, error.reason)
+
+
+@pytest.mark.parametrize("kind", ["P16", "P256"])
+def test_8_bit_pcx_cut_inside_its_palette_is_never_decoded_with_a_wrong_one(
+    tmp_path: Path, kind: str
+) -> None:
+    # Pillow reads a palette from 769 bytes before the end where a byte 12 is there: in a file
+    # cut inside its palette, that is a pixel's index 12 now and then (often, of 16 colours),
+    # and the colours decoded from what follows it are wrong.
+    pcx, pixels = pcx_of(kind)
+    path = tmp_path / "cut.pcx"
+    statuses = set()
+    for cut in range(1, 769):
+        path.write_bytes(pcx[:-cut])
+        try:
+            decoded = np.asarray(decode_image(path))
+        except DecodeError as error:
+            statuses.add(error.status)
+            continue
+        assert np.array_equal(decoded, pixels), cut
+    assert statuses == {"truncated"}

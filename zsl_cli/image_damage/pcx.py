@@ -57,9 +57,8 @@ class _PcxRuns:
 
 
 def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
-    """The run-length codes of the PCX `file` (None where its header is cut). Read with numpy,
-    a byte's role is told from the row of bytes of 0xC0 or more it is in: a byte below that is
-    never a count, so the first of such a row is, the next its value, and so on."""
+    """The run-length codes of the PCX `file`, read with numpy (`_code_roles`); None where its
+    header is cut."""
     file.seek(0)
     head = file.read(_PCX_HEADER_SIZE)
     if len(head) < _PCX_HEADER_SIZE:
@@ -68,14 +67,21 @@ def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
     stride = int.from_bytes(head[66:68], "little")
     row = stride * head[65]
     codes = np.frombuffer(file.read(max(size - _PCX_HEADER_SIZE, 0)), np.uint8)
+    return _PcxRuns((bottom - top + 1) * row, row, stride, *_code_roles(codes))
+
+
+def _code_roles(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For run-length codes from their first byte on: whether each byte is a run's count, the
+    bytes each makes (a count: its run; a literal: 1; a run's value: none) and the byte it makes
+    (`_PcxRuns`' fields). A byte below 0xC0 is never a count, so the first of a row of bytes of
+    0xC0 or more is, the next its value, and so on."""
     high = codes >= 0xC0
     places = np.arange(len(codes))
     row_starts = np.where(high & ~np.concatenate(([False], high[:-1])), places, 0)
     count = high & ((places - np.maximum.accumulate(row_starts)) % 2 == 0)
     value = np.concatenate(([False], count[:-1]))
     made = np.where(count, codes & 0x3F, ~value).astype(np.int64)
-    made_value = np.where(count, np.concatenate((codes[1:], [0])), codes)
-    return _PcxRuns((bottom - top + 1) * row, row, stride, count, made, made_value)
+    return count, made, np.where(count, np.concatenate((codes[1:], [0])), codes)
 
 
 def _pcx_pixels_end(file: BinaryIO, size: int) -> int | None:
@@ -161,15 +167,61 @@ def _pcx_palette_cut(file: BinaryIO, size: int) -> bool:
     return end < size < end + _PCX_PALETTE_SIZE and file.read(1) == b"\x0c"
 
 
+def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bool:
+    """Whether a PCX of version 5, 8 bits in one plane, whose pixels' last row is `last_row`
+    (as decoded), was cut inside its palette where Pillow found a byte 12 769 bytes before the
+    end, a pixel's: its pixels end with `last_row` not there but at a byte 12 after it (the
+    palette's own marker, with fewer than 768 bytes after it). Reads the codes of the last rows
+    and the palette alone: a byte below 0xC0 is never a count, so codes start after one."""
+    if not _pcx_of_256_colours(file):
+        return False
+    file.seek(66)
+    stride = int.from_bytes(file.read(2), "little")  # a row's bytes
+    marker = size - _PCX_PALETTE_SIZE
+    start = max(_PCX_HEADER_SIZE, marker - 2 * stride - 2)  # codes of more than a row
+    file.seek(start)
+    window = np.frombuffer(file.read(size - start), np.uint8)
+    low = np.flatnonzero(window < 0xC0)
+    if not len(low) or len(last_row) > stride or marker < _PCX_HEADER_SIZE:
+        return False
+    first = 0 if start == _PCX_HEADER_SIZE else int(low[0]) + 1  # where a code starts
+    count, made, made_value = _code_roles(window[first:])
+    pixels = np.repeat(made_value, made)
+    ends = made.cumsum()  # the bytes made by the codes up to each byte (a value's: its run's)
+    row = np.frombuffer(last_row, np.uint8)
+
+    def pixels_end_at(place: int) -> bool:
+        """Whether the codes end just before `place` (of the file) with the last row."""
+        at = place - start - first
+        if at < 1 or count[at - 1]:  # no code ends before a run's value
+            return False
+        made_there = int(ends[at - 1])
+        tail = pixels[made_there - stride : made_there][: len(row)]
+        return made_there >= stride and np.array_equal(tail, row)
+
+    if pixels_end_at(marker):
+        return False
+    twelves = np.flatnonzero(window[marker - start + 1 :] == 12) + marker + 1
+    return any(pixels_end_at(int(place)) for place in twelves)
+
+
 def check_pcx_palette(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
-    """DecodeError truncated for a PCX of version 5, 8 bits in one plane, decoded without a
-    palette (Pillow found no 12 769 bytes before the end: shades of grey), whose palette after
-    its pixels was cut short (`_pcx_palette_cut`): the colours decoded are wrong. Reads the
-    pixels' run-length codes with numpy, for such files alone. Leaves the file at its start."""
-    if image.format != "PCX" or image.mode != "L":
+    """DecodeError truncated for a PCX of version 5, 8 bits in one plane, whose palette after
+    its pixels was cut short: decoded without a palette (Pillow found no 12 769 bytes before
+    the end: shades of grey; `_pcx_palette_cut`, which reads the pixels' run-length codes with
+    numpy, for such files alone), or with one that starts inside its pixels, a pixel's 12
+    taken for the palette's marker (`_pcx_palette_inside_pixels`, which reads its last rows):
+    the colours decoded are wrong. Leaves the file at its start."""
+    if image.format != "PCX" or image.mode not in ("L", "P"):
         return
     try:
-        if not pcx_palette_at_end(file, size) and _pcx_palette_cut(file, size):
+        if image.mode == "L":
+            cut = not pcx_palette_at_end(file, size) and _pcx_palette_cut(file, size)
+        else:
+            width, height = image.size
+            last_row = image.crop((0, height - 1, width, height)).tobytes()
+            cut = _pcx_palette_inside_pixels(file, size, last_row)
+        if cut:
             raise DecodeError(
                 TRUNCATED,
                 f"image file is truncated (data ends after {size} bytes, inside the palette "
