@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+from zsl_cli import readers
 from zsl_cli.discovery import scan
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import (
@@ -899,6 +900,33 @@ def test_a_run_info_left_unread_for_another_output_size_is_said(photos, tmp_path
     output.write_bytes(output.read_bytes().replace(b"\n", b"\r\n"))
     (warning,) = evaluate_files(output, photos, ks=(1,)).warnings
     assert warning.startswith(f"the run info {output}.run.json is not read: it describes an ")
+
+
+@pytest.mark.parametrize("other_label", ["dog", "wolves"])  # the same size, another size
+def test_run_info_published_by_another_run_mid_read_is_not_taken(
+    photos, tmp_path, monkeypatch, other_label
+):
+    # Another `zsl label -o p.csv` may publish its output and run info between the read of the
+    # predictions and of the sidecar: its run info must not go with this run's predictions
+    # (review h594, finding 3).
+    output, other = tmp_path / "p.csv", tmp_path / "other" / "p.csv"
+    other.parent.mkdir()
+    for path, label, names in ((output, "cat", ["cat"]), (other, other_label, [other_label])):
+        with open_writer(path, "csv") as writer:
+            writer.write(predicted(photos / "cat" / "a.jpg", label))
+            writer.close({"classes": {"n": 1, "names": names}})
+    read_stream = readers._read_stream
+
+    def read_then_another_run_publishes(*args, **kwargs):
+        read = read_stream(*args, **kwargs)
+        for name in ("p.csv", "p.csv.run.json"):
+            os.replace(other.parent / name, tmp_path / name)
+        return read
+
+    monkeypatch.setattr(readers, "_read_stream", read_then_another_run_publishes)
+    predictions, run_info = readers.read_predictions_and_run_info(output)
+    assert [p.label for p in predictions] == ["cat"]
+    assert run_info is None
 
 
 def test_an_interrupted_run_is_flagged(photos, tmp_path):

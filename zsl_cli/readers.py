@@ -89,10 +89,11 @@ def read_predictions_and_run_info(
     try:
         with path.open("rb") as source, _seekable(source, name, fmt) as handle:
             predictions, run_info = _read_stream(handle, name, fmt, warn)
+            read = os.fstat(source.fileno())
     except OSError as error:
         raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
     if run_info is None and path.is_file():
-        run_info = _sidecar_info(path, predictions)
+        run_info = _sidecar_info(path, predictions, read)
     return predictions, run_info
 
 
@@ -108,9 +109,10 @@ def run_info_file(path: str | os.PathLike[str]) -> Path | None:
     return next((file for file in run_info_files(path) if name_fits(file) and file.is_file()), None)
 
 
-def _sidecar_info(path: Path, predictions: list[Prediction]) -> dict | None:
-    """The run info in `path`'s sidecar, where it is of these `predictions` (`unread_run_info`)."""
-    checked = _checked_sidecar(path, predictions)
+def _sidecar_info(path: Path, predictions: list[Prediction], read: os.stat_result) -> dict | None:
+    """The run info in `path`'s sidecar, where it is of these `predictions`, read from the file
+    whose status is `read` (`unread_run_info`)."""
+    checked = _checked_sidecar(path, predictions, read)
     return None if checked is None else checked[1]
 
 
@@ -127,20 +129,24 @@ def unread_run_info(
 
 
 def _checked_sidecar(
-    path: Path, predictions: list[Prediction]
+    path: Path, predictions: list[Prediction], read: os.stat_result | None = None
 ) -> tuple[Path, dict | None, str | None] | None:
-    """`path`'s sidecar, its run info, or None and why it is not of these predictions."""
+    """`path`'s sidecar, its run info, or None and why it is not of these predictions (read
+    from the file whose status is `read`; None: the file now at `path`)."""
     sidecar = run_info_file(path)
     if sidecar is None:
         return None
     info = _load_json(sidecar.read_bytes(), str(sidecar))
-    why = _why_not_of(path, info, predictions)
+    why = _why_not_of(path, info, predictions, read)
     return sidecar, None if why else info, why
 
 
-def _why_not_of(path: Path, info: Any, predictions: list[Prediction]) -> str | None:
+def _why_not_of(
+    path: Path, info: Any, predictions: list[Prediction], read: os.stat_result | None
+) -> str | None:
     """Why run info read from `path`'s sidecar (which loses its output size here) describes
-    another output than `path`, whose `predictions` these are: None where it is of them."""
+    another output than `path`, whose `predictions` these are (read from the file whose status
+    is `read`): None where it is of them."""
     if not isinstance(info, dict):
         return "it holds no JSON object"
     size = info.pop(OUTPUT_BYTES_KEY, None)
@@ -148,11 +154,16 @@ def _why_not_of(path: Path, info: Any, predictions: list[Prediction]) -> str | N
         # Another size than the run wrote: the output was written over since (`> out.csv`),
         # and this run info describes the earlier output, not this one.
         with suppress(OSError):
-            if os.stat(path).st_size != size:
+            now = os.stat(path)
+            if (read or now).st_size != size:
                 return (
                     "it describes an output of another size than the predictions have now "
                     "(written over or re-saved since)"
                 )
+            if read is not None and read.st_ino and not os.path.samestat(read, now):
+                # Another run published its output and run info while these predictions were
+                # read: the run info may be of that run's (review h594, finding 3).
+                return "another run replaced the predictions while they were read"
         return None
     # Written by a zsl before 3 Dec 2026, which did not record the size: `zsl label ... >
     # out.csv` since leaves it beside another run's rows, which it is checked against instead.
