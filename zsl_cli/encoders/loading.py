@@ -354,19 +354,31 @@ def _collector_paused(freeze_after: bool = False) -> Iterator[None]:
     """No cyclic garbage collection while torch and transformers import and the model loads.
 
     They allocate millions of long-lived objects, so the collector would run its full passes
-    many times over a growing heap and free nothing (0.5-1 s of a 5-6 s load on 2 cores). Once it
-    is enabled again, the first allocation triggers one full pass over all of them, unless they
+    many times over a growing heap and free nothing (0.5-1 s of a 5-6 s load on 2 cores). Once
+    collection resumes, the first allocation triggers one full pass over all of them, unless they
     are frozen first (`freeze_after`).
+
+    Paused by a first threshold no load reaches rather than by gc.disable: the collector is
+    process-wide, and whether it is enabled is the host program's to change meanwhile, from
+    another thread (gc.disable made during a load was undone as the load ended); the thresholds
+    are put back only if nobody set others meanwhile. Loads take turns (`_LOADING`), so one pause
+    is in force at a time.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    saved = gc.get_threshold()
+    gc.set_threshold(_PAUSED_THRESHOLD, *saved[1:])
+    paused = gc.get_threshold()
     try:
         yield
     finally:
         if freeze_after:
             gc.freeze()
-        if was_enabled:
-            gc.enable()
+        if gc.get_threshold() == paused:
+            gc.set_threshold(*saved)
+
+
+# Allocations (less deallocations) of tracked objects before a collection: a load makes a few
+# million.
+_PAUSED_THRESHOLD = 10**9
 
 
 MIN_VOCABULARY = 32  # a real tokenizer has thousands of tokens; a stand-in has its specials
