@@ -116,3 +116,88 @@ def test_a_stop_signal_in_the_load_text_check_stops_the_run(monkeypatch, world, 
     assert result.exit_code == EXIT_INTERRUPTED, (result.stderr, result.exception)
     assert result.stderr == "zsl: interrupted\n"
     assert not (world / "s.zsl").exists()
+
+
+def _text_features_times(value: float):
+    forward = CLIPModel.get_text_features
+
+    def scaled(self, *args, **kwargs):
+        output = forward(self, *args, **kwargs)
+        features = output if isinstance(output, torch.Tensor) else output.pooler_output
+        return features * value
+
+    return scaled
+
+
+@pytest.mark.parametrize(
+    ("value", "cause"),
+    [
+        (torch.nan, "is not finite: the model's weights give NaN or infinite embeddings"),
+        (0.0, "is all zero: the model's weights give zero embeddings"),
+    ],
+)
+@pytest.mark.parametrize("command", ["embed", "label"])
+def test_a_text_embedding_that_is_nan_or_zero_at_load_is_said_as_such(
+    monkeypatch, world, command, value, cause
+):
+    # It said "its embeddings of class prompts are ...", in `zsl embed` too, which has none.
+    monkeypatch.setattr(CLIPModel, "get_text_features", _text_features_times(value))
+    with pytest.raises(ZslError) as caught:
+        load_encoder(MODEL, device="cpu", precision="fp32")
+    assert_one_line(
+        caught.value.message,
+        f"cannot use the model {MODEL}: its text model's embedding of a plain prompt {cause}",
+    )
+    made = world / ("s.zsl" if command == "embed" else "out.csv")
+    output = ["--store", made] if command == "embed" else ["-c", world / "classes.txt", "-o", made]
+    result = zsl(command, world / "images", *output, "-m", MODEL, "--device", "cpu")
+    assert result.exit_code == EXIT_USAGE, (result.stderr, result.exception)
+    assert_one_line(result.stderr.rstrip("\n"), "its text model's embedding of a plain prompt")
+    assert not made.exists()
+
+
+BROKEN_FORWARDS = {
+    "value-error": (ValueError("input_ids of 3 tokens: expected 77"), "ValueError: input_ids of"),
+    "type-error": (TypeError("forward() got an unexpected\nkeyword"), "TypeError: forward() got"),
+    "index-error": (IndexError("index out of range in self"), "IndexError: index out of range"),
+    "shape-error": (
+        RuntimeError("mat1 and mat2 shapes cannot be multiplied (1x64 and 32x16)"),
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied",
+    ),
+    "no-message": (KeyError(), "failed on a plain prompt: KeyError"),
+}
+
+
+@pytest.mark.parametrize(("error", "expected"), BROKEN_FORWARDS.values(), ids=BROKEN_FORWARDS)
+@pytest.mark.parametrize("command", ["embed", "label"])
+def test_a_text_model_that_fails_on_a_plain_prompt_cannot_be_used(
+    monkeypatch, world, command, error, expected
+):
+    # A broken custom text model was an internal error: exit 70, with a traceback.
+    failing_text_model(monkeypatch, lambda: error)
+    with pytest.raises(ZslError) as caught:
+        load_encoder(MODEL, device="cpu")
+    assert_one_line(
+        caught.value.message,
+        f"cannot use the model {MODEL}: its text model failed on a plain prompt",
+    )
+    assert expected in caught.value.message
+    made = world / ("s.zsl" if command == "embed" else "out.csv")
+    output = ["--store", made] if command == "embed" else ["-c", world / "classes.txt", "-o", made]
+    result = zsl(command, world / "images", *output, "-m", MODEL, "--device", "cpu")
+    assert result.exit_code == EXIT_USAGE, (result.stderr, result.exception)
+    assert result.stderr.startswith("zsl: error: ") and result.stderr.count("\n") == 1
+    assert expected in result.stderr
+    assert not made.exists()
+
+
+def test_an_error_of_zsl_around_the_text_model_stays_an_internal_error(monkeypatch):
+    # Only what the model's own forward raises is the model's fault.
+    from zsl_cli.encoders import hf
+
+    def broken_pooling(*args, **kwargs):
+        raise ValueError("a bug of zsl's")
+
+    monkeypatch.setattr(hf, "_pooled", broken_pooling)
+    with pytest.raises(ValueError, match="a bug of zsl's"):
+        load_encoder(MODEL, device="cpu")

@@ -34,6 +34,7 @@ from zsl_cli.encoders.base import (
     check_precision,
     dtype_name,
 )
+from zsl_cli.encoders.loading import system_limit
 from zsl_cli.encoders.model_files import (
     hub_snapshot,
     loaded_weight_files,
@@ -164,8 +165,9 @@ class TransformersEncoder:
         self._can_pad = usable_pad
         # The texts encode_texts last encoded, and those of them it cut short.
         self._last_cut_short: tuple[tuple[str, ...], list[str]] = ((), [])
-        # What the text forwards are for, as an out-of-memory error in them says.
-        self._encoding_texts = f"encoding class prompts with {source.name}"
+        # Whether the text forwards are the load's one prompt (`dim`) rather than class prompts:
+        # their errors say so.
+        self._checking_at_load = False
         # Exact: Pillow's resize, whose pixels are the processor's own.
         fast = fast_preprocessor_from(image_processor, torch_resize=not exact_preprocessing)
         if fast is not None and not agrees_with_processor(fast, image_processor):
@@ -219,16 +221,13 @@ class TransformersEncoder:
     def dim(self) -> int:
         # Measured, not read from the config: its projection_dim or hidden_size need not be
         # what the feature heads give, and the store refuses vectors of another width.
-        # load_encoder measures it, so running out of memory here is a load that failed, in
-        # `zsl embed` too, which encodes no class prompts.
-        encoding, self._encoding_texts = (
-            self._encoding_texts,
-            f"loading {self.name} (one prompt through its text model)",
-        )
+        # load_encoder measures it, so an error here is a load that failed, in `zsl embed` too,
+        # which encodes no class prompts.
+        self._checking_at_load = True
         try:
             return int(self.encode_texts(["x"]).shape[1])
         finally:
-            self._encoding_texts = encoding
+            self._checking_at_load = False
 
     @cached_property
     def weight_files_fingerprint(self) -> str | None:
@@ -572,8 +571,24 @@ class TransformersEncoder:
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
         }
-        with _out_of_memory_as_one_line(self.device, self._encoding_texts):
-            features = self._model.get_text_features(**inputs)
+        doing = (
+            f"loading {self.name} (one prompt through its text model)"
+            if self._checking_at_load
+            else f"encoding class prompts with {self.name}"
+        )
+        try:
+            with _out_of_memory_as_one_line(self.device, doing):
+                features = self._model.get_text_features(**inputs)
+        except Exception as error:
+            # A limit of the system is load_encoder's to name; class prompts' errors are as before.
+            if not self._checking_at_load or isinstance(error, ZslError) or system_limit(error):
+                raise
+            # The model's own code (a custom text model's) fails on a prompt of one word: no
+            # prompt would do better. zsl's own errors, outside the forward, stay internal ones.
+            raise ZslError(
+                f"cannot use the model {self.name}: its text model failed on a plain prompt: "
+                f"{_error_text(error)}"
+            ) from None
         embeddings = _normalised(_pooled(features, self.model_type, self._described, "text"))
         return self._checked_width("text", self._usable_texts(embeddings))
 
@@ -584,6 +599,11 @@ class TransformersEncoder:
             return embeddings
         precision = dtype_name(self.dtype)
         cause = unusable_embedding_cause(precision, zero=bool(finite.all()))
+        if self._checking_at_load:
+            raise ZslError(
+                f"cannot use the model {self.name}: its text model's embedding of a plain prompt "
+                f"is {cause}"
+            )
         raise ZslError(f"model {self.name}: its embeddings of class prompts are {cause}")
 
     def _checked_width(self, kind: str, embeddings: np.ndarray) -> np.ndarray:
@@ -607,9 +627,15 @@ def _check_preprocesses(name: str, preprocessor: ImagePreprocessor, image_proces
     except Exception as error:
         raise ZslError(
             f"model {name}: its image processor ({type(image_processor).__name__}) fails on a "
-            f"test image ({type(error).__name__}: {clipped_text(' '.join(str(error).split()))}); "
+            f"test image ({_error_text(error)}); "
             "check the image settings in its preprocessor_config.json"
         ) from None
+
+
+def _error_text(error: Exception) -> str:
+    """`error` as one line: its type and its message, clipped."""
+    text = clipped_text(" ".join(str(error).split()))
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _is_token_id(value: object) -> TypeGuard[int]:

@@ -298,7 +298,7 @@ def load_encoder(
             # torch's and transformers' own imports, outside the parts' loads (which report
             # their errors themselves), and that first prompt can run into a limit of the
             # system too.
-            limit = _system_limit(error)
+            limit = system_limit(error)
             if limit is None:
                 raise
             raise ZslError(f"cannot load the model {source.name}: {limit}") from None
@@ -559,7 +559,7 @@ def _load_parts(
 def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
-    limit = _system_limit(error)
+    limit = system_limit(error)
     if limit is not None:
         what = "model" if part == "model" else f"{part} of model"
         return ZslError(f"cannot load the {what} {source.name}: {limit}")
@@ -584,7 +584,7 @@ def _load_failure(
     return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
 
 
-def _system_limit(error: BaseException) -> str | None:
+def system_limit(error: BaseException) -> str | None:
     """Which limit of the system a load ran into, where its error says it ran into one: the
     model is not what to fix then. Else None."""
     text = " ".join(str(error).split())
