@@ -453,6 +453,38 @@ def test_an_empty_revision_is_refused_as_such(tiny_clip, tmp_path, monkeypatch, 
     )
 
 
+@pytest.mark.parametrize("revision", ["main", "v3"])
+def test_a_revision_for_a_local_or_bundled_model_is_refused_with_the_fix(tiny_clip, revision):
+    # Every model folder and bundled model has one version: a revision, even the hub's default
+    # branch, would be a name the run info and Label Studio's model version do not mean.
+    for model, name in ((str(tiny_clip), str(tiny_clip)), ("shapes-demo", "shapes-demo")):
+        with pytest.raises(ZslError) as info:
+            load_encoder(model, revision=revision)
+        assert info.value.message == (
+            f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
+            f"hub; {name} is a local folder or a bundled model, which has one version: leave "
+            "--revision out"
+        )
+
+
+@pytest.mark.parametrize("command", ["label", "embed", "hubness"])
+def test_help_shows_no_default_revision_that_local_models_refuse(command):
+    # `[default: main]` read as a value every model takes: a wrapper that always passed
+    # `--revision main` failed on every local model.
+    from typer.testing import CliRunner
+
+    from zsl_cli.cli import app
+
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    described = " ".join(result.output.split())
+    assert "[default: main]" not in described
+    assert (
+        "--revision REV A hub model's version: a branch, tag or commit hash; without it, its "
+        "default branch (main). Not for a local or bundled model."
+    ) in described
+
+
 def test_a_hub_cache_folder_given_as_the_model_names_its_hub_id(tiny_clip, tmp_path: Path):
     # What a user finds in ~/.cache/huggingface/hub: the model's files are two folders down.
     repo = tmp_path / "hub" / "models--acme--tiny-clip"

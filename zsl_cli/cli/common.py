@@ -461,7 +461,10 @@ Revision = Annotated[
     str | None,
     typer.Option(
         metavar="REV",
-        help="A hub model's version: a branch, tag or commit hash.  [default: main]",
+        help=(
+            "A hub model's version: a branch, tag or commit hash; without it, its default branch "
+            "(main). Not for a local or bundled model."
+        ),
         show_default=False,
     ),
 ]

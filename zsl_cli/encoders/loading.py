@@ -266,7 +266,8 @@ def load_encoder(
     if revision is not None and source.is_local:
         raise ZslError(
             f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
-            f"hub; {source.name} is a local folder or a bundled model"
+            f"hub; {source.name} is a local folder or a bundled model, which has one version: "
+            "leave --revision out"
         )
     try:
         try:
