@@ -505,6 +505,13 @@ class ClassOptions:
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
 
     def __post_init__(self) -> None:
+        if isinstance(self.classes, Mapping):
+            # Iterated, a dict gave its keys alone: the prompts were dropped without a word.
+            raise ZslError(
+                f"{_option(self, 'classes')} {self.classes!r}: give the names, e.g. ['cat', "
+                "'dog']; a class's own prompts go in a class file's 'name: prompt' lines, or in "
+                "descriptions (a JSON file: class -> list of descriptors)"
+            )
         if isinstance(self.classes, bytes) or not isinstance(
             self.classes, (str, os.PathLike, Iterable, type(None))
         ):
