@@ -45,3 +45,29 @@ def _label_sample(output: api.OutputOptions) -> api.LabelReport:
 def test_a_dict_of_class_prompts_is_refused_rather_than_its_prompts_dropped():
     with pytest.raises(ZslError, match=r"^--classes \{'cat': .*name: prompt.*descriptions"):
         api.ClassOptions(classes={"cat": "a photo of a small cat", "dog": ["a dog"]})
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [{"cat", "dog"}, frozenset({"cat", "dog"}), {"cat", "dog"} | {"bird"}],
+    ids=["set", "frozenset", "union"],
+)
+def test_classes_without_an_order_are_refused(classes):
+    # Class order matters: ties go to the earlier class, and the run info lists and hashes them.
+    with pytest.raises(ZslError, match=r"^--classes .*give the classes in order: a list or tuple"):
+        api.ClassOptions(classes=classes)
+
+
+def test_classes_in_order_are_kept_in_their_order():
+    assert api.ClassOptions(classes=iter(["dog", "cat"])).classes == ("dog", "cat")
+    # A dict's values keep the dict's order.
+    names = {"first": "dog", "second": "cat"}.values()
+    assert api.ClassOptions(classes=names).classes == ("dog", "cat")
+    assert api.ClassOptions(classes={"dog": 1, "cat": 2}.keys()).classes == ("dog", "cat")
+
+
+def test_hubness_methods_without_an_order_are_refused_but_seen_may_be_a_set():
+    with pytest.raises(ZslError, match=r"^--methods .*give the methods in order: a list or tuple"):
+        api.HubnessRequest(methods={"csls", "none"})
+    assert api.HubnessRequest(methods=["csls", "none"]).methods == ("csls", "none")
+    assert sorted(api.HubnessRequest(seen={"cat", "dog"}).seen) == ["cat", "dog"]

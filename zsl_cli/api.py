@@ -520,6 +520,7 @@ class ClassOptions:
                 "names, e.g. ['cat', 'dog']"
             )
         if not isinstance(self.classes, (str, os.PathLike, type(None))):
+            _check_ordered(self, "classes")  # ties go to the earlier class
             # A list becomes a tuple: the request stays hashable, and as it was made.
             object.__setattr__(self, "classes", tuple(self.classes))
         elif self.classes is not None:
@@ -533,6 +534,19 @@ class ClassOptions:
                 "'a photo of a {}.'"
             )
         _texts(self, "attribute_template", "description_template")
+
+
+def _check_ordered(options: object, name: str) -> None:
+    """ZslError where the field `name` is a set: its order, which the run keeps, changes from
+    one process to the next with the strings' hash. A dict's keys keep the dict's order."""
+    from collections.abc import ItemsView, KeysView, Set
+
+    value = getattr(options, name)
+    if isinstance(value, Set) and not isinstance(value, (KeysView, ItemsView)):
+        raise ZslError(
+            f"{_option(options, name)} {value!r}: give the {name} in order: a list or tuple; "
+            f"a {type(value).__name__} has no order"
+        )
 
 
 @dataclass(frozen=True)
@@ -2165,6 +2179,7 @@ class HubnessRequest:
                 raise ZslError(
                     f"{_option(self, 'methods')} {self.methods!r}: give a tuple, e.g. ('csls',)"
                 )
+            _check_ordered(self, "methods")  # the report's order
             object.__setattr__(self, "methods", tuple(self.methods))
 
 
