@@ -4,6 +4,7 @@ empty paths."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,26 @@ def test_hubness_methods_without_an_order_are_refused_but_seen_may_be_a_set():
         api.HubnessRequest(methods={"csls", "none"})
     assert api.HubnessRequest(methods=["csls", "none"]).methods == ("csls", "none")
     assert sorted(api.HubnessRequest(seen={"cat", "dog"}).seen) == ["cat", "dog"]
+
+
+def test_a_stdout_without_flush_is_refused_naming_the_method():
+    with pytest.raises(ZslError, match=r"^stdout: _WriteOnly has no flush\(\) method"):
+        api.OutputOptions(stdout=_WriteOnly())
+
+
+def test_a_duck_typed_stdout_without_encoding_is_written_bytes():
+    # As the README says: only a stream with an `encoding` (or an io.TextIOBase) is given text.
+    writer = _Writer()
+    report = _label_sample(api.OutputOptions(stdout=writer))
+    assert report.total > 0
+    assert writer.parts and all(isinstance(part, bytes) for part in writer.parts)
+    assert b"".join(writer.parts).startswith(b"path,label,score")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", [None, "-"])
+def test_a_process_stdout_without_flush_is_a_user_error_before_any_row(monkeypatch, path):
+    writer = _WriteOnly()
+    monkeypatch.setattr(sys, "stdout", writer)
+    with pytest.raises(ZslError, match=r"^stdout: _WriteOnly has no flush\(\) method"):
+        _label_sample(api.OutputOptions(path))
+    assert writer.parts == []

@@ -101,6 +101,7 @@ from zsl_cli.files import (
     absolute_path,
     check_outputs_spare_inputs,
     check_writable_later,
+    check_writable_stream,
     inside_folder,
     interrupts_deferred,
     interrupts_holdable,
@@ -575,6 +576,8 @@ class OutputOptions:
             )
         if self.stdout is not None and not hasattr(self.stdout, "write"):
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
+        if self.stdout is not None:
+            check_writable_stream(self.stdout, "stdout")
         if self.label_studio is not None:
             _check_parts(self, label_studio=LabelStudioOptions)
             _check_label_studio_types(self.label_studio)

@@ -128,10 +128,26 @@ def open_sink(
     # Started with stdout closed (`>&-`), or handed a stream already closed.
     if text is None or getattr(text, "closed", False):
         raise ZslError("stdout is closed: write to a file instead")
+    check_writable_stream(text, "stdout")  # sys.stdout too may be a caller's object
     if not _is_text(text):
         return StreamSink(text, "stdout")
     # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
     return StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
+
+
+def check_writable_stream(stream: object, name: str) -> None:
+    """ZslError where a caller's stream lacks a method an output calls, rather than an
+    AttributeError once rows are written. `name` names it in the message."""
+    missing = [
+        method for method in ("write", "flush") if not callable(getattr(stream, method, None))
+    ]
+    if missing:
+        methods = " and ".join(f"{method}()" for method in missing)
+        raise ZslError(
+            f"{name}: {type(stream).__name__} has no {methods} method"
+            + ("s" if len(missing) > 1 else "")
+            + "; give a stream with write() and flush()"
+        )
 
 
 def _is_text(stream: IO[bytes] | IO[str]) -> TypeIs[IO[str]]:
