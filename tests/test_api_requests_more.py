@@ -4,6 +4,7 @@ empty paths."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -95,3 +96,9 @@ def test_a_process_stdout_without_flush_is_a_user_error_before_any_row(monkeypat
     with pytest.raises(ZslError, match=r"^stdout: _WriteOnly has no flush\(\) method"):
         _label_sample(api.OutputOptions(path))
     assert writer.parts == []
+
+
+def test_a_stdout_with_an_output_file_is_refused_not_ignored(tmp_path):
+    with pytest.raises(ZslError, match="^stdout is written only when path is None or '-'"):
+        api.OutputOptions(path=str(tmp_path / "p.csv"), stdout=io.BytesIO())
+    assert api.OutputOptions(path="-", stdout=io.BytesIO()).path == "-"

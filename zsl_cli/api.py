@@ -578,6 +578,9 @@ class OutputOptions:
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.stdout is not None:
             check_writable_stream(self.stdout, "stdout")
+            # As InputOptions refuses a stdin that nothing reads: not silently ignored.
+            if self.path not in (None, "-"):
+                raise ZslError("stdout is written only when path is None or '-'")
         if self.label_studio is not None:
             _check_parts(self, label_studio=LabelStudioOptions)
             _check_label_studio_types(self.label_studio)
