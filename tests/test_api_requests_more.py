@@ -8,6 +8,7 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from zsl_cli import api
@@ -102,3 +103,29 @@ def test_a_stdout_with_an_output_file_is_refused_not_ignored(tmp_path):
     with pytest.raises(ZslError, match="^stdout is written only when path is None or '-'"):
         api.OutputOptions(path=str(tmp_path / "p.csv"), stdout=io.BytesIO())
     assert api.OutputOptions(path="-", stdout=io.BytesIO()).path == "-"
+
+
+@pytest.mark.parametrize(
+    "ks",
+    [np.array([1, 5]), {5, 1}, [np.int64(1), np.int32(5)], (k for k in (1, 5))],
+    ids=["array", "set", "numpy-ints", "generator"],
+)
+def test_ks_given_as_any_collection_of_whole_numbers_are_taken(ks):
+    request = api.EvaluateRequest("p.csv", "truth", ks=ks)
+    assert request.ks == (1, 5)  # a set sorted: its order changes with each process
+    assert all(type(k) is int for k in request.ks)
+
+
+@pytest.mark.parametrize(
+    ("ks", "message"),
+    [
+        (b"\x01\x05", r"^--top-k b'\\x01\\x05': give whole numbers"),
+        (5, "^--top-k 5: give whole numbers, 1 or more, e.g. \\(1, 5\\)"),
+        (np.array([1.5]), "^--top-k '1.5': every k must be a whole number"),
+        (np.array(5), r"^--top-k array\(5\): give whole numbers"),
+        ({1: "a"}, r"^--top-k \{1: 'a'\}: give whole numbers"),
+    ],
+)
+def test_ks_that_are_no_whole_numbers_are_still_refused(ks, message):
+    with pytest.raises(ZslError, match=message):
+        api.EvaluateRequest("p.csv", "truth", ks=ks)

@@ -2493,9 +2493,8 @@ class EvaluateRequest:
             raise ZslError('stdin is read only when predictions is "-"')
         _check_stdin(self.stdin)
         _check_seen(self)
-        sequence = isinstance(self.ks, Sequence) and not isinstance(self.ks, str)
-        ks = tuple(self.ks) if sequence else ()
-        if not ks:  # a string's characters would be taken for ks
+        ks = _whole_numbers(self.ks)
+        if not ks:
             raise ZslError(
                 f"{_option(self, 'ks')} {self.ks!r}: give whole numbers, 1 or more, e.g. (1, 5)"
             )
@@ -2504,7 +2503,20 @@ class EvaluateRequest:
             raise ZslError(
                 f"{_option(self, 'ks')} {given!r}: every k must be a whole number, 1 or more"
             )
-        object.__setattr__(self, "ks", tuple(int(k) for k in ks))
+        # A set's order changes from one process to the next; the results come smallest k first.
+        ordered = sorted(ks) if isinstance(self.ks, (set, frozenset)) else ks
+        object.__setattr__(self, "ks", tuple(int(k) for k in ordered))
+
+
+def _whole_numbers(given: object) -> tuple[Any, ...]:
+    """`given`'s items (a list, tuple, set, numpy array, generator), or () for what holds no
+    numbers as items: a string's characters, bytes' values, a dict's keys, a number alone."""
+    if isinstance(given, (str, bytes, bytearray, Mapping)) or not isinstance(given, Iterable):
+        return ()
+    try:
+        return tuple(given)
+    except TypeError:  # a numpy array of no dimension, whose class is iterable
+        return ()
 
 
 def _check_seen(request: EvaluateRequest | HubnessRequest) -> None:
