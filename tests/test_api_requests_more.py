@@ -129,3 +129,18 @@ def test_ks_given_as_any_collection_of_whole_numbers_are_taken(ks):
 def test_ks_that_are_no_whole_numbers_are_still_refused(ks, message):
     with pytest.raises(ZslError, match=message):
         api.EvaluateRequest("p.csv", "truth", ks=ks)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: api.ClassOptions(classes=""), "^--classes: the path is empty; give a class file"),
+        (lambda: api.ClassOptions(descriptions=""), "^--descriptions: the path is empty"),
+        (lambda: api.ClassOptions(attributes=""), "^--attributes: the path is empty"),
+        (lambda: api.EvaluateRequest("p.csv", "t", seen=""), "^--seen: the path is empty"),
+        (lambda: api.HubnessRequest(seen=""), "^--seen: the path is empty"),
+    ],
+)
+def test_an_empty_path_is_called_empty_not_a_directory(make, message):
+    with pytest.raises(ZslError, match=message):
+        make()

@@ -525,8 +525,11 @@ class ClassOptions:
             # A list becomes a tuple: the request stays hashable, and as it was made.
             object.__setattr__(self, "classes", tuple(self.classes))
         elif self.classes is not None:
+            _check_not_empty(self, "classes", "give a class file's path or the names, e.g. ['cat']")
             _check_no_nul(_option(self, "classes"), self.classes)
         _file_paths(self, "attributes", "descriptions")
+        _check_not_empty(self, "attributes", "give a CSV file's path")
+        _check_not_empty(self, "descriptions", "give a JSON file's path")
         if not isinstance(self.templates, (str, os.PathLike)):
             # A list was read as one template, its repr; a tuple failed once the model loaded.
             raise ZslError(
@@ -535,6 +538,13 @@ class ClassOptions:
                 "'a photo of a {}.'"
             )
         _texts(self, "attribute_template", "description_template")
+
+
+def _check_not_empty(options: object, name: str, give: str) -> None:
+    """ZslError for an empty path (a variable left unset), which was read as the current folder:
+    "class file is a directory: .". `give` says what to give instead."""
+    if getattr(options, name) == "":
+        raise ZslError(f"{_option(options, name)}: the path is empty; {give}")
 
 
 def _check_ordered(options: object, name: str) -> None:
@@ -2522,6 +2532,7 @@ def _whole_numbers(given: object) -> tuple[Any, ...]:
 def _check_seen(request: EvaluateRequest | HubnessRequest) -> None:
     """A request's `seen` checked: a path kept as str, or names kept as a tuple."""
     if isinstance(request.seen, (str, os.PathLike)):
+        _check_not_empty(request, "seen", "give a seen-class list's path or the names")
         _file_paths(request, "seen")
     elif request.seen is not None:
         object.__setattr__(request, "seen", _seen_names(request.seen, _option(request, "seen")))
