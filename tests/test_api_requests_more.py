@@ -144,3 +144,29 @@ def test_ks_that_are_no_whole_numbers_are_still_refused(ks, message):
 def test_an_empty_path_is_called_empty_not_a_directory(make, message):
     with pytest.raises(ZslError, match=message):
         make()
+
+
+def test_the_readme_says_how_pandas_takes_predictions_of_non_utf8_file_names(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    name = Path(next((SAMPLES / "red circle").iterdir()).name)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    try:
+        odd = folder / ("caf\udce9" + name.suffix)  # the bytes caf\xe9: Latin-1, not UTF-8
+        odd.write_bytes((SAMPLES / "red circle" / name).read_bytes())
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this file system takes no such name")
+    report = api.label(
+        api.LabelRequest(
+            inputs=api.InputOptions(paths=(str(folder),)),
+            classes=api.ClassOptions(classes=["red circle", "blue square"]),
+            model=api.ModelOptions(name="shapes-demo"),
+            output=None,
+        )
+    )
+    rows = [prediction.as_dict() for prediction in report.predictions]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### From Python") : readme.index("### Exit codes")]
+    assert "pandas.DataFrame(rows, dtype=object)" in section
+    frame = pandas.DataFrame(rows, dtype=object)  # what the README says to do
+    assert frame["path"].tolist() == [str(odd)]
