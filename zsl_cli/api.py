@@ -32,7 +32,17 @@ import platform
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    Set,
+)
 from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -550,8 +560,6 @@ def _check_not_empty(options: object, name: str, give: str) -> None:
 def _check_ordered(options: object, name: str) -> None:
     """ZslError where the field `name` is a set: its order, which the run keeps, changes from
     one process to the next with the strings' hash. A dict's keys keep the dict's order."""
-    from collections.abc import ItemsView, KeysView, Set
-
     value = getattr(options, name)
     if isinstance(value, Set) and not isinstance(value, (KeysView, ItemsView)):
         raise ZslError(
