@@ -633,6 +633,73 @@ def test_whole_j2k_padded_after_its_end_marker_is_ok(tmp_path: Path, padding: by
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
 
 
+# DICOM pads to an even length with a NUL, other writers to a block, or add a line ending.
+JPEG_2000_PADDINGS = [
+    filler * count for filler in (b"\x00", b" ") for count in (1, 7, 8, 15, 16, 17, 100, 5000)
+] + [b"\r\n" * count for count in (1, 4, 8, 50, 2500)]
+
+
+def jpeg_2000_file(pixels: np.ndarray, layout: str) -> bytes:
+    """A bare codestream (.j2k), or a .jp2 whose codestream box has its length or runs (length
+    0) to the end; in 32x32 tiles, so that a cut can fall in any of several tile-parts."""
+    data = encoded(Image.fromarray(pixels), "JPEG2000", tile_size=(32, 32), no_jp2=layout == "j2k")
+    if layout == "jp2_to_the_end":
+        box = data.index(b"jp2c") - 4
+        data = data[:box] + bytes(4) + data[box + 4 :]
+    return data
+
+
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+@pytest.mark.parametrize("layout", ["j2k", "jp2", "jp2_to_the_end"])
+def test_whole_jpeg_2000_with_any_padding_after_it_is_ok(tmp_path: Path, layout: str) -> None:
+    # A .jp2 took 1-7 bytes after its last box for a box header cut short, and 8 spaces or more
+    # for a box running past the end; a codestream's end marker was looked for in its last 16.
+    pixels = blocky_rgb(70, 50, seed=5)
+    data = jpeg_2000_file(pixels, layout)
+    path = tmp_path / ("picture.j2k" if layout == "j2k" else "picture.jp2")
+    for padding in JPEG_2000_PADDINGS:
+        path.write_bytes(data + padding)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels, err_msg=padding[:4])
+
+
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+@pytest.mark.parametrize("layout", ["j2k", "jp2", "jp2_to_the_end"])
+def test_jpeg_2000_cut_and_padded_is_still_truncated(tmp_path: Path, layout: str) -> None:
+    # Padding passes only after the end marker: a copy that wrote the file's full size leaves
+    # NULs after the cut, also inside a .jp2's codestream box, whose length is then no help.
+    data = jpeg_2000_file(blocky_rgb(70, 50, seed=6), layout)
+    path = tmp_path / ("picture.j2k" if layout == "j2k" else "picture.jp2")
+    tile_parts = [at for at in range(len(data) - 1) if data[at : at + 2] == b"\xff\x90"]
+    # Just inside each tile-part (OpenJPEG decodes the tiles after it black), or just before
+    # the end marker.
+    for cut in [at + 2 for at in tile_parts] + [len(data) - 2]:
+        for padding in (b"\x00" * 100, b" " * 17, b"\r\n", bytes(len(data) - cut)):
+            path.write_bytes(data[:cut] + padding)
+            assert failure_of(path).status == "truncated", (cut, padding[:4])
+
+
+@pytest.mark.skipif(not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support")
+def test_jpeg_2000_with_other_bytes_after_its_end(tmp_path: Path) -> None:
+    pixels = blocky_rgb(70, 50, seed=7)
+    jp2, j2k = jpeg_2000_file(pixels, "jp2"), jpeg_2000_file(pixels, "j2k")
+    path = tmp_path / "picture.jp2"
+    # After a .jp2's whole codestream box, bytes OpenJPEG reads past change no pixel: a trailing
+    # box cut short, or text.
+    xml = b"<xml>" + b"x" * 200 + b"</xml>"
+    for trailing in ((len(xml) + 8).to_bytes(4, "big") + b"xml " + xml[:50], b"hello world"):
+        path.write_bytes(jp2 + trailing)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    # A second copy of its signature box's header runs past the end, as a box cut short does,
+    # and OpenJPEG refuses it: truncated, as a .jp2 cut inside a trailing box.
+    path.write_bytes(jp2 + jp2[:8])
+    assert failure_of(path).status == "truncated"
+    # A bare codestream has no length to tell what follows its end marker from the rest of a
+    # codestream cut short: only padding may follow it.
+    path = tmp_path / "picture.j2k"
+    path.write_bytes(j2k + b"hello world")
+    assert failure_of(path).status == "truncated"
+
+
 def with_repeated_scan(jpeg: bytes, copies: int) -> bytes:
     """A progressive JPEG with its first AC scan repeated `copies` more times: libjpeg warns of a
     bogus progression and makes each copy a pass over every block of the image."""

@@ -33,29 +33,39 @@ def is_heif(head: bytes) -> bool:
     return not any(brands[i : i + 4] in _AVIF_BRANDS for i in range(0, len(brands), 4))
 
 
-def container_cut_short(file: BinaryIO, size: int) -> bool:
+def container_cut_short(file: BinaryIO, size: int, *, decoded: bool = False) -> bool:
     """True for a RIFF file (WebP), an ISO base media file (AVIF, HEIF) or a JPEG 2000 file
     shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
     but whose pictures lie past it (or that ends before its "meta" box, which says where they
-    are), or a JPEG 2000 codestream (a bare .j2k, or a .jp2's box that runs to the end) that
-    does not end with the marker that must end it, padding aside: their decoders only report
-    that they could not decode, or decode the tiles it lacks as black."""
+    are), or a JPEG 2000 codestream (a bare .j2k, or a .jp2's codestream box, also one whose
+    length fits) that does not end with the marker that must end it, padding aside: their
+    decoders only report that they could not decode, or decode the tiles it lacks as black.
+
+    Padding (NULs or ASCII whitespace, of any length) after a JPEG 2000 file's whole codestream
+    is no part cut off: DICOM pads to an even length, other writers to a block, and decoders
+    read past it. Other bytes after a .jp2's codestream box are read as boxes, and one that runs
+    past the end is a trailing box cut short; `decoded` (OpenJPEG decoded the picture) stops at
+    the codestream box, as what follows it cannot change a pixel."""
     try:
         file.seek(0)
         head = file.read(12)
         if len(head) == 12 and head[:4] == b"RIFF":
             return size < int.from_bytes(head[4:8], "little") + 8
         if head.startswith(_J2K_START):
-            return not _ends_with_j2k_end(file, size)
+            return not _ends_with_j2k_end(file, 0, size)
         # The JPEG 2000 file format (.jp2) is made of boxes too, the first its signature.
         if len(head) < 8 or head[4:8] not in (b"ftyp", b"jP  "):
             return False
-        offset, boxes, meta = 0, 0, None
+        offset, boxes, meta, codestream_whole = 0, 0, None, False
         # Top-level boxes: a 32-bit size (1: a 64-bit one follows; 0: up to the end), then a type.
         while offset < size and boxes < _MAX_BOXES:
             boxes += 1
             file.seek(offset)
             box = file.read(16)
+            # Padding after the whole codestream, however long, is no box cut short.
+            padding = codestream_whole and not box.strip(_PADDING)
+            if padding and _data_end(file, offset, size) == offset:
+                return False
             if len(box) < 8:
                 return True
             box_size, header = int.from_bytes(box[:4], "big"), 8
@@ -63,9 +73,15 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
                 if len(box) < 16:
                     return True
                 box_size, header = int.from_bytes(box[8:16], "big"), 16
-            if box_size == 0 and box[4:8] == b"jp2c":
-                # A .jp2's codestream box may run "to the end": only its end marker tells.
-                return not _ends_with_j2k_end(file, size)
+            if box[4:8] == b"jp2c" and (box_size == 0 or header <= box_size <= size - offset):
+                # A codestream box may run "to the end" (length 0), and a copy cut short that
+                # wrote the file's full size leaves NULs in it: only its end marker tells.
+                end = offset + box_size if box_size else size
+                if not _ends_with_j2k_end(file, offset + header, end):
+                    return True
+                if box_size == 0 or decoded:
+                    return False
+                codestream_whole = True
             if box_size == 0:  # the last box, which a "meta" box must come before
                 if meta is None:
                     return False
@@ -84,23 +100,39 @@ def container_cut_short(file: BinaryIO, size: int) -> bool:
         return False
 
 
-def _ends_with_j2k_end(file: BinaryIO, size: int) -> bool:
-    """Whether a JPEG 2000 codestream ends with its end marker (EOC), before at most a few bytes
-    of padding (a NUL to an even length, as DICOM writes, or a line ending), which decoders pass."""
-    file.seek(max(0, size - 16))
-    tail = file.read().rstrip(b"\x00\r\n \t")
-    return tail.endswith(_J2K_END)
+def _ends_with_j2k_end(file: BinaryIO, start: int, end: int) -> bool:
+    """Whether the JPEG 2000 codestream from `start` to `end` ends with its end marker (EOC),
+    but for padding after it (`_data_end`)."""
+    end = _data_end(file, start, end)
+    if end - start < len(_J2K_END):
+        return False
+    file.seek(end - len(_J2K_END))
+    return file.read(len(_J2K_END)) == _J2K_END
+
+
+def _data_end(file: BinaryIO, start: int, end: int) -> int:
+    """Where the bytes from `start` to `end` end but for trailing padding (NULs, ASCII
+    whitespace): `start` where all are padding. Reads back from `end` a block at a time, as a
+    file cut short in a copy that wrote its full size may end in any length of NULs."""
+    while end > start:
+        block_start = max(start, end - _BLOCK)
+        file.seek(block_start)
+        data = file.read(end - block_start).rstrip(_PADDING)
+        if data:
+            return block_start + len(data)
+        end = block_start
+    return start
 
 
 def check_jpeg_2000_end(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
     """DecodeError truncated for a JPEG 2000 that OpenJPEG decoded yet that was cut short
     (`container_cut_short`): one that ends just after a tile-part's first marker (SOT) decodes
     without a word, the tiles it lacks black. Reads the boxes' headers, or a codestream's last
-    16 bytes (`_ends_with_j2k_end`). Leaves the file at its start."""
+    bytes up to its padding (`_ends_with_j2k_end`). Leaves the file at its start."""
     if image.format != "JPEG2000":
         return
     try:
-        if container_cut_short(file, size):
+        if container_cut_short(file, size, decoded=True):
             raise truncated_error(size)
     finally:
         file.seek(0)
@@ -177,3 +209,9 @@ _J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC,
 
 
 _J2K_END = b"\xff\xd9"  # and its last (EOC)
+
+
+_PADDING = b"\x00\t\n\x0b\x0c\r "  # what writers add after a file's end: NULs, ASCII whitespace
+
+
+_BLOCK = 1 << 16
