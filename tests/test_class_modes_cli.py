@@ -249,7 +249,8 @@ def test_attribute_columns_the_model_reads_alike_are_warned_of(tiny_clip, files,
 def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, files, tmp_path):
     # No class name is in an attribute prompt: 'cat' and 'dog' were said to have "the same
     # prompts once tokenized", and a table of rows all in proportion was refused asking to check
-    # the class names and the tokenizer.
+    # the class names and the tokenizer. Rows in proportion are alike to any model: the table's
+    # fault, which `--show-prompts` finds too.
     table = tmp_path / "alike.csv"
     table.write_text("class,red,round\ncat,1,0\ndog,2,0\nbird,0,1\n")
     out = tmp_path / "out.csv"
@@ -257,8 +258,8 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
     assert warnings == [
-        "warning: the model cannot tell 'cat' and 'dog' apart (rows of attribute weights the "
-        "same in proportion): they score alike on every image, and the one listed first wins"
+        "warning: no model can tell 'cat' and 'dog' apart (rows of attribute weights the same "
+        "in proportion): they score alike on every image, and the one listed first wins"
     ]
     # Rows alike only once the model reads 'Red' and 'red' as one attribute say so.
     table.write_text("class,Red,red,round,square\ncat,1,-1,1,0\ndog,0,1,0,1\nbird,1,0,0,1\n")
@@ -273,7 +274,7 @@ def test_attribute_classes_alike_are_said_to_be_alike_by_their_rows(tiny_clip, f
     refused = run("label", files["images"], "--attributes", table, "-m", tiny_clip, "-o", out)
     assert refused.exit_code == 2
     assert refused.stderr == (
-        "zsl: error: the model cannot tell any of the 2 classes apart (their rows of attribute "
+        "zsl: error: no model can tell any of the 2 classes apart (their rows of attribute "
         "weights are the same in proportion: check the attribute table)\n"
     )
 

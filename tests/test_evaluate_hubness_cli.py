@@ -588,7 +588,7 @@ def test_hubness_warns_of_classes_the_model_cannot_tell_apart(tiny_clip, image_f
     # The same prompt under two names: the first takes every k-occurrence, the other is an
     # antihub whatever the images, as label warns.
     classes = tmp_path / "same.txt"
-    classes.write_text("cat\nkitty: a photo of a cat.\ndog\n")
+    classes.write_text("cat\nkitty: a photo of a CAT.\ndog\n")
     out = tmp_path / "hubness.json"
     result = run("hubness", image_folder, "-c", classes, "-m", tiny_clip, "-k", "1", "--json", out)
     assert result.exit_code == 0, result.stderr

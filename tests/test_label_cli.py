@@ -240,8 +240,9 @@ def test_names_with_emoji_codes_are_printed_as_they_are(tiny_clip, tmp_path):
 def test_classes_the_model_cannot_tell_apart_are_reported(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)
-    # The same prompt under two names (as "Cat" and "cat" are for a tokenizer that lowercases).
-    classes.write_text("cat\nkitty: a photo of a cat.\ndog\n")
+    # Prompts alike once tokenized under two names ("CAT" and "cat", to a tokenizer that
+    # lowercases): the same text would be the class file's warning, before any model.
+    classes.write_text("cat\nkitty: a photo of a CAT.\ndog\n")
     output = tmp_path / "out.csv"
     result = run("label", images, "-c", classes, "-m", tiny_clip, "-o", output)
     assert result.exit_code == 0, result.stderr
@@ -301,7 +302,7 @@ def test_prompts_longer_than_the_text_model_reads_are_reported(tiny_clip, tmp_pa
 def test_classes_the_model_cannot_tell_apart_at_all_are_refused(tiny_clip, tmp_path):
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 2)
-    classes.write_text("cat\nkitty: a photo of a cat.\n")
+    classes.write_text("cat\nkitty: a photo of a CAT.\n")
     output = tmp_path / "out.csv"
     for command in (["label", "-o", output], ["hubness"]):
         result = run(*command, images, "-c", classes, "-m", tiny_clip)
@@ -377,7 +378,7 @@ def test_class_file_warnings_show_before_the_images_are_encoded(tiny_clip, tmp_p
     # They came after the summary: labelling 100,000 images, an hour after a typo could be fixed.
     images, classes = tmp_path / "images", tmp_path / "classes.txt"
     write_images(images, 3)
-    classes.write_text("red_circle\nblue_square\ncat\nkitty: a photo of a cat.\n")
+    classes.write_text("red_circle\nblue_square\ncat\nkitty: a photo of a CAT.\n")
     args = [command, images, "-c", classes, "-m", tiny_clip, "-b", "1"]
     if command == "label":
         args += ["-o", tmp_path / "out.csv"]

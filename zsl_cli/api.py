@@ -785,13 +785,16 @@ class Classifier:
             alike = "rows of attribute weights the same in proportion"
             if self.indistinguishable_attributes:
                 alike += ", once the attributes it reads alike are one"
+        # The class files' check warned of the classes alike text for text already
+        # (`classes_alike_in_text_warnings`); the run info lists them all the same.
+        in_text = [[self.names[i] for i in group] for group in self.plan.classes_alike_in_text]
         # Past the first groups, a count: the run info lists every group of classes.
         warnings += _alike_warnings(
-            self.indistinguishable,
+            [group for group in self.indistinguishable if group not in in_text],
             "classes",
             "",
             alike,
-            "they score alike on every image, and the one listed first wins",
+            ALIKE_CLASSES_SCORE,
         )
         warnings += _alike_warnings(
             self.indistinguishable_attributes,
@@ -816,23 +819,51 @@ class Classifier:
         return self.spec.names
 
 
+ALIKE_CLASSES_SCORE = "they score alike on every image, and the one listed first wins"
+
+
 def _alike_warnings(
-    groups: list[list[str]], kind: str, named: str, alike: str, why: str
+    groups: list[list[str]],
+    kind: str,
+    named: str,
+    alike: str,
+    why: str,
+    cannot: str = "the model cannot",
 ) -> list[str]:
-    """A warning per group of `kind` the model cannot tell apart (`named` before the names), for
-    the first few groups, then a count of the others; `alike` says how they are alike."""
+    """A warning per group of `kind` that cannot be told apart (`cannot`: by whom, `named`
+    before the names), for the first few groups, then a count of the others; `alike` says how
+    they are alike."""
     warnings = []
     for group in groups[:ALIKE_GROUPS_SHOWN]:
         names = [repr(name) for name in group]
         warnings.append(
-            f"the model cannot tell {named}{', '.join(names[:-1])} and {names[-1]} apart "
-            f"({alike}): {why}"
+            f"{cannot} tell {named}{', '.join(names[:-1])} and {names[-1]} apart ({alike}): {why}"
         )
     more = len(groups) - ALIKE_GROUPS_SHOWN
     if more > 0:
         some = "group" if more == 1 else "groups"
-        warnings.append(f"... and {more} more {some} of {kind} the model cannot tell apart")
+        warnings.append(f"... and {more} more {some} of {kind} {cannot} tell apart")
     return warnings
+
+
+def classes_alike_in_text_warnings(spec: ClassSpec, plan: PromptPlan) -> list[str]:
+    """A warning per group of classes alike text for text (`PromptPlan.classes_alike_in_text`:
+    rows of attribute weights the same in proportion, or the same prompts), and a ZslError where
+    every class is alike so: the class file is at fault, whatever the model, so that
+    `--show-prompts` says it as a run does, before any model is loaded."""
+    names = spec.names
+    groups = [[names[i] for i in group] for group in plan.classes_alike_in_text]
+    if spec.attributes is not None:
+        alike = "rows of attribute weights the same in proportion"
+        why = (
+            "their rows of attribute weights are the same in proportion: check the attribute table"
+        )
+    else:
+        alike, why = "the same prompts", "their prompts are the same: check the class file"
+    if len(groups) == 1 and len(groups[0]) == len(names):
+        # Every image would get the first class: no result at all, where some alike is a warning.
+        raise ZslError(f"no model can tell any of the {len(names)} classes apart ({why})")
+    return _alike_warnings(groups, "classes", "", alike, ALIKE_CLASSES_SCORE, cannot="no model can")
 
 
 def build_classifier(
@@ -889,6 +920,9 @@ def build_classifier(
     groups = [[names[i] for i in group] for group in identical]
     cut_short = encoder.prompts_cut_short(plan.texts)
     if len(groups) == 1 and len(groups[0]) == len(names):
+        # Alike text for text, the class file is at fault (`plan_classes` refused it already,
+        # but a caller's own plan may not have been through it).
+        classes_alike_in_text_warnings(spec, plan)
         # Every image would get the first class: no result at all, where some alike is a warning.
         what = "class names" if spec.attributes is None else "attribute names or phrases"
         why = (
@@ -899,11 +933,12 @@ def build_classifier(
             "the model folder's tokenizer is the model's own"
         )
         if spec.attributes is not None and not cut_short:
-            # No name is in an attribute prompt: rows in proportion (1,0 and 2,0), or the same
-            # once columns the model reads alike are one, are the same mix of the same prompts.
+            # No name is in an attribute prompt: rows not in proportion (1,0 and 2,0, refused
+            # above) are the same once columns the model reads alike are one.
             why = (
-                "their rows of attribute weights are the same in proportion: check the "
-                "attribute table"
+                "their rows of attribute weights are the same in proportion once the attributes "
+                "it reads alike are one: check the attribute names or phrases, and that the "
+                "model folder's tokenizer is the model's own"
             )
         raise ZslError(f"the model cannot tell any of the {len(names)} classes apart ({why})")
     vectors = mix.vectors()
@@ -1057,7 +1092,8 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         description_template=options.description_template,
         attribute_template=options.attribute_template,
     )
-    return spec, plan
+    alike = classes_alike_in_text_warnings(spec, plan)
+    return replace(spec, warnings=(*spec.warnings, *alike)), plan
 
 
 class ClassPrompt(NamedTuple):

@@ -19,6 +19,7 @@ import os
 import re
 import string
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -329,6 +330,13 @@ class PromptPlan:
             digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
         digest.update(np.ascontiguousarray(self.renormalise, dtype=np.uint8).tobytes())
         return digest.hexdigest()[:16]
+
+    @cached_property
+    def classes_alike_in_text(self) -> list[list[int]]:
+        """Groups of classes whose mixes are the same text for text (attribute rows the same in
+        proportion, or the same prompts): no model can tell them apart. Found once, for the class
+        files' check and again for the model's (a loop over every prompt)."""
+        return self.identical_classes(np.arange(len(self.texts)))
 
     def identical_classes(self, text_ids: np.ndarray) -> list[list[int]]:
         """Groups of classes whose mixes are the same once texts with equal `text_ids` (texts
