@@ -133,6 +133,7 @@ from zsl_cli.hubness import Hub, MethodHubness, copies_of_one, reduced_chunks, s
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
+from zsl_cli.image_status import NOT_FOUND
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
@@ -2972,6 +2973,9 @@ class EmbedReport:
     # Those images, each (path, status, reason), in the order read; --json lists them.
     failed_files: list[tuple[Path, str, str]] = field(default_factory=list)
     unreachable_files: list[Unreachable] = field(default_factory=list)  # found, but not files
+    # Paths named with --forget-missing that are missing, the store holding nothing under them:
+    # nothing to forget, and no image found (`_note_absent_roots`)
+    not_found: list[str] = field(default_factory=list)
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     left_out: dict[str, int] = field(default_factory=dict)  # files per extension not taken
     decode_processes_stopped: bool = False  # see DecodeQueue.processes_stopped
@@ -3026,6 +3030,7 @@ class EmbedReport:
             # CLI shows the warnings after those it heard.
             *migrated_store_warnings(self.migrated, self.store),
             *kept_images_warnings(self.absent, self.kept),
+            *nothing_to_forget_warnings(self.not_found),
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
             *repaired_vectors_warnings(self.repaired, self.store),
@@ -3067,6 +3072,7 @@ class EmbedReport:
                 {"path": path_to_text(u.path), "status": u.status, "reason": u.reason}
                 for u in self.unreachable_files
             ],
+            "not_found": [path_to_text(path) for path in self.not_found],
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
             "exported_to": [path_to_text(path) for path in self.exported_to],
@@ -3175,8 +3181,11 @@ def embed(
                     )
                     report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
                     report.repaired = plan.repaired
-                    _note_absent_roots(report, plan.absent, plan.kept)
+                    _note_absent_roots(
+                        report, plan.absent, plan.kept, discovery.roots, request.forget_missing
+                    )
                     _tell(warn, kept_images_warnings(report.absent, report.kept))
+                    _tell(warn, nothing_to_forget_warnings(report.not_found))
                     report.unchecked_precision = _unchecked_precision(
                         store, model_id, plan, encoder
                     )
@@ -3311,18 +3320,52 @@ def replaced_vectors_warnings(
     ]
 
 
-def _note_absent_roots(report: EmbedReport, absent: Sequence[AbsentRoot], kept: int) -> None:
+def _note_absent_roots(
+    report: EmbedReport,
+    absent: Sequence[AbsentRoot],
+    kept: int,
+    roots: Sequence[str],
+    forget_missing: bool,
+) -> None:
     """Record the scanned paths that are missing or hold no file, under which stored images are
     gone. A path list's entry that is missing named what the store holds (a folder moved or
     deleted, or not mounted), not an image it could not read: it is not found, nor unreachable,
-    so a run that forgets what it was asked to is no failure."""
+    so a run that forgets what it was asked to is no failure. With --forget-missing, a path named
+    (`roots`) that is missing, the store holding nothing under it, is no failure either (the same
+    cleanup run again): it is reported `not_found`, with nothing to forget there."""
     report.absent, report.kept = list(absent), kept
     gone = {root.path for root in absent if root.missing}
-    if not gone:
-        return
     named = [item for item in report.unreachable_files if absolute_path(item.path) in gone]
+    if forget_missing:
+        named_roots = set(roots)
+        nothing_under = [
+            item
+            for item in report.unreachable_files
+            if item not in named
+            and item.status == NOT_FOUND
+            and absolute_path(item.path) in named_roots
+        ]
+        report.not_found = [os.fspath(item.path) for item in nothing_under]
+        named += nothing_under
     report.unreachable_files = [item for item in report.unreachable_files if item not in named]
     report.found -= len(named)
+
+
+def nothing_to_forget_warnings(not_found: Sequence[str]) -> list[str]:
+    """The warning for paths --forget-missing named that are missing, the store holding nothing
+    under them (`EmbedReport.not_found`): a misspelt path forgets nothing."""
+    if not not_found:
+        return []
+    if len(not_found) == 1:
+        return [
+            f"{printable(not_found[0])} is not found, and the store holds nothing under it: "
+            "nothing to forget there"
+        ]
+    shown = some_names([printable(path) for path in not_found], 3)
+    return [
+        f"{len(not_found)} paths are not found, and the store holds nothing under them: nothing "
+        f"to forget there ({shown})"
+    ]
 
 
 def kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
