@@ -1418,7 +1418,7 @@ def label(
     )
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
-        _check_reference_set(len(source.paths), request.hubness_reduction)
+        _check_reference_set(len(source.paths), request.hubness_reduction, found=True)
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.config = os.fspath(config) if config else None
     report.warnings += _ignored_with_store(request.model, request.embeddings)
@@ -1478,7 +1478,7 @@ def label(
         encoded = encoded_items(source, decoding, encoder, model, progress, outputs, identity)
         report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
-        _check_reference_set(report.inputs, request.hubness_reduction)
+        _check_reference_set(report.inputs, request.hubness_reduction, found=True)
         if source.paths is None and studio is not None:  # a store's images, known only now
             report.warnings += check_label_studio_paths(encoded.paths, studio)
         _tell(warn, report.warnings, told)
@@ -1799,9 +1799,12 @@ def _predictions(
     yield from predict_ranked(items, rows, names, decision)
 
 
-def _check_reference_set(n_images: int, method: str, *, copies: bool = False) -> None:
+def _check_reference_set(
+    n_images: int, method: str, *, found: bool = False, copies: bool = False
+) -> None:
     """A reduction compares each class's similarities across the run's images: with one image,
-    or copies of one (`copies`), every class looks alike and the label would be arbitrary."""
+    or copies of one (`copies`), every class looks alike and the label would be arbitrary.
+    `found`: `n_images` counts the images found, not yet read (`_too_few`)."""
     if method == "none":
         return
     needs = (
@@ -1809,7 +1812,7 @@ def _check_reference_set(n_images: int, method: str, *, copies: bool = False) ->
         "images are its reference set)"
     )
     if n_images < 2:
-        raise ZslError(f"{needs}; this run has {counted(n_images, 'readable image')}")
+        raise ZslError(f"{needs}; {_too_few(n_images, found)}")
     if copies:
         raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
 
@@ -2339,7 +2342,7 @@ def hubness(
     seen = None if seen_names is None else seen_class_names(seen_names, known)
     source = open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
-        _check_enough_images(len(source.paths))
+        _check_enough_images(len(source.paths), found=True)
     json_out = [named_output("--json", request.json_out)]
     _check_outputs_spare_inputs_and_model(
         json_out,
@@ -2468,12 +2471,21 @@ def hubness(
     return report
 
 
-def _check_enough_images(n_images: int, *, copies: bool = False) -> None:
+def _check_enough_images(n_images: int, *, found: bool = False, copies: bool = False) -> None:
+    """As `_check_reference_set`, for hubness itself."""
     needs = "hubness is how images spread over the classes: it needs 2 or more readable images"
     if n_images < 2:
-        raise ZslError(f"{needs}; this run has {n_images}")
+        raise ZslError(f"{needs}; {_too_few(n_images, found)}")
     if copies:  # see hubness.copies_of_one
         raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
+
+
+def _too_few(n_images: int, found: bool) -> str:
+    """What a run short of images has: before the images are read (`found`), the images found,
+    which some may fail to be; after, the readable ones."""
+    if found:
+        return f"this run found {counted(n_images, 'image')}"
+    return f"this run has {counted(n_images, 'readable image')}"
 
 
 def _precision(encoder: Encoder) -> str | None:
