@@ -915,8 +915,12 @@ def build_classifier(
             f"encoder {path_to_text(encoder.name)}: {method} gave {given} embeddings for "
             f"{len(texts)} texts; an Encoder gives one row per input"
         )
-    # Found once: a loop over every prompt (80 per class with imagenet80).
-    identical = plan.identical_classes(text_ids)
+    # Found once: a loop over every prompt (80 per class with imagenet80). Where the model reads
+    # every prompt apart, its groups are the class file's, found before it loaded.
+    if len(ids) == len(texts):
+        identical = plan.classes_alike_in_text
+    else:
+        identical = plan.identical_classes(text_ids)
     names = spec.names  # built anew at each use: once, not per group (quadratic)
     groups = [[names[i] for i in group] for group in identical]
     cut_short = encoder.prompts_cut_short(plan.texts)
