@@ -788,10 +788,11 @@ class Classifier:
                 alike += ", once the attributes it reads alike are one"
         # The class files' check warned of the classes alike text for text already
         # (`classes_alike_in_text_warnings`); the run info lists them all the same.
-        in_text = [[self.names[i] for i in group] for group in self.plan.classes_alike_in_text]
+        names = self.names  # built anew at each use: once, not per group
+        in_text = {tuple(names[i] for i in group) for group in self.plan.classes_alike_in_text}
         # Past the first groups, a count: the run info lists every group of classes.
         warnings += _alike_warnings(
-            [group for group in self.indistinguishable if group not in in_text],
+            [group for group in self.indistinguishable if tuple(group) not in in_text],
             "classes",
             "",
             alike,
