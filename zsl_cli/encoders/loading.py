@@ -678,16 +678,27 @@ def _missing_weights_message(source: ModelSource, model: Any, missing: list[str]
 # Loads in other threads must not save or restore the logging settings half-way through ours.
 _QUIET_LOADING = threading.Lock()
 
+# The modules a Python warning raised while a model loads is attributed to: the libraries that
+# load it, and (a warning about the caller's arguments, stacklevel=2) ours that call them.
+# Warning filters are process-wide: an "ignore" of every module dropped the warnings of the host
+# program's other threads for the whole load.
+_LOADING_MODULES = (
+    r"(?:transformers|transformers_modules|huggingface_hub|tokenizers|safetensors|torch"
+    r"|torchvision|accelerate|timm|sentencepiece|google\.protobuf"
+    r"|zsl_cli\.encoders\.loading|zsl_cli\.demo\.evaluate)(?:\.|$)"
+)
+
 
 @contextmanager
 def quiet_transformers() -> Iterator[None]:
     """Their warnings, retry notices and weight-loading bars are not actionable for our users,
     and stderr is ours; the host program's settings come back afterwards. Python warnings too
-    (transformers 4.45 warned on every tokenizer load that a setting was not set)."""
+    (transformers 4.45 warned on every tokenizer load that a setting was not set), those of the
+    loading libraries only: the host program's other threads keep theirs."""
     import transformers
 
     with _QUIET_LOADING, warning_filters_held():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", module=_LOADING_MODULES)
         verbosity = transformers.logging.get_verbosity()
         bars = transformers.logging.is_progress_bar_enabled()
         hub_logger = logging.getLogger("huggingface_hub")
