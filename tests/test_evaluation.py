@@ -919,14 +919,35 @@ def test_run_info_published_by_another_run_mid_read_is_not_taken(
 
     def read_then_another_run_publishes(*args, **kwargs):
         read = read_stream(*args, **kwargs)
-        for name in ("p.csv", "p.csv.run.json"):
-            os.replace(other.parent / name, tmp_path / name)
+        if (other.parent / "p.csv").exists():
+            for name in ("p.csv", "p.csv.run.json"):
+                os.replace(other.parent / name, tmp_path / name)
         return read
 
     monkeypatch.setattr(readers, "_read_stream", read_then_another_run_publishes)
+    # Read again, the predictions and the run info are both the other run's.
     predictions, run_info = readers.read_predictions_and_run_info(output)
-    assert [p.label for p in predictions] == ["cat"]
-    assert run_info is None
+    assert [p.label for p in predictions] == [other_label]
+    assert run_info is not None and run_info["classes"]["names"] == [other_label]
+
+
+def test_predictions_replaced_at_every_read_are_refused(photos, tmp_path, monkeypatch):
+    output = tmp_path / "p.csv"
+    with open_writer(output, "csv") as writer:
+        writer.write(predicted(photos / "cat" / "a.jpg", "cat"))
+        writer.close({})
+    read_stream = readers._read_stream
+
+    def read_then_replaced(*args, **kwargs):
+        read = read_stream(*args, **kwargs)
+        copy = tmp_path / "copy.csv"
+        copy.write_bytes(output.read_bytes())
+        os.replace(copy, output)
+        return read
+
+    monkeypatch.setattr(readers, "_read_stream", read_then_replaced)
+    with pytest.raises(ZslError, match="was replaced by another run each time it was read"):
+        readers.read_predictions_and_run_info(output)
 
 
 def test_an_interrupted_run_is_flagged(photos, tmp_path):

@@ -86,15 +86,45 @@ def read_predictions_and_run_info(
             "'zsl label'"
         )
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
-    try:
-        with path.open("rb") as source, _seekable(source, name, fmt) as handle:
-            predictions, run_info = _read_stream(handle, name, fmt, warn)
-            read = os.fstat(source.fileno())
-    except OSError as error:
-        raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
-    if run_info is None and path.is_file():
+    for _ in range(_READ_TRIES):
+        told: list[str] = []  # what `warn` hears of the read that is kept, once
+        try:
+            with path.open("rb") as source, _seekable(source, name, fmt) as handle:
+                predictions, run_info = _read_stream(
+                    handle, name, fmt, None if warn is None else told.append
+                )
+                read = os.fstat(source.fileno())
+        except OSError as error:
+            raise ZslError(f"cannot read {quoted(name)}: {error.strerror or error}") from None
+        if run_info is not None or not path.is_file():
+            break
         run_info = _sidecar_info(path, predictions, read)
+        # Another run that published its output and run info after these predictions were
+        # read left its own run info beside them (review h594, finding 3): read them again.
+        if _still_names(path, read):
+            break
+    else:
+        raise ZslError(
+            f"{quoted(name)} was replaced by another run each time it was read: evaluate it "
+            "once the runs writing it have finished"
+        )
+    if warn is not None:
+        for message in told:
+            warn(message)
     return predictions, run_info
+
+
+# How many times the predictions are read where other runs keep replacing them meanwhile.
+_READ_TRIES = 3
+
+
+def _still_names(path: Path, read: os.stat_result) -> bool:
+    """Whether `path` still names the file whose status `read` is: where there are no inode
+    numbers (st_ino 0), or nothing is at `path` now, there is no other file to read."""
+    try:
+        return not read.st_ino or os.path.samestat(read, os.stat(path))
+    except OSError:
+        return True
 
 
 def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -154,16 +184,11 @@ def _why_not_of(
         # Another size than the run wrote: the output was written over since (`> out.csv`),
         # and this run info describes the earlier output, not this one.
         with suppress(OSError):
-            now = os.stat(path)
-            if (read or now).st_size != size:
+            if (read or os.stat(path)).st_size != size:
                 return (
                     "it describes an output of another size than the predictions have now "
                     "(written over or re-saved since)"
                 )
-            if read is not None and read.st_ino and not os.path.samestat(read, now):
-                # Another run published its output and run info while these predictions were
-                # read: the run info may be of that run's (review h594, finding 3).
-                return "another run replaced the predictions while they were read"
         return None
     # Written by a zsl before 3 Dec 2026, which did not record the size: `zsl label ... >
     # out.csv` since leaves it beside another run's rows, which it is checked against instead.
