@@ -66,6 +66,7 @@ def test_a_label_report_serialises_as_the_other_reports_do(tiny_clip, photos):
     assert document["labels"] == dict(report.labels.most_common())
     assert document["inputs"] == document["total"] == 6 and document["interrupted"] is False
     assert document["output"] == "none" and document["warnings"] == report.warnings
+    assert document["config"] is None
     assert document["run_info"]["classes"]["names"] == ["cat", "dog"]
     summary = {key: value for key, value in document.items() if key in api.summary_dict(report)}
     assert summary == json.loads(json.dumps(api.summary_dict(report)))

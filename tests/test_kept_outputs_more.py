@@ -73,6 +73,28 @@ def test_a_config_kept_beside_one_held_open_is_named_in_the_summary(
     assert len(json.loads(tasks.read_text())) == 3 and temp_files(tmp_path) == []
 
 
+def test_a_kept_config_is_in_the_reports_json(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_images(tmp_path / "images", 3)
+    config = tmp_path / "cfg.xml"
+    config.write_text("old config")
+    held_open(monkeypatch, "cfg.xml")
+    studio = api.LabelStudioOptions(document_root=tmp_path, config=str(config))
+    request = api.LabelRequest(
+        inputs=api.InputOptions(paths=(tmp_path / "images",)),
+        classes=api.ClassOptions(classes=["cat", "dog"]),
+        model=api.ModelOptions(name="shapes-demo"),
+        output=api.OutputOptions(
+            path=tmp_path / "tasks.json", format="label-studio", label_studio=studio
+        ),
+    )
+    with pytest.raises(OutputKept) as kept:
+        api.label(request)
+    assert isinstance(kept.value.result, api.LabelReport)
+    assert kept.value.result.to_json()["config"] == str(tmp_path / "cfg.new.xml")
+
+
 def test_tasks_kept_beside_one_held_open_still_publish_their_config(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, studio: list[object]
 ) -> None:

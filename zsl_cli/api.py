@@ -729,11 +729,13 @@ class LabelReport:
         """The report in plain values, ready for json.dumps, as EmbedReport's and
         EvaluationResult's `to_json` (dataclasses.asdict is not: it makes the Counters Counters
         of tuples and keeps each prediction's RankedScores): the run info's `summary` (counts,
-        timings, folders that could not be read), then `output`, `warnings`, the `run_info` and
-        the `predictions` kept (each `Prediction.as_dict()`, empty where a file was written)."""
+        timings, folders that could not be read), then `output`, `config` (the Label Studio
+        config, or null), `warnings`, the `run_info` and the `predictions` kept (each
+        `Prediction.as_dict()`, empty where a file was written)."""
         return {
             **summary_dict(self),
             "output": path_to_text(self.output),
+            "config": None if self.config is None else path_to_text(self.config),
             "warnings": list(self.warnings),
             "run_info": self.run_info,
             "predictions": [prediction.as_dict() for prediction in self.predictions],
