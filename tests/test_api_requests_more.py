@@ -46,8 +46,12 @@ def _label_sample(output: api.OutputOptions) -> api.LabelReport:
 
 
 def test_a_dict_of_class_prompts_is_refused_rather_than_its_prompts_dropped():
+    prompts = {"cat": "a photo of a small cat", "dog": ["a dog"]}
     with pytest.raises(ZslError, match=r"^--classes \{'cat': .*name: prompt.*descriptions"):
-        api.ClassOptions(classes={"cat": "a photo of a small cat", "dog": ["a dog"]})
+        api.ClassOptions(classes=prompts)
+    # Its items too, which were refused as "<names>[0]: class names are strings, not tuple".
+    with pytest.raises(ZslError, match=r"^--classes dict_items\(.*name: prompt.*descriptions"):
+        api.ClassOptions(classes=prompts.items())
 
 
 @pytest.mark.parametrize(
@@ -170,3 +174,11 @@ def test_the_readme_says_how_pandas_takes_predictions_of_non_utf8_file_names(tmp
     assert "pandas.DataFrame(rows, dtype=object)" in section
     frame = pandas.DataFrame(rows, dtype=object)  # what the README says to do
     assert frame["path"].tolist() == [str(odd)]
+
+
+@pytest.mark.parametrize("name", ["predictions", "truth"])
+def test_an_empty_predictions_or_truth_path_is_refused_as_empty(name):
+    # The truth was "not found: " with no name (review h602, N2).
+    given = {"predictions": "p.csv", "truth": "truth", name: ""}
+    with pytest.raises(ZslError, match=f"^(--)?{name}: the path is empty; give "):
+        api.EvaluateRequest(**given)

@@ -517,7 +517,7 @@ class ClassOptions:
     description_template: str = DEFAULT_DESCRIPTION_TEMPLATE
 
     def __post_init__(self) -> None:
-        if isinstance(self.classes, Mapping):
+        if isinstance(self.classes, (Mapping, ItemsView)):
             # Iterated, a dict gave its keys alone: the prompts were dropped without a word.
             raise ZslError(
                 f"{_option(self, 'classes')} {self.classes!r}: give the names, e.g. ['cat', "
@@ -562,7 +562,7 @@ def _check_ordered(options: object, name: str) -> None:
     """ZslError where the field `name` is a set: its order, which the run keeps, changes from
     one process to the next with the strings' hash. A dict's keys keep the dict's order."""
     value = getattr(options, name)
-    if isinstance(value, Set) and not isinstance(value, (KeysView, ItemsView)):
+    if isinstance(value, Set) and not isinstance(value, KeysView):
         raise ZslError(
             f"{_option(options, name)} {value!r}: give the {name} in order: a list or tuple; "
             f"a {type(value).__name__} has no order"
@@ -2563,6 +2563,8 @@ class EvaluateRequest:
             if getattr(self, name) is None:
                 raise ZslError(f"{_option(self, name)}: give a file path")
         _file_paths(self, "predictions", "truth", "json_out", "report_out")
+        _check_not_empty(self, "predictions", "give a predictions file's path, or '-' for stdin")
+        _check_not_empty(self, "truth", "give a class-folder tree or a CSV file")
         if self.stdin is not None and self.predictions != "-":
             raise ZslError('stdin is read only when predictions is "-"')
         _check_stdin(self.stdin)
