@@ -94,6 +94,16 @@ def test_a_duck_typed_stdout_without_encoding_is_written_bytes():
     assert b"".join(writer.parts).startswith(b"path,label,score")  # type: ignore[arg-type]
 
 
+def test_a_text_wrapper_as_stdout_is_written_after_the_text_it_holds():
+    # Its buffer took the rows before the caller's own text, still in the wrapper (review h602).
+    raw = io.BytesIO()
+    wrapper = io.TextIOWrapper(raw, encoding="utf-8")
+    wrapper.write("# written by the caller\n")
+    _label_sample(api.OutputOptions(stdout=wrapper))
+    wrapper.flush()
+    assert raw.getvalue().startswith(b"# written by the caller\npath,label,score")
+
+
 @pytest.mark.parametrize("path", [None, "-"])
 def test_a_process_stdout_without_flush_is_a_user_error_before_any_row(monkeypatch, path):
     writer = _WriteOnly()

@@ -131,8 +131,12 @@ def open_sink(
     check_writable_stream(text, "stdout")  # sys.stdout too may be a caller's object
     if not _is_text(text):
         return StreamSink(text, "stdout")
-    # A text stream without bytes underneath (Jupyter, contextlib.redirect_stdout) gets text.
-    return StreamSink(getattr(text, "buffer", None) or _TextWriter(text), "stdout")
+    buffer = getattr(text, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (Jupyter, redirect_stdout)
+        return StreamSink(_TextWriter(text), "stdout")
+    with suppress(OSError, ValueError):  # a stdout that fails is said at the first row
+        text.flush()  # what the caller wrote to it comes first, not after the rows
+    return StreamSink(buffer, "stdout")
 
 
 def check_writable_stream(stream: object, name: str) -> None:
