@@ -834,20 +834,16 @@ class EmbeddingStore:
         return [ModelInfo(*row) for row in rows]
 
     def _embed_options(self, model_id: int) -> str:
-        """The options with which `zsl embed` encodes as the model `model_id` did: its name,
-        its preprocessing and, where recorded, its precision (the default differs by device)."""
-        precision_column = "precision" if self._version >= 2 else "NULL"
+        """`_embed_options_of` the model `model_id`."""
         name, precision = self._conn.execute(
-            f"SELECT name, {precision_column} FROM models WHERE id = ?", (model_id,)
+            f"SELECT name, {self._precision_column} FROM models WHERE id = ?", (model_id,)
         ).fetchone()
-        name = str(name)
-        exact = name.endswith(EXACT_PREPROCESSING_SUFFIX)
-        options = ["-m", shlex.quote(printable(name.removesuffix(EXACT_PREPROCESSING_SUFFIX)))]
-        if exact:
-            options.append("--exact-preprocessing")
-        if precision in PRECISION_OPTIONS:
-            options += ["--precision", PRECISION_OPTIONS[precision]]
-        return " ".join(options)
+        return _embed_options_of(name, precision)
+
+    @property
+    def _precision_column(self) -> str:
+        """The models' precision as a SELECT names it: NULL in a version 1 store (none)."""
+        return "precision" if self._version >= 2 else "NULL"
 
     def _model(self, model_id: int) -> tuple[int, np.dtype]:
         row = self._conn.execute(
@@ -1150,13 +1146,12 @@ class EmbeddingStore:
         path bytes, from one snapshot."""
         with self._errors(), self._read():
             dim, dtype = self._model(model_id)
-            precision_column = "precision" if self._version >= 2 else "NULL"
             identity, name, dtype_name, precision = self._conn.execute(
-                f"SELECT identity, name, dtype, {precision_column} FROM models WHERE id = ?",
+                f"SELECT identity, name, dtype, {self._precision_column} FROM models WHERE id = ?",
                 (model_id,),
             ).fetchone()
             read = _VectorRows[tuple[bytes, int, int]](
-                self.path, dim, dtype, self._embed_options(model_id), path_of=_first
+                self.path, dim, dtype, _embed_options_of(name, precision), path_of=_first
             )
             for path, size, mtime_ns, vector in self._select(
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
@@ -1566,6 +1561,19 @@ def _not_unit(values: np.ndarray, dim: int) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         squares = np.einsum("ij,ij->i", matrix, matrix)
         return ~(np.abs(np.sqrt(squares) - 1.0) <= UNIT_LENGTH_TOLERANCE)
+
+
+def _embed_options_of(name: object, precision: object) -> str:
+    """The options with which `zsl embed` encodes as a model stored under `name` in `precision`
+    did: its name, its preprocessing and, where recorded, its precision (the default differs by
+    device)."""
+    name = str(name)
+    options = ["-m", shlex.quote(printable(name.removesuffix(EXACT_PREPROCESSING_SUFFIX)))]
+    if name.endswith(EXACT_PREPROCESSING_SUFFIX):
+        options.append("--exact-preprocessing")
+    if precision in PRECISION_OPTIONS:
+        options += ["--precision", PRECISION_OPTIONS[str(precision)]]
+    return " ".join(options)
 
 
 def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_options: str) -> str:
