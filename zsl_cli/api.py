@@ -3257,9 +3257,8 @@ def embed(
             kept: OutputKept | None = None  # an export kept beside one held open: the run is done
             if request.export and not report.interrupted:
                 try:
-                    _write_export(report, request.export, exports, store.export_rows(model_id))
-                except OutputKept as error:
-                    kept = error
+                    rows = store.export_rows(model_id)
+                    kept = _write_export(report, request.export, exports, rows)
                 except ZslError as error:
                     _raise_with_work_saved(error, report, len(to_encode))
         report.elapsed_s = time.perf_counter() - started
@@ -3512,11 +3511,7 @@ def _export_stored(
     identity = _stored_identity(store, encoder)
     report.read_former = identity != encoder.identity
     rows = stored_export_rows(request.store, identity, _stored_name(encoder))
-    kept: OutputKept | None = None  # the export kept beside one held open: the run is done
-    try:
-        _write_export(report, export, exports, rows)
-    except OutputKept as error:
-        kept = error
+    kept = _write_export(report, export, exports, rows)  # kept beside one held open: done
     report.elapsed_s = time.perf_counter() - started
     if kept is not None:
         _then_kept(kept, lambda: _write_json_if_asked(request.json_out, report))
@@ -3529,19 +3524,21 @@ def _write_export(
     export: str | os.PathLike[str],
     exports: Sequence[Path],
     rows: ExportRows,
-) -> None:
+) -> OutputKept | None:
     """Write `rows` to `export` (its files: `exports`), which the run checked before its work,
-    and note in `report` what was written and the warnings on it: where it is kept beside an
-    export held open, the kept files, and the error carries `report`."""
+    and note in `report` what was written and the warnings on it. Where it is kept beside an
+    export held open: the kept files, and the error (carrying `report`) returned, for the run
+    to raise once it is done."""
     try:
         report.export_warnings = write_export(export, rows)
     except OutputKept as kept:
         report.exported = len(rows)
         report.exported_to = [os.fspath(path) for path in kept.kept]
         kept.result = report
-        raise
+        return kept
     report.exported = len(rows)
     report.exported_to = [os.fspath(path) for path in exports]
+    return None
 
 
 def _stored_item(item: ImageItem, stat: FileStat) -> StoredItem:
