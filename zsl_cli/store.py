@@ -1295,6 +1295,8 @@ def _absent_roots(
     paths are, and those paths, each under the first that holds it. Where a folder still holds
     something, what is gone from it was deleted; where it holds nothing, it may be a drive or
     share that is not mounted, which looks the same. A folder gone entirely holds no mount point.
+    An empty folder keeps only what is below it: a stored path that is itself the folder was a
+    file, replaced by it, and is gone (`_gone`).
     """
     if not stale:
         return [], set()
@@ -1310,14 +1312,15 @@ def _absent_roots(
     under_absent: set[bytes] = set()
     for root in dict.fromkeys(_root_key(root) for root in roots):
         spellings = {root, os.path.realpath(root)}
+        missing = not os.path.exists(root)
         under = [
             path
             for path in stale
-            if _under_any(path, spellings) or _under_any(real_folder(path), spellings)
+            if (missing or path not in spellings)
+            and (_under_any(path, spellings) or _under_any(real_folder(path), spellings))
         ]
         if not under:
             continue
-        missing = not os.path.exists(root)
         if missing or (os.path.isdir(root) and _holds_no_file(root)):
             absent.append(AbsentRoot(os.fsdecode(root), missing, len(under)))
             under_absent.update(under)
@@ -1330,7 +1333,7 @@ def _absent_roots(
     for path in stale:
         if path in under_absent:
             continue
-        spelled = _nearest_in(path, empty) or _nearest_in(real_folder(path), empty)
+        spelled = _nearest_in(os.path.dirname(path), empty) or _nearest_in(real_folder(path), empty)
         if spelled is not None:
             under_empty[empty[spelled]] = under_empty.get(empty[spelled], 0) + 1
             under_absent.add(path)

@@ -1,0 +1,99 @@
+"""What a review of the embedding store under concurrent use found.
+
+- A stored image whose path is now an empty folder was kept as if under an unmounted drive's
+  mount point, and `zsl label` still gave it an ok prediction: the folder is in its place, so
+  the file is gone (only entries strictly below an empty folder are kept).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.test_label_cli import write_images
+from tests.test_store_absent_roots import encoded, images_in, stored_paths
+from zsl_cli.cli import app
+from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
+
+
+def run(*args, stdin: str | None = None):
+    return CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+
+
+def embed(store: Path, model: Path, *args) -> tuple[int, dict, str]:
+    out = store.with_suffix(".run.json")
+    result = run("embed", *args, "--store", store, "-m", model, "--json", out)
+    report = json.loads(out.read_text()) if out.exists() else {}
+    return result.exit_code, report, result.stderr
+
+
+# -- a file replaced by an empty folder is gone ---------------------------------------------
+
+
+def test_a_file_replaced_by_an_empty_folder_is_stale(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    a, b = images_in(photos, ["a.png", "b.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, photos)
+        a.unlink()
+        a.mkdir()  # an empty folder with the image's name: listed by the scan as empty
+        stats = [FileStat(str(b), b.stat().st_size, b.stat().st_mtime_ns)]
+        plan = store.plan(model, stats, [str(photos)], [str(photos)], empty_folders=[str(a)])
+        assert (plan.stale, plan.kept, plan.absent) == ([str(a)], 0, [])
+
+
+def test_a_root_file_replaced_by_an_empty_folder_is_stale(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    (a,) = images_in(photos, ["a.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, photos)
+        a.unlink()
+        a.mkdir()
+        plan = store.plan(model, [], [str(a)], [str(a)], empty_folders=[str(a)])
+        assert (plan.stale, plan.kept, plan.absent) == ([str(a)], 0, [])
+
+
+def test_images_below_an_empty_folder_are_still_kept(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    images_in(photos, ["keep.png"])
+    (a,) = images_in(photos / "usb", ["a.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, photos)
+        a.unlink()  # the mount point is left, empty
+        keep = photos / "keep.png"
+        stats = [FileStat(str(keep), keep.stat().st_size, keep.stat().st_mtime_ns)]
+        plan = store.plan(
+            model, stats, [str(photos)], [str(photos)], empty_folders=[str(photos / "usb")]
+        )
+        assert (plan.stale, plan.kept) == ([], 1)
+
+
+def test_a_stored_failure_replaced_by_an_empty_folder_is_forgotten(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    a, b = images_in(photos, ["a.png", "b.png"])
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = encoded(store, photos)
+        # The first embed found a.png a folder when it read it: stored as not_a_file.
+        a.unlink()
+        a.mkdir()
+        stat = FileStat(str(a), 0, 0)
+        store.add(model, [StoredItem(stat, "not_a_file", "is a directory", None)])
+        stats = [FileStat(str(b), b.stat().st_size, b.stat().st_mtime_ns)]
+        plan = store.plan(model, stats, [str(photos)], [str(photos)], empty_folders=[str(a)])
+        assert (plan.stale, plan.kept) == ([str(a)], 0)
+
+
+def test_embed_forgets_an_image_whose_path_is_now_an_empty_folder(
+    tiny_clip, tmp_path: Path
+) -> None:
+    photos, store = tmp_path / "photos", tmp_path / "s.zsl"
+    first, *_ = write_images(photos, 3)
+    assert embed(store, tiny_clip, photos)[1]["encoded"] == 3
+    first.unlink()
+    first.mkdir()
+    code, report, stderr = embed(store, tiny_clip, photos)
+    assert (code, report["removed"], report["kept"]) == (0, 1, 0)
+    assert "kept" not in stderr
+    assert str(first) not in stored_paths(store, tiny_clip)
