@@ -133,7 +133,7 @@ from zsl_cli.hubness import Hub, MethodHubness, copies_of_one, reduced_chunks, s
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
-from zsl_cli.image_status import NOT_FOUND
+from zsl_cli.image_status import BROKEN_LINK, NOT_A_FILE, NOT_FOUND
 from zsl_cli.images import (
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
@@ -2965,6 +2965,11 @@ class EmbedRequest:
             )
 
 
+# The statuses of a path that is no file to read: the scan finds such a path unreachable
+# (`stat_files`), and so does embed where a decode finds it so, the path changed meanwhile.
+NOT_FILES = frozenset({NOT_FOUND, BROKEN_LINK, NOT_A_FILE})
+
+
 @dataclass
 class EmbedReport:
     """What an embed run did (`to_json` gives the `--json` document)."""
@@ -3230,6 +3235,11 @@ def embed(
                     )
                     for items in iter_encoded(decoding, encoder, model, progress, into_store=True):
                         report.decode_processes_stopped = decoding.processes_stopped
+                        # A path that stopped being a file since the scan (a broken link or a
+                        # folder in its place) is unreachable, as the scan would have found it:
+                        # not stored, and its stored row, now of a file gone, forgotten.
+                        gone = [item for item in items if item.status in NOT_FILES]
+                        items = [item for item in items if item.status not in NOT_FILES]
                         stored = [
                             _stored_item(item, stat_by_path[str(item.path)]) for item in items
                         ]
@@ -3237,8 +3247,17 @@ def embed(
                         # not before: another zsl embed may hold it for long, and Ctrl-C must end
                         # that wait.
                         store.add(model_id, stored, locked=interrupts.hold, replacing=former)
+                        if gone:
+                            report.removed += store.forget(
+                                model_id,
+                                [stat_by_path[str(item.path)].path for item in gone],
+                                locked=interrupts.hold,
+                            )
                         for item in items:
                             report.add(item)
+                        report.unreachable_files.extend(
+                            Unreachable(item.path, item.status, item.error) for item in gone
+                        )
                         interrupts.release()
                     if former:
                         report.former_left = sum(
