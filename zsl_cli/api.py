@@ -3259,6 +3259,7 @@ def embed(
                             Unreachable(item.path, item.status, item.error) for item in gone
                         )
                         interrupts.release()
+                        _check_store_in_place(store, report)
                     if former:
                         report.former_left = sum(
                             m.n_ok + m.n_failed for m in store.models() if m.id in former
@@ -3268,11 +3269,13 @@ def embed(
                 report.interrupted = True
             except BaseException as error:
                 progress.stop()
-                if isinstance(error, ZslError):  # a full disk, a lock held too long, ...
+                # A full disk, a lock held too long, ...; a store replaced saved nothing.
+                if isinstance(error, ZslError) and not isinstance(error, _StoreReplaced):
                     _raise_with_work_saved(error, report, len(to_encode))
                 raise
             report.replaced = store.replaced  # an interrupted run's too: each batch commits them
             report.interrupted |= _stopped_by_interrupt(progress)
+            _check_store_in_place(store, report)  # replaced after its last commit
             kept: OutputKept | None = None  # an export kept beside one held open: the run is done
             if request.export and not report.interrupted:
                 try:
@@ -3462,6 +3465,27 @@ def unknown_precision_warnings(
         f"precision: their precision is unknown and not checked, so this run's ({precision}) "
         "may be of another, mixed in one model; embed into a new store to have it checked"
     ]
+
+
+class _StoreReplaced(ZslError):
+    """The store's path names another file than the one embed writes (`_check_store_in_place`)."""
+
+
+def _check_store_in_place(store: EmbeddingStore, report: EmbedReport) -> None:
+    """Stop the run where its store was moved or another file renamed over it (a backup put
+    back with `mv`): what it committed went to the file it has open, no longer the store, and
+    its summary ("3000 encoded", exit 0) said the store held it."""
+    written = report.encoded + report.failed  # a failure is stored too, as failed
+    if not (written or report.removed) or not store.replaced_on_disk():
+        return
+    lost = [f"the {counted(written, 'image')} this run stored"] if written else []
+    if report.removed:
+        lost.append(f"the {counted(report.removed, 'gone image')} removed")
+    raise _StoreReplaced(
+        f"the embedding store {printable(os.fspath(store.path))} was replaced during the run "
+        f"(moved, or another file renamed over it, as a backup restored): {' and '.join(lost)} "
+        "went to the file it replaced; run zsl embed again"
+    )
 
 
 def _raise_with_work_saved(error: ZslError, report: EmbedReport, n_to_encode: int) -> NoReturn:

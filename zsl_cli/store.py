@@ -334,6 +334,8 @@ class EmbeddingStore:
         # Rows of a former identity's model this connection deleted, their files stored anew
         # (`add`'s `replacing`, `replace_former`).
         self.replaced = 0
+        # The file opened, to tell it from another renamed over its path (`replaced_on_disk`).
+        self._identity = _opened_identity(path)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -460,6 +462,20 @@ class EmbeddingStore:
             # commits into the store, and the store before it writes over the -wal.
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+
+    def replaced_on_disk(self) -> bool:
+        """Whether the store's path names another file than the one this connection opened, or
+        none: the store was moved, or a copy renamed over it (a backup restored), and what this
+        connection commits goes to the file it has open, no longer there. One stat: embed asks
+        after each commit. Never where a file system gives no inode numbers."""
+        if self._identity is None:
+            return False
+        try:
+            return _identity(self.path) != self._identity
+        except FileNotFoundError:
+            return True
+        except OSError:  # the store's folder made unreadable: no sign of another file
+            return False
 
     def check_pages(self) -> None:
         """Refuse a store SQLite finds damaged; embed calls it once, before it writes. SQLite
@@ -1342,6 +1358,19 @@ def _absent_roots(
         for folder, n in sorted(under_empty.items())
     )
     return absent, under_absent
+
+
+def _identity(path: Path) -> tuple[int, int] | str:
+    """The file at `path` as `file_identity` tells it; OSError where it cannot be stat'ed."""
+    return file_identity(os.stat(path), os.fspath(path))
+
+
+def _opened_identity(path: Path) -> tuple[int, int] | str | None:
+    """`_identity` of a store just opened, or None (nothing to compare with later)."""
+    try:
+        return _identity(path)
+    except OSError:
+        return None
 
 
 def _holds_no_file(folder: bytes) -> bool:
