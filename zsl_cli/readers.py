@@ -122,9 +122,10 @@ def _still_names(path: Path, read: os.stat_result) -> bool:
     """Whether `path` still names the file whose status `read` is: where there are no inode
     numbers (st_ino 0), or nothing is at `path` now, there is no other file to read."""
     try:
-        return not read.st_ino or os.path.samestat(read, os.stat(path))
+        now = os.stat(path)
     except OSError:
         return True
+    return not (read.st_ino and now.st_ino) or os.path.samestat(read, now)
 
 
 def run_info_files(path: str | os.PathLike[str]) -> list[Path]:
