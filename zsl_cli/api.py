@@ -918,8 +918,8 @@ def build_classifier(
             f"encoder {path_to_text(encoder.name)}: {method} gave {given} embeddings for "
             f"{len(texts)} texts; an Encoder gives one row per input"
         )
-    # Found once: a loop over every prompt (80 per class with imagenet80). Where the model reads
-    # every prompt apart, its groups are the class file's, found before it loaded.
+    # Where the model reads every prompt apart, its groups are the class file's, found before it
+    # loaded.
     if len(ids) == len(texts):
         identical = plan.classes_alike_in_text
     else:

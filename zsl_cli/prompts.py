@@ -335,28 +335,41 @@ class PromptPlan:
     def classes_alike_in_text(self) -> list[list[int]]:
         """Groups of classes whose mixes are the same text for text (attribute rows the same in
         proportion, or the same prompts): no model can tell them apart. Found once, for the class
-        files' check and again for the model's (a loop over every prompt)."""
+        files' check and again for the model's where it reads every text apart."""
         return self.identical_classes(np.arange(len(self.texts)))
 
     def identical_classes(self, text_ids: np.ndarray) -> list[list[int]]:
         """Groups of classes whose mixes are the same once texts with equal `text_ids` (texts
         the model encodes alike) count as one text."""
         n_classes = len(self.renormalise)
-        bounds = np.searchsorted(self.classes, np.arange(n_classes + 1)).tolist()
-        ids, weights = text_ids[self.prompts].tolist(), self.weights.tolist()
-        groups: dict[tuple, list[int]] = {}
-        for index in range(n_classes):
-            # Texts the model reads alike are one text, their weights added: a class weighing
-            # "red" and "Red" (to a tokenizer that lowercases) is the class weighing "red" once.
-            merged: dict[int, float] = {}
-            for entry in range(bounds[index], bounds[index + 1]):
-                merged[ids[entry]] = merged.get(ids[entry], 0.0) + weights[entry]
-            renormalise = bool(self.renormalise[index])
-            # A renormalised mean does not change with its weights' scale; float32 as the mix,
-            # so that 3 x 1/3 is 1, not one rounding away from it.
-            total = sum(merged.values()) if renormalise else 1.0
-            mix = tuple(sorted((i, float(np.float32(w / total))) for i, w in merged.items()))
-            groups.setdefault((renormalise, mix), []).append(index)
+        ids = np.asarray(text_ids, dtype=np.int64)[self.prompts]
+        # Each class's entries by text (stable: a text's weights are added in the plan's order);
+        # timsort finds the runs of a plan made class by class, text by text.
+        order = np.argsort(self.classes * (int(ids.max(initial=0)) + 1) + ids, kind="stable")
+        classes, ids = self.classes[order], ids[order]
+        # Texts the model reads alike are one text, their weights added: a class weighing
+        # "red" and "Red" (to a tokenizer that lowercases) is the class weighing "red" once.
+        firsts = np.flatnonzero(
+            (np.diff(classes, prepend=-1) != 0) | (np.diff(ids, prepend=-1) != 0)
+        )
+        merged = np.add.reduceat(self.weights[order].astype(np.float64), firsts)
+        classes, ids = classes[firsts], ids[firsts]
+        bounds = np.searchsorted(classes, np.arange(n_classes + 1))
+        # A renormalised mean does not change with its weights' scale; float32 as the mix, so
+        # that 3 x 1/3 is 1, not one rounding away from it (+ 0 makes -0.0 the 0.0 it equals).
+        sums = np.bincount(classes, weights=merged, minlength=n_classes)
+        totals = np.where(self.renormalise, sums, 1.0)
+        scaled = (merged / totals[classes]).astype(np.float32) + np.float32(0)
+        # A class's mix as bytes, its texts and weights, keyed in one dict pass: a loop over
+        # every prompt took 0.7 s for 10,000 classes x 80 templates.
+        mixes = np.empty(len(merged), dtype=[("id", "<i8"), ("weight", "<f4")])
+        mixes["id"], mixes["weight"] = ids, scaled
+        data, size = mixes.tobytes(), mixes.itemsize
+        groups: dict[tuple[bool, bytes], list[int]] = {}
+        for index, (start, stop, renormalise) in enumerate(
+            zip(bounds[:-1].tolist(), bounds[1:].tolist(), self.renormalise.tolist(), strict=True)
+        ):
+            groups.setdefault((renormalise, data[start * size : stop * size]), []).append(index)
         return [group for group in groups.values() if len(group) > 1]
 
 
