@@ -5,7 +5,6 @@ hubness counted the paths found as readable images."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -157,15 +156,12 @@ def test_too_few_images_say_what_they_count(tiny_clip, tmp_path, monkeypatch, co
     assert three.stderr.endswith("; this run has 0 readable images\n"), three.stderr
 
 
-def test_classes_alike_are_found_without_a_loop_over_every_prompt():
-    # 10,000 classes x 80 templates: a Python loop over the 800,000 prompts took 0.7 s, at every
-    # plan (and again for a model that reads some prompts alike), where the model-free check
-    # made planning ~3x slower.
+def test_classes_alike_among_many_prompts_are_found():
+    # 10,000 classes x 80 templates, grouped in numpy rather than by a Python loop over the
+    # 800,000 prompts (0.7 s at every plan): the prompts read apart, and lowercased.
     names = [f"c{index}" for index in range(9998)] + ["C0", "C1"]
     plan = plan_prompts(parse_classes("\n".join(names) + "\n"), Templates("x", IMAGENET80))
     lowered: dict[str, int] = {}
     read_alike = np.array([lowered.setdefault(text.lower(), len(lowered)) for text in plan.texts])
-    started = time.process_time()
     assert plan.identical_classes(np.arange(len(plan.texts))) == []
     assert plan.identical_classes(read_alike) == [[0, 9998], [1, 9999]]
-    assert time.process_time() - started < 0.4  # 1 s before
