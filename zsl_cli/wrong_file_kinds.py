@@ -19,12 +19,14 @@ import os
 import re
 import shlex
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeGuard
 
 from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import excel_delimiter, quoted_line
+from zsl_cli.process_settings import warning_filters_held
 from zsl_cli.text_files import first_content_lines, split_lines
 
 
@@ -170,8 +172,7 @@ def _assigned_sequence_of_text(text: str) -> str | None:
     more code after it: CLIP's data/prompts.md gives each dataset's classes, then its templates,
     open_clip's zero_shot_metadata.py its templates, then its classes; else None."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an invalid escape (from 3.12 a SyntaxWarning)
+        with _parse_warnings_ignored():
             body = ast.parse(text.lstrip("\ufeff")).body
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
@@ -555,11 +556,20 @@ def _json_value(text: str) -> object:
         return None
 
 
+@contextmanager
+def _parse_warnings_ignored() -> Iterator[None]:
+    """Quiet about the text parsed: an invalid escape such as "C:\\d" is a DeprecationWarning
+    (from 3.12 a SyntaxWarning) of the code compiled, whose module is "<unknown>". Only those:
+    the filters are the whole process's, and other threads keep their warnings meanwhile."""
+    with warning_filters_held():
+        warnings.filterwarnings("ignore", module="<unknown>")
+        yield
+
+
 def python_value(text: str) -> object:
     """The Python literal `text` holds (evaluated as data, never run), or None."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a name such as "C:\d" (from 3.12 a SyntaxWarning)
+        with _parse_warnings_ignored():
             return ast.literal_eval(text.lstrip("\ufeff"))
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
