@@ -493,3 +493,43 @@ def test_8_bit_pcx_cut_inside_its_palette_is_never_decoded_with_a_wrong_one(
             continue
         assert np.array_equal(decoded, pixels), cut
     assert statuses == {"truncated"}
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "twelve_at"),
+    [(11, 13, 10), (13, 11, 8), (11, 11, 12)],
+    ids=["ymax", "xmax", "dpi"],
+)
+def test_8_bit_pcx_cut_inside_its_palette_where_a_header_byte_12_takes_its_marker_is_truncated(
+    tmp_path: Path, width: int, height: int, twelve_at: int
+) -> None:
+    # Cut inside its palette to 769 bytes after a byte 12 of the header (a height or width of
+    # 13, a DPI of 12), the file reads to Pillow as a palette of header and pixel bytes.
+    rng = np.random.default_rng(0)
+    image = Image.fromarray(rng.choice([0, 12, 200, 255], (height, width)).astype(np.uint8), "P")
+    image.putpalette([int(value) for value in rng.integers(0, 256, 768)])
+    pcx = encoded(image, "PCX")
+    if twelve_at == 12:  # Pillow writes a DPI of 100: another writer's of 12
+        pcx = pcx[:12] + bytes([12, 0, 12, 0]) + pcx[16:]
+    assert pcx[twelve_at] == 12
+    path = tmp_path / "cut.pcx"
+    path.write_bytes(pcx[: 769 + twelve_at])
+    error = failure_of(path)
+    assert error.status == "truncated", error.reason
+
+
+def test_8_bit_pcx_cut_inside_its_palette_with_no_12_in_the_header_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # Cut to fewer than 769 bytes after the header's end, the file has no byte 12 where Pillow
+    # seeks its palette (the header's): the image decodes grey, and it ends with a colour's 12.
+    rng = np.random.default_rng(0)
+    image = Image.fromarray(rng.integers(0, 0xC0, (24, 24)).astype(np.uint8), "P")
+    image.putpalette([12] * 768)
+    pcx = encoded(image, "PCX")
+    path = tmp_path / "cut.pcx"
+    for size in (800, 895, 896):  # 895: the header's last byte, 769 bytes before the end
+        assert pcx[size - 769] != 12
+        path.write_bytes(pcx[:size])
+        error = failure_of(path)
+        assert error.status == "truncated", (size, error.reason)

@@ -21,6 +21,8 @@ def pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
     there by chance alone: 1 in 256, more where the image has few colours (a 16-colour one's
     are 0 to 15); a PCX of other depths has no end of its own, and its header gives no length
     (`pcx_run_across_rows` tells some damage inside)."""
+    if size - _PCX_PALETTE_SIZE <= _PCX_HEADER_SIZE:  # a pixel's code, at least, comes between
+        return False
     try:
         if not _pcx_of_256_colours(file):
             return False
@@ -172,17 +174,22 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     (as decoded), was cut inside its palette where Pillow found a byte 12 769 bytes before the
     end, a pixel's: its pixels end with `last_row` not there but at a byte 12 after it (the
     palette's own marker, with fewer than 768 bytes after it). Reads the codes of the last rows
-    and the palette alone: a byte below 0xC0 is never a count, so codes start after one."""
+    and the palette alone: a byte below 0xC0 is never a count, so codes start after one. Where
+    that byte 12 is the header's (a width or height of 13, a DPI of 12), no palette follows
+    the pixels there, and the file is too short to be whole: where its pixels end is read from
+    all its codes (`_pcx_palette_cut`), no more than the last rows' would be."""
     if not _pcx_of_256_colours(file):
         return False
+    marker = size - _PCX_PALETTE_SIZE
+    if marker < _PCX_HEADER_SIZE:
+        return _pcx_palette_cut(file, size)
     file.seek(66)
     stride = int.from_bytes(file.read(2), "little")  # a row's bytes
-    marker = size - _PCX_PALETTE_SIZE
     start = max(_PCX_HEADER_SIZE, marker - 2 * stride - 2)  # codes of more than a row
     file.seek(start)
     window = np.frombuffer(file.read(size - start), np.uint8)
     low = np.flatnonzero(window < 0xC0)
-    if not len(low) or len(last_row) > stride or marker < _PCX_HEADER_SIZE:
+    if not len(low) or len(last_row) > stride:
         return False
     first = 0 if start == _PCX_HEADER_SIZE else int(low[0]) + 1  # where a code starts
     count, made, made_value = _code_roles(window[first:])
