@@ -533,3 +533,20 @@ def test_8_bit_pcx_cut_inside_its_palette_with_no_12_in_the_header_is_truncated(
         path.write_bytes(pcx[:size])
         error = failure_of(path)
         assert error.status == "truncated", (size, error.reason)
+
+
+def test_8_bit_pcx_cut_inside_its_palette_after_a_12_that_ends_a_row_like_its_last_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # Its first row is its last (0, 200), and a pixel's 12 follows it: where Pillow takes that
+    # 12 for the palette's marker, the codes before it end with the last row, yet make one row
+    # of the four the header asks.
+    pixels = np.array([[0, 200], [12, 5], [7, 9], [0, 200]], np.uint8)
+    image = Image.fromarray(pixels, "P")
+    image.putpalette([int(value) for value in np.random.default_rng(0).integers(0, 256, 768)])
+    pcx = encoded(image, "PCX")
+    assert pcx[128:132] == bytes([0, 0xC1, 200, 12])
+    path = tmp_path / "cut.pcx"
+    path.write_bytes(pcx[: 131 + 769])
+    error = failure_of(path)
+    assert error.status == "truncated", error.reason

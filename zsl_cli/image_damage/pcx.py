@@ -174,17 +174,21 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     (as decoded), was cut inside its palette where Pillow found a byte 12 769 bytes before the
     end, a pixel's: its pixels end with `last_row` not there but at a byte 12 after it (the
     palette's own marker, with fewer than 768 bytes after it). Reads the codes of the last rows
-    and the palette alone: a byte below 0xC0 is never a count, so codes start after one. Where
-    that byte 12 is the header's (a width or height of 13, a DPI of 12), no palette follows
-    the pixels there, and the file is too short to be whole: where its pixels end is read from
-    all its codes (`_pcx_palette_cut`), no more than the last rows' would be."""
+    and the palette alone: a byte below 0xC0 is never a count, so codes start after one (read
+    from the pixels' start, in a small image, they end only after every row the header asks,
+    not at a row like the last one that comes before a pixel's 12). Where that byte 12 is the
+    header's (a width or height of 13, a DPI of 12), no palette follows the pixels there, and
+    the file is too short to be whole: where its pixels end is read from all its codes
+    (`_pcx_palette_cut`), no more than the last rows' would be."""
     if not _pcx_of_256_colours(file):
         return False
     marker = size - _PCX_PALETTE_SIZE
     if marker < _PCX_HEADER_SIZE:
         return _pcx_palette_cut(file, size)
-    file.seek(66)
-    stride = int.from_bytes(file.read(2), "little")  # a row's bytes
+    file.seek(0)
+    head = file.read(68)
+    top, bottom = struct.unpack("<H2xH", head[6:12])
+    stride = int.from_bytes(head[66:68], "little")  # a row's bytes
     start = max(_PCX_HEADER_SIZE, marker - 2 * stride - 2)  # codes of more than a row
     file.seek(start)
     window = np.frombuffer(file.read(size - start), np.uint8)
@@ -203,6 +207,8 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
         if at < 1 or count[at - 1]:  # no code ends before a run's value
             return False
         made_there = int(ends[at - 1])
+        if first == 0 and made_there != (bottom - top + 1) * stride:
+            return False  # codes read from the pixels' start: every row the header asks
         tail = pixels[made_there - stride : made_there][: len(row)]
         return made_there >= stride and np.array_equal(tail, row)
 
