@@ -183,7 +183,13 @@ def test_a_store_replaced_during_embed_stops_the_run_with_an_error(
 ) -> None:
     photos, store = tmp_path / "photos", tmp_path / "s.zsl"
     write_images(photos, 3)
-    replace_before_decode(monkeypatch, lambda: restore_over(store))
+    put_back: list[bytes] = []
+
+    def restore() -> None:
+        restore_over(store)
+        put_back.append(store.read_bytes())
+
+    replace_before_decode(monkeypatch, restore)
     code, report, stderr = embed(store, tiny_clip, photos, "--batch-size", "1")
     assert code == 2 and report == {}  # no --json: the run did not do what it says
     lines = stderr.strip().splitlines()
@@ -193,6 +199,11 @@ def test_a_store_replaced_during_embed_stops_the_run_with_an_error(
     # The first commit found it: the others are not thrown away after it.
     assert "the 1 image this run stored went to the file it replaced" in said
     assert said.endswith("run zsl embed again") and "saved before it" not in said
+    # The file put there is left as it was: the run's -wal file, which shares its name, laid the
+    # run's pages over it at its next open (review h605, F3).
+    assert put_back == [store.read_bytes()]
+    wal = Path(f"{store}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
     # The run again stores them in the file now there.
     monkeypatch.undo()
     code, report, _ = embed(store, tiny_clip, photos)

@@ -3478,6 +3478,7 @@ def _check_store_in_place(store: EmbeddingStore, report: EmbedReport) -> None:
     written = report.encoded + report.failed  # a failure is stored too, as failed
     if not (written or report.removed) or not store.replaced_on_disk():
         return
+    store.let_go_of_replaced()  # so that the file now there is left as it was put there
     lost = [f"the {counted(written, 'image')} this run stored"] if written else []
     if report.removed:
         lost.append(f"the {counted(report.removed, 'gone image')} removed")

@@ -35,7 +35,7 @@ import shlex
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -476,6 +476,14 @@ class EmbeddingStore:
             return True
         except OSError:  # the store's folder made unreadable: no sign of another file
             return False
+
+    def let_go_of_replaced(self) -> None:
+        """For a store `replaced_on_disk`: what this connection wrote, moved from the
+        write-ahead log into the file it has open, and the log emptied. The log keeps the
+        store's name, which the file now there shares: SQLite laid this connection's pages over
+        that file's at its next open (a backup put back lost its rows)."""
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def check_pages(self) -> None:
         """Refuse a store SQLite finds damaged; embed calls it once, before it writes. SQLite
