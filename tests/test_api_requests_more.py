@@ -192,3 +192,13 @@ def test_an_empty_predictions_or_truth_path_is_refused_as_empty(name):
     given = {"predictions": "p.csv", "truth": "truth", name: ""}
     with pytest.raises(ZslError, match=f"^(--)?{name}: the path is empty; give "):
         api.EvaluateRequest(**given)
+
+
+def test_a_dicts_items_as_hubness_methods_are_refused_without_calling_them_unordered():
+    # "a dict_items has no order" was untrue: a dict's items keep its order (review h605, F1).
+    with pytest.raises(ZslError, match=r"give the methods as a list or tuple$"):
+        api.HubnessRequest(
+            inputs=api.InputOptions(paths=("x",)),
+            classes=api.ClassOptions(classes=["cat", "dog"]),
+            methods={"csls": 1}.items(),
+        )

@@ -562,6 +562,8 @@ def _check_ordered(options: object, name: str) -> None:
     """ZslError where the field `name` is a set: its order, which the run keeps, changes from
     one process to the next with the strings' hash. A dict's keys keep the dict's order."""
     value = getattr(options, name)
+    if isinstance(value, ItemsView):  # pairs, where names were asked for
+        raise ZslError(f"{_option(options, name)} {value!r}: give the {name} as a list or tuple")
     if isinstance(value, Set) and not isinstance(value, KeysView):
         raise ZslError(
             f"{_option(options, name)} {value!r}: give the {name} in order: a list or tuple; "
