@@ -2969,7 +2969,7 @@ class EmbedRequest:
 
 # The statuses of a path that is no file to read: the scan finds such a path unreachable
 # (`stat_files`), and so does embed where a decode finds it so, the path changed meanwhile.
-NOT_FILES = frozenset({NOT_FOUND, BROKEN_LINK, NOT_A_FILE})
+_NOT_FILES = frozenset({NOT_FOUND, BROKEN_LINK, NOT_A_FILE})
 
 
 @dataclass
@@ -3240,8 +3240,8 @@ def embed(
                         # A path that stopped being a file since the scan (a broken link or a
                         # folder in its place) is unreachable, as the scan would have found it:
                         # not stored, and its stored row, now of a file gone, forgotten.
-                        gone = [item for item in items if item.status in NOT_FILES]
-                        items = [item for item in items if item.status not in NOT_FILES]
+                        gone = [item for item in items if item.status in _NOT_FILES]
+                        items = [item for item in items if item.status not in _NOT_FILES]
                         stored = [
                             _stored_item(item, stat_by_path[str(item.path)]) for item in items
                         ]
