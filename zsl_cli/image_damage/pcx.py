@@ -65,11 +65,16 @@ def _pcx_runs(file: BinaryIO, size: int) -> _PcxRuns | None:
     head = file.read(_PCX_HEADER_SIZE)
     if len(head) < _PCX_HEADER_SIZE:
         return None
-    top, bottom = struct.unpack("<H2xH", head[6:12])
-    stride = int.from_bytes(head[66:68], "little")
+    rows, stride = _rows_and_stride(head)
     row = stride * head[65]
     codes = np.frombuffer(file.read(max(size - _PCX_HEADER_SIZE, 0)), np.uint8)
-    return _PcxRuns((bottom - top + 1) * row, row, stride, *_code_roles(codes))
+    return _PcxRuns(rows * row, row, stride, *_code_roles(codes))
+
+
+def _rows_and_stride(head: bytes) -> tuple[int, int]:
+    """A PCX header's (at least its first 68 bytes) count of rows and bytes of a plane's row."""
+    top, bottom = struct.unpack("<H2xH", head[6:12])
+    return bottom - top + 1, int.from_bytes(head[66:68], "little")
 
 
 def _code_roles(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -186,9 +191,7 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     if marker < _PCX_HEADER_SIZE:
         return _pcx_palette_cut(file, size)
     file.seek(0)
-    head = file.read(68)
-    top, bottom = struct.unpack("<H2xH", head[6:12])
-    stride = int.from_bytes(head[66:68], "little")  # a row's bytes
+    rows, stride = _rows_and_stride(file.read(68))  # one plane: a row's bytes
     start = max(_PCX_HEADER_SIZE, marker - 2 * stride - 2)  # codes of more than a row
     file.seek(start)
     window = np.frombuffer(file.read(size - start), np.uint8)
@@ -207,7 +210,7 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
         if at < 1 or count[at - 1]:  # no code ends before a run's value
             return False
         made_there = int(ends[at - 1])
-        if first == 0 and made_there != (bottom - top + 1) * stride:
+        if first == 0 and made_there != rows * stride:
             return False  # codes read from the pixels' start: every row the header asks
         tail = pixels[made_there - stride : made_there][: len(row)]
         return made_there >= stride and np.array_equal(tail, row)
