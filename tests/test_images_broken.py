@@ -693,10 +693,12 @@ def test_jpeg_2000_with_other_bytes_after_its_end(tmp_path: Path) -> None:
     # and OpenJPEG refuses it: truncated, as a .jp2 cut inside a trailing box.
     path.write_bytes(jp2 + jp2[:8])
     assert failure_of(path).status == "truncated"
-    # A bare codestream has no length to tell what follows its end marker from the rest of a
-    # codestream cut short: only padding may follow it.
+    # A bare codestream ends at its end marker too, where its tile-parts' lengths place it
+    # (tests/test_images_jpeg2000_pcx_ends.py): bytes after it are no part of the image.
     path = tmp_path / "picture.j2k"
     path.write_bytes(j2k + b"hello world")
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    path.write_bytes(j2k[:-2] + b"hello world")
     assert failure_of(path).status == "truncated"
 
 

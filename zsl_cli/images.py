@@ -91,6 +91,7 @@ from zsl_cli.image_damage import (
     dropped_png_text,
     ends_with,
     extra_icc_profiles,
+    j2k_with_bytes_after,
     jpeg_frame,
     jpeg_with_end_marker,
     size_error,
@@ -434,6 +435,13 @@ def _open_and_decode(
             source = io.BytesIO(ended)
             image = Image.open(FileView(source), formats=["JPEG"])
             return _decode_opened(image, source, len(ended), options, check_size)
+        whole = j2k_with_bytes_after(source, size) if image.format == "JPEG2000" else None
+        if whole is not None:
+            # OpenJPEG reads a last tile-part of length 0 on past the end marker, to the file's
+            # end, and fails on the bytes after it: the codestream alone is the image.
+            source = io.BytesIO(source.read(whole))
+            image = Image.open(FileView(source), formats=["JPEG2000"])
+            return _decode_opened(image, source, whole, options, check_size)
         # The APNG spec: "A decoder which detects an error before the animation has started
         # should display the default image" (what readers without APNG show).
         if not image.info.get("default_image"):

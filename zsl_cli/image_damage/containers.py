@@ -5,6 +5,7 @@ only with pillow-heif (`HEIF_INSTALL`)."""
 from __future__ import annotations
 
 import io
+import struct
 from typing import BinaryIO
 
 from PIL import ImageFile
@@ -38,14 +39,16 @@ def container_cut_short(file: BinaryIO, size: int, *, decoded: bool = False) -> 
     shorter than its own size fields say, an AVIF or HEIF whose boxes end at the file's end
     but whose pictures lie past it (or that ends before its "meta" box, which says where they
     are), or a JPEG 2000 codestream (a bare .j2k, or a .jp2's codestream box, also one whose
-    length fits) that does not end with the marker that must end it, padding aside: their
+    length fits) that does not reach the marker that must end it (`_ends_with_j2k_end`): their
     decoders only report that they could not decode, or decode the tiles it lacks as black.
 
-    Padding (NULs or ASCII whitespace, of any length) after a JPEG 2000 file's whole codestream
-    is no part cut off: DICOM pads to an even length, other writers to a block, and decoders
-    read past it. Other bytes after a .jp2's codestream box are read as boxes, and one that runs
-    past the end is a trailing box cut short; `decoded` (OpenJPEG decoded the picture) stops at
-    the codestream box, as what follows it cannot change a pixel."""
+    Bytes after a JPEG 2000 codestream's end marker, where its tile-parts' lengths place it,
+    are no part of it; padding (NULs or ASCII whitespace, of any length) after one whose
+    lengths tell nothing is no part cut off either: DICOM pads to an even length, other
+    writers to a block, and decoders read past it. Bytes after a .jp2's codestream box are read
+    as boxes, and one that runs past the end is a trailing box cut short; `decoded` (OpenJPEG
+    decoded the picture) stops at the codestream box, as what follows it cannot change a
+    pixel."""
     try:
         file.seek(0)
         head = file.read(12)
@@ -101,13 +104,88 @@ def container_cut_short(file: BinaryIO, size: int, *, decoded: bool = False) -> 
 
 
 def _ends_with_j2k_end(file: BinaryIO, start: int, end: int) -> bool:
-    """Whether the JPEG 2000 codestream from `start` to `end` ends with its end marker (EOC),
-    but for padding after it (`_data_end`)."""
+    """Whether the JPEG 2000 codestream from `start` to `end` ends with its end marker (EOC):
+    where its tile-parts' lengths place it (`_j2k_walked_end`), any bytes after it, or else
+    as its last bytes but for padding after them (`_data_end`)."""
+    if _j2k_walked_end(file, start, end) is not None:
+        return True
     end = _data_end(file, start, end)
     if end - start < len(_J2K_END):
         return False
     file.seek(end - len(_J2K_END))
     return file.read(len(_J2K_END)) == _J2K_END
+
+
+def j2k_with_bytes_after(file: BinaryIO, size: int) -> int | None:
+    """Where a bare JPEG 2000 codestream (.j2k) that other bytes follow ends, just after its
+    end marker (`_j2k_walked_end`); None for any other file. OpenJPEG reads a last tile-part
+    of length 0 up to the file's end, and fails on what follows the end marker. Leaves the
+    file at its start."""
+    try:
+        file.seek(0)
+        if file.read(len(_J2K_START)) != _J2K_START:
+            return None
+        end = _j2k_walked_end(file, 0, size)
+        return end if end is not None and end < size else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+
+
+def _j2k_walked_end(file: BinaryIO, start: int, end: int) -> int | None:
+    """Where the codestream from `start` ends before `end`, just after its end marker (EOC),
+    walked marker segment by marker segment (each gives its length) to the first tile-part,
+    and then tile-part by tile-part, each SOT segment giving the tile-part's length (ITU-T
+    T.800, A.4.2), with a tile-part of every tile its SIZ segment counts: a codestream ends at
+    EOC, and decoders stop there; bytes after it are no part of the image, as after a JPEG's
+    end marker. A last tile-part of length 0 runs up to the end marker, the first 0xFF 0xD9
+    after its SOT segment: coded data never holds 0xFF before a byte over 0x8F. None where the
+    walk meets `end` first (a codestream cut short), or what is no marker."""
+    at, tiles, seen = start + 2, 0, set[int]()  # after SOC; the tiles, and those met
+    for _ in range(_MAX_J2K_SEGMENTS):
+        file.seek(at)
+        segment = file.read(38)  # a marker, its length, and a SIZ's sizes or a SOT's fields
+        if at + 2 > end or len(segment) < 2 or segment[0] != 0xFF:
+            return None
+        if segment[:2] == _J2K_END:
+            return at + 2 if tiles > 0 and seen == set(range(tiles)) else None
+        if len(segment) < 10:
+            return None
+        length = int.from_bytes(segment[2:4], "big")
+        if segment[:2] == _J2K_SIZ and len(segment) == 38:
+            width, height, _, _, tile_width, tile_height, left, top = struct.unpack(
+                ">8I", segment[6:38]
+            )
+            if tile_width and tile_height and width > left and height > top:
+                tiles = -(-(width - left) // tile_width) * -(-(height - top) // tile_height)
+        if segment[:2] != _J2K_SOT:
+            if length < 2:
+                return None
+            at += 2 + length
+            continue
+        seen.add(int.from_bytes(segment[4:6], "big"))
+        tile_part = int.from_bytes(segment[6:10], "big")
+        if tile_part == 0:
+            last = tiles > 0 and seen == set(range(tiles))
+            return _j2k_end_after(file, at + 2 + length, end) if last else None
+        if tile_part < 2 + length:
+            return None
+        at += tile_part
+    return None
+
+
+def _j2k_end_after(file: BinaryIO, start: int, end: int) -> int | None:
+    """Where the first JPEG 2000 end marker (EOC) from `start` to `end` ends; None for none."""
+    while start < end:
+        file.seek(start)
+        block = file.read(min(_BLOCK, end - start))
+        if (found := block.find(_J2K_END)) >= 0:
+            return start + found + len(_J2K_END)
+        if len(block) < 2:
+            return None
+        start += len(block) - 1  # an end marker may lie across two blocks
+    return None
 
 
 def _data_end(file: BinaryIO, start: int, end: int) -> int:
@@ -209,6 +287,17 @@ _J2K_START = b"\xff\x4f\xff\x51"  # a JPEG 2000 codestream's first markers (SOC,
 
 
 _J2K_END = b"\xff\xd9"  # and its last (EOC)
+
+
+_J2K_SIZ = b"\xff\x51"  # the segment giving the image's and its tiles' sizes
+
+
+_J2K_SOT = b"\xff\x90"  # the start of a tile-part
+
+
+# Real codestreams have a few marker segments and a tile-part or so a tile; a damaged one need
+# not be walked for long (a marker segment is 4 bytes at least, a tile-part 14).
+_MAX_J2K_SEGMENTS = 100_000
 
 
 _PADDING = b"\x00\t\n\x0b\x0c\r "  # what writers add after a file's end: NULs, ASCII whitespace

@@ -1,0 +1,116 @@
+"""decode_image on files whose end tells whether they are whole: a JPEG 2000 codestream with bytes
+after its end marker (EOC), and a 256-colour PCX cut at or inside the palette after its pixels."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, features
+
+from tests.corpus import blocky_rgb
+from zsl_cli.images import DecodeError, decode_image
+
+needs_jpeg_2000 = pytest.mark.skipif(
+    not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support"
+)
+
+
+def failure_of(path: Path) -> DecodeError:
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    return caught.value
+
+
+def encoded(image: Image.Image, file_format: str, **settings: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, file_format, **settings)
+    return buffer.getvalue()
+
+
+def tile_parts(data: bytes) -> list[int]:
+    """Where each tile-part's SOT marker starts (no 0xFF90 occurs in coded data)."""
+    return [at for at in range(len(data) - 1) if data[at : at + 2] == b"\xff\x90"]
+
+
+def jpeg_2000_file(pixels: np.ndarray, layout: str) -> bytes:
+    """A bare codestream (.j2k), one whose last tile-part's length (Psot) is 0, "up to the end
+    marker", as T.800 lets the last one be, or a .jp2 whose codestream box has its length or
+    runs (length 0) to the end; in 32x32 tiles, a tile-part each."""
+    data = encoded(
+        Image.fromarray(pixels), "JPEG2000", tile_size=(32, 32), no_jp2=layout.startswith("j2k")
+    )
+    if layout == "j2k_last_psot_0":
+        last = tile_parts(data)[-1]
+        data = data[: last + 6] + bytes(4) + data[last + 10 :]
+    if layout == "jp2_to_the_end":
+        box = data.index(b"jp2c") - 4
+        data = data[:box] + bytes(4) + data[box + 4 :]
+    return data
+
+
+JPEG_2000_LAYOUTS = ["j2k", "j2k_last_psot_0", "jp2", "jp2_to_the_end"]
+
+
+# Bytes no writer pads with: text, a marker's start, 0xFF runs (not padding: decoders stop at EOC,
+# ITU-T T.800 A.4.4, whatever follows), what looks like another tile-part or end marker.
+TRAILING_BYTES = [
+    b"garbage",
+    b"\xff\x00\x11",
+    b"\xff",
+    b"\xff" * 9,
+    b"\xff\x90\x00\x0a",
+    b"\xff\xd9\xff\xd9garbage",
+    b"hello world\n",
+    bytes(np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8)),
+    # Padding too, which OpenJPEG read into a last tile-part of length 0 (decode_error).
+    bytes(100),
+    b"\r\n",
+]
+
+
+@needs_jpeg_2000
+@pytest.mark.parametrize("layout", JPEG_2000_LAYOUTS)
+def test_whole_jpeg_2000_with_other_bytes_after_its_end_marker_is_ok(
+    tmp_path: Path, layout: str
+) -> None:
+    # A bare codestream was truncated where a .jp2 holding it was ok: its end marker is found by
+    # walking its marker segments and tile-parts, whose lengths say where each ends; what follows
+    # it is no part of the image, as for a JPEG after its end marker or a PNG after IEND.
+    pixels = blocky_rgb(70, 50, seed=7)
+    data = jpeg_2000_file(pixels, layout)
+    path = tmp_path / ("picture.j2k" if layout.startswith("j2k") else "picture.jp2")
+    path.write_bytes(data)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    for trailing in TRAILING_BYTES:
+        path.write_bytes(data + trailing)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels, err_msg=trailing[:9])
+
+
+@needs_jpeg_2000
+@pytest.mark.parametrize("layout", JPEG_2000_LAYOUTS)
+def test_jpeg_2000_cut_short_with_bytes_after_the_cut_is_truncated(
+    tmp_path: Path, layout: str
+) -> None:
+    # Bytes after a cut are no end marker where the tile-parts' lengths say one must be: just
+    # inside a tile-part (OpenJPEG decodes the tiles after it black), in its middle, at its end
+    # (the next tile-part missing), just before the end marker.
+    data = jpeg_2000_file(blocky_rgb(70, 50, seed=8), layout)
+    path = tmp_path / ("picture.j2k" if layout.startswith("j2k") else "picture.jp2")
+    starts = tile_parts(data)
+    assert len(starts) == 6
+    ends = [*starts[1:], len(data) - 2]
+    middles = [(at + end) // 2 for at, end in zip(starts, ends, strict=True)]
+    cuts = [at + 2 for at in starts] + middles + ends
+    for cut in cuts:
+        for trailing in TRAILING_BYTES:
+            if trailing.startswith(b"\xff\xd9") and (
+                cut == len(data) - 2 or (layout == "j2k_last_psot_0" and cut > starts[-1])
+            ):
+                # The end marker put back: the whole file and bytes after it, or (a last
+                # tile-part of length 0 ends at the first end marker) one cut, then ended.
+                continue
+            path.write_bytes(data[:cut] + trailing)
+            assert failure_of(path).status == "truncated", (cut, trailing[:9])
