@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, features
 
-from tests.corpus import blocky_rgb
+from tests.corpus import blocky_rgb, smooth_rgb
 from zsl_cli.images import DecodeError, decode_image
 
 needs_jpeg_2000 = pytest.mark.skipif(
@@ -114,3 +114,66 @@ def test_jpeg_2000_cut_short_with_bytes_after_the_cut_is_truncated(
                 continue
             path.write_bytes(data[:cut] + trailing)
             assert failure_of(path).status == "truncated", (cut, trailing[:9])
+
+
+def pcx_256(pixels: np.ndarray) -> bytes:
+    """A 256-colour PCX (version 5, 8 bits in one plane, its palette after its pixels: a byte 12
+    and 768 of colours) of the palette indices `pixels`, in a palette of colours by chance."""
+    image = Image.fromarray(pixels, "P")
+    image.putpalette([int(v) for v in np.random.default_rng(0).integers(0, 256, 768)])
+    pcx = encoded(image, "PCX")
+    assert pcx[1] == 5 and pcx[3] == 8 and pcx[65] == 1 and pcx[-769] == 12
+    return pcx
+
+
+def literal_pixels(width: int, height: int, seed: int) -> np.ndarray:
+    """Indices below 0xC0, none like the one before it: each codes as one byte, no run."""
+    rng = np.random.default_rng(seed)
+    steps = rng.integers(1, 0xC0, (height, width))
+    return (np.cumsum(steps, axis=1) % 0xC0).astype(np.uint8)
+
+
+PCX_IMAGES = {
+    "quantized": lambda: np.asarray(Image.fromarray(smooth_rgb(160, 120, seed=2)).quantize(256)),
+    "noise": lambda: np.random.default_rng(4).integers(0, 256, (30, 40), dtype=np.uint8),
+    "few colours": lambda: np.random.default_rng(5).integers(0, 16, (48, 64), dtype=np.uint8),
+    # Shorter than a header and a palette once cut at the palette: Pillow seeks before the start.
+    "small": lambda: np.random.default_rng(6).integers(0, 256, (12, 13), dtype=np.uint8),
+    "flat": lambda: np.full((30, 40), 12, np.uint8),
+    "2x2": lambda: np.array([[1, 200], [12, 7]], np.uint8),
+}
+
+
+@pytest.mark.parametrize("name", list(PCX_IMAGES))
+def test_256_colour_pcx_cut_at_or_inside_its_palette_is_truncated(
+    tmp_path: Path, name: str
+) -> None:
+    # Cut just where its palette starts (every pixel there, the marker and palette gone), Pillow
+    # found no palette and decoded shades of grey ("ok"), or failed seeking one before the
+    # file's start (decode_error).
+    pcx = pcx_256(PCX_IMAGES[name]())
+    path = tmp_path / "cut.pcx"
+    path.write_bytes(pcx)
+    decode_image(path)
+    for left in (769, 768, 767, 500, 2, 1):
+        path.write_bytes(pcx[:-left])
+        error = failure_of(path)
+        assert error.status == "truncated", (left, error.reason)
+
+
+def test_256_colour_pcx_cut_at_its_palette_where_a_pixel_12_takes_its_marker_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # Its pixels' last 769 bytes start with a pixel's 12: Pillow reads them as the palette, and
+    # the colours decoded are wrong.
+    pixels = literal_pixels(40, 30, seed=3)
+    # 1,200 bytes of pixels, one a pixel, after the 128 of the header: Pillow's marker is the
+    # pixel 1,200 - 769 = 431 bytes in (row 10, column 31).
+    pixels[10, 30:33] = (13, 12, 11)
+    pcx = pcx_256(pixels)
+    cut = len(pcx) - 769
+    assert cut == 128 + 1200 and pcx[cut - 769] == 12
+    path = tmp_path / "cut.pcx"
+    path.write_bytes(pcx[:cut])
+    error = failure_of(path)
+    assert error.status == "truncated", error.reason

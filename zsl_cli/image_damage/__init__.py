@@ -42,11 +42,12 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    lengthened moves those after it), or of a plane's row where the file shows
                    its writer breaks runs there, it was damaged inside instead: decode_error;
                    a PCX whose damage moves no run across those carries nothing that tells);
-                   also a 256-colour PCX whose palette, after its pixels, is cut short (Pillow
-                   read it as grey, or took a pixel's byte 12 769 bytes before the end for
-                   the palette's marker and decoded wrong colours); also a JPEG 2000 that
-                   OpenJPEG decoded, the tiles it lacks black, that lacks its end marker or
-                   whose box runs past the file's end (cut just inside a tile-part)
+                   also a 256-colour PCX whose palette, after its pixels, is cut short or
+                   off whole (Pillow read it as grey, or took a pixel's byte 12 769 bytes
+                   before the end for the palette's marker and decoded wrong colours); also
+                   a JPEG 2000 that OpenJPEG decoded, the tiles it lacks black, that lacks
+                   its end marker or whose box runs past the file's end (cut just inside a
+                   tile-part)
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also

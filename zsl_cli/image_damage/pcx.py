@@ -163,12 +163,13 @@ def pcx_cut_short(file: BinaryIO, size: int) -> bool:
 
 
 def _pcx_palette_cut(file: BinaryIO, size: int) -> bool:
-    """Whether a PCX of version 5, 8 bits in one plane, ends before its pixels do, or inside the
-    palette after them: a byte 12 with fewer than 768 bytes after it."""
+    """Whether a PCX of version 5, 8 bits in one plane, ends before its pixels do, just where
+    they end (the palette after them cut off whole: the format gives such a file no other
+    end), or inside that palette: a byte 12 with fewer than 768 bytes after it."""
     if not _pcx_of_256_colours(file):
         return False
     end = _pcx_pixels_end(file, size)
-    if end is None:
+    if end is None or end == size:
         return True
     file.seek(end)
     return end < size < end + _PCX_PALETTE_SIZE and file.read(1) == b"\x0c"
@@ -178,13 +179,14 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     """Whether a PCX of version 5, 8 bits in one plane, whose pixels' last row is `last_row`
     (as decoded), was cut inside its palette where Pillow found a byte 12 769 bytes before the
     end, a pixel's: its pixels end with `last_row` not there but at a byte 12 after it (the
-    palette's own marker, with fewer than 768 bytes after it). Reads the codes of the last rows
-    and the palette alone: a byte below 0xC0 is never a count, so codes start after one (read
-    from the pixels' start, in a small image, they end only after every row the header asks,
-    not at a row like the last one that comes before a pixel's 12). Where that byte 12 is the
-    header's (a width or height of 13, a DPI of 12), no palette follows the pixels there, and
-    the file is too short to be whole: where its pixels end is read from all its codes
-    (`_pcx_palette_cut`), no more than the last rows' would be."""
+    palette's own marker, with fewer than 768 bytes after it), or at the file's end (cut just
+    where the palette starts). Reads the codes of the last rows and the palette alone: a byte
+    below 0xC0 is never a count, so codes start after one (read from the pixels' start, in a
+    small image, they end only after every row the header asks, not at a row like the last
+    one that comes before a pixel's 12). Where that byte 12 is the header's (a width or height
+    of 13, a DPI of 12), no palette follows the pixels there, and the file is too short to be
+    whole: where its pixels end is read from all its codes (`_pcx_palette_cut`), no more than
+    the last rows' would be."""
     if not _pcx_of_256_colours(file):
         return False
     marker = size - _PCX_PALETTE_SIZE
@@ -218,7 +220,8 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     if pixels_end_at(marker):
         return False
     twelves = np.flatnonzero(window[marker - start + 1 :] == 12) + marker + 1
-    return any(pixels_end_at(int(place)) for place in twelves)
+    # Or they end at the file's end: cut just where its palette starts.
+    return any(pixels_end_at(int(place)) for place in [*twelves, size])
 
 
 def check_pcx_palette(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
