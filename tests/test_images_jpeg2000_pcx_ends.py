@@ -36,22 +36,26 @@ def tile_parts(data: bytes) -> list[int]:
 
 
 def jpeg_2000_file(pixels: np.ndarray, layout: str) -> bytes:
-    """A bare codestream (.j2k), one whose last tile-part's length (Psot) is 0, "up to the end
-    marker", as T.800 lets the last one be, or a .jp2 whose codestream box has its length or
-    runs (length 0) to the end; in 32x32 tiles, a tile-part each."""
+    """A bare codestream (.j2k), or a .jp2 whose codestream box has its length or runs (length
+    0) to the end; in 32x32 tiles, a tile-part each, the last one's length (Psot) 0, "up to the
+    end marker", as T.800 lets the last one be, where `layout` ends so."""
     data = encoded(
         Image.fromarray(pixels), "JPEG2000", tile_size=(32, 32), no_jp2=layout.startswith("j2k")
     )
-    if layout == "j2k_last_psot_0":
+    if layout.endswith("last_psot_0"):
         last = tile_parts(data)[-1]
         data = data[: last + 6] + bytes(4) + data[last + 10 :]
-    if layout == "jp2_to_the_end":
+    if layout.startswith("jp2_to_the_end"):
         box = data.index(b"jp2c") - 4
         data = data[:box] + bytes(4) + data[box + 4 :]
     return data
 
 
-JPEG_2000_LAYOUTS = ["j2k", "j2k_last_psot_0", "jp2", "jp2_to_the_end"]
+JPEG_2000_LAYOUTS = [
+    f"{container}{last}"
+    for container in ("j2k", "jp2", "jp2_to_the_end")
+    for last in ("", "_last_psot_0")
+]
 
 
 # Bytes no writer pads with: text, a marker's start, 0xFF runs (not padding: decoders stop at EOC,
@@ -65,7 +69,8 @@ TRAILING_BYTES = [
     b"\xff\xd9\xff\xd9garbage",
     b"hello world\n",
     bytes(np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8)),
-    # Padding too, which OpenJPEG read into a last tile-part of length 0 (decode_error).
+    # Padding too, which OpenJPEG read into a last tile-part of length 0 (decode_error), also
+    # past a .jp2's codestream box.
     bytes(100),
     b"\r\n",
 ]
@@ -107,7 +112,7 @@ def test_jpeg_2000_cut_short_with_bytes_after_the_cut_is_truncated(
     for cut in cuts:
         for trailing in TRAILING_BYTES:
             if trailing.startswith(b"\xff\xd9") and (
-                cut == len(data) - 2 or (layout == "j2k_last_psot_0" and cut > starts[-1])
+                cut == len(data) - 2 or (layout.endswith("psot_0") and cut > starts[-1])
             ):
                 # The end marker put back: the whole file and bytes after it, or (a last
                 # tile-part of length 0 ends at the first end marker) one cut, then ended.

@@ -91,7 +91,7 @@ from zsl_cli.image_damage import (
     dropped_png_text,
     ends_with,
     extra_icc_profiles,
-    j2k_with_bytes_after,
+    jpeg_2000_with_bytes_after,
     jpeg_frame,
     jpeg_with_end_marker,
     size_error,
@@ -435,7 +435,7 @@ def _open_and_decode(
             source = io.BytesIO(ended)
             image = Image.open(FileView(source), formats=["JPEG"])
             return _decode_opened(image, source, len(ended), options, check_size)
-        whole = j2k_with_bytes_after(source, size) if image.format == "JPEG2000" else None
+        whole = jpeg_2000_with_bytes_after(source, size) if image.format == "JPEG2000" else None
         if whole is not None:
             # OpenJPEG reads a last tile-part of length 0 on past the end marker, to the file's
             # end, and fails on the bytes after it: the codestream alone is the image.

@@ -91,7 +91,7 @@ from zsl_cli.image_damage.containers import (
     check_jpeg_2000_end,
     container_cut_short,
     is_heif,
-    j2k_with_bytes_after,
+    jpeg_2000_with_bytes_after,
 )
 from zsl_cli.image_damage.icons import check_icon_size
 from zsl_cli.image_damage.jpeg import (
@@ -174,7 +174,7 @@ __all__ = [
     "dropped_png_text",
     "ends_with",
     "extra_icc_profiles",
-    "j2k_with_bytes_after",
+    "jpeg_2000_with_bytes_after",
     "jpeg_frame",
     "jpeg_with_end_marker",
     "pcx_cut_short",

@@ -116,16 +116,16 @@ def _ends_with_j2k_end(file: BinaryIO, start: int, end: int) -> bool:
     return file.read(len(_J2K_END)) == _J2K_END
 
 
-def j2k_with_bytes_after(file: BinaryIO, size: int) -> int | None:
-    """Where a bare JPEG 2000 codestream (.j2k) that other bytes follow ends, just after its
-    end marker (`_j2k_walked_end`); None for any other file. OpenJPEG reads a last tile-part
-    of length 0 up to the file's end, and fails on what follows the end marker. Leaves the
-    file at its start."""
+def jpeg_2000_with_bytes_after(file: BinaryIO, size: int) -> int | None:
+    """Where the JPEG 2000 codestream of a bare .j2k, or of a .jp2's codestream box, whose last
+    tile-part has length 0 and that other bytes follow in the file ends, just after its end
+    marker (`_j2k_walked_end`); None for any other file. OpenJPEG reads such a tile-part on to
+    the file's end, past the end marker and its box's end, and fails on what follows (one of
+    a length it reads to there, and a .jp2's boxes after its codestream box as boxes). Leaves
+    the file at its start."""
     try:
-        file.seek(0)
-        if file.read(len(_J2K_START)) != _J2K_START:
-            return None
-        end = _j2k_walked_end(file, 0, size)
+        start = _codestream_start(file)
+        end = None if start is None else _j2k_walked_end(file, start, size, last_length_0=True)
         return end if end is not None and end < size else None
     except (OSError, ValueError):
         return None
@@ -133,7 +133,35 @@ def j2k_with_bytes_after(file: BinaryIO, size: int) -> int | None:
         file.seek(0)
 
 
-def _j2k_walked_end(file: BinaryIO, start: int, end: int) -> int | None:
+def _codestream_start(file: BinaryIO) -> int | None:
+    """Where the JPEG 2000 codestream of a bare .j2k (at its start) or of a .jp2 (in its first
+    codestream box, after the header) starts; None for any other file."""
+    file.seek(0)
+    head = file.read(12)
+    if head.startswith(_J2K_START):
+        return 0
+    if head[4:8] != b"jP  ":
+        return None
+    offset = 0
+    for _ in range(_MAX_BOXES):
+        file.seek(offset)
+        box = file.read(16)
+        if len(box) < 8:
+            return None
+        box_size, header = int.from_bytes(box[:4], "big"), 8
+        if box_size == 1 and len(box) == 16:
+            box_size, header = int.from_bytes(box[8:16], "big"), 16
+        if box[4:8] == b"jp2c":
+            return offset + header
+        if box_size < header:  # a box running to the end (0) or no box layout
+            return None
+        offset += box_size
+    return None
+
+
+def _j2k_walked_end(
+    file: BinaryIO, start: int, end: int, *, last_length_0: bool = False
+) -> int | None:
     """Where the codestream from `start` ends before `end`, just after its end marker (EOC),
     walked marker segment by marker segment (each gives its length) to the first tile-part,
     and then tile-part by tile-part, each SOT segment giving the tile-part's length (ITU-T
@@ -141,7 +169,8 @@ def _j2k_walked_end(file: BinaryIO, start: int, end: int) -> int | None:
     EOC, and decoders stop there; bytes after it are no part of the image, as after a JPEG's
     end marker. A last tile-part of length 0 runs up to the end marker, the first 0xFF 0xD9
     after its SOT segment: coded data never holds 0xFF before a byte over 0x8F. None where the
-    walk meets `end` first (a codestream cut short), or what is no marker."""
+    walk meets `end` first (a codestream cut short), or what is no marker, and where
+    `last_length_0` for a last tile-part of another length."""
     at, tiles, seen = start + 2, 0, set[int]()  # after SOC; the tiles, and those met
     for _ in range(_MAX_J2K_SEGMENTS):
         file.seek(at)
@@ -149,7 +178,8 @@ def _j2k_walked_end(file: BinaryIO, start: int, end: int) -> int | None:
         if at + 2 > end or len(segment) < 2 or segment[0] != 0xFF:
             return None
         if segment[:2] == _J2K_END:
-            return at + 2 if tiles > 0 and seen == set(range(tiles)) else None
+            every_tile = tiles > 0 and seen == set(range(tiles))
+            return at + 2 if every_tile and not last_length_0 else None
         if len(segment) < 10:
             return None
         length = int.from_bytes(segment[2:4], "big")
