@@ -4,6 +4,7 @@ after its end marker (EOC), and a 256-colour PCX cut at or inside the palette af
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +120,21 @@ def test_jpeg_2000_cut_short_with_bytes_after_the_cut_is_truncated(
                 continue
             path.write_bytes(data[:cut] + trailing)
             assert failure_of(path).status == "truncated", (cut, trailing[:9])
+
+
+@needs_jpeg_2000
+@pytest.mark.parametrize("layout", ["j2k", "j2k_last_psot_0"])
+def test_jpeg_2000_whose_size_counts_billions_of_tiles_is_told_at_once(
+    tmp_path: Path, layout: str
+) -> None:
+    # A damaged SIZ segment: 60,000 x 60,000 in tiles of one pixel. The walk to the end marker
+    # counts the tiles it meets against those, and built a set of them all (memory, minutes).
+    data = bytearray(jpeg_2000_file(blocky_rgb(70, 50, seed=9), layout))
+    siz = data.index(b"\xff\x51")
+    data[siz + 6 : siz + 38] = struct.pack(">8I", 60_000, 60_000, 0, 0, 1, 1, 0, 0)
+    path = tmp_path / "picture.j2k"
+    path.write_bytes(bytes(data) + b"garbage")
+    assert failure_of(path).status == "too_large"
 
 
 def pcx_256(pixels: np.ndarray) -> bytes:

@@ -178,7 +178,7 @@ def _j2k_walked_end(
         if at + 2 > end or len(segment) < 2 or segment[0] != 0xFF:
             return None
         if segment[:2] == _J2K_END:
-            every_tile = tiles > 0 and seen == set(range(tiles))
+            every_tile = _every_tile(seen, tiles)
             return at + 2 if every_tile and not last_length_0 else None
         if len(segment) < 10:
             return None
@@ -197,12 +197,18 @@ def _j2k_walked_end(
         seen.add(int.from_bytes(segment[4:6], "big"))
         tile_part = int.from_bytes(segment[6:10], "big")
         if tile_part == 0:
-            last = tiles > 0 and seen == set(range(tiles))
+            last = _every_tile(seen, tiles)
             return _j2k_end_after(file, at + 2 + length, end) if last else None
         if tile_part < 2 + length:
             return None
         at += tile_part
     return None
+
+
+def _every_tile(seen: set[int], tiles: int) -> bool:
+    """Whether the tile indices `seen` are those of every one of `tiles` tiles (a damaged SIZ
+    may count billions: no set of them is built)."""
+    return 0 < tiles == len(seen) and max(seen) < tiles
 
 
 def _j2k_end_after(file: BinaryIO, start: int, end: int) -> int | None:
