@@ -128,6 +128,10 @@ class AttributeTable:
 
 @dataclass(frozen=True)
 class ClassSpec:
+    """The classes to label with, as read from a class list, attribute table or descriptions
+    file: each class's name and own prompts or descriptors, an attribute table's weights, the
+    files read (`sources`) and what reading them warned of."""
+
     classes: tuple[ClassDef, ...]
     attributes: AttributeTable | None = None
     sources: tuple[str, ...] = field(default=())
@@ -984,6 +988,13 @@ def trailing_comment_warnings(
 
 
 def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = True) -> ClassSpec:
+    """Read a descriptions file: one JSON object `{"class": ["descriptor", ...], ...}`, a
+    string for a single descriptor.
+
+    `named` is False where the prompts leave the class name out (`{1}`): a name's '+' or '_'
+    is then not warned of, as the prompts do not hold it. Every problem is a ZslError naming
+    the line.
+    """
     shape = '{"class": ["descriptor", ...], ...}'
     if not first_content_lines(text, 1):  # not json's 'Expecting value', nor a class list's
         raise ZslError(f"{source}: empty descriptions file (expected a JSON object {shape})")
@@ -1364,11 +1375,8 @@ def _number_hint(cell: str) -> str:
     return ""
 
 
-def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
-    first_line = text.lstrip("\ufeff \t\r\n").partition("\n")[0]
-    if first_line.startswith("{"):
-        # Before the CSV reader, which may stop at a JSON string's quote first.
-        refuse_json_object(text, first_line, source, "an attribute table")
+def _attribute_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """The table's non-blank rows, each with the line it starts on (`sep=` line read)."""
     delimiter = ","
     first, newline, rest = text.partition("\n")
     if for_excel := excel_delimiter(first):
@@ -1392,6 +1400,115 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             line = reader.line_num + 1
     except csv.Error as error:  # e.g. a stray quote that runs a field past csv's size limit
         raise ZslError(f"{source}: not a readable CSV ({error})") from None
+    return numbered
+
+
+def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str]]]) -> str:
+    """What a header that is not `class,<attr>,...` most likely is, and its fix ("" if unknown).
+
+    `numbered` is the whole table, header first; the first hint that fits wins.
+    """
+    hint = delimiter_hint(header)
+    words = header[0].split() if len(header) == 1 else []
+    if not header[0] and len(header) > 2 and header[1].lower() == "class":
+        # pandas' to_csv and R's write.csv write the row index first, its header cell empty.
+        hint = (
+            " (a first column with no name: a row index, as pandas' to_csv and R's "
+            "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
+        )
+    elif (
+        not header[0]
+        and len(header) > 2
+        and not _numbers_alone([(line, row[:1]) for line, row in numbered[1:]])
+    ):
+        # pandas' to_csv of a table indexed by the class names leaves that column's header
+        # cell empty (`,red,green,...`), as R's write.csv does with row names.
+        hint = (
+            " (a first column with no name: the class names, written as a row index by "
+            "pandas' to_csv or R's write.csv? head it 'class': `class,"
+            f"{header[1]},...`)"
+        )
+    elif header[0].lower() in _HEADER_WORDS and len(header) > 2:
+        hint = f" (the class names' column is headed {header[0]!r}: head it 'class')"
+    elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
+        # That index read back by pandas' read_csv, which names it so.
+        hint = (
+            f" (a first column named {header[0]!r}: a row index pandas read back as a "
+            "column? remove it, or save with index=False)"
+        )
+    elif _ID_HEADER.fullmatch(header[0]) and len(header) > 2:
+        hint = (
+            " (an id column first? the class names must be column 1, headed 'class': "
+            "remove the id column)"
+        )
+    elif not hint and len(words) > 1 and words[0].lower() == "class":
+        # AwA2's predicate matrices are separated by spaces: so may a table made from them.
+        hint = " (its columns are separated by spaces: save it with commas)"
+    elif _numbers_alone(numbered):
+        hint = (
+            " (numbers alone, without class names or a header: a bare weight matrix, as "
+            "AwA2's predicate-matrix files are? give it the header and each row its class "
+            "name first, separated by commas)"
+        )
+    elif not hint and all(len(row) == 1 and _spaced_numbers(row[0]) for _, row in numbered):
+        # aPY's apascal_train.txt: `2008_000008.jpg horse 52 86 ... 0 1`.
+        hint = " (its columns are separated by spaces: save it with commas)"
+    elif not hint and all(len(row) == 1 and "::" in row[0] for _, row in numbered):
+        hint = (
+            " (attribute names alone, as CUB's attributes.txt lists them? they are the "
+            "header's columns after `class`, over a row of weights for each class)"
+        )
+    elif all(len(row) == 1 and _NUMBERED_NAME.fullmatch(row[0]) for _, row in numbered):
+        # Saved with commas, as a tab's hint said, `1\tblack` would be `1,black`: no table.
+        hint = (
+            " (a numbered list of names, as AwA2's predicates.txt or classes.txt? attribute "
+            "names are the header's columns after `class`, over a row of weights for each "
+            "class; class names go to --classes, one per line without numbers)"
+        )
+    elif not hint and all(len(row) == 1 for _, row in numbered):
+        # aPY's attribute_names.txt is one column too: the names of a table's columns.
+        hint = (
+            " (the file has one column: a class list? pass it as --classes; a list of "
+            "attribute names? they are the header's columns after `class`, over a row of "
+            "weights for each class)"
+        )
+    return hint
+
+
+def _phrase_row(
+    body: list[tuple[int, list[str]]], header: list[str], attributes: list[str], source: str
+) -> tuple[list[str], int | None]:
+    """Each attribute's prompt text, and the line of the `#phrase` row that gave it (None if
+    `body`, the rows under the header, does not start with one: the column names are used)."""
+    if not body or strip_invisible(body[0][1][0]).lower() != "#phrase":
+        return list(attributes), None
+    phrase_line, phrase_row = body[0]
+    if len(phrase_row) != len(header):
+        raise ZslError(
+            f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
+            f"header has {len(header)}"
+        )
+    phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
+    # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
+    where = f"{source}:{phrase_line}, column"
+    _check_unique([(p, f"{where} {c}") for c, p in enumerate(phrases, start=2)], "phrase")
+    return phrases, phrase_line
+
+
+def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
+    """Read an attribute table: a header `class,<attr1>,<attr2>,...`, then one row per class,
+    its name and a numeric weight for each attribute.
+
+    An optional `#phrase,<phrase1>,...` row right under the header gives the text each
+    attribute takes in prompts (its column name if empty or absent). Other rows whose first cell
+    starts with `#` are comments, and a first line `sep=;` names the delimiter. Every problem is
+    a ZslError naming the line.
+    """
+    first_line = text.lstrip("\ufeff \t\r\n").partition("\n")[0]
+    if first_line.startswith("{"):
+        # Before the CSV reader, which may stop at a JSON string's quote first.
+        refuse_json_object(text, first_line, source, "an attribute table")
+    numbered = _attribute_rows(text, source)
     phrase_line = None
     while numbered and strip_invisible(numbered[0][1][0]).startswith("#"):
         line, row = numbered.pop(0)  # comment rows above the header
@@ -1405,70 +1522,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     header_line, header = numbered[0]
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
-        hint = delimiter_hint(header)
-        words = header[0].split() if len(header) == 1 else []
-        if not header[0] and len(header) > 2 and header[1].lower() == "class":
-            # pandas' to_csv and R's write.csv write the row index first, its header cell empty.
-            hint = (
-                " (a first column with no name: a row index, as pandas' to_csv and R's "
-                "write.csv write one? remove it, or save with index=False / row.names=FALSE)"
-            )
-        elif (
-            not header[0]
-            and len(header) > 2
-            and not _numbers_alone([(line, row[:1]) for line, row in numbered[1:]])
-        ):
-            # pandas' to_csv of a table indexed by the class names leaves that column's header
-            # cell empty (`,red,green,...`), as R's write.csv does with row names.
-            hint = (
-                " (a first column with no name: the class names, written as a row index by "
-                "pandas' to_csv or R's write.csv? head it 'class': `class,"
-                f"{header[1]},...`)"
-            )
-        elif header[0].lower() in _HEADER_WORDS and len(header) > 2:
-            hint = f" (the class names' column is headed {header[0]!r}: head it 'class')"
-        elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
-            # That index read back by pandas' read_csv, which names it so.
-            hint = (
-                f" (a first column named {header[0]!r}: a row index pandas read back as a "
-                "column? remove it, or save with index=False)"
-            )
-        elif _ID_HEADER.fullmatch(header[0]) and len(header) > 2:
-            hint = (
-                " (an id column first? the class names must be column 1, headed 'class': "
-                "remove the id column)"
-            )
-        elif not hint and len(words) > 1 and words[0].lower() == "class":
-            # AwA2's predicate matrices are separated by spaces: so may a table made from them.
-            hint = " (its columns are separated by spaces: save it with commas)"
-        elif _numbers_alone(numbered):
-            hint = (
-                " (numbers alone, without class names or a header: a bare weight matrix, as "
-                "AwA2's predicate-matrix files are? give it the header and each row its class "
-                "name first, separated by commas)"
-            )
-        elif not hint and all(len(row) == 1 and _spaced_numbers(row[0]) for _, row in numbered):
-            # aPY's apascal_train.txt: `2008_000008.jpg horse 52 86 ... 0 1`.
-            hint = " (its columns are separated by spaces: save it with commas)"
-        elif not hint and all(len(row) == 1 and "::" in row[0] for _, row in numbered):
-            hint = (
-                " (attribute names alone, as CUB's attributes.txt lists them? they are the "
-                "header's columns after `class`, over a row of weights for each class)"
-            )
-        elif all(len(row) == 1 and _NUMBERED_NAME.fullmatch(row[0]) for _, row in numbered):
-            # Saved with commas, as a tab's hint said, `1\tblack` would be `1,black`: no table.
-            hint = (
-                " (a numbered list of names, as AwA2's predicates.txt or classes.txt? attribute "
-                "names are the header's columns after `class`, over a row of weights for each "
-                "class; class names go to --classes, one per line without numbers)"
-            )
-        elif not hint and all(len(row) == 1 for _, row in numbered):
-            # aPY's attribute_names.txt is one column too: the names of a table's columns.
-            hint = (
-                " (the file has one column: a class list? pass it as --classes; a list of "
-                "attribute names? they are the header's columns after `class`, over a row of "
-                "weights for each class)"
-            )
+        hint = _attribute_header_hint(header, numbered)
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
     attributes = header[1:]
     for column, name in enumerate(attributes, start=2):
@@ -1484,18 +1538,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     named = [(a, f"{source}:{header_line}, column {c}") for c, a in enumerate(attributes, start=2)]
     _check_unique(named, what="attribute")
     body = numbered[1:]
-    phrases = list(attributes)
-    if body and strip_invisible(body[0][1][0]).lower() == "#phrase":
-        phrase_line, phrase_row = body.pop(0)
-        if len(phrase_row) != len(header):
-            raise ZslError(
-                f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
-                f"header has {len(header)}"
-            )
-        phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
-        # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
-        where = f"{source}:{phrase_line}, column"
-        _check_unique([(p, f"{where} {c}") for c, p in enumerate(phrases, start=2)], "phrase")
+    phrases, phrase_line = _phrase_row(body, header, attributes, source)
+    if phrase_line is not None:
+        body = body[1:]
     classes, weights, places = [], [], []
     row_lines: list[int] = []  # for a warning's first place
     for line, row in body:
