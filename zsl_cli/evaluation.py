@@ -162,6 +162,9 @@ class Matching:
 
 @dataclass(frozen=True)
 class GzslResult:
+    """Generalized zero-shot results, given a seen-class list: the mean per-class accuracy of
+    the seen and the unseen classes, their harmonic mean H, and calibrated stacking."""
+
     seen_classes: tuple[str, ...]  # truth classes in the seen list
     unseen_classes: tuple[str, ...]  # the other truth classes
     seen: float | None
@@ -198,6 +201,9 @@ class GzslResult:
 
 @dataclass(frozen=True)
 class EvaluationResult:
+    """What `zsl evaluate` found: the metrics over the matched images, what was left unmatched
+    on either side, the GZSL results, and notes and warnings for the reader."""
+
     predictions_source: str
     truth_source: str
     metrics: ClassificationMetrics
@@ -1468,6 +1474,11 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _truth_from_csv(source: str) -> GroundTruth:
+    """Read a ground-truth CSV: a header naming a path and a label column (TRUTH_COLUMNS) over a
+    row per image, or a one-hot table (a path column and a 0/1 column per class, as Roboflow
+    exports). Cells are separated by ',', or by ';' or a tab as the header shows, or as a first
+    `sep=;` line (Excel's) names. Relative paths are taken from the CSV's folder; an image listed
+    twice must have one label. Every problem is a ZslError naming the line."""
     where = printable(source)
     base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
@@ -1567,26 +1578,10 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     "evaluate takes one class per image)"
                 )
             full = absolute_path(os.path.join(base, written))
-            if full in first_row:
-                index, earlier_line, earlier_cell, earlier_inexact = first_row[full]
-                earlier = items[index]
-                if cell != earlier_cell and (inexact or earlier_inexact):
-                    # Other files, as like as not (Google Drive's uc?id=..., two hosts):
-                    # read as one, accuracy was over fewer images than the file lists.
-                    raise ZslError(
-                        f"{where}, line {line}: {printable_text(cell)} and "
-                        f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
-                        f"{printable(written)} (a URL's host and query are dropped): give "
-                        "the files' local paths"
-                    )
-                if earlier.label != label:
-                    labels = f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
-                    # A URL as written: the path it leaves is in no cell.
-                    shown = printable(written) if cell == written else printable_text(cell)
-                    raise ZslError(
-                        f"{where}, line {line}: {shown} is labelled {labels} earlier; keep "
-                        "one label per image"
-                    )
+            if full in first_row:  # the same image again: kept once, or refused
+                _check_listed_again(
+                    items, first_row[full], cell, written, label, inexact, where, line
+                )
                 continue
             first_row[full] = (len(items), line, cell, inexact)
             absolute = os.path.isabs(written) or _windows_absolute(written)
@@ -1599,6 +1594,40 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # A one-hot table's header names every class, those no image is of too (as empty folders).
     classes = tuple(sorted({item.label for item in items}.union(one_hot.values())))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _check_listed_again(
+    items: list[TruthItem],
+    first: tuple[int, int, str, bool],
+    cell: str,
+    written: str,
+    label: str,
+    inexact: bool,
+    where: str,
+    line: int,
+) -> None:
+    """Refuse a truth CSV's row (at `line`, its path `cell` as written, the path it names
+    `written`) that names an image an earlier row named (`first`: that row's item in `items`,
+    line, path cell, and whether that cell is a URL whose host was dropped), unless it is the
+    same image with the same label."""
+    index, earlier_line, earlier_cell, earlier_inexact = first
+    earlier = items[index]
+    if cell != earlier_cell and (inexact or earlier_inexact):
+        # Other files, as like as not (Google Drive's uc?id=..., two hosts):
+        # read as one, accuracy was over fewer images than the file lists.
+        raise ZslError(
+            f"{where}, line {line}: {printable_text(cell)} and "
+            f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
+            f"{printable(written)} (a URL's host and query are dropped): give "
+            "the files' local paths"
+        )
+    if earlier.label != label:
+        labels = f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
+        # A URL as written: the path it leaves is in no cell.
+        shown = printable(written) if cell == written else printable_text(cell)
+        raise ZslError(
+            f"{where}, line {line}: {shown} is labelled {labels} earlier; keep one label per image"
+        )
 
 
 def _check_utf8_labels(labels: Iterable[str], where: str, line: int) -> None:
