@@ -373,7 +373,7 @@ class _Walker:
         return self.walk(path) if os.path.isdir(path) else [_normal(path)]
 
     def _note_hidden(self, entry: os.DirEntry[str]) -> None:
-        if _is_dir(entry):
+        if is_folder_entry(entry):
             self.hidden_folders.setdefault(self.key(entry.path), entry.name)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images.add(self.key(entry.path))
@@ -471,7 +471,7 @@ class _Walker:
             for entry in self._list(folder):
                 if not fnmatch.fnmatch(entry.name, head_pattern):
                     continue
-                path, is_folder = os.path.join(base, entry.name), _is_dir(entry)
+                path, is_folder = os.path.join(base, entry.name), is_folder_entry(entry)
                 if not self._wildcard_may_match(entry.name, head):
                     if is_folder or not rest:  # what --include-hidden would take or search
                         self._note_hidden(entry)
@@ -524,10 +524,10 @@ class _Walker:
             # the one met last; either way the same on every run).
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
-                    if note_hidden_files or _is_dir(entry):
+                    if note_hidden_files or is_folder_entry(entry):
                         self._note_hidden(entry)
                     continue
-                if not _is_dir(entry):
+                if not is_folder_entry(entry):
                     others.append(entry)
                 elif entry.is_symlink():
                     linked_folders.append(prefix + entry.name)
@@ -572,7 +572,9 @@ class _Walker:
             self.skipped.append((Path(folder), (error.strerror or str(error)).lower()))
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
+def is_folder_entry(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder, following links; a link loop, or one whose target may not
+    be looked up, is none (as the walk takes it), where is_dir() raises for it."""
     try:
         return entry.is_dir()  # follows links; False for a broken one
     except OSError:

@@ -71,7 +71,7 @@ import numpy as np
 
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
-from zsl_cli.discovery import IMAGE_EXTENSIONS, real_folder_keys, walk_files
+from zsl_cli.discovery import IMAGE_EXTENSIONS, is_folder_entry, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
 from zsl_cli.files import absolute_path, file_identity, streams_into
 from zsl_cli.formatting import (
@@ -1407,7 +1407,7 @@ def _truth_from_folder(source: str) -> GroundTruth:
         folders = {
             entry.name
             for entry in os.scandir(root)
-            if not entry.name.startswith(".") and _is_folder(entry)
+            if not entry.name.startswith(".") and is_folder_entry(entry)
         }
     except OSError as error:
         raise ZslError(f"cannot read the ground-truth folder {where}: {error.strerror}") from error
@@ -1462,15 +1462,6 @@ def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
                 "it in UTF-8 (e.g. with convmv -f latin1 -t utf8 --notest) and label its images "
                 "again"
             )
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    """Whether an entry is a folder, following links; a link loop, or one whose target may not
-    be looked up, is none (as the walk takes it), where is_dir() raises for it."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 def _truth_from_csv(source: str) -> GroundTruth:
