@@ -20,14 +20,14 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zsl_cli.demo.captions import Caption, CaptionPools, training_captions
-from zsl_cli.demo.evaluate import WorldScores, evaluate_world, pooled, render_set
+from zsl_cli.demo.evaluate import evaluate_world, pooled, render_set
 from zsl_cli.demo.tokenizer import build_tokenizer, write_slow_tokenizer_files
 from zsl_cli.demo.world import (
     COLOUR_HUES,
@@ -88,17 +88,6 @@ class TrainSettings:
         """The largest --seed whose closing evaluation sets (the last seeds used) have a
         make-images seed."""
         return MAX_SEED - EVAL_SEED_OFFSET - self.eval_sets + 1
-
-
-@dataclass
-class TrainReport:
-    settings: TrainSettings
-    parameters: int
-    wall_s: float
-    cpu_s: float
-    final_loss: float
-    logit_scale: float
-    evaluations: dict[int, WorldScores] = field(default_factory=dict)  # eval seed -> scores
 
 
 def build_image_processor(image_size: int) -> Any:
@@ -186,8 +175,9 @@ class CaptionSampler:
         return pool[int(self._rng.integers(len(pool)))]
 
 
-def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> TrainReport:
-    """Train, save in save_pretrained form into `out_dir`, evaluate on fresh sets."""
+def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> None:
+    """Train, save in save_pretrained form into `out_dir`, evaluate on fresh sets; progress and
+    scores go to `log` where one is given."""
     for option, count in (("--steps", settings.steps), ("--threads", settings.threads)):
         if count < 1:
             raise ZslError(f"{option} must be at least 1, got {count}")
@@ -322,27 +312,17 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Tra
     cpu_s = time.process_time() - cpu_start
     say(f"saved to {out_dir} after {wall_s:.1f}s wall, {cpu_s:.1f}s CPU")
 
-    report = TrainReport(
-        settings=settings,
-        parameters=parameters,
-        wall_s=wall_s,
-        cpu_s=cpu_s,
-        final_loss=loss_value,
-        logit_scale=model.logit_scale.exp().item(),
-    )
     for k in range(settings.eval_sets):
         eval_seed = EVAL_SEED_OFFSET + settings.seed + k
         scores = evaluate_world(
             model, image_processor, tokenizer, eval_seed, settings.eval_per_class
         )
-        report.evaluations[eval_seed] = scores
         say(
             f"held-out set seed {eval_seed} ({settings.eval_per_class}/class): "
             f"unseen-only {scores.unseen_only:.3f}  all-class {scores.all_classes:.3f}  "
             f"(seen {scores.seen_gzsl:.3f}, unseen {scores.unseen_gzsl:.3f})  "
             f"attributes-unseen {scores.attributes_unseen:.3f}"
         )
-    return report
 
 
 def _prompt_sets(pools: CaptionPools, rng: np.random.Generator) -> list[list[Caption]]:
