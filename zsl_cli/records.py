@@ -1,4 +1,5 @@
-"""Records that travel down the pipeline.
+"""Records that travel down the pipeline, and the vocabulary the stages share: statuses, the
+prediction files' columns and extensions, precision names, and the encode_error reason.
 
 A path and everything derived from it (pixels, status, embedding, prediction) travel in one record,
 so a failure can never shift one image's result onto another image's path.
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
+# The run's own statuses; a file's decode statuses (not_found, decode_error, ...): image_status.
 STATUS_OK = "ok"
 STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
 STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
