@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
-from zsl_cli import exports
+from zsl_cli import batching, exports
 from zsl_cli.errors import ZslError
 from zsl_cli.files import open_sink
 from zsl_cli.label_studio import (
@@ -145,14 +145,17 @@ def test_a_cloud_storage_prefix_in_capitals_is_one_still(tmp_path: Path) -> None
     assert url == "S3://bucket/photos/a b.png"
 
 
-def test_a_parquet_exports_path_column_shows_bytes_not_in_utf8_as_escapes(tmp_path: Path) -> None:
-    # As the docs say: undecodable bytes as \\xNN in `path`, the exact bytes in `path_bytes`.
+def test_a_parquet_export_has_the_documented_columns(tmp_path: Path) -> None:
+    # As the docs say: undecodable bytes as \\xNN in `path`, the exact bytes in `path_bytes`,
+    # float32 vectors, size and mtime_ns.
     pq = pytest.importorskip("pyarrow.parquet")
     vectors = np.eye(2, 4, dtype=np.float32)
     rows = exports.ExportRows([(b"/d/a.png", 1, 2), (b"/d/caf\xe9.png", 3, 4)], vectors, {})
     out = tmp_path / "v.parquet"
     exports.check_export_path(out)
     assert exports.write_export(out, rows) == []
+    pa = pytest.importorskip("pyarrow")
+    assert pq.read_schema(out).field("vector").type == pa.list_(pa.float32(), 4)
     table = pq.read_table(out).to_pydict()
     assert table["path"] == ["/d/a.png", "/d/caf\\xe9.png"]
     assert table["path_bytes"] == [b"/d/a.png", b"/d/caf\xe9.png"]
@@ -175,3 +178,14 @@ def test_show_prompts_at_a_terminal_shows_control_characters_escaped() -> None:
     piped = io.BytesIO()
     write_class_prompts(open_sink("-", piped), [("cat", 1.0, "a\x1bb")])
     assert b"a\x1bb" in piped.getvalue()
+
+
+def test_the_cpu_quota_of_a_cgroup_whose_path_holds_a_colon_is_read(tmp_path: Path) -> None:
+    # /proc/self/cgroup is "id:controllers:path", and the path may itself hold ':' (a systemd
+    # unit named so): only the first two separate fields.
+    (tmp_path / "pod:7").mkdir()
+    (tmp_path / "pod:7" / "cpu.max").write_text("300000 100000\n")
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    own = tmp_path / "self-cgroup"
+    own.write_text("0::/pod:7\n")
+    assert batching.cpu_quota(tmp_path, own) == 3
