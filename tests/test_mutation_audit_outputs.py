@@ -83,6 +83,12 @@ def test_a_failed_image_gets_no_label_studio_prediction_whatever_its_label(tmp_p
     assert (task["data"]["zsl_status"], task["data"]["zsl_label"]) == ("truncated", "cat")
 
 
+def test_an_image_url_needs_to_know_how_label_studio_reaches_the_images(tmp_path: Path) -> None:
+    # Without a document root or a URL prefix no URL is right: not one relative to the cwd.
+    with pytest.raises(ZslError, match="needs to know how Label Studio reaches the images"):
+        label_studio_image_url(str(tmp_path / "photos" / "a.png"), LabelStudioOptions())
+
+
 def _export_rows() -> exports.ExportRows:
     vectors = np.eye(2, 4, dtype=np.float32)
     return exports.ExportRows([(b"/d/a.png", 10, 20), (b"/d/b.png", 30, 40)], vectors, {})
