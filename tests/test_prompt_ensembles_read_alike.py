@@ -1,5 +1,5 @@
-"""Tests found missing by a mutation audit of prompt ensembles: each fails with a small
-deliberate change to the code, and passes without."""
+"""Prompt ensembles whose prompts the model reads alike: the class is that of one of them. The
+test fails with a small change to the code that would move such a tie."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Tests found missing by a mutation audit of scoring (scores, top-k, decisions) and hubness
-(k-occurrence statistics, reductions, advice): each fails with a small deliberate change to the
-code that users would see, and passes without."""
+"""Exact values of scoring (decisions, thresholds) and of hubness (k-occurrence statistics,
+reductions, advice) at their edges, each checked against an independent computation: every test
+fails with a small change to the code that users would see, and passes without."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Tests found missing by a mutation audit of the output side (writers, Label Studio tasks and
-config, exports, batching): each fails with a small deliberate change to the code, and passes
-without."""
+"""Details of the outputs that users see (JSON Lines escapes, Label Studio tasks and config,
+exports, --show-prompts rows, the CPU quota read for batching): every test fails with a small
+change to the code, and passes without."""
 
 from __future__ import annotations
 

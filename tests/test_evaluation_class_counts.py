@@ -1,5 +1,6 @@
-"""Tests found missing by a mutation audit of evaluation's accuracy computations: each fails
-with a small deliberate change to the code that gives users wrong numbers, and passes without."""
+"""Evaluation's accuracy where the run's classes and the truth's differ: top-k clipped to the
+run's own classes, and a truth class the run never offered counted as always wrong. Each test
+fails with a small change to the code that would give users wrong numbers."""
 
 from __future__ import annotations
 
