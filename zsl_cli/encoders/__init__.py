@@ -5,6 +5,7 @@ Importing this package does not import torch; `load_encoder` does. Where the cod
   of a load;
 - `hub`: whether the Hugging Face hub can be reached, and offline mode;
 - `model_files`: damaged or missing files of a model folder or of the hub cache;
+- `limits`: whether an error says a load ran into a limit of the system (memory, threads);
 - `base`: the `Encoder` interface; `hf`: the transformers encoder; `preprocess`: image
   preprocessing without the transformers processor.
 """

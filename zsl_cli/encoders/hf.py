@@ -34,7 +34,7 @@ from zsl_cli.encoders.base import (
     check_precision,
     dtype_name,
 )
-from zsl_cli.encoders.loading import system_limit
+from zsl_cli.encoders.limits import system_limit
 from zsl_cli.encoders.model_files import (
     hub_snapshot,
     loaded_weight_files,
@@ -662,6 +662,10 @@ def _pad_as_configured(
 
 
 def _out_of_memory(error: RuntimeError) -> bool:
+    # Whether torch ran out of the device's memory (a smaller batch may help, else one line
+    # says so). limits.system_limit is its sibling for a load's errors (host memory, threads,
+    # as the OS and the loading libraries word them): the markers differ, and merging them
+    # would change what each catches, so each keeps its own.
     # cuBLAS and cuDNN report a failed workspace allocation with their own status, not as
     # torch.OutOfMemoryError; MPS says "out of memory" in a plain RuntimeError, and the CPU's
     # allocator "can't allocate memory" (Linux: for more than the memory and swap there are).

@@ -8,7 +8,6 @@ Importing this module does not import torch; `load_encoder` does.
 from __future__ import annotations
 
 import difflib
-import errno
 import gc
 import importlib
 import inspect
@@ -34,6 +33,7 @@ from zsl_cli.encoders.base import (
     check_precision,
 )
 from zsl_cli.encoders.hub import download_command, hub_offline_set, hub_reachable
+from zsl_cli.encoders.limits import system_limit
 from zsl_cli.encoders.model_files import (
     damaged_file,
     file_problem,
@@ -583,33 +583,6 @@ def _load_failure(
     # load for other reasons (an architecture this transformers does not know, a library its
     # tokenizer needs), which transformers' message tells.
     return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
-
-
-def system_limit(error: BaseException) -> str | None:
-    """Which limit of the system a load ran into, where its error says it ran into one: the
-    model is not what to fix then. Else None."""
-    text = " ".join(str(error).split())
-    if isinstance(error, RuntimeError) and "can't start new thread" in text:
-        # A thread's stack is memory too: ulimit -v stops threads as well (seen at 1.1 GB).
-        return (
-            f"{text} (a limit of the system is reached: on threads, ulimit -u or a container's "
-            "pids limit, or on memory, ulimit -v)"
-        )
-    out_of_memory = (
-        isinstance(error, MemoryError)
-        or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
-        or any(
-            words in text
-            for words in ("failed to map segment", "Cannot allocate memory", "Out of memory")
-        )
-    )
-    if out_of_memory:
-        cause = clipped_text(text) if text else type(error).__name__
-        return (
-            f"{cause} (out of memory: check the address-space limit, ulimit -v, and the "
-            "container's memory limit)"
-        )
-    return None
 
 
 _LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")  # layers.3.mlp -> layers.N.mlp
