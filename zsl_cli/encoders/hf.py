@@ -86,6 +86,9 @@ FORMER_FAST_TAGS = ("fast, JPEG drafts at 4x", "fast")
 
 
 def pick_device(device: str) -> torch.device:
+    """The torch device --device names; for auto, CUDA, else Apple's MPS, else the CPU. A
+    device this machine lacks is refused here, in one line that says what to use: torch
+    would take `cuda:7` and fail only when the model moves there."""
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")

@@ -60,6 +60,10 @@ def _looks_like_path(name: str) -> bool:
 
 
 def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
+    """Where the model `model` names is, without loading it: a bundled model, else a model
+    folder (a save_pretrained directory), else a hub id. A name that is none of them, or a
+    folder that holds no model, is refused here with what to give instead, before a run
+    imports torch or asks the hub."""
     name = os.fspath(model)
     if not name.strip():  # Path("") would be the current folder
         raise ZslError("no model given: name a hub model, a model folder or a bundled model")
