@@ -55,11 +55,17 @@ class ZslGroup(TyperGroup):
     """Turns the library's ZslError, and a command line that does not parse, into one stderr line
     and its exit code, for every command; no command runs in a deleted current folder."""
 
-    def get_help(self, ctx):  # type: ignore[no-untyped-def]
+    def get_help(self, ctx: Context) -> str:
         _require_stdout()
         return super().get_help(ctx)
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as error:  # options of `zsl` itself
@@ -67,7 +73,7 @@ class ZslGroup(TyperGroup):
         except OSError as error:  # the help or version into `| head -0` or /dev/full
             _exit_help_unwritten(error, info_name or PROG)
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: Context) -> Any:
         try:
             _require_current_folder()
             return super().invoke(ctx)
@@ -88,16 +94,16 @@ class ZslCommand(TyperCommand):
     """A command whose usage line shows a required argument as its help does (`PREDICTIONS`):
     typer 0.27+ puts it in braces (`{PREDICTIONS}`), which read as a literal to type."""
 
-    def collect_usage_pieces(self, ctx):  # type: ignore[no-untyped-def]
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
         braced = {f"{{{param.metavar}}}" for param in self.params if param.metavar}
         pieces = super().collect_usage_pieces(ctx)
         return [piece[1:-1] if piece in braced else piece for piece in pieces]
 
-    def get_help(self, ctx):  # type: ignore[no-untyped-def]
+    def get_help(self, ctx: Context) -> str:
         _require_stdout()
         return super().get_help(ctx)
 
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         # The parser's order of the options lists each as often as it was given; a bad command
         # line is left to the parse below, which says what is wrong with it.
         try:
@@ -146,7 +152,7 @@ _ONE_VALUE_ONLY = (
 
 
 def _refuse_options_as_file_names(
-    ctx: typer.Context, params: Sequence[Parameter], given: dict[str, Any], args: Sequence[str]
+    ctx: Context, params: Sequence[Parameter], given: dict[str, Any], args: Sequence[str]
 ) -> None:
     """A UsageError where an option that names a file was given one of the command's own options
     as that name: the parser takes the word after `-o` as its value, so `-o -q` wrote the output

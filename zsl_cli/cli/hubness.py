@@ -178,6 +178,9 @@ def hubness(
         ),
     ] = False,
 ) -> None:
+    """Measure hubness over the images (or a store's vectors) and the classes given, for each
+    reduction method, and show the comparison. Not the --help text: that is HUBNESS_HELP,
+    which lists the methods from HUBNESS_METHOD_HELP, as a docstring cannot be built."""
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar, render_hubness, render_warnings, stderr_console
 
