@@ -44,7 +44,7 @@ from zsl_cli.encoders.model_files import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import clipped_text, printable_text
-from zsl_cli.process_settings import warning_filters_held
+from zsl_cli.process_settings import SharedOverride, warning_filters_held
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 
@@ -652,9 +652,6 @@ def _missing_weights_message(source: ModelSource, model: Any, missing: list[str]
     )
 
 
-# Loads in other threads must not save or restore the logging settings half-way through ours.
-_QUIET_LOADING = threading.Lock()
-
 # The modules a Python warning raised while a model loads is attributed to: the libraries that
 # load it, and (a warning about the caller's arguments, stacklevel=2) ours that call them.
 # Warning filters are process-wide: an "ignore" of every module dropped the warnings of the host
@@ -666,30 +663,49 @@ _LOADING_MODULES = (
 )
 
 
+def _logging_levels() -> tuple[int, bool, int]:
+    """transformers' verbosity and whether it shows progress bars, and huggingface_hub's level."""
+    import transformers
+
+    return (
+        transformers.logging.get_verbosity(),
+        transformers.logging.is_progress_bar_enabled(),
+        logging.getLogger("huggingface_hub").level,
+    )
+
+
+def _put_back_logging(levels: tuple[int, bool, int]) -> None:
+    import transformers
+
+    verbosity, bars, hub_level = levels
+    transformers.logging.set_verbosity(verbosity)
+    if bars:
+        transformers.logging.enable_progress_bar()
+    logging.getLogger("huggingface_hub").setLevel(hub_level)
+
+
+def _quiet_logging() -> None:
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
+# Loads that overlap (a host program's own, under quiet_transformers, beside api.open_encoder's)
+# end in any order: the last to end puts back the host program's levels.
+_QUIET_LOGGING = SharedOverride(_logging_levels, _put_back_logging)
+
+
 @contextmanager
 def quiet_transformers() -> Iterator[None]:
     """Their warnings, retry notices and weight-loading bars are not actionable for our users,
     and stderr is ours; the host program's settings come back afterwards. Python warnings too
     (transformers 4.45 warned on every tokenizer load that a setting was not set), those of the
     loading libraries only: the host program's other threads keep theirs."""
-    import transformers
-
-    with _QUIET_LOADING, warning_filters_held():
+    with _QUIET_LOGGING.held(_quiet_logging), warning_filters_held():
         warnings.filterwarnings("ignore", module=_LOADING_MODULES)
-        verbosity = transformers.logging.get_verbosity()
-        bars = transformers.logging.is_progress_bar_enabled()
-        hub_logger = logging.getLogger("huggingface_hub")
-        hub_level = hub_logger.level
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
-        hub_logger.setLevel(logging.ERROR)
-        try:
-            yield
-        finally:
-            transformers.logging.set_verbosity(verbosity)
-            if bars:
-                transformers.logging.enable_progress_bar()
-            hub_logger.setLevel(hub_level)
+        yield
 
 
 def _raise_an_interrupt_behind(error: BaseException) -> None:
