@@ -623,21 +623,7 @@ def _decode_opened(
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
         # applies the orientation itself (and then drops the tag).
         orientation = exif_orientation(image)
-        if file_format in ("BMP", "DIB", "TGA") and wholly_transparent(image):
-            # Writers that mean no alpha leave zeros in the alpha bits of these formats (or a
-            # BMP's spare byte): shown on white, every such image would be a blank page.
-            rgb = image.convert("RGB")
-        elif isinstance(image, IcoImagePlugin.IcoImageFile) and wholly_transparent(image):
-            rgb = ico_by_its_mask(image)
-        elif cursor_mask is not None and (image.mode != "RGBA" or wholly_transparent(image)):
-            # A cursor's alpha, where it has some, stands in for its mask, as in an ICO.
-            rgb = on_white_by_and_mask(image, file, cursor_mask)
-        elif header_denies_alpha(image, file_format, file):
-            rgb = image.convert("RGB")
-        elif isinstance(deep_colour, tuple) and image.mode == "RGB":
-            rgb = deep_colour_on_white(image, file, deep_colour)
-        else:
-            rgb = to_rgb(image)
+        rgb = _shown_rgb(image, file, file_format, cursor_mask, deep_colour)
         if frame_placement is not None:
             rgb = white_outside(rgb, *frame_placement)
     finally:
@@ -651,6 +637,31 @@ def _decode_opened(
     # Set on every image, so that no key of this name from the file (a PNG's text) stands.
     result.info[FULL_SIZE_INFO] = shown_size(stored_size, orientation) if drafted else result.size
     return result
+
+
+def _shown_rgb(
+    image: Image.Image,
+    file: BinaryIO,
+    file_format: str | None,
+    cursor_mask: int | None,
+    deep_colour: object,
+) -> Image.Image:
+    """The loaded `image` in RGB as its format's readers show it on white: some files' alpha,
+    as Pillow reads it, means none or stands for a mask (`to_rgb` composites it as it is)."""
+    if file_format in ("BMP", "DIB", "TGA") and wholly_transparent(image):
+        # Writers that mean no alpha leave zeros in the alpha bits of these formats (or a
+        # BMP's spare byte): shown on white, every such image would be a blank page.
+        return image.convert("RGB")
+    if isinstance(image, IcoImagePlugin.IcoImageFile) and wholly_transparent(image):
+        return ico_by_its_mask(image)
+    if cursor_mask is not None and (image.mode != "RGBA" or wholly_transparent(image)):
+        # A cursor's alpha, where it has some, stands in for its mask, as in an ICO.
+        return on_white_by_and_mask(image, file, cursor_mask)
+    if header_denies_alpha(image, file_format, file):
+        return image.convert("RGB")
+    if isinstance(deep_colour, tuple) and image.mode == "RGB":
+        return deep_colour_on_white(image, file, deep_colour)
+    return to_rgb(image)
 
 
 def check_resized_pixels(size: tuple[int, int], resized_pixels: int, max_pixels: int) -> None:
