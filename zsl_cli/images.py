@@ -609,15 +609,7 @@ def _decode_opened(
             if arithmetic and error.errno is None and not ends_with(file, size, JPEG_END):
                 raise truncated_error(size) from error
             raise
-        if file_format in JPEG_FORMATS:
-            check_jpeg_data_ran_out(image, file, frame, options.draft, uncoded)
-            check_jpeg_restarts(file, frame)
-        if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
-            check_png_pixel_data(file, size)
-        check_tiff_deflate(image, file)
-        check_tiff_packbits(image, file)
-        check_pcx_palette(image, file, size)
-        check_jpeg_2000_end(image, file, size)
+        _check_after_load(image, file, file_format, size, frame, options.draft, uncoded)
         if grey_bits is not None:
             widen_transparent_level(image, grey_bits)
         # Read after load: some formats keep EXIF after the pixel data, and Pillow's TIFF loader
@@ -637,6 +629,28 @@ def _decode_opened(
     # Set on every image, so that no key of this name from the file (a PNG's text) stands.
     result.info[FULL_SIZE_INFO] = shown_size(stored_size, orientation) if drafted else result.size
     return result
+
+
+def _check_after_load(
+    image: ImageFile.ImageFile,
+    file: BinaryIO,
+    file_format: str | None,
+    size: int,
+    frame: tuple[bytes, int] | None,
+    draft: tuple[int, int] | None,
+    uncoded: bool,
+) -> None:
+    """DecodeError for damage the decoder let through in loading `image`: pixels wrong or
+    missing, and nothing said."""
+    if file_format in JPEG_FORMATS:
+        check_jpeg_data_ran_out(image, file, frame, draft, uncoded)
+        check_jpeg_restarts(file, frame)
+    if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
+        check_png_pixel_data(file, size)
+    check_tiff_deflate(image, file)
+    check_tiff_packbits(image, file)
+    check_pcx_palette(image, file, size)
+    check_jpeg_2000_end(image, file, size)
 
 
 def _shown_rgb(
