@@ -108,7 +108,7 @@ def test_read_only_runs_read_an_older_zsls_vectors_with_a_warning(
     assert labelled.exit_code == 0, labelled.stderr
     assert predictions(got) == predictions(expected)  # the same vectors, read as they are
     assert said(labelled).count(OLDER) == 1
-    assert f"run 'zsl embed PATH... --store {old}' to refresh them" in said(labelled)
+    assert f"run `zsl embed PATH... --store {old} -m {tiny_clip}` to refresh them" in said(labelled)
     assert "drafted large JPEGs otherwise (other images' pixels are the same)" in said(labelled)
     # The run info names the vectors it read.
     info = json.loads(Path(f"{got}.run.json").read_text())

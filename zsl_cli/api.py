@@ -192,6 +192,7 @@ from zsl_cli.store import (
     SyncPlan,
     Unreachable,
     check_store_writable,
+    embed_options,
     former_vectors_warning,
     identity_to_read,
     repaired_vectors_warnings,
@@ -711,6 +712,9 @@ class LabelReport:
     unreadable_folders: list[tuple[Path, str]] = field(default_factory=list)  # (folder, reason)
     # (path, status) of the first images that could not be labelled, for the summary to name.
     failed_examples: list[tuple[str, str]] = field(default_factory=list)
+    # Of a run from a store: the options of the `zsl embed` that stores images as this run reads
+    # them (`store.embed_options`), for the summary's hint to bring missing images in.
+    embed_options: str = ""
 
     @property
     def failed(self) -> int:
@@ -1474,6 +1478,9 @@ def label(
         processing_started = time.perf_counter()
         identity = _source_identity(source, encoder)
         report.run_info = describe_run(request, encoder, classifier, identity)
+        if source.store is not None:
+            stored_in = report.run_info["model"]["embeddings_precision"]
+            report.embed_options = _embed_options(encoder, stored_in)
         if not _counts_low_confidence(encoder, request.decision, len(spec.names)):
             report.low_confidence_below = None
         report.warnings += classifier.model_warnings()
@@ -1978,6 +1985,13 @@ def _stored_name(encoder: Encoder) -> str:
     return _stored_model_name(encoder.name, encoder.exact_preprocessing)
 
 
+def _embed_options(encoder: Encoder, precision: str | None = None) -> str:
+    """The `store.embed_options` of `encoder`'s model, in `precision` (the one its images are
+    stored in, where recorded)."""
+    name = _stored_model_name(encoder.name, exact_preprocessing=False)
+    return embed_options(name, encoder.exact_preprocessing, precision, _revision(encoder))
+
+
 def _stored_model_name(
     name: str | os.PathLike[str], exact_preprocessing: bool, absolute: bool = True
 ) -> str:
@@ -2158,13 +2172,14 @@ def _source_identity(source: ItemSource, encoder: Encoder) -> str | None:
 
 
 def _former_vectors_warnings(
-    read_former: bool, store: str | os.PathLike[str], model_name: str
+    read_former: bool, store: str | os.PathLike[str], model_name: str, options: str
 ) -> list[str]:
     """The warning of a run that read the vectors an older zsl stored for its model (under an
-    identity it gave it: `_stored_identity`), where `read_former`; else none."""
+    identity it gave it: `_stored_identity`), where `read_former`; else none. `options`: the
+    model's (`_embed_options`)."""
     if not read_former:
         return []
-    return [former_vectors_warning(printable(os.fspath(store)), model_name)]
+    return [former_vectors_warning(printable(os.fspath(store)), model_name, options)]
 
 
 @dataclass(frozen=True)
@@ -2197,7 +2212,8 @@ def encoded_items(
         if source.paths is None:
             check_outputs_spare_inputs(outputs, [], paths)
         read_former = identity != encoder.identity
-        warnings = _former_vectors_warnings(read_former, source.store, encoder.name)
+        options = _embed_options(encoder)
+        warnings = _former_vectors_warnings(read_former, source.store, encoder.name, options)
         return EncodedItems(paths, _store_batches(items, progress), warnings)
     assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
     return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
@@ -3022,6 +3038,7 @@ class EmbedReport:
     replaced: int = 0
     former_left: int = 0
     read_former: bool = False  # the export is of vectors an older zsl stored (see `replaced`)
+    embed_options: str = ""  # the model's (`store.embed_options`), for read_former's warning
 
     def add(self, item: ImageItem) -> None:
         """Count an image this run encoded and stored, or failed to read."""
@@ -3064,7 +3081,7 @@ class EmbedReport:
             *repaired_vectors_warnings(self.repaired, self.store),
             *self._encode_error_warnings(),
             *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
-            *_former_vectors_warnings(self.read_former, self.store, self.model),
+            *_former_vectors_warnings(self.read_former, self.store, self.model, self.embed_options),
             *self.export_warnings,
         ]
 
@@ -3553,7 +3570,13 @@ def _export_stored(
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
     store = os.fspath(request.store)
     encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
-    report = EmbedReport(store, model=encoder.name, scanned=False, ignored=ignored)
+    report = EmbedReport(
+        store,
+        model=encoder.name,
+        scanned=False,
+        ignored=ignored,
+        embed_options=_embed_options(encoder),
+    )
     identity = _stored_identity(store, encoder)
     report.read_former = identity != encoder.identity
     rows = stored_export_rows(request.store, identity, _stored_name(encoder))

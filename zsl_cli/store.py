@@ -47,6 +47,7 @@ from urllib.parse import quote
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
+from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.discovery import real_folder_keys
 from zsl_cli.errors import ZslError
 from zsl_cli.exports import ExportRows, check_export_path, write_export
@@ -1603,17 +1604,30 @@ def _not_unit(values: np.ndarray, dim: int) -> np.ndarray:
         return ~(np.abs(np.sqrt(squares) - 1.0) <= UNIT_LENGTH_TOLERANCE)
 
 
-def _embed_options_of(name: object, precision: object) -> str:
-    """The options with which `zsl embed` encodes as a model stored under `name` in `precision`
-    did: its name, its preprocessing and, where recorded, its precision (the default differs by
-    device)."""
-    name = str(name)
-    options = ["-m", shlex.quote(printable(name.removesuffix(EXACT_PREPROCESSING_SUFFIX)))]
-    if name.endswith(EXACT_PREPROCESSING_SUFFIX):
+def embed_options(
+    name: str, exact: bool, precision: str | None = None, revision: str | None = None
+) -> str:
+    """The options, quoted for a shell, with which `zsl embed` encodes as the model `name` (its
+    name in a store, without the preprocessing's suffix) did, for the hints that say what to
+    run: `-m` (left out for the default model, which embed takes without it), the preprocessing
+    (`exact`), the `precision` by torch's name where given (the default differs by device, and a
+    store refuses another) and the hub `revision` where one was asked for."""
+    options = [] if name == DEFAULT_MODEL else ["-m", shlex.quote(printable(name))]
+    if exact:
         options.append("--exact-preprocessing")
     if precision in PRECISION_OPTIONS:
         options += ["--precision", PRECISION_OPTIONS[str(precision)]]
+    if revision is not None:
+        options += ["--revision", shlex.quote(printable(revision))]
     return " ".join(options)
+
+
+def _embed_options_of(name: object, precision: object) -> str:
+    """`embed_options` of a model stored under `name` in `precision` (None: not recorded)."""
+    name = str(name)
+    exact = name.endswith(EXACT_PREPROCESSING_SUFFIX)
+    stored_precision = precision if isinstance(precision, str) else None
+    return embed_options(name.removesuffix(EXACT_PREPROCESSING_SUFFIX), exact, stored_precision)
 
 
 def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_options: str) -> str:
@@ -1636,10 +1650,12 @@ def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_o
         folder = os.sep
     # Their common folder is what to embed, unless that is the root of the file system.
     where = shlex.quote(printable(folder)) if os.path.dirname(folder) != folder else "FOLDER"
+    command = " ".join(
+        ["zsl embed", where, "--store", shlex.quote(printable(store)), embed_options]
+    )
     return (
-        f"embedding store {store} holds {held}; it is "
-        f"damaged there: `zsl embed {where} --store "
-        f"{shlex.quote(printable(store))} {embed_options}` encodes those images again"
+        f"embedding store {store} holds {held}; it is damaged there: `{command.rstrip()}` "
+        "encodes those images again"
     )
 
 
@@ -1722,14 +1738,17 @@ def identity_to_read(
     return identity if found is None else found[1]
 
 
-def former_vectors_warning(store_path: str | os.PathLike[str], model_name: str) -> str:
-    """The warning of a run that reads vectors stored under a former identity of its model."""
+def former_vectors_warning(
+    store_path: str | os.PathLike[str], model_name: str, options: str
+) -> str:
+    """The warning of a run that reads vectors stored under a former identity of its model;
+    `options`: the model's `embed_options`, for the `zsl embed` that refreshes them."""
     store = os.fspath(store_path)
+    command = " ".join(["zsl embed PATH... --store", shlex.quote(store), options]).rstrip()
     return (
         f"{store} holds the vectors of {model_name} as an older zsl made them: its fast "
         f"preprocessing drafted large JPEGs otherwise (other images' pixels are the same), so "
-        f"scores may differ slightly from a fresh embed; run 'zsl embed PATH... --store {store}' "
-        "to refresh them"
+        f"scores may differ slightly from a fresh embed; run `{command}` to refresh them"
     )
 
 

@@ -222,13 +222,14 @@ def render_label_summary(
     output: str,
     *,
     store: str | None = None,
-    model_options: tuple[str, ...] = (),
+    embed_options: str = "",
     config: str | None = None,
     none_labelled: bool = False,
     failed_examples: Sequence[tuple[str, str]] = (),
 ) -> None:
     """`summary` as the run info records it; `store`: the embedding store labelled from;
-    `model_options`: those that chose the model (`-m MODEL`), which `zsl embed` needs too;
+    `embed_options`: those with which `zsl embed` stores images as the run read them
+    (`LabelReport.embed_options`, quoted for a shell);
     `config`: the Label Studio labelling config written beside the tasks; `none_labelled`: the
     run had images yet labelled none (`LabelReport.none_labelled`, the rule of its exit status
     1); `failed_examples`: (path, status) of the first images that failed
@@ -266,7 +267,7 @@ def render_label_summary(
         console.print(
             f"hint: bring the {' and '.join(absent)} images into the store with zsl embed "
             f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))}"
-            + "".join(f" {shlex.quote(printable_text(option))}" for option in model_options)
+            + (f" {embed_options}" if embed_options else "")
             + " (PATH...: the "
             "paths given here), then label again"
         )

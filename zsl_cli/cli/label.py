@@ -282,7 +282,7 @@ def label(
             report.run_info["summary"],
             report.output,
             store=report.run_info["embeddings"],
-            model_options=_chosen_model(model, revision),
+            embed_options=report.embed_options,
             config=report.config,
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
@@ -291,13 +291,6 @@ def label(
     report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet, summary)
     partial = report.failed or report.unreadable_folders
     _exit(report, none_usable=report.none_labelled, partial=bool(partial), strict=strict)
-
-
-def _chosen_model(name: str, revision: str | None) -> tuple[str, ...]:
-    """The options that chose the model, as another command takes them: a store keeps each
-    model's images apart, and `zsl embed` without them encodes with the default model."""
-    chosen = () if name == DEFAULT_MODEL else ("-m", name)
-    return chosen if revision is None else (*chosen, "--revision", revision)
 
 
 def _ls_options(
