@@ -1451,9 +1451,7 @@ def label(
             report.warnings += label_studio_config_warnings(spec.names)
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"
     report.unreadable_folders = source.unreadable_folders
-    report.warnings += unreadable_folders_warnings(source.unreadable_folders)
-    report.warnings += left_out_images_warnings(source.left_out)
-    report.warnings += empty_inputs_warnings(source.empty_inputs)
+    report.warnings += _source_warnings(source)
     # Before the model load, which can take a minute; and before the output opens, which an
     # error in `warn` would leave open, its temporary file behind.
     told = _tell(warn, report.warnings)
@@ -1500,7 +1498,8 @@ def label(
         _tell(warn, report.warnings, told)
         # An error leaves the block without close(): a file output is discarded, the old one
         # kept. An interrupt publishes the finished work, marked incomplete.
-        unembedded: tuple[str, str] | tuple[()] = ()  # the first encode_error: path, error
+        # Few, where any: what the encode_error warning counts and names.
+        encode_errors: list[tuple[str, str, str]] = []
         try:
             with interrupts_holdable() as interrupts:
                 at_most = None if source.store is not None else report.inputs
@@ -1509,9 +1508,9 @@ def label(
                     interrupts.hold()  # a row written is a row counted
                     writer.write(prediction)
                     report.add(prediction)
+                    if prediction.status == STATUS_ENCODE_ERROR:
+                        encode_errors.append((prediction.path, prediction.status, prediction.error))
                     interrupts.release()
-                    if prediction.status == STATUS_ENCODE_ERROR and not unembedded:
-                        unembedded = (prediction.path, prediction.error)
         except KeyboardInterrupt:
             # The run is stopping: from here another stop signal waits until the finished work
             # is published, and then ends the run as this one does.
@@ -1523,7 +1522,7 @@ def label(
         report.interrupted |= _stopped_by_interrupt(progress)
         publishing.enter_context(interrupts_deferred())
         report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
-        report.warnings += encode_error_warnings(report.by_status[STATUS_ENCODE_ERROR], unembedded)
+        report.warnings += encode_error_warnings(encode_errors)
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
@@ -1953,13 +1952,15 @@ def head_warnings(head: ScoreHead) -> list[str]:
 
 
 def encode_error_warnings(
-    n: int, first: tuple[str | os.PathLike[str], str] | tuple[()]
+    failures: Iterable[tuple[str | os.PathLike[str], str, str]],
 ) -> list[str]:
-    """The warning of a run in which `n` images failed as encode_error, `first` the first of
-    them (path, error): the error says the way out, which the summary's count alone does not."""
-    if not n or not first:
+    """The warning of a run whose images in `failures`, each (path, status, error) in the order
+    read, include some that failed as encode_error: counted, and the first named with its error,
+    which says the way out (the summary's count alone does not)."""
+    errors = [(path, error) for path, status, error in failures if status == STATUS_ENCODE_ERROR]
+    if not errors:
         return []
-    path, error = first
+    n, (path, error) = len(errors), errors[0]
     which = printable(path) if n == 1 else f"the first, {printable(path)}"
     return [f"{counted(n, 'image')} could not be embedded (status encode_error); {which}: {error}"]
 
@@ -2050,6 +2051,16 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
         left_out=discovery.left_out,
         empty_inputs=discovery.empty_inputs,
     )
+
+
+def _source_warnings(source: ItemSource) -> list[str]:
+    """The warnings of the scan that found `source`'s images, as label and hubness give them:
+    folders that could not be read, files left out, inputs that gave no image."""
+    return [
+        *unreadable_folders_warnings(source.unreadable_folders),
+        *left_out_images_warnings(source.left_out),
+        *empty_inputs_warnings(source.empty_inputs),
+    ]
 
 
 def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
@@ -2392,9 +2403,7 @@ def hubness(
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
         *spec.warnings,
-        *unreadable_folders_warnings(source.unreadable_folders),
-        *left_out_images_warnings(source.left_out),
-        *empty_inputs_warnings(source.empty_inputs),
+        *_source_warnings(source),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
     model = _options_with_opened_defaults(request.model, encoder)
@@ -2421,9 +2430,7 @@ def hubness(
         finally:
             progress.stop()
         warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
-    unembedded = [item for item in items if item.status == STATUS_ENCODE_ERROR]
-    first = (unembedded[0].path, unembedded[0].error) if unembedded else ()
-    warnings += encode_error_warnings(len(unembedded), first)
+    warnings += encode_error_warnings((item.path, item.status, item.error) for item in items)
     ok = [item for item in items if item.ok]
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
@@ -3079,20 +3086,11 @@ class EmbedReport:
             *unknown_precision_warnings(self.unchecked_precision, self.store),
             *decoding_warnings(self.decode_processes_stopped),
             *repaired_vectors_warnings(self.repaired, self.store),
-            *self._encode_error_warnings(),
+            *encode_error_warnings(self.failed_files),
             *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
             *_former_vectors_warnings(self.read_former, self.store, self.model, self.embed_options),
             *self.export_warnings,
         ]
-
-    def _encode_error_warnings(self) -> list[str]:
-        failed = [
-            (path, error)
-            for path, status, error in self.failed_files
-            if status == STATUS_ENCODE_ERROR
-        ]
-        first = failed[0] if failed else ()
-        return encode_error_warnings(len(failed), first)
 
     def to_json(self) -> dict[str, Any]:
         return {
