@@ -763,7 +763,7 @@ ALIKE_GROUPS_SHOWN = 5  # groups alike to the model (classes, attributes) warned
 
 
 @dataclass(frozen=True, eq=False)
-class Classifier:
+class _Classifier:
     """Class vectors ready to score against image embeddings."""
 
     spec: ClassSpec
@@ -795,7 +795,7 @@ class Classifier:
             if self.indistinguishable_attributes:
                 alike += ", once the attributes it reads alike are one"
         # The class files' check warned of the classes alike text for text already
-        # (`classes_alike_in_text_warnings`); the run info lists them all the same.
+        # (`_classes_alike_in_text_warnings`); the run info lists them all the same.
         names = self.names  # built anew at each use: once, not per group
         in_text = {tuple(names[i] for i in group) for group in self.plan.classes_alike_in_text}
         # Past the first groups, a count: the run info lists every group of classes.
@@ -856,7 +856,7 @@ def _alike_warnings(
     return warnings
 
 
-def classes_alike_in_text_warnings(spec: ClassSpec, plan: PromptPlan) -> list[str]:
+def _classes_alike_in_text_warnings(spec: ClassSpec, plan: PromptPlan) -> list[str]:
     """A warning per group of classes alike text for text (`PromptPlan.classes_alike_in_text`:
     rows of attribute weights the same in proportion, or the same prompts), and a ZslError where
     every class is alike so: the class file is at fault, whatever the model, so that
@@ -878,7 +878,7 @@ def classes_alike_in_text_warnings(spec: ClassSpec, plan: PromptPlan) -> list[st
 
 def build_classifier(
     spec: ClassSpec, plan: PromptPlan, encoder: Encoder, progress: Progress | None = None
-) -> Classifier:
+) -> _Classifier:
     """Encode every prompt once and mix the embeddings into class vectors, a chunk at a time
     where the encoder streams them; `progress` hears of the prompts encoded (thousands of classes
     x 80 templates take minutes on a CPU)."""
@@ -936,7 +936,7 @@ def build_classifier(
     if len(groups) == 1 and len(groups[0]) == len(names):
         # Alike text for text, the class file is at fault (`plan_classes` refused it already,
         # but a caller's own plan may not have been through it).
-        classes_alike_in_text_warnings(spec, plan)
+        _classes_alike_in_text_warnings(spec, plan)
         # Every image would get the first class: no result at all, where some alike is a warning.
         what = "class names" if spec.attributes is None else "attribute names or phrases"
         why = (
@@ -960,7 +960,7 @@ def build_classifier(
         # The same mix of the same embeddings, but summed in other places of a matrix product,
         # which can round them apart: one vector, so that they score alike to the bit.
         vectors[group] = vectors[group[0]]
-    return Classifier(
+    return _Classifier(
         spec,
         plan,
         vectors,
@@ -1106,7 +1106,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         description_template=options.description_template,
         attribute_template=options.attribute_template,
     )
-    alike = classes_alike_in_text_warnings(spec, plan)
+    alike = _classes_alike_in_text_warnings(spec, plan)
     return replace(spec, warnings=(*spec.warnings, *alike)), plan
 
 
@@ -1192,7 +1192,7 @@ CPU_BATCH_SIZE = 16  # ViT-B/32 on 2 cores: ~13.6 img/s at 8 or 16, 12.0 at 32, 
 GPU_BATCH_SIZE = 256
 
 
-def default_batch_size(encoder: Encoder) -> int:
+def _default_batch_size(encoder: Encoder) -> int:
     on_cuda = (_loaded_device(encoder) or "cpu").split(":", 1)[0] == "cuda"
     return GPU_BATCH_SIZE if on_cuda else CPU_BATCH_SIZE
 
@@ -1204,7 +1204,7 @@ def _loaded_device(encoder: Encoder) -> str | None:
     return None if device is None else str(device)
 
 
-def scan_inputs(
+def _scan_inputs(
     inputs: InputOptions,
     *,
     allow_empty: bool = False,
@@ -1290,7 +1290,7 @@ def _max_pixels(inputs: InputOptions) -> int:
     return inputs.max_pixels or DEFAULT_MAX_PIXELS
 
 
-def open_encoder_decoding(
+def _open_encoder_decoding(
     paths: Sequence[Path], model: ModelOptions, inputs: InputOptions
 ) -> tuple[Encoder, DecodeQueue]:
     """Load the model while the first images decode.
@@ -1352,7 +1352,7 @@ def iter_encoded(
     fails on its own as an encode_error, as an image that cannot be decoded does: its row would
     score NaN or 1/C. `into_store`: the embeddings go into a store (`embed`), whose precision
     is fixed, which the error's advice says."""
-    batch_size = model.batch_size or default_batch_size(encoder)
+    batch_size = model.batch_size or _default_batch_size(encoder)
     progress.start(decoding.total, "encoding images")
     for items in decoding.batches(batch_size):
         ok_items = [item for item in items if item.ok]
@@ -1429,7 +1429,7 @@ def label(
     check_outputs_spare_inputs(
         outputs, [_path_list_file(request.inputs), *_class_files(request.classes)]
     )
-    source = open_source(request.inputs, request.embeddings)
+    source = _open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction, found=True)
     report = LabelReport(low_confidence_below=request.low_confidence)
@@ -1470,12 +1470,12 @@ def label(
         publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio, report) as publish_config,
-        model_on_images(source, model, request.inputs, encoder, weights) as (encoder, decoding),
+        _model_on_images(source, model, request.inputs, encoder, weights) as (encoder, decoding),
     ):
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
         identity = _source_identity(source, encoder)
-        report.run_info = describe_run(request, encoder, classifier, identity)
+        report.run_info = _describe_run(request, encoder, classifier, identity)
         if source.store is not None:
             stored_in = report.run_info["model"]["embeddings_precision"]
             report.embed_options = _embed_options(encoder, stored_in)
@@ -1489,7 +1489,7 @@ def label(
             )
         report.warnings += head_warnings(encoder.head)
         # A store that cannot be used fails here, and the writer discards its file.
-        encoded = encoded_items(source, decoding, encoder, model, progress, outputs, identity)
+        encoded = _encoded_items(source, decoding, encoder, model, progress, outputs, identity)
         report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction, found=True)
@@ -1521,8 +1521,8 @@ def label(
             raise
         report.interrupted |= _stopped_by_interrupt(progress)
         publishing.enter_context(interrupts_deferred())
-        report.warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
-        report.warnings += encode_error_warnings(encode_errors)
+        report.warnings += _decoding_warnings(decoding is not None and decoding.processes_stopped)
+        report.warnings += _encode_error_warnings(encode_errors)
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
@@ -1781,7 +1781,7 @@ def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
 def _predictions(
     batches: Iterable[list[ImageItem]],
     encoder: Encoder,
-    classifier: Classifier,
+    classifier: _Classifier,
     request: LabelRequest,
     at_most: int | None = None,
 ) -> Iterator[Prediction]:
@@ -1833,7 +1833,7 @@ def _check_reference_set(
 
 
 def _gathered(
-    batches: Iterable[list[ImageItem]], classifier: Classifier, at_most: int | None
+    batches: Iterable[list[ImageItem]], classifier: _Classifier, at_most: int | None
 ) -> tuple[list[ImageItem], np.ndarray]:
     """Every item of the batches, and the ok items' embeddings as one [n, dim] array, held once.
 
@@ -1870,7 +1870,7 @@ def _gathered(
     return items, embeddings
 
 
-def _stack(items: Sequence[ImageItem], classifier: Classifier) -> np.ndarray:
+def _stack(items: Sequence[ImageItem], classifier: _Classifier) -> np.ndarray:
     if not items:
         return np.zeros((0, classifier.vectors.shape[1]), dtype=np.float32)
     embeddings = []
@@ -1951,7 +1951,7 @@ def head_warnings(head: ScoreHead) -> list[str]:
     ]
 
 
-def encode_error_warnings(
+def _encode_error_warnings(
     failures: Iterable[tuple[str | os.PathLike[str], str, str]],
 ) -> list[str]:
     """The warning of a run whose images in `failures`, each (path, status, error) in the order
@@ -2009,7 +2009,7 @@ def _stored_model_name(
 
 
 @dataclass(frozen=True)
-class ItemSource:
+class _ItemSource:
     """Where a run's images come from: discovered files, an embedding store, or both (the store's
     vectors of the discovered files)."""
 
@@ -2020,18 +2020,18 @@ class ItemSource:
     empty_inputs: list[str] = field(default_factory=list)  # arguments that gave no image
 
 
-def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> ItemSource:
+def _open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None) -> _ItemSource:
     """Discover the images (and open the store once) before the slow model load, to fail fast."""
     store: str | None = None
     if embeddings is not None:
         store = os.fspath(embeddings)
         EmbeddingStore.open(store, create=False).close()
         if not inputs.paths:
-            return ItemSource(store=store)
+            return _ItemSource(store=store)
     # With a store, a named file that is gone keeps its stored result: the store may have
     # outlived the images.
     try:
-        discovery = scan_inputs(inputs, missing_ok=store is not None)
+        discovery = _scan_inputs(inputs, missing_ok=store is not None)
     except ZslError:
         if store is not None:
             _refuse_a_stored_folder_gone(inputs, store)
@@ -2044,7 +2044,7 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
                 f"no images found: {printable(store)} is the embedding store, not an image; give "
                 "the folders or files of the images it holds, or no paths for all of them"
             )
-    return ItemSource(
+    return _ItemSource(
         paths=paths,
         store=store,
         unreadable_folders=discovery.skipped,
@@ -2053,13 +2053,13 @@ def open_source(inputs: InputOptions, embeddings: str | os.PathLike[str] | None)
     )
 
 
-def _source_warnings(source: ItemSource) -> list[str]:
+def _source_warnings(source: _ItemSource) -> list[str]:
     """The warnings of the scan that found `source`'s images, as label and hubness give them:
     folders that could not be read, files left out, inputs that gave no image."""
     return [
-        *unreadable_folders_warnings(source.unreadable_folders),
-        *left_out_images_warnings(source.left_out),
-        *empty_inputs_warnings(source.empty_inputs),
+        *_unreadable_folders_warnings(source.unreadable_folders),
+        *_left_out_images_warnings(source.left_out),
+        *_empty_inputs_warnings(source.empty_inputs),
     ]
 
 
@@ -2135,8 +2135,8 @@ def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
 
 
 @contextmanager
-def model_on_images(
-    source: ItemSource,
+def _model_on_images(
+    source: _ItemSource,
     model: ModelOptions,
     inputs: InputOptions,
     loaded: Encoder | None = None,
@@ -2155,7 +2155,7 @@ def model_on_images(
             if loaded is not None:
                 encoder, decoding = loaded, decode_for(loaded, source.paths, model, inputs)
             else:
-                encoder, decoding = open_encoder_decoding(source.paths, model, inputs)
+                encoder, decoding = _open_encoder_decoding(source.paths, model, inputs)
         if loaded is None and weights is not None:
             # On the encoder itself, as its own would be: its identity names the same hash.
             with suppress(AttributeError):  # an object without a __dict__ hashes them itself
@@ -2176,7 +2176,7 @@ def _stored_identity(store: str | os.PathLike[str], encoder: Encoder) -> str:
     return identity_to_read(store, encoder.identity, _former_identities(encoder))
 
 
-def _source_identity(source: ItemSource, encoder: Encoder) -> str | None:
+def _source_identity(source: _ItemSource, encoder: Encoder) -> str | None:
     """The stored identity a run on `source` reads (`_stored_identity`), None where it reads
     images: found once, for the run info and the read, as it opens the store."""
     return None if source.store is None else _stored_identity(source.store, encoder)
@@ -2194,7 +2194,7 @@ def _former_vectors_warnings(
 
 
 @dataclass(frozen=True)
-class EncodedItems:
+class _EncodedItems:
     """A run's items, encoded batch by batch; which images they are is known before the first."""
 
     paths: Sequence[Path]
@@ -2202,15 +2202,15 @@ class EncodedItems:
     warnings: Sequence[str] = ()  # on the store's vectors read: an older zsl's (`_stored_identity`)
 
 
-def encoded_items(
-    source: ItemSource,
+def _encoded_items(
+    source: _ItemSource,
     decoding: DecodeQueue | None,
     encoder: Encoder,
     model: ModelOptions,
     progress: Progress,
     outputs: Sequence[NamedOutput],
     identity: str | None,
-) -> EncodedItems:
+) -> _EncodedItems:
     """The items in order: read from the store (here, so that its errors come first), or
     encoded from the decoded files as the batches are taken. `outputs`, the files the run
     writes, are checked against a whole store's images, which are known only here. `identity`:
@@ -2225,9 +2225,9 @@ def encoded_items(
         read_former = identity != encoder.identity
         options = _embed_options(encoder)
         warnings = _former_vectors_warnings(read_former, source.store, encoder.name, options)
-        return EncodedItems(paths, _store_batches(items, progress), warnings)
-    assert decoding is not None and source.paths is not None, "model_on_images starts decoding"
-    return EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
+        return _EncodedItems(paths, _store_batches(items, progress), warnings)
+    assert decoding is not None and source.paths is not None, "_model_on_images starts decoding"
+    return _EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
 
 
 def _check_stored_width(
@@ -2376,7 +2376,7 @@ def hubness(
     if seen_path is not None:
         seen_names = read_seen_classes(seen_path)
     seen = None if seen_names is None else seen_class_names(seen_names, known)
-    source = open_source(request.inputs, request.embeddings)
+    source = _open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_enough_images(len(source.paths), found=True)
     json_out = [named_output("--json", request.json_out)]
@@ -2407,7 +2407,7 @@ def hubness(
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
     model = _options_with_opened_defaults(request.model, encoder)
-    with model_on_images(source, model, request.inputs, encoder) as (encoder, decoding):
+    with _model_on_images(source, model, request.inputs, encoder) as (encoder, decoding):
         classifier = build_classifier(spec, plan, encoder, progress)
         # Label's run info, less its decision (top_k, threshold, unknown_label,
         # hubness_reduction): hubness ranks top-1 under every method it compares.
@@ -2418,7 +2418,7 @@ def hubness(
         warnings += classifier.model_warnings()
         told = _tell(warn, warnings, told)
         try:
-            encoded = encoded_items(source, decoding, encoder, model, progress, json_out, identity)
+            encoded = _encoded_items(source, decoding, encoder, model, progress, json_out, identity)
             warnings += encoded.warnings
             _tell(warn, warnings, told)
             if truth is not None and paired is None:
@@ -2429,8 +2429,8 @@ def hubness(
             items, embeddings = _gathered(encoded.batches, classifier, at_most)
         finally:
             progress.stop()
-        warnings += decoding_warnings(decoding is not None and decoding.processes_stopped)
-    warnings += encode_error_warnings((item.path, item.status, item.error) for item in items)
+        warnings += _decoding_warnings(decoding is not None and decoding.processes_stopped)
+    warnings += _encode_error_warnings((item.path, item.status, item.error) for item in items)
     ok = [item for item in items if item.ok]
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
@@ -2741,8 +2741,8 @@ def _read_from(stdin: IO[bytes] | None) -> str | None:
         return None
 
 
-def describe_run(
-    request: LabelRequest, encoder: Encoder, classifier: Classifier, stored: str | None
+def _describe_run(
+    request: LabelRequest, encoder: Encoder, classifier: _Classifier, stored: str | None
 ) -> dict[str, Any]:
     """The run's settings, recorded with the output so results can be reproduced; `stored`: the
     identity of the vectors read from the store (`_source_identity`)."""
@@ -2758,7 +2758,7 @@ def describe_run(
 def _run_settings(
     request: LabelRequest | HubnessRequest,
     encoder: Encoder,
-    classifier: Classifier,
+    classifier: _Classifier,
     decision: Mapping[str, Any],
     stored: str | None,
 ) -> dict[str, Any]:
@@ -2891,7 +2891,7 @@ def summary_dict(report: LabelReport) -> dict[str, Any]:
     }
 
 
-def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str]:
+def _unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str]:
     """The warning a run gives when folders it walks cannot be read (none when all could)."""
     if not folders:
         return []
@@ -2901,7 +2901,7 @@ def unreadable_folders_warnings(folders: Sequence[tuple[Path, str]]) -> list[str
     return [f"{len(folders)} folders could not be read, so their images were left out: {shown}"]
 
 
-def decoding_warnings(processes_stopped: bool) -> list[str]:
+def _decoding_warnings(processes_stopped: bool) -> list[str]:
     """The warning for a run whose decode processes (a CUDA GPU's) stopped, or could not start,
     so that the rest of its images were decoded in threads (DecodeQueue.processes_stopped): as
     correct, but slower."""
@@ -2914,10 +2914,10 @@ def decoding_warnings(processes_stopped: bool) -> list[str]:
     ]
 
 
-def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
+def _empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     """The warning for folders and globs named as arguments that gave no image while the others
     did (`Discovery.empty_inputs`). Not embed's: there a folder that holds no files keeps its
-    stored images, with `kept_images_warnings`, unless --forget-missing removes them."""
+    stored images, with `_kept_images_warnings`, unless --forget-missing removes them."""
     if not inputs:
         return []
     shown = some_names([printable(item) for item in inputs], 3)
@@ -2927,7 +2927,7 @@ def empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
     ]
 
 
-def left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
+def _left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
     """The warning a run gives when its walks passed over files that Pillow reads for their
     extension (`left_out`: files per extension, as `Discovery.left_out`). Other files, such as
     sidecars (.json, .xmp), are left out without a word."""
@@ -3076,18 +3076,18 @@ class EmbedReport:
     def warnings(self) -> list[str]:
         return [
             *self.ignored,
-            *unreadable_folders_warnings(self.unreadable_folders),
-            *left_out_images_warnings(self.left_out),
+            *_unreadable_folders_warnings(self.unreadable_folders),
+            *_left_out_images_warnings(self.left_out),
             # In the order `warn` hears them as the run goes, those known at its end last: the
             # CLI shows the warnings after those it heard.
-            *migrated_store_warnings(self.migrated, self.store),
-            *kept_images_warnings(self.absent, self.kept),
-            *nothing_to_forget_warnings(self.not_found),
-            *unknown_precision_warnings(self.unchecked_precision, self.store),
-            *decoding_warnings(self.decode_processes_stopped),
+            *_migrated_store_warnings(self.migrated, self.store),
+            *_kept_images_warnings(self.absent, self.kept),
+            *_nothing_to_forget_warnings(self.not_found),
+            *_unknown_precision_warnings(self.unchecked_precision, self.store),
+            *_decoding_warnings(self.decode_processes_stopped),
             *repaired_vectors_warnings(self.repaired, self.store),
-            *encode_error_warnings(self.failed_files),
-            *replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
+            *_encode_error_warnings(self.failed_files),
+            *_replaced_vectors_warnings(self.replaced, self.former_left, self.store, self.model),
             *_former_vectors_warnings(self.read_former, self.store, self.model, self.embed_options),
             *self.export_warnings,
         ]
@@ -3158,7 +3158,7 @@ def embed(
     check_outputs_spare_inputs(outputs, [request.store, _path_list_file(request.inputs)])
     # An emptied folder is still a scan: its stored images are kept, or with --forget-missing
     # forgotten (`store.plan`), as are a gone path's, which that option takes as a path list does.
-    discovery = scan_inputs(
+    discovery = _scan_inputs(
         request.inputs, allow_empty=True, missing_paths_ok=request.forget_missing
     )
     paths = without_store_files(discovery.paths, request.store)
@@ -3210,7 +3210,7 @@ def embed(
                         _precision(encoder),
                     )
                     report.migrated = store.migrated
-                    _tell(warn, migrated_store_warnings(report.migrated, store_path))
+                    _tell(warn, _migrated_store_warnings(report.migrated, store_path))
                     # Stored images under what the scan covered whose files are gone are forgotten,
                     # but under a path that is missing or holds no file, or an empty folder below
                     # one (a mount point), only if asked to.
@@ -3227,12 +3227,12 @@ def embed(
                     _note_absent_roots(
                         report, plan.absent, plan.kept, discovery.roots, request.forget_missing
                     )
-                    _tell(warn, kept_images_warnings(report.absent, report.kept))
-                    _tell(warn, nothing_to_forget_warnings(report.not_found))
+                    _tell(warn, _kept_images_warnings(report.absent, report.kept))
+                    _tell(warn, _nothing_to_forget_warnings(report.not_found))
                     report.unchecked_precision = _unchecked_precision(
                         store, model_id, plan, encoder
                     )
-                    _tell(warn, unknown_precision_warnings(report.unchecked_precision, store_path))
+                    _tell(warn, _unknown_precision_warnings(report.unchecked_precision, store_path))
                     # The model's vectors as an older zsl stored them are replaced, file by file,
                     # as this run stores its own: kept, they would double the store for good.
                     former = _former_models(store, encoder, model_id)
@@ -3346,7 +3346,7 @@ def _retire_former(
     return removed
 
 
-def migrated_store_warnings(migrated: bool, store: str | os.PathLike[str]) -> list[str]:
+def _migrated_store_warnings(migrated: bool, store: str | os.PathLike[str]) -> list[str]:
     """The warning of a run that moved a version 1 store to the current schema
     (`EmbedReport.migrated`); none where it did not."""
     if not migrated:
@@ -3358,7 +3358,7 @@ def migrated_store_warnings(migrated: bool, store: str | os.PathLike[str]) -> li
     ]
 
 
-def replaced_vectors_warnings(
+def _replaced_vectors_warnings(
     replaced: int, left: int, store: str | os.PathLike[str], model: str
 ) -> list[str]:
     """The warning of a run that replaced vectors an older zsl stored for its model
@@ -3410,7 +3410,7 @@ def _note_absent_roots(
     report.found -= len(named)
 
 
-def nothing_to_forget_warnings(not_found: Sequence[str]) -> list[str]:
+def _nothing_to_forget_warnings(not_found: Sequence[str]) -> list[str]:
     """The warning for paths --forget-missing named that are missing, the store holding nothing
     under them (`EmbedReport.not_found`): a misspelt path forgets nothing."""
     if not not_found:
@@ -3427,7 +3427,7 @@ def nothing_to_forget_warnings(not_found: Sequence[str]) -> list[str]:
     ]
 
 
-def kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
+def _kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
     """The warning for stored images kept though their files are gone, under scanned paths that
     are missing or hold no file at all, or empty folders below them (`EmbedReport.absent`); none
     where none were kept."""
@@ -3467,7 +3467,7 @@ def _unchecked_precision(
     return (unknown, precision) if unknown else None
 
 
-def unknown_precision_warnings(
+def _unknown_precision_warnings(
     unchecked: tuple[int, str] | None, store: str | os.PathLike[str]
 ) -> list[str]:
     """The warning for a run that adds images to a model whose stored images' precision is
