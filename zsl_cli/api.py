@@ -107,6 +107,7 @@ from zsl_cli.evaluation import (
 )
 from zsl_cli.exports import ExportRows, check_export_path, export_files, write_export
 from zsl_cli.files import (
+    HeldInterrupts,
     NamedOutput,
     absolute_path,
     check_outputs_spare_inputs,
@@ -3200,49 +3201,9 @@ def embed(
                 # there ends with the summary too, as during the batches. The decoding stops as the
                 # block ends, before the bar does.
                 with interrupts_holdable() as interrupts, ExitStack() as running:
-                    # No --dtype: the model's in the store, float32 for a new one (register_model
-                    # decides).
-                    model_id = store.register_model(
-                        encoder.identity,
-                        _stored_name(encoder),
-                        encoder.dim,
-                        request.dtype,
-                        _precision(encoder),
+                    model_id, plan, former = _plan_embed(
+                        store, encoder, request, discovery, stats, report, warn, interrupts
                     )
-                    report.migrated = store.migrated
-                    _tell(warn, _migrated_store_warnings(report.migrated, store_path))
-                    # Stored images under what the scan covered whose files are gone are forgotten,
-                    # but under a path that is missing or holds no file, or an empty folder below
-                    # one (a mount point), only if asked to.
-                    plan = store.plan(
-                        model_id,
-                        stats,
-                        discovery.roots,
-                        discovery.folders,
-                        empty_folders=discovery.empty_folders,
-                        forget_absent=request.forget_missing,
-                    )
-                    report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
-                    report.repaired = plan.repaired
-                    _note_absent_roots(
-                        report, plan.absent, plan.kept, discovery.roots, request.forget_missing
-                    )
-                    _tell(warn, _kept_images_warnings(report.absent, report.kept))
-                    _tell(warn, _nothing_to_forget_warnings(report.not_found))
-                    report.unchecked_precision = _unchecked_precision(
-                        store, model_id, plan, encoder
-                    )
-                    _tell(warn, _unknown_precision_warnings(report.unchecked_precision, store_path))
-                    # The model's vectors as an older zsl stored them are replaced, file by file,
-                    # as this run stores its own: kept, they would double the store for good.
-                    former = _former_models(store, encoder, model_id)
-                    if former:
-                        report.removed += _retire_former(
-                            store, model_id, former, stats, discovery, request.forget_missing
-                        )
-                    if plan.stale:  # held as a batch is: a removal committed is a removal counted
-                        report.removed += store.forget(model_id, plan.stale, locked=interrupts.hold)
-                        interrupts.release()
                     stat_by_path = {stat.path: stat for stat in plan.to_encode}
                     to_encode = [Path(stat.path) for stat in plan.to_encode]
                     # A file written in the mtime tick it is read in could be rewritten unseen.
@@ -3252,30 +3213,9 @@ def embed(
                     )
                     for items in iter_encoded(decoding, encoder, model, progress, into_store=True):
                         report.decode_processes_stopped = decoding.processes_stopped
-                        # A path that stopped being a file since the scan (a broken link or a
-                        # folder in its place) is unreachable, as the scan would have found it:
-                        # not stored, and its stored row, now of a file gone, forgotten.
-                        gone = [item for item in items if item.status in _NOT_FILES]
-                        items = [item for item in items if item.status not in _NOT_FILES]
-                        stored = [
-                            _stored_item(item, stat_by_path[str(item.path)]) for item in items
-                        ]
-                        # A batch committed is a batch counted. Held once the store is locked,
-                        # not before: another zsl embed may hold it for long, and Ctrl-C must end
-                        # that wait.
-                        store.add(model_id, stored, locked=interrupts.hold, replacing=former)
-                        if gone:
-                            report.removed += store.forget(
-                                model_id,
-                                [stat_by_path[str(item.path)].path for item in gone],
-                                locked=interrupts.hold,
-                            )
-                        for item in items:
-                            report.add(item)
-                        report.unreachable_files.extend(
-                            Unreachable(item.path, item.status, item.error) for item in gone
+                        _store_batch(
+                            store, model_id, items, stat_by_path, report, interrupts, former
                         )
-                        interrupts.release()
                         _check_store_in_place(store, report)
                     if former:
                         report.former_left = sum(
@@ -3310,6 +3250,95 @@ def embed(
     if report.interrupted:
         raise Interrupted(report)
     return report
+
+
+def _plan_embed(
+    store: EmbeddingStore,
+    encoder: Encoder,
+    request: EmbedRequest,
+    discovery: Discovery,
+    stats: Sequence[FileStat],
+    report: EmbedReport,
+    warn: Callable[[str], None] | None,
+    interrupts: HeldInterrupts,
+) -> tuple[int, SyncPlan, list[int]]:
+    """Register the model in `store` and plan the run over the scan's files (`stats`), noting in
+    `report` what the plan reuses, keeps and forgets, and forgetting the images gone: the
+    model's id, the plan, and the models under its former identities (`_former_models`)."""
+    store_path = Path(request.store)
+    # No --dtype: the model's in the store, float32 for a new one (register_model decides).
+    model_id = store.register_model(
+        encoder.identity,
+        _stored_name(encoder),
+        encoder.dim,
+        request.dtype,
+        _precision(encoder),
+    )
+    report.migrated = store.migrated
+    _tell(warn, _migrated_store_warnings(report.migrated, store_path))
+    # Stored images under what the scan covered whose files are gone are forgotten, but under a
+    # path that is missing or holds no file, or an empty folder below one (a mount point), only
+    # if asked to.
+    plan = store.plan(
+        model_id,
+        stats,
+        discovery.roots,
+        discovery.folders,
+        empty_folders=discovery.empty_folders,
+        forget_absent=request.forget_missing,
+    )
+    report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+    report.repaired = plan.repaired
+    _note_absent_roots(report, plan.absent, plan.kept, discovery.roots, request.forget_missing)
+    _tell(warn, _kept_images_warnings(report.absent, report.kept))
+    _tell(warn, _nothing_to_forget_warnings(report.not_found))
+    report.unchecked_precision = _unchecked_precision(store, model_id, plan, encoder)
+    _tell(warn, _unknown_precision_warnings(report.unchecked_precision, store_path))
+    # The model's vectors as an older zsl stored them are replaced, file by file, as this run
+    # stores its own: kept, they would double the store for good.
+    former = _former_models(store, encoder, model_id)
+    if former:
+        report.removed += _retire_former(
+            store, model_id, former, stats, discovery, request.forget_missing
+        )
+    if plan.stale:  # held as a batch is: a removal committed is a removal counted
+        report.removed += store.forget(model_id, plan.stale, locked=interrupts.hold)
+        interrupts.release()
+    return model_id, plan, former
+
+
+def _store_batch(
+    store: EmbeddingStore,
+    model_id: int,
+    items: list[ImageItem],
+    stat_by_path: Mapping[str, FileStat],
+    report: EmbedReport,
+    interrupts: HeldInterrupts,
+    former: Sequence[int],
+) -> None:
+    """Store a batch of encoded `items` (their files as the plan saw them: `stat_by_path`) and
+    count it in `report`."""
+    # A path that stopped being a file since the scan (a broken link or a folder in its place)
+    # is unreachable, as the scan would have found it: not stored, and its stored row, now of a
+    # file gone, forgotten.
+    gone = [item for item in items if item.status in _NOT_FILES]
+    items = [item for item in items if item.status not in _NOT_FILES]
+    stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
+    # A batch committed is a batch counted. Held once the store is locked, not before: another
+    # zsl embed may hold it for long, and Ctrl-C must end that wait.
+    store.add(model_id, stored, locked=interrupts.hold, replacing=former)
+    if gone:
+        report.removed += store.forget(
+            model_id,
+            [stat_by_path[str(item.path)].path for item in gone],
+            locked=interrupts.hold,
+        )
+    for item in items:
+        report.add(item)
+    report.unreachable_files.extend(
+        Unreachable(item.path, item.status, item.error) for item in gone
+    )
+    interrupts.release()
 
 
 def _former_models(store: EmbeddingStore, encoder: Encoder, model_id: int) -> list[int]:
