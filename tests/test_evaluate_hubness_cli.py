@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import replace
@@ -259,7 +260,7 @@ def test_evaluate_reader_of_the_table_going_away(tiny_clip, image_folder, tmp_pa
     ) as gone:
         gone.stdout.close()
         stderr = gone.stderr.read()
-        assert gone.wait(timeout=300) == 141 and stderr == b""
+        assert gone.wait(timeout=300) == -signal.SIGPIPE and stderr == b""
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

@@ -35,7 +35,7 @@ from zsl_cli.cli.common import (
     file_name,
 )
 from zsl_cli.cli.hubness import HUBNESS_METHOD_HELP
-from zsl_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, stop_signals
+from zsl_cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, stop_signals
 
 __all__ = [
     "HUBNESS_METHOD_HELP",
@@ -50,7 +50,8 @@ __all__ = [
 
 
 # Here rather than in a module of its own: it runs this package's `app`, the one a caller that
-# replaces `zsl_cli.cli.app` replaced.
+# replaces `zsl_cli.cli.app` replaced. Only here does the process end by a signal: tests run
+# `app` in-process, where it exits 130 or 141 as a command that ends so.
 def main() -> None:
     # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -61,20 +62,56 @@ def main() -> None:
         signal.signal(signal.SIGHUP, signal.default_int_handler)
     if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    received = _SignalsReceived()
     try:
         app(prog_name=PROG)
     except KeyboardInterrupt:  # while typer builds the commands, before any of them runs
         _say(f"{PROG}: interrupted")
-        _exit_interrupted()
+        _end(EXIT_INTERRUPTED, received.ctrl_c())
     except SystemExit as stop:
         if stop.code == EXIT_INTERRUPTED:
-            _exit_interrupted()
+            _end(EXIT_INTERRUPTED, received.ctrl_c())
+        if stop.code == EXIT_BROKEN_PIPE and hasattr(signal, "SIGPIPE"):
+            # Killed by SIGPIPE, as a program that writes into `| head` is: `xargs` stops
+            # launching batches on that, and took an exit status of 141 for a failed one.
+            _end(EXIT_BROKEN_PIPE, signal.SIGPIPE)
         # The command is over, its files published: a stop signal while the interpreter shuts
         # down (0.2 s) printed a KeyboardInterrupt traceback or ended the process by the signal.
         _ignore_stop_signals()
         raise
     except Exception as error:  # noqa: BLE001 - what no check foresaw: a bug, to report
         _exit_internal_error(error)
+
+
+class _SignalsReceived:
+    """Whether a Ctrl-C (SIGINT) came, rather than SIGTERM or SIGHUP: all three reach the command
+    as a KeyboardInterrupt, which does not say which. CPython writes the number of each signal
+    that a Python handler gets (zsl's own during a run as well as the default one) into the
+    descriptor given to signal.set_wakeup_fd: here a pipe, read back at the end. Windows takes
+    a socket there, and no process ends by a signal on it: nothing is known there."""
+
+    def __init__(self) -> None:
+        self._read_end: int | None = None
+        if os.name != "posix":
+            return
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)  # a signal's byte into a full pipe is dropped
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        self._read_end = read_end
+
+    def ctrl_c(self) -> int | None:
+        """SIGINT if one came so far, else None."""
+        received = b""
+        while self._read_end is not None:
+            try:
+                chunk = os.read(self._read_end, 65536)
+            except BlockingIOError:  # all read
+                break
+            if not chunk:
+                break
+            received += chunk
+        return signal.SIGINT if signal.SIGINT in received else None
 
 
 def _exit_internal_error(error: Exception) -> NoReturn:
@@ -97,8 +134,13 @@ def _ignore_stop_signals() -> None:
         signal.signal(number, signal.SIG_IGN)
 
 
-def _exit_interrupted() -> NoReturn:
-    """End the process now with EXIT_INTERRUPTED.
+def _end(status: int, by: int | None) -> NoReturn:
+    """End the process now, the command's work published: killed by the signal `by`, where one
+    is given, else (or where that did not end it) with exit status `status`.
+
+    Interrupted, zsl ends by SIGINT after a Ctrl-C, as shells want: bash goes on with a script
+    or loop whose command exited 130 after one, taking it for a Ctrl-C the command handled and
+    made light of (`$?` shows 130 all the same). After SIGTERM or SIGHUP it exits 130.
 
     Under `python -m zsl_cli`, a KeyboardInterrupt raised while exec() or eval() ran a string
     (dataclasses and typer build functions that way, so a signal can land there while modules
@@ -119,4 +161,10 @@ def _exit_interrupted() -> NoReturn:
                 stream.flush()
         except (OSError, ValueError):  # a reader gone, a full disk, a stream closed
             pass
-    os._exit(EXIT_INTERRUPTED)
+    if by is not None:
+        signal.signal(by, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {by})
+        # To this thread (raise(3)), not os.kill's to the process: another thread could take
+        # that one while this one went on to the exit below.
+        signal.raise_signal(by)
+    os._exit(status)

@@ -209,7 +209,8 @@ def _require_stdout() -> None:
 
 def _exit_reader_gone() -> NoReturn:
     """The reader of stdout or stderr went away (`| head`): end quietly, with the status a
-    process killed by SIGPIPE has, not 1 (which means failed images under --strict)."""
+    process killed by SIGPIPE has, not 1 (which means failed images under --strict). The
+    program's entry point (cli.main) then ends the process by SIGPIPE itself."""
     from zsl_cli.files import point_at_devnull
 
     point_at_devnull(sys.stdout, sys.stderr)
