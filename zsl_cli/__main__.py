@@ -2,9 +2,11 @@
 
 Stop signals are caught as this module is imported, before anything else of zsl loads (the
 CLI's modules, typer and rich, take a fifth of a second), so that a Ctrl-C, SIGTERM or SIGHUP
-then ends as one during a run does: one line, exit status 130. Only one that lands while the
-interpreter itself starts (some 40 ms, before any code of zsl runs and so before any work or
-file of a run) ends the process by the signal, as it would any program.
+then ends in one line and exit status 130, not a traceback. (During a run, `cli.main` ends the
+process by SIGINT after a Ctrl-C, as shells want; in this window it cannot tell a Ctrl-C from
+the others.) One that lands while the interpreter itself starts (some 40 ms, before any code of
+zsl runs and so before any work or file of a run) ends the process by the signal, as it would
+any program.
 """
 
 import os
