@@ -17,32 +17,45 @@ from zsl_cli.store import FileStat, wait_for_mtime_ticks
 SECOND = 1_000_000_000
 
 
-def waits(stats: list[FileStat]) -> list[float]:
+# A fixed clock, 0.4 s into a second, so that each wait is exact however slowly the test runs.
+NOW = 1_700_000_000 * SECOND + 400_000_000
+
+
+def waits(stats: list[FileStat], now: int = NOW) -> list[float]:
     slept: list[float] = []
-    wait_for_mtime_ticks(stats, sleep=slept.append)
+    waited = wait_for_mtime_ticks(stats, sleep=slept.append, now_ns=lambda: now)
+    assert sum(slept) == waited
     return slept
 
 
 def test_a_file_of_this_tick_is_read_once_the_tick_is_over() -> None:
-    now = time.time_ns()
-    this_second = now // SECOND * SECOND  # as a file system of whole-second mtimes keeps it
-    (slept,) = waits([FileStat("/a.png", 1, this_second), FileStat("/b.png", 1, now - SECOND)])
-    # until the end of the 2 s a FAT mtime may stand for, and the clock's lag
-    assert 0 < slept <= 2.01
-    assert abs(time.time_ns() + slept * SECOND - (this_second + 2.01 * SECOND)) < 0.05 * SECOND
-    # ns mtimes move by the kernel's clock tick: a short wait
-    (slept,) = waits([FileStat("/a.png", 1, now + 1)])
-    assert 0 < slept <= 0.03
+    this_second = NOW // SECOND * SECOND  # as a file system of whole-second mtimes keeps it
+    # until the end of the 2 s a FAT mtime may stand for, and the clock's lag: 2.01 s after it
+    assert waits([FileStat("/a.png", 1, this_second), FileStat("/b.png", 1, NOW - SECOND)]) == [
+        1.61
+    ]
+    # ns mtimes move by the kernel's clock tick: a short wait, to 30 ms after the mtime
+    assert waits([FileStat("/a.png", 1, NOW - 1_000_000)]) == [0.029]
+    assert waits([FileStat("/a.png", 1, NOW)]) == [0.03]
+    # the longest wait of several files is the one waited
+    assert waits([FileStat("/a.png", 1, NOW - 1_000_000), FileStat("/b.png", 1, this_second)]) == [
+        1.61
+    ]
 
 
 def test_files_of_past_ticks_and_future_mtimes_are_not_waited_for() -> None:
-    now = time.time_ns()
-    old_whole = (now - 3 * SECOND) // SECOND * SECOND
+    old_whole = (NOW - 3 * SECOND) // SECOND * SECOND
     assert (
-        waits([FileStat("/a.png", 1, old_whole), FileStat("/b.png", 1, now - SECOND // 10)]) == []
+        waits([FileStat("/a.png", 1, old_whole), FileStat("/b.png", 1, NOW - SECOND // 10)]) == []
     )
+    # a whole second before this one may still be in the same 2 s tick
+    assert waits([FileStat("/a.png", 1, NOW // SECOND * SECOND - SECOND)]) == [0.61]
+    # a tick just over: 2.01 s after a whole second, 30 ms after an ns mtime
+    assert waits([FileStat("/a.png", 1, NOW // SECOND * SECOND)], now=NOW + 1_610_000_000) == []
+    assert waits([FileStat("/a.png", 1, NOW - 30_000_000)]) == []
     # An mtime in the future (a clock set wrong): no wait would end it.
-    assert waits([FileStat("/c.png", 1, now + 3600 * SECOND)]) == []
+    assert waits([FileStat("/c.png", 1, NOW + 3600 * SECOND)]) == []
+    assert waits([FileStat("/c.png", 1, NOW + 1)]) == []
 
 
 def test_embed_reads_a_just_written_file_after_its_mtime_tick(

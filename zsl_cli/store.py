@@ -254,7 +254,9 @@ def stat_files(paths: Iterable[Path]) -> tuple[list[FileStat], list[Unreachable]
 
 
 def wait_for_mtime_ticks(
-    stats: Iterable[FileStat], sleep: Callable[[float], object] = time.sleep
+    stats: Iterable[FileStat],
+    sleep: Callable[[float], object] = time.sleep,
+    now_ns: Callable[[], int] = time.time_ns,
 ) -> float:
     """Wait, before these files are read, until the tick of each one's mtime is over; return
     the seconds waited. A file rewritten in place with the same size within the tick it was
@@ -264,7 +266,7 @@ def wait_for_mtime_ticks(
     for whole-second mtimes, 30 ms otherwise), only where a file changed that recently: most
     runs spend longer loading the model. An mtime in the future (a clock set wrong) is not
     waited for."""
-    now = time.time_ns()
+    now = now_ns()
     until = now
     for stat in stats:
         whole = stat.mtime_ns % 1_000_000_000 == 0
