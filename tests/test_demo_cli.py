@@ -155,7 +155,7 @@ def _wait_for_an_image(folder: Path, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
     while not any(folder.glob("*/*.png")):
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, "no image in 120 s: guards a hang"
         time.sleep(0.05)
 
 
