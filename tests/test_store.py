@@ -26,6 +26,7 @@ except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
 from tests.conftest import CtrlC
+from tests.helpers import flock_noting_blocked
 from zsl_cli import exports as exports_module
 from zsl_cli import store as store_module
 from zsl_cli.errors import ZslError
@@ -1006,16 +1007,20 @@ def test_exports_to_one_file_at_once_leave_vectors_and_paths_of_one_export(
             other.export(model, out)
 
     run_b = threading.Thread(target=export_more)
+    b_blocked, waited = threading.Event(), []
+    monkeypatch.setattr(files.fcntl, "flock", flock_noting_blocked(run_b, b_blocked))
 
     def replace_then_let_b_export(source, target):
         replace(source, target)
         if Path(target) == out and run_b.ident is None:
             run_b.start()
-            run_b.join(timeout=1)  # B's whole export ran here, unless it waits for A
+            # B's whole export runs here, unless it waits for A: B is blocked, and not done.
+            waited.append((b_blocked.wait(60), run_b.is_alive()))
 
     monkeypatch.setattr(files.os, "replace", replace_then_let_b_export)
     store.export(model, out)
     run_b.join()
+    assert waited == [(True, True)]
     with open(f"{out}.paths.csv", newline="") as handle:
         paths = [path for _, path in list(csv.reader(handle))[1:]]
     assert paths == ["/data/0", "/data/0a", "/data/1", "/data/2"]

@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
+from tests.helpers import flock_noting_blocked
 from zsl_cli import readers
 from zsl_cli.errors import ZslError
 from zsl_cli.files import CsvLines
@@ -778,16 +779,20 @@ def test_runs_publishing_one_output_at_once_leave_one_runs_output_and_run_info(
     writer_b.write(predictions[1])
     replace = os.replace
     run_b = threading.Thread(target=writer_b.close, args=({"run": "b"},))
+    b_blocked, waited = threading.Event(), []
+    monkeypatch.setattr(files.fcntl, "flock", flock_noting_blocked(run_b, b_blocked))
 
     def replace_then_let_b_publish(source, target):
         replace(source, target)
         if Path(target) == output and not run_b.is_alive() and run_b.ident is None:
             run_b.start()
-            run_b.join(timeout=1)  # B's whole publish ran here, unless it waits for A
+            # B's whole publish runs here, unless it waits for A: B is blocked, and not done.
+            waited.append((b_blocked.wait(60), run_b.is_alive()))
 
     monkeypatch.setattr(files.os, "replace", replace_then_let_b_publish)
     writer_a.close({"run": "a"})
     run_b.join()
+    assert waited == [(True, True)]
     assert written_run_info(output) == {"run": "b", "complete": True}
     assert read_predictions(output) == [rounded(predictions[1])]
     assert temp_files(tmp_path) == []
