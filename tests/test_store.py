@@ -1480,6 +1480,8 @@ def test_sigkill_mid_run_keeps_exactly_the_committed_batches(tmp_path: Path) -> 
         assert [s.mtime_ns for s in plan.to_encode] == list(range(len(indices), n_files))
 
 
+# Six identical runs of a race, not six cases: one run can miss it. Kept as separate tests so
+# that xdist spreads them over its workers (each starts three writer processes).
 @pytest.mark.parametrize("attempt", range(6))
 def test_processes_create_and_write_one_store_at_once(tmp_path: Path, attempt: int) -> None:
     # Creating the file is the racy part (two may ask for the WAL switch at once, and SQLite
