@@ -28,8 +28,6 @@ from zsl_cli.demo.train import (
 )
 from zsl_cli.errors import ZslError
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 MODEL_DIR = Path(zsl_cli.__file__).parent / "models" / "shapes-demo"
 FRESH_SEED = 4242  # used by no other file, by training or by the sample set
 PER_CLASS = 20

@@ -203,7 +203,17 @@ def test_identity_does_not_change_with_the_transformers_version(tiny_clip, monke
     assert encoder.identity == first
 
 
-def test_unknown_hub_model_offline_is_one_clear_line():
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offline mode, which the hub-id tests below depend on (conftest sets it for the whole
+    run too): as zsl reads it, and as huggingface_hub read it at import."""
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+
+
+def test_unknown_hub_model_offline_is_one_clear_line(offline):
     with pytest.raises(ZslError) as info:
         load_encoder("no-such-org/no-such-model-zsl")
     message = info.value.message
@@ -211,7 +221,7 @@ def test_unknown_hub_model_offline_is_one_clear_line():
     assert "no-such-org/no-such-model-zsl" in message and info.value.exit_code == 2
 
 
-def test_a_name_close_to_a_bundled_model_is_pointed_at_it():
+def test_a_name_close_to_a_bundled_model_is_pointed_at_it(offline):
     with pytest.raises(ZslError) as info:
         load_encoder("shapes-dmo")
     assert "did you mean shapes-demo?" in info.value.message
@@ -397,7 +407,7 @@ def _set_model_type(snapshot: Path) -> None:
     ],
 )
 def test_a_cached_hub_model_that_fails_offline_is_said_to_be_uncached_only_when_it_is(
-    tiny_clip, tmp_path, monkeypatch, change, message
+    tiny_clip, tmp_path, monkeypatch, offline, change, message
 ):
     import huggingface_hub.constants
 
@@ -428,7 +438,9 @@ def _cache_at_main(model: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
 
 
-def test_a_revision_not_in_the_cache_is_named_as_the_uncached_one(tiny_clip, tmp_path, monkeypatch):
+def test_a_revision_not_in_the_cache_is_named_as_the_uncached_one(
+    tiny_clip, tmp_path, monkeypatch, offline
+):
     # The model is cached at main: it was said to be not in the cache.
     _cache_at_main(tiny_clip, tmp_path, monkeypatch)
     with pytest.raises(ZslError) as info:
