@@ -1,12 +1,80 @@
-"""Helpers that several test files share: writing test images, running the CLI in-process and
-reading its output, watching processes and races."""
+"""Helpers that several test files share: writing test images and labelled sets, running the CLI
+in-process and reading its output, watching processes and races."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner, Result
 
 from zsl_cli import files
+from zsl_cli.cli import app
+from zsl_cli.records import CSV_COLUMNS
+
+
+def run(*args: object) -> Result:
+    """`zsl` with these arguments, in this process."""
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def read_jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def write_images(folder: Path, n: int, seed: int = 0, size=(48, 40)) -> list[Path]:
+    """`n` PNGs of random pixels in `folder`, of sizes around `size`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        path = folder / f"img_{i:03d}.png"
+        pixels = rng.integers(0, 256, (size[1] + i % 7, size[0] + i % 5, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(path)
+        paths.append(path)
+    return paths
+
+
+# Each image's true class and the classes its prediction ranks, best first. Two seen classes (cat,
+# dog) and one unseen (bird): each side has a right and a wrong image, so a split that moved a
+# class to the other side would change the numbers.
+LABELLED_IMAGES = {
+    "cat/1.jpg": ("cat", ["cat", "dog", "bird"]),
+    "cat/2.jpg": ("cat", ["dog", "cat", "bird"]),
+    "dog/1.jpg": ("dog", ["dog", "cat", "bird"]),
+    "bird/1.jpg": ("bird", ["bird", "cat", "dog"]),
+    "bird/2.jpg": ("bird", ["cat", "bird", "dog"]),
+}
+
+
+def write_labelled(tmp_path: Path, images: dict[str, tuple[str, list[str]]]) -> tuple[Path, Path]:
+    """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
+    writes one; `images`: each image's class and the classes its prediction ranks."""
+    truth = tmp_path / "truth"
+    rows = [",".join(CSV_COLUMNS)]
+    for name, (_, ranked) in images.items():
+        image = truth / name
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes(b"")
+        scores = ["0.6", "0.3", "0.1"]
+        cells = [str(image), ranked[0], scores[0], "|".join(ranked), "|".join(scores), "ok", ""]
+        rows.append(",".join(cells))
+    predictions = tmp_path / "p.csv"
+    predictions.write_text("\n".join(rows) + "\n")
+    return predictions, truth
+
+
+def process_running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has, whether reaped or not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
 
 
 def flock_noting_blocked(thread: threading.Thread, blocked: threading.Event) -> Callable:

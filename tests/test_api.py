@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 import zsl_cli
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api, label_studio
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.errors import Interrupted, ZslError

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api, records
 from zsl_cli.encoders import Encoder
 from zsl_cli.errors import Interrupted

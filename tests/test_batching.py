@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_label_cli import process_running
+from tests.helpers import process_running
 from zsl_cli import batching
 from zsl_cli.batching import DecodeQueue
 from zsl_cli.errors import ZslError

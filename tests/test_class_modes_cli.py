@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import read_jsonl, write_images
+from tests.helpers import read_jsonl, write_images
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 

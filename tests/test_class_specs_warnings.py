@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import read_jsonl, write_images
+from tests.helpers import read_jsonl, write_images
 from zsl_cli import api
 from zsl_cli.classes import (
     load_class_spec,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.classes import load_class_spec, parse_classes
 from zsl_cli.cli import app
 from zsl_cli.prompts import resolve_templates

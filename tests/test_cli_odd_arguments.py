@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_label_cli import run, write_images
+from tests.helpers import run, write_images
 
 resource = pytest.importorskip("resource")  # the memory limit below; not on Windows
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api, batching
 from zsl_cli.batching import processes_available
 from zsl_cli.cli import app

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.cli import app
 from zsl_cli.discovery import scan
 

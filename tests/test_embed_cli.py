@@ -18,7 +18,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from tests.test_label_cli import SAYS_WHEN_ENCODING, read_jsonl, write_images
+from tests.helpers import read_jsonl, write_images
+from tests.test_label_cli import SAYS_WHEN_ENCODING
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.store import EmbeddingStore

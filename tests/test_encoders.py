@@ -1405,7 +1405,7 @@ def test_a_label_run_at_a_terminal_shows_a_bar_while_class_prompts_are_encoded(
 ):
     # 2 classes x 80 templates: 160 prompts, encoded before the images, with a bar of their
     # own; none under --quiet.
-    from tests.test_label_cli import write_images
+    from tests.helpers import write_images
     from tests.test_summary import Terminal
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import write_images
 from tests.test_evaluate_hubness_cli import run
-from tests.test_label_cli import write_images
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import class_mismatch_hints, load_truth, read_seen_classes
 from zsl_cli.records import LabelScore, Prediction

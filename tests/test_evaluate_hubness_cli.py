@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import write_images
 from tests.hubness_helpers import reduce_whole
-from tests.test_label_cli import write_images
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate_files
 from zsl_cli.readers import read_predictions

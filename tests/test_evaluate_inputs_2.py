@@ -11,22 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import LABELLED_IMAGES, write_labelled
 from tests.permissions import refuse_reading
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
-from zsl_cli.records import CSV_COLUMNS
 
-# Each image's true class and the classes its prediction ranks, best first. Two seen classes (cat,
-# dog) and one unseen (bird): each side has a right and a wrong image, so a split that moved a
-# class to the other side would change the numbers.
-IMAGES = {
-    "cat/1.jpg": ("cat", ["cat", "dog", "bird"]),
-    "cat/2.jpg": ("cat", ["dog", "cat", "bird"]),
-    "dog/1.jpg": ("dog", ["dog", "cat", "bird"]),
-    "bird/1.jpg": ("bird", ["bird", "cat", "dog"]),
-    "bird/2.jpg": ("bird", ["cat", "bird", "dog"]),
-}
+IMAGES = LABELLED_IMAGES
 
 
 def run(*args: object):
@@ -36,23 +27,6 @@ def run(*args: object):
 @pytest.fixture()
 def labelled(tmp_path: Path) -> tuple[Path, Path]:
     return write_labelled(tmp_path, IMAGES)
-
-
-def write_labelled(tmp_path: Path, images: dict[str, tuple[str, list[str]]]) -> tuple[Path, Path]:
-    """A class-folder truth of (empty) image files and a predictions CSV for them, as zsl label
-    writes one; `images`: each image's class and the classes its prediction ranks."""
-    truth = tmp_path / "truth"
-    rows = [",".join(CSV_COLUMNS)]
-    for name, (_, ranked) in images.items():
-        image = truth / name
-        image.parent.mkdir(parents=True, exist_ok=True)
-        image.write_bytes(b"")
-        scores = ["0.6", "0.3", "0.1"]
-        cells = [str(image), ranked[0], scores[0], "|".join(ranked), "|".join(scores), "ok", ""]
-        rows.append(",".join(cells))
-    predictions = tmp_path / "p.csv"
-    predictions.write_text("\n".join(rows) + "\n")
-    return predictions, truth
 
 
 def gzsl_numbers(result: api.EvaluationResult) -> tuple:

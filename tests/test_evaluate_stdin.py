@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_evaluate_inputs_2 import IMAGES, write_labelled
+from tests.helpers import LABELLED_IMAGES as IMAGES
+from tests.helpers import write_labelled
 from zsl_cli import api
 from zsl_cli.errors import ZslError
 

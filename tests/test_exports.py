@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api, exports
 from zsl_cli.files import CSV_NOT_UTF8
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api
 from zsl_cli.hubness import METHODS
 from zsl_cli.store import EmbeddingStore

@@ -14,41 +14,22 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree
 
-import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
 from tests.corpus import write_bad_files, write_odd_images
+
+# Other test files imported these from here: they are still importable from here.
+from tests.helpers import process_running, read_jsonl, run, write_images  # noqa: F401
 from tests.pipeline_parity import assert_same_as_pipeline
-from tests.terminal import terminal_env
+from tests.terminal import terminal_bytes, terminal_env  # noqa: F401
 from zsl_cli.cli import app
 from zsl_cli.files import sidecar_path
 from zsl_cli.records import CSV_COLUMNS
 
 CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."
-
-
-def run(*args: str):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    return result
-
-
-def read_jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def write_images(folder: Path, n: int, seed: int = 0, size=(48, 40)) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    paths = []
-    for i in range(n):
-        path = folder / f"img_{i:03d}.png"
-        pixels = rng.integers(0, 256, (size[1] + i % 7, size[0] + i % 5, 3), dtype=np.uint8)
-        Image.fromarray(pixels).save(path)
-        paths.append(path)
-    return paths
 
 
 @pytest.fixture()
@@ -890,33 +871,6 @@ def run_at_a_terminal(command: list[str]) -> str:
     return terminal_bytes(command).decode("utf-8", "replace")
 
 
-def terminal_bytes(command: list[str], cwd: Path | None = None, stderr_too: bool = True) -> bytes:
-    """What `command` writes on a terminal of 120 columns, its stdout's (and stderr's)."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    stderr = terminal if stderr_too else subprocess.DEVNULL
-    env = terminal_env()
-    with subprocess.Popen(command, stdout=terminal, stderr=stderr, cwd=cwd, env=env) as shown:
-        os.close(terminal)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
-                break
-            if not chunk:
-                break
-            received += chunk
-        assert shown.wait(timeout=300) == 0
-    os.close(controller)
-    return received
-
-
 def test_no_progress_bar_runs_into_rows_printed_on_its_terminal(tiny_clip, tmp_path, classes_file):
     # `zsl label photos -c classes.txt` at a terminal (the quickstart's command) printed each
     # row after the bar's last redraw, on its line: "| 0/2 [00:00<?, ?img/s]path,label,score,".
@@ -1478,15 +1432,6 @@ batching.DecodeQueue._submit = submit_then_stop
 from zsl_cli.cli import main
 main()
 """
-
-
-def process_running(pid: int) -> bool:
-    """Whether process `pid` exists and has not ended (a zombie has, whether reaped or not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="decode processes: Linux only")

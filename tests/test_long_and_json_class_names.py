@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import write_images
 from tests.test_encoders import CountingTokenizer
-from tests.test_label_cli import write_images
 from zsl_cli.classes import MAX_NAME_CHARS, load_class_spec, parse_classes, parse_descriptions
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder

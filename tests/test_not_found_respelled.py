@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.accents import accent_form
 from zsl_cli.cli import app
 from zsl_cli.errors import EXIT_USAGE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_label_cli import read_jsonl, run, write_images
+from tests.helpers import read_jsonl, run, write_images
 
 
 def test_a_template_file_named_with_braces_is_read_as_the_file(tiny_clip, tmp_path, monkeypatch):

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_evaluate_inputs_2 import write_labelled
-from tests.test_label_cli import write_images
+from tests.helpers import write_images, write_labelled
 from zsl_cli import api
 from zsl_cli.classes import load_class_spec
 from zsl_cli.cli import app

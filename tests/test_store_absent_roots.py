@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.store import AbsentRoot, EmbeddingStore, StoredItem, stat_files

@@ -94,7 +94,7 @@ def test_a_store_on_a_full_disk_is_not_opened_for_writing(tmp_path: Path) -> Non
 
 def test_label_reads_a_store_on_a_full_disk(tiny_clip, tmp_path: Path) -> None:
     images, store = tmp_path / "images", tmp_path / "s.zsl"
-    from tests.test_label_cli import write_images
+    from tests.helpers import write_images
 
     write_images(images, 3)
     command = [sys.executable, "-m", "zsl_cli"]

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api
 from zsl_cli.store import FileStat, wait_for_mtime_ticks
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from tests.test_store_absent_roots import encoded, images_in, stored_paths
 from zsl_cli import api
 from zsl_cli.cli import app

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.cli import app
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 

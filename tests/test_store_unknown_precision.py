@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli.cli import app
 
 UNCHECKED = "their precision is unknown and not checked"

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from tests.test_store_unknown_precision import as_version_1
 from zsl_cli import api
 from zsl_cli.cli import app

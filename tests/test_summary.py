@@ -21,8 +21,8 @@ import pytest
 from PIL import Image
 from rich.console import Console
 
+from tests.helpers import run, write_images
 from tests.terminal import terminal_env
-from tests.test_label_cli import run, write_images
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth

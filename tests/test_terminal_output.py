@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from tests.test_summary import evaluated, evaluation_text
 from zsl_cli import api, summary, writers
 from zsl_cli.classes import load_class_spec

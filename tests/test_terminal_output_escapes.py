@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.test_label_cli import terminal_bytes
+from tests.terminal import terminal_bytes
 from zsl_cli import api
 from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.readers import read_predictions

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import zsl_cli
-from tests.test_label_cli import write_images
+from tests.helpers import write_images
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.encoders import model_files
