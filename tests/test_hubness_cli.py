@@ -118,3 +118,31 @@ def test_hubness_table_wrapped_on_a_terminal_ends_lines_without_spaces(width, mo
     # Only the spaces at the ends went: every cell is where rich put it.
     monkeypatch.setattr(summary, "_print_trimmed", lambda console, table: console.print(table))
     assert lines == [line.rstrip() for line in rendered()]
+
+
+def unreadable_images(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for index in range(count):
+        (folder / f"broken_{index}.png").write_bytes(b"not an image")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["hubness"], ["label", "--hubness-reduction", "csls", "-o", "out.csv"]],
+    ids=["hubness", "label"],
+)
+def test_too_few_images_say_what_they_count(tiny_clip, tmp_path, monkeypatch, command):
+    # One unreadable file was "2 or more readable images; this run has 1": the check before the
+    # model loads counts the images found, which it does not know to be readable.
+    monkeypatch.chdir(tmp_path)
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    args = ["-c", classes, "-m", tiny_clip]
+    one = run(*command, unreadable_images(tmp_path / "one", 1), *args)
+    assert one.exit_code == 2
+    assert one.stderr.endswith("; this run found 1 image\n"), one.stderr
+    # Decoded, none read: the count is of readable images, and says so.
+    three = run(*command, unreadable_images(tmp_path / "three", 3), *args)
+    assert three.exit_code == 2
+    assert three.stderr.endswith("; this run has 0 readable images\n"), three.stderr

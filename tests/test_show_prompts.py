@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import pty
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.helpers import run, write_images
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
@@ -332,3 +334,61 @@ def test_label_and_hubness_describe_show_prompts_alike():
         for name in ("label", "hubness")
     }
     assert helps["label"] == helps["hubness"] and "PATHs" in helps["label"]
+
+
+ALL_IN_PROPORTION = "class,red,round\ncat,1,0\ndog,2,0\n"
+REFUSED_ROWS = (
+    "zsl: error: no model can tell any of the 2 classes apart (their rows of attribute weights "
+    "are the same in proportion: check the attribute table)\n"
+)
+SAME_PROMPTS = "cat: a photo of a pet\ndog: a photo of a pet\n"
+REFUSED_PROMPTS = (
+    "zsl: error: no model can tell any of the 2 classes apart (their prompts are the same: "
+    "check the class file)\n"
+)
+
+
+FIELDS = {"--attributes": "attributes", "-c": "classes"}
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "refusal"),
+    [("--attributes", ALL_IN_PROPORTION, REFUSED_ROWS), ("-c", SAME_PROMPTS, REFUSED_PROMPTS)],
+)
+def test_show_prompts_refuses_classes_alike_in_the_class_file_as_a_run_does(
+    tiny_clip, tmp_path, option, text, refusal
+):
+    # --show-prompts printed their prompts and exited 0, where a run was refused blaming the model.
+    classes = tmp_path / "classes.csv"
+    classes.write_text(text)
+    images, output = tmp_path / "images", tmp_path / "out.csv"
+    write_images(images, 2)
+    for command in ("label", "hubness"):
+        shown = run(command, option, classes, "--show-prompts")
+        assert (shown.exit_code, shown.stdout, shown.stderr) == (2, "", refusal)
+    ran = run("label", images, option, classes, "-m", tiny_clip, "-o", output)
+    assert (ran.exit_code, ran.stderr) == (2, refusal)
+    assert not output.exists()
+    with pytest.raises(ZslError, match="no model can tell any of the 2 classes apart"):
+        api.class_prompts(api.ClassOptions(**{FIELDS[option]: classes}))
+
+
+def test_show_prompts_warns_of_classes_alike_in_the_class_file_as_a_run_does(tiny_clip, tmp_path):
+    table = tmp_path / "alike.csv"
+    table.write_text("class,red,round\ncat,1,0\ndog,2,0\nbird,0,1\n")
+    warning = (
+        "warning: no model can tell 'cat' and 'dog' apart (rows of attribute weights the same in "
+        "proportion): they score alike on every image, and the one listed first wins"
+    )
+    shown = run("label", "--attributes", table, "--show-prompts")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stderr.splitlines() == [warning]
+    images = tmp_path / "images"
+    write_images(images, 2)
+    output = tmp_path / "out.csv"
+    ran = run("label", images, "--attributes", table, "-m", tiny_clip, "-o", output)
+    assert ran.exit_code == 0, ran.stderr
+    # Said once, by the class file's check: the model's finds no other group.
+    assert [line for line in ran.stderr.splitlines() if "apart" in line] == [warning]
+    info = json.loads((tmp_path / "out.csv.run.json").read_text())
+    assert info["classes"]["indistinguishable"] == [["cat", "dog"]]
