@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
-from zsl_cli import files
+from zsl_cli import api, files
 from zsl_cli.cli import app
 from zsl_cli.records import CSV_COLUMNS
 
@@ -91,3 +92,22 @@ def flock_noting_blocked(thread: threading.Thread, blocked: threading.Event) -> 
             raise
 
     return noting
+
+
+def embed(store: Path, model: Path, *args: object) -> tuple[int, dict, str]:
+    """`zsl embed` into `store`: its exit status, its --json report ({} where none) and stderr."""
+    out = store.with_suffix(".run.json")
+    result = run("embed", *args, "--store", store, "-m", model, "--json", out)
+    report = json.loads(out.read_text()) if out.exists() else {}
+    return result.exit_code, report, result.stderr
+
+
+def replace_before_decode(monkeypatch: pytest.MonkeyPatch, replace: Callable[[], object]) -> None:
+    """Run `replace` once embed's scan and plan are done, before any image is read."""
+    wait = api.wait_for_mtime_ticks
+
+    def replaced_then_wait(stats):
+        replace()
+        return wait(stats)
+
+    monkeypatch.setattr(api, "wait_for_mtime_ticks", replaced_then_wait)

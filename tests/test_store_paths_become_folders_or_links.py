@@ -1,42 +1,22 @@
-"""What a review of the embedding store under concurrent use found.
+"""A stored image whose path is now an empty folder, a broken link or a folder.
 
 - A stored image whose path is now an empty folder was kept as if under an unmounted drive's
   mount point, and `zsl label` still gave it an ok prediction: the folder is in its place, so
   the file is gone (only entries strictly below an empty folder are kept).
 - A file replaced by a broken link (or a folder) between the scan and its decode was stored as a
   failed image; found so at the scan, it is unreachable and not stored. Now both are the same.
-- A store file replaced by rename while embed wrote it (a backup restored over it) took every
-  commit into the old, unlinked file, and the run said "3 encoded", exit 0: now it ends with an
-  error saying so (exit 2), as soon as a commit finds it replaced.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.helpers import write_images
+from tests.helpers import embed, replace_before_decode, write_images
 from tests.test_store_absent_roots import encoded, images_in, stored_paths
-from zsl_cli import api
-from zsl_cli.cli import app
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
-
-
-def run(*args, stdin: str | None = None):
-    return CliRunner().invoke(app, [str(a) for a in args], input=stdin)
-
-
-def embed(store: Path, model: Path, *args) -> tuple[int, dict, str]:
-    out = store.with_suffix(".run.json")
-    result = run("embed", *args, "--store", store, "-m", model, "--json", out)
-    report = json.loads(out.read_text()) if out.exists() else {}
-    return result.exit_code, report, result.stderr
-
 
 # -- a file replaced by an empty folder is gone ---------------------------------------------
 
@@ -111,17 +91,6 @@ def test_embed_forgets_an_image_whose_path_is_now_an_empty_folder(
 # -- a file that stops being one between the scan and its decode ----------------------------
 
 
-def replace_before_decode(monkeypatch: pytest.MonkeyPatch, replace) -> None:
-    """Run `replace` once the scan and the plan are done, before any image is read."""
-    wait = api.wait_for_mtime_ticks
-
-    def replaced_then_wait(stats):
-        replace()
-        return wait(stats)
-
-    monkeypatch.setattr(api, "wait_for_mtime_ticks", replaced_then_wait)
-
-
 def broken_link_in_place_of(path: Path) -> None:
     path.unlink()
     path.symlink_to(path.with_name("gone.png"))
@@ -166,69 +135,3 @@ def test_a_file_become_a_folder_before_its_decode_is_unreachable(
     assert report["unreachable_files"][0]["status"] == "not_a_file"
     assert str(first) not in stored_paths(store, tiny_clip)
     assert os.path.isdir(first)
-
-
-# -- a store replaced while embed writes it -------------------------------------------------
-
-
-def restore_over(store: Path) -> None:
-    """What `cp backup.zsl x && mv x store.zsl` does to the store a run has open."""
-    copy = store.with_name("copy.zsl")
-    shutil.copyfile(store, copy)
-    os.replace(copy, store)
-
-
-def test_a_store_replaced_during_embed_stops_the_run_with_an_error(
-    tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    photos, store = tmp_path / "photos", tmp_path / "s.zsl"
-    write_images(photos, 3)
-    put_back: list[bytes] = []
-
-    def restore() -> None:
-        restore_over(store)
-        put_back.append(store.read_bytes())
-
-    replace_before_decode(monkeypatch, restore)
-    code, report, stderr = embed(store, tiny_clip, photos, "--batch-size", "1")
-    assert code == 2 and report == {}  # no --json: the run did not do what it says
-    lines = stderr.strip().splitlines()
-    assert "Traceback" not in stderr
-    said = " ".join(lines[-1].split())
-    assert f"the embedding store {store} was replaced during the run" in said
-    # The first commit found it: the others are not thrown away after it.
-    assert "the 1 image this run stored went to the file it replaced" in said
-    assert said.endswith("run zsl embed again") and "saved before it" not in said
-    # The file put there is left as it was: the run's -wal file, which shares its name, laid the
-    # run's pages over it at its next open (review h605, F3).
-    assert put_back == [store.read_bytes()]
-    wal = Path(f"{store}-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
-    # The run again stores them in the file now there.
-    monkeypatch.undo()
-    code, report, _ = embed(store, tiny_clip, photos)
-    assert (code, report["found"], report["failed"]) == (0, 3, 0)
-    assert len(stored_paths(store, tiny_clip)) == 3
-
-
-def test_a_store_replaced_after_its_last_commit_is_found_at_the_end(
-    tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    photos, store = tmp_path / "photos", tmp_path / "s.zsl"
-    first, *_ = write_images(photos, 2)
-    assert embed(store, tiny_clip, photos)[1]["encoded"] == 2
-    first.unlink()  # its row is forgotten, the run's one commit, before the decode
-    replace_before_decode(monkeypatch, lambda: restore_over(store))
-    code, report, stderr = embed(store, tiny_clip, photos)
-    said = " ".join(stderr.split())
-    assert code == 2, stderr
-    assert f"the embedding store {store} was replaced during the run" in said
-    assert "1 gone image removed" in said
-
-
-def test_a_store_left_in_place_is_not_said_replaced(tmp_path: Path) -> None:
-    path = tmp_path / "s.zsl"
-    with EmbeddingStore.open(path) as store:
-        assert not store.replaced_on_disk()
-        restore_over(path)
-        assert store.replaced_on_disk()
