@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
@@ -1167,3 +1168,28 @@ def test_an_npy_export_naming_files_not_in_utf8_is_warned_of(tiny_clip, tmp_path
     os.rename(os.fsencode(images) + b"/caf\xe9.png", images / "cafe.png")
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--export", export)
     assert result.exit_code == 0 and "UTF-8" not in result.stderr
+
+
+def test_embed_json_counts_as_encoded_the_images_the_summary_calls_encoded(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    # "encoded" counted every image read, failures too: 595 where the terminal said 209.
+    images, store, summary = tmp_path / "images", tmp_path / "s.zsl", tmp_path / "e.json"
+    write_images(images, 3)
+    jpeg = io.BytesIO()
+    Image.open(write_images(tmp_path / "jpeg", 1, seed=9)[0]).save(jpeg, "JPEG")
+    (images / "cut.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
+    (images / "text.png").write_text("not an image")
+    result = CliRunner().invoke(
+        app,
+        ["embed", str(images), "--store", str(store), "-m", str(tiny_clip), "--json", str(summary)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "5 images found, 3 encoded, 0 reused, 0 removed" in result.stderr
+    counts = json.loads(summary.read_text())
+    assert (counts["found"], counts["encoded"], counts["failed"]) == (5, 3, 2)
+    assert counts["failed_by_status"] == {"truncated": 1, "not_an_image": 1}
+    # Every key of the document is one the README describes.
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    described = readme[readme.index("`embed --json FILE`") :].split("\n\n")[0]
+    assert all(f"`{key}`" in described for key in counts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import struct
 import tracemalloc
 import zlib
@@ -14,12 +15,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin, features
+from typer.testing import CliRunner
 
 from tests.corpus import NEEDS_PILLOW_13, blocky_rgb, png_chunk, png_declaring_size, smooth_rgb
+from zsl_cli.cli import app
+from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
 from zsl_cli.image_damage import jpeg as jpeg_damage
 from zsl_cli.image_formats import FileView, ReadBudget, read_python_pixels_with_numpy
-from zsl_cli.images import DecodeError, DecodeOptions, decode_image, pillow_settings
+from zsl_cli.images import (
+    FULL_SIZE_INFO,
+    DecodeError,
+    DecodeOptions,
+    ImagePreparation,
+    decode_image,
+    pillow_settings,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 
 
 def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
@@ -2113,3 +2126,186 @@ def test_baseline_jpeg_whose_scan_damage_makes_a_marker_is_a_decode_error(
         error = failure_of(path, options)
         assert error.status == "decode_error", options
         assert "runs out" in error.reason
+
+
+# -- a JPEG that lacks only its end marker, a drafted JPEG's resize check, an animated WebP's EXIF
+
+
+def jpeg_bytes(progressive: bool, size: tuple[int, int] = (301, 203), seed: int = 1) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(*size, seed)).save(
+        buffer, "JPEG", quality=90, progressive=progressive
+    )
+    data = buffer.getvalue()
+    assert data.endswith(b"\xff\xd9")
+    return data
+
+
+@pytest.mark.parametrize("draft", [None, (64, 64)])
+@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("size", [(64, 48), (301, 203)])
+def test_a_jpeg_that_lacks_only_its_end_marker_decodes_as_the_whole_file(
+    tmp_path: Path, progressive: bool, size: tuple[int, int], draft: tuple[int, int] | None
+) -> None:
+    # libjpeg's own reader (djpeg: "Premature end of JPEG file") and browsers show it whole;
+    # Pillow asks for the marker after the last block and said it was truncated.
+    data = jpeg_bytes(progressive, size)
+    (tmp_path / "whole.jpg").write_bytes(data)
+    (tmp_path / "no_end.jpg").write_bytes(data[:-2])
+    options = DecodeOptions(draft=draft)
+    whole = decode_image(tmp_path / "whole.jpg", options)
+    ended = decode_image(tmp_path / "no_end.jpg", options)
+    assert ended.size == whole.size and ended.format == "JPEG"
+    assert ended.info[FULL_SIZE_INFO] == whole.info[FULL_SIZE_INFO]
+    assert np.array_equal(np.asarray(ended), np.asarray(whole))
+
+
+def _decodes_as_whole(data: bytes, whole: np.ndarray) -> bool:
+    """Whether libjpeg, given `data` and an end marker, decodes the whole file's pixels."""
+    try:
+        with Image.open(io.BytesIO(data + b"\xff\xd9")) as image:
+            return np.array_equal(np.asarray(image.convert("RGB")), whole)
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_cut_inside_its_coded_data_is_still_truncated(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # Truncated unless what is left decodes to the whole file's pixels (a progressive file's
+    # last refinement scan may hold a byte or two that change none).
+    data = jpeg_bytes(progressive)
+    whole = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    scans = [at for at in range(len(data)) if data[at : at + 2] == b"\xff\xda"]
+    last_scan_data = scans[-1] + 2 + int.from_bytes(data[scans[-1] + 2 : scans[-1] + 4], "big")
+    cut_short = [len(data) - 10, len(data) - 100]
+    if progressive:  # cut where a later scan would begin: its scans leave coefficients uncoded
+        cut_short += [scans[-1], scans[-2], scans[len(scans) // 2]]
+    near_end = [len(data) - 3, len(data) - 4, len(data) - 5, last_scan_data, last_scan_data + 1]
+    near_end.append((last_scan_data + len(data) - 2) // 2)  # inside the last scan's data
+    for cut in cut_short + near_end:
+        as_whole = _decodes_as_whole(data[:cut], whole)
+        assert not as_whole or cut in near_end, cut
+        (tmp_path / "cut.jpg").write_bytes(data[:cut])
+        for draft in (None, (64, 64)):
+            options = DecodeOptions(draft=draft)
+            if as_whole:
+                (tmp_path / "whole.jpg").write_bytes(data)
+                expected = np.asarray(decode_image(tmp_path / "whole.jpg", options))
+                decoded = np.asarray(decode_image(tmp_path / "cut.jpg", options))
+                assert np.array_equal(decoded, expected), (cut, draft)
+                continue
+            with pytest.raises(DecodeError) as caught:
+                decode_image(tmp_path / "cut.jpg", options)
+            assert caught.value.status == "truncated", (cut, draft, caught.value.reason)
+    if not progressive:  # a sequential file's last bytes are its last blocks'
+        assert not any(_decodes_as_whole(data[:cut], whole) for cut in near_end)
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_with_restart_markers_cut_where_an_interval_ends_is_truncated(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # libjpeg skips the bytes put after such a cut as it looks for the next restart marker, and
+    # leaves the rest grey with them or without: the two decodes agree, the pixels are not whole.
+    data = jpeg_bytes(progressive, (301, 203))
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(buffer := io.BytesIO(), "JPEG", progressive=progressive, restart_marker_rows=1)
+    data = buffer.getvalue()
+    restarts = [
+        at for at in range(len(data) - 1) if data[at] == 0xFF and 0xD0 <= data[at + 1] <= 0xD7
+    ]
+    assert len(restarts) > 3
+    for cut in (restarts[-1], restarts[-2], len(data) - 2):
+        (tmp_path / "cut.jpg").write_bytes(data[:cut])
+        with pytest.raises(DecodeError) as caught:
+            decode_image(tmp_path / "cut.jpg", DecodeOptions())
+        assert caught.value.status == "truncated", cut
+
+
+def test_a_jpeg_that_lacks_only_its_end_marker_is_labelled_among_others(tmp_path: Path) -> None:
+    data = (SAMPLES / "red circle" / "red_circle_0000.png").read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGB").save(tmp_path / "a_whole.jpg", quality=95)
+    whole = (tmp_path / "a_whole.jpg").read_bytes()
+    (tmp_path / "b_no_end.jpg").write_bytes(whole[:-2])
+    (tmp_path / "c_cut.jpg").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "d_whole.jpg").write_bytes(whole)
+    args = ["label", str(tmp_path), "-c", str(SAMPLES / "classes.txt"), "-m", "shapes-demo"]
+    result = CliRunner().invoke(app, [*args, "-f", "jsonl", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = {Path(row["path"]).name: row for row in map(json.loads, result.stdout.splitlines())}
+    assert [rows[name]["status"] for name in sorted(rows)] == ["ok", "ok", "truncated", "ok"]
+    for name in ("b_no_end.jpg", "d_whole.jpg"):
+        assert rows[name]["top_k"] == rows["a_whole.jpg"]["top_k"]
+
+
+def test_the_resize_check_of_a_drafted_jpeg_is_made_on_its_full_size(tmp_path: Path) -> None:
+    # The preprocessor resizes from the full size (FULL_SIZE_INFO); the check took the draft's,
+    # whose sides, rounded up at 1/8 scale, are of another aspect ratio (17x125 for 129x1000),
+    # and let through a resize over the limit. zsl's own draft (4 times the model's input)
+    # leaves too much room for that to happen; a library caller's smaller one does not.
+    Image.fromarray(blocky_rgb(129, 1000, 2)).save(tmp_path / "strip.jpg", quality=90)
+    preprocessor = FastPreprocessor(
+        shortest_edge=224, resize_to=None, crop=(224, 224), resample=Image.Resampling.BICUBIC
+    )
+    full, drafted = preprocessor.resized_pixels(129, 1000), preprocessor.resized_pixels(17, 125)
+    assert drafted < full
+    limit = (full + drafted) // 2
+    draft = DecodeOptions(draft=(16, 16))
+    assert decode_image(tmp_path / "strip.jpg", draft).size == (17, 125)
+    for options in (DecodeOptions(), draft):
+        with pytest.raises(DecodeError) as caught:
+            ImagePreparation(options, preprocessor, limit)(tmp_path / "strip.jpg")
+        assert caught.value.status == "too_large"
+        assert caught.value.reason.startswith("129x1000 is so elongated")
+    assert ImagePreparation(draft, preprocessor, full)(tmp_path / "strip.jpg").shape == (
+        224,
+        224,
+        3,
+    )
+
+
+def _riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """A WebP's chunks, (fourcc, the chunk whole with its padding), in file order."""
+    found, offset = [], 12
+    while offset + 8 <= len(data):
+        (length,) = struct.unpack("<I", data[offset + 4 : offset + 8])
+        end = offset + 8 + length + length % 2
+        found.append((data[offset : offset + 4], data[offset:end]))
+        offset = end
+    return found
+
+
+def _riff(chunks: list[bytes]) -> bytes:
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.skipif(not features.check("webp"), reason="this Pillow has no WebP")
+def test_an_animated_webp_cut_after_its_first_frame_keeps_an_exif_turn_only_it_still_holds(
+    tmp_path: Path,
+) -> None:
+    # The container spec puts EXIF after the frames, and libwebp's muxer (Pillow's writer)
+    # does: a file cut in a later frame has lost it, and nothing tells its orientation (no
+    # fix to make). An EXIF placed before the frames is kept with the first frame.
+    frames = [Image.fromarray(blocky_rgb(50, 30, seed)) for seed in range(3)]
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn a quarter: shown 30 x 50
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "WEBP", save_all=True, append_images=frames[1:], lossless=True, exif=exif
+    )
+    chunks = _riff_chunks(buffer.getvalue())
+    kinds = [kind for kind, _ in chunks]
+    assert kinds == [b"VP8X", b"ANIM", b"ANMF", b"ANMF", b"ANMF", b"EXIF"]
+    exif_before = _riff([chunks[0][1], chunks[1][1], chunks[5][1], *(c for _, c in chunks[2:5])])
+    for name, data in (("spec.webp", buffer.getvalue()), ("exif_first.webp", exif_before)):
+        (tmp_path / name).write_bytes(data)
+        assert decode_image(tmp_path / name).size == (30, 50)
+        second_frame = data.index(b"ANMF", data.index(b"ANMF") + 8)
+        (tmp_path / f"cut_{name}").write_bytes(data[: second_frame + 20])
+    assert b"EXIF" not in (tmp_path / "cut_spec.webp").read_bytes()
+    assert decode_image(tmp_path / "cut_spec.webp").size == (50, 30)
+    assert decode_image(tmp_path / "cut_exif_first.webp").size == (30, 50)
