@@ -95,7 +95,7 @@ def test_a_duck_typed_stdout_without_encoding_is_written_bytes():
 
 
 def test_a_text_wrapper_as_stdout_is_written_after_the_text_it_holds():
-    # Its buffer took the rows before the caller's own text, still in the wrapper (review h602).
+    # Its buffer took the rows before the caller's own text, still in the wrapper.
     raw = io.BytesIO()
     wrapper = io.TextIOWrapper(raw, encoding="utf-8")
     wrapper.write("# written by the caller\n")
@@ -188,14 +188,14 @@ def test_the_readme_says_how_pandas_takes_predictions_of_non_utf8_file_names(tmp
 
 @pytest.mark.parametrize("name", ["predictions", "truth"])
 def test_an_empty_predictions_or_truth_path_is_refused_as_empty(name):
-    # The truth was "not found: " with no name (review h602, N2).
+    # The truth was "not found: " with no name.
     given = {"predictions": "p.csv", "truth": "truth", name: ""}
     with pytest.raises(ZslError, match=f"^(--)?{name}: the path is empty; give "):
         api.EvaluateRequest(**given)
 
 
 def test_a_dicts_items_as_hubness_methods_are_refused_without_calling_them_unordered():
-    # "a dict_items has no order" was untrue: a dict's items keep its order (review h605, F1).
+    # "a dict_items has no order" was untrue: a dict's items keep its order.
     with pytest.raises(ZslError, match=r"give the methods as a list or tuple$"):
         api.HubnessRequest(
             inputs=api.InputOptions(paths=("x",)),

@@ -336,7 +336,7 @@ def test_a_store_of_another_width_is_named_as_the_users_store(tiny_clip, tmp_pat
 @pytest.mark.parametrize(("value", "said"), [(np.nan, "not finite"), (0.0, "all zero")])
 def test_a_callers_encoder_whose_prompt_embeds_as_nan_or_zero_is_refused(tiny_clip, value, said):
     # One NaN prompt made every image's scores NaN, status ok, where an Encoder of a caller's
-    # own gave it (ours refuses it itself): review h576, finding 2.
+    # own gave it (ours refuses it itself).
     from zsl_cli import api
 
     encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), device="cpu"))
@@ -356,7 +356,7 @@ def test_a_callers_encoder_whose_prompt_embeds_as_nan_or_zero_is_refused(tiny_cl
 
 
 def test_hubness_says_why_an_image_failed_as_label_does(one_overflows, images, classes):
-    # It counted encode_error among the failures without the reason and the way out (h576, 4).
+    # It counted encode_error among the failures without the reason and the way out.
     model, bad = one_overflows
     result = cli("hubness", images, "-c", classes, "-m", model, "--precision", "fp16")
     assert result.exit_code == 0, result.output

@@ -1,6 +1,6 @@
 """Scores no zsl head writes, in a predictions file edited after labelling or written by another
 tool (NaN, inf, -7, 5, a ranking whose scores rise): `zsl evaluate` read them without a word,
-where only calibrated stacking noticed any (review h570, finding 5). Each kind is one warning,
+where only calibrated stacking noticed any. Each kind is one warning,
 naming an image and how many; the metrics stay as they were."""
 
 from __future__ import annotations

@@ -907,8 +907,7 @@ def test_run_info_published_by_another_run_mid_read_is_not_taken(
     photos, tmp_path, monkeypatch, other_label
 ):
     # Another `zsl label -o p.csv` may publish its output and run info between the read of the
-    # predictions and of the sidecar: its run info must not go with this run's predictions
-    # (review h594, finding 3).
+    # predictions and of the sidecar: its run info went with this run's predictions.
     output, other = tmp_path / "p.csv", tmp_path / "other" / "p.csv"
     other.parent.mkdir()
     for path, label, names in ((output, "cat", ["cat"]), (other, other_label, [other_label])):

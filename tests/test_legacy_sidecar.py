@@ -1,6 +1,6 @@
 """Run info sidecars written by a zsl before 0.2.0, which did not record their output's size:
 read where they agree with the predictions beside them, left with a warning saying why where an
-output written over since (`zsl label ... > p.jsonl`) holds another run's rows (h558, h68)."""
+output written over since (`zsl label ... > p.jsonl`) holds another run's rows."""
 
 from __future__ import annotations
 

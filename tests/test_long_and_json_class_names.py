@@ -1,5 +1,6 @@
 """Class names and prompts without a space, of any length, and class lists written as JSON on one
-line (security review h491, findings 2 and 4)."""
+line. A 5 MB one-word prompt went whole to the tokenizer (1.5 GB, 28 s for 2 images), and a
+JSON list was one class, '["cat", "dog"]', that every image was labelled with."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 the processor (and --exact-preprocessing) chooses it, not from the drafted size, which a draft
 rounds to whole pixels. With 16 patches of 8, a 2000x1500 photo is drafted at 1/8 to 250x188
 (1500 / 8 = 187.5, rounded up), whose own grid is 4x4 where the full size's is 3x4: another
-aspect ratio, and scores up to 0.14 apart (review h477, F4). A shortest-edge resize (CLIP)
+aspect ratio, and scores up to 0.14 apart. A shortest-edge resize (CLIP)
 takes its longer side from the full size too, at the end."""
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def test_run_info_held_open_leaves_the_old_output_whole(
     sink.write(b"new rows\n")
     with pytest.raises(ZslError, match="kept as '.*out.new.csv'") as refused:
         sink.publish(b"new run info")
-    # The file held open is named, not the output, which was free (review h576, finding 5).
+    # The file held open is named, not the output, which was free: the output was named.
     assert f"cannot write '{files.sidecar_path(output)}': Access is denied" in str(refused.value)
     assert output.read_text() == "old rows\n"
     assert files.sidecar_path(output).read_text() == "old run info"

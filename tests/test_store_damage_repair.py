@@ -1,7 +1,7 @@
 """A store holding a vector its readers refuse (not finite, not of unit length, of the wrong
 length), damaged with SQL as a bad page or another writer leaves it: the refusal names the
 images, and the `zsl embed` it advises encodes them again, where it reused the bad vectors, exit
-0, and the store stayed damaged for good (review h570, finding 3)."""
+0, and the store stayed damaged for good."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ def test_the_refusals_advice_repairs_the_store(tiny_clip: Path, tmp_path: Path, 
         assert "holds 1 vector that is not" in line and f"({paths[2]})" in line, line
     # The advice, run as given with the model, encodes that image again and says so.
     command = shlex.split(re.search(r"`(zsl embed [^`]*)`", line).group(1))
-    # With the model that made the store: pasted as is, it must not encode with the default one
-    # (review h595, finding 9).
+    # With the model that made the store: it named none, and pasted as is encoded with the
+    # default one.
     model = ["-m", str(tiny_clip), "--precision", "fp32"]
     assert command == ["zsl", "embed", str(images), "--store", str(store), *model], line
     summary = tmp_path / "summary.json"
@@ -186,7 +186,7 @@ def test_the_plan_encodes_again_exactly_the_vectors_a_read_refuses(
 
 def test_every_kind_of_damage_is_named_in_one_refusal(tmp_path: Path) -> None:
     # One kind a run took one round of label and embed a kind: the folder its advice named
-    # held only that kind's images (review h576, finding 1).
+    # held only that kind's images.
     path = tmp_path / "s.zsl"
     names = ["/data/a/0.png", "/data/b/0.png", "/data/c/0.png", "/data/c/1.png"]
     model, _ = stored(path, names)
