@@ -894,18 +894,29 @@ def label_two_images_command(tiny_clip, tmp_path, classes_file) -> list[str]:
     return [*command, "-m", str(tiny_clip)]
 
 
+# The standard streams closed or full, one case a test (each runs zsl label as a subprocess).
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
+def test_closed_or_full_standard_streams_stdout_full(tiny_clip, tmp_path, classes_file):
     command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     with open("/dev/full", "wb") as full:
         done = subprocess.run(command + ["-q"], stdout=full, stderr=subprocess.PIPE, timeout=300)
     assert done.returncode == 2
     assert done.stderr.decode() == "zsl: error: cannot write to stdout: No space left on device\n"
+
+
+def test_closed_or_full_standard_streams_stdout_reader_gone(tiny_clip, tmp_path, classes_file):
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     # The reader of stdout going away (`| head`) ends the run quietly, killed by SIGPIPE.
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as gone:
         gone.stdout.close()
         stderr = gone.stderr.read()
         assert gone.wait(timeout=300) == -signal.SIGPIPE and stderr == b""
+
+
+def test_closed_or_full_standard_streams_stderr_reader_gone(tiny_clip, tmp_path, classes_file):
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     # Of stderr's reader going away only the summary is lost: the output is whole.
     kept = tmp_path / "kept.csv"
     no_reader = subprocess.Popen(
@@ -914,6 +925,9 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     no_reader.stderr.close()
     assert no_reader.wait(timeout=300) == -signal.SIGPIPE
     assert len(kept.read_text().splitlines()) == 3
+
+
+def test_closed_or_full_standard_streams_error_with_stderr_reader_gone(tmp_path, classes_file):
     # An error keeps its own status when its line cannot be written.
     read_end, write_end = os.pipe()
     os.close(read_end)
@@ -921,6 +935,10 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     failed = subprocess.run([*missing, "-c", str(classes_file)], stderr=write_end, timeout=300)
     os.close(write_end)
     assert failed.returncode == 2
+
+
+def test_closed_or_full_standard_streams_stderr_closed(tiny_clip, tmp_path, classes_file):
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     # With stderr closed the run still writes its output (the summary has nowhere to go).
     output = tmp_path / "out.csv"
     closed = subprocess.run(
@@ -928,6 +946,10 @@ def test_closed_or_full_standard_streams(tiny_clip, tmp_path, classes_file):
     )
     assert closed.returncode == 0
     assert len(output.read_text().splitlines()) == 3
+
+
+def test_closed_or_full_standard_streams_output_to_dev_stdout(tiny_clip, tmp_path, classes_file):
+    command = label_two_images_command(tiny_clip, tmp_path, classes_file)
     # -o /dev/stdout writes into what the shell opened (here appending to a log), no rename.
     log = tmp_path / "app.log"
     log.write_text("PREVIOUS\n")
