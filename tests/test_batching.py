@@ -85,8 +85,8 @@ class StartRecorder:
         return np.zeros((1, 1, 3), dtype=np.uint8)
 
     def wait_for(self, count: int) -> None:
-        """Until `count` paths have started, or 5 s have passed."""
-        deadline = time.monotonic() + 5
+        """Until `count` paths have started, or 60 s have passed (a hang guard)."""
+        deadline = time.monotonic() + 60
         while len(self.started) < count and time.monotonic() < deadline:
             time.sleep(0.01)
 
