@@ -190,7 +190,7 @@ def shapes(tmp_path_factory) -> Path:
 
 
 def test_an_output_written_over_on_stdout_is_not_read_with_a_legacy_sidecar(shapes, tmp_path):
-    # h558's finding: labelled with 30 classes and -k 0 by a zsl before 0.2.0, then written
+    # Labelled with 30 classes and -k 0 by a zsl before 0.2.0, then written
     # over by `zsl label ... -c four.txt > p.jsonl`; evaluate took the 30 classes from the stale
     # sidecar and advised --top-k 0 for top-5, which the run had used.
     output = tmp_path / "p.jsonl"

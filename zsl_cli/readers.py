@@ -100,7 +100,7 @@ def read_predictions_and_run_info(
             break
         run_info = _sidecar_info(path, predictions, read)
         # Another run that published its output and run info after these predictions were
-        # read left its own run info beside them (review h594, finding 3): read them again.
+        # read left its own run info beside them: read them again.
         if _still_names(path, read):
             break
     else:
