@@ -107,3 +107,17 @@ def test_some_names_says_how_many_more_only_when_there_are_more():
 )
 def test_printable_text_shows_invisible_characters_at_a_name_s_ends(text: str, shown: str) -> None:
     assert printable_text(text) == shown
+
+
+@pytest.mark.parametrize(
+    "control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+)
+def test_bidirectional_overrides_and_isolates_in_a_name_are_shown_escaped(control: str) -> None:
+    # Left open, U+202E turned the rest of the message line round on a right-to-left terminal.
+    shown = printable_text(f"photos/x{control}gnp.exe")
+    assert shown == f"photos/x\\u{ord(control):04x}gnp.exe"
+
+
+def test_direction_marks_inside_a_name_are_shown_as_they_are() -> None:
+    # They only place neutral characters between right-to-left and left-to-right words.
+    assert printable_text("\u05d0\u200e-1.png") == "\u05d0\u200e-1.png"

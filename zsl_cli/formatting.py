@@ -222,8 +222,12 @@ def path_from_text(text: str) -> str:
     return os.fsdecode(raw)
 
 
-# C0 and C1 controls (newline, carriage return, escape, ...) and the Unicode line breaks.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls (newline, carriage return, escape, ...), the Unicode line breaks, and the
+# bidirectional embeddings, overrides and isolates: a file name's U+202E, left open, turned the
+# rest of the line round on a terminal that lays out right-to-left text ("x\u202egnp.exe" shows
+# as "xexe.png", and the statuses after it read backwards). The direction marks (U+200E,
+# U+200F, U+061C), which only place neutral characters, are shown as they are.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escaped(match: re.Match[str]) -> str:
