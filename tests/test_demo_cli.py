@@ -42,7 +42,7 @@ def test_short_help_option():
 def test_top_level_help_gives_the_exit_codes_and_where_output_goes():
     text = " ".join(run("--help").stdout.split())
     assert "Exit codes: 0 success; 2 usage error or bad input" in text
-    assert "130 interrupted (Ctrl-C)" in text and "141 the reader" in text
+    assert "130 interrupted (Ctrl-C: the process ends by SIGINT" in text and "141 the reader" in text
     assert "messages go to stderr" in text
 
 
@@ -159,7 +159,7 @@ def _wait_for_an_image(folder: Path, process: subprocess.Popen) -> None:
         time.sleep(0.05)
 
 
-def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
+def test_ctrl_c_is_one_line_and_ends_by_sigint(tmp_path):
     out = tmp_path / "shapes"
     process = subprocess.Popen(
         [sys.executable, "-m", "zsl_cli.demo", "make-images", str(out), "--per-class", "10000"],
@@ -171,7 +171,8 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
     _wait_for_an_image(out, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr.decode()
+    # Killed by SIGINT once its work is done, as zsl is: a shell loop of demo runs stops there.
+    assert process.returncode == -signal.SIGINT, stderr.decode()
     # The program's name as invoked, as its errors give it; it said "zsl: interrupted".
     assert stderr.decode() == f"{PROG}: interrupted\n"
 
@@ -204,11 +205,11 @@ def test_help_into_a_closed_stdout_names_the_program_as_invoked():
     assert done.returncode == 2
 
 
-def test_a_reader_that_went_away_ends_with_141(tmp_path):
+def test_a_reader_that_went_away_ends_by_sigpipe(tmp_path):
     command = [sys.executable, "-m", "zsl_cli.demo", "make-images", str(tmp_path / "shapes")]
     gone = subprocess.Popen([*command, "--per-class", "1"], stderr=subprocess.PIPE)
     gone.stderr.close()  # before its closing line, "wrote 30 images ..."
-    assert gone.wait(timeout=120) == 141
+    assert gone.wait(timeout=120) == -signal.SIGPIPE
 
 
 @pytest.mark.parametrize("module", ["zsl_cli.cli", "zsl_cli.demo.__main__"])

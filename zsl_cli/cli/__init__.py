@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    import typer
 
 # isort: off
 # Each command module adds its command to `app` as it is imported, in the order that `zsl --help`
@@ -46,13 +49,21 @@ __all__ = [
     "app",
     "file_name",
     "main",
+    "run",
 ]
 
 
 # Here rather than in a module of its own: it runs this package's `app`, the one a caller that
-# replaces `zsl_cli.cli.app` replaced. Only here does the process end by a signal: tests run
-# `app` in-process, where it exits 130 or 141 as a command that ends so.
+# replaces `zsl_cli.cli.app` replaced.
 def main() -> None:
+    run(app, PROG)
+
+
+def run(command: typer.Typer, prog: str) -> None:
+    """Run the program `command` (zsl's app, or the demo's) as a process: stop signals, the
+    ending after an interrupt or a reader gone, internal errors. Only here does the process end
+    by a signal: tests run an app in-process, where it exits 130 or 141 as a command that ends
+    so."""
     # `timeout`, `kill` and container stops send SIGTERM: stop as on Ctrl-C, keeping finished work.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     # A closed terminal or dropped ssh session sends SIGHUP: by default it kills the process
@@ -64,9 +75,9 @@ def main() -> None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     received = _SignalsReceived()
     try:
-        app(prog_name=PROG)
+        command(prog_name=prog)
     except KeyboardInterrupt:  # while typer builds the commands, before any of them runs
-        _say(f"{PROG}: interrupted")
+        _say(f"{prog}: interrupted")
         _end(EXIT_INTERRUPTED, received.ctrl_c())
     except SystemExit as stop:
         if stop.code == EXIT_INTERRUPTED:
@@ -80,7 +91,7 @@ def main() -> None:
         _ignore_stop_signals()
         raise
     except Exception as error:  # noqa: BLE001 - what no check foresaw: a bug, to report
-        _exit_internal_error(error)
+        _exit_internal_error(error, prog)
 
 
 class _SignalsReceived:
@@ -114,7 +125,7 @@ class _SignalsReceived:
         return signal.SIGINT if signal.SIGINT in received else None
 
 
-def _exit_internal_error(error: Exception) -> NoReturn:
+def _exit_internal_error(error: Exception, prog: str) -> NoReturn:
     """The traceback, which a bug report needs, then one line saying what it is, and exit status
     EXIT_INTERNAL: Python's own status for it, 1, is the one a script reads as a run that
     completed with some images failed."""
@@ -122,7 +133,7 @@ def _exit_internal_error(error: Exception) -> NoReturn:
 
     traceback.print_exception(error)
     _say(
-        f"{PROG}: internal error: {type(error).__name__} (unexpected; please report it with the "
+        f"{prog}: internal error: {type(error).__name__} (unexpected; please report it with the "
         "traceback above)"
     )
     _ignore_stop_signals()

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 # The main CLI's group gives every command its error handling: a ZslError or a command line that
-# does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141. Its
-# command class gives them its usage line.
+# does not parse is one stderr line and its exit code, Ctrl-C is 130, a closed pipe 141 (and
+# `run` ends the process by SIGINT or SIGPIPE then). Its command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
-from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name
+from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name, run
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.errors import ZslError
@@ -43,7 +43,8 @@ app = typer.Typer(
     "Images and model files go to the folder given, the accuracy table to stdout; progress and "
     "messages go to stderr.\n\n"
     "Exit codes: 0 success; 2 usage error or bad input (one line on stderr); 130 interrupted "
-    "(Ctrl-C); 141 the reader of stdout or stderr went away (| head).",
+    "(Ctrl-C: the process ends by SIGINT, which a shell shows as 130); 141 the reader of stdout "
+    "or stderr went away (| head; the process ends by SIGPIPE).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,
@@ -271,4 +272,4 @@ def evaluate(
 
 
 if __name__ == "__main__":
-    app()
+    run(app, PROG)
