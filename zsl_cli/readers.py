@@ -26,6 +26,7 @@ from zsl_cli.accents import not_found_hint
 from zsl_cli.errors import ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import (
+    counted,
     delimiter_hint,
     has_surrogates,
     path_from_text,
@@ -791,13 +792,66 @@ def _csv_rows(
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
+    one_run = _OneRun()
     for row in rows:
         where = f"{name}: line {reader.line_num}"
         if warn is not None and lines is not None and _cut_short(row, header, picked, lines):
             warn(_cut_short_message(where))
             break
-        predictions.append(_csv_prediction(row, header, picked, where, reader.line_num))
+        prediction = _csv_prediction(row, header, picked, where, reader.line_num)
+        one_run.check(prediction, where, reader.line_num)
+        predictions.append(prediction)
     return predictions
+
+
+class _OneRun:
+    """Refuses rows of a CSV or JSON Lines file that evidently come from runs with other classes
+    (outputs joined with `>>` or `cat`), which scored as one would mix choices among 30 classes
+    with choices among 5. A run ranks as many classes, min(-k, its classes), for every image it
+    labels, and a ranking whose scores sum to 1 (a softmax's, CLIP's) holds all of its run's
+    classes (or all but some whose scores round to nothing): a row that ranks more classes than
+    such a row is another run's, with more classes (or a larger -k). Outputs of runs with
+    the same classes and -k (`xargs -n 30 zsl label ... >> out.jsonl`) read as one, and so does
+    any one run's output. Not told apart: runs that rank as many classes (their class lists
+    differ, or a ranking of some classes of many happens to sum to 1, which a confident model's
+    does), rankings whose scores need not sum to 1 (a shorter -k, a sigmoid's), and rows that
+    rank nothing (failed, or their top_k dropped in pandas)."""
+
+    def __init__(self) -> None:
+        self._longest: tuple[int, int] | None = None  # the most classes a row ranks, its line
+        self._shortest_whole: tuple[int, int] | None = None  # the fewest a whole ranking holds
+
+    def check(self, prediction: Prediction, where: str, line: int) -> None:
+        if not prediction.ok or not prediction.top_k:
+            return
+        ranked = RankedScores.of(prediction.top_k)
+        # As the metrics count them: empty cells and 'unknown' (which no class list holds)
+        # rank no class.
+        labels = ranked.labels
+        count = len(labels) - labels.count("") - labels.count(UNKNOWN_LABEL)
+        if not count:
+            return
+        whole = abs(float(ranked.scores.sum()) - 1) <= _SUM_TOLERANCE
+        other = None
+        if whole and self._longest is not None and self._longest[0] > count:
+            other = self._longest
+        elif self._shortest_whole is not None and self._shortest_whole[0] < count:
+            other = self._shortest_whole
+        if other is not None:
+            raise ZslError(
+                f"{where}: ranks {counted(count, 'class')} where line {other[1]} ranks "
+                f"{other[0]} (outputs of runs with other classes or -k joined?); evaluate each "
+                "run's output on its own"
+            )
+        if self._longest is None or count > self._longest[0]:
+            self._longest = count, line
+        if whole and (self._shortest_whole is None or count < self._shortest_whole[0]):
+            self._shortest_whole = count, line
+
+
+# How far the scores of a ranking of every class may sum from 1: float32's rounding in the
+# softmax and in the written digits (.7g) stays well under it over thousands of classes.
+_SUM_TOLERANCE = 1e-4
 
 
 # The columns (or JSON keys) of zsl's predictions that a ground truth has no use for: a truth file
@@ -920,7 +974,8 @@ def _csv_prediction(
     if row == header:  # `cat a.csv b.csv`: another output's header among the rows
         raise ZslError(
             f"{where}: the header again (outputs joined with cat?); evaluate each run's "
-            "output on its own, or join JSON Lines outputs, which have no header"
+            "output on its own, or join outputs of runs with the same classes and -k as JSON "
+            "Lines, which have no header to repeat"
         )
     path_text, label, score, top_labels, top_scores, status, error = picked(row)
     _refuse_other_encodings((label, top_labels), where)
@@ -999,6 +1054,7 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
     """The predictions of JSON Lines; a last line cut short (no line end, and not valid JSON) is
     left out, told to `warn` (without it, it is an error as any other line that is no JSON)."""
     predictions = []
+    one_run = _OneRun()
     for number, line in enumerate(stream, start=1):
         unfinished = not line.endswith(b"\n")  # only the last line can be
         # Without its newline: a JSON error must give its position on this line.
@@ -1015,7 +1071,9 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
                 warn(_cut_short_message(where))
                 break
             raise ZslError(f"{where}: not valid JSON ({error})") from None
-        predictions.append(_prediction_from_object(value, where))
+        prediction = _prediction_from_object(value, where)
+        one_run.check(prediction, where, number)
+        predictions.append(prediction)
     return predictions
 
 
