@@ -170,6 +170,8 @@ def test_the_first_ranked_row_is_the_one_compared_with(tmp_path, fmt, lines):
         [[("cat", 0.5), ("dog", 0.3), ("fox", 0.2)], [("dog", 0.6)], [("fox", 0.5), ("cat", 0.4)]],
         # Scores no softmax gives (a sigmoid's): nothing says a ranking holds all its classes.
         [[("cat", 0.9), ("dog", 0.8)], [("dog", 0.9), ("fox", 0.8), ("cat", 0.7)]],
+        [[("cat", 0.6), ("dog", 0.4)], [("dog", 0.9), ("fox", 0.8), ("cat", 0.7)]],
+        [[("cat", 0.9), ("dog", 0.8), ("fox", 0.7)], [("dog", 1.0), ("cat", 0.0)]],
         # An edited ranking: 'unknown' and empty cells rank no class; a class twice still counts.
         [[("cat", 0.5), ("dog", 0.5)], [("dog", 0.5), ("unknown", 0.25), ("cat", 0.25)]],
         [[("cat", 0.5), ("dog", 0.5)], [("dog", 0.5), ("dog", 0.5)]],

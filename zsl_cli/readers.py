@@ -810,12 +810,13 @@ class _OneRun:
     with choices among 5. A run ranks as many classes, min(-k, its classes), for every image it
     labels, and a ranking whose scores sum to 1 (a softmax's, CLIP's) holds all of its run's
     classes (or all but some whose scores round to nothing): a row that ranks more classes than
-    such a row is another run's, with more classes (or a larger -k). Outputs of runs with
-    the same classes and -k (`xargs -n 30 zsl label ... >> out.jsonl`) read as one, and so does
-    any one run's output. Not told apart: runs that rank as many classes (their class lists
-    differ, or a ranking of some classes of many happens to sum to 1, which a confident model's
-    does), rankings whose scores need not sum to 1 (a shorter -k, a sigmoid's), and rows that
-    rank nothing (failed, or their top_k dropped in pandas)."""
+    such a row is another run's, with more classes (or a larger -k), where its scores too are a
+    softmax's, summing to 1 at most. Outputs of runs with the same classes and -k (`xargs -n 30
+    zsl label ... >> out.jsonl`) read as one, and so does any one run's output. Not told apart:
+    runs that rank as many classes (their class lists differ, or a ranking of some classes of
+    many happens to sum to 1, which a confident model's does), rankings whose scores need not sum
+    to 1 (a shorter -k, a sigmoid's), and rows that rank nothing (failed, or their top_k dropped
+    in pandas)."""
 
     def __init__(self) -> None:
         self._longest: tuple[int, int] | None = None  # the most classes a row ranks, its line
@@ -831,7 +832,10 @@ class _OneRun:
         count = len(labels) - labels.count("") - labels.count(UNKNOWN_LABEL)
         if not count:
             return
-        whole = abs(float(ranked.scores.sum()) - 1) <= _SUM_TOLERANCE
+        total = float(ranked.scores.sum())
+        if not total <= 1 + _SUM_TOLERANCE:  # no softmax's (NaN neither): it tells nothing
+            return
+        whole = total >= 1 - _SUM_TOLERANCE
         other = None
         if whole and self._longest is not None and self._longest[0] > count:
             other = self._longest
