@@ -122,6 +122,48 @@ def test_jpeg_2000_cut_short_with_bytes_after_the_cut_is_truncated(
             assert failure_of(path).status == "truncated", (cut, trailing[:9])
 
 
+# Marker segments a tile-part's header may hold before its coded data (SOD), their bytes holding
+# an end marker's: a comment (Rcom 0: binary) and packet lengths (7-bit groups, 0xFF a group
+# that goes on).
+HEADER_SEGMENTS_WITH_FF_D9 = {
+    "COM": b"\xff\x64\x00\x08\x00\x00ab\xff\xd9",
+    "PLT": b"\xff\x58\x00\x06\x00\xff\xd9\x05",
+}
+
+
+@needs_jpeg_2000
+@pytest.mark.parametrize("segment", list(HEADER_SEGMENTS_WITH_FF_D9))
+@pytest.mark.parametrize("layout", ["j2k_last_psot_0", "jp2_to_the_end_last_psot_0"])
+def test_jpeg_2000_last_tile_part_of_length_0_whose_header_holds_ff_d9(
+    tmp_path: Path, layout: str, segment: str
+) -> None:
+    # A last tile-part of length 0 runs up to the end marker, looked for from its SOT segment on:
+    # an FF D9 in a segment of its header was taken for it, a file cut after that segment decoded
+    # up to there (decode_error), and a whole one with bytes after it too. Its header's segments
+    # are walked by their lengths up to its coded data, where the end marker is looked for.
+    pixels = blocky_rgb(70, 50, seed=10)
+    data = jpeg_2000_file(pixels, layout)
+    sot = tile_parts(data)[-1]
+    header_start = sot + 2 + int.from_bytes(data[sot + 2 : sot + 4], "big")
+    inserted = HEADER_SEGMENTS_WITH_FF_D9[segment]
+    data = data[:header_start] + inserted + data[header_start:]
+    sod = data.index(b"\xff\x93", header_start)
+    path = tmp_path / ("picture.j2k" if layout.startswith("j2k") else "picture.jp2")
+    path.write_bytes(data)
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+    for trailing in (b"trailing text\n", b"\xff\xd9garbage", bytes(100)):
+        path.write_bytes(data + trailing)
+        np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels, err_msg=trailing[:9])
+    # Cut inside the header (before, in, just after the segment), or in the coded data.
+    in_segment = header_start + inserted.index(b"\xff\xd9")
+    cuts = [header_start + 3, in_segment, in_segment + 2, sod + 1, sod + 20, len(data) - 2]
+    for cut in cuts:
+        for trailing in (b"", b"trailing text\n"):
+            path.write_bytes(data[:cut] + trailing)
+            error = failure_of(path)
+            assert error.status == "truncated", (cut - header_start, trailing, error.reason)
+
+
 @needs_jpeg_2000
 @pytest.mark.parametrize("layout", ["j2k", "j2k_last_psot_0"])
 def test_jpeg_2000_whose_size_counts_billions_of_tiles_is_told_at_once(

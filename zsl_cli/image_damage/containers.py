@@ -106,9 +106,13 @@ def container_cut_short(file: BinaryIO, size: int, *, decoded: bool = False) -> 
 def _ends_with_j2k_end(file: BinaryIO, start: int, end: int) -> bool:
     """Whether the JPEG 2000 codestream from `start` to `end` ends with its end marker (EOC):
     where its tile-parts' lengths place it (`_j2k_walked_end`), any bytes after it, or else
-    as its last bytes but for padding after them (`_data_end`)."""
-    if _j2k_walked_end(file, start, end) is not None:
-        return True
+    as its last bytes but for padding after them (`_data_end`), unless the walk shows it cut
+    inside its last tile-part's header, whose segments' bytes may end in 0xFF 0xD9."""
+    try:
+        if _j2k_walked_end(file, start, end) is not None:
+            return True
+    except _J2kHeaderCut:
+        return False
     end = _data_end(file, start, end)
     if end - start < len(_J2K_END):
         return False
@@ -127,7 +131,7 @@ def jpeg_2000_with_bytes_after(file: BinaryIO, size: int) -> int | None:
         start = _codestream_start(file)
         end = None if start is None else _j2k_walked_end(file, start, size, last_length_0=True)
         return end if end is not None and end < size else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, _J2kHeaderCut):
         return None
     finally:
         file.seek(0)
@@ -168,9 +172,11 @@ def _j2k_walked_end(
     T.800, A.4.2), with a tile-part of every tile its SIZ segment counts: a codestream ends at
     EOC, and decoders stop there; bytes after it are no part of the image, as after a JPEG's
     end marker. A last tile-part of length 0 runs up to the end marker, the first 0xFF 0xD9
-    after its SOT segment: coded data never holds 0xFF before a byte over 0x8F. None where the
-    walk meets `end` first (a codestream cut short), or what is no marker, and where
-    `last_length_0` for a last tile-part of another length."""
+    in its coded data, after its header's segments and SOD (`_j2k_tile_data_start`): coded
+    data never holds 0xFF before a byte over 0x8F, where a header segment's bytes (a comment,
+    packet lengths) may be any. None where the walk meets `end` first (a codestream cut
+    short), or what is no marker, and where `last_length_0` for a last tile-part of another
+    length; _J2kHeaderCut where that last tile-part's header runs past `end`."""
     at, tiles, seen = start + 2, 0, set[int]()  # after SOC; the tiles, and those met
     for _ in range(_MAX_J2K_SEGMENTS):
         file.seek(at)
@@ -197,18 +203,47 @@ def _j2k_walked_end(
         seen.add(int.from_bytes(segment[4:6], "big"))
         tile_part = int.from_bytes(segment[6:10], "big")
         if tile_part == 0:
-            last = _every_tile(seen, tiles)
-            return _j2k_end_after(file, at + 2 + length, end) if last else None
+            if not _every_tile(seen, tiles):
+                return None
+            data_start = _j2k_tile_data_start(file, at + 2 + length, end)
+            return None if data_start is None else _j2k_end_after(file, data_start, end)
         if tile_part < 2 + length:
             return None
         at += tile_part
     return None
 
 
+class _J2kHeaderCut(Exception):
+    """A last tile-part of length 0 whose header runs past the codestream's end: cut short,
+    whatever its last bytes are."""
+
+
 def _every_tile(seen: set[int], tiles: int) -> bool:
     """Whether the tile indices `seen` are those of every one of `tiles` tiles (a damaged SIZ
     may count billions: no set of them is built)."""
     return 0 < tiles == len(seen) and max(seen) < tiles
+
+
+def _j2k_tile_data_start(file: BinaryIO, at: int, end: int) -> int | None:
+    """Where a tile-part's coded data starts, just after its SOD marker, its header's marker
+    segments from `at` walked by their lengths; None where the walk meets what is no marker
+    segment. _J2kHeaderCut where it meets `end` first."""
+    for _ in range(_MAX_J2K_SEGMENTS):
+        if at + 2 > end:
+            raise _J2kHeaderCut
+        file.seek(at)
+        segment = file.read(4)
+        if len(segment) < 2 or segment[0] != 0xFF:
+            return None
+        if segment[:2] == _J2K_SOD:
+            return at + 2
+        if at + 4 > end:
+            raise _J2kHeaderCut
+        length = int.from_bytes(segment[2:4], "big")
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
 
 
 def _j2k_end_after(file: BinaryIO, start: int, end: int) -> int | None:
@@ -329,6 +364,9 @@ _J2K_SIZ = b"\xff\x51"  # the segment giving the image's and its tiles' sizes
 
 
 _J2K_SOT = b"\xff\x90"  # the start of a tile-part
+
+
+_J2K_SOD = b"\xff\x93"  # the end of a tile-part's header: its coded data follows
 
 
 # Real codestreams have a few marker segments and a tile-part or so a tile; a damaged one need
