@@ -240,3 +240,36 @@ def test_256_colour_pcx_cut_at_its_palette_where_a_pixel_12_takes_its_marker_is_
     path.write_bytes(pcx[:cut])
     error = failure_of(path)
     assert error.status == "truncated", error.reason
+
+
+def test_256_colour_pcx_cut_at_or_inside_its_palette_says_where(tmp_path: Path) -> None:
+    # Cut where the palette starts, none of it is left: its data does not end inside it.
+    pcx = pcx_256(PCX_IMAGES["noise"]())
+    path = tmp_path / "cut.pcx"
+    for left, where in ((769, "where its palette should start"), (500, "inside the palette")):
+        path.write_bytes(pcx[:-left])
+        error = failure_of(path)
+        assert error.status == "truncated"
+        assert f"data ends after {len(pcx) - left} bytes, {where}" in error.reason, error.reason
+
+
+@pytest.mark.parametrize("palette_info", [1, 2])
+def test_8_bit_pcx_without_a_palette_is_grey_where_its_header_says_greyscale(
+    tmp_path: Path, palette_info: int
+) -> None:
+    # Version 5, 8 bits in one plane, and no palette after its pixels: its header's PaletteInfo
+    # (offset 68) 2 says greyscale, and grey is how it reads (ok, as before); 1 (colour or
+    # black and white, what Pillow writes for every mode) leaves its colours to the palette that
+    # is missing: truncated.
+    pixels = (np.add.outer(np.arange(64), np.arange(64)) * 2).astype(np.uint8)
+    data = bytearray(encoded(Image.fromarray(pixels, "L"), "PCX")[:-769])
+    data[68:70] = palette_info.to_bytes(2, "little")
+    path = tmp_path / "grey.pcx"
+    path.write_bytes(bytes(data))
+    if palette_info == 2:
+        decoded = decode_image(path)
+        np.testing.assert_array_equal(np.asarray(decoded), np.stack([pixels] * 3, -1))
+    else:
+        error = failure_of(path)
+        assert error.status == "truncated"
+        assert "where its palette should start" in error.reason, error.reason

@@ -155,40 +155,70 @@ _PCX_LOOK_BACK = 64
 def pcx_cut_short(file: BinaryIO, size: int) -> bool:
     """Whether a PCX of version 5, 8 bits in one plane, too short to hold a palette after its
     pixels (Pillow seeks 769 bytes back from the end for one, and fails before the start), was
-    cut short (`_pcx_palette_cut`)."""
+    cut short (`_pcx_palette_missing`)."""
     try:
-        return size < _PCX_HEADER_SIZE + _PCX_PALETTE_SIZE and _pcx_palette_cut(file, size)
+        small = size < _PCX_HEADER_SIZE + _PCX_PALETTE_SIZE
+        return small and _pcx_palette_missing(file, size) is not None
     except (OSError, ValueError):
         return False
 
 
-def _pcx_palette_cut(file: BinaryIO, size: int) -> bool:
-    """Whether a PCX of version 5, 8 bits in one plane, ends before its pixels do, just where
-    they end (the palette after them cut off whole: the format gives such a file no other
-    end), or inside that palette: a byte 12 with fewer than 768 bytes after it."""
+def _pcx_palette_cut(file: BinaryIO, size: int) -> str | None:
+    """Where a PCX of version 5, 8 bits in one plane, that was cut short ends: before its
+    pixels do (`_BEFORE_PIXELS_END`), just where they end (`_AT_PALETTE`: the palette after
+    them cut off whole), or inside that palette (`_INSIDE_PALETTE`: a byte 12 with fewer than
+    768 bytes after it); None for a file not cut so."""
     if not _pcx_of_256_colours(file):
-        return False
+        return None
     end = _pcx_pixels_end(file, size)
-    if end is None or end == size:
-        return True
+    if end is None:
+        return _BEFORE_PIXELS_END
+    if end == size:
+        return _AT_PALETTE
     file.seek(end)
-    return end < size < end + _PCX_PALETTE_SIZE and file.read(1) == b"\x0c"
+    cut = end < size < end + _PCX_PALETTE_SIZE and file.read(1) == b"\x0c"
+    return _INSIDE_PALETTE if cut else None
 
 
-def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bool:
-    """Whether a PCX of version 5, 8 bits in one plane, whose pixels' last row is `last_row`
-    (as decoded), was cut inside its palette where Pillow found a byte 12 769 bytes before the
-    end, a pixel's: its pixels end with `last_row` not there but at a byte 12 after it (the
-    palette's own marker, with fewer than 768 bytes after it), or at the file's end (cut just
-    where the palette starts). Reads the codes of the last rows and the palette alone: a byte
-    below 0xC0 is never a count, so codes start after one (read from the pixels' start, in a
-    small image, they end only after every row the header asks, not at a row like the last
-    one that comes before a pixel's 12). Where that byte 12 is the header's (a width or height
-    of 13, a DPI of 12), no palette follows the pixels there, and the file is too short to be
-    whole: where its pixels end is read from all its codes (`_pcx_palette_cut`), no more than
-    the last rows' would be."""
+def _pcx_palette_missing(file: BinaryIO, size: int) -> str | None:
+    """`_pcx_palette_cut`, but None for a file that ends just where its pixels do and whose
+    header says greyscale (`_pcx_says_greyscale`): read without a palette, grey, it is whole."""
+    cut = _pcx_palette_cut(file, size)
+    return None if cut == _AT_PALETTE and _pcx_says_greyscale(file) else cut
+
+
+def _pcx_says_greyscale(file: BinaryIO) -> bool:
+    """Whether a PCX's header says its image is greyscale (PaletteInfo, offset 68, 2; 1 is
+    colour or black and white). The ZSoft text gives a version 5 file of 8 bits in one plane
+    a palette after its pixels, and writers write one (Pillow a grey one for greyscale, and
+    PaletteInfo 1 for every image): where none follows the pixels of a file whose header says
+    greyscale, grey is how it reads, and no palette was cut off."""
+    file.seek(68)
+    return file.read(2) == b"\x02\x00"
+
+
+# Where a 256-colour PCX cut short ends, as its message says.
+_BEFORE_PIXELS_END = "before its pixels end"
+_AT_PALETTE = "where its palette should start"
+_INSIDE_PALETTE = "inside the palette after its pixels"
+
+
+def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> str | None:
+    """Where (`_pcx_palette_cut`'s words; None: it was not) a PCX of version 5, 8 bits in one
+    plane, whose pixels' last row is `last_row` (as decoded), was cut inside its palette where
+    Pillow found a byte 12 769 bytes before the end, a pixel's: its pixels end with `last_row`
+    not there but at a byte 12 after it (the palette's own marker, with fewer than 768 bytes
+    after it), or at the file's end (cut just where the palette starts). Reads the codes of
+    the last rows and the palette alone: a byte below 0xC0 is never a count, so codes start
+    after one (read from the pixels' start, in a small image, they end only after every row
+    the header asks, not at a row like the last one that comes before a pixel's 12). Where
+    that byte 12 is the header's (a width or height of 13, a DPI of 12), no palette follows
+    the pixels there, and the file is too short to be whole: where its pixels end is read
+    from all its codes (`_pcx_palette_cut`), no more than the last rows' would be. A file that
+    ends with its pixels is cut even where its header says greyscale: the colours Pillow read
+    from its pixels are wrong."""
     if not _pcx_of_256_colours(file):
-        return False
+        return None
     marker = size - _PCX_PALETTE_SIZE
     if marker < _PCX_HEADER_SIZE:
         return _pcx_palette_cut(file, size)
@@ -199,7 +229,7 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
     window = np.frombuffer(file.read(size - start), np.uint8)
     low = np.flatnonzero(window < 0xC0)
     if not len(low) or len(last_row) > stride:
-        return False
+        return None
     first = 0 if start == _PCX_HEADER_SIZE else int(low[0]) + 1  # where a code starts
     count, made, made_value = _code_roles(window[first:])
     pixels = np.repeat(made_value, made)
@@ -218,33 +248,35 @@ def _pcx_palette_inside_pixels(file: BinaryIO, size: int, last_row: bytes) -> bo
         return made_there >= stride and np.array_equal(tail, row)
 
     if pixels_end_at(marker):
-        return False
+        return None
     twelves = np.flatnonzero(window[marker - start + 1 :] == 12) + marker + 1
+    if any(pixels_end_at(int(place)) for place in twelves):
+        return _INSIDE_PALETTE
     # Or they end at the file's end: cut just where its palette starts.
-    return any(pixels_end_at(int(place)) for place in [*twelves, size])
+    return _AT_PALETTE if pixels_end_at(size) else None
 
 
 def check_pcx_palette(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
     """DecodeError truncated for a PCX of version 5, 8 bits in one plane, whose palette after
     its pixels was cut short: decoded without a palette (Pillow found no 12 769 bytes before
-    the end: shades of grey; `_pcx_palette_cut`, which reads the pixels' run-length codes with
-    numpy, for such files alone), or with one that starts inside its pixels, a pixel's 12
-    taken for the palette's marker (`_pcx_palette_inside_pixels`, which reads its last rows):
-    the colours decoded are wrong. Leaves the file at its start."""
+    the end: shades of grey, which a file whose header says greyscale is; `_pcx_palette_missing`,
+    which reads the pixels' run-length codes with numpy, for such files alone), or with one
+    that starts inside its pixels, a pixel's 12 taken for the palette's marker
+    (`_pcx_palette_inside_pixels`, which reads its last rows): the colours decoded are wrong.
+    The message says where the data ends: inside the palette, where it should start, or
+    before the pixels' end. Leaves the file at its start."""
     if image.format != "PCX" or image.mode not in ("L", "P"):
         return
     try:
         if image.mode == "L":
-            cut = not pcx_palette_at_end(file, size) and _pcx_palette_cut(file, size)
+            cut = None if pcx_palette_at_end(file, size) else _pcx_palette_missing(file, size)
         else:
             width, height = image.size
             last_row = image.crop((0, height - 1, width, height)).tobytes()
             cut = _pcx_palette_inside_pixels(file, size, last_row)
         if cut:
             raise DecodeError(
-                TRUNCATED,
-                f"image file is truncated (data ends after {size} bytes, inside the palette "
-                "after its pixels)",
+                TRUNCATED, f"image file is truncated (data ends after {size} bytes, {cut})"
             )
     except (OSError, ValueError):
         return
