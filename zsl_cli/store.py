@@ -59,7 +59,7 @@ from zsl_cli.files import (
     why_not_created,
     written_path,
 )
-from zsl_cli.formatting import counted, printable, some_names
+from zsl_cli.formatting import counted, printable, printable_text, some_names
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import (
     PRECISION_OPTIONS,
@@ -104,6 +104,18 @@ WAL_CHECKPOINT_PAGES = 32
 WAL_LIMIT_BYTES = 4 << 20
 # The files SQLite keeps beside a store, named as the store with "-<kind>" after it.
 JOURNAL_KINDS = ("wal", "shm", "journal")
+# The schema objects (type, name, table) a store holds: those `_SCHEMA` makes, the index SQLite
+# makes for `models.identity UNIQUE`, and the tables of statistics ANALYZE (or `PRAGMA optimize`)
+# adds. Every schema version had these; version 1 lacked only a column.
+_OWN_OBJECTS = frozenset(
+    {
+        ("table", "models", "models"),
+        ("table", "files", "files"),
+        ("index", "files_stat", "files"),
+        ("index", "sqlite_autoindex_models_1", "models"),
+    }
+)
+_STATISTICS_TABLE = re.compile(r"sqlite_stat\d")
 
 _SCHEMA = """
 CREATE TABLE models (
@@ -444,6 +456,12 @@ class EmbeddingStore:
             )
         except sqlite3.Error as exc:
             raise ZslError(f"cannot open embedding store {path}: {exc}") from exc
+        # Besides the refusal of SQL a store holds (`_check_own_objects`), where Python can ask
+        # (3.12 and later): SQLite runs no trigger and reads no view on this connection.
+        setconfig = getattr(conn, "setconfig", None)
+        if setconfig is not None:
+            for option in ("SQLITE_DBCONFIG_ENABLE_TRIGGER", "SQLITE_DBCONFIG_ENABLE_VIEW"):
+                setconfig(getattr(sqlite3, option), False)
         store = cls(conn, path, timeout_s)
         store._opened = opened
         try:
@@ -542,7 +560,51 @@ class EmbeddingStore:
         if version < 1:
             raise ZslError(f"embedding store {self.path} has no valid schema version ({version})")
         self._version = version  # version 1 is read as it is; register_model migrates it
+        self._check_own_objects()
         self._check_tables()
+
+    def _check_own_objects(self) -> None:
+        """Refuse a store holding schema objects zsl did not make, before any query touches its
+        tables: a trigger runs its SQL as zsl writes (one gave each image embedded later another
+        image's vector; one ran for ever, beyond Ctrl-C, within one SQLite call), a view as zsl
+        reads, and another table or index is no part of a store. Read as bytes: a name that is
+        not UTF-8 is still named."""
+        with self._read():
+            rows = self._conn.execute(
+                "SELECT CAST(type AS BLOB), CAST(name AS BLOB), CAST(tbl_name AS BLOB), "
+                "CAST(sql AS BLOB) FROM sqlite_master"
+            ).fetchall()
+        foreign: list[tuple[bool, str]] = []
+        for row in rows:
+            kind, name, table, sql = (
+                "" if value is None else bytes(value).decode("utf-8", "surrogateescape")
+                for value in row
+            )
+            if sql.upper().startswith("CREATE VIRTUAL"):  # a module's code reads it
+                kind = "virtual table"
+            if (kind, name, table) in _OWN_OBJECTS or (
+                kind == "table" and name == table and _STATISTICS_TABLE.fullmatch(name)
+            ):
+                continue
+            in_place = kind != "trigger" and name in ("models", "files")
+            article = "an" if kind.startswith(("a", "e", "i", "o", "u")) else "a"
+            what = f"{article} {printable_text(kind)} '{printable_text(name)}'"
+            what += " where zsl keeps a table" if in_place else ""
+            # Named first where it runs SQL, the reason for the refusal.
+            foreign.append((not (in_place or kind in ("trigger", "view")), what))
+        if not foreign:
+            return
+        named = [what for _, what in sorted(foreign, key=lambda pair: pair[0])]
+        if len(named) == 1:
+            held, them = f"{named[0]} that zsl did not make", "it"
+        else:
+            held = f"{len(named)} objects that zsl did not make ({some_names(named, 3)})"
+            them = "them"
+        raise ZslError(
+            f"embedding store {self.path} holds {held}: refused, as a store is data and SQL kept "
+            f"in one would run as zsl reads or writes it; remove {them} (with the sqlite3 tool), "
+            "or embed the images into a new store"
+        )
 
     def _check_tables(self) -> None:
         """zsl makes every table with the store: one missing, or a column of the store's version,

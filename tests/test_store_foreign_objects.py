@@ -1,0 +1,190 @@
+"""A store is data: one that holds SQL objects zsl did not make (a trigger, a view, another
+table or index), as a store someone else made can, is refused before anything reads or writes
+it. A trigger fired on zsl's inserts and silently gave the user's new images another image's
+vector (their labels the planter's choice), or hung the run beyond Ctrl-C; a view named `files`
+hung a read."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run, write_images
+
+# The review's: each image embedded later gets the first stored image's vector.
+POISON = """CREATE TRIGGER keep_it_quiet AFTER INSERT ON files WHEN new.status = 'ok' BEGIN
+ UPDATE files SET vector = (SELECT f.vector FROM files f WHERE f.model_id = new.model_id
+   AND f.path <> new.path AND f.status = 'ok' ORDER BY f.path LIMIT 1)
+ WHERE model_id = new.model_id AND path = new.path; END"""
+
+PLANTED = {
+    "poison trigger": ([POISON], "a trigger 'keep_it_quiet'"),
+    "aborting trigger": (
+        ["CREATE TRIGGER nope AFTER INSERT ON files BEGIN SELECT raise(ABORT, 'nope'); END"],
+        "a trigger 'nope'",
+    ),
+    "view named files": (
+        [
+            "CREATE TABLE files2 AS SELECT * FROM files",
+            "DROP TABLE files",
+            "CREATE VIEW files AS SELECT * FROM files2",
+        ],
+        "2 objects that zsl did not make (a view 'files' where zsl keeps a table, a table "
+        "'files2')",
+    ),
+    "extra table": (["CREATE TABLE notes (x)", "INSERT INTO notes VALUES (1)"], "a table 'notes'"),
+    "extra index": (["CREATE INDEX by_status ON files (status)"], "an index 'by_status'"),
+}
+
+
+@pytest.fixture(scope="module")
+def made(tiny_clip, tmp_path_factory) -> tuple[Path, Path]:
+    """A store zsl embedded two images into, and the folder of those images."""
+    root = tmp_path_factory.mktemp("made")
+    images, store = root / "images", root / "s.zsl"
+    write_images(images, 2)
+    result = run("embed", images, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 0, result.output
+    return images, store
+
+
+def plant(made: tuple[Path, Path], tmp_path: Path, statements: list[str]) -> Path:
+    """A copy of the made store with `statements` run in it, as another program's SQLite does."""
+    store = tmp_path / "s.zsl"
+    store.write_bytes(made[1].read_bytes())
+    raw = sqlite3.connect(store)
+    with raw:
+        for statement in statements:
+            raw.execute(statement)
+    raw.close()
+    assert not Path(f"{store}-wal").exists() or Path(f"{store}-wal").stat().st_size == 0
+    return store
+
+
+def commands(images: Path, store: Path, model: Path, tmp_path: Path) -> dict[str, list[object]]:
+    more = tmp_path / "more"
+    write_images(more, 2, seed=1)
+    return {
+        "embed new images": ["embed", more, "--store", store, "-m", model],
+        "embed (repair) the stored ones": ["embed", images, "--store", store, "-m", model],
+        "export": ["embed", "--store", store, "-m", model, "--export", tmp_path / "e.npy"],
+        "label --embeddings PATH": [
+            *("label", "--embeddings", store, more, "-c", classes(tmp_path), "-m", model),
+            *("-o", tmp_path / "p.csv"),
+        ],
+        "label --embeddings": [
+            *("label", "--embeddings", store, "-c", classes(tmp_path), "-m", model),
+            *("-o", tmp_path / "p.csv"),
+        ],
+    }
+
+
+def classes(folder: Path) -> Path:
+    path = folder / "classes.txt"
+    path.write_text("cat\ndog\n")
+    return path
+
+
+def state(store: Path) -> tuple[bytes, int]:
+    return store.read_bytes(), store.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+@pytest.mark.parametrize(
+    "command",
+    [
+        "embed new images",
+        "embed (repair) the stored ones",
+        "export",
+        "label --embeddings PATH",
+        "label --embeddings",
+    ],
+)
+def test_a_store_holding_objects_zsl_did_not_make_is_refused_untouched(
+    made, tiny_clip, tmp_path: Path, planted: str, command: str
+) -> None:
+    statements, named = PLANTED[planted]
+    store = plant(made, tmp_path, statements)
+    before = state(store)
+    result = run(*commands(made[0], store, tiny_clip, tmp_path)[command])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"zsl: error: embedding store {store} holds {named}"
+        + (" that zsl did not make" if not named[0].isdigit() else "")
+        + ": refused, as a store is data and SQL kept in one would run as zsl reads or writes it;"
+        " remove " + ("them" if named[0].isdigit() else "it") + " (with the sqlite3 tool), or"
+        " embed the images into a new store\n"
+    )
+    assert state(store) == before
+    assert not (tmp_path / "p.csv").exists() and not (tmp_path / "e.npy").exists()
+
+
+def test_the_poison_trigger_changes_no_label(made, tiny_clip, tmp_path: Path) -> None:
+    # Before, `zsl embed` said "2 encoded", exit 0, and each new image was labelled as the first
+    # stored image is.
+    store = plant(made, tmp_path, [POISON])
+    more = tmp_path / "more"
+    write_images(more, 2, seed=1)
+    assert run("embed", more, "--store", store, "-m", tiny_clip).exit_code == 2
+    with sqlite3.connect(store) as raw:
+        assert raw.execute("SELECT count(*) FROM files").fetchone() == (2,)
+
+
+def test_what_sqlite_itself_adds_is_accepted(made, tiny_clip, tmp_path: Path) -> None:
+    # ANALYZE (or `PRAGMA optimize`, run by a sqlite3 tool) makes sqlite_stat tables; VACUUM
+    # rebuilds the store. Neither is another program's SQL.
+    store = plant(made, tmp_path, ["ANALYZE", "PRAGMA optimize"])
+    raw = sqlite3.connect(store)
+    raw.execute("VACUUM")
+    raw.close()
+    with sqlite3.connect(store) as raw:
+        names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+    assert "sqlite_stat1" in names
+    more = tmp_path / "more"
+    write_images(more, 1, seed=1)
+    result = run("embed", more, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 0, result.output
+    result = run(
+        "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 4  # header and three images
+
+
+def test_a_version_1_store_is_still_accepted(made, tiny_clip, tmp_path: Path) -> None:
+    store = plant(
+        made,
+        tmp_path,
+        ["ALTER TABLE models DROP COLUMN precision", "PRAGMA user_version = 1"],
+    )
+    result = run(
+        "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
+    )
+    assert result.exit_code == 0, result.output
+    result = run("embed", made[0], "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_store_read_without_locks_is_refused_too(
+    made, tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A teammate's store in a shared folder, which zsl may not write: read as immutable, through
+    # no -wal or -shm file. os.access says so as it does for a user not root.
+    store = plant(made, tmp_path, [POISON])
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if Path(path) == store and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    result = run(
+        "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
+    )
+    assert result.exit_code == 2, result.output
+    assert "holds a trigger 'keep_it_quiet' that zsl did not make" in result.stderr
+    assert not Path(f"{store}-wal").exists() and not Path(f"{store}-shm").exists()
