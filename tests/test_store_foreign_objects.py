@@ -188,3 +188,29 @@ def test_a_store_read_without_locks_is_refused_too(
     assert result.exit_code == 2, result.output
     assert "holds a trigger 'keep_it_quiet' that zsl did not make" in result.stderr
     assert not Path(f"{store}-wal").exists() and not Path(f"{store}-shm").exists()
+
+
+def test_a_constraint_a_write_fails_is_one_line(made, tiny_clip, tmp_path: Path) -> None:
+    # A table changed in place (its SQL edited with writable_schema) holds only zsl's objects;
+    # a constraint zsl's rows fail ended in a traceback, "internal error", exit 70.
+    store = plant(made, tmp_path, [])
+    raw = sqlite3.connect(store)
+    with raw:
+        raw.execute("PRAGMA writable_schema = ON")
+        raw.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, 'PRIMARY KEY (model_id, path),', "
+            "'PRIMARY KEY (model_id, path), CHECK (CAST(path AS TEXT) NOT LIKE ''%/more/%''),') "
+            "WHERE name = 'files'"
+        )
+    raw.close()
+    more = tmp_path / "more"
+    write_images(more, 2, seed=1)
+    before = state(store)
+    result = run("embed", more, "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"zsl: error: embedding store {store} refused a write (CHECK constraint failed: "
+        "CAST(path AS TEXT) NOT LIKE '%/more/%'): its tables are not as zsl made them; embed the "
+        "images into a new store (no image of this run was saved; the store keeps what it held)\n"
+    )
+    assert state(store)[0] == before[0]

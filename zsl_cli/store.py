@@ -59,7 +59,7 @@ from zsl_cli.files import (
     why_not_created,
     written_path,
 )
-from zsl_cli.formatting import counted, printable, printable_text, some_names
+from zsl_cli.formatting import clipped_text, counted, printable, printable_text, some_names
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import (
     PRECISION_OPTIONS,
@@ -1297,6 +1297,13 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -
         )
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
         return _damaged(path, text)
+    if isinstance(exc, sqlite3.IntegrityError):
+        # zsl's rows meet the constraints zsl's tables declare: a table changed in place (a
+        # constraint added to its SQL) has others, which SQLite quotes.
+        return (
+            f"embedding store {path} refused a write ({printable_text(clipped_text(text))}): "
+            f"its tables are not as zsl made them; embed the images into a new store ({kept})"
+        )
     if text.startswith("Could not decode to UTF-8"):
         # sqlite3's own error, for text zsl wrote as UTF-8 that a damaged page changed; its
         # message quotes the damaged bytes.
