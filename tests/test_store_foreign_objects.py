@@ -214,3 +214,47 @@ def test_a_constraint_a_write_fails_is_one_line(made, tiny_clip, tmp_path: Path)
         "images into a new store (no image of this run was saved; the store keeps what it held)\n"
     )
     assert state(store)[0] == before[0]
+
+
+def link_message(store: Path, kind: str) -> str:
+    return (
+        f"zsl: error: embedding store {store}: {store}-{kind} beside it is a symbolic link, and "
+        f"SQLite will not open one where it keeps the store's -{kind} file; remove {store}-{kind} "
+        "(while no zsl command uses the store) and run again\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["wal", "shm", "journal"])
+def test_a_link_planted_beside_a_store_is_named(made, tiny_clip, tmp_path: Path, kind: str) -> None:
+    # SQLite refuses it, and zsl said only "unable to open database file".
+    store = plant(made, tmp_path, [])
+    target = tmp_path / "elsewhere"
+    target.write_text("theirs")
+    Path(f"{store}-{kind}").symlink_to(target)
+    before = state(store)
+    for command in (
+        ["embed", made[0], "--store", store, "-m", tiny_clip],
+        ["label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"],
+    ):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == link_message(store, kind)
+    assert state(store) == before
+    assert target.read_text() == "theirs"
+
+
+@pytest.mark.parametrize("kind", ["wal", "shm", "journal"])
+def test_a_link_planted_beside_a_new_store_leaves_no_store(
+    made, tiny_clip, tmp_path: Path, kind: str
+) -> None:
+    # With a -shm link SQLite failed once zsl had made the store's file, which was left empty;
+    # -wal and -journal links it removed.
+    store = tmp_path / "new.zsl"
+    target = tmp_path / "elsewhere"
+    target.write_text("theirs")
+    Path(f"{store}-{kind}").symlink_to(target)
+    result = run("embed", made[0], "--store", store, "-m", tiny_clip)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == link_message(store, kind)
+    assert not store.exists()
+    assert target.read_text() == "theirs"

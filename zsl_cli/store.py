@@ -385,6 +385,8 @@ class EmbeddingStore:
             hint = hint or not_found_hint(path)
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         _check_journal_name(path)
+        if create or os.access(path, os.W_OK):  # read-only, SQLite opens none of them
+            _check_no_journal_links(path)
         if create and not path.exists():
             # as the other outputs do: a store in a new folder (for a link, its target's, where
             # SQLite creates the file)
@@ -1851,6 +1853,7 @@ def check_store_writable(path: Path) -> None:
     so that folder must be writable too."""
     _check_no_link_loop(path)
     _check_journal_name(path)
+    _check_no_journal_links(path)
     real = Path(os.path.realpath(path))
     folder = real.parent
     while not folder.exists() and folder != folder.parent:
@@ -1866,6 +1869,23 @@ def check_store_writable(path: Path) -> None:
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}{hint}")
     if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
+
+
+def _check_no_journal_links(path: Path) -> None:
+    """Refuse a symbolic link where SQLite keeps a -wal, -shm or -journal file beside the store
+    (beside the file a link to the store leads to): SQLite will not open one, and said only
+    "unable to open database file" (for a new store, once its file was made, which was left)."""
+    real = os.path.realpath(path)
+    # Named beside the store as given, unless that is a link too.
+    shown = os.fspath(path) if real == os.path.abspath(path) else real
+    for kind in JOURNAL_KINDS:
+        if os.path.islink(f"{real}-{kind}"):
+            link = printable(f"{shown}-{kind}")
+            raise ZslError(
+                f"embedding store {path}: {link} beside it is a symbolic link, and SQLite will "
+                f"not open one where it keeps the store's -{kind} file; remove {link} (while no "
+                "zsl command uses the store) and run again"
+            )
 
 
 def _left_by_a_read_hint(journals: Sequence[Path]) -> str:
