@@ -94,6 +94,30 @@ def test_links_do_not_hide_the_model_folder(model, images, classes, tmp_path):
     assert files_of(model) == before
 
 
+@pytest.mark.parametrize("command", ["label", "embed"])
+def test_a_model_file_linked_from_outside_the_folder_is_refused(
+    model, images, classes, tmp_path, command
+):
+    # As a Hugging Face cache snapshot's files are links into its blobs: -o at the link's target
+    # replaced the weights with CSV.
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    weights = blobs / "weights"
+    (model / "model.safetensors").rename(weights)
+    (model / "model.safetensors").symlink_to(weights)
+    before = weights.read_bytes()
+    if command == "label":
+        result = cli("label", images, "-c", classes, "-m", model, "-f", "csv", "-o", weights)
+    else:
+        result = cli("embed", images, "-m", model, "-s", weights)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"zsl: error: the output {weights} is the model's file model.safetensors, which a link "
+        f"in the model folder {model} leads to, an input of this run; write elsewhere\n"
+    )
+    assert weights.read_bytes() == before
+
+
 def test_a_folder_beside_the_model_is_no_part_of_it(model, images, classes, tmp_path):
     # "model2" starts with "model", yet lies outside it.
     before = files_of(model)

@@ -119,6 +119,7 @@ from zsl_cli.files import (
     named_output,
     names_a_folder,
     open_sink,
+    same_file,
 )
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -2106,11 +2107,38 @@ def _check_outputs_spare_inputs_and_model(
     if source is None:
         return
     for _, output in [*outputs, named_output("--store", store)]:
-        if output is not None and output != "-" and inside_folder(output, source.location):
+        if output is None or output == "-":
+            continue
+        if inside_folder(output, source.location):
             raise ZslError(
                 f"the output {os.fspath(output)} is inside the model folder {source.name}, an "
                 "input of this run; write elsewhere"
             )
+        linked = _model_file_linked(output, source.location)
+        if linked is not None:
+            raise ZslError(
+                f"the output {os.fspath(output)} is the model's file {linked}, which a link in "
+                f"the model folder {source.name} leads to, an input of this run; write elsewhere"
+            )
+
+
+def _model_file_linked(output: str | os.PathLike[str], folder: str) -> str | None:
+    """The name, in the model `folder`, of a link there that leads to the existing file `output`
+    outside it (a Hugging Face cache snapshot's files are links into its blobs): `-o` at the
+    link's target replaced the weights with CSV. None where there is none."""
+    try:
+        written = os.stat(output)
+    except OSError:  # not there yet: a file made now is none of the model's
+        return None
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                if os.path.islink(path) and same_file(os.stat(path), written):
+                    return os.path.relpath(path, folder)
+            except OSError:  # a broken link, or one that cannot be followed: no file of it
+                continue
+    return None
 
 
 def _open_store_encoder(store_path: str, model: ModelOptions) -> Encoder:
