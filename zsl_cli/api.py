@@ -47,7 +47,7 @@ from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import IO, Any, NamedTuple, NoReturn, ParamSpec, Protocol, TypeVar, cast
 
 import numpy as np
@@ -1408,6 +1408,7 @@ def label(
     # Everything that can be checked is checked before the slow model load; an option's value
     # before the class list, which may be typed at a terminal.
     check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
+    _check_stdin_read_once(request.inputs, _class_file_options(request.classes))
     spec, plan = plan_classes(request.classes)
     if request.hubness_reduction != "none":
         check_hubness_class_count(len(spec.names), request.hubness_reduction)
@@ -1778,6 +1779,45 @@ def _class_files(options: ClassOptions) -> list[str | os.PathLike[str] | None]:
     classes = options.classes if isinstance(options.classes, (str, os.PathLike)) else None
     templates = options.templates if is_template_file(os.fspath(options.templates)) else None
     return [classes, options.attributes, options.descriptions, templates]
+
+
+def _class_file_options(options: ClassOptions) -> list[tuple[str, str | os.PathLike[str] | None]]:
+    """The class files of `options` (`_class_files`), each with the option that names it."""
+    names = ("classes", "attributes", "descriptions", "templates")
+    return [
+        (_option(options, name), path)
+        for name, path in zip(names, _class_files(options), strict=True)
+    ]
+
+
+def _check_stdin_read_once(
+    inputs: InputOptions, files: Iterable[tuple[str, str | os.PathLike[str] | None]]
+) -> None:
+    """ZslError where "-" reads the path list from a pipe or socket that an option's file
+    (`files`: option, path) also names (`-c /dev/stdin`, `--truth /proc/self/fd/0`): whichever
+    reads first takes it all, and the other's error ("no paths on stdin") blamed the wrong one.
+    Files are compared as files, whatever the spelling; a regular file or a terminal can be read
+    twice, and is left alone."""
+    if not any(os.fspath(path) == STDIN_INPUT for path in inputs.paths):
+        return
+    stream = inputs.stdin if inputs.stdin is not None else sys.stdin
+    try:
+        stdin = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # no stdin, one in memory, one closed
+        return
+    if not (S_ISFIFO(stdin.st_mode) or S_ISSOCK(stdin.st_mode)):
+        return
+    for option, path in files:
+        if path is None:
+            continue
+        try:
+            named = os.stat(path)
+        except (OSError, ValueError):  # not there: the option's own check says so
+            continue
+        if same_file(named, stdin):
+            raise ZslError(
+                f"{option} {os.fspath(path)} and '-' both read stdin; give one of them a file"
+            )
 
 
 def _predictions(
@@ -2394,6 +2434,15 @@ def hubness(
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
+    seen_path, seen_names = _seen_path_and_names(request.seen)
+    _check_stdin_read_once(
+        request.inputs,
+        [
+            *_class_file_options(request.classes),
+            (_option(request, "truth"), request.truth),
+            (_option(request, "seen"), seen_path),
+        ],
+    )
     spec, plan = plan_classes(request.classes)
     check_hubness_class_count(len(spec.names))  # before the slow model load
     if request.seen and not request.truth:
@@ -2401,7 +2450,6 @@ def hubness(
     truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
-    seen_path, seen_names = _seen_path_and_names(request.seen)
     if seen_path is not None:
         seen_names = read_seen_classes(seen_path)
     seen = None if seen_names is None else seen_class_names(seen_names, known)
