@@ -115,3 +115,21 @@ def test_cli_label_and_hubness_refuse_dev_stdin_beside_dash(tmp_path: Path) -> N
     assert done.stderr == (
         "zsl: error: --truth /dev/stdin and '-' both read stdin; give one of them a file\n"
     )
+
+
+def test_evaluate_refuses_a_truth_that_is_the_piped_predictions(
+    piped: tuple[IO[bytes], int],
+) -> None:
+    stream, descriptor = piped
+    request = api.EvaluateRequest(predictions="-", truth=f"/dev/fd/{descriptor}", stdin=stream)
+    with pytest.raises(ZslError, match=r"^--truth /dev/fd/\d+ and '-' both read stdin"):
+        api.evaluate(request)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="needs /dev/stdin")
+def test_cli_evaluate_refuses_dev_stdin_as_truth_beside_dash(tmp_path: Path) -> None:
+    done = _zsl(tmp_path, "evaluate", "-", "--truth", "/dev/stdin", stdin="path,label\na.png,cat\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "zsl: error: --truth /dev/stdin and '-' both read stdin; give one of them a file\n"
+    )

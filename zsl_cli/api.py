@@ -1408,7 +1408,9 @@ def label(
     # Everything that can be checked is checked before the slow model load; an option's value
     # before the class list, which may be typed at a terminal.
     check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
-    _check_stdin_read_once(request.inputs, _class_file_options(request.classes))
+    _check_stdin_read_once(
+        request.inputs.paths, request.inputs.stdin, _class_file_options(request.classes)
+    )
     spec, plan = plan_classes(request.classes)
     if request.hubness_reduction != "none":
         check_hubness_class_count(len(spec.names), request.hubness_reduction)
@@ -1791,21 +1793,23 @@ def _class_file_options(options: ClassOptions) -> list[tuple[str, str | os.PathL
 
 
 def _check_stdin_read_once(
-    inputs: InputOptions, files: Iterable[tuple[str, str | os.PathLike[str] | None]]
+    inputs: Iterable[str | os.PathLike[str]],
+    stdin: IO[bytes] | None,
+    files: Iterable[tuple[str, str | os.PathLike[str] | None]],
 ) -> None:
-    """ZslError where "-" reads the path list from a pipe or socket that an option's file
-    (`files`: option, path) also names (`-c /dev/stdin`, `--truth /proc/self/fd/0`): whichever
-    reads first takes it all, and the other's error ("no paths on stdin") blamed the wrong one.
-    Files are compared as files, whatever the spelling; a regular file or a terminal can be read
-    twice, and is left alone."""
-    if not any(os.fspath(path) == STDIN_INPUT for path in inputs.paths):
+    """ZslError where one of `inputs` is "-", read from `stdin` (None: the process's), a pipe or
+    socket that an option's file (`files`: option, path) also names (`-c /dev/stdin`, `--truth
+    /proc/self/fd/0`): whichever reads first takes it all, and the other's error ("no paths on
+    stdin") blamed the wrong one. Files are compared as files, whatever the spelling; a regular
+    file or a terminal can be read twice, and is left alone."""
+    if not any(os.fspath(path) == STDIN_INPUT for path in inputs):
         return
-    stream = inputs.stdin if inputs.stdin is not None else sys.stdin
+    stream = stdin if stdin is not None else sys.stdin
     try:
-        stdin = os.fstat(stream.fileno())
+        read = os.fstat(stream.fileno())
     except (AttributeError, OSError, ValueError):  # no stdin, one in memory, one closed
         return
-    if not (S_ISFIFO(stdin.st_mode) or S_ISSOCK(stdin.st_mode)):
+    if not (S_ISFIFO(read.st_mode) or S_ISSOCK(read.st_mode)):
         return
     for option, path in files:
         if path is None:
@@ -1814,7 +1818,7 @@ def _check_stdin_read_once(
             named = os.stat(path)
         except (OSError, ValueError):  # not there: the option's own check says so
             continue
-        if same_file(named, stdin):
+        if same_file(named, read):
             raise ZslError(
                 f"{option} {os.fspath(path)} and '-' both read stdin; give one of them a file"
             )
@@ -2436,7 +2440,8 @@ def hubness(
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     seen_path, seen_names = _seen_path_and_names(request.seen)
     _check_stdin_read_once(
-        request.inputs,
+        request.inputs.paths,
+        request.inputs.stdin,
         [
             *_class_file_options(request.classes),
             (_option(request, "truth"), request.truth),
@@ -2748,6 +2753,11 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     if request.report_out:
         check_report_path(request.report_out)
     seen_path, seen_names = _seen_path_and_names(request.seen)
+    _check_stdin_read_once(
+        [request.predictions],
+        request.stdin,
+        [(_option(request, "truth"), request.truth), (_option(request, "seen"), seen_path)],
+    )
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = _read_from(request.stdin) if request.predictions == "-" else request.predictions
     check_outputs_spare_inputs(
