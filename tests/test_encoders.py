@@ -818,14 +818,15 @@ def test_a_huge_prompt_is_tokenized_from_its_start_and_quoted_short(tiny_clip, t
     # A 1 MB description line: the tokenizer read all of it, twice, to keep 77 tokens.
     import zsl_cli.encoders.hf as hf
     from zsl_cli.api import build_classifier
-    from zsl_cli.classes import parse_descriptions
+    from zsl_cli.classes import ClassDef, ClassSpec
     from zsl_cli.prompts import Templates, plan_prompts
 
     encoder = load_encoder(str(tiny_clip))
     counting = CountingTokenizer(encoder._tokenizer)
     encoder._tokenizer = counting
     huge = "a red circle on stripes, " * 40_000 + "and more"
-    spec = parse_descriptions(json.dumps({"circle": ["round", huge]}))
+    # Built in code: a descriptions file refuses a descriptor this long (test_prompt_length_cap).
+    spec = ClassSpec((ClassDef("circle", descriptors=("round", huge)),))
     classifier = build_classifier(spec, plan_prompts(spec, Templates("", ())), encoder)
     assert max(map(len, counting.texts)) <= hf.HEAD_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
     assert classifier.prompts_cut_short == [f"circle, which has {huge}"]

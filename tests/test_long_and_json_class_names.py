@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 
 from tests.helpers import write_images
 from tests.test_encoders import CountingTokenizer
-from zsl_cli.classes import MAX_NAME_CHARS, load_class_spec, parse_classes, parse_descriptions
+from zsl_cli.classes import (
+    MAX_NAME_CHARS,
+    ClassDef,
+    ClassSpec,
+    load_class_spec,
+    parse_classes,
+    parse_descriptions,
+)
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.errors import ZslError
@@ -32,7 +39,8 @@ def test_a_huge_prompt_without_a_space_is_cut_before_tokenizing_and_named(tiny_c
     counting = CountingTokenizer(encoder._tokenizer)
     encoder._tokenizer = counting
     huge = "ab" * 1_000_000
-    spec = parse_classes(f"circle: round\nsquare: {huge}\n", "c.txt")
+    # Built in code: a class file refuses a prompt this long (test_prompt_length_cap.py).
+    spec = ClassSpec((ClassDef("circle", ("round",)), ClassDef("square", (huge,))))
     classifier = build_classifier(spec, plan_prompts(spec, Templates("", ())), encoder)
     assert max(map(len, counting.texts)) <= hf.MAX_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)
     assert classifier.prompts_cut_short == [huge]

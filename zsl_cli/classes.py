@@ -247,19 +247,34 @@ def _check_name(name: str, where: str) -> None:
 
 # No model reads more than a few hundred characters of a prompt (CLIP: 77 tokens), and a class
 # name is written into every row and the summary: a longer one is a file read wrongly (a
-# document or minified data on one line). A 50 MB one took gigabytes and minutes to label with.
+# document or minified data on one line). A 50 MB one took gigabytes and minutes to label with,
+# a 30 MB prompt, descriptor or template 14 s and a gigabyte: the cap of every text of a prompt.
 MAX_NAME_CHARS = 10_000
+
+
+def too_long(text: str, what: str, why: str = "a model reads a few hundred at most") -> str | None:
+    """Why `text`, a class name, prompt, descriptor, template or phrase (`what`), is too long to
+    be one, not quoting it whole; None if it is not."""
+    if len(text) <= MAX_NAME_CHARS:
+        return None
+    return (
+        f"{what} of {len(text):,} characters, starting {text[:40]!r}: {what}s are at most "
+        f"{MAX_NAME_CHARS:,} characters ({why})"
+    )
+
+
+def refuse_too_long(text: str, what: str, where: str) -> None:
+    """Refuse `text` at `where` if `too_long` says it is."""
+    if (problem := too_long(text, what)) is not None:
+        raise ZslError(f"{where}: {problem}")
 
 
 def _name_problem(name: str) -> str | None:
     """What is wrong with a class name, or None. One too long is not quoted whole."""
     if not name:
         return "empty class name"
-    if len(name) > MAX_NAME_CHARS:
-        return (
-            f"class name of {len(name):,} characters, starting {name[:40]!r}: class names are "
-            f"at most {MAX_NAME_CHARS:,} characters (one class name per line)"
-        )
+    if (problem := too_long(name, "class name", "one class name per line")) is not None:
+        return problem
     found = _NOT_IN_NAMES.search(name)
     if found is not None:
         bad = found.group()
@@ -442,6 +457,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                         "class name, which goes in once (write the name itself where it appears "
                         "again)"
                     )
+                refuse_too_long(prompt, "prompt", where)
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
     if not entries:
@@ -1055,6 +1071,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         if not cleaned:
             raise ZslError(f"{at(index)}: class {key!r}: no descriptors")
         for descriptor in cleaned:
+            refuse_too_long(descriptor, "descriptor", f"{at(index)}: class {key!r}")
             if surrogate := _SURROGATE.search(descriptor):
                 raise ZslError(
                     f"{at(index)}: class {key!r}: descriptor {descriptor!r} contains "
@@ -1491,6 +1508,8 @@ def _phrase_row(
     phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
     # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
     where = f"{source}:{phrase_line}, column"
+    for column, phrase in enumerate(phrases, start=2):
+        refuse_too_long(phrase, "phrase", f"{where} {column}")
     _check_unique([(p, f"{where} {c}") for c, p in enumerate(phrases, start=2)], "phrase")
     return phrases, phrase_line
 
@@ -1528,6 +1547,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     for column, name in enumerate(attributes, start=2):
         if not name:
             raise ZslError(f"{source}:{header_line}: column {column} has an empty attribute name")
+        refuse_too_long(name, "attribute name", f"{source}:{header_line}, column {column}")
         # Two tables joined: the second class column's numbers (a class id) would weigh the
         # prompt "a photo of something class.".
         if name.lower() == "class":

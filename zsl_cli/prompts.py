@@ -27,6 +27,7 @@ from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
     ClassSpec,
     in_quotes,
+    refuse_too_long,
     trailing_comment_warnings,
     with_name,
 )
@@ -232,6 +233,7 @@ def _is_json_object(text: str) -> bool:
 
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
+    refuse_too_long(template, "template", where)
     try:
         # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name:
         # kept as written, so that a message quotes it so.
