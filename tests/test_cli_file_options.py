@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import write_images
-from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+from tests.helpers import write_images, write_truth_and_predictions
 from zsl_cli.cli import app
 
 

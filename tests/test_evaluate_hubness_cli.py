@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import write_images
+from tests.helpers import write_images, write_truth_and_predictions
 from tests.hubness_helpers import reduce_whole
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate_files
@@ -353,22 +353,6 @@ def test_evaluate_refuses_to_write_over_the_run_info_of_linked_predictions(tmp_p
     result = run("evaluate", latest, "--truth", truth, "--json", run_info)
     assert result.exit_code == 2 and "is an input of this run" in result.stderr, result.stderr
     assert run_info.read_text() == '{"classes": {"names": ["cat", "dog"]}}'
-
-
-def write_truth_and_predictions(folder: Path, names: list[str]) -> tuple[Path, Path]:
-    """A truth CSV of one image per class and predictions that get every image right."""
-    truth, predictions = folder / "truth.csv", folder / "p.csv"
-    truth.write_text(
-        "path,label\n" + "".join(f"{i}.png,{name}\n" for i, name in enumerate(names)),
-        encoding="utf-8",
-    )
-    predictions.write_text(
-        ",".join(CSV_COLUMNS)
-        + "\n"
-        + "".join(f"{i}.png,{name},0.9,{name},0.9,ok,\n" for i, name in enumerate(names)),
-        encoding="utf-8",
-    )
-    return truth, predictions
 
 
 @pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "out.txt"])
