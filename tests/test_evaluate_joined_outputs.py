@@ -1,7 +1,8 @@
 """`zsl evaluate` on outputs joined from several runs (`xargs -n 30 zsl label ... >> out.jsonl`):
 outputs of runs with the same classes and -k evaluate as one, while rows that rank another number
 of classes than the first (runs with other classes or -k) are refused, naming both lines, as
-their accuracies would mix choices among 30 classes with choices among 5 (review h610, #3)."""
+their accuracies would mix choices among 30 classes with choices among 5 (such rows used to be
+scored as one run, without a word)."""
 
 from __future__ import annotations
 
