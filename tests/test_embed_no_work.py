@@ -12,8 +12,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
+from tests.helpers import write_images
 from tests.test_embed_cli import embed
-from tests.test_label_cli import write_images
 from tests.tiny_models import make_tiny_clip
 from zsl_cli.cli import app
 
