@@ -832,7 +832,8 @@ class _OneRun:
         count = len(labels) - labels.count("") - labels.count(UNKNOWN_LABEL)
         if not count:
             return
-        total = float(ranked.scores.sum())
+        # Python's sum: numpy's warned (RuntimeWarning) of a ranking holding inf and -inf.
+        total = sum(ranked.scores.tolist())
         if not total <= 1 + _SUM_TOLERANCE:  # no softmax's (NaN neither): it tells nothing
             return
         whole = total >= 1 - _SUM_TOLERANCE
