@@ -335,28 +335,6 @@ def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_
     assert run("embed", images, "--store", store, "-m", tiny_clip, "--strict").exit_code == 1
 
 
-def test_images_that_cannot_be_decoded_are_not_called_encoded(tiny_clip, tmp_path):
-    # Every file garbage: the summary said "2 encoded" and "2 of those encoded could not be
-    # read", and not that the next run would skip them.
-    images, store = tmp_path / "images", tmp_path / "photos.zsl"
-    images.mkdir()
-    for name in ("a.jpg", "b.jpg"):
-        (images / name).write_bytes(b"not an image")
-    summary = tmp_path / "summary.json"
-    result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
-    assert result.exit_code == 1, result.stderr  # no image embedded
-    assert "2 images found, 0 encoded, 0 reused, 0 removed" in result.stderr
-    assert (
-        "2 could not be read (not_an_image 2): stored as failed, not read again until their "
-        "files change" in result.stderr
-    )
-    # --json says what the terminal says: "encoded" counts the images encoded, not failures.
-    counts = json.loads(summary.read_text())
-    assert (counts["encoded"], counts["failed"]) == (0, 2)
-    again = run("embed", images, "--store", store, "-m", tiny_clip)
-    assert "0 encoded, 2 reused" in again.stderr and "could not be read" not in again.stderr
-
-
 def test_a_failure_the_next_run_reads_again_is_said_to_be(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 1)

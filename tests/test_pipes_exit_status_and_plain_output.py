@@ -195,6 +195,8 @@ def test_label_from_a_store_without_any_of_the_images_exits_1(tiny_clip, labelle
 
 
 def test_embed_where_every_image_fails_exits_1_and_stores_the_failures(tiny_clip, tmp_path):
+    # Every file garbage: the summary said "2 encoded" and "2 of those encoded could not be
+    # read", and not that the next run would skip them.
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     images.mkdir()
     for name in ("a.jpg", "b.jpg"):
@@ -202,17 +204,23 @@ def test_embed_where_every_image_fails_exits_1_and_stores_the_failures(tiny_clip
     summary = tmp_path / "summary.json"
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--json", summary)
     assert result.exit_code == 1, result.stderr
-    assert "2 could not be read (not_an_image 2): stored as failed" in result.stderr
+    assert "2 images found, 0 encoded, 0 reused, 0 removed" in result.stderr
+    assert (
+        "2 could not be read (not_an_image 2): stored as failed, not read again until their "
+        "files change" in result.stderr
+    )
     # The exit status 1 said in words, last.
     assert (
         result.stderr.splitlines()[-1]
         == "No image embedded: none of the 2 images found can be used"
     )
+    # --json says what the terminal says: "encoded" counts the images encoded, not failures.
     counts = json.loads(summary.read_text())
     assert (counts["encoded"], counts["failed"]) == (0, 2)  # encoded: embeddings made
     # Run again on the same files: the store still holds no embedding of them.
-    again = run("embed", images, "--store", store, "-m", tiny_clip, "-q")
+    again = run("embed", images, "--store", store, "-m", tiny_clip)
     assert again.exit_code == 1
+    assert "0 encoded, 2 reused" in again.stderr and "could not be read" not in again.stderr
     write_images(images, 1)  # one image the store can use: the run did its work
     assert run("embed", images, "--store", store, "-m", tiny_clip, "-q").exit_code == 0
     assert run("embed", images, "--store", store, "-m", tiny_clip, "-q").exit_code == 0
