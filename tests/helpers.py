@@ -4,6 +4,7 @@ in-process and reading its output, watching processes and races."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -127,3 +128,15 @@ def replace_before_decode(monkeypatch: pytest.MonkeyPatch, replace: Callable[[],
         return wait(stats)
 
     monkeypatch.setattr(api, "wait_for_mtime_ticks", replaced_then_wait)
+
+
+def file_not_writable(monkeypatch: pytest.MonkeyPatch, store: Path) -> None:
+    """The store's file may not be written, its folder may (root ignores permissions)."""
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if Path(path) == store and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)

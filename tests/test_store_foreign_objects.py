@@ -6,13 +6,12 @@ hung a read."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run, write_images
+from tests.helpers import file_not_writable, run, write_images
 
 # The review's: each image embedded later gets the first stored image's vector.
 POISON = """CREATE TRIGGER keep_it_quiet AFTER INSERT ON files WHEN new.status = 'ok' BEGIN
@@ -174,14 +173,7 @@ def test_a_store_read_without_locks_is_refused_too(
     # A teammate's store in a shared folder, which zsl may not write: read as immutable, through
     # no -wal or -shm file. os.access says so as it does for a user not root.
     store = plant(made, tmp_path, [POISON])
-    real_access = os.access
-
-    def access(path, mode, *args, **kwargs):
-        if Path(path) == store and mode & os.W_OK:
-            return False
-        return real_access(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", access)
+    file_not_writable(monkeypatch, store)
     result = run(
         "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
     )

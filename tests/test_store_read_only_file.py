@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import file_not_writable
 from zsl_cli.errors import ZslError
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, check_store_writable
 
@@ -41,18 +42,6 @@ def make_store(path: Path, paths: list[str]) -> int:
         model = store.register_model("id-a", "model-a", DIM)
         store.add(model, items(paths))
     return model
-
-
-def file_not_writable(monkeypatch: pytest.MonkeyPatch, store: Path) -> None:
-    """The store's file may not be written, its folder may (root ignores permissions)."""
-    real_access = os.access
-
-    def access(path, mode, *args, **kwargs):
-        if Path(path) == store and mode & os.W_OK:
-            return False
-        return real_access(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", access)
 
 
 def names(folder: Path) -> list[str]:
