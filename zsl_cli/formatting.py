@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from zsl_cli.text_files import INVISIBLE
+from zsl_cli.text_files import BIDI_CONTROLS, INVISIBLE
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -227,7 +227,7 @@ def path_from_text(text: str) -> str:
 # rest of the line round on a terminal that lays out right-to-left text ("x\u202egnp.exe" shows
 # as "xexe.png", and the statuses after it read backwards). The direction marks (U+200E,
 # U+200F, U+061C), which only place neutral characters, are shown as they are.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARACTERS = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def _escaped(match: re.Match[str]) -> str:

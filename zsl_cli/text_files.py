@@ -23,9 +23,10 @@ from zsl_cli.errors import ZslError
 # soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
 # prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
 # Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
+# The bidi embeddings, overrides and isolates: messages show them escaped (`formatting`).
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 INVISIBLE = (
-    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f"
-    "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f\u2061\u2062\u2063\u2064" + BIDI_CONTROLS
 )
 
 # Spaces that print as a plain space but are other characters: the no-break space a web page or
