@@ -40,3 +40,26 @@ def test_the_default_model_needs_no_option_and_others_are_named() -> None:
     exact = embed_options(DEFAULT_MODEL, True, "bfloat16")
     assert exact == "--exact-preprocessing --precision bf16"
     assert embed_options("my model", False) == "-m 'my model'"
+
+
+def test_a_path_not_in_the_store_is_said_as_embed_would_say_it(tmp_path: Path) -> None:
+    # A broken link, which embed could not store either, is named as one; a file embed would
+    # store is not embedded yet.
+    (tmp_path / "new.png").write_bytes(b"pixels")
+    (tmp_path / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    stored = tmp_path / "a.png"
+    stored.write_bytes(b"pixels")
+    with EmbeddingStore.open(tmp_path / "s.zsl") as store:
+        model = store.register_model("id", "m", 2)
+        vector = np.array([0.0, 1.0], dtype=np.float32)
+        store.add(model, [StoredItem(stat_files([stored])[0][0], "ok", "", vector)])
+    paths = [tmp_path / "new.png", tmp_path / "gone.png"]
+    items = stored_items(str(tmp_path / "s.zsl"), "id", "m", paths)
+    assert [(item.status, item.error) for item in items] == [
+        ("not_embedded", "not in the embedding store: run 'zsl embed' on it"),
+        (
+            "broken_link",
+            f"broken symbolic link (its target {tmp_path / 'nowhere.png'} does not exist), and "
+            "not in the store",
+        ),
+    ]
