@@ -66,3 +66,27 @@ def test_a_read_takes_a_former_identity_only_where_it_alone_holds_images(tmp_pat
         store.add(current, [StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", ok)])
         assert store.readable_model("id-new", ["id-old"]) == (current, "id-new")
         assert store.readable_model("id-other", ["id-gone"]) is None
+
+
+def test_a_version_1_store_not_yet_migrated_counts_every_image_of_unknown_precision(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.zsl"
+    ok = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float32)
+    with EmbeddingStore.open(path) as store:
+        model = store.register_model("id-a", "model-a", DIM, precision="float32")
+        store.add(
+            model,
+            [
+                StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", ok),
+                StoredItem(FileStat("/data/b.png", 1, 1), "unreadable", "no", None),
+            ],
+        )
+        assert store.unknown_precision_images(model) == 0
+    raw = sqlite3.connect(path)  # as zsl wrote it before the precision was recorded
+    with raw:
+        raw.execute("ALTER TABLE models DROP COLUMN precision")
+        raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    with EmbeddingStore.open(path, create=False) as store:
+        assert store.unknown_precision_images(model) == 2
