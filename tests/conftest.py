@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -102,3 +103,16 @@ def latin1_locale(tmp_path_factory):
     command = ["localedef", "-i", "en_US", "-f", "ISO-8859-1", str(folder / LATIN1)]
     subprocess.run(command, capture_output=True, timeout=120)  # exit 1: built, with warnings
     return {**settings, "LOCPATH": str(folder)} if (folder / LATIN1).is_dir() else settings
+
+
+@pytest.fixture()
+def image_folder(tmp_path: Path) -> Path:
+    """An ImageFolder: class sub-folders of real images, plus classes.txt and seen.txt."""
+    from tests.helpers import FOLDER_CLASSES, write_images
+
+    root = tmp_path / "set"
+    for index, name in enumerate(FOLDER_CLASSES):
+        write_images(root / name, 4, seed=index)
+    (tmp_path / "classes.txt").write_text("\n".join(FOLDER_CLASSES) + "\n")
+    (tmp_path / "seen.txt").write_text("cat\ndog\n")
+    return root

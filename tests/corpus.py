@@ -382,3 +382,38 @@ def _round(values: np.ndarray) -> np.ndarray:
 def _on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     a = alpha.astype(np.float64)[..., None] / 255.0
     return _round(rgb.astype(np.float64) * a + WHITE * (1.0 - a))
+
+
+def encoded(image: Image.Image, file_format: str, **settings: object) -> bytes:
+    """The bytes of `image` saved by Pillow as `file_format` with `settings`."""
+    buffer = io.BytesIO()
+    image.save(buffer, file_format, **settings)
+    return buffer.getvalue()
+
+
+def gif_image_descriptor(frame: bytes) -> int:
+    """Where the image descriptor of `frame` (a one-frame GIF) starts."""
+    flags = frame[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    while frame[at] == 0x21:  # extension blocks: introducer, label, sub-blocks
+        at += 2
+        while frame[at]:
+            at += frame[at] + 1
+        at += 1
+    assert frame[at] == 0x2C
+    return at
+
+
+def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> bytes:
+    """`frame` (a one-frame GIF) with its logical screen made `canvas` and its image moved
+    `left` pixels to the right."""
+    at = gif_image_descriptor(frame)
+    screen = struct.pack("<HH", *canvas)
+    return frame[:6] + screen + frame[10 : at + 1] + struct.pack("<H", left) + frame[at + 3 :]
+
+
+def tiff_strips(tiff: bytes) -> tuple[list[int], list[int]]:
+    """The offsets and byte counts of `tiff`'s strips."""
+    with Image.open(io.BytesIO(tiff)) as image:
+        offsets, counts = image.tag_v2[273], image.tag_v2[279]
+    return list(offsets), list(counts)

@@ -1,11 +1,17 @@
 """Helpers that several test files share: writing test images and labelled sets, running the CLI
-in-process and reading its output, watching processes and races."""
+in-process (or a `zsl` patched to say or slow what it does) and reading its output, decoding
+images, watching processes and races, refusing writes as a full disk or a file held open does."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import resource
+import signal
+import subprocess
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +22,7 @@ from typer.testing import CliRunner, Result
 
 from zsl_cli import api, files
 from zsl_cli.cli import app
+from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 from zsl_cli.records import CSV_COLUMNS
 
 
@@ -40,6 +47,11 @@ def write_images(folder: Path, n: int, seed: int = 0, size=(48, 40)) -> list[Pat
         paths.append(path)
     return paths
 
+
+# Classes the bundled model tells apart (shapes-demo's shapes and two it was not trained on).
+SHAPE_CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
+# The classes of the `image_folder` fixture's class sub-folders.
+FOLDER_CLASSES = ["cat", "dog", "bird"]
 
 # Each image's true class and the classes its prediction ranks, best first. Two seen classes (cat,
 # dog) and one unseen (bird): each side has a right and a wrong image, so a split that moved a
@@ -140,3 +152,104 @@ def file_not_writable(monkeypatch: pytest.MonkeyPatch, store: Path) -> None:
         return real_access(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(os, "access", access)
+
+
+# `zsl` saying on stderr when the image model first encodes a batch.
+SAYS_WHEN_ENCODING = """
+import sys
+from zsl_cli.encoders import hf
+encode = hf.TransformersEncoder.encode_images
+def says(self, pixels):
+    sys.stderr.write("ENCODING IMAGES\\n")
+    return encode(self, pixels)
+hf.TransformersEncoder.encode_images = says
+from zsl_cli.cli import main
+main()
+"""
+
+
+def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
+    """Until the output's temporary file holds some predictions (or the run has ended): then a
+    signal lands mid-run."""
+    deadline = time.monotonic() + 120
+    while (
+        process.poll() is None
+        and time.monotonic() < deadline
+        and not any(path.stat().st_size > 0 for path in output.parent.glob(f".{output.name}.*"))
+    ):
+        time.sleep(0.05)
+
+
+# `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
+SLOW_ZSL = """
+import sys, time
+from zsl_cli.encoders import hf
+encode = hf.TransformersEncoder.encode_images
+def slow(self, pixels):
+    time.sleep(0.05)
+    return encode(self, pixels)
+hf.TransformersEncoder.encode_images = slow
+from zsl_cli.cli import main
+main()
+"""
+
+
+def embedded(images: Path, store: Path, model: Path, *extra: object) -> dict:
+    """`zsl embed` of `images` into `store`, which must succeed: its --json report."""
+    summary = store.with_suffix(".summary.json")
+    result = run("embed", images, "--store", store, "-m", model, "--json", summary, *extra)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(summary.read_text())
+
+
+def temp_files(folder: Path) -> list[str]:
+    """The names of the temporary files an output left in `folder`."""
+    return [name for name in os.listdir(folder) if name.endswith(files.TEMP_SUFFIX)]
+
+
+def held_open(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Windows: a file another program holds open (Excel) can be neither replaced nor renamed."""
+    replace = os.replace
+
+    def refused(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if os.path.basename(source) in names or (
+            os.path.basename(target) in names and os.path.exists(target)
+        ):
+            raise PermissionError(
+                13, "Access is denied", os.fspath(source), None, os.fspath(target)
+            )
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+
+
+def error_line(output: str) -> str:
+    """The last line of `output`: where an error is told."""
+    return output.strip().splitlines()[-1]
+
+
+def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
+    """The DecodeError that decoding `path` raises (the test fails if it raises none)."""
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path, options)
+    return caught.value
+
+
+def pillow_decodes_at(data: bytes, options: DecodeOptions) -> np.ndarray:
+    """The RGB pixels Pillow decodes of `data`, at the draft size `options` asks for."""
+    with Image.open(io.BytesIO(data)) as image:
+        if options.draft is not None:
+            image.draft("RGB", options.draft)
+        return np.asarray(image.convert("RGB"))
+
+
+def with_file_size_limit(limit: int, action: Callable[[], object]) -> object:
+    """`action()` with writes past `limit` bytes of a file refused, as a full disk refuses them."""
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limits[1]))
+        return action()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)

@@ -24,3 +24,21 @@ def k_occurrence(sims: np.ndarray, k: int, *, chunk_rows: int | None = None) -> 
     for rows in hubness._row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
         counts += hubness._count_top_k(sims[rows], k)
     return counts
+
+
+# The keys of the hubness document before `run`, in their order (scripts read them there).
+REPORT_MEASURES = [
+    "k",
+    "k_requested",
+    "n_images",
+    "n_classes",
+    "hub_threshold",
+    "largest_hub_k",
+    "methods",
+    "recommendation",
+    "recommended_method",
+    "failed_images",
+    "failed_by_status",
+    "unreadable_folders",
+    "warnings",
+]

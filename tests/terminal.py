@@ -1,6 +1,8 @@
-"""The environment a test gives a child it runs on a pseudo-terminal, and what it shows there."""
+"""The environment a test gives a child it runs on a pseudo-terminal, what it shows there, and a
+stream that says it is a terminal."""
 
 import fcntl
+import io
 import os
 import pty
 import struct
@@ -46,3 +48,10 @@ def terminal_bytes(command: list[str], cwd: Path | None = None, stderr_too: bool
         assert shown.wait(timeout=300) == 0
     os.close(controller)
     return received
+
+
+class Terminal(io.StringIO):
+    """An in-memory stream that says it is a terminal, as sys.stderr is in an interactive shell."""
+
+    def isatty(self) -> bool:
+        return True

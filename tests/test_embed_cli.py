@@ -19,8 +19,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from tests.helpers import read_jsonl, write_images
-from tests.test_label_cli import SAYS_WHEN_ENCODING
+from tests.helpers import SAYS_WHEN_ENCODING, embedded, read_jsonl, write_images
 from zsl_cli.cli import app
 from zsl_cli.encoders import load_encoder
 from zsl_cli.store import EmbeddingStore
@@ -28,13 +27,6 @@ from zsl_cli.store import EmbeddingStore
 
 def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def embed(images: Path, store: Path, model: Path, *extra) -> dict:
-    summary = store.with_suffix(".summary.json")
-    result = run("embed", images, "--store", store, "-m", model, "--json", summary, *extra)
-    assert result.exit_code == 0, result.stderr
-    return json.loads(summary.read_text())
 
 
 def two_classes(tmp_path: Path) -> Path:
@@ -48,7 +40,7 @@ def embedded_images(tmp_path: Path, model: Path, count: int) -> tuple[Path, Path
     the images' paths."""
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     paths = write_images(images, count)
-    embed(images, store, model)
+    embedded(images, store, model)
     return images, store, two_classes(tmp_path), paths
 
 
@@ -66,7 +58,7 @@ def test_a_folder_reached_by_dot_dot_from_a_linked_folder_is_the_real_one(
     (tmp_path / "here" / "link").symlink_to(tmp_path / "real" / "sub", target_is_directory=True)
     monkeypatch.chdir(tmp_path / "here")
     store = tmp_path / "photos.zsl"
-    summary = embed(Path("link/.."), store, tiny_clip)
+    summary = embedded(Path("link/.."), store, tiny_clip)
     assert (summary["encoded"], summary["failed"]) == (2, 0)
     assert sorted(stored(store, tiny_clip).paths) == sorted(
         str(path) for path in (tmp_path / "real").glob("*.png")
@@ -84,13 +76,13 @@ def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     paths = write_images(images, 6)
     (images / "broken.png").write_bytes(b"not an image")
 
-    first = embed(images, store, tiny_clip)
+    first = embedded(images, store, tiny_clip)
     assert (first["encoded"], first["reused"], first["removed"], first["failed"]) == (6, 0, 0, 1)
-    second = embed(images, store, tiny_clip)
+    second = embedded(images, store, tiny_clip)
     assert (second["encoded"], second["reused"], second["removed"]) == (0, 7, 0)
     assert second["reused_failed"] == 1  # broken.png, not retried while it is unchanged
     (tmp_path / "linked").symlink_to(images, target_is_directory=True)
-    through_a_link = embed(tmp_path / "linked", store, tiny_clip)
+    through_a_link = embedded(tmp_path / "linked", store, tiny_clip)
     assert (through_a_link["encoded"], through_a_link["reused"]) == (0, 7)
     assert len(stored(store, tiny_clip).paths) == 6  # one entry per image
     # --strict fails the run while the folder holds an unusable image, stored or new.
@@ -101,7 +93,7 @@ def test_incremental_runs_pick_up_exactly_what_changed(tiny_clip, tmp_path):
     os.utime(paths[0], ns=(time.time_ns(), time.time_ns() + 10**9))  # touched
     paths[1].unlink()  # removed
     write_images(tmp_path / "new", 1, seed=9)[0].rename(images / "added.png")  # added
-    third = embed(images, store, tiny_clip)
+    third = embedded(images, store, tiny_clip)
     assert (third["encoded"], third["reused"], third["removed"]) == (2, 5, 1)
     contents = stored(store, tiny_clip)
     names = sorted(Path(p).name for p in contents.paths)
@@ -117,7 +109,7 @@ def test_labelling_from_the_store_equals_labelling_the_images(tiny_clip, tmp_pat
     (images / "empty.jpg").write_bytes(b"")
     classes = tmp_path / "classes.txt"
     classes.write_text("cat\ndog\nbird\nred circle\n")
-    embed(images, store, tiny_clip)
+    embedded(images, store, tiny_clip)
 
     direct = run("label", images, "-c", classes, "-m", tiny_clip, "-k", "0", "-f", "jsonl", "-q")
     from_store = run(
@@ -210,14 +202,14 @@ def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     pngs = write_images(images, 3)
     Image.open(pngs[0]).save(images / "photo.jpg")
-    assert embed(images, store, tiny_clip)["encoded"] == 4
+    assert embedded(images, store, tiny_clip)["encoded"] == 4
     # A narrower scan skips the PNGs, which are still there: they stay in the store.
-    narrower = embed(images, store, tiny_clip, "--ext", "jpg")
+    narrower = embedded(images, store, tiny_clip, "--ext", "jpg")
     assert (narrower["found"], narrower["removed"]) == (1, 0)
     assert len(stored(store, tiny_clip).paths) == 4
     # A glob covers its folder: the deleted PNG it would have matched is forgotten.
     pngs[0].unlink()
-    assert embed(str(images / "*.png"), store, tiny_clip)["removed"] == 1
+    assert embedded(str(images / "*.png"), store, tiny_clip)["removed"] == 1
     # A folder listed on stdin is covered like a folder argument.
     pngs[1].unlink()
     listed = CliRunner().invoke(
@@ -231,9 +223,9 @@ def test_a_scan_forgets_only_files_that_are_gone(tiny_clip, tmp_path):
     # keeps what was in it, unless told to forget it.
     for path in images.iterdir():
         path.unlink()
-    emptied = embed(images, store, tiny_clip)
+    emptied = embedded(images, store, tiny_clip)
     assert (emptied["found"], emptied["removed"], emptied["kept"]) == (0, 0, 2)
-    emptied = embed(images, store, tiny_clip, "--forget-missing")
+    emptied = embedded(images, store, tiny_clip, "--forget-missing")
     assert (emptied["found"], emptied["removed"], emptied["kept"]) == (0, 2, 0)
     assert stored(store, tiny_clip).paths == []
 
@@ -244,7 +236,7 @@ def test_a_size_limit_failure_is_retried_without_the_limit(tiny_clip, tmp_path):
     limited = run("embed", images, "--store", store, "-m", tiny_clip, "--max-pixels", "100")
     assert limited.exit_code == 1  # no image embedded
     assert "2 could not be read (too_large 2)" in limited.stderr
-    again = embed(images, store, tiny_clip)
+    again = embedded(images, store, tiny_clip)
     assert (again["encoded"], again["failed"]) == (2, 0)
 
 
@@ -318,7 +310,7 @@ def test_paths_embed_cannot_read_are_reported_with_their_reasons(tiny_clip, tmp_
     write_images(images, 2)
     (images / "link.png").symlink_to("nowhere.png")
     (images / "folder.png").mkdir()  # walked into, not a path to read
-    summary = embed(images, store, tiny_clip)
+    summary = embedded(images, store, tiny_clip)
     assert summary["unreachable"] == 1
     assert summary["unreachable_files"] == [
         {
@@ -477,7 +469,7 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
     hubness_json = json.loads((tmp_path / "h.json").read_text())
     assert hubness_json["unreadable_folders"] == info["summary"]["unreadable_folders"]
 
-    summary = embed(images, store, tiny_clip)
+    summary = embedded(images, store, tiny_clip)
     assert summary["unreadable_folders"] == info["summary"]["unreadable_folders"]
     result = run("embed", images, "--store", store, "-m", tiny_clip, "--strict")
     assert result.exit_code == 1 and warning in result.stderr
@@ -566,7 +558,7 @@ def test_no_output_of_any_command_replaces_a_file_the_run_reads(tiny_clip, tmp_p
     attributes.write_text("class,furry,barks\ncat,1,0\ndog,1,1\n")
     predictions = tmp_path / "predictions.csv"
     assert run("label", images, "-c", classes, "-m", tiny_clip, "-o", predictions).exit_code == 0
-    embed(images, store, tiny_clip)
+    embedded(images, store, tiny_clip)
     image = sorted((images / "cat").glob("*.png"))[0]
     model = ["-m", tiny_clip]
     cases = [
@@ -668,7 +660,7 @@ def test_a_model_changed_under_the_same_name_is_told_apart(tmp_path):
 
     images, store, model = tmp_path / "images", tmp_path / "photos.zsl", tmp_path / "model"
     write_images(images, 1)
-    embed(images, store, make_tiny_clip(model, seed=1))
+    embedded(images, store, make_tiny_clip(model, seed=1))
     make_tiny_clip(model, seed=2)  # retrained in place
     (tmp_path / "classes.txt").write_text("cat\ndog\n")
     result = run("label", "--embeddings", store, "-c", tmp_path / "classes.txt", "-m", model)
@@ -680,8 +672,8 @@ def test_label_studio_paths_of_a_whole_store_are_checked_before_writing(tiny_cli
     root, store = tmp_path / "root", tmp_path / "photos.zsl"
     write_images(root / "photos", 2)
     write_images(tmp_path / "elsewhere", 1)
-    embed(root / "photos", store, tiny_clip)
-    embed(tmp_path / "elsewhere", store, tiny_clip)
+    embedded(root / "photos", store, tiny_clip)
+    embedded(tmp_path / "elsewhere", store, tiny_clip)
     classes = two_classes(tmp_path)
     args = ["label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "label-studio"]
     result = run(*args, "--ls-document-root", root)
@@ -696,7 +688,7 @@ def test_float16_store_and_exports(tiny_clip, tmp_path):
     images = tmp_path / "images"
     write_images(images, 4)
     store = tmp_path / "half.zsl"
-    summary = embed(
+    summary = embedded(
         images, store, tiny_clip, "--dtype", "float16", "--export", tmp_path / "vectors.npy"
     )
     assert summary["exported"] == 4
@@ -707,7 +699,7 @@ def test_float16_store_and_exports(tiny_clip, tmp_path):
     assert matrix.shape == (4, 16)
     index = (tmp_path / "vectors.npy.paths.csv").read_text().splitlines()
     assert len(index) == 5  # header + one row per vector
-    embed(images, store, tiny_clip, "--export", tmp_path / "vectors.parquet")
+    embedded(images, store, tiny_clip, "--export", tmp_path / "vectors.parquet")
     table = pq.read_table(tmp_path / "vectors.parquet")
     assert table.num_rows == 4 and "vector" in table.column_names
     np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=2e-3)
@@ -729,7 +721,7 @@ def test_a_run_without_dtype_takes_the_one_another_run_registered_meanwhile(
         return register(self, identity, name, dim, *args, **kwargs)
 
     monkeypatch.setattr(EmbeddingStore, "register_model", registered_meanwhile)
-    assert embed(images, store, tiny_clip)["encoded"] == 2
+    assert embedded(images, store, tiny_clip)["encoded"] == 2
     with EmbeddingStore.open(store, create=False) as handle:
         assert [(m.dtype, m.n_ok) for m in handle.models()] == [("float16", 2)]
 
@@ -835,9 +827,9 @@ def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_
     partial = _rows(killed, mode="rw")
     assert 8 <= partial < 120, "the run must be killed mid-way"
 
-    resumed = embed(images, killed, tiny_clip)
+    resumed = embedded(images, killed, tiny_clip)
     assert resumed["reused"] == partial and resumed["encoded"] == 120 - partial
-    embed(images, clean, tiny_clip)
+    embedded(images, clean, tiny_clip)
     a, b = stored(killed, tiny_clip), stored(clean, tiny_clip)
     assert a.paths == b.paths and a.failed == b.failed
     np.testing.assert_allclose(a.vectors, b.vectors, atol=1e-6)
@@ -858,7 +850,7 @@ def test_a_run_killed_while_it_created_the_store_leaves_one_the_next_run_complet
         connection.execute("PRAGMA journal_mode = WAL")
     connection.close()
     assert store.stat().st_size > 0
-    assert embed(images, store, tiny_clip)["encoded"] == 3
+    assert embedded(images, store, tiny_clip)["encoded"] == 3
     assert len(stored(store, tiny_clip).paths) == 3
 
 
@@ -978,7 +970,7 @@ def test_a_store_on_a_read_only_mount_is_refused_as_not_writable(tmp_path, monke
 def test_images_encoded_in_another_precision_are_kept_out_of_a_model(tiny_clip, tmp_path):
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 2)
-    embed(images, store, tiny_clip, "--precision", "bf16")
+    embedded(images, store, tiny_clip, "--precision", "bf16")
     write_images(tmp_path / "more", 1, seed=3)[0].rename(images / "added.png")
     mixed = run("embed", images, "--store", store, "-m", tiny_clip, "--precision", "fp32")
     assert mixed.exit_code == 2
@@ -1043,8 +1035,8 @@ def test_the_store_and_its_journals_are_never_images_of_the_scan(tiny_clip, tmp_
     images = tmp_path / "images"
     write_images(images, 3)
     store = images / "store.png"
-    first = embed(images, store, tiny_clip)
-    again = embed(images, store, tiny_clip)
+    first = embedded(images, store, tiny_clip)
+    again = embedded(images, store, tiny_clip)
     assert (first["found"], again["found"], again["reused"], again["failed"]) == (3, 3, 3, 0)
     assert again["reused_failed"] == 0 and again["unreachable_files"] == []
     (images / "store.png-wal").write_bytes(b"")  # as a running zsl embed has them
@@ -1112,7 +1104,7 @@ def test_labelling_paths_that_hold_only_the_store_says_so(tiny_clip, tmp_path):
     images = tmp_path / "images"
     write_images(images, 2)
     store = tmp_path / "only" / "store.png"
-    embed(images, store, tiny_clip)
+    embedded(images, store, tiny_clip)
     classes = two_classes(tmp_path)
     for paths in ([store], [store.parent]):
         result = run("label", "--embeddings", store, *paths, "-c", classes, "-m", tiny_clip)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
-from tests.test_store_upgrade import copy_model, identities, rows_by_model
+from tests.store_helpers import copy_model, identities, rows_by_model
 from zsl_cli.cli import app
 from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.store import embed_options

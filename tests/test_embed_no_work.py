@@ -12,8 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from tests.helpers import write_images
-from tests.test_embed_cli import embed
+from tests.helpers import embedded, write_images
 from tests.tiny_models import make_tiny_clip
 from zsl_cli.cli import app
 
@@ -27,10 +26,10 @@ def test_a_model_retrained_in_place_is_encoded_again_though_no_image_changed(
 ) -> None:
     images, store, model = tmp_path / "images", tmp_path / "photos.zsl", tmp_path / "model"
     write_images(images, 2)
-    first = embed(images, store, make_tiny_clip(model, seed=1))
+    first = embedded(images, store, make_tiny_clip(model, seed=1))
     assert (first["found"], first["encoded"]) == (2, 2)
     make_tiny_clip(model, seed=2)  # same folder, same name: only its identity tells
-    again = embed(images, store, model)
+    again = embedded(images, store, model)
     assert (again["found"], again["encoded"], again["reused"]) == (2, 2, 0)
 
 
@@ -49,7 +48,7 @@ def test_an_empty_list_still_refuses_what_the_store_cannot_take(
 ) -> None:
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 1)
-    embed(images, store, tiny_clip)
+    embedded(images, store, tiny_clip)
     other_dtype = run(
         "embed", "-", "--store", store, "-m", tiny_clip, "--dtype", "float16", input=""
     )

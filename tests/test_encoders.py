@@ -16,6 +16,7 @@ import pytest
 import transformers
 from PIL import Image
 
+from tests.tiny_models import CountingTokenizer, gemma_tokenizer, metaspace_tokenizer
 from zsl_cli.encoders import (
     BUNDLED_DIR,
     guess_preprocessor,
@@ -711,21 +712,6 @@ def test_prompts_are_cut_where_the_tokenizer_says(tiny_clip, tmp_path: Path):
     assert (vectors[0] == vectors[1]).all() and not np.allclose(vectors[0], vectors[2])
 
 
-class CountingTokenizer:
-    """A tokenizer that records the texts it tokenizes (padding ids is no tokenizing)."""
-
-    def __init__(self, tokenizer) -> None:
-        self.tokenizer = tokenizer
-        self.texts: list[str] = []
-
-    def __call__(self, texts, **options):
-        self.texts += list(texts)
-        return self.tokenizer(texts, **options)
-
-    def __getattr__(self, name):
-        return getattr(self.tokenizer, name)
-
-
 def test_class_prompts_are_tokenized_once_and_only_long_ones_again(tiny_clip, tmp_path: Path):
     from zsl_cli.api import build_classifier
     from zsl_cli.classes import parse_classes
@@ -754,28 +740,6 @@ def test_class_prompts_are_tokenized_once_and_only_long_ones_again(tiny_clip, tm
     assert counting.texts[-2:] == ["a cat", longest]
 
 
-def _metaspace_tokenizer():
-    """XLM-R's kind (AltCLIP's): SentencePiece's Unigram, words split at spaces, each after
-    its space ("▁cat")."""
-    from transformers import XLMRobertaTokenizer
-
-    pieces = [*"abcdeglortx.,12\u732b", *(f"\u2581{w}" for w in ("a", "cat", "dog", "at", ""))]
-    specials = [(token, 0.0) for token in ("<s>", "<pad>", "</s>", "<unk>")]
-    return XLMRobertaTokenizer(vocab=specials + [(piece, -1.0 - len(piece)) for piece in pieces])
-
-
-def _gemma_tokenizer():
-    """Gemma's (SigLIP2's): spaces are replaced before the text is split, so it is not."""
-    from transformers.models.gemma.tokenization_gemma import GemmaTokenizer
-
-    symbols = [*"abcdeglortx.,12\u732b\u2581"]
-    vocab = {token: i for i, token in enumerate(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])}
-    vocab.update({symbol: len(vocab) + i for i, symbol in enumerate(symbols)})
-    # "t▁" spans a word's end and the space after it: "cat dog" is "ca", "t▁", ...
-    vocab.update({"t\u2581": len(vocab), "ca": len(vocab) + 1, "cat": len(vocab) + 2})
-    return GemmaTokenizer(vocab=vocab, merges=[("t", "\u2581"), ("c", "a"), ("ca", "t")])
-
-
 @pytest.mark.parametrize("tokenizer", ["demo BPE", "character", "metaspace", "gemma"])
 def test_long_prompts_are_tokenized_from_their_start_to_the_same_tokens(tokenizer, tiny_clip):
     # Random texts around the length beyond which only their start is tokenized: cut there,
@@ -785,7 +749,7 @@ def test_long_prompts_are_tokenized_from_their_start_to_the_same_tokens(tokenize
     import zsl_cli.encoders.hf as hf
 
     encoder = load_encoder("shapes-demo" if tokenizer == "demo BPE" else str(tiny_clip))
-    encoder._tokenizer = {"metaspace": _metaspace_tokenizer, "gemma": _gemma_tokenizer}.get(
+    encoder._tokenizer = {"metaspace": metaspace_tokenizer, "gemma": gemma_tokenizer}.get(
         tokenizer, lambda: encoder._tokenizer
     )()
     assert encoder._splits_at_spaces == (tokenizer != "gemma")
@@ -1407,7 +1371,7 @@ def test_a_label_run_at_a_terminal_shows_a_bar_while_class_prompts_are_encoded(
     # 2 classes x 80 templates: 160 prompts, encoded before the images, with a bar of their
     # own; none under --quiet.
     from tests.helpers import write_images
-    from tests.test_summary import Terminal
+    from tests.terminal import Terminal
     from zsl_cli import api
     from zsl_cli.summary import ProgressBar
 

@@ -13,29 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_images
-from tests.test_evaluate_hubness_cli import run
+from tests.evaluation_helpers import labelled_run
+from tests.helpers import run, write_images
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import class_mismatch_hints, load_truth, read_seen_classes
-from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import open_writer
 
 CUB = {
     "001.Black_footed_Albatross": "Black footed Albatross",
     "002.Laysan_Albatross": "Laysan Albatross",
 }
-
-
-def labelled_run(output: Path, images: list[tuple[Path, str]], classes: list[str]) -> Path:
-    """Predictions as `zsl label -k 0` writes them, each image labelled with its own class
-    (every class ranked), and the run info naming `classes`."""
-    with open_writer(output, "jsonl") as writer:
-        for image, label in images:
-            ranking = [label, *(name for name in classes if name != label)]
-            top_k = tuple(LabelScore(name, 0.9 - 0.1 * i) for i, name in enumerate(ranking))
-            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
-        writer.close({"classes": {"n": len(classes), "names": classes}})
-    return output
 
 
 def class_folders(root: Path, folders: dict[str, str]) -> list[tuple[Path, str]]:

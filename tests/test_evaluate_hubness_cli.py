@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import write_images, write_truth_and_predictions
+from tests.evaluation_helpers import label_folder
+from tests.helpers import FOLDER_CLASSES, write_truth_and_predictions
 from tests.hubness_helpers import reduce_whole
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate_files
@@ -23,31 +24,9 @@ from zsl_cli.readers import read_predictions
 from zsl_cli.records import CSV_COLUMNS
 from zsl_cli.report import render_html
 
-CLASSES = ["cat", "dog", "bird"]
-
 
 def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture()
-def image_folder(tmp_path: Path) -> Path:
-    """An ImageFolder: class sub-folders of real images, plus classes.txt and seen.txt."""
-    root = tmp_path / "set"
-    for index, name in enumerate(CLASSES):
-        write_images(root / name, 4, seed=index)
-    (tmp_path / "classes.txt").write_text("\n".join(CLASSES) + "\n")
-    (tmp_path / "seen.txt").write_text("cat\ndog\n")
-    return root
-
-
-def label_folder(image_folder: Path, model: Path, predictions: Path, *extra) -> Path:
-    classes = image_folder.parent / "classes.txt"
-    labelled = run(
-        "label", image_folder, "-c", classes, "-m", model, "-o", predictions, "-q", *extra
-    )
-    assert labelled.exit_code == 0, labelled.stderr
-    return predictions
 
 
 def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_path):
@@ -79,7 +58,7 @@ def test_evaluate_labels_against_an_image_folder(tiny_clip, image_folder, tmp_pa
     expected_top1 = np.mean(
         [
             np.mean([r["label"] == c for r, t in zip(rows, truth, strict=True) if t == c])
-            for c in CLASSES
+            for c in FOLDER_CLASSES
         ]
     )
     assert data["top_k"]["1"]["mean_per_class"] == pytest.approx(expected_top1)
@@ -590,7 +569,7 @@ def test_hubness_takes_the_attribute_and_description_templates_label_takes(
     attributes = tmp_path / "attributes.csv"
     attributes.write_text("class,furry,feathered\ncat,1,0\ndog,1,0.5\nbird,0,1\n")
     descriptions = tmp_path / "descriptions.json"
-    descriptions.write_text(json.dumps({c: [f"{c} features"] for c in CLASSES}))
+    descriptions.write_text(json.dumps({c: [f"{c} features"] for c in FOLDER_CLASSES}))
     base = ["hubness", image_folder, "-m", tiny_clip, "-k", "1", "-q"]
     custom = run(*base, "--attributes", attributes, "--attribute-template", "a {} animal")
     assert custom.exit_code == 0, custom.stderr
@@ -747,13 +726,14 @@ def test_label_with_hubness_reduction(tiny_clip, image_folder, tmp_path, monkeyp
         assert failed == [(str(broken), "not_an_image")]  # in its place, as without reduction
         assert rows[10]["path"] == str(broken)  # after bird/*, cat/*, dog/img_00[01].png
         rows = [r for r in rows if r["status"] == "ok"]
-        assert len(rows) == 12 and all(r["label"] in CLASSES for r in rows)
+        assert len(rows) == 12 and all(r["label"] in FOLDER_CLASSES for r in rows)
         assert all(0 <= r["score"] <= 1 for r in rows)
         rankings[method] = [[e["label"] for e in r["top_k"]] for r in rows]
         if method != "none":
             reduced = reduce_whole(kept[-1], method)
             expected = np.argsort(-reduced, axis=1, kind="stable")
-            assert rankings[method] == [[CLASSES[c] for c in row] for row in expected], method
+            ranked = [[FOLDER_CLASSES[c] for c in row] for row in expected]
+            assert rankings[method] == ranked, method
     # The images are such that every reduction changes some ranking: the check above can fail.
     assert all(rankings[method] != rankings["none"] for method in rankings if method != "none")
     # With no readable image there is no reference set: an error, and no half document.

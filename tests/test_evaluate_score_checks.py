@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_evaluation import predicted, touch
+from tests.evaluation_helpers import predicted, touch
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate_files
 from zsl_cli.writers import open_writer

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_evaluate_hubness_cli import run
+from tests.helpers import run
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.writers import open_writer
 

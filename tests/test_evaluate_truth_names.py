@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_images
-from tests.test_evaluate_hubness_cli import run
+from tests.helpers import run, write_images
 from zsl_cli.records import CSV_COLUMNS
 
 

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+from tests.evaluation_helpers import predicted, touch
 from zsl_cli import readers
 from zsl_cli.discovery import scan
 from zsl_cli.errors import ZslError
@@ -28,22 +29,6 @@ from zsl_cli.readers import read_predictions
 from zsl_cli.records import LabelScore, Prediction, RankedScores
 from zsl_cli.report import write_report
 from zsl_cli.writers import open_writer
-
-
-def touch(path) -> str:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(b"not decoded by evaluate")
-    return os.fsdecode(path)
-
-
-def predicted(path, label, ranking=None, status="ok") -> Prediction:
-    """A prediction whose top_k is `ranking` (default: just the label), scores falling by 0.1."""
-    if status != "ok":
-        return Prediction(path=os.fsdecode(path), label="", score=None, status=status, error="x")
-    names = ranking or [label]
-    top_k = tuple(LabelScore(name, 0.9 - 0.1 * i) for i, name in enumerate(names))
-    return Prediction(path=os.fsdecode(path), label=label, score=top_k[0].score, top_k=top_k)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import f1_score
 from typer.testing import CliRunner
 
-from tests.test_evaluation import predicted, touch
+from tests.evaluation_helpers import predicted, touch
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.writers import open_writer

@@ -9,8 +9,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_evaluate_hubness_cli import image_folder, label_folder  # noqa: F401
-from tests.test_evaluation import predicted, touch
+from tests.evaluation_helpers import label_folder, predicted, touch
 from zsl_cli.cli import app
 from zsl_cli.evaluation import evaluate, evaluate_files, load_truth
 from zsl_cli.readers import read_predictions

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests import test_hubness_run_info
+from tests.hubness_helpers import REPORT_MEASURES
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
@@ -180,10 +180,10 @@ def test_a_report_without_truth_has_no_truth_keys():
         "warnings": ["a warning"],
         "run": {"tool": "zsl"},
     }
-    assert list(report.to_json()) == [*test_hubness_run_info.MEASURES, "run"]
+    assert list(report.to_json()) == [*REPORT_MEASURES, "run"]
     # The fields are the document's keys, in its order.
     assert [f.name for f in dataclasses.fields(api.HubnessReport)] == [
-        *test_hubness_run_info.MEASURES,
+        *REPORT_MEASURES,
         "images_with_truth",
         "failed_images_with_truth",
         "unmatched",

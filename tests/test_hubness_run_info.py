@@ -9,25 +9,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
+from tests.hubness_helpers import REPORT_MEASURES
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
 
-# The keys of the hubness document before `run`, in their order (scripts read them there).
-MEASURES = [
-    "k",
-    "k_requested",
-    "n_images",
-    "n_classes",
-    "hub_threshold",
-    "largest_hub_k",
-    "methods",
-    "recommendation",
-    "recommended_method",
-    "failed_images",
-    "failed_by_status",
-    "unreadable_folders",
-    "warnings",
-]
 # label's run info: what hubness has no use for (it ranks top-1 under each method it compares),
 # and what label adds once its predictions are written.
 LABEL_ONLY = {"top_k", "threshold", "unknown_label", "hubness_reduction"}
@@ -74,7 +59,7 @@ def test_hubness_json_records_the_model_classes_and_templates(tiny_clip, tmp_pat
     photo = hubness_json(tmp_path / "h1.json", *common, "-t", "a photo of a {}.")
     drawing = hubness_json(tmp_path / "h2.json", *common, "-t", "a drawing of a {}.")
     for document in (photo, drawing):
-        assert list(document) == [*MEASURES, "run"]
+        assert list(document) == [*REPORT_MEASURES, "run"]
         assert document["run"]["model"]["name"] == str(tiny_clip)
         assert document["run"]["classes"]["names"] == ["cat", "dog", "bird"]
         assert document["run"]["versions"]["transformers"]
@@ -125,6 +110,6 @@ def test_hubness_json_with_truth_keeps_its_keys_and_ends_with_the_run(tmp_path):
         "unmatched",
         "truth_classes_not_listed",
     ]
-    assert list(document) == [*MEASURES, *truth_keys, "run"]
+    assert list(document) == [*REPORT_MEASURES, *truth_keys, "run"]
     assert document["run"]["model"]["name"] == "shapes-demo"
     assert document["run"]["classes"]["sources"] == [str(classes)]

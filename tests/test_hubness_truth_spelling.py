@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_hubness_cli import run
+from tests.helpers import run
 from zsl_cli.demo.imageset import make_image_set
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.test_evaluate_hubness_cli import image_folder, label_folder, run  # noqa: F401
+from tests.evaluation_helpers import label_folder
+from tests.helpers import run
 
 
 def test_hubness_counts_and_shows_truth_rows_that_name_no_image_of_the_run(

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.corpus import blocky_rgb
-from tests.test_images_broken import gif_on_wider_canvas
+from tests.corpus import blocky_rgb, gif_on_wider_canvas
 from zsl_cli.images import decode_image
 
 

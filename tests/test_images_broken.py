@@ -17,7 +17,18 @@ import pytest
 from PIL import Image, PngImagePlugin, features
 from typer.testing import CliRunner
 
-from tests.corpus import NEEDS_PILLOW_13, blocky_rgb, png_chunk, png_declaring_size, smooth_rgb
+from tests.corpus import (
+    NEEDS_PILLOW_13,
+    blocky_rgb,
+    encoded,
+    gif_image_descriptor,
+    gif_on_wider_canvas,
+    png_chunk,
+    png_declaring_size,
+    smooth_rgb,
+    tiff_strips,
+)
+from tests.helpers import failure_of, pillow_decodes_at
 from zsl_cli.cli import app
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.image_damage import PatchedFile, damaged_png_chunks
@@ -33,18 +44,6 @@ from zsl_cli.images import (
 )
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
-
-
-def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path, options)
-    return caught.value
-
-
-def encoded(image: Image.Image, file_format: str, **settings: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, file_format, **settings)
-    return buffer.getvalue()
 
 
 def ico_holding(picture: bytes, bits: int = 32) -> bytes:
@@ -1238,27 +1237,6 @@ def test_psd_fourth_channel_is_transparency_only_where_the_layer_count_says_so(
     np.testing.assert_array_equal(np.asarray(decode_image(path)), expected)
 
 
-def gif_image_descriptor(frame: bytes) -> int:
-    """Where the image descriptor of `frame` (a one-frame GIF) starts."""
-    flags = frame[10]
-    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
-    while frame[at] == 0x21:  # extension blocks: introducer, label, sub-blocks
-        at += 2
-        while frame[at]:
-            at += frame[at] + 1
-        at += 1
-    assert frame[at] == 0x2C
-    return at
-
-
-def gif_on_wider_canvas(frame: bytes, canvas: tuple[int, int], left: int) -> bytes:
-    """`frame` (a one-frame GIF) with its logical screen made `canvas` and its image moved
-    `left` pixels to the right."""
-    at = gif_image_descriptor(frame)
-    screen = struct.pack("<HH", *canvas)
-    return frame[:6] + screen + frame[10 : at + 1] + struct.pack("<H", left) + frame[at + 3 :]
-
-
 def gif_frame_placed(frame: bytes, box: tuple[int, int, int, int]) -> bytes:
     """`frame` (a one-frame GIF) with its image's descriptor saying `box`: left, top, width and
     height."""
@@ -1877,13 +1855,6 @@ def test_whole_jpeg_whose_last_block_is_grey_decodes(
         )
 
 
-def pillow_decodes_at(data: bytes, options: DecodeOptions) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as image:
-        if options.draft is not None:
-            image.draft("RGB", options.draft)
-        return np.asarray(image.convert("RGB"))
-
-
 def test_jpeg_that_ends_before_its_frame_header_holds_no_image_not_a_cut_one(
     tmp_path: Path,
 ) -> None:
@@ -1902,12 +1873,6 @@ def test_jpeg_that_ends_before_its_frame_header_holds_no_image_not_a_cut_one(
     path = tmp_path / "cut_after_thumbnail.jpg"
     path.write_bytes(with_exif[: with_exif.index(b"\xff\xd9") + 2])
     assert failure_of(path).status == "truncated"
-
-
-def tiff_strips(tiff: bytes) -> tuple[list[int], list[int]]:
-    with Image.open(io.BytesIO(tiff)) as image:
-        offsets, counts = image.tag_v2[273], image.tag_v2[279]
-    return list(offsets), list(counts)
 
 
 def with_tiff_array_value(tiff: bytes, tag: int, index: int, value: int) -> bytes:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.corpus import smooth_rgb
-from tests.test_images_broken import pillow_decodes_at
+from tests.helpers import pillow_decodes_at
 from zsl_cli.image_formats import ReadBudget
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.corpus import smooth_rgb
-from tests.test_images_broken import encoded, failure_of, tiff_strips
+from tests.corpus import encoded, smooth_rgb, tiff_strips
+from tests.helpers import failure_of
 from zsl_cli.images import DecodeError, decode_image
 
 

@@ -21,21 +21,29 @@ from typer.testing import CliRunner
 from tests.corpus import write_bad_files, write_odd_images
 
 # Other test files imported these from here: they are still importable from here.
-from tests.helpers import process_running, read_jsonl, run, write_images  # noqa: F401
+from tests.helpers import (
+    SAYS_WHEN_ENCODING,
+    SHAPE_CLASSES,
+    SLOW_ZSL,
+    process_running,
+    read_jsonl,
+    run,
+    wait_for_first_predictions,
+    write_images,
+)
 from tests.pipeline_parity import assert_same_as_pipeline
-from tests.terminal import terminal_bytes, terminal_env  # noqa: F401
+from tests.terminal import terminal_bytes, terminal_env
 from zsl_cli.cli import app
 from zsl_cli.files import sidecar_path
 from zsl_cli.records import CSV_COLUMNS
 
-CLASSES = ["red circle", "blue square", "green triangle", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."
 
 
 @pytest.fixture()
 def classes_file(tmp_path: Path) -> Path:
     path = tmp_path / "classes.txt"
-    path.write_text("\n".join(CLASSES) + "\n")
+    path.write_text("\n".join(SHAPE_CLASSES) + "\n")
     return path
 
 
@@ -74,7 +82,7 @@ def test_text_is_encoded_once_per_run(monkeypatch, tiny_clip, tmp_path, classes_
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 8  # header + 7 images, in 4 batches
     # The load's one-prompt check (one embedding per text), then the run's prompts, once.
-    assert calls == [1, len(CLASSES) * 7]
+    assert calls == [1, len(SHAPE_CLASSES) * 7]
 
 
 def test_a_wrong_early_preprocessing_guess_is_thrown_away(
@@ -340,20 +348,6 @@ def test_a_header_line_in_the_class_file_is_warned_of(tiny_clip, tmp_path):
     assert "the first class is 'class'; if that line is a header, remove it" in result.stderr
 
 
-# `zsl` saying on stderr when the image model first encodes a batch.
-SAYS_WHEN_ENCODING = """
-import sys
-from zsl_cli.encoders import hf
-encode = hf.TransformersEncoder.encode_images
-def says(self, pixels):
-    sys.stderr.write("ENCODING IMAGES\\n")
-    return encode(self, pixels)
-hf.TransformersEncoder.encode_images = says
-from zsl_cli.cli import main
-main()
-"""
-
-
 @pytest.mark.parametrize("command", ["label", "hubness"])
 def test_class_file_warnings_show_before_the_images_are_encoded(tiny_clip, tmp_path, command):
     # They came after the summary: labelling 100,000 images, an hour after a typo could be fixed.
@@ -539,8 +533,8 @@ def test_outputs_files_atomically_with_run_info(tiny_clip, tmp_path, classes_fil
     assert len(rows) == 3
     info = json.loads(Path(f"{out}.run.json").read_text())
     assert info["complete"] is True and info["threshold"] == 0.3
-    assert info["classes"]["n"] == len(CLASSES) and info["classes"]["hash"]
-    assert info["classes"]["names"] == CLASSES
+    assert info["classes"]["n"] == len(SHAPE_CLASSES) and info["classes"]["hash"]
+    assert info["classes"]["names"] == SHAPE_CLASSES
     assert info["model"]["name"] == str(tiny_clip) and info["versions"]["torch"]
     assert info["summary"]["ok"] == 3
 
@@ -664,14 +658,14 @@ def test_label_studio_tasks_and_refusal_outside_the_root(tiny_clip, tmp_path, cl
     assert prediction["model_version"] == "tiny clip, run 1"
     assert prediction["result"][0]["from_name"] == "label"
     assert prediction["result"][0]["to_name"] == "image"
-    assert prediction["result"][0]["value"]["choices"][0] in CLASSES
+    assert prediction["result"][0]["value"]["choices"][0] in SHAPE_CLASSES
     # --ls-config writes a labelling config the tasks fit.
     config = tmp_path / "config.xml"
     args = ["-f", "label-studio", "--ls-document-root", root, "--ls-config", config, "-q"]
     result = run("label", root / "photos", "-c", classes_file, "-m", tiny_clip, "-o", out, *args)
     assert result.exit_code == 0, result.stderr
     view = ElementTree.parse(config).getroot()
-    assert [choice.get("value") for choice in view.iter("Choice")] == CLASSES
+    assert [choice.get("value") for choice in view.iter("Choice")] == SHAPE_CLASSES
     assert view.find("Image").get("value") == "$image"
     # A config path that cannot be written fails before the run, and publishes nothing.
     published = out.read_bytes()
@@ -1313,32 +1307,6 @@ def slow_label_run(
     )
     wait_for_first_predictions(process, out)
     return process, out
-
-
-def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
-    """Until the output's temporary file holds some predictions (or the run has ended): then a
-    signal lands mid-run."""
-    deadline = time.monotonic() + 120
-    while (
-        process.poll() is None
-        and time.monotonic() < deadline
-        and not any(path.stat().st_size > 0 for path in output.parent.glob(f".{output.name}.*"))
-    ):
-        time.sleep(0.05)
-
-
-# `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
-SLOW_ZSL = """
-import sys, time
-from zsl_cli.encoders import hf
-encode = hf.TransformersEncoder.encode_images
-def slow(self, pixels):
-    time.sleep(0.05)
-    return encode(self, pixels)
-hf.TransformersEncoder.encode_images = slow
-from zsl_cli.cli import main
-main()
-"""
 
 
 # Ctrl-C ends the process by SIGINT once its work is published (so that a shell stops the script

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
-from tests.test_encoders import CountingTokenizer
+from tests.tiny_models import CountingTokenizer
 from zsl_cli.classes import (
     MAX_NAME_CHARS,
     ClassDef,
@@ -63,10 +63,10 @@ def test_a_huge_prompt_without_a_space_is_cut_before_tokenizing_and_named(tiny_c
 def test_long_texts_without_spaces_keep_the_tokens_of_the_whole_text(tokenizer, tiny_clip):
     # Cut at MAX_CHARS_PER_TOKEN characters a token: the first tokens are the whole text's.
     import zsl_cli.encoders.hf as hf
-    from tests.test_encoders import _gemma_tokenizer, _metaspace_tokenizer
+    from tests.tiny_models import gemma_tokenizer, metaspace_tokenizer
 
     encoder = load_encoder("shapes-demo" if tokenizer == "demo BPE" else str(tiny_clip))
-    encoder._tokenizer = {"metaspace": _metaspace_tokenizer, "gemma": _gemma_tokenizer}.get(
+    encoder._tokenizer = {"metaspace": metaspace_tokenizer, "gemma": gemma_tokenizer}.get(
         tokenizer, lambda: encoder._tokenizer
     )()
     bound = hf.MAX_CHARS_PER_TOKEN * (encoder.prompt_tokens + 1)

@@ -14,8 +14,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
-from tests.test_evaluate_hubness_cli import write_truth_and_predictions
-from tests.test_portability import error_line, held_open, temp_files, write_images
+from tests.helpers import (
+    error_line,
+    held_open,
+    temp_files,
+    write_images,
+    write_truth_and_predictions,
+)
 from zsl_cli import api, writers
 from zsl_cli.cli import app
 from zsl_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, OutputKept

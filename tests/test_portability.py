@@ -16,6 +16,7 @@ import pytest
 from PIL import Image, features
 from typer.testing import CliRunner
 
+from tests.helpers import error_line, held_open, temp_files
 from zsl_cli import files, images, store
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
@@ -44,10 +45,6 @@ def labelling(tmp_path: Path, tiny_clip) -> list[object]:
     classes = tmp_path / "classes.txt"
     classes.write_text("\n".join(CLASSES) + "\n")
     return ["label", tmp_path / "images", "-c", classes, "-m", tiny_clip]
-
-
-def temp_files(folder: Path) -> list[str]:
-    return [name for name in os.listdir(folder) if name.endswith(files.TEMP_SUFFIX)]
 
 
 def without_fchmod(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,22 +86,6 @@ def test_a_temporary_file_that_fails_once_opened_is_closed_and_removed(
     monkeypatch.undo()
     assert temp_files(tmp_path) == [] and not (tmp_path / "doc.json").exists()
     assert open_descriptors() == before
-
-
-def held_open(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
-    """Windows: a file another program holds open (Excel) can be neither replaced nor renamed."""
-    replace = os.replace
-
-    def refused(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
-        if os.path.basename(source) in names or (
-            os.path.basename(target) in names and os.path.exists(target)
-        ):
-            raise PermissionError(
-                13, "Access is denied", os.fspath(source), None, os.fspath(target)
-            )
-        replace(source, target)
-
-    monkeypatch.setattr(os, "replace", refused)
 
 
 def test_an_output_held_open_keeps_its_run_info_and_the_new_output_is_kept_beside_it(
@@ -436,10 +417,6 @@ def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console
     assert not on_stderr_terminal(str(output))
 
 
-def error_line(output: str) -> str:
-    return output.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("quiet", [False, True])
 def test_a_run_whose_output_is_kept_beside_one_held_open_says_what_it_did_then_the_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, labelling: list[object], quiet: bool
@@ -498,7 +475,7 @@ def test_embeds_json_kept_beside_one_held_open_leaves_the_summary_shown(
 def test_evaluates_table_shows_where_its_document_is_kept_beside_one_held_open(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, option: str
 ) -> None:
-    from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+    from tests.helpers import write_truth_and_predictions
 
     truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
     name = "metrics.json" if option == "--json" else "metrics.html"
@@ -528,7 +505,7 @@ def test_hubness_tables_show_where_its_json_is_kept_beside_one_held_open(
 def test_a_json_file_without_an_inode_number_is_not_taken_for_stdout(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from tests.test_evaluate_hubness_cli import write_truth_and_predictions
+    from tests.helpers import write_truth_and_predictions
 
     truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
     metrics, table = tmp_path / "metrics.json", tmp_path / "table.txt"

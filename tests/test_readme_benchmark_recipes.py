@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_evaluate_benchmark_truths import labelled_run
-from tests.test_evaluate_hubness_cli import run
+from tests.evaluation_helpers import labelled_run
+from tests.helpers import run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_label_cli import (
-    CLASSES,
+from tests.helpers import (
+    SHAPE_CLASSES,
     SLOW_ZSL,
     read_jsonl,
     wait_for_first_predictions,
@@ -31,7 +31,7 @@ def slow_label_world(tmp_path: Path, images: int) -> None:
     """In `tmp_path`: `images` images in images/, classes.txt, and slow_zsl.py (`zsl` with every
     image batch slowed down, so that a signal lands mid-run), which writes its pid to `pid`."""
     write_images(tmp_path / "images", images, size=(64, 64))
-    (tmp_path / "classes.txt").write_text("\n".join(CLASSES) + "\n")
+    (tmp_path / "classes.txt").write_text("\n".join(SHAPE_CLASSES) + "\n")
     pid = "import os\nopen('pid', 'w').write(str(os.getpid()))\n"
     (tmp_path / "slow_zsl.py").write_text(pid + SLOW_ZSL)
 

@@ -13,35 +13,12 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
+from tests.store_helpers import encoded, images_in, stored_paths
 from zsl_cli.cli import app
-from zsl_cli.encoders import load_encoder
-from zsl_cli.store import AbsentRoot, EmbeddingStore, StoredItem, stat_files
-
-DIM = 8
-
-
-def unit_vector(seed: int) -> np.ndarray:
-    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
-    return vector / np.linalg.norm(vector)
-
-
-def encoded(store: EmbeddingStore, folder: Path) -> int:
-    model = store.register_model("m", "m", DIM)
-    stats, _ = stat_files(sorted(p for p in folder.rglob("*") if p.is_file()))
-    store.add(model, [StoredItem(s, "ok", "", unit_vector(i)) for i, s in enumerate(stats)])
-    return model
-
-
-def images_in(folder: Path, names: list[str]) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        (folder / name).write_bytes(b"pixels")
-    return [folder / name for name in names]
-
+from zsl_cli.store import AbsentRoot, EmbeddingStore
 
 # -- the plan --------------------------------------------------------------------------------
 
@@ -116,12 +93,6 @@ def embed(store: Path, model: Path, *args, stdin: str | None = None) -> tuple[in
     out = store.with_suffix(".run.json")
     result = run("embed", *args, "--store", store, "-m", model, "--json", out, stdin=stdin)
     return result.exit_code, json.loads(out.read_text()), result.stderr
-
-
-def stored_paths(store: Path, model: Path) -> list[str]:
-    with EmbeddingStore.open(store, create=False) as handle:
-        stored = handle.load(handle.find_model(load_encoder(str(model)).identity))
-    return stored.paths
 
 
 def test_an_empty_mount_point_keeps_its_images_with_a_warning(tiny_clip, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ a later read of that store says."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -37,18 +36,6 @@ def no_room_for_another_page(store: EmbeddingStore) -> None:
     """The store's next new page fails with SQLITE_FULL, as on a full disk."""
     pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
     store._conn.execute(f"PRAGMA max_page_count = {pages}")
-
-
-def with_file_size_limit(limit: int, action):
-    """`action()` with writes past `limit` bytes of a file refused, as a full disk refuses them."""
-    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limits[1]))
-        return action()
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
-        signal.signal(signal.SIGXFSZ, handler)
 
 
 def embed_limited(images: Path, store: Path, model: Path, limit: int | None):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_store_first_embed import with_file_size_limit
+from tests.helpers import with_file_size_limit
 from zsl_cli.errors import ZslError
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import embed, replace_before_decode, write_images
-from tests.test_store_absent_roots import encoded, images_in, stored_paths
+from tests.store_helpers import encoded, images_in, stored_paths
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
 # -- a file replaced by an empty folder is gone ---------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import embed, replace_before_decode, write_images
-from tests.test_store_absent_roots import stored_paths
+from tests.store_helpers import stored_paths
 from zsl_cli.store import EmbeddingStore
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
+from tests.store_helpers import as_version_1
 from zsl_cli.cli import app
 
 UNCHECKED = "their precision is unknown and not checked"
@@ -19,15 +20,6 @@ def embed(images: Path, store: Path, model: Path, *extra: str):
     return CliRunner().invoke(
         app, ["embed", str(images), "--store", str(store), "-m", str(model), *extra]
     )
-
-
-def as_version_1(path: Path) -> None:
-    """The layout zsl wrote before precision was recorded."""
-    raw = sqlite3.connect(path)
-    with raw:
-        raw.execute("ALTER TABLE models DROP COLUMN precision")
-        raw.execute("PRAGMA user_version = 1")
-    raw.close()
 
 
 def test_adding_to_a_model_of_unknown_precision_warns(tiny_clip, tmp_path: Path) -> None:

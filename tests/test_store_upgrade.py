@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
-from tests.test_store_unknown_precision import as_version_1
+from tests.store_helpers import as_version_1, copy_model, identities, rows_by_model
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.encoders.hf import FORMER_FAST_TAGS
@@ -33,38 +33,6 @@ def run(*args: str | Path):
 
 def said(result) -> str:
     return " ".join(result.stderr.split())
-
-
-def identities(model: Path, exact: bool = False) -> tuple[str, tuple[str, ...]]:
-    encoder = api.open_encoder(api.ModelOptions(name=str(model), exact_preprocessing=exact))
-    return encoder.identity, encoder.former_identities
-
-
-def copy_model(source: Path, target: Path, identity: str, paths: list[str] | None = None) -> None:
-    """Write the vectors `source` holds of its one model (those of `paths`, else all) into
-    `target` under `identity`, through the store's API, as an older zsl stored them."""
-    with EmbeddingStore.open(source, create=False) as stored:
-        (model,) = stored.models()
-        files = stored.fetch(model.id, paths or stored.paths(model.id))
-    with EmbeddingStore.open(target) as store:
-        model_id = store.register_model(identity, model.name, model.dim)
-        store.add(
-            model_id,
-            [
-                StoredItem(FileStat(path, f.size, f.mtime_ns), f.status, f.error, f.vector)
-                for path, f in files.items()
-            ],
-        )
-
-
-def rows_by_model(store: Path) -> dict[str, int]:
-    with sqlite3.connect(store) as raw:
-        return dict(
-            raw.execute(
-                "SELECT m.identity, count(f.path) FROM models m "
-                "LEFT JOIN files f ON f.model_id = m.id GROUP BY m.id"
-            ).fetchall()
-        )
 
 
 def predictions(path: Path) -> list[dict[str, str]]:

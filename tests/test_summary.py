@@ -21,13 +21,12 @@ import pytest
 from PIL import Image
 from rich.console import Console
 
+from tests.evaluation_helpers import evaluated, evaluation_text
 from tests.helpers import run, write_images
-from tests.terminal import terminal_env
+from tests.terminal import Terminal, terminal_env
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
 from zsl_cli.files import sidecar_path
-from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.summary import (
     ProgressBar,
     render_embed_summary,
@@ -95,11 +94,6 @@ class Unwritable(io.StringIO):
 class GoneReader(io.StringIO):
     def write(self, text: str) -> int:
         raise BrokenPipeError(errno.EPIPE, "Broken pipe")
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 # --- consoles ------------------------------------------------------------------------------------
@@ -680,33 +674,6 @@ def test_embed_summary_names_three_unreachable_paths_then_counts_the_rest() -> N
 
 
 # --- evaluate ------------------------------------------------------------------------------------
-
-
-def evaluated(tmp_path: Path, rows: list[tuple[str, str]], extra: int = 0) -> EvaluationResult:
-    """An evaluation of one image per (true, predicted) row ("!" predicted: the image failed),
-    with `extra` predictions of images the truth does not name."""
-    lines = "".join(f"{i}.jpg,{true}\n" for i, (true, _) in enumerate(rows))
-    (tmp_path / "truth.csv").write_text(f"path,label\n{lines}", encoding="utf-8")
-    predictions = [
-        Prediction(
-            path=str(tmp_path / f"{i}.jpg"), label="", score=None, status="truncated", error="x"
-        )
-        if label == "!"
-        else Prediction(
-            path=str(tmp_path / f"{i}.jpg"), label=label, score=0.9, top_k=(LabelScore(label, 0.9),)
-        )
-        for i, (_, label) in enumerate(rows)
-    ]
-    predictions += [
-        Prediction(path=str(tmp_path / f"x{i}.jpg"), label="cat", score=0.9) for i in range(extra)
-    ]
-    return evaluate(predictions, load_truth(tmp_path / "truth.csv"), ks=(1,))
-
-
-def evaluation_text(result: EvaluationResult, max_rows: int | None = 20) -> str:
-    console = plain()
-    render_evaluation(console, result, max_rows=max_rows)
-    return shown(console)
 
 
 def test_evaluation_headline(tmp_path: Path) -> None:

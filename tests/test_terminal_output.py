@@ -15,8 +15,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from tests.evaluation_helpers import evaluated, evaluation_text
 from tests.helpers import write_images
-from tests.test_summary import evaluated, evaluation_text
 from zsl_cli import api, summary, writers
 from zsl_cli.classes import load_class_spec
 from zsl_cli.cli import app

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_truth_files import read_rows, write
+from tests.evaluation_helpers import read_rows, write_file
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.records import LabelScore, Prediction
@@ -60,7 +60,7 @@ def test_a_one_hot_truth_whose_class_is_named_as_a_column_reads_as_one_hot(
         cells = ["1" if column == marked else "0" for column in range(len(classes))]
         rows.append(f"{index}.png, " + ", ".join(cells))
         expected.append((f"{index}.png", classes[marked]))
-    path = write(tmp_path / "_classes.csv", ("\n".join(rows) + "\n").encode())
+    path = write_file(tmp_path / "_classes.csv", ("\n".join(rows) + "\n").encode())
     assert read_rows(path) == expected
     assert load_truth(path).classes == tuple(sorted(classes))
 
@@ -69,7 +69,7 @@ def test_a_one_hot_truth_with_a_label_class_scores_the_images_by_their_classes(t
     for name in ("1.png", "2.png", "3.png"):
         (tmp_path / name).write_bytes(b"x")
     content = b"filename,Label,Logo,Text\n1.png,1,0,0\n2.png,0,1,0\n3.png,0,0,1\n"
-    truth = load_truth(write(tmp_path / "_classes.csv", content))
+    truth = load_truth(write_file(tmp_path / "_classes.csv", content))
     predictions = [
         predicted(os.fspath(tmp_path / "1.png"), "Label"),
         predicted(os.fspath(tmp_path / "2.png"), "Logo"),
@@ -82,7 +82,7 @@ def test_a_one_hot_truth_with_a_label_class_scores_the_images_by_their_classes(t
 
 def test_a_one_hot_truth_led_by_pandas_index_and_a_class_named_class_reads_as_one_hot(tmp_path):
     content = b",filename,class,other\n0,a.jpg,True,False\n1,b.jpg,False,True\n"
-    assert read_rows(write(tmp_path / "_classes.csv", content)) == [
+    assert read_rows(write_file(tmp_path / "_classes.csv", content)) == [
         ("a.jpg", "class"),
         ("b.jpg", "other"),
     ]
@@ -103,7 +103,7 @@ def test_a_one_hot_truth_led_by_pandas_index_and_a_class_named_class_reads_as_on
     ],
 )
 def test_a_path_label_truth_with_0_or_1_cells_still_reads_its_label_column(tmp_path, content, rows):
-    assert read_rows(write(tmp_path / "truth.csv", content)) == rows
+    assert read_rows(write_file(tmp_path / "truth.csv", content)) == rows
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_a_path_label_truth_with_0_or_1_cells_still_reads_its_label_column(tmp_p
     ],
 )
 def test_a_one_hot_truth_with_a_label_class_names_it_in_a_row_s_refusal(tmp_path, rows, message):
-    path = write(tmp_path / "_classes.csv", b"filename,Label,Logo,Text\n" + rows)
+    path = write_file(tmp_path / "_classes.csv", b"filename,Label,Logo,Text\n" + rows)
     assert message in refusal(path)
 
 
@@ -165,13 +165,13 @@ def test_a_one_hot_truth_with_a_label_class_names_it_in_a_row_s_refusal(tmp_path
 def test_a_one_hot_looking_truth_with_a_class_named_as_a_column_is_refused_as_one_hot(
     tmp_path, header, rows, message
 ):
-    assert message in refusal(write(tmp_path / "_classes.csv", header + rows))
+    assert message in refusal(write_file(tmp_path / "_classes.csv", header + rows))
 
 
 def test_a_path_label_truth_of_0_1_labels_beside_an_id_column_says_how_to_read_it(tmp_path):
     # Ids 0 and 1, then 2: no one-hot table, but the labels 0 and 1 are no class names either.
     content = b"id,path,label\n0,a.jpg,1\n1,b.jpg,0\n2,c.jpg,1\n"
-    assert refusal(write(tmp_path / "truth.csv", content)).endswith(
+    assert refusal(write_file(tmp_path / "truth.csv", content)).endswith(
         "line 4: '2' in the column 'id', where a table of a 0/1 column per class holds 0 or 1 "
         "(or 0.0 and 1.0, or False and True) (the table looks one-hot, a 0/1 column per class, "
         "as on line 2 every column but 'path' holds 0 or 1: the column 'label' is a class's, "
@@ -182,7 +182,10 @@ def test_a_path_label_truth_of_0_1_labels_beside_an_id_column_says_how_to_read_i
 def test_a_path_label_truth_whose_label_column_breaks_the_one_hot_shape_reads_as_before(tmp_path):
     # The cell that is not 0/1 is the label column's: a table of labels, whatever its first row.
     content = b"filename,label,flag\na.jpg,1,0\nb.jpg,dog,0\n"
-    assert read_rows(write(tmp_path / "truth.csv", content)) == [("a.jpg", "1"), ("b.jpg", "dog")]
+    assert read_rows(write_file(tmp_path / "truth.csv", content)) == [
+        ("a.jpg", "1"),
+        ("b.jpg", "dog"),
+    ]
 
 
 # --- 2. A properly quoted path holding a line break; paths with spaces at their ends ---------
@@ -237,7 +240,7 @@ def test_a_truth_with_a_path_holding_a_line_break_scores_that_image(tmp_path):
     ],
 )
 def test_a_quote_left_open_is_still_refused_at_its_line(tmp_path, text, message):
-    assert message in refusal(write(tmp_path / "truth.csv", text))
+    assert message in refusal(write_file(tmp_path / "truth.csv", text))
 
 
 @pytest.mark.parametrize(
@@ -256,7 +259,7 @@ def test_a_quote_left_open_is_still_refused_at_its_line(tmp_path, text, message)
 )
 def test_a_quoted_line_break_outside_the_path_column_is_said_to_be_one(tmp_path, text, message):
     # Properly quoted: not a quote left open, but no class name (nor column) holds a line break.
-    refused = refusal(write(tmp_path / "truth.csv", text))
+    refused = refusal(write_file(tmp_path / "truth.csv", text))
     assert message in refused and "closing quote" not in refused
 
 
@@ -266,5 +269,5 @@ def test_a_path_with_a_space_at_an_end_is_read_as_written_where_that_file_is(tmp
     for name in (" ", " a.png", "b.png "):
         (tmp_path / name).write_bytes(b"x")
     content = b'path,label\n" ",cat\n" a.png",cat\nb.png ,dog\n" c.png ",dog\n'
-    path = write(tmp_path / "truth.csv", content)
+    path = write_file(tmp_path / "truth.csv", content)
     assert read_rows(path) == [(" ", "cat"), (" a.png", "cat"), ("b.png ", "dog"), ("c.png", "dog")]

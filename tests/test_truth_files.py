@@ -11,20 +11,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_evaluate_hubness_cli import image_folder, label_folder, run  # noqa: F401
+from tests.evaluation_helpers import label_folder, read_rows, write_file
+from tests.helpers import run
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.records import LabelScore, Prediction
-
-
-def write(path: Path, content: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return os.fspath(path)
-
-
-def read_rows(path: str) -> list[tuple[str, str]]:
-    return [(item.shown, item.label) for item in load_truth(path).items]
 
 
 @pytest.mark.parametrize(
@@ -39,7 +30,7 @@ def read_rows(path: str) -> list[tuple[str, str]]:
 def test_a_one_hot_truth_written_as_floats_or_booleans_reads_as_0_and_1(tmp_path, hot, cold):
     # Only 0 and 1 were read: '1.0' in every cell made the table a header without a label column.
     content = f"filename,cat,dog\na.jpg,{hot},{cold}\nb.jpg,{cold},{hot}\n".encode()
-    path = write(tmp_path / "_classes.csv", content)
+    path = write_file(tmp_path / "_classes.csv", content)
     assert read_rows(path) == [("a.jpg", "cat"), ("b.jpg", "dog")]
 
 
@@ -56,7 +47,7 @@ def test_a_one_hot_truth_written_as_floats_or_booleans_reads_as_0_and_1(tmp_path
 def test_a_one_hot_truth_of_floats_or_booleans_is_checked_as_one_of_0_and_1(
     tmp_path, rows, message
 ):
-    path = write(tmp_path / "_classes.csv", b"filename,cat,dog\n" + rows)
+    path = write_file(tmp_path / "_classes.csv", b"filename,cat,dog\n" + rows)
     with pytest.raises(ZslError, match=re.escape(message)):
         load_truth(path)
 
@@ -74,7 +65,7 @@ def test_a_wide_one_hot_truth_reads_each_row_s_header_names_only_where_its_path_
     ]
     header = "filename," + ",".join(classes)
     table = [header, *rows[:50], header, rows[50]]  # two files joined with cat
-    path = write(tmp_path / "_classes.csv", "\n".join(table).encode())
+    path = write_file(tmp_path / "_classes.csv", "\n".join(table).encode())
     calls = 0
     column_name = evaluation.header_name
 
@@ -95,20 +86,22 @@ def test_a_one_hot_truth_separated_by_tabs_or_semicolons_is_read_by_its_header(t
     # Only a path,label header told the delimiter: a one-hot TSV was refused as one cell.
     rows = [["filename", "cat", "dog"], ["a,1.jpg", "1", "0"], ["b.jpg", "0", "1"]]
     content = "".join(delimiter.join(row) + "\r\n" for row in rows).encode()
-    path = write(tmp_path / "_classes.tsv", content)
+    path = write_file(tmp_path / "_classes.tsv", content)
     assert read_rows(path) == [("a,1.jpg", "cat"), ("b.jpg", "dog")]
 
 
 def test_a_quoted_cell_after_a_comma_and_a_space_is_one_cell(tmp_path):
     # `a.jpg, "cat, siamese"` (written by hand, as Roboflow spaces its header) split the quoted
     # name in two, and the row was refused for more cells than the header.
-    path = write(tmp_path / "truth.csv", b'path, label\na.jpg, "cat, siamese"\n"b, 1.jpg" , dog\n')
+    path = write_file(
+        tmp_path / "truth.csv", b'path, label\na.jpg, "cat, siamese"\n"b, 1.jpg" , dog\n'
+    )
     assert read_rows(path) == [("a.jpg", "cat, siamese"), ("b, 1.jpg", "dog")]
 
 
 def test_imagenet_s_solution_csv_is_said_to_hold_ids_and_boxes(tmp_path):
     # LOC_val_solution.csv: an id without the file's extension, a synset and its boxes.
-    path = write(
+    path = write_file(
         tmp_path / "LOC_val_solution.csv",
         b"ImageId,PredictionString\n"
         b"ILSVRC2012_val_00008726,n02119789 255 142 454 329 n02119789 44 21 322 295 \n",
@@ -130,7 +123,7 @@ def test_truth_labels_that_are_all_class_numbers_are_said_to_be_numbers(tmp_path
     # counts wrong, and the warning said only that the names did not match.
     (tmp_path / "a.png").write_bytes(b"x")
     (tmp_path / "b.png").write_bytes(b"x")
-    truth = load_truth(write(tmp_path / "truth.csv", b"path,label\na.png,0\nb.png,1\n"))
+    truth = load_truth(write_file(tmp_path / "truth.csv", b"path,label\na.png,0\nb.png,1\n"))
     predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
     predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
     # With the run info's classes, none of which the truth names: refused (it scored 0%).
@@ -186,7 +179,7 @@ def test_another_run_s_predictions_given_as_the_truth_are_said_to_be_predictions
     ],
 )
 def test_predictions_edited_or_converted_are_said_to_be_predictions(tmp_path, content, columns):
-    path = write(tmp_path / "truth.txt", content)
+    path = write_file(tmp_path / "truth.txt", content)
     with pytest.raises(ZslError) as refused:
         load_truth(path)
     assert f"truth.txt looks like zsl predictions (it has {columns}" in refused.value.message
@@ -201,13 +194,13 @@ def test_predictions_edited_or_converted_are_said_to_be_predictions(tmp_path, co
     ],
 )
 def test_a_truth_csv_with_one_column_named_as_zsl_s_is_still_truth(tmp_path, content):
-    assert read_rows(write(tmp_path / "truth.csv", content)) == [("a.jpg", "cat")]
+    assert read_rows(write_file(tmp_path / "truth.csv", content)) == [("a.jpg", "cat")]
 
 
 def test_a_header_repeated_below_by_joined_files_is_no_image(tmp_path):
     # `cat train.csv val.csv > all.csv` repeats the header: it was an image named 'path' of a
     # class 'label', one more truth image without a prediction and one more class.
-    path = write(tmp_path / "all.csv", b"Path,Label\na.jpg,cat\nPath,Label\nb.jpg,dog\n")
+    path = write_file(tmp_path / "all.csv", b"Path,Label\na.jpg,cat\nPath,Label\nb.jpg,dog\n")
     truth = load_truth(path)
     assert [(item.shown, item.label) for item in truth.items] == [
         ("a.jpg", "cat"),
@@ -220,7 +213,7 @@ def test_a_one_hot_truth_led_by_pandas_index_column_reads_without_it(tmp_path):
     # df.to_csv() without index=False: an unnamed first column of row numbers, 0 in the first
     # row; its empty name made the table no one-hot one, refused for its header.
     content = b",filename,cat,dog\n0,a.jpg,True,False\n1,b.jpg,False,True\n"
-    path = write(tmp_path / "_classes.csv", content)
+    path = write_file(tmp_path / "_classes.csv", content)
     assert read_rows(path) == [("a.jpg", "cat"), ("b.jpg", "dog")]
     assert load_truth(path).classes == ("cat", "dog")
 
@@ -231,7 +224,7 @@ def test_one_hot_columns_named_with_a_prefix_are_said_to_be_so(tmp_path):
     (tmp_path / "a.png").write_bytes(b"x")
     (tmp_path / "b.png").write_bytes(b"x")
     content = b"path,label_cat,label_dog\na.png,True,False\nb.png,False,True\n"
-    truth = load_truth(write(tmp_path / "truth.csv", content))
+    truth = load_truth(write_file(tmp_path / "truth.csv", content))
     predictions = [predicted(os.fspath(tmp_path / "a.png"), "cat")]
     predictions.append(predicted(os.fspath(tmp_path / "b.png"), "dog"))
     hint = "(the truth's classes are the class names after 'label_': rename them)"
@@ -244,7 +237,7 @@ def test_one_hot_columns_named_with_a_prefix_are_said_to_be_so(tmp_path):
 
 
 def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_label(tmp_path):
-    path = write(
+    path = write_file(
         tmp_path / "project-1-at-2026-12-05.csv",
         b"image,id,choice,annotator,annotation_id,created_at,updated_at,lead_time\n"
         b"/data/local-files/?d=photos/a.jpg,1,cat,1,1,2026-12-05,2026-12-05,3.5\n",
@@ -260,7 +253,7 @@ def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_labe
 def test_a_one_hot_truth_saved_with_a_decimal_comma_reads_as_0_and_1(tmp_path):
     # Excel where the decimal mark is ',' saves 1.0 as 1,0, and separates cells with ';'.
     content = b"filename;cat;dog\r\na.jpg;1,0;0,0\r\nb.jpg;0,0;1,0\r\n"
-    assert read_rows(write(tmp_path / "_classes.csv", content)) == [
+    assert read_rows(write_file(tmp_path / "_classes.csv", content)) == [
         ("a.jpg", "cat"),
         ("b.jpg", "dog"),
     ]
@@ -268,7 +261,7 @@ def test_a_one_hot_truth_saved_with_a_decimal_comma_reads_as_0_and_1(tmp_path):
 
 def test_a_header_repeated_with_its_byte_order_mark_is_no_image_either(tmp_path):
     # `cat a.csv b.csv` of two "CSV UTF-8" files: the second header keeps its BOM.
-    path = write(
+    path = write_file(
         tmp_path / "all.csv",
         b"\xef\xbb\xbfpath,label\na.jpg,cat\n\xef\xbb\xbfpath,label\nb.jpg,dog\n",
     )
@@ -278,7 +271,7 @@ def test_a_header_repeated_with_its_byte_order_mark_is_no_image_either(tmp_path)
 def test_a_truth_label_holding_the_ranking_separator_is_refused(tmp_path):
     # No class name holds '|': `cat|dog` is several labels (a multi-label CSV, or a ranking
     # pasted in), and it could only ever count wrong.
-    path = write(tmp_path / "truth.csv", b"path,label\na.jpg,cat\nb.jpg,cat|dog\n")
+    path = write_file(tmp_path / "truth.csv", b"path,label\na.jpg,cat\nb.jpg,cat|dog\n")
     with pytest.raises(ZslError) as refused:
         load_truth(path)
     assert refused.value.message == (
@@ -289,7 +282,7 @@ def test_a_truth_label_holding_the_ranking_separator_is_refused(tmp_path):
 
 def test_truth_labels_written_as_float_class_numbers_are_said_to_be_numbers(tmp_path):
     (tmp_path / "a.png").write_bytes(b"x")
-    truth = load_truth(write(tmp_path / "truth.csv", b"path,label\na.png,3.0\n"))
+    truth = load_truth(write_file(tmp_path / "truth.csv", b"path,label\na.png,3.0\n"))
     (warning,) = evaluate([predicted(os.fspath(tmp_path / "a.png"), "cat")], truth).warnings
     assert "the truth's labels are numbers (class indices?)" in warning
 
@@ -297,7 +290,7 @@ def test_truth_labels_written_as_float_class_numbers_are_said_to_be_numbers(tmp_
 def test_truth_paths_without_an_extension_are_said_to_be_no_file_names(tmp_path):
     # Ids (ImageNet's ImageId, a Kaggle id column named image): no prediction's path ends so.
     (tmp_path / "a.png").write_bytes(b"x")
-    truth = load_truth(write(tmp_path / "truth.csv", b"image,label\na,cat\n"))
+    truth = load_truth(write_file(tmp_path / "truth.csv", b"image,label\na,cat\n"))
     with pytest.raises(ZslError) as refused:
         evaluate([predicted(os.fspath(tmp_path / "a.png"), "cat")], truth)
     message = refused.value.message
@@ -322,7 +315,7 @@ def test_ground_truth_given_as_the_predictions_is_said_to_look_like_truth(
 ):
     # `zsl evaluate truth.csv --truth set/`, the two swapped: the header was said to lack
     # zsl's columns, with no word of what the file looked like.
-    given = write(tmp_path / name, content)
+    given = write_file(tmp_path / name, content)
     result = run("evaluate", given, "--truth", image_folder)
     assert result.exit_code == 2, result.stdout
     assert result.stderr.count("\n") == 1
@@ -339,7 +332,7 @@ def test_a_truth_csv_in_a_legacy_code_page_that_matches_nothing_says_so(tmp_path
     image = tmp_path / "café" / "a.png"
     image.parent.mkdir()
     image.write_bytes(b"x")
-    truth = load_truth(write(tmp_path / "truth.csv", b"path,label\ncaf\xe9/a.png,cat\n"))
+    truth = load_truth(write_file(tmp_path / "truth.csv", b"path,label\ncaf\xe9/a.png,cat\n"))
     with pytest.raises(ZslError) as refused:
         evaluate([predicted(os.fspath(image), "cat")], truth)
     assert refused.value.message.endswith(
@@ -377,7 +370,7 @@ def _photos(root: Path) -> list[Prediction]:
     """Three images under `root`, named with a space and an accent, each predicted as its folder."""
     predictions = []
     for relative in ("my cats/a b.png", "dog/c.png", "café/d.png"):
-        path = write(root / relative, b"x")
+        path = write_file(root / relative, b"x")
         predictions.append(predicted(path, relative.split("/")[0]))
     return predictions
 
@@ -385,7 +378,7 @@ def _photos(root: Path) -> list[Prediction]:
 def _truth_csv(path: Path, cells: list[str]) -> str:
     labels = ("my cats", "dog", "café")
     rows = "".join(f"{cell},{label}\n" for cell, label in zip(cells, labels, strict=True))
-    return write(path, f"path,label\n{rows}".encode())
+    return write_file(path, f"path,label\n{rows}".encode())
 
 
 def _all_paired(result) -> bool:
@@ -482,7 +475,7 @@ def test_two_urls_that_leave_the_same_path_are_refused_naming_both_cells(
 ):
     # Read as one image, 4 rows counted as 2 without a word (or refused over a path, 'uc', that
     # the file does not hold): a URL's host and query are dropped.
-    path = write(
+    path = write_file(
         tmp_path / "truth.csv",
         f"path,label\n{first},{labels[0]}\nother.jpg,bird\n{second},{labels[1]}\n".encode(),
     )
@@ -496,7 +489,7 @@ def test_two_urls_that_leave_the_same_path_are_refused_naming_both_cells(
 
 def test_a_url_given_twice_is_one_image_as_a_path_given_twice_is(tmp_path):
     cell = "https://bucket.s3.amazonaws.com/photos/dog/c.png?X-Amz-Signature=ab"
-    path = write(tmp_path / "truth.csv", f"path,label\n{cell},dog\n{cell},dog\n".encode())
+    path = write_file(tmp_path / "truth.csv", f"path,label\n{cell},dog\n{cell},dog\n".encode())
     assert read_rows(path) == [("photos/dog/c.png", "dog")]
     # Labelled twice, the error names the cell as written, not the path it leaves.
     Path(path).write_text(f"path,label\n{cell},dog\n{cell},cat\n")
@@ -510,7 +503,7 @@ def test_exact_urls_of_one_file_are_one_image(tmp_path):
     image = Path(touch(tmp_path / "photos" / "a b.png"))
     rows = [image.as_uri(), os.fspath(image), "/data/local-files/?d=x/c.png", "x/c.png"]
     content = "".join(f"{row},cat\n" for row in rows)
-    path = write(tmp_path / "truth.csv", f"path,label\n{content}".encode())
+    path = write_file(tmp_path / "truth.csv", f"path,label\n{content}".encode())
     assert [label for _, label in read_rows(path)] == ["cat", "cat"]
 
 
@@ -521,7 +514,7 @@ def test_evaluate_refuses_colliding_urls_in_one_line_with_exit_code_2(
 ):
     predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.csv")
     rows = "https://drive.google.com/uc?id=AAA,cat\nhttps://drive.google.com/uc?id=BBB,cat\n"
-    truth = write(tmp_path / "truth.csv", f"path,label\n{rows}".encode())
+    truth = write_file(tmp_path / "truth.csv", f"path,label\n{rows}".encode())
     result = run("evaluate", predictions, "--truth", truth)
     assert result.exit_code == 2, result.stdout
     lines = result.stderr.splitlines()

@@ -238,3 +238,40 @@ def _save(directory: Path, model, tokenizer, processor) -> Path:
     tokenizer.save_pretrained(directory)
     processor.save_pretrained(directory)
     return directory
+
+
+class CountingTokenizer:
+    """A tokenizer that records the texts it tokenizes (padding ids is no tokenizing)."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.texts: list[str] = []
+
+    def __call__(self, texts, **options):
+        self.texts += list(texts)
+        return self.tokenizer(texts, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.tokenizer, name)
+
+
+def metaspace_tokenizer():
+    """XLM-R's kind (AltCLIP's): SentencePiece's Unigram, words split at spaces, each after
+    its space ("▁cat")."""
+    from transformers import XLMRobertaTokenizer
+
+    pieces = [*"abcdeglortx.,12\u732b", *(f"\u2581{w}" for w in ("a", "cat", "dog", "at", ""))]
+    specials = [(token, 0.0) for token in ("<s>", "<pad>", "</s>", "<unk>")]
+    return XLMRobertaTokenizer(vocab=specials + [(piece, -1.0 - len(piece)) for piece in pieces])
+
+
+def gemma_tokenizer():
+    """Gemma's (SigLIP2's): spaces are replaced before the text is split, so it is not."""
+    from transformers.models.gemma.tokenization_gemma import GemmaTokenizer
+
+    symbols = [*"abcdeglortx.,12\u732b\u2581"]
+    vocab = {token: i for i, token in enumerate(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])}
+    vocab.update({symbol: len(vocab) + i for i, symbol in enumerate(symbols)})
+    # "t▁" spans a word's end and the space after it: "cat dog" is "ca", "t▁", ...
+    vocab.update({"t\u2581": len(vocab), "ca": len(vocab) + 1, "cat": len(vocab) + 2})
+    return GemmaTokenizer(vocab=vocab, merges=[("t", "\u2581"), ("c", "a"), ("ca", "t")])
