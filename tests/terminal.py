@@ -5,10 +5,14 @@ import fcntl
 import io
 import os
 import pty
+import select
 import struct
 import subprocess
 import termios
+import time
 from pathlib import Path
+
+import pytest
 
 # What the runner's shell may export that changes how a terminal is drawn on: a dumb TERM
 # (Emacs' shell, `docker run` without -t) hides the bar, NO_COLOR/FORCE_COLOR change its colour,
@@ -28,25 +32,47 @@ def terminal_env(**overrides: str) -> dict[str, str]:
     return {**env, "TERM": "xterm-256color", **overrides}
 
 
-def terminal_bytes(command: list[str], cwd: Path | None = None, stderr_too: bool = True) -> bytes:
-    """What `command` writes on a terminal of 120 columns, its stdout's (and stderr's)."""
+def terminal_bytes(
+    command: list[str],
+    cwd: Path | None = None,
+    *,
+    stdout: bool = True,
+    stderr: bool = True,
+    size: tuple[int, int] = (40, 120),
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> bytes:
+    """What `command` writes on a pseudo-terminal of `size` (rows, columns; 0 for a terminal
+    nobody sized): its stdout's and stderr's, those of the two not wanted going to /dev/null.
+    `env`: terminal_env() unless given. The test fails where the command exits other than 0, or
+    has not closed the terminal within `timeout` seconds (a hang: it is killed)."""
     controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    stderr = terminal if stderr_too else subprocess.DEVNULL
-    env = terminal_env()
-    with subprocess.Popen(command, stdout=terminal, stderr=stderr, cwd=cwd, env=env) as shown:
-        os.close(terminal)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
-                break
-            if not chunk:
-                break
-            received += chunk
-        assert shown.wait(timeout=300) == 0
-    os.close(controller)
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    deadline = time.monotonic() + timeout
+    received = b""
+    try:
+        with subprocess.Popen(
+            command,
+            stdout=terminal if stdout else subprocess.DEVNULL,
+            stderr=terminal if stderr else subprocess.DEVNULL,
+            cwd=cwd,
+            env=terminal_env() if env is None else env,
+        ) as shown:
+            os.close(terminal)
+            while select.select([controller], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
+                    break
+                if not chunk:
+                    break
+                received += chunk
+            else:
+                shown.kill()
+                pytest.fail(f"{command} hung: the terminal still open after {timeout} s")
+            assert shown.wait(timeout=max(1.0, deadline - time.monotonic())) == 0, received
+    finally:
+        os.close(controller)
     return received
 
 

@@ -6,12 +6,10 @@ the command-line tests let through.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
 import io
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -23,7 +21,7 @@ from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text
 from tests.helpers import run, write_images
-from tests.terminal import Terminal, terminal_env
+from tests.terminal import Terminal, terminal_bytes, terminal_env
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
@@ -173,69 +171,31 @@ def test_the_progress_bar_stays_off_a_stderr_that_is_no_terminal(
     assert sys.stderr.getvalue() == ""
 
 
+# A child that draws a progress bar of 3 images on its stderr.
+BAR_OF_3 = [
+    sys.executable,
+    "-c",
+    "from zsl_cli.summary import ProgressBar\n"
+    "bar = ProgressBar()\n"
+    "bar.start(3, 'encoding images')\n"
+    "bar.advance(3)\n"
+    "bar.stop()\n",
+]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize(("rows", "columns"), [(0, 0), (0, 100), (30, 0), (30, 100)])
 def test_the_progress_bar_shows_on_a_terminal_that_reports_no_size(rows: int, columns: int) -> None:
     # A pseudo-terminal nobody sized (`script` or `docker run -t` started from no terminal)
     # reports 0 rows and columns: tqdm showed no bar for the whole run below row 0, and with
     # 0 columns alone hung for ever trimming the coloured bar to -1 columns.
-    import fcntl
-    import pty
-    import select
-    import struct
-    import subprocess
-    import termios
-    import time
-
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    code = (
-        "from zsl_cli.summary import ProgressBar\n"
-        "bar = ProgressBar()\n"
-        "bar.start(3, 'encoding images')\n"
-        "bar.advance(3)\n"
-        "bar.stop()\n"
-    )
-    env = terminal_env()
-    with subprocess.Popen([sys.executable, "-c", code], stderr=terminal, env=env) as child:
-        os.close(terminal)
-        shown = b""
-        deadline = time.monotonic() + 120  # guards a hang: the bar is drawn at once
-        with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
-            while select.select([controller], [], [], max(0, deadline - time.monotonic()))[0]:
-                chunk = os.read(controller, 4096)
-                if not chunk:
-                    break
-                shown += chunk
-        finished = child.poll() is not None or time.monotonic() < deadline
-        child.kill()
-    os.close(controller)
-    assert finished, "the progress bar hung"
-    assert child.returncode == 0
+    shown = terminal_bytes(BAR_OF_3, stdout=False, size=(rows, columns), timeout=120)
     assert b"encoding images:" in shown and b"0/3" in shown
 
 
 def _bar_on_a_terminal(env: dict[str, str]) -> bytes:
     """What a progress bar of 3 images draws on a pseudo-terminal, under `env`."""
-    import pty
-    import select
-    import subprocess
-
-    controller, terminal = pty.openpty()
-    code = "from zsl_cli.summary import ProgressBar\nbar = ProgressBar()\n"
-    code += "bar.start(3, 'encoding images')\nbar.advance(3)\nbar.stop()\n"
-    with subprocess.Popen([sys.executable, "-c", code], stderr=terminal, env=env) as child:
-        os.close(terminal)
-        shown = b""
-        with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
-            while select.select([controller], [], [], 30)[0]:
-                chunk = os.read(controller, 4096)
-                if not chunk:
-                    break
-                shown += chunk
-        assert child.wait(timeout=30) == 0
-    os.close(controller)
-    return shown
+    return terminal_bytes(BAR_OF_3, stdout=False, env=env, timeout=120)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

@@ -150,13 +150,17 @@ def label_command(tiny_clip, tmp_path: Path, *options: str) -> list[str]:
 def test_zsl_label_at_a_terminal_prints_a_file_name_s_escapes_escaped(
     tiny_clip, tmp_path, escaping_folder
 ):
-    shown = terminal_bytes(label_command(tiny_clip, tmp_path), tmp_path, stderr_too=False)
+    shown = terminal_bytes(label_command(tiny_clip, tmp_path), tmp_path, stderr=False)
     assert terminal_controls(shown) == []
     assert b"images/x\\x1b[31mRED\\x1b]0;T\\x07 \\x9b2J \\x85\\x7f.png," in shown
     # -o /dev/stdout there is the same terminal.
-    named = terminal_bytes(label_command(tiny_clip, tmp_path, "-o", "/dev/stdout"), tmp_path, False)
+    named = terminal_bytes(
+        label_command(tiny_clip, tmp_path, "-o", "/dev/stdout"), tmp_path, stderr=False
+    )
     assert named == shown
-    jsonl = terminal_bytes(label_command(tiny_clip, tmp_path, "-f", "jsonl"), tmp_path, False)
+    jsonl = terminal_bytes(
+        label_command(tiny_clip, tmp_path, "-f", "jsonl"), tmp_path, stderr=False
+    )
     assert terminal_controls(jsonl) == [] and b"\\u009b2J" in jsonl
 
 
