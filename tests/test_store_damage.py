@@ -3,6 +3,7 @@ put back beside another's -wal file): embed refuses to write to it, as a full re
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -116,3 +117,20 @@ def test_a_sound_store_opens_for_writing(tmp_path: Path) -> None:
     with EmbeddingStore.open(store) as opened:
         opened.check_pages()
         assert len(opened.paths(opened.find_model("id"))) == 96
+
+
+def test_the_integrity_check_refusal_names_the_first_damaged_page(
+    tmp_path: Path, dbstat: None
+) -> None:
+    # Not the heading SQLite puts above it ("*** in database main ***").
+    store = tmp_path / "s.zsl"
+    add_rows(store, 0, 96)
+    page = a_leaf_page_of_the_table(store)
+    overwrite(store, (page - 1) * PAGE_SIZE, b"\xff" * 16)
+    with EmbeddingStore.open(store) as opened, pytest.raises(ZslError) as raised:
+        opened.check_pages()
+    assert re.fullmatch(
+        re.escape(f"embedding store {store} is damaged (SQLite's integrity check: Page {page}: ")
+        + r"[^\n*]+\); delete it and re-run `zsl embed`",
+        str(raised.value),
+    ), str(raised.value)
