@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from zsl_cli.classes import (
+    class_names_spec,
     load_class_spec,
     names_the_class,
     parse_attributes,
@@ -174,3 +175,40 @@ def test_an_attribute_table_with_descriptions_is_refused(tmp_path: Path):
         "--attributes defines the classes by itself; do not combine it with --classes or "
         "--descriptions"
     )
+
+
+@pytest.mark.parametrize("name", [" cat", "cat\u200b"])
+def test_a_name_given_in_code_is_not_stripped_but_refused(name: str):
+    with pytest.raises(ZslError) as error:
+        class_names_spec(["dog", name])
+    assert str(error.value) == (
+        f"<names>[1]: class name {name!r} starts or ends with white space or an invisible character"
+    )
+
+
+def test_only_a_second_object_is_named_as_one_object_per_line():
+    with pytest.raises(ZslError) as error:
+        parse_descriptions('{"cat": ["fur"]}\n]\n', "d.json")
+    assert str(error.value) == "d.json:2: column 1: invalid JSON (Extra data)"
+    with pytest.raises(ZslError) as error:
+        parse_descriptions('{"cat": ["fur"]}\n{"dog": ["bark"]}\n', "d.json")
+    assert str(error.value).endswith(
+        "(Extra data: one JSON object for every class, not one per line)"
+    )
+
+
+def test_a_row_with_more_weights_than_the_header_is_not_told_of_empty_cells():
+    with pytest.raises(ZslError) as error:
+        parse_attributes("class,red\nx,1,2\n", "a.csv")
+    assert str(error.value) == "a.csv:2: row has 3 cells, header has 2"
+    with pytest.raises(ZslError) as error:
+        parse_attributes("class,red\nx,1,\n", "a.csv")
+    assert str(error.value).endswith(
+        "(the extra ones empty: a ',' too many at the end of the row?)"
+    )
+
+
+def test_an_empty_descriptions_object_is_refused_as_no_classes():
+    with pytest.raises(ZslError) as error:
+        parse_descriptions("{}\n", "d.json")
+    assert str(error.value) == 'd.json: expected a JSON object {"class": ["descriptor", ...], ...}'
