@@ -78,6 +78,9 @@ APPLICATION_ID = 0x7A736C31
 DEFAULT_TIMEOUT_S = 30.0
 WAL_SWITCH_RETRY_S = 0.01
 LOCK_SLICE_S = 0.1  # waiting for another writer: how often a signal can interrupt the wait
+# SQLite steps of one call (a query, a whole executemany) between the calls to
+# `_let_signals_in`: about a millisecond apart, and a negligible cost next to the steps.
+SIGNAL_CHECK_STEPS = 10_000
 VECTOR_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "float16": np.dtype("<f2")}
 # `files` is clustered by (model, path) (WITHOUT ROWID), so load() reads one model's rows in path
 # order sequentially. Big pages keep rows of a few KB (a 512-d float32 vector is 2 KiB) local and
@@ -464,6 +467,7 @@ class EmbeddingStore:
         if setconfig is not None:
             for option in ("SQLITE_DBCONFIG_ENABLE_TRIGGER", "SQLITE_DBCONFIG_ENABLE_VIEW"):
                 setconfig(getattr(sqlite3, option), False)
+        conn.set_progress_handler(_let_signals_in, SIGNAL_CHECK_STEPS)
         store = cls(conn, path, timeout_s)
         store._opened = opened
         try:
@@ -695,6 +699,10 @@ class EmbeddingStore:
         try:
             yield
         except sqlite3.DatabaseError as exc:
+            if _interrupted(exc):
+                # A stop signal's KeyboardInterrupt, raised in `_let_signals_in`, which sqlite3
+                # drops once SQLite stopped the call (and rolled back a write).
+                raise KeyboardInterrupt from exc
             message = _user_message(exc, self.path, self._timeout_s, self._kept())
             if message is None:
                 raise
@@ -723,15 +731,18 @@ class EmbeddingStore:
             return False
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
+    def _write(self, committing: Callable[[], object] | None = None) -> Iterator[None]:
         """One write transaction. IMMEDIATE takes the write lock up front, so two writers queue
-        on the busy timeout instead of failing when a read lock cannot be upgraded."""
+        on the busy timeout instead of failing when a read lock cannot be upgraded.
+        `committing` is called as the block ends, before the COMMIT."""
         if self._conn.in_transaction:
             raise RuntimeError("a read is still open: finish it before writing to the store")
         try:
             # In here, so that a Ctrl-C just as the lock is taken does not leave it taken.
             self._begin_immediate()
             yield
+            if committing is not None:
+                committing()
         except BaseException:
             # After some errors (disk I/O, full disk) SQLite has rolled back already.
             if self._conn.in_transaction:
@@ -1067,16 +1078,15 @@ class EmbeddingStore:
         delete the same files' rows of the models `replacing` (`replace_former`), counted in
         `replaced`.
 
-        `locked` is called once this store's write lock is held, before the rows are written: a
-        caller that counts what it commits holds Ctrl-C from there on, and not while another
-        process holds the store, a wait that only the lock timeout would otherwise end."""
+        `locked` is called once the rows are written, just before they are committed: a caller
+        that counts what it commits holds Ctrl-C from there on, and not while another process
+        holds the store (a wait that only the lock timeout would otherwise end) nor while the
+        rows are written (a Ctrl-C then stops the write, rolled back: nothing to count)."""
         with self._errors():
             dim, dtype = self._model(model_id)
             written_at = _now()
             rows = [_row(model_id, item, dim, dtype, written_at) for item in items]
-            with self._write():
-                if locked is not None:
-                    locked()
+            with self._write(locked):
                 self._conn.executemany(
                     "INSERT INTO files "
                     "(model_id, path, size, mtime_ns, status, error, vector, written_at) "
@@ -1141,9 +1151,7 @@ class EmbeddingStore:
     ) -> int:
         """Delete these paths' rows for the model in one transaction; return how many existed.
         `locked`: as for `add`."""
-        with self._errors(), self._write():
-            if locked is not None:
-                locked()
+        with self._errors(), self._write(locked):
             cursor = self._conn.executemany(
                 "DELETE FROM files WHERE model_id = ? AND path = ?",
                 [(model_id, os.fsencode(path)) for path in paths],
@@ -1280,6 +1288,21 @@ class EmbeddingStore:
 
 def _error_name(exc: sqlite3.Error) -> str:
     return getattr(exc, "sqlite_errorname", "")  # Python >= 3.11
+
+
+def _let_signals_in() -> bool:
+    """SQLite's progress handler: Python runs a signal's handler only between its own
+    instructions, and one SQLite call (a delete of every image --forget-missing forgets, a read
+    of all vectors, an integrity check) ran for seconds after a Ctrl-C or SIGTERM. Called in
+    the call, this function lets the handler run: a KeyboardInterrupt it raises here makes
+    SQLite stop the call (`_interrupted`); a handler that holds the signal for later lets the
+    call go on."""
+    return False
+
+
+def _interrupted(exc: sqlite3.Error) -> bool:
+    """Whether SQLite stopped a call as `_let_signals_in` asked (nothing else interrupts ours)."""
+    return _error_name(exc) == "SQLITE_INTERRUPT" or str(exc) == "interrupted"
 
 
 def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -> str | None:
