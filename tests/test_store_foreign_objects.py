@@ -6,6 +6,7 @@ hung a read."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -249,4 +250,36 @@ def test_a_link_planted_beside_a_new_store_leaves_no_store(
     assert result.exit_code == 2, result.output
     assert result.stderr == link_message(store, kind)
     assert not store.exists()
+    assert target.read_text() == "theirs"
+
+
+@pytest.mark.parametrize("kind", ["wal", "shm", "journal"])
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_link_planted_beside_a_store_only_read_is_named(
+    made, tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, read_only: str
+) -> None:
+    # A store zsl may not write is read as immutable, or through a writer's files: a -wal link
+    # was taken for a killed writer's commits ("open it once where it can be written").
+    store = plant(made, tmp_path, [])
+    target = tmp_path / "elsewhere"
+    target.write_text("theirs")
+    Path(f"{store}-{kind}").symlink_to(target)
+    if read_only == "file":
+        file_not_writable(monkeypatch, store)
+    else:
+        real_access = os.access
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda path, mode, *args, **kwargs: (
+                not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
+            ),
+        )
+    before = state(store)
+    result = run(
+        "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == link_message(store, kind)
+    assert state(store) == before
     assert target.read_text() == "theirs"

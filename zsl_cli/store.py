@@ -388,8 +388,9 @@ class EmbeddingStore:
             hint = hint or not_found_hint(path)
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         _check_journal_name(path)
-        if create or os.access(path, os.W_OK):  # read-only, SQLite opens none of them
-            _check_no_journal_links(path)
+        # A store only read too: it is read through a writer's -wal and -shm files where they
+        # are, and a -wal link was taken for a killed writer's commits.
+        _check_no_journal_links(path)
         if create and not path.exists():
             # as the other outputs do: a store in a new folder (for a link, its target's, where
             # SQLite creates the file)
