@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import file_not_writable, run, write_images
+from zsl_cli import store as store_module
 
 # The review's: each image embedded later gets the first stored image's vector.
 POISON = """CREATE TRIGGER keep_it_quiet AFTER INSERT ON files WHEN new.status = 'ok' BEGIN
@@ -283,3 +284,91 @@ def test_a_link_planted_beside_a_store_only_read_is_named(
     assert result.stderr == link_message(store, kind)
     assert state(store) == before
     assert target.read_text() == "theirs"
+
+
+FILES_COLUMNS = "model_id, path, size, mtime_ns, status, error, vector, written_at"
+
+
+def files_made_as(*changes: tuple[str, str]) -> list[str]:
+    """Statements that make `files` anew with its SQL changed by `changes` (old, new), holding
+    the same rows, as a foreign tool's rebuild does."""
+    sql = next(s for s in store_module._SCHEMA.split(";") if "CREATE TABLE files" in s)
+    for old, new in changes:
+        assert old in sql
+        sql = sql.replace(old, new)
+    return [
+        "ALTER TABLE files RENAME TO files_before",
+        sql,
+        f"INSERT INTO files ({FILES_COLUMNS}) SELECT {FILES_COLUMNS} FROM files_before",
+        "DROP TABLE files_before",
+        "CREATE INDEX files_stat ON files (model_id, path, size, mtime_ns, status)",
+    ]
+
+
+REDEFINED = {
+    "another type": (
+        files_made_as(("mtime_ns INTEGER", "mtime_ns REAL")),
+        "has a table 'files' that zsl did not make so (column 'mtime_ns' is REAL NOT NULL, not "
+        "INTEGER NOT NULL): another program's, or changed by hand",
+    ),
+    "an extra column": (
+        files_made_as(("written_at TEXT NOT NULL,", "written_at TEXT NOT NULL, note TEXT,")),
+        "has a table 'files' that zsl did not make so (a column 'note' zsl does not make): "
+        "another program's, or changed by hand",
+    ),
+    "an extra column in models": (
+        [
+            "ALTER TABLE models ADD COLUMN owner TEXT NOT NULL DEFAULT 'x'",
+            "UPDATE models SET owner = 'x'",
+        ],
+        "has a table 'models' that zsl did not make so (a column 'owner' zsl does not make): "
+        "another program's, or changed by hand",
+    ),
+    "no default": (
+        files_made_as(("error TEXT NOT NULL DEFAULT ''", "error TEXT NOT NULL")),
+        "has a table 'files' that zsl did not make so (column 'error' is TEXT NOT NULL, not TEXT "
+        "NOT NULL DEFAULT ''): another program's, or changed by hand",
+    ),
+    "no primary key": (
+        files_made_as(("PRIMARY KEY (model_id, path),", ""), (") WITHOUT ROWID", ")")),
+        "has a table 'files' that zsl did not make so (column 'model_id' is INTEGER NOT NULL, "
+        "not INTEGER NOT NULL part 1 of the primary key): another program's, or changed by hand",
+    ),
+    "no unique identity": (
+        [
+            "ALTER TABLE models RENAME TO models_before",
+            next(s for s in store_module._SCHEMA.split(";") if "CREATE TABLE models" in s).replace(
+                "identity TEXT NOT NULL UNIQUE", "identity TEXT NOT NULL"
+            ),
+            "INSERT INTO models SELECT * FROM models_before",
+            "DROP TABLE models_before",
+        ],
+        "has a table 'models' that zsl did not make so (its keys or indexes are not zsl's): "
+        "another program's, or changed by hand",
+    ),
+    # Said as damage, as before: a table without a column zsl reads.
+    "a renamed column": (
+        ["ALTER TABLE files RENAME COLUMN size TO bytes"],
+        "is damaged (no such column: size)",
+    ),
+}
+
+
+@pytest.mark.parametrize("redefined", REDEFINED)
+@pytest.mark.parametrize(
+    "command", ["embed new images", "embed (repair) the stored ones", "label --embeddings"]
+)
+def test_a_store_whose_tables_zsl_did_not_make_so_is_refused_untouched(
+    made, tiny_clip, tmp_path: Path, redefined: str, command: str
+) -> None:
+    # Before, zsl read and wrote them as its own: with a REAL mtime_ns, every embed encoded
+    # every unchanged image again.
+    statements, said = REDEFINED[redefined]
+    store = plant(made, tmp_path, statements)
+    before = state(store)
+    result = run(*commands(made[0], store, tiny_clip, tmp_path)[command])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"zsl: error: embedding store {store} {said}")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert state(store) == before
+    assert not (tmp_path / "p.csv").exists()

@@ -38,6 +38,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from stat import S_ISREG
 from types import TracebackType
@@ -629,6 +630,18 @@ class EmbeddingStore:
             if not str(exc).startswith("no such"):
                 raise
             raise ZslError(_damaged(self.path, str(exc))) from exc
+        for table in ("models", "files"):
+            made = _made_shape(table)
+            shape = _table_shape(self._conn, table)
+            if table == "models" and self._version < 2 and "precision" not in shape[0]:
+                # version 1's, which register_model migrates
+                made = ({k: v for k, v in made[0].items() if k != "precision"}, made[1])
+            if shape != made:
+                raise ZslError(
+                    f"embedding store {self.path} has a table '{table}' that zsl did not make so "
+                    f"({_shape_difference(shape, made)}): another program's, or changed by hand; "
+                    "embed the images into a new store"
+                )
 
     def _nothing_in_it_message(self) -> str:
         # What is left empty is a store whose first embed failed (a full disk) or was killed
@@ -1361,6 +1374,56 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -
             f"{real.name}-wal and {real.name}-journal next to {real} are files, if they exist"
         )
     return None
+
+
+# A table's columns by name, each (declared type, NOT NULL, default, place in the primary key),
+# and its indexes, foreign keys and kind (WITHOUT ROWID, STRICT).
+_TableShape = tuple[dict[str, tuple[object, ...]], tuple[object, ...]]
+
+
+def _table_shape(conn: sqlite3.Connection, table: str) -> _TableShape:
+    """What SQLite says of the table `table` (one of zsl's: its name is no input)."""
+    columns = {row[1]: tuple(row[2:]) for row in conn.execute(f"PRAGMA table_info({table})")}
+    indexes = []
+    for _, name, unique, origin, partial in conn.execute(f"PRAGMA index_list({table})"):
+        keys = tuple(row[2] for row in conn.execute("SELECT * FROM pragma_index_info(?)", (name,)))
+        indexes.append((name, unique, origin, partial, keys))
+    foreign = sorted(tuple(row[2:]) for row in conn.execute(f"PRAGMA foreign_key_list({table})"))
+    kind = [tuple(row[4:]) for row in conn.execute(f"PRAGMA table_list({table})")]
+    return columns, (sorted(indexes), foreign, kind)
+
+
+@cache
+def _made_shape(table: str) -> _TableShape:
+    """`_table_shape` of the table as zsl makes it (`_SCHEMA`)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA)
+        return _table_shape(conn, table)
+    finally:
+        conn.close()
+
+
+def _shape_difference(shape: _TableShape, made: _TableShape) -> str:
+    """The first way a table's shape differs from zsl's `made`, in words."""
+    columns, made_columns = shape[0], made[0]
+    for name, column in columns.items():
+        if name not in made_columns:
+            return f"a column '{printable_text(str(name))}' zsl does not make"
+        if column != made_columns[name]:
+            found, wanted = _column_words(column), _column_words(made_columns[name])
+            return f"column '{name}' is {found}, not {wanted}"
+    return "its keys or indexes are not zsl's"
+
+
+def _column_words(column: tuple[object, ...]) -> str:
+    """A column's (type, NOT NULL, default, place in the primary key) as a declaration says it."""
+    declared, not_null, default, key = column
+    words = [printable_text(str(declared)) or "of no type"]
+    words += ["NOT NULL"] if not_null else []
+    words += [f"DEFAULT {printable_text(str(default))}"] if default is not None else []
+    words += [f"part {key} of the primary key"] if key else []
+    return " ".join(words)
 
 
 def _no_room_for_shm(error: ZslError) -> bool:
