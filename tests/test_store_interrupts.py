@@ -19,7 +19,7 @@ from tests.helpers import write_images
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
 DIM = 8
-ROWS = 50_000  # some 0.5 s of deletes: the signal lands long before their end
+ROWS = 100_000  # some seconds of deletes: the signal lands long before their end
 HANG_GUARD_S = 60
 
 

@@ -20,6 +20,8 @@ Layout (schema version 2, in `PRAGMA user_version`; `PRAGMA application_id` mark
 
 Every write is one transaction (`add()` per batch, `forget()` on its own), the journal is WAL with
 synchronous=FULL, so a run killed at any point leaves a valid store holding every committed batch.
+A stop signal (Ctrl-C, SIGTERM) stops a long SQLite call as it runs (`_let_signals_in`), a write
+rolled back.
 
 `stored_items` gives a run (label, hubness) its items from the store instead of from decoded
 images.
@@ -616,7 +618,10 @@ class EmbeddingStore:
 
     def _check_tables(self) -> None:
         """zsl makes every table with the store: one missing, or a column of the store's version,
-        is damage or another program's change, on which the first query failed in a traceback."""
+        is damage or another program's change, on which the first query failed in a traceback.
+        A table of zsl's name made otherwise (a column's type, default or key, an extra column,
+        its indexes) is another program's or changed by hand, and zsl read and wrote it as its
+        own: a REAL mtime_ns had every embed encode every unchanged image again."""
         precision = ", precision" if self._version >= 2 else ""
         try:
             self._conn.execute(
