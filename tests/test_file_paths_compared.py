@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from zsl_cli import files
+from zsl_cli.errors import ZslError
 
 
 def test_a_sibling_whose_name_starts_with_the_folders_is_not_inside_it(tmp_path: Path) -> None:
@@ -73,3 +74,17 @@ def test_an_output_is_named_by_its_option_and_stdout_as_stdout() -> None:
 )
 def test_a_name_ending_in_a_slash_names_a_folder(name: str, folder: bool) -> None:
     assert files.names_a_folder(name) is folder
+
+
+def test_only_what_is_no_regular_file_or_folder_is_streamed_into(tmp_path: Path) -> None:
+    (tmp_path / "r.json").write_text("{}")
+    assert files.streams_into(Path(os.devnull))
+    assert not files.streams_into(tmp_path)
+    assert not files.streams_into(tmp_path / "r.json")
+    assert not files.streams_into(tmp_path / "missing.json")
+
+
+def test_a_folder_given_for_a_file_written_at_the_end_is_refused_at_once(tmp_path: Path) -> None:
+    with pytest.raises(ZslError) as refused:
+        files.check_writable_later(tmp_path)
+    assert str(refused.value) == f"output '{tmp_path}' is a directory: give a file name"
