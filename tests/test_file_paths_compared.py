@@ -88,3 +88,10 @@ def test_a_folder_given_for_a_file_written_at_the_end_is_refused_at_once(tmp_pat
     with pytest.raises(ZslError) as refused:
         files.check_writable_later(tmp_path)
     assert str(refused.value) == f"output '{tmp_path}' is a directory: give a file name"
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_a_stream_name_of_no_open_descriptor_is_said_to_be_no_stream() -> None:
+    with pytest.raises(ZslError) as refused:
+        files.open_sink("/dev/fd/987")
+    assert str(refused.value) == "cannot write '/dev/fd/987': no such stream is open"
