@@ -61,3 +61,14 @@ def test_files_without_inode_numbers_are_told_apart_by_their_paths(
         check_outputs_spare_inputs(
             [named_output("--json", first), named_output("--report", first)], []
         )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_two_outputs_into_one_named_pipe_are_refused(tmp_path: Path) -> None:
+    pipe = tmp_path / "out.fifo"
+    os.mkfifo(pipe)
+    with pytest.raises(ZslError) as refused:
+        check_outputs_spare_inputs([named_output("-o", pipe), named_output("--json", pipe)], [])
+    assert str(refused.value) == (
+        f"-o {pipe} and --json {pipe} are the same file: give each its own"
+    )
