@@ -1,0 +1,41 @@
+"""A rescale_factor of 0 or below makes every image the same input (all zero, or the negatives of
+what the model was trained on): it is refused as a setting no image gets through, as a std of 0
+is; a rescale that is off never reads it."""
+
+from __future__ import annotations
+
+import pytest
+
+from zsl_cli.encoders.preprocess import settings_problem
+
+SETTINGS = {
+    "do_resize": True,
+    "size": {"shortest_edge": 32},
+    "do_center_crop": True,
+    "crop_size": {"height": 32, "width": 32},
+    "do_rescale": True,
+    "rescale_factor": 1 / 255,
+    "do_normalize": True,
+    "image_mean": [0.5, 0.5, 0.5],
+    "image_std": [0.5, 0.5, 0.5],
+}
+
+
+@pytest.mark.parametrize(
+    ("factor", "shown"),
+    [(0, "0"), (0.0, "0.0"), (-0.5, "-0.5"), ("1/255", '"1/255"'), (True, "true")],
+)
+def test_a_rescale_factor_that_is_not_a_number_above_0_is_a_problem(factor, shown):
+    assert settings_problem({**SETTINGS, "rescale_factor": factor}) == (
+        f"rescale_factor {shown}",
+        "is not a number above 0",
+    )
+
+
+@pytest.mark.parametrize("factor", [1 / 255, 1, 2.0])
+def test_a_rescale_factor_above_0_is_no_problem(factor):
+    assert settings_problem({**SETTINGS, "rescale_factor": factor}) is None
+
+
+def test_a_rescale_factor_is_not_read_when_no_rescale_is_done():
+    assert settings_problem({**SETTINGS, "do_rescale": False, "rescale_factor": 0}) is None
