@@ -1083,9 +1083,14 @@ def _path_errors_are_user_errors(run: Callable[_Params, _Result]) -> Callable[_P
 
 def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     """Everything about the classes that can be checked before loading a model."""
-    spec = load_class_spec(
-        options.classes, options.attributes, options.descriptions, options.description_template
-    )
+    try:
+        spec = load_class_spec(
+            options.classes, options.attributes, options.descriptions, options.description_template
+        )
+    except ZslError as error:
+        if isinstance(options.classes, str) and _names_meant(options.classes, error):
+            raise _ClassFileNotFound(error.message, options.classes) from None
+        raise
     templates = resolve_templates(str(options.templates))
     spec = replace(spec, warnings=spec.warnings + templates.warnings)
     if str(options.templates) != "default" and not uses_templates(spec):
@@ -1110,6 +1115,30 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     )
     alike = _classes_alike_in_text_warnings(spec, plan)
     return replace(spec, warnings=(*spec.warnings, *alike)), plan
+
+
+def _names_meant(classes: str, error: ZslError) -> bool:
+    """Whether `error` is the class file's "not found" where the classes were given as one str
+    that names no file: in code, `classes="cat"` reads as a path, where the name was meant."""
+    return error.message.startswith("class file not found: ") and not os.path.lexists(classes)
+
+
+class _ClassFileNotFound(ZslError):
+    """A class file not found where the classes were one str (`_names_meant`): the message says
+    how names are given in code, a list; `cli_message` is the one the CLI shows, whose --classes
+    takes a file alone."""
+
+    def __init__(self, message: str, classes: str) -> None:
+        # The names that str would have been, where it reads as a few names, not a file's path.
+        names = [name.strip() for name in classes.split(",") if name.strip()]
+        suffix = Path(classes).suffix.lower()
+        a_path = "/" in classes or os.sep in classes or suffix in (".txt", ".csv", ".json")
+        example = names if names and len(classes) <= 100 and not a_path else ["cat", "dog"]
+        super().__init__(
+            f"{message}; a str is a class file's path: give class names as a list, "
+            f"e.g. classes={example!r}"
+        )
+        self.cli_message = message
 
 
 class ClassPrompt(NamedTuple):
