@@ -3,20 +3,23 @@ low-confidence count at the class-list limit, and the run info's settings."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.helpers import write_images
 from zsl_cli import api
 
 
-def _request(tmp_path: Path, model: Path, classes: list[str], **changes) -> api.LabelRequest:
+def _request(
+    tmp_path: Path, model_dir: Path, classes: api.ClassOptions, **changes
+) -> api.LabelRequest:
     photos = tmp_path / "photos"
     if not photos.exists():
         write_images(photos, 3)
     given = {
         "inputs": api.InputOptions(paths=(str(photos),)),
-        "classes": api.ClassOptions(classes=classes),
-        "model": api.ModelOptions(name=str(model)),
+        "classes": classes,
+        "model": api.ModelOptions(name=str(model_dir)),
         "output": None,
     }
     return api.LabelRequest(**{**given, **changes})
@@ -26,8 +29,61 @@ def test_low_confidence_is_counted_over_exactly_the_longest_class_list_it_is_mad
     tiny_clip: Path, tmp_path: Path
 ) -> None:
     names = [f"class {i}" for i in range(api.LOW_CONFIDENCE_MAX_CLASSES)]
-    report = api.label(_request(tmp_path, tiny_clip, names, low_confidence=1.0))
+    classes = api.ClassOptions(classes=names)
+    report = api.label(_request(tmp_path, tiny_clip, classes, low_confidence=1.0))
     # Every written score is below 1.0: a count is made, and it is every image.
     assert report.low_confidence_below == 1.0
     assert report.low_confidence == 3
     assert report.run_info["summary"]["low_confidence"] == 3
+
+
+def test_the_run_info_records_the_decision_and_the_name_mode_settings(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    classes = api.ClassOptions(classes=["cat", "dog"], templates="imagenet7")
+    decision = api.Decision(top_k=2, threshold=0.25)
+    report = api.label(_request(tmp_path, tiny_clip, classes, decision=decision))
+    info = report.run_info
+    assert (info["top_k"], info["threshold"], info["hubness_reduction"]) == (2, 0.25, "none")
+    assert info["unknown_label"] == "unknown"
+    # No --max-pixels: the limit that applied, Pillow's (1024^3 / 12 pixels).
+    assert info["max_pixels"] == 1024**3 // 12
+    assert info["model"]["exact_preprocessing"] is False
+    described = info["classes"]
+    assert (described["n"], described["n_prompts"], described["mode"]) == (2, 2 * 7, "names")
+    assert described["templates"] == "imagenet7"
+    assert described["attribute_template"] is None and described["description_template"] is None
+
+
+def test_the_run_info_records_the_templates_each_class_mode_used(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({"cat": ["whiskers", "fur"]}))
+    # Two classes, only one described: the other takes the templates.
+    mixed = api.ClassOptions(
+        classes=["cat", "dog"], descriptions=str(descriptions), description_template="{} with {}"
+    )
+    inputs = api.InputOptions(paths=(str(tmp_path / "photos"),), max_pixels=5000)
+    request = _request(tmp_path, tiny_clip, mixed, model=_exact(tiny_clip), inputs=inputs)
+    info = api.label(request).run_info
+    assert info["classes"]["mode"] == "descriptions"
+    assert info["classes"]["description_template"] == "{} with {}"
+    assert info["classes"]["templates"] == "default"
+    assert (info["classes"]["n"], info["classes"]["n_prompts"]) == (2, 3)
+    assert info["classes"]["attribute_template"] is None
+    assert info["model"]["exact_preprocessing"] is True
+    assert info["max_pixels"] == 5000
+
+    attributes = tmp_path / "attributes.csv"
+    attributes.write_text("class,red,round\nred ball,1,1\nblue box,0,0.5\n")
+    table = api.ClassOptions(attributes=str(attributes), attribute_template="it is {}")
+    info = api.label(_request(tmp_path, tiny_clip, table)).run_info
+    assert info["classes"]["mode"] == "attributes"
+    assert info["classes"]["attribute_template"] == "it is {}"
+    assert info["classes"]["templates"] is None and info["classes"]["description_template"] is None
+    assert (info["classes"]["n"], info["classes"]["n_prompts"]) == (2, 2)
+
+
+def _exact(model: Path) -> api.ModelOptions:
+    return api.ModelOptions(name=str(model), exact_preprocessing=True)
