@@ -3,6 +3,7 @@ low-confidence count at the class-list limit, and the run info's settings."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -87,3 +88,18 @@ def test_the_run_info_records_the_templates_each_class_mode_used(
 
 def _exact(model: Path) -> api.ModelOptions:
     return api.ModelOptions(name=str(model), exact_preprocessing=True)
+
+
+def test_the_report_names_stdout_whether_it_was_given_as_none_or_dash(
+    tiny_clip: Path, tmp_path: Path
+) -> None:
+    classes = api.ClassOptions(classes=["cat", "dog"])
+    for path in (None, "-"):
+        stream = io.BytesIO()
+        output = api.OutputOptions(path=path, stdout=stream)
+        report = api.label(_request(tmp_path, tiny_clip, classes, output=output))
+        assert report.output == "stdout"
+        assert stream.getvalue().decode().splitlines()[0].startswith("path,label,score")
+    written = tmp_path / "p.csv"
+    output = api.OutputOptions(path=str(written))
+    assert api.label(_request(tmp_path, tiny_clip, classes, output=output)).output == str(written)
