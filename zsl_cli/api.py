@@ -3439,8 +3439,9 @@ def _store_batch(
     gone = [item for item in items if item.status in _NOT_FILES]
     items = [item for item in items if item.status not in _NOT_FILES]
     stored = [_stored_item(item, stat_by_path[str(item.path)]) for item in items]
-    # A batch committed is a batch counted. Held once the store is locked, not before: another
-    # zsl embed may hold it for long, and Ctrl-C must end that wait.
+    # A batch committed is a batch counted. Held just before the commit, not before: another
+    # zsl embed may hold the store for long, and writing the rows may take long too, and
+    # Ctrl-C must end either (the write rolled back).
     store.add(model_id, stored, locked=interrupts.hold, replacing=former)
     if gone:
         report.removed += store.forget(
