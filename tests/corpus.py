@@ -417,3 +417,84 @@ def tiff_strips(tiff: bytes) -> tuple[list[int], list[int]]:
     with Image.open(io.BytesIO(tiff)) as image:
         offsets, counts = image.tag_v2[273], image.tag_v2[279]
     return list(offsets), list(counts)
+
+
+def frame_chunks(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each ANMF chunk of a whole WebP, its padding included."""
+    found, offset = [], 12
+    while offset + 8 <= len(data):
+        (length,) = struct.unpack("<I", data[offset + 4 : offset + 8])
+        end = offset + 8 + length + length % 2
+        if data[offset : offset + 4] == b"ANMF":
+            found.append((offset, end))
+        offset = end
+    return found
+
+
+def apng(
+    default: np.ndarray,
+    frame: np.ndarray,
+    left: int,
+    default_in_animation: bool,
+    trns: bytes = b"",
+) -> bytes:
+    """An APNG (RGBA or, for three channels, RGB with `trns` as its tRNS chunk's data) of
+    `default` (its IDAT) and one animation frame `frame` (an fdAT) placed `left` pixels right,
+    blended over what lies under it. Its default image is the animation's first frame where an
+    fcTL comes before IDAT, else it is outside the animation."""
+    height, width, channels = default.shape
+    bits, colour_type = 8 * default.dtype.itemsize, {3: 2, 4: 6}[channels]
+
+    def fctl(sequence: int, size: tuple[int, int], x: int) -> bytes:
+        return png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", sequence, *size, x, 0, 1, 10, 0, 1))
+
+    frames = 2 if default_in_animation else 1
+    sequence = 1 if default_in_animation else 0
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bits, colour_type, 0, 0, 0))
+        + png_chunk(b"acTL", struct.pack(">II", frames, 0))
+        + (png_chunk(b"tRNS", trns) if trns else b"")
+        + (fctl(0, (width, height), 0) if default_in_animation else b"")
+        + png_chunk(b"IDAT", png_rows(default))
+        + fctl(sequence, (frame.shape[1], frame.shape[0]), left)
+        + png_chunk(b"fdAT", struct.pack(">I", sequence + 1) + png_rows(frame))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def png_rows(pixels: np.ndarray) -> bytes:
+    """Zlib-compressed PNG scanlines (filter 0) of H x W x channels `pixels`, whose dtype is
+    the file's (uint8, or ">u2" for 16 bits)."""
+    return zlib.compress(b"".join(b"\0" + row.tobytes() for row in pixels))
+
+
+def ico_32bit_without_alpha(pixels: np.ndarray, see_through_rows: int) -> bytes:
+    """An ICO of one 32-bit BMP picture whose alpha bytes are all zero, as writers that predate
+    alpha leave them, and whose AND mask makes its first rows see-through."""
+    height, width = pixels.shape[:2]
+    header = struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0)
+    bgra = np.dstack([pixels[..., ::-1], np.zeros((height, width), np.uint8)])
+    stride = (width + 31) // 32 * 4
+    mask = np.zeros((height, stride), np.uint8)
+    mask[:see_through_rows] = 0xFF
+    picture = header + bgra[::-1].tobytes() + mask[::-1].tobytes()  # rows bottom-up
+    return ico_holding(picture, bits=32)
+
+
+def rgb_psd(planes: list[np.ndarray], layer_count: int | None) -> bytes:
+    """An 8-bit RGB Photoshop file holding only its merged image, uncompressed, with a layer
+    section that gives `layer_count` (its layer records left out: Pillow reads none of them
+    to decode the merged image) or none."""
+    height, width = planes[0].shape
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, len(planes), height, width, 8, 3)
+    layers = b"" if layer_count is None else struct.pack(">Ih", 2, layer_count)
+    sections = struct.pack(">II", 0, 0) + struct.pack(">I", len(layers)) + layers
+    return header + sections + struct.pack(">H", 0) + b"".join(p.tobytes() for p in planes)
+
+
+def ico_holding(picture: bytes, bits: int = 32) -> bytes:
+    """An ICO of one entry whose directory says 16x16 and whose data is `picture`."""
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", 16, 16, 0, 0, 1, bits, len(picture), 22)
+    return header + entry + picture

@@ -4,14 +4,13 @@ as a GIF, an APNG or an MPO cut the same way is."""
 from __future__ import annotations
 
 import io
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, features
 
-from tests.corpus import blocky_rgb
+from tests.corpus import blocky_rgb, frame_chunks
 from zsl_cli.images import DecodeError, decode_image
 
 pytestmark = pytest.mark.skipif(not features.check("webp"), reason="this Pillow has no WebP")
@@ -32,18 +31,6 @@ def animated_webp(alpha: bool, lossless: bool) -> bytes:
         buffer, "WEBP", save_all=True, append_images=frames[1:], lossless=lossless, quality=90
     )
     return buffer.getvalue()
-
-
-def frame_chunks(data: bytes) -> list[tuple[int, int]]:
-    """(start, end) of each ANMF chunk of a whole WebP, its padding included."""
-    found, offset = [], 12
-    while offset + 8 <= len(data):
-        (length,) = struct.unpack("<I", data[offset + 4 : offset + 8])
-        end = offset + 8 + length + length % 2
-        if data[offset : offset + 4] == b"ANMF":
-            found.append((offset, end))
-        offset = end
-    return found
 
 
 @pytest.mark.parametrize(("alpha", "lossless"), [(False, True), (True, True), (True, False)])

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, features
 
-from tests.corpus import blocky_rgb
-from tests.test_images_animated_cut import frame_chunks
+from tests.corpus import blocky_rgb, frame_chunks
 from zsl_cli.images import decode_image
 
 pytestmark = pytest.mark.skipif(not features.check("webp"), reason="this Pillow has no WebP")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.test_images_broken import apng
+from tests.corpus import apng
 from zsl_cli.images import decode_image
 
 

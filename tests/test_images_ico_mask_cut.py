@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.corpus import blocky_rgb
-from tests.test_images_broken import ico_32bit_without_alpha
+from tests.corpus import blocky_rgb, ico_32bit_without_alpha
 from zsl_cli.images import decode_image
 
 

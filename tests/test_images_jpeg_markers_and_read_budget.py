@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.corpus import smooth_rgb
+from tests.corpus import png_chunk, smooth_rgb
 from tests.helpers import pillow_decodes_at
 from zsl_cli.image_formats import ReadBudget
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
@@ -108,11 +108,6 @@ def test_progressive_jpeg_of_whole_scans_only_decodes(tmp_path: Path) -> None:
         np.testing.assert_array_equal(
             np.asarray(decode_image(path, options)), pillow_decodes_at(fewer, options)
         )
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def png_of_a_chunk_a_row(width: int, height: int) -> bytes:

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.corpus import blocky_rgb
-from tests.test_images_broken import rgb_psd
+from tests.corpus import blocky_rgb, rgb_psd
 from zsl_cli.images import (
     FULL_SIZE_INFO,
     DecodeError,
