@@ -254,17 +254,8 @@ def test_a_link_planted_beside_a_new_store_leaves_no_store(
     assert target.read_text() == "theirs"
 
 
-@pytest.mark.parametrize("kind", ["wal", "shm", "journal"])
-@pytest.mark.parametrize("read_only", ["file", "folder"])
-def test_a_link_planted_beside_a_store_only_read_is_named(
-    made, tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, read_only: str
-) -> None:
-    # A store zsl may not write is read as immutable, or through a writer's files: a -wal link
-    # was taken for a killed writer's commits ("open it once where it can be written").
-    store = plant(made, tmp_path, [])
-    target = tmp_path / "elsewhere"
-    target.write_text("theirs")
-    Path(f"{store}-{kind}").symlink_to(target)
+def only_read(monkeypatch: pytest.MonkeyPatch, store: Path, read_only: str) -> None:
+    """zsl may not write the store's file, or (as on a read-only mount) anything."""
     if read_only == "file":
         file_not_writable(monkeypatch, store)
     else:
@@ -276,14 +267,74 @@ def test_a_link_planted_beside_a_store_only_read_is_named(
                 not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
             ),
         )
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_wal_link_to_data_beside_a_store_only_read_is_named(
+    made, tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
+) -> None:
+    # A store zsl may not write is read as immutable, or through a writer's files: a -wal link
+    # was taken for a killed writer's commits ("open it once where it can be written"). Where
+    # the folder may not be written, removing the link is no advice to give.
+    store = plant(made, tmp_path, [])
+    target = tmp_path / "elsewhere"
+    target.write_text("theirs")
+    Path(f"{store}-wal").symlink_to(target)
+    only_read(monkeypatch, store, read_only)
     before = state(store)
     result = run(
         "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
     )
     assert result.exit_code == 2, result.output
-    assert result.stderr == link_message(store, kind)
+    advice = {
+        "file": f"remove {store}-wal (while no zsl command uses the store) and run again",
+        "folder": f"zsl may not write its folder {tmp_path}: ask its owner to remove "
+        f"{store}-wal, or copy {store} to a folder you may write and read the copy",
+    }[read_only]
+    assert result.stderr == (
+        f"zsl: error: embedding store {store}: {store}-wal beside it is a symbolic link to a "
+        f"file holding data, and SQLite reads no commits through one; {advice}\n"
+    )
     assert state(store) == before
     assert target.read_text() == "theirs"
+
+
+@pytest.mark.parametrize(
+    ("kind", "target"),
+    [
+        *((kind, "dangling") for kind in ("wal", "shm", "journal")),
+        ("wal", "an empty file"),
+        ("shm", "a file holding data"),
+        ("journal", "a file holding data"),
+    ],
+)
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_link_beside_a_store_only_read_that_holds_no_commit_is_read_past(
+    made,
+    tiny_clip,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    read_only: str,
+    target: str,
+) -> None:
+    # Such a store is read as immutable, opening none of these files: a dangling link or a link
+    # where SQLite keeps no commit changes nothing read, and zsl read it before links were named
+    # (on a read-only mount, where the link cannot be removed).
+    store = plant(made, tmp_path, [])
+    elsewhere = tmp_path / "elsewhere"
+    if target != "dangling":
+        elsewhere.write_text("" if target == "an empty file" else "theirs")
+    Path(f"{store}-{kind}").symlink_to(elsewhere)
+    only_read(monkeypatch, store, read_only)
+    before = state(store)
+    result = run(
+        "label", "--embeddings", store, "-c", classes(tmp_path), "-m", tiny_clip, "-o", "-"
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3  # a header and the two stored images
+    assert state(store) == before
+    assert elsewhere.exists() == (target != "dangling")
 
 
 FILES_COLUMNS = "model_id, path, size, mtime_ns, status, error, vector, written_at"

@@ -391,19 +391,19 @@ class EmbeddingStore:
             hint = hint or not_found_hint(path)
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         _check_journal_name(path)
-        # A store only read too: it is read through a writer's -wal and -shm files where they
-        # are, and a -wal link was taken for a killed writer's commits.
-        _check_no_journal_links(path)
+        # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
+        real = Path(os.path.realpath(path))
+        written = create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK)
+        if written:
+            _check_no_journal_links(path)
         if create and not path.exists():
             # as the other outputs do: a store in a new folder (for a link, its target's, where
             # SQLite creates the file)
             folder = written_path(path).absolute().parent
             create_folder(folder, f"the folder of embedding store {path}")
             _create_store_file(path)
-        # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
-        real = Path(os.path.realpath(path))
         no_room: ZslError | None = None
-        if create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK):
+        if written:
             # SQLite takes a name starting "file:" for a URI where it is built with USE_URI,
             # whatever `uri` says: a store named file:x.zsl would be x.zsl, or only in memory.
             name = os.fspath(path)
@@ -424,6 +424,7 @@ class EmbeddingStore:
         # (in WAL mode they exist while a writer is connected: its commits are in them), and
         # otherwise the file is read as immutable, making no file, which is exact only when no
         # commit waits in a -wal; `_read` refuses a read during which the files changed.
+        _check_no_journal_links(path, only_read=True)
         location = "file:" + quote(os.fsencode(real))
         wal = Path(f"{real}-wal")
         if wal.exists() and Path(f"{real}-shm").exists():
@@ -1963,21 +1964,48 @@ def check_store_writable(path: Path) -> None:
         _check_file_can_be_made(path, folder)
 
 
-def _check_no_journal_links(path: Path) -> None:
+def _check_no_journal_links(path: Path, *, only_read: bool = False) -> None:
     """Refuse a symbolic link where SQLite keeps a -wal, -shm or -journal file beside the store
     (beside the file a link to the store leads to): SQLite will not open one, and said only
-    "unable to open database file" (for a new store, once its file was made, which was left)."""
+    "unable to open database file" (for a new store, once its file was made, which was left).
+    A store `only_read` is read as immutable where a link stands, opening none of these files:
+    only a -wal link to a file holding data is refused, as commits that read would miss (it was
+    taken for a killed writer's, "open it once where it can be written")."""
     real = os.path.realpath(path)
     # Named beside the store as given, unless that is a link too.
     shown = os.fspath(path) if real == os.path.abspath(path) else real
     for kind in JOURNAL_KINDS:
-        if os.path.islink(f"{real}-{kind}"):
-            link = printable(f"{shown}-{kind}")
+        journal = f"{real}-{kind}"
+        if not os.path.islink(journal):
+            continue
+        link = printable(f"{shown}-{kind}")
+        if not only_read:
             raise ZslError(
                 f"embedding store {path}: {link} beside it is a symbolic link, and SQLite will "
                 f"not open one where it keeps the store's -{kind} file; remove {link} (while no "
                 "zsl command uses the store) and run again"
             )
+        if kind == "wal" and _holds_data(journal):
+            folder = os.path.dirname(real)
+            if os.access(folder, os.W_OK):
+                advice = f"remove {link} (while no zsl command uses the store) and run again"
+            else:
+                advice = (
+                    f"zsl may not write its folder {printable(folder)}: ask its owner to remove "
+                    f"{link}, or copy {path} to a folder you may write and read the copy"
+                )
+            raise ZslError(
+                f"embedding store {path}: {link} beside it is a symbolic link to a file holding "
+                f"data, and SQLite reads no commits through one; {advice}"
+            )
+
+
+def _holds_data(path: str) -> bool:
+    """Whether `path` leads to a file that is not empty (a dangling link does not)."""
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
 
 
 def _left_by_a_read_hint(journals: Sequence[Path]) -> str:
