@@ -68,6 +68,48 @@ def test_ctrl_c_stops_a_long_write_within_the_call_and_rolls_it_back(
         store.check_pages()
 
 
+class Budget(Exception):
+    """A caller's own exception, raised by its own signal handler."""
+
+
+def test_a_signal_handlers_own_exception_stops_a_long_call_as_it_is(
+    tmp_path: Path, ctrl_c_interrupts: CtrlC
+) -> None:
+    # A caller's SIGALRM handler raising its own exception (a SIGTERM handler's sys.exit) came
+    # out of the stopped call as KeyboardInterrupt, which pytest takes for the user's Ctrl-C.
+    paths = [f"/gone/{i:06d}.png" for i in range(ROWS)]
+
+    def alarm_once_deleting(statements: list[str]) -> None:
+        deadline = time.monotonic() + HANG_GUARD_S
+        while not any(sql.startswith("DELETE") for sql in statements[:8]):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.001)
+        signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+    def spent(signum: int, frame: object) -> None:
+        raise Budget("time budget spent")
+
+    previous = signal.signal(signal.SIGALRM, spent)
+    try:
+        with EmbeddingStore.open(tmp_path / "s.zsl") as store:
+            model = store.register_model("id", "m", DIM)
+            store.add(model, stored(paths))
+            statements: list[str] = []
+            store._conn.set_trace_callback(statements.append)
+            ctrl_c_interrupts.after(0, lambda: alarm_once_deleting(statements))
+            with pytest.raises(Budget, match="time budget spent"):
+                store.forget(model, paths)
+            store._conn.set_trace_callback(None)
+            assert store.paths(model) == paths  # rolled back
+            # Nothing of it left for the next call: a later one runs to its end.
+            store.forget(model, paths[:10])
+            assert store.paths(model) == paths[10:]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # `zsl embed` with its store's delete slowed by nothing but its size: the wrapper presses Ctrl-C
 # once SQLite runs the first DELETE of the images that --forget-missing forgets.
 INTERRUPTED_FORGET = """

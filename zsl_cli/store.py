@@ -20,8 +20,9 @@ Layout (schema version 2, in `PRAGMA user_version`; `PRAGMA application_id` mark
 
 Every write is one transaction (`add()` per batch, `forget()` on its own), the journal is WAL with
 synchronous=FULL, so a run killed at any point leaves a valid store holding every committed batch.
-A stop signal (Ctrl-C, SIGTERM) stops a long SQLite call as it runs (`_let_signals_in`), a write
-rolled back.
+A signal's handler runs within a long SQLite call (`_let_signals_in`): what it raises (a Ctrl-C's
+KeyboardInterrupt, a caller's own exception) stops the call, a write rolled back, and comes out of
+it as it was raised.
 
 `stored_items` gives a run (label, hubness) its items from the store instead of from decoded
 images.
@@ -357,6 +358,9 @@ class EmbeddingStore:
         self.replaced = 0
         # The file opened, to tell it from another renamed over its path (`replaced_on_disk`).
         self._identity = _opened_identity(path)
+        # What a signal's handler raised within a SQLite call, which SQLite then stopped
+        # (`_let_signals_in`), for `_errors` to raise as the call ends.
+        self._signal_raised: list[BaseException] = []
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -472,8 +476,10 @@ class EmbeddingStore:
         if setconfig is not None:
             for option in ("SQLITE_DBCONFIG_ENABLE_TRIGGER", "SQLITE_DBCONFIG_ENABLE_VIEW"):
                 setconfig(getattr(sqlite3, option), False)
-        conn.set_progress_handler(_let_signals_in, SIGNAL_CHECK_STEPS)
         store = cls(conn, path, timeout_s)
+        signals = _let_signals_in(store._signal_raised)
+        next(signals)
+        conn.set_progress_handler(signals.__next__, SIGNAL_CHECK_STEPS)
         store._opened = opened
         try:
             store._prepare(create)
@@ -720,8 +726,12 @@ class EmbeddingStore:
             yield
         except sqlite3.DatabaseError as exc:
             if _interrupted(exc):
-                # A stop signal's KeyboardInterrupt, raised in `_let_signals_in`, which sqlite3
-                # drops once SQLite stopped the call (and rolled back a write).
+                # What a signal's handler raised in `_let_signals_in` (a Ctrl-C's
+                # KeyboardInterrupt, a caller's own), SQLite having stopped the call (and rolled
+                # back a write).
+                if self._signal_raised:
+                    raise self._signal_raised.pop() from exc
+                # one a Python that ran the handler outside the generator's `try` dropped
                 raise KeyboardInterrupt from exc
             message = _user_message(exc, self.path, self._timeout_s, self._kept())
             if message is None:
@@ -1310,14 +1320,26 @@ def _error_name(exc: sqlite3.Error) -> str:
     return getattr(exc, "sqlite_errorname", "")  # Python >= 3.11
 
 
-def _let_signals_in() -> bool:
-    """SQLite's progress handler: Python runs a signal's handler only between its own
-    instructions, and one SQLite call (a delete of every image --forget-missing forgets, a read
-    of all vectors, an integrity check) ran for seconds after a Ctrl-C or SIGTERM. Called in
-    the call, this function lets the handler run: a KeyboardInterrupt it raises here makes
-    SQLite stop the call (`_interrupted`); a handler that holds the signal for later lets the
-    call go on."""
-    return False
+def _let_signals_in(raised: list[BaseException]) -> Iterator[bool]:
+    """SQLite's progress handler, as its `__next__`: Python runs a signal's handler only between
+    its own instructions, and one SQLite call (a delete of every image --forget-missing forgets,
+    a read of all vectors, an integrity check) ran for seconds after a Ctrl-C or SIGTERM. Called
+    in the call, this lets the handler run, as it resumes at its `yield`: whatever the handler
+    raises (KeyboardInterrupt, a caller's TimeoutError or SystemExit) is kept in `raised` and
+    SQLite asked to stop the call (`_interrupted`), for `_errors` to raise it; sqlite3 would
+    drop an exception the handler let out. A handler that holds the signal for later lets the
+    call go on. A generator, as a function's handler would run as it is entered, outside its
+    `try`."""
+    stop = False
+    while True:
+        try:
+            yield stop
+            stop = False
+        except GeneratorExit:
+            return
+        except BaseException as exc:
+            raised[:] = [exc]
+            stop = True
 
 
 def _interrupted(exc: sqlite3.Error) -> bool:
