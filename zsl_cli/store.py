@@ -599,9 +599,13 @@ class EmbeddingStore:
             )
             if sql.upper().startswith("CREATE VIRTUAL"):  # a module's code reads it
                 kind = "virtual table"
-            if (kind, name, table) in _OWN_OBJECTS or (
-                kind == "table" and name == table and _STATISTICS_TABLE.fullmatch(name)
+            if (
+                (kind, name, table) in _OWN_OBJECTS
+                or (kind == "table" and name == table and _STATISTICS_TABLE.fullmatch(name))
+                or (kind == "index" and table in ("models", "files") and _made_by_sqlite(name))
             ):
+                # The index of a key of zsl's tables made otherwise (a rowid files table's),
+                # which SQLite will not drop: `_check_tables` names the table.
                 continue
             in_place = kind != "trigger" and name in ("models", "files")
             article = "an" if kind.startswith(("a", "e", "i", "o", "u")) else "a"
@@ -627,8 +631,10 @@ class EmbeddingStore:
         """zsl makes every table with the store: one missing, or a column of the store's version,
         is damage or another program's change, on which the first query failed in a traceback.
         A table of zsl's name made otherwise (a column's type, default or key, an extra column,
-        its indexes) is another program's or changed by hand, and zsl read and wrote it as its
-        own: a REAL mtime_ns had every embed encode every unchanged image again."""
+        its indexes, a STRICT or rowid table) is another program's or changed by hand, and zsl
+        read and wrote it as its own: a REAL mtime_ns had every embed encode every unchanged
+        image again. Its CHECK constraints and collations are not compared: a write one refuses
+        is said (`_user_message`)."""
         precision = ", precision" if self._version >= 2 else ""
         try:
             self._conn.execute(
@@ -647,7 +653,7 @@ class EmbeddingStore:
             shape = _table_shape(self._conn, table)
             if table == "models" and self._version < 2 and "precision" not in shape[0]:
                 # version 1's, which register_model migrates
-                made = ({k: v for k, v in made[0].items() if k != "precision"}, made[1])
+                made = ({k: v for k, v in made[0].items() if k != "precision"}, *made[1:])
             if shape != made:
                 raise ZslError(
                     f"embedding store {self.path} has a table '{table}' that zsl did not make so "
@@ -1405,8 +1411,9 @@ def _user_message(exc: sqlite3.Error, path: Path, timeout_s: float, kept: str) -
 
 
 # A table's columns by name, each (declared type, NOT NULL, default, place in the primary key),
-# and its indexes, foreign keys and kind (WITHOUT ROWID, STRICT).
-_TableShape = tuple[dict[str, tuple[object, ...]], tuple[object, ...]]
+# its indexes and foreign keys, and its kind (WITHOUT ROWID, STRICT; none where SQLite is older
+# than 3.37, which has no `PRAGMA table_list`).
+_TableShape = tuple[dict[str, tuple[object, ...]], tuple[object, ...], tuple[object, ...] | None]
 
 
 def _table_shape(conn: sqlite3.Connection, table: str) -> _TableShape:
@@ -1417,8 +1424,8 @@ def _table_shape(conn: sqlite3.Connection, table: str) -> _TableShape:
         keys = tuple(row[2] for row in conn.execute("SELECT * FROM pragma_index_info(?)", (name,)))
         indexes.append((name, unique, origin, partial, keys))
     foreign = sorted(tuple(row[2:]) for row in conn.execute(f"PRAGMA foreign_key_list({table})"))
-    kind = [tuple(row[4:]) for row in conn.execute(f"PRAGMA table_list({table})")]
-    return columns, (sorted(indexes), foreign, kind)
+    kind = next((tuple(row[4:]) for row in conn.execute(f"PRAGMA table_list({table})")), None)
+    return columns, (sorted(indexes), foreign), kind
 
 
 @cache
@@ -1441,6 +1448,11 @@ def _shape_difference(shape: _TableShape, made: _TableShape) -> str:
         if column != made_columns[name]:
             found, wanted = _column_words(column), _column_words(made_columns[name])
             return f"column '{name}' is {found}, not {wanted}"
+    if shape[2] != made[2] and shape[2] is not None and made[2] is not None:
+        (without_rowid, strict), (_, made_strict) = shape[2], made[2]
+        if strict != made_strict:
+            return "a STRICT table" if strict else "not a STRICT table"
+        return "a WITHOUT ROWID table" if without_rowid else "a rowid table, not WITHOUT ROWID"
     return "its keys or indexes are not zsl's"
 
 
@@ -1452,6 +1464,11 @@ def _column_words(column: tuple[object, ...]) -> str:
     words += [f"DEFAULT {printable_text(str(default))}"] if default is not None else []
     words += [f"part {key} of the primary key"] if key else []
     return " ".join(words)
+
+
+def _made_by_sqlite(index: str) -> bool:
+    """Whether `index` is one SQLite makes for a table's UNIQUE or PRIMARY KEY constraint."""
+    return index.startswith("sqlite_autoindex_")
 
 
 def _no_room_for_shm(error: ZslError) -> bool:
