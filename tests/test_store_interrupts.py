@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import CtrlC
-from tests.helpers import write_images
+from tests.helpers import run, write_images
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
 DIM = 8
@@ -136,24 +136,25 @@ def test_ctrl_c_during_a_long_forget_missing_ends_the_embed_as_interrupted(
 ) -> None:
     images, store_path = tmp_path / "images", tmp_path / "s.zsl"
     write_images(images, 2)
-    embed = [sys.executable, "-c", INTERRUPTED_FORGET, "embed", str(images), "--store"]
-    first = subprocess.run([*embed, str(store_path), "-m", str(tiny_clip)], capture_output=True)
-    assert first.returncode == 0, first.stderr.decode()
+    # In this process: a second one imports torch and loads the model again, seconds.
+    first = run("embed", images, "--store", store_path, "-m", tiny_clip)
+    assert first.exit_code == 0, first.output
     # Many images stored under the folder, gone since.
     with EmbeddingStore.open(store_path) as store:
         (model,) = store.models()
         gone = [str(images / f"gone{i:06d}.png") for i in range(ROWS)]
         store.add(model.id, stored(gone, model.dim))
         before = store.paths(model.id)
-    run = subprocess.Popen(
+    embed = [sys.executable, "-c", INTERRUPTED_FORGET, "embed", str(images), "--store"]
+    interrupted = subprocess.Popen(
         [*embed, str(store_path), "-m", str(tiny_clip), "--forget-missing"],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # not ignored
     )
-    _, stderr = run.communicate(timeout=HANG_GUARD_S * 2)
+    _, stderr = interrupted.communicate(timeout=HANG_GUARD_S * 2)
     said = stderr.decode()
-    assert run.returncode in (-signal.SIGINT, 130), said
+    assert interrupted.returncode in (-signal.SIGINT, 130), said
     assert "Traceback" not in said and "nterrupted" in said
     with EmbeddingStore.open(store_path, create=False) as store:
         assert store.paths(model.id) == before  # the delete was stopped and rolled back
