@@ -1,0 +1,42 @@
+"""The device and precision a load is asked for are the ones the model runs in: a precision's
+dtype on the CPU, and a CUDA device that is not there refused in one line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from zsl_cli.encoders import load_encoder
+from zsl_cli.errors import ZslError
+
+
+@pytest.mark.parametrize(
+    ("precision", "dtype"),
+    [
+        ("auto", torch.float32),
+        ("fp32", torch.float32),
+        ("fp16", torch.float16),
+        ("bf16", torch.bfloat16),
+    ],
+)
+def test_the_model_runs_in_the_precision_asked_for(precision, dtype):
+    encoder = load_encoder("shapes-demo", device="cpu", precision=precision)
+    assert encoder.dtype == dtype
+    assert {p.dtype for p in encoder._model.parameters()} == {dtype}
+
+
+def test_auto_is_the_cpu_where_there_is_no_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    encoder = load_encoder("shapes-demo")
+    assert (encoder.device, encoder.dtype) == (torch.device("cpu"), torch.float32)
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:0"])
+def test_a_cuda_device_that_is_not_there_is_refused_in_one_line(monkeypatch, device):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ZslError) as info:
+        load_encoder("shapes-demo", device=device)
+    assert (
+        info.value.message == f"--device {device}: no CUDA device is available (use --device cpu)"
+    )
