@@ -30,6 +30,23 @@ def hub_offline_set() -> bool:
     )
 
 
+def endpoint_problem() -> str | None:
+    """Why HF_ENDPOINT is no URL huggingface_hub can take, else None. A port out of range or not
+    a number fails huggingface_hub's import (a ValueError in urllib), which transformers' import
+    and so every model load, local ones too, ran into: an internal error with a traceback."""
+    endpoint = os.environ.get("HF_ENDPOINT")
+    if not endpoint:
+        return None
+    try:
+        urlsplit(endpoint).port  # noqa: B018 - parsing the port is the check
+    except ValueError as error:
+        return (
+            f"HF_ENDPOINT {endpoint}: {error}; give the URL of the Hugging Face hub or of a "
+            "mirror (https://huggingface.co), or unset it"
+        )
+    return None
+
+
 def hub_reachable() -> bool:
     """Whether a connection to the Hugging Face hub (or HF_ENDPOINT) opens within a few seconds.
 
@@ -38,7 +55,11 @@ def hub_reachable() -> bool:
     configured for the endpoint's scheme (and no NO_PROXY entry for its host), only the proxy can
     tell, so this says yes and leaves it to the hub client.
     """
-    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
+    try:
+        endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT)
+        explicit_port = endpoint.port
+    except ValueError:  # not a URL we can probe (endpoint_problem): the hub client will report it
+        return True
     if not endpoint.hostname:  # not a URL we can probe: the hub client will report it
         return True
     scheme = endpoint.scheme.lower()
@@ -46,7 +67,7 @@ def hub_reachable() -> bool:
     # NO_PROXY naming the endpoint's host sends the hub client there directly: probe it.
     if any(os.environ.get(name) for name in proxies) and not proxy_bypass(endpoint.hostname):
         return True
-    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    port = explicit_port or (80 if endpoint.scheme == "http" else 443)
     try:
         with socket.create_connection((endpoint.hostname, port), timeout=HUB_PROBE_TIMEOUT_S):
             return True

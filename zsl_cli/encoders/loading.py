@@ -32,7 +32,12 @@ from zsl_cli.encoders.base import (
     check_device,
     check_precision,
 )
-from zsl_cli.encoders.hub import download_command, hub_offline_set, hub_reachable
+from zsl_cli.encoders.hub import (
+    download_command,
+    endpoint_problem,
+    hub_offline_set,
+    hub_reachable,
+)
 from zsl_cli.encoders.limits import system_limit
 from zsl_cli.encoders.model_files import (
     damaged_file,
@@ -259,6 +264,9 @@ def load_encoder(
             "python -OO or PYTHONOPTIMIZE=2 strips the docstrings transformers reads to load a "
             "model: unset PYTHONOPTIMIZE (or set it to 1) and run without -OO"
         )
+    endpoint = endpoint_problem()
+    if endpoint is not None:
+        raise ZslError(endpoint)
     _make_room_for_scipy_blas()
     if revision is not None and not revision.strip():
         # `--revision "$REV"` with REV unset; the hub client would look for a revision "".
