@@ -1,0 +1,56 @@
+"""A header's width or height of 2**31 or more (no C int holds it: a damaged header, not a large
+image) is not_an_image; one below that is an image over the pixel limit, too_large."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import png_chunk, png_declaring_size
+from tests.helpers import failure_of
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "status"),
+    [
+        (2**31, 1, "not_an_image"),
+        (1, 2**31, "not_an_image"),
+        (2**32 - 1, 1, "not_an_image"),
+        (2**31 - 1, 1, "too_large"),
+        (1, 2**31 - 1, "too_large"),
+    ],
+)
+def test_png_side_at_the_bound_of_a_c_int(
+    tmp_path: Path, width: int, height: int, status: str
+) -> None:
+    path = tmp_path / "huge.png"
+    path.write_bytes(png_declaring_size(width, height))
+    failure = failure_of(path)
+    assert failure.status == status
+    if status == "not_an_image":
+        side = "width" if width >= 2**31 else "height"
+        assert f"gives a {side} of {max(width, height):,}" in failure.reason
+
+
+def test_png_whose_palette_fails_its_checksum_is_refused(tmp_path: Path) -> None:
+    # PLTE is critical: the colours of every pixel. It is never skipped as an ancillary chunk
+    # whose checksum is wrong is (the image would decode without its colours).
+    header = struct.pack(">IIBBBBB", 4, 2, 8, 3, 0, 0, 0)
+    palette = png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0]))
+    palette = palette[:-4] + bytes(4)  # its checksum zeroed
+    rows = b"".join(b"\0" + bytes([0, 1, 0, 1]) for _ in range(2))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + palette
+        + png_chunk(b"IDAT", zlib.compress(rows))
+        + png_chunk(b"IEND", b"")
+    )
+    path = tmp_path / "palette.png"
+    path.write_bytes(data)
+    failure = failure_of(path)
+    assert failure.status == "not_an_image"  # Pillow refuses it in Image.open, as a header
+    assert "bad header checksum in b'PLTE'" in failure.reason
