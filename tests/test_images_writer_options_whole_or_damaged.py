@@ -263,6 +263,10 @@ def tiff_settings() -> dict[str, tuple[Image.Image, dict]]:
         "packbits_strips": (photo(), {"compression": "packbits", "strip_size": 1000}),
         "packbits_grey": (photo("L"), {"compression": "packbits", "strip_size": 500}),
         "packbits_one_bit": (photo("1"), {"compression": "packbits", "strip_size": 100}),
+        "packbits_one_bit_odd_width": (
+            photo("1", (61, 33)),
+            {"compression": "packbits", "strip_size": 40},
+        ),
         "jpeg": (photo(), {"compression": "jpeg"}),
         "big_endian": (photo("I;16B"), {}),
         "big_endian_strips": (photo("I;16B"), {"strip_size": 1000}),
