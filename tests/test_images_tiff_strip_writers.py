@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from tests.corpus import encoded, smooth_rgb, tiff_strips
 from tests.helpers import failure_of
 from zsl_cli.images import decode_image
 
@@ -86,3 +88,22 @@ def test_packbits_tiff_whose_last_strip_codes_other_rows_is_a_decode_error(
     failure = failure_of(path)
     assert failure.status == "decode_error"
     assert f"make {WIDTH * last_rows:,} bytes, not the {WIDTH * 2:,} of its rows" in failure.reason
+
+
+@pytest.mark.parametrize("strip_size", [None, 4000], ids=["one_strip", "strips"])
+def test_tiff_whose_last_strip_offset_was_damaged_past_the_end_is_damaged_not_cut(
+    tmp_path: Path, strip_size: int | None
+) -> None:
+    # Pillow writes uncompressed pixels last: with the last strip's offset damaged to point
+    # past the end, the file still ends with a run of that strip's length that no part covers.
+    settings = {"strip_size": strip_size} if strip_size else {}
+    tiff = bytearray(encoded(Image.fromarray(smooth_rgb(60, 40, seed=1)), "TIFF", **settings))
+    offsets, counts = tiff_strips(bytes(tiff))
+    assert offsets[-1] + counts[-1] == len(tiff)  # the pixels last
+    last = bytes(tiff).index(struct.pack("<I", offsets[-1]))
+    tiff[last : last + 4] = struct.pack("<I", len(tiff) + 5000)
+    path = tmp_path / "damaged.tif"
+    path.write_bytes(tiff)
+    failure = failure_of(path)
+    assert failure.status == "decode_error"
+    assert "places data past the end of the file" in failure.reason
