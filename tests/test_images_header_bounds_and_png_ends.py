@@ -1,5 +1,6 @@
 """A header's width or height of 2**31 or more (no C int holds it: a damaged header, not a large
-image) is not_an_image; one below that is an image over the pixel limit, too_large."""
+image) is not_an_image, one below that too_large; a PNG whose palette fails its checksum is
+refused, and one cut after its pixel data (in IEND or the last checksum) decodes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from tests.corpus import png_chunk, png_declaring_size
+from tests.corpus import encoded, png_chunk, png_declaring_size
 from tests.helpers import failure_of
+from zsl_cli.images import decode_image
 
 
 @pytest.mark.parametrize(
@@ -54,3 +58,15 @@ def test_png_whose_palette_fails_its_checksum_is_refused(tmp_path: Path) -> None
     failure = failure_of(path)
     assert failure.status == "not_an_image"  # Pillow refuses it in Image.open, as a header
     assert "bad header checksum in b'PLTE'" in failure.reason
+
+
+@pytest.mark.parametrize("cut", [12, 13, 15])
+def test_png_cut_after_its_pixel_data_decodes_its_pixels(tmp_path: Path, cut: int) -> None:
+    # Cut in the last chunks: IEND (12 bytes), then the last IDAT's checksum. Every pixel was
+    # decoded before the cut, and what the cut took says nothing of them.
+    pixels = np.arange(6 * 5 * 3, dtype=np.uint8).reshape(5, 6, 3)
+    data = encoded(Image.fromarray(pixels), "PNG")
+    assert data.endswith(png_chunk(b"IEND", b""))
+    path = tmp_path / "cut.png"
+    path.write_bytes(data[:-cut])
+    assert np.array_equal(np.asarray(decode_image(path)), pixels)
