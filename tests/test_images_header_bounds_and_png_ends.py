@@ -1,6 +1,7 @@
 """A header's width or height of 2**31 or more (no C int holds it: a damaged header, not a large
 image) is not_an_image, one below that too_large; a PNG whose palette fails its checksum is
-refused, and one cut after its pixel data (in IEND or the last checksum) decodes."""
+refused, and one cut after its pixel data (in IEND or the last checksum) decodes; a plain PGM
+of any largest value (up to 65535) with over 100 comments among its pixels is refused."""
 
 from __future__ import annotations
 
@@ -70,3 +71,14 @@ def test_png_cut_after_its_pixel_data_decodes_its_pixels(tmp_path: Path, cut: in
     path = tmp_path / "cut.png"
     path.write_bytes(data[:-cut])
     assert np.array_equal(np.asarray(decode_image(path)), pixels)
+
+
+@pytest.mark.parametrize("largest", [1, 255, 65535])
+def test_plain_pgm_of_any_largest_value_with_many_comments_among_its_pixels_is_refused(
+    tmp_path: Path, largest: int
+) -> None:
+    path = tmp_path / "many.pgm"
+    path.write_text(f"P2\n2 2\n{largest}\n" + "# pixels\n" * 101 + f"0 {largest} 0 1\n")
+    failure = failure_of(path)
+    assert failure.status == "decode_error"
+    assert "over 100 comments among the pixels of a plain PGM" in failure.reason
