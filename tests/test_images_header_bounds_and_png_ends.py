@@ -1,7 +1,8 @@
 """A header's width or height of 2**31 or more (no C int holds it: a damaged header, not a large
 image) is not_an_image, one below that too_large; a PNG whose palette fails its checksum is
 refused, and one cut after its pixel data (in IEND or the last checksum) decodes; a plain PGM
-of any largest value (up to 65535) with over 100 comments among its pixels is refused."""
+of any largest value (up to 65535) with over 100 comments among its pixels is refused; a file
+like a TGA header of no width or height is no image."""
 
 from __future__ import annotations
 
@@ -82,3 +83,16 @@ def test_plain_pgm_of_any_largest_value_with_many_comments_among_its_pixels_is_r
     failure = failure_of(path)
     assert failure.status == "decode_error"
     assert "over 100 comments among the pixels of a plain PGM" in failure.reason
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 5), (5, 0), (0, 0)])
+def test_file_like_a_targa_header_of_no_width_or_height_is_no_image(
+    tmp_path: Path, width: int, height: int
+) -> None:
+    # Pillow tries every file as a TGA (it has no signature); one whose size is 0 is none.
+    header = struct.pack("<BBBHHBHHHHBB", 0, 0, 2, 0, 0, 0, 0, 0, width, height, 24, 0)
+    path = tmp_path / "data.bin"
+    path.write_bytes(header + bytes(40))
+    failure = failure_of(path)
+    assert failure.status == "not_an_image"
+    assert failure.reason == "not an image format Pillow can read"
