@@ -106,7 +106,14 @@ from zsl_cli.readers import (
     read_predictions_and_run_info,
     unread_run_info,
 )
-from zsl_cli.records import TOP_K_SEPARATOR, Prediction, RankedScores
+from zsl_cli.records import (
+    STATUS_CHANGED,
+    STATUS_NOT_EMBEDDED,
+    TOP_K_SEPARATOR,
+    Prediction,
+    RankedScores,
+)
+from zsl_cli.store import embed_options
 from zsl_cli.text_files import (
     LOOKALIKE_SPACES,
     composed,
@@ -327,6 +334,8 @@ def evaluate_files(
         n_classes=_class_count(run_info),
         class_names=_class_names(run_info),
         base=_labelling_folder(run_info),
+        store=_labelling_store(run_info),
+        store_options=_store_embed_options(run_info),
     )
     result = replace(result, warnings=(*read_warnings, *result.warnings))
     if run_info is not None and run_info.get("complete") is False:
@@ -373,6 +382,29 @@ def _labelling_folder(run_info: dict | None) -> str | None:
     return folder if os.path.isdir(folder) else None
 
 
+def _labelling_store(run_info: dict | None) -> str | None:
+    """The embedding store the labelling read its images' vectors from, as its run info records
+    it (relative to the folder it ran in)."""
+    store = (run_info or {}).get("embeddings")
+    return path_from_text(store) if isinstance(store, str) and store else None
+
+
+def _store_embed_options(run_info: dict | None) -> str | None:
+    """The `zsl embed` options of the model the labelling read from its store (`-m`, the
+    preprocessing, the store's precision), as its run info records them; None where it does
+    not."""
+    model = (run_info or {}).get("model")
+    if not isinstance(model, dict) or not isinstance(name := model.get("name"), str):
+        return None
+    precision, revision = model.get("embeddings_precision"), model.get("revision")
+    return embed_options(
+        name,
+        model.get("exact_preprocessing") is True,
+        precision if isinstance(precision, str) else None,
+        revision if isinstance(revision, str) else None,
+    )
+
+
 def _run_classes(run_info: dict | None) -> dict:
     """What the run info records of the classes the labelling run chose from."""
     classes = (run_info or {}).get("classes")
@@ -403,13 +435,17 @@ def evaluate(
     n_classes: int | None = None,
     class_names: Collection[str] | None = None,
     base: str | None = None,
+    store: str | None = None,
+    store_options: str | None = None,
 ) -> EvaluationResult:
     """Match already-read predictions to the truth and compute every metric.
 
     `seen`: the seen classes, or a seen list's entries (see `seen_class_names`). `class_names`
     or, if only that is known, `n_classes`: the classes the predictions chose from (the run info
     records them); without either, the classes any prediction names stand in for them. `base`:
-    the folder relative prediction paths start at (default: the current one).
+    the folder relative prediction paths start at (default: the current one). `store`: the
+    embedding store the predictions were labelled from, as their run info records it, and
+    `store_options` the `zsl embed` options of its model (`store.embed_options`), if known.
     """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
@@ -511,6 +547,7 @@ def evaluate(
             f"status ok ({some_names(statuses, 3)}; e.g. '{printable(mislabelled[0].path)}': a "
             "status emptied or typed otherwise?): each counts as failed, never correct"
         )
+    warnings += _stale_store_warnings(matched, store, store_options)
     warnings += _score_warnings(matched)
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
@@ -546,6 +583,31 @@ def evaluate(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def _stale_store_warnings(
+    matched: Sequence[Prediction], store: str | None, options: str | None
+) -> list[str]:
+    """A warning where images failed as the store they were labelled from lacks them, or holds
+    them as they were before they changed: not images that cannot be read, but ones that want
+    `zsl embed` and labelling again, and which lower every metric until then. `options`: the
+    model's `zsl embed` options, None where unknown."""
+    absent = Counter(p.status for p in matched if p.status in (STATUS_CHANGED, STATUS_NOT_EMBEDDED))
+    if not absent:
+        return []
+    n = sum(absent.values())
+    them, were = ("it", "it was") if n == 1 else ("them", "they were")
+    named = "the store" + (f" {printable(store)}" if store else "")
+    command = "zsl embed PATH... --store " + (
+        shlex.quote(printable_text(store)) if store else "STORE"
+    )
+    command += " with the labelling's model" if options is None else f" {options}".rstrip()
+    return [
+        f"{counted(n, 'image was', 'images were')} not labelled because {named} lacks {them} or "
+        f"holds {them} as {were} before a change ({failure_counts(absent)}): each counts as "
+        f"failed, lowering every metric; bring {them} into the store with {command}, then label "
+        "again"
+    ]
 
 
 def _score_warnings(matched: Sequence[Prediction]) -> list[str]:
