@@ -1,13 +1,19 @@
-"""`zsl evaluate` says where images it scores lower are not the model's doing: rows a store
-behind the folder left unlabelled (not_embedded, changed)."""
+"""`zsl evaluate` says where images it scores lower, or leaves unpaired, are not the model's
+doing: rows a store behind the folder left unlabelled (not_embedded, changed), and truth images
+whose path below the truth root several predictions end with (predictions read without their
+run info, away from where they were labelled, over several sets holding the same names)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from tests.evaluation_helpers import predicted, touch
 from tests.helpers import FOLDER_CLASSES, embedded, run, write_images
+from zsl_cli.cli import app
+from zsl_cli.files import sidecar_path
 from zsl_cli.writers import open_writer
 
 
@@ -64,3 +70,66 @@ def test_failures_of_unreadable_images_are_no_store_warning(tmp_path):
     # No store recorded: the one to give is named as the command writes it.
     assert warning.startswith("1 image was not labelled because the store lacks it or holds ")
     assert "zsl embed PATH... --store STORE with the labelling's model, then" in warning
+
+
+def several_sets(tmp_path: Path) -> Path:
+    """photos/setA and photos/setB with the same class folders and file names (as
+    `python -m zsl_cli.demo make-images` writes them), setA with one name of its own; the
+    predictions of both, labelled from tmp_path (relative paths), without their run info."""
+    names = [f"{name}/{name}_{i}.png" for name in ("cat", "dog") for i in range(2)]
+    for set_name in ("setA", "setB"):
+        for name in names:
+            touch(tmp_path / "photos" / set_name / name)
+    touch(tmp_path / "photos" / "setA" / "cat" / "only_here.png")
+    output = tmp_path / "rel.jsonl"
+    with open_writer(output, "jsonl") as writer:
+        for path in sorted((tmp_path / "photos").rglob("*.png")):
+            relative = path.relative_to(tmp_path)
+            writer.write(predicted(str(relative), relative.parent.name))
+    sidecar_path(output).unlink()  # left behind, or the predictions piped
+    return output
+
+
+def test_truth_images_several_predictions_end_like_are_warned_of(tmp_path, monkeypatch):
+    # From another folder, photos/setA/cat/cat_0.png and photos/setB/cat/cat_0.png both end
+    # with setA's cat/cat_0.png: neither pairs (a guess would score another image). Only the
+    # name setA alone holds paired: 1 image evaluated, exit 0, nothing said of the other 4.
+    predictions = several_sets(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    truth = tmp_path / "photos" / "setA"
+    report = evaluate_json(predictions, "--truth", truth)
+    assert report["n"] == 1 and report["unmatched"]["truth"]["count"] == 4
+    [warning] = [w for w in report["warnings"] if "several predictions" in w]
+    assert warning == (
+        "4 truth images end like several predictions each, and are paired with none (e.g. "
+        "'cat/cat_0.png': 'photos/setA/cat/cat_0.png' and 'photos/setB/cat/cat_0.png'): run "
+        f"zsl evaluate in the folder the labelling ran in, keep its run info ({predictions}"
+        ".run.json) beside the predictions, or give a truth CSV with the predictions' paths"
+    )
+    printed = run("evaluate", predictions, "--truth", truth)
+    assert printed.exit_code == 0
+    assert "warning: 4 truth images end like several predictions each" in " ".join(
+        printed.stderr.split()
+    )
+
+    # From the folder the labelling ran in, the same files pair whole, with no such warning.
+    monkeypatch.chdir(tmp_path)
+    report = evaluate_json(predictions, "--truth", truth)
+    assert report["n"] == 5
+    assert not [w for w in report["warnings"] if "several predictions" in w]
+
+
+def test_piped_predictions_sharing_endings_are_told_to_come_from_the_file(tmp_path, monkeypatch):
+    predictions = several_sets(tmp_path)
+    monkeypatch.chdir(tmp_path / "photos")  # a folder where the predictions' paths name nothing
+    args = ["evaluate", "-", "--truth", str(tmp_path / "photos" / "setA"), "--json", "-", "-q"]
+    result = CliRunner().invoke(app, args, input=predictions.read_bytes())
+    assert result.exit_code == 0, result.output
+    [warning] = [w for w in json.loads(result.stdout)["warnings"] if "several predictions" in w]
+    assert warning.endswith(
+        "run zsl evaluate in the folder the labelling ran in, evaluate the predictions' file "
+        "with its run info beside it, not a pipe, or give a truth CSV with the "
+        "predictions' paths"
+    )

@@ -73,7 +73,7 @@ from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
 from zsl_cli.discovery import IMAGE_EXTENSIONS, is_folder_entry, real_folder_keys, walk_files
 from zsl_cli.errors import ZslError
-from zsl_cli.files import absolute_path, file_identity, streams_into
+from zsl_cli.files import absolute_path, file_identity, sidecar_path, streams_into
 from zsl_cli.formatting import (
     counted,
     delimiter_hint,
@@ -159,6 +159,10 @@ class Unmatched:
     matched_by_relative_path: int  # matches made by rule 3 (path relative to the truth root)
     ignored_files: int  # non-image files under a truth folder that no prediction names
     ignored_examples: tuple[str, ...]
+    # Truth images left unpaired as several predictions end with their path (rule 3), and one
+    # of them: (its path as shown, two of those predictions' paths).
+    shared_endings: int = 0
+    shared_example: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -492,7 +496,7 @@ def evaluate(
     notes = [t.note for t in metrics.top_k if t.note]
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
-    warnings = []
+    warnings = _shared_ending_warnings(matching.unmatched, predictions_source, base)
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
     offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
@@ -583,6 +587,31 @@ def evaluate(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def _shared_ending_warnings(unmatched: Unmatched, source: str, base: str | None) -> list[str]:
+    """A warning where truth images stay unpaired as several predictions end with their path
+    (rule 3 guesses none of them): most often predictions of several sets holding the same
+    names (set1/cat/a.jpg, set2/cat/a.jpg), read away from where they were labelled and without
+    their run info, whose folder would have paired them by their own paths."""
+    if not unmatched.shared_endings:
+        return []
+    image, first, second = map(printable, unmatched.shared_example)
+    fixes = "give a truth CSV with the predictions' paths"
+    if base is None:  # the run info's folder is unknown here: the predictions came without it
+        if source == "-":
+            run_info = "evaluate the predictions' file with its run info beside it, not a pipe"
+        elif os.path.isfile(source):
+            sidecar = printable(os.fspath(sidecar_path(source)))
+            run_info = f"keep its run info ({sidecar}) beside the predictions"
+        else:  # predictions given from Python
+            run_info = "give the labelling run's folder as the base"
+        fixes = f"run zsl evaluate in the folder the labelling ran in, {run_info}, or {fixes}"
+    return [
+        f"{counted(unmatched.shared_endings, 'truth image ends', 'truth images end')} like "
+        f"several predictions each, and {'is' if unmatched.shared_endings == 1 else 'are'} "
+        f"paired with none (e.g. '{image}': '{first}' and '{second}'): {fixes}"
+    ]
 
 
 def _stale_store_warnings(
@@ -1260,6 +1289,11 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
 
     if truth.kind == "csv" and not all(taken):
         _take_other_spellings(paths, truth, taken, pairs, base, pairs[:by_own_path])
+    shared = sorted(i for i, claimants in claims.items() if len(claimants) > 1 and not taken[i])
+    shared_example: tuple[str, ...] = ()
+    if shared:
+        first, second = claims[shared[0]][:2]
+        shared_example = (truth.items[shared[0]].shown, paths[first], paths[second])
 
     matched_predictions = {j for j, _ in pairs}
     lost_predictions = [p for j, p in enumerate(paths) if j not in matched_predictions]
@@ -1284,6 +1318,8 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             matched_by_relative_path=by_suffix,
             ignored_files=len(ignored),
             ignored_examples=tuple(ignored[:EXAMPLES]),
+            shared_endings=len(shared),
+            shared_example=shared_example,
         ),
     )
 
