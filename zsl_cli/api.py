@@ -125,6 +125,7 @@ from zsl_cli.formatting import (
     MAX_EXAMPLES,
     clipped_text,
     counted,
+    failure_counts,
     path_to_text,
     printable,
     quoted,
@@ -163,7 +164,9 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.readers import run_info_files
 from zsl_cli.records import (
+    STATUS_CHANGED,
     STATUS_ENCODE_ERROR,
+    STATUS_NOT_EMBEDDED,
     STATUS_OK,
     UNKNOWN_LABEL,
     ImageItem,
@@ -2542,6 +2545,12 @@ def hubness(
             progress.stop()
         warnings += _decoding_warnings(decoding is not None and decoding.processes_stopped)
     warnings += _encode_error_warnings((item.path, item.status, item.error) for item in items)
+    failed_by_status = dict(sorted(Counter(i.status for i in items if not i.ok).items()))
+    if source.store is not None:
+        stored_in = run["model"]["embeddings_precision"]
+        warnings += _stale_store_warning(
+            failed_by_status, run["embeddings"], _embed_options(encoder, stored_in), truth
+        )
     ok = [item for item in items if item.ok]
     _check_enough_images(len(ok), copies=copies_of_one(embeddings))
     sims = similarity_matrix(embeddings, classifier.vectors)
@@ -2600,7 +2609,7 @@ def hubness(
         recommendation=measures.recommendation,
         recommended_method=measures.recommended_method,
         failed_images=len(items) - len(ok),
-        failed_by_status=dict(sorted(Counter(i.status for i in items if not i.ok).items())),
+        failed_by_status=failed_by_status,
         unreadable_folders=tuple(source.unreadable_folders),
         warnings=tuple(warnings),
         images_with_truth=images_with_truth,
@@ -2612,6 +2621,31 @@ def hubness(
     if request.json_out:
         _write_json(request.json_out, report)
     return report
+
+
+def _stale_store_warning(
+    failed_by_status: Mapping[str, int],
+    store: str,
+    embed_options: str,
+    truth: GroundTruth | None,
+) -> list[str]:
+    """For hubness from a store that lacks images given, or holds them as they were before they
+    changed: that they are left out (and count as wrong, like unreadable ones, against a
+    truth), with label's hint to embed them (`summary.stale_store_hint`)."""
+    absent = {
+        s: n for s, n in failed_by_status.items() if s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED)
+    }
+    if not absent:
+        return []
+    from zsl_cli.summary import stale_store_hint  # label's words; it loads rich, needed only here
+
+    wrong = ", and counted wrong where the truth names them" if truth is not None else ""
+    n = sum(absent.values())
+    return [
+        f"{counted(n, 'image')} not in the store as {'it is' if n == 1 else 'they are'} now "
+        f"({failure_counts(absent)}): not measured{wrong}; "
+        + stale_store_hint(absent, store, embed_options, "run zsl hubness again")
+    ]
 
 
 def _check_enough_images(n_images: int, *, found: bool = False, copies: bool = False) -> None:

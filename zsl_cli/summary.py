@@ -10,7 +10,7 @@ import os
 import shlex
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.cells import cell_len
@@ -261,16 +261,9 @@ def render_label_summary(
         console.print(_line((verb, "bold"), what))
         if failed:
             console.print(_line((f"{failed} failed", "yellow"), f": {failures}{named}"))
-    # What `zsl embed` turns into stored vectors, in name order as on the failed line.
-    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if summary["by_status"].get(s)]
-    if absent:
-        console.print(
-            f"hint: bring the {' and '.join(absent)} images into the store with zsl embed "
-            f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))}"
-            + (f" {embed_options}" if embed_options else "")
-            + " (PATH...: the "
-            "paths given here), then label again"
-        )
+    hint = stale_store_hint(summary["by_status"], store, embed_options, "label again")
+    if hint:
+        console.print(f"hint: {hint}")
     labels: dict[str, int] = summary["labels"]
     if labels:
         rows = [
@@ -302,6 +295,24 @@ def render_label_summary(
         console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
+
+
+def stale_store_hint(
+    by_status: Mapping[str, int], store: str | None, embed_options: str, then: str
+) -> str:
+    """How to bring into the `store` the images a run read from it found absent or changed
+    (their counts in `by_status`): the `zsl embed` with the model's `embed_options`, then what
+    to do (`then`, "label again"); "" where none is. Label's summary says it, hubness warns it."""
+    # What `zsl embed` turns into stored vectors, in name order as on the failed line.
+    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if by_status.get(s)]
+    if not absent:
+        return ""
+    return (
+        f"bring the {' and '.join(absent)} images into the store with zsl embed "
+        f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))}"
+        + (f" {embed_options}" if embed_options else "")
+        + f" (PATH...: the paths given here), then {then}"
+    )
 
 
 def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
