@@ -124,8 +124,9 @@ def test_hubness_returns_a_record_whose_to_json_is_the_document(measured, tmp_pa
         "unseen_mean_per_class",
         "harmonic_mean",
     ]
-    assert report.recommended_method == "isoftmax"
-    assert report.recommendation.startswith("Try --hubness-reduction isoftmax")
+    # isoftmax's gain of H rests on 2 images, where one is half its class's accuracy.
+    assert report.recommended_method is None
+    assert report.recommendation.startswith("No verdict from the truth: isoftmax's")
     assert report.failed_images == 1 and report.failed_by_status == {"not_an_image": 1}
     assert report.unreadable_folders == ()
     assert report.images_with_truth == 60 and report.failed_images_with_truth == 1

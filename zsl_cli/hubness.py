@@ -55,7 +55,7 @@ import numpy as np
 
 from zsl_cli.defaults import HUBNESS_METHODS as METHODS
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import percent
+from zsl_cli.formatting import counted, percent
 from zsl_cli.metrics import harmonic_mean, mean_per_class
 from zsl_cli.scoring import row_blocks, rows_within, similarities
 
@@ -83,6 +83,14 @@ _CHANCE_Z = NormalDist().inv_cdf(1 - CHANCE_LEVEL)
 # compared (H, or mean per-class accuracy): smaller differences are within the noise of a folder
 # of a few hundred images.
 _MIN_GAIN = 0.005
+# A gain in accuracy must also rest on more truth images than a near tie turns: an image whose two
+# best classes score nearly alike changes its top-1 under any reduction, to right or to wrong by
+# chance, and a truth of one image per class makes one such image its whole class's accuracy. The
+# gain is therefore recommended only where it exceeds what this many truth images, turned from
+# wrong to right, could add to the number compared (those that weigh most: of the classes with
+# the fewest truth images): 0.67 points over 30 classes of 10 images each, all of it over one
+# image. Below that no verdict is given, as without truth where the counts cannot tell.
+NOISE_IMAGES = 2
 # Accuracies and Robin Hood indices are compared to this many decimals: one image (or one
 # occurrence) more or less moves them far more.
 _ACCURACY_DIGITS = 9
@@ -362,11 +370,13 @@ def compare(
             top1[method][rows] = adjusted.argmax(axis=1)
 
     entries: dict[str, MethodHubness] = {}
+    hits: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
     for method in measured:
         stats = hubness_stats(counts[method], k_used, n_images, hub_size=hub_size, top=top)
         accuracy = None
         if truth is not None:
-            accuracy = _accuracy(top1[method], truth, failed_truth, unseen_mask, n_truth_classes)
+            hits[method] = _hits(top1[method], truth, failed_truth)
+            accuracy = _accuracy(hits[method], unseen_mask, n_truth_classes)
         entries[method] = _method_hubness(stats, class_names, accuracy)
 
     advice = _recommendation(
@@ -376,6 +386,7 @@ def compare(
         n_classes=n_classes,
         n_k_std=float(counts["none"].std()),
         hub_size=hub_size,
+        flips=_flips(hits, entries, unseen_mask, n_truth_classes),
     )
     return Comparison(
         k=k_used,
@@ -841,19 +852,28 @@ def _method_hubness(
     )
 
 
-def _accuracy(
-    top1: np.ndarray,
-    truth: np.ndarray,
-    failed_truth: np.ndarray | None,
-    unseen_mask: np.ndarray | None,
-    n_truth_classes: int,
-) -> dict[str, float] | None:
+def _hits(
+    top1: np.ndarray, truth: np.ndarray, failed_truth: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The truth class of each image with a known one, the unreadable ones last, and whether
+    `top1` is right on it (never on an unreadable one); None where no image has a known class."""
     known = truth >= 0
     failed = failed_truth[failed_truth >= 0] if failed_truth is not None else truth[:0]
     if not known.any() and not len(failed):
         return None
     labels = np.concatenate([truth[known], failed])
     correct = np.concatenate([top1[known] == truth[known], np.zeros(len(failed), dtype=bool)])
+    return labels, correct
+
+
+def _accuracy(
+    hits: tuple[np.ndarray, np.ndarray] | None,
+    unseen_mask: np.ndarray | None,
+    n_truth_classes: int,
+) -> dict[str, float] | None:
+    if hits is None:
+        return None
+    labels, correct = hits
     accuracy = {
         "mean_per_class": mean_per_class(correct, labels, n_truth_classes),
         "overall": float(np.mean(correct)),
@@ -877,6 +897,70 @@ _ACCURACY_NAMES = {
 }
 
 
+class Flips(NamedTuple):
+    """What a gain in accuracy rests on: per reduction, the truth images it labels right that the
+    raw similarities get wrong (`gained`) and those it gets wrong that they get right (`lost`);
+    and `noise`, the most that NOISE_IMAGES truth images turned right could add to the number
+    the advice compares."""
+
+    gained: Mapping[str, int]
+    lost: Mapping[str, int]
+    noise: float
+
+
+def _accuracy_key(accuracies: Mapping[str, float]) -> str:
+    """The number the advice ranks methods by (see `_recommendation`)."""
+    return "harmonic_mean" if "harmonic_mean" in accuracies else "mean_per_class"
+
+
+def _flips(
+    hits: Mapping[str, tuple[np.ndarray, np.ndarray] | None],
+    entries: Mapping[str, MethodHubness],
+    unseen_mask: np.ndarray | None,
+    n_truth_classes: int,
+) -> Flips | None:
+    """The `Flips` of each reduction measured; None without a truth."""
+    raw, accuracies = hits.get("none"), entries["none"].accuracy
+    if raw is None or accuracies is None:
+        return None
+    labels, right = raw
+    others = {m: h[1] for m, h in hits.items() if m != "none" and h is not None}
+    key = _accuracy_key(accuracies)
+    if key == "mean_per_class":
+        noise = float(_largest_shares(labels, n_truth_classes).sum())
+    else:
+        assert unseen_mask is not None, "H is measured with a seen list"
+        seen, unseen = accuracies["seen_mean_per_class"], accuracies["unseen_mean_per_class"]
+        shares_seen = _largest_shares(labels, n_truth_classes, among=~unseen_mask)
+        shares_unseen = _largest_shares(labels, n_truth_classes, among=unseen_mask)
+        # H is not a sum of shares: the images may fall to either group.
+        noise = max(
+            harmonic_mean(
+                min(1.0, seen + shares_seen[:n].sum()),
+                min(1.0, unseen + shares_unseen[: NOISE_IMAGES - n].sum()),
+            )
+            for n in range(NOISE_IMAGES + 1)
+        ) - harmonic_mean(seen, unseen)
+    return Flips(
+        gained={m: int((hit & ~right).sum()) for m, hit in others.items()},
+        lost={m: int((~hit & right).sum()) for m, hit in others.items()},
+        noise=noise,
+    )
+
+
+def _largest_shares(
+    labels: np.ndarray, n_classes: int, among: np.ndarray | None = None
+) -> np.ndarray:
+    """The NOISE_IMAGES largest shares that one truth image (of a class `among` those counted,
+    a bool mask; None: all) has in the mean per-class accuracy of those classes, largest first:
+    1 / (classes x that class's truth images)."""
+    support = np.bincount(labels, minlength=n_classes)
+    counted_class = support > 0 if among is None else (support > 0) & among
+    counted_labels = labels[counted_class[labels]]
+    shares = 1.0 / (counted_class.sum() * support[counted_labels])
+    return np.sort(shares)[::-1][:NOISE_IMAGES]
+
+
 class Recommendation(NamedTuple):
     """Which reduction to use, as far as the measures tell: a method ("none" to keep raw
     similarities), or None where they cannot tell (nothing compared; without truth, too few
@@ -895,11 +979,14 @@ def _recommendation(
     n_classes: int,
     n_k_std: float | None = None,
     hub_size: float = DEFAULT_HUB_SIZE,
+    flips: Flips | None = None,
 ) -> Recommendation:
     """The advice that ends the table, and the method it names ("none" to keep none; None where
     it can tell none): by accuracy where there is a truth, else by hubness. `n_k_std`: the
     (population) std of the raw similarities' N_k, which tells a skewness of counts spread by
-    hubs, or by chance, from one of counts nearly all equal; None leaves that check out."""
+    hubs, or by chance, from one of counts nearly all equal; None leaves that check out.
+    `flips`: what an accuracy gain rests on, said with it, and no verdict where it is within
+    `Flips.noise`; None leaves that check out."""
     accuracies = entries["none"].accuracy
     if accuracies is None:
         return _advice_by_hubness(
@@ -909,9 +996,7 @@ def _recommendation(
     # that gains on the many seen classes what it loses on the few unseen ones, a bias toward
     # seen classes that H, low unless both are high, exposes (every method has the same truth, so
     # H is known for all of them or for none).
-    return _advice_by_accuracy(
-        entries, "harmonic_mean" if "harmonic_mean" in accuracies else "mean_per_class"
-    )
+    return _advice_by_accuracy(entries, _accuracy_key(accuracies), flips)
 
 
 # `--methods none`: nothing to compare with, which advice to keep none would claim.
@@ -920,9 +1005,12 @@ _UNMEASURED = "no reduction was measured (--methods all measures every one)"
 _OR_TRUTH = "--truth to compare the methods' accuracy"
 
 
-def _advice_by_accuracy(entries: Mapping[str, MethodHubness], key: str) -> Recommendation:
+def _advice_by_accuracy(
+    entries: Mapping[str, MethodHubness], key: str, flips: Flips | None = None
+) -> Recommendation:
     """The reduction whose accuracy `key` gains at least _MIN_GAIN on the raw similarities',
-    the most of them (the first listed of equals); else none."""
+    the most of them (the first listed of equals), if the gain is more than `flips.noise`
+    (else no verdict); else none."""
 
     def unrounded(method: str) -> float:
         accuracies = entries[method].accuracy
@@ -944,11 +1032,22 @@ def _advice_by_accuracy(entries: Mapping[str, MethodHubness], key: str) -> Recom
         )
     best = max(reductions, key=accuracy)
     if accuracy(best) >= round(base + _MIN_GAIN, _ACCURACY_DIGITS):
-        return Recommendation(
-            best,
-            f"Try --hubness-reduction {best}: {name} {percent(unrounded(best))} "
-            f"vs {percent(base)} without reduction.",
+        gain = f"{name} {percent(unrounded(best))} vs {percent(base)} without reduction"
+        if flips is None:
+            return Recommendation(best, f"Try --hubness-reduction {best}: {gain}.")
+        rests = (
+            f"{counted(flips.gained[best], 'truth image')} it labels right that the raw "
+            f"similarities get wrong, {flips.lost[best]} the other way round"
         )
+        if accuracy(best) <= round(base + flips.noise, _ACCURACY_DIGITS):
+            return Recommendation(
+                None,
+                f"No verdict from the truth: {best}'s {gain} rests on {rests}: within the "
+                f"{100 * flips.noise:.2f} points that {NOISE_IMAGES} truth images turned right "
+                "could add; give more truth images per class, or leave out --truth to judge by "
+                "hubness.",
+            )
+        return Recommendation(best, f"Try --hubness-reduction {best}: {gain} ({rests}).")
     quoted = f"({percent(base)})"
     if key == "harmonic_mean":  # "(H) (64.3%)" reads badly
         name, quoted = name.removesuffix(" (H)"), f"(H, {percent(base)})"
