@@ -972,11 +972,11 @@ class EmbeddingStore:
         return [ModelInfo(*row) for row in rows]
 
     def _embed_options(self, model_id: int) -> str:
-        """`_embed_options_of` the model `model_id`."""
+        """`embed_options_of` the model `model_id`."""
         name, precision = self._conn.execute(
             f"SELECT name, {self._precision_column} FROM models WHERE id = ?", (model_id,)
         ).fetchone()
-        return _embed_options_of(name, precision)
+        return embed_options_of(name, precision)
 
     @property
     def _precision_column(self) -> str:
@@ -1286,7 +1286,7 @@ class EmbeddingStore:
                 (model_id,),
             ).fetchone()
             read = _VectorRows[tuple[bytes, int, int]](
-                self.path, dim, dtype, _embed_options_of(name, precision), path_of=_first
+                self.path, dim, dtype, embed_options_of(name, precision), path_of=_first
             )
             for path, size, mtime_ns, vector in self._select(
                 "path, size, mtime_ns, vector", model_id, "status = 'ok'"
@@ -1827,7 +1827,7 @@ def embed_options(
     return " ".join(options)
 
 
-def _embed_options_of(name: object, precision: object) -> str:
+def embed_options_of(name: object, precision: object) -> str:
     """`embed_options` of a model stored under `name` in `precision` (None: not recorded)."""
     name = str(name)
     exact = name.endswith(EXACT_PREPROCESSING_SUFFIX)
@@ -2200,21 +2200,46 @@ def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, 
 
 
 def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
+    """The refusal of a run that reads the store for the model stored as `name` (with its
+    preprocessing's suffix), which it does not hold: what it holds, and the `zsl embed` (quoted
+    for a shell, with the model's options: without them embed takes the default model) that
+    encodes the images for this one."""
     models = store.models()
     if not models:
         return _no_embeddings_message(store, models)
     names = [m.name for m in models]
-    fix = f"run 'zsl embed PATH... --store {store.path}' with this model to encode the images"
+    command = " ".join(
+        [
+            "zsl embed PATH... --store",
+            shlex.quote(printable(store.path)),
+            embed_options_of(name, None),
+        ]
+    )
+    fix = f"run `{command.rstrip()}` to encode the images for this model"
     if name in names:
         return (
             f"{store.path} holds embeddings of a model named {name}, but not of this one: its "
             f"weights or settings differ (or an older zsl identified models otherwise); {fix}"
         )
+    # The same model in the other preprocessing is named with it: "shapes-demo" beside a
+    # request of "shapes-demo (exact preprocessing)" read as the very model asked for.
+    model = name.removesuffix(EXACT_PREPROCESSING_SUFFIX)
+    held = ", ".join(
+        _with_preprocessing(held_name)
+        if held_name.removesuffix(EXACT_PREPROCESSING_SUFFIX) == model
+        else held_name
+        for held_name in names
+    )
     return (
-        f"{store.path} has no embeddings for model {name} (it has: {', '.join(names) or 'none'});"
+        f"{store.path} has no embeddings for model {name} (it has: {held});"
         f" embeddings are kept per model and preprocessing: use the --model (and "
         f"--exact-preprocessing) of 'zsl embed', or {fix}"
     )
+
+
+def _with_preprocessing(name: str) -> str:
+    """A stored model's `name` with its preprocessing named, the fast one too."""
+    return name if name.endswith(EXACT_PREPROCESSING_SUFFIX) else f"{name} (fast preprocessing)"
 
 
 def _all_stored_items(store: EmbeddingStore, model_id: int) -> list[ImageItem]:

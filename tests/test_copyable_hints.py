@@ -1,0 +1,71 @@
+"""The commands zsl's messages give to run next: pasted into a shell, they do what the message
+says (the store's own model, quoted paths), and a setting the run info records is taken back."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from tests.helpers import embedded, read_jsonl, run, write_images
+
+
+def two_classes(tmp_path: Path) -> Path:
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\ndog\n")
+    return classes
+
+
+def commands_in(message: str) -> list[list[str]]:
+    """The `zsl ...` commands a message gives between backticks, as a shell splits them,
+    without the program's name."""
+    return [shlex.split(command)[1:] for command in re.findall(r"`(zsl [^`]*)`", message)]
+
+
+def test_the_command_for_a_model_the_store_lacks_is_quoted_and_names_the_model(tiny_clip, tmp_path):
+    # It said "run 'zsl embed PATH... --store my store.zsl' with this model": pasted, the store
+    # was `my`, and without -m and --exact-preprocessing the default model encoded the images.
+    images, store = tmp_path / "images", tmp_path / "my store.zsl"
+    write_images(images, 2)
+    embedded(images, store, tiny_clip)
+    classes = two_classes(tmp_path)
+    asked = ["--embeddings", store, "-c", classes, "-m", tiny_clip, "--exact-preprocessing"]
+    refused = run("label", *asked, "-f", "jsonl")
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    # The store's model is told apart from the one asked for by its preprocessing.
+    assert (
+        f"no embeddings for model {tiny_clip} (exact preprocessing) "
+        f"(it has: {tiny_clip} (fast preprocessing));"
+    ) in refused.stderr
+    (command,) = commands_in(refused.stderr)
+    assert command == [
+        "embed",
+        "PATH...",
+        "--store",
+        str(store),
+        "-m",
+        str(tiny_clip),
+        "--exact-preprocessing",
+    ]
+    pasted = run(*[str(images) if arg == "PATH..." else arg for arg in command])
+    assert pasted.exit_code == 0, pasted.stderr
+    labelled = run("label", *asked, "-f", "jsonl")
+    assert labelled.exit_code == 0, labelled.stderr
+    assert {row["status"] for row in read_jsonl(labelled.stdout)} == {"ok"}
+
+
+def test_the_command_for_a_model_retrained_under_its_name_encodes_with_it(tmp_path):
+    from tests.tiny_models import make_tiny_clip
+
+    images, store, model = tmp_path / "images", tmp_path / "s.zsl", tmp_path / "model"
+    write_images(images, 1)
+    embedded(images, store, make_tiny_clip(model, seed=1))
+    make_tiny_clip(model, seed=2)  # retrained in place
+    classes = two_classes(tmp_path)
+    refused = run("label", "--embeddings", store, "-c", classes, "-m", model)
+    assert refused.exit_code == 2
+    (command,) = commands_in(refused.stderr)
+    assert command == ["embed", "PATH...", "--store", str(store), "-m", str(model)]
+    pasted = run(*[str(images) if arg == "PATH..." else arg for arg in command])
+    assert pasted.exit_code == 0, pasted.stderr
+    assert run("label", "--embeddings", store, "-c", classes, "-m", model).exit_code == 0
