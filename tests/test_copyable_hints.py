@@ -69,3 +69,59 @@ def test_the_command_for_a_model_retrained_under_its_name_encodes_with_it(tmp_pa
     pasted = run(*[str(images) if arg == "PATH..." else arg for arg in command])
     assert pasted.exit_code == 0, pasted.stderr
     assert run("label", "--embeddings", store, "-c", classes, "-m", model).exit_code == 0
+
+
+def test_a_moved_folder_is_told_how_to_forget_its_old_place(tiny_clip, tmp_path, monkeypatch):
+    # The message said to embed the folder's new place, no more: done so, a whole-store label
+    # wrote each image twice, once under the path that is gone.
+    monkeypatch.chdir(tmp_path)
+    old, new, store = Path("set a"), Path("set b"), Path("my store.zsl")
+    write_images(old, 3)
+    embedded(old, store, tiny_clip)
+    old.rename(new)
+    classes = two_classes(tmp_path)
+    refused = run("label", "--embeddings", store, old, "-c", classes, "-m", tiny_clip)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    assert "holds 3 images from it" in refused.stderr
+    (forget,) = commands_in(refused.stderr)
+    # The store's model as it holds it: encoded on this CPU in fp32.
+    assert forget == [
+        "embed",
+        "set a",
+        "--store",
+        "my store.zsl",
+        "-m",
+        str(tiny_clip),
+        "--precision",
+        "fp32",
+        "--forget-missing",
+    ]
+    embedded(new, store, tiny_clip)
+    assert run(*forget).exit_code == 0
+    labelled = run("label", "--embeddings", store, "-c", classes, "-m", tiny_clip, "-f", "jsonl")
+    assert labelled.exit_code == 0, labelled.stderr
+    paths = [Path(row["path"]) for row in read_jsonl(labelled.stdout)]
+    assert sorted(path.parent.name for path in paths) == ["set b"] * 3
+
+
+def test_a_moved_folder_that_two_models_hold_gets_a_command_for_each(
+    tiny_clip, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    write_images(Path("old"), 2)
+    embedded(Path("old"), Path("s.zsl"), tiny_clip)
+    embedded(Path("old"), Path("s.zsl"), tiny_clip, "--exact-preprocessing")
+    Path("old").rename("new")
+    refused = run(
+        "label", "--embeddings", "s.zsl", "old", "-c", two_classes(tmp_path), "-m", tiny_clip
+    )
+    assert refused.exit_code == 2
+    commands = commands_in(refused.stderr)
+    assert [("--exact-preprocessing" in command) for command in commands] == [False, True]
+    for command in commands:
+        assert run(*command).exit_code == 0
+    for extra in ([], ["--exact-preprocessing"]):  # neither model holds an image any more
+        emptied = run(
+            "label", "--embeddings", "s.zsl", "-c", "classes.txt", "-m", tiny_clip, *extra
+        )
+        assert emptied.exit_code == 2 and "every image stored was forgotten" in emptied.stderr

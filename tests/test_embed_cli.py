@@ -298,7 +298,9 @@ def test_labelling_a_stored_folder_that_moved_says_what_the_store_holds(tiny_cli
     assert refused.stderr == (
         f"zsl: error: no such file or directory: {images} (moved or deleted since 'zsl embed': "
         f"{store} holds 3 images from it; leave out the paths to use everything it holds, or run "
-        "'zsl embed' on the folder's new place first)\n"
+        "'zsl embed' on the folder's new place first, and "
+        f"`zsl embed {images} --store {store} -m {tiny_clip} --precision fp32 --forget-missing` "
+        "to forget them at the old one)\n"
     )
     # A name the store holds nothing under is refused as before.
     refused = run("label", "--embeddings", store, tmp_path / "imagez", "-c", classes)

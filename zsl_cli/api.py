@@ -29,6 +29,7 @@ import io
 import math
 import os
 import platform
+import shlex
 import sys
 import time
 from collections import Counter
@@ -193,11 +194,13 @@ from zsl_cli.store import (
     AbsentRoot,
     EmbeddingStore,
     FileStat,
+    ModelInfo,
     StoredItem,
     SyncPlan,
     Unreachable,
     check_store_writable,
     embed_options,
+    embed_options_of,
     former_vectors_warning,
     identity_to_read,
     repaired_vectors_warnings,
@@ -2143,7 +2146,9 @@ def _source_warnings(source: _ItemSource) -> list[str]:
 
 def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
     """ZslError for a named folder that is not there but whose images the store holds (moved or
-    deleted since `zsl embed`): "no such file or directory" said nothing of what it holds."""
+    deleted since `zsl embed`): "no such file or directory" said nothing of what it holds. It
+    gives the `zsl embed --forget-missing` of each model holding them: embedded at the new
+    place only, they would be labelled twice from the whole store, once under a path now gone."""
     names = [os.fspath(item) for item in inputs.paths]
     gone = [
         item
@@ -2153,17 +2158,35 @@ def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
     if not gone:
         return
     with EmbeddingStore.open(store_path, create=False) as store:
-        stored = {path for model in store.models() for path in store.paths(model.id)}
+        stored = [(model, store.paths(model.id)) for model in store.models()]
     for item in gone:
         folder = os.path.join(absolute_path(item), "")
-        held = sum(path.startswith(folder) for path in stored)
+        under = [
+            (model, {path for path in paths if path.startswith(folder)}) for model, paths in stored
+        ]
+        held = len(set().union(*(paths for _, paths in under)))
         if held:
+            forget = ", ".join(
+                f"`{_forget_command(item, store_path, model)}`" for model, paths in under if paths
+            )
             raise ZslError(
                 f"no such file or directory: {printable(item)} (moved or deleted since 'zsl "
                 f"embed': {printable(store_path)} holds {counted(held, 'image')} from it; leave "
                 "out the paths to use everything it holds, or run 'zsl embed' on the "
-                "folder's new place first)"
+                f"folder's new place first, and {forget} to forget them at the old one)"
             )
+
+
+def _forget_command(item: str, store_path: str, model: ModelInfo) -> str:
+    """The `zsl embed --forget-missing` that forgets what `model` holds under the gone `item`."""
+    options = embed_options_of(model.name, model.precision)
+    parts = [
+        "zsl embed",
+        shlex.quote(printable(item)),
+        "--store",
+        shlex.quote(printable(store_path)),
+    ]
+    return " ".join([*parts, *([options] if options else []), "--forget-missing"])
 
 
 def _check_outputs_spare_inputs_and_model(
