@@ -3,9 +3,12 @@ says (the store's own model, quoted paths), and a setting the run info records i
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import embedded, read_jsonl, run, write_images
 
@@ -125,3 +128,41 @@ def test_a_moved_folder_that_two_models_hold_gets_a_command_for_each(
             "label", "--embeddings", "s.zsl", "-c", "classes.txt", "-m", tiny_clip, *extra
         )
         assert emptied.exit_code == 2 and "every image stored was forgotten" in emptied.stderr
+
+
+@pytest.mark.parametrize("command", ["label", "embed", "hubness"])
+def test_a_precision_as_run_info_records_it_is_taken(tiny_clip, tmp_path, command):
+    # Run info says "float32"; --precision took only fp32, so a recorded run could not be
+    # repeated from what it recorded.
+    images, store = tmp_path / "images", tmp_path / "s.zsl"
+    write_images(images, 2)
+    classes = two_classes(tmp_path)
+    output = tmp_path / "p.csv"
+    first = run("label", images, "-c", classes, "-m", tiny_clip, "-o", output)
+    assert first.exit_code == 0, first.stderr
+    recorded = json.loads(Path(f"{output}.run.json").read_text())["model"]["precision"]
+    assert recorded == "float32"
+    args = {
+        "label": [images, "-c", classes, "-o", output],
+        "embed": [images, "--store", store],
+        "hubness": [images, "-c", classes],
+    }[command]
+    again = run(command, *args, "-m", tiny_clip, "--precision", recorded)
+    assert again.exit_code == 0, again.stderr
+    if command == "label":
+        assert json.loads(Path(f"{output}.run.json").read_text())["model"]["precision"] == recorded
+    # The other spellings are no choice still.
+    refused = run(command, *args, "-m", tiny_clip, "--precision", "float64")
+    assert refused.exit_code == 2
+    assert refused.stderr == "zsl: error: --precision float64: choose auto, fp32, fp16 or bf16\n"
+
+
+def test_a_half_precision_alias_is_that_precision(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "s.zsl"
+    write_images(images, 2)
+    summary = embedded(images, store, tiny_clip, "--precision", "bfloat16")
+    assert summary["encoded"] == 2
+    # The store holds the model in bf16: bf16 adds to it, fp32 is another precision.
+    assert run("embed", images, "-s", store, "-m", tiny_clip, "--precision", "bf16").exit_code == 0
+    refused = run("embed", images, "-s", store, "-m", tiny_clip, "--precision", "fp32")
+    assert refused.exit_code == 2 and "encoded in bfloat16, not float32" in refused.stderr

@@ -427,7 +427,8 @@ Precision = Annotated[
     typer.Option(
         "--precision",
         metavar="PRECISION",
-        help="auto (fp32 on CPU, fp16 on a GPU), fp32, fp16 or bf16.",
+        help="auto (fp32 on CPU, fp16 on a GPU), fp32, fp16 or bf16 (or as run info records "
+        "them: float32, float16, bfloat16).",
     ),
 ]
 BatchSize = Annotated[
@@ -737,13 +738,15 @@ def _model_options(
 ) -> ModelOptions:
     """The model options shared by label, embed and hubness."""
     from zsl_cli.api import ModelOptions
+    from zsl_cli.records import PRECISION_OPTIONS
 
     # The process ends after one command: freezing what the load allocated spares the collector
     # a full pass over it after the load and its final passes at exit.
     return ModelOptions(
         name,
         device=device,
-        precision=precision,
+        # Run info records a precision by torch's name: copied back, it means the same.
+        precision=PRECISION_OPTIONS.get(precision, precision),
         batch_size=batch_size,
         workers=workers,
         exact_preprocessing=exact_preprocessing,
