@@ -199,11 +199,13 @@ from zsl_cli.store import (
     SyncPlan,
     Unreachable,
     check_store_writable,
+    embed_command,
     embed_options,
     embed_options_of,
     former_vectors_warning,
     identity_to_read,
     repaired_vectors_warnings,
+    stale_store_hint,
     stat_files,
     stored_export_rows,
     stored_items,
@@ -2179,14 +2181,8 @@ def _refuse_a_stored_folder_gone(inputs: InputOptions, store_path: str) -> None:
 
 def _forget_command(item: str, store_path: str, model: ModelInfo) -> str:
     """The `zsl embed --forget-missing` that forgets what `model` holds under the gone `item`."""
-    options = embed_options_of(model.name, model.precision)
-    parts = [
-        "zsl embed",
-        shlex.quote(printable(item)),
-        "--store",
-        shlex.quote(printable(store_path)),
-    ]
-    return " ".join([*parts, *([options] if options else []), "--forget-missing"])
+    options = f"{embed_options_of(model.name, model.precision)} --forget-missing".lstrip()
+    return embed_command(store_path, options, shlex.quote(printable(item)))
 
 
 def _check_outputs_spare_inputs_and_model(
@@ -2654,14 +2650,12 @@ def _stale_store_warning(
 ) -> list[str]:
     """For hubness from a store that lacks images given, or holds them as they were before they
     changed: that they are left out (and count as wrong, like unreadable ones, against a
-    truth), with label's hint to embed them (`summary.stale_store_hint`)."""
+    truth), with label's hint to embed them (`stale_store_hint`)."""
     absent = {
         s: n for s, n in failed_by_status.items() if s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED)
     }
     if not absent:
         return []
-    from zsl_cli.summary import stale_store_hint  # label's words; it loads rich, needed only here
-
     wrong = ", and counted wrong where the truth names them" if truth is not None else ""
     n = sum(absent.values())
     return [

@@ -113,7 +113,7 @@ from zsl_cli.records import (
     Prediction,
     RankedScores,
 )
-from zsl_cli.store import embed_options
+from zsl_cli.store import embed_command, embed_options
 from zsl_cli.text_files import (
     LOOKALIKE_SPACES,
     composed,
@@ -627,10 +627,8 @@ def _stale_store_warnings(
     n = sum(absent.values())
     them, were = ("it", "it was") if n == 1 else ("them", "they were")
     named = "the store" + (f" {printable(store)}" if store else "")
-    command = "zsl embed PATH... --store " + (
-        shlex.quote(printable_text(store)) if store else "STORE"
-    )
-    command += " with the labelling's model" if options is None else f" {options}".rstrip()
+    command = embed_command(store or "STORE", options or "")
+    command += " with the labelling's model" if options is None else ""
     return [
         f"{counted(n, 'image was', 'images were')} not labelled because {named} lacks {them} or "
         f"holds {them} as {were} before a change ({failure_counts(absent)}): each counts as "

@@ -37,7 +37,7 @@ import secrets
 import shlex
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -1827,6 +1827,29 @@ def embed_options(
     return " ".join(options)
 
 
+def embed_command(store: str | os.PathLike[str], options: str, paths: str = "PATH...") -> str:
+    """The `zsl embed` that the hints give, quoted for a shell: of `paths` (quoted already) into
+    `store`, with a model's `embed_options` (and any other options) in `options`."""
+    command = ["zsl embed", paths, "--store", shlex.quote(printable(store)), options]
+    return " ".join(command).rstrip()
+
+
+def stale_store_hint(
+    by_status: Mapping[str, int], store: str | None, options: str, then: str
+) -> str:
+    """How to bring into the `store` the images a run read from it found absent or changed
+    (their counts in `by_status`): the `zsl embed` with the model's `embed_options`, then what
+    to do (`then`, "label again"); "" where none is. Label's summary says it, hubness warns it."""
+    # What `zsl embed` turns into stored vectors, in name order as on the failed line.
+    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if by_status.get(s)]
+    if not absent:
+        return ""
+    return (
+        f"bring the {' and '.join(absent)} images into the store with "
+        f"{embed_command(store or 'STORE', options)} (PATH...: the paths given here), then {then}"
+    )
+
+
 def embed_options_of(name: object, precision: object) -> str:
     """`embed_options` of a model stored under `name` in `precision` (None: not recorded)."""
     name = str(name)
@@ -1855,11 +1878,9 @@ def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_o
         folder = os.sep
     # Their common folder is what to embed, unless that is the root of the file system.
     where = shlex.quote(printable(folder)) if os.path.dirname(folder) != folder else "FOLDER"
-    command = " ".join(
-        ["zsl embed", where, "--store", shlex.quote(printable(store)), embed_options]
-    )
+    command = embed_command(store, embed_options, where)
     return (
-        f"embedding store {store} holds {held}; it is damaged there: `{command.rstrip()}` "
+        f"embedding store {store} holds {held}; it is damaged there: `{command}` "
         "encodes those images again"
     )
 
@@ -1949,7 +1970,7 @@ def former_vectors_warning(
     """The warning of a run that reads vectors stored under a former identity of its model;
     `options`: the model's `embed_options`, for the `zsl embed` that refreshes them."""
     store = os.fspath(store_path)
-    command = " ".join(["zsl embed PATH... --store", shlex.quote(store), options]).rstrip()
+    command = embed_command(store, options)
     return (
         f"{store} holds the vectors of {model_name} as an older zsl made them: its fast "
         f"preprocessing drafted large JPEGs otherwise (other images' pixels are the same), so "
@@ -2208,14 +2229,8 @@ def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
     if not models:
         return _no_embeddings_message(store, models)
     names = [m.name for m in models]
-    command = " ".join(
-        [
-            "zsl embed PATH... --store",
-            shlex.quote(printable(store.path)),
-            embed_options_of(name, None),
-        ]
-    )
-    fix = f"run `{command.rstrip()}` to encode the images for this model"
+    fix = f"run `{embed_command(store.path, embed_options_of(name, None))}` to encode the images "
+    fix += "for this model"
     if name in names:
         return (
             f"{store.path} holds embeddings of a model named {name}, but not of this one: its "

@@ -7,10 +7,9 @@ Predictions never go through here.
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.cells import cell_len
@@ -34,7 +33,8 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
-from zsl_cli.records import STATUS_CHANGED, STATUS_ENCODE_ERROR, STATUS_NOT_EMBEDDED
+from zsl_cli.records import STATUS_ENCODE_ERROR
+from zsl_cli.store import stale_store_hint
 
 if TYPE_CHECKING:  # api loads the model code: a renderer needs only its report's type
     from zsl_cli.api import HubnessReport
@@ -295,24 +295,6 @@ def render_label_summary(
         console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
-
-
-def stale_store_hint(
-    by_status: Mapping[str, int], store: str | None, embed_options: str, then: str
-) -> str:
-    """How to bring into the `store` the images a run read from it found absent or changed
-    (their counts in `by_status`): the `zsl embed` with the model's `embed_options`, then what
-    to do (`then`, "label again"); "" where none is. Label's summary says it, hubness warns it."""
-    # What `zsl embed` turns into stored vectors, in name order as on the failed line.
-    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if by_status.get(s)]
-    if not absent:
-        return ""
-    return (
-        f"bring the {' and '.join(absent)} images into the store with zsl embed "
-        f"PATH... --store {shlex.quote(printable_text(store or 'STORE'))}"
-        + (f" {embed_options}" if embed_options else "")
-        + f" (PATH...: the paths given here), then {then}"
-    )
 
 
 def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
