@@ -1096,8 +1096,10 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
             options.classes, options.attributes, options.descriptions, options.description_template
         )
     except ZslError as error:
-        if isinstance(options.classes, str) and _names_meant(options.classes, error):
-            raise _ClassFileNotFound(error.message, options.classes) from None
+        if isinstance(options.classes, str) and _names_meant(options.classes, error, "class file"):
+            raise _NamesFileNotFound(
+                error.message, options.classes, "class file", "classes"
+            ) from None
         raise
     templates = resolve_templates(str(options.templates))
     spec = replace(spec, warnings=spec.warnings + templates.warnings)
@@ -1125,28 +1127,37 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
     return replace(spec, warnings=(*spec.warnings, *alike)), plan
 
 
-def _names_meant(classes: str, error: ZslError) -> bool:
-    """Whether `error` is the class file's "not found" where the classes were given as one str
-    that names no file: in code, `classes="cat"` reads as a path, where the name was meant."""
-    return error.message.startswith("class file not found: ") and not os.path.lexists(classes)
+def _names_meant(given: str, error: ZslError, what: str) -> bool:
+    """Whether `error` is the "not found" of the file `what` (as "class file") where it was given
+    as one str that names no file: in code, `classes="cat"` reads as a path, where the name was
+    meant."""
+    return error.message.startswith(f"{what} not found: ") and not os.path.lexists(given)
 
 
-class _ClassFileNotFound(ZslError):
-    """A class file not found where the classes were one str (`_names_meant`): the message says
-    how names are given in code, a list; `cli_message` is the one the CLI shows, whose --classes
-    takes a file alone."""
+class _NamesFileNotFound(ZslError):
+    """A file of class names (`what`, as "class file") not found where the request's `field` was
+    one str (`_names_meant`): the message says how names are given in code, a list;
+    `cli_message` is the one the CLI shows, whose option (--classes, --seen) takes a file
+    alone."""
 
-    def __init__(self, message: str, classes: str) -> None:
+    def __init__(self, message: str, given: str, what: str, field: str) -> None:
         # The names that str would have been, where it reads as a few names, not a file's path.
-        names = [name.strip() for name in classes.split(",") if name.strip()]
-        suffix = Path(classes).suffix.lower()
-        a_path = "/" in classes or os.sep in classes or suffix in (".txt", ".csv", ".json")
-        example = names if names and len(classes) <= 100 and not a_path else ["cat", "dog"]
+        names = [name.strip() for name in given.split(",") if name.strip()]
+        suffix = Path(given).suffix.lower()
+        a_path = "/" in given or os.sep in given or suffix in (".txt", ".csv", ".json")
+        example = names if names and len(given) <= 100 and not a_path else ["cat", "dog"]
         super().__init__(
-            f"{message}; a str is a class file's path: give class names as a list, "
-            f"e.g. classes={example!r}"
+            f"{message}; a str is a {what}'s path: give class names as a list, "
+            f"e.g. {field}={example!r}"
         )
         self.cli_message = message
+
+
+def _refuse_seen_names_as_path(seen_path: str | os.PathLike[str] | None, error: ZslError) -> None:
+    """Where `error` is the seen-class list not found and `seen` was one str naming no file,
+    the same refusal saying how names are given (`_NamesFileNotFound`); else nothing."""
+    if isinstance(seen_path, str) and _names_meant(seen_path, error, "seen-class list"):
+        raise _NamesFileNotFound(error.message, seen_path, "seen-class list", "seen") from None
 
 
 class ClassPrompt(NamedTuple):
@@ -2507,7 +2518,11 @@ def hubness(
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
     if seen_path is not None:
-        seen_names = read_seen_classes(seen_path)
+        try:
+            seen_names = read_seen_classes(seen_path)
+        except ZslError as error:
+            _refuse_seen_names_as_path(seen_path, error)
+            raise
     seen = None if seen_names is None else seen_class_names(seen_names, known)
     source = _open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
@@ -2846,14 +2861,18 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     )
     for document in (request.json_out, request.report_out):
         check_writable_later(document)
-    result = evaluate_files(
-        request.predictions,
-        request.truth,
-        ks=request.ks,
-        seen_path=seen_path,
-        seen=seen_names,
-        stdin=request.stdin,
-    )
+    try:
+        result = evaluate_files(
+            request.predictions,
+            request.truth,
+            ks=request.ks,
+            seen_path=seen_path,
+            seen=seen_names,
+            stdin=request.stdin,
+        )
+    except ZslError as error:
+        _refuse_seen_names_as_path(seen_path, error)
+        raise
     if request.report_out:
         try:
             report_warnings = write_report(result, request.report_out)

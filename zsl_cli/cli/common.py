@@ -79,7 +79,7 @@ class ZslGroup(TyperGroup):
             return super().invoke(ctx)
         except ZslError as error:
             # The library's words for a caller in Python, where the CLI has its own (`--classes`
-            # takes a file alone: no list to give there).
+            # and `--seen` take a file alone: no list to give there).
             _say(f"{_program(ctx)}: error: {getattr(error, 'cli_message', error.message)}")
             _drop_what_stdout_kept()
             raise typer.Exit(error.exit_code) from None
