@@ -4,6 +4,8 @@ is a file not found. The library's message says how names are given (a list); th
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,27 @@ def test_the_cli_names_the_file_not_found_and_nothing_of_python(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == "zsl: error: class file not found: circle\n"
+
+
+def _class_prompts_of(classes: str) -> list[str]:
+    return [prompt.name for prompt in api.class_prompts(api.ClassOptions(classes=classes)).prompts]
+
+
+def test_the_hint_reaches_a_caller_from_a_worker_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # concurrent.futures pickles a worker's exception: one that cannot be unpickled broke the pool.
+    monkeypatch.chdir(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool, pytest.raises(ZslError) as caught:
+        pool.submit(_class_prompts_of, "circle").result(timeout=120)
+    assert "classes=['circle']" in caught.value.message
+    assert caught.value.cli_message == "class file not found: circle"
+    assert caught.value.exit_code == 2
+
+
+def test_stdin_as_the_class_file_gets_no_list_hint() -> None:
+    with pytest.raises(ZslError) as caught:
+        api.class_prompts(api.ClassOptions(classes="-"))
+    assert "give /dev/stdin" in caught.value.message
+    assert "classes=[" not in caught.value.message

@@ -1097,9 +1097,7 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         )
     except ZslError as error:
         if isinstance(options.classes, str) and _names_meant(options.classes, error, "class file"):
-            raise _NamesFileNotFound(
-                error.message, options.classes, "class file", "classes"
-            ) from None
+            raise _names_file_not_found(error, options.classes, "class file", "classes") from None
         raise
     templates = resolve_templates(str(options.templates))
     spec = replace(spec, warnings=spec.warnings + templates.warnings)
@@ -1130,34 +1128,37 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
 def _names_meant(given: str, error: ZslError, what: str) -> bool:
     """Whether `error` is the "not found" of the file `what` (as "class file") where it was given
     as one str that names no file: in code, `classes="cat"` reads as a path, where the name was
-    meant."""
-    return error.message.startswith(f"{what} not found: ") and not os.path.lexists(given)
+    meant. Not for "-", stdin, whose message says how to read it."""
+    return (
+        error.message.startswith(f"{what} not found: ")
+        and given != "-"
+        and not os.path.lexists(given)
+    )
 
 
-class _NamesFileNotFound(ZslError):
-    """A file of class names (`what`, as "class file") not found where the request's `field` was
-    one str (`_names_meant`): the message says how names are given in code, a list;
-    `cli_message` is the one the CLI shows, whose option (--classes, --seen) takes a file
-    alone."""
-
-    def __init__(self, message: str, given: str, what: str, field: str) -> None:
-        # The names that str would have been, where it reads as a few names, not a file's path.
-        names = [name.strip() for name in given.split(",") if name.strip()]
-        suffix = Path(given).suffix.lower()
-        a_path = "/" in given or os.sep in given or suffix in (".txt", ".csv", ".json")
-        example = names if names and len(given) <= 100 and not a_path else ["cat", "dog"]
-        super().__init__(
-            f"{message}; a str is a {what}'s path: give class names as a list, "
-            f"e.g. {field}={example!r}"
-        )
-        self.cli_message = message
+def _names_file_not_found(error: ZslError, given: str, what: str, field: str) -> ZslError:
+    """`error`, a file of class names (`what`, as "class file") not found where the request's
+    `field` was one str (`_names_meant`), saying how names are given in code, a list; the CLI,
+    whose option (--classes, --seen) takes a file alone, keeps `error`'s words."""
+    # The names that str would have been, where it reads as a few names, not a file's path.
+    names = [name.strip() for name in given.split(",") if name.strip()]
+    suffix = Path(given).suffix.lower()
+    a_path = "/" in given or os.sep in given or suffix in (".txt", ".csv", ".json")
+    example = names if names and len(given) <= 100 and not a_path else ["cat", "dog"]
+    refusal = ZslError(
+        f"{error.message}; a str is a {what}'s path: give class names as a list, "
+        f"e.g. {field}={example!r}",
+        error.exit_code,
+    )
+    refusal.cli_message = error.message
+    return refusal
 
 
 def _refuse_seen_names_as_path(seen_path: str | os.PathLike[str] | None, error: ZslError) -> None:
     """Where `error` is the seen-class list not found and `seen` was one str naming no file,
-    the same refusal saying how names are given (`_NamesFileNotFound`); else nothing."""
+    the same refusal saying how names are given (`_names_file_not_found`); else nothing."""
     if isinstance(seen_path, str) and _names_meant(seen_path, error, "seen-class list"):
-        raise _NamesFileNotFound(error.message, seen_path, "seen-class list", "seen") from None
+        raise _names_file_not_found(error, seen_path, "seen-class list", "seen") from None
 
 
 class ClassPrompt(NamedTuple):

@@ -28,7 +28,10 @@ def stop_signals() -> list[int]:
 
 
 class ZslError(Exception):
-    """A problem the user can fix. The CLI prints `message` as one line on stderr and exits."""
+    """A problem the user can fix. The CLI prints `message` as one line on stderr and exits,
+    or `cli_message` where the library's words for a caller in Python do not fit the CLI."""
+
+    cli_message: str | None = None
 
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)

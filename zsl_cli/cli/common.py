@@ -78,9 +78,7 @@ class ZslGroup(TyperGroup):
             _require_current_folder()
             return super().invoke(ctx)
         except ZslError as error:
-            # The library's words for a caller in Python, where the CLI has its own (`--classes`
-            # and `--seen` take a file alone: no list to give there).
-            _say(f"{_program(ctx)}: error: {getattr(error, 'cli_message', error.message)}")
+            _say(f"{_program(ctx)}: error: {error.cli_message or error.message}")
             _drop_what_stdout_kept()
             raise typer.Exit(error.exit_code) from None
         except UsageError as error:  # a command's options and arguments
