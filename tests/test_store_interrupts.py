@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -160,3 +161,26 @@ def test_ctrl_c_during_a_long_forget_missing_ends_the_embed_as_interrupted(
         assert store.paths(model.id) == before  # the delete was stopped and rolled back
         store.check_pages()
     assert os.path.exists(store_path)
+
+
+LONG_QUERY = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) "
+    "SELECT count(*) FROM c"
+)
+
+
+def test_a_signal_that_ended_the_progress_handler_leaves_later_calls_working(
+    tmp_path: Path,
+) -> None:
+    # A handler's exception raised where the progress handler's generator resumes outside its
+    # `try` ends the generator, and sqlite3 drops it: the call stops as interrupted, and so did
+    # every later long call on the connection.
+    def ended() -> Iterator[bool]:
+        yield from ()
+
+    with EmbeddingStore.open(tmp_path / "s.zsl", create=True) as store:
+        store._conn.set_progress_handler(ended().__next__, 1000)
+        with pytest.raises(KeyboardInterrupt), store._errors():
+            store._conn.execute(LONG_QUERY).fetchone()
+        with store._errors():
+            assert store._conn.execute(LONG_QUERY).fetchone() == (100000,)

@@ -477,9 +477,7 @@ class EmbeddingStore:
             for option in ("SQLITE_DBCONFIG_ENABLE_TRIGGER", "SQLITE_DBCONFIG_ENABLE_VIEW"):
                 setconfig(getattr(sqlite3, option), False)
         store = cls(conn, path, timeout_s)
-        signals = _let_signals_in(store._signal_raised)
-        next(signals)
-        conn.set_progress_handler(signals.__next__, SIGNAL_CHECK_STEPS)
+        store._watch_signals()
         store._opened = opened
         try:
             store._prepare(create)
@@ -724,6 +722,12 @@ class EmbeddingStore:
     ) -> None:
         self.close()
 
+    def _watch_signals(self) -> None:
+        """Set `_let_signals_in` as the connection's progress handler, a new one."""
+        signals = _let_signals_in(self._signal_raised)
+        next(signals)
+        self._conn.set_progress_handler(signals.__next__, SIGNAL_CHECK_STEPS)
+
     @contextmanager
     def _errors(self) -> Iterator[None]:
         """Turn SQLite failures a user can fix (lock held too long, disk full, read-only or
@@ -737,7 +741,10 @@ class EmbeddingStore:
                 # back a write).
                 if self._signal_raised:
                     raise self._signal_raised.pop() from exc
-                # one a Python that ran the handler outside the generator's `try` dropped
+                # One raised where the generator resumed outside its `try` (its loop's jump
+                # back), which ended it and which sqlite3 dropped: a new one keeps the next
+                # calls from being stopped at once.
+                self._watch_signals()
                 raise KeyboardInterrupt from exc
             message = _user_message(exc, self.path, self._timeout_s, self._kept())
             if message is None:
