@@ -54,6 +54,13 @@ def test_rows_a_stale_store_left_unlabelled_are_warned_of(tiny_clip, tmp_path, m
     report = evaluate_json("p.csv", "--truth", photos)
     assert report["failed"] == {"count": 3, "by_status": {"changed": 1, "not_embedded": 2}}
     assert [w for w in report["warnings"] if "store s.zsl lacks them" in w]
+    # From another folder, the store is named from there: as recorded, the command pasted there
+    # made a new store.
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    elsewhere = run("evaluate", "../p.csv", "--truth", "../photos")
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "zsl embed PATH... --store ../s.zsl -m" in " ".join(elsewhere.stderr.split())
 
 
 def test_failures_of_unreadable_images_are_no_store_warning(tmp_path):

@@ -387,10 +387,18 @@ def _labelling_folder(run_info: dict | None) -> str | None:
 
 
 def _labelling_store(run_info: dict | None) -> str | None:
-    """The embedding store the labelling read its images' vectors from, as its run info records
-    it (relative to the folder it ran in)."""
+    """The embedding store the labelling read its images' vectors from, as a path from here: its
+    run info records it as given, relative to the folder the labelling ran in."""
     store = (run_info or {}).get("embeddings")
-    return path_from_text(store) if isinstance(store, str) and store else None
+    if not isinstance(store, str) or not store:
+        return None
+    store, folder = path_from_text(store), _labelling_folder(run_info)
+    if folder is None or os.path.isabs(store):
+        return store
+    try:
+        return os.path.relpath(os.path.join(folder, store))
+    except ValueError:  # on Windows, on another drive than this folder
+        return os.path.join(folder, store)
 
 
 def _store_embed_options(run_info: dict | None) -> str | None:
