@@ -110,14 +110,14 @@ def test_truth_images_several_predictions_end_like_are_warned_of(tmp_path, monke
     assert report["n"] == 1 and report["unmatched"]["truth"]["count"] == 4
     [warning] = [w for w in report["warnings"] if "several predictions" in w]
     assert warning == (
-        "4 truth images end like several predictions each, and are paired with none (e.g. "
+        "4 truth images each end like several predictions, and are paired with none (e.g. "
         "'cat/cat_0.png': 'photos/setA/cat/cat_0.png' and 'photos/setB/cat/cat_0.png'): run "
         f"zsl evaluate in the folder the labelling ran in, keep its run info ({predictions}"
         ".run.json) beside the predictions, or give a truth CSV with the predictions' paths"
     )
     printed = run("evaluate", predictions, "--truth", truth)
     assert printed.exit_code == 0
-    assert "warning: 4 truth images end like several predictions each" in " ".join(
+    assert "warning: 4 truth images each end like several predictions" in " ".join(
         printed.stderr.split()
     )
 

@@ -616,8 +616,8 @@ def _shared_ending_warnings(unmatched: Unmatched, source: str, base: str | None)
             run_info = "give the labelling run's folder as the base"
         fixes = f"run zsl evaluate in the folder the labelling ran in, {run_info}, or {fixes}"
     return [
-        f"{counted(unmatched.shared_endings, 'truth image ends', 'truth images end')} like "
-        f"several predictions each, and {'is' if unmatched.shared_endings == 1 else 'are'} "
+        f"{counted(unmatched.shared_endings, 'truth image ends', 'truth images each end')} "
+        f"like several predictions, and {'is' if unmatched.shared_endings == 1 else 'are'} "
         f"paired with none (e.g. '{image}': '{first}' and '{second}'): {fixes}"
     ]
 
