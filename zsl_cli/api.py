@@ -165,10 +165,9 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.readers import run_info_files
 from zsl_cli.records import (
-    STATUS_CHANGED,
     STATUS_ENCODE_ERROR,
-    STATUS_NOT_EMBEDDED,
     STATUS_OK,
+    STORE_BEHIND_STATUSES,
     UNKNOWN_LABEL,
     ImageItem,
     LabelScore,
@@ -2667,9 +2666,7 @@ def _stale_store_warning(
     """For hubness from a store that lacks images given, or holds them as they were before they
     changed: that they are left out (and count as wrong, like unreadable ones, against a
     truth), with label's hint to embed them (`stale_store_hint`)."""
-    absent = {
-        s: n for s, n in failed_by_status.items() if s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED)
-    }
+    absent = {s: n for s, n in failed_by_status.items() if s in STORE_BEHIND_STATUSES}
     if not absent:
         return []
     wrong = ", and counted wrong where the truth names them" if truth is not None else ""

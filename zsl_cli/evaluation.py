@@ -107,8 +107,7 @@ from zsl_cli.readers import (
     unread_run_info,
 )
 from zsl_cli.records import (
-    STATUS_CHANGED,
-    STATUS_NOT_EMBEDDED,
+    STORE_BEHIND_STATUSES,
     TOP_K_SEPARATOR,
     Prediction,
     RankedScores,
@@ -629,7 +628,7 @@ def _stale_store_warnings(
     them as they were before they changed: not images that cannot be read, but ones that want
     `zsl embed` and labelling again, and which lower every metric until then. `options`: the
     model's `zsl embed` options, None where unknown."""
-    absent = Counter(p.status for p in matched if p.status in (STATUS_CHANGED, STATUS_NOT_EMBEDDED))
+    absent = Counter(p.status for p in matched if p.status in STORE_BEHIND_STATUSES)
     if not absent:
         return []
     n = sum(absent.values())

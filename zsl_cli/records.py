@@ -18,6 +18,8 @@ import numpy as np
 STATUS_OK = "ok"
 STATUS_NOT_EMBEDDED = "not_embedded"  # labelling from a store: the image is not in it
 STATUS_CHANGED = "changed"  # labelling from a store: the file changed since it was stored
+# The statuses of images a store is behind on, which `zsl embed` brings in (in name order).
+STORE_BEHIND_STATUSES = (STATUS_CHANGED, STATUS_NOT_EMBEDDED)
 # The model's embedding of the image is not finite or all zero (an fp16 overflow or underflow):
 # that image fails, the others are labelled (see `encode_error_reason`).
 STATUS_ENCODE_ERROR = "encode_error"

@@ -70,6 +70,7 @@ from zsl_cli.records import (
     STATUS_CHANGED,
     STATUS_NOT_EMBEDDED,
     STATUS_OK,
+    STORE_BEHIND_STATUSES,
     ImageItem,
 )
 
@@ -1848,7 +1849,7 @@ def stale_store_hint(
     (their counts in `by_status`): the `zsl embed` with the model's `embed_options`, then what
     to do (`then`, "label again"); "" where none is. Label's summary says it, hubness warns it."""
     # What `zsl embed` turns into stored vectors, in name order as on the failed line.
-    absent = [s for s in (STATUS_CHANGED, STATUS_NOT_EMBEDDED) if by_status.get(s)]
+    absent = [s for s in STORE_BEHIND_STATUSES if by_status.get(s)]
     if not absent:
         return ""
     return (
