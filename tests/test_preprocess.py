@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.tiny_models import CLIP_LIKE
 from zsl_cli.encoders.preprocess import (
     FastPreprocessor,
     NaFlexPreprocessor,
@@ -47,18 +48,6 @@ def test_torch_resize_leaves_filters_torch_lacks_to_pillow(resample):
     assert np.array_equal(geometry(jpeg), expected)
 
 
-# A CLIP-like processor's saved settings (its preprocessor_config.json).
-CLIP_LIKE = {
-    "do_resize": True,
-    "size": {"shortest_edge": 32},
-    "do_center_crop": True,
-    "crop_size": {"height": 32, "width": 32},
-    "do_rescale": True,
-    "rescale_factor": 1 / 255,
-    "do_normalize": True,
-    "image_mean": [0.5, 0.5, 0.5],
-    "image_std": [0.5, 0.5, 0.5],
-}
 NAFLEX_LIKE = {**CLIP_LIKE, "patch_size": 4, "max_num_patches": 16}
 del NAFLEX_LIKE["size"], NAFLEX_LIKE["do_center_crop"], NAFLEX_LIKE["crop_size"]
 

@@ -8,19 +8,10 @@ from __future__ import annotations
 import pytest
 from transformers import CLIPImageProcessorPil
 
+from tests.tiny_models import CLIP_LIKE
 from zsl_cli.encoders.preprocess import fast_preprocessor_from, settings_problem
 
-SETTINGS = {
-    "do_resize": True,
-    "size": {"shortest_edge": 32},
-    "do_center_crop": True,
-    "crop_size": {"height": 32, "width": 32},
-    "do_rescale": True,
-    "rescale_factor": 1 / 255,
-    "do_normalize": True,
-    "image_mean": [0.5, 0.5, 0.5],
-    "image_std": [0.5, 0.5, 0.5],
-}
+SETTINGS = CLIP_LIKE
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,20 @@ from zsl_cli.demo.tokenizer import byte_symbols
 _BOS, _EOS = "<|startoftext|>", "<|endoftext|>"
 
 
+# A CLIP-like processor's saved settings (its preprocessor_config.json).
+CLIP_LIKE = {
+    "do_resize": True,
+    "size": {"shortest_edge": 32},
+    "do_center_crop": True,
+    "crop_size": {"height": 32, "width": 32},
+    "do_rescale": True,
+    "rescale_factor": 1 / 255,
+    "do_normalize": True,
+    "image_mean": [0.5, 0.5, 0.5],
+    "image_std": [0.5, 0.5, 0.5],
+}
+
+
 def _byte_level_vocab() -> dict[str, int]:
     symbols = byte_symbols()  # every byte has a symbol, so every text tokenizes
     vocab = {symbol: i for i, symbol in enumerate(symbols)}
