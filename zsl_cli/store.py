@@ -443,10 +443,14 @@ class EmbeddingStore:
         if wal_state is not None and wal_state[1] > 0:
             if no_room is not None:
                 raise no_room
+            # Where it is written, a link beside it is refused: said now, not after that.
+            kinds = _journal_links(path)
+            links = f", and {_links_refused(path, kinds)}" if kinds else ""
+            first = f"remove {_journal_names(path, kinds)}, then " if kinds else ""
             raise ZslError(
                 f"embedding store {path} has commits in {wal.name} that cannot be read where zsl "
-                "may not write the store or its folder; open it once where it can be written "
-                "(any zsl command run by a user who may write it folds them in)"
+                f"may not write the store or its folder{links}; {first}open it once where it can "
+                "be written (any zsl command run by a user who may write it folds them in)"
             )
         return cls._connect(location + "?immutable=1", path, timeout_s, create=False, opened=state)
 
@@ -2033,39 +2037,66 @@ def check_store_writable(path: Path) -> None:
 
 
 def _check_no_journal_links(path: Path, *, only_read: bool = False) -> None:
-    """Refuse a symbolic link where SQLite keeps a -wal, -shm or -journal file beside the store
-    (beside the file a link to the store leads to): SQLite will not open one, and said only
-    "unable to open database file" (for a new store, once its file was made, which was left).
-    A store `only_read` is read as immutable where a link stands, opening none of these files:
-    only a -wal link to a file holding data is refused, as commits that read would miss (it was
-    taken for a killed writer's, "open it once where it can be written")."""
+    """Refuse symbolic links where SQLite keeps a -wal, -shm or -journal file beside the store
+    (beside the file a link to the store leads to), all of them named at once: SQLite will not
+    open one, and said only "unable to open database file" (for a new store, once its file was
+    made, which was left). A store `only_read` is read as immutable where a link stands, opening
+    none of these files: only a -wal link to a file holding data is refused, as commits that
+    read would miss (it was taken for a killed writer's, "open it once where it can be
+    written")."""
+    kinds = _journal_links(path)
+    if kinds and not only_read:
+        named = _journal_names(path, kinds)
+        raise ZslError(
+            f"embedding store {path}: {_links_refused(path, kinds)}; remove {named} (while no "
+            "zsl command uses the store) and run again"
+        )
     real = os.path.realpath(path)
-    # Named beside the store as given, unless that is a link too.
+    journal = f"{real}-wal"
+    if "wal" in kinds and _holds_data(journal):
+        link = _journal_names(path, ["wal"])
+        folder = os.path.dirname(real)
+        if os.access(folder, os.W_OK):
+            advice = f"remove {link} (while no zsl command uses the store) and run again"
+        else:
+            advice = (
+                f"zsl may not write its folder {printable(folder)}: ask its owner to remove "
+                f"{link}, or copy {path} to a folder you may write and read the copy"
+            )
+        raise ZslError(
+            f"embedding store {path}: {link} beside it is a symbolic link to a file holding "
+            f"data, and SQLite reads no commits through one; {advice}"
+        )
+
+
+def _journal_links(path: Path) -> list[str]:
+    """The kinds (wal, shm, journal) of the files SQLite keeps beside the store (beside the file
+    a link to it leads to) that are symbolic links."""
+    real = os.path.realpath(path)
+    return [kind for kind in JOURNAL_KINDS if os.path.islink(f"{real}-{kind}")]
+
+
+def _journal_names(path: Path, kinds: Sequence[str]) -> str:
+    """The files of these kinds beside the store, named as the store was given (unless that is
+    a link too: then beside its target), for messages."""
+    real = os.path.realpath(path)
     shown = os.fspath(path) if real == os.path.abspath(path) else real
-    for kind in JOURNAL_KINDS:
-        journal = f"{real}-{kind}"
-        if not os.path.islink(journal):
-            continue
-        link = printable(f"{shown}-{kind}")
-        if not only_read:
-            raise ZslError(
-                f"embedding store {path}: {link} beside it is a symbolic link, and SQLite will "
-                f"not open one where it keeps the store's -{kind} file; remove {link} (while no "
-                "zsl command uses the store) and run again"
-            )
-        if kind == "wal" and _holds_data(journal):
-            folder = os.path.dirname(real)
-            if os.access(folder, os.W_OK):
-                advice = f"remove {link} (while no zsl command uses the store) and run again"
-            else:
-                advice = (
-                    f"zsl may not write its folder {printable(folder)}: ask its owner to remove "
-                    f"{link}, or copy {path} to a folder you may write and read the copy"
-                )
-            raise ZslError(
-                f"embedding store {path}: {link} beside it is a symbolic link to a file holding "
-                f"data, and SQLite reads no commits through one; {advice}"
-            )
+    return " and ".join(printable(f"{shown}-{kind}") for kind in kinds)
+
+
+def _links_refused(path: Path, kinds: Sequence[str]) -> str:
+    """Why the links of these kinds beside the store keep SQLite from opening it."""
+    named = _journal_names(path, kinds)
+    files = " and ".join(f"-{kind}" for kind in kinds)
+    if len(kinds) == 1:
+        return (
+            f"{named} beside it is a symbolic link, and SQLite will not open one where it keeps "
+            f"the store's {files} file"
+        )
+    return (
+        f"{named} beside it are symbolic links, and SQLite will not open one where it keeps the "
+        f"store's {files} files"
+    )
 
 
 def _holds_data(path: str) -> bool:
