@@ -2352,7 +2352,9 @@ def _encoded_items(
     the stored vectors' (`_source_identity`)."""
     if source.store is not None:
         assert identity is not None, "a store's run finds the identity it reads"
-        items = stored_items(source.store, identity, _stored_name(encoder), source.paths)
+        items = stored_items(
+            source.store, identity, _stored_name(encoder), source.paths, _revision(encoder)
+        )
         _check_stored_width(source.store, items, encoder)
         paths = [item.path for item in items]
         if source.paths is None:
@@ -3790,7 +3792,7 @@ def _export_stored(
     )
     identity = _stored_identity(store, encoder)
     report.read_former = identity != encoder.identity
-    rows = stored_export_rows(request.store, identity, _stored_name(encoder))
+    rows = stored_export_rows(request.store, identity, _stored_name(encoder), _revision(encoder))
     kept = _write_export(report, export, exports, rows)  # kept beside one held open: done
     report.elapsed_s = time.perf_counter() - started
     if kept is not None:

@@ -1901,10 +1901,15 @@ def _damaged_vectors(store: Path, damaged: dict[str, list[str | bytes]], embed_o
 
 
 def stored_items(
-    store_path: str, identity: str, model_name: str, paths: Sequence[Path] | None
+    store_path: str,
+    identity: str,
+    model_name: str,
+    paths: Sequence[Path] | None,
+    revision: str | None = None,
 ) -> list[ImageItem]:
     """A run's items from the store (ok ones with their vectors), in order: the model with this
-    identity (named so in messages), for a run that reads no images.
+    identity (named so in messages, and loaded at the hub `revision` where one was asked for),
+    for a run that reads no images.
 
     With `paths` (the discovered inputs): one item per path, in their order, failed with
     "not_embedded" or "changed" where the store has no current vector. Without: every stored
@@ -1913,7 +1918,7 @@ def stored_items(
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(identity)
         if model_id is None:
-            raise ZslError(_no_stored_model_message(store, model_name))
+            raise ZslError(_no_stored_model_message(store, model_name, revision))
         if paths is None:
             items = _all_stored_items(store, model_id)
         else:
@@ -1952,14 +1957,17 @@ def _no_embeddings_message(store: EmbeddingStore, models: Sequence[ModelInfo]) -
 
 
 def stored_export_rows(
-    store_path: str | os.PathLike[str], identity: str, model_name: str
+    store_path: str | os.PathLike[str],
+    identity: str,
+    model_name: str,
+    revision: str | None = None,
 ) -> ExportRows:
-    """`EmbeddingStore.export_rows` of the model with this identity (named so in messages), from
-    a store that must exist."""
+    """`EmbeddingStore.export_rows` of the model with this identity (named so in messages, and
+    loaded at the hub `revision` where one was asked for), from a store that must exist."""
     with EmbeddingStore.open(store_path, create=False) as store:
         model_id = store.find_model(identity)
         if model_id is None:
-            raise ZslError(_no_stored_model_message(store, model_name))
+            raise ZslError(_no_stored_model_message(store, model_name, revision))
         return store.export_rows(model_id)
 
 
@@ -2259,16 +2267,19 @@ def _stored_links(stored: Iterable[str], targets: Collection[str]) -> dict[str, 
     return spelled
 
 
-def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
+def _no_stored_model_message(store: EmbeddingStore, name: str, revision: str | None) -> str:
     """The refusal of a run that reads the store for the model stored as `name` (with its
-    preprocessing's suffix), which it does not hold: what it holds, and the `zsl embed` (quoted
-    for a shell, with the model's options: without them embed takes the default model) that
-    encodes the images for this one."""
+    preprocessing's suffix; loaded at the hub `revision`, if one was asked for), which it does
+    not hold: what it holds, and the `zsl embed` (quoted for a shell, with the model's options:
+    without them embed takes the default model, or the default revision) that encodes the
+    images for this one."""
     models = store.models()
     if not models:
         return _no_embeddings_message(store, models)
     names = [m.name for m in models]
-    fix = f"run `{embed_command(store.path, embed_options_of(name, None))}` to encode the images "
+    model = name.removesuffix(EXACT_PREPROCESSING_SUFFIX)
+    options = embed_options(model, model != name, revision=revision)
+    fix = f"run `{embed_command(store.path, options)}` to encode the images "
     fix += "for this model"
     if name in names:
         return (
@@ -2277,7 +2288,6 @@ def _no_stored_model_message(store: EmbeddingStore, name: str) -> str:
         )
     # The same model in the other preprocessing is named with it: "shapes-demo" beside a
     # request of "shapes-demo (exact preprocessing)" read as the very model asked for.
-    model = name.removesuffix(EXACT_PREPROCESSING_SUFFIX)
     held = ", ".join(
         _with_preprocessing(held_name)
         if held_name.removesuffix(EXACT_PREPROCESSING_SUFFIX) == model
