@@ -314,7 +314,11 @@ def test_an_output_given_twice_is_refused(world, command, args, option, monkeypa
     ("option", "said"),
     [
         (["--device", "tpu"], "--device tpu: choose auto, cpu, cuda, cuda:N or mps"),
-        (["--precision", "fp8"], "--precision fp8: choose auto, fp32, fp16 or bf16"),
+        (
+            ["--precision", "fp8"],
+            "--precision fp8: choose auto, fp32, fp16 or bf16 (or as run info records them: "
+            "float32, float16, bfloat16)",
+        ),
     ],
     ids=["device", "precision"],
 )

@@ -154,7 +154,10 @@ def test_a_precision_as_run_info_records_it_is_taken(tiny_clip, tmp_path, comman
     # The other spellings are no choice still.
     refused = run(command, *args, "-m", tiny_clip, "--precision", "float64")
     assert refused.exit_code == 2
-    assert refused.stderr == "zsl: error: --precision float64: choose auto, fp32, fp16 or bf16\n"
+    assert refused.stderr == (
+        "zsl: error: --precision float64: choose auto, fp32, fp16 or bf16 (or as run info "
+        "records them: float32, float16, bfloat16)\n"
+    )
 
 
 def test_a_half_precision_alias_is_that_precision(tiny_clip, tmp_path):

@@ -7,6 +7,7 @@ import errno
 
 import pytest
 
+from zsl_cli.api import ModelOptions
 from zsl_cli.encoders import check_device, check_precision
 from zsl_cli.encoders.limits import system_limit
 from zsl_cli.errors import ZslError
@@ -77,8 +78,23 @@ def test_the_four_precisions_are_accepted(precision):
     check_precision(precision)
 
 
-@pytest.mark.parametrize("precision", ["float16", "FP16", "int8", ""])
+@pytest.mark.parametrize("precision", ["float64", "FP16", "int8", ""])
 def test_other_precisions_are_refused_in_one_line(precision):
+    # Named as --precision takes them: the names run info records (float16, ...) too.
     with pytest.raises(ZslError) as info:
         check_precision(precision)
-    assert info.value.message == f"--precision {precision}: choose auto, fp32, fp16 or bf16"
+    assert info.value.message == (
+        f"--precision {precision}: choose auto, fp32, fp16 or bf16 (or as run info records "
+        "them: float32, float16, bfloat16)"
+    )
+    with pytest.raises(ZslError) as info:
+        ModelOptions(precision=precision)
+    assert "(or as run info records them: float32, float16, bfloat16)" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("recorded", "precision"), [("float32", "fp32"), ("float16", "fp16"), ("bfloat16", "bf16")]
+)
+def test_the_library_takes_a_precision_as_run_info_records_it_as_the_cli_does(recorded, precision):
+    # The refusal names them as choices: ModelOptions takes them, as --precision does.
+    assert ModelOptions(precision=recorded).precision == precision

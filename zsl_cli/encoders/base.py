@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from zsl_cli.errors import ZslError
+from zsl_cli.records import PRECISION_OPTIONS
 
 DEVICE_KINDS = ("cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "fp16", "bf16")
@@ -163,9 +164,15 @@ def check_device(device: str) -> None:
 
 
 def check_precision(precision: str) -> None:
-    """Refuse a precision zsl does not run in, as `check_device` refuses a device."""
+    """Refuse a precision zsl does not run in, as `check_device` refuses a device. The refusal
+    names what --precision (and `api.ModelOptions`) take, which turn a precision as run info
+    records it (float16) into its name here (fp16)."""
     if precision not in PRECISIONS:
-        raise ZslError(f"--precision {precision}: choose auto, fp32, fp16 or bf16")
+        recorded = ", ".join(PRECISION_OPTIONS)
+        raise ZslError(
+            f"--precision {precision}: choose auto, fp32, fp16 or bf16 (or as run info records "
+            f"them: {recorded})"
+        )
 
 
 def dtype_name(dtype: object) -> str:
