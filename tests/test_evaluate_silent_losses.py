@@ -44,13 +44,24 @@ def test_rows_a_stale_store_left_unlabelled_are_warned_of(tiny_clip, tmp_path, m
 
     result = run("evaluate", "p.csv", "--truth", photos)
     assert result.exit_code == 0, result.output
+    # The way out in label's summary's words (`stale_store_hint`), the model as the store holds it
+    hint = (
+        "bring the changed and not_embedded images into the store with zsl embed PATH... --store "
+        f"s.zsl -m {tiny_clip} --precision fp32 (PATH...: the paths the labelling was given), then "
+        "label again"
+    )
     warning = (
         "warning: 3 images were not labelled because the store s.zsl lacks them or holds them "
         "as they were before a change (changed 1, not_embedded 2): each counts as failed, "
-        "lowering every metric; bring them into the store with zsl embed PATH... --store s.zsl "
-        f"-m {tiny_clip} --precision fp32, then label again"  # the model as the store holds it
+        f"lowering every metric; {hint}"
     )
     assert warning in " ".join(result.stderr.split())
+    relabelled = run(
+        "label", *("--embeddings", "s.zsl", photos, "-c", "classes.txt", "-m", tiny_clip),
+        *("-o", "again.csv"),
+    )  # fmt: skip
+    said = " ".join(relabelled.stderr.split())
+    assert hint.replace("the labelling was given", "given here") in said
     report = evaluate_json("p.csv", "--truth", photos)
     assert report["failed"] == {"count": 3, "by_status": {"changed": 1, "not_embedded": 2}}
     assert [w for w in report["warnings"] if "store s.zsl lacks them" in w]
@@ -76,7 +87,11 @@ def test_failures_of_unreadable_images_are_no_store_warning(tmp_path):
     [warning] = [w for w in report["warnings"] if "store" in w]
     # No store recorded: the one to give is named as the command writes it.
     assert warning.startswith("1 image was not labelled because the store lacks it or holds ")
-    assert "zsl embed PATH... --store STORE with the labelling's model, then" in warning
+    assert warning.endswith(
+        "; bring the not_embedded images into the store with zsl embed PATH... --store STORE "
+        "with the labelling's model (PATH...: the paths the labelling was given), then label "
+        "again"
+    )
 
 
 def several_sets(tmp_path: Path) -> Path:

@@ -112,7 +112,7 @@ from zsl_cli.records import (
     Prediction,
     RankedScores,
 )
-from zsl_cli.store import embed_command, embed_options
+from zsl_cli.store import embed_options, stale_store_hint
 from zsl_cli.text_files import (
     LOOKALIKE_SPACES,
     composed,
@@ -634,13 +634,13 @@ def _stale_store_warnings(
     n = sum(absent.values())
     them, were = ("it", "it was") if n == 1 else ("them", "they were")
     named = "the store" + (f" {printable(store)}" if store else "")
-    command = embed_command(store or "STORE", options or "")
-    command += " with the labelling's model" if options is None else ""
+    # The way out in label's summary's words; PATH... is what the labelling was given.
+    given = "the paths the labelling was given"
+    hint = stale_store_hint(absent, store, options, "label again", given)
     return [
         f"{counted(n, 'image was', 'images were')} not labelled because {named} lacks {them} or "
         f"holds {them} as {were} before a change ({failure_counts(absent)}): each counts as "
-        f"failed, lowering every metric; bring {them} into the store with {command}, then label "
-        "again"
+        f"failed, lowering every metric; {hint}"
     ]
 
 

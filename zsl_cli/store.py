@@ -1847,18 +1847,27 @@ def embed_command(store: str | os.PathLike[str], options: str, paths: str = "PAT
 
 
 def stale_store_hint(
-    by_status: Mapping[str, int], store: str | None, options: str, then: str
+    by_status: Mapping[str, int],
+    store: str | None,
+    options: str | None,
+    then: str,
+    paths: str = "the paths given here",
 ) -> str:
     """How to bring into the `store` the images a run read from it found absent or changed
-    (their counts in `by_status`): the `zsl embed` with the model's `embed_options`, then what
-    to do (`then`, "label again"); "" where none is. Label's summary says it, hubness warns it."""
+    (their counts in `by_status`): the `zsl embed` with the model's `embed_options` (None: not
+    known, as of predictions without their run info) of the `paths` (what PATH... stands for),
+    then what to do (`then`, "label again"); "" where none is. Label's summary says it, hubness
+    and evaluate warn it."""
     # What `zsl embed` turns into stored vectors, in name order as on the failed line.
     absent = [s for s in STORE_BEHIND_STATUSES if by_status.get(s)]
     if not absent:
         return ""
+    command = embed_command(store or "STORE", options or "")
+    if options is None:
+        command += " with the labelling's model"
     return (
-        f"bring the {' and '.join(absent)} images into the store with "
-        f"{embed_command(store or 'STORE', options)} (PATH...: the paths given here), then {then}"
+        f"bring the {' and '.join(absent)} images into the store with {command} (PATH...: "
+        f"{paths}), then {then}"
     )
 
 
