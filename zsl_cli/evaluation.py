@@ -52,6 +52,7 @@ list's line that is not UTF-8 text names no class and is refused.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -221,6 +222,9 @@ class EvaluationResult:
     gzsl: GzslResult | None  # only when a seen-class list was given
     notes: tuple[str, ...]  # things the reader should know (clipped k, classes without images)
     warnings: tuple[str, ...] = ()  # things that put the numbers in doubt (an interrupted run)
+    # The labelling's run info read with the predictions (model, precision, classes, prompts,
+    # ... as `zsl label` recorded it); None where they came without one.
+    run_info: dict[str, Any] | None = None
 
     @property
     def n(self) -> int:
@@ -280,6 +284,8 @@ class EvaluationResult:
         }
         if self.gzsl is not None:
             result["gzsl"] = self.gzsl.to_json()
+        if self.run_info is not None:  # which run the numbers measure
+            result["run_info"] = copy.deepcopy(self.run_info)
         return result
 
 
@@ -340,7 +346,7 @@ def evaluate_files(
         store=_labelling_store(run_info),
         store_options=_store_embed_options(run_info),
     )
-    result = replace(result, warnings=(*read_warnings, *result.warnings))
+    result = replace(result, warnings=(*read_warnings, *result.warnings), run_info=run_info)
     if run_info is not None and run_info.get("complete") is False:
         summary = run_info.get("summary")
         summary = summary if isinstance(summary, dict) else {}
