@@ -391,7 +391,9 @@ def calibrated_stacking(
     seen_right = valid & np.isfinite(best_seen) & (seen_arg == truth_idx)
     unseen_right = valid & np.isfinite(best_unseen) & (unseen_arg == truth_idx)
     with np.errstate(invalid="ignore"):
-        switch = best_seen - best_unseen  # d_i; NaN for rows that cannot be right anyway
+        # d_i; NaN for rows that cannot be right anyway. A row with a NaN has no d_i: the scores
+        # it has left would put a point of their own in the sweep, which moved the best gamma.
+        switch = np.where(valid, best_seen - best_unseen, np.nan)
     switch = _rounding_merged(switch, np.fmax(np.abs(best_seen), np.abs(best_unseen)))
 
     # A seen-class image can only be right while it predicts a seen class (d_i > gamma) and an
