@@ -1,9 +1,11 @@
 """scan() on real files: a named file whose name holds wildcard characters, the per-extension
-counts of files left out, a stdin list whose run of NUL bytes arrives in two reads, walk_files
-and a named folder that cannot be read."""
+counts of files left out, a stdin list whose run of NUL bytes arrives in two reads, walk_files,
+a named folder that cannot be read, broken links after a wildcard, hidden entries counted and
+bracket expressions."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,45 @@ def test_a_named_folder_that_cannot_be_read_is_reported_as_skipped_not_as_empty(
     assert found.paths == [tmp_path / "photos" / "a.png"]
     assert found.skipped == [(locked, "permission denied")]
     assert found.empty_inputs == []
+
+
+def test_a_broken_link_named_after_a_wildcard_folder_is_kept_for_the_decoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a walk, and a wildcard over the folder's names, keep one: the decoder reports it.
+    (tmp_path / "photos" / "sub").mkdir(parents=True)
+    (tmp_path / "photos" / "sub" / "x.png").symlink_to(tmp_path / "gone.png")
+    monkeypatch.chdir(tmp_path)
+    expected = ["photos/sub/x.png"]
+    assert [str(path) for path in scan(["photos/*/x.png"]).paths] == expected
+    assert [str(path) for path in scan(["photos/*/*.png"]).paths] == expected
+
+
+def test_stdin_with_nothing_on_it_beside_an_empty_folder_says_no_images_found(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ZslError, match="^no images found in -, "):
+        scan(["-", str(tmp_path / "empty")], stdin=io.BytesIO(b""))
+    with pytest.raises(ZslError, match="^no paths on stdin"):
+        scan(["-"], stdin=io.BytesIO(b""))
+
+
+def test_hidden_folders_and_hidden_images_are_counted_apart(tmp_path: Path) -> None:
+    for name in ("a.png", ".h.png", ".cache/b.png", ".git/c.png", ".notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    found = scan([str(tmp_path)])
+    assert found.paths == [tmp_path / "a.png"]
+    assert (found.hidden_images, found.hidden_folders) == (1, 2)
+
+
+def test_a_bracket_expression_opened_by_a_closing_bracket_holds_what_follows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in bash, '[]a[^b]' is one expression of the characters ] a [ ^ b: the '[^' inside it
+    # opens no negation.
+    for name in ("^.png", "!.png", "a.png", "c.png"):
+        (tmp_path / name).write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    assert [str(path) for path in scan(["[]a[^b].png"]).paths] == ["^.png", "a.png"]

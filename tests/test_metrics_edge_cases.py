@@ -1,6 +1,7 @@
 """zsl_cli.metrics at its edges, with expected values worked out by hand: no image labelled, an
 "unknown" inside a ranking, a limit of no mistakes, and calibrated stacking's refusals, its sweep
-when every image already predicts an unseen class, and images that could not be scored."""
+when every image already predicts an unseen class, images that could not be scored, and equal
+margins on scores of different sizes."""
 
 from __future__ import annotations
 
@@ -89,3 +90,15 @@ def test_an_image_that_could_not_be_scored_does_not_move_the_best_gamma() -> Non
         assert (result.seen, result.unseen) == pytest.approx((0.5, 2 / 3)), unscored
         assert result.harmonic_mean == pytest.approx(4 / 7), unscored
         assert result.gammas.tolist() == pytest.approx([0.0, 0.15, 0.225, 0.275, 0.302]), unscored
+
+
+@pytest.mark.parametrize("large", [[100.1, 100.0], [100.2, 100.1]])
+def test_equal_decimal_margins_switch_together_whatever_the_scores_size(large: list[float]) -> None:
+    # Both images lead by 0.1 as written, one on scores near 0.3, the other near 100, where a
+    # float step is some 300 times larger: 0.3 - 0.2 comes out 0.09999999999999998, and
+    # 100.1 - 100.0 0.09999999999999432 below it, 100.2 - 100.1 0.10000000000000853 above it.
+    # One gamma switches both, so none has both right.
+    scores = np.array([[0.3, 0.2], large])  # column 0 seen, column 1 unseen
+    result = calibrated_stacking(scores, np.array([0, 1]), np.array([True, False]))
+    assert result.harmonic_mean == 0.0 and result.gamma == 0.0
+    assert set(zip(result.unseen_curve, result.seen_curve, strict=True)) == {(0.0, 1.0), (1.0, 0.0)}
