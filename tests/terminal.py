@@ -1,6 +1,7 @@
 """The environment a test gives a child it runs on a pseudo-terminal, what it shows there, and a
 stream that says it is a terminal."""
 
+import contextlib
 import fcntl
 import io
 import os
@@ -10,6 +11,7 @@ import struct
 import subprocess
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,36 @@ def terminal_env(**overrides: str) -> dict[str, str]:
     return {**env, "TERM": "xterm-256color", **overrides}
 
 
+@contextlib.contextmanager
+def pseudo_terminal(size: tuple[int, int] = (40, 120)) -> Iterator[tuple[int, int]]:
+    """A new pseudo-terminal of `size` (rows, columns; 0 for a terminal nobody sized), as its
+    controlling end and its terminal end: the terminal end is the caller's to hand to a child and
+    close, the controlling end is closed when the block ends."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    try:
+        yield controller, terminal
+    finally:
+        os.close(controller)
+
+
+def read_until_closed(controller: int, writer: subprocess.Popen, timeout: float = 300) -> bytes:
+    """All that is shown on the terminal of `controller` until its every other end is closed.
+    The test fails where it is still open after `timeout` seconds (a hang: `writer` is killed)."""
+    deadline = time.monotonic() + timeout
+    received = b""
+    while select.select([controller], [], [], max(0.0, deadline - time.monotonic()))[0]:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
+            return received
+        if not chunk:
+            return received
+        received += chunk
+    writer.kill()
+    pytest.fail(f"{writer.args} hung: the terminal still open after {timeout} s")
+
+
 def terminal_bytes(
     command: list[str],
     cwd: Path | None = None,
@@ -46,33 +78,20 @@ def terminal_bytes(
     nobody sized): its stdout's and stderr's, those of the two not wanted going to /dev/null.
     `env`: terminal_env() unless given. The test fails where the command exits other than 0, or
     has not closed the terminal within `timeout` seconds (a hang: it is killed)."""
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
     deadline = time.monotonic() + timeout
-    received = b""
-    try:
-        with subprocess.Popen(
+    with (
+        pseudo_terminal(size) as (controller, terminal),
+        subprocess.Popen(
             command,
             stdout=terminal if stdout else subprocess.DEVNULL,
             stderr=terminal if stderr else subprocess.DEVNULL,
             cwd=cwd,
             env=terminal_env() if env is None else env,
-        ) as shown:
-            os.close(terminal)
-            while select.select([controller], [], [], max(0.0, deadline - time.monotonic()))[0]:
-                try:
-                    chunk = os.read(controller, 65536)
-                except OSError:  # EIO: the process, and with it the terminal's last writer, is gone
-                    break
-                if not chunk:
-                    break
-                received += chunk
-            else:
-                shown.kill()
-                pytest.fail(f"{command} hung: the terminal still open after {timeout} s")
-            assert shown.wait(timeout=max(1.0, deadline - time.monotonic())) == 0, received
-    finally:
-        os.close(controller)
+        ) as shown,
+    ):
+        os.close(terminal)
+        received = read_until_closed(controller, shown, timeout)
+        assert shown.wait(timeout=max(1.0, deadline - time.monotonic())) == 0, received
     return received
 
 

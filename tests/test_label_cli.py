@@ -32,7 +32,7 @@ from tests.helpers import (
     write_images,
 )
 from tests.pipeline_parity import assert_same_as_pipeline
-from tests.terminal import terminal_bytes, terminal_env
+from tests.terminal import pseudo_terminal, read_until_closed, terminal_bytes, terminal_env
 from zsl_cli.cli import app
 from zsl_cli.files import sidecar_path
 from zsl_cli.records import CSV_COLUMNS
@@ -802,18 +802,17 @@ def test_stdin_path_list_and_subprocess_streams(tiny_clip, tmp_path, classes_fil
 
 def test_a_path_list_typed_at_the_terminal_is_asked_for(tiny_clip, tmp_path, classes_file):
     # `zsl label -` at a terminal waited without a word for a list nobody knew to type.
-    import pty
-
-    controller, terminal = pty.openpty()
     command = [sys.executable, "-m", "zsl_cli", "label", "-", "-c", str(classes_file)]
-    with subprocess.Popen(
-        [*command, "-m", str(tiny_clip)], stdin=terminal, stderr=subprocess.PIPE
-    ) as typed:
+    with (
+        pseudo_terminal() as (controller, terminal),
+        subprocess.Popen(
+            [*command, "-m", str(tiny_clip)], stdin=terminal, stderr=subprocess.PIPE
+        ) as typed,
+    ):
         os.close(terminal)
         os.write(controller, b"\x04")  # Ctrl-D at the start of a line: the end of the list
         stderr = typed.stderr.read().decode()
         assert typed.wait(timeout=300) == 2
-    os.close(controller)
     assert stderr.startswith("zsl: reading image paths from the terminal, one per line; Ctrl-D")
     assert "no paths on stdin" in stderr
 
@@ -844,18 +843,15 @@ def test_a_command_line_error_at_a_terminal_comes_before_asking_for_paths(
 ):
     # `zsl label -` at a terminal said it was reading the path list, then that -c was missing:
     # an error of the command line alone comes first, and nothing is read.
-    import pty
-
-    controller, terminal = pty.openpty()
     args = [str(classes_file) if arg == "CLASSES" else arg for arg in args]
     command = [sys.executable, "-m", "zsl_cli", *args, "-m", str(tiny_clip)]
-    with subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, cwd=tmp_path) as typed:
+    with (
+        pseudo_terminal() as (controller, terminal),
+        subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, cwd=tmp_path) as typed,
+    ):
         os.close(terminal)
-        try:
-            stderr = typed.stderr.read().decode()
-            assert typed.wait(timeout=300) == 2
-        finally:
-            os.close(controller)
+        stderr = typed.stderr.read().decode()
+        assert typed.wait(timeout=300) == 2
     assert stderr.startswith("zsl: error: ") and error in stderr
     assert stderr.count("\n") == 1, stderr
 
@@ -1026,40 +1022,19 @@ def shown_with_stderr_on(controlling: int, stderr: int, command: list[str]) -> s
     return process
 
 
-def read_until_closed(main_end: int) -> str:
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(main_end, 65536)
-        except OSError:  # EIO: every end of the terminal is closed
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(main_end)
-    return shown.decode()
-
-
-def sized_pty() -> tuple[int, int]:
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    main_end, terminal_end = pty.openpty()
-    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    return main_end, terminal_end
+# The size of the terminals the predictions go to under -o /dev/tty.
+DEV_TTY_SIZE = (30, 100)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as controlling terminal")
 def test_predictions_into_dev_tty_show_no_progress_bar(tiny_clip, tmp_path, classes_file):
     # -o /dev/tty writes the rows on the terminal stderr shows, which stat shows as a device of
     # its own: the bar ran into them ("| 0/2 [00:00<?, ?img/s]path,label,...").
-    main_end, terminal_end = sized_pty()
     command = label_two_images_command(tiny_clip, tmp_path, classes_file)
-    process = shown_with_stderr_on(terminal_end, terminal_end, [*command, "-o", "/dev/tty"])
-    text = read_until_closed(main_end)
-    assert process.wait(timeout=300) == 0
+    with pseudo_terminal(DEV_TTY_SIZE) as (main_end, terminal_end):
+        process = shown_with_stderr_on(terminal_end, terminal_end, [*command, "-o", "/dev/tty"])
+        text = read_until_closed(main_end, process).decode()
+        assert process.wait(timeout=300) == 0
     assert text.count(".png,") == 2 and "Predictions: /dev/tty" in text
     assert "img/s]" not in text and "prompt/s]" not in text
 
@@ -1070,13 +1045,15 @@ def test_predictions_into_dev_tty_leave_the_bar_on_another_terminal(
 ):
     # `-o /dev/tty 2>/dev/pts/N`: the rows go to one terminal, the bar to another, where it runs
     # into nothing; it was left out, as though the rows shared its terminal.
-    rows_end, rows_terminal = sized_pty()
-    bar_end, bar_terminal = sized_pty()
     command = [*label_two_images_command(tiny_clip, tmp_path, classes_file), "-o", "/dev/tty"]
-    process = shown_with_stderr_on(rows_terminal, bar_terminal, command)
-    bar = read_until_closed(bar_end)
-    assert process.wait(timeout=300) == 0
-    rows = read_until_closed(rows_end)
+    with (
+        pseudo_terminal(DEV_TTY_SIZE) as (rows_end, rows_terminal),
+        pseudo_terminal(DEV_TTY_SIZE) as (bar_end, bar_terminal),
+    ):
+        process = shown_with_stderr_on(rows_terminal, bar_terminal, command)
+        bar = read_until_closed(bar_end, process).decode()
+        assert process.wait(timeout=300) == 0
+        rows = read_until_closed(rows_end, process).decode()
     assert rows.count(".png,") == 2 and ".png," not in bar
     assert "img/s]" in bar and "Predictions: /dev/tty" in bar
 

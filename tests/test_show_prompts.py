@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from tests.helpers import run, write_images
+from tests.terminal import terminal_bytes, terminal_env
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.errors import ZslError
@@ -190,30 +190,18 @@ def test_no_image_is_read_no_model_loaded_and_no_output_written(tmp_path):
 def test_a_terminal_sees_control_characters_escaped(tmp_path):
     described = tmp_path / "descriptions.json"
     described.write_text('{"café": ["two\\nlines", "a\\ttab"]}', encoding="utf-8")
-    leader, follower = pty.openpty()
-    try:
-        args = ("label", "--descriptions", described.name, "--show-prompts")
-        result = run_zsl(tmp_path, *args, stdout=follower, stderr=subprocess.DEVNULL)
-        os.close(follower)
-        shown = b""
-        while chunk := _read(leader):
-            shown += chunk
-    finally:
-        os.close(leader)
-    assert result.returncode == 0
+    command = [sys.executable, "-m", "zsl_cli", "label", "--descriptions", described.name]
+    # The terminal left unsized, as pty.openpty() gives it; terminal_bytes checks the exit 0.
+    env = terminal_env(HF_HUB_OFFLINE="1")
+    shown = terminal_bytes(
+        [*command, "--show-prompts"], tmp_path, stderr=False, size=(0, 0), env=env, timeout=120
+    )
     # One line per row, each break escaped as the predictions' CSV shows them on a terminal.
     assert shown.decode().splitlines() == [
         "class,weight,prompt",
         'café,0.5,"café, which has two\\nlines"',
         'café,0.5,"café, which has a\\ttab"',
     ]
-
-
-def _read(descriptor: int) -> bytes:
-    try:
-        return os.read(descriptor, 4096)
-    except OSError:  # the terminal's other end closed: all is read
-        return b""
 
 
 def test_the_python_function_gives_the_rows_and_warnings(tmp_path):
