@@ -7,8 +7,17 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import write_images
 from zsl_cli import api
+
+
+@pytest.fixture(scope="module")
+def clip_encoder(tiny_clip: Path):
+    """The tiny CLIP loaded once, for the runs whose checks are not of the model's loading:
+    api.label reuses a model given as `encoder=` (read only) instead of loading it again."""
+    return api.open_encoder(api.ModelOptions(name=str(tiny_clip)))
 
 
 def _request(
@@ -27,11 +36,12 @@ def _request(
 
 
 def test_low_confidence_is_counted_over_exactly_the_longest_class_list_it_is_made_for(
-    tiny_clip: Path, tmp_path: Path
+    tiny_clip: Path, clip_encoder, tmp_path: Path
 ) -> None:
     names = [f"class {i}" for i in range(api.LOW_CONFIDENCE_MAX_CLASSES)]
     classes = api.ClassOptions(classes=names)
-    report = api.label(_request(tmp_path, tiny_clip, classes, low_confidence=1.0))
+    request = _request(tmp_path, tiny_clip, classes, low_confidence=1.0)
+    report = api.label(request, encoder=clip_encoder)
     # Every written score is below 1.0: a count is made, and it is every image.
     assert report.low_confidence_below == 1.0
     assert report.low_confidence == 3
@@ -91,15 +101,16 @@ def _exact(model: Path) -> api.ModelOptions:
 
 
 def test_the_report_names_stdout_whether_it_was_given_as_none_or_dash(
-    tiny_clip: Path, tmp_path: Path
+    tiny_clip: Path, clip_encoder, tmp_path: Path
 ) -> None:
     classes = api.ClassOptions(classes=["cat", "dog"])
     for path in (None, "-"):
         stream = io.BytesIO()
         output = api.OutputOptions(path=path, stdout=stream)
-        report = api.label(_request(tmp_path, tiny_clip, classes, output=output))
+        request = _request(tmp_path, tiny_clip, classes, output=output)
+        report = api.label(request, encoder=clip_encoder)
         assert report.output == "stdout"
         assert stream.getvalue().decode().splitlines()[0].startswith("path,label,score")
     written = tmp_path / "p.csv"
-    output = api.OutputOptions(path=str(written))
-    assert api.label(_request(tmp_path, tiny_clip, classes, output=output)).output == str(written)
+    request = _request(tmp_path, tiny_clip, classes, output=api.OutputOptions(path=str(written)))
+    assert api.label(request, encoder=clip_encoder).output == str(written)
