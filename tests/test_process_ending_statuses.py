@@ -1,0 +1,94 @@
+"""How `main()` ends the process where no command's own handling could: a Ctrl-C before any
+command runs ends it by SIGINT (a SIGTERM there exits 130: test_label_cli), and any exception no
+check foresaw, whatever its type and whichever command raised it, exits 70 after its traceback.
+Run as subprocesses: the status is the process's own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_truth_and_predictions
+from zsl_cli.errors import EXIT_INTERNAL
+
+# A Ctrl-C while typer builds the commands, before any of them runs.
+_CTRL_C_BEFORE_THE_COMMAND = textwrap.dedent(
+    """
+    import signal
+    from zsl_cli import cli
+    cli.app = lambda **_: signal.raise_signal(signal.SIGINT)
+    cli.main()
+    """
+)
+
+
+def _sigint_default() -> None:
+    """SIGINT's default action, as in a terminal: a shell starts background jobs ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="needs POSIX signals")
+def test_a_ctrl_c_before_the_command_ends_the_process_by_sigint(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_BEFORE_THE_COMMAND, "evaluate", "p.csv", "--truth", "t"],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        preexec_fn=_sigint_default,
+    )
+    assert done.returncode == -signal.SIGINT, done.stderr.decode()
+    assert done.stderr.decode() == "zsl: interrupted\n" and done.stdout == b""
+
+
+# `zsl evaluate` with the library's evaluate replaced by one that fails as a bug would.
+_FAILING_EVALUATE = textwrap.dedent(
+    """
+    import sys
+    import zsl_cli.api
+
+    def evaluate(*args, **kwargs):
+        raise {error}
+
+    zsl_cli.api.evaluate = evaluate
+    from zsl_cli.cli import main
+
+    sys.argv = ["zsl", *sys.argv[1:]]
+    main()
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "name"),
+    [("KeyError('cat')", "KeyError"), ("RuntimeError('a bug')", "RuntimeError")],
+)
+def test_any_unexpected_exception_of_evaluate_exits_70(tmp_path: Path, error: str, name: str):
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _FAILING_EVALUATE.format(error=error),
+            "evaluate",
+            str(predictions),
+            "--truth",
+            str(truth),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert done.returncode == EXIT_INTERNAL, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert "Traceback (most recent call last):" in lines
+    assert lines[-1] == (
+        f"zsl: internal error: {name} (unexpected; please report it with the traceback above)"
+    )
