@@ -34,8 +34,8 @@ def test_top_k_skips_empty_items(tmp_path, given):
     assert _top_ks(predictions, truth, "--top-k", given) == ["1", "3"]
 
 
-@pytest.mark.parametrize("given", ["", ",", " , "])
-def test_top_k_without_a_number_is_one_line_and_exit_2(tmp_path, given):
+@pytest.mark.parametrize("given", ["", ",", " , ", "one", "1,x", "1.5", "1;5"])
+def test_top_k_without_whole_numbers_is_one_line_and_exit_2(tmp_path, given):
     truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
     result = run("evaluate", predictions, "--truth", truth, "--top-k", given)
     assert result.exit_code == 2 and result.stdout == ""

@@ -185,6 +185,8 @@ def test_every_option_reaches_the_librarys_request(shapes, monkeypatch):
         "--workers",
         "1",
         "--trust-remote-code",
+        "--device",
+        "cpu",
         "--truth",
         shapes,
         "--seen",
@@ -192,10 +194,19 @@ def test_every_option_reaches_the_librarys_request(shapes, monkeypatch):
     )
     (request,) = asked
     assert request.model.batch_size == 3 and request.model.workers == 1
-    assert request.model.trust_remote_code is True
+    assert request.model.trust_remote_code is True and request.model.device == "cpu"
     assert request.methods == ("none", "csls")
     assert request.truth == str(shapes) and request.seen == str(shapes / "seen.txt")
     assert request.inputs.paths == (str(shapes),) and request.embeddings is None
+
+
+def test_a_revision_reaches_the_model_load(shapes):
+    # A bundled model has one version: asked for another, the run is refused, not run on it.
+    result = run(
+        "hubness", shapes, "-c", shapes / "classes.txt", "-m", "shapes-demo", "--revision", "v1"
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("zsl: error: --revision v1: a revision chooses a version")
 
 
 def _on_a_terminal(command: list[str], *, stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
