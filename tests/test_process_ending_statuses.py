@@ -92,3 +92,39 @@ def test_any_unexpected_exception_of_evaluate_exits_70(tmp_path: Path, error: st
     assert lines[-1] == (
         f"zsl: internal error: {name} (unexpected; please report it with the traceback above)"
     )
+
+
+# A stop signal once the command is over, as the interpreter shuts down (atexit handlers run
+# then): the run's files are published by now, and the signal must change nothing.
+_SIGTERM_AT_EXIT = textwrap.dedent(
+    """
+    import atexit, signal, sys
+    import zsl_cli.api
+
+    if sys.argv[1] == "fail":
+        def evaluate(*args, **kwargs):
+            raise KeyError("cat")
+
+        zsl_cli.api.evaluate = evaluate
+    atexit.register(signal.raise_signal, signal.SIGTERM)
+    from zsl_cli.cli import main
+
+    sys.argv = ["zsl", *sys.argv[2:]]
+    main()
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+@pytest.mark.parametrize(("how", "status"), [("work", 0), ("fail", EXIT_INTERNAL)])
+def test_a_stop_signal_as_the_interpreter_shuts_down_changes_nothing(
+    tmp_path: Path, how: str, status: int
+) -> None:
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    command = [sys.executable, "-c", _SIGTERM_AT_EXIT, how, "evaluate", str(predictions)]
+    done = subprocess.run(
+        [*command, "--truth", str(truth)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == status, done.stderr
+    assert "KeyboardInterrupt" not in done.stderr and "atexit" not in done.stderr, done.stderr
+    assert ("mean per-class" in done.stdout) == (how == "work")
