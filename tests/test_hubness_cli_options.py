@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import run
+from tests.helpers import error_line, held_open, run
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
@@ -207,6 +207,31 @@ def test_a_revision_reaches_the_model_load(shapes):
     )
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("zsl: error: --revision v1: a revision chooses a version")
+
+
+def test_a_json_kept_beside_one_held_open_still_shows_the_table(shapes, tmp_path, monkeypatch):
+    # Windows: the old document held open (in an editor) cannot be replaced; the new one is
+    # kept beside it, the table shows, and the run ends with the error that names where.
+    document = tmp_path / "hubness.json"
+    document.write_text("old")
+    held_open(monkeypatch, "hubness.json")
+    result = run(
+        "hubness",
+        shapes,
+        "-c",
+        shapes / "classes.txt",
+        "-m",
+        "shapes-demo",
+        "--methods",
+        "none",
+        "--json",
+        document,
+    )
+    assert result.exit_code == 2, result.output
+    kept = tmp_path / "hubness.new.json"
+    assert error_line(result.stderr).endswith(f"kept as '{kept}'")
+    assert "skewness" in result.stdout and document.read_text() == "old"
+    assert json.loads(kept.read_text())["n_images"] == 30
 
 
 def _on_a_terminal(command: list[str], *, stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
