@@ -128,3 +128,34 @@ def test_a_stop_signal_as_the_interpreter_shuts_down_changes_nothing(
     assert done.returncode == status, done.stderr
     assert "KeyboardInterrupt" not in done.stderr and "atexit" not in done.stderr, done.stderr
     assert ("mean per-class" in done.stdout) == (how == "work")
+
+
+# A Ctrl-C before the command, then a SIGTERM while the process ends (as it stops the decode
+# processes): the second must not break the ending the first began.
+_SECOND_SIGNAL_WHILE_ENDING = textwrap.dedent(
+    """
+    import multiprocessing, signal
+    from zsl_cli import cli
+
+    def children():
+        signal.raise_signal(signal.SIGTERM)
+        return []
+
+    multiprocessing.active_children = children
+    cli.app = lambda **_: signal.raise_signal(signal.SIGINT)
+    cli.main()
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="needs POSIX signals")
+def test_a_second_stop_signal_while_the_process_ends_changes_nothing(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _SECOND_SIGNAL_WHILE_ENDING, "evaluate", "p.csv", "--truth", "t"],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        preexec_fn=_sigint_default,
+    )
+    assert done.returncode == -signal.SIGINT, done.stderr.decode()
+    assert done.stderr.decode() == "zsl: interrupted\n"
