@@ -159,3 +159,26 @@ def test_a_second_stop_signal_while_the_process_ends_changes_nothing(tmp_path: P
     )
     assert done.returncode == -signal.SIGINT, done.stderr.decode()
     assert done.stderr.decode() == "zsl: interrupted\n"
+
+
+def _sigpipe_blocked() -> None:
+    """SIGPIPE blocked, as some parents start their children (the mask is inherited)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPIPE})
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="needs POSIX signals")
+def test_a_reader_gone_ends_by_sigpipe_even_where_it_was_blocked(tmp_path: Path) -> None:
+    # Blocked, the signal zsl raises to end itself stayed pending, and it exited 141 instead.
+    truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    command = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth"]
+    done = subprocess.run(
+        [*command, str(truth)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        preexec_fn=_sigpipe_blocked,
+    )
+    os.close(write_end)
+    assert done.returncode == -signal.SIGPIPE and done.stderr == b""
