@@ -99,7 +99,10 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
-    if k > SMALL_K:
+    # Marking the best with -inf needs finite scores: in a row whose best left were -inf, argmax
+    # gave a class taken already (its first) again, and it ranked NaN first where the sort ranks
+    # it last. Such rows (never the cosines of valid embeddings) are sorted.
+    if k > SMALL_K or not np.isfinite(scores).all():
         return np.argsort(-scores, axis=1, kind="stable")[:, :k]
     # k passes of argmax beat argpartition several times over for small k, and argmax returns
     # the first maximum, so ties resolve to the lower class index by construction.
