@@ -110,8 +110,9 @@ def some_names(names: Sequence[str], limit: int = 5, total: int | None = None) -
     """The first `limit` names, and how many more there are: of `total`, where `names` are only
     the first of them."""
     total = len(names) if total is None else total
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({total - min(limit, len(names))} more)" if total > limit else "")
+    shown = names[:limit]
+    more = total - len(shown)  # also where fewer than `limit` names are given of more
+    return ", ".join(shown) + (f", ... ({more} more)" if more > 0 else "")
 
 
 # A '_' or '+' between two letters: words joined as datasets' folders join them (Food-101's
