@@ -183,6 +183,8 @@ def test_delimiter_hint(header, hint):
         ("a\x9fb\x7f", "a\\x9fb\\x7f"),
         ("a\u2028b\u2029", "a\\u2028b\\u2029"),
         ("\ud800x", "\\ud800x"),  # a surrogate that escapes no byte
+        # A byte that is not UTF-8 is \xe9 beside it too, as everywhere else, not \udce9.
+        ("caf\udce9\ud800", "caf\\xe9\\ud800"),
         ("cat\u200b ", "cat\\u200b "),  # invisible before trailing white space
         ("\u200bcat", "\\u200bcat"),
         (" \u200b cat", " \\u200b cat"),

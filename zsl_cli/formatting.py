@@ -181,8 +181,9 @@ def printable_text(text: str) -> str:
     locale, printable("café") would show the bytes a Latin-1 file name café has (caf\\xe9)."""
     try:
         raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800")
-        raw = text.encode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that escapes no byte ("\ud800"): shown as such,
+        # while those that escape a byte still show it as \xNN, not \udcNN.
+        raw = _LONE_SURROGATES.sub(_escaped, text).encode("utf-8", "surrogateescape")
     shown = _CONTROL_CHARACTERS.sub(_escaped, raw.decode("utf-8", "backslashreplace"))
     # Invisible characters at the ends, as `strip_invisible` strips them from a class name: a
     # folder `cat` + U+200B printed as `cat`, beside the class cat. Only there: inside a name, a
@@ -229,6 +230,10 @@ def path_from_text(text: str) -> str:
 # as "xexe.png", and the statuses after it read backwards). The direction marks (U+200E,
 # U+200F, U+061C), which only place neutral characters, are shown as they are.
 _CONTROL_CHARACTERS = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+
+
+# Surrogates that `surrogateescape` takes for no byte (it escapes bytes 0x80-0xff as U+DC80-U+DCFF).
+_LONE_SURROGATES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
 def _escaped(match: re.Match[str]) -> str:
