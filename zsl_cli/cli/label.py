@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._click.core import ParameterSource
 
 from zsl_cli.cli.common import (
     Attributes,
@@ -72,6 +73,7 @@ Examples:
 
 @app.command(cls=ZslCommand, epilog=LABEL_EXAMPLES, no_args_is_help=True)
 def label(
+    ctx: typer.Context,
     paths: Paths = None,
     classes: Classes = None,
     model: ModelName = DEFAULT_MODEL,
@@ -238,6 +240,7 @@ def label(
         _show_prompts(class_options, quiet)
         return
     studio = _ls_options(
+        ctx,
         output,
         fmt,
         ls_from_name,
@@ -294,6 +297,7 @@ def label(
 
 
 def _ls_options(
+    ctx: typer.Context,
     output: str | None,
     fmt: str | None,
     from_name: str,
@@ -304,7 +308,7 @@ def _ls_options(
     config: str | None,
 ) -> LabelStudioOptions | None:
     """The --ls-* options for label-studio output; None for another format, where they would be
-    ignored, so giving one is an error."""
+    ignored, so giving one is an error (`ctx` tells which were given)."""
     from zsl_cli.api import LabelStudioOptions
     from zsl_cli.writers import output_format
 
@@ -322,10 +326,12 @@ def _ls_options(
         model_version=_typed_text(model_version or "", "--ls-model-version"),
         config=config,
     )
+    # Given on the command line, whatever the value: `--ls-from-name choice`, its default, did
+    # nothing as well where -f label-studio was forgotten.
     given = [
         "--ls-" + field.name.replace("_", "-")
         for field in dataclasses.fields(studio)
-        if getattr(studio, field.name) != field.default
+        if ctx.get_parameter_source(f"ls_{field.name}") not in (None, ParameterSource.DEFAULT)
     ]
     if output_format(output, fmt) == "label-studio":
         return studio
