@@ -120,13 +120,16 @@ def _write_npy(out: Path, index_path: Path, rows: ExportRows) -> list[str]:
         for n, name in enumerate(names)
     )
     # Published together: another export to `out` at once leaves one export's pair, not a mix.
+    # The header describes the bytes written: those of a C-ordered copy (a Fortran-ordered
+    # matrix's header said Fortran order over C-ordered data, and read back scrambled).
+    vectors = np.ascontiguousarray(rows.vectors)
     with atomic_files(out, index_path) as (matrix_file, index_file):
         # np.save would write the data with C's fwrite, whose failure says only how many bytes
         # were written; Python's own write says why (a full disk).
         np.lib.format.write_array_header_1_0(
-            matrix_file, np.lib.format.header_data_from_array_1_0(rows.vectors)
+            matrix_file, np.lib.format.header_data_from_array_1_0(vectors)
         )
-        matrix_file.write(np.ascontiguousarray(rows.vectors).data)
+        matrix_file.write(vectors.data)
         index_file.write(index)
     return not_utf8.warnings(os.fspath(index_path))
 
