@@ -120,6 +120,7 @@ from zsl_cli.files import (
     named_output,
     names_a_folder,
     open_sink,
+    output_key,
     same_file,
 )
 from zsl_cli.formatting import (
@@ -2859,10 +2860,11 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     )
     run_info = [] if request.predictions == "-" else run_info_files(request.predictions)
     predictions = _read_from(request.stdin) if request.predictions == "-" else request.predictions
-    check_outputs_spare_inputs(
-        [named_output("--json", request.json_out), named_output("--report", request.report_out)],
-        [predictions, *run_info, request.truth, seen_path],
-    )
+    outputs = [
+        named_output("--json", request.json_out),
+        named_output("--report", request.report_out),
+    ]
+    check_outputs_spare_inputs(outputs, [predictions, *run_info, request.truth, seen_path])
     for document in (request.json_out, request.report_out):
         check_writable_later(document)
     try:
@@ -2873,6 +2875,7 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
             seen_path=seen_path,
             seen=seen_names,
             stdin=request.stdin,
+            check_images=lambda images: _check_outputs_spare_images(outputs, request.truth, images),
         )
     except ZslError as error:
         _refuse_seen_names_as_path(seen_path, error)
@@ -2886,6 +2889,28 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         result = replace(result, warnings=(*result.warnings, *report_warnings))
     _write_json_if_asked(request.json_out, result)
     return result
+
+
+def _check_outputs_spare_images(
+    outputs: Sequence[NamedOutput], truth: str | os.PathLike[str], images: Iterable[str]
+) -> None:
+    """A ZslError for an output that would replace an image the truth or the predictions name,
+    as label and hubness refuse to write over an image they read; or that would land in a class
+    folder of the ground truth, where the next evaluate counts a report's chart as a truth image
+    (and any file as the truth's)."""
+    check_outputs_spare_inputs(outputs, [], images)
+    if not os.path.isdir(truth):
+        return
+    for named, path in outputs:
+        if path is None or path == "-" or output_key(os.fspath(path)) is None:
+            continue  # not written, stdout, or a device
+        folder = os.path.dirname(absolute_path(path))
+        if inside_folder(folder, truth) and os.path.realpath(folder) != os.path.realpath(truth):
+            raise ZslError(
+                f"{named} is in a class folder of the ground truth {printable(os.fspath(truth))}"
+                ", where the next evaluation would count it as a file of the truth; write "
+                "elsewhere"
+            )
 
 
 def _write_json_if_asked(

@@ -302,10 +302,12 @@ def evaluate_files(
     seen_path: str | os.PathLike[str] | None = None,
     seen: Collection[str] | None = None,
     stdin: IO[bytes] | None = None,
+    check_images: Callable[[Iterable[str]], None] | None = None,
 ) -> EvaluationResult:
     """Read a predictions file (any format zsl writes; "-": `stdin`, else the process's), the
     truth and an optional seen list; or take the seen classes as names, `seen`, rather than a
-    list's path."""
+    list's path. `check_images`, once both are read, is given the files they name (the truth's
+    images, the predicted images), for a caller to refuse an output among them."""
     if seen_path is not None and seen is not None:
         raise ZslError("give the seen classes once: as a seen-class list's path or as names")
     if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
@@ -334,6 +336,8 @@ def evaluate_files(
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
     truth, seen_entries = read_first or truth_and_seen()
+    if check_images is not None:
+        check_images(_files_named(truth, predictions, _labelling_folder(run_info)))
     result = evaluate(
         predictions,
         truth,
@@ -370,6 +374,18 @@ def evaluate_files(
         )
         result = replace(result, warnings=(*result.warnings, warning))
     return result
+
+
+def _files_named(
+    truth: GroundTruth, predictions: Sequence[Prediction], base: str | None
+) -> Iterator[str]:
+    """The files the truth and the predictions name: each truth image, and each predicted
+    image from the labelling's folder (`base`) and from the current one (match_paths' rule 1)."""
+    yield from (item.path for item in truth.items)
+    for prediction in predictions:
+        yield prediction.path
+        if base and not os.path.isabs(prediction.path):
+            yield os.path.join(base, prediction.path)
 
 
 def _same_file(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:

@@ -1,0 +1,110 @@
+"""`zsl evaluate` and `zsl hubness --truth` against the same truth: outputs that would land on
+the truth's images, truth-folder images `zsl label` leaves out, truth paths relative to a
+parent folder, file names that several class folders share, and a label typed since."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from tests.helpers import run
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import open_writer
+
+CLASSES = ["circle", "square", "star"]
+
+
+def png(path: Path, shade: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (8, 8), (shade, 100, 200)).save(path)
+    return path
+
+
+def photos(root: Path) -> list[Path]:
+    """Two images per class in root/photos/<class>/, named a.png, b.png, ..."""
+    names = iter("abcdef")
+    return [
+        png(root / "photos" / name / f"{next(names)}.png", i) for name in CLASSES for i in range(2)
+    ]
+
+
+def predictions_file(
+    output: Path, images: list[str], labels: list[str], run_info: bool = True
+) -> Path:
+    """Predictions as `zsl label -k 0` writes them (every class ranked), each image labelled as
+    `labels` says and ranked with its own folder's class first."""
+    with open_writer(output, "csv") as writer:
+        for image, label in zip(images, labels, strict=True):
+            own = Path(image).parent.name
+            ranking = [own, *(name for name in CLASSES if name != own)]
+            top_k = tuple(LabelScore(name, 0.7 - 0.2 * i) for i, name in enumerate(ranking))
+            writer.write(Prediction(image, label, top_k[0].score, top_k=top_k))
+        writer.close({"classes": {"n": len(CLASSES), "names": CLASSES}, "cwd": os.getcwd()})
+    if not run_info:
+        os.remove(f"{output}.run.json")
+    return output
+
+
+def labelled_here(root: Path, run_info: bool = True, output: str = "p.csv") -> Path:
+    """`zsl label photos -k 0 -o p.csv` run in `root` (the current folder), every image right."""
+    images = [os.path.relpath(path, root) for path in photos(root)]
+    return predictions_file(root / output, images, [Path(p).parent.name for p in images], run_info)
+
+
+def test_evaluate_refuses_to_write_over_an_image_of_the_truth(tmp_path, monkeypatch):
+    # --json into the images folder (tab completion) replaced a truth image with JSON, exit 0,
+    # where label and hubness refuse an output that is an input of the run.
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    truth_csv = tmp_path / "t.csv"
+    truth_csv.write_text("path,label\nphotos/circle/a.png,circle\nphotos/circle/b.png,circle\n")
+    image = tmp_path / "photos" / "circle" / "b.png"
+    before = image.read_bytes()
+    for truth in ("photos", truth_csv):
+        for option in ("--json", "--report"):
+            result = run("evaluate", predictions, "--truth", truth, option, image, "-q")
+            assert result.exit_code == 2, result.output
+            assert result.stderr == (
+                f"zsl: error: {option} {image} is an input of this run; write elsewhere\n"
+            )
+            assert image.read_bytes() == before
+    # A predicted image the truth does not name, through another spelling of its path.
+    only_predicted = tmp_path / "photos" / "star" / "e.png"
+    result = run(
+        "evaluate", predictions, "--truth", truth_csv, "--json", "./photos/star/../star/e.png"
+    )
+    assert result.exit_code == 2, result.output
+    assert "is an input of this run; write elsewhere" in result.stderr
+    assert Image.open(only_predicted).size == (8, 8)
+
+
+def test_evaluate_refuses_a_new_output_in_a_class_folder_of_the_truth(tmp_path, monkeypatch):
+    # A report's chart dropped there is a truth image of that class the next time.
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    result = run("evaluate", predictions, "--truth", "photos", "--report", "photos/circle/r.png")
+    assert result.exit_code == 2, result.output
+    assert "--report photos/circle/r.png is in a class folder of the ground truth photos" in (
+        result.stderr
+    )
+    assert not (tmp_path / "photos" / "circle" / "r.png").exists()
+    # Beside the class folders it is no class's.
+    result = run("evaluate", predictions, "--truth", "photos", "--json", "photos/r.json", "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "photos" / "r.json").read_text())["n"] == 6
+
+
+def numbered(root: Path) -> Path:
+    """Class folders that each number their files (circle/0001.png, star/0001.png), labelled,
+    and a truth CSV of file names only."""
+    images = [
+        os.path.relpath(png(root / "photos" / name / f"000{i}.png", i), root)
+        for name in ("circle", "star")
+        for i in (1, 2)
+    ]
+    (root / "labels").mkdir()
+    (root / "labels" / "t2.csv").write_text("file,label\n0001.png,circle\n0002.png,circle\n")
+    return predictions_file(root / "p.csv", images, [Path(p).parent.name for p in images])
