@@ -97,6 +97,42 @@ def test_evaluate_refuses_a_new_output_in_a_class_folder_of_the_truth(tmp_path, 
     assert json.loads((tmp_path / "photos" / "r.json").read_text())["n"] == 6
 
 
+def test_truth_relative_to_a_parent_folder_pairs_without_run_info(tmp_path, monkeypatch):
+    # w/photos/... from labels/: paired only through the run info's folder; without it (the
+    # predictions mailed, re-saved) the very folder the labelling ran in was not taken.
+    here = tmp_path / "w"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    predictions = labelled_here(here, run_info=False)
+    rows = "".join(
+        f"w/photos/{name}/{f}.png,{name}\n"
+        for name, f in zip([c for c in CLASSES for _ in range(2)], "abcdef", strict=True)
+    )
+    (here / "labels").mkdir()
+    (here / "labels" / "root.csv").write_text("path,label\n" + rows)
+    result = run("evaluate", predictions, "--truth", "labels/root.csv", "--json", "-", "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 6
+
+
+def test_hubness_pairs_truth_relative_to_a_parent_folder_as_evaluate_does(
+    tiny_clip, image_folder, tmp_path, monkeypatch
+):
+    # `zsl hubness set ...` refused a truth that `zsl hubness $PWD/set` and evaluate took.
+    (tmp_path / "labels").mkdir()
+    rows = [
+        f"{tmp_path.name}/set/{p.parent.name}/{p.name},{p.parent.name}"
+        for p in sorted(image_folder.rglob("*.png"))
+    ]
+    truth = tmp_path / "labels" / "root.csv"
+    truth.write_text("path,label\n" + "\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    common = ["-c", "classes.txt", "-m", tiny_clip, "--truth", truth, "--json", "-", "-q"]
+    result = run("hubness", "set", *common)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["images_with_truth"] == 12
+
+
 def numbered(root: Path) -> Path:
     """Class folders that each number their files (circle/0001.png, star/0001.png), labelled,
     and a truth CSV of file names only."""
