@@ -144,3 +144,49 @@ def numbered(root: Path) -> Path:
     (root / "labels").mkdir()
     (root / "labels" / "t2.csv").write_text("file,label\n0001.png,circle\n0002.png,circle\n")
     return predictions_file(root / "p.csv", images, [Path(p).parent.name for p in images])
+
+
+def test_file_names_several_class_folders_share_are_said_when_nothing_pairs(tmp_path, monkeypatch):
+    # "the predictions name images outside the ground truth": every one of them is in it, but
+    # which one each truth row is cannot be told.
+    monkeypatch.chdir(tmp_path)
+    predictions = numbered(tmp_path)
+    result = run("evaluate", predictions, "--truth", "labels/t2.csv")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "outside the ground truth" not in message
+    assert (
+        "2 truth images each end like several predictions, and are paired with none (e.g. "
+        "'0001.png': 'photos/circle/0001.png' and 'photos/star/0001.png'): give a truth CSV "
+        "with the predictions' paths" in message
+    )
+
+
+def test_hubness_says_why_no_image_is_in_the_truth(tiny_clip, image_folder, tmp_path, monkeypatch):
+    # Hubness said only "no image of this run is in the truth", where evaluate says why.
+    monkeypatch.chdir(tmp_path)
+    shared = tmp_path / "shared.csv"
+    shared.write_text("path,label\nimg_000.png,cat\nimg_001.png,dog\n")
+    common = ["-c", "classes.txt", "-m", tiny_clip, "-q"]
+    result = run("hubness", "set", *common, "--truth", shared)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "no image of this run is in the truth" in message
+    assert (
+        "2 truth images each end like several images, and are paired with none (e.g. "
+        "'img_000.png': 'set/bird/img_000.png' and 'set/cat/img_000.png'): give a truth CSV with "
+        "the images' paths" in message
+    )
+    # Another root: the two roots named, as evaluate names them.
+    other = tmp_path / "alice.csv"
+    rows = [
+        f"/home/alice/data/{p.parent.name}/{p.name},{p.parent.name}"
+        for p in sorted(image_folder.rglob("*.png"))
+    ]
+    other.write_text("path,label\n" + "\n".join(rows) + "\n")
+    result = run("hubness", image_folder, *common, "--truth", other)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "no image of this run is in the truth" in message
+    assert "paths end alike" in message
+    assert f"'/home/alice/data' in the truth where the images have '{image_folder}'" in message

@@ -100,6 +100,7 @@ from zsl_cli.evaluation import (
     evaluate_files,
     load_truth,
     match_paths,
+    nothing_paired_reason,
     read_seen_classes,
     seen_class_names,
     spelled_as,
@@ -2712,12 +2713,8 @@ def _check_truth_overlap(
     truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str], unlisted: Sequence[str]
 ) -> None:
     """A ZslError when no image of the run can be scored against the truth (`unlisted`: the
-    truth classes of the run's images that are not among `names`)."""
-    if not (truth_idx >= 0).any():
-        raise ZslError(
-            f"--truth {truth.source}: no image of this run is in the truth (paths are matched "
-            f"as zsl evaluate matches them)"
-        )
+    truth classes of the run's images that are not among `names`); none in the truth at all is
+    refused by `_truth_indices`."""
     if not ((truth_idx >= 0) & (truth_idx < len(names))).any():
         raise ZslError(
             # Of this run's images, not the whole truth: a truth folder may hold listed classes
@@ -2739,7 +2736,14 @@ def _truth_indices(
     column = {name: i for i, name in enumerate(names)}
     unlisted: list[str] = []
     indices = np.full(len(paths), -1, dtype=np.int64)
-    matching = match_paths([str(path) for path in paths], truth)
+    images = [str(path) for path in paths]
+    matching = match_paths(images, truth)
+    if not matching.pairs:
+        raise ZslError(
+            f"--truth {printable(truth.source)}: no image of this run is in the truth (paths are "
+            "matched as zsl evaluate matches them)"
+            + nothing_paired_reason(images, truth, matching.unmatched)
+        )
     for item_index, truth_index in matching.pairs:
         label = truth.items[truth_index].label
         if label not in column:

@@ -510,7 +510,10 @@ def evaluate(
 
     matching = match_paths([p.path for p in predictions], truth, base=base)
     if not matching.pairs:
-        raise ZslError(_nothing_matched_message(predictions, truth, predictions_source, base))
+        paths = [p.path for p in predictions]
+        raise ZslError(
+            _nothing_matched_message(paths, truth, predictions_source, base, matching.unmatched)
+        )
 
     matched = [predictions[j] for j, _ in matching.pairs]
     truth_labels = [truth.items[i].label for _, i in matching.pairs]
@@ -626,7 +629,25 @@ def _shared_ending_warnings(unmatched: Unmatched, source: str, base: str | None)
     their run info, whose folder would have paired them by their own paths."""
     if not unmatched.shared_endings:
         return []
+    return [_shared_ending_clause(unmatched, "predictions", _shared_ending_fixes(source, base))]
+
+
+def _shared_ending_clause(unmatched: Unmatched, what: str, fixes: str) -> str:
+    """How many truth images end like several of `what` (predictions, images), one of them
+    with two of those, and `fixes`."""
     image, first, second = map(printable, unmatched.shared_example)
+    return (
+        f"{counted(unmatched.shared_endings, 'truth image ends', 'truth images each end')} "
+        f"like several {what}, and {'is' if unmatched.shared_endings == 1 else 'are'} "
+        f"paired with none (e.g. '{image}': '{first}' and '{second}'): {fixes}"
+    )
+
+
+def _shared_ending_fixes(source: str | None, base: str | None) -> str:
+    """What pairs truth images that several predictions end like (`source`: the predictions
+    file; None: hubness's images, named from here)."""
+    if source is None:
+        return "give a truth CSV with the images' paths (their class folders too)"
     fixes = "give a truth CSV with the predictions' paths"
     if base is None:  # the run info's folder is unknown here: the predictions came without it
         if source == "-":
@@ -637,11 +658,7 @@ def _shared_ending_warnings(unmatched: Unmatched, source: str, base: str | None)
         else:  # predictions given from Python
             run_info = "give the labelling run's folder as the base"
         fixes = f"run zsl evaluate in the folder the labelling ran in, {run_info}, or {fixes}"
-    return [
-        f"{counted(unmatched.shared_endings, 'truth image ends', 'truth images each end')} "
-        f"like several predictions, and {'is' if unmatched.shared_endings == 1 else 'are'} "
-        f"paired with none (e.g. '{image}': '{first}' and '{second}'): {fixes}"
-    ]
+    return fixes
 
 
 def _stale_store_warnings(
@@ -2472,11 +2489,39 @@ def _ties_broken(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
 
 
 def _nothing_matched_message(
-    predictions: Sequence[Prediction], truth: GroundTruth, predictions_source: str, base: str | None
+    paths: Sequence[str],
+    truth: GroundTruth,
+    predictions_source: str,
+    base: str | None,
+    unmatched: Unmatched,
 ) -> str:
+    return (
+        f"none of the {len(paths)} predictions in {printable(predictions_source)} match "
+        f"an image of the ground truth {printable(truth.source)}"
+        + nothing_paired_reason(paths, truth, unmatched, base=base, source=predictions_source)
+    )
+
+
+def nothing_paired_reason(
+    paths: Sequence[str],
+    truth: GroundTruth,
+    unmatched: Unmatched,
+    *,
+    base: str | None = None,
+    source: str | None = None,
+) -> str:
+    """Why none of `paths` paired with the truth and what to do, as the end of the error that
+    says so, for `evaluate` (`source`: the predictions file, `base`: the labelling's folder, if
+    known) and `hubness` (`source` None: the paths are the images given, files here)."""
+    what = "predictions" if source is not None else "images"
+    if not paths:
+        return ""
+    if unmatched.shared_endings:
+        # Every prediction may be in the truth: which one a truth path is cannot be told.
+        return ": " + _shared_ending_clause(unmatched, what, _shared_ending_fixes(source, base))
     example = next((item for item in truth.items if item.image_like and not item.hidden), None)
     example_truth = example.shown if example else "(no images)"
-    example_prediction = predictions[0].path
+    example_prediction = paths[0]
     predicted_file = absolute_path(_from(base, example_prediction))
     if example and example_truth == example_prediction:
         # The same text, resolved against different folders: show where each one points.
@@ -2486,15 +2531,17 @@ def _nothing_matched_message(
         where = " (the truth's paths have no file extension: ids, not file names?)"
     elif truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
         where = " (a truth CSV's relative paths start at the CSV's folder)"
-    alike = _alike_ending(predictions, truth, base)
+    alike = _alike_ending(paths, truth, base, what)
     if alike is not None:
         # The same class folders and file names under another root: a colleague's or another
         # machine's copy of the dataset, or a dataset renamed since. Not guessed: said.
         advice = (
             f"the {alike}: write the truth's paths from the class folders on ('class/file', "
-            "which pair by their ending), or with the predictions' folder in place of the "
-            "truth's"
+            f"which pair by their ending), or with the {what}' folder in place of the truth's"
         )
+    elif source is None:
+        advice = "the images are not in the ground truth: give the truth of these images, or "
+        advice += "a truth CSV with their paths"
     elif os.path.isfile(predicted_file):  # found where it was labelled: a copy is other images
         advice = "the predictions name images outside the ground truth: give the truth of the "
         advice += "images that were labelled, or a truth CSV with their paths"
@@ -2505,14 +2552,13 @@ def _nothing_matched_message(
         # Most often a CSV saved in a legacy code page (Excel's on Windows), not file names so.
         advice += " (some of the truth's paths are not UTF-8: save the CSV as UTF-8)"
     return (
-        f"none of the {len(predictions)} predictions in {printable(predictions_source)} match "
-        f"an image of the ground truth {printable(truth.source)} (e.g. "
-        f"'{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; {advice}"
+        f" (e.g. '{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; "
+        f"{advice}"
     )
 
 
 def _alike_ending(
-    predictions: Sequence[Prediction], truth: GroundTruth, base: str | None
+    paths: Sequence[str], truth: GroundTruth, base: str | None, what: str = "predictions"
 ) -> str | None:
     """Where a prediction's path and a truth image's end in the same folder and file name but
     start in other folders (one dataset from two roots: a colleague's copy, a folder renamed
@@ -2523,19 +2569,19 @@ def _alike_ending(
         parts = _ending(_parts(item.shown if truth.kind == "csv" else item.path))
         if len(parts) >= 2:
             index.setdefault(parts[-2:], item)
-    for prediction in predictions:
-        parts = _ending(_parts(prediction.path))
+    for path in paths:
+        parts = _ending(_parts(path))
         other = index.get(parts[-2:]) if len(parts) >= 2 else None
-        if other is None or _both_exist(_from(base, prediction.path), other.path):
+        if other is None or _both_exist(_from(base, path), other.path):
             continue
         written = other.shown if truth.kind == "csv" else other.path
-        roots = [_root_of(path) for path in (written, prediction.path)]
+        roots = [_root_of(written), _root_of(path)]
         if roots[0] == roots[1]:
             continue
         shown = [f"'{printable(root)}'" if root else "no folder" for root in roots]
         return (
             f"paths end alike (as '{printable('/'.join(parts[-2:]))}') but start in other "
-            f"folders, {shown[0]} in the truth where the predictions have {shown[1]}"
+            f"folders, {shown[0]} in the truth where the {what} have {shown[1]}"
         )
     return None
 
