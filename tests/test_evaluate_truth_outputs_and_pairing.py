@@ -97,6 +97,35 @@ def test_evaluate_refuses_a_new_output_in_a_class_folder_of_the_truth(tmp_path, 
     assert json.loads((tmp_path / "photos" / "r.json").read_text())["n"] == 6
 
 
+def test_truth_folder_images_label_left_out_by_extension_are_said(tmp_path, monkeypatch):
+    # .tga and .jp2 images of the star class vanished from the table and the report: only
+    # --json's ignored_files, beside notes.txt, held them.
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    star = Image.open(tmp_path / "photos" / "star" / "e.png")
+    star.save(tmp_path / "photos" / "star" / "g.tga")
+    star.save(tmp_path / "photos" / "star" / "h.jp2")
+    (tmp_path / "photos" / "circle" / "notes.txt").write_text("not an image")
+    result = run("evaluate", predictions, "--truth", "photos", "--report", "r.html")
+    assert result.exit_code == 0, result.output
+    said = (
+        "2 images of the truth folder are not evaluated, as zsl label leaves their extensions "
+        "out (.jp2 1, .tga 1): 'star/g.tga', 'star/h.jp2'; label with --ext naming them as "
+        "well (--ext replaces the default list)"
+    )
+    assert said in " ".join(result.stderr.split())
+    assert "notes.txt" not in result.stderr
+    assert "star/g.tga" in (tmp_path / "r.html").read_text()
+    (tmp_path / "photos" / "star" / "h.jp2").unlink()
+    result = run("evaluate", predictions, "--truth", "photos", "--json", "-", "-q")
+    assert result.exit_code == 0, result.output
+    assert any(
+        "1 image of the truth folder is not evaluated, as zsl label leaves its extension out "
+        "(.tga 1): 'star/g.tga'" in warning
+        for warning in json.loads(result.stdout)["warnings"]
+    )
+
+
 def test_truth_relative_to_a_parent_folder_pairs_without_run_info(tmp_path, monkeypatch):
     # w/photos/... from labels/: paired only through the run info's folder; without it (the
     # predictions mailed, re-saved) the very folder the labelling ran in was not taken.

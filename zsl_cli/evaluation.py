@@ -73,7 +73,13 @@ import numpy as np
 
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
-from zsl_cli.discovery import IMAGE_EXTENSIONS, is_folder_entry, real_folder_keys, walk_files
+from zsl_cli.discovery import (
+    IMAGE_EXTENSIONS,
+    extension_counts,
+    is_folder_entry,
+    real_folder_keys,
+    walk_files,
+)
 from zsl_cli.errors import ZslError
 from zsl_cli.files import absolute_path, file_identity, sidecar_path, streams_into
 from zsl_cli.formatting import (
@@ -530,6 +536,7 @@ def evaluate(
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
     warnings = _shared_ending_warnings(matching.unmatched, predictions_source, base)
+    warnings += _left_out_images_warnings(truth, matching)
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
     offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
@@ -659,6 +666,39 @@ def _shared_ending_fixes(source: str | None, base: str | None) -> str:
             run_info = "give the labelling run's folder as the base"
         fixes = f"run zsl evaluate in the folder the labelling ran in, {run_info}, or {fixes}"
     return fixes
+
+
+def _left_out_images_warnings(truth: GroundTruth, matching: Matching) -> list[str]:
+    """A warning where a truth folder holds images no prediction names that `zsl label` left
+    out by their extension (.tga, .jp2: Pillow reads them, label walks IMAGE_EXTENSIONS): they
+    are truth images the metrics never see, which only --json's ignored_files counted, beside
+    readme files and thumbnail databases. Whoever evaluates may never have seen label's warning
+    of them."""
+    if not matching.unmatched.ignored_files:
+        return []
+    from zsl_cli.images import pillow_extensions  # Pillow's registry: only where it is needed
+
+    readable = pillow_extensions()
+    paired = {i for _, i in matching.pairs}
+    left_out = [
+        item
+        for i, item in enumerate(truth.items)
+        if i not in paired
+        and not item.image_like
+        and not item.hidden
+        and os.path.splitext(item.path)[1].lower() in readable
+    ]
+    if not left_out:
+        return []
+    counts = extension_counts(Counter(os.path.splitext(item.path)[1].lower() for item in left_out))
+    shown = [f"'{printable(item.shown)}'" for item in left_out[:EXAMPLES]]
+    one = len(left_out) == 1
+    return [
+        f"{counted(len(left_out), 'image')} of the truth folder {'is' if one else 'are'} not "
+        f"evaluated, as zsl label leaves {'its extension' if one else 'their extensions'} out "
+        f"({counts}): {some_names(shown, EXAMPLES, len(left_out))}; label with --ext naming "
+        f"{'it' if one else 'them'} as well (--ext replaces the default list)"
+    ]
 
 
 def _stale_store_warnings(
