@@ -219,3 +219,22 @@ def test_hubness_says_why_no_image_is_in_the_truth(tiny_clip, image_folder, tmp_
     assert "no image of this run is in the truth" in message
     assert "paths end alike" in message
     assert f"'/home/alice/data' in the truth where the images have '{image_folder}'" in message
+
+
+def test_a_label_typed_since_is_no_class_the_top_k_clip_counts(tmp_path, monkeypatch):
+    # 'Circle' for 'circle' in a copied CSV without run info: k=5 clipped to 4, no image ranks
+    # 4 classes, top-5 n/a for every image, advising --top-k 0, which the run was.
+    monkeypatch.chdir(tmp_path)
+    images = [os.path.relpath(path, tmp_path) for path in photos(tmp_path)]
+    labels = [Path(p).parent.name for p in images]
+    labels[0] = "Circle"
+    predictions = predictions_file(tmp_path / "edited.csv", images, labels, run_info=False)
+    result = run("evaluate", predictions, "--truth", "photos", "--json", "-")
+    assert result.exit_code == 0, result.output
+    top5 = json.loads(result.stdout)["top_k"]["5"]
+    assert top5["k_used"] == 3
+    assert top5["overall"] == 1.0
+    assert "not computable" not in top5["note"]
+    assert "neither a truth class nor ranked for any image" in result.stderr
+    top1 = json.loads(result.stdout)["top_k"]["1"]
+    assert top1["overall"] == 5 / 6

@@ -523,14 +523,20 @@ def evaluate(
 
     matched = [predictions[j] for j, _ in matching.pairs]
     truth_labels = [truth.items[i].label for _, i in matching.pairs]
-    metrics = classification_metrics(
+    scored = (
         truth_labels,
         [p.label for p in matched],
         [_ranked_labels(p) for p in matched],
         [p.status for p in matched],
         ks,
-        n_classes,
     )
+    metrics = classification_metrics(*scored, n_classes)
+    known = {*truth.classes, *ranked}
+    if n_classes is None and (edited := set(_edited_labels(matched, None, known))):
+        # Without the run info the classes offered stand in for the run's; a label typed since
+        # ('Circle') was never one of them, and counted, it clipped k to a class more than any
+        # ranking holds: top-k not computable, for every image.
+        metrics = classification_metrics(*scored, len(set(metrics.candidates) - edited) or None)
 
     notes = [t.note for t in metrics.top_k if t.note]
     # Names that match nothing are most often a mistake (a typo, another case, another
@@ -564,7 +570,7 @@ def evaluate(
             f"{counted(len(missing), 'truth class is', 'truth classes are')} not {where} (do "
             f"the class names match the truth's?): {_some_classes(missing)}" + hints
         )
-    warnings += _unknown_label_warnings(matched, class_names, {*truth.classes, *ranked})
+    warnings += _unknown_label_warnings(matched, class_names, known)
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
     if matched and not any(p.ok or p.label for p in matched):
@@ -791,17 +797,13 @@ def _unknown_label_warnings(
     those any image ranks). zsl label writes only its classes (and 'unknown', and nothing where
     an image failed), so such a label was edited since ('Cat', 'cat ' in a spreadsheet). It is
     scored as written, never matched loosely, as the truth's labels are not."""
-    checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
+    odd = _edited_labels(matched, class_names, named)
     if class_names is not None:
         known = set(class_names)
         where = f"not among the {len(class_names)} classes the run labelled with"
     else:
         known = named
         where = "that {} neither a truth class nor ranked for any image"
-        # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
-        # checked against: a class no image ranks may still be one of the run's.
-        checked = [p for p in checked if _ranked_labels(p)]
-    odd = [p.label for p in checked if p.label not in known]
     if not odd:
         return []
     names = sorted(set(odd))
@@ -814,6 +816,23 @@ def _unknown_label_warnings(
         )
     shown = [f"'{_spaces_shown(printable_text(name))}'" for name in names]
     return [f"{which}: {some_names(shown)}" + other_case_hint(names, known, "the predictions")]
+
+
+def _edited_labels(
+    matched: Sequence[Prediction], class_names: Collection[str] | None, named: set[str]
+) -> list[str]:
+    """The labels of scored images, one per image, that are none of the run's classes
+    (`class_names`) or, without those, none of `named` (the truth's classes and those any image
+    ranks): labels edited since (`_unknown_label_warnings`)."""
+    checked = [p for p in matched if p.ok and p.label and p.label != UNKNOWN]
+    if class_names is not None:
+        known = set(class_names)
+    else:
+        known = named
+        # A label with no ranking beside it (a file whose top_k was dropped) has nothing to be
+        # checked against: a class no image ranks may still be one of the run's.
+        checked = [p for p in checked if _ranked_labels(p)]
+    return [p.label for p in checked if p.label not in known]
 
 
 def _some_classes(names: Sequence[str]) -> str:
