@@ -130,6 +130,7 @@ from zsl_cli.text_files import (
     plain_emoji,
     quote_left_open,
     read_text_bytes,
+    read_utf16,
     split_lines,
     strip_invisible,
     utf16_or_binary,
@@ -1689,6 +1690,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
         source,
         "ground truth",
         "give a folder of class sub-folders or a UTF-8 CSV (path,label)",
+        utf16=True,
     )
     # Read as CSV, an export in JSON or XML was refused for its header, quoting a mangled
     # first line of it ("found: [{"id":1,data:{...").
@@ -2249,15 +2251,28 @@ def _headerless_hint(header: list[str]) -> str:
     return " (its first line names an image: add a header line, such as path,label, above it)"
 
 
-def _read_text(source: str, what: str, fix: str = "save it as UTF-8") -> str:
+def _read_text(
+    source: str, what: str, fix: str = "save it as UTF-8", *, utf16: bool = False
+) -> str:
     """A text file's content (a UTF-8 byte-order mark dropped). Bytes that are not UTF-8 stay
     surrogate escapes, as in file names; UTF-16 and binary files are refused, naming `fix`.
-    `what`: the file, as "seen-class list"."""
+    `utf16`: UTF-16 led by its byte-order mark is read (a truth CSV from PowerShell's `>` or
+    Excel's "Unicode Text", as predictions are read). `what`: the file, as "seen-class list"."""
+    text = None
     try:
         with open(source, "rb") as handle:
             data = read_text_bytes(handle)
+            if utf16:
+                text = read_utf16(handle, data)
     except OSError as error:
         raise _cannot_read(what, source, error) from error
+    except UnicodeDecodeError as error:
+        raise ZslError(
+            f"the {what} {printable(source)}: not UTF-16 text, though its byte-order mark says "
+            "so (cut short?); save it as UTF-8"
+        ) from error
+    if text is not None and "\0" not in text:
+        return text
     if utf16_or_binary(data):
         raise ZslError(f"the {what} {printable(source)}: not UTF-8 text (UTF-16 or binary); {fix}")
     return data.decode("utf-8-sig", errors="surrogateescape")

@@ -47,6 +47,23 @@ def utf16_or_binary(data: bytes) -> bool:
     return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data
 
 
+def read_utf16(handle: IO[bytes], head: bytes) -> str | None:
+    """The text of a file in UTF-16 led by its byte-order mark (PowerShell's `>`, Excel's
+    "Unicode Text"), whose first bytes `read_text_bytes` read as `head`, the rest read here; None
+    for a file without that mark. UnicodeDecodeError where the rest is no UTF-16. A NUL character,
+    which no text holds, stops the reading as it does in `read_text_bytes` (binary content)."""
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    decoder = codecs.getincrementaldecoder("utf-16")()  # reads the mark, and drops it
+    ended = len(head) % _TEXT_BLOCK != 0
+    parts = [decoder.decode(head, final=ended)]
+    while not ended and "\0" not in parts[-1]:
+        block = handle.read(_TEXT_BLOCK)
+        ended = len(block) < _TEXT_BLOCK
+        parts.append(decoder.decode(block, final=ended))
+    return "".join(parts)
+
+
 def read_text_bytes(handle: IO[bytes]) -> bytes:
     """A text file's bytes, or those up to the first block holding a NUL byte, which makes them
     binary for `utf16_or_binary`: /dev/zero or /dev/urandom given for a text file never ends (it
