@@ -61,6 +61,7 @@ import ntpath
 import os
 import re
 import shlex
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -1682,9 +1683,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     where = printable(source)
     base = os.path.dirname(absolute_path(source))
     items: list[TruthItem] = []
-    # Each image's first row: its item, line and path cell, and whether the cell is a URL whose
-    # host was dropped, named where another cell names the image too.
-    first_row: dict[str, tuple[int, int, str, bool]] = {}
+    listed = _ListedImages()
     # A binary file here is more likely an image given by mistake than a CSV in another encoding.
     text = _read_text(
         source,
@@ -1779,15 +1778,20 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     "evaluate takes one class per image)"
                 )
             full = absolute_path(os.path.join(base, written))
-            if full in first_row:  # the same image again: kept once, or refused
-                _check_listed_again(
-                    items, first_row[full], cell, written, label, inexact, where, line
-                )
-                continue
-            first_row[full] = (len(items), line, cell, inexact)
             absolute = os.path.isabs(written) or _windows_absolute(written)
-            relative = () if absolute else _parts(written)
-            items.append(TruthItem(full, relative, label, written))
+            item = TruthItem(full, () if absolute else _parts(written), label, written)
+            named = _Row(len(items), line, cell, inexact, full)
+            earlier = listed.find(named, written)
+            if earlier is None:
+                items.append(item)
+                continue
+            # The same image again: kept once, or refused.
+            _check_listed_again(items, earlier, named, written, label, where)
+            if full != earlier.full and os.path.lexists(full) and not os.path.lexists(earlier.full):
+                # The file's own path pairs with its prediction as a spelling of it may not.
+                items[earlier.item] = replace(
+                    items[earlier.item], path=full, relative=item.relative, shown=written
+                )
     except csv.Error as error:
         raise ZslError(f"{where}: not a readable CSV ({error})") from error
     if not items:
@@ -1797,38 +1801,115 @@ def _truth_from_csv(source: str) -> GroundTruth:
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
 
 
+class _Row(NamedTuple):
+    """A truth CSV's row, as later rows naming its image again are told apart from it."""
+
+    item: int  # the index of its item in the items read
+    line: int
+    cell: str  # its path cell
+    inexact: bool  # whether that cell is a URL whose host was dropped
+    full: str  # the absolute path it names
+
+
+class _ListedImages:
+    """The images a truth CSV's rows have named, each by its first row, to find a row that names
+    one again: by the same real file (the same name in the same real folder: through a folder
+    link too, as `zsl label` tells files apart), or by the same path once read as a path written
+    anywhere is (`\\` a separator, accents composed, a Windows drive's letter in either case and
+    `/` for `\\`) where the two rows do not name two files here (a composed and a decomposed
+    name are two files on Linux)."""
+
+    def __init__(self) -> None:
+        self._by_real: dict[tuple[str, str], _Row] = {}
+        self._by_spelling: dict[str, _Row] = {}
+        self._real_folders: dict[str, str] = {}  # a row's folder -> its real path
+
+    def find(self, row: _Row, written: str) -> _Row | None:
+        """The first row naming the image `row` names (`written`: its path as read), or None;
+        either way `row`'s keys lead to that first row from now on."""
+        folder, name = os.path.split(row.full)
+        if folder not in self._real_folders:
+            self._real_folders[folder] = os.path.realpath(folder)
+        real = (self._real_folders[folder], name)
+        spelling = _spelling_key(written, row.full)
+        earlier = self._by_real.get(real)
+        if earlier is None:
+            earlier = self._by_spelling.get(spelling)
+            if earlier is not None and os.path.lexists(row.full) and os.path.lexists(earlier.full):
+                earlier = None  # two files here, whose names only print alike
+        first = earlier or row
+        self._by_real.setdefault(real, first)
+        self._by_spelling.setdefault(spelling, first)
+        return earlier
+
+
+def _spelling_key(written: str, full: str) -> str:
+    """A truth CSV's path (`written`; `full`: made absolute from the CSV's folder) as written
+    anywhere: `\\` read as a separator, accents composed, and a Windows path's drive in one
+    case with `\\` for `/` (Windows reads them alike)."""
+    if _windows_absolute(written):
+        drive, rest = ntpath.splitdrive(composed(written).replace("/", "\\"))
+        return drive.lower() + ntpath.normpath(rest)
+    return os.path.normpath(composed(full).replace("\\", "/"))
+
+
 def _check_listed_again(
-    items: list[TruthItem],
-    first: tuple[int, int, str, bool],
-    cell: str,
-    written: str,
-    label: str,
-    inexact: bool,
-    where: str,
-    line: int,
+    items: list[TruthItem], first: _Row, row: _Row, written: str, label: str, where: str
 ) -> None:
-    """Refuse a truth CSV's row (at `line`, its path `cell` as written, the path it names
-    `written`) that names an image an earlier row named (`first`: that row's item in `items`,
-    line, path cell, and whether that cell is a URL whose host was dropped), unless it is the
-    same image with the same label."""
-    index, earlier_line, earlier_cell, earlier_inexact = first
-    earlier = items[index]
-    if cell != earlier_cell and (inexact or earlier_inexact):
+    """Refuse a truth CSV's `row` (the path it names: `written`; its `label`) that names an
+    image the `first` row named, unless it is the same image with the same label: one that is
+    the same class written otherwise (composed or decomposed, a no-break space: see
+    `class_spelling`)."""
+    earlier = items[first.item]
+    line, cell = row.line, row.cell
+    if cell != first.cell and (row.inexact or first.inexact):
         # Other files, as like as not (Google Drive's uc?id=..., two hosts):
         # read as one, accuracy was over fewer images than the file lists.
         raise ZslError(
             f"{where}, line {line}: {printable_text(cell)} and "
-            f"{printable_text(earlier_cell)} (line {earlier_line}) both name "
+            f"{printable_text(first.cell)} (line {first.line}) both name "
             f"{printable(written)} (a URL's host and query are dropped): give "
             "the files' local paths"
         )
-    if earlier.label != label:
-        labels = f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
-        # A URL as written: the path it leaves is in no cell.
-        shown = printable(written) if cell == written else printable_text(cell)
-        raise ZslError(
-            f"{where}, line {line}: {shown} is labelled {labels} earlier; keep one label per image"
+    if _label_key(earlier.label) == _label_key(label):
+        return
+    labels = f"'{printable_text(label)}' here and '{printable_text(earlier.label)}'"
+    # A URL as written: the path it leaves is in no cell.
+    shown = printable(written) if cell == written else printable_text(cell)
+    if row.full == first.full:
+        said = f"{shown} is labelled {labels} on line {first.line}"
+    else:
+        said = (
+            f"{shown} names the image of line {first.line} ({printable_text(first.cell)}), "
+            f"labelled {labels} there"
         )
+    raise ZslError(
+        f"{where}, line {line}: {said}; keep one label per image"
+        f"{_difference_shown(label, earlier.label)}"
+    )
+
+
+def _label_key(label: str) -> str:
+    """A truth label as the class it names is compared (`class_spelling`): composed, emoji
+    without presentation selectors, spaces that print as a plain one plain."""
+    return plain_emoji(label.translate(_PLAIN_SPACES))
+
+
+def _difference_shown(label: str, other: str) -> str:
+    """Where two labels differ in characters beyond ASCII, which may print alike (a Cyrillic
+    'с' for a Latin 'c', a zero-width joiner): those characters, by code point; else ''."""
+    start = len(os.path.commonprefix([label, other]))
+    end = len(os.path.commonprefix([label[start:][::-1], other[start:][::-1]]))
+    here, there = label[start : len(label) - end], other[start : len(other) - end]
+    if (here + there).isascii():
+        return ""
+    return f" (they differ in {_code_points(here)} here and {_code_points(there)} there)"
+
+
+def _code_points(text: str) -> str:
+    return (
+        ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in text) or "nothing"
+    )
 
 
 def _check_utf8_labels(labels: Iterable[str], where: str, line: int) -> None:
