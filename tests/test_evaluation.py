@@ -1668,10 +1668,11 @@ def test_a_binary_file_holding_a_semicolon_is_not_said_to_be_a_semicolon_csv(tmp
 
 def test_a_semicolon_truth_csv_in_a_code_page_still_gets_the_hint(tmp_path):
     # Excel in a locale whose decimal mark is ',' saves ';'-separated CSV in its code page
-    # (Windows-1252): a non-UTF-8 byte in the header is no binary content.
+    # (Windows-1252): a non-UTF-8 byte in the header is no binary content. Its columns are read
+    # (a truth CSV may be ';'-separated): their names are what to change, not the separator.
     truth = tmp_path / "truth.csv"
     truth.write_bytes(b"Pfad;Klasse;Qualit\xe4t\na.png;cat;1\n")
-    with pytest.raises(ZslError, match="separated by semicolons: save it with commas"):
+    with pytest.raises(ZslError, match=r"\(its columns, Pfad, Klasse, Qualit\\xe4t, are read"):
         load_truth(truth)
 
 

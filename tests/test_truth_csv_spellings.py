@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluation_helpers import predicted, read_rows, touch, write_file
+from tests.evaluation_helpers import labelled_run, predicted, read_rows, touch, write_file
+from tests.helpers import run
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import evaluate, load_truth
 
@@ -133,6 +134,59 @@ def test_labels_that_print_apart_are_not_spelled_out(tmp_path):
 
 
 # --- Reserved labels, folders, headers again, delimiters, UTF-16 -------------------------------
+
+
+def test_a_reserved_truth_label_names_its_line_and_says_to_leave_such_rows_out(tmp_path):
+    a, b = touch(tmp_path / "a.png"), touch(tmp_path / "b.png")
+    path = truth_csv(tmp_path, ["a.png,circle", "b.png,unknown", "c.png,unknown"])
+    predictions = labelled_run(
+        tmp_path / "p.jsonl", [(Path(a), "circle"), (Path(b), "circle")], ["circle", "square"]
+    )
+    result = run("evaluate", predictions, "--truth", path)
+    assert result.exit_code == 2
+    error = result.stderr.strip()
+    assert f"{path}, line 3: the label 'unknown' is a reserved name" in error
+    assert "leave those 2 rows out" in error
+    assert "rename" not in error
+
+
+def test_a_row_naming_a_folder_says_so(tmp_path, photos):
+    path = truth_csv(tmp_path, ["photos/circle,circle", "photos/star,star"])
+    message = refusal(path)
+    assert message == (
+        f"{path}, line 2: photos/circle is a folder: give a row per image, or --truth "
+        f"{photos}, a folder of class sub-folders"
+    )
+
+
+@pytest.mark.parametrize(
+    "again", ["filename,class", "File Name , Category", '"image","label"', "IMAGE_PATH,class_name"]
+)
+def test_a_header_under_other_names_below_the_rows_is_skipped(tmp_path, again):
+    # `cat` of two exports: the second header became an image 'filename' of a class 'class'.
+    path = truth_csv(tmp_path, ["a.png,circle", again, "b.png,square"])
+    assert read_rows(path) == [("a.png", "circle"), ("b.png", "square")]
+    # With more columns too, where the others are the header's own.
+    content = f"id,path,label\n1,a.png,circle\nid,{again}\n2,b.png,square\n".encode()
+    path = write_file(tmp_path / "wide.csv", content)
+    assert read_rows(path) == [("a.png", "circle"), ("b.png", "square")]
+
+
+@pytest.mark.parametrize(
+    ("content", "columns"),
+    [
+        (b"img;label\na.png;circle\n", "img, label"),
+        (b"Dateiname;Klasse\na.png;circle\n", "Dateiname, Klasse"),
+        (b"img\tlabel\na.png\tcircle\n", "img, label"),
+    ],
+)
+def test_a_semicolon_truth_csv_whose_columns_are_unknown_is_not_told_to_use_commas(
+    tmp_path, content, columns
+):
+    # Saved with commas it is refused just the same: the column name is the problem.
+    message = refusal(write_file(tmp_path / "t.csv", content))
+    assert "save it with commas" not in message
+    assert f"(its columns, {columns}, are read: name them as above)" in message
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,7 @@ class TruthItem:
     shown: str  # how to name it in messages: relative path or the CSV's text
     image_like: bool = True  # False: not counted as unmatched when no prediction names it
     hidden: bool = False  # True: not even reported then (zsl label skips it by default)
+    line: int = 0  # a truth CSV's line that names it first; 0 for a folder's file
 
 
 @dataclass(frozen=True)
@@ -501,12 +502,7 @@ def evaluate(
     named = {p.label for p in predictions} | ranked
     named.update(class_names or ())
     truth = spelled_as(truth, named)
-    reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
-    if reserved:
-        raise ZslError(
-            f"{printable(truth.source)}: class '{reserved[0]}' is a reserved name in evaluation "
-            f"(abstentions and failed images); rename that class"
-        )
+    _refuse_reserved_labels(truth)
     # `named` holds every label: a search of each ranking only where one may hold it.
     if FAILED in named and any(
         p.ok and (p.label == FAILED or FAILED in _ranked_labels(p)) for p in predictions
@@ -634,6 +630,29 @@ def evaluate(
         gzsl=gzsl,
         notes=tuple(notes),
         warnings=tuple(warnings),
+    )
+
+
+def _refuse_reserved_labels(truth: GroundTruth) -> None:
+    """Refuse a truth class named as evaluation names abstentions and failed images. A truth
+    CSV's row so labelled is a labelling team's "could not tell" (no class a model can predict,
+    which renamed would score 0%): refused at its line, as rows to leave out."""
+    reserved = sorted({UNKNOWN, FAILED} & set(truth.classes))
+    if not reserved:
+        return
+    name = reserved[0]
+    what = f"'{name}' is a reserved name in evaluation (abstentions and failed images)"
+    if truth.kind == "folder":
+        raise ZslError(f"{printable(truth.source)}: class {what}; rename that class")
+    rows = [item.line for item in truth.items if item.label == name]
+    if not rows:  # a one-hot table's column that marks no image
+        raise ZslError(f"{printable(truth.source)}: the class column {what}; leave it out")
+    those, whose = (
+        ("that row", "its image") if len(rows) == 1 else (f"those {len(rows)} rows", "their images")
+    )
+    raise ZslError(
+        f"{printable(truth.source)}, line {rows[0]}: the label {what}: leave {those} out, as no "
+        f"class fits {whose}"
     )
 
 
@@ -1735,7 +1754,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
             label_col = -1
             _check_utf8_labels(one_hot.values(), where, header_line)
         for line, end, row in chain([first] if first is not None else [], rows):
-            if _is_header(row, columns, path_col):
+            if _is_header(row, columns, path_col, label_col):
                 continue  # the header again, below the rows of a file joined to this one
             if end > line:  # a quoted cell over several lines: only a path may hold a line break
                 for index, cell in enumerate(row):
@@ -1778,8 +1797,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
                     "evaluate takes one class per image)"
                 )
             full = absolute_path(os.path.join(base, written))
+            _refuse_folder(full, written, cell, where, line)
             absolute = os.path.isabs(written) or _windows_absolute(written)
-            item = TruthItem(full, () if absolute else _parts(written), label, written)
+            item = TruthItem(full, () if absolute else _parts(written), label, written, line=line)
             named = _Row(len(items), line, cell, inexact, full)
             earlier = listed.find(named, written)
             if earlier is None:
@@ -1851,6 +1871,21 @@ def _spelling_key(written: str, full: str) -> str:
         drive, rest = ntpath.splitdrive(composed(written).replace("/", "\\"))
         return drive.lower() + ntpath.normpath(rest)
     return os.path.normpath(composed(full).replace("\\", "/"))
+
+
+def _refuse_folder(full: str, written: str, cell: str, where: str, line: int) -> None:
+    """Refuse a truth CSV's row that names a folder (one row per class folder): it is no image,
+    and the images below it were scored as outside the truth. An image's extension spares the
+    look at the file system."""
+    if os.path.splitext(written)[1].lower() in IMAGE_EXTENSIONS or not os.path.isdir(full):
+        return
+    parent = os.path.dirname(full)
+    if not (below := os.path.relpath(parent)).startswith(os.pardir):  # as typed from here
+        parent = below
+    raise ZslError(
+        f"{where}, line {line}: {printable_text(cell)} is a folder: give a row per image, or "
+        f"--truth {printable(parent)}, a folder of class sub-folders"
+    )
 
 
 def _check_listed_again(
@@ -2017,12 +2052,26 @@ def _first_unmarked(
     return None
 
 
-def _is_header(row: list[str], columns: list[str], path_col: int) -> bool:
-    """Whether a row repeats the header `columns`. Its path cell is looked at first: a one-hot
-    table's rows have a thousand cells, which only a header's path cell makes worth reading."""
-    if len(row) <= path_col or header_name(strip_invisible(row[path_col])) != columns[path_col]:
+def _is_header(row: list[str], columns: list[str], path_col: int, label_col: int = -1) -> bool:
+    """Whether a row repeats the header `columns`; in a table of path and label (`label_col`
+    given), also where it names its path and label columns by other names they go by, its other
+    cells the header's (`cat` of two exports: `filename,class` below `path,label`). Its path cell
+    is looked at first: a one-hot table's rows have a thousand cells, which only a header's path
+    cell makes worth reading."""
+    if len(row) <= path_col:
         return False
-    return [header_name(strip_invisible(cell)) for cell in row[: len(columns)]] == columns
+    path_name = header_name(strip_invisible(row[path_col]))
+    if path_name != columns[path_col] and (label_col < 0 or path_name not in TRUTH_PATH_COLUMNS):
+        return False
+    names = [header_name(strip_invisible(cell)) for cell in row[: len(columns)]]
+    if names == columns:
+        return True
+    if label_col < 0 or len(names) <= label_col:
+        return False
+    return names[label_col] in TRUTH_COLUMNS["label"] and all(
+        name == column or index in (path_col, label_col)
+        for index, (name, column) in enumerate(zip(names, columns, strict=False))
+    )
 
 
 # A one-hot cell written as a number: 1 or 0, 1.0 as pandas writes it after a conversion, 1,0
@@ -2271,7 +2320,7 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"{where}: a ground-truth CSV needs a header with a path column "
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
-        f"{','.join(header) or 'nothing'}){delimiter_hint(header)}{_headerless_hint(header)}"
+        f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
         f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, header)}"
     )
 
@@ -2293,6 +2342,19 @@ _LABEL_STUDIO_COLUMNS = {
     "file_upload",
     "storage_filename",
 }
+
+
+def _columns_read_note(header: list[str]) -> str:
+    """A note for a header that is one cell holding ';' or tabs: its columns are read so (see
+    `_truth_delimiter`), so their names, not the separator, are what to change ("save it with
+    commas", the predictions reader's advice, left the file refused just the same)."""
+    if not delimiter_hint(header):  # also no note for binary content
+        return ""
+    delimiter = ";" if ";" in header[0] else "\t"
+    names = ", ".join(
+        printable_text(name.strip()) for name in next(csv.reader(header, delimiter=delimiter))
+    )
+    return f" (its columns, {names}, are read: name them as above)"
 
 
 def _label_studio_hint(columns: list[str], header: list[str]) -> str:
