@@ -1798,10 +1798,11 @@ def _truth_from_csv(source: str) -> GroundTruth:
                 )
             full = absolute_path(os.path.join(base, written))
             _refuse_folder(full, written, cell, where, line)
-            absolute = os.path.isabs(written) or _windows_absolute(written)
+            windows = _windows_absolute(written)
+            absolute = windows or os.path.isabs(written)
             item = TruthItem(full, () if absolute else _parts(written), label, written, line=line)
             named = _Row(len(items), line, cell, inexact, full)
-            earlier = listed.find(named, written)
+            earlier = listed.find(named, written, windows)
             if earlier is None:
                 items.append(item)
                 continue
@@ -1844,14 +1845,15 @@ class _ListedImages:
         self._by_spelling: dict[str, _Row] = {}
         self._real_folders: dict[str, str] = {}  # a row's folder -> its real path
 
-    def find(self, row: _Row, written: str) -> _Row | None:
-        """The first row naming the image `row` names (`written`: its path as read), or None;
-        either way `row`'s keys lead to that first row from now on."""
+    def find(self, row: _Row, written: str, windows: bool) -> _Row | None:
+        """The first row naming the image `row` names (`written`: its path as read, `windows`:
+        whether absolute on Windows), or None; either way `row`'s keys lead to that first row
+        from now on."""
         folder, name = os.path.split(row.full)
         if folder not in self._real_folders:
             self._real_folders[folder] = os.path.realpath(folder)
         real = (self._real_folders[folder], name)
-        spelling = _spelling_key(written, row.full)
+        spelling = _spelling_key(written, row.full, windows)
         earlier = self._by_real.get(real)
         if earlier is None:
             earlier = self._by_spelling.get(spelling)
@@ -1863,14 +1865,16 @@ class _ListedImages:
         return earlier
 
 
-def _spelling_key(written: str, full: str) -> str:
-    """A truth CSV's path (`written`; `full`: made absolute from the CSV's folder) as written
-    anywhere: `\\` read as a separator, accents composed, and a Windows path's drive in one
-    case with `\\` for `/` (Windows reads them alike)."""
-    if _windows_absolute(written):
+def _spelling_key(written: str, full: str, windows: bool) -> str:
+    """A truth CSV's path (`written`; `full`: made absolute from the CSV's folder; `windows`:
+    whether `written` is absolute on Windows) as written anywhere: `\\` read as a separator,
+    accents composed, and a Windows path's drive in one case with `\\` for `/` (Windows reads
+    them alike)."""
+    if windows:
         drive, rest = ntpath.splitdrive(composed(written).replace("/", "\\"))
         return drive.lower() + ntpath.normpath(rest)
-    return os.path.normpath(composed(full).replace("\\", "/"))
+    key = composed(full)  # normalised already, but for its backslashes
+    return os.path.normpath(key.replace("\\", "/")) if "\\" in key else key
 
 
 def _refuse_folder(full: str, written: str, cell: str, where: str, line: int) -> None:
