@@ -1918,10 +1918,11 @@ def _check_listed_again(
     if row.full == first.full:
         said = f"{shown} is labelled {labels} on line {first.line}"
     else:
-        said = (
-            f"{shown} names the image of line {first.line} ({printable_text(first.cell)}), "
-            f"labelled {labels} there"
-        )
+        # A composed and a decomposed path print alike: that they differ so is said instead.
+        other = printable_text(first.cell)
+        if composed(cell) == composed(first.cell):
+            other = "written with its accents composed otherwise"
+        said = f"{shown} names the image of line {first.line} ({other}), labelled {labels} there"
     raise ZslError(
         f"{where}, line {line}: {said}; keep one label per image"
         f"{_difference_shown(label, earlier.label)}"
@@ -1935,12 +1936,13 @@ def _label_key(label: str) -> str:
 
 
 def _difference_shown(label: str, other: str) -> str:
-    """Where two labels differ in characters beyond ASCII, which may print alike (a Cyrillic
-    'с' for a Latin 'c', a zero-width joiner): those characters, by code point; else ''."""
+    """Where two labels differ in a character or two beyond ASCII, which may print alike (a
+    Cyrillic 'с' for a Latin 'c', a zero-width joiner): those characters, by code point; else
+    ''."""
     start = len(os.path.commonprefix([label, other]))
     end = len(os.path.commonprefix([label[start:][::-1], other[start:][::-1]]))
     here, there = label[start : len(label) - end], other[start : len(other) - end]
-    if (here + there).isascii():
+    if (here + there).isascii() or max(len(here), len(there)) > 2:
         return ""
     return f" (they differ in {_code_points(here)} here and {_code_points(there)} there)"
 
