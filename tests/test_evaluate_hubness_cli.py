@@ -410,7 +410,7 @@ def test_evaluate_refuses_predictions_saved_in_a_legacy_code_page_in_one_line(tm
         ("image,file_name,class\n0.png,0.png,cat\n", "line 1: the columns image, file_name could"),
         # An unquoted comma in a path: the label would be read from the wrong cell.
         ("path,label\n0.png,cat\n1,b.png,dog\n", "line 3: 3 cells, more than the header's 2"),
-        ("Pfad;Klasse\n0.png;cat\n", "(found: Pfad;Klasse) (its columns are separated by semic"),
+        ("Pfad;Klasse\n0.png;cat\n", "(found: Pfad;Klasse) (its columns, Pfad, Klasse, are read"),
     ],
 )
 def test_evaluate_refuses_an_ambiguous_truth_csv(tmp_path, truth_csv, message):

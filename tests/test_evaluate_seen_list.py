@@ -132,6 +132,9 @@ def as_for_the_truth(labelled: tuple[Path, Path], content: bytes | None) -> tupl
 def test_a_seen_list_that_is_no_utf8_text_is_refused_as_a_truth_csv_is(labelled, content):
     for_seen, for_truth = as_for_the_truth(labelled, content)
     assert for_seen == "the seen-class list P: not UTF-8 text (UTF-16 or binary); save it as UTF-8"
+    if content.startswith(b"\xff\xfe"):  # a truth CSV in UTF-16 is read: "cat" is no header
+        assert for_truth.startswith("P: a ground-truth CSV needs a header")
+        return
     # The same words, each naming its own file and its own fix.
     assert for_truth.startswith("the ground truth P: not UTF-8 text (UTF-16 or binary); ")
 
