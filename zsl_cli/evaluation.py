@@ -528,13 +528,19 @@ def evaluate(
         [p.status for p in matched],
         ks,
     )
-    metrics = classification_metrics(*scored, n_classes)
+
+    def name_of(item: int) -> str:  # how a note names an image
+        return printable(matched[item].path)
+
+    metrics = classification_metrics(*scored, n_classes, name_of)
     known = {*truth.classes, *ranked}
     if n_classes is None and (edited := set(_edited_labels(matched, None, known))):
         # Without the run info the classes offered stand in for the run's; a label typed since
         # ('Circle') was never one of them, and counted, it clipped k to a class more than any
         # ranking holds: top-k not computable, for every image.
-        metrics = classification_metrics(*scored, len(set(metrics.candidates) - edited) or None)
+        metrics = classification_metrics(
+            *scored, len(set(metrics.candidates) - edited) or None, name_of
+        )
 
     notes = [t.note for t in metrics.top_k if t.note]
     # Names that match nothing are most often a mistake (a typo, another case, another

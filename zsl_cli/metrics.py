@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,13 +175,14 @@ def classification_metrics(
     statuses: Sequence[str],
     ks: Sequence[int] = (1, 5),
     n_classes: int | None = None,
+    name_of: Callable[[int], str] | None = None,
 ) -> ClassificationMetrics:
     """Top-k accuracies, per-class precision/recall/F1, macro F1 and the confusion matrix.
 
     Item i has true class truth[i], label labels[i] ("unknown" = abstained; ignored unless
     statuses[i] is "ok"), ranked classes ranked[i] (best first) and status statuses[i].
     `n_classes` is the number of classes the labeller chose from, when known: rankings cut to
-    top-k cannot tell it.
+    top-k cannot tell it. `name_of(i)`: how a note names item i (its path), where it names one.
     """
     n = len(truth)
     if not (len(labels) == len(ranked) == len(statuses) == n):
@@ -224,10 +225,13 @@ def classification_metrics(
         _ranking(label, alternatives, depth) if label not in (UNKNOWN, FAILED) else ()
         for label, alternatives in zip(decided, ranked, strict=True)
     ]
-    scored = [len(ranking) for ranking in rankings if ranking]
+    # The shortest ranking, and its item, which a note names.
+    shortest = min(
+        ((len(ranking), i) for i, ranking in enumerate(rankings) if ranking), default=None
+    )
     n_choices = n_classes if n_classes else len(candidates)
     top_k = tuple(
-        _top_k(k, truth, rankings, truth_rows, len(classes), n_choices, scored)
+        _top_k(k, truth, rankings, truth_rows, len(classes), n_choices, shortest, name_of)
         for k in sorted(set(ks))
     )
     failures = Counter(status for status in statuses if status != STATUS_OK)
@@ -279,17 +283,19 @@ def _top_k(
     truth_rows: np.ndarray,
     n_classes: int,
     n_choices: int,
-    scored_lengths: Sequence[int],
+    shortest: tuple[int, int] | None,
+    name_of: Callable[[int], str] | None,
 ) -> TopKAccuracy:
     k_used = min(k, n_choices) if n_choices else k
     notes = []
     if k_used < k:
         notes.append(f"k={k} clipped to {k_used}, the number of classes")
-    fewest = min(scored_lengths, default=k_used)
+    fewest = k_used if shortest is None else shortest[0]
     if fewest < k_used:
+        example = f" (e.g. '{name_of(shortest[1])}' has {fewest})" if name_of and shortest else ""
         notes.append(
             f"not computable: some images carry only {fewest} ranked "
-            f"{'class' if fewest == 1 else 'classes'}, fewer than "
+            f"{'class' if fewest == 1 else 'classes'}{example}, fewer than "
             f"{k_used}; label with --top-k 0 (all classes) or --top-k {k_used} or more"
         )
         return TopKAccuracy(k, k_used, None, None, "; ".join(notes))
