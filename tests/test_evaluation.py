@@ -603,7 +603,7 @@ def test_duplicate_and_unmatchable_predictions_are_errors(photos, monkeypatch):
     with pytest.raises(ZslError) as refused:
         evaluate(twice, truth)
     assert refused.value.message == (
-        "the predictions list 'cat/a.jpg' twice (predictions 1 and 3, the second as "
+        "predictions: 'cat/a.jpg' is listed twice (predictions 1 and 3, the second as "
         "'./cat/../cat/a.jpg'); evaluate the output of a single run"
     )
     with pytest.raises(ZslError, match="no predictions"):
@@ -620,7 +620,7 @@ def test_error_messages_show_paths_as_other_messages_do(photos):
         evaluate([predicted("/nowhere/caf\udce9.jpg", "cat")], truth)
     assert "caf\\xe9.jpg" in caught.value.message and "udce9" not in caught.value.message
     twice = [predicted("caf\udce9.jpg", "cat"), predicted("caf\udce9.jpg", "dog")]
-    with pytest.raises(ZslError, match=r"the predictions list 'caf\\xe9.jpg' twice"):
+    with pytest.raises(ZslError, match=r"'caf\\xe9.jpg' is listed twice"):
         evaluate(twice, truth)
 
 

@@ -341,7 +341,7 @@ def evaluate_files(
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
-        predictions_path, warn=read_warnings.append, stdin=stdin
+        predictions_path, warn=read_warnings.append, stdin=stdin, one_per_image=True
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
@@ -512,7 +512,9 @@ def evaluate(
             f"(images that could not be labelled); relabel with that class renamed"
         )
 
-    matching = match_paths([p.path for p in predictions], truth, base=base)
+    matching = match_paths(
+        [p.path for p in predictions], truth, base=base, source=predictions_source
+    )
     if not matching.pairs:
         paths = [p.path for p in predictions]
         raise ZslError(
@@ -1353,10 +1355,17 @@ def spelled_as(truth: GroundTruth, names: Collection[str]) -> GroundTruth:
     )
 
 
-def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = None) -> Matching:
+def match_paths(
+    paths: Sequence[str],
+    truth: GroundTruth,
+    *,
+    base: str | None = None,
+    source: str = "predictions",
+) -> Matching:
     """Pair the paths of predictions with truth images (rules in the module docstring); relative
     paths start at `base`, then at the current folder (a copy of the labelled tree, or the
-    folder the labelling ran in, where no run info tells it)."""
+    folder the labelling ran in, where no run info tells it). `source`: the predictions file,
+    for messages."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
     unnamed: list[tuple[int, str]] = []  # rows rule 1 found no image for, and their path
     taken = [False] * len(truth.items)
@@ -1371,7 +1380,7 @@ def match_paths(paths: Sequence[str], truth: GroundTruth, *, base: str | None = 
             first = first_row[absolute]
             again = "" if paths[first] == path else f", the second as '{printable(path)}'"
             raise ZslError(
-                f"the predictions list '{printable(paths[first])}' twice (predictions "
+                f"{printable(source)}: '{printable(paths[first])}' is listed twice (predictions "
                 f"{first + 1} and {j + 1}{again}); evaluate the output of a single run"
             )
         first_row[absolute] = j

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_to_bytes
@@ -30,8 +31,10 @@ from zsl_cli.formatting import (
     delimiter_hint,
     has_surrogates,
     path_from_text,
+    printable,
     printable_text,
     quoted,
+    quoted_line,
 )
 from zsl_cli.process_settings import SharedOverride
 from zsl_cli.records import (
@@ -55,7 +58,11 @@ Warn = Callable[[str], None]
 
 
 def read_predictions_and_run_info(
-    path: str | os.PathLike[str], *, warn: Warn | None = None, stdin: IO[bytes] | None = None
+    path: str | os.PathLike[str],
+    *,
+    warn: Warn | None = None,
+    stdin: IO[bytes] | None = None,
+    one_per_image: bool = False,
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions written by `open_writer`, and the run info recorded with them.
 
@@ -67,7 +74,24 @@ def read_predictions_and_run_info(
     `warn`: told of a CSV or JSON Lines file's last line cut short (a run stopped mid-write,
     `head -c`), which is then left out; without it, that line is an error as any other.
     `stdin`: the binary stream "-" reads (None: the process's stdin).
+    `one_per_image`: refuse a second prediction naming an image as an earlier one does, saying
+    where both are (lines, task ids), as evaluation must: it would score that image twice.
     """
+    token = _ONE_PER_IMAGE.set(one_per_image)
+    try:
+        return _predictions_and_run_info(path, warn, stdin)
+    finally:
+        _ONE_PER_IMAGE.reset(token)
+
+
+# Whether the read under way refuses an image named twice (see `_OncePerImage`): set for the
+# read, rather than handed down through every format's reader.
+_ONE_PER_IMAGE: ContextVar[bool] = ContextVar("_ONE_PER_IMAGE", default=False)
+
+
+def _predictions_and_run_info(
+    path: str | os.PathLike[str], warn: Warn | None, stdin: IO[bytes] | None
+) -> tuple[list[Prediction], dict | None]:
     name = str(path)
     if name == "-":
         if stdin is None and sys.stdin is None:
@@ -528,15 +552,24 @@ def _document_fields(text: _JsonText, name: str) -> tuple[list[Prediction], dict
             value = text.value()
             run_info = value if key == "run" else run_info  # the last one, as json.loads keeps
         elif text.peek() == "[":  # given twice, the last counts, as json.loads keeps
-            objects = enumerate(_items(text))
-            predictions = [
-                _prediction_from_object(o, f"{name}: prediction {i + 1}") for i, o in objects
-            ]
+            predictions = _document_predictions(_items(text), name)
         else:  # not a list: the whole-document parse tells what it makes of that
             raise _NotStreamed
     if predictions is None:
         raise _JsonLines
     return predictions, run_info if isinstance(run_info, dict) else None
+
+
+def _document_predictions(objects: Iterable[Any], name: str) -> list[Prediction]:
+    """The predictions of a zsl json document's records."""
+    predictions = []
+    once = _OncePerImage(name, "keep one of them")
+    for number, value in enumerate(objects, start=1):
+        where = f"{name}: prediction {number}"
+        prediction = _prediction_from_object(value, where, first=number == 1)
+        once.check(prediction.path, ("predictions", number))
+        predictions.append(prediction)
+    return predictions
 
 
 def _keys(text: _JsonText) -> Iterator[str]:
@@ -683,9 +716,7 @@ def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | N
     if isinstance(document, dict) and isinstance(document.get("predictions"), list):
         objects = document["predictions"]
         run_info = document.get("run") if isinstance(document.get("run"), dict) else None
-        predictions = [
-            _prediction_from_object(o, f"{name}: prediction {i + 1}") for i, o in enumerate(objects)
-        ]
+        predictions = _document_predictions(objects, name)
         return predictions, run_info
     if isinstance(document, list):
         return _item_predictions(document, name), None
@@ -778,21 +809,33 @@ def _csv_rows(
     # as JSON Lines skips it, and so is a row of empty cells (`,,,,,,`, as a spreadsheet saves
     # rows it once used), as in a truth CSV. The reader still counts them, so line numbers stay
     # right.
-    rows = (row for row in reader if any(row))
+    # A line of only white space (spaces an editor left) is blank too.
+    rows = (row for row in reader if any(cell.strip() for cell in row))
     header = next(rows, None) or []
     # Columns in any order, and others beside them (a reviewer's notes added in a spreadsheet),
     # as a truth CSV may have.
     if any(header.count(column) != 1 for column in CSV_COLUMNS):
+        if header and header[0].startswith("#"):
+            raise ZslError(
+                f"{name}: line {reader.line_num} is a comment "
+                f"({quoted_line(','.join(header))}), which neither zsl's CSV nor JSON Lines "
+                "holds: remove it"
+            )
         raise ZslError(
             f"{quoted(name)} is not a zsl predictions CSV: the header must hold the columns "
             f"{','.join(CSV_COLUMNS)}"
+            + _columns_wrong(header)
             + delimiter_hint(header)
             + _json_table_hint(header)
-            + (_truth_hint(header) if len(header) > 1 else "")
+            + (
+                _label_studio_csv_hint(header)
+                or (_truth_hint(header, of_csv=True) if len(header) > 1 else "")
+            )
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
     one_run = _OneRun()
+    once = _OncePerImage(name, _JOINED_RUNS)
     for row in rows:
         where = f"{name}: line {reader.line_num}"
         if warn is not None and lines is not None and _cut_short(row, header, picked, lines):
@@ -800,6 +843,7 @@ def _csv_rows(
             break
         prediction = _csv_prediction(row, header, picked, where, reader.line_num)
         one_run.check(prediction, where, reader.line_num)
+        once.check(prediction.path, ("lines", reader.line_num))
         predictions.append(prediction)
     return predictions
 
@@ -854,6 +898,39 @@ class _OneRun:
             self._shortest_whole = count, line
 
 
+class _OncePerImage:
+    """Refuses a second prediction that names an image as an earlier one did, saying where both
+    are (lines, a Label Studio task's id), where the read asks for it (`one_per_image`): `cat
+    p.jsonl p.jsonl`, or one image imported as two tasks, would score that image twice. One
+    image named two ways (`./a.png`, `a.png`) is evaluation's to refuse, as paths pair with the
+    truth."""
+
+    def __init__(self, name: str, fix: str) -> None:
+        self._name = name
+        self._fix = fix  # what to do about it
+        self._first: dict[str, tuple[str, object]] = {}  # each path, where it was first
+
+    def check(self, path: str, place: tuple[str, object]) -> None:
+        """`place`: the plural a message names such places by, and this one's number or id."""
+        if not _ONE_PER_IMAGE.get():
+            return
+        first = self._first.setdefault(path, place)
+        if first is place:
+            return
+        places = (
+            f"{place[0]} {first[1]} and {place[1]}"
+            if first[0] == place[0]
+            else f"{first[0]} {first[1]} and {place[0]} {place[1]}"
+        )
+        raise ZslError(
+            f"{self._name}: {places} name the same image, '{printable(path)}'; {self._fix}"
+        )
+
+
+# What to do about an image listed twice in a CSV or JSON Lines file.
+_JOINED_RUNS = "outputs joined with cat? evaluate the output of a single run"
+
+
 # How far the scores of a ranking of every class may sum from 1: float32's rounding in the
 # softmax and in the written digits (.7g) stays well under it over thousands of classes.
 _SUM_TOLERANCE = 1e-4
@@ -883,18 +960,67 @@ def header_name(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def _truth_hint(names: Iterable[str]) -> str:
+def _truth_hint(header: Iterable[str], *, of_csv: bool = False) -> str:
     """A note for a table or record of none of a prediction's own columns (a path and a label,
     or a 0/1 column per class): the ground truth given where the predictions go, the two files
-    of `zsl evaluate` swapped."""
-    names = [header_name(name) for name in names]  # as evaluate reads a truth's header
+    of `zsl evaluate` swapped. A CSV of a path and a label column may also be another tool's
+    predictions (`of_csv`): those evaluate once zsl's other columns are added."""
+    header = list(header)
+    names = [header_name(name) for name in header]  # as evaluate reads a truth's header
     if any(name in PREDICTION_COLUMNS for name in names):
         return ""
     if not set(TRUTH_PATH_COLUMNS).intersection(names):
         return ""  # no table of images: nothing says what it is
+    other_tool = ""
+    if of_csv and "path" in header and "label" in header:
+        missing = ",".join(column for column in CSV_COLUMNS if column not in header)
+        other_tool = (
+            f"; another tool's predictions? add the columns {missing}, empty but for status "
+            f"'{STATUS_OK}' on each row"
+        )
     return (
         " (it has no score, ranking or status: ground truth? give that as --truth, and first "
-        "the predictions 'zsl label' wrote)"
+        f"the predictions 'zsl label' wrote{other_tool})"
+    )
+
+
+def _columns_wrong(header: list[str]) -> str:
+    """A note naming the columns of zsl's that a header of zsl's output edited in a spreadsheet
+    lacks or repeats: a column deleted (the all-empty error column), or a second label column
+    added. Not said of a header lacking more (another table, whose other notes tell what it
+    is): the columns it must hold are listed already."""
+    missing = [column for column in CSV_COLUMNS if column not in header]
+    if len(missing) > _FEW_MISSING or _json_table_hint(header):
+        return ""
+    notes = []
+    present = [column for column in CSV_COLUMNS if column in header]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        notes.append(f"it lacks the {noun} {', '.join(missing)}")
+    notes.extend(
+        f"the column {column} appears {_times(header.count(column))}"
+        for column in present
+        if header.count(column) > 1
+    )
+    return f" ({'; '.join(notes)})"
+
+
+# The most columns of zsl's that an edited output is said to lack.
+_FEW_MISSING = 2
+
+
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"
+
+
+def _label_studio_csv_hint(header: list[str]) -> str:
+    """A note for Label Studio's CSV export of the tasks zsl wrote: their data's zsl_* keys as
+    columns, the ranking as JSON text. Its JSON and JSON_MIN exports are read as predictions."""
+    if "zsl_path" not in header:
+        return ""
+    return (
+        " (a Label Studio CSV export: export the project as JSON or JSON_MIN instead, or give "
+        "the tasks file 'zsl label -f label-studio' wrote)"
     )
 
 
@@ -976,7 +1102,9 @@ def _csv_prediction(
         if breaks:  # quoted line breaks: most often a stray quote that ran to a later line
             message += f" in a row that starts on line {line - breaks}: is a quote left open there?"
         raise ZslError(message)
-    if row == header:  # `cat a.csv b.csv`: another output's header among the rows
+    # `cat a.csv b.csv`: another output's header among the rows, after its byte-order mark
+    # where a Windows program saved it (the file's first is read as no text).
+    if row[0].removeprefix("\ufeff") == header[0] and row[1:] == header[1:]:
         raise ZslError(
             f"{where}: the header again (outputs joined with cat?); evaluate each run's "
             "output on its own, or join outputs of runs with the same classes and -k as JSON "
@@ -1058,8 +1186,9 @@ def _parse_scores(texts: list[str], where: str) -> np.ndarray:
 def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Prediction]:
     """The predictions of JSON Lines; a last line cut short (no line end, and not valid JSON) is
     left out, told to `warn` (without it, it is an error as any other line that is no JSON)."""
-    predictions = []
+    predictions: list[Prediction] = []
     one_run = _OneRun()
+    once = _OncePerImage(name, _JOINED_RUNS)
     for number, line in enumerate(stream, start=1):
         unfinished = not line.endswith(b"\n")  # only the last line can be
         # Without its newline: a JSON error must give its position on this line.
@@ -1075,15 +1204,23 @@ def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[
             if warn is not None and unfinished:
                 warn(_cut_short_message(where))
                 break
-            raise ZslError(f"{where}: not valid JSON ({error})") from None
-        prediction = _prediction_from_object(value, where)
+            comment = " (JSON Lines hold no comments: remove it)" if line.startswith(b"#") else ""
+            raise ZslError(f"{where}: not valid JSON ({error}){comment}") from None
+        prediction = _prediction_from_object(value, where, first=not predictions)
         one_run.check(prediction, where, number)
+        once.check(prediction.path, ("lines", number))
         predictions.append(prediction)
     return predictions
 
 
-def _prediction_from_object(value: Any, where: str) -> Prediction:
-    if isinstance(value, dict) and isinstance(value.get("path"), dict):
+def _prediction_from_object(value: Any, where: str, *, first: bool = True) -> Prediction:
+    """The prediction of a zsl record read at `where`. `first`: whether it is the file's first,
+    where a record of no prediction may tell that the whole file is something else."""
+    if not isinstance(value, dict):
+        raise ZslError(
+            f"{where}: not a zsl prediction record (it is {_json_kind(value)}, not an object)"
+        )
+    if isinstance(value.get("path"), dict):
         raise ZslError(
             f"{where}: not a zsl prediction record (its path is an object: a table as pandas "
             'writes it by default, by columns; write df.to_json(path, orient="records"))'
@@ -1102,7 +1239,7 @@ def _prediction_from_object(value: Any, where: str) -> Prediction:
             error=_text(_or_empty(value.get("error"), ""), "error"),
         )
     except KeyError as error:
-        hint = _truth_hint(value) if isinstance(value, dict) else ""
+        hint = _truth_hint(value) if first else ""
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field){hint}") from error
     except (TypeError, ValueError, OverflowError) as error:  # overflow: a float of a huge int
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
@@ -1183,14 +1320,28 @@ def _item_predictions(items: Iterable[Any], name: str) -> list[Prediction]:
     JSON_MIN export, which repeats a task for each of its annotations."""
     predictions = []
     exported: set[tuple[Any, Any]] = set()
+    once = _OncePerImage(name, "keep one of them (in Label Studio: delete the task imported twice)")
     for number, item in enumerate(items, start=1):
         task = _json_min_task(item)
         if task is not None:
             if task in exported:
                 continue
             exported.add(task)
-        predictions.append(_prediction_from_item(item, name, number))
+        prediction = _prediction_from_item(item, name, number)
+        once.check(prediction.path, _item_place(item, number))
+        predictions.append(prediction)
     return predictions
+
+
+def _item_place(item: Any, number: int) -> tuple[str, object]:
+    """How a message finds a JSON list's item: a Label Studio task by its id, as Label Studio
+    shows it, else by its place in the list."""
+    task_id = item.get("id") if isinstance(item, dict) else None
+    if isinstance(task_id, (int, str)) and not isinstance(task_id, bool):
+        return "the tasks with ids", task_id
+    if isinstance(item, dict) and "path" in item and "data" not in item:
+        return "records", number
+    return "tasks", number
 
 
 def _json_min_task(item: Any) -> tuple[Any, Any] | None:
@@ -1210,7 +1361,7 @@ def _prediction_from_item(item: Any, name: str, number: int) -> Prediction:
     the annotators' choices."""
     if isinstance(item, dict) and "data" not in item:
         if "path" in item:
-            return _prediction_from_object(item, f"{name}: record {number}")
+            return _prediction_from_object(item, f"{name}: record {number}", first=number == 1)
         if "zsl_path" in item:
             return _prediction_from_task({"data": item}, f"{name}: task {number}")
     return _prediction_from_task(item, f"{name}: task {number}")
