@@ -449,7 +449,8 @@ def tab_table_hint(name: str, raw: str, source: str) -> str:
     """How to keep the class column of a tab-separated line: AwA2's classes.txt numbers its
     names (`\t1\tantelope`), and cut gives the names alone from the column they are in."""
     if _NUMBERED_ROW.fullmatch(name):
-        column = len(raw.rstrip("\r\n").split("\t"))
+        # Not counting a trailing tab's empty column: `cut -f3` of `1<tab>antelope<tab>` is empty.
+        column = len(raw.rstrip().split("\t"))
         return (
             "a numbered list of names, as AwA2's classes.txt? keep the names alone, such as "
             f"with `cut -f{column} {shlex.quote(source)}`"
