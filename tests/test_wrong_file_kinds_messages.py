@@ -13,6 +13,7 @@ from zsl_cli.wrong_file_kinds import (
     by_dataset_problem,
     check_not_another_class_file,
     id_map_example,
+    list_in_code,
     not_json_hint,
     refuse_image_names,
     tab_table_hint,
@@ -201,3 +202,8 @@ def test_lists_and_tables_of_images_are_refused_as_class_lists(names, message) -
 )
 def test_a_table_is_rows_ending_in_as_many_numbers(names, start) -> None:
     assert table_rows(names) == start
+
+
+@pytest.mark.parametrize("text", ["names = []\n", "names = ()\nother = 1\n"])
+def test_an_empty_list_in_code_is_no_list_of_names(text: str) -> None:
+    assert list_in_code(text, min_lines=1) is None
