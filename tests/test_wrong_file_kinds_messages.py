@@ -207,3 +207,21 @@ def test_a_table_is_rows_ending_in_as_many_numbers(names, start) -> None:
 @pytest.mark.parametrize("text", ["names = []\n", "names = ()\nother = 1\n"])
 def test_an_empty_list_in_code_is_no_list_of_names(text: str) -> None:
     assert list_in_code(text, min_lines=1) is None
+
+
+def test_a_json_object_with_a_value_no_descriptor_is_no_descriptions_file() -> None:
+    with pytest.raises(ZslError) as refused:
+        check_not_another_class_file('{"cat": ["fur"], "count": 1}\n', "c.txt")
+    assert str(refused.value) == (
+        "c.txt is JSON, but neither a class list (one class name per line) nor a descriptions file"
+    )
+
+
+def test_an_id2label_keyed_by_words_is_no_models_config() -> None:
+    # The jq line sorts by `.key | tonumber`, which stops at a key that is no number.
+    with pytest.raises(ZslError) as refused:
+        check_not_another_class_file('{"id2label": {"x": "cat", "y": "dog"}}\n', "config.json")
+    assert str(refused.value) == (
+        "config.json is JSON, but neither a class list (one class name per line) nor a "
+        "descriptions file"
+    )
