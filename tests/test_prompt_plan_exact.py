@@ -9,7 +9,7 @@ import struct
 import numpy as np
 
 from zsl_cli.classes import parse_attributes, parse_classes, parse_descriptions
-from zsl_cli.prompts import Templates, plan_prompts
+from zsl_cli.prompts import Templates, plan_prompts, uses_templates
 
 
 def test_the_fingerprint_is_a_hash_of_the_texts_and_the_whole_mix() -> None:
@@ -43,3 +43,10 @@ def test_attribute_rows_of_opposite_signs_are_told_apart() -> None:
     assert plan.identical_classes(np.arange(2)) == []
     text = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
     np.testing.assert_array_equal(plan.class_vectors(text), [[0.75, -0.25], [-0.75, 0.25]])
+
+
+def test_templates_are_used_by_classes_with_neither_prompts_nor_descriptors() -> None:
+    assert uses_templates(parse_classes("cat\ndog: a dog\n"))
+    assert not uses_templates(parse_classes("cat: a cat\ndog: a dog\n"))
+    assert not uses_templates(parse_descriptions('{"cat": ["fur"]}'))
+    assert not uses_templates(parse_attributes("class,red\ncat,1\n"))

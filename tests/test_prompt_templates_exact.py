@@ -113,3 +113,53 @@ def test_a_description_template_says_each_once_only_of_a_field_given_twice(
     assert str(refused.value) == (
         f"--description-template: {template!r} must contain exactly 2 {{}} placeholders ({hint})"
     )
+
+
+def test_a_template_file_of_numbered_placeholders_is_read(tmp_path: Path) -> None:
+    # `{0}` is the class name as str.format takes it: a file of them holds templates.
+    file = tmp_path / "t.txt"
+    file.write_text("a photo of a {0}.\n")
+    assert resolve_templates(str(file)).templates == ("a photo of a {0}.",)
+
+
+def test_a_json_list_of_templates_holding_the_word_lambda_is_no_python_code(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "t.txt"
+    file.write_text('["a lambda {}.", "a sheep {}."]\n')
+    with pytest.raises(ZslError) as refused:
+        resolve_templates(str(file))
+    assert str(refused.value) == (
+        f"{file} is a JSON list of templates: write one template per line, without quotes"
+    )
+
+
+def test_a_template_that_reads_as_a_path_is_used_and_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    resolved = resolve_templates("photos/{}.jpg")
+    assert (resolved.name, resolved.templates) == ("literal", ("photos/{}.jpg",))
+    assert resolved.warnings == (
+        "--templates 'photos/{}.jpg' reads as a file's path, but no such file is there: it is "
+        "used as a template, its text in every prompt",
+    )
+
+
+def test_a_folder_given_as_templates_is_said_to_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prompts").mkdir()
+    with pytest.raises(ZslError) as refused:
+        resolve_templates("prompts")
+    assert str(refused.value) == "template file is a directory: prompts"
+
+
+def test_a_printf_placeholder_is_pointed_to_braces() -> None:
+    with pytest.raises(ZslError) as refused:
+        resolve_templates("a photo of a %s")
+    assert str(refused.value) == (
+        "--templates 'a photo of a %s': not a built-in set (default, imagenet80, imagenet7, "
+        "bare), not a file, and has no {} placeholder for the class name (write {} for %s)"
+    )
