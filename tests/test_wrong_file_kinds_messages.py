@@ -16,6 +16,7 @@ from zsl_cli.wrong_file_kinds import (
     list_in_code,
     not_json_hint,
     refuse_image_names,
+    refuse_python_id_map,
     tab_table_hint,
     table_rows,
 )
@@ -225,3 +226,23 @@ def test_an_id2label_keyed_by_words_is_no_models_config() -> None:
         "config.json is JSON, but neither a class list (one class name per line) nor a "
         "descriptions file"
     )
+
+
+def test_an_empty_json_list_is_an_array_not_a_list_of_named_objects() -> None:
+    with pytest.raises(ZslError) as refused:
+        check_not_another_class_file("[]\n", "c.txt")
+    assert (
+        str(refused.value)
+        == "c.txt is a JSON array, not a class list: write one class name per line"
+    )
+
+
+def test_only_a_dict_keyed_by_python_ints_is_a_python_id_map() -> None:
+    with pytest.raises(ZslError) as refused:
+        refuse_python_id_map("{0: 'tench', 1: 'goldfish'}\n", "d.json")
+    assert str(refused.value) == (
+        "d.json is a Python dict mapping class ids to names, not a descriptions file (JSON): for "
+        "a class list, write the names one per line"
+    )
+    # JSON's keys are strings: a JSON id map is another message's, from another check.
+    refuse_python_id_map('{"0": "tench", "1": "goldfish"}\n', "d.json")
