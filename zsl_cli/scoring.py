@@ -89,7 +89,9 @@ def equal_rows(vectors: np.ndarray) -> list[list[int]]:
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values of the k best scores per row, best first; ties keep class order."""
+    """Indices and values of the k best scores per row, best first; ties keep class order.
+    Scores are ranked as float32 (the precision of similarities), and the values given back are
+    the caller's."""
     n_rows, n_classes = scores.shape
     k = n_classes if k <= 0 else min(k, n_classes)
     indices = np.empty((n_rows, k), dtype=np.int64)
@@ -99,14 +101,18 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    # Both ways rank the same float32 values (float64 scores beyond float32's range become
+    # infinite here), so they agree on every finite row: a row's order does not depend on the
+    # way its block is ranked, nor on the number of classes kept.
+    with np.errstate(over="ignore"):
+        work = scores.astype(np.float32, copy=True)
     # Marking the best with -inf needs finite scores: in a row whose best left were -inf, argmax
     # gave a class taken already (its first) again, and it ranked NaN first where the sort ranks
-    # it last. Such rows (never the cosines of valid embeddings) are sorted.
-    if k > SMALL_K or not np.isfinite(scores).all():
-        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    # it last. Blocks holding such rows (never the cosines of valid embeddings) are sorted.
+    if k > SMALL_K or not np.isfinite(work).all():
+        return np.argsort(-work, axis=1, kind="stable")[:, :k]
     # k passes of argmax beat argpartition several times over for small k, and argmax returns
-    # the first maximum, so ties resolve to the lower class index by construction.
-    work = scores.astype(np.float32, copy=True)
+    # the first maximum, so ties resolve to the lower class index, as in the stable sort.
     rows = np.arange(scores.shape[0])
     indices = np.empty((scores.shape[0], k), dtype=np.int64)
     for column in range(k):
