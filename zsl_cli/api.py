@@ -167,7 +167,6 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.readers import run_info_files
 from zsl_cli.records import (
-    PRECISION_OPTIONS,
     STATUS_ENCODE_ERROR,
     STATUS_OK,
     STORE_BEHIND_STATUSES,
@@ -321,9 +320,8 @@ class ModelOptions:
         _texts(self, "device", "precision")
         check_device(self.device)  # before the inputs are scanned and torch imported
         # As --precision: a precision as run info records it (float16), copied back, is taken.
-        precision = PRECISION_OPTIONS.get(self.precision, self.precision)
+        precision = check_precision(self.precision)
         object.__setattr__(self, "precision", precision)  # a frozen dataclass's own __post_init__
-        check_precision(self.precision)
         if self.revision is not None:
             _texts(self, "revision")
         _at_least_one(self, "batch_size", "workers")

@@ -736,15 +736,13 @@ def _model_options(
 ) -> ModelOptions:
     """The model options shared by label, embed and hubness."""
     from zsl_cli.api import ModelOptions
-    from zsl_cli.records import PRECISION_OPTIONS
 
     # The process ends after one command: freezing what the load allocated spares the collector
     # a full pass over it after the load and its final passes at exit.
     return ModelOptions(
         name,
         device=device,
-        # Run info records a precision by torch's name: copied back, it means the same.
-        precision=PRECISION_OPTIONS.get(precision, precision),
+        precision=precision,  # also as run info records it (float16): ModelOptions maps it
         batch_size=batch_size,
         workers=workers,
         exact_preprocessing=exact_preprocessing,

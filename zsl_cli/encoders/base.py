@@ -163,16 +163,18 @@ def check_device(device: str) -> None:
         raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
 
 
-def check_precision(precision: str) -> None:
-    """Refuse a precision zsl does not run in, as `check_device` refuses a device. The refusal
-    names what --precision (and `api.ModelOptions`) take, which turn a precision as run info
-    records it (float16) into its name here (fp16)."""
-    if precision not in PRECISIONS:
+def check_precision(precision: str) -> str:
+    """The precision as zsl names it (fp16), given so or as run info records it (float16);
+    refused, as `check_device` refuses a device, where zsl does not run in it. The one place
+    these names are mapped: --precision, `api.ModelOptions` and `load_encoder` take them all."""
+    option = PRECISION_OPTIONS.get(precision, precision)
+    if option not in PRECISIONS:
         recorded = ", ".join(PRECISION_OPTIONS)
         raise ZslError(
             f"--precision {precision}: choose auto, fp32, fp16 or bf16 (or as run info records "
             f"them: {recorded})"
         )
+    return option
 
 
 def dtype_name(dtype: object) -> str:

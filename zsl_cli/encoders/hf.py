@@ -116,8 +116,7 @@ def pick_device(device: str) -> torch.device:
 def pick_dtype(precision: str, device: torch.device) -> torch.dtype:
     if precision == "auto":
         return torch.float32 if device.type == "cpu" else torch.float16
-    check_precision(precision)
-    return _PRECISIONS[precision]
+    return _PRECISIONS[check_precision(precision)]
 
 
 class TransformersEncoder:

@@ -256,7 +256,7 @@ def load_encoder(
     are never collected, so a long-lived process that loads models again should leave it off.
     """
     check_device(device)
-    check_precision(precision)
+    precision = check_precision(precision)
     if sys.flags.optimize >= 2:
         # transformers builds its classes' signatures from their docstrings: every load failed,
         # blaming the model, after transformers printed ten lines of complaints to stdout.
