@@ -4,6 +4,7 @@ next problem only once the first was fixed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,61 @@ def test_every_link_beside_a_store_to_write_is_named_at_once(tmp_path: Path, che
         else:
             check_store_writable(store)
     assert refused.value.message == (
-        f"embedding store {store}: {store}-wal and {store}-shm and {store}-journal beside it are "
-        "symbolic links, and SQLite will not open one where it keeps the store's -wal and -shm "
-        f"and -journal files; remove {store}-wal and {store}-shm and {store}-journal (while no "
-        "zsl command uses the store) and run again"
+        f"embedding store {store}: {store}-wal, {store}-shm and {store}-journal beside it are "
+        "symbolic links, and SQLite will not open one where it keeps the store's -wal, -shm and "
+        f"-journal files; remove {store}-wal, {store}-shm and {store}-journal (while no zsl "
+        "command uses the store) and run again"
     )
+
+
+def two_links_named(store: Path) -> str:
+    return (
+        f"{store}-shm and {store}-journal beside it are symbolic links, and SQLite will not open "
+        "one where it keeps the store's -shm and -journal files"
+    )
+
+
+def nothing_writable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a read-only mount, or in another user's folder (root ignores permissions)."""
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda path, mode, *args, **kwargs: (
+            not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
+        ),
+    )
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_wal_link_to_data_beside_a_store_only_read_names_the_other_links_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
+) -> None:
+    # Read as immutable, only the -wal link (its commits would be missed) keeps the store from
+    # being read; a writer refuses the -shm and -journal links as well. The owner, told of the
+    # -wal link alone, had their next writing run refused for the other two.
+    store = a_store(tmp_path)
+    links = [link_beside(store, kind, tmp_path, "a file holding data") for kind in ("wal",)]
+    links += [link_beside(store, kind, tmp_path, "dangling") for kind in ("shm", "journal")]
+    if read_only == "file":
+        file_not_writable(monkeypatch, store)
+    else:
+        nothing_writable(monkeypatch)
+    with pytest.raises(ZslError) as refused:
+        EmbeddingStore.open(store, create=False)
+    named = f"{store}-wal, {store}-shm and {store}-journal"
+    advice = {
+        "file": f"remove {named} (while no zsl command uses the store) and run again",
+        "folder": f"zsl may not write its folder {tmp_path}: ask its owner to remove {named}, or "
+        f"copy {store} to a folder you may write and read the copy",
+    }[read_only]
+    assert refused.value.message == (
+        f"embedding store {store}: {store}-wal beside it is a symbolic link to a file holding "
+        f"data, and SQLite reads no commits through one, and {two_links_named(store)}; {advice}"
+    )
+    # Done as told, the owner's next run writes the store.
+    for link in links:
+        link.unlink()
+    monkeypatch.undo()
+    with EmbeddingStore.open(store, create=False) as opened:
+        opened.register_model("id-b", "model-b", 8)

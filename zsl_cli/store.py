@@ -2060,7 +2060,8 @@ def _check_no_journal_links(path: Path, *, only_read: bool = False) -> None:
     made, which was left). A store `only_read` is read as immutable where a link stands, opening
     none of these files: only a -wal link to a file holding data is refused, as commits that
     read would miss (it was taken for a killed writer's, "open it once where it can be
-    written")."""
+    written"), and that refusal names the other links too, which the owner's next writing run
+    would refuse."""
     kinds = _journal_links(path)
     if kinds and not only_read:
         named = _journal_names(path, kinds)
@@ -2072,17 +2073,22 @@ def _check_no_journal_links(path: Path, *, only_read: bool = False) -> None:
     journal = f"{real}-wal"
     if "wal" in kinds and _holds_data(journal):
         link = _journal_names(path, ["wal"])
+        # The other links a writer refuses are named too: removed with the -wal link alone, the
+        # owner's next writing run was refused for them.
+        others = [kind for kind in kinds if kind != "wal"]
+        also = f", and {_links_refused(path, others)}" if others else ""
+        named = _journal_names(path, kinds)
         folder = os.path.dirname(real)
         if os.access(folder, os.W_OK):
-            advice = f"remove {link} (while no zsl command uses the store) and run again"
+            advice = f"remove {named} (while no zsl command uses the store) and run again"
         else:
             advice = (
                 f"zsl may not write its folder {printable(folder)}: ask its owner to remove "
-                f"{link}, or copy {path} to a folder you may write and read the copy"
+                f"{named}, or copy {path} to a folder you may write and read the copy"
             )
         raise ZslError(
             f"embedding store {path}: {link} beside it is a symbolic link to a file holding "
-            f"data, and SQLite reads no commits through one; {advice}"
+            f"data, and SQLite reads no commits through one{also}; {advice}"
         )
 
 
@@ -2098,13 +2104,18 @@ def _journal_names(path: Path, kinds: Sequence[str]) -> str:
     a link too: then beside its target), for messages."""
     real = os.path.realpath(path)
     shown = os.fspath(path) if real == os.path.abspath(path) else real
-    return " and ".join(printable(f"{shown}-{kind}") for kind in kinds)
+    return _listed([printable(f"{shown}-{kind}") for kind in kinds])
+
+
+def _listed(items: Sequence[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c" (as `accents` lists names; formatting has no such list)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _links_refused(path: Path, kinds: Sequence[str]) -> str:
     """Why the links of these kinds beside the store keep SQLite from opening it."""
     named = _journal_names(path, kinds)
-    files = " and ".join(f"-{kind}" for kind in kinds)
+    files = _listed([f"-{kind}" for kind in kinds])
     if len(kinds) == 1:
         return (
             f"{named} beside it is a symbolic link, and SQLite will not open one where it keeps "
