@@ -160,7 +160,7 @@ def test_labelling_from_the_store_says_how_to_bring_missing_images_in(tiny_clip,
     assert result.exit_code == 0, result.stderr
     assert "1 failed: changed 1" in result.stderr
     assert (
-        f"hint: bring the changed images into the store with zsl embed PATH... --store {store} "
+        f"hint: bring the changed image into the store with zsl embed PATH... --store {store} "
         in result.stderr
     )
 

@@ -6,6 +6,8 @@ run info, away from where they were labelled, over several sets holding the same
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,6 +23,11 @@ def evaluate_json(*args: object) -> dict:
     result = run("evaluate", *args, "--json", "-", "-q")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def hint_of(said: str) -> str:
+    """The command of the stale-store warning in `said` (stderr, on one line)."""
+    return said.split(" into the store with ", 1)[1]
 
 
 def test_rows_a_stale_store_left_unlabelled_are_warned_of(tiny_clip, tmp_path, monkeypatch):
@@ -56,22 +63,35 @@ def test_rows_a_stale_store_left_unlabelled_are_warned_of(tiny_clip, tmp_path, m
         f"lowering every metric; {hint}"
     )
     assert warning in " ".join(result.stderr.split())
-    relabelled = run(
+    label_again = (
         "label", *("--embeddings", "s.zsl", photos, "-c", "classes.txt", "-m", tiny_clip),
         *("-o", "again.csv"),
     )  # fmt: skip
+    relabelled = run(*label_again)
     said = " ".join(relabelled.stderr.split())
     assert hint.replace("the labelling was given", "given here") in said
     report = evaluate_json("p.csv", "--truth", photos)
     assert report["failed"] == {"count": 3, "by_status": {"changed": 1, "not_embedded": 2}}
     assert [w for w in report["warnings"] if "store s.zsl lacks them" in w]
-    # From another folder, the store is named from there: as recorded, the command pasted there
-    # made a new store.
+    # From another folder, the store is named from there (as recorded, the command pasted there
+    # made a new store), and the command runs in the labelling's folder: PATH... (the paths the
+    # labelling was given, 'photos') start there, and from sub/ embedded nothing.
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     elsewhere = run("evaluate", "../p.csv", "--truth", "../photos")
     assert elsewhere.exit_code == 0, elsewhere.output
-    assert "zsl embed PATH... --store ../s.zsl -m" in " ".join(elsewhere.stderr.split())
+    said = " ".join(elsewhere.stderr.split())
+    assert "because the store ../s.zsl lacks them" in said
+    assert f"with cd .. && zsl embed PATH... --store s.zsl -m {tiny_clip} --precision" in said
+    # Pasted as said, with the paths the labelling was given, it brings the images in.
+    folder, _, command = hint_of(said).partition(" && ")
+    command = command.replace("zsl embed PATH...", "embed photos").split(" (PATH...")[0]
+    assert folder == "cd .."
+    monkeypatch.chdir(os.path.normpath(folder.removeprefix("cd ")))
+    assert run(*shlex.split(command)).exit_code == 0
+    again = run(*label_again[:-1], "third.csv")
+    assert again.exit_code == 0 and "Labelled" in again.stderr, again.output
+    assert "failed" not in again.stderr and "hint" not in again.stderr
 
 
 def test_failures_of_unreadable_images_are_no_store_warning(tmp_path):
@@ -88,7 +108,7 @@ def test_failures_of_unreadable_images_are_no_store_warning(tmp_path):
     # No store recorded: the one to give is named as the command writes it.
     assert warning.startswith("1 image was not labelled because the store lacks it or holds ")
     assert warning.endswith(
-        "; bring the not_embedded images into the store with zsl embed PATH... --store STORE "
+        "; bring the not_embedded image into the store with zsl embed PATH... --store STORE "
         "with the labelling's model (PATH...: the paths the labelling was given), then label "
         "again"
     )

@@ -303,6 +303,13 @@ def test_label_summary_from_a_store_says_how_to_bring_images_in() -> None:
     assert "hint: bring the not_embedded images into the store with zsl embed PATH... " in (
         shown(console)
     )
+    # One image is one image ("the not_embedded images" for one read as if others were missing).
+    console = plain()
+    summary = label_summary(ok=0, failed=1, by_status={"not_embedded": 1}, labels={}, total=1)
+    render_label_summary(console, summary, "out.csv", store="s.zsl")
+    assert "hint: bring the not_embedded image into the store with zsl embed PATH... " in (
+        shown(console)
+    )
     console = plain()
     summary = label_summary(ok=3, failed=1, by_status={"ok": 3, "truncated": 1})
     render_label_summary(console, summary, "out.csv", store="s.zsl")

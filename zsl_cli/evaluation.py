@@ -603,7 +603,7 @@ def evaluate(
             f"status ok ({some_names(statuses, 3)}; e.g. '{printable(mislabelled[0].path)}': a "
             "status emptied or typed otherwise?): each counts as failed, never correct"
         )
-    warnings += _stale_store_warnings(matched, store, store_options)
+    warnings += _stale_store_warnings(matched, store, store_options, base)
     warnings += _score_warnings(matched)
     without_images = sorted(set(truth.classes) - set(metrics.classes))
     if without_images:
@@ -737,21 +737,30 @@ def _left_out_images_warnings(truth: GroundTruth, matching: Matching) -> list[st
 
 
 def _stale_store_warnings(
-    matched: Sequence[Prediction], store: str | None, options: str | None
+    matched: Sequence[Prediction], store: str | None, options: str | None, base: str | None
 ) -> list[str]:
     """A warning where images failed as the store they were labelled from lacks them, or holds
     them as they were before they changed: not images that cannot be read, but ones that want
     `zsl embed` and labelling again, and which lower every metric until then. `options`: the
-    model's `zsl embed` options, None where unknown."""
+    model's `zsl embed` options, None where unknown; `base`: the folder the labelling ran in."""
     absent = Counter(p.status for p in matched if p.status in STORE_BEHIND_STATUSES)
     if not absent:
         return []
     n = sum(absent.values())
     them, were = ("it", "it was") if n == 1 else ("them", "they were")
     named = "the store" + (f" {printable(store)}" if store else "")
-    # The way out in label's summary's words; PATH... is what the labelling was given.
+    # The way out in label's summary's words. PATH... is what the labelling was given, relative
+    # to its folder: away from it, the command goes there first, and names the store from there.
+    folder = None
+    if base is not None and not _same_file(base, os.curdir):
+        try:
+            folder = os.path.relpath(base)
+        except ValueError:  # on Windows, on another drive than this folder
+            folder = base
+        if store is not None and not os.path.isabs(store):
+            store = os.path.relpath(store, base)
     given = "the paths the labelling was given"
-    hint = stale_store_hint(absent, store, options, "label again", given)
+    hint = stale_store_hint(absent, store, options, "label again", given, folder)
     return [
         f"{counted(n, 'image was', 'images were')} not labelled because {named} lacks {them} or "
         f"holds {them} as {were} before a change ({failure_counts(absent)}): each counts as "

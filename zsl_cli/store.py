@@ -1852,21 +1852,26 @@ def stale_store_hint(
     options: str | None,
     then: str,
     paths: str = "the paths given here",
+    folder: str | None = None,
 ) -> str:
     """How to bring into the `store` the images a run read from it found absent or changed
     (their counts in `by_status`): the `zsl embed` with the model's `embed_options` (None: not
     known, as of predictions without their run info) of the `paths` (what PATH... stands for),
     then what to do (`then`, "label again"); "" where none is. Label's summary says it, hubness
-    and evaluate warn it."""
+    and evaluate warn it. `folder`: where the paths start, if not here: the command goes there
+    first (`cd`), and `store` is named from there."""
     # What `zsl embed` turns into stored vectors, in name order as on the failed line.
     absent = [s for s in STORE_BEHIND_STATUSES if by_status.get(s)]
     if not absent:
         return ""
     command = embed_command(store or "STORE", options or "")
+    if folder is not None:
+        command = f"cd {shlex.quote(printable(folder))} && {command}"
     if options is None:
         command += " with the labelling's model"
+    images = "image" if sum(by_status[s] for s in absent) == 1 else "images"
     return (
-        f"bring the {' and '.join(absent)} images into the store with {command} (PATH...: "
+        f"bring the {' and '.join(absent)} {images} into the store with {command} (PATH...: "
         f"{paths}), then {then}"
     )
 
