@@ -31,7 +31,7 @@ def test_hubness_counts_and_shows_truth_rows_that_name_no_image_of_the_run(
     assert len(data["unmatched"]["images"]["examples"]) == 5
     assert "over the 2 images in the truth" in result.stdout
     assert "Unmatched: 10 images without truth, 4 truth images not measured\n" in result.stdout
-    assert "  not measured: other/a.png, other/b.png, other/c.png, ... 1 more\n" in result.stdout
+    assert "  not measured: other/a.png, other/b.png, other/c.png, ... (1 more)\n" in result.stdout
     # zsl evaluate counts the same rows unpaired, in the same words but its own sides'.
     predictions = label_folder(image_folder, tiny_clip, tmp_path / "p.jsonl")
     evaluated = run("evaluate", predictions, "--truth", truth)
@@ -39,7 +39,7 @@ def test_hubness_counts_and_shows_truth_rows_that_name_no_image_of_the_run(
     assert "Unmatched: 10 predictions without truth, 4 truth images without prediction\n" in (
         evaluated.stdout
     )
-    assert "  without prediction: other/a.png, other/b.png, other/c.png, ... 1 more\n" in (
+    assert "  without prediction: other/a.png, other/b.png, other/c.png, ... (1 more)\n" in (
         evaluated.stdout
     )
     # A truth that names every image, and only those: nothing unpaired, nothing said.

@@ -427,9 +427,8 @@ def _render_unmatched(console: Console, *sides: tuple[str, str, int, Sequence[st
     # Which ones, so a path spelt two ways (a moved folder, another root) shows at once.
     for _, side, count, examples in sides:
         if count:
-            named = ", ".join(printable(path) for path in examples[:MAX_EXAMPLES])
-            more = f", ... {count - MAX_EXAMPLES} more" if count > MAX_EXAMPLES else ""
-            console.print(f"  {side}: {named}{more}")
+            named = [printable(path) for path in examples[:MAX_EXAMPLES]]
+            console.print(f"  {side}: {some_names(named, MAX_EXAMPLES, count)}")
 
 
 _NAMES_MIN_WIDTH = 16  # the narrowest column of class names worth a table
