@@ -20,6 +20,10 @@ from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted
 
 # A task URL's start for a file the server serves from its document root (its local files).
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
+# Such a URL in a prefix, also without the slash before "?": Label Studio (1.23.2) serves
+# /data/local-files?d=... alike, as its middleware adds the slash to a path that resolves only
+# with it (CommonMiddlewareAppendSlashWithoutRedirect), so d= is read the same.
+_LOCAL_FILES_URL = re.compile(r"/data/local-files/?\?d=")
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,9 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             # A prefix naming Label Studio's own local files (/data/local-files/?d=photos/)
             # reaches the same d= decoding as a document root alone; a bare ?d= makes the
             # path relative to it the path under the server's root.
-            if LABEL_STUDIO_LOCAL_FILES in options.url_prefix:
-                folder = options.url_prefix.split(LABEL_STUDIO_LOCAL_FILES, 1)[1]
+            local_files = _LOCAL_FILES_URL.search(options.url_prefix)
+            if local_files is not None:
+                folder = options.url_prefix[local_files.end() :]
                 if not folder and "/" not in relative:
                     in_root.append(path)
                 elif has_surrogates(path_to_text(relative)):
@@ -202,6 +207,11 @@ def label_studio_image_url(path: str, options: LabelStudioOptions) -> str:
     prefix = options.url_prefix
     if _in_cloud_storage(options):
         quoted = relative  # the key itself
+        # Label Studio finds a task's storage by the scheme as it spells it, in lower case
+        # (label-studio 1.23.2): S3://bucket/key is no storage's. A scheme is the same in any
+        # case (RFC 3986), so S3:// means s3://; the bucket and the key keep theirs.
+        scheme, rest = prefix.split("://", 1)
+        prefix = f"{scheme.lower()}://{rest}"
     separator = "" if prefix.endswith(("/", "=")) else "/"
     return prefix + separator + quoted
 
