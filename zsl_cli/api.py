@@ -3223,7 +3223,7 @@ class EmbedReport:
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
     # Unchanged images encoded again, in `encoded`, as the store held a damaged vector of them
-    # (`SyncPlan.repaired`), which its readers refuse
+    # (`SyncPlan.repaired`), which its readers refuse; named as given, as `failed_files` are
     repaired: list[str] = field(default_factory=list)
     removed: int = 0  # stored images no longer found under the scanned paths
     # Stored images kept though gone, under paths that are missing or hold no file, or empty
@@ -3417,11 +3417,11 @@ def embed(
                 # there ends with the summary too, as during the batches. The decoding stops as the
                 # block ends, before the bar does.
                 with interrupts_holdable() as interrupts, ExitStack() as running:
+                    given = _AsGiven(paths)
                     model_id, plan, former = _plan_embed(
-                        store, encoder, request, discovery, stats, report, warn, interrupts
+                        store, encoder, request, discovery, stats, given, report, warn, interrupts
                     )
                     stat_by_path = {stat.path: stat for stat in plan.to_encode}
-                    given = _AsGiven(paths)
                     to_encode = [Path(stat.path) for stat in plan.to_encode]
                     # A file written in the mtime tick it is read in could be rewritten unseen.
                     wait_for_mtime_ticks(plan.to_encode)
@@ -3475,13 +3475,15 @@ def _plan_embed(
     request: EmbedRequest,
     discovery: Discovery,
     stats: Sequence[FileStat],
+    given: _AsGiven,
     report: EmbedReport,
     warn: Callable[[str], None] | None,
     interrupts: HeldInterrupts,
 ) -> tuple[int, SyncPlan, list[int]]:
     """Register the model in `store` and plan the run over the scan's files (`stats`), noting in
-    `report` what the plan reuses, keeps and forgets, and forgetting the images gone: the
-    model's id, the plan, and the models under its former identities (`_former_models`)."""
+    `report` what the plan reuses, repairs (each file as it was `given`), keeps and forgets, and
+    forgetting the images gone: the model's id, the plan, and the models under its former
+    identities (`_former_models`)."""
     store_path = Path(request.store)
     # No --dtype: the model's in the store, float32 for a new one (register_model decides).
     model_id = store.register_model(
@@ -3505,7 +3507,7 @@ def _plan_embed(
         forget_absent=request.forget_missing,
     )
     report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
-    report.repaired = plan.repaired
+    report.repaired = [os.fspath(given(Path(path))) for path in plan.repaired]
     _note_absent_roots(report, plan.absent, plan.kept, discovery.roots, request.forget_missing)
     _tell(warn, _kept_images_warnings(report.absent, report.kept))
     _tell(warn, _nothing_to_forget_warnings(report.not_found))
