@@ -143,12 +143,12 @@ def test_a_writer_closed_twice_ends_its_document_once() -> None:
 
 
 def test_a_cloud_storage_prefix_in_capitals_is_one_still(tmp_path: Path) -> None:
-    # URL schemes are case-insensitive (Label Studio's urlparse lowers them): S3:// is s3://,
-    # whose keys are written as they are, not percent-encoded.
+    # URL schemes are case-insensitive: S3:// is s3://, whose keys are written as they are, not
+    # percent-encoded; and in lower case, as Label Studio matches the scheme case-sensitively.
     (tmp_path / "photos").mkdir()
     options = LabelStudioOptions(document_root=tmp_path, url_prefix="S3://bucket/")
     url = label_studio_image_url(str(tmp_path / "photos" / "a b.png"), options)
-    assert url == "S3://bucket/photos/a b.png"
+    assert url == "s3://bucket/photos/a b.png"
 
 
 def test_a_parquet_export_has_the_documented_columns(tmp_path: Path) -> None:
