@@ -97,6 +97,22 @@ def test_evaluate_refuses_a_new_output_in_a_class_folder_of_the_truth(tmp_path, 
     assert json.loads((tmp_path / "photos" / "r.json").read_text())["n"] == 6
 
 
+def test_evaluate_writes_into_hidden_folders_and_files_of_the_truth(tmp_path, monkeypatch):
+    # The truth's walk takes no hidden folder for a class and reports no hidden file: an output
+    # there is no truth image the next time.
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    (tmp_path / "photos" / ".reports").mkdir()
+    for output in ("photos/.reports/r.png", "photos/circle/.r.png"):
+        result = run("evaluate", predictions, "--truth", "photos", "--report", output, "-q")
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / output).is_file()
+        again = run("evaluate", predictions, "--truth", "photos", "--json", "-", "-q")
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["n"] == 6
+        assert json.loads(again.stdout)["unmatched"]["truth"]["count"] == 0
+
+
 def test_truth_folder_images_label_left_out_by_extension_are_said(tmp_path, monkeypatch):
     # .tga and .jp2 images of the star class vanished from the table and the report: only
     # --json's ignored_files, beside notes.txt, held them.

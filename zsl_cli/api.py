@@ -2903,11 +2903,16 @@ def _check_outputs_spare_images(
     check_outputs_spare_inputs(outputs, [], images)
     if not os.path.isdir(truth):
         return
+    top = os.path.realpath(truth)
     for named, path in outputs:
         if path is None or path == "-" or output_key(os.fspath(path)) is None:
             continue  # not written, stdout, or a device
-        folder = os.path.dirname(absolute_path(path))
-        if inside_folder(folder, truth) and os.path.realpath(folder) != os.path.realpath(truth):
+        folder = os.path.realpath(os.path.dirname(absolute_path(path)))
+        if not inside_folder(folder, top) or folder == top:
+            continue
+        # The truth's walk takes no hidden entry for a class or an image (shapes/.reports/).
+        below = [*os.path.relpath(folder, top).split(os.sep), os.path.basename(path)]
+        if not any(part.startswith(".") for part in below):
             raise ZslError(
                 f"{named} is in a class folder of the ground truth {printable(os.fspath(truth))}"
                 ", where the next evaluation would count it as a file of the truth; write "
