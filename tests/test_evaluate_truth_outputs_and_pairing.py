@@ -254,3 +254,28 @@ def test_a_label_typed_since_is_no_class_the_top_k_clip_counts(tmp_path, monkeyp
     assert "neither a truth class nor ranked for any image" in result.stderr
     top1 = json.loads(result.stdout)["top_k"]["1"]
     assert top1["overall"] == 5 / 6
+
+
+def test_no_start_at_the_current_folder_where_run_info_names_the_labelling_one(
+    tmp_path, monkeypatch
+):
+    # Labelled in w/setA (run info), evaluated from an empty x/setB against another machine's
+    # truth of setB/...: setA's images only end like setB's rows from here, and are not them.
+    labelled_in = tmp_path / "w" / "setA"
+    labelled_in.mkdir(parents=True)
+    monkeypatch.chdir(labelled_in)
+    images = ["circle/a.png", "square/c.png"]
+    predictions = predictions_file(tmp_path / "p.csv", images, ["circle", "square"])
+    truth = tmp_path / "t.csv"
+    truth.write_text("path,label\nsetB/circle/a.png,circle\nsetB/square/c.png,square\n")
+    elsewhere = tmp_path / "x" / "setB"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    result = run("evaluate", predictions, "--truth", truth)
+    assert result.exit_code == 2, result.output
+    assert "none of the 2 predictions" in result.stderr
+    # Without the run info the current folder is the labelling's, as far as can be told.
+    os.remove(f"{predictions}.run.json")
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 2

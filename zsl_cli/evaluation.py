@@ -21,9 +21,8 @@ A prediction matches a truth image when, in this order:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
    folder or on another machine (names compared as shown, composed or decomposed alike, and
    '\\' a separator, as on Windows; a relative prediction path that ends none is also taken from
-   the folder the labelling ran in, then from the current folder (the labelling's, as far as can
-   be told, where no run info records it), for a run labelled from inside a folder the truth's
-   paths name). The longest such ending wins; when several predictions end with the same truth path,
+   the folder the labelling ran in, or from the current folder where no run info records that
+   folder, for a run labelled from inside a folder the truth's paths name). The longest such ending wins; when several predictions end with the same truth path,
    or it is the ending of several truth images, none is matched. A truth CSV's absolute path
    (written on another machine, Windows' C:\\ paths too) is matched the other way round: it
    ends with a relative prediction path, as written, that ends no other of them.
@@ -1411,19 +1410,18 @@ def match_paths(
     # for rows left over: composing every truth path's names takes a while.
     by_relative = _unique_index(_ending(item.relative) for item in truth.items) if leftover else {}
     by_written_ending = _absolute_endings(truth.items) if leftover else {}
-    # The folders a relative path may start at: the labelling's, then the current one, where
-    # the run info is missing (or for hubness, whose images are named from here) the only one.
-    starts = list(dict.fromkeys(folder for folder in (base, os.getcwd()) if folder))
+    # The folder a relative path starts at: the labelling's, or the current one where the run
+    # info is missing (or for hubness, whose images are named from here). Both where one is
+    # known would pair another set's images that end alike from here.
+    start = base or os.getcwd()
     claims: dict[int, list[int]] = {}
     for j in leftover:
         ending = _ending(_parts(paths[j]))
         i = _longest_ending(ending, by_relative)
-        for folder in starts if i is None and not os.path.isabs(paths[j]) else ():
+        if i is None and not os.path.isabs(paths[j]):
             # Labelled from inside a folder the truth's paths name (`cd photos; zsl label .`
             # against photos/cat/a.jpg): the file the run's folder makes of it ends with them.
-            i = _longest_ending(_ending(_parts(os.path.join(folder, paths[j]))), by_relative)
-            if i is not None:
-                break
+            i = _longest_ending(_ending(_parts(os.path.join(start, paths[j]))), by_relative)
         if not os.path.isabs(paths[j]) and ending in by_written_ending:
             # The other way round: a relative prediction path that ends a truth CSV's absolute
             # path (another machine's). Two images it could be are none.
