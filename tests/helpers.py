@@ -253,3 +253,17 @@ def with_file_size_limit(limit: int, action: Callable[[], object]) -> object:
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, limits)
         signal.signal(signal.SIGXFSZ, handler)
+
+
+def spy_on_api(monkeypatch: pytest.MonkeyPatch, name: str) -> list:
+    """The requests a command gives the library's `api.<name>` (label, embed, ...), which
+    still runs them."""
+    requests: list = []
+    real = getattr(api, name)
+
+    def recorded(request: object, **kwargs: object) -> object:
+        requests.append(request)
+        return real(request, **kwargs)
+
+    monkeypatch.setattr(api, name, recorded)
+    return requests

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import run, write_images
+from tests.helpers import run, spy_on_api, write_images
 from zsl_cli import api
 from zsl_cli.cli import app
 
@@ -23,24 +23,11 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def spy_on_embed(monkeypatch: pytest.MonkeyPatch) -> list[api.EmbedRequest]:
-    """The requests the command gives the library, which still runs them."""
-    requests: list[api.EmbedRequest] = []
-    embed = api.embed
-
-    def recorded(request: api.EmbedRequest, **kwargs: object) -> api.EmbedReport:
-        requests.append(request)
-        return embed(request, **kwargs)
-
-    monkeypatch.setattr(api, "embed", recorded)
-    return requests
-
-
 EMBED = ["embed", "photos", "-s", "s.zsl", "-m", "shapes-demo"]
 
 
 def test_every_option_reaches_the_request_as_given(world, monkeypatch):
-    requests = spy_on_embed(monkeypatch)
+    requests = spy_on_api(monkeypatch, "embed")
     result = run(
         *EMBED, "--dtype", "float16", "--export", "e.npy", "--json", "j.json", "--forget-missing",
         "-b", "3", "-j", "2", "--exact-preprocessing", "--device", "cpu", "--precision", "float32",
@@ -78,7 +65,7 @@ def test_every_option_reaches_the_request_as_given(world, monkeypatch):
 
 
 def test_a_run_without_options_uses_the_defaults(world, monkeypatch):
-    requests = spy_on_embed(monkeypatch)
+    requests = spy_on_api(monkeypatch, "embed")
     result = run(*EMBED, "-q")
     assert result.exit_code == 0, result.stderr
     (request,) = requests
@@ -97,7 +84,7 @@ def test_a_run_without_options_uses_the_defaults(world, monkeypatch):
 
 
 def test_the_null_list_and_remote_code_reach_the_request(world, monkeypatch):
-    requests = spy_on_embed(monkeypatch)
+    requests = spy_on_api(monkeypatch, "embed")
     listed = b"photos/img_000.png\0photos/img_002.png\0"
     args = ["embed", "-", "-0", "-s", "s.zsl", "-m", "shapes-demo", "--trust-remote-code"]
     result = CliRunner().invoke(app, [*args, "--json", "-", "-q"], input=listed)

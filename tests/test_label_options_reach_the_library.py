@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import SHAPE_CLASSES, read_jsonl, run, write_images
+from tests.helpers import SHAPE_CLASSES, read_jsonl, run, spy_on_api, write_images
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE
@@ -26,25 +26,12 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def spy_on_label(monkeypatch: pytest.MonkeyPatch) -> list[api.LabelRequest]:
-    """The requests the command gives the library, which still runs them."""
-    requests: list[api.LabelRequest] = []
-    label = api.label
-
-    def recorded(request: api.LabelRequest, **kwargs: object) -> api.LabelReport:
-        requests.append(request)
-        return label(request, **kwargs)
-
-    monkeypatch.setattr(api, "label", recorded)
-    return requests
-
-
 LABEL = ["label", "root/photos", "-c", "classes.txt", "-m", "shapes-demo"]
 
 
 def test_every_option_reaches_the_request_as_given(world, monkeypatch):
     Path("described.json").write_text(json.dumps({"red circle": ["a round red thing"]}))
-    requests = spy_on_label(monkeypatch)
+    requests = spy_on_api(monkeypatch, "label")
     result = run(
         *LABEL, "-k", "0", "--threshold", "0.25", "-b", "3", "-j", "2", "--exact-preprocessing",
         "--device", "cpu", "--precision", "float32", "--max-pixels", "5000", "--include-hidden",
@@ -103,7 +90,7 @@ def test_a_run_without_options_uses_the_defaults_the_help_shows(world, monkeypat
         shown = text.split(option, 1)[1].split("[default: ", 1)[1].split("]", 1)[0]
         shown = shown.split(";")[0]  # typer adds a range: '5; x>=0'
         assert shown == default, option
-    requests = spy_on_label(monkeypatch)
+    requests = spy_on_api(monkeypatch, "label")
     result = run(*LABEL, "-o", "out.csv", "-q")
     assert result.exit_code == 0, result.stderr
     (request,) = requests
@@ -128,7 +115,7 @@ def test_a_run_without_options_uses_the_defaults_the_help_shows(world, monkeypat
 
 
 def test_the_null_list_and_remote_code_reach_the_request(world, monkeypatch):
-    requests = spy_on_label(monkeypatch)
+    requests = spy_on_api(monkeypatch, "label")
     listed = b"root/photos/img_000.png\0root/photos/img_002.png\0"
     args = ["label", "-", "-0", "-c", "classes.txt", "-m", "shapes-demo", "--trust-remote-code"]
     result = CliRunner().invoke(app, [*args, "-q"], input=listed)
