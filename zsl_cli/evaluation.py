@@ -22,8 +22,9 @@ A prediction matches a truth image when, in this order:
    folder or on another machine (names compared as shown, composed or decomposed alike, and
    '\\' a separator, as on Windows; a relative prediction path that ends none is also taken from
    the folder the labelling ran in, or from the current folder where no run info records that
-   folder, for a run labelled from inside a folder the truth's paths name). The longest such ending wins; when several predictions end with the same truth path,
-   or it is the ending of several truth images, none is matched. A truth CSV's absolute path
+   folder, for a run labelled from inside a folder the truth's paths name). The longest such
+   ending wins; when several predictions end with the same truth path, or it is the ending of
+   several truth images, none is matched. A truth CSV's absolute path
    (written on another machine, Windows' C:\\ paths too) is matched the other way round: it
    ends with a relative prediction path, as written, that ends no other of them.
    When both paths name existing files here, they are two different images (rules 1 and 2
