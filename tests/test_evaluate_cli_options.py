@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run, write_truth_and_predictions
+from tests.terminal import pseudo_terminal, read_until_closed, terminal_env
 
 
 def _top_ks(predictions: Path, truth: Path, *top_k: str) -> list[str]:
@@ -84,28 +85,19 @@ def _many_classes(tmp_path: Path, count: int) -> tuple[Path, Path]:
 def _evaluate_on_a_terminal(predictions: Path, truth: Path, *extra: str) -> tuple[int, str, str]:
     """`zsl evaluate` with stdout on a terminal (a pty): its exit status, what the terminal
     showed and stderr."""
-    import pty
-
-    controller, terminal = pty.openpty()
     command = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth"]
-    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb"}
-    with subprocess.Popen(
-        [*command, str(truth), *extra], stdout=terminal, stderr=subprocess.PIPE, env=env
-    ) as shown:
+    env = terminal_env(TERM="dumb", COLUMNS="120")
+    with (
+        pseudo_terminal() as (controller, terminal),
+        subprocess.Popen(
+            [*command, str(truth), *extra], stdout=terminal, stderr=subprocess.PIPE, env=env
+        ) as shown,
+    ):
         os.close(terminal)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the terminal's other side closed: all read
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        received = read_until_closed(controller, shown)
         stderr = shown.stderr.read().decode()
         status = shown.wait(timeout=300)
-    os.close(controller)
-    return status, b"".join(chunks).decode().replace("\r\n", "\n"), stderr
+    return status, received.decode().replace("\r\n", "\n"), stderr
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pty")

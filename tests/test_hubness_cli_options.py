@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import error_line, held_open, run
+from tests.terminal import pseudo_terminal, read_until_closed, terminal_env
 from zsl_cli import api
 from zsl_cli.cli import app
 from zsl_cli.demo.imageset import make_image_set
@@ -238,35 +239,23 @@ def _on_a_terminal(command: list[str], *, stdin: bytes | None = None) -> tuple[i
     """`zsl` with stderr on a terminal (a pty that reads as an interactive one), stdin too where
     `stdin` is given (typed there, then Ctrl-D): its exit status, what the terminal showed (the
     typing echoed as well) and stdout."""
-    import pty
-
-    controller, terminal = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
-    for name in ("TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR", "NO_COLOR"):
-        env.pop(name, None)
-    with subprocess.Popen(
-        [sys.executable, "-m", "zsl_cli", *command],
-        stdin=terminal if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=terminal,
-        env=env,
-    ) as process:
+    with (
+        pseudo_terminal((40, 100)) as (controller, terminal),
+        subprocess.Popen(
+            [sys.executable, "-m", "zsl_cli", *command],
+            stdin=terminal if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            env=terminal_env(TERM="xterm", COLUMNS="100"),
+        ) as process,
+    ):
         os.close(terminal)
         if stdin is not None:
             os.write(controller, stdin + b"\x04")
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the terminal's other side closed: all read
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        received = read_until_closed(controller, process)
         stdout = process.stdout.read()
         status = process.wait(timeout=300)
-    os.close(controller)
-    return status, b"".join(chunks), stdout
+    return status, received, stdout
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pty")
