@@ -39,6 +39,21 @@ def tiny_siglip(tmp_path_factory):
     return make_tiny_siglip(tmp_path_factory.mktemp("tiny-siglip"))
 
 
+@pytest.fixture
+def two_revisions(tiny_clip, tiny_siglip, tmp_path, monkeypatch):
+    """acme/tiny at main is a CLIP, at v2 a SigLIP, in a hub cache under tmp_path."""
+    import huggingface_hub.constants
+
+    repo = tmp_path / "hub" / "models--acme--tiny"
+    (repo / "refs").mkdir(parents=True)
+    for ref, model, commit in (("main", tiny_clip, "1" * 40), ("v2", tiny_siglip, "2" * 40)):
+        shutil.copytree(model, repo / "snapshots" / commit)
+        (repo / "refs" / ref).write_text(commit)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+
+
 def _press_ctrl_c() -> None:
     signal.raise_signal(signal.SIGINT)
 
