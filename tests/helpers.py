@@ -154,6 +154,21 @@ def file_not_writable(monkeypatch: pytest.MonkeyPatch, store: Path) -> None:
     monkeypatch.setattr(os, "access", access)
 
 
+def only_read(monkeypatch: pytest.MonkeyPatch, store: Path, read_only: str) -> None:
+    """zsl may not write the store's file, or (as on a read-only mount) anything."""
+    if read_only == "file":
+        file_not_writable(monkeypatch, store)
+    else:
+        real_access = os.access
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda path, mode, *args, **kwargs: (
+                not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
+            ),
+        )
+
+
 # `zsl` saying on stderr when the image model first encodes a batch.
 SAYS_WHEN_ENCODING = """
 import sys

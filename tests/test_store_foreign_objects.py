@@ -6,13 +6,12 @@ hung a read."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_not_writable, run, write_images
+from tests.helpers import file_not_writable, only_read, run, write_images
 from zsl_cli import store as store_module
 
 # The review's: each image embedded later gets the first stored image's vector.
@@ -252,21 +251,6 @@ def test_a_link_planted_beside_a_new_store_leaves_no_store(
     assert result.stderr == link_message(store, kind)
     assert not store.exists()
     assert target.read_text() == "theirs"
-
-
-def only_read(monkeypatch: pytest.MonkeyPatch, store: Path, read_only: str) -> None:
-    """zsl may not write the store's file, or (as on a read-only mount) anything."""
-    if read_only == "file":
-        file_not_writable(monkeypatch, store)
-    else:
-        real_access = os.access
-        monkeypatch.setattr(
-            os,
-            "access",
-            lambda path, mode, *args, **kwargs: (
-                not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
-            ),
-        )
 
 
 @pytest.mark.parametrize("read_only", ["file", "folder"])

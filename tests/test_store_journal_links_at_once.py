@@ -4,12 +4,11 @@ next problem only once the first was fixed."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_not_writable
+from tests.helpers import file_not_writable, only_read
 from zsl_cli.errors import ZslError
 from zsl_cli.store import EmbeddingStore, check_store_writable
 
@@ -96,18 +95,6 @@ def two_links_named(store: Path) -> str:
     )
 
 
-def nothing_writable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As on a read-only mount, or in another user's folder (root ignores permissions)."""
-    real_access = os.access
-    monkeypatch.setattr(
-        os,
-        "access",
-        lambda path, mode, *args, **kwargs: (
-            not mode & os.W_OK and real_access(path, mode, *args, **kwargs)
-        ),
-    )
-
-
 @pytest.mark.parametrize("read_only", ["file", "folder"])
 def test_a_wal_link_to_data_beside_a_store_only_read_names_the_other_links_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
@@ -118,10 +105,7 @@ def test_a_wal_link_to_data_beside_a_store_only_read_names_the_other_links_too(
     store = a_store(tmp_path)
     links = [link_beside(store, kind, tmp_path, "a file holding data") for kind in ("wal",)]
     links += [link_beside(store, kind, tmp_path, "dangling") for kind in ("shm", "journal")]
-    if read_only == "file":
-        file_not_writable(monkeypatch, store)
-    else:
-        nothing_writable(monkeypatch)
+    only_read(monkeypatch, store, read_only)
     with pytest.raises(ZslError) as refused:
         EmbeddingStore.open(store, create=False)
     named = f"{store}-wal, {store}-shm and {store}-journal"
