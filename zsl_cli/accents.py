@@ -13,7 +13,7 @@ import os
 import re
 import unicodedata
 
-from zsl_cli.formatting import printable
+from zsl_cli.formatting import listed, printable
 
 _SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")
 _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
@@ -67,10 +67,10 @@ def spelled_otherwise(path: str) -> str | None:
     ]
     forms = {accent_form(name) for _, name in named}
     if len(forms) == 1:
-        names = _and([f"the {kind} {printable(name)}" for kind, name in named])
+        names = listed([f"the {kind} {printable(name)}" for kind, name in named])
         there = f"{names} {'is' if len(named) == 1 else 'are'} there in {forms.pop()}"
     else:
-        there = _and(
+        there = listed(
             [f"the {kind} {printable(name)} in {accent_form(name)}" for kind, name in named]
         )
         there += " are there"
@@ -99,8 +99,3 @@ def lexists(path: str) -> bool:
         # to be one.
         return error.errno != errno.ENAMETOOLONG
     return True
-
-
-def _and(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -120,6 +120,11 @@ def some_names(names: Sequence[str], limit: int = 5, total: int | None = None) -
 _WORD_JOINER = re.compile(r"(?<=[^\W\d_])[_+](?=[^\W\d_])")
 
 
+def listed(items: Sequence[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c": every one named, unlike `some_names`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def spaced_words(name: str) -> str:
     """`name` with a space for every '_' or '+' between letters."""
     return _WORD_JOINER.sub(" ", name)

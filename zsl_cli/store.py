@@ -63,7 +63,14 @@ from zsl_cli.files import (
     why_not_created,
     written_path,
 )
-from zsl_cli.formatting import clipped_text, counted, printable, printable_text, some_names
+from zsl_cli.formatting import (
+    clipped_text,
+    counted,
+    listed,
+    printable,
+    printable_text,
+    some_names,
+)
 from zsl_cli.images import UNREADABLE, DecodeError, decided_by_content, file_problem
 from zsl_cli.records import (
     PRECISION_OPTIONS,
@@ -2109,18 +2116,13 @@ def _journal_names(path: Path, kinds: Sequence[str]) -> str:
     a link too: then beside its target), for messages."""
     real = os.path.realpath(path)
     shown = os.fspath(path) if real == os.path.abspath(path) else real
-    return _listed([printable(f"{shown}-{kind}") for kind in kinds])
-
-
-def _listed(items: Sequence[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c" (as `accents` lists names; formatting has no such list)."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return listed([printable(f"{shown}-{kind}") for kind in kinds])
 
 
 def _links_refused(path: Path, kinds: Sequence[str]) -> str:
     """Why the links of these kinds beside the store keep SQLite from opening it."""
     named = _journal_names(path, kinds)
-    files = _listed([f"-{kind}" for kind in kinds])
+    files = listed([f"-{kind}" for kind in kinds])
     if len(kinds) == 1:
         return (
             f"{named} beside it is a symbolic link, and SQLite will not open one where it keeps "
