@@ -16,7 +16,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_to_bytes
@@ -77,20 +76,15 @@ def read_predictions_and_run_info(
     `one_per_image`: refuse a second prediction naming an image as an earlier one does, saying
     where both are (lines, task ids), as evaluation must: it would score that image twice.
     """
-    token = _ONE_PER_IMAGE.set(one_per_image)
-    try:
-        return _predictions_and_run_info(path, warn, stdin)
-    finally:
-        _ONE_PER_IMAGE.reset(token)
-
-
-# Whether the read under way refuses an image named twice (see `_OncePerImage`): set for the
-# read, rather than handed down through every format's reader.
-_ONE_PER_IMAGE: ContextVar[bool] = ContextVar("_ONE_PER_IMAGE", default=False)
+    return _predictions_and_run_info(path, warn, stdin, one_per_image=one_per_image)
 
 
 def _predictions_and_run_info(
-    path: str | os.PathLike[str], warn: Warn | None, stdin: IO[bytes] | None
+    path: str | os.PathLike[str],
+    warn: Warn | None,
+    stdin: IO[bytes] | None,
+    *,
+    one_per_image: bool,
 ) -> tuple[list[Prediction], dict | None]:
     name = str(path)
     if name == "-":
@@ -100,8 +94,8 @@ def _predictions_and_run_info(
             stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:  # a text stdin without bytes under it (a notebook's, a test runner's)
             stdin = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
-        with _seekable(stdin, "stdin") as handle:
-            return _read_stream(handle, "stdin", None, warn)
+        with _seekable(stdin, "stdin", one_per_image=one_per_image) as handle:
+            return _read_stream(handle, "stdin", None, warn, one_per_image=one_per_image)
     path = Path(path)
     if path.is_dir():
         raise ZslError(f"{quoted(name)} is a folder, not a predictions file written by 'zsl label'")
@@ -114,9 +108,16 @@ def _predictions_and_run_info(
     for _ in range(_READ_TRIES):
         told: list[str] = []  # what `warn` hears of the read that is kept, once
         try:
-            with path.open("rb") as source, _seekable(source, name, fmt) as handle:
+            with (
+                path.open("rb") as source,
+                _seekable(source, name, fmt, one_per_image=one_per_image) as handle,
+            ):
                 predictions, run_info = _read_stream(
-                    handle, name, fmt, None if warn is None else told.append
+                    handle,
+                    name,
+                    fmt,
+                    None if warn is None else told.append,
+                    one_per_image=one_per_image,
                 )
                 read = os.fstat(source.fileno())
         except OSError as error:
@@ -277,13 +278,16 @@ _LEADING = b"\xef\xbb\xbf \t\r\n"  # a BOM's bytes and whitespace, before the co
 
 
 @contextmanager
-def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[IO[bytes]]:
+def _seekable(
+    source: IO[bytes], name: str, fmt: str | None = None, *, one_per_image: bool
+) -> Iterator[IO[bytes]]:
     """`source`, or for a pipe a copy of it in an unnamed temporary file: a document that turns
     out to be one the stream reader leaves is read again from its start (see `_read_stream`), and
     a pipe would otherwise have to be held in memory for that. Content in UTF-16 or UTF-32 is
     copied too, as UTF-8, which the readers take. `fmt`: the format a named pipe's
     extension gives; its start is checked only where its content decides it, as for stdin (a
-    p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV)."""
+    p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV).
+    `one_per_image`: as the read's, for the records its start is checked for."""
     checks = fmt in (None, "csv")  # a csv name holding JSON is read as stdin is: see _misnamed
     start = _read_blocking(source, 4, name)  # as much as json.detect_encoding looks at
     encoding = json.detect_encoding(start)
@@ -303,7 +307,7 @@ def _seekable(source: IO[bytes], name: str, fmt: str | None = None) -> Iterator[
                 head = (head + data).lstrip(_LEADING)
                 checked = _csv_header_checked(head, name, ended=len(data) < _CHUNK)
             if first and len(data) == _CHUNK:  # more to come: `yes '{}' |` would fill the disk
-                _refuse_json_start(data, name)
+                _refuse_json_start(data, name, one_per_image=one_per_image)
             first = False
             with _copy_errors(name):
                 copy.write(data)
@@ -384,7 +388,8 @@ def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
     header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
     try:
         with _CSV_FIELDS_LIFTED.held():
-            _csv_rows(csv.reader([header]), name)  # a header alone: no rows, or its error
+            # A header alone: no rows, or its error.
+            _csv_rows(csv.reader([header]), name, one_per_image=False)
     except csv.Error:
         pass  # said as it is for a file, once the copy is read
     return True
@@ -398,7 +403,7 @@ _CUT_TOKEN = re.compile(
 )
 
 
-def _refuse_json_start(data: bytes, name: str) -> None:
+def _refuse_json_start(data: bytes, name: str, *, one_per_image: bool) -> None:
     """ZslError, as reading the whole content would say it, when a pipe's first chunk `data`
     holds JSON that no continuation makes valid: `yes '{"a":1}' |` or `yes '[' |` would fill
     the disk before the copy is read. Such content starting with "[" is refused as invalid
@@ -415,7 +420,7 @@ def _refuse_json_start(data: bytes, name: str) -> None:
         return  # one whole value, so far: what follows tells
     except json.JSONDecodeError as error:
         if error.msg.startswith("Unterminated string") or _CUT_TOKEN.fullmatch(text, error.pos):
-            _refuse_first_records(data, name)
+            _refuse_first_records(data, name, one_per_image=one_per_image)
             return  # cut by the read: it may go on as valid JSON
         invalid: Exception = error
     except RecursionError as error:  # no continuation makes the nesting shallower
@@ -424,16 +429,17 @@ def _refuse_json_start(data: bytes, name: str) -> None:
         return
     if start == b"[":
         raise ZslError(f"{quoted(name)} is not valid JSON: {invalid}")
-    _read_jsonl(io.BytesIO(data[: data.rfind(b"\n") + 1]), name)  # its whole lines
+    whole_lines = data[: data.rfind(b"\n") + 1]
+    _read_jsonl(io.BytesIO(whole_lines), name, one_per_image=one_per_image)
 
 
-def _refuse_first_records(data: bytes, name: str) -> None:
+def _refuse_first_records(data: bytes, name: str, *, one_per_image: bool) -> None:
     """ZslError for the first record in a pipe's first chunk `data` (JSON cut by the read) that
     is no prediction: `(printf '[1,'; yes '1,') |` is valid JSON so far, but no continuation
     makes it predictions. Records cut by the read, and layouts the stream reader leaves to the
     whole parse, say nothing."""
     with suppress(_NotStreamed, _JsonLines):
-        _stream_document(io.BytesIO(data), name)
+        _stream_document(io.BytesIO(data), name, one_per_image=one_per_image)
 
 
 @contextmanager
@@ -449,7 +455,12 @@ def _copy_errors(name: str) -> Iterator[None]:
 
 
 def _read_stream(
-    handle: IO[bytes], name: str, fmt: str | None, warn: Warn | None = None
+    handle: IO[bytes],
+    name: str,
+    fmt: str | None,
+    warn: Warn | None = None,
+    *,
+    one_per_image: bool,
 ) -> tuple[list[Prediction], dict | None]:
     """What `_parse` makes of the handle's content, read as it goes: a JSON document record by
     record, as JSON Lines and CSV are, so that memory holds little more than the predictions.
@@ -469,23 +480,23 @@ def _read_stream(
     if fmt != "jsonl" and not first:
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and first not in (b"[", b"{")):
-        return _read_csv(handle, name, warn), None
+        return _read_csv(handle, name, warn, one_per_image=one_per_image), None
     if fmt == "jsonl":
-        return _read_jsonl(handle, name, warn), None
+        return _read_jsonl(handle, name, warn, one_per_image=one_per_image), None
     loads: Callable[[bytes], Any] = json.loads
     try:
-        return _stream_document(handle, name)
+        return _stream_document(handle, name, one_per_image=one_per_image)
     except _JsonLines:
         if fmt is None:  # as in _parse, where content alone tells the format
             handle.seek(start)
-            return _read_jsonl(handle, name, warn), None
+            return _read_jsonl(handle, name, warn, one_per_image=one_per_image), None
     except _InvalidJson:
         loads = _loads_invalid
     except (_NotStreamed, ZslError):  # a record's error stands only in a valid document
         pass
     # Out of the except clause: what the stream reader read is let go before the parse.
     handle.seek(start)
-    return _parse(handle.read(), name, fmt, loads, warn)
+    return _parse(handle.read(), name, fmt, loads, warn, one_per_image=one_per_image)
 
 
 def _refuse_binary(data: bytes, name: str) -> None:
@@ -526,17 +537,19 @@ class _JsonLines(Exception):
     """Content that starts as a JSON object but is no zsl document: `_parse` reads JSON Lines."""
 
 
-def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], dict | None]:
+def _stream_document(
+    handle: IO[bytes], name: str, *, one_per_image: bool
+) -> tuple[list[Prediction], dict | None]:
     """A zsl json document or a list of Label Studio tasks (or of zsl records), read one record
     at a time."""
     text = _JsonText(handle)
     top = text.peek()
     if top == "[":
         tasks = _items(text)
-        predictions = _item_predictions(tasks, name)
+        predictions = _item_predictions(tasks, name, one_per_image=one_per_image)
         run_info = None
     elif top == "{":
-        predictions, run_info = _document_fields(text, name)
+        predictions, run_info = _document_fields(text, name, one_per_image=one_per_image)
     else:
         raise _NotStreamed
     if text.peek():  # more after the document: not valid JSON
@@ -544,7 +557,9 @@ def _stream_document(handle: IO[bytes], name: str) -> tuple[list[Prediction], di
     return predictions, run_info
 
 
-def _document_fields(text: _JsonText, name: str) -> tuple[list[Prediction], dict | None]:
+def _document_fields(
+    text: _JsonText, name: str, *, one_per_image: bool
+) -> tuple[list[Prediction], dict | None]:
     """The predictions and run info of a zsl json document, its keys in any order."""
     predictions, run_info = None, None
     for key in _keys(text):
@@ -552,7 +567,7 @@ def _document_fields(text: _JsonText, name: str) -> tuple[list[Prediction], dict
             value = text.value()
             run_info = value if key == "run" else run_info  # the last one, as json.loads keeps
         elif text.peek() == "[":  # given twice, the last counts, as json.loads keeps
-            predictions = _document_predictions(_items(text), name)
+            predictions = _document_predictions(_items(text), name, one_per_image=one_per_image)
         else:  # not a list: the whole-document parse tells what it makes of that
             raise _NotStreamed
     if predictions is None:
@@ -560,10 +575,12 @@ def _document_fields(text: _JsonText, name: str) -> tuple[list[Prediction], dict
     return predictions, run_info if isinstance(run_info, dict) else None
 
 
-def _document_predictions(objects: Iterable[Any], name: str) -> list[Prediction]:
+def _document_predictions(
+    objects: Iterable[Any], name: str, *, one_per_image: bool
+) -> list[Prediction]:
     """The predictions of a zsl json document's records."""
     predictions = []
-    once = _OncePerImage(name, "keep one of them")
+    once = _OncePerImage(name, "keep one of them", refuse=one_per_image)
     for number, value in enumerate(objects, start=1):
         where = f"{name}: prediction {number}"
         prediction = _prediction_from_object(value, where, first=number == 1)
@@ -684,6 +701,8 @@ def _parse(
     fmt: str | None,
     loads: Callable[[bytes], Any] = json.loads,
     warn: Warn | None = None,
+    *,
+    one_per_image: bool = False,
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
     Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
@@ -693,9 +712,9 @@ def _parse(
     if fmt != "jsonl" and not start:  # as in _read_stream
         raise ZslError(f"{quoted(name)} is empty: no predictions to read")
     if fmt == "csv" or (fmt is None and start not in (b"[", b"{")):
-        return _read_csv(io.BytesIO(data), name, warn), None
+        return _read_csv(io.BytesIO(data), name, warn, one_per_image=one_per_image), None
     if fmt == "jsonl":
-        return _read_jsonl(io.BytesIO(data), name, warn), None
+        return _read_jsonl(io.BytesIO(data), name, warn, one_per_image=one_per_image), None
     if fmt is None and start == b"{":
         try:
             document = loads(data)
@@ -704,22 +723,26 @@ def _parse(
             several_lines = isinstance(error, json.JSONDecodeError) and error.lineno > 1
             if several_lines and _ends_in(error):
                 raise _invalid_json(name, error) from None
-            return _read_jsonl(io.BytesIO(data), name, warn), None  # one record per line
+            # One record per line.
+            return _read_jsonl(io.BytesIO(data), name, warn, one_per_image=one_per_image), None
         if not (isinstance(document, dict) and "predictions" in document):
-            return _read_jsonl(io.BytesIO(data), name, warn), None  # a single record
+            # A single record.
+            return _read_jsonl(io.BytesIO(data), name, warn, one_per_image=one_per_image), None
     else:
         document = _load_json(data, name, loads)
-    return _read_document(document, name)
+    return _read_document(document, name, one_per_image=one_per_image)
 
 
-def _read_document(document: Any, name: str) -> tuple[list[Prediction], dict | None]:
+def _read_document(
+    document: Any, name: str, *, one_per_image: bool
+) -> tuple[list[Prediction], dict | None]:
     if isinstance(document, dict) and isinstance(document.get("predictions"), list):
         objects = document["predictions"]
         run_info = document.get("run") if isinstance(document.get("run"), dict) else None
-        predictions = _document_predictions(objects, name)
+        predictions = _document_predictions(objects, name, one_per_image=one_per_image)
         return predictions, run_info
     if isinstance(document, list):
-        return _item_predictions(document, name), None
+        return _item_predictions(document, name, one_per_image=one_per_image), None
     raise ZslError(
         f"{quoted(name)} is neither a zsl json output nor a list of zsl records or Label Studio "
         'tasks (from pandas, write df.to_json(path, orient="records"))'
@@ -757,13 +780,15 @@ def _loads_invalid(data: bytes) -> Any:
     return json.loads(data)
 
 
-def _read_csv(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Prediction]:
+def _read_csv(
+    stream: IO[bytes], name: str, warn: Warn | None = None, *, one_per_image: bool
+) -> list[Prediction]:
     # Decoded as it is read: a StringIO of the whole text holds 4 bytes a character.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     lines = _Lines(text)
     try:
         with _CSV_FIELDS_LIFTED.held():
-            return _csv_rows(csv.reader(lines), name, lines, warn)
+            return _csv_rows(csv.reader(lines), name, lines, warn, one_per_image=one_per_image)
     except csv.Error as error:  # e.g. a stray quote that runs a field to the end of the file
         raise ZslError(f"{quoted(name)} is not a readable CSV ({error})") from None
     finally:
@@ -801,7 +826,12 @@ class _Lines:
 
 
 def _csv_rows(
-    reader: Any, name: str, lines: _Lines | None = None, warn: Warn | None = None
+    reader: Any,
+    name: str,
+    lines: _Lines | None = None,
+    warn: Warn | None = None,
+    *,
+    one_per_image: bool,
 ) -> list[Prediction]:
     """The predictions of a CSV's rows; a last line cut short is left out, told to `warn`, where
     `lines` are the reader's (without both, it is an error as any other row of missing cells)."""
@@ -835,7 +865,7 @@ def _csv_rows(
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
     one_run = _OneRun()
-    once = _OncePerImage(name, _JOINED_RUNS)
+    once = _OncePerImage(name, _JOINED_RUNS, refuse=one_per_image)
     for row in rows:
         where = f"{name}: line {reader.line_num}"
         if warn is not None and lines is not None and _cut_short(row, header, picked, lines):
@@ -900,19 +930,20 @@ class _OneRun:
 
 class _OncePerImage:
     """Refuses a second prediction that names an image as an earlier one did, saying where both
-    are (lines, a Label Studio task's id), where the read asks for it (`one_per_image`): `cat
+    are (lines, a Label Studio task's id), where the read asks for it (`refuse`): `cat
     p.jsonl p.jsonl`, or one image imported as two tasks, would score that image twice. One
     image named two ways (`./a.png`, `a.png`) is evaluation's to refuse, as paths pair with the
     truth."""
 
-    def __init__(self, name: str, fix: str) -> None:
+    def __init__(self, name: str, fix: str, *, refuse: bool) -> None:
+        self._refuse = refuse  # the read's `one_per_image`
         self._name = name
         self._fix = fix  # what to do about it
         self._first: dict[str, tuple[str, object]] = {}  # each path, where it was first
 
     def check(self, path: str, place: tuple[str, object]) -> None:
         """`place`: the plural a message names such places by, and this one's number or id."""
-        if not _ONE_PER_IMAGE.get():
+        if not self._refuse:
             return
         first = self._first.setdefault(path, place)
         if first is place:
@@ -1183,12 +1214,14 @@ def _parse_scores(texts: list[str], where: str) -> np.ndarray:
         raise
 
 
-def _read_jsonl(stream: IO[bytes], name: str, warn: Warn | None = None) -> list[Prediction]:
+def _read_jsonl(
+    stream: IO[bytes], name: str, warn: Warn | None = None, *, one_per_image: bool
+) -> list[Prediction]:
     """The predictions of JSON Lines; a last line cut short (no line end, and not valid JSON) is
     left out, told to `warn` (without it, it is an error as any other line that is no JSON)."""
     predictions: list[Prediction] = []
     one_run = _OneRun()
-    once = _OncePerImage(name, _JOINED_RUNS)
+    once = _OncePerImage(name, _JOINED_RUNS, refuse=one_per_image)
     for number, line in enumerate(stream, start=1):
         unfinished = not line.endswith(b"\n")  # only the last line can be
         # Without its newline: a JSON error must give its position on this line.
@@ -1315,12 +1348,16 @@ def _text(value: Any, field: str) -> str:
     return value
 
 
-def _item_predictions(items: Iterable[Any], name: str) -> list[Prediction]:
+def _item_predictions(items: Iterable[Any], name: str, *, one_per_image: bool) -> list[Prediction]:
     """The predictions of a JSON list's items, one each, but one per task of a Label Studio
     JSON_MIN export, which repeats a task for each of its annotations."""
     predictions = []
     exported: set[tuple[Any, Any]] = set()
-    once = _OncePerImage(name, "keep one of them (in Label Studio: delete the task imported twice)")
+    once = _OncePerImage(
+        name,
+        "keep one of them (in Label Studio: delete the task imported twice)",
+        refuse=one_per_image,
+    )
     for number, item in enumerate(items, start=1):
         task = _json_min_task(item)
         if task is not None:
