@@ -991,11 +991,17 @@ def header_name(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+# The keys of zsl's records beside a path and a label, as a record of no score and no ranking
+# holds them: what another tool's records of a path and a label need to evaluate.
+_EMPTY_RECORD_KEYS: dict[str, Any] = {"score": None, "top_k": [], "status": STATUS_OK, "error": ""}
+
+
 def _truth_hint(header: Iterable[str], *, of_csv: bool = False) -> str:
     """A note for a table or record of none of a prediction's own columns (a path and a label,
     or a 0/1 column per class): the ground truth given where the predictions go, the two files
-    of `zsl evaluate` swapped. A CSV of a path and a label column may also be another tool's
-    predictions (`of_csv`): those evaluate once zsl's other columns are added."""
+    of `zsl evaluate` swapped. A CSV's header (`of_csv`) or a record's keys of a path and a
+    label may also be another tool's predictions: those evaluate once zsl's other columns, or
+    keys, are added."""
     header = list(header)
     names = [header_name(name) for name in header]  # as evaluate reads a truth's header
     if any(name in PREDICTION_COLUMNS for name in names):
@@ -1003,12 +1009,18 @@ def _truth_hint(header: Iterable[str], *, of_csv: bool = False) -> str:
     if not set(TRUTH_PATH_COLUMNS).intersection(names):
         return ""  # no table of images: nothing says what it is
     other_tool = ""
-    if of_csv and "path" in header and "label" in header:
-        missing = ",".join(column for column in CSV_COLUMNS if column not in header)
-        other_tool = (
-            f"; another tool's predictions? add the columns {missing}, empty but for status "
-            f"'{STATUS_OK}' on each row"
-        )
+    if "path" in header and "label" in header:
+        if of_csv:
+            missing = ",".join(column for column in CSV_COLUMNS if column not in header)
+            add = f"the columns {missing}, empty but for status '{STATUS_OK}' on each row"
+        else:  # written as JSON, to paste into each record
+            missing = ", ".join(
+                f"{json.dumps(key)}: {json.dumps(value)}"
+                for key, value in _EMPTY_RECORD_KEYS.items()
+                if key not in header
+            )
+            add = f"{missing} to each record"
+        other_tool = f"; another tool's predictions? add {add}"
     return (
         " (it has no score, ranking or status: ground truth? give that as --truth, and first "
         f"the predictions 'zsl label' wrote{other_tool})"
