@@ -24,6 +24,9 @@ LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
 # /data/local-files?d=... alike, as its middleware adds the slash to a path that resolves only
 # with it (CommonMiddlewareAppendSlashWithoutRedirect), so d= is read the same.
 _LOCAL_FILES_URL = re.compile(r"/data/local-files/?\?d=")
+# Such a URL in other letter case, which Label Studio does not serve: its URL routing (Django's)
+# and the d= parameter's name are case-sensitive.
+_LOCAL_FILES_URL_ANY_CASE = re.compile(_LOCAL_FILES_URL.pattern, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,9 @@ def _label_studio_filter(choices: int, options: LabelStudioOptions) -> str:
 
 def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> list[str]:
     """Raise ZslError naming the first path outside the root (call before the run); return a
-    warning for each kind of path whose task Label Studio cannot show the image of (the task is
-    written all the same: one odd file does not stop a run)."""
+    warning for each kind of path whose task Label Studio cannot show the image of, and for a URL
+    prefix under which it serves none (the task is written all the same: one odd file does not
+    stop a run)."""
     check_label_studio_options(options)
     in_root: list[str] = []
     not_utf8: list[str] = []
@@ -131,7 +135,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             in_root.append(path)
         elif has_surrogates(path_to_text(relative)):
             not_utf8.append(path)
-    warnings = []
+    warnings = _url_prefix_warnings(options)
     if in_root:
         # Label Studio serves a local file only through a Local Storage, whose folder must be a
         # sub-folder of the document root: a file directly in the root can never be served.
@@ -161,6 +165,24 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             "rename them"
         )
     return warnings
+
+
+def _url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
+    """A warning where --ls-url-prefix names Label Studio's local files in other letter case
+    (/DATA/LOCAL-FILES/?d=): taken for another web server's path, it would pass unsaid."""
+    prefix = options.url_prefix
+    if (
+        prefix is None
+        or _LOCAL_FILES_URL.search(prefix)
+        or not _LOCAL_FILES_URL_ANY_CASE.search(prefix)
+    ):
+        return []
+    return [
+        f"--ls-url-prefix {prefix!r} names Label Studio's local files in other letter case than "
+        f"its path, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
+        "case-sensitively and serves no image there, so the tasks will show none; write that "
+        "part of the prefix in lower case"
+    ]
 
 
 # What a Label Studio server takes in one import, by default (label-studio 1.15-1.23:
