@@ -84,6 +84,7 @@ from zsl_cli.encoders import (
     bundled_models,
     check_device,
     check_precision,
+    check_revision,
     guess_preprocessor,
     load_encoder,
     resolve_model,
@@ -1204,6 +1205,14 @@ def _class_file_warnings(spec: ClassSpec) -> list[str]:
     return [*spec.warnings, *missing_value_name_warnings(spec)]
 
 
+def _check_revision(model: ModelOptions, encoder: Encoder | None) -> None:
+    """A revision the model cannot have, refused before a run scans its inputs (a large folder,
+    or a path list typed at a terminal), not only at the load; an `encoder` given is used
+    whatever the request names."""
+    if encoder is None:
+        check_revision(model.name, model.revision)
+
+
 def open_encoder(options: ModelOptions) -> Encoder:
     """Load the model; pass it as `encoder=` to several calls to load it once. The options'
     `batch_size` and `workers` stay with it: a call given it uses them where its request's
@@ -1460,6 +1469,7 @@ def label(
     # Everything that can be checked is checked before the slow model load; an option's value
     # before the class list, which may be typed at a terminal.
     check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
+    _check_revision(request.model, encoder)
     _check_stdin_read_once(
         request.inputs.paths, request.inputs.stdin, _class_file_options(request.classes)
     )
@@ -2506,6 +2516,7 @@ def hubness(
     progress = _checked_arguments("hubness", request, HubnessRequest, progress, encoder)
     _check_warn(warn)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
+    _check_revision(request.model, encoder)
     seen_path, seen_names = _seen_path_and_names(request.seen)
     _check_stdin_read_once(
         request.inputs.paths,
@@ -3370,6 +3381,7 @@ def embed(
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
         raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
+    _check_revision(request.model, encoder)
     if request.export:
         if not request.inputs.paths:
             return _export_stored(request, request.export, encoder, started, warn)

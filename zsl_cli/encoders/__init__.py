@@ -21,6 +21,7 @@ from zsl_cli.encoders.base import (
 from zsl_cli.encoders.loading import (
     BUNDLED_DIR,
     bundled_models,
+    check_revision,
     guess_preprocessor,
     load_encoder,
     pil_image_processor,
@@ -37,6 +38,7 @@ __all__ = [
     "bundled_models",
     "check_device",
     "check_precision",
+    "check_revision",
     "guess_preprocessor",
     "load_encoder",
     "pil_image_processor",

@@ -238,6 +238,31 @@ def _cached_json(source: ModelSource, filename: str, revision: str | None) -> di
 _LOADING = threading.Lock()
 
 
+def check_revision(name: str | os.PathLike[str], revision: str | None) -> None:
+    """Refuse a `revision` no version of the model `name` can be: an empty one, or any for a
+    bundled model or a model folder, which has one version. Neither imports torch nor asks the
+    hub, so a run checks it before it scans its inputs; a name that names no model is left to
+    the load to report."""
+    if revision is None:
+        return
+    if not revision.strip():
+        # `--revision "$REV"` with REV unset; the hub client would look for a revision "".
+        raise ZslError(
+            "--revision is empty: give a branch, tag or commit hash of the hub model, or leave "
+            "--revision out for its default branch (main)"
+        )
+    try:
+        source = resolve_model(name)
+    except ZslError:
+        return
+    if source.is_local:
+        raise ZslError(
+            f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
+            f"hub; {source.name} is a local folder or a bundled model, which has one version: "
+            "leave --revision out"
+        )
+
+
 def load_encoder(
     name: str | os.PathLike[str] = DEFAULT_MODEL,
     *,
@@ -268,19 +293,8 @@ def load_encoder(
     if endpoint is not None:
         raise ZslError(endpoint)
     _make_room_for_scipy_blas()
-    if revision is not None and not revision.strip():
-        # `--revision "$REV"` with REV unset; the hub client would look for a revision "".
-        raise ZslError(
-            "--revision is empty: give a branch, tag or commit hash of the hub model, or leave "
-            "--revision out for its default branch (main)"
-        )
+    check_revision(name, revision)
     source = resolve_model(name)
-    if revision is not None and source.is_local:
-        raise ZslError(
-            f"--revision {revision}: a revision chooses a version of a model on the Hugging Face "
-            f"hub; {source.name} is a local folder or a bundled model, which has one version: "
-            "leave --revision out"
-        )
     try:
         try:
             with _LOADING, _collector_paused(freeze_after=freeze_after_load):
