@@ -26,7 +26,8 @@ A prediction matches a truth image when, in this order:
    ending wins; when several predictions end with the same truth path, or it is the ending of
    several truth images, none is matched. A truth CSV's absolute path
    (written on another machine, Windows' C:\\ paths too) is matched the other way round: it
-   ends with a relative prediction path, as written, that ends no other of them.
+   ends with a relative prediction path, as written, that ends no other of them (an absolute
+   prediction path inside the folder relative ones start at is read as its path from there).
    When both paths name existing files here, they are two different images (rules 1 and 2
    would have paired them) and are not matched.
 Each truth image matches at most one prediction. A truth CSV's row left over whose relative
@@ -1423,10 +1424,12 @@ def match_paths(
             # Labelled from inside a folder the truth's paths name (`cd photos; zsl label .`
             # against photos/cat/a.jpg): the file the run's folder makes of it ends with them.
             i = _longest_ending(_ending(_parts(os.path.join(start, paths[j]))), by_relative)
-        if not os.path.isabs(paths[j]) and ending in by_written_ending:
-            # The other way round: a relative prediction path that ends a truth CSV's absolute
-            # path (another machine's). Two images it could be are none.
-            other = by_written_ending[ending]
+        written = _written_from(start, paths[j]) if by_written_ending else None
+        if written is not None and (key := _ending(_parts(written))) in by_written_ending:
+            # The other way round: a relative prediction path (or one named from `start`) that
+            # ends a truth CSV's absolute path (another machine's). Two images it could be are
+            # none.
+            other = by_written_ending[key]
             i = other if i is None or other == i else None
         if (
             i is not None
@@ -1610,6 +1613,19 @@ def _absolute_endings(items: Sequence[TruthItem]) -> dict[Any, int | None]:
             key = parts[-length:]
             index[key] = None if key in index else position
     return index
+
+
+def _written_from(start: str, path: str) -> str | None:
+    """A prediction's path as a relative path is written from the folder `start` that relative
+    paths start at: a relative one as it is, an absolute one inside `start` from there (named
+    from the current folder, `$PWD/photos/a.png` is `photos/a.png`); None for one outside it."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path, start)
+    except ValueError:  # on Windows, on another drive than `start`
+        return None
+    return None if relative.split(os.sep)[0] == os.pardir else relative
 
 
 def _both_exist(prediction_path: str, truth_path: str) -> bool:
