@@ -1370,12 +1370,12 @@ def match_paths(
     truth: GroundTruth,
     *,
     base: str | None = None,
-    source: str = "predictions",
+    source: str | None = None,
 ) -> Matching:
     """Pair the paths of predictions with truth images (rules in the module docstring); relative
     paths start at `base`, then at the current folder (a copy of the labelled tree, or the
     folder the labelling ran in, where no run info tells it). `source`: the predictions file,
-    for messages."""
+    for messages; None where the paths are images given here (hubness), no predictions."""
     by_path = {item.path: i for i, item in enumerate(truth.items)}
     unnamed: list[tuple[int, str]] = []  # rows rule 1 found no image for, and their path
     taken = [False] * len(truth.items)
@@ -1389,6 +1389,11 @@ def match_paths(
             # Counted in predictions, not rows: a CSV's row 1 is its header to a spreadsheet.
             first = first_row[absolute]
             again = "" if paths[first] == path else f", the second as '{printable(path)}'"
+            if source is None:
+                raise ZslError(
+                    f"'{printable(paths[first])}' is among the images twice (images {first + 1} "
+                    f"and {j + 1}{again}); give each image once"
+                )
             raise ZslError(
                 f"{printable(source)}: '{printable(paths[first])}' is listed twice (predictions "
                 f"{first + 1} and {j + 1}{again}); evaluate the output of a single run"
