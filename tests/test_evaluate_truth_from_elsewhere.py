@@ -143,8 +143,9 @@ def test_one_image_written_two_ways_in_the_truth_is_one_image(tmp_path, monkeypa
         result = run("evaluate", predictions, "--truth", truth)
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(
-            f"zsl: error: {truth}: '{rows[0][0]}' and '{extra}' name one image, '{first}', "
-            "labelled 'blue circle' and 'red star'; keep one label per image"
+            f"zsl: error: {truth}, line {len(rows) + 2}: '{extra}' names the image of line 2 "
+            f"('{rows[0][0]}'), '{first}', labelled 'red star' here and 'blue circle' there; "
+            "keep one label per image"
         ), result.stderr
         # The same label: counted once, and not as an image without prediction.
         truth = truth_csv(tmp_path / "t", [*rows, (extra, "blue circle")])

@@ -197,8 +197,9 @@ def test_a_bare_name_beside_the_images_path_is_one_image(photos, absolute):
         with pytest.raises(ZslError) as refused:
             evaluate(predictions, truth, ks=(1,))
         assert str(refused.value) == (
-            f"{photos.parent / 'truth.csv'}: '{first}' and '{extra}' name one image, "
-            f"'{predictions[0].path}', labelled 'cat' and 'dog'; keep one label per image"
+            f"{photos.parent / 'truth.csv'}, line 6: '{extra}' names the image of line 2 "
+            f"('{first}'), '{predictions[0].path}', labelled 'dog' here and 'cat' there; keep one "
+            "label per image"
         )
 
 
@@ -267,8 +268,9 @@ def test_evaluate_and_hubness_read_a_bare_name_beside_the_path_as_one_image(
     other = next(name for name in classes.read_text().splitlines() if name != first.parent.name)
     differs = _write_truth(tmp_path / "differs.csv", [*rows, (first.name, other)])
     message = (
-        f"zsl: error: {differs}: '{first}' and '{first.name}' name one image, '{first}', labelled "
-        f"'{first.parent.name}' and '{other}'; keep one label per image\n"
+        f"zsl: error: {differs}, line {len(rows) + 2}: '{first.name}' names the image of line 2 "
+        f"('{first}'), '{first}', labelled '{other}' here and '{first.parent.name}' there; keep "
+        "one label per image\n"
     )
     result = run("evaluate", predictions, "--truth", differs)
     assert result.exit_code == 2 and result.stderr == message

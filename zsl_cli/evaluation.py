@@ -1533,10 +1533,10 @@ def _take_other_spellings(
         if truth.items[by_row[row]].label != item.label:
             first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
             raise ZslError(
-                f"{printable(truth.source)}: '{printable(first.shown)}' and "
-                f"'{printable(second.shown)}' name one image, '{printable(paths[row])}', labelled "
-                f"'{printable_text(first.label)}' and '{printable_text(second.label)}'; keep one "
-                "label per image"
+                f"{printable(truth.source)}, line {second.line}: '{printable(second.shown)}' "
+                f"names the image of line {first.line} ('{printable(first.shown)}'), "
+                f"'{printable(paths[row])}', labelled '{printable_text(second.label)}' here and "
+                f"'{printable_text(first.label)}' there; keep one label per image"
             )
         taken[i] = True
 
