@@ -139,13 +139,11 @@ def jpeg_2000_with_bytes_after(file: BinaryIO, size: int) -> int | None:
 
 def _codestream_start(file: BinaryIO) -> int | None:
     """Where the JPEG 2000 codestream of a bare .j2k (at its start) or of a .jp2 (in its first
-    codestream box, after the header) starts; None for any other file."""
+    codestream box, after the header) starts; None where a .jp2 has none. Pillow reads a file
+    as JPEG 2000 only where it starts as one of these two does."""
     file.seek(0)
-    head = file.read(12)
-    if head.startswith(_J2K_START):
+    if file.read(4) == _J2K_START:
         return 0
-    if head[4:8] != b"jP  ":
-        return None
     offset = 0
     for _ in range(_MAX_BOXES):
         file.seek(offset)
