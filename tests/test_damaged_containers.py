@@ -218,3 +218,20 @@ def test_jp2_with_a_64_bit_codestream_box_and_bytes_after_its_end_marker_decodes
     path = tmp_path / "scan.jp2"
     path.write_bytes(jp2(boxes, long=frozenset({b"jp2c"})) + b"garbage")
     np.testing.assert_array_equal(np.asarray(decode_image(path)), pixels)
+
+
+def test_j2k_whose_size_segment_gives_tiles_of_width_0_is_a_decode_error(tmp_path: Path) -> None:
+    # No tile count follows from it (a division by the tile width): the walk to the end marker
+    # stops, and the file, ending with that marker, is whole but damaged.
+    if not features.check("jpg_2000"):
+        pytest.skip("this Pillow has no JPEG 2000 support")
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(70, 50, seed=7)).save(
+        buffer, "JPEG2000", tile_size=(32, 32), no_jp2=True
+    )
+    data = buffer.getvalue()
+    tile_width = 4 + 4 + 16  # SOC, SIZ's marker and length, Rsiz, the image's size and offset
+    path = tmp_path / "scan.j2k"
+    path.write_bytes(data[:tile_width] + bytes(4) + data[tile_width + 4 :])
+    error = failure_of(path)
+    assert error.status == "decode_error", error.reason
