@@ -1,0 +1,59 @@
+"""decode_image on TIFF files whose header is damaged or cut: what `zsl label` shows as the
+image's status and reason."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from zsl_cli.images import DecodeError, decode_image
+
+
+def failure_of(path: Path) -> DecodeError:
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    return caught.value
+
+
+def tiff_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(buffer, "TIFF")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"II+\x00\x08\x00\x00\x00\x10\x00", b"MM\x00+\x00\x08\x00\x00\x00\x00"],
+    ids=["little-endian", "big-endian"],
+)
+def test_bigtiff_cut_inside_its_16_byte_header_is_truncated(tmp_path: Path, data: bytes) -> None:
+    # A BigTIFF's header gives its first directory's offset in 8 bytes after the first 8.
+    path = tmp_path / "scan.tif"
+    path.write_bytes(data)
+    error = failure_of(path)
+    assert (error.status, error.reason) == (
+        "truncated",
+        f"image file is truncated (data ends after {len(data)} bytes)",
+    )
+
+
+@pytest.mark.parametrize("offset", [0, 4])
+def test_tiff_whose_directory_offset_points_into_its_header_says_what_pillow_found(
+    tmp_path: Path, offset: int
+) -> None:
+    # No cut and no misplaced data tell anything: Pillow's own words on it stand.
+    data = tiff_bytes()
+    path = tmp_path / "scan.tif"
+    path.write_bytes(data[:4] + offset.to_bytes(4, "little") + data[8:])
+    error = failure_of(path)
+    assert error.status == "not_an_image"
+    assert error.reason.startswith("TIFF signature, but Pillow cannot open it: "), error.reason
+
+
+def test_whole_tiff_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "scan.tif"
+    path.write_bytes(tiff_bytes())
+    assert decode_image(path).getpixel((7, 7)) == (10, 200, 30)
