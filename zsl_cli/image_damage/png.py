@@ -43,11 +43,9 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
     checksum, as libpng refuses it by default: Pillow checks none of them, and a stretch of
     zeros or flipped bits in compressed pixels often still inflates, to other pixels. Reads the
     chunks' headers before the run, and the run itself (crc32 is far faster than inflating it).
-    Leaves the file at its start."""
+    Leaves the file at its start. Called for files Pillow read as PNG, which start with its
+    signature."""
     try:
-        file.seek(0)
-        if file.read(8) != PngImagePlugin._MAGIC:
-            return
         offset, budget, in_data = 8, ReadBudget(), False
         while offset + 12 <= size:
             file.seek(offset)
