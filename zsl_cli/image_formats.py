@@ -399,8 +399,8 @@ def apng_first_frame(image: ImageFile.ImageFile) -> tuple[_Box, tuple[int, int]]
     image. Its placement, as `gif_frame_placement` gives a GIF frame's."""
     if not isinstance(image, PngImagePlugin.PngImageFile) or not image.info.get("default_image"):
         return None
-    if image.n_frames < 2:
-        return None
+    # Pillow sets default_image only with an acTL chunk (of 1 frame or more) before the IDAT,
+    # and counts the default image as a frame besides: frame 1 is always there.
     image.seek(1)
     image.blend_op = PngImagePlugin.Blend.OP_SOURCE  # its own pixels where it lies, not blended
     box = image.info.get("bbox")
