@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -235,3 +237,24 @@ def test_j2k_whose_size_segment_gives_tiles_of_width_0_is_a_decode_error(tmp_pat
     path.write_bytes(data[:tile_width] + bytes(4) + data[tile_width + 4 :])
     error = failure_of(path)
     assert error.status == "decode_error", error.reason
+
+
+def test_heif_without_pillow_heif_installed_says_how_to_install_it(tmp_path: Path) -> None:
+    # A fresh interpreter in which pillow-heif cannot be imported, as where it is not installed.
+    path = tmp_path / "photo.heic"
+    path.write_bytes(heif(meta(iloc((0, 10))), box(b"mdat", bytes(300))))
+    script = (
+        "import sys; sys.modules['pillow_heif'] = None\n"
+        "from zsl_cli.images import DecodeError, decode_image\n"
+        "try:\n"
+        f"    decode_image(__import__('pathlib').Path({str(path)!r}))\n"
+        "except DecodeError as error:\n"
+        "    print(error.status, error.reason, sep='|')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "not_an_image|HEIF support not installed: pip install pillow-heif (or zsl-cli[heif])\n"
+    )
