@@ -1,11 +1,13 @@
 """The JPEG checks around decode_image where the file cannot be read on (an I/O error on a flaky
 disk or network share): no verdict of theirs, and the file left at its start for the decode,
-which meets the error itself."""
+which meets the error itself; and decode_image on a large JPEG cut and given its end marker
+back."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,6 +21,7 @@ from zsl_cli.image_damage import (
     jpeg_with_end_marker,
 )
 from zsl_cli.image_damage.jpeg import jpeg_header_end
+from zsl_cli.images import DecodeError, decode_image
 
 
 class FailingAfter(io.BytesIO):
@@ -80,3 +83,24 @@ def test_jpeg_checks_give_no_verdict_where_a_read_fails(name: str) -> None:
         file = FailingAfter(data, reads)
         assert not check(file), reads
         assert file.tell() == 0 or not name.startswith("check_"), reads  # for the decode
+
+
+@pytest.mark.parametrize("progressive", [False, True], ids=["sequential", "progressive"])
+def test_large_jpeg_cut_and_given_its_end_marker_back_is_a_decode_error(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # Over 4 MB of pixels: the decode with bytes put where its data ran out is compared with
+    # the first a band of rows at a time.
+    buffer = io.BytesIO()
+    Image.fromarray(blocky_rgb(1600, 1200, seed=9)).save(
+        buffer, "JPEG", quality=90, progressive=progressive
+    )
+    data = buffer.getvalue()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data)
+    assert decode_image(path).size == (1600, 1200)
+    path.write_bytes(data[: len(data) * 3 // 5] + b"\xff\xd9")
+    with pytest.raises(DecodeError) as caught:
+        decode_image(path)
+    assert caught.value.status == "decode_error"
+    assert "yet its JPEG end marker follows" in caught.value.reason
