@@ -718,32 +718,53 @@ def class_list_warnings(
     names = list(names if templated is None else templated)
     if not names:
         return commented
-    if all(map(_LIST_MARKER.match, names)):
-        return (
-            f"{source}: every class name starts with a list marker, such as "
-            f"{quoted_line(names[0])}: the marker is part of the names and of their prompts; write "
-            "the names alone",
-        )
+    # Every warning that applies, so that one run finds them all: a header line hid the others.
     quoted: tuple[str, ...] = ()
     if all(map(in_quotes, names)):
         quoted = (
             f"{source}: every class name is in quotes, such as {quoted_line(names[0])}: the quotes "
             "are part of the names and of their prompts; write the names without them",
         )
+    header = _header_warning(names, source, quoted)
+    # The lines below a header are what the rest is looked for in (`class` over `cat,,`).
+    body = names[1:] if header and len(names) > 1 else names
+    shape = () if header and not body else _shape_warning(body, source, quoted, header)
+    # A shape's warning says what to write instead, '_' included (CUB's ids).
+    named = () if shape else _name_text_warnings(body, source)
+    return quoted + header + shape + named + commented
+
+
+def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) -> tuple[str, ...]:
+    """A first class that reads as a header line: a word (`class`) or a CSV header holding one."""
     first = names[0].removesuffix(",").strip("\"'") if quoted else names[0]
     if first.casefold() in _HEADER_WORDS:
-        return quoted + (
+        return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a header, "
             "remove it (a class file has one class name per line and no header)",
         )
     cells = [cell.strip(" \"'").casefold() for cell in names[0].replace(";", ",").split(",")]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
-        return quoted + (
+        return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a CSV header, "
             "keep the class column alone (a class file has one class name per line and no header)",
         )
-    if len(names) == 1 and any(mark in names[0] for mark in _SEPARATORS):
-        return quoted + (
+    return ()
+
+
+def _shape_warning(
+    names: Sequence[str], source: str, quoted: tuple[str, ...], header: tuple[str, ...]
+) -> tuple[str, ...]:
+    """What every name holds that makes the file another shape than one name per line (list
+    markers, ids, paths, names separated by commas, a spreadsheet's columns): the first found,
+    as one file is one shape."""
+    if all(map(_LIST_MARKER.match, names)):
+        return (
+            f"{source}: every class name starts with a list marker, such as "
+            f"{quoted_line(names[0])}: the marker is part of the names and of their prompts; write "
+            "the names alone",
+        )
+    if len(names) == 1 and not header and any(mark in names[0] for mark in _SEPARATORS):
+        return (
             f"{source} holds one class, {quoted_line(names[0])}: a class file takes one class name "
             "per line",
         )
@@ -764,24 +785,26 @@ def class_list_warnings(
     ):
         # CUB's names join their words with '_', which stays in the prompts too.
         spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
-        return quoted + (
+        return (
             f"{source}: every class name holds a class id, such as {quoted_line(names[0])} (a "
             "table of ids and names?): the ids are part of the names and of their prompts; write "
             f"the names alone{spaces}",
         )
     if all(map(_DATASET_ID.fullmatch, names)):
-        return quoted + (
+        return (
             f"{source}: every class name is a class id, such as {quoted_line(names[0])} (a WordNet "
             "or Freebase id): the model reads the id as text, not as the class it stands for; "
             "write the class names (a dataset's mapping of ids to names has them)",
         )
     if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
-        return quoted + (
+        return (
             f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
             "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
             "of their prompts; write the names alone",
         )
-    if not quoted and (mark := _separated_over_lines(names)) is not None:
+    if quoted:
+        return ()
+    if (mark := _separated_over_lines(names)) is not None:
         return (
             f"{source} holds {counted(len(names), 'class', 'classes')}, such as "
             f"{quoted_line(names[0])} (names separated by {mark!r} over several lines?): a class "
@@ -789,13 +812,13 @@ def class_list_warnings(
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
-    if end is not None and not quoted:
+    if end is not None:
         return (
             f"{source}: every class name ends with {end!r}, such as {quoted_line(names[0])} (a "
             f"spreadsheet's empty columns, saved as CSV?): the {end!r} is part of the names and of "
             "their prompts; write the names alone",
         )
-    return quoted + _name_text_warnings(names, source) + commented
+    return ()
 
 
 def _separated_over_lines(names: Sequence[str]) -> str | None:
