@@ -3,7 +3,10 @@ file earns is given at once, and what a tool's format puts into a name is warned
 
 from __future__ import annotations
 
+import pytest
+
 from zsl_cli.classes import parse_classes
+from zsl_cli.prompts import resolve_templates
 
 SHAPES = ["red circle", "blue square", "green star"]
 
@@ -26,3 +29,56 @@ def test_one_problem_is_warned_of_once():
     # CUB's folders: the id warning says to write spaces for '_', no second warning says so.
     [ids] = parse_classes("001.Black_footed_Albatross\n002.Laysan_Albatross\n", "c").warnings
     assert "class id" in ids
+
+
+def test_a_spreadsheets_quoted_cells_are_warned_of_naming_the_line():
+    # Excel and LibreOffice quote only the cells that need it: the names kept their quotes, and
+    # a cell's doubled quotes, without a word.
+    text = 'red circle\nblue square\n"yellow star, small"\ngreen hexagon\n"say ""cheese"""\n'
+    spec = parse_classes(text, "q.txt")
+    assert spec.names[2] == '"yellow star, small"'  # read as written
+    [warning] = spec.warnings
+    assert warning.startswith("q.txt:3: class '\"yellow star, small\"' (and 1 more) is a CSV cell")
+    assert "write 'yellow star, small'" in warning
+
+
+def test_a_quoted_cell_holding_a_line_break_is_warned_of_naming_both_lines():
+    spec = parse_classes('red circle\r\n"blue\nsquare"\r\ngreen star\r\n', "nl.txt")
+    assert spec.names == ["red circle", '"blue', 'square"', "green star"]
+    [warning] = spec.warnings
+    assert warning.startswith("nl.txt:2: class '\"blue' and 'square\"' (line 3) are one CSV cell")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a photo of a {}.\r\n"a photo of a {}, taken at night."\r\n',
+        'a photo of a {}.\r\n"a ""retro"" photo of a {}."\r\n',
+    ],
+)
+def test_a_template_files_quoted_cells_are_warned_of(tmp_path, text):
+    path = tmp_path / "t.txt"
+    path.write_text(text, newline="")
+    [warning] = resolve_templates(str(path)).warnings
+    assert warning.startswith(f"{path}:2: template ") and "is a CSV cell" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'cat\n"Starry Night"\n',  # a name in quotes alone, no CSV quoting
+        '"cat"\n"dog, small"\n',  # every name in quotes: that warning alone
+        'cat\nsay "hi"\n',
+        'cat\n"a\ndog\n',
+    ],
+)
+def test_quotes_that_are_no_csv_quoting_get_no_such_warning(text):
+    assert not any("CSV cell" in warning for warning in parse_classes(text, "c.txt").warnings)
+
+
+@pytest.mark.parametrize(("left", "right"), [("“", "”"), ("‘", "’"), ("«", "»"), ("„", "“")])
+def test_typographic_quotes_around_every_name_are_warned_of(left, right):
+    # Copied from Word, Google Docs or macOS text: the quotes were part of every label.
+    spec = parse_classes("".join(f"{left}{name}{right}\n" for name in SHAPES), "c.txt")
+    [warning] = spec.warnings
+    assert warning.startswith(f"c.txt: every class name is in quotes, such as '{left}red circle")

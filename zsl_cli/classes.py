@@ -488,6 +488,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     warnings += _shared_prompt_warnings(entries, wheres)
     warnings += _percent_s_warnings(entries, wheres)
     warnings += class_list_warnings(names, source, templated)
+    warnings += csv_quoting_warnings(list(zip(names, wheres, strict=True)), "class")
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
@@ -654,8 +655,20 @@ _LIST_MARKER = re.compile(
     + f"|[{_lookalikes('-*+' + _BULLET)}]"
     + rf"|\d+[{_lookalikes('.)')}](?!\d)"
 )
-# Quotes around a name, and the mark that closes each: `"cat"`, `「猫」`.
-_QUOTES = {'"': '"', "'": "'", "\u300c": "\u300d", "\u300e": "\u300f"}
+# Quotes around a name, and the mark that closes each: `"cat"`, `「猫」`, and the typographic
+# quotes of text from a word processor (English, German and French ones: `“cat”`, `„Katze“`).
+_QUOTES = {
+    '"': '"',
+    "'": "'",
+    "\u300c": "\u300d",
+    "\u300e": "\u300f",
+    "\u201c": "\u201d",
+    "\u2018": "\u2019",
+    "\u201e": "\u201c",
+    "\u00ab": "\u00bb",
+}
+# One CSV cell in quotes, as a spreadsheet writes a cell holding a comma or a quote.
+_CSV_CELL = re.compile(r'"((?:[^"]|"")*)"')
 # What separates names on one line (`cat, dog, bird`) or ends every one (`cat,,`).
 _SEPARATORS = ",;" + _lookalikes(",;")
 # The look-alikes of the marks that make a comment line, start prompts and separate them.
@@ -1006,6 +1019,45 @@ def in_quotes(name: str) -> bool:
     pandas' QUOTE_ALL), or names (or templates) pasted from code; `「猫」`, in Japanese's."""
     name = name.removesuffix(",")
     return len(name) >= 2 and _QUOTES.get(name[0]) == name[-1]
+
+
+def csv_quoting_warnings(lines: Sequence[tuple[str, str]], what: str) -> tuple[str, ...]:
+    """A class or template file (its `what`s, each with where it is) saved from a spreadsheet's
+    column as CSV, which quotes only the cells that need it: a cell holding a ',' or a quote
+    (`"yellow star, small"`, or one whose quote is doubled), or a line break (two lines, `"blue` and
+    `square"`). The quotes are part of the text, and a cell over two lines is two. Not where
+    every line is in quotes: that is warned of as such."""
+    texts = [text for text, _ in lines]
+    if all(map(in_quotes, texts)):
+        return ()
+    warnings: tuple[str, ...] = ()
+    cells = [
+        (text, where, found[1])
+        for text, where in lines
+        if (found := _CSV_CELL.fullmatch(text)) and re.search(r'[,;]|""', found[1])
+    ]
+    if cells:
+        text, where, inner = cells[0]
+        more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
+        warnings += (
+            f"{where}: {what} {quoted_line(text)}{more} is a CSV cell in quotes (a spreadsheet's "
+            f"column saved as CSV?): its quotes are part of the {what}; write "
+            f"{quoted_line(inner.replace(chr(34) * 2, chr(34)))}",
+        )
+    for index, (text, where) in enumerate(lines):
+        if not (text.startswith('"') and text.count('"') % 2):
+            continue
+        # The cell ends on the next line with a quote of its own, at that line's end.
+        after = next(((t, w) for t, w in lines[index + 1 :] if '"' in t), None)
+        if after is not None and after[0].endswith('"') and after[0].count('"') % 2:
+            line = after[1].rpartition(":")[2]
+            warnings += (
+                f"{where}: {what} {quoted_line(text)} and {quoted_line(after[0])} (line {line}) "
+                "are one CSV cell holding a line break, read as two: write it on one line, "
+                "without quotes",
+            )
+            break
+    return warnings
 
 
 def trailing_comment_warnings(

@@ -26,6 +26,7 @@ import numpy as np
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
     ClassSpec,
+    csv_quoting_warnings,
     in_quotes,
     refuse_too_long,
     trailing_comment_warnings,
@@ -194,6 +195,9 @@ def resolve_templates(value: str) -> Templates:
                 "quotes are part of the templates and of every prompt; write the templates "
                 "without them",
             )
+        warnings += csv_quoting_warnings(
+            [(template, f"{source}:{number}") for number, template in numbered], "template"
+        )
         if "{}" in value and not _reads_as_path(value):
             # `-t '{}'` beside a file of that name (find's -exec leaves them): read, and said.
             warnings += (
