@@ -3,9 +3,12 @@ file earns is given at once, and what a tool's format puts into a name is warned
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from zsl_cli.classes import parse_classes
+from zsl_cli.classes import parse_attributes, parse_classes
+from zsl_cli.errors import ZslError
 from zsl_cli.prompts import resolve_templates
 
 SHAPES = ["red circle", "blue square", "green star"]
@@ -82,3 +85,20 @@ def test_typographic_quotes_around_every_name_are_warned_of(left, right):
     spec = parse_classes("".join(f"{left}{name}{right}\n" for name in SHAPES), "c.txt")
     [warning] = spec.warnings
     assert warning.startswith(f"c.txt: every class name is in quotes, such as '{left}red circle")
+
+
+@pytest.mark.parametrize("value", ["#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!"])
+def test_a_spreadsheets_error_value_as_a_class_is_refused_naming_the_line(value):
+    # A VLOOKUP that failed: the row, with its weights, was read as a comment, and its class
+    # vanished without a word (its images labelled as another class).
+    table = f"class,red,round\nred circle,1,1\n{value},1,0\nblue circle,0,1\n"
+    with pytest.raises(ZslError, match=f"^a.csv:3: {re.escape(repr(value))} is a spreadsheet's"):
+        parse_attributes(table, "a.csv")
+    with pytest.raises(ZslError, match=f"^c.txt:2: {re.escape(repr(value))} is a spreadsheet's"):
+        parse_classes(f"red circle\n{value}\nblue circle\n", "c.txt")
+
+
+def test_a_comment_row_stays_a_comment():
+    table = "class,red,round\n# a note\n#red square,1,0\nred circle,1,1\nblue circle,0,1\n"
+    assert parse_attributes(table, "a.csv").names == ["red circle", "blue circle"]
+    assert parse_classes("# N/A below\n#NA\ncat\n", "c.txt").names == ["cat"]

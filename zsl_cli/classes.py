@@ -239,6 +239,23 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
     return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
 
 
+# The error values a spreadsheet's formula leaves in its cell (Excel's, LibreOffice's and Google
+# Sheets'): a class cell of a failed VLOOKUP (`#N/A`) starts with '#', as a comment does.
+_SPREADSHEET_ERROR = re.compile(
+    r"#(N/A|REF!|NAME\?|VALUE!|DIV/0!|NULL!|NUM!|SPILL!|CALC!|ERROR!|GETTING_DATA)"
+)
+
+
+def _refuse_spreadsheet_error(cell: str, where: str) -> None:
+    """Refuse a class cell or line that is a spreadsheet's error value: read as a comment, its
+    class (and an attribute row's weights) would vanish without a word."""
+    if _SPREADSHEET_ERROR.fullmatch(cell):
+        raise ZslError(
+            f"{where}: {cell!r} is a spreadsheet's error value (a formula that failed), not a "
+            "comment: write the class name there"
+        )
+
+
 def _check_name(name: str, where: str) -> None:
     problem = _name_problem(name)
     if problem is not None:
@@ -386,9 +403,10 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     lines = split_lines(text)
     for number, raw in enumerate(lines, start=1):
         line = strip_invisible(raw)
+        where = f"{source}:{number}"
+        _refuse_spreadsheet_error(line, where)
         if not line or line.startswith("#"):
             continue
-        where = f"{source}:{number}"
         if not entries and excel_delimiter(raw):
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
@@ -1647,6 +1665,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             raise ZslError(
                 f"{where}: {first!r} is read as a comment, its phrases unused: write `#phrase`"
             )
+        _refuse_spreadsheet_error(first, where)
         if first.startswith("#"):
             continue  # a comment row
         if first.lower() == header[0].lower() and _row_weights(row[1:]) is None:
