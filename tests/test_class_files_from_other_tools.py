@@ -102,3 +102,31 @@ def test_a_comment_row_stays_a_comment():
     table = "class,red,round\n# a note\n#red square,1,0\nred circle,1,1\nblue circle,0,1\n"
     assert parse_attributes(table, "a.csv").names == ["red circle", "blue circle"]
     assert parse_classes("# N/A below\n#NA\ncat\n", "c.txt").names == ["cat"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [f"{name}/" for name in SHAPES],  # ls -d */, ls -p
+        [f"./{name}" for name in SHAPES],  # find . -type d
+        [f"./{name}/" for name in SHAPES],
+    ],
+)
+def test_a_folder_listing_as_class_list_is_warned_of(names):
+    # Labelled 'blue circle/' or './blue circle': no truth folder matched, without a word.
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert spec.names == names
+    [warning] = spec.warnings
+    assert warning.startswith(f"c.txt: every class name is a path, such as {names[0]!r}")
+    assert "a folder listing" in warning
+
+
+def test_a_listings_own_files_among_the_classes_are_warned_of():
+    # `ls > classes.txt` lists classes.txt itself, and any other file beside the folders: an
+    # image was labelled 'seen.txt'.
+    listing = ["attributes.csv", "blue circle", "classes.txt", "green star", "seen.txt"]
+    [warning] = parse_classes("\n".join(listing) + "\n", "c.txt").warnings
+    assert warning.startswith("c.txt: class 'attributes.csv' (and 2 more) is a file's name")
+    assert "remove" in warning
+    # A name with a dot is not a file's name: `Dr. Pepper`, `node.js`.
+    assert parse_classes("Dr. Pepper\nnode.js\ncat\n", "c.txt").warnings == ()

@@ -762,7 +762,27 @@ def class_list_warnings(
     shape = () if header and not body else _shape_warning(body, source, quoted, header)
     # A shape's warning says what to write instead, '_' included (CUB's ids).
     named = () if shape else _name_text_warnings(body, source)
-    return quoted + header + shape + named + commented
+    return quoted + header + shape + named + _listed_file_warnings(body, source) + commented
+
+
+# A file's name as a folder listing holds it: a class file, a table, a store, an archive.
+_LISTED_FILE = re.compile(
+    r"[^/\\\s]+\.(txt|csv|tsv|json|jsonl|yaml|yml|xml|md|zsl|log|py|sh|html|pdf|xlsx?|zip|gz)",
+    re.IGNORECASE,
+)
+
+
+def _listed_file_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
+    """Files' names among other names: a listing of the class folders (`ls > classes.txt`)
+    that holds the files beside them, classes.txt itself among them (the shell makes it first)."""
+    files = [name for name in names if _LISTED_FILE.fullmatch(name)]
+    if not files or len(files) == len(names):
+        return ()
+    more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    return (
+        f"{source}: class {quoted_line(files[0])}{more} is a file's name (a folder listing, "
+        "`ls > classes.txt`?): it is a class as written; remove the files' lines",
+    )
 
 
 def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) -> tuple[str, ...]:
@@ -832,6 +852,12 @@ def _shape_warning(
             f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
             "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
             "of their prompts; write the names alone",
+        )
+    if all(name.startswith("./") or name.endswith("/") for name in names):
+        return (
+            f"{source}: every class name is a path, such as {quoted_line(names[0])} (a folder "
+            "listing, as `ls -d */` or `find` writes it?): the path is part of the names and of "
+            "their prompts; write the names alone",
         )
     if quoted:
         return ()
