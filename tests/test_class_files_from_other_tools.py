@@ -130,3 +130,26 @@ def test_a_listings_own_files_among_the_classes_are_warned_of():
     assert "remove" in warning
     # A name with a dot is not a file's name: `Dr. Pepper`, `node.js`.
     assert parse_classes("Dr. Pepper\nnode.js\ncat\n", "c.txt").warnings == ()
+
+
+def test_a_name_split_at_a_colon_without_a_space_is_warned_of():
+    # `16:9 monitor` was the class '16' with the prompt '9 monitor', without a word.
+    spec = parse_classes("red circle\n16:9 monitor\nRe:Zero\n10:30 clock\n", "colon.txt")
+    assert spec.names == ["red circle", "16", "Re", "10"]  # the documented syntax stays
+    [warning] = spec.warnings
+    assert warning.startswith(
+        "colon.txt:2: '16:9 monitor' (and 2 more) is class '16' with the prompt '9 monitor'"
+    )
+    assert "write a space after ':'" in warning
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cat: a photo of a cat\ndog:\ta dog\n",  # the README's `name: prompt`
+        "cat:a photo of a {}\n",  # the prompt names the class
+        "http://example.org:8080/dog: a dog\nc:/data/fox: a fox\n",  # a URL's, a drive's ':'s
+    ],
+)
+def test_the_name_prompt_form_is_not_warned_of(text):
+    assert parse_classes(text, "c.txt").warnings == ()

@@ -400,6 +400,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     check_not_another_class_file(text, source)
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
+    run_on: list[tuple[str, str, str, str]] = []  # names split at a ':' that no space follows
     lines = split_lines(text)
     for number, raw in enumerate(lines, start=1):
         line = strip_invisible(raw)
@@ -476,6 +477,8 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                         "again)"
                     )
                 refuse_too_long(prompt, "prompt", where)
+        if prompts and not prompt_text[0].isspace() and not NAME_FIELD.search(prompt_text):
+            run_on.append((where, line, name, prompts[0]))  # `16:9 monitor`, `Re:Zero`
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
     if not entries:
@@ -507,6 +510,14 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     warnings += _percent_s_warnings(entries, wheres)
     warnings += class_list_warnings(names, source, templated)
     warnings += csv_quoting_warnings(list(zip(names, wheres, strict=True)), "class")
+    if run_on:
+        where, line, name, prompt = run_on[0]
+        more = f" (and {len(run_on) - 1} more)" if len(run_on) > 1 else ""
+        warnings += (
+            f"{where}: {quoted_line(line)}{more} is class {quoted_line(name)} with the prompt "
+            f"{quoted_line(prompt)}: a class name ends at its first ':' and cannot hold one; "
+            "write a space after ':' where a prompt follows, or the name without ':'",
+        )
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
