@@ -153,3 +153,22 @@ def test_a_name_split_at_a_colon_without_a_space_is_warned_of():
 )
 def test_the_name_prompt_form_is_not_warned_of(text):
     assert parse_classes(text, "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize("mark", [",", ";"])
+def test_a_headerless_table_of_names_and_prompts_is_warned_of(mark):
+    # A sheet of name | prompt saved without its header: every label was the whole row.
+    text = "".join(f"{name}{mark}a photo of a {name}\n" for name in SHAPES)
+    spec = parse_classes(text, "twocol.txt")
+    assert spec.names == text.splitlines()
+    [warning] = spec.warnings
+    assert warning.startswith(
+        f"twocol.txt: every line is two cells separated by {mark!r}, the second holding the first"
+    )
+    # With the header, its own warning alone.
+    [header] = parse_classes(f"class{mark}prompt\n" + text, "twocol.txt").warnings
+    assert "CSV header" in header
+
+
+def test_names_holding_one_comma_are_no_table():
+    assert parse_classes("tabby, long-haired\nsiamese, short-haired\n", "c.txt").warnings == ()

@@ -872,6 +872,13 @@ def _shape_warning(
         )
     if quoted:
         return ()
+    if not header and (mark := _two_columns(names)) is not None:
+        return (
+            f"{source}: every line is two cells separated by {mark!r}, the second holding the "
+            f"first, such as {quoted_line(names[0])} (a table of names and prompts without its "
+            "header?): each line is one class of that whole name; write `name: prompt` lines, "
+            "or the names alone",
+        )
     if (mark := _separated_over_lines(names)) is not None:
         return (
             f"{source} holds {counted(len(names), 'class', 'classes')}, such as "
@@ -887,6 +894,20 @@ def _shape_warning(
             "their prompts; write the names alone",
         )
     return ()
+
+
+def _two_columns(names: Sequence[str]) -> str | None:
+    """The mark that splits every name, two or more, into two cells, the second holding the
+    first (`cat,a photo of a cat`): a headerless CSV of names and prompts; else None."""
+    if len(names) < 2:
+        return None
+    for mark in ",;":
+        if all(name.count(mark) == 1 for name in names) and all(
+            first.strip() and first.strip().casefold() in rest.casefold()
+            for first, _, rest in (name.partition(mark) for name in names)
+        ):
+            return mark
+    return None
 
 
 def _separated_over_lines(names: Sequence[str]) -> str | None:
