@@ -172,3 +172,27 @@ def test_a_headerless_table_of_names_and_prompts_is_warned_of(mark):
 
 def test_names_holding_one_comma_are_no_table():
     assert parse_classes("tabby, long-haired\nsiamese, short-haired\n", "c.txt").warnings == ()
+
+
+def test_a_template_line_without_braces_gets_no_literal_braces_hint(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("a photo of a {}.\na photo.\n")
+    with pytest.raises(ZslError) as error:
+        resolve_templates(str(path))
+    assert str(error.value) == (
+        f"{path}:2: 'a photo.' must contain exactly one {{}} placeholder ({{}} stands for the "
+        "class name)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "hint"),
+    [
+        ("a photo of a {{ label }}.", "(a Jinja template? write {} for {{ label }})"),
+        ("a photo of a ${label}.", "(write {} for ${label})"),
+    ],
+)
+def test_other_tools_placeholders_get_a_hint_that_leaves_none_of_them(template, hint):
+    with pytest.raises(ZslError) as error:
+        resolve_templates(template)
+    assert str(error.value).endswith(hint)

@@ -236,6 +236,10 @@ def _is_json_object(text: str) -> bool:
         return False
 
 
+# A Jinja (or Mustache) placeholder, `{{ label }}`: to str.format, literal braces around a word.
+_JINJA_FIELD = re.compile(r"\{\{\s*[A-Za-z_][\w.]*\s*\}\}")
+
+
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     refuse_too_long(template, "template", where)
     try:
@@ -272,16 +276,19 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     except (IndexError, KeyError, ValueError):  # `{} {1}` mixes two ways of numbering
         valid = False
     if not valid:
-        hint = "write literal braces as {{ and }}"
+        # Literal braces are no hint for a template that has none (`a photo.`).
+        what = "the attribute" if where == "--attribute-template" else "the class name"
+        hint = "write literal braces as {{ and }}" if set("{}") & set(template) else ""
         if placeholders == 2:
             each = ", each once" if repeated else ""
             hint = (
                 f"the class name and the descriptor, or {{0}} and {{1}} for them{each}: {{1}} "
-                "alone uses the descriptor as it stands; " + hint
+                "alone uses the descriptor as it stands" + (f"; {hint}" if hint else "")
             )
+        elif not hint:
+            hint = f"{{}} stands for {what}"
         elif repeated:
             # An attribute template's one field is the attribute's text, not a class name.
-            what = "the attribute" if where == "--attribute-template" else "the class name"
             hint = f"{{}} and {{0}} stand for {what}, which goes in once"
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
@@ -293,8 +300,12 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         ):
             hint = f"write {{}} for {{{converted}}}: a conversion or format spec is not allowed"
         elif fields and len(set(fields)) == 1 and fields[0].isidentifier():
-            # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`.
-            hint = f"write {{}} for {{{fields[0]}}}"
+            # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`; a shell's
+            # or JavaScript's `${label}`, whose '$' would stay in every prompt.
+            dollar = "$" if f"${{{fields[0]}}}" in template else ""
+            hint = f"write {{}} for {dollar}{{{fields[0]}}}"
+        elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
+            hint = f"a Jinja template? write {{}} for {jinja.group()}"
         raise ZslError(
             f"{where}: {quoted_line(template)} must contain exactly "
             f"{'one' if placeholders == 1 else placeholders} {{}} "
