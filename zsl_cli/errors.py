@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 EXIT_OK = 0
 # The run completed but no image came out of it, or (with --strict) some inputs failed.
@@ -56,10 +56,21 @@ class OutputKept(ZslError):
 
 
 class RunReport(Protocol):
-    """What `Interrupted` needs of a run's report (api's LabelReport or EmbedReport): this base
-    module does not import the api that uses it."""
+    """What api's LabelReport and EmbedReport, the reports an `Interrupted` holds, both have: this
+    base module does not import the api that uses it. A caller reads either's own fields after
+    `isinstance(stop.report, LabelReport)` (or EmbedReport)."""
 
     interrupted: bool
+    elapsed_s: float
+    unreadable_folders: list[tuple[Path, str]]  # (folder, reason)
+
+    @property
+    def failed(self) -> int: ...
+
+    @property
+    def warnings(self) -> list[str]: ...
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 class Interrupted(KeyboardInterrupt):
