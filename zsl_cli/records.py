@@ -188,7 +188,8 @@ class Prediction:
     path: str  # os.fsdecode form: undecodable bytes survive as surrogate escapes
     label: str
     score: float | None
-    top_k: Sequence[LabelScore] = field(default_factory=tuple)  # a tuple, or RankedScores
+    # zsl's are RankedScores, a failed image's (); `+` joins either as tuples are joined
+    top_k: tuple[LabelScore, ...] | RankedScores = field(default_factory=tuple)
     status: str = STATUS_OK
     error: str = ""
 
