@@ -338,7 +338,9 @@ class InputOptions:
     nul_separated: bool = False  # the stdin list is NUL-separated (find -print0)
     extensions: Sequence[str] | None = None  # None: the common image extensions
     include_hidden: bool = False
-    max_pixels: int | None = None  # larger images fail as too_large; None: Pillow's limit
+    # Larger images fail as too_large. None: 89.5 MP, Pillow's default limit, whatever the program
+    # set PIL.Image.MAX_IMAGE_PIXELS to (a call does not depend on another's global setting).
+    max_pixels: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, os.PathLike)):
