@@ -42,3 +42,63 @@ def test_the_size_limit_is_pillows_default_whatever_the_program_set_pillows_to(
     monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 10)  # lower than any image
     report = api.label(_labelling((str(small),), api.ModelOptions()), encoder=encoder)
     assert report.predictions[0].status == "ok"
+
+
+def test_a_request_naming_another_model_than_the_encoder_given_is_warned_of(tiny_clip, photos):
+    # A notebook changed the request's ModelOptions and forgot to open the encoder again: the
+    # encoder runs as it was loaded, which the run did without a word.
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip)))
+    other = api.ModelOptions(name="shapes-demo", precision="fp16", exact_preprocessing=True)
+    heard: list[str] = []
+    report = api.label(_labelling((str(photos),), other), encoder=encoder, warn=heard.append)
+    assert len(heard) == 1
+    assert heard[0] in report.warnings
+    assert "--model shapes-demo, --precision fp16, --exact-preprocessing:" in heard[0]
+    assert str(tiny_clip) in heard[0] and "ignored" in heard[0]
+    assert report.run_info["model"]["name"] != "shapes-demo"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        api.ModelOptions(),  # the defaults: nothing named
+        api.ModelOptions(batch_size=2, workers=1),  # the pace applies with an encoder
+        api.ModelOptions(name="SAME", precision="fp32"),  # as the encoder was opened
+    ],
+)
+def test_a_request_naming_the_encoders_model_or_none_is_not_warned_of(tiny_clip, photos, model):
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip), precision="fp32"))
+    if model.name == "SAME":
+        model = api.ModelOptions(name=str(tiny_clip), precision="fp32")
+    heard: list[str] = []
+    report = api.label(_labelling((str(photos),), model), encoder=encoder, warn=heard.append)
+    assert heard == [] and report.warnings == []
+
+
+def test_embed_and_hubness_warn_of_a_request_naming_another_model(tiny_clip, photos):
+    encoder = api.open_encoder(api.ModelOptions(name=str(tiny_clip)))
+    other = api.ModelOptions(name="shapes-demo")
+    heard: list[str] = []
+    embedded = api.embed(
+        api.EmbedRequest(
+            inputs=api.InputOptions(paths=(str(photos),)),
+            store=str(photos.parent / "store.db"),
+            model=other,
+        ),
+        encoder=encoder,
+        warn=heard.append,
+    )
+    assert len(heard) == 1 and "--model shapes-demo:" in heard[0]
+    assert heard[0] in embedded.warnings
+    heard.clear()
+    report = api.hubness(
+        api.HubnessRequest(
+            inputs=api.InputOptions(paths=(str(photos),)),
+            classes=api.ClassOptions(classes=["cat", "dog"]),
+            model=other,
+        ),
+        encoder=encoder,
+        warn=heard.append,
+    )
+    assert len(heard) == 1 and "--model shapes-demo:" in heard[0]
+    assert heard[0] in report.warnings

@@ -705,6 +705,47 @@ def _ignored_with_store(
     return [f"{', '.join(given)}: {why} no image is decoded or encoded; ignored"]
 
 
+# What a request's model options choose of the model itself: with an `encoder=` given, the
+# encoder's own choice stands (only the pace, batch_size and workers, applies).
+_MODEL_CHOICES = (
+    "name",
+    "device",
+    "precision",
+    "exact_preprocessing",
+    "trust_remote_code",
+    "revision",
+)
+
+
+def _ignored_with_encoder(model: ModelOptions, encoder: Encoder | None) -> list[str]:
+    """A warning naming the request's model options that differ from the defaults and from those
+    the `encoder` given was opened with (open_encoder): the encoder runs as it was loaded, and a
+    notebook that changed the request's options has likely forgotten to open it again. An
+    encoder of a caller's own, which says nothing of how it was opened, gets no warning."""
+    opened = getattr(encoder, _OPENED_WITH, None)
+    if not isinstance(opened, ModelOptions):
+        return []
+    default = ModelOptions()
+    differ = [
+        choice
+        for choice in _MODEL_CHOICES
+        if getattr(model, choice) not in (getattr(default, choice), getattr(opened, choice))
+    ]
+    if not differ:
+        return []
+
+    def named(options: ModelOptions) -> str:
+        values = ((_option(options, choice), getattr(options, choice)) for choice in differ)
+        return ", ".join(
+            option if value is True else f"{option} {value}" for option, value in values
+        )
+
+    return [
+        f"{named(model)}: the encoder given was opened with {named(opened)} and runs so; "
+        "ignored (open_encoder again to use them)"
+    ]
+
+
 @dataclass
 class LabelReport:
     """What a label run did. `run_info` is what was recorded with the output."""
@@ -1460,10 +1501,11 @@ def label(
     a model already loaded (`open_encoder`), reused instead of loading `request.model` again;
     of the model options only `batch_size` and `workers` then apply, and where they are None
     those open_encoder was given (decoding runs in threads or processes as suits the device the
-    model was loaded on). `warn`, if given, hears each warning known before the images are
-    encoded (a class file's, folders that could not be read, ...) as soon as it is known, rather
-    than from the report once every image is labelled; the report lists every warning all the
-    same, those first.
+    model was loaded on); the others, where they differ from the defaults and from those
+    open_encoder was given, get a warning. `warn`, if given, hears each warning known before the
+    images are encoded (a class file's, folders that could not be read, ...) as soon as it is
+    known, rather than from the report once every image is labelled; the report lists every
+    warning all the same, those first.
     """
     progress = _checked_arguments("label", request, LabelRequest, progress, encoder)
     _check_warn(warn)
@@ -1504,6 +1546,7 @@ def label(
     report = LabelReport(low_confidence_below=request.low_confidence)
     report.config = os.fspath(config) if config else None
     report.warnings += _ignored_with_store(request.model, request.embeddings)
+    report.warnings += _ignored_with_encoder(request.model, encoder)
     model = _options_with_opened_defaults(request.model, encoder)
     report.warnings += _class_file_warnings(spec)
     writer: writers.PredictionWriter | _KeptInReport
@@ -2569,6 +2612,7 @@ def hubness(
         paired = _truth_indices(source.paths, truth, spec.names, with_seen=seen is not None)
     warnings = [
         *_ignored_with_store(request.model, request.embeddings),
+        *_ignored_with_encoder(request.model, encoder),
         *spec.warnings,
         *_source_warnings(source),
     ]
@@ -3409,6 +3453,7 @@ def embed(
         unreachable_files=unreachable,
         unreadable_folders=discovery.skipped,
         left_out=discovery.left_out,
+        ignored=_ignored_with_encoder(request.model, encoder),
     )
     store_path = Path(request.store)
     # First, as opening a store for writing on a read-only mount fails with no reason given.
@@ -3848,7 +3893,10 @@ def _export_stored(
         outputs, [request.store], [], request.model, encoder, store=request.store
     )
     check_writable_later(request.json_out)
-    ignored = _ignored_with_store(request.model, request.store, "without paths")
+    ignored = [
+        *_ignored_with_store(request.model, request.store, "without paths"),
+        *_ignored_with_encoder(request.model, encoder),
+    ]
     _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
     store = os.fspath(request.store)
