@@ -3,6 +3,7 @@ request naming another model than the encoder given, and reading predictions bac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import PIL.Image
@@ -102,3 +103,21 @@ def test_embed_and_hubness_warn_of_a_request_naming_another_model(tiny_clip, pho
     )
     assert len(heard) == 1 and "--model shapes-demo:" in heard[0]
     assert heard[0] in report.warnings
+
+
+def test_predictions_written_are_read_back_through_the_api(tiny_clip, photos):
+    # Reading back is what zsl evaluate does; a caller had to find zsl_cli.readers for it.
+    namespace: dict = {}
+    exec("from zsl_cli.api import *", namespace)
+    for name in ("read_predictions", "ClassificationMetrics", "GzslResult", "ClassStats"):
+        assert name in namespace
+    written = photos.parent / "p.jsonl"
+    request = _labelling((str(photos),), api.ModelOptions(name=str(tiny_clip)))
+    kept = api.label(request).predictions
+    api.label(replace(request, output=api.OutputOptions(path=str(written))))
+    read = namespace["read_predictions"](written)
+    assert [(p.path, p.label, p.status) for p in read] == [
+        (p.path, p.label, p.status) for p in kept
+    ]
+    # Written with 7 significant digits, as the README says; kept unrounded.
+    assert [p.score for p in read] == [float(f"{p.score:.7g}") for p in kept]

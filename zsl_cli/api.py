@@ -95,6 +95,7 @@ from zsl_cli.errors import Interrupted, OutputKept, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
     GroundTruth,
+    GzslResult,
     Unmatched,
     check_truth_spelling,
     class_mismatch_hints,
@@ -156,6 +157,7 @@ from zsl_cli.label_studio import (
     label_studio_config_warnings,
     label_studio_size_warnings,
 )
+from zsl_cli.metrics import ClassificationMetrics, ClassStats
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
@@ -166,7 +168,7 @@ from zsl_cli.prompts import (
     resolve_templates,
     uses_templates,
 )
-from zsl_cli.readers import run_info_files
+from zsl_cli.readers import read_predictions, run_info_files
 from zsl_cli.records import (
     STATUS_ENCODE_ERROR,
     STATUS_OK,
@@ -220,12 +222,15 @@ __all__ = [
     "ClassOptions",
     "ClassPrompt",
     "ClassPrompts",
+    "ClassStats",
+    "ClassificationMetrics",
     "Decision",
     "EmbedReport",
     "EmbedRequest",
     "Encoder",
     "EvaluateRequest",
     "EvaluationResult",
+    "GzslResult",
     "Hub",
     "HubnessReport",
     "HubnessRequest",
@@ -241,6 +246,7 @@ __all__ = [
     "Prediction",
     "Progress",
     "RankedScores",
+    "Unmatched",
     "ZslError",
     "class_prompts",
     "embed",
@@ -248,6 +254,7 @@ __all__ = [
     "hubness",
     "label",
     "open_encoder",
+    "read_predictions",
 ]
 
 
