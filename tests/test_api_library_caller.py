@@ -56,6 +56,8 @@ def test_a_request_naming_another_model_than_the_encoder_given_is_warned_of(tiny
     assert heard[0] in report.warnings
     assert "--model shapes-demo, --precision fp16, --exact-preprocessing:" in heard[0]
     assert str(tiny_clip) in heard[0] and "ignored" in heard[0]
+    # An option the encoder was opened without is said so, not in Python's words.
+    assert "no --exact-preprocessing" in heard[0] and "False" not in heard[0]
     assert report.run_info["model"]["name"] != "shapes-demo"
 
 

@@ -744,7 +744,12 @@ def _ignored_with_encoder(model: ModelOptions, encoder: Encoder | None) -> list[
     def named(options: ModelOptions) -> str:
         values = ((_option(options, choice), getattr(options, choice)) for choice in differ)
         return ", ".join(
-            option if value is True else f"{option} {value}" for option, value in values
+            option
+            if value is True
+            else f"no {option}"
+            if value is False or value is None
+            else f"{option} {value}"
+            for option, value in values
         )
 
     return [
