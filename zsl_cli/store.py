@@ -1557,22 +1557,31 @@ def _absent_roots(
             real_folders[folder] = os.path.realpath(folder)
         return real_folders[folder]
 
+    unique = list(dict.fromkeys(_root_key(root) for root in roots))
+    spellings = [{root, os.path.realpath(root)} for root in unique]
+    missing = [not os.path.exists(root) for root in unique]
+    # Each stale path finds its roots by walking up from it, once, rather than each root going
+    # through every stale path: a path list naming N deleted files is N roots (N x N steps).
+    by_spelling: dict[bytes, list[int]] = {}  # a spelling of a root -> the roots spelled so
+    for n, names in enumerate(spellings):
+        for name in names:
+            by_spelling.setdefault(name, []).append(n)
+    under: list[list[bytes]] = [[] for _ in unique]  # each root's stale paths, in their order
+    for path in stale:
+        found = _spelled_above(path, by_spelling)
+        if len(found) < len(unique):  # some root may hold the path's real folder alone
+            found |= _spelled_above(real_folder(path), by_spelling)
+        for n in found:
+            if missing[n] or path not in spellings[n]:
+                under[n].append(path)
     absent: list[AbsentRoot] = []
     under_absent: set[bytes] = set()
-    for root in dict.fromkeys(_root_key(root) for root in roots):
-        spellings = {root, os.path.realpath(root)}
-        missing = not os.path.exists(root)
-        under = [
-            path
-            for path in stale
-            if (missing or path not in spellings)
-            and (_under_any(path, spellings) or _under_any(real_folder(path), spellings))
-        ]
-        if not under:
+    for root, is_missing, held in zip(unique, missing, under, strict=True):
+        if not held:
             continue
-        if missing or (os.path.isdir(root) and _holds_no_file(root)):
-            absent.append(AbsentRoot(os.fsdecode(root), missing, len(under)))
-            under_absent.update(under)
+        if is_missing or (os.path.isdir(root) and _holds_no_file(root)):
+            absent.append(AbsentRoot(os.fsdecode(root), is_missing, len(held)))
+            under_absent.update(held)
     # One pass over the stale paths, however many folders a big tree left empty.
     empty: dict[bytes, bytes] = {}  # a spelling of an empty folder -> the folder as listed
     for folder in map(os.fsencode, empty_folders):
@@ -1625,6 +1634,17 @@ def _holds_no_file(folder: bytes) -> bool:
         except OSError:
             return False
     return True
+
+
+def _spelled_above(path: bytes, by_spelling: dict[bytes, list[int]]) -> set[int]:
+    """The roots (`by_spelling`'s values) one of whose spellings is `path` or a folder above it."""
+    found: set[int] = set()
+    while True:
+        found.update(by_spelling.get(path, ()))
+        parent = os.path.dirname(path)
+        if parent == path:
+            return found
+        path = parent
 
 
 def _under_any(path: bytes, roots: Collection[bytes]) -> bool:
