@@ -3737,18 +3737,22 @@ def _note_absent_roots(
     report.absent, report.kept = list(absent), kept
     gone = {root.path for root in absent if root.missing}
     named = [item for item in report.unreachable_files if absolute_path(item.path) in gone]
+    # A set (the items are frozen, so equal ones hash alike): a list made `in` go through all
+    # the named, N x N for a path list of N gone files.
+    dropped = set(named)
     if forget_missing:
         named_roots = set(roots)
         nothing_under = [
             item
             for item in report.unreachable_files
-            if item not in named
+            if item not in dropped
             and item.status == NOT_FOUND
             and absolute_path(item.path) in named_roots
         ]
         report.not_found = [os.fspath(item.path) for item in nothing_under]
         named += nothing_under
-    report.unreachable_files = [item for item in report.unreachable_files if item not in named]
+        dropped.update(nothing_under)
+    report.unreachable_files = [item for item in report.unreachable_files if item not in dropped]
     report.found -= len(named)
 
 
