@@ -27,7 +27,7 @@ from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import excel_delimiter, quoted_line
 from zsl_cli.process_settings import warning_filters_held
-from zsl_cli.text_files import first_content_lines, split_lines
+from zsl_cli.text_files import first_content_lines, split_lines, strip_invisible
 
 
 def check_not_another_class_file(text: str, source: str) -> None:
@@ -83,6 +83,28 @@ def check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(
             f"{source} looks like an attribute table (header `class,...`): pass it as --attributes"
         )
+    refuse_yaml_list(text, source)
+
+
+# A YAML key with nothing after it (`names:`), and an item of the list it holds written without
+# indentation (`- person`), as YAML allows.
+_YAML_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:\s*")
+_YAML_ITEM = re.compile(r"-(\s.*)?")
+
+
+def refuse_yaml_list(text: str, source: str) -> None:
+    """A YAML list under its key (a YOLO dataset's data.yaml, `names:` over `- person`): the key
+    was refused as a class with ':' but no prompts, told to write them. Items indented are told
+    so where class lines are parsed."""
+    lines = split_lines(text)
+    for number, (line, below) in enumerate(zip(lines, lines[1:], strict=False), start=1):
+        key = _YAML_KEY.fullmatch(line.lstrip("\ufeff"))
+        if key and _YAML_ITEM.fullmatch(below):
+            raise ZslError(
+                f"{source}:{number}: {quoted_line(key.group(1))} has ':' but no prompts after it "
+                "(YAML, as a YOLO dataset's data.yaml has its names? a class file has one class "
+                "name per line)"
+            )
 
 
 def _first_content_line_as_written(text: str) -> str:
@@ -417,15 +439,77 @@ _WORDNET_ID = re.compile(r"n\d{8}")
 
 
 def not_json_hint(text: str) -> str:
-    """For a descriptions file that does not even start as JSON: which option its text is for."""
+    """For a descriptions file that does not even start as JSON: what its text is, and which
+    option takes it or what to change. Descriptors made by an LLM come in a Markdown fence, or
+    below a comment or a sentence; made in a spreadsheet, as a table of rows."""
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[", '"')):
         return ""
-    content = first_content_lines(text)
-    if len(content) == 2 and _looks_like_attribute_table(*content):
+    lines = [strip_invisible(line) for line in split_lines(text)]
+    if any(line.startswith("```") for line in lines):
+        return (
+            "not JSON (JSON inside a Markdown code fence? keep the JSON alone, without the ``` "
+            "lines)"
+        )
+    if _yolo_names(split_lines(text)):
+        return (
+            "not JSON (a YOLO dataset's data.yaml? its names are a class list: write them one per "
+            "line, for --classes)"
+        )
+    # A line that starts an object, below a comment or an LLM's sentence.
+    start = next((number for number, line in enumerate(lines) if line.startswith("{")), None)
+    if start is not None:
+        if all(not line or line.startswith(_COMMENT_MARKS) for line in lines[:start]):
+            return "not JSON (a comment above it? JSON has none: keep the JSON alone)"
+        return f"not JSON (text above the JSON on line {start + 1}? keep the JSON alone)"
+    content = first_content_lines(text, 20)
+    if len(content) >= 2 and _looks_like_attribute_table(*content[:2]):
         return "not JSON (an attribute table? pass it as --attributes)"
+    if _is_table(content):
+        return (
+            "not JSON (a table of classes and descriptions? zsl reads descriptions as one JSON "
+            'object, {"class": ["descriptor", ...], ...})'
+        )
     if content and content[0].endswith(":"):  # `red circle:` over `  - red colour`
         return 'not JSON (YAML? write it as JSON: {"class": ["descriptor", ...], ...})'
     return "not JSON (a class list? pass it as --classes)"
+
+
+# How a line of comment starts in the languages JSON is written from: JavaScript's and JSONC's
+# `//` and `/* ... */`, a shell's or Python's `#`.
+_COMMENT_MARKS = ("//", "/*", "*", "#")
+
+
+# A YOLO dataset's data.yaml: its class names under `names:`, as a list or by their ids, or in
+# brackets on that line.
+_YOLO_NAMES = re.compile(r"names\s*:\s*(\[.*)?")
+
+
+def _yolo_names(lines: Sequence[str]) -> bool:
+    """Whether a line of `lines` (as the file holds them) is a data.yaml's `names:`, with its
+    names in brackets after it or as items below it (`- person`, `  0: person`)."""
+    for number, line in enumerate(lines):
+        found = _YOLO_NAMES.fullmatch(line.strip())
+        if found and not line[:1].isspace():
+            below = lines[number + 1] if number + 1 < len(lines) else ""
+            if found.group(1) or below.startswith("-") or (below[:1].isspace() and below.strip()):
+                return True
+    return False
+
+
+def _is_table(content: Sequence[str]) -> bool:
+    """Whether `content` lines (two or more) are rows of a table: as many cells in each, two or
+    more, split at commas, semicolons or tabs. Not names holding a comma, as prose writes it,
+    a space after it (`tabby, long-haired`)."""
+    if len(content) < 2:
+        return False
+    for delimiter in (",", ";", "\t"):
+        try:
+            rows = list(csv.reader(content, delimiter=delimiter))
+        except csv.Error:  # a line longer than csv's field limit: no table
+            return False
+        if len({len(row) for row in rows}) == 1 and len(rows[0]) >= 2:
+            return not all(row[1][:1].isspace() for row in rows)
+    return False
 
 
 def _looks_like_attribute_table(header: str, first_row: str, delimiter: str = ",") -> bool:
