@@ -857,10 +857,7 @@ def _csv_rows(
             + _columns_wrong(header)
             + delimiter_hint(header)
             + _json_table_hint(header)
-            + (
-                _label_studio_csv_hint(header)
-                or (_truth_hint(header, of_csv=True) if len(header) > 1 else "")
-            )
+            + (_label_studio_csv_hint(header) or (_truth_hint(header) if len(header) > 1 else ""))
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
@@ -991,40 +988,62 @@ def header_name(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-# The keys of zsl's records beside a path and a label, as a record of no score and no ranking
-# holds them: what another tool's records of a path and a label need to evaluate.
-_EMPTY_RECORD_KEYS: dict[str, Any] = {"score": None, "top_k": [], "status": STATUS_OK, "error": ""}
+# The keys a record of a path and a label lacks to read as zsl's, of no score and no ranking
+# (top_k and error may be absent): what another tool's such records need to evaluate.
+_RECORD_KEYS_TO_ADD = f'"score": null, "status": {json.dumps(STATUS_OK)}'
+_GIVE_AS_TRUTH = "ground truth? give that as --truth, and first the predictions 'zsl label' wrote"
 
 
-def _truth_hint(header: Iterable[str], *, of_csv: bool = False) -> str:
-    """A note for a table or record of none of a prediction's own columns (a path and a label,
-    or a 0/1 column per class): the ground truth given where the predictions go, the two files
-    of `zsl evaluate` swapped. A CSV's header (`of_csv`) or a record's keys of a path and a
-    label may also be another tool's predictions: those evaluate once zsl's other columns, or
-    keys, are added."""
+def _truth_hint(header: Iterable[str]) -> str:
+    """A note for a CSV of none of a prediction's own columns (a path and a label, or a 0/1
+    column per class): the ground truth given where the predictions go, the two files of
+    `zsl evaluate` swapped. A header of a path and a label may also be another tool's
+    predictions: those evaluate once zsl's other columns are added."""
     header = list(header)
-    names = [header_name(name) for name in header]  # as evaluate reads a truth's header
-    if any(name in PREDICTION_COLUMNS for name in names):
+    if not _looks_like_truth(header):
         return ""
-    if not set(TRUTH_PATH_COLUMNS).intersection(names):
-        return ""  # no table of images: nothing says what it is
     other_tool = ""
     if "path" in header and "label" in header:
-        if of_csv:
-            missing = ",".join(column for column in CSV_COLUMNS if column not in header)
-            add = f"the columns {missing}, empty but for status '{STATUS_OK}' on each row"
-        else:  # written as JSON, to paste into each record
-            missing = ", ".join(
-                f"{json.dumps(key)}: {json.dumps(value)}"
-                for key, value in _EMPTY_RECORD_KEYS.items()
-                if key not in header
-            )
-            add = f"{missing} to each record"
-        other_tool = f"; another tool's predictions? add {add}"
+        missing = ",".join(column for column in CSV_COLUMNS if column not in header)
+        other_tool = (
+            f"; another tool's predictions? add the columns {missing}, empty but for status "
+            f"'{STATUS_OK}' on each row"
+        )
+    return f" (it has no score, ranking or status: {_GIVE_AS_TRUTH}{other_tool})"
+
+
+def _record_truth_hint(record: dict) -> str:
+    """`_truth_hint` of a JSON record of no prediction's keys: a truth there must be saved as a
+    CSV, as --truth reads no JSON. A record whose path and label read as a prediction's may be
+    another tool's prediction, told the keys to add; one whose label is not text (a list of
+    labels, a class number) is not: added, they would only lead to the next error."""
+    if not _looks_like_truth(list(record)):
+        return ""
+    other_tool = ""
+    if _path_and_label_read(record):
+        other_tool = f"; another tool's predictions? add {_RECORD_KEYS_TO_ADD} to each record"
     return (
-        " (it has no score, ranking or status: ground truth? give that as --truth, and first "
-        f"the predictions 'zsl label' wrote{other_tool})"
+        f" (it has no score, ranking or status: {_GIVE_AS_TRUTH}, but as a CSV of path,label or "
+        f"class folders: --truth reads no JSON{other_tool})"
     )
+
+
+def _looks_like_truth(header: list[str]) -> bool:
+    """Whether a header or a record's keys name an image, and none of a prediction's own."""
+    names = [header_name(name) for name in header]  # as evaluate reads a truth's header
+    if any(name in PREDICTION_COLUMNS for name in names):
+        return False
+    return bool(set(TRUTH_PATH_COLUMNS).intersection(names))  # else nothing says what it is
+
+
+def _path_and_label_read(record: dict) -> bool:
+    """Whether a record's path and label read as a prediction's (`_prediction_from_object`)."""
+    try:
+        _path(_text(record["path"], "path"), "")
+        _text(_or_empty(record["label"], ""), "label")
+    except (KeyError, TypeError, ZslError):
+        return False
+    return True
 
 
 def _columns_wrong(header: list[str]) -> str:
@@ -1284,7 +1303,7 @@ def _prediction_from_object(value: Any, where: str, *, first: bool = True) -> Pr
             error=_text(_or_empty(value.get("error"), ""), "error"),
         )
     except KeyError as error:
-        hint = _truth_hint(value) if first else ""
+        hint = _record_truth_hint(value) if first else ""
         raise ZslError(f"{where}: not a zsl prediction record (no {error} field){hint}") from error
     except (TypeError, ValueError, OverflowError) as error:  # overflow: a float of a huge int
         raise ZslError(f"{where}: not a zsl prediction record ({error})") from error
