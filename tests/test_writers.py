@@ -1669,7 +1669,7 @@ def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
     last = data.rindex(b',\n{"')  # the comma before the last record
     for broken in (data[:-10], data[:last] + data[last + 1 :]):
         output.write_bytes(broken)
-        whole = outcome(partial(readers._parse, broken, str(output), "json"))
+        whole = outcome(partial(readers._parse, broken, str(output), "json", one_per_image=False))
         assert "is not valid JSON" in str(whole)
         for read in (read_predictions, read_predictions_and_run_info):
             error, peak = traced(partial(read, output))
@@ -1726,9 +1726,11 @@ def test_odd_and_broken_documents_read_as_the_whole_document_parse_reads_them(
         parsed = data if encoding.startswith("utf-8") else data.decode(encoding).encode()
         for path, fmt_by_name in ((tmp_path / "p.json", "json"), (tmp_path / "p", None)):
             path.write_bytes(data)
-            whole = outcome(partial(readers._parse, parsed, str(path), fmt_by_name))
+            whole = outcome(
+                partial(readers._parse, parsed, str(path), fmt_by_name, one_per_image=False)
+            )
             assert outcome(partial(read_predictions_and_run_info, path)) == whole, data
-        whole = outcome(partial(readers._parse, parsed, "stdin", None))
+        whole = outcome(partial(readers._parse, parsed, "stdin", None, one_per_image=False))
         assert read_stdin(monkeypatch, data) == whole, data
         assert read_stdin(monkeypatch, data, pipe=False) == whole, data
 

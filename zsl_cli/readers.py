@@ -702,7 +702,7 @@ def _parse(
     loads: Callable[[bytes], Any] = json.loads,
     warn: Warn | None = None,
     *,
-    one_per_image: bool = False,
+    one_per_image: bool,
 ) -> tuple[list[Prediction], dict | None]:
     """Predictions in `fmt`, or in the format the content shows: a JSON document (zsl's json or
     Label Studio tasks, however it was re-indented), JSON Lines, or a CSV with zsl's header.
