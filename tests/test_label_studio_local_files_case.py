@@ -1,7 +1,8 @@
-"""--ls-url-prefix naming Label Studio's local files in other letter case than its own path,
-/data/local-files/?d=: Label Studio routes URLs case-sensitively (Django's resolver, and the d=
-parameter by its name), so it serves no image under /DATA/LOCAL-FILES/?d=. Such a prefix was
-taken for another web server's, without a word; it is warned of, and the tasks still written."""
+"""--ls-url-prefix naming Label Studio's local files in other letter case than its own URL,
+/data/local-files/?d= (in its path, or only in the parameter's name): Label Studio routes URLs
+case-sensitively (Django's resolver, and the d= parameter by its name), so it serves no image
+under /DATA/LOCAL-FILES/?d=. Such a prefix was taken for another web server's, without a word;
+it is warned of, and the tasks still written."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def root(tmp_path: Path) -> Path:
 def _case_warning(prefix: str) -> str:
     return (
         f"--ls-url-prefix {prefix!r} names Label Studio's local files in other letter case than "
-        "its path, /data/local-files/?d= in lower case: Label Studio matches URLs "
+        "its URL, /data/local-files/?d= in lower case: Label Studio matches URLs "
         "case-sensitively and serves no image there, so the tasks will show none; write that "
         "part of the prefix in lower case"
     )
@@ -34,7 +35,7 @@ def _case_warning(prefix: str) -> str:
     [
         "/DATA/LOCAL-FILES/?d=photos/",
         "http://ls:8080/Data/local-files/?d=photos",
-        "/data/local-files/?D=",
+        "/data/local-files/?D=",  # the path right, only the parameter's name not
         "/data/Local-Files?d=photos/",  # without the slash, as Label Studio also serves it
     ],
 )

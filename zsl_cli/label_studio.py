@@ -179,7 +179,7 @@ def _url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
         return []
     return [
         f"--ls-url-prefix {prefix!r} names Label Studio's local files in other letter case than "
-        f"its path, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
+        f"its URL, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
         "case-sensitively and serves no image there, so the tasks will show none; write that "
         "part of the prefix in lower case"
     ]
