@@ -201,8 +201,9 @@ def test_every_option_reaches_the_librarys_request(shapes, monkeypatch):
     assert request.inputs.paths == (str(shapes),) and request.embeddings is None
 
 
-def test_a_revision_reaches_the_model_load(shapes):
-    # A bundled model has one version: asked for another, the run is refused, not run on it.
+def test_a_revision_of_a_bundled_model_is_refused(shapes):
+    # A bundled model has one version: asked for another, the run is refused, not run on it
+    # (before the inputs are scanned: see tests/test_revision_before_scan.py).
     result = run(
         "hubness", shapes, "-c", shapes / "classes.txt", "-m", "shapes-demo", "--revision", "v1"
     )
