@@ -144,7 +144,7 @@ def test_one_image_written_two_ways_in_the_truth_is_one_image(tmp_path, monkeypa
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(
             f"zsl: error: {truth}, line {len(rows) + 2}: '{extra}' names the image of line 2 "
-            f"('{rows[0][0]}'), '{first}', labelled 'red star' here and 'blue circle' there; "
+            f"('{rows[0][0]}'), labelled 'red star' here and 'blue circle' there; "
             "keep one label per image"
         ), result.stderr
         # The same label: counted once, and not as an image without prediction.

@@ -30,8 +30,13 @@ def test_a_row_naming_a_file_of_the_csvs_folder_is_that_image(tmp_path, monkeypa
     csv_path = tmp_path / "t" / "truth.csv"
     rows = [(str(predicted), "cat"), ("photos/cat/a.png", "dog")]
     # From the current folder, the second row names the predicted file again: refused.
-    with pytest.raises(ZslError, match="name one image"):
+    with pytest.raises(ZslError) as refused:
         match_paths([str(predicted)], load_truth(_truth(csv_path, rows)))
+    # The predicted image is the first row's path as written: named once.
+    assert str(refused.value) == (
+        f"{csv_path}, line 3: 'photos/cat/a.png' names the image of line 2 ('{predicted}'), "
+        "labelled 'dog' here and 'cat' there; keep one label per image"
+    )
     # The CSV's folder holds a file of that path: the row is that image, left without prediction.
     _touch(tmp_path / "t/photos/cat/a.png")
     matching = match_paths([str(predicted)], load_truth(_truth(csv_path, rows)))

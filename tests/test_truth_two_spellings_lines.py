@@ -28,7 +28,7 @@ def test_two_spellings_of_one_image_are_refused_at_their_lines(tmp_path, monkeyp
     with pytest.raises(ZslError) as refused:
         match_paths([str(a)], load_truth(csv_path))
     assert refused.value.message == (
-        f"{csv_path}, line 4: '{a}' names the image of line 2 ('photos/cat/a.png'), '{a}', "
+        f"{csv_path}, line 4: '{a}' names the image of line 2 ('photos/cat/a.png'), "
         "labelled 'dog' here and 'cat' there; keep one label per image"
     )
     # A bare name first, beside the row that names the file by its own path.
@@ -38,5 +38,13 @@ def test_two_spellings_of_one_image_are_refused_at_their_lines(tmp_path, monkeyp
         match_paths(["photos/cat/a.png"], load_truth(csv_path))
     assert refused.value.message == (
         f"{csv_path}, line 3: 'photos/cat/a.png' names the image of line 2 ('a.png'), "
-        "'photos/cat/a.png', labelled 'cat' here and 'dog' there; keep one label per image"
+        "labelled 'cat' here and 'dog' there; keep one label per image"
+    )
+    # Predicted in a third spelling: the image is named too.
+    with pytest.raises(ZslError) as refused:
+        match_paths([str(tmp_path / "photos/cat/a.png")], load_truth(csv_path))
+    assert refused.value.message == (
+        f"{csv_path}, line 3: 'photos/cat/a.png' names the image of line 2 ('a.png'), "
+        f"'{tmp_path / 'photos/cat/a.png'}', labelled 'cat' here and 'dog' there; keep one label "
+        "per image"
     )

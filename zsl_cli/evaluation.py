@@ -1532,10 +1532,14 @@ def _take_other_spellings(
             continue
         if truth.items[by_row[row]].label != item.label:
             first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
+            # The predicted image, where neither row spells it as the predictions do.
+            image = (
+                "" if paths[row] in (first.shown, second.shown) else f", '{printable(paths[row])}'"
+            )
             raise ZslError(
                 f"{printable(truth.source)}, line {second.line}: '{printable(second.shown)}' "
-                f"names the image of line {first.line} ('{printable(first.shown)}'), "
-                f"'{printable(paths[row])}', labelled '{printable_text(second.label)}' here and "
+                f"names the image of line {first.line} ('{printable(first.shown)}'){image}, "
+                f"labelled '{printable_text(second.label)}' here and "
                 f"'{printable_text(first.label)}' there; keep one label per image"
             )
         taken[i] = True
