@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run, write_images
-from zsl_cli.label_studio import LabelStudioOptions, check_label_studio_paths
+from zsl_cli.label_studio import LabelStudioOptions, check_label_studio_paths, url_prefix_warnings
 
 
 @pytest.fixture
@@ -41,8 +41,10 @@ def _case_warning(prefix: str) -> str:
 )
 def test_local_files_in_other_case_are_warned_of_once(root: Path, prefix: str) -> None:
     options = LabelStudioOptions(document_root=root, url_prefix=prefix)
+    assert url_prefix_warnings(options) == [_case_warning(prefix)]
+    # Said of the options, not again of each image.
     photos = [root / "photos" / "a.jpg", root / "photos" / "b.jpg"]
-    assert check_label_studio_paths(photos, options) == [_case_warning(prefix)]
+    assert check_label_studio_paths(photos, options) == []
 
 
 @pytest.mark.parametrize(
@@ -56,7 +58,7 @@ def test_local_files_in_other_case_are_warned_of_once(root: Path, prefix: str) -
 )
 def test_other_prefixes_get_no_such_warning(root: Path, prefix: str) -> None:
     options = LabelStudioOptions(document_root=root, url_prefix=prefix)
-    assert check_label_studio_paths([root / "photos" / "a.jpg"], options) == []
+    assert url_prefix_warnings(options) == []
 
 
 def test_label_warns_in_one_line_and_writes_the_tasks(
@@ -78,3 +80,34 @@ def test_label_warns_in_one_line_and_writes_the_tasks(
         prefix + "img_000.png",
         prefix + "img_001.png",
     ]
+
+
+def test_a_run_from_a_store_warns_before_the_model_load(
+    tiny_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The warning is of the options alone: a run from a store said it only once its images
+    # were read, after the model load, and not at all where the load failed.
+    from zsl_cli import api
+
+    write_images(tmp_path / "root" / "photos", 2)
+    store = tmp_path / "s.zsl"
+    model = api.ModelOptions(name=tiny_clip)
+    inputs = api.InputOptions(paths=(tmp_path / "root" / "photos",))
+    api.embed(api.EmbedRequest(store, inputs=inputs, model=model))
+
+    def failed_load(*args: object, **kwargs: object) -> None:
+        raise api.ZslError("the model failed to load")
+
+    monkeypatch.setattr(api, "load_encoder", failed_load)
+    prefix = "/DATA/LOCAL-FILES/?d=photos/"
+    studio = api.LabelStudioOptions(document_root=tmp_path / "root", url_prefix=prefix)
+    request = api.LabelRequest(
+        classes=api.ClassOptions(classes=["cat", "dog"]),
+        model=model,
+        output=api.OutputOptions(tmp_path / "tasks.json", "label-studio", studio),
+        embeddings=store,
+    )
+    heard: list[str] = []
+    with pytest.raises(api.ZslError, match="failed to load"):
+        api.label(request, warn=heard.append)
+    assert heard == [_case_warning(prefix)]

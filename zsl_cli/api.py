@@ -156,6 +156,7 @@ from zsl_cli.label_studio import (
     label_studio_config,
     label_studio_config_warnings,
     label_studio_size_warnings,
+    url_prefix_warnings,
 )
 from zsl_cli.metrics import ClassificationMetrics, ClassStats
 from zsl_cli.prompts import (
@@ -1569,8 +1570,10 @@ def label(
         _check_outputs_spare_inputs_and_model(
             outputs, [source.store], source.paths or (), request.model, encoder
         )
-        if source.paths is not None and studio is not None:
-            report.warnings += check_label_studio_paths(source.paths, studio)
+        if studio is not None:
+            report.warnings += url_prefix_warnings(studio)
+            if source.paths is not None:
+                report.warnings += check_label_studio_paths(source.paths, studio)
         if config:
             report.warnings += label_studio_config_warnings(spec.names)
         report.output = os.fspath(output.path) if output.path not in (None, "-") else "stdout"

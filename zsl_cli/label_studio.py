@@ -107,9 +107,8 @@ def _label_studio_filter(choices: int, options: LabelStudioOptions) -> str:
 
 def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOptions) -> list[str]:
     """Raise ZslError naming the first path outside the root (call before the run); return a
-    warning for each kind of path whose task Label Studio cannot show the image of, and for a URL
-    prefix under which it serves none (the task is written all the same: one odd file does not
-    stop a run)."""
+    warning for each kind of path whose task Label Studio cannot show the image of (the task is
+    written all the same: one odd file does not stop a run)."""
     check_label_studio_options(options)
     in_root: list[str] = []
     not_utf8: list[str] = []
@@ -135,7 +134,7 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
             in_root.append(path)
         elif has_surrogates(path_to_text(relative)):
             not_utf8.append(path)
-    warnings = _url_prefix_warnings(options)
+    warnings = []
     if in_root:
         # Label Studio serves a local file only through a Local Storage, whose folder must be a
         # sub-folder of the document root: a file directly in the root can never be served.
@@ -167,9 +166,10 @@ def check_label_studio_paths(paths: Iterable[Path | str], options: LabelStudioOp
     return warnings
 
 
-def _url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
+def url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
     """A warning where --ls-url-prefix names Label Studio's local files in other letter case
-    (/DATA/LOCAL-FILES/?d=): taken for another web server's path, it would pass unsaid."""
+    (/DATA/LOCAL-FILES/?d=): taken for another web server's path, it would pass unsaid. Of the
+    options alone, so a run from a store says it before the model load, as one over paths."""
     prefix = options.url_prefix
     if (
         prefix is None
