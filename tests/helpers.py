@@ -282,3 +282,17 @@ def spy_on_api(monkeypatch: pytest.MonkeyPatch, name: str) -> list:
 
     monkeypatch.setattr(api, name, recorded)
     return requests
+
+
+class FailingAfter(io.BytesIO):
+    """A file whose reads fail (an I/O error on a flaky disk) after its first `reads`."""
+
+    def __init__(self, data: bytes, reads: int) -> None:
+        super().__init__(data)
+        self.reads = reads
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads -= 1
+        if self.reads < 0:
+            raise OSError("Input/output error")
+        return super().read(size)

@@ -7,22 +7,9 @@ import io
 
 from PIL import Image
 
+from tests.helpers import FailingAfter
 from zsl_cli.image_damage import classify
 from zsl_cli.image_status import DecodeOptions
-
-
-class FailingAfter(io.BytesIO):
-    """A file whose reads fail after its first `reads`."""
-
-    def __init__(self, data: bytes, reads: int) -> None:
-        super().__init__(data)
-        self.reads = reads
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.reads -= 1
-        if self.reads < 0:
-            raise OSError("Input/output error")
-        return super().read(size)
 
 
 def bmp_bytes() -> bytes:

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.corpus import blocky_rgb
+from tests.helpers import FailingAfter
 from zsl_cli.image_damage import (
     check_jpeg_data_ran_out,
     check_jpeg_restarts,
@@ -22,20 +23,6 @@ from zsl_cli.image_damage import (
 )
 from zsl_cli.image_damage.jpeg import jpeg_header_end
 from zsl_cli.images import DecodeError, decode_image
-
-
-class FailingAfter(io.BytesIO):
-    """A file whose reads fail after its first `reads`."""
-
-    def __init__(self, data: bytes, reads: int) -> None:
-        super().__init__(data)
-        self.reads = reads
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.reads -= 1
-        if self.reads < 0:
-            raise OSError("Input/output error")
-        return super().read(size)
 
 
 def jpeg_bytes(**settings: object) -> bytes:

@@ -11,22 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.helpers import FailingAfter
 from zsl_cli.image_damage import check_pcx_palette, pcx_cut_short
 from zsl_cli.image_damage.pcx import pcx_palette_at_end, pcx_run_across_rows
-
-
-class FailingAfter(io.BytesIO):
-    """A file whose reads fail after its first `reads`."""
-
-    def __init__(self, data: bytes, reads: int) -> None:
-        super().__init__(data)
-        self.reads = reads
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.reads -= 1
-        if self.reads < 0:
-            raise OSError("Input/output error")
-        return super().read(size)
 
 
 def pcx_bytes(mode: str, size: tuple[int, int]) -> bytes:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.helpers import FailingAfter
 from zsl_cli.image_damage import (
     check_png_pixel_data,
     damaged_png_chunks,
@@ -55,20 +56,6 @@ def test_png_whose_critical_chunk_fails_its_checksum_is_refused(
         "PNG signature, but Pillow cannot open it: broken PNG file (bad header checksum in "
         f"{kind!r})"
     )
-
-
-class FailingAfter(io.BytesIO):
-    """A file whose reads fail (an I/O error on a flaky disk) after its first `reads`."""
-
-    def __init__(self, data: bytes, reads: int) -> None:
-        super().__init__(data)
-        self.reads = reads
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.reads -= 1
-        if self.reads < 0:
-            raise OSError("Input/output error")
-        return super().read(size)
 
 
 def png_with_bad_ancillary_chunk() -> bytes:
