@@ -19,6 +19,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
+from tests.evaluation_helpers import gzsl_evaluated
 from zsl_cli import report
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
@@ -50,24 +51,6 @@ def evaluated(
         for i in range(extra)
     ]
     return evaluate(predictions, load_truth(tmp_path / "truth.csv"), ks=(1,), **options)
-
-
-def gzsl_evaluated(tmp_path: Path) -> EvaluationResult:
-    """Seen A and B, unseen C, with every class's score: calibrated stacking is available."""
-    scores = {
-        "A/1.jpg": {"A": 0.6, "B": 0.1, "C": 0.3},
-        "B/1.jpg": {"A": 0.2, "B": 0.5, "C": 0.3},
-        "C/1.jpg": {"A": 0.5, "B": 0.1, "C": 0.4},
-        "C/2.jpg": {"A": 0.25, "B": 0.5, "C": 0.25},
-    }
-    predictions = []
-    for name, by_class in scores.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(b"")
-        ranking = sorted(by_class.items(), key=lambda item: -item[1])
-        top_k = tuple(LabelScore(label, score) for label, score in ranking)
-        predictions.append(Prediction(str(tmp_path / name), top_k[0].label, top_k[0].score, top_k))
-    return evaluate(predictions, load_truth(tmp_path), seen=["A", "B"])
 
 
 def value_of(page: str, row: str) -> str:

@@ -14,11 +14,10 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from tests.evaluation_helpers import predicted, touch
+from tests.evaluation_helpers import gzsl_evaluated, predicted
 from zsl_cli import report
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
-from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.report import OTHER, check_report_path, confusion_view, render_html
 
 
@@ -27,24 +26,6 @@ def value_of(page: str, row: str) -> str:
     match = re.search(f"<td class='name'>{re.escape(row)}</td><td class='name'>([^<]*)</td>", page)
     assert match, row
     return match[1]
-
-
-def gzsl_result(tmp_path: Path) -> EvaluationResult:
-    """Seen A and B, unseen C, every class scored: calibrated stacking picks a gamma at which
-    seen accuracy is 100% and unseen 50% (H 66.7%)."""
-    scores = {
-        "A/1.jpg": {"A": 0.6, "B": 0.1, "C": 0.3},
-        "B/1.jpg": {"A": 0.2, "B": 0.5, "C": 0.3},
-        "C/1.jpg": {"A": 0.5, "B": 0.1, "C": 0.4},
-        "C/2.jpg": {"A": 0.25, "B": 0.5, "C": 0.25},
-    }
-    predictions = []
-    for name, by_class in scores.items():
-        path = touch(tmp_path / name)
-        ranking = sorted(by_class.items(), key=lambda item: -item[1])
-        top_k = tuple(LabelScore(label, score) for label, score in ranking)
-        predictions.append(Prediction(path, top_k[0].label, top_k[0].score, top_k))
-    return evaluate(predictions, load_truth(tmp_path), seen=["A", "B"])
 
 
 def evaluated(tmp_path: Path, rows: list[tuple[str, str]], ks: tuple[int, ...] = (1,)):
@@ -72,7 +53,7 @@ def test_a_report_named_as_a_folder_is_refused_as_one(tmp_path: Path) -> None:
 
 
 def test_the_generalised_zero_shot_rows(tmp_path: Path) -> None:
-    result = gzsl_result(tmp_path)
+    result = gzsl_evaluated(tmp_path)
     page = render_html(result)
     assert value_of(page, "seen classes") == "2"
     assert value_of(page, "unseen classes") == "1"
@@ -90,7 +71,7 @@ def test_the_generalised_zero_shot_rows(tmp_path: Path) -> None:
 
 
 def test_the_curve_marks_the_best_point_at_its_unseen_and_seen_accuracy(tmp_path: Path) -> None:
-    page = render_html(gzsl_result(tmp_path))
+    page = render_html(gzsl_evaluated(tmp_path))
     # x: unseen 0.5 -> 30 + 0.5 x 240; y: seen 1.0 -> the top, 30.
     assert "<circle cx='150.0' cy='30.0'" in page
     # The curve from (unseen 0, seen 1) to (unseen 1, seen 0), its repeats left out.

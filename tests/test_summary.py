@@ -20,7 +20,7 @@ from PIL import Image
 from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text
-from tests.helpers import run, write_images
+from tests.helpers import label_summary, run, write_images
 from tests.terminal import Terminal, terminal_bytes, terminal_env
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
@@ -42,24 +42,6 @@ def plain() -> Console:
 
 def shown(console: Console) -> str:
     return console.file.getvalue()
-
-
-def label_summary(**changes: Any) -> dict[str, Any]:
-    summary = {
-        "inputs": 4,
-        "total": 4,
-        "ok": 4,
-        "failed": 0,
-        "by_status": {"ok": 4},
-        "labels": {"cat": 3, "dog": 1},
-        "low_confidence": 0,
-        "low_confidence_below": 0.5,
-        "elapsed_s": 2.0,
-        "processing_s": 2.0,
-        "images_per_second": 2.0,
-        "interrupted": False,
-    }
-    return {**summary, **changes}
 
 
 def label_text(*, none_labelled: bool = False, **changes: Any) -> str:

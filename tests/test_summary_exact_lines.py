@@ -11,10 +11,10 @@ from typing import Any
 
 from rich.console import Console
 
-from tests.evaluation_helpers import evaluated, evaluation_text, predicted, touch
+from tests.evaluation_helpers import evaluated, evaluation_text, gzsl_evaluated, predicted
+from tests.helpers import label_summary
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
-from zsl_cli.evaluation import EvaluationResult, evaluate, load_truth
-from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.summary import (
     render_embed_summary,
     render_evaluation,
@@ -30,24 +30,6 @@ def console(width: int = 200) -> Console:
 
 def text_of(shown: Console) -> str:
     return shown.file.getvalue()
-
-
-def label_summary(**changes: Any) -> dict[str, Any]:
-    summary = {
-        "inputs": 4,
-        "total": 4,
-        "ok": 4,
-        "failed": 0,
-        "by_status": {"ok": 4},
-        "labels": {"cat": 3, "dog": 1},
-        "low_confidence": 0,
-        "low_confidence_below": 0.5,
-        "elapsed_s": 2.0,
-        "processing_s": 2.0,
-        "images_per_second": 2.0,
-        "interrupted": False,
-    }
-    return {**summary, **changes}
 
 
 def label_lines(output: str = "out.csv", width: int = 200, **changes: Any) -> list[str]:
@@ -140,29 +122,11 @@ def test_a_long_warning_is_cut_in_the_middle() -> None:
 # --- evaluate ------------------------------------------------------------------------------------
 
 
-def gzsl_result(tmp_path: Path) -> EvaluationResult:
-    """Seen A and B, unseen C; every class scored, so calibrated stacking is there. Asked for
-    top-5 of 3 classes: a note on the top-5 line."""
-    scores = {
-        "A/1.jpg": {"A": 0.6, "B": 0.1, "C": 0.3},
-        "B/1.jpg": {"A": 0.2, "B": 0.5, "C": 0.3},
-        "C/1.jpg": {"A": 0.5, "B": 0.1, "C": 0.4},
-        "C/2.jpg": {"A": 0.25, "B": 0.5, "C": 0.25},
-    }
-    predictions = []
-    for name, by_class in scores.items():
-        path = touch(tmp_path / name)
-        ranking = sorted(by_class.items(), key=lambda item: -item[1])
-        top_k = tuple(LabelScore(label, score) for label, score in ranking)
-        predictions.append(Prediction(path, top_k[0].label, top_k[0].score, top_k))
-    return evaluate(predictions, load_truth(tmp_path), seen=["A", "B"])
-
-
 def test_the_evaluation_lines_of_a_generalised_zero_shot_run(tmp_path: Path) -> None:
     # A and B: each image right (100%); C: one taken for A, one for B (0%). Top-1 mean per class
     # (1 + 1 + 0) / 3, overall 2 of 4. Seen accuracy 100%, unseen 0%: H 0. Calibrated at the
     # gamma picked, C/1 turns right: unseen 50%, H = 2 x 1 x 0.5 / 1.5.
-    lines = evaluation_text(gzsl_result(tmp_path)).splitlines()
+    lines = evaluation_text(gzsl_evaluated(tmp_path)).splitlines()
     assert lines[:6] == [
         "Evaluated 4 images over 3 classes (0 failed, 0 abstained)",
         "  top-1: mean per-class 66.7%, overall 50.0%",
@@ -185,7 +149,7 @@ def test_the_evaluation_lines_of_a_generalised_zero_shot_run(tmp_path: Path) -> 
 def test_a_gamma_is_shown_to_four_significant_digits_and_a_missing_one_says_why(
     tmp_path: Path,
 ) -> None:
-    result = gzsl_result(tmp_path)
+    result = gzsl_evaluated(tmp_path)
     calibrated = dataclasses.replace(result.gzsl.calibrated, gamma=0.0123456)
     gzsl = dataclasses.replace(result.gzsl, calibrated=calibrated)
     text = evaluation_text(dataclasses.replace(result, gzsl=gzsl))
