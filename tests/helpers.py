@@ -4,6 +4,7 @@ images, watching processes and races, refusing writes as a full disk or a file h
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -316,3 +317,46 @@ def label_summary(**changes: object) -> dict[str, object]:
         "interrupted": False,
     }
     return {**summary, **changes}
+
+
+def embed_report(**changes: object) -> dict[str, object]:
+    """An embed run's report as `zsl embed --json` gives it (5 images found: 3 encoded, 2
+    reused), with `changes`."""
+    report: dict[str, object] = {
+        "interrupted": False,
+        "store": "s.zsl",
+        "elapsed_s": 1.5,
+        "found": 5,
+        "encoded": 3,
+        "reused": 2,
+        "removed": 0,
+        "failed": 0,
+        "failed_by_status": {},
+        "reused_failed": 0,
+        "unreachable": 0,
+        "unreachable_files": [],
+        "exported": None,
+        "exported_to": [],
+        "scanned": True,
+    }
+    return {**report, **changes}
+
+
+class Unwritable(io.StringIO):
+    """A stream whose writes fail as a full disk's do; counts the tries."""
+
+    tries = 0
+
+    def write(self, text: str) -> int:
+        self.tries += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class GoneReader(io.StringIO):
+    """A pipe whose reader went away; counts the tries."""
+
+    tries = 0
+
+    def write(self, text: str) -> int:
+        self.tries += 1
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")

@@ -7,7 +7,6 @@ the command-line tests let through.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import io
 import json
 import re
@@ -20,7 +19,7 @@ from PIL import Image
 from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text
-from tests.helpers import label_summary, run, write_images
+from tests.helpers import GoneReader, Unwritable, embed_report, label_summary, run, write_images
 from tests.terminal import Terminal, terminal_bytes, terminal_env
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.errors import ZslError
@@ -59,21 +58,6 @@ def test_label_summary_names_the_label_studio_config_written() -> None:
     summary = label_summary(total=0, ok=0, by_status={}, labels={}, interrupted=True)
     render_label_summary(nothing, summary, "tasks.json", config="config.xml")
     assert "Label Studio config" not in shown(nothing)  # neither file was written
-
-
-class Unwritable(io.StringIO):
-    """A stream whose writes fail as a full disk's do; counts the tries."""
-
-    tries = 0
-
-    def write(self, text: str) -> int:
-        self.tries += 1
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-
-class GoneReader(io.StringIO):
-    def write(self, text: str) -> int:
-        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 # --- consoles ------------------------------------------------------------------------------------
@@ -508,27 +492,6 @@ def test_hubness_table_splits_its_headers_for_wide_hub_names_to_fit_on_one_line(
 
 
 # --- embed ---------------------------------------------------------------------------------------
-
-
-def embed_report(**changes: Any) -> dict[str, Any]:
-    report = {
-        "interrupted": False,
-        "store": "s.zsl",
-        "elapsed_s": 1.5,
-        "found": 5,
-        "encoded": 3,
-        "reused": 2,
-        "removed": 0,
-        "failed": 0,
-        "failed_by_status": {},
-        "reused_failed": 0,
-        "unreachable": 0,
-        "unreachable_files": [],
-        "exported": None,
-        "exported_to": [],
-        "scanned": True,
-    }
-    return {**report, **changes}
 
 
 def embed_text(**changes: Any) -> str:

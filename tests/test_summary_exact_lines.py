@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text, gzsl_evaluated, predicted
-from tests.helpers import label_summary
+from tests.helpers import embed_report, label_summary
 from zsl_cli.api import Hub, HubnessReport, MethodHubness
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.summary import (
@@ -301,27 +301,6 @@ def test_a_method_without_an_accuracy_shows_none_not_zero() -> None:
 
 
 # --- embed ---------------------------------------------------------------------------------------
-
-
-def embed_report(**changes: Any) -> dict[str, Any]:
-    report = {
-        "interrupted": False,
-        "store": "s.zsl",
-        "elapsed_s": 1.5,
-        "found": 5,
-        "encoded": 3,
-        "reused": 2,
-        "removed": 0,
-        "failed": 0,
-        "failed_by_status": {},
-        "reused_failed": 0,
-        "unreachable": 0,
-        "unreachable_files": [],
-        "exported": None,
-        "exported_to": [],
-        "scanned": True,
-    }
-    return {**report, **changes}
 
 
 def embed_lines(failed_retried: int = 0, none_usable: bool = False, **changes: Any) -> list[str]:
