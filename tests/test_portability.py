@@ -396,17 +396,17 @@ def test_rows_are_seen_on_stderrs_console_only_where_stdout_is_that_console(
     stdout_mode: int,
     shown: bool,
 ) -> None:
-    from zsl_cli.summary import on_stderr_terminal
+    from zsl_cli.summary import shown_with_stderr
 
     windows_streams(monkeypatch, tmp_path, stdout_terminal, stdout_mode)
     # A pipe (`zsl label ... | findstr`) was taken for the console: both have no inode number.
-    assert on_stderr_terminal(None) is shown and on_stderr_terminal("-") is shown
+    assert shown_with_stderr(None) is shown and shown_with_stderr("-") is shown
 
 
 def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from zsl_cli.summary import on_stderr_terminal
+    from zsl_cli.summary import shown_with_stderr
 
     output = tmp_path / "out.csv"
     output.write_text("")
@@ -414,7 +414,7 @@ def test_an_output_file_without_an_inode_number_is_not_taken_for_stderrs_console
     real_stat = os.stat
     # A drive with no inode numbers and a volume serial number 0, as the console's st_dev is.
     monkeypatch.setattr(os, "stat", lambda path, *a, **k: without_inode(real_stat(path, *a, **k)))
-    assert not on_stderr_terminal(str(output))
+    assert not shown_with_stderr(str(output))
 
 
 @pytest.mark.parametrize("quiet", [False, True])

@@ -166,12 +166,14 @@ def test_a_line_that_cannot_be_written_is_dropped_and_the_run_goes_on(
 EVERY_BATCH = "import zsl_cli.summary as s; s.LOG_EVERY_S = 0"
 
 
-def _zsl(*args: object, stderr: object, before: str = "") -> subprocess.CompletedProcess[bytes]:
+def _zsl(
+    *args: object, stderr: object, before: str = "", stdout: object = subprocess.DEVNULL
+) -> subprocess.CompletedProcess[bytes]:
     """zsl in a process of its own, after the Python code `before`."""
     code = f"{before}\nfrom zsl_cli.cli import main\nmain()"
     return subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=stderr,
         timeout=300,
         check=False,
@@ -226,3 +228,26 @@ def test_a_run_whose_stderr_reader_went_away_stores_every_image(tmp_path: Path) 
     assert done.returncode == -signal.SIGPIPE  # at the summary, once every image was stored
     status, report, _ = embed(store, Path("shapes-demo"), tmp_path / "images")
     assert status == 0 and report["reused"] == 6 and report["encoded"] == 0, report
+
+
+def test_predictions_on_stdout_into_stderrs_file_get_no_progress_line(tmp_path: Path) -> None:
+    # `zsl label ... > out.csv 2>&1`, nohup's nohup.out: a line would land between the rows,
+    # the first above the header. The summary still comes after the rows.
+    write_images(tmp_path / "images" / "cat", 6)
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    both = tmp_path / "both.csv"
+    label = ("label", tmp_path / "images", "-c", tmp_path / "classes.txt", "-m", "shapes-demo")
+    with both.open("wb") as out:
+        done = _zsl(*label, "-b", "2", stdout=out, stderr=out, before=EVERY_BATCH)
+    assert done.returncode == 0, both.read_text()
+    lines = both.read_text().splitlines()
+    assert lines[0].startswith("path,label,") and lines[-1] == "Predictions: stdout", lines
+    assert all(line.endswith(",ok,") for line in lines[1:7]), lines
+    assert lines[7].startswith("Labelled 6 of 6 images"), lines
+    assert not any(line.startswith("encoding") for line in lines), lines
+    # Into a file of its own, the predictions leave the log its lines.
+    log = tmp_path / "label.log"
+    with log.open("wb") as stderr:
+        done = _zsl(*label, "-b", "2", "-o", tmp_path / "p.csv", stderr=stderr, before=EVERY_BATCH)
+    assert done.returncode == 0, log.read_text()
+    assert log.read_text().startswith("encoding images: 2 of 6 (33%)"), log.read_text()

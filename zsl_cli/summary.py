@@ -134,21 +134,22 @@ class _Console(Console):
             # turn a run whose output is written into a failure: they are dropped.
 
 
-def on_stderr_terminal(output: str | None) -> bool:
-    """Whether predictions written to `output` (None or "-": stdout) show on the terminal that
-    stderr shows: a progress bar there would run into their lines, each row printed after the
-    bar's last redraw ("| 16/90 [00:00<00:00, 109.34img/s]path,label,score,...")."""
+def shown_with_stderr(output: str | None) -> bool:
+    """Whether predictions written to `output` (None or "-": stdout) go where stderr goes: to the
+    terminal it shows, where a progress bar would run into their lines, each row printed after
+    the bar's last redraw ("| 16/90 [00:00<00:00, 109.34img/s]path,label,score,..."); or to the
+    same file or pipe (`> out.csv 2>&1`, nohup's nohup.out), where a progress line would land
+    between the rows, the first above the header."""
     try:
-        if not sys.stderr.isatty():
-            return False
-        if output is not None and os.path.realpath(output) == "/dev/tty":
+        terminal = sys.stderr.isatty()
+        if terminal and output is not None and os.path.realpath(output) == "/dev/tty":
             # The controlling terminal, which stat shows as a device of its own. Its process
             # group can be asked of it alone: of another terminal (2>/dev/pts/N), ENOTTY.
             os.tcgetpgrp(sys.stderr.fileno())
             return True
         if output is None or output == "-":
             shown = stdout_status()
-            if shown is not None and not shown.st_ino:
+            if terminal and shown is not None and not shown.st_ino:
                 # Windows gives its console no inode number, so stat cannot tell it from a
                 # pipe; but a process has one console, the one stderr (a terminal) shows.
                 return sys.stdout.isatty()

@@ -223,8 +223,8 @@ def label(
     from zsl_cli import api
     from zsl_cli.summary import (
         ProgressBar,
-        on_stderr_terminal,
         render_label_summary,
+        shown_with_stderr,
         stderr_console,
     )
 
@@ -276,8 +276,8 @@ def label(
         embeddings=embeddings,
         hubness_reduction=hubness_reduction,
     )
-    # The rows are the progress where they show on the terminal the bar would be drawn on.
-    progress = ProgressBar(quiet or on_stderr_terminal(output))
+    # The rows are the progress where they go where the bar or its lines would.
+    progress = ProgressBar(quiet or shown_with_stderr(output))
 
     def summary(report: LabelReport) -> None:
         render_label_summary(
