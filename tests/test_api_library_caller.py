@@ -58,6 +58,7 @@ def test_a_request_naming_another_model_than_the_encoder_given_is_warned_of(tiny
     assert str(tiny_clip) in heard[0] and "ignored" in heard[0]
     # An option the encoder was opened without is said so, not in Python's words.
     assert "no --exact-preprocessing" in heard[0] and "False" not in heard[0]
+    assert heard[0].endswith("ignored (open_encoder again to use them)"), heard[0]
     assert report.run_info["model"]["name"] != "shapes-demo"
 
 
@@ -92,6 +93,7 @@ def test_embed_and_hubness_warn_of_a_request_naming_another_model(tiny_clip, pho
         warn=heard.append,
     )
     assert len(heard) == 1 and "--model shapes-demo:" in heard[0]
+    assert heard[0].endswith("ignored (open_encoder again to use it)"), heard[0]
     assert heard[0] in embedded.warnings
     heard.clear()
     report = api.hubness(

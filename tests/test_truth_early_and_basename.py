@@ -197,7 +197,7 @@ def test_a_bare_name_beside_the_images_path_is_one_image(photos, absolute):
         with pytest.raises(ZslError) as refused:
             evaluate(predictions, truth, ks=(1,))
         # The predicted image is named where no row spells it as the predictions do.
-        image = "" if absolute else f", '{predictions[0].path}'"
+        image = "" if absolute else f", predicted as '{predictions[0].path}'"
         assert str(refused.value) == (
             f"{photos.parent / 'truth.csv'}, line 6: '{extra}' names the image of line 2 "
             f"('{first}'){image}, labelled 'dog' here and 'cat' there; keep one label per image"

@@ -45,6 +45,14 @@ def test_two_spellings_of_one_image_are_refused_at_their_lines(tmp_path, monkeyp
         match_paths([str(tmp_path / "photos/cat/a.png")], load_truth(csv_path))
     assert refused.value.message == (
         f"{csv_path}, line 3: 'photos/cat/a.png' names the image of line 2 ('a.png'), "
-        f"'{tmp_path / 'photos/cat/a.png'}', labelled 'cat' here and 'dog' there; keep one label "
-        "per image"
+        f"predicted as '{tmp_path / 'photos/cat/a.png'}', labelled 'cat' here and 'dog' there; "
+        "keep one label per image"
+    )
+    # A row spelling it as the predictions do but for a leading ./: not named again.
+    csv_path.write_text("path,label\na.png,dog\n./photos/cat/a.png,cat\n")
+    with pytest.raises(ZslError) as refused:
+        match_paths(["photos/cat/a.png"], load_truth(csv_path))
+    assert refused.value.message == (
+        f"{csv_path}, line 3: './photos/cat/a.png' names the image of line 2 ('a.png'), "
+        "labelled 'cat' here and 'dog' there; keep one label per image"
     )

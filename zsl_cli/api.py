@@ -753,9 +753,10 @@ def _ignored_with_encoder(model: ModelOptions, encoder: Encoder | None) -> list[
             for option, value in values
         )
 
+    them = "them" if len(differ) > 1 else "it"
     return [
         f"{named(model)}: the encoder given was opened with {named(opened)} and runs so; "
-        "ignored (open_encoder again to use them)"
+        f"ignored (open_encoder again to use {them})"
     ]
 
 

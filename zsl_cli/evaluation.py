@@ -1533,9 +1533,9 @@ def _take_other_spellings(
         if truth.items[by_row[row]].label != item.label:
             first, second = (truth.items[k] for k in sorted((i, by_row[row])))  # the file's order
             # The predicted image, where neither row spells it as the predictions do.
-            image = (
-                "" if paths[row] in (first.shown, second.shown) else f", '{printable(paths[row])}'"
-            )
+            spelt = {os.path.normpath(first.shown), os.path.normpath(second.shown)}
+            predicted = printable(paths[row])
+            image = "" if os.path.normpath(paths[row]) in spelt else f", predicted as '{predicted}'"
             raise ZslError(
                 f"{printable(truth.source)}, line {second.line}: '{printable(second.shown)}' "
                 f"names the image of line {first.line} ('{printable(first.shown)}'){image}, "
