@@ -174,6 +174,25 @@ def test_names_holding_one_comma_are_no_table():
     assert parse_classes("tabby, long-haired\nsiamese, short-haired\n", "c.txt").warnings == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ImageNet-1k's own synonyms, `X, X Y`: a space follows the comma, as no CSV writer puts.
+        "Pembroke, Pembroke Welsh corgi\nCardigan, Cardigan Welsh corgi\n",
+        "basset, basset hound\nAiredale, Airedale terrier\ncairn, cairn terrier\n"
+        "Doberman, Doberman pinscher\nLhasa, Lhasa apso\nchow, chow chow\n",
+        "colobus, colobus monkey\ntiti, titi monkey\ngorilla, Gorilla gorilla\n",
+        "dugong, Dugong dugon\nibex, Capra ibex\ntabby, tabby cat\nwhiptail, whiptail lizard\n",
+        "Samoyed, Samoyede\npug, pug-dog\nNewfoundland, Newfoundland dog\n"
+        "clumber, clumber spaniel\n",
+        # The first cell is part of a word in the second, not a word of it.
+        "ant,elephant\nrat,pirate\n",
+    ],
+)
+def test_names_holding_their_own_synonyms_are_no_table(text):
+    assert parse_classes(text, "c.txt").warnings == ()
+
+
 def test_a_template_line_without_braces_gets_no_literal_braces_hint(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("a photo of a {}.\na photo.\n")

@@ -898,12 +898,16 @@ def _shape_warning(
 
 def _two_columns(names: Sequence[str]) -> str | None:
     """The mark that splits every name, two or more, into two cells, the second holding the
-    first (`cat,a photo of a cat`): a headerless CSV of names and prompts; else None."""
+    first as a word (`cat,a photo of a cat`): a headerless CSV of names and prompts; else None.
+    A CSV writer puts no space after the mark, and ImageNet's synonyms (`basset, basset hound`)
+    always have one; `ant,elephant` holds no word `ant`."""
     if len(names) < 2:
         return None
     for mark in ",;":
         if all(name.count(mark) == 1 for name in names) and all(
-            first.strip() and first.strip().casefold() in rest.casefold()
+            first.strip()
+            and rest[:1].strip()
+            and re.search(rf"(?<!\w){re.escape(first.strip())}(?!\w)", rest, re.IGNORECASE)
             for first, _, rest in (name.partition(mark) for name in names)
         ):
             return mark
