@@ -143,6 +143,16 @@ def test_a_name_split_at_a_colon_without_a_space_is_warned_of():
     assert "write a space after ':'" in warning
 
 
+def test_a_name_split_at_a_colon_before_a_templated_prompt_is_warned_of():
+    # The `{}` of the prompt after the second ': ' hid the split: the class '16' was the prompt
+    # '9 monitor: a photo of a 16 screen'.
+    text = "16:9 monitor: a photo of a {} screen\n4:3 monitor: a photo of a {} screen\n"
+    spec = parse_classes(text, "colon.txt")
+    assert spec.names == ["16", "4"]
+    [warning] = spec.warnings
+    assert warning.startswith("colon.txt:1: '16:9 monitor: a photo of a {} screen' (and 1 more)")
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -477,7 +477,13 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                         "again)"
                     )
                 refuse_too_long(prompt, "prompt", where)
-        if prompts and not prompt_text[0].isspace() and not NAME_FIELD.search(prompt_text):
+        if (
+            prompts
+            and not prompt_text[0].isspace()
+            # `cat:a photo of a {}` is the name and its prompt; `16:9 monitor: a {} screen`
+            # holds the split it meant further on.
+            and (not NAME_FIELD.search(prompt_text) or ": " in prompt_text)
+        ):
             run_on.append((where, line, name, prompts[0]))  # `16:9 monitor`, `Re:Zero`
         entries.append(ClassDef(name, prompts))
         places.append((name, where))
