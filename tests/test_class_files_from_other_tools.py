@@ -98,6 +98,29 @@ def test_a_spreadsheets_error_value_as_a_class_is_refused_naming_the_line(value)
         parse_classes(f"red circle\n{value}\nblue circle\n", "c.txt")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "#N/A,,",  # a column saved as CSV, with the empty columns beside it
+        "#N/A;;",
+        '"#N/A"',  # LibreOffice's "quote all text cells"
+        "#BLOCKED!",  # Excel 365's newer ones
+        "#CONNECT!",
+        "#FIELD!",
+        "#UNKNOWN!",
+        "#BUSY!",
+        "#PYTHON!",
+        "#SPILL!",
+        "#CALC!",
+        "Err:502",  # LibreOffice's formula errors
+    ],
+)
+def test_a_spreadsheets_error_value_in_any_export_form_is_refused(line):
+    # `#N/A,,` was a comment and its class vanished; `"#N/A"` and `Err:502` were classes.
+    with pytest.raises(ZslError, match=f"^c.txt:2: {re.escape(repr(line))} is a spreadsheet's"):
+        parse_classes(f"red circle\n{line}\nblue circle\n", "c.txt")
+
+
 def test_a_comment_row_stays_a_comment():
     table = "class,red,round\n# a note\n#red square,1,0\nred circle,1,1\nblue circle,0,1\n"
     assert parse_attributes(table, "a.csv").names == ["red circle", "blue circle"]

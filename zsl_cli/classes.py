@@ -239,17 +239,23 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
     return ClassSpec(tuple(ClassDef(name) for name, _ in places), sources=(source,))
 
 
-# The error values a spreadsheet's formula leaves in its cell (Excel's, LibreOffice's and Google
-# Sheets'): a class cell of a failed VLOOKUP (`#N/A`) starts with '#', as a comment does.
+# The error values a spreadsheet's formula leaves in its cell (Excel's, Excel 365's newer ones,
+# LibreOffice's and Google Sheets'): a class cell of a failed VLOOKUP (`#N/A`) starts with '#', as
+# a comment does; LibreOffice exports most formula errors as `Err:502`.
 _SPREADSHEET_ERROR = re.compile(
-    r"#(N/A|REF!|NAME\?|VALUE!|DIV/0!|NULL!|NUM!|SPILL!|CALC!|ERROR!|GETTING_DATA)"
+    r"#(N/A|REF!|NAME\?|VALUE!|DIV/0!|NULL!|NUM!|SPILL!|CALC!|ERROR!|GETTING_DATA|BLOCKED!"
+    r"|CONNECT!|FIELD!|UNKNOWN!|BUSY!|PYTHON!)|Err:\d{3}"
 )
 
 
 def _refuse_spreadsheet_error(cell: str, where: str) -> None:
     """Refuse a class cell or line that is a spreadsheet's error value: read as a comment, its
-    class (and an attribute row's weights) would vanish without a word."""
-    if _SPREADSHEET_ERROR.fullmatch(cell):
+    class (and an attribute row's weights) would vanish without a word. A column saved as CSV
+    may follow it with empty cells (`#N/A,,`) or quote it (`"#N/A"`)."""
+    value = cell.rstrip(",;")
+    if len(value) > 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if _SPREADSHEET_ERROR.fullmatch(value):
         raise ZslError(
             f"{where}: {cell!r} is a spreadsheet's error value (a formula that failed), not a "
             "comment: write the class name there"
