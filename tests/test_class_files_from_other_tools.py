@@ -79,12 +79,27 @@ def test_quotes_that_are_no_csv_quoting_get_no_such_warning(text):
     assert not any("CSV cell" in warning for warning in parse_classes(text, "c.txt").warnings)
 
 
-@pytest.mark.parametrize(("left", "right"), [("“", "”"), ("‘", "’"), ("«", "»"), ("„", "“")])
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("“", "”"),
+        ("‘", "’"),
+        ("«", "»"),
+        ("„", "“"),  # German
+        ("„", "”"),  # Polish, Hungarian, Romanian, Dutch
+        ("”", "”"),  # Swedish, Finnish
+        ("»", "«"),  # German guillemets
+        ("‚", "‘"),  # German single quotes
+    ],
+)
 def test_typographic_quotes_around_every_name_are_warned_of(left, right):
     # Copied from Word, Google Docs or macOS text: the quotes were part of every label.
     spec = parse_classes("".join(f"{left}{name}{right}\n" for name in SHAPES), "c.txt")
     [warning] = spec.warnings
     assert warning.startswith(f"c.txt: every class name is in quotes, such as '{left}red circle")
+    # A header in those quotes is a header, as `"class"` is.
+    header = parse_classes(f"{left}class{right}\n{left}cat{right}\n", "h.txt").warnings
+    assert any(f"the first class is '{left}class{right}'" in warning for warning in header)
 
 
 @pytest.mark.parametrize("value", ["#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!"])

@@ -696,8 +696,9 @@ _LIST_MARKER = re.compile(
     + f"|[{_lookalikes('-*+' + _BULLET)}]"
     + rf"|\d+[{_lookalikes('.)')}](?!\d)"
 )
-# Quotes around a name, and the mark that closes each: `"cat"`, `「猫」`, and the typographic
-# quotes of text from a word processor (English, German and French ones: `“cat”`, `„Katze“`).
+# Quotes around a name, and the marks that may close each: `"cat"`, `「猫」`, and the typographic
+# quotes of text from a word processor (English `“cat”`, German `„Katze“`, `‚Katze‘` and
+# `»Katze«`, Polish `„kot”`, Swedish `”katt”` and `»katt»`, French `«chat»`).
 _QUOTES = {
     '"': '"',
     "'": "'",
@@ -705,9 +706,14 @@ _QUOTES = {
     "\u300e": "\u300f",
     "\u201c": "\u201d",
     "\u2018": "\u2019",
-    "\u201e": "\u201c",
+    "\u201e": "\u201c\u201d",
+    "\u201a": "\u2018\u2019",
+    "\u201d": "\u201d",
+    "\u2019": "\u2019",
     "\u00ab": "\u00bb",
+    "\u00bb": "\u00ab\u00bb",
 }
+_QUOTE_MARKS = "".join(_QUOTES) + "".join(_QUOTES.values())
 # One CSV cell in quotes, as a spreadsheet writes a cell holding a comma or a quote.
 _CSV_CELL = re.compile(r'"((?:[^"]|"")*)"')
 # What separates names on one line (`cat, dog, bird`) or ends every one (`cat,,`).
@@ -810,13 +816,15 @@ def _listed_file_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
 
 def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) -> tuple[str, ...]:
     """A first class that reads as a header line: a word (`class`) or a CSV header holding one."""
-    first = names[0].removesuffix(",").strip("\"'") if quoted else names[0]
+    first = names[0].removesuffix(",").strip(_QUOTE_MARKS) if quoted else names[0]
     if first.casefold() in _HEADER_WORDS:
         return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a header, "
             "remove it (a class file has one class name per line and no header)",
         )
-    cells = [cell.strip(" \"'").casefold() for cell in names[0].replace(";", ",").split(",")]
+    cells = [
+        cell.strip(" " + _QUOTE_MARKS).casefold() for cell in names[0].replace(";", ",").split(",")
+    ]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
         return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a CSV header, "
@@ -1110,7 +1118,7 @@ def in_quotes(name: str) -> bool:
     """`"cat"` or `'cat'` (`"cat",` too): a CSV column written with quotes (R's write.csv,
     pandas' QUOTE_ALL), or names (or templates) pasted from code; `「猫」`, in Japanese's."""
     name = name.removesuffix(",")
-    return len(name) >= 2 and _QUOTES.get(name[0]) == name[-1]
+    return len(name) >= 2 and name[-1] in _QUOTES.get(name[0], "")
 
 
 def csv_quoting_warnings(lines: Sequence[tuple[str, str]], what: str) -> tuple[str, ...]:
