@@ -170,6 +170,33 @@ def test_a_listings_own_files_among_the_classes_are_warned_of():
     assert parse_classes("Dr. Pepper\nnode.js\ncat\n", "c.txt").warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("names", "example"),
+    [
+        ([".", *(f"./{name}" for name in SHAPES)], "./red circle"),  # find . -type d
+        ([*(f"{name}/" for name in SHAPES), "classes.txt"], "red circle/"),  # ls -F, ls -p
+    ],
+)
+def test_a_folder_listing_with_its_own_lines_is_warned_of_as_a_path(names, example):
+    # `.` was a class and no warning came; `ls -F`'s trailing '/' stayed without a word.
+    warnings = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    assert any(
+        warning.startswith(f"c.txt: every class name is a path, such as {example!r}")
+        for warning in warnings
+    ), warnings
+
+
+@pytest.mark.parametrize(
+    "files",
+    [["./classes.txt"], ["preview.jpg"], ["README"], ["LICENSE"], ["notes.docx", "labels.ods"]],
+)
+def test_other_files_of_a_listing_are_named_as_files(files):
+    names = ["blue circle", *files, "green star", "red circle"]
+    [warning] = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    assert warning.startswith(f"c.txt: class {files[0]!r}{more} is a file's name")
+
+
 def test_a_name_split_at_a_colon_without_a_space_is_warned_of():
     # `16:9 monitor` was the class '16' with the prompt '9 monitor', without a word.
     spec = parse_classes("red circle\n16:9 monitor\nRe:Zero\n10:30 clock\n", "colon.txt")

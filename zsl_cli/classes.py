@@ -794,9 +794,11 @@ def class_list_warnings(
     return quoted + header + shape + named + _listed_file_warnings(body, source) + commented
 
 
-# A file's name as a folder listing holds it: a class file, a table, a store, an archive.
+# A file's name as a folder listing holds it (`find`'s with its `./`): a class file, a table, a
+# store, an archive, a document, an image, a repository's README or LICENSE.
 _LISTED_FILE = re.compile(
-    r"[^/\\\s]+\.(txt|csv|tsv|json|jsonl|yaml|yml|xml|md|zsl|log|py|sh|html|pdf|xlsx?|zip|gz)",
+    r"(\./)?((?-i:README|LICENSE|COPYING)(\.\w+)?|[^/\\\s]+\.(txt|csv|tsv|json|jsonl|yaml|yml|xml|md"
+    r"|zsl|log|py|sh|html|pdf|docx?|odt|ods|xlsx?|zip|gz|jpe?g|png|gif|bmp|webp|tiff?))",
     re.IGNORECASE,
 )
 
@@ -884,9 +886,11 @@ def _shape_warning(
             "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
             "of their prompts; write the names alone",
         )
-    if all(name.startswith("./") or name.endswith("/") for name in names):
+    # The listing's own lines aside: `find`'s `.`, and the files beside the folders (`ls -F`).
+    folders = [name for name in names if name != "." and not _LISTED_FILE.fullmatch(name)]
+    if folders and all(name.startswith("./") or name.endswith("/") for name in folders):
         return (
-            f"{source}: every class name is a path, such as {quoted_line(names[0])} (a folder "
+            f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             "listing, as `ls -d */` or `find` writes it?): the path is part of the names and of "
             "their prompts; write the names alone",
         )
