@@ -44,12 +44,21 @@ def test_json_in_a_markdown_fence_is_told_to_lose_the_fence(tmp_path, text):
     [
         f"// from GPT-4\n{DESCRIPTIONS}",
         f"/* descriptors */\n{DESCRIPTIONS}",
+        f"/*\n * descriptors\n */\n{DESCRIPTIONS}",
         f"# descriptors\n{DESCRIPTIONS}",
     ],
 )
 def test_a_comment_above_the_json_is_told_to_go(tmp_path, text):
     assert refusal(tmp_path, "--descriptions", text) == (
         ":1: column 1: not JSON (a comment above it? JSON has none: keep the JSON alone)"
+    )
+
+
+@pytest.mark.parametrize("line", ["* tench: a fish", "- tench: a fish", "*Here they are:*"])
+def test_a_markdown_line_above_the_json_is_text_not_a_comment(tmp_path, line):
+    # An LLM's Markdown bullet, or its emphasis, was called a comment for the `*` of `/* */`.
+    assert refusal(tmp_path, "--descriptions", f"{line}\n{DESCRIPTIONS}") == (
+        ":1: column 1: not JSON (text above the JSON on line 2? keep the JSON alone)"
     )
 
 

@@ -458,7 +458,10 @@ def not_json_hint(text: str) -> str:
     # A line that starts an object, below a comment or an LLM's sentence.
     start = next((number for number, line in enumerate(lines) if line.startswith("{")), None)
     if start is not None:
-        if all(not line or line.startswith(_COMMENT_MARKS) for line in lines[:start]):
+        above = lines[:start]
+        # A `*` line goes on a `/* ... */` comment; without one, it is Markdown (`* tench: ...`).
+        marks = ("*",) if any(line.startswith("/*") for line in above) else ()
+        if all(not line or line.startswith(_COMMENT_MARKS + marks) for line in above):
             return "not JSON (a comment above it? JSON has none: keep the JSON alone)"
         return f"not JSON (text above the JSON on line {start + 1}? keep the JSON alone)"
     content = first_content_lines(text, 20)
@@ -476,7 +479,7 @@ def not_json_hint(text: str) -> str:
 
 # How a line of comment starts in the languages JSON is written from: JavaScript's and JSONC's
 # `//` and `/* ... */`, a shell's or Python's `#`.
-_COMMENT_MARKS = ("//", "/*", "*", "#")
+_COMMENT_MARKS = ("//", "/*", "#")
 
 
 # A YOLO dataset's data.yaml: its class names under `names:`, as a list or by their ids, or in
