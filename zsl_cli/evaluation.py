@@ -1177,8 +1177,7 @@ def _seen_format_hint(names: Sequence[str], known: Collection[str]) -> str:
     hint = _numbered_names_hint(names, known, "the seen list") or _numbers_hint(
         names, known, "the seen names", "write the class names, as the classes are named"
     )
-    # Not the warnings on how names reach prompts: a seen list makes none.
-    listed = class_list_warnings(names, "the seen list", templated=())
+    listed = class_list_warnings(names, "the seen list")
     return hint or "".join(f" ({warning})" for warning in listed)
 
 
