@@ -170,8 +170,9 @@ LOG_EVERY_S = 60.0
 
 class ProgressBar:
     """tqdm on an interactive terminal; on a stderr that takes no redraws (a file, a pipe, a
-    CI log, TERM=dumb), a plain line a minute into each bar and every minute after, as
-    "encoding images: 4200 of 30000 (14%), 21.3 img/s, about 20 min left"; nothing when quiet.
+    CI log, TERM=dumb), a plain line at the first step done a minute into each bar, and after
+    each minute more, as "encoding images: 4200 of 30000 (14%), 21.3 img/s, about 20 min left";
+    nothing when quiet.
     `clock`: seconds, monotonic (a test's own)."""
 
     def __init__(self, quiet: bool = False, *, clock: Callable[[], float] = time.monotonic) -> None:
