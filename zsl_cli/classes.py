@@ -889,10 +889,12 @@ def _shape_warning(
     # The listing's own lines aside: `find`'s `.`, and the files beside the folders (`ls -F`).
     folders = [name for name in names if name != "." and not _LISTED_FILE.fullmatch(name)]
     if folders and all(name.startswith("./") or name.endswith("/") for name in folders):
+        # `.` is no path to trim: written alone, it stays a class that takes images.
+        dot = "; and '.' (find's own folder) is a class as written: remove that line"
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             "listing, as `ls -d */` or `find` writes it?): the path is part of the names and of "
-            "their prompts; write the names alone",
+            "their prompts; write the names alone" + (dot if "." in names else ""),
         )
     if quoted:
         return ()
