@@ -302,3 +302,19 @@ def test_other_tools_placeholders_get_a_hint_that_leaves_none_of_them(template, 
     with pytest.raises(ZslError) as error:
         resolve_templates(template)
     assert str(error.value).endswith(hint)
+
+
+@pytest.mark.parametrize("other", ["description", "Descriptions", "prompt", "text", "caption"])
+def test_a_class_and_description_csv_is_pointed_at_descriptions(other):
+    # `class,description` over `cat,a small feline` was told only to keep the class column: the
+    # descriptions it holds have a form of their own.
+    [warning] = parse_classes(f"class,{other}\ncat,a small feline\n", "c.txt").warnings
+    assert "keep the class column alone" in warning
+    assert "(descriptions per class go in a JSON file given as --descriptions)" in warning
+
+
+@pytest.mark.parametrize("header", ["path,label", "LabelName,DisplayName", "class"])
+def test_a_header_without_descriptions_is_not_pointed_at_descriptions(header):
+    warnings = parse_classes(f"{header}\ncat,x\ndog,y\n", "c.txt").warnings
+    assert any("header" in warning for warning in warnings), warnings
+    assert not any("--descriptions" in warning for warning in warnings), warnings

@@ -763,6 +763,9 @@ _HEADER_WORDS = {
     "display_name",
 }
 
+# A CSV header's column of text about each class: what --descriptions takes, in its own form.
+_DESCRIPTION_WORDS = {"description", "descriptions", "prompt", "prompts", "text", "caption"}
+
 
 def class_list_warnings(
     names: Sequence[str], source: str, templated: Sequence[str] | None = None
@@ -828,9 +831,15 @@ def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) 
         cell.strip(" " + _QUOTE_MARKS).casefold() for cell in names[0].replace(";", ",").split(",")
     ]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
+        described = (
+            " (descriptions per class go in a JSON file given as --descriptions)"
+            if any(cell in _DESCRIPTION_WORDS for cell in cells)
+            else ""
+        )
         return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a CSV header, "
-            "keep the class column alone (a class file has one class name per line and no header)",
+            "keep the class column alone (a class file has one class name per line and no header)"
+            + described,
         )
     return ()
 
