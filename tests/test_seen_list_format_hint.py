@@ -31,3 +31,5 @@ def test_a_seen_list_of_another_format_is_refused_naming_it(tmp_path: Path, seen
     [line] = result.stderr.strip().splitlines()
     assert "no name in the seen list is a class" in line
     assert f"(the seen list: {hint}" in line
+    # A seen list makes no prompts: its hint speaks of names alone.
+    assert "prompts" not in line, line

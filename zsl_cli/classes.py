@@ -768,7 +768,11 @@ _DESCRIPTION_WORDS = {"description", "descriptions", "prompt", "prompts", "text"
 
 
 def class_list_warnings(
-    names: Sequence[str], source: str, templated: Sequence[str] | None = None
+    names: Sequence[str],
+    source: str,
+    templated: Sequence[str] | None = None,
+    *,
+    part_of: str = "the names and of their prompts",
 ) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
     after a list marker, a header line, or every class on one line, or on lines that run on,
@@ -776,7 +780,8 @@ def class_list_warnings(
     all where None), the only ones these are looked for in: a class with prompts of its own
     keeps its id or folder name as the label on purpose (`n01440764: a photo of a tench.`, as
     `zsl evaluate` advises for ImageNet's folders), its prompts without it. A comment after a
-    name is warned of in every name."""
+    name is warned of in every name. `part_of`: what a quote, marker or path ends up in (a seen
+    list makes no prompts: "the names")."""
     commented = trailing_comment_warnings(names, source, "class", "name")
     names = list(names if templated is None else templated)
     if not names:
@@ -786,12 +791,12 @@ def class_list_warnings(
     if all(map(in_quotes, names)):
         quoted = (
             f"{source}: every class name is in quotes, such as {quoted_line(names[0])}: the quotes "
-            "are part of the names and of their prompts; write the names without them",
+            f"are part of {part_of}; write the names without them",
         )
     header = _header_warning(names, source, quoted)
     # The lines below a header are what the rest is looked for in (`class` over `cat,,`).
     body = names[1:] if header and len(names) > 1 else names
-    shape = () if header and not body else _shape_warning(body, source, quoted, header)
+    shape = () if header and not body else _shape_warning(body, source, quoted, header, part_of)
     # A shape's warning says what to write instead, '_' included (CUB's ids).
     named = () if shape else _name_text_warnings(body, source)
     return quoted + header + shape + named + _listed_file_warnings(body, source) + commented
@@ -845,7 +850,11 @@ def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) 
 
 
 def _shape_warning(
-    names: Sequence[str], source: str, quoted: tuple[str, ...], header: tuple[str, ...]
+    names: Sequence[str],
+    source: str,
+    quoted: tuple[str, ...],
+    header: tuple[str, ...],
+    part_of: str,
 ) -> tuple[str, ...]:
     """What every name holds that makes the file another shape than one name per line (list
     markers, ids, paths, names separated by commas, a spreadsheet's columns): the first found,
@@ -853,7 +862,7 @@ def _shape_warning(
     if all(map(_LIST_MARKER.match, names)):
         return (
             f"{source}: every class name starts with a list marker, such as "
-            f"{quoted_line(names[0])}: the marker is part of the names and of their prompts; write "
+            f"{quoted_line(names[0])}: the marker is part of {part_of}; write "
             "the names alone",
         )
     if len(names) == 1 and not header and any(mark in names[0] for mark in _SEPARATORS):
@@ -880,7 +889,7 @@ def _shape_warning(
         spaces = " (with spaces for '_')" if all("_" in name for name in names) else ""
         return (
             f"{source}: every class name holds a class id, such as {quoted_line(names[0])} (a "
-            "table of ids and names?): the ids are part of the names and of their prompts; write "
+            f"table of ids and names?): the ids are part of {part_of}; write "
             f"the names alone{spaces}",
         )
     if all(map(_DATASET_ID.fullmatch, names)):
@@ -892,8 +901,8 @@ def _shape_warning(
     if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
         return (
             f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
-            "folders, as SUN397's ClassName.txt lists them?): the path is part of the names and "
-            "of their prompts; write the names alone",
+            f"folders, as SUN397's ClassName.txt lists them?): the path is part of {part_of}; "
+            "write the names alone",
         )
     # The listing's own lines aside: `find`'s `.`, and the files beside the folders (`ls -F`).
     folders = [name for name in names if name != "." and not _LISTED_FILE.fullmatch(name)]
@@ -902,8 +911,8 @@ def _shape_warning(
         dot = "; and '.' (find's own folder) is a class as written: remove that line"
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
-            "listing, as `ls -d */` or `find` writes it?): the path is part of the names and of "
-            "their prompts; write the names alone" + (dot if "." in names else ""),
+            f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
+            "write the names alone" + (dot if "." in names else ""),
         )
     if quoted:
         return ()
@@ -925,8 +934,8 @@ def _shape_warning(
     if end is not None:
         return (
             f"{source}: every class name ends with {end!r}, such as {quoted_line(names[0])} (a "
-            f"spreadsheet's empty columns, saved as CSV?): the {end!r} is part of the names and of "
-            "their prompts; write the names alone",
+            f"spreadsheet's empty columns, saved as CSV?): the {end!r} is part of {part_of}; "
+            "write the names alone",
         )
     return ()
 
