@@ -730,8 +730,8 @@ def _ignored_with_encoder(model: ModelOptions, encoder: Encoder | None) -> list[
     the `encoder` given was opened with (open_encoder): the encoder runs as it was loaded, and a
     notebook that changed the request's options has likely forgotten to open it again. An
     encoder of a caller's own, which says nothing of how it was opened, gets no warning."""
-    opened = getattr(encoder, _OPENED_WITH, None)
-    if not isinstance(opened, ModelOptions):
+    opened = _opened_with(encoder)
+    if opened is None:
         return []
     default = ModelOptions()
     differ = [
@@ -1295,11 +1295,17 @@ def open_encoder(options: ModelOptions) -> Encoder:
 _OPENED_WITH = "_zsl_opened_with"
 
 
+def _opened_with(encoder: Encoder | None) -> ModelOptions | None:
+    """The options open_encoder loaded `encoder` with; None for one of a caller's own."""
+    opened = getattr(encoder, _OPENED_WITH, None)
+    return opened if isinstance(opened, ModelOptions) else None
+
+
 def _options_with_opened_defaults(model: ModelOptions, encoder: Encoder | None) -> ModelOptions:
     """The request's `model` options, with the batch_size and workers that `encoder` was opened
     with (open_encoder) where they are None: given to open_encoder, they were silently dropped."""
-    opened = getattr(encoder, _OPENED_WITH, None)
-    if not isinstance(opened, ModelOptions):
+    opened = _opened_with(encoder)
+    if opened is None:
         return model
     return replace(
         model,
