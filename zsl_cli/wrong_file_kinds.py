@@ -444,13 +444,14 @@ def not_json_hint(text: str) -> str:
     below a comment or a sentence; made in a spreadsheet, as a table of rows."""
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[", '"')):
         return ""
-    lines = [strip_invisible(line) for line in split_lines(text)]
+    raw_lines = split_lines(text)
+    lines = [strip_invisible(line) for line in raw_lines]
     if any(line.startswith("```") for line in lines):
         return (
             "not JSON (JSON inside a Markdown code fence? keep the JSON alone, without the ``` "
             "lines)"
         )
-    if _yolo_names(split_lines(text)):
+    if _yolo_names(raw_lines):
         return (
             "not JSON (a YOLO dataset's data.yaml? its names are a class list: write them one per "
             "line, for --classes)"
