@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, features
 from typer.testing import CliRunner, Result
 
 from zsl_cli import api, files
@@ -360,3 +360,32 @@ class GoneReader(io.StringIO):
     def write(self, text: str) -> int:
         self.tries += 1
         raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+needs_jpeg_2000 = pytest.mark.skipif(
+    not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support"
+)
+
+
+class EndlessPipe(io.RawIOBase):
+    """`(printf START; yes LINE) |`: a pipe that never ends. A reader that keeps reading fails
+    the test past 16 MB instead of filling the disk (a pipe copied whole to a temporary file
+    before any of it was read)."""
+
+    def __init__(self, line: bytes, start: bytes = b"") -> None:
+        self.line, self.pending = line, start
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        assert self.given < 16 << 20, "read on past 16 MB of an endless pipe"
+        count = len(buffer)
+        data = self.pending + self.line * (count // len(self.line) + 1)
+        buffer[:count], self.pending = data[:count], data[count:]
+        self.given += count
+        return count

@@ -15,18 +15,9 @@ import pytest
 from PIL import Image, features
 
 from tests.corpus import blocky_rgb
+from tests.helpers import failure_of, needs_jpeg_2000
 from zsl_cli.image_damage import container_cut_short
 from zsl_cli.images import DecodeError, decode_image
-
-needs_jpeg_2000 = pytest.mark.skipif(
-    not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support"
-)
-
-
-def failure_of(path: Path) -> DecodeError:
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path)
-    return caught.value
 
 
 def assert_heif_refused(error: DecodeError) -> None:

@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from zsl_cli.images import DecodeError, decode_image
-
-
-def failure_of(path: Path) -> DecodeError:
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path)
-    return caught.value
+from tests.helpers import failure_of
+from zsl_cli.images import decode_image
 
 
 def tiff_bytes() -> bytes:

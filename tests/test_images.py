@@ -30,6 +30,7 @@ from tests.corpus import (
     write_large_jpeg,
     write_odd_images,
 )
+from tests.helpers import failure_of
 from zsl_cli.discovery import scan
 from zsl_cli.encoders.preprocess import FastPreprocessor
 from zsl_cli.images import (
@@ -54,13 +55,6 @@ def odd(tmp_path_factory: pytest.TempPathFactory) -> dict:
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
     return write_bad_files(tmp_path_factory.mktemp("bad"))
-
-
-def failure_of(path: Path, options: DecodeOptions = DecodeOptions()) -> DecodeError:
-    """The DecodeError that decoding `path` raises."""
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path, options)
-    return caught.value
 
 
 def status_of(path: Path, options: DecodeOptions = DecodeOptions()) -> str:

@@ -9,20 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, features
+from PIL import Image
 
 from tests.corpus import blocky_rgb, smooth_rgb
-from zsl_cli.images import DecodeError, decode_image
-
-needs_jpeg_2000 = pytest.mark.skipif(
-    not features.check("jpg_2000"), reason="this Pillow has no JPEG 2000 support"
-)
-
-
-def failure_of(path: Path) -> DecodeError:
-    with pytest.raises(DecodeError) as caught:
-        decode_image(path)
-    return caught.value
+from tests.helpers import failure_of, needs_jpeg_2000
+from zsl_cli.images import decode_image
 
 
 def encoded(image: Image.Image, file_format: str, **settings: object) -> bytes:

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pytest
 
+from tests.helpers import EndlessPipe
 from zsl_cli.errors import ZslError
 from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
@@ -49,34 +50,11 @@ def test_bytes_that_are_not_utf8_show_as_in_every_other_message(
         read_predictions(name)
 
 
-class _EndlessPipe(io.RawIOBase):
-    """`yes LINE |`: a pipe that never ends. A reader that keeps reading fails instead of
-    filling the disk (a pipe was copied whole to a temporary file before any of it was read)."""
-
-    def __init__(self, line: bytes, start: bytes = b"") -> None:
-        self.line, self.pending = line, start  # `(printf START; yes LINE) |`
-        self.given = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        assert self.given < 16 << 20, "read on past 16 MB of an endless pipe"
-        count = len(buffer)
-        data = self.pending + self.line * (count // len(self.line) + 1)
-        buffer[:count], self.pending = data[:count], data[count:]
-        self.given += count
-        return count
-
-
 @pytest.mark.parametrize("line", [b"y\n", b"path;label;score\n", b"x" * 100])
 def test_an_endless_pipe_that_is_no_predictions_csv_ends_at_its_first_line(
     monkeypatch: pytest.MonkeyPatch, line: bytes
 ) -> None:
-    pipe = _EndlessPipe(line)
+    pipe = EndlessPipe(line)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(pipe)))
     with pytest.raises(ZslError, match="^'stdin' is not a zsl predictions CSV: the header must"):
         read_predictions("-")
@@ -154,7 +132,7 @@ def test_an_endless_pipe_of_json_that_zsl_cannot_read_ends_at_its_first_refused_
     # `yes '{"a":1}' | zsl evaluate -` was copied whole to a temporary file before any of it was
     # read. The message is the one the whole content gets (the same lines from a file), the
     # line it names counted from the stream's start, blank lines too.
-    pipe = _EndlessPipe(line, start)
+    pipe = EndlessPipe(line, start)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(pipe)))
     with pytest.raises(ZslError, match=message):
         read_predictions("-")

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from tests.helpers import EndlessPipe
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions_and_run_info
 
@@ -25,28 +26,6 @@ RECORD = json.dumps(
 ).encode()
 
 
-class _EndlessPipe(io.RawIOBase):
-    """`(printf START; yes LINE) |`: a pipe that never ends, and fails the test past 16 MB."""
-
-    def __init__(self, line: bytes, start: bytes = b"") -> None:
-        self.line, self.pending = line, start
-        self.given = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        assert self.given < 16 << 20, "read on past 16 MB of an endless pipe"
-        count = len(buffer)
-        data = self.pending + self.line * (count // len(self.line) + 1)
-        buffer[:count], self.pending = data[:count], data[count:]
-        self.given += count
-        return count
-
-
 @pytest.mark.parametrize(
     ("start", "line", "places", "fix"),
     [
@@ -58,7 +37,7 @@ class _EndlessPipe(io.RawIOBase):
 def test_an_endless_pipe_naming_one_image_again_ends_at_its_second_record(
     start: bytes, line: bytes, places: str, fix: str
 ) -> None:
-    pipe = _EndlessPipe(line, start)
+    pipe = EndlessPipe(line, start)
     with pytest.raises(ZslError) as refused:
         read_predictions_and_run_info("-", stdin=io.BufferedReader(pipe), one_per_image=True)
     assert refused.value.message.startswith(f"stdin: {places} name the same image, 'a.png'; {fix}")
