@@ -898,21 +898,29 @@ def _shape_warning(
             "or Freebase id): the model reads the id as text, not as the class it stands for; "
             "write the class names (a dataset's mapping of ids to names has them)",
         )
-    if all(name.startswith("/") for name in names):  # SUN397's ClassName.txt: `/a/abbey`
+    # The listing's own lines aside: `find`'s `.` (or the folder it was given, `find photos`),
+    # and the files beside the folders (`ls -F`).
+    root = _listed_folder(names)
+    if root is None and all(name.startswith("/") for name in names):  # SUN397's `/a/abbey`
         return (
             f"{source}: every class name is a path, such as {quoted_line(names[0])} (a dataset's "
             f"folders, as SUN397's ClassName.txt lists them?): the path is part of {part_of}; "
             "write the names alone",
         )
-    # The listing's own lines aside: `find`'s `.`, and the files beside the folders (`ls -F`).
-    folders = [name for name in names if name != "." and not _LISTED_FILE.fullmatch(name)]
-    if folders and all(name.startswith("./") or name.endswith("/") for name in folders):
-        # `.` is no path to trim: written alone, it stays a class that takes images.
-        dot = "; and '.' (find's own folder) is a class as written: remove that line"
+    folders = [
+        name for name in names if name not in (".", root) and not _LISTED_FILE.fullmatch(name)
+    ]
+    if root is not None or (
+        folders and all(name.startswith("./") or name.endswith("/") for name in folders)
+    ):
+        # The listed folder's own line is no path to trim: written alone, it stays a class that
+        # takes images.
+        own = root or ("." if "." in names else None)
+        dot = f"; and {own!r} (find's own folder) is a class as written: remove that line"
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
-            "write the names alone" + (dot if "." in names else ""),
+            "write the names alone" + (dot if own else ""),
         )
     if quoted:
         return ()
@@ -938,6 +946,20 @@ def _shape_warning(
             "write the names alone",
         )
     return ()
+
+
+def _listed_folder(names: Sequence[str]) -> str | None:
+    """The line of the folder a listing lists, where every other name, two or more, is a path
+    under it (`find photos -type d`: `photos` over `photos/cat`, `photos/dog`); else None. Not
+    names that hold a '/' of their own (`AC/DC`, `salt/pepper shaker`), nor one under another
+    (`salt` over `salt/pepper shaker`)."""
+    if len(names) < 3:
+        return None
+    root = min(names, key=len)
+    under = root.rstrip("/") + "/"
+    others = [name for name in names if name != root]
+    listed = len(others) == len(names) - 1 and under != "/"
+    return root if listed and all(n.startswith(under) and n != under for n in others) else None
 
 
 def _two_columns(names: Sequence[str]) -> str | None:

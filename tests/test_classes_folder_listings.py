@@ -1,0 +1,56 @@
+"""Class files written by listing the class folders (`find DIR`, Windows' `dir /s /b /ad`), and
+realistic class lists of names holding a '/' or a '\\', which are no listing and stay silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from zsl_cli.classes import parse_classes
+
+SHAPES = ["red circle", "blue square", "green star"]
+
+
+@pytest.mark.parametrize(
+    "root",
+    ["photos", "photos/", "data/photos", "/data/photos", "/data/photos/"],
+    ids=["find-dir", "find-dir-slash", "find-nested", "find-absolute", "find-absolute-slash"],
+)
+def test_a_find_listing_of_a_named_folder_is_warned_of_naming_its_own_line(root):
+    # `find photos -maxdepth 1 -type d > classes.txt`: 'photos' took images as a class, and
+    # 'photos/red circle' matched no truth folder, without a word (`find .`'s were warned of).
+    base = root.rstrip("/")
+    names = [root, *(f"{base}/{name}" for name in SHAPES)]
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert spec.names == names  # labelled as written
+    [warning] = spec.warnings
+    assert warning.startswith(f"c.txt: every class name is a path, such as {names[1]!r}")
+    assert "a folder listing" in warning
+    assert f"{root!r} (find's own folder) is a class as written: remove that line" in warning
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["photos", "photos/cat", "photos/cat/kitten", "photos/dog"],  # find photos -type d
+        ["photos/cat", "photos/dog", "photos"],  # sorted otherwise, or edited
+    ],
+)
+def test_a_find_listing_in_any_order_is_warned_of(names):
+    [warning] = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    assert "'photos' (find's own folder)" in warning
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # Real names with a '/': a band, a shaker, slashed alternatives.
+        ["AC/DC", "Guns N' Roses", "salt/pepper shaker"],
+        ["salt", "salt/pepper shaker"],  # one name under another is no listing of folders
+        ["n01440764/tench", "n01443537/goldfish", "n01484850/great white shark"],
+        # A first name that others extend with words, not with a '/'.
+        ["shark", "shark fin", "shark tooth"],
+        ["TCP/IP router", "USB/serial adapter", "on/off switch"],
+    ],
+)
+def test_names_holding_a_slash_are_no_folder_listing(names):
+    assert parse_classes("\n".join(names) + "\n", "c.txt").warnings == ()
