@@ -238,6 +238,8 @@ def _is_json_object(text: str) -> bool:
 
 # A Jinja (or Mustache) placeholder, `{{ label }}`: to str.format, literal braces around a word.
 _JINJA_FIELD = re.compile(r"\{\{\s*[A-Za-z_][\w.]*\s*\}\}")
+# A placeholder escaped as str.format escapes braces, `{{}}`: literal braces, the text `{}`.
+_DOUBLED_FIELD = re.compile(r"\{\{\s*0?\s*\}\}")
 
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
@@ -306,6 +308,12 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = f"write {{}} for {dollar}{{{fields[0]}}}"
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
             hint = f"a Jinja template? write {{}} for {jinja.group()}"
+        elif placeholders == 1 and fields == [] and (doubled := _DOUBLED_FIELD.search(template)):
+            # Escaped already: the advice to write literal braces so was what made it none.
+            hint = (
+                f"write {{}} for {doubled.group()}: doubled braces are literal braces, not a "
+                "placeholder"
+            )
         raise ZslError(
             f"{where}: {quoted_line(template)} must contain exactly "
             f"{'one' if placeholders == 1 else placeholders} {{}} "
