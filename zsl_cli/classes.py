@@ -780,8 +780,10 @@ def class_list_warnings(
     all where None), the only ones these are looked for in: a class with prompts of its own
     keeps its id or folder name as the label on purpose (`n01440764: a photo of a tench.`, as
     `zsl evaluate` advises for ImageNet's folders), its prompts without it. A comment after a
-    name is warned of in every name. `part_of`: what a quote, marker or path ends up in (a seen
-    list makes no prompts: "the names")."""
+    name is warned of in every name. `part_of`: what a quote, marker or path ends up in; where
+    it names no prompts (a seen list's "the names"), no warning speaks of prompts, the model or
+    a class file: the names are matched to classes, not read by a model."""
+    prompted = "prompt" in part_of
     commented = trailing_comment_warnings(names, source, "class", "name")
     names = list(names if templated is None else templated)
     if not names:
@@ -793,12 +795,16 @@ def class_list_warnings(
             f"{source}: every class name is in quotes, such as {quoted_line(names[0])}: the quotes "
             f"are part of {part_of}; write the names without them",
         )
-    header = _header_warning(names, source, quoted)
+    header = _header_warning(names, source, quoted, prompted)
     # The lines below a header are what the rest is looked for in (`class` over `cat,,`).
     body = names[1:] if header and len(names) > 1 else names
-    shape = () if header and not body else _shape_warning(body, source, quoted, header, part_of)
+    shape = (
+        ()
+        if header and not body
+        else _shape_warning(body, source, quoted, header, part_of, prompted)
+    )
     # A shape's warning says what to write instead, '_' included (CUB's ids).
-    named = () if shape else _name_text_warnings(body, source)
+    named = () if shape else _name_text_warnings(body, source, prompted=prompted)
     return quoted + header + shape + named + _listed_file_warnings(body, source) + commented
 
 
@@ -824,13 +830,18 @@ def _listed_file_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
     )
 
 
-def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) -> tuple[str, ...]:
-    """A first class that reads as a header line: a word (`class`) or a CSV header holding one."""
+def _header_warning(
+    names: Sequence[str], source: str, quoted: tuple[str, ...], prompted: bool = True
+) -> tuple[str, ...]:
+    """A first class that reads as a header line: a word (`class`) or a CSV header holding one.
+    `prompted`: whether the names are a class file's (else a seen list's, which names classes
+    and takes no descriptions)."""
+    listing = "a class file" if prompted else "a seen list"
     first = names[0].removesuffix(",").strip(_QUOTE_MARKS) if quoted else names[0]
     if first.casefold() in _HEADER_WORDS:
         return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a header, "
-            "remove it (a class file has one class name per line and no header)",
+            f"remove it ({listing} has one class name per line and no header)",
         )
     cells = [
         cell.strip(" " + _QUOTE_MARKS).casefold() for cell in names[0].replace(";", ",").split(",")
@@ -838,12 +849,12 @@ def _header_warning(names: Sequence[str], source: str, quoted: tuple[str, ...]) 
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
         described = (
             " (descriptions per class go in a JSON file given as --descriptions)"
-            if any(cell in _DESCRIPTION_WORDS for cell in cells)
+            if prompted and any(cell in _DESCRIPTION_WORDS for cell in cells)
             else ""
         )
         return (
             f"{source}: the first class is {quoted_line(names[0])}; if that line is a CSV header, "
-            "keep the class column alone (a class file has one class name per line and no header)"
+            f"keep the class column alone ({listing} has one class name per line and no header)"
             + described,
         )
     return ()
@@ -855,10 +866,13 @@ def _shape_warning(
     quoted: tuple[str, ...],
     header: tuple[str, ...],
     part_of: str,
+    prompted: bool = True,
 ) -> tuple[str, ...]:
     """What every name holds that makes the file another shape than one name per line (list
     markers, ids, paths, names separated by commas, a spreadsheet's columns): the first found,
-    as one file is one shape."""
+    as one file is one shape. `prompted`: whether the names make prompts (a class file's; a
+    seen list's are matched to the classes)."""
+    listing = "a class file" if prompted else "a seen list"
     if all(map(_LIST_MARKER.match, names)):
         return (
             f"{source}: every class name starts with a list marker, such as "
@@ -867,7 +881,7 @@ def _shape_warning(
         )
     if len(names) == 1 and not header and any(mark in names[0] for mark in _SEPARATORS):
         return (
-            f"{source} holds one class, {quoted_line(names[0])}: a class file takes one class name "
+            f"{source} holds one class, {quoted_line(names[0])}: {listing} takes one class name "
             "per line",
         )
     if (
@@ -893,10 +907,15 @@ def _shape_warning(
             f"the names alone{spaces}",
         )
     if all(map(_DATASET_ID.fullmatch, names)):
+        read = (
+            "the model reads the id as text, not as the class it stands for"
+            if prompted
+            else "an id names no class, where the classes are named with words"
+        )
         return (
             f"{source}: every class name is a class id, such as {quoted_line(names[0])} (a WordNet "
-            "or Freebase id): the model reads the id as text, not as the class it stands for; "
-            "write the class names (a dataset's mapping of ids to names has them)",
+            f"or Freebase id): {read}; write the class names (a dataset's mapping of ids to names "
+            "has them)",
         )
     # The listing's own lines aside: `find`'s `.` (or the folder it was given, `find photos`),
     # and the files beside the folders (`ls -F`).
@@ -925,17 +944,21 @@ def _shape_warning(
     if quoted:
         return ()
     if not header and (mark := _two_columns(names)) is not None:
+        table, fix = (
+            ("names and prompts", "write `name: prompt` lines, or the names alone")
+            if prompted
+            else ("names and texts of them", "write the names alone")
+        )
         return (
             f"{source}: every line is two cells separated by {mark!r}, the second holding the "
-            f"first, such as {quoted_line(names[0])} (a table of names and prompts without its "
-            "header?): each line is one class of that whole name; write `name: prompt` lines, "
-            "or the names alone",
+            f"first, such as {quoted_line(names[0])} (a table of {table} without its header?): "
+            f"each line is one class of that whole name; {fix}",
         )
     if (mark := _separated_over_lines(names)) is not None:
         return (
             f"{source} holds {counted(len(names), 'class', 'classes')}, such as "
-            f"{quoted_line(names[0])} (names separated by {mark!r} over several lines?): a class "
-            "file takes one class name per line",
+            f"{quoted_line(names[0])} (names separated by {mark!r} over several lines?): "
+            f"{listing} takes one class name per line",
         )
     # `cat,,`: a spreadsheet's column saved as CSV with the empty columns beside it.
     end = next((mark for mark in _SEPARATORS if all(name.endswith(mark) for name in names)), None)
@@ -1004,11 +1027,15 @@ def _name_text_warnings(
     source: str,
     described: Sequence[str] = (),
     descriptions: str | None = None,
+    *,
+    prompted: bool = True,
 ) -> tuple[str, ...]:
     """Class names that join their words with '_' or '+' (see `_joined_words`) or in CamelCase
     (see `_camel_case_words`), and those that are URLs. `described`: the names among `names`
     that have descriptors (from `descriptions`, the file that gives them), which cannot also
-    have prompts of their own: the fix offered them is another name."""
+    have prompts of their own: the fix offered them is another name. `prompted`: whether the
+    names make prompts (a seen list's are matched to the classes, and are told to name them as
+    the classes do)."""
     warnings: tuple[str, ...] = ()
     with_descriptors = set(described)  # looked up for every joined name: not a list's search
     for joined, spaced, maybe in (
@@ -1018,19 +1045,27 @@ def _name_text_warnings(
         if joined is None:
             continue
         examples, joiners = joined
+        said = (
+            f"the prompts hold them so; {maybe}"
+            + _rename_fix(examples, spaced, with_descriptors, descriptions)
+            if prompted
+            else f"a name is a class only as the classes spell it; {maybe}write the names as "
+            f"they do, such as {spaced(examples[0])!r} where their words are apart"
+        )
         warnings += (
             f"{source}: {len(examples)} class names join their words with {joiners}, such as "
-            f"{', '.join(map(repr, examples[:2]))}: the prompts hold them so; {maybe}"
-            + _rename_fix(examples, spaced, with_descriptors, descriptions),
+            f"{', '.join(map(repr, examples[:2]))}: {said}",
         )
     urls = [n for n in names if "://" in n and _URL.fullmatch(n) and n not in with_descriptors]
     if urls:
         more = f" (and {len(urls) - 1} more)" if len(urls) > 1 else ""
-        warnings += (
-            f"{source}: class name {quoted_line(urls[0])}{more} is a URL: its prompts hold it as "
-            "text, not what it stands for; to keep it as the label, give it prompts of its own: "
-            f"`{urls[0]}: a photo of a cat.`",
+        said = (
+            "its prompts hold it as text, not what it stands for; to keep it as the label, give "
+            f"it prompts of its own: `{urls[0]}: a photo of a cat.`"
+            if prompted
+            else "a name is a class only as the classes spell it; write the class's name"
         )
+        warnings += (f"{source}: class name {quoted_line(urls[0])}{more} is a URL: {said}",)
     return warnings
 
 
