@@ -54,3 +54,28 @@ def test_a_find_listing_in_any_order_is_warned_of(names):
 )
 def test_names_holding_a_slash_are_no_folder_listing(names):
     assert parse_classes("\n".join(names) + "\n", "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [rf"C:\data\photos\{name}" for name in SHAPES],  # dir /s /b /ad > classes.txt
+        [rf"D:/photos/{name}" for name in SHAPES],
+        [rf"\\server\share\photos\{name}" for name in SHAPES],  # a network share
+    ],
+)
+def test_a_windows_folder_listing_is_warned_of(names):
+    # Windows' `dir /s /b /ad` writes whole paths: every class was 'C:\data\photos\...',
+    # matching no truth folder, without a word.
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert spec.names == names
+    [warning] = spec.warnings
+    assert warning.startswith(f"c.txt: every class name is a path, such as {names[0]!r}")
+    assert "dir /s /b /ad" in warning
+
+
+@pytest.mark.parametrize(
+    "names", [[r"C:\data\cat", "dog"], ["C: drive icon", "D: drive icon"], ["A/B testing", "cat"]]
+)
+def test_names_that_only_start_as_a_windows_path_are_names(names):
+    assert parse_classes("\n".join(names) + "\n", "c.txt").warnings == ()

@@ -926,6 +926,12 @@ def _shape_warning(
             f"folders, as SUN397's ClassName.txt lists them?): the path is part of {part_of}; "
             "write the names alone",
         )
+    if all(map(_WINDOWS_PATH.match, names)):
+        return (
+            f"{source}: every class name is a path, such as {quoted_line(names[0])} (a folder "
+            f"listing, as Windows' `dir /s /b /ad` writes it?): the path is part of {part_of}; "
+            "write the names alone",
+        )
     folders = [
         name for name in names if name not in (".", root) and not _LISTED_FILE.fullmatch(name)
     ]
@@ -969,6 +975,10 @@ def _shape_warning(
             "write the names alone",
         )
     return ()
+
+
+# A Windows path from its drive or a network share (`C:\data\cat`, `D:/cat`, `\\server\share`).
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]|\\\\\w")
 
 
 def _listed_folder(names: Sequence[str]) -> str | None:
