@@ -503,6 +503,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             "(a template file? pass it as --templates): a class file has one class name per line"
         )
     refuse_image_names([entry.name for entry in entries], [where for _, where in places])
+    _refuse_code_fences(places)
     if (first_row := table_rows([entry.name for entry in entries])) is not None:
         name, where = places[first_row]
         lines_below = "line below the first" if first_row else "line"
@@ -532,6 +533,23 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         )
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+# A Markdown code fence's line: ``` or ~~~, with a language after it (```text, ```plaintext).
+_CODE_FENCE = re.compile(r"(```+|~~~+)\s*[\w+-]*")
+
+
+def _refuse_code_fences(places: Sequence[tuple[str, str]]) -> None:
+    """Refuse a Markdown code fence's line: a list copied from a chat's answer with the fences
+    around it made '```plaintext' and '```' classes that took images (two bare '```' were
+    refused as one class repeated)."""
+    fence = next(((name, where) for name, where in places if _CODE_FENCE.fullmatch(name)), None)
+    if fence is not None:
+        name, where = fence
+        raise ZslError(
+            f"{where}: {name!r} is a Markdown code fence (a list copied with the fences around "
+            "it?): remove the fence lines, keeping the names between them"
+        )
 
 
 def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> tuple[str, ...]:
