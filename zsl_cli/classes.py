@@ -965,6 +965,19 @@ def _shape_warning(
             f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
             "write the names alone" + (dot if own else ""),
         )
+    if (drawn := _tree_drawing(names)) is not None:
+        branches, tree_lines = drawn
+        lines, verb = (
+            ("lines", "are classes as written: remove them")
+            if len(tree_lines) > 1
+            else ("line", "is a class as written: remove it")
+        )
+        said = f"; and {' and '.join(map(repr, tree_lines))} (tree's own {lines}) {verb}"
+        return (
+            f"{source}: every class name is a line of a `tree` drawing, such as "
+            f"{quoted_line(branches[0])} (a folder listing, as `tree` writes it?): the branch is "
+            f"part of {part_of}; write the names alone" + (said if tree_lines else ""),
+        )
     if quoted:
         return ()
     if not header and (mark := _two_columns(names)) is not None:
@@ -997,6 +1010,25 @@ def _shape_warning(
 
 # A Windows path from its drive or a network share (`C:\data\cat`, `D:/cat`, `\\server\share`).
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]|\\\\\w")
+
+
+# A line of `tree`'s drawing: its branch (`├── `, `└── `) after the lines of the levels above
+# (`│   `); and its last line, the count of what it drew. (Its --charset=ascii drawing's `|` is
+# refused in a name.)
+_TREE_BRANCH = re.compile(r"(?:│?\s+)*[├└]──\s")
+_TREE_COUNT = re.compile(r"\d+ director(?:y|ies)(?:, \d+ files?)?")
+
+
+def _tree_drawing(names: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The branches of a `tree` drawing, two or more, and its own lines (the folder drawn, first,
+    and the count, last), where every other name is a branch; else None."""
+    branches = [name for name in names if _TREE_BRANCH.match(name)]
+    if len(branches) < 2:
+        return None
+    own = [name for name in names if not _TREE_BRANCH.match(name)]
+    first = [names[0]] if names[0] in own else []
+    last = [names[-1]] if _TREE_COUNT.fullmatch(names[-1]) else []
+    return (branches, own) if own == first + last else None
 
 
 def _listed_folder(names: Sequence[str]) -> str | None:
