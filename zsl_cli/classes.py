@@ -458,12 +458,20 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             if not prompts:
                 # `names:` over `  0: person`: a YOLO dataset's data.yaml.
                 below = lines[number] if number < len(lines) else ""
-                fix = (
-                    "YAML, as a YOLO dataset's data.yaml has its names? a class file has one "
-                    "class name per line"
-                    if below[:1].isspace() and below.strip()
-                    else "write `name: prompt one; prompt two`"
-                )
+                if below[:1].isspace() and below.strip():
+                    fix = (
+                        "YAML, as a YOLO dataset's data.yaml has its names? a class file has one "
+                        "class name per line"
+                    )
+                elif not entries and (name.casefold() in _HEADER_WORDS or len(name.split()) > 3):
+                    # `Here are 5 classes for your dataset:`, as a chat's answer opens.
+                    fix = (
+                        "a line above the list (a title, or a chat's answer's opening "
+                        "sentence?): remove it; a class's prompts follow its ':', `name: prompt "
+                        "one; prompt two`"
+                    )
+                else:
+                    fix = "write `name: prompt one; prompt two`"
                 raise ZslError(
                     f"{where}: {quoted_line(name)} has ':' but no prompts after it ({fix})"
                 )
