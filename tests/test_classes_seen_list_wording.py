@@ -31,7 +31,7 @@ NOT_FOR_A_SEEN_LIST = ("prompt", "model", "class file", "--descriptions", "--tem
 def test_a_seen_lists_warnings_speak_of_names_alone(names):
     as_classes = class_list_warnings(names, "c.txt")
     assert as_classes  # the shape is one a class file is warned of
-    warnings = class_list_warnings(names, "the seen list", part_of="the names")
+    warnings = class_list_warnings(names, "the seen list", seen_list=True)
     assert len(warnings) == len(as_classes)
     for warning in warnings:
         assert warning.startswith("the seen list")

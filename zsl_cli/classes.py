@@ -798,7 +798,7 @@ def class_list_warnings(
     source: str,
     templated: Sequence[str] | None = None,
     *,
-    part_of: str = "the names and of their prompts",
+    seen_list: bool = False,
 ) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
     after a list marker, a header line, or every class on one line, or on lines that run on,
@@ -806,10 +806,11 @@ def class_list_warnings(
     all where None), the only ones these are looked for in: a class with prompts of its own
     keeps its id or folder name as the label on purpose (`n01440764: a photo of a tench.`, as
     `zsl evaluate` advises for ImageNet's folders), its prompts without it. A comment after a
-    name is warned of in every name. `part_of`: what a quote, marker or path ends up in; where
-    it names no prompts (a seen list's "the names"), no warning speaks of prompts, the model or
-    a class file: the names are matched to classes, not read by a model."""
-    prompted = "prompt" in part_of
+    name is warned of in every name. `seen_list`: the names are a seen list's, matched to
+    classes, not read by a model: no warning speaks of prompts, the model or a class file."""
+    prompted = not seen_list
+    # What a quote, marker or path ends up in.
+    part_of = "the names" if seen_list else "the names and of their prompts"
     commented = trailing_comment_warnings(names, source, "class", "name")
     names = list(names if templated is None else templated)
     if not names:

@@ -1177,7 +1177,7 @@ def _seen_format_hint(names: Sequence[str], known: Collection[str]) -> str:
     hint = _numbered_names_hint(names, known, "the seen list") or _numbers_hint(
         names, known, "the seen names", "write the class names, as the classes are named"
     )
-    listed = class_list_warnings(names, "the seen list", part_of="the names")
+    listed = class_list_warnings(names, "the seen list", seen_list=True)
     return hint or "".join(f" ({warning})" for warning in listed)
 
 
