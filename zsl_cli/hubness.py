@@ -245,9 +245,9 @@ def reduced_chunks(
     whole folder, not one batch at a time.
     """
     sims = _checked_sims(sims)
-    adjust = _fit(sims, method, k=k, temperature=temperature, chunk_rows=chunk_rows)
+    fitted = _fit_methods(sims, [method], k=k, temperature=temperature, chunk_rows=chunk_rows)
     for rows in _row_chunks(sims.shape[0], sims.shape[1], chunk_rows):
-        yield adjust(sims[rows])
+        yield fitted[method](sims[rows])
 
 
 def hubness_stats(
@@ -453,10 +453,6 @@ class _MutualProximity:
         scores *= image_std
         scores += image_mean
         return scores
-
-
-def _fit(sims: Sims, method: str, *, k: int, temperature: float, chunk_rows: int | None) -> _Adjust:
-    return _fit_methods(sims, [method], k=k, temperature=temperature, chunk_rows=chunk_rows)[method]
 
 
 def _fit_methods(
