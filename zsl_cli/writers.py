@@ -120,10 +120,6 @@ def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
 # Encoding records
 
 
-def _rounded(score: float | None) -> float | None:
-    return None if score is None else written_score(score)
-
-
 def _score_text(score: float | None) -> str:
     return "" if score is None else _float_texts([format(float(score), SCORE_FORMAT)])[0]
 
@@ -142,7 +138,7 @@ def _record_fields(prediction: Prediction) -> dict[str, Any]:
     return {
         "path": path_to_text(prediction.path),
         "label": prediction.label,
-        "score": _rounded(prediction.score),
+        "score": None if prediction.score is None else written_score(prediction.score),
         "top_k": [],
         "status": prediction.status,
         "error": prediction.error,
