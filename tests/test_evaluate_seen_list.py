@@ -241,6 +241,26 @@ def test_a_seen_list_s_name_that_is_not_utf8_is_refused_as_errors_show_it(labell
     assert result.stderr == f"zsl: error: {seen}:2: not UTF-8 text (byte 0xe9); save it as UTF-8\n"
 
 
+def test_seen_names_given_to_the_library_with_bytes_not_utf8_are_told_to_be_saved_as_utf8(
+    labelled,
+):
+    # Names a caller decoded as file names are (os.fsdecode: café in Latin-1 is caf\udce9) are
+    # not refused as a seen list's lines are, but the warning, or the refusal where no name is
+    # a class, says why they name no class.
+    predictions, truth = labelled
+    hint = " (some are not UTF-8 text: save the seen-class list as UTF-8)"
+    request = api.EvaluateRequest(str(predictions), str(truth), seen=["cat", "caf\udce9"])
+    assert api.evaluate(request).warnings == (
+        "1 seen class is neither in the truth nor among the predicted classes: caf\\xe9" + hint,
+    )
+    with pytest.raises(ZslError) as refused:
+        api.evaluate(api.EvaluateRequest(str(predictions), str(truth), seen=["caf\udce9"]))
+    assert str(refused.value) == (
+        "no name in the seen list is a class (a truth class or one of the run's): caf\\xe9 "
+        "(classes: bird, cat, dog)" + hint
+    )
+
+
 def test_truth_class_names_in_warnings_and_notes_hold_no_terminal_escapes(labelled):
     # A class folder named with an escape sequence (ESC [ 2 J clears the screen) went into the
     # warning as it was, to the terminal; a Latin-1 name as \udce9.

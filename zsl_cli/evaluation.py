@@ -942,12 +942,13 @@ def _numbered_names_hint(names: Iterable[str], classes: Iterable[str], source: s
     )
 
 
-def _not_utf8_hint(names: Iterable[str], fix: str) -> str:
-    """`fix` when some of these names hold bytes that are not UTF-8 (a file saved in Latin-1 or
-    Windows-1252: café read as caf\\xe9 never matches a UTF-8 café)."""
+def _seen_not_utf8_hint(names: Iterable[str]) -> str:
+    """A hint to save the seen list as UTF-8 when some of its names hold bytes that are not
+    UTF-8 (a file saved in Latin-1 or Windows-1252: café read as caf\\xe9 never matches a UTF-8
+    café)."""
     if not any(map(has_surrogates, names)):
         return ""
-    return f" (some are not UTF-8 text: {fix})"
+    return " (some are not UTF-8 text: save the seen-class list as UTF-8)"
 
 
 def _numbers_hint(
@@ -1165,7 +1166,7 @@ def seen_class_names(entries: Iterable[str], known: Collection[str]) -> set[str]
         raise ZslError(
             f"no name in the seen list is a class (a truth class or one of the run's): "
             f"{_some_classes(listed)} (classes: {_some_classes(sorted(known))})"
-            + _not_utf8_hint(listed, "save the seen-class list as UTF-8")
+            + _seen_not_utf8_hint(listed)
             + _seen_format_hint(listed, known)
         )
     return names
@@ -1269,7 +1270,7 @@ def unknown_seen_warnings(seen: set[str], known: Collection[str], among: str) ->
     return [
         f"{counted(len(unknown), 'seen class is', 'seen classes are')} neither in the truth nor "
         f"among {among}: {_some_classes(unknown)}"
-        + _not_utf8_hint(unknown, "save the seen-class list as UTF-8")
+        + _seen_not_utf8_hint(unknown)
         + other_case_hint(unknown, known, "the seen list")
     ]
 
