@@ -623,7 +623,7 @@ class OutputOptions:
         if self.stdout is not None and not hasattr(self.stdout, "write"):
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.stdout is not None:
-            check_writable_stream(self.stdout, "stdout")
+            check_writable_stream(self.stdout)
             # As InputOptions refuses a stdin that nothing reads: not silently ignored.
             if self.path not in (None, "-"):
                 raise ZslError("stdout is written only when path is None or '-'")

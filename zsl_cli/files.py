@@ -128,7 +128,7 @@ def open_sink(
     # Started with stdout closed (`>&-`), or handed a stream already closed.
     if text is None or getattr(text, "closed", False):
         raise ZslError("stdout is closed: write to a file instead")
-    check_writable_stream(text, "stdout")  # sys.stdout too may be a caller's object
+    check_writable_stream(text)  # sys.stdout too may be a caller's object
     if not _is_text(text):
         return StreamSink(text, "stdout")
     buffer = getattr(text, "buffer", None)
@@ -139,16 +139,16 @@ def open_sink(
     return StreamSink(buffer, "stdout")
 
 
-def check_writable_stream(stream: object, name: str) -> None:
-    """ZslError where a caller's stream lacks a method an output calls, rather than an
-    AttributeError once rows are written. `name` names it in the message."""
+def check_writable_stream(stream: object) -> None:
+    """ZslError where a caller's stdout stream lacks a method an output calls, rather than an
+    AttributeError once rows are written."""
     missing = [
         method for method in ("write", "flush") if not callable(getattr(stream, method, None))
     ]
     if missing:
         methods = " and ".join(f"{method}()" for method in missing)
         raise ZslError(
-            f"{name}: {type(stream).__name__} has no {methods} method"
+            f"stdout: {type(stream).__name__} has no {methods} method"
             + ("s" if len(missing) > 1 else "")
             + "; give a stream with write() and flush()"
         )
