@@ -158,12 +158,12 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
     return ModelSource(name, name, is_local=False)
 
 
-def _model_subfolders(folder: Path, shown: int = 3) -> list[str]:
-    """The names of `folder`'s sub-folders that hold a config.json, the first `shown` of them."""
+def _model_subfolders(folder: Path) -> list[str]:
+    """The names of `folder`'s sub-folders that hold a config.json, the first three of them."""
     inner = sorted(
         entry.name for entry in folder.iterdir() if os.path.isfile(entry / "config.json")
     )
-    return inner[:shown] + ([f"... ({len(inner)} in all)"] if len(inner) > shown else [])
+    return inner[:3] + ([f"... ({len(inner)} in all)"] if len(inner) > 3 else [])
 
 
 def _bundled_hint(name: str, listed: str) -> str:
