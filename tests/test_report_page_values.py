@@ -70,6 +70,12 @@ def test_the_generalised_zero_shot_rows(tmp_path: Path) -> None:
     assert "<li>a split note</li>" in page
 
 
+def test_the_summary_and_gzsl_tables_are_headed_by_value(tmp_path: Path) -> None:
+    page = render_html(gzsl_evaluated(tmp_path))
+    header = "<table><tr><th class='name'></th><th class='name'>value</th></tr><tr><td"
+    assert page.count(header) == 2
+
+
 def test_the_curve_marks_the_best_point_at_its_unseen_and_seen_accuracy(tmp_path: Path) -> None:
     page = render_html(gzsl_evaluated(tmp_path))
     # x: unseen 0.5 -> 30 + 0.5 x 240; y: seen 1.0 -> the top, 30.

@@ -153,7 +153,7 @@ def _summary_html(result: EvaluationResult) -> str:
     if m.extra_predicted:
         extra = ", ".join(f"{name} {count}" for name, count in m.extra_predicted.items())
         rows.append(("predicted classes not in truth", extra))
-    return _table(("", "value"), rows)
+    return _table(rows)
 
 
 def _gzsl_html(g: GzslResult) -> str:
@@ -176,7 +176,7 @@ def _gzsl_html(g: GzslResult) -> str:
             ("AUSUC", fixed(cal.ausuc, 4)),
         ]
         curve = _curve_svg(cal.unseen_curve, cal.seen_curve, (cal.unseen, cal.seen))
-    return "<h2>Generalised zero-shot</h2>" + _table(("", "value"), rows) + curve
+    return "<h2>Generalised zero-shot</h2>" + _table(rows) + curve
 
 
 def _curve_svg(xs: np.ndarray, ys: np.ndarray, best: tuple[float, float]) -> str:
@@ -234,13 +234,13 @@ def _heat_cell(count: int, share: float) -> str:
     return f"<td style='background:{colour};color:{ink}'>{count or ''}</td>"
 
 
-def _table(head: tuple[str, ...], rows: list[tuple[str, str]]) -> str:
-    header = "".join(f"<th class='name'>{_e(h)}</th>" for h in head)
+def _table(rows: list[tuple[str, str]]) -> str:
+    """A table of (label, value) rows under a "value" heading."""
     body = "".join(
         f"<tr><td class='name'>{_e(label)}</td><td class='name'>{_e(value)}</td></tr>"
         for label, value in rows
     )
-    return f"<table><tr>{header}</tr>{body}</table>"
+    return f"<table><tr><th class='name'></th><th class='name'>value</th></tr>{body}</table>"
 
 
 def _bar(value: float) -> str:
