@@ -207,7 +207,7 @@ def test_a_table_is_rows_ending_in_as_many_numbers(names, start) -> None:
 
 @pytest.mark.parametrize("text", ["names = []\n", "names = ()\nother = 1\n"])
 def test_an_empty_list_in_code_is_no_list_of_names(text: str) -> None:
-    assert list_in_code(text, min_lines=1) is None
+    assert list_in_code(text) is None
 
 
 def test_a_json_object_with_a_value_no_descriptor_is_no_descriptions_file() -> None:

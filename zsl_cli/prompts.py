@@ -123,7 +123,7 @@ def resolve_templates(value: str) -> Templates:
         text = read_text(value, "template file")
         # Over several lines or on one (`["a photo of a {}.", "a sketch of a {}."]`): a
         # template of the whole list was refused for its many {}, the list not named.
-        in_code = list_in_code(text, min_lines=1)
+        in_code = list_in_code(text)
         if in_code is not None:  # its first line, '[', was the error: it has no {}
             # open_clip's zero_shot_metadata.py: `OPENAI_IMAGENET_TEMPLATES = (lambda c: ...,`.
             lambdas = (

@@ -58,7 +58,7 @@ def check_not_another_class_file(text: str, source: str) -> None:
     # Over several lines, each name would keep its quotes and comma, and '[', '(' and ')' would
     # be classes; on one line (`["cat", "dog"]`, as json.dump writes a list) it was one class
     # named the whole list, every image labelled it.
-    in_code = list_in_code(text, min_lines=1)
+    in_code = list_in_code(text)
     if in_code is not None:
         hint = f", such as with `jq -r '.[]' {shlex.quote(source)} > classes.txt`"
         raise ZslError(
@@ -143,8 +143,8 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*\s*=\s*(?=[\[(])")
 _IN_CODE = {"list": "a Python list", "tuple": "Python code, a tuple"}
 
 
-def list_in_code(text: str, min_lines: int = 2) -> str | None:
-    """What list of strings `text` is over `min_lines` lines or more, as a message names it: "a
+def list_in_code(text: str) -> str | None:
+    """What list of strings `text` is, as a message names it: "a
     JSON list", "a Python list" (its spelling, or one copied from code with its assignment, as
     CLIP's `imagenet_classes = ["tench", ...`), "Python code, a tuple" (open_clip's
     `IMAGENET_CLASSNAMES = ("tench", "goldfish", ...)`, several names a line) or "Python code,
@@ -152,7 +152,7 @@ def list_in_code(text: str, min_lines: int = 2) -> str | None:
     lines of a file would each keep a string's quotes and comma, and '[', '(' and ')' would be
     lines of their own."""
     content = first_content_lines(text)
-    if len(content) < min_lines:
+    if not content:
         return None
     assignment = _ASSIGNMENT.match(content[0])
     if assignment is not None:
