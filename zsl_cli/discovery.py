@@ -163,7 +163,10 @@ def scan(
             found.append(_normal(item))
             roots.append(absolute_path(item))
         elif _GLOB_CHARACTERS.intersection(item):
-            raise ZslError(f"no file or folder matches {printable(item)}{_glob_hint(item)}")
+            raise ZslError(
+                f"no file or folder matches {printable(item)}{_glob_hint(item)}"
+                f"{_hidden_matches_hint(item, wanted, include_hidden)}"
+            )
         elif not item:  # `zsl label "$PHOTOS"` with the variable unset: the message quoted nothing
             raise ZslError("'' names no file or folder (an unset shell variable?)")
         elif item.endswith("/") and os.path.exists(item.rstrip("/")):
@@ -238,6 +241,14 @@ def _glob_hint(pattern: str) -> str:
     """For a glob that matches nothing: its folder's name spelled otherwise, if that is why."""
     literal = _glob_literal(pattern)
     return not_found_hint(literal) if literal and not lexists(literal) else ""
+
+
+def _hidden_matches_hint(pattern: str, extensions: frozenset[str], include_hidden: bool) -> str:
+    """For a glob that matches nothing: the hidden images and folders it passed over, which
+    --include-hidden would take or search (a fresh walker, as the scan's holds other inputs')."""
+    walker = _Walker(extensions, include_hidden)
+    walker.glob(pattern)
+    return _hidden_hint(walker)
 
 
 def read_path_list(stream: IO[bytes] | IO[str], *, nul_separated: bool = False) -> Iterator[str]:
@@ -691,18 +702,7 @@ def _nothing_found_message(
             f"; {counted(n_other, 'image')} with other extensions {_were(n_other)} left out "
             f"({extension_counts(readable)}): add {_them(n_other)} with --ext"
         )
-    if walker.hidden_images:
-        n_hidden = len(walker.hidden_images)
-        message += (
-            f"; {counted(n_hidden, 'hidden image')} (names starting with '.') {_were(n_hidden)} "
-            f"left out: add --include-hidden to take {_them(n_hidden)}"
-        )
-    elif walker.hidden_folders:
-        first = next(iter(walker.hidden_folders.values()))
-        message += (
-            f"; hidden folders such as {printable(first)} were not searched "
-            "(--include-hidden searches them)"
-        )
+    message += _hidden_hint(walker)
     if walker.skipped:
         folder, reason = walker.skipped[0]
         message += (
@@ -710,6 +710,24 @@ def _nothing_found_message(
             f"{reason}"
         )
     return message
+
+
+def _hidden_hint(walker: _Walker) -> str:
+    """What the walks and globs left out as hidden, if anything: the hidden images, else the
+    first hidden folder."""
+    if walker.hidden_images:
+        n_hidden = len(walker.hidden_images)
+        return (
+            f"; {counted(n_hidden, 'hidden image')} (names starting with '.') {_were(n_hidden)} "
+            f"left out: add --include-hidden to take {_them(n_hidden)}"
+        )
+    if walker.hidden_folders:
+        first = next(iter(walker.hidden_folders.values()))
+        return (
+            f"; hidden folders such as {printable(first)} were not searched "
+            "(--include-hidden searches them)"
+        )
+    return ""
 
 
 def _were(n: int) -> str:
