@@ -39,3 +39,34 @@ def test_a_folder_reached_through_a_link_has_its_real_folder_as_key(tmp_path: Pa
         # A link to a file is a file of its own: its name is kept, not its target's.
         str(real / "alias.png"): (real_folder, "alias.png"),
     }
+
+
+def test_a_glob_through_dot_folders_sorts_as_its_files_are_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'./*.png' gives z.png, which sorts after photos/b.png as the output spells them."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "photos" / "sub").mkdir(parents=True)
+    for name in ("z.png", "photos/b.png", "photos/sub/c.png"):
+        (tmp_path / name).write_bytes(b"x")
+    for inputs in (["./*.png", "photos"], ["photos", "./*.png"], ["photos/./sub/*.png", "z.png"]):
+        found = [str(path) for path in scan(inputs).paths]
+        assert found == sorted(found, key=os.fsencode), inputs
+    assert [str(path) for path in scan(["./*.png", "photos"]).paths] == [
+        "photos/b.png",
+        "photos/sub/c.png",
+        "z.png",
+    ]
+    # A path kept though it is gone (embed --forget-missing) sorts as it is spelled too.
+    gone = scan(["./zz_gone.png", "photos"], missing_paths_ok=True).paths
+    assert [str(path) for path in gone] == ["photos/b.png", "photos/sub/c.png", "zz_gone.png"]
+
+
+def test_a_broken_link_named_with_wildcard_characters_is_kept_for_the_decoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its literal name is there (the link), so it is no pattern: the decoder says broken_link."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shot[1].png").symlink_to("gone.png")
+    (tmp_path / "shot1.png").write_bytes(b"x")  # what the name would match as a pattern
+    assert [str(path) for path in scan(["shot[1].png"]).paths] == ["shot[1].png"]
