@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from zsl_cli.discovery import scan
 from zsl_cli.errors import EXIT_USAGE, ZslError
 
@@ -60,3 +61,14 @@ def test_hidden_entries_another_input_passed_over_are_not_the_globs(tmp_path: Pa
 def test_a_glob_matching_nothing_hidden_either_says_only_that(tmp_path: Path) -> None:
     touch(tmp_path, "photos/.a.txt", "photos/b.txt")
     assert scan_error(["photos/*.png"]).message == "no file or folder matches photos/*.png"
+
+
+def test_zsl_label_says_it_on_one_line_with_a_usage_exit(tmp_path: Path) -> None:
+    touch(tmp_path, "photos/.a.png")
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    result = run("label", "photos/*.png", "-c", tmp_path / "classes.txt")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "zsl: error: no file or folder matches photos/*.png; 1 hidden image (names starting "
+        "with '.') was left out: add --include-hidden to take it\n"
+    )
