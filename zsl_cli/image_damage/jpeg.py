@@ -201,14 +201,15 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     bytes put there start with a one, so a block that needed more data decodes otherwise (one
     cut a byte short, too). None for any other file, also one cut where a marker starts
     (0xFF at its end), and one with restart markers: cut where an interval ends, libjpeg skips
-    the bytes put there as it looks for the next marker and leaves the rest grey either way."""
-    frame = jpeg_frame(file)
-    if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
-        return None
+    the bytes put there as it looks for the next marker and leaves the rest grey either way.
+    Leaves the file at its start, whatever it returns."""
     headers: list[bytes | None] = []
     scan_ends: list[int] = []
     scan_starts: list[int] = []
     try:
+        frame = jpeg_frame(file)
+        if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
+            return None
         if _sets_restart_interval(file):
             return None
         file.seek(frame[1])
