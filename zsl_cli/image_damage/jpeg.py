@@ -408,8 +408,9 @@ def _jpeg_scans(
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
     ended without one); each scan's header (its bytes after its length, None where they run
-    past what was read) added to `headers`, and where the marker that ends its coded data
-    starts to `scan_ends`, and where its coded data starts (after its header) to `scan_starts`:
+    past the file's end; read whole where a block's end splits them) added to `headers`, and
+    where the marker that ends its coded data starts to `scan_ends`, and where its coded data
+    starts (after its header) to `scan_starts`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
@@ -420,9 +421,10 @@ def _jpeg_scans(
     searched = 0
     while True:
         marker = _next_jpeg_marker_in(data, at, searched)
-        if not ended and (marker is None or marker.end() + 2 > len(data)):
-            # Read on from where a marker or its length may have been cut by the block's end:
-            # a run of 0xFF, of any length, from its last (unless it ends a segment skipped).
+        if not ended and (marker is None or marker.end() + _read_with(marker, data) > len(data)):
+            # Read on from where a marker, its length or a scan's header may have been cut by
+            # the block's end: a run of 0xFF, of any length, from its last (unless it ends a
+            # segment skipped).
             if marker is not None:
                 at = marker.end() - 2
             else:
@@ -458,6 +460,15 @@ def _jpeg_scans(
         if at > len(data):
             file.seek(at - len(data), os.SEEK_CUR)
             data, at, searched = b"", 0, 0
+
+
+def _read_with(marker: re.Match[bytes], data: bytes) -> int:
+    """The bytes after `marker`'s code (in `data`) that are read with it: its length, and a
+    scan's whole header (whose bands tell which coefficient bits it codes), where the length
+    is in `data` to tell how long that is."""
+    if marker[1] != b"\xda" or marker.end() + 2 > len(data):
+        return 2
+    return max(int.from_bytes(data[marker.end() : marker.end() + 2], "big"), 2)
 
 
 def _next_jpeg_marker_in(data: bytes, at: int, end: int) -> re.Match[bytes] | None:
