@@ -79,3 +79,16 @@ def test_a_windows_folder_listing_is_warned_of(names):
 )
 def test_names_that_only_start_as_a_windows_path_are_names(names):
     assert parse_classes("\n".join(names) + "\n", "c.txt").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [".", "./notes.txt", "./list.csv"],
+        [".", "./a.jpg", "./b.jpg"],
+    ],
+)
+def test_a_find_listing_of_files_alone_is_told_its_names_are_files(names):
+    # `find . -maxdepth 1` in a folder of files: no folder line to name as the example path.
+    warnings = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    assert any("is a file's name" in warning for warning in warnings), warnings

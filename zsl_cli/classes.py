@@ -962,8 +962,9 @@ def _shape_warning(
     folders = [
         name for name in names if name not in (".", root) and not _LISTED_FILE.fullmatch(name)
     ]
-    if root is not None or (
-        folders and all(name.startswith("./") or name.endswith("/") for name in folders)
+    # A listing of files alone (`find .` in a folder of no sub-folder) is told of below.
+    if folders and (
+        root is not None or all(name.startswith("./") or name.endswith("/") for name in folders)
     ):
         # The listed folder's own line is no path to trim: written alone, it stays a class that
         # takes images.
@@ -993,7 +994,7 @@ def _shape_warning(
         table, fix = (
             ("names and prompts", "write `name: prompt` lines, or the names alone")
             if prompted
-            else ("names and texts of them", "write the names alone")
+            else ("two columns", "write the names alone")
         )
         return (
             f"{source}: every line is two cells separated by {mark!r}, the second holding the "
@@ -1043,8 +1044,8 @@ def _tree_drawing(names: Sequence[str]) -> tuple[list[str], list[str]] | None:
 def _listed_folder(names: Sequence[str]) -> str | None:
     """The line of the folder a listing lists, where every other name, two or more, is a path
     under it (`find photos -type d`: `photos` over `photos/cat`, `photos/dog`); else None. Not
-    names that hold a '/' of their own (`AC/DC`, `salt/pepper shaker`), nor one under another
-    (`salt` over `salt/pepper shaker`)."""
+    names that hold a '/' of their own (`AC/DC`, `salt/pepper shaker`), nor two names, one under
+    the other (`salt` over `salt/pepper shaker`)."""
     if len(names) < 3:
         return None
     root = min(names, key=len)
