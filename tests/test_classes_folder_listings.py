@@ -25,7 +25,7 @@ def test_a_find_listing_of_a_named_folder_is_warned_of_naming_its_own_line(root)
     [warning] = spec.warnings
     assert warning.startswith(f"c.txt: every class name is a path, such as {names[1]!r}")
     assert "a folder listing" in warning
-    assert f"{root!r} (find's own folder) is a class as written: remove that line" in warning
+    assert f"if {root!r} is the folder `find` was given, that line is a class" in warning
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_a_find_listing_of_a_named_folder_is_warned_of_naming_its_own_line(root)
 )
 def test_a_find_listing_in_any_order_is_warned_of(names):
     [warning] = parse_classes("\n".join(names) + "\n", "c.txt").warnings
-    assert "'photos' (find's own folder)" in warning
+    assert "if 'photos' is the folder `find` was given" in warning
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,11 @@ def test_a_find_listing_of_files_alone_is_told_its_names_are_files(names):
     # `find . -maxdepth 1` in a folder of files: no folder line to name as the example path.
     warnings = parse_classes("\n".join(names) + "\n", "c.txt").warnings
     assert any("is a file's name" in warning for warning in warnings), warnings
+
+
+def test_a_parent_class_over_its_subclasses_is_not_called_finds_folder_outright():
+    # `vehicle` is a class of its own there, as likely as the folder `find` was given.
+    names = ["vehicle", "vehicle/car", "vehicle/truck"]
+    [warning] = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    assert "'vehicle' (find's own folder)" not in warning
+    assert "if 'vehicle' is the folder `find` was given" in warning

@@ -969,7 +969,14 @@ def _shape_warning(
         # The listed folder's own line is no path to trim: written alone, it stays a class that
         # takes images.
         own = root or ("." if "." in names else None)
-        dot = f"; and {own!r} (find's own folder) is a class as written: remove that line"
+        # A parent class over its subclasses (`vehicle` over `vehicle/car`) looks the same as
+        # `find photos` writes: only `.` is surely find's own.
+        dot = (
+            "; and '.' (find's own folder) is a class as written: remove that line"
+            if own == "."
+            else f"; and if {own!r} is the folder `find` was given, that line is a class as "
+            "written: remove it"
+        )
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
