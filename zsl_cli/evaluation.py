@@ -581,10 +581,14 @@ def evaluate(
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
     if matched and not any(p.ok or p.label for p in matched):
+        each, error = (
+            ("the one evaluated image", "its error")
+            if len(matched) == 1
+            else (f"each of the {len(matched)} evaluated images", "each one's error")
+        )
         warnings.append(
-            f"no image was labelled: each of the {counted(len(matched), 'evaluated image')} "
-            f"failed in the predictions ({failure_counts(metrics.failed_by_status)}) and counts "
-            "as wrong; each one's error says why"
+            f"no image was labelled: {each} failed in the predictions "
+            f"({failure_counts(metrics.failed_by_status)}) and counts as wrong; {error} says why"
         )
     # zsl label writes 'unknown' where it abstains: an ok row without a label was emptied since.
     unlabelled = [p for p in matched if p.ok and not p.label]

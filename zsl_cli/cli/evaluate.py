@@ -85,8 +85,9 @@ def evaluate(
             metavar="K[,K...]",
             help="Comma-separated k values for top-k accuracy (repeatable): an image is right "
             "at k when its true class is among the first k classes its prediction lists "
-            "('unknown' misses at every k); a k above the --top-k the predictions were labelled "
-            "with is n/a.  [default: 1,5]",
+            "('unknown' misses at every k). Each k is a whole number, 1 or more; one above the "
+            "number of classes is clipped to it, one above the --top-k the predictions were "
+            "labelled with is n/a.  [default: 1,5]",
             show_default=False,
         ),
     ] = None,

@@ -84,8 +84,9 @@ def label(
             "-o",
             parser=file_name,
             metavar="FILE",
-            help="Output file, or '-' for stdout; the run's settings go to FILE.run.json beside "
-            "it (into the file itself for --format json).  [default: stdout]",
+            help="Output file: a .csv, .jsonl, .ndjson or .json name, or another with "
+            "--format; '-' for stdout. The run's settings go to FILE.run.json beside it (into "
+            "the file itself for --format json).  [default: stdout]",
             show_default=False,
         ),
     ] = None,
