@@ -592,7 +592,9 @@ ShowPrompts = Annotated[
         "prompt' (a class's vector is the weighted sum of its prompts' embeddings), and "
         "exit: only the class options (-c, --attributes, --descriptions and the templates) "
         "are read, no image and no model (the prompts do not depend on it), so PATHs and the "
-        "other options are not needed and are ignored if given.",
+        "other options are not needed, and are ignored if given, though each must still be a "
+        "valid value; an output file given (-o, -f, --ls-config, --json) is not written, with "
+        "a warning.",
     ),
 ]
 
@@ -810,9 +812,10 @@ def _exit(
     raise typer.Exit(EXIT_PARTIAL if none_usable or (strict and partial) else EXIT_OK)
 
 
-def _show_prompts(options: ClassOptions, quiet: bool) -> None:
+def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] = ()) -> None:
     """label's and hubness's --show-prompts: the class files' warnings on stderr, then the
-    prompts on stdout."""
+    prompts on stdout. `unwritten`: the options given that name an output file or format, which
+    the prompts do not go to: a user who wrote `-o prompts.csv` looks for the file."""
     from zsl_cli import api
     from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
@@ -822,6 +825,14 @@ def _show_prompts(options: ClassOptions, quiet: bool) -> None:
     listed = api.class_prompts(options)
     if not quiet:
         render_warnings(stderr_console(), listed.warnings)
+        if unwritten:
+            render_warnings(
+                stderr_console(),
+                [
+                    f"{', '.join(unwritten)}: --show-prompts writes the prompts to stdout as "
+                    "CSV; no file is written"
+                ],
+            )
     write_class_prompts(sink, listed.prompts)
     sink.publish(None)
 

@@ -193,7 +193,7 @@ def hubness(
         description_template=description_template,
     )
     if show_prompts:  # before --json's checks: it is one of the options ignored
-        _show_prompts(class_options, quiet)
+        _show_prompts(class_options, quiet, ["--json"] if json_out not in (None, "-") else [])
         return
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     shown = _WarningsShown()

@@ -238,7 +238,8 @@ def label(
         description_template=description_template,
     )
     if show_prompts:
-        _show_prompts(class_options, quiet)
+        given = {"-o": output not in (None, "-"), "-f": fmt, "--ls-config": ls_config}
+        _show_prompts(class_options, quiet, [option for option, used in given.items() if used])
         return
     studio = _ls_options(
         ctx,
