@@ -360,10 +360,11 @@ app = typer.Typer(
     help="Zero-shot labelling of image folders with CLIP/SigLIP-style models.\n\n"
     "Data goes to stdout or -o; progress, summaries and warnings go to stderr.\n\n"
     "Exit codes: 0 success; 1 no image labelled or embedded, or (only with --strict) some "
-    "images failed or a folder could not be read; 2 usage error, bad input file or model not "
-    "available; 70 internal error (a traceback, to report); 130 interrupted (Ctrl-C, SIGTERM "
-    "or SIGHUP; after a Ctrl-C the process ends by SIGINT, which a shell shows as 130); 141 "
-    "the reader of stdout or stderr went away (| head; the process ends by SIGPIPE).",
+    "images failed or a path or folder could not be read; 2 usage error, bad input file or "
+    "model not available; 70 internal error (a traceback, to report); 130 interrupted "
+    "(Ctrl-C, SIGTERM or SIGHUP; after a Ctrl-C the process ends by SIGINT, which a shell "
+    "shows as 130); 141 the reader of stdout or stderr went away (| head; the process ends by "
+    "SIGPIPE).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,

@@ -104,7 +104,8 @@ def embed(
         typer.Option(
             "--strict",
             help=(
-                "Exit with code 1 when any image failed, in this run or stored as failed, or a "
+                "Exit with code 1 when any image failed, in this run or stored as failed, a "
+                "path could not be read at all (a broken link, a named pipe: 'unreachable') or a "
                 "folder was unreadable."
             ),
         ),
@@ -185,9 +186,32 @@ def embed(
             failed_retried=report.failed_retried,
             none_usable=report.none_usable,
         )
+        if strict and not report.none_usable and not report.interrupted:
+            _say_why_strict_fails(report)
 
     report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet, summary)
-    partial = (
-        report.failed or report.reused_failed or report.unreachable or report.unreadable_folders
+    _exit(report, none_usable=report.none_usable, partial=bool(_failures(report)), strict=strict)
+
+
+def _failures(report: EmbedReport) -> list[str]:
+    """What fails a run under --strict, each counted: a path not read at all is no stored
+    failure, and the summary lists it apart from them."""
+    from zsl_cli.formatting import counted
+
+    counts = (
+        (report.failed, "image", "failed"),
+        (report.reused_failed, "stored failure", "among those reused"),
+        (report.unreachable, "path", "could not be read at all"),
+        (len(report.unreadable_folders), "folder", "could not be read"),
     )
-    _exit(report, none_usable=report.none_usable, partial=bool(partial), strict=strict)
+    return [f"{counted(n, noun)} {what}" for n, noun, what in counts if n]
+
+
+def _say_why_strict_fails(report: EmbedReport) -> None:
+    """The summary's last line under --strict, where the run exits 1 for what it counted: with
+    `failed: 0` a user could not tell that a broken link ended the run so."""
+    from zsl_cli.summary import stderr_console
+
+    failures = _failures(report)
+    if failures:
+        stderr_console().print(f"Exit status 1 (--strict): {'; '.join(failures)}", style="yellow")
