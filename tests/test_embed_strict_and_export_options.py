@@ -55,3 +55,20 @@ def test_embed_strict_names_stored_failures_it_exits_1_for(tiny_clip, tmp_path):
     assert result.exit_code == 1
     last = result.stderr.strip().splitlines()[-1]
     assert "--strict" in last and "1 stored failure" in last, result.stderr
+
+
+def test_export_only_embed_warns_of_the_model_options_that_change_nothing(tiny_clip, tmp_path):
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    embedded(images, store, tiny_clip)
+    export = tmp_path / "v.npy"
+    args = ("embed", "--store", store, "-m", tiny_clip, "--export", export)
+    result = run(*args, "--precision", "fp32", "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "--precision" in line]
+    assert len(warned) == 1 and "--device" in warned[0], result.stderr
+    assert "without paths" in warned[0]
+    assert "warning" not in run(*args).stderr
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    listed = readme.split("and scans nothing", 1)[1][:400]
+    assert "--forget-missing" in listed and "--precision" in listed and "--device" in listed
