@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from tests.helpers import embedded, run, write_images
+from zsl_cli import api
 from zsl_cli.cli import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -72,3 +73,16 @@ def test_export_only_embed_warns_of_the_model_options_that_change_nothing(tiny_c
     readme = " ".join(README.read_text(encoding="utf-8").split())
     listed = readme.split("and scans nothing", 1)[1][:400]
     assert "--forget-missing" in listed and "--precision" in listed and "--device" in listed
+
+
+def test_export_only_embed_reports_the_model_options_that_change_nothing(tiny_clip, tmp_path):
+    # The library's report tells them, as it tells -b and -j: not the command line alone.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    embedded(images, store, tiny_clip)
+    model = api.ModelOptions(name=str(tiny_clip), precision="fp32", batch_size=4)
+    report = api.embed(api.EmbedRequest(store=store, export=tmp_path / "v.npy", model=model))
+    assert report.exported == 2
+    [paced, placed] = report.warnings
+    assert paced.startswith("--batch-size: without paths")
+    assert placed.startswith("--precision: without paths no image is encoded")

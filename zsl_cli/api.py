@@ -3923,6 +3923,14 @@ def _export_stored(
         *_ignored_with_store(request.model, request.store, "without paths"),
         *_ignored_with_encoder(request.model, encoder),
     ]
+    # Where the model would run and in what precision changes nothing in the vectors stored.
+    placing = {"--device": request.model.device, "--precision": request.model.precision}
+    placed = [option for option, value in placing.items() if value != "auto"]
+    if placed:
+        ignored.append(
+            f"{', '.join(placed)}: without paths no image is encoded; the store's vectors are "
+            "exported as stored"
+        )
     _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
     store = os.fspath(request.store)

@@ -151,8 +151,6 @@ def embed(
         raise ZslError(
             "--strict: without paths no image is scanned, only the store's embeddings exported"
         )
-    if not paths and not quiet:
-        _warn_unused_model_options(device, precision)
     request = api.EmbedRequest(
         store=store,
         inputs=_inputs(
@@ -217,24 +215,3 @@ def _say_why_strict_fails(report: EmbedReport) -> None:
     failures = _failures(report)
     if failures:
         stderr_console().print(f"Exit status 1 (--strict): {'; '.join(failures)}", style="yellow")
-
-
-def _warn_unused_model_options(device: str, precision: str) -> None:
-    """Export without paths reads the store's vectors as stored: the device and precision the
-    images would be encoded with change nothing, as -b and -j (which the library warns of).
-    --trust-remote-code is no such option: a model with its own code needs it to load."""
-    from zsl_cli.summary import render_warnings, stderr_console
-
-    given = [
-        option
-        for option, value in (("--device", device), ("--precision", precision))
-        if value != "auto"
-    ]
-    if given:
-        render_warnings(
-            stderr_console(),
-            [
-                f"{', '.join(given)}: without paths no image is encoded; the store's vectors are "
-                "exported as stored"
-            ],
-        )
