@@ -172,6 +172,7 @@ from zsl_cli.prompts import (
 from zsl_cli.readers import read_predictions, run_info_files
 from zsl_cli.records import (
     STATUS_ENCODE_ERROR,
+    STATUS_NOT_EMBEDDED,
     STATUS_OK,
     STORE_BEHIND_STATUSES,
     UNKNOWN_LABEL,
@@ -199,6 +200,7 @@ from zsl_cli.store import (
     AbsentRoot,
     EmbeddingStore,
     FileStat,
+    GoneCopy,
     ModelInfo,
     StoredItem,
     SyncPlan,
@@ -212,6 +214,7 @@ from zsl_cli.store import (
     repaired_vectors_warnings,
     stale_store_hint,
     stat_files,
+    stored_copies,
     stored_export_rows,
     stored_items,
     stored_precision,
@@ -2443,9 +2446,32 @@ def _encoded_items(
         read_former = identity != encoder.identity
         options = _embed_options(encoder)
         warnings = _former_vectors_warnings(read_former, source.store, encoder.name, options)
+        warnings += _copies_read_warnings(source, identity, items)
         return _EncodedItems(paths, _store_batches(items, progress), warnings)
     assert decoding is not None and source.paths is not None, "_model_on_images starts decoding"
     return _EncodedItems(source.paths, iter_encoded(decoding, encoder, model, progress))
+
+
+def _copies_read_warnings(
+    source: _ItemSource, identity: str, items: Sequence[ImageItem]
+) -> list[str]:
+    """For a run that read a store: the images it holds under a folder that is gone and under
+    one that is there (`store.gone_copies`), which a whole store's read counts twice; or, with
+    paths, the not_embedded images it holds under a folder gone since they were embedded (a
+    collection moved with its store): each with the `zsl embed --forget-missing` that forgets
+    them there. Nothing to look for where every image given was found."""
+    assert source.store is not None, "a store's run"
+    if source.paths is None:
+        found = stored_copies(source.store, identity, None)
+        how = "whole"
+    else:
+        absent = [item.path for item in items if item.status == STATUS_NOT_EMBEDDED]
+        found = stored_copies(source.store, identity, absent) if absent else None
+        how = "not_embedded"
+    if found is None:
+        return []
+    model, copies = found
+    return _gone_copies_warnings(copies, source.store, model, how)
 
 
 def _check_stored_width(
@@ -3314,6 +3340,10 @@ class EmbedReport:
     # folders below them (`absent`)
     kept: int = 0
     absent: list[AbsentRoot] = field(default_factory=list)
+    # Stored images of the images found, under a folder gone since (`store.gone_copies`), and
+    # the model they are stored for, whose `zsl embed` forgets them
+    copies: list[GoneCopy] = field(default_factory=list)
+    stored_model: ModelInfo | None = None
     # Images the model held before this run added to it, of a precision not recorded (a
     # migrated version 1 store's), and this run's precision: nothing checks that they agree.
     unchecked_precision: tuple[int, str] | None = None
@@ -3384,6 +3414,7 @@ class EmbedReport:
             *_migrated_store_warnings(self.migrated, self.store),
             *_kept_images_warnings(self.absent, self.kept),
             *_nothing_to_forget_warnings(self.not_found),
+            *self._copies_warnings(),
             *_unknown_precision_warnings(self.unchecked_precision, self.store),
             *_decoding_warnings(self.decode_processes_stopped),
             *repaired_vectors_warnings(self.repaired, self.store),
@@ -3392,6 +3423,11 @@ class EmbedReport:
             *_former_vectors_warnings(self.read_former, self.store, self.model, self.embed_options),
             *self.export_warnings,
         ]
+
+    def _copies_warnings(self) -> list[str]:
+        if self.stored_model is None:
+            return []
+        return _gone_copies_warnings(self.copies, self.store, self.stored_model, "embed")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -3597,6 +3633,9 @@ def _plan_embed(
     _note_absent_roots(report, plan.absent, plan.kept, discovery.roots, request.forget_missing)
     _tell(warn, _kept_images_warnings(report.absent, report.kept))
     _tell(warn, _nothing_to_forget_warnings(report.not_found))
+    report.copies = plan.copies
+    report.stored_model = next(m for m in store.models() if m.id == model_id)
+    _tell(warn, report._copies_warnings())
     report.unchecked_precision = _unchecked_precision(store, model_id, plan, encoder)
     _tell(warn, _unknown_precision_warnings(report.unchecked_precision, store_path))
     # The model's vectors as an older zsl stored them are replaced, file by file, as this run
@@ -3800,6 +3839,53 @@ def _kept_images_warnings(absent: Sequence[AbsentRoot], kept: int) -> list[str]:
         "the same; if the images are gone for good (a folder deleted or moved), run again with "
         "--forget-missing to forget them"
     ]
+
+
+# The folders a `_gone_copies_warnings` names, at most (one warning each).
+GONE_COPIES_NAMED = 3
+
+
+def _gone_copies_warnings(
+    copies: Sequence[GoneCopy], store: str | os.PathLike[str], model: ModelInfo, how: str
+) -> list[str]:
+    """A warning for each folder (the first few) that is gone and under which `store` holds
+    images with the names and sizes of images that are there (`GoneCopy`), with the `zsl embed
+    --forget-missing` (of the `model`) that forgets them there. `how` the run met them: "embed"
+    (at the new place), "not_embedded" (the images given, not in the store) or "whole" (a whole
+    store's read, which counts each twice)."""
+    named = printable(os.fspath(store))
+    warnings = []
+    for gone in copies[:GONE_COPIES_NAMED]:
+        old, there = printable(gone.path), printable(gone.there)
+        images = counted(gone.images, "image")
+        alike = f"with the same names and sizes as under {there}"
+        command = _forget_command(gone.path, os.fspath(store), model)
+        forget = f"`{command}` forgets them there (unless {old} is a drive or share not mounted)"
+        twice = "a whole-store zsl label or hubness counts each twice"
+        if how == "embed":
+            said = (
+                f"{named} also holds {images} under {old}, which is gone, {alike}: moved here "
+                f"since embedded? Each is then held twice, and {twice}; {forget}"
+            )
+        elif how == "not_embedded":
+            said = (
+                f"{named} holds {gone.images} of the not_embedded images under {old}, which is "
+                f"gone, {alike}: moved since embedded? Embed them here, then {forget}, or "
+                f"{twice}"
+            )
+        else:
+            said = (
+                f"{named} holds {images} twice: under {old}, which is gone, and {alike}; this "
+                f"run counts each twice: if they moved, {forget}"
+            )
+        warnings.append(said)
+    if len(copies) > GONE_COPIES_NAMED:
+        more = len(copies) - GONE_COPIES_NAMED
+        hold = "holds" if more == 1 else "hold"
+        warnings.append(
+            f"{named}: {counted(more, 'more gone folder')} {hold} images found elsewhere too"
+        )
+    return warnings
 
 
 def _absent_state(root: AbsentRoot) -> tuple[str, str]:

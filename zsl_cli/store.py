@@ -187,6 +187,8 @@ class SyncPlan:
     # was asked to forget them.
     absent: list[AbsentRoot] = field(default_factory=list)
     kept: int = 0  # stored images kept under them (each once)
+    # Stored images of the scan's files under a folder that is gone (`gone_copies`).
+    copies: list[GoneCopy] = field(default_factory=list)
     # Unchanged images whose stored vector a read refuses as damaged (`_vector_faults`): in
     # `to_encode`, so that `zsl embed` repairs the store its readers refuse.
     repaired: list[str] = field(default_factory=list)
@@ -203,6 +205,18 @@ class AbsentRoot:
     missing: bool
     stored: int
     below: bool = False
+
+
+@dataclass(frozen=True)
+class GoneCopy:
+    """`images` stored images under `path`, a folder that is gone (moved, deleted or not
+    mounted), with the names (below it) and sizes of images under `there`, a folder that is
+    there: a collection moved with its store, embedded at its new place too, is held twice, and
+    a whole-store read counts each image twice. Both absolute."""
+
+    path: str
+    there: str
+    images: int
 
 
 @dataclass(frozen=True)
@@ -1100,6 +1114,11 @@ class EmbeddingStore:
         # Two runs at once through a folder and a link to it each stored the file under its own
         # spelling, neither seeing the other's: the copies go once a scan meets them.
         stale = sorted({*stale, *_other_spellings(seen, known), *self._own_entries(known)})
+        forgotten = set(stale)
+        copies = gone_copies(
+            {path: row[0] for path, row in known.items() if path not in forgotten},
+            {os.fsencode(stat.path): stat.size for stat in scan},
+        )
         return SyncPlan(
             to_encode,
             reused,
@@ -1107,6 +1126,7 @@ class EmbeddingStore:
             reused_failed,
             absent=absent,
             kept=0 if forget_absent else len(under_absent),
+            copies=copies,
             repaired=repaired,
         )
 
@@ -1264,6 +1284,13 @@ class EmbeddingStore:
             path: StoredFile(size, mtime_ns, status, error, next(vectors) if ok else None)
             for path, size, mtime_ns, status, error, ok in read.keys
         }
+
+    def sizes(self, model_id: int) -> dict[bytes, int]:
+        """Every stored path of the model (as `_path` reads it) -> the size of its file."""
+        with self._errors(), self._read():
+            return {
+                self._path(path): size for path, size in self._select("path, size", model_id, "1")
+            }
 
     def paths(self, model_id: int) -> list[str]:
         """Every stored path of the model (ok or failed), sorted by path bytes."""
@@ -1600,6 +1627,98 @@ def _absent_roots(
         for folder, n in sorted(under_empty.items())
     )
     return absent, under_absent
+
+
+# Stored images of one name and size that an image found is compared with, at most: a name
+# common to many folders (image.jpg in each) made the comparisons N x N.
+COPIES_COMPARED = 8
+
+
+def gone_copies(
+    stored: Mapping[bytes, int], present: Mapping[bytes, int | None] | None = None
+) -> list[GoneCopy]:
+    """Where the store holds images under a folder that is gone and under one that is there:
+    `stored` (a model's paths -> sizes) in folders that are gone, paired by name and size with
+    `present` (paths -> sizes, None where not known: read where a name pairs), the images a run
+    found, or with the stored ones in folders that are there (None: a whole store). Each image
+    pairs with those whose paths end alike the furthest, looked up by its folder's name and its
+    own (images of one size and name in every class folder are no copies of each other), else
+    by its name (a folder renamed as it moved). Each pair's paths differ only above a folder:
+    where that folder is gone, its images were moved (or copied, or are not mounted). A folder
+    still there is two copies on purpose, or images deleted from it: nothing said. One pass
+    over each, one stat per stored folder."""
+    folders: dict[bytes, bool] = {}  # a folder of stored images -> whether it is there
+
+    def there(path: bytes) -> bool:
+        folder = os.path.dirname(path)
+        if folder not in folders:
+            folders[folder] = os.path.isdir(folder)
+        return folders[folder]
+
+    found: dict[bytes, int | None] = {}
+    by_folder: dict[tuple[bytes, bytes, int], list[bytes]] = {}  # (folder's name, name, size)
+    by_name: dict[tuple[bytes, int], list[bytes]] = {}  # (name, size) -> stored paths gone
+    for path, stored_size in stored.items():
+        if present is not None and path in present:
+            continue
+        if not there(path):
+            folder, name = os.path.split(path)
+            by_folder.setdefault((os.path.basename(folder), name, stored_size), []).append(path)
+            by_name.setdefault((name, stored_size), []).append(path)
+        elif present is None:
+            found[path] = stored_size
+    names = {name for name, _ in by_name}
+    # (the gone folder, the one there) the paths differ at -> the gone paths paired there
+    paired: dict[tuple[bytes, bytes], list[bytes]] = {}
+    for path, size in (found if present is None else present).items():
+        folder, name = os.path.split(path)
+        if name not in names:
+            continue
+        if size is None:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                continue
+        candidates = by_folder.get((os.path.basename(folder), name, size)) or by_name.get(
+            (name, size), []
+        )
+        pairs = [_diverging(old, path) for old in candidates[:COPIES_COMPARED]]
+        furthest = min((len(new) for _, new in pairs), default=0)
+        for old, (old_folder, new_folder) in zip(candidates, pairs, strict=False):
+            if len(new_folder) == furthest:
+                paired.setdefault((old_folder, new_folder), []).append(old)
+    copies = []
+    for (old, new), paths in paired.items():
+        if os.path.lexists(old):
+            continue
+        # Named by the folder of the images paired, not above it: what else was under the gone
+        # folder may be on a drive not mounted.
+        folder = os.path.commonpath([os.path.dirname(path) for path in paths])
+        counterpart = new + folder[len(old) :]
+        copies.append(GoneCopy(os.fsdecode(folder), os.fsdecode(counterpart), len(set(paths))))
+    return sorted(copies, key=lambda copy: (-copy.images, os.fsencode(copy.path)))
+
+
+def _diverging(old: bytes, new: bytes) -> tuple[bytes, bytes]:
+    """The folders two paths differ at: each less the trailing names they share."""
+    while (name := os.path.basename(old)) and name == os.path.basename(new) and old != new:
+        old, new = os.path.dirname(old), os.path.dirname(new)
+    return old, new
+
+
+def stored_copies(
+    store_path: str, identity: str, paths: Sequence[Path] | None
+) -> tuple[ModelInfo, list[GoneCopy]] | None:
+    """`gone_copies` of the model with this identity in the store, for `paths` (images a run
+    read from it and did not find there), or for the whole store (None); with the model, for
+    its `zsl embed` options. None where the store does not hold the model."""
+    with EmbeddingStore.open(store_path, create=False) as store:
+        model = next((m for m in store.models() if m.identity == identity), None)
+        if model is None:
+            return None
+        stored = store.sizes(model.id)
+    present = None if paths is None else {os.fsencode(absolute_path(p)): None for p in paths}
+    return model, gone_copies(stored, present)
 
 
 def _identity(path: Path) -> tuple[int, int] | str:

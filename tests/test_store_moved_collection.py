@@ -1,0 +1,163 @@
+"""A collection moved with its store (`mv o o_moved`): the store holds its images under the old
+place, which is gone; embedded at the new place too, each image is held twice, and a whole-store
+label or hubness counts it twice. zsl names the gone folder and the `zsl embed --forget-missing`
+that forgets it; not where the old folder is still there, nor where the names do not match."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import embed, run, write_images
+from zsl_cli import store as store_module
+from zsl_cli.store import GoneCopy, gone_copies
+
+MODEL = "shapes-demo"
+
+
+def _collection(root: Path) -> tuple[Path, Path, Path]:
+    """photos/{a,b} (3 images each) and a class file under `root`, embedded into root/s.db."""
+    photos = root / "photos"
+    write_images(photos / "a", 3, seed=1)
+    write_images(photos / "b", 3, seed=2)
+    classes = root / "classes.txt"
+    classes.write_text("red circle\nblue square\ngreen triangle\n")
+    code, report, stderr = embed(root / "s.db", MODEL, photos)
+    assert code == 0 and report["encoded"] == 6, stderr
+    return photos, root / "s.db", classes
+
+
+def _commands(stderr: str) -> list[str]:
+    return re.findall(r"`(zsl embed [^`]*--forget-missing)`", " ".join(stderr.split()))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_a_collection_moved_with_its_store_is_told_with_the_command_that_forgets_the_old_place(
+    tmp_path,
+):
+    old_photos, _, _ = _collection(tmp_path / "o")
+    (tmp_path / "o").rename(tmp_path / "o_moved")
+    moved = tmp_path / "o_moved"
+    photos, store, classes = moved / "photos", moved / "s.db", moved / "classes.txt"
+    forget = f"zsl embed {shlex.quote(str(old_photos))} --store {shlex.quote(str(store))}"
+
+    # Labelled at the new place: every image is not_embedded, and the store holds them all at
+    # the old one, which the warning names with the command that forgets them there.
+    labelled = run("label", "--embeddings", store, photos, "-c", classes, "-m", MODEL, "-o",
+                   moved / "m.csv")  # fmt: skip
+    assert labelled.exit_code == 1, labelled.stderr
+    said = " ".join(labelled.stderr.split())
+    assert f"holds 6 of the not_embedded images under {old_photos}, which is gone" in said
+    assert f"same names and sizes as under {photos}" in said
+    (command,) = _commands(labelled.stderr)
+    assert command.startswith(forget) and f"-m {MODEL}" in command
+
+    # Embedded at the new place: each image is held twice from now on, which embed says.
+    code, report, stderr = embed(store, MODEL, photos)
+    assert code == 0 and report["encoded"] == 6 and report["removed"] == 0
+    said = " ".join(stderr.split())
+    assert f"also holds 6 images under {old_photos}, which is gone" in said
+    assert _commands(stderr) == [command]
+
+    # A whole-store label or hubness counts each twice, and says so.
+    whole = run("label", "--embeddings", store, "-c", classes, "-m", MODEL, "-o", moved / "w.csv")
+    assert whole.exit_code == 0 and len(_rows(moved / "w.csv")) == 12
+    said = " ".join(whole.stderr.split())
+    assert f"holds 6 images twice: under {old_photos}, which is gone" in said
+    assert _commands(whole.stderr) == [command]
+    measured = run("hubness", "--embeddings", store, "-c", classes, "-m", MODEL)
+    assert measured.exit_code == 0 and _commands(measured.stderr) == [command]
+
+    # The command given forgets the old entries: nothing held twice, nothing said.
+    forgotten = run(*shlex.split(command)[1:], "--json", moved / "forgot.json")
+    assert forgotten.exit_code == 0, forgotten.stderr
+    assert json.loads((moved / "forgot.json").read_text())["removed"] == 6
+    code, report, stderr = embed(store, MODEL, photos)
+    assert code == 0 and report["reused"] == 6 and "gone" not in stderr, stderr
+    whole = run("label", "--embeddings", store, "-c", classes, "-m", MODEL, "-o", moved / "w.csv")
+    assert whole.exit_code == 0 and "gone" not in whole.stderr, whole.stderr
+    assert len(_rows(moved / "w.csv")) == 6
+
+
+def test_two_copies_on_purpose_or_other_images_are_not_told_as_moved(tmp_path):
+    photos, store, classes = _collection(tmp_path)
+    # A copy beside the original, which is still there: two copies on purpose.
+    shutil.copytree(photos, tmp_path / "copy")
+    code, report, stderr = embed(store, MODEL, tmp_path / "copy")
+    assert code == 0 and report["encoded"] == 6 and "gone" not in stderr, stderr
+    whole = run(
+        "label", "--embeddings", store, "-c", classes, "-m", MODEL, "-o", tmp_path / "w.csv"
+    )
+    assert whole.exit_code == 0 and "gone" not in whole.stderr, whole.stderr
+
+    # The original gone, and at the new place other images: other names, or the same names
+    # of other sizes.
+    shutil.rmtree(tmp_path / "copy")
+    photos.rename(tmp_path / "old")
+    write_images(tmp_path / "renamed" / "a", 3, seed=1)
+    for image in (tmp_path / "renamed" / "a").iterdir():
+        image.rename(image.with_name("x_" + image.name))
+    write_images(tmp_path / "resized" / "a", 3, seed=1, size=(60, 50))
+    for other in ("renamed", "resized"):
+        code, report, stderr = embed(store, MODEL, tmp_path / other)
+        assert code == 0 and report["encoded"] == 3 and "gone" not in stderr, stderr
+    whole = run(
+        "label", "--embeddings", store, "-c", classes, "-m", MODEL, "-o", tmp_path / "w.csv"
+    )
+    assert whole.exit_code == 0 and "gone" not in whole.stderr, whole.stderr
+
+
+def test_gone_copies_stats_each_folder_once_and_compares_a_common_name_a_few_times(
+    tmp_path, monkeypatch
+):
+    # 20,000 stored images named alike (one per folder, as datasets lay them out), all in
+    # folders gone, and as many found: the pairs are looked up, not compared N x N, and each
+    # stored folder is asked after once.
+    gone, there = tmp_path / "gone", tmp_path / "there"
+    n = 20_000
+    stored = {os.fsencode(f"{gone}/{i:05d}/image.jpg"): 100 for i in range(n)}
+    present: dict[bytes, int | None] = {
+        os.fsencode(f"{there}/{i:05d}/image.jpg"): 100 for i in range(n)
+    }
+    asked: list[object] = []
+    isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda path: asked.append(path) or isdir(path))
+    compared: list[object] = []
+    diverging = store_module._diverging
+    monkeypatch.setattr(
+        store_module, "_diverging", lambda a, b: compared.append(a) or diverging(a, b)
+    )
+    copies = gone_copies(stored, present)
+    assert len(asked) == n and len(compared) <= store_module.COPIES_COMPARED * n
+    # Each found image pairs with the one in the folder of its name alone.
+    assert copies == [GoneCopy(str(gone), str(there), n)]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_gone_copies_needs_the_folder_the_paths_differ_at_gone(tmp_path, whole):
+    # /x/old/a/1.png stored, /x/new/a/1.png there: /x/old/a is gone, and so must /x/old be; a
+    # folder emptied of one class (old/a) beside old/b is images deleted, not moved.
+    write_images(tmp_path / "new" / "a", 2)
+    write_images(tmp_path / "old" / "b", 1)
+    stored = {
+        os.fsencode(str(tmp_path / "old" / "a" / p.name)): p.stat().st_size
+        for p in (tmp_path / "new" / "a").iterdir()
+    }
+    present = {os.fsencode(str(p)): None for p in (tmp_path / "new" / "a").iterdir()}
+    if whole:
+        stored.update({key: os.stat(key).st_size for key in present})
+    assert gone_copies(stored, None if whole else present) == []
+    shutil.rmtree(tmp_path / "old")
+    expected = [GoneCopy(str(tmp_path / "old" / "a"), str(tmp_path / "new" / "a"), 2)]
+    assert gone_copies(stored, None if whole else present) == expected
