@@ -171,6 +171,7 @@ from zsl_cli.prompts import (
 )
 from zsl_cli.readers import read_predictions, run_info_files
 from zsl_cli.records import (
+    PRECISION_OPTIONS,
     STATUS_ENCODE_ERROR,
     STATUS_NOT_EMBEDDED,
     STATUS_OK,
@@ -716,6 +717,26 @@ def _ignored_with_store(
     return [f"{', '.join(given)}: {why} no image is decoded or encoded; ignored"]
 
 
+def _runs_as_asked(choice: str, asked: object, encoder: Encoder) -> bool:
+    """Whether the loaded `encoder` runs on the device or in the precision a request `asked`
+    for by name ("cpu", "fp32"), whatever open_encoder was given ("auto"): opening it again
+    would change nothing. False for the other choices, and where the encoder does not say."""
+    if choice == "device":
+        runs = _loaded_device(encoder)
+        return runs is not None and _device_index(str(asked)) == _device_index(runs)
+    if choice == "precision":
+        runs = _precision(encoder)
+        return runs is not None and PRECISION_OPTIONS.get(runs) == asked
+    return False
+
+
+def _device_index(device: str) -> tuple[str, str]:
+    """A device's kind and index, the first where none is given: "cuda" is "cuda:0" (unless a
+    program chose another current device), "cpu" is "cpu:0"."""
+    kind, _, index = device.partition(":")
+    return kind, index or "0"
+
+
 # What a request's model options choose of the model itself: with an `encoder=` given, the
 # encoder's own choice stands (only the pace, batch_size and workers, applies).
 _MODEL_CHOICES = (
@@ -729,32 +750,42 @@ _MODEL_CHOICES = (
 
 
 def _ignored_with_encoder(model: ModelOptions, encoder: Encoder | None) -> list[str]:
-    """A warning naming the request's model options that differ from the defaults and from those
-    the `encoder` given was opened with (open_encoder): the encoder runs as it was loaded, and a
-    notebook that changed the request's options has likely forgotten to open it again. An
-    encoder of a caller's own, which says nothing of how it was opened, gets no warning."""
+    """A warning naming the request's model options that differ from the defaults, from those
+    the `encoder` given was opened with (open_encoder) and, for a device or precision, from the
+    one it runs on or in (`_runs_as_asked`): the encoder runs as it was loaded, and a notebook
+    that changed the request's options has likely forgotten to open it again. An encoder of a
+    caller's own, which says nothing of how it was opened, gets no warning."""
     opened = _opened_with(encoder)
-    if opened is None:
+    if opened is None or encoder is None:
         return []
     default = ModelOptions()
     differ = [
         choice
         for choice in _MODEL_CHOICES
         if getattr(model, choice) not in (getattr(default, choice), getattr(opened, choice))
+        and not _runs_as_asked(choice, getattr(model, choice), encoder)
     ]
     if not differ:
         return []
+    # What auto chose, where the encoder says: "--device auto (cpu), --precision auto (fp32)".
+    precision = _precision(encoder)
+    chosen = {
+        "device": _loaded_device(encoder),
+        "precision": PRECISION_OPTIONS.get(precision, precision) if precision else None,
+    }
+
+    def one(options: ModelOptions, choice: str) -> str:
+        option, value = _option(options, choice), getattr(options, choice)
+        if value is True:
+            return option
+        if value is False or value is None:
+            return f"no {option}"
+        if value == "auto" and chosen.get(choice) and options is opened:
+            return f"{option} auto ({chosen[choice]})"
+        return f"{option} {value}"
 
     def named(options: ModelOptions) -> str:
-        values = ((_option(options, choice), getattr(options, choice)) for choice in differ)
-        return ", ".join(
-            option
-            if value is True
-            else f"no {option}"
-            if value is False or value is None
-            else f"{option} {value}"
-            for option, value in values
-        )
+        return ", ".join(one(options, choice) for choice in differ)
 
     them = "them" if len(differ) > 1 else "it"
     return [
