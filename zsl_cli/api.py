@@ -3901,8 +3901,8 @@ def _gone_copies_warnings(
         elif how == "not_embedded":
             said = (
                 f"{named} holds {gone.images} of the not_embedded images under {old}, which is "
-                f"gone, {alike}: moved since embedded? Embed them here, then {forget}, or "
-                f"{twice}"
+                f"gone, {alike}: moved since embedded? Once they are embedded here, {forget}; "
+                f"held twice, {twice}"
             )
         else:
             said = (
