@@ -3394,6 +3394,10 @@ class EmbedReport:
     decode_processes_stopped: bool = False  # see DecodeQueue.processes_stopped
     exported: int | None = None
     exported_to: list[str] = field(default_factory=list)  # .npy and its index, or .parquet
+    # The --export an interrupted run did not write, and whether a file was at that path (an
+    # earlier run's, left as it was: not what the store holds now)
+    not_exported: str | None = None
+    earlier_export: bool = False
     scanned: bool = True  # False: no paths given, the store's embeddings only exported
     elapsed_s: float = 0.0
     interrupted: bool = False
@@ -3487,6 +3491,9 @@ class EmbedReport:
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
             "exported_to": [path_to_text(path) for path in self.exported_to],
+            "not_exported": None
+            if self.not_exported is None
+            else {"path": path_to_text(self.not_exported), "earlier_file": self.earlier_export},
             "scanned": self.scanned,
             "elapsed_s": round(self.elapsed_s, 3),
             "interrupted": self.interrupted,
@@ -3610,6 +3617,9 @@ def embed(
                     kept = _write_export(report, request.export, exports, rows)
                 except ZslError as error:
                     _raise_with_work_saved(error, report, len(to_encode))
+            elif request.export:
+                report.not_exported = os.fspath(request.export)
+                report.earlier_export = os.path.exists(exports[0])
         report.elapsed_s = time.perf_counter() - started
         if kept is not None:
             try:

@@ -746,3 +746,17 @@ def _render_export(console: Console, report: dict[str, Any], source: str = "") -
         where = f" (their paths in {index[0]})" if index else ""
         exported = counted(report["exported"], "embedding")
         console.print(f"Exported {exported}{source} to {matrix}{where}")
+    not_exported = report.get("not_exported")
+    if not_exported:  # an interrupted run: a file at that path is not what the store holds now
+        path = printable_text(not_exported["path"])
+        left = (
+            f"{path} is an earlier run's, left as it was"
+            if not_exported["earlier_file"]
+            else f"nothing written to {path}"
+        )
+        console.print(
+            _line(
+                ("Not exported", "yellow"),
+                f" (interrupted before the export): {left}; run again to export",
+            )
+        )
