@@ -1594,10 +1594,18 @@ def merge_descriptions(
         # Names are matched exactly: "Red Circle" for "red circle" is the likeliest slip.
         loose = {loose_name(c.name): c.name for c in spec.classes}
         near = next((loose[loose_name(n)] for n in unknown if loose_name(n) in loose), None)
-        hint = "" if near is None else f" (names must match exactly; the class list has {near!r})"
+        if near is not None:
+            hint = f" (names must match exactly; the class list has {near!r})"
+        else:
+            # A team's shared descriptions file used with a class list of a few of its classes.
+            list_source = spec.sources[0] if spec.sources else "the class list"
+            hint = (
+                ": give a descriptions file with only the class list's classes, or add these "
+                f"classes to {list_source}"
+            )
         raise ZslError(
             f"{where(unknown[0])}: descriptions for classes not in the class list: "
-            + ", ".join(repr(n) for n in unknown[:5])
+            + some_names([repr(n) for n in unknown])
             + hint
         )
     descriptors = {composed(c.name): c.descriptors for c in described.classes}
