@@ -86,10 +86,10 @@ def test_order_does_not_depend_on_arguments(photos: Path) -> None:
 def test_duplicates_appear_once(photos: Path) -> None:
     found = discover(["photos", "photos/b.png", "./photos/sub", "photos/*.png", "photos//b.png"])
     assert names(found) == VISIBLE
-    # Two spellings of one path: the byte-wise smaller one is kept, whatever the argument order.
+    # Two spellings of one path: the relative one is kept, whatever the argument order.
     absolute = str(photos / "b.png")
-    assert names(discover(["photos/b.png", absolute])) == [absolute]
-    assert names(discover([absolute, "photos/b.png"])) == [absolute]
+    assert names(discover(["photos/b.png", absolute])) == ["photos/b.png"]
+    assert names(discover([absolute, "photos/b.png"])) == ["photos/b.png"]
 
 
 def test_explicit_files_are_kept_whatever_their_extension(photos: Path) -> None:
@@ -510,11 +510,11 @@ def test_missing_ok_keeps_only_names_of_files_with_a_listed_extension(photos: Pa
 
 
 def test_a_missing_file_kept_for_missing_ok_is_spelled_as_a_listed_one(photos: Path) -> None:
-    # Of two spellings of one path the byte-wise smaller in pathlib's spelling is kept, as for
-    # any other input: "a/../x.png" < "x.png" (not "./x.png").
+    # Of two spellings of one path the one without '..' is kept, in pathlib's spelling, as for
+    # any other input, though "a/../x.png" < "x.png" byte-wise (and not "./x.png").
     spellings = ["./x.png", "a/../x.png"]
     listed = scan(["-"], stdin=io.BytesIO("\n".join(spellings).encode()))
-    assert scan(spellings, missing_ok=True).paths == listed.paths == [Path("a/../x.png")]
+    assert scan(spellings, missing_ok=True).paths == listed.paths == [Path("x.png")]
 
 
 def test_order_is_by_bytes_for_names_that_are_not_utf8(tmp_path: Path) -> None:
@@ -596,10 +596,10 @@ def test_a_path_whose_parent_cannot_be_searched_is_kept_for_the_decoder(
 def test_a_walk_of_the_working_folder_spells_its_files_without_dot_slash(
     photos: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # "b.png" is byte-wise greater than the absolute spelling, "./b.png" would be smaller.
+    # "b.png", relative, is kept over the absolute spelling, and not as "./b.png".
     monkeypatch.chdir(photos)
     absolute = str(photos / "b.png")
-    assert names(discover([".", absolute])[:3]) == [absolute, "Z.gif", "a.JPG"]
+    assert names(discover([".", absolute])[:3]) == ["Z.gif", "a.JPG", "b.png"]
 
 
 def test_no_images_message_names_three_inputs_and_counts_the_rest(photos: Path) -> None:

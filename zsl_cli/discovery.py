@@ -34,8 +34,9 @@ os.fsencode(path) (the order of `LC_ALL=C sort`), so the order depends neither o
 nor on the order of the arguments. They are deduplicated as the embedding store keys images: one
 name in one real folder (st_dev, st_ino) is one input however the folder is spelled (through
 folder links, `..`, absolute or relative), but two links to one file are two inputs (a curated
-folder of links). Of its spellings the one without a folder link is kept, as a walk keeps it,
-else the byte-wise smallest. Names that are not valid UTF-8 travel as str with surrogate escapes
+folder of links). Of its spellings the plainest is kept: without a folder link, as a walk keeps
+it, then without a `..` that leaves a folder it names, then relative, then the byte-wise smallest
+(`_unique_spellings`). Names that are not valid UTF-8 travel as str with surrogate escapes
 (os.fsdecode) and are never re-encoded strictly.
 """
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import functools
+import itertools
 import os
 import re
 import stat
@@ -660,15 +662,25 @@ def _prefix(folder: str) -> str:
 
 
 def _unique_spellings(found: list[str], key: Callable[[str], _Key]) -> dict[_Key, str]:
-    """key(path) -> the spelling of that file in `found` to keep: one whose folder is spelled
-    without a link if there is one (as a walk lists a folder), else the byte-wise smallest."""
+    """key(path) -> the spelling of that file in `found` to keep, the plainest, whatever their
+    order: one whose folder is spelled without a link (as a walk lists a folder), then without a
+    `.` or a `..` that undoes a folder it named (`blue/../red` names an unrelated folder), then a
+    relative one (as the run was given), then the byte-wise smallest."""
 
     @functools.cache
     def through_a_link(folder: str) -> bool:
         return os.path.realpath(folder) != absolute_path(folder)
 
-    def rank(spelled: str) -> tuple[bool, bytes]:
-        return through_a_link(os.path.dirname(spelled)), os.fsencode(spelled)
+    def rank(spelled: str) -> tuple[bool, bool, bool, bytes]:
+        # Leading `..` parts (`../photos` from a folder beside it) undo no folder named here.
+        parts = list(itertools.dropwhile(lambda part: part == os.pardir, spelled.split(os.sep)))
+        roundabout = os.curdir in parts or os.pardir in parts
+        return (
+            through_a_link(os.path.dirname(spelled)),
+            roundabout,
+            os.path.isabs(spelled),
+            os.fsencode(spelled),
+        )
 
     unique: dict[_Key, str] = {}
     for spelled in found:
