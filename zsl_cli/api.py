@@ -3035,7 +3035,9 @@ def _check_outputs_spare_images(
     """A ZslError for an output that would replace an image the truth or the predictions name,
     as label and hubness refuse to write over an image they read; or that would land in a class
     folder of the ground truth, where the next evaluate counts a report's chart as a truth image
-    (and any file as the truth's)."""
+    (and any file as the truth's); or at the top of the truth folder under an image's name,
+    where the truth takes no file but the next label or embed of the folder takes a chart for a
+    photo."""
     check_outputs_spare_inputs(outputs, [], images)
     if not os.path.isdir(truth):
         return
@@ -3044,15 +3046,23 @@ def _check_outputs_spare_images(
         if path is None or path == "-" or output_key(os.fspath(path)) is None:
             continue  # not written, stdout, or a device
         folder = os.path.realpath(os.path.dirname(absolute_path(path)))
-        if not inside_folder(folder, top) or folder == top:
+        if not inside_folder(folder, top):
             continue
-        # The truth's walk takes no hidden entry for a class or an image (shapes/.reports/).
-        below = [*os.path.relpath(folder, top).split(os.sep), os.path.basename(path)]
-        if not any(part.startswith(".") for part in below):
+        name = os.path.basename(path)
+        below = [] if folder == top else os.path.relpath(folder, top).split(os.sep)
+        # Neither the truth's walk nor a scan takes a hidden entry (shapes/.reports/, .r.png).
+        if any(part.startswith(".") for part in [*below, name]):
+            continue
+        if below:
             raise ZslError(
                 f"{named} is in a class folder of the ground truth {printable(os.fspath(truth))}"
                 ", where the next evaluation would count it as a file of the truth; write "
                 "elsewhere"
+            )
+        if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
+            raise ZslError(
+                f"{named} is in the ground truth folder {printable(os.fspath(truth))}, where the "
+                "next zsl label or zsl embed of it would take it for an image; write elsewhere"
             )
 
 
