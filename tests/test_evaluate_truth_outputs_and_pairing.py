@@ -8,9 +8,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.helpers import run
+from zsl_cli.discovery import scan
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.writers import open_writer
 
@@ -279,3 +281,51 @@ def test_no_start_at_the_current_folder_where_run_info_names_the_labelling_one(
     result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["n"] == 2
+
+
+@pytest.mark.parametrize("output", ["photos/report.png", "photos/Report.PNG", "photos/./r.png"])
+def test_a_chart_at_the_top_of_the_truth_folder_is_refused(tmp_path, monkeypatch, output):
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    result = run("evaluate", predictions, "--truth", "photos", "--report", output)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"zsl: error: --report {output} is in the ground truth folder photos, where the next "
+        "zsl label or zsl embed of it would take it for an image; write elsewhere\n"
+    )
+    assert len(scan(["photos"]).paths) == 6  # nothing written there
+
+
+def test_json_written_as_an_image_name_at_the_top_is_refused_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    result = run(
+        "evaluate", predictions, "--truth", str(tmp_path / "photos"), "--json", "photos/x.jpg"
+    )
+    assert result.exit_code == 2, result.output
+    assert "--json photos/x.jpg is in the ground truth folder" in result.stderr
+    assert not (tmp_path / "photos" / "x.jpg").exists()
+
+
+def test_outputs_a_scan_would_not_read_as_images_are_written_at_the_top(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    for option, output in (
+        ("--json", "photos/x.json"),
+        ("--report", "photos/report.html"),
+        ("--report", "photos/.report.png"),
+    ):
+        result = run("evaluate", predictions, "--truth", "photos", option, output, "-q")
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / output).is_file()
+    assert len(scan(["photos"]).paths) == 6
+    again = run("evaluate", predictions, "--truth", "photos", "--json", "-", "-q")
+    assert json.loads(again.stdout)["n"] == 6
+
+
+def test_a_chart_beside_the_truth_folder_is_written(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    predictions = labelled_here(tmp_path)
+    result = run("evaluate", predictions, "--truth", "photos", "--report", "report.png", "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.png").is_file()
