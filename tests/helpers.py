@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -389,3 +390,8 @@ class EndlessPipe(io.RawIOBase):
         buffer[:count], self.pending = data[:count], data[count:]
         self.given += count
         return count
+
+
+def scan_markers(jpeg: bytes) -> list[int]:
+    """Where a JPEG's scans start: each SOS marker's offset."""
+    return [match.start() for match in re.finditer(rb"\xff\xda", jpeg)]

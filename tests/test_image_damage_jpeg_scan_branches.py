@@ -15,20 +15,12 @@ import pytest
 from PIL import Image
 
 from tests.corpus import encoded
-from tests.helpers import failure_of
+from tests.helpers import failure_of, scan_markers
 from zsl_cli.image_damage import JPEG_END, check_jpeg_scans, jpeg_frame, jpeg_with_end_marker
 from zsl_cli.images import decode_image
 
 RANDOM = np.random.default_rng(31)
 NOISE = Image.fromarray(RANDOM.integers(0, 256, (48, 64, 3), dtype=np.uint8))
-
-
-def scan_markers(data: bytes) -> list[int]:
-    found, at = [], data.find(b"\xff\xda")
-    while at >= 0:
-        found.append(at)
-        at = data.find(b"\xff\xda", at + 2)
-    return found
 
 
 def with_scan_header_bytes(changes: dict[int, int]) -> bytes:

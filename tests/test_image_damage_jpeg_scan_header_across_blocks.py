@@ -13,18 +13,10 @@ import pytest
 from PIL import Image
 
 from tests.corpus import encoded
-from tests.helpers import failure_of
+from tests.helpers import failure_of, scan_markers
 from zsl_cli.image_damage import JPEG_END
 from zsl_cli.image_damage import jpeg as jpeg_checks
 from zsl_cli.images import decode_image
-
-
-def scan_markers(data: bytes) -> list[int]:
-    found, at = [], data.find(b"\xff\xda")
-    while at >= 0:
-        found.append(at)
-        at = data.find(b"\xff\xda", at + 2)
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ is left wholly uncoded), which is still a cut, not a whole file."""
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.corpus import encoded
-from tests.helpers import failure_of
-
-
-def scan_markers(jpeg: bytes) -> list[int]:
-    return [match.start() for match in re.finditer(rb"\xff\xda", jpeg)]
+from tests.helpers import failure_of, scan_markers
 
 
 @pytest.mark.parametrize("scan", [8, 9])
