@@ -414,6 +414,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         _refuse_spreadsheet_error(line, where)
         if not line or line.startswith("#"):
             continue
+        _refuse_long_listing(line, where)
         if not entries and excel_delimiter(raw):
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
@@ -541,6 +542,23 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         )
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+
+
+# A line of `ls -l`'s listing: the file's type and permissions (`drwxr-xr-x`, with SELinux's '.',
+# an ACL's '+' or macOS's '@' after them), then its count of links.
+_LONG_LISTING = re.compile(r"[-bcdlpsD][r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-][.+@]?\s+\d+\s")
+
+
+def _refuse_long_listing(line: str, where: str) -> None:
+    """Refuse a line of `ls -l` (`drwxr-xr-x 2 me me 4096 Dec  6 20:01 cat`): split at its time's
+    ':', folders made in one minute were refused as one class repeated, and a year-old listing
+    (no time, no ':') made classes of whole lines without a word."""
+    if _LONG_LISTING.match(line):
+        raise ZslError(
+            f"{where}: {quoted_line(line)} is a line of an `ls -l` listing (its permissions, "
+            "owner, size and date are part of the class's line): write the names alone, as "
+            "`ls > classes.txt` (or `ls -1`) lists them"
+        )
 
 
 # A Markdown code fence's line: ``` or ~~~, with a language after it (```text, ```plaintext).
