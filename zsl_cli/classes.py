@@ -426,6 +426,8 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                 f"{where}: class name {quoted_line(name)} contains a tab: a class file has one "
                 f"class name per line ({tab_table_hint(name, raw, source)})"
             )
+        if "|" in name:
+            _refuse_markdown_table(line, where, lines)
         _check_name(name, where)
         prompts: tuple[str, ...] = ()
         if prompt_text.startswith(":"):
@@ -559,6 +561,28 @@ def _refuse_long_listing(line: str, where: str) -> None:
             "owner, size and date are part of the class's line): write the names alone, as "
             "`ls > classes.txt` (or `ls -1`) lists them"
         )
+
+
+# A Markdown table's delimiter row, below its header: `|---|---|`, `| :-: |`, `--- | ---`.
+_TABLE_DELIMITER_ROW = re.compile(r"\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?")
+
+
+def _refuse_markdown_table(line: str, where: str, lines: Sequence[str]) -> None:
+    """Refuse a row of a Markdown table (a chat's answer's `| class | description |`), naming
+    it: it was refused for its '|' alone. A row held between '|'s, or any row of a file that holds
+    a table's delimiter row; not `a|b`, nor `tree --charset=ascii`'s `|-- cat`."""
+    row = line.strip()
+    table = (len(row) > 1 and row[0] == row[-1] == "|") or any(
+        "|" in other and _TABLE_DELIMITER_ROW.fullmatch(other.strip()) for other in lines
+    )
+    if not table:
+        return
+    cells = {cell.strip().casefold() for cell in row.strip("|").split("|")}
+    raise ZslError(
+        f"{where}: {quoted_line(line)} is a row of a Markdown table (a chat's answer?): a class "
+        "file has one class name per line; keep the names' column alone"
+        + (_DESCRIPTIONS_HINT if cells & _DESCRIPTION_WORDS else "")
+    )
 
 
 # A Markdown code fence's line: ``` or ~~~, with a language after it (```text, ```plaintext).
@@ -809,6 +833,7 @@ _HEADER_WORDS = {
 
 # A CSV header's column of text about each class: what --descriptions takes, in its own form.
 _DESCRIPTION_WORDS = {"description", "descriptions", "prompt", "prompts", "text", "caption"}
+_DESCRIPTIONS_HINT = " (descriptions per class go in a JSON file given as --descriptions)"
 
 
 def class_list_warnings(
@@ -830,9 +855,11 @@ def class_list_warnings(
     # What a quote, marker or path ends up in.
     part_of = "the names" if seen_list else "the names and of their prompts"
     commented = trailing_comment_warnings(names, source, "class", "name")
+    # Bold is no label's on purpose, prompts of its own or not (`1. **Cat**: A small feline.`).
+    bold = _bold_warning(names, source, part_of if templated is None or templated else "the names")
     names = list(names if templated is None else templated)
     if not names:
-        return commented
+        return bold + commented
     # Every warning that applies, so that one run finds them all: a header line hid the others.
     quoted: tuple[str, ...] = ()
     if all(map(in_quotes, names)):
@@ -843,14 +870,44 @@ def class_list_warnings(
     header = _header_warning(names, source, quoted, prompted)
     # The lines below a header are what the rest is looked for in (`class` over `cat,,`).
     body = names[1:] if header and len(names) > 1 else names
+    # Bold's warning says to write the bold names alone: their list markers go too.
     shape = (
         ()
-        if header and not body
+        if bold or (header and not body)
         else _shape_warning(body, source, quoted, header, part_of, prompted)
     )
     # A shape's warning says what to write instead, '_' included (CUB's ids).
-    named = () if shape else _name_text_warnings(body, source, prompted=prompted)
-    return quoted + header + shape + named + _listed_file_warnings(body, source) + commented
+    named = () if shape or bold else _name_text_warnings(body, source, prompted=prompted)
+    return quoted + bold + header + shape + named + _listed_file_warnings(body, source) + commented
+
+
+# A name in Markdown bold, as a chat's answer writes its list: `**Cat**`, `__Cat__`, after a list
+# marker or before a description (`1. **Cat** – a small feline`).
+_BOLD = re.compile(
+    rf"(?:{_LIST_MARKER.pattern})?\s*(?P<mark>\*\*|__)(?P<name>[^\s*_](?:.*?[^\s*_])?)(?P=mark)"
+)
+
+
+def _bold_warning(names: Sequence[str], source: str, part_of: str) -> tuple[str, ...]:
+    """Every name in Markdown bold: its marks, and the marker or text around it, are part of
+    `part_of` (the names, and their prompts where they hold them)."""
+    bold = [found for found in map(_BOLD.match, names) if found]
+    if not names or len(bold) < len(names):
+        return ()
+    first = bold[0]
+    around = (
+        ", and what is around the bold names,"  # a list marker, a description
+        if any(
+            found.start("mark") or found.end() < len(name)
+            for found, name in zip(bold, names, strict=True)
+        )
+        else ""
+    )
+    return (
+        f"{source}: every class name is in Markdown bold, such as {quoted_line(names[0])} (a "
+        f"chat's answer?): the {first['mark']!r}{around} are part of {part_of}; write the bold "
+        f"names alone, such as {quoted_line(first['name'])}",
+    )
 
 
 # A file's name as a folder listing holds it (`find`'s with its `./`): a class file, a table, a
@@ -893,7 +950,7 @@ def _header_warning(
     ]
     if len(cells) > 1 and any(cell in _HEADER_WORDS for cell in cells):  # `class,description`
         described = (
-            " (descriptions per class go in a JSON file given as --descriptions)"
+            _DESCRIPTIONS_HINT
             if prompted and any(cell in _DESCRIPTION_WORDS for cell in cells)
             else ""
         )
