@@ -18,7 +18,7 @@ def test_a_line_introducing_the_list_is_named_so(first):
         parse_classes(f"{first}\n\ncat\ndog\nbird\n", "c.txt")
     message = str(error.value)
     assert message.startswith(f"c.txt:1: {first[:-1]!r} has ':' but no prompts after it")
-    assert "a line above the list (a title, or a chat's answer's opening sentence?): remove it" in (
+    assert "a title above the list, or the opening sentence of a chat answer? remove that" in (
         message
     )
 

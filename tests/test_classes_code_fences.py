@@ -10,7 +10,9 @@ from zsl_cli.classes import parse_classes
 from zsl_cli.errors import ZslError
 
 
-@pytest.mark.parametrize("fence", ["```", "```text", "```plaintext", "~~~"])
+@pytest.mark.parametrize(
+    "fence", ["```", "```text", "```plaintext", "~~~", '```text title="classes.txt"', "```{r}"]
+)
 def test_a_markdown_code_fence_around_a_class_list_is_refused(fence):
     # A list copied from a chat's answer with its fences: '```plaintext' and '```' were classes
     # that took images, without a word (two bare '```' were called a duplicate class).

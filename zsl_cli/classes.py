@@ -469,9 +469,9 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                 elif not entries and (name.casefold() in _HEADER_WORDS or len(name.split()) > 3):
                     # `Here are 5 classes for your dataset:`, as a chat's answer opens.
                     fix = (
-                        "a line above the list (a title, or a chat's answer's opening "
-                        "sentence?): remove it; a class's prompts follow its ':', `name: prompt "
-                        "one; prompt two`"
+                        "a title above the list, or the opening sentence of a chat answer? "
+                        "remove that line; a class's prompts follow its ':', `name: prompt one; "
+                        "prompt two`"
                     )
                 else:
                     fix = "write `name: prompt one; prompt two`"
@@ -585,8 +585,9 @@ def _refuse_markdown_table(line: str, where: str, lines: Sequence[str]) -> None:
     )
 
 
-# A Markdown code fence's line: ``` or ~~~, with a language after it (```text, ```plaintext).
-_CODE_FENCE = re.compile(r"(```+|~~~+)\s*[\w+-]*")
+# A Markdown code fence's line: ``` or ~~~, with a language or more after it (```text,
+# ```text title="classes.txt", ```{r}).
+_CODE_FENCE = re.compile(r"```+[^`]*|~~~+.*")
 
 
 def _refuse_code_fences(places: Sequence[tuple[str, str]]) -> None:
