@@ -59,7 +59,7 @@ def test_a_collection_moved_with_its_store_is_told_with_the_command_that_forgets
     assert labelled.exit_code == 1, labelled.stderr
     said = " ".join(labelled.stderr.split())
     assert f"holds 6 of the not_embedded images under {old_photos}, which is gone" in said
-    assert f"same names and sizes as under {photos}" in said
+    assert f"same names, sizes and times as under {photos}" in said
     (command,) = _commands(labelled.stderr)
     assert command.startswith(forget) and f"-m {MODEL}" in command
 
@@ -126,9 +126,9 @@ def test_gone_copies_stats_each_folder_once_and_compares_a_common_name_a_few_tim
     # stored folder is asked after once.
     gone, there = tmp_path / "gone", tmp_path / "there"
     n = 20_000
-    stored = {os.fsencode(f"{gone}/{i:05d}/image.jpg"): 100 for i in range(n)}
-    present: dict[bytes, int | None] = {
-        os.fsencode(f"{there}/{i:05d}/image.jpg"): 100 for i in range(n)
+    stored = {os.fsencode(f"{gone}/{i:05d}/image.jpg"): (100, 7) for i in range(n)}
+    present: dict[bytes, tuple[int, int] | None] = {
+        os.fsencode(f"{there}/{i:05d}/image.jpg"): (100, 7) for i in range(n)
     }
     asked: list[object] = []
     isdir = os.path.isdir
@@ -151,13 +151,50 @@ def test_gone_copies_needs_the_folder_the_paths_differ_at_gone(tmp_path, whole):
     write_images(tmp_path / "new" / "a", 2)
     write_images(tmp_path / "old" / "b", 1)
     stored = {
-        os.fsencode(str(tmp_path / "old" / "a" / p.name)): p.stat().st_size
+        os.fsencode(str(tmp_path / "old" / "a" / p.name)): version(p)
         for p in (tmp_path / "new" / "a").iterdir()
     }
     present = {os.fsencode(str(p)): None for p in (tmp_path / "new" / "a").iterdir()}
     if whole:
-        stored.update({key: os.stat(key).st_size for key in present})
+        stored.update({key: version(key) for key in present})
     assert gone_copies(stored, None if whole else present) == []
     shutil.rmtree(tmp_path / "old")
     expected = [GoneCopy(str(tmp_path / "old" / "a"), str(tmp_path / "new" / "a"), 2)]
     assert gone_copies(stored, None if whole else present) == expected
+
+
+def version(path: str | bytes | os.PathLike[str]) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_images_of_one_name_and_size_written_at_other_times_are_no_copies(tmp_path, whole):
+    # A camera's frames: frame_0000.bmp, of one size, in each session's folder.
+    stored = {
+        os.fsencode(f"{tmp_path}/session1/frame_{i:04d}.bmp"): (3126, 1_000_000_000 + i)
+        for i in range(3)
+    }
+    present: dict[bytes, tuple[int, int] | None] = {
+        os.fsencode(f"{tmp_path}/session2/frame_{i:04d}.bmp"): (3126, 9_000_000_000 + i)
+        for i in range(3)
+    }
+    if whole:
+        (tmp_path / "session2").mkdir()
+        stored.update(present)
+    assert gone_copies(stored, None if whole else present) == []
+
+
+def test_a_gone_folder_is_told_once_for_its_images_however_many_folders_look_alike(tmp_path):
+    # Copies in two folders still there (s2, s3) of what s1 held: each stored image of s1
+    # pairs once, not once for each folder holding its look-alike.
+    for folder in ("s2", "s3"):
+        (tmp_path / folder).mkdir()
+    alike = {f"frame_{i}.png": (100 + i, 5_000 + i) for i in range(3)}
+    stored = {
+        os.fsencode(f"{tmp_path}/{folder}/{name}"): stat
+        for folder in ("s1", "s2", "s3")
+        for name, stat in alike.items()
+    }
+    [copy] = gone_copies(stored)
+    assert copy.path == f"{tmp_path}/s1" and copy.images == 3

@@ -3900,16 +3900,16 @@ def _gone_copies_warnings(
     copies: Sequence[GoneCopy], store: str | os.PathLike[str], model: ModelInfo, how: str
 ) -> list[str]:
     """A warning for each folder (the first few) that is gone and under which `store` holds
-    images with the names and sizes of images that are there (`GoneCopy`), with the `zsl embed
-    --forget-missing` (of the `model`) that forgets them there. `how` the run met them: "embed"
-    (at the new place), "not_embedded" (the images given, not in the store) or "whole" (a whole
-    store's read, which counts each twice)."""
+    images with the names, sizes and modification times of images that are there (`GoneCopy`),
+    with the `zsl embed --forget-missing` (of the `model`) that forgets them there. `how` the
+    run met them: "embed" (at the new place), "not_embedded" (the images given, not in the
+    store) or "whole" (a whole store's read, which counts each twice)."""
     named = printable(os.fspath(store))
     warnings = []
     for gone in copies[:GONE_COPIES_NAMED]:
         old, there = printable(gone.path), printable(gone.there)
         images = counted(gone.images, "image")
-        alike = f"with the same names and sizes as under {there}"
+        alike = f"with the same names, sizes and times as under {there}"
         command = _forget_command(gone.path, os.fspath(store), model)
         forget = f"`{command}` forgets them there (unless {old} is a drive or share not mounted)"
         twice = "a whole-store zsl label or hubness counts each twice"

@@ -1116,8 +1116,8 @@ class EmbeddingStore:
         stale = sorted({*stale, *_other_spellings(seen, known), *self._own_entries(known)})
         forgotten = set(stale)
         copies = gone_copies(
-            {path: row[0] for path, row in known.items() if path not in forgotten},
-            {os.fsencode(stat.path): stat.size for stat in scan},
+            {path: (row[0], row[1]) for path, row in known.items() if path not in forgotten},
+            {os.fsencode(stat.path): (stat.size, stat.mtime_ns) for stat in scan},
         )
         return SyncPlan(
             to_encode,
@@ -1285,11 +1285,12 @@ class EmbeddingStore:
             for path, size, mtime_ns, status, error, ok in read.keys
         }
 
-    def sizes(self, model_id: int) -> dict[bytes, int]:
-        """Every stored path of the model (as `_path` reads it) -> the size of its file."""
+    def versions(self, model_id: int) -> dict[bytes, tuple[int, int]]:
+        """Every stored path of the model (as `_path` reads it) -> its file's size and mtime_ns."""
         with self._errors(), self._read():
             return {
-                self._path(path): size for path, size in self._select("path, size", model_id, "1")
+                self._path(path): (size, mtime_ns)
+                for path, size, mtime_ns in self._select("path, size, mtime_ns", model_id, "1")
             }
 
     def paths(self, model_id: int) -> list[str]:
@@ -1629,61 +1630,74 @@ def _absent_roots(
     return absent, under_absent
 
 
-# Stored images of one name and size that an image found is compared with, at most: a name
-# common to many folders (image.jpg in each) made the comparisons N x N.
+# Stored images of one name, size and mtime that an image found is compared with, at most: a
+# name common to many folders (image.jpg in each) made the comparisons N x N.
 COPIES_COMPARED = 8
 
 
 def gone_copies(
-    stored: Mapping[bytes, int], present: Mapping[bytes, int | None] | None = None
+    stored: Mapping[bytes, tuple[int, int]],
+    present: Mapping[bytes, tuple[int, int] | None] | None = None,
 ) -> list[GoneCopy]:
     """Where the store holds images under a folder that is gone and under one that is there:
-    `stored` (a model's paths -> sizes) in folders that are gone, paired by name and size with
-    `present` (paths -> sizes, None where not known: read where a name pairs), the images a run
-    found, or with the stored ones in folders that are there (None: a whole store). Each image
-    pairs with those whose paths end alike the furthest, looked up by its folder's name and its
-    own (images of one size and name in every class folder are no copies of each other), else
-    by its name (a folder renamed as it moved). Each pair's paths differ only above a folder:
-    where that folder is gone, its images were moved (or copied, or are not mounted). A folder
-    still there is two copies on purpose, or images deleted from it: nothing said. One pass
-    over each, one stat per stored folder."""
+    `stored` (a model's paths -> size and mtime_ns) in folders that are gone, paired with
+    `present` (paths -> size and mtime_ns, None where not known: read where a name pairs), the
+    images a run found, or with the stored ones in folders that are there (None: a whole store).
+    A pair has one name, size and modification time (`mv`, `cp -p` and `rsync -a` keep it; a
+    camera's frames of one size and name in each session's folder differ in it). Each image
+    pairs with the one whose path ends alike the furthest, looked up by its folder's name and
+    its own (images of one name in every class folder are no copies of each other), else by its
+    name (a folder renamed as it moved); each stored image pairs once. Each pair's paths differ
+    only above a folder: where that folder is gone, its images were moved (or copied, or are
+    not mounted). A folder still there is two copies on purpose, or images deleted from it:
+    nothing said. One pass over each, one stat per stored folder."""
     folders: dict[bytes, bool] = {}  # a folder of stored images -> whether it is there
-    found: dict[bytes, int | None] = {}
-    by_folder: dict[tuple[bytes, bytes, int], list[bytes]] = {}  # (folder's name, name, size)
-    by_name: dict[tuple[bytes, int], list[bytes]] = {}  # (name, size) -> stored paths gone
+    found: dict[bytes, tuple[int, int] | None] = {}
+    # (folder's name, name, size, mtime_ns) and (name, size, mtime_ns) -> stored paths gone
+    by_folder: dict[tuple[bytes, bytes, int, int], list[bytes]] = {}
+    by_name: dict[tuple[bytes, int, int], list[bytes]] = {}
     # Split by hand, not by os.path: its calls were most of the time on 100,000 images.
-    for path, stored_size in stored.items():
+    for path, (size, mtime_ns) in stored.items():
         if present is not None and path in present:
             continue
         folder, _, name = path.rpartition(_SEP)
         if folder not in folders:
             folders[folder] = os.path.isdir(folder or _SEP)
         if not folders[folder]:
-            key = (folder.rpartition(_SEP)[2], name, stored_size)
-            by_folder.setdefault(key, []).append(path)
-            by_name.setdefault((name, stored_size), []).append(path)
+            by_folder.setdefault((folder.rpartition(_SEP)[2], name, size, mtime_ns), []).append(
+                path
+            )
+            by_name.setdefault((name, size, mtime_ns), []).append(path)
         elif present is None:
-            found[path] = stored_size
-    names = {name for name, _ in by_name}
+            found[path] = (size, mtime_ns)
+    names = {name for name, _, _ in by_name}
     # (the gone folder, the one there) the paths differ at -> the gone paths paired there
     paired: dict[tuple[bytes, bytes], set[bytes]] = {}
-    for path, size in (found if present is None else present).items():
+    taken: set[bytes] = set()
+    for path, version in sorted((found if present is None else present).items()):
         folder, _, name = path.rpartition(_SEP)
         if name not in names:
             continue
-        if size is None:
+        if version is None:
             try:
-                size = os.stat(path).st_size
+                status = os.stat(path)
             except OSError:
                 continue
-        candidates = by_folder.get((folder.rpartition(_SEP)[2], name, size)) or by_name.get(
-            (name, size), []
+            version = (status.st_size, status.st_mtime_ns)
+        alike = (folder.rpartition(_SEP)[2], name, *version)
+        candidates = [
+            old
+            for old in (by_folder.get(alike) or by_name.get(alike[1:], []))[:COPIES_COMPARED]
+            if old not in taken
+        ]
+        if not candidates:
+            continue
+        old, (old_folder, new_folder) = min(
+            ((old, _diverging(old, path)) for old in candidates),
+            key=lambda pair: len(pair[1][1]),
         )
-        pairs = [_diverging(old, path) for old in candidates[:COPIES_COMPARED]]
-        furthest = min((len(new) for _, new in pairs), default=0)
-        for old, (old_folder, new_folder) in zip(candidates, pairs, strict=False):
-            if len(new_folder) == furthest:
-                paired.setdefault((old_folder, new_folder), set()).add(old)
+        taken.add(old)
+        paired.setdefault((old_folder, new_folder), set()).add(old)
     copies = []
     for (old, new), paths in paired.items():
         if os.path.lexists(old):
@@ -1721,7 +1735,7 @@ def stored_copies(
         model = next((m for m in store.models() if m.identity == identity), None)
         if model is None:
             return None
-        stored = store.sizes(model.id)
+        stored = store.versions(model.id)
     present = None if paths is None else {os.fsencode(absolute_path(p)): None for p in paths}
     return model, gone_copies(stored, present)
 
