@@ -86,3 +86,17 @@ def test_export_only_embed_reports_the_model_options_that_change_nothing(tiny_cl
     [paced, placed] = report.warnings
     assert paced.startswith("--batch-size: without paths")
     assert placed.startswith("--precision: without paths no image is encoded")
+
+
+def test_export_only_embed_loads_the_model_on_the_cpu_whatever_device_was_given(
+    tiny_clip, tmp_path
+):
+    # It only reads the store's vectors: --device cuda on a machine without one is told it
+    # changes nothing, not refused after that warning.
+    images, store = tmp_path / "images", tmp_path / "photos.zsl"
+    write_images(images, 2)
+    embedded(images, store, tiny_clip)
+    model = api.ModelOptions(name=str(tiny_clip), device="cuda:7")
+    report = api.embed(api.EmbedRequest(store=store, export=tmp_path / "v.npy", model=model))
+    assert report.exported == 2
+    assert report.warnings[0].startswith("--device: without paths no image is encoded")

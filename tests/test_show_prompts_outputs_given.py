@@ -50,5 +50,5 @@ def test_hubness_show_prompts_warns_that_its_json_is_not_written(tmp_path):
 
 def test_show_prompts_help_says_the_options_ignored_must_still_be_valid():
     text = option_help("label", "show_prompts")
-    assert "valid" in text and "-o" in text and "warning" in text
+    assert "valid" in text and "output file" in text and "warning" in text
     assert text == option_help("hubness", "show_prompts")

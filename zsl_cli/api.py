@@ -4070,8 +4070,10 @@ def _export_stored(
         )
     _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
+    # It is loaded only for its identity: on the CPU, whatever --device and --precision said.
     store = os.fspath(request.store)
-    encoder = encoder if encoder is not None else _open_store_encoder(store, request.model)
+    model = replace(request.model, device="cpu", precision="auto")
+    encoder = encoder if encoder is not None else _open_store_encoder(store, model)
     report = EmbedReport(
         store,
         model=encoder.name,

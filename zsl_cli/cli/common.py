@@ -594,8 +594,7 @@ ShowPrompts = Annotated[
         "exit: only the class options (-c, --attributes, --descriptions and the templates) "
         "are read, no image and no model (the prompts do not depend on it), so PATHs and the "
         "other options are not needed, and are ignored if given, though each must still be a "
-        "valid value; an output file given (-o, -f, --ls-config, --json) is not written, with "
-        "a warning.",
+        "valid value; an output file given is not written, with a warning.",
     ),
 ]
 
