@@ -798,8 +798,10 @@ def test_a_store_or_export_named_with_a_trailing_slash_is_refused_as_a_folder(tm
 
 
 def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
-    images = tmp_path / "images"
-    write_images(images, 120, size=(64, 64))
+    # Enough work that the kill lands mid-way: on an idle machine 120 small images were all
+    # stored within one poll of the first commit.
+    images, count = tmp_path / "images", 400
+    write_images(images, count, size=(256, 256))
     killed, clean = tmp_path / "killed.zsl", tmp_path / "clean.zsl"
     command = [
         sys.executable,
@@ -822,16 +824,16 @@ def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_
         while time.monotonic() - started < 120:  # wait until some batches are committed
             if _rows(killed) >= 8:
                 break
-            time.sleep(0.05)
+            time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
     # Read-write, so SQLite recovers the WAL index the killed writer left behind (a read-only
     # connection may still see the snapshot before its last commits).
     partial = _rows(killed, mode="rw")
-    assert 8 <= partial < 120, "the run must be killed mid-way"
+    assert 8 <= partial < count, "the run must be killed mid-way"
 
     resumed = embedded(images, killed, tiny_clip)
-    assert resumed["reused"] == partial and resumed["encoded"] == 120 - partial
+    assert resumed["reused"] == partial and resumed["encoded"] == count - partial
     embedded(images, clean, tiny_clip)
     a, b = stored(killed, tiny_clip), stored(clean, tiny_clip)
     assert a.paths == b.paths and a.failed == b.failed
