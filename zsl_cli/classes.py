@@ -837,6 +837,16 @@ _DESCRIPTION_WORDS = {"description", "descriptions", "prompt", "prompts", "text"
 _DESCRIPTIONS_HINT = " (descriptions per class go in a JSON file given as --descriptions)"
 
 
+def _listing(prompted: bool) -> str:
+    """What the names are listed in: a class file's make prompts; a seen list's name classes."""
+    return "a class file" if prompted else "a seen list"
+
+
+def _part_of(prompted: bool) -> str:
+    """What a quote, marker or path around a name ends up in."""
+    return "the names and of their prompts" if prompted else "the names"
+
+
 def class_list_warnings(
     names: Sequence[str],
     source: str,
@@ -853,8 +863,7 @@ def class_list_warnings(
     name is warned of in every name. `seen_list`: the names are a seen list's, matched to
     classes, not read by a model: no warning speaks of prompts, the model or a class file."""
     prompted = not seen_list
-    # What a quote, marker or path ends up in.
-    part_of = "the names" if seen_list else "the names and of their prompts"
+    part_of = _part_of(prompted)
     commented = trailing_comment_warnings(names, source, "class", "name")
     # Bold is no label's on purpose, prompts of its own or not (`1. **Cat**: A small feline.`).
     bold = _bold_warning(names, source, part_of if templated is None or templated else "the names")
@@ -875,7 +884,7 @@ def class_list_warnings(
     shape = (
         ()
         if bold or (header and not body)
-        else _shape_warning(body, source, quoted, header, part_of, prompted)
+        else _shape_warning(body, source, quoted, header, prompted)
     )
     # A shape's warning says what to write instead, '_' included (CUB's ids).
     named = () if shape or bold else _name_text_warnings(body, source, prompted=prompted)
@@ -939,7 +948,7 @@ def _header_warning(
     """A first class that reads as a header line: a word (`class`) or a CSV header holding one.
     `prompted`: whether the names are a class file's (else a seen list's, which names classes
     and takes no descriptions)."""
-    listing = "a class file" if prompted else "a seen list"
+    listing = _listing(prompted)
     first = names[0].removesuffix(",").strip(_QUOTE_MARKS) if quoted else names[0]
     if first.casefold() in _HEADER_WORDS:
         return (
@@ -968,14 +977,13 @@ def _shape_warning(
     source: str,
     quoted: tuple[str, ...],
     header: tuple[str, ...],
-    part_of: str,
     prompted: bool = True,
 ) -> tuple[str, ...]:
     """What every name holds that makes the file another shape than one name per line (list
     markers, ids, paths, names separated by commas, a spreadsheet's columns): the first found,
     as one file is one shape. `prompted`: whether the names make prompts (a class file's; a
     seen list's are matched to the classes)."""
-    listing = "a class file" if prompted else "a seen list"
+    listing, part_of = _listing(prompted), _part_of(prompted)
     if all(map(_LIST_MARKER.match, names)):
         return (
             f"{source}: every class name starts with a list marker, such as "
