@@ -3684,9 +3684,10 @@ def _plan_embed(
     _note_absent_roots(report, plan.absent, plan.kept, discovery.roots, request.forget_missing)
     _tell(warn, _kept_images_warnings(report.absent, report.kept))
     _tell(warn, _nothing_to_forget_warnings(report.not_found))
-    report.copies = plan.copies
-    report.stored_model = next(m for m in store.models() if m.id == model_id)
-    _tell(warn, report._copies_warnings())
+    if plan.copies:  # the model's options name the command that forgets them
+        report.copies = plan.copies
+        report.stored_model = next(m for m in store.models() if m.id == model_id)
+        _tell(warn, report._copies_warnings())
     report.unchecked_precision = _unchecked_precision(store, model_id, plan, encoder)
     _tell(warn, _unknown_precision_warnings(report.unchecked_precision, store_path))
     # The model's vectors as an older zsl stored them are replaced, file by file, as this run
