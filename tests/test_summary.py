@@ -6,7 +6,6 @@ the command-line tests let through.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import re
@@ -20,8 +19,9 @@ from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text
 from tests.helpers import GoneReader, Unwritable, embed_report, label_summary, run, write_images
+from tests.hubness_helpers import hubness_report, method_hubness
 from tests.terminal import Terminal, terminal_bytes, terminal_env
-from zsl_cli.api import Hub, HubnessReport, MethodHubness
+from zsl_cli.api import Hub, MethodHubness
 from zsl_cli.errors import ZslError
 from zsl_cli.files import sidecar_path
 from zsl_cli.summary import (
@@ -371,36 +371,13 @@ def method(
     """A method's measures, with `hubs` hubs named hub0, hub1, ... unless `top_hubs` names them."""
     if top_hubs is None:
         top_hubs = tuple(Hub(f"hub{i}", 10 - i) for i in range(hubs))
-    return MethodHubness(
-        skewness=1.234,
-        hub_occupancy=0.25,
-        antihub_rate=0.5,
-        robin_hood=0.333,
-        n_hubs=len(top_hubs),
-        top_hubs=top_hubs,
-        accuracy=accuracy,
-    )
+    return method_hubness(accuracy, top_hubs, skewness=1.234)
 
 
 def hubness_text(width: int = 200, **changes: Any) -> str:
-    """The table of a report of 30 images over 12 classes at k = 5, with `changes` made."""
-    report = HubnessReport(
-        k=5,
-        k_requested=5,
-        n_images=30,
-        n_classes=12,
-        hub_threshold=2 * 30 * 5 / 12,  # hub_size 2
-        largest_hub_k=6,
-        methods={"none": method()},
-        recommendation="Use csls.",
-        recommended_method="csls",
-        failed_images=0,
-        failed_by_status={},
-        unreadable_folders=(),
-        warnings=(),
-    )
+    """The table of `hubness_report(**changes)`, with four hubs hub0..hub3 unless changed."""
     console = Console(file=io.StringIO(), width=width, markup=False, emoji=False)
-    render_hubness(console, dataclasses.replace(report, **changes))
+    render_hubness(console, hubness_report(**{"methods": {"none": method()}, **changes}))
     return shown(console)
 
 

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from tests.evaluation_helpers import evaluated, evaluation_text, gzsl_evaluated, predicted
 from tests.helpers import embed_report, label_summary
-from zsl_cli.api import Hub, HubnessReport, MethodHubness
+from tests.hubness_helpers import hubness_report, method_hubness
+from zsl_cli.api import Hub
 from zsl_cli.evaluation import evaluate, load_truth
 from zsl_cli.summary import (
     render_embed_summary,
@@ -212,45 +213,18 @@ def test_a_table_whose_names_just_fit_their_narrowest_column_is_a_table() -> Non
 
 def test_table_lines_end_without_padding() -> None:
     hubs = (Hub("a long hub name", 9),)
-    text = hubness_text(methods={"none": method(top_hubs=hubs), "csls": method(top_hubs=())})
+    text = hubness_text(
+        methods={"none": method_hubness(top_hubs=hubs), "csls": method_hubness(top_hubs=())}
+    )
     assert all(line == line.rstrip() for line in text.splitlines()), text
 
 
 # --- hubness -------------------------------------------------------------------------------------
 
 
-def method(
-    top_hubs: tuple[Hub, ...] = (Hub("cat", 12),), accuracy: dict[str, float] | None = None
-) -> MethodHubness:
-    return MethodHubness(
-        accuracy=accuracy,
-        skewness=1.0,
-        hub_occupancy=0.25,
-        antihub_rate=0.5,
-        robin_hood=0.333,
-        n_hubs=len(top_hubs),
-        top_hubs=top_hubs,
-    )
-
-
 def hubness_text(**changes: Any) -> str:
-    report = HubnessReport(
-        k=5,
-        k_requested=5,
-        n_images=30,
-        n_classes=12,
-        hub_threshold=2 * 30 * 5 / 12,
-        largest_hub_k=6,
-        methods={"none": method()},
-        recommendation="Use csls.",
-        recommended_method="csls",
-        failed_images=0,
-        failed_by_status={},
-        unreadable_folders=(),
-        warnings=(),
-    )
     shown = console()
-    render_hubness(shown, dataclasses.replace(report, **changes))
+    render_hubness(shown, hubness_report(**changes))
     return text_of(shown)
 
 
@@ -294,7 +268,7 @@ def test_a_hubness_row_gives_each_measure_in_its_column() -> None:
 
 
 def test_a_method_without_an_accuracy_shows_none_not_zero() -> None:
-    methods = {"none": method(accuracy={"mean_per_class": 0.5}), "csls": method()}
+    methods = {"none": method_hubness(accuracy={"mean_per_class": 0.5}), "csls": method_hubness()}
     rows = [line.split() for line in hubness_text(methods=methods).splitlines()[2:4]]
     assert [row[0] for row in rows] == ["none", "csls"]
     assert rows[0][-1] == "50.0%" and rows[1][-1] == "n/a"
