@@ -1,5 +1,5 @@
 """The no-images error's hints: one file worded as one, and hidden folders a `**` pattern
-passed over."""
+passed over (told only where --include-hidden would take images there)."""
 
 from __future__ import annotations
 
@@ -46,12 +46,16 @@ def test_one_hidden_image_is_worded_as_one(tmp_path: Path, monkeypatch: pytest.M
 def test_a_double_star_pattern_counts_the_hidden_folders_it_did_not_search(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`**` passes over hidden folders as a walk does, and says so as a walk does."""
+    """`**` passes over hidden folders as a walk does, and says so as a walk does, of those
+    that hold images."""
     monkeypatch.chdir(tmp_path)
     touch(tmp_path, "photos/trip/notes.txt", "photos/trip/.thumbnails/notes.txt")
-    message = no_images_message(["photos/**/*.txt"])
+    assert "hidden" not in no_images_message(["photos/**/*.txt"])
+    touch(tmp_path, "photos/trip/.thumbnails/a.png")
+    message = no_images_message(["photos/**/*"])
     assert message.endswith(
-        "; hidden folders such as .thumbnails were not searched (--include-hidden searches them)"
+        "; 1 image in the hidden folder photos/trip/.thumbnails was left out: add "
+        "--include-hidden to take it"
     )
     assert scan(["photos/**/*.txt"], allow_empty=True).hidden_folders == 1
     assert scan(["photos/**/*.txt"], allow_empty=True, include_hidden=True).hidden_folders == 0

@@ -45,8 +45,8 @@ def test_a_glob_matching_only_hidden_images_names_them(tmp_path: Path) -> None:
 def test_a_double_star_glob_names_the_hidden_folder_it_did_not_search(tmp_path: Path) -> None:
     touch(tmp_path, "photos/trip/.thumbnails/cat.png", "photos/trip/notes.txt")
     assert scan_error(["photos/**/*.png"]).message == (
-        "no file or folder matches photos/**/*.png; hidden folders such as .thumbnails were "
-        "not searched (--include-hidden searches them)"
+        "no file or folder matches photos/**/*.png; 1 image in the hidden folder "
+        "photos/trip/.thumbnails was left out: add --include-hidden to take it"
     )
     assert [str(path) for path in scan(["photos/**/*.png"], include_hidden=True).paths] == [
         "photos/trip/.thumbnails/cat.png"

@@ -23,6 +23,8 @@ Walks skip hidden entries (name starting with '.') unless include_hidden; wildca
 leading '.' either (as in a shell) unless include_hidden or the pattern part starts with '.'. What
 they skip is counted (`Discovery.hidden_images`, `.hidden_folders`), as are the files left out
 for their extension (`Discovery.left_out`) and the folders that could not be read (`.skipped`).
+Only the no-images error looks inside the hidden folders passed over (a few thousand entries at
+most), to say how many images --include-hidden would take there.
 Symbolic links are followed, but a walk enters each real folder (st_dev, st_ino) once, so link
 loops terminate and a linked folder is not listed twice; folders reachable without a link are
 listed under that spelling. Every non-folder entry with a listed extension is returned, including
@@ -78,6 +80,10 @@ _NUL_RUN_MESSAGE = (
     "the path list on stdin has NUL bytes in a row, as in /dev/zero: it is no path list"
 )
 _NO_NUL_MESSAGE = "the path list on stdin has no NUL byte: drop -0 (--null)"
+# Entries the no-images error looks at inside the hidden folders a scan passed over, in each and
+# in all, to tell whether --include-hidden would find images there.
+_HIDDEN_FOLDER_LOOK_LIMIT = 1000
+_HIDDEN_LOOK_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -371,7 +377,10 @@ class _Walker:
         # Hidden files with a wanted extension the walks passed over, keyed as `left_out`: a
         # folder walked twice (given twice, or matched by `**` and then walked) counts once.
         self.hidden_images: set[_Key] = set()
-        self.hidden_folders: dict[_Key, str] = {}  # hidden folders they did not enter -> name
+        # Hidden folders they did not enter -> the path they were met at, and what
+        # --include-hidden would look for in them: the rest of a glob's parts, () to walk them.
+        self.hidden_folders: dict[_Key, str] = {}
+        self.hidden_searches: dict[_Key, set[tuple[str, ...]]] = {}
         self.folders: list[str] = []  # folders they listed
         self.empty_folders: set[str] = set()  # those listed, walked or globbed, with no entry
         # Files they passed over for their extension, keyed as inputs are deduplicated: a
@@ -380,14 +389,22 @@ class _Walker:
         # made a walk through 20,000 images and 20,000 sidecars about half as slow again.
         self.left_out: set[_Key] = set()
         self.folder_ids: dict[str, tuple[int, int] | str] = {}  # absolute folder -> its key
+        # Entries the listings may still read (None: any number), and whether one was left
+        # unread for it: looking inside hidden folders for the no-images error is bounded.
+        self.budget: int | None = None
+        self.cut_short = False
 
     def take(self, path: str) -> list[str]:
         """A path named by the user: a folder is walked, anything else is kept as it is."""
         return self.walk(path) if os.path.isdir(path) else [_normal(path)]
 
-    def _note_hidden(self, entry: os.DirEntry[str]) -> None:
+    def _note_hidden(self, entry: os.DirEntry[str], search: tuple[str, ...] = ()) -> None:
+        """Note a hidden entry passed over; `search`: what the walk or glob would have looked for
+        in it, were it a folder (the glob's parts left, () for everything)."""
         if is_folder_entry(entry):
-            self.hidden_folders.setdefault(self.key(entry.path), entry.name)
+            key = self.key(entry.path)
+            self.hidden_folders.setdefault(key, _normal(entry.path))
+            self.hidden_searches.setdefault(key, set()).add(search)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images.add(self.key(entry.path))
 
@@ -440,8 +457,12 @@ class _Walker:
         parts = [part for part in _SEPARATORS.split(rest) if part]
         if rest.endswith(tuple(_SEPARATOR_CHARACTERS)):
             parts.append("")  # 'photos/*/': folders only, as in a shell
+        return self._glob_parts(anchor, parts)
+
+    def _glob_parts(self, base: str, parts: list[str]) -> list[str] | None:
+        """As `glob`, for a pattern split into its folder `base` and the parts after it."""
         met_before = self.unreadable_met
-        matches = sorted(set(self._expand(anchor, parts)), key=lambda match: os.fsencode(match[0]))
+        matches = sorted(set(self._expand(base, parts)), key=lambda match: os.fsencode(match[0]))
         if not matches:
             return [] if self.unreadable_met > met_before else None
         found: list[str] = []
@@ -474,8 +495,10 @@ class _Walker:
             if not rest:
                 yield folder, True  # everything below: a walk of `folder` lists it
                 return
-            # Hidden files there are noted by the listing for `rest`, where they would match it.
-            for sub_folder, _others in self._tree(_normal(folder), note_hidden_files=False):
+            # Hidden files there are noted by the listing for `rest`, where they would match it;
+            # hidden folders, as --include-hidden would search them: for `**` and the rest.
+            tree = self._tree(_normal(folder), note_hidden_files=False, search=("**", *rest))
+            for sub_folder, _others in tree:
                 yield from self._expand(sub_folder, rest)
         elif _GLOB_CHARACTERS.intersection(head) and not _names_an_entry(os.path.join(base, head)):
             # A part that names an existing entry literally is no wildcard (as in _glob_base):
@@ -487,7 +510,7 @@ class _Walker:
                 path, is_folder = os.path.join(base, entry.name), is_folder_entry(entry)
                 if not self._wildcard_may_match(entry.name, head):
                     if is_folder or not rest:  # what --include-hidden would take or search
-                        self._note_hidden(entry)
+                        self._note_hidden(entry, tuple(rest))
                 elif not rest:
                     yield path, is_folder
                 elif is_folder:
@@ -512,15 +535,15 @@ class _Walker:
             return False
 
     def _tree(
-        self, root: str, note_hidden_files: bool = True
+        self, root: str, note_hidden_files: bool = True, search: tuple[str, ...] = ()
     ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
         """(folder, its entries that are not folders) for `root` and each folder below it.
 
         Hidden entries are left out unless include_hidden (and noted for the no-images message,
-        but for files where not `note_hidden_files`). Each real folder (st_dev, st_ino) is
-        listed once, so link loops end. Folders reached through a symbolic link wait until every
-        folder reachable without one has been listed, so a folder is spelled without a link
-        whenever it can be.
+        but for files where not `note_hidden_files`; folders with `search`, see _note_hidden).
+        Each real folder (st_dev, st_ino) is listed once, so link loops end. Folders reached
+        through a symbolic link wait until every folder reachable without one has been listed,
+        so a folder is spelled without a link whenever it can be.
         """
         visited: set[tuple[int, int] | str] = set()
         plain_folders: list[str] = [root]
@@ -538,7 +561,7 @@ class _Walker:
             for entry in reversed(self._list(folder)):
                 if not self.include_hidden and entry.name.startswith("."):
                     if note_hidden_files or is_folder_entry(entry):
-                        self._note_hidden(entry)
+                        self._note_hidden(entry, search)
                     continue
                 if not is_folder_entry(entry):
                     others.append(entry)
@@ -568,11 +591,19 @@ class _Walker:
     def _list(self, folder: str) -> list[os.DirEntry[str]]:
         try:
             with os.scandir(folder) as iterator:
-                entries = list(iterator)
+                cut_short = False
+                if self.budget is None:
+                    entries = list(iterator)
+                else:
+                    entries = list(itertools.islice(iterator, self.budget + 1))
+                    cut_short = len(entries) > self.budget
+                    del entries[self.budget :]
+                    self.budget -= len(entries)
+                    self.cut_short = self.cut_short or cut_short
         except OSError as error:
             self._skip(folder, error)
             return []
-        if not entries:
+        if not entries and not cut_short:
             self.empty_folders.add(absolute_path(folder))
         return sorted(entries, key=lambda entry: os.fsencode(entry.name))
 
@@ -725,21 +756,82 @@ def _nothing_found_message(
 
 
 def _hidden_hint(walker: _Walker) -> str:
-    """What the walks and globs left out as hidden, if anything: the hidden images, else the
-    first hidden folder."""
-    if walker.hidden_images:
-        n_hidden = len(walker.hidden_images)
+    """What --include-hidden would take that the walks and globs left out: hidden images, and
+    images in the hidden folders they did not enter (naming the folder holding the most); of
+    hidden folders holding no image nothing is said, of those too large to look through that
+    they may hold some."""
+    n_files = len(walker.hidden_images)
+    inside = _images_in_hidden_folders(walker)
+    n_inside = len(inside.images)
+    left_out = []
+    if n_files:
+        left_out.append(f"{counted(n_files, 'hidden image')} (names starting with '.')")
+    if n_inside:
+        most = min(inside.per_folder.items(), key=lambda item: (-item[1], os.fsencode(item[0])))
+        if len(inside.per_folder) == 1 and not inside.unsearched:
+            where = f"the hidden folder {printable(most[0])}"
+        else:
+            where = f"hidden folders such as {printable(most[0])}"
+        at_least = "at least " if inside.unsearched else ""
+        left_out.append(f"{at_least}{counted(n_inside, 'image')} in {where}")
+    too_many = "(too many entries to look through)"
+    if not left_out:
+        if not inside.unsearched:
+            return ""
         return (
-            f"; {counted(n_hidden, 'hidden image')} (names starting with '.') {_were(n_hidden)} "
-            f"left out: add --include-hidden to take {_them(n_hidden)}"
+            f"; hidden folders such as {printable(inside.unsearched[0])} were not searched and "
+            f"may hold images {too_many}: --include-hidden searches them"
         )
-    if walker.hidden_folders:
-        first = next(iter(walker.hidden_folders.values()))
-        return (
-            f"; hidden folders such as {printable(first)} were not searched "
-            "(--include-hidden searches them)"
-        )
-    return ""
+    n_hidden = n_files + n_inside
+    more = ""
+    if inside.unsearched and not n_inside:
+        more = f", and hidden folders such as {printable(inside.unsearched[0])} may hold more"
+        more += f" {too_many}"
+    return (
+        f"; {' and '.join(left_out)} {_were(n_hidden)} left out{more}: add --include-hidden to "
+        f"take {_them(n_hidden)}"
+    )
+
+
+@dataclass
+class _HiddenImages:
+    """The images --include-hidden would take in the hidden folders a scan did not enter."""
+
+    images: set[_Key] = field(default_factory=set)  # each once, however often it was reached
+    per_folder: dict[str, int] = field(default_factory=dict)  # folder -> its images, if any
+    unsearched: list[str] = field(default_factory=list)  # folders not looked through in full
+
+
+def _images_in_hidden_folders(walker: _Walker) -> _HiddenImages:
+    """What --include-hidden would take in the hidden folders `walker` did not enter, looking
+    at no more than _HIDDEN_FOLDER_LOOK_LIMIT entries in each and _HIDDEN_LOOK_LIMIT in all: a
+    repository's .git holds thousands, which the no-images error must not wait for, and one
+    large folder must not keep the others from being looked at."""
+    hidden = _HiddenImages()
+    looker = _Walker(walker.extensions, include_hidden=True)
+    left = _HIDDEN_LOOK_LIMIT
+    # A hidden folder also given by name (`zsl label photos photos/.thumbs`) was searched.
+    listed = {walker._folder_id(absolute_path(folder)) for folder in walker.folders}
+    for key, folder in walker.hidden_folders.items():
+        if walker._folder_id(absolute_path(folder)) in listed:
+            continue
+        if not left:
+            hidden.unsearched.append(folder)
+            continue
+        looker.budget = budget = min(_HIDDEN_FOLDER_LOOK_LIMIT, left)
+        looker.cut_short = False
+        found: set[_Key] = set()
+        for search in sorted(walker.hidden_searches[key]):
+            # () walks the folder; a glob's parts left are matched in it as the glob would.
+            paths = looker._glob_parts(folder, list(search)) if search else looker.walk(folder)
+            found.update(looker.key(path) for path in paths or ())
+        left -= budget - looker.budget
+        if looker.cut_short:
+            hidden.unsearched.append(folder)
+        if found:
+            hidden.per_folder[folder] = len(found)
+            hidden.images.update(found)
+    return hidden
 
 
 def _were(n: int) -> str:
