@@ -70,3 +70,61 @@ def test_n_k_exactly_at_chances_bound_are_not_told_from_chance():
         entries, k=10, n_images=300, n_classes=30, n_k_std=bound * 1.001
     )
     assert beyond.method == "csls"
+
+
+def test_methods_given_twice_are_kept_once_in_the_order_first_given():
+    assert hubness.check_methods(["csls", "none", "csls", "mp", "none"]) == ("csls", "none", "mp")
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 4)])
+def test_similarities_that_are_no_matrix_are_refused_as_such(shape):
+    sims = np.zeros(shape, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"^sims must be a 2-D float array \[images, classes\]"):
+        list(hubness.reduced_chunks(sims, "none"))
+    with pytest.raises(ValueError, match=r"^sims must be a 2-D float array \[images, classes\]"):
+        hubness.compare(sims, ["a", "b", "c"])
+
+
+def test_a_similarity_matrix_of_exactly_the_dense_limit_is_kept(monkeypatch):
+    images, classes = np.eye(4, dtype=np.float32), np.eye(4, dtype=np.float32)[:3]
+    monkeypatch.setattr(hubness, "DENSE_SIMILARITY_CELLS", 12)  # 4 images x 3 classes
+    kept = hubness.similarity_matrix(images, classes)
+    assert isinstance(kept, np.ndarray)
+    np.testing.assert_array_equal(kept, images @ classes.T)
+
+
+def test_a_reduction_of_equal_skewness_is_not_advised_for_its_lower_robin_hood_index():
+    # Only a method that lowers both measures lowers hubness; an equal skewness is not lower.
+    entries = {"none": _measured(2.0, 0.3), "csls": _measured(2.0, 0.1)}
+    advice = hubness._recommendation(entries, k=10, n_images=300, n_classes=30, n_k_std=50.0)
+    assert advice.method == "none"
+    assert "no measured reduction lowers both its skewness and its Robin Hood index" in advice.text
+    mirrored = {"none": _measured(2.0, 0.3), "csls": _measured(-2.0, 0.1)}
+    advice = hubness._recommendation(mirrored, k=10, n_images=300, n_classes=30, n_k_std=50.0)
+    assert advice.method == "none"
+
+
+@pytest.mark.parametrize(
+    ("failed_truth", "message"),
+    [
+        (np.array([4]), r"truth values must be class indices in \[0, 4\) or -1"),
+        (np.array([-2]), r"truth values must be class indices in \[0, 4\) or -1"),
+        (np.array([1.0]), r"truth must be an integer array of shape \(1,\)"),
+    ],
+)
+def test_the_truth_of_unreadable_images_is_checked_as_the_others_is(failed_truth, message):
+    sims = np.random.default_rng(0).random((6, 4), dtype=np.float32)
+    with pytest.raises(ValueError, match=message):
+        hubness.compare(
+            sims, ["a", "b", "c", "d"], truth=np.zeros(6, np.int64), failed_truth=failed_truth
+        )
+
+
+def test_an_unreadable_image_of_a_known_class_counts_as_wrong():
+    # 2 images, both right, and one unreadable image of class 1: class 0 is 1/1, class 1 1/2.
+    sims = np.array([[0.9, 0.1], [0.1, 0.9]], dtype=np.float32)
+    result = hubness.compare(
+        sims, ["a", "b"], truth=np.array([0, 1]), failed_truth=np.array([1, -1]), methods=("none",)
+    )
+    accuracy = result.methods["none"].accuracy
+    assert accuracy == {"mean_per_class": pytest.approx(0.75), "overall": pytest.approx(2 / 3)}
