@@ -3498,6 +3498,14 @@ class EmbedReport:
                 for u in self.unreachable_files
             ],
             "not_found": [path_to_text(path) for path in self.not_found],
+            "gone_copies": [
+                {
+                    "path": path_to_text(gone.path),
+                    "counterpart": path_to_text(gone.there),
+                    "images": gone.images,
+                }
+                for gone in self.copies
+            ],
             "unreadable_folders": _folders_json(self.unreadable_folders),
             "exported": self.exported,
             "exported_to": [path_to_text(path) for path in self.exported_to],
