@@ -43,3 +43,18 @@ def test_a_header_row_without_cells_gets_no_delimiter_note() -> None:
         == " (its columns are separated by semicolons: save it with commas)"
     )
     assert delimiter_hint(["path", "label;x"]) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Surrogates above those that escape bytes (U+DC80-U+DCFF), and below them: a JSON \udfff.
+        ("a\udfff", "a\\udfff"),
+        ("a\udd00b", "a\\udd00b"),
+        ("\ud800x", "\\ud800x"),
+        # Mixed with an escaped byte, which still shows as that byte.
+        ("caf\udce9\udfff", "caf\\xe9\\udfff"),
+    ],
+)
+def test_surrogates_that_escape_no_byte_show_as_escapes(text: str, shown: str) -> None:
+    assert printable_text(text) == shown
