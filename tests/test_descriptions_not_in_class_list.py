@@ -34,3 +34,18 @@ def test_a_few_described_classes_not_listed_are_all_named_without_a_count(tmp_pa
         load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
     assert "not in the class list: 'lion', 'emu': give a descriptions file" in str(raised.value)
     assert "more)" not in str(raised.value)
+
+
+def test_one_described_class_not_listed_is_told_of_in_the_singular(tmp_path: Path):
+    # It was told to "add these classes" for one.
+    (tmp_path / "c.txt").write_text("cat\n")
+    (tmp_path / "d.json").write_text('{"cat": ["fur"], "lion": ["mane"]}')
+    with pytest.raises(ZslError) as raised:
+        load_class_spec(classes=tmp_path / "c.txt", descriptions=tmp_path / "d.json")
+    message = str(raised.value)
+    assert "descriptions for a class not in the class list: 'lion': " in message
+    assert message.endswith(
+        "give a descriptions file with only the class list's classes, or add this class to "
+        f"{tmp_path / 'c.txt'}"
+    )
+    assert "these" not in message

@@ -1683,12 +1683,14 @@ def merge_descriptions(
         else:
             # A team's shared descriptions file used with a class list of a few of its classes.
             list_source = spec.sources[0] if spec.sources else "the class list"
+            them = "this class" if len(unknown) == 1 else "these classes"
             hint = (
-                ": give a descriptions file with only the class list's classes, or add these "
-                f"classes to {list_source}"
+                ": give a descriptions file with only the class list's classes, or add "
+                f"{them} to {list_source}"
             )
+        which = "a class" if len(unknown) == 1 else "classes"
         raise ZslError(
-            f"{where(unknown[0])}: descriptions for classes not in the class list: "
+            f"{where(unknown[0])}: descriptions for {which} not in the class list: "
             + some_names([repr(n) for n in unknown])
             + hint
         )
