@@ -91,3 +91,55 @@ def test_a_markdown_table_is_refused_as_one(text, number, line, described):
 def test_a_pipe_outside_a_table_is_refused_as_it_was(text):
     with pytest.raises(ZslError, match=r"contains '\|', which is not allowed$"):
         parse_classes(text, "c.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "example", "mark", "alone"),
+    [
+        ("*Cat*\n*Dog*\n*Bird*\n", "*Cat*", "*", "Cat"),
+        ("_Cat_\n_Dog_\n", "_Cat_", "_", "Cat"),
+        ("- *Cat*\n- *Dog*\n", "- *Cat*", "*", "Cat"),
+        (
+            "1. *Felis catus* – a cat\n2. *Canis lupus* – a wolf\n",
+            "1. *Felis catus* – a cat",
+            "*",
+            "Felis catus",
+        ),
+        ("***Cat***\n***Dog***\n", "***Cat***", "***", "Cat"),  # bold and italic
+    ],
+)
+def test_names_in_markdown_italics_are_told_to_lose_them(text, example, mark, alone):
+    # `*Cat*` was a class with its asterisks without a word; `- *Cat*` was told of its list
+    # marker alone, and written without it, kept its asterisks.
+    spec = parse_classes(text, "c.txt")
+    assert spec.names[0] == example  # labelled as written
+    [warning] = spec.warnings
+    style, names = (
+        ("bold italics", "bold italic names") if len(mark) == 3 else ("italics", "italic names")
+    )
+    assert warning.startswith(
+        f"c.txt: every class name is in Markdown {style}, such as {example!r} (a chat's answer?)"
+    )
+    around = f", and what is around the {names}," if example != f"{mark}{alone}{mark}" else ""
+    assert f": the {mark!r}{around} are part of the names and of their prompts" in warning
+    assert warning.endswith(f"write the {names} alone, such as {alone!r}")
+
+
+def test_names_in_bold_and_in_italics_are_told_to_lose_both():
+    [warning] = warnings_of("**Cat**\n*Dog*\n")
+    assert warning.startswith("c.txt: every class name is in Markdown bold or italics")
+    assert warning.endswith("write the names alone, such as 'Cat'")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["*Cat*", "dog"],  # one name in italics among plain ones is a name
+        ["*nix", "*NSYNC"],  # no closing mark
+        ["_id", "__init__ file"],
+        ["* ", "*bird"],
+        ["a*b*", "c_d_"],
+    ],
+)
+def test_names_not_all_in_italics_are_warned_of_no_italics(names):
+    assert not any("italics" in warning for warning in warnings_of("\n".join(names) + "\n"))

@@ -891,22 +891,36 @@ def class_list_warnings(
     return quoted + bold + header + shape + named + _listed_file_warnings(body, source) + commented
 
 
-# A name in Markdown bold, as a chat's answer writes its list: `**Cat**`, `__Cat__`, after a list
-# marker or before a description (`1. **Cat** – a small feline`).
+# A name in Markdown bold or italics, as a chat's answer writes its list: `**Cat**`, `__Cat__`,
+# `*Cat*`, `_Cat_`, `***Cat***`, after a list marker or before a description (`1. **Cat** – a
+# small feline`).
 _BOLD = re.compile(
-    rf"(?:{_LIST_MARKER.pattern})?\s*(?P<mark>\*\*|__)(?P<name>[^\s*_](?:.*?[^\s*_])?)(?P=mark)"
+    rf"(?:{_LIST_MARKER.pattern})?\s*(?P<mark>\*{{1,3}}|_{{1,3}})"
+    r"(?P<name>[^\s*_](?:.*?[^\s*_])?)(?P=mark)"
 )
+# What each count of marks makes of a name: its style, and the adjective for the names.
+_EMPHASIS = {
+    1: ("italics", "italic names"),
+    2: ("bold", "bold names"),
+    3: ("bold italics", "bold italic names"),
+}
 
 
 def _bold_warning(names: Sequence[str], source: str, part_of: str) -> tuple[str, ...]:
-    """Every name in Markdown bold: its marks, and the marker or text around it, are part of
-    `part_of` (the names, and their prompts where they hold them)."""
+    """Every name in Markdown bold or italics: its marks, and the marker or text around it, are
+    part of `part_of` (the names, and their prompts where they hold them)."""
     bold = [found for found in map(_BOLD.match, names) if found]
     if not names or len(bold) < len(names):
         return ()
     first = bold[0]
+    marks = list(dict.fromkeys(found["mark"] for found in bold))
+    style, emphasised = (
+        _EMPHASIS[len(marks[0])]
+        if len({len(mark) for mark in marks}) == 1
+        else ("bold or italics", "names")
+    )
     around = (
-        ", and what is around the bold names,"  # a list marker, a description
+        f", and what is around the {emphasised},"  # a list marker, a description
         if any(
             found.start("mark") or found.end() < len(name)
             for found, name in zip(bold, names, strict=True)
@@ -914,9 +928,9 @@ def _bold_warning(names: Sequence[str], source: str, part_of: str) -> tuple[str,
         else ""
     )
     return (
-        f"{source}: every class name is in Markdown bold, such as {quoted_line(names[0])} (a "
-        f"chat's answer?): the {first['mark']!r}{around} are part of {part_of}; write the bold "
-        f"names alone, such as {quoted_line(first['name'])}",
+        f"{source}: every class name is in Markdown {style}, such as {quoted_line(names[0])} (a "
+        f"chat's answer?): the {' and '.join(map(repr, marks))}{around} are part of {part_of}; "
+        f"write the {emphasised} alone, such as {quoted_line(first['name'])}",
     )
 
 
