@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.evaluation_helpers import labelled_run
+from tests.helpers import run, write_images
 from zsl_cli.classes import parse_classes
 from zsl_cli.cli import app
 from zsl_cli.errors import EXIT_USAGE, ZslError
 
-FIX = "write the names alone, as `ls > classes.txt` (or `ls -1`) lists them"
+
+def fix(source: str) -> str:
+    """What the refusal says to write, naming the file that was read."""
+    return f"write the names alone, as `ls > {source}` (or `ls -1`) lists them"
 
 
 def listing(*lines: str) -> str:
@@ -93,7 +98,7 @@ def test_an_ls_l_listing_is_refused_as_one(text, number, line):
         parse_classes(text, "c.txt")
     message = str(error.value)
     assert message.startswith(f"c.txt:{number}: {line!r} is a line of an `ls -l` listing")
-    assert message.endswith(FIX)
+    assert message.endswith(fix("c.txt"))
     assert "duplicate" not in message
 
 
@@ -104,7 +109,7 @@ def test_the_cli_tells_an_ls_l_listing_in_one_line(tmp_path: Path):
     assert result.exit_code == EXIT_USAGE, result.output
     [line] = result.stderr.splitlines()
     assert re.fullmatch(
-        rf"zsl: error: .*classes\.txt:2: .* `ls -l` listing.*{re.escape(FIX)}", line
+        rf"zsl: error: .*classes\.txt:2: .* `ls -l` listing.*{re.escape(fix(str(path)))}", line
     )
 
 
@@ -118,3 +123,96 @@ def test_the_cli_tells_an_ls_l_listing_in_one_line(tmp_path: Path):
 )
 def test_names_that_only_start_like_an_ls_l_line_are_names(names):
     assert parse_classes("\n".join(names) + "\n", "c.txt").names == names
+
+
+def test_a_listing_given_as_text_is_told_to_write_classes_txt():
+    with pytest.raises(ZslError) as error:
+        parse_classes(listing("drwxr-xr-x 2 me me 4096 Dec  6 20:01 cat"))
+    assert str(error.value).endswith(fix("classes.txt"))
+
+
+def test_a_seen_list_written_by_ls_l_is_told_to_write_itself(tmp_path: Path):
+    # It was told to write `ls > classes.txt`: another file than the one --seen reads.
+    classes = ["cat", "dog"]
+    images = []
+    for seed, name in enumerate(classes):
+        images += [(image, name) for image in write_images(tmp_path / "truth" / name, 1, seed)]
+    predictions = labelled_run(tmp_path / "p.jsonl", images, classes)
+    seen = tmp_path / "seen.txt"
+    seen.write_text(listing("total 4", "drwxr-xr-x 2 me me 4096 Dec  6 20:01 cat"))
+    result = run("evaluate", predictions, "--truth", tmp_path / "truth", "--seen", seen)
+    assert result.exit_code == EXIT_USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert "`ls -l` listing" in line
+    assert line.endswith(fix(str(seen))), line
+    assert "classes.txt" not in line
+
+
+# Windows' `dir photos > classes.txt` (not `dir /b`), as cmd.exe writes it in English.
+DIR_LISTING = (
+    " Volume in drive C is Windows\r\n"
+    " Volume Serial Number is 1234-ABCD\r\n"
+    "\r\n"
+    " Directory of C:\\photos\r\n"
+    "\r\n"
+    "12/06/2026  10:14 AM    <DIR>          .\r\n"
+    "12/06/2026  10:14 AM    <DIR>          ..\r\n"
+    "12/06/2026  10:14 AM    <DIR>          bird\r\n"
+    "12/06/2026  10:14 AM    <DIR>          cat\r\n"
+    "12/06/2026  10:15 AM                 0 classes.txt\r\n"
+    "               1 File(s)              0 bytes\r\n"
+    "               4 Dir(s)  100,204,085,248 bytes free\r\n"
+)
+DIR_FIX = "write the names alone, as `dir /b /ad > c.txt` lists the folders"
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "line"),
+    [
+        (DIR_LISTING, 1, "Volume in drive C is Windows"),
+        (DIR_LISTING.split("\r\n", 2)[2], 2, "Directory of C:\\photos"),  # the header cut off
+        (DIR_LISTING.split("\r\n", 5)[5], 1, "12/06/2026  10:14 AM    <DIR>          ."),
+        (  # a 24-hour locale's dates and a folder's size column of a file
+            "06.12.2026  10:14    <DIR>          cat\n06.12.2026  10:14    <DIR>          dog\n",
+            1,
+            "06.12.2026  10:14    <DIR>          cat",
+        ),
+        ("2026-12-06  22:14             1,024 notes.txt\n", 1, "2026-12-06  22:14"),
+        ("cat\n               2 Dir(s)  100,204,085,248 bytes free\n", 2, "2 Dir(s)"),
+        (" Volume in drive D has no label.\n Directory of D:\\\n", 1, "Volume in drive D"),
+    ],
+    ids=["whole", "no-volume", "entries", "24-hour", "file-size", "totals", "no-label"],
+)
+def test_a_windows_dir_listing_is_refused_as_one(text, number, line):
+    # Its lines were split at the time's ':' and refused as one class repeated ('12/06/2026  10'),
+    # or the header's lines were classes without a word.
+    with pytest.raises(ZslError) as error:
+        parse_classes(text, "c.txt")
+    message = str(error.value)
+    assert message.startswith(f"c.txt:{number}: {repr(line)[:-1]}")
+    assert "a line of a Windows `dir` listing" in message
+    assert message.endswith(DIR_FIX)
+    assert "duplicate" not in message
+
+
+def test_the_cli_tells_a_dir_listing_in_one_line(tmp_path: Path):
+    write_images(tmp_path / "photos" / "cat", 1)
+    path = tmp_path / "classes.txt"
+    path.write_bytes(DIR_LISTING.encode())
+    result = run("label", tmp_path / "photos", "--classes", path, "-m", "shapes-demo")
+    assert result.exit_code == EXIT_USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert "classes.txt:1: 'Volume in drive C is Windows' is a line of a Windows `dir`" in line
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Volume knob", "Directory of birds", "File cabinet", "2 Dir(s) sign"],
+        ["12/06/2026 birthday cake", "06.12.2026 10:14 train"],
+        ["<DIR> tag", "10:14 AM alarm clock: a photo of an alarm clock"],
+    ],
+)
+def test_names_that_only_look_like_a_dir_line_are_names(names):
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert len(spec.names) == len(names)

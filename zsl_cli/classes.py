@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -414,7 +415,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         _refuse_spreadsheet_error(line, where)
         if not line or line.startswith("#"):
             continue
-        _refuse_long_listing(line, where)
+        _refuse_long_listing(line, where, source)
         if not entries and excel_delimiter(raw):
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
@@ -549,17 +550,39 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
 # A line of `ls -l`'s listing: the file's type and permissions (`drwxr-xr-x`, with SELinux's '.',
 # an ACL's '+' or macOS's '@' after them), then its count of links.
 _LONG_LISTING = re.compile(r"[-bcdlpsD][r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-][.+@]?\s+\d+\s")
+# A line of Windows' `dir` listing (cmd.exe's, in English): a date in any locale's order
+# (`12/06/2026`, `06.12.2026`, `2026-12-06`), a time (`10:14 AM`, `22:14`), then `<DIR>` (or a
+# link's `<JUNCTION>`) or a file's size; or one of its header or total lines.
+_DIR_LISTING = re.compile(
+    r"\d{1,4}([./-])\d{1,2}\1\d{1,4}\s+\d{1,2}:\d{2}(:\d{2})?(\s?[AaPp]\.?[Mm]?\.?)?"
+    r"\s+(<[A-Z]+>|\d[\d,.\u00a0\u202f]*)\s"
+    r"|Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
+    r"|Directory of ([A-Za-z]:|\\\\)|\d[\d,.]* (File|Dir)\(s\) .*bytes"
+)
 
 
-def _refuse_long_listing(line: str, where: str) -> None:
+def _command_target(source: str) -> str:
+    """The file a command that writes a class file should write: the one read (a seen list's own,
+    where that is what was read), as a shell takes its name; classes.txt for text given as such."""
+    return "classes.txt" if source.startswith("<") else shlex.quote(source)
+
+
+def _refuse_long_listing(line: str, where: str, source: str) -> None:
     """Refuse a line of `ls -l` (`drwxr-xr-x 2 me me 4096 Dec  6 20:01 cat`): split at its time's
     ':', folders made in one minute were refused as one class repeated, and a year-old listing
-    (no time, no ':') made classes of whole lines without a word."""
+    (no time, no ':') made classes of whole lines without a word. So for Windows' `dir`, whose
+    header lines were classes and whose lines were split at their time's ':' too."""
     if _LONG_LISTING.match(line):
         raise ZslError(
             f"{where}: {quoted_line(line)} is a line of an `ls -l` listing (its permissions, "
             "owner, size and date are part of the class's line): write the names alone, as "
-            "`ls > classes.txt` (or `ls -1`) lists them"
+            f"`ls > {_command_target(source)}` (or `ls -1`) lists them"
+        )
+    if _DIR_LISTING.match(line):
+        raise ZslError(
+            f"{where}: {quoted_line(line)} is a line of a Windows `dir` listing (its date, time "
+            "and size, or its header and totals, are part of the class's lines): write the names "
+            f"alone, as `dir /b /ad > {_command_target(source)}` lists the folders"
         )
 
 
