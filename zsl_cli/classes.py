@@ -911,7 +911,15 @@ def class_list_warnings(
     )
     # A shape's warning says what to write instead, '_' included (CUB's ids).
     named = () if shape or bold else _name_text_warnings(body, source, prompted=prompted)
-    return quoted + bold + header + shape + named + _listed_file_warnings(body, source) + commented
+    return (
+        quoted
+        + bold
+        + header
+        + shape
+        + named
+        + _listed_file_warnings(body, source, prompted)
+        + commented
+    )
 
 
 # A name in Markdown bold or italics, as a chat's answer writes its list: `**Cat**`, `__Cat__`,
@@ -966,16 +974,20 @@ _LISTED_FILE = re.compile(
 )
 
 
-def _listed_file_warnings(names: Sequence[str], source: str) -> tuple[str, ...]:
+def _listed_file_warnings(
+    names: Sequence[str], source: str, prompted: bool = True
+) -> tuple[str, ...]:
     """Files' names among other names: a listing of the class folders (`ls > classes.txt`)
-    that holds the files beside them, classes.txt itself among them (the shell makes it first)."""
+    that holds the files beside them, classes.txt itself among them (the shell makes it first).
+    `prompted`: whether the names are a class file's (else a seen list's, given as --seen)."""
     files = [name for name in names if _LISTED_FILE.fullmatch(name)]
     if not files or len(files) == len(names):
         return ()
     more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    listing = "`ls > classes.txt`?" if prompted else "as `ls` writes it, given as --seen?"
     return (
         f"{source}: class {quoted_line(files[0])}{more} is a file's name (a folder listing, "
-        "`ls > classes.txt`?): it is a class as written; remove the files' lines",
+        f"{listing}): it is a class as written; remove the files' lines",
     )
 
 
