@@ -3,8 +3,11 @@ realistic class lists of names holding a '/' or a '\\', which are no listing and
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.helpers import run, write_images
 from zsl_cli.classes import parse_classes
 
 SHAPES = ["red circle", "blue square", "green star"]
@@ -100,3 +103,52 @@ def test_a_parent_class_over_its_subclasses_is_not_called_finds_folder_outright(
     [warning] = parse_classes("\n".join(names) + "\n", "c.txt").warnings
     assert "'vehicle' (find's own folder)" not in warning
     assert "if 'vehicle' is the folder `find` was given" in warning
+
+
+@pytest.mark.parametrize(
+    ("names", "folder"),
+    [
+        (["photos/cat", "photos/dog", "photos/bird"], "photos"),  # find photos -mindepth 1
+        (["photos/cat", "photos/cat/kitten", "photos/dog"], "photos"),  # ... without -maxdepth
+        (["photos/cat/", "photos/dog/"], "photos"),  # ls -d photos/*/
+        (["data/photos/cat", "data/photos/dog"], "data/photos"),
+        (["my photos/cat", "my photos/dog"], "'my photos'"),  # quoted as a shell takes it
+    ],
+    ids=["find-mindepth", "find-nested", "ls-d", "nested-folder", "folder-with-space"],
+)
+def test_a_listing_of_a_folders_sub_folders_alone_is_warned_of_with_what_to_write(names, folder):
+    # `find photos -mindepth 1 -type d > classes.txt` has no line for 'photos' itself: every
+    # class was 'photos/cat', matching no truth folder, without a word.
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert spec.names == names  # labelled as written
+    [warning] = spec.warnings
+    assert warning.startswith(f"c.txt: every class name is a path, such as {names[0]!r}")
+    assert "a folder listing" in warning
+    assert warning.endswith(f"write the names alone, as `ls {folder} > c.txt` lists them")
+    assert "`find` was given" not in warning  # no line of the folder's own
+
+
+def test_the_cli_warns_of_a_find_mindepth_listing_of_real_folders(tmp_path: Path):
+    photos = tmp_path / "photos"
+    for seed, name in enumerate(["cat", "dog"]):
+        write_images(photos / name, 1, seed=seed)
+    classes = tmp_path / "classes.txt"
+    # As `find photos -mindepth 1 -type d` run in tmp_path writes it.
+    listed = sorted(f"photos/{child.name}" for child in photos.iterdir() if child.is_dir())
+    classes.write_text("\n".join(listed) + "\n")
+    result = run("label", photos, "--classes", classes, "-m", "shapes-demo")
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.stderr.splitlines() if "every class name" in line]
+    assert f"as `ls photos > {classes}` lists them" in warning
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["photos/cat", "dog"],  # one name with a folder among names
+        ["photos/cat"],  # one name alone
+        ["cat/", "dog"],
+    ],
+)
+def test_names_not_all_under_one_folder_are_not_a_listing(names):
+    assert parse_classes("\n".join(names) + "\n", "c.txt").warnings == ()

@@ -1096,8 +1096,9 @@ def _shape_warning(
         name for name in names if name not in (".", root) and not _LISTED_FILE.fullmatch(name)
     ]
     # A listing of files alone (`find .` in a folder of no sub-folder) is told of below.
+    parent = root.rstrip("/") if root is not None else _parent_folder(folders)
     if folders and (
-        root is not None or all(name.startswith("./") or name.endswith("/") for name in folders)
+        parent is not None or all(name.startswith("./") or name.endswith("/") for name in folders)
     ):
         # The listed folder's own line is no path to trim: written alone, it stays a class that
         # takes images.
@@ -1110,10 +1111,19 @@ def _shape_warning(
             else f"; and if {own!r} is the folder `find` was given, that line is a class as "
             "written: remove it"
         )
+        # `find photos -mindepth 1` and `ls -d photos/*/` name the folder on every line.
+        command = f"ls {shlex.quote(parent)}" if parent not in (None, ".") else None
+        written = (
+            ""
+            if command is None
+            else f", as `{command} > {_command_target(source)}` lists them"
+            if prompted
+            else f", as `{command}` lists them"
+        )
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
-            "write the names alone" + (dot if own else ""),
+            "write the names alone" + written + (dot if own else ""),
         )
     if (drawn := _tree_drawing(names)) is not None:
         branches, tree_lines = drawn
@@ -1193,6 +1203,27 @@ def _listed_folder(names: Sequence[str]) -> str | None:
     others = [name for name in names if name != root]
     listed = len(others) == len(names) - 1 and under != "/"
     return root if listed and all(n.startswith(under) and n != under for n in others) else None
+
+
+def _parent_folder(names: Sequence[str]) -> str | None:
+    """The folder every name, two or more, is a path under, with no line of its own (`photos` of
+    `photos/cat` and `photos/dog/`, as `find photos -mindepth 1 -type d` and `ls -d photos/*/`
+    list them); else None. Not names that each hold a '/' of their own (`AC/DC`, `on/off
+    switch`): they start alike only where every one is under one folder."""
+    if len(names) < 2:
+        return None
+    top = names[0].partition("/")[0] + "/"
+    if top == "/" or not all(name.startswith(top) for name in names):  # most lists: at once
+        return None
+    parts = [name.rstrip("/").split("/") for name in names]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) > 1:
+            break
+        common.append(level[0])
+    # Every name goes on below the folder: `photos/cat` over `photos/cat/kitten` is under `photos`.
+    common = common[: min(map(len, parts)) - 1]
+    return "/".join(common) or None
 
 
 def _two_columns(names: Sequence[str]) -> str | None:
