@@ -7,7 +7,8 @@ descriptor and weight, plan the prompts with the default template):
   classes.txt        --classes lines, one class name each (ImageNet-21k, iNaturalist species)
   descriptions.json  --described classes x --descriptors descriptions of about 200 characters
                      (1,000 x 50: 10 MB)
-  one long line      a descriptions JSON whose one class has one description of --line-mb MB
+  one long line      a descriptions JSON of --line-mb MB on one line (minified): classes of
+                     --descriptors descriptions of about 200 characters
   attributes.csv     --attributes: --attribute-classes rows of --attribute-columns weights of
                      up to 100 with 4 decimals, as in AwA2's continuous predicate matrix
 Each row is the fastest of --repeats runs (other load only ever adds time) and the rate in MB/s.
@@ -67,9 +68,15 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
     }
     descriptions = folder / "descriptions.json"
     descriptions.write_text(json.dumps(described, ensure_ascii=False, indent=1), "utf-8")
+    # A minified JSON: every class on one line, descriptions of about 200 characters as above (a
+    # descriptor is at most 10,000), as many classes as fill --line-mb MB.
     long_line = folder / "long-line.json"
-    text = sentence(rng, int(args.line_mb * 2**20))
-    long_line.write_text(json.dumps({names[0]: [text]}, ensure_ascii=False), "utf-8")
+    n_classes = max(1, round(args.line_mb * 2**20 / (args.descriptors * 210)))
+    one_line = {
+        f"{name} {i}": [sentence(rng, 200) for _ in range(args.descriptors)]
+        for i, name in enumerate(words(rng, n_classes))
+    }
+    long_line.write_text(json.dumps(one_line, ensure_ascii=False), "utf-8")
     attributes = folder / "attributes.csv"
     columns = [f"{word} {j}" for j, word in enumerate(words(rng, args.attribute_columns))]
     weights = rng.random((args.attribute_classes, args.attribute_columns)) * 100

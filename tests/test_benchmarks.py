@@ -217,6 +217,16 @@ def test_class_files_fewer_classes_alone_caps_the_other_defaults(tmp_path: Path)
     assert result.stderr.strip().splitlines()[-1].endswith("--described: at most --classes")
 
 
+def test_class_files_times_a_long_line_past_a_descriptors_limit() -> None:
+    # The long line was one descriptor of --line-mb MB, which zsl refuses past 10,000 characters:
+    # the default 1 MB ended in a traceback. It is a minified file's line of many descriptors.
+    command = [sys.executable, str(BENCHMARKS / "class_files.py"), "--classes", "5"]
+    command += ["--descriptors", "2", "--line-mb", "0.05", "--repeats", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "descriptions, one 0.05 MB line" in result.stdout
+
+
 class SlowPreparation:
     """Stands in for zsl's ImagePreparation: a fixed time per image, whatever the load."""
 
