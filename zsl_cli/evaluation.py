@@ -2626,8 +2626,9 @@ def _top_scored(ranked: RankedScores, classes: Collection[str]) -> str:
     unless a hand-edited score puts a later class above it. Labels that are no class
     ("unknown") and scores that are no numbers (refused later) are passed over."""
     first, scores = ranked.labels[0], ranked.scores
-    # The usual ranking is in the order of its scores, which one comparison tells.
-    if not (scores[1:] > scores[0]).any():
+    # The usual ranking is in the order of its scores, which one comparison tells (where its
+    # first label is a class with a score).
+    if first in classes and not np.isnan(scores[0]) and not (scores[1:] > scores[0]).any():
         return first
     # A class written twice counts with its first score, as the stacking reads it.
     named: set[str] = set()
