@@ -308,11 +308,14 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = f"write {{}} for {dollar}{{{fields[0]}}}"
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
             hint = f"a Jinja template? write {{}} for {jinja.group()}"
-        elif placeholders == 1 and fields == [] and (doubled := _DOUBLED_FIELD.search(template)):
+        elif fields == [] and (doubled := _DOUBLED_FIELD.search(template)):
             # Escaped already: the advice to write literal braces so was what made it none.
             hint = (
                 f"write {{}} for {doubled.group()}: doubled braces are literal braces, not a "
                 "placeholder"
+                if placeholders == 1
+                else f"doubled braces ({doubled.group()}) are literal braces, not placeholders: "
+                "write {} for the class name and {} for the descriptor, or {0} and {1}"
             )
         raise ZslError(
             f"{where}: {quoted_line(template)} must contain exactly "
