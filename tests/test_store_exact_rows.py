@@ -8,7 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from tests.store_helpers import as_version_1
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem, gone_copies
 
 DIM = 4
@@ -263,3 +265,55 @@ def test_plan_names_no_gone_copy_of_images_it_forgets(tmp_path: Path) -> None:
     assert plan.stale == [str(image)]
     assert plan.copies == []
     assert [stat.path for stat in plan.to_encode] == [moved.path]
+
+
+def test_plan_forgets_its_stale_paths_sorted_by_path_bytes_whatever_made_them_stale(
+    tmp_path: Path,
+) -> None:
+    # zz.png is gone; store.png is the store itself, kept by an older zsl as a failed image.
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "img0.png").write_bytes(b"pixels")
+    img0 = FileStat(str(folder / "img0.png"), 6, MTIME_NS)
+    with EmbeddingStore.open(folder / "store.png") as store:
+        model = store.register_model("m", "m", DIM)
+        store.add(
+            model,
+            [
+                StoredItem(img0, "ok", "", vector(1, 0, 0, 0)),
+                ok(folder / "zz.png", vector(0, 1, 0, 0)),
+                failed(folder / "store.png", "not_an_image", "not an image"),
+            ],
+        )
+        plan = store.plan(model, [img0], [str(folder)])
+    assert plan.stale == [str(folder / "store.png"), str(folder / "zz.png")]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_root_holding_only_a_broken_link_is_not_taken_for_an_unmounted_one(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "photos"
+    root.mkdir()
+    (root / "link.png").symlink_to(tmp_path / "nowhere.png")
+    db = tmp_path / "s.db"
+    with EmbeddingStore.open(db) as store:
+        model = store.register_model("m", "m", DIM)
+        store.add(model, [ok(root / "a.png", vector(1, 0, 0, 0))])
+        plan = store.plan(model, [], [str(root)], [str(root)])
+    assert (plan.stale, plan.absent, plan.kept) == ([str(root / "a.png")], [], 0)
+
+
+def test_only_the_run_that_migrates_an_older_store_says_it_did(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    EmbeddingStore.open(db).close()
+    as_version_1(db)
+    # Both open the store as an older zsl left it; the first to register migrates it.
+    with EmbeddingStore.open(db) as first, EmbeddingStore.open(db) as second:
+        first.register_model("m", "m", DIM)
+        second.register_model("m", "m", DIM)
+        assert (first.migrated, second.migrated) == (True, False)
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(models)")]
+    assert columns.count("precision") == 1
