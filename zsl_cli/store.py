@@ -1278,6 +1278,10 @@ class EmbeddingStore:
                 if row is not None:
                     size, mtime_ns, status, error, vector = row
                     status, error = self._text(status), self._text(error)
+                    if (status == STATUS_OK) != (vector is not None):
+                        # The table's CHECK ties them; a damaged page escapes it, and an ok
+                        # image without a vector went on to the scores as one.
+                        raise ZslError(_damaged(self.path, "a stored status and vector disagree"))
                     read.add((path, size, mtime_ns, status, error, vector is not None), vector)
         vectors = iter(read.matrix(unit=unit))
         return {
