@@ -317,3 +317,39 @@ def test_only_the_run_that_migrates_an_older_store_says_it_did(tmp_path: Path) -
         assert raw.execute("PRAGMA user_version").fetchone() == (2,)
         columns = [row[1] for row in raw.execute("PRAGMA table_info(models)")]
     assert columns.count("precision") == 1
+
+
+def test_a_gone_image_pairs_with_the_found_one_whose_path_ends_alike_the_furthest(
+    tmp_path: Path,
+) -> None:
+    def at(*parts: str) -> bytes:
+        return os.fsencode(str(tmp_path.joinpath(*parts)))
+
+    version = (6, MTIME_NS)
+    stored = {at("g2", "cats", "img.png"): version, at("g1", "p", "cats", "img.png"): version}
+    present: dict[bytes, tuple[int, int] | None] = {at("new", "p", "cats", "img.png"): version}
+    copies = gone_copies(stored, present)
+    assert [(c.path, c.there, c.images) for c in copies] == [
+        (str(tmp_path / "g1" / "p" / "cats"), str(tmp_path / "new" / "p" / "cats"), 1)
+    ]
+
+
+def test_rows_of_the_wrong_shape_or_a_failure_with_a_vector_are_refused(tmp_path: Path) -> None:
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        model = store.register_model("m", "m", DIM)
+        flat = vector(1, 2, 3, 4)
+        with pytest.raises(ValueError, match=r"vector shape \(1, 4\), expected \(4,\)"):
+            store.add(model, [ok(tmp_path / "a.png", flat.reshape(1, DIM))])
+        image = FileStat(str(tmp_path / "b.png"), 3, MTIME_NS)
+        with pytest.raises(ValueError, match=r"a failed item \(empty\) has no vector"):
+            store.add(model, [StoredItem(image, "empty", "0 bytes", flat)])
+    assert raw_rows(tmp_path / "s.db", "m") == []
+
+
+def test_a_read_keeps_the_current_identity_where_no_identity_holds_images(tmp_path: Path) -> None:
+    with EmbeddingStore.open(tmp_path / "s.db") as store:
+        old = store.register_model("old", "m", DIM)
+        new = store.register_model("new", "m", DIM)
+        assert store.readable_model("new", ["old"]) == (new, "new")
+        store.add(old, [ok(tmp_path / "a.png", vector(1, 0, 0, 0))])
+        assert store.readable_model("new", ["old"]) == (old, "old")
