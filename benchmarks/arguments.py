@@ -42,12 +42,14 @@ def check_distinct(parser: argparse.ArgumentParser, values: list, option: str) -
 
 
 def positive_number(text: str) -> float:
-    """argparse type for a size factor: a number above 0."""
+    """argparse type for a size factor: a finite number above 0."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
+    if value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
     return value
 

@@ -85,8 +85,9 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
         for name, row in zip(names, weights.tolist(), strict=False)
     ]
     attributes.write_text("".join(f"{row}\n" for row in rows), encoding="utf-8")
+    plural = "" if args.classes == 1 else "s"
     return {
-        f"classes.txt, {args.classes:,} names": {"classes": classes},
+        f"classes.txt, {args.classes:,} name{plural}": {"classes": classes},
         f"descriptions, {args.described:,} x {args.descriptors}": {"descriptions": descriptions},
         f"descriptions, one {args.line_mb:g} MB line": {"descriptions": long_line},
         f"attributes, {args.attribute_classes:,} x {args.attribute_columns}": {
@@ -103,7 +104,8 @@ def main() -> None:
     parser.add_argument("--descriptors", type=at_least(1), default=50)
     parser.add_argument("--line-mb", type=positive_number, default=1.0)
     parser.add_argument("--attribute-classes", type=at_least(1))
-    parser.add_argument("--attribute-columns", type=at_least(1), default=85)
+    # One column makes every class's weights proportional to every other's: zsl refuses the table.
+    parser.add_argument("--attribute-columns", type=at_least(2), default=85)
     parser.add_argument("--repeats", type=at_least(1), default=3)
     parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")

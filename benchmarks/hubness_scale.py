@@ -27,7 +27,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from arguments import at_least, random_seed  # benchmarks/arguments.py, beside this script
+from arguments import (
+    at_least,
+    check_distinct,
+    random_seed,
+)  # benchmarks/arguments.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -91,6 +95,7 @@ def main() -> None:
         "--methods", nargs="+", choices=hubness.METHODS, default=hubness.METHODS, metavar="METHOD"
     )
     args = parser.parse_args()
+    check_distinct(parser, args.methods, "--methods")
 
     methods = hubness.check_methods(args.methods)
     if args.lazy:

@@ -182,8 +182,16 @@ def test_throughput_first_prediction_row_gives_the_first_line_time(benchmark_mod
     assert "6.00 s" in row.note  # the whole run, where the table said it
 
 
-@pytest.mark.parametrize("size", ["nan", "inf", "0", "-2"])
-def test_class_files_refuses_a_long_line_of_no_size(size: str) -> None:
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        ("nan", "is not a number above 0"),
+        ("inf", "is not a finite number"),  # it is above 0
+        ("0", "is not a number above 0"),
+        ("-2", "is not a number above 0"),
+    ],
+)
+def test_class_files_refuses_a_long_line_of_no_size(size: str, reason: str) -> None:
     # NaN and infinity came as a traceback after the class list and descriptions were written;
     # 0 and -2 were timed as a "one 0 MB line" / "one -2 MB line" of one word.
     result = subprocess.run(
@@ -194,11 +202,7 @@ def test_class_files_refuses_a_long_line_of_no_size(size: str) -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert (
-        result.stderr.strip()
-        .splitlines()[-1]
-        .endswith(f"argument --line-mb: {size} is not a number above 0")
-    )
+    assert result.stderr.strip().splitlines()[-1].endswith(f"argument --line-mb: {size} {reason}")
 
 
 def test_class_files_fewer_classes_alone_caps_the_other_defaults(tmp_path: Path) -> None:
@@ -788,3 +792,26 @@ def test_resize_agreement_warms_torch_up_before_timing(benchmark_modules, monkey
     monkeypatch.setattr(resize_agreement, "SPEED_CASES", resize_agreement.SPEED_CASES[:1])
     resize_agreement.speed(1, np.random.default_rng(0))
     assert calls.index("torch") < calls.index("timed")
+
+
+def test_class_files_refuses_one_attribute_column() -> None:
+    # With one column every class's row of weights is proportional to every other's, so zsl
+    # refuses the table: the benchmark timed the other inputs, then ended in a traceback.
+    command = [sys.executable, str(BENCHMARKS / "class_files.py"), "--attribute-columns", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith("argument --attribute-columns: 1 is less than 2")
+    )
+
+
+def test_hubness_scale_refuses_a_method_given_twice() -> None:
+    command = [sys.executable, str(BENCHMARKS / "hubness_scale.py"), "--images", "4"]
+    command += ["--classes", "3", "--dim", "2", "--methods", "mp", "mp"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1].endswith("--methods: mp is given twice")
