@@ -54,11 +54,30 @@ def main() -> None:
     parser.add_argument("--images", type=at_least(1), default=60)
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout whose zsl_cli runs")
     args = parser.parse_args()
+    # Both found only after the tiny CLIP and the images were built, by the zsl process: a source
+    # without zsl_cli as its ModuleNotFoundError traceback, a template set as zsl's exit 2.
+    if not (args.source / "zsl_cli").is_dir():
+        parser.error(f"--source {str(args.source)!r}: no zsl_cli there")
+    from zsl_cli.errors import ZslError
+    from zsl_cli.prompts import is_template_file, resolve_templates
+
+    try:
+        templates = resolve_templates(args.templates)
+    except ZslError as error:
+        parser.error(str(error))  # it names --templates and the value
+    # zsl runs in the temporary folder: a template file named from here is passed as a whole path.
+    named = str(Path(args.templates).resolve()) if is_template_file(args.templates) else None
+
+    import transformers
+
+    # Its note on torchvision's absence and its bar for writing the tiny model: noise on stderr.
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
 
     from PIL import Image
+    from relabel import size_text  # benchmarks/relabel.py, beside this script
 
     from tests.tiny_models import make_tiny_clip
-    from zsl_cli.prompts import resolve_templates
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -72,23 +91,36 @@ def main() -> None:
         stub = STUB.format(dim=args.dim, source=str(args.source.resolve()))
         command = [
             *("/usr/bin/time", "-f", "%M", sys.executable, "-c", stub),
-            *("label", str(images), "-c", str(classes), "-t", args.templates, "-m", str(model)),
+            *(
+                "label",
+                str(images),
+                "-c",
+                str(classes),
+                "-t",
+                named or args.templates,
+                "-m",
+                str(model),
+            ),
             *("-o", str(folder / "out.csv"), "-q"),
         ]
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
         started = time.perf_counter()
         run = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp)
         seconds = time.perf_counter() - started
+    *zsl_lines, peak_kb = run.stderr.rstrip("\n").split("\n")  # time's %M: KB, the last line
     if run.returncode != 0:
-        sys.exit(f"zsl exited {run.returncode}:\n{run.stderr}")
-    peak_mb = int(run.stderr.split()[-1]) / 1024  # time's %M: KB, on stderr's last line
-    prompts = args.classes * len(resolve_templates(args.templates).templates)
+        # time's own "Command exited with non-zero status N" (or "terminated by signal") line.
+        if zsl_lines and zsl_lines[-1].startswith("Command "):
+            zsl_lines.pop()
+        sys.exit(f"zsl exited {run.returncode}:\n" + "\n".join(zsl_lines))
+    peak_mb = int(peak_kb) / 1024
+    prompts = args.classes * len(templates.templates)
     print(
         f"{args.classes:,} classes x {args.templates} ({prompts:,} prompts) at {args.dim}-d, "
-        f"{args.images} images, zsl_cli from {args.source}:\n"
+        f"{args.images} image{'' if args.images == 1 else 's'}, zsl_cli from {args.source}:\n"
         f"  peak RSS {peak_mb:,.0f} MB in {seconds:.1f} s; class vectors "
-        f"{args.classes * args.dim * 4 / 2**20:,.0f} MB, every prompt's embedding "
-        f"{prompts * args.dim * 4 / 2**20:,.0f} MB"
+        f"{size_text(args.classes * args.dim * 4 / 2**20)}, every prompt's embedding "
+        f"{size_text(prompts * args.dim * 4 / 2**20)}"
     )
 
 

@@ -815,3 +815,45 @@ def test_hubness_scale_refuses_a_method_given_twice() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip().splitlines()[-1].endswith("--methods: mp is given twice")
+
+
+@pytest.mark.parametrize("source", ["missing", "empty"])
+def test_text_memory_refuses_a_source_without_zsl_cli_before_any_work(
+    tmp_path: Path, source: str
+) -> None:
+    # A folder that is not a checkout built the model and images, then printed the zsl
+    # process's ModuleNotFoundError traceback and /usr/bin/time's lines.
+    folder = tmp_path / source
+    if source == "empty":
+        folder.mkdir()
+    command = [sys.executable, str(BENCHMARKS / "text_memory.py"), "--classes", "2"]
+    command += ["--images", "1", "--dim", "4", "--source", str(folder)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].endswith(f"--source {str(folder)!r}: no zsl_cli there")
+    assert "Traceback" not in result.stderr
+    assert "model" not in result.stderr.lower()  # nothing was built
+
+
+def test_text_memory_refuses_an_unknown_template_set_before_building_the_model() -> None:
+    command = [sys.executable, str(BENCHMARKS / "text_memory.py"), "--classes", "2"]
+    command += ["--images", "1", "--dim", "4", "--templates", "nosuch"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("text_memory.py: error: --templates 'nosuch': not a built-in set")
+    assert "Writing model shards" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_text_memory_runs_quietly_and_sizes_small_embeddings() -> None:
+    # Building the tiny CLIP printed transformers' torchvision note and a "Writing model shards"
+    # bar on stderr, and 2 x 4-d class vectors were printed as "0 MB".
+    command = [sys.executable, str(BENCHMARKS / "text_memory.py"), "--classes", "2"]
+    command += ["--images", "1", "--dim", "4", "--templates", "imagenet7"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Writing model shards" not in result.stderr
+    assert "torchvision" not in result.stderr
+    assert "class vectors 32 bytes, every prompt's embedding 224 bytes" in result.stdout
