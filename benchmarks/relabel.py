@@ -250,15 +250,24 @@ def main() -> None:
     load_avg = os.getloadavg()[0]
     # What zsl keeps: every class for --top-k 0, and never more classes than there are.
     kept = "all classes" if args.top_k == 0 else f"top-{min(args.top_k, args.classes)}"
+    plural = "" if args.classes == 1 else "s"
     print(
         f"relabel {args.images:,} x {args.dim} stored embeddings against {args.classes:,} "
-        f"classes, {kept} (load average {load_avg:.2f}, {os.cpu_count()} cores)"
+        f"class{plural and 'es'}, {kept} (load average {load_avg:.2f}, {os.cpu_count()} cores)"
     )
     print(f"  load from store        {results['load']:7.2f} s")
+    from zsl_cli.scoring import CHUNK_ROWS
+
+    # Up to one chunk of images the whole matrix is scored at once: nothing is avoided.
+    matrix = size_text(results["full_matrix_mb"])
+    compared = (
+        f"one chunk: the whole N x C float32 matrix, {matrix}"
+        if args.images <= CHUNK_ROWS
+        else f"the full N x C float32 matrix would be {matrix}"
+    )
     print(
         f"  score + top-k          {results['score']:7.2f} s   peak "
-        f"{size_text(results['score_peak_mb'])} (the full N x C float32 matrix would be "
-        f"{size_text(results['full_matrix_mb'])})"
+        f"{size_text(results['score_peak_mb'])} ({compared})"
     )
     print(f"  load + score           {results['load'] + results['score']:7.2f} s")
     written = args.format.upper()
@@ -269,7 +278,7 @@ def main() -> None:
     reduced = "" if args.hubness_reduction == "none" else f", {args.hubness_reduction}"
     print(
         f"  zsl label --embeddings {cli_s:7.2f} s   peak RSS {size_text(cli_mb)} (whole process: "
-        f"imports, model, {args.classes} prompts encoded{reduced}, {written} written)"
+        f"imports, model, {args.classes} prompt{plural} encoded{reduced}, {written} written)"
     )
     if args.hubness:
         print(

@@ -1291,7 +1291,8 @@ def render(results: Results) -> str:
             f"mean {results.numbers['jpeg_mean_kb']} KB"
         )
     if "tokens_per_prompt" in results.numbers:
-        inputs.append(f"tokens per prompt {results.numbers['tokens_per_prompt']}")
+        tokens = results.numbers["tokens_per_prompt"]
+        inputs.append(f"tokens per prompt: zsl {tokens['zsl']}, pipeline {tokens['pipeline']}")
     lines.append("; ".join(inputs))
     if settings["device"] != "cpu":
         # ProcessWatch reads one process's VmHWM; summing forked children's RSS would count the
@@ -1400,7 +1401,8 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, argparse.Na
     parser.add_argument(
         "--iterations",
         type=at_least(1),
-        help="timed model-only passes (default 5 CPU, 50 CUDA, 1 with --quick)",
+        help="timed model-only passes (default 5 CPU, 50 CUDA, 1 with --quick); on the CPU "
+        "at most 2 at --compare-precision",
     )
     parser.add_argument(
         "--repeats",

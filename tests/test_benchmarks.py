@@ -86,6 +86,9 @@ def test_relabel_measures_hubness_over_the_store_it_builds() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    # 60 images are one chunk of zsl's scoring: no full matrix is avoided.
+    score = next(line for line in result.stdout.splitlines() if "score + top-k" in line)
+    assert "(one chunk: the whole N x C float32 matrix, " in score
     for command in ("zsl label --embeddings", "zsl hubness --embeddings"):
         line = next(line for line in result.stdout.splitlines() if command in line)
         peak = float(line.split("peak RSS")[1].split()[0])
@@ -857,3 +860,13 @@ def test_text_memory_runs_quietly_and_sizes_small_embeddings() -> None:
     assert "Writing model shards" not in result.stderr
     assert "torchvision" not in result.stderr
     assert "class vectors 32 bytes, every prompt's embedding 224 bytes" in result.stdout
+
+
+def test_throughput_header_names_the_tokens_per_prompt(benchmark_modules) -> None:
+    # It printed the Python dict: "tokens per prompt {'zsl': 8.3, 'pipeline': 9.3}".
+    import throughput
+
+    settings = small_settings()
+    results = throughput.Results(dataclasses.asdict(settings), throughput.environment(settings))
+    results.numbers["tokens_per_prompt"] = {"zsl": 8.3, "pipeline": 9.3}
+    assert "tokens per prompt: zsl 8.3, pipeline 9.3" in throughput.render(results)
