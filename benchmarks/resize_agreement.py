@@ -168,7 +168,7 @@ def pass_order(rng: np.random.Generator) -> None:
             one = summary([differences(pixels, new_size, name, torch_one_call)])
             ordered = summary([differences(pixels, new_size, name, in_pillows_order)])
             print(
-                f"{size[0]}x{size[1]} -> {new_size[0]}x{new_size[1]} {name:<9} "
+                f"{size[0]:>4}x{size[1]:<4} -> {new_size[0]:>3}x{new_size[1]:<3} {name:<9} "
                 f"(this Pillow: {first} first)  one call {one}  Pillow's order {ordered}"
             )
     print()
@@ -191,7 +191,8 @@ def speed(repeats: int, rng: np.random.Generator) -> None:
             torch = fastest(lambda: _torch_resize(image, new_size, name), repeats) * 1000  # noqa: B023
             marks = ("*", " ") if torch_shrinks(size, new_size, number) else (" ", "*")
             cells.append(
-                f"{name} pillow{marks[1]}{pillow:6.2f} torch{marks[0]}{torch:6.2f} "
+                # 7 wide: 100 ms and over keep a gap after the name and mark.
+                f"{name} pillow{marks[1]}{pillow:7.2f} torch{marks[0]}{torch:7.2f} "
                 f"({pillow / torch:.1f}x)"
             )
         print(

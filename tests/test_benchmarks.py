@@ -870,3 +870,19 @@ def test_throughput_header_names_the_tokens_per_prompt(benchmark_modules) -> Non
     results = throughput.Results(dataclasses.asdict(settings), throughput.environment(settings))
     results.numbers["tokens_per_prompt"] = {"zsl": 8.3, "pipeline": 9.3}
     assert "tokens per prompt: zsl 8.3, pipeline 9.3" in throughput.render(results)
+
+
+def test_resize_agreement_rows_stay_aligned(benchmark_modules, monkeypatch, capsys) -> None:
+    # Pass-order rows of sizes of different widths were not aligned, and a speed reading of
+    # 100 ms or more ran into its label ("torch*105.48").
+    import numpy as np
+    import resize_agreement
+
+    resize_agreement.pass_order(np.random.default_rng(0))
+    rows = capsys.readouterr().out.splitlines()[1:-1]
+    assert len({row.index("(this Pillow") for row in rows}) == 1
+    monkeypatch.setattr(resize_agreement, "SPEED_CASES", [((20, 90), (16, 64))])
+    monkeypatch.setattr(resize_agreement, "fastest", lambda fn, repeats: 0.10548)
+    resize_agreement.speed(1, np.random.default_rng(0))
+    row = capsys.readouterr().out.splitlines()[-1]
+    assert " 105.48 " in row and "*105" not in row
