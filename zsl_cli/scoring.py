@@ -60,14 +60,20 @@ def is_number(value: object) -> bool:
 
 def similarities(images: np.ndarray, class_vectors: np.ndarray) -> np.ndarray:
     """Cosine similarities [N, C] (embeddings are L2-normalised) in float32. Classes with equal
-    vectors get equal similarities, to the bit."""
+    vectors get equal similarities, and images with equal embeddings equal rows, to the bit."""
     vectors = class_vectors.astype(np.float32, copy=False)
-    sims = images.astype(np.float32, copy=False) @ vectors.T
-    # A matrix product does not promise equal results for equal columns at different places
-    # (OpenBLAS rounds the edges of its tiles differently), and classes the model cannot tell
-    # apart must tie, so that they rank in class order.
+    images = images.astype(np.float32, copy=False)
+    sims = images @ vectors.T
+    # A matrix product does not promise equal results for equal columns or rows at different
+    # places (OpenBLAS rounds the edges of its tiles differently): classes the model cannot tell
+    # apart must tie, so that they rank in class order, and copies of a file in one batch must
+    # score alike (they got scores some 3e-6 apart, and under a near-tie of two classes another
+    # label). A float64 product would make a row's similarities the same in any matrix, but
+    # took 4.6 times as long at 4,096 images x 20,000 classes.
     for group in equal_rows(vectors):
         sims[:, group[1:]] = sims[:, group[:1]]
+    for group in equal_rows(images):
+        sims[group[1:]] = sims[group[0]]
     return sims
 
 
