@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.tiny_models import FIXED_SIZE
 from zsl_cli.encoders.preprocess import agrees_with_processor, fast_preprocessor_from
-
-SETTINGS = {
-    "do_resize": True,
-    "size": {"height": 16, "width": 24},
-    "do_rescale": True,
-    "rescale_factor": 1 / 255,
-    "do_normalize": True,
-    "image_mean": [0.5, 0.5, 0.5],
-    "image_std": [0.5, 0.5, 0.5],
-}
 
 
 def test_a_processor_that_fails_on_the_test_image_gives_no_verdict():
-    fast = fast_preprocessor_from(SETTINGS, torch_resize=False)
+    fast = fast_preprocessor_from(FIXED_SIZE, torch_resize=False)
 
     def failing(images, return_tensors):
         raise ValueError("cannot")
@@ -29,7 +20,7 @@ def test_a_processor_that_fails_on_the_test_image_gives_no_verdict():
 
 
 def test_a_processor_of_the_same_shape_but_other_pixels_disagrees():
-    fast = fast_preprocessor_from(SETTINGS, torch_resize=False)
+    fast = fast_preprocessor_from(FIXED_SIZE, torch_resize=False)
 
     def zeros(images, return_tensors):
         return {"pixel_values": np.zeros((1, 3, 16, 24), np.float32)}

@@ -7,18 +7,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from tests.tiny_models import CLIP_LIKE
+from tests.tiny_models import CLIP_LIKE, FIXED_SIZE
 from zsl_cli.encoders.preprocess import Normalisation, agrees_with_processor, fast_preprocessor_from
-
-SETTINGS = {
-    "do_resize": True,
-    "size": {"height": 16, "width": 24},
-    "do_rescale": True,
-    "rescale_factor": 1 / 255,
-    "do_normalize": True,
-    "image_mean": [0.5, 0.5, 0.5],
-    "image_std": [0.5, 0.5, 0.5],
-}
 
 
 def test_settings_without_any_normalisation_leave_the_pixels_rescaled():
@@ -37,6 +27,6 @@ def _own_pixels(images, offset: float) -> dict[str, np.ndarray]:
 
 
 def test_a_processor_a_hundredth_apart_disagrees():
-    fast = fast_preprocessor_from(SETTINGS, torch_resize=False)
+    fast = fast_preprocessor_from(FIXED_SIZE, torch_resize=False)
     assert agrees_with_processor(fast, lambda images, return_tensors: _own_pixels(images, 0.0))
     assert not agrees_with_processor(fast, lambda images, return_tensors: _own_pixels(images, 0.01))

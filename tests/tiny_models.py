@@ -49,6 +49,16 @@ CLIP_LIKE = {
     "image_mean": [0.5, 0.5, 0.5],
     "image_std": [0.5, 0.5, 0.5],
 }
+# A fixed-size processor's (SigLIP's way: resized to 16 x 24, no crop).
+FIXED_SIZE = {
+    "do_resize": True,
+    "size": {"height": 16, "width": 24},
+    "do_rescale": True,
+    "rescale_factor": 1 / 255,
+    "do_normalize": True,
+    "image_mean": [0.5, 0.5, 0.5],
+    "image_std": [0.5, 0.5, 0.5],
+}
 
 
 def _byte_level_vocab() -> dict[str, int]:
