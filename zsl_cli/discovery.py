@@ -403,7 +403,7 @@ class _Walker:
         in it, were it a folder (the glob's parts left, () for everything)."""
         if is_folder_entry(entry):
             key = self.key(entry.path)
-            self.hidden_folders.setdefault(key, _normal(entry.path))
+            self.hidden_folders.setdefault(key, entry.path)  # spelled as pathlib only if named
             self.hidden_searches.setdefault(key, set()).add(search)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images.add(self.key(entry.path))
@@ -598,7 +598,9 @@ class _Walker:
                     entries = list(itertools.islice(iterator, self.budget + 1))
                     cut_short = len(entries) > self.budget
                     del entries[self.budget :]
-                    self.budget -= len(entries)
+                    # A listing costs one entry at least, so that thousands of empty hidden
+                    # folders (a .thumbnails in each folder) are bounded too.
+                    self.budget = max(0, self.budget - max(1, len(entries)))
                     self.cut_short = self.cut_short or cut_short
         except OSError as error:
             self._skip(folder, error)
@@ -757,9 +759,9 @@ def _nothing_found_message(
 
 def _hidden_hint(walker: _Walker) -> str:
     """What --include-hidden would take that the walks and globs left out: hidden images, and
-    images in the hidden folders they did not enter (naming the folder holding the most); of
-    hidden folders holding no image nothing is said, of those too large to look through that
-    they may hold some."""
+    images in the hidden folders they did not enter (naming the folder holding the most). Of
+    hidden folders holding no image in what was looked at nothing is said: a repository's .git,
+    too large to look through, was named as the way to images it does not hold."""
     n_files = len(walker.hidden_images)
     inside = _images_in_hidden_folders(walker)
     n_inside = len(inside.images)
@@ -768,28 +770,18 @@ def _hidden_hint(walker: _Walker) -> str:
         left_out.append(f"{counted(n_files, 'hidden image')} (names starting with '.')")
     if n_inside:
         most = min(inside.per_folder.items(), key=lambda item: (-item[1], os.fsencode(item[0])))
-        if len(inside.per_folder) == 1 and not inside.unsearched:
+        if len(inside.per_folder) == 1 and not inside.cut_short:
             where = f"the hidden folder {printable(most[0])}"
         else:
             where = f"hidden folders such as {printable(most[0])}"
-        at_least = "at least " if inside.unsearched else ""
+        at_least = "at least " if inside.cut_short else ""
         left_out.append(f"{at_least}{counted(n_inside, 'image')} in {where}")
-    too_many = "(too many entries to look through)"
     if not left_out:
-        if not inside.unsearched:
-            return ""
-        return (
-            f"; hidden folders such as {printable(inside.unsearched[0])} were not searched and "
-            f"may hold images {too_many}: --include-hidden searches them"
-        )
+        return ""
     n_hidden = n_files + n_inside
-    more = ""
-    if inside.unsearched and not n_inside:
-        more = f", and hidden folders such as {printable(inside.unsearched[0])} may hold more"
-        more += f" {too_many}"
     return (
-        f"; {' and '.join(left_out)} {_were(n_hidden)} left out{more}: add --include-hidden to "
-        f"take {_them(n_hidden)}"
+        f"; {' and '.join(left_out)} {_were(n_hidden)} left out: add --include-hidden to take "
+        f"{_them(n_hidden)}"
     )
 
 
@@ -799,24 +791,25 @@ class _HiddenImages:
 
     images: set[_Key] = field(default_factory=set)  # each once, however often it was reached
     per_folder: dict[str, int] = field(default_factory=dict)  # folder -> its images, if any
-    unsearched: list[str] = field(default_factory=list)  # folders not looked through in full
+    cut_short: bool = False  # whether some were not looked through in full
 
 
 def _images_in_hidden_folders(walker: _Walker) -> _HiddenImages:
     """What --include-hidden would take in the hidden folders `walker` did not enter, looking
-    at no more than _HIDDEN_FOLDER_LOOK_LIMIT entries in each and _HIDDEN_LOOK_LIMIT in all: a
-    repository's .git holds thousands, which the no-images error must not wait for, and one
-    large folder must not keep the others from being looked at."""
+    at no more than _HIDDEN_FOLDER_LOOK_LIMIT entries in each and _HIDDEN_LOOK_LIMIT in all (a
+    folder listed costs one at least): a repository's .git holds thousands, which the no-images
+    error must not wait for, and one large folder must not keep the others from being looked at."""
     hidden = _HiddenImages()
     looker = _Walker(walker.extensions, include_hidden=True)
     left = _HIDDEN_LOOK_LIMIT
     # A hidden folder also given by name (`zsl label photos photos/.thumbs`) was searched.
     listed = {walker._folder_id(absolute_path(folder)) for folder in walker.folders}
-    for key, folder in walker.hidden_folders.items():
-        if walker._folder_id(absolute_path(folder)) in listed:
-            continue
+    for key, path in walker.hidden_folders.items():
         if not left:
-            hidden.unsearched.append(folder)
+            hidden.cut_short = True
+            break
+        folder = _normal(path)
+        if walker._folder_id(absolute_path(folder)) in listed:
             continue
         looker.budget = budget = min(_HIDDEN_FOLDER_LOOK_LIMIT, left)
         looker.cut_short = False
@@ -826,8 +819,7 @@ def _images_in_hidden_folders(walker: _Walker) -> _HiddenImages:
             paths = looker._glob_parts(folder, list(search)) if search else looker.walk(folder)
             found.update(looker.key(path) for path in paths or ())
         left -= budget - looker.budget
-        if looker.cut_short:
-            hidden.unsearched.append(folder)
+        hidden.cut_short = hidden.cut_short or looker.cut_short
         if found:
             hidden.per_folder[folder] = len(found)
             hidden.images.update(found)
