@@ -113,8 +113,16 @@ def test_a_parent_class_over_its_subclasses_is_not_called_finds_folder_outright(
         (["photos/cat/", "photos/dog/"], "photos"),  # ls -d photos/*/
         (["data/photos/cat", "data/photos/dog"], "data/photos"),
         (["my photos/cat", "my photos/dog"], "'my photos'"),  # quoted as a shell takes it
+        (["photos/blue circle", "photos/blue star", "photos/red star"], "photos"),
     ],
-    ids=["find-mindepth", "find-nested", "ls-d", "nested-folder", "folder-with-space"],
+    ids=[
+        "find-mindepth",
+        "find-nested",
+        "ls-d",
+        "nested-folder",
+        "folder-with-space",
+        "shared-first-words",
+    ],
 )
 def test_a_listing_of_a_folders_sub_folders_alone_is_warned_of_with_what_to_write(names, folder):
     # `find photos -mindepth 1 -type d > classes.txt` has no line for 'photos' itself: every
@@ -124,7 +132,9 @@ def test_a_listing_of_a_folders_sub_folders_alone_is_warned_of_with_what_to_writ
     [warning] = spec.warnings
     assert warning.startswith(f"c.txt: every class name is a path, such as {names[0]!r}")
     assert "a folder listing" in warning
-    assert warning.endswith(f"write the names alone, as `ls {folder} > c.txt` lists them")
+    # The folders alone: `ls photos` lists the files beside them too (classes.txt among them).
+    command = f"(cd {folder} && ls -d */ | tr -d /)"
+    assert warning.endswith(f"write the names alone, as `{command} > c.txt` lists them")
     assert "`find` was given" not in warning  # no line of the folder's own
 
 
@@ -139,7 +149,7 @@ def test_the_cli_warns_of_a_find_mindepth_listing_of_real_folders(tmp_path: Path
     result = run("label", photos, "--classes", classes, "-m", "shapes-demo")
     assert result.exit_code == 0, result.output
     [warning] = [line for line in result.stderr.splitlines() if "every class name" in line]
-    assert f"as `ls photos > {classes}` lists them" in warning
+    assert f"as `(cd photos && ls -d */ | tr -d /) > {classes}` lists them" in warning
 
 
 @pytest.mark.parametrize(
@@ -148,6 +158,10 @@ def test_the_cli_warns_of_a_find_mindepth_listing_of_real_folders(tmp_path: Path
         ["photos/cat", "dog"],  # one name with a folder among names
         ["photos/cat"],  # one name alone
         ["cat/", "dog"],
+        # One term holding a '/', each name going on alike after it: no folder's sub-folders.
+        ["I/O shield", "I/O port", "I/O panel"],
+        ["on/off switch", "on/off button"],
+        ["AC/DC", "AC/DC adapter"],
     ],
 )
 def test_names_not_all_under_one_folder_are_not_a_listing(names):

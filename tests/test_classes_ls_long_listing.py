@@ -163,7 +163,10 @@ DIR_LISTING = (
     "               1 File(s)              0 bytes\r\n"
     "               4 Dir(s)  100,204,085,248 bytes free\r\n"
 )
-DIR_FIX = "write the names alone, as `dir /b /ad > c.txt` lists the folders"
+DIR_FIX = (
+    "write the names alone, as `dir /b /ad > c.txt` (cmd) or `Get-ChildItem -Directory -Name > "
+    "c.txt` (PowerShell) lists the folders"
+)
 
 
 @pytest.mark.parametrize(
@@ -193,6 +196,47 @@ def test_a_windows_dir_listing_is_refused_as_one(text, number, line):
     assert "a line of a Windows `dir` listing" in message
     assert message.endswith(DIR_FIX)
     assert "duplicate" not in message
+
+
+POWERSHELL_LISTING = (
+    "\n"
+    "    Directory: C:\\photos\n"
+    "\n"
+    "Mode                 LastWriteTime         Length Name\n"
+    "----                 -------------         ------ ----\n"
+    "d----           12/6/2026  10:14 AM                cat\n"
+    "d----           12/6/2026  10:14 AM                dog\n"
+    "-a---           12/6/2026  10:15 AM              0 classes.txt\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "line"),
+    [
+        (POWERSHELL_LISTING, 2, "Directory: C:\\photos"),
+        (POWERSHELL_LISTING.split("\n", 3)[3], 1, "Mode                 LastWriteTime"),
+        (POWERSHELL_LISTING.split("\n", 5)[5], 1, "d----           12/6/2026  10:14 AM"),
+    ],
+    ids=["whole", "no-folder-line", "entries"],
+)
+def test_a_powershell_dir_listing_is_refused_as_one(text, number, line):
+    # Its lines were refused as one class repeated ('d----           12/6/2026  10').
+    with pytest.raises(ZslError) as error:
+        parse_classes(text, "c.txt")
+    message = str(error.value)
+    assert message.startswith(f"c.txt:{number}: {line!r}"[:-1])
+    assert message.endswith(DIR_FIX)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [("my lists/classes.txt", '"my lists/classes.txt"'), ("c.txt", "c.txt")],
+)
+def test_the_dir_advice_quotes_the_file_as_cmd_does(source, target):
+    # cmd takes no single quotes: `dir /b /ad > 'my lists/classes.txt'` named another file.
+    with pytest.raises(ZslError) as error:
+        parse_classes("12/06/2026  10:14 AM    <DIR>          cat\n", source)
+    assert f"`dir /b /ad > {target}` (cmd)" in str(error.value)
 
 
 def test_the_cli_tells_a_dir_listing_in_one_line(tmp_path: Path):

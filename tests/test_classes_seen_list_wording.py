@@ -61,7 +61,8 @@ def test_a_seen_list_in_camel_case_is_told_so_without_prompts(tmp_path: Path):
 def test_a_seen_list_of_a_folder_listing_is_told_of_its_own_option():
     # `ls > seen.txt` in the class folders: it was told of `ls > classes.txt`, a class list.
     names = ["seen.txt", "notes.txt", "cat", "dog"]
-    assert any("`ls > classes.txt`?" in warning for warning in class_list_warnings(names, "c.txt"))
+    # A class file's warning names the file itself.
+    assert any("`ls > c.txt`?" in warning for warning in class_list_warnings(names, "c.txt"))
     [warning] = class_list_warnings(names, "the seen list", seen_list=True)
     assert warning.startswith("the seen list: class 'seen.txt' (and 1 more) is a file's name")
     assert "(a folder listing, as `ls` writes it, given as --seen?)" in warning

@@ -553,18 +553,28 @@ _LONG_LISTING = re.compile(r"[-bcdlpsD][r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-
 # A line of Windows' `dir` listing (cmd.exe's, in English): a date in any locale's order
 # (`12/06/2026`, `06.12.2026`, `2026-12-06`), a time (`10:14 AM`, `22:14`), then `<DIR>` (or a
 # link's `<JUNCTION>`) or a file's size; or one of its header or total lines.
+_DATE_TIME = r"\d{1,4}([./-])\d{1,2}\1\d{1,4}\s+\d{1,2}:\d{2}(:\d{2})?(\s?[AaPp]\.?[Mm]?\.?)?"
 _DIR_LISTING = re.compile(
-    r"\d{1,4}([./-])\d{1,2}\1\d{1,4}\s+\d{1,2}:\d{2}(:\d{2})?(\s?[AaPp]\.?[Mm]?\.?)?"
-    r"\s+(<[A-Z]+>|\d[\d,.\u00a0\u202f]*)\s"
+    rf"{_DATE_TIME}\s+(<[A-Z]+>|\d[\d,.\u00a0\u202f]*)\s"
     r"|Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
     r"|Directory of ([A-Za-z]:|\\\\)|\d[\d,.]* (File|Dir)\(s\) .*bytes"
 )
+# PowerShell's `dir` (Get-ChildItem): a line's mode (`d----`, `-a---l`) and date and time, its
+# column header, or the folder line above them.
+_POWERSHELL_LISTING = re.compile(
+    rf"[d-][a-][r-][h-][s-][l-]?\s+{_DATE_TIME}\s|Mode\s+LastWriteTime\b|Directory: \S"
+)
 
 
-def _command_target(source: str) -> str:
+def _command_target(source: str, shell: str = "sh") -> str:
     """The file a command that writes a class file should write: the one read (a seen list's own,
-    where that is what was read), as a shell takes its name; classes.txt for text given as such."""
-    return "classes.txt" if source.startswith("<") else shlex.quote(source)
+    where that is what was read), quoted as `shell` ("sh", or "cmd" for Windows) takes its name;
+    classes.txt for text given as such."""
+    if source.startswith("<"):
+        return "classes.txt"
+    if shell == "sh":
+        return shlex.quote(source)
+    return f'"{source}"' if re.search(r"[\s&|<>^()%!,;=]", source) else source
 
 
 def _refuse_long_listing(line: str, where: str, source: str) -> None:
@@ -578,11 +588,13 @@ def _refuse_long_listing(line: str, where: str, source: str) -> None:
             "owner, size and date are part of the class's line): write the names alone, as "
             f"`ls > {_command_target(source)}` (or `ls -1`) lists them"
         )
-    if _DIR_LISTING.match(line):
+    if _DIR_LISTING.match(line) or _POWERSHELL_LISTING.match(line):
+        target = _command_target(source, "cmd")
         raise ZslError(
             f"{where}: {quoted_line(line)} is a line of a Windows `dir` listing (its date, time "
             "and size, or its header and totals, are part of the class's lines): write the names "
-            f"alone, as `dir /b /ad > {_command_target(source)}` lists the folders"
+            f"alone, as `dir /b /ad > {target}` (cmd) or `Get-ChildItem -Directory -Name > "
+            f"{target}` (PowerShell) lists the folders"
         )
 
 
@@ -984,7 +996,9 @@ def _listed_file_warnings(
     if not files or len(files) == len(names):
         return ()
     more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
-    listing = "`ls > classes.txt`?" if prompted else "as `ls` writes it, given as --seen?"
+    listing = (
+        f"`ls > {_command_target(source)}`?" if prompted else "as `ls` writes it, given as --seen?"
+    )
     return (
         f"{source}: class {quoted_line(files[0])}{more} is a file's name (a folder listing, "
         f"{listing}): it is a class as written; remove the files' lines",
@@ -1112,7 +1126,12 @@ def _shape_warning(
             "written: remove it"
         )
         # `find photos -mindepth 1` and `ls -d photos/*/` name the folder on every line.
-        command = f"ls {shlex.quote(parent)}" if parent not in (None, ".") else None
+        # Folders alone, without '/': `ls photos` lists the files beside them too.
+        command = (
+            f"(cd {shlex.quote(parent)} && ls -d */ | tr -d /)"
+            if parent not in (None, ".")
+            else None
+        )
         written = (
             ""
             if command is None
@@ -1223,6 +1242,11 @@ def _parent_folder(names: Sequence[str]) -> str | None:
         common.append(level[0])
     # Every name goes on below the folder: `photos/cat` over `photos/cat/kitten` is under `photos`.
     common = common[: min(map(len, parts)) - 1]
+    # `I/O shield`, `I/O port`: names that go on alike after the '/' are one term, not a folder's
+    # sub-folders.
+    firsts = {(part[len(common)].split() or [""])[0] for part in parts}
+    if len(firsts) < 2:
+        return None
     return "/".join(common) or None
 
 
