@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from zsl_cli.classes import parse_classes
+from zsl_cli.classes import class_list_warnings, parse_classes
 from zsl_cli.errors import ZslError
 
 
@@ -143,3 +143,11 @@ def test_names_in_bold_and_in_italics_are_told_to_lose_both():
 )
 def test_names_not_all_in_italics_are_warned_of_no_italics(names):
     assert not any("italics" in warning for warning in warnings_of("\n".join(names) + "\n"))
+
+
+@pytest.mark.parametrize(
+    "names", [["_n01_tench", "_n02_goldfish"], ["*cat*s", "*dog*s"], ["__init__x", "__main__y"]]
+)
+def test_marks_closed_before_a_letter_are_no_emphasis(names):
+    # Markdown closes no emphasis inside a word: these were called italics, told to write 'n01'.
+    assert not any("Markdown" in warning for warning in class_list_warnings(names, "c.txt"))

@@ -39,7 +39,9 @@ def test_a_lone_brace_is_still_told_how_to_write_literal_ones():
         resolve_templates("a photo of a {.")
 
 
-@pytest.mark.parametrize("template", ["{{}}, which has {{}}", "{{0}} ({{1}})"])
+@pytest.mark.parametrize(
+    "template", ["{{}}, which has {{}}", "{{0}} ({{1}})", "{{}}, which has {}"]
+)
 def test_a_description_template_of_doubled_braces_is_told_to_write_single_ones(template):
     # It was told to "write literal braces as {{ and }}", as it had.
     spec = parse_classes("cat\ndog\n")

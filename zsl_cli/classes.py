@@ -939,7 +939,8 @@ def class_list_warnings(
 # small feline`).
 _BOLD = re.compile(
     rf"(?:{_LIST_MARKER.pattern})?\s*(?P<mark>\*{{1,3}}|_{{1,3}})"
-    r"(?P<name>[^\s*_](?:.*?[^\s*_])?)(?P=mark)"
+    # A mark closes no emphasis before a letter or digit (`_n01_tench` is a name).
+    r"(?P<name>[^\s*_](?:.*?[^\s*_])?)(?P=mark)(?!\w)"
 )
 # What each count of marks makes of a name: its style, and the adjective for the names.
 _EMPHASIS = {

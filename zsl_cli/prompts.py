@@ -308,7 +308,11 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = f"write {{}} for {dollar}{{{fields[0]}}}"
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
             hint = f"a Jinja template? write {{}} for {jinja.group()}"
-        elif fields == [] and (doubled := _DOUBLED_FIELD.search(template)):
+        elif (
+            fields is not None
+            and len(fields) < placeholders
+            and (doubled := _DOUBLED_FIELD.search(template))
+        ):
             # Escaped already: the advice to write literal braces so was what made it none.
             hint = (
                 f"write {{}} for {doubled.group()}: doubled braces are literal braces, not a "
