@@ -1853,3 +1853,19 @@ def test_a_predictions_file_whose_only_row_is_cut_says_so(photos, tmp_path):
     output.write_bytes(output.read_bytes()[:30])
     with pytest.raises(ZslError, match=r"p\.jsonl: line 1: the last line is cut short .*, and "):
         evaluate_files(output, photos)
+
+
+def test_the_stacking_example_counts_the_classes_an_image_scores_not_unknown(tmp_path):
+    # A ranking led by 'unknown' then 2 of the 3 classes: it said "has 3", unknown counted as one.
+    truth = {"A": "a.png", "B": "b.png", "C": "c.png"}
+    for label, name in truth.items():
+        touch(tmp_path / "w" / label / name)
+    predictions = [
+        predicted(tmp_path / "w" / "A" / "a.png", "unknown", ["unknown", "A", "B"]),
+        predicted(tmp_path / "w" / "B" / "b.png", "B", ["B", "A", "C"]),
+        predicted(tmp_path / "w" / "C" / "c.png", "C", ["C", "A", "B"]),
+    ]
+    gzsl = evaluate(predictions, load_truth(tmp_path / "w"), seen=["A", "B"]).gzsl
+    assert gzsl.calibrated is None
+    assert "1 of 3 images carry scores for fewer than all 3 classes" in gzsl.calibrated_reason
+    assert "a.png' has 2);" in gzsl.calibrated_reason

@@ -2557,8 +2557,8 @@ def _stacking(
         example, names = short[0]
         return None, (
             f"{len(short)} of {len(scored)} images carry scores for fewer than all {wanted} "
-            f"classes (e.g. '{printable(example.path)}' has {len(set(names))}); label with "
-            f"--top-k 0 to keep every class's score"
+            f"classes (e.g. '{printable(example.path)}' has {len(set(names) - {UNKNOWN, ''})}); "
+            "label with --top-k 0 to keep every class's score"
         )
     if not any(name not in seen for name in candidates):
         return None, "no unseen class is among the predicted candidate classes"
