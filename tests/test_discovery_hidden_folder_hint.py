@@ -239,3 +239,12 @@ def test_a_glob_matching_nothing_through_the_cli_names_the_folder(tmp_path: Path
     )
     result = run("label", "p/**/*.jpg", "--classes", "c.txt")
     assert result.stderr == "zsl: error: no file or folder matches p/**/*.jpg\n"
+
+
+def test_a_hidden_link_back_is_not_named_for_the_images_it_reaches(tmp_path: Path) -> None:
+    write_png(tmp_path / "p" / ".thumbs" / "a.png")
+    (tmp_path / "p" / ".loop").symlink_to("..")  # reaches .thumbs too, and sorts before it
+    assert hint_of(["p"]) == (
+        "; 1 image in hidden folders such as p/.thumbs was left out: add --include-hidden to "
+        "take it"
+    )

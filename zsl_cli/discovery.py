@@ -769,7 +769,11 @@ def _hidden_hint(walker: _Walker) -> str:
     if n_files:
         left_out.append(f"{counted(n_files, 'hidden image')} (names starting with '.')")
     if n_inside:
-        most = min(inside.per_folder.items(), key=lambda item: (-item[1], os.fsencode(item[0])))
+        # A link back (`.loop -> ..`) reaches the same images: the folder holding them is named.
+        most = min(
+            inside.per_folder.items(),
+            key=lambda item: (-item[1], os.path.islink(item[0]), os.fsencode(item[0])),
+        )
         if len(inside.per_folder) == 1 and not inside.cut_short:
             where = f"the hidden folder {printable(most[0])}"
         else:
