@@ -48,7 +48,7 @@ def test_identical_rows_at_different_places_in_one_matrix_get_equal_similarities
 
 
 def test_copies_of_an_image_under_a_near_tie_of_two_classes_get_one_label():
-    # The h703 search: a class vector within 3e-8 of the best one; copies of the image at rows
+    # A near-tie: a class vector within 3e-8 of the best one; copies of the image at rows
     # 6-15 of a batch of 16 got the other label with a plain float32 product.
     rng = np.random.default_rng(1)
     img = _unit(rng, (64,))
