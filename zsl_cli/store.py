@@ -1734,14 +1734,17 @@ def stored_copies(
 ) -> tuple[ModelInfo, list[GoneCopy]] | None:
     """`gone_copies` of the model with this identity in the store, for `paths` (images a run
     read from it and did not find there), or for the whole store (None); with the model, for
-    its `zsl embed` options. None where the store does not hold the model."""
-    with EmbeddingStore.open(store_path, create=False) as store:
-        model = next((m for m in store.models() if m.identity == identity), None)
-        if model is None:
-            return None
-        stored = store.versions(model.id)
+    its `zsl embed` options. None where the store does not hold the model or holds no copies."""
     present = None if paths is None else {os.fsencode(absolute_path(p)): None for p in paths}
-    return model, gone_copies(stored, present)
+    with EmbeddingStore.open(store_path, create=False) as store:
+        model_id = store.find_model(identity)
+        if model_id is None:
+            return None
+        copies = gone_copies(store.versions(model_id), present)
+        # The models' counts read every row: only where there are copies to tell of.
+        if not copies:
+            return None
+        return next(m for m in store.models() if m.id == model_id), copies
 
 
 def _identity(path: Path) -> tuple[int, int] | str:
