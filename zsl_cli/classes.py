@@ -1128,18 +1128,10 @@ def _shape_warning(
         )
         # `find photos -mindepth 1` and `ls -d photos/*/` name the folder on every line.
         # Folders alone, without '/': `ls photos` lists the files beside them too.
-        command = (
-            f"(cd {shlex.quote(parent)} && ls -d */ | tr -d /)"
-            if parent not in (None, ".")
-            else None
-        )
-        written = (
-            ""
-            if command is None
-            else f", as `{command} > {_command_target(source)}` lists them"
-            if prompted
-            else f", as `{command}` lists them"
-        )
+        written = ""
+        if parent not in (None, "."):
+            to = f" > {_command_target(source)}" if prompted else ""
+            written = f", as `(cd {shlex.quote(parent)} && ls -d */ | tr -d /){to}` lists them"
         return (
             f"{source}: every class name is a path, such as {quoted_line(folders[0])} (a folder "
             f"listing, as `ls -d */` or `find` writes it?): the path is part of {part_of}; "
@@ -1229,7 +1221,7 @@ def _parent_folder(names: Sequence[str]) -> str | None:
     """The folder every name, two or more, is a path under, with no line of its own (`photos` of
     `photos/cat` and `photos/dog/`, as `find photos -mindepth 1 -type d` and `ls -d photos/*/`
     list them); else None. Not names that each hold a '/' of their own (`AC/DC`, `on/off
-    switch`): they start alike only where every one is under one folder."""
+    switch`): under one folder, names go on alike after it only where one term holds the '/'."""
     if len(names) < 2:
         return None
     top = names[0].partition("/")[0] + "/"
