@@ -379,8 +379,7 @@ class _Walker:
         self.hidden_images: set[_Key] = set()
         # Hidden folders they did not enter -> the path they were met at, and what
         # --include-hidden would look for in them: the rest of a glob's parts, () to walk them.
-        self.hidden_folders: dict[_Key, str] = {}
-        self.hidden_searches: dict[_Key, set[tuple[str, ...]]] = {}
+        self.hidden_folders: dict[_Key, tuple[str, set[tuple[str, ...]]]] = {}
         self.folders: list[str] = []  # folders they listed
         self.empty_folders: set[str] = set()  # those listed, walked or globbed, with no entry
         # Files they passed over for their extension, keyed as inputs are deduplicated: a
@@ -403,8 +402,8 @@ class _Walker:
         in it, were it a folder (the glob's parts left, () for everything)."""
         if is_folder_entry(entry):
             key = self.key(entry.path)
-            self.hidden_folders.setdefault(key, entry.path)  # spelled as pathlib only if named
-            self.hidden_searches.setdefault(key, set()).add(search)
+            # Spelled as pathlib spells it only where the no-images error names it.
+            self.hidden_folders.setdefault(key, (entry.path, set()))[1].add(search)
         elif self.extensions is None or _extension(entry.name) in self.extensions:
             self.hidden_images.add(self.key(entry.path))
 
@@ -808,7 +807,7 @@ def _images_in_hidden_folders(walker: _Walker) -> _HiddenImages:
     left = _HIDDEN_LOOK_LIMIT
     # A hidden folder also given by name (`zsl label photos photos/.thumbs`) was searched.
     listed = {walker._folder_id(absolute_path(folder)) for folder in walker.folders}
-    for key, path in walker.hidden_folders.items():
+    for path, searches in walker.hidden_folders.values():
         if not left:
             hidden.cut_short = True
             break
@@ -818,7 +817,7 @@ def _images_in_hidden_folders(walker: _Walker) -> _HiddenImages:
         looker.budget = budget = min(_HIDDEN_FOLDER_LOOK_LIMIT, left)
         looker.cut_short = False
         found: set[_Key] = set()
-        for search in sorted(walker.hidden_searches[key]):
+        for search in sorted(searches):
             # () walks the folder; a glob's parts left are matched in it as the glob would.
             paths = looker._glob_parts(folder, list(search)) if search else looker.walk(folder)
             found.update(looker.key(path) for path in paths or ())
