@@ -86,10 +86,12 @@ def write_inputs(folder: Path, args: argparse.Namespace) -> dict[str, dict[str, 
     ]
     attributes.write_text("".join(f"{row}\n" for row in rows), encoding="utf-8")
     plural = "" if args.classes == 1 else "s"
+    one_line_classes = f"{n_classes:,} class{'' if n_classes == 1 else 'es'}"
     return {
         f"classes.txt, {args.classes:,} name{plural}": {"classes": classes},
         f"descriptions, {args.described:,} x {args.descriptors}": {"descriptions": descriptions},
-        f"descriptions, one {args.line_mb:g} MB line": {"descriptions": long_line},
+        # Named by what was written: at least one class, whatever a tiny --line-mb asked for.
+        f"descriptions, one line, {one_line_classes}": {"descriptions": long_line},
         f"attributes, {args.attribute_classes:,} x {args.attribute_columns}": {
             "attributes": attributes
         },
@@ -127,7 +129,7 @@ def main() -> None:
             options = ClassOptions(**files)
             size = sum(path.stat().st_size for path in files.values()) / 2**20
             seconds = fastest(functools.partial(plan_classes, options), args.repeats)
-            print(f"  {label:32} {size:6.1f} MB {seconds:7.2f} s {size / seconds:7.1f} MB/s")
+            print(f"  {label:32} {size:7.2f} MB {seconds:7.2f} s {size / seconds:7.1f} MB/s")
             if args.profile:
                 profile = cProfile.Profile()
                 profile.runcall(plan_classes, options)
