@@ -409,6 +409,8 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     places: list[tuple[str, str]] = []
     run_on: list[tuple[str, str, str, str]] = []  # names split at a ':' that no space follows
     lines = split_lines(text)
+    # Before any line is read as a class: a translated header line could fail as one first.
+    _refuse_dir_listing(lines, source)
     for number, raw in enumerate(lines, start=1):
         line = strip_invisible(raw)
         where = f"{source}:{number}"
@@ -550,20 +552,38 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
 # A line of `ls -l`'s listing: the file's type and permissions (`drwxr-xr-x`, with SELinux's '.',
 # an ACL's '+' or macOS's '@' after them), then its count of links.
 _LONG_LISTING = re.compile(r"[-bcdlpsD][r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-][.+@]?\s+\d+\s")
-# A line of Windows' `dir` listing (cmd.exe's, in English): a date in any locale's order
-# (`12/06/2026`, `06.12.2026`, `2026-12-06`), a time (`10:14 AM`, `22:14`), then `<DIR>` (or a
-# link's `<JUNCTION>`) or a file's size; or one of its header or total lines.
-_DATE_TIME = r"\d{1,4}([./-])\d{1,2}\1\d{1,4}\s+\d{1,2}:\d{2}(:\d{2})?(\s?[AaPp]\.?[Mm]?\.?)?"
+# A Windows `dir` listing's rows, as cmd and PowerShell write them in any language: a date in
+# the locale's order and separators (`12/06/2026`, `06.12.2026`, `2026-12-06`, Hungarian
+# `2026. 12. 06.`), then a time (`22:14`, Finnish `22.14`, Canadian French `22 h 14`) with the
+# half of the day of a 12-hour clock in the locale's words after it (`PM`, `p. m.`) or before it
+# (Korean `오후`, Chinese `下午`).
+_DAY_HALF = r"[^\W\d_]{1,6}\.?(?: ?[^\W\d_]{1,2}\.)?"
+_DATE_TIME = (
+    r"\d{1,4}([./-]) ?\d{1,2}\1 ?\d{1,4}\.?\s+"
+    rf"(?:{_DAY_HALF}\s+)?\d{{1,2}}(?:[:.]| ?h ?)\d{{2}}(?:\s?{_DAY_HALF})?"
+)
+# cmd's row of a folder: `<DIR>` (French `<REP>`, a link's `<JUNCTION>`) before its name; and
+# PowerShell's row, its mode first (`d-----`, `-a----`, `la---`). No class name holds either.
+_DIR_FOLDER_ROW = re.compile(rf"{_DATE_TIME}\s+<[^\W\d_][\w-]*>\s+\S")
+_POWERSHELL_ROW = re.compile(rf"[dl-][a-][r-][h-][s-][l-]?\s+{_DATE_TIME}\s+\S")
+# cmd's row of a file: its size before its name (`1,024`, `1.024`, `1 024`). A name may hold a
+# date, a time and a number (`2026-12-07 10:15 3 wise men`): such rows are a listing only where
+# they are most of the file's lines.
+_DIR_FILE_ROW = re.compile(rf"{_DATE_TIME}\s+\d[\d,.'\u00a0\u202f]*\s+\S")
+# cmd's header and totals, in English; the other languages' are told by the rows they go with.
 _DIR_LISTING = re.compile(
-    rf"{_DATE_TIME}\s+(<[A-Z]+>|\d[\d,.\u00a0\u202f]*)\s"
-    r"|Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
+    r"Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
     r"|Directory of ([A-Za-z]:|\\\\)|\d[\d,.]* (File|Dir)\(s\) .*bytes"
 )
-# PowerShell's `dir` (Get-ChildItem): a line's mode (`d----`, `-a---l`) and date and time, its
-# column header, or the folder line above them.
-_POWERSHELL_LISTING = re.compile(
-    rf"[d-][a-][r-][h-][s-][l-]?\s+{_DATE_TIME}\s|Mode\s+LastWriteTime\b|Directory: \S"
-)
+# PowerShell's column header (not translated), or its folder line above it in English.
+_POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: \S")
+# A line of the header above a listing's rows, in any language: cmd indents its lines by one
+# space (` Volume in drive C is Windows`); PowerShell its folder line by four (`    Verzeichnis:
+# C:\Fotos`), above its column header (not translated) and the rule under it.
+_DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+)$")
+# The most lines of a header above a listing's first row: cmd's volume, serial number and
+# folder lines; PowerShell's folder line, column header and rule.
+_DIR_HEADER_LINES = 3
 
 
 def _command_target(source: str, shell: str = "sh") -> str:
@@ -589,13 +609,56 @@ def _refuse_long_listing(line: str, where: str, source: str) -> None:
             f"`ls > {_command_target(source)}` (or `ls -1`) lists them"
         )
     if _DIR_LISTING.match(line) or _POWERSHELL_LISTING.match(line):
-        target = _command_target(source, "cmd")
-        raise ZslError(
-            f"{where}: {quoted_line(line)} is a line of a Windows `dir` listing (its date, time "
-            "and size, or its header and totals, are part of the class's lines): write the names "
-            f"alone, as `dir /b /ad > {target}` (cmd) or `Get-ChildItem -Directory -Name > "
-            f"{target}` (PowerShell) lists the folders"
-        )
+        _refuse_dir_line(line, where, source)
+
+
+def _refuse_dir_line(line: str, where: str, source: str) -> NoReturn:
+    """Refuse `line`, at `where`, as a line of a Windows `dir` listing."""
+    target = _command_target(source, "cmd")
+    raise ZslError(
+        f"{where}: {quoted_line(line)} is a line of a Windows `dir` listing (its date, time "
+        "and size, or its header and totals, are part of the class's lines): write the names "
+        f"alone, as `dir /b /ad > {target}` (cmd) or `Get-ChildItem -Directory -Name > "
+        f"{target}` (PowerShell) lists the folders"
+    )
+
+
+def _refuse_dir_listing(lines: Sequence[str], source: str) -> None:
+    """Refuse class file `lines` that are a Windows `dir` listing (not `dir /b`), in any
+    language, naming its first line: its rows were split at their time's ':' into one class
+    repeated, and its header and totals, translated, were classes.
+
+    A listing is told by its rows, whose shape no language changes: one row of a folder (`<DIR>`)
+    or of PowerShell's suffices; rows of files (a size, not `<DIR>`) must outnumber the file's
+    other lines, header and totals aside (cmd indents them in every language), so that a class
+    list holding a name or two of a date, a time and a number stays one. Its first line is the
+    header right above its first row, where one is.
+    """
+    rows, file_rows, others = [], 0, 0
+    for index, raw in enumerate(lines):
+        line = strip_invisible(raw)
+        if not line or line.startswith("#"):
+            continue
+        if _DIR_FOLDER_ROW.match(line) or _POWERSHELL_ROW.match(line):
+            rows.append(index)
+        elif _DIR_FILE_ROW.match(line):
+            rows.append(index)
+            file_rows += 1
+        elif not raw.lstrip("\ufeff")[:1].isspace():
+            others += 1
+    if not rows or (file_rows == len(rows) and file_rows <= others):
+        return
+    start = rows[0]
+    header = 0
+    for index in range(rows[0] - 1, -1, -1):
+        raw = lines[index].lstrip("\ufeff")
+        line = strip_invisible(raw)
+        if not line or line.startswith("#"):
+            continue
+        if header == _DIR_HEADER_LINES or not _DIR_HEADER.match(raw):
+            break
+        start, header = index, header + 1
+    _refuse_dir_line(strip_invisible(lines[start]), f"{source}:{start + 1}", source)
 
 
 # A Markdown table's delimiter row, below its header: `|---|---|`, `| :-: |`, `--- | ---`.
