@@ -147,6 +147,11 @@ def test_a_dir_listing_in_another_language_is_refused_from_its_first_line(text, 
             1,
             "07.12.2026  10:15    <DIR>          Katze",
         ),
+        (  # a time format with seconds
+            "2026-12-07  10:15:30    <DIR>          cat\n",
+            1,
+            "2026-12-07  10:15:30    <DIR>          cat",
+        ),
         (  # a blank line and a comment above the header
             "\n# Klassen\n" + GERMAN,
             3,
@@ -168,7 +173,14 @@ def test_a_dir_listing_in_another_language_is_refused_from_its_first_line(text, 
             "07.12.2026  10:15    <DIR>          Katze",
         ),
     ],
-    ids=["rows-alone", "comment-above", "class-above", "prompt-above", "indented-classes-above"],
+    ids=[
+        "rows-alone",
+        "seconds",
+        "comment-above",
+        "class-above",
+        "prompt-above",
+        "indented-classes-above",
+    ],
 )
 def test_the_refusal_names_where_the_listing_starts(text, number, line):
     with pytest.raises(ZslError) as error:

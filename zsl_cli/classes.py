@@ -554,13 +554,13 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
 _LONG_LISTING = re.compile(r"[-bcdlpsD][r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-][.+@]?\s+\d+\s")
 # A Windows `dir` listing's rows, as cmd and PowerShell write them in any language: a date in
 # the locale's order and separators (`12/06/2026`, `06.12.2026`, `2026-12-06`, Hungarian
-# `2026. 12. 06.`), then a time (`22:14`, Finnish `22.14`, Canadian French `22 h 14`) with the
-# half of the day of a 12-hour clock in the locale's words after it (`PM`, `p. m.`) or before it
-# (Korean `오후`, Chinese `下午`).
+# `2026. 12. 06.`), then a time (`22:14`, `22:14:05`, Finnish `22.14`, Canadian French
+# `22 h 14`) with the half of the day of a 12-hour clock in the locale's words after it (`PM`,
+# `p. m.`) or before it (Korean `오후`, Chinese `下午`).
 _DAY_HALF = r"[^\W\d_]{1,6}\.?(?: ?[^\W\d_]{1,2}\.)?"
 _DATE_TIME = (
     r"\d{1,4}([./-]) ?\d{1,2}\1 ?\d{1,4}\.?\s+"
-    rf"(?:{_DAY_HALF}\s+)?\d{{1,2}}(?:[:.]| ?h ?)\d{{2}}(?:\s?{_DAY_HALF})?"
+    rf"(?:{_DAY_HALF}\s+)?\d{{1,2}}(?:[:.]| ?h ?)\d{{2}}(?:[:.]\d{{2}})?(?:\s?{_DAY_HALF})?"
 )
 # cmd's row of a folder: `<DIR>` (French `<REP>`, a link's `<JUNCTION>`) before its name; and
 # PowerShell's row, its mode first (`d-----`, `-a----`, `la---`). No class name holds either.
