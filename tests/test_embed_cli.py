@@ -741,7 +741,10 @@ def test_embed_without_paths_exports_what_the_store_holds(tiny_clip, tmp_path):
     result = run("embed", "--store", moved, "-m", tiny_clip, "--export", export, "-b", "2")
     assert result.exit_code == 0, result.stderr
     assert f"Exported 3 embeddings from {moved} to {export}" in result.stderr
-    ignored = "--batch-size: without paths no image is decoded or encoded; ignored"
+    ignored = (
+        "--batch-size: without paths no image is decoded or encoded, the stored vectors are "
+        "exported; ignored"
+    )
     assert result.stderr.count(ignored) == 1, result.stderr  # shown as known, not again
     assert result.stderr.index(ignored) < result.stderr.index("Exported 3")
     assert np.load(export).shape == (3, 16)

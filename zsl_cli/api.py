@@ -705,16 +705,22 @@ def _check_store_inputs(inputs: InputOptions, embeddings: str | os.PathLike[str]
 
 
 def _ignored_with_store(
-    model: ModelOptions, store: str | os.PathLike[str] | None, why: str = "with --embeddings"
+    model: ModelOptions, store: str | os.PathLike[str] | None, *, exporting: bool = False
 ) -> list[str]:
     """A warning naming the options given that pace the decoding and the image model, neither of
     which runs where the run reads a `store` (None: it reads images): only the pace of work not
-    done, they are not refused as --max-pixels is (a script may give them to every run)."""
-    pacing = {"--batch-size": model.batch_size, "--workers": model.workers}
-    given = [option for option, value in pacing.items() if value is not None]
+    done, they are not refused as --max-pixels is (a script may give them to every run).
+    `exporting`: an export without paths, which loads the model for its identity alone, so
+    --device and --precision change nothing either; one line names them all, not one per kind."""
+    unused = {"--batch-size": model.batch_size is not None, "--workers": model.workers is not None}
+    why = "with --embeddings no image is decoded or encoded"
+    if exporting:
+        unused |= {"--device": model.device != "auto", "--precision": model.precision != "auto"}
+        why = "without paths no image is decoded or encoded, the stored vectors are exported"
+    given = [option for option, used in unused.items() if used]
     if store is None or not given:
         return []
-    return [f"{', '.join(given)}: {why} no image is decoded or encoded; ignored"]
+    return [f"{', '.join(given)}: {why}; ignored"]
 
 
 def _runs_as_asked(choice: str, asked: object, encoder: Encoder) -> bool:
@@ -4065,18 +4071,13 @@ def _export_stored(
         outputs, [request.store], [], request.model, encoder, store=request.store
     )
     check_writable_later(request.json_out)
+    # The device and precision are named with the options ignored without paths, not again as
+    # ones an encoder given overrides.
+    unplaced = replace(request.model, device="auto", precision="auto")
     ignored = [
-        *_ignored_with_store(request.model, request.store, "without paths"),
-        *_ignored_with_encoder(request.model, encoder),
+        *_ignored_with_store(request.model, request.store, exporting=True),
+        *_ignored_with_encoder(unplaced, encoder),
     ]
-    # Where the model would run and in what precision changes nothing in the vectors stored.
-    placing = {"--device": request.model.device, "--precision": request.model.precision}
-    placed = [option for option, value in placing.items() if value != "auto"]
-    if placed:
-        ignored.append(
-            f"{', '.join(placed)}: without paths no image is encoded; the store's vectors are "
-            "exported as stored"
-        )
     _tell(warn, ignored)  # before the model load
     # As label --embeddings: a model that cannot load is named beside the ones the store holds.
     # It is loaded only for its identity: on the CPU, whatever --device and --precision said.
