@@ -38,6 +38,20 @@ def _commands(stderr: str) -> list[str]:
     return re.findall(r"`(zsl embed [^`]*--forget-missing)`", " ".join(stderr.split()))
 
 
+def _gone_copies_told(stderr: str, old: Path, new: Path, counts_twice: str) -> str:
+    """The one warning of the images held under `old` and `new`, checked for each fact it tells:
+    that `old` is gone, what makes them copies, that a drive or share not mounted looks the same,
+    who counts each twice (`counts_twice`) and the command that forgets them (returned)."""
+    warnings = [line for line in stderr.splitlines() if line.startswith("warning:")]
+    [said] = [line for line in warnings if "(gone" in line]
+    assert f"under {old} (gone, or an unmounted drive or share)" in said
+    assert f"{new} (same names, sizes and times)" in said
+    assert f"{counts_twice} counts each twice" in said
+    (command,) = _commands(said)
+    assert said.endswith(f"; if they moved, `{command}` forgets the old copies")
+    return command
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as file:
         return list(csv.DictReader(file))
@@ -57,25 +71,24 @@ def test_a_collection_moved_with_its_store_is_told_with_the_command_that_forgets
     labelled = run("label", "--embeddings", store, photos, "-c", classes, "-m", MODEL, "-o",
                    moved / "m.csv")  # fmt: skip
     assert labelled.exit_code == 1, labelled.stderr
-    said = " ".join(labelled.stderr.split())
-    assert f"holds 6 of the not_embedded images under {old_photos}, which is gone" in said
-    assert f"same names, sizes and times as under {photos}" in said
-    (command,) = _commands(labelled.stderr)
+    assert f"{store}: 6 of the not_embedded images held under " in labelled.stderr
+    command = _gone_copies_told(
+        labelled.stderr, old_photos, photos, "embedded here too, a whole-store label or hubness"
+    )
     assert command.startswith(forget) and f"-m {MODEL}" in command
 
     # Embedded at the new place: each image is held twice from now on, which embed says.
     code, report, stderr = embed(store, MODEL, photos)
     assert code == 0 and report["encoded"] == 6 and report["removed"] == 0
-    said = " ".join(stderr.split())
-    assert f"also holds 6 images under {old_photos}, which is gone" in said
-    assert _commands(stderr) == [command]
+    assert f"{store}: 6 images held twice, under " in stderr
+    told = _gone_copies_told(stderr, old_photos, photos, "a whole-store label or hubness")
+    assert told == command
 
     # A whole-store label or hubness counts each twice, and says so.
     whole = run("label", "--embeddings", store, "-c", classes, "-m", MODEL, "-o", moved / "w.csv")
     assert whole.exit_code == 0 and len(_rows(moved / "w.csv")) == 12
-    said = " ".join(whole.stderr.split())
-    assert f"holds 6 images twice: under {old_photos}, which is gone" in said
-    assert _commands(whole.stderr) == [command]
+    assert f"{store}: 6 images held twice, under " in whole.stderr
+    assert _gone_copies_told(whole.stderr, old_photos, photos, "this run") == command
     measured = run("hubness", "--embeddings", store, "-c", classes, "-m", MODEL)
     assert measured.exit_code == 0 and _commands(measured.stderr) == [command]
 

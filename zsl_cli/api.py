@@ -3923,26 +3923,24 @@ def _gone_copies_warnings(
     warnings = []
     for gone in copies[:GONE_COPIES_NAMED]:
         old, there = printable(gone.path), printable(gone.there)
-        images = counted(gone.images, "image")
-        alike = f"with the same names, sizes and times as under {there}"
+        alike = f"{there} (same names, sizes and times)"
+        # A drive or share not mounted looks gone too: said where the folder is named.
+        gone_now = f"{old} (gone, or an unmounted drive or share)"
+        # Shown at every run while the old place is away: the command last, to copy.
         command = _forget_command(gone.path, os.fspath(store), model)
-        forget = f"`{command}` forgets them there (unless {old} is a drive or share not mounted)"
-        twice = "a whole-store zsl label or hubness counts each twice"
-        if how == "embed":
+        forget = f"if they moved, `{command}` forgets the old copies"
+        if how == "not_embedded":
             said = (
-                f"{named} also holds {images} under {old}, which is gone, {alike}: moved here "
-                f"since embedded? Each is then held twice, and {twice}; {forget}"
-            )
-        elif how == "not_embedded":
-            said = (
-                f"{named} holds {gone.images} of the not_embedded images under {old}, which is "
-                f"gone, {alike}: moved since embedded? Once they are embedded here, {forget}; "
-                f"held twice, {twice}"
+                f"{named}: {gone.images} of the not_embedded images held under {gone_now}, "
+                f"found under {alike}; embedded here too, a whole-store label or hubness counts "
+                f"each twice; {forget}"
             )
         else:
+            counts = "this run" if how == "whole" else "a whole-store label or hubness"
+            images = counted(gone.images, "image")
             said = (
-                f"{named} holds {images} twice: under {old}, which is gone, and {alike}; this "
-                f"run counts each twice: if they moved, {forget}"
+                f"{named}: {images} held twice, under {gone_now} and {alike}; {counts} counts "
+                f"each twice; {forget}"
             )
         warnings.append(said)
     if len(copies) > GONE_COPIES_NAMED:
