@@ -429,7 +429,7 @@ def _open_and_decode(
     try:
         return _decode_opened(image, source, size, options, check_size)
     except Exception as error:
-        ended = _lacks_only_end_marker(error, image, source, size)
+        ended = _jpeg_with_end_marker_back(error, image, source, size)
         if ended is not None:
             # Shown whole by libjpeg's own reader and browsers, as a JPEG that has its marker.
             source = io.BytesIO(ended)
@@ -451,14 +451,13 @@ def _open_and_decode(
     return _decode_opened(image, source, size, options, check_size, animation=False)
 
 
-def _lacks_only_end_marker(
+def _jpeg_with_end_marker_back(
     error: Exception, image: Image.Image, file: BinaryIO, size: int
 ) -> bytes | None:
     """The JPEG `file` with its end marker put back (`jpeg_with_end_marker`), where Pillow ran
-    out of data decoding it (`error`) and the marker is all it lacks; None otherwise."""
+    out of data decoding it (`error`) and the marker is all its pixels lack: it is missing, or
+    a segment after the last scan, cut short, hides it. None otherwise."""
     if image.format not in JPEG_FORMATS or not isinstance(error, OSError) or error.errno:
-        return None
-    if ends_with(file, size, JPEG_END):
         return None
     return jpeg_with_end_marker(file, size)
 

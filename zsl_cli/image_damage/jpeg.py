@@ -2,8 +2,9 @@
 hold a decode worker for long (`check_jpeg_scans`, after Image.open); after decoding, of JPEG
 data that ran out before the image did, in any scan of a progressive one, also where its later
 scans are missing (`check_jpeg_data_ran_out`), or whose restart markers are out of turn
-(`check_jpeg_restarts`); and of a JPEG that lacks only its end marker, to be read with it put
-back (`jpeg_with_end_marker`). `jpeg_frame` finds the frame marker they start from."""
+(`check_jpeg_restarts`); and of a JPEG that lacks only its end marker, or whose segments after
+its last scan are cut short, to be read with it put back (`jpeg_with_end_marker`). `jpeg_frame`
+finds the frame marker they start from."""
 
 from __future__ import annotations
 
@@ -192,17 +193,22 @@ def check_jpeg_data_ran_out(
 
 def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     """The file with its end marker put back, for a Huffman-coded DCT JPEG (sequential or
-    progressive) that lacks only that marker, its 2 last bytes: libjpeg's own reader ("Premature
-    end of JPEG file") and browsers show it whole, where Pillow, whose decoder asks for more
-    data after the last block, says it is truncated. Its data is whole where its scans code
-    every coefficient of every component (`_coded_coefficients`: no later scan is missing) and
-    the pixels it decodes to, at full scale whatever the draft, stay the same where bytes are
-    put after its last scan's coded data: libjpeg takes zero bits where the data runs out, the
-    bytes put there start with a one, so a block that needed more data decodes otherwise (one
-    cut a byte short, too). None for any other file, also one cut where a marker starts
-    (0xFF at its end), and one with restart markers: cut where an interval ends, libjpeg skips
-    the bytes put there as it looks for the next marker and leaves the rest grey either way.
-    Leaves the file at its start, whatever it returns."""
+    progressive) whose pixels are all there but whose end marker libjpeg does not reach: it
+    lacks only that marker, its 2 last bytes, or its last scan's coded data ends at a marker
+    whose segment (a comment or APPn after the scans) runs past the file's end, cut short, or
+    past an end marker given back; the bytes up to that marker are then kept. libjpeg's own
+    reader ("Premature end of JPEG file") and browsers show it whole, where Pillow, whose
+    decoder asks for more data after the last block (a progressive one's before the first),
+    says it is truncated. Its data is whole where its scans code every coefficient of every
+    component (`_coded_coefficients`: no later scan is missing) and the pixels it decodes to, at
+    full scale whatever the draft, stay the same where bytes are put after its last scan's coded
+    data: libjpeg takes zero bits where the data runs out, the bytes put there start with a
+    one, so a block that needed more data decodes otherwise (one cut a byte short, too, and one
+    where damage made a marker inside the last scan). None for any other file, also one cut
+    where a marker starts (0xFF at its end, which may be the first byte of a coded 0xFF), and
+    one with restart markers: cut where an interval ends (or at a restart marker that damage
+    made another), libjpeg skips the bytes put there as it looks for the next marker and leaves
+    the rest grey either way. Leaves the file at its start, whatever it returns."""
     headers: list[bytes | None] = []
     scan_ends: list[int] = []
     scan_starts: list[int] = []
@@ -216,13 +222,16 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts)
         file.seek(frame[1] + 2)
         frame_header = file.read(_MOST_FRAME_HEADER)
+        # Where the last scan's coded data ends at a marker, what follows it is no part of the
+        # pixels: segments cut short, or the end marker's place.
+        kept = scan_ends[-1] if 0 < scans == len(scan_ends) else size
         file.seek(0)
-        data = file.read(size)
+        data = file.read(kept)
     except OSError:
         return None
     finally:
         file.seek(0)
-    if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != size:
+    if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != kept:
         return None
     # A restart interval set between scans (DRI, 0xFFDD, among the tables there).
     if any(

@@ -1,0 +1,156 @@
+"""A JPEG whose file goes on after its last scan's coded data with marker segments (a comment, an
+APPn) before its end marker, cut there: its pixels are all coded, and a progressive one decodes
+whole as a sequential one does (libjpeg's own reader shows both whole). A cut where pixels are
+missing (inside the last scan, inside a segment before a later scan) stays truncated, and damage
+that brings a marker forward inside the last scan is not taken for the end of its data."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.corpus import encoded, smooth_rgb
+from tests.helpers import failure_of, scan_markers
+from zsl_cli.images import DecodeOptions, decode_image
+
+JPEG_END = b"\xff\xd9"
+DRAFT = DecodeOptions(draft=(52, 40))
+
+
+def segment(code: int, payload: bytes) -> bytes:
+    return bytes([0xFF, code]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+COMMENT = segment(0xFE, b"a comment after the last scan " * 8)
+# An APP1 whose data ends in 0xFF: no coded 0xFF, since the scans end before it.
+APP1 = segment(0xE1, b"Exif\0\0" + bytes(range(256)) * 2)
+
+
+def photo(progressive: bool) -> bytes:
+    """A whole JPEG as Pillow writes it, without its end marker: its last scan's coded data."""
+    jpeg = encoded(
+        Image.fromarray(smooth_rgb(208, 160, seed=6)), "JPEG", quality=90, progressive=progressive
+    )
+    assert jpeg.endswith(JPEG_END) and jpeg.count(JPEG_END) == 1
+    return jpeg[:-2]
+
+
+def decoded(data: bytes, options: DecodeOptions = DecodeOptions()) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        if options.draft is not None:
+            image.draft("RGB", options.draft)
+        return np.asarray(image.convert("RGB"))
+
+
+def assert_decodes_whole(path: Path, data: bytes, whole: bytes) -> None:
+    path.write_bytes(data)
+    for options in (DecodeOptions(), DRAFT):
+        assert np.array_equal(np.asarray(decode_image(path, options)), decoded(whole, options))
+
+
+BOTH = pytest.mark.parametrize("progressive", [False, True], ids=["baseline", "progressive"])
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "kept",
+    [1, 2, 3, 4, 40, len(COMMENT) - 1, len(COMMENT) + 30],
+    ids=["marker_code", "marker", "length_byte", "length", "inside", "last_byte", "next_app1"],
+)
+def test_jpeg_cut_inside_a_segment_after_its_last_scan_decodes_whole(
+    tmp_path: Path, progressive: bool, kept: int
+) -> None:
+    # kept 1 ends in the 0xFF that starts the comment's marker: the scan's data ended before it,
+    # but only the marker's code tells so, which the cut took (see the test below).
+    body = photo(progressive)
+    whole = body + COMMENT + APP1 + JPEG_END
+    data = body + (COMMENT + APP1)[:kept]
+    if kept == 1 and progressive:
+        path = tmp_path / "cut.jpg"
+        path.write_bytes(data)
+        assert failure_of(path).status == "truncated"
+        return
+    assert_decodes_whole(tmp_path / "cut.jpg", data, whole)
+
+
+def test_progressive_jpeg_ending_in_a_lone_0xff_after_its_last_scan_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # That 0xFF may as well be the first byte of a coded 0xFF (0xFF 0) of a scan cut short: no
+    # check of the pixels tells the two apart, and missing pixels must not be labelled.
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(photo(progressive=True) + b"\xff")
+    assert failure_of(path).status == "truncated"
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "segments", [b"", COMMENT, APP1, COMMENT + APP1], ids=["none", "comment", "app1", "both"]
+)
+def test_jpeg_whose_segments_after_its_last_scan_are_whole_but_its_end_marker_missing_decodes(
+    tmp_path: Path, progressive: bool, segments: bytes
+) -> None:
+    body = photo(progressive)
+    assert_decodes_whole(tmp_path / "no_end.jpg", body + segments, body + segments + JPEG_END)
+
+
+@BOTH
+def test_jpeg_cut_inside_a_segment_after_its_last_scan_then_given_an_end_marker_decodes(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # The comment's length runs past the end marker and the file's end: the segment is damaged,
+    # the pixels before it are all there, as a sequential file's decode shows.
+    body = photo(progressive)
+    data = body + COMMENT[:40] + JPEG_END
+    assert_decodes_whole(tmp_path / "damaged_comment.jpg", data, body + COMMENT + JPEG_END)
+
+
+@BOTH
+@pytest.mark.parametrize("end", [b"", JPEG_END], ids=["cut", "given_end_marker"])
+def test_jpeg_cut_inside_its_last_scan_is_not_decoded(
+    tmp_path: Path, progressive: bool, end: bytes
+) -> None:
+    body = photo(progressive)
+    last_scan = scan_markers(body)[-1]
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(body[: (last_scan + len(body)) // 2] + end)
+    if not end:
+        assert failure_of(path).status == "truncated"
+    elif not progressive:
+        # A progressive one given its end marker back decodes blurred past the cut, as
+        # check_jpeg_data_ran_out's docstring tells: out of this file's reach.
+        assert failure_of(path).status == "decode_error"
+
+
+def test_progressive_jpeg_cut_inside_a_segment_before_a_later_scan_is_truncated(
+    tmp_path: Path,
+) -> None:
+    # The scans before the cut are whole, each ended by a marker, but later ones are missing:
+    # some coefficients' last bits are not coded, and the pixels are not all there.
+    body = photo(progressive=True)
+    last_scan = scan_markers(body)[-1]
+    tables = body.rindex(b"\xff\xc4", 0, last_scan)  # Huffman tables for the last scan
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(body[: tables + 10])
+    assert failure_of(path).status == "truncated"
+
+
+@pytest.mark.parametrize("end", [b"", JPEG_END], ids=["no_end_marker", "end_marker"])
+def test_progressive_jpeg_whose_last_scan_damage_makes_a_comment_marker_is_not_decoded(
+    tmp_path: Path, end: bytes
+) -> None:
+    # Garbage in the last scan's coded data reads as a comment whose length runs past the
+    # file's end: the scan's data ends there to libjpeg, yet its later blocks are missing.
+    body = photo(progressive=True)
+    last_scan = scan_markers(body)[-1]
+    middle = (last_scan + len(body)) // 2
+    damaged = body[:middle] + b"\xff\xfe\xff\xf0" + body[middle + 4 :] + end
+    assert re.search(rb"\xff[^\x00\xd0-\xd7\xff]", body[middle - 1 : middle + 5]) is None
+    path = tmp_path / "damaged.jpg"
+    path.write_bytes(damaged)
+    assert failure_of(path).status == ("decode_error" if end else "truncated")
