@@ -111,15 +111,20 @@ def test_jpeg_cut_inside_a_segment_after_its_last_scan_then_given_an_end_marker_
 
 
 @BOTH
-@pytest.mark.parametrize("end", [b"", JPEG_END], ids=["cut", "given_end_marker"])
+@pytest.mark.parametrize(
+    "end", [b"", COMMENT[:40], JPEG_END], ids=["cut", "cut_comment", "given_end_marker"]
+)
 def test_jpeg_cut_inside_its_last_scan_is_not_decoded(
     tmp_path: Path, progressive: bool, end: bytes
 ) -> None:
+    # A comment's marker there ends the scan's data early (as damage makes one), the cut lies
+    # inside its segment: libjpeg fills the rest of a sequential one with grey, and Pillow,
+    # whose decoder stops after the last block, reads no further.
     body = photo(progressive)
     last_scan = scan_markers(body)[-1]
     path = tmp_path / "cut.jpg"
     path.write_bytes(body[: (last_scan + len(body)) // 2] + end)
-    if not end:
+    if end != JPEG_END:
         assert failure_of(path).status == "truncated"
     elif not progressive:
         # A progressive one given its end marker back decodes blurred past the cut, as
@@ -154,3 +159,95 @@ def test_progressive_jpeg_whose_last_scan_damage_makes_a_comment_marker_is_not_d
     path = tmp_path / "damaged.jpg"
     path.write_bytes(damaged)
     assert failure_of(path).status == ("decode_error" if end else "truncated")
+
+
+def photo_with_restarts(progressive: bool) -> bytes:
+    """`photo`, written with a restart marker every 4 MCUs."""
+    jpeg = encoded(
+        Image.fromarray(smooth_rgb(208, 160, seed=6)),
+        "JPEG",
+        quality=90,
+        progressive=progressive,
+        restart_marker_blocks=4,
+    )
+    assert jpeg.endswith(JPEG_END) and b"\xff\xdd" in jpeg
+    return jpeg[:-2]
+
+
+def restart_markers(data: bytes, start: int) -> list[int]:
+    return [
+        match.start() for match in re.finditer(rb"\xff[\xd0-\xd7]", data) if match.start() > start
+    ]
+
+
+@BOTH
+@pytest.mark.parametrize("which", [-1, -2], ids=["last", "one_before"])
+@pytest.mark.parametrize("after", [False, True], ids=["before_marker", "after_marker"])
+def test_jpeg_with_restart_markers_cut_at_a_restart_marker_of_its_last_scan_is_truncated(
+    tmp_path: Path, progressive: bool, which: int, after: bool
+) -> None:
+    # Cut where an interval ends, libjpeg skips what is put there as it looks for the next
+    # restart marker: only the markers' count tells that blocks are missing.
+    body = photo_with_restarts(progressive)
+    marker = restart_markers(body, scan_markers(body)[-1])[which]
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(body[: marker + 2 * after])
+    assert failure_of(path).status == "truncated"
+    path.write_bytes(body[: marker + 2 * after] + COMMENT[:40])
+    assert failure_of(path).status == "truncated"
+
+
+@BOTH
+def test_jpeg_whose_restart_marker_damage_made_a_comment_marker_is_not_decoded(
+    tmp_path: Path, progressive: bool
+) -> None:
+    # A restart marker's code turned into a comment's, whose length runs past the file's end:
+    # the last scan's data ends there to libjpeg, an interval early.
+    body = photo_with_restarts(progressive)
+    marker = restart_markers(body, scan_markers(body)[-1])[-2]
+    damaged = body[: marker + 1] + b"\xfe\xff\xf0" + body[marker + 4 :] + JPEG_END
+    path = tmp_path / "damaged.jpg"
+    path.write_bytes(damaged)
+    assert failure_of(path).status in ("decode_error", "truncated")
+    path.write_bytes(damaged[:-2])
+    assert failure_of(path).status == "truncated"
+
+
+@BOTH
+@pytest.mark.parametrize("which", [-1, -2], ids=["last", "one_before"])
+def test_jpeg_with_restart_markers_cut_at_an_interval_end_given_an_end_marker_is_a_decode_error(
+    tmp_path: Path, progressive: bool, which: int
+) -> None:
+    # libjpeg leaves the intervals past the cut grey (or blurred), and bytes put where the data
+    # ends change nothing: it skips them as it looks for the restart marker due.
+    body = photo_with_restarts(progressive)
+    marker = restart_markers(body, scan_markers(body)[-1])[which]
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(body[:marker] + JPEG_END)
+    failure = failure_of(path)
+    assert failure.status == "decode_error"
+    assert "restart markers its blocks take" in failure.reason
+
+
+@BOTH
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize("subsampling", [0, 1, 2], ids=["4:4:4", "4:2:2", "4:2:0"])
+def test_whole_jpeg_with_restart_markers_decodes_whatever_its_size_and_sampling(
+    tmp_path: Path, progressive: bool, mode: str, subsampling: int
+) -> None:
+    # The restart markers each scan's blocks take are counted from the frame's size and
+    # sampling and the scan's components: a count over what libjpeg writes refuses whole files.
+    path = tmp_path / "whole.jpg"
+    for width, height in [(1, 1), (17, 9), (33, 65), (259, 131)]:
+        pixels = np.random.default_rng(width).integers(0, 256, (height, width, 3), np.uint8)
+        image = Image.fromarray(pixels).convert(mode)
+        for interval in (1, 3, 7):
+            data = encoded(
+                image,
+                "JPEG",
+                progressive=progressive,
+                subsampling=subsampling,
+                restart_marker_blocks=interval,
+            )
+            path.write_bytes(data)
+            assert np.array_equal(np.asarray(decode_image(path)), decoded(data)), (width, interval)

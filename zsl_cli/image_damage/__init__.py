@@ -47,7 +47,12 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    before the end for the palette's marker and decoded wrong colours); also
                    a JPEG 2000 that OpenJPEG decoded, the tiles it lacks black, that lacks
                    its end marker or whose box runs past the file's end (cut just inside a
-                   tile-part)
+                   tile-part); also a JPEG without its end marker whose data runs out (libjpeg
+                   filled the rest of a sequential one with grey) at a marker whose segment
+                   the file ends inside, or, with restart markers, one of whose scans holds
+                   fewer than its blocks take (found without decoding). A JPEG whose scans
+                   are whole but whose end marker is missing, or hidden by a segment after
+                   its last scan that is cut short, decodes whole, progressive or not
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,
                    before any pixel is decoded; for an ICO or ICNS, from the header of the
                    picture inside) or Pillow's own decompression-bomb limit; also
@@ -59,8 +64,9 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    last block is grey, also where damage made a marker inside its one scan:
                    damage that leaves no grey there, or that libjpeg reads as a scan ending
                    early, goes unseen, but where it makes restart markers out of turn or a
-                   marker of a reserved code, with which libjpeg skips blocks mid-image), or,
-                   in a
+                   marker of a reserved code, with which libjpeg skips blocks mid-image, or
+                   leaves a scan fewer restart markers than its blocks take, cut where an
+                   interval ends and given an end marker back), or, in a
                    progressive one whose scans leave some coefficient bits uncoded (one cut
                    and given an end marker back), leaves the rest as earlier scans had it,
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageChops, ImageFile
 
-from zsl_cli.image_damage._common import ends_with
+from zsl_cli.image_damage._common import ends_with, truncated_error
 from zsl_cli.image_formats import apply_draft, exif_orientation
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
@@ -135,14 +135,19 @@ def check_jpeg_data_ran_out(
     if not (uncoded or _ends_in_grey(image)):
         return
     scan_ends: list[int] = []
+    cut_short = None
     try:
         file.seek(frame[1])
         _, end = _jpeg_scans(file, JPEG_MAX_SCANS, scan_ends=scan_ends)
         if end is None and scan_ends:
             # The length of a segment that damage brought forward ran past the file's end, as
-            # libjpeg read it, to the end marker the file ends with.
+            # libjpeg read it, to the end marker the file ends with; or the file was cut after
+            # that marker (a sequential one decodes without its end marker), and what follows
+            # it is no part of the pixels.
             size = file.seek(0, os.SEEK_END)
             end = size - len(JPEG_END) if ends_with(file, size, JPEG_END) else None
+            if end is None:
+                end, cut_short = scan_ends[-1], truncated_error(size)
         file.seek(0)
         data = file.read(end) if end is not None else b""  # not what follows (a phone's video)
     except OSError:
@@ -170,6 +175,8 @@ def check_jpeg_data_ran_out(
         return
     if same:
         return
+    if cut_short is not None:
+        raise cut_short
     if uncoded:
         raise DecodeError(
             DECODE_ERROR,
@@ -251,6 +258,38 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     return ended
 
 
+def _restart_markers_taken(
+    frame_header: bytes, scan_header: bytes | None, interval: int
+) -> int | None:
+    """How many restart markers a whole scan of a DCT-coded JPEG holds, by its frame's header
+    (`frame_header`, from its length on), its own (its bytes after its length) and its restart
+    interval (over 0): one after each `interval` MCUs but the last. An MCU of one component is a
+    block of it, of more a block of each at its sampling. None where the headers do not tell
+    (not read whole, a height left to a DNL marker, a sampling factor of 0)."""
+    if scan_header is None or len(frame_header) < 8 or not scan_header:
+        return None
+    height = int.from_bytes(frame_header[3:5], "big")
+    width = int.from_bytes(frame_header[5:7], "big")
+    components = frame_header[8 : 8 + 3 * frame_header[7]]
+    sampling = {
+        components[at]: (components[at + 1] >> 4, components[at + 1] & 15)
+        for at in range(0, len(components) - 2, 3)
+    }
+    scanned = scan_header[1 : 1 + 2 * scan_header[0] : 2]
+    if not height or not sampling or not scanned or not set(scanned) <= sampling.keys():
+        return None
+    most_h = max(h for h, _ in sampling.values())
+    most_v = max(v for _, v in sampling.values())
+    if min(min(pair) for pair in sampling.values()) == 0:
+        return None
+    if len(scanned) == 1:
+        h, v = sampling[scanned[0]]
+        mcus = -(-width * h // (8 * most_h)) * -(-height * v // (8 * most_v))
+    else:
+        mcus = -(-width // (8 * most_h)) * -(-height // (8 * most_v))
+    return -(-mcus // interval) - 1
+
+
 def _band_digests(data: bytes) -> list[bytes] | None:
     """Digests of the pixels a JPEG's bytes decode to, a band of rows at a time (two decodes
     held at once would double a large image's memory); None where it does not decode."""
@@ -286,18 +325,28 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     of a reserved code (0x02 to 0xBF), which garbage makes (0xFF and most bytes after it). libjpeg
     then skips to a marker and fills the blocks it skipped with grey, mid-image, and only warns
     (Pillow drops it). Garbage that makes no marker goes unseen (in a file without restart
-    markers it often runs out before the end instead: `check_jpeg_data_ran_out`). Finds the
-    scans as check_jpeg_scans does, then searches each one's coded data for restart markers: a
-    second read of the file, and no decoding. Leaves the file at its start."""
+    markers it often runs out before the end instead: `check_jpeg_data_ran_out`). Also for a
+    DCT-coded one a scan of which holds fewer restart markers than its blocks take
+    (`_restart_markers_taken`): its data ends where an interval does, cut there and given an
+    end marker back (or a segment after), or a restart marker that damage made another marker;
+    libjpeg skips the bytes put there to check it (as `check_jpeg_data_ran_out` puts them) as it
+    looks for the next restart marker, and leaves the rest grey (or blurred, in a progressive
+    scan): truncated where the file does not end with an end marker. Finds the scans as
+    check_jpeg_scans does, then searches each one's coded data for restart markers: a second
+    read of the file, and no decoding. Leaves the file at its start."""
     if frame is None or frame[0] not in _HUFFMAN_FRAMES:
         return
     starts: list[int] = []
     ends: list[int] = []
+    headers: list[bytes | None] = []
+    intervals: list[int] = []
     try:
         if not _sets_restart_interval(file):
             return
+        file.seek(frame[1] + 2)
+        frame_header = file.read(_MOST_FRAME_HEADER)
         file.seek(frame[1])
-        _jpeg_scans(file, JPEG_MAX_SCANS, scan_ends=ends, scan_starts=starts)
+        _jpeg_scans(file, JPEG_MAX_SCANS, headers, ends, starts, intervals)
         for index, (start, end) in enumerate(zip(starts, ends, strict=False)):
             file.seek(start)
             found = _restart_codes(file, end - start)
@@ -317,6 +366,19 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
                     f"cannot decode: the coded data of scan {index + 1} ends at a marker of "
                     f"reserved code 0x{ending[0]:02X}, which no file holds (damaged inside; "
                     "libjpeg would fill what it skips with grey)",
+                )
+            taken = None
+            if intervals[index] and frame[0] in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
+                taken = _restart_markers_taken(frame_header, headers[index], intervals[index])
+            if taken is not None and len(found) < taken:
+                size = file.seek(0, os.SEEK_END)
+                if not ends_with(file, size, JPEG_END):
+                    raise truncated_error(size)
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: scan {index + 1} holds {len(found)} of the {taken} restart "
+                    "markers its blocks take, yet its JPEG end marker follows (cut and given an "
+                    "end marker, or damaged inside; libjpeg would leave the rest grey)",
                 )
     except OSError:  # no verdict: the image stands as decoded
         return
@@ -413,18 +475,20 @@ def _jpeg_scans(
     headers: list[bytes | None] | None = None,
     scan_ends: list[int] | None = None,
     scan_starts: list[int] | None = None,
+    intervals: list[int] | None = None,
 ) -> tuple[int, int | None]:
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
     ended without one); each scan's header (its bytes after its length, None where they run
     past the file's end; read whole where a block's end splits them) added to `headers`, and
     where the marker that ends its coded data starts to `scan_ends`, and where its coded data
-    starts (after its header) to `scan_starts`:
+    starts (after its header) to `scan_starts`, and the restart interval its blocks are coded
+    in (the last DRI's before it, from `file`'s place; 0 for none) to `intervals`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
     and is not read: the file is read a block at a time, and a skip past a block is a seek."""
-    scans, data, at, ended, after_scan = 0, b"", 0, False, False
+    scans, data, at, ended, after_scan, interval = 0, b"", 0, False, False, 0
     # Where the run of 0xFF that the block ends in starts: a marker there needs the next block.
     # Searched for, a long run (a flash card's erased bytes after a cut image) took 0.2 s a MB.
     searched = 0
@@ -450,10 +514,14 @@ def _jpeg_scans(
         after_scan = code == b"\xda"
         if code == b"\xd9":  # EOI
             return scans, file.tell() - len(data) + at - 2
+        if code == b"\xdd":
+            interval = int.from_bytes(data[at + 2 : at + 4], "big")
         if code == b"\xda":
             scans += 1
             if scans > limit:
                 return scans, None
+            if intervals is not None:
+                intervals.append(interval)
             if headers is not None:
                 length = int.from_bytes(data[at : at + 2], "big")
                 whole = length > 2 and at + length <= len(data)
@@ -472,9 +540,11 @@ def _jpeg_scans(
 
 
 def _read_with(marker: re.Match[bytes], data: bytes) -> int:
-    """The bytes after `marker`'s code (in `data`) that are read with it: its length, and a
-    scan's whole header (whose bands tell which coefficient bits it codes), where the length
-    is in `data` to tell how long that is."""
+    """The bytes after `marker`'s code (in `data`) that are read with it: its length, a
+    restart interval's value, and a scan's whole header (whose bands tell which coefficient
+    bits it codes), where the length is in `data` to tell how long that is."""
+    if marker[1] == b"\xdd":
+        return 4
     if marker[1] != b"\xda" or marker.end() + 2 > len(data):
         return 2
     return max(int.from_bytes(data[marker.end() : marker.end() + 2], "big"), 2)
