@@ -181,6 +181,19 @@ def restart_markers(data: bytes, start: int) -> list[int]:
 
 
 @BOTH
+@pytest.mark.parametrize(
+    "segments", [b"", COMMENT, COMMENT[:40]], ids=["no_end_marker", "comment", "cut_comment"]
+)
+def test_jpeg_with_restart_markers_cut_after_its_last_scan_decodes_whole(
+    tmp_path: Path, progressive: bool, segments: bytes
+) -> None:
+    # Its last scan holds every restart marker its blocks take: the cut lies past its last
+    # interval, whose blocks the bytes put after it would change, were any missing.
+    body = photo_with_restarts(progressive)
+    assert_decodes_whole(tmp_path / "cut.jpg", body + segments, body + COMMENT + JPEG_END)
+
+
+@BOTH
 @pytest.mark.parametrize("which", [-1, -2], ids=["last", "one_before"])
 @pytest.mark.parametrize("after", [False, True], ids=["before_marker", "after_marker"])
 def test_jpeg_with_restart_markers_cut_at_a_restart_marker_of_its_last_scan_is_truncated(

@@ -211,22 +211,22 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     full scale whatever the draft, stay the same where bytes are put after its last scan's coded
     data: libjpeg takes zero bits where the data runs out, the bytes put there start with a
     one, so a block that needed more data decodes otherwise (one cut a byte short, too, and one
-    where damage made a marker inside the last scan). None for any other file, also one cut
-    where a marker starts (0xFF at its end, which may be the first byte of a coded 0xFF), and
-    one with restart markers: cut where an interval ends (or at a restart marker that damage
-    made another), libjpeg skips the bytes put there as it looks for the next marker and leaves
-    the rest grey either way. Leaves the file at its start, whatever it returns."""
+    where damage made a marker inside the last scan). With restart markers, its last scan must
+    also hold every restart marker its blocks take (`_restart_markers_taken`): cut where an
+    interval ends (or at a restart marker that damage made another), libjpeg skips the bytes put
+    there as it looks for the next restart marker and leaves the rest grey either way. None for
+    any other file, also one cut where a marker starts (0xFF at its end, which may be the first
+    byte of a coded 0xFF). Leaves the file at its start, whatever it returns."""
     headers: list[bytes | None] = []
     scan_ends: list[int] = []
     scan_starts: list[int] = []
+    intervals: list[int] = []
     try:
         frame = jpeg_frame(file)
         if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
             return None
-        if _sets_restart_interval(file):
-            return None
         file.seek(frame[1])
-        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts)
+        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts, intervals)
         file.seek(frame[1] + 2)
         frame_header = file.read(_MOST_FRAME_HEADER)
         # Where the last scan's coded data ends at a marker, what follows it is no part of the
@@ -240,15 +240,13 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         file.seek(0)
     if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != kept:
         return None
-    # A restart interval set between scans (DRI, 0xFFDD, among the tables there).
-    if any(
-        b"\xff\xdd" in data[ended:next_start]
-        for ended, next_start in zip(scan_ends, scan_starts[1:], strict=False)
-    ):
-        return None
     coded = _coded_coefficients(frame_header, headers)
     if coded is None or any(mask != _ALL_COEFFICIENTS for mask in coded.values()):
         return None
+    if intervals[-1]:
+        taken = _restart_markers_taken(frame_header, headers[-1], intervals[-1])
+        if taken is None or len(_JPEG_RESTART.findall(data, scan_starts[-1])) < taken:
+            return None
     if data.endswith(b"\xff"):
         return None
     ended = data + JPEG_END
