@@ -7,18 +7,22 @@ that brings a marker forward inside the last scan is not taken for the end of it
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from tests.corpus import encoded, smooth_rgb
 from tests.helpers import failure_of, scan_markers
+from zsl_cli.cli import app
 from zsl_cli.images import DecodeOptions, decode_image
 
 JPEG_END = b"\xff\xd9"
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 DRAFT = DecodeOptions(draft=(52, 40))
 
 
@@ -264,3 +268,28 @@ def test_whole_jpeg_with_restart_markers_decodes_whatever_its_size_and_sampling(
             )
             path.write_bytes(data)
             assert np.array_equal(np.asarray(decode_image(path)), decoded(data)), (width, interval)
+
+
+def test_label_takes_a_progressive_jpeg_cut_after_its_scans_and_skips_those_missing_pixels(
+    tmp_path: Path,
+) -> None:
+    with Image.open(SAMPLES / "red circle" / "red_circle_0000.png") as image:
+        rgb = image.convert("RGB")
+    progressive = encoded(rgb, "JPEG", quality=95, progressive=True)[:-2]
+    sequential = encoded(rgb, "JPEG", quality=95, restart_marker_blocks=2)[:-2]
+    last_restart = restart_markers(sequential, scan_markers(sequential)[-1])[-1]
+    files = {
+        "a_whole.jpg": progressive + COMMENT + JPEG_END,
+        "b_cut_in_comment.jpg": progressive + COMMENT[:40],
+        "c_cut_in_scan.jpg": sequential[: len(sequential) // 2] + COMMENT[:40],
+        "d_cut_at_restart.jpg": sequential[:last_restart] + JPEG_END,
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    args = ["label", str(tmp_path), "-c", str(SAMPLES / "classes.txt"), "-m", "shapes-demo"]
+    result = CliRunner().invoke(app, [*args, "-f", "jsonl", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = {Path(row["path"]).name: row for row in map(json.loads, result.stdout.splitlines())}
+    statuses = [rows[name]["status"] for name in sorted(rows)]
+    assert statuses == ["ok", "ok", "truncated", "decode_error"]
+    assert rows["b_cut_in_comment.jpg"]["top_k"] == rows["a_whole.jpg"]["top_k"]
