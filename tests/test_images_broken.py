@@ -2117,7 +2117,8 @@ def test_a_jpeg_with_restart_markers_cut_where_an_interval_ends_is_truncated(
         at for at in range(len(data) - 1) if data[at] == 0xFF and 0xD0 <= data[at + 1] <= 0xD7
     ]
     assert len(restarts) > 3
-    for cut in (restarts[-1], restarts[-2], len(data) - 2):
+    # Lacking only its end marker, its last scan holds every restart marker: that one is whole.
+    for cut in (restarts[-1], restarts[-2]):
         (tmp_path / "cut.jpg").write_bytes(data[:cut])
         with pytest.raises(DecodeError) as caught:
             decode_image(tmp_path / "cut.jpg", DecodeOptions())
