@@ -23,6 +23,7 @@ import typer
 # typer (0.26+, as pyproject asks) carries its own copy of click: its classes, not click's.
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer._click.globals import get_current_context
+from typer._click.types import FloatRange, IntRange
 from typer.core import TyperCommand, TyperGroup
 
 from zsl_cli import __version__
@@ -296,12 +297,9 @@ def _exit_on_usage_error(
         where = error.ctx.command_path
     else:
         where = " ".join(filter(None, [program, subcommand]))
-    # click names the type where a value is not a number: "'abc' is not a valid int range".
-    message = re.sub(
-        r"is not a valid (int|integer|float) range",
-        lambda match: "is not a whole number" if match[1] != "float" else "is not a number",
-        error.format_message().rstrip("."),
-    )
+    # A value that is not a number is said so in words by WholeNumbers and Numbers, not by
+    # click's name of the type ("'abc' is not a valid int range").
+    message = error.format_message().rstrip(".")
     hint = ""
     takes_files = error.ctx is not None and any(
         param.param_type_name == "argument" for param in error.ctx.command.params
@@ -387,6 +385,72 @@ def file_name(value: str) -> str:
     return value
 
 
+# Python's int() and float() read more than a number typed in ASCII: '1_5' as 15, and other
+# scripts' digits ('١٥', full-width '１５'), so a mistyped value ran with a number never meant.
+# Around it, only ASCII white space: `wc -l` on macOS pads its count with spaces.
+_ASCII_SPACE = " \t\n\r\v\f"
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# A decimal with an optional exponent, or NaN or an infinity: those the ranges and the library
+# check, with their own refusals.
+_NUMBER = re.compile(
+    r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|nan|inf|infinity)", re.IGNORECASE
+)
+
+
+def whole_number(text: str) -> int:
+    """The whole number `text` is, typed in the digits 0-9 with an optional sign; ValueError
+    for anything else int() reads."""
+    text = text.strip(_ASCII_SPACE)
+    if _WHOLE_NUMBER.fullmatch(text) is None:
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(text)
+
+
+def number(text: str) -> float:
+    """The number `text` is, as a decimal in the digits 0-9 with an optional exponent, or NaN
+    or an infinity; ValueError for anything else float() reads."""
+    text = text.strip(_ASCII_SPACE)
+    if _NUMBER.fullmatch(text) is None:
+        raise ValueError(f"not a number: {text!r}")
+    return float(text)
+
+
+def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -> str:
+    """Why `text` is not `what`: where Python would read it as one ('1_5', '١٥'), a user
+    sees a number, and is told what is missing."""
+    try:
+        python_reads(text)
+    except ValueError:
+        return f"{text!r} is not {what}"
+    return f"{text!r} is not {what} written in the digits 0-9"
+
+
+class WholeNumbers(IntRange):
+    """An int option's type (typer's `click_type`, with its range here: typer's min= and max=
+    apply only to the types it makes): whole numbers typed as whole_number reads them."""
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        if isinstance(value, str):  # not the default, which is a number already
+            try:
+                value = whole_number(value)
+            except ValueError:
+                self.fail(_not_a_number(value, "a whole number", int), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Numbers(FloatRange):
+    """A float option's type (typer's `click_type`, with its range here): numbers typed as
+    `number` reads them."""
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value = number(value)
+            except ValueError:
+                self.fail(_not_a_number(value, "a number", float), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 # Explicit metavars: typer's own (<str>, <path>, <int range>) say nothing about what to give.
 Paths = Annotated[
     list[str] | None,
@@ -435,7 +499,7 @@ BatchSize = Annotated[
     typer.Option(
         "--batch-size",
         "-b",
-        min=1,
+        click_type=WholeNumbers(min=1),
         metavar="N",
         help="Images per forward pass.  [default: 256 on a CUDA GPU, else 16]",
         show_default=False,
@@ -446,7 +510,7 @@ Workers = Annotated[
     typer.Option(
         "--workers",
         "-j",
-        min=1,
+        click_type=WholeNumbers(min=1),
         metavar="N",
         help="Decode workers: threads, or processes when the model runs on a CUDA GPU.  "
         "[default: one per core, at most 32]",
@@ -571,7 +635,7 @@ IncludeHidden = Annotated[
 MaxPixels = Annotated[
     int | None,
     typer.Option(
-        min=1,
+        click_type=WholeNumbers(min=1),
         metavar="N",
         help="Skip images larger than this many pixels (status "
         "too_large).  [default: Pillow's limit, about 89.5 MP]",

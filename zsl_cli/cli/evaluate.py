@@ -14,6 +14,7 @@ from zsl_cli.cli.common import (
     _stdin,
     app,
     file_name,
+    whole_number,
 )
 from zsl_cli.errors import ZslError
 
@@ -150,7 +151,7 @@ def evaluate(
 def _ks(values: list[str] | None) -> tuple[int, ...]:
     value = "1,5" if values is None else ",".join(values)
     try:
-        ks = tuple(int(part) for part in value.split(",") if part.strip())
+        ks = tuple(whole_number(part) for part in value.split(",") if part.strip())
     except ValueError:
         ks = ()
     if not ks:

@@ -28,6 +28,7 @@ from zsl_cli.cli.common import (
     StdinNul,
     Templates,
     TrustRemoteCode,
+    WholeNumbers,
     Workers,
     ZslCommand,
     _class_options,
@@ -99,7 +100,7 @@ def hubness(
         typer.Option(
             "--neighbours",
             "-k",
-            min=1,
+            click_type=WholeNumbers(min=1),
             metavar="N",
             show_default=False,
             help="Neighbourhood size k (clipped to the number of classes less one): k-occurrence "

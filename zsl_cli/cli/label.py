@@ -25,6 +25,7 @@ from zsl_cli.cli.common import (
     IncludeHidden,
     MaxPixels,
     ModelName,
+    Numbers,
     Paths,
     Precision,
     Quiet,
@@ -33,6 +34,7 @@ from zsl_cli.cli.common import (
     StdinNul,
     Templates,
     TrustRemoteCode,
+    WholeNumbers,
     Workers,
     ZslCommand,
     _class_options,
@@ -106,7 +108,7 @@ def label(
         typer.Option(
             "--top-k",
             "-k",
-            min=0,
+            click_type=WholeNumbers(min=0),
             metavar="N",
             help="Classes to list per image with their scores, best first, the label included "
             "(0 = all). 'zsl evaluate -k K' needs K or more; its --seen calibrated stacking "
@@ -116,8 +118,7 @@ def label(
     threshold: Annotated[
         float | None,
         typer.Option(
-            min=0.0,
-            max=1.0,
+            click_type=Numbers(min=0.0, max=1.0),
             metavar="SCORE",
             help="Write 'unknown' when the top score, as written (7 significant digits), is "
             "below this.  [default: none: every image keeps its top class]",
