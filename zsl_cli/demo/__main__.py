@@ -13,6 +13,7 @@ import typer
 # `run` ends the process by SIGINT or SIGPIPE then). Its command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
 from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name, run
+from zsl_cli.cli.common import WholeNumbers
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.errors import ZslError
@@ -113,6 +114,7 @@ def make_images(
         int,
         typer.Option(
             "--seed",
+            click_type=WholeNumbers(),
             metavar="SEED",
             help="Random seed, 0 to 4294967295; the same seed gives the same bytes.",
         ),
@@ -120,6 +122,7 @@ def make_images(
     per_class: Annotated[
         int,
         typer.Option(
+            click_type=WholeNumbers(),
             metavar="N",
             help="Images per class (30 classes), 1 to 10,000; a smaller set is the start of a "
             "larger one with the same seed.",
@@ -169,6 +172,7 @@ def train(
         int,
         typer.Option(
             "--seed",
+            click_type=WholeNumbers(),
             metavar="SEED",
             help="Seed for the weights, training images and batches, 0 to "
             f"{TrainSettings().largest_seed}.",
@@ -177,6 +181,7 @@ def train(
     steps: Annotated[
         int,
         typer.Option(
+            click_type=WholeNumbers(),
             metavar="N",
             help=f"Optimiser steps, after {TrainSettings.text_warmup_steps} text-only warm-up "
             "steps.",
@@ -185,7 +190,9 @@ def train(
     threads: Annotated[
         int,
         typer.Option(
-            metavar="N", help="torch CPU threads: fixed, not one per core, for reproducible runs."
+            click_type=WholeNumbers(),
+            metavar="N",
+            help="torch CPU threads: fixed, not one per core, for reproducible runs.",
         ),
     ] = TrainSettings.threads,
 ) -> None:
@@ -225,6 +232,7 @@ def evaluate(
         list[int] | None,
         typer.Option(
             "--seed",
+            click_type=WholeNumbers(),
             metavar="SEED",
             help="Seed of a fresh set, 0 to 4294967295; repeat for more.  [default: 101 to 105]",
             show_default=False,
@@ -233,6 +241,7 @@ def evaluate(
     per_class: Annotated[
         int,
         typer.Option(
+            click_type=WholeNumbers(),
             metavar="N",
             help="Images per class in each set, 1 to 1,000 (a set is held in memory at once).",
         ),
