@@ -1,6 +1,7 @@
 """Predictions read at their edges: a byte order mark (Notepad's "UTF-8 with BOM") before a
 JSON document or a CSV however the format is told (piped, under a name of no format or of another
-format), records that carry a Label Studio task's keys, and rankings read back in every format."""
+format), records that carry a Label Studio task's keys, rankings read back in every format, and
+an indented document broken inside, refused naming the line and column of the fault."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 
 import pytest
 
+from zsl_cli.errors import ZslError
+from zsl_cli.formatting import quoted
 from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import CSV_COLUMNS, Prediction, RankedScores
@@ -88,3 +91,34 @@ def test_every_format_reads_back_the_rankings_it_was_written_with(tmp_path, fmt)
     assert [[tuple(choice) for choice in p.top_k] for p in read] == [
         [tuple(choice) for choice in p.top_k] for p in written
     ]
+
+
+BROKEN_DOCUMENT = (
+    b'{\n  "run": {"model": "m"},\n  "predictions": [\n'
+    b'    {"path": "a.png", "label": "cat" "score": 0.75, "status": "ok"}\n  ]\n}\n'
+)
+BROKEN_AT = "Expecting ',' delimiter: line 4 column 38 (char 83)"
+
+
+def test_an_indented_document_broken_inside_is_told_where_on_stdin() -> None:
+    # Not read as JSON Lines, whose first line '{' would be the error, far from the fault.
+    with pytest.raises(ZslError) as error:
+        read_predictions_and_run_info("-", stdin=io.BytesIO(BROKEN_DOCUMENT))
+    assert str(error.value) == f"'stdin' is not valid JSON: {BROKEN_AT}"
+
+
+@pytest.mark.parametrize("name", ["p.txt", "p.json"])
+def test_an_indented_document_broken_inside_is_told_where_in_a_file(tmp_path, name) -> None:
+    output = tmp_path / name
+    output.write_bytes(BROKEN_DOCUMENT)
+    with pytest.raises(ZslError) as error:
+        read_predictions(output)
+    assert str(error.value) == f"{quoted(str(output))} is not valid JSON: {BROKEN_AT}"
+
+
+def test_json_lines_broken_on_a_later_line_are_told_that_line(tmp_path) -> None:
+    output = tmp_path / "p.txt"
+    output.write_bytes(json.dumps(RECORD).encode() + b'\n{"path": "b.png" "label": "dog"}\n')
+    with pytest.raises(ZslError) as error:
+        read_predictions(output)
+    assert str(error.value).startswith(f"{output}: line 2: not valid JSON (Expecting ',' ")

@@ -719,9 +719,10 @@ def _parse(
         try:
             document = loads(data)
         except _JSON_ERRORS as error:
-            # A document over several lines cut short, not records: their error is a line's.
+            # A document over several lines, cut short or broken inside (then its first line is
+            # no JSON on its own: "{"), not records, whose error would be the first line's.
             several_lines = isinstance(error, json.JSONDecodeError) and error.lineno > 1
-            if several_lines and _ends_in(error):
+            if several_lines and (_ends_in(error) or not _first_line_whole(data)):
                 raise _invalid_json(name, error) from None
             # One record per line.
             return _read_jsonl(io.BytesIO(data), name, warn, one_per_image=one_per_image), None
@@ -731,6 +732,15 @@ def _parse(
     else:
         document = _load_json(data, name, loads)
     return _read_document(document, name, one_per_image=one_per_image)
+
+
+def _first_line_whole(data: bytes) -> bool:
+    """Whether the first line of content shows (a record of JSON Lines) is JSON on its own."""
+    try:
+        json.loads(data.lstrip(_LEADING).split(b"\n", 1)[0])
+    except _JSON_ERRORS:
+        return False
+    return True
 
 
 def _read_document(
