@@ -1,0 +1,110 @@
+"""Edges of the encoder's device, precision and batching choices, told without loading a model:
+the first CUDA device past the last, the precision auto picks on each kind of device, batches
+split after an out-of-memory error, and prompts that tokenize alike streamed back to every one
+of their texts."""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+import pytest
+import torch
+
+from zsl_cli.encoders.base import ModelSource
+from zsl_cli.encoders.hf import RETRY_LARGER_SOON, TransformersEncoder, pick_device, pick_dtype
+from zsl_cli.errors import ZslError
+
+
+def bare_encoder() -> TransformersEncoder:
+    """A TransformersEncoder with no model: its forward passes are the test's to set."""
+    encoder = object.__new__(TransformersEncoder)
+    encoder._source = ModelSource("fake", "fake", True)
+    encoder.device = torch.device("cpu")
+    encoder.dtype = torch.float32
+    encoder._max_batch = None
+    encoder._split_batches = 0
+    encoder._retry_after = RETRY_LARGER_SOON
+    encoder._trying_larger = False
+    encoder._can_pad = True
+    encoder._last_cut_short = ((), [])
+    return encoder
+
+
+@pytest.mark.parametrize(
+    ("device", "dtype"),
+    [
+        ("cpu", torch.float32),
+        ("cuda", torch.float16),
+        ("cuda:1", torch.float16),
+        ("mps", torch.float16),
+    ],
+)
+def test_auto_precision_is_fp32_on_the_cpu_alone(device, dtype):
+    assert pick_dtype("auto", torch.device(device)) == dtype
+
+
+def test_the_cuda_device_one_past_the_last_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert pick_device("cuda:1") == torch.device("cuda:1")
+    with pytest.raises(ZslError) as info:
+        pick_device("cuda:2")
+    assert info.value.message == "--device cuda:2: this machine has CUDA devices 0 to 1"
+
+
+class ImagesThatFit:
+    """An image forward pass out of memory above `limit` images; each image's embedding is
+    (its id, 1), its id read from its first pixel."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sizes: list[int] = []
+
+    def __call__(self, pixels: np.ndarray) -> np.ndarray:
+        self.sizes.append(len(pixels))
+        if len(pixels) > self.limit:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate (simulated)")
+        ids = pixels[:, 0, 0, 0].astype(np.float32)
+        return np.stack([ids, np.ones_like(ids)], 1)
+
+
+@pytest.mark.parametrize("count", [2, 3, 7, 9, 31])
+def test_an_odd_batch_out_of_memory_is_halved_rounding_down(count):
+    encoder = bare_encoder()
+    forward = ImagesThatFit(limit=count // 2)
+    encoder._encode_image_batch = forward
+    pixels = np.zeros((count, 2, 2, 3), np.uint8)
+    pixels[:, 0, 0, 0] = np.arange(count)
+    encoded = encoder.encode_images(pixels)
+    np.testing.assert_array_equal(encoded[:, 0], np.arange(count))
+    # One failed try, then halves that fit: no second failure on a half rounded up.
+    assert forward.sizes[0] == count
+    assert all(size <= count // 2 for size in forward.sizes[1:])
+    assert encoder._max_batch == count // 2
+
+
+def token_key(ids: list[int]) -> bytes:
+    return array("q", ids).tobytes()
+
+
+def test_prompts_alike_in_unequal_numbers_each_get_their_own_rows_embedding():
+    # Four distinct token sequences of two lengths, encoded shortest first (rows 0, 2, 1, 3); their
+    # texts are 3, 2, 1 and 4, interleaved, so that the chunk's rows repeat 3, 1, 2 and 4 times.
+    keys = [[1, 7], [2, 7, 7], [3, 7], [4, 7, 7]]
+    which = np.array([1, 3, 0, 3, 1, 0, 3, 2, 3, 0])
+    texts = [f"text {i}" for i in range(len(which))]
+    encoder = bare_encoder()
+    encoder._distinct_token_ids = lambda _: ([token_key(k) for k in keys], which, [])
+
+    def forward(token_ids: list[list[int]]) -> np.ndarray:
+        first = np.array([ids[0] for ids in token_ids], np.float32)
+        vectors = np.stack([first, np.ones_like(first)], 1)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    encoder._encode_token_chunk = forward
+    encoded = encoder.encode_texts(texts)
+    first_ids = encoded[:, 0] / encoded[:, 1]
+    np.testing.assert_allclose(first_ids, which + 1.0, rtol=1e-6)
+    seen = np.concatenate([rows for rows, _ in encoder.encode_text_chunks(texts)])
+    assert sorted(seen.tolist()) == list(range(len(texts)))
