@@ -108,3 +108,25 @@ def test_prompts_alike_in_unequal_numbers_each_get_their_own_rows_embedding():
     np.testing.assert_allclose(first_ids, which + 1.0, rtol=1e-6)
     seen = np.concatenate([rows for rows, _ in encoder.encode_text_chunks(texts)])
     assert sorted(seen.tolist()) == list(range(len(texts)))
+
+
+def test_prompts_share_forward_passes_with_prompts_of_their_length():
+    # 200 distinct prompts of 2 to 9 tokens, in no order: each forward pass pads its prompts
+    # to its longest, so passes of mixed lengths would spend their compute on padding.
+    rng = np.random.default_rng(3)
+    keys = [[i + 1] * int(length) for i, length in enumerate(rng.integers(2, 10, 200))]
+    encoder = bare_encoder()
+    encoder._distinct_token_ids = lambda _: ([token_key(k) for k in keys], np.arange(200), [])
+    passes: list[list[int]] = []
+
+    def forward(token_ids: list[list[int]]) -> np.ndarray:
+        passes.append([len(ids) for ids in token_ids])
+        first = np.array([ids[0] for ids in token_ids], np.float32)
+        vectors = np.stack([first, np.ones_like(first)], 1)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    encoder._encode_token_chunk = forward
+    encoded = encoder.encode_texts([f"text {i}" for i in range(200)])
+    np.testing.assert_allclose(encoded[:, 0] / encoded[:, 1], np.arange(1, 201), rtol=1e-6)
+    lengths = [length for one_pass in passes for length in one_pass]
+    assert lengths in (sorted(lengths), sorted(lengths, reverse=True))
