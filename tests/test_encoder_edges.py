@@ -130,3 +130,21 @@ def test_prompts_share_forward_passes_with_prompts_of_their_length():
     np.testing.assert_allclose(encoded[:, 0] / encoded[:, 1], np.arange(1, 201), rtol=1e-6)
     lengths = [length for one_pass in passes for length in one_pass]
     assert lengths in (sorted(lengths), sorted(lengths, reverse=True))
+
+
+@pytest.mark.parametrize("distinct", [1, 2])
+def test_two_prompts_that_embed_alike_are_refused_and_one_is_not(distinct):
+    # Two classes (a cat or not) is the fewest a run has: a text model that reads none of their
+    # words scores them alike. One prompt (the load's check of the width) compares with nothing.
+    keys = [[i + 1, 7] for i in range(distinct)]
+    encoder = bare_encoder()
+    encoder._distinct_token_ids = lambda _: ([token_key(k) for k in keys], np.arange(distinct), [])
+    encoder._encode_token_chunk = lambda token_ids: np.full(
+        (len(token_ids), 2), 0.5**0.5, np.float32
+    )
+    texts = [f"text {i}" for i in range(distinct)]
+    if distinct == 1:
+        assert encoder.encode_texts(texts).shape == (1, 2)
+        return
+    with pytest.raises(ZslError, match="gives every class prompt the same embedding"):
+        encoder.encode_texts(texts)
