@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from zsl_cli.encoders.base import ModelSource
+from zsl_cli.encoders.base import ModelSource, check_device
 from zsl_cli.encoders.hf import RETRY_LARGER_SOON, TransformersEncoder, pick_device, pick_dtype
 from zsl_cli.errors import ZslError
 
@@ -51,6 +51,17 @@ def test_the_cuda_device_one_past_the_last_is_refused(monkeypatch):
     with pytest.raises(ZslError) as info:
         pick_device("cuda:2")
     assert info.value.message == "--device cuda:2: this machine has CUDA devices 0 to 1"
+
+
+@pytest.mark.parametrize("device", ["cuda:\u00b2", "cpu:\u0661", "cuda:\uff11"])
+def test_a_device_number_in_other_digits_than_ascii_is_refused(monkeypatch, device):
+    # str.isdigit takes a superscript two (which int() refuses) and other scripts' digits.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
+    for check in (check_device, pick_device):
+        with pytest.raises(ZslError) as info:
+            check(device)
+        assert info.value.message == f"--device {device}: choose auto, cpu, cuda, cuda:N or mps"
 
 
 class ImagesThatFit:
