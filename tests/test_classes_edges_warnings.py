@@ -25,3 +25,8 @@ def test_counts_that_repeat_a_number_are_no_class_ids():
     # A counting benchmark's classes: ids rise line by line, these counts repeat.
     spec = parse_classes("2 cats\n2 dogs\n3 cubes\n3 spheres\n", "c.txt")
     assert spec.warnings == ()
+
+
+def test_one_name_holding_braces_among_others_is_no_template_file():
+    # A template file has {} on every line; a name may hold braces of its own.
+    assert parse_classes("cat\ncurly braces {}\n", "c.txt").names == ["cat", "curly braces {}"]
