@@ -41,3 +41,17 @@ def test_two_repeated_classes_are_named_in_one_refusal():
     assert str(error.value) == (
         "c.txt:3: duplicate class 'cat' (first at c.txt:1); 1 more repeated: 'dog' at c.txt:4"
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        ("Here are the classes:", "the opening sentence of a chat answer?"),
+        ("Animals we track:", "write `name: prompt one; prompt two`"),
+    ],
+)
+def test_a_first_line_of_four_words_and_a_colon_is_a_chat_answers_opening(first, said):
+    # Four words are a sentence; three may be a class name missing its prompts.
+    with pytest.raises(ZslError) as error:
+        parse_classes(f"{first}\ncat\ndog\n", "c.txt")
+    assert said in str(error.value)
