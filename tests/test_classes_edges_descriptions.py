@@ -1,5 +1,5 @@
-"""Edges of the warning of descriptors that are whole prompts already: nine in ten of them at
-least naming their class."""
+"""Edges of descriptions files: the warning of descriptors that are whole prompts already
+(nine in ten of them at least naming their class), and one record of a class refused."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import pytest
 
 from zsl_cli.classes import parse_descriptions, whole_prompt_warnings
+from zsl_cli.errors import ZslError
 
 
 def descriptions(naming: int, total: int) -> str:
@@ -27,3 +28,11 @@ def test_whole_prompts_are_warned_of_where_nine_in_ten_name_their_class(naming, 
     assert bool(warnings) == warned, warnings
     if naming == 9:
         assert warnings[0].startswith("d.json: 9 of 10 descriptors name their class, such as ")
+
+
+@pytest.mark.parametrize("key", ["class", "name", "label"])
+def test_one_record_of_a_class_is_refused_by_any_key_naming_it(key):
+    # Read as classes, its keys would be classes named after the record's fields.
+    with pytest.raises(ZslError) as error:
+        parse_descriptions(json.dumps({key: "cat", "descriptions": ["whiskers"]}), "d.json")
+    assert str(error.value).startswith("d.json: one record of class 'cat', not classes named")
