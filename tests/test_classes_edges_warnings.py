@@ -30,3 +30,10 @@ def test_counts_that_repeat_a_number_are_no_class_ids():
 def test_one_name_holding_braces_among_others_is_no_template_file():
     # A template file has {} on every line; a name may hold braces of its own.
     assert parse_classes("cat\ncurly braces {}\n", "c.txt").names == ["cat", "curly braces {}"]
+
+
+def test_a_stray_quote_and_an_inch_mark_below_are_no_csv_cell_over_two_lines():
+    # A CSV cell over two lines ends with its quote at the end of a line.
+    names = ['"cat', "dog", '12" vinyl record']
+    warnings = parse_classes("\n".join(names) + "\n", "c.txt").warnings
+    assert not any("one CSV cell" in warning for warning in warnings), warnings
