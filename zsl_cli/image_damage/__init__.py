@@ -50,7 +50,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    tile-part); also a JPEG without its end marker whose data runs out (libjpeg
                    filled the rest of a sequential one with grey) at a marker whose segment
                    the file ends inside, or, with restart markers, one of whose scans holds
-                   fewer than its blocks take (found without decoding). A JPEG whose scans
+                   fewer than its blocks take, each with coded data after it (found without
+                   decoding; its interval set by a DRI anywhere before it). A JPEG whose scans
                    are whole but whose end marker is missing, or hidden by a segment after
                    its last scan that is cut short, decodes whole, progressive or not
     too_large      width * height exceeds DecodeOptions.max_pixels (checked from the header,

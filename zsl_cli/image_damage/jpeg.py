@@ -212,9 +212,12 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     data: libjpeg takes zero bits where the data runs out, the bytes put there start with a
     one, so a block that needed more data decodes otherwise (one cut a byte short, too, and one
     where damage made a marker inside the last scan). With restart markers, its last scan must
-    also hold every restart marker its blocks take (`_restart_markers_taken`): cut where an
-    interval ends (or at a restart marker that damage made another), libjpeg skips the bytes put
-    there as it looks for the next restart marker and leaves the rest grey either way. None for
+    also hold every restart marker its blocks take (`_restart_markers_taken`, in the interval the
+    last DRI before it sets, one before the frame too), each with coded data after it
+    (`_ends_at_restart`): cut where an interval ends (or at a restart marker that damage made
+    another), libjpeg skips the bytes put there as it looks for the next restart marker and
+    leaves the rest grey either way, and cut just after the last one, it may decode the bytes
+    put there as a last interval that changes nothing where its data ran out. None for
     any other file, also one cut where a marker starts (0xFF at its end, which may be the first
     byte of a coded 0xFF). Leaves the file at its start, whatever it returns."""
     headers: list[bytes | None] = []
@@ -225,8 +228,11 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         frame = jpeg_frame(file)
         if frame is None or frame[0] not in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
             return None
+        interval, _ = _header_restarts(file, frame)
         file.seek(frame[1])
-        scans, end = _jpeg_scans(file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts, intervals)
+        scans, end = _jpeg_scans(
+            file, JPEG_MAX_SCANS, headers, scan_ends, scan_starts, intervals, interval
+        )
         file.seek(frame[1] + 2)
         frame_header = file.read(_MOST_FRAME_HEADER)
         # Where the last scan's coded data ends at a marker, what follows it is no part of the
@@ -245,7 +251,8 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         return None
     if intervals[-1]:
         taken = _restart_markers_taken(frame_header, headers[-1], intervals[-1])
-        if taken is None or len(_JPEG_RESTART.findall(data, scan_starts[-1])) < taken:
+        found = len(_JPEG_RESTART.findall(data, scan_starts[-1]))
+        if taken is None or found - _ends_at_restart(data[scan_starts[-1] :]) < taken:
             return None
     if data.endswith(b"\xff"):
         return None
@@ -325,7 +332,9 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     (Pillow drops it). Garbage that makes no marker goes unseen (in a file without restart
     markers it often runs out before the end instead: `check_jpeg_data_ran_out`). Also for a
     DCT-coded one a scan of which holds fewer restart markers than its blocks take
-    (`_restart_markers_taken`): its data ends where an interval does, cut there and given an
+    (`_restart_markers_taken`), each with coded data after it (`_ends_at_restart`; its interval
+    set by a DRI before it, before the frame or between scans: `_header_restarts` tells where a
+    file may hold none): its data ends where an interval does, cut there and given an
     end marker back (or a segment after), or a restart marker that damage made another marker;
     libjpeg skips the bytes put there to check it (as `check_jpeg_data_ran_out` puts them) as it
     looks for the next restart marker, and leaves the rest grey (or blurred, in a progressive
@@ -339,12 +348,15 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     headers: list[bytes | None] = []
     intervals: list[int] = []
     try:
-        if not _sets_restart_interval(file):
+        interval, more_scans = _header_restarts(file, frame)
+        if not interval and not more_scans:
             return
         file.seek(frame[1] + 2)
         frame_header = file.read(_MOST_FRAME_HEADER)
         file.seek(frame[1])
-        _jpeg_scans(file, JPEG_MAX_SCANS, headers, ends, starts, intervals)
+        _jpeg_scans(file, JPEG_MAX_SCANS, headers, ends, starts, intervals, interval)
+        if not any(intervals):
+            return
         for index, (start, end) in enumerate(zip(starts, ends, strict=False)):
             file.seek(start)
             found = _restart_codes(file, end - start)
@@ -368,15 +380,20 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
             taken = None
             if intervals[index] and frame[0] in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
                 taken = _restart_markers_taken(frame_header, headers[index], intervals[index])
-            if taken is not None and len(found) < taken:
+            followed = len(found)
+            if taken is not None and end - start >= 2:
+                file.seek(end - 2)
+                followed -= _ends_at_restart(file.read(2))
+            if taken is not None and followed < taken:
                 size = file.seek(0, os.SEEK_END)
                 if not ends_with(file, size, JPEG_END):
                     raise truncated_error(size)
                 raise DecodeError(
                     DECODE_ERROR,
-                    f"cannot decode: scan {index + 1} holds {len(found)} of the {taken} restart "
-                    "markers its blocks take, yet its JPEG end marker follows (cut and given an "
-                    "end marker, or damaged inside; libjpeg would leave the rest grey)",
+                    f"cannot decode: scan {index + 1} holds {followed} of the {taken} restart "
+                    "markers its blocks take (each with coded data after it), yet its JPEG end "
+                    "marker follows (cut and given an end marker, or damaged inside; libjpeg "
+                    "would leave the rest grey)",
                 )
     except OSError:  # no verdict: the image stands as decoded
         return
@@ -384,16 +401,35 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
         file.seek(0)
 
 
-def _sets_restart_interval(file: BinaryIO) -> bool:
-    """Whether a JPEG's header (before its first scan) sets a restart interval (DRI). Without
-    one its scans hold no restart markers, and a marker garbage makes ends the coded data, which
-    libjpeg reads as data running out (`check_jpeg_data_ran_out`): a second walk over the coded
-    data (5 ms of a 12 MP photo's 52) told one more of 360 damaged photos apart."""
+def _header_restarts(file: BinaryIO, frame: tuple[bytes, int]) -> tuple[int, bool]:
+    """The restart interval a JPEG's header sets for its first scan (the last DRI's before it,
+    before the frame too: libjpeg reads one anywhere; 0 for none), and whether later scans may
+    follow, a DRI before one setting another: a progressive frame, or a first scan of fewer
+    components than the frame. A sequential file of one scan with no interval holds no restart
+    markers, and a marker garbage makes ends the coded data, which libjpeg reads as data running
+    out (`check_jpeg_data_ran_out`): a second walk over the coded data (5 ms of a 12 MP photo's
+    52) told one more of 360 damaged photos apart."""
+    interval, components = 0, 0
     for code in _jpeg_header_markers(file):
+        at = file.tell()
         if code == b"\xdd":
-            file.seek(2, os.SEEK_CUR)  # its length
-            return int.from_bytes(file.read(2), "big") > 0
-    return False
+            file.seek(at + 2)  # past its length
+            interval = int.from_bytes(file.read(2), "big")
+        elif at - 2 == frame[1]:
+            file.seek(at + 7)  # past its length, precision and size
+            components = int.from_bytes(file.read(1), "big")
+        elif code == b"\xda":
+            file.seek(at + 2)
+            scanned = int.from_bytes(file.read(1), "big")
+            return interval, frame[0] in _PROGRESSIVE_FRAMES or scanned < components
+    return interval, False
+
+
+def _ends_at_restart(data: bytes) -> bool:
+    """Whether a scan's coded data (`data`, or its end) ends with a restart marker: one with no
+    interval after it, which a whole scan never holds (each interval codes a bit at least, a byte
+    once padded), but for one some writers put after the last interval (libjpeg reads past it)."""
+    return _JPEG_RESTART.fullmatch(data[-2:]) is not None
 
 
 def _restart_codes(file: BinaryIO, length: int) -> list[int]:
@@ -474,6 +510,7 @@ def _jpeg_scans(
     scan_ends: list[int] | None = None,
     scan_starts: list[int] | None = None,
     intervals: list[int] | None = None,
+    interval: int = 0,
 ) -> tuple[int, int | None]:
     """The scans from where `file` stands to the end of the image, counted up to `limit` + 1,
     and where the image's end marker starts (None where the count stopped first, or the file
@@ -481,12 +518,13 @@ def _jpeg_scans(
     past the file's end; read whole where a block's end splits them) added to `headers`, and
     where the marker that ends its coded data starts to `scan_ends`, and where its coded data
     starts (after its header) to `scan_starts`, and the restart interval its blocks are coded
-    in (the last DRI's before it, from `file`'s place; 0 for none) to `intervals`:
+    in (the last DRI's before it, from `file`'s place; `interval` where none comes first: the
+    one set before that place, `_header_restarts`) to `intervals`:
     the markers as libjpeg reads them, a segment's data skipped by its length (it may hold any
     bytes, a scan marker's too), a scan's coded data by the search (0xFF there comes before 0 or
     a restart marker). What follows the end (a phone's video, another MPO picture) is no part,
     and is not read: the file is read a block at a time, and a skip past a block is a seek."""
-    scans, data, at, ended, after_scan, interval = 0, b"", 0, False, False, 0
+    scans, data, at, ended, after_scan = 0, b"", 0, False, False
     # Where the run of 0xFF that the block ends in starts: a marker there needs the next block.
     # Searched for, a long run (a flash card's erased bytes after a cut image) took 0.2 s a MB.
     searched = 0
