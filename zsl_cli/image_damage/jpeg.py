@@ -252,7 +252,8 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     if intervals[-1]:
         taken = _restart_markers_taken(frame_header, headers[-1], intervals[-1])
         found = len(_JPEG_RESTART.findall(data, scan_starts[-1]))
-        if taken is None or found - _ends_at_restart(data[scan_starts[-1] :]) < taken:
+        last_bytes = data[max(scan_starts[-1], len(data) - 2) :]
+        if taken is None or found - _ends_at_restart(last_bytes) < taken:
             return None
     if data.endswith(b"\xff"):
         return None
