@@ -137,7 +137,16 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
-from zsl_cli.hubness import Hub, MethodHubness, copies_of_one, reduced_chunks, similarity_matrix
+from zsl_cli.hubness import (
+    Hub,
+    MethodHubness,
+    copies_of_one,
+    default_k,
+    fewest_images,
+    reduced_chunks,
+    similarity_matrix,
+    too_few_images,
+)
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
 from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
@@ -1667,6 +1676,9 @@ def label(
         report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction, found=True)
+        report.warnings += _small_reference_set_warnings(
+            report.inputs, request.hubness_reduction, len(spec.names)
+        )
         if source.paths is None and studio is not None:  # a store's images, known only now
             report.warnings += check_label_studio_paths(encoded.paths, studio)
         _tell(warn, report.warnings, told)
@@ -2045,6 +2057,22 @@ def _check_reference_set(
         raise ZslError(f"{needs}; {_too_few(n_images, found)}")
     if copies:
         raise ZslError(f"{needs}; this run's {n_images} readable images are copies of one image")
+
+
+def _small_reference_set_warnings(n_images: int, method: str, n_classes: int) -> list[str]:
+    """A warning where the run's images are too few for `zsl hubness` to judge hubness by at
+    its default k: a reduction fitted on so few spreads them over classes no image shows, and
+    its scores come out flattened (isoftmax over about as many images as classes: the labels
+    mostly wrong, every score under 0.5)."""
+    k = default_k(n_classes)
+    if method == "none" or n_classes < 2 or not too_few_images(n_images, k, n_classes):
+        return []
+    return [
+        f"--hubness-reduction {method} is fitted on the images labelled: "
+        f"{counted(n_images, 'image')} over {n_classes} classes are too few for it (zsl hubness "
+        f"judges from {fewest_images(k, n_classes)} at k={k}); its labels may be worse, and its "
+        "scores, and --threshold on them, are not comparable to a run without it"
+    ]
 
 
 def _gathered(
