@@ -157,7 +157,10 @@ def test_a_run_where_no_image_can_be_used_exits_1_and_says_so(world):
     )
     # Run again, the stored failures are reused: still none usable.
     result = run(*EMBED, "-q")
-    assert result.exit_code == 1 and result.stderr == ""
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "No image embedded: none of the 3 images found can be used (3 stored failures reused)"
+    ]
 
 
 def test_the_summary_goes_to_stderr_and_quiet_keeps_it_off(world):

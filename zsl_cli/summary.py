@@ -317,11 +317,7 @@ def render_label_summary(
     failures = failure_counts(summary["by_status"])
     named = _failed_named(failed_examples, failed)
     if none_labelled:
-        # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
-        every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
-        console.print(
-            _line(("No image labelled", "bold yellow"), f": {every} failed ({failures}){named}")
-        )
+        console.print(none_labelled_line(summary, failed_examples))
     else:
         if summary["interrupted"]:
             verb = "Interrupted"
@@ -371,6 +367,33 @@ def render_label_summary(
         console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
+
+
+def none_labelled_line(summary: dict[str, Any], failed_examples: Sequence[tuple[str, str]]) -> Text:
+    """The line that says a label run labelled none of its images: how many, why, and the
+    first of them; the summary's, and alone the reason a quiet run gives for its exit status 1."""
+    total = summary["total"]
+    # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
+    every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
+    failures = failure_counts(summary["by_status"])
+    named = _failed_named(failed_examples, summary["failed"])
+    return _line(("No image labelled", "bold yellow"), f": {every} failed ({failures}){named}")
+
+
+def label_strict_line(
+    summary: dict[str, Any], failed_examples: Sequence[tuple[str, str]], unreadable_folders: int
+) -> Text:
+    """Why a quiet label run exits 1 under --strict, in one line: the summary's count of the
+    failed images with their reasons and first paths, and the folders that could not be read."""
+    failed = summary["failed"]
+    parts = []
+    if failed:
+        failures = failure_counts(summary["by_status"])
+        named = _failed_named(failed_examples, failed)
+        parts.append(f"{failed} of {counted(summary['total'], 'image')} failed ({failures}){named}")
+    if unreadable_folders:
+        parts.append(f"{counted(unreadable_folders, 'folder')} could not be read")
+    return _line(("--strict", "yellow"), f": {'; '.join(parts)}")
 
 
 def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
@@ -723,11 +746,33 @@ def render_embed_summary(
         if len(unreachable) > MAX_EXAMPLES:
             console.print(f"  ... {len(unreachable) - MAX_EXAMPLES} more in --json")
     if none_usable:
-        found = counted(report["found"], "image")
-        console.print(
-            _line(("No image embedded", "bold yellow"), f": none of the {found} found can be used")
-        )
+        console.print(none_embedded_line(report))
     _render_export(console, report)
+
+
+def none_embedded_line(report: dict[str, Any], *, alone: bool = False) -> Text:
+    """The line that says an embed run left none of the images it found usable (`report` as
+    --json writes it); `alone`: the reason a quiet run gives for its exit status 1, which adds
+    the reasons and first paths that the summary's lines above it give."""
+    found = counted(report["found"], "image")
+    why = ""
+    if alone:
+        # The reasons of the summary's lines: this run's failures, those stored by an earlier
+        # one, and the paths not read at all.
+        reasons = [failure_counts(report["failed_by_status"])]
+        if report["reused_failed"]:
+            reasons.append(f"{counted(report['reused_failed'], 'stored failure')} reused")
+        if report["unreachable"]:
+            by_status = Counter(item["status"] for item in report["unreachable_files"])
+            reasons.append(f"not read at all: {failure_counts(by_status)}")
+        why = f" ({'; '.join(reason for reason in reasons if reason)})"
+        why += _failed_named(
+            [(item["path"], item["status"]) for item in report.get("failed_files", ())],
+            report["failed"],
+        )
+    return _line(
+        ("No image embedded", "bold yellow"), f": none of the {found} found can be used{why}"
+    )
 
 
 def _when_read_again(failed: int, retried: int) -> str:

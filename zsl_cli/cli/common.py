@@ -41,6 +41,7 @@ from zsl_cli.errors import (
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
     from typer._click.core import Context, Parameter
 
     from zsl_cli.api import (
@@ -645,7 +646,10 @@ MaxPixels = Annotated[
 Quiet = Annotated[
     bool,
     typer.Option(
-        "--quiet", "-q", help="Nothing on stderr but errors: no progress bar, summary or warnings."
+        "--quiet",
+        "-q",
+        help="Nothing on stderr but errors, and one line saying why a run exits 1: no progress "
+        "bar, summary or warnings.",
     ),
 ]
 # label and hubness take the same class options, so both can show the prompts they make.
@@ -865,15 +869,29 @@ def _kept_or_returned(call: Callable[[], _Result]) -> tuple[_Result, OutputKept 
 
 
 def _exit(
-    report: LabelReport | EmbedReport, *, none_usable: bool, partial: bool, strict: bool
+    report: LabelReport | EmbedReport,
+    *,
+    none_usable: bool,
+    partial: bool,
+    strict: bool,
+    quiet: bool,
+    why: Callable[[], Text],
 ) -> NoReturn:
     """Ends label and embed. A run that labelled or embedded none of its images failed, --strict
     or not: a `set -e` script must not go on with an output of failure rows only (written all
     the same: their reasons are the run's result; the store keeps the failures). `partial`:
-    some images failed or a folder could not be read, which fails the run under --strict."""
+    some images failed or a folder could not be read, which fails the run under --strict.
+    `why`: the one line that a `quiet` run failed so prints, which no summary says for it: a
+    failed run must say why, as one with an error does."""
+    from zsl_cli.summary import stderr_console
+
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(EXIT_PARTIAL if none_usable or (strict and partial) else EXIT_OK)
+    if not (none_usable or (strict and partial)):
+        raise typer.Exit(EXIT_OK)
+    if quiet:
+        stderr_console().print(why())
+    raise typer.Exit(EXIT_PARTIAL)
 
 
 def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] = ()) -> None:

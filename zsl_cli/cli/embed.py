@@ -33,6 +33,8 @@ from zsl_cli.defaults import DEFAULT_MODEL
 from zsl_cli.errors import ZslError
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from zsl_cli.api import EmbedReport
 
 EMBED_EXAMPLES = """\
@@ -144,7 +146,12 @@ def embed(
     so an interrupted run continues where it stopped. Several models can share one store.
     """
     from zsl_cli import api
-    from zsl_cli.summary import ProgressBar, render_embed_summary, stderr_console
+    from zsl_cli.summary import (
+        ProgressBar,
+        none_embedded_line,
+        render_embed_summary,
+        stderr_console,
+    )
 
     if strict and not paths:
         # What it checks (this run's failures, the scanned images' stored ones) needs a scan.
@@ -190,7 +197,18 @@ def embed(
             _say_why_strict_fails(report)
 
     report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet, summary)
-    _exit(report, none_usable=report.none_usable, partial=bool(_failures(report)), strict=strict)
+    _exit(
+        report,
+        none_usable=report.none_usable,
+        partial=bool(_failures(report)),
+        strict=strict,
+        quiet=quiet,
+        why=lambda: (
+            none_embedded_line(report.to_json(), alone=True)
+            if report.none_usable
+            else _strict_line(report)
+        ),
+    )
 
 
 def _failures(report: EmbedReport) -> list[str]:
@@ -212,6 +230,12 @@ def _say_why_strict_fails(report: EmbedReport) -> None:
     `failed: 0` a user could not tell that a broken link ended the run so."""
     from zsl_cli.summary import stderr_console
 
-    failures = _failures(report)
-    if failures:
-        stderr_console().print(f"Exit status 1 (--strict): {'; '.join(failures)}", style="yellow")
+    if _failures(report):
+        stderr_console().print(_strict_line(report))
+
+
+def _strict_line(report: EmbedReport) -> Text:
+    """Why the run exits 1 under --strict: the summary's last line, and a quiet run's only one."""
+    from rich.text import Text
+
+    return Text(f"Exit status 1 (--strict): {'; '.join(_failures(report))}", style="yellow")

@@ -56,6 +56,8 @@ from zsl_cli.defaults import (
 from zsl_cli.errors import ZslError
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from zsl_cli.api import LabelReport, LabelStudioOptions
 
 
@@ -225,6 +227,8 @@ def label(
     from zsl_cli import api
     from zsl_cli.summary import (
         ProgressBar,
+        label_strict_line,
+        none_labelled_line,
         render_label_summary,
         shown_with_stderr,
         stderr_console,
@@ -296,7 +300,21 @@ def label(
 
     report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet, summary)
     partial = report.failed or report.unreadable_folders
-    _exit(report, none_usable=report.none_labelled, partial=bool(partial), strict=strict)
+
+    def why() -> Text:
+        run = report.run_info["summary"]
+        if report.none_labelled:
+            return none_labelled_line(run, report.failed_examples)
+        return label_strict_line(run, report.failed_examples, len(report.unreadable_folders))
+
+    _exit(
+        report,
+        none_usable=report.none_labelled,
+        partial=bool(partial),
+        strict=strict,
+        quiet=quiet,
+        why=why,
+    )
 
 
 def _ls_options(
