@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import subprocess
 import sys
 import time
@@ -231,7 +232,19 @@ def test_class_files_times_a_long_line_past_a_descriptors_limit() -> None:
     command += ["--descriptors", "2", "--line-mb", "0.05", "--repeats", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "descriptions, one 0.05 MB line" in result.stdout
+    # The row is named by the classes on the line; its size column says how long the line is.
+    assert re.search(r"descriptions, one line, [\d,]+ classes +0\.05 MB", result.stdout)
+
+
+def test_class_files_names_a_line_shorter_than_one_class_by_that_class() -> None:
+    # A --line-mb under one class's descriptions still writes one class: the row was named a
+    # "one 0.0001 MB line" of 10 KB.
+    command = [sys.executable, str(BENCHMARKS / "class_files.py"), "--classes", "5"]
+    command += ["--descriptors", "2", "--line-mb", "0.0001", "--repeats", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "descriptions, one line, 1 class " in result.stdout
+    assert "0.0001" not in result.stdout
 
 
 class SlowPreparation:
