@@ -17,6 +17,7 @@ from zsl_cli.image_damage import (
     check_tiff_strips,
     tiff_damage,
 )
+from zsl_cli.image_formats import ReadBudget
 from zsl_cli.images import DecodeError
 
 
@@ -207,3 +208,27 @@ def test_tiff_whose_last_value_ends_the_file_holds_its_strips() -> None:
     old = int.from_bytes(data[at : at + 4], "little")
     data = data[:at] + len(data).to_bytes(4, "little") + data[at + 4 :] + data[old : old + 6]
     assert damage(data) == STRIPS_WITHIN
+
+
+def with_strip_count(data: bytes, count: int) -> bytes:
+    at = value_at(data, 273) - 4
+    return data[:at] + count.to_bytes(4, "little") + data[at + 4 :]
+
+
+def strips_check(data: bytes) -> None:
+    check_tiff_strips(io.BytesIO(data), len(data))
+
+
+def test_strip_count_the_read_budget_allows_for_the_files_size_passes_and_one_more_not() -> None:
+    data = tiff()
+    most = ReadBudget.FREE_READS + len(data) // ReadBudget.BYTES_PER_READ
+    strips_check(with_strip_count(data, most))
+    with pytest.raises(DecodeError, match=f"{most + 1:,} strips or tiles"):
+        strips_check(with_strip_count(data, most + 1))
+
+
+def test_many_strips_of_compressed_pixels_or_in_no_known_tiff_version_pass() -> None:
+    many = with_strip_count(tiff(), 10 * ReadBudget.FREE_READS)
+    at = value_at(many, 259)
+    strips_check(many[:at] + (5).to_bytes(2, "little") + many[at + 2 :])
+    strips_check(many[:2] + (44).to_bytes(2, "little") + many[4:])
