@@ -149,3 +149,19 @@ def test_heif_item_placed_by_its_base_offset_past_the_end_is_cut() -> None:
 def test_iso_media_file_of_no_image_brand_is_not_judged_by_its_items() -> None:
     data = heif_with_item(0, 0)
     assert not cut_short(heif_with_item(len(data) - 100, 101, brand=b"isom"))
+
+
+def test_heif_item_of_8_byte_offsets_and_4_byte_lengths_is_read_as_such() -> None:
+    mdat = box(b"mdat", bytes(100))
+    fields = struct.pack(">HHHH", 1, 1, 0, 0) + struct.pack(">IH", 0, 1)
+    iloc = box(b"iloc", bytes([1, 0, 0, 0, 0x84, 0x40]) + fields + struct.pack(">QI", 0, 0))
+    ftyp = box(b"ftyp", b"heic" + bytes(4) + b"heic")
+    size = len(ftyp) + len(box(b"meta", bytes(4) + iloc)) + len(mdat)
+
+    def with_item(offset: int, length: int) -> bytes:
+        extent = struct.pack(">QI", offset, length)
+        item = box(b"iloc", bytes([1, 0, 0, 0, 0x84, 0x40]) + fields + extent)
+        return ftyp + box(b"meta", bytes(4) + item) + mdat
+
+    assert not cut_short(with_item(size - 100, 100))
+    assert cut_short(with_item(size - 100, 101))

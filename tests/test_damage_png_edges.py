@@ -193,3 +193,10 @@ def test_png_of_more_empty_chunks_than_the_read_budget_is_refused() -> None:
     data = with_chunks_before(small_png(), b"IDAT", chunk(b"tEXt", b"") * 230_000)
     with pytest.raises(DecodeError, match="over 200,000"):
         extra_icc_profiles(io.BytesIO(data), len(data))
+
+
+def test_empty_pixel_data_chunk_that_ends_the_file_is_checked() -> None:
+    data = small_png()
+    data = data[: idat_end(data)] + chunk(b"IDAT", b"", crc=0)
+    with pytest.raises(DecodeError, match="fails its checksum"):
+        check_png_pixel_data(io.BytesIO(data), len(data))
