@@ -96,3 +96,9 @@ def test_the_jq_line_for_id2label_orders_the_ids_as_numbers() -> None:
 def test_a_json_list_after_a_byte_order_mark_is_json() -> None:
     # As Windows' Notepad saves it: still JSON, told with its jq line.
     assert list_in_code('\ufeff["cat", "dog"]\n') == "a JSON list"
+
+
+def test_id2label_keys_with_spaces_around_their_number_are_ids() -> None:
+    config = {"id2label": {" 0": "cat", "1 ": "dog"}}
+    with pytest.raises(ZslError, match=r"^config\.json is a model's config \(id2label\)"):
+        refuse_hugging_face_labels(config, "config.json", "a class list")
