@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from zsl_cli.image_formats import _stretch
+from zsl_cli.image_formats import _levels_of_bits, _stretch
 from zsl_cli.images import decode_image
 
 
@@ -40,3 +40,11 @@ def test_a_constant_is_stretched_to_black_without_dividing_by_zero() -> None:
     with np.errstate(all="raise"):
         levels = _stretch(np.full(4, 3.0), 3.0, 3.0)
     np.testing.assert_array_equal(levels, np.zeros(4, np.uint8))
+
+
+def test_a_value_past_the_top_of_its_bits_is_white() -> None:
+    # A 12-bit TIFF's samples stop at 4095; a value past it, which they cannot hold, is white
+    # rather than wrapped round to a dark level.
+    levels = _levels_of_bits(12)
+    assert (levels[4095], levels[4096], levels[5000], levels[65535]) == (255, 255, 255, 255)
+    assert levels[2048] == 128
