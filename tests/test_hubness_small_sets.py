@@ -56,6 +56,32 @@ def test_label_warns_that_a_reduction_fitted_on_few_images_is_not_comparable(
     assert WARNED not in plain.stderr
 
 
+def test_the_warning_counts_the_images_read_not_the_paths_found(world, tmp_path):
+    # 10 images read and 15 broken files: the reduction is fitted on the 10, as with 10 alone.
+    few = _first_images(world, tmp_path / "few", 10)
+    for n in range(15):
+        (few / f"broken_{n}.png").write_bytes(b"not a picture")
+    classes = world / "classes.txt"
+    result = run("label", few, "-c", classes, "-m", "shapes-demo", "--hubness-reduction", "csls")
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if WARNED in line]
+    assert len(warned) == 1
+    assert "10 images over 30 classes are too few" in warned[0]
+
+
+def test_the_warning_over_three_classes_names_no_image_count_hubness_judges_from(world, tmp_path):
+    # zsl hubness judges no hubness over 2 or 3 classes, whatever the images.
+    few = _first_images(world, tmp_path / "few", 8)
+    classes = tmp_path / "three.txt"
+    classes.write_text("red circle\nblue square\ngreen star\n", encoding="utf-8")
+    result = run("label", few, "-c", classes, "-m", "shapes-demo", "--hubness-reduction", "csls")
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if WARNED in line]
+    assert len(warned) == 1
+    assert "8 images over 3 classes are too few for it; its labels" in warned[0]
+    assert "judges from" not in warned[0]
+
+
 def test_label_does_not_warn_where_hubness_would_judge_the_images(world, tmp_path):
     # 30 images x k=7 over 30 classes: a mean N_k of 7.
     classes = world / "classes.txt"

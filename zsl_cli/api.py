@@ -145,6 +145,7 @@ from zsl_cli.hubness import (
     fewest_images,
     reduced_chunks,
     similarity_matrix,
+    too_few_classes,
     too_few_images,
 )
 from zsl_cli.hubness import check_class_count as check_hubness_class_count
@@ -1676,9 +1677,6 @@ def label(
         report.warnings += encoded.warnings
         report.inputs = len(encoded.paths)
         _check_reference_set(report.inputs, request.hubness_reduction, found=True)
-        report.warnings += _small_reference_set_warnings(
-            report.inputs, request.hubness_reduction, len(spec.names)
-        )
         if source.paths is None and studio is not None:  # a store's images, known only now
             report.warnings += check_label_studio_paths(encoded.paths, studio)
         _tell(warn, report.warnings, told)
@@ -1689,7 +1687,9 @@ def label(
         try:
             with interrupts_holdable() as interrupts:
                 at_most = None if source.store is not None else report.inputs
-                predictions = _predictions(encoded.batches, encoder, classifier, request, at_most)
+                predictions = _predictions(
+                    encoded.batches, encoder, classifier, request, report.warnings, at_most
+                )
                 for prediction in predictions:
                     interrupts.hold()  # a row written is a row counted
                     writer.write(prediction)
@@ -2010,10 +2010,12 @@ def _predictions(
     encoder: Encoder,
     classifier: _Classifier,
     request: LabelRequest,
+    warnings: list[str],
     at_most: int | None = None,
 ) -> Iterator[Prediction]:
     """Scores per batch when no hubness reduction is asked; otherwise over the whole set, since
-    the reductions use statistics of every image (`at_most`: as for `_gathered`)."""
+    the reductions use statistics of every image (`at_most`: as for `_gathered`). `warnings`:
+    the run's, which a reduction fitted on too few images joins once they are read."""
     names, head, decision = classifier.names, encoder.head, request.decision
     if request.hubness_reduction == "none":
         for items in batches:
@@ -2028,6 +2030,10 @@ def _predictions(
     items, embeddings = _gathered(batches, classifier, at_most)
     _check_reference_set(
         len(embeddings), request.hubness_reduction, copies=copies_of_one(embeddings)
+    )
+    # Counted on the images read, not found: broken or not_embedded ones are no reference.
+    warnings += _small_reference_set_warnings(
+        len(embeddings), request.hubness_reduction, len(names)
     )
     # Blocks of rows: 100,000 images x 20,000 classes would be 8 GB of similarities at once.
     every_sims = similarity_matrix(embeddings, classifier.vectors)
@@ -2067,11 +2073,17 @@ def _small_reference_set_warnings(n_images: int, method: str, n_classes: int) ->
     k = default_k(n_classes)
     if method == "none" or n_classes < 2 or not too_few_images(n_images, k, n_classes):
         return []
+    # Over 2 or 3 classes zsl hubness judges from no number of images.
+    judged = (
+        ""
+        if too_few_classes(n_classes)
+        else (f" (zsl hubness judges from {fewest_images(k, n_classes)} at k={k})")
+    )
     return [
         f"--hubness-reduction {method} is fitted on the images labelled: "
-        f"{counted(n_images, 'image')} over {n_classes} classes are too few for it (zsl hubness "
-        f"judges from {fewest_images(k, n_classes)} at k={k}); its labels may be worse, and its "
-        "scores, and --threshold on them, are not comparable to a run without it"
+        f"{counted(n_images, 'image')} over {n_classes} classes are too few for it{judged}; its "
+        "labels may be worse, and its scores, and --threshold on them, are not comparable to a "
+        "run without it"
     ]
 
 

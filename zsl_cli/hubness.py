@@ -754,6 +754,12 @@ def too_few_images(n_images: int, k: int, n_classes: int) -> bool:
     return n_images * k / n_classes < MIN_MEAN_N_K
 
 
+def too_few_classes(n_classes: int) -> bool:
+    """Whether `n_classes` are too few for hubness to be judged, whatever the images: their N_k
+    cannot be skewed as far as LOW_SKEWNESS (`_largest_skewness`; 2 and 3 classes)."""
+    return _largest_skewness(n_classes) < LOW_SKEWNESS
+
+
 def fewest_images(k: int, n_classes: int) -> int:
     """The fewest images that `too_few_images` allows at `k` over `n_classes`."""
     return math.ceil(MIN_MEAN_N_K * n_classes / k)
@@ -1097,7 +1103,7 @@ def _advice_by_hubness(
         # (a Poisson count's skewness is 1 / sqrt(its mean)), make the skewness high whatever
         # the similarities: the method that lowers it most may well ruin the labels.
         return _too_few_occurrences(raw, k, n_images=n_images, n_classes=n_classes)
-    if _largest_skewness(n_classes) < LOW_SKEWNESS:
+    if too_few_classes(n_classes):
         return _too_few_classes(raw, n_classes)
     if k > largest_k:
         # k-occurrence then counts mostly the classes each image ranks last: one class that is
