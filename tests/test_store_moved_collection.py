@@ -71,10 +71,10 @@ def test_a_collection_moved_with_its_store_is_told_with_the_command_that_forgets
     labelled = run("label", "--embeddings", store, photos, "-c", classes, "-m", MODEL, "-o",
                    moved / "m.csv")  # fmt: skip
     assert labelled.exit_code == 1, labelled.stderr
-    assert f"{store}: 6 of the not_embedded images held under " in labelled.stderr
-    command = _gone_copies_told(
-        labelled.stderr, old_photos, photos, "embedded here too, a whole-store label or hubness"
-    )
+    assert f"{store}: 6 of the not_embedded images, under {photos} " in labelled.stderr
+    assert f"have copies held under {old_photos} (gone" in labelled.stderr
+    once_embedded = "once they are embedded here, a whole-store label or hubness"
+    command = _gone_copies_told(labelled.stderr, old_photos, photos, once_embedded)
     assert command.startswith(forget) and f"-m {MODEL}" in command
 
     # Embedded at the new place: each image is held twice from now on, which embed says.

@@ -3970,10 +3970,11 @@ def _gone_copies_warnings(
         command = _forget_command(gone.path, os.fspath(store), model)
         forget = f"if they moved, `{command}` forgets the old copies"
         if how == "not_embedded":
+            # Not embedded here yet: the store's copies under the old folder are their only ones.
             said = (
-                f"{named}: {gone.images} of the not_embedded images held under {gone_now}, "
-                f"found under {alike}; embedded here too, a whole-store label or hubness counts "
-                f"each twice; {forget}"
+                f"{named}: {gone.images} of the not_embedded images, under {alike}, have copies "
+                f"held under {gone_now}; once they are embedded here, a whole-store label or "
+                f"hubness counts each twice; {forget}"
             )
         else:
             counts = "this run" if how == "whole" else "a whole-store label or hubness"
