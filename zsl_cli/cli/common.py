@@ -388,8 +388,8 @@ def file_name(value: str) -> str:
 
 # Python's int() and float() read more than a number typed in ASCII: '1_5' as 15, and other
 # scripts' digits ('١٥', full-width '１５'), so a mistyped value ran with a number never meant.
-# Around it, only ASCII white space: `wc -l` on macOS pads its count with spaces.
-_ASCII_SPACE = " \t\n\r\v\f"
+# White space around it means nothing: `wc -l` on macOS pads its count with spaces, and a
+# number copied from a web page or a PDF may bring a no-break or thin space.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 # A decimal with an optional exponent, or NaN or an infinity: those the ranges and the library
 # check, with their own refusals.
@@ -401,7 +401,7 @@ _NUMBER = re.compile(
 def whole_number(text: str) -> int:
     """The whole number `text` is, typed in the digits 0-9 with an optional sign; ValueError
     for anything else int() reads."""
-    text = text.strip(_ASCII_SPACE)
+    text = text.strip()
     if _WHOLE_NUMBER.fullmatch(text) is None:
         raise ValueError(f"not a whole number: {text!r}")
     return int(text)
@@ -410,7 +410,7 @@ def whole_number(text: str) -> int:
 def number(text: str) -> float:
     """The number `text` is, as a decimal in the digits 0-9 with an optional exponent, or NaN
     or an infinity; ValueError for anything else float() reads."""
-    text = text.strip(_ASCII_SPACE)
+    text = text.strip()
     if _NUMBER.fullmatch(text) is None:
         raise ValueError(f"not a number: {text!r}")
     return float(text)
@@ -419,11 +419,15 @@ def number(text: str) -> float:
 def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -> str:
     """Why `text` is not `what`: where Python would read it as one ('1_5', '١٥'), a user
     sees a number, and is told what is missing."""
+    # A value pasted by mistake may be long: its start and length are enough to tell it.
+    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"
     try:
         python_reads(text)
     except ValueError:
-        return f"{text!r} is not {what}"
-    return f"{text!r} is not {what} written in the digits 0-9"
+        if _WHOLE_NUMBER.fullmatch(text.strip()):  # past int()'s 4,300 digits
+            return f"{shown} has too many digits"
+        return f"{shown} is not {what}"
+    return f"{shown} is not {what} written in the digits 0-9"
 
 
 class WholeNumbers(IntRange):
