@@ -763,7 +763,7 @@ def test_labelling_from_stored_embeddings_holds_one_chunk_of_similarities(monkey
     tracemalloc.start()
     try:
         batches = api._store_batches(items, api._NoProgress())
-        n = sum(1 for _ in api._predictions(batches, encoder, classifier, request))
+        n = sum(1 for _ in api._predictions(batches, encoder, classifier, request, []))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -800,7 +800,7 @@ def test_labelling_with_every_class_ranks_a_block_of_rows_at_a_time(monkeypatch,
     tracemalloc.start()
     try:
         batches = api._store_batches(items, api._NoProgress())
-        n = sum(len(p.top_k) for p in api._predictions(batches, encoder, classifier, request))
+        n = sum(len(p.top_k) for p in api._predictions(batches, encoder, classifier, request, []))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

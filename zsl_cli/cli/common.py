@@ -430,7 +430,20 @@ def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -
     return f"{shown} is not {what} written in the digits 0-9"
 
 
-class WholeNumbers(IntRange):
+class _RangeShownWhenBounded:
+    """A range type's help says its bounds, and nothing where it has none: click's says
+    `x<=None` then."""
+
+    min: Any
+    max: Any
+
+    def _describe_range(self) -> str:
+        if self.min is None and self.max is None:
+            return ""
+        return super()._describe_range()  # type: ignore[misc]
+
+
+class WholeNumbers(_RangeShownWhenBounded, IntRange):
     """An int option's type (typer's `click_type`, with its range here: typer's min= and max=
     apply only to the types it makes): whole numbers typed as whole_number reads them."""
 
@@ -443,7 +456,7 @@ class WholeNumbers(IntRange):
         return super().convert(value, param, ctx)
 
 
-class Numbers(FloatRange):
+class Numbers(_RangeShownWhenBounded, FloatRange):
     """A float option's type (typer's `click_type`, with its range here): numbers typed as
     `number` reads them."""
 
