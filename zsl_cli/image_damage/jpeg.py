@@ -214,7 +214,7 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     where damage made a marker inside the last scan). With restart markers, its last scan must
     also hold every restart marker its blocks take (`_restart_markers_taken`, in the interval the
     last DRI before it sets, one before the frame too), each with coded data after it
-    (`_ends_at_restart`): cut where an interval ends (or at a restart marker that damage made
+    (`_restarts_with_data`): cut where an interval ends (or at a restart marker that damage made
     another), libjpeg skips the bytes put there as it looks for the next restart marker and
     leaves the rest grey either way, and cut just after the last one, it may decode the bytes
     put there as a last interval that changes nothing where its data ran out. None for
@@ -253,7 +253,7 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         taken = _restart_markers_taken(frame_header, headers[-1], intervals[-1])
         found = len(_JPEG_RESTART.findall(data, scan_starts[-1]))
         last_bytes = data[max(scan_starts[-1], len(data) - 2) :]
-        if taken is None or found - _ends_at_restart(last_bytes) < taken:
+        if taken is None or _restarts_with_data(found, last_bytes) < taken:
             return None
     if data.endswith(b"\xff"):
         return None
@@ -333,7 +333,7 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
     (Pillow drops it). Garbage that makes no marker goes unseen (in a file without restart
     markers it often runs out before the end instead: `check_jpeg_data_ran_out`). Also for a
     DCT-coded one a scan of which holds fewer restart markers than its blocks take
-    (`_restart_markers_taken`), each with coded data after it (`_ends_at_restart`; its interval
+    (`_restart_markers_taken`), each with coded data after it (`_restarts_with_data`; its interval
     set by a DRI before it, before the frame or between scans: `_header_restarts` tells where a
     file may hold none): its data ends where an interval does, cut there and given an
     end marker back (or a segment after), or a restart marker that damage made another marker;
@@ -382,9 +382,10 @@ def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None
             if intervals[index] and frame[0] in _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN:
                 taken = _restart_markers_taken(frame_header, headers[index], intervals[index])
             followed = len(found)
-            if taken is not None and end - start >= 2:
-                file.seek(end - 2)
-                followed -= _ends_at_restart(file.read(2))
+            if taken is not None:
+                last = max(start, end - 2)
+                file.seek(last)
+                followed = _restarts_with_data(followed, file.read(end - last))
             if taken is not None and followed < taken:
                 size = file.seek(0, os.SEEK_END)
                 if not ends_with(file, size, JPEG_END):
@@ -426,11 +427,12 @@ def _header_restarts(file: BinaryIO, frame: tuple[bytes, int]) -> tuple[int, boo
     return interval, False
 
 
-def _ends_at_restart(data: bytes) -> bool:
-    """Whether a scan's coded data (`data`, or its end) ends with a restart marker: one with no
-    interval after it, which a whole scan never holds (each interval codes a bit at least, a byte
-    once padded), but for one some writers put after the last interval (libjpeg reads past it)."""
-    return _JPEG_RESTART.fullmatch(data[-2:]) is not None
+def _restarts_with_data(found: int, scan_end: bytes) -> int:
+    """Of the `found` restart markers of a scan's coded data, those with coded data after them:
+    all but one that ends the data (`scan_end`, its last bytes), which has no interval after
+    it. A whole scan never ends so (each interval codes a bit at least, a byte once padded), but
+    for one some writers put after the last interval (libjpeg reads past it)."""
+    return found - (_JPEG_RESTART.fullmatch(scan_end[-2:]) is not None)
 
 
 def _restart_codes(file: BinaryIO, length: int) -> list[int]:
