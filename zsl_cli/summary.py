@@ -314,8 +314,6 @@ def render_label_summary(
     1); `failed_examples`: (path, status) of the first images that failed
     (`LabelReport.failed_examples`)."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
-    failures = failure_counts(summary["by_status"])
-    named = _failed_named(failed_examples, failed)
     if none_labelled:
         console.print(none_labelled_line(summary, failed_examples))
     else:
@@ -332,7 +330,8 @@ def render_label_summary(
             what += f" ({speed} once the model was loaded)"
         console.print(_line((verb, "bold"), what))
         if failed:
-            console.print(_line((f"{failed} failed", "yellow"), f": {failures}{named}"))
+            why = _failures_named(summary, failed_examples)
+            console.print(_line((f"{failed} failed", "yellow"), f": {why}"))
     hint = stale_store_hint(summary["by_status"], store, embed_options, "label again")
     if hint:
         console.print(f"hint: {hint}")
@@ -375,9 +374,10 @@ def none_labelled_line(summary: dict[str, Any], failed_examples: Sequence[tuple[
     total = summary["total"]
     # Said plainly: "Labelled 0 of 20 images (1498.0 img/s ...)" read as a fast run.
     every = f"all {counted(total, 'image')}" if total > 1 else "the one image"
-    failures = failure_counts(summary["by_status"])
-    named = _failed_named(failed_examples, summary["failed"])
-    return _line(("No image labelled", "bold yellow"), f": {every} failed ({failures}){named}")
+    return _line(
+        ("No image labelled", "bold yellow"),
+        f": {every} failed {_failures_named(summary, failed_examples, parenthesised=True)}",
+    )
 
 
 def label_strict_line(
@@ -388,12 +388,24 @@ def label_strict_line(
     failed = summary["failed"]
     parts = []
     if failed:
-        failures = failure_counts(summary["by_status"])
-        named = _failed_named(failed_examples, failed)
-        parts.append(f"{failed} of {counted(summary['total'], 'image')} failed ({failures}){named}")
+        why = _failures_named(summary, failed_examples, parenthesised=True)
+        parts.append(f"{failed} of {counted(summary['total'], 'image')} failed {why}")
     if unreadable_folders:
         parts.append(f"{counted(unreadable_folders, 'folder')} could not be read")
     return _line(("--strict", "yellow"), f": {'; '.join(parts)}")
+
+
+def _failures_named(
+    summary: dict[str, Any],
+    failed_examples: Sequence[tuple[str, str]],
+    *,
+    parenthesised: bool = False,
+) -> str:
+    """A label run's failures by reason, then the first failed images (`_failed_named`)."""
+    failures = failure_counts(summary["by_status"])
+    if parenthesised:
+        failures = f"({failures})"
+    return failures + _failed_named(failed_examples, summary["failed"])
 
 
 def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
