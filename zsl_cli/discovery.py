@@ -491,7 +491,7 @@ class _Walker:
             if os.path.isdir(folder):
                 yield folder, True
         elif head == "**":
-            if not rest:
+            if not rest or rest == [""]:  # `**/` is every folder below too: one walk lists them
                 yield folder, True  # everything below: a walk of `folder` lists it
                 return
             # Hidden files there are noted by the listing for `rest`, where they would match it;
