@@ -2077,7 +2077,7 @@ def _small_reference_set_warnings(n_images: int, method: str, n_classes: int) ->
     judged = (
         ""
         if too_few_classes(n_classes)
-        else (f" (zsl hubness judges from {fewest_images(k, n_classes)} at k={k})")
+        else f" (zsl hubness judges from {fewest_images(k, n_classes)} at k={k})"
     )
     return [
         f"--hubness-reduction {method} is fitted on the images labelled: "
