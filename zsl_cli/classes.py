@@ -569,7 +569,12 @@ _POWERSHELL_ROW = re.compile(rf"[dl-][a-][r-][h-][s-][l-]?\s+{_DATE_TIME}\s+\S")
 # cmd's row of a file: its size before its name (`1,024`, `1.024`, `1 024`). A name may hold a
 # date, a time and a number (`2026-12-07 10:15 3 wise men`): such rows are a listing only where
 # they are most of the file's lines.
-_DIR_FILE_ROW = re.compile(rf"{_DATE_TIME}\s+\d[\d,.'\u00a0\u202f]*\s+\S")
+_SIZE = r"\d[\d,.'\u00a0\u202f]*"
+_DIR_FILE_ROW = re.compile(rf"{_DATE_TIME}\s+{_SIZE}\s+\S")
+# `dir /w`'s rows: names in columns, a folder's in brackets (`[.]   [..]   [Katze]   a.txt`).
+# A line holding a `[name]` cell is a listing's only with `.` and `..` or a header or totals.
+_WIDE_ROW = re.compile(r"(?:.*\s)?\[[^\[\]\s](?:[^\[\]]*[^\[\]\s])?\](?:\s|$)")
+_WIDE_DOTS = re.compile(r"\[\.\]\s+\[\.\.\](?:\s|$)")
 # cmd's header and totals, in English; the other languages' are told by the rows they go with.
 _DIR_LISTING = re.compile(
     r"Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
@@ -581,6 +586,16 @@ _POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: \S")
 # space (` Volume in drive C is Windows`); PowerShell its folder line by four (`    Verzeichnis:
 # C:\Fotos`), above its column header (not translated) and the rule under it.
 _DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+)$")
+# The lines of cmd's header that tell it in any language: the volume's serial number
+# (` Volumeseriennummer: 1234-ABCD`, ` ボリューム シリアル番号は 1234-ABCD です`) and the folder
+# listed (` Verzeichnis von C:\Fotos`, ` C:\photos 디렉터리`, PowerShell's `    Verzeichnis:
+# C:\Fotos`).
+_DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])[0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-Za-z-])")
+_DIR_FOLDER_LINE = re.compile(r"(?: |    )(?:\S.*\s)?(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)")
+# cmd's totals below its rows, in any language: a count right-aligned in a wide column, words, a
+# count of bytes and its unit (`               2 Datei(en),          3.579 Bytes`,
+# `               2개 디렉터리  1,234 바이트 남음`). No class list indents its names so.
+_DIR_TOTALS = re.compile(rf" {{4,}}{_SIZE}\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
 _DIR_HEADER_LINES = 3
@@ -626,16 +641,31 @@ def _refuse_dir_line(line: str, where: str, source: str) -> NoReturn:
 def _refuse_dir_listing(lines: Sequence[str], source: str) -> None:
     """Refuse class file `lines` that are a Windows `dir` listing (not `dir /b`), in any
     language, naming its first line: its rows were split at their time's ':' into one class
-    repeated, and its header and totals, translated, were classes.
+    repeated, and its header and totals, translated, were classes."""
+    start = _dir_listing_start(lines)
+    if start is not None:
+        _refuse_dir_line(strip_invisible(lines[start]), f"{source}:{start + 1}", source)
 
-    A listing is told by its rows, whose shape no language changes: one row of a folder (`<DIR>`)
-    or of PowerShell's suffices; rows of files (a size, not `<DIR>`) must outnumber the file's
-    other lines, header and totals aside (cmd indents them in every language), so that a class
-    list holding a name or two of a date, a time and a number stays one. Its first line is the
-    header right above its first row, where one is.
+
+def _dir_listing_start(lines: Sequence[str]) -> int | None:
+    """The index of the first line of a Windows `dir` listing that class file `lines` are, or
+    None where they are none.
+
+    A listing is told by the shape of its lines, which no language changes: one row of a folder
+    (`<DIR>`) or of PowerShell's suffices; rows of files (a size, not `<DIR>`) must outnumber the
+    file's other lines, header and totals aside (cmd indents them in every language), so that a
+    class list holding a name or two of a date, a time and a number stays one. `dir /w`'s rows of
+    `[name]` columns are one with `.` and `..` or with a header's serial number or folder line or
+    totals. A header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint
+    of it below, where `2>&1` sent it along) are one where a serial number or totals line is among
+    them, or a folder line with another header line. Its first line is the header right above its
+    first row, where one is.
     """
     rows, file_rows, others = [], 0, 0
+    wide, dots = [], False
+    furniture, kinds, strays = [], set(), []  # a header's and totals' lines; the other lines
     for index, raw in enumerate(lines):
+        raw = raw.lstrip("\ufeff")
         line = strip_invisible(raw)
         if not line or line.startswith("#"):
             continue
@@ -644,13 +674,37 @@ def _refuse_dir_listing(lines: Sequence[str], source: str) -> None:
         elif _DIR_FILE_ROW.match(line):
             rows.append(index)
             file_rows += 1
-        elif not raw.lstrip("\ufeff")[:1].isspace():
+        elif _DIR_TOTALS.fullmatch(raw):
+            furniture.append(index)
+            kinds.add("totals")
+        elif _DIR_HEADER.match(raw):
+            furniture.append(index)
+            if _DIR_SERIAL.match(raw):
+                kinds.add("serial")
+            else:
+                kinds.add("folder" if _DIR_FOLDER_LINE.match(raw) else "header")
+        elif not raw[:1].isspace():
             others += 1
-    if not rows or (file_rows == len(rows) and file_rows <= others):
-        return
-    start = rows[0]
+            if _WIDE_ROW.match(line):
+                wide.append(index)
+                dots = dots or bool(_WIDE_DOTS.match(line))
+        if not furniture or furniture[-1] != index:
+            strays.append(index)
+    if rows and not (file_rows == len(rows) and file_rows <= others):
+        return _header_above(lines, rows[0])
+    if wide and (dots or kinds & {"serial", "folder", "totals"}):
+        return _header_above(lines, wide[0])
+    told = kinds & {"serial", "totals"} or ("folder" in kinds and len(kinds) > 1)
+    if told and (not strays or (len(strays) == 1 and strays[0] > furniture[0])):
+        return furniture[0]
+    return None
+
+
+def _header_above(lines: Sequence[str], first_row: int) -> int:
+    """The first line of the header right above a listing's first row, or that row."""
+    start = first_row
     header = 0
-    for index in range(rows[0] - 1, -1, -1):
+    for index in range(first_row - 1, -1, -1):
         raw = lines[index].lstrip("\ufeff")
         line = strip_invisible(raw)
         if not line or line.startswith("#"):
@@ -658,7 +712,7 @@ def _refuse_dir_listing(lines: Sequence[str], source: str) -> None:
         if header == _DIR_HEADER_LINES or not _DIR_HEADER.match(raw):
             break
         start, header = index, header + 1
-    _refuse_dir_line(strip_invisible(lines[start]), f"{source}:{start + 1}", source)
+    return start
 
 
 # A Markdown table's delimiter row, below its header: `|---|---|`, `| :-: |`, `--- | ---`.
