@@ -573,7 +573,7 @@ _SIZE = r"\d[\d,.'\u00a0\u202f]*"
 _DIR_FILE_ROW = re.compile(rf"{_DATE_TIME}\s+{_SIZE}\s+\S")
 # `dir /w`'s rows: names in columns, a folder's in brackets (`[.]   [..]   [Katze]   a.txt`).
 # A line holding a `[name]` cell is a listing's only with `.` and `..` or a header or totals.
-_WIDE_ROW = re.compile(r"(?:.*\s)?\[[^\[\]\s](?:[^\[\]]*[^\[\]\s])?\](?:\s|$)")
+_WIDE_CELL = re.compile(r"\[(?<!\S\[)[^\[\]\s](?:[^\[\]]*[^\[\]\s])?\](?!\S)")
 _WIDE_DOTS = re.compile(r"\[\.\]\s+\[\.\.\](?:\s|$)")
 # cmd's header and totals, in English; the other languages' are told by the rows they go with.
 _DIR_LISTING = re.compile(
@@ -662,40 +662,47 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
     first row, where one is.
     """
     rows, file_rows, others = [], 0, 0
-    wide, dots = [], False
-    furniture, kinds, strays = [], set(), []  # a header's and totals' lines; the other lines
+    first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
+    furniture: list[int] = []  # the lines of a header and totals
+    kinds: set[str] = set()
+    strays, first_stray = 0, -1  # the other lines
     for index, raw in enumerate(lines):
         raw = raw.lstrip("\ufeff")
         line = strip_invisible(raw)
         if not line or line.startswith("#"):
             continue
+        kind = None
         if _DIR_FOLDER_ROW.match(line) or _POWERSHELL_ROW.match(line):
             rows.append(index)
         elif _DIR_FILE_ROW.match(line):
             rows.append(index)
             file_rows += 1
-        elif _DIR_TOTALS.fullmatch(raw):
-            furniture.append(index)
-            kinds.add("totals")
-        elif _DIR_HEADER.match(raw):
-            furniture.append(index)
-            if _DIR_SERIAL.match(raw):
-                kinds.add("serial")
-            else:
-                kinds.add("folder" if _DIR_FOLDER_LINE.match(raw) else "header")
-        elif not raw[:1].isspace():
+        elif raw[:1].isspace() or (raw.startswith(("Mode", "-")) and _DIR_HEADER.match(raw)):
+            if _DIR_TOTALS.fullmatch(raw):
+                kind = "totals"
+            elif _DIR_HEADER.match(raw):
+                kind = "header"
+                if _DIR_SERIAL.match(raw):
+                    kind = "serial"
+                elif _DIR_FOLDER_LINE.match(raw):
+                    kind = "folder"
+        else:
             others += 1
-            if _WIDE_ROW.match(line):
-                wide.append(index)
-                dots = dots or bool(_WIDE_DOTS.match(line))
-        if not furniture or furniture[-1] != index:
-            strays.append(index)
+            if "[" in line and not dots and _WIDE_CELL.search(line):
+                first_wide = index if first_wide < 0 else first_wide
+                dots = bool(_WIDE_DOTS.match(line))
+        if kind is None:
+            strays += 1
+            first_stray = index if strays == 1 else first_stray
+        else:
+            furniture.append(index)
+            kinds.add(kind)
     if rows and not (file_rows == len(rows) and file_rows <= others):
         return _header_above(lines, rows[0])
-    if wide and (dots or kinds & {"serial", "folder", "totals"}):
-        return _header_above(lines, wide[0])
+    if first_wide >= 0 and (dots or kinds & {"serial", "folder", "totals"}):
+        return _header_above(lines, first_wide)
     told = kinds & {"serial", "totals"} or ("folder" in kinds and len(kinds) > 1)
-    if told and (not strays or (len(strays) == 1 and strays[0] > furniture[0])):
+    if told and (strays == 0 or (strays == 1 and first_stray > furniture[0])):
         return furniture[0]
     return None
 
