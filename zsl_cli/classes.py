@@ -38,6 +38,7 @@ from zsl_cli.defaults import DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
+    QUOTED_LINE_CHARS,
     counted,
     delimiter_hint,
     excel_delimiter,
@@ -51,6 +52,7 @@ from zsl_cli.records import FAILED_LABEL, TOP_K_SEPARATOR, UNKNOWN_LABEL
 from zsl_cli.text_files import (
     INVISIBLE,
     LOOKALIKE_SPACES,
+    NotUtf8Error,
     composed,
     first_content_lines,
     quote_left_open,
@@ -209,7 +211,11 @@ def _class_spec(
         # A described class whose prompts leave its name out (`{1}`): its id or folder name
         # is its label alone, not warned of as a name that the prompts hold.
         unnamed = () if described is None or named else described.names
-        text = read_text(classes, "class file", not_found_hint)
+        try:
+            text = read_text(classes, "class file", not_found_hint)
+        except NotUtf8Error as error:
+            _refuse_code_page_listing(error, printable(classes))
+            raise
         spec = parse_classes(text, printable(classes), unnamed)
     else:
         spec = class_names_spec(classes)
@@ -627,13 +633,29 @@ def _refuse_long_listing(line: str, where: str, source: str) -> None:
         _refuse_dir_line(line, where, source)
 
 
-def _refuse_dir_line(line: str, where: str, source: str) -> NoReturn:
-    """Refuse `line`, at `where`, as a line of a Windows `dir` listing."""
+def _refuse_dir_line(
+    line: str, where: str, source: str, not_utf8: NotUtf8Error | None = None
+) -> NoReturn:
+    """Refuse `line`, at `where`, as a line of a Windows `dir` listing; `not_utf8`: the
+    refusal of the file as not UTF-8 text, told too."""
     target = _command_target(source, "cmd")
+    shown, encoding, in_utf8, cmd = quoted_line(line), "", "", f"`dir /b /ad > {target}`"
+    if not_utf8 is not None:
+        # Its bytes outside ASCII as \xNN (`line` is read as Latin-1): as letters, a Russian
+        # header (CP866) showed as other, Latin ones.
+        cut = "..." if len(line) > QUOTED_LINE_CHARS else ""
+        shown = ascii(line[:QUOTED_LINE_CHARS]) + cut
+        # Saved again as UTF-8, it was still a listing; and `dir /b` writes the console's code
+        # page too, which `chcp 65001` makes UTF-8.
+        encoding = (
+            f", and not UTF-8 text (byte 0x{not_utf8.byte:02x} on line {not_utf8.line}: cmd's "
+            "`>` writes the console's code page)"
+        )
+        in_utf8, cmd = " in UTF-8", f"`chcp 65001` then {cmd}"
     raise ZslError(
-        f"{where}: {quoted_line(line)} is a line of a Windows `dir` listing (its date, time "
-        "and size, or its header and totals, are part of the class's lines): write the names "
-        f"alone, as `dir /b /ad > {target}` (cmd) or `Get-ChildItem -Directory -Name > "
+        f"{where}: {shown} is a line of a Windows `dir` listing (its date, time "
+        f"and size, or its header and totals, are part of the class's lines){encoding}: write "
+        f"the names alone{in_utf8}, as {cmd} (cmd) or `Get-ChildItem -Directory -Name > "
         f"{target}` (PowerShell) lists the folders"
     )
 
@@ -645,6 +667,28 @@ def _refuse_dir_listing(lines: Sequence[str], source: str) -> None:
     start = _dir_listing_start(lines)
     if start is not None:
         _refuse_dir_line(strip_invisible(lines[start]), f"{source}:{start + 1}", source)
+
+
+def _refuse_code_page_listing(error: NotUtf8Error, source: str) -> None:
+    """Refuse a class file that is not UTF-8 text (`error`) as the Windows `dir` listing it is,
+    where it is one, telling both: cmd's `dir > classes.txt` writes the console's code page
+    (CP850, CP437, CP866, ...), so a listing holding a letter outside ASCII was refused as not
+    UTF-8 alone, and saved again as UTF-8 it was still a listing. Read as Latin-1, which takes
+    any bytes, its lines keep the shape that tells a listing in any language."""
+    # 0xFF is those code pages' no-break space: French and Russian sizes' thousands separator.
+    text = error.data.decode("latin-1").replace("\xff", "\u00a0")
+    lines = split_lines(text)
+    start = _dir_listing_start(lines)
+    if start is None:  # an English header or totals line among names, as parse_classes tells
+        listed = (
+            index
+            for index, raw in enumerate(lines)
+            if _DIR_LISTING.match(line := strip_invisible(raw)) or _POWERSHELL_LISTING.match(line)
+        )
+        start = next(listed, None)
+    if start is not None:
+        line = strip_invisible(split_lines(error.data.decode("latin-1"))[start])
+        _refuse_dir_line(line, f"{source}:{start + 1}", source, error)
 
 
 def _dir_listing_start(lines: Sequence[str]) -> int | None:

@@ -107,7 +107,7 @@ def read_text(
         # The line an editor shows, not a byte offset nobody can find.
         before = data[: error.start]
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-        raise not_utf8_error(str(path), line, data[error.start]) from None
+        raise not_utf8_error(str(path), line, data[error.start], data) from None
     # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
     # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
     # old lines went into the first one's prompt.
@@ -125,10 +125,26 @@ def not_there_error(what: str, shown: str, error: OSError, hint: str = "") -> Zs
     return None
 
 
-def not_utf8_error(where: str, line: int, byte: int) -> ZslError:
+class NotUtf8Error(ZslError):
+    """The refusal of text that is not UTF-8, holding the `line` and `byte` it names and the
+    file's bytes (`data`, where the refusal had them): a reader tells from them what else the
+    file is (a class file written by cmd's `dir` in the console's code page)."""
+
+    def __init__(self, message: str, line: int, byte: int, data: bytes = b"") -> None:
+        super().__init__(message)
+        self.line, self.byte, self.data = line, byte, data
+
+    def __reduce__(self) -> tuple[type[NotUtf8Error], tuple[str, int, int, bytes]]:
+        # Exceptions pickle as cls(*args), and ours takes more than its message.
+        return type(self), (self.message, self.line, self.byte, self.data)
+
+
+def not_utf8_error(where: str, line: int, byte: int, data: bytes = b"") -> NotUtf8Error:
     """The refusal of a line of class names that is not UTF-8 text (a file saved in Shift-JIS
-    or Windows-1252), in the same words whichever file holds it: `where` names the file."""
-    return ZslError(f"{where}:{line}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8")
+    or Windows-1252), in the same words whichever file holds it: `where` names the file, `data`
+    holds its bytes for a reader that tells what else it is (`NotUtf8Error`)."""
+    message = f"{where}:{line}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"
+    return NotUtf8Error(message, line, byte, data)
 
 
 def quote_left_open(
