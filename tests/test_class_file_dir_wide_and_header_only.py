@@ -5,10 +5,14 @@ names, and names that merely look like a listing's parts, stay class lists."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from tests.helpers import run, write_images
 from zsl_cli.classes import parse_classes
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import EXIT_USAGE, ZslError
 
 DIR_FIX = (
     "write the names alone, as `dir /b /ad > c.txt` (cmd) or `Get-ChildItem -Directory -Name > "
@@ -171,12 +175,41 @@ def test_a_listing_s_header_or_totals_alone_are_refused(text, line):
         [" Katze", " Hund", " Vogel"],
         # Drives' folders, indented: paths, no listing's header.
         [" C:\\Fotos\\Katze", " C:\\Fotos\\Hund"],
+        # A drive's folder among indented names: a path alone is no folder line of cmd's.
+        [" Katze", " C:\\Fotos\\Hund"],
+        [" Katze", " C:\\meine Fotos\\Hund"],
         # A listing's words without its shape.
         ["Datei nicht gefunden", "0 Datei(en)", "2 Verzeichnis(se) frei"],
         ["Volumeseriennummer", "1234-ABCD"],
     ],
-    ids=["dir-b", "brackets", "indented", "indented-paths", "words", "serial-words"],
+    ids=[
+        "dir-b",
+        "brackets",
+        "indented",
+        "indented-paths",
+        "path-among-names",
+        "spaced-path-among-names",
+        "words",
+        "serial-words",
+    ],
 )
 def test_names_that_only_look_like_a_listing_s_lines_are_read(names):
     spec = parse_classes("\n".join(names) + "\n", "c.txt")
     assert spec.names == [name.strip() for name in names]
+
+
+def test_the_cli_tells_a_wide_listing_in_the_console_code_page_in_one_line(tmp_path: Path):
+    # `dir /w > classes.txt` in a German console: CP850, its rows read as classes once saved
+    # again as UTF-8.
+    write_images(tmp_path / "photos" / "Katze", 1)
+    path = tmp_path / "classes.txt"
+    path.write_bytes(GERMAN_WIDE.encode("cp850"))
+    result = run("label", tmp_path / "photos", "--classes", path, "-m", "shapes-demo")
+    assert result.exit_code == EXIT_USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"zsl: error: .*classes\.txt:1: 'Datentr\\x84ger in Laufwerk C: ist System' is a line of "
+        r"a Windows `dir` listing .*, and not UTF-8 text \(byte 0x84 on line 1: .*\): write the "
+        r"names alone in UTF-8, as `chcp 65001` then `dir /b /ad > .*classes\.txt` \(cmd\) .*",
+        line,
+    ), line

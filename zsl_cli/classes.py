@@ -595,9 +595,10 @@ _DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+
 # The lines of cmd's header that tell it in any language: the volume's serial number
 # (` Volumeseriennummer: 1234-ABCD`, ` ボリューム シリアル番号は 1234-ABCD です`) and the folder
 # listed (` Verzeichnis von C:\Fotos`, ` C:\photos 디렉터리`, PowerShell's `    Verzeichnis:
-# C:\Fotos`).
+# C:\Fotos`): words before or after its path, as no indented path of a class list has.
+_DRIVE_PATH = r"(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)"
 _DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])[0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-Za-z-])")
-_DIR_FOLDER_LINE = re.compile(r"(?: |    )(?:\S.*\s)?(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)")
+_DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\S*\s+[^\\]*\S$)")
 # cmd's totals below its rows, in any language: a count right-aligned in a wide column, words, a
 # count of bytes and its unit (`               2 Datei(en),          3.579 Bytes`,
 # `               2개 디렉터리  1,234 바이트 남음`). No class list indents its names so.
