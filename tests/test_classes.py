@@ -759,23 +759,27 @@ def test_a_file_in_another_encoding_is_named_with_its_line(tmp_path: Path, optio
 
 
 @pytest.mark.parametrize("option", ["classes", "attributes", "descriptions"])
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_a_utf16_file_is_named_as_such(tmp_path: Path, option: str, encoding: str):
-    # Excel's "Unicode Text" and Windows PowerShell's `>` write UTF-16, with or without a
-    # byte-order mark; without one, its NUL bytes read as class names holding '\x00'.
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_read_by_its_mark_and_refused_without(
+    tmp_path: Path, option: str, encoding: str
+):
+    # Excel's "Unicode Text" and Windows PowerShell's `>` write UTF-16 led by a byte-order mark,
+    # which tells it; without one, its NUL bytes read as class names holding '\x00'.
     text = {
-        "classes": "tea\ncake\n",
+        "classes": "tea\r\ncake\r\n",
         "attributes": "class,sweet\ntea,0.5\ncake,1\n",
-        "descriptions": '{"tea": ["a cup"]}',
+        "descriptions": '{"tea": ["a cup"], "cake": ["a slice"]}',
     }[option]
     file = tmp_path / "wide.txt"
+    file.write_bytes(("\ufeff" + text).encode(encoding))
+    assert load_class_spec(**{option: file}).names == ["tea", "cake"]
     file.write_bytes(text.encode(encoding))
     message = r"^\S*wide.txt: not UTF-8 text \(UTF-16 or binary\); save it as UTF-8$"
     with pytest.raises(ZslError, match=message):
         load_class_spec(**{option: file})
-    # Its byte-order mark tells it even where no character of it holds a NUL byte.
-    file.write_bytes("\ufeff\u8336\u8336".encode(encoding))
-    with pytest.raises(ZslError, match=message):
+    # A mark over bytes that are no UTF-16 (cut inside a character) is refused, not guessed at.
+    file.write_bytes(("\ufeff" + text).encode(encoding)[:-1])
+    with pytest.raises(ZslError, match=r"wide.txt: not UTF-16 text, though its byte-order mark"):
         load_class_spec(**{option: file})
 
 
@@ -791,6 +795,8 @@ def test_a_template_file_is_read_as_a_class_file_is(tmp_path: Path):
     with pytest.raises(ZslError, match=r"t\.txt:2: not UTF-8 text \(byte 0xe9\); save it as"):
         resolve_templates(str(file))
     file.write_bytes("a photo of a {}.\n".encode("utf-16"))
+    assert resolve_templates(str(file)).templates == ("a photo of a {}.",)
+    file.write_bytes("a photo of a {}.\n".encode("utf-16-le"))
     with pytest.raises(ZslError, match=r"t\.txt: not UTF-8 text \(UTF-16 or binary\); save it"):
         resolve_templates(str(file))
 

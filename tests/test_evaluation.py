@@ -1453,7 +1453,7 @@ def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypa
         read_seen_classes(write_csv(tmp_path / "empty.txt", b"# nothing\n"))
     with pytest.raises(ZslError, match="^seen-class list not found: "):
         read_seen_classes(tmp_path / "missing.txt")
-    # Any line ending; a UTF-16 file (Notepad's "Unicode") or a binary one is refused.
+    # Any line ending; UTF-16 without its byte-order mark, or a binary file, is refused.
     assert read_seen_classes(write_csv(tmp_path / "mac.txt", b"cat\rdog\r\nbird\n")) == [
         "cat",
         "dog",
@@ -1462,7 +1462,7 @@ def test_evaluate_files_reads_every_prediction_format(photos, tmp_path, monkeypa
     # Invisible characters at a line's ends, as class lists pick them up (`cat a.txt b.txt`).
     joined = "cat\n\ufeffdog\u200b\n".encode()
     assert read_seen_classes(write_csv(tmp_path / "cat.txt", joined)) == ["cat", "dog"]
-    for name, data in (("u16.txt", "cat\n".encode("utf-16")), ("x.png", b"\x89PNG\x00\x01")):
+    for name, data in (("u16.txt", "cat\n".encode("utf-16-le")), ("x.png", b"\x89PNG\x00\x01")):
         with pytest.raises(ZslError, match="not UTF-8 text .UTF-16 or binary.; save it as UTF-8"):
             read_seen_classes(write_csv(tmp_path / name, data))
 

@@ -1123,7 +1123,7 @@ def read_seen_classes(path: str | os.PathLike[str]) -> list[str]:
     class name or a classes.txt line (`name: prompts`): `seen_class_names` tells which."""
     source = os.fspath(path)
     where = printable(source)
-    text = _read_text(source, "seen-class list")
+    text = _read_text(source, "seen-class list", utf16=True)
     lines = split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))  # old Mac lines too
     names = []
     for number, line in enumerate(lines, start=1):

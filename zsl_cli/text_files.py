@@ -84,13 +84,22 @@ def read_text(
     not_found_hint: Callable[[str], str] | None = None,
 ) -> str:
     """A UTF-8 text file's content, a byte-order mark dropped and every line end made "\n";
-    any other encoding is a ZslError naming the file (and line). `not_found_hint`: what the
+    UTF-16 led by its byte-order mark is read too (Windows PowerShell's `>` writes it: the
+    `Get-ChildItem -Name > classes.txt` that lists class folders); any other encoding is a
+    ZslError naming the file (and line). `not_found_hint`: what the
     message of a file not there adds (`accents.not_found_hint`, which this module cannot import:
     it needs the formatting that imports this module)."""
     path = Path(path)
+    utf16 = None
     try:
         with path.open("rb") as handle:
             data = read_text_bytes(handle)
+            utf16 = read_utf16(handle, data)
+    except UnicodeDecodeError:
+        raise ZslError(
+            f"{path}: not UTF-16 text, though its byte-order mark says so (cut short?); "
+            "save it as UTF-8"
+        ) from None
     except OSError as error:
         if str(path) == "-":  # only image paths read '-' as stdin
             hint = " (to read it from stdin, give /dev/stdin)"
@@ -98,20 +107,27 @@ def read_text(
             hint = not_found_hint(str(path)) if not_found_hint else ""
         there = not_there_error(what, str(path), error, hint)
         raise there or ZslError(f"cannot read {what} {path}: {error.strerror}") from None
-    if utf16_or_binary(data):
+    if utf16 is not None and "\0" not in utf16:
+        text = utf16
+    elif utf16_or_binary(data):
         raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
-    data = data.removeprefix(codecs.BOM_UTF8)
+    else:
+        text = _utf8(data.removeprefix(codecs.BOM_UTF8), path)
+    # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
+    # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
+    # old lines went into the first one's prompt.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf8(data: bytes, path: Path) -> str:
+    """`data` decoded as UTF-8; a NotUtf8Error naming the line of the first byte that is not."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         # The line an editor shows, not a byte offset nobody can find.
         before = data[: error.start]
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         raise not_utf8_error(str(path), line, data[error.start], data) from None
-    # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
-    # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
-    # old lines went into the first one's prompt.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def not_there_error(what: str, shown: str, error: OSError, hint: str = "") -> ZslError | None:
