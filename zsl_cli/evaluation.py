@@ -137,6 +137,7 @@ from zsl_cli.text_files import (
     strip_invisible,
     utf16_or_binary,
 )
+from zsl_cli.truth_exports import label_studio_export
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side
@@ -155,10 +156,11 @@ class TruthItem:
 
 @dataclass(frozen=True)
 class GroundTruth:
-    source: str  # the folder or CSV as given
-    kind: Literal["folder", "csv"]
+    source: str  # the folder, CSV or Label Studio export as given
+    kind: Literal["folder", "csv", "label-studio"]
     classes: tuple[str, ...]  # every class the truth names (empty class folders included)
     items: tuple[TruthItem, ...]
+    warnings: tuple[str, ...] = ()  # what reading it left out (an export's tasks left out)
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,11 @@ def evaluate_files(
     images, the predicted images), for a caller to refuse an output among them."""
     if seen_path is not None and seen is not None:
         raise ZslError("give the seen classes once: as a seen-class list's path or as names")
-    if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
+    if (
+        _same_file(predictions_path, truth_path)
+        and not os.path.isdir(predictions_path)
+        and not _is_label_studio_export(truth_path)
+    ):
         # It would read as a path,label truth CSV and score every image right. A folder is no
         # predictions file, which reading it says.
         raise ZslError(
@@ -385,6 +391,15 @@ def evaluate_files(
         )
         result = replace(result, warnings=(*result.warnings, warning))
     return result
+
+
+def _is_label_studio_export(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is a Label Studio export holding ground truth: read as predictions, it is
+    zsl's record of each task, and as the truth its annotators' choices, so it may be both."""
+    try:
+        return load_truth(path).kind == "label-studio"
+    except ZslError:
+        return False
 
 
 def _files_named(
@@ -548,7 +563,8 @@ def evaluate(
     notes = [t.note for t in metrics.top_k if t.note]
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
-    warnings = _shared_ending_warnings(matching.unmatched, predictions_source, base)
+    warnings = [*truth.warnings]
+    warnings += _shared_ending_warnings(matching.unmatched, predictions_source, base)
     warnings += _left_out_images_warnings(truth, matching)
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
@@ -657,6 +673,12 @@ def _refuse_reserved_labels(truth: GroundTruth) -> None:
     what = f"'{name}' is a reserved name in evaluation (abstentions and failed images)"
     if truth.kind == "folder":
         raise ZslError(f"{printable(truth.source)}: class {what}; rename that class")
+    if truth.kind == "label-studio":
+        example = next(item.shown for item in truth.items if item.label == name)
+        raise ZslError(
+            f"{printable(truth.source)}: the choice {what}: skip those tasks in Label Studio "
+            f"instead (e.g. that of '{printable(example)}'), as skipped tasks are no ground truth"
+        )
     rows = [item.line for item in truth.items if item.label == name]
     if not rows:  # a one-hot table's column that marks no image
         raise ZslError(f"{printable(truth.source)}: the class column {what}; leave it out")
@@ -1766,6 +1788,8 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # first line of it ("found: [{"id":1,data:{...").
     start = text.lstrip()[:1]
     if start and start in "[{<":
+        if start == "[" and (exported := _truth_from_export(text, source)) is not None:
+            return exported
         if start != "<":
             _refuse_predictions(_json_record_keys(text), where, "keys")
         kind = "XML" if start == "<" else "JSON"
@@ -1872,6 +1896,46 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # A one-hot table's header names every class, those no image is of too (as empty folders).
     classes = tuple(sorted({item.label for item in items}.union(one_hot.values())))
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+
+
+def _truth_from_export(text: str, source: str) -> GroundTruth | None:
+    """The ground truth of a Label Studio project's JSON or JSON_MIN export (`text`), None where
+    it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
+    read as a truth CSV's URL is; a relative path starts at the current folder, as the
+    predictions' own do where no run info names the labelling's folder. An image in two tasks
+    is one, but for two labels, which are refused."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    where = printable(source)
+    exported = label_studio_export(value, where)
+    if exported is None:
+        return None
+    items: list[TruthItem] = []
+    tasks: dict[str, tuple[object, str]] = {}  # each image's first task and label
+    for image in exported.images:
+        in_url = None if image.zsl_path else _path_in_url(image.image)
+        written = in_url.path if in_url and in_url.path else image.image
+        if not image.zsl_path and in_url is None:
+            written = path_from_text(written)
+        full = absolute_path(written)
+        if full not in tasks:
+            tasks[full] = image.task, image.label
+            absolute = _windows_absolute(written) or os.path.isabs(written)
+            relative = () if absolute else _parts(written)
+            items.append(TruthItem(full, relative, image.label, written))
+            continue
+        task, label = tasks[full]
+        if _label_key(label) != _label_key(image.label):
+            raise ZslError(
+                f"{where}: the tasks with ids {task} and {image.task} name the same image, "
+                f"'{printable(written)}', labelled '{printable_text(label)}' and "
+                f"'{printable_text(image.label)}'; keep one of them (in Label Studio: delete the "
+                "task imported twice)"
+            )
+    classes = tuple(sorted({item.label for item in items}))
+    return GroundTruth(source, "label-studio", classes, tuple(items), exported.warnings)
 
 
 class _Row(NamedTuple):

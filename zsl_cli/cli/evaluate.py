@@ -63,7 +63,8 @@ def evaluate(
         typer.Option(
             parser=file_name,
             metavar="DIR_OR_CSV",
-            help=TRUTH_HELP + ".",
+            help=TRUTH_HELP + "; or a Label Studio project's JSON or JSON_MIN export, its "
+            "annotations' choices the true classes (tasks without one are left out).",
             show_default=False,
         ),
     ],

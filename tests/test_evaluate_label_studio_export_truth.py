@@ -1,0 +1,378 @@
+"""`zsl evaluate TASKS --truth EXPORT`: a Label Studio project's JSON or JSON_MIN export as the
+ground truth, the class each task's annotators chose. The exports are written here in the shapes
+label-studio 1.23.2 writes them (benchmarks/label_studio_check.py checks them against a real
+server): JSON lists the predictions by id only, JSON_MIN leaves skipped tasks out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from pathlib import Path
+
+import pytest
+
+from tests.evaluation_helpers import touch
+from tests.helpers import error_line, run
+from zsl_cli.label_studio import LabelStudioOptions
+from zsl_cli.records import LabelScore, Prediction
+from zsl_cli.writers import open_writer
+
+SKIP = "skip"  # an annotation cancelled: the labeller skipped the task
+
+# Each image's prediction, then its annotations (each one's choices, or SKIP).
+PROJECT: dict[str, tuple[str, list]] = {
+    "a.png": ("cat", [("cat",)]),  # accepted
+    "b.png": ("dog", [("cat",)]),  # corrected
+    "c.png": ("cat", [SKIP]),  # skipped
+    "d.png": ("dog", []),  # left unannotated
+    "e.png": ("cat", [("cat",), ("dog",)]),  # two annotators disagree
+    "f.png": ("dog", [("cat", "dog")]),  # one annotation choosing two classes
+    "g.png": ("cat", [("cat",), ("cat",)]),  # two annotators agree
+    "h.png": ("unknown", [("dog",)]),  # zsl abstained (a task without prediction)
+}
+# Scored: a, g right; b, h wrong.
+RIGHT, SCORED = 2, 4
+
+
+@pytest.fixture
+def tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tasks file `zsl label -f label-studio` writes for PROJECT's images."""
+    monkeypatch.chdir(tmp_path)
+    return write_tasks(Path("tasks.json"), {name: label for name, (label, _) in PROJECT.items()})
+
+
+def write_tasks(
+    target: Path, labels: dict[str, str], options: LabelStudioOptions | None = None
+) -> Path:
+    options = options or LabelStudioOptions(document_root=Path.cwd(), model_version="zsl-test")
+    with open_writer(str(target), "label-studio", label_studio=options) as writer:
+        for name, label in labels.items():
+            path = f"photos/{name}"
+            touch(path)
+            ranking = () if label == "unknown" else (LabelScore(label, 0.8),)
+            writer.write(Prediction(path=path, label=label, score=0.8, top_k=ranking))
+        writer.close({"model": "test"})
+    return target
+
+
+def _result(choices: tuple[str, ...], from_name: str = "choice") -> list[dict]:
+    value = {"choices": list(choices)}
+    return [{"from_name": from_name, "to_name": "image", "type": "choices", "value": value}]
+
+
+def json_export(
+    tasks_file: Path, annotations: list[list], *, ground_truth: Collection[tuple[int, int]] = ()
+) -> list[dict]:
+    """A JSON export of the tasks in `tasks_file` (ids from 1), the i-th annotated as
+    `annotations[i]` says: `predictions` as their ids, each annotation with the prediction it
+    started from. `ground_truth`: (task, annotation) indices starred as ground truth."""
+    exported = []
+    annotation_id = 0
+    for number, (task, annotated) in enumerate(
+        zip(json.loads(tasks_file.read_text()), annotations, strict=True)
+    ):
+        task_id = number + 1
+        predictions = task.get("predictions", [])
+        made = []
+        for index, choices in enumerate(annotated):
+            annotation_id += 1
+            prediction = {**predictions[0], "id": task_id, "task": task_id} if predictions else {}
+            made.append(
+                {
+                    "id": annotation_id,
+                    "completed_by": 1,
+                    "result": [] if choices == SKIP else _result(choices),
+                    "was_cancelled": choices == SKIP,
+                    "ground_truth": (number, index) in ground_truth,
+                    "created_at": "2026-01-01T00:00:00.000000Z",
+                    "lead_time": 3.5,
+                    "prediction": prediction,
+                    "result_count": 0 if choices == SKIP else 1,
+                    "task": task_id,
+                    "project": 1,
+                    "parent_prediction": None,
+                }
+            )
+        exported.append(
+            {
+                "id": task_id,
+                "annotations": made,
+                "drafts": [],
+                "predictions": [task_id] if predictions else [],
+                "data": task["data"],
+                "meta": {},
+                "total_annotations": sum(choices != SKIP for choices in annotated),
+                "cancelled_annotations": sum(choices == SKIP for choices in annotated),
+                "total_predictions": len(predictions),
+                "project": 1,
+            }
+        )
+    return exported
+
+
+def json_min_export(tasks_file: Path, annotations: list[list], control: str = "choice") -> list:
+    """A JSON_MIN export of the same (all tasks): a record per annotation, the task's data keys
+    beside its id and the control's answer; a task never annotated once, with null annotation
+    fields; a skipped annotation, and a task with only that, left out."""
+    records = []
+    annotation_id = 0
+    for number, (task, annotated) in enumerate(
+        zip(json.loads(tasks_file.read_text()), annotations, strict=True)
+    ):
+        meta = {"created_at": None, "updated_at": None, "lead_time": None}
+        if not annotated:
+            records.append(
+                {**task["data"], "id": number + 1, "annotator": None, "annotation_id": None, **meta}
+            )
+        for choices in annotated:
+            annotation_id += 1
+            if choices == SKIP:
+                continue
+            answer = choices[0] if len(choices) == 1 else {"choices": list(choices)}
+            record = {**task["data"], "id": number + 1, control: answer, "annotator": 1}
+            records.append({**record, "annotation_id": annotation_id, **meta})
+    return records
+
+
+def annotations_of(project: dict[str, tuple[str, list]]) -> list[list]:
+    return [annotated for _, annotated in project.values()]
+
+
+def write_json(path: str, value: object) -> Path:
+    Path(path).write_text(json.dumps(value, indent=2), encoding="utf-8")
+    return Path(path)
+
+
+def scored(*args: object) -> tuple[int, int, list[str]]:
+    """`zsl evaluate` with these arguments: the images scored, those right, and its warnings."""
+    result = run("evaluate", *args, "--json", "-", "--quiet")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    right = round(metrics["top_k"]["1"]["overall"] * metrics["n"])
+    return metrics["n"], right, metrics["warnings"]
+
+
+def test_a_json_export_is_the_truth_of_its_annotated_tasks(tasks: Path) -> None:
+    export = write_json("export.json", json_export(tasks, annotations_of(PROJECT)))
+    n, right, warnings = scored(tasks, "--truth", export)
+    assert (n, right) == (SCORED, RIGHT)
+    assert warnings[:3] == [
+        "2 tasks of export.json have no annotation, 1 of them skipped (e.g. task 3): no ground "
+        "truth, left out",
+        "1 task of export.json has an annotation that chooses several classes (e.g. task 6: "
+        "'cat', 'dog'): left out, as evaluate takes one class per image",
+        "1 task of export.json has annotations that disagree (e.g. task 5: 'cat' and 'dog'): "
+        "left out; settle them in Label Studio (keep one annotation, or in a JSON export star "
+        "one as ground truth)",
+    ]
+
+
+def test_a_json_min_export_is_the_same_truth(tasks: Path) -> None:
+    export = write_json("export.json", json_min_export(tasks, annotations_of(PROJECT)))
+    n, right, warnings = scored(tasks, "--truth", export)
+    assert (n, right) == (SCORED, RIGHT)
+    # JSON_MIN holds no skipped task: c.png is only a prediction without truth.
+    assert warnings[0] == (
+        "1 task of export.json has no annotation (e.g. task 4): no ground truth, left out"
+    )
+    assert "(e.g. task 5: 'cat' and 'dog')" in warnings[2]
+
+
+def test_the_left_out_tasks_are_predictions_without_truth(tasks: Path) -> None:
+    export = write_json("export.json", json_export(tasks, annotations_of(PROJECT)))
+    result = run("evaluate", tasks, "--truth", export, "--json", "-", "--quiet")
+    unmatched = json.loads(result.stdout)["unmatched"]
+    assert unmatched["predictions"] == {
+        "count": 4,
+        "examples": ["photos/c.png", "photos/d.png", "photos/e.png", "photos/f.png"],
+    }
+    assert unmatched["truth"]["count"] == 0
+
+
+def test_the_warnings_go_to_stderr_before_the_table(tasks: Path) -> None:
+    export = write_json("export.json", json_export(tasks, annotations_of(PROJECT)))
+    result = run("evaluate", tasks, "--truth", export)
+    assert result.exit_code == 0, result.output
+    assert "warning: 2 tasks of export.json have no annotation" in result.stderr
+    assert "Evaluated 4 images" in result.stdout
+
+
+def test_an_annotation_starred_as_ground_truth_settles_a_disagreement(tasks: Path) -> None:
+    # e.png's second annotation ('dog', prediction 'cat') starred: e counts, wrong.
+    exported = json_export(tasks, annotations_of(PROJECT), ground_truth={(4, 1)})
+    n, right, warnings = scored(tasks, "--truth", write_json("export.json", exported))
+    assert (n, right) == (SCORED + 1, RIGHT)
+    assert not any("disagree" in warning for warning in warnings)
+
+
+def test_the_class_comes_from_the_control_zsls_predictions_fill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project with a second Choices control (image quality): its answers are no class.
+    monkeypatch.chdir(tmp_path)
+    options = LabelStudioOptions(
+        from_name="species", document_root=tmp_path, model_version="zsl-test"
+    )
+    tasks = write_tasks(Path("tasks.json"), {"a.png": "cat", "b.png": "dog"}, options)
+    exported = json_export(tasks, [[("cat",)], [("cat",)]])
+    for task in exported:
+        (annotation,) = task["annotations"]
+        annotation["result"] = _result(("sharp",), "quality") + _result(
+            annotation["result"][0]["value"]["choices"], "species"
+        )
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", exported))
+    assert (n, right) == (2, 1)
+
+
+def test_an_export_of_other_tasks_takes_the_image_url(tasks: Path) -> None:
+    # Tasks Label Studio made itself (a storage synced): no zsl_path, only the image's URL.
+    exported = json_export(tasks, annotations_of(PROJECT))
+    for task in exported:
+        task["data"] = {"image": task["data"]["image"]}
+        assert task["data"]["image"].startswith("/data/local-files/?d=photos/")
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", exported))
+    assert (n, right) == (SCORED, RIGHT)
+
+
+def test_an_image_in_two_tasks_with_two_labels_is_refused(tasks: Path) -> None:
+    exported = json_export(tasks, annotations_of(PROJECT))
+    again = json.loads(json.dumps(exported[0]))
+    again["id"] = 99
+    again["annotations"][0]["result"] = _result(("dog",))
+    result = run("evaluate", tasks, "--truth", write_json("export.json", [*exported, again]))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: export.json: the tasks with ids 1 and 99 name the same image, "
+        "'photos/a.png', labelled 'cat' and 'dog'; keep one of them (in Label Studio: delete "
+        "the task imported twice)"
+    )
+
+
+def test_an_image_in_two_tasks_with_one_label_counts_once(tasks: Path) -> None:
+    exported = json_export(tasks, annotations_of(PROJECT))
+    again = {**exported[0], "id": 99}
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", [*exported, again]))
+    assert (n, right) == (SCORED, RIGHT)
+
+
+TEXT_ANSWER = [{"from_name": "note", "to_name": "image", "type": "textarea"}]
+
+
+@pytest.mark.parametrize(
+    ("export", "message"),
+    [
+        (
+            [],
+            "export.json holds an empty JSON list: no task to take the ground truth from (a "
+            "Label Studio export made before any task was annotated?)",
+        ),
+        (
+            [{"id": 1, "data": {"image": "/data/local-files/?d=photos/a.png"}, "predictions": []}],
+            "export.json holds Label Studio tasks without annotations (the tasks file 'zsl label "
+            "-f label-studio' wrote?): give the project's JSON or JSON_MIN export, made once its "
+            "tasks are annotated",
+        ),
+        (
+            [
+                {
+                    "id": 1,
+                    "data": {"image": "/data/local-files/?d=photos/a.png"},
+                    "annotations": [
+                        {"id": 1, "result": [{**TEXT_ANSWER[0], "value": {"text": ["a cat"]}}]}
+                    ],
+                    "predictions": [],
+                }
+            ],
+            "export.json: no annotation of this Label Studio export answers a Choices control "
+            "(its labelling config has none?): evaluate takes one class per image, from a "
+            "Choices tag",
+        ),
+        (
+            [{"id": 1, "data": {"image": "x.png"}, "annotations": [{"id": 1, "result": []}]}],
+            "export.json: no annotation of this Label Studio export answers a Choices control "
+            "(its labelling config has none?): evaluate takes one class per image, from a "
+            "Choices tag",
+        ),
+        (
+            [{"id": 1, "data": {"image": "x.png"}, "annotations": []}],
+            "export.json: none of its 1 task has an annotation (skipped ones do not count): "
+            "annotate them in Label Studio, then export the project again",
+        ),
+        (
+            [{"path": "photos/a.png", "label": "cat"}],
+            "export.json holds JSON, not a ground-truth CSV: give a folder of class sub-folders "
+            "or a CSV with columns path,label (from an annotation tool, export CSV or class "
+            "folders)",
+        ),
+    ],
+)
+def test_an_export_without_ground_truth_is_one_line(tasks: Path, export: list, message: str):
+    result = run("evaluate", tasks, "--truth", write_json("export.json", export))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == f"zsl: error: {message}"
+    assert "Traceback" not in result.output
+
+
+def test_an_export_whose_every_task_is_left_out_says_why(tasks: Path) -> None:
+    annotated = [[SKIP], [], [("cat",), ("dog",)], [("cat", "dog")]] + [[]] * (len(PROJECT) - 4)
+    result = run("evaluate", tasks, "--truth", write_json("e.json", json_export(tasks, annotated)))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: e.json: no task gives one class to score against (6 without annotation, "
+        "1 choosing several classes, 1 whose annotations disagree)"
+    )
+
+
+def test_a_json_min_export_with_two_possible_controls_asks_for_json(tasks: Path) -> None:
+    # A one-line TextArea's answer is a string too: JSON_MIN cannot tell which is the class.
+    records = json_min_export(tasks, annotations_of(PROJECT))
+    for record in records:
+        if record["annotation_id"] is not None:
+            record["note"] = "blurry"
+    result = run("evaluate", tasks, "--truth", write_json("export.json", records))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: export.json: its JSON_MIN records hold several answers that could be a "
+        "Choices control's ('choice', 'note'): export the project as JSON, whose annotations "
+        "name their controls' types"
+    )
+
+
+def test_a_json_min_export_reads_the_control_by_its_name(tasks: Path) -> None:
+    records = json_min_export(tasks, annotations_of(PROJECT), control="my species")
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", records))
+    assert (n, right) == (SCORED, RIGHT)
+
+
+def test_a_reserved_choice_is_refused_naming_a_task_image(tasks: Path) -> None:
+    annotated = annotations_of(PROJECT)
+    annotated[0] = [("unknown",)]
+    result = run("evaluate", tasks, "--truth", write_json("e.json", json_export(tasks, annotated)))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: e.json: the choice 'unknown' is a reserved name in evaluation (abstentions "
+        "and failed images): skip those tasks in Label Studio instead (e.g. that of "
+        "'photos/a.png'), as skipped tasks are no ground truth"
+    )
+
+
+def test_evaluate_help_names_an_export_as_truth() -> None:
+    result = run("evaluate", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Label Studio" in text and "JSON_MIN export" in text
+
+
+@pytest.mark.parametrize("export", [json_export, json_min_export])
+def test_the_export_itself_is_the_predictions_and_the_truth(tasks: Path, export) -> None:
+    # Its zsl_* data is zsl's record of each task, its annotations the truth.
+    exported = write_json("export.json", export(tasks, annotations_of(PROJECT)))
+    n, right, _ = scored(exported, "--truth", exported)
+    assert (n, right) == (SCORED, RIGHT)
+
+
+def test_a_truth_csv_given_as_the_predictions_too_is_still_refused(tasks: Path) -> None:
+    Path("truth.csv").write_text("path,label\nphotos/a.png,cat\n")
+    result = run("evaluate", "truth.csv", "--truth", "truth.csv")
+    assert result.exit_code == 2, result.output
+    assert "is the predictions file itself" in error_line(result.stderr)

@@ -1,0 +1,322 @@
+"""Ground truth from a Label Studio project's export: which class the annotators chose for each
+task's image. A module of its own as it knows Label Studio's export formats (as label-studio
+1.23.2 writes them), which evaluation need not: it takes the (task, image, class) rows read here
+and pairs them with the predictions as it pairs a truth CSV's rows.
+
+JSON is a list of tasks: `data` (zsl's `zsl_*` keys where zsl wrote the task, and `image`),
+`annotations` (each with `result` items, {"from_name", "type": "choices", "value": {"choices":
+[...]}}, and `was_cancelled` for a skipped task; `ground_truth` where a reviewer starred it) and
+`predictions` (objects, or only their ids, where each annotation carries the one it started from
+as `prediction`). JSON_MIN is a record per annotation: the task's data keys, the task's `id`,
+each control's answer under its name (a Choices control's one choice as a string, several as
+{"choices": [...]}), `annotator`, `annotation_id` (null for a task without annotation) and the
+annotation's dates; it leaves out skipped annotations and their tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from zsl_cli.errors import ZslError
+from zsl_cli.formatting import counted, path_from_text, printable_text
+
+# The keys of a JSON_MIN record that are neither the task's data nor an answer.
+_JSON_MIN_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
+_JSON_MIN_KEYS.add("agreement")  # written by Label Studio Enterprise
+
+
+@dataclass(frozen=True)
+class ExportedImage:
+    """A task's image and the class its annotations agree on."""
+
+    task: object  # the task's id, as Label Studio shows it
+    image: str  # zsl's own path (os.fsdecode form), else the task's image URL as written
+    zsl_path: bool  # whether `image` is zsl's path, not a URL
+    label: str
+
+
+@dataclass(frozen=True)
+class ExportedTruth:
+    images: tuple[ExportedImage, ...]
+    warnings: tuple[str, ...]  # the tasks left out, and why
+
+
+def label_studio_export(value: Any, where: str) -> ExportedTruth | None:
+    """The ground truth of a Label Studio export's parsed JSON (`where`: its name for messages),
+    or None where it is no such export. ZslError where it holds no ground truth: no task, no
+    annotation, no Choices control's answer."""
+    if not isinstance(value, list):
+        return None
+    if not value:
+        raise ZslError(
+            f"{where} holds an empty JSON list: no task to take the ground truth from (a Label "
+            "Studio export made before any task was annotated?)"
+        )
+    if not all(isinstance(item, dict) for item in value):
+        return None
+    if all("annotation_id" in item and "id" in item for item in value):
+        tasks = _json_min_tasks(value, where)
+    elif all(isinstance(item.get("data"), dict) for item in value):
+        if not any("annotations" in item for item in value):
+            raise ZslError(
+                f"{where} holds Label Studio tasks without annotations (the tasks file 'zsl "
+                "label -f label-studio' wrote?): give the project's JSON or JSON_MIN export, "
+                "made once its tasks are annotated"
+            )
+        tasks = _json_tasks(value, where)
+    else:
+        return None
+    return _agreed(tasks, where)
+
+
+@dataclass(frozen=True)
+class _Task:
+    id: object
+    image: str
+    zsl_path: bool
+    answers: tuple[tuple[str, ...], ...]  # each annotation's choices for zsl's control
+    skipped: bool  # its annotations were all cancelled (skipped)
+
+
+def _json_tasks(tasks: list[dict], where: str) -> Iterator[_Task]:
+    """A JSON export's tasks, each with its annotations' answers for the Choices control that
+    zsl's predictions fill (or the only one the annotations answer)."""
+    annotations = {id(task): _kept_annotations(task) for task in tasks}
+    answered = {
+        result["from_name"]
+        for kept in annotations.values()
+        for annotation in kept
+        for result in _choices_results(annotation)
+    }
+    control = _control(answered, _predicted_controls(tasks), where, annotations)
+    for task in tasks:
+        kept = annotations[id(task)]
+        reviewed = [a for a in kept if a.get("ground_truth") is True and _answer(a, control)]
+        answers = tuple(
+            answer for a in reviewed or kept if (answer := _answer(a, control)) is not None
+        )
+        cancelled = any(_cancelled(a) for a in _annotations(task))
+        yield _task(task, task["data"], answers, cancelled and not kept, where)
+
+
+def _annotations(task: dict) -> list[dict]:
+    annotations = task.get("annotations")
+    return [a for a in annotations if isinstance(a, dict)] if isinstance(annotations, list) else []
+
+
+def _cancelled(annotation: dict) -> bool:
+    # `skipped` in exports of older Label Studio versions.
+    return annotation.get("was_cancelled") is True or annotation.get("skipped") is True
+
+
+def _kept_annotations(task: dict) -> list[dict]:
+    return [a for a in _annotations(task) if not _cancelled(a)]
+
+
+def _choices_results(source: Any) -> Iterator[dict]:
+    """The results of a Choices control in an annotation or prediction."""
+    results = source.get("result") if isinstance(source, dict) else None
+    for result in results if isinstance(results, list) else ():
+        if (
+            isinstance(result, dict)
+            and result.get("type") == "choices"
+            and isinstance(result.get("from_name"), str)
+            and isinstance(result.get("value"), dict)
+        ):
+            yield result
+
+
+def _predicted_controls(tasks: list[dict]) -> set[str]:
+    """The Choices controls the tasks' predictions fill: the predictions themselves, or, where
+    the export lists only their ids, the one each annotation started from."""
+    controls: set[str] = set()
+    for task in tasks:
+        predictions = task.get("predictions")
+        sources = list(predictions) if isinstance(predictions, list) else []
+        sources += [a.get("prediction") for a in _annotations(task)]
+        controls.update(result["from_name"] for s in sources for result in _choices_results(s))
+    return controls
+
+
+def _control(
+    answered: set[str], predicted: set[str], where: str, annotations: dict[int, list[dict]]
+) -> str:
+    """The Choices control whose answers are the classes: the only one answered, else the one
+    zsl's predictions fill."""
+    if len(answered) == 1:
+        return next(iter(answered))
+    if not answered:
+        if not any(annotations.values()):
+            raise _no_annotation(where, len(annotations))
+        raise ZslError(
+            f"{where}: no annotation of this Label Studio export answers a Choices control (its "
+            "labelling config has none?): evaluate takes one class per image, from a Choices tag"
+        )
+    chosen = answered & predicted
+    if len(chosen) == 1:
+        return next(iter(chosen))
+    names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answered))
+    raise ZslError(
+        f"{where}: its annotations answer several Choices controls ({names}), and no prediction "
+        "names the one to take the classes from: export a project with one Choices control"
+    )
+
+
+def _answer(annotation: dict, control: str) -> tuple[str, ...] | None:
+    """An annotation's choices for `control`; None where it did not answer it."""
+    choices = [
+        choice
+        for result in _choices_results(annotation)
+        if result["from_name"] == control
+        for choice in result["value"].get("choices") or ()
+        if isinstance(choice, str)
+    ]
+    return tuple(choices) or None
+
+
+def _json_min_tasks(records: list[dict], where: str) -> Iterator[_Task]:
+    """A JSON_MIN export's tasks (records of one task's annotations joined), each with its
+    annotations' answers for the only Choices control the records hold."""
+    control = _json_min_control(records, where)
+    by_task: dict[Any, list[dict]] = {}
+    for record in records:
+        by_task.setdefault(_hashable(record["id"]), []).append(record)
+    for task_records in by_task.values():
+        answers = tuple(
+            answer
+            for record in task_records
+            if record.get("annotation_id") is not None
+            and (answer := _json_min_answer(record.get(control))) is not None
+        )
+        yield _task(task_records[0], task_records[0], answers, False, where)
+
+
+def _json_min_control(records: list[dict], where: str) -> str:
+    """The key of a JSON_MIN export's answers that can be a Choices control's. Its records name
+    no control's type: a one-line TextArea's answer is a string too."""
+    annotated = [record for record in records if record.get("annotation_id") is not None]
+    if not annotated:
+        raise _no_annotation(where, len({_hashable(record["id"]) for record in records}))
+    answers = {
+        key
+        for record in annotated
+        for key, value in record.items()
+        if key not in _JSON_MIN_KEYS
+        and key != "image"
+        and not key.startswith("zsl_")
+        and _json_min_answer(value) is not None
+    }
+    if len(answers) == 1:
+        return next(iter(answers))
+    if not answers:
+        raise ZslError(
+            f"{where}: no annotation of this Label Studio export answers a Choices control (its "
+            "labelling config has none?): evaluate takes one class per image, from a Choices tag"
+        )
+    names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answers))
+    raise ZslError(
+        f"{where}: its JSON_MIN records hold several answers that could be a Choices control's "
+        f"({names}): export the project as JSON, whose annotations name their controls' types"
+    )
+
+
+def _json_min_answer(value: Any) -> tuple[str, ...] | None:
+    """A JSON_MIN record's choices under a key: one as a string, several as {"choices": [...]}."""
+    if isinstance(value, str):
+        return (value,)
+    choices = value.get("choices") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(choices, list) and choices and all(isinstance(c, str) for c in choices):
+        return tuple(choices)
+    return None
+
+
+def _hashable(task_id: Any) -> Any:
+    return task_id if isinstance(task_id, (int, str)) else repr(task_id)
+
+
+def _task(
+    task: dict, data: dict, answers: tuple[tuple[str, ...], ...], skipped: bool, where: str
+) -> _Task:
+    """A task's image: zsl's own path where zsl wrote the task, else its image URL."""
+    task_id = task.get("id")
+    if isinstance(data.get("zsl_path_quoted"), str):
+        # As the predictions reader takes it: the exact bytes of a name that is not UTF-8.
+        raw = unquote_to_bytes(data["zsl_path_quoted"])
+        return _Task(task_id, os.fsdecode(raw), True, answers, skipped)
+    if isinstance(data.get("zsl_path"), str) and data["zsl_path"]:
+        return _Task(task_id, path_from_text(data["zsl_path"]), True, answers, skipped)
+    image = data.get("image")
+    if not isinstance(image, str) or not image:
+        raise ZslError(
+            f"{where}, task {task_id}: its data has no image (no 'zsl_path' nor 'image' key): "
+            "give the export of a project of image tasks, as 'zsl label -f label-studio' "
+            "writes them"
+        )
+    return _Task(task_id, image, False, answers, skipped)
+
+
+def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
+    """The tasks whose annotations agree on one class; the others counted in warnings."""
+    images: list[ExportedImage] = []
+    without: list[_Task] = []
+    several: list[_Task] = []
+    disputed: list[_Task] = []
+    for task in tasks:
+        if not task.answers:
+            without.append(task)
+        elif any(len(answer) > 1 for answer in task.answers):
+            several.append(task)
+        elif len(set(task.answers)) > 1:
+            disputed.append(task)
+        else:
+            images.append(ExportedImage(task.id, task.image, task.zsl_path, task.answers[0][0]))
+    warnings = []
+    if without:
+        skipped = sum(task.skipped for task in without)
+        them = f", {skipped} of them skipped" if skipped and skipped < len(without) else ""
+        if skipped == len(without):
+            them = ", only skipped ones" if skipped > 1 else ", only a skipped one"
+        warnings.append(
+            f"{counted(len(without), 'task', 'tasks')} of {where} {_have(without)} no "
+            f"annotation{them} (e.g. task {without[0].id}): no ground truth, left out"
+        )
+    if several:
+        example = ", ".join(f"'{printable_text(c)}'" for c in max(several[0].answers, key=len))
+        warnings.append(
+            f"{counted(len(several), 'task')} of {where} {_have(several)} an annotation that "
+            f"chooses several classes (e.g. task {several[0].id}: {example}): left out, as "
+            "evaluate takes one class per image"
+        )
+    if disputed:
+        first, second = sorted(set(disputed[0].answers))[:2]
+        warnings.append(
+            f"{counted(len(disputed), 'task')} of {where} {_have(disputed)} annotations that "
+            f"disagree (e.g. task {disputed[0].id}: '{printable_text(first[0])}' and "
+            f"'{printable_text(second[0])}'): left out; settle them in Label Studio (keep one "
+            "annotation, or in a JSON export star one as ground truth)"
+        )
+    if not images:
+        counts = [
+            f"{len(without)} without annotation" * bool(without),
+            f"{len(several)} choosing several classes" * bool(several),
+            f"{len(disputed)} whose annotations disagree" * bool(disputed),
+        ]
+        raise ZslError(
+            f"{where}: no task gives one class to score against ({', '.join(filter(None, counts))})"
+        )
+    return ExportedTruth(tuple(images), tuple(warnings))
+
+
+def _have(tasks: list[_Task]) -> str:
+    return "has" if len(tasks) == 1 else "have"
+
+
+def _no_annotation(where: str, tasks: int) -> ZslError:
+    return ZslError(
+        f"{where}: none of its {counted(tasks, 'task')} has an annotation (skipped ones do "
+        "not count): annotate them in Label Studio, then export the project again"
+    )
