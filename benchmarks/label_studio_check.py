@@ -45,7 +45,12 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    of its own), a task annotated twice there, and that the project's JSON and JSON_MIN exports
    read back in zsl as the predictions written;
    and, as the README says to add a second run's predictions to tasks already there, F's
-   predictions posted with E's task ids to /import/predictions.
+   predictions posted with E's task ids to /import/predictions;
+7. for D, the review loop the README describes: its tasks uploaded into another project and
+   annotated through the API (two predictions accepted, one corrected, a task skipped, one left
+   unannotated, one annotated twice with two classes), the JSON and JSON_MIN exports, and
+   `zsl evaluate TASKS --truth EXPORT` counting the accepted right and the corrected wrong,
+   the tasks left out said in its warnings.
 Prints one line per check and exits 1 if any check failed. Passes with label-studio 1.15.0,
 1.20.0 and 1.23.2.
 """
@@ -496,6 +501,90 @@ def check_upload_and_export(
         checks.check(got == want, what, "" if got == want else f"{got[:2]} for {want[:2]}")
 
 
+def check_annotated_truth(
+    checks: Checks, base: str, title: str, tasks_path: Path, label_config: str, classes: list[str]
+) -> None:
+    """The README's review loop: the file uploaded into a project of its own, its tasks
+    annotated through the API as labellers would (predictions accepted, predictions corrected,
+    a task skipped, one left unannotated, one whose two annotators disagree), the project
+    exported as JSON and JSON_MIN, and `zsl evaluate TASKS --truth EXPORT` counting exactly
+    the accepted ones right and the corrected ones wrong, the others left out and said."""
+    tasks_bytes = tasks_path.read_bytes()
+    written = json.loads(tasks_bytes)
+    config = {"title": f"{title} annotated", "label_config": label_config}
+    status, body, _ = request(base, "POST", "/api/projects", config)
+    if status != 201:
+        checks.check(False, f"[{title}] create project for the annotations", f"HTTP {status}")
+        return
+    project = json.loads(body)["id"]
+    status, body, _ = upload(base, project, tasks_path.name, tasks_bytes)
+    check_imported(checks, f"[{title}] upload for the annotations", written, status, body)
+    status, body, _ = request(base, "GET", f"/api/tasks/?project={project}&page_size=100")
+    listed = json.loads(body) if status == 200 else []
+    listed = listed["tasks"] if isinstance(listed, dict) else listed
+    ids = {original_path(task): task["id"] for task in listed}
+    predicted = sorted((t for t in written if t.get("predictions")), key=original_path)
+    others = sorted((t for t in written if not t.get("predictions")), key=original_path)
+    if len(predicted) < 5 or not others or len(classes) < 2:
+        what = f"[{title}] 5 tasks with a prediction and 1 without, to annotate"
+        checks.check(False, what, f"{len(predicted)} and {len(others)}")
+        return
+
+    def annotate(task: dict, result: list, cancelled: bool = False) -> int:
+        path = f"/api/tasks/{ids.get(original_path(task))}/annotations/?project={project}"
+        return request(base, "POST", path, {"result": result, "was_cancelled": cancelled})[0]
+
+    def answer(choice: str) -> list:
+        """A choice for the Choices tag zsl's predictions fill."""
+        result = predicted[0]["predictions"][0]["result"][0]
+        return [{**result, "value": {"choices": [choice]}}]
+
+    def corrected_class(task: dict) -> str:
+        wrong = task["predictions"][0]["result"][0]["value"]["choices"][0]
+        return next(name for name in classes if name != wrong)
+
+    accepted = [predicted[0], predicted[2]]
+    corrected = [predicted[1]]
+    made = [annotate(task, task["predictions"][0]["result"]) for task in accepted]
+    made += [annotate(task, answer(corrected_class(task))) for task in corrected]
+    made.append(annotate(predicted[3], [], cancelled=True))  # skipped; predicted[4] left alone
+    made += [annotate(others[0], answer(choice)) for choice in classes[:2]]
+    checks.check(made == [201] * 6, f"[{title}] 6 annotations made through the API", f"{made}")
+    # Label Studio 1.23.2 leaves the skipped task out of JSON_MIN, and lists the unannotated
+    # one there with null annotation fields.
+    unannotated = {"JSON": "2 tasks of", "JSON_MIN": "1 task of"}
+    for kind in ("JSON", "JSON_MIN"):
+        path = f"/api/projects/{project}/export?exportType={kind}&download_all_tasks=true"
+        status, body, _ = request(base, "GET", path)
+        checks.check(status == 200, f"[{title}] {kind} export of the annotations", f"HTTP {status}")
+        if status != 200:
+            continue
+        exported = tasks_path.with_name(f"annotated-{kind}-{tasks_path.name}")
+        exported.write_bytes(body)
+        metrics = tasks_path.with_name(f"metrics-{kind}.json")
+        command = [sys.executable, "-m", "zsl_cli", "evaluate", str(tasks_path)]
+        command += ["--truth", str(exported), "--json", str(metrics), "-q"]
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPOSITORY)}
+        ran = subprocess.run(command, env=env, capture_output=True, text=True)
+        what = f"[{title}] zsl evaluate TASKS --truth the {kind} export"
+        checks.check(ran.returncode == 0, what, ran.stderr.strip()[-500:])
+        if ran.returncode != 0:
+            continue
+        result = json.loads(metrics.read_text(encoding="utf-8"))
+        n, overall = result["n"], result["top_k"]["1"]["overall"]
+        right = round(n * overall)
+        want = (len(accepted) + len(corrected), len(accepted))
+        what = f"[{title}] {kind}: {want[1]} right and {want[0] - want[1]} wrong"
+        checks.check((n, right) == want, what, f"{right} right of {n}")
+        warnings = result["warnings"]
+        said = [
+            any(w.startswith(unannotated[kind]) and "no annotation" in w for w in warnings),
+            any("1 task of" in w and "disagree" in w for w in warnings),
+        ]
+        what = f"[{title}] {kind}: the tasks left out are said (no annotation, disagreeing)"
+        checks.check(all(said), what, "; ".join(warnings))
+
+
 def expect_warning(
     checks: Checks, what: str, path: Path | str, options: LabelStudioOptions, phrase: str
 ) -> None:
@@ -670,6 +759,8 @@ def run(label_studio: str, work: Path, port: int) -> int:
                 checks, base, title, tasks, photos, files, config, labels
             )
             check_upload_and_export(checks, base, title, path, config)
+            if title == "D zsl label":
+                check_annotated_truth(checks, base, title, path, config, labels)
         # E and F label the same classes (tag names "choice" and "image"): F's predictions fit E.
         if projects["E attributes"] is not None:
             tasks_f = labelled["F descriptions"][0]
