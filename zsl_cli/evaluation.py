@@ -3,7 +3,8 @@
 Ground truth is either a folder whose immediate, non-hidden sub-folders are the classes
 (ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
 `label` columns (or other names datasets give them: TRUTH_COLUMNS), or a path and a 0/1 column per
-class (one-hot, as Roboflow exports). In a CSV, relative paths are
+class (one-hot, as Roboflow exports), or a Label Studio project's JSON or JSON_MIN export (the class
+its annotators chose for each task's image: `truth_exports` reads it). In a CSV, relative paths are
 relative to the CSV's own folder, so the CSV can travel with its images. A CSV's path may be a
 URL, percent-encoding undone: a file URL names its file (`file:///home/u/a%20b.jpg`), Label
 Studio's `/data/local-files/?d=photos/a.jpg` the relative path after `d=`, and another URL
