@@ -300,9 +300,9 @@ TEXT_ANSWER = [{"from_name": "note", "to_name": "image", "type": "textarea"}]
         ),
         (
             [{"path": "photos/a.png", "label": "cat"}],
-            "export.json holds JSON, not a ground-truth CSV: give a folder of class sub-folders "
-            "or a CSV with columns path,label (from an annotation tool, export CSV or class "
-            "folders)",
+            "export.json holds JSON, not a ground-truth CSV: give a folder of class sub-folders, "
+            "a CSV with columns path,label (from an annotation tool, export CSV or class "
+            "folders) or a Label Studio project's JSON export",
         ),
     ],
 )

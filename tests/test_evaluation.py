@@ -1593,7 +1593,7 @@ def test_csv_truth_takes_the_column_names_datasets_use(tmp_path, content):
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
-        (b'[{"id": 1, "data": {"image": "/data/upload/1/a.jpg"}, "annotations": []}]', "JSON"),
+        (b'{"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": []}', "JSON"),
         (b'\xef\xbb\xbf\n{"path": "a.jpg", "label": "cat"}\n', "JSON"),
         (b'<?xml version="1.0"?>\n<annotations><image name="a.jpg"/></annotations>\n', "XML"),
     ],
@@ -1604,8 +1604,9 @@ def test_a_truth_file_in_json_or_xml_is_said_to_be_no_csv(tmp_path, content, kin
     with pytest.raises(ZslError) as caught:
         load_truth(write_csv(tmp_path / "export.txt", content))
     assert caught.value.message.endswith(
-        f"export.txt holds {kind}, not a ground-truth CSV: give a folder of class sub-folders or "
-        "a CSV with columns path,label (from an annotation tool, export CSV or class folders)"
+        f"export.txt holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, a "
+        "CSV with columns path,label (from an annotation tool, export CSV or class folders) or a "
+        "Label Studio project's JSON export"
     )
 
 

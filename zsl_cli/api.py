@@ -2739,6 +2739,7 @@ def hubness(
         *_ignored_with_store(request.model, request.embeddings),
         *_ignored_with_encoder(request.model, encoder),
         *spec.warnings,
+        *(truth.warnings if truth else ()),  # a Label Studio export's tasks left out
         *_source_warnings(source),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute

@@ -1795,9 +1795,9 @@ def _truth_from_csv(source: str) -> GroundTruth:
             _refuse_predictions(_json_record_keys(text), where, "keys")
         kind = "XML" if start == "<" else "JSON"
         raise ZslError(
-            f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders "
-            "or a CSV with columns path,label (from an annotation tool, export CSV or class "
-            "folders)"
+            f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, "
+            "a CSV with columns path,label (from an annotation tool, export CSV or class "
+            "folders) or a Label Studio project's JSON export"
         )
     try:
         # The first line as the reader below splits it: old Mac Excel ends lines with "\r" alone.

@@ -491,7 +491,9 @@ ModelName = Annotated[
 ]
 TRUTH_HELP = (
     "Ground truth: a folder of class sub-folders, or a CSV with a path and a label column "
-    "(or file/image, class/category; relative paths start at the CSV's folder)"
+    "(or file/image, class/category; relative paths start at the CSV's folder); or a Label "
+    "Studio project's JSON or JSON_MIN export, its annotations' choices the true classes (tasks "
+    "without one are left out)"
 )
 # An option whose metavar is its name in capitals is named explicitly: typer 0.27 took such a
 # metavar for the name (`--DEVICE`), and `--device` was refused.

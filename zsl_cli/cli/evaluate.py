@@ -63,8 +63,7 @@ def evaluate(
         typer.Option(
             parser=file_name,
             metavar="DIR_OR_CSV",
-            help=TRUTH_HELP + "; or a Label Studio project's JSON or JSON_MIN export, its "
-            "annotations' choices the true classes (tasks without one are left out).",
+            help=TRUTH_HELP + ".",
             show_default=False,
         ),
     ],
