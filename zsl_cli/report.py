@@ -11,12 +11,15 @@ import html
 import importlib.util
 import io
 import logging
-import logging.handlers
 import os
 import re
+import sys
+import threading
 import warnings
 from collections import Counter
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, TextIO
 
 import numpy as np
 
@@ -25,6 +28,7 @@ from zsl_cli.evaluation import EvaluationResult, GzslResult
 from zsl_cli.files import refuse_folder_output, write_file
 from zsl_cli.formatting import counted, failure_counts, fixed, percent, printable, printable_text
 from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
+from zsl_cli.process_settings import SharedOverride, warning_filters_held
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
 BAR_CLASSES = 60  # the PNG's per-class bars show at most this many (worst first)
@@ -267,11 +271,95 @@ def render_png(result: EvaluationResult) -> tuple[bytes, list[str]]:
     and what went wrong in drawing it, one line each."""
     Figure, import_problems = _matplotlib_figure()
     # matplotlib warns with its own source lines on stderr, once per drawing (layout, then
-    # saving), and whatever --quiet says; recorded here, they become one line each instead.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # every missing character, to count them
+    # saving), and whatever --quiet says; kept here, they become one line each instead.
+    with _matplotlib_warnings_kept() as caught:
         data = _draw_png(result, Figure)
     return data, import_problems + _drawing_problems(caught)
+
+
+# Per thread, while it draws a PNG: `warnings`, the list its matplotlib warnings are kept in;
+# while it imports matplotlib: `records`, the list of what matplotlib logs.
+_THIS_THREAD = threading.local()
+
+# The modules matplotlib's warnings come from: its own, or (its warn_external names the first
+# caller outside matplotlib) this one, which draws.
+_MATPLOTLIB_MODULES = r"(matplotlib|mpl_toolkits)(\.|\Z)|" + re.escape(__name__) + r"\Z"
+
+
+@contextmanager
+def _matplotlib_warnings_kept() -> Iterator[list[warnings.WarningMessage]]:
+    """A block whose matplotlib warnings, in this thread, are kept in the list it gives, every
+    one (to count the missing characters) whatever the program's filters say. Filters and
+    warnings.showwarning are the whole process's, so both are held as process_settings does
+    (warnings.catch_warnings would keep other threads' warnings, and could put back for good
+    the filters of a block in another thread): other threads' warnings go where they went."""
+    caught: list[warnings.WarningMessage] = []
+    with warning_filters_held(), _SHOWWARNING.held():
+        warnings.filterwarnings("always", module=_MATPLOTLIB_MODULES)
+        _THIS_THREAD.warnings = caught
+        try:
+            yield caught
+        finally:
+            del _THIS_THREAD.warnings
+
+
+class _ShowWarning(Protocol):
+    """warnings.showwarning's signature."""
+
+    def __call__(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None: ...
+
+
+class _ShowOrKeep:
+    """warnings.showwarning while PNGs are drawn: a drawing thread's matplotlib warnings are
+    kept for its report; every other warning goes to the program's own showwarning."""
+
+    def __init__(self, show: _ShowWarning) -> None:
+        self.show = show
+
+    def __call__(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        kept = getattr(_THIS_THREAD, "warnings", None)
+        if kept is not None and _is_matplotlibs(filename):
+            kept.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
+        else:
+            self.show(message, category, filename, lineno, file, line)
+
+
+def _is_matplotlibs(filename: str) -> bool:
+    """Whether a warning raised in `filename` is matplotlib's (see _MATPLOTLIB_MODULES)."""
+    if filename == __file__:
+        return True
+    packages = (sys.modules.get(name) for name in ("matplotlib", "mpl_toolkits"))
+    folders = [folder for package in packages for folder in getattr(package, "__path__", ())]
+    return any(filename.startswith(os.path.join(folder, "")) for folder in folders)
+
+
+def _showwarning_wrapped() -> _ShowWarning:
+    shown = warnings.showwarning
+    warnings.showwarning = _ShowOrKeep(shown)
+    return shown
+
+
+def _put_back_showwarning(shown: _ShowWarning) -> None:
+    warnings.showwarning = shown
+
+
+_SHOWWARNING = SharedOverride(_showwarning_wrapped, _put_back_showwarning)
 
 
 def _draw_png(result: EvaluationResult, Figure: type) -> bytes:
@@ -393,13 +481,11 @@ def _matplotlib_figure() -> tuple[type, list[str]]:
     """matplotlib's Figure class, and what matplotlib logged on its import, one line each."""
     # matplotlib logs, not warns, what goes wrong on import (a config folder it cannot write, as
     # under a read-only HOME): Python prints such records on stderr whatever --quiet says.
-    logger = logging.getLogger("matplotlib")
-    logged = logging.handlers.BufferingHandler(capacity=1_000)
-    logged.setLevel(logging.WARNING)
-    propagate, logger.propagate = logger.propagate, False
-    logger.addHandler(logged)
+    logged: list[logging.LogRecord] = []
+    _THIS_THREAD.records = logged
     try:
-        from matplotlib.figure import Figure
+        with _MATPLOTLIB_LOGGING.held():
+            from matplotlib.figure import Figure
     except ImportError as error:
         raise ZslError(_NEEDS_MATPLOTLIB) from error
     except Exception as error:  # a broken install or setting (MPLBACKEND=nonsense)
@@ -409,7 +495,48 @@ def _matplotlib_figure() -> tuple[type, list[str]]:
             "or fix matplotlib's install or settings"
         ) from error
     finally:
-        logger.removeHandler(logged)
-        logger.propagate = propagate
-    lines = (record.getMessage().strip() for record in logged.buffer)
+        del _THIS_THREAD.records
+    lines = (record.getMessage().strip() for record in logged)
     return Figure, [f"matplotlib: {printable_text(line)}" for line in lines if line]
+
+
+_MATPLOTLIB_LOGGER = logging.getLogger("matplotlib")
+
+
+class _ImportRecords(logging.Handler):
+    """On matplotlib's logger while it is imported: an importing thread's warnings (and worse)
+    are kept for its report; the records of other threads go on to the program's handlers, as
+    the logger would have passed them on."""
+
+    def __init__(self, propagate: bool) -> None:
+        super().__init__()
+        self.propagate = propagate
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kept = getattr(_THIS_THREAD, "records", None)
+        if kept is not None:
+            if record.levelno >= logging.WARNING:
+                kept.append(record)
+        elif self.propagate and _MATPLOTLIB_LOGGER.parent is not None:
+            _MATPLOTLIB_LOGGER.parent.callHandlers(record)
+
+
+def _import_records_kept() -> tuple[bool, _ImportRecords]:
+    """The logger's propagate as the program set it. Meanwhile an _ImportRecords handles the
+    logger's records and the logger passes none on itself: the program's handlers, or Python's
+    last resort on stderr, would show an importing thread's."""
+    propagate = _MATPLOTLIB_LOGGER.propagate
+    handler = _ImportRecords(propagate)
+    _MATPLOTLIB_LOGGER.addHandler(handler)
+    _MATPLOTLIB_LOGGER.propagate = False
+    return propagate, handler
+
+
+def _put_back_logger(saved: tuple[bool, _ImportRecords]) -> None:
+    propagate, handler = saved
+    _MATPLOTLIB_LOGGER.removeHandler(handler)
+    _MATPLOTLIB_LOGGER.propagate = propagate
+
+
+# Imports that overlap in threads share the logger's setting: the last to end puts it back.
+_MATPLOTLIB_LOGGING = SharedOverride(_import_records_kept, _put_back_logger)
