@@ -179,7 +179,7 @@ from zsl_cli.prompts import (
     resolve_templates,
     uses_templates,
 )
-from zsl_cli.readers import read_predictions, run_info_files
+from zsl_cli.readers import read_predictions_and_run_info, run_info_files
 from zsl_cli.records import (
     PRECISION_OPTIONS,
     STATUS_ENCODE_ERROR,
@@ -3074,6 +3074,26 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
         result = replace(result, warnings=(*result.warnings, *report_warnings))
     _write_json_if_asked(request.json_out, result)
     return result
+
+
+@_path_errors_are_user_errors
+def read_predictions(
+    path: str | os.PathLike[str], *, stdin: IO[bytes] | None = None
+) -> list[Prediction]:
+    """The predictions of a file `zsl label` wrote (CSV, JSONL, JSON, Label Studio tasks), read
+    as `zsl evaluate` reads them. "-" reads them from `stdin`, a binary stream (None: the
+    process's stdin), as EvaluateRequest's predictions do. Raises `ZslError` for a path that
+    names no file, and for a file that holds no predictions."""
+    given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if not isinstance(given, str):
+        raise ZslError(f"path: {type(path).__name__} is not a file path")
+    _check_no_nul("path", given)
+    if given == "":  # a variable left unset, which was read as the current folder
+        raise ZslError("path: the path is empty; give a predictions file's path, or '-' for stdin")
+    if stdin is not None and given != "-":
+        raise ZslError('stdin is read only when path is "-"')
+    _check_stdin(stdin)
+    return read_predictions_and_run_info(given, stdin=stdin)[0]
 
 
 def _check_outputs_spare_images(
