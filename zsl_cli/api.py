@@ -638,6 +638,7 @@ class OutputOptions:
             raise ZslError(f"stdout: {type(self.stdout).__name__} is not a stream")
         if self.stdout is not None:
             check_writable_stream(self.stdout)
+            _check_open_for_writing(self.stdout)
             # As InputOptions refuses a stdin that nothing reads: not silently ignored.
             if self.path not in (None, "-"):
                 raise ZslError("stdout is written only when path is None or '-'")
@@ -647,6 +648,24 @@ class OutputOptions:
             # As the CLI refuses --ls-* options without -f label-studio: not silently ignored.
             if writers.output_format(self.path, self.format) != "label-studio":
                 raise ZslError("label_studio options: only for label-studio output")
+
+
+def _check_open_for_writing(stream: object) -> None:
+    """ZslError for a stdout stream that is closed or says it cannot be written (one opened for
+    reading), before the run: its first row failed only after every image was encoded. A
+    duck-typed writer without writable() is taken at its word."""
+    try:
+        if getattr(stream, "closed", False):
+            raise ZslError("stdout is closed: write to a file instead")
+        writable = getattr(stream, "writable", None)
+        can_write = not callable(writable) or writable()
+    except (OSError, ValueError):  # a text stream whose buffer was detached
+        can_write = False
+    if not can_write:
+        raise ZslError(
+            f"stdout: the {type(stream).__name__} is not open for writing; give a stream opened "
+            "for writing ('w' or 'wb')"
+        )
 
 
 def _check_label_studio_types(options: LabelStudioOptions) -> None:
