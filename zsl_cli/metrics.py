@@ -30,7 +30,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -70,7 +70,25 @@ def worst_first(rows: Iterable[ClassStats]) -> list[ClassStats]:
     return sorted(rows, key=lambda row: (row.accuracy, row.f1, -row.support, row.name))
 
 
-@dataclass(frozen=True)
+def _equal_values(
+    one: Confusion | CalibratedStacking, other: Confusion | CalibratedStacking
+) -> bool:
+    """Whether two records of one class hold equal fields, numpy arrays by their values (a
+    dataclass's generated == asks an array for one truth value, which numpy refuses)."""
+    for field in fields(one):
+        mine, theirs = getattr(one, field.name), getattr(other, field.name)
+        if mine is theirs:  # a NaN equals itself, as in the tuples a dataclass compares
+            continue
+        if isinstance(mine, np.ndarray):
+            if not np.array_equal(mine, theirs):
+                return False
+        elif mine != theirs:
+            return False
+    return True
+
+
+# eq=False: == by value is the class's own, and it stays unhashable (its arrays can change).
+@dataclass(frozen=True, eq=False)
 class Confusion:
     """Counts of (true class, decision), kept sparse: its non-zero cells only. With 20,000
     classes a dense matrix would hold 400 million counts (3.2 GB) for at most one per image."""
@@ -121,6 +139,11 @@ class Confusion:
         """[row, column, count] of every non-zero cell, by row, then column."""
         return np.stack([self.rows, self.cols, self.counts], axis=1).tolist()
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Confusion):
+            return NotImplemented
+        return _equal_values(self, other)
+
     def mistakes(self, limit: int | None = None) -> list[tuple[str, str, int]]:
         """(true, predicted, count) off the diagonal, most frequent first; failures left out."""
         found = []
@@ -156,7 +179,7 @@ class GzslAccuracy:
     harmonic_mean: float | None  # None unless both groups have classes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # as Confusion
 class CalibratedStacking:
     gamma: float  # the gamma with the best harmonic mean
     seen: float
@@ -166,6 +189,11 @@ class CalibratedStacking:
     gammas: np.ndarray  # the sweep, ascending
     seen_curve: np.ndarray  # acc_seen at each gamma (non-increasing)
     unseen_curve: np.ndarray  # acc_unseen at each gamma (non-decreasing)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CalibratedStacking):
+            return NotImplemented
+        return _equal_values(self, other)
 
 
 def classification_metrics(
