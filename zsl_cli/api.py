@@ -49,7 +49,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISFIFO, S_ISREG, S_ISSOCK
-from typing import IO, Any, NamedTuple, NoReturn, ParamSpec, Protocol, TypeVar, cast
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    NamedTuple,
+    NoReturn,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+)
 
 import numpy as np
 import PIL
@@ -261,6 +271,7 @@ __all__ = [
     "Prediction",
     "Progress",
     "RankedScores",
+    "StdoutWriter",
     "Unmatched",
     "ZslError",
     "class_prompts",
@@ -363,6 +374,19 @@ class InputOptions:
     # Larger images fail as too_large. None: 89.5 MP, Pillow's default limit, whatever the program
     # set PIL.Image.MAX_IMAGE_PIXELS to (a call does not depend on another's global setting).
     max_pixels: int | None = None
+
+    if TYPE_CHECKING:
+        # What the generated __init__ takes: `paths` from any iterable (a generator is read once),
+        # kept as a tuple, which the field's type says.
+        def __init__(
+            self,
+            paths: Iterable[str | os.PathLike[str]] = (),
+            stdin: IO[bytes] | None = None,
+            nul_separated: bool = False,
+            extensions: Sequence[str] | None = None,
+            include_hidden: bool = False,
+            max_pixels: int | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, (str, os.PathLike)):
@@ -610,6 +634,14 @@ def _check_ordered(options: object, name: str) -> None:
         )
 
 
+class StdoutWriter(Protocol):
+    """A duck-typed stream for `OutputOptions.stdout`: written UTF-8 bytes, then flushed."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 @dataclass(frozen=True)
 class OutputOptions:
     """Where predictions are written, and how."""
@@ -620,7 +652,9 @@ class OutputOptions:
     # LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (without a url_prefix), and the model version to
     # zsl's version and model.
     label_studio: LabelStudioOptions | None = None
-    stdout: IO[bytes] | IO[str] | None = None  # what "stdout" means (default: the process's)
+    # What "stdout" means (default: the process's): a text stream is written text, any other
+    # (a binary stream, a duck-typed writer) bytes.
+    stdout: IO[bytes] | IO[str] | StdoutWriter | None = None
 
     def __post_init__(self) -> None:
         if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
@@ -1663,7 +1697,9 @@ def label(
         # folder that cannot be created, a closed stdout) fails at once. Until `close` nothing is
         # published: an error or an interrupt that finished no image leaves an older output as
         # it was.
-        writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=output.stdout)
+        # open_sink writes bytes to any stream but a text one: a duck-typed writer too.
+        stdout = cast("IO[bytes] | IO[str] | None", output.stdout)
+        writer = writers.open_writer(output.path, fmt, label_studio=studio, stdout=stdout)
     # A stop signal after the last prediction (a second Ctrl-C) waits, from where `publishing`
     # enters interrupts_deferred below, until the block has ended: leaving it with the signal
     # would throw the finished rows away, or publish them without their Label Studio config.
@@ -2968,6 +3004,20 @@ class EvaluateRequest:
     json_out: str | os.PathLike[str] | None = None
     report_out: str | os.PathLike[str] | None = None
     stdin: IO[bytes] | None = None  # binary stream read for "-" (default: the process's stdin)
+
+    if TYPE_CHECKING:
+        # What the generated __init__ takes: `ks` from any iterable (a set's are sorted), kept as
+        # a tuple, which the field's type says.
+        def __init__(
+            self,
+            predictions: str | os.PathLike[str],
+            truth: str | os.PathLike[str],
+            seen: str | os.PathLike[str] | Collection[str] | None = None,
+            ks: Iterable[int] = (1, 5),
+            json_out: str | os.PathLike[str] | None = None,
+            report_out: str | os.PathLike[str] | None = None,
+            stdin: IO[bytes] | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         for name in ("predictions", "truth"):
