@@ -109,7 +109,7 @@ class RankedScores(Sequence[LabelScore]):
     A LabelScore per alternative takes some 140 bytes; with every class's score (top-k 0) that
     is 7 GB for 50,000 images and 1,000 classes, where this takes 16 bytes an alternative. It
     behaves as the tuple of LabelScore it stands for: indexing, slicing, iteration, `+`
-    (which gives a tuple), equality and hash.
+    (which gives a tuple), equality, order and hash.
     """
 
     __slots__ = ("labels", "scores")
@@ -164,6 +164,28 @@ class RankedScores(Sequence[LabelScore]):
             return NotImplemented
         # Itself, NaN scores and all, as a tuple is equal to itself.
         return self is other or tuple(self) == tuple(other)
+
+    # Ordered as the tuples they stand for, against a tuple too (a failed image's top_k is ());
+    # itself, NaN scores and all, as a tuple is equal to itself.
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, (RankedScores, tuple)):
+            return NotImplemented
+        return self is not other and tuple(self) < tuple(other)
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, (RankedScores, tuple)):
+            return NotImplemented
+        return self is other or tuple(self) <= tuple(other)
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, (RankedScores, tuple)):
+            return NotImplemented
+        return self is not other and tuple(self) > tuple(other)
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, (RankedScores, tuple)):
+            return NotImplemented
+        return self is other or tuple(self) >= tuple(other)
 
     def __hash__(self) -> int:
         if np.isnan(self.scores).any():
