@@ -19,6 +19,7 @@ import pytest
 
 from tests.evaluation_helpers import evaluated
 from zsl_cli import report
+from zsl_cli.evaluation import EvaluationResult
 from zsl_cli.images import pillow_settings
 
 WAIT_S = 60  # only a broken test waits this long: every wait is for an event that comes
@@ -33,14 +34,14 @@ def drawn_while(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], None]) 
     figure is drawn."""
     draw = report._draw_png
 
-    def draw_after(result, Figure):  # noqa: ANN001, N803 (as _draw_png's own)
+    def draw_after(result: EvaluationResult, Figure: type) -> bytes:
         meanwhile()
         return draw(result, Figure)
 
     monkeypatch.setattr(report, "_draw_png", draw_after)
 
 
-def cjk_result(tmp_path: Path):
+def cjk_result(tmp_path: Path) -> EvaluationResult:
     """A result whose class name has characters matplotlib's default font lacks: drawing it
     warns of them."""
     return evaluated(tmp_path, [("猫", "猫"), ("dog", "dog")])
