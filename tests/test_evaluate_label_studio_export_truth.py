@@ -376,3 +376,49 @@ def test_a_truth_csv_given_as_the_predictions_too_is_still_refused(tasks: Path) 
     result = run("evaluate", "truth.csv", "--truth", "truth.csv")
     assert result.exit_code == 2, result.output
     assert "is the predictions file itself" in error_line(result.stderr)
+
+
+def _hand_copy(task: dict, task_id: int, label: str) -> dict:
+    """A task added to the project by hand for the same image: its URL alone, no zsl_* keys."""
+    copy = json.loads(json.dumps(task))
+    copy["id"] = task_id
+    copy["data"] = {"image": task["data"]["image"]}
+    copy["predictions"] = []
+    for annotation in copy["annotations"]:
+        annotation["result"] = _result((label,))
+        annotation["prediction"] = {}
+    return copy
+
+
+@pytest.fixture
+def rooted_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PROJECT's tasks file for a document root below the current folder: the images' URLs
+    (`?d=a.png`) are other paths than zsl's own (`photos/a.png`)."""
+    monkeypatch.chdir(tmp_path)
+    options = LabelStudioOptions(document_root=tmp_path / "photos", model_version="zsl-test")
+    labels = {name: label for name, (label, _) in PROJECT.items()}
+    return write_tasks(Path("tasks.json"), labels, options)
+
+
+def test_an_image_imported_again_by_hand_with_another_label_is_refused(
+    rooted_tasks: Path,
+) -> None:
+    tasks = rooted_tasks
+    exported = json_export(tasks, annotations_of(PROJECT))
+    again = _hand_copy(exported[0], 99, "dog")
+    for order in ([*exported, again], [again, *exported]):
+        result = run("evaluate", tasks, "--truth", write_json("export.json", order))
+        assert result.exit_code == 2, result.output
+        ids = "1 and 99" if order[0]["id"] == 1 else "99 and 1"
+        assert f"the tasks with ids {ids} name the same image" in error_line(result.stderr)
+
+
+def test_an_image_imported_again_by_hand_with_its_label_counts_once(rooted_tasks: Path) -> None:
+    tasks = rooted_tasks
+    exported = json_export(tasks, annotations_of(PROJECT))
+    again = _hand_copy(exported[0], 99, "cat")
+    result = run("evaluate", tasks, "--truth", write_json("e.json", [again, *exported]))
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(run("evaluate", tasks, "--truth", "e.json", "--json", "-").stdout)
+    assert metrics["n"] == SCORED
+    assert metrics["unmatched"]["truth"]["count"] == 0

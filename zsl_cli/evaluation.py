@@ -1915,10 +1915,13 @@ def _truth_from_export(text: str, source: str) -> GroundTruth | None:
         return None
     items: list[TruthItem] = []
     tasks: dict[str, tuple[object, str]] = {}  # each image's first task and label
+    # A task added by hand for an image zsl wrote a task of has its URL, not zsl's path.
+    zsl_paths: dict[str | None, str] = {i.url: i.image for i in exported.images if i.zsl_path}
     for image in exported.images:
-        in_url = None if image.zsl_path else _path_in_url(image.image)
-        written = in_url.path if in_url and in_url.path else image.image
-        if not image.zsl_path and in_url is None:
+        zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
+        in_url = None if zsl_path is not None else _path_in_url(image.image)
+        written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
+        if zsl_path is None and in_url is None:
             written = path_from_text(written)
         full = absolute_path(written)
         if full not in tasks:

@@ -37,6 +37,7 @@ class ExportedImage:
     image: str  # zsl's own path (os.fsdecode form), else the task's image URL as written
     zsl_path: bool  # whether `image` is zsl's path, not a URL
     label: str
+    url: str | None = None  # the task's image URL: a task added by hand for the image has it too
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class _Task:
     zsl_path: bool
     answers: tuple[tuple[str, ...], ...]  # each annotation's choices for zsl's control
     skipped: bool  # its annotations were all cancelled (skipped)
+    url: str | None  # its image URL, where it has one
 
 
 def _json_tasks(tasks: list[dict], where: str) -> Iterator[_Task]:
@@ -243,20 +245,21 @@ def _task(
 ) -> _Task:
     """A task's image: zsl's own path where zsl wrote the task, else its image URL."""
     task_id = task.get("id")
+    image = data.get("image")
+    url = image if isinstance(image, str) and image else None
     if isinstance(data.get("zsl_path_quoted"), str):
         # As the predictions reader takes it: the exact bytes of a name that is not UTF-8.
         raw = unquote_to_bytes(data["zsl_path_quoted"])
-        return _Task(task_id, os.fsdecode(raw), True, answers, skipped)
+        return _Task(task_id, os.fsdecode(raw), True, answers, skipped, url)
     if isinstance(data.get("zsl_path"), str) and data["zsl_path"]:
-        return _Task(task_id, path_from_text(data["zsl_path"]), True, answers, skipped)
-    image = data.get("image")
-    if not isinstance(image, str) or not image:
+        return _Task(task_id, path_from_text(data["zsl_path"]), True, answers, skipped, url)
+    if url is None:
         raise ZslError(
             f"{where}, task {task_id}: its data has no image (no 'zsl_path' nor 'image' key): "
             "give the export of a project of image tasks, as 'zsl label -f label-studio' "
             "writes them"
         )
-    return _Task(task_id, image, False, answers, skipped)
+    return _Task(task_id, url, False, answers, skipped, url)
 
 
 def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
@@ -273,7 +276,8 @@ def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
         elif len(set(task.answers)) > 1:
             disputed.append(task)
         else:
-            images.append(ExportedImage(task.id, task.image, task.zsl_path, task.answers[0][0]))
+            label = task.answers[0][0]
+            images.append(ExportedImage(task.id, task.image, task.zsl_path, label, task.url))
     warnings = []
     if without:
         skipped = sum(task.skipped for task in without)
