@@ -10,9 +10,11 @@ from collections.abc import Collection
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.evaluation_helpers import touch
 from tests.helpers import error_line, run
+from zsl_cli.cli import app
 from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.records import LabelScore, Prediction
 from zsl_cli.writers import open_writer
@@ -323,19 +325,16 @@ def test_an_export_whose_every_task_is_left_out_says_why(tasks: Path) -> None:
     )
 
 
-def test_a_json_min_export_with_two_possible_controls_asks_for_json(tasks: Path) -> None:
-    # A one-line TextArea's answer is a string too: JSON_MIN cannot tell which is the class.
+def test_a_json_min_text_answer_is_told_from_the_choice_by_the_predicted_classes(
+    tasks: Path,
+) -> None:
+    # A one-line TextArea's answer is a string too: its answers are none of the classes.
     records = json_min_export(tasks, annotations_of(PROJECT))
     for record in records:
         if record["annotation_id"] is not None:
             record["note"] = "blurry"
-    result = run("evaluate", tasks, "--truth", write_json("export.json", records))
-    assert result.exit_code == 2, result.output
-    assert error_line(result.stderr) == (
-        "zsl: error: export.json: its JSON_MIN records hold several answers that could be a "
-        "Choices control's ('choice', 'note'): export the project as JSON, whose annotations "
-        "name their controls' types"
-    )
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", records))
+    assert (n, right) == (SCORED, RIGHT)
 
 
 def test_a_json_min_export_reads_the_control_by_its_name(tasks: Path) -> None:
@@ -422,3 +421,113 @@ def test_an_image_imported_again_by_hand_with_its_label_counts_once(rooted_tasks
     metrics = json.loads(run("evaluate", tasks, "--truth", "e.json", "--json", "-").stdout)
     assert metrics["n"] == SCORED
     assert metrics["unmatched"]["truth"]["count"] == 0
+
+
+def test_a_json_min_export_of_tasks_with_another_data_field_takes_the_choice(tasks: Path) -> None:
+    # A field imported with each task (a batch name) is beside the answers in every record.
+    records = json_min_export(tasks, annotations_of(PROJECT))
+    for record in records:
+        record["batch"] = "2026-12"
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", records))
+    assert (n, right) == (SCORED, RIGHT)
+
+
+def _hand_tasks(tasks_file: Path, answers: list[dict[str, str]]) -> list[dict]:
+    """A JSON export of tasks added by hand for the images of `tasks_file` (their URLs only, no
+    prediction), the i-th annotated once with `answers[i]`: each control's one choice."""
+    exported = []
+    for number, (task, answered) in enumerate(
+        zip(json.loads(tasks_file.read_text()), answers, strict=True), start=1
+    ):
+        result = [r for control, choice in answered.items() for r in _result((choice,), control)]
+        annotation = {"id": number, "result": result, "was_cancelled": False, "prediction": {}}
+        exported.append(
+            {
+                "id": number,
+                "data": {"image": task["data"]["image"]},
+                "annotations": [annotation],
+                "predictions": [],
+            }
+        )
+    return exported
+
+
+def _as_json_min(exported: list[dict], **data: str) -> list[dict]:
+    """The JSON_MIN export of the same tasks, with more `data` fields in each."""
+    return [
+        {
+            **task["data"],
+            **data,
+            "id": task["id"],
+            **{r["from_name"]: r["value"]["choices"][0] for r in task["annotations"][0]["result"]},
+            "annotator": 1,
+            "annotation_id": task["id"],
+        }
+        for task in exported
+    ]
+
+
+TWO_CONTROLS = [
+    {"class": "cat", "quality": "good"},
+    {"class": "cat", "quality": "blurry"},
+    {"class": "dog", "quality": "good"},
+]
+
+
+@pytest.fixture
+def three_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """zsl's tasks of three images, predicted cat, dog, dog."""
+    monkeypatch.chdir(tmp_path)
+    return write_tasks(Path("tasks.json"), {"a.png": "cat", "b.png": "dog", "c.png": "dog"})
+
+
+def test_tasks_added_by_hand_with_two_choices_controls_take_the_predicted_classes_one(
+    three_tasks: Path,
+) -> None:
+    # No prediction in the export names a control: the class one is that whose answers are
+    # the classes the predictions name.
+    exported = _hand_tasks(three_tasks, TWO_CONTROLS)
+    for export in (exported, _as_json_min(exported), _as_json_min(exported, batch="2026-12")):
+        n, right, _ = scored(three_tasks, "--truth", write_json("export.json", export))
+        assert (n, right) == (3, 2)
+
+
+def test_predictions_read_from_stdin_choose_the_control_too(three_tasks: Path) -> None:
+    write_json("export.json", _as_json_min(_hand_tasks(three_tasks, TWO_CONTROLS)))
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", "-", "--truth", "export.json", "--json", "-", "--quiet"],
+        input=three_tasks.read_bytes(),
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 3
+
+
+def test_the_predicted_control_is_the_class_one_though_only_another_is_answered(
+    three_tasks: Path,
+) -> None:
+    # Annotators have so far answered only the quality control: no task has a class yet.
+    exported = json_export(three_tasks, [[("cat",)], [("dog",)], [("dog",)]])
+    for task in exported:
+        task["annotations"][0]["result"] = _result(("good",), "quality")
+    result = run("evaluate", three_tasks, "--truth", write_json("export.json", exported))
+    assert result.exit_code == 2, result.output
+    line = error_line(result.stderr)
+    assert line.startswith("zsl: error: export.json: no task gives one class to score against")
+    assert "good" not in line
+
+
+def test_two_controls_neither_of_the_predicted_classes_are_refused_in_one_line(
+    three_tasks: Path,
+) -> None:
+    answers = [{"class": "tabby", "quality": "good"}] * 3
+    for export in (
+        _hand_tasks(three_tasks, answers),
+        _as_json_min(_hand_tasks(three_tasks, answers)),
+    ):
+        result = run("evaluate", three_tasks, "--truth", write_json("export.json", export))
+        assert result.exit_code == 2, result.output
+        line = error_line(result.stderr)
+        assert "'class', 'quality'" in line and "Traceback" not in result.output
+        assert "export the project as JSON" not in line  # JSON would be refused the same
+        assert "one Choices control" not in line  # no export gives that

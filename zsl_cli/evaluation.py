@@ -55,6 +55,7 @@ list's line that is not UTF-8 text names no class and is refused.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -138,7 +139,7 @@ from zsl_cli.text_files import (
     strip_invisible,
     utf16_or_binary,
 )
-from zsl_cli.truth_exports import label_studio_export
+from zsl_cli.truth_exports import UnsettledControl, label_studio_export
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side
@@ -336,8 +337,12 @@ def evaluate_files(
             "itself; give the true labels (a class-folder tree or a path,label CSV)"
         )
 
-    def truth_and_seen() -> tuple[GroundTruth, list[str] | None]:
-        truth = load_truth(truth_path)
+    def truth_and_seen(
+        predictions: Sequence[Prediction] = (),
+    ) -> tuple[GroundTruth, list[str] | None]:
+        # The predictions' classes tell which of a Label Studio project's controls holds them.
+        classes = {label for p in predictions for label in (p.label, *(s.label for s in p.top_k))}
+        truth = load_truth(truth_path, classes)
         if seen_path is not None:
             return truth, read_seen_classes(seen_path)
         return truth, None if seen is None else list(seen)
@@ -345,7 +350,11 @@ def evaluate_files(
     # Predictions from a stream (stdin, a terminal, a pipe) wait for their writer, or for Ctrl-D
     # at a terminal: a --truth or --seen that is not there is said first, not after that wait.
     streamed = os.fspath(predictions_path) == "-" or streams_into(Path(predictions_path))
-    read_first = truth_and_seen() if streamed else None
+    read_first = None
+    # An export whose control holding the classes takes the predictions' classes to tell is
+    # read again once they are.
+    with contextlib.suppress(UnsettledControl):
+        read_first = truth_and_seen() if streamed else None
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
@@ -353,7 +362,7 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
-    truth, seen_entries = read_first or truth_and_seen()
+    truth, seen_entries = read_first or truth_and_seen(predictions)
     if check_images is not None:
         check_images(_files_named(truth, predictions, _labelling_folder(run_info)))
     result = evaluate(
@@ -399,6 +408,8 @@ def _is_label_studio_export(path: str | os.PathLike[str]) -> bool:
     zsl's record of each task, and as the truth its annotators' choices, so it may be both."""
     try:
         return load_truth(path).kind == "label-studio"
+    except UnsettledControl:
+        return True
     except ZslError:
         return False
 
@@ -1119,13 +1130,15 @@ def _truth_csv_command(truth: GroundTruth, skip: int) -> str:
     )
 
 
-def load_truth(path: str | os.PathLike[str]) -> GroundTruth:
-    """Read an ImageFolder-style folder or a `path,label` CSV."""
+def load_truth(path: str | os.PathLike[str], classes: Collection[str] = ()) -> GroundTruth:
+    """Read an ImageFolder-style folder, a `path,label` CSV or a Label Studio export, whose
+    control holding the classes is the one whose answers are among `classes` (the classes the
+    predictions name) where its annotations answer several."""
     source = os.fspath(path)
     if os.path.isdir(source):
         return _truth_from_folder(source)
     _check_truth_found(source)
-    return _truth_from_csv(source)
+    return _truth_from_csv(source, classes)
 
 
 def _check_truth_found(source: str) -> None:
@@ -1768,7 +1781,7 @@ def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
             )
 
 
-def _truth_from_csv(source: str) -> GroundTruth:
+def _truth_from_csv(source: str, classes: Collection[str] = ()) -> GroundTruth:
     """Read a ground-truth CSV: a header naming a path and a label column (TRUTH_COLUMNS) over a
     row per image, or a one-hot table (a path column and a 0/1 column per class, as Roboflow
     exports). Cells are separated by ',', or by ';' or a tab as the header shows, or as a first
@@ -1789,7 +1802,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     # first line of it ("found: [{"id":1,data:{...").
     start = text.lstrip()[:1]
     if start and start in "[{<":
-        if start == "[" and (exported := _truth_from_export(text, source)) is not None:
+        if start == "[" and (exported := _truth_from_export(text, source, classes)) is not None:
             return exported
         if start != "<":
             _refuse_predictions(_json_record_keys(text), where, "keys")
@@ -1899,7 +1912,7 @@ def _truth_from_csv(source: str) -> GroundTruth:
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
 
 
-def _truth_from_export(text: str, source: str) -> GroundTruth | None:
+def _truth_from_export(text: str, source: str, classes: Collection[str]) -> GroundTruth | None:
     """The ground truth of a Label Studio project's JSON or JSON_MIN export (`text`), None where
     it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
     read as a truth CSV's URL is; a relative path starts at the current folder, as the
@@ -1910,7 +1923,7 @@ def _truth_from_export(text: str, source: str) -> GroundTruth | None:
     except ValueError:
         return None
     where = printable(source)
-    exported = label_studio_export(value, where)
+    exported = label_studio_export(value, where, classes)
     if exported is None:
         return None
     items: list[TruthItem] = []

@@ -16,7 +16,7 @@ annotation's dates; it leaves out skipped annotations and their tasks.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -27,6 +27,11 @@ from zsl_cli.formatting import counted, path_from_text, printable_text
 # The keys of a JSON_MIN record that are neither the task's data nor an answer.
 _JSON_MIN_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
 _JSON_MIN_KEYS.add("agreement")  # written by Label Studio Enterprise
+
+
+class UnsettledControl(ZslError):
+    """Refused as the export's annotations answer several controls that could each hold the
+    classes: the predictions' classes, once read, may tell which does."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,14 @@ class ExportedTruth:
     warnings: tuple[str, ...]  # the tasks left out, and why
 
 
-def label_studio_export(value: Any, where: str) -> ExportedTruth | None:
+def label_studio_export(
+    value: Any, where: str, classes: Collection[str] = ()
+) -> ExportedTruth | None:
     """The ground truth of a Label Studio export's parsed JSON (`where`: its name for messages),
-    or None where it is no such export. ZslError where it holds no ground truth: no task, no
-    annotation, no Choices control's answer."""
+    or None where it is no such export; `classes`: those the predictions name, which tell the
+    control holding the classes from others. ZslError where it holds no ground truth: no task,
+    no annotation, no Choices control's answer; UnsettledControl where it cannot tell which
+    control holds the classes."""
     if not isinstance(value, list):
         return None
     if not value:
@@ -60,7 +69,7 @@ def label_studio_export(value: Any, where: str) -> ExportedTruth | None:
     if not all(isinstance(item, dict) for item in value):
         return None
     if all("annotation_id" in item and "id" in item for item in value):
-        tasks = _json_min_tasks(value, where)
+        tasks = _json_min_tasks(value, where, set(classes))
     elif all(isinstance(item.get("data"), dict) for item in value):
         if not any("annotations" in item for item in value):
             raise ZslError(
@@ -68,7 +77,7 @@ def label_studio_export(value: Any, where: str) -> ExportedTruth | None:
                 "label -f label-studio' wrote?): give the project's JSON or JSON_MIN export, "
                 "made once its tasks are annotated"
             )
-        tasks = _json_tasks(value, where)
+        tasks = _json_tasks(value, where, set(classes))
     else:
         return None
     return _agreed(tasks, where)
@@ -84,17 +93,21 @@ class _Task:
     url: str | None  # its image URL, where it has one
 
 
-def _json_tasks(tasks: list[dict], where: str) -> Iterator[_Task]:
+def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> Iterator[_Task]:
     """A JSON export's tasks, each with its annotations' answers for the Choices control that
-    zsl's predictions fill (or the only one the annotations answer)."""
+    holds the classes (see `_control`)."""
     annotations = {id(task): _kept_annotations(task) for task in tasks}
-    answered = {
-        result["from_name"]
-        for kept in annotations.values()
-        for annotation in kept
-        for result in _choices_results(annotation)
-    }
-    control = _control(answered, _predicted_controls(tasks), where, annotations)
+    answered: dict[str, set[str]] = {}
+    for kept in annotations.values():
+        for annotation in kept:
+            for result in _choices_results(annotation):
+                answered.setdefault(result["from_name"], set()).update(_choices(result))
+    if not answered:
+        if not any(annotations.values()):
+            raise _no_annotation(where, len(annotations))
+        raise _no_choices(where)
+    known = classes | _data_classes(task["data"] for task in tasks) | _predicted_classes(tasks)
+    control = _control(answered, _predicted_controls(tasks), known, where)
     for task in tasks:
         kept = annotations[id(task)]
         reviewed = [a for a in kept if a.get("ground_truth") is True and _answer(a, control)]
@@ -132,39 +145,75 @@ def _choices_results(source: Any) -> Iterator[dict]:
             yield result
 
 
+def _choices(result: dict) -> list[str]:
+    return [c for c in result["value"].get("choices") or () if isinstance(c, str)]
+
+
+def _prediction_sources(task: dict) -> list[Any]:
+    """A task's predictions: the predictions themselves, or, where the export lists only their
+    ids, the one each annotation started from."""
+    predictions = task.get("predictions")
+    sources = list(predictions) if isinstance(predictions, list) else []
+    return sources + [a.get("prediction") for a in _annotations(task)]
+
+
 def _predicted_controls(tasks: list[dict]) -> set[str]:
-    """The Choices controls the tasks' predictions fill: the predictions themselves, or, where
-    the export lists only their ids, the one each annotation started from."""
-    controls: set[str] = set()
-    for task in tasks:
-        predictions = task.get("predictions")
-        sources = list(predictions) if isinstance(predictions, list) else []
-        sources += [a.get("prediction") for a in _annotations(task)]
-        controls.update(result["from_name"] for s in sources for result in _choices_results(s))
-    return controls
+    """The Choices controls the tasks' predictions fill."""
+    return {
+        result["from_name"]
+        for task in tasks
+        for source in _prediction_sources(task)
+        for result in _choices_results(source)
+    }
+
+
+def _predicted_classes(tasks: list[dict]) -> set[str]:
+    return {
+        choice
+        for task in tasks
+        for source in _prediction_sources(task)
+        for result in _choices_results(source)
+        for choice in _choices(result)
+    }
+
+
+def _data_classes(data: Iterable[Any]) -> set[str]:
+    """The classes zsl predicted, as the data of the tasks it wrote records them."""
+    return {
+        label
+        for fields in data
+        if isinstance(fields, dict) and isinstance(label := fields.get("zsl_label"), str)
+    }
 
 
 def _control(
-    answered: set[str], predicted: set[str], where: str, annotations: dict[int, list[dict]]
+    answered: dict[str, set[str]], predicted: set[str], classes: set[str], where: str
 ) -> str:
-    """The Choices control whose answers are the classes: the only one answered, else the one
-    zsl's predictions fill."""
-    if len(answered) == 1:
-        return next(iter(answered))
-    if not answered:
-        if not any(annotations.values()):
-            raise _no_annotation(where, len(annotations))
-        raise ZslError(
-            f"{where}: no annotation of this Label Studio export answers a Choices control (its "
-            "labelling config has none?): evaluate takes one class per image, from a Choices tag"
-        )
-    chosen = answered & predicted
+    """Of the controls answered (each with its answers), the one whose answers are the classes:
+    the one zsl's predictions fill, else the one whose answers are most among the predictions'
+    `classes`, else the only one answered."""
+    chosen = answered.keys() & predicted
     if len(chosen) == 1:
         return next(iter(chosen))
+    overlaps = {name: len(answers & classes) for name, answers in answered.items()}
+    best = max(overlaps.values())
+    if best == 0 and len(predicted) == 1:
+        # Only other controls (image quality, ...) answered so far: no task has its class yet.
+        return next(iter(predicted))
+    leaders = [name for name, overlap in overlaps.items() if overlap == best]
+    if len(leaders) == 1 and (best or len(answered) == 1):
+        return leaders[0]
     names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answered))
-    raise ZslError(
-        f"{where}: its annotations answer several Choices controls ({names}), and no prediction "
-        "names the one to take the classes from: export a project with one Choices control"
+    if not classes:
+        why = "no prediction names the one that holds the classes"
+    elif best == 0:
+        why = "the answers of none of them are among the classes the predictions name"
+    else:
+        why = "the answers of more than one of them are among the classes the predictions name"
+    raise UnsettledControl(
+        f"{where}: its annotations answer several controls that could hold the classes "
+        f"({names}), and {why}: give a path,label CSV of the images' classes as the ground "
+        "truth instead"
     )
 
 
@@ -174,16 +223,15 @@ def _answer(annotation: dict, control: str) -> tuple[str, ...] | None:
         choice
         for result in _choices_results(annotation)
         if result["from_name"] == control
-        for choice in result["value"].get("choices") or ()
-        if isinstance(choice, str)
+        for choice in _choices(result)
     ]
     return tuple(choices) or None
 
 
-def _json_min_tasks(records: list[dict], where: str) -> Iterator[_Task]:
+def _json_min_tasks(records: list[dict], where: str, classes: set[str]) -> Iterator[_Task]:
     """A JSON_MIN export's tasks (records of one task's annotations joined), each with its
-    annotations' answers for the only Choices control the records hold."""
-    control = _json_min_control(records, where)
+    annotations' answers for the control that holds the classes."""
+    control = _json_min_control(records, where, classes)
     by_task: dict[Any, list[dict]] = {}
     for record in records:
         by_task.setdefault(_hashable(record["id"]), []).append(record)
@@ -197,33 +245,24 @@ def _json_min_tasks(records: list[dict], where: str) -> Iterator[_Task]:
         yield _task(task_records[0], task_records[0], answers, False, where)
 
 
-def _json_min_control(records: list[dict], where: str) -> str:
-    """The key of a JSON_MIN export's answers that can be a Choices control's. Its records name
-    no control's type: a one-line TextArea's answer is a string too."""
+def _json_min_control(records: list[dict], where: str, classes: set[str]) -> str:
+    """The key of a JSON_MIN export's answers that holds the classes (see `_control`). Its
+    records put the task's data keys beside the answers, and name no control's type: a one-line
+    TextArea's answer is a string too. A key of a task without annotation is a data key."""
     annotated = [record for record in records if record.get("annotation_id") is not None]
     if not annotated:
         raise _no_annotation(where, len({_hashable(record["id"]) for record in records}))
-    answers = {
-        key
-        for record in annotated
-        for key, value in record.items()
-        if key not in _JSON_MIN_KEYS
-        and key != "image"
-        and not key.startswith("zsl_")
-        and _json_min_answer(value) is not None
-    }
-    if len(answers) == 1:
-        return next(iter(answers))
-    if not answers:
-        raise ZslError(
-            f"{where}: no annotation of this Label Studio export answers a Choices control (its "
-            "labelling config has none?): evaluate takes one class per image, from a Choices tag"
-        )
-    names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answers))
-    raise ZslError(
-        f"{where}: its JSON_MIN records hold several answers that could be a Choices control's "
-        f"({names}): export the project as JSON, whose annotations name their controls' types"
-    )
+    data_keys = {key for record in records if record.get("annotation_id") is None for key in record}
+    answered: dict[str, set[str]] = {}
+    for record in annotated:
+        for key, value in record.items():
+            if key in _JSON_MIN_KEYS or key in data_keys or key == "image" or key[:4] == "zsl_":
+                continue
+            if (answer := _json_min_answer(value)) is not None:
+                answered.setdefault(key, set()).update(answer)
+    if not answered:
+        raise _no_choices(where)
+    return _control(answered, set(), classes | _data_classes(records), where)
 
 
 def _json_min_answer(value: Any) -> tuple[str, ...] | None:
@@ -317,6 +356,13 @@ def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
 
 def _have(tasks: list[_Task]) -> str:
     return "has" if len(tasks) == 1 else "have"
+
+
+def _no_choices(where: str) -> ZslError:
+    return ZslError(
+        f"{where}: no annotation of this Label Studio export answers a Choices control (its "
+        "labelling config has none?): evaluate takes one class per image, from a Choices tag"
+    )
 
 
 def _no_annotation(where: str, tasks: int) -> ZslError:
