@@ -531,3 +531,65 @@ def test_two_controls_neither_of_the_predicted_classes_are_refused_in_one_line(
         assert "'class', 'quality'" in line and "Traceback" not in result.output
         assert "export the project as JSON" not in line  # JSON would be refused the same
         assert "one Choices control" not in line  # no export gives that
+
+
+def test_a_label_studio_csv_export_as_truth_is_sent_to_the_json_export(tasks: Path) -> None:
+    Path("project-1.csv").write_text(
+        "annotation_id,annotator,choice,created_at,id,image,lead_time,updated_at\n"
+        "1,1,cat,2026-12-05,1,/data/local-files/?d=photos/a.png,3.5,2026-12-05\n"
+        ",,,,2,/data/local-files/?d=photos/b.png,,\n"
+    )
+    result = run("evaluate", tasks, "--truth", "project-1.csv")
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr).endswith(
+        "(a Label Studio CSV export: export the project as JSON or JSON_MIN and give that as "
+        "--truth)"
+    )
+
+
+def test_tasks_annotated_only_in_another_control_are_told_from_tasks_without_annotation(
+    tasks: Path,
+) -> None:
+    exported = json_export(tasks, annotations_of(PROJECT))
+    # a.png's annotation answers only the image quality: it has no class, but an annotation.
+    exported[0]["annotations"][0]["result"] = _result(("good",), "quality")
+    n, _, warnings = scored(tasks, "--truth", write_json("export.json", exported))
+    assert n == SCORED - 1
+    assert warnings[:2] == [
+        "2 tasks of export.json have no annotation, 1 of them skipped (e.g. task 3): no ground "
+        "truth, left out",
+        "1 task of export.json has annotations, but none choosing a class in 'choice' (e.g. "
+        "task 1): no ground truth, left out",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ("", "export.json, task 1: the choice is empty"),
+        (
+            "cat|dog",
+            "export.json, task 1: the choice 'cat|dog' holds '|', which no class name holds "
+            "(several labels? evaluate takes one class per image)",
+        ),
+    ],
+)
+def test_an_exported_choice_is_checked_as_a_truth_csv_label_is(
+    tasks: Path, choice: str, message: str
+) -> None:
+    annotated = annotations_of(PROJECT)
+    annotated[0] = [(choice,)]
+    result = run(
+        "evaluate", tasks, "--truth", write_json("export.json", json_export(tasks, annotated))
+    )
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == f"zsl: error: {message}"
+
+
+def test_a_truth_not_found_names_a_label_studio_export_among_what_to_give(tasks: Path) -> None:
+    result = run("evaluate", tasks, "--truth", "project-1-export.json")
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: ground truth not found: project-1-export.json (give a class-folder tree, a "
+        "CSV file or a Label Studio project's JSON or JSON_MIN export)"
+    )

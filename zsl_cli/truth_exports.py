@@ -69,7 +69,7 @@ def label_studio_export(
     if not all(isinstance(item, dict) for item in value):
         return None
     if all("annotation_id" in item and "id" in item for item in value):
-        tasks = _json_min_tasks(value, where, set(classes))
+        control, tasks = _json_min_tasks(value, where, set(classes))
     elif all(isinstance(item.get("data"), dict) for item in value):
         if not any("annotations" in item for item in value):
             raise ZslError(
@@ -77,10 +77,10 @@ def label_studio_export(
                 "label -f label-studio' wrote?): give the project's JSON or JSON_MIN export, "
                 "made once its tasks are annotated"
             )
-        tasks = _json_tasks(value, where, set(classes))
+        control, tasks = _json_tasks(value, where, set(classes))
     else:
         return None
-    return _agreed(tasks, where)
+    return _agreed(tasks, where, control)
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,13 @@ class _Task:
     zsl_path: bool
     answers: tuple[tuple[str, ...], ...]  # each annotation's choices for zsl's control
     skipped: bool  # its annotations were all cancelled (skipped)
+    annotated: bool  # it has annotations (not skipped), whether or not they answer zsl's control
     url: str | None  # its image URL, where it has one
 
 
-def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> Iterator[_Task]:
-    """A JSON export's tasks, each with its annotations' answers for the Choices control that
-    holds the classes (see `_control`)."""
+def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> tuple[str, list[_Task]]:
+    """The Choices control of a JSON export that holds the classes (see `_control`), and its
+    tasks, each with its annotations' answers for that control."""
     annotations = {id(task): _kept_annotations(task) for task in tasks}
     answered: dict[str, set[str]] = {}
     for kept in annotations.values():
@@ -108,6 +109,7 @@ def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> Iterator[_T
         raise _no_choices(where)
     known = classes | _data_classes(task["data"] for task in tasks) | _predicted_classes(tasks)
     control = _control(answered, _predicted_controls(tasks), known, where)
+    read = []
     for task in tasks:
         kept = annotations[id(task)]
         reviewed = [a for a in kept if a.get("ground_truth") is True and _answer(a, control)]
@@ -115,7 +117,8 @@ def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> Iterator[_T
             answer for a in reviewed or kept if (answer := _answer(a, control)) is not None
         )
         cancelled = any(_cancelled(a) for a in _annotations(task))
-        yield _task(task, task["data"], answers, cancelled and not kept, where)
+        read.append(_task(task, task["data"], answers, cancelled and not kept, bool(kept), where))
+    return control, read
 
 
 def _annotations(task: dict) -> list[dict]:
@@ -228,21 +231,24 @@ def _answer(annotation: dict, control: str) -> tuple[str, ...] | None:
     return tuple(choices) or None
 
 
-def _json_min_tasks(records: list[dict], where: str, classes: set[str]) -> Iterator[_Task]:
-    """A JSON_MIN export's tasks (records of one task's annotations joined), each with its
-    annotations' answers for the control that holds the classes."""
+def _json_min_tasks(records: list[dict], where: str, classes: set[str]) -> tuple[str, list[_Task]]:
+    """The key of a JSON_MIN export's answers that holds the classes, and its tasks (records of
+    one task's annotations joined), each with its annotations' answers under that key."""
     control = _json_min_control(records, where, classes)
     by_task: dict[Any, list[dict]] = {}
     for record in records:
         by_task.setdefault(_hashable(record["id"]), []).append(record)
+    read = []
     for task_records in by_task.values():
+        annotated = [record for record in task_records if record.get("annotation_id") is not None]
         answers = tuple(
             answer
-            for record in task_records
-            if record.get("annotation_id") is not None
-            and (answer := _json_min_answer(record.get(control))) is not None
+            for record in annotated
+            if (answer := _json_min_answer(record.get(control))) is not None
         )
-        yield _task(task_records[0], task_records[0], answers, False, where)
+        first = task_records[0]
+        read.append(_task(first, first, answers, False, bool(annotated), where))
+    return control, read
 
 
 def _json_min_control(records: list[dict], where: str, classes: set[str]) -> str:
@@ -280,7 +286,12 @@ def _hashable(task_id: Any) -> Any:
 
 
 def _task(
-    task: dict, data: dict, answers: tuple[tuple[str, ...], ...], skipped: bool, where: str
+    task: dict,
+    data: dict,
+    answers: tuple[tuple[str, ...], ...],
+    skipped: bool,
+    annotated: bool,
+    where: str,
 ) -> _Task:
     """A task's image: zsl's own path where zsl wrote the task, else its image URL."""
     task_id = task.get("id")
@@ -289,27 +300,30 @@ def _task(
     if isinstance(data.get("zsl_path_quoted"), str):
         # As the predictions reader takes it: the exact bytes of a name that is not UTF-8.
         raw = unquote_to_bytes(data["zsl_path_quoted"])
-        return _Task(task_id, os.fsdecode(raw), True, answers, skipped, url)
+        return _Task(task_id, os.fsdecode(raw), True, answers, skipped, annotated, url)
     if isinstance(data.get("zsl_path"), str) and data["zsl_path"]:
-        return _Task(task_id, path_from_text(data["zsl_path"]), True, answers, skipped, url)
+        path = path_from_text(data["zsl_path"])
+        return _Task(task_id, path, True, answers, skipped, annotated, url)
     if url is None:
         raise ZslError(
             f"{where}, task {task_id}: its data has no image (no 'zsl_path' nor 'image' key): "
             "give the export of a project of image tasks, as 'zsl label -f label-studio' "
             "writes them"
         )
-    return _Task(task_id, url, False, answers, skipped, url)
+    return _Task(task_id, url, False, answers, skipped, annotated, url)
 
 
-def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
-    """The tasks whose annotations agree on one class; the others counted in warnings."""
+def _agreed(tasks: Iterable[_Task], where: str, control: str) -> ExportedTruth:
+    """The tasks whose annotations agree on one class (in `control`); the others counted in
+    warnings."""
     images: list[ExportedImage] = []
     without: list[_Task] = []
+    classless: list[_Task] = []  # annotated, but in other controls only
     several: list[_Task] = []
     disputed: list[_Task] = []
     for task in tasks:
         if not task.answers:
-            without.append(task)
+            (classless if task.annotated else without).append(task)
         elif any(len(answer) > 1 for answer in task.answers):
             several.append(task)
         elif len(set(task.answers)) > 1:
@@ -326,6 +340,12 @@ def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
         warnings.append(
             f"{counted(len(without), 'task', 'tasks')} of {where} {_have(without)} no "
             f"annotation{them} (e.g. task {without[0].id}): no ground truth, left out"
+        )
+    in_control = f"a class in '{printable_text(control)}'"
+    if classless:
+        warnings.append(
+            f"{counted(len(classless), 'task')} of {where} {_have(classless)} annotations, but "
+            f"none choosing {in_control} (e.g. task {classless[0].id}): no ground truth, left out"
         )
     if several:
         example = ", ".join(f"'{printable_text(c)}'" for c in max(several[0].answers, key=len))
@@ -345,6 +365,7 @@ def _agreed(tasks: Iterable[_Task], where: str) -> ExportedTruth:
     if not images:
         counts = [
             f"{len(without)} without annotation" * bool(without),
+            f"{len(classless)} without {in_control}" * bool(classless),
             f"{len(several)} choosing several classes" * bool(several),
             f"{len(disputed)} whose annotations disagree" * bool(disputed),
         ]
