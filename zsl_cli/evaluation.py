@@ -1146,7 +1146,10 @@ def _check_truth_found(source: str) -> None:
         os.stat(source)  # a folder, a file, or a pipe (`--truth <(...)`, /dev/stdin)
     except (FileNotFoundError, NotADirectoryError):
         # Where it is there spelled otherwise, that is said in place of what to give.
-        hint = not_found_hint(source) or " (give a class-folder tree or a CSV file)"
+        hint = not_found_hint(source) or (
+            " (give a class-folder tree, a CSV file or a Label Studio project's JSON or "
+            "JSON_MIN export)"
+        )
         raise ZslError(f"ground truth not found: {printable(source)}{hint}") from None
     except OSError as error:  # in a folder we may not search: not "not found"
         raise ZslError(
@@ -1931,6 +1934,16 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
     # A task added by hand for an image zsl wrote a task of has its URL, not zsl's path.
     zsl_paths: dict[str | None, str] = {i.url: i.image for i in exported.images if i.zsl_path}
     for image in exported.images:
+        label = strip_invisible(image.label)  # as a truth CSV's label
+        if not label:
+            raise ZslError(f"{where}, task {image.task}: the choice is empty")
+        if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
+            raise ZslError(
+                f"{where}, task {image.task}: the choice '{printable_text(label)}' holds "
+                f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? evaluate "
+                "takes one class per image)"
+            )
+        image = replace(image, label=label)
         zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
         in_url = None if zsl_path is not None else _path_in_url(image.image)
         written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
@@ -2460,27 +2473,8 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
-        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, header)}"
+        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns)}"
     )
-
-
-# The columns of a Label Studio CSV export that are not the task's data nor its annotation.
-_LABEL_STUDIO_COLUMNS = {
-    "id",
-    "annotator",
-    "annotation_id",
-    "created_at",
-    "updated_at",
-    "lead_time",
-    "agreement",
-    "drafts",
-    "predictions",
-    "inner_id",
-    "updated_by",
-    "completed_at",
-    "file_upload",
-    "storage_filename",
-}
 
 
 def _columns_read_note(header: list[str]) -> str:
@@ -2496,21 +2490,16 @@ def _columns_read_note(header: list[str]) -> str:
     return f" (its columns, {names}, are read: name them as above)"
 
 
-def _label_studio_hint(columns: list[str], header: list[str]) -> str:
-    """A note for a Label Studio project's CSV export: its annotation is in a column named as
-    the labelling config's Choices tag (`choice` in README's), which is no name a truth label
-    goes by; its image URLs end with the images' paths, which match as a truth's paths do."""
+def _label_studio_hint(columns: list[str]) -> str:
+    """A note for a Label Studio project's CSV export: a row per annotation, and one with an
+    empty choice per task without one, which a truth CSV cannot hold; its JSON and JSON_MIN
+    exports are read as ground truth."""
     if not {"annotator", "annotation_id"} <= set(columns):
         return ""
-    others = [
-        header[index].strip()
-        for index, name in enumerate(columns)
-        if name not in _LABEL_STUDIO_COLUMNS
-        and name not in TRUTH_COLUMNS["path"]
-        and not name.startswith("zsl_")
-    ]
-    here = f", here {others[0]}," if len(others) == 1 else ""
-    return f" (a Label Studio CSV export: rename the column its Choices tag fills{here} to label)"
+    return (
+        " (a Label Studio CSV export: export the project as JSON or JSON_MIN and give that as "
+        "--truth)"
+    )
 
 
 def _imagenet_solution_hint(columns: list[str]) -> str:
