@@ -593,3 +593,24 @@ def test_a_truth_not_found_names_a_label_studio_export_among_what_to_give(tasks:
         "zsl: error: ground truth not found: project-1-export.json (give a class-folder tree, a "
         "CSV file or a Label Studio project's JSON or JSON_MIN export)"
     )
+
+
+@pytest.mark.parametrize("json_min", [False, True])
+def test_a_task_added_by_hand_in_the_export_as_predictions_is_named_by_its_id(
+    tasks: Path, json_min: bool
+) -> None:
+    exported = json_export(tasks, annotations_of(PROJECT))
+    if json_min:
+        hand = {"image": exported[0]["data"]["image"], "id": 99, "choice": "cat"}
+        exported = json_min_export(tasks, annotations_of(PROJECT))
+        exported.insert(1, {**hand, "annotator": 1, "annotation_id": 99})
+    else:
+        exported.insert(1, _hand_copy(exported[0], 99, "cat"))
+    write_json("export.json", exported)
+    result = run("evaluate", "export.json", "--truth", "export.json")
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: export.json: task 99 (item 2): not a task written by zsl (its data has no "
+        "zsl_path): give the tasks file 'zsl label -f label-studio' wrote as the predictions, "
+        "and the export as --truth"
+    )

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
 import numpy as np
@@ -1437,18 +1437,36 @@ def _prediction_from_item(item: Any, name: str, number: int) -> Prediction:
     writes a table of them (`df.to_json("p.json", orient="records")`), or a task as Label
     Studio's JSON_MIN export writes it: its data's keys (zsl_path, ...) beside the task's id and
     the annotators' choices."""
+    if isinstance(item, dict) and "data" not in item and "path" in item:
+        return _prediction_from_object(item, f"{name}: record {number}", first=number == 1)
+    # A task by its id, as Label Studio shows it, and its place where that is another.
+    task_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(task_id, (int, str)) or isinstance(task_id, bool) or task_id == number:
+        task_id = number
+    where = f"{name}: task {task_id}" + (f" (item {number})" if task_id != number else "")
     if isinstance(item, dict) and "data" not in item:
-        if "path" in item:
-            return _prediction_from_object(item, f"{name}: record {number}", first=number == 1)
         if "zsl_path" in item:
-            return _prediction_from_task({"data": item}, f"{name}: task {number}")
-    return _prediction_from_task(item, f"{name}: task {number}")
+            return _prediction_from_task({"data": item}, where)
+        if "annotation_id" in item:  # a JSON_MIN record of a task added by hand
+            _refuse_task_not_zsls(where, exported=True)
+    return _prediction_from_task(item, where)
+
+
+def _refuse_task_not_zsls(where: str, exported: bool) -> NoReturn:
+    # An export's other tasks are ground truth all the same: the tasks file has zsl's alone.
+    hint = (
+        ": give the tasks file 'zsl label -f label-studio' wrote as the predictions, and the "
+        "export as --truth"
+    )
+    raise ZslError(
+        f"{where}: not a task written by zsl (its data has no zsl_path){hint * exported}"
+    )
 
 
 def _prediction_from_task(task: Any, where: str) -> Prediction:
     data = task.get("data") if isinstance(task, dict) else None
     if not isinstance(data, dict) or "zsl_path" not in data:
-        raise ZslError(f"{where}: not a task written by zsl (its data has no zsl_path)")
+        _refuse_task_not_zsls(where, isinstance(task, dict) and "annotations" in task)
     record = {key: data.get(f"zsl_{key}") for key in ("path", "label", "score", "status")}
     if isinstance(data.get("zsl_path_quoted"), str):
         # As the other formats write it: the name's bytes read as UTF-8 (surrogate escapes).
