@@ -236,7 +236,9 @@ def test_one_hot_columns_named_with_a_prefix_are_said_to_be_so(tmp_path):
     assert refused.value.message.endswith(hint)
 
 
-def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_label(tmp_path):
+def test_a_label_studio_csv_export_is_sent_to_the_json_export(tmp_path):
+    # Renaming its Choices column to label, as the hint said, still failed for a task annotated
+    # twice or not at all; the JSON exports are read as ground truth.
     path = write_file(
         tmp_path / "project-1-at-2026-12-05.csv",
         b"image,id,choice,annotator,annotation_id,created_at,updated_at,lead_time\n"
@@ -245,8 +247,8 @@ def test_a_label_studio_csv_export_is_said_to_need_its_choices_column_named_labe
     with pytest.raises(ZslError) as refused:
         load_truth(path)
     assert refused.value.message.endswith(
-        "(a Label Studio CSV export: rename the column its Choices tag fills, here choice, "
-        "to label)"
+        "(a Label Studio CSV export: export the project as JSON or JSON_MIN and give that as "
+        "--truth)"
     )
 
 

@@ -2756,7 +2756,7 @@ def hubness(
     check_hubness_class_count(len(spec.names))  # before the slow model load
     if request.seen and not request.truth:
         raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
-    truth = spelled_as(load_truth(request.truth), spec.names) if request.truth else None
+    truth = spelled_as(load_truth(request.truth, spec.names), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
     if seen_path is not None:
