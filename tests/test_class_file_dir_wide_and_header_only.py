@@ -181,6 +181,10 @@ def test_a_listing_s_header_or_totals_alone_are_refused(text, line):
         # A listing's words without its shape.
         ["Datei nicht gefunden", "0 Datei(en)", "2 Verzeichnis(se) frei"],
         ["Volumeseriennummer", "1234-ABCD"],
+        # Part numbers shaped as a serial number, indented; an indented count of things.
+        [" SKU 1234-5678", " SKU 2345-6789"],
+        ["    12 apples in 3 boxes"],
+        [" Katze", "    2 Hunde  3 Katzen im Korb"],
     ],
     ids=[
         "dir-b",
@@ -191,6 +195,9 @@ def test_a_listing_s_header_or_totals_alone_are_refused(text, line):
         "spaced-path-among-names",
         "words",
         "serial-words",
+        "part-numbers",
+        "indented-count",
+        "indented-counts-among-names",
     ],
 )
 def test_names_that_only_look_like_a_listing_s_lines_are_read(names):

@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -599,10 +600,12 @@ _DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+
 _DRIVE_PATH = r"(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)"
 _DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])[0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-Za-z-])")
 _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\S*\s+[^\\]*\S$)")
-# cmd's totals below its rows, in any language: a count right-aligned in a wide column, words, a
-# count of bytes and its unit (`               2 Datei(en),          3.579 Bytes`,
-# `               2개 디렉터리  1,234 바이트 남음`). No class list indents its names so.
-_DIR_TOTALS = re.compile(rf" {{4,}}{_SIZE}\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
+# cmd's totals below its rows, in any language: a count, words, a count of bytes and its unit
+# (`               2 Datei(en),          3.579 Bytes`, `               2개 디렉터리  1,234 바이트
+# 남음`), the first count right-aligned in a column of 16 characters, to which no class list
+# indents its names by chance (`    12 apples in 3 boxes`).
+_DIR_TOTALS = re.compile(rf"( {{4,}}{_SIZE})\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
+_DIR_COUNT_COLUMN = 16
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
 _DIR_HEADER_LINES = 3
@@ -702,14 +705,14 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
     class list holding a name or two of a date, a time and a number stays one. `dir /w`'s rows of
     `[name]` columns are one with `.` and `..` or with a header's serial number or folder line or
     totals. A header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint
-    of it below, where `2>&1` sent it along) are one where a serial number or totals line is among
-    them, or a folder line with another header line. Its first line is the header right above its
-    first row, where one is.
+    of it below, where `2>&1` sent it along) are one where a totals line is among them, or one
+    serial number or folder line with other header lines. Its first line is the header right
+    above its first row, where one is.
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
     furniture: list[int] = []  # the lines of a header and totals
-    kinds: set[str] = set()
+    kinds: Counter[str] = Counter()
     strays, first_stray = 0, -1  # the other lines
     for index, raw in enumerate(lines):
         raw = raw.lstrip("\ufeff")
@@ -723,7 +726,8 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
             rows.append(index)
             file_rows += 1
         elif raw[:1].isspace() or (raw.startswith(("Mode", "-")) and _DIR_HEADER.match(raw)):
-            if _DIR_TOTALS.fullmatch(raw):
+            totals = _DIR_TOTALS.fullmatch(raw)
+            if totals and len(totals[1]) == _DIR_COUNT_COLUMN:
                 kind = "totals"
             elif _DIR_HEADER.match(raw):
                 kind = "header"
@@ -741,12 +745,16 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
             first_stray = index if strays == 1 else first_stray
         else:
             furniture.append(index)
-            kinds.add(kind)
+            kinds[kind] += 1
     if rows and not (file_rows == len(rows) and file_rows <= others):
         return _header_above(lines, rows[0])
-    if first_wide >= 0 and (dots or kinds & {"serial", "folder", "totals"}):
+    if first_wide >= 0 and (dots or kinds["serial"] or kinds["folder"] or kinds["totals"]):
         return _header_above(lines, first_wide)
-    told = kinds & {"serial", "totals"} or ("folder" in kinds and len(kinds) > 1)
+    # A header has one serial number line and one folder line; a part number (` SKU
+    # 1234-5678`) or a path among indented names is no header without the other lines.
+    told = kinds["totals"] or (
+        (kinds["serial"] == 1 or kinds["folder"] == 1) and len(kinds) > 1 and kinds["header"] <= 2
+    )
     if told and (strays == 0 or (strays == 1 and first_stray > furniture[0])):
         return furniture[0]
     return None
