@@ -62,7 +62,7 @@ def evaluate(
         str,
         typer.Option(
             parser=file_name,
-            metavar="DIR_OR_CSV",
+            metavar="TRUTH",
             help=TRUTH_HELP + ".",
             show_default=False,
         ),

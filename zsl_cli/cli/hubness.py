@@ -123,7 +123,7 @@ def hubness(
         str | None,
         typer.Option(
             parser=file_name,
-            metavar="DIR_OR_CSV",
+            metavar="TRUTH",
             help=TRUTH_HELP + "; adds each method's accuracy.",
             show_default=False,
         ),
