@@ -614,3 +614,59 @@ def test_a_task_added_by_hand_in_the_export_as_predictions_is_named_by_its_id(
         "zsl_path): give the tasks file 'zsl label -f label-studio' wrote as the predictions, "
         "and the export as --truth"
     )
+
+
+def _url_tasks(urls_and_labels: list[tuple[str, str]], json_min: bool) -> list[dict]:
+    """An export of tasks added by hand, each an image URL annotated once with one class."""
+    exported = [
+        {
+            "id": number,
+            "data": {"image": url},
+            "annotations": [{"id": number, "result": _result((label,)), "was_cancelled": False}],
+            "predictions": [],
+        }
+        for number, (url, label) in enumerate(urls_and_labels, start=1)
+    ]
+    return _as_json_min(exported) if json_min else exported
+
+
+@pytest.mark.parametrize("json_min", [False, True])
+@pytest.mark.parametrize(
+    ("other", "label"),
+    [
+        ("https://h2.example/photos/a.png", "cat"),  # another host
+        ("https://h1.example/photos/a.png?v=2", "dog"),  # another query (an S3 or Drive URL)
+    ],
+)
+def test_tasks_whose_urls_differ_in_host_or_query_are_refused_as_in_a_truth_csv(
+    tasks: Path, json_min: bool, other: str, label: str
+) -> None:
+    # Probably two files: read as one image, accuracy was over fewer images than the tasks.
+    first = "https://h1.example/photos/a.png"
+    export = _url_tasks(
+        [(first, "cat"), (other, label), ("https://h1.example/photos/b.png", "cat")], json_min
+    )
+    result = run("evaluate", tasks, "--truth", write_json("export.json", export))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        f"zsl: error: export.json, task 2: {other} and {first} (task 1) both name photos/a.png "
+        "(a URL's host and query are dropped): give the files' local paths, in a path,label "
+        "CSV as the ground truth"
+    )
+    # The same rows as a truth CSV are refused by the same rule.
+    Path("truth.csv").write_text(f"path,label\n{first},cat\n{other},{label}\n")
+    csv_line = error_line(run("evaluate", tasks, "--truth", "truth.csv").stderr)
+    assert "(a URL's host and query are dropped): give the files' local paths" in csv_line
+
+
+def test_tasks_of_one_http_url_are_one_image(tasks: Path) -> None:
+    # The same URL twice is the same file, imported twice.
+    url = "https://h1.example/photos/a.png"
+    export = _url_tasks(
+        [(url, "cat"), (url, "cat"), ("https://h1.example/photos/b.png", "cat")], False
+    )
+    n, right, _ = scored(tasks, "--truth", write_json("export.json", export))
+    assert (n, right) == (2, 1)
+    export[1]["annotations"][0]["result"] = _result(("dog",))
+    result = run("evaluate", tasks, "--truth", write_json("export.json", export))
+    assert "delete the task imported twice" in error_line(result.stderr)

@@ -139,7 +139,7 @@ from zsl_cli.text_files import (
     strip_invisible,
     utf16_or_binary,
 )
-from zsl_cli.truth_exports import UnsettledControl, label_studio_export
+from zsl_cli.truth_exports import ExportedImage, UnsettledControl, label_studio_export
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side
@@ -1920,7 +1920,8 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
     it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
     read as a truth CSV's URL is; a relative path starts at the current folder, as the
     predictions' own do where no run info names the labelling's folder. An image in two tasks
-    is one, but for two labels, which are refused."""
+    is one, but for two labels, which are refused, as are two URLs that name it only once their
+    host or query is dropped (see `_check_listed_again`)."""
     try:
         value = json.loads(text)
     except ValueError:
@@ -1930,7 +1931,8 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
     if exported is None:
         return None
     items: list[TruthItem] = []
-    tasks: dict[str, tuple[object, str]] = {}  # each image's first task and label
+    # Each image's first task, and whether its URL is one whose host and query were dropped.
+    tasks: dict[str, tuple[ExportedImage, bool]] = {}
     # A task added by hand for an image zsl wrote a task of has its URL, not zsl's path.
     zsl_paths: dict[str | None, str] = {i.url: i.image for i in exported.images if i.zsl_path}
     for image in exported.images:
@@ -1949,18 +1951,29 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
         written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
         if zsl_path is None and in_url is None:
             written = path_from_text(written)
+        inexact = in_url is not None and not in_url.exact
         full = absolute_path(written)
         if full not in tasks:
-            tasks[full] = image.task, image.label
+            tasks[full] = image, inexact
             absolute = _windows_absolute(written) or os.path.isabs(written)
             relative = () if absolute else _parts(written)
             items.append(TruthItem(full, relative, image.label, written))
             continue
-        task, label = tasks[full]
-        if _label_key(label) != _label_key(image.label):
+        first, first_inexact = tasks[full]
+        url, first_url = image.url or image.image, first.url or first.image
+        if url != first_url and (inexact or first_inexact):
+            # Other files, as like as not (two hosts, S3 or Drive URLs told apart by their
+            # query): read as one, accuracy was over fewer images than the export's tasks.
             raise ZslError(
-                f"{where}: the tasks with ids {task} and {image.task} name the same image, "
-                f"'{printable(written)}', labelled '{printable_text(label)}' and "
+                f"{where}, task {image.task}: {printable_text(url)} and "
+                f"{printable_text(first_url)} (task {first.task}) both name {printable(written)} "
+                "(a URL's host and query are dropped): give the files' local paths, in a "
+                "path,label CSV as the ground truth"
+            )
+        if _label_key(first.label) != _label_key(image.label):
+            raise ZslError(
+                f"{where}: the tasks with ids {first.task} and {image.task} name the same image, "
+                f"'{printable(written)}', labelled '{printable_text(first.label)}' and "
                 f"'{printable_text(image.label)}'; keep one of them (in Label Studio: delete the "
                 "task imported twice)"
             )
