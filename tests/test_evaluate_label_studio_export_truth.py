@@ -670,3 +670,26 @@ def test_tasks_of_one_http_url_are_one_image(tasks: Path) -> None:
     export[1]["annotations"][0]["result"] = _result(("dog",))
     result = run("evaluate", tasks, "--truth", write_json("export.json", export))
     assert "delete the task imported twice" in error_line(result.stderr)
+
+
+@pytest.mark.parametrize("export", [json_export, json_min_export])
+def test_annotations_spelling_one_class_otherwise_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, export
+) -> None:
+    # A decomposed accent, a no-break space: one class, as two rows of a truth CSV are.
+    monkeypatch.chdir(tmp_path)
+    tasks = write_tasks(Path("tasks.json"), {"a.png": "café", "b.png": "grey cat"})
+    annotated = [[("café",), ("cafe\u0301",)], [("grey cat",), ("grey\u00a0cat",), ("grey cat",)]]
+    n, right, warnings = scored(
+        tasks, "--truth", write_json("export.json", export(tasks, annotated))
+    )
+    assert (n, right) == (2, 2)
+    assert not any("disagree" in warning for warning in warnings)
+
+
+def test_annotations_that_disagree_are_named_by_two_classes(tasks: Path) -> None:
+    # Two spellings of one class and another class: the warning names two classes.
+    annotated = annotations_of(PROJECT)
+    annotated[4] = [("cat",), ("cat\u00a0",), ("dog",)]
+    _, _, warnings = scored(tasks, "--truth", write_json("e.json", json_export(tasks, annotated)))
+    assert "(e.g. task 5: 'cat' and 'dog')" in warnings[2]

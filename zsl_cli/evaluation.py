@@ -1927,7 +1927,7 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
     except ValueError:
         return None
     where = printable(source)
-    exported = label_studio_export(value, where, classes)
+    exported = label_studio_export(value, where, classes, class_key=_choice_key)
     if exported is None:
         return None
     items: list[TruthItem] = []
@@ -2086,6 +2086,12 @@ def _check_listed_again(
         f"{where}, line {line}: {said}; keep one label per image"
         f"{_difference_shown(label, earlier.label)}"
     )
+
+
+def _choice_key(choice: str) -> str:
+    """A Label Studio choice as a truth CSV's label is compared: without invisible characters at
+    its ends, then by `_label_key`."""
+    return _label_key(strip_invisible(choice))
 
 
 def _label_key(label: str) -> str:

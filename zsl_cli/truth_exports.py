@@ -16,7 +16,7 @@ annotation's dates; it leaves out skipped annotations and their tasks.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -52,13 +52,18 @@ class ExportedTruth:
 
 
 def label_studio_export(
-    value: Any, where: str, classes: Collection[str] = ()
+    value: Any,
+    where: str,
+    classes: Collection[str] = (),
+    *,
+    class_key: Callable[[str], str],
 ) -> ExportedTruth | None:
     """The ground truth of a Label Studio export's parsed JSON (`where`: its name for messages),
     or None where it is no such export; `classes`: those the predictions name, which tell the
-    control holding the classes from others. ZslError where it holds no ground truth: no task,
-    no annotation, no Choices control's answer; UnsettledControl where it cannot tell which
-    control holds the classes."""
+    control holding the classes from others; `class_key`: a choice as the class it names is
+    compared (evaluation's rule), by which annotations agree. ZslError where it holds no ground
+    truth: no task, no annotation, no Choices control's answer; UnsettledControl where it cannot
+    tell which control holds the classes."""
     if not isinstance(value, list):
         return None
     if not value:
@@ -80,7 +85,7 @@ def label_studio_export(
         control, tasks = _json_tasks(value, where, set(classes))
     else:
         return None
-    return _agreed(tasks, where, control)
+    return _agreed(tasks, where, control, class_key)
 
 
 @dataclass(frozen=True)
@@ -313,9 +318,11 @@ def _task(
     return _Task(task_id, url, False, answers, skipped, annotated, url)
 
 
-def _agreed(tasks: Iterable[_Task], where: str, control: str) -> ExportedTruth:
-    """The tasks whose annotations agree on one class (in `control`); the others counted in
-    warnings."""
+def _agreed(
+    tasks: Iterable[_Task], where: str, control: str, class_key: Callable[[str], str]
+) -> ExportedTruth:
+    """The tasks whose annotations agree on one class (in `control`: choices of one
+    `class_key`); the others counted in warnings."""
     images: list[ExportedImage] = []
     without: list[_Task] = []
     classless: list[_Task] = []  # annotated, but in other controls only
@@ -326,7 +333,7 @@ def _agreed(tasks: Iterable[_Task], where: str, control: str) -> ExportedTruth:
             (classless if task.annotated else without).append(task)
         elif any(len(answer) > 1 for answer in task.answers):
             several.append(task)
-        elif len(set(task.answers)) > 1:
+        elif len({class_key(answer) for (answer,) in task.answers}) > 1:
             disputed.append(task)
         else:
             label = task.answers[0][0]
@@ -355,11 +362,15 @@ def _agreed(tasks: Iterable[_Task], where: str, control: str) -> ExportedTruth:
             "evaluate takes one class per image"
         )
     if disputed:
-        first, second = sorted(set(disputed[0].answers))[:2]
+        # Two classes, not two spellings of one (which print alike).
+        spellings: dict[str, str] = {}
+        for (answer,) in disputed[0].answers:
+            spellings.setdefault(class_key(answer), answer)
+        first, second = sorted(spellings.values())[:2]
         warnings.append(
             f"{counted(len(disputed), 'task')} of {where} {_have(disputed)} annotations that "
-            f"disagree (e.g. task {disputed[0].id}: '{printable_text(first[0])}' and "
-            f"'{printable_text(second[0])}'): left out; settle them in Label Studio (keep one "
+            f"disagree (e.g. task {disputed[0].id}: '{printable_text(first)}' and "
+            f"'{printable_text(second)}'): left out; settle them in Label Studio (keep one "
             "annotation, or in a JSON export star one as ground truth)"
         )
     if not images:
