@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.evaluation_helpers import touch
 from tests.helpers import error_line, run
+from zsl_cli import evaluation
 from zsl_cli.cli import app
 from zsl_cli.label_studio import LabelStudioOptions
 from zsl_cli.records import LabelScore, Prediction
@@ -693,3 +694,53 @@ def test_annotations_that_disagree_are_named_by_two_classes(tasks: Path) -> None
     annotated[4] = [("cat",), ("cat\u00a0",), ("dog",)]
     _, _, warnings = scored(tasks, "--truth", write_json("e.json", json_export(tasks, annotated)))
     assert "(e.g. task 5: 'cat' and 'dog')" in warnings[2]
+
+
+@pytest.mark.parametrize("export", [json_export, json_min_export])
+def test_an_export_as_predictions_and_truth_says_its_own_error(tasks: Path, export) -> None:
+    # It was "the ground truth export.json is the predictions file itself".
+    exported = write_json("export.json", export(tasks, [[]] * len(PROJECT)))
+    result = run("evaluate", exported, "--truth", exported)
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: export.json: none of its 8 tasks has an annotation (skipped ones do not "
+        "count): annotate them in Label Studio, then export the project again"
+    )
+
+
+def test_the_tasks_file_as_predictions_and_truth_is_told_it_has_no_annotations(
+    tasks: Path,
+) -> None:
+    result = run("evaluate", tasks, "--truth", tasks)
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr).startswith(
+        "zsl: error: tasks.json holds Label Studio tasks without annotations (the tasks file "
+        "'zsl label -f label-studio' wrote?)"
+    )
+
+
+def test_an_export_as_predictions_and_truth_is_read_as_the_truth_once(
+    tasks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported = write_json("export.json", json_export(tasks, annotations_of(PROJECT)))
+    read = []
+
+    def reading(*args, **kwargs):
+        read.append(args[1])
+        return label_studio_export(*args, **kwargs)
+
+    label_studio_export = evaluation.label_studio_export
+    monkeypatch.setattr(evaluation, "label_studio_export", reading)
+    result = evaluation.evaluate_files(exported, exported)
+    assert result.n == SCORED
+    assert read == ["export.json"]
+
+
+def test_a_file_given_as_both_names_the_export_among_the_truths_to_give(tasks: Path) -> None:
+    Path("truth.csv").write_text("path,label\nphotos/a.png,cat\n")
+    result = run("evaluate", "truth.csv", "--truth", "truth.csv")
+    assert error_line(result.stderr) == (
+        "zsl: error: the ground truth truth.csv is the predictions file itself; give the true "
+        "labels (a class-folder tree, a path,label CSV or a Label Studio project's JSON or "
+        "JSON_MIN export)"
+    )

@@ -325,24 +325,17 @@ def evaluate_files(
     images, the predicted images), for a caller to refuse an output among them."""
     if seen_path is not None and seen is not None:
         raise ZslError("give the seen classes once: as a seen-class list's path or as names")
-    if (
-        _same_file(predictions_path, truth_path)
-        and not os.path.isdir(predictions_path)
-        and not _is_label_studio_export(truth_path)
-    ):
-        # It would read as a path,label truth CSV and score every image right. A folder is no
-        # predictions file, which reading it says.
-        raise ZslError(
-            f"the ground truth {printable(os.fspath(truth_path))} is the predictions file "
-            "itself; give the true labels (a class-folder tree or a path,label CSV)"
-        )
+    own_truth = None
+    # A folder is no predictions file, which reading it says.
+    if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
+        own_truth = _truth_of_itself(truth_path)
 
     def truth_and_seen(
         predictions: Sequence[Prediction] = (),
     ) -> tuple[GroundTruth, list[str] | None]:
         # The predictions' classes tell which of a Label Studio project's controls holds them.
         classes = {label for p in predictions for label in (p.label, *(s.label for s in p.top_k))}
-        truth = load_truth(truth_path, classes)
+        truth = own_truth if own_truth is not None else load_truth(truth_path, classes)
         if seen_path is not None:
             return truth, read_seen_classes(seen_path)
         return truth, None if seen is None else list(seen)
@@ -403,15 +396,29 @@ def evaluate_files(
     return result
 
 
-def _is_label_studio_export(path: str | os.PathLike[str]) -> bool:
-    """Whether `path` is a Label Studio export holding ground truth: read as predictions, it is
-    zsl's record of each task, and as the truth its annotators' choices, so it may be both."""
+def _truth_of_itself(path: str | os.PathLike[str]) -> GroundTruth | None:
+    """The truth of a file given as the predictions too, which only a Label Studio export may be
+    (read as predictions, it is zsl's record of each task; as the truth, its annotators'
+    choices): its truth, or None where the predictions' classes must tell which of its controls
+    holds the classes. An export without ground truth is refused with its own error; any other
+    file as the predictions file itself, as it would read as a path,label truth CSV and score
+    every image right."""
+    source = os.fspath(path)
     try:
-        return load_truth(path).kind == "label-studio"
-    except UnsettledControl:
-        return True
+        text = _read_text(source, "ground truth", utf16=True)
     except ZslError:
-        return False
+        text = ""  # no export: reading it as the predictions says what it is
+    try:
+        exported = _truth_from_export(text, source, ()) if text.lstrip()[:1] == "[" else None
+    except UnsettledControl:
+        return None
+    if exported is None:
+        raise ZslError(
+            f"the ground truth {printable(source)} is the predictions file itself; give the "
+            "true labels (a class-folder tree, a path,label CSV or a Label Studio project's "
+            "JSON or JSON_MIN export)"
+        )
+    return exported
 
 
 def _files_named(
