@@ -1,0 +1,43 @@
+"""pcx_palette_at_end at its bounds: a 256-colour PCX ends with its palette only where a
+pixel's code, at least, comes between its header and that palette."""
+
+from __future__ import annotations
+
+import io
+
+from zsl_cli.image_damage.pcx import pcx_cut_short, pcx_palette_at_end
+
+
+def _header_of_256_colours() -> bytes:
+    header = bytearray(128)
+    header[0:4] = b"\x0a\x05\x01\x08"  # ZSoft, version 5, run-length coded, 8 bits
+    header[8:12] = b"\x00\x00\x00\x00"  # a 1x1 image
+    header[65] = 1  # one plane
+    header[66:68] = b"\x01\x00"  # a byte a row
+    return bytes(header)
+
+
+def test_a_palette_right_after_the_header_is_no_palette_after_pixels() -> None:
+    data = _header_of_256_colours() + b"\x0c" + bytes(768)
+    assert not pcx_palette_at_end(io.BytesIO(data), len(data))
+
+
+def test_a_palette_after_one_pixel_code_ends_the_file() -> None:
+    data = _header_of_256_colours() + b"\x07" + b"\x0c" + bytes(768)
+    assert pcx_palette_at_end(io.BytesIO(data), len(data))
+
+
+def test_a_pcx_of_another_version_has_no_palette_at_its_end() -> None:
+    header = bytearray(_header_of_256_colours())
+    header[1] = 3  # version 3: Pillow reads no palette after the pixels (nor opens 8 bits)
+    data = bytes(header) + b"\x07" + b"\x0c" + bytes(768)
+    assert not pcx_palette_at_end(io.BytesIO(data), len(data))
+    assert not pcx_cut_short(io.BytesIO(data[:200]), 200)
+
+
+def test_a_256_colour_pcx_cut_before_its_pixels_end_is_cut_short() -> None:
+    header = bytearray(_header_of_256_colours())
+    header[8:12] = b"\x07\x00\x07\x00"  # 8x8: 64 bytes of pixels
+    header[66:68] = b"\x08\x00"
+    data = bytes(header) + b"\x07" * 10
+    assert pcx_cut_short(io.BytesIO(data), len(data))
