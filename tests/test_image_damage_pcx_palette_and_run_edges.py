@@ -1,11 +1,12 @@
-"""pcx_palette_at_end at its bounds: a 256-colour PCX ends with its palette only where a
-pixel's code, at least, comes between its header and that palette."""
+"""The PCX checks of image_damage at their edges: a 256-colour PCX ends with its palette only
+where a pixel's code, at least, comes between its header and that palette, and in version 5;
+one cut after its last run's count is cut short; and a count the file ends with makes no run."""
 
 from __future__ import annotations
 
 import io
 
-from zsl_cli.image_damage.pcx import pcx_cut_short, pcx_palette_at_end
+from zsl_cli.image_damage.pcx import pcx_cut_short, pcx_palette_at_end, pcx_run_across_rows
 
 
 def _header_of_256_colours() -> bytes:
@@ -41,3 +42,22 @@ def test_a_256_colour_pcx_cut_before_its_pixels_end_is_cut_short() -> None:
     header[66:68] = b"\x08\x00"
     data = bytes(header) + b"\x07" * 10
     assert pcx_cut_short(io.BytesIO(data), len(data))
+
+
+def test_a_256_colour_pcx_cut_after_the_count_of_its_last_run_is_cut_short() -> None:
+    header = bytearray(_header_of_256_colours())
+    header[8:12] = b"\x07\x00\x07\x00"  # 8x8: 64 bytes of pixels
+    header[66:68] = b"\x08\x00"
+    data = bytes(header) + b"\x07" * 63 + b"\xc1"  # the last run's value cut off
+    assert pcx_cut_short(io.BytesIO(data), len(data))
+
+
+def test_a_count_the_file_ends_with_makes_no_run_across_a_row() -> None:
+    header = bytearray(_header_of_256_colours())
+    header[8:12] = b"\x07\x00\x01\x00"  # 8x2
+    header[66:68] = b"\x08\x00"
+    codes = b"\x07" * 6 + b"\xc4"  # a run of 4 from the 7th byte would cross the row's end
+    data = bytes(header) + codes
+    assert not pcx_run_across_rows(io.BytesIO(data), len(data))
+    data += b"\x07"  # its value there, it does
+    assert pcx_run_across_rows(io.BytesIO(data), len(data))
