@@ -1,6 +1,7 @@
 """The PCX checks of image_damage at their edges: a 256-colour PCX ends with its palette only
 where a pixel's code, at least, comes between its header and that palette, and in version 5;
-one cut after its last run's count is cut short; and a count the file ends with makes no run."""
+one cut after its last run's count is cut short; a count the file ends with makes no run; and a
+run of 63 at a plane's end does not show that its writer codes each plane alone."""
 
 from __future__ import annotations
 
@@ -61,3 +62,17 @@ def test_a_count_the_file_ends_with_makes_no_run_across_a_row() -> None:
     assert not pcx_run_across_rows(io.BytesIO(data), len(data))
     data += b"\x07"  # its value there, it does
     assert pcx_run_across_rows(io.BytesIO(data), len(data))
+
+
+def test_a_run_of_63_ending_a_plane_shows_no_writer_that_codes_planes_alone() -> None:
+    header = bytearray(_header_of_256_colours())
+    header[8:12] = b"\x3e\x00\x00\x00"  # 63x1
+    header[65] = 3  # three planes (RGB)
+    header[66:68] = b"\x3f\x00"  # 63 bytes a plane's row
+    red = b"\xff\x05"  # a run of 63, the longest: it ends the plane, whatever comes after
+    green = b"\x05" * 60 + b"\xc6\x09"  # the same byte goes on; a run of 6 across into blue
+    blue = b"\x09" * 60
+    data = bytes(header) + red + green + blue
+    assert not pcx_run_across_rows(io.BytesIO(data), len(data))
+    shorter = bytes(header) + b"\xfe\x05\x05" + green + blue  # a run of 62 and a byte after
+    assert pcx_run_across_rows(io.BytesIO(shorter), len(shorter))
