@@ -9,13 +9,6 @@ import pytest
 from tests.helpers import run
 
 
-def test_an_unknown_short_option_of_zsl_itself_gets_no_file_hint():
-    # `zsl` takes no files: '-x' cannot be one.
-    result = run("-x")
-    assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == "zsl: error: No such option: -x (see 'zsl --help')\n"
-
-
 @pytest.mark.parametrize("command", ["label", "embed", "evaluate", "hubness"])
 def test_an_unknown_short_option_of_a_command_gets_the_file_hint(command):
     result = run(command, "-x.jpg")
