@@ -14,80 +14,73 @@ from tests.helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_images"
+HUBNESS = ("hubness", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo", "--json", "-")
 
 
-def test_hubness_measures_against_an_export_and_warns_of_the_tasks_left_out(tmp_path: Path):
-    tasks = tmp_path / "tasks.json"
+@pytest.fixture(scope="module")
+def tasks(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """The tasks `zsl label -f label-studio` writes for the sample images."""
+    written = tmp_path_factory.mktemp("tasks") / "tasks.json"
     labelled = run(
         "label", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo", "-q",
-        "-f", "label-studio", "--ls-document-root", ROOT, "-o", tasks,
+        "-f", "label-studio", "--ls-document-root", ROOT, "-o", written,
     )  # fmt: skip
     assert labelled.exit_code == 0, labelled.output
-    exported = []
-    for number, task in enumerate(json.loads(tasks.read_text()), start=1):
-        # Every task annotated with its class folder's name, but the first, left unannotated.
-        label = Path(task["data"]["zsl_path"]).parent.name
-        value = {"choices": [label]}
-        result = [{"from_name": "choice", "to_name": "image", "type": "choices", "value": value}]
-        annotations = (
-            [{"id": number, "was_cancelled": False, "result": result}] if number > 1 else []
-        )
-        exported.append({"id": number, "data": task["data"], "annotations": annotations})
-    export = tmp_path / "export.json"
-    export.write_text(json.dumps(exported))
-    measured = run(
-        "hubness", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo",
-        "--truth", export, "--json", "-",
-    )  # fmt: skip
-    assert measured.exit_code == 0, measured.output
-    assert f"1 task of {export} has no annotation (e.g. task 1)" in measured.stderr
-    report = json.loads(measured.stdout)
+    return json.loads(written.read_text())
+
+
+def annotation(number: int, *tags: tuple[str, str]) -> dict:
+    """An annotation choosing, in each (Choices tag, choice), that choice."""
+    result = [
+        {"from_name": tag, "to_name": "image", "type": "choices", "value": {"choices": [choice]}}
+        for tag, choice in tags
+    ]
+    return {"id": number, "was_cancelled": False, "result": result}
+
+
+def class_folder(task: dict) -> str:
+    return Path(task["data"]["zsl_path"]).parent.name
+
+
+def measured(export: list[dict], folder: Path) -> tuple[dict, str]:
+    """hubness's JSON report and its stderr with `export` as the truth."""
+    path = folder / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(*HUBNESS, "--truth", path)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr.replace(str(path), "export.json")
+
+
+def test_hubness_measures_against_an_export_and_warns_of_the_tasks_left_out(tmp_path, tasks):
+    # Every task annotated with its class folder's name, but the first, left unannotated.
+    export = []
+    for number, task in enumerate(tasks, start=1):
+        annotated = [annotation(number, ("choice", class_folder(task)))] if number > 1 else []
+        export.append({"id": number, "data": task["data"], "annotations": annotated})
+    report, stderr = measured(export, tmp_path)
+    assert "1 task of export.json has no annotation (e.g. task 1)" in stderr
     assert report["unmatched"]["images"]["count"] == 1
     assert report["methods"]["none"]["accuracy"] is not None
 
 
-def test_hubness_takes_the_choices_tag_whose_answers_are_its_classes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_hubness_takes_the_choices_tag_whose_answers_are_its_classes(tmp_path, tasks, monkeypatch):
     # A project whose config has a second Choices tag (quality), answered on every task, of
     # tasks imported by hand (an image URL alone, under the document root, which is the current
     # folder): no prediction names the tag of the classes, the class list tells the tags apart.
     monkeypatch.chdir(ROOT)
-    tasks = tmp_path / "tasks.json"
-    labelled = run(
-        "label", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo", "-q",
-        "-f", "label-studio", "--ls-document-root", ROOT, "-o", tasks,
-    )  # fmt: skip
-    assert labelled.exit_code == 0, labelled.output
-    exported = []
-    for number, task in enumerate(json.loads(tasks.read_text()), start=1):
-        label = Path(task["data"]["zsl_path"]).parent.name
-        result = [
-            {
-                "from_name": name,
-                "to_name": "image",
-                "type": "choices",
-                "value": {"choices": [chosen]},
-            }
-            for name, chosen in (("quality", "good"), ("choice", label))
-        ]
-        annotations = [{"id": number, "was_cancelled": False, "result": result}]
-        exported.append(
-            {"id": number, "data": {"image": task["data"]["image"]}, "annotations": annotations}
-        )
-    export = tmp_path / "export.json"
-    export.write_text(json.dumps(exported))
-    measured = run(
-        "hubness", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo",
-        "--truth", export, "--json", "-",
-    )  # fmt: skip
-    assert measured.exit_code == 0, measured.output
-    report = json.loads(measured.stdout)
+    export = [
+        {
+            "id": number,
+            "data": {"image": task["data"]["image"]},
+            "annotations": [
+                annotation(number, ("quality", "good"), ("choice", class_folder(task)))
+            ],
+        }
+        for number, task in enumerate(tasks, start=1)
+    ]
+    report, _ = measured(export, tmp_path)
     assert report["unmatched"]["images"]["count"] == 0
-    by_folders = run(
-        "hubness", SAMPLES, "-c", SAMPLES / "classes.txt", "-m", "shapes-demo",
-        "--truth", SAMPLES, "--json", "-",
-    )  # fmt: skip
+    by_folders = run(*HUBNESS, "--truth", SAMPLES)
     assert by_folders.exit_code == 0, by_folders.output
     methods = json.loads(by_folders.stdout)["methods"]
     assert {name: method["accuracy"] for name, method in report["methods"].items()} == {
