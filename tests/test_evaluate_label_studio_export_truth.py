@@ -518,6 +518,19 @@ def test_the_predicted_control_is_the_class_one_though_only_another_is_answered(
     assert "good" not in line
 
 
+def test_a_json_min_export_answering_only_another_control_is_refused_as_json_s_is(
+    three_tasks: Path,
+) -> None:
+    # JSON_MIN names no predicted control: the one answered, whose answers are none of the
+    # predicted classes, was scored as the classes (0% against good and bad), exit 0.
+    exported = json_min_export(three_tasks, [[("good",)], [("bad",)], [("good",)]], "quality")
+    result = run("evaluate", three_tasks, "--truth", write_json("export.json", exported))
+    assert result.exit_code == 2, result.output
+    line = error_line(result.stderr)
+    assert line.startswith("zsl: error: export.json: no task gives one class to score against")
+    assert "'quality' (bad, good)" in line
+
+
 def test_two_controls_neither_of_the_predicted_classes_are_refused_in_one_line(
     three_tasks: Path,
 ) -> None:

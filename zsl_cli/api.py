@@ -2994,7 +2994,8 @@ def _truth_indices(
 @dataclass(frozen=True)
 class EvaluateRequest:
     """What `evaluate` scores: a predictions file (csv, jsonl, json, label-studio; "-" is stdin)
-    against ground truth (a class-folder tree or a path,label CSV)."""
+    against ground truth (a class-folder tree, a path,label CSV or a Label Studio project's JSON
+    or JSON_MIN export)."""
 
     predictions: str | os.PathLike[str]  # paths are kept as str
     truth: str | os.PathLike[str]
@@ -3025,7 +3026,9 @@ class EvaluateRequest:
                 raise ZslError(f"{_option(self, name)}: give a file path")
         _file_paths(self, "predictions", "truth", "json_out", "report_out")
         _check_not_empty(self, "predictions", "give a predictions file's path, or '-' for stdin")
-        _check_not_empty(self, "truth", "give a class-folder tree or a CSV file")
+        _check_not_empty(
+            self, "truth", "give a class-folder tree, a CSV file or a Label Studio export"
+        )
         if self.stdin is not None and self.predictions != "-":
             raise ZslError('stdin is read only when predictions is "-"')
         _check_stdin(self.stdin)

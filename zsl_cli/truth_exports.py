@@ -209,9 +209,18 @@ def _control(
         # Only other controls (image quality, ...) answered so far: no task has its class yet.
         return next(iter(predicted))
     leaders = [name for name, overlap in overlaps.items() if overlap == best]
-    if len(leaders) == 1 and (best or len(answered) == 1):
+    if len(leaders) == 1 and (best or (len(answered) == 1 and not classes)):
         return leaders[0]
     names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answered))
+    if len(answered) == 1:
+        # A JSON_MIN export names no predicted control: one answered so far (image quality, ...)
+        # whose answers are none of the classes is no class's, as in a JSON export.
+        shown = ", ".join(printable_text(answer) for answer in sorted(*answered.values())[:5])
+        raise ZslError(
+            f"{where}: no task gives one class to score against: its annotations answer only "
+            f"{names} ({shown}), and none of its answers is a class the predictions name; "
+            "annotate the tasks' classes in Label Studio, then export the project again"
+        )
     if not classes:
         why = "no prediction names the one that holds the classes"
     elif best == 0:
