@@ -61,6 +61,7 @@ def evaluate(
     truth: Annotated[
         str,
         typer.Option(
+            "--truth",
             parser=file_name,
             metavar="TRUTH",
             help=TRUTH_HELP + ".",

@@ -122,6 +122,7 @@ def hubness(
     truth: Annotated[
         str | None,
         typer.Option(
+            "--truth",
             parser=file_name,
             metavar="TRUTH",
             help=TRUTH_HELP + "; adds each method's accuracy.",
