@@ -1890,12 +1890,7 @@ def _truth_from_csv(source: str, classes: Collection[str] = ()) -> GroundTruth:
             if not written or not label:
                 missing = "path" if not written else "label"
                 raise ZslError(f"{where}, line {line}: the {missing} is empty")
-            if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
-                raise ZslError(
-                    f"{where}, line {line}: the label '{printable_text(label)}' holds "
-                    f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? "
-                    "evaluate takes one class per image)"
-                )
+            _refuse_several_labels(label, f"{where}, line {line}", "label")
             full = absolute_path(os.path.join(base, written))
             _refuse_folder(full, written, cell, where, line)
             windows = _windows_absolute(written)
@@ -1946,12 +1941,7 @@ def _truth_from_export(text: str, source: str, classes: Collection[str]) -> Grou
         label = strip_invisible(image.label)  # as a truth CSV's label
         if not label:
             raise ZslError(f"{where}, task {image.task}: the choice is empty")
-        if TOP_K_SEPARATOR in label:  # it would count wrong, whatever was predicted
-            raise ZslError(
-                f"{where}, task {image.task}: the choice '{printable_text(label)}' holds "
-                f"'{TOP_K_SEPARATOR}', which no class name holds (several labels? evaluate "
-                "takes one class per image)"
-            )
+        _refuse_several_labels(label, f"{where}, task {image.task}", "choice")
         image = replace(image, label=label)
         zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
         in_url = None if zsl_path is not None else _path_in_url(image.image)
@@ -2093,6 +2083,16 @@ def _check_listed_again(
         f"{where}, line {line}: {said}; keep one label per image"
         f"{_difference_shown(label, earlier.label)}"
     )
+
+
+def _refuse_several_labels(label: str, at: str, what: str) -> None:
+    """Refuse a truth `label` (a CSV's label, an export's choice: `what`, at `at`) holding the
+    separator of several labels: it would count wrong, whatever was predicted."""
+    if TOP_K_SEPARATOR in label:
+        raise ZslError(
+            f"{at}: the {what} '{printable_text(label)}' holds '{TOP_K_SEPARATOR}', which no "
+            "class name holds (several labels? evaluate takes one class per image)"
+        )
 
 
 def _choice_key(choice: str) -> str:
