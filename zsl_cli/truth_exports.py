@@ -112,8 +112,10 @@ def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> tuple[str, 
         if not any(annotations.values()):
             raise _no_annotation(where, len(annotations))
         raise _no_choices(where)
-    known = classes | _data_classes(task["data"] for task in tasks) | _predicted_classes(tasks)
-    control = _control(answered, _predicted_controls(tasks), known, where)
+    predicted = _predicted_results(tasks)
+    known = {choice for result in predicted for choice in _choices(result)}
+    known |= classes | _data_classes(task["data"] for task in tasks)
+    control = _control(answered, {result["from_name"] for result in predicted}, known, where)
     read = []
     for task in tasks:
         kept = annotations[id(task)]
@@ -165,24 +167,14 @@ def _prediction_sources(task: dict) -> list[Any]:
     return sources + [a.get("prediction") for a in _annotations(task)]
 
 
-def _predicted_controls(tasks: list[dict]) -> set[str]:
-    """The Choices controls the tasks' predictions fill."""
-    return {
-        result["from_name"]
+def _predicted_results(tasks: list[dict]) -> list[dict]:
+    """The Choices results of the tasks' predictions: the controls they fill, and their classes."""
+    return [
+        result
         for task in tasks
         for source in _prediction_sources(task)
         for result in _choices_results(source)
-    }
-
-
-def _predicted_classes(tasks: list[dict]) -> set[str]:
-    return {
-        choice
-        for task in tasks
-        for source in _prediction_sources(task)
-        for result in _choices_results(source)
-        for choice in _choices(result)
-    }
+    ]
 
 
 def _data_classes(data: Iterable[Any]) -> set[str]:
