@@ -633,8 +633,13 @@ def _refuse_long_listing(line: str, where: str, source: str) -> None:
             "owner, size and date are part of the class's line): write the names alone, as "
             f"`ls > {_command_target(source)}` (or `ls -1`) lists them"
         )
-    if _DIR_LISTING.match(line) or _POWERSHELL_LISTING.match(line):
+    if _english_listing_line(line):
         _refuse_dir_line(line, where, source)
+
+
+def _english_listing_line(line: str) -> bool:
+    """Whether `line` is one of cmd's or PowerShell's header or totals lines, in English."""
+    return bool(_DIR_LISTING.match(line) or _POWERSHELL_LISTING.match(line))
 
 
 def _refuse_dir_line(
@@ -679,20 +684,15 @@ def _refuse_code_page_listing(error: NotUtf8Error, source: str) -> None:
     (CP850, CP437, CP866, ...), so a listing holding a letter outside ASCII was refused as not
     UTF-8 alone, and saved again as UTF-8 it was still a listing. Read as Latin-1, which takes
     any bytes, its lines keep the shape that tells a listing in any language."""
+    read = split_lines(error.data.decode("latin-1"))
     # 0xFF is those code pages' no-break space: French and Russian sizes' thousands separator.
-    text = error.data.decode("latin-1").replace("\xff", "\u00a0")
-    lines = split_lines(text)
+    lines = [line.replace("\xff", "\u00a0") for line in read]
     start = _dir_listing_start(lines)
     if start is None:  # an English header or totals line among names, as parse_classes tells
-        listed = (
-            index
-            for index, raw in enumerate(lines)
-            if _DIR_LISTING.match(line := strip_invisible(raw)) or _POWERSHELL_LISTING.match(line)
-        )
+        listed = (i for i, line in enumerate(lines) if _english_listing_line(strip_invisible(line)))
         start = next(listed, None)
     if start is not None:
-        line = strip_invisible(split_lines(error.data.decode("latin-1"))[start])
-        _refuse_dir_line(line, f"{source}:{start + 1}", source, error)
+        _refuse_dir_line(strip_invisible(read[start]), f"{source}:{start + 1}", source, error)
 
 
 def _dir_listing_start(lines: Sequence[str]) -> int | None:
