@@ -704,7 +704,7 @@ def _check_open_for_writing(stream: object) -> None:
 
 def _check_label_studio_types(options: LabelStudioOptions) -> None:
     """Their types, as for the other options (they are the user's object: left as given)."""
-    _texts(options, "from_name", "to_name", "model_version")
+    _texts(options, "from_name", "to_name", "model_version", "data_key")
     if options.url_prefix is not None:
         _texts(options, "url_prefix")
     for name in ("document_root", "config"):
@@ -1715,6 +1715,15 @@ def label(
         processing_started = time.perf_counter()
         identity = _source_identity(source, encoder)
         report.run_info = _describe_run(request, encoder, classifier, identity)
+        if studio is not None:
+            # What a project's labelling config must name for the tasks to show their image and
+            # prediction, and the version that pre-annotates.
+            report.run_info["label_studio"] = {
+                "from_name": studio.from_name,
+                "to_name": studio.to_name,
+                "data_key": studio.data_key,
+                "model_version": studio.model_version,
+            }
         if source.store is not None:
             stored_in = report.run_info["model"]["embeddings_precision"]
             report.embed_options = _embed_options(encoder, stored_in)

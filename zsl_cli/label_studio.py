@@ -44,6 +44,8 @@ class LabelStudioOptions:
     url_prefix: str | None = None
     model_version: str = ""
     config: str | None = None  # also write a labelling config that fits the tasks here
+    # The task data key the image URL goes under: the Image tag reads it as value="$<data_key>".
+    data_key: str = "image"
 
 
 # Label Studio's labelling screen replaces text like this in a Choice's value with the task's
@@ -77,7 +79,7 @@ def label_studio_config(class_names: Sequence[str], options: LabelStudioOptions)
     choices = "".join(f"    <Choice value={quoteattr(name)}/>\n" for name in class_names)
     config = (
         "<View>\n"
-        f'  <Image name={quoteattr(options.to_name)} value="$image"/>\n'
+        f"  <Image name={quoteattr(options.to_name)} value={quoteattr('$' + options.data_key)}/>\n"
         f"{_label_studio_filter(len(class_names), options)}"
         f"  <Choices name={quoteattr(options.from_name)} toName={quoteattr(options.to_name)}>\n"
         f"{choices}"
@@ -296,6 +298,7 @@ def check_label_studio_options(options: LabelStudioOptions) -> None:
             f"--ls-from-name and --ls-to-name are both {options.to_name!r}: Label Studio needs "
             "the Choices and Image tags to have different names"
         )
+    _check_data_key(options.data_key)
     if options.url_prefix is not None and not options.url_prefix.strip():
         # `--ls-url-prefix "$PREFIX"` with the variable unset: every URL would be a bare path
         raise ZslError("--ls-url-prefix is empty: give the URL the images are served under")
@@ -303,6 +306,41 @@ def check_label_studio_options(options: LabelStudioOptions) -> None:
         raise ZslError(
             "label-studio output needs to know how Label Studio reaches the images: set "
             "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (or --ls-document-root) or give --ls-url-prefix"
+        )
+
+
+# A data key that a config's `value="$KEY"` names whole. Label Studio's labelling screen reads a
+# variable as `\$[\w[\].{}]+` (JavaScript's \w: ASCII alone), so another character ends the key
+# there, and its import reads '.' and '[' as a path into nested data (a task whose data has
+# "img.url" is refused) (label-studio 1.23.2: parseValue in its editor, TaskValidator.check_data).
+# ']', '{' and '}' pass both, but only as the path syntax they are: refused, for a plain rule.
+_DATA_KEY = re.compile(r"[A-Za-z0-9_]+")
+# The keys of zsl's own record in a task's data (zsl_path, zsl_label, ..., zsl_path_quoted),
+# which the readers read a task by.
+ZSL_DATA_KEY_PREFIX = "zsl_"
+
+
+def _check_data_key(key: str) -> None:
+    """ZslError for a data key that no Image tag can read as `$KEY`, or that is zsl's own."""
+    option = "--ls-data-key"
+    if not key:
+        raise ZslError(f"{option} is empty: give the data key the Image tag reads ($KEY)")
+    if not _DATA_KEY.fullmatch(key):
+        raise ZslError(
+            f'{option} {key!r}: Label Studio reads an Image tag\'s value="$KEY" as one data '
+            "key only where KEY is ASCII letters, digits and '_' (another character ends it; "
+            "'.' and '[' reach into nested data): give such a key, and the Image tag the same"
+        )
+    if key == "__proto__":
+        # Its labelling screen looks task data up with a `get` that skips this name.
+        raise ZslError(
+            f"{option} {key!r}: Label Studio's labelling screen reads no data key of that "
+            "name: give another"
+        )
+    if key.startswith(ZSL_DATA_KEY_PREFIX):
+        raise ZslError(
+            f"{option} {key!r}: the tasks' zsl_* keys hold zsl's own record (zsl_path, "
+            "zsl_label, ...): give a key that does not start with zsl_"
         )
 
 

@@ -374,9 +374,10 @@ class _JsonEncoder(_JsonListEncoder):
 class _LabelStudioEncoder(_JsonListEncoder):
     """One task per image; failed and abstained ("unknown") images get a task without predictions.
 
-    The whole zsl record is kept in the task's data under `zsl_*` keys (Label Studio shows them as
-    Data Manager columns: filter by zsl_status or zsl_label, sort by zsl_score) and is what
-    `readers.read_predictions` reads back.
+    The image URL is under the options' `data_key` (`image` unless the project's Image tag reads
+    another). The whole zsl record is kept in the task's data under `zsl_*` keys (Label Studio
+    shows them as Data Manager columns: filter by zsl_status or zsl_label, sort by zsl_score) and
+    is what `readers.read_predictions` reads back, whatever the image's key.
 
     Label Studio cannot store text with lone surrogates (its task list then fails with HTTP 500
     for the whole project), so undecodable file-name bytes are shown as U+FFFD in every string of
@@ -398,7 +399,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
     def record(self, prediction: Prediction) -> bytes:
         record = _record_fields(prediction)
         data = {
-            "image": label_studio_image_url(prediction.path, self._options),
+            self._options.data_key: label_studio_image_url(prediction.path, self._options),
             **{f"zsl_{key}": value for key, value in record.items()},
         }
         if has_surrogates(record["path"]):  # already path_to_text's

@@ -164,8 +164,15 @@ def label(
         str,
         typer.Option(
             metavar="NAME",
-            help="Label Studio: name of the Image tag in your labelling config (its value "
-            "must be $image, the task's data key).",
+            help="Label Studio: name of the Image tag in your labelling config.",
+        ),
+    ] = "image",
+    ls_data_key: Annotated[
+        str,
+        typer.Option(
+            metavar="KEY",
+            help="Label Studio: the tasks' data key holding the image URL, which the Image tag "
+            'reads as value="$KEY" (ASCII letters, digits and _).',
         ),
     ] = "image",
     ls_document_root: Annotated[
@@ -252,6 +259,7 @@ def label(
         fmt,
         ls_from_name,
         ls_to_name,
+        ls_data_key,
         ls_document_root,
         ls_url_prefix,
         ls_model_version,
@@ -323,6 +331,7 @@ def _ls_options(
     fmt: str | None,
     from_name: str,
     to_name: str,
+    data_key: str,
     document_root: str | None,
     url_prefix: str | None,
     model_version: str | None,
@@ -346,6 +355,7 @@ def _ls_options(
         url_prefix=url_prefix and _typed_text(url_prefix, "--ls-url-prefix"),
         model_version=_typed_text(model_version or "", "--ls-model-version"),
         config=config,
+        data_key=_typed_text(data_key, "--ls-data-key"),
     )
     # Given on the command line, whatever the value: `--ls-from-name choice`, its default, did
     # nothing as well where -f label-studio was forgotten.
