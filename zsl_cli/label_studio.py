@@ -309,15 +309,15 @@ def check_label_studio_options(options: LabelStudioOptions) -> None:
         )
 
 
-# A data key that a config's `value="$KEY"` names whole. Label Studio's labelling screen reads a
-# variable as `\$[\w[\].{}]+` (JavaScript's \w: ASCII alone), so another character ends the key
-# there, and its import reads '.' and '[' as a path into nested data (a task whose data has
-# "img.url" is refused) (label-studio 1.23.2: parseValue in its editor, TaskValidator.check_data).
-# ']', '{' and '}' pass both, but only as the path syntax they are: refused, for a plain rule.
+# A data key that a config's `value="$KEY"` names whole (label-studio 1.23.2). Its labelling
+# screen reads a variable as `\$[\w[\].{}]+` (parseValue; JavaScript's \w is ASCII alone), so
+# another character ends the key there; its import reads '.' and '[' as a path into nested data
+# (TaskValidator.check_data refuses a task whose data holds "img.url" as such). ']', '{' and '}'
+# pass both, but only as the path syntax they are: refused too, for a rule a user can remember.
 _DATA_KEY = re.compile(r"[A-Za-z0-9_]+")
-# The keys of zsl's own record in a task's data (zsl_path, zsl_label, ..., zsl_path_quoted),
-# which the readers read a task by.
-ZSL_DATA_KEY_PREFIX = "zsl_"
+# The start of the keys of zsl's own record in a task's data (zsl_path, zsl_label, ...,
+# zsl_path_quoted), which the readers read a task by.
+_ZSL_KEYS = "zsl_"
 
 
 def _check_data_key(key: str) -> None:
@@ -337,7 +337,7 @@ def _check_data_key(key: str) -> None:
             f"{option} {key!r}: Label Studio's labelling screen reads no data key of that "
             "name: give another"
         )
-    if key.startswith(ZSL_DATA_KEY_PREFIX):
+    if key.startswith(_ZSL_KEYS):
         raise ZslError(
             f"{option} {key!r}: the tasks' zsl_* keys hold zsl's own record (zsl_path, "
             "zsl_label, ...): give a key that does not start with zsl_"
