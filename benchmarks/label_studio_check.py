@@ -22,17 +22,20 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    with the config it writes (`--ls-config`): D with the awkward class names, `--top-k 3`,
    awkward tag names and a model version of its own; E from `--attributes` with
    `--ls-url-prefix`; F from `--descriptions` with a `--threshold` some images fall below
-   (checked: abstentions are tasks without a prediction); and file G as local files for a
-   config of 2,006 classes (with a filter box for them), its predictions among the last ones;
+   (checked: abstentions are tasks without a prediction); H with `--ls-data-key img`, for a
+   project whose Image tag reads `$img` (the config zsl writes for it); and file G as local
+   files for a config of 2,006 classes (with a filter box for them), its predictions among the
+   last ones;
 3. `label-studio init` + `label-studio start` with local-files serving enabled and with the
    server's prediction validation on (a feature flag, off by default in 1.23.2), so that an
    import fails unless every prediction fits the project's labelling config (a prediction
    that does not is checked to be refused; servers without the flag, 1.20.0 and older, import
    it, which is printed as a NOTE, and the check compares each prediction with the config as
    the server parsed it: the Choices tag, its Image tag, a choice it offers);
-4. per file: a project (Choices from_name "choice", to_name "image"; for C to G zsl's config,
+4. per file: a project (Choices from_name "choice", to_name "image"; for C to H zsl's config,
    whose Choice values the server must read back as the class names), a Local Storage on
-   `photos/`, and an import of the file exactly as written, through the API;
+   `photos/`, and an import of the file exactly as written, through the API; H's tasks with
+   their URL under `image` instead are checked to be refused by its project, which reads `$img`;
 5. checks that every task arrived with the data and predictions that were written, that the
    project's task list still works, and that every image URL returns HTTP 200 with the file's
    bytes, except for the two cases zsl warns of with a document root (a file directly in the
@@ -46,7 +49,7 @@ What it does, all offline on 127.0.0.1 inside a temporary folder:
    read back in zsl as the predictions written;
    and, as the README says to add a second run's predictions to tasks already there, F's
    predictions posted with E's task ids to /import/predictions;
-7. for D, the review loop the README describes: its tasks uploaded into another project and
+7. for D and H, the review loop the README describes: its tasks uploaded into another project and
    annotated through the API (two predictions accepted, one corrected, a task skipped, one left
    unannotated, one annotated twice with two classes), the JSON and JSON_MIN exports, and
    `zsl evaluate TASKS --truth EXPORT` counting the accepted right and the corrected wrong,
@@ -71,6 +74,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 from pathlib import Path
 
@@ -328,6 +332,7 @@ def check_import(
         stored = json.loads(body)
         stored_by_path[original_path(stored)] = stored
 
+    key = image_key(label_config)
     for task in written:
         path = original_path(task)
         name = f"[{title}] {ascii(os.path.relpath(path, photos))}"
@@ -340,8 +345,8 @@ def check_import(
         want = prediction_summary(task.get("predictions", []))
         checks.check(got == want, f"{name}: predictions stored", f"{got}")
 
-        status, body, kind = request(base, "GET", task["data"]["image"])
-        detail = f"HTTP {status}, {kind}, {len(body)} bytes, url {task['data']['image']}"
+        status, body, kind = request(base, "GET", task["data"][key])
+        detail = f"HTTP {status}, {kind}, {len(body)} bytes, url {task['data'][key]}"
         if "zsl_path_quoted" in task["data"]:
             what = f"{name}: not served (Label Studio decodes d= as UTF-8)"
             checks.check(status == 404, what, detail)
@@ -350,6 +355,36 @@ def check_import(
             checks.check(served, f"{name}: image URL serves the file", detail)
     check_labeller_view(checks, base, title, project, written)
     return project
+
+
+def image_key(label_config: str) -> str:
+    """The task data key the config's Image tag reads (its value="$key")."""
+    image = ElementTree.fromstring(label_config).find(".//Image")
+    value = image.get("value", "") if image is not None else ""
+    return value[1:] if value.startswith("$") else "image"
+
+
+def check_refused_without_key(
+    checks: Checks, base: str, title: str, tasks_bytes: bytes, label_config: str
+) -> None:
+    """A project whose Image tag reads another key refuses the same tasks with their URL under
+    `image`, as zsl writes them without --ls-data-key: what the option is for."""
+    key = image_key(label_config)
+    moved = [
+        {**task, "data": {("image" if k == key else k): v for k, v in task["data"].items()}}
+        for task in json.loads(tasks_bytes)
+    ]
+    config = {"title": f"{title} under image", "label_config": label_config}
+    status, body, _ = request(base, "POST", "/api/projects", config)
+    if status != 201:
+        checks.check(False, f"[{title}] create project for tasks under image", f"HTTP {status}")
+        return
+    project = json.loads(body)["id"]
+    status, body, _ = request(base, "POST", f"/api/projects/{project}/import", moved)
+    what = f"[{title}] the project refuses the tasks with their URL under 'image'"
+    said = body.decode("utf-8", "replace").replace('\\"', '"')  # its JSON's quotes unescaped
+    refused = status == 400 and f'"{key}" key is expected' in said
+    checks.check(refused, what, f"HTTP {status}, {said[:300]}")
 
 
 def predictions_not_in_config(written: list, parsed: dict) -> list[str]:
@@ -656,12 +691,21 @@ def run(label_studio: str, work: Path, port: int) -> int:
             + ["--ls-document-root", str(root), "--ls-model-version", "zsl check F"],
             list(json.loads(descriptions.read_text())),
         ),
+        "H data key": (
+            ["-c", str(classes), "--ls-document-root", str(root), "--ls-data-key", "img"]
+            + ["--ls-model-version", "zsl check H"],
+            AWKWARD_CLASSES,
+        ),
     }
     labelled = {}
     for title, (options, labels) in runs.items():
         name = title.split()[0]
         tasks, config = zsl_label(work, name, photos, options)
         labelled[title] = (tasks, config, labels, work / f"tasks-{name}.json")
+    what = "H: the config zsl writes for --ls-data-key img reads $img, where the tasks hold it"
+    tasks_h, config_h = labelled["H data key"][:2]
+    keys = {key for task in json.loads(tasks_h) for key in task["data"] if key[:4] != "zsl_"}
+    checks.check(image_key(config_h) == "img" and keys == {"img"}, what, f"{keys}")
     written_f = json.loads(labelled["F descriptions"][0])
     abstained = [t for t in written_f if t["data"]["zsl_label"] == "unknown"]
     what = "F: --threshold makes abstentions, tasks without a prediction, beside labelled ones"
@@ -759,8 +803,10 @@ def run(label_studio: str, work: Path, port: int) -> int:
                 checks, base, title, tasks, photos, files, config, labels
             )
             check_upload_and_export(checks, base, title, path, config)
-            if title == "D zsl label":
+            if title in ("D zsl label", "H data key"):
                 check_annotated_truth(checks, base, title, path, config, labels)
+            if title == "H data key":
+                check_refused_without_key(checks, base, title, tasks, config)
         # E and F label the same classes (tag names "choice" and "image"): F's predictions fit E.
         if projects["E attributes"] is not None:
             tasks_f = labelled["F descriptions"][0]
