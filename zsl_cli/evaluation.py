@@ -331,10 +331,15 @@ def evaluate_files(
         own_truth = _truth_of_itself(truth_path)
 
     def truth_and_seen(
-        predictions: Sequence[Prediction] = (),
+        predictions: Sequence[Prediction] | None = None,
     ) -> tuple[GroundTruth, list[str] | None]:
-        # The predictions' classes tell which of a Label Studio project's controls holds them.
-        classes = {label for p in predictions for label in (p.label, *(s.label for s in p.top_k))}
+        # The predictions' classes tell which of a Label Studio project's controls holds them;
+        # None before they are read.
+        classes = None
+        if predictions is not None:
+            classes = {
+                label for p in predictions for label in (p.label, *(s.label for s in p.top_k))
+            }
         truth = own_truth if own_truth is not None else load_truth(truth_path, classes)
         if seen_path is not None:
             return truth, read_seen_classes(seen_path)
@@ -1137,10 +1142,11 @@ def _truth_csv_command(truth: GroundTruth, skip: int) -> str:
     )
 
 
-def load_truth(path: str | os.PathLike[str], classes: Collection[str] = ()) -> GroundTruth:
+def load_truth(path: str | os.PathLike[str], classes: Collection[str] | None = ()) -> GroundTruth:
     """Read an ImageFolder-style folder, a `path,label` CSV or a Label Studio export, whose
     control holding the classes is the one whose answers are among `classes` (the classes the
-    predictions name) where its annotations answer several."""
+    predictions name) where its annotations answer several. `classes` None: the predictions are
+    not read yet; an export whose control only their classes can tell is UnsettledControl."""
     source = os.fspath(path)
     if os.path.isdir(source):
         return _truth_from_folder(source)
@@ -1791,7 +1797,7 @@ def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
             )
 
 
-def _truth_from_csv(source: str, classes: Collection[str] = ()) -> GroundTruth:
+def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> GroundTruth:
     """Read a ground-truth CSV: a header naming a path and a label column (TRUTH_COLUMNS) over a
     row per image, or a one-hot table (a path column and a 0/1 column per class, as Roboflow
     exports). Cells are separated by ',', or by ';' or a tab as the header shows, or as a first
@@ -1917,7 +1923,9 @@ def _truth_from_csv(source: str, classes: Collection[str] = ()) -> GroundTruth:
     return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
 
 
-def _truth_from_export(text: str, source: str, classes: Collection[str]) -> GroundTruth | None:
+def _truth_from_export(
+    text: str, source: str, classes: Collection[str] | None
+) -> GroundTruth | None:
     """The ground truth of a Label Studio project's JSON or JSON_MIN export (`text`), None where
     it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
     read as a truth CSV's URL is; a relative path starts at the current folder, as the

@@ -54,16 +54,17 @@ class ExportedTruth:
 def label_studio_export(
     value: Any,
     where: str,
-    classes: Collection[str] = (),
+    classes: Collection[str] | None = (),
     *,
     class_key: Callable[[str], str],
 ) -> ExportedTruth | None:
     """The ground truth of a Label Studio export's parsed JSON (`where`: its name for messages),
     or None where it is no such export; `classes`: those the predictions name, which tell the
-    control holding the classes from others; `class_key`: a choice as the class it names is
-    compared (evaluation's rule), by which annotations agree. ZslError where it holds no ground
-    truth: no task, no annotation, no Choices control's answer; UnsettledControl where it cannot
-    tell which control holds the classes."""
+    control holding the classes from others (None: not known yet); `class_key`: a choice as the
+    class it names is compared (evaluation's rule), by which annotations agree. ZslError where
+    it holds no ground truth: no task, no annotation, no Choices control's answer;
+    UnsettledControl where it cannot tell which control holds the classes, or where only the
+    predictions' classes, not known yet, can tell it."""
     if not isinstance(value, list):
         return None
     if not value:
@@ -74,7 +75,7 @@ def label_studio_export(
     if not all(isinstance(item, dict) for item in value):
         return None
     if all("annotation_id" in item and "id" in item for item in value):
-        control, tasks = _json_min_tasks(value, where, set(classes))
+        control, tasks = _json_min_tasks(value, where, classes)
     elif all(isinstance(item.get("data"), dict) for item in value):
         if not any("annotations" in item for item in value):
             raise ZslError(
@@ -82,7 +83,7 @@ def label_studio_export(
                 "label -f label-studio' wrote?): give the project's JSON or JSON_MIN export, "
                 "made once its tasks are annotated"
             )
-        control, tasks = _json_tasks(value, where, set(classes))
+        control, tasks = _json_tasks(value, where, classes)
     else:
         return None
     return _agreed(tasks, where, control, class_key)
@@ -99,7 +100,9 @@ class _Task:
     url: str | None  # its image URL, where it has one
 
 
-def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> tuple[str, list[_Task]]:
+def _json_tasks(
+    tasks: list[dict], where: str, classes: Collection[str] | None
+) -> tuple[str, list[_Task]]:
     """The Choices control of a JSON export that holds the classes (see `_control`), and its
     tasks, each with its annotations' answers for that control."""
     annotations = {id(task): _kept_annotations(task) for task in tasks}
@@ -114,8 +117,10 @@ def _json_tasks(tasks: list[dict], where: str, classes: set[str]) -> tuple[str, 
         raise _no_choices(where)
     predicted = _predicted_results(tasks)
     known = {choice for result in predicted for choice in _choices(result)}
-    known |= classes | _data_classes(task["data"] for task in tasks)
-    control = _control(answered, {result["from_name"] for result in predicted}, known, where)
+    known |= _data_classes(task["data"] for task in tasks)
+    control = _control(
+        answered, {result["from_name"] for result in predicted}, known, classes, where
+    )
     read = []
     for task in tasks:
         kept = annotations[id(task)]
@@ -187,21 +192,32 @@ def _data_classes(data: Iterable[Any]) -> set[str]:
 
 
 def _control(
-    answered: dict[str, set[str]], predicted: set[str], classes: set[str], where: str
+    answered: dict[str, set[str]],
+    predicted: set[str],
+    known: set[str],
+    classes: Collection[str] | None,
+    where: str,
 ) -> str:
     """Of the controls answered (each with its answers), the one whose answers are the classes:
-    the one zsl's predictions fill, else the one whose answers are most among the predictions'
-    `classes`, else the only one answered."""
+    the one zsl's predictions fill, else the one whose answers are most among the classes (those
+    `known` from the export, and the predictions' `classes`), else the only one answered.
+    UnsettledControl where the choice is the classes' and the predictions' are not known yet
+    (None): their classes can make another control the one, or none."""
     chosen = answered.keys() & predicted
     if len(chosen) == 1:
         return next(iter(chosen))
-    overlaps = {name: len(answers & classes) for name, answers in answered.items()}
+    if classes is None:
+        # Predictions piped in are read after the truth: a lone tag taken here (the image's
+        # quality) was scored as the classes, where read from a file it is refused.
+        raise UnsettledControl(f"{where}: the predictions' classes tell its control")
+    every = known | set(classes)
+    overlaps = {name: len(answers & every) for name, answers in answered.items()}
     best = max(overlaps.values())
     if best == 0 and len(predicted) == 1:
         # Only other controls (image quality, ...) answered so far: no task has its class yet.
         return next(iter(predicted))
     leaders = [name for name, overlap in overlaps.items() if overlap == best]
-    if len(leaders) == 1 and (best or (len(answered) == 1 and not classes)):
+    if len(leaders) == 1 and (best or (len(answered) == 1 and not every)):
         return leaders[0]
     names = ", ".join(f"'{printable_text(name)}'" for name in sorted(answered))
     if len(answered) == 1:
@@ -213,7 +229,7 @@ def _control(
             f"{names} ({shown}), and none of its answers is a class the predictions name; "
             "annotate the tasks' classes in Label Studio, then export the project again"
         )
-    if not classes:
+    if not every:
         why = "no prediction names the one that holds the classes"
     elif best == 0:
         why = "the answers of none of them are among the classes the predictions name"
@@ -237,7 +253,9 @@ def _answer(annotation: dict, control: str) -> tuple[str, ...] | None:
     return tuple(choices) or None
 
 
-def _json_min_tasks(records: list[dict], where: str, classes: set[str]) -> tuple[str, list[_Task]]:
+def _json_min_tasks(
+    records: list[dict], where: str, classes: Collection[str] | None
+) -> tuple[str, list[_Task]]:
     """The key of a JSON_MIN export's answers that holds the classes, and its tasks (records of
     one task's annotations joined), each with its annotations' answers under that key."""
     control = _json_min_control(records, where, classes)
@@ -257,7 +275,7 @@ def _json_min_tasks(records: list[dict], where: str, classes: set[str]) -> tuple
     return control, read
 
 
-def _json_min_control(records: list[dict], where: str, classes: set[str]) -> str:
+def _json_min_control(records: list[dict], where: str, classes: Collection[str] | None) -> str:
     """The key of a JSON_MIN export's answers that holds the classes (see `_control`). Its
     records put the task's data keys beside the answers, and name no control's type: a one-line
     TextArea's answer is a string too. A key of a task without annotation is a data key."""
@@ -274,7 +292,7 @@ def _json_min_control(records: list[dict], where: str, classes: set[str]) -> str
                 answered.setdefault(key, set()).update(answer)
     if not answered:
         raise _no_choices(where)
-    return _control(answered, set(), classes | _data_classes(records), where)
+    return _control(answered, set(), _data_classes(records), classes, where)
 
 
 def _json_min_answer(value: Any) -> tuple[str, ...] | None:

@@ -1,0 +1,147 @@
+"""`zsl evaluate PREDICTIONS --truth EXPORT`: Label Studio exports zsl did not write the tasks of.
+Images uploaded through Label Studio's web page, whose task URL is `/data/upload/<project>/<8 hex
+digits>-<file name>`; projects whose Image tag reads another data key than `image`; and
+predictions piped in beside a JSON_MIN export of tasks added by hand. The exports' shapes are
+those label-studio 1.23.2 wrote for images uploaded as its web page uploads them (its Django
+storage writes a name's spaces as '_', drops other characters than letters, digits, '-', '_'
+and '.', and percent-encodes the URL)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.evaluation_helpers import touch
+from tests.helpers import error_line, run
+from zsl_cli.cli import app
+
+CHOICE = "choice"
+
+
+def _task(task_id: int, data: dict, choice: str, control: str = CHOICE) -> dict:
+    """A task of the JSON export as label-studio 1.23.2 writes one made by an upload: no
+    prediction, one annotation choosing `choice` in `control`."""
+    result = {"from_name": control, "to_name": "image", "type": "choices"}
+    annotation = {
+        "id": task_id,
+        "completed_by": 1,
+        "result": [{**result, "value": {"choices": [choice]}}],
+        "was_cancelled": False,
+        "ground_truth": False,
+        "prediction": {},
+        "task": task_id,
+        "project": 3,
+    }
+    return {
+        "id": task_id,
+        "annotations": [annotation],
+        "file_upload": data.get("image", "").rpartition("/")[2] or None,
+        "drafts": [],
+        "predictions": [],
+        "data": data,
+        "meta": {},
+        "project": 3,
+    }
+
+
+def json_export(images: list[tuple[dict, str]], control: str = CHOICE) -> list[dict]:
+    """A JSON export of tasks with this data, each annotated once with this choice."""
+    return [
+        _task(number, data, choice, control)
+        for number, (data, choice) in enumerate(images, start=1)
+    ]
+
+
+def json_min_export(images: list[tuple[dict, str]], control: str = CHOICE) -> list[dict]:
+    """The JSON_MIN export of the same tasks: the data keys beside the id and the answer."""
+    return [
+        {**data, "id": number, control: choice, "annotator": 1, "annotation_id": number}
+        for number, (data, choice) in enumerate(images, start=1)
+    ]
+
+
+EXPORTS = [json_export, json_min_export]
+
+
+def uploaded(name: str, prefix: str = "0a27f7e1", project: int = 3) -> dict:
+    """A task's data as Label Studio writes it for an image uploaded under this (stored) name."""
+    return {"image": f"/data/upload/{project}/{prefix}-{name}"}
+
+
+def predictions(labels: dict[str, str]) -> Path:
+    """A zsl predictions CSV of these images (made here, so that they exist), each ranked first
+    with its label."""
+    with open("predictions.csv", "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["path", "label", "score", "top_k_labels", "top_k_scores", "status", "error"]
+        )
+        for path, label in labels.items():
+            touch(path)
+            writer.writerow([path, label, "0.9", label, "0.9", "ok", ""])
+    return Path("predictions.csv")
+
+
+def write_json(name: str, value: object) -> Path:
+    Path(name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    return Path(name)
+
+
+def evaluated(*args: object) -> dict:
+    result = run("evaluate", *args, "--json", "-", "--quiet")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+# 3. Predictions piped in, the truth a JSON_MIN export of tasks added by hand.
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_piped_predictions_choose_the_tag_as_a_file_does(export) -> None:
+    # The tasks, added by hand, have so far been answered only in the image-quality tag: no
+    # task has a class. Given the predictions as a file, the export is refused; piped, the tag
+    # was chosen before any class was known, and the images scored 0% against 'good' and
+    # 'bad', exit 0.
+    labels = {"photos/a.png": "cat", "photos/b.png": "dog"}
+    tasks = [
+        ({"image": "/data/local-files/?d=photos/a.png"}, "good"),
+        ({"image": "/data/local-files/?d=photos/b.png"}, "bad"),
+    ]
+    exported = write_json("export.json", export(tasks, control="quality"))
+    from_file = run("evaluate", predictions(labels), "--truth", exported)
+    assert from_file.exit_code == 2, from_file.output
+    piped = CliRunner().invoke(
+        app,
+        ["evaluate", "-", "--truth", str(exported), "--json", "-", "--quiet"],
+        input=Path("predictions.csv").read_bytes(),
+    )
+    assert piped.exit_code == 2, piped.output
+    assert error_line(piped.stderr) == error_line(from_file.stderr)
+
+
+def test_piped_predictions_still_pick_the_one_tag_that_holds_their_classes() -> None:
+    labels = {"photos/a.png": "cat", "photos/b.png": "dog"}
+    tasks = [
+        ({"image": "/data/local-files/?d=photos/a.png"}, "cat"),
+        ({"image": "/data/local-files/?d=photos/b.png"}, "cat"),
+    ]
+    exported = write_json("export.json", json_min_export(tasks, control="species"))
+    predictions(labels)
+    piped = CliRunner().invoke(
+        app,
+        ["evaluate", "-", "--truth", str(exported), "--json", "-", "--quiet"],
+        input=Path("predictions.csv").read_bytes(),
+    )
+    assert piped.exit_code == 0, piped.output
+    metrics = json.loads(piped.stdout)
+    assert metrics["n"] == 2
+    assert round(metrics["top_k"]["1"]["overall"] * 2) == 1
