@@ -102,6 +102,67 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+# 2. Another data key than `image`.
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("img", "/data/local-files/?d=photos/{name}"),
+        ("url", "https://example.com/photos/{name}"),
+        ("image_url", "s3://bucket/photos/{name}"),
+        ("photo", "/data/local-files/?d=photos/{name}"),
+        ("$undefined$", "gs://bucket/photos/{name}"),
+        ("file", "photos/{name}"),
+    ],
+)
+def test_the_image_is_taken_from_another_data_key(export, key: str, url: str) -> None:
+    labels = {"photos/a.png": "cat", "photos/b.png": "dog"}
+    tasks = [
+        ({key: url.format(name="a.png"), "caption": "a cat on a mat", "n": 3}, "cat"),
+        ({key: url.format(name="b.png"), "caption": "", "n": 4}, "cat"),
+    ]
+    metrics = evaluated(predictions(labels), "--truth", write_json("export.json", export(tasks)))
+    assert metrics["n"] == 2
+    assert round(metrics["top_k"]["1"]["overall"] * 2) == 1
+
+
+def test_the_data_key_the_results_name_is_the_image() -> None:
+    # Its results' to_name names a data key: that one, though another holds a URL too.
+    labels = {"photos/a.png": "cat"}
+    exported = json_export([({"photo": "photos/a.png", "thumb": "thumbs/a.png"}, "cat")])
+    exported[0]["annotations"][0]["result"][0]["to_name"] = "photo"
+    metrics = evaluated(predictions(labels), "--truth", write_json("export.json", exported))
+    assert metrics["n"] == 1
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_several_data_values_that_could_be_the_image_are_refused_naming_them(export) -> None:
+    labels = {"photos/a.png": "cat"}
+    tasks = [({"photo": "photos/a.png", "thumb": "https://cdn.example/t/a.jpg"}, "cat")]
+    result = run("evaluate", predictions(labels), "--truth", write_json("e.json", export(tasks)))
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: e.json, task 1: its data keys 'photo' and 'thumb' could each hold its "
+        "image: give a path,label CSV of the images' paths as the ground truth"
+    )
+
+
+def test_data_without_an_image_is_refused_naming_its_keys() -> None:
+    labels = {"photos/a.png": "cat"}
+    tasks = [({"text": "a cat", "n": 3}, "cat")]
+    result = run(
+        "evaluate", predictions(labels), "--truth", write_json("e.json", json_export(tasks))
+    )
+    assert result.exit_code == 2, result.output
+    assert error_line(result.stderr) == (
+        "zsl: error: e.json, task 1: its data has no image (no 'zsl_path' nor 'image' key, and "
+        "neither 'n' nor 'text' is an image's URL or path): give the export of a project of "
+        "image tasks"
+    )
+
+
 # 3. Predictions piped in, the truth a JSON_MIN export of tasks added by hand.
 
 

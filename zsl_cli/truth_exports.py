@@ -3,30 +3,39 @@ task's image. A module of its own as it knows Label Studio's export formats (as 
 1.23.2 writes them), which evaluation need not: it takes the (task, image, class) rows read here
 and pairs them with the predictions as it pairs a truth CSV's rows.
 
-JSON is a list of tasks: `data` (zsl's `zsl_*` keys where zsl wrote the task, and `image`),
-`annotations` (each with `result` items, {"from_name", "type": "choices", "value": {"choices":
+JSON is a list of tasks: `data` (zsl's `zsl_*` keys where zsl wrote the task, and `image`, or
+the key the project's Image tag reads: `img`, `url`...), `annotations` (each with `result`
+items, {"from_name", "to_name" (the tag it answers for), "type": "choices", "value": {"choices":
 [...]}}, and `was_cancelled` for a skipped task; `ground_truth` where a reviewer starred it) and
 `predictions` (objects, or only their ids, where each annotation carries the one it started from
-as `prediction`). JSON_MIN is a record per annotation: the task's data keys, the task's `id`,
-each control's answer under its name (a Choices control's one choice as a string, several as
-{"choices": [...]}), `annotator`, `annotation_id` (null for a task without annotation) and the
-annotation's dates; it leaves out skipped annotations and their tasks.
+as `prediction`); an image uploaded through Label Studio's web page has the URL
+`/data/upload/<project id>/<8 hex digits>-<its file name>`. JSON_MIN is a record per
+annotation: the task's data keys, the task's `id`, each control's answer under its name (a
+Choices control's one choice as a string, several as {"choices": [...]}), `annotator`,
+`annotation_id` (null for a task without annotation) and the annotation's dates; it leaves out
+skipped annotations and their tasks.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import counted, path_from_text, printable_text
 
 # The keys of a JSON_MIN record that are neither the task's data nor an answer.
 _JSON_MIN_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
 _JSON_MIN_KEYS.add("agreement")  # written by Label Studio Enterprise
+# A data value that is an image's URL, as Label Studio reads one: of a scheme its storages
+# serve, or its own local files and uploads (/data/...); else a path, by its extension.
+_IMAGE_URL = re.compile(r"(https?|s3|gs|azure-blob)://|/data/", re.IGNORECASE)
 
 
 class UnsettledControl(ZslError):
@@ -121,6 +130,15 @@ def _json_tasks(
     control = _control(
         answered, {result["from_name"] for result in predicted}, known, classes, where
     )
+    # The tag the control's results are given to: an Image tag named as the data key it reads
+    # (Label Studio's default, `<Image name="image" value="$image"/>`) names that key.
+    results = [r for a in chain(*annotations.values()) for r in _choices_results(a)]
+    pointed = {
+        r["to_name"]
+        for r in chain(results, predicted)
+        if r["from_name"] == control and isinstance(r.get("to_name"), str)
+    }
+    key = next(iter(pointed)) if len(pointed) == 1 else None
     read = []
     for task in tasks:
         kept = annotations[id(task)]
@@ -129,7 +147,8 @@ def _json_tasks(
             answer for a in reviewed or kept if (answer := _answer(a, control)) is not None
         )
         cancelled = any(_cancelled(a) for a in _annotations(task))
-        read.append(_task(task, task["data"], answers, cancelled and not kept, bool(kept), where))
+        skipped = cancelled and not kept
+        read.append(_task(task, task["data"], answers, skipped, bool(kept), where, key))
     return control, read
 
 
@@ -258,7 +277,7 @@ def _json_min_tasks(
 ) -> tuple[str, list[_Task]]:
     """The key of a JSON_MIN export's answers that holds the classes, and its tasks (records of
     one task's annotations joined), each with its annotations' answers under that key."""
-    control = _json_min_control(records, where, classes)
+    control, answer_keys = _json_min_control(records, where, classes)
     by_task: dict[Any, list[dict]] = {}
     for record in records:
         by_task.setdefault(_hashable(record["id"]), []).append(record)
@@ -271,14 +290,18 @@ def _json_min_tasks(
             if (answer := _json_min_answer(record.get(control))) is not None
         )
         first = task_records[0]
-        read.append(_task(first, first, answers, False, bool(annotated), where))
+        data = {k: v for k, v in first.items() if k not in _JSON_MIN_KEYS and k not in answer_keys}
+        read.append(_task(first, data, answers, False, bool(annotated), where))
     return control, read
 
 
-def _json_min_control(records: list[dict], where: str, classes: Collection[str] | None) -> str:
-    """The key of a JSON_MIN export's answers that holds the classes (see `_control`). Its
-    records put the task's data keys beside the answers, and name no control's type: a one-line
-    TextArea's answer is a string too. A key of a task without annotation is a data key."""
+def _json_min_control(
+    records: list[dict], where: str, classes: Collection[str] | None
+) -> tuple[str, set[str]]:
+    """The key of a JSON_MIN export's answers that holds the classes (see `_control`), and the
+    keys of all its answers. Its records put the task's data keys beside the answers, and name
+    no control's type: a one-line TextArea's answer is a string too. A key of a task without
+    annotation is a data key, and so is an image's URL or path."""
     annotated = [record for record in records if record.get("annotation_id") is not None]
     if not annotated:
         raise _no_annotation(where, len({_hashable(record["id"]) for record in records}))
@@ -288,11 +311,13 @@ def _json_min_control(records: list[dict], where: str, classes: Collection[str] 
         for key, value in record.items():
             if key in _JSON_MIN_KEYS or key in data_keys or key == "image" or key[:4] == "zsl_":
                 continue
+            if _image_like(value):
+                continue
             if (answer := _json_min_answer(value)) is not None:
                 answered.setdefault(key, set()).update(answer)
     if not answered:
         raise _no_choices(where)
-    return _control(answered, set(), _data_classes(records), classes, where)
+    return _control(answered, set(), _data_classes(records), classes, where), set(answered)
 
 
 def _json_min_answer(value: Any) -> tuple[str, ...] | None:
@@ -316,11 +341,13 @@ def _task(
     skipped: bool,
     annotated: bool,
     where: str,
+    pointed: str | None = None,
 ) -> _Task:
-    """A task's image: zsl's own path where zsl wrote the task, else its image URL."""
+    """A task's image: zsl's own path where zsl wrote the task, else its image URL (see
+    `_image_keys`; `pointed`: the data key its results name, if they name one)."""
     task_id = task.get("id")
-    image = data.get("image")
-    url = image if isinstance(image, str) and image else None
+    keys = _image_keys(data, pointed)
+    url = data[keys[0]] if len(keys) == 1 else None
     if isinstance(data.get("zsl_path_quoted"), str):
         # As the predictions reader takes it: the exact bytes of a name that is not UTF-8.
         raw = unquote_to_bytes(data["zsl_path_quoted"])
@@ -329,12 +356,53 @@ def _task(
         path = path_from_text(data["zsl_path"])
         return _Task(task_id, path, True, answers, skipped, annotated, url)
     if url is None:
-        raise ZslError(
-            f"{where}, task {task_id}: its data has no image (no 'zsl_path' nor 'image' key): "
-            "give the export of a project of image tasks, as 'zsl label -f label-studio' "
-            "writes them"
-        )
+        raise _no_image(data, keys, task_id, where)
     return _Task(task_id, url, False, answers, skipped, annotated, url)
+
+
+def _image_keys(data: dict, pointed: str | None) -> list[str]:
+    """The data keys that could hold a task's image URL: the one its results name (an Image tag
+    named as the key it reads) where it holds an image's URL or path, else `image` (zsl's key,
+    and Label Studio's default), else each whose value is an image's URL or path (a project
+    whose Image tag reads `$img`, or a task uploaded before the project had a labelling config:
+    `$undefined$`). zsl's own keys are none: `zsl_path` is no URL."""
+    if pointed is not None and _image_like(data.get(pointed)):
+        return [pointed]
+    if isinstance(data.get("image"), str) and data["image"]:
+        return ["image"]
+    return [key for key, value in data.items() if key[:4] != "zsl_" and _image_like(value)]
+
+
+def _image_like(value: Any) -> bool:
+    """Whether a data value is an image's URL or path."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return bool(_IMAGE_URL.match(value)) or os.path.splitext(value)[1].lower() in IMAGE_EXTENSIONS
+
+
+def _no_image(data: dict, keys: list[str], task_id: object, where: str) -> ZslError:
+    """The refusal of a task whose data holds no image URL, or several values that could each
+    be it (`keys`)."""
+    if keys:
+        named = [f"'{printable_text(key)}'" for key in sorted(keys)]
+        listed = f"{', '.join(named[:-1])} and {named[-1]}"
+        return ZslError(
+            f"{where}, task {task_id}: its data keys {listed} could each hold its image: give a "
+            "path,label CSV of the images' paths as the ground truth"
+        )
+    others = [f"'{printable_text(key)}'" for key in sorted(data)]
+    if not others:
+        which = "no other key"
+    elif len(others) == 1:
+        which = f"{others[0]} is no image's URL or path"
+    elif len(others) == 2:
+        which = f"neither {others[0]} nor {others[1]} is an image's URL or path"
+    else:
+        which = f"none of {', '.join(others)} is an image's URL or path"
+    return ZslError(
+        f"{where}, task {task_id}: its data has no image (no 'zsl_path' nor 'image' key, and "
+        f"{which}): give the export of a project of image tasks"
+    )
 
 
 def _agreed(
