@@ -102,6 +102,123 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+# 1. Images uploaded through Label Studio's web page.
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_uploaded_images_pair_by_their_file_name(export) -> None:
+    # The team uploaded its photos, annotated them, and ran zsl on its own copy of the folder.
+    labels = {"photos/cats/a.png": "cat", "photos/dogs/b.png": "dog", "photos/dogs/c.png": "cat"}
+    tasks = [
+        (uploaded("a.png", "f8c57b93"), "cat"),
+        (uploaded("b.png", "014b6d0b"), "dog"),
+        (uploaded("c.png", "3fb7d818"), "dog"),
+    ]
+    metrics = evaluated(predictions(labels), "--truth", write_json("export.json", export(tasks)))
+    assert metrics["n"] == 3
+    assert round(metrics["top_k"]["1"]["overall"] * 3) == 2
+    assert metrics["unmatched"]["truth"]["count"] == 0
+
+
+def test_an_uploaded_name_is_read_as_its_url_encodes_it() -> None:
+    # Percent-encoded UTF-8, as Label Studio's storage writes the URL of café.png and 猫.jpg;
+    # served by a host of its own (LABEL_STUDIO_HOST) or under a path (FORCE_SCRIPT_NAME).
+    labels = {"photos/café.png": "cat", "photos/猫.jpg": "cat", "photos/d.png": "dog"}
+    tasks = [
+        ({"image": "/data/upload/3/34c05d6a-caf%C3%A9.png"}, "cat"),
+        ({"image": "http://localhost:8080/data/upload/3/2fd117b0-%E7%8C%AB.jpg"}, "cat"),
+        ({"image": "/ls/data/upload/3/158a18bb-d.png"}, "dog"),
+    ]
+    metrics = evaluated(
+        predictions(labels), "--truth", write_json("export.json", json_export(tasks))
+    )
+    assert metrics["n"] == 3
+
+
+def test_two_uploads_of_one_name_pair_with_neither_and_say_why() -> None:
+    # Two photos named a.png in two folders: the upload kept only their names.
+    labels = {"photos/2023/a.png": "cat", "photos/2024/a.png": "dog", "photos/b.png": "dog"}
+    tasks = [
+        (uploaded("a.png", "f8c57b93"), "cat"),
+        (uploaded("a.png", "bccb0fdf"), "dog"),
+        (uploaded("b.png", "014b6d0b"), "dog"),
+    ]
+    metrics = evaluated(
+        predictions(labels), "--truth", write_json("export.json", json_export(tasks))
+    )
+    assert metrics["n"] == 1
+    assert metrics["unmatched"]["truth"]["count"] == 2
+    (warning,) = [w for w in metrics["warnings"] if "upload" in w]
+    assert warning == (
+        "2 images of export.json, uploaded through Label Studio's web page, are paired with no "
+        "prediction: an upload keeps only the file's name, behind an 8-character prefix "
+        "(e.g. /data/upload/3/f8c57b93-a.png is 'a.png': 2 uploads are named so, files of other "
+        "folders as like as not); give a path,label CSV of the images' paths as the ground truth"
+    )
+
+
+def test_an_upload_that_several_predictions_end_like_says_so_once() -> None:
+    # One upload of a.png, two predicted files of that name: which one it is, no rule tells.
+    labels = {"photos/2023/a.png": "cat", "photos/2024/a.png": "dog", "photos/b.png": "dog"}
+    tasks = [(uploaded("a.png", "f8c57b93"), "cat"), (uploaded("b.png", "014b6d0b"), "dog")]
+    metrics = evaluated(
+        predictions(labels), "--truth", write_json("export.json", json_export(tasks))
+    )
+    assert metrics["n"] == 1
+    (warning,) = [w for w in metrics["warnings"] if "a.png" in w]
+    assert warning.startswith("1 image of export.json, uploaded through Label Studio's web page")
+    assert "several predictions end so, 'photos/2023/a.png' and 'photos/2024/a.png'" in warning
+
+
+def test_an_upload_whose_name_label_studio_changed_says_so() -> None:
+    # Django's storage wrote 'my cat.png' as my_cat.png, "john's (1).png" as johns_1.png.
+    labels = {"photos/my cat.png": "cat", "photos/john's (1).png": "dog", "photos/b.png": "dog"}
+    tasks = [
+        (uploaded("my_cat.png", "014b6d0b"), "cat"),
+        (uploaded("johns_1.png", "de5ae9c9"), "dog"),
+        (uploaded("b.png", "e806524e"), "dog"),
+    ]
+    metrics = evaluated(
+        predictions(labels), "--truth", write_json("export.json", json_export(tasks))
+    )
+    assert metrics["n"] == 1  # not guessed: said
+    (warning,) = [w for w in metrics["warnings"] if "upload" in w]
+    assert (
+        "(e.g. /data/upload/3/014b6d0b-my_cat.png is 'my_cat.png': Label Studio renamed "
+        "'my cat.png' so on upload" in warning
+    )
+    assert "its spaces as '_'" in warning
+
+
+def test_uploads_that_pair_with_nothing_are_refused_saying_why() -> None:
+    labels = {"photos/x.png": "cat", "photos/y.png": "dog"}
+    tasks = [(uploaded("a.png"), "cat"), (uploaded("b.png", "014b6d0b"), "dog")]
+    for export in EXPORTS:
+        result = run(
+            "evaluate", predictions(labels), "--truth", write_json("export.json", export(tasks))
+        )
+        assert result.exit_code == 2, result.output
+        line = error_line(result.stderr)
+        assert line.startswith("zsl: error: none of the 2 predictions in predictions.csv match")
+        assert "uploaded through Label Studio's web page" in line
+        assert (
+            "(e.g. /data/upload/3/0a27f7e1-a.png is 'a.png': no prediction names a file so)" in line
+        )
+
+
+def test_a_name_label_studio_cut_says_so() -> None:
+    # Its storage cuts a path over 100 characters and adds '_' and 7 random ones.
+    long_name = "L" * 95 + ".png"
+    cut = "L" * 70 + "_Qo9Rt6D.png"
+    labels = {f"photos/{long_name}": "cat", "photos/b.png": "dog"}
+    tasks = [(uploaded(cut, "7dadca87", 2), "cat"), (uploaded("b.png", "014b6d0b"), "dog")]
+    metrics = evaluated(
+        predictions(labels), "--truth", write_json("export.json", json_export(tasks))
+    )
+    (warning,) = [w for w in metrics["warnings"] if "upload" in w]
+    assert "Label Studio cut the long name to fit 100 characters" in warning
+
+
 # 2. Another data key than `image`.
 
 
@@ -109,7 +226,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("key", "url"),
     [
-        ("img", "/data/local-files/?d=photos/{name}"),
+        ("img", "/data/upload/3/f8c57b93-{name}"),
         ("url", "https://example.com/photos/{name}"),
         ("image_url", "s3://bucket/photos/{name}"),
         ("photo", "/data/local-files/?d=photos/{name}"),
@@ -206,3 +323,24 @@ def test_piped_predictions_still_pick_the_one_tag_that_holds_their_classes() -> 
     metrics = json.loads(piped.stdout)
     assert metrics["n"] == 2
     assert round(metrics["top_k"]["1"]["overall"] * 2) == 1
+
+
+def test_hubness_pairs_uploaded_images_as_evaluate_does() -> None:
+    # The sample images uploaded into a project whose Image tag reads $img, each annotated with
+    # its class folder's name: the accuracy column is that of the class folders as the truth.
+    samples = Path(__file__).resolve().parent.parent / "sample_images"
+    images = sorted(p for p in samples.glob("*/*.png"))
+    tasks = [
+        ({"img": f"/data/upload/5/{number:08x}-{image.name.replace(' ', '_')}"}, image.parent.name)
+        for number, image in enumerate(images)
+    ]
+    hubness = ("hubness", samples, "-c", samples / "classes.txt", "-m", "shapes-demo")
+    by_export = run(*hubness, "--truth", write_json("e.json", json_export(tasks)), "--json", "-")
+    assert by_export.exit_code == 0, by_export.output
+    by_folders = run(*hubness, "--truth", samples, "--json", "-")
+    assert by_folders.exit_code == 0, by_folders.output
+    report, reference = json.loads(by_export.stdout), json.loads(by_folders.stdout)
+    assert report["unmatched"]["images"]["count"] == 0
+    accuracy = {name: method["accuracy"] for name, method in report["methods"].items()}
+    assert accuracy == {name: method["accuracy"] for name, method in reference["methods"].items()}
+    assert accuracy["none"] is not None

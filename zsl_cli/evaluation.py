@@ -154,6 +154,9 @@ class TruthItem:
     image_like: bool = True  # False: not counted as unmatched when no prediction names it
     hidden: bool = False  # True: not even reported then (zsl label skips it by default)
     line: int = 0  # a truth CSV's line that names it first; 0 for a folder's file
+    # An image uploaded to Label Studio: its stored path there (upload/3/f8c57b93-a.png), whose
+    # file name alone, less the prefix, is `relative`; "" for any other.
+    upload: str = ""
 
 
 @dataclass(frozen=True)
@@ -590,6 +593,7 @@ def evaluate(
     warnings = [*truth.warnings]
     warnings += _shared_ending_warnings(matching.unmatched, predictions_source, base)
     warnings += _left_out_images_warnings(truth, matching)
+    warnings += _upload_warnings(truth, matching, [p.path for p in predictions])
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
     offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
@@ -1507,7 +1511,13 @@ def match_paths(
 
     if truth.kind == "csv" and not all(taken):
         _take_other_spellings(paths, truth, taken, pairs, base, pairs[:by_own_path])
-    shared = sorted(i for i, claimants in claims.items() if len(claimants) > 1 and not taken[i])
+    # An upload that several predictions end like is said of by its own warning (an upload
+    # keeps no folder: running elsewhere would not pair it).
+    shared = sorted(
+        i
+        for i, claimants in claims.items()
+        if len(claimants) > 1 and not taken[i] and not truth.items[i].upload
+    )
     shared_example: tuple[str, ...] = ()
     if shared:
         first, second = claims[shared[0]][:2]
@@ -1929,9 +1939,11 @@ def _truth_from_export(
     """The ground truth of a Label Studio project's JSON or JSON_MIN export (`text`), None where
     it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
     read as a truth CSV's URL is; a relative path starts at the current folder, as the
-    predictions' own do where no run info names the labelling's folder. An image in two tasks
-    is one, but for two labels, which are refused, as are two URLs that name it only once their
-    host or query is dropped (see `_check_listed_again`)."""
+    predictions' own do where no run info names the labelling's folder. An image uploaded through
+    Label Studio's web page is its file name alone, less the upload's prefix, which pairs by
+    rule 3 only (the upload kept no folder, and its path there names no file here). An image in
+    two tasks is one, but for two labels, which are refused, as are two URLs that name it only
+    once their host or query is dropped (see `_check_listed_again`)."""
     try:
         value = json.loads(text)
     except ValueError:
@@ -1952,14 +1964,21 @@ def _truth_from_export(
         _refuse_several_labels(label, f"{where}, task {image.task}", "choice")
         image = replace(image, label=label)
         zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
-        in_url = None if zsl_path is not None else _path_in_url(image.image)
+        upload = None if zsl_path is not None else _LABEL_STUDIO_UPLOAD.fullmatch(image.image)
+        in_url = None if zsl_path is not None or upload else _path_in_url(image.image)
         written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
         if zsl_path is None and in_url is None:
-            written = path_from_text(written)
+            written = _unquoted(written) if upload else path_from_text(written)
         inexact = in_url is not None and not in_url.exact
         full = absolute_path(written)
         if full not in tasks:
             tasks[full] = image, inexact
+            if upload:
+                # Its path on the server, which names no file here: it pairs by its file name
+                # alone (rule 3), only where that is one image's, as the upload kept no folder.
+                stored, name = _unquoted(upload["stored"]), _unquoted(upload["name"])
+                items.append(TruthItem(full, (name,), image.label, written, upload=stored))
+                continue
             absolute = _windows_absolute(written) or os.path.isabs(written)
             relative = () if absolute else _parts(written)
             items.append(TruthItem(full, relative, image.label, written))
@@ -2350,6 +2369,19 @@ _LABEL_STUDIO_LOCAL_FILE = re.compile(
 )
 # A Windows drive at the start of a file URL's path: file:///C:/Users/u/a.jpg.
 _URL_DRIVE = re.compile(r"/[A-Za-z]:[/\\]")
+
+
+# An image uploaded through Label Studio's web page (data_import.models.upload_name_generator):
+# stored as upload/<project id>/<a UUID's first 8 hex digits>-<its file name>, and served under
+# /data/ (a host or a script name before it, or not), or that stored path alone where uploads go
+# to a cloud storage.
+_LABEL_STUDIO_UPLOAD = re.compile(
+    r"(?:(?:[A-Za-z][A-Za-z0-9+.-]+://[^/?#]*)?(?:/[^?#]*)?/data/)?"
+    r"(?P<stored>upload/[0-9]+/[0-9a-f]{8}-(?P<name>[^/?#]+))"
+)
+# The longest path Label Studio stores an upload under (its FileField's max_length): Django cuts
+# a longer file name and adds "_" and 7 random letters or digits before its extensions.
+_UPLOAD_MAX_LENGTH = 100
 
 
 class _UrlPath(NamedTuple):
@@ -2868,6 +2900,71 @@ def _ties_broken(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
     return result
 
 
+def _upload_warnings(truth: GroundTruth, matching: Matching, paths: Sequence[str]) -> list[str]:
+    """A warning where images uploaded to Label Studio are paired with no prediction, saying
+    why, as they pair by their file name alone."""
+    paired = {i for _, i in matching.pairs}
+    clause = _unpaired_uploads(truth, paired, paths, "prediction")
+    return [clause] if clause else []
+
+
+def _unpaired_uploads(truth: GroundTruth, paired: set[int], paths: Sequence[str], what: str) -> str:
+    """How many of the truth's images uploaded through Label Studio's web page (`upload`) pair
+    with none of `paths` (not in `paired`), and why, for one of them: an upload keeps only the
+    file's name, which several uploads or several of `paths` may have, or Label Studio changed
+    on upload; "" where none is unpaired."""
+    unpaired = [item for i, item in enumerate(truth.items) if item.upload and i not in paired]
+    if not unpaired:
+        return ""
+    uploads = Counter(item.relative[0] for item in truth.items if item.upload)
+    by_name: dict[str, list[str]] = {}
+    renamed: dict[str, str] = {}  # the name Label Studio stores a file's under -> the file's
+    for path in paths:
+        parts = _ending(_parts(path))
+        if parts:
+            by_name.setdefault(parts[-1], []).append(path)
+            renamed.setdefault(_uploaded_name(parts[-1]), parts[-1])
+
+    def why(item: TruthItem) -> tuple[int, str]:
+        """Why `item` pairs with nothing, after how telling that is (0: most)."""
+        name = item.relative[0]
+        if renamed.get(name, name) != name:
+            return 0, (
+                f"Label Studio renamed '{printable(renamed[name])}' so on upload, its spaces as "
+                "'_', characters other than letters, digits, '-', '_' and '.' dropped"
+            )
+        if len(item.upload) == _UPLOAD_MAX_LENGTH and re.search(r"_[A-Za-z0-9]{7}(\.|$)", name):
+            return 1, (
+                f"Label Studio cut the long name to fit {_UPLOAD_MAX_LENGTH} characters, adding "
+                "'_' and 7 random ones"
+            )
+        if uploads[name] > 1:
+            return 2, f"{uploads[name]} uploads are named so, files of other folders as like as not"
+        if len(by_name.get(name, ())) > 1:
+            first, second = by_name[name][:2]
+            return 3, f"several {what}s end so, '{printable(first)}' and '{printable(second)}'"
+        return 4, f"no {what} names a file so"
+
+    # The example that tells most: a name Label Studio changed is one to put right.
+    (_, reason), example = min(((why(item), item) for item in unpaired), key=lambda x: x[0][0])
+    one = len(unpaired) == 1
+    return (
+        f"{counted(len(unpaired), 'image')} of {printable(truth.source)}, uploaded through Label "
+        f"Studio's web page, {'is' if one else 'are'} paired with no {what}: an upload keeps "
+        f"only the file's name, behind an 8-character prefix ({'' if one else 'e.g. '}"
+        f"{printable(example.shown)} is '{printable(example.relative[0])}': {reason}); give a "
+        "path,label CSV of the images' paths as the ground truth"
+    )
+
+
+def _uploaded_name(name: str) -> str:
+    """A file's name as Label Studio stores it on upload (Django's get_valid_filename): its ends'
+    white space stripped, spaces as '_', and characters other than letters, digits, '-', '_'
+    and '.' dropped (the name as it is where nothing would be left: such an upload is refused)."""
+    valid = re.sub(r"[^-\w.]", "", name.strip().replace(" ", "_"))
+    return name if valid in ("", ".", "..") else valid
+
+
 def _nothing_matched_message(
     paths: Sequence[str],
     truth: GroundTruth,
@@ -2896,6 +2993,8 @@ def nothing_paired_reason(
     what = "predictions" if source is not None else "images"
     if not paths:
         return ""
+    if uploads := _unpaired_uploads(truth, set(), paths, what[:-1]):
+        return ": " + uploads
     if unmatched.shared_endings:
         # Every prediction may be in the truth: which one a truth path is cannot be told.
         return ": " + _shared_ending_clause(unmatched, what, _shared_ending_fixes(source, base))
