@@ -4,7 +4,7 @@
   `name: prompt one; prompt two` gives a class its own prompts (`{}` in a prompt is the name).
   A name that starts as a URL or a drive's path (`https://...`, `C:\\...`) ends at a ':'
   followed by white space or the line's end, not at its scheme's ':'. The marks are ASCII: the
-  look-alikes CJK and Arabic input methods type (`：`, `؛`, `＃`) are text, warned of.
+  look-alikes CJK and Arabic input methods type (`：`, `؛`, `＃`, `｛｝`) are text, warned of.
 - attributes CSV: header `class,<attr1>,<attr2>,...`, one row of numeric weights per class
   (AwA2's predicate matrix style). An optional second row starting with `#phrase` gives the text to
   use for each attribute in prompts (defaults to the column name). Other rows whose first cell
@@ -491,9 +491,11 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             for prompt in prompts:
                 # `{name}` or `{c}`, as in another tool, would stay in the text.
                 if set("{}") & set(NAME_FIELD.sub("", prompt)):
+                    said = lookalike_field(prompt)  # `{｝`, an input method's brace half typed
                     raise ZslError(
                         f"{where}: prompt {quoted_line(prompt)}: only {{}} (or {{0}}) stands for "
                         "the class name; other braces are not allowed"
+                        + (f" (it holds {said})" if said else "")
                     )
                 if len(NAME_FIELD.findall(prompt)) > 1:
                     # As in a template (CLIP's name the class once): `a {} and {}` was refused
@@ -542,6 +544,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     warnings = _lookalike_warnings(entries, wheres)
     warnings += _shared_prompt_warnings(entries, wheres)
     warnings += _percent_s_warnings(entries, wheres)
+    warnings += _lookalike_field_warnings(entries, wheres)
     warnings += class_list_warnings(names, source, templated)
     warnings += csv_quoting_warnings(list(zip(names, wheres, strict=True)), "class")
     if run_on:
@@ -904,6 +907,27 @@ def _percent_s_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     )
 
 
+def _lookalike_field_warnings(
+    entries: Sequence[ClassDef], places: Sequence[str]
+) -> tuple[str, ...]:
+    """`犬: ｛｝の写真`, the braces an input method types in full-width mode: text to the model, as
+    '%s' is (see `_percent_s_warnings`), and warned of so."""
+    found = [
+        (prompt, where, said)
+        for entry, where in zip(entries, places, strict=True)
+        for prompt in entry.prompts
+        if not NAME_FIELD.search(prompt) and (said := lookalike_field(prompt))
+    ]
+    if not found:
+        return ()
+    prompt, where, said = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return (
+        f"{where}: prompt {quoted_line(prompt)}{more} holds {said}: it stands for nothing here, "
+        "and the model reads it as written, without the class's name",
+    )
+
+
 def _name_and_prompts(line: str) -> tuple[str, str, str]:
     """A class file's line split as str.partition(":") splits it: name, ':' (or nothing) and
     prompts; where the name starts as a URL or a path with a drive (`https://x.org/cat`,
@@ -950,12 +974,34 @@ _LOOKALIKES = {
     "\u300d": '"',  # 」
     "\u300e": '"',  # 『
     "\u300f": '"',  # 』
+    # `｛｝` for `{}`, as Japanese, Chinese and Korean input methods in full-width mode type the
+    # braces (Big5 has them too); the small and vertical forms (`﹛`, `︷`) are picked from a
+    # table of symbols, not typed for a brace.
+    "\uff5b": "{",  # ｛
+    "\uff5d": "}",  # ｝
 }
 
 
 def _lookalikes(twins: str) -> str:
     """The look-alikes of the ASCII marks `twins`."""
     return "".join(mark for mark, twin in _LOOKALIKES.items() if twin in twins)
+
+
+# `{}` or `{0}` with a look-alike brace (and `０`, the full-width zero) in it: `｛｝`, `｛０｝`,
+# `{｝`; those of ASCII alone are the placeholder.
+_BRACED_FIELD = re.compile(f"[{{{_lookalikes('{')}][0\uff10]?[}}{_lookalikes('}')}]")
+
+
+def lookalike_field(text: str) -> str | None:
+    """A placeholder `text` holds typed with a look-alike brace, as a message names it with its
+    ASCII twin (`'｛｝' (U+FF5B FULLWIDTH LEFT CURLY BRACKET, U+FF5D FULLWIDTH RIGHT CURLY
+    BRACKET), not '{}'`); None where it holds none."""
+    for found in _BRACED_FIELD.finditer(text):
+        field = found.group()
+        if not field.isascii():
+            marks = ", ".join(_code_point(mark) for mark in field if not mark.isascii())
+            return f"{field!r} ({marks}), not {unicodedata.normalize('NFKC', field)!r}"
+    return None
 
 
 def _said(mark: str) -> str:

@@ -28,6 +28,7 @@ from zsl_cli.classes import (
     ClassSpec,
     csv_quoting_warnings,
     in_quotes,
+    lookalike_field,
     refuse_too_long,
     trailing_comment_warnings,
     with_name,
@@ -164,11 +165,16 @@ def resolve_templates(value: str) -> Templates:
             )
         if not any("{" in line for _, line in numbered):
             # Not the first line's error, which says how to write literal braces.
-            guess = (
-                PERCENT_S_HINT
-                if any("%s" in line for _, line in numbered)
-                else "a class list? pass it as --classes"
+            lookalike = next(
+                ((number, said) for number, line in numbered if (said := lookalike_field(line))),
+                None,
             )
+            if any("%s" in line for _, line in numbered):
+                guess = PERCENT_S_HINT
+            elif lookalike is not None:  # `｛｝の写真`: not a class list
+                guess = f"line {lookalike[0]} holds {lookalike[1]}"
+            else:
+                guess = "a class list? pass it as --classes"
             raise ZslError(
                 f"{value}: no line holds {{}}, which stands for the class name in a template "
                 f"({guess})"
@@ -221,6 +227,8 @@ def resolve_templates(value: str) -> Templates:
         raise ZslError(f"template file not found: {value}{not_found_hint(value)}")
     names = ", ".join(BUILTIN_TEMPLATES)
     hint = f" ({PERCENT_S_HINT})" if "%s" in value else ""
+    if said := lookalike_field(value):
+        hint = f" (it holds {said})"
     raise ZslError(
         f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "
         f"placeholder for the class name{hint}"
@@ -295,6 +303,9 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         if template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
+        elif said := lookalike_field(template):
+            # `｛｝`, as an input method in full-width mode types braces: text, not a placeholder.
+            hint = f"it holds {said}"
         elif fields == [] and "%s" in template:
             hint = PERCENT_S_HINT
         elif placeholders == 1 and (
