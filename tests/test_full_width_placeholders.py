@@ -124,3 +124,51 @@ def test_a_full_width_line_among_templates_is_refused_naming_its_braces(
         f"{template_file}:2: {template!r} must contain exactly one {{}} placeholder (it holds "
         f"{said})"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "prompt", "mark"),
+    [
+        ("犬: {}の写真；{}の絵\n猫: {}の写真；{}の絵\n", "jp.txt:1", "{}の写真；{}の絵",
+         "'；' (U+FF1B FULLWIDTH SEMICOLON)"),
+        ("قطة: صورة {}؛ رسم {}\nكلب\n", "jp.txt:1", "صورة {}؛ رسم {}",
+         "'؛' (U+061B ARABIC SEMICOLON)"),
+        ("犬\n猫: {0}の写真 ； {}の絵\n", "jp.txt:2", "{0}の写真 ； {}の絵",
+         "'；' (U+FF1B FULLWIDTH SEMICOLON)"),
+    ],
+)  # fmt: skip
+def test_two_prompts_joined_by_a_look_alike_semicolon_are_refused_naming_it(
+    text, where, prompt, mark
+):
+    # It was told that {} goes in once, "write the name itself where it appears again": wrong
+    # advice for two prompts that hold it once each.
+    with pytest.raises(ZslError) as error:
+        parse_classes(text, "jp.txt")
+    assert str(error.value) == (
+        f"{where}: prompt {prompt!r} holds {mark}, not ';': it is one prompt, with {{}} (the "
+        "class name) twice; prompts are separated by an ASCII ';' (`name: prompt one; prompt "
+        "two`)"
+    )
+
+
+def test_three_prompts_joined_by_look_alike_semicolons_are_counted():
+    with pytest.raises(ZslError, match=r"holds '；' .*, with \{\} \(the class name\) 3 times; "):
+        parse_classes("犬: {}の写真；{}の絵；{}の像\n猫\n", "c.txt")
+
+
+def test_a_look_alike_semicolon_outside_the_two_placeholders_keeps_the_once_advice():
+    # `；` after both {}: no second prompt would hold one, and the name is written twice.
+    with pytest.raises(ZslError, match=r"goes in once \(write the name itself where it appears"):
+        parse_classes("犬: {}と{}；写真\n猫\n", "c.txt")
+
+
+def test_the_look_alike_semicolon_refusal_reaches_the_command_line(tmp_path: Path):
+    classes = tmp_path / "jp.txt"
+    classes.write_text("犬: {}の写真；{}の絵\n猫: {}の写真；{}の絵\n", encoding="utf-8")
+    result = run("label", "-c", classes, "--show-prompts")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"zsl: error: {classes}:1: prompt '{{}}の写真；{{}}の絵' holds '；' (U+FF1B FULLWIDTH "
+        "SEMICOLON), not ';'"
+    )
+    assert "\n" not in result.stderr.rstrip("\n")

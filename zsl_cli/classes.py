@@ -497,7 +497,18 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                         "the class name; other braces are not allowed"
                         + (f" (it holds {said})" if said else "")
                     )
-                if len(NAME_FIELD.findall(prompt)) > 1:
+                if len(fields := list(NAME_FIELD.finditer(prompt))) > 1:
+                    # `{}の写真；{}の絵`: two prompts joined by an input method's semicolon, each
+                    # with its {}; writing the name itself would be the wrong fix.
+                    if joined := _LOOKALIKE_OF[";"].search(
+                        prompt, fields[0].end(), fields[-1].start()
+                    ):
+                        times = "twice" if len(fields) == 2 else f"{len(fields)} times"
+                        raise ZslError(
+                            f"{where}: prompt {quoted_line(prompt)} holds {_said(joined.group())}, "
+                            f"not ';': it is one prompt, with {{}} (the class name) {times}; "
+                            "prompts are separated by an ASCII ';' (`name: prompt one; prompt two`)"
+                        )
                     # As in a template (CLIP's name the class once): `a {} and {}` was refused
                     # there and took the name twice here.
                     raise ZslError(
