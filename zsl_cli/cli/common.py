@@ -416,18 +416,42 @@ def number(text: str) -> float:
     return float(text)
 
 
-def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -> str:
-    """Why `text` is not `what`: where Python would read it as one ('1_5', '١٥'), a user
-    sees a number, and is told what is missing."""
-    # A value pasted by mistake may be long: its start and length are enough to tell it.
-    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"
+# `0,5`, a half as most of Europe, Russia and Latin America write it; not `1,000`, a thousand
+# where a point is the decimal mark (as the attributes table's cells are told).
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+")
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}")
+
+
+def misread_number(text: str, what: str, python_reads: Callable[[str], object]) -> str | None:
+    """Why `text` is not `what` where a user sees one: Python would read it ('1_5', '١٥'), or
+    it has too many digits; None for text that is no number."""
     try:
         python_reads(text)
     except ValueError:
         if _WHOLE_NUMBER.fullmatch(text.strip()):  # past int()'s 4,300 digits
-            return f"{shown} has too many digits"
-        return f"{shown} is not {what}"
-    return f"{shown} is not {what} written in the digits 0-9"
+            return f"{_shown(text)} has too many digits"
+        return None
+    return f"{_shown(text)} is not {what} written in the digits 0-9"
+
+
+def _shown(text: str) -> str:
+    """A value as a message quotes it: one pasted by mistake may be long, and its start and
+    length are enough to tell it."""
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"
+
+
+def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -> str:
+    """Why `text` is not `what`: where Python would read it as one ('1_5', '١٥'), a user
+    sees a number, and is told what is missing."""
+    return misread_number(text, what, python_reads) or f"{_shown(text)} is not {what}"
+
+
+def _decimal_point_hint(text: str) -> str:
+    """What to write for a number typed with a decimal comma, `0,5`."""
+    typed = text.strip()
+    if _DECIMAL_COMMA.fullmatch(typed) and not _THOUSANDS.fullmatch(typed):
+        return f" (write it with a decimal point: {typed.replace(',', '.')})"
+    return ""
 
 
 class _RangeShownWhenBounded:
@@ -465,7 +489,8 @@ class Numbers(_RangeShownWhenBounded, FloatRange):
             try:
                 value = number(value)
             except ValueError:
-                self.fail(_not_a_number(value, "a number", float), param, ctx)
+                why = _not_a_number(value, "a number", float) + _decimal_point_hint(value)
+                self.fail(why, param, ctx)
         return super().convert(value, param, ctx)
 
 

@@ -14,6 +14,7 @@ from zsl_cli.cli.common import (
     _stdin,
     app,
     file_name,
+    misread_number,
     whole_number,
 )
 from zsl_cli.errors import ZslError
@@ -151,10 +152,16 @@ def evaluate(
 
 def _ks(values: list[str] | None) -> tuple[int, ...]:
     value = "1,5" if values is None else ",".join(values)
-    try:
-        ks = tuple(whole_number(part) for part in value.split(",") if part.strip())
-    except ValueError:
-        ks = ()
+    ks: list[int] = []
+    for part in filter(str.strip, value.split(",")):
+        try:
+            ks.append(whole_number(part))
+        except ValueError:
+            # `１` or `٣`, which int() reads: said as label's --top-k says it.
+            if (misread := misread_number(part.strip(), "a whole number", int)) is not None:
+                raise ZslError(f"--top-k '{value}': {misread}") from None
+            ks = []
+            break
     if not ks:
         raise ZslError(f"--top-k '{value}': give comma-separated whole numbers, e.g. 1,5")
-    return ks
+    return tuple(ks)
