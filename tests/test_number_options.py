@@ -140,13 +140,17 @@ def test_a_value_out_of_its_range_is_refused_as_before(world, requests):
     )
 
 
-@pytest.mark.parametrize("given", ["1_5", "١٥", "1,١", "１,5", "1_0,5"])
-def test_evaluate_top_k_refuses_what_is_not_typed_in_ascii_digits(tmp_path, given):
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [("1_5", "1_5"), ("١٥", "١٥"), ("1,١", "١"), ("１,5", "１"), ("1_0,5", "1_0")],
+)
+def test_evaluate_top_k_refuses_what_is_not_typed_in_ascii_digits(tmp_path, given, named):
     truth, predictions = write_truth_and_predictions(tmp_path, ["cat", "dog"])
     result = run("evaluate", predictions, "--truth", truth, "--top-k", given, "-q")
     assert result.exit_code == 2
     assert result.stderr == (
-        f"zsl: error: --top-k '{given}': give comma-separated whole numbers, e.g. 1,5\n"
+        f"zsl: error: --top-k '{given}': {named!r} is not a whole number "
+        "written in the digits 0-9\n"
     )
     assert result.stdout == ""
 
