@@ -75,7 +75,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import numpy as np
 
-from zsl_cli.accents import not_found_hint
+from zsl_cli.accents import accent_form, not_found_hint
 from zsl_cli.classes import class_list_warnings, parse_classes
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
@@ -544,6 +544,10 @@ def evaluate(
         ranked.update(_ranked_labels(p))
     named = {p.label for p in predictions} | ranked
     named.update(class_names or ())
+    if respelling := _one_spelling_each(named, class_names):
+        predictions = [_respelled(p, respelling) for p in predictions]
+        ranked = {respelling.get(name, name) for name in ranked}
+        named = {respelling.get(name, name) for name in named}
     truth = spelled_as(truth, named)
     _refuse_reserved_labels(truth)
     # `named` holds every label: a search of each ranking only where one may hold it.
@@ -621,6 +625,7 @@ def evaluate(
             f"{counted(len(missing), 'truth class is', 'truth classes are')} not {where} (do "
             f"the class names match the truth's?): {_some_classes(missing)}" + hints
         )
+    warnings += [_respelled_warning(respelling)] if respelling else []
     warnings += _unknown_label_warnings(matched, class_names, known)
     warnings += _repeated_class_warnings(matched, max(ks))
     # Labels with another status are a status edited since (warned of below).
@@ -926,6 +931,75 @@ def _edited_labels(
         # checked against: a class no image ranks may still be one of the run's.
         checked = [p for p in checked if _ranked_labels(p)]
     return [p.label for p in checked if p.label not in known]
+
+
+def _one_spelling_each(
+    names: Collection[str], class_names: Collection[str] | None
+) -> dict[str, str]:
+    """Each of these class names (the predictions' labels and ranked classes, and the run's
+    classes) that is another's spelling with its accents composed (NFC) or decomposed (NFD), and
+    the spelling to count it under: the run's (`class_names`), else the composed one, a choice
+    that does not depend on how many classes each row ranks. No run holds both (a class list
+    takes them for one name, a duplicate), but outputs of runs joined into one file may, one
+    labelled from a list saved on a Mac, and so may a label retyped in a spreadsheet: counted as
+    two classes, right answers scored as mistakes, and k clipped to a class no ranking holds."""
+    spellings: dict[str, set[str]] = {}
+    for name in names:
+        spellings.setdefault(composed(name), set()).add(name)
+    respelling: dict[str, str] = {}
+    for key, group in spellings.items():
+        if len(group) > 1:
+            run_spelling = sorted(group.intersection(class_names or ()))
+            keep = run_spelling[0] if run_spelling else key if key in group else min(group)
+            respelling.update((name, keep) for name in group if name != keep)
+    return respelling
+
+
+def _respelled(prediction: Prediction, respelling: dict[str, str]) -> Prediction:
+    """The prediction with its label and ranked classes spelled as `respelling` says."""
+    ranked = RankedScores.of(prediction.top_k)
+    labels = tuple(respelling.get(name, name) for name in ranked.labels)
+    label = respelling.get(prediction.label, prediction.label)
+    if labels != ranked.labels:
+        return replace(prediction, label=label, top_k=RankedScores(labels, ranked.scores))
+    return prediction if label == prediction.label else replace(prediction, label=label)
+
+
+def _respelled_warning(respelling: dict[str, str]) -> str:
+    """The warning that the predictions spell some classes both composed and decomposed, naming
+    the first one's spellings (which print alike) by form and code point."""
+    classes = sorted(set(respelling.values()))
+    first = classes[0]
+    group = [first, *sorted(name for name, keep in respelling.items() if keep == first)]
+    shown = " and in ".join(f"{accent_form(name)}{_accents_shown(name, group)}" for name in group)
+    more = f" ({counted(len(classes) - 1, 'other class is', 'other classes are')} so)"
+    return (
+        f"the predictions spell {counted(len(classes), 'class', 'classes')} with accents "
+        "composed in some rows and decomposed in others, which print alike (outputs of runs "
+        "whose class lists were saved on a Mac and elsewhere, joined; or a label retyped "
+        f"since?): '{printable_text(first)}' in {shown}"
+        + (more if len(classes) > 1 else "")
+        + ("; counted as one class" if len(classes) == 1 else "; each counted as one class")
+    )
+
+
+def _accents_shown(name: str, group: Sequence[str]) -> str:
+    """The characters in which `name` differs from the other spellings in `group`, by code point
+    (`é, U+00E9`; `e + U+0301`), where they are a few; else ''."""
+    start = len(os.path.commonprefix(list(group)))
+    end = len(os.path.commonprefix([other[start:][::-1] for other in group]))
+    part = name[start : len(name) - end]
+    if not part or len(part) > 3:
+        return ""
+    printed = [unicodedata.category(char)[0] in "LNPS" for char in part]
+    if all(printed):  # a letter that holds its accent
+        points = " + ".join(f"U+{ord(char):04X}" for char in part)
+        return f" ({printable_text(part)}, {points})"
+    said = [
+        printable_text(char) if shown else f"U+{ord(char):04X}"
+        for char, shown in zip(part, printed, strict=True)
+    ]
+    return f" ({' + '.join(said)})"
 
 
 def _some_classes(names: Sequence[str]) -> str:
