@@ -87,6 +87,7 @@ from zsl_cli.discovery import (
 from zsl_cli.errors import ZslError
 from zsl_cli.files import absolute_path, file_identity, sidecar_path, streams_into
 from zsl_cli.formatting import (
+    compatible_name,
     counted,
     delimiter_hint,
     excel_delimiter,
@@ -1125,10 +1126,12 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
     cat, grizzly+bear/ for grizzly bear), `loose_name` taking both: they are scored as written,
     so never match. Compared so as `class_spelling` compares a name with classes, invisible
     marks and emoji selectors aside (Cat with a zero-width space is still cat written
-    otherwise). A prediction's label is scored as written, end spaces too ('dog ' edited in a
-    spreadsheet), which the warning's list of names cannot show."""
-    loosely = _loose_classes(classes)
-    pairs = [(name, found[0]) for name in names if (found := loosely(name))]
+    otherwise), and else in compatibility form (`compatible_name`: half-width ｶﾒﾗ for カメラ,
+    full-width ＣＰＵ for CPU). A prediction's label is scored as written, end spaces too ('dog '
+    edited in a spreadsheet), which the warning's list of names cannot show."""
+    classes = list(classes)
+    loosely, compatibly = _loose_classes(classes), _loose_classes(classes, compatible_name)
+    pairs = [(name, found[0]) for name in names if (found := loosely(name) or compatibly(name))]
     if not pairs:
         return ""
     shown = [
@@ -1421,18 +1424,20 @@ def _written_otherwise(
     ]
 
 
-def _loose_classes(classes: Iterable[str]) -> Callable[[str], list[str]]:
+def _loose_classes(
+    classes: Iterable[str], loose: Callable[[str], str] = loose_name
+) -> Callable[[str], list[str]]:
     """A function giving the classes (in the order given) that a name is but for case, runs of
-    white space or '_' or '+' between words (`loose_name` of both), compared through
-    `class_spelling` so that invisible marks at the ends and emoji selectors differ no more here
-    than where a name is matched; [] for none."""
+    white space or '_' or '+' between words (`loose_name` of both, or another `loose` key),
+    compared through `class_spelling` so that invisible marks at the ends and emoji selectors
+    differ no more here than where a name is matched; [] for none."""
     by_loose: dict[str, list[str]] = {}
     for name in classes:
-        by_loose.setdefault(loose_name(name), []).append(name)
+        by_loose.setdefault(loose(name), []).append(name)
     spelling = class_spelling(list(by_loose))
 
     def loosely(name: str) -> list[str]:
-        key = spelling(loose_name(name))
+        key = spelling(loose(name))
         return [] if key is None else by_loose[key]
 
     return loosely

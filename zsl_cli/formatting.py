@@ -137,6 +137,13 @@ def loose_name(name: str) -> str:
     return " ".join(spaced_words(unicodedata.normalize("NFC", name)).casefold().split())
 
 
+def compatible_name(name: str) -> str:
+    """`loose_name` of the name in compatibility form (NFKC): half-width katakana (ｶﾒﾗ) as
+    full-width (カメラ) and full-width Latin (ＣＰＵ) as plain (CPU), as older systems and input
+    methods write them. Other characters to a model, so a key for a hint only, never a match."""
+    return loose_name(unicodedata.normalize("NFKC", name))
+
+
 # How a CSV saved for Excel names its delimiter on its first line: `sep=;`, `sep=\t`. Not a letter,
 # digit, space or quote, which no CSV is delimited by.
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\w\s\"']|\t)")
