@@ -620,6 +620,10 @@ _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\
 # indents its names by chance (`    12 apples in 3 boxes`).
 _DIR_TOTALS = re.compile(rf"( {{4,}}{_SIZE})\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
 _DIR_COUNT_COLUMN = 16
+# The drive that cmd's header's first line, the volume's, names in every language: a letter
+# between spaces (` Volume in drive C is Windows`, ` Datenträger in Laufwerk D: ist Daten`,
+# ` 驱动器 C 中的卷没有标签。`), or a network share (` Volume in drive \\\\nas\\fotos is Daten`).
+_DRIVE_NAMED = re.compile(r"(?<!\S)(?:[A-Z](?=[\s:]|$)|\\\\[^\\\s]+\\)")
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
 _DIR_HEADER_LINES = 3
@@ -717,17 +721,18 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
     (`<DIR>`) or of PowerShell's suffices; rows of files (a size, not `<DIR>`) must outnumber the
     file's other lines, header and totals aside (cmd indents them in every language), so that a
     class list holding a name or two of a date, a time and a number stays one. `dir /w`'s rows of
-    `[name]` columns are one with `.` and `..` or with a header's serial number or folder line or
-    totals. A header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint
-    of it below, where `2>&1` sent it along) are one where a totals line is among them, or one
-    serial number or folder line with other header lines. Its first line is the header right
-    above its first row, where one is.
+    `[name]` columns are one with `.` and `..` or with a header or totals. A header or totals
+    without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it below, where `2>&1`
+    sent it along) are one where a totals line is among them, or one serial number or folder
+    line under the volume's line naming its drive (or with the other, or PowerShell's column
+    header). Its first line is the header right above its first row, where one is.
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
     furniture: list[int] = []  # the lines of a header and totals
     kinds: Counter[str] = Counter()
     strays, first_stray = 0, -1  # the other lines
+    columns = False  # whether PowerShell's column header is among them
     for index, raw in enumerate(lines):
         raw = raw.lstrip("\ufeff")
         line = strip_invisible(raw)
@@ -745,6 +750,7 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
                 kind = "totals"
             elif _DIR_HEADER.match(raw):
                 kind = "header"
+                columns = columns or raw.startswith("Mode")
                 if _DIR_SERIAL.match(raw):
                     kind = "serial"
                 elif _DIR_FOLDER_LINE.match(raw):
@@ -762,16 +768,33 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
             kinds[kind] += 1
     if rows and not (file_rows == len(rows) and file_rows <= others):
         return _header_above(lines, rows[0])
-    if first_wide >= 0 and (dots or kinds["serial"] or kinds["folder"] or kinds["totals"]):
-        return _header_above(lines, first_wide)
-    # A header has one serial number line and one folder line; a part number (` SKU
-    # 1234-5678`) or a path among indented names is no header without the other lines.
-    told = kinds["totals"] or (
-        (kinds["serial"] == 1 or kinds["folder"] == 1) and len(kinds) > 1 and kinds["header"] <= 2
+    # A header has one serial number line and one folder line, below the volume's line naming
+    # its drive where that is not cut off (PowerShell's: its folder line above its column
+    # header); a part number (` SKU 1234-5678`), a span of years (` cars 1990-1999`) or a path
+    # among indented names is no header without those lines.
+    named = bool(furniture) and _names_a_drive(lines[furniture[0]])
+    headed = (
+        (kinds["serial"] == 1 or kinds["folder"] == 1)
+        and kinds["header"] <= 2
+        and (named or columns or (kinds["serial"] == 1 and kinds["folder"] == 1))
     )
+    if first_wide >= 0 and (dots or kinds["totals"] or headed):
+        return _header_above(lines, first_wide)
+    told = kinds["totals"] or headed
     if told and (strays == 0 or (strays == 1 and first_stray > furniture[0])):
         return furniture[0]
     return None
+
+
+def _names_a_drive(line: str) -> bool:
+    """Whether a header's first `line` is cmd's volume line, naming its drive, not the line of
+    a serial number or of a folder."""
+    line = line.lstrip("\ufeff")
+    return bool(
+        _DRIVE_NAMED.search(line)
+        and not _DIR_SERIAL.match(line)
+        and not _DIR_FOLDER_LINE.match(line)
+    )
 
 
 def _header_above(lines: Sequence[str], first_row: int) -> int:
