@@ -32,15 +32,15 @@ def refusal(text: str) -> str:
         ["[Katze]   [.]   [..]", "[Hund]"],
         # Brackets inside or before a word, or opening on a space, are no `dir /w` cell, even under
         # a volume's and a serial number's lines.
-        [" Vitamin C", " lot 1234-5678", "cat[1]", "dog[2]"],
-        [" Vitamin C", " lot 1234-5678", "[1]cat", "[2]dog"],
-        [" Vitamin C", " lot 1234-5678", "[ cat]", "[ dog]"],
+        [" Vitamin C tablets", " lot 1234-5678", "cat[1]", "dog[2]"],
+        [" Vitamin C tablets", " lot 1234-5678", "[1]cat", "[2]dog"],
+        [" Vitamin C tablets", " lot 1234-5678", "[ cat]", "[ dog]"],
         # Numbers with more digits than a serial number's, or lower-case letters: no serial.
-        [" Vitamin C", " lot 12345-6789"],
-        [" Vitamin C", " lot 1234-56789"],
-        [" Vitamin C", " code abcd-1234"],
+        [" Vitamin C tablets", " lot 12345-6789"],
+        [" Vitamin C tablets", " lot 1234-56789"],
+        [" Vitamin C tablets", " code abcd-1234"],
         # A network path stuck to a word is no folder line.
-        [" Vitamin C", " backup\\\\nas\\share"],
+        [" Vitamin C tablets", " backup\\\\nas\\share"],
         # Counts in cmd's column of 16 characters, with no unit or no word after the count.
         ["               1 + 2 apples"],
         ["               2 Hunde und 3"],
@@ -50,20 +50,20 @@ def refusal(text: str) -> str:
         # name of a date, a time and a number.
         ["07.12.2026 10.15 3 wise men", "Modern art", "Model trains"],
         # A volume's and a serial number's shapes under a name, or over two names.
-        ["cats", " Vitamin C", " lot 1234-5678"],
-        [" Vitamin C", " lot 1234-5678", "cats", "dogs"],
+        ["cats", " Vitamin C tablets", " lot 1234-5678"],
+        [" Vitamin C tablets", " lot 1234-5678", "cats", "dogs"],
         # A volume's line names its drive by a capital letter standing alone (or a network
         # share), first of the header: not a word's last capital, nor a later line's letter, nor
         # a serial number's or a folder's line holding a letter.
-        [" UFO", " UFO sightings 1990-1999"],
-        [" cats 1990-1999", " Vitamin C"],
+        [" UFO sightings log", " UFO sightings 1990-1999"],
+        [" cats 1990-1999", " Vitamin C tablets"],
         [" Vitamin C 1234-5678", " vitamins"],
         [" Vitamin C from \\\\nas\\share", " vitamins"],
         [" see \\\\ root", " lot 1234-5678"],
         # Two serial numbers, two folder lines, three other indented lines: no header.
-        [" Vitamin C", " lot 1234-5678", " lot 2345-6789"],
-        [" Vitamin C", " from \\\\nas\\a x", " from \\\\nas\\b y"],
-        [" Vitamin C", " zinc", " iron", " lot 1234-5678"],
+        [" Vitamin C tablets", " lot 1234-5678", " lot 2345-6789"],
+        [" Vitamin C tablets", " from \\\\nas\\a x", " from \\\\nas\\b y"],
+        [" Vitamin C tablets", " zinc", " iron", " lot 1234-5678"],
     ],
     ids=[
         "dots-stuck",
@@ -103,8 +103,8 @@ def test_a_header_after_a_byte_order_mark_is_told_by_its_lines_not_the_mark():
 
 
 def test_a_volume_line_ending_in_its_drive_s_letter_names_it():
-    text = listing(" Laufwerk D", " Volumeseriennummer: 1234-ABCD")
-    assert refusal(text).startswith("c.txt:1: 'Laufwerk D' is a line")
+    text = listing(" Datenträger in Laufwerk D", " Volumeseriennummer: 1234-ABCD")
+    assert refusal(text).startswith("c.txt:1: 'Datenträger in Laufwerk D' is a line")
 
 
 def test_a_header_of_a_network_folder_without_its_serial_number_is_refused():

@@ -623,6 +623,7 @@ _DIR_COUNT_COLUMN = 16
 # The drive that cmd's header's first line, the volume's, names in every language: a letter
 # between spaces (` Volume in drive C is Windows`, ` Datenträger in Laufwerk D: ist Daten`,
 # ` 驱动器 C 中的卷没有标签。`), or a network share (` Volume in drive \\\\nas\\fotos is Daten`).
+_VOLUME_WORDS = 3
 _DRIVE_NAMED = re.compile(r"(?<!\S)(?:[A-Z](?=[\s:]|$)|\\\\[^\\\s]+\\)")
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
@@ -788,10 +789,12 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
 
 def _names_a_drive(line: str) -> bool:
     """Whether a header's first `line` is cmd's volume line, naming its drive, not the line of
-    a serial number or of a folder."""
+    a serial number or of a folder. It is a sentence around the drive in every language (three
+    words or more: ` 驱动器 C 中的卷没有标签。`), as a class name such as ` Vitamin C` is not."""
     line = line.lstrip("\ufeff")
     return bool(
-        _DRIVE_NAMED.search(line)
+        len(line.split()) >= _VOLUME_WORDS
+        and _DRIVE_NAMED.search(line)
         and not _DIR_SERIAL.match(line)
         and not _DIR_FOLDER_LINE.match(line)
     )
