@@ -118,6 +118,7 @@ from zsl_cli.evaluation import (
     spelled_as,
     unknown_seen_warnings,
     unmatched_json,
+    upload_warnings,
 )
 from zsl_cli.exports import ExportRows, check_export_path, export_files, write_export
 from zsl_cli.files import (
@@ -2804,6 +2805,7 @@ def hubness(
         *_ignored_with_encoder(request.model, encoder),
         *spec.warnings,
         *(truth.warnings if truth else ()),  # a Label Studio export's tasks left out
+        *(paired[3] if paired else ()),  # uploads to Label Studio left unpaired
         *_source_warnings(source),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
@@ -2821,11 +2823,13 @@ def hubness(
         try:
             encoded = _encoded_items(source, decoding, encoder, model, progress, json_out, identity)
             warnings += encoded.warnings
-            _tell(warn, warnings, told)
+            told = _tell(warn, warnings, told)
             if truth is not None and paired is None:
                 paired = _truth_indices(
                     encoded.paths, truth, spec.names, with_seen=seen is not None
                 )
+                warnings += paired[3]
+                _tell(warn, warnings, told)
             at_most = None if source.store is not None else len(encoded.paths)
             items, embeddings = _gathered(encoded.batches, classifier, at_most)
         finally:
@@ -2845,7 +2849,7 @@ def hubness(
     unlisted: list[str] = []
     if truth is not None:
         assert paired is not None, "paired with the images once they were known"
-        every_truth_idx, unlisted, unmatched = paired
+        every_truth_idx, unlisted, unmatched, _ = paired
         _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
@@ -2972,10 +2976,11 @@ def _check_truth_overlap(
 
 def _truth_indices(
     paths: Sequence[Path], truth: GroundTruth, names: Sequence[str], *, with_seen: bool
-) -> tuple[np.ndarray, list[str], Unmatched]:
+) -> tuple[np.ndarray, list[str], Unmatched, list[str]]:
     """Each image's true class index (-1: not in the truth): among `names`, or from len(names) on
-    for the truth classes outside them, which are returned too, in index order; and what stays
-    unpaired (images the truth does not name, truth images that are none of these). `with_seen`
+    for the truth classes outside them, which are returned too, in index order; what stays
+    unpaired (images the truth does not name, truth images that are none of these); and the
+    warning of images uploaded to Label Studio that stay unpaired, as evaluate's. `with_seen`
     (seen/unseen accuracy is asked for): a ZslError where a truth class outside `names` is one
     of them written otherwise, which would count as an unseen class at 0%."""
     column = {name: i for i, name in enumerate(names)}
@@ -2997,7 +3002,7 @@ def _truth_indices(
         indices[item_index] = column[label]
     if with_seen:
         check_truth_spelling(unlisted, names)
-    return indices, unlisted, matching.unmatched
+    return indices, unlisted, matching.unmatched, upload_warnings(truth, matching, images, "image")
 
 
 @dataclass(frozen=True)

@@ -598,7 +598,7 @@ def evaluate(
     warnings = [*truth.warnings]
     warnings += _shared_ending_warnings(matching.unmatched, predictions_source, base)
     warnings += _left_out_images_warnings(truth, matching)
-    warnings += _upload_warnings(truth, matching, [p.path for p in predictions])
+    warnings += upload_warnings(truth, matching, [p.path for p in predictions], "prediction")
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
     offered = named - {UNKNOWN, ""} if class_names is None else set(class_names)
@@ -2979,11 +2979,13 @@ def _ties_broken(values: np.ndarray, in_seen: np.ndarray) -> np.ndarray:
     return result
 
 
-def _upload_warnings(truth: GroundTruth, matching: Matching, paths: Sequence[str]) -> list[str]:
-    """A warning where images uploaded to Label Studio are paired with no prediction, saying
-    why, as they pair by their file name alone."""
+def upload_warnings(
+    truth: GroundTruth, matching: Matching, paths: Sequence[str], what: str
+) -> list[str]:
+    """A warning where images uploaded to Label Studio are paired with none of `paths` (`what`
+    they are: prediction, image), saying why, as they pair by their file name alone."""
     paired = {i for _, i in matching.pairs}
-    clause = _unpaired_uploads(truth, paired, paths, "prediction")
+    clause = _unpaired_uploads(truth, paired, paths, what)
     return [clause] if clause else []
 
 
