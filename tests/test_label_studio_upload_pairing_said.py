@@ -1,15 +1,19 @@
-"""What `zsl hubness --truth EXPORT` says of images uploaded through Label Studio's web page
-(`/data/upload/<project>/<8 hex digits>-<file name>`), which pair by their file name alone: it
-warns of those left unpaired where others pair, as evaluate does."""
+"""What `zsl hubness --truth EXPORT` and `zsl evaluate --truth EXPORT` say of images uploaded
+through Label Studio's web page (`/data/upload/<project>/<8 hex digits>-<file name>`), which pair
+by their file name alone: hubness warns of those left unpaired where others pair, as evaluate
+does, and evaluate's note on predictions paired by the ending of their path counts uploads
+apart, as they pair by a name, not by a path relative to a truth root."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.evaluation_helpers import touch
 from tests.helpers import run
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
@@ -117,3 +121,57 @@ def test_hubness_on_a_store_warns_of_an_upload_left_unpaired() -> None:
     report = json.loads(result.stdout)
     assert report["images_with_truth"] == 89
     assert _renamed_warning(number, "image") in report["warnings"]
+
+
+# 2. evaluate's note counts the predictions paired with uploads apart.
+
+
+def _predictions(paths: dict[str, str]) -> Path:
+    """A zsl predictions CSV of these images (made here, so that they exist), each ranked first
+    with its label."""
+    with open("predictions.csv", "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["path", "label", "score", "top_k_labels", "top_k_scores", "status", "error"]
+        )
+        for path, label in paths.items():
+            touch(path)
+            writer.writerow([path, label, "0.9", label, "0.9", "ok", ""])
+    return Path("predictions.csv")
+
+
+def _notes(predictions: Path, truth: Path) -> list[str]:
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-", "--quiet")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    return [note for note in metrics["notes"] if "matched" in note]
+
+
+def test_predictions_paired_with_uploads_are_counted_apart_from_relative_paths() -> None:
+    # A project of images uploaded through its web page and of one imported from local
+    # storage (photos/c.png), labelled from a copy of the folder under copy/.
+    predictions = _predictions(
+        {"copy/photos/a.png": "cat", "copy/photos/b.png": "dog", "copy/photos/c.png": "dog"}
+    )
+    exported = _export(
+        [
+            (_upload(1, "a.png"), "cat"),
+            (_upload(2, "b.png"), "dog"),
+            ("/data/local-files/?d=photos/c.png", "dog"),
+        ]
+    )
+    assert _notes(predictions, exported) == [
+        "1 prediction matched the truth by its path relative to the truth root, not by "
+        "absolute path",
+        "2 predictions matched images uploaded through Label Studio's web page by their file "
+        "name alone",
+    ]
+
+
+def test_predictions_paired_with_uploads_alone_say_nothing_of_a_truth_root() -> None:
+    predictions = _predictions({"photos/a.png": "cat"})
+    exported = _export([(_upload(1, "a.png"), "cat")])
+    assert _notes(predictions, exported) == [
+        "1 prediction matched an image uploaded through Label Studio's web page by its file "
+        "name alone"
+    ]

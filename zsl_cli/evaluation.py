@@ -182,6 +182,8 @@ class Unmatched:
     # of them: (its path as shown, two of those predictions' paths).
     shared_endings: int = 0
     shared_example: tuple[str, ...] = ()
+    # Of matched_by_relative_path, those of images uploaded to Label Studio, by their file name.
+    matched_by_upload_name: int = 0
 
 
 @dataclass(frozen=True)
@@ -670,11 +672,7 @@ def evaluate(
         notes.append(
             macro_f1_note(len(metrics.classes), len(metrics.extra_predicted), metrics.abstained)
         )
-    if matching.unmatched.matched_by_relative_path:
-        notes.append(
-            f"{counted(matching.unmatched.matched_by_relative_path, 'prediction')} "
-            f"matched the truth by their path relative to the truth root, not by absolute path"
-        )
+    notes += _paired_by_ending_notes(matching.unmatched)
     gzsl = None
     if seen is not None:
         known = {*truth.classes, *metrics.candidates, *(class_names or ())}
@@ -723,6 +721,26 @@ def _refuse_reserved_labels(truth: GroundTruth) -> None:
         f"{printable(truth.source)}, line {rows[0]}: the label {what}: leave {those} out, as no "
         f"class fits {whose}"
     )
+
+
+def _paired_by_ending_notes(unmatched: Unmatched) -> list[str]:
+    """Notes of the predictions paired by rule 3: by their path relative to the truth root, and
+    apart, by an uploaded image's file name alone (the upload kept no folder)."""
+    notes = []
+    relative = unmatched.matched_by_relative_path - unmatched.matched_by_upload_name
+    if relative:
+        notes.append(
+            f"{counted(relative, 'prediction')} matched the truth by "
+            f"{'its' if relative == 1 else 'their'} path relative to the truth root, not by "
+            "absolute path"
+        )
+    if uploads := unmatched.matched_by_upload_name:
+        images = "an image" if uploads == 1 else "images"
+        notes.append(
+            f"{counted(uploads, 'prediction')} matched {images} uploaded through Label Studio's "
+            f"web page by {'its' if uploads == 1 else 'their'} file name alone"
+        )
+    return notes
 
 
 def _shared_ending_warnings(unmatched: Unmatched, source: str, base: str | None) -> list[str]:
@@ -1581,12 +1599,13 @@ def match_paths(
             and not _both_exist(_from(base, paths[j]), truth.items[i].path)
         ):
             claims.setdefault(i, []).append(j)
-    by_suffix = 0
+    by_suffix = by_upload_name = 0
     for i, claimants in claims.items():
         if len(claimants) == 1:
             taken[i] = True
             pairs.append((claimants[0], i))
             by_suffix += 1
+            by_upload_name += bool(truth.items[i].upload)
 
     if truth.kind == "csv" and not all(taken):
         _take_other_spellings(paths, truth, taken, pairs, base, pairs[:by_own_path])
@@ -1627,6 +1646,7 @@ def match_paths(
             ignored_examples=tuple(ignored[:EXAMPLES]),
             shared_endings=len(shared),
             shared_example=shared_example,
+            matched_by_upload_name=by_upload_name,
         ),
     )
 
