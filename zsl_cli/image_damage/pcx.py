@@ -34,9 +34,11 @@ def pcx_palette_at_end(file: BinaryIO, size: int) -> bool:
     if not before or before[-1:] != b"\x0c":
         return False
     # Counts and values alternate along a row of bytes of 0xC0 or more that follows a byte
-    # below it: one row longer than the bytes read back gets no verdict (read as a marker).
+    # below it, or the pixels' start (their first byte is a code): a row of all the bytes read
+    # back, its start not among them, gets no verdict (their count, _PCX_LOOK_BACK, is even:
+    # read as a marker).
     high = len(before) - 1 - len(before[:-1].rstrip(bytes(range(0xC0, 0x100))))
-    return high % 2 == 0 or high == len(before) - 1
+    return high % 2 == 0
 
 
 def _pcx_of_256_colours(file: BinaryIO) -> bool:
