@@ -33,3 +33,11 @@ def test_a_run_across_planes_after_a_plane_break_of_one_byte_is_damage() -> None
     codes = bytes.fromhex("c410 c420 c430c430 c430 c460c870 c480")
     data = _header(4, 3, 3) + codes
     assert pcx_run_across_rows(io.BytesIO(data), len(data))
+
+
+def test_only_breaks_before_the_first_run_across_planes_tell_how_planes_are_coded() -> None:
+    # Row 1's run of 0x70 goes on into its second plane, with nothing before it to show that
+    # its writer codes planes alone; row 2's break between two planes of 0x30 comes after it.
+    codes = bytes.fromhex("c870 c480c430 c430 c460c890 c4a0")
+    data = _header(4, 3, 3) + codes
+    assert not pcx_run_across_rows(io.BytesIO(data), len(data))
