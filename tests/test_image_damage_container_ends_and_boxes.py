@@ -1,7 +1,8 @@
 """container_cut_short at its edges: a JPEG 2000 codestream whose last tile-part runs to its end
 marker (length 0) ends there also where that marker lies across two blocks read; one whose one
-tile-part names a tile its SIZ segment does not count is not walked to that marker; and an
-AVIF whose last box runs to the end (size 0) with no "meta" box before it is not cut short."""
+tile-part names a tile its SIZ segment does not count is not walked to that marker; an AVIF
+whose last box runs to the end (size 0) with no "meta" box before it is not cut short; and
+brands are read from the "ftyp" box alone."""
 
 from __future__ import annotations
 
@@ -51,3 +52,9 @@ def test_an_avif_whose_last_box_runs_to_the_end_without_a_meta_box_is_not_cut_sh
     assert not container_cut_short(io.BytesIO(data), len(data))
     sized = ftyp + _box(b"mdat", b"\x11" * 100)  # ends before the "meta" box it lacks
     assert container_cut_short(io.BytesIO(sized), len(sized))
+
+
+def test_brand_like_bytes_after_the_ftyp_box_make_no_image_of_a_video() -> None:
+    # An MP4's "ftyp" names no image brand; "mif1" in the box after it is no brand of its.
+    data = _box(b"ftyp", b"isom" + bytes(4) + b"isommp41") + _box(b"free", b"mif1" * 4)
+    assert not container_cut_short(io.BytesIO(data), len(data))
