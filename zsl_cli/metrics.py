@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from zsl_cli.records import FAILED_LABEL, STATUS_OK, UNKNOWN_LABEL
+from zsl_cli.records import FAILED_LABEL, STATUS_OK, UNKNOWN_LABEL, written_score
 
 UNKNOWN = UNKNOWN_LABEL  # the label of an abstention
 FAILED = FAILED_LABEL  # the confusion-matrix column of images that could not be labelled
@@ -555,3 +555,145 @@ def _default_gammas(switch: np.ndarray) -> np.ndarray:
     below = 0.0 if low > 0.0 else low - pad
     above = 0.0 if high <= 0.0 else high + pad
     return np.unique(np.concatenate([[below], midpoints, [above, 0.0]]))
+
+
+# Selective labelling: what `zsl label --threshold T` trades, on a labelled sample, between the
+# share of images it labels (the coverage; the rest come out "unknown", for people to label) and
+# the top-1 accuracy of the labels it keeps.
+SELECTIVE_COVERAGES = (1.0, 0.95, 0.9, 0.8, 0.7, 0.5, 0.25)
+SELECTIVE_MIN_IMAGES = 20  # scored images with truth below which no threshold is advised
+SELECTIVE_MIN_KEPT = 10  # a coverage is given where it keeps this many images or more...
+SELECTIVE_MIN_LEFT_OUT = 5  # ...and, short of 100%, leaves this many out: fewer tell nothing
+
+
+@dataclass(frozen=True)
+class CoveragePoint:
+    """One coverage of the selective-labelling curve."""
+
+    coverage: float  # the share of the images asked to be kept
+    threshold: float  # the lowest top score kept, as written: the --threshold that keeps them
+    kept: int  # images whose top score is at or above `threshold`, abstentions aside
+    share: float  # kept / n: `coverage` or more (more where scores tie at the threshold)
+    correct: int  # kept images labelled with their true class
+    accuracy: float  # correct / kept
+    mean_per_class: float  # the mean top-1 over the truth classes that have kept images
+    n_classes: int  # those classes
+
+
+@dataclass(frozen=True)
+class SelectiveLabelling:
+    """Thresholds of `zsl label --threshold` read off a labelled sample (`selective_labelling`).
+    `reason` says why there are no points; "" where there are."""
+
+    n: int  # ok images with a score: the 100% of every coverage
+    abstained: int  # of those, labelled "unknown": kept at no threshold
+    unscored: int  # ok images without a (finite) score, left out
+    points: tuple[CoveragePoint, ...]
+    reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        return not self.reason
+
+    @property
+    def most_kept(self) -> float:
+        """The largest share any threshold keeps: all but the abstentions."""
+        return (self.n - self.abstained) / self.n if self.n else 0.0
+
+
+def selective_labelling(
+    truth: Sequence[str],
+    labels: Sequence[str],
+    scores: Sequence[float | None],
+    statuses: Sequence[str],
+    coverages: Sequence[float] = SELECTIVE_COVERAGES,
+) -> SelectiveLabelling:
+    """For each coverage c (a share in (0, 1]), the highest threshold T that keeps at least c of
+    the scored images, and the top-1 accuracy of the images it keeps.
+
+    Item i has true class truth[i], label labels[i], top score scores[i] (None where the file has
+    none) and status statuses[i]; only ok items with a finite score count (n). Scores are
+    compared as written (7 significant digits, `written_score`) and an image is kept where its
+    score is at or above T, as `zsl label --threshold T` keeps it: every image tied at T is
+    kept, so a point may keep more than c. T is the top score of the ceil(c * n)-th image, by
+    score: always a score of the sample, so a sigmoid's and a softmax's scale alike. An image
+    labelled "unknown" (an abstention under the --threshold it was labelled with) is kept at no
+    threshold, since it has no label to keep: coverages above the share of the others are left
+    out. So are those keeping fewer than SELECTIVE_MIN_KEPT images, or, short of 100%, leaving
+    fewer than SELECTIVE_MIN_LEFT_OUT out. No point at all (`reason` says why) for fewer than
+    SELECTIVE_MIN_IMAGES images or where every kept score is the same.
+    """
+    n_items = len(truth)
+    if not (len(labels) == len(scores) == len(statuses) == n_items):
+        raise ValueError("truth, labels, scores and statuses must have the same length")
+    if any(not 0.0 < c <= 1.0 for c in coverages):
+        raise ValueError("every coverage must be above 0 and at most 1")
+    ok = [i for i in range(n_items) if statuses[i] == STATUS_OK]
+    scored = [(i, score) for i in ok if (score := scores[i]) is not None and math.isfinite(score)]
+    n = len(scored)
+    # (top score as written, label right?, true class) of each labelled image
+    labelled = [
+        (written_score(score), labels[i] == truth[i], truth[i])
+        for i, score in scored
+        if labels[i] not in ("", UNKNOWN)
+    ]
+    values = np.array([value for value, _, _ in labelled], dtype=np.float64)
+    right = np.array([hit for _, hit, _ in labelled], dtype=bool)
+    class_names = sorted({name for _, _, name in labelled})
+    row_of = {name: row for row, name in enumerate(class_names)}
+    class_index = np.array([row_of[name] for _, _, name in labelled], dtype=np.int64)
+
+    def result(points: tuple[CoveragePoint, ...], reason: str) -> SelectiveLabelling:
+        return SelectiveLabelling(n, n - len(labelled), len(ok) - n, points, reason)
+
+    if n < SELECTIVE_MIN_IMAGES:
+        if not ok:
+            return result((), "no image was labelled")
+        if n == 0:
+            return result((), "the predictions hold no scores")
+        unscored = f"; {len(ok) - n} without a score" if len(ok) > n else ""
+        return result(
+            (),
+            f"fewer than {SELECTIVE_MIN_IMAGES} scored images ({n}{unscored}): too few to "
+            "read a threshold off",
+        )
+    if not labelled:
+        return result((), "every scored image is labelled unknown")
+    if np.unique(values).size < 2:
+        return result(
+            (), "every labelled image has the same top score: no threshold tells them apart"
+        )
+
+    ranked = np.sort(values)[::-1]
+    points = []
+    for coverage in coverages:
+        # round: 0.7 * 10 is 7.000000000000001, whose ceiling would keep an image more
+        wanted = math.ceil(round(coverage * n, 9))
+        left_out = n - wanted
+        if wanted > ranked.size or wanted < SELECTIVE_MIN_KEPT:
+            continue
+        if coverage < 1.0 and left_out < SELECTIVE_MIN_LEFT_OUT:
+            continue
+        threshold = float(ranked[wanted - 1])
+        kept = values >= threshold
+        hits = right[kept].astype(np.float64)
+        classes = class_index[kept]
+        points.append(
+            CoveragePoint(
+                coverage=float(coverage),
+                threshold=threshold,
+                kept=int(kept.sum()),
+                share=int(kept.sum()) / n,
+                correct=int(hits.sum()),
+                accuracy=float(hits.mean()),
+                mean_per_class=mean_per_class(hits, classes, len(class_names)),
+                n_classes=int(np.unique(classes).size),
+            )
+        )
+    if not points:
+        return result(
+            (),
+            f"too few labelled images: {len(labelled)} of {n} are not unknown, and a coverage "
+            f"is given where it keeps {SELECTIVE_MIN_KEPT} or more",
+        )
+    return result(tuple(points), "")
