@@ -96,6 +96,7 @@ from zsl_cli.formatting import (
     loose_name,
     path_from_text,
     path_to_text,
+    percent,
     printable,
     printable_text,
     some_names,
@@ -107,9 +108,11 @@ from zsl_cli.metrics import (
     ClassificationMetrics,
     ClassStats,
     Confusion,
+    SelectiveLabelling,
     calibrated_stacking,
     classification_metrics,
     gzsl_accuracy,
+    selective_labelling,
     worst_first,
 )
 from zsl_cli.readers import (
@@ -246,6 +249,9 @@ class EvaluationResult:
     # The labelling's run info read with the predictions (model, precision, classes, prompts,
     # ... as `zsl label` recorded it); None where they came without one.
     run_info: dict[str, Any] | None = None
+    # The --threshold that keeps each share of the images, and the accuracy of what it keeps;
+    # None where not computed (a result made otherwise than by `evaluate`).
+    selective: SelectiveLabelling | None = None
 
     @property
     def n(self) -> int:
@@ -305,9 +311,63 @@ class EvaluationResult:
         }
         if self.gzsl is not None:
             result["gzsl"] = self.gzsl.to_json()
+        if self.selective is not None:
+            result["selective_labelling"] = selective_json(self.selective)
         if self.run_info is not None:  # which run the numbers measure
             result["run_info"] = copy.deepcopy(self.run_info)
         return result
+
+
+SELECTIVE_CAVEAT = (
+    "accuracies measured on this sample: a threshold chosen here promises nothing for other images"
+)
+
+
+def selective_json(selective: SelectiveLabelling) -> dict[str, Any]:
+    """The selective-labelling curve as the JSON results give it: each coverage's --threshold,
+    with its counts; where there is none, why."""
+    if not selective.available:
+        return {"available": False, "reason": selective.reason}
+    return {
+        "available": True,
+        "n": selective.n,
+        "abstained": selective.abstained,
+        "unscored": selective.unscored,
+        "points": [
+            {
+                "coverage": point.coverage,
+                "threshold": point.threshold,
+                "kept": point.kept,
+                "share": point.share,
+                "correct": point.correct,
+                "accuracy": point.accuracy,
+                "mean_per_class": point.mean_per_class,
+                "n_classes": point.n_classes,
+            }
+            for point in selective.points
+        ],
+        "note": SELECTIVE_CAVEAT,
+    }
+
+
+def selective_notes(selective: SelectiveLabelling) -> list[str]:
+    """What the reader of the selective-labelling table should know, a line each: what its
+    shares are of, the abstentions it cannot keep, the images without a score, and that its
+    accuracies are this sample's."""
+    notes = [
+        f"kept: of the {counted(selective.n, 'scored image')} with truth; mean per class: over "
+        "the classes with kept images"
+    ]
+    if selective.abstained:
+        notes.append(
+            f"{counted(selective.abstained, 'image')} labelled unknown here "
+            f"{'is' if selective.abstained == 1 else 'are'} kept at no threshold: coverages "
+            f"above {percent(selective.most_kept)} need the sample labelled without --threshold"
+        )
+    if selective.unscored:
+        notes.append(f"{counted(selective.unscored, 'image')} without a score left out")
+    notes.append(SELECTIVE_CAVEAT)
+    return notes
 
 
 def unmatched_json(count: int, examples: Iterable[str]) -> dict[str, Any]:
@@ -691,6 +751,12 @@ def evaluate(
         gzsl=gzsl,
         notes=tuple(notes),
         warnings=tuple(warnings),
+        selective=selective_labelling(
+            truth_labels,
+            [p.label for p in matched],
+            [p.score for p in matched],
+            [p.status for p in matched],
+        ),
     )
 
 

@@ -24,11 +24,19 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import EvaluationResult, GzslResult
+from zsl_cli.evaluation import EvaluationResult, GzslResult, selective_notes
 from zsl_cli.files import refuse_folder_output, write_file
 from zsl_cli.formatting import counted, failure_counts, fixed, percent, printable, printable_text
-from zsl_cli.metrics import FAILED, UNKNOWN, ClassStats, Confusion, worst_first
+from zsl_cli.metrics import (
+    FAILED,
+    UNKNOWN,
+    ClassStats,
+    Confusion,
+    SelectiveLabelling,
+    worst_first,
+)
 from zsl_cli.process_settings import SharedOverride, warning_filters_held
+from zsl_cli.records import SCORE_FORMAT
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
 BAR_CLASSES = 60  # the PNG's per-class bars show at most this many (worst first)
@@ -97,6 +105,8 @@ def render_html(result: EvaluationResult) -> str:
     ]
     if result.gzsl is not None:
         sections.append(_gzsl_html(result.gzsl))
+    if result.selective is not None and result.selective.available:
+        sections.append(_selective_html(result.selective))
     sections.append("<h2>Per class (worst first)</h2>" + _per_class_html(result.class_rows()))
     view = confusion_view(m.confusion, m.per_class)
     caption = "rows: true class; columns: predicted; colour: share of the row"
@@ -181,6 +191,30 @@ def _gzsl_html(g: GzslResult) -> str:
         ]
         curve = _curve_svg(cal.unseen_curve, cal.seen_curve, (cal.unseen, cal.seen))
     return "<h2>Generalised zero-shot</h2>" + _table(rows) + curve
+
+
+def _selective_html(selective: SelectiveLabelling) -> str:
+    """Each coverage's `zsl label --threshold` and the accuracy of what it keeps."""
+    body = "".join(
+        f"<tr><td class='name'>{100 * p.coverage:g}%</td>"
+        f"<td>{_e(format(p.threshold, SCORE_FORMAT))}</td>"
+        f"<td>{p.kept} ({percent(p.share)})</td><td>{percent(p.accuracy)}</td>"
+        f"<td>{percent(p.mean_per_class)}</td></tr>"
+        for p in selective.points
+    )
+    head = "".join(
+        f"<th{' class=name' if i == 0 else ''}>{h}</th>"
+        for i, h in enumerate(("coverage", "--threshold", "kept", "top-1", "mean per class"))
+    )
+    notes = [
+        "zsl label --threshold T labels an image whose top score (as written) is below T unknown",
+        *selective_notes(selective),
+    ]
+    return (
+        "<h2>Selective labelling</h2>"
+        + "".join(f"<p class='muted'>{_e(note)}</p>" for note in notes)
+        + f"<table><tr>{head}</tr>{body}</table>"
+    )
 
 
 def _curve_svg(xs: np.ndarray, ys: np.ndarray, best: tuple[float, float]) -> str:

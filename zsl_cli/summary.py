@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult
+from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult, selective_notes
 from zsl_cli.files import point_at_devnull, same_file, stdout_status
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -35,7 +35,8 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
-from zsl_cli.records import STATUS_ENCODE_ERROR
+from zsl_cli.metrics import SelectiveLabelling
+from zsl_cli.records import SCORE_FORMAT, STATUS_ENCODE_ERROR
 from zsl_cli.store import stale_store_hint
 
 if TYPE_CHECKING:  # api loads the model code: a renderer needs only its report's type
@@ -526,6 +527,33 @@ def render_evaluation(
     for note in (*result.notes, *(gzsl.notes if gzsl is not None else ())):
         if note not in said:
             console.print(_line((f"note: {note}", "dim")))
+    if result.selective is not None and result.selective.available:
+        _render_selective(console, result.selective)
+
+
+def _render_selective(console: Console, selective: SelectiveLabelling) -> None:
+    """Which `zsl label --threshold` keeps each share of the images, and how right what it
+    keeps is: the table a labelling team picks its threshold from."""
+    cells = [
+        [
+            f"{100 * point.coverage:g}%",
+            format(point.threshold, SCORE_FORMAT),
+            f"{point.kept} ({percent(point.share)})",
+            percent(point.accuracy),
+            percent(point.mean_per_class),
+        ]
+        for point in selective.points
+    ]
+    columns = ["coverage", "--threshold", "kept", "top-1", "mean per class"]
+    _print_named_rows(
+        console,
+        columns,
+        cells,
+        title="Selective labelling (zsl label --threshold: a top score below it is labelled "
+        "unknown)",
+    )
+    for line in selective_notes(selective):
+        console.print(_line((f"  {line}", "dim")))
 
 
 def _render_unmatched(console: Console, *sides: tuple[str, str, int, Sequence[str]]) -> None:
