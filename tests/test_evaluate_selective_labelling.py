@@ -139,3 +139,22 @@ def test_the_help_says_how_abstentions_count():
     text = " ".join(result.stdout.split())
     assert "selective labelling" in text
     assert "Images labelled 'unknown' under a --threshold are kept at no threshold" in text
+
+
+def test_a_sigmoid_models_thresholds_come_from_its_scores(world, tiny_siglip, tmp_path):
+    """SigLIP's independent sigmoids sit on another scale than a softmax: the thresholds are
+    the sample's own scores, whatever their scale."""
+    shapes, _ = world
+    labelled = run("label", shapes, "-c", shapes / "classes.txt", "-m", tiny_siglip, "-q")
+    assert labelled.exit_code == 0, labelled.output
+    predictions = tmp_path / "siglip.csv"
+    predictions.write_text(labelled.stdout, encoding="utf-8")
+    scores = sorted(written_score(float(r["score"])) for r in read_rows(predictions))
+    _, document = evaluated(predictions, shapes, tmp_path, "-k", "1")
+    points = document["selective_labelling"]["points"]
+    assert points[0]["coverage"] == 1.0
+    assert points[0]["threshold"] == scores[0]
+    for point in points:
+        kept = [score for score in scores if score >= point["threshold"]]
+        assert point["threshold"] in scores
+        assert point["kept"] == len(kept) >= point["coverage"] * 60
