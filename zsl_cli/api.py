@@ -179,7 +179,7 @@ from zsl_cli.label_studio import (
     label_studio_size_warnings,
     url_prefix_warnings,
 )
-from zsl_cli.metrics import ClassificationMetrics, ClassStats
+from zsl_cli.metrics import ClassificationMetrics, ClassStats, CoveragePoint, SelectiveLabelling
 from zsl_cli.prompts import (
     DEFAULT_ATTRIBUTE_TEMPLATE,
     DEFAULT_DESCRIPTION_TEMPLATE,
@@ -250,6 +250,7 @@ __all__ = [
     "ClassPrompts",
     "ClassStats",
     "ClassificationMetrics",
+    "CoveragePoint",
     "Decision",
     "EmbedReport",
     "EmbedRequest",
@@ -272,6 +273,7 @@ __all__ = [
     "Prediction",
     "Progress",
     "RankedScores",
+    "SelectiveLabelling",
     "StdoutWriter",
     "Unmatched",
     "ZslError",
