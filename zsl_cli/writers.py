@@ -66,6 +66,7 @@ from zsl_cli.records import (
     RankedScores,
     written_score,
 )
+from zsl_cli.text_files import BIDI_CONTROLS
 
 FORMATS = ("csv", "jsonl", "json", "label-studio")
 # Other names users give the formats: -o x.ndjson is JSON Lines, so is -f ndjson.
@@ -213,8 +214,9 @@ class _LabelHeads(dict[str, str]):
 
 # What json.dumps leaves raw even so: DEL and the C1 controls (U+009B is a whole CSI, the start
 # of an escape sequence, on a terminal that reads 8-bit controls: `zsl label -f jsonl` prints
-# there), and the line breaks that str.splitlines() (and JavaScript before ES2019) ends a line at.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+# there), the line breaks that str.splitlines() (and JavaScript before ES2019) ends a line at,
+# and the bidi controls (a file name's U+202E turned the rest of its line round where shown).
+_RAW_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def _json_text(value: Any, *, indent: int | None = None) -> str:
