@@ -257,7 +257,7 @@ def test_evaluate_table_that_cannot_be_written(tiny_clip, image_folder, tmp_path
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_evaluate_table_on_a_stdout_that_cannot_encode_the_class_names(tmp_path, encoding):
     # PYTHONIOENCODING=ascii, or a C or Latin-1 locale without UTF-8 mode: the table is written
-    # with the names escaped, as Python's stderr writes them, not lost to a UnicodeEncodeError.
+    # with the names escaped, not lost to a UnicodeEncodeError.
     truth, predictions = write_truth_and_predictions(tmp_path, ["café", "日本", "green 🌲"])
     command = [sys.executable, "-m", "zsl_cli", "evaluate", str(predictions), "--truth", str(truth)]
     env = {**os.environ, "PYTHONIOENCODING": encoding}
@@ -265,7 +265,8 @@ def test_evaluate_table_on_a_stdout_that_cannot_encode_the_class_names(tmp_path,
     assert done.returncode == 0, done.stderr.decode()
     table = done.stdout.decode(encoding)
     assert "\\u65e5\\u672c" in table and "green \\U0001f332" in table
-    assert ("caf\\xe9" if encoding == "ascii" else "café") in table
+    # é as a character (\u00e9), not as \xe9, which is how a byte that is not UTF-8 shows.
+    assert ("caf\\u00e9" if encoding == "ascii" else "café") in table
     # Escaped names keep the table's columns in line.
     rows = [line for line in table.splitlines() if line.endswith("100.0%  1.000")]
     assert len(rows) == 3 and len({len(row) for row in rows}) == 1

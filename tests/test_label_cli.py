@@ -1116,12 +1116,13 @@ def test_unwritable_stderr_keeps_the_run_status(tiny_clip, tmp_path, classes_fil
 
 
 @pytest.mark.parametrize(
-    ("encoding", "shown"), [("ascii", b"cl\\xff\\xe9"), ("utf-8", b"cl\\xff\xc3\xa9")]
+    ("encoding", "shown"), [("ascii", b"cl\\xff\\u00e9"), ("utf-8", b"cl\\xff\xc3\xa9")]
 )
 def test_error_line_escapes_what_stderr_cannot_encode(tmp_path, encoding, shown):
     # On an ASCII stderr (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode) a name's bytes
     # that are not UTF-8 came out as '?': lost, where Python's own stderr escapes them. They are
-    # \xNN, as README says and as a missing image's name shows them, not \udcNN.
+    # \xNN, as README says and as a missing image's name shows them, not \udcNN; é, a character,
+    # is \u00e9.
     classes = os.fsencode(tmp_path / "cl") + b"\xff\xc3\xa9.txt"
     command = [sys.executable, "-m", "zsl_cli", "label", str(tmp_path), "-c", classes]
     env = {**os.environ, "PYTHONIOENCODING": encoding}

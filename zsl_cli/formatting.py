@@ -4,6 +4,7 @@ zsl's UTF-8 files hold them. Plain text only, so the library can phrase results 
 
 from __future__ import annotations
 
+import codecs
 import math
 import os
 import re
@@ -96,6 +97,33 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
         else:
             break
     return index
+
+
+def encodable(text: str, encoding: str) -> str:
+    """`text` with what `encoding` cannot hold (a stream's: PYTHONIOENCODING=ascii, a C or
+    Latin-1 locale without UTF-8 mode) escaped by what it is: a character as \\u00e9 (\\U0001f600
+    beyond the BMP), a byte that is not UTF-8 (a surrogate escape) as \\xe9, as README says
+    messages show such bytes. Python's backslashreplace wrote é as \\xe9 too: a file named café
+    in UTF-8 and one named so in Latin-1 printed as one name."""
+    return text.encode(encoding, _UNENCODABLE_ESCAPED).decode(encoding)
+
+
+def _escaped_unencodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    unencodable = error.object[error.start : error.end]
+    return "".join(map(_code_escape, unencodable)), error.end
+
+
+def _code_escape(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+_UNENCODABLE_ESCAPED = "zsl-escape"
+codecs.register_error(_UNENCODABLE_ESCAPED, _escaped_unencodable)
 
 
 def failure_counts(by_status: Mapping[str, int]) -> str:

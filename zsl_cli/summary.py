@@ -27,6 +27,7 @@ from zsl_cli.formatting import (
     MAX_EXAMPLES,
     clipped_middle,
     counted,
+    encodable,
     failure_counts,
     fixed,
     percent,
@@ -111,9 +112,10 @@ class _Console(Console):
 
     def _encodable(self, text: str) -> str:
         """`text` with what the stream's encoding cannot hold (a class name on an ASCII or
-        Latin-1 stdout: PYTHONIOENCODING, a locale without UTF-8 mode) as Python escapes
-        (caf\\xe9), as Python's own stderr writes it, rather than a UnicodeEncodeError."""
-        return text.encode(self.encoding, "backslashreplace").decode(self.encoding)
+        Latin-1 stdout: PYTHONIOENCODING, a locale without UTF-8 mode) escaped as `encodable`
+        escapes it (caf\\u00e9; a byte that is not UTF-8 as \\xe9), rather than a
+        UnicodeEncodeError."""
+        return encodable(text, self.encoding)
 
     def on_broken_pipe(self) -> None:
         # rich exits with status 1, which means failed images under --strict; let the CLI end

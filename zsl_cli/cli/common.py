@@ -324,7 +324,7 @@ def _say(line: str) -> None:
     """One line on stderr, of a size to read even when it quotes a 100,000-character class name.
     Its reader going away, or a stderr that cannot be written, must not turn the exit status
     into 1."""
-    from zsl_cli.formatting import clipped_middle, printable_text
+    from zsl_cli.formatting import clipped_middle, encodable, printable_text
 
     # Not every message quotes what the user typed through `printable` (a model name, a class
     # file's name, a --device): a newline there broke the line, and an escape sequence reached
@@ -332,7 +332,9 @@ def _say(line: str) -> None:
     line = clipped_middle(printable_text(line))
     try:
         # Not typer.echo: on an ASCII stderr it writes UTF-8 with '?' for what UTF-8 cannot
-        # hold, losing a file name's undecodable bytes; Python's stderr escapes them.
+        # hold, losing a file name's undecodable bytes. Nor Python's stderr escapes alone: they
+        # write é as \xe9, as a byte that is not UTF-8 shows; `encodable` writes \u00e9.
+        line = encodable(line, getattr(sys.stderr, "encoding", None) or "utf-8")
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
     except OSError:  # its reader went away, or it cannot be written (EIO, ENOSPC)
