@@ -46,6 +46,7 @@ from zsl_cli.formatting import (
     loose_name,
     printable,
     quoted_line,
+    quoted_text,
     some_names,
     spaced_words,
 )
@@ -347,11 +348,11 @@ def _refuse_repeats(
             continue
         if not repeats:
             repeats.append(
-                f"{where(index)}: duplicate {what} {name!r} (first at {where(first)}"
+                f"{where(index)}: duplicate {what} {quoted_text(name)} (first at {where(first)}"
                 f"{_spelled(spelled_as[first], spelled_as[index])})"
             )
         else:
-            repeats.append(f"{name!r} at {where(index)}")
+            repeats.append(f"{quoted_text(name)} at {where(index)}")
     if len(repeats) > 1:
         more = some_names(repeats[1:], limit=MAX_EXAMPLES)
         raise ZslError(f"{repeats[0]}; {len(repeats) - 1} more repeated: {more}")
@@ -366,7 +367,7 @@ def _spelled(first: str, second: str) -> str:
     '\\xe9', the notation of zsl's messages for a byte that is not UTF-8)."""
     said = ""
     if composed(first) != composed(second):
-        said += f", spelled {first!r} there and {second!r}"
+        said += f", spelled {quoted_text(first)} there and {quoted_text(second)}"
     first, second = strip_invisible(first), strip_invisible(second)
     if first != second:
         there, here = _clusters(first), _clusters(second)
@@ -1383,8 +1384,8 @@ def _shape_warning(
         dot = (
             "; and '.' (find's own folder) is a class as written: remove that line"
             if own == "."
-            else f"; and if {own!r} is the folder `find` was given, that line is a class as "
-            "written: remove it"
+            else f"; and if {quoted_text(own or '')} is the folder `find` was given, that line is "
+            "a class as written: remove it"
         )
         # `find photos -mindepth 1` and `ls -d photos/*/` name the folder on every line.
         # Folders alone, without '/': `ls photos` lists the files beside them too.
@@ -1568,7 +1569,7 @@ def _name_text_warnings(
             + _rename_fix(examples, spaced, with_descriptors, descriptions)
             if prompted
             else f"a name is a class only as the classes spell it; {maybe}write the names as "
-            f"they do, such as {spaced(examples[0])!r} where their words are apart"
+            f"they do, such as {quoted_text(spaced(examples[0]))} where their words are apart"
         )
         warnings += (
             f"{source}: {len(examples)} class names join their words with {joiners}, such as "
@@ -1600,8 +1601,8 @@ def _rename_fix(
     if not templated:
         where = "" if descriptions is None else f" (in the class list and in {descriptions})"
         return (
-            f"write the names with spaces{where}, such as {spaced(examples[0])!r}: a class with "
-            "descriptors has no prompts of its own"
+            f"write the names with spaces{where}, such as {quoted_text(spaced(examples[0]))}: a "
+            "class with descriptors has no prompts of its own"
         )
     first = templated[0]
     prompt = f"a photo of {_with_article(spaced(first))}."
@@ -1611,8 +1612,8 @@ def _rename_fix(
     )
     if with_descriptors:
         fix += (
-            f" (not those with descriptors, such as {with_descriptors[0]!r}: a class has prompts "
-            "or descriptors, not both; write their names with spaces in both files)"
+            f" (not those with descriptors, such as {quoted_text(with_descriptors[0])}: a class "
+            "has prompts or descriptors, not both; write their names with spaces in both files)"
         )
     return fix
 
@@ -1820,8 +1821,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     if record := _one_record(data):
         # Read as classes, its keys would be classes named "class" and "descriptors".
         raise ZslError(
-            f"{source}: one record of class {record!r}, not classes named by their keys: write "
-            f"every class as a key of one object, {shape}"
+            f"{source}: one record of class {quoted_text(record)}, not classes named by their "
+            f"keys: write every class as a key of one object, {shape}"
         )
     entries: list[ClassDef] = []
     lines: list[int] = []  # the line of every key, found for a message only
@@ -1835,21 +1836,23 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     for index, (key, descriptors) in enumerate(data):
         name = strip_invisible(key)
         if (problem := _name_problem(name)) is not None:
-            quoted = "" if len(key) > MAX_NAME_CHARS else f"class {key!r}: "
+            quoted = "" if len(key) > MAX_NAME_CHARS else f"class {quoted_text(key)}: "
             raise ZslError(f"{at(index)}: {quoted}{problem}")
         if isinstance(descriptors, str):
             descriptors = [descriptors]
         if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
-            raise ZslError(f"{at(index)}: class {key!r}: descriptors must be a list of strings")
+            raise ZslError(
+                f"{at(index)}: class {quoted_text(key)}: descriptors must be a list of strings"
+            )
         cleaned = tuple(filter(None, map(strip_invisible, descriptors)))
         if not cleaned:
-            raise ZslError(f"{at(index)}: class {key!r}: no descriptors")
+            raise ZslError(f"{at(index)}: class {quoted_text(key)}: no descriptors")
         for descriptor in cleaned:
-            refuse_too_long(descriptor, "descriptor", f"{at(index)}: class {key!r}")
+            refuse_too_long(descriptor, "descriptor", f"{at(index)}: class {quoted_text(key)}")
             if surrogate := _SURROGATE.search(descriptor):
                 raise ZslError(
-                    f"{at(index)}: class {key!r}: descriptor {descriptor!r} contains "
-                    f"{surrogate.group()!r}, not a character"
+                    f"{at(index)}: class {quoted_text(key)}: descriptor {quoted_text(descriptor)} "
+                    f"contains {surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
     # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file spells
@@ -1858,8 +1861,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     if all(_IMAGE_PATH.fullmatch(d) for entry in entries for d in entry.descriptors):
         raise ZslError(
             f"{source}: every descriptor is an image's path or file name, such as "
-            f"{entries[0].descriptors[0]!r} (a list of each class's images, as Food-101's "
-            "meta/train.json?): descriptors are phrases that describe the class, "
+            f"{quoted_text(entries[0].descriptors[0])} (a list of each class's images, as "
+            "Food-101's meta/train.json?): descriptors are phrases that describe the class, "
             f"{shape}"
         )
     names = [entry.name for entry in entries]
@@ -1868,10 +1871,10 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     warnings = _name_text_warnings(names, source, names) if named else ()
     if example := id_map_example(data):
         warnings += (
-            f"{source}: every class is a number, such as {example[0]!r}, with a name "
-            f"({example[1]!r}): a map of class ids to names (as Keras' imagenet_class_index.json "
-            "or a model's id2label)? its names are used as descriptors; a class list takes the "
-            "names, one per line",
+            f"{source}: every class is a number, such as {quoted_text(example[0])}, with a name "
+            f"({quoted_text(example[1])}): a map of class ids to names (as Keras' "
+            "imagenet_class_index.json or a model's id2label)? its names are used as descriptors; "
+            "a class list takes the names, one per line",
         )
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
 
@@ -1967,10 +1970,10 @@ def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     # The file read last, escaped as in `missing_value_name_warnings`.
     source = printable(spec.sources[-1]) if spec.sources else "<descriptions>"
     return (
-        f"{source}: {which}, such as {example!r} (whole prompts, as CuPL's are?): the default "
-        f"description template names the class again, as "
-        f"{DEFAULT_DESCRIPTION_TEMPLATE.format(name, example)!r}; --description-template '{{1}}' "
-        "uses them as they are",
+        f"{source}: {which}, such as {quoted_text(example)} (whole prompts, as CuPL's are?): the "
+        f"default description template names the class again, as "
+        f"{quoted_text(DEFAULT_DESCRIPTION_TEMPLATE.format(name, example))}; "
+        "--description-template '{1}' uses them as they are",
     )
 
 
@@ -2036,7 +2039,7 @@ def merge_descriptions(
         loose = {loose_name(c.name): c.name for c in spec.classes}
         near = next((loose[loose_name(n)] for n in unknown if loose_name(n) in loose), None)
         if near is not None:
-            hint = f" (names must match exactly; the class list has {near!r})"
+            hint = f" (names must match exactly; the class list has {quoted_text(near)})"
         else:
             # A team's shared descriptions file used with a class list of a few of its classes.
             list_source = spec.sources[0] if spec.sources else "the class list"
@@ -2057,8 +2060,8 @@ def merge_descriptions(
     )
     if both is not None:
         raise ZslError(
-            f"class {both!r} has its own prompts in {spec.sources[0]} and descriptors in "
-            f"{where(both)}: give it one or the other"
+            f"class {quoted_text(both)} has its own prompts in {spec.sources[0]} and descriptors "
+            f"in {where(both)}: give it one or the other"
         )
     merged = tuple(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
@@ -2147,8 +2150,8 @@ def _refuse_weights(cells: Sequence[str], attributes: Sequence[str], where: str)
     for column, cell in enumerate(cells, start=2):
         if not cell.strip():  # an unfilled cell: 0 is not for zsl to assume
             raise ZslError(
-                f"{where}: column {column} ({attributes[column - 2]!r}) is empty: give a "
-                "weight (0 for an attribute the class lacks)"
+                f"{where}: column {column} ({quoted_text(attributes[column - 2])}) is empty: give "
+                "a weight (0 for an attribute the class lacks)"
             )
         try:
             if "_" in cell:  # float() takes 1_0 for 10: a typo, not a weight
@@ -2156,13 +2159,13 @@ def _refuse_weights(cells: Sequence[str], attributes: Sequence[str], where: str)
             value = float(cell)
         except ValueError:
             raise ZslError(
-                f"{where}: column {column} ({attributes[column - 2]!r}): "
-                f"{cell.strip()!r} is not a number{_number_hint(cell.strip())}"
+                f"{where}: column {column} ({quoted_text(attributes[column - 2])}): "
+                f"{quoted_text(cell.strip())} is not a number{_number_hint(cell.strip())}"
             ) from None
         if not math.isfinite(value):
             raise ZslError(
-                f"{where}: column {column} ({attributes[column - 2]!r}): "
-                f"{cell.strip()!r} is not a finite number"
+                f"{where}: column {column} ({quoted_text(attributes[column - 2])}): "
+                f"{quoted_text(cell.strip())} is not a finite number"
             )
     raise AssertionError(f"{where}: every cell is a weight")  # _row_weights took the row
 
@@ -2230,11 +2233,11 @@ def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str
             f"{header[1]},...`)"
         )
     elif header[0].lower() in _HEADER_WORDS and len(header) > 2:
-        hint = f" (the class names' column is headed {header[0]!r}: head it 'class')"
+        hint = f" (the class names' column is headed {quoted_text(header[0])}: head it 'class')"
     elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
         # That index read back by pandas' read_csv, which names it so.
         hint = (
-            f" (a first column named {header[0]!r}: a row index pandas read back as a "
+            f" (a first column named {quoted_text(header[0])}: a row index pandas read back as a "
             "column? remove it, or save with index=False)"
         )
     elif _ID_HEADER.fullmatch(header[0]) and len(header) > 2:
@@ -2354,7 +2357,8 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             raise ZslError(f"{where}: the #phrase row must come right after the header")
         if "".join(first.lower().split()) in ("#phrase", "#phrases"):  # `# phrase`, `#Phrases`
             raise ZslError(
-                f"{where}: {first!r} is read as a comment, its phrases unused: write `#phrase`"
+                f"{where}: {quoted_text(first)} is read as a comment, its phrases unused: write "
+                "`#phrase`"
             )
         _refuse_spreadsheet_error(first, where)
         if first.startswith("#"):
@@ -2431,7 +2435,7 @@ def _missing_value_warnings(
     return (
         f"{source}: {counted(count, 'weight is', 'weights are')} -1 among weights otherwise 0 "
         f"or more ({'the first ' if count > 1 else ''}at line {lines[row]}: class "
-        f"{classes[row].name!r}, column {column + 2} ({attributes[column]!r})"
+        f"{quoted_text(classes[row].name)}, column {column + 2} ({quoted_text(attributes[column])})"
         f"{spread if count > 1 else ''}), such as AwA2 marks a missing value with: each counts "
         "against its attribute; write the value, or 0 to leave the attribute out of that class",
     )
@@ -2464,12 +2468,13 @@ def _numbered_attribute_warnings(
     if _column_numbers(phrases):
         if from_phrase_row:
             raise ZslError(
-                f"{where}: every phrase of the #phrase row is a number, such as {phrases[0]!r}: "
-                "the prompts would say nothing of the attributes; write the phrases in words"
+                f"{where}: every phrase of the #phrase row is a number, such as "
+                f"{quoted_text(phrases[0])}: the prompts would say nothing of the attributes; "
+                "write the phrases in words"
             )
         raise ZslError(
-            f"{where}: every attribute name is a column number, such as {phrases[0]!r} (a "
-            "table's default column names, as pandas or R give a matrix read without its "
+            f"{where}: every attribute name is a column number, such as {quoted_text(phrases[0])} "
+            "(a table's default column names, as pandas or R give a matrix read without its "
             "header?): the prompts would say nothing of the attributes; name the columns with "
             "words, as AwA2's predicates.txt or CUB's attributes.txt list them, or give each a "
             "phrase in a #phrase row under the header (`#phrase,black,...`)"

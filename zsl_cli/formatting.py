@@ -69,12 +69,44 @@ QUOTED_LINE_CHARS = 80
 
 def quoted_line(line: str) -> str:
     """A line of a file, or a name, prompt or template read from one, quoted as a message quotes
-    it: cut after its first QUOTED_LINE_CHARS characters, with its length, where it is longer. A
-    row of AwA2's predicate matrix is 800 characters, CUB's 2-3 KB: quoted whole, the message
-    around it was lost."""
+    it (see `quoted_text`): cut after its first QUOTED_LINE_CHARS characters, with its length,
+    where it is longer. A row of AwA2's predicate matrix is 800 characters, CUB's 2-3 KB: quoted
+    whole, the message around it was lost."""
     if len(line) <= QUOTED_LINE_CHARS:
-        return repr(line)
-    return f"{line[:QUOTED_LINE_CHARS]!r}... ({len(line):,} characters)"
+        return quoted_text(line)
+    cut = line[:QUOTED_LINE_CHARS]
+    return f"{quoted_text(cut)}... ({len(line):,} characters)"
+
+
+def quoted_text(text: str) -> str:
+    """`text` (a name, a prompt, a cell read from a file) in quotes as repr() writes it, but with
+    the characters a name holds as they are written: repr() wrote the joiners of a Persian, Indic
+    or emoji name (U+200C, U+200D) as \\u200c, a string the user's file does not show. Controls,
+    bidi controls, invisible characters, look-alike spaces and surrogates (a JSON file's \\udc80)
+    stay escaped, and a backslash is doubled, as repr() writes them."""
+    quote = '"' if "'" in text and '"' not in text else "'"
+    shown = "".join(_quoted_character(character, quote) for character in text)
+    return f"{quote}{shown}{quote}"
+
+
+# What repr() escapes but a name holds as text: the zero-width (non-)joiners, the ideographic
+# space of CJK names (as wide as their characters), and the tags of a subdivision flag (a black
+# flag and "gbsct" for Scotland's).
+_SHOWN_AS_WRITTEN = re.compile("[\u200c\u200d\u3000\U000e0020-\U000e007f]")
+
+
+def _quoted_character(character: str, quote: str) -> str:
+    if character in ("\\", quote):
+        return "\\" + character
+    if character.isprintable() or _SHOWN_AS_WRITTEN.match(character):
+        return character
+    code = ord(character)
+    noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE  # U+FFFE, never text
+    if unicodedata.category(character) == "Cn" and not noncharacter:
+        # Unassigned in this Python's Unicode data, which may be older than the name's: an
+        # emoji of a later Unicode version. No control is among them.
+        return character
+    return repr(character)[1:-1]  # \n, \x1b, \u200b, \u202e, \udce9
 
 
 # The escapes `printable` and the consoles write for one character they cannot show.
