@@ -48,7 +48,7 @@ def clipped_text(text: str, limit: int = 300) -> str:
     """`text` cut to about `limit` characters at a word's end, marked as cut."""
     if len(text) <= limit:
         return text
-    cut = text[: _boundary(text, limit, forward=False)]
+    cut = text[: grapheme_boundary(text, limit, forward=False)]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " ..."
 
@@ -58,8 +58,8 @@ def clipped_middle(text: str, limit: int = 2000) -> str:
     name: its start says what went wrong and its end often what to do."""
     if len(text) <= limit:
         return text
-    head = _boundary(text, limit * 3 // 4, forward=False)
-    tail = _boundary(text, len(text) - limit // 4, forward=True)
+    head = grapheme_boundary(text, limit * 3 // 4, forward=False)
+    tail = grapheme_boundary(text, len(text) - limit // 4, forward=True)
     return f"{text[:head]} ... [{tail - head:,} characters left out] ... {text[tail:]}"
 
 
@@ -74,7 +74,7 @@ def quoted_line(line: str) -> str:
     whole, the message around it was lost."""
     if len(line) <= QUOTED_LINE_CHARS:
         return quoted_text(line)
-    cut = line[:QUOTED_LINE_CHARS]
+    cut = line[: grapheme_boundary(line, QUOTED_LINE_CHARS, forward=False)]
     return f"{quoted_text(cut)}... ({len(line):,} characters)"
 
 
@@ -114,9 +114,11 @@ _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt
 _LONGEST_ESCAPE = len("\\U0001f600")
 
 
-def _boundary(text: str, index: int, *, forward: bool) -> int:
+def grapheme_boundary(text: str, index: int, *, forward: bool) -> int:
     """`index`, or the nearest place before it (after it, `forward`) where a cut splits neither
-    an escape (half of "\\xe9" shows another name) nor a letter from its combining marks."""
+    an escape (half of "\\xe9" shows another name) nor what a reader sees as one character: a
+    letter and its combining marks, an emoji's ZWJ sequence (a family cut after its second
+    person shows a couple), a flag's two regional indicators, a decomposed Hangul syllable."""
     while 0 < index < len(text):
         # An escape holds no backslash after its first: the last one before `index` is the
         # only one that may start an escape around it.
@@ -124,11 +126,55 @@ def _boundary(text: str, index: int, *, forward: bool) -> int:
         escape = _ESCAPE.match(text, start) if start >= 0 else None
         if escape is not None and escape.end() > index:
             index = escape.end() if forward else escape.start()
-        elif unicodedata.category(text[index]).startswith("M"):
+        elif _joined(text, index):
             index += 1 if forward else -1
         else:
             break
     return index
+
+
+# An approximation of Unicode's extended grapheme clusters (UAX #29), enough that a cut leaves no
+# character drawn otherwise than in the name: no break before a mark, a joiner, an emoji's skin
+# tone or a flag's tag, nor after a ZWJ; none inside a pair of regional indicators or a Hangul
+# syllable written as jamo (as macOS names files).
+_EXTENDING = re.compile("[\u200c\u200d\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+_REGIONAL_INDICATOR = re.compile("[\U0001f1e6-\U0001f1ff]")
+_HANGUL_JOINS = {
+    ("L", "L"), ("L", "V"), ("L", "LV"), ("L", "LVT"),
+    ("LV", "V"), ("LV", "T"), ("V", "V"), ("V", "T"),
+    ("LVT", "T"), ("T", "T"),
+}  # fmt: skip
+
+
+def _joined(text: str, index: int) -> bool:
+    """Whether text[index - 1] and text[index] belong to one grapheme cluster."""
+    before, character = text[index - 1], text[index]
+    if unicodedata.category(character).startswith("M") or _EXTENDING.match(character):
+        return True
+    if before == "\u200d" or (before, character) == ("\r", "\n"):
+        return True
+    if (_hangul(before), _hangul(character)) in _HANGUL_JOINS:
+        return True
+    if _REGIONAL_INDICATOR.match(character) and _REGIONAL_INDICATOR.match(before):
+        start = index - 1
+        while start > 0 and _REGIONAL_INDICATOR.match(text[start - 1]):
+            start -= 1
+        return (index - start) % 2 == 1  # `before` is the first of a pair
+    return False
+
+
+def _hangul(character: str) -> str:
+    """The Hangul syllable part `character` is (UAX #29's L, V, T, LV, LVT), else ""."""
+    code = ord(character)
+    if 0x1100 <= code <= 0x115F or 0xA960 <= code <= 0xA97C:
+        return "L"
+    if 0x1160 <= code <= 0x11A7 or 0xD7B0 <= code <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= code <= 0x11FF or 0xD7CB <= code <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= code <= 0xD7A3:
+        return "LV" if (code - 0xAC00) % 28 == 0 else "LVT"
+    return ""
 
 
 def encodable(text: str, encoding: str) -> str:

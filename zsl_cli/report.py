@@ -26,7 +26,15 @@ import numpy as np
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import EvaluationResult, GzslResult, selective_notes
 from zsl_cli.files import refuse_folder_output, write_file
-from zsl_cli.formatting import counted, failure_counts, fixed, percent, printable, printable_text
+from zsl_cli.formatting import (
+    counted,
+    failure_counts,
+    fixed,
+    grapheme_boundary,
+    percent,
+    printable,
+    printable_text,
+)
 from zsl_cli.metrics import (
     FAILED,
     UNKNOWN,
@@ -468,12 +476,18 @@ def _names(names: Any) -> list[str]:
     shown = [printable_text(name) for name in names]
     tail = (PNG_NAME_CHARACTERS - 1) * 2 // 5
     head = PNG_NAME_CHARACTERS - 1 - tail
-    cut = [
-        name if len(name) <= PNG_NAME_CHARACTERS else f"{name[:head]}\u2026{name[-tail:]}"
-        for name in shown
-    ]
+    cut = [name if len(name) <= PNG_NAME_CHARACTERS else _cut(name, head, tail) for name in shown]
     alike = Counter(cut)
     return [short if alike[short] == 1 else name for short, name in zip(cut, shown, strict=True)]
+
+
+def _cut(name: str, head: int, tail: int) -> str:
+    """`name` with an ellipsis for all but about its first `head` and last `tail` characters,
+    cut where no letter loses its accents, no flag or emoji its other half, no \\xe9 its
+    backslash (see `grapheme_boundary`)."""
+    start = grapheme_boundary(name, head, forward=False)
+    end = grapheme_boundary(name, len(name) - tail, forward=True)
+    return f"{name[:start]}\u2026{name[end:]}"
 
 
 _MISSING_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
