@@ -4,6 +4,7 @@ invisible characters and bytes that are not UTF-8 are still escaped."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
@@ -66,3 +67,25 @@ def test_a_warning_quotes_an_emoji_family_as_written(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert f"'{FAMILY} # family'" in result.stderr, result.stderr
     assert "\\u200d" not in result.stderr
+
+
+def test_descriptions_for_a_class_not_listed_name_it_as_written(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text("cat\n", encoding="utf-8")
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(
+        json.dumps({"cat": ["a small pet"], PERSIAN: ["a black cat"]}), encoding="utf-8"
+    )
+    result = run("label", "-c", classes, "--descriptions", descriptions, "--show-prompts")
+    assert result.exit_code == 2
+    assert f"'{PERSIAN}'" in result.stderr and "\\u200c" not in result.stderr, result.stderr
+
+
+def test_a_class_without_descriptors_is_named_as_written(tmp_path):
+    classes = tmp_path / "classes.txt"
+    classes.write_text(f"cat\n{PERSIAN}\n", encoding="utf-8")
+    descriptions = tmp_path / "descriptions.json"
+    descriptions.write_text(json.dumps({"cat": ["a small pet"]}), encoding="utf-8")
+    result = run("label", "-c", classes, "--descriptions", descriptions, "--show-prompts")
+    assert "no descriptors" in result.stderr, result.stderr
+    assert f"'{PERSIAN}'" in result.stderr and "\\u200c" not in result.stderr, result.stderr

@@ -1405,7 +1405,7 @@ def _shape_warning(
             if len(tree_lines) > 1
             else ("line", "is a class as written: remove it")
         )
-        said = f"; and {' and '.join(map(repr, tree_lines))} (tree's own {lines}) {verb}"
+        said = f"; and {' and '.join(map(quoted_text, tree_lines))} (tree's own {lines}) {verb}"
         return (
             f"{source}: every class name is a line of a `tree` drawing, such as "
             f"{quoted_line(branches[0])} (a folder listing, as `tree` writes it?): the branch is "
@@ -2051,7 +2051,7 @@ def merge_descriptions(
         which = "a class" if len(unknown) == 1 else "classes"
         raise ZslError(
             f"{where(unknown[0])}: descriptions for {which} not in the class list: "
-            + some_names([repr(n) for n in unknown])
+            + some_names([quoted_text(n) for n in unknown])
             + hint
         )
     descriptors = {composed(c.name): c.descriptors for c in described.classes}
@@ -2086,8 +2086,8 @@ def merge_descriptions(
     # A class dropped from a large descriptions file, or given prompts of its own: its template
     # ensemble (or its own prompts') is renormalised, a mean of descriptors is not, so the two
     # kinds of class score on different scales.
-    templated = [repr(c.name) for c in merged if not c.descriptors and not c.prompts]
-    own = [repr(c.name) for c in merged if not c.descriptors and c.prompts]
+    templated = [quoted_text(c.name) for c in merged if not c.descriptors and not c.prompts]
+    own = [quoted_text(c.name) for c in merged if not c.descriptors and c.prompts]
     if templated or own:
         count = len(templated) + len(own)
         head = (
