@@ -78,6 +78,12 @@ def resolve_model(model: str | os.PathLike[str]) -> ModelSource:
         path = Path(name).expanduser()
     except RuntimeError:  # ~user/... where there is no such user: a path all the same
         user = name[1:].split("/", 1)[0]
+        if not user:  # a container's user: no HOME, and a user id the system has no entry for
+            raise ZslError(
+                f"model directory not found: {name} (~ cannot be expanded: HOME is not set, "
+                "and the system knows no home folder for this user); give the full path, or "
+                "set HOME"
+            ) from None
         raise ZslError(
             f"model directory not found: {name} (there is no user {user} for ~{user} to be the "
             "home folder of; yours is ~/)"
