@@ -34,7 +34,7 @@ from zsl_cli.encoders.base import (
     check_precision,
     dtype_name,
 )
-from zsl_cli.encoders.limits import system_limit
+from zsl_cli.encoders.limits import address_space_limit, allocations_can_fail, system_limit
 from zsl_cli.encoders.model_files import (
     hub_snapshot,
     loaded_weight_files,
@@ -663,6 +663,12 @@ def _pad_as_configured(
     tokenizer.pad_token = token
 
 
+# oneDNN's whole message (torch's CPU convolutions and matrix products) when it cannot create a
+# primitive or a buffer for one. Its status (out of memory among others) is not in the text;
+# "could not create a primitive descriptor ..." is a shape it has no kernel for.
+ONEDNN_CREATION_FAILURES = ("could not create a primitive", "could not create a memory object")
+
+
 def _out_of_memory(error: RuntimeError) -> bool:
     # Whether torch ran out of the device's memory (a smaller batch may help, else one line
     # says so). limits.system_limit is its sibling for a load's errors (host memory, threads,
@@ -672,14 +678,25 @@ def _out_of_memory(error: RuntimeError) -> bool:
     # torch.OutOfMemoryError; MPS says "out of memory" in a plain RuntimeError, and the CPU's
     # allocator "can't allocate memory" (Linux: for more than the memory and swap there are).
     text = str(error)
-    return isinstance(error, torch.OutOfMemoryError) or any(
+    if isinstance(error, torch.OutOfMemoryError) or any(
         marker in text for marker in ("ALLOC_FAILED", "out of memory", "can't allocate memory")
-    )
+    ):
+        return True
+    # oneDNN's failures say no more: memory, where allocations can fail (seen under ulimit -v
+    # at the first batch's convolution), else something to report.
+    return text.strip() in ONEDNN_CREATION_FAILURES and allocations_can_fail()
 
 
 def _no_memory(device: torch.device, doing: str) -> ZslError:
-    fix = "a smaller model" if device.type == "cpu" else "--device cpu or a smaller model"
-    return ZslError(f"out of {device.type} memory {doing}; use {fix}")
+    if device.type != "cpu":
+        return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
+    limit = address_space_limit()
+    where = (
+        f"raise the address-space limit (ulimit -v {limit // 1024}) or lift it"
+        if limit is not None
+        else "check the container's memory limit"
+    )
+    return ZslError(f"out of cpu memory {doing}; {where}, or use a smaller model")
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Whether an error says a load ran into a limit of the system (memory, threads), and the
-message that names it.
+message that names it; and whether this process's allocations can fail rather than be killed.
 
 A module of its own so that `loading` and the backend it loads (`hf`) both use it, and `hf`
 does not import its loader. Imports neither torch nor transformers.
@@ -37,3 +37,28 @@ def system_limit(error: BaseException) -> str | None:
             "container's memory limit)"
         )
     return None
+
+
+def address_space_limit() -> int | None:
+    """This process's address-space limit (ulimit -v) in bytes; None where there is none."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return None if limit == resource.RLIM_INFINITY else limit
+
+
+def overcommit_is_strict() -> bool:
+    """Whether Linux refuses allocations past its commit limit (vm.overcommit_memory = 2)."""
+    try:
+        with open("/proc/sys/vm/overcommit_memory", encoding="ascii") as setting:
+            return setting.read().strip() == "2"
+    except OSError:
+        return False
+
+
+def allocations_can_fail() -> bool:
+    """Whether an allocation of this process can be refused (an address-space limit, strict
+    overcommit); otherwise memory runs out by the out-of-memory killer, not by an error."""
+    return address_space_limit() is not None or overcommit_is_strict()

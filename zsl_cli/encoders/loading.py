@@ -38,7 +38,7 @@ from zsl_cli.encoders.hub import (
     hub_offline_set,
     hub_reachable,
 )
-from zsl_cli.encoders.limits import system_limit
+from zsl_cli.encoders.limits import address_space_limit, system_limit
 from zsl_cli.encoders.model_files import (
     damaged_file,
     file_problem,
@@ -354,12 +354,8 @@ def _make_room_for_scipy_blas() -> None:
     SIGKILL ended it. Here, with the model still to load, it has room, and what runs out later
     fails in Python, which the load reports. Without a limit nothing changes.
     """
-    try:
-        import resource
-    except ImportError:  # Windows: no such limit
-        return
-    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    if limit == resource.RLIM_INFINITY:
+    limit = address_space_limit()
+    if limit is None:
         return
     used = _address_space_used()
     if used is not None and limit - used < MIN_LOAD_ADDRESS_SPACE:
