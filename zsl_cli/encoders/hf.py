@@ -14,6 +14,8 @@ import hashlib
 import json
 import math
 import operator
+import os
+import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from zsl_cli import batching
 from zsl_cli.encoders import preprocess
 from zsl_cli.encoders.base import (
     ImagePreprocessor,
@@ -697,6 +700,51 @@ def _no_memory(device: torch.device, doing: str) -> ZslError:
         else "check the container's memory limit"
     )
     return ZslError(f"out of cpu memory {doing}; {where}, or use a smaller model")
+
+
+def start_cpu_threads(device: torch.device) -> None:
+    """Set up torch's threads on the CPU as a model loads, before anything runs in parallel.
+
+    At most one per core this process may use (its affinity and a container's CPU quota, as for
+    decode workers): torch follows the affinity but not a quota, so a pod limited to 2 CPUs on a
+    64-core node ran a thread per core, throttled by the quota. OMP_NUM_THREADS or
+    MKL_NUM_THREADS, where set, decide instead; a smaller count set with torch.set_num_threads
+    is kept.
+
+    Then its thread pool (libgomp's) is started, which otherwise starts at the first operation
+    that runs in parallel: where a limit (ulimit -v, ulimit -u, a pids limit) leaves no room for
+    its threads, libgomp ends the process itself (exit 1, no word of zsl's, the output's
+    temporary file left behind). Python threads of the same stack size start first, so that
+    such a limit is a "can't start new thread" that the load reports in one line (exit 2);
+    their stacks, freed, are the ones libgomp's threads then reuse.
+    """
+    if device.type != "cpu":
+        return
+    if not any(os.environ.get(name) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")):
+        cores = batching.available_cores()
+        if torch.get_num_threads() > cores:
+            torch.set_num_threads(cores)
+    threads = torch.get_num_threads()
+    if threads > 1:
+        _check_threads_start(threads - 1)
+        # Split among all the threads: torch runs a loop in parallel in chunks of 32,768.
+        torch.ones(threads * 32768 + 1).add_(1)
+
+
+def _check_threads_start(count: int) -> None:
+    """Start `count` threads that all live at once, then end them; raises RuntimeError ("can't
+    start new thread") where the system has no room for them all."""
+    release = threading.Event()
+    started: list[threading.Thread] = []
+    try:
+        for _ in range(count):
+            thread = threading.Thread(target=release.wait, daemon=True)
+            thread.start()
+            started.append(thread)
+    finally:
+        release.set()
+        for thread in started:
+            thread.join()
 
 
 @contextmanager

@@ -304,10 +304,17 @@ def load_encoder(
     try:
         try:
             with _LOADING, _collector_paused(freeze_after=freeze_after_load):
-                from zsl_cli.encoders.hf import TransformersEncoder, pick_device, pick_dtype
+                from zsl_cli.encoders.hf import (
+                    TransformersEncoder,
+                    pick_device,
+                    pick_dtype,
+                    start_cpu_threads,
+                )
 
                 torch_device = pick_device(device)
                 dtype = pick_dtype(precision, torch_device)
+                # Before anything of torch runs in parallel: see start_cpu_threads.
+                start_cpu_threads(torch_device)
                 model, tokenizer, image_processor = _load_parts(source, trust_remote_code, revision)
             _check_parts(
                 source.name, model, tokenizer, image_processor, _image_settings_file(source)
@@ -329,8 +336,8 @@ def load_encoder(
             _ = encoder.dim
         except (ImportError, OSError, MemoryError, RuntimeError) as error:
             # torch's and transformers' own imports, outside the parts' loads (which report
-            # their errors themselves), and that first prompt can run into a limit of the
-            # system too.
+            # their errors themselves), starting torch's threads and that first prompt can run
+            # into a limit of the system too.
             limit = system_limit(error)
             if limit is None:
                 raise
