@@ -1,5 +1,6 @@
-"""Whether an error says a load ran into a limit of the system (memory, threads), and the
-message that names it; and whether this process's allocations can fail rather than be killed.
+"""Whether an error says a load ran into a limit of the system (memory, threads, no temporary
+folder), and the message that names it; and whether this process's allocations can fail
+rather than be killed.
 
 A module of its own so that `loading` and the backend it loads (`hf`) both use it, and `hf`
 does not import its loader. Imports neither torch nor transformers.
@@ -8,8 +9,12 @@ does not import its loader. Imports neither torch nor transformers.
 from __future__ import annotations
 
 import errno
+import re
 
 from zsl_cli.formatting import clipped_text
+
+# Python's words (tempfile.gettempdir) when no folder it tries takes a file.
+_NO_TEMPORARY_FOLDER = "No usable temporary directory found"
 
 
 def system_limit(error: BaseException) -> str | None:
@@ -36,6 +41,27 @@ def system_limit(error: BaseException) -> str | None:
             f"{cause} (out of memory: check the address-space limit, ulimit -v, and the "
             "container's memory limit)"
         )
+    return None
+
+
+def no_temporary_folder(error: BaseException) -> str | None:
+    """The message for a load that found no writable temporary folder, where `error` (or an
+    error it was raised from) says so; else None. torch and transformers need one as they
+    import (torch._dynamo sets up a cache folder in it): a read-only root file system, a full
+    /tmp."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, FileNotFoundError) and _NO_TEMPORARY_FOLDER in str(cause):
+            tried = re.search(r"found in \[(.*)\]", str(cause))
+            folders = tried.group(1).replace("'", "") if tried else "TMPDIR, /tmp"
+            return (
+                f"no writable temporary folder was found (tried {clipped_text(folders, 200)}: "
+                "full or read-only?), and loading the model needs one; set TMPDIR to a "
+                "writable folder"
+            )
+        cause = cause.__cause__ or cause.__context__
     return None
 
 

@@ -38,7 +38,7 @@ from zsl_cli.encoders.hub import (
     hub_offline_set,
     hub_reachable,
 )
-from zsl_cli.encoders.limits import address_space_limit, system_limit
+from zsl_cli.encoders.limits import address_space_limit, no_temporary_folder, system_limit
 from zsl_cli.encoders.model_files import (
     damaged_file,
     file_problem,
@@ -338,6 +338,9 @@ def load_encoder(
             # torch's and transformers' own imports, outside the parts' loads (which report
             # their errors themselves), starting torch's threads and that first prompt can run
             # into a limit of the system too.
+            no_folder = no_temporary_folder(error)
+            if no_folder is not None:
+                raise ZslError(no_folder) from None
             limit = system_limit(error)
             if limit is None:
                 raise
@@ -595,6 +598,9 @@ def _load_parts(
 def _load_failure(
     source: ModelSource, part: str, error: Exception, offline: bool, revision: str | None
 ) -> ZslError:
+    no_folder = no_temporary_folder(error)  # transformers imports a model's code as it loads
+    if no_folder is not None:
+        return ZslError(no_folder)
     limit = system_limit(error)
     if limit is not None:
         what = "model" if part == "model" else f"{part} of model"
