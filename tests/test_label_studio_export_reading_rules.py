@@ -1,0 +1,275 @@
+"""The rules `zsl_cli.truth_exports` reads a Label Studio export by, edge by edge: which lists are
+exports at all, which data values are an image's URL, which keys of a JSON_MIN record are the
+task's data, which control holds the classes, and what the warnings and refusals of the tasks left
+out say. The exports are built here in the shapes label-studio 1.23.2 writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from zsl_cli.errors import ZslError
+from zsl_cli.truth_exports import ExportedTruth, label_studio_export
+
+CONTROL = "choice"
+WHERE = "export.json"
+
+
+def _key(choice: str) -> str:
+    return choice.casefold()
+
+
+def read(value: Any, classes: Any = ("cat", "dog")) -> ExportedTruth | None:
+    return label_studio_export(value, WHERE, classes, class_key=_key)
+
+
+def truth(value: Any, classes: Any = ("cat", "dog")) -> ExportedTruth:
+    exported = read(value, classes)
+    assert exported is not None
+    return exported
+
+
+def refusal(value: Any, classes: Any = ("cat", "dog")) -> str:
+    with pytest.raises(ZslError) as caught:
+        read(value, classes)
+    return str(caught.value)
+
+
+def result(choices: list[str], control: str = CONTROL, to_name: str = "image") -> dict:
+    value = {"choices": choices}
+    return {"from_name": control, "to_name": to_name, "type": "choices", "value": value}
+
+
+def annotation(*results: dict, **fields: Any) -> dict:
+    base = {"id": 1, "result": list(results), "was_cancelled": False, "ground_truth": False}
+    return {**base, **fields}
+
+
+def task(task_id: int, data: dict, *annotations: dict, **fields: Any) -> dict:
+    base = {"id": task_id, "data": data, "annotations": list(annotations), "predictions": []}
+    return {**base, **fields}
+
+
+def chose(task_id: int, data: dict, choice: str, **fields: Any) -> dict:
+    """A JSON export's task annotated once with this choice."""
+    return task(task_id, data, annotation(result([choice])), **fields)
+
+
+def record(task_id: int, data: dict, choice: Any, annotation_id: Any = None, **fields: Any) -> dict:
+    """A JSON_MIN export's record of one annotation."""
+    answer = {} if choice is None else {CONTROL: choice}
+    number = task_id if annotation_id is None else annotation_id
+    return {**data, "id": task_id, **answer, "annotator": 1, "annotation_id": number, **fields}
+
+
+def images(exported: ExportedTruth) -> list[tuple[object, str, str]]:
+    return [(image.task, image.image, image.label) for image in exported.images]
+
+
+# Which lists are exports ------------------------------------------------------------------
+
+
+def test_a_list_holding_other_values_than_objects_is_no_export() -> None:
+    assert read([{"id": 1, "annotation_id": 1, CONTROL: "cat", "image": "a.jpg"}, 3]) is None
+    assert read([chose(1, {"image": "a.jpg"}, "cat"), "a.jpg"]) is None
+
+
+def test_records_with_an_annotation_id_but_no_task_id_are_no_json_min_export() -> None:
+    assert read([{"annotation_id": 1, CONTROL: "cat", "image": "a.jpg"}]) is None
+
+
+def test_json_min_records_mixed_with_json_tasks_are_no_export() -> None:
+    value = [record(1, {"image": "a.jpg"}, "cat"), chose(2, {"image": "b.jpg"}, "dog")]
+    assert read(value) is None
+
+
+def test_json_tasks_beside_objects_without_data_are_no_export() -> None:
+    assert read([chose(1, {"image": "a.jpg"}, "cat"), {"image": "b.jpg", "label": "dog"}]) is None
+
+
+# Which data values are an image's URL -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "HTTPS://example.com/photo?id=1",  # a scheme is read in either case
+        "Http://example.com/photo?id=1",
+        "azure-blob://container/photo",
+        "S3://bucket/photo",
+        "/data/local-files/?d=photos/cat",  # Label Studio's own files: no extension needed
+        "/DATA/upload/3/0a27f7e1-photo",
+    ],
+)
+def test_a_url_without_an_image_extension_is_the_image_by_its_scheme(url: str) -> None:
+    exported = truth([chose(1, {"img": url, "note": "taken at noon"}, "cat")])
+    assert images(exported) == [(1, url, "cat")]
+    assert exported.images[0].url == url and not exported.images[0].zsl_path
+
+
+def test_a_url_without_an_image_extension_is_no_json_min_answer() -> None:
+    url = "azure-blob://container/photo"
+    exported = truth([record(1, {"img": url}, "cat")])
+    assert images(exported) == [(1, url, "cat")]
+
+
+# Which keys of a JSON_MIN record are the task's data ----------------------------------------
+
+
+def test_the_agreement_label_studio_enterprise_writes_is_no_data_key() -> None:
+    message = refusal([record(1, {}, "cat", agreement=100.0)])
+    assert "its data has no image (no 'zsl_path' nor 'image' key, and no other key)" in message
+    assert "agreement" not in message
+
+
+# Tasks without annotations, skipped ones, reviewed ones ------------------------------------
+
+
+def test_a_task_without_the_annotations_key_beside_annotated_ones_is_left_out() -> None:
+    exported = truth([chose(1, {"image": "a.jpg"}, "cat"), {"id": 2, "data": {"image": "b.jpg"}}])
+    assert images(exported) == [(1, "a.jpg", "cat")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has no annotation (e.g. task 2): no ground truth, left out",
+    )
+
+
+def test_an_annotation_skipped_as_older_label_studio_versions_mark_it_counts_as_skipped() -> None:
+    skipped = annotation(result(["dog"]), skipped=True)
+    del skipped["was_cancelled"]
+    exported = truth([chose(1, {"image": "a.jpg"}, "cat"), task(2, {"image": "b.jpg"}, skipped)])
+    assert images(exported) == [(1, "a.jpg", "cat")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has no annotation, only a skipped one (e.g. task 2): no ground "
+        "truth, left out",
+    )
+
+
+def test_a_star_on_an_annotation_answering_another_control_settles_nothing() -> None:
+    starred = annotation(result(["blurry"], "quality"), ground_truth=True)
+    exported = truth([task(1, {"image": "a.jpg"}, annotation(result(["cat"])), starred)])
+    assert images(exported) == [(1, "a.jpg", "cat")]
+
+
+@pytest.mark.parametrize("star", ["true", 1, "yes"])
+def test_only_a_boolean_star_marks_the_ground_truth(star: object) -> None:
+    first = annotation(result(["cat"]), ground_truth=star)
+    disputed = task(1, {"image": "a.jpg"}, first, annotation(result(["dog"])))
+    exported = truth([disputed, chose(2, {"image": "b.jpg"}, "dog")])
+    assert images(exported) == [(2, "b.jpg", "dog")]
+    assert "annotations that disagree (e.g. task 1: 'cat' and 'dog')" in exported.warnings[0]
+
+
+# Which control holds the classes, and which data key its results name ------------------------
+
+
+def test_the_classes_zsl_recorded_in_the_tasks_tell_the_control_too() -> None:
+    value = [
+        task(
+            number,
+            {"image": f"{name}.jpg", "zsl_label": label},
+            annotation(result([label]), result(["sharp"], "quality")),
+        )
+        for number, (name, label) in enumerate([("a", "cat"), ("b", "dog")], start=1)
+    ]
+    # The predictions name other classes than those zsl wrote the tasks with.
+    exported = truth(value, classes=("bird",))
+    assert images(exported) == [(1, "a.jpg", "cat"), (2, "b.jpg", "dog")]
+
+
+def test_a_control_whose_results_name_several_tags_names_no_data_key() -> None:
+    data = {"front": "photos/a.jpg", "back": "photos/b.jpg"}
+    value = [
+        task(1, data, annotation(result(["cat"], to_name="front"))),
+        task(2, data, annotation(result(["dog"], to_name="back"))),
+    ]
+    assert refusal(value) == (
+        f"{WHERE}, task 1: its data keys 'back' and 'front' could each hold its image: give a "
+        "path,label CSV of the images' paths as the ground truth"
+    )
+
+
+def test_the_data_key_is_the_one_the_class_control_names_not_another_controls() -> None:
+    data = {"img": "photos/a.jpg", "thumb": "photos/a_small.jpg"}
+    answered = annotation(result(["cat"], to_name="img"), result(["sharp"], "quality", "thumb"))
+    assert images(truth([task(1, data, answered)])) == [(1, "photos/a.jpg", "cat")]
+
+
+def test_the_data_key_a_prediction_names_is_the_image_though_no_annotation_answers_its_control() -> (
+    None
+):
+    data = {"img": "photos/a.jpg", "thumb": "photos/a_small.jpg"}
+    prediction = {"model_version": "zsl", "result": [result(["cat"], to_name="img")]}
+    value = [
+        task(1, data, annotation(result(["sharp"], "quality", "thumb")), predictions=[prediction])
+    ]
+    # The task is read (its image found), then left out as no annotation chose its class.
+    assert refusal(value) == (
+        f"{WHERE}: no task gives one class to score against (1 without a class in '{CONTROL}')"
+    )
+
+
+@pytest.mark.parametrize("cancelled", ["false", 0, None])
+def test_only_a_boolean_true_marks_an_annotation_skipped(cancelled: object) -> None:
+    kept = annotation(result(["cat"]), was_cancelled=cancelled)
+    assert images(truth([task(1, {"image": "a.jpg"}, kept)])) == [(1, "a.jpg", "cat")]
+
+
+def test_annotations_listed_as_other_values_than_objects_are_passed_over() -> None:
+    value = [task(1, {"image": "a.jpg"}, 7, annotation(result(["cat"])))]  # type: ignore[arg-type]
+    assert images(truth(value)) == [(1, "a.jpg", "cat")]
+
+
+def test_results_of_no_control_name_or_choices_not_strings_are_passed_over() -> None:
+    nameless = {"to_name": "image", "type": "choices", "value": {"choices": ["dog"]}}
+    answered = annotation(nameless, result(["cat", 3]))  # type: ignore[list-item]
+    assert images(truth([task(1, {"image": "a.jpg"}, answered)])) == [(1, "a.jpg", "cat")]
+
+
+def predicted(*results: dict) -> dict:
+    return {"id": 9, "model_version": "zsl", "score": 0.8, "result": list(results)}
+
+
+def test_the_control_a_listed_prediction_fills_is_the_class_one() -> None:
+    # Both controls' answers are among the classes: only the prediction tells which one is.
+    answered = annotation(result(["cat"]), result(["dog"], "second_opinion"))
+    value = [task(1, {"image": "a.jpg"}, answered, predictions=[predicted(result(["dog"]))])]
+    assert images(truth(value)) == [(1, "a.jpg", "cat")]
+
+
+@pytest.mark.parametrize("label", [None, 3])
+def test_a_recorded_label_not_a_string_is_no_class(label: object) -> None:
+    # No class known: the one control answered is the class one.
+    value = [chose(1, {"image": "a.jpg", "zsl_label": label}, "cat")]
+    assert images(truth(value, classes=())) == [(1, "a.jpg", "cat")]
+
+
+OTHER_CONTROLS = ["quality", "zz", "a", "verdict", "b2", "rating", "x", "mood", "q", "tag"]
+
+
+def test_several_controls_that_predictions_fill_are_told_apart_by_the_classes() -> None:
+    # Which control a set of names yields first varies with the names (and the run): each pair
+    # must still give the control whose answers are the classes.
+    for other in OTHER_CONTROLS:
+        answered = annotation(result(["cat"]), result(["blurry"], other))
+        filled = predicted(result(["cat"]), result(["sharp"], other))
+        value = [task(1, {"image": "a.jpg"}, answered, predictions=[filled])]
+        assert images(truth(value)) == [(1, "a.jpg", "cat")], other
+
+
+def test_several_predicted_controls_none_answered_are_refused() -> None:
+    for other in OTHER_CONTROLS:
+        answered = annotation(result(["sharp"], "quality_" + other))
+        filled = predicted(result(["cat"]), result(["dog"], other))
+        value = [task(1, {"image": "a.jpg"}, answered, predictions=[filled])]
+        assert refusal(value).startswith(
+            f"{WHERE}: no task gives one class to score against: its annotations answer only "
+            f"'quality_{other}' (sharp), and none of its answers is a class"
+        )
+
+
+def test_an_answered_control_holding_the_classes_wins_over_a_predicted_one_not_answered() -> None:
+    answered = annotation(result(["cat"], "verdict"))
+    value = [task(1, {"image": "a.jpg"}, answered, predictions=[predicted(result(["dog"]))])]
+    exported = truth(value)
+    assert images(exported) == [(1, "a.jpg", "cat")]
