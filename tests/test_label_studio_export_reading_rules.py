@@ -195,9 +195,7 @@ def test_the_data_key_is_the_one_the_class_control_names_not_another_controls() 
     assert images(truth([task(1, data, answered)])) == [(1, "photos/a.jpg", "cat")]
 
 
-def test_the_data_key_a_prediction_names_is_the_image_though_no_annotation_answers_its_control() -> (
-    None
-):
+def test_the_data_key_a_prediction_names_is_the_image_though_its_control_is_unanswered() -> None:
     data = {"img": "photos/a.jpg", "thumb": "photos/a_small.jpg"}
     prediction = {"model_version": "zsl", "result": [result(["cat"], to_name="img")]}
     value = [
@@ -273,3 +271,101 @@ def test_an_answered_control_holding_the_classes_wins_over_a_predicted_one_not_a
     value = [task(1, {"image": "a.jpg"}, answered, predictions=[predicted(result(["dog"]))])]
     exported = truth(value)
     assert images(exported) == [(1, "a.jpg", "cat")]
+
+
+# What the refusals of an export without one class control say ------------------------------
+
+UNSETTLED = (
+    f"{WHERE}: its annotations answer several controls that could hold the classes ('choice', "
+    "'quality'), and {why}: give a path,label CSV of the images' classes as the ground truth "
+    "instead"
+)
+
+
+@pytest.mark.parametrize(
+    ("answers", "classes", "why"),
+    [
+        (("cat", "sharp"), (), "no prediction names the one that holds the classes"),
+        (
+            ("cat", "sharp"),
+            ("bird",),
+            "the answers of none of them are among the classes the predictions name",
+        ),
+        (
+            ("cat", "dog"),
+            ("cat", "dog"),
+            "the answers of more than one of them are among the classes the predictions name",
+        ),
+    ],
+)
+def test_two_controls_the_classes_cannot_tell_apart_are_refused_saying_why(
+    answers: tuple[str, str], classes: tuple[str, ...], why: str
+) -> None:
+    answered = annotation(result([answers[0]]), result([answers[1]], "quality"))
+    value = [task(1, {"image": "a.jpg"}, answered)]
+    assert refusal(value, classes) == UNSETTLED.format(why=why)
+
+
+def test_a_lone_control_answering_no_class_shows_five_of_its_answers() -> None:
+    answers = ["a1", "a2", "a3", "a4", "a5", "a6"]
+    value = [chose(number, {"image": f"{number}.jpg"}, a) for number, a in enumerate(answers, 1)]
+    assert refusal(value) == (
+        f"{WHERE}: no task gives one class to score against: its annotations answer only "
+        "'choice' (a1, a2, a3, a4, a5), and none of its answers is a class the predictions "
+        "name; annotate the tasks' classes in Label Studio, then export the project again"
+    )
+
+
+# JSON_MIN: which keys are answers, and which the task's data ---------------------------------
+
+
+def test_a_json_min_refusal_names_the_data_keys_not_the_answers() -> None:
+    message = refusal([record(1, {"n": 3}, "cat")])
+    assert message == (
+        f"{WHERE}, task 1: its data has no image (no 'zsl_path' nor 'image' key, and 'n' is no "
+        "image's URL or path): give the export of a project of image tasks"
+    )
+
+
+def test_keys_of_a_task_without_annotation_are_data_though_their_values_are_classes() -> None:
+    value = [
+        record(1, {"image": "a.jpg", "caption": "dog"}, "cat"),
+        {"image": "b.jpg", "caption": "cat", "id": 2, "annotator": None, "annotation_id": None},
+    ]
+    exported = truth(value)
+    assert images(exported) == [(1, "a.jpg", "cat")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has no annotation (e.g. task 2): no ground truth, left out",
+    )
+
+
+def test_the_image_key_of_a_json_min_record_is_data_though_no_url_nor_path_by_its_look() -> None:
+    exported = truth([record(1, {"image": "photos/cat-0001"}, "cat")])
+    assert images(exported) == [(1, "photos/cat-0001", "cat")]
+
+
+def test_the_classes_zsl_recorded_tell_a_json_min_exports_control_too() -> None:
+    value = [
+        record(1, {"image": "a.jpg", "zsl_label": "cat"}, "cat", quality="sharp"),
+        record(2, {"image": "b.jpg", "zsl_label": "dog"}, "dog", quality="blurry"),
+    ]
+    exported = truth(value, classes=("bird",))
+    assert images(exported) == [(1, "a.jpg", "cat"), (2, "b.jpg", "dog")]
+
+
+def test_an_object_with_other_keys_beside_choices_is_no_json_min_choice() -> None:
+    box = {"choices": ["dog"], "x": 10, "y": 20}
+    exported = truth([record(1, {"image": "a.jpg"}, "cat", box=box)])
+    assert images(exported) == [(1, "a.jpg", "cat")]
+
+
+@pytest.mark.parametrize("choices", [[], [3], ["cat", None]])
+def test_an_empty_choices_list_or_one_not_of_strings_is_no_json_min_answer(choices: list) -> None:
+    answer = {"choices": choices}
+    value = [record(1, {"image": "a.jpg"}, answer), record(2, {"image": "b.jpg"}, "dog")]
+    exported = truth(value)
+    assert images(exported) == [(2, "b.jpg", "dog")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has annotations, but none choosing a class in '{CONTROL}' (e.g. "
+        "task 1): no ground truth, left out",
+    )
