@@ -5,6 +5,7 @@ out say. The exports are built here in the shapes label-studio 1.23.2 writes the
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -369,3 +370,82 @@ def test_an_empty_choices_list_or_one_not_of_strings_is_no_json_min_answer(choic
         f"1 task of {WHERE} has annotations, but none choosing a class in '{CONTROL}' (e.g. "
         "task 1): no ground truth, left out",
     )
+
+
+# The task's image: zsl's path, else the URL of one data key --------------------------------
+
+
+def test_zsls_quoted_path_gives_the_exact_bytes_of_a_name_not_utf_8() -> None:
+    data = {"image": "/data/local-files/?d=photos/caf%E9.jpg", "zsl_path": "photos/caf\ufffd.jpg"}
+    data["zsl_path_quoted"] = "photos/caf%E9.jpg"
+    (image,) = truth([chose(1, data, "cat")]).images
+    assert image.image == os.fsdecode(b"photos/caf\xe9.jpg") and image.zsl_path
+    assert image.url == data["image"]
+
+
+def test_an_empty_zsl_path_is_no_path_and_the_url_is_the_image() -> None:
+    url = "/data/local-files/?d=photos/a.jpg"
+    (image,) = truth([chose(1, {"image": url, "zsl_path": ""}, "cat")]).images
+    assert (image.image, image.zsl_path, image.url) == (url, False, url)
+
+
+def test_zsls_path_is_no_candidate_for_the_image_url() -> None:
+    url = "/data/local-files/?d=photos/a.jpg"
+    data = {"zsl_path": "photos/a.jpg", "img": url}
+    answered = annotation(result(["cat"], to_name="photo"))
+    (image,) = truth([task(1, data, answered)]).images
+    assert (image.image, image.zsl_path, image.url) == ("photos/a.jpg", True, url)
+
+
+def test_the_key_the_results_name_is_passed_over_where_it_holds_no_image() -> None:
+    data = {"photo": "taken at noon", "img": "photos/a.jpg"}
+    answered = annotation(result(["cat"], to_name="photo"))
+    assert images(truth([task(1, data, answered)])) == [(1, "photos/a.jpg", "cat")]
+
+
+def test_an_empty_image_key_is_passed_over_for_the_key_holding_the_image() -> None:
+    data = {"image": "", "img": "photos/a.jpg"}
+    assert images(truth([chose(1, data, "cat")])) == [(1, "photos/a.jpg", "cat")]
+
+
+def test_the_image_key_wins_over_other_image_urls_where_the_results_name_none() -> None:
+    data = {"image": "photos/a.jpg", "thumb": "photos/a_small.jpg"}
+    answered = annotation(result(["cat"], to_name="photo"))
+    assert images(truth([task(1, data, answered)])) == [(1, "photos/a.jpg", "cat")]
+
+
+def test_an_image_extension_is_read_in_either_case() -> None:
+    data = {"img": "photos/A.JPG", "note": "taken at noon"}
+    assert images(truth([chose(1, data, "cat")])) == [(1, "photos/A.JPG", "cat")]
+
+
+def test_a_value_holding_a_url_after_other_text_is_no_image() -> None:
+    data = {"img": "photos/a.jpg", "note": "copied from /data/upload/3 and https://example.com"}
+    assert images(truth([chose(1, data, "cat")])) == [(1, "photos/a.jpg", "cat")]
+
+
+# The tasks left out, and the warnings that count them -------------------------------------
+
+
+def test_one_annotation_choosing_several_classes_leaves_its_task_out_beside_another() -> None:
+    both = annotation(result(["cat", "dog"]))
+    value = [task(1, {"image": "a.jpg"}, annotation(result(["cat"])), both)]
+    value.append(chose(2, {"image": "b.jpg"}, "dog"))
+    exported = truth(value)
+    assert images(exported) == [(2, "b.jpg", "dog")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has an annotation that chooses several classes (e.g. task 1: 'cat', "
+        "'dog'): left out, as evaluate takes one class per image",
+    )
+
+
+def test_annotations_that_disagree_are_named_in_sorted_order() -> None:
+    value = [task(1, {"image": "a.jpg"}, annotation(result(["dog"])), annotation(result(["cat"])))]
+    value.append(chose(2, {"image": "b.jpg"}, "dog"))
+    (warning,) = truth(value).warnings
+    assert "annotations that disagree (e.g. task 1: 'cat' and 'dog')" in warning
+
+
+def test_annotations_spelling_one_class_otherwise_give_the_first_ones_spelling() -> None:
+    value = [task(1, {"image": "a.jpg"}, annotation(result(["Cat"])), annotation(result(["cat"])))]
+    assert images(truth(value)) == [(1, "a.jpg", "Cat")]
