@@ -6,6 +6,9 @@ out say. The exports are built here in the shapes label-studio 1.23.2 writes the
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from zsl_cli.errors import ZslError
 from zsl_cli.truth_exports import ExportedTruth, label_studio_export
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository, whose zsl_cli the locale runs
 CONTROL = "choice"
 WHERE = "export.json"
 
@@ -381,6 +385,28 @@ def test_zsls_quoted_path_gives_the_exact_bytes_of_a_name_not_utf_8() -> None:
     (image,) = truth([chose(1, data, "cat")]).images
     assert image.image == os.fsdecode(b"photos/caf\xe9.jpg") and image.zsl_path
     assert image.url == data["image"]
+
+
+def test_zsls_path_is_the_name_its_utf_8_bytes_have_in_a_locale_without_utf_8() -> None:
+    # zsl writes a path as its name's bytes read as UTF-8; under a C locale (file names in
+    # ASCII) Python spells the file with those bytes escaped.
+    code = (
+        "import os, sys; from zsl_cli.truth_exports import label_studio_export as read\n"
+        "data = {'image': '/data/local-files/?d=photos/caf%C3%A9.jpg', "
+        "'zsl_path': 'photos/caf\\u00e9.jpg'}\n"
+        "task = {'id': 1, 'data': data, 'annotations': [{'result': [{'from_name': 'choice', "
+        "'to_name': 'image', 'type': 'choices', 'value': {'choices': ['cat']}}]}]}\n"
+        "(image,) = read([task], 'x', ['cat'], class_key=str).images\n"
+        "print(sys.getfilesystemencoding(), ascii(image.image), image.zsl_path)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    encoding, image, zsl_path = done.stdout.split()
+    if encoding != "ascii":
+        pytest.skip(f"no C locale here (file names in {encoding})")
+    assert (image, zsl_path) == ("'photos/caf\\udcc3\\udca9.jpg'", "True")
 
 
 def test_an_empty_zsl_path_is_no_path_and_the_url_is_the_image() -> None:
