@@ -145,6 +145,7 @@ from zsl_cli.formatting import (
     path_to_text,
     printable,
     quoted,
+    quoted_text,
     some_names,
 )
 from zsl_cli.hubness import METHODS as HUBNESS_METHODS
@@ -997,7 +998,7 @@ class _Classifier:
             warnings.append(
                 f"{which} longer than the model reads ({self.prompt_tokens} tokens) and cut "
                 f"short{' (the run info lists them), the first' if count > 1 else ''}: "
-                f"{clipped_text(first, 100)!r}"
+                f"{quoted_text(clipped_text(first, 100))}"
             )
         return warnings
 
@@ -1022,7 +1023,7 @@ def _alike_warnings(
     they are alike."""
     warnings = []
     for group in groups[:ALIKE_GROUPS_SHOWN]:
-        names = [repr(name) for name in group]
+        names = [quoted_text(name) for name in group]
         warnings.append(
             f"{cannot} tell {named}{', '.join(names[:-1])} and {names[-1]} apart ({alike}): {why}"
         )
@@ -1314,7 +1315,7 @@ def _names_file_not_found(error: ZslError, given: str, what: str, field: str) ->
     example = names if names and len(given) <= 100 and not a_path else ["cat", "dog"]
     refusal = ZslError(
         f"{error.message}; a str is a {what}'s path: give class names as a list, "
-        f"e.g. {field}={example!r}",
+        f"e.g. {field}=[{', '.join(map(quoted_text, example))}]",
         error.exit_code,
     )
     refusal.cli_message = error.message

@@ -43,6 +43,7 @@ from zsl_cli.formatting import (
     counted,
     delimiter_hint,
     excel_delimiter,
+    grapheme_boundary,
     loose_name,
     printable,
     quoted_line,
@@ -289,8 +290,9 @@ def too_long(text: str, what: str, why: str = "a model reads a few hundred at mo
     be one, not quoting it whole; None if it is not."""
     if len(text) <= MAX_NAME_CHARS:
         return None
+    start = text[: grapheme_boundary(text, 40, forward=False)]  # not inside an emoji or accent
     return (
-        f"{what} of {len(text):,} characters, starting {text[:40]!r}: {what}s are at most "
+        f"{what} of {len(text):,} characters, starting {quoted_text(start)}: {what}s are at most "
         f"{MAX_NAME_CHARS:,} characters ({why})"
     )
 

@@ -16,7 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import absolute_path
-from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted
+from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted, quoted_text
 
 # A task URL's start for a file the server serves from its document root (its local files).
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
@@ -60,9 +60,9 @@ def label_studio_config_warnings(class_names: Sequence[str]) -> list[str]:
         return []
     subject = "1 class name holds" if len(odd) == 1 else f"{len(odd)} class names hold"
     return [
-        f"{subject} '$' before a word (e.g. {odd[0]!r}), which Label Studio's labelling screen "
-        "replaces with task data: it shows and stores those choices wrongly when picked by hand "
-        "(predictions import as written); rename them"
+        f"{subject} '$' before a word (e.g. {quoted_text(odd[0])}), which Label Studio's "
+        "labelling screen replaces with task data: it shows and stores those choices wrongly "
+        "when picked by hand (predictions import as written); rename them"
     ]
 
 

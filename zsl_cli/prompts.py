@@ -35,7 +35,7 @@ from zsl_cli.classes import (
 )
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import printable, quoted_line
+from zsl_cli.formatting import printable, quoted_line, quoted_text
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import list_in_code
 
@@ -207,8 +207,8 @@ def resolve_templates(value: str) -> Templates:
         if "{}" in value and not _reads_as_path(value):
             # `-t '{}'` beside a file of that name (find's -exec leaves them): read, and said.
             warnings += (
-                f"--templates {value!r} names a file, read as a file of templates, not as a "
-                "template (write {0} for {} to give the template itself)",
+                f"--templates {quoted_text(value)} names a file, read as a file of templates, not "
+                "as a template (write {0} for {} to give the template itself)",
             )
         return Templates(value, templates, warnings)
     if "{" in value:  # `{}`, or `{0}` as str.format takes it; else the check says what is wrong
@@ -216,8 +216,8 @@ def resolve_templates(value: str) -> Templates:
         warnings = ()
         if _reads_as_path(value):
             warnings = (
-                f"--templates {value!r} reads as a file's path, but no such file is there: it "
-                "is used as a template, its text in every prompt",
+                f"--templates {quoted_text(value)} reads as a file's path, but no such file is "
+                "there: it is used as a template, its text in every prompt",
             )
         return Templates("literal", (value,), warnings)
     if os.path.isdir(value):
@@ -230,8 +230,8 @@ def resolve_templates(value: str) -> Templates:
     if said := lookalike_field(value):
         hint = f" (it holds {said})"
     raise ZslError(
-        f"--templates {value!r}: not a built-in set ({names}), not a file, and has no {{}} "
-        f"placeholder for the class name{hint}"
+        f"--templates {quoted_text(value)}: not a built-in set ({names}), not a file, and has no "
+        f"{{}} placeholder for the class name{hint}"
     )
 
 
