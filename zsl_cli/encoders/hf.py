@@ -361,9 +361,12 @@ class TransformersEncoder:
         }
 
     def _to_device(self, batch: torch.Tensor) -> torch.Tensor:
-        if self.device.type == "cuda":
-            batch = batch.pin_memory()
-        return batch.to(self.device, non_blocking=True)
+        if self.device.type != "cuda":
+            # Only a copy from pinned memory may be left to finish on its own: from ordinary
+            # memory, which numpy may free once the copy is queued, MPS read freed memory and
+            # gave wrong pixels without a word (pytorch/pytorch#189690).
+            return batch.to(self.device)
+        return batch.pin_memory().to(self.device, non_blocking=True)
 
     @property
     def prompt_tokens(self) -> int:
