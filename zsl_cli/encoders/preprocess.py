@@ -166,11 +166,16 @@ def torch_shrinks(size: tuple[int, int], new_size: tuple[int, int], resample: in
 
 def _set_up_process(torch_resize: bool) -> None:
     if torch_resize:
-        import torch
+        _one_torch_thread()
 
-        # One thread per worker process, as torch's DataLoader does: the processes are the
-        # parallelism, and a forked child must not use the parent's OpenMP pool.
-        torch.set_num_threads(1)
+
+def _one_torch_thread() -> None:
+    import torch
+
+    # One thread per worker process, as torch's DataLoader does: the processes are the
+    # parallelism, and a forked child must not use the parent's OpenMP pool (its first matrix
+    # product can hang there once the parent has used it).
+    torch.set_num_threads(1)
 
 
 @dataclass(frozen=True)
@@ -365,7 +370,8 @@ class ReferencePreprocessor:
         return np.asarray(pixels, dtype=np.float32)
 
     def set_up_process(self) -> None:
-        pass
+        # Some processors run torch (torchvision's), so every worker process gets one thread.
+        _one_torch_thread()
 
 
 def _size_dict(value: Any) -> dict[str, int]:
