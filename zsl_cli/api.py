@@ -1505,7 +1505,8 @@ def start_decoding(
 def decode_in_processes(device: str, workers: int) -> bool:
     """Whether to decode in worker processes rather than threads: for a CUDA GPU, which wants
     more images a second than threads sharing one interpreter lock decode (zsl_cli.batching).
-    Decided before the model loads, so "auto" goes by whether the machine has an NVIDIA GPU."""
+    "auto", before the model has loaded, goes by whether the machine has an NVIDIA GPU: a guess
+    that `_open_encoder_decoding` checks against the device the model loaded on."""
     if workers < 2 or not processes_available():
         return False
     kind = device.split(":", 1)[0]
@@ -1549,7 +1550,13 @@ def _open_encoder_decoding(
         if early is not None:
             early.close()
         raise
-    if early is not None and encoder.preprocessor == guess:
+    # The early queue's threads or processes were chosen by a guess at the device (auto); the
+    # model may have landed elsewhere (torch for ROCm runs on "cuda" without /dev/nvidiactl).
+    if (
+        early is not None
+        and encoder.preprocessor == guess
+        and early.processes == decode_in_processes(_decoding_device(encoder, model), early.workers)
+    ):
         return encoder, early
     if early is not None:
         early.close()
@@ -1567,8 +1574,14 @@ def decode_for(
         inputs,
         exact=encoder.exact_preprocessing,
         workers=model.workers,
-        device=_loaded_device(encoder) or model.device,
+        device=_decoding_device(encoder, model),
     )
+
+
+def _decoding_device(encoder: Encoder, model: ModelOptions) -> str:
+    """The device that decides how a loaded encoder's images are decoded: the one it runs on,
+    or as asked for an Encoder of a caller's own that does not say."""
+    return _loaded_device(encoder) or model.device
 
 
 def iter_encoded(

@@ -188,6 +188,8 @@ class DecodeQueue:
         else:
             self._pool = _thread_pool(workers)
         self._in_processes = processes
+        self.processes = processes  # as started: decoding in processes, or in threads
+        self.workers = workers
         # Whether a broken pool, or one whose processes could not start, left the rest to threads:
         # as correct, but slower on a GPU machine, which a run should say.
         self.processes_stopped = False
