@@ -2122,6 +2122,13 @@ def _truth_from_export(
     tasks: dict[str, tuple[ExportedImage, bool]] = {}
     # A task added by hand for an image zsl wrote a task of has its URL, not zsl's path.
     zsl_paths: dict[str | None, str] = {i.url: i.image for i in exported.images if i.zsl_path}
+    # So is an upload of one (a teammate uploading it again) whose file name, as Label Studio
+    # stores it, is that of one image zsl wrote a task of, annotated or not: else it could pair
+    # with another run's file of that name, or with none, its image's own truth aside.
+    by_name: dict[str, str | None] = {}
+    for path in exported.zsl_paths:
+        name = _uploaded_name(os.path.basename(path))
+        by_name[name] = path if by_name.get(name, path) == path else None
     for image in exported.images:
         label = strip_invisible(image.label)  # as a truth CSV's label
         if not label:
@@ -2130,6 +2137,8 @@ def _truth_from_export(
         image = replace(image, label=label)
         zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
         upload = None if zsl_path is not None else _LABEL_STUDIO_UPLOAD.fullmatch(image.image)
+        if upload and (zsl_path := by_name.get(_unquoted(upload["name"]))) is not None:
+            upload = None
         in_url = None if zsl_path is not None or upload else _path_in_url(image.image)
         written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
         if zsl_path is None and in_url is None:
@@ -3110,7 +3119,13 @@ def _unpaired_uploads(truth: GroundTruth, paired: set[int], paths: Sequence[str]
         if len(by_name.get(name, ())) > 1:
             first, second = by_name[name][:2]
             return 3, f"several {what}s end so, '{printable(first)}' and '{printable(second)}'"
-        return 4, f"no {what} names a file so"
+        if name in by_name:
+            # Rule 3 offers an upload only the predictions left over: this one is taken.
+            return 4, (
+                f"'{printable(by_name[name][0])}', the one {what} named so, is paired with "
+                "another image of the export"
+            )
+        return 5, f"no {what} names a file so"
 
     # The example that tells most: a name Label Studio changed is one to put right.
     (_, reason), example = min(((why(item), item) for item in unpaired), key=lambda x: x[0][0])

@@ -58,6 +58,9 @@ class ExportedImage:
 class ExportedTruth:
     images: tuple[ExportedImage, ...]
     warnings: tuple[str, ...]  # the tasks left out, and why
+    # zsl's path of every task zsl wrote (those left out too): an image uploaded again is one
+    # of them by its file name
+    zsl_paths: tuple[str, ...] = ()
 
 
 def label_studio_export(
@@ -410,6 +413,7 @@ def _agreed(
 ) -> ExportedTruth:
     """The tasks whose annotations agree on one class (in `control`: choices of one
     `class_key`); the others counted in warnings."""
+    tasks = list(tasks)
     images: list[ExportedImage] = []
     without: list[_Task] = []
     classless: list[_Task] = []  # annotated, but in other controls only
@@ -470,7 +474,8 @@ def _agreed(
         raise ZslError(
             f"{where}: no task gives one class to score against ({', '.join(filter(None, counts))})"
         )
-    return ExportedTruth(tuple(images), tuple(warnings))
+    zsl_paths = tuple(task.image for task in tasks if task.zsl_path)
+    return ExportedTruth(tuple(images), tuple(warnings), zsl_paths)
 
 
 def _have(tasks: list[_Task]) -> str:
