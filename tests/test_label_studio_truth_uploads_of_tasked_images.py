@@ -172,3 +172,34 @@ def test_an_unpaired_upload_whose_name_a_paired_prediction_has_is_told_so() -> N
     _, stderr = _evaluated(predictions(["photos/cats/a.png"]), "--truth", write_json(_json(tasks)))
     assert "no prediction names a file so" not in stderr
     assert "photos/cats/a.png" in stderr
+
+
+# 2. A `$img` project whose tasks carry another link.
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_a_page_link_beside_the_image_is_not_its_image(export) -> None:
+    tasks = [({"img": f"/data/local-files/?d={path}"}, ["cat"]) for path in PATHS]
+    tasks[0][0]["page"] = "https://shop.example.com/item/1"
+    metrics, _ = _evaluated(predictions(PATHS), "--truth", write_json(export(tasks)))
+    assert metrics["n"] == 3
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_the_key_most_tasks_use_settles_two_links_without_extension(export) -> None:
+    urls = ["https://cdn.example.com/i/1", "https://cdn.example.com/i/2", "https://x.example/i/3"]
+    tasks = [({"img": url}, ["cat"]) for url in urls]
+    tasks[0][0]["page"] = "https://shop.example.com/item/1"
+    paths = predictions(["i/1", "i/2", "i/3"])
+    metrics, _ = _evaluated(paths, "--truth", write_json(export(tasks)))
+    assert metrics["n"] == 3
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_two_image_keys_no_task_settles_are_refused_naming_them(export) -> None:
+    tasks = [
+        ({"img": "https://cdn.example.com/i/1", "page": "https://shop.example.com/item/1"}, ["cat"])
+    ]
+    result = run("evaluate", predictions(["i/1"]), "--truth", write_json(export(tasks)))
+    assert result.exit_code == 2, result.output
+    assert "'img' and 'page'" in error_line(result.output)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -142,6 +143,7 @@ def _json_tasks(
         if r["from_name"] == control and isinstance(r.get("to_name"), str)
     }
     key = next(iter(pointed)) if len(pointed) == 1 else None
+    usual = _usual_image_key([task["data"] for task in tasks], key)
     read = []
     for task in tasks:
         kept = annotations[id(task)]
@@ -151,7 +153,7 @@ def _json_tasks(
         )
         cancelled = any(_cancelled(a) for a in _annotations(task))
         skipped = cancelled and not kept
-        read.append(_task(task, task["data"], answers, skipped, bool(kept), where, key))
+        read.append(_task(task, task["data"], answers, skipped, bool(kept), where, key, usual))
     return control, read
 
 
@@ -284,17 +286,22 @@ def _json_min_tasks(
     by_task: dict[Any, list[dict]] = {}
     for record in records:
         by_task.setdefault(_hashable(record["id"]), []).append(record)
+    datas = [
+        {k: v for k, v in records[0].items() if k not in _JSON_MIN_KEYS and k not in answer_keys}
+        for records in by_task.values()
+    ]
+    usual = _usual_image_key(datas, None)
     read = []
-    for task_records in by_task.values():
+    for task_records, data in zip(by_task.values(), datas, strict=True):
         annotated = [record for record in task_records if record.get("annotation_id") is not None]
         answers = tuple(
             answer
             for record in annotated
             if (answer := _json_min_answer(record.get(control))) is not None
         )
-        first = task_records[0]
-        data = {k: v for k, v in first.items() if k not in _JSON_MIN_KEYS and k not in answer_keys}
-        read.append(_task(first, data, answers, False, bool(annotated), where))
+        read.append(
+            _task(task_records[0], data, answers, False, bool(annotated), where, None, usual)
+        )
     return control, read
 
 
@@ -345,11 +352,15 @@ def _task(
     annotated: bool,
     where: str,
     pointed: str | None = None,
+    usual: str | None = None,
 ) -> _Task:
     """A task's image: zsl's own path where zsl wrote the task, else its image URL (see
-    `_image_keys`; `pointed`: the data key its results name, if they name one)."""
+    `_image_keys`; `pointed`: the data key its results name, if they name one; `usual`: the
+    key the export's tasks hold their image under, which settles several)."""
     task_id = task.get("id")
     keys = _image_keys(data, pointed)
+    if len(keys) > 1:
+        keys = [usual] if usual in keys else _image_files(data, keys)
     url = data[keys[0]] if len(keys) == 1 else None
     if isinstance(data.get("zsl_path_quoted"), str):
         # As the predictions reader takes it: the exact bytes of a name that is not UTF-8.
@@ -374,6 +385,41 @@ def _image_keys(data: dict, pointed: str | None) -> list[str]:
     if isinstance(data.get("image"), str) and data["image"]:
         return ["image"]
     return [key for key, value in data.items() if key[:4] != "zsl_" and _image_like(value)]
+
+
+def _image_files(data: dict, keys: list[str]) -> list[str]:
+    """Of several keys that could hold a task's image, the one whose value names an image file
+    (by its extension, or as Label Studio's own local file or upload), where only one does: a
+    product page's link beside the image is no image. All of `keys` where that tells nothing."""
+    files = [key for key in keys if _names_image_file(data[key])]
+    return files if len(files) == 1 else keys
+
+
+def _names_image_file(value: str) -> bool:
+    lowered = value.lower()
+    if "/data/local-files" in lowered or "/data/upload/" in lowered:
+        return True
+    return os.path.splitext(re.split(r"[?#]", value)[0])[1].lower() in IMAGE_EXTENSIONS
+
+
+def _usual_image_key(datas: list[dict], pointed: str | None) -> str | None:
+    """The data key the export's tasks hold their image under, which settles a task with other
+    URLs beside it: the one zsl's own tasks use, else the one most tasks use, among the tasks
+    whose image is under one key; None where two keys are as common."""
+    zsl: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    for data in datas:
+        keys = _image_keys(data, pointed)
+        if len(keys) > 1:
+            keys = _image_files(data, keys)
+        if len(keys) == 1:
+            own = isinstance(data.get("zsl_path"), str) or "zsl_path_quoted" in data
+            (zsl if own else others)[keys[0]] += 1
+    for counts in (zsl, others):
+        (first, most), *rest = counts.most_common(2) or [("", 0)]
+        if most and not (rest and rest[0][1] == most):
+            return first
+    return None
 
 
 def _image_like(value: Any) -> bool:
