@@ -203,3 +203,21 @@ def test_two_image_keys_no_task_settles_are_refused_naming_them(export) -> None:
     result = run("evaluate", predictions(["i/1"]), "--truth", write_json(export(tasks)))
     assert result.exit_code == 2, result.output
     assert "'img' and 'page'" in error_line(result.output)
+
+
+# 3. The TSV export of a `$img` project.
+
+
+def test_the_tsv_export_of_an_img_project_gets_the_json_hint() -> None:
+    columns = ["annotation_id", "annotator", "choice", "id", "img", "zsl_path"]
+    rows = [["1", "1", "cat", "1", "/data/local-files/?d=photos/cats/a.png", "photos/cats/a.png"]]
+    with open("export.tsv", "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter="\t")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    result = run("evaluate", predictions(PATHS), "--truth", "export.tsv")
+    assert result.exit_code == 2, result.output
+    line = error_line(result.output)
+    assert "export the project as JSON or JSON_MIN" in line
+    assert "found: annotation_id,annotator,choice,id,img,zsl_path)" in line
+    assert "name them as above" not in line

@@ -2674,14 +2674,17 @@ def _path_cell(cell: str, base: str) -> str:
 def _truth_delimiter(text: str) -> str:
     """The delimiter of a truth CSV's cells: ',', or ';' or a tab where its header is one cell
     with commas and names a path and a label column with that delimiter (Excel saves CSV with
-    ';' in locales whose decimal mark is ','). A file whose header shows neither is read with
-    ',' and refused, its header named."""
+    ';' in locales whose decimal mark is ','), or is a Label Studio export's (its TSV export of
+    a project whose image key is no path column's name), refused then with its own hint. A file
+    whose header shows neither is read with ',' and refused, its header named."""
     line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     if len(next(csv.reader([line]))) == 1:
         for delimiter in (";", "\t"):
             names = [header_name(name) for name in next(csv.reader([line], delimiter=delimiter))]
             paths = set(names).intersection(TRUTH_COLUMNS["path"])
             if paths and set(names).intersection(TRUTH_COLUMNS["label"]):
+                return delimiter
+            if _label_studio_hint(names):
                 return delimiter
             # A one-hot table (see _one_hot_classes): a path column and a column per class.
             if paths and len([name for name in names if name]) >= 3:
