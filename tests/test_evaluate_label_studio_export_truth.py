@@ -160,8 +160,8 @@ def test_a_json_export_is_the_truth_of_its_annotated_tasks(tasks: Path) -> None:
     n, right, warnings = scored(tasks, "--truth", export)
     assert (n, right) == (SCORED, RIGHT)
     assert warnings[:3] == [
-        "2 tasks of export.json have no annotation, 1 of them skipped (e.g. task 3): no ground "
-        "truth, left out",
+        "2 tasks of export.json have no annotation (e.g. task 4), 1 of them skipped (task 3): "
+        "no ground truth, left out",
         "1 task of export.json has an annotation that chooses several classes (e.g. task 6: "
         "'cat', 'dog'): left out, as evaluate takes one class per image",
         "1 task of export.json has annotations that disagree (e.g. task 5: 'cat' and 'dog'): "
@@ -570,8 +570,8 @@ def test_tasks_annotated_only_in_another_control_are_told_from_tasks_without_ann
     n, _, warnings = scored(tasks, "--truth", write_json("export.json", exported))
     assert n == SCORED - 1
     assert warnings[:2] == [
-        "2 tasks of export.json have no annotation, 1 of them skipped (e.g. task 3): no ground "
-        "truth, left out",
+        "2 tasks of export.json have no annotation (e.g. task 4), 1 of them skipped (task 3): "
+        "no ground truth, left out",
         "1 task of export.json has annotations, but none choosing a class in 'choice' (e.g. "
         "task 1): no ground truth, left out",
     ]

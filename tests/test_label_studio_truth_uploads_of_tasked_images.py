@@ -221,3 +221,18 @@ def test_the_tsv_export_of_an_img_project_gets_the_json_hint() -> None:
     assert "export the project as JSON or JSON_MIN" in line
     assert "found: annotation_id,annotator,choice,id,img,zsl_path)" in line
     assert "name them as above" not in line
+
+
+# 4. The example of a skipped task.
+
+
+def test_the_skipped_tasks_example_is_a_skipped_one() -> None:
+    tasks = [(zsl_task(path), []) for path in PATHS] + [(uploaded("d.png"), ["cat"])]
+    tasks.append((zsl_task("photos/cats/e.png"), []))
+    _, stderr = _evaluated(
+        predictions([*PATHS, "photos/cats/d.png"]),
+        "--truth",
+        write_json(_json(tasks, skipped=frozenset({3}))),
+    )
+    warning = next(line for line in stderr.splitlines() if "no annotation" in line)
+    assert "1 of them skipped (task 3)" in warning, warning

@@ -477,13 +477,23 @@ def _agreed(
             images.append(ExportedImage(task.id, task.image, task.zsl_path, label, task.url))
     warnings = []
     if without:
-        skipped = sum(task.skipped for task in without)
-        them = f", {skipped} of them skipped" if skipped and skipped < len(without) else ""
-        if skipped == len(without):
-            them = ", only skipped ones" if skipped > 1 else ", only a skipped one"
+        # Each example of its kind: a lead looking for the skipped one finds it.
+        skipped = [task for task in without if task.skipped]
+        untouched = [task for task in without if not task.skipped]
+        some = "e.g. " if len(skipped) > 1 else ""
+        if not skipped:
+            them = f" (e.g. task {without[0].id})"
+        elif untouched:
+            them = (
+                f" (e.g. task {untouched[0].id}), {len(skipped)} of them skipped "
+                f"({some}task {skipped[0].id})"
+            )
+        else:
+            only = "only skipped ones" if len(skipped) > 1 else "only a skipped one"
+            them = f", {only} ({some}task {skipped[0].id})"
         warnings.append(
             f"{counted(len(without), 'task', 'tasks')} of {where} {_have(without)} no "
-            f"annotation{them} (e.g. task {without[0].id}): no ground truth, left out"
+            f"annotation{them}: no ground truth, left out"
         )
     in_control = f"a class in '{printable_text(control)}'"
     if classless:
