@@ -36,7 +36,7 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
-from zsl_cli.metrics import SelectiveLabelling
+from zsl_cli.metrics import SELECTIVE_MIN_IMAGES, SelectiveLabelling
 from zsl_cli.records import SCORE_FORMAT, STATUS_ENCODE_ERROR
 from zsl_cli.store import stale_store_hint
 
@@ -531,6 +531,10 @@ def render_evaluation(
             console.print(_line((f"note: {note}", "dim")))
     if result.selective is not None and result.selective.available:
         _render_selective(console, result.selective)
+    elif result.selective is not None and result.selective.n >= SELECTIVE_MIN_IMAGES:
+        # Enough images for a table, yet none (most labelled unknown, one score): say why. A
+        # smaller sample's table is left out as a rule, as --help says.
+        console.print(_line(("Selective labelling", "bold"), f": none, {result.selective.reason}"))
 
 
 def _render_selective(console: Console, selective: SelectiveLabelling) -> None:

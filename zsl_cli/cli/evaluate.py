@@ -123,9 +123,11 @@ def evaluate(
     It also reads a threshold off the sample ("selective labelling"): for a few coverages (the
     share of the scored images to label), the 'zsl label --threshold' that keeps that share (its
     top scores as written, ties kept) and the top-1 accuracy of what it keeps, on this sample
-    only; left out, saying why in --json, below 20 scored images or without varied scores.
-    Images labelled 'unknown' under a --threshold are kept at no threshold: label the sample
-    without one for the whole curve.
+    only; left out, saying why in --json, below 20 scored images or without varied scores, and
+    saying why in a line too where 20 or more are scored but every coverage keeps fewer than 10
+    images (most labelled 'unknown') or every top score is the same. Images labelled 'unknown'
+    under a --threshold are kept at no threshold: label the sample without one for the whole
+    curve.
 
     The table goes to stdout (so `> metrics.txt` keeps it; on a terminal it shows the 20 worst
     classes, in a file or a pipe all of them); warnings go to stderr.
