@@ -145,7 +145,7 @@ def test_an_annotation_skipped_as_older_label_studio_versions_mark_it_counts_as_
     exported = truth([chose(1, {"image": "a.jpg"}, "cat"), task(2, {"image": "b.jpg"}, skipped)])
     assert images(exported) == [(1, "a.jpg", "cat")]
     assert exported.warnings == (
-        f"1 task of {WHERE} has no annotation, only a skipped one (e.g. task 2): no ground "
+        f"1 task of {WHERE} has no annotation, only a skipped one (task 2): no ground "
         "truth, left out",
     )
 
