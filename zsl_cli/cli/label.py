@@ -172,8 +172,8 @@ def label(
         typer.Option(
             metavar="KEY",
             help="Label Studio: the tasks' data key holding the image URL, which the Image tag "
-            'reads as value="$KEY" (ASCII letters, digits and _; not zsl_... nor __proto__, '
-            "which Label Studio's labelling screen skips).",
+            'reads as value="$KEY" (ASCII letters, digits and _; not zsl_..., zsl\'s own keys, '
+            "nor __proto__, which Label Studio's labelling screen skips).",
         ),
     ] = "image",
     ls_document_root: Annotated[
