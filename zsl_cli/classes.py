@@ -623,11 +623,19 @@ _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\
 # indents its names by chance (`    12 apples in 3 boxes`).
 _DIR_TOTALS = re.compile(rf"( {{4,}}{_SIZE})\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
 _DIR_COUNT_COLUMN = 16
-# The drive that cmd's header's first line, the volume's, names in every language: a letter
-# between spaces (` Volume in drive C is Windows`, ` Datenträger in Laufwerk D: ist Daten`,
-# ` 驱动器 C 中的卷没有标签。`), or a network share (` Volume in drive \\\\nas\\fotos is Daten`).
+# The drive that cmd's header's first line, the volume's, names in every language: a network
+# share (` Volume in drive \\\\nas\\fotos is Daten`), or a letter where the language puts it:
+# after three words or more, the one before it in lower case (` Volume in drive C is Windows`,
+# ` Le volume dans le lecteur C n'a pas de nom.`, ` Том в устройстве C имеет метку`), or followed
+# by ':' or the line's end (` Datenträger in Laufwerk D: ist Daten`, a line cut off after it); or
+# next to a word of a script without capitals (` 驱动器 C 中的卷没有标签。`, ` C 드라이브의 볼륨`);
+# or early, with a sentence of four words or more after it (` Aseman C asemassa oleva nimi on
+# Windows`, ` C sürücüsündeki birimin etiketi yok.`). A class name holds a lone capital after
+# fewer or capitalised words and before fewer (` Vitamin C tablets`, ` Plan B options`).
 _VOLUME_WORDS = 3
-_DRIVE_NAMED = re.compile(r"(?<!\S)(?:[A-Z](?=[\s:]|$)|\\\\[^\\\s]+\\)")
+_SENTENCE_AFTER = 4
+_DRIVE_SHARE = re.compile(r"(?<!\S)\\\\[^\\\s]+\\")
+_DRIVE_LETTER = re.compile(r"[A-Z]:?")
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
 _DIR_HEADER_LINES = 3
@@ -793,14 +801,29 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
 def _names_a_drive(line: str) -> bool:
     """Whether a header's first `line` is cmd's volume line, naming its drive, not the line of
     a serial number or of a folder. It is a sentence around the drive in every language (three
-    words or more: ` 驱动器 C 中的卷没有标签。`), as a class name such as ` Vitamin C` is not."""
+    words or more: ` 驱动器 C 中的卷没有标签。`), its drive where the language puts it, as in a
+    class name such as ` Vitamin C` or ` Vitamin C tablets` it is not."""
     line = line.lstrip("\ufeff")
-    return bool(
-        len(line.split()) >= _VOLUME_WORDS
-        and _DRIVE_NAMED.search(line)
-        and not _DIR_SERIAL.match(line)
-        and not _DIR_FOLDER_LINE.match(line)
-    )
+    words = line.split()
+    if len(words) < _VOLUME_WORDS or _DIR_SERIAL.match(line) or _DIR_FOLDER_LINE.match(line):
+        return False
+    if _DRIVE_SHARE.search(line):
+        return True
+    for index, word in enumerate(words):
+        if not _DRIVE_LETTER.fullmatch(word):
+            continue
+        before, after = words[index - 1 : index], words[index + 1 :]
+        if index >= _VOLUME_WORDS and (word.endswith(":") or not after or before[0].islower()):
+            return True
+        if len(after) >= _SENTENCE_AFTER or any(map(_caseless, before + after[:1])):
+            return True
+    return False
+
+
+def _caseless(word: str) -> bool:
+    """Whether `word` starts in a script without capitals (Chinese, Japanese, Korean, ...)."""
+    letter = next((char for char in word if char.isalpha()), "")
+    return bool(letter) and not (letter.isupper() or letter.islower())
 
 
 def _header_above(lines: Sequence[str], first_row: int) -> int:
