@@ -37,7 +37,12 @@ from zsl_cli.encoders.base import (
     check_precision,
     dtype_name,
 )
-from zsl_cli.encoders.limits import address_space_limit, allocations_can_fail, system_limit
+from zsl_cli.encoders.limits import (
+    address_space_limit,
+    allocations_can_fail,
+    overcommit_is_strict,
+    system_limit,
+)
 from zsl_cli.encoders.model_files import (
     hub_snapshot,
     loaded_weight_files,
@@ -696,12 +701,22 @@ def _out_of_memory(error: RuntimeError) -> bool:
 def _no_memory(device: torch.device, doing: str) -> ZslError:
     if device.type != "cpu":
         return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
+    # The limits under which an allocation fails, where otherwise the kernel kills the process;
+    # named as in force, since `ulimit -v` at its current value changes nothing.
     limit = address_space_limit()
-    where = (
-        f"raise the address-space limit (ulimit -v {limit // 1024}) or lift it"
-        if limit is not None
-        else "check the container's memory limit"
-    )
+    causes = []
+    if limit is not None:
+        kib = limit // 1024
+        causes.append(
+            f"the address-space limit is ulimit -v {kib} now: raise it above {kib} or lift it "
+            "(ulimit -v unlimited)"
+        )
+    if overcommit_is_strict():
+        causes.append(
+            "the system's overcommit is strict (vm.overcommit_memory=2): free memory or raise "
+            "its commit limit (vm.overcommit_ratio)"
+        )
+    where = "; ".join(causes) or "check the container's memory limit"
     return ZslError(f"out of cpu memory {doing}; {where}, or use a smaller model")
 
 
