@@ -18,6 +18,7 @@ from zsl_cli.cli.common import (
     whole_number,
 )
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import QUOTED_LINE_CHARS, clipped_middle
 
 ReportQuiet = Annotated[
     bool,
@@ -161,6 +162,9 @@ def evaluate(
 
 def _ks(values: list[str] | None) -> tuple[int, ...]:
     value = "1,5" if values is None else ",".join(values)
+    # Clipped as the item in it is: a number of thousands of digits pasted by mistake was
+    # quoted whole, a line of thousands of characters.
+    given = f"--top-k '{clipped_middle(value, QUOTED_LINE_CHARS)}'"
     ks: list[int] = []
     for part in filter(str.strip, value.split(",")):
         try:
@@ -168,9 +172,9 @@ def _ks(values: list[str] | None) -> tuple[int, ...]:
         except ValueError:
             # `１` or `٣`, which int() reads: said as label's --top-k says it.
             if (misread := misread_number(part.strip(), "a whole number", int)) is not None:
-                raise ZslError(f"--top-k '{value}': {misread}") from None
+                raise ZslError(f"{given}: {misread}") from None
             ks = []
             break
     if not ks:
-        raise ZslError(f"--top-k '{value}': give comma-separated whole numbers, e.g. 1,5")
+        raise ZslError(f"{given}: give comma-separated whole numbers, e.g. 1,5")
     return tuple(ks)
