@@ -396,9 +396,7 @@ def evaluate_files(
     if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
         own_truth = _truth_of_itself(truth_path)
 
-    def truth_and_seen(
-        predictions: Sequence[Prediction] | None = None,
-    ) -> tuple[GroundTruth, list[str] | None]:
+    def truth_of(predictions: Sequence[Prediction] | None = None) -> GroundTruth:
         # The predictions' classes tell which of a Label Studio project's controls holds them;
         # None before they are read.
         classes = None
@@ -406,19 +404,24 @@ def evaluate_files(
             classes = {
                 label for p in predictions for label in (p.label, *(s.label for s in p.top_k))
             }
-        truth = own_truth if own_truth is not None else load_truth(truth_path, classes)
+        return own_truth if own_truth is not None else load_truth(truth_path, classes)
+
+    def seen_entries() -> list[str] | None:
         if seen_path is not None:
-            return truth, read_seen_classes(seen_path)
-        return truth, None if seen is None else list(seen)
+            return read_seen_classes(seen_path)
+        return None if seen is None else list(seen)
 
     # Predictions from a stream (stdin, a terminal, a pipe) wait for their writer, or for Ctrl-D
-    # at a terminal: a --truth or --seen that is not there is said first, not after that wait.
+    # at a terminal: a --truth or --seen that is not there, or wrong, is said first, not after
+    # that wait.
     streamed = os.fspath(predictions_path) == "-" or streams_into(Path(predictions_path))
-    read_first = None
-    # An export whose control holding the classes takes the predictions' classes to tell is
-    # read again once they are.
-    with contextlib.suppress(UnsettledControl):
-        read_first = truth_and_seen() if streamed else None
+    truth, seen_list = None, None
+    if streamed:
+        # An export whose control holding the classes takes the predictions' classes to tell
+        # is read again once they are (refused now where no control they may tell reads it).
+        with contextlib.suppress(UnsettledControl):
+            truth = truth_of()
+        seen_list = seen_entries()
     # A last line cut short (a run stopped mid-write) is left out: the others are still scored.
     read_warnings: list[str] = []
     predictions, run_info = read_predictions_and_run_info(
@@ -426,14 +429,17 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
-    truth, seen_entries = read_first or truth_and_seen(predictions)
+    if truth is None:
+        truth = truth_of(predictions)
+    if not streamed:
+        seen_list = seen_entries()
     if check_images is not None:
         check_images(_files_named(truth, predictions, _labelling_folder(run_info)))
     result = evaluate(
         predictions,
         truth,
         ks=ks,
-        seen=seen_entries,
+        seen=seen_list,
         predictions_source=os.fspath(predictions_path),
         n_classes=_class_count(run_info),
         class_names=_class_names(run_info),
@@ -2099,7 +2105,7 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
 
 
 def _truth_from_export(
-    text: str, source: str, classes: Collection[str] | None
+    text: str, source: str, classes: Collection[str] | None, control: str | None = None
 ) -> GroundTruth | None:
     """The ground truth of a Label Studio project's JSON or JSON_MIN export (`text`), None where
     it is none. A task's image is zsl's own path where zsl wrote the task, else its image URL
@@ -2108,13 +2114,32 @@ def _truth_from_export(
     Label Studio's web page is its file name alone, less the upload's prefix, which pairs by
     rule 3 only (the upload kept no folder, and its path there names no file here). An image in
     two tasks is one, but for two labels, which are refused, as are two URLs that name it only
-    once their host or query is dropped (see `_check_listed_again`)."""
+    once their host or query is dropped (see `_check_listed_again`). `control`: the Choices
+    control that holds the classes, where the caller names it."""
     try:
         value = json.loads(text)
     except ValueError:
         return None
     where = printable(source)
-    exported = label_studio_export(value, where, classes, class_key=_choice_key)
+    try:
+        exported = label_studio_export(
+            value, where, classes, class_key=_choice_key, control=control
+        )
+    except UnsettledControl as unsettled:
+        # Before predictions that are still coming (piped from a labelling, typed at a
+        # terminal): an export read wrong with every control they may choose is refused now,
+        # as the first of them reads it, not once they have come.
+        refusals = []
+        for candidate in unsettled.candidates:
+            try:
+                _truth_from_export(text, source, (), candidate)
+            except ZslError as refused:
+                refusals.append(refused)
+            else:
+                raise
+        if refusals:
+            raise refusals[0] from None
+        raise
     if exported is None:
         return None
     items: list[TruthItem] = []

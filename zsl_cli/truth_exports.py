@@ -41,7 +41,13 @@ _IMAGE_URL = re.compile(r"(https?|s3|gs|azure-blob)://|/data/", re.IGNORECASE)
 
 class UnsettledControl(ZslError):
     """Refused as the export's annotations answer several controls that could each hold the
-    classes: the predictions' classes, once read, may tell which does."""
+    classes: the predictions' classes, once read, may tell which does. `candidates`: where they
+    are not read yet, the controls they may make the one (read with each, the export shows
+    what is wrong with it whichever it is)."""
+
+    def __init__(self, message: str, candidates: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ def label_studio_export(
     classes: Collection[str] | None = (),
     *,
     class_key: Callable[[str], str],
+    control: str | None = None,
 ) -> ExportedTruth | None:
     """The ground truth of a Label Studio export's parsed JSON (`where`: its name for messages),
     or None where it is no such export; `classes`: those the predictions name, which tell the
@@ -77,7 +84,8 @@ def label_studio_export(
     class it names is compared (evaluation's rule), by which annotations agree. ZslError where
     it holds no ground truth: no task, no annotation, no Choices control's answer;
     UnsettledControl where it cannot tell which control holds the classes, or where only the
-    predictions' classes, not known yet, can tell it."""
+    predictions' classes, not known yet, can tell it. `control`: the one that holds the classes,
+    where the caller takes one of UnsettledControl's candidates."""
     if not isinstance(value, list):
         return None
     if not value:
@@ -88,7 +96,7 @@ def label_studio_export(
     if not all(isinstance(item, dict) for item in value):
         return None
     if all("annotation_id" in item and "id" in item for item in value):
-        control, tasks = _json_min_tasks(value, where, classes)
+        control, tasks = _json_min_tasks(value, where, classes, control)
     elif all(isinstance(item.get("data"), dict) for item in value):
         if not any("annotations" in item for item in value):
             raise ZslError(
@@ -96,7 +104,7 @@ def label_studio_export(
                 "label -f label-studio' wrote?): give the project's JSON or JSON_MIN export, "
                 "made once its tasks are annotated"
             )
-        control, tasks = _json_tasks(value, where, classes)
+        control, tasks = _json_tasks(value, where, classes, control)
     else:
         return None
     return _agreed(tasks, where, control, class_key)
@@ -114,10 +122,11 @@ class _Task:
 
 
 def _json_tasks(
-    tasks: list[dict], where: str, classes: Collection[str] | None
+    tasks: list[dict], where: str, classes: Collection[str] | None, given: str | None = None
 ) -> tuple[str, list[_Task]]:
-    """The Choices control of a JSON export that holds the classes (see `_control`), and its
-    tasks, each with its annotations' answers for that control."""
+    """The Choices control of a JSON export that holds the classes (see `_control`; `given`
+    where the caller names it), and its tasks, each with its annotations' answers for that
+    control."""
     annotations = {id(task): _kept_annotations(task) for task in tasks}
     answered: dict[str, set[str]] = {}
     for kept in annotations.values():
@@ -131,7 +140,7 @@ def _json_tasks(
     predicted = _predicted_results(tasks)
     known = {choice for result in predicted for choice in _choices(result)}
     known |= _data_classes(task["data"] for task in tasks)
-    control = _control(
+    control = given or _control(
         answered, {result["from_name"] for result in predicted}, known, classes, where
     )
     # The tag the control's results are given to: an Image tag named as the data key it reads
@@ -232,8 +241,12 @@ def _control(
         return next(iter(chosen))
     if classes is None:
         # Predictions piped in are read after the truth: a lone tag taken here (the image's
-        # quality) was scored as the classes, where read from a file it is refused.
-        raise UnsettledControl(f"{where}: the predictions' classes tell its control")
+        # quality) was scored as the classes, where read from a file it is refused. They may
+        # choose any control answered, or the one they fill where no annotation answers it yet.
+        candidates = answered.keys() | (predicted if len(predicted) == 1 else set())
+        raise UnsettledControl(
+            f"{where}: the predictions' classes tell its control", sorted(candidates)
+        )
     every = known | set(classes)
     overlaps = {name: len(answers & every) for name, answers in answered.items()}
     best = max(overlaps.values())
@@ -278,11 +291,12 @@ def _answer(annotation: dict, control: str) -> tuple[str, ...] | None:
 
 
 def _json_min_tasks(
-    records: list[dict], where: str, classes: Collection[str] | None
+    records: list[dict], where: str, classes: Collection[str] | None, given: str | None = None
 ) -> tuple[str, list[_Task]]:
-    """The key of a JSON_MIN export's answers that holds the classes, and its tasks (records of
-    one task's annotations joined), each with its annotations' answers under that key."""
-    control, answer_keys = _json_min_control(records, where, classes)
+    """The key of a JSON_MIN export's answers that holds the classes (`given` where the caller
+    names it), and its tasks (records of one task's annotations joined), each with its
+    annotations' answers under that key."""
+    control, answer_keys = _json_min_control(records, where, classes, given)
     by_task: dict[Any, list[dict]] = {}
     for record in records:
         by_task.setdefault(_hashable(record["id"]), []).append(record)
@@ -306,7 +320,7 @@ def _json_min_tasks(
 
 
 def _json_min_control(
-    records: list[dict], where: str, classes: Collection[str] | None
+    records: list[dict], where: str, classes: Collection[str] | None, given: str | None = None
 ) -> tuple[str, set[str]]:
     """The key of a JSON_MIN export's answers that holds the classes (see `_control`), and the
     keys of all its answers. Its records put the task's data keys beside the answers, and name
@@ -327,7 +341,8 @@ def _json_min_control(
                 answered.setdefault(key, set()).update(answer)
     if not answered:
         raise _no_choices(where)
-    return _control(answered, set(), _data_classes(records), classes, where), set(answered)
+    control = given or _control(answered, set(), _data_classes(records), classes, where)
+    return control, set(answered)
 
 
 def _json_min_answer(value: Any) -> tuple[str, ...] | None:
