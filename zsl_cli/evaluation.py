@@ -178,14 +178,15 @@ class Unmatched:
     prediction_examples: tuple[str, ...]
     truth: int  # truth images with no prediction
     truth_examples: tuple[str, ...]
-    matched_by_relative_path: int  # matches made by rule 3 (path relative to the truth root)
+    # Matches made by rule 3 (path relative to the truth root), but those of uploads.
+    matched_by_relative_path: int
     ignored_files: int  # non-image files under a truth folder that no prediction names
     ignored_examples: tuple[str, ...]
     # Truth images left unpaired as several predictions end with their path (rule 3), and one
     # of them: (its path as shown, two of those predictions' paths).
     shared_endings: int = 0
     shared_example: tuple[str, ...] = ()
-    # Of matched_by_relative_path, those of images uploaded to Label Studio, by their file name.
+    # Matches made by rule 3 of images uploaded to Label Studio, by their file name alone.
     matched_by_upload_name: int = 0
 
 
@@ -302,6 +303,7 @@ class EvaluationResult:
                 ),
                 "truth": unmatched_json(self.unmatched.truth, self.unmatched.truth_examples),
                 "matched_by_relative_path": self.unmatched.matched_by_relative_path,
+                "matched_by_upload_name": self.unmatched.matched_by_upload_name,
                 "ignored_files": unmatched_json(
                     self.unmatched.ignored_files, self.unmatched.ignored_examples
                 ),
@@ -799,7 +801,7 @@ def _paired_by_ending_notes(unmatched: Unmatched) -> list[str]:
     """Notes of the predictions paired by rule 3: by their path relative to the truth root, and
     apart, by an uploaded image's file name alone (the upload kept no folder)."""
     notes = []
-    relative = unmatched.matched_by_relative_path - unmatched.matched_by_upload_name
+    relative = unmatched.matched_by_relative_path
     if relative:
         notes.append(
             f"{counted(relative, 'prediction')} matched the truth by "
@@ -1676,8 +1678,9 @@ def match_paths(
         if len(claimants) == 1:
             taken[i] = True
             pairs.append((claimants[0], i))
-            by_suffix += 1
+            # An upload kept no folder: it pairs by its name, not by a relative path.
             by_upload_name += bool(truth.items[i].upload)
+            by_suffix += not truth.items[i].upload
 
     if truth.kind == "csv" and not all(taken):
         _take_other_spellings(paths, truth, taken, pairs, base, pairs[:by_own_path])
