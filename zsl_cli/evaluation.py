@@ -123,6 +123,7 @@ from zsl_cli.readers import (
     unread_run_info,
 )
 from zsl_cli.records import (
+    SCORE_FORMAT,
     STORE_BEHIND_STATUSES,
     TOP_K_SEPARATOR,
     Prediction,
@@ -350,6 +351,23 @@ def selective_json(selective: SelectiveLabelling) -> dict[str, Any]:
         ],
         "note": SELECTIVE_CAVEAT,
     }
+
+
+def selective_rows(selective: SelectiveLabelling) -> tuple[list[str], list[list[str]]]:
+    """The selective-labelling table's header and rows, a coverage's cells a row, as the text
+    summary and the HTML report both show them."""
+    header = ["coverage", "--threshold", "kept", "top-1", "mean per class"]
+    rows = [
+        [
+            f"{100 * point.coverage:g}%",
+            format(point.threshold, SCORE_FORMAT),
+            f"{point.kept} ({percent(point.share)})",
+            percent(point.accuracy),
+            percent(point.mean_per_class),
+        ]
+        for point in selective.points
+    ]
+    return header, rows
 
 
 def selective_notes(selective: SelectiveLabelling) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import EvaluationResult, GzslResult, selective_notes
+from zsl_cli.evaluation import EvaluationResult, GzslResult, selective_notes, selective_rows
 from zsl_cli.files import refuse_folder_output, write_file
 from zsl_cli.formatting import (
     counted,
@@ -44,7 +44,6 @@ from zsl_cli.metrics import (
     worst_first,
 )
 from zsl_cli.process_settings import SharedOverride, warning_filters_held
-from zsl_cli.records import SCORE_FORMAT
 
 MATRIX_CLASSES = 30  # beyond this many classes the heat map shows the worst ones only
 BAR_CLASSES = 60  # the PNG's per-class bars show at most this many (worst first)
@@ -203,16 +202,16 @@ def _gzsl_html(g: GzslResult) -> str:
 
 def _selective_html(selective: SelectiveLabelling) -> str:
     """Each coverage's `zsl label --threshold` and the accuracy of what it keeps."""
+    header, rows = selective_rows(selective)
+    named = " class='name'"  # the coverage, which names its row
     body = "".join(
-        f"<tr><td class='name'>{100 * p.coverage:g}%</td>"
-        f"<td>{_e(format(p.threshold, SCORE_FORMAT))}</td>"
-        f"<td>{p.kept} ({percent(p.share)})</td><td>{percent(p.accuracy)}</td>"
-        f"<td>{percent(p.mean_per_class)}</td></tr>"
-        for p in selective.points
+        "<tr>"
+        + "".join(f"<td{named * (i == 0)}>{_e(cell)}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
     )
     head = "".join(
-        f"<th{' class=name' if i == 0 else ''}>{h}</th>"
-        for i, h in enumerate(("coverage", "--threshold", "kept", "top-1", "mean per class"))
+        f"<th{' class=name' if i == 0 else ''}>{_e(name)}</th>" for i, name in enumerate(header)
     )
     notes = [
         "zsl label --threshold T labels an image whose top score (as written) is below T unknown",

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult, selective_notes
+from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult, selective_notes, selective_rows
 from zsl_cli.files import point_at_devnull, same_file, stdout_status
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -37,7 +37,7 @@ from zsl_cli.formatting import (
 )
 from zsl_cli.hubness import DEFAULT_K
 from zsl_cli.metrics import SELECTIVE_MIN_IMAGES, SelectiveLabelling
-from zsl_cli.records import SCORE_FORMAT, STATUS_ENCODE_ERROR
+from zsl_cli.records import STATUS_ENCODE_ERROR
 from zsl_cli.store import stale_store_hint
 
 if TYPE_CHECKING:  # api loads the model code: a renderer needs only its report's type
@@ -540,17 +540,7 @@ def render_evaluation(
 def _render_selective(console: Console, selective: SelectiveLabelling) -> None:
     """Which `zsl label --threshold` keeps each share of the images, and how right what it
     keeps is: the table a labelling team picks its threshold from."""
-    cells = [
-        [
-            f"{100 * point.coverage:g}%",
-            format(point.threshold, SCORE_FORMAT),
-            f"{point.kept} ({percent(point.share)})",
-            percent(point.accuracy),
-            percent(point.mean_per_class),
-        ]
-        for point in selective.points
-    ]
-    columns = ["coverage", "--threshold", "kept", "top-1", "mean per class"]
+    columns, cells = selective_rows(selective)
     _print_named_rows(
         console,
         columns,
