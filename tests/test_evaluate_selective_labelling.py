@@ -84,13 +84,13 @@ def test_relabelling_with_a_threshold_keeps_as_the_table_said(world, tmp_path):
     text, again = evaluated(thresholded, shapes, tmp_path, "-k", "1")
     assert again["abstained"] == 60 - half["kept"]
     assert again["top_k"]["1"]["overall"] == pytest.approx(half["correct"] / 60)
-    # The images labelled unknown are kept at no threshold: the coverages up to the share
+    # No threshold keeps the images labelled unknown: the coverages up to the share
     # kept are the same points, those above it are left out.
     selective = again["selective_labelling"]
     assert selective["abstained"] == 60 - half["kept"]
     before = [p for p in document["selective_labelling"]["points"] if p["share"] <= half["share"]]
     assert selective["points"] == before
-    assert "labelled unknown here are kept at no threshold" in text
+    assert "labelled unknown here have no label: no threshold keeps them" in text
 
 
 def test_the_html_report_has_the_table(world, tmp_path):
@@ -138,7 +138,7 @@ def test_the_help_says_how_abstentions_count():
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
     assert "selective labelling" in text
-    assert "Images labelled 'unknown' under a --threshold are kept at no threshold" in text
+    assert "Images labelled 'unknown' under a --threshold have no label, which no threshold" in text
 
 
 def test_a_sigmoid_models_thresholds_come_from_its_scores(world, tiny_siglip, tmp_path):

@@ -379,10 +379,12 @@ def selective_notes(selective: SelectiveLabelling) -> list[str]:
         "the classes with kept images"
     ]
     if selective.abstained:
+        one = selective.abstained == 1
         notes.append(
             f"{counted(selective.abstained, 'image')} labelled unknown here "
-            f"{'is' if selective.abstained == 1 else 'are'} kept at no threshold: coverages "
-            f"above {percent(selective.most_kept)} need the sample labelled without --threshold"
+            f"{'has' if one else 'have'} no label: no threshold keeps {'it' if one else 'them'}, "
+            f"so coverages above {percent(selective.most_kept)} need the sample labelled without "
+            "--threshold"
         )
     if selective.unscored:
         notes.append(f"{counted(selective.unscored, 'image')} without a score left out")

@@ -586,7 +586,7 @@ class SelectiveLabelling:
     `reason` says why there are no points; "" where there are."""
 
     n: int  # ok images with a score: the 100% of every coverage
-    abstained: int  # of those, labelled "unknown": kept at no threshold
+    abstained: int  # of those, labelled "unknown": no threshold keeps them
     unscored: int  # ok images without a (finite) score, left out
     points: tuple[CoveragePoint, ...]
     reason: str = ""
@@ -617,7 +617,7 @@ def selective_labelling(
     score is at or above T, as `zsl label --threshold T` keeps it: every image tied at T is
     kept, so a point may keep more than c. T is the top score of the ceil(c * n)-th image, by
     score: always a score of the sample, so a sigmoid's and a softmax's scale alike. An image
-    labelled "unknown" (an abstention under the --threshold it was labelled with) is kept at no
+    labelled "unknown" (an abstention under the --threshold it was labelled with) is kept by no
     threshold, since it has no label to keep: coverages above the share of the others are left
     out. So are those keeping fewer than SELECTIVE_MIN_KEPT images, or, short of 100%, leaving
     fewer than SELECTIVE_MIN_LEFT_OUT out. No point at all (`reason` says why) for fewer than

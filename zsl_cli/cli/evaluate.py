@@ -127,8 +127,8 @@ def evaluate(
     only; left out, saying why in --json, below 20 scored images or without varied scores, and
     saying why in a line too where 20 or more are scored but every coverage keeps fewer than 10
     images (most labelled 'unknown') or every top score is the same. Images labelled 'unknown'
-    under a --threshold are kept at no threshold: label the sample without one for the whole
-    curve.
+    under a --threshold have no label, which no threshold keeps: label the sample without one for
+    the whole curve.
 
     The table goes to stdout (so `> metrics.txt` keeps it; on a terminal it shows the 20 worst
     classes, in a file or a pipe all of them); warnings go to stderr.
