@@ -315,7 +315,7 @@ class EvaluationResult:
         if self.gzsl is not None:
             result["gzsl"] = self.gzsl.to_json()
         if self.selective is not None:
-            result["selective_labelling"] = selective_json(self.selective)
+            result["selective_labelling"] = selective_json(self.selective, self.run_info)
         if self.run_info is not None:  # which run the numbers measure
             result["run_info"] = copy.deepcopy(self.run_info)
         return result
@@ -326,11 +326,17 @@ SELECTIVE_CAVEAT = (
 )
 
 
-def selective_json(selective: SelectiveLabelling) -> dict[str, Any]:
+def selective_json(
+    selective: SelectiveLabelling, run_info: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The selective-labelling curve as the JSON results give it: each coverage's --threshold,
-    with its counts; where there is none, why."""
+    with its counts, and where the labelling `run_info` records a hubness reduction, what that
+    does to them; where there is none, why."""
     if not selective.available:
         return {"available": False, "reason": selective.reason}
+    reduced = {}
+    if (note := _hubness_reduction_note(run_info)) is not None:
+        reduced["hubness_reduction_note"] = note
     return {
         "available": True,
         "n": selective.n,
@@ -350,6 +356,7 @@ def selective_json(selective: SelectiveLabelling) -> dict[str, Any]:
             for point in selective.points
         ],
         "note": SELECTIVE_CAVEAT,
+        **reduced,
     }
 
 
@@ -370,10 +377,13 @@ def selective_rows(selective: SelectiveLabelling) -> tuple[list[str], list[list[
     return header, rows
 
 
-def selective_notes(selective: SelectiveLabelling) -> list[str]:
+def selective_notes(
+    selective: SelectiveLabelling, run_info: dict[str, Any] | None = None
+) -> list[str]:
     """What the reader of the selective-labelling table should know, a line each: what its
-    shares are of, the abstentions it cannot keep, the images without a score, and that its
-    accuracies are this sample's."""
+    shares are of, the abstentions it cannot keep, the images without a score, that its
+    thresholds are this batch's where the labelling (`run_info`) used a hubness reduction, and
+    that its accuracies are this sample's."""
     notes = [
         f"kept: of the {counted(selective.n, 'scored image')} with truth; mean per class: over "
         "the classes with kept images"
@@ -388,8 +398,24 @@ def selective_notes(selective: SelectiveLabelling) -> list[str]:
         )
     if selective.unscored:
         notes.append(f"{counted(selective.unscored, 'image')} without a score left out")
+    if (note := _hubness_reduction_note(run_info)) is not None:
+        notes.append(note)
     notes.append(SELECTIVE_CAVEAT)
     return notes
+
+
+def _hubness_reduction_note(run_info: dict[str, Any] | None) -> str | None:
+    """Where the labelling used a hubness reduction, that a --threshold read off its scores
+    does not carry to other images: the reduction is fitted on the images labelled together,
+    so an image's score moves with the others in its run (as `zsl label` warns)."""
+    method = run_info.get("hubness_reduction") if isinstance(run_info, dict) else None
+    if not isinstance(method, str) or method in ("", "none"):
+        return None
+    return (
+        f"these predictions were labelled with --hubness-reduction {printable_text(method)}, "
+        "which scores each image against the others labelled with it: a --threshold read here "
+        "holds for these images labelled together, not for others"
+    )
 
 
 def unmatched_json(count: int, examples: Iterable[str]) -> dict[str, Any]:

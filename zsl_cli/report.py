@@ -113,7 +113,7 @@ def render_html(result: EvaluationResult) -> str:
     if result.gzsl is not None:
         sections.append(_gzsl_html(result.gzsl))
     if result.selective is not None and result.selective.available:
-        sections.append(_selective_html(result.selective))
+        sections.append(_selective_html(result.selective, result.run_info))
     sections.append("<h2>Per class (worst first)</h2>" + _per_class_html(result.class_rows()))
     view = confusion_view(m.confusion, m.per_class)
     caption = "rows: true class; columns: predicted; colour: share of the row"
@@ -200,7 +200,7 @@ def _gzsl_html(g: GzslResult) -> str:
     return "<h2>Generalised zero-shot</h2>" + _table(rows) + curve
 
 
-def _selective_html(selective: SelectiveLabelling) -> str:
+def _selective_html(selective: SelectiveLabelling, run_info: dict[str, Any] | None) -> str:
     """Each coverage's `zsl label --threshold` and the accuracy of what it keeps."""
     header, rows = selective_rows(selective)
     named = " class='name'"  # the coverage, which names its row
@@ -215,7 +215,7 @@ def _selective_html(selective: SelectiveLabelling) -> str:
     )
     notes = [
         "zsl label --threshold T labels an image whose top score (as written) is below T unknown",
-        *selective_notes(selective),
+        *selective_notes(selective, run_info),
     ]
     return (
         "<h2>Selective labelling</h2>"

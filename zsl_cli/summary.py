@@ -530,14 +530,16 @@ def render_evaluation(
         if note not in said:
             console.print(_line((f"note: {note}", "dim")))
     if result.selective is not None and result.selective.available:
-        _render_selective(console, result.selective)
+        _render_selective(console, result.selective, result.run_info)
     elif result.selective is not None and result.selective.n >= SELECTIVE_MIN_IMAGES:
         # Enough images for a table, yet none (most labelled unknown, one score): say why. A
         # smaller sample's table is left out as a rule, as --help says.
         console.print(_line(("Selective labelling", "bold"), f": none, {result.selective.reason}"))
 
 
-def _render_selective(console: Console, selective: SelectiveLabelling) -> None:
+def _render_selective(
+    console: Console, selective: SelectiveLabelling, run_info: dict[str, Any] | None
+) -> None:
     """Which `zsl label --threshold` keeps each share of the images, and how right what it
     keeps is: the table a labelling team picks its threshold from."""
     columns, cells = selective_rows(selective)
@@ -548,7 +550,7 @@ def _render_selective(console: Console, selective: SelectiveLabelling) -> None:
         title="Selective labelling (zsl label --threshold: a top score below it is labelled "
         "unknown)",
     )
-    for line in selective_notes(selective):
+    for line in selective_notes(selective, run_info):
         console.print(_line((f"  {line}", "dim")))
 
 
