@@ -78,9 +78,10 @@ def test_a_task_with_two_image_urls_is_refused_before_piped_predictions_are_read
     tmp_path: Path, controls: tuple[str, ...]
 ) -> None:
     tasks = good_tasks(controls)
-    tasks[1]["data"]["page"] = "https://example.org/item/2"
-    tasks[1]["annotations"][0]["result"][0]["to_name"] = "picture"  # names neither key
-    with pytest.raises(ZslError, match="task 2: its data keys 'img' and 'page' could each"):
+    for each in tasks:  # no key is the one most tasks hold their image under: every task has both
+        each["data"]["thumb"] = each["data"]["img"].replace("photos/", "thumbs/")
+        each["annotations"][0]["result"][0]["to_name"] = "picture"  # names neither key
+    with pytest.raises(ZslError, match="task 1: its data keys 'img' and 'thumb' could each"):
         evaluate_piped(write_export(tmp_path, tasks))
 
 
