@@ -142,6 +142,7 @@ from zsl_cli.formatting import (
     clipped_text,
     counted,
     failure_counts,
+    listed,
     path_to_text,
     printable,
     quoted,
@@ -1024,9 +1025,7 @@ def _alike_warnings(
     warnings = []
     for group in groups[:ALIKE_GROUPS_SHOWN]:
         names = [quoted_text(name) for name in group]
-        warnings.append(
-            f"{cannot} tell {named}{', '.join(names[:-1])} and {names[-1]} apart ({alike}): {why}"
-        )
+        warnings.append(f"{cannot} tell {named}{listed(names)} apart ({alike}): {why}")
     more = len(groups) - ALIKE_GROUPS_SHOWN
     if more > 0:
         some = "group" if more == 1 else "groups"

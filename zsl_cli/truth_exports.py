@@ -29,7 +29,7 @@ from urllib.parse import unquote_to_bytes
 
 from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import counted, path_from_text, printable_text
+from zsl_cli.formatting import counted, listed, path_from_text, printable_text
 
 # The keys of a JSON_MIN record that are neither the task's data nor an answer.
 _JSON_MIN_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
@@ -449,10 +449,9 @@ def _no_image(data: dict, keys: list[str], task_id: object, where: str) -> ZslEr
     be it (`keys`)."""
     if keys:
         named = [f"'{printable_text(key)}'" for key in sorted(keys)]
-        listed = f"{', '.join(named[:-1])} and {named[-1]}"
         return ZslError(
-            f"{where}, task {task_id}: its data keys {listed} could each hold its image: give a "
-            "path,label CSV of the images' paths as the ground truth"
+            f"{where}, task {task_id}: its data keys {listed(named)} could each hold its image: "
+            "give a path,label CSV of the images' paths as the ground truth"
         )
     others = [f"'{printable_text(key)}'" for key in sorted(data)]
     if not others:
