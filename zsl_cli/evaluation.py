@@ -71,7 +71,7 @@ from dataclasses import dataclass, replace
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -144,7 +144,15 @@ from zsl_cli.text_files import (
     strip_invisible,
     utf16_or_binary,
 )
-from zsl_cli.truth_exports import ExportedImage, UnsettledControl, label_studio_export
+from zsl_cli.truth_exports import (
+    LABEL_STUDIO_UPLOAD,
+    UPLOAD_MAX_LENGTH,
+    ExportedImage,
+    UnsettledControl,
+    label_studio_export,
+    unquoted,
+    uploaded_name,
+)
 
 DEFAULT_KS = (1, 5)
 EXAMPLES = 5  # unmatched paths shown per side
@@ -2081,8 +2089,8 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         first = next(rows, None)
         shape = _one_hot_table(columns, header, first, lambda: islice(table(), 1, None), where)
         if shape is None:
-            path_col = _truth_column(columns, header, "path", where, header_line)
-            label_col = _truth_column(columns, header, "label", where, header_line)
+            path_col = _truth_column(columns, header, "path", where, header_line, delimiter)
+            label_col = _truth_column(columns, header, "label", where, header_line, delimiter)
             one_hot: dict[int, str] = {}
             note = ""
         else:
@@ -2161,10 +2169,12 @@ def _truth_from_export(
     read as a truth CSV's URL is; a relative path starts at the current folder, as the
     predictions' own do where no run info names the labelling's folder. An image uploaded through
     Label Studio's web page is its file name alone, less the upload's prefix, which pairs by
-    rule 3 only (the upload kept no folder, and its path there names no file here). An image in
-    two tasks is one, but for two labels, which are refused, as are two URLs that name it only
-    once their host or query is dropped (see `_check_listed_again`). `control`: the Choices
-    control that holds the classes, where the caller names it."""
+    rule 3 only (the upload kept no folder, and its path there names no file here), but where
+    it is an image zsl wrote a task of (as is a task added with that task's URL:
+    `label_studio_export` tells them, and gives them zsl's path). An image in two tasks is one,
+    but for two labels, which are refused, as are two URLs that name it only once their host or
+    query is dropped (see `_check_listed_again`). `control`: the Choices control that holds the
+    classes, where the caller names it."""
     try:
         value = json.loads(text)
     except ValueError:
@@ -2194,29 +2204,18 @@ def _truth_from_export(
     items: list[TruthItem] = []
     # Each image's first task, and whether its URL is one whose host and query were dropped.
     tasks: dict[str, tuple[ExportedImage, bool]] = {}
-    # A task added by hand for an image zsl wrote a task of has its URL, not zsl's path.
-    zsl_paths: dict[str | None, str] = {i.url: i.image for i in exported.images if i.zsl_path}
-    # So is an upload of one (a teammate uploading it again) whose file name, as Label Studio
-    # stores it, is that of one image zsl wrote a task of, annotated or not: else it could pair
-    # with another run's file of that name, or with none, its image's own truth aside.
-    by_name: dict[str, str | None] = {}
-    for path in exported.zsl_paths:
-        name = _uploaded_name(os.path.basename(path))
-        by_name[name] = path if by_name.get(name, path) == path else None
     for image in exported.images:
         label = strip_invisible(image.label)  # as a truth CSV's label
         if not label:
             raise ZslError(f"{where}, task {image.task}: the choice is empty")
         _refuse_several_labels(label, f"{where}, task {image.task}", "choice")
         image = replace(image, label=label)
-        zsl_path = image.image if image.zsl_path else zsl_paths.get(image.url)
-        upload = None if zsl_path is not None else _LABEL_STUDIO_UPLOAD.fullmatch(image.image)
-        if upload and (zsl_path := by_name.get(_unquoted(upload["name"]))) is not None:
-            upload = None
+        zsl_path = image.image if image.zsl_path else None
+        upload = None if zsl_path is not None else LABEL_STUDIO_UPLOAD.fullmatch(image.image)
         in_url = None if zsl_path is not None or upload else _path_in_url(image.image)
         written = zsl_path or (in_url.path if in_url and in_url.path else image.image)
         if zsl_path is None and in_url is None:
-            written = _unquoted(written) if upload else path_from_text(written)
+            written = unquoted(written) if upload else path_from_text(written)
         inexact = in_url is not None and not in_url.exact
         full = absolute_path(written)
         if full not in tasks:
@@ -2224,7 +2223,7 @@ def _truth_from_export(
             if upload:
                 # Its path on the server, which names no file here: it pairs by its file name
                 # alone (rule 3), only where that is one image's, as the upload kept no folder.
-                stored, name = _unquoted(upload["stored"]), _unquoted(upload["name"])
+                stored, name = unquoted(upload["stored"]), unquoted(upload["name"])
                 items.append(TruthItem(full, (name,), image.label, written, upload=stored))
                 continue
             absolute = _windows_absolute(written) or os.path.isabs(written)
@@ -2246,11 +2245,23 @@ def _truth_from_export(
             raise ZslError(
                 f"{where}: the tasks with ids {first.task} and {image.task} name the same image, "
                 f"'{printable(written)}', labelled '{printable_text(first.label)}' and "
-                f"'{printable_text(image.label)}'; keep one of them (in Label Studio: delete the "
-                "task imported twice)"
+                f"'{printable_text(image.label)}'; {_two_tasks_fix(first, image)}"
             )
     classes = tuple(sorted({item.label for item in items}))
     return GroundTruth(source, "label-studio", classes, tuple(items), exported.warnings)
+
+
+def _two_tasks_fix(first: ExportedImage, second: ExportedImage) -> str:
+    """What to do in Label Studio about two tasks of one image with two classes: a task imported
+    twice is one to delete; an upload of zsl's task's image, or a task added with its URL, is
+    another task of the project, and either annotation may be the wrong one."""
+    said = [f"task {i.task} is {i.other_task}" for i in (first, second) if i.other_task]
+    if not said:
+        return "keep one of them (in Label Studio: delete the task imported twice)"
+    return (
+        f"{' and '.join(said)}: in Label Studio, correct the annotation that is wrong (or "
+        "delete one of the two tasks), then export the project again"
+    )
 
 
 class _Row(NamedTuple):
@@ -2619,19 +2630,6 @@ _LABEL_STUDIO_LOCAL_FILE = re.compile(
 _URL_DRIVE = re.compile(r"/[A-Za-z]:[/\\]")
 
 
-# An image uploaded through Label Studio's web page (data_import.models.upload_name_generator):
-# stored as upload/<project id>/<a UUID's first 8 hex digits>-<its file name>, and served under
-# /data/ (a host or a script name before it, or not), or that stored path alone where uploads go
-# to a cloud storage.
-_LABEL_STUDIO_UPLOAD = re.compile(
-    r"(?:(?:[A-Za-z][A-Za-z0-9+.-]+://[^/?#]*)?(?:/[^?#]*)?/data/)?"
-    r"(?P<stored>upload/[0-9]+/[0-9a-f]{8}-(?P<name>[^/?#]+))"
-)
-# The longest path Label Studio stores an upload under (its FileField's max_length): Django cuts
-# a longer file name and adds "_" and 7 random letters or digits before its extensions.
-_UPLOAD_MAX_LENGTH = 100
-
-
 class _UrlPath(NamedTuple):
     path: str  # os.fsdecode form, percent-encoding undone
     exact: bool  # False where the URL's host and query were dropped (http, s3, ...)
@@ -2647,21 +2645,16 @@ def _path_in_url(cell: str) -> _UrlPath | None:
     local = _LABEL_STUDIO_LOCAL_FILE.fullmatch(cell)
     if local is not None:
         # Decoded as a query's value (the server reads it so): '+' is a space.
-        return _UrlPath(_unquoted(local["path"].replace("+", " ")).lstrip("/"), exact=True)
+        return _UrlPath(unquoted(local["path"].replace("+", " ")).lstrip("/"), exact=True)
     if not _URL_START.match(cell):
         return None
     url = urlsplit(cell)
     if url.scheme.lower() != "file":
-        return _UrlPath(_unquoted(url.path).lstrip("/"), exact=False)
-    path = _unquoted(url.path)
+        return _UrlPath(unquoted(url.path).lstrip("/"), exact=False)
+    path = unquoted(url.path)
     if url.netloc not in ("", "localhost"):
         return _UrlPath(f"//{url.netloc}{path}", exact=True)  # a Windows share: \\server\share
     return _UrlPath(path[1:] if _URL_DRIVE.match(path) else path, exact=True)
-
-
-def _unquoted(text: str) -> str:
-    """`text` with its percent-encoding undone, the bytes a file's name (os.fsdecode form)."""
-    return os.fsdecode(unquote_to_bytes(text))
 
 
 def _windows_absolute(path: str) -> bool:
@@ -2766,10 +2759,13 @@ def _truth_delimiter(text: str) -> str:
     return ","
 
 
-def _truth_column(columns: list[str], header: list[str], role: str, where: str, line: int) -> int:
+def _truth_column(
+    columns: list[str], header: list[str], role: str, where: str, line: int, delimiter: str
+) -> int:
     """The index of the column holding the truth's `role` ("path" or "label"): the one named so,
     else the one other name of TRUTH_COLUMNS[role] there is; ZslError where there is none, or
-    where several could be it and which one holds the truth is anyone's guess."""
+    where several could be it and which one holds the truth is anyone's guess (`delimiter`: the
+    header's, which tells a Label Studio export's kind)."""
     if columns.count(role) > 1:
         raise ZslError(
             f"{where}, line {line}: the header has more than one '{role}' column; keep one"
@@ -2790,7 +2786,7 @@ def _truth_column(columns: list[str], header: list[str], role: str, where: str, 
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
-        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns)}"
+        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, delimiter)}"
     )
 
 
@@ -2807,15 +2803,16 @@ def _columns_read_note(header: list[str]) -> str:
     return f" (its columns, {names}, are read: name them as above)"
 
 
-def _label_studio_hint(columns: list[str]) -> str:
-    """A note for a Label Studio project's CSV export: a row per annotation, and one with an
-    empty choice per task without one, which a truth CSV cannot hold; its JSON and JSON_MIN
-    exports are read as ground truth."""
+def _label_studio_hint(columns: list[str], delimiter: str = ",") -> str:
+    """A note for a Label Studio project's CSV or TSV export (by its `delimiter`): a row per
+    annotation, and one with an empty choice per task without one, which a truth CSV cannot
+    hold; its JSON and JSON_MIN exports are read as ground truth."""
     if not {"annotator", "annotation_id"} <= set(columns):
         return ""
+    kind = "TSV" if delimiter == "\t" else "CSV"
     return (
-        " (a Label Studio CSV export: export the project as JSON or JSON_MIN and give that as "
-        "--truth)"
+        f" (a Label Studio {kind} export: export the project as JSON or JSON_MIN and give that "
+        "as --truth)"
     )
 
 
@@ -3176,7 +3173,7 @@ def _unpaired_uploads(truth: GroundTruth, paired: set[int], paths: Sequence[str]
         parts = _ending(_parts(path))
         if parts:
             by_name.setdefault(parts[-1], []).append(path)
-            renamed.setdefault(_uploaded_name(parts[-1]), parts[-1])
+            renamed.setdefault(uploaded_name(parts[-1]), parts[-1])
 
     def why(item: TruthItem) -> tuple[int, str]:
         """Why `item` pairs with nothing, after how telling that is (0: most)."""
@@ -3186,9 +3183,9 @@ def _unpaired_uploads(truth: GroundTruth, paired: set[int], paths: Sequence[str]
                 f"Label Studio renamed '{printable(renamed[name])}' so on upload, its spaces as "
                 "'_', characters other than letters, digits, '-', '_' and '.' dropped"
             )
-        if len(item.upload) == _UPLOAD_MAX_LENGTH and re.search(r"_[A-Za-z0-9]{7}(\.|$)", name):
+        if len(item.upload) == UPLOAD_MAX_LENGTH and re.search(r"_[A-Za-z0-9]{7}(\.|$)", name):
             return 1, (
-                f"Label Studio cut the long name to fit {_UPLOAD_MAX_LENGTH} characters, adding "
+                f"Label Studio cut the long name to fit {UPLOAD_MAX_LENGTH} characters, adding "
                 "'_' and 7 random ones"
             )
         if uploads[name] > 1:
@@ -3214,14 +3211,6 @@ def _unpaired_uploads(truth: GroundTruth, paired: set[int], paths: Sequence[str]
         f"{printable(example.shown)} is '{printable(example.relative[0])}': {reason}); give a "
         "path,label CSV of the images' paths as the ground truth"
     )
-
-
-def _uploaded_name(name: str) -> str:
-    """A file's name as Label Studio stores it on upload (Django's get_valid_filename): its ends'
-    white space stripped, spaces as '_', and characters other than letters, digits, '-', '_'
-    and '.' dropped (the name as it is where nothing would be left: such an upload is refused)."""
-    valid = re.sub(r"[^-\w.]", "", name.strip().replace(" ", "_"))
-    return name if valid in ("", ".", "..") else valid
 
 
 def _nothing_matched_message(

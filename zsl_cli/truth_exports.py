@@ -37,6 +37,17 @@ _JSON_MIN_KEYS.add("agreement")  # written by Label Studio Enterprise
 # A data value that is an image's URL, as Label Studio reads one: of a scheme its storages
 # serve, or its own local files and uploads (/data/...); else a path, by its extension.
 _IMAGE_URL = re.compile(r"(https?|s3|gs|azure-blob)://|/data/", re.IGNORECASE)
+# An image uploaded through Label Studio's web page (data_import.models.upload_name_generator):
+# stored as upload/<project id>/<a UUID's first 8 hex digits>-<its file name>, and served under
+# /data/ (a host or a script name before it, or not), or that stored path alone where uploads go
+# to a cloud storage.
+LABEL_STUDIO_UPLOAD = re.compile(
+    r"(?:(?:[A-Za-z][A-Za-z0-9+.-]+://[^/?#]*)?(?:/[^?#]*)?/data/)?"
+    r"(?P<stored>upload/[0-9]+/[0-9a-f]{8}-(?P<name>[^/?#]+))"
+)
+# The longest path Label Studio stores an upload under (its FileField's max_length): Django cuts
+# a longer file name and adds "_" and 7 random letters or digits before its extensions.
+UPLOAD_MAX_LENGTH = 100
 
 
 class UnsettledControl(ZslError):
@@ -59,15 +70,21 @@ class ExportedImage:
     zsl_path: bool  # whether `image` is zsl's path, not a URL
     label: str
     url: str | None = None  # the task's image URL: a task added by hand for the image has it too
+    # How a task zsl did not write is the image of one it wrote (`image`: that one's path):
+    # OTHER_TASK_UPLOAD or OTHER_TASK_URL; "" for zsl's own task, or another image's.
+    other_task: str = ""
+
+
+# A task of an image zsl wrote a task of, beside that task: an upload of the image through
+# Label Studio's web page (by its file name), or a task added with the image's URL.
+OTHER_TASK_UPLOAD = "an upload of the image"
+OTHER_TASK_URL = "a task added with the image's URL"
 
 
 @dataclass(frozen=True)
 class ExportedTruth:
     images: tuple[ExportedImage, ...]
     warnings: tuple[str, ...]  # the tasks left out, and why
-    # zsl's path of every task zsl wrote (those left out too): an image uploaded again is one
-    # of them by its file name
-    zsl_paths: tuple[str, ...] = ()
 
 
 def label_studio_export(
@@ -472,8 +489,11 @@ def _agreed(
     tasks: Iterable[_Task], where: str, control: str, class_key: Callable[[str], str]
 ) -> ExportedTruth:
     """The tasks whose annotations agree on one class (in `control`: choices of one
-    `class_key`); the others counted in warnings."""
+    `class_key`); the others counted in warnings. A task zsl did not write is the image of a
+    task zsl wrote where it is another task of it (see `_image_of`): a task left out gives no
+    class, so the image takes the one its other task gives, and the warning says so."""
     tasks = list(tasks)
+    image_of = _image_of(tasks)
     images: list[ExportedImage] = []
     without: list[_Task] = []
     classless: list[_Task] = []  # annotated, but in other controls only
@@ -488,7 +508,15 @@ def _agreed(
             disputed.append(task)
         else:
             label = task.answers[0][0]
-            images.append(ExportedImage(task.id, task.image, task.zsl_path, label, task.url))
+            image, zsl_path, other_task = image_of(task)
+            images.append(ExportedImage(task.id, image, zsl_path, label, task.url, other_task))
+    given: dict[str, ExportedImage] = {}
+    for exported in images:
+        given.setdefault(exported.image, exported)
+
+    def scored(left_out: list[_Task]) -> str:
+        return _scored_all_the_same(left_out, given, image_of)
+
     warnings = []
     if without:
         # Each example of its kind: a lead looking for the skipped one finds it.
@@ -507,20 +535,21 @@ def _agreed(
             them = f", {only} ({some}task {skipped[0].id})"
         warnings.append(
             f"{counted(len(without), 'task', 'tasks')} of {where} {_have(without)} no "
-            f"annotation{them}: no ground truth, left out"
+            f"annotation{them}: no ground truth, left out{scored(without)}"
         )
     in_control = f"a class in '{printable_text(control)}'"
     if classless:
         warnings.append(
             f"{counted(len(classless), 'task')} of {where} {_have(classless)} annotations, but "
-            f"none choosing {in_control} (e.g. task {classless[0].id}): no ground truth, left out"
+            f"none choosing {in_control} (e.g. task {classless[0].id}): no ground truth, left "
+            f"out{scored(classless)}"
         )
     if several:
         example = ", ".join(f"'{printable_text(c)}'" for c in max(several[0].answers, key=len))
         warnings.append(
             f"{counted(len(several), 'task')} of {where} {_have(several)} an annotation that "
             f"chooses several classes (e.g. task {several[0].id}: {example}): left out, as "
-            "evaluate takes one class per image"
+            f"evaluate takes one class per image{scored(several)}"
         )
     if disputed:
         # Two classes, not two spellings of one (which print alike).
@@ -531,8 +560,8 @@ def _agreed(
         warnings.append(
             f"{counted(len(disputed), 'task')} of {where} {_have(disputed)} annotations that "
             f"disagree (e.g. task {disputed[0].id}: '{printable_text(first)}' and "
-            f"'{printable_text(second)}'): left out; settle them in Label Studio (keep one "
-            "annotation, or in a JSON export star one as ground truth)"
+            f"'{printable_text(second)}'): left out{scored(disputed)}; settle them in Label "
+            "Studio (keep one annotation, or in a JSON export star one as ground truth)"
         )
     if not images:
         counts = [
@@ -544,8 +573,79 @@ def _agreed(
         raise ZslError(
             f"{where}: no task gives one class to score against ({', '.join(filter(None, counts))})"
         )
-    zsl_paths = tuple(task.image for task in tasks if task.zsl_path)
-    return ExportedTruth(tuple(images), tuple(warnings), zsl_paths)
+    return ExportedTruth(tuple(images), tuple(warnings))
+
+
+def _image_of(tasks: list[_Task]) -> Callable[[_Task], tuple[str, bool, str]]:
+    """For a task of `tasks`: its image, whether that is zsl's path, and how the task is
+    another task of an image zsl wrote a task of (OTHER_TASK_URL, OTHER_TASK_UPLOAD; "" where
+    it is none). A task added by hand with the URL of a task zsl wrote is that task's image; so
+    is an upload (a teammate uploading an image already in the project) whose file name, as
+    Label Studio stores it, is that of one image zsl wrote a task of, annotated or not: else it
+    could pair with another run's file of that name, or with none, its image's own truth aside."""
+    by_url: dict[str, str | None] = {}
+    by_name: dict[str, str | None] = {}
+    for task in tasks:
+        if task.zsl_path:
+            if task.url is not None:
+                by_url[task.url] = _one(by_url, task.url, task.image)
+            name = uploaded_name(os.path.basename(task.image))
+            by_name[name] = _one(by_name, name, task.image)
+
+    def image_of(task: _Task) -> tuple[str, bool, str]:
+        if task.zsl_path:
+            return task.image, True, ""
+        if task.url is not None and (path := by_url.get(task.url)) is not None:
+            return path, True, OTHER_TASK_URL
+        upload = LABEL_STUDIO_UPLOAD.fullmatch(task.image)
+        if upload and (path := by_name.get(unquoted(upload["name"]))) is not None:
+            return path, True, OTHER_TASK_UPLOAD
+        return task.image, False, ""
+
+    return image_of
+
+
+def _one(found: dict[str, str | None], key: str, path: str) -> str | None:
+    """`path` where `found` has no other path under `key`; None (two images) where it has."""
+    return path if found.get(key, path) == path else None
+
+
+def _scored_all_the_same(
+    left_out: list[_Task],
+    given: dict[str, ExportedImage],
+    image_of: Callable[[_Task], tuple[str, bool, str]],
+) -> str:
+    """Where the image of tasks `left_out` is one another task gives a class (`given`: each
+    image's first such task), that it is scored all the same, as that class, for one of them:
+    a warning saying "left out" alone told the image was not scored. "" where there is none."""
+    pairs = [(task, given[image]) for task in left_out if (image := image_of(task)[0]) in given]
+    if not pairs:
+        return ""
+    task, other = pairs[0]
+    what = other.other_task or "another task of the image"
+    of = f"'{printable_text(other.label)}', the class of task {other.task}, {what}"
+    if len(left_out) == 1:
+        return f", but its image is scored all the same, as {of}"
+    some = "e.g. " if len(pairs) > 1 else ""
+    one = len(pairs) == 1
+    return (
+        f", but the image{'' if one else 's'} of {len(pairs)} of them {'is' if one else 'are'} "
+        f"scored all the same, as the class another task of {'it' if one else 'each'} gives "
+        f"({some}task {task.id}'s: {of})"
+    )
+
+
+def uploaded_name(name: str) -> str:
+    """A file's name as Label Studio stores it on upload (Django's get_valid_filename): its ends'
+    white space stripped, spaces as '_', and characters other than letters, digits, '-', '_'
+    and '.' dropped (the name as it is where nothing would be left: such an upload is refused)."""
+    valid = re.sub(r"[^-\w.]", "", name.strip().replace(" ", "_"))
+    return name if valid in ("", ".", "..") else valid
+
+
+def unquoted(text: str) -> str:
+    """`text` with its percent-encoding undone, the bytes a file's name (os.fsdecode form)."""
+    return os.fsdecode(unquote_to_bytes(text))
 
 
 def _have(tasks: list[_Task]) -> str:
