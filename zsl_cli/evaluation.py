@@ -103,6 +103,7 @@ from zsl_cli.formatting import (
 )
 from zsl_cli.metrics import (
     FAILED,
+    SELECTIVE_MIN_IMAGES,
     UNKNOWN,
     CalibratedStacking,
     ClassificationMetrics,
@@ -410,6 +411,16 @@ def selective_notes(
         notes.append(note)
     notes.append(SELECTIVE_CAVEAT)
     return notes
+
+
+def selective_left_out(selective: SelectiveLabelling | None) -> str | None:
+    """Why the selective-labelling table is left out, as the text summary and the HTML report
+    say it after the table's title: where enough images were scored for one, yet it has no row
+    (most labelled unknown, one top score). None where the table is there, or left out as a
+    rule, for a small sample (as --help says; --json's reason still tells it)."""
+    if selective is None or selective.available or selective.n < SELECTIVE_MIN_IMAGES:
+        return None
+    return f"none, {selective.reason}"
 
 
 def _hubness_reduction_note(run_info: dict[str, Any] | None) -> str | None:

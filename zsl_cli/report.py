@@ -24,7 +24,13 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import EvaluationResult, GzslResult, selective_notes, selective_rows
+from zsl_cli.evaluation import (
+    EvaluationResult,
+    GzslResult,
+    selective_left_out,
+    selective_notes,
+    selective_rows,
+)
 from zsl_cli.files import refuse_folder_output, write_file
 from zsl_cli.formatting import (
     counted,
@@ -114,6 +120,9 @@ def render_html(result: EvaluationResult) -> str:
         sections.append(_gzsl_html(result.gzsl))
     if result.selective is not None and result.selective.available:
         sections.append(_selective_html(result.selective, result.run_info))
+    elif (why := selective_left_out(result.selective)) is not None:
+        # As the text output says it: a reader missing the table learns why.
+        sections.append(f"<h2>Selective labelling</h2><p class='muted'>{_e(why)}</p>")
     sections.append("<h2>Per class (worst first)</h2>" + _per_class_html(result.class_rows()))
     view = confusion_view(m.confusion, m.per_class)
     caption = "rows: true class; columns: predicted; colour: share of the row"
