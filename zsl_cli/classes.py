@@ -604,8 +604,10 @@ _DIR_LISTING = re.compile(
     r"Volume in drive [A-Za-z] (is |has no label)|Volume Serial Number is [0-9A-F]{4}-[0-9A-F]{4}"
     r"|Directory of ([A-Za-z]:|\\\\)|\d[\d,.]* (File|Dir)\(s\) .*bytes"
 )
-# PowerShell's column header (not translated), or its folder line above it in English.
-_POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: \S")
+# PowerShell's column header (not translated), or its folder line above it in English, naming
+# a drive's path, a share's, a provider's (`Microsoft.PowerShell.Core\FileSystem::\\nas\x`)
+# or a Unix path: `Directory: a photo of ...` is a class and its prompt.
+_POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: (?:[A-Za-z]:\\|\\\\|/|\S+::)")
 # A line of the header above a listing's rows, in any language: cmd indents its lines by one
 # space (` Volume in drive C is Windows`); PowerShell its folder line by four (`    Verzeichnis:
 # C:\Fotos`), above its column header (not translated) and the rule under it.
@@ -623,19 +625,47 @@ _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\
 # indents its names by chance (`    12 apples in 3 boxes`).
 _DIR_TOTALS = re.compile(rf"( {{4,}}{_SIZE})\s?[^\W\d].*?\s{_SIZE}\s*[^\W\d].*")
 _DIR_COUNT_COLUMN = 16
-# The drive that cmd's header's first line, the volume's, names in every language: a network
-# share (` Volume in drive \\\\nas\\fotos is Daten`), or a letter where the language puts it:
-# after three words or more, the one before it in lower case (` Volume in drive C is Windows`,
-# ` Le volume dans le lecteur C n'a pas de nom.`, ` Том в устройстве C имеет метку`), or followed
-# by ':' or the line's end (` Datenträger in Laufwerk D: ist Daten`, a line cut off after it); or
-# next to a word of a script without capitals (` 驱动器 C 中的卷没有标签。`, ` C 드라이브의 볼륨`);
-# or early, with a sentence of four words or more after it (` Aseman C asemassa oleva nimi on
-# Windows`, ` C sürücüsündeki birimin etiketi yok.`). A class name holds a lone capital after
-# fewer or capitalised words and before fewer (` Vitamin C tablets`, ` Plan B options`).
-_VOLUME_WORDS = 3
-_SENTENCE_AFTER = 4
-_DRIVE_SHARE = re.compile(r"(?<!\S)\\\\[^\\\s]+\\")
-_DRIVE_LETTER = re.compile(r"[A-Z]:?")
+# cmd's header's first line, the volume's, in the words of each of cmd's languages up to the
+# drive it names (and the word after it, where the drive comes first): ` Volume in drive C is
+# Windows`, ` Datenträger in Laufwerk C: ist System`, ` 驱动器 C 中的卷没有标签。`, a network
+# share's ` Volume in drive \\nas\fotos is Daten`; or ended at the drive, cut off. Its words,
+# not its shape: a lone capital letter among words in a class name (` Plan B options for the
+# team`, ` Photos from the C drive`) stands where a language puts the drive.
+_VOLUME_DRIVE = r"(?:[A-Z]:?|\\\\[^\\\s]+\\\S*)(?:\s+|$)"
+_VOLUME_SENTENCES = (
+    "Volume in drive {}",  # English
+    "(?:Datenträger|Volume) in Laufwerk {}",  # German
+    "Le volume dans le lecteur {}",  # French
+    "El volumen de la unidad {}",  # Spanish
+    "Il volume nell['’]unità {}",  # Italian
+    "O volume na unidade {}",  # Portuguese
+    "(?:Het )?[Vv]olume in station {}",  # Dutch
+    "Том в устройстве {}",  # Russian
+    "Том у пристрої {}",  # Ukrainian
+    "Wolumin w stacji(?: dysków)? {}",  # Polish
+    "Svazek v jednotce {}",  # Czech
+    "Zväzok v jednotke {}",  # Slovak
+    "Volymen i enhet {}",  # Swedish
+    "Volum(?:en|et) i (?:drev|stasjon) {}",  # Danish, Norwegian
+    "Aseman {}asema",  # Finnish
+    "{}sürücüsündeki",  # Turkish
+    "A {}meghajtóban",  # Hungarian
+    "Ο τόμος στη μονάδα(?: δίσκου)? {}",  # Greek
+    "ドライブ {}の",  # Japanese
+    "{}드라이브의",  # Korean
+    "驱动器 {}中的",  # Chinese (simplified)
+    "磁碟區 {}中的",  # Chinese (traditional)
+)
+_VOLUME_LINE = re.compile(
+    " (?:" + "|".join(words.format(_VOLUME_DRIVE) for words in _VOLUME_SENTENCES) + ")"
+)
+# The consoles' code pages cmd's `>` writes a header in (`_refuse_code_page_listing` reads it
+# as Latin-1): Western and Central Europe, the US, Turkey, Cyrillic, Greek, Japanese, Chinese
+# and Korean.
+_OEM_CODE_PAGES = (
+    *("cp850", "cp437", "cp852", "cp857", "cp866", "cp737"),
+    *("cp932", "cp936", "cp949", "cp950"),
+)
 # The most lines of a header above a listing's first row: cmd's volume, serial number and
 # folder lines; PowerShell's folder line, column header and rule.
 _DIR_HEADER_LINES = 3
@@ -717,7 +747,7 @@ def _refuse_code_page_listing(error: NotUtf8Error, source: str) -> None:
     read = split_lines(error.data.decode("latin-1"))
     # 0xFF is those code pages' no-break space: French and Russian sizes' thousands separator.
     lines = [line.replace("\xff", "\u00a0") for line in read]
-    start = _dir_listing_start(lines)
+    start = _dir_listing_start(lines, code_page=True)
     if start is None:  # an English header or totals line among names, as parse_classes tells
         listed = (i for i, line in enumerate(lines) if _english_listing_line(strip_invisible(line)))
         start = next(listed, None)
@@ -725,7 +755,7 @@ def _refuse_code_page_listing(error: NotUtf8Error, source: str) -> None:
         _refuse_dir_line(strip_invisible(read[start]), f"{source}:{start + 1}", source, error)
 
 
-def _dir_listing_start(lines: Sequence[str]) -> int | None:
+def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | None:
     """The index of the first line of a Windows `dir` listing that class file `lines` are, or
     None where they are none.
 
@@ -736,13 +766,16 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
     `[name]` columns are one with `.` and `..` or with a header or totals. A header or totals
     without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it below, where `2>&1`
     sent it along) are one where a totals line is among them, or one serial number or folder
-    line under the volume's line naming its drive (or with the other, or PowerShell's column
-    header). Its first line is the header right above its first row, where one is.
+    line under cmd's volume line (`_volume_line`), or the two as cmd writes them, a blank line
+    between (the volume's line cut off), or a folder line with PowerShell's column header. Its
+    first line is the header right above its first row, where one is. `code_page`: `lines` are
+    bytes read as Latin-1 (`_refuse_code_page_listing`).
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
     furniture: list[int] = []  # the lines of a header and totals
     kinds: Counter[str] = Counter()
+    first_of: dict[str, int] = {}  # the index of each kind's first line
     strays, first_stray = 0, -1  # the other lines
     columns = False  # whether PowerShell's column header is among them
     for index, raw in enumerate(lines):
@@ -760,6 +793,8 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
             totals = _DIR_TOTALS.fullmatch(raw)
             if totals and len(totals[1]) == _DIR_COUNT_COLUMN:
                 kind = "totals"
+            elif _volume_line(raw, code_page):
+                kind = "volume"
             elif _DIR_HEADER.match(raw):
                 kind = "header"
                 columns = columns or raw.startswith("Mode")
@@ -778,17 +813,24 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
         else:
             furniture.append(index)
             kinds[kind] += 1
+            first_of.setdefault(kind, index)
     if rows and not (file_rows == len(rows) and file_rows <= others):
         return _header_above(lines, rows[0])
-    # A header has one serial number line and one folder line, below the volume's line naming
-    # its drive where that is not cut off (PowerShell's: its folder line above its column
-    # header); a part number (` SKU 1234-5678`), a span of years (` cars 1990-1999`) or a path
-    # among indented names is no header without those lines.
-    named = bool(furniture) and _names_a_drive(lines[furniture[0]])
+    # A header has one serial number line and one folder line, below cmd's volume line where
+    # that is not cut off (PowerShell's: its folder line above its column header); a part number
+    # (` SKU 1234-5678`), a span of years (` cars 1990-1999`) or a path among indented names is
+    # no header without those lines.
+    serial, folder = first_of.get("serial", -1), first_of.get("folder", -1)
+    laid_out = serial >= 0 and folder == serial + 2 and not lines[serial + 1].strip()
     headed = (
         (kinds["serial"] == 1 or kinds["folder"] == 1)
         and kinds["header"] <= 2
-        and (named or columns or (kinds["serial"] == 1 and kinds["folder"] == 1))
+        and kinds["volume"] <= 1
+        and (
+            first_of.get("volume") == furniture[0]
+            or (columns and kinds["folder"] == 1)
+            or (laid_out and kinds["serial"] == kinds["folder"] == 1)
+        )
     )
     if first_wide >= 0 and (dots or kinds["totals"] or headed):
         return _header_above(lines, first_wide)
@@ -798,32 +840,16 @@ def _dir_listing_start(lines: Sequence[str]) -> int | None:
     return None
 
 
-def _names_a_drive(line: str) -> bool:
-    """Whether a header's first `line` is cmd's volume line, naming its drive, not the line of
-    a serial number or of a folder. It is a sentence around the drive in every language (three
-    words or more: ` 驱动器 C 中的卷没有标签。`), its drive where the language puts it, as in a
-    class name such as ` Vitamin C` or ` Vitamin C tablets` it is not."""
+def _volume_line(line: str, code_page: bool = False) -> bool:
+    """Whether `line` is cmd's volume line (`_VOLUME_LINE`); `code_page`: `line` is bytes read
+    as Latin-1, written in one of the consoles' code pages."""
     line = line.lstrip("\ufeff")
-    words = line.split()
-    if len(words) < _VOLUME_WORDS or _DIR_SERIAL.match(line) or _DIR_FOLDER_LINE.match(line):
-        return False
-    if _DRIVE_SHARE.search(line):
+    if _VOLUME_LINE.match(line):
         return True
-    for index, word in enumerate(words):
-        if not _DRIVE_LETTER.fullmatch(word):
-            continue
-        before, after = words[index - 1 : index], words[index + 1 :]
-        if index >= _VOLUME_WORDS and (word.endswith(":") or not after or before[0].islower()):
-            return True
-        if len(after) >= _SENTENCE_AFTER or any(map(_caseless, before + after[:1])):
-            return True
-    return False
-
-
-def _caseless(word: str) -> bool:
-    """Whether `word` starts in a script without capitals (Chinese, Japanese, Korean, ...)."""
-    letter = next((char for char in word if char.isalpha()), "")
-    return bool(letter) and not (letter.isupper() or letter.islower())
+    if not code_page or line.isascii():
+        return False
+    data = line.encode("latin-1", "replace")
+    return any(_VOLUME_LINE.match(data.decode(page, "replace")) for page in _OEM_CODE_PAGES)
 
 
 def _header_above(lines: Sequence[str], first_row: int) -> int:
