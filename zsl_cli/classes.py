@@ -619,6 +619,9 @@ _DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+
 _DRIVE_PATH = r"(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)"
 _DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])[0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-Za-z-])")
 _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\S*\s+[^\\]*\S$)")
+# cmd's folder line of a drive's root (` Directory of C:\`, ` C:\ 디렉터리`): its `dir /w` rows
+# have no `[.]   [..]` to tell them.
+_DIR_ROOT_LINE = re.compile(r" (?:\S.*\s[A-Za-z]:\\|[A-Za-z]:\\\s+\S.*)$")
 # cmd's totals below its rows, in any language: a count, words, a count of bytes and its unit
 # (`               2 Datei(en),          3.579 Bytes`, `               2개 디렉터리  1,234 바이트
 # 남음`), the first count right-aligned in a column of 16 characters, to which no class list
@@ -763,19 +766,21 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     (`<DIR>`) or of PowerShell's suffices; rows of files (a size, not `<DIR>`) must outnumber the
     file's other lines, header and totals aside (cmd indents them in every language), so that a
     class list holding a name or two of a date, a time and a number stays one. `dir /w`'s rows of
-    `[name]` columns are one with `.` and `..` or with a header or totals. A header or totals
-    without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it below, where `2>&1`
-    sent it along) are one where a totals line is among them, or one serial number or folder
-    line under cmd's volume line (`_volume_line`), or the two as cmd writes them, a blank line
-    between (the volume's line cut off), or a folder line with PowerShell's column header. Its
-    first line is the header right above its first row, where one is. `code_page`: `lines` are
-    bytes read as Latin-1 (`_refuse_code_page_listing`).
+    `[name]` columns are one with `.` and `..`, with a header or totals, or under the folder line
+    naming a drive's root (which has no `.` and `..`; its first rows may hold files alone). A
+    header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it
+    below, where `2>&1` sent it along) are one where a totals line is among them, or one serial
+    number or folder line under cmd's volume line (`_volume_line`), or the two as cmd writes
+    them, a blank line between (the volume's line cut off), or a folder line with PowerShell's
+    column header. Its first line is the header right above its first row, where one is.
+    `code_page`: `lines` are bytes read as Latin-1 (`_refuse_code_page_listing`).
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
     furniture: list[int] = []  # the lines of a header and totals
     kinds: Counter[str] = Counter()
     first_of: dict[str, int] = {}  # the index of each kind's first line
+    root = -1  # the index of a folder line naming a drive's root
     strays, first_stray = 0, -1  # the other lines
     columns = False  # whether PowerShell's column header is among them
     for index, raw in enumerate(lines):
@@ -802,6 +807,8 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
                     kind = "serial"
                 elif _DIR_FOLDER_LINE.match(raw):
                     kind = "folder"
+                    if root < 0 and _DIR_ROOT_LINE.match(raw):
+                        root = index
         else:
             others += 1
             if "[" in line and not dots and _WIDE_CELL.search(line):
@@ -832,8 +839,12 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
             or (laid_out and kinds["serial"] == kinds["folder"] == 1)
         )
     )
-    if first_wide >= 0 and (dots or kinds["totals"] or headed):
-        return _header_above(lines, first_wide)
+    if first_wide >= 0 and (dots or kinds["totals"] or headed or 0 <= root < first_wide):
+        start = _header_above(lines, first_wide)
+        # A root's first rows may hold files alone, no `[name]` cell: from the header above them.
+        if headed and furniture[0] < start:
+            return furniture[0]
+        return _header_above(lines, root) if 0 <= root < start else start
     told = kinds["totals"] or headed
     if told and (strays == 0 or (strays == 1 and first_stray > furniture[0])):
         return furniture[0]
