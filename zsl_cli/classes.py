@@ -714,9 +714,10 @@ def _refuse_dir_line(
     shown, encoding, in_utf8, cmd = quoted_line(line), "", "", f"`dir /b /ad > {target}`"
     if not_utf8 is not None:
         # Its bytes outside ASCII as \xNN (`line` is read as Latin-1): as letters, a Russian
-        # header (CP866) showed as other, Latin ones.
-        cut = "..." if len(line) > QUOTED_LINE_CHARS else ""
-        shown = ascii(line[:QUOTED_LINE_CHARS]) + cut
+        # header (CP866) showed as other, Latin ones. Cut where `quoted_line` cuts a line, then
+        # escaped, so that no escape is cut in two.
+        kept = line[: grapheme_boundary(line, QUOTED_LINE_CHARS, forward=False)]
+        shown = ascii(kept) + ("..." if len(kept) < len(line) else "")
         # Saved again as UTF-8, it was still a listing; and `dir /b` writes the console's code
         # page too, which `chcp 65001` makes UTF-8.
         encoding = (
@@ -913,8 +914,8 @@ def _refuse_code_fences(places: Sequence[tuple[str, str]]) -> None:
     if fence is not None:
         name, where = fence
         raise ZslError(
-            f"{where}: {name!r} is a Markdown code fence (a list copied with the fences around "
-            "it?): remove the fence lines, keeping the names between them"
+            f"{where}: {quoted_line(name)} is a Markdown code fence (a list copied with the fences "
+            "around it?): remove the fence lines, keeping the names between them"
         )
 
 
@@ -1635,7 +1636,7 @@ def _name_text_warnings(
         )
         warnings += (
             f"{source}: {len(examples)} class names join their words with {joiners}, such as "
-            f"{', '.join(map(repr, examples[:2]))}: {said}",
+            f"{', '.join(map(quoted_line, examples[:2]))}: {said}",
         )
     urls = [n for n in names if "://" in n and _URL.fullmatch(n) and n not in with_descriptors]
     if urls:
@@ -2464,7 +2465,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         examples, joiners = joined_phrases
         warnings += (
             f"{source}: {len(examples)} attribute names join their words with {joiners}, such "
-            f"as {', '.join(map(repr, examples[:2]))}: the prompts hold them so; give them "
+            f"as {', '.join(map(quoted_line, examples[:2]))}: the prompts hold them so; give them "
             f"phrases in a #phrase row under the header (`#phrase,{_phrase(examples[0])},...`)",
         )
     warnings += _missing_value_warnings(matrix, source, row_lines, classes, attributes)
