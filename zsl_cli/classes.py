@@ -610,8 +610,9 @@ _DIR_LISTING = re.compile(
 _POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: (?:[A-Za-z]:\\|\\\\|/|\S+::)")
 # A line of the header above a listing's rows, in any language: cmd indents its lines by one
 # space (` Volume in drive C is Windows`); PowerShell its folder line by four (`    Verzeichnis:
-# C:\Fotos`), above its column header (not translated) and the rule under it.
-_DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+)$")
+# C:\Fotos`), above its column header (not translated) and the rule under it, which Windows
+# PowerShell's `>` pads with spaces to the console's width.
+_DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+\s*)$")
 # The lines of cmd's header that tell it in any language: the volume's serial number
 # (` Volumeseriennummer: 1234-ABCD`, ` ボリューム シリアル番号は 1234-ABCD です`) and the folder
 # listed (` Verzeichnis von C:\Fotos`, ` C:\photos 디렉터리`, PowerShell's `    Verzeichnis:
