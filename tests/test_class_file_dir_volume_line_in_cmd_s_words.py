@@ -65,12 +65,27 @@ NAMES = [
     " backups from \\\\nas\\photos",
     " Bilder von \\\\server\\Fotos",
     " Directory of local businesses",
+    " lot 1234-5678",
+    " SKU 2345-6789",
+    " Mode of transport",
+    " Grade A",
+    " Type O negative",
+    " Laufwerk C",
+    " in drive C is",
+    " Volume in C",
+    " Plan B",
+    " 볼륨",
     " cats",
     "dogs",
     "Vitamin C",
     "Mode switch",
     "cat [Felis catus]",
+    "[Katze]",
+    "    12 apples in 3 boxes",
 ]
+# What cmd writes where a header's volume line is cut off: a serial number (holding a letter, as
+# nearly all do) and, under a blank line, a folder line.
+SERIAL_NUMBER = " serial number 1234-ABCD"
 
 
 def read_as_names(names: list[str]) -> None:
@@ -88,6 +103,9 @@ def read_as_names(names: list[str]) -> None:
         [" C vitamini tabletleri için kutu", " cars 1990-1999"],
         [" backups from \\\\nas\\photos", " cars 1990-1999"],
         [" cars 1990-1999", " Bilder von \\\\server\\Fotos"],
+        [" cars 1990-1999", "", " Bilder von \\\\server\\Fotos"],
+        [" ISO 9001-2015 audit", "", " Bilder von \\\\server\\Fotos"],
+        [" lot 1234-ABCD", "", " Bilder von \\\\server\\Fotos", "", " Grade A", "", "cats"],
     ],
     ids=[
         "plan-b-years",
@@ -97,13 +115,17 @@ def read_as_names(names: list[str]) -> None:
         "letter-first",
         "path-under-years",
         "years-over-path",
+        "years-double-spaced-over-path",
+        "standard-double-spaced-over-path",
+        "lot-double-spaced-among-others",
     ],
 )
 def test_names_beside_a_serial_shaped_one_are_read(names):
-    # Each pair was refused as a `dir` header: a lone capital letter with four words after it,
-    # or after three words the last in lower case, was taken for the volume line's drive; a
+    # Each was refused as a `dir` header: a lone capital letter with four words after it, or
+    # after three words the last in lower case, was taken for the volume line's drive; a
     # network path after words with a serial-shaped number for the folder and serial lines.
-    read_as_names(names)
+    spec = parse_classes("\n".join(names) + "\n", "c.txt")
+    assert spec.names == [name.strip() for name in names if name]
 
 
 def test_every_pair_of_plausible_names_is_read():
@@ -115,6 +137,19 @@ def test_longer_lists_of_plausible_names_are_read():
     draw = random.Random(20261207)
     for _ in range(400):
         read_as_names(draw.sample(NAMES, draw.randint(3, 6)))
+
+
+def test_double_spaced_lists_of_plausible_names_are_read():
+    # A blank line between the names, as between cmd's serial number and folder lines.
+    names = [name for name in NAMES if name != SERIAL_NUMBER]
+    for pair in itertools.permutations(names, 2):
+        spec = parse_classes("\n\n".join(pair) + "\n", "c.txt")
+        assert spec.names == [name.strip() for name in pair]
+    draw = random.Random(20261208)
+    for _ in range(400):
+        some = draw.sample(NAMES, draw.randint(3, 5))
+        spec = parse_classes("\n\n".join(some) + "\n", "c.txt")
+        assert spec.names == [name.strip() for name in some]
 
 
 def test_plausible_names_not_in_utf8_are_refused_as_not_utf8_alone(tmp_path: Path):

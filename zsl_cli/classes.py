@@ -614,11 +614,12 @@ _POWERSHELL_LISTING = re.compile(r"Mode\s+LastWriteTime\b|Directory: (?:[A-Za-z]
 # PowerShell's `>` pads with spaces to the console's width.
 _DIR_HEADER = re.compile(r" \S|    \S[^:]*:|(Mode\s+LastWriteTime\b.*|-+(\s+-+)+\s*)$")
 # The lines of cmd's header that tell it in any language: the volume's serial number
-# (` Volumeseriennummer: 1234-ABCD`, ` ボリューム シリアル番号は 1234-ABCD です`) and the folder
+# (` Volumeseriennummer: 1234-ABCD`, ` ボリューム シリアル番号は 1234-ABCD です`), last on its
+# line, which a name such as ` ISO 9001-2015 audit` is not, and the folder
 # listed (` Verzeichnis von C:\Fotos`, ` C:\photos 디렉터리`, PowerShell's `    Verzeichnis:
 # C:\Fotos`): words before or after its path, as no indented path of a class list has.
 _DRIVE_PATH = r"(?:[A-Za-z]:\\|\\\\[^\\\s]+\\)"
-_DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])[0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-Za-z-])")
+_DIR_SERIAL = re.compile(r" \S.*?(?<![0-9A-Za-z-])([0-9A-F]{4}-[0-9A-F]{4})(?: です)?\s*$")
 _DIR_FOLDER_LINE = re.compile(rf"(?: |    )(?:\S.*\s{_DRIVE_PATH}|{_DRIVE_PATH}\S*\s+[^\\]*\S$)")
 # cmd's folder line of a drive's root (` Directory of C:\`, ` C:\ 디렉터리`): its `dir /w` rows
 # have no `[.]   [..]` to tell them.
@@ -784,6 +785,7 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     first_of: dict[str, int] = {}  # the index of each kind's first line
     root = -1  # the index of a folder line naming a drive's root
     strays, first_stray = 0, -1  # the other lines
+    lettered = False  # whether a serial number holds a letter, as most do
     columns = False  # whether PowerShell's column header is among them
     for index, raw in enumerate(lines):
         raw = raw.lstrip("\ufeff")
@@ -805,8 +807,9 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
             elif _DIR_HEADER.match(raw):
                 kind = "header"
                 columns = columns or raw.startswith("Mode")
-                if _DIR_SERIAL.match(raw):
+                if number := _DIR_SERIAL.match(raw):
                     kind = "serial"
+                    lettered = not number[1].replace("-", "").isdigit()
                 elif _DIR_FOLDER_LINE.match(raw):
                     kind = "folder"
                     if root < 0 and _DIR_ROOT_LINE.match(raw):
@@ -829,8 +832,11 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     # that is not cut off (PowerShell's: its folder line above its column header); a part number
     # (` SKU 1234-5678`), a span of years (` cars 1990-1999`) or a path among indented names is
     # no header without those lines.
+    # Without the volume's line, the two alone, as cmd lays them out, a serial number holding a
+    # letter: a double-spaced list of indented names holds others, and its numbers are digits
+    # (` cars 1990-1999`).
     serial, folder = first_of.get("serial", -1), first_of.get("folder", -1)
-    laid_out = serial >= 0 and folder == serial + 2 and not lines[serial + 1].strip()
+    laid_out = lettered and folder == serial + 2 and not lines[serial + 1].strip()
     headed = (
         (kinds["serial"] == 1 or kinds["folder"] == 1)
         and kinds["header"] <= 2
@@ -838,7 +844,7 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
         and (
             first_of.get("volume") == furniture[0]
             or (columns and kinds["folder"] == 1)
-            or (laid_out and kinds["serial"] == kinds["folder"] == 1)
+            or (laid_out and kinds["serial"] == kinds["folder"] == 1 and not kinds["header"])
         )
     )
     if first_wide >= 0 and (dots or kinds["totals"] or headed or 0 <= root < first_wide):
