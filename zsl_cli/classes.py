@@ -773,10 +773,11 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     naming a drive's root (which has no `.` and `..`; its first rows may hold files alone). A
     header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it
     below, where `2>&1` sent it along) are one where a totals line is among them, or one serial
-    number or folder line under cmd's volume line (`_volume_line`), or the two as cmd writes
-    them, a blank line between (the volume's line cut off), or a folder line with PowerShell's
-    column header. Its first line is the header right above its first row, where one is.
-    `code_page`: `lines` are bytes read as Latin-1 (`_refuse_code_page_listing`).
+    number or folder line under cmd's volume line (`_volume_line`), or the two alone as cmd
+    writes them, a blank line between and a letter in the serial number (the volume's line cut
+    off), or a folder line with PowerShell's column header. Its first line is the header right
+    above its first row, where one is. `code_page`: `lines` are bytes read as Latin-1
+    (`_refuse_code_page_listing`).
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
