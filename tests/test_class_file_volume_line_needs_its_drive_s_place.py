@@ -1,9 +1,8 @@
 """Indented class names holding a lone capital letter among words (` Vitamin C tablets`, ` Plan B
 options`, ` Grade A eggs`) beside a name holding a number shaped as a volume's serial number: a
-class list, not a `dir` header alone. cmd's volume line names its drive where its language puts it:
-after the words `Volume in drive`, `Le volume dans le lecteur`, `Том в устройстве`, with `:` after
-it in German, next to the words of Chinese, Japanese and Korean, or early in a sentence
-(Finnish, Turkish)."""
+class list, not a `dir` header alone. cmd's volume line is told by its own words in its language
+(`Volume in drive C is`, `Le volume dans le lecteur C`, `Том в устройстве C`), not by where a
+lone capital letter sits."""
 
 from __future__ import annotations
 
