@@ -16,7 +16,14 @@ from xml.sax.saxutils import quoteattr
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import absolute_path
-from zsl_cli.formatting import has_surrogates, path_to_text, printable, quoted, quoted_text
+from zsl_cli.formatting import (
+    has_surrogates,
+    path_to_text,
+    printable,
+    quoted,
+    quoted_line,
+    quoted_text,
+)
 
 # A task URL's start for a file the server serves from its document root (its local files).
 LABEL_STUDIO_LOCAL_FILES = "/data/local-files/?d="
@@ -180,8 +187,8 @@ def url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
     ):
         return []
     return [
-        f"--ls-url-prefix {prefix!r} names Label Studio's local files in other letter case than "
-        f"its URL, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
+        f"--ls-url-prefix {quoted_line(prefix)} names Label Studio's local files in other letter "
+        f"case than its URL, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
         "case-sensitively and serves no image there, so the tasks will show none; write that "
         "part of the prefix in lower case"
     ]
@@ -276,27 +283,29 @@ def check_label_studio_options(options: LabelStudioOptions) -> None:
             raise ZslError(f"{option} is empty: give the name of the tag in the labelling config")
         if any(unicodedata.category(char) == "Cc" for char in name):
             # XML 1.0 holds most of them in no form, and a tag name has no use for the rest.
-            raise ZslError(f"{option} {name!r} holds a control character: name the tag without one")
+            raise ZslError(
+                f"{option} {quoted_line(name)} holds a control character: name the tag without one"
+            )
         # Nor does it hold a lone surrogate (from Python: the config then failed to be encoded
         # after the whole run) or U+FFFE, U+FFFF (Label Studio could not read the config).
         odd = next((c for c in name if c in "\ufffe\uffff" or "\ud800" <= c <= "\udfff"), None)
         if odd is not None:
             raise ZslError(
-                f"{option} {name!r} holds {odd!r}, which no XML document (the labelling config) "
-                "can hold: name the tag without it"
+                f"{option} {quoted_line(name)} holds {quoted_text(odd)}, which no XML document "
+                "(the labelling config) can hold: name the tag without it"
             )
     # Label Studio reads a toName attribute as a comma-separated list of tag names and wants
     # every tag name in a config unique (label-studio 1.23.2 refuses both configs), so no
     # labelling config could take predictions with such names.
     if "," in options.to_name:
         raise ZslError(
-            f"--ls-to-name {options.to_name!r} holds ',', which Label Studio reads as a list of "
-            "tag names: name the Image tag without one"
+            f"--ls-to-name {quoted_line(options.to_name)} holds ',', which Label Studio reads as a "
+            "list of tag names: name the Image tag without one"
         )
     if options.from_name == options.to_name:
         raise ZslError(
-            f"--ls-from-name and --ls-to-name are both {options.to_name!r}: Label Studio needs "
-            "the Choices and Image tags to have different names"
+            f"--ls-from-name and --ls-to-name are both {quoted_line(options.to_name)}: Label "
+            "Studio needs the Choices and Image tags to have different names"
         )
     _check_data_key(options.data_key)
     if options.url_prefix is not None and not options.url_prefix.strip():
@@ -327,19 +336,19 @@ def _check_data_key(key: str) -> None:
         raise ZslError(f"{option} is empty: give the data key the Image tag reads ($KEY)")
     if not _DATA_KEY.fullmatch(key):
         raise ZslError(
-            f'{option} {key!r}: Label Studio reads an Image tag\'s value="$KEY" as one data '
-            "key only where KEY is ASCII letters, digits and '_' (another character ends it; "
+            f'{option} {quoted_line(key)}: Label Studio reads an Image tag\'s value="$KEY" as one '
+            "data key only where KEY is ASCII letters, digits and '_' (another character ends it; "
             "'.' and '[' reach into nested data): give such a key, and the Image tag the same"
         )
     if key == "__proto__":
         # Its labelling screen looks task data up with a `get` that skips this name.
         raise ZslError(
-            f"{option} {key!r}: Label Studio's labelling screen reads no data key of that "
-            "name: give another"
+            f"{option} {quoted_line(key)}: Label Studio's labelling screen reads no data key of "
+            "that name: give another"
         )
     if key.startswith(_ZSL_KEYS):
         raise ZslError(
-            f"{option} {key!r}: the tasks' zsl_* keys hold zsl's own record (zsl_path, "
+            f"{option} {quoted_line(key)}: the tasks' zsl_* keys hold zsl's own record (zsl_path, "
             "zsl_label, ...): give a key that does not start with zsl_"
         )
 

@@ -279,7 +279,7 @@ def _hugging_face_labels(value: object) -> tuple[str, str] | None:
         for key, feature in features.items():
             if isinstance(feature, dict) and _is_list_of_names(feature.get("names")):
                 names = f"{at}.features[{json.dumps(key)}].names[]"
-                return f"a dataset's info (ClassLabel feature {key!r})", names
+                return f"a dataset's info (ClassLabel feature {quoted_line(key)})", names
     return None
 
 

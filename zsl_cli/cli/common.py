@@ -38,6 +38,7 @@ from zsl_cli.errors import (
     OutputKept,
     ZslError,
 )
+from zsl_cli.formatting import grapheme_boundary, quoted_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -437,9 +438,12 @@ def misread_number(text: str, what: str, python_reads: Callable[[str], object]) 
 
 
 def _shown(text: str) -> str:
-    """A value as a message quotes it: one pasted by mistake may be long, and its start and
-    length are enough to tell it."""
-    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text):,} characters)"
+    """A value as a message quotes a name (`quoted_text`): one pasted by mistake may be long,
+    and its start, cut between grapheme clusters, and length are enough to tell it."""
+    if len(text) <= 40:
+        return quoted_text(text)
+    start = text[: grapheme_boundary(text, 20, forward=False)]
+    return f"{quoted_text(start)}... ({len(text):,} characters)"
 
 
 def _not_a_number(text: str, what: str, python_reads: Callable[[str], object]) -> str:
