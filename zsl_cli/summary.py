@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.cells import cell_len
-from rich.console import Console
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +32,7 @@ from zsl_cli.formatting import (
     encodable,
     failure_counts,
     fixed,
+    grapheme_boundary,
     percent,
     printable,
     printable_text,
@@ -621,8 +624,59 @@ def _print_named_rows(
             overflow="fold" if index == wraps else "ellipsis",
         )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*row[:wraps], _FoldedName(row[wraps]), *row[wraps + 1 :])
     _print_trimmed(console, table)
+
+
+class _FoldedName:
+    """A cell of names that folds a word wider than its column between grapheme clusters (see
+    `grapheme_boundary`): rich's own fold cut a flag's two regional indicators apart (a letter
+    at a line's end, the other on the next) and, on a stream that cannot hold the flag, an
+    escape such as \\U0001f1ef in two. Lines break where rich breaks them otherwise, but for
+    the spaces after a folded word, which rich carried to the next line (or a blank one)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.name)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # As rich renders a str cell: escaped for the stream by `_Console.render_str`.
+        text = console.render_str(self.name, highlight=options.highlight, markup=options.markup)
+        cuts = _line_breaks(text.plain, options.max_width)
+        # Lines that fit: rich breaks none of them again.
+        yield Text("\n").join(text.divide(cuts)) if cuts else text
+
+
+# A word as rich's wrap takes it: with the white space after it (and, first, before it).
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _line_breaks(text: str, width: int) -> list[int]:
+    """Where rich's wrap (rich._wrap.divide_line) breaks `text` into lines of `width` cells:
+    before a word that does not fit on the line, and in a word wider than a whole line, here
+    between grapheme clusters."""
+    breaks: list[int] = []
+    used = 0  # cells of the line so far
+    for word in _WORD.finditer(text):
+        start, end = word.span()
+        if used + cell_len(word.group().rstrip()) <= width:
+            used += cell_len(word.group())
+            continue
+        if used and start:
+            breaks.append(start)
+        while cell_len(text[start:end].rstrip()) > width:
+            fits = start + len(chop_cells(text[start:end], width)[0])
+            cut = grapheme_boundary(text, fits, forward=False)
+            if cut <= start:  # one cluster wider than a line: a line of its own
+                cut = grapheme_boundary(text, fits, forward=True)
+            if cut >= end:
+                break
+            breaks.append(cut)
+            start = cut
+        used = cell_len(text[start:end])
+    return breaks
 
 
 def _print_trimmed(console: Console, renderable: Table) -> None:
