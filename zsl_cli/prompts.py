@@ -37,7 +37,7 @@ from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEM
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line, quoted_text
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
-from zsl_cli.wrong_file_kinds import list_in_code
+from zsl_cli.wrong_file_kinds import descriptions_by_dataset_problem, list_in_code
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
 IMAGENET80 = (
@@ -135,7 +135,11 @@ def resolve_templates(value: str) -> Templates:
                 f"{value} is {in_code} of templates: write one template per line, without "
                 f"quotes{lambdas if in_code.startswith('Python code') and 'lambda' in text else ''}"
             )
-        if _is_json_object(text):
+        if (json_object := _json_object(text)) is not None:
+            # CuPL's prompts by dataset hold no {}: told where they go, not to add it.
+            by_dataset = tuple(json_object.items())
+            if problem := descriptions_by_dataset_problem(by_dataset, value, "a template file"):
+                raise ZslError(problem)
             # CLIP_benchmark's zeroshot_classification.json, templates by dataset: its first
             # line, '{', was refused as a template without a word of what the file is.
             raise ZslError(
@@ -235,13 +239,13 @@ def resolve_templates(value: str) -> Templates:
     )
 
 
-def _is_json_object(text: str) -> bool:
-    """Whether `text` is a JSON object with a key at least: `{}` is the bare template."""
+def _json_object(text: str) -> dict[str, object] | None:
+    """The JSON object `text` is, with a key at least (`{}` is the bare template), or None."""
     try:
         value = json.loads(text.lstrip("\ufeff"))
-        return isinstance(value, dict) and bool(value)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
-        return False
+        return None
+    return value if isinstance(value, dict) and value else None
 
 
 # A Jinja (or Mustache) placeholder, `{{ label }}`: to str.format, literal braces around a word.

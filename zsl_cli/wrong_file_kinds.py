@@ -237,7 +237,30 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
             f"{source} maps class ids to names, as Keras' imagenet_class_index.json does, not "
             f"{expected}: for a class list, write the names one per line"
         )
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, items)] = value.items()
+        if _is_list_of_names(items) and len(items) > 1:
+            # CLIP_benchmark's --custom_classname_file, keyed by a dataset of one's own: as
+            # descriptions, one class described by the names, the only label of every image.
+            raise ZslError(
+                f"{source} maps one name to a list of names (class names by dataset, as "
+                f"CLIP_benchmark's --custom_classname_file?), not {expected}: write its class "
+                f"names one per line, such as with "
+                f"`jq -r {_jq_program(_jq_field(key) + '[]')} {shlex.quote(source)} > classes.txt`"
+            )
     if isinstance(value, dict) and value and all(map(_is_descriptors, value.values())):
+        if len(value) == 1:  # one class alone scores 1 on every image
+            raise ZslError(
+                f"{source} looks like a descriptions JSON file: pass it as --descriptions beside "
+                "--classes naming the other classes"
+            )
+        if all(isinstance(descriptor, str) for descriptor in value.values()):
+            # Not told apart from an ontology that names no class twice, nor in its prompts.
+            raise ZslError(
+                f"{source} maps names to single strings, not {expected}: an autodistill "
+                f'ontology ({{"prompt": "class"}})? {_ontology_rewrite(source)}; descriptions '
+                "of classes? pass it as --descriptions"
+            )
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     if isinstance(value, dict):
         raise ZslError(f"{source} is JSON, but neither {expected} nor a descriptions file")
@@ -353,6 +376,21 @@ _LANGUAGE_CODE = re.compile(r"[A-Z]{2,3}")
 def by_dataset_problem(
     pairs: Sequence[tuple[str, object]], source: str, expected: str
 ) -> str | None:
+    """The error for a JSON object of another tool's where `expected` belongs: lists kept by
+    dataset or language and CuPL's prompts by dataset, as CLIP_benchmark ships them, or
+    autodistill's ontology of prompts and classes. None for other objects. `pairs`: the
+    object's keys and values, an object inside as a dict or as a tuple of its pairs (read with
+    json's `object_pairs_hook=tuple`)."""
+    return (
+        _lists_by_dataset_problem(pairs, source, expected)
+        or descriptions_by_dataset_problem(pairs, source, expected)
+        or _ontology_problem(pairs, source, expected)
+    )
+
+
+def _lists_by_dataset_problem(
+    pairs: Sequence[tuple[str, object]], source: str, expected: str
+) -> str | None:
     """The error for lists kept by dataset or language, as CLIP_benchmark ships them, where
     `expected` belongs: templates (every item holds {c} or {}), or class names where every key
     names one of its datasets, not only ones that are words too (`cars`, `pets`). Read as
@@ -382,12 +420,108 @@ def by_dataset_problem(
         )
     if not by_dataset:
         return None
-    key = pairs[0][0]
-    field = f".{key}" if _JQ_IDENTIFIER.fullmatch(key) else f".[{json.dumps(key)}]"
     return (
         f"{source} maps dataset names to class lists (CLIP_benchmark's en_classnames.json?), "
         f"not {expected}: write one dataset's class names one per line, such as with "
-        f"`jq -r '{field}[]' {shlex.quote(source)} > classes.txt`"
+        f"`jq -r '{_jq_field(pairs[0][0])}[]' {shlex.quote(source)} > classes.txt`"
+    )
+
+
+def _jq_field(key: str) -> str:
+    """jq's path to an object's `key`: `.cifar10`, or `.["imagenet-a"]` where it is no
+    identifier."""
+    return f".{key}" if _JQ_IDENTIFIER.fullmatch(key) else f".[{json.dumps(key)}]"
+
+
+def _jq_program(program: str) -> str:
+    """jq's `program` quoted for a shell, in quotes however plain, as jq's are written."""
+    quoted = shlex.quote(program)
+    return f"'{program}'" if quoted == program else quoted
+
+
+def descriptions_by_dataset_problem(
+    pairs: Sequence[tuple[str, object]], source: str, expected: str
+) -> str | None:
+    """The error for CuPL's prompts by dataset (CLIP_benchmark's --custom_template_file,
+    `{"imagenet1k": {"tench": ["A tench is ...", ...], ...}}`), where `expected` belongs: one
+    dataset's object is a descriptions file of whole prompts. Every key names one of
+    CLIP_benchmark's datasets, or the one key another of two classes or more (one class's
+    prompts are descriptions gone a level too deep); else None."""
+    inner = [_object_pairs(value) for _, value in pairs]
+    if not pairs or not all(
+        items and all(_is_list_of_names(descriptors) for _, descriptors in items) for items in inner
+    ):
+        return None
+    datasets = {_BENCHMARK_PREFIX.sub("", key.strip().lower(), count=1) for key, _ in pairs}
+    one_dataset = len(pairs) == 1 and len(inner[0] or ()) > 1
+    if not (one_dataset or datasets <= _BENCHMARK_DATASETS):
+        return None
+    # Not written over the file it is taken from.
+    written = "descriptions.json" if os.path.basename(source) == "d.json" else "d.json"
+    field = _jq_program(_jq_field(pairs[0][0]))
+    return (
+        f"{source} holds descriptions by dataset (CLIP_benchmark's CuPL prompts?), not "
+        f"{expected}: take one dataset's, such as with "
+        f"`jq {field} {shlex.quote(source)} > {written}`, and give them as "
+        f"`--descriptions {written} --description-template '{{1}}'`, which uses each as it "
+        "stands"
+    )
+
+
+def _object_pairs(value: object) -> Sequence[tuple[str, object]] | None:
+    """The pairs of a JSON object read as a dict or, with `object_pairs_hook=tuple`, as a tuple
+    of them (no JSON array is a tuple); None for another value."""
+    if isinstance(value, dict):
+        return tuple(value.items())
+    return value if isinstance(value, tuple) else None
+
+
+def _ontology_problem(
+    pairs: Sequence[tuple[str, object]], source: str, expected: str
+) -> str | None:
+    """The error for autodistill's ontology (a CaptionOntology saved as JSON, `{"a photo of a
+    red circle": "red circle", "a red disc": "red circle"}`), where `expected` belongs: read as
+    descriptions, every prompt was a class, one class split in two, without a word. Told from
+    descriptors written as single strings (`{"cat": "whiskers"}`) where a class is the value of
+    two prompts or every value is words of its key; else None."""
+    values = [value for _, value in pairs]
+    if not pairs or not all(isinstance(value, str) for value in values) or id_map_example(pairs):
+        return None
+    shared = len(set(values)) < len(values)
+    if not shared and not all(_words_in(str(value), key) for key, value in pairs):
+        return None
+    # Descriptors written alike, or holding their class's name, are read in lists.
+    described = expected == "a descriptions file"
+    lists = ' (descriptors go in lists: {"class": ["descriptor", ...]})' if described else ""
+    return (
+        f"{source} maps prompts to classes (an autodistill ontology?), not {expected}: "
+        f"{_ontology_rewrite(source)}{lists}"
+    )
+
+
+def _words_in(words: str, text: str) -> bool:
+    """Whether `words` stand in `text` as whole words, whatever their case."""
+    words = words.strip().casefold()
+    return (
+        bool(words) and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text.casefold()) is not None
+    )
+
+
+# jq's program that writes an ontology's classes in the order they first come, each with its
+# prompts: `red circle: a photo of a red circle; a red disc`.
+_ONTOLOGY_JQ = (
+    "reduce to_entries[] as $p ({}; .[$p.value] += [$p.key]) | to_entries[] | "
+    '"\\(.key): \\(.value | join("; "))"'
+)
+
+
+def _ontology_rewrite(source: str) -> str:
+    """How to write a prompt->class ontology as zsl's class file, for a message."""
+    return (
+        "a class file gives each class its prompts in `class: prompt one; prompt two` lines "
+        "(their embeddings averaged), such as with "
+        f"`jq -r {_jq_program(_ONTOLOGY_JQ)} {shlex.quote(source)} > classes.txt`, given as "
+        "--classes"
     )
 
 
