@@ -69,6 +69,7 @@ from zsl_cli.wrong_file_kinds import (
     id_map_example,
     list_of_names_spelling,
     not_json_hint,
+    other_field_hint,
     python_value,
     refuse_hugging_face_labels,
     refuse_image_names,
@@ -494,11 +495,13 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             for prompt in prompts:
                 # `{name}` or `{c}`, as in another tool, would stay in the text.
                 if set("{}") & set(NAME_FIELD.sub("", prompt)):
-                    said = lookalike_field(prompt)  # `{｝`, an input method's brace half typed
+                    # `{｝`, an input method's brace half typed; `{c}`, as --templates is told.
+                    said = lookalike_field(prompt)
+                    hint = f"it holds {said}" if said else other_field_hint(prompt)
                     raise ZslError(
                         f"{where}: prompt {quoted_line(prompt)}: only {{}} (or {{0}}) stands for "
                         "the class name; other braces are not allowed"
-                        + (f" (it holds {said})" if said else "")
+                        + (f" ({hint})" if hint else "")
                     )
                 if len(fields := list(NAME_FIELD.finditer(prompt))) > 1:
                     # `{}の写真；{}の絵`: two prompts joined by an input method's semicolon, each

@@ -37,7 +37,11 @@ from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEM
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line, quoted_text
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
-from zsl_cli.wrong_file_kinds import descriptions_by_dataset_problem, list_in_code
+from zsl_cli.wrong_file_kinds import (
+    descriptions_by_dataset_problem,
+    list_in_code,
+    other_field_hint,
+)
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
 IMAGENET80 = (
@@ -316,11 +320,8 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             converted := next((f for f in fields or () if "!" in f or ":" in f), None)
         ):
             hint = f"write {{}} for {{{converted}}}: a conversion or format spec is not allowed"
-        elif fields and len(set(fields)) == 1 and fields[0].isidentifier():
-            # CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`; a shell's
-            # or JavaScript's `${label}`, whose '$' would stay in every prompt.
-            dollar = "$" if f"${{{fields[0]}}}" in template else ""
-            hint = f"write {{}} for {dollar}{{{fields[0]}}}"
+        elif other := other_field_hint(template):
+            hint = other
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
             hint = f"a Jinja template? write {{}} for {jinja.group()}"
         elif (

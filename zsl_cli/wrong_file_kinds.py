@@ -18,6 +18,7 @@ import math
 import os
 import re
 import shlex
+import string
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -530,6 +531,24 @@ def _is_descriptors(value: object) -> bool:
     return isinstance(value, str) or (
         isinstance(value, list) and all(isinstance(item, str) for item in value)
     )
+
+
+def other_field_hint(template: str) -> str | None:
+    """What to write for the placeholder of another tool's that is `template`'s only one:
+    CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`, or a shell's or
+    JavaScript's `${label}`, whose '$' would stay in every prompt; else None."""
+    try:
+        fields = [
+            name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:  # a lone brace
+        return None
+    if not fields or len(set(fields)) > 1 or not fields[0].isidentifier():
+        return None
+    dollar = "$" if f"${{{fields[0]}}}" in template else ""
+    return f"write {{}} for {dollar}{{{fields[0]}}}"
 
 
 def refuse_python_id_map(text: str, source: str) -> None:
