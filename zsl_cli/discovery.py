@@ -11,7 +11,8 @@ Each input is one of:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
 
-Any other input that does not exist is an error, unless `missing_ok` and it names a file with a
+An http(s) URL that names no file here is an error that says zsl reads local files only. Any
+other input that does not exist is an error, unless `missing_ok` and it names a file with a
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files),
 or `missing_paths_ok`: then any such path, file or folder, is kept so (`embed --forget-missing`
 names a folder that is gone to forget its stored images).
@@ -70,6 +71,8 @@ _Key = tuple[tuple[int, int] | str, str]
 
 STDIN_INPUT = "-"
 _GLOB_CHARACTERS = frozenset("*?[")
+# An image's web address, where a path belongs.
+_URL = re.compile(r"https?://", re.IGNORECASE)
 _SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")
 _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
 _PATH_LIST_BLOCK = 1 << 16
@@ -162,6 +165,12 @@ def scan(
                 empty.append(item)
             found.extend(taken)
             roots.append(absolute_path(item))
+        elif _URL.match(item):
+            # The transformers pipeline takes an image's URL; a '?' in one made it a pattern.
+            raise ZslError(
+                f"no such file or directory: {printable(item)} (zsl reads local files only: "
+                "download it first, such as with `curl -O`)"
+            )
         elif (matches := walker.glob(item)) is not None:
             if not matches and walker.unreadable_met == unreadable_before:
                 empty.append(item)

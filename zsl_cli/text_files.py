@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable
 from itertools import islice
@@ -88,7 +89,8 @@ def read_text(
     `Get-ChildItem -Name > classes.txt` that lists class folders); any other encoding is a
     ZslError naming the file (and line). `not_found_hint`: what the
     message of a file not there adds (`accents.not_found_hint`, which this module cannot import:
-    it needs the formatting that imports this module)."""
+    it needs the formatting that imports this module); a class file not there whose name reads
+    as names typed for it (`red circle,blue square`) is told how to give names."""
     path = Path(path)
     utf16 = None
     try:
@@ -105,6 +107,8 @@ def read_text(
             hint = " (to read it from stdin, give /dev/stdin)"
         else:
             hint = not_found_hint(str(path)) if not_found_hint else ""
+            if what == "class file" and not hint:
+                hint = _names_hint(str(path))
         there = not_there_error(what, str(path), error, hint)
         raise there or ZslError(f"cannot read {what} {path}: {error.strerror}") from None
     if utf16 is not None and "\0" not in utf16:
@@ -117,6 +121,24 @@ def read_text(
     # where a line was added since with "\n" (`echo bird >> classes.txt`): read as one line, the
     # old lines went into the first one's prompt.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# What names typed hold, and a path (a folder, a file's extension) does not.
+_NAMES_TYPED = re.compile(r"[,\s]")
+_PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z0-9]{1,5}$")
+
+
+def _names_hint(given: str) -> str:
+    """For a class file not found: how to give names, where `given` reads as names typed for
+    it (`-c 'red circle,blue square'`, as the transformers pipeline takes `candidate_labels`):
+    a comma, or a space and neither a folder nor a file's extension; else ""."""
+    if not _NAMES_TYPED.search(given.strip()) or _PATH_LIKE.search(given):
+        return ""
+    names = [name.strip() for name in given.split(",") if name.strip()]
+    if not names:
+        return ""
+    typed = " ".join(map(shlex.quote, names))
+    return f" (--classes takes a file: for names, -c <(printf '%s\\n' {typed}))"
 
 
 def _utf8(data: bytes, path: Path) -> str:
