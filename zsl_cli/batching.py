@@ -60,15 +60,34 @@ def available_cores() -> int:
 def cpu_quota(cgroup_root: Path, own_cgroups: Path) -> int | None:
     """The CPUs a control group's CPU quota allows, rounded up; None where no quota is set or
     none can be read. Read from this process's own group (as `own_cgroups`, /proc/self/cgroup,
-    names it), else from the root, where a container sees its own: cgroup v2's cpu.max
-    ("quota period" or "max ..."), else cgroup v1's cpu.cfs_quota_us (-1: none) and
-    cpu.cfs_period_us."""
+    names it) and the groups above it up to the root, the smallest counting (a systemd slice's
+    CPUQuota limits the scope a job runs in); else from the root, where a container sees its
+    own: cgroup v2's cpu.max ("quota period" or "max ..."), else cgroup v1's cpu.cfs_quota_us
+    (-1: none) and cpu.cfs_period_us."""
     own = _own_cgroups(own_cgroups)
-    words = _read_words(_group_folder(cgroup_root, own.get("")) / "cpu.max")
-    if words:
-        return _cpus(words)
-    v1 = _group_folder(cgroup_root / "cpu", own.get("cpu"))
-    return _cpus(_read_words(v1 / "cpu.cfs_quota_us") + _read_words(v1 / "cpu.cfs_period_us"))
+    v2 = [_read_words(folder / "cpu.max") for folder in _up_to(cgroup_root, own.get(""))]
+    if any(v2):
+        return _smallest(_cpus(words) for words in v2 if words)
+    v1 = _up_to(cgroup_root / "cpu", own.get("cpu"))
+    return _smallest(
+        _cpus(_read_words(folder / "cpu.cfs_quota_us") + _read_words(folder / "cpu.cfs_period_us"))
+        for folder in v1
+    )
+
+
+def _up_to(root: Path, group: str | None) -> list[Path]:
+    """The folder of this process's `group` (see `_group_folder`) and those above it, up to
+    `root`: never above it, where a container's root is its own group."""
+    folder = _group_folder(root, group)
+    folders = [folder]
+    while folder != root and folder.parent != folder:
+        folder = folder.parent
+        folders.append(folder)
+    return folders
+
+
+def _smallest(quotas: Iterable[int | None]) -> int | None:
+    return min((quota for quota in quotas if quota is not None), default=None)
 
 
 def _own_cgroups(own_cgroups: Path) -> dict[str, str]:
