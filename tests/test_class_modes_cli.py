@@ -367,7 +367,7 @@ def test_a_url_for_a_class_name_is_one_name(tiny_clip, files, tmp_path):
     }
     info = json.loads((tmp_path / "out.jsonl.run.json").read_text())["classes"]
     assert info["n_prompts"] == 4  # the url's and the path's by the template, the others' own
-    assert f"warning: {classes}: class name {url!r} is a URL: its prompts hold it as text" in (
+    assert f"warning: {classes}:1: class name {url!r} is a URL: its prompts hold it as text" in (
         result.stderr
     )
     assert f"`{url}: a photo of a cat.`" in result.stderr

@@ -827,7 +827,7 @@ def test_a_header_line_over_a_class_list_is_warned_of(header):
 def test_a_comment_at_the_end_of_a_class_line_is_warned_of():
     # '#' makes a comment only at the start of a line: `cat  # a pet` is the class named so.
     [warning] = parse_classes("cat  # a pet\ndog\n# a comment\nbird # x\n", "c.txt").warnings
-    assert "c.txt: class 'cat  # a pet' (and 1 more) holds ' #'" in warning
+    assert "c.txt:1: class 'cat  # a pet' (and 1 more) holds ' #'" in warning
     assert "only at the start of a line" in warning
 
 
@@ -835,7 +835,7 @@ def test_a_comment_at_the_end_of_a_class_prompt_is_warned_of():
     # `cat: a photo of a {}.  # mine`: the note went into the prompt, as into a name.
     text = "cat: a photo of a {}.  # mine; a {} pet\ndog: a {}, jersey #10\n"
     [warning] = parse_classes(text, "c.txt").warnings
-    assert "c.txt: prompt 'a photo of a {}.  # mine' holds ' #'" in warning
+    assert "c.txt:1: prompt 'a photo of a {}.  # mine' holds ' #'" in warning
     assert "so the rest is part of the prompt" in warning
 
 

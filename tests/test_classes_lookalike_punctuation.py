@@ -127,7 +127,7 @@ def test_names_that_all_end_with_a_look_alike_comma_are_warned_of(text, end):
 def test_a_trailing_comment_after_a_full_width_number_sign_is_warned_of():
     [warning] = parse_classes("猫 ＃ ペット\n犬\n", "c.txt").warnings
     assert warning == (
-        "c.txt: class '猫 ＃ ペット' holds ' ＃' (U+FF03 FULLWIDTH NUMBER SIGN, not '#'): '#' "
+        "c.txt:1: class '猫 ＃ ペット' holds ' ＃' (U+FF03 FULLWIDTH NUMBER SIGN, not '#'): '#' "
         "makes a comment only at the start of a line, so the rest is part of the name"
     )
 

@@ -27,7 +27,7 @@ import re
 import shlex
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import NoReturn
@@ -144,6 +144,9 @@ class ClassSpec:
     sources: tuple[str, ...] = field(default=())
     # What reading the class file (`class_list_warnings`) and a template file noticed.
     warnings: tuple[str, ...] = ()
+    # Where each class is named (`classes.txt:3`), in `classes` order, for a warning made again
+    # with descriptions to name a class's line; () for classes read from no file's lines.
+    places: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -562,7 +565,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     warnings += _shared_prompt_warnings(entries, wheres)
     warnings += _percent_s_warnings(entries, wheres)
     warnings += _lookalike_field_warnings(entries, wheres)
-    warnings += class_list_warnings(names, source, templated)
+    warnings += class_list_warnings(names, source, templated, places=dict(places))
     warnings += csv_quoting_warnings(list(zip(names, wheres, strict=True)), "class")
     if run_on:
         where, line, name, prompt = run_on[0]
@@ -572,8 +575,11 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             f"{quoted_line(prompt)}: a class name ends at its first ':' and cannot hold one; "
             "write a space after ':' where a prompt follows, or the name without ':'",
         )
-    warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt")
-    return ClassSpec(tuple(entries), sources=(source,), warnings=warnings)
+    prompt_places = [
+        where for entry, where in zip(entries, wheres, strict=True) for _ in entry.prompts
+    ]
+    warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt", prompt_places)
+    return ClassSpec(tuple(entries), sources=(source,), warnings=warnings, places=tuple(wheres))
 
 
 # A line of `ls -l`'s listing: the file's type and permissions (`drwxr-xr-x`, with SELinux's '.',
@@ -1223,6 +1229,7 @@ def class_list_warnings(
     templated: Sequence[str] | None = None,
     *,
     seen_list: bool = False,
+    places: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Mistakes a class file may hold that are still valid class names: every name in quotes or
     after a list marker, a header line, or every class on one line, or on lines that run on,
@@ -1231,10 +1238,14 @@ def class_list_warnings(
     keeps its id or folder name as the label on purpose (`n01440764: a photo of a tench.`, as
     `zsl evaluate` advises for ImageNet's folders), its prompts without it. A comment after a
     name is warned of in every name. `seen_list`: the names are a seen list's, matched to
-    classes, not read by a model: no warning speaks of prompts, the model or a class file."""
+    classes, not read by a model: no warning speaks of prompts, the model or a class file.
+    `places`: where each name is (`c.txt:3`), for a warning of one name's line to name it."""
     prompted = not seen_list
     part_of = _part_of(prompted)
-    commented = trailing_comment_warnings(names, source, "class", "name")
+    places = places or {}
+    commented = trailing_comment_warnings(
+        names, source, "class", "name", [places.get(name, source) for name in names]
+    )
     # Bold is no label's on purpose, prompts of its own or not (`1. **Cat**: A small feline.`).
     bold = _bold_warning(names, source, part_of if templated is None or templated else "the names")
     names = list(names if templated is None else templated)
@@ -1257,7 +1268,9 @@ def class_list_warnings(
         else _shape_warning(body, source, quoted, header, prompted)
     )
     # A shape's warning says what to write instead, '_' included (CUB's ids).
-    named = () if shape or bold else _name_text_warnings(body, source, prompted=prompted)
+    named = (
+        () if shape or bold else _name_text_warnings(body, source, prompted=prompted, places=places)
+    )
     return (
         quoted
         + bold
@@ -1622,13 +1635,14 @@ def _name_text_warnings(
     descriptions: str | None = None,
     *,
     prompted: bool = True,
+    places: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Class names that join their words with '_' or '+' (see `_joined_words`) or in CamelCase
     (see `_camel_case_words`), and those that are URLs. `described`: the names among `names`
     that have descriptors (from `descriptions`, the file that gives them), which cannot also
     have prompts of their own: the fix offered them is another name. `prompted`: whether the
     names make prompts (a seen list's are matched to the classes, and are told to name them as
-    the classes do)."""
+    the classes do). `places`: where each name is, for the URL's warning to name its line."""
     warnings: tuple[str, ...] = ()
     with_descriptors = set(described)  # looked up for every joined name: not a list's search
     for joined, spaced, maybe in (
@@ -1658,7 +1672,8 @@ def _name_text_warnings(
             if prompted
             else "a name is a class only as the classes spell it; write the class's name"
         )
-        warnings += (f"{source}: class name {quoted_line(urls[0])}{more} is a URL: {said}",)
+        where = (places or {}).get(urls[0], source)
+        warnings += (f"{where}: class name {quoted_line(urls[0])}{more} is a URL: {said}",)
     return warnings
 
 
@@ -1835,19 +1850,26 @@ def csv_quoting_warnings(lines: Sequence[tuple[str, str]], what: str) -> tuple[s
 
 
 def trailing_comment_warnings(
-    lines: Sequence[str], source: str, what: str, part: str
+    lines: Sequence[str], source: str, what: str, part: str, places: Sequence[str] = ()
 ) -> tuple[str, ...]:
     """`cat  # the animal` in a class file (a name or a prompt) or a template file: the note
-    became part of the line's `what` (its `part`), and of every prompt made of it."""
-    commented = [(line, found) for line in lines if (found := _TRAILING_COMMENT.search(line))]
+    became part of the line's `what` (its `part`), and of every prompt made of it. `places`:
+    where each line is (`c.txt:3`), for the warning to name the first such line's; `source`
+    where not given."""
+    where_of = places or [source] * len(lines)
+    commented = [
+        (line, found, where)
+        for line, where in zip(lines, where_of, strict=True)
+        if (found := _TRAILING_COMMENT.search(line))
+    ]
     if not commented:
         return ()
-    line, found = commented[0]
+    line, found, where = commented[0]
     more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
     mark = found.group(1)
     lookalike = "" if mark == "#" else f" ({_code_point(mark)}, not '#')"
     return (
-        f"{source}: {what} {quoted_line(line)}{more} holds ' {mark}'{lookalike}: '#' makes a "
+        f"{where}: {what} {quoted_line(line)}{more} holds ' {mark}'{lookalike}: '#' makes a "
         f"comment only at the start of a line, so the rest is part of the {part}",
     )
 
@@ -2141,9 +2163,13 @@ def merge_descriptions(
         ClassDef(c.name, c.prompts, descriptors.get(composed(c.name), ())) for c in spec.classes
     )
     list_source = spec.sources[0] if spec.sources else "<classes>"
+    # Each class's line, for the URL's warning; none for names given in code.
+    places = dict(zip(spec.names, spec.places, strict=True)) if spec.places else {}
     # Written for a class list alone, which offered `name: prompt` to every class without
     # prompts; merged, those with descriptors cannot take it (an error above).
-    alone = _name_text_warnings([c.name for c in spec.classes if not c.prompts], list_source)
+    alone = _name_text_warnings(
+        [c.name for c in spec.classes if not c.prompts], list_source, places=places
+    )
     warnings = tuple(w for w in spec.warnings if w not in alone)
     rewritten = len(warnings) < len(spec.warnings)
     if rewritten:
@@ -2152,6 +2178,7 @@ def merge_descriptions(
             list_source,
             [c.name for c in merged if c.descriptors],
             source,
+            places=places,
         )
     # The descriptions file's own, for the same names: said once, above.
     keys = described.names
@@ -2180,7 +2207,9 @@ def merge_descriptions(
             f"{head}{which} (their scores are not comparable with the described classes'; "
             "describe every class, or none)",
         )
-    return ClassSpec(merged, sources=spec.sources + (source,), warnings=warnings)
+    return ClassSpec(
+        merged, sources=spec.sources + (source,), warnings=warnings, places=spec.places
+    )
 
 
 def _without_empty_end_columns(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
