@@ -136,6 +136,7 @@ from zsl_cli.text_files import (
     composed,
     escaped_byte,
     not_there_error,
+    not_utf8_encoding,
     not_utf8_error,
     plain_emoji,
     quote_left_open,
@@ -2870,7 +2871,8 @@ def _read_text(
     if text is not None and "\0" not in text:
         return text
     if utf16_or_binary(data):
-        raise ZslError(f"the {what} {printable(source)}: not UTF-8 text (UTF-16 or binary); {fix}")
+        encoding = not_utf8_encoding(data)
+        raise ZslError(f"the {what} {printable(source)}: not UTF-8 text ({encoding}); {fix}")
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 

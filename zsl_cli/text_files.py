@@ -1,7 +1,8 @@
 """Reading the text files a user gives (class lists, descriptions, attribute tables, templates,
-truth and seen-class lists): their encoding (UTF-8; UTF-16 and binary refused), byte-order marks,
-invisible characters, line ends, and Unicode composition. `read_text` is the reader of classes
-and prompts; evaluation reads truth and seen-class lists from the same pieces by its own rules.
+truth and seen-class lists): their encoding (UTF-8, or UTF-16 led by its byte-order mark; UTF-32
+and binary refused), byte-order marks, invisible characters, line ends, and Unicode composition.
+`read_text` is the reader of classes and prompts; evaluation reads truth and seen-class lists
+from the same pieces by its own rules.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def utf16_or_binary(data: bytes) -> bool:
     """Whether a text file's bytes cannot be UTF-8 text: Excel's "Unicode Text" and PowerShell's
     `>` write UTF-16, whose NUL bytes, read as UTF-8, would hide in the names."""
     return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data
+
+
+def not_utf8_encoding(data: bytes) -> str:
+    """What a text file's bytes that `utf16_or_binary` refuses are, for its refusal to say:
+    UTF-32 led by its byte-order mark (the little-endian mark, FF FE 00 00, starts with
+    UTF-16's, so it is looked for first), else UTF-16 or binary."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    return "UTF-16 or binary"
 
 
 def read_utf16(handle: IO[bytes], head: bytes) -> str | None:
@@ -114,7 +124,7 @@ def read_text(
     if utf16 is not None and "\0" not in utf16:
         text = utf16
     elif utf16_or_binary(data):
-        raise ZslError(f"{path}: not UTF-8 text (UTF-16 or binary); save it as UTF-8")
+        raise ZslError(f"{path}: not UTF-8 text ({not_utf8_encoding(data)}); save it as UTF-8")
     else:
         text = _utf8(data.removeprefix(codecs.BOM_UTF8), path)
     # Classic Mac line endings, as Excel for Mac's "CSV (Macintosh)" still writes them, also
