@@ -78,7 +78,7 @@ def test_the_config_reads_the_key_given() -> None:
         ("image url", "ASCII letters, digits and '_'"),
         ("img.url", "ASCII letters, digits and '_'"),
         ("img[0]", "ASCII letters, digits and '_'"),
-        ("$img", "ASCII letters, digits and '_'"),
+        ("$img", "is not part of the data key: give --ls-data-key img"),
         ("bild_ä", "ASCII letters, digits and '_'"),
         ("__proto__", "reads no data key of that name"),
         # zsl's own record: what the readers read a task by.

@@ -334,6 +334,12 @@ def _check_data_key(key: str) -> None:
     option = "--ls-data-key"
     if not key:
         raise ZslError(f"{option} is empty: give the data key the Image tag reads ($KEY)")
+    if key.startswith("$") and _DATA_KEY.fullmatch(key[1:]):
+        # Pasted from the config's `value="$img"`, whose '$' names the key it reads.
+        raise ZslError(
+            f"{option} {key!r}: the '$' of an Image tag's value=\"$KEY\" is not part of the "
+            f"data key: give {option} {key[1:]}"
+        )
     if not _DATA_KEY.fullmatch(key):
         raise ZslError(
             f'{option} {quoted_line(key)}: Label Studio reads an Image tag\'s value="$KEY" as one '
