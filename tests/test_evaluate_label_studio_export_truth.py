@@ -305,7 +305,7 @@ TEXT_ANSWER = [{"from_name": "note", "to_name": "image", "type": "textarea"}]
             [{"path": "photos/a.png", "label": "cat"}],
             "export.json holds JSON, not a ground-truth CSV: give a folder of class sub-folders, "
             "a CSV with columns path,label (from an annotation tool, export CSV or class "
-            "folders) or a Label Studio project's JSON export",
+            "folders) or a Label Studio project's JSON or JSON_MIN export",
         ),
     ],
 )

@@ -1606,7 +1606,7 @@ def test_a_truth_file_in_json_or_xml_is_said_to_be_no_csv(tmp_path, content, kin
     assert caught.value.message.endswith(
         f"export.txt holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, a "
         "CSV with columns path,label (from an annotation tool, export CSV or class folders) or a "
-        "Label Studio project's JSON export"
+        "Label Studio project's JSON or JSON_MIN export"
     )
 
 

@@ -2076,7 +2076,7 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         raise ZslError(
             f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, "
             "a CSV with columns path,label (from an annotation tool, export CSV or class "
-            "folders) or a Label Studio project's JSON export"
+            "folders) or a Label Studio project's JSON or JSON_MIN export"
         )
     try:
         # The first line as the reader below splits it: old Mac Excel ends lines with "\r" alone.
