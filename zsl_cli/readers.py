@@ -861,13 +861,16 @@ def _csv_rows(
                 f"({quoted_line(','.join(header))}), which neither zsl's CSV nor JSON Lines "
                 "holds: remove it"
             )
+        # A Label Studio export is told what to give instead, its TSV too: saved with commas,
+        # as the tabs' hint says, it would be refused all the same.
+        hint = _label_studio_export_hint(header) or (
+            delimiter_hint(header)
+            + _json_table_hint(header)
+            + (_truth_hint(header) if len(header) > 1 else "")
+        )
         raise ZslError(
             f"{quoted(name)} is not a zsl predictions CSV: the header must hold the columns "
-            f"{','.join(CSV_COLUMNS)}"
-            + _columns_wrong(header)
-            + delimiter_hint(header)
-            + _json_table_hint(header)
-            + (_label_studio_csv_hint(header) or (_truth_hint(header) if len(header) > 1 else ""))
+            f"{','.join(CSV_COLUMNS)}" + _columns_wrong(header) + hint
         )
     picked = operator.itemgetter(*map(header.index, CSV_COLUMNS))
     predictions = []
@@ -1085,14 +1088,18 @@ def _times(n: int) -> str:
     return "twice" if n == 2 else f"{n} times"
 
 
-def _label_studio_csv_hint(header: list[str]) -> str:
-    """A note for Label Studio's CSV export of the tasks zsl wrote: their data's zsl_* keys as
-    columns, the ranking as JSON text. Its JSON and JSON_MIN exports are read as predictions."""
-    if "zsl_path" not in header:
+def _label_studio_export_hint(header: list[str]) -> str:
+    """A note for Label Studio's CSV or TSV export of the tasks zsl wrote: their data's zsl_*
+    keys as columns, the ranking as JSON text. A TSV one's header, read with commas, is one
+    cell holding tabs. Its JSON and JSON_MIN exports are read as predictions."""
+    kind, columns = "CSV", header
+    if len(header) == 1 and "\t" in header[0]:
+        kind, columns = "TSV", next(csv.reader(header, delimiter="\t"))
+    if "zsl_path" not in columns:
         return ""
     return (
-        " (a Label Studio CSV export: export the project as JSON or JSON_MIN instead, or give "
-        "the tasks file 'zsl label -f label-studio' wrote)"
+        f" (a Label Studio {kind} export: export the project as JSON or JSON_MIN instead, or "
+        "give the tasks file 'zsl label -f label-studio' wrote)"
     )
 
 
