@@ -187,6 +187,7 @@ from zsl_cli.prompts import (
     DEFAULT_DESCRIPTION_TEMPLATE,
     ClassMix,
     PromptPlan,
+    entry_weights,
     is_template_file,
     plan_prompts,
     resolve_templates,
@@ -1332,7 +1333,7 @@ class ClassPrompt(NamedTuple):
     """One prompt of a class and its weight in the class's vector (see `class_prompts`)."""
 
     name: str  # the class, as the predictions name it
-    weight: float  # as the scoring uses it (float32)
+    weight: float  # 1/n, or an attribute's share of its row (the scoring rounds it to float32)
     prompt: str  # the text the model's tokenizer is given
 
 
@@ -1355,7 +1356,8 @@ def class_prompts(options: ClassOptions) -> ClassPrompts:
     _checked_arguments("class_prompts", options, ClassOptions)
     spec, plan = plan_classes(options)
     names = spec.names
-    entries = zip(plan.classes.tolist(), plan.prompts.tolist(), plan.weights.tolist(), strict=True)
+    weights = entry_weights(spec, plan).tolist()  # as computed, not the mix's float32
+    entries = zip(plan.classes.tolist(), plan.prompts.tolist(), weights, strict=True)
     prompts = tuple(
         ClassPrompt(names[index], weight, plan.texts[text]) for index, text, weight in entries
     )

@@ -25,6 +25,7 @@ import numpy as np
 
 from zsl_cli.accents import not_found_hint
 from zsl_cli.classes import (
+    AttributeTable,
     ClassSpec,
     csv_quoting_warnings,
     in_quotes,
@@ -501,9 +502,7 @@ def plan_prompts(
     _check_template(description_template, "--description-template", placeholders=2)
     if spec.attributes is not None:
         table = spec.attributes
-        # Scaled by the largest first: the sum of huge weights would overflow to inf.
-        scaled = table.weights / np.abs(table.weights).max(axis=1, keepdims=True)
-        weights = scaled / np.abs(scaled).sum(axis=1, keepdims=True)
+        weights = _attribute_weights(table)
         classes, attributes = np.nonzero(weights)
         texts = [attribute_template.format(phrase) for phrase in table.phrases]
         renormalise = np.zeros(len(spec.classes), dtype=bool)
@@ -525,6 +524,24 @@ def plan_prompts(
     weights = np.repeat([1.0 / count for count in counts], counts)
     texts = [text for prompts in per_class for text in prompts]
     return _plan(texts, np.arange(len(texts)), classes, weights, renormalise)
+
+
+def _attribute_weights(table: AttributeTable) -> np.ndarray:
+    """[n_classes, n_attributes] float64: each weight over the sum of its row's absolute values."""
+    # Scaled by the largest first: the sum of huge weights would overflow to inf.
+    scaled = table.weights / np.abs(table.weights).max(axis=1, keepdims=True)
+    return scaled / np.abs(scaled).sum(axis=1, keepdims=True)
+
+
+def entry_weights(spec: ClassSpec, plan: PromptPlan) -> np.ndarray:
+    """[n_entries] float64: the weights of `plan_prompts(spec, ...)`'s entries as computed, which
+    the plan keeps in float32, the precision it mixes embeddings in: 1/n of a class's n
+    templates, prompts or descriptors, or an attribute's share of its row (`class_prompts`)."""
+    if spec.attributes is not None:
+        weights = _attribute_weights(spec.attributes)
+        return weights[np.nonzero(weights)]  # in the plan's order: by class, then attribute
+    counts = np.bincount(plan.classes, minlength=len(spec.classes))
+    return 1.0 / counts[plan.classes]
 
 
 def _plan(
