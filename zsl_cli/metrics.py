@@ -579,10 +579,6 @@ class CoveragePoint:
     mean_per_class: float  # the mean top-1 over the truth classes that have kept images
     n_classes: int  # those classes
 
-    # Unhashable as the rest of evaluate's result is, though it holds no arrays: its == stays
-    # by value, and a part of a result is no set member or key where the whole cannot be.
-    __hash__ = None  # type: ignore[assignment]
-
 
 @dataclass(frozen=True)
 class SelectiveLabelling:
@@ -594,8 +590,6 @@ class SelectiveLabelling:
     unscored: int  # ok images without a (finite) score, left out
     points: tuple[CoveragePoint, ...]
     reason: str = ""
-
-    __hash__ = None  # type: ignore[assignment]  # as CoveragePoint
 
     @property
     def available(self) -> bool:
