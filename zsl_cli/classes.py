@@ -782,11 +782,12 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     naming a drive's root (which has no `.` and `..`; its first rows may hold files alone). A
     header or totals without rows (a `dir *.jpg` that matched nothing; cmd's complaint of it
     below, where `2>&1` sent it along) are one where a totals line is among them, or one serial
-    number or folder line under cmd's volume line (`_volume_line`), or the two alone as cmd
-    writes them, a blank line between and a letter in the serial number (the volume's line cut
-    off), or a folder line with PowerShell's column header. Its first line is the header right
-    above its first row, where one is. `code_page`: `lines` are bytes read as Latin-1
-    (`_refuse_code_page_listing`).
+    number or folder line under cmd's volume line (`_volume_line`), or the two as cmd writes
+    them, a blank line between, either alone with a letter in the serial number (the volume's
+    line cut off) or under one indented line right above the serial number's (a volume line in
+    a language not listed), or a folder line with PowerShell's column header. Its first line
+    is the header right above its first row, where one is. `code_page`: `lines` are bytes read
+    as Latin-1 (`_refuse_code_page_listing`).
     """
     rows, file_rows, others = [], 0, 0
     first_wide, dots = -1, False  # a `dir /w` row's; whether one starts with `.` and `..`
@@ -844,17 +845,25 @@ def _dir_listing_start(lines: Sequence[str], code_page: bool = False) -> int | N
     # no header without those lines.
     # Without the volume's line, the two alone, as cmd lays them out, a serial number holding a
     # letter: a double-spaced list of indented names holds others, and its numbers are digits
-    # (` cars 1990-1999`).
+    # (` cars 1990-1999`). Or the two under a volume line in words not listed (a language of
+    # cmd's not among them): one indented line right above the serial number's, whose number
+    # may then be digits alone, as the four lines together are cmd's header.
     serial, folder = first_of.get("serial", -1), first_of.get("folder", -1)
-    laid_out = lettered and folder == serial + 2 and not lines[serial + 1].strip()
+    laid_out = (
+        kinds["serial"] == kinds["folder"] == 1
+        and folder == serial + 2
+        and not lines[serial + 1].strip()
+        and (
+            (lettered and not kinds["header"])
+            or (kinds["header"] == 1 and first_of["header"] == serial - 1)
+        )
+    )
     headed = (
         (kinds["serial"] == 1 or kinds["folder"] == 1)
         and kinds["header"] <= 2
         and kinds["volume"] <= 1
         and (
-            first_of.get("volume") == furniture[0]
-            or (columns and kinds["folder"] == 1)
-            or (laid_out and kinds["serial"] == kinds["folder"] == 1 and not kinds["header"])
+            first_of.get("volume") == furniture[0] or (columns and kinds["folder"] == 1) or laid_out
         )
     )
     if first_wide >= 0 and (dots or kinds["totals"] or headed or 0 <= root < first_wide):
