@@ -186,8 +186,10 @@ def url_prefix_warnings(options: LabelStudioOptions) -> list[str]:
         or not _LOCAL_FILES_URL_ANY_CASE.search(prefix)
     ):
         return []
+    # Whole, not cut as a long line is: the part warned of comes at the end of a prefix with a
+    # host, a port and a path, past where a line is cut.
     return [
-        f"--ls-url-prefix {quoted_line(prefix)} names Label Studio's local files in other letter "
+        f"--ls-url-prefix {quoted_text(prefix)} names Label Studio's local files in other letter "
         f"case than its URL, {LABEL_STUDIO_LOCAL_FILES} in lower case: Label Studio matches URLs "
         "case-sensitively and serves no image there, so the tasks will show none; write that "
         "part of the prefix in lower case"
