@@ -11,7 +11,8 @@ Each input is one of:
   folders are walked, anything else is returned, even a path that does not exist, so that the
   decoder reports it (`not_found`, `broken_link`, ...) without stopping the run.
 
-An http(s) URL that names no file here is an error that says zsl reads local files only. Any
+An http(s) URL that names or matches no file here is an error that says zsl reads local
+files only. Any
 other input that does not exist is an error, unless `missing_ok` and it names a file with a
 listed extension: that is kept like a stdin entry (labelling from a store reads vectors, not files),
 or `missing_paths_ok`: then any such path, file or folder, is kept so (`embed --forget-missing`
@@ -73,6 +74,7 @@ STDIN_INPUT = "-"
 _GLOB_CHARACTERS = frozenset("*?[")
 # An image's web address, where a path belongs.
 _URL = re.compile(r"https?://", re.IGNORECASE)
+_LOCAL_FILES_ONLY = " (zsl reads local files only: download it first, such as with `curl -O`)"
 _SEPARATOR_CHARACTERS = os.sep + (os.altsep or "")
 _SEPARATORS = re.compile("[" + re.escape(_SEPARATOR_CHARACTERS) + "]")
 _PATH_LIST_BLOCK = 1 << 16
@@ -165,17 +167,17 @@ def scan(
                 empty.append(item)
             found.extend(taken)
             roots.append(absolute_path(item))
-        elif _URL.match(item):
-            # The transformers pipeline takes an image's URL; a '?' in one made it a pattern.
-            raise ZslError(
-                f"no such file or directory: {printable(item)} (zsl reads local files only: "
-                "download it first, such as with `curl -O`)"
-            )
         elif (matches := walker.glob(item)) is not None:
             if not matches and walker.unreadable_met == unreadable_before:
                 empty.append(item)
             found.extend(matches)
             roots.append(_glob_base(item))
+        elif _URL.match(item) and not (
+            _GLOB_CHARACTERS.intersection(item) and lexists(_glob_literal(item))
+        ):
+            # The transformers pipeline takes an image's URL; a '?' in one made it a pattern.
+            # Tried as a path and a pattern first: a download's folder may be named `http:`.
+            raise ZslError(f"no such file or directory: {printable(item)}{_LOCAL_FILES_ONLY}")
         elif missing_ok and _missing_file_name(item, wanted):
             found.append(_normal(item))
             roots.append(absolute_path(item))
@@ -183,6 +185,7 @@ def scan(
             raise ZslError(
                 f"no file or folder matches {printable(item)}{_glob_hint(item)}"
                 f"{_hidden_matches_hint(item, wanted, include_hidden)}"
+                f"{_LOCAL_FILES_ONLY if _URL.match(item) else ''}"
             )
         elif not item:  # `zsl label "$PHOTOS"` with the variable unset: the message quoted nothing
             raise ZslError("'' names no file or folder (an unset shell variable?)")
