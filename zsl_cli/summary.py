@@ -23,7 +23,13 @@ from rich.table import Table
 from rich.text import Text
 
 from zsl_cli.errors import ZslError
-from zsl_cli.evaluation import MACRO_F1_NOTE, EvaluationResult, selective_notes, selective_rows
+from zsl_cli.evaluation import (
+    MACRO_F1_NOTE,
+    EvaluationResult,
+    selective_left_out,
+    selective_notes,
+    selective_rows,
+)
 from zsl_cli.files import point_at_devnull, same_file, stdout_status
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
@@ -39,7 +45,7 @@ from zsl_cli.formatting import (
     some_names,
 )
 from zsl_cli.hubness import DEFAULT_K
-from zsl_cli.metrics import SELECTIVE_MIN_IMAGES, SelectiveLabelling
+from zsl_cli.metrics import SelectiveLabelling
 from zsl_cli.records import STATUS_ENCODE_ERROR
 from zsl_cli.store import stale_store_hint
 
@@ -534,10 +540,9 @@ def render_evaluation(
             console.print(_line((f"note: {note}", "dim")))
     if result.selective is not None and result.selective.available:
         _render_selective(console, result.selective, result.run_info)
-    elif result.selective is not None and result.selective.n >= SELECTIVE_MIN_IMAGES:
-        # Enough images for a table, yet none (most labelled unknown, one score): say why. A
-        # smaller sample's table is left out as a rule, as --help says.
-        console.print(_line(("Selective labelling", "bold"), f": none, {result.selective.reason}"))
+    elif (why := selective_left_out(result.selective)) is not None:
+        # In the words of the HTML report, which says it alike.
+        console.print(_line(("Selective labelling", "bold"), f": {why}"))
 
 
 def _render_selective(
