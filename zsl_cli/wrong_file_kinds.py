@@ -47,7 +47,7 @@ def check_not_another_class_file(text: str, source: str) -> None:
         raise ZslError(
             f"{source} is a JSON list of objects with a name (CVAT's labels, COCO's "
             "categories?), not a class list: write their names one per line, such as with "
-            f"`jq -r '.[].name' {shlex.quote(source)} > classes.txt`"
+            f"`{_jq_line('.[].name', source, 'classes.txt')}`"
         )
     if _is_xml(content):
         # A Label Studio labelling config (`<View>` over `<Image name="image" .../>`), a Pascal
@@ -61,7 +61,7 @@ def check_not_another_class_file(text: str, source: str) -> None:
     # named the whole list, every image labelled it.
     in_code = list_in_code(text)
     if in_code is not None:
-        hint = f", such as with `jq -r '.[]' {shlex.quote(source)} > classes.txt`"
+        hint = f", such as with `{_jq_line('.[]', source, 'classes.txt')}`"
         raise ZslError(
             f"{source} is {in_code} of names: write one class name per line, without "
             f"quotes{hint if in_code == 'a JSON list' else ''}"
@@ -247,7 +247,7 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
                 f"{source} maps one name to a list of names (class names by dataset, as "
                 f"CLIP_benchmark's --custom_classname_file?), not {expected}: write its class "
                 f"names one per line, such as with "
-                f"`jq -r {_jq_program(_jq_field(key) + '[]')} {shlex.quote(source)} > classes.txt`"
+                f"`{_jq_line(_jq_field(key) + '[]', source, 'classes.txt')}`"
             )
     if isinstance(value, dict) and value and all(map(_is_descriptors, value.values())):
         if len(value) == 1:  # one class alone scores 1 on every image
@@ -278,7 +278,7 @@ def refuse_hugging_face_labels(value: object, source: str, expected: str) -> Non
         what, names = found
         raise ZslError(
             f"{source} is {what}, not {expected}: write its class names one per line, such as "
-            f"with `jq -r {shlex.quote(names)} {shlex.quote(source)} > classes.txt`"
+            f"with `{_jq_line(names, source, 'classes.txt')}`"
         )
 
 
@@ -366,6 +366,10 @@ _BENCHMARK_PREFIX = re.compile(r"(wds/)?(vtab/|tfds/)?")
 _TEMPLATE_FIELD = re.compile(r"\{c?\}")
 
 
+# jq's program that writes prompt templates by class as a class file's lines, `cat: a {}; ...`.
+_PROMPTS_BY_CLASS_JQ = 'to_entries[] | "\\(.key): \\(.value | join("; "))"'
+
+
 _JQ_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -416,15 +420,15 @@ def _lists_by_dataset_problem(
         return (
             f"{source} holds prompt templates by class, not {expected}: a class file gives a "
             f"class its own prompts in `name: prompt; prompt` lines, {{}} standing for the "
-            f"name{braces}, such as `jq -r 'to_entries[] | \"\\(.key): \\(.value | "
-            f'join("; "))"\' {shlex.quote(source)} > classes.txt`, given as --classes'
+            f"name{braces}, such as `{_jq_line(_PROMPTS_BY_CLASS_JQ, source, 'classes.txt')}`, "
+            "given as --classes"
         )
     if not by_dataset:
         return None
     return (
         f"{source} maps dataset names to class lists (CLIP_benchmark's en_classnames.json?), "
         f"not {expected}: write one dataset's class names one per line, such as with "
-        f"`jq -r '{_jq_field(pairs[0][0])}[]' {shlex.quote(source)} > classes.txt`"
+        f"`{_jq_line(_jq_field(pairs[0][0]) + '[]', source, 'classes.txt')}`"
     )
 
 
@@ -438,6 +442,30 @@ def _jq_program(program: str) -> str:
     """jq's `program` quoted for a shell, in quotes however plain, as jq's are written."""
     quoted = shlex.quote(program)
     return f"'{program}'" if quoted == program else quoted
+
+
+def _jq_line(program: str, source: str, written: str, *, raw: bool = True) -> str:
+    """The shell line for a message that runs jq's `program` on `source` into a file named
+    `written`, or another name where `source` is named so (see `_written_file`); `raw` writes
+    strings as text (`jq -r`), not as JSON."""
+    options = "-r " if raw else ""
+    target = _written_file(source, written)
+    return f"jq {options}{_jq_program(program)} {shlex.quote(source)} > {target}"
+
+
+# The name a message's command writes to instead, where the file it reads is named as its usual
+# one (a JSON class list saved as classes.txt, CuPL's prompts as d.json).
+_OTHER_NAME = {"classes.txt": "class_names.txt", "d.json": "descriptions.json"}
+
+
+def _written_file(source: str, written: str) -> str:
+    """`written`, or its other name where `source` is a file of that name: the shell empties
+    the file a line writes before jq reads it, and the line ran on the file it was to rewrite
+    left it empty. Told apart without regard to case, as macOS's and Windows' file systems
+    tell names."""
+    if os.path.basename(source).casefold() == written.casefold():
+        return _OTHER_NAME[written]
+    return written
 
 
 def descriptions_by_dataset_problem(
@@ -457,13 +485,11 @@ def descriptions_by_dataset_problem(
     one_dataset = len(pairs) == 1 and len(inner[0] or ()) > 1
     if not (one_dataset or datasets <= _BENCHMARK_DATASETS):
         return None
-    # Not written over the file it is taken from.
-    written = "descriptions.json" if os.path.basename(source) == "d.json" else "d.json"
-    field = _jq_program(_jq_field(pairs[0][0]))
+    written = _written_file(source, "d.json")
     return (
         f"{source} holds descriptions by dataset (CLIP_benchmark's CuPL prompts?), not "
         f"{expected}: take one dataset's, such as with "
-        f"`jq {field} {shlex.quote(source)} > {written}`, and give them as "
+        f"`{_jq_line(_jq_field(pairs[0][0]), source, 'd.json', raw=False)}`, and give them as "
         f"`--descriptions {written} --description-template '{{1}}'`, which uses each as it "
         "stands"
     )
@@ -521,7 +547,7 @@ def _ontology_rewrite(source: str) -> str:
     return (
         "a class file gives each class its prompts in `class: prompt one; prompt two` lines "
         "(their embeddings averaged), such as with "
-        f"`jq -r {_jq_program(_ONTOLOGY_JQ)} {shlex.quote(source)} > classes.txt`, given as "
+        f"`{_jq_line(_ONTOLOGY_JQ, source, 'classes.txt')}`, given as "
         "--classes"
     )
 
