@@ -238,29 +238,28 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
             f"{source} maps class ids to names, as Keras' imagenet_class_index.json does, not "
             f"{expected}: for a class list, write the names one per line"
         )
+    beside = "pass it as --descriptions beside --classes naming the other classes"
     if isinstance(value, dict) and len(value) == 1:
         [(key, items)] = value.items()
         if _is_list_of_names(items) and len(items) > 1:
-            # CLIP_benchmark's --custom_classname_file, keyed by a dataset of one's own: as
-            # descriptions, one class described by the names, the only label of every image.
+            # CLIP_benchmark's --custom_classname_file, keyed by a dataset of one's own, or one
+            # class's descriptors: as descriptions, one class, the only label of every image.
             raise ZslError(
-                f"{source} maps one name to a list of names (class names by dataset, as "
-                f"CLIP_benchmark's --custom_classname_file?), not {expected}: write its class "
-                f"names one per line, such as with "
-                f"`{_jq_line(_jq_field(key) + '[]', source, 'classes.txt')}`"
+                f"{source} maps one name to a list of names, not {expected}: class names by "
+                "dataset (as CLIP_benchmark's --custom_classname_file takes)? write them one "
+                f"per line, such as with `{_jq_line(_jq_field(key) + '[]', source, 'classes.txt')}`"
+                f"; one class's descriptors? {beside}"
             )
     if isinstance(value, dict) and value and all(map(_is_descriptors, value.values())):
         if len(value) == 1:  # one class alone scores 1 on every image
-            raise ZslError(
-                f"{source} looks like a descriptions JSON file: pass it as --descriptions beside "
-                "--classes naming the other classes"
-            )
+            raise ZslError(f"{source} looks like a descriptions JSON file: {beside}")
         if all(isinstance(descriptor, str) for descriptor in value.values()):
             # Not told apart from an ontology that names no class twice, nor in its prompts.
+            rewrite = _ontology_rewrite(tuple(value.items()), source)
             raise ZslError(
                 f"{source} maps names to single strings, not {expected}: an autodistill "
-                f'ontology ({{"prompt": "class"}})? {_ontology_rewrite(source)}; descriptions '
-                "of classes? pass it as --descriptions"
+                f'ontology ({{"prompt": "class"}})? {rewrite}; descriptions of classes? pass it '
+                "as --descriptions"
             )
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     if isinstance(value, dict):
@@ -507,48 +506,73 @@ def _ontology_problem(
     pairs: Sequence[tuple[str, object]], source: str, expected: str
 ) -> str | None:
     """The error for autodistill's ontology (a CaptionOntology saved as JSON, `{"a photo of a
-    red circle": "red circle", "a red disc": "red circle"}`), where `expected` belongs: read as
-    descriptions, every prompt was a class, one class split in two, without a word. Told from
-    descriptors written as single strings (`{"cat": "whiskers"}`) where a class is the value of
-    two prompts or every value is words of its key; else None."""
-    values = [value for _, value in pairs]
-    if not pairs or not all(isinstance(value, str) for value in values) or id_map_example(pairs):
+    red circle": "red circle", "a red disc": "red circle"}`), where `expected` belongs and the
+    object is unmistakably one (see `_is_ontology`): read as descriptions, every prompt was a
+    class, one class split in two, without a word. As a descriptions file, the lists that keep
+    its strings descriptors come first: the rewrite of descriptors taken for an ontology made
+    the classes sharing them one. Else None, other objects of strings read as descriptions."""
+    if not _is_ontology(pairs):
         return None
-    shared = len(set(values)) < len(values)
-    if not shared and not all(_words_in(str(value), key) for key, value in pairs):
-        return None
-    # Descriptors written alike, or holding their class's name, are read in lists.
-    described = expected == "a descriptions file"
-    lists = ' (descriptors go in lists: {"class": ["descriptor", ...]})' if described else ""
+    rewrite = _ontology_rewrite(pairs, source)
+    if expected != "a descriptions file":
+        return (
+            f"{source} maps prompts to classes (an autodistill ontology?), not {expected}: "
+            + rewrite
+        )
+    lists = _jq_line("map_values([.])", source, "d.json", raw=False)
     return (
-        f"{source} maps prompts to classes (an autodistill ontology?), not {expected}: "
-        f"{_ontology_rewrite(source)}{lists}"
+        f"{source} reads as an autodistill ontology, prompts to classes (a class given two "
+        "prompts or more, each of more words than it), not as descriptions of one descriptor "
+        f"a class: descriptions? write each descriptor in a list, such as with `{lists}`, given "
+        f"as --descriptions; an ontology? {rewrite}"
     )
 
 
-def _words_in(words: str, text: str) -> bool:
-    """Whether `words` stand in `text` as whole words, whatever their case."""
-    words = words.strip().casefold()
-    return (
-        bool(words) and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text.casefold()) is not None
+def _is_ontology(pairs: Sequence[tuple[str, object]]) -> bool:
+    """Whether an object of strings is unmistakably an ontology of prompts to classes: a class
+    given two prompts or more, and every prompt of more words than its class, or the class
+    itself (`"person": "person"`, as autodistill's examples write one), as prompts are over
+    class names. Descriptors that classes share are as often of as many words as the names
+    (`"red circle": "circle shape"`) or more; one a word of its class (`"red circle": "red"`)
+    is shorter, but named by no other class. Autodistill's examples of one prompt a class
+    (`{"person": "person", "a forklift": "forklift"}`) are not told apart: read as descriptions,
+    each class is named by its prompt."""
+    if not pairs or id_map_example(pairs):
+        return False
+    values = [value for _, value in pairs]
+    if not all(isinstance(value, str) for value in values) or len(set(values)) == len(values):
+        return False
+    return all(
+        len(key.split()) > len(str(value).split())
+        or key.strip().casefold() == str(value).strip().casefold()
+        for key, value in pairs
     )
 
 
 # jq's program that writes an ontology's classes in the order they first come, each with its
-# prompts: `red circle: a photo of a red circle; a red disc`.
+# prompts: `red circle: a photo of a red circle; a red disc`. A prompt's ';' would split it in
+# two, and is written as ','.
 _ONTOLOGY_JQ = (
     "reduce to_entries[] as $p ({}; .[$p.value] += [$p.key]) | to_entries[] | "
-    '"\\(.key): \\(.value | join("; "))"'
+    '"\\(.key): \\(.value | map(gsub(";"; ",")) | join("; "))"'
 )
 
 
-def _ontology_rewrite(source: str) -> str:
-    """How to write a prompt->class ontology as zsl's class file, for a message."""
+def _ontology_rewrite(pairs: Sequence[tuple[str, object]], source: str) -> str:
+    """How to write a prompt->class ontology as zsl's class file, for a message. A class
+    holding ':' cannot be named in one (its line would be split there, without a word): told
+    to be renamed first."""
+    colon = next((str(name) for _, name in pairs if ":" in str(name)), None)
+    rename = (
+        ""
+        if colon is None
+        else f" (rename class {quoted_line(colon)} in {source} first: a class file's names "
+        "cannot hold ':')"
+    )
     return (
         "a class file gives each class its prompts in `class: prompt one; prompt two` lines "
         "(their embeddings averaged), such as with "
-        f"`{_jq_line(_ONTOLOGY_JQ, source, 'classes.txt')}`, given as "
-        "--classes"
+        f"`{_jq_line(_ONTOLOGY_JQ, source, 'classes.txt')}`{rename}, given as --classes"
     )
 
 
