@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-import string
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -42,6 +41,7 @@ from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
     list_in_code,
     other_field_hint,
+    template_fields,
 )
 
 # The 80 ImageNet templates from openai/CLIP notebooks/Prompt_Engineering_for_ImageNet.ipynb.
@@ -261,16 +261,9 @@ _DOUBLED_FIELD = re.compile(r"\{\{\s*0?\s*\}\}")
 
 def _check_template(template: str, where: str, placeholders: int = 1) -> None:
     refuse_too_long(template, "template", where)
-    try:
-        # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name:
-        # kept as written, so that a message quotes it so.
-        fields = [
-            name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-            for _, name, spec, conversion in string.Formatter().parse(template)
-            if name is not None
-        ]
-    except ValueError:  # a lone brace
-        fields = None
+    # A field with a conversion or format spec ({!r}, {:>30}) would quote or pad the name:
+    # kept as written, so that a message quotes it so. None: a lone brace.
+    fields = template_fields(template)
     # Fields may be numbered, as str.format (and the transformers pipeline's template) takes
     # them: `{0}` is the class name. A description template's `{1}` alone uses the descriptor as
     # it stands (CuPL's prompts, which name their class already), `{1} ({0})` puts the name
@@ -317,10 +310,6 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = f"it holds {said}"
         elif fields == [] and "%s" in template:
             hint = PERCENT_S_HINT
-        elif placeholders == 1 and (
-            converted := next((f for f in fields or () if "!" in f or ":" in f), None)
-        ):
-            hint = f"write {{}} for {{{converted}}}: a conversion or format spec is not allowed"
         elif other := other_field_hint(template):
             hint = other
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):

@@ -583,22 +583,42 @@ def _is_descriptors(value: object) -> bool:
     )
 
 
-def other_field_hint(template: str) -> str | None:
-    """What to write for the placeholder of another tool's that is `template`'s only one:
-    CLIP_benchmark's `a photo of a {c}.`, a format string's `{classname}`, or a shell's or
-    JavaScript's `${label}`, whose '$' would stay in every prompt; else None."""
+def template_fields(template: str) -> list[str] | None:
+    """The replacement fields of `template`, as str.format reads them, each as written inside
+    its braces with its conversion and format spec (`0`, `c!r`, `name:>10`); None where a brace
+    stands alone."""
     try:
-        fields = [
+        return [
             name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             for _, name, spec, conversion in string.Formatter().parse(template)
             if name is not None
         ]
-    except ValueError:  # a lone brace
+    except ValueError:
         return None
-    if not fields or len(set(fields)) > 1 or not fields[0].isidentifier():
+
+
+def other_field_hint(template: str) -> str | None:
+    """What to write for the placeholder that is `template`'s only one, in the same words for a
+    --templates template and a class file's own prompt: another tool's (CLIP_benchmark's `a
+    photo of a {c}.`, a format string's `{classname}`, a shell's or JavaScript's `${label}`,
+    whose '$' would stay in every prompt), or one with a conversion or format spec (`{!r}`,
+    `{name:>10}`), which would quote or pad the name. Used more than once, it is told that the
+    name goes in once: told to write {} for it, each became {} and was refused for that. None
+    for other braces."""
+    fields = template_fields(template)
+    if not fields or len(set(fields)) > 1:
         return None
-    dollar = "$" if f"${{{fields[0]}}}" in template else ""
-    return f"write {{}} for {dollar}{{{fields[0]}}}"
+    name = re.split("[!:]", fields[0], maxsplit=1)[0]
+    formatted = fields[0] != name
+    if not (name.isidentifier() or (formatted and name in ("", "0"))):
+        return None
+    written = f"{{{fields[0]}}}"
+    written = ("$" if f"${written}" in template else "") + written
+    spec = "a conversion or format spec is not allowed"
+    if len(fields) == 1:
+        return f"write {{}} for {written}" + (f": {spec}" if formatted else "")
+    once = f"write {{}} for one of the {len(fields)} {written}: the class name goes in once"
+    return once + (f"; {spec}" if formatted else "")
 
 
 def refuse_python_id_map(text: str, source: str) -> None:
