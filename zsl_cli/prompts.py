@@ -39,6 +39,7 @@ from zsl_cli.formatting import printable, quoted_line, quoted_text
 from zsl_cli.text_files import read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
+    json_value,
     list_in_code,
     other_field_hint,
     template_fields,
@@ -140,7 +141,8 @@ def resolve_templates(value: str) -> Templates:
                 f"{value} is {in_code} of templates: write one template per line, without "
                 f"quotes{lambdas if in_code.startswith('Python code') and 'lambda' in text else ''}"
             )
-        if (json_object := _json_object(text)) is not None:
+        # `{}` alone is the bare template, not an object to name.
+        if isinstance(json_object := json_value(text), dict) and json_object:
             # CuPL's prompts by dataset hold no {}: told where they go, not to add it.
             by_dataset = tuple(json_object.items())
             if problem := descriptions_by_dataset_problem(by_dataset, value, "a template file"):
@@ -242,15 +244,6 @@ def resolve_templates(value: str) -> Templates:
         f"--templates {quoted_text(value)}: not a built-in set ({names}), not a file, and has no "
         f"{{}} placeholder for the class name{hint}"
     )
-
-
-def _json_object(text: str) -> dict[str, object] | None:
-    """The JSON object `text` is, with a key at least (`{}` is the bare template), or None."""
-    try:
-        value = json.loads(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
-        return None
-    return value if isinstance(value, dict) and value else None
 
 
 # A Jinja (or Mustache) placeholder, `{{ label }}`: to str.format, literal braces around a word.

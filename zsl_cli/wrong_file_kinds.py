@@ -42,7 +42,7 @@ def check_not_another_class_file(text: str, source: str) -> None:
     content = content[:2]
     if content and content[0].startswith("{"):
         refuse_json_object(text, content[0], source, "a class list (one class name per line)")
-    if content and content[0].startswith("[") and _is_list_of_named_objects(_json_value(text)):
+    if content and content[0].startswith("[") and _is_list_of_named_objects(json_value(text)):
         # CVAT's labels, COCO's categories: over several lines each '{' was a class.
         raise ZslError(
             f"{source} is a JSON list of objects with a name (CVAT's labels, COCO's "
@@ -71,7 +71,7 @@ def check_not_another_class_file(text: str, source: str) -> None:
     if (
         content
         and content[0].startswith("[")
-        and isinstance(_json_value(content[0] if len(content) == 1 else text), list)
+        and isinstance(json_value(content[0] if len(content) == 1 else text), list)
     ):
         raise ZslError(f"{source} is a JSON array, not a class list: write one class name per line")
     if len(content) == 2 and content[0] == "item {" and _LABEL_MAP_FIELD.match(content[1]):
@@ -217,7 +217,7 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
     """JSON objects where a class list or an attribute table belongs. Only a descriptions file
     is sent to --descriptions: zsl's predictions, metrics or run info were too, and JSON Lines
     was refused for the braces of its first record, quoted whole, as a prompt's."""
-    value = _json_value(text)
+    value = json_value(text)
     if isinstance(value, dict) and (
         problem := by_dataset_problem(tuple(value.items()), source, expected)
     ):
@@ -264,7 +264,7 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
         raise ZslError(f"{source} looks like a descriptions JSON file: pass it as --descriptions")
     if isinstance(value, dict):
         raise ZslError(f"{source} is JSON, but neither {expected} nor a descriptions file")
-    if isinstance(_json_value(first_line), dict):
+    if isinstance(json_value(first_line), dict):
         raise ZslError(f"{source} is JSON Lines (zsl predictions?), not {expected}")
 
 
@@ -841,7 +841,7 @@ def _numbers_at_end(name: str) -> int:
 def list_of_names_spelling(text: str) -> str | None:
     """The language `text` is a list of strings in: "JSON", or "Python" (a trailing comma or
     single quotes, as code spells it); None where it is neither."""
-    if _is_list_of_names(_json_value(text)):
+    if _is_list_of_names(json_value(text)):
         return "JSON"
     if _is_list_of_names(python_value(text)):
         return "Python"
@@ -860,7 +860,7 @@ def _is_list_of_names(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
-def _json_value(text: str) -> object:
+def json_value(text: str) -> object:
     """The JSON value `text` holds, or None where it is not JSON."""
     try:
         return json.loads(text.lstrip("\ufeff"))
