@@ -126,6 +126,19 @@ def test_either_reading_of_an_ontology_run_gives_its_classes(
     ]
 
 
+@needs_jq
+def test_descriptors_shorter_than_the_classes_sharing_them_are_kept_by_the_first_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As much prompts of a class `red` as descriptors: refused, the lists' line first.
+    monkeypatch.chdir(tmp_path)
+    text = '{"red circle": "red", "red square": "red", "blue star": "blue"}'
+    Path("d.json").write_text(text)
+    lists = commands_in(refusal("--descriptions", "d.json"))[0]
+    subprocess.run(["bash", "-c", lists], check=True)
+    assert prompts_shown("--descriptions", written_by(lists)) == as_descriptions(text)
+
+
 @pytest.mark.parametrize("text", DESCRIPTIONS[:4])
 def test_shared_descriptors_as_a_class_list_are_told_both_readings(
     tmp_path: Path, text: str

@@ -533,8 +533,10 @@ def _is_ontology(pairs: Sequence[tuple[str, object]]) -> bool:
     given two prompts or more, and every prompt of more words than its class, or the class
     itself (`"person": "person"`, as autodistill's examples write one), as prompts are over
     class names. Descriptors that classes share are as often of as many words as the names
-    (`"red circle": "circle shape"`) or more; one a word of its class (`"red circle": "red"`)
-    is shorter, but named by no other class. Autodistill's examples of one prompt a class
+    (`"red circle": "circle shape"`) or more, and one a word of its class alone (`"red circle":
+    "red"`) is no class's twice. Those shorter than the classes sharing them (`"red circle":
+    "red", "red square": "red"`) read as prompts of a class `red`: refused, the error giving
+    the lists that keep them descriptors first. Autodistill's examples of one prompt a class
     (`{"person": "person", "a forklift": "forklift"}`) are not told apart: read as descriptions,
     each class is named by its prompt."""
     if not pairs or id_map_example(pairs):
