@@ -48,6 +48,14 @@ def test_cupl_prompts_of_several_benchmark_datasets_are_told():
     assert "`jq '.imagenet1k' cupl.json > d.json`" in message
 
 
+def test_cupl_prompts_keyed_by_webdataset_names_in_capitals_are_told():
+    # CLIP_benchmark's dataset names as its --dataset takes them: `wds/` prefixed, any case.
+    text = f'{{"wds/ImageNet1k": {CUPL_ENTRY}, "wds/vtab/CIFAR10": {CUPL_ENTRY}}}\n'
+    message = descriptions_refusal(text, "cupl.json")
+    assert message.startswith("cupl.json holds descriptions by dataset (CLIP_benchmark's CuPL")
+    assert """`jq '.["wds/ImageNet1k"]' cupl.json > d.json`""" in message
+
+
 def test_prompts_by_a_benchmark_dataset_and_ones_own_are_not_called_cupl():
     text = f'{{"imagenet1k": {CUPL_ENTRY}, "my_fish": {CUPL_ENTRY}}}\n'
     assert "CuPL" not in descriptions_refusal(text)
