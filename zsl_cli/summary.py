@@ -675,7 +675,8 @@ def _line_breaks(text: str, width: int) -> list[int]:
             fits = start + len(chop_cells(text[start:end], width)[0])
             cut = grapheme_boundary(text, fits, forward=False)
             if cut <= start:  # one cluster wider than a line: a line of its own
-                cut = grapheme_boundary(text, fits, forward=True)
+                # (past `start`: a character wider than the line leaves `fits` there)
+                cut = grapheme_boundary(text, max(fits, start + 1), forward=True)
             if cut >= end:
                 break
             breaks.append(cut)
