@@ -256,18 +256,32 @@ class StreamSink:
 
 
 class AtomicFileSink:
-    """Writes to a temporary file next to `target`; `publish` moves it into place."""
+    """Writes to a temporary file next to `target`; `publish` moves it into place.
+
+    The temporary file is created at the first write (or at `finish` or `publish`), not as the
+    sink opens: an output opens before a model loads, and a load that a limit of the system ends
+    natively (libgomp's exit(1), an abort) left the file behind. A probe made and removed as the
+    sink opens still fails at once an output that cannot be written."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        self._temp, self._file = _create_temp(target)
+        _check_temp_can_be_made(target)
+        self._temp: Path | None = None
+        self._file: IO[bytes] | None = None
 
     def is_terminal(self) -> bool:
         return False
 
+    def _opened(self) -> tuple[Path, IO[bytes]]:
+        """The temporary file, created at the first call."""
+        if self._temp is None or self._file is None:
+            self._temp, self._file = _create_temp(self.target)
+        return self._temp, self._file
+
     def write(self, data: bytes) -> None:
+        _, file = self._opened()
         try:
-            self._file.write(data)
+            file.write(data)
         except OSError as error:
             self.discard()
             raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
@@ -278,8 +292,9 @@ class AtomicFileSink:
     def finish(self) -> None:
         """Write the output to disk, leaving `publish` only its rename: a full disk fails here,
         before a file that goes with this one is published."""
+        _, file = self._opened()
         try:
-            _finish(self._file)
+            _finish(file)
         except OSError as error:
             self.discard()
             raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
@@ -287,20 +302,21 @@ class AtomicFileSink:
     def publish(self, sidecar: bytes | None) -> None:
         """Move the output into place with its run info (`sidecar`), together as far as other
         zsl runs and Ctrl-C can tell (see `_move_into_place`)."""
-        temps = [self._temp]
+        output, file = self._opened()
+        temps = [output]
         try:
             with interrupts_deferred():
-                if not self._file.closed:  # else `finish` wrote it
-                    _finish(self._file)
-                moves = [(self._temp, self.target)]
+                if not file.closed:  # else `finish` wrote it
+                    _finish(file)
+                moves = [(output, self.target)]
                 if sidecar is not None:
                     # Written in full first: a full disk then leaves the old output and run info.
                     target = sidecar_path(self.target)
-                    temp, file = _create_temp(target)
+                    temp, run_info = _create_temp(target)
                     temps.append(temp)
-                    with file:
-                        file.write(sidecar)
-                        _finish(file)
+                    with run_info:
+                        run_info.write(sidecar)
+                        _finish(run_info)
                     moves.append((temp, target))
                 # Run info kept inside the output (json) leaves an earlier run's sidecar stale.
                 stale = [sidecar_path(self.target)] if sidecar is None else []
@@ -316,10 +332,11 @@ class AtomicFileSink:
             raise
 
     def discard(self) -> None:
-        self._discard([self._temp])
+        self._discard([self._temp] if self._temp is not None else [])
 
     def _discard(self, temps: list[Path]) -> None:
-        _close_unflushed(self._file)
+        if self._file is not None:
+            _close_unflushed(self._file)
         for temp in temps:
             temp.unlink(missing_ok=True)
 
@@ -435,15 +452,28 @@ def interrupts_holdable() -> Iterator[HeldInterrupts]:
             signal.signal(number, signal.default_int_handler)
 
 
-def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
-    # os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
-    # (tempfile.mkstemp would leave the published file readable by its owner only); a file that
-    # is replaced keeps its own permissions.
+def _open_temp(target: Path) -> tuple[Path, int]:
+    """A new temporary file beside `target` and its descriptor; ZslError where none can be made.
+    os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
+    (tempfile.mkstemp would leave the published file readable by its owner only)."""
     temp = _temp_name(target)
     try:
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise ZslError(f"cannot write {quoted(target)}: {why_not_created(error)}") from error
+
+
+def _check_temp_can_be_made(target: Path) -> None:
+    """Make and remove a temporary file beside `target`: ZslError now, where the one written
+    later could not be made."""
+    temp, descriptor = _open_temp(target)
+    os.close(descriptor)
+    temp.unlink(missing_ok=True)
+
+
+def _create_temp(target: Path) -> tuple[Path, IO[bytes]]:
+    # A file that is replaced keeps its own permissions.
+    temp, descriptor = _open_temp(target)
     try:
         # Windows has no fchmod before Python 3.13: there the mode is set by name.
         with suppress(OSError):
