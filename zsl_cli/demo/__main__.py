@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name, run
 from zsl_cli.cli.common import WholeNumbers
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
+from zsl_cli.encoders.limits import no_temporary_folder
 from zsl_cli.errors import ZslError
 
 PROG = "python -m zsl_cli.demo"
@@ -43,9 +46,10 @@ app = typer.Typer(
     "and measure its zero-shot accuracy.\n\n"
     "Images and model files go to the folder given, the accuracy table to stdout; progress and "
     "messages go to stderr.\n\n"
-    "Exit codes: 0 success; 2 usage error or bad input (one line on stderr); 130 interrupted "
-    "(Ctrl-C: the process ends by SIGINT, which a shell shows as 130); 141 the reader of stdout "
-    "or stderr went away (| head; the process ends by SIGPIPE).",
+    "Exit codes: 0 success; 2 usage error or bad input (one line on stderr); 70 internal error "
+    "(a bug: the traceback, and one line saying to report it); 130 interrupted (Ctrl-C: the "
+    "process ends by SIGINT, which a shell shows as 130); 141 the reader of stdout or stderr "
+    "went away (| head; the process ends by SIGPIPE).",
     epilog=TOP_EXAMPLES,
     no_args_is_help=True,
     add_completion=False,
@@ -57,6 +61,19 @@ app = typer.Typer(
 
 def _say(message: str) -> None:
     typer.echo(message, err=True)
+
+
+@contextmanager
+def _temporary_folder_needed() -> Iterator[None]:
+    """torch and transformers write to a temporary folder as they import and load: without a
+    writable one, zsl's one line (exit 2) that says to set TMPDIR, not a traceback (exit 70)."""
+    try:
+        yield
+    except Exception as error:
+        message = no_temporary_folder(error)
+        if message is None:
+            raise
+        raise ZslError(message) from None
 
 
 def _warn_if_training_images(seed: int) -> None:
@@ -205,7 +222,9 @@ def train(
     """
     from zsl_cli.demo.train import train as run_training
 
-    run_training(Path(out_dir), TrainSettings(seed=seed, steps=steps, threads=threads), log=_say)
+    settings = TrainSettings(seed=seed, steps=steps, threads=threads)
+    with _temporary_folder_needed():
+        run_training(Path(out_dir), settings, log=_say)
 
 
 EVALUATE_EXAMPLES = f"""\
@@ -268,7 +287,8 @@ def evaluate(
         folder = BUNDLED_DIR / model_dir  # as zsl label -m shapes-demo names it
     if not os.path.isdir(folder):
         raise ZslError(f"{folder} is not a model folder")
-    results = evaluate_saved(folder, seeds, per_class)
+    with _temporary_folder_needed():
+        results = evaluate_saved(folder, seeds, per_class)
     for set_seed in results:  # after the checks of evaluate_saved: an error stays one line
         _warn_if_training_images(set_seed)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]

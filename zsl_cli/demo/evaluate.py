@@ -25,6 +25,7 @@ from zsl_cli.demo.world import (
     unseen_classes,
 )
 from zsl_cli.encoders import quiet_transformers
+from zsl_cli.encoders.limits import no_temporary_folder
 from zsl_cli.errors import ZslError
 from zsl_cli.metrics import mean_per_class
 
@@ -159,6 +160,8 @@ def evaluate_saved(model_dir: Path, seeds: Sequence[int], per_class: int) -> dic
             model = AutoModel.from_pretrained(model_dir).eval()
             processor = AutoProcessor.from_pretrained(model_dir)
     except (OSError, ValueError) as error:  # no config.json, not a model transformers knows
+        if no_temporary_folder(error) is not None:
+            raise  # not the model's fault: the command says what is
         detail = " ".join(str(error).split())
         raise ZslError(
             f"{model_dir} is not a model folder transformers can load: {detail}"
