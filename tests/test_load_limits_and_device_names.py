@@ -8,13 +8,13 @@ import errno
 import pytest
 
 from zsl_cli.api import ModelOptions
-from zsl_cli.encoders import check_device, check_precision
+from zsl_cli.encoders import check_device, check_precision, limits
 from zsl_cli.encoders.limits import system_limit
 from zsl_cli.errors import ZslError
 
-MEMORY = (
-    "(out of memory: check the address-space limit, ulimit -v, and the container's memory limit)"
-)
+# With neither an address-space limit nor strict overcommit in force (see the test file on the
+# limit in force for those).
+MEMORY = "(out of memory: check the container's memory limit)"
 THREADS = (
     "(a limit of the system is reached: on threads, ulimit -u or a container's pids limit, or "
     "on memory, ulimit -v)"
@@ -40,7 +40,9 @@ THREADS = (
         ),
     ],
 )
-def test_a_limit_of_the_system_is_said_in_these_words(error, expected):
+def test_a_limit_of_the_system_is_said_in_these_words(monkeypatch, error, expected):
+    monkeypatch.setattr(limits, "address_space_limit", lambda: None)
+    monkeypatch.setattr(limits, "overcommit_is_strict", lambda: False)
     assert system_limit(error) == expected
 
 

@@ -16,6 +16,7 @@ import math
 import operator
 import os
 import threading
+import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ from zsl_cli.encoders.base import (
 from zsl_cli.encoders.limits import (
     address_space_limit,
     allocations_can_fail,
+    check_room_for_threads,
+    memory_limits_in_force,
     overcommit_is_strict,
     system_limit,
 )
@@ -701,22 +704,7 @@ def _out_of_memory(error: RuntimeError) -> bool:
 def _no_memory(device: torch.device, doing: str) -> ZslError:
     if device.type != "cpu":
         return ZslError(f"out of {device.type} memory {doing}; use --device cpu or a smaller model")
-    # The limits under which an allocation fails, where otherwise the kernel kills the process;
-    # named as in force, since `ulimit -v` at its current value changes nothing.
-    limit = address_space_limit()
-    causes = []
-    if limit is not None:
-        kib = limit // 1024
-        causes.append(
-            f"the address-space limit is ulimit -v {kib} now: raise it above {kib} or lift it "
-            "(ulimit -v unlimited)"
-        )
-    if overcommit_is_strict():
-        causes.append(
-            "the system's overcommit is strict (vm.overcommit_memory=2): free memory or raise "
-            "its commit limit (vm.overcommit_ratio)"
-        )
-    where = "; ".join(causes) or "check the container's memory limit"
+    where = memory_limits_in_force(address_space_limit(), overcommit_is_strict())
     return ZslError(f"out of cpu memory {doing}; {where}, or use a smaller model")
 
 
@@ -731,10 +719,12 @@ def start_cpu_threads(device: torch.device) -> None:
 
     Then its thread pool (libgomp's) is started, which otherwise starts at the first operation
     that runs in parallel: where a limit (ulimit -v, ulimit -u, a pids limit) leaves no room for
-    its threads, libgomp ends the process itself (exit 1, no word of zsl's, the output's
-    temporary file left behind). Python threads of the same stack size start first, so that
-    such a limit is a "can't start new thread" that the load reports in one line (exit 2);
-    their stacks, freed, are the ones libgomp's threads then reuse.
+    its threads, libgomp ends the process itself (exit 1, no word of zsl's). Room is checked
+    first, so that such a limit is an error the load reports in one line (exit 2): for the
+    threads' stacks, with a margin, where an allocation can fail, and for the threads
+    themselves, as Python threads that start and end (gone before libgomp's start, which would
+    otherwise find them still counted). The pool's work is allocated before the check, and
+    nothing else runs between the check and the pool's start.
     """
     if device.type != "cpu":
         return
@@ -744,14 +734,21 @@ def start_cpu_threads(device: torch.device) -> None:
             torch.set_num_threads(cores)
     threads = torch.get_num_threads()
     if threads > 1:
-        _check_threads_start(threads - 1)
         # Split among all the threads: torch runs a loop in parallel in chunks of 32,768.
-        torch.ones(threads * 32768 + 1).add_(1)
+        work = torch.empty(threads * 32768 + 1)
+        check_room_for_threads(threads - 1)
+        _check_threads_start(threads - 1)
+        work.fill_(1)
+
+
+# How long the threads of the check may take to be gone from the system once they ended.
+THREADS_GONE_TIMEOUT_S = 2.0
 
 
 def _check_threads_start(count: int) -> None:
-    """Start `count` threads that all live at once, then end them; raises RuntimeError ("can't
-    start new thread") where the system has no room for them all."""
+    """Start `count` threads that all live at once, then end them and wait until the system has
+    let them go; raises RuntimeError ("can't start new thread") where it has no room for them
+    all."""
     release = threading.Event()
     started: list[threading.Thread] = []
     try:
@@ -763,6 +760,22 @@ def _check_threads_start(count: int) -> None:
         release.set()
         for thread in started:
             thread.join()
+        _wait_until_gone([thread.native_id for thread in started])
+
+
+def _wait_until_gone(native_ids: Sequence[int | None]) -> None:
+    """Wait (a while at most) until the threads of these ids have left the system: join()
+    returns as a thread's Python part ends, before its stack and its place under a thread limit
+    are free. Where /proc does not list a process's threads, nothing to wait for."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return
+    deadline = time.monotonic() + THREADS_GONE_TIMEOUT_S
+    left = [tasks / str(tid) for tid in native_ids if tid is not None]
+    while left and time.monotonic() < deadline:
+        left = [task for task in left if task.exists()]
+        if left:
+            time.sleep(0.001)
 
 
 @contextmanager

@@ -9,7 +9,9 @@ does not import its loader. Imports neither torch nor transformers.
 from __future__ import annotations
 
 import errno
+import mmap
 import re
+import threading
 
 from zsl_cli.formatting import clipped_text
 
@@ -37,11 +39,29 @@ def system_limit(error: BaseException) -> str | None:
     )
     if out_of_memory:
         cause = clipped_text(text) if text else type(error).__name__
-        return (
-            f"{cause} (out of memory: check the address-space limit, ulimit -v, and the "
-            "container's memory limit)"
-        )
+        where = memory_limits_in_force(address_space_limit(), overcommit_is_strict())
+        return f"{cause} (out of memory: {where})"
     return None
+
+
+def memory_limits_in_force(limit: int | None, strict: bool) -> str:
+    """What to change where the CPU's memory ran out: the address-space limit (`limit`, in
+    bytes, None where there is none) and strict overcommit, named as in force, since `ulimit -v`
+    at its current value changes nothing; else the container's memory limit. Under those two an
+    allocation fails, where otherwise the kernel kills the process."""
+    causes = []
+    if limit is not None:
+        kib = limit // 1024
+        causes.append(
+            f"the address-space limit is ulimit -v {kib} now: raise it above {kib} or lift it "
+            "(ulimit -v unlimited)"
+        )
+    if strict:
+        causes.append(
+            "the system's overcommit is strict (vm.overcommit_memory=2): free memory or raise "
+            "its commit limit (vm.overcommit_ratio)"
+        )
+    return "; ".join(causes) or "check the container's memory limit"
 
 
 def no_temporary_folder(error: BaseException) -> str | None:
@@ -88,3 +108,37 @@ def allocations_can_fail() -> bool:
     """Whether an allocation of this process can be refused (an address-space limit, strict
     overcommit); otherwise memory runs out by the out-of-memory killer, not by an error."""
     return address_space_limit() is not None or overcommit_is_strict()
+
+
+# Allocations between a check of room for threads and their start (Python's objects, libgomp's
+# team), with room to spare: what ran out there ended the process natively.
+THREAD_START_MARGIN = 32 * 2**20
+DEFAULT_THREAD_STACK = 8 * 2**20  # glibc's where the stack limit is unlimited or unknown
+
+
+def thread_stack_bytes() -> int:
+    """The stack a new thread maps: Python's setting, else the system's default, which is the
+    stack limit (ulimit -s), as for libgomp's threads."""
+    size = threading.stack_size()
+    if size:
+        return size
+    try:
+        import resource
+    except ImportError:  # Windows
+        return DEFAULT_THREAD_STACK
+    limit = resource.getrlimit(resource.RLIMIT_STACK)[0]
+    return limit if 0 < limit != resource.RLIM_INFINITY else DEFAULT_THREAD_STACK
+
+
+def check_room_for_threads(count: int) -> None:
+    """Where an allocation can fail (`allocations_can_fail`), map and unmap room for the stacks
+    of `count` threads twice over, with a margin: OSError (ENOMEM), which `system_limit` names,
+    where there is none. Twice: threads that ended just now may hold their stacks until they
+    are gone from the system, when new ones start. Elsewhere nothing is mapped."""
+    if count < 1 or not allocations_can_fail():
+        return
+    size = 2 * count * thread_stack_bytes() + THREAD_START_MARGIN
+    # Private and writable, untouched: counted by ulimit -v and by strict overcommit, yet no
+    # memory is used.
+    room = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+    room.close()
