@@ -214,6 +214,8 @@ from zsl_cli.report import check_report_path, write_report
 from zsl_cli.scoring import (
     CHUNK_ROWS,
     Decision,
+    SimilaritySpan,
+    SpanSeen,
     is_number,
     is_whole_number,
     predict_ranked,
@@ -1766,11 +1768,12 @@ def label(
         # kept. An interrupt publishes the finished work, marked incomplete.
         # Few, where any: what the encode_error warning counts and names.
         encode_errors: list[tuple[str, str, str]] = []
+        seen = SpanSeen()  # the similarities the head is given, judged by head_warnings
         try:
             with interrupts_holdable() as interrupts:
                 at_most = None if source.store is not None else report.inputs
                 predictions = _predictions(
-                    encoded.batches, encoder, classifier, request, report.warnings, at_most
+                    encoded.batches, encoder, classifier, request, report.warnings, at_most, seen
                 )
                 for prediction in predictions:
                     interrupts.hold()  # a row written is a row counted
@@ -1791,6 +1794,7 @@ def label(
         publishing.enter_context(interrupts_deferred())
         report.warnings += _decoding_warnings(decoding is not None and decoding.processes_stopped)
         report.warnings += _encode_error_warnings(encode_errors)
+        report.warnings += _run_head_warnings(encoder.head, seen, len(spec.names))
         report.elapsed_s = time.perf_counter() - started
         report.processing_s = time.perf_counter() - processing_started
         report.run_info["summary"] = summary_dict(report)
@@ -2094,14 +2098,18 @@ def _predictions(
     request: LabelRequest,
     warnings: list[str],
     at_most: int | None = None,
+    seen: SpanSeen | None = None,
 ) -> Iterator[Prediction]:
     """Scores per batch when no hubness reduction is asked; otherwise over the whole set, since
     the reductions use statistics of every image (`at_most`: as for `_gathered`). `warnings`:
-    the run's, which a reduction fitted on too few images joins once they are read."""
+    the run's, which a reduction fitted on too few images joins once they are read. `seen`
+    takes in the similarities the head is given."""
     names, head, decision = classifier.names, encoder.head, request.decision
+    seen = seen or SpanSeen()
     if request.hubness_reduction == "none":
         for items in batches:
             sims = similarities(_stack([i for i in items if i.ok], classifier), classifier.vectors)
+            seen.add(sims)
             rows = ranked_rows(sims, head, decision.top_k)
             del sims
             yield from predict_ranked(items, rows, names, decision)
@@ -2123,10 +2131,16 @@ def _predictions(
     # with top-k 0, three times the similarities (and without bound when they are not kept).
     rows = (
         row
-        for adjusted in reduced_chunks(every_sims, request.hubness_reduction)
+        for adjusted in _seen_as_given(reduced_chunks(every_sims, request.hubness_reduction), seen)
         for row in ranked_rows(adjusted, head, decision.top_k)
     )
     yield from predict_ranked(items, rows, names, decision)
+
+
+def _seen_as_given(chunks: Iterable[np.ndarray], seen: SpanSeen) -> Iterator[np.ndarray]:
+    for chunk in chunks:
+        seen.add(chunk)
+        yield chunk
 
 
 def _check_reference_set(
@@ -2258,34 +2272,66 @@ def _rows_in_place(rows: Sequence[np.ndarray]) -> np.ndarray | None:
     return base.reshape(-1)[start : start + len(rows) * first.size].reshape(len(rows), -1)
 
 
-# A softmax whose scale moves no score by more than this share of 1/C, or a sigmoid whose logits
-# are all beyond +-SATURATED_LOGIT (a score within 4e-8 of 1, or below 4.2e-8), gives scores
-# that tell nothing: the ranking still follows the cosines, but not a score or --threshold.
-FLAT_SOFTMAX = 1e-3
+# A head's scores tell nothing where no score can move by more than FLAT_SCORES (relatively)
+# over the similarities it is given, or where its logits are all beyond +-SATURATED_LOGIT (a
+# sigmoid's score within 4e-8 of 1, or below 4.2e-8): the ranking still follows the similarities,
+# but not a score or --threshold. Over one image's row of width w, a softmax's scores lie within
+# a factor exp(scale * w) of 1/C, and a sigmoid's p and 1 - p each change by at most that factor
+# (the slopes of log p and log(1 - p) are below 1 in size): one bound for both heads.
+# A priori, w is 2 (cosines lie in [-1, 1]), which only a broken head reaches; the cosines of
+# real image-text pairs lie in a narrow band (a CLIP at scale 0.01 scored 30 classes within 0.3%
+# of 1/30, a SigLIP with bias 20 and scale 7.4 wrote 1 for every pair), so the run's own
+# similarities are judged too, once scored. 1% is a judgement: a trained head's scores span
+# orders of magnitude.
+FLAT_SCORES = 1e-2
 SATURATED_LOGIT = 17.0
 
 
-def head_warnings(head: ScoreHead) -> list[str]:
-    """The warning of a score head that cannot separate scores: a checkpoint's logit_scale near
-    -inf, or a SigLIP bias that saturates every sigmoid (`_score_head` refuses inf and NaN)."""
+def head_warnings(head: ScoreHead, span: SimilaritySpan | None = None) -> list[str]:
+    """The warning of a score head that cannot separate scores over the similarities in `span`
+    (default: any cosine; a run's own: `span` from its similarities): a checkpoint's
+    logit_scale near -inf, or a SigLIP bias that saturates every sigmoid (`_score_head` refuses
+    inf and NaN)."""
+    given = span or SimilaritySpan()
+    spread = math.expm1(head.scale * given.widest_row)
+    flat, within = spread < FLAT_SCORES, f"within {_percent_up_to(spread)}"
     if head.kind == "softmax":
-        # Cosines lie in [-1, 1]: two classes' scores differ at most by a factor exp(2 * scale).
-        if math.expm1(2 * head.scale) >= FLAT_SOFTMAX:
+        if not flat:
             return []
-        every = f"every score within {FLAT_SOFTMAX:.1%} of 1 / the number of classes"
+        every = f"every score {within} of 1 / the number of classes"
         scale = f"score scale of {head.scale:.3g} makes"
     else:
-        if head.bias - head.scale > SATURATED_LOGIT:
+        if head.bias + head.scale * given.lo > SATURATED_LOGIT:
             every = "every score 1 (to 7 digits)"
-        elif head.bias + head.scale < -SATURATED_LOGIT:
+        elif span is None and head.bias + head.scale * given.hi < -SATURATED_LOGIT:
+            # Only over any cosine: such scores are still written to 7 digits and differ, and
+            # on a run's own similarities more likely mean that no class fits any image.
             every = "every score below 1e-7"
+        elif flat:
+            every = f"each image's scores {within} of one another"
         else:
             return []
         scale = f"score scale of {head.scale:.3g} and bias of {head.bias:.3g} make"
+    where = "" if span is None else " on this run's images"
     return [
-        f"the model's {scale} {every}, so the written scores and --threshold tell nothing "
+        f"the model's {scale} {every}{where}, so the written scores and --threshold tell nothing "
         "(the ranking still follows the model); are its weights a trained model's?"
     ]
+
+
+def _percent_up_to(fraction: float) -> str:
+    """`fraction` as a percentage rounded up to a tenth of a point (0.1% for less): a bound
+    shown as 0.0% would read as no spread at all."""
+    return f"{max(1, math.ceil(fraction * 1000 - 1e-9)) / 1000:.1%}"
+
+
+def _run_head_warnings(head: ScoreHead, seen: SpanSeen, n_classes: int) -> list[str]:
+    """head_warnings over the similarities the run gave, unless its head was warned of before
+    the run (any cosine) or there was nothing to tell apart: no image scored, or one class (the
+    one-class warning covers a softmax's)."""
+    if seen.span is None or n_classes < 2 or head_warnings(head):
+        return []
+    return head_warnings(head, seen.span)
 
 
 def _encode_error_warnings(

@@ -49,6 +49,35 @@ class Decision:
             object.__setattr__(self, "threshold", float(self.threshold))
 
 
+@dataclass(frozen=True)
+class SimilaritySpan:
+    """Similarities a score head was given: the least, the greatest, and the widest range within
+    one image's row (all that a softmax's scores, or one image's scores under a sigmoid, can
+    differ by). The default holds for any run: cosines of unit vectors lie in [-1, 1]."""
+
+    lo: float = -1.0
+    hi: float = 1.0
+    widest_row: float = 2.0
+
+
+class SpanSeen:
+    """The SimilaritySpan of the similarity rows added so far; `span` is None before any."""
+
+    def __init__(self) -> None:
+        self.span: SimilaritySpan | None = None
+
+    def add(self, sims: np.ndarray) -> None:
+        if not sims.size:
+            return
+        row_min, row_max = sims.min(axis=1), sims.max(axis=1)
+        lo, hi = float(row_min.min()), float(row_max.max())
+        widest = float((row_max - row_min).max())
+        if self.span is not None:
+            lo, hi = min(lo, self.span.lo), max(hi, self.span.hi)
+            widest = max(widest, self.span.widest_row)
+        self.span = SimilaritySpan(lo, hi, widest)
+
+
 def is_whole_number(value: object) -> bool:
     """An int or a numpy integer; not a bool, a float or a string."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
