@@ -1749,12 +1749,9 @@ def label(
             report.embed_options = _embed_options(encoder, stored_in)
         if not _counts_low_confidence(encoder, request.decision, len(spec.names)):
             report.low_confidence_below = None
+            report.warnings += _low_confidence_ignored(encoder, request, len(spec.names))
         report.warnings += classifier.model_warnings()
-        if len(spec.names) == 1 and encoder.head.kind == "softmax":
-            report.warnings.append(
-                "one class under the model's softmax: every image scores 1, so the score tells "
-                "nothing and --threshold abstains on none (add the classes the images may show)"
-            )
+        report.warnings += _abstains_on_none_warnings(encoder.head, request.decision, spec.names)
         report.warnings += head_warnings(encoder.head)
         # A store that cannot be used fails here, and the writer discards its file.
         encoded = _encoded_items(source, decoding, encoder, model, progress, outputs, identity)
@@ -3452,6 +3449,47 @@ def _counts_low_confidence(encoder: Encoder, decision: Decision, n_classes: int)
         and decision.threshold is None
         and n_classes <= LOW_CONFIDENCE_MAX_CLASSES
     )
+
+
+def _low_confidence_ignored(encoder: Encoder, request: LabelRequest, n_classes: int) -> list[str]:
+    """The warning of a low_confidence cut a caller gave (other than the default) that the run
+    does not count, for `_counts_low_confidence`'s reason: a report's count left out says
+    nothing where a cut was asked for."""
+    if request.low_confidence == LabelRequest.low_confidence:
+        return []
+    if encoder.head.kind != "softmax":
+        why = "under the model's sigmoid, which scores each class on its own"
+    elif request.decision.threshold is not None:
+        why = "under --threshold, which labels the doubtful images unknown"
+    else:
+        why = (
+            f"over more than {LOW_CONFIDENCE_MAX_CLASSES} classes ({n_classes}), where a softmax "
+            "spreads its belief thin"
+        )
+    return [f"low_confidence {request.low_confidence:g}: no image is counted {why}; ignored"]
+
+
+def _abstains_on_none_warnings(
+    head: ScoreHead, decision: Decision, names: Sequence[str]
+) -> list[str]:
+    """The warning of a softmax run whose scores cannot fall below its --threshold: a softmax's
+    top score over C classes is at least 1/C (every score 1 with one class), so a threshold at or
+    below it, as written, labels no image unknown. A sigmoid scores each class on its own."""
+    n = len(names)
+    if head.kind != "softmax" or not n:
+        return []
+    if n == 1:
+        return [
+            "one class under the model's softmax: every image scores 1, so the score tells "
+            "nothing and --threshold abstains on none (add the classes the images may show)"
+        ]
+    threshold = decision.threshold
+    if threshold is None or threshold > written_score(1 / n):
+        return []
+    return [
+        f"--threshold {threshold:g} is at or below 1/{n}, the least top score a softmax over "
+        f"{n} classes gives: it abstains on none"
+    ]
 
 
 def summary_dict(report: LabelReport) -> dict[str, Any]:
