@@ -3006,6 +3006,14 @@ def _stacking(
             f"scores '{printable_text(top)}' highest (edited after labelling?): stacking decides "
             "labels from the scores"
         )
+    if rankings and all(np.ptp(ranked.scores) == 0 for ranked in rankings):
+        # Every gamma then moves whole images from one side to the other by class order alone:
+        # a curve and an AUSUC of the labeller's ties, not of its scores (a saturated or flat
+        # score head; `label` warns of one).
+        return None, (
+            "every image scores every class alike, so no gamma tells seen from unseen classes "
+            "by score"
+        )
     if absent:
         notes.append(
             f"{counted(len(absent), 'truth class is', 'truth classes are')} not among the "
