@@ -8,7 +8,7 @@ statistic below is taken over the folder's images.
 Score contract of the reductions (`reduced_chunks`, which labelling uses, and `compare`):
 - Every method returns an *adjusted similarity* [N, C] float32 on the cosine scale, so the model's
   own head (softmax(scale * s) for CLIP, sigmoid(scale * s + bias) for SigLIP) can be applied to it
-  unchanged.
+  unchanged (mp, below, also lowers each image's best similarities, which a sigmoid's scores show).
 - For each image, sorting its row of the output gives exactly the method's ranking of the classes.
 - csls, isoftmax and centering are "cosine minus a per-class offset" up to per-image constants
   (which never change an image's ranking). They return  s'(i, c) = cos(i, c) - (o(c) - mean_c o),
@@ -30,6 +30,15 @@ Score contract of the reductions (`reduced_chunks`, which labelling uses, and `c
   image and class agree on the pair's percentile, and is lower (higher) when the class finds the
   image less (more) remarkable than the image finds the class: hubs are pushed down, antihubs up.
   Exception: an image with the same similarity to every class (sd_i = 0) keeps all scores equal.
+  Unlike the other three, mp is not centred per image, and it moves an image's whole row: in the
+  runs measured it put each image's best classes below their raw cosines (a class finds an image
+  of its own less remarkable than the image finds the class, the class's images being many). A
+  softmax reads only the differences within a row and hardly shows it (shapes-demo over the
+  demo's 600 images: mean top score 0.887 raw, 0.888 with mp); a sigmoid scores each similarity
+  as it is, so its scores fall across the board (a sharpened tiny SigLIP over the same images:
+  median top score 0.836 raw, 0.589 with mp; the raw run's --threshold for 50% coverage kept 262
+  images under mp, not 300). So with a sigmoid, a --threshold or a selective-labelling table
+  read off a run without mp does not hold for a run with it.
 
 Choices:
 - `isoftmax` is the plain inverted softmax over the folder. QB-Norm's dynamic variant normalises
