@@ -1,8 +1,8 @@
 """A placeholder of another tool's, or one with a conversion or format spec (`{name:>10}`,
 `{c!r}`), is told what to write for it in the same words as a --templates template and as a
 class file's own prompt: class files got no hint for a spec. One used twice (`a {c} and another
-{c}`) is told that the class name goes in once: told to write {} for it, both became {} and
-were refused again."""
+{c}`) is told to write {} for one and drop the other, as the class name goes in once: told to
+write {} for it, both became {} and were refused again."""
 
 from __future__ import annotations
 
@@ -58,11 +58,15 @@ def test_a_class_prompt_and_a_template_get_the_same_hint(
 @pytest.mark.parametrize(
     ("prompt", "hint"),
     [
-        ("a {c} and another {c}", "write {} for one of the 2 {c}: the class name goes in once"),
+        (
+            "a {c} and another {c}",
+            "write {} for one of the 2 {c} and drop the other or put it in plain words: the "
+            "class name goes in once",
+        ),
         (
             "{label!r} by {label!r} by {label!r}",
-            "write {} for one of the 3 {label!r}: the class name goes in once; a conversion "
-            "or format spec is not allowed",
+            "write {} for one of the 3 {label!r} and drop the others or put them in plain "
+            "words: the class name goes in once; a conversion or format spec is not allowed",
         ),
     ],
 )

@@ -303,7 +303,9 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
             hint = f"it holds {said}"
         elif fields == [] and "%s" in template:
             hint = PERCENT_S_HINT
-        elif other := other_field_hint(template):
+        elif other := other_field_hint(
+            template, (what,) if placeholders == 1 else ("the class name", "the descriptor")
+        ):
             hint = other
         elif fields == [] and (jinja := _JINJA_FIELD.search(template)):
             hint = f"a Jinja template? write {{}} for {jinja.group()}"

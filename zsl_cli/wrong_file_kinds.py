@@ -599,16 +599,18 @@ def template_fields(template: str) -> list[str] | None:
         return None
 
 
-def other_field_hint(template: str) -> str | None:
+def other_field_hint(template: str, stands_for: Sequence[str] = ("the class name",)) -> str | None:
     """What to write for the placeholder that is `template`'s only one, in the same words for a
     --templates template and a class file's own prompt: another tool's (CLIP_benchmark's `a
     photo of a {c}.`, a format string's `{classname}`, a shell's or JavaScript's `${label}`,
     whose '$' would stay in every prompt), or one with a conversion or format spec (`{!r}`,
-    `{name:>10}`), which would quote or pad the name. Used more than once, it is told that the
-    name goes in once: told to write {} for it, each became {} and was refused for that. None
-    for other braces."""
+    `{name:>10}`), which would quote or pad the name. `stands_for` says what the option's {}
+    placeholders are, in order (a description template's class name, then its descriptor).
+    Used more times than that, it is told to drop its other places: told only to write {} for
+    it, each became {} and was refused again. None for other braces, and for fewer fields than
+    placeholders (the option's own hint says what they are)."""
     fields = template_fields(template)
-    if not fields or len(set(fields)) > 1:
+    if not fields or len(set(fields)) > 1 or len(fields) < len(stands_for):
         return None
     name = re.split("[!:]", fields[0], maxsplit=1)[0]
     formatted = fields[0] != name
@@ -619,8 +621,19 @@ def other_field_hint(template: str) -> str | None:
     spec = "a conversion or format spec is not allowed"
     if len(fields) == 1:
         return f"write {{}} for {written}" + (f": {spec}" if formatted else "")
-    once = f"write {{}} for one of the {len(fields)} {written}: the class name goes in once"
-    return once + (f"; {spec}" if formatted else "")
+    each = ", then ".join(stands_for)
+    if len(fields) == len(stands_for):
+        hint = f"write {{}} for both {written}: {each}"
+    else:
+        some = "one" if len(stands_for) == 1 else str(len(stands_for))
+        # The other places take no name: written as a placeholder, each was refused again.
+        other = "other or put it" if len(fields) - len(stands_for) == 1 else "others or put them"
+        once = f"{each} goes in once" if len(stands_for) == 1 else f"{each}, each once"
+        hint = (
+            f"write {{}} for {some} of the {len(fields)} {written} and drop the {other} in "
+            f"plain words: {once}"
+        )
+    return hint + (f"; {spec}" if formatted else "")
 
 
 def refuse_python_id_map(text: str, source: str) -> None:
