@@ -336,28 +336,30 @@ def _check_data_key(key: str) -> None:
     option = "--ls-data-key"
     if not key:
         raise ZslError(f"{option} is empty: give the data key the Image tag reads ($KEY)")
-    if key.startswith("$") and _DATA_KEY.fullmatch(key[1:]):
-        # Pasted from the config's `value="$img"`, whose '$' names the key it reads.
-        raise ZslError(
-            f"{option} {key!r}: the '$' of an Image tag's value=\"$KEY\" is not part of the "
-            f"data key: give {option} {key[1:]}"
-        )
-    if not _DATA_KEY.fullmatch(key):
+    # Pasted from the config's `value="$img"`, whose '$' names the key it reads: the key
+    # without it is checked, so that a '$' before a key refused too gets that refusal at once.
+    meant = key[1:] if key.startswith("$") and _DATA_KEY.fullmatch(key[1:]) else key
+    if not _DATA_KEY.fullmatch(meant):
         raise ZslError(
             f'{option} {quoted_line(key)}: Label Studio reads an Image tag\'s value="$KEY" as one '
             "data key only where KEY is ASCII letters, digits and '_' (another character ends it; "
             "'.' and '[' reach into nested data): give such a key, and the Image tag the same"
         )
-    if key == "__proto__":
+    if meant == "__proto__":
         # Its labelling screen looks task data up with a `get` that skips this name.
         raise ZslError(
             f"{option} {quoted_line(key)}: Label Studio's labelling screen reads no data key of "
             "that name: give another"
         )
-    if key.startswith(_ZSL_KEYS):
+    if meant.startswith(_ZSL_KEYS):
         raise ZslError(
             f"{option} {quoted_line(key)}: the tasks' zsl_* keys hold zsl's own record (zsl_path, "
             "zsl_label, ...): give a key that does not start with zsl_"
+        )
+    if meant != key:
+        raise ZslError(
+            f"{option} {key!r}: the '$' of an Image tag's value=\"$KEY\" is not part of the "
+            f"data key: give {option} {meant}"
         )
 
 
