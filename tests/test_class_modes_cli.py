@@ -445,8 +445,8 @@ def test_an_excel_separator_line_names_the_delimiter(tiny_clip, files, tmp_path,
         ),
         (
             "a {x} and {}\n",
-            "{path}:1: 'a {{x}} and {{}}' must contain exactly one {{}} placeholder (write literal "
-            "braces as {{{{ and }}}})",
+            "{path}:1: 'a {{x}} and {{}}' must contain exactly one {{}} placeholder (drop {{x}} or "
+            "put it in plain words: {{}} is the class name, which goes in once)",
         ),
     ],
 )

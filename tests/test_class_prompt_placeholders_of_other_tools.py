@@ -40,7 +40,7 @@ def test_a_class_prompts_placeholder_of_another_tool_gets_the_templates_hint(
     assert refusal("-c", tmp_path / "two.txt", "-t", prompt).endswith(f"({hint})")
 
 
-@pytest.mark.parametrize("prompt", ["a {c} and a {d}", "a {} and {c}", "a {"])
+@pytest.mark.parametrize("prompt", ["a {c} and a {d}", "a {} and {c!r}", "a {"])
 def test_other_braces_get_no_placeholder_hint(tmp_path: Path, prompt: str) -> None:
     classes = tmp_path / "c.txt"
     classes.write_text(f"red circle: {prompt}\nblue square\n")

@@ -106,3 +106,17 @@ def test_following_the_templates_hint_gives_prompts_with_the_name_once(
     assert result.exit_code == 0, result.output
     prompts = [line.split(",", 2)[2] for line in result.stdout.splitlines()[1:]]
     assert prompts == ["a red circle and another ", "a blue square and another "]
+
+
+@pytest.mark.parametrize("template", ["a {} and another {c}", "a {0} and another {c}"])
+def test_a_template_with_its_placeholder_and_another_tools_is_told_to_drop_the_other(
+    classes: Path, template: str
+) -> None:
+    # Half done as told: "write literal braces as {{ and }}" led to prompts holding '{c}'.
+    hint = hint_of(refusal("-c", classes, "-t", template))
+    assert hint == "drop {c} or put it in plain words: {} is the class name, which goes in once"
+    (classes.parent / "c.txt").write_text(f"red circle: {template}\nblue square\n")
+    assert hint_of(refusal("-c", classes.parent / "c.txt")) == hint
+    result = run("label", "-c", classes, "-t", template.replace("{c}", ""), "--show-prompts")
+    assert result.exit_code == 0, result.output
+    assert "{" not in result.stdout

@@ -610,6 +610,14 @@ def other_field_hint(template: str, stands_for: Sequence[str] = ("the class name
     it, each became {} and was refused again. None for other braces, and for fewer fields than
     placeholders (the option's own hint says what they are)."""
     fields = template_fields(template)
+    others = [field for field in fields or () if field not in ("", "0")]
+    if len(stands_for) == 1 and len(others) == 1 < len(fields or ()) and others[0].isidentifier():
+        # `a {} and another {c}`, half done as the hint below says: to escape {c} would leave
+        # it in every prompt.
+        written = ("$" if f"${{{others[0]}}}" in template else "") + f"{{{others[0]}}}"
+        return (
+            f"drop {written} or put it in plain words: {{}} is {stands_for[0]}, which goes in once"
+        )
     if not fields or len(set(fields)) > 1 or len(fields) < len(stands_for):
         return None
     name = re.split("[!:]", fields[0], maxsplit=1)[0]
