@@ -2279,9 +2279,14 @@ def _rows_in_place(rows: Sequence[np.ndarray]) -> np.ndarray | None:
 # real image-text pairs lie in a narrow band (a CLIP at scale 0.01 scored 30 classes within 0.3%
 # of 1/30, a SigLIP with bias 20 and scale 7.4 wrote 1 for every pair), so the run's own
 # similarities are judged too, once scored. 1% is a judgement: a trained head's scores span
-# orders of magnitude.
+# orders of magnitude. A run's rows are judged as at least TYPICAL_ROW_SPAN wide: a few images
+# that fit none of a few classes gave rows narrower than that (one image between two classes it
+# did not show: 0.3% under the bundled model's scale of 29.4), which is the images', not the
+# head's; a head is flat over that width only below a scale of 0.2, where trained ones sit at
+# 10-120.
 FLAT_SCORES = 1e-2
 SATURATED_LOGIT = 17.0
+TYPICAL_ROW_SPAN = 0.05
 
 
 def head_warnings(head: ScoreHead, span: SimilaritySpan | None = None) -> list[str]:
@@ -2290,7 +2295,8 @@ def head_warnings(head: ScoreHead, span: SimilaritySpan | None = None) -> list[s
     logit_scale near -inf, or a SigLIP bias that saturates every sigmoid (`_score_head` refuses
     inf and NaN)."""
     given = span or SimilaritySpan()
-    spread = math.expm1(head.scale * given.widest_row)
+    widest = given.widest_row if span is None else max(span.widest_row, TYPICAL_ROW_SPAN)
+    spread = math.expm1(head.scale * widest)
     flat, within = spread < FLAT_SCORES, f"within {_percent_up_to(spread)}"
     if head.kind == "softmax":
         if not flat:
