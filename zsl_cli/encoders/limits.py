@@ -78,7 +78,7 @@ def no_temporary_folder(error: BaseException) -> str | None:
             folders = tried.group(1).replace("'", "") if tried else "TMPDIR, /tmp"
             return (
                 f"no writable temporary folder was found (tried {clipped_text(folders, 200)}: "
-                "full or read-only?), and loading the model needs one; set TMPDIR to a "
+                "full or read-only?), and torch needs one as it loads; set TMPDIR to a "
                 "writable folder"
             )
         cause = cause.__cause__ or cause.__context__
