@@ -1,7 +1,8 @@
 """A class file's warnings of one line's mistake name that line (`c.txt:2:`), as the warning of
 a name split at its ':' does (`c.txt:1: 'Re:Zero' is class 'Re' ...`): a comment after a name or
 a prompt (' #') and a class name that is a URL. Where several lines have it, the first is named,
-the rest counted. A seen list, read by `zsl evaluate`, and a template file name no line."""
+the rest counted, in a template file as in a class file. A seen list, read by `zsl evaluate`,
+names no line."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from tests.helpers import run
 from zsl_cli.api import ClassOptions, class_prompts
+from zsl_cli.prompts import resolve_templates
 
 URL = "https://www.wikidata.org/wiki/Q146"
 
@@ -59,3 +61,10 @@ def test_the_cli_shows_the_line_too(tmp_path: Path) -> None:
     result = run("label", "-c", classes, "--show-prompts")
     assert result.exit_code == 0, result.output
     assert f"warning: {classes}:1: class 'cat # a pet' holds ' #'" in result.stderr
+
+
+def test_a_comment_after_a_template_names_its_line(tmp_path: Path) -> None:
+    templates = tmp_path / "t.txt"
+    templates.write_text("# mine\n\na photo of a {}.\nart of {}  # x\n{} # y\n", encoding="utf-8")
+    (warning,) = resolve_templates(str(templates)).warnings
+    assert warning.startswith(f"{templates}:4: template 'art of {{}}  # x' (and 1 more) holds")

@@ -201,7 +201,7 @@ def test_a_comment_at_the_end_of_a_template_line_is_warned_of(tiny_clip, files, 
     args = ("-c", files["classes.txt"], "-t", templates, "-m", tiny_clip, "-o", output)
     result = run("label", files["images"], *args)
     assert result.exit_code == 0, result.stderr
-    warning = f"warning: {templates}: template 'a photo of a {{}}.  # the default' holds ' #'"
+    warning = f"warning: {templates}:2: template 'a photo of a {{}}.  # the default' holds ' #'"
     assert result.stderr.count(warning) == 1, result.stderr
     assert "'#' makes a comment only at the start of a line" in result.stderr
     # Comment lines are left out, as in a class file: 3 classes by the 2 other templates.

@@ -196,7 +196,8 @@ def resolve_templates(value: str) -> Templates:
         # The file's name escaped, as errors show it: a warning is printed as the library gives
         # it, and a name's escape sequences must not reach the terminal.
         source = printable(value)
-        warnings = trailing_comment_warnings(templates, source, "template", "template")
+        places = [f"{source}:{number}" for number, _ in numbered]
+        warnings = trailing_comment_warnings(templates, source, "template", "template", places)
         if hashtags:
             number, line, braces = hashtags[0]
             more = f" (and {len(hashtags) - 1} more)" if len(hashtags) > 1 else ""
@@ -212,9 +213,7 @@ def resolve_templates(value: str) -> Templates:
                 "quotes are part of the templates and of every prompt; write the templates "
                 "without them",
             )
-        warnings += csv_quoting_warnings(
-            [(template, f"{source}:{number}") for number, template in numbered], "template"
-        )
+        warnings += csv_quoting_warnings(list(zip(templates, places, strict=True)), "template")
         if "{}" in value and not _reads_as_path(value):
             # `-t '{}'` beside a file of that name (find's -exec leaves them): read, and said.
             warnings += (
