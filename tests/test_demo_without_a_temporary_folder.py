@@ -1,6 +1,7 @@
 """The demo's train and evaluate load torch and transformers, which need a writable temporary
 folder as they import: without one, the same one line as `zsl` (exit 2), not a traceback (exit
-70); and the demo's --help lists exit 70 with the others."""
+70), and train leaves no empty model folder behind; and the demo's --help lists exit 70 with
+the others."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_the_demo_without_a_writable_temporary_folder_says_so_in_one_line(tmp_pa
     assert "TMPDIR" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+    assert not (tmp_path / "model").exists()  # train's output folder: not left behind empty
 
 
 def test_the_demo_help_lists_the_internal_error_exit_code():

@@ -191,15 +191,26 @@ def train(out_dir: Path, settings: TrainSettings, log: Log | None = None) -> Non
         )
     if not 0 <= settings.seed <= settings.largest_seed:
         raise ZslError(f"--seed must be from 0 to {settings.largest_seed}, got {settings.seed}")
+    made = not out_dir.exists()
     try:
         # Now, not after minutes of training: an output path that cannot be a folder fails here.
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ZslError(f"cannot create {out_dir}: {why_not_created(error)}") from None
+    try:
+        _train_and_save(out_dir, settings, log or (lambda message: None))
+    except BaseException:
+        # A run that fails or is stopped before saving (no temporary folder, Ctrl-C) leaves no
+        # empty model folder to be taken for a model.
+        if made and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
+
+
+def _train_and_save(out_dir: Path, settings: TrainSettings, say: Log) -> None:
     import torch
     import torch.nn.functional as F
 
-    say = log or (lambda message: None)
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
