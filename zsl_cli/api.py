@@ -2933,6 +2933,7 @@ def hubness(
         failed_truth=failed_truth,
     )
     # The warnings found from here on come after those told to `warn`, as for label.
+    warnings += mp_under_sigmoid_warnings(measures.recommended_method, encoder.head)
     if seen is not None:
         warnings += unknown_seen_warnings(seen, known, "the listed classes")
     measured = (method.accuracy or {} for method in measures.methods.values())
@@ -3473,6 +3474,19 @@ def _low_confidence_ignored(encoder: Encoder, request: LabelRequest, n_classes: 
             "spreads its belief thin"
         )
     return [f"low_confidence {request.low_confidence:g}: no image is counted {why}; ignored"]
+
+
+def mp_under_sigmoid_warnings(recommended_method: str | None, head: ScoreHead) -> list[str]:
+    """Hubness's note where it advises mp for a sigmoid model: unlike the other reductions, mp
+    is not centred per image and lowers each image's best similarities, which a sigmoid shows in
+    every score (a softmax hardly does), so a threshold read off a run without it fails."""
+    if recommended_method != "mp" or head.kind != "sigmoid":
+        return []
+    return [
+        "mp lowers each image's best similarities, which this model's sigmoid shows in every "
+        "score: with --hubness-reduction mp, a --threshold or selective-labelling table read "
+        "off a run without it does not hold (read one off a run with it)"
+    ]
 
 
 def _abstains_on_none_warnings(
