@@ -91,6 +91,14 @@ class ZslGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _exit_reader_gone()
+        except MemoryError as error:
+            # A limit of the system (ulimit -v, strict overcommit), not a bug to report: said
+            # as out of memory while the model loads is, with the limit to raise.
+            from zsl_cli.encoders.limits import system_limit
+
+            _say(f"{_program(ctx)}: error: {system_limit(error)}")
+            _drop_what_stdout_kept()
+            raise typer.Exit(EXIT_USAGE) from None
 
 
 class ZslCommand(TyperCommand):

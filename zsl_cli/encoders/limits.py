@@ -100,7 +100,7 @@ def overcommit_is_strict() -> bool:
     try:
         with open("/proc/sys/vm/overcommit_memory", encoding="ascii") as setting:
             return setting.read().strip() == "2"
-    except OSError:
+    except (OSError, MemoryError):  # no memory left even for this: nothing known
         return False
 
 
