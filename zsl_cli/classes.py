@@ -2354,8 +2354,15 @@ def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str
         hint = (
             " (a first column with no name: the class names, written as a row index by "
             "pandas' to_csv or R's write.csv? head it 'class': `class,"
-            f"{header[1]},...`)"
+            f"{header[1]},...`"
         )
+        if _column_numbers(header[1:]):
+            # A bare matrix's columns (`,0,1,2`), which the next read would refuse in turn.
+            hint += (
+                ", and name the columns with words (they are numbered: the prompts would say "
+                "nothing of the attributes) or give each a phrase in a #phrase row"
+            )
+        hint += ")"
     elif header[0].lower() in _HEADER_WORDS and len(header) > 2:
         hint = f" (the class names' column is headed {quoted_text(header[0])}: head it 'class')"
     elif re.fullmatch(r"Unnamed: \d+", header[0]) and len(header) > 2:
