@@ -153,6 +153,9 @@ def render_html(result: EvaluationResult) -> str:
     )
 
 
+# White space kept as written where names and messages are shown: a browser collapses a run of
+# spaces, so classes `red circle` and `red  circle` (told apart everywhere else) showed as two
+# rows of one name.
 _CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { margin-bottom: 0; } h2 { margin-top: 1.6em; }
@@ -164,6 +167,7 @@ th { background: #f5f5f5; } td.name, th.name { text-align: left; }
 .bar span { background: #3b7dd8; height: 10px; display: block; }
 table.heat td { border: 1px solid #fff; min-width: 2.2em; text-align: center; }
 table.heat th.col { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; }
+td, th, li, p { white-space: pre-wrap; }
 """
 
 
