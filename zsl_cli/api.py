@@ -75,6 +75,7 @@ from zsl_cli.batching import (
 )
 from zsl_cli.classes import (
     ClassSpec,
+    formula_name_warnings,
     load_class_spec,
     missing_value_name_warnings,
     whole_prompt_warnings,
@@ -1368,8 +1369,8 @@ def class_prompts(options: ClassOptions) -> ClassPrompts:
 
 def _class_file_warnings(spec: ClassSpec) -> list[str]:
     """What reading the class files noticed, as `label` and `class_prompts` give it before any
-    model: the spec's warnings, then the class names read as missing values."""
-    return [*spec.warnings, *missing_value_name_warnings(spec)]
+    model: the spec's warnings, then the class names read as missing values or as formulas."""
+    return [*spec.warnings, *missing_value_name_warnings(spec), *formula_name_warnings(spec)]
 
 
 def _check_revision(model: ModelOptions, encoder: Encoder | None) -> None:
@@ -1813,6 +1814,7 @@ def label(
             kept = error
         if isinstance(writer, writers.PredictionWriter):
             report.warnings += writer.not_utf8_warnings(report.output)
+            report.warnings += writer.formula_warnings(report.output)
         if studio is not None and isinstance(writer, writers.PredictionWriter):
             report.warnings += label_studio_size_warnings(writer.bytes_written, report.output)
         if kept is not None:

@@ -2046,6 +2046,34 @@ def missing_value_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
     )
 
 
+# The first characters that make Excel, LibreOffice and Google Sheets take a CSV cell for a
+# formula (OWASP's "CSV Injection" lists the tab and carriage return too): opened, not imported
+# as text, such a cell is run, not shown, and a sheet saved again keeps what it gave.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_name_warnings(spec: ClassSpec) -> tuple[str, ...]:
+    """A warning naming the classes that a spreadsheet opening a CSV output reads as formulas
+    (`-blue hexagon` shows as #NAME?, and saving the sheet loses the label). Warned of, not
+    refused: zsl's own readers, pandas and JSON keep them. A class name cannot start with a tab
+    or a carriage return (white space is stripped), so the warning names the four others."""
+    names = [name for name in spec.names if name.startswith(FORMULA_STARTS)]
+    if not names:
+        return ()
+    # Escaped as in `missing_value_name_warnings`.
+    source = printable(spec.sources[0]) if spec.sources else "<classes>"
+    if len(names) == 1:
+        subject, fix = f"class name {quoted_line(names[0])} starts", "rename it"
+    else:
+        shown = some_names([quoted_line(name) for name in names[:3]], 3, len(names))
+        subject, fix = f"{len(names)} class names ({shown}) start", "rename them"
+    return (
+        f"{source}: {subject} with =, +, - or @, which Excel, LibreOffice and Google Sheets run "
+        "as a formula where a CSV of predictions is opened in them (a label shows as #NAME?, "
+        f"and saving the sheet loses it): {fix}, or import the CSV with its columns as text",
+    )
+
+
 def whole_prompt_warnings(spec: ClassSpec) -> tuple[str, ...]:
     """A warning for descriptors that are whole prompts already, nine in ten or more of them
     naming their class (CuPL's: "A photo of a tench, a type of fish."): the default description

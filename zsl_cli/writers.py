@@ -13,6 +13,9 @@ Conventions shared by every format:
   `\\udcXX` escape, Label Studio tasks (which cannot hold such escapes) with U+FFFD for display
   and the exact path percent-encoded in `zsl_path_quoted`. Strict UTF-8 readers (pandas, DuckDB)
   refuse a CSV or JSON file holding such bytes: `PredictionWriter.not_utf8_warnings` says so.
+- CSV cells are written as they are, those a spreadsheet runs as a formula too (a file named
+  `=HYPERLINK(...).png`): zsl's readers and scripts need the exact names, so
+  `PredictionWriter.formula_warnings` tells where one was written, and how to open the file.
 - A file output is written to a temporary file in the same directory and moved into place on
   `close()`; until then an existing file stays untouched. `close(complete=False)` (Ctrl-C) still
   publishes what was written, with `"complete": false` in the run info. An exception inside the
@@ -35,6 +38,7 @@ from types import TracebackType
 from typing import IO, Any, Protocol
 from urllib.parse import quote
 
+from zsl_cli.classes import FORMULA_STARTS
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
     CSV_NOT_UTF8,
@@ -48,7 +52,14 @@ from zsl_cli.files import (
     streams_into,
     write_file,
 )
-from zsl_cli.formatting import has_surrogates, path_to_text, printable_text, quoted
+from zsl_cli.formatting import (
+    counted,
+    has_surrogates,
+    path_to_text,
+    printable,
+    printable_text,
+    quoted,
+)
 from zsl_cli.label_studio import (
     LabelStudioOptions,
     check_label_studio_options,
@@ -268,11 +279,43 @@ _JSON_NOT_UTF8 = (
 )
 
 
+class FormulaCells:
+    """The cells of a CSV output that a spreadsheet runs as a formula (`FORMULA_STARTS`): how
+    many, and the first. Written as they are, since zsl's readers and scripts read the exact names
+    back; a warning says how to open the file instead. Of a prediction's cells, the path and the
+    error: a label or a ranking starts with a class name, which the class file's warning names
+    (`classes.formula_name_warnings`), with its own advice (rename the class)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = ""
+
+    def note(self, cell: str) -> None:
+        if cell.startswith(FORMULA_STARTS):
+            if not self.count:
+                self.first = cell
+            self.count += 1
+
+    def warnings(self, output: str) -> list[str]:
+        """One warning for `output` (its name in messages) where it holds such cells."""
+        if not self.count:
+            return []
+        start = "starts" if self.count == 1 else "start"
+        return [
+            f"{counted(self.count, 'cell')} of {printable(output)} {start} with =, +, -, @, a tab "
+            "or a carriage return (first: "
+            f"'{printable_text(self.first)}'), which Excel, LibreOffice and Google Sheets run as a "
+            "formula when they open the file: import it with its columns as text instead (zsl "
+            "and pandas read it as written)"
+        ]
+
+
 class _Encoder(Protocol):
     """Turns a run's parts into bytes: header at open, one record per prediction, footer."""
 
     run_info_inside: bool  # True when the footer holds the run info (no sidecar)
     not_utf8: NotUtf8Rows  # the records written whose text is not valid UTF-8
+    formulas: FormulaCells  # the cells written that a spreadsheet runs as formulas (CSV only)
 
     def header(self) -> bytes: ...
 
@@ -294,6 +337,7 @@ class _CsvEncoder:
         self._lines = CsvLines()
         self._for_terminal = for_terminal
         self.not_utf8 = NotUtf8Rows(CSV_NOT_UTF8)
+        self.formulas = FormulaCells()
 
     def _row(self, values: Iterable[str], path: str = "") -> bytes:
         if self._for_terminal:
@@ -306,9 +350,14 @@ class _CsvEncoder:
 
     def record(self, prediction: Prediction) -> bytes:
         labels, scores = _columns(prediction.top_k)
+        path = path_to_text(prediction.path)
+        # Not at a terminal: rows shown there are read, not opened in a spreadsheet.
+        if not self._for_terminal:
+            self.formulas.note(path)
+            self.formulas.note(prediction.error)
         return self._row(
             (
-                path_to_text(prediction.path),
+                path,
                 prediction.label,
                 _score_text(prediction.score),
                 TOP_K_SEPARATOR.join(labels),
@@ -329,6 +378,7 @@ class _JsonlEncoder:
     def __init__(self) -> None:
         self._text = _RecordText()
         self.not_utf8 = NotUtf8Rows(_JSON_NOT_UTF8)
+        self.formulas = FormulaCells()  # JSON: no spreadsheet opens it
 
     def header(self) -> bytes:
         return b""
@@ -362,6 +412,7 @@ class _JsonEncoder(_JsonListEncoder):
         super().__init__()
         self._text = _RecordText()
         self.not_utf8 = NotUtf8Rows(_JSON_NOT_UTF8)
+        self.formulas = FormulaCells()  # JSON: no spreadsheet opens it
 
     def header(self) -> bytes:
         return b'{"predictions": ['
@@ -394,6 +445,7 @@ class _LabelStudioEncoder(_JsonListEncoder):
         self._text = _RecordText()
         # Never noted: tasks show such bytes as U+FFFD and keep the path in zsl_path_quoted.
         self.not_utf8 = NotUtf8Rows("")
+        self.formulas = FormulaCells()  # JSON: no spreadsheet opens it
 
     def header(self) -> bytes:
         return b"["
@@ -540,6 +592,11 @@ class PredictionWriter:
         """A warning where rows written to `output` (its name in messages) are not valid UTF-8,
         which strict UTF-8 readers refuse: what they hold, and how to read or avoid them."""
         return self._encoder.not_utf8.warnings(output)
+
+    def formula_warnings(self, output: str) -> list[str]:
+        """A warning where cells written to `output` (its name in messages) are run as formulas
+        by a spreadsheet that opens it (CSV only), and how to open it instead."""
+        return self._encoder.formulas.warnings(output)
 
 
 def open_writer(
