@@ -1982,7 +1982,7 @@ def test_outputs_holding_paths_that_are_not_utf8_are_warned_of(
         with pytest.raises(UnicodeEncodeError):  # as pandas' (pyarrow's) strings refuse it
             records[1]["path"].encode("utf-8")
     if fmt == "csv":
-        assert "encoding_errors='surrogateescape', dtype={'path': object}" in warnings[0]
+        assert "surrogateescape', dtype={'path': object, 'label': str" in warnings[0]
         text = raw.decode("utf-8", "surrogateescape")  # what that reading does
         paths = [row[0] for row in csv.reader(io.StringIO(text, newline=""))][1:]
         assert [os.fsencode(p) for p in paths] == [os.fsencode(p.path) for p in predictions]
