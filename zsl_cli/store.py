@@ -417,6 +417,8 @@ class EmbeddingStore:
             hint = hint or not_found_hint(path)
             raise ZslError(f"embedding store {path} not found{hint}; create it with `zsl embed`")
         _check_journal_name(path)
+        if create:
+            _check_one_name(path)
         # SQLite keeps the -wal and -shm files next to the file a symbolic link leads to.
         real = Path(os.path.realpath(path))
         written = create or os.access(path, os.W_OK) and os.access(real.parent, os.W_OK)
@@ -2212,6 +2214,7 @@ def check_store_writable(path: Path) -> None:
     so that folder must be writable too."""
     _check_no_link_loop(path)
     _check_journal_name(path)
+    _check_one_name(path)
     _check_no_journal_links(path)
     real = Path(os.path.realpath(path))
     folder = real.parent
@@ -2228,6 +2231,45 @@ def check_store_writable(path: Path) -> None:
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}{hint}")
     if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
+
+
+def _check_one_name(path: Path) -> None:
+    """Refuse to write a store file that has other names (hard links: `ln`, a `cp -al` or
+    rsnapshot tree). SQLite names the -wal and -shm files after the name it opens, while its
+    locks sit on the one file: runs through two names each had a log and a lock index of their
+    own, saw none of the other's commits and copied their pages over each other's, so one run's
+    images were lost with both exiting 0, and a run killed through one name left a -wal that the
+    next open through it laid over what the other name wrote since, damaging the whole store
+    (sqlite.org/howtocorrupt.html, 2.4). `_identity` cannot tell them apart: it is one file.
+
+    Only writers are refused. A read writes nothing into the file but the commits its own name's
+    -wal holds, a run killed through that name, and with writers refused no other name can have
+    written after them; commits waiting under another name are only not seen. Refused, a read
+    would block reading a hard-linked backup, where each snapshot names the same unchanged
+    store."""
+    try:
+        links = os.stat(path).st_nlink
+    except OSError:  # missing (a new store), or said where it is opened
+        return
+    if links > 1:
+        name = shlex.quote(printable(path))
+        mount = shlex.quote(printable(mount_point(path)))
+        raise ZslError(
+            f"embedding store {path} has {links} names (hard links to one file), and SQLite keeps "
+            "a -wal and -shm file per name, so runs writing it under two names lose or damage "
+            "each other's work; write it under one name only: remove its other names "
+            f"(`find {mount} -xdev -samefile {name}` lists them), or write to an independent copy "
+            f"(`cp {name} copy.zsl`)"
+        )
+
+
+def mount_point(path: Path) -> str:
+    """The mount point of the file system holding `path` (beside a link, its target): where
+    every other hard-linked name of that file is."""
+    folder = os.path.dirname(os.path.realpath(path))
+    while not os.path.ismount(folder) and folder != os.path.dirname(folder):
+        folder = os.path.dirname(folder)
+    return folder
 
 
 def _check_no_journal_links(path: Path, *, only_read: bool = False) -> None:
