@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.helpers import embed, error_line, run, write_images
@@ -129,7 +130,7 @@ def test_the_find_the_refusal_gives_lists_every_name(tmp_path: Path) -> None:
     assert sorted(listed.split()) == [str(store), str(shared)]
 
 
-def test_label_and_hubness_read_a_hard_linked_store_through_either_name(tmp_path: Path) -> None:
+def test_reads_and_exports_of_a_hard_linked_store_through_either_name(tmp_path: Path) -> None:
     # A hard-linked backup (rsnapshot, `cp -al`) is read as the store it was.
     store, shared, _ = linked_store(tmp_path)
     classes = tmp_path / "classes.txt"
@@ -142,6 +143,10 @@ def test_label_and_hubness_read_a_hard_linked_store_through_either_name(tmp_path
         labelled[name.name] = [json.loads(line) for line in out.read_text().splitlines()]
         result = run("hubness", "--embeddings", name, "-c", classes, "-m", MODEL)
         assert result.exit_code == 0, result.stderr
+        export = tmp_path / f"{name.stem}.npy"
+        result = run("embed", "--store", name, "-m", MODEL, "--export", export)
+        assert result.exit_code == 0, result.stderr
+        assert np.load(export).shape[0] == 3
     assert len(labelled["photos.zsl"]) == 3
     assert labelled["photos.zsl"] == labelled["shared.zsl"]
     # Still one file of two names, with nothing left beside either.
