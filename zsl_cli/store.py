@@ -2244,9 +2244,9 @@ def _check_one_name(path: Path) -> None:
 
     Only writers are refused. A read writes nothing into the file but the commits its own name's
     -wal holds, a run killed through that name, and with writers refused no other name can have
-    written after them; commits waiting under another name are only not seen. Refused, a read
-    would block reading a hard-linked backup, where each snapshot names the same unchanged
-    store."""
+    written after them (only runs of an older zsl could have); commits waiting under another
+    name are only not seen. Refused, a read would block reading a hard-linked backup, where
+    each snapshot names the same unchanged store."""
     try:
         links = os.stat(path).st_nlink
     except OSError:  # missing (a new store), or said where it is opened
