@@ -224,11 +224,12 @@ def refuse_json_object(text: str, first_line: str, source: str, expected: str) -
         raise ZslError(problem)
     refuse_hugging_face_labels(value, source, expected)
     if value is None:
-        # imagenet1000_clsidx_to_labels.txt, `{0: 'tench, Tinca tinca',` ...: a Python dict.
+        # imagenet1000_clsidx_to_labels.txt, `{0: 'tench, Tinca tinca',` ...: a Python dict, its
+        # ids numbers or quoted (`{'0': 'tench'}`, as Python prints an id2label).
         literal = python_value(text)
         if isinstance(literal, dict) and literal:
             pairs = tuple((str(key), name) for key, name in literal.items())
-            if all(isinstance(key, int) for key in literal) and id_map_example(pairs):
+            if id_map_example(pairs):
                 raise ZslError(
                     f"{source} is a Python dict mapping class ids to names, not {expected}: for "
                     "a class list, write the names one per line"
