@@ -1,6 +1,7 @@
 """Class files that come close to another tool's file without being one keep the message of a
 class file's own mistake, not one naming the other tool's file: a key over a dash glued to a
-word is no YAML list, and JSON of lists of numbers is no descriptions file."""
+word is no YAML list, JSON of lists of numbers no descriptions file, and ids to empty names no
+autodistill ontology."""
 
 from __future__ import annotations
 
@@ -30,3 +31,9 @@ def test_json_of_lists_of_numbers_is_no_descriptions_file():
     assert refusal('{"cat": [1, 2], "dog": [3]}\n') == (
         "c.txt is JSON, but neither a class list (one class name per line) nor a descriptions file"
     )
+
+
+def test_ids_to_empty_names_are_an_id_map_not_an_ontology():
+    # Every id one word more than its empty name, names shared: still ids, not prompts.
+    message = refusal('{"0": "", "1": ""}\n')
+    assert message.startswith("c.txt maps class ids to names, as Keras' imagenet_class_index")
