@@ -2690,25 +2690,47 @@ def _truth_rows(text: str, delimiter: str, where: str) -> Iterator[tuple[int, in
     and ends on; a quote left open is refused at its line."""
     # Ended by a line break, so that a quote left open on the last row keeps one in its cell.
     ended = text if text.endswith(("\n", "\r")) else text + "\n"
+    read: list[str] = []  # the lines of the row being read, split as the reader splits them
+
+    def lines() -> Iterator[str]:
+        for text_line in io.StringIO(ended, newline=""):
+            read.append(text_line)
+            yield text_line
+
     # `a.jpg, "cat, siamese"`: a quote after the space that follows a comma still quotes
     # (cells lose the spaces at their ends anyway).
-    reader = csv.reader(io.StringIO(ended, newline=""), delimiter=delimiter, skipinitialspace=True)
-    lines: list[str] = []  # the text's lines, split as the reader splits them, where needed
+    reader = csv.reader(lines(), delimiter=delimiter, skipinitialspace=True)
     line = 1
     for row in reader:
         end = reader.line_num  # the reader counts the blank rows' lines too
-        if end > line and not lines:
-            lines = io.StringIO(ended, newline="").readlines()
         # A quoted cell over several lines, closed where a cell ends (a path holding a line
         # break, as csv.writer writes it), is no quote left open: that swallows the rows below
         # it up to the next '"', which no cell's end follows.
-        if not (end > line and _quoted_whole(lines[line - 1 : end], row, reader.dialect)):
+        if not (end > line and _quoted_whole(read, row, reader.dialect)):
             rule = "only a path may hold a line break, in a cell quoted whole"
             if open_quote := quote_left_open(line, end, row, rule):
                 raise ZslError(f"{where}, line {line}: {open_quote}")
         if any(cell.strip() for cell in row):
-            yield line, end, row
+            yield line, end, _leading_spaces_kept(row, "".join(read), delimiter)
+        read.clear()
         line = end + 1
+
+
+def _leading_spaces_kept(row: list[str], text: str, delimiter: str) -> list[str]:
+    """A row read with the spaces that start its cells skipped, with those spaces back in its
+    unquoted cells, as `text`, the row's lines, writes them: a file may be named with a space
+    first (` a.jpg`, which csv.writer and zsl write unquoted), and `_path_cell` keeps it where
+    that names a file. Cells from the first one a quote follows a space in (`a.jpg, "cat"`,
+    read otherwise without skipping) keep the row's reading."""
+    if not text.startswith(" ") and delimiter + " " not in text:
+        return row
+    written = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    kept = []
+    for cell, as_written in zip(row, written, strict=False):  # until they part (see above)
+        if as_written.lstrip(" ") != cell:
+            break
+        kept.append(as_written)
+    return kept + row[len(kept) :]
 
 
 def _quoted_whole(lines: list[str], row: list[str], dialect: Any) -> bool:
