@@ -43,7 +43,9 @@ folder that no prediction names and whose extension is not one `zsl label` walks
 `zsl label` walks it (folder links followed, each real folder once, under the spelling without a
 link where there is one); hidden files and folders (name starting with '.') below the class
 folders count only when a prediction names them (`zsl label --include-hidden`), and are
-otherwise left out unreported, as `zsl label` leaves them out by default.
+otherwise left out unreported, as `zsl label` leaves them out by default. A folder an annotation
+tool exports untagged images to beside the class folders (UNTAGGED_FOLDERS) is no class, but where
+the run has a class so named: its images have no ground truth.
 
 Paths are str in os.fsdecode form: undecodable bytes stay surrogate escapes and are never
 encoded strictly here; the JSON writer keeps them as \\udcXX escapes. Paths read from files (a
@@ -464,14 +466,9 @@ def evaluate_files(
     if _same_file(predictions_path, truth_path) and not os.path.isdir(predictions_path):
         own_truth = _truth_of_itself(truth_path)
 
-    def truth_of(predictions: Sequence[Prediction] | None = None) -> GroundTruth:
-        # The predictions' classes tell which of a Label Studio project's controls holds them;
-        # None before they are read.
-        classes = None
-        if predictions is not None:
-            classes = {
-                label for p in predictions for label in (p.label, *(s.label for s in p.top_k))
-            }
+    def truth_of(classes: set[str] | None = None) -> GroundTruth:
+        # The predictions' classes tell which of a Label Studio project's controls holds them,
+        # and whether a truth folder's no_label/ is a class; None before they are read.
         return own_truth if own_truth is not None else load_truth(truth_path, classes)
 
     def seen_entries() -> list[str] | None:
@@ -497,8 +494,14 @@ def evaluate_files(
     )
     if not predictions and read_warnings:  # said here: evaluate's "no predictions" tells no why
         raise ZslError(f"{read_warnings[0]}, and the file holds no other")
+    # The classes some image is labelled or ranked with; a class the run info lists but no
+    # image was ranked with too.
+    classes = {label for p in predictions for label in (p.label, *(s.label for s in p.top_k))}
+    classes.update(_class_names(run_info) or ())
     if truth is None:
-        truth = truth_of(predictions)
+        truth = truth_of(classes)
+    elif truth.kind == "folder":  # read before the predictions, whose classes settle it
+        truth = folder_truth_settled(truth, classes)
     if not streamed:
         seen_list = seen_entries()
     if check_images is not None:
@@ -1384,11 +1387,14 @@ def _truth_csv_command(truth: GroundTruth, skip: int) -> str:
 def load_truth(path: str | os.PathLike[str], classes: Collection[str] | None = ()) -> GroundTruth:
     """Read an ImageFolder-style folder, a `path,label` CSV or a Label Studio export, whose
     control holding the classes is the one whose answers are among `classes` (the classes the
-    predictions name) where its annotations answer several. `classes` None: the predictions are
-    not read yet; an export whose control only their classes can tell is UnsettledControl."""
+    predictions name) where its annotations answer several; a folder's images that are no class's
+    (`folder_truth_settled`) are left out where `classes` names no class so. `classes` None: the
+    predictions are not read yet; an export whose control only their classes can tell is
+    UnsettledControl, and a folder is read whole."""
     source = os.fspath(path)
     if os.path.isdir(source):
-        return _truth_from_folder(source)
+        truth = _truth_from_folder(source)
+        return truth if classes is None else folder_truth_settled(truth, classes)
     _check_truth_found(source)
     return _truth_from_csv(source, classes)
 
@@ -2029,6 +2035,45 @@ def _truth_from_folder(source: str) -> GroundTruth:
     # compared with class names as they are compared (`class_spelling`).
     classes = tuple(sorted(path_to_text(folder) for folder in folders))
     return GroundTruth(source=source, kind="folder", classes=classes, items=tuple(items))
+
+
+# The folders annotation tools export images without a tag to, beside the class folders, and
+# which tool: their images have no ground truth, not a class of that name.
+UNTAGGED_FOLDERS = {
+    "no_label": "CVAT's and Datumaro's ImageNet export",
+    "_unlabeled": "FiftyOne's image classification tree export",
+}
+
+
+def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> GroundTruth:
+    """A truth folder's truth without the images of a folder an annotation tool exports
+    untagged images to (UNTAGGED_FOLDERS), where none of `classes` (the run's) is named so: they
+    have no ground truth, and scored as a class they lowered every mean by a class no model
+    could predict. Those left out are counted in a warning."""
+    run_classes = {loose_name(name) for name in classes}
+    untagged = {
+        name
+        for name in truth.classes
+        if name in UNTAGGED_FOLDERS and loose_name(name) not in run_classes
+    }
+    warnings = []
+    for name in sorted(untagged):
+        count = sum(item.image_like for item in truth.items if item.label == name)
+        if count:
+            warnings.append(
+                f"the truth folder's '{name}' holds {counted(count, 'untagged image')} "
+                f"({UNTAGGED_FOLDERS[name]} puts images with no tag there): no ground truth, "
+                "left out (a class of the run so named would keep it a class)"
+            )
+    items = [item for item in truth.items if item.label not in untagged]
+    if not warnings and not untagged:
+        return truth
+    return replace(
+        truth,
+        classes=tuple(name for name in truth.classes if name not in untagged),
+        items=tuple(items),
+        warnings=(*truth.warnings, *warnings),
+    )
 
 
 def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
