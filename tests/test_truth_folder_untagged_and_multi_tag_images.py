@@ -135,3 +135,88 @@ def test_hubness_leaves_the_untagged_folder_out_of_its_truth(tiny_clip, image_fo
     assert data["images_with_truth"] == 12
     assert data["unmatched"]["images"]["count"] == 2
     assert any("'no_label'" in w and "2 untagged images" in w for w in data["warnings"])
+
+
+def multi_tag_export(tmp_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
+    """An export whose x.png is tagged cat and dog (one file in both folders) and whose y.png
+    is in cat and bird but as two images (other bytes), and each image's predicted class."""
+    truth = tmp_path / "export"
+    images = [
+        (write_image(truth / "cat" / "x.png", png(1)), "cat"),
+        (write_image(truth / "dog" / "x.png", png(1)), "cat"),
+        (write_image(truth / "cat" / "y.png", png(2)), "cat"),
+        (write_image(truth / "bird" / "y.png", png(3)), "bird"),
+        (write_image(truth / "dog" / "z.png", png(4)), "dog"),
+    ]
+    return truth, images
+
+
+def test_an_image_in_two_class_folders_is_warned_of(tmp_path):
+    truth, images = multi_tag_export(tmp_path)
+    predictions = labelled_run(tmp_path / "p.jsonl", images, ["cat", "dog", "bird"])
+    data, stderr = evaluated(predictions, truth)
+    # Scored as the folders say: dog/x.png is a miss whatever the model said (the image is a
+    # cat too), which the warning tells; y.png, other bytes in each folder, is two images.
+    assert data["n"] == 5
+    assert data["top_k"]["1"]["overall"] == pytest.approx(4 / 5)
+    (warning,) = data["warnings"]
+    assert warning.startswith("1 image is in several class folders")
+    assert "'x.png' in 'cat' and 'dog'" in warning
+    assert "all but one is a miss whatever the model says" in warning
+    assert f"warning: {warning}" in stderr
+
+
+def test_images_in_several_class_folders_are_counted_once_each(tmp_path):
+    truth = tmp_path / "export"
+    images = []
+    for seed, name in enumerate(("a.png", "b.png")):
+        for folder in ("cat", "dog", "bird"):
+            images.append((write_image(truth / folder / name, png(seed)), folder))
+    images.append((write_image(truth / "bird" / "c.png", png(2)), "bird"))
+    predictions = labelled_run(tmp_path / "p.jsonl", images, ["cat", "dog", "bird"])
+    data, stderr = evaluated(predictions, truth)
+    assert data["n"] == 7
+    (warning,) = data["warnings"]
+    assert warning.startswith("2 images are in several class folders"), warning
+    assert "'a.png' in 'bird', 'cat' and 'dog'" in warning
+    assert "all but one are misses" in warning
+
+
+def test_files_alike_in_several_class_folders_that_are_no_images_are_kept(tmp_path):
+    truth, images = untagged_export(tmp_path, "no_label")
+    for folder in ("cat", "dog"):  # Windows' and macOS's files, alike in every folder
+        write_image(truth / folder / "desktop.ini", b"[.ShellClassInfo]")
+        write_image(truth / folder / ".DS_Store", b"\0\0\0\1Bud1")
+        # Empty files and placeholders named as images, alike: no image tagged twice.
+        images.append((write_image(truth / folder / "empty.png", b""), folder))
+        images.append((write_image(truth / folder / "todo.jpg", b"to download"), folder))
+    predictions = labelled_run(tmp_path / "p.jsonl", images, ["cat", "dog"])
+    data, stderr = evaluated(predictions, truth)
+    assert data["n"] == 3 + 4
+    assert not any("several class folders" in warning for warning in data["warnings"])
+
+
+def test_hubness_warns_of_an_image_in_two_class_folders(tiny_clip, image_folder, tmp_path):
+    copy = image_folder / "dog" / "img_000.png"
+    copy.write_bytes((image_folder / "cat" / "img_000.png").read_bytes())
+    out = tmp_path / "h.json"
+    result = run(
+        "hubness",
+        image_folder,
+        "-c",
+        image_folder.parent / "classes.txt",
+        "-m",
+        tiny_clip,
+        "-k",
+        "1",
+        "--methods",
+        "none",
+        "--truth",
+        image_folder,
+        "--json",
+        out,
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert data["images_with_truth"] == 12
+    assert any(w.startswith("1 image is in several class folders") for w in data["warnings"])

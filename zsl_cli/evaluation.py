@@ -60,6 +60,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import hashlib
 import io
 import json
 import ntpath
@@ -2049,7 +2050,8 @@ def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> Ground
     """A truth folder's truth without the images of a folder an annotation tool exports
     untagged images to (UNTAGGED_FOLDERS), where none of `classes` (the run's) is named so: they
     have no ground truth, and scored as a class they lowered every mean by a class no model
-    could predict. Those left out are counted in a warning."""
+    could predict. Those left out are counted in a warning, and so are the images in several
+    class folders (`_multi_tag_copies`), which are scored."""
     run_classes = {loose_name(name) for name in classes}
     untagged = {
         name
@@ -2066,6 +2068,23 @@ def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> Ground
                 "left out (a class of the run so named would keep it a class)"
             )
     items = [item for item in truth.items if item.label not in untagged]
+    if images := _multi_tag_copies(items):
+        # Warned of, but scored as the folders say, not left out as a Label Studio task choosing
+        # several classes is: that task says it chose several, where these copies are only
+        # guessed to be one image by their names and bytes (a file replaced by another class's
+        # of the same name is two images), and a guess must not change what is measured.
+        first = min(images, key=lambda copies: copies[0].relative[1:])
+        folders = sorted(f"'{printable_text(item.label)}'" for item in first)
+        one = len(images) == 1
+        warnings.append(
+            f"{counted(len(images), 'image is', 'images are')} in several class folders, the "
+            f"same file in each (e.g. '{printable(os.path.join(*first[0].relative[1:]))}' in "
+            f"{', '.join(folders[:-1])} and {folders[-1]}), as annotation tools export an image "
+            f"with several tags: each copy is scored against its own folder, so all but one "
+            f"{'is a miss' if one else 'are misses'} whatever the model says (evaluate takes "
+            f"one class per image); keep {'it' if one else 'each'} in one class folder, or "
+            "leave the copies out of the truth"
+        )
     if not warnings and not untagged:
         return truth
     return replace(
@@ -2074,6 +2093,72 @@ def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> Ground
         items=tuple(items),
         warnings=(*truth.warnings, *warnings),
     )
+
+
+def _multi_tag_copies(items: Sequence[TruthItem]) -> list[list[TruthItem]]:
+    """The images of a truth folder that are in several class folders, each as its copies: the
+    same path below each (`cat/x.jpg`, `dog/x.jpg`) and the same bytes, as CVAT's ImageNet export
+    saves an image with two tags. Images only, not hidden: a desktop.ini or .DS_Store is alike
+    in every folder, and so may be empty files or placeholders, which are no image tagged twice.
+    Only files of one size are read."""
+    below: dict[tuple[str, ...], list[TruthItem]] = {}
+    for item in items:
+        if item.image_like and not item.hidden:
+            below.setdefault(item.relative[1:], []).append(item)
+    return [
+        copies
+        for group in below.values()
+        if len({item.label for item in group}) > 1  # as good as every image's is not
+        for same_size in _in_several_folders(group, _file_size)
+        for copies in _in_several_folders(same_size, _file_digest)
+        if _is_image(copies[0].path)
+    ]
+
+
+def _in_several_folders(
+    items: list[TruthItem], key: Callable[[str], object]
+) -> list[list[TruthItem]]:
+    """`items` grouped by their file's `key` (None: left out), the groups in several class
+    folders only."""
+    alike: dict[object, list[TruthItem]] = {}
+    for item in items:
+        if (value := key(item.path)) is not None:
+            alike.setdefault(value, []).append(item)
+    return [same for same in alike.values() if len({item.label for item in same}) > 1]
+
+
+def _file_size(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # unreadable: scored, or reported, as any image is
+        return None
+
+
+def _file_digest(path: str) -> bytes | None:
+    digest = hashlib.blake2b()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:  # unreadable: scored, or reported, as any image is
+        return None
+    return digest.digest()
+
+
+def _is_image(path: str) -> bool:
+    """Whether Pillow reads an image's header in the file (its pixels are not decoded)."""
+    from PIL import Image  # only where copies are found: evaluate decodes no image otherwise
+
+    from zsl_cli.image_formats import heif_readable
+
+    heif_readable()
+    try:
+        with Image.open(path):
+            return True
+    except Image.DecompressionBombError:
+        return True  # an image, larger than zsl decodes
+    except Exception:  # Pillow raises many types for bytes that are no image
+        return False
 
 
 def _check_utf8_folders(source: str, folders: Iterable[str]) -> None:
