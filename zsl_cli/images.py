@@ -494,6 +494,16 @@ def file_problem(path: Path) -> DecodeError | None:
     return None
 
 
+def _blank_ends(path: str) -> str:
+    """What to add to "file not found" for a path with white space at its start or end."""
+    starts, ends = path[:1].isspace(), path[-1:].isspace()
+    if starts and ends:
+        return " (its name starts and ends with white space)"
+    if starts:
+        return " (its name starts with white space)"
+    return " (its name ends in white space)" if ends else ""
+
+
 def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     """Open for reading and return (binary file, size); DecodeError for anything not readable.
 
@@ -513,13 +523,12 @@ def _open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     except FileNotFoundError:
         if os.path.islink(path):
             raise DecodeError(BROKEN_LINK, _broken_link_reason(path)) from None
-        # A path list's trailing space is invisible wherever the path is shown, and so is how
-        # its accents are composed (a folder copied from a Mac).
+        # A path list's blanks at either end (a pasted or indented list) are invisible wherever
+        # the path is shown, and so is how its accents are composed (a folder copied from a Mac).
         otherwise = spelled_otherwise(os.fspath(path))
         if otherwise:
             raise DecodeError(NOT_FOUND, f"file not found ({otherwise})") from None
-        blank_end = " (its name ends in white space)" if os.fspath(path)[-1:].isspace() else ""
-        raise DecodeError(NOT_FOUND, f"file not found{blank_end}") from None
+        raise DecodeError(NOT_FOUND, f"file not found{_blank_ends(os.fspath(path))}") from None
     except NotADirectoryError:
         raise DecodeError(NOT_FOUND, "file not found (a parent in the path is a file)") from None
     except IsADirectoryError:
