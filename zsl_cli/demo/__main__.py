@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +16,14 @@ import typer
 # `run` ends the process by SIGINT or SIGPIPE then). Its command class gives them its usage line.
 # zsl_cli.cli imports nothing heavy at module level, and nothing of the demo.
 from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name, run
-from zsl_cli.cli.common import WholeNumbers
+
+# zsl's own handling of stdout: closed or full, it is one line and exit 2.
+from zsl_cli.cli.common import WholeNumbers, _exit_stdout_failed, _require_stdout
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.encoders.limits import no_temporary_folder
 from zsl_cli.errors import ZslError
+from zsl_cli.files import point_at_devnull
 
 PROG = "python -m zsl_cli.demo"
 DEFAULT_EVALUATE_SEEDS = range(101, 106)
@@ -60,7 +64,16 @@ app = typer.Typer(
 
 
 def _say(message: str) -> None:
-    typer.echo(message, err=True)
+    """A message on stderr. A stderr that cannot be written (a full disk) loses the messages,
+    not the exit status (it was 1, after a run that wrote everything), as in zsl; its reader
+    going away (`2>&1 | head`) still ends the run by SIGPIPE, 141, which zsl's own `_say`,
+    meant for a last error line, would turn into a success."""
+    try:
+        typer.echo(message, err=True)
+    except BrokenPipeError:
+        raise
+    except OSError:
+        point_at_devnull(sys.stderr)
 
 
 @contextmanager
@@ -280,6 +293,12 @@ def evaluate(
     """
     from zsl_cli.demo.evaluate import evaluate_saved
 
+    # Before the work, as zsl evaluate does: with stdout closed the table would go nowhere,
+    # without a word, after minutes of scoring.
+    try:
+        _require_stdout()
+    except OSError as error:
+        _exit_stdout_failed(error, PROG)
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
     # pathlib's is_dir() lets ENAMETOOLONG through.
     folder = Path(model_dir)
@@ -292,12 +311,18 @@ def evaluate(
     for set_seed in results:  # after the checks of evaluate_saved: an error stays one line
         _warn_if_training_images(set_seed)
     columns = ["unseen_only", "all_classes", "seen_gzsl", "unseen_gzsl", "attributes_unseen"]
-    typer.echo("seed\t" + "\t".join(columns))
+    rows = ["seed\t" + "\t".join(columns)]
     for set_seed, scores in results.items():
-        typer.echo(f"{set_seed}\t" + "\t".join(f"{getattr(scores, c):.3f}" for c in columns))
+        rows.append(f"{set_seed}\t" + "\t".join(f"{getattr(scores, c):.3f}" for c in columns))
     for name, reduce in (("min", min), ("mean", lambda v: sum(v) / len(v))):
         values = [reduce([getattr(s, c) for s in results.values()]) for c in columns]
-        typer.echo(f"{name}\t" + "\t".join(f"{v:.3f}" for v in values))
+        rows.append(f"{name}\t" + "\t".join(f"{v:.3f}" for v in values))
+    try:
+        typer.echo("\n".join(rows))
+    except BrokenPipeError:
+        raise  # its reader went away (| head): the group ends the run as zsl's, 141
+    except OSError as error:  # a full disk: a traceback and exit 70, which means a bug
+        _exit_stdout_failed(error, PROG)
 
 
 if __name__ == "__main__":
