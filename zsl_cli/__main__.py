@@ -5,8 +5,9 @@ CLI's modules, typer and rich, take a fifth of a second), so that a Ctrl-C, SIGT
 then ends in one line and exit status 130, not a traceback. (During a run, `cli.main` ends the
 process by SIGINT after a Ctrl-C, as shells want; in this window it cannot tell a Ctrl-C from
 the others.) One that lands while the interpreter itself starts (some 40 ms, before any code of
-zsl runs and so before any work or file of a run) ends the process by the signal, as it would
-any program.
+zsl runs and so before any work or file of a run) is Python's to handle: it ends the process by
+the signal, or, a Ctrl-C while Python imports its `site` module, in Python's own traceback and
+exit status 1 (README, exit status 130).
 """
 
 import os

@@ -237,7 +237,7 @@ def _exit_help_unwritten(error: OSError, program: str) -> NoReturn:
 
 
 def _exit_stdout_failed(error: OSError, program: str) -> NoReturn:
-    """Stdout could not take the help: one line, not a traceback."""
+    """Stdout could not take the help (or the demo's table): one line, not a traceback."""
     _say(f"{program}: error: cannot write to stdout: {error.strerror or error}")
     _drop_what_stdout_kept()
     raise typer.Exit(EXIT_USAGE) from None
