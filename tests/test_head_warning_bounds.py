@@ -81,3 +81,11 @@ def test_a_head_warned_of_over_any_cosine_is_not_warned_of_again() -> None:
     head = ScoreHead("softmax", 1e-4)
     assert head_warnings(head)
     assert _run_head_warnings(head, _seen([[0.30, 0.31]]), 2) == []
+
+
+@pytest.mark.parametrize("scale", [0.0, 1e-13])
+def test_no_spread_at_all_is_shown_as_the_least_tenth(scale: float) -> None:
+    # A logit_scale so far below 0 that exp gives 0 (or next to it): 0.0% would read as scores
+    # that cannot differ at all, where the bound is what is shown.
+    (warning,) = head_warnings(ScoreHead("softmax", scale))
+    assert "every score within 0.1% of 1 / the number of classes" in warning
