@@ -111,9 +111,8 @@ def test_piped_predictions_leave_the_untagged_folder_out_too(tmp_path):
     assert any("2 untagged images" in warning for warning in data["warnings"])
 
 
-def test_hubness_leaves_the_untagged_folder_out_of_its_truth(tiny_clip, image_folder, tmp_path):
-    write_images(image_folder / "no_label", 2, seed=7)
-    out = tmp_path / "h.json"
+def hubness_json(tiny_clip: Path, image_folder: Path, out: Path) -> dict:
+    """`zsl hubness` over the folder with itself as the truth: its --json document."""
     result = run(
         "hubness",
         image_folder,
@@ -132,6 +131,12 @@ def test_hubness_leaves_the_untagged_folder_out_of_its_truth(tiny_clip, image_fo
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text())
+    return data
+
+
+def test_hubness_leaves_the_untagged_folder_out_of_its_truth(tiny_clip, image_folder, tmp_path):
+    write_images(image_folder / "no_label", 2, seed=7)
+    data = hubness_json(tiny_clip, image_folder, tmp_path / "h.json")
     assert data["images_with_truth"] == 12
     assert data["unmatched"]["images"]["count"] == 2
     assert any("'no_label'" in w and "2 untagged images" in w for w in data["warnings"])
@@ -199,24 +204,6 @@ def test_files_alike_in_several_class_folders_that_are_no_images_are_kept(tmp_pa
 def test_hubness_warns_of_an_image_in_two_class_folders(tiny_clip, image_folder, tmp_path):
     copy = image_folder / "dog" / "img_000.png"
     copy.write_bytes((image_folder / "cat" / "img_000.png").read_bytes())
-    out = tmp_path / "h.json"
-    result = run(
-        "hubness",
-        image_folder,
-        "-c",
-        image_folder.parent / "classes.txt",
-        "-m",
-        tiny_clip,
-        "-k",
-        "1",
-        "--methods",
-        "none",
-        "--truth",
-        image_folder,
-        "--json",
-        out,
-    )
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(out.read_text())
+    data = hubness_json(tiny_clip, image_folder, tmp_path / "h.json")
     assert data["images_with_truth"] == 12
     assert any(w.startswith("1 image is in several class folders") for w in data["warnings"])
