@@ -154,6 +154,7 @@ from zsl_cli.truth_exports import (
     UPLOAD_MAX_LENGTH,
     ExportedImage,
     UnsettledControl,
+    cut_command,
     label_studio_export,
     unquoted,
     uploaded_name,
@@ -2231,13 +2232,24 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         first = next(rows, None)
         shape = _one_hot_table(columns, header, first, lambda: islice(table(), 1, None), where)
         if shape is None:
-            path_col = _truth_column(columns, header, "path", where, header_line, delimiter)
-            label_col = _truth_column(columns, header, "label", where, header_line, delimiter)
+            hint = _other_columns_hint(columns, header, first, source, delimiter)
+            path_col = _truth_column(columns, header, "path", where, header_line, delimiter, hint)
+            label_col = _truth_column(columns, header, "label", where, header_line, delimiter, hint)
             one_hot: dict[int, str] = {}
             note = ""
         else:
             path_col, one_hot, note = shape
             label_col = -1
+
+            def numbers_column(marked: list[int]) -> None:
+                _refuse_numbers_column(
+                    islice(table(), 1, None),
+                    one_hot,
+                    marked,
+                    where,
+                    lambda index: cut_command(source, delimiter, [index], len(header)),
+                )
+
             _check_utf8_labels(one_hot.values(), where, header_line)
         for line, end, row in chain([first] if first is not None else [], rows):
             if _is_header(row, columns, path_col, label_col):
@@ -2265,7 +2277,7 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
             # class list (a zero-width space from a web page, a BOM left by `cat`).
             cell = written = _path_cell(row[path_col], base)
             if one_hot:
-                label = _one_hot_label(row, one_hot, where, line, note)
+                label = _one_hot_label(row, one_hot, where, line, note, numbers_column)
             else:
                 label = strip_invisible(row[label_col])
                 _check_utf8_labels([label], where, line)
@@ -2581,16 +2593,21 @@ def _one_hot_table(
     """A one-hot table's path and class columns (Roboflow's classification export,
     _classes.csv: `filename, cat, dog` and a 0 or 1 per class), told by its `first` row: one
     path column, named as one, and two or more others, each named once, holding only 0s and 1s
-    there. The path column is the one whose cell is no 0 or 1, where several are named as a path
-    column could be. None for another table: its header is read, and refused, as a path,label
-    one. A class named as the label or path column is (`Label`, `path`) makes the table one-hot
-    only where every row (`later`, read again) holds 0 or 1 in every class's column. Where a row
-    holds another cell, the table is a path,label one if that row's label is no 0 or 1 (a name);
-    else it is refused, naming the column (`id,path,label` of ids and of labels 0 and 1 too)."""
+    there, row numbers aside (`_row_numbers`). The path column is the one whose cell is no 0 or
+    1, where several are named as a path column could be. None for another table: its header is
+    read, and refused, as a path,label one. A class named as the label or path column is
+    (`Label`, `path`) makes the table one-hot only where every row (`later`, read again) holds 0
+    or 1 in every class's column. Where a row holds another cell, the table is a path,label one
+    if that row's label is no 0 or 1 (a name); else it is refused, naming the column
+    (`id,path,label` of ids and of labels 0 and 1 too)."""
     if first is None:
         return None
     first_line, _, row = first
-    counted = [index for index, name in enumerate(header) if index or strip_invisible(name)]
+    counted = [
+        index
+        for index, name in enumerate(header)
+        if (index or strip_invisible(name)) and not _row_numbers(columns, row, index)
+    ]
     loose = [index for index in counted if index >= len(row) or _marked(row[index]) is None]
     # A file named 0 or 1 is the path column's by its name alone.
     named = None if loose else _named_column(columns, "path")
@@ -2630,6 +2647,64 @@ def _one_hot_table(
     index = next(index for index in classes if _marked(row[index]) is None)
     raise _unmarked_error(
         row[index], classes[index], where, line, f" (the table looks one-hot, {shape})"
+    )
+
+
+# The names of a column of row numbers: pandas' for one with no name, as its index is read back
+# (`Unnamed: 0`), and the usual names of an index.
+_ROW_NUMBERS_COLUMN = re.compile(r"unnamed:_\d+|id|index|idx")
+
+
+def _row_numbers(columns: list[str], row: list[str], index: int) -> bool:
+    """Whether a table's column at `index` is one of row numbers, not a class's, by its name and
+    its cell on the first `row`, a whole number (no class's 0 or 1 only: 2 or 1000 too). Not in
+    a table with a column named as a label column is: `id,path,label` of labels 0 and 1 is
+    refused by `_one_hot_table`, which says why."""
+    return (
+        _ROW_NUMBERS_COLUMN.fullmatch(columns[index]) is not None
+        and _named_column(columns, "label") is None
+        and index < len(row)
+        and re.fullmatch(r"\d+", row[index].strip()) is not None
+    )
+
+
+def _other_columns_hint(
+    columns: list[str],
+    header: list[str],
+    first: tuple[int, int, list[str]] | None,
+    source: str,
+    delimiter: str,
+) -> str:
+    """A note for a table that is one-hot but for a few other columns, holding no 0 or 1 on its
+    `first` row (`filename,split,cat,dog`), with a line that cuts them out of `source`; "" where
+    a column is named as a label column is, or where fewer than two columns, or not most of
+    them, hold 0 or 1."""
+    path_col = _named_column(columns, "path")
+    if first is None or path_col is None or _named_column(columns, "label") is not None:
+        return ""
+    line, _, row = first
+    read = [
+        index
+        for index, name in enumerate(header)
+        if (index or strip_invisible(name)) and not _row_numbers(columns, row, index)
+    ]
+    others = [
+        index
+        for index in read
+        if index != path_col and (index >= len(row) or _marked(row[index]) is None)
+    ]
+    marks = len(read) - len(others) - 1
+    if not others or marks < max(2, len(others) + 1):  # most columns: a column per class
+        return ""
+    shown = ", ".join(
+        f"'{printable_text(header[index].strip())}' holds "
+        + (f"'{printable_text(row[index].strip())}'" if index < len(row) else "no cell")
+        for index in others
+    )
+    cut = cut_command(source, delimiter, others, len(header))
+    return (
+        f" (or a table of a 0/1 column per class: {marks} columns hold 0 or 1 on line {line}, "
+        f"but {shown}; keep only the path column and the class columns, e.g. `{cut}`)"
     )
 
 
@@ -2698,10 +2773,16 @@ def _marked(cell: str) -> bool | None:
 
 
 def _one_hot_label(
-    row: list[str], classes: dict[int, str], where: str, line: int, note: str = ""
+    row: list[str],
+    classes: dict[int, str],
+    where: str,
+    line: int,
+    note: str = "",
+    numbers_column: Callable[[list[int]], None] | None = None,
 ) -> str:
     """The class a one-hot row marks with its one 1; ZslError for a row that marks none, or
-    several (a multi-label table: which of them is the image's one class is not guessed).
+    several (a multi-label table: which of them is the image's one class is not guessed, but
+    `numbers_column` first refuses a column of them that is none, as it sees it).
     `note`: what the refusal adds (why a column named as the label one is a class's)."""
     marked = []
     for index, name in classes.items():
@@ -2711,16 +2792,41 @@ def _one_hot_label(
         if mark is None:
             raise _unmarked_error(cell, name, where, line, note)
         if mark:
-            marked.append(name)
+            marked.append(index)
     if not marked:
         raise ZslError(f"{where}, line {line}: no class is marked 1; mark the image's class{note}")
     if len(marked) > 1:
-        shown = some_names([printable_text(name) for name in marked], 3)
+        if numbers_column is not None:
+            numbers_column(marked)
+        shown = some_names([printable_text(classes[index]) for index in marked], 3)
         raise ZslError(
             f"{where}, line {line}: {len(marked)} classes are marked 1 ({shown}): a multi-label "
             f"table, which evaluate does not score (it takes one class per image){note}"
         )
-    return marked[0]
+    return classes[marked[0]]
+
+
+def _refuse_numbers_column(
+    rows: Iterable[tuple[int, int, list[str]]],
+    classes: dict[int, str],
+    marked: list[int],
+    where: str,
+    cut: Callable[[int], str],
+) -> None:
+    """Refuse a one-hot table whose column, among those a row `marked` (indices into
+    `classes`), holds another cell than 0 or 1 on a row of `rows`: no class's column, but row
+    numbers (0 and 1 on its first rows), or ids, read as one. `cut`: the line that leaves a
+    column out."""
+    for line, _, row in rows:
+        for index in marked:
+            if index < len(row) and _marked(row[index]) is None:
+                cell = printable_text(row[index].strip())
+                name = printable_text(classes[index])
+                raise ZslError(
+                    f"{where}, line {line}: '{cell}' in the column '{name}', read as a class's "
+                    "column as it held 0 or 1 on the first rows: row numbers or ids, not a "
+                    f"class? leave the column out, e.g. `{cut(index)}`"
+                )
 
 
 def _unmarked_error(cell: str, name: str, where: str, line: int, note: str) -> ZslError:
@@ -2924,12 +3030,19 @@ def _truth_delimiter(text: str) -> str:
 
 
 def _truth_column(
-    columns: list[str], header: list[str], role: str, where: str, line: int, delimiter: str
+    columns: list[str],
+    header: list[str],
+    role: str,
+    where: str,
+    line: int,
+    delimiter: str,
+    hint: str = "",
 ) -> int:
     """The index of the column holding the truth's `role` ("path" or "label"): the one named so,
     else the one other name of TRUTH_COLUMNS[role] there is; ZslError where there is none, or
     where several could be it and which one holds the truth is anyone's guess (`delimiter`: the
-    header's, which tells a Label Studio export's kind)."""
+    header's, which tells a Label Studio export's kind; `hint`: what the refusal of a header
+    without such a column adds, of the file itself)."""
     if columns.count(role) > 1:
         raise ZslError(
             f"{where}, line {line}: the header has more than one '{role}' column; keep one"
@@ -2950,7 +3063,7 @@ def _truth_column(
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
-        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, delimiter)}"
+        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, delimiter)}{hint}"
     )
 
 

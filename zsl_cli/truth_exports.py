@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from urllib.parse import unquote_to_bytes
 
 from zsl_cli.defaults import IMAGE_EXTENSIONS
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import counted, listed, path_from_text, printable_text
+from zsl_cli.formatting import counted, listed, path_from_text, printable, printable_text
 
 # The keys of a JSON_MIN record that are neither the task's data nor an answer.
 _JSON_MIN_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
@@ -664,3 +665,40 @@ def _no_annotation(where: str, tasks: int) -> ZslError:
         f"{where}: none of its {counted(tasks, 'task')} has an annotation (skipped ones do "
         "not count): annotate them in Label Studio, then export the project again"
     )
+
+
+# Shell lines that turn another tool's truth file into a path,label CSV, for the refusals of
+# those files: each reads the file as given and writes a CSV to the current folder, whose
+# relative paths (file names alone, where the export has no more) pair by their ending.
+
+
+def _shell_path(source: str) -> str:
+    return shlex.quote(printable(source))
+
+
+def written_csv(source: str, name: str = "truth.csv") -> str:
+    """`name`, or another where `source` is named so: the shell empties the file a line writes
+    before the line reads it (told apart without regard to case, as macOS and Windows do)."""
+    if os.path.basename(source).casefold() != name.casefold():
+        return name
+    stem, extension = os.path.splitext(name)
+    return f"{stem}_converted{extension}"
+
+
+def cut_command(source: str, delimiter: str, dropped: Collection[int], total: int) -> str:
+    """A line writing `source`'s table of `total` columns without those `dropped` (0-based)."""
+    kept = [index + 1 for index in range(total) if index not in dropped]
+    ranges: list[list[int]] = []
+    for field in kept:
+        if ranges and ranges[-1][-1] == field - 1:
+            ranges[-1].append(field)
+        else:
+            ranges.append([field])
+    fields = ",".join(
+        str(run[0])
+        if len(run) == 1 and run[0] != total
+        else f"{run[0]}-{'' if run[-1] == total else run[-1]}"
+        for run in ranges
+    )
+    option = "" if delimiter == "\t" else f"-d{shlex.quote(delimiter)} "  # cut's own: a tab
+    return f"cut {option}-f{fields} {_shell_path(source)} > {written_csv(source)}"
