@@ -154,8 +154,12 @@ from zsl_cli.truth_exports import (
     UPLOAD_MAX_LENGTH,
     ExportedImage,
     UnsettledControl,
+    coco_command,
     cut_command,
+    imagenet_solution_command,
+    imagenet_txt_command,
     label_studio_export,
+    path_column_command,
     unquoted,
     uploaded_name,
 )
@@ -185,6 +189,8 @@ class GroundTruth:
     classes: tuple[str, ...]  # every class the truth names (empty class folders included)
     items: tuple[TruthItem, ...]
     warnings: tuple[str, ...] = ()  # what reading it left out (an export's tasks left out)
+    # A CSV's path column, delimiter and header line, for a line that rewrites its paths.
+    layout: tuple[int, str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -2202,7 +2208,14 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         if start == "[" and (exported := _truth_from_export(text, source, classes)) is not None:
             return exported
         if start != "<":
-            _refuse_predictions(_json_record_keys(text), where, "keys")
+            keys = _json_record_keys(text)
+            _refuse_predictions(keys, where, "keys")
+            if {"images", "annotations", "categories"} <= set(keys):
+                raise ZslError(
+                    f"{where} is a COCO annotation file (images, annotations, categories), not "
+                    "a ground-truth CSV: write each image's category as a path,label CSV, e.g. "
+                    f"`{coco_command(source)}`"
+                )
         kind = "XML" if start == "<" else "JSON"
         raise ZslError(
             f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, "
@@ -2232,7 +2245,12 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         first = next(rows, None)
         shape = _one_hot_table(columns, header, first, lambda: islice(table(), 1, None), where)
         if shape is None:
-            hint = _other_columns_hint(columns, header, first, source, delimiter)
+            hint = (
+                _other_columns_hint(columns, header, first, source, delimiter)
+                + _imagenet_solution_hint(columns, source)
+                + _image_list_hint(header, source)
+                + _id_column_hint(columns, header, first, source, delimiter, header_line)
+            )
             path_col = _truth_column(columns, header, "path", where, header_line, delimiter, hint)
             label_col = _truth_column(columns, header, "label", where, header_line, delimiter, hint)
             one_hot: dict[int, str] = {}
@@ -2312,7 +2330,8 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         raise ZslError(f"{where}: the ground-truth CSV has no rows")
     # A one-hot table's header names every class, those no image is of too (as empty folders).
     classes = tuple(sorted({item.label for item in items}.union(one_hot.values())))
-    return GroundTruth(source=source, kind="csv", classes=classes, items=tuple(items))
+    layout = (path_col, delimiter, header_line)
+    return GroundTruth(source, "csv", classes, tuple(items), layout=layout)
 
 
 def _truth_from_export(
@@ -3063,7 +3082,7 @@ def _truth_column(
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
         f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
-        f"{_imagenet_solution_hint(columns)}{_label_studio_hint(columns, delimiter)}{hint}"
+        f"{_label_studio_hint(columns, delimiter)}{hint}"
     )
 
 
@@ -3093,23 +3112,89 @@ def _label_studio_hint(columns: list[str], delimiter: str = ",") -> str:
     )
 
 
-def _imagenet_solution_hint(columns: list[str]) -> str:
+def _imagenet_solution_hint(columns: list[str], source: str) -> str:
     """A note for ImageNet's LOC_val_solution.csv (on Kaggle), the ground truth many reach for:
     its ids name no file (no extension), and its labels are synset ids among boxes."""
     if not {"imageid", "predictionstring"} <= set(columns):
         return ""
+    command = imagenet_solution_command(
+        source, columns.index("imageid"), columns.index("predictionstring")
+    )
     return (
         " (it is ImageNet's localisation solution (ImageId,PredictionString): write a path,label "
         "CSV of each ImageId's file name, ImageId.JPEG, and the first word of its "
-        "PredictionString, its class's synset id, as the class list names the classes)"
+        "PredictionString, its class's synset id, as the class list names the classes, e.g. "
+        f"`{command}`)"
     )
+
+
+def _image_list_hint(header: list[str], source: str) -> str:
+    """A note for a file of an image and a class index a line (`a.png 3`): a Datumaro or CVAT
+    ImageNet txt export, whose synsets.txt beside it names the classes, a line each from 0."""
+    words = header[0].split() if len(header) == 1 else []
+    if len(words) != 2 or not re.fullmatch(r"[0-9]+", words[1]):
+        return ""
+    synsets = os.path.join(os.path.dirname(source), "synsets.txt")
+    image = os.path.splitext(words[0])[1].lower() in IMAGE_EXTENSIONS
+    if not image and not os.path.isfile(synsets):
+        return ""
+    return (
+        " (its first line names an image and a class index, as a Datumaro or CVAT ImageNet txt "
+        "export's do, whose synsets.txt names the classes, a line each from index 0: write a "
+        f"path,label CSV of their names, e.g. `{imagenet_txt_command(source, synsets)}`)"
+    )
+
+
+def _id_column_hint(
+    columns: list[str],
+    header: list[str],
+    first: tuple[int, int, list[str]] | None,
+    source: str,
+    delimiter: str,
+    header_line: int,
+) -> str:
+    """A note for a table of an `id` column and a label column and no path column (Kaggle's
+    `id,label`): its ids may name the images, with their extension or without it (the one a
+    file named so beside the CSV, or a folder down, has)."""
+    if "id" not in columns or first is None or _named_column(columns, "label") is None:
+        return ""
+    column = columns.index("id")
+    row = first[2]
+    if _named_column(columns, "path") is not None or column >= len(row):
+        return ""
+    name = row[column].strip()
+    extension = "" if os.path.splitext(name)[1] else _extension_beside(name, source)
+    command = path_column_command(source, delimiter, column, header_line, extension)
+    if os.path.splitext(name)[1] or extension:
+        return f" (if the column 'id' names the images, head it path, e.g. `{command}`)"
+    return (
+        " (if the column 'id' names the images, head it path, each id with the images' file "
+        "extension)"
+    )
+
+
+def _extension_beside(stem: str, source: str) -> str:
+    """The extension of a file named `stem` and an image extension in `source`'s folder or one
+    of its sub-folders (Kaggle's train.csv beside train/), "" where none is found."""
+    base = os.path.dirname(absolute_path(source))
+    folders = [base]
+    with contextlib.suppress(OSError):
+        folders += [entry.path for entry in os.scandir(base) if entry.is_dir()]
+    for folder in folders:
+        for extension in IMAGE_EXTENSIONS:
+            if os.path.isfile(os.path.join(folder, path_from_text(stem) + extension)):
+                return extension
+    return ""
 
 
 def _headerless_hint(header: list[str]) -> str:
     """A note for a first line that names an image: a CSV without a header, whose columns are
     not guessed (a path,label file and a label,path one look alike)."""
-    if not any(os.path.splitext(cell.strip())[1].lower() in IMAGE_EXTENSIONS for cell in header):
+    words = [word for cell in header for word in cell.split()]
+    if not any(os.path.splitext(word)[1].lower() in IMAGE_EXTENSIONS for word in words):
         return ""
+    if len(header) == 1 and len(words) == 2 and re.fullmatch(r"[0-9]+", words[1]):
+        return ""  # an image and a class index: `_image_list_hint`'s
     return " (its first line names an image: add a header line, such as path,label, above it)"
 
 
@@ -3540,12 +3625,23 @@ def nothing_paired_reason(
         # The same text, resolved against different folders: show where each one points.
         example_prediction, example_truth = predicted_file, example.path
     where = ""
-    if truth.kind == "csv" and not any(os.path.splitext(item.path)[1] for item in truth.items):
+    no_extension = truth.kind == "csv" and not any(
+        os.path.splitext(item.path)[1] for item in truth.items
+    )
+    if no_extension:
         where = " (the truth's paths have no file extension: ids, not file names?)"
     elif truth.kind == "csv" and example and example.relative:  # an absolute one starts nowhere
         where = " (a truth CSV's relative paths start at the CSV's folder)"
     alike = _alike_ending(paths, truth, base, what)
-    if alike is not None:
+    extension = _missing_extension(paths, truth) if no_extension else None
+    if extension is not None:
+        # Kaggle's ids: the images' names without their extension.
+        advice = f"the truth's paths are the {what}' file names without '{extension}': add it"
+        if truth.layout is not None:
+            column, delimiter, header_line = truth.layout
+            command = path_column_command(truth.source, delimiter, column, header_line, extension)
+            advice += f", e.g. `{command}`"
+    elif alike is not None:
         # The same class folders and file names under another root: a colleague's or another
         # machine's copy of the dataset, or a dataset renamed since. Not guessed: said.
         advice = (
@@ -3568,6 +3664,18 @@ def nothing_paired_reason(
         f" (e.g. '{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; "
         f"{advice}"
     )
+
+
+def _missing_extension(paths: Sequence[str], truth: GroundTruth) -> str | None:
+    """The one file extension of the `paths` whose names, without it, are truth paths' names
+    (a truth of ids, Kaggle's); None where none is, or they have several."""
+    names = {_parts(item.shown)[-1:] for item in truth.items}
+    found = set()
+    for path in paths:
+        stem, extension = os.path.splitext("".join(_parts(path)[-1:]))
+        if (stem,) in names and re.fullmatch(r"\.[A-Za-z0-9]+", extension):
+            found.add(extension)
+    return found.pop() if len(found) == 1 else None
 
 
 def _alike_ending(

@@ -702,3 +702,58 @@ def cut_command(source: str, delimiter: str, dropped: Collection[int], total: in
     )
     option = "" if delimiter == "\t" else f"-d{shlex.quote(delimiter)} "  # cut's own: a tab
     return f"cut {option}-f{fields} {_shell_path(source)} > {written_csv(source)}"
+
+
+def coco_command(source: str) -> str:
+    """A jq line writing a COCO annotation file's images, each with its annotations' category
+    (an image of several categories, a detection set's, is then refused as labelled twice)."""
+    program = (
+        "(.categories | map({(.id | tostring): .name}) | add) as $c"
+        " | (.images | map({(.id | tostring): .file_name}) | add) as $f"
+        ' | "path,label", (.annotations[]'
+        ' | "\\($f[.image_id | tostring]),\\($c[.category_id | tostring])")'
+    )
+    return f"jq -r {shlex.quote(program)} {_shell_path(source)} > {written_csv(source)}"
+
+
+def imagenet_solution_command(source: str, image_column: int, labels_column: int) -> str:
+    """An awk line writing ImageNet's LOC_val_solution.csv as each image's file name (its id and
+    .JPEG) and the first synset id of its PredictionString (columns counted from 0)."""
+    script = (
+        f'NR > 1 {{split(${labels_column + 1}, w, " "); print ${image_column + 1} ".JPEG," w[1]}}'
+    )
+    return (
+        f"{{ echo path,label; awk -F, {shlex.quote(script)} {_shell_path(source)}; }} "
+        f"> {written_csv(source)}"
+    )
+
+
+def imagenet_txt_command(source: str, synsets: str) -> str:
+    """An awk line writing a Datumaro or CVAT ImageNet txt export (`<image> <class index>` a
+    line) with the class names of `synsets`, a line each from index 0 (line ends of Windows
+    dropped)."""
+    script = (
+        'NR == FNR {sub(/\\r$/, ""); c[FNR - 1] = $0; next} FNR == 1 {print "path,label"} '
+        'NF {print $1 "," c[$2 + 0]}'
+    )
+    return (
+        f"awk {shlex.quote(script)} {_shell_path(synsets)} {_shell_path(source)} "
+        f"> {written_csv(source)}"
+    )
+
+
+def path_column_command(
+    source: str, delimiter: str, column: int, header_line: int = 1, extension: str = ""
+) -> str:
+    """An awk line writing `source`'s table with its `column` (from 0), headed on `header_line`,
+    named `path` and, where `extension` is given, each of its cells ended so (ids naming files
+    without it)."""
+    field = f"${column + 1}"
+    script = f'NR == {header_line} {{{field} = "path"}}'
+    if extension:
+        script += f' NR > {header_line} && NF {{{field} = {field} "{extension}"}}'
+    option = shlex.quote(delimiter)
+    return (
+        f"awk -F{option} -v OFS={option} {shlex.quote(script + ' 1')} {_shell_path(source)} "
+        f"> {written_csv(source)}"
+    )
