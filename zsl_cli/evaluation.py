@@ -160,6 +160,7 @@ from zsl_cli.truth_exports import (
     imagenet_txt_command,
     label_studio_export,
     path_column_command,
+    unlabelled_rows_command,
     unquoted,
     uploaded_name,
 )
@@ -2303,9 +2304,21 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
             in_url = _path_in_url(written)
             inexact = in_url is not None and not in_url.exact
             written = in_url.path if in_url and in_url.path else path_from_text(written)
-            if not written or not label:
-                missing = "path" if not written else "label"
-                raise ZslError(f"{where}, line {line}: the {missing} is empty")
+            if not written:
+                raise ZslError(
+                    f"{where}, line {line}: the path is empty: write the image's path, or leave "
+                    "the row out"
+                )
+            if not label:
+                # An image nobody tagged, as annotation tools export it: one of many, as like
+                # as not.
+                leave_out = ""
+                if label_col == len(columns) - 1 and delimiter in ",;":
+                    leave_out = f", e.g. `{unlabelled_rows_command(source, delimiter)}`"
+                raise ZslError(
+                    f"{where}, line {line}: the label is empty: write the image's class, or leave "
+                    f"out the rows of images nobody labelled{leave_out}"
+                )
             _refuse_several_labels(label, f"{where}, line {line}", "label")
             full = absolute_path(os.path.join(base, written))
             _refuse_folder(full, written, cell, where, line)

@@ -757,3 +757,10 @@ def path_column_command(
         f"awk -F{option} -v OFS={option} {shlex.quote(script + ' 1')} {_shell_path(source)} "
         f"> {written_csv(source)}"
     )
+
+
+def unlabelled_rows_command(source: str, delimiter: str) -> str:
+    """A grep line writing `source`'s table without its rows whose last cell is empty (the
+    label, a table's last column): images exported without a tag."""
+    pattern = shlex.quote(f"{delimiter}[[:space:]]*$")
+    return f"grep -v -E {pattern} {_shell_path(source)} > {written_csv(source, 'labelled.csv')}"
