@@ -79,7 +79,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from zsl_cli.accents import accent_form, not_found_hint
-from zsl_cli.classes import class_list_warnings, parse_classes
+from zsl_cli.classes import class_list_warnings, parse_attributes, parse_classes
 from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     extension_counts,
@@ -160,6 +160,7 @@ from zsl_cli.truth_exports import (
     imagenet_txt_command,
     label_studio_export,
     path_column_command,
+    transpose_command,
     unlabelled_rows_command,
     unquoted,
     uploaded_name,
@@ -526,6 +527,7 @@ def evaluate_files(
         base=_labelling_folder(run_info),
         store=_labelling_store(run_info),
         store_options=_store_embed_options(run_info),
+        attribute_table=_attribute_table(run_info),
     )
     result = replace(result, warnings=(*read_warnings, *result.warnings), run_info=run_info)
     if run_info is not None and run_info.get("complete") is False:
@@ -652,6 +654,44 @@ def _class_count(run_info: dict | None) -> int | None:
     return count if isinstance(count, int) and count > 0 else None
 
 
+def _attribute_table(run_info: dict | None) -> str | None:
+    """The attribute table the labelling run's classes came from, as its run info records it."""
+    classes = _run_classes(run_info)
+    sources = classes.get("sources")
+    if classes.get("mode") != "attributes" or not isinstance(sources, list) or len(sources) != 1:
+        return None
+    return sources[0] if isinstance(sources[0], str) else None
+
+
+def _transposed_attributes_hint(
+    truth_classes: Collection[str], table: str | None, base: str | None
+) -> str:
+    """A note where every truth class is an attribute name of the run's attribute `table` (a
+    path from the labelling's folder, `base`, or from here): a table written attributes x
+    classes (as xlsa17's `att` is stored), its attributes labelled as the classes."""
+    if table is None or not truth_classes:
+        return ""
+    found = next((path for path in (_from(base, table), table) if os.path.isfile(path)), None)
+    if found is None:
+        return ""
+    try:
+        text = _read_text(found, "attribute table")
+        attributes = parse_attributes(text, printable(table)).attributes
+    except (ZslError, OSError):
+        return ""  # read at labelling, changed since: no hint
+    spelling = class_spelling(list(attributes.names) if attributes else [])
+    if not all(spelling(name) for name in truth_classes):
+        return ""
+    transpose = ""
+    if "," in text.lstrip("\ufeff").partition("\n")[0]:
+        transpose = f", e.g. `{transpose_command(table)}`"
+    return (
+        f" (the truth's classes are the attribute names of {printable(table)}, the classes its "
+        "rows name: a table written attributes x classes? write it transposed, a row per class"
+        f"{transpose}, and label again)"
+    )
+
+
 def _class_names(run_info: dict | None) -> list[str] | None:
     """The classes the labelling run chose from, as its run info records them."""
     names = _run_classes(run_info).get("names")
@@ -672,6 +712,7 @@ def evaluate(
     base: str | None = None,
     store: str | None = None,
     store_options: str | None = None,
+    attribute_table: str | None = None,
 ) -> EvaluationResult:
     """Match already-read predictions to the truth and compute every metric.
 
@@ -681,6 +722,8 @@ def evaluate(
     the folder relative prediction paths start at (default: the current one). `store`: the
     embedding store the predictions were labelled from, as their run info records it, and
     `store_options` the `zsl embed` options of its model (`store.embed_options`), if known.
+    `attribute_table`: the attribute table the run labelled with (its path, from the run info),
+    read again only to say why no truth class is among the run's.
     """
     if not ks or any(k < 1 for k in ks):
         raise ZslError(f"top-k values must be 1 or more (got {', '.join(map(str, ks)) or 'none'})")
@@ -757,6 +800,7 @@ def evaluate(
     missing = sorted(set(metrics.classes) - set(choices))
     if missing and (class_names is not None or any(p.ok for p in matched)):  # else failures
         hints = class_mismatch_hints(truth, missing, choices, metrics.classes)
+        hints += _transposed_attributes_hint(metrics.classes, attribute_table, base)
         if class_names is not None and len(missing) == len(metrics.classes):
             # Every image scored 0% whatever the model did: a result nobody could use.
             raise ZslError(

@@ -764,3 +764,14 @@ def unlabelled_rows_command(source: str, delimiter: str) -> str:
     label, a table's last column): images exported without a tag."""
     pattern = shlex.quote(f"{delimiter}[[:space:]]*$")
     return f"grep -v -E {pattern} {_shell_path(source)} > {written_csv(source, 'labelled.csv')}"
+
+
+def transpose_command(source: str) -> str:
+    """An awk line writing a comma-separated table's rows as columns (line ends of Windows
+    dropped): an attribute table written attributes x classes as a table of a row per class."""
+    script = (
+        '{sub(/\\r$/, ""); for (i = 1; i <= NF; i++) t[i] = (NR == 1 ? "" : t[i] ",") $i; '
+        "n = NF} END {for (i = 1; i <= n; i++) print t[i]}"
+    )
+    target = written_csv(source, "attributes.csv")
+    return f"awk -F, {shlex.quote(script)} {_shell_path(source)} > {target}"
