@@ -2836,16 +2836,22 @@ def _is_header(row: list[str], columns: list[str], path_col: int, label_col: int
 _ONE_HOT_NUMBER = re.compile(r"[01]([.,]0*)?")
 
 
+# TRUE and FALSE as Excel writes them in a CSV, in English and in the languages whose Excel
+# names them otherwise (German, French, Spanish, Italian, Portuguese, Dutch).
+_EXCEL_BOOLEANS = {
+    **dict.fromkeys(("true", "wahr", "vrai", "verdadero", "vero", "verdadeiro", "waar"), True),
+    **dict.fromkeys(("false", "falsch", "faux", "falso", "onwaar"), False),
+}
+
+
 def _marked(cell: str) -> bool | None:
     """Whether a one-hot cell marks its class: 1 or 0, also as pandas writes them after a
-    conversion (1.0, or True from get_dummies' bool columns) or a spreadsheet does (TRUE);
-    None for anything else."""
+    conversion (1.0, or True from get_dummies' bool columns) or a spreadsheet does (TRUE, or
+    WAHR in a German Excel: `_EXCEL_BOOLEANS`); None for anything else."""
     text = cell.strip()
     if _ONE_HOT_NUMBER.fullmatch(text):
         return text[0] == "1"
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    return None
+    return _EXCEL_BOOLEANS.get(text.lower())
 
 
 def _one_hot_label(
@@ -3134,11 +3140,13 @@ def _truth_column(
             f"{where}, line {line}: the columns {named} could each hold the {role}; rename the "
             f"one that does to '{role}'"
         )
+    shown_with = ";" if delimiter == ";" else ","  # the header as the file has it; a tab shows not
     raise ZslError(
         f"{where}: a ground-truth CSV needs a header with a path column "
         f"({', '.join(TRUTH_COLUMNS['path'])}) and a label column "
         f"({', '.join(TRUTH_COLUMNS['label'])}) (found: "
-        f"{','.join(header) or 'nothing'}){_columns_read_note(header)}{_headerless_hint(header)}"
+        f"{shown_with.join(header) or 'nothing'}){_columns_read_note(header)}"
+        f"{_headerless_hint(header)}"
         f"{_label_studio_hint(columns, delimiter)}{hint}"
     )
 
