@@ -15,7 +15,8 @@ import pytest
 from tests.helpers import error_line, run
 from zsl_cli.records import CSV_COLUMNS
 
-IMAGES = {"a": "red circle", "b": "blue square", "c": "red circle"}
+# A class named with a comma, as ImageNet's are (`tench, Tinca tinca`): quoted in each CSV.
+IMAGES = {"a": "red circle", "b": "tench, Tinca tinca", "c": "red circle"}
 
 needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
 
@@ -28,7 +29,7 @@ def labelled(tmp_path, monkeypatch) -> Path:
     rows = []
     for stem, label in IMAGES.items():
         (tmp_path / "images" / f"{stem}.png").write_bytes(b"")
-        rows.append(f"images/{stem}.png,{label},0.9,{label},0.9,ok,\n")
+        rows.append(f'images/{stem}.png,"{label}",0.9,"{label}",0.9,ok,\n')
     predictions = tmp_path / "p.csv"
     predictions.write_text(",".join(CSV_COLUMNS) + "\n" + "".join(rows), encoding="utf-8")
     return predictions
@@ -71,14 +72,14 @@ def test_a_coco_json_is_refused_with_a_jq_line(labelled):
 
 
 def test_imagenet_s_loc_val_solution_is_refused_with_an_awk_line(labelled):
-    wnids = {"red circle": "n01440764", "blue square": "n01443537"}
+    wnids = {"red circle": "n01440764", "tench, Tinca tinca": "n01443537"}
     lines = ["ImageId,PredictionString"]
     for stem, label in IMAGES.items():
         lines.append(f"{stem},{wnids[label]} 1 2 3 4 {wnids[label]} 5 6 7 8")
     Path("LOC_val_solution.csv").write_text("\n".join(lines) + "\n")
     predictions = labelled.read_text()
     for label, wnid in wnids.items():
-        predictions = predictions.replace(label, wnid)
+        predictions = predictions.replace(f'"{label}"', wnid)
     labelled.write_text(predictions.replace(".png", ".JPEG"))
     for stem in IMAGES:
         Path(f"images/{stem}.png").rename(f"images/{stem}.JPEG")
@@ -101,7 +102,7 @@ def test_an_imagenet_txt_export_with_its_synsets_is_refused_with_an_awk_line(lab
 
 def test_kaggle_ids_without_the_extension_are_refused_with_an_awk_line(labelled):
     Path("train.csv").write_text(
-        "image,label\n" + "".join(f"{stem},{label}\n" for stem, label in IMAGES.items())
+        "image,label\n" + "".join(f'{stem},"{label}"\n' for stem, label in IMAGES.items())
     )
     message = _refusal(labelled, "train.csv")
     assert "outside the ground truth" not in message
@@ -111,7 +112,7 @@ def test_kaggle_ids_without_the_extension_are_refused_with_an_awk_line(labelled)
 
 def test_a_kaggle_id_column_is_refused_with_an_awk_line(labelled):
     Path("train.csv").write_text(
-        "id,label\n" + "".join(f"{stem},{label}\n" for stem, label in IMAGES.items())
+        "id,label\n" + "".join(f'{stem},"{label}"\n' for stem, label in IMAGES.items())
     )
     message = _refusal(labelled, "train.csv")
     assert "'id'" in message

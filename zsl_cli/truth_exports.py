@@ -706,12 +706,13 @@ def cut_command(source: str, delimiter: str, dropped: Collection[int], total: in
 
 def coco_command(source: str) -> str:
     """A jq line writing a COCO annotation file's images, each with its annotations' category
-    (an image of several categories, a detection set's, is then refused as labelled twice)."""
+    (an image of several categories, a detection set's, is then refused as labelled twice),
+    cells quoted as CSV quotes them (a category named with a comma)."""
     program = (
         "(.categories | map({(.id | tostring): .name}) | add) as $c"
         " | (.images | map({(.id | tostring): .file_name}) | add) as $f"
         ' | "path,label", (.annotations[]'
-        ' | "\\($f[.image_id | tostring]),\\($c[.category_id | tostring])")'
+        " | [$f[.image_id | tostring], $c[.category_id | tostring]] | @csv)"
     )
     return f"jq -r {shlex.quote(program)} {_shell_path(source)} > {written_csv(source)}"
 
@@ -731,10 +732,10 @@ def imagenet_solution_command(source: str, image_column: int, labels_column: int
 def imagenet_txt_command(source: str, synsets: str) -> str:
     """An awk line writing a Datumaro or CVAT ImageNet txt export (`<image> <class index>` a
     line) with the class names of `synsets`, a line each from index 0 (line ends of Windows
-    dropped)."""
+    dropped), quoted (ImageNet's names hold commas: `tench, Tinca tinca`)."""
     script = (
         'NR == FNR {sub(/\\r$/, ""); c[FNR - 1] = $0; next} FNR == 1 {print "path,label"} '
-        'NF {print $1 "," c[$2 + 0]}'
+        r'NF {l = c[$2 + 0]; gsub(/"/, "\"\"", l); print $1 ",\"" l "\""}'
     )
     return (
         f"awk {shlex.quote(script)} {_shell_path(synsets)} {_shell_path(source)} "
