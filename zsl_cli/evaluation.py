@@ -60,6 +60,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import filecmp
 import hashlib
 import io
 import json
@@ -156,6 +157,7 @@ from zsl_cli.truth_exports import (
     UnsettledControl,
     coco_command,
     cut_command,
+    file_names_command,
     imagenet_solution_command,
     imagenet_txt_command,
     label_studio_export,
@@ -3713,6 +3715,12 @@ def nothing_paired_reason(
             f"the {alike}: write the truth's paths from the class folders on ('class/file', "
             f"which pair by their ending), or with the {what}' folder in place of the truth's"
         )
+    elif _named_alike(paths, base, truth):
+        # The same files under other folders: a CVAT task's flat folder and its class folders.
+        advice = (
+            f"the {what}' file names are the truth's, in other folders: give a truth CSV of "
+            f"each file's name and class, e.g. `{file_names_command(truth.source)}`"
+        )
     elif source is None:
         advice = "the images are not in the ground truth: give the truth of these images, or "
         advice += "a truth CSV with their paths"
@@ -3729,6 +3737,31 @@ def nothing_paired_reason(
         f" (e.g. '{printable(example_prediction)}' vs '{printable(example_truth)}'){where}; "
         f"{advice}"
     )
+
+
+def _named_alike(paths: Sequence[str], base: str | None, truth: GroundTruth) -> bool:
+    """Whether the first of `paths` (from `base`) that has the file name of a truth folder's
+    image, which no other of its images has, is a file of the same bytes: the same image under
+    other folders (a CVAT task's flat folder and its export's class folders), which a truth CSV
+    of file names pairs."""
+    if truth.kind != "folder":
+        return False
+    by_name: dict[str, list[TruthItem]] = {}
+    for item in truth.items:
+        if item.relative:
+            by_name.setdefault(item.relative[-1], []).append(item)
+    for path in paths:
+        found = by_name.get("".join(_parts(path)[-1:]))
+        if found is None:
+            continue
+        predicted = absolute_path(_from(base, path))
+        # In a folder named as its class folder: a copy of the truth folder, other images.
+        if len(found) > 1 or not os.path.isfile(predicted) or found[0].relative[0] in _parts(path):
+            return False
+        with contextlib.suppress(OSError):
+            return filecmp.cmp(predicted, found[0].path, shallow=False)
+        return False
+    return False
 
 
 def _missing_extension(paths: Sequence[str], truth: GroundTruth) -> str | None:

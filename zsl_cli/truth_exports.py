@@ -776,3 +776,16 @@ def transpose_command(source: str) -> str:
     )
     target = written_csv(source, "attributes.csv")
     return f"awk -F, {shlex.quote(script)} {_shell_path(source)} > {target}"
+
+
+def file_names_command(root: str) -> str:
+    """A line writing a truth CSV of each file below the class folders of `root` by its file
+    name alone and its class folder's name (quoted), which pairs with a prediction of the file
+    under another folder by that name."""
+    shown = printable(root).rstrip("/") or "/"
+    field = len(shown.split("/")) + 1  # awk's field of the class folder
+    script = f'{{print $NF ",\\"" ${field} "\\""}}'
+    return (
+        f"{{ echo path,label; find {shlex.quote(shown)} -mindepth 2 -type f ! -name '.*' "
+        f"| awk -F/ {shlex.quote(script)}; }} > {written_csv(root)}"
+    )
