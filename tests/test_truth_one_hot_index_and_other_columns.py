@@ -111,3 +111,11 @@ def test_the_cli_reads_an_id_column_beside_one_hot_cells(tmp_path):
     assert result.exit_code == 0, error_line(result.stderr)
     assert "4 images" in result.stdout
     assert shutil.which("cut")  # the lines above ran it
+
+
+def test_a_multi_label_table_joined_with_cat_is_still_called_so(tmp_path):
+    # The header again below: its class names are no cells of another kind in those columns.
+    truth = _one_hot(tmp_path / "t.csv", [], [[] for _ in ROWS])
+    text = truth.read_text()
+    truth.write_text(text + text.replace("b.jpg,0,1,0", "b2.jpg,1,1,0").replace(".jpg", "_2.jpg"))
+    assert "multi-label" in _refusal(truth)

@@ -2903,7 +2903,10 @@ def _refuse_numbers_column(
     column out."""
     for line, _, row in rows:
         for index in marked:
-            if index < len(row) and _marked(row[index]) is None:
+            # A header repeated below (tables joined with `cat`) names the class there.
+            if index >= len(row) or strip_invisible(row[index]) == classes[index]:
+                continue
+            if _marked(row[index]) is None:
                 cell = printable_text(row[index].strip())
                 name = printable_text(classes[index])
                 raise ZslError(
