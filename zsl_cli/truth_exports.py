@@ -14,6 +14,10 @@ annotation: the task's data keys, the task's `id`, each control's answer under i
 Choices control's one choice as a string, several as {"choices": [...]}), `annotator`,
 `annotation_id` (null for a task without annotation) and the annotation's dates; it leaves out
 skipped annotations and their tasks.
+
+Other tools' truth files, which evaluation refuses, are known here only as far as the shell lines
+that convert them to a path,label CSV (COCO JSON, ImageNet's solution CSV and txt exports,
+Kaggle's id tables), which the refusals give.
 """
 
 from __future__ import annotations
