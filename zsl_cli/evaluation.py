@@ -2760,6 +2760,8 @@ def _other_columns_hint(
     path_col = _named_column(columns, "path")
     if first is None or path_col is None or _named_column(columns, "label") is not None:
         return ""
+    if _label_studio_hint(columns):  # its ids of 1 are no classes: that hint says what it is
+        return ""
     line, _, row = first
     read = [
         index
