@@ -582,7 +582,10 @@ class TransformersEncoder:
             # Padded as SigLIP was trained (to 64), or to all of a smaller text tower's positions.
             options = {"padding": "max_length", "max_length": self.prompt_tokens}
         else:
-            options = {"padding": True}
+            # On the right, whatever the tokenizer's padding_side: padded on the left, a CLIP-style
+            # prompt's positions shift with its chunk's longest, and CLIP pools at the first eos,
+            # which is the padding, so a class's embedding would depend on the other classes.
+            options = {"padding": True, "padding_side": "right"}
         tokens = self._tokenizer.pad({"input_ids": token_ids}, return_tensors="pt", **options)
         inputs = {
             k: v.to(self.device) for k, v in tokens.items() if k in ("input_ids", "attention_mask")
