@@ -960,6 +960,10 @@ class _Classifier:
     # Groups of attribute columns the model cannot tell apart ("Red" and "red"): to it they are
     # one attribute, weighted with the sum of their weights.
     indistinguishable_attributes: list[list[str]]
+    # Of those groups (of classes and of attributes), the ones whose prompts the tokenizer made
+    # the same (`_tokenized_alike`); the others' prompts differ but get the same embedding.
+    # None: the encoder does not say what its tokenizer made of the prompts.
+    tokenized_alike: frozenset[tuple[str, ...]] | None = None
 
     def model_warnings(self) -> list[str]:
         """What the model's reading of the prompts showed: a warning per group of classes (and of
@@ -971,7 +975,15 @@ class _Classifier:
             if self.prompts_cut_short
             else "the same prompts once tokenized"
         )
-        alike = same_prompts
+
+        def alike_prompts(group: list[str]) -> str:
+            if self.tokenized_alike is None:
+                return "their prompts get the same embedding"
+            if tuple(group) in self.tokenized_alike:
+                return same_prompts
+            return "their prompts differ, but get the same embedding"
+
+        alike: str | Callable[[list[str]], str] = alike_prompts
         if self.spec.attributes is not None:
             # No name is in an attribute prompt: attribute classes are alike by their rows.
             alike = "rows of attribute weights the same in proportion"
@@ -993,7 +1005,7 @@ class _Classifier:
             self.indistinguishable_attributes,
             "attributes",
             "attributes ",
-            same_prompts,
+            alike_prompts,
             "it reads them as one attribute, their weights added",
         )
         if self.prompts_cut_short:
@@ -1019,17 +1031,18 @@ def _alike_warnings(
     groups: list[list[str]],
     kind: str,
     named: str,
-    alike: str,
+    alike: str | Callable[[list[str]], str],
     why: str,
     cannot: str = "the model cannot",
 ) -> list[str]:
     """A warning per group of `kind` that cannot be told apart (`cannot`: by whom, `named`
     before the names), for the first few groups, then a count of the others; `alike` says how
-    they are alike."""
+    they are alike (for each group, where it is a function of the group)."""
     warnings = []
     for group in groups[:ALIKE_GROUPS_SHOWN]:
         names = [quoted_text(name) for name in group]
-        warnings.append(f"{cannot} tell {named}{listed(names)} apart ({alike}): {why}")
+        how = alike if isinstance(alike, str) else alike(group)
+        warnings.append(f"{cannot} tell {named}{listed(names)} apart ({how}): {why}")
     more = len(groups) - ALIKE_GROUPS_SHOWN
     if more > 0:
         some = "group" if more == 1 else "groups"
@@ -1114,19 +1127,36 @@ def build_classifier(
     names = spec.names  # built anew at each use: once, not per group (quadratic)
     groups = [[names[i] for i in group] for group in identical]
     cut_short = encoder.prompts_cut_short(plan.texts)
+    attribute_groups = _alike_attributes(spec, text_ids)
+    tokenized_alike = _tokenized_alike(encoder, spec, plan, groups + attribute_groups)
     if len(groups) == 1 and len(groups[0]) == len(names):
         # Alike text for text, the class file is at fault (`plan_classes` refused it already,
         # but a caller's own plan may not have been through it).
         _classes_alike_in_text_warnings(spec, plan)
         # Every image would get the first class: no result at all, where some alike is a warning.
         what = "class names" if spec.attributes is None else "attribute names or phrases"
-        why = (
-            f"their prompts are the same as the model reads them, cut short to its "
-            f"{encoder.prompt_tokens} tokens: shorten them, and check the {what}"
-            if cut_short
-            else f"their prompts are the same once tokenized: check the {what}, and that "
-            "the model folder's tokenizer is the model's own"
-        )
+        if tokenized_alike is None:
+            why = (
+                f"their prompts get the same embedding: check the {what}, and that the model's "
+                "tokenizer is its own"
+            )
+        elif tuple(groups[0]) not in tokenized_alike:
+            # The tokenizer told them apart: the text model reads none of the words that differ.
+            why = (
+                "their prompts differ, but get the same embedding: check that the model "
+                "folder's tokenizer files and config.json (eos_token_id, vocab_size) are from "
+                "one model"
+            )
+        elif cut_short:
+            why = (
+                f"their prompts are the same as the model reads them, cut short to its "
+                f"{encoder.prompt_tokens} tokens: shorten them, and check the {what}"
+            )
+        else:
+            why = (
+                f"their prompts are the same once tokenized: check the {what}, and that "
+                "the model folder's tokenizer is the model's own"
+            )
         if spec.attributes is not None and not cut_short:
             # No name is in an attribute prompt: rows not in proportion (1,0 and 2,0, refused
             # above) are the same once columns the model reads alike are one.
@@ -1148,8 +1178,27 @@ def build_classifier(
         groups,
         cut_short,
         encoder.prompt_tokens,
-        _alike_attributes(spec, text_ids),
+        attribute_groups,
+        tokenized_alike,
     )
+
+
+def _tokenized_alike(
+    encoder: Encoder, spec: ClassSpec, plan: PromptPlan, groups: list[list[str]]
+) -> frozenset[tuple[str, ...]] | None:
+    """Of `groups` (of classes, then of attributes, alike by their prompts' embeddings), those
+    alike by their prompts' token ids too; None where the encoder does not tell its token ids
+    (`token_rows`: zsl's transformers encoder does, of the texts it last encoded)."""
+    token_rows = getattr(encoder, "token_rows", None)
+    if not groups or not callable(token_rows):
+        return None
+    rows = token_rows(plan.texts)
+    if rows is None:
+        return None
+    names = spec.names
+    alike = {tuple(names[i] for i in group) for group in plan.identical_classes(rows)}
+    alike |= {tuple(group) for group in _alike_attributes(spec, rows)}
+    return frozenset(tuple(group) for group in groups if tuple(group) in alike)
 
 
 def _text_stream(encoder: Encoder) -> Callable[[Sequence[str]], Iterable[Any]] | None:

@@ -178,6 +178,8 @@ class TransformersEncoder:
         self._can_pad = usable_pad
         # The texts encode_texts last encoded, and those of them it cut short.
         self._last_cut_short: tuple[tuple[str, ...], list[str]] = ((), [])
+        # Each of those texts' index among their distinct token sequences (`token_rows`).
+        self._last_token_rows = np.empty(0, dtype=np.int64)
         # Whether the text forwards are the load's one prompt (`dim`) rather than class prompts:
         # their errors say so.
         self._checking_at_load = False
@@ -394,6 +396,16 @@ class TransformersEncoder:
             cut += [block[i] for i in self._too_long(block, self._token_ids(block, cut_at=None))]
         return cut
 
+    def token_rows(self, texts: Sequence[str]) -> np.ndarray | None:
+        """For the texts last encoded: each one's index among their distinct token sequences, as
+        the text model reads them (cut short); None for other texts. Texts of one index are one
+        prompt to the model; texts of two may still embed alike (a tokenizer and config.json
+        from two models: CLIP then pools every prompt at one token)."""
+        encoded, _ = self._last_cut_short
+        if len(texts) == len(encoded) and all(map(operator.eq, texts, encoded)):
+            return self._last_token_rows.copy()
+        return None
+
     def _token_ids(self, texts: list[str], cut_at: int | None) -> list[list[int]]:
         """Each text's token ids, cut to `cut_at` tokens; None: to one token past what the text
         model reads, which tells a longer text without all the tokens of a long one."""
@@ -518,6 +530,7 @@ class TransformersEncoder:
         if alike:
             self._refuse_alike_texts()
         self._last_cut_short = (tuple(texts), cut)
+        self._last_token_rows = which
 
     def _distinct_token_ids(
         self, texts: Sequence[str]
