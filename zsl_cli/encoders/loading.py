@@ -125,6 +125,8 @@ def _resolved_path(name: str, path: Path) -> ModelSource:
                     else f"its sub-folders {', '.join(inner)} hold models: give one ({example})"
                 )
                 raise ZslError(f"model directory {name} has no config.json, but {held}")
+            if (path / OPEN_CLIP_CONFIG).is_file():
+                raise ZslError(_open_clip_checkpoint(f"directory {name}"))
             raise ZslError(
                 f"model directory {name} has no config.json (is it a save_pretrained folder?)"
             )
@@ -608,6 +610,9 @@ def _load_failure(
     # transformers' message may be about a symptom ("header too small", "'list' object has no
     # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
     # to do.
+    if not source.is_local and part == "model" and _cached_open_clip(source.location, revision):
+        # Its cache holds what the hub has: a download would fetch the same files again.
+        return ZslError(_open_clip_checkpoint(source.name))
     if source.is_local:
         problem = local_file_problem(Path(source.location), part)
         missing = False
@@ -624,6 +629,26 @@ def _load_failure(
     # load for other reasons (an architecture this transformers does not know, a library its
     # tokenizer needs), which transformers' message tells.
     return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
+
+
+# An open_clip (or timm) checkpoint's settings, in place of transformers' config.json.
+OPEN_CLIP_CONFIG = "open_clip_config.json"
+
+
+def _open_clip_checkpoint(named: str) -> str:
+    return (
+        f"model {named} is an open_clip checkpoint ({OPEN_CLIP_CONFIG}, no config.json), which "
+        "zsl cannot load: it loads transformers checkpoints; give a transformers version of the "
+        "model (a hub id or save_pretrained folder with a config.json)"
+    )
+
+
+def _cached_open_clip(hub_id: str, revision: str | None) -> bool:
+    """Whether the Hugging Face cache holds `hub_id` at `revision` as an open_clip checkpoint."""
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(hub_id, OPEN_CLIP_CONFIG, revision=revision)
+    return isinstance(cached, str) and not (Path(cached).parent / "config.json").is_file()
 
 
 _LAYER_NUMBER = re.compile(r"(?<=\.)\d+(?=\.)")  # layers.3.mlp -> layers.N.mlp
