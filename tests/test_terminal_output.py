@@ -69,7 +69,7 @@ def test_a_template_file_named_with_escape_sequences_is_named_escaped_in_its_war
     templates.write_text("a photo of a {}. # mine\n")
     resolved = resolve_templates(str(templates))
     assert resolved.warnings
-    assert all(w.startswith(f"{tmp_path}/{ESCAPED}: template") for w in resolved.warnings)
+    assert all(w.startswith(f"{tmp_path}/{ESCAPED}:1: template") for w in resolved.warnings)
 
 
 def test_stderr_shows_a_warning_escaped_whatever_gave_it():

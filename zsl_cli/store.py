@@ -2248,10 +2248,12 @@ def _check_one_name(path: Path) -> None:
     name are only not seen. Refused, a read would block reading a hard-linked backup, where
     each snapshot names the same unchanged store."""
     try:
-        links = os.stat(path).st_nlink
+        status = os.stat(path)
     except OSError:  # missing (a new store), or said where it is opened
         return
-    if links > 1:
+    links = status.st_nlink
+    # A folder's links are its subfolders' `..`: not a store, which the checks after say.
+    if S_ISREG(status.st_mode) and links > 1:
         name = shlex.quote(printable(path))
         mount = shlex.quote(printable(mount_point(path)))
         raise ZslError(
