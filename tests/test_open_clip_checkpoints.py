@@ -1,6 +1,7 @@
-"""An open_clip (or timm) checkpoint, open_clip_config.json and no config.json, as a folder or
-in the Hugging Face cache: said to be one, which zsl cannot load, not a folder that is not a
-save_pretrained one or a model to download (a download fetches the same files)."""
+"""An open_clip (or timm) checkpoint, open_clip_config.json and no config.json, as a folder: said
+to be one, which zsl cannot load, not a folder that is not a save_pretrained one. In the Hugging
+Face cache it may be what open_clip fetched of a repo that holds transformers files too (LAION's
+do): the advice to download it stays, saying that the cache holds the open_clip files only."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_an_open_clip_folder_is_said_to_be_one(tmp_path):
     _says_open_clip(result, f"directory {model}")
 
 
-def test_an_open_clip_model_in_the_hub_cache_is_not_told_to_be_downloaded(tmp_path, monkeypatch):
+def test_an_open_clip_model_in_the_hub_cache_is_told_to_download_the_rest(tmp_path, monkeypatch):
     import huggingface_hub.constants
 
     repo = tmp_path / "hub" / "models--timm--tiny-openclip"
@@ -51,4 +52,11 @@ def test_an_open_clip_model_in_the_hub_cache_is_not_told_to_be_downloaded(tmp_pa
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
     result = run("label", *_images_and_classes(tmp_path), "-m", "timm/tiny-openclip")
-    _says_open_clip(result, "timm/tiny-openclip")
+    assert result.exit_code == 2, result.output
+    assert "hf download timm/tiny-openclip" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        "(the cache holds its open_clip files only, open_clip_config.json: zsl loads the "
+        "transformers files, config.json and its weights, where the hub repo has them, and "
+        "cannot load an open_clip checkpoint)"
+    )
+    assert result.stderr.count("\n") == 1

@@ -610,9 +610,6 @@ def _load_failure(
     # transformers' message may be about a symptom ("header too small", "'list' object has no
     # attribute 'get'"); a damaged file in a folder or in the hub cache can be named, with what
     # to do.
-    if not source.is_local and part == "model" and _cached_open_clip(source.location, revision):
-        # Its cache holds what the hub has: a download would fetch the same files again.
-        return ZslError(_open_clip_checkpoint(source.name))
     if source.is_local:
         problem = local_file_problem(Path(source.location), part)
         missing = False
@@ -628,7 +625,16 @@ def _load_failure(
     # Offline, only what the cache lacks is for a download to fix: a cached model can fail to
     # load for other reasons (an architecture this transformers does not know, a library its
     # tokenizer needs), which transformers' message tells.
-    return ZslError(_load_failure_message(source, part, error, offline and missing, revision))
+    message = _load_failure_message(source, part, error, offline and missing, revision)
+    if not source.is_local and part == "model" and _cached_open_clip(source.location, revision):
+        # The cache holds what some program fetched, not what the hub has: LAION's repos hold
+        # transformers files beside open_clip's, which open_clip alone leaves out.
+        message += (
+            f" (the cache holds its open_clip files only, {OPEN_CLIP_CONFIG}: zsl loads the "
+            "transformers files, config.json and its weights, where the hub repo has them, and "
+            "cannot load an open_clip checkpoint)"
+        )
+    return ZslError(message)
 
 
 # An open_clip (or timm) checkpoint's settings, in place of transformers' config.json.
