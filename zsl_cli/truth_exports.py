@@ -752,9 +752,9 @@ def path_column_command(
 ) -> str:
     """An awk line writing `source`'s table with its `column` (from 0), headed on `header_line`,
     named `path` and, where `extension` is given, each of its cells ended so (ids naming files
-    without it)."""
+    without it). Line ends of Windows are dropped: the last column's cells end in them."""
     field = f"${column + 1}"
-    script = f'NR == {header_line} {{{field} = "path"}}'
+    script = f'{{sub(/\\r$/, "")}} NR == {header_line} {{{field} = "path"}}'
     if extension:
         script += f' NR > {header_line} && NF {{{field} = {field} "{extension}"}}'
     option = shlex.quote(delimiter)
@@ -766,8 +766,9 @@ def path_column_command(
 
 def unlabelled_rows_command(source: str, delimiter: str) -> str:
     """A grep line writing `source`'s table without its rows whose last cell is empty (the
-    label, a table's last column): images exported without a tag."""
-    pattern = shlex.quote(f"{delimiter}[[:space:]]*$")
+    label, a table's last column): images exported without a tag. Quoted too (`""`), as R's
+    write.csv and exporters that quote every cell write it."""
+    pattern = shlex.quote(f'{delimiter}[[:space:]]*("[[:space:]]*")?[[:space:]]*$')
     return f"grep -v -E {pattern} {_shell_path(source)} > {written_csv(source, 'labelled.csv')}"
 
 

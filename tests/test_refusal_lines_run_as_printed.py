@@ -1,0 +1,70 @@
+"""The shell lines that `zsl evaluate`'s truth refusals print run as printed, in the cases where
+they failed or changed nothing: a grep line over quoted empty labels (`""`), and a Kaggle id
+line over a CRLF table whose id column is the last."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import error_line, run
+from zsl_cli.errors import ZslError
+from zsl_cli.evaluation import load_truth
+from zsl_cli.records import CSV_COLUMNS
+
+
+def _command(message: str) -> str:
+    """The last `...` of a refusal, run here; the file it writes."""
+    command = message.split("`")[-2]
+    subprocess.run(command, shell=True, check=True)
+    return command.rsplit("> ", 1)[1]
+
+
+@pytest.mark.parametrize(("delimiter", "empty"), [(",", '""'), (";", '""'), (",", '" "')])
+def test_quoted_empty_labels_are_left_out_by_the_grep_line(tmp_path, monkeypatch, delimiter, empty):
+    # As R's write.csv and pandas' QUOTE_ALL write them, with Windows' line ends.
+    monkeypatch.chdir(tmp_path)
+    rows = [["path", "label"], ["a.png", "cat"], ["b.png", None], ["c.png", "dog"]]
+    lines = [delimiter.join(empty if cell is None else f'"{cell}"' for cell in row) for row in rows]
+    Path("q.csv").write_text("\r\n".join(lines) + "\r\n")
+    with pytest.raises(ZslError) as refused:
+        load_truth("q.csv")
+    assert "line 3: the label is empty" in refused.value.message
+    written = _command(refused.value.message)
+    labels = [(item.shown, item.label) for item in load_truth(written).items]
+    assert labels == [("a.png", "cat"), ("c.png", "dog")]
+
+
+def _predictions(images: dict[str, str]) -> Path:
+    """Predictions, right for every image, of train/<stem>.png, in the current folder."""
+    Path("train").mkdir()
+    rows = []
+    for stem, label in images.items():
+        Path("train", f"{stem}.png").write_bytes(b"")
+        rows.append(f'train/{stem}.png,"{label}",0.9,"{label}",0.9,ok,\n')
+    predictions = Path("p.csv")
+    predictions.write_text(",".join(CSV_COLUMNS) + "\n" + "".join(rows), encoding="utf-8")
+    return predictions
+
+
+def test_a_crlf_kaggle_table_with_the_id_last_converts_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    images = {"img1": "red circle", "img2": "blue star"}
+    predictions = _predictions(images)
+    Path("t3.csv").write_text(
+        "label,id\r\n" + "".join(f"{label},{stem}\r\n" for stem, label in images.items())
+    )
+    refused = run("evaluate", predictions, "--truth", "t3.csv")
+    assert refused.exit_code == 2
+    message = error_line(refused.stderr)
+    assert "'id'" in message
+    written = _command(message)
+    assert "\r" not in Path(written).read_text()
+    evaluated = run("evaluate", predictions, "--truth", written, "--json", "out.json")
+    assert evaluated.exit_code == 0, error_line(evaluated.stderr)
+    out = json.loads(Path("out.json").read_text())
+    assert out["n"] == len(images)
+    assert out["top_k"]["1"]["overall"] == 1.0
