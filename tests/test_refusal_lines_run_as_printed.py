@@ -1,6 +1,7 @@
-"""The shell lines that `zsl evaluate`'s truth refusals print run as printed, in the cases where
-they failed or changed nothing: a grep line over quoted empty labels (`""`), and a Kaggle id
-line over a CRLF table whose id column is the last."""
+"""The shell lines that `zsl evaluate`'s refusals print run as printed, in the cases where they
+failed or changed nothing: an attribute table's awk line from another folder than the
+labelling's, a grep line over quoted empty labels (`""`), a Kaggle id line over a CRLF table
+whose id column is the last, and an ImageNet txt export without its synsets.txt (no line)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.helpers import error_line, run
+from zsl_cli.classes import parse_attributes
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import load_truth
 from zsl_cli.records import CSV_COLUMNS
+
+CLASSES = {"red circle": "red", "blue square": "blue", "green star": "green"}
+WORDS = ["red", "blue", "green", "circle", "square", "star"]
 
 
 def _command(message: str) -> str:
@@ -21,6 +27,29 @@ def _command(message: str) -> str:
     command = message.split("`")[-2]
     subprocess.run(command, shell=True, check=True)
     return command.rsplit("> ", 1)[1]
+
+
+def test_a_transposed_attribute_table_s_line_runs_from_another_folder(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    for name, colour in CLASSES.items():
+        (work / "shapes" / name).mkdir(parents=True)
+        Image.new("RGB", (32, 32), colour).save(work / "shapes" / name / "a.png")
+    rows = [["class", *CLASSES]]
+    rows += [[word, *("1" if word in name.split() else "0" for name in CLASSES)] for word in WORDS]
+    (work / "att.csv").write_text("\n".join(",".join(row) for row in rows) + "\n")
+    monkeypatch.chdir(work)
+    labelled = run("label", "shapes", "--attributes", "att.csv", "-m", "shapes-demo", "-o", "p.csv")
+    assert labelled.exit_code == 0, labelled.stderr
+
+    monkeypatch.chdir(tmp_path)
+    refused = run("evaluate", "work/p.csv", "--truth", "work/shapes")
+    assert refused.exit_code == 2
+    message = error_line(refused.stderr)
+    assert "the truth's classes are the attribute names of work/att.csv" in message
+    written = _command(message)
+    spec = parse_attributes(Path(written).read_text(), written)
+    assert spec.names == list(CLASSES)
+    assert list(spec.attributes.names) == WORDS
 
 
 @pytest.mark.parametrize(("delimiter", "empty"), [(",", '""'), (";", '""'), (",", '" "')])
@@ -68,3 +97,16 @@ def test_a_crlf_kaggle_table_with_the_id_last_converts_with_its_line(tmp_path, m
     out = json.loads(Path("out.json").read_text())
     assert out["n"] == len(images)
     assert out["top_k"]["1"]["overall"] == 1.0
+
+
+def test_an_imagenet_txt_export_without_synsets_gets_no_line_that_reads_them(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    predictions = _predictions({"a": "red circle", "b": "blue star"})
+    Path("nos").mkdir()
+    Path("nos/train.txt").write_text("a.png 0\nb.png 1\n")
+    refused = run("evaluate", predictions, "--truth", "nos/train.txt")
+    assert refused.exit_code == 2
+    message = error_line(refused.stderr)
+    assert "its first line names an image and a class index" in message
+    assert "there is no nos/synsets.txt" in message
+    assert "awk" not in message

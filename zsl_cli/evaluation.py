@@ -676,9 +676,14 @@ def _transposed_attributes_hint(
     found = next((path for path in (_from(base, table), table) if os.path.isfile(path)), None)
     if found is None:
         return ""
+    if found != table:
+        # Named as found from here: the run info's path starts at the labelling's folder, and
+        # the awk line below would read another file, or none, from another folder.
+        with contextlib.suppress(ValueError):  # on Windows, on another drive than this folder
+            found = os.path.relpath(found)
     try:
         text = _read_text(found, "attribute table")
-        attributes = parse_attributes(text, printable(table)).attributes
+        attributes = parse_attributes(text, printable(found)).attributes
     except (ZslError, OSError):
         return ""  # read at labelling, changed since: no hint
     spelling = class_spelling(list(attributes.names) if attributes else [])
@@ -686,9 +691,9 @@ def _transposed_attributes_hint(
         return ""
     transpose = ""
     if "," in text.lstrip("\ufeff").partition("\n")[0]:
-        transpose = f", e.g. `{transpose_command(table)}`"
+        transpose = f", e.g. `{transpose_command(found)}`"
     return (
-        f" (the truth's classes are the attribute names of {printable(table)}, the classes its "
+        f" (the truth's classes are the attribute names of {printable(found)}, the classes its "
         "rows name: a table written attributes x classes? write it transposed, a row per class"
         f"{transpose}, and label again)"
     )
@@ -3208,13 +3213,20 @@ def _image_list_hint(header: list[str], source: str) -> str:
         return ""
     synsets = os.path.join(os.path.dirname(source), "synsets.txt")
     image = os.path.splitext(words[0])[1].lower() in IMAGE_EXTENSIONS
-    if not image and not os.path.isfile(synsets):
+    beside = os.path.isfile(synsets)
+    if not image and not beside:
         return ""
-    return (
+    told = (
         " (its first line names an image and a class index, as a Datumaro or CVAT ImageNet txt "
         "export's do, whose synsets.txt names the classes, a line each from index 0: write a "
-        f"path,label CSV of their names, e.g. `{imagenet_txt_command(source, synsets)}`)"
+        "path,label CSV of their names"
     )
+    if not beside:  # an awk line reading it would fail, and leave an empty CSV
+        return (
+            f"{told}; there is no {printable(synsets)}: copy the export's there, or write the "
+            "class names in it, a line each in index order)"
+        )
+    return f"{told}, e.g. `{imagenet_txt_command(source, synsets)}`)"
 
 
 def _id_column_hint(
