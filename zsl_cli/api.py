@@ -111,6 +111,7 @@ from zsl_cli.evaluation import (
     check_truth_spelling,
     class_mismatch_hints,
     evaluate_files,
+    folder_truth_warnings,
     load_truth,
     match_paths,
     nothing_paired_reason,
@@ -2922,7 +2923,7 @@ def hubness(
         *_ignored_with_encoder(request.model, encoder),
         *spec.warnings,
         *(truth.warnings if truth else ()),  # a Label Studio export's tasks left out
-        *(paired[3] if paired else ()),  # uploads to Label Studio left unpaired
+        *(paired[3] if paired else ()),  # uploads left unpaired, a truth folder's images
         *_source_warnings(source),
     ]
     told = _tell(warn, warnings)  # before the model load, which can take a minute
@@ -3098,7 +3099,8 @@ def _truth_indices(
     """Each image's true class index (-1: not in the truth): among `names`, or from len(names) on
     for the truth classes outside them, which are returned too, in index order; what stays
     unpaired (images the truth does not name, truth images that are none of these); and the
-    warning of images uploaded to Label Studio that stay unpaired, as evaluate's. `with_seen`
+    warnings of images uploaded to Label Studio that stay unpaired and of a truth folder's
+    untagged images and images in several class folders among these, as evaluate's. `with_seen`
     (seen/unseen accuracy is asked for): a ZslError where a truth class outside `names` is one
     of them written otherwise, which would count as an unseen class at 0%."""
     column = {name: i for i, name in enumerate(names)}
@@ -3120,7 +3122,11 @@ def _truth_indices(
         indices[item_index] = column[label]
     if with_seen:
         check_truth_spelling(unlisted, names)
-    return indices, unlisted, matching.unmatched, upload_warnings(truth, matching, images, "image")
+    warnings = [
+        *upload_warnings(truth, matching, images, "image"),
+        *folder_truth_warnings(truth, matching, images),
+    ]
+    return indices, unlisted, matching.unmatched, warnings
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,6 @@ import contextlib
 import copy
 import csv
 import filecmp
-import hashlib
 import io
 import json
 import ntpath
@@ -193,6 +192,9 @@ class GroundTruth:
     classes: tuple[str, ...]  # every class the truth names (empty class folders included)
     items: tuple[TruthItem, ...]
     warnings: tuple[str, ...] = ()  # what reading it left out (an export's tasks left out)
+    # A truth folder's images left out as untagged (`folder_truth_settled`), warned of where
+    # labelled.
+    untagged: tuple[TruthItem, ...] = ()
     # A CSV's path column, delimiter and header line, for a line that rewrites its paths.
     layout: tuple[int, str, int] | None = None
 
@@ -794,6 +796,7 @@ def evaluate(
     # Names that match nothing are most often a mistake (a typo, another case, another
     # encoding), and so warnings rather than notes.
     warnings = [*truth.warnings]
+    warnings += folder_truth_warnings(truth, matching, [p.path for p in predictions], base)
     warnings += _shared_ending_warnings(matching.unmatched, predictions_source, base)
     warnings += _left_out_images_warnings(truth, matching)
     warnings += upload_warnings(truth, matching, [p.path for p in predictions], "prediction")
@@ -2109,25 +2112,45 @@ def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> Ground
     """A truth folder's truth without the images of a folder an annotation tool exports
     untagged images to (UNTAGGED_FOLDERS), where none of `classes` (the run's) is named so: they
     have no ground truth, and scored as a class they lowered every mean by a class no model
-    could predict. Those left out are counted in a warning, and so are the images in several
-    class folders (`_multi_tag_copies`), which are scored."""
+    could predict. Those left out are kept aside (`untagged`), for `folder_truth_warnings` to
+    count the ones labelled."""
     run_classes = {loose_name(name) for name in classes}
     untagged = {
         name
         for name in truth.classes
         if name in UNTAGGED_FOLDERS and loose_name(name) not in run_classes
     }
+    if not untagged:
+        return truth
+    return replace(
+        truth,
+        classes=tuple(name for name in truth.classes if name not in untagged),
+        items=tuple(item for item in truth.items if item.label not in untagged),
+        untagged=tuple(item for item in truth.items if item.label in untagged),
+    )
+
+
+def folder_truth_warnings(
+    truth: GroundTruth, matching: Matching, paths: Sequence[str], base: str | None = None
+) -> list[str]:
+    """Of the images labelled (`paths`, paired with `truth` as `matching`; relative ones start
+    at `base`): those in a truth folder's untagged-image folder, left out (`folder_truth_settled`),
+    and those in several class folders (`_multi_tag_copies`), which are scored. Only images
+    labelled are warned of: a run over part of the folder is not told of the rest."""
     warnings = []
-    for name in sorted(untagged):
-        count = sum(item.image_like for item in truth.items if item.label == name)
-        if count:
+    if truth.untagged:
+        aside = replace(truth, items=truth.untagged)
+        labelled = [aside.items[i] for _, i in match_paths(paths, aside, base=base).pairs]
+        for name in sorted({item.label for item in labelled}):
+            count = sum(item.image_like for item in labelled if item.label == name)
             warnings.append(
-                f"the truth folder's '{name}' holds {counted(count, 'untagged image')} "
-                f"({UNTAGGED_FOLDERS[name]} puts images with no tag there): no ground truth, "
-                "left out (a class of the run so named would keep it a class)"
+                f"{counted(count, 'untagged image')} of the truth folder's '{name}' "
+                f"({UNTAGGED_FOLDERS[name]} puts images with no tag there) "
+                f"{'is' if count == 1 else 'are'} among those labelled: no ground truth, left "
+                "out (a class of the run so named would keep it a class)"
             )
-    items = [item for item in truth.items if item.label not in untagged]
-    if images := _multi_tag_copies(items):
+    scored = [truth.items[i] for _, i in matching.pairs]
+    if truth.kind == "folder" and (images := _multi_tag_copies(scored)):
         # Warned of, but scored as the folders say, not left out as a Label Studio task choosing
         # several classes is: that task says it chose several, where these copies are only
         # guessed to be one image by their names and bytes (a file replaced by another class's
@@ -2144,22 +2167,16 @@ def folder_truth_settled(truth: GroundTruth, classes: Collection[str]) -> Ground
             f"one class per image); keep {'it' if one else 'each'} in one class folder, or "
             "leave the copies out of the truth"
         )
-    if not warnings and not untagged:
-        return truth
-    return replace(
-        truth,
-        classes=tuple(name for name in truth.classes if name not in untagged),
-        items=tuple(items),
-        warnings=(*truth.warnings, *warnings),
-    )
+    return warnings
 
 
 def _multi_tag_copies(items: Sequence[TruthItem]) -> list[list[TruthItem]]:
-    """The images of a truth folder that are in several class folders, each as its copies: the
-    same path below each (`cat/x.jpg`, `dog/x.jpg`) and the same bytes, as CVAT's ImageNet export
-    saves an image with two tags. Images only, not hidden: a desktop.ini or .DS_Store is alike
-    in every folder, and so may be empty files or placeholders, which are no image tagged twice.
-    Only files of one size are read."""
+    """The images among `items` (a truth folder's) that are in several class folders, each as
+    its copies: the same path below each (`cat/x.jpg`, `dog/x.jpg`) and the same bytes, as
+    CVAT's ImageNet export saves an image with two tags. Images only, not hidden: a desktop.ini
+    or .DS_Store is alike in every folder, and so may be empty files or placeholders, which are
+    no image tagged twice. Only files of one size are read, and only up to their first
+    difference."""
     below: dict[tuple[str, ...], list[TruthItem]] = {}
     for item in items:
         if item.image_like and not item.hidden:
@@ -2169,7 +2186,7 @@ def _multi_tag_copies(items: Sequence[TruthItem]) -> list[list[TruthItem]]:
         for group in below.values()
         if len({item.label for item in group}) > 1  # as good as every image's is not
         for same_size in _in_several_folders(group, _file_size)
-        for copies in _in_several_folders(same_size, _file_digest)
+        for copies in _same_bytes(same_size)
         if _is_image(copies[0].path)
     ]
 
@@ -2186,22 +2203,32 @@ def _in_several_folders(
     return [same for same in alike.values() if len({item.label for item in same}) > 1]
 
 
+def _same_bytes(items: list[TruthItem]) -> list[list[TruthItem]]:
+    """`items` (files of one size) grouped by their bytes, the groups in several class folders
+    only: each compared with the first of those left, which stops at the first difference."""
+    groups = []
+    left = items
+    while len(left) > 1:
+        first, *others = left
+        same = [first, *(item for item in others if _same_file_bytes(first.path, item.path))]
+        left = [item for item in others if item not in same]
+        if len({item.label for item in same}) > 1:
+            groups.append(same)
+    return groups
+
+
+def _same_file_bytes(first: str, second: str) -> bool:
+    try:
+        return filecmp.cmp(first, second, shallow=False)
+    except OSError:  # unreadable: scored, or reported, as any image is
+        return False
+
+
 def _file_size(path: str) -> int | None:
     try:
         return os.stat(path).st_size
     except OSError:  # unreadable: scored, or reported, as any image is
         return None
-
-
-def _file_digest(path: str) -> bytes | None:
-    digest = hashlib.blake2b()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except OSError:  # unreadable: scored, or reported, as any image is
-        return None
-    return digest.digest()
 
 
 def _is_image(path: str) -> bool:
