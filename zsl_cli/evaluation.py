@@ -2141,7 +2141,7 @@ def folder_truth_warnings(
     if truth.untagged:
         aside = replace(truth, items=truth.untagged)
         labelled = [aside.items[i] for _, i in match_paths(paths, aside, base=base).pairs]
-        for name in sorted({item.label for item in labelled}):
+        for name in sorted({item.label for item in labelled if item.image_like}):
             count = sum(item.image_like for item in labelled if item.label == name)
             warnings.append(
                 f"{counted(count, 'untagged image')} of the truth folder's '{name}' "
