@@ -2713,12 +2713,8 @@ def _one_hot_table(
     if first is None:
         return None
     first_line, _, row = first
-    counted = [
-        index
-        for index, name in enumerate(header)
-        if (index or strip_invisible(name)) and not _row_numbers(columns, row, index)
-    ]
-    loose = [index for index in counted if index >= len(row) or _marked(row[index]) is None]
+    counted = _one_hot_columns(columns, header, row)
+    loose = _unmarked_columns(counted, row)
     # A file named 0 or 1 is the path column's by its name alone.
     named = None if loose else _named_column(columns, "path")
     if len(loose) == 1 and columns[loose[0]] in TRUTH_COLUMNS["path"]:
@@ -2765,6 +2761,21 @@ def _one_hot_table(
 _ROW_NUMBERS_COLUMN = re.compile(r"unnamed:_\d+|id|index|idx")
 
 
+def _one_hot_columns(columns: list[str], header: list[str], row: list[str]) -> list[int]:
+    """The columns a one-hot table's path and classes may be in, told by its first `row`: each
+    named one (the first may have no name: a row index pandas wrote), row numbers aside."""
+    return [
+        index
+        for index, name in enumerate(header)
+        if (index or strip_invisible(name)) and not _row_numbers(columns, row, index)
+    ]
+
+
+def _unmarked_columns(indices: Iterable[int], row: list[str]) -> list[int]:
+    """Those of the columns at `indices` whose cell on `row` is no 0 or 1 (or missing)."""
+    return [index for index in indices if index >= len(row) or _marked(row[index]) is None]
+
+
 def _row_numbers(columns: list[str], row: list[str], index: int) -> bool:
     """Whether a table's column at `index` is one of row numbers, not a class's, by its name and
     its cell on the first `row`, a whole number (no class's 0 or 1 only: 2 or 1000 too). Not in
@@ -2795,16 +2806,8 @@ def _other_columns_hint(
     if _label_studio_hint(columns):  # its ids of 1 are no classes: that hint says what it is
         return ""
     line, _, row = first
-    read = [
-        index
-        for index, name in enumerate(header)
-        if (index or strip_invisible(name)) and not _row_numbers(columns, row, index)
-    ]
-    others = [
-        index
-        for index in read
-        if index != path_col and (index >= len(row) or _marked(row[index]) is None)
-    ]
+    read = _one_hot_columns(columns, header, row)
+    others = [index for index in _unmarked_columns(read, row) if index != path_col]
     marks = len(read) - len(others) - 1
     if not others or marks < max(2, len(others) + 1):  # most columns: a column per class
         return ""
@@ -3802,9 +3805,7 @@ def _named_alike(paths: Sequence[str], base: str | None, truth: GroundTruth) -> 
         # In a folder named as its class folder: a copy of the truth folder, other images.
         if len(found) > 1 or not os.path.isfile(predicted) or found[0].relative[0] in _parts(path):
             return False
-        with contextlib.suppress(OSError):
-            return filecmp.cmp(predicted, found[0].path, shallow=False)
-        return False
+        return _same_file_bytes(predicted, found[0].path)
     return False
 
 
