@@ -59,7 +59,7 @@ class ZslGroup(TyperGroup):
     and its exit code, for every command; no command runs in a deleted current folder."""
 
     def get_help(self, ctx: Context) -> str:
-        _require_stdout()
+        require_stdout()
         return super().get_help(ctx)
 
     def make_context(
@@ -111,7 +111,7 @@ class ZslCommand(TyperCommand):
         return [piece[1:-1] if piece in braced else piece for piece in pieces]
 
     def get_help(self, ctx: Context) -> str:
-        _require_stdout()
+        require_stdout()
         return super().get_help(ctx)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
@@ -211,7 +211,7 @@ def _program(ctx: Context | None = None) -> str:
     return (ctx.find_root().info_name if ctx is not None else None) or PROG
 
 
-def _require_stdout() -> None:
+def require_stdout() -> None:
     """OSError where stdout is closed (`zsl --help >&-`): click writes nothing there, without a
     word, and the help or version went nowhere with exit status 0."""
     if sys.stdout is None or sys.stdout.closed:
@@ -233,10 +233,10 @@ def _exit_help_unwritten(error: OSError, program: str) -> NoReturn:
     1), or stdout cannot take it (a full disk: a traceback and status 120)."""
     if isinstance(error, BrokenPipeError):
         _exit_reader_gone()
-    _exit_stdout_failed(error, program)
+    exit_stdout_failed(error, program)
 
 
-def _exit_stdout_failed(error: OSError, program: str) -> NoReturn:
+def exit_stdout_failed(error: OSError, program: str) -> NoReturn:
     """Stdout could not take the help (or the demo's table): one line, not a traceback."""
     _say(f"{program}: error: cannot write to stdout: {error.strerror or error}")
     _drop_what_stdout_kept()
@@ -301,7 +301,7 @@ def _exit_on_usage_error(
 
             point_at_devnull(sys.stdout)
         except OSError as write_error:
-            _exit_stdout_failed(write_error, program)
+            exit_stdout_failed(write_error, program)
         raise typer.Exit(error.exit_code) from None
     if error.ctx is not None:
         where = error.ctx.command_path
@@ -727,7 +727,7 @@ ShowPrompts = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        _require_stdout()
+        require_stdout()
         typer.echo(f"zsl {__version__}")
         raise typer.Exit()
 

@@ -18,7 +18,7 @@ import typer
 from zsl_cli.cli import UsageError, ZslCommand, ZslGroup, file_name, run
 
 # zsl's own handling of stdout: closed or full, it is one line and exit 2.
-from zsl_cli.cli.common import WholeNumbers, _exit_stdout_failed, _require_stdout
+from zsl_cli.cli.common import WholeNumbers, exit_stdout_failed, require_stdout
 from zsl_cli.demo.train import TRAIN_SEED_OFFSET, TrainSettings
 from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.encoders.limits import no_temporary_folder
@@ -296,9 +296,9 @@ def evaluate(
     # Before the work, as zsl evaluate does: with stdout closed the table would go nowhere,
     # without a word, after minutes of scoring.
     try:
-        _require_stdout()
+        require_stdout()
     except OSError as error:
-        _exit_stdout_failed(error, PROG)
+        exit_stdout_failed(error, PROG)
     seeds = seed or list(DEFAULT_EVALUATE_SEEDS)
     # pathlib's is_dir() lets ENAMETOOLONG through.
     folder = Path(model_dir)
@@ -322,7 +322,7 @@ def evaluate(
     except BrokenPipeError:
         raise  # its reader went away (| head): the group ends the run as zsl's, 141
     except OSError as error:  # a full disk: a traceback and exit 70, which means a bug
-        _exit_stdout_failed(error, PROG)
+        exit_stdout_failed(error, PROG)
 
 
 if __name__ == "__main__":
