@@ -15,7 +15,8 @@ Conventions shared by every format:
   refuse a CSV or JSON file holding such bytes: `PredictionWriter.not_utf8_warnings` says so.
 - CSV cells are written as they are, those a spreadsheet runs as a formula too (a file named
   `=HYPERLINK(...).png`): zsl's readers and scripts need the exact names, so
-  `PredictionWriter.formula_warnings` tells where one was written, and how to open the file.
+  `PredictionWriter.formula_warnings` tells where one was written, and how to open the file
+  (`write_class_prompts` returns those of the prompts it writes).
 - A file output is written to a temporary file in the same directory and moved into place on
   `close()`; until then an existing file stays untouched. `close(complete=False)` (Ctrl-C) still
   publishes what was written, with `"complete": false` in the run info. An exception inside the
@@ -491,20 +492,29 @@ PROMPT_ROWS_WRITTEN_AT_ONCE = 4096  # 1.6 million (20,000 classes of 80 template
 
 def write_class_prompts(
     sink: StreamSink | AtomicFileSink, prompts: Iterable[tuple[str, float, str]]
-) -> None:
+) -> FormulaCells:
     """`label --show-prompts`: each (class, weight, prompt) as a CSV row under PROMPT_COLUMNS,
     as the predictions' CSV is written: the text itself for a program, and on a terminal control
     characters escaped (a descriptor's line break shows as \\n, not as a new row). The sink is
-    left for the caller to publish."""
-    shown = printable_text if sink.is_terminal() else str
+    left for the caller to publish. Returned: the prompt cells written that a spreadsheet runs
+    as formulas (a template `=...{}`), for the caller to warn of."""
+    terminal = sink.is_terminal()
+    shown = printable_text if terminal else str
+    formulas = FormulaCells()
     lines = CsvLines()
     rows = [lines.line(PROMPT_COLUMNS)]
     for name, weight, prompt in prompts:
+        # Rows at a terminal are read, not opened in a spreadsheet. A class name's own warning
+        # (`classes.formula_name_warnings`) covers the rows of that class; a weight is a number
+        # to a spreadsheet, negative too.
+        if not terminal and not name.startswith(FORMULA_STARTS):
+            formulas.note(prompt)
         rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
         if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
             sink.write("".join(rows).encode())
             rows.clear()
     sink.write("".join(rows).encode())
+    return formulas
 
 
 # ---------------------------------------------------------------------------------------------

@@ -954,8 +954,9 @@ def _exit(
 
 def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] = ()) -> None:
     """label's and hubness's --show-prompts: the class files' warnings on stderr, then the
-    prompts on stdout. `unwritten`: the options given that name an output file or format, which
-    the prompts do not go to: a user who wrote `-o prompts.csv` looks for the file."""
+    prompts on stdout, then a warning of the prompts a spreadsheet runs as formulas.
+    `unwritten`: the options given that name an output file or format, which the prompts do not
+    go to: a user who wrote `-o prompts.csv` looks for the file."""
     from zsl_cli import api
     from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
@@ -973,8 +974,10 @@ def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] =
                     "CSV; no file is written"
                 ],
             )
-    write_class_prompts(sink, listed.prompts)
+    formulas = write_class_prompts(sink, listed.prompts)
     sink.publish(None)
+    if not quiet:  # after the rows, as a run warns of its CSV's cells once it is written
+        render_warnings(stderr_console(), formulas.warnings("stdout"))
 
 
 class _WarningsShown:
