@@ -118,6 +118,7 @@ from zsl_cli.evaluation import (
     read_seen_classes,
     seen_class_names,
     spelled_as,
+    transposed_attributes_hint,
     unknown_seen_warnings,
     unmatched_json,
     upload_warnings,
@@ -2968,7 +2969,9 @@ def hubness(
     if truth is not None:
         assert paired is not None, "paired with the images once they were known"
         every_truth_idx, unlisted, unmatched, _ = paired
-        _check_truth_overlap(every_truth_idx, truth, classifier.names, unlisted)
+        _check_truth_overlap(
+            every_truth_idx, truth, classifier.names, unlisted, request.classes.attributes
+        )
         readable = np.array([item.ok for item in items])
         truth_idx, failed_truth = every_truth_idx[readable], every_truth_idx[~readable]
     unseen_mask = None
@@ -3078,18 +3081,25 @@ def _precision(encoder: Encoder) -> str | None:
 
 
 def _check_truth_overlap(
-    truth_idx: np.ndarray, truth: GroundTruth, names: Sequence[str], unlisted: Sequence[str]
+    truth_idx: np.ndarray,
+    truth: GroundTruth,
+    names: Sequence[str],
+    unlisted: Sequence[str],
+    attribute_table: str | os.PathLike[str] | None,
 ) -> None:
     """A ZslError when no image of the run can be scored against the truth (`unlisted`: the
     truth classes of the run's images that are not among `names`); none in the truth at all is
-    refused by `_truth_indices`."""
+    refused by `_truth_indices`. `attribute_table`: the table the classes came from, if any,
+    read again only to say where its attributes are the truth's classes, as evaluate says it."""
     if not ((truth_idx >= 0) & (truth_idx < len(names))).any():
+        table = None if attribute_table is None else os.fspath(attribute_table)
         raise ZslError(
             # Of this run's images, not the whole truth: a truth folder may hold listed classes
             # that the images given (one sub-folder of it) are not of.
             f"--truth {truth.source}: no image of this run has a truth class in the class list "
             f"(their truth classes: {', '.join(unlisted[:5])}; classes: {', '.join(names[:5])})"
             + class_mismatch_hints(truth, unlisted, names)
+            + transposed_attributes_hint(unlisted, table, None, "run zsl hubness again")
         )
 
 

@@ -667,12 +667,13 @@ def _attribute_table(run_info: dict | None) -> str | None:
     return sources[0] if isinstance(sources[0], str) else None
 
 
-def _transposed_attributes_hint(
-    truth_classes: Collection[str], table: str | None, base: str | None
+def transposed_attributes_hint(
+    truth_classes: Collection[str], table: str | None, base: str | None, again: str = "label again"
 ) -> str:
     """A note where every truth class is an attribute name of the run's attribute `table` (a
     path from the labelling's folder, `base`, or from here): a table written attributes x
-    classes (as xlsa17's `att` is stored), its attributes labelled as the classes."""
+    classes (as xlsa17's `att` is stored), its attributes labelled as the classes (or measured
+    so by `zsl hubness --truth`). `again`: what to do with the table transposed."""
     if table is None or not truth_classes:
         return ""
     found = next((path for path in (_from(base, table), table) if os.path.isfile(path)), None)
@@ -697,7 +698,7 @@ def _transposed_attributes_hint(
     return (
         f" (the truth's classes are the attribute names of {printable(found)}, the classes its "
         "rows name: a table written attributes x classes? write it transposed, a row per class"
-        f"{transpose}, and label again)"
+        f"{transpose}, and {again})"
     )
 
 
@@ -810,7 +811,7 @@ def evaluate(
     missing = sorted(set(metrics.classes) - set(choices))
     if missing and (class_names is not None or any(p.ok for p in matched)):  # else failures
         hints = class_mismatch_hints(truth, missing, choices, metrics.classes)
-        hints += _transposed_attributes_hint(metrics.classes, attribute_table, base)
+        hints += transposed_attributes_hint(metrics.classes, attribute_table, base)
         if class_names is not None and len(missing) == len(metrics.classes):
             # Every image scored 0% whatever the model did: a result nobody could use.
             raise ZslError(
