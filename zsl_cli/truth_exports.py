@@ -752,14 +752,32 @@ def path_column_command(
 ) -> str:
     """An awk line writing `source`'s table with its `column` (from 0), headed on `header_line`,
     named `path` and, where `extension` is given, each of its cells ended so (ids naming files
-    without it). Line ends of Windows are dropped: the last column's cells end in them."""
-    field = f"${column + 1}"
-    script = f'{{sub(/\\r$/, "")}} NR == {header_line} {{{field} = "path"}}'
+    without it; inside a quoted cell's quotes). The cells are split as CSV splits them: a
+    quoted cell may hold the delimiter, or a line break, which awk's own split took for the
+    ends of cells and rows. Line ends of Windows are dropped: the last column's cells end in
+    them."""
+    field = f"c[{column + 1}]"
+    script = '{sub(/\\r$/, "")} '
+    if header_line > 1:  # the lines above the header (`sep=;`) as they are
+        script += f"NR < {header_line} {{print; next}} "
+    # Each line's fields joined back while a quote is left open (an odd count of '"' in the
+    # cell so far); a row left open at the line's end goes on on the next line.
+    script += (
+        '!NF && p == "" {print; next} '
+        '{$0 = p $0; p = ""; split("", c); n = 0; q = 0; for (i = 1; i <= NF; i++) '
+        '{if (q) c[n] = c[n] OFS $i; else c[++n] = $i; q = gsub(/"/, "&", c[n]) % 2}} '
+        'q {p = $0 "\\n"; next} '
+        f'NR == {header_line} {{{field} = "path"}} '
+    )
     if extension:
-        script += f' NR > {header_line} && NF {{{field} = {field} "{extension}"}}'
+        script += (
+            f'NR > {header_line} {{if (!sub(/"$/, "{extension}\\"", {field})) '
+            f'{field} = {field} "{extension}"}} '
+        )
+    script += '{s = c[1]; for (i = 2; i <= n; i++) s = s OFS c[i]; print s} END {printf "%s", p}'
     option = shlex.quote(delimiter)
     return (
-        f"awk -F{option} -v OFS={option} {shlex.quote(script + ' 1')} {_shell_path(source)} "
+        f"awk -F{option} -v OFS={option} {shlex.quote(script)} {_shell_path(source)} "
         f"> {written_csv(source)}"
     )
 
