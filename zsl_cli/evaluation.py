@@ -156,6 +156,8 @@ from zsl_cli.truth_exports import (
     UnsettledControl,
     coco_command,
     cut_command,
+    datumaro_command,
+    fiftyone_command,
     file_names_command,
     imagenet_solution_command,
     imagenet_txt_command,
@@ -2290,12 +2292,7 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         if start != "<":
             keys = _json_record_keys(text)
             _refuse_predictions(keys, where, "keys")
-            if {"images", "annotations", "categories"} <= set(keys):
-                raise ZslError(
-                    f"{where} is a COCO annotation file (images, annotations, categories), not "
-                    "a ground-truth CSV: write each image's category as a path,label CSV, e.g. "
-                    f"`{coco_command(source)}`"
-                )
+            _refuse_truth_export(text, keys, source)
         kind = "XML" if start == "<" else "JSON"
         raise ZslError(
             f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, "
@@ -2977,13 +2974,53 @@ def _refuse_predictions(columns: Collection[str], where: str, what: str = "colum
     )
 
 
+def _refuse_truth_export(text: str, keys: Collection[str], source: str) -> None:
+    """A ZslError with a line that writes it as a path,label CSV where JSON `text` (its first
+    record's `keys`) is another tool's ground truth: a COCO annotation file, Datumaro's
+    annotation file, FiftyOne's image classification labels."""
+    where = printable(source)
+    if {"images", "annotations", "categories"} <= set(keys):
+        raise ZslError(
+            f"{where} is a COCO annotation file (images, annotations, categories), not a "
+            "ground-truth CSV: write each image's category as a path,label CSV, e.g. "
+            f"`{coco_command(source)}`"
+        )
+    if {"categories", "items"} <= set(keys):
+        raise ZslError(
+            f"{where} is a Datumaro annotation file (categories, items), not a ground-truth "
+            "CSV: write each item's image and the class of its label (tag) as a path,label "
+            "CSV, items of no label or of labels of several classes left out, e.g. "
+            f"`{datumaro_command(source)}`"
+        )
+    value = _first_json_value(text) if set(keys) == {"classes", "labels"} else None
+    if isinstance(value, dict) and isinstance(value.get("labels"), dict):
+        told = (
+            f"{where} is a FiftyOne image classification export's labels (classes, labels), "
+            "not a ground-truth CSV: write each image of its data folder and its class as a "
+            "path,label CSV, images of no label or of several left out"
+        )
+        data = os.path.join(os.path.dirname(source), "data")
+        if not os.path.isdir(data):  # a line finding no file would write names without extension
+            raise ZslError(
+                f"{told}; its keys are the images' file names without their extension, which "
+                f"only the export's data folder beside it tells, and there is no "
+                f"{printable(data)}: give the labels.json where the export wrote it"
+            )
+        raise ZslError(f"{told}, e.g. `{fiftyone_command(source, data)}`")
+
+
+def _first_json_value(text: str) -> Any:
+    """The first value of a JSON or JSON Lines file; None where it has none."""
+    try:
+        return json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))[0]
+    except ValueError:
+        return None
+
+
 def _json_record_keys(text: str) -> list[str]:
     """The keys of the first record of a JSON or JSON Lines file: its first object's, or that of
     the first item of a list, or of a zsl document's "predictions"; empty where it has none."""
-    try:
-        first, _ = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))
-    except ValueError:
-        return []
+    first = _first_json_value(text)
     if isinstance(first, dict) and isinstance(first.get("predictions"), list):
         first = first["predictions"]
     if isinstance(first, list):

@@ -16,8 +16,9 @@ Choices control's one choice as a string, several as {"choices": [...]}), `annot
 skipped annotations and their tasks.
 
 Other tools' truth files, which evaluation refuses, are known here only as far as the shell lines
-that convert them to a path,label CSV (COCO JSON, ImageNet's solution CSV and txt exports,
-Kaggle's id tables), which the refusals give.
+that convert them to a path,label CSV (COCO JSON, Datumaro's JSON, FiftyOne's image
+classification labels, ImageNet's solution CSV and txt exports, Kaggle's id tables), which the
+refusals give.
 """
 
 from __future__ import annotations
@@ -719,6 +720,44 @@ def coco_command(source: str) -> str:
         " | [$f[.image_id | tostring], $c[.category_id | tostring]] | @csv)"
     )
     return f"jq -r {shlex.quote(program)} {_shell_path(source)} > {written_csv(source)}"
+
+
+def datumaro_command(source: str) -> str:
+    """A jq line writing a Datumaro annotation file's items (`annotations/default.json`, as
+    Datumaro and CVAT's Datumaro export write it), each with the class of its label annotations
+    (a tag; boxes and other shapes are no image's class): its image's path as written, else its
+    id. An item of no label, or of labels of several classes, is left out: it has no one class."""
+    program = (
+        "(.categories.label.labels | map(.name)) as $n"
+        ' | "path,label", (.items[]'
+        ' | ([.annotations[]? | select(.type == "label") | .label_id] | unique) as $l'
+        " | select($l | length == 1) | [.image.path // .id, $n[$l[0]]] | @csv)"
+    )
+    return f"jq -r {shlex.quote(program)} {_shell_path(source)} > {written_csv(source)}"
+
+
+def fiftyone_command(source: str, data: str) -> str:
+    """A find and jq line writing a FiftyOne image classification export's labels (labels.json:
+    `classes`, a list or null, and `labels`, each image's by its file name less the extension,
+    or its path) with the file of `data` (its images' folder) each names. A label is an index
+    into `classes` or a class name, or an object of it and its confidence, or a list of those
+    (a Classifications field); an image of no label (null) or of several is left out."""
+    # Found without a '/' after it: BSD find (macOS) writes two before each file's name.
+    folder = printable(data).rstrip("/") or "/"
+    program = (
+        '(reduce inputs as $p ({}; .[$p | ltrimstr($d) | sub("[.][^./]*$"; "")] = $p)) as $f'
+        " | $j[0].classes as $c"
+        ' | "path,label", ($j[0].labels | to_entries[]'
+        ' | .value |= (if type == "array" and length == 1 then .[0] else . end'
+        ' | if type == "object" then .label else . end)'
+        ' | select(.value | type == "number" or type == "string")'
+        ' | [$f[.key] // .key, (if (.value | type) == "number" then $c[.value] else .value end)]'
+        " | @csv)"
+    )
+    return (
+        f"find {shlex.quote(folder)} ! -type d | jq -nrR --arg d {shlex.quote(folder + '/')} "
+        f"--slurpfile j {_shell_path(source)} {shlex.quote(program)} > {written_csv(source)}"
+    )
 
 
 def imagenet_solution_command(source: str, image_column: int, labels_column: int) -> str:
