@@ -38,6 +38,11 @@ its text is over Pillow's limits (64 MB in all, or inflated from one chunk: PNG_
 uninflated; a run-length coded BMP's pixels that a line's end or a jump passes over are see-through
 (white), as browsers leave them, and one whose end-of-bitmap code comes early decodes (importing
 this module registers that decoder with Pillow, under a name of its own).
+What Pillow reads of a file into memory is bounded by its pixels, not by the file's size: a
+WebP's bytes after its RIFF data and a compressed TIFF's after its strips are not read
+(webp_data_end, limit_libtiff_read), a PNG's ancillary chunks past PNG_METADATA_LIMIT in all are
+skipped unread (FileView), and a file whose bytes to be read whole are far more than its pixels
+take is decode_error (check_read_whole).
 ICC profiles are ignored, as CLIP-style models were trained on pixels read the same way; a PNG's
 after its first (the spec allows one) are not even inflated, as Pillow would each.
 """
@@ -48,7 +53,9 @@ import enum
 import errno
 import functools
 import io
+import operator
 import os
+import zlib
 from collections.abc import Callable
 from typing import IO, Any, BinaryIO
 
@@ -61,6 +68,7 @@ from PIL import (
     ImagePalette,
     Jpeg2KImagePlugin,
     PngImagePlugin,
+    WebPImagePlugin,
 )
 
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
@@ -68,6 +76,14 @@ from zsl_cli.image_status import DECODE_ERROR, DecodeError
 # Pixels worked on in float64 at a time (_scale_to_8bit, _DdsRgbDecoder): a whole image's
 # float64 temporaries would take tens of bytes a pixel in each decode worker.
 _FLOAT_BLOCK = 1 << 16
+
+# Largest PNG metadata chunk (an ICC profile, compressed text or XMP) Pillow may inflate during a
+# run. Pillow's 1 MB default refuses the whole file, pixels and all, for a display profile with a
+# 3D LUT or a bloated Photoshop XMP; 64 MB is Pillow's own bound on all of a file's text, far
+# below what the pixel limit lets one image take. It is also the most of a PNG's ancillary
+# chunks Pillow reads (FileView) and the room for metadata in what a file may have read whole
+# (bytes_read_whole_allowed).
+PNG_METADATA_LIMIT = 64 * 1024 * 1024
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 REFUSED_FORMATS = frozenset({"EPS"})
@@ -444,6 +460,90 @@ def webp_first_frame_file(file: BinaryIO, size: int) -> bytes | None:
             return b"RIFF" + len(body).to_bytes(4, "little") + body
         offset = end
     return None
+
+
+def webp_data_end(file: BinaryIO, size: int, max_pixels: int) -> int | None:
+    """Where a WebP's RIFF data ends (its header's size; the file's end where that comes
+    first), for FileView.rest_end: Pillow hands libwebp the whole file, read into memory (twice
+    over), and libwebp reads no further than the RIFF data. DecodeError where those bytes are
+    far more than its pixels take (bytes_read_whole_allowed). None for a file that is no WebP.
+    Leaves the file at its start."""
+    file.seek(0)
+    head = file.read(30)
+    file.seek(0)
+    if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return None
+    end = min(size, int.from_bytes(head[4:8], "little") + 8)
+    canvas = WebPImagePlugin._get_size(head)
+    check_read_whole(end, canvas, 4, max_pixels)  # RGBA, as libwebp decodes it
+    return end
+
+
+def limit_libtiff_read(image: ImageFile.ImageFile, size: int, max_pixels: int) -> None:
+    """Have Pillow read a TIFF it decodes with libtiff (a compressed one) no further than its
+    first directory, that directory's data and its strips or tiles (FileView.rest_end): it
+    reads the file into memory for libtiff, to the end (see FileView.fileno), and a TIFF of a
+    few pixels padded with gigabytes took gigabytes. DecodeError where those bytes are far more
+    than its pixels take (bytes_read_whole_allowed)."""
+    view = image.fp
+    if not isinstance(view, FileView) or len(image.tile) != 1:
+        return
+    if image.tile[0].codec_name != "libtiff":
+        return
+    tags = getattr(image, "tag_v2", {})
+    end = view.reach  # Image.open has read the directory and the data of its fields
+    for offsets_tag, counts_tag in _TIFF_PIXEL_DATA_TAGS:
+        offsets, counts = _tiff_numbers(tags.get(offsets_tag)), _tiff_numbers(tags.get(counts_tag))
+        if not offsets:
+            continue
+        if len(counts) < len(offsets) or not all(counts):
+            end = size  # libtiff works out what a count leaves out from the file's size
+            break
+        end = max(end, *map(operator.add, offsets, counts))
+    end = min(end, size)
+    bits = tags.get(_BITS_PER_SAMPLE, (1,))
+    bits = bits if isinstance(bits, tuple) else (bits,)
+    pixel_bytes = -(-sum(b for b in bits if isinstance(b, int)) // 8)
+    check_read_whole(end, image.size, pixel_bytes, max_pixels)
+    view.rest_end = end
+
+
+def _tiff_numbers(value: object) -> tuple[int, ...]:
+    """A TIFF field's whole numbers, as Pillow gives them (one, or a tuple); () for others."""
+    values = value if isinstance(value, tuple) else (value,)
+    return values if all(type(v) is int for v in values) else ()
+
+
+# (offsets, byte counts) of a TIFF's pixel data: strips, tiles, an old-style JPEG's stream.
+_TIFF_PIXEL_DATA_TAGS = ((273, 279), (324, 325), (513, 514))
+
+# How many times its decoded pixels' bytes a file may have read whole (beside
+# PNG_METADATA_LIMIT for its metadata): coded pixels take at most about their raw size (LZW's
+# worst is 1.5 times it), and a Photoshop TIFF keeps its layers in a field beside them.
+_CODED_TIMES_RAW = 4
+
+
+def bytes_read_whole_allowed(pixels: int, pixel_bytes: int, max_pixels: int) -> int:
+    """The most bytes of a file Pillow may read into memory whole for an image of `pixels`
+    pixels (at most the pixel limit's) of `pixel_bytes` bytes each, decoded."""
+    return PNG_METADATA_LIMIT + _CODED_TIMES_RAW * min(pixels, max_pixels) * max(1, pixel_bytes)
+
+
+def check_read_whole(
+    nbytes: int, size: tuple[int, int] | None, pixel_bytes: int, max_pixels: int
+) -> None:
+    """DecodeError where `nbytes` of a file, to be read into memory whole, are more than
+    bytes_read_whole_allowed for an image of `size` (None: one its header does not give)."""
+    pixels = size[0] * size[1] if size else 0
+    allowed = bytes_read_whole_allowed(pixels, pixel_bytes, max_pixels)
+    if nbytes <= allowed:
+        return
+    shown = f"its {size[0]}x{size[1]} pixels" if size else "its pixels (of no size it gives)"
+    raise DecodeError(
+        DECODE_ERROR,
+        f"cannot decode: {nbytes:,} bytes of it would be read whole, far more than {shown} "
+        f"and metadata take (at most {allowed:,}): not decoded",
+    )
 
 
 def white_outside(image: Image.Image, box: _Box, shown_at: tuple[int, int]) -> Image.Image:
@@ -876,20 +976,53 @@ class FileView:
         self.budget: ReadBudget | None = ReadBudget()
         self._pieces: _Pieces | None = None  # from the first read, where Pillow reads the start
         self._after_ff = False  # the last read was a JPEG's 0xFF alone
+        # Where a read of the file's rest stops, as if the file ended there (webp_data_end,
+        # limit_libtiff_read); and the furthest offset read yet.
+        self.rest_end: int | None = None
+        self.reach = 0
+        self._metadata = 0  # bytes of a PNG's ancillary chunks Pillow has been let read
+        self._skipped_checksum = b""  # that of a PNG chunk skipped, for Pillow's next read
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
+        whole = size is None or size < 0
+        if whole:
+            size = -1 if self.rest_end is None else max(0, self.rest_end - self._file.tell())
+        assert size is not None
         if self._pieces is None:
             start = self._file.tell() == 0
             data = self._file.read(size)
             self._pieces = _pieces_of(data) if start else _Pieces.READS
+        elif self._skipped_checksum and size == 4:
+            data, self._skipped_checksum = self._skipped_checksum, b""
+            self.seek(4, os.SEEK_CUR)
         else:
             data = self._file.read(size)
+        self.reach = max(self.reach, self._file.tell())
         if self.budget is not None:
             reads = 1 if self._pieces is _Pieces.READS else ReadBudget.READS_PER_PIECE
             self.budget.spend(self._pieces_in(data), len(data) // reads)
-        if size is not None and size > 0 and len(data) < size:
+        if not whole and size > 0 and len(data) < size:
             self.hit_end = True
+        if self._pieces is _Pieces.PNG and len(data) == 8 and data[4:8].isalpha():
+            return self._png_chunk_header(data)
         return data
+
+    def _png_chunk_header(self, header: bytes) -> bytes:
+        """The header of a PNG chunk as Pillow is to read it: an ancillary chunk (metadata:
+        EXIF, text, ICC, one of no known type) that would take those Pillow reads past
+        PNG_METADATA_LIMIT is skipped unread, as an empty chunk of a type Pillow skips
+        without keeping. Pillow reads each whole into memory (twice over: a 1.5 GB eXIf took
+        4 GB), where only the text and ICC profiles it inflates were bounded; an APNG frame's
+        pixel data (fdAT), streamed as IDAT is, is no metadata."""
+        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if not kind[0] & 0x20 or kind == b"fdAT":  # critical (IHDR, PLTE, IDAT), or pixels
+            return header
+        if self._metadata + length <= PNG_METADATA_LIMIT:
+            self._metadata += length
+            return header
+        self.seek(length, os.SEEK_CUR)  # to its checksum, which Pillow reads on
+        self._skipped_checksum = zlib.crc32(_SKIPPED_PNG_CHUNK).to_bytes(4, "big")
+        return bytes(4) + _SKIPPED_PNG_CHUNK
 
     def _pieces_in(self, data: bytes) -> int:
         """The pieces (ReadBudget) a read that brought `data` starts: Pillow reads a PNG chunk
@@ -905,6 +1038,7 @@ class FileView:
         return 1
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        self._skipped_checksum = b""  # a skipped chunk's is for the read that follows it
         try:
             return self._file.seek(offset, whence)
         except OSError as error:
@@ -927,6 +1061,10 @@ class FileView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
+
+
+# Ancillary and public by its letters (of no meaning): Pillow skips it, keeping nothing of it.
+_SKIPPED_PNG_CHUNK = b"zSKp"
 
 
 class _Pieces(enum.Enum):

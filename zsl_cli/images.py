@@ -100,6 +100,7 @@ from zsl_cli.image_damage import (
 )
 from zsl_cli.image_formats import (
     LOW_BIT_GREY,
+    PNG_METADATA_LIMIT,
     REFUSED_FORMATS,
     TRANSPOSE_FOR_ORIENTATION,
     FileView,
@@ -112,6 +113,7 @@ from zsl_cli.image_formats import (
     heif_readable,
     icns_picture,
     ico_by_its_mask,
+    limit_libtiff_read,
     on_white_by_and_mask,
     read_python_pixels_with_numpy,
     read_rle_skips_as_alpha,
@@ -121,6 +123,7 @@ from zsl_cli.image_formats import (
     spare_python_decoder,
     take_cursor_mask,
     to_rgb,
+    webp_data_end,
     webp_first_frame_file,
     white_outside,
     wholly_transparent,
@@ -175,13 +178,6 @@ __all__ = [
     "pillow_extensions",
     "pillow_settings",
 ]
-
-# Largest PNG metadata chunk (an ICC profile, compressed text or XMP) Pillow may inflate during a
-# run. Pillow's 1 MB default refuses the whole file, pixels and all, for a display profile with a
-# 3D LUT or a bloated Photoshop XMP; 64 MB is Pillow's own bound on all of a file's text, far
-# below what the pixel limit lets one image take.
-PNG_METADATA_LIMIT = 64 * 1024 * 1024
-
 
 JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 # The key, in the `info` of every image decode_image returns, of its (width, height) decoded
@@ -407,9 +403,11 @@ def _open_and_decode(
 ) -> Image.Image:
     """`file`, read with `patches` (PatchedFile), opened and decoded (`_decode_opened`)."""
     source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
+    view = FileView(source)
+    view.rest_end = webp_data_end(source, size, options.max_pixels)
     source.seek(0)
     try:
-        image = Image.open(FileView(source), formats=readable_formats())
+        image = Image.open(view, formats=readable_formats())
     except UnidentifiedImageError:
         damaged = damaged_png_chunks(source, size)
         if not damaged:
@@ -600,6 +598,7 @@ def _decode_opened(
         read_rle_skips_as_alpha(image)
         read_python_pixels_with_numpy(image)
         spare_python_decoder(image)  # after zsl's decoders are chosen: they are such
+        limit_libtiff_read(image, size, options.max_pixels)
         if check_size is not None:
             # The full size, which a resize is sized from (a draft's sides, each rounded up to
             # whole pixels at its scale, are of another aspect ratio).
