@@ -49,6 +49,7 @@ after its first (the spec allows one) are not even inflated, as Pillow would eac
 
 from __future__ import annotations
 
+import bisect
 import enum
 import errno
 import functools
@@ -57,7 +58,7 @@ import operator
 import os
 import zlib
 from collections.abc import Callable
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import (
@@ -203,94 +204,144 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
 
     def decode(self, buffer: Any) -> tuple[int, int]:
         assert self.fd is not None
-        # Read in blocks: a read of the file view, a Python method, for each two-byte code took
-        # twice as long (0.45 us a code, against 0.2 us).
-        codes = io.BufferedReader(_Reads(self.fd))
-        start = codes.tell()
-        read, rle4, width = codes.read, self.args[1], self.state.xsize
+        fd, rle4, width = self.fd, bool(self.args[1]), self.state.xsize
         size = width * self.state.ysize
-        indices = bytearray()
+        indices = bytearray(size)
         # Zero where a line's end or a jump passes pixels over, one slice a code: a list of
-        # (first, count) runs took some 70 bytes a code, also one passing over none, and alpha
-        # bytes added for every run ran 4 times slower.
+        # (first, count) runs took some 70 bytes a code, also one passing over none.
         alpha = bytearray(b"\xff") * size
+        made = x = 0  # pixels made (or passed over); where in its line the next one falls
         # Codes that make no pixel (a line's end at its start, a run past it, a jump of none)
-        # are read in blocks, outside the file's read budget: 8 million, 16 MB, took 8-14 s.
-        # A pixel pays for two codes: its run and its line's end, in an image one pixel wide.
-        x, codes_read, free_codes = 0, 0, ReadBudget.FREE_READS
-        while len(indices) < size:
-            codes_read += 1
-            if codes_read > free_codes + 2 * len(indices):
-                raise ReadBudget.refusal("run-length codes that make no pixel")
-            pair = read(2)
-            if len(pair) < 2:
+        # are read in blocks, outside the file's read budget: 8 million, 16 MB, took 8-14 s. A
+        # pixel pays for two codes: its run and its line's end, in an image one pixel wide.
+        codes = 0
+        # Codes decoded one by one in Python (escapes and runs in short stretches; a stretch
+        # decoded in numpy counts one), a microsecond or more each: 88 MP of one-pixel runs
+        # took 3.5 min, and runs of 3 given pixels each would take minutes. Past
+        # _RLE_FREE_PYTHON_CODES, they must make _RLE_PIXELS_PER_PYTHON_CODE pixels each.
+        python_codes = 0
+        # The codes are read in blocks, each from a code's start. Every code starts an even
+        # number of bytes from the pixel data's start (runs of given pixels are padded to 16
+        # bits), so the codes whose count is 0 (escapes) are found in a block at once, and
+        # the runs (codes of a count) up to the next one decoded together.
+        data, at, ended, escapes = b"", 0, False, []
+        while made < size:
+            if len(data) - at < _RLE_LONGEST_CODE and not ended:
+                more = fd.read(_RLE_BLOCK)
+                data, at, ended = data[at:] + more, 0, len(more) < _RLE_BLOCK
+                counts = np.frombuffer(data, np.uint8, count=len(data) // 2 * 2)[0::2]
+                escapes = (2 * np.flatnonzero(counts == 0)).tolist()
+            if len(data) - at < 2:
                 break
-            count, code = pair
-            if count:  # a run of one colour (of two alternating ones in RLE4)
-                count = min(count, width - x)  # Pillow drops what passes the line's end
-                if count > 0:
-                    colours = bytes((code >> 4, code & 15)) if rle4 else bytes((code, code))
-                    indices += (colours * count)[:count]
-                    x += count
-            elif code == 0:  # end of line
-                gap = bytes(-len(indices) % width)
-                alpha[len(indices) : len(indices) + len(gap)] = gap
-                indices += gap
-                x = 0
-            elif code == 1:  # end of bitmap
-                indices += bytes(size - len(indices))
-            elif code == 2:  # delta: so many pixels right and rows up
-                move = read(2)
-                if len(move) < 2:
-                    break
-                gap = bytes(move[0] + move[1] * width)
-                alpha[len(indices) : len(indices) + len(gap)] = gap  # past `size`: cut below
-                indices += gap
-                x = len(indices) % width
-            else:  # `code` pixels, each given
-                wanted = min(size - len(indices), code)
-                data = read((wanted + 1) // 2 if rle4 else wanted)
-                if rle4:
-                    nibbles = bytearray(2 * len(data))
-                    nibbles[0::2], nibbles[1::2] = data.translate(_HIGH), data.translate(_LOW)
-                    data = bytes(nibbles[:wanted])
-                indices += data
-                if len(data) < wanted or len(indices) == size:
-                    break
-                x += code
-                # Runs are padded to 16 bits, counted from the pixel data's start as browsers
-                # count it; from the file's start (as Pillow counts), pixel data that starts at
-                # an odd offset was read out of step, into wrong pixels.
-                if (codes.tell() - start) % 2:
-                    read(1)
-        del indices[size:]
-        del alpha[len(indices) :]
-        pixels = bytearray(2 * len(indices))
-        pixels[0::2], pixels[1::2] = indices, alpha
+            if data[at]:  # runs, up to the next escape
+                escape = bisect.bisect_left(escapes, at)
+                stop = escapes[escape] if escape < len(escapes) else len(data) // 2 * 2
+                codes += (stop - at) // 2
+                if stop - at >= 2 * _RLE_NUMPY_RUNS:
+                    python_codes += 1
+                    made, x = _rle_runs(data[at:stop], rle4, indices, made, x, width)
+                else:
+                    for count, code in zip(data[at:stop:2], data[at + 1 : stop : 2], strict=True):
+                        python_codes += 1
+                        count = min(count, width - x, size - made)  # Pillow drops what
+                        if count > 0:  # passes the line's end
+                            pair = bytes((code >> 4, code & 15)) if rle4 else bytes((code, code))
+                            indices[made : made + count] = (pair * count)[:count]
+                            made += count
+                            x += count
+                at = stop
+            else:
+                code = data[at + 1]
+                at += 2
+                codes += 1
+                python_codes += 1
+                if code == 0:  # end of line
+                    gap = min(-made % width, size - made)
+                    alpha[made : made + gap] = bytes(gap)
+                    made += gap
+                    x = 0
+                elif code == 1:  # end of bitmap: the pixels left take colour 0, opaque
+                    made = size
+                elif code == 2:  # delta: so many pixels right and rows up
+                    if len(data) - at < 2:
+                        break
+                    gap = min(data[at] + data[at + 1] * width, size - made)
+                    at += 2
+                    alpha[made : made + gap] = bytes(gap)
+                    made += gap
+                    x = made % width
+                else:  # `code` pixels, each given
+                    wanted = min(size - made, code)
+                    given = data[at : at + ((wanted + 1) // 2 if rle4 else wanted)]
+                    at += len(given)
+                    if rle4:
+                        nibbles = bytearray(2 * len(given))
+                        nibbles[0::2], nibbles[1::2] = given.translate(_HIGH), given.translate(_LOW)
+                        given = bytes(nibbles[:wanted])
+                    indices[made : made + len(given)] = given
+                    made += len(given)
+                    if len(given) < wanted or made == size:
+                        break
+                    x += code
+                    # Runs are padded to 16 bits, counted from the pixel data's start as
+                    # browsers count it; from the file's start (as Pillow counts), pixel data
+                    # that starts at an odd offset was read out of step, into wrong pixels.
+                    at += at % 2
+            if codes > ReadBudget.FREE_READS + 2 * made:
+                raise ReadBudget.refusal("run-length codes that make no pixel")
+            if python_codes > _RLE_FREE_PYTHON_CODES + made // _RLE_PIXELS_PER_PYTHON_CODE:
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: over {_RLE_FREE_PYTHON_CODES:,} run-length codes that make "
+                    f"under {_RLE_PIXELS_PER_PYTHON_CODE} pixels each, each decoded on its own "
+                    "(real files have far fewer): not decoded",
+                )
+        pixels = np.empty((made, 2), np.uint8)
+        pixels[:, 0] = np.frombuffer(indices, np.uint8, count=made)
+        pixels[:, 1] = np.frombuffer(alpha, np.uint8, count=made)
         # Data that ran out leaves fewer pixels than the image has: Pillow's "not enough image
         # data", which says the file was cut short.
-        self.set_as_raw(bytes(pixels), "PA", (0, self.args[-1]))
+        self.set_as_raw(pixels.tobytes(), "PA", (0, self.args[-1]))
         return -1, 0
 
 
-class _Reads(io.RawIOBase):
-    """A file's reads from where it stands, for a buffered reader: at the file's offsets."""
+def _rle_runs(
+    runs: bytes, rle4: bool, indices: bytearray, made: int, x: int, width: int
+) -> tuple[int, int]:
+    """A run-length BMP's `runs` (two bytes each: a count and a colour, two alternating ones in
+    RLE4) decoded into `indices` from pixel `made`, at `x` in its line, at once; returns the
+    new (made, x). Each run is cut where the line ends (where given pixels ran past it, at
+    once), as Pillow cuts it, and where the image ends."""
+    pairs = np.frombuffer(runs, np.uint8).reshape(-1, 2)
+    ends = np.minimum(x + np.cumsum(pairs[:, 0], dtype=np.int64), max(x, width))
+    lengths = np.diff(ends, prepend=x)
+    total = min(int(ends[-1]) - x, len(indices) - made)
+    if total <= 0:
+        return made, x
+    colours = pairs[:, 1]
+    if rle4:
+        # A run's pixels alternate its code's high and low nibble, from its first pixel.
+        first = np.repeat(ends - lengths - x, lengths)[:total]
+        odd = (np.arange(total) - first) % 2 == 1
+        pixels = np.repeat(colours >> 4, lengths)[:total]
+        pixels[odd] = np.repeat(colours & 15, lengths)[:total][odd]
+    else:
+        pixels = np.repeat(colours, lengths)[:total]
+    indices[made : made + total] = pixels.tobytes()
+    return made + total, x + total
 
-    def __init__(self, file: IO[bytes]) -> None:
-        self._file = file
-        self._at = file.tell()
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._file.read(len(buffer))
-        buffer[: len(data)] = data
-        self._at += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self._at
+# Runs in a stretch from which numpy decodes them (its calls cost as much as some 16 in Python).
+_RLE_NUMPY_RUNS = 16
+# The codes of a run-length BMP read at a time.
+_RLE_BLOCK = 1 << 16
+# The most bytes one code takes: an escape of 255 pixels given, and its padding.
+_RLE_LONGEST_CODE = 2 + 256
+# Codes decoded one by one that a run-length BMP may take freely, and the pixels each further
+# one must make (see _BmpRleDecoder.decode): one whose lines' runs alternate with runs of a few
+# given pixels (text on a plain ground) makes a few pixels a code in Python.
+_RLE_FREE_PYTHON_CODES = 500_000
+_RLE_PIXELS_PER_PYTHON_CODE = 8
 
 
 # A byte of an RLE4 file's pixels given one by one: two, its high and low nibble.
@@ -950,7 +1001,8 @@ def spare_python_decoder(image: ImageFile.ImageFile) -> None:
     16-bit grey read a pixel a read, a few bytes, so the budget refused any of over 200,000
     pixels (a 512x512 DDS as Pillow writes it), yet each read holds a pixel. Their reads end
     with the pixels, which the pixel limit bounds (zsl's run-length BMP decoder bounds its codes
-    that make none; its PPM and DDS decoders read their pixels in one read)."""
+    that make none, and those it decodes one by one; its PPM and DDS decoders read their pixels
+    in one read)."""
     view = image.fp
     if isinstance(view, FileView) and any(_pulls_file(tile.codec_name) for tile in image.tile):
         view.budget = None
