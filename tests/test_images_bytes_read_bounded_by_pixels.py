@@ -150,3 +150,23 @@ def test_a_png_exif_chunk_within_the_limit_still_gives_the_orientation(tmp_path:
     path = tmp_path / "turned.png"
     path.write_bytes(out.getvalue())
     assert decode_image(path).size == (32, 64)
+
+
+def test_a_tiff_field_said_to_hold_the_padding_is_refused_unread(tmp_path: Path) -> None:
+    # Its Software text said to run from its end through the padding: Pillow reads every
+    # field's data in Image.open.
+    tiff = _saved("TIFF", compression="tiff_lzw", tiffinfo={305: "zsl test writer"})
+    ifd = int.from_bytes(tiff[4:8], "little")
+    entries = range(ifd + 2, ifd + 2 + 12 * int.from_bytes(tiff[ifd : ifd + 2], "little"), 12)
+    at = next(at for at in entries if int.from_bytes(tiff[at : at + 2], "little") == 305)
+    field = struct.pack("<II", _PADDING, len(tiff))
+    error, read = _refused_reading(
+        _padded(tmp_path / "field.tif", tiff[: at + 4] + field + tiff[at + 12 :])
+    )
+    assert error.status == DECODE_ERROR
+    assert "64x64" in error.reason and "read whole" in error.reason
+    assert read < _MOST_READ
+    # Its fields as written decode.
+    path = tmp_path / "written.tif"
+    path.write_bytes(tiff)
+    assert _is_red(decode_image(path))

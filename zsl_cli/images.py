@@ -106,6 +106,7 @@ from zsl_cli.image_formats import (
     FileView,
     apng_first_frame,
     apply_draft,
+    check_tiff_fields,
     deep_colour_on_white,
     exif_orientation,
     gif_frame_placement,
@@ -368,6 +369,7 @@ def decode_image(
             check_xpm(file)
             check_xv_thumbnail(file)
             check_tiff_strips(file, size)
+            check_tiff_fields(file, size, options.max_pixels)
             patches = extra_icc_profiles(file, size)
             source = cast(BinaryIO, PatchedFile(file, patches)) if patches else file
             check_icon_size(source, options.max_pixels)  # it opens an icon's PNG picture
