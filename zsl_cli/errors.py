@@ -17,6 +17,11 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130  # Ctrl-C, or another of the STOP_SIGNALS
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout or stderr went away (`| head`)
 
+# What json.loads raises for content it cannot read: ValueError covers JSONDecodeError,
+# UnicodeDecodeError and a number of 4,300+ digits (over the int conversion limit);
+# RecursionError, arrays or objects nested deeper than Python's stack, valid JSON all the same.
+JSON_ERRORS = (ValueError, RecursionError)
+
 # What stops a run as Ctrl-C does, keeping its finished work: SIGTERM from `timeout`, `kill` and
 # container stops, SIGHUP from a closed terminal.
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")

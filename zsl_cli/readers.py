@@ -23,7 +23,7 @@ from urllib.parse import unquote_to_bytes
 import numpy as np
 
 from zsl_cli.accents import not_found_hint
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.files import name_fits, sidecar_path
 from zsl_cli.formatting import (
     counted,
@@ -520,7 +520,7 @@ def _misnamed(fmt: str, head: bytes) -> bool:
         return True
     try:  # a first line cut by the read (a record of thousands of classes) is no record here
         record = json.loads(head.split(b"\n", 1)[0])
-    except _JSON_ERRORS:
+    except JSON_ERRORS:
         record = None  # a document's first line, or not JSON: the parse tells which
     return (fmt == "json") == (isinstance(record, dict) and "path" in record)
 
@@ -680,7 +680,7 @@ class _JsonText:
         while True:
             try:
                 value, end = decoder.raw_decode(self._text, self._at)
-            except _JSON_ERRORS:
+            except JSON_ERRORS:
                 if self._ended:
                     raise _InvalidJson from None
             else:
@@ -718,7 +718,7 @@ def _parse(
     if fmt is None and start == b"{":
         try:
             document = loads(data)
-        except _JSON_ERRORS as error:
+        except JSON_ERRORS as error:
             # A document over several lines, cut short or broken inside (then its first line is
             # no JSON on its own: "{"), not records, whose error would be the first line's.
             several_lines = isinstance(error, json.JSONDecodeError) and error.lineno > 1
@@ -738,7 +738,7 @@ def _first_line_whole(data: bytes) -> bool:
     """Whether the first line of content shows (a record of JSON Lines) is JSON on its own."""
     try:
         json.loads(data.lstrip(_LEADING).split(b"\n", 1)[0])
-    except _JSON_ERRORS:
+    except JSON_ERRORS:
         return False
     return True
 
@@ -759,15 +759,10 @@ def _read_document(
     )
 
 
-# ValueError covers JSONDecodeError, UnicodeDecodeError and a number of 4,300+ digits;
-# RecursionError, nesting deeper than Python's stack.
-_JSON_ERRORS = (ValueError, RecursionError)
-
-
 def _load_json(data: bytes, name: str, loads: Callable[[bytes], Any] = json.loads) -> Any:
     try:
         return loads(data)
-    except _JSON_ERRORS as error:
+    except JSON_ERRORS as error:
         raise _invalid_json(name, error) from None
 
 
@@ -1281,7 +1276,7 @@ def _read_jsonl(
         where = f"{name}: line {number}"
         try:
             value = json.loads(line)
-        except _JSON_ERRORS as error:
+        except JSON_ERRORS as error:
             if warn is not None and unfinished:
                 warn(_cut_short_message(where))
                 break
