@@ -87,7 +87,7 @@ from zsl_cli.discovery import (
     real_folder_keys,
     walk_files,
 )
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.files import absolute_path, file_identity, sidecar_path, streams_into
 from zsl_cli.formatting import (
     compatible_name,
@@ -2439,7 +2439,7 @@ def _truth_from_export(
     classes, where the caller names it."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except JSON_ERRORS:  # read as any other JSON that is no export
         return None
     where = printable(source)
     try:
@@ -3013,7 +3013,7 @@ def _first_json_value(text: str) -> Any:
     """The first value of a JSON or JSON Lines file; None where it has none."""
     try:
         return json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))[0]
-    except ValueError:
+    except JSON_ERRORS:
         return None
 
 
