@@ -47,7 +47,7 @@ from zsl_cli.encoders.model_files import (
     lacks_vocabulary,
     local_file_problem,
 )
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.formatting import clipped_text, printable_text
 from zsl_cli.process_settings import SharedOverride, warning_filters_held
 
@@ -201,8 +201,8 @@ def guess_preprocessor(
         fast = (
             fast_preprocessor_from(_legacy_size(settings)) if isinstance(settings, dict) else None
         )
-    except (ZslError, OSError, ValueError, TypeError, AttributeError):
-        return None
+    except (ZslError, OSError, TypeError, AttributeError, *JSON_ERRORS):
+        return None  # the load tells what is wrong with the file
     return fast[0] if fast else None
 
 

@@ -12,6 +12,8 @@ import os
 import zipfile
 from pathlib import Path
 
+from zsl_cli.errors import JSON_ERRORS
+
 # The files each part of a model loads from a folder (those it has), in the order a problem
 # with them is looked for; weight shards come from the index.
 _PART_FILES = {
@@ -192,7 +194,7 @@ def _missing_shard(folder: Path) -> tuple[str, str] | None:
 def _shard_names(index: Path) -> list[str]:
     try:
         return sorted(set(json.loads(index.read_bytes())["weight_map"].values()))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, TypeError, KeyError, AttributeError, *JSON_ERRORS):
         return []  # a damaged index is reported on its own
 
 
@@ -225,13 +227,8 @@ def file_problem(path: Path, cache_fix: str | None = None) -> str | None:
     if name.endswith(".json"):
         try:
             settings = json.loads(content.decode("utf-8"))
-        except UnicodeDecodeError:
-            return f"its {name} is not valid JSON (not UTF-8 text); {again}"
-        except json.JSONDecodeError as error:
-            return (
-                f"its {name} is not valid JSON ({error.msg} at line {error.lineno} column "
-                f"{error.colno}); {again}"
-            )
+        except JSON_ERRORS as error:
+            return f"its {name} is not valid JSON ({_json_error(error)}); {again}"
         if not isinstance(settings, dict):
             kind = _JSON_KINDS.get(type(settings), "a JSON value")
             return f"its {name} holds {kind}, not an object; {again}"
@@ -245,6 +242,18 @@ def file_problem(path: Path, cache_fix: str | None = None) -> str | None:
         if size < expected:
             return f"its {name} is incomplete ({size:,} of {expected:,} bytes); {again}"
     return None
+
+
+def _json_error(error: Exception) -> str:
+    """What json.loads found wrong with a file's content (one of JSON_ERRORS), in a few words."""
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno} column {error.colno}"
+    if isinstance(error, RecursionError):
+        return "nested too deep for Python to read"
+    # Python's words advise sys.set_int_max_str_digits(), which is no setting of zsl's.
+    return "a number of too many digits for Python to read"
 
 
 def _head(path: Path) -> bytes:
@@ -263,5 +272,5 @@ def _safetensors_size(path: Path) -> int | None:
             header = json.loads(handle.read(length))
             ends = [entry["data_offsets"][1] for k, entry in header.items() if k != "__metadata__"]
             return 8 + length + int(max(ends, default=0))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except (TypeError, KeyError, IndexError, AttributeError, *JSON_ERRORS):
             return None
