@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import zipfile
 from pathlib import Path
 
 from zsl_cli.errors import JSON_ERRORS
+from zsl_cli.formatting import printable
 
 # The files each part of a model loads from a folder (those it has), in the order a problem
 # with them is looked for; weight shards come from the index.
@@ -204,14 +206,20 @@ def file_problem(path: Path, cache_fix: str | None = None) -> str | None:
     again = cache_fix or "download it again"
     if path.is_symlink() and not path.exists():
         # What `cp -r` of a Hugging Face cache snapshot leaves: links to ../../blobs/<hash>.
-        return f"its {name} is a broken symbolic link (to {os.readlink(path)}); " + (
+        return f"its {name} is a broken symbolic link (to {printable(os.readlink(path))}); " + (
             cache_fix
             or "copy the model folder again following links (cp -rL), or download it again"
         )
     if path.is_dir():
         return f"its {name} is a folder, not a file; {again}"
     if not path.is_file():
-        return None
+        # Never opened: a named pipe would wait for a writer, /dev/zero never end. transformers
+        # passes over such a file, as if the folder had none.
+        kind = _special_file_kind(path)
+        if kind is None:
+            return None
+        link = f" (a link to {printable(os.readlink(path))})" if path.is_symlink() else ""
+        return f"its {name} is {kind}{link}, not a file; {again}"
     try:
         content = path.read_bytes() if name.endswith(".json") else _head(path)
         size = path.stat().st_size
@@ -254,6 +262,24 @@ def _json_error(error: Exception) -> str:
         return "nested too deep for Python to read"
     # Python's words advise sys.set_int_max_str_digits(), which is no setting of zsl's.
     return "a number of too many digits for Python to read"
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _special_file_kind(path: Path) -> str | None:
+    """What `path` (or what it links to) is where it is neither a file nor a folder; else None
+    (nothing there)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return next((kind for test, kind in _SPECIAL_FILES if test(mode)), None)
 
 
 def _head(path: Path) -> bytes:
