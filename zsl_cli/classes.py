@@ -36,7 +36,7 @@ import numpy as np
 
 from zsl_cli.accents import accent_form, not_found_hint
 from zsl_cli.defaults import DEFAULT_DESCRIPTION_TEMPLATE
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
     QUOTED_LINE_CHARS,
@@ -1912,7 +1912,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
             f"{source}:{error.lineno}: column {error.colno}: "
             + (not_json_hint(text) or f"invalid JSON ({error.msg}{more})")
         ) from None
-    except (RecursionError, ValueError) as error:  # nested too deep; an int of 4,300+ digits
+    except JSON_ERRORS as error:  # nested too deep; an int of 4,300+ digits
         raise ZslError(f"{source}: invalid JSON ({error})") from None
     if not isinstance(data, tuple) or not data:
         records = isinstance(data, list) and data and all(isinstance(d, tuple) for d in data)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import TypeGuard
 
 from zsl_cli.defaults import IMAGE_EXTENSIONS
-from zsl_cli.errors import ZslError
+from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.formatting import excel_delimiter, quoted_line
 from zsl_cli.process_settings import warning_filters_held
 from zsl_cli.text_files import first_content_lines, split_lines, strip_invisible
@@ -888,7 +888,7 @@ def json_value(text: str) -> object:
     """The JSON value `text` holds, or None where it is not JSON."""
     try:
         return json.loads(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
+    except JSON_ERRORS:
         return None
 
 
