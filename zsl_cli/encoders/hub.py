@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from importlib.metadata import PackageNotFoundError, distribution
 from urllib.parse import urlsplit
 from urllib.request import proxy_bypass
 
@@ -75,5 +76,18 @@ def hub_reachable() -> bool:
         return False
 
 
+def hub_cli() -> str:
+    """The command-line program of the installed huggingface_hub: `hf` from 0.34 on (the only one
+    from 1.0), `huggingface-cli` before, which pyproject's range still allows. Read from its
+    metadata, as importing huggingface_hub to ask would be slow."""
+    try:
+        entry_points = distribution("huggingface_hub").entry_points
+    except PackageNotFoundError:
+        return "hf"
+    scripts = {entry.name for entry in entry_points if entry.group == "console_scripts"}
+    return "huggingface-cli" if "huggingface-cli" in scripts and "hf" not in scripts else "hf"
+
+
 def download_command(hub_id: str, revision: str | None) -> str:
-    return f"hf download {hub_id}{f' --revision {revision}' if revision else ''}"
+    """The command that downloads a model to the cache, with the CLI the user has."""
+    return f"{hub_cli()} download {hub_id}{f' --revision {revision}' if revision else ''}"
